@@ -1,0 +1,57 @@
+# Everyday commands. The build itself is CMake; see README.md.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+SUITE ?= ../shared/testsuite/wasm-2.0
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build run test deps spec spec-asan unit fuzz fuzz-smoke bench clean
+
+all: build
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan/CMakeCache.txt:
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DWELD_SANITIZE=ON
+
+build-asan: build-asan/CMakeCache.txt
+	cmake --build build-asan -j $(JOBS)
+
+build-fuzz/CMakeCache.txt:
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DWELD_FUZZ=ON
+
+build-fuzz: build-fuzz/CMakeCache.txt
+	cmake --build build-fuzz -j $(JOBS)
+
+# Build, then run the example module.
+run: build
+	./examples/run.sh $(BUILD)/weld
+
+# Install what the tests need, build every flavour, run every test, print the total.
+test: deps
+	$(MAKE) build build-asan build-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SUITE=$(SUITE) ./tests/run.sh
+
+deps:
+	./tests/deps.sh
+
+unit: build
+	$(BUILD)/weld_unit
+
+spec: build
+	./tests/spec/run.sh $(SUITE)
+
+spec-asan: build-asan
+	WELD_SPEC_DRIVER=build-asan/weld_spec ./tests/spec/run.sh $(SUITE)
+
+fuzz: build-fuzz
+	./tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: build
+	./bench/run.sh
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,5 @@
+#include <stdio.h>
+int main(void) {
+  fprintf(stderr, "weld: no commands yet\n");
+  return 2;
+}

@@ -1,0 +1,122 @@
+/* util: the small shared toolbox — errors, arenas, growable arrays, LEB128, UTF-8, files.
+ * Depends on libc only. */
+#ifndef WELD_UTIL_H
+#define WELD_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---------- errors ---------------------------------------------------------------- */
+
+/* What kind of failure an error reports. The decode/validate split follows the spec:
+ * malformed = the bytes are not a module; invalid = a well-formed module that does not
+ * validate. */
+typedef enum {
+  UTIL_ERR_NONE = 0,
+  UTIL_ERR_MALFORMED,
+  UTIL_ERR_INVALID,
+  UTIL_ERR_LINK,      /* import resolution failed (unlinkable) */
+  UTIL_ERR_TRAP,      /* a trap during instantiation or a call */
+  UTIL_ERR_IO,        /* files, the OS */
+  UTIL_ERR_USAGE,     /* bad flags or arguments */
+  UTIL_ERR_LIMIT,     /* an implementation or policy limit */
+  UTIL_ERR_OOM,
+} util_err_kind;
+
+typedef struct util_error {
+  util_err_kind kind;
+  char msg[256];   /* the spec's wording first, details after ": " where useful */
+  int64_t offset;  /* byte offset in the input, or -1 */
+  int64_t func;    /* function index, or -1 */
+  int line, col;   /* text positions (0 = unknown) */
+} util_error;
+
+void util_error_clear(util_error *e);
+/* Sets the error (first error wins: a later set on an already-set error is ignored).
+ * Always returns false so callers can `return util_fail(...)`. */
+bool util_fail(util_error *e, util_err_kind kind, int64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+bool util_vfail(util_error *e, util_err_kind kind, int64_t offset, const char *fmt, va_list ap);
+/* Formats "msg (at offset 0x1a, function 3)" into buf. */
+const char *util_error_format(const util_error *e, char *buf, size_t n);
+
+/* ---------- memory ---------------------------------------------------------------- */
+
+/* Allocation failure of the process heap is the one fatal condition: it prints and aborts. */
+void *util_xmalloc(size_t n);
+void *util_xcalloc(size_t n, size_t sz);
+void *util_xrealloc(void *p, size_t n);
+char *util_xstrdup(const char *s);
+
+/* Bump allocator; everything is freed at once. */
+typedef struct util_arena_chunk util_arena_chunk;
+typedef struct util_arena {
+  util_arena_chunk *head;
+  size_t used_total;
+} util_arena;
+
+void util_arena_init(util_arena *a);
+void util_arena_free(util_arena *a);
+void *util_arena_alloc(util_arena *a, size_t n);           /* 16-byte aligned, zeroed */
+void *util_arena_dup(util_arena *a, const void *p, size_t n);
+char *util_arena_strndup(util_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+
+/* Growable array of T: declare `T *items; size_t len, cap;` and use UTIL_VEC_PUSH. */
+#define UTIL_VEC_RESERVE(items, len, cap, extra)                                   \
+  do {                                                                             \
+    if ((len) + (extra) > (cap)) {                                                 \
+      size_t util_nc_ = (cap) ? (cap) * 2 : 8;                                     \
+      while (util_nc_ < (len) + (extra)) util_nc_ *= 2;                            \
+      (items) = util_xrealloc((items), util_nc_ * sizeof(*(items)));               \
+      (cap) = util_nc_;                                                            \
+    }                                                                              \
+  } while (0)
+#define UTIL_VEC_PUSH(items, len, cap, value)                                      \
+  do {                                                                             \
+    UTIL_VEC_RESERVE(items, len, cap, 1);                                          \
+    (items)[(len)++] = (value);                                                    \
+  } while (0)
+
+/* ---------- byte reader with LEB128 ------------------------------------------------- */
+
+/* A cursor over a byte range. `base` is the offset of `start` within the whole input so
+ * errors can report absolute positions. */
+typedef struct util_reader {
+  const uint8_t *start, *p, *end;
+  size_t base;
+} util_reader;
+
+static inline size_t util_reader_offset(const util_reader *r) {
+  return r->base + (size_t)(r->p - r->start);
+}
+static inline bool util_reader_eof(const util_reader *r) { return r->p >= r->end; }
+
+/* Each returns false and sets the error (kind MALFORMED) on failure, with the spec's
+ * wording: "unexpected end", "integer representation too long", "integer too large". */
+bool util_read_u8(util_reader *r, uint8_t *out, util_error *e);
+bool util_read_u32(util_reader *r, uint32_t *out, util_error *e);   /* unsigned LEB128 */
+bool util_read_s32(util_reader *r, int32_t *out, util_error *e);    /* signed LEB128 */
+bool util_read_s33(util_reader *r, int64_t *out, util_error *e);    /* block types */
+bool util_read_u64(util_reader *r, uint64_t *out, util_error *e);
+bool util_read_s64(util_reader *r, int64_t *out, util_error *e);
+bool util_read_bytes(util_reader *r, size_t n, const uint8_t **out, util_error *e);
+bool util_read_fixed32(util_reader *r, uint32_t *out, util_error *e); /* little endian */
+bool util_read_fixed64(util_reader *r, uint64_t *out, util_error *e);
+
+/* LEB128 writers (used by encoders and tests). Return bytes written (buf >= 10 bytes). */
+size_t util_write_u64(uint8_t *buf, uint64_t v);
+size_t util_write_s64(uint8_t *buf, int64_t v);
+
+/* ---------- UTF-8 ------------------------------------------------------------------ */
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+bool util_utf8_valid(const uint8_t *s, size_t n);
+
+/* ---------- files ------------------------------------------------------------------ */
+
+/* Reads a whole file ("-" = stdin). On failure sets an IO error naming the path. */
+bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e);
+
+#endif

@@ -1,0 +1,61 @@
+/* The instruction reader: decodes one instruction and its immediates from a code or
+ * constant-expression byte range. Shared by the decoder's syntax pass, the validator, the
+ * translator in src/exec and (later) the printer, so immediates are decoded in one place. */
+#ifndef WELD_WASM_INSTR_H
+#define WELD_WASM_INSTR_H
+
+#include "../util/util.h"
+#include "opcodes.h"
+
+typedef struct wasm_memarg {
+  uint32_t align;   /* log2 */
+  uint32_t memidx;  /* always 0 in 2.0 */
+  uint64_t offset;
+} wasm_memarg;
+
+typedef struct wasm_instr {
+  uint16_t op;        /* wasm_opcode */
+  uint32_t offset;    /* of the opcode byte, in the input */
+  /* immediates, by kind: */
+  uint32_t idx;       /* LABEL, FUNC, LOCAL, GLOBAL, TABLE, DATAIDX, ELEMIDX, MEMIDX;
+                         CALL_INDIRECT: type index; MEMINIT: data index;
+                         TABLEINIT: elem index; TABLECOPY: dst table; MEMCOPY: dst mem */
+  uint32_t idx2;      /* CALL_INDIRECT, TABLEINIT: table; TABLECOPY: src table;
+                         MEMINIT: memory; MEMCOPY: src memory */
+  int64_t blocktype;  /* BLOCKTYPE: -64 (0x40) = empty, a negative valtype code
+                         (e.g. -1 = i32) or a type index >= 0 */
+  wasm_memarg mem;    /* MEM, MEMLANE */
+  uint8_t lane;       /* LANE, MEMLANE */
+  uint8_t reftype;    /* REFTYPE */
+  union {
+    int32_t i32;
+    int64_t i64;
+    uint32_t f32;     /* raw bits */
+    uint64_t f64;     /* raw bits */
+    uint8_t v128[16]; /* V128C, SHUFFLE (lane indices) */
+  } c;
+  /* BR_TABLE: `ntargets` label depths (not counting the default) in LEB form starting
+   * at `targets`; read them with wasm_br_table_next. `idx` holds the default.
+   * SELECT_T: `ntargets` valtypes starting at `targets` (bytes). */
+  uint32_t ntargets;
+  const uint8_t *targets;
+} wasm_instr;
+
+/* Reads the next instruction. Errors are MALFORMED with the spec's wording ("unexpected
+ * end", "illegal opcode", "integer too large", "zero byte expected", "malformed reference
+ * type", ...). */
+bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err);
+
+/* Iterates BR_TABLE targets: *pos starts at in->targets. */
+uint32_t wasm_br_table_next(const uint8_t **pos);
+
+/* Block types convert to (params, results) given the module's types. */
+struct wasm_module;
+struct wasm_functype;
+/* Fills params/results for a block type; for the short forms the single result type is
+ * written to *scratch so results can point at it. Returns false for an out-of-range type
+ * index (the validator reports it). */
+bool wasm_blocktype_sig(const struct wasm_module *m, int64_t bt, uint8_t *scratch,
+                        uint32_t *np, const uint8_t **params, uint32_t *nr, const uint8_t **results);
+
+#endif

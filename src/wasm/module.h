@@ -1,0 +1,222 @@
+/* The module IR: what the decoder produces and every later layer reads.
+ * A module owns one arena holding its IR and a private copy of the input bytes, so
+ * function bodies and data segments point into memory the module owns. */
+#ifndef WELD_WASM_MODULE_H
+#define WELD_WASM_MODULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../util/util.h"
+
+typedef enum {
+  WASM_I32 = 0x7f,
+  WASM_I64 = 0x7e,
+  WASM_F32 = 0x7d,
+  WASM_F64 = 0x7c,
+  WASM_V128 = 0x7b,
+  WASM_FUNCREF = 0x70,
+  WASM_EXTERNREF = 0x6f,
+} wasm_valtype;
+
+static inline bool wasm_is_reftype(uint8_t t) { return t == WASM_FUNCREF || t == WASM_EXTERNREF; }
+static inline bool wasm_is_valtype(uint8_t t) {
+  return (t >= WASM_V128 && t <= WASM_I32) || wasm_is_reftype(t);
+}
+const char *wasm_valtype_name(uint8_t t);
+
+typedef enum { WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1, WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3 } wasm_externkind;
+const char *wasm_externkind_name(uint8_t k);
+
+typedef struct wasm_name {
+  const char *str; /* NUL-terminated copy; may contain NULs, use len */
+  uint32_t len;
+} wasm_name;
+
+typedef struct wasm_functype {
+  uint32_t nparams, nresults;
+  const uint8_t *params;  /* valtypes */
+  const uint8_t *results;
+} wasm_functype;
+
+typedef struct wasm_limits {
+  uint64_t min, max;
+  bool has_max;
+  bool shared;  /* threads proposal; always false in 2.0 */
+  bool is64;    /* memory64; always false in 2.0 */
+} wasm_limits;
+
+typedef struct wasm_tabletype {
+  uint8_t elem;  /* reftype */
+  wasm_limits limits;
+} wasm_tabletype;
+
+typedef struct wasm_memtype {
+  wasm_limits limits; /* in 64 KiB pages */
+} wasm_memtype;
+
+typedef struct wasm_globaltype {
+  uint8_t type;
+  bool mut;
+} wasm_globaltype;
+
+/* A constant expression, kept as its raw bytes (up to and including the final `end`). */
+typedef struct wasm_expr {
+  const uint8_t *bytes;
+  uint32_t len;
+  uint32_t offset; /* in the input */
+} wasm_expr;
+
+typedef struct wasm_import {
+  wasm_name module, field;
+  uint8_t kind; /* wasm_externkind */
+  union {
+    uint32_t func_type;       /* type index */
+    wasm_tabletype table;
+    wasm_memtype memory;
+    wasm_globaltype global;
+  } u;
+  uint32_t offset;
+} wasm_import;
+
+typedef struct wasm_func {
+  uint32_t type;            /* type index */
+  bool imported;
+  /* defined functions only: */
+  uint32_t nlocals;         /* declared locals, excluding parameters */
+  uint8_t *local_types;     /* nlocals valtypes */
+  const uint8_t *code;      /* the instruction bytes (after the locals), ending in `end` */
+  uint32_t code_len;
+  uint32_t code_offset;     /* offset of `code` in the input */
+  uint32_t body_offset;     /* offset of the body's size field */
+  uint32_t body_size;
+} wasm_func;
+
+typedef struct wasm_table {
+  wasm_tabletype type;
+  bool imported;
+} wasm_table;
+
+typedef struct wasm_memory {
+  wasm_memtype type;
+  bool imported;
+} wasm_memory;
+
+typedef struct wasm_global {
+  wasm_globaltype type;
+  bool imported;
+  wasm_expr init; /* defined globals only */
+} wasm_global;
+
+typedef struct wasm_export {
+  wasm_name name;
+  uint8_t kind;
+  uint32_t index;
+} wasm_export;
+
+typedef enum { WASM_SEG_ACTIVE, WASM_SEG_PASSIVE, WASM_SEG_DECLARATIVE } wasm_segmode;
+
+typedef struct wasm_elem {
+  uint8_t mode;        /* wasm_segmode */
+  uint8_t type;        /* reftype of the items */
+  uint32_t table;      /* active only */
+  wasm_expr offset;    /* active only */
+  uint32_t count;
+  uint32_t *func_indices; /* when the segment lists function indices, else NULL */
+  wasm_expr *exprs;       /* when the segment lists expressions, else NULL */
+  uint32_t offset_in_input;
+} wasm_elem;
+
+typedef struct wasm_data {
+  uint8_t mode;        /* active or passive */
+  uint32_t memory;
+  wasm_expr offset;    /* active only */
+  const uint8_t *bytes;
+  uint32_t len;
+  uint32_t offset_in_input;
+} wasm_data;
+
+typedef struct wasm_custom {
+  wasm_name name;
+  const uint8_t *bytes;
+  uint32_t len;
+  uint32_t offset;
+} wasm_custom;
+
+/* One entry of the section list, for `weld inspect`. */
+typedef struct wasm_section_info {
+  uint8_t id;
+  uint32_t offset; /* of the section's contents */
+  uint32_t size;
+  uint32_t count;  /* number of entries, where the section is a vector */
+  const char *custom_name; /* custom sections only */
+} wasm_section_info;
+
+typedef struct wasm_local_names {
+  uint32_t count;
+  uint32_t *indices;
+  wasm_name *names;
+} wasm_local_names;
+
+typedef struct wasm_module {
+  util_arena arena;
+  const uint8_t *bytes; /* private copy of the input */
+  uint32_t size;
+
+  uint32_t ntypes;
+  wasm_functype *types;
+
+  uint32_t nimports;
+  wasm_import *imports;
+
+  /* Index spaces: imported entries first, then defined ones. */
+  uint32_t nfuncs, nfunc_imports;
+  wasm_func *funcs;
+  uint32_t ntables, ntable_imports;
+  wasm_table *tables;
+  uint32_t nmemories, nmemory_imports;
+  wasm_memory *memories;
+  uint32_t nglobals, nglobal_imports;
+  wasm_global *globals;
+
+  uint32_t nexports;
+  wasm_export *exports;
+
+  bool has_start;
+  uint32_t start;
+
+  uint32_t nelems;
+  wasm_elem *elems;
+
+  bool has_data_count;
+  uint32_t data_count;
+  uint32_t ndatas;
+  wasm_data *datas;
+
+  /* name section (absent entries are {NULL, 0}) */
+  wasm_name module_name;
+  wasm_name *func_names;         /* nfuncs entries, or NULL */
+  wasm_local_names *local_names; /* nfuncs entries, or NULL */
+
+  uint32_t ncustoms;
+  wasm_custom *customs;
+
+  uint32_t nsections;
+  wasm_section_info *sections;
+} wasm_module;
+
+/* Decodes a binary module. On success returns a module the caller frees with
+ * wasm_module_free; on failure returns NULL with a MALFORMED error carrying the offset. */
+wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err);
+void wasm_module_free(wasm_module *m);
+
+/* Validates a decoded module (WebAssembly 2.0). Sets an INVALID error on failure with the
+ * offset and, inside code, the function index. */
+bool wasm_validate(const wasm_module *m, util_error *err);
+
+/* Helpers over the IR. */
+static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t funcidx) {
+  return &m->types[m->funcs[funcidx].type];
+}
+
+#endif

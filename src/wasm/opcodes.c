@@ -1,0 +1,47 @@
+#include <pthread.h>
+
+#include "opcodes.h"
+
+#define WASM_SIG___ 0
+#define SIGV(t) WASM_SIG_##t
+#define NP(a, b, c) ((SIGV(a) != 0 && SIGV(a) != 0xff) + (SIGV(b) != 0) + (SIGV(c) != 0))
+
+const wasm_opinfo wasm_opinfo_table[WASM_OP_COUNT] = {
+#define OP(id, nm, pfx, cd, im, ag, p0, p1, p2, r)                                        \
+  [WASM_OP_##id] = {.name = nm,                                                           \
+                    .prefix = pfx,                                                        \
+                    .code = cd,                                                           \
+                    .imm = WASM_IMM_##im,                                                 \
+                    .arg = ag,                                                            \
+                    .params = {SIGV(p0) == 0xff ? 0 : SIGV(p0), SIGV(p1), SIGV(p2)},      \
+                    .nparams = NP(p0, p1, p2),                                            \
+                    .result = SIGV(r),                                                    \
+                    .special = SIGV(p0) == 0xff},
+#include "opcodes.def"
+#undef OP
+};
+
+/* Dense lookup tables built on first use; the opcode spaces are small. */
+static int16_t single[256], fc[32], fd[256];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void build(void) {
+  for (int i = 0; i < 256; i++) single[i] = fd[i] = -1;
+  for (int i = 0; i < 32; i++) fc[i] = -1;
+  for (int op = 0; op < WASM_OP_COUNT; op++) {
+    const wasm_opinfo *o = &wasm_opinfo_table[op];
+    if (o->prefix == 0) single[o->code] = (int16_t)op;
+    else if (o->prefix == 0xfc) fc[o->code] = (int16_t)op;
+    else fd[o->code] = (int16_t)op;
+  }
+}
+
+int wasm_opcode_lookup(uint8_t prefix, uint32_t code) {
+  pthread_once(&once, build);
+  switch (prefix) {
+  case 0: return code < 256 ? single[code] : -1;
+  case 0xfc: return code < 32 ? fc[code] : -1;
+  case 0xfd: return code < 256 ? fd[code] : -1;
+  default: return -1;
+  }
+}

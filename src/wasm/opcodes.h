@@ -1,0 +1,73 @@
+/* Internal opcode numbering and per-instruction facts, generated from opcodes.def. */
+#ifndef WELD_WASM_OPCODES_H
+#define WELD_WASM_OPCODES_H
+
+#include <stdint.h>
+
+typedef enum {
+#define OP(id, name, pfx, code, imm, arg, p0, p1, p2, r) WASM_OP_##id,
+#include "opcodes.def"
+#undef OP
+  WASM_OP_COUNT
+} wasm_opcode;
+
+/* Immediate kinds (the IMM column). */
+typedef enum {
+  WASM_IMM_NONE,
+  WASM_IMM_BLOCKTYPE,     /* s33 block type */
+  WASM_IMM_LABEL,         /* u32 label depth */
+  WASM_IMM_BR_TABLE,      /* vec(u32) + default */
+  WASM_IMM_FUNC,          /* u32 function index */
+  WASM_IMM_CALL_INDIRECT, /* u32 type index, u32 table index */
+  WASM_IMM_SELECT_T,      /* vec(valtype) */
+  WASM_IMM_LOCAL,
+  WASM_IMM_GLOBAL,
+  WASM_IMM_TABLE,         /* u32 table index */
+  WASM_IMM_MEM,           /* memarg: u32 align, u32 offset */
+  WASM_IMM_MEMLANE,       /* memarg + lane byte */
+  WASM_IMM_MEMIDX,        /* memory index (a zero byte in 2.0) */
+  WASM_IMM_I32C,
+  WASM_IMM_I64C,
+  WASM_IMM_F32C,
+  WASM_IMM_F64C,
+  WASM_IMM_V128C,
+  WASM_IMM_SHUFFLE,       /* 16 lane bytes */
+  WASM_IMM_LANE,          /* one lane byte */
+  WASM_IMM_REFTYPE,
+  WASM_IMM_MEMINIT,       /* u32 data index, memory index */
+  WASM_IMM_DATAIDX,
+  WASM_IMM_MEMCOPY,       /* two memory indices */
+  WASM_IMM_TABLEINIT,     /* u32 elem index, u32 table index */
+  WASM_IMM_ELEMIDX,
+  WASM_IMM_TABLECOPY,     /* u32 dst table, u32 src table */
+} wasm_imm_kind;
+
+/* Operand type codes of the P0..R columns. */
+enum {
+  WASM_SIG___ = 0, /* none */
+  WASM_SIG_XX = 0xff, /* typed by hand */
+  WASM_SIG_I32 = 0x7f,
+  WASM_SIG_I64 = 0x7e,
+  WASM_SIG_F32 = 0x7d,
+  WASM_SIG_F64 = 0x7c,
+  WASM_SIG_V128 = 0x7b,
+};
+
+typedef struct wasm_opinfo {
+  const char *name;
+  uint8_t prefix;   /* 0, 0xfc, 0xfd */
+  uint32_t code;
+  uint8_t imm;      /* wasm_imm_kind */
+  uint16_t arg;     /* see opcodes.def */
+  uint8_t params[3];
+  uint8_t nparams;
+  uint8_t result;   /* 0 = none */
+  uint8_t special;  /* typed by hand */
+} wasm_opinfo;
+
+extern const wasm_opinfo wasm_opinfo_table[WASM_OP_COUNT];
+
+/* Maps an encoding to the internal opcode; returns -1 for an unknown opcode. */
+int wasm_opcode_lookup(uint8_t prefix, uint32_t code);
+
+#endif
