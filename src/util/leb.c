@@ -23,7 +23,7 @@ bool util_read_bytes(util_reader *r, size_t n, const uint8_t **out, util_error *
 }
 
 bool util_read_fixed32(util_reader *r, uint32_t *out, util_error *e) {
-  const uint8_t *b;
+  const uint8_t *b = NULL;
   if (!util_read_bytes(r, 4, &b, e)) return false;
   *out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
   return true;
