@@ -1,0 +1,286 @@
+/*
+ * weld — the embedding API.
+ *
+ * The only header an embedder needs. The objects and their lifetimes:
+ *
+ *   weld_engine    process-wide settings; outlives everything made from it.
+ *   weld_module    a decoded, validated and compiled module. Immutable; may be
+ *                  instantiated any number of times, in any number of stores.
+ *   weld_store     owns instances and every runtime object (functions, memories, tables,
+ *                  globals) created in it; freeing the store frees them all.
+ *   weld_instance  a module instantiated in a store with its imports resolved.
+ *
+ * Fallible calls return NULL / false and, where asked, a weld_error (decode, validation,
+ * link errors) or a weld_trap (a WebAssembly trap, also from a start function). The
+ * caller frees errors and traps. Nothing in weld exits or aborts on bad input.
+ *
+ * A minimal embedding:
+ *
+ *   weld_engine *e = weld_engine_new(NULL);
+ *   weld_error *err = NULL;
+ *   weld_module *m = weld_module_new(e, bytes, len, &err);
+ *   weld_store *s = weld_store_new(e);
+ *   weld_trap *trap = NULL;
+ *   weld_instance *i = weld_instance_new(s, m, NULL, 0, &trap, &err);
+ *   weld_func *f = weld_instance_func(i, "add");
+ *   weld_val args[2] = {WELD_I32_VAL(1), WELD_I32_VAL(2)}, res[1];
+ *   trap = weld_func_call(f, args, 2, res, 1);
+ *   ...
+ *   weld_store_free(s); weld_module_free(m); weld_engine_free(e);
+ */
+#ifndef WELD_H
+#define WELD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WELD_API_VERSION 1
+
+typedef struct weld_engine weld_engine;
+typedef struct weld_module weld_module;
+typedef struct weld_store weld_store;
+typedef struct weld_instance weld_instance;
+typedef struct weld_func weld_func;
+typedef struct weld_memory weld_memory;
+typedef struct weld_table weld_table;
+typedef struct weld_global weld_global;
+typedef struct weld_trap weld_trap;
+typedef struct weld_error weld_error;
+typedef struct weld_caller weld_caller;
+
+/* ---------- values ---------------------------------------------------------------- */
+
+typedef enum weld_valkind {
+  WELD_I32 = 0,
+  WELD_I64 = 1,
+  WELD_F32 = 2,
+  WELD_F64 = 3,
+  WELD_V128 = 4,
+  WELD_FUNCREF = 5,
+  WELD_EXTERNREF = 6,
+} weld_valkind;
+
+typedef struct weld_val {
+  weld_valkind kind;
+  union {
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+    uint8_t v128[16]; /* little-endian lane order, as in linear memory */
+    weld_func *funcref;   /* NULL = null reference */
+    void *externref;      /* NULL = null reference; any other pointer is the host's */
+  } of;
+} weld_val;
+
+#define WELD_I32_VAL(x) ((weld_val){.kind = WELD_I32, .of.i32 = (x)})
+#define WELD_I64_VAL(x) ((weld_val){.kind = WELD_I64, .of.i64 = (x)})
+#define WELD_F32_VAL(x) ((weld_val){.kind = WELD_F32, .of.f32 = (x)})
+#define WELD_F64_VAL(x) ((weld_val){.kind = WELD_F64, .of.f64 = (x)})
+
+const char *weld_valkind_name(weld_valkind k);
+
+/* ---------- errors and traps -------------------------------------------------------- */
+
+typedef enum weld_error_kind {
+  WELD_ERROR_MALFORMED = 1, /* not a WebAssembly module (decode error) */
+  WELD_ERROR_INVALID,       /* does not validate */
+  WELD_ERROR_LINK,          /* an import could not be resolved ("unknown import",
+                               "incompatible import type") */
+  WELD_ERROR_IO,
+  WELD_ERROR_USAGE,         /* a bad argument to an API call */
+  WELD_ERROR_LIMIT,
+} weld_error_kind;
+
+weld_error_kind weld_error_get_kind(const weld_error *e);
+/* The message starts with the spec's wording; location details follow. */
+const char *weld_error_message(const weld_error *e);
+int64_t weld_error_offset(const weld_error *e); /* byte offset in the module, or -1 */
+void weld_error_free(weld_error *e);
+
+typedef enum weld_trap_kind {
+  WELD_TRAP_UNREACHABLE = 1,        /* "unreachable" */
+  WELD_TRAP_MEMORY_OOB,             /* "out of bounds memory access" */
+  WELD_TRAP_TABLE_OOB,              /* "out of bounds table access" */
+  WELD_TRAP_UNDEFINED_ELEMENT,      /* "undefined element" */
+  WELD_TRAP_UNINITIALIZED_ELEMENT,  /* "uninitialized element" */
+  WELD_TRAP_INDIRECT_TYPE_MISMATCH, /* "indirect call type mismatch" */
+  WELD_TRAP_INT_DIV_ZERO,           /* "integer divide by zero" */
+  WELD_TRAP_INT_OVERFLOW,           /* "integer overflow" */
+  WELD_TRAP_INVALID_CONVERSION,     /* "invalid conversion to integer" */
+  WELD_TRAP_STACK_EXHAUSTED,        /* "call stack exhausted" */
+  WELD_TRAP_OUT_OF_FUEL,            /* "out of fuel" */
+  WELD_TRAP_DEADLINE,               /* "deadline exceeded" */
+  WELD_TRAP_INTERRUPTED,            /* "interrupted" (cancelled from another thread) */
+  WELD_TRAP_HOST,                   /* raised by a host function; see the message */
+  WELD_TRAP_EXIT,                   /* a clean exit requested by a host (e.g. proc_exit) */
+} weld_trap_kind;
+
+weld_trap_kind weld_trap_get_kind(const weld_trap *t);
+const char *weld_trap_message(const weld_trap *t);
+int32_t weld_trap_exit_code(const weld_trap *t); /* WELD_TRAP_EXIT only */
+
+/* The WebAssembly backtrace, innermost frame first. */
+typedef struct weld_frame {
+  uint32_t func_index;      /* in its module's function index space */
+  const char *func_name;    /* from the name section, or NULL */
+  const char *module_name;  /* from the name section, or NULL */
+  uint32_t code_offset;     /* byte offset of the instruction in the module, or 0 */
+} weld_frame;
+size_t weld_trap_frame_count(const weld_trap *t);
+const weld_frame *weld_trap_frame(const weld_trap *t, size_t i);
+void weld_trap_free(weld_trap *t);
+
+/* For host functions: a trap carrying a message (copied). */
+weld_trap *weld_trap_new(const char *message);
+/* For host functions: stop the whole run cleanly with an exit code. */
+weld_trap *weld_trap_new_exit(int32_t code);
+
+/* ---------- engine ---------------------------------------------------------------- */
+
+typedef enum weld_bounds_mode {
+  WELD_BOUNDS_GUARD = 0,    /* reserve the 4 GiB index space + guard: bounds checks are
+                               done by the MMU (64-bit hosts; the default) */
+  WELD_BOUNDS_EXPLICIT = 1, /* check every access in software; reserves only what the
+                               memory can grow to */
+} weld_bounds_mode;
+
+typedef struct weld_config {
+  size_t stack_bytes;          /* value stack per call; 0 = default (8 MiB) */
+  uint32_t max_call_depth;     /* 0 = default (10000) */
+  weld_bounds_mode bounds;
+} weld_config;
+
+/* Fills a config with the defaults. */
+void weld_config_default(weld_config *c);
+/* cfg may be NULL for the defaults. */
+weld_engine *weld_engine_new(const weld_config *cfg);
+void weld_engine_free(weld_engine *e);
+
+/* ---------- modules ---------------------------------------------------------------- */
+
+/* Decodes, validates and compiles. Accepts the binary format. */
+weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
+void weld_module_free(weld_module *m);
+
+typedef enum weld_externkind {
+  WELD_EXTERN_NONE = -1,
+  WELD_EXTERN_FUNC = 0,
+  WELD_EXTERN_TABLE = 1,
+  WELD_EXTERN_MEMORY = 2,
+  WELD_EXTERN_GLOBAL = 3,
+} weld_externkind;
+
+size_t weld_module_import_count(const weld_module *m);
+/* Module and field names of import i, and its kind. */
+void weld_module_import(const weld_module *m, size_t i, const char **module, const char **name,
+                        weld_externkind *kind);
+size_t weld_module_export_count(const weld_module *m);
+void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind);
+
+/* ---------- stores and instances ---------------------------------------------------- */
+
+weld_store *weld_store_new(weld_engine *e);
+void weld_store_free(weld_store *s);
+
+/* Fuel: when enabled, each function entry and loop iteration consumes units; running
+ * out traps with WELD_TRAP_OUT_OF_FUEL. Fuel can be added again and the call retried. */
+void weld_store_set_fuel(weld_store *s, uint64_t fuel); /* enables metering */
+uint64_t weld_store_get_fuel(const weld_store *s);
+/* Asks a running call in this store to stop with WELD_TRAP_INTERRUPTED. Safe to call from
+ * any thread or a signal handler. */
+void weld_store_interrupt(weld_store *s);
+
+typedef struct weld_extern {
+  weld_externkind kind;
+  union {
+    weld_func *func;
+    weld_table *table;
+    weld_memory *memory;
+    weld_global *global;
+  } of;
+} weld_extern;
+
+typedef struct weld_import {
+  const char *module;
+  const char *name;
+  weld_extern item;
+} weld_import;
+
+/* Instantiates: resolves imports by (module, name) among `imports`, allocates memories,
+ * tables and globals, applies element and data segments, runs the start function.
+ * On a link or instantiation error returns NULL with *err set (kind LINK with the spec's
+ * reason, or a trap in *trap when the start function or a segment traps). */
+weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld_import *imports,
+                                 size_t nimports, weld_trap **trap, weld_error **err);
+
+/* Exports by name; kind WELD_EXTERN_NONE if absent. */
+weld_extern weld_instance_export(weld_instance *i, const char *name);
+weld_func *weld_instance_func(weld_instance *i, const char *name);
+weld_memory *weld_instance_memory(weld_instance *i, const char *name);
+weld_global *weld_instance_global(weld_instance *i, const char *name);
+weld_table *weld_instance_table(weld_instance *i, const char *name);
+
+/* ---------- functions ---------------------------------------------------------------- */
+
+/* A host function. `args` holds the parameters; write the results into `results`.
+ * Return NULL on success or a trap (weld_trap_new / weld_trap_new_exit). */
+typedef weld_trap *(*weld_host_fn)(weld_caller *caller, void *env, const weld_val *args,
+                                   weld_val *results);
+
+weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t nparams,
+                         const weld_valkind *results, size_t nresults, weld_host_fn fn,
+                         void *env, void (*env_free)(void *));
+
+size_t weld_func_param_count(const weld_func *f);
+size_t weld_func_result_count(const weld_func *f);
+weld_valkind weld_func_param(const weld_func *f, size_t i);
+weld_valkind weld_func_result(const weld_func *f, size_t i);
+
+/* Calls a function. Argument kinds must match the signature (else a USAGE trap message).
+ * Returns NULL on success with `results` filled, or the trap. */
+weld_trap *weld_func_call(weld_func *f, const weld_val *args, size_t nargs, weld_val *results,
+                          size_t nresults);
+
+/* Inside a host function: the calling instance's exported memory (usually "memory"). */
+weld_memory *weld_caller_memory(weld_caller *c, const char *export_name);
+weld_store *weld_caller_store(weld_caller *c);
+
+/* ---------- memories, tables, globals ------------------------------------------------ */
+
+/* Host-created objects for imports. max_pages / max = UINT64_MAX / UINT32_MAX: no maximum. */
+weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pages);
+uint8_t *weld_memory_data(weld_memory *m);       /* valid until the next grow */
+size_t weld_memory_size(const weld_memory *m);   /* bytes */
+uint64_t weld_memory_pages(const weld_memory *m);
+/* Returns the old size in pages, or -1 if the memory cannot grow that much. */
+int64_t weld_memory_grow(weld_memory *m, uint64_t delta_pages);
+/* Bounds-checked copies. */
+bool weld_memory_read(const weld_memory *m, uint64_t offset, void *dst, size_t n);
+bool weld_memory_write(weld_memory *m, uint64_t offset, const void *src, size_t n);
+
+weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max,
+                           weld_val init);
+uint32_t weld_table_size(const weld_table *t);
+bool weld_table_get(const weld_table *t, uint32_t i, weld_val *out);
+bool weld_table_set(weld_table *t, uint32_t i, weld_val v);
+int64_t weld_table_grow(weld_table *t, uint32_t delta, weld_val init);
+
+weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init);
+weld_val weld_global_get(const weld_global *g);
+/* False if the global is immutable or the kind differs. */
+bool weld_global_set(weld_global *g, weld_val v);
+
+/* ---------- misc ---------------------------------------------------------------- */
+
+const char *weld_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

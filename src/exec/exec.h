@@ -1,0 +1,230 @@
+/* exec: the runtime — compiled modules, stores, instances, memories, tables, globals,
+ * traps, calls and the interpreter. Depends on src/wasm and src/util.
+ *
+ * Split of work inside this folder:
+ *   compile.c   translator: validator hooks -> internal code (one pass per function)
+ *   interp.c    the direct-threaded interpreter, exec_invoke
+ *   memory.c    linear memories (mmap reservation + guard, or explicit bounds)
+ *   table.c     tables
+ *   instance.c  store, instantiation, linking, constant expressions, segments
+ *   trap.c      trap kinds, messages, backtraces
+ *   api.c       include/weld.h on top of all of the above
+ */
+#ifndef WELD_EXEC_H
+#define WELD_EXEC_H
+
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../util/util.h"
+#include "../wasm/module.h"
+#include "../wasm/validate.h"
+
+/* A value-stack slot. Every value takes one slot except v128, which takes two
+ * consecutive slots (low 8 bytes first). References are pointers stored in a slot. */
+typedef uint64_t exec_slot;
+
+static inline uint32_t exec_slots_of(uint8_t valtype) { return valtype == WASM_V128 ? 2 : 1; }
+
+typedef enum exec_trap_kind {
+  EXEC_OK = 0,
+  EXEC_TRAP_UNREACHABLE,
+  EXEC_TRAP_MEMORY_OOB,
+  EXEC_TRAP_TABLE_OOB,
+  EXEC_TRAP_UNDEFINED_ELEMENT,
+  EXEC_TRAP_UNINITIALIZED_ELEMENT,
+  EXEC_TRAP_INDIRECT_TYPE_MISMATCH,
+  EXEC_TRAP_INT_DIV_ZERO,
+  EXEC_TRAP_INT_OVERFLOW,
+  EXEC_TRAP_INVALID_CONVERSION,
+  EXEC_TRAP_STACK_EXHAUSTED,
+  EXEC_TRAP_OUT_OF_FUEL,
+  EXEC_TRAP_DEADLINE,
+  EXEC_TRAP_INTERRUPTED,
+  EXEC_TRAP_HOST,
+  EXEC_TRAP_EXIT,
+  EXEC_TRAP_COUNT
+} exec_trap_kind;
+
+/* The spec's wording for each kind ("out of bounds memory access", ...). */
+const char *exec_trap_message(exec_trap_kind k);
+
+typedef struct exec_store exec_store;
+typedef struct exec_instance exec_instance;
+typedef struct exec_thread exec_thread;
+typedef struct exec_func exec_func;
+
+/* ---------- compiled modules ------------------------------------------------------- */
+
+/* The internal code of one defined function (format private to compile.c/interp.c). */
+typedef struct exec_code {
+  void *code;              /* internal code; owned by the compiled module */
+  uint32_t code_len;       /* in bytes */
+  uint32_t nparam_slots;   /* slots taken by parameters */
+  uint32_t nlocal_slots;   /* parameters + declared locals */
+  uint32_t nresult_slots;
+  uint32_t frame_slots;    /* locals + the deepest operand stack + call scratch */
+  /* Maps internal code positions back to module byte offsets for backtraces; sorted by
+   * code position. */
+  uint32_t nsrcmap;
+  uint32_t *srcmap_code;   /* code offsets */
+  uint32_t *srcmap_wasm;   /* module offsets */
+} exec_code;
+
+/* A function signature interned engine-wide: equal signatures share one id, so
+ * call_indirect compares one integer. */
+typedef uint32_t exec_typeid;
+
+typedef struct exec_module {
+  wasm_module *wasm;        /* owned */
+  exec_typeid *typeids;     /* per type index */
+  exec_code *codes;         /* per defined function (index - nfunc_imports) */
+  util_arena arena;         /* code and side tables */
+} exec_module;
+
+/* Decodes nothing: takes a decoded module, validates it and translates every function.
+ * On success owns `m`. On failure returns NULL with an INVALID error (m is not freed). */
+exec_module *exec_module_compile(wasm_module *m, util_error *err);
+void exec_module_free(exec_module *em);
+
+/* Interns a signature (thread-safe). */
+exec_typeid exec_typeid_of(uint32_t nparams, const uint8_t *params, uint32_t nresults,
+                           const uint8_t *results);
+
+/* ---------- runtime objects ---------------------------------------------------------- */
+
+/* Host functions see arguments in `argres` (slots) and write results there too.
+ * On a trap they may set thread->trap_msg and return the kind. */
+typedef exec_trap_kind (*exec_host_fn)(exec_thread *th, exec_func *self, exec_slot *argres);
+
+struct exec_func {
+  exec_typeid typeid;
+  const wasm_functype *type;  /* points into a module's IR or into host_type */
+  exec_instance *inst;        /* defining instance; NULL for host functions */
+  uint32_t index;             /* in the defining module's function index space */
+  exec_code *code;            /* wasm functions */
+  exec_host_fn host;          /* host functions */
+  void *host_env;
+  void (*host_env_free)(void *);
+  wasm_functype host_type;    /* storage for host signatures */
+  uint8_t host_types[16];     /* params then results, when they fit */
+  void *api;                  /* the weld_func wrapper, if one was made */
+};
+
+typedef struct exec_memory {
+  uint8_t *base;        /* never moves in GUARD mode; may move on grow in EXPLICIT mode */
+  uint64_t size;        /* bytes */
+  uint64_t max_pages;   /* effective maximum (declared max, limited by policy/engine) */
+  bool has_max;
+  size_t reserved;      /* bytes of address space reserved */
+  bool guarded;         /* accesses up to 8 GiB past base fault instead of needing a check */
+  uint32_t refs;        /* instances sharing it */
+} exec_memory;
+
+typedef struct exec_table {
+  void **elems;         /* funcref: exec_func*; externref: host pointer; NULL = null */
+  uint32_t size;
+  uint32_t max;
+  bool has_max;
+  uint8_t elemtype;     /* WASM_FUNCREF / WASM_EXTERNREF */
+  uint32_t refs;
+} exec_table;
+
+typedef struct exec_global {
+  exec_slot val[2];     /* two slots for v128 */
+  uint8_t type;
+  bool mut;
+} exec_global;
+
+/* Instance-side view of a segment: dropped segments have len/count 0. */
+typedef struct exec_data_inst {
+  const uint8_t *bytes;
+  uint32_t len;
+} exec_data_inst;
+
+typedef struct exec_elem_inst {
+  void **refs;          /* evaluated items */
+  uint32_t count;
+} exec_elem_inst;
+
+struct exec_instance {
+  exec_store *store;
+  const exec_module *module;
+  exec_func **funcs;        /* function index space */
+  exec_table **tables;
+  exec_memory **memories;
+  exec_global **globals;
+  exec_data_inst *datas;
+  exec_elem_inst *elems;
+  exec_func *defined_funcs; /* storage for the module's own functions */
+  void *api;                /* the weld_instance wrapper */
+};
+
+/* Per-call execution context: the value stack and the frames. One per store; a store is
+ * used by one thread at a time. */
+struct exec_thread {
+  exec_store *store;
+  exec_slot *stack;         /* value stack */
+  exec_slot *stack_end;
+  exec_slot *stack_top;     /* first free slot: a re-entrant call (host -> wasm) starts here */
+  uint32_t depth, max_depth;
+  /* Interruption: decremented at function entry and loop back-edges; when it goes
+   * negative the slow path (exec_check_interrupt) looks at fuel, deadline and the
+   * interrupt flag. */
+  int64_t budget;
+  /* the trap of the last failed call */
+  exec_trap_kind trap;
+  char trap_msg[256];
+  int32_t exit_code;
+  /* backtrace, innermost first: functions and module byte offsets */
+  uint32_t nbt;
+  exec_func *bt_func[64];
+  uint32_t bt_offset[64];
+  /* guard-mode fault recovery */
+  sigjmp_buf *fault_jmp;
+  void *api_caller;         /* weld_caller for host calls */
+};
+
+struct exec_store {
+  void *engine;             /* the weld_engine */
+  exec_thread thread;
+  bool fuel_enabled;
+  uint64_t fuel;            /* remaining, when enabled */
+  atomic_int interrupt;     /* set from any thread */
+  bool guard_mode;
+  /* everything the store owns, freed with it */
+  exec_instance **instances;
+  size_t ninstances, capinstances;
+  exec_func **funcs;
+  size_t nfuncs, capfuncs;
+  exec_memory **memories;
+  size_t nmemories, capmemories;
+  exec_table **tables;
+  size_t ntables, captables;
+  exec_global **globals;
+  size_t nglobals, capglobals;
+};
+
+/* Slow path of the interruption check: returns EXEC_OK to continue (after refilling the
+ * budget) or the trap kind that stops the run. */
+exec_trap_kind exec_check_interrupt(exec_thread *th);
+
+/* Calls f with arguments in argres[0..nparam_slots) and leaves the results in
+ * argres[0..nresult_slots). Works for wasm and host functions. On a trap returns its
+ * kind with th->trap, th->trap_msg and the backtrace filled. Never longjmps out. */
+exec_trap_kind exec_invoke(exec_thread *th, exec_func *f, exec_slot *argres);
+
+/* Memories and tables (memory.c, table.c). grow returns the old size or -1. */
+exec_memory *exec_memory_new(uint64_t min_pages, uint64_t max_pages, bool has_max, bool guard,
+                             util_error *err);
+void exec_memory_free(exec_memory *m);
+int64_t exec_memory_grow(exec_memory *m, uint64_t delta_pages);
+exec_table *exec_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max, void *init);
+void exec_table_free(exec_table *t);
+int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init);
+
+#define EXEC_PAGE_SIZE 65536u
+
+#endif
