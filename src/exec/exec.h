@@ -169,6 +169,8 @@ struct exec_thread {
   exec_slot *stack;         /* value stack */
   exec_slot *stack_end;
   exec_slot *stack_top;     /* first free slot: a re-entrant call (host -> wasm) starts here */
+  void *rec_top;            /* lowest call record in use (records grow down from stack_end);
+                               NULL when no call is running (interp.c) */
   uint32_t depth, max_depth;
   /* Interruption: decremented at function entry and loop back-edges; when it goes
    * negative the slow path (exec_check_interrupt) looks at fuel, deadline and the

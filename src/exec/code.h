@@ -1,0 +1,65 @@
+/* The internal code format shared by the translator (compile.c) and the interpreter
+ * (interp.c). Private to src/exec; README.md describes the encoding. */
+#ifndef WELD_EXEC_CODE_H
+#define WELD_EXEC_CODE_H
+
+#include <string.h>
+
+#include "exec.h"
+
+/* Direct threading (computed goto) on GCC and Clang; -DWELD_SWITCH_DISPATCH=1 (or another
+ * compiler) selects the portable switch loop. */
+#if !defined(WELD_SWITCH_DISPATCH)
+#if defined(__GNUC__) || defined(__clang__)
+#define WELD_SWITCH_DISPATCH 0
+#else
+#define WELD_SWITCH_DISPATCH 1
+#endif
+#endif
+
+typedef enum exec_iop {
+#define HAND(n) EXEC_IOP_##n,
+#define NUMH(id) EXEC_IOP_##id,
+#define NUM1(id, ta, tr, e) EXEC_IOP_##id,
+#define NUM2(id, ta, tr, e) EXEC_IOP_##id,
+#define NUM2I(id, ta, tr, sw, e) EXEC_IOP_##id, EXEC_IOP_##id##_I,
+#define CMP(id, ta, inv, sw, e)                                                          \
+  EXEC_IOP_##id, EXEC_IOP_##id##_I, EXEC_IOP_BR_##id, EXEC_IOP_BR_##id##_I,              \
+      EXEC_IOP_BR_##id##_B, EXEC_IOP_BR_##id##_IB,
+#include "interp_ops.def"
+#undef HAND
+#undef NUMH
+#undef NUM1
+#undef NUM2
+#undef NUM2I
+#undef CMP
+  EXEC_IOP_COUNT
+} exec_iop;
+
+/* Code is an array of 32-bit units. An instruction starts 8-byte aligned with a 64-bit
+ * handler word (the handler's address, or the opcode under switch dispatch), followed by
+ * an optional 64-bit immediate and then 32-bit operands, padded to a multiple of 8 bytes.
+ * Branch offsets are signed, in 32-bit units, relative to the branching instruction. */
+typedef uint32_t exec_unit;
+
+/* The handler word of every internal opcode (built once, thread-safe). */
+const uint64_t *exec_interp_handlers(void);
+
+/* A call record: where to resume the caller. Records grow down from the end of the value
+ * stack while frames grow up, so one bound check covers both. */
+typedef struct exec_frame_rec {
+  const exec_unit *ip;  /* return address in the caller */
+  exec_slot *fp;        /* caller frame */
+  exec_func *func;      /* caller function */
+} exec_frame_rec;
+
+static inline uint64_t exec_rd64(const exec_unit *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+/* Maps a code position (in units) of `code` to a module byte offset. */
+uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos);
+
+#endif

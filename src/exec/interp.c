@@ -1,0 +1,909 @@
+/* The interpreter: runs the internal code made by compile.c. Direct-threaded (each
+ * instruction starts with its handler's address) with a switch fallback; frames are
+ * arrays of 8-byte slots on the thread's value stack and instructions name their slots.
+ * WebAssembly calls never recurse on the C stack: a call pushes a record (return address,
+ * frame, function) that grows down from the end of the value stack. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "code.h"
+
+/* WebAssembly float ops round each step: never fuse a*b+c (also -ffp-contract=off). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Units of work between two looks at fuel and the interrupt flag. */
+#define BUDGET_CHUNK 65536
+#define DEFAULT_MAX_DEPTH 10000
+
+/* ---------- value representation -------------------------------------------------------
+ * An i32 is the low 32 bits of its slot (the high half is unspecified: readers truncate),
+ * an i64 the whole slot, a float its IEEE bits in the same places, a reference a pointer. */
+
+static inline float f32_of(uint32_t b) {
+  float f;
+  memcpy(&f, &b, 4);
+  return f;
+}
+static inline uint32_t bits_f32(float f) {
+  uint32_t b;
+  memcpy(&b, &f, 4);
+  return b;
+}
+static inline double f64_of(uint64_t b) {
+  double f;
+  memcpy(&f, &b, 8);
+  return f;
+}
+static inline uint64_t bits_f64(double f) {
+  uint64_t b;
+  memcpy(&b, &f, 8);
+  return b;
+}
+
+#define T_i32 uint32_t
+#define T_i64 uint64_t
+#define T_f32 float
+#define T_f64 double
+#define RD_i32(s) ((uint32_t)(s))
+#define RD_i64(s) ((uint64_t)(s))
+#define RD_f32(s) f32_of((uint32_t)(s))
+#define RD_f64(s) f64_of((uint64_t)(s))
+#define WR_i32(v) ((exec_slot)(uint32_t)(v))
+#define WR_i64(v) ((exec_slot)(uint64_t)(v))
+#define WR_f32(v) ((exec_slot)bits_f32(v))
+#define WR_f64(v) ((exec_slot)bits_f64(v))
+#define IMM_i32(u) ((uint32_t)(u))
+#define IMM_i64(u) ((uint64_t)(int64_t)(int32_t)(u))
+
+/* WebAssembly min/max: NaN in, NaN out; -0 is below +0. */
+static inline float exec_fmin32(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return f32_of(bits_f32(a) | bits_f32(b));
+  return a < b ? a : b;
+}
+static inline float exec_fmax32(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return f32_of(bits_f32(a) & bits_f32(b));
+  return a > b ? a : b;
+}
+static inline double exec_fmin64(double a, double b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return f64_of(bits_f64(a) | bits_f64(b));
+  return a < b ? a : b;
+}
+static inline double exec_fmax64(double a, double b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return f64_of(bits_f64(a) & bits_f64(b));
+  return a > b ? a : b;
+}
+
+/* Saturating truncations: NaN is 0, out-of-range values clamp. */
+static inline uint32_t exec_sat_i32_f32_s(float a) {
+  if (a != a) return 0;
+  if (a < -2147483648.0f) return 0x80000000u;
+  if (a >= 2147483648.0f) return 0x7fffffffu;
+  return (uint32_t)(int32_t)a;
+}
+static inline uint32_t exec_sat_i32_f32_u(float a) {
+  if (!(a > -1.0f)) return 0;
+  if (a >= 4294967296.0f) return 0xffffffffu;
+  return (uint32_t)a;
+}
+static inline uint32_t exec_sat_i32_f64_s(double a) {
+  if (a != a) return 0;
+  if (a <= -2147483649.0) return 0x80000000u;
+  if (a >= 2147483648.0) return 0x7fffffffu;
+  return (uint32_t)(int32_t)a;
+}
+static inline uint32_t exec_sat_i32_f64_u(double a) {
+  if (!(a > -1.0)) return 0;
+  if (a >= 4294967296.0) return 0xffffffffu;
+  return (uint32_t)a;
+}
+static inline uint64_t exec_sat_i64_f32_s(float a) {
+  if (a != a) return 0;
+  if (a < -9223372036854775808.0f) return 0x8000000000000000ull;
+  if (a >= 9223372036854775808.0f) return 0x7fffffffffffffffull;
+  return (uint64_t)(int64_t)a;
+}
+static inline uint64_t exec_sat_i64_f32_u(float a) {
+  if (!(a > -1.0f)) return 0;
+  if (a >= 18446744073709551616.0f) return 0xffffffffffffffffull;
+  return (uint64_t)a;
+}
+static inline uint64_t exec_sat_i64_f64_s(double a) {
+  if (a != a) return 0;
+  if (a < -9223372036854775808.0) return 0x8000000000000000ull;
+  if (a >= 9223372036854775808.0) return 0x7fffffffffffffffull;
+  return (uint64_t)(int64_t)a;
+}
+static inline uint64_t exec_sat_i64_f64_u(double a) {
+  if (!(a > -1.0)) return 0;
+  if (a >= 18446744073709551616.0) return 0xffffffffffffffffull;
+  return (uint64_t)a;
+}
+
+/* Linear memory is little-endian. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE16(x) __builtin_bswap16(x)
+#define LE32(x) __builtin_bswap32(x)
+#define LE64(x) __builtin_bswap64(x)
+#else
+#define LE16(x) (x)
+#define LE32(x) (x)
+#define LE64(x) (x)
+#endif
+
+/* ---------- interruption ------------------------------------------------------------------ */
+
+exec_trap_kind exec_check_interrupt(exec_thread *th) {
+  exec_store *s = th->store;
+  if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
+    atomic_store(&s->interrupt, 0);
+    th->budget = 0;
+    return EXEC_TRAP_INTERRUPTED;
+  }
+  if (s && s->fuel_enabled) {
+    /* th->budget is negative: that many units were spent beyond the last grant. */
+    uint64_t owed = th->budget < 0 ? (uint64_t)(-th->budget) : 0;
+    if (s->fuel < owed) {
+      s->fuel = 0;
+      th->budget = 0;
+      return EXEC_TRAP_OUT_OF_FUEL;
+    }
+    s->fuel -= owed;
+    uint64_t grant = s->fuel < BUDGET_CHUNK ? s->fuel : BUDGET_CHUNK;
+    s->fuel -= grant;
+    th->budget = (int64_t)grant;
+    return EXEC_OK;
+  }
+  th->budget = BUDGET_CHUNK;
+  return EXEC_OK;
+}
+
+static void budget_begin(exec_thread *th) {
+  exec_store *s = th->store;
+  if (s && s->fuel_enabled) {
+    uint64_t grant = s->fuel < BUDGET_CHUNK ? s->fuel : BUDGET_CHUNK;
+    s->fuel -= grant;
+    th->budget = (int64_t)grant;
+  } else {
+    th->budget = BUDGET_CHUNK;
+  }
+}
+
+/* Gives the unspent part of the grant back, so the store's fuel is exact between calls. */
+static void budget_end(exec_thread *th) {
+  exec_store *s = th->store;
+  if (s && s->fuel_enabled && th->budget > 0) s->fuel += (uint64_t)th->budget;
+  th->budget = 0;
+}
+
+/* ---------- backtraces -------------------------------------------------------------------- */
+
+static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_return) {
+  const exec_code *c = f->code;
+  if (!c || !c->code) return 0;
+  const exec_unit *base = c->code;
+  if (ip < base || ip >= base + c->code_len / sizeof(exec_unit)) {
+    return f->inst ? f->inst->module->wasm->funcs[f->index].code_offset : 0;
+  }
+  uint32_t pos = (uint32_t)(ip - base);
+  if (is_return && pos) pos--; /* a return address points past the call */
+  uint32_t off = exec_code_wasm_offset(c, pos);
+  if (!off && f->inst) off = f->inst->module->wasm->funcs[f->index].code_offset;
+  return off;
+}
+
+static void bt_add(exec_thread *th, exec_func *f, uint32_t off) {
+  if (th->nbt >= 64) return;
+  th->bt_func[th->nbt] = f;
+  th->bt_offset[th->nbt] = off;
+  th->nbt++;
+}
+
+/* ---------- the interpreter loop ---------------------------------------------------------- */
+
+static exec_memory no_memory;
+
+#define U(k) (ip[2 + (k)])
+#define S(k) (fp[U(k)])
+#define IMM64 exec_rd64(ip + 2)
+#define SZ(nops) ((2u + (nops) + 1u) & ~1u)
+
+#if WELD_SWITCH_DISPATCH
+#define HANDLER(n) case EXEC_IOP_##n:
+#define NEXT() goto dispatch
+#else
+#define HANDLER(n) L_##n:
+#define NEXT() goto *(void *)(uintptr_t)exec_rd64(ip)
+#endif
+#define DISPATCH(n)                                                                      \
+  do {                                                                                   \
+    ip += (n);                                                                           \
+    NEXT();                                                                              \
+  } while (0)
+#define JUMP(k)                                                                          \
+  do {                                                                                   \
+    ip += (int32_t)U(k);                                                                 \
+    NEXT();                                                                              \
+  } while (0)
+#define TRAP(k)                                                                          \
+  do {                                                                                   \
+    trap = (k);                                                                          \
+    goto do_trap;                                                                        \
+  } while (0)
+#define BUDGET()                                                                         \
+  do {                                                                                   \
+    if (UNLIKELY(--th->budget < 0)) {                                                    \
+      exec_trap_kind k_ = exec_check_interrupt(th);                                      \
+      if (k_) TRAP(k_);                                                                  \
+    }                                                                                    \
+  } while (0)
+#define LOAD_MEM()                                                                       \
+  do {                                                                                   \
+    mbase = mem->base;                                                                   \
+    msize = mem->size;                                                                   \
+  } while (0)
+#define SET_INST(i)                                                                      \
+  do {                                                                                   \
+    inst = (i);                                                                          \
+    mem = inst->module->wasm->nmemories ? inst->memories[0] : &no_memory;                \
+    LOAD_MEM();                                                                          \
+  } while (0)
+
+/* Effective address of a load (address in operand 1) or store (operand 0), bounds
+ * checked: the offset is a u32, so the sum cannot wrap in 64 bits. */
+#define EA_LOAD(n)                                                                       \
+  uint64_t ea = (uint64_t)(uint32_t)S(1) + U(2);                                         \
+  if (UNLIKELY(ea + (n) > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);                            \
+  const uint8_t *p = mbase + ea
+#define EA_STORE(n)                                                                      \
+  uint64_t ea = (uint64_t)(uint32_t)S(0) + U(2);                                         \
+  if (UNLIKELY(ea + (n) > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);                            \
+  uint8_t *p = mbase + ea
+
+static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_frame_rec *rp,
+                          uint64_t *table_out) {
+  if (UNLIKELY(th == NULL)) {
+#if WELD_SWITCH_DISPATCH
+    for (int i = 0; i < EXEC_IOP_COUNT; i++) table_out[i] = (uint64_t)i;
+#else
+    static const void *const labels[EXEC_IOP_COUNT] = {
+#define HAND(n) [EXEC_IOP_##n] = &&L_##n,
+#define NUMH(id) [EXEC_IOP_##id] = &&L_##id,
+#define NUM1(id, ta, tr, e) [EXEC_IOP_##id] = &&L_##id,
+#define NUM2(id, ta, tr, e) [EXEC_IOP_##id] = &&L_##id,
+#define NUM2I(id, ta, tr, sw, e) [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,
+#define CMP(id, ta, inv, sw, e)                                                          \
+  [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,                        \
+  [EXEC_IOP_BR_##id] = &&L_BR_##id, [EXEC_IOP_BR_##id##_I] = &&L_BR_##id##_I,            \
+  [EXEC_IOP_BR_##id##_B] = &&L_BR_##id##_B, [EXEC_IOP_BR_##id##_IB] = &&L_BR_##id##_IB,
+#include "interp_ops.def"
+#undef HAND
+#undef NUMH
+#undef NUM1
+#undef NUM2
+#undef NUM2I
+#undef CMP
+    };
+    for (int i = 0; i < EXEC_IOP_COUNT; i++) table_out[i] = (uint64_t)(uintptr_t)labels[i];
+#endif
+    return EXEC_OK;
+  }
+
+  exec_frame_rec *const rp_entry = rp;
+  const exec_unit *ip = func->code->code;
+  exec_instance *inst = NULL;
+  exec_memory *mem = &no_memory;
+  uint8_t *mbase = NULL;
+  uint64_t msize = 0;
+  uint32_t depth = th->depth + 1;
+  const uint32_t max_depth = th->max_depth ? th->max_depth : DEFAULT_MAX_DEPTH;
+  exec_trap_kind trap = EXEC_OK;
+  bool host_trap = false;
+  /* the pending call of call_any */
+  exec_func *cf = NULL;
+  uint32_t cbase = 0;
+  const exec_unit *cret = NULL;
+
+  SET_INST(func->inst);
+  BUDGET();
+  NEXT();
+
+#if WELD_SWITCH_DISPATCH
+dispatch:
+  switch ((exec_iop)exec_rd64(ip)) {
+#endif
+
+  /* ---- moves and constants ---- */
+  HANDLER(MOV) {
+    S(0) = S(1);
+    DISPATCH(SZ(2));
+  }
+  HANDLER(MOV2) {
+    exec_slot lo = fp[U(1)], hi = fp[U(1) + 1];
+    fp[U(0)] = lo;
+    fp[U(0) + 1] = hi;
+    DISPATCH(SZ(2));
+  }
+  HANDLER(CONST32) {
+    S(0) = U(1);
+    DISPATCH(SZ(2));
+  }
+  HANDLER(CONST64) {
+    fp[U(2)] = IMM64;
+    DISPATCH(SZ(3));
+  }
+
+  /* ---- control ---- */
+  HANDLER(UNREACHABLE) { TRAP(EXEC_TRAP_UNREACHABLE); }
+  HANDLER(BR) { JUMP(0); }
+  HANDLER(BR_B) {
+    BUDGET();
+    JUMP(0);
+  }
+  HANDLER(BR_NZ) {
+    if ((uint32_t)S(0)) JUMP(1);
+    DISPATCH(SZ(2));
+  }
+  HANDLER(BR_NZ_B) {
+    if ((uint32_t)S(0)) {
+      BUDGET();
+      JUMP(1);
+    }
+    DISPATCH(SZ(2));
+  }
+  HANDLER(BR_Z) {
+    if (!(uint32_t)S(0)) JUMP(1);
+    DISPATCH(SZ(2));
+  }
+  HANDLER(BR_Z_B) {
+    if (!(uint32_t)S(0)) {
+      BUDGET();
+      JUMP(1);
+    }
+    DISPATCH(SZ(2));
+  }
+  HANDLER(BR_NZ64) {
+    if (S(0)) JUMP(1);
+    DISPATCH(SZ(2));
+  }
+  HANDLER(BR_NZ64_B) {
+    if (S(0)) {
+      BUDGET();
+      JUMP(1);
+    }
+    DISPATCH(SZ(2));
+  }
+  HANDLER(BR_Z64) {
+    if (!S(0)) JUMP(1);
+    DISPATCH(SZ(2));
+  }
+  HANDLER(BR_Z64_B) {
+    if (!S(0)) {
+      BUDGET();
+      JUMP(1);
+    }
+    DISPATCH(SZ(2));
+  }
+  HANDLER(BR_TABLE) {
+    uint32_t i = (uint32_t)S(0), n = U(1);
+    if (i > n) i = n;
+    JUMP(2 + i);
+  }
+  HANDLER(RET1) {
+    fp[0] = S(0);
+    goto do_return;
+  }
+  HANDLER(RET) {
+  do_return:
+    if (UNLIKELY(rp == rp_entry)) goto done;
+    ip = rp->ip;
+    fp = rp->fp;
+    {
+      exec_func *back = rp->func;
+      rp++;
+      depth--;
+      if (UNLIKELY(back->inst != inst)) SET_INST(back->inst);
+      else LOAD_MEM(); /* the callee may have grown memory */
+      func = back;
+    }
+    NEXT();
+  }
+  HANDLER(CALL) {
+    const exec_code *cc = (const exec_code *)(uintptr_t)IMM64;
+    exec_slot *nfp = fp + U(2);
+    if (UNLIKELY(nfp + cc->frame_slots > (exec_slot *)(rp - 1) || depth >= max_depth)) {
+      TRAP(EXEC_TRAP_STACK_EXHAUSTED);
+    }
+    for (uint32_t i = cc->nparam_slots; i < cc->nlocal_slots; i++) nfp[i] = 0;
+    rp--;
+    rp->ip = ip + SZ(4);
+    rp->fp = fp;
+    rp->func = func;
+    depth++;
+    func = inst->defined_funcs + U(3);
+    fp = nfp;
+    ip = cc->code;
+    BUDGET();
+    NEXT();
+  }
+  HANDLER(CALL_IMPORT) {
+    cf = inst->funcs[U(0)];
+    cbase = U(1);
+    cret = ip + SZ(2);
+    goto call_any;
+  }
+  HANDLER(CALL_INDIRECT) {
+    exec_table *tab = inst->tables[U(1)];
+    uint32_t i = (uint32_t)S(3);
+    if (UNLIKELY(i >= tab->size)) TRAP(EXEC_TRAP_UNDEFINED_ELEMENT);
+    cf = (exec_func *)tab->elems[i];
+    if (UNLIKELY(!cf)) TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);
+    if (UNLIKELY(cf->typeid != U(0))) TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+    cbase = U(2);
+    cret = ip + SZ(4);
+    goto call_any;
+  }
+
+  /* ---- parametric, variables ---- */
+  HANDLER(SELECT) {
+    exec_slot v = (uint32_t)S(3) ? S(1) : S(2);
+    S(0) = v;
+    DISPATCH(SZ(4));
+  }
+  HANDLER(SELECT2) {
+    uint32_t s = (uint32_t)S(3) ? U(1) : U(2);
+    exec_slot lo = fp[s], hi = fp[s + 1];
+    fp[U(0)] = lo;
+    fp[U(0) + 1] = hi;
+    DISPATCH(SZ(4));
+  }
+  HANDLER(GLOBAL_GET) {
+    S(0) = inst->globals[U(1)]->val[0];
+    DISPATCH(SZ(2));
+  }
+  HANDLER(GLOBAL_SET) {
+    inst->globals[U(0)]->val[0] = S(1);
+    DISPATCH(SZ(2));
+  }
+  HANDLER(GLOBAL_GET2) {
+    exec_global *g = inst->globals[U(1)];
+    fp[U(0)] = g->val[0];
+    fp[U(0) + 1] = g->val[1];
+    DISPATCH(SZ(2));
+  }
+  HANDLER(GLOBAL_SET2) {
+    exec_global *g = inst->globals[U(0)];
+    g->val[0] = fp[U(1)];
+    g->val[1] = fp[U(1) + 1];
+    DISPATCH(SZ(2));
+  }
+
+  /* ---- memory ---- */
+  HANDLER(LD8U) {
+    EA_LOAD(1);
+    S(0) = *p;
+    DISPATCH(SZ(3));
+  }
+  HANDLER(LD8S32) {
+    EA_LOAD(1);
+    S(0) = (uint32_t)(int32_t)(int8_t)*p;
+    DISPATCH(SZ(3));
+  }
+  HANDLER(LD8S64) {
+    EA_LOAD(1);
+    S(0) = (uint64_t)(int64_t)(int8_t)*p;
+    DISPATCH(SZ(3));
+  }
+  HANDLER(LD16U) {
+    EA_LOAD(2);
+    uint16_t v;
+    memcpy(&v, p, 2);
+    S(0) = LE16(v);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(LD16S32) {
+    EA_LOAD(2);
+    uint16_t v;
+    memcpy(&v, p, 2);
+    S(0) = (uint32_t)(int32_t)(int16_t)LE16(v);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(LD16S64) {
+    EA_LOAD(2);
+    uint16_t v;
+    memcpy(&v, p, 2);
+    S(0) = (uint64_t)(int64_t)(int16_t)LE16(v);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(LD32) {
+    EA_LOAD(4);
+    uint32_t v;
+    memcpy(&v, p, 4);
+    S(0) = LE32(v);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(LD32S64) {
+    EA_LOAD(4);
+    uint32_t v;
+    memcpy(&v, p, 4);
+    S(0) = (uint64_t)(int64_t)(int32_t)LE32(v);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(LD64) {
+    EA_LOAD(8);
+    uint64_t v;
+    memcpy(&v, p, 8);
+    S(0) = LE64(v);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(ST8) {
+    EA_STORE(1);
+    *p = (uint8_t)S(1);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(ST16) {
+    EA_STORE(2);
+    uint16_t v = LE16((uint16_t)S(1));
+    memcpy(p, &v, 2);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(ST32) {
+    EA_STORE(4);
+    uint32_t v = LE32((uint32_t)S(1));
+    memcpy(p, &v, 4);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(ST64) {
+    EA_STORE(8);
+    uint64_t v = LE64((uint64_t)S(1));
+    memcpy(p, &v, 8);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(MEM_SIZE) {
+    S(0) = (uint32_t)(msize / EXEC_PAGE_SIZE);
+    DISPATCH(SZ(1));
+  }
+  HANDLER(MEM_GROW) {
+    uint32_t delta = (uint32_t)S(1);
+    int64_t r = exec_memory_grow(mem, delta);
+    LOAD_MEM();
+    S(0) = r < 0 ? 0xffffffffu : (uint32_t)r;
+    DISPATCH(SZ(2));
+  }
+  HANDLER(MEM_FILL) {
+    uint64_t d = (uint32_t)S(0), n = (uint32_t)S(2);
+    if (UNLIKELY(d + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
+    memset(mbase + d, (int)(uint8_t)S(1), n);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(MEM_COPY) {
+    uint64_t d = (uint32_t)S(0), s = (uint32_t)S(1), n = (uint32_t)S(2);
+    if (UNLIKELY(d + n > msize || s + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
+    memmove(mbase + d, mbase + s, n);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(MEM_INIT) {
+    const exec_data_inst *ds = &inst->datas[U(0)];
+    uint64_t d = (uint32_t)S(1), s = (uint32_t)S(2), n = (uint32_t)S(3);
+    if (UNLIKELY(s + n > ds->len || d + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
+    if (n) memcpy(mbase + d, ds->bytes + s, n);
+    DISPATCH(SZ(4));
+  }
+  HANDLER(DATA_DROP) {
+    inst->datas[U(0)].len = 0;
+    DISPATCH(SZ(1));
+  }
+
+  /* ---- references and tables ---- */
+  HANDLER(REF_FUNC) {
+    S(0) = (exec_slot)(uintptr_t)inst->funcs[U(1)];
+    DISPATCH(SZ(2));
+  }
+  HANDLER(TABLE_GET) {
+    exec_table *tb = inst->tables[U(1)];
+    uint32_t i = (uint32_t)S(2);
+    if (UNLIKELY(i >= tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
+    S(0) = (exec_slot)(uintptr_t)tb->elems[i];
+    DISPATCH(SZ(3));
+  }
+  HANDLER(TABLE_SET) {
+    exec_table *tb = inst->tables[U(0)];
+    uint32_t i = (uint32_t)S(1);
+    if (UNLIKELY(i >= tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
+    tb->elems[i] = (void *)(uintptr_t)S(2);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(TABLE_SIZE) {
+    S(0) = inst->tables[U(1)]->size;
+    DISPATCH(SZ(2));
+  }
+  HANDLER(TABLE_GROW) {
+    exec_table *tb = inst->tables[U(1)];
+    void *init = (void *)(uintptr_t)S(2);
+    int64_t r = exec_table_grow(tb, (uint32_t)S(3), init);
+    S(0) = r < 0 ? 0xffffffffu : (uint32_t)r;
+    DISPATCH(SZ(4));
+  }
+  HANDLER(TABLE_FILL) {
+    exec_table *tb = inst->tables[U(0)];
+    uint64_t i = (uint32_t)S(1), n = (uint32_t)S(3);
+    void *v = (void *)(uintptr_t)S(2);
+    if (UNLIKELY(i + n > tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
+    for (uint64_t k = 0; k < n; k++) tb->elems[i + k] = v;
+    DISPATCH(SZ(4));
+  }
+  HANDLER(TABLE_COPY) {
+    exec_table *dt = inst->tables[U(0)], *st = inst->tables[U(1)];
+    uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
+    if (UNLIKELY(d + n > dt->size || s + n > st->size)) TRAP(EXEC_TRAP_TABLE_OOB);
+    if (n) memmove(dt->elems + d, st->elems + s, n * sizeof(void *));
+    DISPATCH(SZ(5));
+  }
+  HANDLER(TABLE_INIT) {
+    exec_table *tb = inst->tables[U(0)];
+    const exec_elem_inst *es = &inst->elems[U(1)];
+    uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
+    if (UNLIKELY(s + n > es->count || d + n > tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
+    if (n) memcpy(tb->elems + d, es->refs + s, n * sizeof(void *));
+    DISPATCH(SZ(5));
+  }
+  HANDLER(ELEM_DROP) {
+    inst->elems[U(0)].count = 0;
+    DISPATCH(SZ(1));
+  }
+
+  /* ---- numeric ops that can trap ---- */
+  HANDLER(I32_DIV_S) {
+    int32_t a = (int32_t)S(1), b = (int32_t)S(2);
+    if (UNLIKELY(b == 0)) TRAP(EXEC_TRAP_INT_DIV_ZERO);
+    if (UNLIKELY(a == INT32_MIN && b == -1)) TRAP(EXEC_TRAP_INT_OVERFLOW);
+    S(0) = WR_i32(a / b);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I32_DIV_U) {
+    uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2);
+    if (UNLIKELY(b == 0)) TRAP(EXEC_TRAP_INT_DIV_ZERO);
+    S(0) = WR_i32(a / b);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I32_REM_S) {
+    int32_t a = (int32_t)S(1), b = (int32_t)S(2);
+    if (UNLIKELY(b == 0)) TRAP(EXEC_TRAP_INT_DIV_ZERO);
+    S(0) = WR_i32(b == -1 ? 0 : a % b);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I32_REM_U) {
+    uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2);
+    if (UNLIKELY(b == 0)) TRAP(EXEC_TRAP_INT_DIV_ZERO);
+    S(0) = WR_i32(a % b);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I64_DIV_S) {
+    int64_t a = (int64_t)S(1), b = (int64_t)S(2);
+    if (UNLIKELY(b == 0)) TRAP(EXEC_TRAP_INT_DIV_ZERO);
+    if (UNLIKELY(a == INT64_MIN && b == -1)) TRAP(EXEC_TRAP_INT_OVERFLOW);
+    S(0) = WR_i64(a / b);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I64_DIV_U) {
+    uint64_t a = S(1), b = S(2);
+    if (UNLIKELY(b == 0)) TRAP(EXEC_TRAP_INT_DIV_ZERO);
+    S(0) = a / b;
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I64_REM_S) {
+    int64_t a = (int64_t)S(1), b = (int64_t)S(2);
+    if (UNLIKELY(b == 0)) TRAP(EXEC_TRAP_INT_DIV_ZERO);
+    S(0) = WR_i64(b == -1 ? 0 : a % b);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I64_REM_U) {
+    uint64_t a = S(1), b = S(2);
+    if (UNLIKELY(b == 0)) TRAP(EXEC_TRAP_INT_DIV_ZERO);
+    S(0) = a % b;
+    DISPATCH(SZ(3));
+  }
+
+/* Trapping float-to-int truncation: NaN is an invalid conversion; the range is open at
+ * both ends (lo < a < hi) after truncation toward zero. */
+#define TRUNC(id, TF, TR, CT, lo, hi)                                                    \
+  HANDLER(id) {                                                                          \
+    T_##TF a = RD_##TF(S(1));                                                            \
+    if (UNLIKELY(a != a)) TRAP(EXEC_TRAP_INVALID_CONVERSION);                            \
+    if (UNLIKELY(!(a > (lo) && a < (hi)))) TRAP(EXEC_TRAP_INT_OVERFLOW);                 \
+    S(0) = WR_##TR((CT)a);                                                               \
+    DISPATCH(SZ(2));                                                                     \
+  }
+  TRUNC(I32_TRUNC_F32_S, f32, i32, int32_t, -2147483904.0f, 2147483648.0f)
+  TRUNC(I32_TRUNC_F32_U, f32, i32, uint32_t, -1.0f, 4294967296.0f)
+  TRUNC(I32_TRUNC_F64_S, f64, i32, int32_t, -2147483649.0, 2147483648.0)
+  TRUNC(I32_TRUNC_F64_U, f64, i32, uint32_t, -1.0, 4294967296.0)
+  TRUNC(I64_TRUNC_F32_S, f32, i64, int64_t, -9223373136366403584.0f, 9223372036854775808.0f)
+  TRUNC(I64_TRUNC_F32_U, f32, i64, uint64_t, -1.0f, 18446744073709551616.0f)
+  TRUNC(I64_TRUNC_F64_S, f64, i64, int64_t, -9223372036854777856.0, 9223372036854775808.0)
+  TRUNC(I64_TRUNC_F64_U, f64, i64, uint64_t, -1.0, 18446744073709551616.0)
+#undef TRUNC
+
+  /* ---- generated numeric handlers ---- */
+#define HAND(n)
+#define NUMH(id)
+#define NUM1(id, ta, tr, e)                                                              \
+  HANDLER(id) {                                                                          \
+    T_##ta a = RD_##ta(S(1));                                                            \
+    S(0) = WR_##tr(e);                                                                   \
+    DISPATCH(SZ(2));                                                                     \
+  }
+#define NUM2(id, ta, tr, e)                                                              \
+  HANDLER(id) {                                                                          \
+    T_##ta a = RD_##ta(S(1));                                                            \
+    T_##ta b = RD_##ta(S(2));                                                            \
+    S(0) = WR_##tr(e);                                                                   \
+    DISPATCH(SZ(3));                                                                     \
+  }
+#define NUM2I(id, ta, tr, sw, e)                                                         \
+  NUM2(id, ta, tr, e)                                                                    \
+  HANDLER(id##_I) {                                                                      \
+    T_##ta a = RD_##ta(S(1));                                                            \
+    T_##ta b = IMM_##ta(U(2));                                                           \
+    S(0) = WR_##tr(e);                                                                   \
+    DISPATCH(SZ(3));                                                                     \
+  }
+#define CMP(id, ta, inv, sw, e)                                                          \
+  NUM2I(id, ta, i32, sw, e)                                                              \
+  HANDLER(BR_##id) {                                                                     \
+    T_##ta a = RD_##ta(S(0));                                                            \
+    T_##ta b = RD_##ta(S(1));                                                            \
+    if (e) JUMP(2);                                                                      \
+    DISPATCH(SZ(3));                                                                     \
+  }                                                                                      \
+  HANDLER(BR_##id##_I) {                                                                 \
+    T_##ta a = RD_##ta(S(0));                                                            \
+    T_##ta b = IMM_##ta(U(1));                                                           \
+    if (e) JUMP(2);                                                                      \
+    DISPATCH(SZ(3));                                                                     \
+  }                                                                                      \
+  HANDLER(BR_##id##_B) {                                                                 \
+    T_##ta a = RD_##ta(S(0));                                                            \
+    T_##ta b = RD_##ta(S(1));                                                            \
+    if (e) {                                                                             \
+      BUDGET();                                                                          \
+      JUMP(2);                                                                           \
+    }                                                                                    \
+    DISPATCH(SZ(3));                                                                     \
+  }                                                                                      \
+  HANDLER(BR_##id##_IB) {                                                                \
+    T_##ta a = RD_##ta(S(0));                                                            \
+    T_##ta b = IMM_##ta(U(1));                                                           \
+    if (e) {                                                                             \
+      BUDGET();                                                                          \
+      JUMP(2);                                                                           \
+    }                                                                                    \
+    DISPATCH(SZ(3));                                                                     \
+  }
+#include "interp_ops.def"
+#undef HAND
+#undef NUMH
+#undef NUM1
+#undef NUM2
+#undef NUM2I
+#undef CMP
+
+#if WELD_SWITCH_DISPATCH
+  default: TRAP(EXEC_TRAP_UNREACHABLE);
+  }
+#endif
+
+  /* A call through an import or a table: a host function, or WebAssembly code perhaps in
+   * another instance. */
+call_any: {
+  exec_slot *nfp = fp + cbase;
+  if (cf->host) {
+    th->stack_top = fp + func->code->frame_slots;
+    th->rec_top = rp;
+    th->depth = depth;
+    th->nbt = 0;
+    exec_trap_kind k = cf->host(th, cf, nfp);
+    LOAD_MEM();
+    if (UNLIKELY(k != EXEC_OK)) {
+      host_trap = true;
+      TRAP(k);
+    }
+    ip = cret;
+    NEXT();
+  }
+  const exec_code *cc = cf->code;
+  if (UNLIKELY(nfp + cc->frame_slots > (exec_slot *)(rp - 1) || depth >= max_depth)) {
+    TRAP(EXEC_TRAP_STACK_EXHAUSTED);
+  }
+  for (uint32_t i = cc->nparam_slots; i < cc->nlocal_slots; i++) nfp[i] = 0;
+  rp--;
+  rp->ip = cret;
+  rp->fp = fp;
+  rp->func = func;
+  depth++;
+  if (cf->inst != inst) SET_INST(cf->inst);
+  func = cf;
+  fp = nfp;
+  ip = cc->code;
+  BUDGET();
+  NEXT();
+}
+
+do_trap:
+  th->trap = trap;
+  if (!host_trap) {
+    th->trap_msg[0] = 0;
+    th->nbt = 0;
+  }
+  bt_add(th, func, frame_offset(func, ip, false));
+  for (exec_frame_rec *r = rp; r < rp_entry; r++) bt_add(th, r->func, frame_offset(r->func, r->ip, true));
+  return trap;
+
+done:
+  return EXEC_OK;
+}
+
+static uint64_t handler_table[EXEC_IOP_COUNT];
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+
+static void build_handlers(void) { run(NULL, NULL, NULL, NULL, handler_table); }
+
+const uint64_t *exec_interp_handlers(void) {
+  pthread_once(&handler_once, build_handlers);
+  return handler_table;
+}
+
+/* ---------- entry ------------------------------------------------------------------------ */
+
+exec_trap_kind exec_invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
+  if (f->host) {
+    /* If the arguments sit on the value stack, a re-entrant call must start above them. */
+    exec_slot *const top = th->stack_top;
+    if (th->stack && argres >= th->stack && argres < th->stack_end) {
+      uint32_t n = f->type->nparams > f->type->nresults ? f->type->nparams : f->type->nresults;
+      exec_slot *end = argres + 2 * (size_t)n; /* v128 takes two */
+      if (!top || end > top) th->stack_top = end < th->stack_end ? end : th->stack_end;
+    }
+    th->nbt = 0;
+    exec_trap_kind k = f->host(th, f, argres);
+    th->stack_top = top;
+    if (k != EXEC_OK) th->trap = k;
+    return k;
+  }
+  const exec_code *c = f->code;
+  exec_slot *const old_top = th->stack_top;
+  void *const old_rec = th->rec_top;
+  exec_slot *fp = old_top ? old_top : th->stack;
+  exec_frame_rec *rp = old_rec ? (exec_frame_rec *)old_rec : (exec_frame_rec *)th->stack_end;
+  const uint32_t max_depth = th->max_depth ? th->max_depth : DEFAULT_MAX_DEPTH;
+  if (!c || !fp || fp + c->frame_slots > (exec_slot *)rp || th->depth >= max_depth) {
+    th->trap = EXEC_TRAP_STACK_EXHAUSTED;
+    th->trap_msg[0] = 0;
+    th->nbt = 0;
+    bt_add(th, f, 0);
+    return th->trap;
+  }
+  if (argres != fp && c->nparam_slots) memmove(fp, argres, c->nparam_slots * sizeof(exec_slot));
+  for (uint32_t i = c->nparam_slots; i < c->nlocal_slots; i++) fp[i] = 0;
+  bool outer = old_rec == NULL;
+  if (outer) budget_begin(th);
+  uint32_t old_depth = th->depth;
+  exec_trap_kind k = run(th, f, fp, rp, NULL);
+  th->depth = old_depth;
+  th->stack_top = old_top;
+  th->rec_top = old_rec;
+  if (outer) budget_end(th);
+  if (k == EXEC_OK && argres != fp && c->nresult_slots) {
+    memmove(argres, fp, c->nresult_slots * sizeof(exec_slot));
+  }
+  return k;
+}
