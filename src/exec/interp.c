@@ -83,6 +83,10 @@ static inline double exec_fmax64(double a, double b) {
   return a > b ? a : b;
 }
 
+/* Rounding: libm may hand a signaling NaN back unchanged, WebAssembly wants it quieted. */
+static inline float exec_round32(float a, float r) { return a != a ? a + a : r; }
+static inline double exec_round64(double a, double r) { return a != a ? a + a : r; }
+
 /* Saturating truncations: NaN is 0, out-of-range values clamp. */
 static inline uint32_t exec_sat_i32_f32_s(float a) {
   if (a != a) return 0;
