@@ -20,6 +20,11 @@
 typedef enum exec_iop {
 #define HAND(n) EXEC_IOP_##n,
 #define NUMH(id) EXEC_IOP_##id,
+#define NUMHI(id) EXEC_IOP_##id, EXEC_IOP_##id##_I,
+#define LOAD(n, sz, e) EXEC_IOP_##n, EXEC_IOP_##n##_AI, EXEC_IOP_##n##_AR,
+#define STORE(n, sz, st)                                                                 \
+  EXEC_IOP_##n, EXEC_IOP_##n##_AI, EXEC_IOP_##n##_AR, EXEC_IOP_##n##_I, EXEC_IOP_##n##_AI_I, \
+      EXEC_IOP_##n##_AR_I,
 #define NUM1(id, ta, tr, e) EXEC_IOP_##id,
 #define NUM2(id, ta, tr, e) EXEC_IOP_##id,
 #define NUM2I(id, ta, tr, sw, e) EXEC_IOP_##id, EXEC_IOP_##id##_I,
@@ -29,6 +34,9 @@ typedef enum exec_iop {
 #include "interp_ops.def"
 #undef HAND
 #undef NUMH
+#undef NUMHI
+#undef LOAD
+#undef STORE
 #undef NUM1
 #undef NUM2
 #undef NUM2I
@@ -51,6 +59,7 @@ typedef struct exec_frame_rec {
   const exec_unit *ip;  /* return address in the caller */
   exec_slot *fp;        /* caller frame */
   exec_func *func;      /* caller function */
+  exec_instance *inst;  /* its instance (saves a dependent load on return) */
 } exec_frame_rec;
 
 static inline uint64_t exec_rd64(const exec_unit *p) {

@@ -19,7 +19,10 @@
 #define WASM_OP_NONE (-1)
 
 #define HAND(n)
+#define LOAD(n, sz, e)
+#define STORE(n, sz, st)
 #define NUMH(id) [WASM_OP_##id] = EXEC_IOP_##id + 1,
+#define NUMHI(id) [WASM_OP_##id] = EXEC_IOP_##id + 1,
 #define NUM1(id, ta, tr, e) [WASM_OP_##id] = EXEC_IOP_##id + 1,
 #define NUM2(id, ta, tr, e) [WASM_OP_##id] = EXEC_IOP_##id + 1,
 #define NUM2I(id, ta, tr, sw, e) [WASM_OP_##id] = EXEC_IOP_##id + 1,
@@ -29,12 +32,14 @@ static const uint16_t num_iop[WASM_OP_COUNT] = {
 #include "interp_ops.def"
 };
 #undef NUMH
+#undef NUMHI
 #undef NUM1
 #undef NUM2
 #undef NUM2I
 #undef CMP
 
 #define NUMH(id)
+#define NUMHI(id) [WASM_OP_##id] = EXEC_IOP_##id##_I + 1,
 #define NUM1(id, ta, tr, e)
 #define NUM2(id, ta, tr, e)
 #define NUM2I(id, ta, tr, sw, e) [WASM_OP_##id] = EXEC_IOP_##id##_I + 1,
@@ -43,6 +48,8 @@ static const uint16_t num_iop[WASM_OP_COUNT] = {
 static const uint16_t imm_iop[WASM_OP_COUNT] = {
 #include "interp_ops.def"
 };
+#undef NUMHI
+#define NUMHI(id)
 #undef NUM2I
 #undef CMP
 
@@ -71,7 +78,10 @@ static const uint16_t brc_iop[WASM_OP_COUNT][4] = {
 #include "interp_ops.def"
 };
 #undef HAND
+#undef LOAD
+#undef STORE
 #undef NUMH
+#undef NUMHI
 #undef NUM1
 #undef NUM2
 #undef NUM2I
@@ -162,6 +172,9 @@ typedef struct translator {
   size_t last_dst_n;     /* stack height right after it */
   bool last_cond_ok;     /* it was a comparison usable as a branch condition */
   tcond last_cond;
+  uint16_t last_wop;     /* a numeric producer: its WebAssembly op and operands */
+  bool last_imm;
+  uint32_t last_a, last_b;
   uint32_t serial;
 } translator;
 
@@ -171,7 +184,36 @@ static void reserve(translator *t, size_t extra) {
   UTIL_VEC_RESERVE(t->code, t->len, t->capcode, extra);
 }
 
+#ifdef EXEC_COMPILE_TRACE
+#include <stdio.h>
+static const char *const iop_names[] = {
+#define HAND(n) #n,
+#define NUMH(id) #id,
+#define NUMHI(id) #id, #id "_I",
+#define LOAD(n, sz, e) #n, #n "_AI", #n "_AR",
+#define STORE(n, sz, st) #n, #n "_AI", #n "_AR", #n "_I", #n "_AI_I", #n "_AR_I",
+#define NUM1(id, ta, tr, e) #id,
+#define NUM2(id, ta, tr, e) #id,
+#define NUM2I(id, ta, tr, sw, e) #id, #id "_I",
+#define CMP(id, ta, inv, sw, e) #id, #id "_I", "BR_" #id, "BR_" #id "_I", "BR_" #id "_B", "BR_" #id "_IB",
+#include "interp_ops.def"
+#undef HAND
+#undef NUMH
+#undef NUMHI
+#undef LOAD
+#undef STORE
+#undef NUM1
+#undef NUM2
+#undef NUM2I
+#undef CMP
+};
+#define TRACE(...) fprintf(stderr, __VA_ARGS__)
+#else
+#define TRACE(...) ((void)0)
+#endif
+
 static uint32_t op_begin(translator *t, unsigned iop) {
+  TRACE("\n%6zu %-16s", t->len, iop_names[iop]);
   reserve(t, 16);
   uint32_t pos = (uint32_t)t->len;
   memcpy(&t->code[pos], &t->handlers[iop], 8);
@@ -184,11 +226,13 @@ static uint32_t op_begin(translator *t, unsigned iop) {
   t->last_start = pos;
   t->last_dst = NONE32;
   t->last_cond_ok = false;
+  t->last_wop = 0;
   if (t->len > MAX_UNITS) t->overflow = true;
   return pos;
 }
 
 static void put(translator *t, uint32_t v) {
+  TRACE(" %d", (int32_t)v);
   reserve(t, 1);
   t->code[t->len++] = v;
 }
@@ -251,6 +295,7 @@ static uint32_t emit5(translator *t, unsigned iop, uint32_t a, uint32_t b, uint3
 
 /* Drops the last instruction (it starts at pos) so a fused form can replace it. */
 static void rewind_to(translator *t, uint32_t pos) {
+  TRACE("   <rewind to %u>", pos);
   t->len = pos;
   while (t->nmap && t->map_code[t->nmap - 1] >= pos) t->nmap--;
   t->last_start = NONE32;
@@ -685,6 +730,22 @@ static bool fits_i32(uint8_t type, uint64_t c) {
   return type == WASM_I32 || (int64_t)(int32_t)c == (int64_t)c;
 }
 
+/* Division by a constant takes the immediate form only when it cannot trap (and a signed
+ * divisor is not -1, the one overflowing case). */
+static bool imm_safe(uint16_t op, const tentry *e) {
+  switch (op) {
+  case WASM_OP_I32_DIV_S:
+  case WASM_OP_I32_DIV_U:
+  case WASM_OP_I32_REM_S:
+  case WASM_OP_I32_REM_U: return (uint32_t)e->c != 0 && (uint32_t)e->c != 0xffffffffu;
+  case WASM_OP_I64_DIV_S:
+  case WASM_OP_I64_DIV_U:
+  case WASM_OP_I64_REM_S:
+  case WASM_OP_I64_REM_U: return e->c != 0 && e->c != ~(uint64_t)0;
+  default: return true;
+  }
+}
+
 static void tr_numeric(translator *t, const wasm_instr *in, unsigned iop) {
   const wasm_opinfo *info = &wasm_opinfo_table[in->op];
   uint16_t op = in->op;
@@ -709,7 +770,7 @@ static void tr_numeric(translator *t, const wasm_instr *in, unsigned iop) {
   bool is_cmp = brc_iop[op][0] != 0;
   uint32_t a, b;
   bool imm = false;
-  if (imm_iop[op] && eb->kind == E_CONST && fits_i32(eb->type, eb->c)) {
+  if (imm_iop[op] && eb->kind == E_CONST && fits_i32(eb->type, eb->c) && imm_safe(op, eb)) {
     a = opnd(t, t->n - 2);
     b = (uint32_t)eb->c;
     imm = true;
@@ -727,6 +788,10 @@ static void tr_numeric(translator *t, const wasm_instr *in, unsigned iop) {
   uint32_t p = emit3(t, imm ? imm_iop[op] - 1 : num_iop[op] - 1, d, a, b);
   push_temp(t, info->result);
   produced(t, p + 2);
+  t->last_wop = op;
+  t->last_imm = imm;
+  t->last_a = a;
+  t->last_b = b;
   if (is_cmp) {
     t->last_cond_ok = true;
     t->last_cond.kind = C_CMP;
@@ -735,6 +800,26 @@ static void tr_numeric(translator *t, const wasm_instr *in, unsigned iop) {
     t->last_cond.a = a;
     t->last_cond.b = b;
   }
+}
+
+/* An address computed by the instruction just emitted (x + imm or x + y, i32) is taken
+ * back and folded into the memory access: returns 1 (imm, *b is the immediate) or 2
+ * (register), matching the _AI/_AR handler order; 0 leaves *a as the plain address slot
+ * only for loads (callers of the 0 case materialize themselves). */
+static int take_addr(translator *t, size_t i, uint32_t *a, uint32_t *b) {
+  tentry *e = &t->st[i];
+  if (e->kind == E_TEMP && t->last_dst != NONE32 && t->last_start != NONE32 &&
+      t->code[t->last_dst] == e->home && t->last_dst_n == i + 1 &&
+      (t->last_wop == WASM_OP_I32_ADD)) {
+    *a = t->last_a;
+    *b = t->last_b;
+    int form = t->last_imm ? 1 : 2;
+    rewind_to(t, t->last_start);
+    return form;
+  }
+  *a = opnd(t, i);
+  *b = 0;
+  return 0;
 }
 
 static unsigned load_iop(uint16_t op) {
@@ -834,22 +919,32 @@ static bool tr_instr(translator *t, const wasm_instr *in, util_error *err) {
     return true;
   }
   unsigned iop;
+  uint32_t off = (uint32_t)in->mem.offset;
   if ((iop = load_iop(op)) != 0) {
     if (!need(t, 1)) return true;
-    uint32_t a = opnd(t, t->n - 1);
     uint32_t d = t->st[t->n - 1].home;
+    uint32_t a, b;
+    int form = take_addr(t, t->n - 1, &a, &b);
     pop(t);
-    uint32_t p = emit3(t, iop, d, a, (uint32_t)in->mem.offset);
+    uint32_t p = form ? emit4(t, iop + form, d, a, b, off) : emit3(t, iop, d, a, off);
     push_temp(t, wasm_opinfo_table[op].result);
     produced(t, p + 2);
     return true;
   }
   if ((iop = store_iop(op)) != 0) {
     if (!need(t, 2)) return true;
-    uint32_t a = opnd(t, t->n - 2);
-    uint32_t v = opnd(t, t->n - 1);
+    tentry *ev = &t->st[t->n - 1];
+    bool vimm = ev->kind == E_CONST && fits_i32(ev->type, ev->c);
+    uint32_t v = vimm ? (uint32_t)ev->c : 0;
+    uint32_t a, b;
+    int form = ev->kind != E_TEMP ? take_addr(t, t->n - 2, &a, &b) : 0;
+    if (!form) a = opnd(t, t->n - 2);
+    if (!vimm) v = opnd(t, t->n - 1);
     pop_n(t, 2);
-    emit3(t, iop, a, v, (uint32_t)in->mem.offset);
+    /* the _I forms follow the three address forms */
+    unsigned sop = iop + (unsigned)form + (vimm ? 3u : 0u);
+    if (form) emit4(t, sop, a, b, v, off);
+    else emit3(t, sop, a, v, off);
     return true;
   }
   switch (op) {

@@ -144,6 +144,34 @@ static inline uint64_t exec_sat_i64_f64_u(double a) {
 #define LE64(x) (x)
 #endif
 
+static inline uint16_t exec_ld16(const uint8_t *p) {
+  uint16_t v;
+  memcpy(&v, p, 2);
+  return LE16(v);
+}
+static inline uint32_t exec_ld32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return LE32(v);
+}
+static inline uint64_t exec_ld64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return LE64(v);
+}
+static inline void exec_st16(uint8_t *p, uint16_t v) {
+  v = LE16(v);
+  memcpy(p, &v, 2);
+}
+static inline void exec_st32(uint8_t *p, uint32_t v) {
+  v = LE32(v);
+  memcpy(p, &v, 4);
+}
+static inline void exec_st64(uint8_t *p, uint64_t v) {
+  v = LE64(v);
+  memcpy(p, &v, 8);
+}
+
 /* ---------- interruption ------------------------------------------------------------------ */
 
 exec_trap_kind exec_check_interrupt(exec_thread *th) {
@@ -262,16 +290,26 @@ static exec_memory no_memory;
     LOAD_MEM();                                                                          \
   } while (0)
 
-/* Effective address of a load (address in operand 1) or store (operand 0), bounds
- * checked: the offset is a u32, so the sum cannot wrap in 64 bits. */
-#define EA_LOAD(n)                                                                       \
-  uint64_t ea = (uint64_t)(uint32_t)S(1) + U(2);                                         \
-  if (UNLIKELY(ea + (n) > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);                            \
-  const uint8_t *p = mbase + ea
-#define EA_STORE(n)                                                                      \
-  uint64_t ea = (uint64_t)(uint32_t)S(0) + U(2);                                         \
-  if (UNLIKELY(ea + (n) > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);                            \
-  uint8_t *p = mbase + ea
+#define MCHK(ea, n)                                                                      \
+  do {                                                                                   \
+    if (UNLIKELY((ea) + (n) > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);                        \
+  } while (0)
+
+/* Declared locals start at zero. Written as a plain loop the compiler must not turn into
+ * a memset call: frames usually have a handful of locals. */
+#if WELD_SWITCH_DISPATCH
+#define ZERO_LOCALS(nfp, cc)                                                             \
+  for (uint32_t i_ = (cc)->nparam_slots; i_ < (cc)->nlocal_slots; i_++) (nfp)[i_] = 0
+#else
+#define ZERO_LOCALS(nfp, cc)                                                             \
+  do {                                                                                   \
+    exec_slot *z_ = (nfp) + (cc)->nparam_slots, *e_ = (nfp) + (cc)->nlocal_slots;        \
+    while (z_ < e_) {                                                                    \
+      *z_++ = 0;                                                                         \
+      __asm__("" : "+r"(z_));                                                            \
+    }                                                                                    \
+  } while (0)
+#endif
 
 static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_frame_rec *rp,
                           uint64_t *table_out) {
@@ -282,6 +320,13 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
     static const void *const labels[EXEC_IOP_COUNT] = {
 #define HAND(n) [EXEC_IOP_##n] = &&L_##n,
 #define NUMH(id) [EXEC_IOP_##id] = &&L_##id,
+#define NUMHI(id) [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,
+#define LOAD(n, sz, e)                                                                   \
+  [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI, [EXEC_IOP_##n##_AR] = &&L_##n##_AR,
+#define STORE(n, sz, st)                                                                 \
+  [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI,                          \
+  [EXEC_IOP_##n##_AR] = &&L_##n##_AR, [EXEC_IOP_##n##_I] = &&L_##n##_I,                  \
+  [EXEC_IOP_##n##_AI_I] = &&L_##n##_AI_I, [EXEC_IOP_##n##_AR_I] = &&L_##n##_AR_I,
 #define NUM1(id, ta, tr, e) [EXEC_IOP_##id] = &&L_##id,
 #define NUM2(id, ta, tr, e) [EXEC_IOP_##id] = &&L_##id,
 #define NUM2I(id, ta, tr, sw, e) [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,
@@ -292,6 +337,9 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
 #include "interp_ops.def"
 #undef HAND
 #undef NUMH
+#undef NUMHI
+#undef LOAD
+#undef STORE
 #undef NUM1
 #undef NUM2
 #undef NUM2I
@@ -308,8 +356,12 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
   exec_memory *mem = &no_memory;
   uint8_t *mbase = NULL;
   uint64_t msize = 0;
-  uint32_t depth = th->depth + 1;
+  /* The call depth is the number of records, so the depth limit is a floor for rp. */
   const uint32_t max_depth = th->max_depth ? th->max_depth : DEFAULT_MAX_DEPTH;
+  const uint32_t base_depth = th->depth + 1;
+  size_t room = (size_t)(rp - (exec_frame_rec *)(void *)th->stack);
+  size_t allowed = base_depth < max_depth ? max_depth - base_depth : 0;
+  exec_frame_rec *const rp_min = rp - (allowed < room ? allowed : room);
   exec_trap_kind trap = EXEC_OK;
   bool host_trap = false;
   /* the pending call of call_any */
@@ -411,28 +463,24 @@ dispatch:
     if (UNLIKELY(rp == rp_entry)) goto done;
     ip = rp->ip;
     fp = rp->fp;
-    {
-      exec_func *back = rp->func;
-      rp++;
-      depth--;
-      if (UNLIKELY(back->inst != inst)) SET_INST(back->inst);
-      else LOAD_MEM(); /* the callee may have grown memory */
-      func = back;
-    }
+    func = rp->func;
+    if (UNLIKELY(rp->inst != inst)) SET_INST(rp->inst);
+    else LOAD_MEM(); /* the callee may have grown memory */
+    rp++;
     NEXT();
   }
   HANDLER(CALL) {
     const exec_code *cc = (const exec_code *)(uintptr_t)IMM64;
     exec_slot *nfp = fp + U(2);
-    if (UNLIKELY(nfp + cc->frame_slots > (exec_slot *)(rp - 1) || depth >= max_depth)) {
+    if (UNLIKELY(nfp + cc->frame_slots > (exec_slot *)(rp - 1) || rp <= rp_min)) {
       TRAP(EXEC_TRAP_STACK_EXHAUSTED);
     }
-    for (uint32_t i = cc->nparam_slots; i < cc->nlocal_slots; i++) nfp[i] = 0;
+    ZERO_LOCALS(nfp, cc);
     rp--;
     rp->ip = ip + SZ(4);
     rp->fp = fp;
     rp->func = func;
-    depth++;
+    rp->inst = inst;
     func = inst->defined_funcs + U(3);
     fp = nfp;
     ip = cc->code;
@@ -492,86 +540,6 @@ dispatch:
   }
 
   /* ---- memory ---- */
-  HANDLER(LD8U) {
-    EA_LOAD(1);
-    S(0) = *p;
-    DISPATCH(SZ(3));
-  }
-  HANDLER(LD8S32) {
-    EA_LOAD(1);
-    S(0) = (uint32_t)(int32_t)(int8_t)*p;
-    DISPATCH(SZ(3));
-  }
-  HANDLER(LD8S64) {
-    EA_LOAD(1);
-    S(0) = (uint64_t)(int64_t)(int8_t)*p;
-    DISPATCH(SZ(3));
-  }
-  HANDLER(LD16U) {
-    EA_LOAD(2);
-    uint16_t v;
-    memcpy(&v, p, 2);
-    S(0) = LE16(v);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(LD16S32) {
-    EA_LOAD(2);
-    uint16_t v;
-    memcpy(&v, p, 2);
-    S(0) = (uint32_t)(int32_t)(int16_t)LE16(v);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(LD16S64) {
-    EA_LOAD(2);
-    uint16_t v;
-    memcpy(&v, p, 2);
-    S(0) = (uint64_t)(int64_t)(int16_t)LE16(v);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(LD32) {
-    EA_LOAD(4);
-    uint32_t v;
-    memcpy(&v, p, 4);
-    S(0) = LE32(v);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(LD32S64) {
-    EA_LOAD(4);
-    uint32_t v;
-    memcpy(&v, p, 4);
-    S(0) = (uint64_t)(int64_t)(int32_t)LE32(v);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(LD64) {
-    EA_LOAD(8);
-    uint64_t v;
-    memcpy(&v, p, 8);
-    S(0) = LE64(v);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(ST8) {
-    EA_STORE(1);
-    *p = (uint8_t)S(1);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(ST16) {
-    EA_STORE(2);
-    uint16_t v = LE16((uint16_t)S(1));
-    memcpy(p, &v, 2);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(ST32) {
-    EA_STORE(4);
-    uint32_t v = LE32((uint32_t)S(1));
-    memcpy(p, &v, 4);
-    DISPATCH(SZ(3));
-  }
-  HANDLER(ST64) {
-    EA_STORE(8);
-    uint64_t v = LE64((uint64_t)S(1));
-    memcpy(p, &v, 8);
-    DISPATCH(SZ(3));
-  }
   HANDLER(MEM_SIZE) {
     S(0) = (uint32_t)(msize / EXEC_PAGE_SIZE);
     DISPATCH(SZ(1));
@@ -717,6 +685,40 @@ dispatch:
     DISPATCH(SZ(3));
   }
 
+  /* division by a constant the translator proved nonzero and not -1 */
+  HANDLER(I32_DIV_S_I) {
+    S(0) = WR_i32((int32_t)S(1) / (int32_t)U(2));
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I32_DIV_U_I) {
+    S(0) = WR_i32((uint32_t)S(1) / U(2));
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I32_REM_S_I) {
+    S(0) = WR_i32((int32_t)S(1) % (int32_t)U(2));
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I32_REM_U_I) {
+    S(0) = WR_i32((uint32_t)S(1) % U(2));
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I64_DIV_S_I) {
+    S(0) = WR_i64((int64_t)S(1) / (int64_t)(int32_t)U(2));
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I64_DIV_U_I) {
+    S(0) = S(1) / IMM_i64(U(2));
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I64_REM_S_I) {
+    S(0) = WR_i64((int64_t)S(1) % (int64_t)(int32_t)U(2));
+    DISPATCH(SZ(3));
+  }
+  HANDLER(I64_REM_U_I) {
+    S(0) = S(1) % IMM_i64(U(2));
+    DISPATCH(SZ(3));
+  }
+
 /* Trapping float-to-int truncation: NaN is an invalid conversion; the range is open at
  * both ends (lo < a < hi) after truncation toward zero. */
 #define TRUNC(id, TF, TR, CT, lo, hi)                                                    \
@@ -737,9 +739,52 @@ dispatch:
   TRUNC(I64_TRUNC_F64_U, f64, i64, uint64_t, -1.0, 18446744073709551616.0)
 #undef TRUNC
 
-  /* ---- generated numeric handlers ---- */
+  /* ---- generated handlers ---- */
 #define HAND(n)
 #define NUMH(id)
+#define NUMHI(id)
+#define LOAD(n, sz, e)                                                                   \
+  HANDLER(n) {                                                                           \
+    uint64_t ea = (uint64_t)(uint32_t)S(1) + U(2);                                       \
+    MCHK(ea, sz);                                                                        \
+    const uint8_t *p = mbase + ea;                                                       \
+    S(0) = (exec_slot)(e);                                                               \
+    DISPATCH(SZ(3));                                                                     \
+  }                                                                                      \
+  HANDLER(n##_AI) {                                                                      \
+    uint64_t ea = (uint64_t)(uint32_t)((uint32_t)S(1) + U(2)) + U(3);                    \
+    MCHK(ea, sz);                                                                        \
+    const uint8_t *p = mbase + ea;                                                       \
+    S(0) = (exec_slot)(e);                                                               \
+    DISPATCH(SZ(4));                                                                     \
+  }                                                                                      \
+  HANDLER(n##_AR) {                                                                      \
+    uint64_t ea = (uint64_t)(uint32_t)((uint32_t)S(1) + (uint32_t)S(2)) + U(3);          \
+    MCHK(ea, sz);                                                                        \
+    const uint8_t *p = mbase + ea;                                                       \
+    S(0) = (exec_slot)(e);                                                               \
+    DISPATCH(SZ(4));                                                                     \
+  }
+#define STORE_BODY(sz, st, addr, val, size)                                              \
+  {                                                                                      \
+    uint64_t ea = (addr);                                                                \
+    uint64_t v = (val);                                                                  \
+    MCHK(ea, sz);                                                                        \
+    uint8_t *p = mbase + ea;                                                             \
+    st;                                                                                  \
+    DISPATCH(size);                                                                      \
+  }
+#define A_PLAIN ((uint64_t)(uint32_t)S(0) + U(2))
+#define A_AI ((uint64_t)(uint32_t)((uint32_t)S(0) + U(1)) + U(3))
+#define A_AR ((uint64_t)(uint32_t)((uint32_t)S(0) + (uint32_t)S(1)) + U(3))
+#define VIMM(k) ((uint64_t)(int64_t)(int32_t)U(k))
+#define STORE(n, sz, st)                                                                 \
+  HANDLER(n) STORE_BODY(sz, st, A_PLAIN, S(1), SZ(3))                                    \
+  HANDLER(n##_AI) STORE_BODY(sz, st, A_AI, S(2), SZ(4))                                  \
+  HANDLER(n##_AR) STORE_BODY(sz, st, A_AR, S(2), SZ(4))                                  \
+  HANDLER(n##_I) STORE_BODY(sz, st, A_PLAIN, VIMM(1), SZ(3))                             \
+  HANDLER(n##_AI_I) STORE_BODY(sz, st, A_AI, VIMM(2), SZ(4))                             \
+  HANDLER(n##_AR_I) STORE_BODY(sz, st, A_AR, VIMM(2), SZ(4))
 #define NUM1(id, ta, tr, e)                                                              \
   HANDLER(id) {                                                                          \
     T_##ta a = RD_##ta(S(1));                                                            \
@@ -796,6 +841,14 @@ dispatch:
 #include "interp_ops.def"
 #undef HAND
 #undef NUMH
+#undef NUMHI
+#undef LOAD
+#undef STORE
+#undef STORE_BODY
+#undef A_PLAIN
+#undef A_AI
+#undef A_AR
+#undef VIMM
 #undef NUM1
 #undef NUM2
 #undef NUM2I
@@ -813,7 +866,7 @@ call_any: {
   if (cf->host) {
     th->stack_top = fp + func->code->frame_slots;
     th->rec_top = rp;
-    th->depth = depth;
+    th->depth = base_depth + (uint32_t)(rp_entry - rp);
     th->nbt = 0;
     exec_trap_kind k = cf->host(th, cf, nfp);
     LOAD_MEM();
@@ -825,15 +878,15 @@ call_any: {
     NEXT();
   }
   const exec_code *cc = cf->code;
-  if (UNLIKELY(nfp + cc->frame_slots > (exec_slot *)(rp - 1) || depth >= max_depth)) {
+  if (UNLIKELY(nfp + cc->frame_slots > (exec_slot *)(rp - 1) || rp <= rp_min)) {
     TRAP(EXEC_TRAP_STACK_EXHAUSTED);
   }
-  for (uint32_t i = cc->nparam_slots; i < cc->nlocal_slots; i++) nfp[i] = 0;
+  ZERO_LOCALS(nfp, cc);
   rp--;
   rp->ip = cret;
   rp->fp = fp;
   rp->func = func;
-  depth++;
+  rp->inst = inst;
   if (cf->inst != inst) SET_INST(cf->inst);
   func = cf;
   fp = nfp;
