@@ -31,7 +31,12 @@ typedef enum exec_iop {
 #define CMP(id, ta, inv, sw, e)                                                          \
   EXEC_IOP_##id, EXEC_IOP_##id##_I, EXEC_IOP_BR_##id, EXEC_IOP_BR_##id##_I,              \
       EXEC_IOP_BR_##id##_B, EXEC_IOP_BR_##id##_IB,
+#define CMP32(id, ta, inv, sw, e)                                                        \
+  CMP(id, ta, inv, sw, e)                                                                \
+  EXEC_IOP_BRINC_##id, EXEC_IOP_BRINC_##id##_I, EXEC_IOP_BRINC_##id##_B,                 \
+      EXEC_IOP_BRINC_##id##_IB,
 #include "interp_ops.def"
+#undef CMP32
 #undef HAND
 #undef NUMH
 #undef NUMHI

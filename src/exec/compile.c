@@ -17,6 +17,7 @@
 /* ---------- opcode tables generated from interp_ops.def ------------------------------ */
 
 #define WASM_OP_NONE (-1)
+#define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e)
 
 #define HAND(n)
 #define LOAD(n, sz, e)
@@ -77,6 +78,17 @@ static const int16_t inv_op[WASM_OP_COUNT] = {
 static const uint16_t brc_iop[WASM_OP_COUNT][4] = {
 #include "interp_ops.def"
 };
+#undef CMP32
+#undef CMP
+#define CMP(id, ta, inv, sw, e)
+#define CMP32(id, ta, inv, sw, e)                                                        \
+  [WASM_OP_##id] = {EXEC_IOP_BRINC_##id, EXEC_IOP_BRINC_##id##_I, EXEC_IOP_BRINC_##id##_B, \
+                    EXEC_IOP_BRINC_##id##_IB},
+/* the same after an increment of the first operand (i32 only) */
+static const uint16_t brinc_iop[WASM_OP_COUNT][4] = {
+#include "interp_ops.def"
+};
+#undef CMP32
 #undef HAND
 #undef LOAD
 #undef STORE
@@ -131,7 +143,9 @@ enum { C_NZ, C_Z, C_NZ64, C_Z64, C_CMP };
 /* A branch condition: a slot tested against zero, or a fused integer comparison. */
 typedef struct tcond {
   uint8_t kind;
+  bool inc;        /* first add inc_v to a (an i32 loop counter) */
   bool imm;        /* C_CMP: b is an immediate */
+  uint32_t inc_v;
   uint16_t op;     /* C_CMP: the WebAssembly comparison */
   uint32_t a, b;
 } tcond;
@@ -172,6 +186,8 @@ typedef struct translator {
   size_t last_dst_n;     /* stack height right after it */
   bool last_cond_ok;     /* it was a comparison usable as a branch condition */
   tcond last_cond;
+  /* the last "x = x + imm" (i32), while nothing follows it */
+  uint32_t inc_start, inc_end, inc_x, inc_v;
   uint16_t last_wop;     /* a numeric producer: its WebAssembly op and operands */
   bool last_imm;
   uint32_t last_a, last_b;
@@ -196,7 +212,9 @@ static const char *const iop_names[] = {
 #define NUM2(id, ta, tr, e) #id,
 #define NUM2I(id, ta, tr, sw, e) #id, #id "_I",
 #define CMP(id, ta, inv, sw, e) #id, #id "_I", "BR_" #id, "BR_" #id "_I", "BR_" #id "_B", "BR_" #id "_IB",
+#define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e) "BRINC_" #id, "BRINC_" #id "_I", "BRINC_" #id "_B", "BRINC_" #id "_IB",
 #include "interp_ops.def"
+#undef CMP32
 #undef HAND
 #undef NUMH
 #undef NUMHI
@@ -295,6 +313,7 @@ static uint32_t emit5(translator *t, unsigned iop, uint32_t a, uint32_t b, uint3
 
 /* Drops the last instruction (it starts at pos) so a fused form can replace it. */
 static void rewind_to(translator *t, uint32_t pos) {
+  if (t->inc_end != NONE32 && pos < t->inc_end) t->inc_end = NONE32;
   TRACE("   <rewind to %u>", pos);
   t->len = pos;
   while (t->nmap && t->map_code[t->nmap - 1] >= pos) t->nmap--;
@@ -305,6 +324,7 @@ static void rewind_to(translator *t, uint32_t pos) {
 
 /* A branch target at the current position: the peepholes must not look across it. */
 static uint32_t here(translator *t) {
+  t->inc_end = NONE32;
   t->last_start = NONE32;
   t->last_dst = NONE32;
   t->last_cond_ok = false;
@@ -521,6 +541,15 @@ static void emit_br_to(translator *t, size_t ti) {
   }
 }
 
+/* Whether some stack entry still reads local slot `slot` lazily. */
+static bool local_pending_at(translator *t, uint32_t slot) {
+  if (!t->total_refs) return false;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->st[i].kind == E_LOCAL && t->st[i].slot == slot) return true;
+  }
+  return false;
+}
+
 /* Pops an i32 condition. A comparison emitted just before is taken back so the branch
  * can test its operands directly. */
 static tcond take_cond(translator *t) {
@@ -536,6 +565,15 @@ static tcond take_cond(translator *t) {
     c.a = opnd(t, t->n - 1);
   }
   pop(t);
+  /* An increment of the tested counter right before folds in, unless a pending read of
+   * the counter would then see the old value. */
+  if (t->inc_end != NONE32 && t->inc_end == t->len && c.a == t->inc_x &&
+      (c.kind == C_NZ || c.kind == C_Z || (c.kind == C_CMP && brinc_iop[c.op][0])) &&
+      !local_pending_at(t, t->inc_x)) {
+    rewind_to(t, t->inc_start);
+    c.inc = true;
+    c.inc_v = t->inc_v;
+  }
   return c;
 }
 
@@ -543,6 +581,20 @@ static tcond take_cond(translator *t) {
  * instruction position; its offset unit is at *field. */
 static uint32_t emit_cbr(translator *t, const tcond *c, bool neg, bool back, uint32_t *field) {
   uint32_t p;
+  if (c->inc) {
+    if (c->kind == C_CMP) {
+      uint16_t op = neg ? (uint16_t)(inv_op[c->op] - 1) : c->op;
+      p = emit4(t, brinc_iop[op][(c->imm ? 1 : 0) + (back ? 2 : 0)], c->a, c->inc_v, c->b, 0);
+      *field = p + 5;
+      return p;
+    }
+    bool nz = (c->kind == C_NZ) != neg;
+    unsigned iop = nz ? (back ? EXEC_IOP_BRINC_NZ_B : EXEC_IOP_BRINC_NZ)
+                      : (back ? EXEC_IOP_BRINC_Z_B : EXEC_IOP_BRINC_Z);
+    p = emit3(t, iop, c->a, c->inc_v, 0);
+    *field = p + 4;
+    return p;
+  }
   switch (c->kind) {
   case C_NZ:
   case C_Z: {
@@ -902,6 +954,12 @@ static void tr_local_set(translator *t, uint32_t x, bool tee) {
   uint32_t dst = t->lslot[x];
   if (retarget) {
     t->code[last_dst] = dst;
+    if (t->last_wop == WASM_OP_I32_ADD && t->last_imm && t->last_a == dst) {
+      t->inc_start = t->last_start;
+      t->inc_end = (uint32_t)t->len;
+      t->inc_x = dst;
+      t->inc_v = t->last_b;
+    }
     t->last_dst = NONE32;
     t->last_cond_ok = false;
   } else if (e.kind == E_CONST) {
@@ -1233,6 +1291,7 @@ static bool setup_func(translator *t, uint32_t fidx, util_error *err) {
   t->last_start = NONE32;
   t->last_dst = NONE32;
   t->last_cond_ok = false;
+  t->inc_end = NONE32;
   tctl c;
   memset(&c, 0, sizeof c);
   c.kind = WASM_CTRL_FUNC;

@@ -334,7 +334,13 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
   [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,                        \
   [EXEC_IOP_BR_##id] = &&L_BR_##id, [EXEC_IOP_BR_##id##_I] = &&L_BR_##id##_I,            \
   [EXEC_IOP_BR_##id##_B] = &&L_BR_##id##_B, [EXEC_IOP_BR_##id##_IB] = &&L_BR_##id##_IB,
+#define CMP32(id, ta, inv, sw, e)                                                        \
+  CMP(id, ta, inv, sw, e)                                                                \
+  [EXEC_IOP_BRINC_##id] = &&L_BRINC_##id, [EXEC_IOP_BRINC_##id##_I] = &&L_BRINC_##id##_I, \
+  [EXEC_IOP_BRINC_##id##_B] = &&L_BRINC_##id##_B,                                        \
+  [EXEC_IOP_BRINC_##id##_IB] = &&L_BRINC_##id##_IB,
 #include "interp_ops.def"
+#undef CMP32
 #undef HAND
 #undef NUMH
 #undef NUMHI
@@ -448,6 +454,36 @@ dispatch:
       JUMP(1);
     }
     DISPATCH(SZ(2));
+  }
+  HANDLER(BRINC_NZ) {
+    uint32_t x = (uint32_t)S(0) + U(1);
+    S(0) = x;
+    if (x) JUMP(2);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(BRINC_NZ_B) {
+    uint32_t x = (uint32_t)S(0) + U(1);
+    S(0) = x;
+    if (x) {
+      BUDGET();
+      JUMP(2);
+    }
+    DISPATCH(SZ(3));
+  }
+  HANDLER(BRINC_Z) {
+    uint32_t x = (uint32_t)S(0) + U(1);
+    S(0) = x;
+    if (!x) JUMP(2);
+    DISPATCH(SZ(3));
+  }
+  HANDLER(BRINC_Z_B) {
+    uint32_t x = (uint32_t)S(0) + U(1);
+    S(0) = x;
+    if (!x) {
+      BUDGET();
+      JUMP(2);
+    }
+    DISPATCH(SZ(3));
   }
   HANDLER(BR_TABLE) {
     uint32_t i = (uint32_t)S(0), n = U(1);
@@ -838,7 +874,27 @@ dispatch:
     }                                                                                    \
     DISPATCH(SZ(3));                                                                     \
   }
+/* x += inc, then the comparison against b: a counted loop's tail in one dispatch */
+#define BRINC_BODY(e, bval, back)                                                        \
+  {                                                                                      \
+    T_i32 a = (uint32_t)S(0) + U(1);                                                     \
+    S(0) = a;                                                                            \
+    T_i32 b = (bval);                                                                    \
+    if (e) {                                                                             \
+      if (back) BUDGET();                                                                \
+      JUMP(3);                                                                           \
+    }                                                                                    \
+    DISPATCH(SZ(4));                                                                     \
+  }
+#define CMP32(id, ta, inv, sw, e)                                                        \
+  CMP(id, ta, inv, sw, e)                                                                \
+  HANDLER(BRINC_##id) BRINC_BODY(e, RD_i32(S(2)), 0)                                     \
+  HANDLER(BRINC_##id##_I) BRINC_BODY(e, U(2), 0)                                         \
+  HANDLER(BRINC_##id##_B) BRINC_BODY(e, RD_i32(S(2)), 1)                                 \
+  HANDLER(BRINC_##id##_IB) BRINC_BODY(e, U(2), 1)
 #include "interp_ops.def"
+#undef CMP32
+#undef BRINC_BODY
 #undef HAND
 #undef NUMH
 #undef NUMHI
