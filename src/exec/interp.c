@@ -20,6 +20,11 @@
 /* Units of work between two looks at fuel and the interrupt flag. */
 #define BUDGET_CHUNK 65536
 #define DEFAULT_MAX_DEPTH 10000
+/* Host -> WebAssembly re-entry does recurse on the C stack (a few hundred bytes of ours per
+ * level plus the host's frames), so it has its own, smaller bound. */
+#define MAX_NESTING 1000
+
+static _Thread_local uint32_t invoke_nesting;
 
 /* ---------- value representation -------------------------------------------------------
  * An i32 is the low 32 bits of its slot (the high half is unspecified: readers truncate),
@@ -977,7 +982,22 @@ const uint64_t *exec_interp_handlers(void) {
 
 /* ---------- entry ------------------------------------------------------------------------ */
 
+static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres);
+
 exec_trap_kind exec_invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
+  if (invoke_nesting >= MAX_NESTING) {
+    th->trap = EXEC_TRAP_STACK_EXHAUSTED;
+    th->trap_msg[0] = 0;
+    th->nbt = 0;
+    return th->trap;
+  }
+  invoke_nesting++;
+  exec_trap_kind k = invoke(th, f, argres);
+  invoke_nesting--;
+  return k;
+}
+
+static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
   if (f->host) {
     /* If the arguments sit on the value stack, a re-entrant call must start above them. */
     exec_slot *const top = th->stack_top;
