@@ -73,6 +73,29 @@ static inline uint64_t exec_rd64(const exec_unit *p) {
   return v;
 }
 
+/* Unsigned division by an invariant divisor (not a power of two): the translator picks
+ * (magic, shift, add) with exec_divu_magic so that these equal a / d for every a. */
+static inline uint32_t exec_divu32(uint32_t a, uint32_t magic, uint32_t sh) {
+  uint32_t q = (uint32_t)(((uint64_t)a * magic) >> 32);
+  if (sh & 0x100) q += (a - q) >> 1;
+  return q >> (sh & 0xff);
+}
+#if defined(__SIZEOF_INT128__)
+#define EXEC_HAVE_DIVU64_MAGIC 1
+static inline uint64_t exec_divu64(uint64_t a, uint64_t magic, uint32_t sh) {
+  uint64_t q = (uint64_t)(((unsigned __int128)a * magic) >> 64);
+  if (sh & 0x100) q += (a - q) >> 1;
+  return q >> (sh & 0xff);
+}
+#else
+#define EXEC_HAVE_DIVU64_MAGIC 0
+static inline uint64_t exec_divu64(uint64_t a, uint64_t magic, uint32_t sh) {
+  (void)magic;
+  (void)sh;
+  return a; /* never emitted without 128-bit multiply */
+}
+#endif
+
 /* Maps a code position (in units) of `code` to a module byte offset. */
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos);
 

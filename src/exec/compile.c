@@ -782,6 +782,102 @@ static bool fits_i32(uint8_t type, uint64_t c) {
   return type == WASM_I32 || (int64_t)(int32_t)c == (int64_t)c;
 }
 
+/* ---------- unsigned division by constants -------------------------------------------
+ * q = a / d for every N-bit a, with l = floor(log2 d) and d not a power of two:
+ *   m = ceil(2^(N+l) / d); if m*d - 2^(N+l) <= 2^l then q = mulhi(a, m) >> l;
+ *   else with m' = ceil(2^(N+l+1) / d) (N+1 bits), magic = m' - 2^N and
+ *   q = (((a - t) >> 1) + t) >> l where t = mulhi(a, magic)   (the "add" form).
+ * The bound is the Granlund-Montgomery condition for exactness over all N-bit inputs. */
+static bool divu_magic32(uint32_t d, uint32_t *magic, uint32_t *sh) {
+  if (d < 3 || (d & (d - 1)) == 0) return false;
+  uint32_t l = 31u - (uint32_t)__builtin_clz(d);
+  uint64_t p = (uint64_t)1 << (32 + l);
+  uint64_t m = (p + d - 1) / d;
+  if (m * d - p <= ((uint64_t)1 << l)) {
+    *magic = (uint32_t)m;
+    *sh = l;
+    return true;
+  }
+  if (l >= 31) return false;
+  uint64_t m2 = ((p << 1) + d - 1) / d;
+  *magic = (uint32_t)(m2 - ((uint64_t)1 << 32));
+  *sh = l | 0x100u;
+  return true;
+}
+
+#if EXEC_HAVE_DIVU64_MAGIC
+static bool divu_magic64(uint64_t d, uint64_t *magic, uint32_t *sh) {
+  if (d < 3 || (d & (d - 1)) == 0) return false;
+  uint32_t l = 63u - (uint32_t)__builtin_clzll(d);
+  if (l >= 63) return false;
+  unsigned __int128 p = (unsigned __int128)1 << (64 + l);
+  unsigned __int128 m = (p + d - 1) / d;
+  if (m * d - p <= ((unsigned __int128)1 << l)) {
+    *magic = (uint64_t)m;
+    *sh = l;
+    return true;
+  }
+  unsigned __int128 m2 = ((p << 1) + d - 1) / d;
+  *magic = (uint64_t)(m2 - ((unsigned __int128)1 << 64));
+  *sh = l | 0x100u;
+  return true;
+}
+#endif
+
+/* Unsigned division or remainder by a nonzero constant: a shift or mask for powers of
+ * two, a multiply-high otherwise. Returns false to fall back to the immediate form. */
+static bool tr_divu_const(translator *t, uint16_t op, uint64_t c) {
+  bool is64 = op == WASM_OP_I64_DIV_U || op == WASM_OP_I64_REM_U;
+  bool rem = op == WASM_OP_I32_REM_U || op == WASM_OP_I64_REM_U;
+  if (!is64) c = (uint32_t)c;
+  if (c == 0) return false;
+  uint32_t d = t->st[t->n - 2].home;
+  if ((c & (c - 1)) == 0) {
+    unsigned k = (unsigned)__builtin_ctzll(c);
+    if (rem && is64 && c - 1 > 0x7fffffffu) return false;
+    uint32_t a = opnd(t, t->n - 2);
+    pop_n(t, 2);
+    unsigned iop = rem ? (is64 ? EXEC_IOP_I64_AND_I : EXEC_IOP_I32_AND_I)
+                       : (is64 ? EXEC_IOP_I64_SHR_U_I : EXEC_IOP_I32_SHR_U_I);
+    uint32_t p = emit3(t, iop, d, a, rem ? (uint32_t)(c - 1) : k);
+    push_temp(t, is64 ? WASM_I64 : WASM_I32);
+    produced(t, p + 2);
+    return true;
+  }
+  if (!is64) {
+    uint32_t magic, sh;
+    if (!divu_magic32((uint32_t)c, &magic, &sh)) return false;
+    uint32_t a = opnd(t, t->n - 2);
+    pop_n(t, 2);
+    uint32_t p = rem ? emit5(t, EXEC_IOP_I32_REMU_M, d, a, magic, sh, (uint32_t)c)
+                     : emit4(t, EXEC_IOP_I32_DIVU_M, d, a, magic, sh);
+    push_temp(t, WASM_I32);
+    produced(t, p + 2);
+    return true;
+  }
+#if EXEC_HAVE_DIVU64_MAGIC
+  uint64_t magic;
+  uint32_t sh;
+  if (!divu_magic64(c, &magic, &sh)) return false;
+  uint32_t a = opnd(t, t->n - 2);
+  pop_n(t, 2);
+  uint32_t p = op_begin(t, rem ? EXEC_IOP_I64_REMU_M : EXEC_IOP_I64_DIVU_M);
+  put64(t, magic);
+  if (rem) put64(t, c);
+  uint32_t field = (uint32_t)t->len;
+  put(t, d);
+  put(t, a);
+  put(t, sh);
+  op_end(t);
+  (void)p;
+  push_temp(t, WASM_I64);
+  produced(t, field);
+  return true;
+#else
+  return false;
+#endif
+}
+
 /* Division by a constant takes the immediate form only when it cannot trap (and a signed
  * divisor is not -1, the one overflowing case). */
 static bool imm_safe(uint16_t op, const tentry *e) {
@@ -817,6 +913,11 @@ static void tr_numeric(translator *t, const wasm_instr *in, unsigned iop) {
     return;
   }
   if (!need(t, 2)) return;
+  if ((op == WASM_OP_I32_DIV_U || op == WASM_OP_I32_REM_U || op == WASM_OP_I64_DIV_U ||
+       op == WASM_OP_I64_REM_U) &&
+      t->st[t->n - 1].kind == E_CONST && tr_divu_const(t, op, t->st[t->n - 1].c)) {
+    return;
+  }
   tentry *ea = &t->st[t->n - 2], *eb = &t->st[t->n - 1];
   uint32_t d = ea->home;
   bool is_cmp = brc_iop[op][0] != 0;

@@ -760,6 +760,27 @@ dispatch:
     DISPATCH(SZ(3));
   }
 
+  HANDLER(I32_DIVU_M) {
+    uint32_t a = (uint32_t)S(1);
+    S(0) = exec_divu32(a, U(2), U(3));
+    DISPATCH(SZ(4));
+  }
+  HANDLER(I32_REMU_M) {
+    uint32_t a = (uint32_t)S(1);
+    S(0) = a - exec_divu32(a, U(2), U(3)) * U(4);
+    DISPATCH(SZ(5));
+  }
+  HANDLER(I64_DIVU_M) {
+    uint64_t a = S(3);
+    fp[U(2)] = exec_divu64(a, exec_rd64(ip + 2), U(4));
+    DISPATCH(SZ(5));
+  }
+  HANDLER(I64_REMU_M) {
+    uint64_t a = S(5);
+    fp[U(4)] = a - exec_divu64(a, exec_rd64(ip + 2), U(6)) * exec_rd64(ip + 4);
+    DISPATCH(SZ(7));
+  }
+
 /* Trapping float-to-int truncation: NaN is an invalid conversion; the range is open at
  * both ends (lo < a < hi) after truncation toward zero. */
 #define TRUNC(id, TF, TR, CT, lo, hi)                                                    \
