@@ -187,7 +187,7 @@ typedef struct translator {
   bool last_cond_ok;     /* it was a comparison usable as a branch condition */
   tcond last_cond;
   /* the last "x = x + imm" (i32), while nothing follows it */
-  uint32_t inc_start, inc_end, inc_x, inc_v;
+  uint32_t inc_start, inc_end, inc_x, inc_v, inc_local;
   uint16_t last_wop;     /* a numeric producer: its WebAssembly op and operands */
   bool last_imm;
   uint32_t last_a, last_b;
@@ -438,14 +438,16 @@ static uint32_t opnd(translator *t, size_t i) {
 }
 
 /* Before local `x` changes, pending reads of it must take their copy. */
+/* Both scan from the top and stop once nothing is pending: every pending read was pushed
+ * after the previous flush, so the work is linear in the pushes overall. */
 static void flush_local(translator *t, uint32_t x) {
-  for (size_t i = 0; t->lrefs[x] && i < t->n; i++) {
+  for (size_t i = t->n; t->lrefs[x] && i-- > 0;) {
     if (t->st[i].kind == E_LOCAL && t->st[i].local == x) materialize(t, i);
   }
 }
 
 static void flush_all_locals(translator *t) {
-  for (size_t i = 0; t->total_refs && i < t->n; i++) {
+  for (size_t i = t->n; t->total_refs && i-- > 0;) {
     if (t->st[i].kind == E_LOCAL) materialize(t, i);
   }
 }
@@ -541,15 +543,6 @@ static void emit_br_to(translator *t, size_t ti) {
   }
 }
 
-/* Whether some stack entry still reads local slot `slot` lazily. */
-static bool local_pending_at(translator *t, uint32_t slot) {
-  if (!t->total_refs) return false;
-  for (size_t i = 0; i < t->n; i++) {
-    if (t->st[i].kind == E_LOCAL && t->st[i].slot == slot) return true;
-  }
-  return false;
-}
-
 /* Pops an i32 condition. A comparison emitted just before is taken back so the branch
  * can test its operands directly. */
 static tcond take_cond(translator *t) {
@@ -569,7 +562,7 @@ static tcond take_cond(translator *t) {
    * the counter would then see the old value. */
   if (t->inc_end != NONE32 && t->inc_end == t->len && c.a == t->inc_x &&
       (c.kind == C_NZ || c.kind == C_Z || (c.kind == C_CMP && brinc_iop[c.op][0])) &&
-      !local_pending_at(t, t->inc_x)) {
+      t->lrefs[t->inc_local] == 0) {
     rewind_to(t, t->inc_start);
     c.inc = true;
     c.inc_v = t->inc_v;
@@ -1059,6 +1052,7 @@ static void tr_local_set(translator *t, uint32_t x, bool tee) {
       t->inc_start = t->last_start;
       t->inc_end = (uint32_t)t->len;
       t->inc_x = dst;
+      t->inc_local = x;
       t->inc_v = t->last_b;
     }
     t->last_dst = NONE32;
