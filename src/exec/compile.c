@@ -871,6 +871,39 @@ static bool tr_divu_const(translator *t, uint16_t op, uint64_t c) {
 #endif
 }
 
+/* x op c == x for every x. */
+static bool is_identity(uint16_t op, uint64_t c) {
+  switch (op) {
+  case WASM_OP_I32_ADD:
+  case WASM_OP_I32_SUB:
+  case WASM_OP_I32_OR:
+  case WASM_OP_I32_XOR: return (uint32_t)c == 0;
+  case WASM_OP_I32_SHL:
+  case WASM_OP_I32_SHR_S:
+  case WASM_OP_I32_SHR_U:
+  case WASM_OP_I32_ROTL:
+  case WASM_OP_I32_ROTR: return (c & 31) == 0;
+  case WASM_OP_I32_MUL:
+  case WASM_OP_I32_DIV_S:
+  case WASM_OP_I32_DIV_U: return (uint32_t)c == 1;
+  case WASM_OP_I32_AND: return (uint32_t)c == 0xffffffffu;
+  case WASM_OP_I64_ADD:
+  case WASM_OP_I64_SUB:
+  case WASM_OP_I64_OR:
+  case WASM_OP_I64_XOR: return c == 0;
+  case WASM_OP_I64_SHL:
+  case WASM_OP_I64_SHR_S:
+  case WASM_OP_I64_SHR_U:
+  case WASM_OP_I64_ROTL:
+  case WASM_OP_I64_ROTR: return (c & 63) == 0;
+  case WASM_OP_I64_MUL:
+  case WASM_OP_I64_DIV_S:
+  case WASM_OP_I64_DIV_U: return c == 1;
+  case WASM_OP_I64_AND: return c == ~(uint64_t)0;
+  default: return false;
+  }
+}
+
 /* Division by a constant takes the immediate form only when it cannot trap (and a signed
  * divisor is not -1, the one overflowing case). */
 static bool imm_safe(uint16_t op, const tentry *e) {
@@ -912,6 +945,10 @@ static void tr_numeric(translator *t, const wasm_instr *in, unsigned iop) {
     return;
   }
   tentry *ea = &t->st[t->n - 2], *eb = &t->st[t->n - 1];
+  if (eb->kind == E_CONST && ea->kind != E_CONST && is_identity(op, eb->c)) {
+    pop(t); /* the result is the left operand, wherever it lives */
+    return;
+  }
   uint32_t d = ea->home;
   bool is_cmp = brc_iop[op][0] != 0;
   uint32_t a, b;
