@@ -4,6 +4,7 @@
  * WebAssembly calls never recurse on the C stack: a call pushes a record (return address,
  * frame, function) that grows down from the end of the value stack. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -374,7 +375,7 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
   size_t allowed = base_depth < max_depth ? max_depth - base_depth : 0;
   exec_frame_rec *const rp_min = rp - (allowed < room ? allowed : room);
   exec_trap_kind trap = EXEC_OK;
-  bool host_trap = false;
+  bool host_trap = false, msg_set = false;
   /* the pending call of call_any */
   exec_func *cf = NULL;
   uint32_t cbase = 0;
@@ -539,7 +540,12 @@ dispatch:
     uint32_t i = (uint32_t)S(3);
     if (UNLIKELY(i >= tab->size)) TRAP(EXEC_TRAP_UNDEFINED_ELEMENT);
     cf = (exec_func *)tab->elems[i];
-    if (UNLIKELY(!cf)) TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);
+    if (UNLIKELY(!cf)) {
+      /* the reference interpreter's full wording names the element */
+      snprintf(th->trap_msg, sizeof th->trap_msg, "uninitialized element %u", i);
+      msg_set = true;
+      TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);
+    }
     if (UNLIKELY(cf->typeid != U(0))) TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
     cbase = U(2);
     cret = ip + SZ(4);
@@ -980,7 +986,7 @@ call_any: {
 do_trap:
   th->trap = trap;
   if (!host_trap) {
-    th->trap_msg[0] = 0;
+    if (!msg_set) th->trap_msg[0] = 0;
     th->nbt = 0;
   }
   bt_add(th, func, frame_offset(func, ip, false));
