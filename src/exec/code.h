@@ -35,8 +35,12 @@ typedef enum exec_iop {
   CMP(id, ta, inv, sw, e)                                                                \
   EXEC_IOP_BRINC_##id, EXEC_IOP_BRINC_##id##_I, EXEC_IOP_BRINC_##id##_B,                 \
       EXEC_IOP_BRINC_##id##_IB,
+#define FCMP(id, ta, e)                                                                  \
+  EXEC_IOP_##id, EXEC_IOP_BR_##id, EXEC_IOP_BR_##id##_B, EXEC_IOP_BRN_##id,              \
+      EXEC_IOP_BRN_##id##_B,
 #include "interp_ops.def"
 #undef CMP32
+#undef FCMP
 #undef HAND
 #undef NUMH
 #undef NUMHI

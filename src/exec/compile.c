@@ -18,6 +18,7 @@
 
 #define WASM_OP_NONE (-1)
 #define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e)
+#define FCMP(id, ta, e) NUM2(id, ta, i32, e)
 
 #define HAND(n)
 #define LOAD(n, sz, e)
@@ -89,6 +90,17 @@ static const uint16_t brinc_iop[WASM_OP_COUNT][4] = {
 #include "interp_ops.def"
 };
 #undef CMP32
+#undef FCMP
+#define CMP32(id, ta, inv, sw, e)
+#define FCMP(id, ta, e)                                                                  \
+  [WASM_OP_##id] = {EXEC_IOP_BR_##id, EXEC_IOP_BRN_##id, EXEC_IOP_BR_##id##_B,            \
+                    EXEC_IOP_BRN_##id##_B},
+/* fused float compare-and-branch: [if true, if false, backward if true, backward false] */
+static const uint16_t brf_iop[WASM_OP_COUNT][4] = {
+#include "interp_ops.def"
+};
+#undef CMP32
+#undef FCMP
 #undef HAND
 #undef LOAD
 #undef STORE
@@ -138,7 +150,7 @@ typedef struct tctl {
   uint32_t stub_serial, stub_pos; /* br_table stub sharing */
 } tctl;
 
-enum { C_NZ, C_Z, C_NZ64, C_Z64, C_CMP };
+enum { C_NZ, C_Z, C_NZ64, C_Z64, C_CMP, C_FCMP };
 
 /* A branch condition: a slot tested against zero, or a fused integer comparison. */
 typedef struct tcond {
@@ -213,8 +225,10 @@ static const char *const iop_names[] = {
 #define NUM2I(id, ta, tr, sw, e) #id, #id "_I",
 #define CMP(id, ta, inv, sw, e) #id, #id "_I", "BR_" #id, "BR_" #id "_I", "BR_" #id "_B", "BR_" #id "_IB",
 #define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e) "BRINC_" #id, "BRINC_" #id "_I", "BRINC_" #id "_B", "BRINC_" #id "_IB",
+#define FCMP(id, ta, e) #id, "BR_" #id, "BR_" #id "_B", "BRN_" #id, "BRN_" #id "_B",
 #include "interp_ops.def"
 #undef CMP32
+#undef FCMP
 #undef HAND
 #undef NUMH
 #undef NUMHI
@@ -606,6 +620,10 @@ static uint32_t emit_cbr(translator *t, const tcond *c, bool neg, bool back, uin
     *field = p + 3;
     return p;
   }
+  case C_FCMP:
+    p = emit3(t, brf_iop[c->op][(neg ? 1 : 0) + (back ? 2 : 0)], c->a, c->b, 0);
+    *field = p + 4;
+    return p;
   default: {
     uint16_t op = neg ? (uint16_t)(inv_op[c->op] - 1) : c->op;
     p = emit3(t, brc_iop[op][(c->imm ? 1 : 0) + (back ? 2 : 0)], c->a, c->b, 0);
@@ -975,6 +993,14 @@ static void tr_numeric(translator *t, const wasm_instr *in, unsigned iop) {
   t->last_imm = imm;
   t->last_a = a;
   t->last_b = b;
+  if (brf_iop[op][0]) {
+    t->last_cond_ok = true;
+    t->last_cond.kind = C_FCMP;
+    t->last_cond.op = op;
+    t->last_cond.imm = false;
+    t->last_cond.a = a;
+    t->last_cond.b = b;
+  }
   if (is_cmp) {
     t->last_cond_ok = true;
     t->last_cond.kind = C_CMP;

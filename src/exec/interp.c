@@ -345,8 +345,13 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
   [EXEC_IOP_BRINC_##id] = &&L_BRINC_##id, [EXEC_IOP_BRINC_##id##_I] = &&L_BRINC_##id##_I, \
   [EXEC_IOP_BRINC_##id##_B] = &&L_BRINC_##id##_B,                                        \
   [EXEC_IOP_BRINC_##id##_IB] = &&L_BRINC_##id##_IB,
+#define FCMP(id, ta, e)                                                                  \
+  [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_BR_##id] = &&L_BR_##id,                          \
+  [EXEC_IOP_BR_##id##_B] = &&L_BR_##id##_B, [EXEC_IOP_BRN_##id] = &&L_BRN_##id,          \
+  [EXEC_IOP_BRN_##id##_B] = &&L_BRN_##id##_B,
 #include "interp_ops.def"
 #undef CMP32
+#undef FCMP
 #undef HAND
 #undef NUMH
 #undef NUMHI
@@ -924,8 +929,26 @@ dispatch:
   HANDLER(BRINC_##id##_I) BRINC_BODY(e, U(2), 0)                                         \
   HANDLER(BRINC_##id##_B) BRINC_BODY(e, RD_i32(S(2)), 1)                                 \
   HANDLER(BRINC_##id##_IB) BRINC_BODY(e, U(2), 1)
+#define FBR_BODY(ta, cond, back)                                                         \
+  {                                                                                      \
+    T_##ta a = RD_##ta(S(0));                                                            \
+    T_##ta b = RD_##ta(S(1));                                                            \
+    if (cond) {                                                                          \
+      if (back) BUDGET();                                                                \
+      JUMP(2);                                                                           \
+    }                                                                                    \
+    DISPATCH(SZ(3));                                                                     \
+  }
+#define FCMP(id, ta, e)                                                                  \
+  NUM2(id, ta, i32, e)                                                                   \
+  HANDLER(BR_##id) FBR_BODY(ta, (e), 0)                                                  \
+  HANDLER(BR_##id##_B) FBR_BODY(ta, (e), 1)                                              \
+  HANDLER(BRN_##id) FBR_BODY(ta, !(e), 0)                                                \
+  HANDLER(BRN_##id##_B) FBR_BODY(ta, !(e), 1)
 #include "interp_ops.def"
 #undef CMP32
+#undef FCMP
+#undef FBR_BODY
 #undef BRINC_BODY
 #undef HAND
 #undef NUMH
