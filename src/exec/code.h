@@ -34,7 +34,8 @@ typedef enum exec_iop {
 #define CMP32(id, ta, inv, sw, e)                                                        \
   CMP(id, ta, inv, sw, e)                                                                \
   EXEC_IOP_BRINC_##id, EXEC_IOP_BRINC_##id##_I, EXEC_IOP_BRINC_##id##_B,                 \
-      EXEC_IOP_BRINC_##id##_IB,
+      EXEC_IOP_BRINC_##id##_IB, EXEC_IOP_BRINCR_##id, EXEC_IOP_BRINCR_##id##_I,          \
+      EXEC_IOP_BRINCR_##id##_B, EXEC_IOP_BRINCR_##id##_IB,
 #define FCMP(id, ta, e)                                                                  \
   EXEC_IOP_##id, EXEC_IOP_BR_##id, EXEC_IOP_BR_##id##_B, EXEC_IOP_BRN_##id,              \
       EXEC_IOP_BRN_##id##_B,

@@ -90,6 +90,14 @@ static const uint16_t brinc_iop[WASM_OP_COUNT][4] = {
 #include "interp_ops.def"
 };
 #undef CMP32
+#define CMP32(id, ta, inv, sw, e)                                                        \
+  [WASM_OP_##id] = {EXEC_IOP_BRINCR_##id, EXEC_IOP_BRINCR_##id##_I,                      \
+                    EXEC_IOP_BRINCR_##id##_B, EXEC_IOP_BRINCR_##id##_IB},
+/* ... after adding a register */
+static const uint16_t brincr_iop[WASM_OP_COUNT][4] = {
+#include "interp_ops.def"
+};
+#undef CMP32
 #undef FCMP
 #define CMP32(id, ta, inv, sw, e)
 #define FCMP(id, ta, e)                                                                  \
@@ -156,6 +164,7 @@ enum { C_NZ, C_Z, C_NZ64, C_Z64, C_CMP, C_FCMP };
 typedef struct tcond {
   uint8_t kind;
   bool inc;        /* first add inc_v to a (an i32 loop counter) */
+  bool inc_reg;    /* inc_v is a slot, not an immediate */
   bool imm;        /* C_CMP: b is an immediate */
   uint32_t inc_v;
   uint16_t op;     /* C_CMP: the WebAssembly comparison */
@@ -200,6 +209,7 @@ typedef struct translator {
   tcond last_cond;
   /* the last "x = x + imm" (i32), while nothing follows it */
   uint32_t inc_start, inc_end, inc_x, inc_v, inc_local;
+  bool inc_reg;
   uint16_t last_wop;     /* a numeric producer: its WebAssembly op and operands */
   bool last_imm;
   uint32_t last_a, last_b;
@@ -224,7 +234,7 @@ static const char *const iop_names[] = {
 #define NUM2(id, ta, tr, e) #id,
 #define NUM2I(id, ta, tr, sw, e) #id, #id "_I",
 #define CMP(id, ta, inv, sw, e) #id, #id "_I", "BR_" #id, "BR_" #id "_I", "BR_" #id "_B", "BR_" #id "_IB",
-#define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e) "BRINC_" #id, "BRINC_" #id "_I", "BRINC_" #id "_B", "BRINC_" #id "_IB",
+#define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e) "BRINC_" #id, "BRINC_" #id "_I", "BRINC_" #id "_B", "BRINC_" #id "_IB", "BRINCR_" #id, "BRINCR_" #id "_I", "BRINCR_" #id "_B", "BRINCR_" #id "_IB",
 #define FCMP(id, ta, e) #id, "BR_" #id, "BR_" #id "_B", "BRN_" #id, "BRN_" #id "_B",
 #include "interp_ops.def"
 #undef CMP32
@@ -547,7 +557,15 @@ static void emit_br_to(translator *t, size_t ti) {
   uint32_t ar = label_arity(c);
   if (t->n < ar) return;
   branch_moves(t, c, ar);
-  if (c->kind == WASM_CTRL_LOOP) {
+  if (c->kind == WASM_CTRL_LOOP && t->inc_end != NONE32 && t->inc_end == t->len &&
+      t->lrefs[t->inc_local] == 0) {
+    /* x += inc; br loop: one dispatch */
+    uint32_t x = t->inc_x, v = t->inc_v;
+    bool reg = t->inc_reg;
+    rewind_to(t, t->inc_start);
+    uint32_t p = emit3(t, reg ? EXEC_IOP_BRINCR_JMP_B : EXEC_IOP_BRINC_JMP_B, x, v, 0);
+    set_back(t, p + 4, p, c->header);
+  } else if (c->kind == WASM_CTRL_LOOP) {
     uint32_t p = emit1(t, EXEC_IOP_BR_B, 0);
     set_back(t, p + 2, p, c->header);
   } else {
@@ -579,6 +597,7 @@ static tcond take_cond(translator *t) {
       t->lrefs[t->inc_local] == 0) {
     rewind_to(t, t->inc_start);
     c.inc = true;
+    c.inc_reg = t->inc_reg;
     c.inc_v = t->inc_v;
   }
   return c;
@@ -591,13 +610,20 @@ static uint32_t emit_cbr(translator *t, const tcond *c, bool neg, bool back, uin
   if (c->inc) {
     if (c->kind == C_CMP) {
       uint16_t op = neg ? (uint16_t)(inv_op[c->op] - 1) : c->op;
-      p = emit4(t, brinc_iop[op][(c->imm ? 1 : 0) + (back ? 2 : 0)], c->a, c->inc_v, c->b, 0);
+      const uint16_t *tab = c->inc_reg ? brincr_iop[op] : brinc_iop[op];
+      p = emit4(t, tab[(c->imm ? 1 : 0) + (back ? 2 : 0)], c->a, c->inc_v, c->b, 0);
       *field = p + 5;
       return p;
     }
     bool nz = (c->kind == C_NZ) != neg;
-    unsigned iop = nz ? (back ? EXEC_IOP_BRINC_NZ_B : EXEC_IOP_BRINC_NZ)
-                      : (back ? EXEC_IOP_BRINC_Z_B : EXEC_IOP_BRINC_Z);
+    unsigned iop;
+    if (c->inc_reg) {
+      iop = nz ? (back ? EXEC_IOP_BRINCR_NZ_B : EXEC_IOP_BRINCR_NZ)
+               : (back ? EXEC_IOP_BRINCR_Z_B : EXEC_IOP_BRINCR_Z);
+    } else {
+      iop = nz ? (back ? EXEC_IOP_BRINC_NZ_B : EXEC_IOP_BRINC_NZ)
+               : (back ? EXEC_IOP_BRINC_Z_B : EXEC_IOP_BRINC_Z);
+    }
     p = emit3(t, iop, c->a, c->inc_v, 0);
     *field = p + 4;
     return p;
@@ -1111,12 +1137,13 @@ static void tr_local_set(translator *t, uint32_t x, bool tee) {
   uint32_t dst = t->lslot[x];
   if (retarget) {
     t->code[last_dst] = dst;
-    if (t->last_wop == WASM_OP_I32_ADD && t->last_imm && t->last_a == dst) {
+    if (t->last_wop == WASM_OP_I32_ADD && (t->last_a == dst || (!t->last_imm && t->last_b == dst))) {
       t->inc_start = t->last_start;
       t->inc_end = (uint32_t)t->len;
       t->inc_x = dst;
       t->inc_local = x;
-      t->inc_v = t->last_b;
+      t->inc_reg = !t->last_imm;
+      t->inc_v = t->last_a == dst ? t->last_b : t->last_a;
     }
     t->last_dst = NONE32;
     t->last_cond_ok = false;

@@ -344,7 +344,10 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
   CMP(id, ta, inv, sw, e)                                                                \
   [EXEC_IOP_BRINC_##id] = &&L_BRINC_##id, [EXEC_IOP_BRINC_##id##_I] = &&L_BRINC_##id##_I, \
   [EXEC_IOP_BRINC_##id##_B] = &&L_BRINC_##id##_B,                                        \
-  [EXEC_IOP_BRINC_##id##_IB] = &&L_BRINC_##id##_IB,
+  [EXEC_IOP_BRINC_##id##_IB] = &&L_BRINC_##id##_IB,                                      \
+  [EXEC_IOP_BRINCR_##id] = &&L_BRINCR_##id, [EXEC_IOP_BRINCR_##id##_I] = &&L_BRINCR_##id##_I, \
+  [EXEC_IOP_BRINCR_##id##_B] = &&L_BRINCR_##id##_B,                                      \
+  [EXEC_IOP_BRINCR_##id##_IB] = &&L_BRINCR_##id##_IB,
 #define FCMP(id, ta, e)                                                                  \
   [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_BR_##id] = &&L_BR_##id,                          \
   [EXEC_IOP_BR_##id##_B] = &&L_BR_##id##_B, [EXEC_IOP_BRN_##id] = &&L_BRN_##id,          \
@@ -496,6 +499,23 @@ dispatch:
     }
     DISPATCH(SZ(3));
   }
+#define INC_BR(inc, test, back)                                                          \
+  {                                                                                      \
+    uint32_t x = (uint32_t)S(0) + (uint32_t)(inc);                                       \
+    S(0) = x;                                                                            \
+    if (test) {                                                                          \
+      if (back) BUDGET();                                                                \
+      JUMP(2);                                                                           \
+    }                                                                                    \
+    DISPATCH(SZ(3));                                                                     \
+  }
+  HANDLER(BRINCR_NZ) INC_BR(S(1), x, 0)
+  HANDLER(BRINCR_NZ_B) INC_BR(S(1), x, 1)
+  HANDLER(BRINCR_Z) INC_BR(S(1), !x, 0)
+  HANDLER(BRINCR_Z_B) INC_BR(S(1), !x, 1)
+  HANDLER(BRINC_JMP_B) INC_BR(U(1), 1, 1)
+  HANDLER(BRINCR_JMP_B) INC_BR(S(1), 1, 1)
+#undef INC_BR
   HANDLER(BR_TABLE) {
     uint32_t i = (uint32_t)S(0), n = U(1);
     if (i > n) i = n;
@@ -912,9 +932,10 @@ dispatch:
     DISPATCH(SZ(3));                                                                     \
   }
 /* x += inc, then the comparison against b: a counted loop's tail in one dispatch */
-#define BRINC_BODY(e, bval, back)                                                        \
+#define BRINC_BODY(e, bval, back) BRINC_BODY2(e, bval, back, U(1))
+#define BRINC_BODY2(e, bval, back, inc)                                                  \
   {                                                                                      \
-    T_i32 a = (uint32_t)S(0) + U(1);                                                     \
+    T_i32 a = (uint32_t)S(0) + (uint32_t)(inc);                                          \
     S(0) = a;                                                                            \
     T_i32 b = (bval);                                                                    \
     if (e) {                                                                             \
@@ -928,7 +949,11 @@ dispatch:
   HANDLER(BRINC_##id) BRINC_BODY(e, RD_i32(S(2)), 0)                                     \
   HANDLER(BRINC_##id##_I) BRINC_BODY(e, U(2), 0)                                         \
   HANDLER(BRINC_##id##_B) BRINC_BODY(e, RD_i32(S(2)), 1)                                 \
-  HANDLER(BRINC_##id##_IB) BRINC_BODY(e, U(2), 1)
+  HANDLER(BRINC_##id##_IB) BRINC_BODY(e, U(2), 1)                                       \
+  HANDLER(BRINCR_##id) BRINC_BODY2(e, RD_i32(S(2)), 0, S(1))                             \
+  HANDLER(BRINCR_##id##_I) BRINC_BODY2(e, U(2), 0, S(1))                                 \
+  HANDLER(BRINCR_##id##_B) BRINC_BODY2(e, RD_i32(S(2)), 1, S(1))                         \
+  HANDLER(BRINCR_##id##_IB) BRINC_BODY2(e, U(2), 1, S(1))
 #define FBR_BODY(ta, cond, back)                                                         \
   {                                                                                      \
     T_##ta a = RD_##ta(S(0));                                                            \
@@ -950,6 +975,7 @@ dispatch:
 #undef FCMP
 #undef FBR_BODY
 #undef BRINC_BODY
+#undef BRINC_BODY2
 #undef HAND
 #undef NUMH
 #undef NUMHI
