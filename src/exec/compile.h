@@ -1,0 +1,503 @@
+/* The exec_tr's private state and helpers, shared by compile.c (the driver and the
+ * validator hooks), compile_ctl.c (blocks and branches) and compile_ops.c (everything
+ * else). README.md describes the design. */
+#ifndef WELD_EXEC_COMPILE_H
+#define WELD_EXEC_COMPILE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "code.h"
+
+/* ---------- opcode tables generated from interp_ops.def ------------------------------ */
+
+#define WASM_OP_NONE (-1)
+#define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e)
+#define FCMP(id, ta, e) NUM2(id, ta, i32, e)
+
+#define HAND(n)
+#define LOAD(n, sz, e)
+#define STORE(n, sz, st)
+#define NUMH(id) [WASM_OP_##id] = EXEC_IOP_##id + 1,
+#define NUMHI(id) [WASM_OP_##id] = EXEC_IOP_##id + 1,
+#define NUM1(id, ta, tr, e) [WASM_OP_##id] = EXEC_IOP_##id + 1,
+#define NUM2(id, ta, tr, e) [WASM_OP_##id] = EXEC_IOP_##id + 1,
+#define NUM2I(id, ta, tr, sw, e) [WASM_OP_##id] = EXEC_IOP_##id + 1,
+#define CMP(id, ta, inv, sw, e) [WASM_OP_##id] = EXEC_IOP_##id + 1,
+/* internal op + 1 for each plain numeric WebAssembly op (0: not one) */
+static const uint16_t num_iop[WASM_OP_COUNT] = {
+#include "interp_ops.def"
+};
+#undef NUMH
+#undef NUMHI
+#undef NUM1
+#undef NUM2
+#undef NUM2I
+#undef CMP
+
+#define NUMH(id)
+#define NUMHI(id) [WASM_OP_##id] = EXEC_IOP_##id##_I + 1,
+#define NUM1(id, ta, tr, e)
+#define NUM2(id, ta, tr, e)
+#define NUM2I(id, ta, tr, sw, e) [WASM_OP_##id] = EXEC_IOP_##id##_I + 1,
+#define CMP(id, ta, inv, sw, e) [WASM_OP_##id] = EXEC_IOP_##id##_I + 1,
+/* the immediate form, + 1 */
+static const uint16_t imm_iop[WASM_OP_COUNT] = {
+#include "interp_ops.def"
+};
+#undef NUMHI
+#define NUMHI(id)
+#undef NUM2I
+#undef CMP
+
+#define NUM2I(id, ta, tr, sw, e) [WASM_OP_##id] = (int16_t)(WASM_OP_##sw + 1),
+#define CMP(id, ta, inv, sw, e) [WASM_OP_##id] = (int16_t)(WASM_OP_##sw + 1),
+/* the op computing the same value with operands exchanged, + 1 */
+static const int16_t swap_op[WASM_OP_COUNT] = {
+#include "interp_ops.def"
+};
+#undef NUM2I
+#undef CMP
+
+#define NUM2I(id, ta, tr, sw, e)
+#define CMP(id, ta, inv, sw, e) [WASM_OP_##id] = (int16_t)(WASM_OP_##inv + 1),
+/* the negated comparison, + 1 */
+static const int16_t inv_op[WASM_OP_COUNT] = {
+#include "interp_ops.def"
+};
+#undef CMP
+
+#define CMP(id, ta, inv, sw, e)                                                          \
+  [WASM_OP_##id] = {EXEC_IOP_BR_##id, EXEC_IOP_BR_##id##_I, EXEC_IOP_BR_##id##_B,         \
+                    EXEC_IOP_BR_##id##_IB},
+/* fused compare-and-branch: [register, immediate, backward, backward immediate] */
+static const uint16_t brc_iop[WASM_OP_COUNT][4] = {
+#include "interp_ops.def"
+};
+#undef CMP32
+#undef CMP
+#define CMP(id, ta, inv, sw, e)
+#define CMP32(id, ta, inv, sw, e)                                                        \
+  [WASM_OP_##id] = {EXEC_IOP_BRINC_##id, EXEC_IOP_BRINC_##id##_I, EXEC_IOP_BRINC_##id##_B, \
+                    EXEC_IOP_BRINC_##id##_IB},
+/* the same after an increment of the first operand (i32 only) */
+static const uint16_t brinc_iop[WASM_OP_COUNT][4] = {
+#include "interp_ops.def"
+};
+#undef CMP32
+#define CMP32(id, ta, inv, sw, e)                                                        \
+  [WASM_OP_##id] = {EXEC_IOP_BRINCR_##id, EXEC_IOP_BRINCR_##id##_I,                      \
+                    EXEC_IOP_BRINCR_##id##_B, EXEC_IOP_BRINCR_##id##_IB},
+/* ... after adding a register */
+static const uint16_t brincr_iop[WASM_OP_COUNT][4] = {
+#include "interp_ops.def"
+};
+#undef CMP32
+#undef FCMP
+#define CMP32(id, ta, inv, sw, e)
+#define FCMP(id, ta, e)                                                                  \
+  [WASM_OP_##id] = {EXEC_IOP_BR_##id, EXEC_IOP_BRN_##id, EXEC_IOP_BR_##id##_B,            \
+                    EXEC_IOP_BRN_##id##_B},
+/* fused float compare-and-branch: [if true, if false, backward if true, backward false] */
+static const uint16_t brf_iop[WASM_OP_COUNT][4] = {
+#include "interp_ops.def"
+};
+#undef CMP32
+#undef FCMP
+#undef HAND
+#undef LOAD
+#undef STORE
+#undef NUMH
+#undef NUMHI
+#undef NUM1
+#undef NUM2
+#undef NUM2I
+#undef CMP
+
+/* ---------- exec_tr state ---------------------------------------------------------- */
+
+#define NONE32 UINT32_MAX
+/* Keeps every slot and code index comfortably inside int32 offsets. */
+#define MAX_SLOTS (1u << 26)
+#define MAX_UNITS (1u << 30)
+
+enum { E_TEMP, E_LOCAL, E_CONST };
+
+/* A compile-time operand-stack entry. Every position has a fixed home slot (locals, then
+ * positions upward); a TEMP lives in its home, a LOCAL is a pending local.get, a CONST a
+ * pending constant. */
+typedef struct exec_tr_entry {
+  uint8_t kind, type;
+  uint32_t home;
+  uint32_t slot;   /* LOCAL: the local's slot */
+  uint32_t local;  /* LOCAL: the local's index */
+  uint64_t c;      /* CONST */
+} exec_tr_entry;
+
+/* A forward branch waiting for its target: the offset unit and its instruction. */
+typedef struct exec_tr_patch {
+  uint32_t field, instr, next;
+} exec_tr_patch;
+
+typedef struct exec_tr_ctl {
+  uint8_t kind;            /* wasm_ctrl_kind */
+  uint8_t single;          /* storage for a one-valtype block result */
+  bool entered_dead;       /* the whole block is unreachable code */
+  bool referenced;         /* some branch goes to its end */
+  uint32_t height;         /* operand-stack height below the params */
+  uint32_t nparams, nresults;
+  const uint8_t *params, *results; /* results NULL with nresults 1: `single` */
+  uint32_t patches;        /* forward branches to the end (patch index + 1) */
+  uint32_t else_patch;     /* IF: the branch to the else arm */
+  uint32_t header;         /* LOOP: the back-edge target */
+  uint32_t stub_serial, stub_pos; /* br_table stub sharing */
+} exec_tr_ctl;
+
+enum { C_NZ, C_Z, C_NZ64, C_Z64, C_CMP, C_FCMP };
+
+/* A branch condition: a slot tested against zero, or a fused integer comparison. */
+typedef struct exec_tr_cond {
+  uint8_t kind;
+  bool inc;        /* first add inc_v to a (an i32 loop counter) */
+  bool inc_reg;    /* inc_v is a slot, not an immediate */
+  bool imm;        /* C_CMP: b is an immediate */
+  uint32_t inc_v;
+  uint16_t op;     /* C_CMP: the WebAssembly comparison */
+  uint32_t a, b;
+} exec_tr_cond;
+
+typedef struct exec_tr {
+  const wasm_module *m;
+  exec_module *em;
+  const uint64_t *handlers;
+  const wasm_functype *type;
+  uint32_t nlocals, nlocal_slots, nparam_slots, nresult_slots;
+  uint8_t *ltype;
+  uint32_t *lslot, *lrefs;
+  size_t lcap;
+  uint32_t total_refs;
+
+  exec_tr_entry *st;
+  size_t n, cap;
+  uint32_t max_slots;
+  exec_tr_ctl *ctl;
+  size_t nctl, capctl;
+  exec_tr_patch *pt;
+  size_t npt, cappt;
+
+  exec_unit *code;
+  size_t len, capcode;
+  uint32_t *map_code, *map_wasm;
+  size_t nmap, capmap, capmap2;
+  uint32_t cur_off;
+
+  bool dead;
+  bool simd;
+  uint32_t simd_off;
+  bool overflow;
+
+  /* peephole state about the last emitted instruction */
+  uint32_t last_start;   /* its position; NONE32 after a label */
+  uint32_t last_dst;     /* position of its destination operand, when it produced a TEMP */
+  size_t last_dst_n;     /* stack height right after it */
+  bool last_cond_ok;     /* it was a comparison usable as a branch condition */
+  exec_tr_cond last_cond;
+  /* the last "x = x + imm" (i32), while nothing follows it */
+  uint32_t inc_start, inc_end, inc_x, inc_v, inc_local;
+  bool inc_reg;
+  uint16_t last_wop;     /* a numeric producer: its WebAssembly op and operands */
+  bool last_imm;
+  uint32_t last_a, last_b;
+  uint32_t serial;
+} exec_tr;
+
+/* ---------- emission ------------------------------------------------------------------ */
+
+static inline void reserve(exec_tr *t, size_t extra) {
+  UTIL_VEC_RESERVE(t->code, t->len, t->capcode, extra);
+}
+
+#ifdef EXEC_COMPILE_TRACE
+#include <stdio.h>
+static const char *const iop_names[] = {
+#define HAND(n) #n,
+#define NUMH(id) #id,
+#define NUMHI(id) #id, #id "_I",
+#define LOAD(n, sz, e) #n, #n "_AI", #n "_AR",
+#define STORE(n, sz, st) #n, #n "_AI", #n "_AR", #n "_I", #n "_AI_I", #n "_AR_I",
+#define NUM1(id, ta, tr, e) #id,
+#define NUM2(id, ta, tr, e) #id,
+#define NUM2I(id, ta, tr, sw, e) #id, #id "_I",
+#define CMP(id, ta, inv, sw, e) #id, #id "_I", "BR_" #id, "BR_" #id "_I", "BR_" #id "_B", "BR_" #id "_IB",
+#define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e) "BRINC_" #id, "BRINC_" #id "_I", "BRINC_" #id "_B", "BRINC_" #id "_IB", "BRINCR_" #id, "BRINCR_" #id "_I", "BRINCR_" #id "_B", "BRINCR_" #id "_IB",
+#define FCMP(id, ta, e) #id, "BR_" #id, "BR_" #id "_B", "BRN_" #id, "BRN_" #id "_B",
+#include "interp_ops.def"
+#undef CMP32
+#undef FCMP
+#undef HAND
+#undef NUMH
+#undef NUMHI
+#undef LOAD
+#undef STORE
+#undef NUM1
+#undef NUM2
+#undef NUM2I
+#undef CMP
+};
+#define TRACE(...) fprintf(stderr, __VA_ARGS__)
+#else
+#define TRACE(...) ((void)0)
+#endif
+
+static inline uint32_t op_begin(exec_tr *t, unsigned iop) {
+  TRACE("\n%6zu %-16s", t->len, iop_names[iop]);
+  reserve(t, 16);
+  uint32_t pos = (uint32_t)t->len;
+  memcpy(&t->code[pos], &t->handlers[iop], 8);
+  t->len += 2;
+  if (t->nmap == 0 || t->map_wasm[t->nmap - 1] != t->cur_off) {
+    UTIL_VEC_PUSH(t->map_code, t->nmap, t->capmap, pos);
+    t->nmap--;
+    UTIL_VEC_PUSH(t->map_wasm, t->nmap, t->capmap2, t->cur_off);
+  }
+  t->last_start = pos;
+  t->last_dst = NONE32;
+  t->last_cond_ok = false;
+  t->last_wop = 0;
+  if (t->len > MAX_UNITS) t->overflow = true;
+  return pos;
+}
+
+static inline void put(exec_tr *t, uint32_t v) {
+  TRACE(" %d", (int32_t)v);
+  reserve(t, 1);
+  t->code[t->len++] = v;
+}
+
+static inline void put64(exec_tr *t, uint64_t v) {
+  put(t, (uint32_t)v);
+  put(t, (uint32_t)(v >> 32));
+}
+
+static inline void op_end(exec_tr *t) {
+  if (t->len & 1) put(t, 0);
+}
+
+static inline uint32_t emit0(exec_tr *t, unsigned iop) {
+  uint32_t p = op_begin(t, iop);
+  op_end(t);
+  return p;
+}
+static inline uint32_t emit1(exec_tr *t, unsigned iop, uint32_t a) {
+  uint32_t p = op_begin(t, iop);
+  put(t, a);
+  op_end(t);
+  return p;
+}
+static inline uint32_t emit2(exec_tr *t, unsigned iop, uint32_t a, uint32_t b) {
+  uint32_t p = op_begin(t, iop);
+  put(t, a);
+  put(t, b);
+  op_end(t);
+  return p;
+}
+static inline uint32_t emit3(exec_tr *t, unsigned iop, uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t p = op_begin(t, iop);
+  put(t, a);
+  put(t, b);
+  put(t, c);
+  op_end(t);
+  return p;
+}
+static inline uint32_t emit4(exec_tr *t, unsigned iop, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+  uint32_t p = op_begin(t, iop);
+  put(t, a);
+  put(t, b);
+  put(t, c);
+  put(t, d);
+  op_end(t);
+  return p;
+}
+static inline uint32_t emit5(exec_tr *t, unsigned iop, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
+                      uint32_t e) {
+  uint32_t p = op_begin(t, iop);
+  put(t, a);
+  put(t, b);
+  put(t, c);
+  put(t, d);
+  put(t, e);
+  op_end(t);
+  return p;
+}
+
+/* Drops the last instruction (it starts at pos) so a fused form can replace it. */
+static inline void rewind_to(exec_tr *t, uint32_t pos) {
+  if (t->inc_end != NONE32 && pos < t->inc_end) t->inc_end = NONE32;
+  TRACE("   <rewind to %u>", pos);
+  t->len = pos;
+  while (t->nmap && t->map_code[t->nmap - 1] >= pos) t->nmap--;
+  t->last_start = NONE32;
+  t->last_dst = NONE32;
+  t->last_cond_ok = false;
+}
+
+/* A branch target at the current position: the peepholes must not look across it. */
+static inline uint32_t here(exec_tr *t) {
+  t->inc_end = NONE32;
+  t->last_start = NONE32;
+  t->last_dst = NONE32;
+  t->last_cond_ok = false;
+  return (uint32_t)t->len;
+}
+
+static inline void add_patch(exec_tr *t, uint32_t *head, uint32_t field, uint32_t instr) {
+  exec_tr_patch p = {field, instr, *head};
+  UTIL_VEC_PUSH(t->pt, t->npt, t->cappt, p);
+  *head = (uint32_t)t->npt;
+}
+
+static inline void bind(exec_tr *t, uint32_t head, uint32_t target) {
+  while (head) {
+    exec_tr_patch *p = &t->pt[head - 1];
+    t->code[p->field] = (uint32_t)(int32_t)((int64_t)target - (int64_t)p->instr);
+    head = p->next;
+  }
+}
+
+static inline void set_back(exec_tr *t, uint32_t field, uint32_t instr, uint32_t target) {
+  t->code[field] = (uint32_t)(int32_t)((int64_t)target - (int64_t)instr);
+}
+
+/* ---------- operand stack --------------------------------------------------------------- */
+
+static inline uint32_t next_home(const exec_tr *t) {
+  if (!t->n) return t->nlocal_slots;
+  const exec_tr_entry *e = &t->st[t->n - 1];
+  return e->home + exec_slots_of(e->type);
+}
+
+static inline exec_tr_entry *push(exec_tr *t, uint8_t kind, uint8_t type) {
+  uint32_t home = next_home(t);
+  UTIL_VEC_RESERVE(t->st, t->n, t->cap, 1);
+  exec_tr_entry *e = &t->st[t->n++];
+  memset(e, 0, sizeof *e);
+  e->kind = kind;
+  e->type = type;
+  e->home = home;
+  e->slot = home;
+  uint32_t end = home + exec_slots_of(type);
+  if (end > t->max_slots) t->max_slots = end;
+  if (end > MAX_SLOTS) t->overflow = true;
+  return e;
+}
+
+static inline uint32_t push_temp(exec_tr *t, uint8_t type) { return push(t, E_TEMP, type)->home; }
+
+static inline void push_local(exec_tr *t, uint32_t idx) {
+  exec_tr_entry *e = push(t, E_LOCAL, t->ltype[idx]);
+  e->slot = t->lslot[idx];
+  e->local = idx;
+  t->lrefs[idx]++;
+  t->total_refs++;
+}
+
+static inline void push_const(exec_tr *t, uint8_t type, uint64_t c) { push(t, E_CONST, type)->c = c; }
+
+static inline void pop(exec_tr *t) {
+  exec_tr_entry *e = &t->st[--t->n];
+  if (e->kind == E_LOCAL) {
+    t->lrefs[e->local]--;
+    t->total_refs--;
+  }
+}
+
+static inline void pop_n(exec_tr *t, size_t k) {
+  while (k--) pop(t);
+}
+
+static inline bool is_one_slot32(uint8_t type) { return type == WASM_I32 || type == WASM_F32; }
+
+static inline void emit_mov(exec_tr *t, uint8_t type, uint32_t d, uint32_t s) {
+  if (d == s) return;
+  emit2(t, type == WASM_V128 ? EXEC_IOP_MOV2 : EXEC_IOP_MOV, d, s);
+}
+
+static inline void emit_const(exec_tr *t, uint8_t type, uint32_t d, uint64_t c) {
+  if (is_one_slot32(type)) {
+    emit2(t, EXEC_IOP_CONST32, d, (uint32_t)c);
+  } else {
+    op_begin(t, EXEC_IOP_CONST64);
+    put64(t, c);
+    put(t, d);
+    op_end(t);
+  }
+}
+
+/* Puts entry i into its home slot. */
+static inline void materialize(exec_tr *t, size_t i) {
+  exec_tr_entry *e = &t->st[i];
+  if (e->kind == E_LOCAL) {
+    emit_mov(t, e->type, e->home, e->slot);
+    t->lrefs[e->local]--;
+    t->total_refs--;
+  } else if (e->kind == E_CONST) {
+    emit_const(t, e->type, e->home, e->c);
+  } else {
+    return;
+  }
+  e->kind = E_TEMP;
+  e->slot = e->home;
+}
+
+/* The slot an instruction reads entry i from (constants are materialized). */
+static inline uint32_t opnd(exec_tr *t, size_t i) {
+  exec_tr_entry *e = &t->st[i];
+  if (e->kind == E_CONST) materialize(t, i);
+  return e->kind == E_LOCAL ? e->slot : e->home;
+}
+
+/* Before local `x` changes, pending reads of it must take their copy. */
+/* Both scan from the top and stop once nothing is pending: every pending read was pushed
+ * after the previous flush, so the work is linear in the pushes overall. */
+static inline void flush_local(exec_tr *t, uint32_t x) {
+  for (size_t i = t->n; t->lrefs[x] && i-- > 0;) {
+    if (t->st[i].kind == E_LOCAL && t->st[i].local == x) materialize(t, i);
+  }
+}
+
+static inline void flush_all_locals(exec_tr *t) {
+  for (size_t i = t->n; t->total_refs && i-- > 0;) {
+    if (t->st[i].kind == E_LOCAL) materialize(t, i);
+  }
+}
+
+static inline exec_tr_ctl *cur_ctl(exec_tr *t) { return &t->ctl[t->nctl - 1]; }
+
+/* At least k operands above the current block's base; otherwise the validator is about to
+ * reject the function and nothing more needs emitting. */
+static inline bool need(exec_tr *t, size_t k) {
+  if (t->n >= k && t->n - k >= cur_ctl(t)->height) return true;
+  t->dead = true;
+  return false;
+}
+
+/* Marks the last instruction as producing the TEMP now on top, writing it through the
+ * operand at `field`. */
+static inline void produced(exec_tr *t, uint32_t field) {
+  t->last_dst = field;
+  t->last_dst_n = t->n;
+}
+
+/* compile_ctl.c */
+void exec_tr_block(exec_tr *t, const wasm_instr *in);
+void exec_tr_else(exec_tr *t);
+void exec_tr_end(exec_tr *t);
+void exec_tr_return(exec_tr *t);
+void exec_tr_br(exec_tr *t, size_t ti);
+void exec_tr_br_if(exec_tr *t, uint32_t depth);
+void exec_tr_br_table(exec_tr *t, const wasm_instr *in);
+
+/* compile_ops.c */
+bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err);
+
+#endif
