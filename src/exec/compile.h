@@ -1,4 +1,4 @@
-/* The exec_tr's private state and helpers, shared by compile.c (the driver and the
+/* The translator's private state and helpers, shared by compile.c (the driver and the
  * validator hooks), compile_ctl.c (blocks and branches) and compile_ops.c (everything
  * else). README.md describes the design. */
 #ifndef WELD_EXEC_COMPILE_H
@@ -11,6 +11,7 @@
 
 /* ---------- opcode tables generated from interp_ops.def ------------------------------ */
 
+/* SWAP = NONE in interp_ops.def: no swapped form */
 #define WASM_OP_NONE (-1)
 #define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e)
 #define FCMP(id, ta, e) NUM2(id, ta, i32, e)
@@ -115,6 +116,10 @@ static const uint16_t brf_iop[WASM_OP_COUNT][4] = {
 #undef CMP
 
 /* ---------- exec_tr state ---------------------------------------------------------- */
+
+#undef WASM_OP_NONE
+
+/* ---------- translator state ---------------------------------------------------------- */
 
 #define NONE32 UINT32_MAX
 /* Keeps every slot and code index comfortably inside int32 offsets. */
