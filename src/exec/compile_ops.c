@@ -247,6 +247,15 @@ static int take_addr(exec_tr *t, size_t i, uint32_t *a, uint32_t *b) {
   return 0;
 }
 
+/* A constant address whose effective address fits 32 bits (a larger one is out of bounds
+ * anyway and keeps the general form). */
+static bool const_addr(exec_tr *t, size_t i, uint32_t off, uint64_t *ea) {
+  const exec_tr_entry *e = &t->st[i];
+  if (e->kind != E_CONST) return false;
+  *ea = (uint64_t)(uint32_t)e->c + off;
+  return *ea <= UINT32_MAX;
+}
+
 static unsigned load_iop(uint16_t op) {
   switch (op) {
   case WASM_OP_I32_LOAD:
@@ -356,10 +365,16 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
   if ((iop = load_iop(op)) != 0) {
     if (!need(t, 1)) return true;
     uint32_t d = t->st[t->n - 1].home;
-    uint32_t a, b;
-    int form = take_addr(t, t->n - 1, &a, &b);
-    pop(t);
-    uint32_t p = form ? emit4(t, iop + form, d, a, b, off) : emit3(t, iop, d, a, off);
+    uint32_t a, b, p;
+    uint64_t ea;
+    if (const_addr(t, t->n - 1, off, &ea)) {
+      pop(t);
+      p = emit2(t, iop + 3, d, (uint32_t)ea); /* the _K form */
+    } else {
+      int form = take_addr(t, t->n - 1, &a, &b);
+      pop(t);
+      p = form ? emit4(t, iop + form, d, a, b, off) : emit3(t, iop, d, a, off);
+    }
     push_temp(t, wasm_opinfo_table[op].result);
     produced(t, p + 2);
     return true;
@@ -370,6 +385,13 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
     bool vimm = ev->kind == E_CONST && fits_i32(ev->type, ev->c);
     uint32_t v = vimm ? (uint32_t)ev->c : 0;
     uint32_t a, b;
+    uint64_t ea;
+    if (const_addr(t, t->n - 2, off, &ea)) {
+      if (!vimm) v = opnd(t, t->n - 1);
+      pop_n(t, 2);
+      emit2(t, iop + 6 + (vimm ? 1u : 0u), (uint32_t)ea, v); /* the _K forms */
+      return true;
+    }
     int form = ev->kind != E_TEMP ? take_addr(t, t->n - 2, &a, &b) : 0;
     if (!form) a = opnd(t, t->n - 2);
     if (!vimm) v = opnd(t, t->n - 1);

@@ -328,11 +328,13 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
 #define NUMH(id) [EXEC_IOP_##id] = &&L_##id,
 #define NUMHI(id) [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,
 #define LOAD(n, sz, e)                                                                   \
-  [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI, [EXEC_IOP_##n##_AR] = &&L_##n##_AR,
+  [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI, [EXEC_IOP_##n##_AR] = &&L_##n##_AR, \
+  [EXEC_IOP_##n##_K] = &&L_##n##_K,
 #define STORE(n, sz, st)                                                                 \
   [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI,                          \
   [EXEC_IOP_##n##_AR] = &&L_##n##_AR, [EXEC_IOP_##n##_I] = &&L_##n##_I,                  \
-  [EXEC_IOP_##n##_AI_I] = &&L_##n##_AI_I, [EXEC_IOP_##n##_AR_I] = &&L_##n##_AR_I,
+  [EXEC_IOP_##n##_AI_I] = &&L_##n##_AI_I, [EXEC_IOP_##n##_AR_I] = &&L_##n##_AR_I,        \
+  [EXEC_IOP_##n##_K] = &&L_##n##_K, [EXEC_IOP_##n##_K_I] = &&L_##n##_K_I,
 #define NUM1(id, ta, tr, e) [EXEC_IOP_##id] = &&L_##id,
 #define NUM2(id, ta, tr, e) [EXEC_IOP_##id] = &&L_##id,
 #define NUM2I(id, ta, tr, sw, e) [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,
@@ -857,6 +859,13 @@ dispatch:
     const uint8_t *p = mbase + ea;                                                       \
     S(0) = (exec_slot)(e);                                                               \
     DISPATCH(SZ(4));                                                                     \
+  }                                                                                      \
+  HANDLER(n##_K) {                                                                       \
+    uint64_t ea = U(1);                                                                  \
+    MCHK(ea, sz);                                                                        \
+    const uint8_t *p = mbase + ea;                                                       \
+    S(0) = (exec_slot)(e);                                                               \
+    DISPATCH(SZ(2));                                                                     \
   }
 #define STORE_BODY(sz, st, addr, val, size)                                              \
   {                                                                                      \
@@ -877,7 +886,9 @@ dispatch:
   HANDLER(n##_AR) STORE_BODY(sz, st, A_AR, S(2), SZ(4))                                  \
   HANDLER(n##_I) STORE_BODY(sz, st, A_PLAIN, VIMM(1), SZ(3))                             \
   HANDLER(n##_AI_I) STORE_BODY(sz, st, A_AI, VIMM(2), SZ(4))                             \
-  HANDLER(n##_AR_I) STORE_BODY(sz, st, A_AR, VIMM(2), SZ(4))
+  HANDLER(n##_AR_I) STORE_BODY(sz, st, A_AR, VIMM(2), SZ(4))                             \
+  HANDLER(n##_K) STORE_BODY(sz, st, (uint64_t)U(0), S(1), SZ(2))                         \
+  HANDLER(n##_K_I) STORE_BODY(sz, st, (uint64_t)U(0), VIMM(1), SZ(2))
 #define NUM1(id, ta, tr, e)                                                              \
   HANDLER(id) {                                                                          \
     T_##ta a = RD_##ta(S(1));                                                            \
