@@ -354,8 +354,39 @@ static void tr_local_set(exec_tr *t, uint32_t x, bool tee) {
   if (tee) push_local(t, x);
 }
 
+/* Indices the translator itself dereferences. The validator checks immediates before the
+ * hook runs; this only keeps a lapse there from becoming an out-of-bounds read here. */
+static bool immediates_ok(const exec_tr *t, const wasm_instr *in) {
+  const wasm_module *m = t->m;
+  switch (in->op) {
+  case WASM_OP_BR:
+  case WASM_OP_BR_IF: return in->idx < t->nctl;
+  case WASM_OP_BR_TABLE: {
+    if (in->idx >= t->nctl) return false;
+    const uint8_t *p = in->targets;
+    for (uint32_t i = 0; i < in->ntargets; i++) {
+      if (wasm_br_table_next(&p) >= t->nctl) return false;
+    }
+    return true;
+  }
+  case WASM_OP_CALL: return in->idx < m->nfuncs;
+  case WASM_OP_CALL_INDIRECT: return in->idx < m->ntypes;
+  case WASM_OP_LOCAL_GET:
+  case WASM_OP_LOCAL_SET:
+  case WASM_OP_LOCAL_TEE: return in->idx < t->nlocals;
+  case WASM_OP_GLOBAL_GET:
+  case WASM_OP_GLOBAL_SET: return in->idx < m->nglobals;
+  case WASM_OP_TABLE_GET: return in->idx < m->ntables;
+  default: return true;
+  }
+}
+
 bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
   uint16_t op = in->op;
+  if (!immediates_ok(t, in)) {
+    t->dead = true; /* the validator rejects the function */
+    return true;
+  }
   if (num_iop[op]) {
     tr_numeric(t, in, num_iop[op] - 1);
     return true;
