@@ -66,10 +66,10 @@ const uint64_t *exec_interp_handlers(void);
 /* A call record: where to resume the caller. Records grow down from the end of the value
  * stack while frames grow up, so one bound check covers both. */
 typedef struct exec_frame_rec {
-  const exec_unit *ip;  /* return address in the caller */
-  exec_slot *fp;        /* caller frame */
-  exec_func *func;      /* caller function */
-  exec_instance *inst;  /* its instance (saves a dependent load on return) */
+  const exec_unit *ip;     /* return address in the caller */
+  exec_slot *fp;           /* caller frame */
+  const exec_code *code;   /* caller's code: with inst it names the function */
+  exec_instance *inst;     /* caller's instance */
 } exec_frame_rec;
 
 static inline uint64_t exec_rd64(const exec_unit *p) {

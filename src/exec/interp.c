@@ -239,6 +239,11 @@ static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_re
   return off;
 }
 
+/* The function whose code runs in instance `inst`. */
+static exec_func *func_of(exec_instance *inst, const exec_code *code) {
+  return inst->defined_funcs + (code - inst->module->codes);
+}
+
 static void bt_add(exec_thread *th, exec_func *f, uint32_t off) {
   if (th->nbt >= 64) return;
   th->bt_func[th->nbt] = f;
@@ -317,7 +322,7 @@ static exec_memory no_memory;
   } while (0)
 #endif
 
-static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_frame_rec *rp,
+static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec_frame_rec *rp,
                           uint64_t *table_out) {
   if (UNLIKELY(th == NULL)) {
 #if WELD_SWITCH_DISPATCH
@@ -373,7 +378,9 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
   }
 
   exec_frame_rec *const rp_entry = rp;
-  const exec_unit *ip = func->code->code;
+  /* The running function is (inst, code); the exec_func is only needed for backtraces. */
+  const exec_code *code = entry->code;
+  const exec_unit *ip = code->code;
   exec_instance *inst = NULL;
   exec_memory *mem = &no_memory;
   uint8_t *mbase = NULL;
@@ -391,7 +398,7 @@ static exec_trap_kind run(exec_thread *th, exec_func *func, exec_slot *fp, exec_
   uint32_t cbase = 0;
   const exec_unit *cret = NULL;
 
-  SET_INST(func->inst);
+  SET_INST(entry->inst);
   BUDGET();
   NEXT();
 
@@ -532,7 +539,7 @@ dispatch:
     if (UNLIKELY(rp == rp_entry)) goto done;
     ip = rp->ip;
     fp = rp->fp;
-    func = rp->func;
+    code = rp->code;
     if (UNLIKELY(rp->inst != inst)) SET_INST(rp->inst);
     else LOAD_MEM(); /* the callee may have grown memory */
     rp++;
@@ -548,9 +555,9 @@ dispatch:
     rp--;
     rp->ip = ip + SZ(4);
     rp->fp = fp;
-    rp->func = func;
+    rp->code = code;
     rp->inst = inst;
-    func = inst->defined_funcs + U(3);
+    code = cc;
     fp = nfp;
     ip = cc->code;
     BUDGET();
@@ -1012,7 +1019,7 @@ dispatch:
 call_any: {
   exec_slot *nfp = fp + cbase;
   if (cf->host) {
-    th->stack_top = fp + func->code->frame_slots;
+    th->stack_top = fp + code->frame_slots;
     th->rec_top = rp;
     th->depth = base_depth + (uint32_t)(rp_entry - rp);
     th->nbt = 0;
@@ -1033,10 +1040,10 @@ call_any: {
   rp--;
   rp->ip = cret;
   rp->fp = fp;
-  rp->func = func;
+  rp->code = code;
   rp->inst = inst;
   if (cf->inst != inst) SET_INST(cf->inst);
-  func = cf;
+  code = cc;
   fp = nfp;
   ip = cc->code;
   BUDGET();
@@ -1049,8 +1056,14 @@ do_trap:
     if (!msg_set) th->trap_msg[0] = 0;
     th->nbt = 0;
   }
-  bt_add(th, func, frame_offset(func, ip, false));
-  for (exec_frame_rec *r = rp; r < rp_entry; r++) bt_add(th, r->func, frame_offset(r->func, r->ip, true));
+  {
+    exec_func *f = func_of(inst, code);
+    bt_add(th, f, frame_offset(f, ip, false));
+  }
+  for (exec_frame_rec *r = rp; r < rp_entry; r++) {
+    exec_func *f = func_of(r->inst, r->code);
+    bt_add(th, f, frame_offset(f, r->ip, true));
+  }
   return trap;
 
 done:
