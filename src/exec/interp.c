@@ -2,7 +2,8 @@
  * instruction starts with its handler's address) with a switch fallback; frames are
  * arrays of 8-byte slots on the thread's value stack and instructions name their slots.
  * WebAssembly calls never recurse on the C stack: a call pushes a record (return address,
- * frame, function) that grows down from the end of the value stack. */
+ * frame, code, instance) that grows down from the end of the value stack. Handlers are
+ * generated from interp_ops.def where they follow a pattern; README.md has the format. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
