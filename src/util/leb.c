@@ -77,7 +77,7 @@ static bool read_sleb(util_reader *r, unsigned bits, int64_t *out, util_error *e
       /* last allowed byte: the bits from (bits-1-shift) up must all equal the sign bit */
       unsigned used = bits - shift; /* value bits in this byte, 1..7 */
       int8_t sb = (int8_t)(b << 1) >> 1;        /* the 7 payload bits, sign-extended */
-      int8_t ext = (int8_t)(sb << (8 - used)) >> (8 - used);
+      int8_t ext = (int8_t)((uint8_t)sb << (8 - used)) >> (8 - used);
       if (sb != ext) {
         return util_fail(e, UTIL_ERR_MALFORMED, (int64_t)start, "integer too large");
       }

@@ -1,0 +1,704 @@
+/* The binary decoder: WebAssembly 2.0 bytes -> module IR.
+ *
+ * The input is read as one stream, as the reference interpreter does: a section or a
+ * function body is not a bounded sub-reader; its declared size is checked once its
+ * contents have been read ("section size mismatch"), and lengths are checked against
+ * what is left of the whole input ("length out of bounds"). This is what makes the
+ * error for a given malformed module the one the conformance suite expects.
+ *
+ * Besides the structure, every function body and constant expression gets a syntax
+ * pass: opcodes exist, immediates are well formed, blocks nest and end. Typing is left
+ * to the validator. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode_internal.h"
+#include "instr.h"
+#include "module.h"
+
+/* An implementation limit (the spec's is 2^32-1): local_types is materialised per
+ * function, and no real producer comes near this. */
+#define DECODE_MAX_LOCALS 50000u
+
+enum {
+  SEC_CUSTOM = 0, SEC_TYPE = 1, SEC_IMPORT = 2, SEC_FUNCTION = 3, SEC_TABLE = 4,
+  SEC_MEMORY = 5, SEC_GLOBAL = 6, SEC_EXPORT = 7, SEC_START = 8, SEC_ELEMENT = 9,
+  SEC_CODE = 10, SEC_DATA = 11, SEC_DATACOUNT = 12,
+};
+
+/* Position of each non-custom section in the required order (datacount sits between
+ * element and code). */
+static const uint8_t section_rank[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+
+typedef struct decoder {
+  wasm_module *m;
+  util_reader r;
+  util_error *err;
+  int last_rank;
+
+  /* function section: the type index of each defined function */
+  uint32_t nfunc_defs;
+  uint32_t *func_types;
+  /* code section: bodies, matched with the function section at the end */
+  uint32_t ncode;
+  wasm_func *code;
+  bool uses_data_index; /* memory.init or data.drop seen */
+  bool have_tables, have_memories, have_globals, have_funcs;
+
+  /* block nesting of the instruction sequence being read: one byte per open block */
+  uint8_t *nest;
+  size_t nnest, capnest;
+
+  wasm_section_info *secs;
+  size_t nsecs, capsecs;
+  wasm_custom *customs;
+  size_t ncustoms, capcustoms;
+} decoder;
+
+static size_t pos(const decoder *d) { return util_reader_offset(&d->r); }
+
+static bool fail(decoder *d, size_t off, const char *msg) {
+  return util_fail(d->err, UTIL_ERR_MALFORMED, (int64_t)off, "%s", msg);
+}
+
+/* A zeroed array in the module's arena; NULL when empty. Counts come from lengths
+ * already checked against the input size, so n * size cannot overflow on 64-bit
+ * hosts; the check covers 32-bit ones. */
+static void *arena_array(decoder *d, size_t n, size_t size) {
+  if (n == 0) return NULL;
+  if (n > SIZE_MAX / size) return NULL;
+  return util_arena_alloc(&d->m->arena, n * size);
+}
+
+#define ARENA_ARRAY(d, ptr, n)                                                          \
+  ((ptr) = arena_array((d), (n), sizeof *(ptr)), ((n) == 0 || (ptr) != NULL)            \
+                                                      ? true                            \
+                                                      : util_fail((d)->err, UTIL_ERR_LIMIT, \
+                                                                  (int64_t)pos(d),      \
+                                                                  "module too large"))
+
+/* ---------- primitive readers ------------------------------------------------------ */
+
+static bool read_u8(decoder *d, uint8_t *out) { return util_read_u8(&d->r, out, d->err); }
+static bool read_u32(decoder *d, uint32_t *out) { return util_read_u32(&d->r, out, d->err); }
+
+/* A length or vector count: it cannot exceed the bytes left in the input (each vector
+ * element takes at least one byte), which also bounds every allocation by the input. */
+static bool read_len(decoder *d, uint32_t *out) {
+  size_t off = pos(d);
+  size_t left = (size_t)(d->r.end - d->r.p);
+  if (!read_u32(d, out)) return false;
+  if (*out > left) return fail(d, off, "length out of bounds");
+  return true;
+}
+
+static bool read_name(decoder *d, wasm_name *out) {
+  size_t off = pos(d);
+  uint32_t n;
+  const uint8_t *s;
+  if (!read_len(d, &n) || !util_read_bytes(&d->r, n, &s, d->err)) return false;
+  if (!util_utf8_valid(s, n)) return fail(d, off, "malformed UTF-8 encoding");
+  out->str = util_arena_strndup(&d->m->arena, (const char *)s, n);
+  out->len = n;
+  return true;
+}
+
+/* Type codes are 7-bit signed LEB128 numbers, so a continuation bit is an overlong
+ * integer before it is a bad type. */
+static bool read_valtype(decoder *d, uint8_t *out) {
+  size_t off = pos(d);
+  if (!read_u8(d, out)) return false;
+  if (*out & 0x80) return fail(d, off, "integer representation too long");
+  if (!wasm_is_valtype(*out)) return fail(d, off, "malformed value type");
+  return true;
+}
+
+static bool read_reftype(decoder *d, uint8_t *out) {
+  size_t off = pos(d);
+  if (!read_u8(d, out)) return false;
+  if (!wasm_is_reftype(*out)) return fail(d, off, "malformed reference type");
+  return true;
+}
+
+/* The limits flag is a one-bit LEB128 number in 2.0: 0 (min) or 1 (min, max). */
+static bool read_limits(decoder *d, wasm_limits *l) {
+  size_t off = pos(d);
+  uint8_t flag;
+  uint32_t v;
+  if (!read_u8(d, &flag)) return false;
+  if (flag & 0x80) return fail(d, off, "integer representation too long");
+  if (flag > 1) return fail(d, off, "integer too large");
+  if (!read_u32(d, &v)) return false;
+  l->min = v;
+  l->has_max = flag == 1;
+  if (l->has_max) {
+    if (!read_u32(d, &v)) return false;
+    l->max = v;
+  }
+  return true;
+}
+
+static bool read_tabletype(decoder *d, wasm_tabletype *t) {
+  return read_reftype(d, &t->elem) && read_limits(d, &t->limits);
+}
+
+static bool read_globaltype(decoder *d, wasm_globaltype *g) {
+  if (!read_valtype(d, &g->type)) return false;
+  size_t off = pos(d);
+  uint8_t mut;
+  if (!read_u8(d, &mut)) return false;
+  if (mut > 1) return fail(d, off, "malformed mutability");
+  g->mut = mut == 1;
+  return true;
+}
+
+/* ---------- instruction sequences -------------------------------------------------- */
+
+enum { NEST_BLOCK, NEST_IF, NEST_ELSE };
+
+/* Reads instructions up to and including the `end` that closes the sequence (a function
+ * body or a constant expression). Only `if` may hold an `else`, once; a misplaced `else`
+ * is where the grammar wants an `end`. */
+static bool read_instrs(decoder *d) {
+  d->nnest = 0;
+  UTIL_VEC_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK);
+  wasm_instr in;
+  for (;;) {
+    if (!wasm_read_instr(&d->r, &in, d->err)) return false;
+    switch (in.op) {
+    case WASM_OP_BLOCK:
+    case WASM_OP_LOOP: UTIL_VEC_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK); break;
+    case WASM_OP_IF: UTIL_VEC_PUSH(d->nest, d->nnest, d->capnest, NEST_IF); break;
+    case WASM_OP_ELSE:
+      if (d->nest[d->nnest - 1] != NEST_IF) return fail(d, in.offset, "END opcode expected");
+      d->nest[d->nnest - 1] = NEST_ELSE;
+      break;
+    case WASM_OP_END:
+      if (--d->nnest == 0) return true;
+      break;
+    case WASM_OP_MEMORY_INIT:
+    case WASM_OP_DATA_DROP: d->uses_data_index = true; break;
+    default: break;
+    }
+  }
+}
+
+static bool read_expr(decoder *d, wasm_expr *e) {
+  const uint8_t *start = d->r.p;
+  size_t off = pos(d);
+  if (!read_instrs(d)) return false;
+  e->bytes = start;
+  e->len = (uint32_t)(d->r.p - start);
+  e->offset = (uint32_t)off;
+  return true;
+}
+
+/* ---------- index spaces ----------------------------------------------------------- */
+
+/* Each index space lists its imports first; the section defining the rest allocates the
+ * whole array (the import section comes before all of them). */
+static bool alloc_funcs(decoder *d, uint32_t ndefs) {
+  wasm_module *m = d->m;
+  m->nfuncs = m->nfunc_imports + ndefs;
+  if (!ARENA_ARRAY(d, m->funcs, m->nfuncs)) return false;
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    if (m->imports[i].kind != WASM_EXTERN_FUNC) continue;
+    m->funcs[k].type = m->imports[i].u.func_type;
+    m->funcs[k].imported = true;
+    k++;
+  }
+  d->have_funcs = true;
+  return true;
+}
+
+static bool alloc_tables(decoder *d, uint32_t ndefs) {
+  wasm_module *m = d->m;
+  m->ntables = m->ntable_imports + ndefs;
+  if (!ARENA_ARRAY(d, m->tables, m->ntables)) return false;
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    if (m->imports[i].kind != WASM_EXTERN_TABLE) continue;
+    m->tables[k].type = m->imports[i].u.table;
+    m->tables[k].imported = true;
+    k++;
+  }
+  d->have_tables = true;
+  return true;
+}
+
+static bool alloc_memories(decoder *d, uint32_t ndefs) {
+  wasm_module *m = d->m;
+  m->nmemories = m->nmemory_imports + ndefs;
+  if (!ARENA_ARRAY(d, m->memories, m->nmemories)) return false;
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    if (m->imports[i].kind != WASM_EXTERN_MEMORY) continue;
+    m->memories[k].type = m->imports[i].u.memory;
+    m->memories[k].imported = true;
+    k++;
+  }
+  d->have_memories = true;
+  return true;
+}
+
+static bool alloc_globals(decoder *d, uint32_t ndefs) {
+  wasm_module *m = d->m;
+  m->nglobals = m->nglobal_imports + ndefs;
+  if (!ARENA_ARRAY(d, m->globals, m->nglobals)) return false;
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    if (m->imports[i].kind != WASM_EXTERN_GLOBAL) continue;
+    m->globals[k].type = m->imports[i].u.global;
+    m->globals[k].imported = true;
+    k++;
+  }
+  d->have_globals = true;
+  return true;
+}
+
+/* ---------- sections --------------------------------------------------------------- */
+
+static void set_count(decoder *d, uint32_t n) { d->secs[d->nsecs - 1].count = n; }
+
+static bool type_section(decoder *d) {
+  wasm_module *m = d->m;
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!ARENA_ARRAY(d, m->types, n)) return false;
+  m->ntypes = n;
+  for (uint32_t i = 0; i < n; i++) {
+    wasm_functype *ft = &m->types[i];
+    size_t off = pos(d);
+    uint8_t form;
+    if (!read_u8(d, &form)) return false;
+    if (form & 0x80) return fail(d, off, "integer representation too long");
+    if (form != 0x60) return fail(d, off, "malformed function type");
+    /* Value types are single bytes, so the lists point straight into the input copy. */
+    for (int half = 0; half < 2; half++) {
+      uint32_t cnt;
+      if (!read_len(d, &cnt)) return false;
+      const uint8_t *types = d->r.p;
+      for (uint32_t k = 0; k < cnt; k++) {
+        uint8_t t;
+        if (!read_valtype(d, &t)) return false;
+      }
+      if (half == 0) {
+        ft->nparams = cnt;
+        ft->params = cnt ? types : NULL;
+      } else {
+        ft->nresults = cnt;
+        ft->results = cnt ? types : NULL;
+      }
+    }
+  }
+  return true;
+}
+
+static bool import_section(decoder *d) {
+  wasm_module *m = d->m;
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!ARENA_ARRAY(d, m->imports, n)) return false;
+  m->nimports = n;
+  for (uint32_t i = 0; i < n; i++) {
+    wasm_import *im = &m->imports[i];
+    im->offset = (uint32_t)pos(d);
+    if (!read_name(d, &im->module) || !read_name(d, &im->field)) return false;
+    size_t off = pos(d);
+    if (!read_u8(d, &im->kind)) return false;
+    switch (im->kind) {
+    case WASM_EXTERN_FUNC:
+      if (!read_u32(d, &im->u.func_type)) return false;
+      m->nfunc_imports++;
+      break;
+    case WASM_EXTERN_TABLE:
+      if (!read_tabletype(d, &im->u.table)) return false;
+      m->ntable_imports++;
+      break;
+    case WASM_EXTERN_MEMORY:
+      if (!read_limits(d, &im->u.memory.limits)) return false;
+      m->nmemory_imports++;
+      break;
+    case WASM_EXTERN_GLOBAL:
+      if (!read_globaltype(d, &im->u.global)) return false;
+      m->nglobal_imports++;
+      break;
+    default: return fail(d, off, "malformed import kind");
+    }
+  }
+  return true;
+}
+
+static bool function_section(decoder *d) {
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!ARENA_ARRAY(d, d->func_types, n)) return false;
+  d->nfunc_defs = n;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!read_u32(d, &d->func_types[i])) return false;
+  }
+  return true;
+}
+
+static bool table_section(decoder *d) {
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!alloc_tables(d, n)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!read_tabletype(d, &d->m->tables[d->m->ntable_imports + i].type)) return false;
+  }
+  return true;
+}
+
+static bool memory_section(decoder *d) {
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!alloc_memories(d, n)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!read_limits(d, &d->m->memories[d->m->nmemory_imports + i].type.limits)) return false;
+  }
+  return true;
+}
+
+static bool global_section(decoder *d) {
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!alloc_globals(d, n)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    wasm_global *g = &d->m->globals[d->m->nglobal_imports + i];
+    if (!read_globaltype(d, &g->type) || !read_expr(d, &g->init)) return false;
+  }
+  return true;
+}
+
+static bool export_section(decoder *d) {
+  wasm_module *m = d->m;
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!ARENA_ARRAY(d, m->exports, n)) return false;
+  m->nexports = n;
+  for (uint32_t i = 0; i < n; i++) {
+    wasm_export *ex = &m->exports[i];
+    if (!read_name(d, &ex->name)) return false;
+    size_t off = pos(d);
+    if (!read_u8(d, &ex->kind)) return false;
+    if (ex->kind > WASM_EXTERN_GLOBAL) return fail(d, off, "malformed export kind");
+    if (!read_u32(d, &ex->index)) return false;
+  }
+  return true;
+}
+
+static bool start_section(decoder *d) {
+  d->m->has_start = true;
+  return read_u32(d, &d->m->start);
+}
+
+static bool read_func_indices(decoder *d, wasm_elem *e) {
+  if (!read_len(d, &e->count)) return false;
+  if (!ARENA_ARRAY(d, e->func_indices, e->count)) return false;
+  for (uint32_t k = 0; k < e->count; k++) {
+    if (!read_u32(d, &e->func_indices[k])) return false;
+  }
+  return true;
+}
+
+static bool read_elem_exprs(decoder *d, wasm_elem *e) {
+  if (!read_len(d, &e->count)) return false;
+  if (!ARENA_ARRAY(d, e->exprs, e->count)) return false;
+  for (uint32_t k = 0; k < e->count; k++) {
+    if (!read_expr(d, &e->exprs[k])) return false;
+  }
+  return true;
+}
+
+/* Segment flags: bit 0 = passive or declarative (with bit 1 = declarative), bit 1 on an
+ * active segment = explicit table index, bit 2 = items are expressions. */
+static bool element_section(decoder *d) {
+  wasm_module *m = d->m;
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!ARENA_ARRAY(d, m->elems, n)) return false;
+  m->nelems = n;
+  for (uint32_t i = 0; i < n; i++) {
+    wasm_elem *e = &m->elems[i];
+    e->offset_in_input = (uint32_t)pos(d);
+    size_t off = pos(d);
+    uint32_t flags;
+    if (!read_u32(d, &flags)) return false;
+    if (flags > 7) return fail(d, off, "malformed elements segment kind");
+    bool passive_or_decl = flags & 1, explicit_table = flags & 2, exprs = flags & 4;
+    e->type = WASM_FUNCREF;
+    if (passive_or_decl) {
+      e->mode = explicit_table ? WASM_SEG_DECLARATIVE : WASM_SEG_PASSIVE;
+    } else {
+      e->mode = WASM_SEG_ACTIVE;
+      if (explicit_table && !read_u32(d, &e->table)) return false;
+      if (!read_expr(d, &e->offset)) return false;
+    }
+    /* Only the forms with a table index or without a mode-implied funcref carry the
+     * element type: flags 1..3 an elemkind byte, flags 5..7 a reference type. */
+    if (passive_or_decl || explicit_table) {
+      if (exprs) {
+        if (!read_reftype(d, &e->type)) return false;
+      } else {
+        size_t koff = pos(d);
+        uint8_t kind;
+        if (!read_u8(d, &kind)) return false;
+        if (kind != 0) return fail(d, koff, "malformed element kind");
+      }
+    }
+    if (!(exprs ? read_elem_exprs(d, e) : read_func_indices(d, e))) return false;
+  }
+  return true;
+}
+
+static bool datacount_section(decoder *d) {
+  d->m->has_data_count = true;
+  return read_u32(d, &d->m->data_count);
+}
+
+/* Reads the local declarations; the total is checked before anything is allocated. */
+static bool read_locals(decoder *d, wasm_func *f) {
+  size_t off = pos(d);
+  uint32_t ngroups;
+  if (!read_len(d, &ngroups)) return false;
+  const uint8_t *groups = d->r.p;
+  uint64_t total = 0;
+  for (uint32_t g = 0; g < ngroups; g++) {
+    uint32_t cnt;
+    uint8_t t;
+    if (!read_u32(d, &cnt) || !read_valtype(d, &t)) return false;
+    total += cnt;
+  }
+  if (total > UINT32_MAX) return fail(d, off, "too many locals");
+  if (total > DECODE_MAX_LOCALS) {
+    return util_fail(d->err, UTIL_ERR_LIMIT, (int64_t)off,
+                     "too many locals: %llu (this implementation allows %u)",
+                     (unsigned long long)total, DECODE_MAX_LOCALS);
+  }
+  f->nlocals = (uint32_t)total;
+  if (!ARENA_ARRAY(d, f->local_types, total)) return false;
+  /* Second pass over groups already known to be well formed. */
+  util_reader again = d->r;
+  again.p = groups;
+  uint32_t k = 0;
+  for (uint32_t g = 0; g < ngroups; g++) {
+    uint32_t cnt;
+    uint8_t t;
+    util_read_u32(&again, &cnt, d->err);
+    util_read_u8(&again, &t, d->err);
+    memset(f->local_types + k, t, cnt);
+    k += cnt;
+  }
+  return true;
+}
+
+static bool code_section(decoder *d) {
+  wasm_module *m = d->m;
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!ARENA_ARRAY(d, d->code, n)) return false;
+  d->ncode = n;
+  for (uint32_t i = 0; i < n; i++) {
+    wasm_func *f = &d->code[i];
+    f->body_offset = (uint32_t)pos(d);
+    if (!read_len(d, &f->body_size)) return false;
+    size_t start = pos(d);
+    if (!read_locals(d, f)) goto fail_in_func;
+    f->code = d->r.p;
+    f->code_offset = (uint32_t)pos(d);
+    if (!read_instrs(d)) goto fail_in_func;
+    f->code_len = (uint32_t)(pos(d) - f->code_offset);
+    if (pos(d) != start + f->body_size) {
+      fail(d, start, "section size mismatch");
+      goto fail_in_func;
+    }
+    continue;
+  fail_in_func:
+    if (d->err && d->err->func < 0) d->err->func = (int64_t)m->nfunc_imports + i;
+    return false;
+  }
+  return true;
+}
+
+static bool data_section(decoder *d) {
+  wasm_module *m = d->m;
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!ARENA_ARRAY(d, m->datas, n)) return false;
+  m->ndatas = n;
+  for (uint32_t i = 0; i < n; i++) {
+    wasm_data *s = &m->datas[i];
+    s->offset_in_input = (uint32_t)pos(d);
+    size_t off = pos(d);
+    uint32_t flags;
+    if (!read_u32(d, &flags)) return false;
+    switch (flags) {
+    case 0: s->mode = WASM_SEG_ACTIVE; break;
+    case 1: s->mode = WASM_SEG_PASSIVE; break;
+    case 2:
+      s->mode = WASM_SEG_ACTIVE;
+      if (!read_u32(d, &s->memory)) return false;
+      break;
+    default: return fail(d, off, "malformed data segment kind");
+    }
+    if (s->mode == WASM_SEG_ACTIVE && !read_expr(d, &s->offset)) return false;
+    if (!read_len(d, &s->len) || !util_read_bytes(&d->r, s->len, &s->bytes, d->err)) return false;
+  }
+  return true;
+}
+
+static bool custom_section(decoder *d, size_t start, uint32_t size) {
+  wasm_custom c = {0};
+  c.offset = (uint32_t)start;
+  if (!read_name(d, &c.name)) return false;
+  size_t used = pos(d) - start;
+  /* The name ran past the declared size. */
+  if (used > size) return fail(d, pos(d), "unexpected end");
+  c.len = size - (uint32_t)used;
+  if (!util_read_bytes(&d->r, c.len, &c.bytes, d->err)) return false;
+  d->secs[d->nsecs - 1].custom_name = c.name.str;
+  UTIL_VEC_PUSH(d->customs, d->ncustoms, d->capcustoms, c);
+  return true;
+}
+
+static bool read_section(decoder *d) {
+  size_t id_off = pos(d);
+  uint8_t id = *d->r.p;
+  if (id > SEC_DATACOUNT) return fail(d, id_off, "malformed section id");
+  if (id != SEC_CUSTOM) {
+    if (section_rank[id] <= d->last_rank) {
+      return fail(d, id_off, "unexpected content after last section");
+    }
+    d->last_rank = section_rank[id];
+  }
+  d->r.p++;
+  uint32_t size;
+  if (!read_len(d, &size)) return false;
+  size_t start = pos(d);
+  wasm_section_info si = {.id = id, .offset = (uint32_t)start, .size = size};
+  UTIL_VEC_PUSH(d->secs, d->nsecs, d->capsecs, si);
+  bool ok;
+  switch (id) {
+  case SEC_CUSTOM: ok = custom_section(d, start, size); break;
+  case SEC_TYPE: ok = type_section(d); break;
+  case SEC_IMPORT: ok = import_section(d); break;
+  case SEC_FUNCTION: ok = function_section(d); break;
+  case SEC_TABLE: ok = table_section(d); break;
+  case SEC_MEMORY: ok = memory_section(d); break;
+  case SEC_GLOBAL: ok = global_section(d); break;
+  case SEC_EXPORT: ok = export_section(d); break;
+  case SEC_START: ok = start_section(d); break;
+  case SEC_ELEMENT: ok = element_section(d); break;
+  case SEC_DATACOUNT: ok = datacount_section(d); break;
+  case SEC_CODE: ok = code_section(d); break;
+  default: ok = data_section(d); break;
+  }
+  if (!ok) return false;
+  if (pos(d) != start + size) return fail(d, start, "section size mismatch");
+  return true;
+}
+
+/* ---------- the module ------------------------------------------------------------- */
+
+static bool read_header(decoder *d) {
+  const uint8_t *p;
+  if (!util_read_bytes(&d->r, 4, &p, d->err)) return false;
+  if (memcmp(p, "\0asm", 4) != 0) return fail(d, 0, "magic header not detected");
+  if (!util_read_bytes(&d->r, 4, &p, d->err)) return false;
+  if (memcmp(p, "\1\0\0\0", 4) != 0) return fail(d, 4, "unknown binary version");
+  return true;
+}
+
+/* Cross-section rules the reference checks once every section is read. */
+static bool finish(decoder *d) {
+  wasm_module *m = d->m;
+  if (d->nfunc_defs != d->ncode) {
+    return fail(d, m->size, "function and code section have inconsistent lengths");
+  }
+  if (m->has_data_count && m->data_count != m->ndatas) {
+    return fail(d, m->size, "data count and data section have inconsistent lengths");
+  }
+  /* With no data segments at all, any data index is out of range and the validator
+   * reports it ("unknown data segment"); text-format encoders omit the data count
+   * section in exactly that case, so the module is rejected either way. */
+  if (!m->has_data_count && d->uses_data_index && m->ndatas > 0) {
+    return fail(d, m->size, "data count section required");
+  }
+  if (!d->have_funcs && !alloc_funcs(d, d->nfunc_defs)) return false;
+  for (uint32_t i = 0; i < d->nfunc_defs; i++) {
+    wasm_func *f = &m->funcs[m->nfunc_imports + i];
+    *f = d->code[i];
+    f->type = d->func_types[i];
+    f->imported = false;
+  }
+  if (!d->have_tables && !alloc_tables(d, 0)) return false;
+  if (!d->have_memories && !alloc_memories(d, 0)) return false;
+  if (!d->have_globals && !alloc_globals(d, 0)) return false;
+
+  m->nsections = (uint32_t)d->nsecs;
+  m->sections = util_arena_dup(&m->arena, d->secs, d->nsecs * sizeof *d->secs);
+  m->ncustoms = (uint32_t)d->ncustoms;
+  m->customs = util_arena_dup(&m->arena, d->customs, d->ncustoms * sizeof *d->customs);
+  if (!d->nsecs) m->sections = NULL;
+  if (!d->ncustoms) m->customs = NULL;
+
+  for (uint32_t i = 0; i < m->ncustoms; i++) {
+    const wasm_custom *c = &m->customs[i];
+    if (c->name.len == 4 && memcmp(c->name.str, "name", 4) == 0) {
+      wasm_decode_names(m, c->bytes, c->len, (uint32_t)(c->bytes - m->bytes));
+      break; /* only the first one counts */
+    }
+  }
+  return true;
+}
+
+wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
+  util_error_clear(err);
+  if (len > UINT32_MAX) {
+    util_fail(err, UTIL_ERR_LIMIT, -1, "module too large: %zu bytes", len);
+    return NULL;
+  }
+  wasm_module *m = util_xcalloc(1, sizeof *m);
+  util_arena_init(&m->arena);
+  m->size = (uint32_t)len;
+  m->bytes = util_arena_dup(&m->arena, bytes, len);
+
+  decoder d = {0};
+  d.m = m;
+  d.err = err;
+  d.r.start = d.r.p = m->bytes;
+  d.r.end = m->bytes + len;
+  d.r.base = 0;
+
+  bool ok = read_header(&d);
+  bool in_sections = ok;
+  while (ok && !util_reader_eof(&d.r)) ok = read_section(&d);
+  if (ok) ok = finish(&d);
+
+  free(d.nest);
+  free(d.secs);
+  free(d.customs);
+  if (!ok) {
+    /* Past the header, running out of input means a section or a body was cut short. */
+    if (err && in_sections && strcmp(err->msg, "unexpected end") == 0) {
+      snprintf(err->msg, sizeof err->msg, "unexpected end of section or function");
+    }
+    wasm_module_free(m);
+    return NULL;
+  }
+  return m;
+}

@@ -1,0 +1,105 @@
+/* The "name" custom section (spec appendix): module name, function names, local names.
+ * Other subsections (labels, types, globals, ... from later proposals) are skipped.
+ * Anything malformed drops the whole section without failing the module, as the spec
+ * asks of custom sections. */
+#include <string.h>
+
+#include "decode_internal.h"
+
+enum { NAMES_MODULE = 0, NAMES_FUNCS = 1, NAMES_LOCALS = 2 };
+
+typedef struct names_reader {
+  wasm_module *m;
+  util_reader r;
+  util_error err; /* scratch: never reported */
+} names_reader;
+
+static bool count(names_reader *n, util_reader *r, uint32_t *out) {
+  if (!util_read_u32(r, out, &n->err)) return false;
+  return *out <= (size_t)(r->end - r->p); /* every entry takes at least one byte */
+}
+
+static bool name(names_reader *n, util_reader *r, wasm_name *out) {
+  uint32_t len;
+  const uint8_t *s;
+  if (!util_read_u32(r, &len, &n->err) || !util_read_bytes(r, len, &s, &n->err)) return false;
+  if (!util_utf8_valid(s, len)) return false;
+  out->str = util_arena_strndup(&n->m->arena, (const char *)s, len);
+  out->len = len;
+  return true;
+}
+
+static bool func_names(names_reader *n, util_reader *r) {
+  wasm_module *m = n->m;
+  uint32_t cnt;
+  if (!count(n, r, &cnt)) return false;
+  if (m->nfuncs) m->func_names = util_arena_alloc(&m->arena, m->nfuncs * sizeof *m->func_names);
+  for (uint32_t i = 0; i < cnt; i++) {
+    uint32_t idx;
+    wasm_name nm;
+    if (!util_read_u32(r, &idx, &n->err) || !name(n, r, &nm)) return false;
+    if (idx < m->nfuncs) m->func_names[idx] = nm; /* names of absent functions: dropped */
+  }
+  return true;
+}
+
+static bool local_names(names_reader *n, util_reader *r) {
+  wasm_module *m = n->m;
+  uint32_t nfn;
+  if (!count(n, r, &nfn)) return false;
+  if (m->nfuncs) {
+    m->local_names = util_arena_alloc(&m->arena, m->nfuncs * sizeof *m->local_names);
+  }
+  for (uint32_t i = 0; i < nfn; i++) {
+    uint32_t fidx, cnt;
+    if (!util_read_u32(r, &fidx, &n->err) || !count(n, r, &cnt)) return false;
+    wasm_local_names ln = {0};
+    if (cnt) {
+      ln.indices = util_arena_alloc(&m->arena, cnt * sizeof *ln.indices);
+      ln.names = util_arena_alloc(&m->arena, cnt * sizeof *ln.names);
+    }
+    for (uint32_t k = 0; k < cnt; k++) {
+      if (!util_read_u32(r, &ln.indices[k], &n->err) || !name(n, r, &ln.names[k])) return false;
+    }
+    ln.count = cnt;
+    if (fidx < m->nfuncs) m->local_names[fidx] = ln;
+  }
+  return true;
+}
+
+static bool read_names(names_reader *n) {
+  int last = -1;
+  while (!util_reader_eof(&n->r)) {
+    uint8_t id;
+    uint32_t size;
+    const uint8_t *body;
+    if (!util_read_u8(&n->r, &id, &n->err) || !util_read_u32(&n->r, &size, &n->err) ||
+        !util_read_bytes(&n->r, size, &body, &n->err)) {
+      return false;
+    }
+    util_reader sub = {.start = body, .p = body, .end = body + size, .base = 0};
+    if (id > NAMES_LOCALS) continue;
+    if ((int)id <= last) return false; /* known subsections: once each, in order */
+    last = id;
+    bool ok;
+    switch (id) {
+    case NAMES_MODULE: ok = name(n, &sub, &n->m->module_name); break;
+    case NAMES_FUNCS: ok = func_names(n, &sub); break;
+    default: ok = local_names(n, &sub); break;
+    }
+    if (!ok || !util_reader_eof(&sub)) return false;
+  }
+  return true;
+}
+
+bool wasm_decode_names(wasm_module *m, const uint8_t *payload, uint32_t len, uint32_t offset) {
+  names_reader n = {.m = m};
+  util_error_clear(&n.err);
+  n.r = (util_reader){.start = payload, .p = payload, .end = payload + len, .base = offset};
+  if (read_names(&n)) return true;
+  /* What was allocated stays in the arena until the module is freed. */
+  memset(&m->module_name, 0, sizeof m->module_name);
+  m->func_names = NULL;
+  m->local_names = NULL;
+  return false;
+}

@@ -1,0 +1,11 @@
+/* Ownership of the module IR: everything but the module struct itself lives in its
+ * arena, so freeing is one arena release. */
+#include <stdlib.h>
+
+#include "module.h"
+
+void wasm_module_free(wasm_module *m) {
+  if (!m) return;
+  util_arena_free(&m->arena);
+  free(m);
+}
