@@ -1,0 +1,76 @@
+/* Chooses the SIMD implementation once per process: the best tier the CPU runs, unless
+ * the build (WELD_PORTABLE_SIMD) or the environment (WELD_SIMD=portable, or sse4.1 / avx2
+ * to cap the tier) asks for less. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simd.h"
+
+static const char *const impl_labels[EXEC_SIMD_IMPL_COUNT] = {
+  [EXEC_SIMD_IMPL_PORTABLE] = "portable",
+  [EXEC_SIMD_IMPL_SSE41] = "sse4.1",
+  [EXEC_SIMD_IMPL_AVX2] = "avx2",
+};
+
+int exec_simd_impl_available(exec_simd_impl impl) {
+  switch (impl) {
+  case EXEC_SIMD_IMPL_PORTABLE: return 1;
+#if EXEC_SIMD_HAVE_X86
+  case EXEC_SIMD_IMPL_SSE41:
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.1") != 0;
+  case EXEC_SIMD_IMPL_AVX2: /* the check includes the OS saving the AVX state */
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+#endif
+  default: return 0;
+  }
+}
+
+const char *exec_simd_impl_label(exec_simd_impl impl) {
+  return (unsigned)impl < EXEC_SIMD_IMPL_COUNT ? impl_labels[impl] : "?";
+}
+
+const exec_simd_entry *exec_simd_op_in(exec_simd_impl impl, wasm_opcode op) {
+  int k = (int)op - (int)EXEC_SIMD_FIRST;
+  if (k < 0 || k >= EXEC_SIMD_NOPS) return NULL;
+  if (!exec_simd_impl_available(impl)) return NULL;
+  size_t i = (size_t)k;
+#if EXEC_SIMD_HAVE_X86
+  if (impl >= EXEC_SIMD_IMPL_AVX2 && exec_simd_avx2_ops[i].shape) return &exec_simd_avx2_ops[i];
+  if (impl >= EXEC_SIMD_IMPL_SSE41 && exec_simd_sse41_ops[i].shape) return &exec_simd_sse41_ops[i];
+#endif
+  const exec_simd_entry *e = &exec_simd_portable_ops[i];
+  return e->shape ? e : NULL;
+}
+
+static exec_simd_impl choose(void) {
+  exec_simd_impl best = EXEC_SIMD_IMPL_PORTABLE;
+  for (int i = EXEC_SIMD_IMPL_COUNT - 1; i > EXEC_SIMD_IMPL_PORTABLE; i--)
+    if (exec_simd_impl_available((exec_simd_impl)i)) {
+      best = (exec_simd_impl)i;
+      break;
+    }
+  const char *want = getenv("WELD_SIMD");
+  if (want)
+    for (int i = 0; i < (int)best; i++)
+      if (strcmp(want, impl_labels[i]) == 0) return (exec_simd_impl)i;
+  return best;
+}
+
+/* Racing first calls compute the same answer, so a relaxed publish is enough. */
+static atomic_int chosen = -1;
+
+static exec_simd_impl current(void) {
+  int c = atomic_load_explicit(&chosen, memory_order_relaxed);
+  if (c < 0) {
+    c = (int)choose();
+    atomic_store_explicit(&chosen, c, memory_order_relaxed);
+  }
+  return (exec_simd_impl)c;
+}
+
+const exec_simd_entry *exec_simd_op(wasm_opcode op) { return exec_simd_op_in(current(), op); }
+
+const char *exec_simd_impl_name(void) { return impl_labels[current()]; }
