@@ -1,0 +1,347 @@
+/* Module-level validation (WebAssembly 2.0): everything outside function bodies, plus
+ * constant expressions. Function bodies live in validate_code.c. The checks follow the
+ * spec's order closely enough that a module with one defect reports that defect with the
+ * wording the conformance suite expects. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+#define MAX_MEMORY_PAGES 65536u
+
+static bool invalid(util_error *err, int64_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool invalid(util_error *err, int64_t off, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  util_vfail(err, UTIL_ERR_INVALID, off, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+/* ---------- constant expressions --------------------------------------------------- */
+
+bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, uint8_t type,
+                              uint32_t nglobals_visible, util_error *err) {
+  const wasm_module *m = vm->m;
+  if (!e->bytes && e->len) return invalid(err, e->offset, "constant expression required");
+  util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
+  /* Every instruction allowed in a constant expression only pushes, so typing reduces to
+   * counting: the spec reports non-constant instructions before any type error. */
+  uint32_t depth = 0;
+  uint8_t produced = 0;
+  for (;;) {
+    wasm_instr in;
+    if (util_reader_eof(&r)) {
+      return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r), "unexpected end");
+    }
+    if (!wasm_read_instr(&r, &in, err)) return false;
+    uint8_t t;
+    switch (in.op) {
+    case WASM_OP_I32_CONST: t = WASM_I32; break;
+    case WASM_OP_I64_CONST: t = WASM_I64; break;
+    case WASM_OP_F32_CONST: t = WASM_F32; break;
+    case WASM_OP_F64_CONST: t = WASM_F64; break;
+    case WASM_OP_V128_CONST: t = WASM_V128; break;
+    case WASM_OP_REF_NULL: t = in.reftype; break;
+    case WASM_OP_REF_FUNC:
+      if (in.idx >= m->nfuncs) return invalid(err, in.offset, "unknown function %u", in.idx);
+      t = WASM_FUNCREF;
+      break;
+    case WASM_OP_GLOBAL_GET:
+      if (in.idx >= nglobals_visible || in.idx >= m->nglobals) {
+        return invalid(err, in.offset, "unknown global %u", in.idx);
+      }
+      if (m->globals[in.idx].type.mut) {
+        return invalid(err, in.offset, "constant expression required");
+      }
+      t = m->globals[in.idx].type.type;
+      break;
+    case WASM_OP_END:
+      if (!util_reader_eof(&r)) return invalid(err, in.offset, "constant expression required");
+      if (depth != 1 || produced != type) {
+        if (depth == 0) {
+          return invalid(err, in.offset, "type mismatch: expected %s, found nothing",
+                         wasm_valtype_name(type));
+        }
+        if (depth > 1) {
+          return invalid(err, in.offset, "type mismatch: %u values where one %s is expected",
+                         depth, wasm_valtype_name(type));
+        }
+        return invalid(err, in.offset, "type mismatch: expected %s, found %s",
+                       wasm_valtype_name(type), wasm_valtype_name(produced));
+      }
+      return true;
+    default: return invalid(err, in.offset, "constant expression required");
+    }
+    depth++;
+    produced = t;
+  }
+}
+
+/* ---------- types and limits ------------------------------------------------------ */
+
+static bool check_type_index(const wasm_module *m, uint32_t idx, int64_t off, util_error *err) {
+  if (idx >= m->ntypes) return invalid(err, off, "unknown type %u", idx);
+  return true;
+}
+
+static bool check_limits(const wasm_limits *l, uint64_t range, const char *range_msg, int64_t off,
+                         util_error *err) {
+  if (l->min > range) return invalid(err, off, "%s", range_msg);
+  if (l->has_max) {
+    if (l->max > range) return invalid(err, off, "%s", range_msg);
+    if (l->min > l->max) return invalid(err, off, "size minimum must not be greater than maximum");
+  }
+  return true;
+}
+
+static bool check_tabletype(const wasm_tabletype *t, int64_t off, util_error *err) {
+  if (!wasm_is_reftype(t->elem)) return invalid(err, off, "malformed reference type");
+  return check_limits(&t->limits, UINT32_MAX, "table size must be at most 2^32-1", off, err);
+}
+
+static bool check_memtype(const wasm_memtype *t, int64_t off, util_error *err) {
+  return check_limits(&t->limits, MAX_MEMORY_PAGES, "memory size must be at most 65536 pages (4GiB)",
+                      off, err);
+}
+
+/* ---------- exports ---------------------------------------------------------------- */
+
+typedef struct export_key {
+  const char *str;
+  uint32_t len;
+  uint32_t index;
+} export_key;
+
+static int export_key_cmp(const void *a, const void *b) {
+  const export_key *x = a, *y = b;
+  uint32_t n = x->len < y->len ? x->len : y->len;
+  int c = n ? memcmp(x->str, y->str, n) : 0;
+  if (c) return c;
+  if (x->len != y->len) return x->len < y->len ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int64_t export_offset(const wasm_module *m) {
+  for (uint32_t i = 0; i < m->nsections; i++) {
+    if (m->sections[i].id == 7) return m->sections[i].offset;
+  }
+  return -1;
+}
+
+static bool check_exports(const wasm_module *m, util_error *err) {
+  int64_t off = export_offset(m);
+  for (uint32_t i = 0; i < m->nexports; i++) {
+    const wasm_export *x = &m->exports[i];
+    switch (x->kind) {
+    case WASM_EXTERN_FUNC:
+      if (x->index >= m->nfuncs) return invalid(err, off, "unknown function %u", x->index);
+      break;
+    case WASM_EXTERN_TABLE:
+      if (x->index >= m->ntables) return invalid(err, off, "unknown table %u", x->index);
+      break;
+    case WASM_EXTERN_MEMORY:
+      if (x->index >= m->nmemories) return invalid(err, off, "unknown memory %u", x->index);
+      break;
+    case WASM_EXTERN_GLOBAL:
+      if (x->index >= m->nglobals) return invalid(err, off, "unknown global %u", x->index);
+      break;
+    default: return util_fail(err, UTIL_ERR_MALFORMED, off, "malformed export kind");
+    }
+  }
+  if (m->nexports < 2) return true;
+  /* Sorting finds duplicates in O(n log n); ties keep input order so the second
+   * occurrence is the one reported. */
+  export_key *keys = util_xmalloc(m->nexports * sizeof *keys);
+  for (uint32_t i = 0; i < m->nexports; i++) {
+    keys[i].str = m->exports[i].name.str;
+    keys[i].len = m->exports[i].name.len;
+    keys[i].index = i;
+  }
+  qsort(keys, m->nexports, sizeof *keys, export_key_cmp);
+  bool ok = true;
+  for (uint32_t i = 1; i < m->nexports && ok; i++) {
+    const export_key *a = &keys[i - 1], *b = &keys[i];
+    if (a->len == b->len && (a->len == 0 || memcmp(a->str, b->str, a->len) == 0)) {
+      ok = invalid(err, off, "duplicate export name \"%.*s\"", (int)(b->len > 64 ? 64 : b->len),
+                   b->str ? b->str : "");
+    }
+  }
+  free(keys);
+  return ok;
+}
+
+/* ---------- segments --------------------------------------------------------------- */
+
+static bool check_elem(const wasm_vmodule *vm, const wasm_elem *el, util_error *err) {
+  const wasm_module *m = vm->m;
+  int64_t off = el->offset_in_input;
+  if (!wasm_is_reftype(el->type)) return invalid(err, off, "malformed reference type");
+  if (el->mode == WASM_SEG_ACTIVE) {
+    if (el->table >= m->ntables) return invalid(err, off, "unknown table %u", el->table);
+    if (m->tables[el->table].type.elem != el->type) {
+      return invalid(err, off, "type mismatch: segment of %s for a table of %s",
+                     wasm_valtype_name(el->type), wasm_valtype_name(m->tables[el->table].type.elem));
+    }
+    if (!wasm_validate_const_expr(vm, &el->offset, WASM_I32, m->nglobal_imports, err)) return false;
+  }
+  if (el->func_indices) {
+    if (el->type != WASM_FUNCREF) return invalid(err, off, "type mismatch");
+    for (uint32_t i = 0; i < el->count; i++) {
+      if (el->func_indices[i] >= m->nfuncs) {
+        return invalid(err, off, "unknown function %u", el->func_indices[i]);
+      }
+    }
+  } else if (el->exprs) {
+    for (uint32_t i = 0; i < el->count; i++) {
+      if (!wasm_validate_const_expr(vm, &el->exprs[i], el->type, m->nglobal_imports, err)) return false;
+    }
+  } else if (el->count) {
+    return invalid(err, off, "malformed element segment");
+  }
+  return true;
+}
+
+static bool check_data(const wasm_vmodule *vm, const wasm_data *d, util_error *err) {
+  const wasm_module *m = vm->m;
+  if (d->mode != WASM_SEG_ACTIVE) return true;
+  if (d->memory >= m->nmemories) return invalid(err, d->offset_in_input, "unknown memory %u", d->memory);
+  return wasm_validate_const_expr(vm, &d->offset, WASM_I32, m->nglobal_imports, err);
+}
+
+/* ---------- declared function references (the spec's C.refs) ----------------------- */
+
+static void mark_expr_refs(const wasm_module *m, const wasm_expr *e, uint8_t *marks) {
+  /* Runs after the expression validated, so reading cannot fail in practice; a local
+   * error keeps any surprise from leaking into the caller's. */
+  util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
+  util_error scratch;
+  util_error_clear(&scratch);
+  while (e->bytes && !util_reader_eof(&r)) {
+    wasm_instr in;
+    if (!wasm_read_instr(&r, &in, &scratch)) return;
+    if (in.op == WASM_OP_REF_FUNC && in.idx < m->nfuncs) marks[in.idx] = 1;
+    if (in.op == WASM_OP_END) return;
+  }
+}
+
+static void mark_refs(const wasm_module *m, uint8_t *marks) {
+  for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) mark_expr_refs(m, &m->globals[i].init, marks);
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    const wasm_elem *el = &m->elems[i];
+    if (el->func_indices) {
+      for (uint32_t k = 0; k < el->count; k++) {
+        if (el->func_indices[k] < m->nfuncs) marks[el->func_indices[k]] = 1;
+      }
+    } else if (el->exprs) {
+      for (uint32_t k = 0; k < el->count; k++) mark_expr_refs(m, &el->exprs[k], marks);
+    }
+  }
+  for (uint32_t i = 0; i < m->nexports; i++) {
+    const wasm_export *x = &m->exports[i];
+    if (x->kind == WASM_EXTERN_FUNC && x->index < m->nfuncs) marks[x->index] = 1;
+  }
+}
+
+/* ---------- the module ---------------------------------------------------------------- */
+
+static bool check_imports(const wasm_module *m, util_error *err) {
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    const wasm_import *im = &m->imports[i];
+    switch (im->kind) {
+    case WASM_EXTERN_FUNC:
+      if (!check_type_index(m, im->u.func_type, im->offset, err)) return false;
+      break;
+    case WASM_EXTERN_TABLE:
+      if (!check_tabletype(&im->u.table, im->offset, err)) return false;
+      break;
+    case WASM_EXTERN_MEMORY:
+      if (!check_memtype(&im->u.memory, im->offset, err)) return false;
+      break;
+    case WASM_EXTERN_GLOBAL:
+      if (!wasm_is_valtype(im->u.global.type)) return util_fail(err, UTIL_ERR_MALFORMED, im->offset, "malformed value type");
+      break;
+    default: return util_fail(err, UTIL_ERR_MALFORMED, im->offset, "malformed import kind");
+    }
+  }
+  return true;
+}
+
+/* The IR's index spaces must be internally consistent before anything indexes them. */
+static bool check_shape(const wasm_module *m, util_error *err) {
+  if (m->nfunc_imports > m->nfuncs || m->ntable_imports > m->ntables ||
+      m->nmemory_imports > m->nmemories || m->nglobal_imports > m->nglobals ||
+      (m->nfuncs && !m->funcs) || (m->ntables && !m->tables) || (m->nmemories && !m->memories) ||
+      (m->nglobals && !m->globals) || (m->ntypes && !m->types) || (m->nimports && !m->imports) ||
+      (m->nexports && !m->exports) || (m->nelems && !m->elems) || (m->ndatas && !m->datas)) {
+    return util_fail(err, UTIL_ERR_MALFORMED, -1, "inconsistent module");
+  }
+  return true;
+}
+
+bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *err) {
+  vm->m = m;
+  vm->declared_funcs = NULL;
+  if (!m) return util_fail(err, UTIL_ERR_USAGE, -1, "no module");
+  if (!check_shape(m, err)) return false;
+  vm->declared_funcs = util_xcalloc(m->nfuncs ? m->nfuncs : 1, 1);
+
+  if (!check_imports(m, err)) return false;
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    const wasm_func *f = &m->funcs[i];
+    int64_t off = f->imported ? -1 : (int64_t)f->body_offset;
+    if (!check_type_index(m, f->type, off, err)) return false;
+  }
+  for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+    if (!check_tabletype(&m->tables[i].type, -1, err)) return false;
+  }
+  for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
+    if (!check_memtype(&m->memories[i].type, -1, err)) return false;
+  }
+  if (m->nmemories > 1) return invalid(err, -1, "multiple memories");
+  for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
+    const wasm_global *g = &m->globals[i];
+    if (!wasm_is_valtype(g->type.type)) {
+      return util_fail(err, UTIL_ERR_MALFORMED, g->init.offset, "malformed value type");
+    }
+    if (!wasm_validate_const_expr(vm, &g->init, g->type.type, m->nglobal_imports, err)) return false;
+  }
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    if (!check_elem(vm, &m->elems[i], err)) return false;
+  }
+  for (uint32_t i = 0; i < m->ndatas; i++) {
+    if (!check_data(vm, &m->datas[i], err)) return false;
+  }
+  if (m->has_start) {
+    if (m->start >= m->nfuncs) return invalid(err, -1, "unknown function %u", m->start);
+    const wasm_functype *ft = wasm_func_type(m, m->start);
+    if (ft->nparams || ft->nresults) {
+      return invalid(err, -1, "start function must have type [] -> []");
+    }
+  }
+  if (!check_exports(m, err)) return false;
+  if (m->has_data_count && m->data_count != m->ndatas) {
+    return util_fail(err, UTIL_ERR_MALFORMED, -1, "data count and data section have inconsistent lengths");
+  }
+  mark_refs(m, vm->declared_funcs);
+  return true;
+}
+
+void wasm_vmodule_free(wasm_vmodule *vm) {
+  if (!vm) return;
+  free(vm->declared_funcs);
+  vm->declared_funcs = NULL;
+}
+
+bool wasm_validate(const wasm_module *m, util_error *err) {
+  wasm_vmodule vm;
+  if (!wasm_validate_module(m, &vm, err)) {
+    wasm_vmodule_free(&vm);
+    return false;
+  }
+  bool ok = true;
+  for (uint32_t i = m->nfunc_imports; i < m->nfuncs && ok; i++) ok = wasm_validate_func(&vm, i, NULL, err);
+  wasm_vmodule_free(&vm);
+  return ok;
+}

@@ -1,0 +1,539 @@
+/* Function-body validation: one pass over the instructions with the operand type stack and
+ * the control stack of the spec's validation algorithm (appendix "Validation Algorithm").
+ * Instructions with a fixed signature are typed from the opcode table; the rest are typed
+ * here by hand. A consumer may ride along through hooks (see validate.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+typedef struct vfn {
+  wasm_vstate st;
+  const wasm_vmodule *vm;
+  const wasm_module *m;
+  util_error *err;
+  uint32_t off; /* of the current instruction */
+} vfn;
+
+/* Single-valtype block types point their results here rather than at the frame's
+ * `scratch` byte, which moves when the control stack grows. */
+static const uint8_t single_type[256] = {
+    [WASM_I32] = WASM_I32,       [WASM_I64] = WASM_I64,    [WASM_F32] = WASM_F32,
+    [WASM_F64] = WASM_F64,       [WASM_V128] = WASM_V128,  [WASM_FUNCREF] = WASM_FUNCREF,
+    [WASM_EXTERNREF] = WASM_EXTERNREF,
+};
+
+static bool fail(vfn *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(vfn *v, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  util_vfail(v->err, UTIL_ERR_INVALID, v->off, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+static const char *tname(uint8_t t) { return t == WASM_TYPE_UNKNOWN ? "any" : wasm_valtype_name(t); }
+
+/* ---------- the operand stack --------------------------------------------------------- */
+
+static inline wasm_ctrl *top_ctrl(vfn *v) { return &v->st.ctrls[v->st.nctrls - 1]; }
+
+static inline void push(vfn *v, uint8_t t) {
+  wasm_vstate *s = &v->st;
+  if (s->nvals == s->capvals) {
+    s->capvals = s->capvals ? s->capvals * 2 : 64;
+    s->vals = util_xrealloc(s->vals, s->capvals);
+  }
+  s->vals[s->nvals++] = t;
+}
+
+static void push_types(vfn *v, const uint8_t *ts, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) push(v, ts[i]);
+}
+
+static bool pop_any(vfn *v, uint8_t *out) {
+  wasm_ctrl *c = top_ctrl(v);
+  if (v->st.nvals == c->height) {
+    if (c->unreachable) {
+      *out = WASM_TYPE_UNKNOWN;
+      return true;
+    }
+    return fail(v, "type mismatch: expected a value, found nothing");
+  }
+  *out = v->st.vals[--v->st.nvals];
+  return true;
+}
+
+static inline bool pop_expect(vfn *v, uint8_t expect) {
+  wasm_ctrl *c = top_ctrl(v);
+  if (v->st.nvals > c->height) {
+    uint8_t t = v->st.vals[v->st.nvals - 1];
+    if (t != expect && t != WASM_TYPE_UNKNOWN && expect != WASM_TYPE_UNKNOWN) {
+      return fail(v, "type mismatch: expected %s, found %s", tname(expect), tname(t));
+    }
+    v->st.nvals--;
+    return true;
+  }
+  if (c->unreachable) return true;
+  return fail(v, "type mismatch: expected %s, found nothing", tname(expect));
+}
+
+static bool pop_types(vfn *v, const uint8_t *ts, uint32_t n) {
+  for (uint32_t i = n; i-- > 0;) {
+    if (!pop_expect(v, ts[i])) return false;
+  }
+  return true;
+}
+
+/* Checks that the top of the stack could be popped as `ts` without popping it; missing
+ * values in unreachable code count as unknown, exactly as pop-then-push would leave them. */
+static bool peek_types(vfn *v, const uint8_t *ts, uint32_t n) {
+  wasm_ctrl *c = top_ctrl(v);
+  uint32_t avail = v->st.nvals - c->height;
+  for (uint32_t i = 0; i < n; i++) {
+    uint8_t expect = ts[n - 1 - i];
+    if (i >= avail) {
+      if (c->unreachable) return true;
+      return fail(v, "type mismatch: expected %s, found nothing", tname(expect));
+    }
+    uint8_t t = v->st.vals[v->st.nvals - 1 - i];
+    if (t != expect && t != WASM_TYPE_UNKNOWN) {
+      return fail(v, "type mismatch: expected %s, found %s", tname(expect), tname(t));
+    }
+  }
+  return true;
+}
+
+static void set_unreachable(vfn *v) {
+  wasm_ctrl *c = top_ctrl(v);
+  v->st.nvals = c->height;
+  c->unreachable = true;
+}
+
+/* ---------- the control stack ---------------------------------------------------------- */
+
+static void push_ctrl(vfn *v, uint8_t kind, uint32_t np, const uint8_t *params, uint32_t nr,
+                      const uint8_t *results, uint8_t scratch) {
+  wasm_vstate *s = &v->st;
+  if (s->nctrls == s->capctrls) {
+    s->capctrls = s->capctrls ? s->capctrls * 2 : 16;
+    s->ctrls = util_xrealloc(s->ctrls, s->capctrls * sizeof *s->ctrls);
+  }
+  wasm_ctrl *c = &s->ctrls[s->nctrls++];
+  memset(c, 0, sizeof *c);
+  c->kind = kind;
+  c->scratch = scratch;
+  c->nparams = np;
+  c->params = params;
+  c->nresults = nr;
+  c->results = results;
+  c->height = s->nvals;
+  push_types(v, params, np);
+}
+
+/* Checks the frame's results are exactly what is left above its entry height. */
+static bool check_frame_end(vfn *v) {
+  wasm_ctrl *c = top_ctrl(v);
+  if (!pop_types(v, c->results, c->nresults)) return false;
+  if (v->st.nvals != c->height) {
+    return fail(v, "type mismatch: %u extra value(s) at the end of the block", v->st.nvals - c->height);
+  }
+  return true;
+}
+
+/* ---------- immediate checks (before the stack effect) ------------------------------ */
+
+static bool check_memory(vfn *v, uint32_t memidx) {
+  if (memidx >= v->m->nmemories) return fail(v, "unknown memory %u", memidx);
+  return true;
+}
+
+static bool check_align(vfn *v, uint32_t align, uint32_t natural) {
+  if (align > natural) return fail(v, "alignment must not be larger than natural");
+  return true;
+}
+
+static bool check_table(vfn *v, uint32_t idx) {
+  if (idx >= v->m->ntables) return fail(v, "unknown table %u", idx);
+  return true;
+}
+
+static bool check_elem(vfn *v, uint32_t idx) {
+  if (idx >= v->m->nelems) return fail(v, "unknown elem segment %u", idx);
+  return true;
+}
+
+static bool check_data(vfn *v, uint32_t idx) {
+  if (!v->m->has_data_count) {
+    return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "data count section required");
+  }
+  if (idx >= v->m->data_count) return fail(v, "unknown data segment %u", idx);
+  return true;
+}
+
+static bool check_label(vfn *v, uint32_t depth) {
+  if (depth >= v->st.nctrls) return fail(v, "unknown label %u", depth);
+  return true;
+}
+
+static inline wasm_ctrl *label(vfn *v, uint32_t depth) { return &v->st.ctrls[v->st.nctrls - 1 - depth]; }
+
+static bool check_blocktype(vfn *v, int64_t bt) {
+  if (bt >= 0 && (uint64_t)bt >= v->m->ntypes) return fail(v, "unknown type %lld", (long long)bt);
+  if (bt < 0 && bt != -64 && !wasm_is_valtype((uint8_t)(bt + 0x80))) {
+    return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "malformed value type");
+  }
+  return true;
+}
+
+/* Everything that depends only on immediates and the module: the spec's "unknown X"
+ * errors, alignment and lane ranges. The consumer's `before` hook runs after this. */
+static bool check_immediates(vfn *v, const wasm_instr *in) {
+  const wasm_module *m = v->m;
+  const wasm_opinfo *oi = &wasm_opinfo_table[in->op];
+  switch ((wasm_imm_kind)oi->imm) {
+  case WASM_IMM_BLOCKTYPE: return check_blocktype(v, in->blocktype);
+  case WASM_IMM_LABEL: return check_label(v, in->idx);
+  case WASM_IMM_BR_TABLE: {
+    const uint8_t *p = in->targets;
+    for (uint32_t i = 0; i < in->ntargets; i++) {
+      if (!check_label(v, wasm_br_table_next(&p))) return false;
+    }
+    return check_label(v, in->idx);
+  }
+  case WASM_IMM_FUNC:
+    if (in->idx >= m->nfuncs) return fail(v, "unknown function %u", in->idx);
+    if (m->funcs[in->idx].type >= m->ntypes) return fail(v, "unknown type %u", m->funcs[in->idx].type);
+    if (in->op == WASM_OP_REF_FUNC && !v->vm->declared_funcs[in->idx]) {
+      return fail(v, "undeclared function reference");
+    }
+    return true;
+  case WASM_IMM_CALL_INDIRECT:
+    if (!check_table(v, in->idx2)) return false;
+    if (in->idx >= m->ntypes) return fail(v, "unknown type %u", in->idx);
+    if (m->tables[in->idx2].type.elem != WASM_FUNCREF) {
+      return fail(v, "type mismatch: call_indirect requires a table of funcref");
+    }
+    return true;
+  case WASM_IMM_SELECT_T:
+    if (in->ntargets != 1) return fail(v, "invalid result arity");
+    return true;
+  case WASM_IMM_LOCAL:
+    if (in->idx >= v->st.nlocals) return fail(v, "unknown local %u", in->idx);
+    return true;
+  case WASM_IMM_GLOBAL:
+    if (in->idx >= m->nglobals) return fail(v, "unknown global %u", in->idx);
+    if (in->op == WASM_OP_GLOBAL_SET && !m->globals[in->idx].type.mut) {
+      return fail(v, "global is immutable");
+    }
+    return true;
+  case WASM_IMM_TABLE: return check_table(v, in->idx);
+  case WASM_IMM_MEM: return check_memory(v, in->mem.memidx) && check_align(v, in->mem.align, oi->arg);
+  case WASM_IMM_MEMLANE:
+    if (!check_memory(v, in->mem.memidx) || !check_align(v, in->mem.align, oi->arg & 0xf)) return false;
+    if (in->lane >= (oi->arg >> 4)) return fail(v, "invalid lane index");
+    return true;
+  case WASM_IMM_MEMIDX: return check_memory(v, in->idx);
+  case WASM_IMM_LANE:
+    if (in->lane >= oi->arg) return fail(v, "invalid lane index");
+    return true;
+  case WASM_IMM_SHUFFLE:
+    for (int i = 0; i < 16; i++) {
+      if (in->c.v128[i] >= 32) return fail(v, "invalid lane index");
+    }
+    return true;
+  case WASM_IMM_MEMINIT: return check_memory(v, in->idx2) && check_data(v, in->idx);
+  case WASM_IMM_DATAIDX: return check_data(v, in->idx);
+  case WASM_IMM_MEMCOPY: return check_memory(v, in->idx) && check_memory(v, in->idx2);
+  case WASM_IMM_TABLEINIT:
+    if (!check_table(v, in->idx2) || !check_elem(v, in->idx)) return false;
+    if (m->tables[in->idx2].type.elem != m->elems[in->idx].type) {
+      return fail(v, "type mismatch: table.init of %s into a table of %s",
+                  wasm_valtype_name(m->elems[in->idx].type), wasm_valtype_name(m->tables[in->idx2].type.elem));
+    }
+    return true;
+  case WASM_IMM_ELEMIDX: return check_elem(v, in->idx);
+  case WASM_IMM_TABLECOPY:
+    if (!check_table(v, in->idx) || !check_table(v, in->idx2)) return false;
+    if (m->tables[in->idx].type.elem != m->tables[in->idx2].type.elem) {
+      return fail(v, "type mismatch: table.copy between tables of %s and %s",
+                  wasm_valtype_name(m->tables[in->idx2].type.elem), wasm_valtype_name(m->tables[in->idx].type.elem));
+    }
+    return true;
+  case WASM_IMM_NONE:
+    if (in->op == WASM_OP_ELSE && top_ctrl(v)->kind != WASM_CTRL_IF) {
+      return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "else without matching if");
+    }
+    return true;
+  case WASM_IMM_I32C:
+  case WASM_IMM_I64C:
+  case WASM_IMM_F32C:
+  case WASM_IMM_F64C:
+  case WASM_IMM_V128C:
+  case WASM_IMM_REFTYPE: return true;
+  }
+  return true;
+}
+
+/* ---------- stack effects ------------------------------------------------------------ */
+
+static bool effect_block(vfn *v, const wasm_instr *in) {
+  uint8_t scratch = 0;
+  uint32_t np, nr;
+  const uint8_t *params, *results;
+  if (!wasm_blocktype_sig(v->m, in->blocktype, &scratch, &np, &params, &nr, &results)) {
+    return fail(v, "unknown type %lld", (long long)in->blocktype);
+  }
+  if (nr == 1 && results == &scratch) results = &single_type[scratch];
+  if (in->op == WASM_OP_IF && !pop_expect(v, WASM_I32)) return false;
+  if (!pop_types(v, params, np)) return false;
+  uint8_t kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP : WASM_CTRL_IF;
+  push_ctrl(v, kind, np, params, nr, results, scratch);
+  return true;
+}
+
+static bool effect_select(vfn *v, const wasm_instr *in) {
+  if (!pop_expect(v, WASM_I32)) return false;
+  if (in->op == WASM_OP_SELECT_T) {
+    uint8_t t = in->targets[0];
+    if (!pop_expect(v, t) || !pop_expect(v, t)) return false;
+    push(v, t);
+    return true;
+  }
+  uint8_t t1, t2;
+  if (!pop_any(v, &t1) || !pop_any(v, &t2)) return false;
+  /* Untyped select is limited to numeric and vector operands; unknown matches both. */
+  if (wasm_is_reftype(t1) || wasm_is_reftype(t2)) {
+    return fail(v, "type mismatch: select without a type needs numeric or vector operands, found %s",
+                tname(wasm_is_reftype(t1) ? t1 : t2));
+  }
+  if (t1 != t2 && t1 != WASM_TYPE_UNKNOWN && t2 != WASM_TYPE_UNKNOWN) {
+    return fail(v, "type mismatch: select operands %s and %s differ", tname(t2), tname(t1));
+  }
+  push(v, t1 == WASM_TYPE_UNKNOWN ? t2 : t1);
+  return true;
+}
+
+static bool effect_br_table(vfn *v, const wasm_instr *in) {
+  if (!pop_expect(v, WASM_I32)) return false;
+  const wasm_ctrl *def = label(v, in->idx);
+  uint32_t arity = wasm_label_arity(def);
+  const uint8_t *p = in->targets;
+  for (uint32_t i = 0; i < in->ntargets; i++) {
+    const wasm_ctrl *c = label(v, wasm_br_table_next(&p));
+    if (wasm_label_arity(c) != arity) {
+      return fail(v, "type mismatch: br_table targets have different arities (%u and %u)",
+                  wasm_label_arity(c), arity);
+    }
+    if (!peek_types(v, wasm_label_types(c), arity)) return false;
+  }
+  if (!pop_types(v, wasm_label_types(def), arity)) return false;
+  set_unreachable(v);
+  return true;
+}
+
+static bool effect_call(vfn *v, const wasm_functype *ft) {
+  if (!pop_types(v, ft->params, ft->nparams)) return false;
+  push_types(v, ft->results, ft->nresults);
+  return true;
+}
+
+static bool effect_special(vfn *v, const wasm_instr *in) {
+  const wasm_module *m = v->m;
+  switch (in->op) {
+  case WASM_OP_UNREACHABLE: set_unreachable(v); return true;
+  case WASM_OP_BLOCK:
+  case WASM_OP_LOOP:
+  case WASM_OP_IF: return effect_block(v, in);
+  case WASM_OP_BR: {
+    const wasm_ctrl *c = label(v, in->idx);
+    if (!pop_types(v, wasm_label_types(c), wasm_label_arity(c))) return false;
+    set_unreachable(v);
+    return true;
+  }
+  case WASM_OP_BR_IF: {
+    if (!pop_expect(v, WASM_I32)) return false;
+    const wasm_ctrl *c = label(v, in->idx);
+    const uint8_t *ts = wasm_label_types(c);
+    uint32_t n = wasm_label_arity(c);
+    if (!pop_types(v, ts, n)) return false;
+    push_types(v, ts, n);
+    return true;
+  }
+  case WASM_OP_BR_TABLE: return effect_br_table(v, in);
+  case WASM_OP_RETURN:
+    if (!pop_types(v, v->st.ctrls[0].results, v->st.ctrls[0].nresults)) return false;
+    set_unreachable(v);
+    return true;
+  case WASM_OP_CALL: return effect_call(v, wasm_func_type(m, in->idx));
+  case WASM_OP_CALL_INDIRECT:
+    if (!pop_expect(v, WASM_I32)) return false;
+    return effect_call(v, &m->types[in->idx]);
+  case WASM_OP_DROP: {
+    uint8_t t;
+    return pop_any(v, &t);
+  }
+  case WASM_OP_SELECT:
+  case WASM_OP_SELECT_T: return effect_select(v, in);
+  case WASM_OP_LOCAL_GET: push(v, v->st.locals[in->idx]); return true;
+  case WASM_OP_LOCAL_SET: return pop_expect(v, v->st.locals[in->idx]);
+  case WASM_OP_LOCAL_TEE:
+    if (!pop_expect(v, v->st.locals[in->idx])) return false;
+    push(v, v->st.locals[in->idx]);
+    return true;
+  case WASM_OP_GLOBAL_GET: push(v, m->globals[in->idx].type.type); return true;
+  case WASM_OP_GLOBAL_SET: return pop_expect(v, m->globals[in->idx].type.type);
+  case WASM_OP_TABLE_GET:
+    if (!pop_expect(v, WASM_I32)) return false;
+    push(v, m->tables[in->idx].type.elem);
+    return true;
+  case WASM_OP_TABLE_SET:
+    return pop_expect(v, m->tables[in->idx].type.elem) && pop_expect(v, WASM_I32);
+  case WASM_OP_TABLE_SIZE: push(v, WASM_I32); return true;
+  case WASM_OP_TABLE_GROW:
+    if (!pop_expect(v, WASM_I32) || !pop_expect(v, m->tables[in->idx].type.elem)) return false;
+    push(v, WASM_I32);
+    return true;
+  case WASM_OP_TABLE_FILL:
+    return pop_expect(v, WASM_I32) && pop_expect(v, m->tables[in->idx].type.elem) &&
+           pop_expect(v, WASM_I32);
+  case WASM_OP_TABLE_INIT:
+  case WASM_OP_TABLE_COPY:
+    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32);
+  case WASM_OP_REF_NULL: push(v, in->reftype); return true;
+  case WASM_OP_REF_IS_NULL: {
+    uint8_t t;
+    if (!pop_any(v, &t)) return false;
+    if (t != WASM_TYPE_UNKNOWN && !wasm_is_reftype(t)) {
+      return fail(v, "type mismatch: ref.is_null expects a reference, found %s", tname(t));
+    }
+    push(v, WASM_I32);
+    return true;
+  }
+  case WASM_OP_REF_FUNC: push(v, WASM_FUNCREF); return true;
+  default: break;
+  }
+  return fail(v, "unexpected instruction %s", wasm_opinfo_table[in->op].name);
+}
+
+static bool effect_plain(vfn *v, const wasm_opinfo *oi) {
+  wasm_vstate *s = &v->st;
+  wasm_ctrl *c = top_ctrl(v);
+  uint32_t n = oi->nparams;
+  /* The common case: all operands present and well typed. */
+  if (s->nvals - c->height >= n) {
+    uint32_t i = 0;
+    for (; i < n; i++) {
+      uint8_t t = s->vals[s->nvals - n + i];
+      if (t != oi->params[i] && t != WASM_TYPE_UNKNOWN) break;
+    }
+    if (i == n) {
+      s->nvals -= n;
+      if (oi->result) push(v, oi->result);
+      return true;
+    }
+  }
+  if (!pop_types(v, oi->params, n)) return false;
+  if (oi->result) push(v, oi->result);
+  return true;
+}
+
+/* ---------- the driver ------------------------------------------------------------------ */
+
+static bool run_hook_before(vfn *v, const wasm_code_hooks *h, const wasm_instr *in) {
+  if (!h || !h->before) return true;
+  if (h->before(h->ctx, &v->st, in, v->err)) return true;
+  return util_fail(v->err, UTIL_ERR_LIMIT, v->off, "code consumer failed");
+}
+
+static bool run_hook_after(vfn *v, const wasm_code_hooks *h, const wasm_instr *in, const wasm_ctrl *ended) {
+  if (!h || !h->after) return true;
+  if (h->after(h->ctx, &v->st, in, ended, v->err)) return true;
+  return util_fail(v->err, UTIL_ERR_LIMIT, v->off, "code consumer failed");
+}
+
+static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hooks) {
+  const wasm_functype *ft = v->st.type;
+  util_reader r = {f->code, f->code, f->code + f->code_len, f->code_offset};
+  if (!f->code && f->code_len) return util_fail(v->err, UTIL_ERR_MALFORMED, f->code_offset, "unexpected end");
+  v->off = f->code_offset;
+  push_ctrl(v, WASM_CTRL_FUNC, 0, NULL, ft->nresults, ft->results, 0);
+  while (v->st.nctrls > 0) {
+    if (util_reader_eof(&r)) {
+      return util_fail(v->err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r),
+                       "unexpected end of section or function");
+    }
+    wasm_instr in;
+    if (!wasm_read_instr(&r, &in, v->err)) return false;
+    v->off = in.offset;
+    if (!check_immediates(v, &in) || !run_hook_before(v, hooks, &in)) return false;
+    const wasm_opinfo *oi = &wasm_opinfo_table[in.op];
+    if (in.op == WASM_OP_END) {
+      if (!check_frame_end(v)) return false;
+      wasm_ctrl ended = *top_ctrl(v);
+      if (ended.kind == WASM_CTRL_IF) {
+        /* An `if` without `else` has an implicit empty else branch that passes the
+         * params through, so they must equal the results. */
+        bool same = ended.nparams == ended.nresults &&
+                    (ended.nparams == 0 || memcmp(ended.params, ended.results, ended.nparams) == 0);
+        if (!same) return fail(v, "type mismatch: if without else must have the same params and results");
+      }
+      v->st.nctrls--;
+      push_types(v, ended.results, ended.nresults);
+      if (!run_hook_after(v, hooks, &in, &ended)) return false;
+    } else if (in.op == WASM_OP_ELSE) {
+      if (!check_frame_end(v)) return false;
+      wasm_ctrl *c = top_ctrl(v);
+      wasm_ctrl before = *c;
+      c->kind = WASM_CTRL_ELSE;
+      c->unreachable = false;
+      push_types(v, c->params, c->nparams);
+      if (!run_hook_after(v, hooks, &in, &before)) return false;
+    } else {
+      if (!(oi->special ? effect_special(v, &in) : effect_plain(v, oi))) return false;
+      if (!run_hook_after(v, hooks, &in, NULL)) return false;
+    }
+  }
+  if (!util_reader_eof(&r)) {
+    return util_fail(v->err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r), "END opcode expected");
+  }
+  return true;
+}
+
+bool wasm_validate_func(const wasm_vmodule *vm, uint32_t funcidx, const wasm_code_hooks *hooks,
+                        util_error *err) {
+  const wasm_module *m = vm->m;
+  if (!m || funcidx < m->nfunc_imports || funcidx >= m->nfuncs) {
+    return util_fail(err, UTIL_ERR_USAGE, -1, "not a defined function: %u", funcidx);
+  }
+  const wasm_func *f = &m->funcs[funcidx];
+  if (f->type >= m->ntypes) {
+    util_fail(err, UTIL_ERR_INVALID, f->body_offset, "unknown type %u", f->type);
+    if (err && err->func < 0) err->func = funcidx;
+    return false;
+  }
+  vfn v;
+  memset(&v, 0, sizeof v);
+  v.vm = vm;
+  v.m = m;
+  v.err = err;
+  v.st.m = m;
+  v.st.func = funcidx;
+  v.st.type = &m->types[f->type];
+  bool ok;
+  uint64_t nl = (uint64_t)v.st.type->nparams + f->nlocals;
+  if (nl > UINT32_MAX || (f->nlocals && !f->local_types)) {
+    ok = util_fail(err, UTIL_ERR_MALFORMED, f->body_offset, "too many locals");
+  } else {
+    v.st.nlocals = (uint32_t)nl;
+    v.st.locals = util_xmalloc(nl ? nl : 1);
+    if (v.st.type->nparams) memcpy(v.st.locals, v.st.type->params, v.st.type->nparams);
+    if (f->nlocals) memcpy(v.st.locals + v.st.type->nparams, f->local_types, f->nlocals);
+    ok = validate_body(&v, f, hooks);
+  }
+  free(v.st.locals);
+  free(v.st.vals);
+  free(v.st.ctrls);
+  if (!ok && err && err->func < 0) err->func = funcidx;
+  return ok;
+}
