@@ -498,7 +498,7 @@ static bool read_locals(decoder *d, wasm_func *f) {
     uint8_t t;
     util_read_u32(&again, &cnt, d->err);
     util_read_u8(&again, &t, d->err);
-    memset(f->local_types + k, t, cnt);
+    if (cnt) memset(f->local_types + k, t, cnt);
     k += cnt;
   }
   return true;
