@@ -1,5 +1,130 @@
+/* weld: the command-line front end. Thin by design: it parses arguments and calls the
+ * library. A subcommand is one entry in `commands[]` plus a function in its own file. */
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) {
-  fprintf(stderr, "weld: no commands yet\n");
-  return 2;
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef WELD_VERSION
+#define WELD_VERSION "unknown"
+#endif
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const cli_command commands[] = {
+    {"validate", "[-q] FILE...", "check that modules are well formed and valid",
+     "Decodes and validates each WebAssembly binary module (WebAssembly 2.0).\n"
+     "A valid module prints `FILE: valid`; a bad one prints one line to stderr:\n"
+     "  weld: FILE: <message> (at offset 0x...)\n"
+     "\n"
+     "Options:\n"
+     "  -q, --quiet   print nothing for valid modules\n"
+     "\n"
+     "FILE may be `-` for standard input. Exit status: 0 all valid, 1 a module is\n"
+     "malformed or invalid, 2 usage error or unreadable file.\n",
+     cli_cmd_validate},
+    {"inspect", "[--json] FILE", "show a module's sections, types, imports, exports, functions...",
+     "Decodes a WebAssembly binary module and prints its structure: sections with\n"
+     "offsets and sizes, types, imports, functions (names from the name section, local\n"
+     "counts, body sizes), tables, memories, globals with their initialisers, exports,\n"
+     "the start function, element and data segments and custom sections. The module is\n"
+     "also validated and the result shown.\n"
+     "\n"
+     "Options:\n"
+     "  --json   print the same information as one JSON object\n"
+     "\n"
+     "FILE may be `-` for standard input. Exit status: 0 valid module, 1 malformed or\n"
+     "invalid module (an invalid module is still shown), 2 usage error or unreadable file.\n",
+     cli_cmd_inspect},
+    {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
+    {"version", "", "print the version", NULL, cmd_version},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+const cli_command *cli_find_command(const char *name) {
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (strcmp(commands[i].name, name) == 0) return &commands[i];
+  return NULL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "weld: ");
+  if (cmd) fprintf(stderr, "%s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  if (cmd) fprintf(stderr, " (see 'weld help %s')\n", cmd);
+  else fprintf(stderr, " (see 'weld help')\n");
+  va_end(ap);
+  return CLI_EXIT_USAGE;
+}
+
+static void print_usage(FILE *f) {
+  fprintf(f,
+          "weld %s — a WebAssembly runtime\n"
+          "\n"
+          "usage: weld COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "commands:\n",
+          WELD_VERSION);
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f,
+          "\n"
+          "`weld help COMMAND` or `weld COMMAND --help` shows a command's options.\n"
+          "`weld --version` prints the version.\n");
+}
+
+static void print_command_help(FILE *f, const cli_command *c) {
+  fprintf(f, "usage: weld %s%s%s\n\n%s\n", c->name, c->args[0] ? " " : "", c->args, c->summary);
+  if (c->help) fprintf(f, "\n%s", c->help);
+}
+
+static int cmd_help(int argc, char **argv) {
+  if (argc == 1) {
+    print_usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (argc > 2) return cli_usage_error("help", "too many arguments");
+  const char *name = argv[1];
+  if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) name = "help";
+  const cli_command *c = cli_find_command(name);
+  if (!c) return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+  print_command_help(stdout, c);
+  return CLI_EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv) {
+  if (argc > 1) return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
+  printf("weld %s\n", WELD_VERSION);
+  return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const char *name = argv[1];
+  if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) return cmd_help(1, argv + 1);
+  if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) return cmd_version(1, argv + 1);
+  if (cli_is_option(name)) return cli_usage_error(NULL, "unknown option '%s'", name);
+  const cli_command *c = cli_find_command(name);
+  if (!c) return cli_usage_error(NULL, "unknown command '%s'", name);
+  /* `weld CMD --help` anywhere before `--` is the command's help. */
+  for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      print_command_help(stdout, c);
+      return CLI_EXIT_OK;
+    }
+  }
+  int rc = c->run(argc - 1, argv + 1);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "weld: error writing output\n");
+    return rc ? rc : CLI_EXIT_USAGE;
+  }
+  return rc;
 }

@@ -1,0 +1,94 @@
+/* The `weld` command: shared pieces of the subcommands. Each subcommand lives in its own
+ * file and is listed once in the command table in main.c. */
+#ifndef WELD_CLI_H
+#define WELD_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/util.h"
+#include "wasm/module.h"
+
+/* Exit codes, documented in docs/cli.md. Scripts rely on them: keep them stable. */
+enum {
+  CLI_EXIT_OK = 0,
+  CLI_EXIT_BAD_MODULE = 1, /* the module is malformed or invalid */
+  CLI_EXIT_USAGE = 2,      /* bad command line, or a file that cannot be read */
+};
+
+typedef struct cli_command {
+  const char *name;
+  const char *args;    /* synopsis after the name, e.g. "[--json] FILE" */
+  const char *summary; /* one line for `weld help` */
+  const char *help;    /* the rest of `weld help NAME`: description and options */
+  /* argv[0] is the command name; returns an exit code. */
+  int (*run)(int argc, char **argv);
+} cli_command;
+
+/* The command table (main.c). */
+const cli_command *cli_find_command(const char *name);
+
+/* Prints `weld: CMD: message (see 'weld help CMD')` to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True for arguments that look like options ("-x", "--x"); "-" alone is a file (stdin). */
+bool cli_is_option(const char *arg);
+
+/* How a path is shown in messages: "-" is "<stdin>". */
+const char *cli_display_name(const char *path);
+
+/* Reads and decodes a module. On failure prints one line to stderr and returns the exit
+ * code (CLI_EXIT_USAGE when the file cannot be read, CLI_EXIT_BAD_MODULE when it is not
+ * a module); on success returns CLI_EXIT_OK and *out owns the module. */
+int cli_load_module(const char *path, wasm_module **out);
+
+/* Prints `weld: FILE: message (at offset 0x..)` to stderr. */
+void cli_print_module_error(const char *path, const util_error *err);
+
+/* ---------- descriptions shared by the text and JSON outputs ------------------------- */
+
+const char *cli_section_name(uint8_t id);
+/* A constant expression as text ("i32.const 42", "global.get 0; ..."), without the
+ * final `end`. */
+const char *cli_expr_format(const wasm_expr *e, char *buf, size_t n);
+/* A function's name from the name section, or NULL. */
+const wasm_name *cli_func_name(const wasm_module *m, uint32_t funcidx);
+/* Writes bytes as printable ASCII with C-style escapes (\n, \", \xNN) into buf,
+ * truncated to fit with "..." when longer than `max` input bytes. */
+const char *cli_escape(const uint8_t *s, size_t len, size_t max, char *buf, size_t n);
+
+/* ---------- a JSON writer --------------------------------------------------------------- */
+
+typedef struct cli_json {
+  FILE *out;
+  int depth;
+  bool first[64];     /* no item written yet at this depth */
+  bool inline_[64];   /* this container is written on one line */
+  char closer[64];    /* '}' or ']' for the container open at this depth */
+  bool after_key;
+} cli_json;
+
+void cli_json_init(cli_json *j, FILE *out);
+void cli_json_object(cli_json *j);
+void cli_json_array(cli_json *j);
+void cli_json_array_inline(cli_json *j); /* for short lists of scalars */
+void cli_json_end(cli_json *j);          /* closes the innermost object or array */
+void cli_json_key(cli_json *j, const char *key);
+void cli_json_str(cli_json *j, const char *s);
+void cli_json_strn(cli_json *j, const char *s, size_t len); /* may contain NULs */
+void cli_json_name(cli_json *j, const wasm_name *n);        /* null when absent */
+void cli_json_uint(cli_json *j, uint64_t v);
+void cli_json_int(cli_json *j, int64_t v);
+void cli_json_bool(cli_json *j, bool v);
+void cli_json_null(cli_json *j);
+void cli_json_finish(cli_json *j); /* final newline */
+
+/* ---------- subcommands ------------------------------------------------------------- */
+
+int cli_cmd_validate(int argc, char **argv);
+int cli_cmd_inspect(int argc, char **argv);
+/* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
+void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
+void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
+
+#endif
