@@ -1,0 +1,29 @@
+/* libFuzzer target: arbitrary bytes through the decoder and, when they decode, the
+ * validator. Neither may crash, leak or trip a sanitizer, whatever the input; a module
+ * that decodes must also survive validation and freeing. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+#include "wasm/module.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  util_error err;
+  char buf[512];
+  wasm_module *m = wasm_decode(data, size, &err);
+  if (!m) {
+    /* Every rejection carries a message; formatting it must be safe too. */
+    util_error_format(&err, buf, sizeof buf);
+    if (err.kind == UTIL_ERR_NONE || err.msg[0] == '\0') __builtin_trap();
+    return 0;
+  }
+  util_error_clear(&err);
+  if (!wasm_validate(m, &err)) {
+    util_error_format(&err, buf, sizeof buf);
+    if (err.kind == UTIL_ERR_NONE || err.msg[0] == '\0') __builtin_trap();
+  }
+  wasm_module_free(m);
+  return 0;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target (build-fuzz/fuzz_*) for SECONDS each, seeded with the
+# binary modules of the conformance suite.
+#
+#   tests/fuzz/run.sh [SECONDS]          (default 60)
+#
+# Environment:
+#   WELD_FUZZ_BUILD  the fuzz build directory (default: build-fuzz)
+#   SUITE            the conformance suite for seeds (default: ../shared/testsuite/wasm-2.0)
+#   FUZZ_MAX_LEN     largest input tried, in bytes (default 4096)
+#
+# The seed corpus is made at run time (nothing binary is committed): the .wasm files
+# wast2json produces for the suite, taken from build/spec/ when the spec tests already
+# converted it. New inputs the fuzzer finds accumulate in WELD_FUZZ_BUILD/corpus/<target>
+# across runs. A crash, leak, timeout or sanitizer report fails the run; the input that
+# caused it is saved as WELD_FUZZ_BUILD/artifacts/<target>/crash-* (reproduce with
+# `build-fuzz/<target> FILE`).
+# Prints `fuzz <target>: ok (N runs)` or `fuzz <target>: FAILED ...` per target.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+seconds="${1:-60}"
+build="${WELD_FUZZ_BUILD:-build-fuzz}"
+suite="${SUITE:-../shared/testsuite/wasm-2.0}"
+max_len="${FUZZ_MAX_LEN:-4096}"
+
+mapfile -t targets < <(find "$build" -maxdepth 1 -name 'fuzz_*' -type f -perm -u+x 2>/dev/null | LC_ALL=C sort)
+if [ ${#targets[@]} -eq 0 ]; then
+  echo "fuzz: no targets in $build (build them with 'make build-fuzz')" >&2
+  exit 2
+fi
+
+# Seeds: one copy of each distinct module, named by content so reruns add nothing.
+seeds="$build/seeds"
+if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
+  mkdir -p "$seeds"
+  src="$(mktemp -d)"
+  trap 'rm -rf "$src"' EXIT
+  suite_name="$(basename "$suite")"
+  if ls build/spec/"$suite_name"/*/*.wasm >/dev/null 2>&1; then
+    find build/spec/"$suite_name" -name '*.wasm' -exec cp {} "$src/" \; 2>/dev/null || true
+  elif [ -d "$suite" ] && command -v wast2json >/dev/null; then
+    for w in "$suite"/*.wast; do
+      n="$(basename "$w" .wast)"
+      mkdir -p "$src/$n"
+      wast2json "$w" -o "$src/$n/$n.json" 2>/dev/null || true
+    done
+  else
+    echo "fuzz: no seeds (no suite at $suite or no wast2json); starting from nothing" >&2
+  fi
+  find "$src" -name '*.wasm' -print0 | while IFS= read -r -d '' f; do
+    cp "$f" "$seeds/$(sha1sum "$f" | cut -c1-40)"
+  done
+fi
+echo "fuzz: $(ls "$seeds" | wc -l) seeds, ${seconds}s per target, inputs up to $max_len bytes"
+
+status=0
+for t in "${targets[@]}"; do
+  name="$(basename "$t")"
+  corpus="$build/corpus/$name"
+  artifacts="$build/artifacts/$name"
+  log="$build/$name.log"
+  mkdir -p "$corpus" "$artifacts"
+  set +e
+  "$t" "$corpus" "$seeds" \
+    -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
+  rc=$?
+  set -e
+  runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+  if [ $rc -eq 0 ] && ! grep -q 'ERROR: \(AddressSanitizer\|LeakSanitizer\|UndefinedBehaviorSanitizer\|libFuzzer\)\|runtime error:' "$log"; then
+    echo "fuzz $name: ok (${runs:-?} runs)"
+  else
+    status=1
+    echo "fuzz $name: FAILED (exit $rc), log $log"
+    grep -m1 -E 'ERROR:|runtime error:|deadly signal' "$log" | sed 's/^/  /' || true
+    ls "$artifacts" | sed "s|^|  artifact: $artifacts/|" || true
+  fi
+done
+exit $status
