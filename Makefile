@@ -26,14 +26,15 @@ build-fuzz/CMakeCache.txt:
 build-fuzz: build-fuzz/CMakeCache.txt
 	cmake --build build-fuzz -j $(JOBS)
 
-# Build, then run the example module.
-run: build
+# Build, then run the example module. `deps` makes it work on a fresh machine.
+run: deps
+	$(MAKE) build
 	./examples/run.sh $(BUILD)/weld
 
 # Install what the tests need, build every flavour, run every test, print the total.
 test: deps
 	$(MAKE) build build-asan build-fuzz
-	FUZZ_SECONDS=$(FUZZ_SECONDS) SUITE=$(SUITE) ./tests/run.sh
+	WELD_BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) SUITE=$(SUITE) ./tests/run.sh
 
 deps:
 	./tests/deps.sh
@@ -42,13 +43,13 @@ unit: build
 	$(BUILD)/weld_unit
 
 spec: build
-	./tests/spec/run.sh $(SUITE)
+	WELD_SPEC_DRIVER=$(BUILD)/weld_spec ./tests/spec/run.sh $(SUITE)
 
 spec-asan: build-asan
 	WELD_SPEC_DRIVER=build-asan/weld_spec ./tests/spec/run.sh $(SUITE)
 
 fuzz: build-fuzz
-	./tests/fuzz/run.sh $(FUZZ_SECONDS)
+	SUITE=$(SUITE) ./tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: build
 	./bench/run.sh

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Tests of the `weld` command: exit codes, one-line errors, validate and inspect output,
+# and that `inspect --json` is valid JSON with the documented fields.
+#
+#   tests/cli/cli_test.sh [WELD]        (default: build/weld)
+#
+# Test modules are built from text with wat2wasm at run time. Prints each failed check
+# and ends with `N passed, M failed`; exits non-zero when a check failed.
+set -uo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+weld="${1:-$root/build/weld}"
+case "$weld" in /*) ;; *) weld="$(pwd)/$weld" ;; esac
+if [ ! -x "$weld" ]; then
+  echo "cli: $weld not found" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+for tool in wat2wasm node; do
+  if ! command -v $tool >/dev/null; then
+    echo "cli: $tool not found (tests/deps.sh installs it)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+done
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+
+passed=0 failed=0 label=""
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL [$label] $*"; }
+
+# run RC ARGS...: runs weld, keeps stdout/stderr in $out/$err, checks the exit code.
+run() {
+  local want=$1
+  shift
+  label="weld $*"
+  "$weld" "$@" >out.txt 2>err.txt
+  rc=$?
+  out="$(cat out.txt)" err="$(cat err.txt)"
+  if [ "$rc" -eq "$want" ]; then ok; else bad "exit $rc, expected $want; stderr: $err"; fi
+}
+# Like run, with stdin from a file.
+run_stdin() {
+  local want=$1 input=$2
+  shift 2
+  label="weld $* < $input"
+  "$weld" "$@" <"$input" >out.txt 2>err.txt
+  rc=$?
+  out="$(cat out.txt)" err="$(cat err.txt)"
+  if [ "$rc" -eq "$want" ]; then ok; else bad "exit $rc, expected $want; stderr: $err"; fi
+}
+out_has() { if grep -qF -- "$1" out.txt; then ok; else bad "stdout lacks '$1'"; fi; }
+out_empty() { if [ ! -s out.txt ]; then ok; else bad "stdout not empty: $(head -c 200 out.txt)"; fi; }
+err_empty() { if [ ! -s err.txt ]; then ok; else bad "stderr not empty: $err"; fi; }
+# The error is exactly one line and matches an extended regex.
+err_line() {
+  if [ "$(wc -l <err.txt)" -eq 1 ] && grep -qE -- "$1" err.txt; then ok; else bad "stderr is not one line matching /$1/: $err"; fi
+}
+# The stdout is JSON and the JavaScript expression over `j` holds.
+json_ok() {
+  if EXPR="$1" node -e '
+      const j = JSON.parse(require("fs").readFileSync("out.txt", "utf8"));
+      if (!new Function("j", "return (" + process.env.EXPR + ");")(j)) process.exit(1);' 2>node.err; then
+    ok
+  else
+    bad "JSON check failed: $1 $(head -c 300 node.err)"
+  fi
+}
+json_parses() {
+  if command -v python3 >/dev/null; then
+    if python3 -m json.tool out.txt >/dev/null 2>&1; then ok; else bad "python3 -m json.tool rejects the output"; fi
+  fi
+  json_ok "typeof j === 'object'"
+}
+
+# ---- test modules ------------------------------------------------------------------------
+
+cp "$root/examples/fac.wasm" fac.wasm
+printf 'not wasm at all' >notwasm.wasm
+: >empty.wasm
+head -c 20 fac.wasm >truncated.wasm
+cat >invalid.wat <<'WAT'
+(module (func $f (result i32) (i64.const 1)))
+WAT
+wat2wasm --no-check invalid.wat -o invalid.wasm
+
+# Every kind of import, each segment form, a start function, custom sections and names
+# that need escaping.
+cat >rich.wat <<'WAT'
+(module $rich
+  (type $v (func))
+  (import "env" "log" (func $log (param i32)))
+  (import "env" "tab" (table 1 funcref))
+  (import "env" "mem" (memory 1 2))
+  (import "env" "g" (global $g i32))
+  (global $m (mut i64) (i64.const -5))
+  (global $f f64 (f64.const 1.5))
+  (global $r funcref (ref.func $start))
+  (table $t2 3 10 externref)
+  (func $start (type $v) (call $log (global.get $g)))
+  (func $with_locals (param i32) (result i32) (local i64 f32 f32) (local.get 0))
+  (start $start)
+  (export "quote\"nl\n\u{1F600}" (func $with_locals))
+  (export "mem" (memory 0))
+  (elem (i32.const 0) func $start)
+  (elem $p funcref (ref.func $start) (ref.null func))
+  (elem declare func $with_locals)
+  (data (i32.const 8) "\00\01hi\ff")
+  (data $pd "passive")
+  (func (drop (i32.const 0)) (data.drop $pd)))
+WAT
+wat2wasm --debug-names rich.wat -o rich.wasm
+
+# ---- the command line ----------------------------------------------------------------
+
+run 0 --version
+out_has "weld "
+run 0 version
+out_has "weld "
+run 0 help
+out_has "validate"
+out_has "inspect"
+run 0 --help
+out_has "usage: weld"
+run 0 help inspect
+out_has "--json"
+run 0 inspect --help
+out_has "usage: weld inspect"
+run 0 help validate
+run 2
+out_empty
+run 2 frobnicate
+err_line "^weld: unknown command 'frobnicate'"
+run 2 --frobnicate
+err_line "^weld: unknown option '--frobnicate'"
+run 2 help frobnicate
+err_line "unknown command 'frobnicate'"
+run 2 validate
+err_line "^weld: validate: missing FILE"
+run 2 inspect
+err_line "^weld: inspect: missing FILE"
+run 2 validate --frobnicate fac.wasm
+err_line "^weld: validate: unknown option '--frobnicate'"
+run 2 inspect -x fac.wasm
+err_line "^weld: inspect: unknown option '-x'"
+run 2 inspect fac.wasm fac.wasm
+err_line "^weld: inspect: unexpected argument"
+run 2 version extra
+err_line "^weld: version: unexpected argument"
+
+# ---- validate ----------------------------------------------------------------------------
+
+run 0 validate fac.wasm
+out_has "fac.wasm: valid"
+err_empty
+run 0 validate -q fac.wasm
+out_empty
+run 0 validate --quiet -- fac.wasm rich.wasm
+run 1 validate notwasm.wasm
+err_line "^weld: notwasm.wasm: magic header not detected \(at offset 0x0\)$"
+run 1 validate empty.wasm
+err_line "^weld: empty.wasm: unexpected end"
+run 1 validate truncated.wasm
+err_line "^weld: truncated.wasm: .* \(at offset 0x[0-9a-f]+\)$"
+run 1 validate invalid.wasm
+err_line "^weld: invalid.wasm: type mismatch.*\(at offset 0x[0-9a-f]+, function 0\)$"
+run 2 validate missing.wasm
+err_line "^weld: cannot open missing.wasm: "
+mkdir adir
+run 2 validate adir
+err_line "^weld: cannot read adir: "
+if [ "$(id -u)" -ne 0 ]; then
+  cp fac.wasm unreadable.wasm
+  chmod 000 unreadable.wasm
+  run 2 validate unreadable.wasm
+  err_line "^weld: cannot open unreadable.wasm: "
+fi
+run 1 validate fac.wasm invalid.wasm
+out_has "fac.wasm: valid"
+err_line "invalid.wasm"
+run 2 validate invalid.wasm missing.wasm
+run_stdin 0 fac.wasm validate -
+out_has "<stdin>: valid"
+run_stdin 1 notwasm.wasm validate -
+err_line "^weld: <stdin>: magic header not detected"
+
+# ---- inspect -----------------------------------------------------------------------------
+
+run 0 inspect fac.wasm
+err_empty
+for s in "validation: ok" 'module name: "example"' "Sections (" "Types (3)" "Functions (4, 0 imported)" \
+  'func[0] "fac_rec"' "1 local," "Tables (1)" "Memories (1)" "Globals (1)" "= i32.const 0" \
+  'export[4] "fac" -> func[2] "fac"' "Elements (1)" 'func[1] "fac_iter"' \
+  '"Hello from weld!"' 'custom[0] "name"'; do
+  out_has "$s"
+done
+run 0 inspect rich.wasm
+for s in 'import[0] "env"."log" func[0]' '"env"."tab" table[0]' '"env"."mem" memory[0]: min 1 max 2 pages' \
+  '"env"."g" global[0]: const i32' "= i64.const -5" "= f64.const 1.5" "= ref.func 1" \
+  "table[1] externref min 3 max 10" 'Start: func[1] "start"' '"quote\"nl\n\xf0\x9f\x98\x80"' \
+  "passive funcref, 2 items: (ref.func 1), (ref.null func)" "declarative funcref" \
+  '"\x00\x01hi\xff"' "data[1] passive" "Data count: 2" "3 locals"; do
+  out_has "$s"
+done
+run 1 inspect invalid.wasm
+out_has "validation: type mismatch"
+err_line "^weld: invalid.wasm: type mismatch"
+run 1 inspect notwasm.wasm
+out_empty
+err_line "^weld: notwasm.wasm: magic header not detected"
+run 2 inspect missing.wasm
+out_empty
+run_stdin 0 fac.wasm inspect -
+out_has "<stdin>: WebAssembly module"
+
+# ---- inspect --json ----------------------------------------------------------------------
+
+run 0 inspect --json fac.wasm
+json_parses
+json_ok 'j.valid === true && j.error === null && j.module_name === "example" && j.version === 1'
+json_ok 'j.functions.length === 4 && j.functions[0].name === "fac_rec" && j.functions[1].locals === 1'
+json_ok 'j.functions[2].params.join() === "i32,i64" && j.functions[2].results.join() === "i64"'
+json_ok 'j.exports.length === 6 && j.exports[4].name === "fac" && j.exports[4].kind === "func" && j.exports[4].index === 2'
+json_ok 'j.sections.some(s => s.name === "code" && s.count === 4 && s.size > 0)'
+json_ok 'j.elements[0].functions.join() === "0,1" && j.data[0].size === 16 && j.data[0].offset === "i32.const 16"'
+json_ok 'j.globals[0].mutable === true && j.globals[0].init === "i32.const 0" && j.start === null'
+json_ok 'j.customs.length === 1 && j.customs[0].name === "name"'
+run 0 inspect --json rich.wasm
+json_parses
+json_ok 'j.imports.length === 4 && j.imports.map(i => i.kind).join() === "func,table,memory,global"'
+json_ok 'j.imports[2].min === 1 && j.imports[2].max === 2 && j.imports[1].max === null'
+json_ok 'j.exports[0].name === "quote\"nl\n\u{1F600}"'
+json_ok 'j.start === 1 && j.data_count === 2 && j.data[1].mode === "passive"'
+json_ok 'j.elements[1].exprs.join("|") === "ref.func 1|ref.null func" && j.elements[2].mode === "declarative"'
+json_ok 'j.functions[0].imported === true && j.functions[2].locals === 3'
+run 1 inspect --json invalid.wasm
+json_parses
+json_ok 'j.valid === false && j.error.message.startsWith("type mismatch") && j.error.function === 0'
+run_stdin 0 rich.wasm inspect --json -
+json_ok 'j.file === "<stdin>"'
+
+# ---- the example module ------------------------------------------------------------------
+
+label="examples/fac.wasm is wat2wasm --debug-names examples/fac.wat"
+wat2wasm --debug-names "$root/examples/fac.wat" -o fresh.wasm
+if cmp -s fresh.wasm "$root/examples/fac.wasm"; then ok; else bad "examples/fac.wasm is stale: rebuild it from fac.wat"; fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

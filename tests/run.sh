@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Everything `make test` runs once the three builds exist: unit tests (release and
+# ASan+UBSan), the conformance suite with both drivers, the CLI tests (both builds), the
+# example, and a fuzzing smoke run. Prints one summary line per stage, the spec suite's
+# skipped commands, and last the total `N passed, M failed` over every stage.
+#
+# Environment (defaults in parentheses):
+#   WELD_BUILD (build), WELD_ASAN_BUILD (build-asan), WELD_FUZZ_BUILD (build-fuzz)
+#   SUITE (../shared/testsuite/wasm-2.0)   FUZZ_SECONDS (60; 0 skips fuzzing)
+# Each stage's full output is kept in $WELD_BUILD/test-logs/<stage>.log.
+set -uo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+build="${WELD_BUILD:-build}"
+asan="${WELD_ASAN_BUILD:-build-asan}"
+fuzz="${WELD_FUZZ_BUILD:-build-fuzz}"
+suite="${SUITE:-../shared/testsuite/wasm-2.0}"
+fuzz_seconds="${FUZZ_SECONDS:-60}"
+logs="$build/test-logs"
+mkdir -p "$logs"
+
+total_passed=0 total_failed=0
+spec_skips=""
+
+# record STAGE PASSED FAILED [NOTE]: prints the stage line and adds to the total.
+record() {
+  local stage=$1 p=$2 f=$3 note=${4:-}
+  total_passed=$((total_passed + p)) total_failed=$((total_failed + f))
+  printf '%-18s %s passed, %s failed%s\n' "$stage:" "$p" "$f" "${note:+ $note}"
+}
+
+# stage NAME LOG CMD...: runs a command whose last line is `N passed, M failed[, ...]`.
+# A command that dies without that line, or exits non-zero with no failure counted,
+# counts as one failure so nothing goes unnoticed.
+stage() {
+  local name=$1 log=$2
+  shift 2
+  local start=$SECONDS
+  "$@" >"$log" 2>&1
+  local rc=$?
+  local last p f
+  last="$(tail -n 1 "$log")"
+  if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  else
+    p=0 f=1
+  fi
+  record "$name" "$p" "$f" "($((SECONDS - start))s)"
+  if [ "$f" -gt 0 ] && [[ "$name" != spec* ]]; then
+    echo "  exit status $rc; from $log:"
+    { grep -E '^(FAIL|fail|not ok)|ERROR|error:|runtime error' "$log" || tail -n 15 "$log"; } | head -n 20 | sed 's/^/    /'
+  fi
+}
+
+need() {
+  if [ ! -x "$1" ]; then
+    echo "missing $1 (build it with 'make test' or 'make $2')" >"$logs/$3.log"
+    return 1
+  fi
+}
+
+# ---- unit tests ---------------------------------------------------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld_unit" "$dir" "unit-$flavour"; then
+    stage "unit ($flavour)" "$logs/unit-$flavour.log" "$dir/weld_unit"
+  else
+    record "unit ($flavour)" 0 1 "($dir/weld_unit missing)"
+  fi
+done
+
+# ---- conformance ----------------------------------------------------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  log="$logs/spec-$flavour.log"
+  if ! need "$dir/weld_spec" "$dir" "spec-$flavour"; then
+    record "spec ($flavour)" 0 1 "($dir/weld_spec missing)"
+    continue
+  fi
+  if [ ! -d "$suite" ]; then
+    record "spec ($flavour)" 0 1 "(no suite at $suite)"
+    continue
+  fi
+  WELD_SPEC_DRIVER="$dir/weld_spec" stage "spec ($flavour)" "$log" tests/spec/run.sh "$suite"
+  if [ $flavour = release ]; then
+    # "  reason: count" lines under "skipped by reason:" become "reason: count, ..."
+    spec_skipped="$(sed -nE 's/^[0-9]+ passed, [0-9]+ failed, ([0-9]+) skipped$/\1/p' "$log" | tail -n 1)"
+    spec_skips="$(sed -n '/^skipped by reason:$/,/^[0-9]/p' "$log" | sed -nE 's/^  (.*: [0-9]+)$/\1/p' | paste -sd, - | sed 's/,/, /g')"
+  fi
+  failures="$(sed -n 's/^failures: //p' "$log")"
+  if [ -n "$failures" ] && [ -f "$failures" ]; then
+    echo "  first failures (all in $failures):"
+    sed -n '/^# per script/q; /^FAIL /p' "$failures" | head -n 10 | sed 's/^/    /'
+  fi
+done
+
+# ---- the command line ------------------------------------------------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "cli-$flavour"; then
+    stage "cli ($flavour)" "$logs/cli-$flavour.log" tests/cli/cli_test.sh "$dir/weld"
+  else
+    record "cli ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
+example() {
+  if examples/run.sh "$1"; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
+}
+stage "example" "$logs/example.log" example "$build/weld"
+
+# ---- fuzzing ----------------------------------------------------------------------------------
+fuzz_smoke() {
+  # One test per target: it passes when the run finds nothing.
+  local out rc
+  out="$(WELD_FUZZ_BUILD="$fuzz" SUITE="$suite" tests/fuzz/run.sh "$fuzz_seconds" 2>&1)"
+  rc=$?
+  echo "$out"
+  echo "$(grep -c '^fuzz .*: ok' <<<"$out") passed, $(grep -c '^fuzz .*: FAILED' <<<"$out") failed"
+  return $rc
+}
+if [ "$fuzz_seconds" = 0 ]; then
+  echo "fuzz:              skipped (FUZZ_SECONDS=0)"
+else
+  stage "fuzz (${fuzz_seconds}s)" "$logs/fuzz.log" fuzz_smoke
+fi
+
+# ---- total ---------------------------------------------------------------------------------------
+echo
+if [ -n "${spec_skipped:-}" ]; then
+  echo "spec: $spec_skipped skipped per run (${spec_skips:-none})"
+fi
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
