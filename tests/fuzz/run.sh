@@ -39,7 +39,7 @@ if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
   trap 'rm -rf "$src"' EXIT
   suite_name="$(basename "$suite")"
   if ls build/spec/"$suite_name"/*/*.wasm >/dev/null 2>&1; then
-    find build/spec/"$suite_name" -name '*.wasm' -exec cp {} "$src/" \; 2>/dev/null || true
+    ln -s "$root/build/spec/$suite_name" "$src/spec"
   elif [ -d "$suite" ] && command -v wast2json >/dev/null; then
     for w in "$suite"/*.wast; do
       n="$(basename "$w" .wast)"
@@ -49,8 +49,8 @@ if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
   else
     echo "fuzz: no seeds (no suite at $suite or no wast2json); starting from nothing" >&2
   fi
-  find "$src" -name '*.wasm' -print0 | while IFS= read -r -d '' f; do
-    cp "$f" "$seeds/$(sha1sum "$f" | cut -c1-40)"
+  find -L "$src" -name '*.wasm' -print0 | xargs -0 -r sha1sum | while read -r sum f; do
+    cp "$f" "$seeds/$sum"
   done
 fi
 echo "fuzz: $(ls "$seeds" | wc -l) seeds, ${seconds}s per target, inputs up to $max_len bytes"
