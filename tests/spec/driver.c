@@ -140,13 +140,16 @@ static spec_outcome cmd_module(spec_ctx *cx, const json_value *cmd, spec_result 
   const char *file = json_get_str(cmd, "filename");
   const char *name = json_get_str(cmd, "name");
   if (!file) return fail(r, "command has no filename");
-  wasm_module *m;
+  wasm_module *m = NULL;
   util_error err;
   char buf[320];
-  load_stage st = load_module(cx, file, true, &m, &err);
+  /* A text module still takes its place in the list, so later commands that name it
+   * find an empty slot rather than an older module. */
+  load_stage st = is_text(cmd) ? LOAD_OK : load_module(cx, file, true, &m, &err);
   spec_module sm = {name ? util_xstrdup(name) : NULL, m};
   UTIL_VEC_PUSH(cx->modules, cx->nmodules, cx->capmodules, sm);
   cx->current = cx->nmodules - 1;
+  if (is_text(cmd)) return skip(r, SKIP_TEXT);
   switch (st) {
   case LOAD_OK: return pass(r);
   case LOAD_IO: return fail(r, "%s", fmt_err(&err, buf, sizeof buf));
