@@ -53,11 +53,9 @@ static void push_types(vfn *v, const uint8_t *ts, uint32_t n) {
 
 static bool pop_any(vfn *v, uint8_t *out) {
   wasm_ctrl *c = top_ctrl(v);
+  *out = WASM_TYPE_UNKNOWN; /* defined on failure too: callers are inlined past the check */
   if (v->st.nvals == c->height) {
-    if (c->unreachable) {
-      *out = WASM_TYPE_UNKNOWN;
-      return true;
-    }
+    if (c->unreachable) return true;
     return fail(v, "type mismatch: expected a value, found nothing");
   }
   *out = v->st.vals[--v->st.nvals];
@@ -163,11 +161,15 @@ static bool check_elem(vfn *v, uint32_t idx) {
   return true;
 }
 
+/* Text-format encoders omit the data count section when there are no data segments, so
+ * an out-of-range index is reported as such first; a module that has segments but no
+ * count section is malformed (the decoder normally catches it). */
 static bool check_data(vfn *v, uint32_t idx) {
+  uint32_t n = v->m->has_data_count ? v->m->data_count : v->m->ndatas;
+  if (idx >= n) return fail(v, "unknown data segment %u", idx);
   if (!v->m->has_data_count) {
     return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "data count section required");
   }
-  if (idx >= v->m->data_count) return fail(v, "unknown data segment %u", idx);
   return true;
 }
 
