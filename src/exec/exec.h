@@ -229,4 +229,44 @@ int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init);
 
 #define EXEC_PAGE_SIZE 65536u
 
+/* ---------- stores, host functions, instantiation (instance.c) ---------------------- */
+
+/* A resolved import: `kind` is a wasm_externkind, `ptr` the exec_func / exec_table /
+ * exec_memory / exec_global it binds to. */
+typedef struct exec_extern {
+  uint8_t kind;
+  void *ptr;
+} exec_extern;
+
+typedef struct exec_store_config {
+  size_t stack_bytes;      /* value stack; 0 = 8 MiB */
+  uint32_t max_call_depth; /* 0 = 10000 */
+  bool guard_mode;         /* memories reserve the 4 GiB index space + guard */
+} exec_store_config;
+
+exec_store *exec_store_new(const exec_store_config *cfg); /* cfg may be NULL */
+void exec_store_free(exec_store *s);
+
+/* A host function owned by the store. The signature is copied. `env_free`, if given,
+ * is called on `env` when the store is freed. */
+exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t nparams,
+                              const uint8_t *results, uint32_t nresults, exec_host_fn fn,
+                              void *env, void (*env_free)(void *));
+
+/* Instantiates `m` in `s`. imports[i] binds the module's i-th import (in import order);
+ * each is checked against the import's type (the spec's matching rules: "incompatible
+ * import type"). Allocates memories/tables/globals, applies active element and data
+ * segments, drops declarative ones, runs the start function.
+ * On a link error returns NULL with a LINK error; when a segment is out of bounds or the
+ * start function traps returns NULL with a TRAP error whose message is the trap's (the
+ * thread's trap fields stay filled). Objects made before the failure stay in the store
+ * (the spec's semantics: a failed instantiation may have written to imported tables and
+ * memories). */
+exec_instance *exec_instantiate(exec_store *s, const exec_module *m, const exec_extern *imports,
+                                util_error *err);
+
+/* The export named `name` (kind 0xff when absent). */
+exec_extern exec_instance_export(const exec_instance *inst, const char *name, size_t len);
+
+
 #endif
