@@ -436,8 +436,8 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   decode_sig(call->params, params, &np);
   decode_sig(call->results, results, &nr);
   if (want && (want->nparams != np || want->nresults != nr ||
-               memcmp(want->params, params, np) != 0 ||
-               memcmp(want->results, results, nr) != 0))
+               (np && memcmp(want->params, params, np) != 0) ||
+               (nr && memcmp(want->results, results, nr) != 0)))
     return util_fail(err, UTIL_ERR_LINK, -1, "incompatible import type: %s.%s", module, name);
   wasi_binding *b = util_xmalloc(sizeof *b);
   b->ctx = c;

@@ -100,7 +100,7 @@ escape_run() {
   fixture "$d"
   escape_links "$d"
   local before
-  before="$(cd "$d" && ls -la --time-style=+ . | grep -v ' sandbox$'; md5sum secret; ls /tmp | wc -l)"
+  before="$(cd "$d" && ls -la --time-style=+ . | grep -v ' sandbox$'; md5sum secret)"
   # swap sandbox/race between a file inside and one outside while the module opens it
   ( s="$d/sandbox"; while [ -e "$d/swapping" ]; do
       ln -sfn ../secret "$s/race.tmp" && mv -Tf "$s/race.tmp" "$s/race"
@@ -115,7 +115,7 @@ escape_run() {
   rm -f "$d/swapping"
   wait $swapper 2>/dev/null
   local after
-  after="$(cd "$d" && ls -la --time-style=+ . | grep -v ' sandbox$'; md5sum secret; ls /tmp | wc -l)"
+  after="$(cd "$d" && ls -la --time-style=+ . | grep -v ' sandbox$'; md5sum secret)"
   local want="$here/escape.expected"
   if [ $rc -eq 0 ] && cmp -s "$d.out" "$want"; then pass "escapes ($mode)"; else
     fail "escapes ($mode)" "exit $rc; $(diff "$d.out" "$want")"; fi
