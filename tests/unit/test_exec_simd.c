@@ -427,3 +427,287 @@ UNIT_GROUP(exec_simd_ops) {
   CHECK_EQ_U64(covered, EXEC_SIMD_NOPS);
   weld_engine_free(eng);
 }
+
+/* ---------- two-slot values through locals, blocks, branches, calls, globals ---------- */
+
+/* wat2wasm of:
+ * (module
+ *   (memory (export "m") 1)
+ *   (global $g (export "g") (mut v128) (v128.const i32x4 1 2 3 4))
+ *   (type $bin (func (param v128 v128) (result v128)))
+ *   (table 2 funcref)
+ *   (elem (i32.const 0) $add $swap)
+ *   (func $add (type $bin) (i32x4.add (local.get 0) (local.get 1)))
+ *   (func $swap (param v128 v128) (result v128 v128) (local.get 1) (local.get 0))
+ *   (func (export "sel") (param v128 v128 i32) (result v128)
+ *     (select (result v128) (local.get 0) (local.get 1) (local.get 2)))
+ *   (func (export "selc") (param i32) (result v128)
+ *     (select (result v128) (v128.const i32x4 1 1 1 1) (v128.const i32x4 2 2 2 2) (local.get 0)))
+ *   (func (export "gswap") (param v128) (result v128)
+ *     (global.get $g) (global.set $g (local.get 0)))
+ *   (func (export "blk") (param v128 v128 i32) (result v128)
+ *     (block $a (result v128)
+ *       (block $b (result v128)
+ *         (block $c (result v128)
+ *           (local.get 0) (local.get 2) (br_table $a $b $c))
+ *         (local.get 1) (i32x4.add) (br $a))
+ *       (local.get 1) (i32x4.sub)))
+ *   (func (export "brif") (param v128 v128 i32) (result v128)
+ *     (block $a (result v128)
+ *       (i32x4.mul (local.get 0) (local.get 1))
+ *       (br_if $a (local.get 2))
+ *       (drop)
+ *       (local.get 1)))
+ *   (func (export "sum") (param i32) (result v128) (local $acc v128) (local $i i32)
+ *     (block $done
+ *       (loop $l
+ *         (br_if $done (i32.ge_u (local.get $i) (local.get 0)))
+ *         (local.set $acc (i32x4.add (local.get $acc) (v128.load (i32.mul (local.get $i) (i32.const 16)))))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $l)))
+ *     (local.get $acc))
+ *   (func (export "lp") (param v128 i32) (result v128)
+ *     (local.get 0)
+ *     (loop $l (param v128) (result v128)
+ *       (i32x4.add (v128.const i32x4 1 10 100 1000))
+ *       (local.tee 1 (i32.sub (local.get 1) (i32.const 1)))
+ *       (br_if $l)))
+ *   (func $rec (export "rec") (param v128 i32) (result v128)
+ *     (if (result v128) (i32.eqz (local.get 1))
+ *       (then (local.get 0))
+ *       (else (call $rec (i32x4.add (local.get 0) (local.get 0)) (i32.sub (local.get 1) (i32.const 1))))))
+ *   (func (export "ind") (param v128 v128 i32) (result v128)
+ *     (call_indirect (type $bin) (local.get 0) (local.get 1) (local.get 2)))
+ *   (func (export "swapsub") (param v128 v128) (result v128)
+ *     (call $swap (local.get 0) (local.get 1)) (i32x4.sub))
+ *   (func (export "multi") (param v128) (result i32 v128 i64)
+ *     (i32.const 7) (local.get 0) (i64.const -1))
+ *   (func (export "early") (param v128 i32) (result v128)
+ *     (if (local.get 1) (then (return (i32x4.splat (i32.const 9)))))
+ *     (local.get 0))
+ *   (func (export "mix") (param i32) (result i32)
+ *     (i32x4.extract_lane 2 (i32x4.add (i32x4.splat (local.get 0)) (v128.const i32x4 0 1 2 3)))
+ *     (local.get 0) (i32.add))
+ *   (func (export "tee") (param v128) (result v128) (local v128)
+ *     (i32x4.add (local.tee 1 (i32x4.mul (local.get 0) (local.get 0))) (local.get 1)))
+ *   (func (export "store") (param i32 v128)
+ *     (v128.store offset=16 (i32.add (local.get 0) (i32.const 4)) (local.get 1)))
+ *   (func (export "load") (param i32 i32) (result v128)
+ *     (v128.load offset=3 (i32.add (local.get 0) (local.get 1))))
+ *   (func (export "lanes") (param v128) (result v128) (local $t v128)
+ *     ;; pending local.get of $t survives a write to $t
+ *     (local.set $t (local.get 0))
+ *     (local.get $t)
+ *     (local.set $t (i8x16.splat (i32.const 1)))
+ *     (local.get $t)
+ *     (i8x16.add))
+ * )
+ */
+static const uint8_t flow_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x3c, 0x0a, 0x60,
+  0x02, 0x7b, 0x7b, 0x01, 0x7b, 0x60, 0x02, 0x7b, 0x7b, 0x02, 0x7b, 0x7b,
+  0x60, 0x03, 0x7b, 0x7b, 0x7f, 0x01, 0x7b, 0x60, 0x01, 0x7f, 0x01, 0x7b,
+  0x60, 0x01, 0x7b, 0x01, 0x7b, 0x60, 0x02, 0x7b, 0x7f, 0x01, 0x7b, 0x60,
+  0x01, 0x7b, 0x03, 0x7f, 0x7b, 0x7e, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60,
+  0x02, 0x7f, 0x7b, 0x00, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7b, 0x03, 0x14,
+  0x13, 0x00, 0x01, 0x02, 0x03, 0x04, 0x02, 0x02, 0x03, 0x05, 0x05, 0x02,
+  0x00, 0x06, 0x05, 0x07, 0x04, 0x08, 0x09, 0x04, 0x04, 0x04, 0x01, 0x70,
+  0x00, 0x02, 0x05, 0x03, 0x01, 0x00, 0x01, 0x06, 0x16, 0x01, 0x7b, 0x01,
+  0xfd, 0x0c, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x03, 0x00,
+  0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x0b, 0x07, 0x7f, 0x13, 0x01, 0x6d,
+  0x02, 0x00, 0x01, 0x67, 0x03, 0x00, 0x03, 0x73, 0x65, 0x6c, 0x00, 0x02,
+  0x04, 0x73, 0x65, 0x6c, 0x63, 0x00, 0x03, 0x05, 0x67, 0x73, 0x77, 0x61,
+  0x70, 0x00, 0x04, 0x03, 0x62, 0x6c, 0x6b, 0x00, 0x05, 0x04, 0x62, 0x72,
+  0x69, 0x66, 0x00, 0x06, 0x03, 0x73, 0x75, 0x6d, 0x00, 0x07, 0x02, 0x6c,
+  0x70, 0x00, 0x08, 0x03, 0x72, 0x65, 0x63, 0x00, 0x09, 0x03, 0x69, 0x6e,
+  0x64, 0x00, 0x0a, 0x07, 0x73, 0x77, 0x61, 0x70, 0x73, 0x75, 0x62, 0x00,
+  0x0b, 0x05, 0x6d, 0x75, 0x6c, 0x74, 0x69, 0x00, 0x0c, 0x05, 0x65, 0x61,
+  0x72, 0x6c, 0x79, 0x00, 0x0d, 0x03, 0x6d, 0x69, 0x78, 0x00, 0x0e, 0x03,
+  0x74, 0x65, 0x65, 0x00, 0x0f, 0x05, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x00,
+  0x10, 0x04, 0x6c, 0x6f, 0x61, 0x64, 0x00, 0x11, 0x05, 0x6c, 0x61, 0x6e,
+  0x65, 0x73, 0x00, 0x12, 0x09, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x02,
+  0x00, 0x01, 0x0a, 0x8b, 0x03, 0x13, 0x09, 0x00, 0x20, 0x00, 0x20, 0x01,
+  0xfd, 0xae, 0x01, 0x0b, 0x06, 0x00, 0x20, 0x01, 0x20, 0x00, 0x0b, 0x0b,
+  0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x1c, 0x01, 0x7b, 0x0b, 0x2b,
+  0x00, 0xfd, 0x0c, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+  0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0xfd, 0x0c, 0x02, 0x00, 0x00,
+  0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
+  0x00, 0x20, 0x00, 0x1c, 0x01, 0x7b, 0x0b, 0x08, 0x00, 0x23, 0x00, 0x20,
+  0x00, 0x24, 0x00, 0x0b, 0x20, 0x00, 0x02, 0x7b, 0x02, 0x7b, 0x02, 0x7b,
+  0x20, 0x00, 0x20, 0x02, 0x0e, 0x02, 0x02, 0x01, 0x00, 0x0b, 0x20, 0x01,
+  0xfd, 0xae, 0x01, 0x0c, 0x01, 0x0b, 0x20, 0x01, 0xfd, 0xb1, 0x01, 0x0b,
+  0x0b, 0x13, 0x00, 0x02, 0x7b, 0x20, 0x00, 0x20, 0x01, 0xfd, 0xb5, 0x01,
+  0x20, 0x02, 0x0d, 0x00, 0x1a, 0x20, 0x01, 0x0b, 0x0b, 0x2e, 0x02, 0x01,
+  0x7b, 0x01, 0x7f, 0x02, 0x40, 0x03, 0x40, 0x20, 0x02, 0x20, 0x00, 0x4f,
+  0x0d, 0x01, 0x20, 0x01, 0x20, 0x02, 0x41, 0x10, 0x6c, 0xfd, 0x00, 0x04,
+  0x00, 0xfd, 0xae, 0x01, 0x21, 0x01, 0x20, 0x02, 0x41, 0x01, 0x6a, 0x21,
+  0x02, 0x0c, 0x00, 0x0b, 0x0b, 0x20, 0x01, 0x0b, 0x25, 0x00, 0x20, 0x00,
+  0x03, 0x04, 0xfd, 0x0c, 0x01, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00,
+  0x64, 0x00, 0x00, 0x00, 0xe8, 0x03, 0x00, 0x00, 0xfd, 0xae, 0x01, 0x20,
+  0x01, 0x41, 0x01, 0x6b, 0x22, 0x01, 0x0d, 0x00, 0x0b, 0x0b, 0x19, 0x00,
+  0x20, 0x01, 0x45, 0x04, 0x7b, 0x20, 0x00, 0x05, 0x20, 0x00, 0x20, 0x00,
+  0xfd, 0xae, 0x01, 0x20, 0x01, 0x41, 0x01, 0x6b, 0x10, 0x09, 0x0b, 0x0b,
+  0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x11, 0x00, 0x00, 0x0b,
+  0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x01, 0xfd, 0xb1, 0x01, 0x0b,
+  0x08, 0x00, 0x41, 0x07, 0x20, 0x00, 0x42, 0x7f, 0x0b, 0x0e, 0x00, 0x20,
+  0x01, 0x04, 0x40, 0x41, 0x09, 0xfd, 0x11, 0x0f, 0x0b, 0x20, 0x00, 0x0b,
+  0x21, 0x00, 0x20, 0x00, 0xfd, 0x11, 0xfd, 0x0c, 0x00, 0x00, 0x00, 0x00,
+  0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+  0xfd, 0xae, 0x01, 0xfd, 0x1b, 0x02, 0x20, 0x00, 0x6a, 0x0b, 0x12, 0x01,
+  0x01, 0x7b, 0x20, 0x00, 0x20, 0x00, 0xfd, 0xb5, 0x01, 0x22, 0x01, 0x20,
+  0x01, 0xfd, 0xae, 0x01, 0x0b, 0x0d, 0x00, 0x20, 0x00, 0x41, 0x04, 0x6a,
+  0x20, 0x01, 0xfd, 0x0b, 0x04, 0x10, 0x0b, 0x0b, 0x00, 0x20, 0x00, 0x20,
+  0x01, 0x6a, 0xfd, 0x00, 0x04, 0x03, 0x0b, 0x14, 0x01, 0x01, 0x7b, 0x20,
+  0x00, 0x21, 0x01, 0x20, 0x01, 0x41, 0x01, 0xfd, 0x0f, 0x21, 0x01, 0x20,
+  0x01, 0xfd, 0x6e, 0x0b
+};
+
+static weld_val v4(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+  weld_val v;
+  memset(&v, 0, sizeof v);
+  v.kind = WELD_V128;
+  uint32_t l[4] = {a, b, c, d};
+  memcpy(v.of.v128, l, 16);
+  return v;
+}
+
+static bool is_v4(const weld_val *v, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+  weld_val w = v4(a, b, c, d);
+  return v->kind == WELD_V128 && memcmp(v->of.v128, w.of.v128, 16) == 0;
+}
+
+/* Calls export `name`; returns the trap message or NULL. */
+static const char *flow_call(weld_instance *inst, const char *name, const weld_val *args,
+                             size_t na, weld_val *res, size_t nr) {
+  static char msg[128];
+  weld_func *f = weld_instance_func(inst, name);
+  if (!f) return "no such export";
+  weld_trap *t = weld_func_call(f, args, na, res, nr);
+  if (!t) return NULL;
+  snprintf(msg, sizeof msg, "%s", weld_trap_message(t));
+  weld_trap_free(t);
+  return msg;
+}
+
+#define FLOW1(name, r, ...)                                                               \
+  do {                                                                                    \
+    weld_val a_[] = {__VA_ARGS__};                                                        \
+    const char *m_ = flow_call(inst, name, a_, sizeof a_ / sizeof a_[0], &(r), 1);        \
+    unit_check(m_ == NULL, __FILE__, __LINE__, "%s: %s", name, m_ ? m_ : "");             \
+  } while (0)
+
+UNIT_GROUP(exec_simd_flow) {
+  weld_engine *eng = weld_engine_new(NULL);
+  weld_error *err = NULL;
+  weld_module *m = weld_module_new(eng, flow_wasm, sizeof flow_wasm, &err);
+  if (!unit_check(m != NULL, __FILE__, __LINE__, "compile: %s", err ? weld_error_message(err) : "")) {
+    weld_error_free(err);
+    weld_engine_free(eng);
+    return;
+  }
+  weld_store *s = weld_store_new(eng);
+  weld_trap *trap = NULL;
+  weld_instance *inst = weld_instance_new(s, m, NULL, 0, &trap, &err);
+  CHECK(inst != NULL);
+  if (!inst) goto out;
+  weld_val r, A = v4(1, 2, 3, 4), B = v4(10, 20, 30, 40);
+
+  FLOW1("sel", r, A, B, WELD_I32_VAL(1));
+  CHECK(is_v4(&r, 1, 2, 3, 4));
+  FLOW1("sel", r, A, B, WELD_I32_VAL(0));
+  CHECK(is_v4(&r, 10, 20, 30, 40));
+  FLOW1("selc", r, WELD_I32_VAL(0));
+  CHECK(is_v4(&r, 2, 2, 2, 2));
+
+  /* the global starts at 1 2 3 4 and is visible to the embedder as a v128 */
+  FLOW1("gswap", r, B);
+  CHECK(is_v4(&r, 1, 2, 3, 4));
+  weld_val gv = weld_global_get(weld_instance_global(inst, "g"));
+  CHECK(is_v4(&gv, 10, 20, 30, 40));
+  CHECK(weld_global_set(weld_instance_global(inst, "g"), v4(5, 6, 7, 8)));
+  FLOW1("gswap", r, A);
+  CHECK(is_v4(&r, 5, 6, 7, 8));
+
+  FLOW1("blk", r, A, B, WELD_I32_VAL(0));
+  CHECK(is_v4(&r, 1, 2, 3, 4));
+  FLOW1("blk", r, A, B, WELD_I32_VAL(1));
+  CHECK(is_v4(&r, (uint32_t)-9, (uint32_t)-18, (uint32_t)-27, (uint32_t)-36));
+  FLOW1("blk", r, A, B, WELD_I32_VAL(2));
+  CHECK(is_v4(&r, 11, 22, 33, 44));
+  FLOW1("blk", r, A, B, WELD_I32_VAL(99));
+  CHECK(is_v4(&r, 11, 22, 33, 44));
+  FLOW1("brif", r, A, B, WELD_I32_VAL(1));
+  CHECK(is_v4(&r, 10, 40, 90, 160));
+  FLOW1("brif", r, A, B, WELD_I32_VAL(0));
+  CHECK(is_v4(&r, 10, 20, 30, 40));
+
+  weld_memory *mem = weld_instance_memory(inst, "m");
+  uint32_t words[64];
+  for (uint32_t i = 0; i < 64; i++) words[i] = i;
+  weld_memory_write(mem, 0, words, sizeof words);
+  FLOW1("sum", r, WELD_I32_VAL(16));
+  CHECK(is_v4(&r, 480, 496, 512, 528)); /* sum over k < 16 of 4k + lane */
+
+  FLOW1("lp", r, A, WELD_I32_VAL(3));
+  CHECK(is_v4(&r, 4, 32, 303, 3004));
+  FLOW1("rec", r, A, WELD_I32_VAL(5));
+  CHECK(is_v4(&r, 32, 64, 96, 128));
+  FLOW1("ind", r, A, B, WELD_I32_VAL(0));
+  CHECK(is_v4(&r, 11, 22, 33, 44));
+  {
+    weld_val a[] = {A, B, WELD_I32_VAL(1)};
+    const char *msg = flow_call(inst, "ind", a, 3, &r, 1);
+    CHECK(msg && strcmp(msg, "indirect call type mismatch") == 0);
+  }
+  FLOW1("swapsub", r, A, B);
+  CHECK(is_v4(&r, 9, 18, 27, 36));
+  {
+    weld_val res[3];
+    const char *msg = flow_call(inst, "multi", &A, 1, res, 3);
+    CHECK(msg == NULL);
+    CHECK(res[0].kind == WELD_I32 && res[0].of.i32 == 7);
+    CHECK(is_v4(&res[1], 1, 2, 3, 4));
+    CHECK(res[2].kind == WELD_I64 && res[2].of.i64 == -1);
+  }
+  FLOW1("early", r, A, WELD_I32_VAL(1));
+  CHECK(is_v4(&r, 9, 9, 9, 9));
+  FLOW1("early", r, A, WELD_I32_VAL(0));
+  CHECK(is_v4(&r, 1, 2, 3, 4));
+  FLOW1("mix", r, WELD_I32_VAL(40));
+  CHECK(r.kind == WELD_I32 && r.of.i32 == 82);
+  FLOW1("tee", r, A);
+  CHECK(is_v4(&r, 2, 8, 18, 32));
+  FLOW1("lanes", r, A);
+  CHECK(is_v4(&r, 0x01010102, 0x01010103, 0x01010104, 0x01010105));
+
+  /* v128.store / v128.load with folded address arithmetic, and their bounds */
+  {
+    weld_val a[] = {WELD_I32_VAL(100), B};
+    CHECK(flow_call(inst, "store", a, 2, NULL, 0) == NULL);
+    uint32_t back[4];
+    weld_memory_read(mem, 120, back, 16);
+    CHECK(back[0] == 10 && back[3] == 40);
+    weld_val l[] = {WELD_I32_VAL(110), WELD_I32_VAL(7)};
+    FLOW1("load", r, l[0], l[1]);
+    CHECK(is_v4(&r, 10, 20, 30, 40));
+    weld_val edge[] = {WELD_I32_VAL(65536 - 36), B}; /* 65536-36+4+16 = 65520: fits */
+    CHECK(flow_call(inst, "store", edge, 2, NULL, 0) == NULL);
+    weld_val over[] = {WELD_I32_VAL(65536 - 35), B};
+    const char *msg = flow_call(inst, "store", over, 2, NULL, 0);
+    CHECK(msg && strcmp(msg, "out of bounds memory access") == 0);
+    weld_val wrap[] = {WELD_I32_VAL(-4), A}; /* the sum wraps to 32 bits */
+    msg = flow_call(inst, "store", wrap, 2, NULL, 0);
+    unit_check(msg == NULL, __FILE__, __LINE__, "wrapped store: %s", msg ? msg : "");
+    weld_val lw[] = {WELD_I32_VAL(-1), WELD_I32_VAL(1)}; /* wraps to 0, + offset 3 */
+    FLOW1("load", r, lw[0], lw[1]);
+    weld_val lo[] = {WELD_I32_VAL(65536 - 19), WELD_I32_VAL(1)};
+    msg = flow_call(inst, "load", lo, 2, &r, 1);
+    CHECK(msg && strcmp(msg, "out of bounds memory access") == 0);
+  }
+out:
+  weld_trap_free(trap);
+  weld_error_free(err);
+  weld_store_free(s);
+  weld_module_free(m);
+  weld_engine_free(eng);
+}
