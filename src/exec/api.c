@@ -315,9 +315,13 @@ weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld
 }
 
 weld_extern weld_instance_export(weld_instance *i, const char *name) {
+  return weld_instance_export_n(i, name, name ? strlen(name) : 0);
+}
+
+weld_extern weld_instance_export_n(weld_instance *i, const char *name, size_t len) {
   weld_extern out = {.kind = WELD_EXTERN_NONE};
   if (!i || !name) return out;
-  exec_extern x = exec_instance_export((exec_instance *)i, name, strlen(name));
+  exec_extern x = exec_instance_export((exec_instance *)i, name, len);
   if (!x.ptr) return out;
   out.kind = (weld_externkind)x.kind;
   switch (x.kind) {
