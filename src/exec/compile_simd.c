@@ -184,12 +184,17 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err) {
   }
   case EXEC_SIMD_LOAD: {
     if (!need(t, 1)) return true;
-    uint32_t a = opnd(t, t->n - 1), d = t->st[t->n - 1].home;
+    uint32_t d = t->st[t->n - 1].home, a, b;
+    int form = exec_tr_take_addr(t, t->n - 1, &a, &b); /* folds a preceding i32.add */
     pop(t);
-    head(t, op, e, false);
+    static const uint16_t iops[3] = {EXEC_IOP_SIMD_LOAD, EXEC_IOP_SIMD_LOAD_AI,
+                                     EXEC_IOP_SIMD_LOAD_AR};
+    op_begin(t, iops[form]);
+    put64(t, (uint64_t)(uintptr_t)e->fn.any);
     uint32_t field = (uint32_t)t->len;
     put(t, d);
     put(t, a);
+    if (form) put(t, b);
     put(t, off);
     put(t, e->bytes);
     result(t, WASM_V128, field);

@@ -918,6 +918,18 @@ dispatch:
     FN(exec_simd_load_fn)(VP(2), mbase + ea);
     DISPATCH(SZ(6));
   }
+  HANDLER(SIMD_LOAD_AI) {
+    uint64_t ea = (uint64_t)(uint32_t)((uint32_t)S(3) + U(4)) + U(5);
+    MCHK(ea, U(6));
+    FN(exec_simd_load_fn)(VP(2), mbase + ea);
+    DISPATCH(SZ(7));
+  }
+  HANDLER(SIMD_LOAD_AR) {
+    uint64_t ea = (uint64_t)(uint32_t)((uint32_t)S(3) + (uint32_t)S(4)) + U(5);
+    MCHK(ea, U(6));
+    FN(exec_simd_load_fn)(VP(2), mbase + ea);
+    DISPATCH(SZ(7));
+  }
   HANDLER(SIMD_LOAD_LANE) {
     uint64_t ea = (uint64_t)(uint32_t)S(3) + U(5);
     MCHK(ea, U(6) >> 8);

@@ -143,6 +143,11 @@ static size_t build(const op_case *c, uint8_t *out) {
     } else {
       b1(&fn, 0x20);
       bleb(&fn, (uint64_t)i);
+      if (i == 0 && (o->imm == WASM_IMM_MEM || o->imm == WASM_IMM_MEMLANE)) {
+        b1(&fn, 0x41); /* address - 1 + 1: the i32.add folds into the access */
+        b1(&fn, 0x01);
+        b1(&fn, 0x6a);
+      }
     }
   }
   b1(&fn, 0xfd);
@@ -291,7 +296,12 @@ static weld_val val_of(uint8_t t, const op_case *c, int i) {
   memset(&v, 0, sizeof v);
   switch (t) {
   case WASM_SIG_V128: v.kind = WELD_V128; memcpy(v.of.v128, &c->v[i], 16); break;
-  case WASM_SIG_I32: v.kind = WELD_I32; v.of.i32 = (int32_t)(uint32_t)c->x; break;
+  case WASM_SIG_I32:
+    v.kind = WELD_I32;
+    v.of.i32 = (int32_t)(uint32_t)c->x;
+    if (i == 0 && c->variant == V_PARAMS && mem_form(&wasm_opinfo_table[c->op]))
+      v.of.i32 = (int32_t)((uint32_t)c->x - 1u); /* the module adds 1 back */
+    break;
   case WASM_SIG_I64: v.kind = WELD_I64; v.of.i64 = (int64_t)c->x; break;
   case WASM_SIG_F32: {
     v.kind = WELD_F32;
