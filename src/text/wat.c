@@ -179,7 +179,13 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
   text_buf_free(&p);
   text_buf_free(&r);
   if (typeidx) *typeidx = x;
-  if (bt) *bt = x;
+  if (bt) {
+    /* a block type naming a type without parameters and with at most one result is
+     * written in the short form, as other tools do */
+    *bt = x;
+    if (ok && x < w->ntypes && w->types[x].np == 0 && w->types[x].nr <= 1)
+      *bt = w->types[x].nr ? (int64_t)w->types[x].results[0] - 0x80 : -64;
+  }
   return ok;
 }
 
@@ -827,7 +833,9 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     section(out, 7, s.nexport, &s.export, true);
     if (s.has_start) section(out, 8, 0, &s.start, false);
     section(out, 9, s.nelem, &s.elem, true);
-    if (w.uses_data_count) {
+    /* A data count section only when code names data segments and there are some:
+     * without segments the module is invalid anyway ("unknown data segment"). */
+    if (w.uses_data_count && s.ndata > 0) {
       text_buf dc = {0};
       text_buf_u32(&dc, s.ndata);
       section(out, 12, 0, &dc, false);
@@ -866,7 +874,8 @@ static bool concat_strings(const char *src, const text_token *toks, size_t *pos,
 
 bool text_encode_module(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err) {
   size_t close = toks[lpar].match;
-  size_t pos = lpar + 2; /* after `(module` */
+  size_t pos = lpar + 2; /* after `(module`; 3.0 scripts write `module definition $id` */
+  if (wat_is_kw(&toks[pos], src, "definition")) pos++;
   if (toks[pos].kind == TOK_ID) pos++;
   const text_token *t = &toks[pos];
   if (wat_is_kw(t, src, "binary")) {

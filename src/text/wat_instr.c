@@ -190,6 +190,11 @@ static bool plain(wat *w, int op, text_buf *out) {
       }
       w->pos++;
     }
+    if (types.len == 0) { /* `(result)` alone is the plain select */
+      text_buf_free(&types);
+      emit_op(out, op);
+      return true;
+    }
     emit_op(out, WASM_OP_SELECT_T);
     text_buf_u32(out, (uint32_t)types.len);
     text_buf_bytes(out, types.p, types.len);
@@ -360,7 +365,9 @@ static bool flat_block(wat *w, int op, text_buf *out) {
     w->pos++;
     if (!closing_label(w)) return false;
     text_buf_byte(out, 0x05);
+    size_t mark = out->len;
     if (!wat_instrs(w, out)) return false;
+    if (out->len == mark) out->len--; /* an empty else is left out */
   }
   if (!wat_is_kw(wat_tok(w), w->src, "end")) return wat_fail(w, wat_tok(w), "unexpected token");
   w->pos++;
@@ -407,7 +414,9 @@ static bool folded(wat *w, text_buf *out) {
     if (wat_is_lpar_kw(w, "else")) {
       w->pos += 2;
       text_buf_byte(out, 0x05);
+      size_t mark = out->len;
       if (!wat_instrs(w, out) || !wat_expect_rpar(w)) return false;
+      if (out->len == mark) out->len--; /* an empty else is left out */
     }
     text_buf_byte(out, 0x0b);
     w->nlabels--;

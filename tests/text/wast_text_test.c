@@ -1,0 +1,213 @@
+/* Conformance of the text reader: reads a spec script with weld's WAST parser and checks
+ * each command against wast2json's conversion of the same script.
+ *
+ *   weld_text_test SCRIPT.wast SCRIPT.json
+ *
+ * - the two command lists agree (same kinds on the same lines);
+ * - every module (also inside assert_invalid/unlinkable/uninstantiable/trap) encodes to
+ *   the same bytes as wast2json's .wasm, custom sections aside, and `module` commands
+ *   decode and validate;
+ * - every assert_invalid module encodes, decodes and then fails validation;
+ * - every text assert_malformed module is rejected by the reader or the decoder (a
+ *   different message than the script's is counted and listed, not failed);
+ * - binary assert_malformed modules encode to wast2json's bytes.
+ * Prints FAIL lines and ends with `NAME: N passed, M failed`. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../spec/json.h"
+#include "text/wast.h"
+#include "wasm/module.h"
+
+static unsigned passed, failed, msg_mismatch;
+static const char *script_name;
+
+static void failf(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void failf(int line, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  printf("FAIL %s:%d: ", script_name, line);
+  vprintf(fmt, ap);
+  printf("\n");
+  va_end(ap);
+  failed++;
+}
+
+/* Drops custom sections (id 0) so the comparison is about the module itself. */
+static void strip_custom(const uint8_t *b, size_t n, uint8_t **out, size_t *outn) {
+  uint8_t *o = malloc(n ? n : 1);
+  size_t k = 0;
+  if (n < 8) { memcpy(o, b, n); *out = o; *outn = n; return; }
+  memcpy(o, b, 8);
+  k = 8;
+  util_reader r = {b + 8, b + 8, b + n, 8};
+  util_error e;
+  util_error_clear(&e);
+  while (!util_reader_eof(&r)) {
+    const uint8_t *start = r.p;
+    uint8_t id;
+    uint32_t size;
+    const uint8_t *body;
+    if (!util_read_u8(&r, &id, &e) || !util_read_u32(&r, &size, &e) || !util_read_bytes(&r, size, &body, &e)) {
+      memcpy(o + k, start, (size_t)(r.end - start));
+      k += (size_t)(r.end - start);
+      break;
+    }
+    if (id != 0) {
+      memcpy(o + k, start, (size_t)(r.p - start));
+      k += (size_t)(r.p - start);
+    }
+  }
+  *out = o;
+  *outn = k;
+}
+
+static bool same_module(const uint8_t *a, size_t an, const uint8_t *b, size_t bn) {
+  if (an == bn && memcmp(a, b, an) == 0) return true;
+  uint8_t *x, *y;
+  size_t xn, yn;
+  strip_custom(a, an, &x, &xn);
+  strip_custom(b, bn, &y, &yn);
+  bool same = xn == yn && memcmp(x, y, xn) == 0;
+  free(x);
+  free(y);
+  return same;
+}
+
+static size_t first_diff(const uint8_t *a, size_t an, const uint8_t *b, size_t bn) {
+  size_t i = 0;
+  while (i < an && i < bn && a[i] == b[i]) i++;
+  return i;
+}
+
+static void check(const wast_script *s, const wast_command *c, const json_value *j, const char *dir) {
+  const char *file = json_get_str(j, "filename");
+  const char *mtype = json_get_str(j, "module_type");
+  uint8_t *mine = NULL, *theirs = NULL;
+  size_t mn = 0, tn = 0;
+  util_error err;
+  char path[4096];
+  bool text_malformed = c->kind == WAST_ASSERT_MALFORMED && c->module.form != WAST_MOD_BINARY;
+  bool encoded = text_wast_module_bytes(s, &c->module, &mine, &mn, &err);
+  if (text_malformed) {
+    bool rejected = !encoded;
+    if (encoded) {
+      util_error derr;
+      wasm_module *m = wasm_decode(mine, mn, &derr);
+      if (m) wasm_module_free(m);
+      else { rejected = true; err = derr; }
+    }
+    if (!rejected) {
+      failf(c->line, "assert_malformed: module accepted, expected \"%s\"", c->text);
+    } else {
+      passed++;
+      if (strncmp(err.msg, c->text, strlen(c->text)) != 0) {
+        msg_mismatch++;
+        printf("MESSAGE %s:%d: expected \"%s\", got \"%s\"\n", script_name, c->line, c->text, err.msg);
+      }
+    }
+    free(mine);
+    return;
+  }
+  if (!encoded) {
+    failf(c->line, "%s: text not read: %d:%d: %s", text_wast_cmd_name(c->kind), err.line, err.col, err.msg);
+    return;
+  }
+  if (!file || (mtype && strcmp(mtype, "binary") != 0)) {
+    failf(c->line, "%s: wast2json wrote no binary module", text_wast_cmd_name(c->kind));
+    free(mine);
+    return;
+  }
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  if (!util_read_file(path, &theirs, &tn, &err)) {
+    failf(c->line, "%s", err.msg);
+    free(mine);
+    return;
+  }
+  if (!same_module(mine, mn, theirs, tn)) {
+    size_t d = first_diff(mine, mn, theirs, tn);
+    failf(c->line, "%s: bytes differ from %s at offset 0x%zx (%zu vs %zu bytes)", text_wast_cmd_name(c->kind),
+          file, d, mn, tn);
+  } else if (c->kind == WAST_MODULE || c->kind == WAST_ASSERT_INVALID) {
+    wasm_module *m = wasm_decode(mine, mn, &err);
+    bool valid = m && wasm_validate(m, &err);
+    if (c->kind == WAST_MODULE && !valid)
+      failf(c->line, "module: rejected: %s", err.msg);
+    else if (c->kind == WAST_ASSERT_INVALID && (!m || valid))
+      failf(c->line, "assert_invalid: %s", m ? "module validated" : err.msg);
+    else
+      passed++;
+    if (m) wasm_module_free(m);
+  } else {
+    passed++;
+  }
+  free(mine);
+  free(theirs);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: weld_text_test SCRIPT.wast SCRIPT.json\n");
+    return 2;
+  }
+  const char *slash = strrchr(argv[1], '/');
+  script_name = slash ? slash + 1 : argv[1];
+  uint8_t *src, *jtext;
+  size_t slen, jlen;
+  util_error err;
+  if (!util_read_file(argv[1], &src, &slen, &err) || !util_read_file(argv[2], &jtext, &jlen, &err)) {
+    fprintf(stderr, "weld_text_test: %s\n", err.msg);
+    return 2;
+  }
+  util_arena arena;
+  util_arena_init(&arena);
+  const json_value *doc = json_parse((const char *)jtext, jlen, &arena, &err);
+  const json_value *cmds = json_get(doc, "commands");
+  char *dir = util_xstrdup(argv[2]);
+  char *ds = strrchr(dir, '/');
+  if (ds) *ds = 0;
+  else strcpy(dir, ".");
+
+  wast_script *s = text_wast_parse((const char *)src, slen, &err);
+  if (!s) {
+    failf(err.line, "script not read: %d:%d: %s", err.line, err.col, err.msg);
+  } else if (!cmds || cmds->kind != JSON_ARRAY) {
+    failf(0, "%s: no command list", argv[2]);
+  } else {
+    /* the command lists must agree one to one */
+    size_t n = s->ncmds < cmds->n ? s->ncmds : cmds->n;
+    bool agree = s->ncmds == cmds->n;
+    if (!agree) failf(0, "%zu commands read, wast2json has %zu", s->ncmds, cmds->n);
+    for (size_t i = 0; i < n; i++) {
+      const wast_command *c = &s->cmds[i];
+      const json_value *j = cmds->items[i];
+      const char *type = json_get_str(j, "type");
+      long line = json_get_long(j, "line", -1);
+      /* wast2json dates an assertion by its module or action */
+      bool line_ok = line == c->line || (c->has_action && line == c->action.line) ||
+                     line == (long)s->lx.toks[c->first_tok + 1].line ||
+                     (c->has_module && c->module.lpar != SIZE_MAX &&
+                      (line == (long)s->lx.toks[c->module.lpar].line || line == (long)s->lx.toks[c->module.lpar + 1].line));
+      /* (assert_trap (module ...)) is what wast2json calls assert_uninstantiable */
+      const char *kind = c->kind == WAST_ASSERT_TRAP && c->has_module ? "assert_uninstantiable" : text_wast_cmd_name(c->kind);
+      if (!type || strcmp(type, kind) != 0 || !line_ok) {
+        failf(c->line, "command %zu is %s here, %s at line %ld in the JSON", i, text_wast_cmd_name(c->kind),
+              type ? type : "?", line);
+        agree = false;
+        break;
+      }
+      if (c->has_module) check(s, c, j, dir);
+    }
+    if (agree) passed++;
+  }
+  if (msg_mismatch) printf("%u rejected with a different message\n", msg_mismatch);
+  printf("%s: %u passed, %u failed\n", script_name, passed, failed);
+  text_wast_free(s);
+  free(dir);
+  util_arena_free(&arena);
+  free(src);
+  free(jtext);
+  return failed ? 1 : 0;
+}
