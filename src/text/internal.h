@@ -13,6 +13,7 @@ typedef enum {
   TOK_NUM,      /* starts with a digit, + or - (numbers; checked when used) */
   TOK_STRING,
   TOK_RESERVED, /* any other run of id characters and strings */
+  TOK_STRAY,    /* a `)` without its `(`: an error where the parser meets it */
 } text_tok_kind;
 
 typedef struct text_token {

@@ -141,8 +141,9 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
       t.kind = TOK_RPAR;
       t.len = 1;
       l.i++;
-      if (depth == 0) { lex_fail(&l, t.start, "unexpected token"); goto fail; }
-      toks[stack[--depth]].match = (uint32_t)n;
+      /* Reported by the parser, so errors before it in the text come first. */
+      if (depth == 0) t.kind = TOK_STRAY;
+      else toks[stack[--depth]].match = (uint32_t)n;
     } else {
       size_t strings = 0, other = 0;
       bool bad = false;

@@ -10,6 +10,7 @@
 #include "wat.h"
 
 static const char *const space_names[SPACE_COUNT] = {"type", "func", "table", "memory", "global", "elem", "data"};
+static const char *const def_names[SPACE_COUNT] = {"type", "function", "table", "memory", "global", "elem", "data"};
 
 bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
   if (w->err->kind != UTIL_ERR_NONE) return false;
@@ -17,6 +18,9 @@ bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
   va_start(ap, fmt);
   util_vfail(w->err, UTIL_ERR_MALFORMED, t->start, fmt, ap);
   va_end(ap);
+  /* the reference reader lexes a reserved token as an unknown operator */
+  if (t->kind == TOK_RESERVED && strcmp(w->err->msg, "unexpected token") == 0)
+    snprintf(w->err->msg, sizeof w->err->msg, "unknown operator");
   w->err->line = (int)t->line;
   w->err->col = (int)t->col;
   return false;
@@ -43,9 +47,9 @@ bool wat_u32(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
   uint64_t v;
   bool range = false;
-  if (t->kind != TOK_NUM || !text_parse_nat(w->src + t->start, t->len, &v, &range))
-    return wat_fail(w, t, "unexpected token");
-  if (range || v > UINT32_MAX) return wat_fail(w, t, "constant out of range");
+  if (t->kind != TOK_NUM) return wat_fail(w, t, "unexpected token");
+  if (!text_parse_nat(w->src + t->start, t->len, &v, &range)) return wat_fail(w, t, "unknown operator");
+  if (range || v > UINT32_MAX) return wat_fail(w, t, "i32 constant out of range");
   *out = (uint32_t)v;
   w->pos++;
   return true;
@@ -232,7 +236,11 @@ static bool first_pass(wat *w, size_t start, size_t end) {
   int first_def = -1; /* the kind of the first definition, for "import after ..." */
   for (w->pos = start; w->pos < end;) {
     const text_token *open = wat_tok(w);
-    if (open->kind != TOK_LPAR) return wat_fail(w, open, "unexpected token");
+    if (open->kind != TOK_LPAR) {
+      /* the fields before it are still read, so their errors come first */
+      w->stop = w->pos;
+      return true;
+    }
     size_t close = open->match;
     const text_token *kw = wat_peek(w, 1);
     w->pos += 2;
@@ -258,7 +266,7 @@ static bool first_pass(wat *w, size_t start, size_t end) {
           w->counts[SPACE_ELEM]++;
       }
       if (imported && first_def >= 0)
-        return wat_fail(w, kw, "import after %s", space_names[first_def]);
+        return wat_fail(w, kw, "import after %s", def_names[first_def]);
       if (!imported && first_def < 0) first_def = space;
     } else if (wat_is_kw(kw, w->src, "import")) {
       size_t k = w->pos;
@@ -267,7 +275,7 @@ static bool first_pass(wat *w, size_t start, size_t end) {
       w->pos = k + 3;
       space = space_of_kw(wat_tok(w), w->src);
       if (space < 0) return wat_fail(w, wat_tok(w), "unexpected token");
-      if (first_def >= 0) return wat_fail(w, kw, "import after %s", space_names[first_def]);
+      if (first_def >= 0) return wat_fail(w, kw, "import after %s", def_names[first_def]);
       w->pos++;
       if (!add_name(w, space)) return false;
     } else if (wat_is_kw(kw, w->src, "elem")) {
@@ -811,7 +819,9 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   w.err = err;
   sections s;
   memset(&s, 0, sizeof s);
-  bool ok = first_pass(&w, start, end) && second_pass(&w, start, end, &s);
+  w.stop = end;
+  bool ok = first_pass(&w, start, end) && second_pass(&w, start, w.stop, &s);
+  if (ok && w.stop < end) ok = wat_fail(&w, &toks[w.stop], "unexpected token");
   if (ok) {
     static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
     text_buf_bytes(out, magic, 8);

@@ -20,6 +20,7 @@ typedef struct wat {
   const char *src;
   const text_token *toks;
   size_t pos, end;      /* current token; end = the module's closing RPAR */
+  size_t stop;          /* where the fields end (end, or a token that is no field) */
   util_error *err;
 
   text_namemap names[SPACE_COUNT];

@@ -97,26 +97,35 @@ static bool memarg(wat *w, text_buf *out, unsigned natural) {
   return true;
 }
 
-static bool lane_u8(wat *w, text_buf *out) {
+/* A lane index. Like the reference reader: a token that is not a natural number is
+ * unexpected after a lane instruction but a malformed index inside a shuffle. */
+static bool lane_u8(wat *w, text_buf *out, bool shuffle) {
   const text_token *t = wat_tok(w);
   uint64_t v;
   bool range = false;
-  if (t->kind != TOK_NUM || !text_parse_nat(w->src + t->start, t->len, &v, &range))
-    return wat_fail(w, t, "unexpected token");
+  if (t->kind != TOK_NUM && t->kind != TOK_KEYWORD) return wat_fail(w, t, "unexpected token");
+  if (!text_parse_nat(w->src + t->start, t->len, &v, &range))
+    return wat_fail(w, t, shuffle ? "malformed lane index" : "unexpected token");
   if (range || v > 255) return wat_fail(w, t, "malformed lane index");
   text_buf_byte(out, (uint8_t)v);
   w->pos++;
   return true;
 }
 
+/* What a token that is not the expected literal is called: the reference reader lexes
+ * malformed numbers as unknown operators, and the script's nan patterns as keywords. */
+static bool bad_literal(wat *w, const text_token *t) {
+  if (t->kind == TOK_RPAR || t->kind == TOK_LPAR || t->kind == TOK_STRING || t->kind == TOK_ID || t->kind == TOK_EOF ||
+      wat_is_kw(t, w->src, "nan:canonical") || wat_is_kw(t, w->src, "nan:arithmetic"))
+    return wat_fail(w, t, "unexpected token");
+  return wat_fail(w, t, "unknown operator");
+}
+
 static bool int_const(wat *w, unsigned bits, uint64_t *v) {
   const text_token *t = wat_tok(w);
   bool range = false;
-  if (t->kind != TOK_NUM || !text_parse_int(w->src + t->start, t->len, bits, v, &range)) {
-    if (t->kind == TOK_NUM || t->kind == TOK_KEYWORD) return wat_fail(w, t, "unknown operator");
-    return wat_fail(w, t, "unexpected token");
-  }
-  if (range) return wat_fail(w, t, bits == 32 ? "i32 constant out of range" : "i64 constant out of range");
+  if (t->kind != TOK_NUM || !text_parse_int(w->src + t->start, t->len, bits, v, &range)) return bad_literal(w, t);
+  if (range) return wat_fail(w, t, "constant out of range");
   w->pos++;
   return true;
 }
@@ -131,10 +140,7 @@ static bool float_const(wat *w, unsigned bits, uint64_t *v) {
   } else {
     ok = (t->kind == TOK_NUM || t->kind == TOK_KEYWORD) && text_parse_f64(w->src + t->start, t->len, v, &range);
   }
-  if (!ok) {
-    if (t->kind == TOK_NUM || t->kind == TOK_KEYWORD) return wat_fail(w, t, "unknown operator");
-    return wat_fail(w, t, "unexpected token");
-  }
+  if (!ok) return bad_literal(w, t);
   if (range) return wat_fail(w, t, "constant out of range");
   w->pos++;
   return true;
@@ -154,17 +160,14 @@ static bool v128_const(wat *w, text_buf *out) {
     if (wat_is_kw(t, w->src, shapes[i].name)) s = i;
   if (s < 0) return wat_fail(w, t, "unexpected token");
   w->pos++;
+  unsigned n = 0;
+  for (size_t k = w->pos; w->toks[k].kind == TOK_NUM || w->toks[k].kind == TOK_KEYWORD || w->toks[k].kind == TOK_RESERVED; k++) n++;
+  if (n != shapes[s].lanes) return wat_fail(w, wat_tok(w), "wrong number of lane literals");
   for (unsigned i = 0; i < shapes[s].lanes; i++) {
-    const text_token *l = wat_tok(w);
-    if (l->kind != TOK_NUM && l->kind != TOK_KEYWORD) return wat_fail(w, l, "wrong number of lane literals");
     uint64_t v;
-    if (shapes[s].fl ? !float_const(w, shapes[s].bits, &v) : !int_const(w, shapes[s].bits, &v)) {
-      if (w->err->msg[0] == 'i') snprintf(w->err->msg, sizeof w->err->msg, "constant out of range");
-      return false;
-    }
+    if (shapes[s].fl ? !float_const(w, shapes[s].bits, &v) : !int_const(w, shapes[s].bits, &v)) return false;
     put_le(out, v, shapes[s].bits / 8);
   }
-  if (wat_tok(w)->kind == TOK_NUM) return wat_fail(w, wat_tok(w), "wrong number of lane literals");
   return true;
 }
 
@@ -262,7 +265,7 @@ static bool plain(wat *w, int op, text_buf *out) {
     return memarg(w, out, info->arg & 0xf);
   case WASM_IMM_MEMLANE:
     emit_op(out, op);
-    return memarg(w, out, info->arg & 0xf) && lane_u8(w, out);
+    return memarg(w, out, info->arg & 0xf) && lane_u8(w, out, false);
   case WASM_IMM_MEMIDX:
     emit_op(out, op);
     text_buf_byte(out, 0);
@@ -291,14 +294,14 @@ static bool plain(wat *w, int op, text_buf *out) {
   case WASM_IMM_SHUFFLE:
     emit_op(out, op);
     for (int i = 0; i < 16; i++) {
-      if (wat_tok(w)->kind != TOK_NUM) return wat_fail(w, wat_tok(w), "invalid lane length");
-      if (!lane_u8(w, out)) return false;
+      if (wat_tok(w)->kind == TOK_RPAR || wat_tok(w)->kind == TOK_LPAR) return wat_fail(w, wat_tok(w), "invalid lane length");
+      if (!lane_u8(w, out, true)) return false;
     }
     if (wat_tok(w)->kind == TOK_NUM) return wat_fail(w, wat_tok(w), "invalid lane length");
     return true;
   case WASM_IMM_LANE:
     emit_op(out, op);
-    return lane_u8(w, out);
+    return lane_u8(w, out, false);
   case WASM_IMM_REFTYPE: {
     const text_token *t = wat_tok(w);
     uint8_t rt;
@@ -351,6 +354,20 @@ static int op_at(wat *w, const text_token *t) {
   return text_opcode_by_name(w->src + t->start, t->len);
 }
 
+/* Where an instruction is expected, a keyword of the module syntax (a misplaced
+ * `(param`, `(local` ...) is an unexpected token rather than an unknown operator. */
+static bool not_an_instr(wat *w, const text_token *t) {
+  static const char *const syntax[] = {"param", "result", "local", "type", "export", "import", "then", "else",
+                                       "item", "offset", "mut", "func", "table", "memory", "global", "elem",
+                                       "data", "start", "module", "declare"};
+  if (t->kind == TOK_KEYWORD) {
+    for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
+      if (wat_is_kw(t, w->src, syntax[i])) return wat_fail(w, t, "unexpected token");
+    return wat_fail(w, t, "unknown operator");
+  }
+  return wat_fail(w, t, t->kind == TOK_RESERVED ? "unknown operator" : "unexpected token");
+}
+
 static bool instr(wat *w, text_buf *out);
 
 /* A flat block instruction: block/loop/if label? blocktype instr* (else instr*)? end */
@@ -384,7 +401,7 @@ static bool folded(wat *w, text_buf *out) {
   w->pos++;
   const text_token *t = wat_tok(w);
   int op = op_at(w, t);
-  if (op < 0) return wat_fail(w, t, t->kind == TOK_KEYWORD ? "unknown operator" : "unexpected token");
+  if (op < 0) return not_an_instr(w, t);
   w->pos++;
   if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
     int64_t bt;
@@ -440,7 +457,7 @@ static bool instr(wat *w, text_buf *out) {
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_LPAR) return folded(w, out);
   int op = op_at(w, t);
-  if (op < 0) return wat_fail(w, t, t->kind == TOK_KEYWORD ? "unknown operator" : "unexpected token");
+  if (op < 0) return not_an_instr(w, t);
   w->pos++;
   if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) return flat_block(w, op, out);
   if (op == WASM_OP_ELSE || op == WASM_OP_END) return wat_fail(w, t, "unexpected token");
