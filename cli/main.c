@@ -38,6 +38,19 @@ static const cli_command commands[] = {
      "FILE may be `-` for standard input. Exit status: 0 valid module, 1 malformed or\n"
      "invalid module (an invalid module is still shown), 2 usage error or unreadable file.\n",
      cli_cmd_inspect},
+    {"print", "[--flat|--folded] FILE", "write a module as WebAssembly text",
+     "Reads a module (binary or text) and writes it in the WebAssembly text format on\n"
+     "standard output: every type, import, function, table, memory, global, export,\n"
+     "start, element and data segment, with identifiers from the name section where\n"
+     "they are valid. The output reads back to the same module (custom sections aside).\n"
+     "\n"
+     "Options:\n"
+     "  --flat     one instruction per line, blocks closed by `end` (the default)\n"
+     "  --folded   blocks, loops and ifs as s-expressions, other instructions flat\n"
+     "\n"
+     "FILE may be `-` for standard input. Exit status: 0 printed, 1 malformed module,\n"
+     "2 usage error or unreadable file.\n",
+     cli_cmd_print},
     {"run", "[OPTIONS] FILE [ARGS...]", "run a module: its start function and _start, or one export",
      "Instantiates the module (running its start function), then calls `_start` if the\n"
      "module exports it, or with --invoke the named export with ARGS converted to its\n"
