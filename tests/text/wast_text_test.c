@@ -204,8 +204,43 @@ static int print_round_trip(int argc, char **argv) {
   return failed ? 1 : 0;
 }
 
+/* weld_text_test --parse SCRIPT.wast...: reads each script, and encodes each module not
+ * expected to be malformed; prints one line per script that fails and the counts. */
+static int parse_only(int argc, char **argv) {
+  unsigned scripts_ok = 0, mods_ok = 0, mods = 0;
+  script_name = "parse";
+  for (int i = 2; i < argc; i++) {
+    uint8_t *src;
+    size_t len;
+    util_error err;
+    if (!util_read_file(argv[i], &src, &len, &err)) { failf(0, "%s", err.msg); continue; }
+    wast_script *s = text_wast_parse((const char *)src, len, &err);
+    if (!s) {
+      printf("SCRIPT %s:%d:%d: %s\n", argv[i], err.line, err.col, err.msg);
+      failed++;
+    } else {
+      scripts_ok++;
+      bool all = true;
+      for (size_t k = 0; k < s->ncmds; k++) {
+        const wast_command *c = &s->cmds[k];
+        if (!c->has_module || c->kind == WAST_ASSERT_MALFORMED) continue;
+        uint8_t *b;
+        size_t n;
+        mods++;
+        if (text_wast_module_bytes(s, &c->module, &b, &n, &err)) { mods_ok++; free(b); }
+        else if (all) { printf("MODULE %s:%d: %d:%d: %s\n", argv[i], c->line, err.line, err.col, err.msg); all = false; }
+      }
+      text_wast_free(s);
+    }
+    free(src);
+  }
+  printf("%u of %d scripts read; %u of %u modules encoded\n", scripts_ok, argc - 2, mods_ok, mods);
+  return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "--print") == 0) return print_round_trip(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "--parse") == 0) return parse_only(argc, argv);
   if (argc != 3) {
     fprintf(stderr, "usage: weld_text_test SCRIPT.wast SCRIPT.json\n");
     return 2;
