@@ -15,7 +15,7 @@ static int cmd_version(int argc, char **argv);
 
 static const cli_command commands[] = {
     {"validate", "[-q] FILE...", "check that modules are well formed and valid",
-     "Decodes and validates each WebAssembly binary module (WebAssembly 2.0).\n"
+     "Decodes and validates each WebAssembly module, binary or text (WebAssembly 2.0).\n"
      "A valid module prints `FILE: valid`; a bad one prints one line to stderr:\n"
      "  weld: FILE: <message> (at offset 0x...)\n"
      "\n"
@@ -26,7 +26,7 @@ static const cli_command commands[] = {
      "malformed or invalid, 2 usage error or unreadable file.\n",
      cli_cmd_validate},
     {"inspect", "[--json] FILE", "show a module's sections, types, imports, exports, functions...",
-     "Decodes a WebAssembly binary module and prints its structure: sections with\n"
+     "Decodes a WebAssembly module (binary or text) and prints its structure: sections with\n"
      "offsets and sizes, types, imports, functions (names from the name section, local\n"
      "counts, body sizes), tables, memories, globals with their initialisers, exports,\n"
      "the start function, element and data segments and custom sections. The module is\n"
