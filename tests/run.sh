@@ -98,6 +98,13 @@ for flavour in release asan; do
   fi
 done
 
+# ---- the text reader against wast2json ---------------------------------------------------------
+if need "$build/weld_text_test" "$build" "text"; then
+  WELD_TEXT_TEST="$build/weld_text_test" stage "text" "$logs/text.log" tests/text/run.sh "$suite"
+else
+  record "text" 0 1 "($build/weld_text_test missing)"
+fi
+
 # ---- the command line ------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build
