@@ -87,6 +87,7 @@ void cli_json_finish(cli_json *j); /* final newline */
 
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
+int cli_cmd_audit(int argc, char **argv);
 /* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
 void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
 void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
