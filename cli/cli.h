@@ -14,6 +14,8 @@ enum {
   CLI_EXIT_OK = 0,
   CLI_EXIT_BAD_MODULE = 1, /* the module is malformed or invalid */
   CLI_EXIT_USAGE = 2,      /* bad command line, or a file that cannot be read */
+  CLI_EXIT_TRAP = 134,     /* `weld run`: the module trapped (128 + SIGABRT, as other
+                              runtimes report a trap); proc_exit codes pass through */
 };
 
 typedef struct cli_command {
@@ -87,6 +89,7 @@ void cli_json_finish(cli_json *j); /* final newline */
 
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
+int cli_cmd_run(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 /* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
 void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
