@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "wasi/wasi.h"
 #include "weld.h"
 
 /* ---------- arguments -------------------------------------------------------------------- */
@@ -178,6 +179,10 @@ int cli_cmd_run(int argc, char **argv) {
   bool has_fuel = false;
   weld_config cfg;
   weld_config_default(&cfg);
+  wasi_options wopt;
+  wasi_options_init(&wopt);
+  util_error werr;
+  util_error_clear(&werr);
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -203,10 +208,18 @@ int cli_cmd_run(int argc, char **argv) {
       else if (strcmp(argv[i], "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
       else return cli_usage_error("run", "--bounds: '%s' is not 'guard' or 'explicit'", argv[i]);
     } else {
-      return cli_usage_error("run", "unknown option '%s'", a);
+      int w = wasi_options_parse(&wopt, argc, argv, &i, &werr);
+      if (w < 0 || w == 0) {
+        wasi_options_free(&wopt);
+        if (w < 0) return cli_usage_error("run", "%s", werr.msg);
+        return cli_usage_error("run", "unknown option '%s'", a);
+      }
     }
   }
-  if (i >= argc) return cli_usage_error("run", "missing module file");
+  if (i >= argc) {
+    wasi_options_free(&wopt);
+    return cli_usage_error("run", "missing module file");
+  }
   path = argv[i++];
   int nargs = argc - i;
   char **args = argv + i;
@@ -220,6 +233,16 @@ int cli_cmd_run(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   int rc = CLI_EXIT_OK;
+  weld_import *wimports = NULL;
+  size_t nwimports = 0;
+  wasi_ctx *wctx = NULL;
+  if (!wasi_options_finish(&wopt, &werr)) {
+    free(bytes);
+    wasi_options_free(&wopt);
+    if (werr.kind == UTIL_ERR_USAGE) return cli_usage_error("run", "%s", werr.msg);
+    fprintf(stderr, "weld: %s\n", werr.msg);
+    return CLI_EXIT_USAGE;
+  }
   weld_engine *engine = weld_engine_new(&cfg);
   weld_error *err = NULL;
   weld_module *mod = weld_module_new(engine, bytes, len, &err);
@@ -239,8 +262,33 @@ int cli_cmd_run(int argc, char **argv) {
     goto out;
   }
   if (has_fuel) weld_store_set_fuel(store, fuel);
+  {
+    /* the guest's argv: the module path, then ARGS (unless they are --invoke's) */
+    char **gargv = calloc((size_t)nargs + 2, sizeof *gargv);
+    gargv[0] = (char *)path;
+    for (int k = 0; !invoke && k < nargs; k++) gargv[k + 1] = args[k];
+    wasi_config wc = {.argc = invoke ? 1 : nargs + 1, .argv = gargv, .log_denials = wopt.log_denials,
+                      .sockets = wopt.sockets, .nsockets = wopt.nsockets};
+    wctx = wasi_ctx_new(&wopt.pol, &wc, &werr);
+    free(gargv);
+    if (!wctx) {
+      fprintf(stderr, "weld: %s\n", werr.msg);
+      rc = CLI_EXIT_USAGE;
+      goto out;
+    }
+    if (!cli_wasi_imports(wctx, store, mod, &wimports, &nwimports, &werr)) {
+      fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), werr.msg);
+      rc = CLI_EXIT_BAD_MODULE;
+      goto out;
+    }
+  }
   weld_trap *trap = NULL;
-  weld_instance *inst = weld_instance_new(store, mod, NULL, 0, &trap, &err);
+  weld_instance *inst = weld_instance_new(store, mod, wimports, nwimports, &trap, &err);
+  if (inst && !cli_wasi_bind(wctx, inst, nwimports, &werr)) {
+    fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), werr.msg);
+    rc = CLI_EXIT_BAD_MODULE;
+    goto out;
+  }
   if (!inst) {
     if (trap) {
       rc = report_trap(trap);
@@ -260,6 +308,7 @@ int cli_cmd_run(int argc, char **argv) {
     goto out; /* no _start: instantiating (and the start function) was the run */
   }
   size_t np = weld_func_param_count(f), nr = weld_func_result_count(f);
+  if (!invoke) nargs = 0; /* _start's ARGS went to the guest's argv */
   if ((size_t)nargs != np) {
     rc = cli_usage_error("run", "'%s' takes %zu argument%s, %d given", entry, np, np == 1 ? "" : "s", nargs);
     goto out;
@@ -283,6 +332,9 @@ int cli_cmd_run(int argc, char **argv) {
 out:
   if (err) weld_error_free(err);
   weld_store_free(store);
+  wasi_ctx_free(wctx);
+  free(wimports);
+  wasi_options_free(&wopt);
   weld_module_free(mod);
   weld_engine_free(engine);
   return rc;

@@ -109,6 +109,17 @@ for flavour in release asan; do
   fi
 done
 
+# ---- WASI corpus (weld vs Node.js, escapes, policy) ------------------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "wasi-$flavour"; then
+    stage "wasi ($flavour)" "$logs/wasi-$flavour.log" tests/wasi/run.sh "$dir/weld"
+  else
+    record "wasi ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 # ---- the static audit --------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build
