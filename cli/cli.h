@@ -100,6 +100,7 @@ struct weld_import;
 bool cli_wasi_imports(struct wasi_ctx *ctx, struct weld_store *store, const struct weld_module *mod,
                       struct weld_import **out, size_t *n, util_error *err);
 bool cli_wasi_bind(struct wasi_ctx *ctx, struct weld_instance *inst, size_t nimports, util_error *err);
+int cli_cmd_audit(int argc, char **argv);
 /* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
 void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
 void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr);

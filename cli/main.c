@@ -68,6 +68,25 @@ static const cli_command commands[] = {
      "Exit status: 0 success, 1 malformed/invalid/unlinkable module, 2 usage error or\n"
      "unreadable file, 134 trap; an exit requested by the module passes its code through.\n",
      cli_cmd_run},
+    {"audit", "[--policy FILE] [--profile NAME] [--format md|json] FILE",
+     "what a module can reach, its risk, and whether a policy allows it",
+     "Reads a WebAssembly module without running it and reports: every import and the\n"
+     "host resources it reaches (files and the operations on them, network,\n"
+     "environment, clocks, randomness, process, stdio; unknown host modules are\n"
+     "opaque), the permission boundary, a risk level (minimal, low, moderate, high,\n"
+     "critical) with its reasons, exports, the start function, memory and table\n"
+     "limits, memory.grow and indirect calls, embedded files in data segments and the\n"
+     "producers section. With a policy it lists every violation with its severity.\n"
+     "\n"
+     "Options:\n"
+     "  --policy FILE    check against a policy file (docs/policy.md)\n"
+     "  --profile NAME   check against a profile: isolated, readonly-fs, cli\n"
+     "                   (both: the file is merged over the profile)\n"
+     "  --format md|json Markdown for people (default) or JSON (docs/audit.md)\n"
+     "\n"
+     "Exit status: 0 the policy allows the module (or no policy given), 1 violations,\n"
+     "2 bad input (usage, unreadable file, malformed or invalid module, bad policy).\n",
+     cli_cmd_audit},
     {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
     {"version", "", "print the version", NULL, cmd_version},
 };

@@ -127,6 +127,17 @@ for flavour in release asan; do
   fi
 done
 
+# ---- the static audit --------------------------------------------------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "audit-$flavour"; then
+    stage "audit ($flavour)" "$logs/audit-$flavour.log" tests/audit/audit_test.sh "$dir/weld"
+  else
+    record "audit ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 example() {
   if examples/run.sh "$1"; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
 }
