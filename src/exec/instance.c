@@ -236,7 +236,7 @@ static bool match_import(const exec_module *em, const wasm_import *im, const exe
 static bool trap_fail(exec_store *s, exec_trap_kind k, int64_t off, util_error *err) {
   exec_thread *th = &s->thread;
   th->trap = k;
-  if (k != EXEC_TRAP_HOST && k != EXEC_TRAP_EXIT) th->trap_msg[0] = 0;
+  if (k != EXEC_TRAP_HOST && k != EXEC_TRAP_EXIT && k != EXEC_TRAP_LIMIT) th->trap_msg[0] = 0;
   const char *msg = th->trap_msg[0] ? th->trap_msg : exec_trap_message(k);
   return util_fail(err, UTIL_ERR_TRAP, off, "%s", msg);
 }
