@@ -61,6 +61,70 @@ static bool parse_float(const char *s, bool is64, double *d, uint64_t *bits, boo
   return true;
 }
 
+/* v128: "0x" and 32 hex digits (the 128-bit number; lane 0 is the low end, as printed),
+ * or a shape and its lanes: "i32x4 1 2 3 4", "f32x4:1.5,nan,-0,inf". */
+static bool parse_v128(const char *s, uint8_t out[16]) {
+  memset(out, 0, 16);
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    const char *h = s + 2;
+    if (strlen(h) != 32) return false;
+    for (int i = 0; i < 32; i++) {
+      char c = h[i];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return false;
+      int byte = 15 - i / 2;
+      out[byte] |= (uint8_t)(i % 2 ? d : d << 4);
+    }
+    return true;
+  }
+  static const struct {
+    const char *name;
+    unsigned lanes, size;
+    bool is_float;
+  } shapes[] = {{"i8x16", 16, 1, false}, {"i16x8", 8, 2, false}, {"i32x4", 4, 4, false},
+                {"i64x2", 2, 8, false},  {"f32x4", 4, 4, true},  {"f64x2", 2, 8, true}};
+  for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+    size_t n = strlen(shapes[k].name);
+    if (strncmp(s, shapes[k].name, n) != 0) continue;
+    char buf[512];
+    if (strlen(s + n) >= sizeof buf) return false;
+    strcpy(buf, s + n);
+    unsigned lane = 0;
+    for (char *tok = strtok(buf, " ,:"); tok; tok = strtok(NULL, " ,:")) {
+      if (lane >= shapes[k].lanes) return false;
+      unsigned sz = shapes[k].size;
+      uint8_t *dst = out + lane * sz;
+      if (shapes[k].is_float) {
+        double d;
+        uint64_t bits;
+        bool use_bits;
+        if (!parse_float(tok, sz == 8, &d, &bits, &use_bits)) return false;
+        if (sz == 4) {
+          float f = (float)d;
+          uint32_t b = (uint32_t)bits;
+          if (use_bits) memcpy(dst, &b, 4);
+          else memcpy(dst, &f, 4);
+        } else {
+          if (use_bits) memcpy(dst, &bits, 8);
+          else memcpy(dst, &d, 8);
+        }
+      } else {
+        int64_t x;
+        if (!parse_int(tok, true, &x)) return false;
+        if (sz < 8) {
+          int64_t lo = -(1ll << (sz * 8 - 1)), hi = (1ll << (sz * 8)) - 1;
+          if (x < lo || x > hi) return false;
+        }
+        uint64_t u = (uint64_t)x;
+        memcpy(dst, &u, sz); /* little-endian host */
+      }
+      lane++;
+    }
+    return lane == shapes[k].lanes;
+  }
+  return false;
+}
+
 static bool parse_arg(const char *s, weld_valkind kind, weld_val *v) {
   memset(v, 0, sizeof *v);
   v->kind = kind;
@@ -94,7 +158,7 @@ static bool parse_arg(const char *s, weld_valkind kind, weld_val *v) {
   }
   case WELD_FUNCREF:
   case WELD_EXTERNREF: return strcmp(s, "null") == 0;
-  case WELD_V128: return false;
+  case WELD_V128: return parse_v128(s, v->of.v128);
   }
   return false;
 }
@@ -142,7 +206,8 @@ static void print_val(const weld_val *v) {
     }
     break;
   case WELD_V128:
-    printf("v128 0x");
+    /* the 128-bit number, lane 0 at the low end: reads back as an argument */
+    printf("0x");
     for (int i = 15; i >= 0; i--) printf("%02x", v->of.v128[i]);
     printf("\n");
     break;
