@@ -90,6 +90,7 @@ void cli_json_finish(cli_json *j); /* final newline */
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
+int cli_cmd_print(int argc, char **argv);
 /* run_wasi.c: the module's WASI imports bound to ctx (entries for weld_instance_new), and
  * the context bound to the instance's memory once it exists. */
 struct wasi_ctx;

@@ -15,7 +15,7 @@ static int cmd_version(int argc, char **argv);
 
 static const cli_command commands[] = {
     {"validate", "[-q] FILE...", "check that modules are well formed and valid",
-     "Decodes and validates each WebAssembly binary module (WebAssembly 2.0).\n"
+     "Decodes and validates each WebAssembly module, binary or text (WebAssembly 2.0).\n"
      "A valid module prints `FILE: valid`; a bad one prints one line to stderr:\n"
      "  weld: FILE: <message> (at offset 0x...)\n"
      "\n"
@@ -26,7 +26,7 @@ static const cli_command commands[] = {
      "malformed or invalid, 2 usage error or unreadable file.\n",
      cli_cmd_validate},
     {"inspect", "[--json] FILE", "show a module's sections, types, imports, exports, functions...",
-     "Decodes a WebAssembly binary module and prints its structure: sections with\n"
+     "Decodes a WebAssembly module (binary or text) and prints its structure: sections with\n"
      "offsets and sizes, types, imports, functions (names from the name section, local\n"
      "counts, body sizes), tables, memories, globals with their initialisers, exports,\n"
      "the start function, element and data segments and custom sections. The module is\n"
@@ -38,6 +38,19 @@ static const cli_command commands[] = {
      "FILE may be `-` for standard input. Exit status: 0 valid module, 1 malformed or\n"
      "invalid module (an invalid module is still shown), 2 usage error or unreadable file.\n",
      cli_cmd_inspect},
+    {"print", "[--flat|--folded] FILE", "write a module as WebAssembly text",
+     "Reads a module (binary or text) and writes it in the WebAssembly text format on\n"
+     "standard output: every type, import, function, table, memory, global, export,\n"
+     "start, element and data segment, with identifiers from the name section where\n"
+     "they are valid. The output reads back to the same module (custom sections aside).\n"
+     "\n"
+     "Options:\n"
+     "  --flat     one instruction per line, blocks closed by `end` (the default)\n"
+     "  --folded   blocks, loops and ifs as s-expressions, other instructions flat\n"
+     "\n"
+     "FILE may be `-` for standard input. Exit status: 0 printed, 1 malformed module,\n"
+     "2 usage error or unreadable file.\n",
+     cli_cmd_print},
     {"run", "[OPTIONS] FILE [ARGS...]", "run a module: its start function and _start, or one export",
      "Instantiates the module (running its start function), then calls `_start` if the\n"
      "module exports it, or with --invoke the named export with ARGS converted to its\n"

@@ -10,6 +10,7 @@
 #include "weld.h"
 #include "exec.h"
 #include "wasm/module.h"
+#include "text/text.h"
 
 struct weld_engine {
   weld_config cfg;
@@ -204,7 +205,8 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     if (err) *err = error_new(UTIL_ERR_USAGE, "no module bytes");
     return NULL;
   }
-  wasm_module *m = wasm_decode(bytes, len, &ue);
+  /* The text format is read into the binary format first (src/text). */
+  wasm_module *m = text_load_module(bytes, len, NULL, &ue);
   if (!m) {
     if (err) *err = error_from(&ue);
     return NULL;

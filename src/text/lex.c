@@ -34,7 +34,24 @@ static void newline(lexer *l, size_t at) {
   l->line_start = at + 1;
 }
 
-/* Skips whitespace and comments. */
+static bool scan_string(lexer *l);
+
+/* A nested block comment (; ... ;) starting at the cursor. */
+static bool block_comment(lexer *l) {
+  size_t start = l->i;
+  int depth = 1;
+  l->i += 2;
+  while (depth > 0) {
+    if (l->i >= l->n) return lex_fail(l, start, "unclosed comment");
+    char d = l->s[l->i];
+    if (d == '(' && l->i + 1 < l->n && l->s[l->i + 1] == ';') { depth++; l->i += 2; }
+    else if (d == ';' && l->i + 1 < l->n && l->s[l->i + 1] == ')') { depth--; l->i += 2; }
+    else { if (d == '\n') newline(l, l->i); l->i++; }
+  }
+  return true;
+}
+
+/* Skips whitespace, comments and annotations. */
 static bool skip_space(lexer *l) {
   while (l->i < l->n) {
     char c = l->s[l->i];
@@ -45,16 +62,34 @@ static bool skip_space(lexer *l) {
       continue;
     }
     if (c == '(' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
+      if (!block_comment(l)) return false;
+      continue;
+    }
+    if (c == '(' && l->i + 2 < l->n && l->s[l->i + 1] == '@' && is_idchar((unsigned char)l->s[l->i + 2])) {
+      /* An annotation (@id ...): skipped whole, like a comment; strings inside may
+       * hold parentheses. Custom-section annotations are not encoded. */
       size_t start = l->i;
-      int depth = 1;
-      l->i += 2;
-      while (depth > 0) {
-        if (l->i >= l->n) return lex_fail(l, start, "unclosed comment");
+      int depth = 0;
+      do {
+        if (l->i >= l->n) return lex_fail(l, start, "unclosed annotation");
         char d = l->s[l->i];
-        if (d == '(' && l->i + 1 < l->n && l->s[l->i + 1] == ';') { depth++; l->i += 2; }
-        else if (d == ';' && l->i + 1 < l->n && l->s[l->i + 1] == ')') { depth--; l->i += 2; }
-        else { if (d == '\n') newline(l, l->i); l->i++; }
-      }
+        if (d == '"') {
+          if (!scan_string(l)) return false;
+          continue;
+        }
+        if (d == ';' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
+          while (l->i < l->n && l->s[l->i] != '\n') l->i++;
+          continue;
+        }
+        if (d == '(' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
+          if (!block_comment(l)) return false;
+          continue;
+        }
+        if (d == '(') depth++;
+        else if (d == ')') depth--;
+        else if (d == '\n') newline(l, l->i);
+        l->i++;
+      } while (depth > 0);
       continue;
     }
     break;

@@ -19,8 +19,8 @@ struct wasm_module;
 bool text_wat_to_binary(const char *src, size_t len, const char *filename, uint8_t **out,
                         size_t *outlen, util_error *err);
 
-/* True when the bytes look like a binary module (the `\0asm` magic); anything else is
- * read as text. */
+/* False when the bytes are text: after white space and comments they start with `(`.
+ * Anything else (the `\0asm` magic, garbage, empty input) is for the binary decoder. */
 bool text_is_binary(const uint8_t *bytes, size_t len);
 
 /* Loads a module from bytes in either format: text is encoded first, then decoded. */

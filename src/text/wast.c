@@ -277,8 +277,9 @@ static bool command(sp *p, wast_command *c) {
   }
   static const struct { const char *kw; uint8_t kind; } mod_asserts[] = {
       {"assert_malformed", WAST_ASSERT_MALFORMED}, {"assert_invalid", WAST_ASSERT_INVALID},
-      {"assert_unlinkable", WAST_ASSERT_UNLINKABLE}, {"assert_uninstantiable", WAST_ASSERT_UNINSTANTIABLE}};
-  for (size_t i = 0; i < 4; i++) {
+      {"assert_unlinkable", WAST_ASSERT_UNLINKABLE}, {"assert_uninstantiable", WAST_ASSERT_UNINSTANTIABLE},
+      {"assert_malformed_custom", WAST_ASSERT_MALFORMED_CUSTOM}, {"assert_invalid_custom", WAST_ASSERT_INVALID_CUSTOM}};
+  for (size_t i = 0; i < sizeof mod_asserts / sizeof mod_asserts[0]; i++) {
     if (is_kw(p, t, mod_asserts[i].kw)) {
       c->kind = mod_asserts[i].kind;
       c->has_module = true;
@@ -371,6 +372,6 @@ const char *text_wast_cmd_name(int kind) {
   static const char *const names[] = {"module", "module instance", "register", "action", "assert_return",
                                       "assert_trap", "assert_exhaustion", "assert_exception", "assert_malformed",
                                       "assert_invalid", "assert_unlinkable", "assert_uninstantiable", "thread",
-                                      "wait"};
+                                      "wait", "assert_malformed_custom", "assert_invalid_custom"};
   return kind >= 0 && kind < (int)(sizeof names / sizeof names[0]) ? names[kind] : "?";
 }

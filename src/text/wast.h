@@ -21,6 +21,8 @@ typedef enum {
   WAST_ASSERT_UNINSTANTIABLE,
   WAST_THREAD,            /* (thread $t (shared (module $m))* command*) */
   WAST_WAIT,
+  WAST_ASSERT_MALFORMED_CUSTOM, /* custom-section annotations (3.0 scripts) */
+  WAST_ASSERT_INVALID_CUSTOM,
 } wast_cmd_kind;
 
 typedef enum { WAST_MOD_TEXT, WAST_MOD_BINARY, WAST_MOD_QUOTE } wast_mod_form;

@@ -939,7 +939,26 @@ bool text_wat_to_binary(const char *src, size_t len, const char *filename, uint8
 }
 
 bool text_is_binary(const uint8_t *bytes, size_t len) {
-  return len >= 4 && memcmp(bytes, "\0asm", 4) == 0;
+  /* Text is what starts, after white space and comments, with `(`; anything else
+   * (including an empty input) goes to the decoder, whose message fits it better. */
+  size_t i = 0;
+  while (i < len) {
+    uint8_t c = bytes[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') i++;
+    else if (c == ';' && i + 1 < len && bytes[i + 1] == ';') {
+      while (i < len && bytes[i] != '\n') i++;
+    } else if (c == '(' && i + 1 < len && bytes[i + 1] == ';') {
+      int depth = 0;
+      do {
+        if (i + 1 < len && bytes[i] == '(' && bytes[i + 1] == ';') { depth++; i += 2; }
+        else if (i + 1 < len && bytes[i] == ';' && bytes[i + 1] == ')') { depth--; i += 2; }
+        else i++;
+      } while (depth > 0 && i < len);
+    } else {
+      return c != '(';
+    }
+  }
+  return true;
 }
 
 wasm_module *text_load_module(const uint8_t *bytes, size_t len, const char *filename, util_error *err) {

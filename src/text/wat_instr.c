@@ -161,7 +161,13 @@ static bool v128_const(wat *w, text_buf *out) {
   if (s < 0) return wat_fail(w, t, "unexpected token");
   w->pos++;
   unsigned n = 0;
-  for (size_t k = w->pos; w->toks[k].kind == TOK_NUM || w->toks[k].kind == TOK_KEYWORD || w->toks[k].kind == TOK_RESERVED; k++) n++;
+  /* lane literals: numbers, inf/nan keywords, and malformed numbers (reported below) */
+  for (size_t k = w->pos;; k++) {
+    const text_token *l = &w->toks[k];
+    bool special = l->kind == TOK_KEYWORD && (strncmp(w->src + l->start, "inf", 3) == 0 || strncmp(w->src + l->start, "nan", 3) == 0);
+    if (l->kind != TOK_NUM && l->kind != TOK_RESERVED && !special) break;
+    n++;
+  }
   if (n != shapes[s].lanes) return wat_fail(w, wat_tok(w), "wrong number of lane literals");
   for (unsigned i = 0; i < shapes[s].lanes; i++) {
     uint64_t v;

@@ -336,5 +336,20 @@ if [ -x "$example" ] && "$example" "$root/examples/embed.wasm" >out.txt 2>err.tx
    grep -qx 'add_via_host(20, 22) = 42' out.txt && grep -qx 'count = 1, host calls = 1' out.txt &&
    grep -qx 'div(1, 0) trapped: integer divide by zero (in div)' out.txt; then ok; else bad "$(cat out.txt err.txt)"; fi
 
+# ---- the text format: read everywhere, printed by weld print ----
+cp "$root/examples/fac.wat" fac.wat
+run 0 validate fac.wat; out_has "fac.wat: valid"
+run 0 run --invoke fac_rec fac.wat 5; out_has "120"
+printf '(module\n  (func (result i32)\n    i32.const 1\n    i32.bogus))\n' > bad.wat
+run 1 validate bad.wat; err_line '^weld: bad.wat:4:5: unknown operator$'
+run 0 print "$root/examples/fac.wasm"; out_has "(func \$fac_rec"
+cp out.txt printed.wat
+run 0 validate printed.wat
+wat2wasm printed.wat -o printed.wasm 2>err.txt && ok || bad "wat2wasm rejects weld print output: $(cat err.txt)"
+run 0 print --folded fac.wat; out_has "(if"
+run_stdin 0 printed.wat print -; out_has "(module"
+run 2 print; err_line 'missing FILE'
+run 2 print --bogus fac.wat; err_line "unknown option '--bogus'"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

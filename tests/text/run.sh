@@ -6,7 +6,8 @@
 #
 # Environment: WELD_TEXT_TEST (default build/weld_text_test), WELD_TEXT_OUT (default the
 # test binary's directory + /text/<suite>), JOBS (default nproc).
-# Prints one line per script and the total `N passed, M failed` last.
+# Then prints every converted module that decodes (weld_text_test --print) and reads it
+# back. Prints one line per script and the total `N passed, M failed` last.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 
@@ -51,5 +52,14 @@ for wast in "$suite"/*.wast; do
   echo "$last"
   [[ "$last" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]] && { p=$((p + BASH_REMATCH[1])); f=$((f + BASH_REMATCH[2])); }
 done
+# The printer: every converted module that decodes is printed, read back and compared.
+print_log="$out/print.log"
+find "$out" -name '*.wasm' | LC_ALL=C sort | xargs "$tool" --print >"$print_log" 2>&1 || true
+grep -E '^FAIL' "$print_log" | head -n 20 || true
+printed=0
+while read -r pp pf; do p=$((p + pp)) f=$((f + pf)) printed=$((printed + pp)); done \
+  < <(sed -nE 's/^print: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$print_log")
+if ! grep -q '^print: ' "$print_log"; then echo "FAIL print round trip did not run"; f=$((f + 1)); fi
+echo "print round trip (flat and folded): $printed prints read back to the same module"
 echo "$p passed, $f failed"
 [ "$f" -eq 0 ]
