@@ -9,7 +9,6 @@
 
 #include "cli.h"
 #include "guard/guard.h"
-#include "text/text.h"
 #include "wasi/wasi.h"
 #include "weld.h"
 
@@ -308,20 +307,6 @@ int cli_cmd_run(int argc, char **argv) {
   if (!util_read_file(path, &bytes, &len, &uerr)) {
     fprintf(stderr, "weld: %s\n", uerr.msg);
     return CLI_EXIT_USAGE;
-  }
-  if (!text_is_binary(bytes, len)) {
-    /* the text format: encode it, then load the binary like any other */
-    uint8_t *bin;
-    size_t binlen;
-    bool ok = text_wat_to_binary((const char *)bytes, len, path, &bin, &binlen, &uerr);
-    free(bytes);
-    if (!ok) {
-      wasi_options_free(&wopt);
-      cli_print_module_error(path, &uerr);
-      return CLI_EXIT_BAD_MODULE;
-    }
-    bytes = bin;
-    len = binlen;
   }
   int rc = CLI_EXIT_OK;
   weld_import *wimports = NULL;
