@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "guard/guard.h"
 #include "wasi/wasi.h"
 #include "weld.h"
 
@@ -216,13 +217,24 @@ static void print_val(const weld_val *v) {
 
 /* ---------- traps ------------------------------------------------------------------------ */
 
+/* How the run ended, for the usage report. */
+typedef struct run_outcome {
+  const char *what; /* "ok", "trap", "exit", "refused" */
+  char trap[256];
+  int exit_code;
+} run_outcome;
+
 /* Prints `weld: trap: MESSAGE` and the WebAssembly backtrace; returns the exit status. */
-static int report_trap(weld_trap *t) {
+static int report_trap(weld_trap *t, run_outcome *out) {
   if (weld_trap_get_kind(t) == WELD_TRAP_EXIT) {
     int code = weld_trap_exit_code(t);
     weld_trap_free(t);
+    out->what = "exit";
+    out->exit_code = code;
     return code;
   }
+  out->what = "trap";
+  snprintf(out->trap, sizeof out->trap, "%s", weld_trap_message(t));
   fprintf(stderr, "weld: trap: %s\n", weld_trap_message(t));
   for (size_t i = 0; i < weld_trap_frame_count(t); i++) {
     const weld_frame *f = weld_trap_frame(t, i);
@@ -240,15 +252,17 @@ static int report_trap(weld_trap *t) {
 
 int cli_cmd_run(int argc, char **argv) {
   const char *invoke = NULL, *path = NULL;
-  uint64_t fuel = 0;
-  bool has_fuel = false;
+  cli_guard_opts gopt;
+  cli_guard_init(&gopt);
+  guard_clock clk = {0};
+  run_outcome outcome = {.what = "ok"};
   weld_config cfg;
   weld_config_default(&cfg);
   wasi_options wopt;
   wasi_options_init(&wopt);
   util_error werr;
   util_error_clear(&werr);
-  int i = 1;
+  int i = 1, gflag;
   for (; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -259,19 +273,16 @@ int cli_cmd_run(int argc, char **argv) {
     if (strcmp(a, "--invoke") == 0) {
       if (++i >= argc) return cli_usage_error("run", "--invoke needs a function name");
       invoke = argv[i];
-    } else if (strcmp(a, "--fuel") == 0) {
-      char *end;
-      if (++i >= argc) return cli_usage_error("run", "--fuel needs a number");
-      errno = 0;
-      fuel = strtoull(argv[i], &end, 10);
-      if (errno || end == argv[i] || *end || argv[i][0] == '-')
-        return cli_usage_error("run", "--fuel: '%s' is not a whole number", argv[i]);
-      has_fuel = true;
     } else if (strcmp(a, "--bounds") == 0) {
       if (++i >= argc) return cli_usage_error("run", "--bounds needs 'guard' or 'explicit'");
       if (strcmp(argv[i], "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
       else if (strcmp(argv[i], "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
       else return cli_usage_error("run", "--bounds: '%s' is not 'guard' or 'explicit'", argv[i]);
+    } else if ((gflag = cli_guard_parse(&gopt, argc, argv, &i, &werr)) != 0) {
+      if (gflag < 0) {
+        wasi_options_free(&wopt);
+        return cli_usage_error("run", "%s", werr.msg);
+      }
     } else {
       int w = wasi_options_parse(&wopt, argc, argv, &i, &werr);
       if (w < 0 || w == 0) {
@@ -308,6 +319,7 @@ int cli_cmd_run(int argc, char **argv) {
     fprintf(stderr, "weld: %s\n", werr.msg);
     return CLI_EXIT_USAGE;
   }
+  cli_guard_override(&gopt, &wopt.pol);
   weld_engine *engine = weld_engine_new(&cfg);
   weld_error *err = NULL;
   weld_module *mod = weld_module_new(engine, bytes, len, &err);
@@ -320,13 +332,18 @@ int cli_cmd_run(int argc, char **argv) {
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
+  if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) goto out;
   store = weld_store_new(engine);
   if (!store) {
     fprintf(stderr, "weld: cannot allocate a store\n");
     rc = CLI_EXIT_USAGE;
     goto out;
   }
-  if (has_fuel) weld_store_set_fuel(store, fuel);
+  if (!cli_guard_arm(store, &wopt.pol, &clk, &werr)) {
+    fprintf(stderr, "weld: %s\n", werr.msg);
+    rc = CLI_EXIT_USAGE;
+    goto out;
+  }
   {
     /* the guest's argv: the module path, then ARGS (unless they are --invoke's) */
     char **gargv = calloc((size_t)nargs + 2, sizeof *gargv);
@@ -356,10 +373,12 @@ int cli_cmd_run(int argc, char **argv) {
   }
   if (!inst) {
     if (trap) {
-      rc = report_trap(trap);
+      rc = report_trap(trap, &outcome);
     } else {
       fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), weld_error_message(err));
       rc = CLI_EXIT_BAD_MODULE;
+      outcome.what = "refused";
+      snprintf(outcome.trap, sizeof outcome.trap, "%s", weld_error_message(err));
     }
     goto out;
   }
@@ -389,12 +408,15 @@ int cli_cmd_run(int argc, char **argv) {
   }
   trap = weld_func_call(f, vals, np, vals + np, nr);
   if (trap) {
-    rc = report_trap(trap);
+    rc = report_trap(trap, &outcome);
   } else {
     for (size_t k = 0; k < nr; k++) print_val(&vals[np + k]);
   }
   free(vals);
 out:
+  if (!cli_guard_report(&gopt, path, store, wctx, &wopt.pol, &clk, outcome.what,
+                        outcome.trap[0] ? outcome.trap : NULL, outcome.exit_code) && rc == CLI_EXIT_OK)
+    rc = CLI_EXIT_USAGE;
   if (err) weld_error_free(err);
   weld_store_free(store);
   wasi_ctx_free(wctx);

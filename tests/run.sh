@@ -138,6 +138,17 @@ for flavour in release asan; do
   fi
 done
 
+# ---- the resource guard (adversarial modules, limits, report, API) ------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "guard-$flavour"; then
+    stage "guard ($flavour)" "$logs/guard-$flavour.log" tests/guard/run.sh "$dir/weld" "$dir/weld_unit"
+  else
+    record "guard ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 example() {
   if examples/run.sh "$1"; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
 }

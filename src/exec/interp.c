@@ -197,9 +197,13 @@ typedef double vf64 __attribute__((vector_size(16)));
 
 exec_trap_kind exec_check_interrupt(exec_thread *th) {
   exec_store *s = th->store;
-  if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
-    atomic_store(&s->interrupt, 0);
+  int why = s ? atomic_load_explicit(&s->interrupt, memory_order_relaxed) : 0;
+  if (why) {
     th->budget = 0;
+    if (why == EXEC_INTERRUPT_DEADLINE) return EXEC_TRAP_DEADLINE; /* stays set */
+    /* a cancel only stops one call; a deadline raised meanwhile survives the exchange */
+    int expect = why;
+    atomic_compare_exchange_strong(&s->interrupt, &expect, 0);
     return EXEC_TRAP_INTERRUPTED;
   }
   if (s && s->fuel_enabled) {
@@ -228,6 +232,11 @@ static void budget_begin(exec_thread *th) {
     th->budget = (int64_t)grant;
   } else {
     th->budget = BUDGET_CHUNK;
+  }
+  /* A pending cancel or a passed deadline stops the call at its first check. */
+  if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
+    if (s->fuel_enabled) s->fuel += (uint64_t)th->budget;
+    th->budget = 0;
   }
 }
 
@@ -658,6 +667,13 @@ dispatch:
   HANDLER(MEM_GROW) {
     uint32_t delta = (uint32_t)S(1);
     int64_t r = exec_memory_grow(mem, delta);
+    if (UNLIKELY(r == EXEC_GROW_TRAP)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "memory limit exceeded (memory.grow to %llu bytes, limit %llu)",
+               (unsigned long long)(msize + (uint64_t)delta * EXEC_PAGE_SIZE),
+               (unsigned long long)th->store->limits.memory_bytes);
+      msg_set = true;
+      TRAP(EXEC_TRAP_LIMIT);
+    }
     LOAD_MEM();
     S(0) = r < 0 ? 0xffffffffu : (uint32_t)r;
     DISPATCH(SZ(2));
@@ -713,6 +729,13 @@ dispatch:
     exec_table *tb = inst->tables[U(1)];
     void *init = (void *)(uintptr_t)S(2);
     int64_t r = exec_table_grow(tb, (uint32_t)S(3), init);
+    if (UNLIKELY(r == EXEC_GROW_TRAP)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "table limit exceeded (table.grow to %llu elements, limit %llu)",
+               (unsigned long long)tb->size + (uint32_t)S(3),
+               (unsigned long long)th->store->limits.table_elements);
+      msg_set = true;
+      TRAP(EXEC_TRAP_LIMIT);
+    }
     S(0) = r < 0 ? 0xffffffffu : (uint32_t)r;
     DISPATCH(SZ(4));
   }
