@@ -43,7 +43,7 @@ static uint32_t execute(uint32_t limit) {
     }
     case JMP: pc = program[pc]; break;
     case AGET: stack[sp - 1] = arr[stack[sp - 1] & 63]; break;
-    case ASET: sp -= 2; arr[stack[sp - 1] & 63] = stack[sp + 1]; break;
+    case ASET: sp -= 2; arr[stack[sp] & 63] = stack[sp + 1]; break;
     default: {
       uint32_t sum = locals[1];
       for (int i = 0; i < 64; i++) sum = sum * 3u + arr[i];
