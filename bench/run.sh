@@ -100,13 +100,22 @@ build_lua() {
   L="$dir/src"
   local srcs=()
   for f in "$L"/*.c; do [[ "$f" = */luac.c ]] || srcs+=("$f"); done
+  # Debian's patched luaconf.h includes a header its packaging generates, naming the
+  # multiarch directory of C modules (the benchmark loads none)
+  local arch
+  for arch in native wasi; do
+    mkdir -p "$B/prog/lua-$arch"
+    printf '#define DEB_HOST_MULTIARCH "%s"\n' \
+      "$([ $arch = native ] && (dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo native) || echo wasm32-wasi)" \
+      >"$B/prog/lua-$arch/lua5.4-deb-multiarch.h"
+  done
   if stale "$B/prog/native/lua" "$P/wasi_shim.h"; then
     log "building Lua (native)"
-    "${NATIVE_CC[@]}" -DLUA_USE_POSIX -o "$B/prog/native/lua" "${srcs[@]}" -lm || return 1
+    "${NATIVE_CC[@]}" -DLUA_USE_POSIX -I"$B/prog/lua-native" -o "$B/prog/native/lua" "${srcs[@]}" -lm || return 1
   fi
   if stale "$B/prog/wasi/lua.wasm" "$P/wasi_shim.h" "$P/wasi_throw.c" "$P/shim/setjmp.h"; then
     log "building Lua (wasm32-wasi)"
-    "${WASI_CC[@]}" -I"$P/shim" -I"$L" -include "$P/wasi_shim.h" \
+    "${WASI_CC[@]}" -I"$P/shim" -I"$L" -I"$B/prog/lua-wasi" -include "$P/wasi_shim.h" \
       -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_SIGNAL \
       -o "$B/prog/wasi/lua.wasm" "${srcs[@]}" "$P/wasi_throw.c" \
       -lwasi-emulated-process-clocks -lwasi-emulated-signal || return 1
@@ -161,8 +170,9 @@ build_bzip2() {
 
 if [ "$quick" != 1 ]; then
   for p in lua sqlite bzip2; do
+    [ -n "$only" ] && ! [[ "$p" =~ $only ]] && continue
     if ! "build_$p"; then
-      prog_skip[$p]="could not fetch or build (logs in $B/src)"
+      prog_skip[$p]="could not fetch or build (see the messages above, and $B/src/*.log)"
       log "skipping $p: ${prog_skip[$p]}"
     fi
   done

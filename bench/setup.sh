@@ -7,7 +7,7 @@ set -euo pipefail
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 
-pkgs=(gcc clang lld nodejs wabt wasi-libc libclang-rt-14-dev-wasm32 gnuplot-nox time dpkg-dev)
+pkgs=(gcc clang lld nodejs wabt wasi-libc libclang-rt-14-dev-wasm32 gnuplot-nox tcl dpkg-dev)
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 
 # deb-src: mirror every deb822 "Types: deb" stanza of the system's sources as deb-src,
