@@ -14,6 +14,8 @@ enum {
   CLI_EXIT_OK = 0,
   CLI_EXIT_BAD_MODULE = 1, /* the module is malformed or invalid */
   CLI_EXIT_USAGE = 2,      /* bad command line, or a file that cannot be read */
+  CLI_EXIT_TRAP = 134,     /* `weld run`: the module trapped (128 + SIGABRT, as other
+                              runtimes report a trap); proc_exit codes pass through */
 };
 
 typedef struct cli_command {
@@ -87,6 +89,17 @@ void cli_json_finish(cli_json *j); /* final newline */
 
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
+int cli_cmd_run(int argc, char **argv);
+/* run_wasi.c: the module's WASI imports bound to ctx (entries for weld_instance_new), and
+ * the context bound to the instance's memory once it exists. */
+struct wasi_ctx;
+struct weld_store;
+struct weld_module;
+struct weld_instance;
+struct weld_import;
+bool cli_wasi_imports(struct wasi_ctx *ctx, struct weld_store *store, const struct weld_module *mod,
+                      struct weld_import **out, size_t *n, util_error *err);
+bool cli_wasi_bind(struct wasi_ctx *ctx, struct weld_instance *inst, size_t nimports, util_error *err);
 /* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
 void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
 void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr);

@@ -38,6 +38,36 @@ static const cli_command commands[] = {
      "FILE may be `-` for standard input. Exit status: 0 valid module, 1 malformed or\n"
      "invalid module (an invalid module is still shown), 2 usage error or unreadable file.\n",
      cli_cmd_inspect},
+    {"run", "[OPTIONS] FILE [ARGS...]", "run a module: its start function and _start, or one export",
+     "Instantiates the module (running its start function), then calls `_start` if the\n"
+     "module exports it, or with --invoke the named export with ARGS converted to its\n"
+     "parameter types, printing each result on its own line.\n"
+     "\n"
+     "Options:\n"
+     "  --invoke NAME          call the exported function NAME with ARGS\n"
+     "  --fuel N               stop with `out of fuel` after N units of work (function\n"
+     "                         entries and loop iterations)\n"
+     "  --bounds guard|explicit  linear memory layout (default guard)\n"
+     "WASI (wasi_snapshot_preview1) options:\n"
+     "  --dir HOST[::GUEST]    give the module the directory HOST, seen as GUEST\n"
+     "  --env NAME[=VALUE]     set NAME (the host's value when none is given)\n"
+     "  --policy FILE          start from a policy file (docs/policy.md)\n"
+     "  --profile NAME         start from a profile: isolated, readonly-fs, cli\n"
+     "  --log-denials          print each call the policy refuses on stderr\n"
+     "  --tcplisten HOST:PORT  a listening socket the module may accept on\n"
+     "Without --policy/--profile a module gets the standard streams, clocks and\n"
+     "randomness; files, environment and network only as granted. ARGS after FILE\n"
+     "become the module's arguments (argv[0] is FILE) unless --invoke is given.\n"
+     "\n"
+     "Arguments: i32/i64 in decimal or 0x hex, signed or unsigned; f32/f64 as decimal,\n"
+     "hex floats (0x1.8p3), inf, nan or nan:0xPAYLOAD; references as null.\n"
+     "Results: integers in signed decimal, floats as the shortest decimal that reads back\n"
+     "exactly (nan, nan:0xPAYLOAD for non-canonical NaNs).\n"
+     "\n"
+     "A trap prints `weld: trap: MESSAGE` and the WebAssembly backtrace to stderr.\n"
+     "Exit status: 0 success, 1 malformed/invalid/unlinkable module, 2 usage error or\n"
+     "unreadable file, 134 trap; an exit requested by the module passes its code through.\n",
+     cli_cmd_run},
     {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
     {"version", "", "print the version", NULL, cmd_version},
 };

@@ -17,11 +17,14 @@ weld="$(cd "$(dirname "$weld")" && pwd)/$(basename "$weld")"
 cd "$(dirname "$0")/.."
 
 wasm=examples/fac.wasm
+embed=examples/embed.wasm
 if command -v wat2wasm >/dev/null; then
   out="$(dirname "$weld")/examples"
   mkdir -p "$out"
   wat2wasm --debug-names examples/fac.wat -o "$out/fac.wasm"
+  wat2wasm --debug-names examples/embed.wat -o "$out/embed.wasm"
   wasm="$(realpath --relative-to=. "$out/fac.wasm")"
+  embed="$(realpath --relative-to=. "$out/embed.wasm")"
 fi
 
 run() {
@@ -30,8 +33,28 @@ run() {
   echo
 }
 
+# A trap is part of the show: print it and its exit status, and go on.
+run_trap() {
+  echo "\$ weld $*"
+  local rc=0
+  "$weld" "$@" 2>&1 || rc=$?
+  echo "(exit status $rc)"
+  echo
+  [ "$rc" -eq 134 ]
+}
+
 run --version
 run validate "$wasm"
 run inspect "$wasm"
-# Execution arrives with the interpreter: `weld run` will call fac_rec, fac_iter and
-# greeting here.
+run run --invoke fac_rec "$wasm" 20
+run run --invoke fac_iter "$wasm" 20
+run run --invoke fac "$wasm" 1 10
+run run --invoke greeting "$wasm"
+run_trap run --invoke fac "$wasm" 7 10
+
+# The embedding API: a C program that gives the module a host function.
+example="$(dirname "$weld")/weld_embed_example"
+if [ -x "$example" ]; then
+  echo "\$ $(basename "$example") $embed"
+  "$example" "$embed"
+fi

@@ -221,6 +221,8 @@ weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld
 
 /* Exports by name; kind WELD_EXTERN_NONE if absent. */
 weld_extern weld_instance_export(weld_instance *i, const char *name);
+/* The same for names that may contain NUL bytes (WebAssembly names are any UTF-8). */
+weld_extern weld_instance_export_n(weld_instance *i, const char *name, size_t len);
 weld_func *weld_instance_func(weld_instance *i, const char *name);
 weld_memory *weld_instance_memory(weld_instance *i, const char *name);
 weld_global *weld_instance_global(weld_instance *i, const char *name);

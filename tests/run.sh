@@ -109,6 +109,17 @@ for flavour in release asan; do
   fi
 done
 
+# ---- WASI corpus (weld vs Node.js, escapes, policy) ------------------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "wasi-$flavour"; then
+    stage "wasi ($flavour)" "$logs/wasi-$flavour.log" tests/wasi/run.sh "$dir/weld"
+  else
+    record "wasi ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 example() {
   if examples/run.sh "$1"; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
 }

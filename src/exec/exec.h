@@ -101,6 +101,7 @@ typedef exec_trap_kind (*exec_host_fn)(exec_thread *th, exec_func *self, exec_sl
 
 struct exec_func {
   exec_typeid typeid;
+  exec_store *store;          /* the owning store */
   const wasm_functype *type;  /* points into a module's IR or into host_type */
   exec_instance *inst;        /* defining instance; NULL for host functions */
   uint32_t index;             /* in the defining module's function index space */
@@ -159,6 +160,7 @@ struct exec_instance {
   exec_data_inst *datas;
   exec_elem_inst *elems;
   exec_func *defined_funcs; /* storage for the module's own functions */
+  util_arena arena;         /* the arrays above */
   void *api;                /* the weld_instance wrapper */
 };
 
@@ -187,6 +189,8 @@ struct exec_thread {
   /* guard-mode fault recovery */
   sigjmp_buf *fault_jmp;
   void *api_caller;         /* weld_caller for host calls */
+  exec_instance *host_caller; /* during a host call made by WebAssembly: the calling
+                                 instance (NULL when the host function was invoked directly) */
 };
 
 struct exec_store {

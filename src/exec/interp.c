@@ -1024,7 +1024,10 @@ call_any: {
     th->rec_top = rp;
     th->depth = base_depth + (uint32_t)(rp_entry - rp);
     th->nbt = 0;
+    exec_instance *const saved_caller = th->host_caller;
+    th->host_caller = inst;
     exec_trap_kind k = cf->host(th, cf, nfp);
+    th->host_caller = saved_caller;
     LOAD_MEM();
     if (UNLIKELY(k != EXEC_OK)) {
       host_trap = true;
@@ -1108,7 +1111,10 @@ static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
       if (!top || end > top) th->stack_top = end < th->stack_end ? end : th->stack_end;
     }
     th->nbt = 0;
+    exec_instance *const saved_caller = th->host_caller;
+    th->host_caller = NULL;
     exec_trap_kind k = f->host(th, f, argres);
+    th->host_caller = saved_caller;
     th->stack_top = top;
     if (k != EXEC_OK) th->trap = k;
     return k;

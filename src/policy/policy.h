@@ -33,7 +33,7 @@ enum {
 
 typedef enum policy_match {
   POLICY_MATCH_EXACT = 0, /* the path itself */
-  POLICY_MATCH_PREFIX,    /* the path and everything beneath it ("/data/" or "/data/**") */
+  POLICY_MATCH_PREFIX,    /* the path and everything beneath it ("/data/", or "/data" then a slash and "**") */
   POLICY_MATCH_GLOB,      /* '*' within one component, '?' one char, '**' any depth */
 } policy_match;
 
@@ -75,6 +75,22 @@ typedef struct policy_env_var {
   char *name;
   char *value; /* NULL: pass the host's value through, if set */
 } policy_env_var;
+
+/* Bits of policy.limits_set, one per limit. */
+enum {
+  POLICY_LIMIT_MEMORY = 1u << 0,
+  POLICY_LIMIT_TABLE = 1u << 1,
+  POLICY_LIMIT_FUEL = 1u << 2,
+  POLICY_LIMIT_TIMEOUT = 1u << 3,
+  POLICY_LIMIT_STACK = 1u << 4,
+  POLICY_LIMIT_INSTANCES = 1u << 5,
+  POLICY_LIMIT_HOST_CALLS = 1u << 6,
+  POLICY_LIMIT_TRAP_ON_GROW = 1u << 7,
+  POLICY_LIMIT_OPEN_FILES = 1u << 8,  /* policy.max_open_files */
+  POLICY_LIMIT_READ_TOTAL = 1u << 9,  /* policy.max_read_total */
+  POLICY_LIMIT_WRITE_TOTAL = 1u << 10, /* policy.max_write_total */
+  POLICY_LIMIT_MAX_RISK = 1u << 11,   /* policy.max_risk */
+};
 
 /* Resource limits (src/guard). POLICY_UNLIMITED / 0 where noted means "not set". */
 typedef struct policy_limits {
@@ -119,6 +135,10 @@ typedef struct policy {
   bool allow_exit;             /* proc_exit (a clean stop; no host effect) */
   bool allow_stdin, allow_stdout, allow_stderr;
   policy_limits limits;
+  uint32_t limits_set;         /* POLICY_LIMIT_* bits a source set explicitly (see policy_merge) */
+  /* The ops a `--dir` flag grants when it names none: the profile decides (isolated and
+   * readonly-fs: read+list; cli and a plain policy: all). */
+  uint32_t dir_default_ops;
   /* audit */
   bool has_max_risk;
   policy_risk max_risk;        /* the audit fails modules scored above this */
@@ -135,8 +155,14 @@ bool policy_profile(policy *p, const char *name, util_error *err);
 /* The names, NULL-terminated, for help texts. */
 extern const char *const policy_profile_names[];
 
+/* Adds src's grants to dst: dirs, paths, env and net entries are appended (strings
+ * copied), booleans are or-ed; each limit (and max_risk) src set explicitly
+ * (limits_set) or holds at other than its "not set" value replaces dst's. */
+void policy_merge(policy *dst, const policy *src);
+
 /* Parses a policy file in TOML (the subset documented in docs/policy.md) and merges it
- * into p. Errors carry line and column (err->line, err->col) and the file name. */
+ * into p. Errors carry line and column (err->line, err->col, kind UTIL_ERR_USAGE) and
+ * err->msg reads "FILE:LINE:COL: message" (print it as is). On failure p is unchanged. */
 bool policy_parse(policy *p, const char *text, size_t len, const char *filename, util_error *err);
 bool policy_parse_file(policy *p, const char *path, util_error *err);
 
@@ -153,6 +179,17 @@ bool policy_parse_size(const char *s, uint64_t *out, util_error *err);
 bool policy_parse_duration(const char *s, uint64_t *out, util_error *err);
 
 /* ---------- checks (shared by wasi at run time and audit statically) ---------------- */
+
+/* Normalizes a guest path lexically: drops "." components and repeated or trailing
+ * slashes and resolves "..". Returns false when ".." would climb above the start (a
+ * relative path may not climb above "." either) or the result does not fit in n. An
+ * empty or all-"." relative path becomes ".". */
+bool policy_path_normalize(const char *in, char *out, size_t n);
+/* How a pattern is matched: ends in a slash, or a slash and "**" (no other wildcard): prefix; contains
+ * '*' or '?' = glob, otherwise exact. */
+policy_match policy_path_classify(const char *pattern);
+/* Matches one pattern against a normalized path under the given rule. */
+bool policy_path_match(const char *pattern, policy_match match, const char *path);
 
 /* The operations the policy grants on a normalized guest path (0 = none). When `grant`
  * is non-NULL it receives the winning path grant, or NULL when the directory's ops

@@ -242,11 +242,90 @@ json_ok 'j.valid === false && j.error.message.startsWith("type mismatch") && j.e
 run_stdin 0 rich.wasm inspect --json -
 json_ok 'j.file === "<stdin>"'
 
+# ---- weld run ----------------------------------------------------------------------------
+
+cat >runme.wat <<'WAT'
+(module $runme
+  (memory 1)
+  (func $add (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "add64") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))
+  (func (export "fpair") (param f32 f64) (result f64 f32) (local.get 1) (local.get 0))
+  (func $inner (unreachable))
+  (func $outer (export "boom") (call $inner))
+  (func $rec (export "rec") (call $rec))
+  (func (export "spin") (loop (br 0)))
+  (func (export "oob") (result i32) (i32.load (i32.const 70000)))
+  (func (export "_start") (drop (i32.const 1))))
+WAT
+wat2wasm --debug-names runme.wat -o runme.wasm
+cat >starttrap.wat <<'WAT'
+(module (func $s (unreachable)) (start $s))
+WAT
+wat2wasm starttrap.wat -o starttrap.wasm
+cat >needsimport.wat <<'WAT'
+(module (import "env" "f" (func)))
+WAT
+wat2wasm needsimport.wat -o needsimport.wasm
+
+run 0 run --invoke add runme.wasm 2 40
+out_has "42"
+run 0 run --invoke add runme.wasm 0xffffffff -1
+out_has "-2"
+run 0 run --invoke add64 runme.wasm 9223372036854775807 1
+out_has "-9223372036854775808"
+run 0 run --invoke fpair runme.wasm 0x1.8p1 -inf
+if [ "$(cat out.txt)" = "$(printf -- '-inf\n3')" ]; then ok; else bad "fpair printed $(cat out.txt)"; fi
+run 0 run --invoke fpair runme.wasm nan:0x1234 0.1
+if [ "$(cat out.txt)" = "$(printf '0.1\nnan:0x1234')" ]; then ok; else bad "fpair printed $(cat out.txt)"; fi
+run 0 run runme.wasm
+out_empty
+run 134 run --invoke boom runme.wasm
+if head -n 1 err.txt | grep -qx 'weld: trap: unreachable'; then ok; else bad "trap line: $err"; fi
+if grep -q '0: inner (func 3)' err.txt && grep -q '1: outer (func 4)' err.txt; then ok; else bad "backtrace: $err"; fi
+run 134 run --invoke rec runme.wasm
+if head -n 1 err.txt | grep -qx 'weld: trap: call stack exhausted'; then ok; else bad "exhaustion: $err"; fi
+run 134 run --fuel 1000 --invoke spin runme.wasm
+if head -n 1 err.txt | grep -qx 'weld: trap: out of fuel'; then ok; else bad "fuel: $err"; fi
+run 134 run --invoke oob runme.wasm
+if head -n 1 err.txt | grep -qx 'weld: trap: out of bounds memory access'; then ok; else bad "oob: $err"; fi
+run 134 run --bounds explicit --invoke oob runme.wasm
+if head -n 1 err.txt | grep -qx 'weld: trap: out of bounds memory access'; then ok; else bad "oob explicit: $err"; fi
+run 134 run starttrap.wasm
+if head -n 1 err.txt | grep -qx 'weld: trap: unreachable'; then ok; else bad "start trap: $err"; fi
+run 1 run needsimport.wasm
+err_line '^weld: needsimport.wasm: unknown import: env\.f'
+run 1 run invalid.wasm
+err_line '^weld: invalid.wasm: type mismatch'
+run 2 run --invoke add runme.wasm 1
+err_line "takes 2 arguments, 1 given"
+run 2 run --invoke add runme.wasm 1 x
+err_line "argument 2: 'x' is not a valid i32"
+run 2 run --invoke add runme.wasm 1 4294967296
+err_line "not a valid i32"
+run 2 run --invoke nosuch runme.wasm
+err_line "no exported function 'nosuch'"
+run 2 run --fuel -3 runme.wasm
+err_line "is not a whole number"
+run 2 run --bogus runme.wasm
+err_line "unknown option '--bogus'"
+run 2 run
+err_line "missing module file"
+run 2 run missing.wasm
+err_line "missing.wasm"
+
 # ---- the example module ------------------------------------------------------------------
 
 label="examples/fac.wasm is wat2wasm --debug-names examples/fac.wat"
 wat2wasm --debug-names "$root/examples/fac.wat" -o fresh.wasm
 if cmp -s fresh.wasm "$root/examples/fac.wasm"; then ok; else bad "examples/fac.wasm is stale: rebuild it from fac.wat"; fi
+label="examples/embed.wasm is wat2wasm --debug-names examples/embed.wat"
+wat2wasm --debug-names "$root/examples/embed.wat" -o fresh.wasm
+if cmp -s fresh.wasm "$root/examples/embed.wasm"; then ok; else bad "examples/embed.wasm is stale: rebuild it from embed.wat"; fi
+example="$(dirname "$weld")/weld_embed_example"
+label="$example examples/embed.wasm"
+if [ -x "$example" ] && "$example" "$root/examples/embed.wasm" >out.txt 2>err.txt &&
+   grep -qx 'add_via_host(20, 22) = 42' out.txt && grep -qx 'count = 1, host calls = 1' out.txt &&
+   grep -qx 'div(1, 0) trapped: integer divide by zero (in div)' out.txt; then ok; else bad "$(cat out.txt err.txt)"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -62,8 +62,11 @@ for t in "${targets[@]}"; do
   artifacts="$build/artifacts/$name"
   log="$build/$name.log"
   mkdir -p "$corpus" "$artifacts"
+  # Targets that read something other than modules keep text seeds in tests/fuzz/seeds/<target>.
+  extra=()
+  [ -d "tests/fuzz/seeds/$name" ] && extra=("tests/fuzz/seeds/$name")
   set +e
-  "$t" "$corpus" "$seeds" \
+  "$t" "$corpus" "$seeds" "${extra[@]}" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
   rc=$?

@@ -1,0 +1,341 @@
+/* `weld run`: instantiate a module and run it — its start function and `_start`, or one
+ * export called with arguments from the command line whose results are printed one per
+ * line. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "wasi/wasi.h"
+#include "weld.h"
+
+/* ---------- arguments -------------------------------------------------------------------- */
+
+static bool isdigit_start(const char *s) {
+  const char *p = s[0] == '-' || s[0] == '+' ? s + 1 : s;
+  return *p >= '0' && *p <= '9';
+}
+
+static bool parse_int(const char *s, bool is64, int64_t *out) {
+  errno = 0;
+  char *end;
+  bool neg = s[0] == '-';
+  uint64_t u = strtoull(neg || s[0] == '+' ? s + 1 : s, &end, 0);
+  if (errno || end == s || *end || !isdigit_start(s)) return false;
+  if (is64) {
+    if (neg && u > (uint64_t)INT64_MAX + 1) return false;
+    *out = neg ? (int64_t)(0 - u) : (int64_t)u;
+  } else {
+    /* i32 accepts the signed and the unsigned range, like the text format */
+    if (neg ? u > 0x80000000ull : u > 0xffffffffull) return false;
+    *out = neg ? -(int64_t)u : (int64_t)(uint32_t)u;
+  }
+  return true;
+}
+
+/* Floats: decimal, hex floats, inf, nan and nan:0xPAYLOAD, with an optional sign. */
+static bool parse_float(const char *s, bool is64, double *d, uint64_t *bits, bool *use_bits) {
+  *use_bits = false;
+  bool neg = s[0] == '-';
+  const char *p = s[0] == '-' || s[0] == '+' ? s + 1 : s;
+  if (strncmp(p, "nan:0x", 6) == 0) {
+    errno = 0;
+    char *end;
+    uint64_t payload = strtoull(p + 6, &end, 16);
+    uint64_t max = is64 ? 0xfffffffffffffull : 0x7fffffull;
+    if (errno || *end || payload == 0 || payload > max) return false;
+    *bits = is64 ? (0x7ff0000000000000ull | payload | (neg ? 1ull << 63 : 0))
+                 : (0x7f800000u | payload | (neg ? 0x80000000u : 0));
+    *use_bits = true;
+    return true;
+  }
+  errno = 0;
+  char *end;
+  *d = strtod(s, &end);
+  if (end == s || *end) return false;
+  if (errno == ERANGE && isinf(*d)) return false;
+  return true;
+}
+
+static bool parse_arg(const char *s, weld_valkind kind, weld_val *v) {
+  memset(v, 0, sizeof *v);
+  v->kind = kind;
+  switch (kind) {
+  case WELD_I32:
+  case WELD_I64: {
+    int64_t x;
+    if (!parse_int(s, kind == WELD_I64, &x)) return false;
+    if (kind == WELD_I32) v->of.i32 = (int32_t)(uint32_t)x;
+    else v->of.i64 = x;
+    return true;
+  }
+  case WELD_F32:
+  case WELD_F64: {
+    double d;
+    uint64_t bits;
+    bool use_bits;
+    if (!parse_float(s, kind == WELD_F64, &d, &bits, &use_bits)) return false;
+    if (kind == WELD_F32) {
+      if (use_bits) {
+        uint32_t b = (uint32_t)bits;
+        memcpy(&v->of.f32, &b, 4);
+      } else {
+        v->of.f32 = (float)d;
+      }
+    } else {
+      if (use_bits) memcpy(&v->of.f64, &bits, 8);
+      else v->of.f64 = d;
+    }
+    return true;
+  }
+  case WELD_FUNCREF:
+  case WELD_EXTERNREF: return strcmp(s, "null") == 0;
+  case WELD_V128: return false;
+  }
+  return false;
+}
+
+/* ---------- results ---------------------------------------------------------------------- */
+
+/* The shortest decimal that reads back to the same float. */
+static void print_float(double d, bool is32) {
+  char buf[64];
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, d);
+    if (is32 ? (float)strtod(buf, NULL) == (float)d : strtod(buf, NULL) == d) break;
+  }
+  printf("%s\n", buf);
+}
+
+static void print_nan(uint64_t bits, bool is32) {
+  uint64_t payload = is32 ? bits & 0x7fffffu : bits & 0xfffffffffffffull;
+  bool neg = is32 ? (bits >> 31) & 1 : (bits >> 63) & 1;
+  uint64_t canonical = is32 ? 0x400000u : 0x8000000000000ull;
+  if (payload == canonical) printf("%snan\n", neg ? "-" : "");
+  else printf("%snan:0x%" PRIx64 "\n", neg ? "-" : "", payload);
+}
+
+static void print_val(const weld_val *v) {
+  switch (v->kind) {
+  case WELD_I32: printf("%" PRId32 "\n", v->of.i32); break;
+  case WELD_I64: printf("%" PRId64 "\n", v->of.i64); break;
+  case WELD_F32:
+    if (isnan(v->of.f32)) {
+      uint32_t b;
+      memcpy(&b, &v->of.f32, 4);
+      print_nan(b, true);
+    } else {
+      print_float(v->of.f32, true);
+    }
+    break;
+  case WELD_F64:
+    if (isnan(v->of.f64)) {
+      uint64_t b;
+      memcpy(&b, &v->of.f64, 8);
+      print_nan(b, false);
+    } else {
+      print_float(v->of.f64, false);
+    }
+    break;
+  case WELD_V128:
+    printf("v128 0x");
+    for (int i = 15; i >= 0; i--) printf("%02x", v->of.v128[i]);
+    printf("\n");
+    break;
+  case WELD_FUNCREF: printf(v->of.funcref ? "funcref\n" : "null\n"); break;
+  case WELD_EXTERNREF: printf(v->of.externref ? "externref\n" : "null\n"); break;
+  }
+}
+
+/* ---------- traps ------------------------------------------------------------------------ */
+
+/* Prints `weld: trap: MESSAGE` and the WebAssembly backtrace; returns the exit status. */
+static int report_trap(weld_trap *t) {
+  if (weld_trap_get_kind(t) == WELD_TRAP_EXIT) {
+    int code = weld_trap_exit_code(t);
+    weld_trap_free(t);
+    return code;
+  }
+  fprintf(stderr, "weld: trap: %s\n", weld_trap_message(t));
+  for (size_t i = 0; i < weld_trap_frame_count(t); i++) {
+    const weld_frame *f = weld_trap_frame(t, i);
+    fprintf(stderr, "  %zu: ", i);
+    if (f->func_name) fprintf(stderr, "%s (func %u)", f->func_name, f->func_index);
+    else fprintf(stderr, "func %u", f->func_index);
+    if (f->code_offset) fprintf(stderr, " at offset 0x%x", f->code_offset);
+    fprintf(stderr, "\n");
+  }
+  weld_trap_free(t);
+  return CLI_EXIT_TRAP;
+}
+
+/* ---------- the command ------------------------------------------------------------------- */
+
+int cli_cmd_run(int argc, char **argv) {
+  const char *invoke = NULL, *path = NULL;
+  uint64_t fuel = 0;
+  bool has_fuel = false;
+  weld_config cfg;
+  weld_config_default(&cfg);
+  wasi_options wopt;
+  wasi_options_init(&wopt);
+  util_error werr;
+  util_error_clear(&werr);
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      i++;
+      break;
+    }
+    if (!cli_is_option(a)) break;
+    if (strcmp(a, "--invoke") == 0) {
+      if (++i >= argc) return cli_usage_error("run", "--invoke needs a function name");
+      invoke = argv[i];
+    } else if (strcmp(a, "--fuel") == 0) {
+      char *end;
+      if (++i >= argc) return cli_usage_error("run", "--fuel needs a number");
+      errno = 0;
+      fuel = strtoull(argv[i], &end, 10);
+      if (errno || end == argv[i] || *end || argv[i][0] == '-')
+        return cli_usage_error("run", "--fuel: '%s' is not a whole number", argv[i]);
+      has_fuel = true;
+    } else if (strcmp(a, "--bounds") == 0) {
+      if (++i >= argc) return cli_usage_error("run", "--bounds needs 'guard' or 'explicit'");
+      if (strcmp(argv[i], "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
+      else if (strcmp(argv[i], "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
+      else return cli_usage_error("run", "--bounds: '%s' is not 'guard' or 'explicit'", argv[i]);
+    } else {
+      int w = wasi_options_parse(&wopt, argc, argv, &i, &werr);
+      if (w < 0 || w == 0) {
+        wasi_options_free(&wopt);
+        if (w < 0) return cli_usage_error("run", "%s", werr.msg);
+        return cli_usage_error("run", "unknown option '%s'", a);
+      }
+    }
+  }
+  if (i >= argc) {
+    wasi_options_free(&wopt);
+    return cli_usage_error("run", "missing module file");
+  }
+  path = argv[i++];
+  int nargs = argc - i;
+  char **args = argv + i;
+
+  util_error uerr;
+  util_error_clear(&uerr);
+  uint8_t *bytes;
+  size_t len;
+  if (!util_read_file(path, &bytes, &len, &uerr)) {
+    fprintf(stderr, "weld: %s\n", uerr.msg);
+    return CLI_EXIT_USAGE;
+  }
+  int rc = CLI_EXIT_OK;
+  weld_import *wimports = NULL;
+  size_t nwimports = 0;
+  wasi_ctx *wctx = NULL;
+  if (!wasi_options_finish(&wopt, &werr)) {
+    free(bytes);
+    wasi_options_free(&wopt);
+    if (werr.kind == UTIL_ERR_USAGE) return cli_usage_error("run", "%s", werr.msg);
+    fprintf(stderr, "weld: %s\n", werr.msg);
+    return CLI_EXIT_USAGE;
+  }
+  weld_engine *engine = weld_engine_new(&cfg);
+  weld_error *err = NULL;
+  weld_module *mod = weld_module_new(engine, bytes, len, &err);
+  free(bytes);
+  weld_store *store = NULL;
+  if (!mod) {
+    fprintf(stderr, "weld: %s: %s", cli_display_name(path), weld_error_message(err));
+    if (weld_error_offset(err) >= 0) fprintf(stderr, " (at offset 0x%llx)", (unsigned long long)weld_error_offset(err));
+    fprintf(stderr, "\n");
+    rc = CLI_EXIT_BAD_MODULE;
+    goto out;
+  }
+  store = weld_store_new(engine);
+  if (!store) {
+    fprintf(stderr, "weld: cannot allocate a store\n");
+    rc = CLI_EXIT_USAGE;
+    goto out;
+  }
+  if (has_fuel) weld_store_set_fuel(store, fuel);
+  {
+    /* the guest's argv: the module path, then ARGS (unless they are --invoke's) */
+    char **gargv = calloc((size_t)nargs + 2, sizeof *gargv);
+    gargv[0] = (char *)path;
+    for (int k = 0; !invoke && k < nargs; k++) gargv[k + 1] = args[k];
+    wasi_config wc = {.argc = invoke ? 1 : nargs + 1, .argv = gargv, .log_denials = wopt.log_denials,
+                      .sockets = wopt.sockets, .nsockets = wopt.nsockets};
+    wctx = wasi_ctx_new(&wopt.pol, &wc, &werr);
+    free(gargv);
+    if (!wctx) {
+      fprintf(stderr, "weld: %s\n", werr.msg);
+      rc = CLI_EXIT_USAGE;
+      goto out;
+    }
+    if (!cli_wasi_imports(wctx, store, mod, &wimports, &nwimports, &werr)) {
+      fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), werr.msg);
+      rc = CLI_EXIT_BAD_MODULE;
+      goto out;
+    }
+  }
+  weld_trap *trap = NULL;
+  weld_instance *inst = weld_instance_new(store, mod, wimports, nwimports, &trap, &err);
+  if (inst && !cli_wasi_bind(wctx, inst, nwimports, &werr)) {
+    fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), werr.msg);
+    rc = CLI_EXIT_BAD_MODULE;
+    goto out;
+  }
+  if (!inst) {
+    if (trap) {
+      rc = report_trap(trap);
+    } else {
+      fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), weld_error_message(err));
+      rc = CLI_EXIT_BAD_MODULE;
+    }
+    goto out;
+  }
+  const char *entry = invoke ? invoke : "_start";
+  weld_func *f = weld_instance_func(inst, entry);
+  if (!f) {
+    if (invoke) {
+      fprintf(stderr, "weld: %s: no exported function '%s'\n", cli_display_name(path), invoke);
+      rc = CLI_EXIT_USAGE;
+    }
+    goto out; /* no _start: instantiating (and the start function) was the run */
+  }
+  size_t np = weld_func_param_count(f), nr = weld_func_result_count(f);
+  if (!invoke) nargs = 0; /* _start's ARGS went to the guest's argv */
+  if ((size_t)nargs != np) {
+    rc = cli_usage_error("run", "'%s' takes %zu argument%s, %d given", entry, np, np == 1 ? "" : "s", nargs);
+    goto out;
+  }
+  weld_val *vals = calloc(np + nr + 1, sizeof *vals);
+  for (size_t k = 0; k < np; k++) {
+    weld_valkind kind = weld_func_param(f, k);
+    if (!parse_arg(args[k], kind, &vals[k])) {
+      free(vals);
+      rc = cli_usage_error("run", "argument %zu: '%s' is not a valid %s", k + 1, args[k], weld_valkind_name(kind));
+      goto out;
+    }
+  }
+  trap = weld_func_call(f, vals, np, vals + np, nr);
+  if (trap) {
+    rc = report_trap(trap);
+  } else {
+    for (size_t k = 0; k < nr; k++) print_val(&vals[np + k]);
+  }
+  free(vals);
+out:
+  if (err) weld_error_free(err);
+  weld_store_free(store);
+  wasi_ctx_free(wctx);
+  free(wimports);
+  wasi_options_free(&wopt);
+  weld_module_free(mod);
+  weld_engine_free(engine);
+  return rc;
+}

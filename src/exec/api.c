@@ -1,0 +1,560 @@
+/* include/weld.h on top of the runtime. The public handles are the runtime objects
+ * themselves (weld_func is an exec_func, weld_memory an exec_memory, ...), so a funcref
+ * crosses the API with no translation and lookups allocate nothing. Only errors and traps
+ * are separate objects the caller owns. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "weld.h"
+#include "exec.h"
+#include "wasm/module.h"
+
+struct weld_engine {
+  weld_config cfg;
+};
+
+struct weld_error {
+  util_error e;
+};
+
+struct weld_trap {
+  weld_trap_kind kind;
+  int32_t exit_code;
+  char msg[256];
+  size_t nframes;
+  weld_frame frames[64];
+};
+
+struct weld_caller {
+  exec_thread *th;
+  exec_instance *inst;
+};
+
+#define AS_EXEC_MODULE(m) ((exec_module *)(m))
+#define AS_STORE(s) ((exec_store *)(s))
+#define AS_FUNC(f) ((exec_func *)(f))
+
+/* ---------- values ---------------------------------------------------------------------- */
+
+const char *weld_valkind_name(weld_valkind k) {
+  switch (k) {
+  case WELD_I32: return "i32";
+  case WELD_I64: return "i64";
+  case WELD_F32: return "f32";
+  case WELD_F64: return "f64";
+  case WELD_V128: return "v128";
+  case WELD_FUNCREF: return "funcref";
+  case WELD_EXTERNREF: return "externref";
+  }
+  return "?";
+}
+
+static weld_valkind kind_of(uint8_t t) {
+  switch (t) {
+  case WASM_I32: return WELD_I32;
+  case WASM_I64: return WELD_I64;
+  case WASM_F32: return WELD_F32;
+  case WASM_F64: return WELD_F64;
+  case WASM_V128: return WELD_V128;
+  case WASM_FUNCREF: return WELD_FUNCREF;
+  default: return WELD_EXTERNREF;
+  }
+}
+
+static uint8_t valtype_of(weld_valkind k) {
+  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF};
+  return (unsigned)k < sizeof map ? map[k] : 0;
+}
+
+/* Writes v into slots (two for v128); returns the slots used. */
+static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
+  switch (v->kind) {
+  case WELD_I32: s[0] = (uint32_t)v->of.i32; return 1;
+  case WELD_I64: s[0] = (uint64_t)v->of.i64; return 1;
+  case WELD_F32: {
+    uint32_t b;
+    memcpy(&b, &v->of.f32, 4);
+    s[0] = b;
+    return 1;
+  }
+  case WELD_F64: memcpy(&s[0], &v->of.f64, 8); return 1;
+  case WELD_V128: memcpy(s, v->of.v128, 16); return 2;
+  case WELD_FUNCREF: s[0] = (exec_slot)(uintptr_t)v->of.funcref; return 1;
+  case WELD_EXTERNREF: s[0] = (exec_slot)(uintptr_t)v->of.externref; return 1;
+  }
+  return 1;
+}
+
+static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
+  memset(v, 0, sizeof *v);
+  v->kind = kind_of(type);
+  switch (v->kind) {
+  case WELD_I32: v->of.i32 = (int32_t)(uint32_t)s[0]; return 1;
+  case WELD_I64: v->of.i64 = (int64_t)s[0]; return 1;
+  case WELD_F32: {
+    uint32_t b = (uint32_t)s[0];
+    memcpy(&v->of.f32, &b, 4);
+    return 1;
+  }
+  case WELD_F64: memcpy(&v->of.f64, &s[0], 8); return 1;
+  case WELD_V128: memcpy(v->of.v128, s, 16); return 2;
+  case WELD_FUNCREF: v->of.funcref = (weld_func *)(uintptr_t)s[0]; return 1;
+  case WELD_EXTERNREF: v->of.externref = (void *)(uintptr_t)s[0]; return 1;
+  }
+  return 1;
+}
+
+/* ---------- errors and traps -------------------------------------------------------------- */
+
+static weld_error *error_from(const util_error *e) {
+  weld_error *w = util_xcalloc(1, sizeof *w);
+  w->e = *e;
+  return w;
+}
+
+static weld_error *error_new(util_err_kind k, const char *msg) {
+  util_error e;
+  util_error_clear(&e);
+  util_fail(&e, k, -1, "%s", msg);
+  return error_from(&e);
+}
+
+weld_error_kind weld_error_get_kind(const weld_error *e) {
+  switch (e->e.kind) {
+  case UTIL_ERR_MALFORMED: return WELD_ERROR_MALFORMED;
+  case UTIL_ERR_INVALID: return WELD_ERROR_INVALID;
+  case UTIL_ERR_LINK: case UTIL_ERR_TRAP: return WELD_ERROR_LINK;
+  case UTIL_ERR_IO: return WELD_ERROR_IO;
+  case UTIL_ERR_USAGE: return WELD_ERROR_USAGE;
+  default: return WELD_ERROR_LIMIT;
+  }
+}
+const char *weld_error_message(const weld_error *e) { return e->e.msg; }
+int64_t weld_error_offset(const weld_error *e) { return e->e.offset; }
+void weld_error_free(weld_error *e) { free(e); }
+
+weld_trap_kind weld_trap_get_kind(const weld_trap *t) { return t->kind; }
+const char *weld_trap_message(const weld_trap *t) { return t->msg; }
+int32_t weld_trap_exit_code(const weld_trap *t) { return t->exit_code; }
+size_t weld_trap_frame_count(const weld_trap *t) { return t->nframes; }
+const weld_frame *weld_trap_frame(const weld_trap *t, size_t i) {
+  return i < t->nframes ? &t->frames[i] : NULL;
+}
+void weld_trap_free(weld_trap *t) { free(t); }
+
+weld_trap *weld_trap_new(const char *message) {
+  weld_trap *t = util_xcalloc(1, sizeof *t);
+  t->kind = WELD_TRAP_HOST;
+  snprintf(t->msg, sizeof t->msg, "%s", message ? message : "host trap");
+  return t;
+}
+
+weld_trap *weld_trap_new_exit(int32_t code) {
+  weld_trap *t = util_xcalloc(1, sizeof *t);
+  t->kind = WELD_TRAP_EXIT;
+  t->exit_code = code;
+  snprintf(t->msg, sizeof t->msg, "exit with code %d", code);
+  return t;
+}
+
+static const char *name_str(const wasm_name *n) { return n && n->str ? n->str : NULL; }
+
+/* The trap the thread recorded, as a weld_trap with its backtrace. */
+static weld_trap *trap_from_thread(const exec_thread *th) {
+  weld_trap *t = util_xcalloc(1, sizeof *t);
+  t->kind = (weld_trap_kind)th->trap;
+  t->exit_code = th->exit_code;
+  snprintf(t->msg, sizeof t->msg, "%s", th->trap_msg[0] ? th->trap_msg : exec_trap_message(th->trap));
+  for (uint32_t i = 0; i < th->nbt && i < 64; i++) {
+    const exec_func *f = th->bt_func[i];
+    weld_frame *fr = &t->frames[t->nframes++];
+    fr->func_index = f ? f->index : 0;
+    fr->code_offset = th->bt_offset[i];
+    if (f && f->inst) {
+      const wasm_module *m = f->inst->module->wasm;
+      fr->func_name = m->func_names ? name_str(&m->func_names[f->index]) : NULL;
+      fr->module_name = name_str(&m->module_name);
+    }
+  }
+  return t;
+}
+
+/* ---------- engine and modules -------------------------------------------------------------- */
+
+void weld_config_default(weld_config *c) {
+  memset(c, 0, sizeof *c);
+  c->bounds = WELD_BOUNDS_GUARD;
+}
+
+weld_engine *weld_engine_new(const weld_config *cfg) {
+  weld_engine *e = util_xcalloc(1, sizeof *e);
+  if (cfg) e->cfg = *cfg;
+  else weld_config_default(&e->cfg);
+  return e;
+}
+
+void weld_engine_free(weld_engine *e) { free(e); }
+
+weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
+  util_error ue;
+  util_error_clear(&ue);
+  if (!bytes && len) {
+    if (err) *err = error_new(UTIL_ERR_USAGE, "no module bytes");
+    return NULL;
+  }
+  wasm_module *m = wasm_decode(bytes, len, &ue);
+  if (!m) {
+    if (err) *err = error_from(&ue);
+    return NULL;
+  }
+  exec_module *em = exec_module_compile(m, &ue);
+  if (!em) {
+    wasm_module_free(m);
+    if (err) *err = error_from(&ue);
+    return NULL;
+  }
+  return (weld_module *)em;
+}
+
+void weld_module_free(weld_module *m) { exec_module_free(AS_EXEC_MODULE(m)); }
+
+size_t weld_module_import_count(const weld_module *m) { return AS_EXEC_MODULE(m)->wasm->nimports; }
+
+void weld_module_import(const weld_module *m, size_t i, const char **module, const char **name,
+                        weld_externkind *kind) {
+  const wasm_module *w = AS_EXEC_MODULE(m)->wasm;
+  if (i >= w->nimports) {
+    if (module) *module = NULL;
+    if (name) *name = NULL;
+    if (kind) *kind = WELD_EXTERN_NONE;
+    return;
+  }
+  if (module) *module = w->imports[i].module.str;
+  if (name) *name = w->imports[i].field.str;
+  if (kind) *kind = (weld_externkind)w->imports[i].kind;
+}
+
+size_t weld_module_export_count(const weld_module *m) { return AS_EXEC_MODULE(m)->wasm->nexports; }
+
+void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind) {
+  const wasm_module *w = AS_EXEC_MODULE(m)->wasm;
+  if (i >= w->nexports) {
+    if (name) *name = NULL;
+    if (kind) *kind = WELD_EXTERN_NONE;
+    return;
+  }
+  if (name) *name = w->exports[i].name.str;
+  if (kind) *kind = (weld_externkind)w->exports[i].kind;
+}
+
+/* ---------- stores and instances ----------------------------------------------------------------- */
+
+weld_store *weld_store_new(weld_engine *e) {
+  exec_store_config c = {0};
+  if (e) {
+    c.stack_bytes = e->cfg.stack_bytes;
+    c.max_call_depth = e->cfg.max_call_depth;
+    c.guard_mode = e->cfg.bounds == WELD_BOUNDS_GUARD;
+  } else {
+    c.guard_mode = true;
+  }
+  exec_store *s = exec_store_new(&c);
+  if (s) s->engine = e;
+  return (weld_store *)s;
+}
+
+void weld_store_free(weld_store *s) { exec_store_free(AS_STORE(s)); }
+
+void weld_store_set_fuel(weld_store *s, uint64_t fuel) {
+  AS_STORE(s)->fuel_enabled = true;
+  AS_STORE(s)->fuel = fuel;
+}
+
+uint64_t weld_store_get_fuel(const weld_store *s) { return ((const exec_store *)s)->fuel; }
+
+void weld_store_interrupt(weld_store *s) { atomic_store(&AS_STORE(s)->interrupt, 1); }
+
+static bool name_eq(const wasm_name *n, const char *s) {
+  return s && strlen(s) == n->len && memcmp(n->str, s, n->len) == 0;
+}
+
+weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld_import *imports,
+                                 size_t nimports, weld_trap **trap, weld_error **err) {
+  const exec_module *em = (const exec_module *)m;
+  const wasm_module *w = em->wasm;
+  if (trap) *trap = NULL;
+  exec_extern *xs = util_xcalloc(w->nimports + 1, sizeof *xs);
+  for (uint32_t i = 0; i < w->nimports; i++) {
+    const wasm_import *im = &w->imports[i];
+    /* The last matching entry wins, so a caller can override earlier definitions. */
+    for (size_t k = nimports; k-- > 0;) {
+      if (name_eq(&im->module, imports[k].module) && name_eq(&im->field, imports[k].name)) {
+        const weld_extern *x = &imports[k].item;
+        xs[i].kind = x->kind == WELD_EXTERN_NONE ? 0xff : (uint8_t)x->kind;
+        xs[i].ptr = x->kind == WELD_EXTERN_FUNC     ? (void *)x->of.func
+                    : x->kind == WELD_EXTERN_TABLE  ? (void *)x->of.table
+                    : x->kind == WELD_EXTERN_MEMORY ? (void *)x->of.memory
+                    : x->kind == WELD_EXTERN_GLOBAL ? (void *)x->of.global
+                                                    : NULL;
+        break;
+      }
+    }
+  }
+  util_error ue;
+  util_error_clear(&ue);
+  exec_instance *inst = exec_instantiate(AS_STORE(s), em, xs, &ue);
+  free(xs);
+  if (!inst) {
+    if (ue.kind == UTIL_ERR_TRAP && trap) *trap = trap_from_thread(&AS_STORE(s)->thread);
+    if (err) *err = error_from(&ue);
+    return NULL;
+  }
+  return (weld_instance *)inst;
+}
+
+weld_extern weld_instance_export(weld_instance *i, const char *name) {
+  return weld_instance_export_n(i, name, name ? strlen(name) : 0);
+}
+
+weld_extern weld_instance_export_n(weld_instance *i, const char *name, size_t len) {
+  weld_extern out = {.kind = WELD_EXTERN_NONE};
+  if (!i || !name) return out;
+  exec_extern x = exec_instance_export((exec_instance *)i, name, len);
+  if (!x.ptr) return out;
+  out.kind = (weld_externkind)x.kind;
+  switch (x.kind) {
+  case WASM_EXTERN_FUNC: out.of.func = x.ptr; break;
+  case WASM_EXTERN_TABLE: out.of.table = x.ptr; break;
+  case WASM_EXTERN_MEMORY: out.of.memory = x.ptr; break;
+  case WASM_EXTERN_GLOBAL: out.of.global = x.ptr; break;
+  }
+  return out;
+}
+
+weld_func *weld_instance_func(weld_instance *i, const char *name) {
+  weld_extern x = weld_instance_export(i, name);
+  return x.kind == WELD_EXTERN_FUNC ? x.of.func : NULL;
+}
+weld_memory *weld_instance_memory(weld_instance *i, const char *name) {
+  weld_extern x = weld_instance_export(i, name);
+  return x.kind == WELD_EXTERN_MEMORY ? x.of.memory : NULL;
+}
+weld_global *weld_instance_global(weld_instance *i, const char *name) {
+  weld_extern x = weld_instance_export(i, name);
+  return x.kind == WELD_EXTERN_GLOBAL ? x.of.global : NULL;
+}
+weld_table *weld_instance_table(weld_instance *i, const char *name) {
+  weld_extern x = weld_instance_export(i, name);
+  return x.kind == WELD_EXTERN_TABLE ? x.of.table : NULL;
+}
+
+/* ---------- functions -------------------------------------------------------------------------- */
+
+typedef struct host_env {
+  weld_host_fn fn;
+  void *env;
+  void (*env_free)(void *);
+} host_env;
+
+static void host_env_free(void *p) {
+  host_env *h = p;
+  if (h->env_free) h->env_free(h->env);
+  free(h);
+}
+
+/* Adapts the runtime's slot calling convention to weld_val arrays. */
+static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *argres) {
+  const host_env *h = self->host_env;
+  const wasm_functype *t = self->type;
+  weld_val small[16], *args = small;
+  size_t need = (size_t)t->nparams + t->nresults;
+  if (need > 16) args = util_xcalloc(need, sizeof *args);
+  weld_val *results = args + t->nparams;
+  uint32_t s = 0;
+  for (uint32_t i = 0; i < t->nparams; i++) s += slots_to_val(t->params[i], argres + s, &args[i]);
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    memset(&results[i], 0, sizeof results[i]);
+    results[i].kind = kind_of(t->results[i]);
+  }
+  weld_caller caller = {th, th->host_caller};
+  weld_trap *trap = h->fn(&caller, h->env, args, results);
+  exec_trap_kind k = EXEC_OK;
+  if (trap) {
+    k = trap->kind == WELD_TRAP_EXIT ? EXEC_TRAP_EXIT : EXEC_TRAP_HOST;
+    if (trap->kind != WELD_TRAP_EXIT && trap->kind != WELD_TRAP_HOST) k = (exec_trap_kind)trap->kind;
+    th->exit_code = trap->exit_code;
+    snprintf(th->trap_msg, sizeof th->trap_msg, "%s", trap->msg);
+    weld_trap_free(trap);
+  } else {
+    s = 0;
+    for (uint32_t i = 0; i < t->nresults; i++) {
+      if (results[i].kind != kind_of(t->results[i])) {
+        snprintf(th->trap_msg, sizeof th->trap_msg, "host function returned a %s for a %s result",
+                 weld_valkind_name(results[i].kind), weld_valkind_name(kind_of(t->results[i])));
+        k = EXEC_TRAP_HOST;
+        break;
+      }
+      s += val_to_slots(&results[i], argres + s);
+    }
+  }
+  if (args != small) free(args);
+  return k;
+}
+
+weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t nparams,
+                         const weld_valkind *results, size_t nresults, weld_host_fn fn, void *env,
+                         void (*env_free)(void *)) {
+  if (!s || !fn || nparams > 1000 || nresults > 1000) return NULL;
+  uint8_t *types = util_xmalloc(nparams + nresults + 1);
+  for (size_t i = 0; i < nparams; i++) types[i] = valtype_of(params[i]);
+  for (size_t i = 0; i < nresults; i++) types[nparams + i] = valtype_of(results[i]);
+  host_env *h = util_xcalloc(1, sizeof *h);
+  *h = (host_env){fn, env, env_free};
+  exec_func *f = exec_host_func_new(AS_STORE(s), types, (uint32_t)nparams, types + nparams,
+                                    (uint32_t)nresults, host_tramp, h, host_env_free);
+  free(types);
+  return (weld_func *)f;
+}
+
+size_t weld_func_param_count(const weld_func *f) { return ((const exec_func *)f)->type->nparams; }
+size_t weld_func_result_count(const weld_func *f) { return ((const exec_func *)f)->type->nresults; }
+weld_valkind weld_func_param(const weld_func *f, size_t i) {
+  return kind_of(((const exec_func *)f)->type->params[i]);
+}
+weld_valkind weld_func_result(const weld_func *f, size_t i) {
+  return kind_of(((const exec_func *)f)->type->results[i]);
+}
+
+weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, weld_val *results,
+                          size_t nresults) {
+  exec_func *f = AS_FUNC(wf);
+  if (!f) return weld_trap_new("weld_func_call: no function");
+  const wasm_functype *t = f->type;
+  if (nargs != t->nparams) return weld_trap_new("weld_func_call: wrong number of arguments");
+  if (nresults < t->nresults) return weld_trap_new("weld_func_call: results array too small");
+  for (size_t i = 0; i < nargs; i++) {
+    if (args[i].kind != kind_of(t->params[i])) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "weld_func_call: argument %zu is %s, expected %s", i,
+               weld_valkind_name(args[i].kind), weld_valkind_name(kind_of(t->params[i])));
+      return weld_trap_new(msg);
+    }
+  }
+  size_t n = (t->nparams > t->nresults ? t->nparams : t->nresults) * 2 + 2;
+  exec_slot small[64], *argres = n <= 64 ? small : util_xcalloc(n, sizeof(exec_slot));
+  uint32_t s = 0;
+  for (size_t i = 0; i < nargs; i++) s += val_to_slots(&args[i], argres + s);
+  exec_thread *th = &f->store->thread;
+  exec_trap_kind k = exec_invoke(th, f, argres);
+  weld_trap *trap = NULL;
+  if (k != EXEC_OK) {
+    trap = trap_from_thread(th);
+  } else {
+    s = 0;
+    for (uint32_t i = 0; i < t->nresults; i++) s += slots_to_val(t->results[i], argres + s, &results[i]);
+  }
+  if (argres != small) free(argres);
+  return trap;
+}
+
+weld_memory *weld_caller_memory(weld_caller *c, const char *export_name) {
+  if (!c || !c->inst) return NULL;
+  return weld_instance_memory((weld_instance *)c->inst, export_name ? export_name : "memory");
+}
+
+weld_store *weld_caller_store(weld_caller *c) { return c ? (weld_store *)c->th->store : NULL; }
+
+/* ---------- memories, tables, globals ----------------------------------------------------------- */
+
+weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pages) {
+  util_error e;
+  util_error_clear(&e);
+  bool has_max = max_pages != UINT64_MAX;
+  exec_memory *m = exec_memory_new(min_pages, max_pages, has_max, AS_STORE(s)->guard_mode, &e);
+  if (!m) return NULL;
+  UTIL_VEC_PUSH(AS_STORE(s)->memories, AS_STORE(s)->nmemories, AS_STORE(s)->capmemories, m);
+  return (weld_memory *)m;
+}
+
+uint8_t *weld_memory_data(weld_memory *m) { return ((exec_memory *)m)->base; }
+size_t weld_memory_size(const weld_memory *m) { return (size_t)((const exec_memory *)m)->size; }
+uint64_t weld_memory_pages(const weld_memory *m) { return ((const exec_memory *)m)->size / EXEC_PAGE_SIZE; }
+int64_t weld_memory_grow(weld_memory *m, uint64_t delta) { return exec_memory_grow((exec_memory *)m, delta); }
+
+bool weld_memory_read(const weld_memory *wm, uint64_t off, void *dst, size_t n) {
+  const exec_memory *m = (const exec_memory *)wm;
+  if (off > m->size || n > m->size - off) return false;
+  if (n) memcpy(dst, m->base + off, n);
+  return true;
+}
+
+bool weld_memory_write(weld_memory *wm, uint64_t off, const void *src, size_t n) {
+  exec_memory *m = (exec_memory *)wm;
+  if (off > m->size || n > m->size - off) return false;
+  if (n) memcpy(m->base + off, src, n);
+  return true;
+}
+
+static void *ref_of(weld_val v) {
+  return v.kind == WELD_FUNCREF ? (void *)v.of.funcref : v.kind == WELD_EXTERNREF ? v.of.externref : NULL;
+}
+
+weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init) {
+  if (elem != WELD_FUNCREF && elem != WELD_EXTERNREF) return NULL;
+  if (init.kind != elem) return NULL;
+  exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, ref_of(init));
+  if (!t) return NULL;
+  UTIL_VEC_PUSH(AS_STORE(s)->tables, AS_STORE(s)->ntables, AS_STORE(s)->captables, t);
+  return (weld_table *)t;
+}
+
+uint32_t weld_table_size(const weld_table *t) { return ((const exec_table *)t)->size; }
+
+bool weld_table_get(const weld_table *wt, uint32_t i, weld_val *out) {
+  const exec_table *t = (const exec_table *)wt;
+  if (i >= t->size) return false;
+  exec_slot s[2] = {(exec_slot)(uintptr_t)t->elems[i], 0};
+  slots_to_val(t->elemtype, s, out);
+  return true;
+}
+
+bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
+  exec_table *t = (exec_table *)wt;
+  if (i >= t->size || v.kind != kind_of(t->elemtype)) return false;
+  t->elems[i] = ref_of(v);
+  return true;
+}
+
+int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
+  exec_table *t = (exec_table *)wt;
+  if (init.kind != kind_of(t->elemtype)) return -1;
+  return exec_table_grow(t, delta, ref_of(init));
+}
+
+weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init) {
+  if (init.kind != kind) return NULL;
+  exec_global *g = util_xcalloc(1, sizeof *g);
+  g->type = valtype_of(kind);
+  g->mut = mutable_;
+  val_to_slots(&init, g->val);
+  UTIL_VEC_PUSH(AS_STORE(s)->globals, AS_STORE(s)->nglobals, AS_STORE(s)->capglobals, g);
+  return (weld_global *)g;
+}
+
+weld_val weld_global_get(const weld_global *wg) {
+  const exec_global *g = (const exec_global *)wg;
+  weld_val v;
+  slots_to_val(g->type, g->val, &v);
+  return v;
+}
+
+bool weld_global_set(weld_global *wg, weld_val v) {
+  exec_global *g = (exec_global *)wg;
+  if (!g->mut || v.kind != kind_of(g->type)) return false;
+  val_to_slots(&v, g->val);
+  return true;
+}
+
+const char *weld_version(void) { return WELD_VERSION; }

@@ -1,0 +1,388 @@
+/* Stores, host functions and instantiation: import matching, allocation of memories,
+ * tables and globals, constant expressions, element and data segments, the start
+ * function. Follows the instantiation algorithm of the WebAssembly 2.0 spec: imports are
+ * checked first, then element segments are applied in order, then data segments, then
+ * the start function runs; a segment that is out of bounds traps, and what earlier
+ * segments wrote stays written. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "exec.h"
+
+#define DEFAULT_STACK_BYTES (8u << 20)
+
+/* ---------- stores ------------------------------------------------------------------------ */
+
+exec_store *exec_store_new(const exec_store_config *cfg) {
+  exec_store *s = util_xcalloc(1, sizeof *s);
+  size_t bytes = cfg && cfg->stack_bytes ? cfg->stack_bytes : DEFAULT_STACK_BYTES;
+  bytes = (bytes + 4095) & ~(size_t)4095;
+  /* mmap: the value stack is touched only as deep as calls go. */
+  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+  if (p == MAP_FAILED) {
+    free(s);
+    return NULL;
+  }
+  s->thread.store = s;
+  s->thread.stack = p;
+  s->thread.stack_end = (exec_slot *)((uint8_t *)p + bytes);
+  s->thread.max_depth = cfg ? cfg->max_call_depth : 0;
+  s->guard_mode = cfg ? cfg->guard_mode : true;
+  atomic_init(&s->interrupt, 0);
+  return s;
+}
+
+static void instance_free(exec_instance *inst) {
+  util_arena_free(&inst->arena);
+  free(inst);
+}
+
+void exec_store_free(exec_store *s) {
+  if (!s) return;
+  for (size_t i = 0; i < s->ninstances; i++) instance_free(s->instances[i]);
+  for (size_t i = 0; i < s->nfuncs; i++) {
+    exec_func *f = s->funcs[i];
+    if (f->host_env_free) f->host_env_free(f->host_env);
+    free(f);
+  }
+  for (size_t i = 0; i < s->nmemories; i++) exec_memory_free(s->memories[i]);
+  for (size_t i = 0; i < s->ntables; i++) exec_table_free(s->tables[i]);
+  for (size_t i = 0; i < s->nglobals; i++) free(s->globals[i]);
+  free(s->instances);
+  free(s->funcs);
+  free(s->memories);
+  free(s->tables);
+  free(s->globals);
+  munmap(s->thread.stack, (size_t)((uint8_t *)s->thread.stack_end - (uint8_t *)s->thread.stack));
+  free(s);
+}
+
+exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t nparams,
+                              const uint8_t *results, uint32_t nresults, exec_host_fn fn,
+                              void *env, void (*env_free)(void *)) {
+  size_t ntypes = (size_t)nparams + nresults;
+  exec_func *f = util_xcalloc(1, sizeof *f + (ntypes > sizeof f->host_types ? ntypes : 0));
+  uint8_t *types = ntypes > sizeof f->host_types ? (uint8_t *)(f + 1) : f->host_types;
+  if (nparams) memcpy(types, params, nparams);
+  if (nresults) memcpy(types + nparams, results, nresults);
+  f->host_type = (wasm_functype){nparams, nresults, types, types + nparams};
+  f->type = &f->host_type;
+  f->typeid = exec_typeid_of(nparams, types, nresults, types + nparams);
+  f->store = s;
+  f->host = fn;
+  f->host_env = env;
+  f->host_env_free = env_free;
+  UTIL_VEC_PUSH(s->funcs, s->nfuncs, s->capfuncs, f);
+  return f;
+}
+
+/* ---------- constant expressions ------------------------------------------------------------ */
+
+/* Evaluates a validated constant expression: the 2.0 forms plus the extended-constant
+ * integer arithmetic. Results are one value (two slots for v128). */
+static bool eval_const(const exec_instance *inst, const wasm_expr *e, exec_slot out[2],
+                       util_error *err) {
+  util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
+  exec_slot st[16][2];
+  int sp = 0;
+  for (;;) {
+    uint8_t op;
+    if (!util_read_u8(&r, &op, err)) return false;
+    if (op == 0x0b) break;
+    if (sp >= 16 && op != 0x6a && op != 0x6b && op != 0x6c && op != 0x7c && op != 0x7d && op != 0x7e)
+      return util_fail(err, UTIL_ERR_LIMIT, (int64_t)util_reader_offset(&r), "constant expression too deep");
+    exec_slot *v = st[sp & 15]; /* sp < 16 here (checked above) */
+    v[1] = 0;
+    switch (op) {
+    case 0x41: {
+      int32_t x;
+      if (!util_read_s32(&r, &x, err)) return false;
+      v[0] = (uint32_t)x;
+      sp++;
+      break;
+    }
+    case 0x42: {
+      int64_t x;
+      if (!util_read_s64(&r, &x, err)) return false;
+      v[0] = (uint64_t)x;
+      sp++;
+      break;
+    }
+    case 0x43: {
+      uint32_t x;
+      if (!util_read_fixed32(&r, &x, err)) return false;
+      v[0] = x;
+      sp++;
+      break;
+    }
+    case 0x44: {
+      uint64_t x;
+      if (!util_read_fixed64(&r, &x, err)) return false;
+      v[0] = x;
+      sp++;
+      break;
+    }
+    case 0xfd: {
+      uint32_t sub;
+      const uint8_t *b;
+      if (!util_read_u32(&r, &sub, err)) return false;
+      if (sub != 12 || !util_read_bytes(&r, 16, &b, err))
+        return util_fail(err, UTIL_ERR_INVALID, (int64_t)util_reader_offset(&r), "constant expression required");
+      memcpy(v, b, 16);
+      sp++;
+      break;
+    }
+    case 0xd0: {
+      uint8_t t;
+      if (!util_read_u8(&r, &t, err)) return false;
+      v[0] = 0;
+      sp++;
+      break;
+    }
+    case 0xd2: {
+      uint32_t idx;
+      if (!util_read_u32(&r, &idx, err)) return false;
+      v[0] = (exec_slot)(uintptr_t)inst->funcs[idx];
+      sp++;
+      break;
+    }
+    case 0x23: {
+      uint32_t idx;
+      if (!util_read_u32(&r, &idx, err)) return false;
+      v[0] = inst->globals[idx]->val[0];
+      v[1] = inst->globals[idx]->val[1];
+      sp++;
+      break;
+    }
+    case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e: {
+      if (sp < 2) return util_fail(err, UTIL_ERR_INVALID, (int64_t)util_reader_offset(&r), "type mismatch");
+      exec_slot a = st[sp - 2][0], b = st[sp - 1][0], x;
+      switch (op) {
+      case 0x6a: x = (uint32_t)((uint32_t)a + (uint32_t)b); break;
+      case 0x6b: x = (uint32_t)((uint32_t)a - (uint32_t)b); break;
+      case 0x6c: x = (uint32_t)((uint32_t)a * (uint32_t)b); break;
+      case 0x7c: x = a + b; break;
+      case 0x7d: x = a - b; break;
+      default: x = a * b; break;
+      }
+      sp--;
+      st[sp - 1][0] = x;
+      break;
+    }
+    default:
+      return util_fail(err, UTIL_ERR_INVALID, (int64_t)util_reader_offset(&r) - 1,
+                       "constant expression required");
+    }
+  }
+  if (sp != 1) return util_fail(err, UTIL_ERR_INVALID, e->offset, "type mismatch");
+  out[0] = st[0][0];
+  out[1] = st[0][1];
+  return true;
+}
+
+/* ---------- import matching -------------------------------------------------------------- */
+
+static bool limits_match(uint64_t size, bool has_max, uint64_t max, const wasm_limits *want) {
+  if (size < want->min) return false;
+  if (want->has_max && (!has_max || max > want->max)) return false;
+  return true;
+}
+
+static bool link_fail(util_error *err, const wasm_import *im, const char *why) {
+  return util_fail(err, UTIL_ERR_LINK, im->offset, "%s: %.*s.%.*s", why, (int)im->module.len,
+                   im->module.str, (int)im->field.len, im->field.str);
+}
+
+static bool match_import(const exec_module *em, const wasm_import *im, const exec_extern *x,
+                         util_error *err) {
+  if (!x || !x->ptr) return link_fail(err, im, "unknown import");
+  if (x->kind != im->kind) return link_fail(err, im, "incompatible import type");
+  switch (im->kind) {
+  case WASM_EXTERN_FUNC: {
+    const exec_func *f = x->ptr;
+    if (f->typeid != em->typeids[im->u.func_type]) return link_fail(err, im, "incompatible import type");
+    return true;
+  }
+  case WASM_EXTERN_TABLE: {
+    const exec_table *t = x->ptr;
+    if (t->elemtype != im->u.table.elem ||
+        !limits_match(t->size, t->has_max, t->max, &im->u.table.limits))
+      return link_fail(err, im, "incompatible import type");
+    return true;
+  }
+  case WASM_EXTERN_MEMORY: {
+    const exec_memory *m = x->ptr;
+    if (!limits_match(m->size / EXEC_PAGE_SIZE, m->has_max, m->max_pages, &im->u.memory.limits))
+      return link_fail(err, im, "incompatible import type");
+    return true;
+  }
+  case WASM_EXTERN_GLOBAL: {
+    const exec_global *g = x->ptr;
+    if (g->type != im->u.global.type || g->mut != im->u.global.mut)
+      return link_fail(err, im, "incompatible import type");
+    return true;
+  }
+  }
+  return link_fail(err, im, "incompatible import type");
+}
+
+/* ---------- instantiation ------------------------------------------------------------------ */
+
+static bool trap_fail(exec_store *s, exec_trap_kind k, int64_t off, util_error *err) {
+  exec_thread *th = &s->thread;
+  th->trap = k;
+  if (k != EXEC_TRAP_HOST && k != EXEC_TRAP_EXIT) th->trap_msg[0] = 0;
+  const char *msg = th->trap_msg[0] ? th->trap_msg : exec_trap_message(k);
+  return util_fail(err, UTIL_ERR_TRAP, off, "%s", msg);
+}
+
+exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec_extern *imports,
+                                util_error *err) {
+  const wasm_module *m = em->wasm;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    if (!match_import(em, &m->imports[i], imports ? &imports[i] : NULL, err)) return NULL;
+  }
+
+  exec_instance *inst = util_xcalloc(1, sizeof *inst);
+  util_arena_init(&inst->arena);
+  util_arena *a = &inst->arena;
+  inst->store = s;
+  inst->module = em;
+  inst->funcs = util_arena_alloc(a, (m->nfuncs + 1) * sizeof(exec_func *));
+  inst->tables = util_arena_alloc(a, (m->ntables + 1) * sizeof(exec_table *));
+  inst->memories = util_arena_alloc(a, (m->nmemories + 1) * sizeof(exec_memory *));
+  inst->globals = util_arena_alloc(a, (m->nglobals + 1) * sizeof(exec_global *));
+  inst->datas = util_arena_alloc(a, (m->ndatas + 1) * sizeof(exec_data_inst));
+  inst->elems = util_arena_alloc(a, (m->nelems + 1) * sizeof(exec_elem_inst));
+  uint32_t ndef = m->nfuncs - m->nfunc_imports;
+  inst->defined_funcs = util_arena_alloc(a, (ndef + 1) * sizeof(exec_func));
+  /* From here on the instance belongs to the store, even if instantiation fails below:
+   * element segments may already have put its functions into imported tables. */
+  UTIL_VEC_PUSH(s->instances, s->ninstances, s->capinstances, inst);
+
+  uint32_t fi = 0, ti = 0, mi = 0, gi = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    void *p = imports[i].ptr;
+    switch (m->imports[i].kind) {
+    case WASM_EXTERN_FUNC: inst->funcs[fi++] = p; break;
+    case WASM_EXTERN_TABLE: inst->tables[ti++] = p; break;
+    case WASM_EXTERN_MEMORY: inst->memories[mi++] = p; break;
+    case WASM_EXTERN_GLOBAL: inst->globals[gi++] = p; break;
+    }
+  }
+  for (uint32_t k = 0; k < ndef; k++) {
+    uint32_t idx = m->nfunc_imports + k;
+    exec_func *f = &inst->defined_funcs[k];
+    f->typeid = em->typeids[m->funcs[idx].type];
+    f->type = wasm_func_type(m, idx);
+    f->store = s;
+    f->inst = inst;
+    f->index = idx;
+    f->code = &em->codes[k];
+    inst->funcs[idx] = f;
+  }
+  for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+    const wasm_tabletype *tt = &m->tables[i].type;
+    exec_table *t = exec_table_new(tt->elem, (uint32_t)tt->limits.min, (uint32_t)tt->limits.max,
+                                   tt->limits.has_max, NULL);
+    if (!t) {
+      util_fail(err, UTIL_ERR_LIMIT, -1, "table %u: %llu elements exceed the implementation limit", i,
+                (unsigned long long)tt->limits.min);
+      return NULL;
+    }
+    UTIL_VEC_PUSH(s->tables, s->ntables, s->captables, t);
+    inst->tables[i] = t;
+  }
+  for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
+    const wasm_limits *l = &m->memories[i].type.limits;
+    exec_memory *mem = exec_memory_new(l->min, l->max, l->has_max, s->guard_mode, err);
+    if (!mem) return NULL;
+    UTIL_VEC_PUSH(s->memories, s->nmemories, s->capmemories, mem);
+    inst->memories[i] = mem;
+  }
+  for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
+    exec_global *g = util_xcalloc(1, sizeof *g);
+    UTIL_VEC_PUSH(s->globals, s->nglobals, s->capglobals, g);
+    g->type = m->globals[i].type.type;
+    g->mut = m->globals[i].type.mut;
+    if (!eval_const(inst, &m->globals[i].init, g->val, err)) return NULL;
+    inst->globals[i] = g;
+  }
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    const wasm_elem *el = &m->elems[i];
+    exec_elem_inst *ei = &inst->elems[i];
+    ei->refs = util_arena_alloc(a, ((size_t)el->count + 1) * sizeof(void *));
+    ei->count = el->count;
+    for (uint32_t k = 0; k < el->count; k++) {
+      if (el->func_indices) {
+        ei->refs[k] = inst->funcs[el->func_indices[k]];
+      } else {
+        exec_slot v[2];
+        if (!eval_const(inst, &el->exprs[k], v, err)) return NULL;
+        ei->refs[k] = (void *)(uintptr_t)v[0];
+      }
+    }
+  }
+  for (uint32_t i = 0; i < m->ndatas; i++) {
+    inst->datas[i].bytes = m->datas[i].bytes;
+    inst->datas[i].len = m->datas[i].len;
+  }
+
+  /* Active element segments: table.init then elem.drop; declarative ones are dropped. */
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    const wasm_elem *el = &m->elems[i];
+    exec_elem_inst *ei = &inst->elems[i];
+    if (el->mode == WASM_SEG_ACTIVE) {
+      exec_slot off[2];
+      if (!eval_const(inst, &el->offset, off, err)) return NULL;
+      exec_table *t = inst->tables[el->table];
+      uint64_t d = (uint32_t)off[0];
+      if (d + ei->count > t->size) {
+        trap_fail(s, EXEC_TRAP_TABLE_OOB, el->offset_in_input, err);
+        return NULL;
+      }
+      if (ei->count) memcpy(t->elems + d, ei->refs, ei->count * sizeof(void *));
+    }
+    if (el->mode != WASM_SEG_PASSIVE) ei->count = 0;
+  }
+  for (uint32_t i = 0; i < m->ndatas; i++) {
+    const wasm_data *dd = &m->datas[i];
+    if (dd->mode != WASM_SEG_ACTIVE) continue;
+    exec_slot off[2];
+    if (!eval_const(inst, &dd->offset, off, err)) return NULL;
+    exec_memory *mem = inst->memories[dd->memory];
+    uint64_t d = (uint32_t)off[0];
+    if (d + dd->len > mem->size) {
+      trap_fail(s, EXEC_TRAP_MEMORY_OOB, dd->offset_in_input, err);
+      return NULL;
+    }
+    if (dd->len) memcpy(mem->base + d, dd->bytes, dd->len);
+    inst->datas[i].len = 0;
+  }
+  if (m->has_start) {
+    exec_slot argres[2] = {0, 0};
+    exec_trap_kind k = exec_invoke(&s->thread, inst->funcs[m->start], argres);
+    if (k != EXEC_OK) {
+      trap_fail(s, k, -1, err);
+      return NULL;
+    }
+  }
+  return inst;
+}
+
+exec_extern exec_instance_export(const exec_instance *inst, const char *name, size_t len) {
+  const wasm_module *m = inst->module->wasm;
+  for (uint32_t i = 0; i < m->nexports; i++) {
+    const wasm_export *x = &m->exports[i];
+    if (x->name.len != len || memcmp(x->name.str, name, len) != 0) continue;
+    switch (x->kind) {
+    case WASM_EXTERN_FUNC: return (exec_extern){x->kind, inst->funcs[x->index]};
+    case WASM_EXTERN_TABLE: return (exec_extern){x->kind, inst->tables[x->index]};
+    case WASM_EXTERN_MEMORY: return (exec_extern){x->kind, inst->memories[x->index]};
+    case WASM_EXTERN_GLOBAL: return (exec_extern){x->kind, inst->globals[x->index]};
+    }
+  }
+  return (exec_extern){0xff, NULL};
+}

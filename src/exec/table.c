@@ -1,0 +1,39 @@
+/* Tables: a growable array of references (exec_func * for funcref, the host's pointer
+ * for externref; NULL is the null reference). */
+#include <stdlib.h>
+
+#include "exec.h"
+
+/* An implementation limit on elements per table, so a hostile table.grow fails with -1
+ * (as the spec allows) instead of exhausting host memory. */
+#define TABLE_MAX_ELEMS (10u * 1000u * 1000u)
+
+exec_table *exec_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max, void *init) {
+  if (min > TABLE_MAX_ELEMS) return NULL;
+  exec_table *t = util_xcalloc(1, sizeof *t);
+  t->elemtype = elemtype;
+  t->size = min;
+  t->max = has_max && max < TABLE_MAX_ELEMS ? max : TABLE_MAX_ELEMS;
+  t->has_max = has_max;
+  t->elems = util_xcalloc(min ? min : 1, sizeof(void *));
+  for (uint32_t i = 0; init && i < min; i++) t->elems[i] = init;
+  return t;
+}
+
+void exec_table_free(exec_table *t) {
+  if (!t) return;
+  free(t->elems);
+  free(t);
+}
+
+int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init) {
+  uint32_t old = t->size;
+  if (delta == 0) return old;
+  if (delta > t->max || old > t->max - delta) return -1;
+  void **e = realloc(t->elems, ((size_t)old + delta) * sizeof(void *));
+  if (!e) return -1;
+  for (uint32_t i = 0; i < delta; i++) e[old + i] = init;
+  t->elems = e;
+  t->size = old + delta;
+  return old;
+}

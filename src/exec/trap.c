@@ -1,0 +1,26 @@
+/* Trap kinds and their messages, in the wording of the spec's reference interpreter so
+ * the conformance scripts' assert_trap texts match. */
+#include "exec.h"
+
+const char *exec_trap_message(exec_trap_kind k) {
+  switch (k) {
+  case EXEC_OK: return "no trap";
+  case EXEC_TRAP_UNREACHABLE: return "unreachable";
+  case EXEC_TRAP_MEMORY_OOB: return "out of bounds memory access";
+  case EXEC_TRAP_TABLE_OOB: return "out of bounds table access";
+  case EXEC_TRAP_UNDEFINED_ELEMENT: return "undefined element";
+  case EXEC_TRAP_UNINITIALIZED_ELEMENT: return "uninitialized element";
+  case EXEC_TRAP_INDIRECT_TYPE_MISMATCH: return "indirect call type mismatch";
+  case EXEC_TRAP_INT_DIV_ZERO: return "integer divide by zero";
+  case EXEC_TRAP_INT_OVERFLOW: return "integer overflow";
+  case EXEC_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
+  case EXEC_TRAP_STACK_EXHAUSTED: return "call stack exhausted";
+  case EXEC_TRAP_OUT_OF_FUEL: return "out of fuel";
+  case EXEC_TRAP_DEADLINE: return "deadline exceeded";
+  case EXEC_TRAP_INTERRUPTED: return "interrupted";
+  case EXEC_TRAP_HOST: return "host trap";
+  case EXEC_TRAP_EXIT: return "exit";
+  case EXEC_TRAP_COUNT: break;
+  }
+  return "unknown trap";
+}

@@ -1,0 +1,464 @@
+/* The policy model: construction, merging, the grant checks shared by wasi and audit,
+ * and the size/duration/risk/ops text forms. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policy.h"
+
+void policy_init(policy *p) {
+  memset(p, 0, sizeof *p);
+  p->max_open_files = POLICY_UNLIMITED;
+  p->max_read_total = POLICY_UNLIMITED;
+  p->max_write_total = POLICY_UNLIMITED;
+  p->allow_exit = true;
+  p->allow_stdout = true;
+  p->allow_stderr = true;
+  p->limits.memory_bytes = POLICY_UNLIMITED;
+  p->limits.table_elements = POLICY_UNLIMITED;
+  p->limits.fuel = POLICY_UNLIMITED;
+  p->limits.max_host_calls = POLICY_UNLIMITED;
+  /* An explicit --dir is an explicit grant; profiles narrow it. */
+  p->dir_default_ops = POLICY_OP_ALL;
+}
+
+void policy_free(policy *p) {
+  if (!p) return;
+  free(p->name);
+  for (size_t i = 0; i < p->ndirs; i++) {
+    free(p->dirs[i].host);
+    free(p->dirs[i].guest);
+  }
+  free(p->dirs);
+  for (size_t i = 0; i < p->npaths; i++) free(p->paths[i].pattern);
+  free(p->paths);
+  for (size_t i = 0; i < p->nenv; i++) {
+    free(p->env[i].name);
+    free(p->env[i].value);
+  }
+  free(p->env);
+  for (size_t i = 0; i < p->nnet; i++) free(p->net[i].host);
+  free(p->net);
+  memset(p, 0, sizeof *p);
+}
+
+/* ---------- adding grants ----------------------------------------------------------- */
+
+void policy_add_dir(policy *p, const char *host, const char *guest, uint32_t ops) {
+  policy_dir d = {util_xstrdup(host), util_xstrdup(guest ? guest : host), ops & POLICY_OP_ALL};
+  UTIL_VEC_PUSH(p->dirs, p->ndirs, p->capdirs, d);
+}
+
+void policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_read,
+                     uint64_t max_write) {
+  policy_path g = {util_xstrdup(pattern), policy_path_classify(pattern), ops & POLICY_OP_ALL,
+                   max_read, max_write};
+  UTIL_VEC_PUSH(p->paths, p->npaths, p->cappaths, g);
+}
+
+void policy_add_env(policy *p, const char *name, const char *value) {
+  policy_env_var v = {util_xstrdup(name), value ? util_xstrdup(value) : NULL};
+  UTIL_VEC_PUSH(p->env, p->nenv, p->capenv, v);
+}
+
+static bool parse_port(const char *s, size_t n, uint32_t *out, util_error *err, const char *spec) {
+  if (n == 0 || n > 5) return util_fail(err, UTIL_ERR_USAGE, -1, "bad port in '%s'", spec);
+  uint32_t v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)s[i])) return util_fail(err, UTIL_ERR_USAGE, -1, "bad port in '%s'", spec);
+    v = v * 10 + (uint32_t)(s[i] - '0');
+  }
+  if (v > 65535) return util_fail(err, UTIL_ERR_USAGE, -1, "port out of range in '%s'", spec);
+  *out = v;
+  return true;
+}
+
+bool policy_add_net(policy *p, const char *spec, uint32_t ops, util_error *err) {
+  const char *host, *hend, *port;
+  if (spec[0] == '[') {
+    host = spec + 1;
+    hend = strchr(host, ']');
+    if (!hend || hend[1] != ':')
+      return util_fail(err, UTIL_ERR_USAGE, -1, "expected [ADDRESS]:PORT in '%s'", spec);
+    port = hend + 2;
+  } else {
+    hend = strrchr(spec, ':');
+    if (!hend) return util_fail(err, UTIL_ERR_USAGE, -1, "expected HOST:PORT in '%s'", spec);
+    host = spec;
+    port = hend + 1;
+    if (memchr(spec, ':', (size_t)(hend - spec)))
+      return util_fail(err, UTIL_ERR_USAGE, -1, "an IPv6 address needs brackets: '[::1]:80' in '%s'", spec);
+  }
+  if (hend == host) return util_fail(err, UTIL_ERR_USAGE, -1, "empty host in '%s'", spec);
+  for (const char *c = host; c < hend; c++)
+    if (!isalnum((unsigned char)*c) && !strchr(".-_:*%", *c))
+      return util_fail(err, UTIL_ERR_USAGE, -1, "bad character in host of '%s'", spec);
+  uint32_t lo, hi;
+  if (strcmp(port, "*") == 0) {
+    lo = 0, hi = 65535;
+  } else {
+    const char *dash = strchr(port, '-');
+    if (dash) {
+      if (!parse_port(port, (size_t)(dash - port), &lo, err, spec) ||
+          !parse_port(dash + 1, strlen(dash + 1), &hi, err, spec))
+        return false;
+      if (lo > hi) return util_fail(err, UTIL_ERR_USAGE, -1, "empty port range in '%s'", spec);
+    } else {
+      if (!parse_port(port, strlen(port), &lo, err, spec)) return false;
+      hi = lo;
+    }
+  }
+  if ((ops & (POLICY_NET_LISTEN | POLICY_NET_CONNECT)) == 0 || (ops & ~3u))
+    return util_fail(err, UTIL_ERR_USAGE, -1, "no network operation for '%s'", spec);
+  size_t hl = (size_t)(hend - host);
+  char *h = util_xmalloc(hl + 1);
+  memcpy(h, host, hl);
+  h[hl] = '\0';
+  policy_net e = {h, lo, hi, ops};
+  UTIL_VEC_PUSH(p->net, p->nnet, p->capnet, e);
+  return true;
+}
+
+void policy_merge(policy *dst, const policy *src) {
+  for (size_t i = 0; i < src->ndirs; i++)
+    policy_add_dir(dst, src->dirs[i].host, src->dirs[i].guest, src->dirs[i].ops);
+  for (size_t i = 0; i < src->npaths; i++) {
+    const policy_path *g = &src->paths[i];
+    policy_add_path(dst, g->pattern, g->ops, g->max_read_bytes, g->max_write_bytes);
+    dst->paths[dst->npaths - 1].match = g->match;
+  }
+  for (size_t i = 0; i < src->nenv; i++) policy_add_env(dst, src->env[i].name, src->env[i].value);
+  for (size_t i = 0; i < src->nnet; i++) {
+    policy_net e = src->net[i];
+    e.host = util_xstrdup(e.host);
+    UTIL_VEC_PUSH(dst->net, dst->nnet, dst->capnet, e);
+  }
+  dst->env_inherit_all |= src->env_inherit_all;
+  dst->allow_clocks |= src->allow_clocks;
+  dst->allow_random |= src->allow_random;
+  dst->allow_exit |= src->allow_exit;
+  dst->allow_stdin |= src->allow_stdin;
+  dst->allow_stdout |= src->allow_stdout;
+  dst->allow_stderr |= src->allow_stderr;
+  uint32_t set = src->limits_set;
+#define TAKE(bit, field, unset)                                 \
+  if ((set & (bit)) || src->field != (unset)) {               \
+    dst->field = src->field;                                    \
+    dst->limits_set |= (bit);                                   \
+  }
+  TAKE(POLICY_LIMIT_MEMORY, limits.memory_bytes, POLICY_UNLIMITED);
+  TAKE(POLICY_LIMIT_TABLE, limits.table_elements, POLICY_UNLIMITED);
+  TAKE(POLICY_LIMIT_FUEL, limits.fuel, POLICY_UNLIMITED);
+  TAKE(POLICY_LIMIT_TIMEOUT, limits.timeout_ns, 0);
+  TAKE(POLICY_LIMIT_STACK, limits.max_stack, 0);
+  TAKE(POLICY_LIMIT_INSTANCES, limits.max_instances, 0);
+  TAKE(POLICY_LIMIT_HOST_CALLS, limits.max_host_calls, POLICY_UNLIMITED);
+  TAKE(POLICY_LIMIT_TRAP_ON_GROW, limits.trap_on_grow_failure, false);
+  TAKE(POLICY_LIMIT_OPEN_FILES, max_open_files, POLICY_UNLIMITED);
+  TAKE(POLICY_LIMIT_READ_TOTAL, max_read_total, POLICY_UNLIMITED);
+  TAKE(POLICY_LIMIT_WRITE_TOTAL, max_write_total, POLICY_UNLIMITED);
+#undef TAKE
+  if ((set & POLICY_LIMIT_MAX_RISK) || src->has_max_risk) {
+    dst->has_max_risk = src->has_max_risk;
+    dst->max_risk = src->max_risk;
+    dst->limits_set |= POLICY_LIMIT_MAX_RISK;
+  }
+  /* The dir default follows the most recent profile-like source that changed it. */
+  if (src->dir_default_ops != POLICY_OP_ALL) dst->dir_default_ops = src->dir_default_ops;
+  if (src->name) {
+    free(dst->name);
+    dst->name = util_xstrdup(src->name);
+  }
+}
+
+/* ---------- paths ------------------------------------------------------------------- */
+
+bool policy_path_normalize(const char *in, char *out, size_t n) {
+  if (n < 2) return false;
+  bool abs = in[0] == '/';
+  size_t len = 0;
+  if (abs) out[len++] = '/';
+  size_t root = len; /* nothing at or before here may be removed */
+  const char *s = in;
+  while (*s) {
+    while (*s == '/') s++;
+    if (!*s) break;
+    const char *e = s;
+    while (*e && *e != '/') e++;
+    size_t cl = (size_t)(e - s);
+    if (cl == 1 && s[0] == '.') {
+      /* nothing */
+    } else if (cl == 2 && s[0] == '.' && s[1] == '.') {
+      if (len == root) return false;
+      while (len > root && out[len - 1] != '/') len--;
+      if (len > root) len--; /* the separator before the removed component */
+    } else {
+      if (len > root) {
+        if (len + 1 >= n) return false;
+        out[len++] = '/';
+      }
+      if (len + cl >= n) return false;
+      memcpy(out + len, s, cl);
+      len += cl;
+    }
+    s = e;
+  }
+  if (len == 0) out[len++] = '.';
+  out[len] = '\0';
+  return true;
+}
+
+policy_match policy_path_classify(const char *pattern) {
+  size_t n = strlen(pattern);
+  size_t base = n;
+  if (n >= 3 && strcmp(pattern + n - 3, "/**") == 0) base = n - 3;
+  else if (n >= 1 && pattern[n - 1] == '/') base = n - 1;
+  bool wild_in_base = false;
+  for (size_t i = 0; i < base; i++) wild_in_base |= pattern[i] == '*' || pattern[i] == '?';
+  if (base != n && !wild_in_base) return POLICY_MATCH_PREFIX;
+  if (wild_in_base || base != n) return POLICY_MATCH_GLOB;
+  return POLICY_MATCH_EXACT;
+}
+
+/* The pattern minus a trailing slash or slash-"**", for prefix matching. */
+static size_t prefix_base(const char *pattern) {
+  size_t n = strlen(pattern);
+  if (n >= 3 && strcmp(pattern + n - 3, "/**") == 0) n -= 3;
+  else if (n >= 1 && pattern[n - 1] == '/') n -= 1;
+  return n;
+}
+
+/* Glob matching with memoisation: '*' and '?' stay inside one component, "**" crosses
+ * components, and "**" followed by '/' may also match nothing (so "/a/ ** /b" matches
+ * "/a/b"). Memo states are (pattern position, path position), so the cost is bounded by
+ * the product of the lengths whatever the pattern. */
+typedef struct glob_ctx {
+  const char *p, *s;
+  size_t pn, sn;
+  int8_t *memo; /* -1 unknown, 0 no, 1 yes */
+} glob_ctx;
+
+static bool glob_at(glob_ctx *g, size_t i, size_t j) {
+  int8_t *m = &g->memo[i * (g->sn + 1) + j];
+  if (*m >= 0) return *m;
+  bool r = false;
+  if (i == g->pn) {
+    r = j == g->sn;
+  } else if (g->p[i] == '*' && i + 1 < g->pn && g->p[i + 1] == '*') {
+    size_t next = i + 2;
+    if (next < g->pn && g->p[next] == '/') {
+      /* "** /": zero components, or any run ending in '/'. */
+      r = glob_at(g, next + 1, j);
+      for (size_t k = j; !r && k < g->sn; k++)
+        if (g->s[k] == '/') r = glob_at(g, next + 1, k + 1);
+    } else {
+      for (size_t k = j; !r && k <= g->sn; k++) r = glob_at(g, next, k);
+    }
+  } else if (g->p[i] == '*') {
+    for (size_t k = j; !r; k++) {
+      r = glob_at(g, i + 1, k);
+      if (k == g->sn || g->s[k] == '/') break;
+    }
+  } else if (j < g->sn) {
+    if (g->p[i] == '?') r = g->s[j] != '/' && glob_at(g, i + 1, j + 1);
+    else r = g->p[i] == g->s[j] && glob_at(g, i + 1, j + 1);
+  }
+  *m = r;
+  return r;
+}
+
+static bool glob_match(const char *pattern, const char *path) {
+  glob_ctx g = {pattern, path, strlen(pattern), strlen(path), NULL};
+  /* Paths and patterns longer than this are not real file names. */
+  if (g.pn > 4096 || g.sn > 4096) return false;
+  size_t cells = (g.pn + 1) * (g.sn + 1);
+  g.memo = util_xmalloc(cells);
+  memset(g.memo, -1, cells);
+  bool r = glob_at(&g, 0, 0);
+  free(g.memo);
+  return r;
+}
+
+bool policy_path_match(const char *pattern, policy_match match, const char *path) {
+  switch (match) {
+  case POLICY_MATCH_EXACT: return strcmp(pattern, path) == 0;
+  case POLICY_MATCH_PREFIX: {
+    size_t n = prefix_base(pattern);
+    if (n == 0) return path[0] == '/'; /* the root: every absolute path */
+    if (strncmp(pattern, path, n) != 0) return false;
+    return path[n] == '\0' || path[n] == '/';
+  }
+  case POLICY_MATCH_GLOB: return glob_match(pattern, path);
+  }
+  return false;
+}
+
+/* True when `path` is `dir` or beneath it; "." holds every relative path. */
+static bool dir_contains(const char *dir, const char *path) {
+  char d[4096];
+  if (!policy_path_normalize(dir, d, sizeof d)) return false;
+  if (strcmp(d, ".") == 0) return path[0] != '/';
+  if (strcmp(d, "/") == 0) return path[0] == '/';
+  size_t n = strlen(d);
+  return strncmp(d, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+uint32_t policy_path_ops(const policy *p, const char *guest_path, const policy_path **grant) {
+  if (grant) *grant = NULL;
+  const policy_path *best = NULL;
+  size_t best_len = 0;
+  /* exact > glob > prefix: rank them so a higher number wins. */
+  static const int rank[] = {[POLICY_MATCH_EXACT] = 3, [POLICY_MATCH_GLOB] = 2, [POLICY_MATCH_PREFIX] = 1};
+  for (size_t i = 0; i < p->npaths; i++) {
+    const policy_path *g = &p->paths[i];
+    if ((unsigned)g->match > POLICY_MATCH_GLOB) continue;
+    if (!policy_path_match(g->pattern, g->match, guest_path)) continue;
+    size_t len = strlen(g->pattern);
+    /* Later grants of equal specificity win, so a later source can refine a path. */
+    if (!best || rank[g->match] > rank[best->match] ||
+        (rank[g->match] == rank[best->match] && len >= best_len)) {
+      best = g;
+      best_len = len;
+    }
+  }
+  if (best) {
+    if (grant) *grant = best;
+    return best->ops;
+  }
+  /* The deepest directory holding the path decides. */
+  const policy_dir *dir = NULL;
+  size_t dir_len = 0;
+  for (size_t i = 0; i < p->ndirs; i++) {
+    const char *gd = p->dirs[i].guest ? p->dirs[i].guest : p->dirs[i].host;
+    if (!gd || !dir_contains(gd, guest_path)) continue;
+    size_t len = strlen(gd);
+    if (!dir || len >= dir_len) dir = &p->dirs[i], dir_len = len;
+  }
+  return dir ? dir->ops : 0;
+}
+
+/* ---------- environment and network ------------------------------------------------- */
+
+bool policy_env_allowed(const policy *p, const char *name) {
+  if (p->env_inherit_all) return true;
+  for (size_t i = 0; i < p->nenv; i++)
+    if (strcmp(p->env[i].name, name) == 0) return true;
+  return false;
+}
+
+static bool host_matches(const char *pattern, const char *host) {
+  if (strcmp(pattern, "*") == 0) return true;
+  /* IP literals compare by value, so "::1" and "0:0::1" agree. */
+  unsigned char a[16], b[16];
+  if (inet_pton(AF_INET6, pattern, a) == 1 && inet_pton(AF_INET6, host, b) == 1) return memcmp(a, b, 16) == 0;
+  if (inet_pton(AF_INET, pattern, a) == 1 && inet_pton(AF_INET, host, b) == 1) return memcmp(a, b, 4) == 0;
+  if (pattern[0] == '*' && pattern[1] == '.') {
+    /* "*.example.com": any name below example.com, not example.com itself. */
+    size_t pl = strlen(pattern + 1), hl = strlen(host);
+    return hl > pl && strcasecmp(host + hl - pl, pattern + 1) == 0;
+  }
+  return strcasecmp(pattern, host) == 0;
+}
+
+bool policy_net_allowed(const policy *p, const char *host, uint32_t port, uint32_t op) {
+  for (size_t i = 0; i < p->nnet; i++) {
+    const policy_net *n = &p->net[i];
+    if ((n->ops & op) != op || port < n->port_lo || port > n->port_hi) continue;
+    if (host_matches(n->host, host)) return true;
+  }
+  return false;
+}
+
+/* ---------- sizes, durations, names ----------------------------------------------- */
+
+/* Reads the leading decimal digits (underscores allowed between digits). */
+static bool leading_number(const char **s, uint64_t *out) {
+  const char *c = *s;
+  uint64_t v = 0;
+  bool any = false;
+  while (isdigit((unsigned char)*c) || (*c == '_' && any && isdigit((unsigned char)c[1]))) {
+    if (*c != '_') {
+      unsigned d = (unsigned)(*c - '0');
+      if (v > (UINT64_MAX - d) / 10) return false;
+      v = v * 10 + d;
+      any = true;
+    }
+    c++;
+  }
+  if (!any) return false;
+  *s = c;
+  *out = v;
+  return true;
+}
+
+bool policy_parse_size(const char *s, uint64_t *out, util_error *err) {
+  const char *c = s;
+  uint64_t v;
+  if (!leading_number(&c, &v))
+    return util_fail(err, UTIL_ERR_USAGE, -1, "bad size '%s' (expected e.g. 4096, 64KiB, 16M, 1GiB)", s);
+  static const struct { const char *unit; unsigned shift; } units[] = {
+      {"", 0},     {"B", 0},    {"K", 10},   {"KB", 10},   {"KiB", 10}, {"M", 20},
+      {"MB", 20},  {"MiB", 20}, {"G", 30},   {"GB", 30},   {"GiB", 30}, {"T", 40},
+      {"TB", 40},  {"TiB", 40},
+  };
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+    if (strcmp(c, units[i].unit) != 0) continue;
+    unsigned sh = units[i].shift;
+    if (sh && v > (UINT64_MAX >> sh)) return util_fail(err, UTIL_ERR_USAGE, -1, "size '%s' too large", s);
+    *out = v << sh;
+    return true;
+  }
+  return util_fail(err, UTIL_ERR_USAGE, -1, "bad size unit in '%s' (use K/KiB, M/MiB, G/GiB, T/TiB)", s);
+}
+
+bool policy_parse_duration(const char *s, uint64_t *out, util_error *err) {
+  const char *c = s;
+  uint64_t v;
+  if (!leading_number(&c, &v))
+    return util_fail(err, UTIL_ERR_USAGE, -1, "bad duration '%s' (expected e.g. 500us, 100ms, 2s, 1m)", s);
+  static const struct { const char *unit; uint64_t ns; } units[] = {
+      {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000ull},
+      {"m", 60000000000ull}, {"h", 3600000000000ull},
+  };
+  if (*c == '\0') return util_fail(err, UTIL_ERR_USAGE, -1, "duration '%s' needs a unit (ns, us, ms, s, m, h)", s);
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+    if (strcmp(c, units[i].unit) != 0) continue;
+    if (v > UINT64_MAX / units[i].ns) return util_fail(err, UTIL_ERR_USAGE, -1, "duration '%s' too large", s);
+    *out = v * units[i].ns;
+    return true;
+  }
+  return util_fail(err, UTIL_ERR_USAGE, -1, "bad duration unit in '%s' (use ns, us, ms, s, m, h)", s);
+}
+
+static const char *const risk_names[] = {"minimal", "low", "moderate", "high", "critical"};
+
+const char *policy_risk_name(policy_risk r) {
+  return (unsigned)r <= POLICY_RISK_CRITICAL ? risk_names[r] : "unknown";
+}
+
+bool policy_risk_parse(const char *s, policy_risk *out) {
+  for (int i = 0; i <= POLICY_RISK_CRITICAL; i++)
+    if (strcmp(s, risk_names[i]) == 0) {
+      *out = (policy_risk)i;
+      return true;
+    }
+  return false;
+}
+
+const char *policy_ops_format(uint32_t ops, char *buf, size_t n) {
+  static const char *const names[] = {"read", "write", "create", "delete", "list"};
+  size_t k = 0;
+  if (n == 0) return buf;
+  buf[0] = '\0';
+  for (int i = 0; i < 5; i++) {
+    if (!(ops & (1u << i))) continue;
+    int w = snprintf(buf + k, n - k, "%s%s", k ? ", " : "", names[i]);
+    if (w < 0 || (size_t)w >= n - k) return buf;
+    k += (size_t)w;
+  }
+  if (k == 0) snprintf(buf, n, "none");
+  return buf;
+}

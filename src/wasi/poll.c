@@ -1,0 +1,171 @@
+/* wasi/poll: poll_oneoff — clock subscriptions (relative or absolute, any preview1
+ * clock) and fd read/write readiness, waited for together with ppoll(2). Regular files
+ * are always ready, as POSIX says. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wasi_int.h"
+
+#define SUB_SIZE 48
+#define EVENT_SIZE 32
+#define MAX_SUBS 4096
+
+typedef struct sub {
+  uint64_t userdata;
+  uint8_t tag;         /* 0 clock, 1 fd_read, 2 fd_write */
+  clockid_t clock;
+  uint64_t deadline;   /* absolute, on `clock` */
+  int pollidx;         /* index in the pollfd array, or -1 */
+  uint16_t error;      /* an error found while reading the subscription */
+  bool regular;        /* a regular file: ready at once */
+  int host;
+  bool done;
+} sub;
+
+static uint64_t now_on(clockid_t id) {
+  struct timespec ts;
+  if (clock_gettime(id, &ts) != 0) return 0;
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void put_event(uint8_t *out, const sub *s, uint16_t error, uint64_t nbytes, uint16_t flags) {
+  memset(out, 0, EVENT_SIZE);
+  wasi_put_u64(out, s->userdata);
+  wasi_put_u16(out + 8, error);
+  out[10] = s->tag;
+  wasi_put_u64(out + 16, nbytes);
+  wasi_put_u16(out + 24, flags);
+}
+
+WASI_HOST(poll_oneoff) {
+  wasi_ctx *c = WASI_CTX;
+  uint32_t inp = A32(0), outp = A32(1), n = A32(2), neventsp = A32(3);
+  if (n == 0) RET(WASI_EINVAL);
+  if (n > MAX_SUBS) RET(WASI_ENOTSUP);
+  if (!wasi_mem(c, inp, (uint64_t)n * SUB_SIZE) || !wasi_mem(c, outp, (uint64_t)n * EVENT_SIZE) ||
+      !wasi_mem(c, neventsp, 4))
+    RET(WASI_EFAULT);
+  sub *subs = util_xcalloc(n, sizeof *subs);
+  struct pollfd *pfds = util_xcalloc(n, sizeof *pfds);
+  int npfd = 0;
+  bool have_clock = false, ready_now = false;
+  uint64_t wait_ns = UINT64_MAX;
+  const uint8_t *in = wasi_mem(c, inp, (uint64_t)n * SUB_SIZE);
+  for (uint32_t i = 0; i < n; i++) {
+    const uint8_t *p = in + (size_t)i * SUB_SIZE;
+    sub *s = &subs[i];
+    s->userdata = wasi_get_u64(p);
+    s->tag = p[8];
+    s->pollidx = -1;
+    if (s->tag == 0) {
+      uint32_t id = wasi_get_u32(p + 16);
+      uint64_t timeout = wasi_get_u64(p + 24);
+      uint16_t flags = wasi_get_u16(p + 40);
+      if (!wasi_clock_id(id, &s->clock)) {
+        s->error = WASI_EINVAL;
+        ready_now = true;
+        continue;
+      }
+      uint64_t now = now_on(s->clock);
+      s->deadline = (flags & 1) ? timeout : (now + timeout < now ? UINT64_MAX : now + timeout);
+      uint64_t left = s->deadline > now ? s->deadline - now : 0;
+      if (left < wait_ns) wait_ns = left;
+      have_clock = true;
+    } else if (s->tag == 1 || s->tag == 2) {
+      uint16_t e;
+      wasi_fd *f = wasi_fd_get(c, wasi_get_u32(p + 16), WASI_RIGHT(R_POLL_FD_READWRITE), &e);
+      if (!f) {
+        s->error = e;
+        ready_now = true;
+        continue;
+      }
+      if (!(f->ops & (s->tag == 1 ? POLICY_OP_READ : POLICY_OP_WRITE)) && f->kind != WASI_FD_DIR) {
+        s->error = wasi_deny(c, WASI_EACCES, "poll_oneoff", f->guest, "not granted %s",
+                             s->tag == 1 ? "read" : "write");
+        ready_now = true;
+        continue;
+      }
+      s->host = f->host;
+      struct stat st;
+      if (fstat(f->host, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+        s->regular = true;
+        ready_now = true;
+        continue;
+      }
+      s->pollidx = npfd;
+      pfds[npfd].fd = f->host;
+      pfds[npfd].events = s->tag == 1 ? POLLIN : POLLOUT;
+      npfd++;
+    } else {
+      s->error = WASI_EINVAL;
+      ready_now = true;
+    }
+  }
+  if (ready_now) wait_ns = 0;
+  int pr = 0;
+  if (npfd > 0 || wait_ns != UINT64_MAX) {
+    struct timespec ts, *tsp = NULL;
+    if (wait_ns != UINT64_MAX) {
+      ts.tv_sec = (time_t)(wait_ns / 1000000000ull);
+      ts.tv_nsec = (long)(wait_ns % 1000000000ull);
+      tsp = &ts;
+    }
+    if (npfd == 0 && tsp) {
+      /* sleep on the subscription's own clock when there is exactly one */
+      while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {}
+    } else {
+      do pr = ppoll(pfds, (nfds_t)npfd, tsp, NULL);
+      while (pr < 0 && errno == EINTR);
+    }
+  } else if (!have_clock) {
+    /* nothing can ever fire */
+    free(subs);
+    free(pfds);
+    RET(WASI_EINVAL);
+  }
+  uint16_t err = pr < 0 ? wasi_errno(errno) : 0;
+  uint32_t nev = 0;
+  uint8_t *out = wasi_mem(c, outp, (uint64_t)n * EVENT_SIZE);
+  for (uint32_t i = 0; i < n && !err; i++) {
+    sub *s = &subs[i];
+    uint8_t *ev = out + (size_t)nev * EVENT_SIZE;
+    if (s->error) {
+      put_event(ev, s, s->error, 0, 0);
+      nev++;
+    } else if (s->tag == 0) {
+      if (now_on(s->clock) >= s->deadline || (!ready_now && npfd == 0)) {
+        put_event(ev, s, 0, 0, 0);
+        nev++;
+      }
+    } else if (s->regular) {
+      uint64_t nbytes = 0;
+      if (s->tag == 1) {
+        struct stat st;
+        off_t pos = lseek(s->host, 0, SEEK_CUR);
+        if (fstat(s->host, &st) == 0 && pos >= 0 && st.st_size > pos)
+          nbytes = (uint64_t)(st.st_size - pos);
+      }
+      put_event(ev, s, 0, nbytes, 0);
+      nev++;
+    } else if (s->pollidx >= 0 && pfds[s->pollidx].revents) {
+      short re = pfds[s->pollidx].revents;
+      uint64_t nbytes = 0;
+      int avail = 0;
+      if (s->tag == 1 && ioctl(s->host, FIONREAD, &avail) == 0 && avail > 0) nbytes = (uint64_t)avail;
+      uint16_t e = (re & POLLNVAL) ? WASI_EBADF : (re & POLLERR) && !(re & (POLLIN | POLLOUT)) ? WASI_EIO : 0;
+      put_event(ev, s, e, nbytes, (re & POLLHUP) ? 1 : 0);
+      nev++;
+    }
+  }
+  free(subs);
+  free(pfds);
+  if (err) RET(err);
+  wasi_put_u32(wasi_mem(c, neventsp, 4), nev);
+  RET(0);
+}

@@ -1,0 +1,242 @@
+/* wasi: private state shared by the files of this folder. */
+#ifndef WELD_WASI_INT_H
+#define WELD_WASI_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "wasi.h"
+
+/* ---------- preview1 constants (witx: typenames.witx) ------------------------------- */
+
+enum {
+  WASI_ESUCCESS = 0, WASI_E2BIG = 1, WASI_EACCES = 2, WASI_EADDRINUSE = 3,
+  WASI_EADDRNOTAVAIL = 4, WASI_EAFNOSUPPORT = 5, WASI_EAGAIN = 6, WASI_EALREADY = 7,
+  WASI_EBADF = 8, WASI_EBADMSG = 9, WASI_EBUSY = 10, WASI_ECANCELED = 11, WASI_ECHILD = 12,
+  WASI_ECONNABORTED = 13, WASI_ECONNREFUSED = 14, WASI_ECONNRESET = 15, WASI_EDEADLK = 16,
+  WASI_EDESTADDRREQ = 17, WASI_EDOM = 18, WASI_EDQUOT = 19, WASI_EEXIST = 20,
+  WASI_EFAULT = 21, WASI_EFBIG = 22, WASI_EHOSTUNREACH = 23, WASI_EIDRM = 24,
+  WASI_EILSEQ = 25, WASI_EINPROGRESS = 26, WASI_EINTR = 27, WASI_EINVAL = 28, WASI_EIO = 29,
+  WASI_EISCONN = 30, WASI_EISDIR = 31, WASI_ELOOP = 32, WASI_EMFILE = 33, WASI_EMLINK = 34,
+  WASI_EMSGSIZE = 35, WASI_EMULTIHOP = 36, WASI_ENAMETOOLONG = 37, WASI_ENETDOWN = 38,
+  WASI_ENETRESET = 39, WASI_ENETUNREACH = 40, WASI_ENFILE = 41, WASI_ENOBUFS = 42,
+  WASI_ENODEV = 43, WASI_ENOENT = 44, WASI_ENOEXEC = 45, WASI_ENOLCK = 46, WASI_ENOLINK = 47,
+  WASI_ENOMEM = 48, WASI_ENOMSG = 49, WASI_ENOPROTOOPT = 50, WASI_ENOSPC = 51,
+  WASI_ENOSYS = 52, WASI_ENOTCONN = 53, WASI_ENOTDIR = 54, WASI_ENOTEMPTY = 55,
+  WASI_ENOTRECOVERABLE = 56, WASI_ENOTSOCK = 57, WASI_ENOTSUP = 58, WASI_ENOTTY = 59,
+  WASI_ENXIO = 60, WASI_EOVERFLOW = 61, WASI_EOWNERDEAD = 62, WASI_EPERM = 63,
+  WASI_EPIPE = 64, WASI_EPROTO = 65, WASI_EPROTONOSUPPORT = 66, WASI_EPROTOTYPE = 67,
+  WASI_ERANGE = 68, WASI_EROFS = 69, WASI_ESPIPE = 70, WASI_ESRCH = 71, WASI_ESTALE = 72,
+  WASI_ETIMEDOUT = 73, WASI_ETXTBSY = 74, WASI_EXDEV = 75, WASI_ENOTCAPABLE = 76,
+};
+
+#define WASI_RIGHT(n) (1ull << (n))
+enum {
+  R_FD_DATASYNC = 0, R_FD_READ, R_FD_SEEK, R_FD_FDSTAT_SET_FLAGS, R_FD_SYNC, R_FD_TELL,
+  R_FD_WRITE, R_FD_ADVISE, R_FD_ALLOCATE, R_PATH_CREATE_DIRECTORY, R_PATH_CREATE_FILE,
+  R_PATH_LINK_SOURCE, R_PATH_LINK_TARGET, R_PATH_OPEN, R_FD_READDIR, R_PATH_READLINK,
+  R_PATH_RENAME_SOURCE, R_PATH_RENAME_TARGET, R_PATH_FILESTAT_GET,
+  R_PATH_FILESTAT_SET_SIZE, R_PATH_FILESTAT_SET_TIMES, R_FD_FILESTAT_GET,
+  R_FD_FILESTAT_SET_SIZE, R_FD_FILESTAT_SET_TIMES, R_PATH_SYMLINK, R_PATH_REMOVE_DIRECTORY,
+  R_PATH_UNLINK_FILE, R_POLL_FD_READWRITE, R_SOCK_SHUTDOWN, R_SOCK_ACCEPT, R_COUNT
+};
+#define WASI_RIGHTS_ALL ((1ull << R_COUNT) - 1)
+/* what a regular file / directory / tty / socket can meaningfully have */
+#define WASI_RIGHTS_FILE                                                                   \
+  (WASI_RIGHT(R_FD_DATASYNC) | WASI_RIGHT(R_FD_READ) | WASI_RIGHT(R_FD_SEEK) |             \
+   WASI_RIGHT(R_FD_FDSTAT_SET_FLAGS) | WASI_RIGHT(R_FD_SYNC) | WASI_RIGHT(R_FD_TELL) |     \
+   WASI_RIGHT(R_FD_WRITE) | WASI_RIGHT(R_FD_ADVISE) | WASI_RIGHT(R_FD_ALLOCATE) |          \
+   WASI_RIGHT(R_FD_FILESTAT_GET) | WASI_RIGHT(R_FD_FILESTAT_SET_SIZE) |                    \
+   WASI_RIGHT(R_FD_FILESTAT_SET_TIMES) | WASI_RIGHT(R_POLL_FD_READWRITE))
+#define WASI_RIGHTS_DIR                                                                    \
+  (WASI_RIGHT(R_FD_FDSTAT_SET_FLAGS) | WASI_RIGHT(R_FD_SYNC) | WASI_RIGHT(R_FD_DATASYNC) |  \
+   WASI_RIGHT(R_PATH_CREATE_DIRECTORY) | WASI_RIGHT(R_PATH_CREATE_FILE) |                  \
+   WASI_RIGHT(R_PATH_LINK_SOURCE) | WASI_RIGHT(R_PATH_LINK_TARGET) |                       \
+   WASI_RIGHT(R_PATH_OPEN) | WASI_RIGHT(R_FD_READDIR) | WASI_RIGHT(R_PATH_READLINK) |      \
+   WASI_RIGHT(R_PATH_RENAME_SOURCE) | WASI_RIGHT(R_PATH_RENAME_TARGET) |                   \
+   WASI_RIGHT(R_PATH_FILESTAT_GET) | WASI_RIGHT(R_PATH_FILESTAT_SET_SIZE) |                \
+   WASI_RIGHT(R_PATH_FILESTAT_SET_TIMES) | WASI_RIGHT(R_FD_FILESTAT_GET) |                 \
+   WASI_RIGHT(R_FD_FILESTAT_SET_TIMES) | WASI_RIGHT(R_PATH_SYMLINK) |                      \
+   WASI_RIGHT(R_PATH_REMOVE_DIRECTORY) | WASI_RIGHT(R_PATH_UNLINK_FILE) |                  \
+   WASI_RIGHT(R_POLL_FD_READWRITE))
+#define WASI_RIGHTS_TTY                                                                    \
+  (WASI_RIGHT(R_FD_READ) | WASI_RIGHT(R_FD_FDSTAT_SET_FLAGS) | WASI_RIGHT(R_FD_WRITE) |     \
+   WASI_RIGHT(R_FD_FILESTAT_GET) | WASI_RIGHT(R_POLL_FD_READWRITE))
+#define WASI_RIGHTS_SOCK                                                                   \
+  (WASI_RIGHT(R_FD_READ) | WASI_RIGHT(R_FD_FDSTAT_SET_FLAGS) | WASI_RIGHT(R_FD_WRITE) |     \
+   WASI_RIGHT(R_FD_FILESTAT_GET) | WASI_RIGHT(R_POLL_FD_READWRITE) |                       \
+   WASI_RIGHT(R_SOCK_SHUTDOWN) | WASI_RIGHT(R_SOCK_ACCEPT))
+
+enum {
+  WASI_FILETYPE_UNKNOWN = 0, WASI_FILETYPE_BLOCK_DEVICE, WASI_FILETYPE_CHARACTER_DEVICE,
+  WASI_FILETYPE_DIRECTORY, WASI_FILETYPE_REGULAR_FILE, WASI_FILETYPE_SOCKET_DGRAM,
+  WASI_FILETYPE_SOCKET_STREAM, WASI_FILETYPE_SYMBOLIC_LINK,
+};
+enum { WASI_FDFLAG_APPEND = 1, WASI_FDFLAG_DSYNC = 2, WASI_FDFLAG_NONBLOCK = 4,
+       WASI_FDFLAG_RSYNC = 8, WASI_FDFLAG_SYNC = 16 };
+enum { WASI_O_CREAT = 1, WASI_O_DIRECTORY = 2, WASI_O_EXCL = 4, WASI_O_TRUNC = 8 };
+enum { WASI_LOOKUP_SYMLINK_FOLLOW = 1 };
+enum { WASI_FST_ATIM = 1, WASI_FST_ATIM_NOW = 2, WASI_FST_MTIM = 4, WASI_FST_MTIM_NOW = 8 };
+
+/* ---------- the context --------------------------------------------------------------- */
+
+typedef enum wasi_fd_kind { WASI_FD_FREE = 0, WASI_FD_STDIO, WASI_FD_FILE, WASI_FD_DIR,
+                            WASI_FD_SOCKET } wasi_fd_kind;
+
+typedef struct wasi_dirent {
+  char *name;
+  uint64_t ino;
+  uint8_t type;
+} wasi_dirent;
+
+/* Byte counters per host file (dev, ino), so reopening does not reset a limit. */
+typedef struct wasi_filecount {
+  dev_t dev;
+  ino_t ino;
+  uint64_t read, written;
+} wasi_filecount;
+
+typedef struct wasi_fd {
+  wasi_fd_kind kind;
+  int host;                  /* host fd */
+  bool owned;                /* close on fd_close / free (not for stdio or sockets) */
+  uint8_t filetype;
+  uint16_t fdflags;
+  uint64_t rights, inheriting;
+  int preopen;               /* index in policy->dirs of the tree, -1 outside any */
+  bool is_preopen;           /* fd_prestat_get answers for it */
+  char *guest;               /* normalized guest path ("/data/a"), NULL for stdio */
+  uint32_t ops;              /* POLICY_OP_* granted on the path when opened */
+  uint64_t max_read, max_write; /* per-file limits from the winning grant */
+  size_t count;              /* index in ctx->counts, or SIZE_MAX */
+  wasi_dirent *ents;         /* fd_readdir snapshot, taken at cookie 0 */
+  size_t nents;
+  bool have_ents;
+} wasi_fd;
+
+struct wasi_ctx {
+  const policy *pol;
+  int argc;
+  char **argv;
+  size_t args_bytes;
+  char **env;                /* "NAME=VALUE" */
+  size_t nenv, env_bytes;
+  wasi_fd *fds;
+  uint32_t nfds;
+  uint64_t open_files;       /* guest-opened files and directories */
+  char **preopen_real;       /* realpath of each policy dir (for real-path policy checks) */
+  char **preopen_guest;      /* its normalized guest path (policy checks) */
+  char **preopen_name;       /* its name as the operator gave it (fd_prestat_dir_name) */
+  wasi_filecount *counts;
+  size_t ncounts, capcounts;
+  uint64_t files_read, files_written; /* for max_read_total / max_write_total */
+  exec_memory *mem;
+  bool log_denials;
+  FILE *log;
+  wasi_stats stats;
+};
+
+/* ---------- helpers (wasi.c) ------------------------------------------------------------ */
+
+/* Guest memory: NULL when [ptr, ptr+len) is out of bounds (callers return EFAULT). */
+static inline uint8_t *wasi_mem(wasi_ctx *c, uint32_t ptr, uint64_t len) {
+  exec_memory *m = c->mem;
+  if (!m || (uint64_t)ptr + len > m->size) return NULL;
+  return m->base + ptr;
+}
+static inline void wasi_put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static inline void wasi_put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void wasi_put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline uint32_t wasi_get_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t wasi_get_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint16_t wasi_get_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+/* host errno -> preview1 errno */
+uint16_t wasi_errno(int e);
+/* The fd if it is open and holds all of `rights`; else NULL with *err = EBADF or
+ * ENOTCAPABLE. */
+wasi_fd *wasi_fd_get(wasi_ctx *c, uint32_t fd, uint64_t rights, uint16_t *err);
+/* A free guest fd number (grows the table); UINT32_MAX if the table is full. */
+uint32_t wasi_fd_alloc(wasi_ctx *c);
+void wasi_fd_release(wasi_ctx *c, wasi_fd *f);
+uint8_t wasi_filetype_of(mode_t mode);
+/* Prints "weld: wasi: denied CALL PATH: why" when logging; counts the denial; returns
+ * the errno to give the guest. */
+uint16_t wasi_deny(wasi_ctx *c, uint16_t errno_, const char *call, const char *path,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The per-file counter for an open host fd (SIZE_MAX when fstat fails). */
+size_t wasi_count_for(wasi_ctx *c, int host);
+
+/* fs.c: the 64-byte filestat record; fstflags -> two timespecs (EINVAL for
+ * contradictory flags). */
+void wasi_put_filestat(uint8_t *b, const struct stat *st);
+uint16_t wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
+
+/* clock.c: preview1 clock id -> host clock; false for an unknown id. */
+#include <time.h>
+bool wasi_clock_id(uint32_t id, clockid_t *out);
+
+/* ---------- path checks (path.c) -------------------------------------------------------- */
+
+/* A guest path argument copied out of memory: NUL-free, NUL-terminated. Returns 0 or an
+ * errno (EFAULT, EILSEQ for an embedded NUL, ENAMETOOLONG). */
+uint16_t wasi_path_arg(wasi_ctx *c, uint32_t ptr, uint32_t len, char **out);
+/* Joins and normalizes base + "/" + rel lexically into a newly allocated guest path;
+ * returns ENOTCAPABLE when ".." would climb above `base` (rel absolute included). */
+uint16_t wasi_guest_join(const char *base, const char *rel, char **out);
+/* The operations the policy grants on a guest path, and the winning grant's limits. */
+uint32_t wasi_path_ops(wasi_ctx *c, const char *guest, uint64_t *max_read, uint64_t *max_write);
+/* Checks `need` ops on the path the guest named and, when the kernel resolved `host_fd`
+ * (an open fd or a parent directory; -1 for none) somewhere else in the tree through
+ * symlinks, on that real location too (`name` appended when it is a parent).
+ * Returns 0 or the denial errno (logged). */
+uint16_t wasi_path_check(wasi_ctx *c, const wasi_fd *dir, const char *call, const char *guest,
+                         uint32_t need, int host_fd, const char *name);
+/* Maps a sandbox result to a guest errno: EXDEV (an escape) becomes ENOTCAPABLE and is
+ * logged as a denial. */
+uint16_t wasi_sandbox_errno(wasi_ctx *c, int e, const char *call, const char *guest);
+
+/* ---------- the host functions, one per preview1 call ----------------------------------- */
+
+#define WASI_HOST(name) exec_trap_kind wasi_##name(exec_thread *th, exec_func *self, exec_slot *a)
+/* The env of every WASI host function: the context and the call's implementation (the
+ * registered function is one trampoline that counts calls). */
+typedef struct wasi_binding {
+  wasi_ctx *ctx;
+  exec_host_fn fn;
+  const char *name;
+} wasi_binding;
+#define WASI_CTX (((wasi_binding *)self->host_env)->ctx)
+#define A32(i) ((uint32_t)a[i])
+#define A64(i) ((uint64_t)a[i])
+#define RET(e) do { a[0] = (uint16_t)(e); return EXEC_OK; } while (0)
+
+#define WASI_CALLS(X)                                                             \
+  X(args_get, "ii", "i") X(args_sizes_get, "ii", "i") X(environ_get, "ii", "i")   \
+  X(environ_sizes_get, "ii", "i") X(clock_res_get, "ii", "i")                     \
+  X(clock_time_get, "iIi", "i") X(fd_advise, "iIIi", "i") X(fd_allocate, "iII", "i") \
+  X(fd_close, "i", "i") X(fd_datasync, "i", "i") X(fd_fdstat_get, "ii", "i")      \
+  X(fd_fdstat_set_flags, "ii", "i") X(fd_fdstat_set_rights, "iII", "i")           \
+  X(fd_filestat_get, "ii", "i") X(fd_filestat_set_size, "iI", "i")                \
+  X(fd_filestat_set_times, "iIIi", "i") X(fd_pread, "iiiIi", "i")                 \
+  X(fd_prestat_get, "ii", "i") X(fd_prestat_dir_name, "iii", "i")                 \
+  X(fd_pwrite, "iiiIi", "i") X(fd_read, "iiii", "i") X(fd_readdir, "iiiIi", "i")  \
+  X(fd_renumber, "ii", "i") X(fd_seek, "iIii", "i") X(fd_sync, "i", "i")          \
+  X(fd_tell, "ii", "i") X(fd_write, "iiii", "i")                                  \
+  X(path_create_directory, "iii", "i") X(path_filestat_get, "iiiii", "i")         \
+  X(path_filestat_set_times, "iiiiIIi", "i") X(path_link, "iiiiiii", "i")         \
+  X(path_open, "iiiiiIIii", "i") X(path_readlink, "iiiiii", "i")                  \
+  X(path_remove_directory, "iii", "i") X(path_rename, "iiiiii", "i")              \
+  X(path_symlink, "iiiii", "i") X(path_unlink_file, "iii", "i")                   \
+  X(poll_oneoff, "iiii", "i") X(proc_exit, "i", "") X(proc_raise, "i", "i")       \
+  X(sched_yield, "", "i") X(random_get, "ii", "i") X(sock_accept, "iii", "i")     \
+  X(sock_recv, "iiiiii", "i") X(sock_send, "iiiii", "i") X(sock_shutdown, "ii", "i")
+
+#define WASI_DECLARE(name, p, r) WASI_HOST(name);
+WASI_CALLS(WASI_DECLARE)
+#undef WASI_DECLARE
+
+#endif

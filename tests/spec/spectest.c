@@ -1,0 +1,62 @@
+/* The `spectest` host module the conformance scripts import: print functions that print
+ * nothing the scripts check, four globals of value 666, a funcref table of 10..20 and a
+ * memory of 1..2 pages (the reference interpreter's definitions). */
+#include <string.h>
+
+#include "spectest.h"
+
+static weld_trap *print_fn(weld_caller *c, void *env, const weld_val *args, weld_val *results) {
+  (void)c, (void)env, (void)args, (void)results;
+  return NULL;
+}
+
+static const weld_valkind K_I32[] = {WELD_I32}, K_I64[] = {WELD_I64}, K_F32[] = {WELD_F32},
+                          K_F64[] = {WELD_F64}, K_I32_F32[] = {WELD_I32, WELD_F32},
+                          K_F64_F64[] = {WELD_F64, WELD_F64};
+
+void spectest_define(weld_store *s, spectest *out) {
+  static const struct {
+    const char *name;
+    const weld_valkind *params;
+    size_t n;
+  } prints[] = {
+      {"print", NULL, 0},         {"print_i32", K_I32, 1},         {"print_i64", K_I64, 1},
+      {"print_f32", K_F32, 1},    {"print_f64", K_F64, 1},         {"print_i32_f32", K_I32_F32, 2},
+      {"print_f64_f64", K_F64_F64, 2},
+  };
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof prints / sizeof prints[0]; i++) {
+    weld_import *im = &out->items[n++];
+    im->module = "spectest";
+    im->name = prints[i].name;
+    im->item.kind = WELD_EXTERN_FUNC;
+    im->item.of.func = weld_func_new(s, prints[i].params, prints[i].n, NULL, 0, print_fn, NULL, NULL);
+  }
+  struct {
+    const char *name;
+    weld_val v;
+  } globals[] = {
+      {"global_i32", WELD_I32_VAL(666)},
+      {"global_i64", WELD_I64_VAL(666)},
+      {"global_f32", WELD_F32_VAL(666.6f)},
+      {"global_f64", WELD_F64_VAL(666.6)},
+  };
+  for (size_t i = 0; i < 4; i++) {
+    weld_import *im = &out->items[n++];
+    im->module = "spectest";
+    im->name = globals[i].name;
+    im->item.kind = WELD_EXTERN_GLOBAL;
+    im->item.of.global = weld_global_new(s, globals[i].v.kind, false, globals[i].v);
+  }
+  weld_import *t = &out->items[n++];
+  t->module = "spectest";
+  t->name = "table";
+  t->item.kind = WELD_EXTERN_TABLE;
+  t->item.of.table = weld_table_new(s, WELD_FUNCREF, 10, 20, (weld_val){.kind = WELD_FUNCREF});
+  weld_import *m = &out->items[n++];
+  m->module = "spectest";
+  m->name = "memory";
+  m->item.kind = WELD_EXTERN_MEMORY;
+  m->item.of.memory = weld_memory_new(s, 1, 2);
+  out->n = n;
+}
