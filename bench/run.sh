@@ -228,7 +228,7 @@ if [ ! -x "$weld" ]; then
   note[weld,kernel]="n/a (no weld binary at ${weld#$root/})"
   note[weld,wasi]="${note[weld,kernel]}"
 else
-  if "$weld" run "$B/wasm/small.wasm" --invoke run 7 >"$B/out/probe.weld" 2>"$B/out/probe.weld.err" &&
+  if "$weld" run --invoke run "$B/wasm/small.wasm" 7 >"$B/out/probe.weld" 2>"$B/out/probe.weld.err" &&
     [ "$(lastint "$B/out/probe.weld")" = "$(cat "$B/out/probe.expected")" ]; then
     :
   elif grep -qiE "unknown command|usage" "$B/out/probe.weld.err"; then
@@ -236,7 +236,7 @@ else
   else
     note[weld,kernel]="n/a (weld run --invoke failed: $(head -n 1 "$B/out/probe.weld.err" | cut -c1-60))"
   fi
-  if "$weld" run "$B/wasi/hello.wasm" >"$B/out/probe.weld-wasi" 2>"$B/out/probe.weld-wasi.err" &&
+  if (cd "$B/run" && "$weld" run --dir .::. "$B/wasi/hello.wasm") >"$B/out/probe.weld-wasi" 2>"$B/out/probe.weld-wasi.err" &&
     [ "$(cat "$B/out/probe.weld-wasi")" = "hello, world" ]; then
     :
   elif [ -n "${note[weld,kernel]:-}" ]; then
@@ -269,8 +269,8 @@ cmd_for() {
     native,*) cmd=("$(native_bin "$kind" "$bin")" "$@") ;;
     node,kernel) cmd=(node --no-warnings "$here/node_run.mjs" "$B/wasm/$bin.wasm" --invoke run "$@") ;;
     node,wasi) cmd=(node --no-warnings "$here/node_run.mjs" --wasi "$(wasi_bin "$kind" "$bin")" "$@") ;;
-    weld,kernel) cmd=("$weld" run "$B/wasm/$bin.wasm" --invoke run "$@") ;;
-    weld,wasi) cmd=("$weld" run "$(wasi_bin "$kind" "$bin")" "$@") ;;
+    weld,kernel) cmd=("$weld" run --invoke run "$B/wasm/$bin.wasm" "$@") ;;
+    weld,wasi) cmd=("$weld" run --dir .::. "$(wasi_bin "$kind" "$bin")" "$@") ;;
     ref,kernel) cmd=(wasm-interp "$B/ref/$bin-$1.wasm" --run-all-exports) ;;
   esac
 }
