@@ -21,7 +21,7 @@ for (const line of lines) {
     continue;
   }
   const r = (b.rt[rt] ??= { walls: [], rss: [], bad: [] });
-  if (ok !== '1') r.bad.push(`status ${status}`);
+  if (ok !== '1') r.bad.push(status === '0' ? 'output differs from native' : `exit status ${status}`);
   // round 0 is the warm-up, except for wasm-interp, which runs once
   else if (round !== '0') {
     r.walls.push(Number(wall));
