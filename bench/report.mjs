@@ -94,7 +94,8 @@ for (const [kind, title] of groups) {
   const gm = (key) => geomean(rows.map((r) => r.ratio[key]).filter((x) => x != null));
   md += `| **geometric mean** | | | | | ${fmtX(gm('weld_native'))} | ${fmtX(gm('weld_node'))} | ${fmtX(gm('node_native'))} | |\n\n`;
 }
-md += `Median of ${meta.runs} timed run(s)${meta.quick ? "" : " after one warm-up"} (wasm-interp: one run), whole process `;
+const refRan = results.some((r) => r.ms.ref != null);
+md += `Median of ${meta.runs} timed run(s)${meta.quick ? "" : " after one warm-up"}${refRan ? " (wasm-interp: one run)" : ""}, whole process `;
 md += `wall-clock time including start-up; ${meta.cpu}, ${meta.cores} cores, ${meta.date}; `;
 md += `node ${meta.node_version || '?'}, ${meta.weld_version || 'weld (version unknown)'}.`;
 md += meta.quick ? ' **Quick mode (tiny inputs): the times mean nothing.**\n' : '\n';
