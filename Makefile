@@ -4,7 +4,7 @@ BUILD ?= build
 SUITE ?= ../shared/testsuite/wasm-2.0
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build run test deps spec spec-asan unit fuzz fuzz-smoke bench clean
+.PHONY: all build build-asan build-fuzz run test deps spec spec-asan unit fuzz fuzz-smoke bench clean
 
 all: build
 

@@ -90,6 +90,8 @@ void cli_json_finish(cli_json *j); /* final newline */
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
+int cli_cmd_print(int argc, char **argv);
+int cli_cmd_audit(int argc, char **argv);
 /* run_wasi.c: the module's WASI imports bound to ctx (entries for weld_instance_new), and
  * the context bound to the instance's memory once it exists. */
 struct wasi_ctx;
@@ -100,6 +102,35 @@ struct weld_import;
 bool cli_wasi_imports(struct wasi_ctx *ctx, struct weld_store *store, const struct weld_module *mod,
                       struct weld_import **out, size_t *n, util_error *err);
 bool cli_wasi_bind(struct wasi_ctx *ctx, struct weld_instance *inst, size_t nimports, util_error *err);
+/* run_guard.c: `weld run`'s limit flags, --report and --audit-first. */
+struct policy;
+struct guard_clock;
+typedef struct cli_guard_opts {
+  struct policy_limits_flags {
+    uint64_t fuel, memory_bytes, timeout_ns, table_elements;
+    uint32_t max_stack, max_instances;
+    bool trap_on_grow_failure;
+  } lim;
+  uint32_t set;            /* POLICY_LIMIT_* bits given on the command line */
+  const char *report;      /* --report FILE ("-" = stdout) */
+  bool audit_first;
+} cli_guard_opts;
+void cli_guard_init(cli_guard_opts *g);
+/* Like wasi_options_parse: 1 consumed, 0 not a limit flag, -1 usage error (err set). */
+int cli_guard_parse(cli_guard_opts *g, int argc, char **argv, int *i, util_error *err);
+/* The flags override the policy's limits. */
+void cli_guard_override(const cli_guard_opts *g, struct policy *p);
+/* Audits the module against p; prints the violations and returns CLI_EXIT_BAD_MODULE when
+ * it fails, CLI_EXIT_OK when it passes. */
+int cli_guard_audit(const char *path, const struct weld_module *mod, const struct policy *p);
+/* Applies p's limits to the store, starts the run clocks and arms the deadline. */
+bool cli_guard_arm(struct weld_store *store, const struct policy *p, struct guard_clock *clk,
+                   util_error *err);
+/* Writes --report's file, if one was asked for. */
+bool cli_guard_report(const cli_guard_opts *g, const char *path, struct weld_store *store,
+                      const struct wasi_ctx *wctx, const struct policy *p,
+                      const struct guard_clock *clk, const char *outcome, const char *trap,
+                      int exit_code);
 /* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
 void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
 void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr);

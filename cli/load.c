@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text/text.h"
 
 bool cli_is_option(const char *arg) { return arg[0] == '-' && arg[1] != '\0'; }
 
@@ -10,6 +11,10 @@ const char *cli_display_name(const char *path) { return strcmp(path, "-") == 0 ?
 
 void cli_print_module_error(const char *path, const util_error *err) {
   char buf[400];
+  if (err->line > 0) {
+    fprintf(stderr, "weld: %s:%d:%d: %s\n", cli_display_name(path), err->line, err->col, err->msg);
+    return;
+  }
   fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), util_error_format(err, buf, sizeof buf));
 }
 
@@ -24,7 +29,8 @@ int cli_load_module(const char *path, wasm_module **out) {
     fprintf(stderr, "weld: %s\n", err.msg);
     return CLI_EXIT_USAGE;
   }
-  wasm_module *m = wasm_decode(bytes, len, &err);
+  /* Anything without the binary magic is read as the text format. */
+  wasm_module *m = text_load_module(bytes, len, path, &err);
   free(bytes);
   if (!m) {
     cli_print_module_error(path, &err);

@@ -15,7 +15,7 @@ static int cmd_version(int argc, char **argv);
 
 static const cli_command commands[] = {
     {"validate", "[-q] FILE...", "check that modules are well formed and valid",
-     "Decodes and validates each WebAssembly binary module (WebAssembly 2.0).\n"
+     "Decodes and validates each WebAssembly module, binary or text (WebAssembly 2.0).\n"
      "A valid module prints `FILE: valid`; a bad one prints one line to stderr:\n"
      "  weld: FILE: <message> (at offset 0x...)\n"
      "\n"
@@ -26,7 +26,7 @@ static const cli_command commands[] = {
      "malformed or invalid, 2 usage error or unreadable file.\n",
      cli_cmd_validate},
     {"inspect", "[--json] FILE", "show a module's sections, types, imports, exports, functions...",
-     "Decodes a WebAssembly binary module and prints its structure: sections with\n"
+     "Decodes a WebAssembly module (binary or text) and prints its structure: sections with\n"
      "offsets and sizes, types, imports, functions (names from the name section, local\n"
      "counts, body sizes), tables, memories, globals with their initialisers, exports,\n"
      "the start function, element and data segments and custom sections. The module is\n"
@@ -38,6 +38,19 @@ static const cli_command commands[] = {
      "FILE may be `-` for standard input. Exit status: 0 valid module, 1 malformed or\n"
      "invalid module (an invalid module is still shown), 2 usage error or unreadable file.\n",
      cli_cmd_inspect},
+    {"print", "[--flat|--folded] FILE", "write a module as WebAssembly text",
+     "Reads a module (binary or text) and writes it in the WebAssembly text format on\n"
+     "standard output: every type, import, function, table, memory, global, export,\n"
+     "start, element and data segment, with identifiers from the name section where\n"
+     "they are valid. The output reads back to the same module (custom sections aside).\n"
+     "\n"
+     "Options:\n"
+     "  --flat     one instruction per line, blocks closed by `end` (the default)\n"
+     "  --folded   blocks, loops and ifs as s-expressions, other instructions flat\n"
+     "\n"
+     "FILE may be `-` for standard input. Exit status: 0 printed, 1 malformed module,\n"
+     "2 usage error or unreadable file.\n",
+     cli_cmd_print},
     {"run", "[OPTIONS] FILE [ARGS...]", "run a module: its start function and _start, or one export",
      "Instantiates the module (running its start function), then calls `_start` if the\n"
      "module exports it, or with --invoke the named export with ARGS converted to its\n"
@@ -48,6 +61,15 @@ static const cli_command commands[] = {
      "  --fuel N               stop with `out of fuel` after N units of work (function\n"
      "                         entries and loop iterations)\n"
      "  --bounds guard|explicit  linear memory layout (default guard)\n"
+     "Resource limits (override the policy file's; docs/cli.md):\n"
+     "  --max-memory SIZE      bytes per memory and per instance (65536, 64KiB, 16M, 1GiB)\n"
+     "  --max-table-elements N elements per table\n"
+     "  --max-stack N          call depth (`call stack exhausted` beyond)\n"
+     "  --max-instances N      instantiations per store\n"
+     "  --timeout DURATION     wall-clock deadline (100ms, 2s, 1m): `deadline exceeded`\n"
+     "  --trap-on-grow-failure a grow beyond a limit traps instead of returning -1\n"
+     "  --report FILE.json     write the usage report (- for stdout)\n"
+     "  --audit-first          audit against the policy first; refuse a failing module\n"
      "WASI (wasi_snapshot_preview1) options:\n"
      "  --dir HOST[::GUEST]    give the module the directory HOST, seen as GUEST\n"
      "  --env NAME[=VALUE]     set NAME (the host's value when none is given)\n"
@@ -60,14 +82,35 @@ static const cli_command commands[] = {
      "become the module's arguments (argv[0] is FILE) unless --invoke is given.\n"
      "\n"
      "Arguments: i32/i64 in decimal or 0x hex, signed or unsigned; f32/f64 as decimal,\n"
-     "hex floats (0x1.8p3), inf, nan or nan:0xPAYLOAD; references as null.\n"
+     "hex floats (0x1.8p3), inf, nan or nan:0xPAYLOAD; references as null; v128 as one\n"
+     "argument: a shape and its lanes (\"i32x4 1 2 3 4\", \"f32x4:1,2,3,nan\") or 0x and\n"
+     "32 hex digits (the 128-bit number, lane 0 lowest).\n"
      "Results: integers in signed decimal, floats as the shortest decimal that reads back\n"
-     "exactly (nan, nan:0xPAYLOAD for non-canonical NaNs).\n"
+     "exactly (nan, nan:0xPAYLOAD for non-canonical NaNs); v128 as 0x and 32 hex digits.\n"
      "\n"
      "A trap prints `weld: trap: MESSAGE` and the WebAssembly backtrace to stderr.\n"
      "Exit status: 0 success, 1 malformed/invalid/unlinkable module, 2 usage error or\n"
      "unreadable file, 134 trap; an exit requested by the module passes its code through.\n",
      cli_cmd_run},
+    {"audit", "[--policy FILE] [--profile NAME] [--format md|json] FILE",
+     "what a module can reach, its risk, and whether a policy allows it",
+     "Reads a WebAssembly module without running it and reports: every import and the\n"
+     "host resources it reaches (files and the operations on them, network,\n"
+     "environment, clocks, randomness, process, stdio; unknown host modules are\n"
+     "opaque), the permission boundary, a risk level (minimal, low, moderate, high,\n"
+     "critical) with its reasons, exports, the start function, memory and table\n"
+     "limits, memory.grow and indirect calls, embedded files in data segments and the\n"
+     "producers section. With a policy it lists every violation with its severity.\n"
+     "\n"
+     "Options:\n"
+     "  --policy FILE    check against a policy file (docs/policy.md)\n"
+     "  --profile NAME   check against a profile: isolated, readonly-fs, cli\n"
+     "                   (both: the file is merged over the profile)\n"
+     "  --format md|json Markdown for people (default) or JSON (docs/audit.md)\n"
+     "\n"
+     "Exit status: 0 the policy allows the module (or no policy given), 1 violations,\n"
+     "2 bad input (usage, unreadable file, malformed or invalid module, bad policy).\n",
+     cli_cmd_audit},
     {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
     {"version", "", "print the version", NULL, cmd_version},
 };

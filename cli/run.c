@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "guard/guard.h"
 #include "wasi/wasi.h"
 #include "weld.h"
 
@@ -59,6 +60,70 @@ static bool parse_float(const char *s, bool is64, double *d, uint64_t *bits, boo
   return true;
 }
 
+/* v128: "0x" and 32 hex digits (the 128-bit number; lane 0 is the low end, as printed),
+ * or a shape and its lanes: "i32x4 1 2 3 4", "f32x4:1.5,nan,-0,inf". */
+static bool parse_v128(const char *s, uint8_t out[16]) {
+  memset(out, 0, 16);
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    const char *h = s + 2;
+    if (strlen(h) != 32) return false;
+    for (int i = 0; i < 32; i++) {
+      char c = h[i];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return false;
+      int byte = 15 - i / 2;
+      out[byte] |= (uint8_t)(i % 2 ? d : d << 4);
+    }
+    return true;
+  }
+  static const struct {
+    const char *name;
+    unsigned lanes, size;
+    bool is_float;
+  } shapes[] = {{"i8x16", 16, 1, false}, {"i16x8", 8, 2, false}, {"i32x4", 4, 4, false},
+                {"i64x2", 2, 8, false},  {"f32x4", 4, 4, true},  {"f64x2", 2, 8, true}};
+  for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+    size_t n = strlen(shapes[k].name);
+    if (strncmp(s, shapes[k].name, n) != 0) continue;
+    char buf[512];
+    if (strlen(s + n) >= sizeof buf) return false;
+    strcpy(buf, s + n);
+    unsigned lane = 0;
+    for (char *tok = strtok(buf, " ,:"); tok; tok = strtok(NULL, " ,:")) {
+      if (lane >= shapes[k].lanes) return false;
+      unsigned sz = shapes[k].size;
+      uint8_t *dst = out + lane * sz;
+      if (shapes[k].is_float) {
+        double d;
+        uint64_t bits;
+        bool use_bits;
+        if (!parse_float(tok, sz == 8, &d, &bits, &use_bits)) return false;
+        if (sz == 4) {
+          float f = (float)d;
+          uint32_t b = (uint32_t)bits;
+          if (use_bits) memcpy(dst, &b, 4);
+          else memcpy(dst, &f, 4);
+        } else {
+          if (use_bits) memcpy(dst, &bits, 8);
+          else memcpy(dst, &d, 8);
+        }
+      } else {
+        int64_t x;
+        if (!parse_int(tok, true, &x)) return false;
+        if (sz < 8) {
+          int64_t lo = -(1ll << (sz * 8 - 1)), hi = (1ll << (sz * 8)) - 1;
+          if (x < lo || x > hi) return false;
+        }
+        uint64_t u = (uint64_t)x;
+        memcpy(dst, &u, sz); /* little-endian host */
+      }
+      lane++;
+    }
+    return lane == shapes[k].lanes;
+  }
+  return false;
+}
+
 static bool parse_arg(const char *s, weld_valkind kind, weld_val *v) {
   memset(v, 0, sizeof *v);
   v->kind = kind;
@@ -92,7 +157,7 @@ static bool parse_arg(const char *s, weld_valkind kind, weld_val *v) {
   }
   case WELD_FUNCREF:
   case WELD_EXTERNREF: return strcmp(s, "null") == 0;
-  case WELD_V128: return false;
+  case WELD_V128: return parse_v128(s, v->of.v128);
   }
   return false;
 }
@@ -140,7 +205,8 @@ static void print_val(const weld_val *v) {
     }
     break;
   case WELD_V128:
-    printf("v128 0x");
+    /* the 128-bit number, lane 0 at the low end: reads back as an argument */
+    printf("0x");
     for (int i = 15; i >= 0; i--) printf("%02x", v->of.v128[i]);
     printf("\n");
     break;
@@ -151,13 +217,24 @@ static void print_val(const weld_val *v) {
 
 /* ---------- traps ------------------------------------------------------------------------ */
 
+/* How the run ended, for the usage report. */
+typedef struct run_outcome {
+  const char *what; /* "ok", "trap", "exit", "refused" */
+  char trap[256];
+  int exit_code;
+} run_outcome;
+
 /* Prints `weld: trap: MESSAGE` and the WebAssembly backtrace; returns the exit status. */
-static int report_trap(weld_trap *t) {
+static int report_trap(weld_trap *t, run_outcome *out) {
   if (weld_trap_get_kind(t) == WELD_TRAP_EXIT) {
     int code = weld_trap_exit_code(t);
     weld_trap_free(t);
+    out->what = "exit";
+    out->exit_code = code;
     return code;
   }
+  out->what = "trap";
+  snprintf(out->trap, sizeof out->trap, "%s", weld_trap_message(t));
   fprintf(stderr, "weld: trap: %s\n", weld_trap_message(t));
   for (size_t i = 0; i < weld_trap_frame_count(t); i++) {
     const weld_frame *f = weld_trap_frame(t, i);
@@ -175,15 +252,17 @@ static int report_trap(weld_trap *t) {
 
 int cli_cmd_run(int argc, char **argv) {
   const char *invoke = NULL, *path = NULL;
-  uint64_t fuel = 0;
-  bool has_fuel = false;
+  cli_guard_opts gopt;
+  cli_guard_init(&gopt);
+  guard_clock clk = {0};
+  run_outcome outcome = {.what = "ok"};
   weld_config cfg;
   weld_config_default(&cfg);
   wasi_options wopt;
   wasi_options_init(&wopt);
   util_error werr;
   util_error_clear(&werr);
-  int i = 1;
+  int i = 1, gflag;
   for (; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -194,19 +273,16 @@ int cli_cmd_run(int argc, char **argv) {
     if (strcmp(a, "--invoke") == 0) {
       if (++i >= argc) return cli_usage_error("run", "--invoke needs a function name");
       invoke = argv[i];
-    } else if (strcmp(a, "--fuel") == 0) {
-      char *end;
-      if (++i >= argc) return cli_usage_error("run", "--fuel needs a number");
-      errno = 0;
-      fuel = strtoull(argv[i], &end, 10);
-      if (errno || end == argv[i] || *end || argv[i][0] == '-')
-        return cli_usage_error("run", "--fuel: '%s' is not a whole number", argv[i]);
-      has_fuel = true;
     } else if (strcmp(a, "--bounds") == 0) {
       if (++i >= argc) return cli_usage_error("run", "--bounds needs 'guard' or 'explicit'");
       if (strcmp(argv[i], "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
       else if (strcmp(argv[i], "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
       else return cli_usage_error("run", "--bounds: '%s' is not 'guard' or 'explicit'", argv[i]);
+    } else if ((gflag = cli_guard_parse(&gopt, argc, argv, &i, &werr)) != 0) {
+      if (gflag < 0) {
+        wasi_options_free(&wopt);
+        return cli_usage_error("run", "%s", werr.msg);
+      }
     } else {
       int w = wasi_options_parse(&wopt, argc, argv, &i, &werr);
       if (w < 0 || w == 0) {
@@ -243,6 +319,7 @@ int cli_cmd_run(int argc, char **argv) {
     fprintf(stderr, "weld: %s\n", werr.msg);
     return CLI_EXIT_USAGE;
   }
+  cli_guard_override(&gopt, &wopt.pol);
   weld_engine *engine = weld_engine_new(&cfg);
   weld_error *err = NULL;
   weld_module *mod = weld_module_new(engine, bytes, len, &err);
@@ -255,13 +332,18 @@ int cli_cmd_run(int argc, char **argv) {
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
+  if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) goto out;
   store = weld_store_new(engine);
   if (!store) {
     fprintf(stderr, "weld: cannot allocate a store\n");
     rc = CLI_EXIT_USAGE;
     goto out;
   }
-  if (has_fuel) weld_store_set_fuel(store, fuel);
+  if (!cli_guard_arm(store, &wopt.pol, &clk, &werr)) {
+    fprintf(stderr, "weld: %s\n", werr.msg);
+    rc = CLI_EXIT_USAGE;
+    goto out;
+  }
   {
     /* the guest's argv: the module path, then ARGS (unless they are --invoke's) */
     char **gargv = calloc((size_t)nargs + 2, sizeof *gargv);
@@ -291,10 +373,12 @@ int cli_cmd_run(int argc, char **argv) {
   }
   if (!inst) {
     if (trap) {
-      rc = report_trap(trap);
+      rc = report_trap(trap, &outcome);
     } else {
       fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), weld_error_message(err));
       rc = CLI_EXIT_BAD_MODULE;
+      outcome.what = "refused";
+      snprintf(outcome.trap, sizeof outcome.trap, "%s", weld_error_message(err));
     }
     goto out;
   }
@@ -324,12 +408,15 @@ int cli_cmd_run(int argc, char **argv) {
   }
   trap = weld_func_call(f, vals, np, vals + np, nr);
   if (trap) {
-    rc = report_trap(trap);
+    rc = report_trap(trap, &outcome);
   } else {
     for (size_t k = 0; k < nr; k++) print_val(&vals[np + k]);
   }
   free(vals);
 out:
+  if (!cli_guard_report(&gopt, path, store, wctx, &wopt.pol, &clk, outcome.what,
+                        outcome.trap[0] ? outcome.trap : NULL, outcome.exit_code) && rc == CLI_EXIT_OK)
+    rc = CLI_EXIT_USAGE;
   if (err) weld_error_free(err);
   weld_store_free(store);
   wasi_ctx_free(wctx);

@@ -119,6 +119,8 @@ typedef enum weld_trap_kind {
   WELD_TRAP_INTERRUPTED,            /* "interrupted" (cancelled from another thread) */
   WELD_TRAP_HOST,                   /* raised by a host function; see the message */
   WELD_TRAP_EXIT,                   /* a clean exit requested by a host (e.g. proc_exit) */
+  WELD_TRAP_LIMIT,                  /* "resource limit exceeded": a grow refused by a limit
+                                       with trap_on_grow_failure, or a host-call limit */
 } weld_trap_kind;
 
 weld_trap_kind weld_trap_get_kind(const weld_trap *t);
@@ -164,7 +166,9 @@ void weld_engine_free(weld_engine *e);
 
 /* ---------- modules ---------------------------------------------------------------- */
 
-/* Decodes, validates and compiles. Accepts the binary format. */
+/* Decodes, validates and compiles. Accepts the binary format, and the text format (input
+ * that starts with `(` after white space and comments); text errors carry a line and
+ * column. */
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
 void weld_module_free(weld_module *m);
 
@@ -192,9 +196,55 @@ void weld_store_free(weld_store *s);
  * out traps with WELD_TRAP_OUT_OF_FUEL. Fuel can be added again and the call retried. */
 void weld_store_set_fuel(weld_store *s, uint64_t fuel); /* enables metering */
 uint64_t weld_store_get_fuel(const weld_store *s);
+/* Adds fuel (saturating) and enables metering if it was off: after WELD_TRAP_OUT_OF_FUEL,
+ * add fuel and call again. */
+void weld_store_add_fuel(weld_store *s, uint64_t fuel);
 /* Asks a running call in this store to stop with WELD_TRAP_INTERRUPTED. Safe to call from
- * any thread or a signal handler. */
+ * any thread or a signal handler. The running call (or, if none runs, the next one) stops
+ * at its next function entry or loop back-edge; the store stays usable. */
 void weld_store_interrupt(weld_store *s);
+
+/* ---------- resource limits (src/guard) ---------------------------------------------------
+ * Every limit holds for every module in the store: a grow beyond a limit fails (-1, as the
+ * spec allows) or traps WELD_TRAP_LIMIT; an instantiation whose declared minimums exceed a
+ * limit, or one instance too many, fails with a WELD_ERROR_LIMIT error. A stopped call
+ * leaves the store usable. */
+#define WELD_UNLIMITED UINT64_MAX
+
+typedef struct weld_limits {
+  uint64_t memory_bytes;     /* per memory, and over the memories one instance defines */
+  uint64_t table_elements;   /* per table */
+  uint32_t max_call_depth;   /* nested calls; 0 = the engine's (default 10000) */
+  uint32_t max_instances;    /* instantiations per store; 0 = unlimited */
+  bool trap_on_grow_failure; /* a refused memory.grow / table.grow traps instead of -1 */
+} weld_limits;
+
+/* Everything unlimited. */
+void weld_limits_default(weld_limits *l);
+/* Applies to later instantiations and grows (memories already larger stay as they are). */
+void weld_store_set_limits(weld_store *s, const weld_limits *l);
+void weld_store_get_limits(const weld_store *s, weld_limits *out);
+
+/* A wall-clock deadline `timeout_ns` from now (0 clears it). When it passes, the running
+ * call traps with WELD_TRAP_DEADLINE, and so does every later call until the deadline is
+ * set again. A process-wide timer thread raises it; nothing polls the clock while
+ * WebAssembly runs. False if the timer thread cannot be started. */
+bool weld_store_set_deadline(weld_store *s, uint64_t timeout_ns);
+
+/* What a store has used. */
+typedef struct weld_usage {
+  uint64_t memory_bytes, peak_memory_bytes;     /* linear memory in the store */
+  uint64_t table_elements, peak_table_elements;
+  bool fuel_enabled;
+  uint64_t fuel_consumed;   /* over the store's life */
+  uint64_t instances;       /* instantiations attempted past linking */
+  uint64_t grow_denials;    /* memory.grow / table.grow refused by a limit */
+  uint64_t limit_denials;   /* instantiations refused by a limit */
+  const char *stopped_by;   /* the last limit that stopped a call or refused an instance:
+                               "memory", "table", "instances", "fuel", "deadline", "stack",
+                               "host-calls"; NULL if none did */
+} weld_usage;
+void weld_store_usage(const weld_store *s, weld_usage *out);
 
 typedef struct weld_extern {
   weld_externkind kind;

@@ -98,6 +98,13 @@ for flavour in release asan; do
   fi
 done
 
+# ---- the text reader against wast2json ---------------------------------------------------------
+if need "$build/weld_text_test" "$build" "text"; then
+  WELD_TEXT_TEST="$build/weld_text_test" stage "text" "$logs/text.log" tests/text/run.sh "$suite"
+else
+  record "text" 0 1 "($build/weld_text_test missing)"
+fi
+
 # ---- the command line ------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build
@@ -117,6 +124,28 @@ for flavour in release asan; do
     stage "wasi ($flavour)" "$logs/wasi-$flavour.log" tests/wasi/run.sh "$dir/weld"
   else
     record "wasi ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
+# ---- the static audit --------------------------------------------------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "audit-$flavour"; then
+    stage "audit ($flavour)" "$logs/audit-$flavour.log" tests/audit/audit_test.sh "$dir/weld"
+  else
+    record "audit ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
+# ---- the resource guard (adversarial modules, limits, report, API) ------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "guard-$flavour"; then
+    stage "guard ($flavour)" "$logs/guard-$flavour.log" tests/guard/run.sh "$dir/weld" "$dir/weld_unit"
+  else
+    record "guard ($flavour)" 0 1 "($dir/weld missing)"
   fi
 done
 

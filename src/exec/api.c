@@ -10,6 +10,7 @@
 #include "weld.h"
 #include "exec.h"
 #include "wasm/module.h"
+#include "text/text.h"
 
 struct weld_engine {
   weld_config cfg;
@@ -204,7 +205,8 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     if (err) *err = error_new(UTIL_ERR_USAGE, "no module bytes");
     return NULL;
   }
-  wasm_module *m = wasm_decode(bytes, len, &ue);
+  /* The text format is read into the binary format first (src/text). */
+  wasm_module *m = text_load_module(bytes, len, NULL, &ue);
   if (!m) {
     if (err) *err = error_from(&ue);
     return NULL;
@@ -267,14 +269,87 @@ weld_store *weld_store_new(weld_engine *e) {
 
 void weld_store_free(weld_store *s) { exec_store_free(AS_STORE(s)); }
 
-void weld_store_set_fuel(weld_store *s, uint64_t fuel) {
-  AS_STORE(s)->fuel_enabled = true;
-  AS_STORE(s)->fuel = fuel;
+void weld_store_set_fuel(weld_store *ws, uint64_t fuel) {
+  exec_store *s = AS_STORE(ws);
+  if (s->fuel_enabled && s->usage.fuel_base > s->fuel) s->usage.fuel_consumed += s->usage.fuel_base - s->fuel;
+  s->fuel_enabled = true;
+  s->fuel = fuel;
+  s->usage.fuel_base = fuel;
 }
 
 uint64_t weld_store_get_fuel(const weld_store *s) { return ((const exec_store *)s)->fuel; }
 
-void weld_store_interrupt(weld_store *s) { atomic_store(&AS_STORE(s)->interrupt, 1); }
+void weld_store_interrupt(weld_store *s) {
+  /* a passed deadline stays the reason */
+  int expect = 0;
+  atomic_compare_exchange_strong(&AS_STORE(s)->interrupt, &expect, EXEC_INTERRUPT_CANCEL);
+}
+
+void weld_store_add_fuel(weld_store *ws, uint64_t fuel) {
+  exec_store *s = AS_STORE(ws);
+  if (!s->fuel_enabled) {
+    weld_store_set_fuel(ws, fuel);
+    return;
+  }
+  uint64_t room = UINT64_MAX - s->fuel;
+  if (fuel > room) fuel = room;
+  s->fuel += fuel;
+  s->usage.fuel_base += fuel;
+}
+
+void weld_limits_default(weld_limits *l) {
+  memset(l, 0, sizeof *l);
+  l->memory_bytes = WELD_UNLIMITED;
+  l->table_elements = WELD_UNLIMITED;
+}
+
+void weld_store_set_limits(weld_store *ws, const weld_limits *l) {
+  exec_store *s = AS_STORE(ws);
+  s->limits.memory_bytes = l->memory_bytes;
+  s->limits.table_elements = l->table_elements;
+  s->limits.max_instances = l->max_instances;
+  s->limits.trap_on_grow_failure = l->trap_on_grow_failure;
+  const weld_engine *e = s->engine;
+  s->thread.max_depth = l->max_call_depth ? l->max_call_depth : e ? e->cfg.max_call_depth : 0;
+}
+
+void weld_store_get_limits(const weld_store *ws, weld_limits *out) {
+  const exec_store *s = (const exec_store *)ws;
+  weld_limits_default(out);
+  out->memory_bytes = s->limits.memory_bytes;
+  out->table_elements = s->limits.table_elements;
+  out->max_instances = s->limits.max_instances;
+  out->trap_on_grow_failure = s->limits.trap_on_grow_failure;
+  out->max_call_depth = s->thread.max_depth;
+}
+
+void weld_store_usage(const weld_store *ws, weld_usage *out) {
+  const exec_store *s = (const exec_store *)ws;
+  memset(out, 0, sizeof *out);
+  out->memory_bytes = s->usage.memory_bytes;
+  out->peak_memory_bytes = s->usage.peak_memory_bytes;
+  out->table_elements = s->usage.table_elements;
+  out->peak_table_elements = s->usage.peak_table_elements;
+  out->fuel_enabled = s->fuel_enabled;
+  if (s->fuel_enabled) {
+    uint64_t spent = s->usage.fuel_base > s->fuel ? s->usage.fuel_base - s->fuel : 0;
+    out->fuel_consumed = s->usage.fuel_consumed + spent;
+  }
+  out->instances = s->ninstances;
+  out->grow_denials = s->usage.grow_denials;
+  out->limit_denials = s->usage.limit_denials;
+  out->stopped_by = exec_limit_name(s->usage.stopped_by);
+}
+
+/* Remembers which limit a trap came from, for the usage report. */
+static void note_trap(exec_store *s, exec_trap_kind k) {
+  switch (k) {
+  case EXEC_TRAP_OUT_OF_FUEL: s->usage.stopped_by = EXEC_LIMIT_FUEL; break;
+  case EXEC_TRAP_DEADLINE: s->usage.stopped_by = EXEC_LIMIT_DEADLINE; break;
+  case EXEC_TRAP_STACK_EXHAUSTED: s->usage.stopped_by = EXEC_LIMIT_STACK; break;
+  default: break; /* EXEC_TRAP_LIMIT: set where the limit refused */
+  }
+}
 
 static bool name_eq(const wasm_name *n, const char *s) {
   return s && strlen(s) == n->len && memcmp(n->str, s, n->len) == 0;
@@ -307,6 +382,7 @@ weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld
   exec_instance *inst = exec_instantiate(AS_STORE(s), em, xs, &ue);
   free(xs);
   if (!inst) {
+    if (ue.kind == UTIL_ERR_TRAP) note_trap(AS_STORE(s), AS_STORE(s)->thread.trap);
     if (ue.kind == UTIL_ERR_TRAP && trap) *trap = trap_from_thread(&AS_STORE(s)->thread);
     if (err) *err = error_from(&ue);
     return NULL;
@@ -450,6 +526,7 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
   exec_trap_kind k = exec_invoke(th, f, argres);
   weld_trap *trap = NULL;
   if (k != EXEC_OK) {
+    note_trap(f->store, k);
     trap = trap_from_thread(th);
   } else {
     s = 0;
@@ -474,6 +551,10 @@ weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pag
   bool has_max = max_pages != UINT64_MAX;
   exec_memory *m = exec_memory_new(min_pages, max_pages, has_max, AS_STORE(s)->guard_mode, &e);
   if (!m) return NULL;
+  if (!exec_store_adopt_memory(AS_STORE(s), m, NULL, &e)) {
+    exec_memory_free(m);
+    return NULL;
+  }
   UTIL_VEC_PUSH(AS_STORE(s)->memories, AS_STORE(s)->nmemories, AS_STORE(s)->capmemories, m);
   return (weld_memory *)m;
 }
@@ -481,7 +562,10 @@ weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pag
 uint8_t *weld_memory_data(weld_memory *m) { return ((exec_memory *)m)->base; }
 size_t weld_memory_size(const weld_memory *m) { return (size_t)((const exec_memory *)m)->size; }
 uint64_t weld_memory_pages(const weld_memory *m) { return ((const exec_memory *)m)->size / EXEC_PAGE_SIZE; }
-int64_t weld_memory_grow(weld_memory *m, uint64_t delta) { return exec_memory_grow((exec_memory *)m, delta); }
+int64_t weld_memory_grow(weld_memory *m, uint64_t delta) {
+  int64_t r = exec_memory_grow((exec_memory *)m, delta);
+  return r < 0 ? -1 : r;
+}
 
 bool weld_memory_read(const weld_memory *wm, uint64_t off, void *dst, size_t n) {
   const exec_memory *m = (const exec_memory *)wm;
@@ -506,6 +590,12 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
   if (init.kind != elem) return NULL;
   exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, ref_of(init));
   if (!t) return NULL;
+  util_error e;
+  util_error_clear(&e);
+  if (!exec_store_adopt_table(AS_STORE(s), t, &e)) {
+    exec_table_free(t);
+    return NULL;
+  }
   UTIL_VEC_PUSH(AS_STORE(s)->tables, AS_STORE(s)->ntables, AS_STORE(s)->captables, t);
   return (weld_table *)t;
 }
@@ -530,7 +620,8 @@ bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
   exec_table *t = (exec_table *)wt;
   if (init.kind != kind_of(t->elemtype)) return -1;
-  return exec_table_grow(t, delta, ref_of(init));
+  int64_t r = exec_table_grow(t, delta, ref_of(init));
+  return r < 0 ? -1 : r;
 }
 
 weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init) {

@@ -40,6 +40,21 @@ typedef enum exec_iop {
   EXEC_IOP_##id, EXEC_IOP_BR_##id, EXEC_IOP_BR_##id##_B, EXEC_IOP_BRN_##id,              \
       EXEC_IOP_BRN_##id##_B,
 #include "interp_ops.def"
+#define SHAND(n) EXEC_IOP_##n,
+#define VUN(id, vt, e) EXEC_IOP_V_##id,
+#define VBIN(id, vt, e) EXEC_IOP_V_##id,
+#define VSHIFT(id, vt, bits, o) EXEC_IOP_V_##id,
+#define VSPLAT(id, vt, et) EXEC_IOP_V_##id,
+#define VEXTRACT(id, et, wt) EXEC_IOP_V_##id,
+#define VREPLACE(id, et) EXEC_IOP_V_##id,
+#include "interp_simd.def"
+#undef SHAND
+#undef VUN
+#undef VBIN
+#undef VSHIFT
+#undef VSPLAT
+#undef VEXTRACT
+#undef VREPLACE
 #undef CMP32
 #undef FCMP
 #undef HAND

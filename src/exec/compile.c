@@ -12,12 +12,6 @@
 static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, util_error *err) {
   (void)st;
   exec_tr *t = ctx;
-  if (t->simd) return true;
-  if (wasm_opinfo_table[in->op].prefix == 0xfd) {
-    t->simd = true;
-    t->simd_off = in->offset;
-    return true;
-  }
   t->cur_off = in->offset;
   switch (in->op) {
   case WASM_OP_BLOCK:
@@ -28,6 +22,7 @@ static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, 
   default: break;
   }
   if (t->dead) return true;
+  if (wasm_opinfo_table[in->op].prefix == 0xfd) return exec_tr_simd(t, in, err);
   return exec_tr_instr(t, in, err);
 }
 
@@ -39,7 +34,6 @@ static bool hook_after(void *ctx, const wasm_vstate *st, const wasm_instr *in, c
   (void)ended;
   (void)err;
   exec_tr *t = ctx;
-  if (t->simd) return true;
   while (t->n > st->nvals) pop(t);
   while (t->n < st->nvals) {
     uint8_t ty = st->vals[t->n];
@@ -98,7 +92,6 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->nmap = 0;
   t->cur_off = f->code_offset;
   t->dead = false;
-  t->simd = false;
   t->overflow = false;
   t->last_start = NONE32;
   t->last_dst = NONE32;
@@ -174,18 +167,12 @@ exec_module *exec_module_compile(wasm_module *m, util_error *err) {
   t.em = em;
   t.handlers = exec_interp_handlers();
   wasm_code_hooks hooks = {&t, hook_before, hook_after};
-  bool ok = true, simd = false;
-  uint32_t simd_off = 0;
+  bool ok = true;
   for (uint32_t k = 0; k < ndef && ok; k++) {
     uint32_t fidx = m->nfunc_imports + k;
     if (!setup_func(&t, fidx, err) || !wasm_validate_func(&vm, fidx, &hooks, err)) {
       ok = false;
       break;
-    }
-    if (t.simd) {
-      if (!simd) simd_off = t.simd_off;
-      simd = true;
-      continue;
     }
     if (t.overflow) {
       ok = util_fail(err, UTIL_ERR_LIMIT, m->funcs[fidx].body_offset, "function too large");
@@ -195,7 +182,6 @@ exec_module *exec_module_compile(wasm_module *m, util_error *err) {
   }
   translator_free(&t);
   wasm_vmodule_free(&vm);
-  if (ok && simd) ok = util_fail(err, UTIL_ERR_LIMIT, simd_off, "SIMD instructions are not supported yet");
   if (!ok) {
     em->wasm = NULL; /* the caller keeps the module on failure */
     exec_module_free(em);

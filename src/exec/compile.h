@@ -197,8 +197,6 @@ typedef struct exec_tr {
   uint32_t cur_off;
 
   bool dead;
-  bool simd;
-  uint32_t simd_off;
   bool overflow;
 
   /* peephole state about the last emitted instruction */
@@ -237,6 +235,21 @@ static const char *const iop_names[] = {
 #define CMP32(id, ta, inv, sw, e) CMP(id, ta, inv, sw, e) "BRINC_" #id, "BRINC_" #id "_I", "BRINC_" #id "_B", "BRINC_" #id "_IB", "BRINCR_" #id, "BRINCR_" #id "_I", "BRINCR_" #id "_B", "BRINCR_" #id "_IB",
 #define FCMP(id, ta, e) #id, "BR_" #id, "BR_" #id "_B", "BRN_" #id, "BRN_" #id "_B",
 #include "interp_ops.def"
+#define SHAND(n) #n,
+#define VUN(id, vt, e) "V_" #id,
+#define VBIN(id, vt, e) "V_" #id,
+#define VSHIFT(id, vt, bits, o) "V_" #id,
+#define VSPLAT(id, vt, et) "V_" #id,
+#define VEXTRACT(id, et, wt) "V_" #id,
+#define VREPLACE(id, et) "V_" #id,
+#include "interp_simd.def"
+#undef SHAND
+#undef VUN
+#undef VBIN
+#undef VSHIFT
+#undef VSPLAT
+#undef VEXTRACT
+#undef VREPLACE
 #undef CMP32
 #undef FCMP
 #undef HAND
@@ -502,7 +515,11 @@ void exec_tr_br(exec_tr *t, size_t ti);
 void exec_tr_br_if(exec_tr *t, uint32_t depth);
 void exec_tr_br_table(exec_tr *t, const wasm_instr *in);
 
+/* compile_simd.c: a 0xFD instruction */
+bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err);
+
 /* compile_ops.c */
 bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err);
+int exec_tr_take_addr(exec_tr *t, size_t i, uint32_t *a, uint32_t *b);
 
 #endif

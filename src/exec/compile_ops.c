@@ -231,7 +231,7 @@ static void tr_numeric(exec_tr *t, const wasm_instr *in, unsigned iop) {
  * back and folded into the memory access: returns 1 (imm, *b is the immediate) or 2
  * (register), matching the _AI/_AR handler order; 0 leaves *a as the plain address slot
  * only for loads (callers of the 0 case materialize themselves). */
-static int take_addr(exec_tr *t, size_t i, uint32_t *a, uint32_t *b) {
+int exec_tr_take_addr(exec_tr *t, size_t i, uint32_t *a, uint32_t *b) {
   exec_tr_entry *e = &t->st[i];
   if (e->kind == E_TEMP && t->last_dst != NONE32 && t->last_start != NONE32 &&
       t->code[t->last_dst] == e->home && t->last_dst_n == i + 1 &&
@@ -402,7 +402,7 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
       pop(t);
       p = emit2(t, iop + 3, d, (uint32_t)ea); /* the _K form */
     } else {
-      int form = take_addr(t, t->n - 1, &a, &b);
+      int form = exec_tr_take_addr(t, t->n - 1, &a, &b);
       pop(t);
       p = form ? emit4(t, iop + form, d, a, b, off) : emit3(t, iop, d, a, off);
     }
@@ -423,7 +423,7 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
       emit2(t, iop + 6 + (vimm ? 1u : 0u), (uint32_t)ea, v); /* the _K forms */
       return true;
     }
-    int form = ev->kind != E_TEMP ? take_addr(t, t->n - 2, &a, &b) : 0;
+    int form = ev->kind != E_TEMP ? exec_tr_take_addr(t, t->n - 2, &a, &b) : 0;
     if (!form) a = opnd(t, t->n - 2);
     if (!vimm) v = opnd(t, t->n - 1);
     pop_n(t, 2);

@@ -45,6 +45,7 @@ typedef enum exec_trap_kind {
   EXEC_TRAP_INTERRUPTED,
   EXEC_TRAP_HOST,
   EXEC_TRAP_EXIT,
+  EXEC_TRAP_LIMIT,      /* a resource limit with trap_on_grow_failure, or a host-call limit */
   EXEC_TRAP_COUNT
 } exec_trap_kind;
 
@@ -53,6 +54,20 @@ const char *exec_trap_message(exec_trap_kind k);
 
 typedef struct exec_store exec_store;
 typedef struct exec_instance exec_instance;
+
+/* Which resource limit stopped or refused something (usage reports). */
+typedef enum exec_limit_kind {
+  EXEC_LIMIT_NONE = 0,
+  EXEC_LIMIT_MEMORY,
+  EXEC_LIMIT_TABLE,
+  EXEC_LIMIT_INSTANCES,
+  EXEC_LIMIT_FUEL,
+  EXEC_LIMIT_DEADLINE,
+  EXEC_LIMIT_STACK,
+  EXEC_LIMIT_HOST_CALLS,
+} exec_limit_kind;
+/* "memory", "table", "instances", "fuel", "deadline", "stack", "host-calls"; NULL for NONE. */
+const char *exec_limit_name(exec_limit_kind k);
 typedef struct exec_thread exec_thread;
 typedef struct exec_func exec_func;
 
@@ -122,6 +137,10 @@ typedef struct exec_memory {
   size_t reserved;      /* bytes of address space reserved */
   bool guarded;         /* accesses up to 8 GiB past base fault instead of needing a check */
   uint32_t refs;        /* instances sharing it */
+  /* Limit accounting (set by the store that owns it; NULL for free-standing memories):
+   * grow consults store->limits and charges store->usage and *inst_bytes. */
+  exec_store *store;
+  uint64_t *inst_bytes; /* the defining instance's total over its memories, or NULL */
 } exec_memory;
 
 typedef struct exec_table {
@@ -131,6 +150,7 @@ typedef struct exec_table {
   bool has_max;
   uint8_t elemtype;     /* WASM_FUNCREF / WASM_EXTERNREF */
   uint32_t refs;
+  exec_store *store;    /* limit accounting, as for memories; NULL = none */
 } exec_table;
 
 typedef struct exec_global {
@@ -162,6 +182,7 @@ struct exec_instance {
   exec_func *defined_funcs; /* storage for the module's own functions */
   util_arena arena;         /* the arrays above */
   void *api;                /* the weld_instance wrapper */
+  uint64_t memory_bytes;    /* over the memories it defines (the per-instance memory limit) */
 };
 
 /* Per-call execution context: the value stack and the frames. One per store; a store is
@@ -193,13 +214,46 @@ struct exec_thread {
                                  instance (NULL when the host function was invoked directly) */
 };
 
+/* Resource limits a store enforces (src/guard fills them from a policy; the defaults set
+ * by exec_store_new limit nothing). Checked only where resources are created or grown, so
+ * the interpreter's hot path is untouched. */
+typedef struct exec_limits {
+  uint64_t memory_bytes;    /* per memory, and over the memories one instance defines;
+                               UINT64_MAX = none */
+  uint64_t table_elements;  /* per table; UINT64_MAX = none */
+  uint32_t max_instances;   /* instantiations per store; 0 = none */
+  bool trap_on_grow_failure; /* a refused grow traps (EXEC_TRAP_LIMIT) instead of -1 */
+} exec_limits;
+
+/* What a store has used, for reports. */
+typedef struct exec_usage {
+  uint64_t memory_bytes, peak_memory_bytes;     /* linear memory the store owns */
+  uint64_t table_elements, peak_table_elements; /* table elements the store owns */
+  uint64_t fuel_consumed;    /* before the last weld_store_set_fuel/add_fuel (see fuel_base) */
+  uint64_t fuel_base;        /* fuel given since then */
+  uint64_t grow_denials;     /* memory.grow / table.grow refused by a limit */
+  uint64_t limit_denials;    /* instantiations refused by a limit */
+  exec_limit_kind stopped_by; /* the last limit that stopped a call or refused an instance */
+} exec_usage;
+
+/* The reason in exec_store.interrupt (0 = none). */
+#define EXEC_INTERRUPT_CANCEL ((int)EXEC_TRAP_INTERRUPTED)
+#define EXEC_INTERRUPT_DEADLINE ((int)EXEC_TRAP_DEADLINE)
+
 struct exec_store {
   void *engine;             /* the weld_engine */
   exec_thread thread;
   bool fuel_enabled;
   uint64_t fuel;            /* remaining, when enabled */
-  atomic_int interrupt;     /* set from any thread */
+  /* Set from any thread: EXEC_INTERRUPT_CANCEL (cleared when noticed) or
+   * EXEC_INTERRUPT_DEADLINE (stays set until the deadline is re-armed or cleared, so
+   * every later call traps too). The trap kind is the reason. */
+  atomic_int interrupt;
   bool guard_mode;
+  exec_limits limits;
+  exec_usage usage;
+  /* Called first by exec_store_free (src/guard disarms the store's deadline). */
+  void (*on_free)(exec_store *s);
   /* everything the store owns, freed with it */
   exec_instance **instances;
   size_t ninstances, capinstances;
@@ -227,6 +281,14 @@ exec_memory *exec_memory_new(uint64_t min_pages, uint64_t max_pages, bool has_ma
                              util_error *err);
 void exec_memory_free(exec_memory *m);
 int64_t exec_memory_grow(exec_memory *m, uint64_t delta_pages);
+/* Returned by exec_memory_grow / exec_table_grow when a store limit refused the grow and
+ * the store's limits ask for a trap. */
+#define EXEC_GROW_TRAP (-2)
+/* Puts a memory / table under the store's limits and accounting (inst_bytes: the
+ * defining instance's counter, or NULL). False, with a LIMIT error, when its current size
+ * already exceeds a limit (the object is then not adopted). */
+bool exec_store_adopt_memory(exec_store *s, exec_memory *m, uint64_t *inst_bytes, util_error *err);
+bool exec_store_adopt_table(exec_store *s, exec_table *t, util_error *err);
 exec_table *exec_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max, void *init);
 void exec_table_free(exec_table *t);
 int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init);

@@ -31,6 +31,8 @@ exec_store *exec_store_new(const exec_store_config *cfg) {
   s->thread.max_depth = cfg ? cfg->max_call_depth : 0;
   s->guard_mode = cfg ? cfg->guard_mode : true;
   atomic_init(&s->interrupt, 0);
+  s->limits.memory_bytes = UINT64_MAX;
+  s->limits.table_elements = UINT64_MAX;
   return s;
 }
 
@@ -41,6 +43,7 @@ static void instance_free(exec_instance *inst) {
 
 void exec_store_free(exec_store *s) {
   if (!s) return;
+  if (s->on_free) s->on_free(s);
   for (size_t i = 0; i < s->ninstances; i++) instance_free(s->instances[i]);
   for (size_t i = 0; i < s->nfuncs; i++) {
     exec_func *f = s->funcs[i];
@@ -233,9 +236,47 @@ static bool match_import(const exec_module *em, const wasm_import *im, const exe
 static bool trap_fail(exec_store *s, exec_trap_kind k, int64_t off, util_error *err) {
   exec_thread *th = &s->thread;
   th->trap = k;
-  if (k != EXEC_TRAP_HOST && k != EXEC_TRAP_EXIT) th->trap_msg[0] = 0;
+  if (k != EXEC_TRAP_HOST && k != EXEC_TRAP_EXIT && k != EXEC_TRAP_LIMIT) th->trap_msg[0] = 0;
   const char *msg = th->trap_msg[0] ? th->trap_msg : exec_trap_message(k);
   return util_fail(err, UTIL_ERR_TRAP, off, "%s", msg);
+}
+
+/* Refuses, before anything is allocated, an instantiation the store's limits cannot
+ * hold: one instance too many, or declared minimums above the memory or table limit. */
+static bool check_limits(exec_store *s, const wasm_module *m, util_error *err) {
+  const exec_limits *l = &s->limits;
+  exec_limit_kind hit = EXEC_LIMIT_NONE;
+  if (l->max_instances && s->ninstances >= l->max_instances) {
+    hit = EXEC_LIMIT_INSTANCES;
+    util_fail(err, UTIL_ERR_LIMIT, -1, "instance limit reached (%u per store)", l->max_instances);
+  }
+  uint64_t total = 0;
+  for (uint32_t i = m->nmemory_imports; !hit && i < m->nmemories; i++) {
+    const wasm_limits *ml = &m->memories[i].type.limits;
+    /* min is at most 2^16 pages for a 32-bit memory (validated); saturate anyway */
+    uint64_t bytes = ml->min > (UINT64_MAX >> 16) ? UINT64_MAX : ml->min * EXEC_PAGE_SIZE;
+    total = total + bytes < total ? UINT64_MAX : total + bytes;
+    if (bytes > l->memory_bytes || total > l->memory_bytes) {
+      hit = EXEC_LIMIT_MEMORY;
+      util_fail(err, UTIL_ERR_LIMIT, -1,
+                "memory %u: declared minimum of %llu bytes%s exceeds the memory limit (%llu bytes)", i,
+                (unsigned long long)(bytes > l->memory_bytes ? bytes : total),
+                bytes > l->memory_bytes ? "" : " (instance total)", (unsigned long long)l->memory_bytes);
+    }
+  }
+  for (uint32_t i = m->ntable_imports; !hit && i < m->ntables; i++) {
+    uint64_t min = m->tables[i].type.limits.min;
+    if (min > l->table_elements) {
+      hit = EXEC_LIMIT_TABLE;
+      util_fail(err, UTIL_ERR_LIMIT, -1,
+                "table %u: declared minimum of %llu elements exceeds the table limit (%llu elements)",
+                i, (unsigned long long)min, (unsigned long long)l->table_elements);
+    }
+  }
+  if (!hit) return true;
+  s->usage.limit_denials++;
+  s->usage.stopped_by = hit;
+  return false;
 }
 
 exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec_extern *imports,
@@ -244,6 +285,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
   for (uint32_t i = 0; i < m->nimports; i++) {
     if (!match_import(em, &m->imports[i], imports ? &imports[i] : NULL, err)) return NULL;
   }
+  if (!check_limits(s, m, err)) return NULL;
 
   exec_instance *inst = util_xcalloc(1, sizeof *inst);
   util_arena_init(&inst->arena);
@@ -294,6 +336,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     }
     UTIL_VEC_PUSH(s->tables, s->ntables, s->captables, t);
     inst->tables[i] = t;
+    if (!exec_store_adopt_table(s, t, err)) return NULL;
   }
   for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
     const wasm_limits *l = &m->memories[i].type.limits;
@@ -301,6 +344,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     if (!mem) return NULL;
     UTIL_VEC_PUSH(s->memories, s->nmemories, s->capmemories, mem);
     inst->memories[i] = mem;
+    if (!exec_store_adopt_memory(s, mem, &inst->memory_bytes, err)) return NULL;
   }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
     exec_global *g = util_xcalloc(1, sizeof *g);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "simd.h"
 
 /* WebAssembly float ops round each step: never fuse a*b+c (also -ffp-contract=off). */
 #ifdef __clang__
@@ -179,13 +180,30 @@ static inline void exec_st64(uint8_t *p, uint64_t v) {
   memcpy(p, &v, 8);
 }
 
+/* Vector types for the inline SIMD handlers (interp_simd.def): 16 bytes, lane 0 at the
+ * lowest address; frames hold them as two slots and memcpy moves them. */
+typedef uint8_t vu8 __attribute__((vector_size(16)));
+typedef int8_t vi8 __attribute__((vector_size(16)));
+typedef uint16_t vu16 __attribute__((vector_size(16)));
+typedef int16_t vi16 __attribute__((vector_size(16)));
+typedef uint32_t vu32 __attribute__((vector_size(16)));
+typedef int32_t vi32 __attribute__((vector_size(16)));
+typedef uint64_t vu64 __attribute__((vector_size(16)));
+typedef int64_t vi64 __attribute__((vector_size(16)));
+typedef float vf32 __attribute__((vector_size(16)));
+typedef double vf64 __attribute__((vector_size(16)));
+
 /* ---------- interruption ------------------------------------------------------------------ */
 
 exec_trap_kind exec_check_interrupt(exec_thread *th) {
   exec_store *s = th->store;
-  if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
-    atomic_store(&s->interrupt, 0);
+  int why = s ? atomic_load_explicit(&s->interrupt, memory_order_relaxed) : 0;
+  if (why) {
     th->budget = 0;
+    if (why == EXEC_INTERRUPT_DEADLINE) return EXEC_TRAP_DEADLINE; /* stays set */
+    /* a cancel only stops one call; a deadline raised meanwhile survives the exchange */
+    int expect = why;
+    atomic_compare_exchange_strong(&s->interrupt, &expect, 0);
     return EXEC_TRAP_INTERRUPTED;
   }
   if (s && s->fuel_enabled) {
@@ -214,6 +232,11 @@ static void budget_begin(exec_thread *th) {
     th->budget = (int64_t)grant;
   } else {
     th->budget = BUDGET_CHUNK;
+  }
+  /* A pending cancel or a passed deadline stops the call at its first check. */
+  if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
+    if (s->fuel_enabled) s->fuel += (uint64_t)th->budget;
+    th->budget = 0;
   }
 }
 
@@ -361,6 +384,21 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   [EXEC_IOP_BR_##id##_B] = &&L_BR_##id##_B, [EXEC_IOP_BRN_##id] = &&L_BRN_##id,          \
   [EXEC_IOP_BRN_##id##_B] = &&L_BRN_##id##_B,
 #include "interp_ops.def"
+#define SHAND(n) [EXEC_IOP_##n] = &&L_##n,
+#define VUN(id, vt, e) [EXEC_IOP_V_##id] = &&L_V_##id,
+#define VBIN(id, vt, e) [EXEC_IOP_V_##id] = &&L_V_##id,
+#define VSHIFT(id, vt, bits, o) [EXEC_IOP_V_##id] = &&L_V_##id,
+#define VSPLAT(id, vt, et) [EXEC_IOP_V_##id] = &&L_V_##id,
+#define VEXTRACT(id, et, wt) [EXEC_IOP_V_##id] = &&L_V_##id,
+#define VREPLACE(id, et) [EXEC_IOP_V_##id] = &&L_V_##id,
+#include "interp_simd.def"
+#undef SHAND
+#undef VUN
+#undef VBIN
+#undef VSHIFT
+#undef VSPLAT
+#undef VEXTRACT
+#undef VREPLACE
 #undef CMP32
 #undef FCMP
 #undef HAND
@@ -629,6 +667,13 @@ dispatch:
   HANDLER(MEM_GROW) {
     uint32_t delta = (uint32_t)S(1);
     int64_t r = exec_memory_grow(mem, delta);
+    if (UNLIKELY(r == EXEC_GROW_TRAP)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "memory limit exceeded (memory.grow to %llu bytes, limit %llu)",
+               (unsigned long long)(msize + (uint64_t)delta * EXEC_PAGE_SIZE),
+               (unsigned long long)th->store->limits.memory_bytes);
+      msg_set = true;
+      TRAP(EXEC_TRAP_LIMIT);
+    }
     LOAD_MEM();
     S(0) = r < 0 ? 0xffffffffu : (uint32_t)r;
     DISPATCH(SZ(2));
@@ -684,6 +729,13 @@ dispatch:
     exec_table *tb = inst->tables[U(1)];
     void *init = (void *)(uintptr_t)S(2);
     int64_t r = exec_table_grow(tb, (uint32_t)S(3), init);
+    if (UNLIKELY(r == EXEC_GROW_TRAP)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "table limit exceeded (table.grow to %llu elements, limit %llu)",
+               (unsigned long long)tb->size + (uint32_t)S(3),
+               (unsigned long long)th->store->limits.table_elements);
+      msg_set = true;
+      TRAP(EXEC_TRAP_LIMIT);
+    }
     S(0) = r < 0 ? 0xffffffffu : (uint32_t)r;
     DISPATCH(SZ(4));
   }
@@ -841,6 +893,174 @@ dispatch:
   TRUNC(I64_TRUNC_F64_S, f64, i64, int64_t, -9223372036854777856.0, 9223372036854775808.0)
   TRUNC(I64_TRUNC_F64_U, f64, i64, uint64_t, -1.0, 18446744073709551616.0)
 #undef TRUNC
+
+  /* ---- SIMD: generic handlers call the library function in the immediate ---- */
+#define FN(T) ((T)(uintptr_t)IMM64)
+#define VP(k) ((exec_v128 *)(void *)&fp[U(k)])
+  HANDLER(SIMD_UN) {
+    FN(exec_simd_unop_fn)(VP(2), VP(3));
+    DISPATCH(SZ(4));
+  }
+  HANDLER(SIMD_BIN) {
+    FN(exec_simd_binop_fn)(VP(2), VP(3), VP(4));
+    DISPATCH(SZ(5));
+  }
+  HANDLER(SIMD_TER) {
+    FN(exec_simd_ternop_fn)(VP(2), VP(3), VP(4), VP(5));
+    DISPATCH(SZ(6));
+  }
+  HANDLER(SIMD_SHIFT) {
+    FN(exec_simd_shift_fn)(VP(2), VP(3), (uint32_t)S(4));
+    DISPATCH(SZ(5));
+  }
+  HANDLER(SIMD_SPLAT) {
+    FN(exec_simd_splat_fn)(VP(2), S(3));
+    DISPATCH(SZ(4));
+  }
+  HANDLER(SIMD_EXTRACT) {
+    exec_slot r = FN(exec_simd_extract_fn)(VP(3), U(4));
+    S(2) = r;
+    DISPATCH(SZ(5));
+  }
+  HANDLER(SIMD_REPLACE) {
+    FN(exec_simd_replace_fn)(VP(2), VP(3), S(4), U(5));
+    DISPATCH(SZ(6));
+  }
+  HANDLER(SIMD_SHUFFLE) {
+    FN(exec_simd_shuffle_fn)(VP(2), VP(3), VP(4), (const uint8_t *)(ip + 7));
+    DISPATCH(SZ(9));
+  }
+  HANDLER(SIMD_TEST) {
+    uint32_t r = FN(exec_simd_test_fn)(VP(3));
+    S(2) = r;
+    DISPATCH(SZ(4));
+  }
+  HANDLER(SIMD_LOAD) {
+    uint64_t ea = (uint64_t)(uint32_t)S(3) + U(4);
+    MCHK(ea, U(5));
+    FN(exec_simd_load_fn)(VP(2), mbase + ea);
+    DISPATCH(SZ(6));
+  }
+  HANDLER(SIMD_LOAD_AI) {
+    uint64_t ea = (uint64_t)(uint32_t)((uint32_t)S(3) + U(4)) + U(5);
+    MCHK(ea, U(6));
+    FN(exec_simd_load_fn)(VP(2), mbase + ea);
+    DISPATCH(SZ(7));
+  }
+  HANDLER(SIMD_LOAD_AR) {
+    uint64_t ea = (uint64_t)(uint32_t)((uint32_t)S(3) + (uint32_t)S(4)) + U(5);
+    MCHK(ea, U(6));
+    FN(exec_simd_load_fn)(VP(2), mbase + ea);
+    DISPATCH(SZ(7));
+  }
+  HANDLER(SIMD_LOAD_LANE) {
+    uint64_t ea = (uint64_t)(uint32_t)S(3) + U(5);
+    MCHK(ea, U(6) >> 8);
+    FN(exec_simd_load_lane_fn)(VP(2), VP(4), mbase + ea, U(6) & 0xff);
+    DISPATCH(SZ(7));
+  }
+  HANDLER(SIMD_STORE_LANE) {
+    uint64_t ea = (uint64_t)(uint32_t)S(2) + U(4);
+    MCHK(ea, U(5) >> 8);
+    FN(exec_simd_store_lane_fn)(mbase + ea, VP(3), U(5) & 0xff);
+    DISPATCH(SZ(6));
+  }
+#undef FN
+#undef VP
+
+  /* ---- SIMD: 16-byte constants, loads and stores ---- */
+  HANDLER(V128_CONST) {
+    exec_slot *d = &fp[U(4)];
+    d[0] = IMM64;
+    d[1] = exec_rd64(ip + 4);
+    DISPATCH(SZ(5));
+  }
+#define V128_LD_BODY(addr, size)                                                         \
+  {                                                                                      \
+    uint64_t ea = (addr);                                                                \
+    MCHK(ea, 16);                                                                        \
+    memcpy(&fp[U(0)], mbase + ea, 16);                                                   \
+    DISPATCH(size);                                                                      \
+  }
+#define V128_ST_BODY(addr, v, size)                                                      \
+  {                                                                                      \
+    uint64_t ea = (addr);                                                                \
+    MCHK(ea, 16);                                                                        \
+    memcpy(mbase + ea, &fp[v], 16);                                                      \
+    DISPATCH(size);                                                                      \
+  }
+  HANDLER(V128_LD) V128_LD_BODY((uint64_t)(uint32_t)S(1) + U(2), SZ(3))
+  HANDLER(V128_LD_AI) V128_LD_BODY((uint64_t)(uint32_t)((uint32_t)S(1) + U(2)) + U(3), SZ(4))
+  HANDLER(V128_LD_AR) V128_LD_BODY((uint64_t)(uint32_t)((uint32_t)S(1) + (uint32_t)S(2)) + U(3), SZ(4))
+  HANDLER(V128_ST) V128_ST_BODY((uint64_t)(uint32_t)S(0) + U(2), U(1), SZ(3))
+  HANDLER(V128_ST_AI) V128_ST_BODY((uint64_t)(uint32_t)((uint32_t)S(0) + U(1)) + U(3), U(2), SZ(4))
+  HANDLER(V128_ST_AR) V128_ST_BODY((uint64_t)(uint32_t)((uint32_t)S(0) + (uint32_t)S(1)) + U(3), U(2), SZ(4))
+#undef V128_LD_BODY
+#undef V128_ST_BODY
+  HANDLER(V128_ANY_TRUE) {
+    exec_slot r = (fp[U(1)] | fp[U(1) + 1]) != 0;
+    S(0) = r;
+    DISPATCH(SZ(2));
+  }
+
+  /* ---- SIMD: hot operations inline (vector types; see interp_simd.def) ---- */
+#define SHAND(n)
+#define VUN(id, VT, e)                                                                   \
+  HANDLER(V_##id) {                                                                      \
+    VT a, r;                                                                             \
+    memcpy(&a, &fp[U(1)], 16);                                                           \
+    r = (e);                                                                             \
+    memcpy(&fp[U(0)], &r, 16);                                                           \
+    DISPATCH(SZ(2));                                                                     \
+  }
+#define VBIN(id, VT, e)                                                                  \
+  HANDLER(V_##id) {                                                                      \
+    VT a, b, r;                                                                          \
+    memcpy(&a, &fp[U(1)], 16);                                                           \
+    memcpy(&b, &fp[U(2)], 16);                                                           \
+    r = (e);                                                                             \
+    memcpy(&fp[U(0)], &r, 16);                                                           \
+    DISPATCH(SZ(3));                                                                     \
+  }
+#define VSHIFT(id, VT, bits, o)                                                          \
+  HANDLER(V_##id) {                                                                      \
+    VT a, r;                                                                             \
+    memcpy(&a, &fp[U(1)], 16);                                                           \
+    r = a o (int)((uint32_t)S(2) & ((bits) - 1));                                        \
+    memcpy(&fp[U(0)], &r, 16);                                                           \
+    DISPATCH(SZ(3));                                                                     \
+  }
+#define VSPLAT(id, VT, ET)                                                               \
+  HANDLER(V_##id) {                                                                      \
+    ET x = (ET)S(1);                                                                     \
+    VT r = (VT){0} + x;                                                                  \
+    memcpy(&fp[U(0)], &r, 16);                                                           \
+    DISPATCH(SZ(2));                                                                     \
+  }
+#define VEXTRACT(id, ET, WT)                                                             \
+  HANDLER(V_##id) {                                                                      \
+    ET x;                                                                                \
+    memcpy(&x, (const uint8_t *)&fp[U(1)] + U(2) * sizeof(ET), sizeof x);                \
+    S(0) = (exec_slot)(WT)x;                                                             \
+    DISPATCH(SZ(3));                                                                     \
+  }
+#define VREPLACE(id, ET)                                                                 \
+  HANDLER(V_##id) {                                                                      \
+    ET x = (ET)S(2);                                                                     \
+    exec_slot lo = fp[U(1)], hi = fp[U(1) + 1];                                          \
+    fp[U(0)] = lo;                                                                       \
+    fp[U(0) + 1] = hi;                                                                   \
+    memcpy((uint8_t *)&fp[U(0)] + U(3) * sizeof(ET), &x, sizeof x);                      \
+    DISPATCH(SZ(4));                                                                     \
+  }
+#include "interp_simd.def"
+#undef SHAND
+#undef VUN
+#undef VBIN
+#undef VSHIFT
+#undef VSPLAT
+#undef VEXTRACT
+#undef VREPLACE
 
   /* ---- generated handlers ---- */
 #define HAND(n)

@@ -81,6 +81,17 @@ int64_t exec_memory_grow(exec_memory *m, uint64_t delta_pages) {
   if (delta_pages == 0) return (int64_t)old_pages;
   if (delta_pages > m->max_pages || old_pages + delta_pages > m->max_pages) return -1;
   uint64_t new_size = (old_pages + delta_pages) * EXEC_PAGE_SIZE;
+  exec_store *s = m->store;
+  if (s) {
+    uint64_t lim = s->limits.memory_bytes;
+    uint64_t inst_after = m->inst_bytes ? *m->inst_bytes - m->size + new_size : new_size;
+    if (new_size > lim || inst_after > lim) {
+      s->usage.grow_denials++;
+      if (!s->limits.trap_on_grow_failure) return -1;
+      s->usage.stopped_by = EXEC_LIMIT_MEMORY;
+      return EXEC_GROW_TRAP;
+    }
+  }
   if (m->guarded) {
     if (mprotect(m->base + m->size, new_size - m->size, PROT_READ | PROT_WRITE) != 0) return -1;
   } else if (m->reserved) {
@@ -94,6 +105,32 @@ int64_t exec_memory_grow(exec_memory *m, uint64_t delta_pages) {
     m->base = p;
     m->reserved = new_size;
   }
+  if (s) {
+    s->usage.memory_bytes += new_size - m->size;
+    if (s->usage.memory_bytes > s->usage.peak_memory_bytes)
+      s->usage.peak_memory_bytes = s->usage.memory_bytes;
+  }
+  if (m->inst_bytes) *m->inst_bytes += new_size - m->size;
   m->size = new_size;
   return (int64_t)old_pages;
+}
+
+bool exec_store_adopt_memory(exec_store *s, exec_memory *m, uint64_t *inst_bytes, util_error *err) {
+  uint64_t lim = s->limits.memory_bytes;
+  uint64_t inst_after = inst_bytes ? *inst_bytes + m->size : m->size;
+  if (m->size > lim || inst_after > lim) {
+    s->usage.limit_denials++;
+    s->usage.stopped_by = EXEC_LIMIT_MEMORY;
+    return util_fail(err, UTIL_ERR_LIMIT, -1,
+                     "memory of %llu bytes exceeds the memory limit (%llu bytes%s)",
+                     (unsigned long long)(m->size > lim ? m->size : inst_after),
+                     (unsigned long long)lim, m->size > lim ? "" : " per instance");
+  }
+  m->store = s;
+  m->inst_bytes = inst_bytes;
+  if (inst_bytes) *inst_bytes += m->size;
+  s->usage.memory_bytes += m->size;
+  if (s->usage.memory_bytes > s->usage.peak_memory_bytes)
+    s->usage.peak_memory_bytes = s->usage.memory_bytes;
+  return true;
 }

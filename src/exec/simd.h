@@ -106,6 +106,11 @@ const exec_simd_entry *exec_simd_op(wasm_opcode op);
 /* "avx2", "sse4.1" or "portable". */
 const char *exec_simd_impl_name(void);
 
+/* Whether the interpreter may run its hot SIMD operations inline with the compiler's
+ * vector types (interp_simd.def) instead of through exec_simd_op: yes unless the build
+ * (WELD_PORTABLE_SIMD) or the environment (WELD_SIMD=portable) forces the portable code. */
+int exec_simd_vector_inline(void);
+
 /* ---------- implementations (for simd_select.c, tests and benchmarks) ----------------- */
 
 typedef enum exec_simd_impl {

@@ -74,3 +74,13 @@ static exec_simd_impl current(void) {
 const exec_simd_entry *exec_simd_op(wasm_opcode op) { return exec_simd_op_in(current(), op); }
 
 const char *exec_simd_impl_name(void) { return impl_labels[current()]; }
+
+int exec_simd_vector_inline(void) {
+#if defined(WELD_PORTABLE_SIMD) && WELD_PORTABLE_SIMD
+  return 0;
+#else
+  if (current() != EXEC_SIMD_IMPL_PORTABLE) return 1;
+  const char *want = getenv("WELD_SIMD"); /* hosts without a vector tier still inline */
+  return !(want && strcmp(want, impl_labels[EXEC_SIMD_IMPL_PORTABLE]) == 0);
+#endif
+}

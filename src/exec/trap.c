@@ -20,7 +20,22 @@ const char *exec_trap_message(exec_trap_kind k) {
   case EXEC_TRAP_INTERRUPTED: return "interrupted";
   case EXEC_TRAP_HOST: return "host trap";
   case EXEC_TRAP_EXIT: return "exit";
+  case EXEC_TRAP_LIMIT: return "resource limit exceeded";
   case EXEC_TRAP_COUNT: break;
   }
   return "unknown trap";
+}
+
+const char *exec_limit_name(exec_limit_kind k) {
+  switch (k) {
+  case EXEC_LIMIT_NONE: return NULL;
+  case EXEC_LIMIT_MEMORY: return "memory";
+  case EXEC_LIMIT_TABLE: return "table";
+  case EXEC_LIMIT_INSTANCES: return "instances";
+  case EXEC_LIMIT_FUEL: return "fuel";
+  case EXEC_LIMIT_DEADLINE: return "deadline";
+  case EXEC_LIMIT_STACK: return "stack";
+  case EXEC_LIMIT_HOST_CALLS: return "host-calls";
+  }
+  return NULL;
 }

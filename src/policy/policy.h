@@ -4,7 +4,8 @@
  * says and what the run allows cannot drift apart.
  *
  * Sources of a policy, merged in this order (later ones add grants, never remove them,
- * except limits which the later source overrides):
+ * except limits which the later source overrides, and a policy file's explicit `false`
+ * for a door, which closes it):
  *   a ready-made profile (policy_profile), a TOML file (policy_parse_file), CLI flags
  *   (--dir, --env, --fuel, ...: the CLI calls the policy_add_* helpers).
  *

@@ -257,8 +257,8 @@ static bool parse_int(parser *ps, toml_value *v) {
   for (size_t i = 0; i < n; i++)
     if (t[i] == '.' || t[i] == ':' || ((t[i] == 'e' || t[i] == 'E') && !(n > 1 && t[0] == '0' && t[1] == 'x')))
       return FAIL(ps, "floating-point numbers and dates are not supported in policy files");
-  if ((n >= 3 && (memcmp(t + (t[0] == '+' || t[0] == '-'), "inf", 3) == 0 ||
-                  memcmp(t + (t[0] == '+' || t[0] == '-'), "nan", 3) == 0)))
+  size_t s0 = n > 0 && (t[0] == '+' || t[0] == '-');
+  if (n - s0 >= 3 && (memcmp(t + s0, "inf", 3) == 0 || memcmp(t + s0, "nan", 3) == 0))
     return FAIL(ps, "floating-point numbers are not supported in policy files");
   size_t i = 0;
   bool neg = false;

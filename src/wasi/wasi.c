@@ -400,15 +400,26 @@ typedef struct wasi_call {
 static const wasi_call calls[] = {WASI_CALLS(WASI_ENTRY)};
 #undef WASI_ENTRY
 
+_Static_assert(sizeof calls / sizeof calls[0] <= WASI_MAX_CALLS, "raise WASI_MAX_CALLS");
+
+bool wasi_ctx_call_stat(const wasi_ctx *c, size_t i, const char **name, uint64_t *count) {
+  if (i >= sizeof calls / sizeof calls[0]) return false;
+  *name = calls[i].name;
+  *count = c->call_counts[i];
+  return true;
+}
+
 static exec_trap_kind trampoline(exec_thread *th, exec_func *self, exec_slot *argres) {
   wasi_binding *b = self->host_env;
   wasi_ctx *c = b->ctx;
   c->stats.calls++;
+  c->call_counts[b->index]++;
   uint64_t max = c->pol->limits.max_host_calls;
   if (max != POLICY_UNLIMITED && max != 0 && c->stats.calls > max) {
     snprintf(th->trap_msg, sizeof th->trap_msg, "host call limit exceeded (%llu WASI calls)",
              (unsigned long long)max);
-    return EXEC_TRAP_HOST;
+    if (th->store) th->store->usage.stopped_by = EXEC_LIMIT_HOST_CALLS;
+    return EXEC_TRAP_LIMIT;
   }
   if (!c->mem && strcmp(b->name, "proc_exit") != 0 && strcmp(b->name, "sched_yield") != 0) {
     snprintf(th->trap_msg, sizeof th->trap_msg, "wasi %s: no memory bound", b->name);
@@ -443,6 +454,7 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   b->ctx = c;
   b->fn = call->fn;
   b->name = call->name;
+  b->index = (size_t)(call - calls);
   *out = exec_host_func_new(store, params, np, results, nr, trampoline, b, free);
   if (!*out) {
     free(b);

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Room for per-call counters: more than the preview1 functions there are. */
+#define WASI_MAX_CALLS 64
+
 #include "wasi.h"
 
 /* ---------- preview1 constants (witx: typenames.witx) ------------------------------- */
@@ -137,6 +140,7 @@ struct wasi_ctx {
   bool log_denials;
   FILE *log;
   wasi_stats stats;
+  uint64_t call_counts[WASI_MAX_CALLS]; /* per entry of wasi.c's call table (usage reports) */
 };
 
 /* ---------- helpers (wasi.c) ------------------------------------------------------------ */
@@ -206,6 +210,7 @@ uint16_t wasi_sandbox_errno(wasi_ctx *c, int e, const char *call, const char *gu
  * registered function is one trampoline that counts calls). */
 typedef struct wasi_binding {
   wasi_ctx *ctx;
+  size_t index;         /* in the call table */
   exec_host_fn fn;
   const char *name;
 } wasi_binding;

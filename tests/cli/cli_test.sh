@@ -255,6 +255,7 @@ cat >runme.wat <<'WAT'
   (func $rec (export "rec") (call $rec))
   (func (export "spin") (loop (br 0)))
   (func (export "oob") (result i32) (i32.load (i32.const 70000)))
+  (func (export "vadd") (param v128 v128) (result v128) (i32x4.add (local.get 0) (local.get 1)))
   (func (export "_start") (drop (i32.const 1))))
 WAT
 wat2wasm --debug-names runme.wat -o runme.wasm
@@ -277,6 +278,14 @@ run 0 run --invoke fpair runme.wasm 0x1.8p1 -inf
 if [ "$(cat out.txt)" = "$(printf -- '-inf\n3')" ]; then ok; else bad "fpair printed $(cat out.txt)"; fi
 run 0 run --invoke fpair runme.wasm nan:0x1234 0.1
 if [ "$(cat out.txt)" = "$(printf '0.1\nnan:0x1234')" ]; then ok; else bad "fpair printed $(cat out.txt)"; fi
+run 0 run --invoke vadd runme.wasm "i32x4 1 2 3 4" "i32x4:10,20,30,-1"
+out_has "0x0000000300000021000000160000000b"
+run 0 run --invoke vadd runme.wasm 0x0000000300000021000000160000000b "i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
+out_has "0x0000000300000021000000160000000b"
+run 2 run --invoke vadd runme.wasm "i32x4 1 2 3" "i32x4 1 2 3 4"
+err_line "argument 1: 'i32x4 1 2 3' is not a valid v128"
+run 2 run --invoke vadd runme.wasm "i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0" 0x0
+err_line "is not a valid v128"
 run 0 run runme.wasm
 out_empty
 run 134 run --invoke boom runme.wasm
@@ -326,6 +335,21 @@ label="$example examples/embed.wasm"
 if [ -x "$example" ] && "$example" "$root/examples/embed.wasm" >out.txt 2>err.txt &&
    grep -qx 'add_via_host(20, 22) = 42' out.txt && grep -qx 'count = 1, host calls = 1' out.txt &&
    grep -qx 'div(1, 0) trapped: integer divide by zero (in div)' out.txt; then ok; else bad "$(cat out.txt err.txt)"; fi
+
+# ---- the text format: read everywhere, printed by weld print ----
+cp "$root/examples/fac.wat" fac.wat
+run 0 validate fac.wat; out_has "fac.wat: valid"
+run 0 run --invoke fac_rec fac.wat 5; out_has "120"
+printf '(module\n  (func (result i32)\n    i32.const 1\n    i32.bogus))\n' > bad.wat
+run 1 validate bad.wat; err_line '^weld: bad.wat:4:5: unknown operator$'
+run 0 print "$root/examples/fac.wasm"; out_has "(func \$fac_rec"
+cp out.txt printed.wat
+run 0 validate printed.wat
+wat2wasm printed.wat -o printed.wasm 2>err.txt && ok || bad "wat2wasm rejects weld print output: $(cat err.txt)"
+run 0 print --folded fac.wat; out_has "(if"
+run_stdin 0 printed.wat print -; out_has "(module"
+run 2 print; err_line 'missing FILE'
+run 2 print --bogus fac.wat; err_line "unknown option '--bogus'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -371,6 +371,8 @@ UNIT_GROUP(policy_file_errors) {
   BAD("[limits]\nfuel = 1__0\n", 2, 8, "underscore");
   BAD("[limits]\nfuel = 99999999999999999999\n", 2, 8, "out of range");
   BAD("[limits]\nfuel = 12 34\n", 2, 11, "end of the line");
+  BAD("[limits]\nfuel = --m", 2, 8, "bad digit");
+  BAD("[limits]\nfuel = -inf\n", 2, 8, "floating-point");
   BAD("[limits\n", 1, 8, "expected ']'");
   BAD("[fs]\n[fs]\n", 2, 1, "defined twice");
   BAD("name = \"a\"\nname = \"b\"\n", 2, 1, "duplicate key 'name'");

@@ -1,0 +1,2 @@
+;; the runaway the deadline benchmark stops
+(module (func (export "_start") (loop $l (br $l))))

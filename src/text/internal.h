@@ -1,0 +1,82 @@
+/* Private to src/text: tokens, the lexer, numeric literals, byte buffers, name maps. */
+#ifndef WELD_TEXT_INTERNAL_H
+#define WELD_TEXT_INTERNAL_H
+
+#include "text.h"
+
+typedef enum {
+  TOK_EOF,
+  TOK_LPAR,
+  TOK_RPAR,
+  TOK_KEYWORD,  /* starts with a-z: keywords, instruction names, offset=/align= */
+  TOK_ID,       /* $name */
+  TOK_NUM,      /* starts with a digit, + or - (numbers; checked when used) */
+  TOK_STRING,
+  TOK_RESERVED, /* any other run of id characters and strings */
+  TOK_STRAY,    /* a `)` without its `(`: an error where the parser meets it */
+} text_tok_kind;
+
+typedef struct text_token {
+  uint8_t kind;
+  uint32_t start, len; /* in the source */
+  uint32_t line, col;
+  uint32_t match;      /* LPAR: index of the matching RPAR */
+} text_token;
+
+typedef struct text_lexed {
+  const char *src;
+  size_t len;
+  text_token *toks; /* ends with one TOK_EOF */
+  size_t ntoks;
+} text_lexed;
+
+/* Splits src into tokens and pairs the parentheses. Errors are MALFORMED with a line. */
+bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err);
+void text_lexed_free(text_lexed *lx);
+
+/* Growable byte buffer. */
+typedef struct text_buf {
+  uint8_t *p;
+  size_t len, cap;
+} text_buf;
+
+void text_buf_byte(text_buf *b, uint8_t v);
+void text_buf_bytes(text_buf *b, const void *p, size_t n);
+void text_buf_u32(text_buf *b, uint32_t v);
+void text_buf_s32(text_buf *b, int32_t v);
+void text_buf_s64(text_buf *b, int64_t v);
+void text_buf_free(text_buf *b);
+
+/* Decodes a string token's contents (escapes) into b; false on a bad escape. */
+bool text_string_decode(const char *tok, size_t len, text_buf *b);
+
+/* Numeric literals, exactly as the spec's lexical rules define them. Each returns false
+ * when the token is not such a literal (syntax) and sets *range when it is one but out of
+ * range. */
+bool text_parse_nat(const char *s, size_t n, uint64_t *out, bool *range);  /* u64 range */
+bool text_parse_int(const char *s, size_t n, unsigned bits, uint64_t *out, bool *range);
+bool text_parse_f32(const char *s, size_t n, uint32_t *out, bool *range);
+bool text_parse_f64(const char *s, size_t n, uint64_t *out, bool *range);
+
+/* Map from names (byte strings) to indices; linear time overall. */
+typedef struct text_namemap {
+  struct text_name_slot *slots;
+  size_t cap, count;
+} text_namemap;
+
+/* Returns false when the name is already present. */
+bool text_names_add(text_namemap *m, const char *s, uint32_t len, uint32_t index);
+bool text_names_get(const text_namemap *m, const char *s, uint32_t len, uint32_t *index);
+void text_names_clear(text_namemap *m);
+void text_names_free(text_namemap *m);
+
+/* Instruction names to internal opcodes (src/wasm/opcodes.def); -1 when unknown. */
+int text_opcode_by_name(const char *s, size_t n);
+
+
+
+/* The module reader (wat.c). text_wat_encode reads a whole text (a module or bare module
+ * fields); text_encode_module the `(module ...)` whose `(` is token lpar. */
+bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err);
+bool text_encode_module(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err);
+#endif

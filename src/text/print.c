@@ -1,0 +1,355 @@
+/* The printer: a decoded module as text that reads back to the same binary sections
+ * (custom sections aside). Every definition is written in full (explicit type indices,
+ * explicit segment modes); identifiers come from the name section where they are valid
+ * and unique, indices are written as numbers. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../wasm/instr.h"
+#include "../wasm/module.h"
+#include "internal.h"
+
+typedef struct pr {
+  const wasm_module *m;
+  FILE *f;
+  bool folded;
+  int indent;
+  char **func_ids; /* "$name" or NULL, per function */
+} pr;
+
+static void nl(pr *p) {
+  fputc('\n', p->f);
+  for (int i = 0; i < p->indent; i++) fputs("  ", p->f);
+}
+
+static void str(FILE *f, const char *s, size_t n) {
+  fputc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c >= 0x20 && c < 0x7f) fputc(c, f);
+    else fprintf(f, "\\%02x", c);
+  }
+  fputc('"', f);
+}
+
+static bool idchar(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c && strchr("!#$%&'*+-./:<=>?@\\^_`|~", c));
+}
+
+/* "$name" when the name-section entry is a valid identifier not used before. */
+static char *ident(const wasm_name *n, text_namemap *seen) {
+  if (!n->str || n->len == 0) return NULL;
+  for (uint32_t i = 0; i < n->len; i++)
+    if (!idchar((unsigned char)n->str[i])) return NULL;
+  char *s = util_xmalloc(n->len + 2);
+  s[0] = '$';
+  memcpy(s + 1, n->str, n->len);
+  s[n->len + 1] = 0;
+  if (!text_names_add(seen, s, n->len + 1, 0)) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+static void valtypes(pr *p, const char *kw, const uint8_t *t, uint32_t n) {
+  if (n == 0) return;
+  fprintf(p->f, " (%s", kw);
+  for (uint32_t i = 0; i < n; i++) fprintf(p->f, " %s", wasm_valtype_name(t[i]));
+  fputc(')', p->f);
+}
+
+static void limits(pr *p, const wasm_limits *l) {
+  fprintf(p->f, " %" PRIu64, l->min);
+  if (l->has_max) fprintf(p->f, " %" PRIu64, l->max);
+}
+
+static void f32(FILE *f, uint32_t bits) {
+  const char *sign = bits >> 31 ? "-" : "";
+  uint32_t mag = bits & 0x7fffffff;
+  if (mag == 0x7f800000) fprintf(f, "%sinf", sign);
+  else if (mag > 0x7f800000) fprintf(f, "%snan:0x%" PRIx32, sign, mag & 0x7fffff);
+  else {
+    float v;
+    memcpy(&v, &bits, 4);
+    fprintf(f, "%a", (double)v);
+  }
+}
+
+static void f64(FILE *f, uint64_t bits) {
+  const char *sign = bits >> 63 ? "-" : "";
+  uint64_t mag = bits & 0x7fffffffffffffffull;
+  if (mag == 0x7ff0000000000000ull) fprintf(f, "%sinf", sign);
+  else if (mag > 0x7ff0000000000000ull) fprintf(f, "%snan:0x%" PRIx64, sign, (uint64_t)(mag & 0xfffffffffffffull));
+  else {
+    double v;
+    memcpy(&v, &bits, 8);
+    fprintf(f, "%a", v);
+  }
+}
+
+static void blocktype(pr *p, int64_t bt) {
+  if (bt == -64) return;
+  if (bt < 0) fprintf(p->f, " (result %s)", wasm_valtype_name((uint8_t)(bt + 0x80)));
+  else fprintf(p->f, " (type %" PRId64 ")", bt);
+}
+
+static void memarg(pr *p, const wasm_instr *in, unsigned natural) {
+  if (in->mem.offset) fprintf(p->f, " offset=%" PRIu64, in->mem.offset);
+  if (in->mem.align != natural && in->mem.align < 64) fprintf(p->f, " align=%" PRIu64, (uint64_t)1 << in->mem.align);
+}
+
+/* One instruction's name and immediates (not block structure). */
+static void immediates(pr *p, const wasm_instr *in) {
+  const wasm_opinfo *info = &wasm_opinfo_table[in->op];
+  FILE *f = p->f;
+  switch ((wasm_imm_kind)info->imm) {
+  case WASM_IMM_NONE: case WASM_IMM_MEMIDX: case WASM_IMM_MEMCOPY: break;
+  case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype); break;
+  case WASM_IMM_LABEL: case WASM_IMM_LOCAL: case WASM_IMM_GLOBAL: case WASM_IMM_TABLE:
+  case WASM_IMM_DATAIDX: case WASM_IMM_ELEMIDX: fprintf(f, " %" PRIu32, in->idx); break;
+  case WASM_IMM_FUNC:
+    if (in->idx < p->m->nfuncs && p->func_ids[in->idx]) fprintf(f, " %s", p->func_ids[in->idx]);
+    else fprintf(f, " %" PRIu32, in->idx);
+    break;
+  case WASM_IMM_BR_TABLE: {
+    const uint8_t *t = in->targets;
+    for (uint32_t i = 0; i < in->ntargets; i++) fprintf(f, " %" PRIu32, wasm_br_table_next(&t));
+    fprintf(f, " %" PRIu32, in->idx);
+    break;
+  }
+  case WASM_IMM_CALL_INDIRECT: fprintf(f, " %" PRIu32 " (type %" PRIu32 ")", in->idx2, in->idx); break;
+  case WASM_IMM_SELECT_T: valtypes(p, "result", in->targets, in->ntargets); break;
+  case WASM_IMM_MEM: memarg(p, in, info->arg & 0xf); break;
+  case WASM_IMM_MEMLANE: memarg(p, in, info->arg & 0xf); fprintf(f, " %u", in->lane); break;
+  case WASM_IMM_I32C: fprintf(f, " %" PRId32, in->c.i32); break;
+  case WASM_IMM_I64C: fprintf(f, " %" PRId64, in->c.i64); break;
+  case WASM_IMM_F32C: fputc(' ', f); f32(f, in->c.f32); break;
+  case WASM_IMM_F64C: fputc(' ', f); f64(f, in->c.f64); break;
+  case WASM_IMM_V128C:
+    fprintf(f, " i32x4");
+    for (int i = 0; i < 4; i++) {
+      const uint8_t *b = in->c.v128 + 4 * i;
+      fprintf(f, " 0x%08" PRIx32, (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
+    }
+    break;
+  case WASM_IMM_SHUFFLE: for (int i = 0; i < 16; i++) fprintf(f, " %u", in->c.v128[i]); break;
+  case WASM_IMM_LANE: fprintf(f, " %u", in->lane); break;
+  case WASM_IMM_REFTYPE: fprintf(f, " %s", in->reftype == WASM_FUNCREF ? "func" : "extern"); break;
+  case WASM_IMM_MEMINIT: fprintf(f, " %" PRIu32, in->idx); break;
+  case WASM_IMM_TABLEINIT: fprintf(f, " %" PRIu32 " %" PRIu32, in->idx2, in->idx); break;
+  case WASM_IMM_TABLECOPY: fprintf(f, " %" PRIu32 " %" PRIu32, in->idx, in->idx2); break;
+  }
+}
+
+/* Instructions from bytes up to the final `end` (not printed). Flat: one per line.
+ * Folded: block, loop and if become s-expressions (an if takes its condition from the
+ * stack); other instructions stay in order, one per line. */
+static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_error *err) {
+  util_reader r = {bytes, bytes, bytes + len, base};
+  /* per open block: whether it is an `if` whose (then ...) is open (folded style) */
+  uint8_t stack[1024];
+  int depth = 0;
+  while (!util_reader_eof(&r)) {
+    wasm_instr in;
+    if (!wasm_read_instr(&r, &in, err)) return false;
+    const char *name = wasm_opinfo_table[in.op].name;
+    if (in.op == WASM_OP_END) {
+      if (depth == 0) return true;
+      depth--;
+      p->indent--;
+      nl(p);
+      if (p->folded) fputs(stack[depth] ? "))" : ")", p->f);
+      else fputs("end", p->f);
+      continue;
+    }
+    if (in.op == WASM_OP_ELSE && depth > 0) {
+      p->indent--;
+      nl(p);
+      fputs(p->folded ? ")" : "else", p->f);
+      if (p->folded) { nl(p); fputs("(else", p->f); }
+      p->indent++;
+      continue;
+    }
+    nl(p);
+    bool block = in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF;
+    fprintf(p->f, "%s%s", p->folded && block ? "(" : "", name);
+    immediates(p, &in);
+    if (block) {
+      if (depth >= (int)sizeof stack) return util_fail(err, UTIL_ERR_LIMIT, in.offset, "blocks nested too deeply to print");
+      stack[depth++] = in.op == WASM_OP_IF;
+      if (p->folded && in.op == WASM_OP_IF) {
+        p->indent++;
+        nl(p);
+        fputs("(then", p->f);
+      }
+      p->indent++;
+    }
+  }
+  return true;
+}
+
+static void expr(pr *p, const wasm_expr *e, util_error *err) {
+  int saved = p->indent;
+  bool folded = p->folded;
+  p->folded = false;
+  p->indent++;
+  code(p, e->bytes, e->len, e->offset, err);
+  p->indent = saved;
+  p->folded = folded;
+}
+
+/* x of an expression that is exactly `ref.func x end`, else UINT32_MAX. */
+static uint32_t ref_func_index(const wasm_expr *e) {
+  util_reader r = {e->bytes + 1, e->bytes + 1, e->bytes + e->len, 0};
+  uint32_t x;
+  util_error ignore;
+  if (!util_read_u32(&r, &x, &ignore) || r.p + 1 != r.end || *r.p != 0x0b) return UINT32_MAX;
+  return x;
+}
+
+bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, util_error *err) {
+  util_error_clear(err);
+  pr p = {m, f, style == TEXT_PRINT_FOLDED, 1, NULL};
+  p.func_ids = util_xcalloc(m->nfuncs + 1, sizeof *p.func_ids);
+  text_namemap seen = {0};
+  if (m->func_names)
+    for (uint32_t i = 0; i < m->nfuncs; i++) p.func_ids[i] = ident(&m->func_names[i], &seen);
+  fputs("(module", f);
+  text_namemap mseen = {0};
+  char *mid = ident(&m->module_name, &mseen);
+  if (mid) fprintf(f, " %s", mid);
+  free(mid);
+  text_names_free(&mseen);
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    nl(&p);
+    fprintf(f, "(type (;%" PRIu32 ";) (func", i);
+    valtypes(&p, "param", m->types[i].params, m->types[i].nparams);
+    valtypes(&p, "result", m->types[i].results, m->types[i].nresults);
+    fputs("))", f);
+  }
+  uint32_t fi = 0, ti = 0, mi = 0, gi = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    const wasm_import *im = &m->imports[i];
+    nl(&p);
+    fputs("(import ", f);
+    str(f, im->module.str, im->module.len);
+    fputc(' ', f);
+    str(f, im->field.str, im->field.len);
+    switch (im->kind) {
+    case WASM_EXTERN_FUNC:
+      fprintf(f, " (func");
+      if (p.func_ids[fi]) fprintf(f, " %s", p.func_ids[fi]);
+      fprintf(f, " (;%" PRIu32 ";) (type %" PRIu32 ")))", fi, im->u.func_type);
+      fi++;
+      break;
+    case WASM_EXTERN_TABLE:
+      fprintf(f, " (table (;%" PRIu32 ";)", ti++);
+      limits(&p, &im->u.table.limits);
+      fprintf(f, " %s))", wasm_valtype_name(im->u.table.elem));
+      break;
+    case WASM_EXTERN_MEMORY:
+      fprintf(f, " (memory (;%" PRIu32 ";)", mi++);
+      limits(&p, &im->u.memory.limits);
+      fputs("))", f);
+      break;
+    default:
+      fprintf(f, " (global (;%" PRIu32 ";) %s%s%s))", gi++, im->u.global.mut ? "(mut " : "",
+              wasm_valtype_name(im->u.global.type), im->u.global.mut ? ")" : "");
+    }
+  }
+  for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+    const wasm_func *fn = &m->funcs[i];
+    nl(&p);
+    fputs("(func", f);
+    if (p.func_ids[i]) fprintf(f, " %s", p.func_ids[i]);
+    fprintf(f, " (;%" PRIu32 ";) (type %" PRIu32 ")", i, fn->type);
+    valtypes(&p, "local", fn->local_types, fn->nlocals);
+    p.indent++;
+    if (!code(&p, fn->code, fn->code_len, fn->code_offset, err)) break;
+    p.indent--;
+    fputc(')', f);
+  }
+  for (uint32_t i = m->ntable_imports; i < m->ntables && err->kind == UTIL_ERR_NONE; i++) {
+    nl(&p);
+    fprintf(f, "(table (;%" PRIu32 ";)", i);
+    limits(&p, &m->tables[i].type.limits);
+    fprintf(f, " %s)", wasm_valtype_name(m->tables[i].type.elem));
+  }
+  for (uint32_t i = m->nmemory_imports; i < m->nmemories && err->kind == UTIL_ERR_NONE; i++) {
+    nl(&p);
+    fprintf(f, "(memory (;%" PRIu32 ";)", i);
+    limits(&p, &m->memories[i].type.limits);
+    fputc(')', f);
+  }
+  for (uint32_t i = m->nglobal_imports; i < m->nglobals && err->kind == UTIL_ERR_NONE; i++) {
+    const wasm_global *g = &m->globals[i];
+    nl(&p);
+    fprintf(f, "(global (;%" PRIu32 ";) %s%s%s", i, g->type.mut ? "(mut " : "", wasm_valtype_name(g->type.type),
+            g->type.mut ? ")" : "");
+    expr(&p, &g->init, err);
+    fputc(')', f);
+  }
+  static const char *const kinds[] = {"func", "table", "memory", "global"};
+  for (uint32_t i = 0; i < m->nexports && err->kind == UTIL_ERR_NONE; i++) {
+    const wasm_export *e = &m->exports[i];
+    nl(&p);
+    fputs("(export ", f);
+    str(f, e->name.str, e->name.len);
+    fprintf(f, " (%s %" PRIu32 "))", kinds[e->kind & 3], e->index);
+  }
+  if (m->has_start) {
+    nl(&p);
+    fprintf(f, "(start %" PRIu32 ")", m->start);
+  }
+  for (uint32_t i = 0; i < m->nelems && err->kind == UTIL_ERR_NONE; i++) {
+    const wasm_elem *e = &m->elems[i];
+    nl(&p);
+    fprintf(f, "(elem (;%" PRIu32 ";)", i);
+    if (e->mode == WASM_SEG_DECLARATIVE) fputs(" declare", f);
+    if (e->mode == WASM_SEG_ACTIVE) {
+      fprintf(f, " (table %" PRIu32 ") (offset", e->table);
+      expr(&p, &e->offset, err);
+      fputc(')', f);
+    }
+    /* expressions that are all `ref.func x` read back as the index form */
+    bool all_ref_func = !e->func_indices && e->type == WASM_FUNCREF;
+    for (uint32_t k = 0; all_ref_func && k < e->count; k++)
+      all_ref_func = e->exprs[k].len >= 3 && e->exprs[k].bytes[0] == 0xd2 && ref_func_index(&e->exprs[k]) != UINT32_MAX;
+    if (e->func_indices || all_ref_func) {
+      fputs(" func", f);
+      for (uint32_t k = 0; k < e->count; k++)
+        fprintf(f, " %" PRIu32, e->func_indices ? e->func_indices[k] : ref_func_index(&e->exprs[k]));
+    } else {
+      fprintf(f, " %s", wasm_valtype_name(e->type));
+      for (uint32_t k = 0; k < e->count; k++) {
+        fputs(" (item", f);
+        expr(&p, &e->exprs[k], err);
+        fputc(')', f);
+      }
+    }
+    fputc(')', f);
+  }
+  for (uint32_t i = 0; i < m->ndatas && err->kind == UTIL_ERR_NONE; i++) {
+    const wasm_data *d = &m->datas[i];
+    nl(&p);
+    fprintf(f, "(data (;%" PRIu32 ";)", i);
+    if (d->mode == WASM_SEG_ACTIVE) {
+      fprintf(f, " (memory %" PRIu32 ") (offset", d->memory);
+      expr(&p, &d->offset, err);
+      fputc(')', f);
+    }
+    fputc(' ', f);
+    str(f, (const char *)d->bytes, d->len);
+    fputc(')', f);
+  }
+  fputs(")\n", f);
+  for (uint32_t i = 0; i < m->nfuncs; i++) free(p.func_ids[i]);
+  free(p.func_ids);
+  text_names_free(&seen);
+  return err->kind == UTIL_ERR_NONE;
+}

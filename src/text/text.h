@@ -1,0 +1,39 @@
+/* The WebAssembly text format: reading `.wat` modules (encoded to the binary format and
+ * handed to the one decoder), reading `.wast` scripts, and printing modules as text. */
+#ifndef WELD_TEXT_H
+#define WELD_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../util/util.h"
+
+struct wasm_module;
+
+/* Reads one text module (`(module ...)`, a bare list of module fields, or the
+ * `(module binary ...)` / `(module quote ...)` forms) and encodes it in the binary
+ * format. On success *out (malloc'd, caller frees) holds the bytes. On failure returns
+ * false with a MALFORMED error in the spec's wording and its line and column. */
+bool text_wat_to_binary(const char *src, size_t len, const char *filename, uint8_t **out,
+                        size_t *outlen, util_error *err);
+
+/* False when the bytes are text: after white space and comments they start with `(`.
+ * Anything else (the `\0asm` magic, garbage, empty input) is for the binary decoder. */
+bool text_is_binary(const uint8_t *bytes, size_t len);
+
+/* Loads a module from bytes in either format: text is encoded first, then decoded. */
+struct wasm_module *text_load_module(const uint8_t *bytes, size_t len, const char *filename,
+                                     util_error *err);
+
+/* Printing ------------------------------------------------------------------------- */
+
+typedef enum { TEXT_PRINT_FLAT, TEXT_PRINT_FOLDED } text_print_style;
+
+/* Writes the module as text to f. Names come from the name section where present. The
+ * output reads back (text_wat_to_binary) to the same sections, custom sections aside. */
+bool text_print_module(const struct wasm_module *m, text_print_style style, FILE *f,
+                       util_error *err);
+
+#endif

@@ -1,0 +1,377 @@
+/* The WAST script reader: commands, actions, constants and result patterns. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wast.h"
+
+typedef struct sp {
+  wast_script *s;
+  const char *src;
+  const text_token *toks;
+  size_t pos;
+  util_error *err;
+} sp;
+
+static const text_token *tok(const sp *p) { return &p->toks[p->pos]; }
+
+static bool fail(sp *p, const text_token *t, const char *msg) {
+  if (p->err->kind == UTIL_ERR_NONE) {
+    util_fail(p->err, UTIL_ERR_MALFORMED, t->start, "%s", msg);
+    p->err->line = (int)t->line;
+    p->err->col = (int)t->col;
+  }
+  return false;
+}
+
+static bool is_kw(const sp *p, const text_token *t, const char *kw) {
+  size_t n = strlen(kw);
+  return t->kind == TOK_KEYWORD && t->len == n && memcmp(p->src + t->start, kw, n) == 0;
+}
+
+static bool lpar_kw(const sp *p, const char *kw) { return tok(p)->kind == TOK_LPAR && is_kw(p, &p->toks[p->pos + 1], kw); }
+
+static bool expect_rpar(sp *p) {
+  if (tok(p)->kind != TOK_RPAR) return fail(p, tok(p), "unexpected token");
+  p->pos++;
+  return true;
+}
+
+static wast_name opt_id(sp *p) {
+  wast_name n = {NULL, 0};
+  if (tok(p)->kind == TOK_ID) {
+    n.s = p->src + tok(p)->start;
+    n.len = tok(p)->len;
+    p->pos++;
+  }
+  return n;
+}
+
+/* A decoded string in the arena (NUL-terminated). */
+static bool string(sp *p, uint8_t **out, uint32_t *len) {
+  const text_token *t = tok(p);
+  if (t->kind != TOK_STRING) return fail(p, t, "unexpected token");
+  text_buf b = {0};
+  text_string_decode(p->src + t->start, t->len, &b);
+  *out = util_arena_alloc(&p->s->arena, b.len + 1);
+  if (b.len) memcpy(*out, b.p, b.len);
+  *len = (uint32_t)b.len;
+  text_buf_free(&b);
+  p->pos++;
+  return true;
+}
+
+/* (module ...) in any form; the tokens stay where they are. */
+static bool module(sp *p, wast_module *m) {
+  if (!lpar_kw(p, "module")) return fail(p, tok(p), "unexpected token");
+  m->lpar = p->pos;
+  size_t close = tok(p)->match;
+  p->pos += 2;
+  if (is_kw(p, tok(p), "definition")) { m->definition = true; p->pos++; }
+  m->id = opt_id(p);
+  if (is_kw(p, tok(p), "binary")) m->form = WAST_MOD_BINARY;
+  else if (is_kw(p, tok(p), "quote")) m->form = WAST_MOD_QUOTE;
+  else m->form = WAST_MOD_TEXT;
+  p->pos = close + 1;
+  return true;
+}
+
+static const struct { const char *name; unsigned lanes, bits; bool fl; } shapes[] = {
+    {"i8x16", 16, 8, false}, {"i16x8", 8, 16, false}, {"i32x4", 4, 32, false},
+    {"i64x2", 2, 64, false}, {"f32x4", 4, 32, true},  {"f64x2", 2, 64, true}};
+
+static bool number(sp *p, unsigned bits, bool fl, bool patterns, uint64_t *v, uint8_t *nan) {
+  const text_token *t = tok(p);
+  const char *s = p->src + t->start;
+  bool range = false, ok;
+  if (nan) *nan = WAST_NAN_NONE;
+  if (fl && patterns && is_kw(p, t, "nan:canonical")) { *nan = WAST_NAN_CANONICAL; p->pos++; return true; }
+  if (fl && patterns && is_kw(p, t, "nan:arithmetic")) { *nan = WAST_NAN_ARITHMETIC; p->pos++; return true; }
+  if (t->kind != TOK_NUM && t->kind != TOK_KEYWORD) return fail(p, t, "unexpected token");
+  if (!fl) ok = text_parse_int(s, t->len, bits, v, &range);
+  else if (bits == 32) {
+    uint32_t u = 0;
+    ok = text_parse_f32(s, t->len, &u, &range);
+    *v = u;
+  } else ok = text_parse_f64(s, t->len, v, &range);
+  if (!ok) return fail(p, t, "unknown operator");
+  if (range) return fail(p, t, "constant out of range");
+  p->pos++;
+  return true;
+}
+
+static bool value(sp *p, wast_value *v, bool result);
+
+static bool value_list(sp *p, wast_value **out, uint32_t *n, bool result) {
+  size_t count = 0;
+  for (size_t k = p->pos; p->toks[k].kind == TOK_LPAR; k = p->toks[k].match + 1) count++;
+  *out = util_arena_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  *n = (uint32_t)count;
+  for (size_t i = 0; i < count; i++)
+    if (!value(p, &(*out)[i], result)) return false;
+  return true;
+}
+
+static bool value(sp *p, wast_value *v, bool result) {
+  if (tok(p)->kind != TOK_LPAR) return fail(p, tok(p), "unexpected token");
+  p->pos++;
+  const text_token *t = tok(p);
+  memset(v, 0, sizeof *v);
+  p->pos++;
+  uint64_t x = 0;
+  if (is_kw(p, t, "i32.const")) {
+    v->kind = WAST_V_I32;
+    if (!number(p, 32, false, false, &x, NULL)) return false;
+    v->u.i32 = (uint32_t)x;
+  } else if (is_kw(p, t, "i64.const")) {
+    v->kind = WAST_V_I64;
+    if (!number(p, 64, false, false, &x, NULL)) return false;
+    v->u.i64 = x;
+  } else if (is_kw(p, t, "f32.const")) {
+    v->kind = WAST_V_F32;
+    if (!number(p, 32, true, result, &x, &v->nan[0])) return false;
+    v->u.i32 = (uint32_t)x;
+  } else if (is_kw(p, t, "f64.const")) {
+    v->kind = WAST_V_F64;
+    if (!number(p, 64, true, result, &x, &v->nan[0])) return false;
+    v->u.i64 = x;
+  } else if (is_kw(p, t, "v128.const")) {
+    v->kind = WAST_V_V128;
+    int s = -1;
+    for (int i = 0; i < 6; i++)
+      if (is_kw(p, tok(p), shapes[i].name)) s = i;
+    if (s < 0) return fail(p, tok(p), "unexpected token");
+    p->pos++;
+    v->shape = (uint8_t)s;
+    for (unsigned i = 0; i < shapes[s].lanes; i++) {
+      uint8_t nan = 0;
+      if (tok(p)->kind == TOK_RPAR) return fail(p, tok(p), "wrong number of lane literals");
+      if (!number(p, shapes[s].bits, shapes[s].fl, result, &x, &nan)) return false;
+      if (shapes[s].fl) v->nan[i] = nan;
+      for (unsigned b = 0; b < shapes[s].bits / 8; b++)
+        v->u.v128[i * shapes[s].bits / 8 + b] = (uint8_t)(x >> (8 * b));
+    }
+  } else if (is_kw(p, t, "ref.null")) {
+    v->kind = WAST_V_REF_NULL;
+    if (tok(p)->kind == TOK_KEYWORD || tok(p)->kind == TOK_ID) {
+      v->heap.s = p->src + tok(p)->start;
+      v->heap.len = tok(p)->len;
+      p->pos++;
+    }
+  } else if (is_kw(p, t, "ref.extern") || is_kw(p, t, "ref.host")) {
+    v->kind = is_kw(p, t, "ref.extern") ? WAST_V_REF_EXTERN : WAST_V_REF_HOST;
+    if (tok(p)->kind == TOK_NUM) {
+      if (!number(p, 32, false, false, &x, NULL)) return false;
+      v->u.i32 = (uint32_t)x;
+      v->has_payload = true;
+    } else if (!result) {
+      return fail(p, tok(p), "unexpected token");
+    }
+  } else if (result && is_kw(p, t, "ref.func")) {
+    v->kind = WAST_V_REF_FUNC;
+  } else if (result && t->kind == TOK_KEYWORD && t->len > 4 && memcmp(p->src + t->start, "ref.", 4) == 0) {
+    v->kind = WAST_V_REF_OTHER;
+    v->heap.s = p->src + t->start + 4;
+    v->heap.len = t->len - 4;
+  } else if (result && is_kw(p, t, "either")) {
+    v->kind = WAST_V_EITHER;
+    if (!value_list(p, &v->alts, &v->nalts, true)) return false;
+  } else {
+    return fail(p, t, "unexpected token");
+  }
+  return expect_rpar(p);
+}
+
+static bool action(sp *p, wast_action *a) {
+  const text_token *t = &p->toks[p->pos + 1];
+  if (tok(p)->kind != TOK_LPAR || !(is_kw(p, t, "invoke") || is_kw(p, t, "get")))
+    return fail(p, tok(p), "unexpected token");
+  a->get = is_kw(p, t, "get");
+  a->line = (int)tok(p)->line;
+  p->pos += 2;
+  a->module = opt_id(p);
+  if (!string(p, &a->field, &a->field_len)) return false;
+  if (!value_list(p, &a->args, &a->nargs, false)) return false;
+  return expect_rpar(p);
+}
+
+static bool message(sp *p, wast_command *c) {
+  uint8_t *m;
+  uint32_t n;
+  if (!string(p, &m, &n)) return false;
+  c->text = (const char *)m;
+  return true;
+}
+
+static bool command(sp *p, wast_command *c);
+
+static bool commands(sp *p, size_t close, wast_command **out, uint32_t *n) {
+  size_t count = 0;
+  for (size_t k = p->pos; k < close && p->toks[k].kind == TOK_LPAR; k = p->toks[k].match + 1) count++;
+  *out = util_arena_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  *n = (uint32_t)count;
+  for (size_t i = 0; i < count; i++)
+    if (!command(p, &(*out)[i])) return false;
+  return true;
+}
+
+static bool command(sp *p, wast_command *c) {
+  memset(c, 0, sizeof *c);
+  const text_token *open = tok(p);
+  if (open->kind != TOK_LPAR) return fail(p, open, "unexpected token");
+  const text_token *t = &p->toks[p->pos + 1];
+  c->line = (int)open->line;
+  c->col = (int)open->col;
+  c->first_tok = p->pos;
+  size_t close = open->match;
+  if (is_kw(p, t, "module")) {
+    const text_token *n = &p->toks[p->pos + 2];
+    if (is_kw(p, n, "instance")) {
+      c->kind = WAST_MODULE_INSTANCE;
+      p->pos += 3;
+      c->name = opt_id(p);
+      c->ref = opt_id(p);
+      return expect_rpar(p);
+    }
+    c->kind = WAST_MODULE;
+    c->has_module = true;
+    return module(p, &c->module);
+  }
+  if (is_kw(p, t, "invoke") || is_kw(p, t, "get")) {
+    c->kind = WAST_ACTION;
+    c->has_action = true;
+    return action(p, &c->action);
+  }
+  p->pos += 2;
+  if (is_kw(p, t, "register")) {
+    c->kind = WAST_REGISTER;
+    uint8_t *s;
+    uint32_t n;
+    if (!string(p, &s, &n)) return false;
+    c->name.s = (const char *)s;
+    c->name.len = n;
+    c->ref = opt_id(p);
+    return expect_rpar(p);
+  }
+  if (is_kw(p, t, "assert_return")) {
+    c->kind = WAST_ASSERT_RETURN;
+    c->has_action = true;
+    return action(p, &c->action) && value_list(p, &c->results, &c->nresults, true) && expect_rpar(p);
+  }
+  if (is_kw(p, t, "assert_trap")) {
+    c->kind = WAST_ASSERT_TRAP;
+    if (lpar_kw(p, "module")) {
+      c->has_module = true;
+      if (!module(p, &c->module)) return false;
+    } else {
+      c->has_action = true;
+      if (!action(p, &c->action)) return false;
+    }
+    return message(p, c) && expect_rpar(p);
+  }
+  if (is_kw(p, t, "assert_exhaustion") || is_kw(p, t, "assert_exception")) {
+    c->kind = is_kw(p, t, "assert_exhaustion") ? WAST_ASSERT_EXHAUSTION : WAST_ASSERT_EXCEPTION;
+    c->has_action = true;
+    if (!action(p, &c->action)) return false;
+    if (c->kind == WAST_ASSERT_EXHAUSTION && !message(p, c)) return false;
+    return expect_rpar(p);
+  }
+  static const struct { const char *kw; uint8_t kind; } mod_asserts[] = {
+      {"assert_malformed", WAST_ASSERT_MALFORMED}, {"assert_invalid", WAST_ASSERT_INVALID},
+      {"assert_unlinkable", WAST_ASSERT_UNLINKABLE}, {"assert_uninstantiable", WAST_ASSERT_UNINSTANTIABLE},
+      {"assert_malformed_custom", WAST_ASSERT_MALFORMED_CUSTOM}, {"assert_invalid_custom", WAST_ASSERT_INVALID_CUSTOM}};
+  for (size_t i = 0; i < sizeof mod_asserts / sizeof mod_asserts[0]; i++) {
+    if (is_kw(p, t, mod_asserts[i].kw)) {
+      c->kind = mod_asserts[i].kind;
+      c->has_module = true;
+      return module(p, &c->module) && message(p, c) && expect_rpar(p);
+    }
+  }
+  if (is_kw(p, t, "thread")) {
+    c->kind = WAST_THREAD;
+    c->name = opt_id(p);
+    /* (shared (module $m))* are the modules it may use */
+    while (lpar_kw(p, "shared")) p->pos = tok(p)->match + 1;
+    return commands(p, close, &c->sub, &c->nsub) && expect_rpar(p);
+  }
+  if (is_kw(p, t, "wait")) {
+    c->kind = WAST_WAIT;
+    c->name = opt_id(p);
+    return expect_rpar(p);
+  }
+  return fail(p, t, t->kind == TOK_KEYWORD ? "unknown command" : "unexpected token");
+}
+
+wast_script *text_wast_parse(const char *src, size_t len, util_error *err) {
+  util_error_clear(err);
+  wast_script *s = util_xcalloc(1, sizeof *s);
+  util_arena_init(&s->arena);
+  s->src = util_xmalloc(len + 1);
+  if (len) memcpy(s->src, src, len);
+  s->src[len] = 0;
+  if (!text_lex(s->src, len, &s->lx, err)) {
+    text_wast_free(s);
+    return NULL;
+  }
+  sp p = {s, s->src, s->lx.toks, 0, err};
+  /* A script that is one bare module (fields without `(module`) is that module. */
+  const text_token *t0 = &p.toks[0];
+  if (t0->kind == TOK_LPAR) {
+    const text_token *k = &p.toks[1];
+    static const char *const fields[] = {"func", "type", "import", "export", "table", "memory",
+                                         "global", "elem", "data", "start"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+      if (is_kw(&p, k, fields[i])) {
+        wast_command c = {0};
+        c.kind = WAST_MODULE;
+        c.line = 1;
+        c.col = 1;
+        c.has_module = true;
+        c.module.lpar = SIZE_MAX; /* the whole text */
+        c.first_tok = 0;
+        UTIL_VEC_PUSH(s->cmds, s->ncmds, s->cap, c);
+        return s;
+      }
+    }
+  }
+  while (tok(&p)->kind != TOK_EOF) {
+    wast_command c;
+    if (!command(&p, &c)) {
+      text_wast_free(s);
+      return NULL;
+    }
+    UTIL_VEC_PUSH(s->cmds, s->ncmds, s->cap, c);
+  }
+  return s;
+}
+
+void text_wast_free(wast_script *s) {
+  if (!s) return;
+  util_arena_free(&s->arena);
+  text_lexed_free(&s->lx);
+  free(s->src);
+  free(s->cmds);
+  free(s);
+}
+
+bool text_wast_module_bytes(const wast_script *s, const wast_module *m, uint8_t **out, size_t *len,
+                            util_error *err) {
+  util_error_clear(err);
+  text_buf b = {0};
+  bool ok = m->lpar == SIZE_MAX ? text_wat_encode(s->src, s->lx.len, &b, err)
+                                : text_encode_module(s->src, s->lx.toks, m->lpar, &b, err);
+  if (!ok) {
+    text_buf_free(&b);
+    return false;
+  }
+  *out = b.p ? b.p : util_xmalloc(1);
+  *len = b.len;
+  return true;
+}
+
+const char *text_wast_cmd_name(int kind) {
+  static const char *const names[] = {"module", "module instance", "register", "action", "assert_return",
+                                      "assert_trap", "assert_exhaustion", "assert_exception", "assert_malformed",
+                                      "assert_invalid", "assert_unlinkable", "assert_uninstantiable", "thread",
+                                      "wait", "assert_malformed_custom", "assert_invalid_custom"};
+  return kind >= 0 && kind < (int)(sizeof names / sizeof names[0]) ? names[kind] : "?";
+}

@@ -1,0 +1,117 @@
+/* WAST scripts: the command forms of the spec's test scripts, parsed into a structure a
+ * runner executes. Modules stay text until asked for: `text_wast_module_bytes` encodes
+ * one (so an assert_malformed module fails there, where the runner expects it). */
+#ifndef WELD_TEXT_WAST_H
+#define WELD_TEXT_WAST_H
+
+#include "internal.h"
+
+typedef enum {
+  WAST_MODULE,            /* (module ...), also `module definition` */
+  WAST_MODULE_INSTANCE,   /* (module instance $i $m?) */
+  WAST_REGISTER,
+  WAST_ACTION,            /* a bare (invoke ...) or (get ...) */
+  WAST_ASSERT_RETURN,
+  WAST_ASSERT_TRAP,       /* action or module */
+  WAST_ASSERT_EXHAUSTION,
+  WAST_ASSERT_EXCEPTION,
+  WAST_ASSERT_MALFORMED,
+  WAST_ASSERT_INVALID,
+  WAST_ASSERT_UNLINKABLE,
+  WAST_ASSERT_UNINSTANTIABLE,
+  WAST_THREAD,            /* (thread $t (shared (module $m))* command*) */
+  WAST_WAIT,
+  WAST_ASSERT_MALFORMED_CUSTOM, /* custom-section annotations (3.0 scripts) */
+  WAST_ASSERT_INVALID_CUSTOM,
+} wast_cmd_kind;
+
+typedef enum { WAST_MOD_TEXT, WAST_MOD_BINARY, WAST_MOD_QUOTE } wast_mod_form;
+
+typedef struct wast_name {
+  const char *s; /* NULL when absent; for ids includes the `$` */
+  uint32_t len;
+} wast_name;
+
+typedef struct wast_module {
+  uint8_t form;        /* wast_mod_form */
+  bool definition;     /* `module definition`: compiled, not instantiated */
+  wast_name id;        /* $name */
+  size_t lpar;         /* token of its `(` */
+} wast_module;
+
+/* Value kinds of constants and expected results. */
+typedef enum {
+  WAST_V_I32, WAST_V_I64, WAST_V_F32, WAST_V_F64, WAST_V_V128,
+  WAST_V_REF_NULL,     /* heap type in `heap` */
+  WAST_V_REF_EXTERN,   /* (ref.extern N); in results N may be absent (any) */
+  WAST_V_REF_HOST,     /* (ref.host N) */
+  WAST_V_REF_FUNC,     /* (ref.func) in results: any function reference */
+  WAST_V_REF_OTHER,    /* (ref.any), (ref.i31), (ref.struct), ... in results: by `heap` */
+  WAST_V_EITHER,       /* (either r1 r2 ...) */
+} wast_value_kind;
+
+enum { WAST_NAN_NONE = 0, WAST_NAN_CANONICAL = 1, WAST_NAN_ARITHMETIC = 2 };
+
+typedef struct wast_value {
+  uint8_t kind;        /* wast_value_kind */
+  uint8_t shape;       /* V128: 0 i8x16, 1 i16x8, 2 i32x4, 3 i64x2, 4 f32x4, 5 f64x2 */
+  uint8_t nan[4];      /* per float lane (F32/F64 use [0]): WAST_NAN_* */
+  bool has_payload;    /* REF_EXTERN/REF_HOST: N given */
+  union {
+    uint32_t i32;      /* also f32 bits, ref payloads */
+    uint64_t i64;      /* also f64 bits */
+    uint8_t v128[16];
+  } u;
+  wast_name heap;      /* REF_NULL / REF_OTHER: the keyword after ref.null / ref. */
+  struct wast_value *alts; /* EITHER */
+  uint32_t nalts;
+} wast_value;
+
+typedef struct wast_action {
+  int line;            /* of its `(` */
+  bool get;            /* (get ...) rather than (invoke ...) */
+  wast_name module;    /* $id or absent (the current module) */
+  uint8_t *field;      /* decoded name bytes */
+  uint32_t field_len;
+  wast_value *args;
+  uint32_t nargs;
+} wast_action;
+
+typedef struct wast_command {
+  uint8_t kind;        /* wast_cmd_kind */
+  int line, col;       /* of its `(` */
+  size_t first_tok;    /* index of its `(` */
+  bool has_module;     /* MODULE and the asserts on modules */
+  wast_module module;
+  bool has_action;
+  wast_action action;
+  wast_value *results; /* ASSERT_RETURN */
+  uint32_t nresults;
+  const char *text;    /* expected message (decoded, NUL-terminated), or NULL */
+  wast_name name;      /* REGISTER: the name (decoded); MODULE_INSTANCE: instance id;
+                          THREAD / WAIT: thread id */
+  wast_name ref;       /* REGISTER: optional module id; MODULE_INSTANCE: definition id */
+  struct wast_command *sub; /* THREAD: its commands */
+  uint32_t nsub;
+} wast_command;
+
+typedef struct wast_script {
+  util_arena arena;
+  text_lexed lx;
+  char *src;           /* private copy of the script text */
+  wast_command *cmds;
+  size_t ncmds, cap;
+} wast_script;
+
+/* Parses a script. On failure returns NULL with a MALFORMED error and its line:col. */
+wast_script *text_wast_parse(const char *src, size_t len, util_error *err);
+void text_wast_free(wast_script *s);
+
+/* Binary bytes of a command's module (malloc'd). Text is encoded here, so syntax errors
+ * of `assert_malformed` modules surface here. */
+bool text_wast_module_bytes(const wast_script *s, const wast_module *m, uint8_t **out, size_t *len,
+                            util_error *err);
+
+const char *text_wast_cmd_name(int kind);
+
+#endif

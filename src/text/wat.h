@@ -1,0 +1,71 @@
+/* Private to the module reader (wat.c, wat_instr.c): the parser state. */
+#ifndef WELD_TEXT_WAT_H
+#define WELD_TEXT_WAT_H
+
+#include "internal.h"
+
+enum { SPACE_TYPE, SPACE_FUNC, SPACE_TABLE, SPACE_MEM, SPACE_GLOBAL, SPACE_ELEM, SPACE_DATA, SPACE_COUNT };
+
+typedef struct wat_functype {
+  uint8_t *params, *results;
+  uint32_t np, nr;
+} wat_functype;
+
+typedef struct wat_label {
+  const char *name; /* NULL when unnamed */
+  uint32_t len;
+} wat_label;
+
+typedef struct wat {
+  const char *src;
+  const text_token *toks;
+  size_t pos, end;      /* current token; end = the module's closing RPAR */
+  size_t stop;          /* where the fields end (end, or a token that is no field) */
+  util_error *err;
+
+  text_namemap names[SPACE_COUNT];
+  uint32_t counts[SPACE_COUNT];   /* from the first pass */
+  uint32_t next[SPACE_COUNT];     /* definitions emitted so far in the second pass */
+
+  wat_functype *types;
+  uint32_t ntypes, types_cap, nexplicit_types;
+
+  /* current function */
+  text_namemap locals;
+  uint32_t nlocals;       /* params + locals */
+  uint8_t *local_types;
+  size_t local_types_cap;
+  wat_label *labels;
+  size_t nlabels, labels_cap;
+
+  text_buf scratch;       /* folded instructions park their opcode here */
+  text_buf tmp;           /* string decoding */
+  bool uses_data_count;
+} wat;
+
+/* token helpers shared by the two files */
+static inline const text_token *wat_tok(const wat *w) { return &w->toks[w->pos]; }
+static inline const text_token *wat_peek(const wat *w, size_t k) { return &w->toks[w->pos + k]; }
+bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool wat_is_kw(const text_token *t, const char *src, const char *kw);
+bool wat_is_lpar_kw(const wat *w, const char *kw);  /* `(` kw at the cursor */
+bool wat_expect(wat *w, int kind);
+bool wat_expect_rpar(wat *w);
+bool wat_index(wat *w, int space, uint32_t *out);   /* number or $name */
+bool wat_u32(wat *w, uint32_t *out);
+bool wat_valtype(wat *w, uint8_t *out);
+bool wat_reftype_kw(wat *w, uint8_t *out);
+/* A type use: (type x)? (param ...)* (result ...)*; names params into w->locals when
+ * `bind` (function definitions). Appends an implicit type when needed. */
+bool wat_typeuse(wat *w, uint32_t *typeidx, bool bind);
+/* Block type: sets *bt to -64 (empty), a negative value type or a type index. */
+bool wat_blocktype(wat *w, int64_t *bt);
+
+/* Instructions (wat_instr.c): a sequence up to `)`, `end` or `else`. */
+bool wat_instrs(wat *w, text_buf *out);
+/* An expression for a constant or offset: instructions then `end`. */
+bool wat_const_expr(wat *w, text_buf *out);
+/* Exactly one folded instruction (offsets and element items in their short form). */
+bool wat_folded_one(wat *w, text_buf *out);
+
+#endif

@@ -1,0 +1,494 @@
+/* Instructions of the text format, plain and folded, encoded straight to binary. The
+ * instruction names and immediate kinds come from src/wasm/opcodes.def. */
+#include <string.h>
+
+#include "../wasm/opcodes.h"
+#include "wat.h"
+
+static void emit_op(text_buf *out, int op) {
+  const wasm_opinfo *info = &wasm_opinfo_table[op];
+  if (info->prefix) {
+    text_buf_byte(out, info->prefix);
+    text_buf_u32(out, info->code);
+  } else {
+    text_buf_byte(out, (uint8_t)info->code);
+  }
+}
+
+static void emit_blocktype(text_buf *out, int64_t bt) {
+  if (bt == -64) text_buf_byte(out, 0x40);
+  else if (bt < 0) text_buf_byte(out, (uint8_t)(bt + 0x80));
+  else text_buf_s64(out, bt);
+}
+
+static bool push_label(wat *w) {
+  wat_label l = {NULL, 0};
+  const text_token *t = wat_tok(w);
+  if (t->kind == TOK_ID) {
+    l.name = w->src + t->start;
+    l.len = t->len;
+    w->pos++;
+  }
+  UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
+  return true;
+}
+
+/* `end $l` / `else $l`: the optional repeated label must match the block's. */
+static bool closing_label(wat *w) {
+  const text_token *t = wat_tok(w);
+  if (t->kind != TOK_ID) return true;
+  const wat_label *l = &w->labels[w->nlabels - 1];
+  if (!l->name || l->len != t->len || memcmp(l->name, w->src + t->start, t->len) != 0)
+    return wat_fail(w, t, "mismatching label");
+  w->pos++;
+  return true;
+}
+
+static bool label_index(wat *w, uint32_t *out) {
+  const text_token *t = wat_tok(w);
+  if (t->kind == TOK_ID) {
+    for (size_t i = w->nlabels; i-- > 0;) {
+      const wat_label *l = &w->labels[i];
+      if (l->name && l->len == t->len && memcmp(l->name, w->src + t->start, t->len) == 0) {
+        *out = (uint32_t)(w->nlabels - 1 - i);
+        w->pos++;
+        return true;
+      }
+    }
+    return wat_fail(w, t, "unknown label");
+  }
+  return wat_u32(w, out);
+}
+
+static bool local_index(wat *w, uint32_t *out) {
+  const text_token *t = wat_tok(w);
+  if (t->kind == TOK_ID) {
+    if (!text_names_get(&w->locals, w->src + t->start, t->len, out))
+      return wat_fail(w, t, "unknown local %.*s", (int)t->len, w->src + t->start);
+    w->pos++;
+    return true;
+  }
+  return wat_u32(w, out);
+}
+
+static bool is_index_tok(const text_token *t) { return t->kind == TOK_NUM || t->kind == TOK_ID; }
+
+static bool memarg(wat *w, text_buf *out, unsigned natural) {
+  uint64_t offset = 0, align = 1ull << natural;
+  const text_token *t = wat_tok(w);
+  if (t->kind == TOK_KEYWORD && t->len > 7 && memcmp(w->src + t->start, "offset=", 7) == 0) {
+    bool range = false;
+    if (!text_parse_nat(w->src + t->start + 7, t->len - 7, &offset, &range)) return wat_fail(w, t, "unknown operator");
+    if (range || offset > UINT32_MAX) return wat_fail(w, t, "i32 constant out of range");
+    w->pos++;
+    t = wat_tok(w);
+  }
+  if (t->kind == TOK_KEYWORD && t->len > 6 && memcmp(w->src + t->start, "align=", 6) == 0) {
+    bool range = false;
+    if (!text_parse_nat(w->src + t->start + 6, t->len - 6, &align, &range)) return wat_fail(w, t, "unknown operator");
+    if (range || align == 0 || (align & (align - 1)) != 0 || align > UINT32_MAX)
+      return wat_fail(w, t, "alignment must be a power of two");
+    w->pos++;
+  }
+  uint32_t log = 0;
+  while ((1ull << log) < align) log++;
+  text_buf_u32(out, log);
+  text_buf_u32(out, (uint32_t)offset);
+  return true;
+}
+
+/* A lane index. Like the reference reader: a token that is not a natural number is
+ * unexpected after a lane instruction but a malformed index inside a shuffle. */
+static bool lane_u8(wat *w, text_buf *out, bool shuffle) {
+  const text_token *t = wat_tok(w);
+  uint64_t v;
+  bool range = false;
+  if (t->kind != TOK_NUM && t->kind != TOK_KEYWORD) return wat_fail(w, t, "unexpected token");
+  if (!text_parse_nat(w->src + t->start, t->len, &v, &range))
+    return wat_fail(w, t, shuffle ? "malformed lane index" : "unexpected token");
+  if (range || v > 255) return wat_fail(w, t, "malformed lane index");
+  text_buf_byte(out, (uint8_t)v);
+  w->pos++;
+  return true;
+}
+
+/* What a token that is not the expected literal is called: the reference reader lexes
+ * malformed numbers as unknown operators, and the script's nan patterns as keywords. */
+static bool bad_literal(wat *w, const text_token *t) {
+  if (t->kind == TOK_RPAR || t->kind == TOK_LPAR || t->kind == TOK_STRING || t->kind == TOK_ID || t->kind == TOK_EOF ||
+      wat_is_kw(t, w->src, "nan:canonical") || wat_is_kw(t, w->src, "nan:arithmetic"))
+    return wat_fail(w, t, "unexpected token");
+  return wat_fail(w, t, "unknown operator");
+}
+
+static bool int_const(wat *w, unsigned bits, uint64_t *v) {
+  const text_token *t = wat_tok(w);
+  bool range = false;
+  if (t->kind != TOK_NUM || !text_parse_int(w->src + t->start, t->len, bits, v, &range)) return bad_literal(w, t);
+  if (range) return wat_fail(w, t, "constant out of range");
+  w->pos++;
+  return true;
+}
+
+static bool float_const(wat *w, unsigned bits, uint64_t *v) {
+  const text_token *t = wat_tok(w);
+  bool range = false, ok;
+  if (bits == 32) {
+    uint32_t u = 0;
+    ok = (t->kind == TOK_NUM || t->kind == TOK_KEYWORD) && text_parse_f32(w->src + t->start, t->len, &u, &range);
+    *v = u;
+  } else {
+    ok = (t->kind == TOK_NUM || t->kind == TOK_KEYWORD) && text_parse_f64(w->src + t->start, t->len, v, &range);
+  }
+  if (!ok) return bad_literal(w, t);
+  if (range) return wat_fail(w, t, "constant out of range");
+  w->pos++;
+  return true;
+}
+
+static void put_le(text_buf *out, uint64_t v, unsigned bytes) {
+  for (unsigned i = 0; i < bytes; i++) text_buf_byte(out, (uint8_t)(v >> (8 * i)));
+}
+
+static bool v128_const(wat *w, text_buf *out) {
+  const text_token *t = wat_tok(w);
+  static const struct { const char *name; unsigned lanes, bits; bool fl; } shapes[] = {
+      {"i8x16", 16, 8, false}, {"i16x8", 8, 16, false}, {"i32x4", 4, 32, false},
+      {"i64x2", 2, 64, false}, {"f32x4", 4, 32, true},  {"f64x2", 2, 64, true}};
+  int s = -1;
+  for (int i = 0; i < 6; i++)
+    if (wat_is_kw(t, w->src, shapes[i].name)) s = i;
+  if (s < 0) return wat_fail(w, t, "unexpected token");
+  w->pos++;
+  unsigned n = 0;
+  /* lane literals: numbers, inf/nan keywords, and malformed numbers (reported below) */
+  for (size_t k = w->pos;; k++) {
+    const text_token *l = &w->toks[k];
+    bool special = l->kind == TOK_KEYWORD && (strncmp(w->src + l->start, "inf", 3) == 0 || strncmp(w->src + l->start, "nan", 3) == 0);
+    if (l->kind != TOK_NUM && l->kind != TOK_RESERVED && !special) break;
+    n++;
+  }
+  if (n != shapes[s].lanes) return wat_fail(w, wat_tok(w), "wrong number of lane literals");
+  for (unsigned i = 0; i < shapes[s].lanes; i++) {
+    uint64_t v;
+    if (shapes[s].fl ? !float_const(w, shapes[s].bits, &v) : !int_const(w, shapes[s].bits, &v)) return false;
+    put_le(out, v, shapes[s].bits / 8);
+  }
+  return true;
+}
+
+static bool idx_or_zero(wat *w, int space, uint32_t *v) {
+  *v = 0;
+  return is_index_tok(wat_tok(w)) ? wat_index(w, space, v) : true;
+}
+
+/* The immediates of a non-block instruction, after its name, and its encoding. */
+static bool plain(wat *w, int op, text_buf *out) {
+  const wasm_opinfo *info = &wasm_opinfo_table[op];
+  uint32_t a, b;
+  uint64_t v;
+  if (op == WASM_OP_SELECT) {
+    if (!wat_is_lpar_kw(w, "result")) { emit_op(out, op); return true; }
+    text_buf types = {0};
+    while (wat_is_lpar_kw(w, "result")) {
+      w->pos += 2;
+      while (wat_tok(w)->kind != TOK_RPAR) {
+        uint8_t t = 0;
+        if (!wat_valtype(w, &t)) { text_buf_free(&types); return false; }
+        text_buf_byte(&types, t);
+      }
+      w->pos++;
+    }
+    if (types.len == 0) { /* `(result)` alone is the plain select */
+      text_buf_free(&types);
+      emit_op(out, op);
+      return true;
+    }
+    emit_op(out, WASM_OP_SELECT_T);
+    text_buf_u32(out, (uint32_t)types.len);
+    text_buf_bytes(out, types.p, types.len);
+    text_buf_free(&types);
+    return true;
+  }
+  switch ((wasm_imm_kind)info->imm) {
+  case WASM_IMM_NONE:
+    emit_op(out, op);
+    return true;
+  case WASM_IMM_BLOCKTYPE:
+    return wat_fail(w, wat_tok(w), "unexpected token");
+  case WASM_IMM_LABEL:
+    if (!label_index(w, &a)) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    return true;
+  case WASM_IMM_BR_TABLE: {
+    text_buf labels = {0};
+    uint32_t n = 0;
+    while (is_index_tok(wat_tok(w))) {
+      if (!label_index(w, &a)) { text_buf_free(&labels); return false; }
+      text_buf_u32(&labels, a);
+      n++;
+    }
+    if (n == 0) { text_buf_free(&labels); return wat_fail(w, wat_tok(w), "unexpected token"); }
+    emit_op(out, op);
+    text_buf_u32(out, n - 1);
+    text_buf_bytes(out, labels.p, labels.len);
+    text_buf_free(&labels);
+    return true;
+  }
+  case WASM_IMM_FUNC:
+  case WASM_IMM_GLOBAL:
+  case WASM_IMM_DATAIDX:
+  case WASM_IMM_ELEMIDX: {
+    int space = info->imm == WASM_IMM_FUNC ? SPACE_FUNC : info->imm == WASM_IMM_GLOBAL ? SPACE_GLOBAL
+              : info->imm == WASM_IMM_DATAIDX ? SPACE_DATA : SPACE_ELEM;
+    if (!wat_index(w, space, &a)) return false;
+    if (space == SPACE_DATA) w->uses_data_count = true;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    return true;
+  }
+  case WASM_IMM_LOCAL:
+    if (!local_index(w, &a)) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    return true;
+  case WASM_IMM_TABLE:
+    if (!idx_or_zero(w, SPACE_TABLE, &a)) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    return true;
+  case WASM_IMM_CALL_INDIRECT:
+    if (!idx_or_zero(w, SPACE_TABLE, &b) || !wat_typeuse(w, &a, false)) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    text_buf_u32(out, b);
+    return true;
+  case WASM_IMM_SELECT_T:
+    return wat_fail(w, wat_tok(w), "unexpected token");
+  case WASM_IMM_MEM:
+    emit_op(out, op);
+    return memarg(w, out, info->arg & 0xf);
+  case WASM_IMM_MEMLANE:
+    emit_op(out, op);
+    return memarg(w, out, info->arg & 0xf) && lane_u8(w, out, false);
+  case WASM_IMM_MEMIDX:
+    emit_op(out, op);
+    text_buf_byte(out, 0);
+    return true;
+  case WASM_IMM_I32C:
+    if (!int_const(w, 32, &v)) return false;
+    emit_op(out, op);
+    text_buf_s32(out, (int32_t)(uint32_t)v);
+    return true;
+  case WASM_IMM_I64C:
+    if (!int_const(w, 64, &v)) return false;
+    emit_op(out, op);
+    text_buf_s64(out, (int64_t)v);
+    return true;
+  case WASM_IMM_F32C:
+  case WASM_IMM_F64C: {
+    unsigned bits = info->imm == WASM_IMM_F32C ? 32 : 64;
+    if (!float_const(w, bits, &v)) return false;
+    emit_op(out, op);
+    put_le(out, v, bits / 8);
+    return true;
+  }
+  case WASM_IMM_V128C:
+    emit_op(out, op);
+    return v128_const(w, out);
+  case WASM_IMM_SHUFFLE:
+    emit_op(out, op);
+    for (int i = 0; i < 16; i++) {
+      if (wat_tok(w)->kind == TOK_RPAR || wat_tok(w)->kind == TOK_LPAR) return wat_fail(w, wat_tok(w), "invalid lane length");
+      if (!lane_u8(w, out, true)) return false;
+    }
+    if (wat_tok(w)->kind == TOK_NUM) return wat_fail(w, wat_tok(w), "invalid lane length");
+    return true;
+  case WASM_IMM_LANE:
+    emit_op(out, op);
+    return lane_u8(w, out, false);
+  case WASM_IMM_REFTYPE: {
+    const text_token *t = wat_tok(w);
+    uint8_t rt;
+    if (wat_is_kw(t, w->src, "func")) rt = 0x70;
+    else if (wat_is_kw(t, w->src, "extern")) rt = 0x6f;
+    else return wat_fail(w, t, "unexpected token");
+    w->pos++;
+    emit_op(out, op);
+    text_buf_byte(out, rt);
+    return true;
+  }
+  case WASM_IMM_MEMINIT:
+    if (!wat_index(w, SPACE_DATA, &a)) return false;
+    w->uses_data_count = true;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    text_buf_byte(out, 0);
+    return true;
+  case WASM_IMM_MEMCOPY:
+    emit_op(out, op);
+    text_buf_byte(out, 0);
+    text_buf_byte(out, 0);
+    return true;
+  case WASM_IMM_TABLEINIT:
+    /* table.init x? y: with one index it is the element segment */
+    if (!wat_index(w, is_index_tok(wat_peek(w, 1)) ? SPACE_TABLE : SPACE_ELEM, &a)) return false;
+    if (is_index_tok(wat_tok(w))) {
+      if (!wat_index(w, SPACE_ELEM, &b)) return false;
+    } else {
+      b = a;
+      a = 0;
+    }
+    emit_op(out, op);
+    text_buf_u32(out, b);
+    text_buf_u32(out, a);
+    return true;
+  case WASM_IMM_TABLECOPY:
+    a = b = 0;
+    if (is_index_tok(wat_tok(w)) && (!wat_index(w, SPACE_TABLE, &a) || !wat_index(w, SPACE_TABLE, &b))) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    text_buf_u32(out, b);
+    return true;
+  }
+  return wat_fail(w, wat_tok(w), "unknown operator");
+}
+
+static int op_at(wat *w, const text_token *t) {
+  if (t->kind != TOK_KEYWORD) return -1;
+  return text_opcode_by_name(w->src + t->start, t->len);
+}
+
+/* Where an instruction is expected, a keyword of the module syntax (a misplaced
+ * `(param`, `(local` ...) is an unexpected token rather than an unknown operator. */
+static bool not_an_instr(wat *w, const text_token *t) {
+  static const char *const syntax[] = {"param", "result", "local", "type", "export", "import", "then", "else",
+                                       "item", "offset", "mut", "func", "table", "memory", "global", "elem",
+                                       "data", "start", "module", "declare"};
+  if (t->kind == TOK_KEYWORD) {
+    for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
+      if (wat_is_kw(t, w->src, syntax[i])) return wat_fail(w, t, "unexpected token");
+    return wat_fail(w, t, "unknown operator");
+  }
+  return wat_fail(w, t, t->kind == TOK_RESERVED ? "unknown operator" : "unexpected token");
+}
+
+static bool instr(wat *w, text_buf *out);
+
+/* A flat block instruction: block/loop/if label? blocktype instr* (else instr*)? end */
+static bool flat_block(wat *w, int op, text_buf *out) {
+  int64_t bt;
+  push_label(w);
+  if (!wat_blocktype(w, &bt)) return false;
+  emit_op(out, op);
+  emit_blocktype(out, bt);
+  if (!wat_instrs(w, out)) return false;
+  if (op == WASM_OP_IF && wat_is_kw(wat_tok(w), w->src, "else")) {
+    w->pos++;
+    if (!closing_label(w)) return false;
+    text_buf_byte(out, 0x05);
+    size_t mark = out->len;
+    if (!wat_instrs(w, out)) return false;
+    if (out->len == mark) out->len--; /* an empty else is left out */
+  }
+  if (!wat_is_kw(wat_tok(w), w->src, "end")) return wat_fail(w, wat_tok(w), "unexpected token");
+  w->pos++;
+  if (!closing_label(w)) return false;
+  text_buf_byte(out, 0x0b);
+  w->nlabels--;
+  return true;
+}
+
+/* A folded instruction: ( ... ) */
+static bool folded(wat *w, text_buf *out) {
+  const text_token *open = wat_tok(w);
+  size_t close = open->match;
+  w->pos++;
+  const text_token *t = wat_tok(w);
+  int op = op_at(w, t);
+  if (op < 0) return not_an_instr(w, t);
+  w->pos++;
+  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
+    int64_t bt;
+    push_label(w);
+    if (!wat_blocktype(w, &bt)) return false;
+    emit_op(out, op);
+    emit_blocktype(out, bt);
+    if (!wat_instrs(w, out)) return false;
+    text_buf_byte(out, 0x0b);
+    w->nlabels--;
+  } else if (op == WASM_OP_IF) {
+    int64_t bt;
+    /* the label scopes the branches, not the condition */
+    const text_token *lt = wat_tok(w);
+    if (lt->kind == TOK_ID) w->pos++;
+    if (!wat_blocktype(w, &bt)) return false;
+    while (wat_tok(w)->kind == TOK_LPAR && !wat_is_lpar_kw(w, "then")) {
+      if (!folded(w, out)) return false;
+    }
+    if (!wat_is_lpar_kw(w, "then")) return wat_fail(w, wat_tok(w), "unexpected token");
+    wat_label l = {lt->kind == TOK_ID ? w->src + lt->start : NULL, lt->kind == TOK_ID ? lt->len : 0};
+    UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
+    emit_op(out, op);
+    emit_blocktype(out, bt);
+    w->pos += 2;
+    if (!wat_instrs(w, out) || !wat_expect_rpar(w)) return false;
+    if (wat_is_lpar_kw(w, "else")) {
+      w->pos += 2;
+      text_buf_byte(out, 0x05);
+      size_t mark = out->len;
+      if (!wat_instrs(w, out) || !wat_expect_rpar(w)) return false;
+      if (out->len == mark) out->len--; /* an empty else is left out */
+    }
+    text_buf_byte(out, 0x0b);
+    w->nlabels--;
+  } else if (op == WASM_OP_ELSE || op == WASM_OP_END) {
+    return wat_fail(w, t, "unexpected token");
+  } else {
+    size_t mark = w->scratch.len;
+    if (!plain(w, op, &w->scratch)) return false;
+    while (wat_tok(w)->kind == TOK_LPAR) {
+      if (!folded(w, out)) return false;
+    }
+    text_buf_bytes(out, w->scratch.p + mark, w->scratch.len - mark);
+    w->scratch.len = mark;
+  }
+  if (w->pos != close) return wat_fail(w, wat_tok(w), "unexpected token");
+  w->pos++;
+  return true;
+}
+
+static bool instr(wat *w, text_buf *out) {
+  const text_token *t = wat_tok(w);
+  if (t->kind == TOK_LPAR) return folded(w, out);
+  int op = op_at(w, t);
+  if (op < 0) return not_an_instr(w, t);
+  w->pos++;
+  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) return flat_block(w, op, out);
+  if (op == WASM_OP_ELSE || op == WASM_OP_END) return wat_fail(w, t, "unexpected token");
+  return plain(w, op, out);
+}
+
+bool wat_instrs(wat *w, text_buf *out) {
+  for (;;) {
+    const text_token *t = wat_tok(w);
+    if (t->kind == TOK_RPAR || t->kind == TOK_EOF) return true;
+    if (wat_is_kw(t, w->src, "end") || wat_is_kw(t, w->src, "else")) return true;
+    if (!instr(w, out)) return false;
+  }
+}
+
+bool wat_const_expr(wat *w, text_buf *out) {
+  size_t depth = w->nlabels;
+  if (!wat_instrs(w, out)) return false;
+  if (wat_tok(w)->kind != TOK_RPAR) return wat_fail(w, wat_tok(w), "unexpected token");
+  w->nlabels = depth;
+  text_buf_byte(out, 0x0b);
+  return true;
+}
+
+bool wat_folded_one(wat *w, text_buf *out) {
+  if (wat_tok(w)->kind != TOK_LPAR) return wat_fail(w, wat_tok(w), "unexpected token");
+  return folded(w, out);
+}

@@ -1,0 +1,15 @@
+(module
+  (type $t (func (param i32) (result i32)))
+  (import "env" "f" (func $imp (param i32)))
+  (memory (export "mem") 1)
+  (global $g (mut i32) (i32.const 42))
+  (table 2 funcref)
+  (elem (i32.const 0) $fac)
+  (func $fac (export "fac") (type $t) (param $n i32) (result i32) (local $x i64)
+    (if (result i32) (i32.lt_s (local.get $n) (i32.const 2))
+      (then (i32.const 1))
+      (else (i32.mul (local.get $n) (call $fac (i32.sub (local.get $n) (i32.const 1)))))))
+  (func (block $b (br_if $b (i32.const 0)) loop $l br $l end) (v128.const f32x4 1 2 nan:0x1 -inf) drop
+     i32.const 0 i32.load offset=4 align=2 drop (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 (v128.const i64x2 1 -1) (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 255)) drop)
+  (data (i32.const 8) "hi\00\u{1F600}")
+)

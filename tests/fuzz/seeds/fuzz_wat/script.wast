@@ -1,0 +1,13 @@
+(module $m
+  (func (export "add") (param $a i32) (param $b i32) (result i32)
+    local.get $a local.get $b i32.add)
+  (table funcref (elem 0))
+  (memory (data "\00\01\u{41}"))
+  (global (export "g") (mut f64) (f64.const -0x1.8p-3)))
+(assert_return (invoke $m "add" (i32.const 1) (i32.const 0x7fff_ffff)) (i32.const -2147483648))
+(assert_return (invoke "add" (i32.const 0) (i32.const 0)) (i32.const 0))
+(assert_malformed (module quote "(func (i32.const 0x1_0000_0000))") "constant out of range")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(module binary "\00asm" "\01\00\00\00")
+(assert_return (invoke "f" (v128.const f32x4 nan:canonical 1 inf -0)) (f32.const nan:arithmetic))
+(register "m" $m)

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Adversarial modules against the resource guard: every runaway is stopped by the limit
+# meant for it, with its own trap kind or error, and the host process ends normally
+# (the expected exit status, never a signal, a one-line message on stderr). Also the
+# flags' error handling, the usage report, --audit-first, and the API unit tests.
+#
+#   tests/guard/run.sh [WELD [UNIT]]   (defaults: build/weld, weld_unit beside it; its
+#                                        `guard` group tests the embedding API)
+#
+# Modules are the .wat files in tests/guard/wat, loaded by weld's own text reader. No
+# check depends on timing: deadlines are asserted by the trap kind, not elapsed time.
+# Ends with `N passed, M failed`; exits non-zero when a check failed.
+set -uo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+weld="${1:-$root/build/weld}"
+unit="${2:-$(dirname "$weld")/weld_unit}"
+case "$weld" in /*) ;; *) weld="$(pwd)/$weld" ;; esac
+case "$unit" in /*) ;; *) unit="$(pwd)/$unit" ;; esac
+if [ ! -x "$weld" ]; then
+  echo "guard: $weld not found" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+wat="$root/tests/guard/wat"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+
+passed=0 failed=0 label=""
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL [$label] $*"; }
+
+# expect RC FIRST_STDERR_LINE ARGS...: runs weld; checks the exit status (a status above
+# 128 other than 134, weld's trap status, would be a signal death) and stderr's first line.
+expect() {
+  local want=$1 line=$2
+  shift 2
+  label="weld $*"
+  "$weld" "$@" >out.txt 2>err.txt
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    bad "exit $rc, expected $want: $(head -c 300 err.txt)"
+    return
+  fi
+  if [ -n "$line" ] && [ "$(head -n 1 err.txt)" != "$line" ]; then
+    bad "stderr: $(head -n 1 err.txt) (expected: $line)"
+    return
+  fi
+  if [ "$(wc -l <err.txt)" -gt 0 ] && grep -qi 'sanitizer\|runtime error' err.txt; then
+    bad "sanitizer report: $(head -n 3 err.txt)"
+    return
+  fi
+  ok
+}
+# stdout is exactly $1
+stdout_is() {
+  if [ "$(cat out.txt)" = "$1" ]; then ok; else bad "stdout: $(head -c 200 out.txt) (expected: $1)"; fi
+}
+# report.json has every "key": value pair given
+report_has() {
+  local k
+  for k in "$@"; do
+    if ! grep -qF -- "$k" report.json; then
+      bad "report lacks $k: $(tr -d '\n' <report.json | head -c 600)"
+      return
+    fi
+  done
+  ok
+}
+
+FUEL='weld: trap: out of fuel'
+DEADLINE='weld: trap: deadline exceeded'
+STACK='weld: trap: call stack exhausted'
+
+# ---- runaway loops: fuel and deadline each stop every shape ---------------------------------
+for m in loop loop_nested loop_br_table loop_recursion_tail; do
+  expect 134 "$FUEL" run --fuel 1000000 "$wat/$m.wat"
+  expect 134 "$DEADLINE" run --timeout 20ms "$wat/$m.wat"
+  expect 134 "$DEADLINE" run --timeout 20ms --fuel 100000000000 "$wat/$m.wat"
+done
+# a policy file's limits apply, and the flag overrides them
+printf '[limits]\nfuel = 5000\n' >fuel.toml
+expect 134 "$FUEL" run --policy fuel.toml "$wat/loop.wat"
+printf '[limits]\ntimeout = "30ms"\n' >timeout.toml
+expect 134 "$DEADLINE" run --policy timeout.toml "$wat/loop_nested.wat"
+expect 134 "$FUEL" run --policy timeout.toml --timeout 1h --fuel 10000 "$wat/loop_nested.wat"
+# a finite run under generous limits is undisturbed
+expect 0 "" run --fuel 10000000 --timeout 1h --max-memory 1MiB --max-stack 100 --invoke sum "$wat/compute.wat" 100000
+stdout_is 5000050000
+expect 134 "$FUEL" run --fuel 100 --invoke sum "$wat/compute.wat" 100000
+
+# ---- recursion: the depth limit and the value stack ----------------------------------------
+for m in recursion recursion_mutual; do
+  expect 134 "$STACK" run "$wat/$m.wat"
+  expect 134 "$STACK" run --max-stack 50 "$wat/$m.wat"
+done
+{
+  printf '(module (func $f (export "_start") (local'
+  for _ in $(seq 20000); do printf ' i64'; done
+  printf ') (call $f)))\n'
+} >huge_locals.wat
+expect 134 "$STACK" run huge_locals.wat
+expect 134 "$STACK" run --max-stack 1000000 huge_locals.wat
+# the stack limit is reported as such
+expect 134 "$STACK" run --max-stack 10 --report report.json "$wat/recursion.wat"
+report_has '"stopped_by": "stack"' '"max_stack": 10'
+
+# ---- memory: grow bombs, big grows, floods --------------------------------------------------
+expect 0 "" run --max-memory 1MiB --invoke bomb "$wat/memory_bomb.wat"
+stdout_is 16
+expect 0 "" run --max-memory 4194304 --invoke bomb "$wat/memory_bomb.wat"
+stdout_is 64
+expect 0 "" run --max-memory 64KiB --invoke bomb "$wat/memory_bomb_big.wat"
+stdout_is -1
+expect 0 "" run --max-memory 8G --invoke bomb "$wat/memory_bomb_big.wat"
+stdout_is 1
+expect 134 "weld: trap: memory limit exceeded (memory.grow to 1114112 bytes, limit 1048576)" \
+  run --max-memory 1M --trap-on-grow-failure --invoke bomb "$wat/memory_bomb.wat"
+expect 0 "" run --max-memory 2MiB --report report.json --invoke bomb "$wat/memory_bomb.wat"
+report_has '"peak_bytes": 2097152' '"grow": 1' '"outcome": "ok"' '"stopped_by": null'
+expect 1 "weld: $wat/data_flood.wat: memory 0: declared minimum of 134217728 bytes exceeds the memory limit (67108864 bytes)" \
+  run --max-memory 64MiB "$wat/data_flood.wat"
+expect 1 "" run --max-memory 64MiB --report report.json "$wat/data_flood.wat"
+report_has '"outcome": "refused"' '"stopped_by": "memory"' '"instantiation": 1'
+expect 0 "" run --max-memory 128MiB "$wat/data_flood.wat"
+expect 134 "weld: trap: memory limit exceeded (memory.grow to 6619136 bytes, limit 65536)" \
+  run --max-memory 64K --trap-on-grow-failure "$wat/grow_in_start.wat"
+expect 0 "" run --max-memory 64K "$wat/grow_in_start.wat"
+printf '[limits]\nmemory = "128KiB"\ntrap_on_grow_failure = true\n' >mem.toml
+expect 134 "weld: trap: memory limit exceeded (memory.grow to 196608 bytes, limit 131072)" \
+  run --policy mem.toml --invoke bomb "$wat/memory_bomb.wat"
+# the flag overrides the size; the policy's trap_on_grow_failure still holds
+expect 134 "weld: trap: memory limit exceeded (memory.grow to 327680 bytes, limit 262144)" \
+  run --policy mem.toml --max-memory 256K --invoke bomb "$wat/memory_bomb.wat"
+# both memory modes enforce it
+expect 0 "" run --bounds explicit --max-memory 1MiB --invoke bomb "$wat/memory_bomb.wat"
+stdout_is 16
+
+# ---- tables --------------------------------------------------------------------------------
+expect 0 "" run --max-table-elements 10000 --invoke bomb "$wat/table_bomb.wat"
+stdout_is 10000
+expect 0 "" run --max-table-elements 2500 --invoke bomb "$wat/table_bomb.wat"
+stdout_is 2000
+expect 134 "weld: trap: table limit exceeded (table.grow to 3000 elements, limit 2500)" \
+  run --max-table-elements 2500 --trap-on-grow-failure --invoke bomb "$wat/table_bomb.wat"
+expect 1 "weld: $wat/table_min.wat: table 0: declared minimum of 1000000 elements exceeds the table limit (1000 elements)" \
+  run --max-table-elements 1000 "$wat/table_min.wat"
+expect 0 "" run --max-table-elements 1000000 "$wat/table_min.wat"
+
+# ---- host calls ----------------------------------------------------------------------------
+printf '[limits]\nmax_host_calls = 500\n' >calls.toml
+expect 134 "weld: trap: host call limit exceeded (500 WASI calls)" \
+  run --policy calls.toml --report report.json "$wat/host_calls.wat"
+report_has '"stopped_by": "host-calls"' '"sched_yield": 501' '"total": 501'
+
+# ---- the usage report ----------------------------------------------------------------------
+expect 134 "$FUEL" run --fuel 12345 --report report.json "$wat/loop.wat"
+report_has '"stopped_by": "fuel"' '"consumed": 12345' '"remaining": 0' '"wall_ns": ' '"cpu_ns": ' \
+  '"outcome": "trap"' '"trap": "out of fuel"'
+expect 134 "$DEADLINE" run --timeout 10ms --report report.json "$wat/loop.wat"
+report_has '"stopped_by": "deadline"' '"timeout_ns": 10000000' '"fuel": null'
+if command -v python3 >/dev/null; then
+  label="report is JSON"
+  if python3 -c 'import json,sys; json.load(open("report.json"))'; then ok; else bad "$(cat report.json)"; fi
+fi
+expect 0 "" run --report - --invoke sum "$wat/compute.wat" 3
+if grep -q '"outcome": "ok"' out.txt && head -n 1 out.txt | grep -qx 6; then ok; else bad "$(cat out.txt)"; fi
+expect 2 "weld: cannot write the report '$tmp/no/such/dir/r.json': No such file or directory" \
+  run --report "$tmp/no/such/dir/r.json" --invoke sum "$wat/compute.wat" 3
+
+# ---- bad flag values: one line, exit 2 ------------------------------------------------------
+for args in "--max-memory 12Q" "--max-memory -1" "--max-memory" "--timeout 5" "--timeout 0ms" \
+  "--timeout soon" "--max-stack 0" "--max-stack x" "--max-instances 0" "--max-table-elements -4" \
+  "--fuel -3" "--fuel 1e9"; do
+  # shellcheck disable=SC2086
+  expect 2 "" run $args "$wat/loop.wat"
+  label="$args: one line"
+  if [ "$(wc -l <err.txt)" -eq 1 ] && grep -q "^weld: run: --" err.txt; then ok; else bad "$(cat err.txt)"; fi
+done
+
+# ---- --audit-first -------------------------------------------------------------------------
+printf '[filesystem]\n' >deny.toml
+printf '[limits]\nmemory = "1MiB"\n' >ok.toml
+cat >files.wat <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")))
+WAT
+expect 1 "" run --policy ok.toml --audit-first files.wat
+label="audit-first lists violations"
+if grep -q "refused by the audit" err.txt && grep -q "^  high\|^  medium\|^  low" err.txt; then ok; else bad "$(cat err.txt)"; fi
+expect 0 "" run --policy ok.toml --audit-first --invoke sum "$wat/compute.wat" 4
+stdout_is 10
+expect 0 "" run --policy ok.toml files.wat
+
+# ---- API unit tests (fuel and resume, cancel from a thread, deadline, limits) --------------
+if [ -x "$unit" ]; then
+  label="weld_unit guard"
+  "$unit" guard_fuel guard_cancel guard_deadline guard_limits >unit.txt 2>&1
+  urc=$?
+  last="$(tail -n 1 unit.txt)"
+  up="$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')"
+  uf="$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')"
+  if [ -n "$up" ] && [ "$urc" -eq 0 ]; then
+    passed=$((passed + up))
+  else
+    grep FAIL unit.txt
+    passed=$((passed + ${up:-0}))
+    failed=$((failed + ${uf:-1}))
+    [ "${uf:-1}" -eq 0 ] && failed=$((failed + 1))
+  fi
+else
+  label="weld_unit guard"
+  bad "$unit not found"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

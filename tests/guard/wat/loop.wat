@@ -1,0 +1,4 @@
+;; a plain infinite loop
+(module
+  (func (export "_start")
+    (loop $l (br $l))))

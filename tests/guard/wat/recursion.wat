@@ -1,0 +1,4 @@
+;; unbounded direct recursion
+(module
+  (func $f (export "_start")
+    (call $f)))
