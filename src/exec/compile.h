@@ -211,6 +211,10 @@ typedef struct exec_tr {
   uint16_t last_wop;     /* a numeric producer: its WebAssembly op and operands */
   bool last_imm;
   uint32_t last_a, last_b;
+  /* when last_wop is a load: its address form (0 plain, 1 _AI, 2 _AR), operands, offset
+   * and byte offset in the module, for folding it into the binary op that consumes it */
+  int last_ld_form;
+  uint32_t last_ld_a, last_ld_b, last_ld_off, last_ld_wasm;
   uint32_t serial;
 } exec_tr;
 

@@ -154,6 +154,87 @@ static bool imm_safe(uint16_t op, const exec_tr_entry *e) {
   }
 }
 
+/* The _LD family for a binary op and the full-width load that feeds it, or 0. */
+static unsigned ld_fused_iop(uint16_t op, uint16_t ldop) {
+  unsigned iop = 0;
+  uint16_t want = WASM_OP_I32_LOAD;
+  switch (op) {
+  case WASM_OP_I32_ADD: iop = EXEC_IOP_I32_ADD_LD; break;
+  case WASM_OP_I32_SUB: iop = EXEC_IOP_I32_SUB_LD; break;
+  case WASM_OP_I32_MUL: iop = EXEC_IOP_I32_MUL_LD; break;
+  case WASM_OP_I32_AND: iop = EXEC_IOP_I32_AND_LD; break;
+  case WASM_OP_I32_OR: iop = EXEC_IOP_I32_OR_LD; break;
+  case WASM_OP_I32_XOR: iop = EXEC_IOP_I32_XOR_LD; break;
+  case WASM_OP_I64_ADD: iop = EXEC_IOP_I64_ADD_LD, want = WASM_OP_I64_LOAD; break;
+  case WASM_OP_I64_SUB: iop = EXEC_IOP_I64_SUB_LD, want = WASM_OP_I64_LOAD; break;
+  case WASM_OP_I64_MUL: iop = EXEC_IOP_I64_MUL_LD, want = WASM_OP_I64_LOAD; break;
+  case WASM_OP_I64_AND: iop = EXEC_IOP_I64_AND_LD, want = WASM_OP_I64_LOAD; break;
+  case WASM_OP_I64_OR: iop = EXEC_IOP_I64_OR_LD, want = WASM_OP_I64_LOAD; break;
+  case WASM_OP_I64_XOR: iop = EXEC_IOP_I64_XOR_LD, want = WASM_OP_I64_LOAD; break;
+  case WASM_OP_F32_ADD: iop = EXEC_IOP_F32_ADD_LD, want = WASM_OP_F32_LOAD; break;
+  case WASM_OP_F32_SUB: iop = EXEC_IOP_F32_SUB_LD, want = WASM_OP_F32_LOAD; break;
+  case WASM_OP_F32_MUL: iop = EXEC_IOP_F32_MUL_LD, want = WASM_OP_F32_LOAD; break;
+  case WASM_OP_F64_ADD: iop = EXEC_IOP_F64_ADD_LD, want = WASM_OP_F64_LOAD; break;
+  case WASM_OP_F64_SUB: iop = EXEC_IOP_F64_SUB_LD, want = WASM_OP_F64_LOAD; break;
+  case WASM_OP_F64_MUL: iop = EXEC_IOP_F64_MUL_LD, want = WASM_OP_F64_LOAD; break;
+  default: return 0;
+  }
+  return ldop == want ? iop : 0;
+}
+
+static bool int_commutes(uint16_t op) {
+  switch (op) {
+  case WASM_OP_I32_ADD:
+  case WASM_OP_I32_MUL:
+  case WASM_OP_I32_AND:
+  case WASM_OP_I32_OR:
+  case WASM_OP_I32_XOR:
+  case WASM_OP_I64_ADD:
+  case WASM_OP_I64_MUL:
+  case WASM_OP_I64_AND:
+  case WASM_OP_I64_OR:
+  case WASM_OP_I64_XOR: return true;
+  default: return false;
+  }
+}
+
+/* A binary op one of whose operands the load just emitted produced: the load is taken
+ * back and becomes the op's memory operand, saving a dispatch and a slot round trip. The
+ * right operand, or for integer add/mul/and/or/xor the left one when the right is a
+ * pending local.get (so nothing was emitted since, and its slot is not a home slot the
+ * load's address may still need). Returns false when the pattern does not apply. */
+static bool tr_load_operand(exec_tr *t, uint16_t op, uint32_t d) {
+  if (t->last_dst == NONE32 || t->last_start == NONE32) return false;
+  unsigned iop = ld_fused_iop(op, t->last_wop);
+  if (!iop) return false;
+  exec_tr_entry *ea = &t->st[t->n - 2], *eb = &t->st[t->n - 1];
+  size_t other;
+  if (eb->kind == E_TEMP && t->code[t->last_dst] == eb->home && t->last_dst_n == t->n &&
+      ea->kind != E_CONST) {
+    other = t->n - 2;
+  } else if (ea->kind == E_TEMP && t->code[t->last_dst] == ea->home &&
+             t->last_dst_n == t->n - 1 && eb->kind == E_LOCAL && int_commutes(op)) {
+    other = t->n - 1;
+  } else {
+    return false;
+  }
+  int form = t->last_ld_form;
+  uint32_t la = t->last_ld_a, lb = t->last_ld_b, off = t->last_ld_off;
+  uint32_t wasm_off = t->last_ld_wasm;
+  uint16_t wop = t->last_wop;
+  rewind_to(t, t->last_start);
+  uint32_t a = opnd(t, other);
+  pop_n(t, 2);
+  /* a trap here is the load's: the source map names the load */
+  uint32_t cur = t->cur_off;
+  t->cur_off = wasm_off;
+  uint32_t p = form ? emit5(t, iop + (unsigned)form, d, a, la, lb, off) : emit4(t, iop, d, a, la, off);
+  t->cur_off = cur;
+  push_temp(t, wasm_opinfo_table[wop].result);
+  produced(t, p + 2);
+  return true;
+}
+
 static void tr_numeric(exec_tr *t, const wasm_instr *in, unsigned iop) {
   const wasm_opinfo *info = &wasm_opinfo_table[in->op];
   uint16_t op = in->op;
@@ -197,6 +278,8 @@ static void tr_numeric(exec_tr *t, const wasm_instr *in, unsigned iop) {
     a = opnd(t, t->n - 1);
     b = (uint32_t)ea->c;
     imm = true;
+  } else if (tr_load_operand(t, op, d)) {
+    return;
   } else {
     a = opnd(t, t->n - 2);
     b = opnd(t, t->n - 1);
@@ -405,6 +488,12 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
       int form = exec_tr_take_addr(t, t->n - 1, &a, &b);
       pop(t);
       p = form ? emit4(t, iop + form, d, a, b, off) : emit3(t, iop, d, a, off);
+      t->last_wop = op;
+      t->last_ld_form = form;
+      t->last_ld_a = a;
+      t->last_ld_b = b;
+      t->last_ld_off = off;
+      t->last_ld_wasm = t->cur_off;
     }
     push_temp(t, wasm_opinfo_table[op].result);
     produced(t, p + 2);

@@ -1230,6 +1230,43 @@ dispatch:
 #undef NUM2I
 #undef CMP
 
+  /* ---- binary ops with a folded load as the right operand (the _LD forms) ---- */
+#define LDOP_BODY(ta, sz, ld, e, ea_expr, nops)                                          \
+  {                                                                                      \
+    uint64_t ea = (ea_expr);                                                             \
+    MCHK(ea, sz);                                                                        \
+    T_##ta a = RD_##ta(S(1));                                                            \
+    T_##ta b = RD_##ta(ld(mbase + ea));                                                  \
+    S(0) = WR_##ta(e);                                                                   \
+    DISPATCH(SZ(nops));                                                                  \
+  }
+#define LDOP(n, ta, sz, ld, e)                                                           \
+  HANDLER(n##_LD) LDOP_BODY(ta, sz, ld, e, (uint64_t)(uint32_t)S(2) + U(3), 4)            \
+  HANDLER(n##_LDAI)                                                                      \
+  LDOP_BODY(ta, sz, ld, e, (uint64_t)(uint32_t)((uint32_t)S(2) + U(3)) + U(4), 5)         \
+  HANDLER(n##_LDAR)                                                                      \
+  LDOP_BODY(ta, sz, ld, e, (uint64_t)(uint32_t)((uint32_t)S(2) + (uint32_t)S(3)) + U(4), 5)
+  LDOP(I32_ADD, i32, 4, exec_ld32, a + b)
+  LDOP(I32_SUB, i32, 4, exec_ld32, a - b)
+  LDOP(I32_MUL, i32, 4, exec_ld32, a * b)
+  LDOP(I32_AND, i32, 4, exec_ld32, a & b)
+  LDOP(I32_OR, i32, 4, exec_ld32, a | b)
+  LDOP(I32_XOR, i32, 4, exec_ld32, a ^ b)
+  LDOP(I64_ADD, i64, 8, exec_ld64, a + b)
+  LDOP(I64_SUB, i64, 8, exec_ld64, a - b)
+  LDOP(I64_MUL, i64, 8, exec_ld64, a * b)
+  LDOP(I64_AND, i64, 8, exec_ld64, a & b)
+  LDOP(I64_OR, i64, 8, exec_ld64, a | b)
+  LDOP(I64_XOR, i64, 8, exec_ld64, a ^ b)
+  LDOP(F32_ADD, f32, 4, exec_ld32, a + b)
+  LDOP(F32_SUB, f32, 4, exec_ld32, a - b)
+  LDOP(F32_MUL, f32, 4, exec_ld32, a * b)
+  LDOP(F64_ADD, f64, 8, exec_ld64, a + b)
+  LDOP(F64_SUB, f64, 8, exec_ld64, a - b)
+  LDOP(F64_MUL, f64, 8, exec_ld64, a * b)
+#undef LDOP
+#undef LDOP_BODY
+
 #if WELD_SWITCH_DISPATCH
   default: TRAP(EXEC_TRAP_UNREACHABLE);
   }
