@@ -97,6 +97,10 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->last_dst = NONE32;
   t->last_cond_ok = false;
   t->inc_end = NONE32;
+  t->zero_locals = 0;
+  for (uint32_t i = ft->nparams; i < nl && i < 64; i++) {
+    if (t->ltype[i] != WASM_V128) t->zero_locals |= (uint64_t)1 << i;
+  }
   exec_tr_ctl c;
   memset(&c, 0, sizeof c);
   c.kind = WASM_CTRL_FUNC;

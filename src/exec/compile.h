@@ -215,6 +215,10 @@ typedef struct exec_tr {
    * and byte offset in the module, for folding it into the binary op that consumes it */
   int last_ld_form;
   uint32_t last_ld_a, last_ld_b, last_ld_off, last_ld_wasm;
+  /* declared locals 0..63 known to still hold their initial zero: set at function entry,
+   * cleared by any write and at every label (only straight-line code from the entry keeps
+   * the fact), so `local.set x` of a zero constant can emit nothing */
+  uint64_t zero_locals;
   uint32_t serial;
 } exec_tr;
 
@@ -366,6 +370,7 @@ static inline void rewind_to(exec_tr *t, uint32_t pos) {
 /* A branch target at the current position: the peepholes must not look across it. */
 static inline uint32_t here(exec_tr *t) {
   t->inc_end = NONE32;
+  t->zero_locals = 0;
   t->last_start = NONE32;
   t->last_dst = NONE32;
   t->last_cond_ok = false;

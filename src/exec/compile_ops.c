@@ -408,6 +408,12 @@ static void tr_local_set(exec_tr *t, uint32_t x, bool tee) {
     if (!tee) pop(t);
     return;
   }
+  uint64_t bit = x < 64 ? (uint64_t)1 << x : 0;
+  if (e.kind == E_CONST && e.c == 0 && (t->zero_locals & bit)) {
+    if (!tee) pop(t); /* the local already holds zero: a tee leaves the constant pending */
+    return;
+  }
+  t->zero_locals &= ~bit;
   bool retarget = e.kind == E_TEMP && t->last_dst != NONE32 && t->last_dst_n == t->n &&
                   t->code[t->last_dst] == e.home;
   uint32_t last_dst = t->last_dst;
