@@ -94,6 +94,7 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->dead = false;
   t->overflow = false;
   t->last_start = NONE32;
+  t->prev_start = NONE32;
   t->last_dst = NONE32;
   t->last_cond_ok = false;
   t->inc_end = NONE32;

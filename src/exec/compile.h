@@ -219,6 +219,13 @@ typedef struct exec_tr {
    * cleared by any write and at every label (only straight-line code from the entry keeps
    * the fact), so `local.set x` of a zero constant can emit nothing */
   uint64_t zero_locals;
+  /* the same facts about the instruction before the last one, for two-instruction folds
+   * (valid when prev_start != NONE32) */
+  uint32_t prev_start, prev_dst;
+  size_t prev_dst_n;
+  uint16_t prev_wop;
+  bool prev_imm;
+  uint32_t prev_a, prev_b;
   uint32_t serial;
 } exec_tr;
 
@@ -234,7 +241,7 @@ static const char *const iop_names[] = {
 #define HAND(n) #n,
 #define NUMH(id) #id,
 #define NUMHI(id) #id, #id "_I",
-#define LOAD(n, sz, e) #n, #n "_AI", #n "_AR", #n "_K",
+#define LOAD(n, sz, e) #n, #n "_AI", #n "_AR", #n "_K", #n "_SI",
 #define STORE(n, sz, st) #n, #n "_AI", #n "_AR", #n "_I", #n "_AI_I", #n "_AR_I", #n "_K", #n "_K_I",
 #define NUM1(id, ta, tr, e) #id,
 #define NUM2(id, ta, tr, e) #id,
@@ -281,6 +288,13 @@ static inline uint32_t op_begin(exec_tr *t, unsigned iop) {
   uint32_t pos = (uint32_t)t->len;
   memcpy(&t->code[pos], &t->handlers[iop], 8);
   t->len += 2;
+  t->prev_start = t->last_start;
+  t->prev_dst = t->last_dst;
+  t->prev_dst_n = t->last_dst_n;
+  t->prev_wop = t->last_wop;
+  t->prev_imm = t->last_imm;
+  t->prev_a = t->last_a;
+  t->prev_b = t->last_b;
   if (t->nmap == 0 || t->map_wasm[t->nmap - 1] != t->cur_off) {
     UTIL_VEC_PUSH(t->map_code, t->nmap, t->capmap, pos);
     t->nmap--;

@@ -492,6 +492,18 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
       p = emit2(t, iop + 3, d, (uint32_t)ea); /* the _K form */
     } else {
       int form = exec_tr_take_addr(t, t->n - 1, &a, &b);
+      if (form == 1 && t->prev_start != NONE32 && t->prev_dst != NONE32 &&
+          t->prev_wop == WASM_OP_I32_SHL && t->prev_imm && t->code[t->prev_dst] == a &&
+          t->prev_dst_n == t->n && t->prev_start < t->len) {
+        /* (x << s) + imm just before: the _SI form, for a static array's element */
+        uint32_t x = t->prev_a, s = t->prev_b & 31;
+        rewind_to(t, t->prev_start);
+        pop(t);
+        p = emit5(t, iop + 4, d, x, s, b, off);
+        push_temp(t, wasm_opinfo_table[op].result);
+        produced(t, p + 2);
+        return true;
+      }
       pop(t);
       p = form ? emit4(t, iop + form, d, a, b, off) : emit3(t, iop, d, a, off);
       t->last_wop = op;
