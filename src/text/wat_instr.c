@@ -199,11 +199,8 @@ static bool plain(wat *w, int op, text_buf *out) {
       }
       w->pos++;
     }
-    if (types.len == 0) { /* `(result)` alone is the plain select */
-      text_buf_free(&types);
-      emit_op(out, op);
-      return true;
-    }
+    /* `(result)` with no types is still the typed form, with zero types: the spec's
+     * grammar says so and validation rejects it ("invalid result arity"). */
     emit_op(out, WASM_OP_SELECT_T);
     text_buf_u32(out, (uint32_t)types.len);
     text_buf_bytes(out, types.p, types.len);
