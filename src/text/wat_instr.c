@@ -366,7 +366,8 @@ static bool not_an_instr(wat *w, const text_token *t) {
   if (t->kind == TOK_KEYWORD) {
     for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
       if (wat_is_kw(t, w->src, syntax[i])) return wat_fail(w, t, "unexpected token");
-    return wat_fail(w, t, "unknown operator");
+    /* named, as the reference reader does: "unknown operator get_local" */
+    return wat_fail(w, t, "unknown operator %.*s", (int)(t->len > 64 ? 64 : t->len), w->src + t->start);
   }
   return wat_fail(w, t, t->kind == TOK_RESERVED ? "unknown operator" : "unexpected token");
 }
