@@ -148,6 +148,7 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
     static const struct { const char *msg; int feature; } binary_features[] = {
         {"multiple memories", WAST_FEAT_MULTI_MEMORY},
         {"malformed reference type", WAST_FEAT_FUNC_REFS},
+        {"malformed function type", WAST_FEAT_GC}, /* a type other than func: struct, array, rec, sub */
     };
     for (size_t i = 0; m->form == WAST_MOD_BINARY && i < sizeof binary_features / sizeof binary_features[0]; i++)
       if (starts_with(weld_error_message(err), binary_features[i].msg)) cx->soft = binary_features[i].feature;
