@@ -12,27 +12,6 @@
 
 #include "wasi_int.h"
 
-#define MAX_IOVS 1024
-
-/* Copies a guest iovec array into host iovecs; EFAULT for anything out of bounds. */
-static uint16_t get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *iov, int *niov,
-                         uint64_t *total) {
-  *niov = 0;
-  *total = 0;
-  const uint8_t *v = wasi_mem(c, ptr, (uint64_t)n * 8);
-  if (!v) return WASI_EFAULT;
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t buf = wasi_get_u32(v + i * 8), len = wasi_get_u32(v + i * 8 + 4);
-    uint8_t *p = wasi_mem(c, buf, len);
-    if (!p) return WASI_EFAULT;
-    if (len == 0 || *niov >= MAX_IOVS) continue;
-    iov[*niov].iov_base = p;
-    iov[*niov].iov_len = len;
-    (*niov)++;
-    *total += len;
-  }
-  return 0;
-}
 
 /* Shortens the iovecs to `limit` bytes in total. */
 static void clamp_iovs(struct iovec *iov, int *niov, uint64_t limit) {
@@ -96,10 +75,10 @@ static uint16_t do_read(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights,
   if (!(f->ops & POLICY_OP_READ))
     return wasi_deny(c, WASI_EACCES, call, f->guest ? f->guest : "<stdin>", "not granted read");
   if (!wasi_mem(c, outp, 4)) return WASI_EFAULT;
-  struct iovec iov[MAX_IOVS];
+  struct iovec iov[WASI_MAX_IOVS];
   int niov;
   uint64_t want;
-  if ((e = get_iovs(c, A32(1), A32(2), iov, &niov, &want))) return e;
+  if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &want))) return e;
   uint64_t left = read_left(c, f);
   if (left < want) {
     if (left == 0 && !at_eof(f->host, off)) {
@@ -127,10 +106,10 @@ static uint16_t do_write(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights
     return wasi_deny(c, WASI_EACCES, call, name, "not granted write");
   }
   if (!wasi_mem(c, outp, 4)) return WASI_EFAULT;
-  struct iovec iov[MAX_IOVS];
+  struct iovec iov[WASI_MAX_IOVS];
   int niov;
   uint64_t want;
-  if ((e = get_iovs(c, A32(1), A32(2), iov, &niov, &want))) return e;
+  if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &want))) return e;
   int64_t at = off;
   if (f->kind == WASI_FD_FILE && f->max_write != POLICY_UNLIMITED && at < 0) {
     struct stat st;

@@ -9,23 +9,6 @@
 
 #include "wasi_int.h"
 
-#define MAX_IOVS 1024
-
-static uint16_t iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *iov, int *niov) {
-  *niov = 0;
-  const uint8_t *v = wasi_mem(c, ptr, (uint64_t)n * 8);
-  if (!v) return WASI_EFAULT;
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t buf = wasi_get_u32(v + i * 8), len = wasi_get_u32(v + i * 8 + 4);
-    uint8_t *p = wasi_mem(c, buf, len);
-    if (!p) return WASI_EFAULT;
-    if (len == 0 || *niov >= MAX_IOVS) continue;
-    iov[*niov].iov_base = p;
-    iov[*niov].iov_len = len;
-    (*niov)++;
-  }
-  return 0;
-}
 
 static wasi_fd *sock_get(wasi_ctx *c, uint32_t fd, uint64_t rights, uint16_t *e) {
   wasi_fd *f = wasi_fd_get(c, fd, rights, e);
@@ -79,9 +62,10 @@ WASI_HOST(sock_recv) {
   uint32_t riflags = A32(3);
   if (riflags & ~3u) RET(WASI_EINVAL);
   if (!wasi_mem(c, A32(4), 4) || !wasi_mem(c, A32(5), 2)) RET(WASI_EFAULT);
-  struct iovec iov[MAX_IOVS];
+  struct iovec iov[WASI_MAX_IOVS];
   int niov;
-  if ((e = iovs(c, A32(1), A32(2), iov, &niov))) RET(e);
+  uint64_t total;
+  if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &total))) RET(e);
   struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
   int fl = ((riflags & 1) ? MSG_PEEK : 0) | ((riflags & 2) ? MSG_WAITALL : 0);
   ssize_t r;
@@ -101,9 +85,10 @@ WASI_HOST(sock_send) {
   if (!f) RET(e);
   if (A32(3) != 0) RET(WASI_EINVAL);
   if (!wasi_mem(c, A32(4), 4)) RET(WASI_EFAULT);
-  struct iovec iov[MAX_IOVS];
+  struct iovec iov[WASI_MAX_IOVS];
   int niov;
-  if ((e = iovs(c, A32(1), A32(2), iov, &niov))) RET(e);
+  uint64_t total;
+  if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &total))) RET(e);
   struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
   ssize_t r;
   do r = sendmsg(f->host, &mh, MSG_NOSIGNAL);

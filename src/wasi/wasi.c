@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -461,4 +462,23 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
     return util_fail(err, UTIL_ERR_OOM, -1, "cannot create host function %s", name);
   }
   return true;
+}
+
+uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *iov, int *niov,
+                       uint64_t *total) {
+  *niov = 0;
+  *total = 0;
+  const uint8_t *v = wasi_mem(c, ptr, (uint64_t)n * 8);
+  if (!v) return WASI_EFAULT;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t buf = wasi_get_u32(v + i * 8), len = wasi_get_u32(v + i * 8 + 4);
+    uint8_t *p = wasi_mem(c, buf, len);
+    if (!p) return WASI_EFAULT;
+    if (len == 0 || *niov >= WASI_MAX_IOVS) continue;
+    iov[*niov].iov_base = p;
+    iov[*niov].iov_len = len;
+    (*niov)++;
+    *total += len;
+  }
+  return 0;
 }

@@ -151,6 +151,14 @@ static inline uint8_t *wasi_mem(wasi_ctx *c, uint32_t ptr, uint64_t len) {
   if (!m || (uint64_t)ptr + len > m->size) return NULL;
   return m->base + ptr;
 }
+
+/* Host iovecs for a guest iovec array (at most WASI_MAX_IOVS non-empty ones; the rest
+ * are left out, as a short read or write the guest retries); EFAULT for anything out of
+ * bounds. *total is the bytes covered. */
+#define WASI_MAX_IOVS 1024
+struct iovec;
+uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *iov, int *niov,
+                       uint64_t *total);
 static inline void wasi_put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static inline void wasi_put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static inline void wasi_put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }

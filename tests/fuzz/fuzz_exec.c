@@ -5,6 +5,7 @@
  * Nothing may crash or trip a sanitizer; traps are ordinary outcomes. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exec/exec.h"
