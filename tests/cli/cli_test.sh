@@ -376,6 +376,31 @@ run 2 wast --fuel 0 ok.wast; err_line "bad --fuel '0'"
 run 2 wast --name a ok.wast fails.wast; err_line 'exactly one FILE'
 printf '(module (func (export "spin") (loop (br 0))))\n(assert_trap (invoke "spin") "out of fuel")\n' > spin.wast
 run 0 wast --fuel 1000 spin.wast; out_has "spin: 2 passed, 0 failed, 0 skipped"
+# Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
+# the same text still pass; a skipped module taints the instance it would have written.
+cat > ft.wast <<'EOF2'
+(assert_invalid (module (memory 1) (memory 1)) "multiple memories")
+(module $M (table (export "t") 2 funcref) (func (export "get") (result i32) (ref.is_null (table.get 0 (i32.const 0)))))
+(register "M" $M)
+(assert_return (invoke $M "get") (i32.const 1))
+(module (table (import "M" "t") 2 funcref) (memory 1) (memory 1) (func $f) (elem (i32.const 0) $f))
+(assert_return (invoke $M "get") (i32.const 0))
+(module (memory i64 1))
+(assert_malformed (module quote "(type (struct (field i32)))") "unexpected token")
+(module (func (@name "x")))
+(module binary "\00asm\01\00\00\00" "\05\05\02\00\01\00\01")
+(module (global i32 (i32.add (i32.const 1) (i32.const 2))))
+(assert_invalid (module (global i32 (i32.add (i32.const 1) (i32.const 2)))) "constant expression required")
+EOF2
+run 0 wast -v --log ft.log ft.wast; out_has "ft: 5 passed, 0 failed, 7 skipped"
+for want in 'PASS ft.wast:1: assert_invalid' 'PASS ft.wast:4: assert_return' \
+  'skip ft.wast:5: module: needs multiple memories' 'skip ft.wast:6: assert_return: needs multiple memories' \
+  'skip ft.wast:7: module: needs memory64' 'skip ft.wast:8: assert_malformed: needs garbage collection (GC)' \
+  'skip ft.wast:9: module: needs annotations' 'skip ft.wast:10: module: needs multiple memories' \
+  'skip ft.wast:11: module: needs extended constant expressions' 'PASS ft.wast:12: assert_invalid' \
+  'SKIP ft.wast: needs multiple memories: 3'; do
+  if grep -qxF -- "$want" ft.log; then ok; else bad "ft.log lacks '$want': $(cat ft.log)"; fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
