@@ -65,6 +65,8 @@ for t in "${targets[@]}"; do
   # Targets that read something other than modules keep text seeds in tests/fuzz/seeds/<target>.
   extra=()
   [ -d "tests/fuzz/seeds/$name" ] && extra=("tests/fuzz/seeds/$name")
+  # The script runner also starts from the suite's scripts themselves (read, never written).
+  [ "$name" = fuzz_wast ] && [ -d "$suite" ] && extra+=("$suite")
   set +e
   "$t" "$corpus" "$seeds" "${extra[@]}" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
