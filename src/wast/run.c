@@ -293,9 +293,11 @@ static outcome cmd_module(runner *cx, const wast_command *c, result *r) {
 
 /* (module instance $i $m): a new instance of a `module definition`. */
 static outcome cmd_module_instance(runner *cx, const wast_command *c, result *r) {
-  run_module *def = find_module(cx, c->ref);
+  /* `(module instance $m)` with one id: an unnamed instance of $m */
+  wast_name id = c->ref.s ? c->name : (wast_name){NULL, 0};
+  run_module *def = find_module(cx, c->ref.s ? c->ref : c->name);
   if (!def) return fail(r, "instance of an unknown module");
-  run_module sm = {c->name, def->mod, false, NULL, def->skip};
+  run_module sm = {id, def->mod, false, NULL, def->skip};
   inst_result ir = {0};
   if (!sm.skip && def->mod) {
     instantiate(cx, def->mod, &ir);
