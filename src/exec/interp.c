@@ -192,6 +192,52 @@ typedef uint64_t vu64 __attribute__((vector_size(16)));
 typedef int64_t vi64 __attribute__((vector_size(16)));
 typedef float vf32 __attribute__((vector_size(16)));
 typedef double vf64 __attribute__((vector_size(16)));
+typedef int8_t vi8x8 __attribute__((vector_size(8)));
+typedef uint8_t vu8x8 __attribute__((vector_size(8)));
+typedef int16_t vi16x4 __attribute__((vector_size(8)));
+typedef uint16_t vu16x4 __attribute__((vector_size(8)));
+typedef int32_t vi32x2 __attribute__((vector_size(8)));
+typedef uint32_t vu32x2 __attribute__((vector_size(8)));
+
+/* The VLOAD forms of interp_simd.def: widen 8 bytes lane by lane (SSE2 unpacks), splat
+ * one value, or zero-fill above it. `p` is bounds-checked memory, `d` two frame slots. */
+#define VLD_EXT(name, NT, WT)                                                            \
+  static inline void name(exec_slot *d, const uint8_t *p) {                              \
+    NT x;                                                                                \
+    memcpy(&x, p, 8);                                                                    \
+    WT r = __builtin_convertvector(x, WT);                                               \
+    memcpy(d, &r, 16);                                                                   \
+  }
+VLD_EXT(vld_8x8_s, vi8x8, vi16)
+VLD_EXT(vld_8x8_u, vu8x8, vu16)
+VLD_EXT(vld_16x4_s, vi16x4, vi32)
+VLD_EXT(vld_16x4_u, vu16x4, vu32)
+VLD_EXT(vld_32x2_s, vi32x2, vi64)
+VLD_EXT(vld_32x2_u, vu32x2, vu64)
+#undef VLD_EXT
+static inline void vld_splat8(exec_slot *d, const uint8_t *p) {
+  vu8 r = (vu8){0} + p[0];
+  memcpy(d, &r, 16);
+}
+static inline void vld_splat16(exec_slot *d, const uint8_t *p) {
+  vu16 r = (vu16){0} + exec_ld16(p);
+  memcpy(d, &r, 16);
+}
+static inline void vld_splat32(exec_slot *d, const uint8_t *p) {
+  vu32 r = (vu32){0} + exec_ld32(p);
+  memcpy(d, &r, 16);
+}
+static inline void vld_splat64(exec_slot *d, const uint8_t *p) {
+  d[0] = d[1] = exec_ld64(p);
+}
+static inline void vld_zero32(exec_slot *d, const uint8_t *p) {
+  d[0] = exec_ld32(p);
+  d[1] = 0;
+}
+static inline void vld_zero64(exec_slot *d, const uint8_t *p) {
+  d[0] = exec_ld64(p);
+  d[1] = 0;
+}
 
 /* ---------- interruption ------------------------------------------------------------------ */
 
@@ -391,7 +437,11 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
 #define VSPLAT(id, vt, et) [EXEC_IOP_V_##id] = &&L_V_##id,
 #define VEXTRACT(id, et, wt) [EXEC_IOP_V_##id] = &&L_V_##id,
 #define VREPLACE(id, et) [EXEC_IOP_V_##id] = &&L_V_##id,
+#define VLOAD(id, fn, n)                                                                 \
+  [EXEC_IOP_V_##id] = &&L_V_##id, [EXEC_IOP_V_##id##_AI] = &&L_V_##id##_AI,              \
+  [EXEC_IOP_V_##id##_AR] = &&L_V_##id##_AR,
 #include "interp_simd.def"
+#undef VLOAD
 #undef SHAND
 #undef VUN
 #undef VBIN
@@ -997,6 +1047,29 @@ dispatch:
   HANDLER(V128_ST_AR) V128_ST_BODY((uint64_t)(uint32_t)((uint32_t)S(0) + (uint32_t)S(1)) + U(3), U(2), SZ(4))
 #undef V128_LD_BODY
 #undef V128_ST_BODY
+  HANDLER(SIMD_SHUFFLE_M) {
+    exec_simd_shuffle_masked_fn f = (exec_simd_shuffle_masked_fn)(uintptr_t)IMM64;
+    f((exec_v128 *)(void *)&fp[U(2)], (const exec_v128 *)(void *)&fp[U(3)],
+      (const exec_v128 *)(void *)&fp[U(4)], (const uint8_t *)(ip + 7));
+    DISPATCH(SZ(13));
+  }
+  HANDLER(V128_LOAD_LANE) {
+    uint32_t n = U(4) >> 8;
+    uint64_t ea = (uint64_t)(uint32_t)S(1) + U(3);
+    MCHK(ea, n);
+    exec_slot lo = fp[U(2)], hi = fp[U(2) + 1];
+    fp[U(0)] = lo;
+    fp[U(0) + 1] = hi;
+    memcpy((uint8_t *)&fp[U(0)] + (U(4) & 0xff) * n, mbase + ea, n);
+    DISPATCH(SZ(5));
+  }
+  HANDLER(V128_STORE_LANE) {
+    uint32_t n = U(3) >> 8;
+    uint64_t ea = (uint64_t)(uint32_t)S(0) + U(2);
+    MCHK(ea, n);
+    memcpy(mbase + ea, (const uint8_t *)&fp[U(1)] + (U(3) & 0xff) * n, n);
+    DISPATCH(SZ(4));
+  }
   HANDLER(V128_ANY_TRUE) {
     exec_slot r = (fp[U(1)] | fp[U(1) + 1]) != 0;
     S(0) = r;
@@ -1053,6 +1126,19 @@ dispatch:
     memcpy((uint8_t *)&fp[U(0)] + U(3) * sizeof(ET), &x, sizeof x);                      \
     DISPATCH(SZ(4));                                                                     \
   }
+#define VLOAD_BODY(fn, bytes, addr, size)                                               \
+  {                                                                                      \
+    uint64_t ea = (addr);                                                                \
+    MCHK(ea, bytes);                                                                     \
+    fn(&fp[U(0)], mbase + ea);                                                           \
+    DISPATCH(size);                                                                      \
+  }
+#define VLOAD(id, fn, n)                                                                 \
+  HANDLER(V_##id) VLOAD_BODY(fn, n, (uint64_t)(uint32_t)S(1) + U(2), SZ(3))              \
+  HANDLER(V_##id##_AI)                                                                   \
+  VLOAD_BODY(fn, n, (uint64_t)(uint32_t)((uint32_t)S(1) + U(2)) + U(3), SZ(4))           \
+  HANDLER(V_##id##_AR)                                                                   \
+  VLOAD_BODY(fn, n, (uint64_t)(uint32_t)((uint32_t)S(1) + (uint32_t)S(2)) + U(3), SZ(4))
 #include "interp_simd.def"
 #undef SHAND
 #undef VUN
@@ -1061,6 +1147,8 @@ dispatch:
 #undef VSPLAT
 #undef VEXTRACT
 #undef VREPLACE
+#undef VLOAD
+#undef VLOAD_BODY
 
   /* ---- generated handlers ---- */
 #define HAND(n)
