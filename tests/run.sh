@@ -164,6 +164,9 @@ example() {
 }
 stage "example" "$logs/example.log" example "$build/weld"
 
+# ---- benchmark smoke check (every benchmark builds; each runtime's answer matches native) ---------
+stage "bench smoke" "$logs/bench-smoke.log" bench/smoke.sh "$build/weld"
+
 # ---- fuzzing ----------------------------------------------------------------------------------
 fuzz_smoke() {
   # One test per target: it passes when the run finds nothing.

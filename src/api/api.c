@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "weld.h"
-#include "exec.h"
+#include "exec/exec.h"
 #include "wasm/module.h"
 #include "text/text.h"
 

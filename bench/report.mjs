@@ -1,0 +1,117 @@
+// Turns the runner's samples into the results: a Markdown table (printed, and written to
+// results.md), results.json, and chart.dat for gnuplot. Exits 1 if any run gave a wrong
+// answer or failed.
+//
+//   node report.mjs SAMPLES.tsv META.json OUT_DIR
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [samplesFile, metaFile, outDir] = process.argv.slice(2);
+const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+const lines = readFileSync(samplesFile, 'utf8').trim().split('\n').slice(1);
+const runtimes = ['native', 'node', 'weld', 'ref'];
+const label = { native: 'native', node: 'node', weld: 'weld', ref: 'wasm-interp' };
+
+const benches = new Map(); // name -> {kind, skip, per runtime: {walls, rss, bad}}
+for (const line of lines) {
+  const [name, kind, rt, round, wall, rss, status, ok] = line.split('\t');
+  if (!benches.has(name)) benches.set(name, { name, kind, skip: null, rt: {} });
+  const b = benches.get(name);
+  if (status === 'skip') {
+    b.skip = ok;
+    continue;
+  }
+  const r = (b.rt[rt] ??= { walls: [], rss: [], bad: [] });
+  if (ok !== '1') r.bad.push(status === '0' ? 'output differs from native' : `exit status ${status}`);
+  // round 0 is the warm-up, except for wasm-interp, which runs once
+  else if (round !== '0') {
+    r.walls.push(Number(wall));
+    r.rss.push(Number(rss));
+  }
+}
+
+const median = (xs) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const geomean = (xs) => (xs.length ? Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length) : null);
+
+let failed = false;
+const results = [];
+for (const b of benches.values()) {
+  const row = { benchmark: b.name, kind: b.kind, skipped: b.skip, ms: {}, rss_kb: {}, runs: {}, status: {} };
+  for (const rt of runtimes) {
+    const r = b.rt[rt];
+    if (!r) {
+      row.status[rt] = b.skip ? `skipped: ${b.skip}` : meta.notes[`${rt},${b.kind}`] ?? 'not run';
+      continue;
+    }
+    if (r.bad.length) {
+      failed = true;
+      row.status[rt] = `WRONG (${r.bad[0]})`;
+      continue;
+    }
+    row.ms[rt] = median(r.walls);
+    row.rss_kb[rt] = Math.max(...r.rss);
+    row.runs[rt] = r.walls.length;
+    row.status[rt] = 'ok';
+  }
+  const ratio = (a, c) => (row.ms[a] != null && row.ms[c] ? row.ms[a] / row.ms[c] : null);
+  row.ratio = {
+    weld_native: ratio('weld', 'native'),
+    weld_node: ratio('weld', 'node'),
+    node_native: ratio('node', 'native'),
+    ref_native: ratio('ref', 'native'),
+  };
+  results.push(row);
+}
+
+const fmtMs = (row, rt) => (row.ms[rt] != null ? row.ms[rt].toFixed(1) : row.status[rt]);
+const fmtX = (x) => (x == null ? '–' : x >= 100 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
+const fmtMB = (row, rt) => (row.rss_kb[rt] != null ? (row.rss_kb[rt] / 1024).toFixed(1) : '–');
+
+const groups = [
+  ['kernel', 'Kernels (bare wasm32 module, export `run` called with N)'],
+  ['wasi', 'WASI programs (wasm32-wasi commands; whole output compared)'],
+];
+let md = '';
+for (const [kind, title] of groups) {
+  const rows = results.filter((r) => r.kind === kind);
+  if (!rows.length) continue;
+  md += `### ${title}\n\n`;
+  md += '| benchmark | native ms | node ms | weld ms | wasm-interp ms | weld/native | weld/node | node/native | RSS MB native / node / weld |\n';
+  md += '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+  for (const r of rows) {
+    if (r.skipped) {
+      md += `| ${r.benchmark} | skipped: ${r.skipped} | | | | | | | |\n`;
+      continue;
+    }
+    md += `| ${r.benchmark} | ${fmtMs(r, 'native')} | ${fmtMs(r, 'node')} | ${fmtMs(r, 'weld')} | ${fmtMs(r, 'ref')}`;
+    md += ` | ${fmtX(r.ratio.weld_native)} | ${fmtX(r.ratio.weld_node)} | ${fmtX(r.ratio.node_native)}`;
+    md += ` | ${fmtMB(r, 'native')} / ${fmtMB(r, 'node')} / ${fmtMB(r, 'weld')} |\n`;
+  }
+  const gm = (key) => geomean(rows.map((r) => r.ratio[key]).filter((x) => x != null));
+  md += `| **geometric mean** | | | | | ${fmtX(gm('weld_native'))} | ${fmtX(gm('weld_node'))} | ${fmtX(gm('node_native'))} | |\n\n`;
+}
+const refRan = results.some((r) => r.ms.ref != null);
+md += `Median of ${meta.runs} timed run(s)${meta.quick ? "" : " after one warm-up"}${refRan ? " (wasm-interp: one run)" : ""}, whole process `;
+md += `wall-clock time including start-up; ${meta.cpu}, ${meta.cores} cores, ${meta.date}; `;
+md += `node ${meta.node_version || '?'}, ${meta.weld_version || 'weld (version unknown)'}.`;
+md += meta.quick ? ' **Quick mode (tiny inputs): the times mean nothing.**\n' : '\n';
+
+process.stdout.write(`\n${md}`);
+writeFileSync(`${outDir}/results.md`, md);
+writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ meta, results }, null, 2)}\n`);
+
+// chart.dat: benchmark, then time relative to native for node, weld, wasm-interp ("?" = none)
+let dat = '# benchmark node weld wasm-interp (time / native time)\n';
+for (const r of results) {
+  if (r.skipped || r.ms.native == null) continue;
+  const rel = (rt) => (r.ms[rt] != null ? (r.ms[rt] / r.ms.native).toFixed(4) : '?');
+  dat += `"${r.benchmark}" ${rel('node')} ${rel('weld')} ${rel('ref')}\n`;
+}
+writeFileSync(`${outDir}/chart.dat`, dat);
+
+if (failed) process.stderr.write('bench: some runtime gave a wrong answer or failed (see WRONG above)\n');
+process.exit(failed ? 1 : 0);

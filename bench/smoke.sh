@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The benchmark suite's smoke check for `make test`: builds every kernel (native, wasm32,
+# wasm32-wasi) and runs each once on a tiny input under every runtime that is available,
+# checking each answer against the native build. Times are not looked at. One test per
+# benchmark and runtime; the last line is `N passed, M failed, K skipped`.
+#   bench/smoke.sh [WELD]
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${BENCH_SMOKE_DIR:-$root/build/bench-smoke}"
+WELD="${1:-${WELD:-$root/build/weld}}" BENCH_DIR="$dir" BENCH_QUICK=1 BENCH_SETUP=0 BENCH_REF=0 \
+  "$root/bench/run.sh"
+rc=$?
+samples="$dir/samples.tsv"
+if [ ! -s "$samples" ]; then
+  echo "bench smoke: the runner wrote no samples (exit status $rc)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+# a (benchmark, runtime) pair passes when all its runs gave the native answer
+awk -F'\t' -v rc="$rc" 'NR > 1 {
+    key = $1 "\t" $3
+    if ($7 == "skip") { skip[$1] = 1; next }
+    seen[key] = 1
+    if ($8 != "1") bad[key] = 1
+  }
+  END {
+    p = 0; f = 0; s = 0
+    for (k in seen) { if (k in bad) { f++; print "FAIL " k } else p++ }
+    for (k in skip) s++
+    if (rc != 0 && f == 0) { f = 1; print "FAIL runner exit status " rc }
+    printf "%d passed, %d failed, %d skipped\n", p, f, s
+  }' "$samples"
