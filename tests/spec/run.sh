@@ -14,6 +14,8 @@
 #                     binary's build directory + /spec/<suite name>, + -wast2json in
 #                     that mode)
 #   JOBS              parallel scripts (default: nproc)
+#   WELD_SPEC_ONLY    run only the scripts whose file name matches this glob, e.g.
+#                     'simd_*.wast' (default: every script)
 #
 # Prints one line per script, `name: N passed, M failed, K skipped`, in name order, then
 # the skipped commands by reason, then the total `N passed, M failed, K skipped` alone on
@@ -110,9 +112,10 @@ esac
 mkdir -p "$out"
 jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
-mapfile -t scripts < <(find "$suite" -maxdepth 1 -name '*.wast' -type f | LC_ALL=C sort)
+only="${WELD_SPEC_ONLY:-*.wast}"
+mapfile -t scripts < <(find -L "$suite" -maxdepth 1 -name '*.wast' -name "$only" -type f | LC_ALL=C sort)
 if [ ${#scripts[@]} -eq 0 ]; then
-  echo "spec: no .wast files in $suite" >&2
+  echo "spec: no .wast files matching $only in $suite" >&2
   exit 2
 fi
 for w in "${scripts[@]}"; do rm -f "$out/$(basename "$w" .wast)/result"; done
