@@ -43,10 +43,10 @@ unit: build
 	$(BUILD)/weld_unit
 
 spec: build
-	WELD_SPEC_DRIVER=$(BUILD)/weld_spec ./tests/spec/run.sh $(SUITE)
+	WELD=$(BUILD)/weld ./tests/spec/run.sh $(SUITE)
 
 spec-asan: build-asan
-	WELD_SPEC_DRIVER=build-asan/weld_spec ./tests/spec/run.sh $(SUITE)
+	WELD=build-asan/weld ./tests/spec/run.sh $(SUITE)
 
 fuzz: build-fuzz
 	SUITE=$(SUITE) ./tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -92,6 +92,7 @@ int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_print(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
+int cli_cmd_wast(int argc, char **argv);
 /* run_wasi.c: the module's WASI imports bound to ctx (entries for weld_instance_new), and
  * the context bound to the instance's memory once it exists. */
 struct wasi_ctx;

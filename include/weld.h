@@ -328,6 +328,46 @@ weld_val weld_global_get(const weld_global *g);
 /* False if the global is immutable or the kind differs. */
 bool weld_global_set(weld_global *g, weld_val v);
 
+/* ---------- WASI ---------------------------------------------------------------- */
+
+/* WASI preview1 (`wasi_snapshot_preview1`) for a module, with the same capability model
+ * as `weld run` (docs/policy.md): deny by default, then what the policy file or profile
+ * and the directory and environment grants allow. One weld_wasi serves one instance. */
+typedef struct weld_wasi weld_wasi;
+
+typedef struct weld_wasi_config {
+  const char *const *argv;  /* the guest's arguments; argv[0] is its program name */
+  size_t argc;
+  const char *policy_file;  /* a policy file (TOML), or NULL */
+  const char *profile;      /* "isolated", "readonly-fs", "cli", or NULL; with neither,
+                               the standard streams, clocks and randomness */
+  const char *const *dirs;  /* "HOST[::GUEST]": a full grant on HOST, seen as GUEST */
+  size_t ndirs;
+  const char *const *env;   /* "NAME=VALUE", or "NAME" for the host's value */
+  size_t nenv;
+  bool log_denials;         /* one line on stderr per refused call */
+} weld_wasi_config;
+
+/* Builds the policy and opens the directories. On failure returns NULL with *err set
+ * (a bad policy file names FILE:LINE:COL). */
+weld_wasi *weld_wasi_new(const weld_wasi_config *cfg, weld_error **err);
+void weld_wasi_free(weld_wasi *w);
+
+/* Creates, in `s`, a host function for each of the module's WASI imports and writes
+ * the entries for weld_instance_new to `out` (room for weld_module_import_count(m)
+ * entries). Returns how many, or -1 with *err set (an unknown WASI function or a wrong
+ * signature: a LINK error). Other imports are left for the caller to add. */
+long weld_wasi_imports(weld_wasi *w, weld_store *s, const weld_module *m, weld_import *out,
+                       weld_error **err);
+
+/* Binds the context to the instance's exported "memory"; call it after
+ * weld_instance_new and before the first call. A module that imports WASI must export
+ * its memory. */
+bool weld_wasi_bind(weld_wasi *w, weld_instance *inst, weld_error **err);
+
+/* A call ended by `proc_exit` returns a WELD_TRAP_EXIT trap; weld_trap_exit_code gives
+ * the status. */
+
 /* ---------- misc ---------------------------------------------------------------- */
 
 const char *weld_version(void);

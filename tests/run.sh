@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs once the three builds exist: unit tests (release and
-# ASan+UBSan), the conformance suite with both drivers, the CLI tests (both builds), the
+# ASan+UBSan), the conformance suite through `weld wast` (both builds) and its cross-check
+# against wast2json + weld_spec, the CLI tests (both builds), the
 # example, and a fuzzing smoke run. Prints one summary line per stage, the spec suite's
 # skipped commands, and last the total `N passed, M failed` over every stage.
 #
@@ -77,15 +78,15 @@ for flavour in release asan; do
   dir=$build
   [ $flavour = asan ] && dir=$asan
   log="$logs/spec-$flavour.log"
-  if ! need "$dir/weld_spec" "$dir" "spec-$flavour"; then
-    record "spec ($flavour)" 0 1 "($dir/weld_spec missing)"
+  if ! need "$dir/weld" "$dir" "spec-$flavour"; then
+    record "spec ($flavour)" 0 1 "($dir/weld missing)"
     continue
   fi
   if [ ! -d "$suite" ]; then
     record "spec ($flavour)" 0 1 "(no suite at $suite)"
     continue
   fi
-  WELD_SPEC_DRIVER="$dir/weld_spec" stage "spec ($flavour)" "$log" tests/spec/run.sh "$suite"
+  WELD="$dir/weld" stage "spec ($flavour)" "$log" tests/spec/run.sh "$suite"
   if [ $flavour = release ]; then
     # "  reason: count" lines under "skipped by reason:" become "reason: count, ..."
     spec_skipped="$(sed -nE 's/^[0-9]+ passed, [0-9]+ failed, ([0-9]+) skipped$/\1/p' "$log" | tail -n 1)"
@@ -97,6 +98,26 @@ for flavour in release asan; do
     sed -n '/^# per script/q; /^FAIL /p' "$failures" | head -n 10 | sed 's/^/    /'
   fi
 done
+
+# ---- weld wast against wast2json + weld_spec (same commands, no disagreement) -------------------
+if need "$build/weld_spec" "$build" "spec-crosscheck"; then
+  # The 2.0 suite is complete: nothing in it may be skipped.
+  no_skips=0
+  [ "$(basename "$suite")" = wasm-2.0 ] && no_skips=1
+  SPEC_NO_SKIPS=$no_skips WELD="$build/weld" WELD_SPEC_DRIVER="$build/weld_spec" stage "spec cross-check" "$logs/spec-crosscheck.log" tests/spec/crosscheck.sh "$suite"
+else
+  record "spec cross-check" 0 1 "($build/weld_spec missing)"
+fi
+
+# The SIMD scripts again with the portable library and no inline vector handlers (the
+# runtime switch WELD_SIMD=portable), so that path stays correct on every host.
+if need "$build/weld" "$build" "spec-simd-portable" && [ -d "$suite" ]; then
+  WELD_SIMD=portable WELD_SPEC_ONLY='simd_*.wast' WELD_SPEC_OUT="$build/spec/simd-portable" \
+    WELD="$build/weld" \
+    stage "spec (portable SIMD)" "$logs/spec-simd-portable.log" tests/spec/run.sh "$suite"
+else
+  record "spec (portable SIMD)" 0 1 "($build/weld or $suite missing)"
+fi
 
 # ---- the text reader against wast2json ---------------------------------------------------------
 if need "$build/weld_text_test" "$build" "text"; then

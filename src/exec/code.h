@@ -47,7 +47,9 @@ typedef enum exec_iop {
 #define VSPLAT(id, vt, et) EXEC_IOP_V_##id,
 #define VEXTRACT(id, et, wt) EXEC_IOP_V_##id,
 #define VREPLACE(id, et) EXEC_IOP_V_##id,
+#define VLOAD(id, fn, n) EXEC_IOP_V_##id, EXEC_IOP_V_##id##_AI, EXEC_IOP_V_##id##_AR,
 #include "interp_simd.def"
+#undef VLOAD
 #undef SHAND
 #undef VUN
 #undef VBIN

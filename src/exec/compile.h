@@ -257,7 +257,9 @@ static const char *const iop_names[] = {
 #define VSPLAT(id, vt, et) "V_" #id,
 #define VEXTRACT(id, et, wt) "V_" #id,
 #define VREPLACE(id, et) "V_" #id,
+#define VLOAD(id, fn, n) "V_" #id, "V_" #id "_AI", "V_" #id "_AR",
 #include "interp_simd.def"
+#undef VLOAD
 #undef SHAND
 #undef VUN
 #undef VBIN

@@ -13,7 +13,8 @@
 #define VSPLAT(id, vt, et) [WASM_OP_##id] = EXEC_IOP_V_##id + 1,
 #define VEXTRACT(id, et, wt) [WASM_OP_##id] = EXEC_IOP_V_##id + 1,
 #define VREPLACE(id, et) [WASM_OP_##id] = EXEC_IOP_V_##id + 1,
-/* the inline handler, + 1 (0: none) */
+#define VLOAD(id, fn, n) [WASM_OP_##id] = EXEC_IOP_V_##id + 1,
+/* the inline handler, + 1 (0: none); a VLOAD's address forms follow it */
 static const uint16_t inline_iop[WASM_OP_COUNT] = {
 #include "interp_simd.def"
 };
@@ -24,6 +25,7 @@ static const uint16_t inline_iop[WASM_OP_COUNT] = {
 #undef VSPLAT
 #undef VEXTRACT
 #undef VREPLACE
+#undef VLOAD
 
 /* the generic handler of each library shape */
 static const uint16_t shape_iop[] = {
@@ -143,11 +145,26 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err) {
     for (size_t i = 0; i < k; i++) s[i] = opnd(t, t->n - k + i);
     uint32_t d = t->st[t->n - k].home;
     pop_n(t, k);
-    head(t, op, e, use_inline);
+    exec_simd_shuffle_masked_fn masked =
+        e->shape == EXEC_SIMD_SHUFFLE ? exec_simd_shuffle_masked() : NULL;
+    if (masked) { /* the index work is done here, once, not at every execution */
+      op_begin(t, EXEC_IOP_SIMD_SHUFFLE_M);
+      put64(t, (uint64_t)(uintptr_t)masked);
+    } else {
+      head(t, op, e, use_inline);
+    }
     uint32_t field = (uint32_t)t->len;
     put(t, d);
     for (size_t i = 0; i < k; i++) put(t, s[i]);
-    if (e->shape == EXEC_SIMD_SHUFFLE) {
+    if (masked) {
+      uint8_t m[32];
+      exec_simd_shuffle_masks(in->c.v128, m);
+      for (int i = 0; i < 32; i += 4) {
+        uint32_t w;
+        memcpy(&w, m + i, 4);
+        put(t, w);
+      }
+    } else if (e->shape == EXEC_SIMD_SHUFFLE) {
       for (int i = 0; i < 16; i += 4) {
         uint32_t w;
         memcpy(&w, in->c.v128 + i, 4);
@@ -189,6 +206,13 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err) {
     pop(t);
     static const uint16_t iops[3] = {EXEC_IOP_SIMD_LOAD, EXEC_IOP_SIMD_LOAD_AI,
                                      EXEC_IOP_SIMD_LOAD_AR};
+    if (use_inline && inline_iop[op]) { /* operands as V128_LD's */
+      unsigned iop = inline_iop[op] - 1u + (unsigned)form;
+      uint32_t p = form ? emit4(t, iop, d, a, b, off) : emit3(t, iop, d, a, off);
+      push_temp(t, WASM_V128);
+      produced(t, p + 2);
+      return true;
+    }
     op_begin(t, iops[form]);
     put64(t, (uint64_t)(uintptr_t)e->fn.any);
     uint32_t field = (uint32_t)t->len;
@@ -204,7 +228,8 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err) {
     if (!need(t, 2)) return true;
     uint32_t a = opnd(t, t->n - 2), v = opnd(t, t->n - 1), d = t->st[t->n - 2].home;
     pop_n(t, 2);
-    head(t, op, e, false);
+    if (use_inline) op_begin(t, EXEC_IOP_V128_LOAD_LANE);
+    else head(t, op, e, false);
     uint32_t field = (uint32_t)t->len;
     put(t, d);
     put(t, a);
@@ -218,7 +243,8 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err) {
     if (!need(t, 2)) return true;
     uint32_t a = opnd(t, t->n - 2), v = opnd(t, t->n - 1);
     pop_n(t, 2);
-    head(t, op, e, false);
+    if (use_inline) op_begin(t, EXEC_IOP_V128_STORE_LANE);
+    else head(t, op, e, false);
     put(t, a);
     put(t, v);
     put(t, off);

@@ -192,6 +192,69 @@ typedef uint64_t vu64 __attribute__((vector_size(16)));
 typedef int64_t vi64 __attribute__((vector_size(16)));
 typedef float vf32 __attribute__((vector_size(16)));
 typedef double vf64 __attribute__((vector_size(16)));
+typedef int8_t vi8x8 __attribute__((vector_size(8)));
+typedef uint8_t vu8x8 __attribute__((vector_size(8)));
+typedef int16_t vi16x4 __attribute__((vector_size(8)));
+typedef uint16_t vu16x4 __attribute__((vector_size(8)));
+typedef int32_t vi32x2 __attribute__((vector_size(8)));
+typedef uint32_t vu32x2 __attribute__((vector_size(8)));
+
+/* Every v128 is moved as one 16-byte access: a vector load of two slots written by two
+ * 8-byte stores misses store-to-load forwarding and stalls (measurably, in SIMD loops
+ * whose temporaries pass through MOV2, constants and lane writes). */
+static inline void v128_copy(exec_slot *d, const void *s) {
+  vu64 v;
+  memcpy(&v, s, 16);
+  memcpy(d, &v, 16);
+}
+/* A lane of n = 1, 2, 4 or 8 bytes, copied with a fixed size (no memmove call). */
+static inline void lane_copy(uint8_t *d, const uint8_t *s, uint32_t n) {
+  switch (n) {
+  case 1: *d = *s; break;
+  case 2: memcpy(d, s, 2); break;
+  case 4: memcpy(d, s, 4); break;
+  default: memcpy(d, s, 8); break;
+  }
+}
+static inline void v128_put(exec_slot *d, uint64_t lo, uint64_t hi) {
+  vu64 v = {lo, hi};
+  memcpy(d, &v, 16);
+}
+
+/* The VLOAD forms of interp_simd.def: widen 8 bytes lane by lane (SSE2 unpacks), splat
+ * one value, or zero-fill above it. `p` is bounds-checked memory, `d` two frame slots. */
+#define VLD_EXT(name, NT, WT)                                                            \
+  static inline void name(exec_slot *d, const uint8_t *p) {                              \
+    NT x;                                                                                \
+    memcpy(&x, p, 8);                                                                    \
+    WT r = __builtin_convertvector(x, WT);                                               \
+    memcpy(d, &r, 16);                                                                   \
+  }
+VLD_EXT(vld_8x8_s, vi8x8, vi16)
+VLD_EXT(vld_8x8_u, vu8x8, vu16)
+VLD_EXT(vld_16x4_s, vi16x4, vi32)
+VLD_EXT(vld_16x4_u, vu16x4, vu32)
+VLD_EXT(vld_32x2_s, vi32x2, vi64)
+VLD_EXT(vld_32x2_u, vu32x2, vu64)
+#undef VLD_EXT
+static inline void vld_splat8(exec_slot *d, const uint8_t *p) {
+  vu8 r = (vu8){0} + p[0];
+  memcpy(d, &r, 16);
+}
+static inline void vld_splat16(exec_slot *d, const uint8_t *p) {
+  vu16 r = (vu16){0} + exec_ld16(p);
+  memcpy(d, &r, 16);
+}
+static inline void vld_splat32(exec_slot *d, const uint8_t *p) {
+  vu32 r = (vu32){0} + exec_ld32(p);
+  memcpy(d, &r, 16);
+}
+static inline void vld_splat64(exec_slot *d, const uint8_t *p) {
+  uint64_t x = exec_ld64(p);
+  v128_put(d, x, x);
+}
+static inline void vld_zero32(exec_slot *d, const uint8_t *p) { v128_put(d, exec_ld32(p), 0); }
+static inline void vld_zero64(exec_slot *d, const uint8_t *p) { v128_put(d, exec_ld64(p), 0); }
 
 /* ---------- interruption ------------------------------------------------------------------ */
 
@@ -391,7 +454,11 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
 #define VSPLAT(id, vt, et) [EXEC_IOP_V_##id] = &&L_V_##id,
 #define VEXTRACT(id, et, wt) [EXEC_IOP_V_##id] = &&L_V_##id,
 #define VREPLACE(id, et) [EXEC_IOP_V_##id] = &&L_V_##id,
+#define VLOAD(id, fn, n)                                                                 \
+  [EXEC_IOP_V_##id] = &&L_V_##id, [EXEC_IOP_V_##id##_AI] = &&L_V_##id##_AI,              \
+  [EXEC_IOP_V_##id##_AR] = &&L_V_##id##_AR,
 #include "interp_simd.def"
+#undef VLOAD
 #undef SHAND
 #undef VUN
 #undef VBIN
@@ -452,9 +519,7 @@ dispatch:
     DISPATCH(SZ(2));
   }
   HANDLER(MOV2) {
-    exec_slot lo = fp[U(1)], hi = fp[U(1) + 1];
-    fp[U(0)] = lo;
-    fp[U(0) + 1] = hi;
+    v128_copy(&fp[U(0)], &fp[U(1)]);
     DISPATCH(SZ(2));
   }
   HANDLER(CONST32) {
@@ -633,9 +698,7 @@ dispatch:
   }
   HANDLER(SELECT2) {
     uint32_t s = (uint32_t)S(3) ? U(1) : U(2);
-    exec_slot lo = fp[s], hi = fp[s + 1];
-    fp[U(0)] = lo;
-    fp[U(0) + 1] = hi;
+    v128_copy(&fp[U(0)], &fp[s]);
     DISPATCH(SZ(4));
   }
   HANDLER(GLOBAL_GET) {
@@ -648,8 +711,7 @@ dispatch:
   }
   HANDLER(GLOBAL_GET2) {
     exec_global *g = inst->globals[U(1)];
-    fp[U(0)] = g->val[0];
-    fp[U(0) + 1] = g->val[1];
+    v128_copy(&fp[U(0)], g->val);
     DISPATCH(SZ(2));
   }
   HANDLER(GLOBAL_SET2) {
@@ -970,9 +1032,7 @@ dispatch:
 
   /* ---- SIMD: 16-byte constants, loads and stores ---- */
   HANDLER(V128_CONST) {
-    exec_slot *d = &fp[U(4)];
-    d[0] = IMM64;
-    d[1] = exec_rd64(ip + 4);
+    v128_put(&fp[U(4)], IMM64, exec_rd64(ip + 4));
     DISPATCH(SZ(5));
   }
 #define V128_LD_BODY(addr, size)                                                         \
@@ -997,6 +1057,29 @@ dispatch:
   HANDLER(V128_ST_AR) V128_ST_BODY((uint64_t)(uint32_t)((uint32_t)S(0) + (uint32_t)S(1)) + U(3), U(2), SZ(4))
 #undef V128_LD_BODY
 #undef V128_ST_BODY
+  HANDLER(SIMD_SHUFFLE_M) {
+    exec_simd_shuffle_masked_fn f = (exec_simd_shuffle_masked_fn)(uintptr_t)IMM64;
+    f((exec_v128 *)(void *)&fp[U(2)], (const exec_v128 *)(void *)&fp[U(3)],
+      (const exec_v128 *)(void *)&fp[U(4)], (const uint8_t *)(ip + 7));
+    DISPATCH(SZ(13));
+  }
+  HANDLER(V128_LOAD_LANE) {
+    uint32_t n = U(4) >> 8;
+    uint64_t ea = (uint64_t)(uint32_t)S(1) + U(3);
+    MCHK(ea, n);
+    exec_v128 v;
+    memcpy(&v, &fp[U(2)], 16);
+    lane_copy(v.u8 + (U(4) & 0xff) * n, mbase + ea, n);
+    v128_copy(&fp[U(0)], &v);
+    DISPATCH(SZ(5));
+  }
+  HANDLER(V128_STORE_LANE) {
+    uint32_t n = U(3) >> 8;
+    uint64_t ea = (uint64_t)(uint32_t)S(0) + U(2);
+    MCHK(ea, n);
+    lane_copy(mbase + ea, (const uint8_t *)&fp[U(1)] + (U(3) & 0xff) * n, n);
+    DISPATCH(SZ(4));
+  }
   HANDLER(V128_ANY_TRUE) {
     exec_slot r = (fp[U(1)] | fp[U(1) + 1]) != 0;
     S(0) = r;
@@ -1047,12 +1130,25 @@ dispatch:
 #define VREPLACE(id, ET)                                                                 \
   HANDLER(V_##id) {                                                                      \
     ET x = (ET)S(2);                                                                     \
-    exec_slot lo = fp[U(1)], hi = fp[U(1) + 1];                                          \
-    fp[U(0)] = lo;                                                                       \
-    fp[U(0) + 1] = hi;                                                                   \
-    memcpy((uint8_t *)&fp[U(0)] + U(3) * sizeof(ET), &x, sizeof x);                      \
+    exec_v128 v;                                                                         \
+    memcpy(&v, &fp[U(1)], 16);                                                           \
+    memcpy(v.u8 + U(3) * sizeof(ET), &x, sizeof x);                                      \
+    v128_copy(&fp[U(0)], &v);                                                            \
     DISPATCH(SZ(4));                                                                     \
   }
+#define VLOAD_BODY(fn, bytes, addr, size)                                               \
+  {                                                                                      \
+    uint64_t ea = (addr);                                                                \
+    MCHK(ea, bytes);                                                                     \
+    fn(&fp[U(0)], mbase + ea);                                                           \
+    DISPATCH(size);                                                                      \
+  }
+#define VLOAD(id, fn, n)                                                                 \
+  HANDLER(V_##id) VLOAD_BODY(fn, n, (uint64_t)(uint32_t)S(1) + U(2), SZ(3))              \
+  HANDLER(V_##id##_AI)                                                                   \
+  VLOAD_BODY(fn, n, (uint64_t)(uint32_t)((uint32_t)S(1) + U(2)) + U(3), SZ(4))           \
+  HANDLER(V_##id##_AR)                                                                   \
+  VLOAD_BODY(fn, n, (uint64_t)(uint32_t)((uint32_t)S(1) + (uint32_t)S(2)) + U(3), SZ(4))
 #include "interp_simd.def"
 #undef SHAND
 #undef VUN
@@ -1061,6 +1157,8 @@ dispatch:
 #undef VSPLAT
 #undef VEXTRACT
 #undef VREPLACE
+#undef VLOAD
+#undef VLOAD_BODY
 
   /* ---- generated handlers ---- */
 #define HAND(n)

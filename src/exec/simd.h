@@ -111,6 +111,15 @@ const char *exec_simd_impl_name(void);
  * (WELD_PORTABLE_SIMD) or the environment (WELD_SIMD=portable) forces the portable code. */
 int exec_simd_vector_inline(void);
 
+/* i8x16.shuffle with its index work done once, at translation time: `masks` holds the 32
+ * bytes exec_simd_shuffle_masks made from the 16 lane immediates (one pshufb mask per
+ * operand). NULL when the chosen implementation has no such form (then use the entry's
+ * shuffle with the lanes). */
+typedef void (*exec_simd_shuffle_masked_fn)(exec_v128 *d, const exec_v128 *a,
+                                            const exec_v128 *b, const uint8_t masks[32]);
+exec_simd_shuffle_masked_fn exec_simd_shuffle_masked(void);
+void exec_simd_shuffle_masks(const uint8_t lanes[16], uint8_t masks[32]);
+
 /* ---------- implementations (for simd_select.c, tests and benchmarks) ----------------- */
 
 typedef enum exec_simd_impl {
@@ -163,5 +172,8 @@ extern const exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS];
  * (AVX2 -> SSE4.1 -> portable). Only linked on x86 builds without WELD_PORTABLE_SIMD. */
 extern const exec_simd_entry exec_simd_sse41_ops[EXEC_SIMD_NOPS];
 extern const exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS];
+/* The SSE4.1 form of exec_simd_shuffle_masked (simd_x86.c). */
+void exec_simd_sse41_shuffle_masked(exec_v128 *d, const exec_v128 *a, const exec_v128 *b,
+                                    const uint8_t masks[32]);
 
 #endif

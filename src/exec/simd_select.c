@@ -84,3 +84,20 @@ int exec_simd_vector_inline(void) {
   return !(want && strcmp(want, impl_labels[EXEC_SIMD_IMPL_PORTABLE]) == 0);
 #endif
 }
+
+/* pshufb masks: an index with bit 7 set yields 0, so each operand's mask selects its own
+ * lanes and zeroes the other operand's; the two results are or-ed. */
+void exec_simd_shuffle_masks(const uint8_t lanes[16], uint8_t masks[32]) {
+  for (int i = 0; i < 16; i++) {
+    uint8_t k = lanes[i] & 31;
+    masks[i] = k < 16 ? k : 0x80;
+    masks[16 + i] = k >= 16 ? (uint8_t)(k - 16) : 0x80;
+  }
+}
+
+exec_simd_shuffle_masked_fn exec_simd_shuffle_masked(void) {
+#if EXEC_SIMD_HAVE_X86
+  if (current() >= EXEC_SIMD_IMPL_SSE41) return exec_simd_sse41_shuffle_masked;
+#endif
+  return NULL;
+}

@@ -149,6 +149,13 @@ static SSE41 void i8x16_shuffle(exec_v128 *d, const exec_v128 *pa, const exec_v1
   __m128i ib = _mm_adds_epu8(_mm_xor_si128(idx, _mm_set1_epi8(0x10)), bias);
   sti(d, _mm_or_si128(_mm_shuffle_epi8(a, ia), _mm_shuffle_epi8(b, ib)));
 }
+/* the masks of exec_simd_shuffle_masks: a's first, then b's */
+SSE41 void exec_simd_sse41_shuffle_masked(exec_v128 *d, const exec_v128 *pa,
+                                          const exec_v128 *pb, const uint8_t masks[32]) {
+  __m128i ia = _mm_loadu_si128((const __m128i *)masks);
+  __m128i ib = _mm_loadu_si128((const __m128i *)(masks + 16));
+  sti(d, _mm_or_si128(_mm_shuffle_epi8(ldi(pa), ia), _mm_shuffle_epi8(ldi(pb), ib)));
+}
 BIN_I(SSE41, i8x16_swizzle, _mm_shuffle_epi8(a, _mm_adds_epu8(b, _mm_set1_epi8(0x70))))
 
 /* ---------- comparisons --------------------------------------------------------------- */

@@ -58,7 +58,8 @@ static bool skip_space(lexer *l) {
     if (c == ' ' || c == '\t' || c == '\r') { l->i++; continue; }
     if (c == '\n') { newline(l, l->i); l->i++; continue; }
     if (c == ';' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
-      while (l->i < l->n && l->s[l->i] != '\n') l->i++;
+      /* a line comment ends at a line feed or a carriage return (the spec's newline) */
+      while (l->i < l->n && l->s[l->i] != '\n' && l->s[l->i] != '\r') l->i++;
       continue;
     }
     if (c == '(' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
@@ -78,7 +79,7 @@ static bool skip_space(lexer *l) {
           continue;
         }
         if (d == ';' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
-          while (l->i < l->n && l->s[l->i] != '\n') l->i++;
+          while (l->i < l->n && l->s[l->i] != '\n' && l->s[l->i] != '\r') l->i++;
           continue;
         }
         if (d == '(' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {

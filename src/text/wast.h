@@ -114,4 +114,39 @@ bool text_wast_module_bytes(const wast_script *s, const wast_module *m, uint8_t 
 
 const char *text_wast_cmd_name(int kind);
 
+/* Proposals after 2.0 whose text a script module may use (wast_feature.c). When a module
+ * uses several, the first is reported. The first group is new syntax: the 2.0 grammar
+ * cannot read it at all. The last group reads as 2.0 text that 2.0 validation rejects
+ * (2.0 scripts assert exactly that), so only a verdict that disagrees with the script
+ * makes them the reason for a skip. */
+typedef enum {
+  WAST_FEAT_NONE,
+  WAST_FEAT_GC,
+  WAST_FEAT_EXCEPTIONS,
+  WAST_FEAT_FUNC_REFS,
+  WAST_FEAT_TAIL_CALLS,
+  WAST_FEAT_MEMORY64,
+  WAST_FEAT_RELAXED_SIMD,
+  WAST_FEAT_THREADS,
+  WAST_FEAT_ANNOTATIONS,      /* (@id ...): read as white space, not checked or encoded */
+  WAST_FEAT_MULTI_MEMORY,     /* more than one memory, defined or imported */
+  WAST_FEAT_EXTENDED_CONST,   /* i32/i64 add, sub, mul in constant expressions */
+  WAST_FEAT_WIDE_LIMITS,      /* memory64's 64-bit limits and offsets (2.0: out of range) */
+  WAST_FEAT_CONST_GLOBALS,    /* global.get of a defined global in a constant expression (GC) */
+  WAST_FEAT_COUNT
+} wast_feature;
+
+/* True for features of the first group (new syntax). */
+static inline bool text_wast_feature_is_syntax(int f) { return f > WAST_FEAT_NONE && f < WAST_FEAT_MULTI_MEMORY; }
+
+/* The first feature whose syntax the module's text uses (for `module quote`, the quoted
+ * text), or WAST_FEAT_NONE. Binary modules are not inspected. */
+int text_wast_module_feature(const wast_script *s, const wast_module *m);
+const char *text_wast_feature_name(int f);
+
+/* For a text module with active segments or a start function (it may change what it
+ * imports while it is instantiated): calls fn with each import's module name. */
+void text_wast_module_writes(const wast_script *s, const wast_module *m,
+                             void (*fn)(void *ctx, const char *name, size_t len), void *ctx);
+
 #endif

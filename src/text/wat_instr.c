@@ -199,11 +199,8 @@ static bool plain(wat *w, int op, text_buf *out) {
       }
       w->pos++;
     }
-    if (types.len == 0) { /* `(result)` alone is the plain select */
-      text_buf_free(&types);
-      emit_op(out, op);
-      return true;
-    }
+    /* `(result)` with no types is still the typed form, with zero types: the spec's
+     * grammar says so and validation rejects it ("invalid result arity"). */
     emit_op(out, WASM_OP_SELECT_T);
     text_buf_u32(out, (uint32_t)types.len);
     text_buf_bytes(out, types.p, types.len);
@@ -369,7 +366,8 @@ static bool not_an_instr(wat *w, const text_token *t) {
   if (t->kind == TOK_KEYWORD) {
     for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
       if (wat_is_kw(t, w->src, syntax[i])) return wat_fail(w, t, "unexpected token");
-    return wat_fail(w, t, "unknown operator");
+    /* named, as the reference reader does: "unknown operator get_local" */
+    return wat_fail(w, t, "unknown operator %.*s", (int)(t->len > 64 ? 64 : t->len), w->src + t->start);
   }
   return wat_fail(w, t, t->kind == TOK_RESERVED ? "unknown operator" : "unexpected token");
 }

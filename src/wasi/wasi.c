@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -481,4 +482,20 @@ uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *iov,
     *total += len;
   }
   return 0;
+}
+
+long wasi_resolve_imports(wasi_ctx *ctx, exec_store *store, const wasm_module *m, exec_func **funcs,
+                          util_error *err) {
+  long n = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    const wasm_import *im = &m->imports[i];
+    const char *mod = im->module.str, *name = im->field.str;
+    funcs[i] = NULL;
+    if (strcmp(mod, "wasi_snapshot_preview1") != 0 && strcmp(mod, "wasi_unstable") != 0) continue;
+    if (im->kind != WASM_EXTERN_FUNC)
+      return util_fail(err, UTIL_ERR_LINK, im->offset, "incompatible import type: %s.%s", mod, name), -1;
+    if (!wasi_resolve_import(ctx, store, mod, name, &m->types[im->u.func_type], &funcs[i], err)) return -1;
+    n++;
+  }
+  return n;
 }

@@ -37,6 +37,13 @@ void wasi_ctx_free(wasi_ctx *ctx);
 bool wasi_resolve_import(wasi_ctx *ctx, exec_store *store, const char *module, const char *name,
                          const wasm_functype *want, exec_func **out, util_error *err);
 
+/* Resolves every WASI import of `m` (module "wasi_snapshot_preview1" or "wasi_unstable"):
+ * funcs[i] is the host function for import i, NULL for imports of other modules.
+ * Returns how many were resolved, or -1 with a LINK error (a WASI import that is not a
+ * function, an unknown name, a wrong signature). */
+long wasi_resolve_imports(wasi_ctx *ctx, exec_store *store, const wasm_module *m, exec_func **funcs,
+                          util_error *err);
+
 /* Binds the context to the instance's exported "memory" (required when any WASI function
  * is imported). */
 bool wasi_ctx_bind(wasi_ctx *ctx, exec_instance *inst, util_error *err);

@@ -56,7 +56,10 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
   } else {
     op = wasm_opcode_lookup(0, b);
   }
-  if (op < 0) return fail_at(err, start, "illegal opcode");
+  if (op < 0) {
+    if (b == 0xfc || b == 0xfd) return fail_at(err, start, "illegal opcode");
+    return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b); /* the reference decoder's wording */
+  }
   in->op = (uint16_t)op;
   in->offset = (uint32_t)start;
   const wasm_opinfo *info = &wasm_opinfo_table[op];

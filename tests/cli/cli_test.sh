@@ -341,7 +341,7 @@ cp "$root/examples/fac.wat" fac.wat
 run 0 validate fac.wat; out_has "fac.wat: valid"
 run 0 run --invoke fac_rec fac.wat 5; out_has "120"
 printf '(module\n  (func (result i32)\n    i32.const 1\n    i32.bogus))\n' > bad.wat
-run 1 validate bad.wat; err_line '^weld: bad.wat:4:5: unknown operator$'
+run 1 validate bad.wat; err_line '^weld: bad.wat:4:5: unknown operator i32.bogus$'
 run 0 print "$root/examples/fac.wasm"; out_has "(func \$fac_rec"
 cp out.txt printed.wat
 run 0 validate printed.wat
@@ -350,6 +350,57 @@ run 0 print --folded fac.wat; out_has "(if"
 run_stdin 0 printed.wat print -; out_has "(module"
 run 2 print; err_line 'missing FILE'
 run 2 print --bogus fac.wat; err_line "unknown option '--bogus'"
+
+# ---- weld wast: scripts run natively ----
+cat > ok.wast <<'EOF2'
+(module $m (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0))))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
+(assert_malformed (module quote "(func i32.bogus)") "unknown operator")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(module (type (struct)))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+EOF2
+run 0 wast ok.wast; out_has "ok: 5 passed, 0 failed, 2 skipped"; err_line '^SKIP ok.wast: needs garbage collection \(GC\): 2$'
+sed 's/(i32.const 3))$/(i32.const 4))/' ok.wast > fails.wast
+run 1 wast --log wast.log fails.wast ok.wast; out_has "fails: 4 passed, 1 failed, 2 skipped"; out_has "9 passed, 1 failed, 4 skipped"
+out_has "  needs garbage collection (GC): 4"
+if grep -qx 'FAIL fails.wast:3: assert_return: result 0: expected i32:4, got i32:3' wast.log; then ok; else bad "wast.log: $(cat wast.log)"; fi
+run 1 wast --name x fails.wast; out_has "x: 4 passed, 1 failed, 2 skipped"
+printf '(module)\n(assert_return (invoke "f") (i32.const 1)\n' > unclosed.wast
+run 2 wast unclosed.wast; out_has "unclosed: 0 passed, 1 failed, 0 skipped"; err_line '^weld: unclosed.wast: unclosed parenthesis \(at 2:1\)$'
+run 2 wast missing.wast; err_line '^weld: missing.wast: '
+run 2 wast; err_line 'missing FILE'
+run 2 wast --fuel 0 ok.wast; err_line "bad --fuel '0'"
+run 2 wast --name a ok.wast fails.wast; err_line 'exactly one FILE'
+printf '(module (func (export "spin") (loop (br 0))))\n(assert_trap (invoke "spin") "out of fuel")\n' > spin.wast
+run 0 wast --fuel 1000 spin.wast; out_has "spin: 2 passed, 0 failed, 0 skipped"
+# Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
+# the same text still pass; a skipped module taints the instance it would have written.
+cat > ft.wast <<'EOF2'
+(assert_invalid (module (memory 1) (memory 1)) "multiple memories")
+(module $M (table (export "t") 2 funcref) (func (export "get") (result i32) (ref.is_null (table.get 0 (i32.const 0)))))
+(register "M" $M)
+(assert_return (invoke $M "get") (i32.const 1))
+(module (table (import "M" "t") 2 funcref) (memory 1) (memory 1) (func $f) (elem (i32.const 0) $f))
+(assert_return (invoke $M "get") (i32.const 0))
+(module (memory i64 1))
+(assert_malformed (module quote "(type (struct (field i32)))") "unexpected token")
+(module (func (@name "x")))
+(module binary "\00asm\01\00\00\00" "\05\05\02\00\01\00\01")
+(module (global i32 (i32.add (i32.const 1) (i32.const 2))))
+(assert_invalid (module (global i32 (i32.add (i32.const 1) (i32.const 2)))) "constant expression required")
+EOF2
+run 0 wast -v --log ft.log ft.wast; out_has "ft: 5 passed, 0 failed, 7 skipped"
+for want in 'PASS ft.wast:1: assert_invalid' 'PASS ft.wast:4: assert_return' \
+  'skip ft.wast:5: module: needs multiple memories' 'skip ft.wast:6: assert_return: needs multiple memories' \
+  'skip ft.wast:7: module: needs memory64' 'skip ft.wast:8: assert_malformed: needs garbage collection (GC)' \
+  'skip ft.wast:9: module: needs annotations' 'skip ft.wast:10: module: needs multiple memories' \
+  'skip ft.wast:11: module: needs extended constant expressions' 'PASS ft.wast:12: assert_invalid' \
+  'SKIP ft.wast: needs multiple memories: 3'; do
+  if grep -qxF -- "$want" ft.log; then ok; else bad "ft.log lacks '$want': $(cat ft.log)"; fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

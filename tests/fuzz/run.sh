@@ -10,8 +10,8 @@
 #   FUZZ_MAX_LEN     largest input tried, in bytes (default 4096)
 #
 # The seed corpus is made at run time (nothing binary is committed): the .wasm files
-# wast2json produces for the suite, taken from build/spec/ when the spec tests already
-# converted it. New inputs the fuzzer finds accumulate in WELD_FUZZ_BUILD/corpus/<target>
+# wast2json produces for the suite, taken from build/spec/<suite>-wast2json/ when the spec
+# cross-check already converted it. New inputs the fuzzer finds accumulate in WELD_FUZZ_BUILD/corpus/<target>
 # across runs. A crash, leak, timeout or sanitizer report fails the run; the input that
 # caused it is saved as WELD_FUZZ_BUILD/artifacts/<target>/crash-* (reproduce with
 # `build-fuzz/<target> FILE`).
@@ -38,8 +38,8 @@ if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
   src="$(mktemp -d)"
   trap 'rm -rf "$src"' EXIT
   suite_name="$(basename "$suite")"
-  if ls build/spec/"$suite_name"/*/*.wasm >/dev/null 2>&1; then
-    ln -s "$root/build/spec/$suite_name" "$src/spec"
+  if ls build/spec/"$suite_name"-wast2json/*/*.wasm >/dev/null 2>&1; then
+    ln -s "$root/build/spec/$suite_name-wast2json" "$src/spec"
   elif [ -d "$suite" ] && command -v wast2json >/dev/null; then
     for w in "$suite"/*.wast; do
       n="$(basename "$w" .wast)"
@@ -65,6 +65,8 @@ for t in "${targets[@]}"; do
   # Targets that read something other than modules keep text seeds in tests/fuzz/seeds/<target>.
   extra=()
   [ -d "tests/fuzz/seeds/$name" ] && extra=("tests/fuzz/seeds/$name")
+  # The script runner also starts from the suite's scripts themselves (read, never written).
+  [ "$name" = fuzz_wast ] && [ -d "$suite" ] && extra+=("$suite")
   set +e
   "$t" "$corpus" "$seeds" "${extra[@]}" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \

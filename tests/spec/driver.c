@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "spectest.h"
+#include "wast/spectest.h"
 #include "util/util.h"
 #include "wasm/module.h"
 #include "weld.h"
@@ -76,7 +76,7 @@ typedef struct spec_ctx {
   size_t nregs, capregs;
   weld_engine *engine;
   weld_store *store;
-  spectest spectest;
+  wast_spectest spectest;
 } spec_ctx;
 
 typedef enum { SPEC_PASS, SPEC_FAIL, SPEC_SKIP } spec_outcome;
@@ -751,7 +751,7 @@ int main(int argc, char **argv) {
   spec_ctx cx = {.dir = dir, .wast = wast, .log = log, .verbose = verbose, .current = SIZE_MAX};
   cx.engine = weld_engine_new(NULL);
   cx.store = weld_store_new(cx.engine);
-  spectest_define(cx.store, &cx.spectest);
+  wast_spectest_define(cx.store, &cx.spectest);
   for (size_t i = 0; i < cmds->n; i++) run_command(&cx, cmds->items[i]);
 
   for (size_t i = 0; i < cx.nskips; i++)

@@ -83,6 +83,22 @@ static size_t first_diff(const uint8_t *a, size_t an, const uint8_t *b, size_t b
   return i;
 }
 
+/* Modules wast2json writes differently from what their text means, so their bytes are
+ * not compared: `select (result)` with no types is the typed select with zero types
+ * (which validation rejects), but wast2json writes the untyped select. These must be
+ * rejected by the validator with the script's message instead. */
+static const struct {
+  const char *wast;
+  long line;
+} wast2json_deviations[] = {{"select.wast", 324}};
+
+static bool deviation(const json_value *j) {
+  long line = json_get_long(j, "line", -1);
+  for (size_t i = 0; i < sizeof wast2json_deviations / sizeof wast2json_deviations[0]; i++)
+    if (wast2json_deviations[i].line == line && strcmp(wast2json_deviations[i].wast, script_name) == 0) return true;
+  return false;
+}
+
 static void check(const wast_script *s, const wast_command *c, const json_value *j, const char *dir) {
   const char *file = json_get_str(j, "filename");
   const char *mtype = json_get_str(j, "module_type");
@@ -112,6 +128,17 @@ static void check(const wast_script *s, const wast_command *c, const json_value 
   }
   if (!encoded) {
     failf(c->line, "%s: text not read: %d:%d: %s", text_wast_cmd_name(c->kind), err.line, err.col, err.msg);
+    return;
+  }
+  if (c->kind == WAST_ASSERT_INVALID && deviation(j)) {
+    wasm_module *m = wasm_decode(mine, mn, &err);
+    bool valid = m && wasm_validate(m, &err);
+    if (!m || valid || strncmp(err.msg, c->text, strlen(c->text)) != 0)
+      failf(c->line, "assert_invalid: expected \"%s\", got %s", c->text, m && valid ? "a valid module" : err.msg);
+    else
+      passed++;
+    if (m) wasm_module_free(m);
+    free(mine);
     return;
   }
   if (!file || (mtype && strcmp(mtype, "binary") != 0)) {

@@ -8,17 +8,15 @@
 #include <string.h>
 
 #include "weld.h"
-#include "exec.h"
+#include "exec/exec.h"
 #include "wasm/module.h"
 #include "text/text.h"
+#include "api_int.h"
 
 struct weld_engine {
   weld_config cfg;
 };
 
-struct weld_error {
-  util_error e;
-};
 
 struct weld_trap {
   weld_trap_kind kind;
@@ -109,7 +107,7 @@ static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
 
 /* ---------- errors and traps -------------------------------------------------------------- */
 
-static weld_error *error_from(const util_error *e) {
+weld_error *api_error_from(const util_error *e) {
   weld_error *w = util_xcalloc(1, sizeof *w);
   w->e = *e;
   return w;
@@ -119,7 +117,7 @@ static weld_error *error_new(util_err_kind k, const char *msg) {
   util_error e;
   util_error_clear(&e);
   util_fail(&e, k, -1, "%s", msg);
-  return error_from(&e);
+  return api_error_from(&e);
 }
 
 weld_error_kind weld_error_get_kind(const weld_error *e) {
@@ -208,13 +206,13 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
   /* The text format is read into the binary format first (src/text). */
   wasm_module *m = text_load_module(bytes, len, NULL, &ue);
   if (!m) {
-    if (err) *err = error_from(&ue);
+    if (err) *err = api_error_from(&ue);
     return NULL;
   }
   exec_module *em = exec_module_compile(m, &ue);
   if (!em) {
     wasm_module_free(m);
-    if (err) *err = error_from(&ue);
+    if (err) *err = api_error_from(&ue);
     return NULL;
   }
   return (weld_module *)em;
@@ -384,7 +382,7 @@ weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld
   if (!inst) {
     if (ue.kind == UTIL_ERR_TRAP) note_trap(AS_STORE(s), AS_STORE(s)->thread.trap);
     if (ue.kind == UTIL_ERR_TRAP && trap) *trap = trap_from_thread(&AS_STORE(s)->thread);
-    if (err) *err = error_from(&ue);
+    if (err) *err = api_error_from(&ue);
     return NULL;
   }
   return (weld_instance *)inst;

@@ -14,7 +14,7 @@ static const weld_valkind K_I32[] = {WELD_I32}, K_I64[] = {WELD_I64}, K_F32[] = 
                           K_F64[] = {WELD_F64}, K_I32_F32[] = {WELD_I32, WELD_F32},
                           K_F64_F64[] = {WELD_F64, WELD_F64};
 
-void spectest_define(weld_store *s, spectest *out) {
+void wast_spectest_define(weld_store *s, wast_spectest *out) {
   static const struct {
     const char *name;
     const weld_valkind *params;

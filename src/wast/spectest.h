@@ -1,15 +1,15 @@
 /* The `spectest` host module of the conformance scripts. */
-#ifndef WELD_TESTS_SPEC_SPECTEST_H
-#define WELD_TESTS_SPEC_SPECTEST_H
+#ifndef WELD_WAST_SPECTEST_H
+#define WELD_WAST_SPECTEST_H
 
 #include "weld.h"
 
-typedef struct spectest {
+typedef struct wast_spectest {
   weld_import items[16];
   size_t n;
-} spectest;
+} wast_spectest;
 
 /* Creates the module's functions, globals, table and memory in `s`. */
-void spectest_define(weld_store *s, spectest *out);
+void wast_spectest_define(weld_store *s, wast_spectest *out);
 
 #endif

@@ -1,0 +1,15 @@
+/* Private to src/api: what its files share. */
+#ifndef WELD_API_INT_H
+#define WELD_API_INT_H
+
+#include "util/util.h"
+#include "weld.h"
+
+struct weld_error {
+  util_error e;
+};
+
+/* A weld_error the caller owns, copied from a library error. */
+weld_error *api_error_from(const util_error *e);
+
+#endif

@@ -1,0 +1,257 @@
+/* Which post-2.0 proposal a script module's syntax belongs to, read from its tokens.
+ *
+ * weld implements WebAssembly 2.0. A runner that meets a module written in the syntax of
+ * a later proposal must count the commands on it as skipped for that feature, not as
+ * failures (the feature is missing, not broken) and never as passes (an assertion that
+ * a GC module is malformed proves nothing about GC). The markers are keywords and field
+ * shapes that do not exist in the 2.0 text format, so a 2.0 module never has one. */
+#include <string.h>
+
+#include "wast.h"
+
+typedef struct scan {
+  const char *src;
+  const text_token *toks;
+  size_t end;       /* index of the module's `)` */
+  unsigned memories;
+  unsigned defined_globals; /* globals the module defines (not imports) */
+  int found;
+} scan;
+
+static bool kw_eq(const scan *s, const text_token *t, const char *kw) {
+  size_t n = strlen(kw);
+  return t->kind == TOK_KEYWORD && t->len == n && memcmp(s->src + t->start, kw, n) == 0;
+}
+
+static bool kw_prefix(const scan *s, const text_token *t, const char *p) {
+  size_t n = strlen(p);
+  return t->kind == TOK_KEYWORD && t->len >= n && memcmp(s->src + t->start, p, n) == 0;
+}
+
+static bool kw_contains(const scan *s, const text_token *t, const char *p) {
+  size_t n = strlen(p);
+  if (t->kind != TOK_KEYWORD || t->len < n) return false;
+  for (size_t i = 0; i + n <= t->len; i++)
+    if (memcmp(s->src + t->start + i, p, n) == 0) return true;
+  return false;
+}
+
+/* A natural number that 2.0 reads as u32 but memory64 as u64. */
+static bool beyond_u32(const char *p, size_t n) {
+  uint64_t v;
+  bool range = false;
+  return text_parse_nat(p, n, &v, &range) && (range || v > UINT32_MAX);
+}
+
+/* Keywords that exist only in a later proposal's text format. */
+static const struct {
+  int feature;
+  bool prefix; /* a family of instructions: "struct.get", "struct.new", ... */
+  const char *kw;
+} markers[] = {
+    {WAST_FEAT_GC, false, "struct"},        {WAST_FEAT_GC, false, "array"},
+    {WAST_FEAT_GC, false, "rec"},           {WAST_FEAT_GC, false, "sub"},
+    {WAST_FEAT_GC, false, "field"},         {WAST_FEAT_GC, false, "any"},
+    {WAST_FEAT_GC, false, "eq"},            {WAST_FEAT_GC, false, "i31"},
+    {WAST_FEAT_GC, false, "none"},          {WAST_FEAT_GC, false, "nofunc"},
+    {WAST_FEAT_GC, false, "noextern"},      {WAST_FEAT_GC, false, "anyref"},
+    {WAST_FEAT_GC, false, "eqref"},         {WAST_FEAT_GC, false, "i31ref"},
+    {WAST_FEAT_GC, false, "structref"},     {WAST_FEAT_GC, false, "arrayref"},
+    {WAST_FEAT_GC, false, "nullref"},       {WAST_FEAT_GC, false, "nullfuncref"},
+    {WAST_FEAT_GC, false, "nullexternref"}, {WAST_FEAT_GC, true, "struct."},
+    {WAST_FEAT_GC, true, "array."},         {WAST_FEAT_GC, true, "i31."},
+    {WAST_FEAT_GC, true, "ref.i31"},        {WAST_FEAT_GC, true, "ref.test"},
+    {WAST_FEAT_GC, true, "ref.cast"},       {WAST_FEAT_GC, false, "ref.eq"},
+    {WAST_FEAT_GC, true, "br_on_cast"},     {WAST_FEAT_GC, true, "any.convert_extern"},
+    {WAST_FEAT_GC, true, "extern.convert_any"},
+    {WAST_FEAT_EXCEPTIONS, false, "try_table"}, {WAST_FEAT_EXCEPTIONS, false, "throw"},
+    {WAST_FEAT_EXCEPTIONS, false, "throw_ref"}, {WAST_FEAT_EXCEPTIONS, false, "tag"},
+    {WAST_FEAT_EXCEPTIONS, false, "exn"},       {WAST_FEAT_EXCEPTIONS, false, "noexn"},
+    {WAST_FEAT_EXCEPTIONS, false, "exnref"},    {WAST_FEAT_EXCEPTIONS, false, "nullexnref"},
+    {WAST_FEAT_EXCEPTIONS, false, "try"},       {WAST_FEAT_EXCEPTIONS, false, "catch"},
+    {WAST_FEAT_EXCEPTIONS, false, "catch_ref"}, {WAST_FEAT_EXCEPTIONS, false, "catch_all"},
+    {WAST_FEAT_EXCEPTIONS, false, "catch_all_ref"}, {WAST_FEAT_EXCEPTIONS, false, "delegate"},
+    {WAST_FEAT_EXCEPTIONS, false, "rethrow"},
+    {WAST_FEAT_FUNC_REFS, false, "ref"},        {WAST_FEAT_FUNC_REFS, false, "call_ref"},
+    {WAST_FEAT_FUNC_REFS, false, "return_call_ref"}, {WAST_FEAT_FUNC_REFS, false, "ref.as_non_null"},
+    {WAST_FEAT_FUNC_REFS, false, "br_on_null"}, {WAST_FEAT_FUNC_REFS, false, "br_on_non_null"},
+    {WAST_FEAT_TAIL_CALLS, false, "return_call"}, {WAST_FEAT_TAIL_CALLS, false, "return_call_indirect"},
+    {WAST_FEAT_THREADS, false, "shared"},       {WAST_FEAT_THREADS, true, "memory.atomic."},
+    {WAST_FEAT_THREADS, false, "atomic.fence"},
+};
+
+static void found(scan *s, int f) {
+  if (s->found == WAST_FEAT_NONE || f < s->found) s->found = f; /* lower = reported first */
+}
+
+static void keyword(scan *s, const text_token *t) {
+  for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
+    if (markers[i].prefix ? kw_prefix(s, t, markers[i].kw) : kw_eq(s, t, markers[i].kw)) found(s, markers[i].feature);
+  if (kw_contains(s, t, ".relaxed_")) found(s, WAST_FEAT_RELAXED_SIMD);
+  if (kw_prefix(s, t, "offset=") && beyond_u32(s->src + t->start + 7, t->len - 7)) found(s, WAST_FEAT_WIDE_LIMITS);
+  if (kw_contains(s, t, ".atomic.")) found(s, WAST_FEAT_THREADS);
+}
+
+/* After `(memory` or `(table`: an index type `i64` after the optional id and inline
+ * exports/import means 64-bit addressing. */
+static void limits_owner(scan *s, size_t k) {
+  while (k < s->end) {
+    const text_token *t = &s->toks[k];
+    if (t->kind == TOK_ID) k++;
+    else if (t->kind == TOK_LPAR && (kw_eq(s, &s->toks[k + 1], "export") || kw_eq(s, &s->toks[k + 1], "import")))
+      k = t->match + 1;
+    else break;
+  }
+  if (k < s->end && kw_eq(s, &s->toks[k], "i64")) found(s, WAST_FEAT_MEMORY64);
+  for (int i = 0; i < 2 && k < s->end && s->toks[k].kind == TOK_NUM; i++, k++)
+    if (beyond_u32(s->src + s->toks[k].start, s->toks[k].len)) found(s, WAST_FEAT_WIDE_LIMITS);
+}
+
+/* A field whose constant expression computes (i32.add etc.) uses extended constants;
+ * in a 2.0 global, data or elem field those instructions cannot occur at all. */
+static void const_field(scan *s, size_t lpar) {
+  static const char *const ops[] = {"i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul"};
+  for (size_t k = lpar; k < s->toks[lpar].match; k++) {
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+      if (kw_eq(s, &s->toks[k], ops[i])) found(s, WAST_FEAT_EXTENDED_CONST);
+    if (kw_eq(s, &s->toks[k], "global.get") && s->defined_globals) found(s, WAST_FEAT_CONST_GLOBALS);
+  }
+}
+
+static bool has_import(const scan *s, size_t lpar) {
+  for (size_t j = lpar + 2; j < s->toks[lpar].match; j++)
+    if (s->toks[j].kind == TOK_LPAR && kw_eq(s, &s->toks[j + 1], "import")) return true;
+  return false;
+}
+
+/* A table field whose element type is followed by an expression (not `(elem ...)`)
+ * gives its elements an initial value: typed function references' syntax. */
+static void table_init(scan *s, size_t lpar) {
+  size_t close = s->toks[lpar].match, k = lpar + 2;
+  while (k < close) {
+    const text_token *t = &s->toks[k];
+    if (t->kind == TOK_ID || t->kind == TOK_NUM || t->kind == TOK_KEYWORD) k++;
+    else if (t->kind == TOK_LPAR && kw_eq(s, &s->toks[k + 1], "export")) k = t->match + 1;
+    else break;
+  }
+  if (k < close && s->toks[k].kind == TOK_LPAR && !kw_eq(s, &s->toks[k + 1], "elem")) found(s, WAST_FEAT_FUNC_REFS);
+}
+
+/* The module's top-level fields: memories defined or imported (more than one is
+ * multi-memory), constant-expression fields. */
+static void fields(scan *s, size_t first) {
+  for (size_t k = first; k < s->end && s->toks[k].kind != TOK_EOF;) {
+    const text_token *t = &s->toks[k];
+    if (t->kind != TOK_LPAR) { k++; continue; }
+    if (kw_eq(s, &s->toks[k + 1], "global") && !has_import(s, k)) s->defined_globals++;
+    k = t->match + 1;
+  }
+  for (size_t k = first; k < s->end && s->toks[k].kind != TOK_EOF;) {
+    const text_token *t = &s->toks[k];
+    if (t->kind != TOK_LPAR) { k++; continue; }
+    const text_token *f = &s->toks[k + 1];
+    if (kw_eq(s, f, "memory")) s->memories++;
+    else if (kw_eq(s, f, "table") && !has_import(s, k)) table_init(s, k);
+    else if (kw_eq(s, f, "import")) {
+      for (size_t j = k + 2; j < t->match; j++)
+        if (s->toks[j].kind == TOK_LPAR && kw_eq(s, &s->toks[j + 1], "memory")) s->memories++;
+    } else if (kw_eq(s, f, "global") || kw_eq(s, f, "data") || kw_eq(s, f, "elem")) {
+      const_field(s, k);
+    }
+    k = t->match + 1;
+  }
+  if (s->memories > 1) found(s, WAST_FEAT_MULTI_MEMORY);
+}
+
+/* `from`: where the text before token `first` starts (annotations may precede it). */
+static int scan_tokens(const char *src, const text_token *toks, size_t from, size_t first, size_t end) {
+  scan s = {src, toks, end, 0, 0, WAST_FEAT_NONE};
+  for (size_t k = first; k < end; k++) {
+    const text_token *t = &toks[k];
+    if (t->kind == TOK_KEYWORD) keyword(&s, t);
+    else if (t->kind == TOK_LPAR && (kw_eq(&s, &toks[k + 1], "memory") || kw_eq(&s, &toks[k + 1], "table")))
+      limits_owner(&s, k + 2);
+  }
+  fields(&s, first);
+  /* The lexer reads annotations as white space: they sit between tokens. */
+  for (size_t k = first; k <= end; k++) {
+    size_t i = k == first ? from : toks[k - 1].start + toks[k - 1].len;
+    for (; i + 1 < toks[k].start; i++)
+      if (src[i] == '(' && src[i + 1] == '@') found(&s, WAST_FEAT_ANNOTATIONS);
+    /* `(@` with no id after it is not an annotation to the lexer, but is one to 3.0 */
+    if (toks[k].kind == TOK_LPAR && src[toks[k].start + 1] == '@') found(&s, WAST_FEAT_ANNOTATIONS);
+  }
+  return s.found;
+}
+
+int text_wast_module_feature(const wast_script *s, const wast_module *m) {
+  const text_token *toks = s->lx.toks;
+  if (m->lpar == SIZE_MAX) return scan_tokens(s->src, toks, 0, 0, s->lx.ntoks - 1);
+  size_t close = toks[m->lpar].match;
+  size_t k = m->lpar + 2;
+  while (k < close && toks[k].kind != TOK_LPAR && toks[k].kind != TOK_STRING) k++;
+  if (m->form == WAST_MOD_BINARY) return WAST_FEAT_NONE;
+  if (m->form == WAST_MOD_TEXT) return scan_tokens(s->src, toks, toks[k - 1].start + toks[k - 1].len, k, close);
+  /* `module quote`: the strings are the text; read them as such. */
+  text_buf b = {0};
+  for (size_t j = k; j < close; j++) {
+    if (toks[j].kind != TOK_STRING) continue;
+    text_string_decode(s->src + toks[j].start, toks[j].len, &b);
+    text_buf_byte(&b, ' ');
+  }
+  text_lexed lx;
+  util_error err;
+  int f = WAST_FEAT_NONE;
+  if (text_lex(b.p ? (const char *)b.p : "", b.len, &lx, &err)) {
+    /* The quoted text is module fields, or a whole `(module ...)`. */
+    size_t first = 0;
+    if (lx.ntoks > 2 && lx.toks[0].kind == TOK_LPAR && lx.src && lx.toks[1].kind == TOK_KEYWORD &&
+        lx.toks[1].len == 6 && memcmp(lx.src + lx.toks[1].start, "module", 6) == 0)
+      first = 2;
+    f = scan_tokens(lx.src, lx.toks, first ? lx.toks[1].start + lx.toks[1].len : 0, first, lx.ntoks - 1);
+    text_lexed_free(&lx);
+  }
+  text_buf_free(&b);
+  return f;
+}
+
+const char *text_wast_feature_name(int f) {
+  static const char *const names[] = {
+      [WAST_FEAT_NONE] = "none",
+      [WAST_FEAT_GC] = "garbage collection (GC)",
+      [WAST_FEAT_EXCEPTIONS] = "exception handling",
+      [WAST_FEAT_FUNC_REFS] = "typed function references",
+      [WAST_FEAT_TAIL_CALLS] = "tail calls",
+      [WAST_FEAT_MEMORY64] = "memory64",
+      [WAST_FEAT_MULTI_MEMORY] = "multiple memories",
+      [WAST_FEAT_RELAXED_SIMD] = "relaxed SIMD",
+      [WAST_FEAT_EXTENDED_CONST] = "extended constant expressions",
+      [WAST_FEAT_THREADS] = "threads",
+      [WAST_FEAT_ANNOTATIONS] = "annotations",
+      [WAST_FEAT_WIDE_LIMITS] = "memory64",
+      [WAST_FEAT_CONST_GLOBALS] = "constant global.get of defined globals (GC)",
+  };
+  return f >= 0 && f < WAST_FEAT_COUNT ? names[f] : "?";
+}
+
+void text_wast_module_writes(const wast_script *s, const wast_module *m,
+                             void (*fn)(void *ctx, const char *name, size_t len), void *ctx) {
+  if (m->form != WAST_MOD_TEXT) return;
+  const text_token *toks = s->lx.toks;
+  size_t first = m->lpar == SIZE_MAX ? 0 : m->lpar + 2;
+  size_t end = m->lpar == SIZE_MAX ? s->lx.ntoks - 1 : toks[m->lpar].match;
+  scan sc = {s->src, toks, end, 0, 0, WAST_FEAT_NONE};
+  bool writes = false;
+  for (size_t k = first; k < end; k++)
+    if (toks[k].kind == TOK_LPAR && (kw_eq(&sc, &toks[k + 1], "elem") || kw_eq(&sc, &toks[k + 1], "data") ||
+                                     kw_eq(&sc, &toks[k + 1], "start")))
+      writes = true;
+  if (!writes) return;
+  for (size_t k = first; k + 2 < end; k++) {
+    if (toks[k].kind != TOK_LPAR || !kw_eq(&sc, &toks[k + 1], "import") || toks[k + 2].kind != TOK_STRING) continue;
+    text_buf b = {0};
+    text_string_decode(s->src + toks[k + 2].start, toks[k + 2].len, &b);
+    fn(ctx, b.p ? (const char *)b.p : "", b.len);
+    text_buf_free(&b);
+  }
+}
