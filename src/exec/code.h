@@ -21,7 +21,7 @@ typedef enum exec_iop {
 #define HAND(n) EXEC_IOP_##n,
 #define NUMH(id) EXEC_IOP_##id,
 #define NUMHI(id) EXEC_IOP_##id, EXEC_IOP_##id##_I,
-#define LOAD(n, sz, e) EXEC_IOP_##n, EXEC_IOP_##n##_AI, EXEC_IOP_##n##_AR, EXEC_IOP_##n##_K, EXEC_IOP_##n##_SI,
+#define LOAD(n, sz, e) EXEC_IOP_##n, EXEC_IOP_##n##_AI, EXEC_IOP_##n##_AR, EXEC_IOP_##n##_K, EXEC_IOP_##n##_SI, EXEC_IOP_##n##_SR,
 #define STORE(n, sz, st)                                                                 \
   EXEC_IOP_##n, EXEC_IOP_##n##_AI, EXEC_IOP_##n##_AR, EXEC_IOP_##n##_I, EXEC_IOP_##n##_AI_I, \
       EXEC_IOP_##n##_AR_I, EXEC_IOP_##n##_K, EXEC_IOP_##n##_K_I,

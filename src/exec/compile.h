@@ -241,7 +241,7 @@ static const char *const iop_names[] = {
 #define HAND(n) #n,
 #define NUMH(id) #id,
 #define NUMHI(id) #id, #id "_I",
-#define LOAD(n, sz, e) #n, #n "_AI", #n "_AR", #n "_K", #n "_SI",
+#define LOAD(n, sz, e) #n, #n "_AI", #n "_AR", #n "_K", #n "_SI", #n "_SR",
 #define STORE(n, sz, st) #n, #n "_AI", #n "_AR", #n "_I", #n "_AI_I", #n "_AR_I", #n "_K", #n "_K_I",
 #define NUM1(id, ta, tr, e) #id,
 #define NUM2(id, ta, tr, e) #id,

@@ -504,6 +504,23 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
         produced(t, p + 2);
         return true;
       }
+      if (form == 2 && t->prev_start != NONE32 && t->prev_dst != NONE32 &&
+          t->prev_wop == WASM_OP_I32_SHL && t->prev_imm) {
+        /* base + (x << s): the shifted index is the add's right operand (the shl came
+         * last) or its left one with a pending local.get on the right: the _SR form */
+        uint32_t pd = t->code[t->prev_dst], base = NONE32;
+        if (pd == b && t->prev_dst_n == t->n + 1) base = a;
+        else if (pd == a && t->prev_dst_n == t->n) base = b;
+        if (base != NONE32) {
+          uint32_t x = t->prev_a, s = t->prev_b & 31;
+          rewind_to(t, t->prev_start);
+          pop(t);
+          p = emit5(t, iop + 5, d, base, x, s, off);
+          push_temp(t, wasm_opinfo_table[op].result);
+          produced(t, p + 2);
+          return true;
+        }
+      }
       pop(t);
       p = form ? emit4(t, iop + form, d, a, b, off) : emit3(t, iop, d, a, off);
       t->last_wop = op;

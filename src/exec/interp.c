@@ -421,7 +421,8 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
 #define NUMHI(id) [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,
 #define LOAD(n, sz, e)                                                                   \
   [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI, [EXEC_IOP_##n##_AR] = &&L_##n##_AR, \
-  [EXEC_IOP_##n##_K] = &&L_##n##_K, [EXEC_IOP_##n##_SI] = &&L_##n##_SI,
+  [EXEC_IOP_##n##_K] = &&L_##n##_K, [EXEC_IOP_##n##_SI] = &&L_##n##_SI, \
+  [EXEC_IOP_##n##_SR] = &&L_##n##_SR,
 #define STORE(n, sz, st)                                                                 \
   [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI,                          \
   [EXEC_IOP_##n##_AR] = &&L_##n##_AR, [EXEC_IOP_##n##_I] = &&L_##n##_I,                  \
@@ -1195,6 +1196,13 @@ dispatch:
   }                                                                                      \
   HANDLER(n##_SI) {                                                                      \
     uint64_t ea = (uint64_t)(uint32_t)(((uint32_t)S(1) << U(2)) + U(3)) + U(4);           \
+    MCHK(ea, sz);                                                                        \
+    const uint8_t *p = mbase + ea;                                                       \
+    S(0) = (exec_slot)(e);                                                               \
+    DISPATCH(SZ(5));                                                                     \
+  }                                                                                      \
+  HANDLER(n##_SR) {                                                                      \
+    uint64_t ea = (uint64_t)(uint32_t)((uint32_t)S(1) + ((uint32_t)S(2) << U(3))) + U(4); \
     MCHK(ea, sz);                                                                        \
     const uint8_t *p = mbase + ea;                                                       \
     S(0) = (exec_slot)(e);                                                               \
