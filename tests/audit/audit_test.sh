@@ -9,28 +9,9 @@
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-weld="${1:-$root/build/weld}"
-case "$weld" in /*) ;; *) weld="$(pwd)/$weld" ;; esac
-if [ ! -x "$weld" ]; then
-  echo "audit: $weld not found" >&2
-  echo "0 passed, 1 failed"
-  exit 1
-fi
-for tool in wat2wasm node; do
-  if ! command -v $tool >/dev/null; then
-    echo "audit: $tool not found (tests/deps.sh installs it)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-done
-
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-
-passed=0 failed=0 label=""
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL [$label] $*"; }
+# shellcheck source=../lib.sh
+. "$root/tests/lib.sh"
+harness_init audit "${1:-$root/build/weld}" wat2wasm node
 
 # run RC ARGS...: runs weld audit, keeps stdout/stderr, checks the exit code.
 run() {

@@ -13,23 +13,12 @@
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-weld="${1:-$root/build/weld}"
-unit="${2:-$(dirname "$weld")/weld_unit}"
-case "$weld" in /*) ;; *) weld="$(pwd)/$weld" ;; esac
+unit="${2:-$(dirname "${1:-$root/build/weld}")/weld_unit}"
 case "$unit" in /*) ;; *) unit="$(pwd)/$unit" ;; esac
-if [ ! -x "$weld" ]; then
-  echo "guard: $weld not found" >&2
-  echo "0 passed, 1 failed"
-  exit 1
-fi
 wat="$root/tests/guard/wat"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-
-passed=0 failed=0 label=""
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL [$label] $*"; }
+# shellcheck source=../lib.sh
+. "$root/tests/lib.sh"
+harness_init guard "${1:-$root/build/weld}"
 
 # expect RC FIRST_STDERR_LINE ARGS...: runs weld; checks the exit status (a status above
 # 128 other than 134, weld's trap status, would be a signal death) and stderr's first line.
