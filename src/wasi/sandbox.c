@@ -71,6 +71,19 @@ static int splice_link(char *rest, size_t cap, const char *target, size_t tlen, 
   return 0;
 }
 
+/* One symlink met on the walk: `n` and `err` are readlinkat's result and errno. Counts it
+ * against the link budget, refuses empty and absolute targets (an absolute target would
+ * leave the tree: EXDEV, mapped to ENOTCAPABLE by the caller) and splices the target in
+ * front of what remains of the path. */
+static int follow_link(ssize_t n, int err, int *links, const char *target, char *rest, size_t cap,
+                       const char *after) {
+  if (n < 0) return err;
+  if (++*links > SANDBOX_MAX_LINKS) return ELOOP;
+  if (n == 0) return ENOENT;
+  if (target[0] == '/') return EXDEV;
+  return splice_link(rest, cap, target, (size_t)n, after);
+}
+
 static int walk_open(int dirfd, const char *path, int flags, mode_t mode, bool follow, int *out) {
   size_t plen = strlen(path);
   if (plen == 0) return ENOENT;
@@ -138,24 +151,9 @@ static int walk_open(int dirfd, const char *path, int flags, mode_t mode, bool f
       }
       if (S_ISLNK(st.st_mode)) {
         ssize_t n = readlinkat(fd, "", target, sizeof target - 1);
+        int e = errno; /* before close() can change it */
         close(fd);
-        if (n < 0) {
-          rc = errno;
-          break;
-        }
-        if (++links > SANDBOX_MAX_LINKS) {
-          rc = ELOOP;
-          break;
-        }
-        if (n == 0) {
-          rc = ENOENT;
-          break;
-        }
-        if (target[0] == '/') {
-          rc = EXDEV;
-          break;
-        }
-        if ((rc = splice_link(cur, cap - (size_t)(cur - rest), target, (size_t)n, after)) != 0) break;
+        if ((rc = follow_link(n, e, &links, target, cur, cap - (size_t)(cur - rest), after)) != 0) break;
         continue;
       }
       if (!S_ISDIR(st.st_mode)) {
@@ -186,23 +184,7 @@ static int walk_open(int dirfd, const char *path, int flags, mode_t mode, bool f
     if (is_link && follow && !((flags & O_CREAT) && (flags & O_EXCL))) {
       if (fd >= 0) close(fd);
       ssize_t n = readlinkat(at, comp, target, sizeof target - 1);
-      if (n < 0) {
-        rc = errno;
-        break;
-      }
-      if (++links > SANDBOX_MAX_LINKS) {
-        rc = ELOOP;
-        break;
-      }
-      if (n == 0) {
-        rc = ENOENT;
-        break;
-      }
-      if (target[0] == '/') {
-        rc = EXDEV;
-        break;
-      }
-      if ((rc = splice_link(cur, cap - (size_t)(cur - rest), target, (size_t)n, after)) != 0) break;
+      if ((rc = follow_link(n, errno, &links, target, cur, cap - (size_t)(cur - rest), after)) != 0) break;
       continue;
     }
     if (fd < 0) {
