@@ -2,7 +2,7 @@
 # Everything `make test` runs once the three builds exist: unit tests (release and
 # ASan+UBSan), the conformance suite through `weld wast` (both builds) and its cross-check
 # against wast2json + weld_spec, the CLI tests (both builds), the
-# example, and a fuzzing smoke run. Prints one summary line per stage, the spec suite's
+# example, the installed library, and a fuzzing smoke run. Prints one summary line per stage, the spec suite's
 # skipped commands, and last the total `N passed, M failed` over every stage.
 #
 # Environment (defaults in parentheses):
@@ -174,6 +174,9 @@ example() {
   if examples/run.sh "$1"; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
 }
 stage "example" "$logs/example.log" example "$build/weld"
+
+# ---- the installed library: cmake --install, pkg-config, find_package, exported symbols --------
+stage "install" "$logs/install.log" tests/install/run.sh "$build"
 
 # ---- benchmark smoke check (every benchmark builds; each runtime's answer matches native) ---------
 stage "bench smoke" "$logs/bench-smoke.log" bench/smoke.sh "$build/weld"
