@@ -127,15 +127,10 @@ install(EXPORT weldTargets NAMESPACE weld:: FILE weldTargets.cmake DESTINATION $
 install(FILES ${CMAKE_BINARY_DIR}/weldConfig.cmake ${CMAKE_BINARY_DIR}/weldConfigVersion.cmake
   DESTINATION ${WELD_CMAKE_DIR})
 
-# The man page and shell completions, once the sources have them.
-if(EXISTS ${CMAKE_SOURCE_DIR}/docs/weld.1)
-  install(FILES ${CMAKE_SOURCE_DIR}/docs/weld.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-endif()
-if(EXISTS ${CMAKE_SOURCE_DIR}/cli/completions/weld.bash)
-  install(FILES ${CMAKE_SOURCE_DIR}/cli/completions/weld.bash
-    DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME weld)
-endif()
-if(EXISTS ${CMAKE_SOURCE_DIR}/cli/completions/_weld)
-  install(FILES ${CMAKE_SOURCE_DIR}/cli/completions/_weld
-    DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/site-functions)
-endif()
+# The man page and shell completions. OPTIONAL: installed when the sources have them,
+# checked at install time (if(EXISTS) would be decided when the build was configured).
+install(FILES ${CMAKE_SOURCE_DIR}/docs/weld.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 OPTIONAL)
+install(FILES ${CMAKE_SOURCE_DIR}/cli/completions/weld.bash
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME weld OPTIONAL)
+install(FILES ${CMAKE_SOURCE_DIR}/cli/completions/_weld
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/site-functions OPTIONAL)

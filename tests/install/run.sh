@@ -86,6 +86,16 @@ else
   bad "installed include/: $(echo $got), expected $(echo $want); or src/ named by the package"
 fi
 
+label="man page and completions (those the sources have)"
+missing=""
+for pair in docs/weld.1:share/man/man1/weld.1 \
+  cli/completions/weld.bash:share/bash-completion/completions/weld \
+  cli/completions/_weld:share/zsh/site-functions/_weld; do
+  src=${pair%%:*} dst=${pair#*:}
+  if [ -f "$root/$src" ] && ! cmp -s "$root/$src" "$prefix/$dst"; then missing+=" $dst"; fi
+done
+if [ -z "$missing" ]; then ok; else bad "not installed:$missing"; fi
+
 label="installed weld runs"
 if "$prefix/bin/weld" validate "$root/examples/fac.wasm" >/dev/null 2>&1; then ok; else bad "bin/weld validate failed"; fi
 
