@@ -41,16 +41,19 @@ extern "C" {
 
 #define WELD_API_VERSION 1
 
-/* Marks the public API. The library is compiled with -fvisibility=hidden, so these
- * declarations are the only symbols libweld.so exports and the only global ones in the
- * installed libweld.a; everything else in weld is internal. Every function declared
- * here carries it (tests/install checks the header against the libraries). */
+/* The public API. The library is compiled with -fvisibility=hidden; the pragma below gives
+ * every function this header declares default visibility, so these are the only symbols
+ * libweld.so exports and the only global ones in the installed libweld.a (tests/install
+ * checks the header against the libraries). WELD_API is kept for code that spells it. */
 #ifndef WELD_API
 #if defined(__GNUC__) && !defined(_WIN32)
 #define WELD_API __attribute__((visibility("default")))
 #else
 #define WELD_API
 #endif
+#endif
+#if defined(__GNUC__) && !defined(_WIN32)
+#pragma GCC visibility push(default)
 #endif
 
 typedef struct weld_engine weld_engine;
@@ -95,7 +98,7 @@ typedef struct weld_val {
 #define WELD_F32_VAL(x) ((weld_val){.kind = WELD_F32, .of.f32 = (x)})
 #define WELD_F64_VAL(x) ((weld_val){.kind = WELD_F64, .of.f64 = (x)})
 
-WELD_API const char *weld_valkind_name(weld_valkind k);
+const char *weld_valkind_name(weld_valkind k);
 
 /* ---------- errors and traps -------------------------------------------------------- */
 
@@ -109,11 +112,11 @@ typedef enum weld_error_kind {
   WELD_ERROR_LIMIT,
 } weld_error_kind;
 
-WELD_API weld_error_kind weld_error_get_kind(const weld_error *e);
+weld_error_kind weld_error_get_kind(const weld_error *e);
 /* The message starts with the spec's wording; location details follow. */
-WELD_API const char *weld_error_message(const weld_error *e);
-WELD_API int64_t weld_error_offset(const weld_error *e); /* byte offset in the module, or -1 */
-WELD_API void weld_error_free(weld_error *e);
+const char *weld_error_message(const weld_error *e);
+int64_t weld_error_offset(const weld_error *e); /* byte offset in the module, or -1 */
+void weld_error_free(weld_error *e);
 
 typedef enum weld_trap_kind {
   WELD_TRAP_UNREACHABLE = 1,        /* "unreachable" */
@@ -135,9 +138,9 @@ typedef enum weld_trap_kind {
                                        with trap_on_grow_failure, or a host-call limit */
 } weld_trap_kind;
 
-WELD_API weld_trap_kind weld_trap_get_kind(const weld_trap *t);
-WELD_API const char *weld_trap_message(const weld_trap *t);
-WELD_API int32_t weld_trap_exit_code(const weld_trap *t); /* WELD_TRAP_EXIT only */
+weld_trap_kind weld_trap_get_kind(const weld_trap *t);
+const char *weld_trap_message(const weld_trap *t);
+int32_t weld_trap_exit_code(const weld_trap *t); /* WELD_TRAP_EXIT only */
 
 /* The WebAssembly backtrace, innermost frame first. */
 typedef struct weld_frame {
@@ -146,14 +149,14 @@ typedef struct weld_frame {
   const char *module_name;  /* from the name section, or NULL */
   uint32_t code_offset;     /* byte offset of the instruction in the module, or 0 */
 } weld_frame;
-WELD_API size_t weld_trap_frame_count(const weld_trap *t);
-WELD_API const weld_frame *weld_trap_frame(const weld_trap *t, size_t i);
-WELD_API void weld_trap_free(weld_trap *t);
+size_t weld_trap_frame_count(const weld_trap *t);
+const weld_frame *weld_trap_frame(const weld_trap *t, size_t i);
+void weld_trap_free(weld_trap *t);
 
 /* For host functions: a trap carrying a message (copied). */
-WELD_API weld_trap *weld_trap_new(const char *message);
+weld_trap *weld_trap_new(const char *message);
 /* For host functions: stop the whole run cleanly with an exit code. */
-WELD_API weld_trap *weld_trap_new_exit(int32_t code);
+weld_trap *weld_trap_new_exit(int32_t code);
 
 /* ---------- engine ---------------------------------------------------------------- */
 
@@ -171,18 +174,18 @@ typedef struct weld_config {
 } weld_config;
 
 /* Fills a config with the defaults. */
-WELD_API void weld_config_default(weld_config *c);
+void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. */
-WELD_API weld_engine *weld_engine_new(const weld_config *cfg);
-WELD_API void weld_engine_free(weld_engine *e);
+weld_engine *weld_engine_new(const weld_config *cfg);
+void weld_engine_free(weld_engine *e);
 
 /* ---------- modules ---------------------------------------------------------------- */
 
 /* Decodes, validates and compiles. Accepts the binary format, and the text format (input
  * that starts with `(` after white space and comments); text errors carry a line and
  * column. */
-WELD_API weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
-WELD_API void weld_module_free(weld_module *m);
+weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
+void weld_module_free(weld_module *m);
 
 typedef enum weld_externkind {
   WELD_EXTERN_NONE = -1,
@@ -192,29 +195,29 @@ typedef enum weld_externkind {
   WELD_EXTERN_GLOBAL = 3,
 } weld_externkind;
 
-WELD_API size_t weld_module_import_count(const weld_module *m);
+size_t weld_module_import_count(const weld_module *m);
 /* Module and field names of import i, and its kind. */
-WELD_API void weld_module_import(const weld_module *m, size_t i, const char **module, const char **name,
+void weld_module_import(const weld_module *m, size_t i, const char **module, const char **name,
                         weld_externkind *kind);
-WELD_API size_t weld_module_export_count(const weld_module *m);
-WELD_API void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind);
+size_t weld_module_export_count(const weld_module *m);
+void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind);
 
 /* ---------- stores and instances ---------------------------------------------------- */
 
-WELD_API weld_store *weld_store_new(weld_engine *e);
-WELD_API void weld_store_free(weld_store *s);
+weld_store *weld_store_new(weld_engine *e);
+void weld_store_free(weld_store *s);
 
 /* Fuel: when enabled, each function entry and loop iteration consumes units; running
  * out traps with WELD_TRAP_OUT_OF_FUEL. Fuel can be added again and the call retried. */
-WELD_API void weld_store_set_fuel(weld_store *s, uint64_t fuel); /* enables metering */
-WELD_API uint64_t weld_store_get_fuel(const weld_store *s);
+void weld_store_set_fuel(weld_store *s, uint64_t fuel); /* enables metering */
+uint64_t weld_store_get_fuel(const weld_store *s);
 /* Adds fuel (saturating) and enables metering if it was off: after WELD_TRAP_OUT_OF_FUEL,
  * add fuel and call again. */
-WELD_API void weld_store_add_fuel(weld_store *s, uint64_t fuel);
+void weld_store_add_fuel(weld_store *s, uint64_t fuel);
 /* Asks a running call in this store to stop with WELD_TRAP_INTERRUPTED. Safe to call from
  * any thread or a signal handler. The running call (or, if none runs, the next one) stops
  * at its next function entry or loop back-edge; the store stays usable. */
-WELD_API void weld_store_interrupt(weld_store *s);
+void weld_store_interrupt(weld_store *s);
 
 /* ---------- resource limits (src/guard) ---------------------------------------------------
  * Every limit holds for every module in the store: a grow beyond a limit fails (-1, as the
@@ -232,16 +235,16 @@ typedef struct weld_limits {
 } weld_limits;
 
 /* Everything unlimited. */
-WELD_API void weld_limits_default(weld_limits *l);
+void weld_limits_default(weld_limits *l);
 /* Applies to later instantiations and grows (memories already larger stay as they are). */
-WELD_API void weld_store_set_limits(weld_store *s, const weld_limits *l);
-WELD_API void weld_store_get_limits(const weld_store *s, weld_limits *out);
+void weld_store_set_limits(weld_store *s, const weld_limits *l);
+void weld_store_get_limits(const weld_store *s, weld_limits *out);
 
 /* A wall-clock deadline `timeout_ns` from now (0 clears it). When it passes, the running
  * call traps with WELD_TRAP_DEADLINE, and so does every later call until the deadline is
  * set again. A process-wide timer thread raises it; nothing polls the clock while
  * WebAssembly runs. False if the timer thread cannot be started. */
-WELD_API bool weld_store_set_deadline(weld_store *s, uint64_t timeout_ns);
+bool weld_store_set_deadline(weld_store *s, uint64_t timeout_ns);
 
 /* What a store has used. */
 typedef struct weld_usage {
@@ -256,7 +259,7 @@ typedef struct weld_usage {
                                "memory", "table", "instances", "fuel", "deadline", "stack",
                                "host-calls"; NULL if none did */
 } weld_usage;
-WELD_API void weld_store_usage(const weld_store *s, weld_usage *out);
+void weld_store_usage(const weld_store *s, weld_usage *out);
 
 typedef struct weld_extern {
   weld_externkind kind;
@@ -278,17 +281,17 @@ typedef struct weld_import {
  * tables and globals, applies element and data segments, runs the start function.
  * On a link or instantiation error returns NULL with *err set (kind LINK with the spec's
  * reason, or a trap in *trap when the start function or a segment traps). */
-WELD_API weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld_import *imports,
+weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld_import *imports,
                                  size_t nimports, weld_trap **trap, weld_error **err);
 
 /* Exports by name; kind WELD_EXTERN_NONE if absent. */
-WELD_API weld_extern weld_instance_export(weld_instance *i, const char *name);
+weld_extern weld_instance_export(weld_instance *i, const char *name);
 /* The same for names that may contain NUL bytes (WebAssembly names are any UTF-8). */
-WELD_API weld_extern weld_instance_export_n(weld_instance *i, const char *name, size_t len);
-WELD_API weld_func *weld_instance_func(weld_instance *i, const char *name);
-WELD_API weld_memory *weld_instance_memory(weld_instance *i, const char *name);
-WELD_API weld_global *weld_instance_global(weld_instance *i, const char *name);
-WELD_API weld_table *weld_instance_table(weld_instance *i, const char *name);
+weld_extern weld_instance_export_n(weld_instance *i, const char *name, size_t len);
+weld_func *weld_instance_func(weld_instance *i, const char *name);
+weld_memory *weld_instance_memory(weld_instance *i, const char *name);
+weld_global *weld_instance_global(weld_instance *i, const char *name);
+weld_table *weld_instance_table(weld_instance *i, const char *name);
 
 /* ---------- functions ---------------------------------------------------------------- */
 
@@ -297,48 +300,48 @@ WELD_API weld_table *weld_instance_table(weld_instance *i, const char *name);
 typedef weld_trap *(*weld_host_fn)(weld_caller *caller, void *env, const weld_val *args,
                                    weld_val *results);
 
-WELD_API weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t nparams,
+weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t nparams,
                          const weld_valkind *results, size_t nresults, weld_host_fn fn,
                          void *env, void (*env_free)(void *));
 
-WELD_API size_t weld_func_param_count(const weld_func *f);
-WELD_API size_t weld_func_result_count(const weld_func *f);
-WELD_API weld_valkind weld_func_param(const weld_func *f, size_t i);
-WELD_API weld_valkind weld_func_result(const weld_func *f, size_t i);
+size_t weld_func_param_count(const weld_func *f);
+size_t weld_func_result_count(const weld_func *f);
+weld_valkind weld_func_param(const weld_func *f, size_t i);
+weld_valkind weld_func_result(const weld_func *f, size_t i);
 
 /* Calls a function. Argument kinds must match the signature (else a USAGE trap message).
  * Returns NULL on success with `results` filled, or the trap. */
-WELD_API weld_trap *weld_func_call(weld_func *f, const weld_val *args, size_t nargs, weld_val *results,
+weld_trap *weld_func_call(weld_func *f, const weld_val *args, size_t nargs, weld_val *results,
                           size_t nresults);
 
 /* Inside a host function: the calling instance's exported memory (usually "memory"). */
-WELD_API weld_memory *weld_caller_memory(weld_caller *c, const char *export_name);
-WELD_API weld_store *weld_caller_store(weld_caller *c);
+weld_memory *weld_caller_memory(weld_caller *c, const char *export_name);
+weld_store *weld_caller_store(weld_caller *c);
 
 /* ---------- memories, tables, globals ------------------------------------------------ */
 
 /* Host-created objects for imports. max_pages / max = UINT64_MAX / UINT32_MAX: no maximum. */
-WELD_API weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pages);
-WELD_API uint8_t *weld_memory_data(weld_memory *m);       /* valid until the next grow */
-WELD_API size_t weld_memory_size(const weld_memory *m);   /* bytes */
-WELD_API uint64_t weld_memory_pages(const weld_memory *m);
+weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pages);
+uint8_t *weld_memory_data(weld_memory *m);       /* valid until the next grow */
+size_t weld_memory_size(const weld_memory *m);   /* bytes */
+uint64_t weld_memory_pages(const weld_memory *m);
 /* Returns the old size in pages, or -1 if the memory cannot grow that much. */
-WELD_API int64_t weld_memory_grow(weld_memory *m, uint64_t delta_pages);
+int64_t weld_memory_grow(weld_memory *m, uint64_t delta_pages);
 /* Bounds-checked copies. */
-WELD_API bool weld_memory_read(const weld_memory *m, uint64_t offset, void *dst, size_t n);
-WELD_API bool weld_memory_write(weld_memory *m, uint64_t offset, const void *src, size_t n);
+bool weld_memory_read(const weld_memory *m, uint64_t offset, void *dst, size_t n);
+bool weld_memory_write(weld_memory *m, uint64_t offset, const void *src, size_t n);
 
-WELD_API weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max,
+weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max,
                            weld_val init);
-WELD_API uint32_t weld_table_size(const weld_table *t);
-WELD_API bool weld_table_get(const weld_table *t, uint32_t i, weld_val *out);
-WELD_API bool weld_table_set(weld_table *t, uint32_t i, weld_val v);
-WELD_API int64_t weld_table_grow(weld_table *t, uint32_t delta, weld_val init);
+uint32_t weld_table_size(const weld_table *t);
+bool weld_table_get(const weld_table *t, uint32_t i, weld_val *out);
+bool weld_table_set(weld_table *t, uint32_t i, weld_val v);
+int64_t weld_table_grow(weld_table *t, uint32_t delta, weld_val init);
 
-WELD_API weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init);
-WELD_API weld_val weld_global_get(const weld_global *g);
+weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init);
+weld_val weld_global_get(const weld_global *g);
 /* False if the global is immutable or the kind differs. */
-WELD_API bool weld_global_set(weld_global *g, weld_val v);
+bool weld_global_set(weld_global *g, weld_val v);
 
 /* ---------- WASI ---------------------------------------------------------------- */
 
@@ -362,27 +365,31 @@ typedef struct weld_wasi_config {
 
 /* Builds the policy and opens the directories. On failure returns NULL with *err set
  * (a bad policy file names FILE:LINE:COL). */
-WELD_API weld_wasi *weld_wasi_new(const weld_wasi_config *cfg, weld_error **err);
-WELD_API void weld_wasi_free(weld_wasi *w);
+weld_wasi *weld_wasi_new(const weld_wasi_config *cfg, weld_error **err);
+void weld_wasi_free(weld_wasi *w);
 
 /* Creates, in `s`, a host function for each of the module's WASI imports and writes
  * the entries for weld_instance_new to `out` (room for weld_module_import_count(m)
  * entries). Returns how many, or -1 with *err set (an unknown WASI function or a wrong
  * signature: a LINK error). Other imports are left for the caller to add. */
-WELD_API long weld_wasi_imports(weld_wasi *w, weld_store *s, const weld_module *m, weld_import *out,
+long weld_wasi_imports(weld_wasi *w, weld_store *s, const weld_module *m, weld_import *out,
                        weld_error **err);
 
 /* Binds the context to the instance's exported "memory"; call it after
  * weld_instance_new and before the first call. A module that imports WASI must export
  * its memory. */
-WELD_API bool weld_wasi_bind(weld_wasi *w, weld_instance *inst, weld_error **err);
+bool weld_wasi_bind(weld_wasi *w, weld_instance *inst, weld_error **err);
 
 /* A call ended by `proc_exit` returns a WELD_TRAP_EXIT trap; weld_trap_exit_code gives
  * the status. */
 
 /* ---------- misc ---------------------------------------------------------------- */
 
-WELD_API const char *weld_version(void);
+const char *weld_version(void);
+
+#if defined(__GNUC__) && !defined(_WIN32)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
