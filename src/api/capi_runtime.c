@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_int.h"
 #include "api/capi.h"
 #include "util/util.h"
 
@@ -192,7 +193,8 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type, wasm_
   weld_valkind *kinds = util_xcalloc(np + nr + 1, sizeof *kinds);
   for (size_t i = 0; i < np + nr; i++) {
     const wasm_valtype_t *vt = i < np ? ps->data[i] : rs->data[i - np];
-    if (!vt || !capi_valkind_to_weld(wasm_valtype_kind(vt), &kinds[i])) {
+    /* v128 values cannot cross wasm.h, so a host function cannot take or return one */
+    if (!vt || !capi_valkind_to_weld(wasm_valtype_kind(vt), &kinds[i]) || kinds[i] == WELD_V128) {
       free(kinds);
       return NULL;
     }
@@ -500,7 +502,14 @@ long weld_wasm_wasi_imports(weld_wasi *w, wasm_store_t *s, const wasm_module_t *
   const weld_module *wm = ENT(m)->obj;
   size_t n = weld_module_import_count(wm);
   if (imports->size < n) {
-    /* the vector is the caller's; say so rather than write past it */
+    /* the vector is the caller's: refuse rather than write past it */
+    if (err) {
+      util_error e;
+      util_error_clear(&e);
+      util_fail(&e, UTIL_ERR_USAGE, -1, "weld_wasm_wasi_imports: the import vector has %zu entries, the module %zu imports",
+                imports->size, n);
+      *err = api_error_from(&e);
+    }
     return -1;
   }
   weld_import *found = util_xcalloc(n + 1, sizeof *found);
