@@ -64,6 +64,21 @@ int main(int argc, char **argv) {
          wasm_module_new(store, &truncated) ? "module" : "none");
   wasm_byte_vec_t empty = WASM_EMPTY_VEC;
   printf("validate(empty): %d\n", wasm_module_validate(store, &empty));
+  /* well-formed but invalid: a function declared to return an i32 whose body is empty */
+  static const char invalid[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  /* header */
+                                 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,        /* type () -> i32 */
+                                 0x03, 0x02, 0x01, 0x00,                          /* func 0: type 0 */
+                                 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b};             /* body: end */
+  wasm_byte_vec_t inv = {sizeof invalid, (char *)invalid};
+  printf("validate(invalid): %d, new: %s\n", wasm_module_validate(store, &inv),
+         wasm_module_new(store, &inv) ? "module" : "none");
+  inv.size = 19; /* without its code section: a declared function has no body (malformed) */
+  printf("validate(no code section): %d\n", wasm_module_validate(store, &inv));
+  /* the text format is not a binary */
+  wasm_byte_vec_t text;
+  wasm_name_new_from_string(&text, "(module)");
+  printf("validate(text): %d\n", wasm_module_validate(store, &text));
+  wasm_byte_vec_delete(&text);
   wasm_byte_vec_delete(&binary);
 
   wasm_store_delete(store2);
