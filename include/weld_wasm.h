@@ -43,6 +43,14 @@ WASM_API_EXTERN wasm_extern_t *weld_wasm_extern(wasm_store_t *s, weld_extern x);
 /* An engine with weld's settings (stack size, call depth, bounds-check mode). */
 WASM_API_EXTERN wasm_engine_t *weld_wasm_engine_new(const weld_config *cfg);
 
+/* What stopped WebAssembly, for a trap from wasm_func_call or wasm_instance_new: its weld
+ * kind (out of fuel, deadline, interrupted, a limit, an exit requested by WASI's proc_exit
+ * — WELD_TRAP_EXIT with the exit code — ...). False, with nothing written, for a trap
+ * that does not come from running WebAssembly (wasm_trap_new, a refused call or a link
+ * error). */
+WASM_API_EXTERN bool weld_wasm_trap_kind(const wasm_trap_t *t, weld_trap_kind *kind,
+                                         int32_t *exit_code);
+
 /* For each of the module's imports from `wasi_snapshot_preview1`, puts a new extern in
  * imports->data[i] (imports: one entry per module import, from
  * wasm_extern_vec_new_uninitialized or with NULLs; entries already set are left alone).

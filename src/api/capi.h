@@ -75,6 +75,8 @@ typedef struct capi_frame_rec {
 
 typedef struct capi_trap {
   capi_entity ent;
+  weld_trap_kind kind;   /* 0 for a trap made by wasm_trap_new */
+  int32_t exit_code;     /* WELD_TRAP_EXIT */
   char *msg;
   size_t msglen;         /* with the NUL */
   size_t nframes;

@@ -178,6 +178,12 @@ size_t capi_last_frames(weld_store *ws, capi_frame *out, size_t max) {
   return n;
 }
 
+void capi_last_trap(weld_store *ws, weld_trap_kind *kind, int32_t *exit_code) {
+  const exec_thread *th = &((exec_store *)ws)->thread;
+  *kind = (weld_trap_kind)th->trap; /* the two enums share their values (api.c) */
+  *exit_code = th->exit_code;
+}
+
 weld_instance *capi_instantiate(weld_store *ws, const weld_module *wm, const weld_extern *imports,
                                 size_t nimports, char *msg, size_t msgcap, bool *trapped) {
   exec_store *s = (exec_store *)ws;

@@ -59,6 +59,9 @@ typedef struct capi_frame {
  * are (host frames are left out). Valid right after the call that trapped. */
 size_t capi_last_frames(weld_store *s, capi_frame *out, size_t max);
 
+/* The kind and exit code of the store's last trap (weld_trap_get_kind's values). */
+void capi_last_trap(weld_store *s, weld_trap_kind *kind, int32_t *exit_code);
+
 /* Instantiates with imports given by position (imports[i] binds the module's import i),
  * as wasm.h does; weld_instance_new resolves by name instead. On failure returns NULL with
  * *msg set to the reason (a static or store-lived string, copied by the caller) and

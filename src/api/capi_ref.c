@@ -331,6 +331,7 @@ wasm_trap_t *wasm_trap_new(wasm_store_t *s, const wasm_message_t *m) {
 
 wasm_trap_t *capi_trap_from_store(wasm_store_t *s, const char *msg) {
   capi_trap *t = trap_alloc(msg, strlen(msg));
+  capi_last_trap(s->store, &t->kind, &t->exit_code);
   capi_frame fr[64];
   size_t n = capi_last_frames(s->store, fr, 64);
   if (n > 64) n = 64;
@@ -381,3 +382,11 @@ wasm_instance_t *wasm_frame_instance(const wasm_frame_t *f) { return f->inst; }
 uint32_t wasm_frame_func_index(const wasm_frame_t *f) { return f->f.func_index; }
 size_t wasm_frame_func_offset(const wasm_frame_t *f) { return f->f.func_offset; }
 size_t wasm_frame_module_offset(const wasm_frame_t *f) { return f->f.module_offset; }
+
+bool weld_wasm_trap_kind(const wasm_trap_t *t, weld_trap_kind *kind, int32_t *exit_code) {
+  const capi_trap *tr = trap_of(t);
+  if (!tr->kind) return false;
+  if (kind) *kind = tr->kind;
+  if (exit_code) *exit_code = tr->exit_code;
+  return true;
+}
