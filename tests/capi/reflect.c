@@ -59,6 +59,12 @@ static void print_externtype(const wasm_externtype_t *t) {
   }
 }
 
+static wasm_trap_t *noop(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
+  (void)args;
+  (void)results;
+  return NULL;
+}
+
 static void print_name(const wasm_name_t *n) { printf("\"%.*s\"", (int)n->size, n->data); }
 
 int main(int argc, char **argv) {
@@ -123,29 +129,22 @@ int main(int argc, char **argv) {
   CHECK(trap != NULL);
   wasm_trap_delete(trap);
   printf("missing import refused\n");
-  wasm_functype_t *ft = wasm_functype_new_2_1(wasm_valtype_new_i32(), wasm_valtype_new_i64(), wasm_valtype_new_f64());
-  /* a function of the wrong type is refused too */
-  wasm_functype_t *wrong = wasm_functype_new_0_0();
-  wasm_func_t *bad = wasm_func_new(store, wrong, (wasm_func_callback_t)NULL);
-  CHECK(bad == NULL);
-  wasm_functype_delete(wrong);
-  wasm_instance_t *instance = NULL;
-  {
-    wasm_functype_t *wt = wasm_functype_new_0_0();
-    extern wasm_trap_t *noop(const wasm_val_vec_t *, wasm_val_vec_t *);
-    wasm_func_t *w = wasm_func_new(store, wt, noop);
-    externs.data[0] = wasm_func_as_extern(w);
-    CHECK(wasm_instance_new(store, module, &externs, &trap) == NULL);
-    CHECK(trap != NULL);
-    wasm_trap_delete(trap);
-    printf("wrong import type refused\n");
-    wasm_functype_delete(wt);
-    wasm_extern_delete(externs.data[0]);
-    externs.data[0] = wasm_func_as_extern(wasm_func_new(store, ft, noop));
-    instance = wasm_instance_new(store, module, &externs, &trap);
-    CHECK(instance != NULL && trap == NULL);
-  }
-  wasm_functype_delete(ft);
+  /* a function without a callback is not made */
+  wasm_functype_t *wt = wasm_functype_new_0_0();
+  CHECK(wasm_func_new(store, wt, NULL) == NULL);
+  /* a function of the wrong type is refused */
+  externs.data[0] = wasm_func_as_extern(wasm_func_new(store, wt, noop));
+  wasm_functype_delete(wt);
+  CHECK(wasm_instance_new(store, module, &externs, &trap) == NULL);
+  CHECK(trap != NULL);
+  wasm_trap_delete(trap);
+  printf("wrong import type refused\n");
+  wasm_extern_delete(externs.data[0]);
+  /* the right one, made from the import's own type */
+  externs.data[0] = wasm_func_as_extern(
+      wasm_func_new(store, wasm_externtype_as_functype_const(wasm_importtype_type(imports.data[0])), noop));
+  wasm_instance_t *instance = wasm_instance_new(store, module, &externs, &trap);
+  CHECK(instance != NULL && trap == NULL);
   wasm_extern_vec_t out;
   wasm_instance_exports(instance, &out);
   CHECK(out.size == exports.size);
@@ -169,10 +168,4 @@ int main(int argc, char **argv) {
   wasm_engine_delete(engine);
   printf("Done.\n");
   return 0;
-}
-
-wasm_trap_t *noop(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
-  (void)args;
-  (void)results;
-  return NULL;
 }
