@@ -153,10 +153,11 @@ static uint16_t open_found(opening *o, int obj) {
   if ((o->oflags & (WASI_O_CREAT | WASI_O_EXCL)) == (WASI_O_CREAT | WASI_O_EXCL)) return WASI_EEXIST;
   if (S_ISLNK(st.st_mode)) return WASI_ELOOP; /* a last component not to be followed */
   bool isdir = S_ISDIR(st.st_mode), trunc = (o->oflags & WASI_O_TRUNC) != 0;
-  /* Writing a directory as a file is EISDIR, as on the host. Other rights a directory
+  /* Writing, truncating or O_CREAT on a directory is EISDIR, as on the host. Other rights a directory
    * cannot have are dropped: with O_DIRECTORY, or without fd_write asked for (Rust's std
    * reopens "." with its preopen's rights, which carry fd_datasync and the like). */
-  if (isdir && (trunc || (!(o->oflags & WASI_O_DIRECTORY) && (o->rights & WASI_RIGHT(R_FD_WRITE)))))
+  if (isdir && (trunc || (o->oflags & WASI_O_CREAT) ||
+                (!(o->oflags & WASI_O_DIRECTORY) && (o->rights & WASI_RIGHT(R_FD_WRITE)))))
     return WASI_EISDIR;
   uint32_t need;
   int hflags;
