@@ -318,6 +318,9 @@ WASI_HOST(path_open) {
   }
   if (e == OPEN_RETRY) e = WASI_EAGAIN;
   if (e) goto done;
+  /* wasi_fd_alloc may move the fd table, and r.dir points into it */
+  int preopen = r.dir->preopen;
+  r.dir = NULL;
   uint32_t n = wasi_fd_alloc(c);
   if (n == UINT32_MAX) {
     close(o.hfd);
@@ -333,7 +336,7 @@ WASI_HOST(path_open) {
   f->fdflags = (uint16_t)fdflags;
   f->rights = rights & (isdir ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE);
   f->inheriting = inheriting;
-  f->preopen = r.dir->preopen;
+  f->preopen = preopen;
   /* where the object really is, when that was checked: later calls through a directory
    * fd then start from its real place */
   if (o.real) {
