@@ -257,13 +257,19 @@ max_write = 20" \
    ln -s ro/new sandbox/dang && printf bigbigbigbigbigbigbigbig >sandbox/big && ln -s big sandbox/alias' \
   trunc:lnk creat:dang creat:ro/new2 times:lnk mtime:ro/file write:lnk:5 read:lnk \
   read:alias write:alias:100 link:big:hardbig trunc:ro/file creat:fresh
-# 2: a directory reached through a symlink into a closed subtree cannot be listed
+# 2: a directory reached through a symlink into a closed subtree cannot be listed;
+# 9: a hole written with "." and doubled slashes is a hole
 obj_case closed_dir "$all
 [[fs.path]]
 path = \"sandbox/closed/\"
+ops = []
+[[fs.path]]
+path = \"sandbox/./hidden//\"
 ops = []" \
-  'mkdir sandbox/closed && echo x >sandbox/closed/a && ln -s closed sandbox/cl && ln -s . sandbox/self' \
-  readdir:cl readdir:closed readdir:cl/ readdir:self/closed readdir:sub
+  'mkdir sandbox/closed sandbox/hidden && echo x >sandbox/closed/a && echo h >sandbox/hidden/h &&
+   ln -s closed sandbox/cl && ln -s . sandbox/self' \
+  readdir:cl readdir:closed readdir:cl/ readdir:self/closed readdir:sub readdir:hidden read:hidden/h \
+  write:hidden/h:1
 # 6: a nested [[fs.dir]] narrower than its parent holds through the parent's fd (no [[fs.path]])
 obj_case nested_dir "$all
 [[fs.dir]]
