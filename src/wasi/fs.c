@@ -1,7 +1,8 @@
 /* wasi/fs: the path_* calls. Each resolves its path beneath the directory fd it was
- * given (sandbox.c), checks the policy on the guest path (path.c), then acts with an *at
- * call on a parent fd and a single name, so the kernel never follows a link it was not
- * asked to follow. */
+ * given (sandbox.c), decides on the object it found — the path named and where the object
+ * really is (path.c) — and only then acts, with an *at call on a parent fd and a single
+ * name, so the kernel never follows a link it was not asked to follow and nothing
+ * changes before the decision. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

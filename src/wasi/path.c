@@ -1,7 +1,8 @@
-/* wasi/path: guest path arguments, their lexical normalization, and the policy checks
- * on them (the lexical path the guest named and, after the kernel resolved it, the real
- * location inside the tree, so a symlink cannot carry a call into a part of the tree the
- * policy closes). */
+/* wasi/path: guest path arguments, their lexical normalization, and the policy decision
+ * on an object: on the path the guest named and, once the kernel resolved it, on where it
+ * really lies inside the tree (so a symlink cannot carry a call into a part of the tree
+ * the policy closes), under the preopen the fd descends from. Every failure to find the
+ * real location is a denial. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
