@@ -6,16 +6,19 @@
 
 #include "cli.h"
 
+static const cli_opt inspect_opts[] = {{"--json", NULL, NULL, 0}};
+
 int cli_cmd_inspect(int argc, char **argv) {
-  bool json = false, options = true;
+  bool json = false;
   const char *path = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (options && strcmp(a, "--") == 0) options = false;
-    else if (options && strcmp(a, "--json") == 0) json = true;
-    else if (options && cli_is_option(a)) return cli_usage_error("inspect", "unknown option '%s'", a);
-    else if (path) return cli_usage_error("inspect", "unexpected argument '%s' (one FILE at a time)", a);
-    else path = a;
+  cli_parser p;
+  cli_parser_init(&p, "inspect", inspect_opts, 1, argc, argv);
+  int r;
+  while ((r = cli_parser_next(&p)) != CLI_ARG_DONE) {
+    if (r == CLI_ARG_EXIT) return p.rc;
+    if (r == CLI_ARG_OPTION) json = true;
+    else if (path) return cli_usage_error("inspect", "unexpected argument '%s' (one FILE at a time)", p.operand);
+    else path = p.operand;
   }
   if (!path) return cli_usage_error("inspect", "missing FILE");
 

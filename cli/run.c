@@ -250,8 +250,59 @@ static int report_trap(weld_trap *t, run_outcome *out) {
 
 /* ---------- the command ------------------------------------------------------------------- */
 
+enum {
+  RUN_INVOKE, RUN_BOUNDS, RUN_LIMIT, /* the limit, --report and --audit-first options */
+  RUN_WASI, RUN_PRESET, RUN_PROFILE
+};
+
+static const cli_opt run_opts[] = {
+    {"--invoke", NULL, "NAME", RUN_INVOKE},
+    {"--bounds", NULL, "guard|explicit", RUN_BOUNDS},
+    {"--fuel", NULL, "N", RUN_LIMIT},
+    {"--max-memory", NULL, "SIZE", RUN_LIMIT},
+    {"--max-table-elements", NULL, "N", RUN_LIMIT},
+    {"--max-stack", NULL, "N", RUN_LIMIT},
+    {"--max-instances", NULL, "N", RUN_LIMIT},
+    {"--timeout", NULL, "DURATION", RUN_LIMIT},
+    {"--trap-on-grow-failure", NULL, NULL, RUN_LIMIT},
+    {"--report", NULL, "FILE", RUN_LIMIT},
+    {"--audit-first", NULL, NULL, RUN_LIMIT},
+    {"--dir", NULL, "HOST[::GUEST]", RUN_WASI},
+    {"--env", NULL, "NAME[=VALUE]", RUN_WASI},
+    {"--policy", NULL, "FILE", RUN_WASI},
+    {"--preset", NULL, "NAME", RUN_PRESET},
+    {"--profile", NULL, "guest[,PATH]", RUN_PROFILE},
+    {"--log-denials", NULL, NULL, RUN_WASI},
+    {"--tcplisten", NULL, "HOST:PORT", RUN_WASI},
+};
+#define NRUN_OPTS (sizeof run_opts / sizeof run_opts[0])
+
+bool cli_run_knows_option(const char *arg) { return cli_parser_knows(run_opts, NRUN_OPTS, arg); }
+
+/* Feeds one flag through src/wasi's parser, the one embedders use too. */
+static bool wasi_option(wasi_options *o, const char *flag, const char *value, util_error *err) {
+  char *av[3] = {(char *)flag, (char *)value, NULL};
+  int i = 0;
+  int r = wasi_options_parse(o, value ? 2 : 1, av, &i, err);
+  if (r == 0) return util_fail(err, UTIL_ERR_USAGE, -1, "%s: not a WASI option", flag);
+  return r > 0;
+}
+
+bool cli_profile_value(const char *v, bool *guest, const char **path) {
+  *guest = false;
+  *path = NULL;
+  if (strcmp(v, "guest") == 0) {
+    *guest = true;
+  } else if (strncmp(v, "guest,", 6) == 0) {
+    *guest = true;
+    *path = v + 6;
+  }
+  return *guest;
+}
+
 int cli_cmd_run(int argc, char **argv) {
   const char *invoke = NULL, *path = NULL;
+  cli_run_opts ropt = {0};
   cli_guard_opts gopt;
   cli_guard_init(&gopt);
   guard_clock clk = {0};
@@ -262,43 +313,56 @@ int cli_cmd_run(int argc, char **argv) {
   wasi_options_init(&wopt);
   util_error werr;
   util_error_clear(&werr);
-  int i = 1, gflag;
-  for (; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--") == 0) {
-      i++;
+  cli_parser p;
+  cli_parser_init(&p, "run", run_opts, NRUN_OPTS, argc, argv);
+  /* everything after the module belongs to the guest */
+  p.stop_at_operand = true;
+  int r;
+  while ((r = cli_parser_next(&p)) == CLI_ARG_OPTION) {
+    const char *a = p.opt->name, *v = p.value;
+    bool ok = true;
+    switch (p.opt->id) {
+    case RUN_INVOKE: invoke = v; break;
+    case RUN_BOUNDS:
+      if (strcmp(v, "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
+      else if (strcmp(v, "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
+      else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--bounds: '%s' is not 'guard' or 'explicit'", v);
       break;
+    case RUN_LIMIT: ok = cli_guard_option(&gopt, a, v, &werr); break;
+    case RUN_WASI: ok = wasi_option(&wopt, a, v, &werr); break;
+    case RUN_PROFILE:
+      if (cli_profile_value(v, &ropt.profile_guest, &ropt.profile_path)) {
+        if (ropt.profile_path && !*ropt.profile_path)
+          ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--profile=guest,PATH: the PATH is empty");
+        break;
+      }
+      fprintf(stderr, "weld: warning: '--profile %s' for a policy preset is deprecated; use '--preset %s' "
+                      "(--profile=guest is the profiler)\n", v, v);
+      /* fall through */
+    case RUN_PRESET: ok = wasi_option(&wopt, "--profile", v, &werr); break;
     }
-    if (!cli_is_option(a)) break;
-    if (strcmp(a, "--invoke") == 0) {
-      if (++i >= argc) return cli_usage_error("run", "--invoke needs a function name");
-      invoke = argv[i];
-    } else if (strcmp(a, "--bounds") == 0) {
-      if (++i >= argc) return cli_usage_error("run", "--bounds needs 'guard' or 'explicit'");
-      if (strcmp(argv[i], "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
-      else if (strcmp(argv[i], "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
-      else return cli_usage_error("run", "--bounds: '%s' is not 'guard' or 'explicit'", argv[i]);
-    } else if ((gflag = cli_guard_parse(&gopt, argc, argv, &i, &werr)) != 0) {
-      if (gflag < 0) {
-        wasi_options_free(&wopt);
-        return cli_usage_error("run", "%s", werr.msg);
-      }
-    } else {
-      int w = wasi_options_parse(&wopt, argc, argv, &i, &werr);
-      if (w < 0 || w == 0) {
-        wasi_options_free(&wopt);
-        if (w < 0) return cli_usage_error("run", "%s", werr.msg);
-        return cli_usage_error("run", "unknown option '%s'", a);
-      }
+    if (!ok) {
+      wasi_options_free(&wopt);
+      return cli_usage_error("run", "%s", werr.msg);
     }
   }
-  if (i >= argc) {
+  if (r == CLI_ARG_EXIT) {
+    wasi_options_free(&wopt);
+    return p.rc;
+  }
+  if (r == CLI_ARG_DONE) {
     wasi_options_free(&wopt);
     return cli_usage_error("run", "missing module file");
   }
-  path = argv[i++];
-  int nargs = argc - i;
-  char **args = argv + i;
+  if (ropt.profile_guest) {
+    /* the guest profiler is wired in by src/trace (traces); until then say so plainly */
+    wasi_options_free(&wopt);
+    fprintf(stderr, "weld: run: --profile=guest: profiling is not available in this build\n");
+    return CLI_EXIT_USAGE;
+  }
+  path = p.operand;
+  int nargs = argc - p.i;
+  char **args = argv + p.i;
 
   util_error uerr;
   util_error_clear(&uerr);

@@ -303,6 +303,123 @@ err_line "missing module file"
 run 2 run missing.wasm
 err_line "missing.wasm"
 
+# ---- the command line a wasmtime user expects ---------------------------------------------
+
+cat >echoargs.wat <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; writes its arguments one per line: the strings with each NUL turned into a newline
+  (func (export "_start") (local $i i32) (local $n i32)
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (drop (call $get (i32.const 64) (i32.const 1024)))
+    (local.set $n (i32.load (i32.const 4)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (if (i32.eqz (i32.load8_u (i32.add (i32.const 1024) (local.get $i))))
+        (then (i32.store8 (i32.add (i32.const 1024) (local.get $i)) (i32.const 10))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (i32.store (i32.const 16) (i32.const 1024))
+    (i32.store (i32.const 20) (local.get $n))
+    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))))
+WAT
+wat2wasm echoargs.wat -o echoargs.wasm
+# out_is TEXT: stdout is exactly TEXT (printf escapes).
+out_is() { if [ "$(cat out.txt)" = "$(printf -- "$1")" ]; then ok; else bad "stdout is '$(cat out.txt)', expected '$1'"; fi; }
+
+# everything after the module belongs to the guest
+run 0 run echoargs.wasm --help -x --fuel 3
+out_is 'echoargs.wasm\n--help\n-x\n--fuel\n3'
+err_empty
+run 0 run -- echoargs.wasm --help
+out_is 'echoargs.wasm\n--help'
+run 0 run --help
+out_has "usage: weld run"
+run 0 run --invoke add runme.wasm -1 -2
+out_is '-3'
+# `weld FILE` means `weld run FILE`: .wasm, .wat, any existing file, or run's options first
+run 0 echoargs.wasm --version a
+out_is 'echoargs.wasm\n--version\na'
+cp echoargs.wasm noext
+run 0 noext b
+out_is 'noext\nb'
+run 0 --invoke=add runme.wasm 20 22
+out_is '42'
+cp "$root/examples/fac.wat" implied.wat
+run 0 --fuel 100000 --invoke fac_rec implied.wat 5
+out_is '120'
+run 2 nothere.wasm
+err_line '^weld: cannot open nothere.wasm'
+# --opt=value and --opt value for every option with a value; flags refuse a value
+run 0 run --fuel=100000 --timeout=2s --max-memory=16M --max-stack=500 --max-instances=2 \
+  --max-table-elements=10 --bounds=explicit --invoke=add runme.wasm 1 2
+out_is '3'
+run 0 run --fuel 100000 --timeout 2s --max-memory 16M --invoke add runme.wasm 1 2
+out_is '3'
+run 134 run --fuel=1000 --invoke=spin runme.wasm
+run 0 run --env=A=1 --dir=. --dir .::/x --preset=cli --report=r.json --log-denials echoargs.wasm
+printf '(module (func (export "f")))' >plain.wat
+run 0 audit --format=json --preset=isolated --policy=/dev/null plain.wat
+json_parses
+printf '(module (func (export "f")))\n(assert_return (invoke "f"))\n' >one.wast
+run 0 wast --fuel=1000 --log=w.log --name=n one.wast
+out_has 'n: 2 passed'
+run 2 run --log-denials=yes echoargs.wasm
+err_line "^weld: run: --log-denials is a flag and takes no value"
+run 2 run --trap-on-grow-failure=1 echoargs.wasm
+err_line "takes no value"
+run 2 inspect --json=1 fac.wasm
+err_line "^weld: inspect: --json is a flag and takes no value"
+run 2 validate --quiet=no fac.wasm
+err_line "takes no value"
+run 2 run --fuel
+err_line "^weld: run: --fuel needs a value"
+run 2 run --timeout=
+err_line "^weld: run: --timeout: "
+# suggestions for misspelt options and commands
+run 2 run --dirs . echoargs.wasm
+err_line "^weld: run: unknown option '--dirs'; did you mean '--dir'\?"
+run 2 run --max-memroy=1M echoargs.wasm
+err_line "did you mean '--max-memory'\?"
+run 2 inspect --jsno fac.wasm
+err_line "did you mean '--json'\?"
+run 2 audit --presets cli fac.wasm
+err_line "did you mean '--preset'\?"
+run 2 wast --verbos ok.wast
+err_line "did you mean '--verbose'\?"
+run 2 inspcet fac.wasm
+err_line "^weld: unknown command 'inspcet'; did you mean 'inspect'\?"
+run 2 rnu fac.wasm
+err_line "did you mean 'run'\?"
+run 2 help valdiate
+err_line "did you mean 'validate'\?"
+run 2 --verison
+err_line "^weld: unknown option '--verison'; did you mean '--version'\?"
+run 2 frobnicate
+if grep -q "did you mean" err.txt; then bad "a suggestion for frobnicate: $err"; else ok; fi
+# --preset names the policy preset; --profile NAME still works with a warning
+run 0 run --preset isolated --invoke add runme.wasm 1 2
+err_empty
+run 0 run --profile isolated --invoke add runme.wasm 1 2
+out_is '3'
+err_line "^weld: warning: '--profile isolated' for a policy preset is deprecated; use '--preset isolated'"
+run 0 audit --profile=isolated plain.wat
+err_line "deprecated; use '--preset isolated'"
+run 2 run --preset nosuch echoargs.wasm
+err_line "unknown preset 'nosuch'"
+run 2 run --preset cli --policy /dev/null echoargs.wasm
+err_line "only one of"
+# --profile=guest is the profiler, not a preset
+run 2 audit --profile=guest fac.wasm
+err_line "^weld: audit: --profile=guest profiles a run"
+run 2 run --profile=guest, echoargs.wasm
+err_line "PATH is empty"
+run 0 version --help
+out_has "usage: weld version"
+
 # ---- the example module ------------------------------------------------------------------
 
 label="examples/fac.wasm is wat2wasm --debug-names examples/fac.wat"
