@@ -420,6 +420,29 @@ err_line "PATH is empty"
 run 0 version --help
 out_has "usage: weld version"
 
+# a component binary says what it is, in every command
+printf '\0asm\x0d\x00\x01\x00' >comp.wasm
+component='^weld: comp.wasm: is a WebAssembly component \(component model\); weld runs core modules only — components are not supported yet$'
+for cmd in validate inspect print run; do
+  run 1 $cmd comp.wasm
+  err_line "$component"
+done
+run 1 comp.wasm
+err_line "$component"
+run 2 audit comp.wasm
+err_line "$component"
+# version 13 layer 0 is still a core module of an unknown version
+printf '\0asm\x0d\x00\x00\x00' >v13.wasm
+run 1 validate v13.wasm
+err_line '^weld: v13.wasm: unknown binary version \(at offset 0x4\)$'
+
+# --version and weld version: the version and the git commit it was built from
+commit="$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+run 0 --version
+if grep -qE "^weld [0-9]+\.[0-9]+\.[0-9]+ \(commit $commit(-dirty)?\)$" out.txt; then ok; else bad "--version: $out (commit $commit)"; fi
+run 0 version
+if grep -qE "^weld [0-9]+\.[0-9]+\.[0-9]+ \(commit $commit(-dirty)?\)$" out.txt; then ok; else bad "version: $out"; fi
+
 # ---- the example module ------------------------------------------------------------------
 
 label="examples/fac.wasm is wat2wasm --debug-names examples/fac.wat"
