@@ -478,6 +478,14 @@ int cli_cmd_run(int argc, char **argv) {
   }
   free(vals);
 out:
+  if (wctx && !wopt.log_denials) {
+    /* a refused call often surfaces only as the program's own error: say it was the
+     * policy, once, and how to see every refusal */
+    uint64_t n = wasi_ctx_stats(wctx).denials;
+    if (n)
+      fprintf(stderr, "weld: %" PRIu64 " WASI call%s denied by the policy (first: %s); rerun with --log-denials\n",
+              n, n == 1 ? "" : "s", wasi_ctx_first_denial(wctx));
+  }
   if (!cli_guard_report(&gopt, path, store, wctx, &wopt.pol, &clk, outcome.what,
                         outcome.trap[0] ? outcome.trap : NULL, outcome.exit_code) && rc == CLI_EXIT_OK)
     rc = CLI_EXIT_USAGE;

@@ -443,6 +443,25 @@ if grep -qE "^weld [0-9]+\.[0-9]+\.[0-9]+ \(commit $commit(-dirty)?\)$" out.txt;
 run 0 version
 if grep -qE "^weld [0-9]+\.[0-9]+\.[0-9]+ \(commit $commit(-dirty)?\)$" out.txt; then ok; else bad "version: $out"; fi
 
+# one line at exit when the policy refused calls and --log-denials was not given
+cat >denied.wat <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $random (i32.const 0) (i32.const 8)))
+    (drop (call $clock (i32.const 0) (i64.const 0) (i32.const 8)))
+    (drop (call $random (i32.const 0) (i32.const 8)))))
+WAT
+wat2wasm denied.wat -o denied.wasm
+run 0 run --preset isolated denied.wasm
+err_line '^weld: 3 WASI calls denied by the policy \(first: random_get: randomness not granted\); rerun with --log-denials$'
+run 0 run --preset isolated --log-denials denied.wasm
+if [ "$(grep -c '^weld: wasi: denied ' err.txt)" -eq 3 ] && ! grep -q 'rerun with' err.txt; then ok; else bad "log: $err"; fi
+run 0 run denied.wasm
+err_empty
+
 # ---- the example module ------------------------------------------------------------------
 
 label="examples/fac.wasm is wat2wasm --debug-names examples/fac.wat"
