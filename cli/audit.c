@@ -59,9 +59,11 @@ int cli_cmd_audit(int argc, char **argv) {
   bool have_policy = policy_file || profile;
   if (profile && !policy_profile(&pol, profile, &err)) {
     policy_free(&pol);
+    if (json) cli_json_error_doc(stdout, "audit", file, &err);
     return cli_usage_error("audit", "%s", err.msg);
   }
   if (policy_file && !policy_parse_file(&pol, policy_file, &err)) {
+    if (json) cli_json_error_doc(stdout, "audit", file, &err);
     fprintf(stderr, "weld: %s\n", err.msg);
     policy_free(&pol);
     return AUDIT_EXIT_BAD_INPUT;
@@ -72,13 +74,17 @@ int cli_cmd_audit(int argc, char **argv) {
   }
 
   wasm_module *m;
-  if (cli_load_module(file, &m) != CLI_EXIT_OK) {
+  int lrc = cli_load_module_quiet(file, &m, &err);
+  if (lrc != CLI_EXIT_OK) {
+    if (json) cli_json_error_doc(stdout, "audit", file, &err);
+    cli_print_load_error(file, lrc, &err);
     policy_free(&pol);
     return AUDIT_EXIT_BAD_INPUT;
   }
   audit_report r;
   int rc;
   if (!audit_module(m, have_policy ? &pol : NULL, &r, &err)) {
+    if (json) cli_json_error_doc(stdout, "audit", file, &err);
     cli_print_module_error(file, &err);
     rc = AUDIT_EXIT_BAD_INPUT;
   } else {

@@ -89,6 +89,12 @@ const char *cli_display_name(const char *path);
  * a module); on success returns CLI_EXIT_OK and *out owns the module. */
 int cli_load_module(const char *path, wasm_module **out);
 
+/* cli_load_module without the message: err says why (kind UTIL_ERR_IO when the file
+ * could not be read). */
+int cli_load_module_quiet(const char *path, wasm_module **out, util_error *err);
+/* The message cli_load_module prints for cli_load_module_quiet's result rc. */
+void cli_print_load_error(const char *path, int rc, const util_error *err);
+
 /* Prints `weld: FILE: message (at offset 0x..)` to stderr. */
 void cli_print_module_error(const char *path, const util_error *err);
 
@@ -130,6 +136,16 @@ void cli_json_bool(cli_json *j, bool v);
 void cli_json_null(cli_json *j);
 void cli_json_finish(cli_json *j); /* final newline */
 
+/* Every JSON document weld writes starts with this "schema_version" (docs/json.md); it
+ * goes up when a field changes meaning or goes away, not when one is added. */
+#define CLI_JSON_SCHEMA_VERSION 1
+/* An error as a JSON value: {"kind", "message", "offset", "function", "line", "column"}
+ * (absent positions are null). */
+void cli_json_error_value(cli_json *j, const util_error *err);
+/* A whole JSON document for a command that failed before it had anything to report:
+ * {"schema_version", "command", "file", "error": {...}}. */
+void cli_json_error_doc(FILE *out, const char *command, const char *path, const util_error *err);
+
 /* ---------- subcommands ------------------------------------------------------------- */
 
 int cli_cmd_validate(int argc, char **argv);
@@ -166,7 +182,7 @@ typedef struct cli_guard_opts {
     bool trap_on_grow_failure;
   } lim;
   uint32_t set;            /* POLICY_LIMIT_* bits given on the command line */
-  const char *report;      /* --report FILE ("-" = stdout) */
+  const char *report;      /* --report FILE ("-" = stderr: stdout is the guest's) */
   bool audit_first;
 } cli_guard_opts;
 void cli_guard_init(cli_guard_opts *g);
@@ -185,7 +201,7 @@ bool cli_guard_arm(struct weld_store *store, const struct policy *p, struct guar
 bool cli_guard_report(const cli_guard_opts *g, const char *path, struct weld_store *store,
                       const struct wasi_ctx *wctx, const struct policy *p,
                       const struct guard_clock *clk, const char *outcome, const char *trap,
-                      int exit_code);
+                      const char *error, int exit_code);
 /* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
 void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
 void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr);

@@ -23,8 +23,14 @@ int cli_cmd_inspect(int argc, char **argv) {
   if (!path) return cli_usage_error("inspect", "missing FILE");
 
   wasm_module *m;
-  int rc = cli_load_module(path, &m);
-  if (rc != CLI_EXIT_OK) return rc;
+  util_error lerr;
+  int rc = cli_load_module_quiet(path, &m, &lerr);
+  if (rc != CLI_EXIT_OK) {
+    /* --json promises JSON on stdout whatever happens; the line on stderr is for people */
+    if (json) cli_json_error_doc(stdout, "inspect", path, &lerr);
+    cli_print_load_error(path, rc, &lerr);
+    return rc;
+  }
   util_error verr;
   util_error_clear(&verr);
   bool valid = wasm_validate(m, &verr);

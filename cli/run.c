@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,10 +220,21 @@ static void print_val(const weld_val *v) {
 
 /* How the run ended, for the usage report. */
 typedef struct run_outcome {
-  const char *what; /* "ok", "trap", "exit", "refused" */
-  char trap[256];
-  int exit_code;
+  const char *what; /* "ok", "exit", "trap", "refused", "error" */
+  char trap[256];   /* the trap's message */
+  char error[512];  /* why the module was refused or the run failed */
 } run_outcome;
+
+/* Prints `weld: MESSAGE` and keeps MESSAGE for the report. */
+static void __attribute__((format(printf, 3, 4)))
+run_error(run_outcome *o, const char *what, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(o->error, sizeof o->error, fmt, ap);
+  va_end(ap);
+  o->what = what;
+  fprintf(stderr, "weld: %s\n", o->error);
+}
 
 /* Prints `weld: trap: MESSAGE` and the WebAssembly backtrace; returns the exit status. */
 static int report_trap(weld_trap *t, run_outcome *out) {
@@ -230,7 +242,6 @@ static int report_trap(weld_trap *t, run_outcome *out) {
     int code = weld_trap_exit_code(t);
     weld_trap_free(t);
     out->what = "exit";
-    out->exit_code = code;
     return code;
   }
   out->what = "trap";
@@ -364,47 +375,60 @@ int cli_cmd_run(int argc, char **argv) {
   int nargs = argc - p.i;
   char **args = argv + p.i;
 
-  util_error uerr;
-  util_error_clear(&uerr);
-  uint8_t *bytes;
-  size_t len;
-  if (!util_read_file(path, &bytes, &len, &uerr)) {
-    fprintf(stderr, "weld: %s\n", uerr.msg);
-    return CLI_EXIT_USAGE;
-  }
   int rc = CLI_EXIT_OK;
   weld_import *wimports = NULL;
   size_t nwimports = 0;
   wasi_ctx *wctx = NULL;
+  weld_engine *engine = NULL;
+  weld_error *err = NULL;
+  weld_module *mod = NULL;
+  weld_store *store = NULL;
+  weld_trap *trap = NULL;
+  uint8_t *bytes;
+  size_t len;
+  /* from here on every way out writes the --report file, saying how the run ended */
+  if (!util_read_file(path, &bytes, &len, &werr)) {
+    run_error(&outcome, "error", "%s", werr.msg);
+    rc = CLI_EXIT_USAGE;
+    goto out;
+  }
   if (!wasi_options_finish(&wopt, &werr)) {
     free(bytes);
-    wasi_options_free(&wopt);
-    if (werr.kind == UTIL_ERR_USAGE) return cli_usage_error("run", "%s", werr.msg);
-    fprintf(stderr, "weld: %s\n", werr.msg);
-    return CLI_EXIT_USAGE;
+    if (werr.kind == UTIL_ERR_USAGE) {
+      rc = cli_usage_error("run", "%s", werr.msg);
+      outcome.what = "error";
+      snprintf(outcome.error, sizeof outcome.error, "%s", werr.msg);
+    } else {
+      run_error(&outcome, "error", "%s", werr.msg);
+      rc = CLI_EXIT_USAGE;
+    }
+    goto out;
   }
   cli_guard_override(&gopt, &wopt.pol);
-  weld_engine *engine = weld_engine_new(&cfg);
-  weld_error *err = NULL;
-  weld_module *mod = weld_module_new(engine, bytes, len, &err);
+  engine = weld_engine_new(&cfg);
+  mod = weld_module_new(engine, bytes, len, &err);
   free(bytes);
-  weld_store *store = NULL;
   if (!mod) {
-    fprintf(stderr, "weld: %s: %s", cli_display_name(path), weld_error_message(err));
-    if (weld_error_offset(err) >= 0) fprintf(stderr, " (at offset 0x%llx)", (unsigned long long)weld_error_offset(err));
-    fprintf(stderr, "\n");
+    char at[48] = "";
+    if (weld_error_offset(err) >= 0)
+      snprintf(at, sizeof at, " (at offset 0x%llx)", (unsigned long long)weld_error_offset(err));
+    run_error(&outcome, "error", "%s: %s%s", cli_display_name(path), weld_error_message(err), at);
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
-  if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) goto out;
+  if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) {
+    outcome.what = "refused";
+    snprintf(outcome.error, sizeof outcome.error, "refused by the audit (--audit-first)");
+    goto out;
+  }
   store = weld_store_new(engine);
   if (!store) {
-    fprintf(stderr, "weld: cannot allocate a store\n");
+    run_error(&outcome, "error", "cannot allocate a store");
     rc = CLI_EXIT_USAGE;
     goto out;
   }
   if (!cli_guard_arm(store, &wopt.pol, &clk, &werr)) {
-    fprintf(stderr, "weld: %s\n", werr.msg);
+    run_error(&outcome, "error", "%s", werr.msg);
     rc = CLI_EXIT_USAGE;
     goto out;
   }
@@ -418,20 +442,19 @@ int cli_cmd_run(int argc, char **argv) {
     wctx = wasi_ctx_new(&wopt.pol, &wc, &werr);
     free(gargv);
     if (!wctx) {
-      fprintf(stderr, "weld: %s\n", werr.msg);
+      run_error(&outcome, "error", "%s", werr.msg);
       rc = CLI_EXIT_USAGE;
       goto out;
     }
     if (!cli_wasi_imports(wctx, store, mod, &wimports, &nwimports, &werr)) {
-      fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), werr.msg);
+      run_error(&outcome, "refused", "%s: %s", cli_display_name(path), werr.msg);
       rc = CLI_EXIT_BAD_MODULE;
       goto out;
     }
   }
-  weld_trap *trap = NULL;
   weld_instance *inst = weld_instance_new(store, mod, wimports, nwimports, &trap, &err);
   if (inst && !cli_wasi_bind(wctx, inst, nwimports, &werr)) {
-    fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), werr.msg);
+    run_error(&outcome, "refused", "%s: %s", cli_display_name(path), werr.msg);
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
@@ -439,10 +462,8 @@ int cli_cmd_run(int argc, char **argv) {
     if (trap) {
       rc = report_trap(trap, &outcome);
     } else {
-      fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), weld_error_message(err));
+      run_error(&outcome, "refused", "%s: %s", cli_display_name(path), weld_error_message(err));
       rc = CLI_EXIT_BAD_MODULE;
-      outcome.what = "refused";
-      snprintf(outcome.trap, sizeof outcome.trap, "%s", weld_error_message(err));
     }
     goto out;
   }
@@ -450,7 +471,7 @@ int cli_cmd_run(int argc, char **argv) {
   weld_func *f = weld_instance_func(inst, entry);
   if (!f) {
     if (invoke) {
-      fprintf(stderr, "weld: %s: no exported function '%s'\n", cli_display_name(path), invoke);
+      run_error(&outcome, "error", "%s: no exported function '%s'", cli_display_name(path), invoke);
       rc = CLI_EXIT_USAGE;
     }
     goto out; /* no _start: instantiating (and the start function) was the run */
@@ -459,6 +480,9 @@ int cli_cmd_run(int argc, char **argv) {
   if (!invoke) nargs = 0; /* _start's ARGS went to the guest's argv */
   if ((size_t)nargs != np) {
     rc = cli_usage_error("run", "'%s' takes %zu argument%s, %d given", entry, np, np == 1 ? "" : "s", nargs);
+    outcome.what = "error";
+    snprintf(outcome.error, sizeof outcome.error, "'%s' takes %zu argument%s, %d given", entry, np,
+             np == 1 ? "" : "s", nargs);
     goto out;
   }
   weld_val *vals = calloc(np + nr + 1, sizeof *vals);
@@ -467,6 +491,9 @@ int cli_cmd_run(int argc, char **argv) {
     if (!parse_arg(args[k], kind, &vals[k])) {
       free(vals);
       rc = cli_usage_error("run", "argument %zu: '%s' is not a valid %s", k + 1, args[k], weld_valkind_name(kind));
+      outcome.what = "error";
+      snprintf(outcome.error, sizeof outcome.error, "argument %zu: '%s' is not a valid %s", k + 1, args[k],
+               weld_valkind_name(kind));
       goto out;
     }
   }
@@ -487,7 +514,8 @@ out:
               n, n == 1 ? "" : "s", wasi_ctx_first_denial(wctx));
   }
   if (!cli_guard_report(&gopt, path, store, wctx, &wopt.pol, &clk, outcome.what,
-                        outcome.trap[0] ? outcome.trap : NULL, outcome.exit_code) && rc == CLI_EXIT_OK)
+                        outcome.trap[0] ? outcome.trap : NULL, outcome.error[0] ? outcome.error : NULL, rc) &&
+      rc == CLI_EXIT_OK)
     rc = CLI_EXIT_USAGE;
   if (err) weld_error_free(err);
   weld_store_free(store);

@@ -129,11 +129,11 @@ bool cli_guard_arm(weld_store *store, const policy *p, guard_clock *clk, util_er
 
 bool cli_guard_report(const cli_guard_opts *g, const char *path, weld_store *store,
                       const wasi_ctx *wctx, const policy *p, const guard_clock *clk,
-                      const char *outcome, const char *trap, int exit_code) {
-  if (!g->report || !store) return true;
+                      const char *outcome, const char *trap, const char *error, int exit_code) {
+  if (!g->report) return true;
   guard_report r = {.module = path, .limits = &p->limits, .outcome = outcome, .trap = trap,
-                    .exit_code = exit_code};
-  guard_clock_read(clk, &r.wall_ns, &r.cpu_ns);
+                    .error = error, .exit_code = exit_code};
+  if (store) guard_clock_read(clk, &r.wall_ns, &r.cpu_ns); /* the clocks start with the store */
   guard_host_count counts[WASI_MAX_REPORTED];
   if (wctx) {
     wasi_stats st = wasi_ctx_stats(wctx);
@@ -147,13 +147,16 @@ bool cli_guard_report(const cli_guard_opts *g, const char *path, weld_store *sto
       counts[r.nhost++] = (guard_host_count){name, n};
     r.host = counts;
   }
-  FILE *o = strcmp(g->report, "-") == 0 ? stdout : fopen(g->report, "w");
+  /* `-` is stderr: the guest owns stdout, and a report in the middle of its output
+   * would corrupt both */
+  FILE *o = strcmp(g->report, "-") == 0 ? stderr : fopen(g->report, "w");
   if (!o) {
     fprintf(stderr, "weld: cannot write the report '%s': %s\n", g->report, strerror(errno));
     return false;
   }
+  fflush(stdout);
   guard_report_json(o, (const exec_store *)store, &r);
-  if (o != stdout && fclose(o) != 0) {
+  if (o != stderr && fclose(o) != 0) {
     fprintf(stderr, "weld: cannot write the report '%s': %s\n", g->report, strerror(errno));
     return false;
   }

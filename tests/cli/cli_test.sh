@@ -462,6 +462,68 @@ if [ "$(grep -c '^weld: wasi: denied ' err.txt)" -eq 3 ] && ! grep -q 'rerun wit
 run 0 run denied.wasm
 err_empty
 
+# ---- JSON outputs: schema_version, JSON on errors too, never in the guest's stdout ---------
+
+run 0 inspect --json fac.wasm
+json_ok 'j.schema_version === 1 && j.command === "inspect"'
+run 1 inspect --json notwasm.wasm
+json_parses
+json_ok 'j.schema_version === 1 && j.file === "notwasm.wasm" && j.error.kind === "malformed" && j.error.message === "magic header not detected" && j.error.offset === 0'
+err_line '^weld: notwasm.wasm: magic header not detected'
+run 2 inspect --json missing.wasm
+json_parses
+json_ok 'j.error.kind === "io" && j.error.message.startsWith("cannot open missing.wasm") && j.error.offset === null'
+run 1 inspect --json comp.wasm
+json_ok 'j.error.message.startsWith("is a WebAssembly component")'
+printf '(module\n  (func i32.bogus))\n' >badtext.wat
+run 1 inspect --json badtext.wat
+json_ok 'j.error.line === 2 && j.error.column === 9 && j.error.message === "unknown operator i32.bogus"'
+run 1 inspect --json invalid.wasm
+json_ok 'j.valid === false && j.error.kind === "invalid" && j.error.function === 0'
+run 0 audit --format json plain.wat
+json_parses
+json_ok 'j.schema_version === 1 && j.command === "audit" && j.file === "plain.wat"'
+run 2 audit --format json notwasm.wasm
+json_parses
+json_ok 'j.command === "audit" && j.error.kind === "malformed"'
+printf '[limits]\nmemory = "lots"\n' >badpolicy.toml
+run 2 audit --format=json --policy badpolicy.toml plain.wat
+json_parses
+json_ok 'j.error.message.includes("bad size") && j.error.line === 2'
+run 2 audit --format json --preset nosuch plain.wat
+json_ok 'j.error.message.startsWith("unknown preset")'
+
+# the usage report says how the run ended
+cat >exit7.wat <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (i32.const 7))))
+WAT
+# report_ok EXPR: r.json parses (node and python3) and EXPR holds for it as `j`
+report_ok() { cp r.json out.txt; json_parses; json_ok "$1"; }
+run 134 run --report r.json --invoke boom runme.wasm
+report_ok 'j.schema_version === 1 && j.command === "run" && j.outcome === "trap" && j.trap === "unreachable" && j.exit_code === 134 && j.stopped_by === null && j.error === null'
+run 134 run --report=r.json --fuel=500 --invoke spin runme.wasm
+report_ok 'j.outcome === "trap" && j.trap === "out of fuel" && j.stopped_by === "fuel" && j.exit_code === 134'
+run 7 run --report r.json exit7.wat
+report_ok 'j.outcome === "exit" && j.exit_code === 7 && j.trap === null'
+run 0 run --report r.json --invoke add runme.wasm 1 2
+report_ok 'j.outcome === "ok" && j.exit_code === 0'
+run 1 run --report r.json notwasm.wasm
+report_ok 'j.outcome === "error" && j.exit_code === 1 && j.error === "notwasm.wasm: magic header not detected (at offset 0x0)" && j.instances === 0'
+run 2 run --report r.json missing.wasm
+report_ok 'j.outcome === "error" && j.exit_code === 2 && j.error.startsWith("cannot open missing.wasm")'
+run 1 run --report r.json needsimport.wasm
+report_ok 'j.outcome === "refused" && j.exit_code === 1 && j.error.includes("unknown import")'
+run 2 run --report r.json --invoke nosuch runme.wasm
+report_ok 'j.outcome === "error" && j.exit_code === 2 && j.error.includes("no exported function")'
+# `--report -` goes to stderr, after everything else: stdout is the guest's alone
+run 0 run --report - echoargs.wasm x
+out_is 'echoargs.wasm\nx'
+sed -n '/^{$/,$p' err.txt >out.txt
+json_ok 'j.outcome === "ok" && j.host_calls.by_kind.fd_write === 1'
+
 # ---- the example module ------------------------------------------------------------------
 
 label="examples/fac.wasm is wat2wasm --debug-names examples/fac.wat"
