@@ -144,7 +144,7 @@ static const cli_command commands[] = {
      "  --log FILE   write failures and skip counts to FILE (default stderr)\n"
      "  --name NAME  the script's name in its line (one FILE only)\n"
      "  --fuel N     bound every call and instantiation to N units of work\n"
-     "  -v           also log each passing command\n"
+     "  -v, --verbose  also log each passing command\n"
      "\n"
      "Exit status: 0 nothing failed, 1 a command failed, 2 usage error or a script that\n"
      "cannot be read or parsed.\n",

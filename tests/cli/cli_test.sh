@@ -524,6 +524,39 @@ out_is 'echoargs.wasm\nx'
 sed -n '/^{$/,$p' err.txt >out.txt
 json_ok 'j.outcome === "ok" && j.host_calls.by_kind.fd_write === 1'
 
+# ---- the man page and the shell completions list every option the help lists ------------
+
+man="$root/docs/weld.1" bashc="$root/cli/completions/weld.bash" zshc="$root/cli/completions/_weld"
+for cmd in run validate inspect print audit wast; do
+  opts="$("$weld" help $cmd | grep -E '^  +-' | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' ,' | sort -u)"
+  label="weld help $cmd lists options"
+  if [ -n "$opts" ]; then ok; else bad "no options found"; fi
+  for o in $opts; do
+    label="$cmd $o"
+    # the parser knows it (the help is not advertising an option that does not exist)
+    "$weld" $cmd "$o" >/dev/null 2>err.txt
+    if grep -q "unknown option" err.txt; then bad "in the help but unknown: $(cat err.txt)"; else ok; fi
+    # roff escapes '-' as '\-'
+    if grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$man"; then ok; else bad "missing from docs/weld.1"; fi
+    if grep -qE -- "(^|[^a-z-])$o([^a-z-]|$)" "$bashc"; then ok; else bad "missing from cli/completions/weld.bash"; fi
+    if grep -qE -- "(^|[^a-z-])$o([^a-z-]|$)" "$zshc"; then ok; else bad "missing from cli/completions/_weld"; fi
+  done
+done
+label="bash completion"
+if bash -c ". '$bashc' && complete -p weld" >out.txt 2>err.txt && grep -q '_weld' out.txt &&
+   bash -c ". '$bashc'; COMP_WORDS=(weld run --pre); COMP_CWORD=2; _weld; echo \"\${COMPREPLY[*]}\"" >out.txt 2>&1 &&
+   [ "$(cat out.txt)" = "--preset" ] &&
+   bash -c ". '$bashc'; COMP_WORDS=(weld audit --format=j); COMP_CWORD=2; _weld; echo \"\${COMPREPLY[*]}\"" >out.txt 2>&1 &&
+   [ "$(cat out.txt)" = "json" ]; then ok; else bad "$(cat out.txt err.txt)"; fi
+if command -v zsh >/dev/null; then
+  label="zsh -n _weld"
+  if zsh -n "$zshc" 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+fi
+if command -v groff >/dev/null; then
+  label="groff -man docs/weld.1"
+  if LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$man" 2>err.txt && [ ! -s err.txt ]; then ok; else bad "$(cat err.txt)"; fi
+fi
+
 # ---- the example module ------------------------------------------------------------------
 
 label="examples/fac.wasm is wat2wasm --debug-names examples/fac.wat"
