@@ -160,20 +160,33 @@ uint8_t wasi_filetype_of(mode_t mode) {
 uint16_t wasi_deny(wasi_ctx *c, uint16_t e, const char *call, const char *path, const char *fmt,
                    ...) {
   c->stats.denials++;
-  if (c->log_denials) {
-    FILE *out = c->log ? c->log : stderr;
-    fprintf(out, "weld: wasi: denied %s", call);
-    if (path) fprintf(out, " \"%s\"", path);
-    fputs(": ", out);
+  if (!c->log_denials && c->stats.denials > 1) return e;
+  /* one description serves the log line and, for the first denial, the summary a run
+   * prints at exit without --log-denials */
+  char line[512];
+  int k = snprintf(line, sizeof line, "%s", call);
+  if (path && k >= 0 && (size_t)k < sizeof line) k += snprintf(line + k, sizeof line - (size_t)k, " \"%s\"", path);
+  if (k >= 0 && (size_t)k < sizeof line) k += snprintf(line + k, sizeof line - (size_t)k, ": ");
+  if (k >= 0 && (size_t)k < sizeof line) {
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(out, fmt, ap);
+    vsnprintf(line + k, sizeof line - (size_t)k, fmt, ap);
     va_end(ap);
-    fputc('\n', out);
+  }
+  if (c->stats.denials == 1) {
+    size_t n = strnlen(line, sizeof c->first_denial - 1);
+    memcpy(c->first_denial, line, n);
+    c->first_denial[n] = 0;
+  }
+  if (c->log_denials) {
+    FILE *out = c->log ? c->log : stderr;
+    fprintf(out, "weld: wasi: denied %s\n", line);
     fflush(out);
   }
   return e;
 }
+
+const char *wasi_ctx_first_denial(const wasi_ctx *c) { return c->stats.denials ? c->first_denial : NULL; }
 
 size_t wasi_count_for(wasi_ctx *c, int host) {
   struct stat st;

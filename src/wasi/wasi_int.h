@@ -144,6 +144,7 @@ struct wasi_ctx {
   bool log_denials;
   FILE *log;
   wasi_stats stats;
+  char first_denial[256];    /* "CALL \"PATH\": why" of the first denial */
   uint64_t call_counts[WASI_MAX_CALLS]; /* per entry of wasi.c's call table (usage reports) */
 };
 

@@ -96,9 +96,9 @@ run 0 hello.wasm
 has "**Risk: low**"
 has "fd_write"
 has "- **stdio**"
-run 0 hello.wasm --profile isolated
+run 0 hello.wasm --preset isolated
 has "Passed: the policy allows this module."
-run 0 --format json hello.wasm --profile isolated
+run 0 --format json hello.wasm --preset isolated
 json 'r.risk === "minimal" || r.risk === "low"'
 json 'r.policy.name === "isolated" && r.policy.passed === true && r.policy.violations.length === 0'
 json 'r.boundary.capabilities.join() === "stdio" && r.boundary.file_operations.length === 0'
@@ -107,14 +107,14 @@ json 'r.exports.map(e => e.name).join() === "memory,_start" && r.start === null'
 json 'r.memories[0].min === 1 && r.memories[0].max === 1 && r.code.memory_grow === 0'
 
 # ---- acceptance: path_open + path_unlink_file + sock_accept --------------------------------
-run 1 server.wasm --profile isolated
+run 1 server.wasm --preset isolated
 has "**Failed:"
 has "file system access"
 has "network access is not granted"
 has "above the policy's max_risk 'low'"
 has "can delete files or directories (path_unlink_file)"
 has "can accept network connections"
-run 1 server.wasm --profile isolated --format json
+run 1 server.wasm --preset isolated --format json
 json '["moderate", "high", "critical"].includes(r.risk)'
 json 'r.reasons.length >= 3 && r.reasons.some(x => /path_unlink_file/.test(x.text)) && r.reasons.some(x => /sock_accept/.test(x.text))'
 json 'r.policy.passed === false && r.policy.violations.some(v => v.kind === "capability" && v.severity === "high")'
@@ -158,11 +158,11 @@ json 'r.policy.violations.some(v => v.kind === "operation" && /delete/.test(v.me
 json 'r.policy.violations.some(v => v.kind === "operation" && /write/.test(v.message))'
 json 'r.policy.violations.some(v => v.kind === "operation" && /accepting connections/.test(v.message))'
 json '!r.policy.violations.some(v => /read/.test(v.message) && v.kind === "operation" && /\x27read\x27/.test(v.message))'
-run 1 server.wasm --profile readonly-fs --format json
+run 1 server.wasm --preset readonly-fs --format json
 json 'r.policy.violations.some(v => v.kind === "risk")'
 
 # ---- opaque imports ----------------------------------------------------------------------
-run 1 opaque.wasm --profile cli --format json
+run 1 opaque.wasm --preset cli --format json
 json 'r.boundary.opaque_modules === 2'
 json 'r.imports.filter(i => i.opaque).length === 3'
 json 'r.imports.find(i => i.name === "not_a_wasi_call").opaque === true'
@@ -172,7 +172,7 @@ run 0 opaque.wasm
 has "2 functions from host module 'env'"
 
 # ---- limits -------------------------------------------------------------------------------
-run 1 bigmem.wasm --profile isolated
+run 1 bigmem.wasm --preset isolated
 has "memory 0 needs at least 2000 pages"
 has "table 0 needs at least 50000 elements"
 cat >lim.toml <<'T'
@@ -182,11 +182,11 @@ table_elements = 100_000
 T
 run 0 bigmem.wasm --policy lim.toml
 # A file over a profile: its limits replace the profile's, the profile's max_risk stays.
-run 0 hello.wasm --profile isolated --policy lim.toml --format json
+run 0 hello.wasm --preset isolated --policy lim.toml --format json
 json 'r.policy.passed === true && r.policy.name === "isolated"'
-run 1 server.wasm --profile isolated --policy lim.toml --format json
+run 1 server.wasm --preset isolated --policy lim.toml --format json
 json 'r.policy.violations.some(v => v.kind === "risk" && /max_risk .low./.test(v.message))'
-run 1 facts.wasm --profile isolated --format json
+run 1 facts.wasm --preset isolated --format json
 json 'r.policy.violations.some(v => v.kind === "limit" && /unbounded/.test(v.message))'
 json 'r.policy.violations.some(v => /clocks/.test(v.message)) && r.policy.violations.some(v => /random/.test(v.message))'
 
@@ -229,8 +229,8 @@ run 2 hello.wasm --policy bad.toml
 err_line "^weld: bad.toml:2:10: memory: bad size"
 run 2 hello.wasm --policy nothere.toml
 err_line "cannot open nothere.toml"
-run 2 hello.wasm --profile open-door
-err_line "unknown profile 'open-door'"
+run 2 hello.wasm --preset open-door
+err_line "unknown preset 'open-door'"
 run 2 hello.wasm --format xml
 err_line "unknown format 'xml'"
 run 2

@@ -208,7 +208,7 @@ UNIT_GROUP(policy_profiles) {
   CHECK(p.env_inherit_all && p.allow_stdin && p.nnet == 0);
   CHECK_EQ_U64(p.dir_default_ops, POLICY_OP_ALL);
   CHECK(!policy_profile(&p, "nope", &err));
-  CHECK(strstr(err.msg, "unknown profile") != NULL);
+  CHECK(strstr(err.msg, "unknown preset") != NULL);
   policy_free(&p);
 
   size_t n = 0;
