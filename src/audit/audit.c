@@ -60,7 +60,7 @@ static bool needs_opened_file(const char *name) {
   return false;
 }
 
-static void map_imports(const wasm_module *m, audit_report *r) {
+void audit_map_imports(const wasm_module *m, audit_report *r) {
   r->nimports = m->nimports;
   r->imports = util_xcalloc(m->nimports ? m->nimports : 1, sizeof *r->imports);
   bool can_open = false;
@@ -273,7 +273,7 @@ bool audit_module(const wasm_module *m, const policy *p, audit_report *out, util
   memset(out, 0, sizeof *out);
   util_error_clear(err);
   if (!wasm_validate(m, err)) return false;
-  map_imports(m, out);
+  audit_map_imports(m, out);
   module_facts(m, out);
   scan_code(m, out);
   scan_data(m, out);

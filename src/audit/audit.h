@@ -162,6 +162,11 @@ const audit_wasi_fn *audit_wasi_lookup(const char *name);
 extern const audit_wasi_fn audit_wasi_fns[];
 extern const size_t audit_wasi_nfns;
 
+/* Maps m's imports to capabilities and fills r->imports and r->boundary, the first
+ * step of audit_module. Exposed for unit tests, which score and verify reports built
+ * from import lists by this same rule. */
+void audit_map_imports(const wasm_module *m, audit_report *r);
+
 /* Risk from a boundary and module facts, with reasons appended to r (score.c). Exposed
  * for unit tests: fills r->risk and r->reasons from r->boundary and the module facts
  * already in r. */
