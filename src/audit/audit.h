@@ -60,7 +60,7 @@ const char *audit_severity_name(audit_severity s);
 typedef struct audit_import {
   char *module, *name;
   uint8_t kind;            /* wasm_externkind */
-  bool wasi;               /* a known wasi_snapshot_preview1 function */
+  bool wasi;               /* a known WASI function (preview1 or wasi_unstable) */
   bool opaque;             /* a function of an unknown host module (or unknown WASI name) */
   uint32_t caps;           /* 1 << audit_cap */
   uint32_t file_ops;       /* POLICY_OP_* it may perform */
