@@ -148,6 +148,19 @@ for flavour in release asan; do
   fi
 done
 
+# ---- the sandbox fuzzer: random WASI calls under random policies against a model ----------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  nseeds=200
+  [ $flavour = asan ] && nseeds=40
+  if need "$dir/weld_sandbox_fuzz" "$dir" "sandbox-fuzz-$flavour"; then
+    stage "sandbox fuzz ($flavour)" "$logs/sandbox-fuzz-$flavour.log" tests/wasi/sandbox_fuzz/run.sh "$dir/weld_sandbox_fuzz" $nseeds
+  else
+    record "sandbox fuzz ($flavour)" 0 1 "($dir/weld_sandbox_fuzz missing)"
+  fi
+done
+
 # ---- the static audit --------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build
