@@ -148,6 +148,14 @@ for flavour in release asan; do
   fi
 done
 
+# ---- Rust programs (std::fs/env/io/exit) under weld against the same programs built natively ---
+if need "$build/weld" "$build" "wasi-rust"; then
+  stage "wasi rust" "$logs/wasi-rust.log" tests/wasi/rust/run.sh "$build/weld"
+  grep -q '^rust: skipped' "$logs/wasi-rust.log" && echo "  $(grep '^rust: skipped' "$logs/wasi-rust.log")"
+else
+  record "wasi rust" 0 1 "($build/weld missing)"
+fi
+
 # ---- the sandbox fuzzer: random WASI calls under random policies against a model ----------
 for flavour in release asan; do
   dir=$build
