@@ -21,14 +21,15 @@
  *
  * Deterministic by seed; bounded by seeds x steps, never by time.
  *
- *   weld_sandbox_fuzz [--seeds N] [--first S] [--steps K] [--seed S]... [--verbose]
+ *   weld_sandbox_fuzz [--seeds N] [--first S] [--steps K] [--seed S]... [--verbose] [CASE]...
  *
- * runs seeds first..first+N-1 (default 1..200, 60 calls each) and every --seed given;
+ * runs seeds first..first+N-1 (default 1..200, 60 calls each), every --seed given and
+ * every case file (a tree, a policy and calls written out: cases/NAME.case);
  * prints each violation with its seed, step, the policy and the calls leading to it
  * (--seed S --verbose replays one seed showing every call), and ends with
- * `N passed, M failed` (one test per seed, plus the model's self-test). A seed found
- * failing goes into seeds.txt, which tests/wasi/sandbox_fuzz/run.sh always replays;
- * seeds replay the same calls only as long as this generator is unchanged. */
+ * `N passed, M failed` (one test per seed or case, plus the model's self-test). With
+ * --verbose a seed prints as a case file, so a found case is cut down by hand into
+ * cases/ and stays a regression whatever later happens to the generator. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -199,7 +200,7 @@ typedef struct {
 } byte_acct;
 
 typedef struct {
-  uint64_t seed;
+  char label[300]; /* "seed N" or "case FILE" */
   bool verbose;
   char tmp[256], tree[300], outside[300], policy_file[300];
   model_policy pol;
@@ -215,7 +216,7 @@ typedef struct {
   byte_acct accts[64];
   int naccts;
   snap cur, out0, tmpsnap;
-  char trace[64][300];
+  char trace[64][720];
   int ntrace, step;
   int violations;
   bool stop; /* a mounted directory moved: the model no longer maps guest to host */
@@ -223,17 +224,17 @@ typedef struct {
 
 static void trace_add(fz *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void trace_add(fz *z, const char *fmt, ...) {
-  char line[300];
+  char line[700];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  if (z->verbose) printf("  step %d: %s\n", z->step, line);
+  if (z->verbose) printf("%s (step %d)\n", line, z->step);
   if (z->ntrace == 64) {
     memmove(z->trace[0], z->trace[1], sizeof z->trace[0] * 63);
     z->ntrace = 63;
   }
-  bprintf(z->trace[z->ntrace++], sizeof z->trace[0], "step %d: %s", z->step, line);
+  bprintf(z->trace[z->ntrace++], sizeof z->trace[0], "%s (step %d)", line, z->step);
 }
 
 static void violation(fz *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -244,7 +245,7 @@ static void violation(fz *z, const char *fmt, ...) {
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   if (z->violations == 0 && !z->verbose) {
-    printf("FAIL seed %llu: policy:\n", (unsigned long long)z->seed);
+    printf("FAIL %s: policy:\n", z->label);
     FILE *f = fopen(z->policy_file, "r");
     char line[600];
     while (f && fgets(line, sizeof line, f))
@@ -253,7 +254,7 @@ static void violation(fz *z, const char *fmt, ...) {
     printf("  calls (last %d):\n", z->ntrace);
     for (int i = 0; i < z->ntrace; i++) printf("    %s\n", z->trace[i]);
   }
-  if (z->violations < 8) printf("FAIL seed %llu step %d: %s\n", (unsigned long long)z->seed, z->step, msg);
+  if (z->violations < 8) printf("%sFAIL %s step %d: %s\n", z->verbose ? "# " : "", z->label, z->step, msg);
   z->violations++;
 }
 
@@ -318,14 +319,6 @@ static void rand_target(fz *z, const char *linkrel, char *out, size_t n) {
 
 static void build_tree(fz *z) {
   char p[PATH_MAX];
-  mkdir(z->tree, 0755);
-  mkdir(z->outside, 0755);
-  bprintf(p, sizeof p, "%s/o", z->outside);
-  write_file(p, 10);
-  bprintf(p, sizeof p, "%s/d", z->outside);
-  mkdir(p, 0755);
-  bprintf(p, sizeof p, "%s/d/o", z->outside);
-  write_file(p, 10);
   static const char *const dirs[] = {"a", "b", "a/c", "b/c", "a/c/b"};
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
     if (!chance(75)) continue;
@@ -606,54 +599,176 @@ static void need_fd(fz *z, const gfd *g, unsigned op, const char *what) {
               g->fd, g->name, model_ops_str(g->ops, have, sizeof have), model_ops_str(op, want, sizeof want));
 }
 
-static void do_open(fz *z) {
-  gfd *base = rand_fd(z, true);
-  char path[200];
-  rand_path(z, base, path, sizeof path);
-  unsigned oflags = 0;
-  if (chance(40)) oflags |= 1; /* CREAT */
-  if (chance(15)) oflags |= 2; /* DIRECTORY */
-  if (chance(15)) oflags |= 4; /* EXCL */
-  if (chance(25)) oflags |= 8; /* TRUNC */
-  bool follow = chance(80);
-  uint64_t rights = (uint64_t[]){R_ALL, R_READ, R_WRITE, R_READ | R_WRITE}[below(4)];
-  unsigned fdflags = chance(20) ? 1 : 0; /* APPEND */
+/* One call, drawn at random or read from a case file. Its text form (callspec_format)
+ * is the case-file syntax, so a failing seed's calls paste into a case. */
+typedef struct {
+  int fn;
+  int fd1, fd2;
+  char p1[300], p2[300];
+  bool follow;
+  unsigned oflags, fdflags;
+  uint64_t rights;
+  int64_t n1, n2, n3;
+} callspec;
+
+static const char *const verbs[FN_COUNT] = {"open", "close", "read", "pread", "write", "pwrite", "readdir",
+                                            "set_size", "fd_times", "path_times", "allocate", "symlink",
+                                            "link", "rename", "unlink", "mkdir", "rmdir"};
+static const char *const oflag_names[] = {"CREAT", "DIRECTORY", "EXCL", "TRUNC"};
+
+static const char *rights_name(uint64_t r, char *buf, size_t n) {
+  if (r == R_ALL) return "all";
+  if (r == R_READ) return "read";
+  if (r == R_WRITE) return "write";
+  if (r == (R_READ | R_WRITE)) return "rw";
+  bprintf(buf, n, "0x%llx", (unsigned long long)r);
+  return buf;
+}
+
+static void callspec_format(const callspec *c, char *out, size_t n) {
+  const char *fl = c->follow ? "follow" : "nofollow";
+  switch (c->fn) {
+  case FN_OPEN: {
+    char flags[80] = "";
+    size_t k = 0;
+    for (int i = 0; i < 4; i++)
+      if (c->oflags & (1u << i)) k += (size_t)bprintf(flags + k, sizeof flags - k, "%s%s", k ? "|" : "", oflag_names[i]);
+    if (c->fdflags & 1) k += (size_t)bprintf(flags + k, sizeof flags - k, "%sAPPEND", k ? "|" : "");
+    char rb[24];
+    bprintf(out, n, "open %d %s %s %s rights=%s", c->fd1, c->p1, fl, k ? flags : "-", rights_name(c->rights, rb, sizeof rb));
+    break;
+  }
+  case FN_CLOSE: case FN_READDIR: bprintf(out, n, "%s %d", verbs[c->fn], c->fd1); break;
+  case FN_READ: case FN_WRITE: case FN_SET_SIZE:
+    bprintf(out, n, "%s %d %lld", verbs[c->fn], c->fd1, (long long)c->n1);
+    break;
+  case FN_PREAD: case FN_PWRITE: case FN_ALLOCATE:
+    bprintf(out, n, "%s %d %lld %lld", verbs[c->fn], c->fd1, (long long)c->n1, (long long)c->n2);
+    break;
+  case FN_FD_TIMES:
+    bprintf(out, n, "fd_times %d %lld %lld %lld", c->fd1, (long long)c->n1, (long long)c->n2, (long long)c->n3);
+    break;
+  case FN_PATH_TIMES: bprintf(out, n, "path_times %d %s %s", c->fd1, c->p1, fl); break;
+  case FN_SYMLINK: bprintf(out, n, "symlink %s %d %s", c->p1, c->fd2, c->p2); break;
+  case FN_LINK: bprintf(out, n, "link %d %s %s %d %s", c->fd1, c->p1, fl, c->fd2, c->p2); break;
+  case FN_RENAME: bprintf(out, n, "rename %d %s %d %s", c->fd1, c->p1, c->fd2, c->p2); break;
+  default: bprintf(out, n, "%s %d %s", verbs[c->fn], c->fd1, c->p1); break;
+  }
+}
+
+static gfd *fd_by_num(fz *z, int fd) {
+  for (int i = 0; i < z->nfds; i++)
+    if (z->fds[i].fd == fd) return &z->fds[i];
+  return NULL;
+}
+
+/* Draws one call. Returns false when there is nothing to do it on. */
+static bool gen_call(fz *z, callspec *c) {
+  memset(c, 0, sizeof *c);
+  unsigned pick = below(100);
+  static const struct { unsigned below; int fn; } mix[] = {
+      {22, FN_OPEN}, {27, FN_CLOSE}, {33, FN_READ}, {37, FN_PREAD}, {43, FN_WRITE}, {47, FN_PWRITE},
+      {51, FN_READDIR}, {55, FN_SET_SIZE}, {59, FN_FD_TIMES}, {62, FN_ALLOCATE}, {66, FN_PATH_TIMES},
+      {71, FN_SYMLINK}, {75, FN_LINK}, {84, FN_RENAME}, {89, FN_UNLINK}, {95, FN_MKDIR}, {100, FN_RMDIR}};
+  for (size_t i = 0; i < sizeof mix / sizeof mix[0]; i++)
+    if (pick < mix[i].below) {
+      c->fn = mix[i].fn;
+      break;
+    }
+  gfd *g;
+  switch (c->fn) {
+  case FN_CLOSE: {
+    int cand[MAXFD], n = 0;
+    for (int i = 0; i < z->nfds; i++)
+      if (!z->fds[i].preopen) cand[n++] = i;
+    if (!n) return false;
+    c->fd1 = z->fds[cand[below((unsigned)n)]].fd;
+    return true;
+  }
+  case FN_READ: case FN_PREAD: case FN_WRITE: case FN_PWRITE:
+    g = rand_fd(z, false);
+    if (!g || g->dir) { /* nothing to read or write yet: open something instead */
+      c->fn = FN_OPEN;
+      break;
+    }
+    c->fd1 = g->fd;
+    c->n1 = chance(20) ? 200 + below(300) : 1 + below(60);
+    c->n2 = below(150);
+    return true;
+  case FN_SET_SIZE: case FN_FD_TIMES: case FN_ALLOCATE:
+    g = rand_fd(z, false);
+    if (!g) return false;
+    c->fd1 = g->fd;
+    if (c->fn == FN_SET_SIZE) c->n1 = chance(10) ? (1LL << 40) : below(200);
+    else if (c->fn == FN_ALLOCATE) c->n1 = below(100), c->n2 = 1 + below(200);
+    else c->n1 = 1000000000LL * (1 + below(1000)), c->n2 = 1000000000LL * (1 + below(1000)), c->n3 = (int64_t[]){5, 10, 4, 8}[below(4)];
+    return true;
+  case FN_READDIR: c->fd1 = rand_fd(z, true)->fd; return true;
+  case FN_SYMLINK: {
+    g = rand_fd(z, true);
+    char r[200];
+    rand_rel(r, sizeof r, 3);
+    rand_target(z, r, c->p1, sizeof c->p1);
+    bprintf(c->p2, sizeof c->p2, "%s", r);
+    c->fd2 = g->fd;
+    return true;
+  }
+  case FN_LINK: case FN_RENAME: {
+    gfd *b1 = rand_fd(z, true), *b2 = rand_fd(z, true);
+    rand_path(z, b1, c->p1, sizeof c->p1);
+    rand_path(z, b2, c->p2, sizeof c->p2);
+    c->fd1 = b1->fd, c->fd2 = b2->fd;
+    c->follow = chance(30);
+    return true;
+  }
+  default: break;
+  }
+  g = rand_fd(z, true);
+  c->fd1 = g->fd;
+  rand_path(z, g, c->p1, sizeof c->p1);
+  if (c->fn == FN_OPEN) {
+    for (int i = 0; i < 4; i++)
+      if (chance((unsigned[]){40, 15, 15, 25}[i])) c->oflags |= 1u << i;
+    c->follow = chance(80);
+    c->rights = (uint64_t[]){R_ALL, R_READ, R_WRITE, R_READ | R_WRITE}[below(4)];
+    c->fdflags = chance(20) ? 1 : 0; /* APPEND */
+  } else if (c->fn == FN_PATH_TIMES) {
+    c->follow = chance(70);
+  }
+  return true;
+}
+
+static void perform_open(fz *z, const callspec *c, const gfd *base, const char *text) {
   char before_rel[300];
-  int before = host_resolve(z, base, path, follow, before_rel, sizeof before_rel);
+  int before = host_resolve(z, base, c->p1, c->follow, before_rel, sizeof before_rel);
   const entry *pre = before == 1 ? snap_find(&z->cur, before_rel) : NULL;
   bool existed_file = pre && pre->type == 'f';
-  put_str(z, M_PATH1, path);
-  int64_t a[] = {base->fd, follow, M_PATH1, (int64_t)strlen(path), oflags, (int64_t)rights, (int64_t)R_ALL, fdflags, M_OUT};
+  put_str(z, M_PATH1, c->p1);
+  int64_t a[] = {base->fd, c->follow, M_PATH1, (int64_t)strlen(c->p1), c->oflags, (int64_t)c->rights,
+                 (int64_t)R_ALL, c->fdflags, M_OUT};
   int rc = call(z, FN_OPEN, a);
   uint32_t fd = rc == 0 ? get_u32(z, M_OUT) : 0;
-  trace_add(z, "path_open(fd %d, \"%s\", %s, oflags %s%s%s%s, rights %s%s) = %d%s%.0u", base->fd, path,
-            follow ? "follow" : "nofollow", oflags & 1 ? "CREAT|" : "", oflags & 2 ? "DIRECTORY|" : "",
-            oflags & 4 ? "EXCL|" : "", oflags & 8 ? "TRUNC" : "",
-            rights == R_ALL ? "all" : rights == R_READ ? "read" : rights == R_WRITE ? "write" : "read+write",
-            fdflags ? ", APPEND" : "", rc, rc == 0 ? " fd " : "", fd);
+  if (rc == 0) trace_add(z, "%s  # = 0, fd %u", text, fd);
+  else trace_add(z, "%s  # = %d", text, rc);
   if (rc != 0) return;
   char rel[300];
-  int where = host_resolve(z, base, path, follow, rel, sizeof rel);
-  if (where == 2) violation(z, "path_open \"%s\" reached a file outside the tree", path);
+  int where = host_resolve(z, base, c->p1, c->follow, rel, sizeof rel);
+  if (where == 2) violation(z, "path_open \"%s\" reached a file outside the tree", c->p1);
   if (where != 1) {
     /* Opened, but the host cannot say where (it may have been opened and unlinked):
      * close it so no later check judges it blind. */
-    int64_t c[] = {fd};
-    call(z, FN_CLOSE, c);
+    int64_t cl[] = {fd};
+    call(z, FN_CLOSE, cl);
     return;
   }
-  if ((oflags & 8) && existed_file) {
-    uint64_t mr, mw;
-    unsigned ops = ops_at(z, rel, &mr, &mw);
-    if (!(ops & OP_WRITE)) violation(z, "path_open O_TRUNC of /sandbox/%s succeeded, but it denies write", rel);
-  }
+  if ((c->oflags & 8) && existed_file && !(ops_at(z, rel, NULL, NULL) & OP_WRITE))
+    violation(z, "path_open O_TRUNC of /sandbox/%s succeeded, but it denies write", rel);
   char full[PATH_MAX];
   bprintf(full, sizeof full, "%s%s%s", z->tree, rel[0] ? "/" : "", rel);
   struct stat st;
-  if (stat(full, &st) != 0) return;
-  if (z->nfds == MAXFD) {
-    int64_t c[] = {fd};
-    call(z, FN_CLOSE, c);
+  if (stat(full, &st) != 0 || z->nfds == MAXFD) {
+    int64_t cl[] = {fd};
+    call(z, FN_CLOSE, cl);
     return;
   }
   gfd *g = &z->fds[z->nfds++];
@@ -664,149 +779,120 @@ static void do_open(fz *z) {
   if (ac && (g->ops & OP_WRITE)) ac->fd_writable = true;
 }
 
-static void do_close(fz *z) {
-  int cand[MAXFD], n = 0;
-  for (int i = 0; i < z->nfds; i++)
-    if (!z->fds[i].preopen) cand[n++] = i;
-  if (!n) return;
-  int i = cand[below((unsigned)n)];
-  int64_t a[] = {z->fds[i].fd};
-  int rc = call(z, FN_CLOSE, a);
-  trace_add(z, "fd_close(%d) = %d", z->fds[i].fd, rc);
-  z->fds[i] = z->fds[--z->nfds];
-}
-
-static void do_open(fz *z);
-static void do_rw(fz *z, int f) {
-  gfd *g = rand_fd(z, false);
-  if (!g || g->dir) { /* nothing to read or write yet: open something instead */
-    do_open(z);
-    return;
-  }
-  bool write = f == FN_WRITE || f == FN_PWRITE;
-  uint32_t len = chance(20) ? 200 + below(300) : 1 + below(60);
+static void perform_rw(fz *z, const callspec *c, gfd *g, const char *text) {
+  bool write = c->fn == FN_WRITE || c->fn == FN_PWRITE, at = c->fn == FN_PREAD || c->fn == FN_PWRITE;
+  uint32_t len = (uint32_t)(c->n1 > 0 && c->n1 <= DATA_MAX ? c->n1 : 1);
   if (write) {
-    uint8_t buf[512];
-    for (uint32_t i = 0; i < len; i++) buf[i] = (uint8_t)('a' + below(26));
+    uint8_t buf[DATA_MAX];
+    for (uint32_t i = 0; i < len; i++) buf[i] = (uint8_t)('a' + (z->step + i) % 26);
     weld_memory_write(z->mem, M_DATA, buf, len);
   }
   put_u32(z, M_IOV, M_DATA);
   put_u32(z, M_IOV + 4, len);
-  int64_t off = below(150);
-  int64_t a[5] = {g->fd, M_IOV, 1, 0, 0};
-  if (f == FN_PREAD || f == FN_PWRITE) a[3] = off, a[4] = M_OUT;
-  else a[3] = M_OUT;
-  int rc = call(z, f, a);
+  int64_t a[5] = {g->fd, M_IOV, 1, M_OUT, 0};
+  if (at) a[3] = c->n2, a[4] = M_OUT;
+  int rc = call(z, c->fn, a);
   uint32_t n = rc == 0 ? get_u32(z, M_OUT) : 0;
-  trace_add(z, "%s(fd %d, %u bytes%s%lld) = %d, %u", fns[f].name, g->fd, len,
-            f == FN_PREAD || f == FN_PWRITE ? " at " : "", f == FN_PREAD || f == FN_PWRITE ? (long long)off : 0LL, rc, n);
+  trace_add(z, "%s  # = %d, %u bytes", text, rc, n);
   if (rc != 0 || n == 0) return;
-  need_fd(z, g, write ? OP_WRITE : OP_READ, fns[f].name);
-  uint64_t mr = g->mr, mw = g->mw;
-  const char *name = g->name;
+  need_fd(z, g, write ? OP_WRITE : OP_READ, fns[c->fn].name);
   byte_acct *ac = g->preopen ? NULL : acct_of(z, g->dev, g->ino);
   if (!ac) return;
-  if (write) {
-    ac->written += n;
-    if (ac->written > mw)
-      violation(z, "%llu bytes written to /sandbox/%s, whose grant has max_write = %llu",
-                (unsigned long long)ac->written, name, (unsigned long long)mw);
-  } else {
-    ac->read += n;
-    if (ac->read > mr)
-      violation(z, "%llu bytes read from /sandbox/%s, whose grant has max_read = %llu",
-                (unsigned long long)ac->read, name, (unsigned long long)mr);
+  uint64_t *count = write ? &ac->written : &ac->read, limit = write ? g->mw : g->mr;
+  *count += n;
+  if (*count > limit)
+    violation(z, "%llu bytes %s /sandbox/%s (where it was opened), whose grant has %s = %llu", (unsigned long long)*count,
+              write ? "written to" : "read from", g->name, write ? "max_write" : "max_read", (unsigned long long)limit);
+}
+
+static void perform(fz *z, const callspec *c) {
+  char text[700];
+  callspec_format(c, text, sizeof text);
+  gfd *g1 = fd_by_num(z, c->fd1), *g2 = fd_by_num(z, c->fd2);
+  bool on_fd2 = c->fn == FN_SYMLINK;
+  if ((on_fd2 ? !g2 : !g1) || ((c->fn == FN_LINK || c->fn == FN_RENAME) && !g2)) {
+    trace_add(z, "%s  # no such fd: skipped", text);
+    return;
   }
-}
-
-static void do_readdir(fz *z) {
-  gfd *g = rand_fd(z, true);
-  int64_t a[] = {g->fd, M_DATA, 512, 0, M_OUT};
-  int rc = call(z, FN_READDIR, a);
-  trace_add(z, "fd_readdir(fd %d) = %d", g->fd, rc);
-  if (rc == 0) need_fd(z, g, OP_LIST, "fd_readdir");
-}
-
-static void do_fd_meta(fz *z, int f) {
-  gfd *g = rand_fd(z, false);
-  if (!g) return;
-  int64_t a[4] = {g->fd, 0, 0, 0};
-  if (f == FN_SET_SIZE) a[1] = chance(10) ? (1LL << 40) : below(200);
-  else if (f == FN_ALLOCATE) a[1] = below(100), a[2] = 1 + below(200);
-  else a[1] = 1000000000LL * (1 + below(1000)), a[2] = 1000000000LL * (1 + below(1000)), a[3] = (int64_t[]){5, 10, 4, 8}[below(4)];
-  int rc = call(z, f, a);
-  trace_add(z, "%s(fd %d, %lld, %lld) = %d", fns[f].name, g->fd, (long long)a[1], (long long)a[2], rc);
-  if (rc == 0) need_fd(z, g, OP_WRITE, fns[f].name);
-}
-
-static void do_path_times(fz *z) {
-  gfd *base = rand_fd(z, true);
-  char path[200], rel[300];
-  rand_path(z, base, path, sizeof path);
-  bool follow = chance(70);
-  int where = host_resolve(z, base, path, follow, rel, sizeof rel);
-  put_str(z, M_PATH1, path);
-  int64_t a[] = {base->fd, follow, M_PATH1, (int64_t)strlen(path), 2000000000LL, 3000000000LL, 5};
-  int rc = call(z, FN_PATH_TIMES, a);
-  trace_add(z, "path_filestat_set_times(fd %d, \"%s\", %s) = %d", base->fd, path, follow ? "follow" : "nofollow", rc);
-  if (rc != 0) return;
-  if (where == 2) violation(z, "path_filestat_set_times \"%s\" reached outside the tree", path);
-  if (where == 1 && !(ops_at(z, rel, NULL, NULL) & OP_WRITE))
-    violation(z, "path_filestat_set_times of /sandbox/%s succeeded, but it denies write", rel);
-}
-
-static void do_path2(fz *z, int f) {
-  gfd *b1 = rand_fd(z, true), *b2 = rand_fd(z, true);
-  char p1[300], p2[200];
-  if (f == FN_SYMLINK) {
-    char r[200];
-    rand_rel(r, sizeof r, 3);
-    rand_target(z, r, p1, sizeof p1);
-    bprintf(p2, sizeof p2, "%s", r);
-  } else {
-    rand_path(z, b1, p1, sizeof p1);
-    rand_path(z, b2, p2, sizeof p2);
-  }
-  bool follow = chance(30);
-  char oldrel[300], newrel[300];
-  int wold = f == FN_LINK ? host_resolve(z, b1, p1, follow, oldrel, sizeof oldrel) : 0;
-  put_str(z, M_PATH1, p1);
-  put_str(z, M_PATH2, p2);
   int rc;
-  if (f == FN_SYMLINK) {
-    int64_t a[] = {M_PATH1, (int64_t)strlen(p1), b2->fd, M_PATH2, (int64_t)strlen(p2)};
-    rc = call(z, f, a);
-    trace_add(z, "path_symlink(\"%s\", fd %d, \"%s\") = %d", p1, b2->fd, p2, rc);
-  } else if (f == FN_LINK) {
-    int64_t a[] = {b1->fd, follow, M_PATH1, (int64_t)strlen(p1), b2->fd, M_PATH2, (int64_t)strlen(p2)};
-    rc = call(z, f, a);
-    trace_add(z, "path_link(fd %d, \"%s\", %s, fd %d, \"%s\") = %d", b1->fd, p1, follow ? "follow" : "nofollow",
-              b2->fd, p2, rc);
-  } else {
-    int64_t a[] = {b1->fd, M_PATH1, (int64_t)strlen(p1), b2->fd, M_PATH2, (int64_t)strlen(p2)};
-    rc = call(z, f, a);
-    trace_add(z, "path_rename(fd %d, \"%s\", fd %d, \"%s\") = %d", b1->fd, p1, b2->fd, p2, rc);
+  switch (c->fn) {
+  case FN_OPEN: perform_open(z, c, g1, text); return;
+  case FN_CLOSE: {
+    int64_t a[] = {c->fd1};
+    rc = call(z, FN_CLOSE, a);
+    trace_add(z, "%s  # = %d", text, rc);
+    if (!g1->preopen) *g1 = z->fds[--z->nfds];
+    return;
   }
-  if (rc != 0 || f != FN_LINK) return;
-  if (wold == 2) violation(z, "path_link from \"%s\" reached outside the tree", p1);
-  if (wold == 1 && host_resolve(z, b2, p2, false, newrel, sizeof newrel) == 1) {
-    unsigned o = ops_at(z, oldrel, NULL, NULL) & (OP_READ | OP_WRITE);
-    unsigned n = ops_at(z, newrel, NULL, NULL) & (OP_READ | OP_WRITE);
-    char ho[80], hn[80];
-    if (n & ~o)
-      violation(z, "path_link /sandbox/%s [%s] -> /sandbox/%s [%s]: the new name grants more", oldrel,
-                model_ops_str(o, ho, sizeof ho), newrel, model_ops_str(n, hn, sizeof hn));
+  case FN_READ: case FN_PREAD: case FN_WRITE: case FN_PWRITE: perform_rw(z, c, g1, text); return;
+  case FN_READDIR: {
+    int64_t a[] = {c->fd1, M_DATA, 512, 0, M_OUT};
+    rc = call(z, FN_READDIR, a);
+    trace_add(z, "%s  # = %d", text, rc);
+    if (rc == 0) need_fd(z, g1, OP_LIST, "fd_readdir");
+    return;
   }
-}
-
-static void do_path1(fz *z, int f) {
-  gfd *base = rand_fd(z, true);
-  char path[200];
-  rand_path(z, base, path, sizeof path);
-  put_str(z, M_PATH1, path);
-  int64_t a[] = {base->fd, M_PATH1, (int64_t)strlen(path)};
-  int rc = call(z, f, a);
-  trace_add(z, "%s(fd %d, \"%s\") = %d", fns[f].name, base->fd, path, rc);
+  case FN_SET_SIZE: case FN_FD_TIMES: case FN_ALLOCATE: {
+    int64_t a[4] = {c->fd1, c->n1, c->n2, c->n3};
+    rc = call(z, c->fn, a);
+    trace_add(z, "%s  # = %d", text, rc);
+    if (rc == 0) need_fd(z, g1, OP_WRITE, fns[c->fn].name);
+    return;
+  }
+  case FN_PATH_TIMES: {
+    char rel[300];
+    int where = host_resolve(z, g1, c->p1, c->follow, rel, sizeof rel);
+    put_str(z, M_PATH1, c->p1);
+    int64_t a[] = {c->fd1, c->follow, M_PATH1, (int64_t)strlen(c->p1), 2000000000LL, 3000000000LL, 5};
+    rc = call(z, FN_PATH_TIMES, a);
+    trace_add(z, "%s  # = %d", text, rc);
+    if (rc != 0) return;
+    if (where == 2) violation(z, "path_filestat_set_times \"%s\" reached outside the tree", c->p1);
+    if (where == 1 && !(ops_at(z, rel, NULL, NULL) & OP_WRITE))
+      violation(z, "path_filestat_set_times of /sandbox/%s succeeded, but it denies write", rel);
+    return;
+  }
+  case FN_SYMLINK: {
+    put_str(z, M_PATH1, c->p1);
+    put_str(z, M_PATH2, c->p2);
+    int64_t a[] = {M_PATH1, (int64_t)strlen(c->p1), c->fd2, M_PATH2, (int64_t)strlen(c->p2)};
+    rc = call(z, FN_SYMLINK, a);
+    trace_add(z, "%s  # = %d", text, rc);
+    return;
+  }
+  case FN_LINK: case FN_RENAME: {
+    char oldrel[300], newrel[300];
+    int wold = c->fn == FN_LINK ? host_resolve(z, g1, c->p1, c->follow, oldrel, sizeof oldrel) : 0;
+    put_str(z, M_PATH1, c->p1);
+    put_str(z, M_PATH2, c->p2);
+    if (c->fn == FN_LINK) {
+      int64_t a[] = {c->fd1, c->follow, M_PATH1, (int64_t)strlen(c->p1), c->fd2, M_PATH2, (int64_t)strlen(c->p2)};
+      rc = call(z, FN_LINK, a);
+    } else {
+      int64_t a[] = {c->fd1, M_PATH1, (int64_t)strlen(c->p1), c->fd2, M_PATH2, (int64_t)strlen(c->p2)};
+      rc = call(z, FN_RENAME, a);
+    }
+    trace_add(z, "%s  # = %d", text, rc);
+    if (rc != 0 || c->fn != FN_LINK) return;
+    if (wold == 2) violation(z, "path_link from \"%s\" reached outside the tree", c->p1);
+    if (wold == 1 && host_resolve(z, g2, c->p2, false, newrel, sizeof newrel) == 1) {
+      unsigned o = ops_at(z, oldrel, NULL, NULL) & (OP_READ | OP_WRITE);
+      unsigned n = ops_at(z, newrel, NULL, NULL) & (OP_READ | OP_WRITE);
+      char ho[80], hn[80];
+      if (n & ~o)
+        violation(z, "path_link /sandbox/%s [%s] -> /sandbox/%s [%s]: the new name grants more", oldrel,
+                  model_ops_str(o, ho, sizeof ho), newrel, model_ops_str(n, hn, sizeof hn));
+    }
+    return;
+  }
+  default: {
+    put_str(z, M_PATH1, c->p1);
+    int64_t a[] = {c->fd1, M_PATH1, (int64_t)strlen(c->p1)};
+    rc = call(z, c->fn, a);
+    trace_add(z, "%s  # = %d", text, rc);
+    return;
+  }
+  }
 }
 
 /* ---- the oracle ----------------------------------------------------------------------- */
@@ -880,78 +966,290 @@ static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *
   return 0;
 }
 
-/* One seed: returns true when no violation was found. */
-static bool run_seed(uint64_t seed, int steps, bool verbose) {
-  fz *z = calloc(1, sizeof *z);
-  if (!z) return false;
-  z->seed = seed, z->verbose = verbose;
-  rng_state = seed * 0x9E3779B97F4A7C15ULL + 0x1234567;
-  if (!rng_state) rng_state = 1;
+static bool scratch_init(fz *z) {
   const char *tmpdir = getenv("TMPDIR");
   bprintf(z->tmp, sizeof z->tmp, "%s/weld-sandbox-fuzz-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
   if (!mkdtemp(z->tmp)) {
-    printf("FAIL seed %llu: mkdtemp: %s\n", (unsigned long long)seed, strerror(errno));
-    free(z);
+    printf("FAIL %s: mkdtemp: %s\n", z->label, strerror(errno));
     return false;
   }
   bprintf(z->tree, sizeof z->tree, "%s/tree", z->tmp);
   bprintf(z->outside, sizeof z->outside, "%s/outside", z->tmp);
   bprintf(z->policy_file, sizeof z->policy_file, "%s/policy.toml", z->tmp);
-  build_tree(z);
-  snap_take(&initial, z->tree);
-  rand_policy(z);
+  char p[PATH_MAX];
+  mkdir(z->tree, 0755);
+  mkdir(z->outside, 0755);
+  bprintf(p, sizeof p, "%s/o", z->outside);
+  write_file(p, 10);
+  bprintf(p, sizeof p, "%s/d", z->outside);
+  mkdir(p, 0755);
+  bprintf(p, sizeof p, "%s/d/o", z->outside);
+  write_file(p, 10);
+  return true;
+}
+
+/* The tree and the policy in case-file syntax (tests/wasi/sandbox_fuzz/README.md). */
+static void print_case_head(fz *z) {
+  size_t tl = strlen(z->tree), ol = strlen(z->outside);
+  for (int i = 0; i < initial.n; i++) {
+    const entry *e = &initial.e[i];
+    if (e->type == 'd') printf("dir %s\n", e->rel);
+    else if (e->type == 'f') printf("file %s %llu\n", e->rel, (unsigned long long)e->size);
+    else if (e->type == 'l') {
+      if (strncmp(e->link, z->tree, tl) == 0) printf("link %s @TREE@%s\n", e->rel, e->link + tl);
+      else if (strncmp(e->link, z->outside, ol) == 0) printf("link %s @OUTSIDE@%s\n", e->rel, e->link + ol);
+      else printf("link %s %s\n", e->rel, e->link);
+    }
+  }
+  static const char *const words[] = {"read", "write", "create", "delete", "list"};
+  static const char *const kinds[] = {"", "prefix", "glob", "exact"};
+  for (int i = 0; i < z->pol.ndirs; i++) {
+    printf("fsdir %s", i ? z->pol.dirs[i].host + tl + 1 : ".");
+    for (int k = 0; k < 5; k++)
+      if (z->pol.dirs[i].ops & (1u << k)) printf(" %s", words[k]);
+    printf("%s\n", z->pol.dirs[i].ops ? "" : " -");
+  }
+  for (int i = 0; i < z->pol.ngrants; i++) {
+    const model_grant *g = &z->pol.grants[i];
+    printf("grant %s %s", kinds[g->kind], g->pattern);
+    for (int k = 0; k < 5; k++)
+      if (g->ops & (1u << k)) printf(" %s", words[k]);
+    if (!g->ops) printf(" -");
+    if (g->max_read != NO_LIMIT) printf(" max_read=%llu", (unsigned long long)g->max_read);
+    if (g->max_write != NO_LIMIT) printf(" max_write=%llu", (unsigned long long)g->max_write);
+    printf("\n");
+  }
+}
+
+static bool start(fz *z) {
   FILE *pf = fopen(z->policy_file, "w");
   if (pf) {
     model_write_toml(&z->pol, pf);
     fclose(pf);
   }
-  if (verbose) {
-    printf("seed %llu, policy:\n", (unsigned long long)seed);
-    model_write_toml(&z->pol, stdout);
+  snap_take(&initial, z->tree);
+  if (z->verbose) {
+    printf("# %s\n", z->label);
+    print_case_head(z);
   }
-  if (setup_guest(z)) {
-    snap_take(&z->cur, z->tree);
-    snap_take(&z->out0, z->outside);
-    for (z->step = 1; z->step <= steps && !z->stop && z->violations == 0; z->step++) {
-      unsigned pick = below(100);
-      if (pick < 22) do_open(z);
-      else if (pick < 27) do_close(z);
-      else if (pick < 33) do_rw(z, FN_READ);
-      else if (pick < 37) do_rw(z, FN_PREAD);
-      else if (pick < 43) do_rw(z, FN_WRITE);
-      else if (pick < 47) do_rw(z, FN_PWRITE);
-      else if (pick < 51) do_readdir(z);
-      else if (pick < 55) do_fd_meta(z, FN_SET_SIZE);
-      else if (pick < 59) do_fd_meta(z, FN_FD_TIMES);
-      else if (pick < 62) do_fd_meta(z, FN_ALLOCATE);
-      else if (pick < 66) do_path_times(z);
-      else if (pick < 71) do_path2(z, FN_SYMLINK);
-      else if (pick < 75) do_path2(z, FN_LINK);
-      else if (pick < 84) do_path2(z, FN_RENAME);
-      else if (pick < 89) do_path1(z, FN_UNLINK);
-      else if (pick < 95) do_path1(z, FN_MKDIR);
-      else do_path1(z, FN_RMDIR);
-      snap_take(&z->tmpsnap, z->tree);
-      compare(z, &z->cur, &z->tmpsnap);
-      snap t = z->cur;
-      z->cur = z->tmpsnap;
-      z->tmpsnap = t;
-      snap o = {0};
-      snap_take(&o, z->outside);
-      char why[300];
-      if (!same_snap(&z->out0, &o, why, sizeof why)) violation(z, "outside the tree: %s", why);
-      free(o.e);
-      check_mounts(z);
-    }
-  }
+  if (!setup_guest(z)) return false;
+  snap_take(&z->cur, z->tree);
+  snap_take(&z->out0, z->outside);
+  return true;
+}
+
+/* After each call: the tree against the model, the outside against its first state. */
+static void after_call(fz *z) {
+  snap_take(&z->tmpsnap, z->tree);
+  compare(z, &z->cur, &z->tmpsnap);
+  snap t = z->cur;
+  z->cur = z->tmpsnap;
+  z->tmpsnap = t;
+  snap o = {0};
+  snap_take(&o, z->outside);
+  char why[300];
+  if (!same_snap(&z->out0, &o, why, sizeof why)) violation(z, "outside the tree: %s", why);
+  free(o.e);
+  check_mounts(z);
+}
+
+static bool finish(fz *z) {
   teardown_guest(z);
-  nftw(z->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (z->tmp[0]) nftw(z->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   bool ok = z->violations == 0;
   free(z->cur.e);
   free(z->out0.e);
   free(z->tmpsnap.e);
   free(z);
   return ok;
+}
+
+/* One seed: returns true when no violation was found. */
+static bool run_seed(uint64_t seed, int steps, bool verbose) {
+  fz *z = calloc(1, sizeof *z);
+  if (!z) return false;
+  z->verbose = verbose;
+  bprintf(z->label, sizeof z->label, "seed %llu", (unsigned long long)seed);
+  rng_state = seed * 0x9E3779B97F4A7C15ULL + 0x1234567;
+  if (!rng_state) rng_state = 1;
+  if (!scratch_init(z)) return finish(z), false;
+  build_tree(z);
+  snap_take(&initial, z->tree);
+  rand_policy(z);
+  if (start(z)) {
+    for (z->step = 1; z->step <= steps && !z->stop && z->violations == 0; z->step++) {
+      callspec c;
+      if (gen_call(z, &c)) perform(z, &c);
+      after_call(z);
+    }
+  }
+  return finish(z);
+}
+
+/* ---- case files: a found case, minimised, kept as a regression ------------------------ */
+
+static unsigned parse_ops(char **tok, int n, int *used) {
+  static const char *const words[] = {"read", "write", "create", "delete", "list"};
+  unsigned ops = 0;
+  *used = 0;
+  for (int i = 0; i < n; i++) {
+    bool known = strcmp(tok[i], "-") == 0;
+    for (int k = 0; k < 5; k++)
+      if (strcmp(tok[i], words[k]) == 0) ops |= 1u << k, known = true;
+    if (!known) break;
+    (*used)++;
+  }
+  return ops;
+}
+
+static bool parse_call(char **tok, int n, callspec *c, const char **why) {
+  memset(c, 0, sizeof *c);
+  c->fn = -1;
+  for (int i = 0; i < FN_COUNT; i++)
+    if (strcmp(tok[0], verbs[i]) == 0) c->fn = i;
+  static const int argc_of[FN_COUNT] = {[FN_OPEN] = 5, [FN_CLOSE] = 2, [FN_READ] = 3, [FN_PREAD] = 4,
+                                        [FN_WRITE] = 3, [FN_PWRITE] = 4, [FN_READDIR] = 2, [FN_SET_SIZE] = 3,
+                                        [FN_FD_TIMES] = 5, [FN_PATH_TIMES] = 4, [FN_ALLOCATE] = 4,
+                                        [FN_SYMLINK] = 4, [FN_LINK] = 6, [FN_RENAME] = 5, [FN_UNLINK] = 3,
+                                        [FN_MKDIR] = 3, [FN_RMDIR] = 3};
+  if (c->fn < 0) return *why = "unknown line", false;
+  if (n < argc_of[c->fn]) return *why = "too few fields", false;
+  int64_t num[4] = {0};
+  for (int i = 1; i < n && i < 5; i++) num[i - 1] = strtoll(tok[i], NULL, 0);
+  c->fd1 = (int)num[0];
+  switch (c->fn) {
+  case FN_OPEN:
+    bprintf(c->p1, sizeof c->p1, "%s", tok[2]);
+    c->follow = strcmp(tok[3], "follow") == 0;
+    for (char *f = strtok(tok[4], "|"); f; f = strtok(NULL, "|")) {
+      for (int i = 0; i < 4; i++)
+        if (strcmp(f, oflag_names[i]) == 0) c->oflags |= 1u << i;
+      if (strcmp(f, "APPEND") == 0) c->fdflags |= 1;
+    }
+    c->rights = R_ALL;
+    if (n > 5 && strcmp(tok[5], "rights=read") == 0) c->rights = R_READ;
+    if (n > 5 && strcmp(tok[5], "rights=write") == 0) c->rights = R_WRITE;
+    if (n > 5 && strcmp(tok[5], "rights=rw") == 0) c->rights = R_READ | R_WRITE;
+    if (n > 5 && strncmp(tok[5], "rights=0x", 9) == 0) c->rights = strtoull(tok[5] + 7, NULL, 16);
+    break;
+  case FN_READ: case FN_WRITE: case FN_SET_SIZE: case FN_PREAD: case FN_PWRITE: case FN_ALLOCATE:
+  case FN_FD_TIMES:
+    c->n1 = num[1], c->n2 = num[2], c->n3 = num[3];
+    break;
+  case FN_PATH_TIMES:
+    bprintf(c->p1, sizeof c->p1, "%s", tok[2]);
+    c->follow = strcmp(tok[3], "follow") == 0;
+    break;
+  case FN_SYMLINK:
+    bprintf(c->p1, sizeof c->p1, "%s", tok[1]);
+    c->fd2 = atoi(tok[2]);
+    bprintf(c->p2, sizeof c->p2, "%s", tok[3]);
+    break;
+  case FN_LINK:
+    bprintf(c->p1, sizeof c->p1, "%s", tok[2]);
+    c->follow = strcmp(tok[3], "follow") == 0;
+    c->fd2 = atoi(tok[4]);
+    bprintf(c->p2, sizeof c->p2, "%s", tok[5]);
+    break;
+  case FN_RENAME:
+    bprintf(c->p1, sizeof c->p1, "%s", tok[2]);
+    c->fd2 = atoi(tok[3]);
+    bprintf(c->p2, sizeof c->p2, "%s", tok[4]);
+    break;
+  case FN_CLOSE: case FN_READDIR: break;
+  default: bprintf(c->p1, sizeof c->p1, "%s", tok[2]); break;
+  }
+  return true;
+}
+
+/* Replays a case file: tree lines, then policy lines, then calls. */
+static bool run_case(const char *file, bool verbose) {
+  FILE *f = fopen(file, "r");
+  if (!f) {
+    printf("FAIL %s: cannot open: %s\n", file, strerror(errno));
+    return false;
+  }
+  fz *z = calloc(1, sizeof *z);
+  if (!z) return fclose(f), false;
+  z->verbose = verbose;
+  const char *base = strrchr(file, '/');
+  bprintf(z->label, sizeof z->label, "case %s", base ? base + 1 : file);
+  if (!scratch_init(z)) return fclose(f), finish(z);
+  char line[1024];
+  int lineno = 0;
+  bool started = false, ok = true;
+  while (ok && fgets(line, sizeof line, f) && !z->stop) {
+    lineno++;
+    char *hash = strchr(line, '#');
+    if (hash) *hash = '\0';
+    char *tok[16];
+    int n = 0;
+    for (char *t = strtok(line, " \t\r\n"); t && n < 16; t = strtok(NULL, " \t\r\n")) tok[n++] = t;
+    if (n == 0) continue;
+    char p[PATH_MAX];
+    const char *why = NULL;
+    if (strcmp(tok[0], "dir") == 0 || strcmp(tok[0], "file") == 0 || strcmp(tok[0], "link") == 0) {
+      if (n < (tok[0][0] == 'd' ? 2 : 3)) why = "too few fields";
+      else if (started) why = "tree lines come before calls";
+      else {
+        bprintf(p, sizeof p, "%s/%s", z->tree, tok[1]);
+        if (tok[0][0] == 'd') mkdir(p, 0755);
+        else if (tok[0][0] == 'f') {
+          FILE *w = fopen(p, "w");
+          for (long i = 0, len = atol(tok[2]); w && i < len; i++) fputc('A' + (int)(i % 26), w);
+          if (w) fclose(w);
+        } else {
+          char t[PATH_MAX];
+          if (strncmp(tok[2], "@TREE@", 6) == 0) bprintf(t, sizeof t, "%s%s", z->tree, tok[2] + 6);
+          else if (strncmp(tok[2], "@OUTSIDE@", 9) == 0) bprintf(t, sizeof t, "%s%s", z->outside, tok[2] + 9);
+          else bprintf(t, sizeof t, "%s", tok[2]);
+          if (symlink(t, p) != 0) why = "cannot make the symlink";
+        }
+      }
+    } else if (strcmp(tok[0], "fsdir") == 0 && n >= 2 && z->pol.ndirs < 4 && !started) {
+      model_dir *d = &z->pol.dirs[z->pol.ndirs++];
+      int used;
+      d->ops = parse_ops(tok + 2, n - 2, &used);
+      bool root = strcmp(tok[1], ".") == 0;
+      if (root != (z->pol.ndirs == 1)) why = "the first fsdir, and only it, is \".\"";
+      bprintf(d->host, sizeof d->host, "%s%s%s", z->tree, root ? "" : "/", root ? "" : tok[1]);
+      bprintf(d->guest, sizeof d->guest, "/sandbox%s%s", root ? "" : "/", root ? "" : tok[1]);
+    } else if (strcmp(tok[0], "grant") == 0 && n >= 3 && z->pol.ngrants < 6 && !started) {
+      model_grant *g = &z->pol.grants[z->pol.ngrants++];
+      g->kind = strcmp(tok[1], "exact") == 0 ? KIND_EXACT : strcmp(tok[1], "glob") == 0 ? KIND_GLOB : KIND_PREFIX;
+      bprintf(g->pattern, sizeof g->pattern, "%s", tok[2]);
+      int used;
+      g->ops = parse_ops(tok + 3, n - 3, &used);
+      g->max_read = g->max_write = NO_LIMIT;
+      for (int i = 3 + used; i < n; i++) {
+        if (strncmp(tok[i], "max_read=", 9) == 0) g->max_read = strtoull(tok[i] + 9, NULL, 10);
+        else if (strncmp(tok[i], "max_write=", 10) == 0) g->max_write = strtoull(tok[i] + 10, NULL, 10);
+        else why = "unknown grant field";
+      }
+    } else {
+      callspec c;
+      if (!started) {
+        if (z->pol.ndirs == 0) why = "no fsdir before the first call";
+        else if (!(started = start(z))) ok = false;
+      }
+      if (!why && ok && parse_call(tok, n, &c, &why)) {
+        z->step++;
+        perform(z, &c);
+        after_call(z);
+      }
+    }
+    if (why) {
+      printf("FAIL %s:%d: %s\n", file, lineno, why);
+      z->violations++;
+      ok = false;
+    }
+  }
+  fclose(f);
+  if (!started && ok) {
+    printf("FAIL %s: no calls\n", file);
+    z->violations++;
+  }
+  return finish(z);
 }
 
 /* ---- self-test of the model's matching against docs/policy.md's examples ------------ */
@@ -983,7 +1281,8 @@ static int model_selftest(void) {
 
 int main(int argc, char **argv) {
   uint64_t first = 1, nseeds = 200, list[256];
-  int steps = 60, nlist = 0;
+  int steps = 60, nlist = 0, ncases = 0;
+  const char *cases[256];
   bool verbose = false, range = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -993,15 +1292,20 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--first") == 0 && v) first = strtoull(v, NULL, 10), range = true, i++;
     else if (strcmp(a, "--steps") == 0 && v) steps = atoi(v), i++;
     else if (strcmp(a, "--seed") == 0 && v && nlist < 256) list[nlist++] = strtoull(v, NULL, 10), i++;
+    else if (a[0] != '-' && ncases < 256) cases[ncases++] = a;
     else {
-      fprintf(stderr, "usage: %s [--seeds N] [--first S] [--steps K] [--seed S]... [--verbose]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--seeds N] [--first S] [--steps K] [--seed S]... [--verbose] [CASE_FILE]...\n", argv[0]);
       return 2;
     }
   }
-  if (nlist == 0) range = true;
+  if (nlist == 0 && ncases == 0) range = true;
   setvbuf(stdout, NULL, _IOLBF, 0);
   int passed = 0, failed = model_selftest();
   if (failed == 0) passed++;
+  for (int i = 0; i < ncases; i++) {
+    if (run_case(cases[i], verbose)) passed++;
+    else failed++;
+  }
   for (int i = 0; i < nlist; i++) {
     if (run_seed(list[i], steps, verbose)) passed++;
     else failed++;
