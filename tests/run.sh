@@ -156,6 +156,15 @@ else
   record "wasi rust" 0 1 "($build/weld missing)"
 fi
 
+# ---- AssemblyScript programs (wasi-shim) under weld against Node.js -----------------------------
+if need "$build/weld" "$build" "wasi-assemblyscript"; then
+  stage "wasi assemblyscript" "$logs/wasi-assemblyscript.log" tests/wasi/assemblyscript/run.sh "$build/weld"
+  grep -q '^assemblyscript: skipped' "$logs/wasi-assemblyscript.log" &&
+    echo "  $(grep '^assemblyscript: skipped' "$logs/wasi-assemblyscript.log")"
+else
+  record "wasi assemblyscript" 0 1 "($build/weld missing)"
+fi
+
 # ---- the sandbox fuzzer: random WASI calls under random policies against a model ----------
 for flavour in release asan; do
   dir=$build
