@@ -96,6 +96,27 @@ unsigned model_ops(const model_policy *p, const char *guest, uint64_t *max_read,
   return deepest ? deepest->ops : 0;
 }
 
+void model_set_pattern(model_grant *g, const char *raw) {
+  size_t k = 0, n = strlen(raw);
+  char *out = g->pattern;
+  for (size_t i = 0; i < n && k + 2 < sizeof g->pattern;) {
+    if (raw[i] == '/') {
+      while (i < n && raw[i] == '/') i++;
+      if (i + 1 <= n && raw[i] == '.' && (i + 1 == n || raw[i + 1] == '/')) {
+        i++;
+        continue; /* a "." component */
+      }
+      out[k++] = '/';
+      continue;
+    }
+    out[k++] = raw[i++];
+  }
+  out[k] = '\0';
+  if (k == 0) bprintf(out, sizeof g->pattern, "/");
+  if (strcmp(out, raw) != 0) bprintf(g->written, sizeof g->written, "%s", raw);
+  else g->written[0] = '\0';
+}
+
 const char *model_ops_str(unsigned ops, char *buf, size_t n) {
   static const char *const names[] = {"read", "write", "create", "delete", "list"};
   size_t k = 0;
@@ -113,7 +134,7 @@ void model_write_toml(const model_policy *p, FILE *f) {
   static const char *const kinds[] = {"", "prefix", "glob", "exact"};
   for (int i = 0; i < p->ngrants; i++) {
     const model_grant *g = &p->grants[i];
-    fprintf(f, "[[fs.path]]\npath = \"%s\"\nmatch = \"%s\"\nops = [%s]\n", g->pattern, kinds[g->kind],
+    fprintf(f, "[[fs.path]]\npath = \"%s\"\nmatch = \"%s\"\nops = [%s]\n", g->written[0] ? g->written : g->pattern, kinds[g->kind],
             model_ops_str(g->ops, ops, sizeof ops));
     if (g->max_read != NO_LIMIT) fprintf(f, "max_read = %llu\n", (unsigned long long)g->max_read);
     if (g->max_write != NO_LIMIT) fprintf(f, "max_write = %llu\n", (unsigned long long)g->max_write);

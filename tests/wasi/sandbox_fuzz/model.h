@@ -20,7 +20,8 @@ typedef struct {
 } model_dir;
 
 typedef struct {
-  char pattern[256];
+  char pattern[256]; /* normalised: what the model matches */
+  char written[256]; /* as written in the policy file when that differs ("" otherwise) */
   model_kind kind;
   unsigned ops;
   uint64_t max_read, max_write;
@@ -39,6 +40,11 @@ unsigned model_ops(const model_policy *p, const char *guest, uint64_t *max_read,
 
 /* The policy as a TOML file, in the syntax docs/policy.md describes. */
 void model_write_toml(const model_policy *p, FILE *f);
+
+/* Sets g->pattern to `raw` normalised as docs/policy.md says guest paths are (no `.`,
+ * no repeated slashes; a trailing slash kept, since it marks a prefix), and g->written
+ * to `raw` when that differs. */
+void model_set_pattern(model_grant *g, const char *raw);
 
 /* "read, write" */
 const char *model_ops_str(unsigned ops, char *buf, size_t n);
