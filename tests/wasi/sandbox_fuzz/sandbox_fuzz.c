@@ -792,6 +792,10 @@ static void perform_open(fz *z, const callspec *c, const gfd *base, const char *
   bprintf(g->name, sizeof g->name, "%s", rel);
   g->ops = ops_at(z, rel, &g->mr, &g->mw);
   byte_acct *ac = acct_of(z, g->dev, g->ino);
+  /* An inode with no name before this open is a new file (numbers are reused). */
+  bool known = false;
+  for (int i = 0; i < z->cur.n && !known; i++) known = z->cur.e[i].dev == g->dev && z->cur.e[i].ino == g->ino;
+  if (ac && !known) *ac = (byte_acct){.dev = g->dev, .ino = g->ino};
   if (ac && (g->ops & OP_WRITE)) ac->fd_writable = true;
   if (ac && g->mw > ac->fd_mw) ac->fd_mw = g->mw;
 }
