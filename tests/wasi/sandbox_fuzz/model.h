@@ -17,6 +17,7 @@ typedef enum { KIND_PREFIX = 1, KIND_GLOB = 2, KIND_EXACT = 3 } model_kind; /* r
 typedef struct {
   char host[512], guest[256];
   unsigned ops;
+  bool foreign; /* its host is not the outer tree's directory at that guest path */
 } model_dir;
 
 typedef struct {

@@ -184,7 +184,7 @@ typedef struct {
   int fd;
   uint64_t dev, ino;
   bool dir;
-  bool preopen;
+  bool preopen, foreign;
   char mount[256]; /* preopen: its directory relative to the tree */
   /* Where it was opened: its real location then, what the policy allows there and the
    * byte limits. An fd keeps the rights of the place it was opened from: renaming the
@@ -263,10 +263,20 @@ static void guest_of(const char *rel, char *out, size_t n) {
   bprintf(out, n, "/sandbox%s%s", rel[0] ? "/" : "", rel);
 }
 
+/* What the policy allows on the tree's object at `rel`. A directory mounted below the
+ * tree's guest path from elsewhere on the host (foreign) holds other files: the tree's
+ * own objects under that guest path are decided without it. */
 static unsigned ops_at(fz *z, const char *rel, uint64_t *mr, uint64_t *mw) {
   char g[300];
   guest_of(rel, g, sizeof g);
-  return model_ops(&z->pol, g, mr, mw);
+  bool foreign = false;
+  for (int i = 0; i < z->pol.ndirs; i++) foreign |= z->pol.dirs[i].foreign;
+  if (!foreign) return model_ops(&z->pol, g, mr, mw);
+  model_policy own = z->pol;
+  own.ndirs = 0;
+  for (int i = 0; i < z->pol.ndirs; i++)
+    if (!z->pol.dirs[i].foreign) own.dirs[own.ndirs++] = z->pol.dirs[i];
+  return model_ops(&own, g, mr, mw);
 }
 
 /* ---- the policy and the tree -------------------------------------------------------- */
@@ -481,6 +491,13 @@ static bool setup_guest(fz *z) {
     struct stat st;
     stat(z->pol.dirs[i].host, &st);
     *g = (gfd){.fd = 3 + i, .dev = st.st_dev, .ino = st.st_ino, .dir = true, .preopen = true};
+    if (z->pol.dirs[i].foreign) {
+      /* Not the tree: only what its own grant says (nothing in it is checked). */
+      g->foreign = true;
+      bprintf(g->name, sizeof g->name, "%s", z->pol.dirs[i].guest + 9);
+      g->ops = model_ops(&z->pol, z->pol.dirs[i].guest, &g->mr, &g->mw);
+      continue;
+    }
     bprintf(g->mount, sizeof g->mount, "%s", i ? z->pol.dirs[i].host + strlen(z->tree) + 1 : "");
     bprintf(g->name, sizeof g->name, "%s", g->mount);
     g->ops = ops_at(z, g->mount, &g->mr, &g->mw);
@@ -521,6 +538,7 @@ static bool inode_ops(fz *z, const snap *s, uint64_t dev, uint64_t ino, unsigned
  * last component is followed only when `follow`. */
 static int host_resolve(fz *z, const gfd *base, const char *path, bool follow, char *rel, size_t n) {
   const char *dirrel = NULL;
+  if (base->foreign) return 0;
   if (base->preopen) dirrel = base->mount;
   else {
     for (int i = 0; i < z->cur.n && !dirrel; i++)
@@ -578,6 +596,7 @@ static gfd *rand_fd(fz *z, bool dir_only) {
 }
 
 static const char *fd_dirrel(fz *z, const gfd *g) {
+  if (g->foreign) return NULL;
   if (g->preopen) return g->mount;
   for (int i = 0; i < z->cur.n; i++)
     if (z->cur.e[i].dev == g->dev && z->cur.e[i].ino == g->ino && z->cur.e[i].type == 'd') return z->cur.e[i].rel;
@@ -1028,7 +1047,8 @@ static void print_case_head(fz *z) {
   static const char *const words[] = {"read", "write", "create", "delete", "list"};
   static const char *const kinds[] = {"", "prefix", "glob", "exact"};
   for (int i = 0; i < z->pol.ndirs; i++) {
-    printf("fsdir %s", i ? z->pol.dirs[i].host + tl + 1 : ".");
+    if (z->pol.dirs[i].foreign) printf("fsmount %s", z->pol.dirs[i].guest + 9);
+    else printf("fsdir %s", i ? z->pol.dirs[i].host + tl + 1 : ".");
     for (int k = 0; k < 5; k++)
       if (z->pol.dirs[i].ops & (1u << k)) printf(" %s", words[k]);
     printf("%s\n", z->pol.dirs[i].ops ? "" : " -");
@@ -1238,6 +1258,16 @@ static bool run_case(const char *file, bool verbose) {
       if (root != (z->pol.ndirs == 1)) why = "the first fsdir, and only it, is \".\"";
       bprintf(d->host, sizeof d->host, "%s%s%s", z->tree, root ? "" : "/", root ? "" : tok[1]);
       bprintf(d->guest, sizeof d->guest, "/sandbox%s%s", root ? "" : "/", root ? "" : tok[1]);
+    } else if (strcmp(tok[0], "fsmount") == 0 && n >= 2 && z->pol.ndirs >= 1 && z->pol.ndirs < 4 && !started) {
+      /* A directory from elsewhere on the host, mounted at /sandbox/REL. */
+      model_dir *d = &z->pol.dirs[z->pol.ndirs];
+      int used;
+      d->ops = parse_ops(tok + 2, n - 2, &used);
+      d->foreign = true;
+      bprintf(d->host, sizeof d->host, "%s/mount%d", z->tmp, z->pol.ndirs);
+      bprintf(d->guest, sizeof d->guest, "/sandbox/%s", tok[1]);
+      mkdir(d->host, 0755);
+      z->pol.ndirs++;
     } else if (strcmp(tok[0], "grant") == 0 && n >= 3 && z->pol.ngrants < 6 && !started) {
       model_grant *g = &z->pol.grants[z->pol.ngrants++];
       g->kind = strcmp(tok[1], "exact") == 0 ? KIND_EXACT : strcmp(tok[1], "glob") == 0 ? KIND_GLOB : KIND_PREFIX;
