@@ -80,6 +80,17 @@ fn main() {
         Err(_) => println!("rmdir sub: refused (not empty)"),
         Ok(()) => println!("rmdir sub: unexpected success"),
     }
+    // a symlink from the fixture: read through it, read it, stat it without following
+    if let Some(s) = check("read link", fs::read_to_string("sandbox/link")) {
+        print!("through link: {}", s);
+    }
+    if let Some(t) = check("read_link", fs::read_link("sandbox/link")) {
+        println!("link -> {}", t.display());
+    }
+    if let Some(m) = check("symlink_metadata", fs::symlink_metadata("sandbox/link")) {
+        println!("link is symlink: {}, metadata follows: {}", m.file_type().is_symlink(),
+                 fs::metadata("sandbox/link").map(|m| m.is_file()).unwrap_or(false));
+    }
     // remove_dir_all of a tree it made
     check("create_dir_all 2", fs::create_dir_all("sandbox/tmp/x/y"));
     check("write 2", fs::write("sandbox/tmp/x/y/z", b"z"));

@@ -44,6 +44,7 @@ fixture() {
   mkdir -p "$1/sandbox/sub"
   printf 'fixture data\n' >"$1/sandbox/sub/data.txt"
   for i in 1 2 3; do printf 'file %s\n' $i >"$1/sandbox/sub/f$i.txt"; done
+  ln -s sub/data.txt "$1/sandbox/link"
 }
 # Everything about a tree a program could have changed, except times.
 snapshot() {
