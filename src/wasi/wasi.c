@@ -231,6 +231,53 @@ static uint32_t stdio_fd(wasi_ctx *c, int host, bool allowed) {
   return i;
 }
 
+/* `path` is `dir` or beneath it (guest paths, normalized; "." holds relative ones); the
+ * rest after `dir` (no leading slash) goes to *rest. */
+static bool guest_within(const char *dir, const char *path, const char **rest) {
+  if (strcmp(dir, ".") == 0) {
+    if (path[0] == '/') return false;
+    *rest = strcmp(path, ".") == 0 ? "" : path;
+    return true;
+  }
+  if (strcmp(dir, "/") == 0) {
+    if (path[0] != '/') return false;
+    *rest = path + 1;
+    return true;
+  }
+  size_t l = strlen(dir);
+  if (strncmp(dir, path, l) != 0 || (path[l] != 0 && path[l] != '/')) return false;
+  *rest = path[l] ? path + l + 1 : "";
+  return true;
+}
+
+/* Which preopens see each other's files (same_tree) and which need real-location checks
+ * (preopen_finer); see wasi_int.h. */
+static void plan_trees(wasi_ctx *c) {
+  size_t n = c->pol->ndirs;
+  c->same_tree = util_xcalloc(n * n + 1, sizeof *c->same_tree);
+  c->preopen_finer = util_xcalloc(n + 1, sizeof *c->preopen_finer);
+  for (size_t d = 0; d < n; d++) {
+    c->preopen_finer[d] = c->pol->npaths > 0;
+    for (size_t e = 0; e < n; e++) {
+      const char *rest;
+      if (e == d) {
+        c->same_tree[d * n + e] = true;
+        continue;
+      }
+      if (!guest_within(c->preopen_guest[d], c->preopen_guest[e], &rest)) continue;
+      c->preopen_finer[d] = true; /* another directory is mounted inside d's guest tree */
+      const char *rd = c->preopen_real[d], *re = c->preopen_real[e];
+      if (!rd || !re) continue;
+      size_t need = strlen(rd) + strlen(rest) + 2;
+      char *want = util_xmalloc(need);
+      snprintf(want, need, "%s%s%s", strcmp(rd, "/") == 0 ? "" : rd, *rest ? "/" : "", rest);
+      if (!*want) strcpy(want, "/");
+      c->same_tree[d * n + e] = strcmp(want, re) == 0;
+      free(want);
+    }
+  }
+}
+
 wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err) {
   wasi_ctx *c = util_xcalloc(1, sizeof *c);
   c->pol = p;
@@ -276,8 +323,10 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
       wasi_ctx_free(c);
       return NULL;
     }
+    /* where the kernel says the opened directory is, in the form /proc/self/fd gives
+     * every fd beneath it; unknown stays NULL and real-location checks then refuse */
     char real[PATH_MAX];
-    c->preopen_real[d] = util_xstrdup(realpath(pd->host, real) ? real : pd->host);
+    c->preopen_real[d] = wasi_sandbox_fd_path(h, real, sizeof real) ? util_xstrdup(real) : NULL;
     uint32_t i = wasi_fd_alloc(c);
     wasi_fd *f = &c->fds[i];
     f->kind = WASI_FD_DIR;
@@ -296,8 +345,12 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
     f->guest = norm;
     c->preopen_guest[d] = util_xstrdup(norm);
     c->preopen_name[d] = util_xstrdup(g);
-    f->ops = wasi_path_ops(c, norm, &f->max_read, &f->max_write);
     f->count = SIZE_MAX;
+  }
+  plan_trees(c);
+  for (uint32_t i = 0; i < c->nfds; i++) {
+    wasi_fd *f = &c->fds[i];
+    if (f->is_preopen) f->ops = wasi_path_ops(c, f->preopen, f->guest, &f->max_read, &f->max_write);
   }
   if (cfg)
     for (int s = 0; s < cfg->nsockets; s++) {
@@ -333,6 +386,8 @@ void wasi_ctx_free(wasi_ctx *c) {
   free(c->preopen_real);
   free(c->preopen_guest);
   free(c->preopen_name);
+  free(c->preopen_finer);
+  free(c->same_tree);
   free(c->counts);
   free(c);
 }
