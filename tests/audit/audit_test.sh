@@ -59,6 +59,10 @@ cat >opaque.wat <<'W'
   (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "not_a_wasi_call" (func)))
 W
+# The same imports under the module name of the snapshot before preview1: `weld run`
+# serves "wasi_unstable" as WASI (src/wasi/wasi.c), so the audit must see the same doors.
+sed 's/wasi_snapshot_preview1/wasi_unstable/' server.wat >unstable.wat
+sed 's/wasi_snapshot_preview1/wasi_unstable/' opaque.wat >unstable_opaque.wat
 cat >bigmem.wat <<'W'
 (module (memory 2000 2000) (table 50000 50000 funcref))
 W
@@ -81,6 +85,8 @@ W
 wat hello.wat -o hello.wasm
 wat server.wat -o server.wasm
 wat opaque.wat -o opaque.wasm
+wat unstable.wat -o unstable.wasm
+wat unstable_opaque.wat -o unstable_opaque.wasm
 wat bigmem.wat -o bigmem.wasm
 wat facts.wat -o facts.wasm
 wat --no-check invalid.wat -o invalid.wasm
@@ -160,6 +166,25 @@ json 'r.policy.violations.some(v => v.kind === "operation" && /accepting connect
 json '!r.policy.violations.some(v => /read/.test(v.message) && v.kind === "operation" && /\x27read\x27/.test(v.message))'
 run 1 server.wasm --preset readonly-fs --format json
 json 'r.policy.violations.some(v => v.kind === "risk")'
+
+# ---- wasi_unstable: the same capability table as preview1 ---------------------------------
+run 0 server.wasm --format json
+node -e 'const r = JSON.parse(require("fs").readFileSync("out.txt", "utf8"));
+  for (const i of r.imports) i.module = "wasi_unstable";
+  process.stdout.write(JSON.stringify([r.risk, r.boundary, r.imports, r.reasons]))' >server.json
+run 0 unstable.wasm --format json
+json 'r.imports.every(i => i.module === "wasi_unstable" && i.wasi && !i.opaque)'
+json 'r.boundary.opaque_modules === 0 && !r.boundary.capabilities.includes("opaque")'
+json 'JSON.stringify([r.risk, r.boundary, r.imports, r.reasons]) === require("fs").readFileSync("server.json", "utf8")'
+run 1 unstable.wasm --profile isolated --format json
+json 'r.policy.violations.some(v => v.kind === "capability" && /file system/.test(v.message))'
+json 'r.policy.violations.some(v => v.kind === "capability" && /network/.test(v.message))'
+json '!r.policy.violations.some(v => /host module/.test(v.message))'
+run 0 unstable.wasm --policy grant.toml
+has "Passed"
+run 1 unstable_opaque.wasm --profile cli --format json
+json 'r.imports.find(i => i.name === "fd_write").wasi === true'
+json 'r.imports.find(i => i.name === "not_a_wasi_call").opaque === true && r.boundary.opaque_modules === 2'
 
 # ---- opaque imports ----------------------------------------------------------------------
 run 1 opaque.wasm --preset cli --format json
