@@ -252,6 +252,9 @@ struct exec_store {
   bool guard_mode;
   exec_limits limits;
   exec_usage usage;
+  /* The wake-up pipe of blocking host calls (wake.c), made on first use: each holds the
+   * fd + 1, 0 = none yet. */
+  atomic_int wake_r, wake_w;
   /* Called first by exec_store_free (src/guard disarms the store's deadline). */
   void (*on_free)(exec_store *s);
   /* everything the store owns, freed with it */
@@ -270,6 +273,22 @@ struct exec_store {
 /* Slow path of the interruption check: returns EXEC_OK to continue (after refilling the
  * budget) or the trap kind that stops the run. */
 exec_trap_kind exec_check_interrupt(exec_thread *th);
+
+/* Interruption of blocking host calls (wake.c). Raising sets the store's interrupt flag —
+ * EXEC_INTERRUPT_DEADLINE always, EXEC_INTERRUPT_CANCEL only when no reason is set yet (a
+ * passed deadline stays the reason) — and wakes a host call blocked in exec_store_poll.
+ * Any thread; async-signal-safe (an atomic and a write(2)). */
+void exec_store_raise(exec_store *s, int reason);
+/* Waits like ppoll(2) on fds[0..n) (n may be 0) for at most timeout_ns (UINT64_MAX: no
+ * limit), and returns early when the store is interrupted. Returns ppoll's count (0 on
+ * timeout; revents filled), -1 with errno set, or EXEC_POLL_INTERRUPTED with *trap the
+ * reason's trap kind (a cancel is consumed, as exec_check_interrupt does). */
+#define EXEC_POLL_INTERRUPTED (-2)
+struct pollfd;
+int exec_store_poll(exec_store *s, struct pollfd *fds, unsigned n, uint64_t timeout_ns,
+                    exec_trap_kind *trap);
+/* Closes the wake-up pipe (exec_store_free). */
+void exec_store_wake_close(exec_store *s);
 
 /* Calls f with arguments in argres[0..nparam_slots) and leaves the results in
  * argres[0..nresult_slots). Works for wasm and host functions. On a trap returns its

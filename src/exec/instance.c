@@ -44,6 +44,7 @@ static void instance_free(exec_instance *inst) {
 void exec_store_free(exec_store *s) {
   if (!s) return;
   if (s->on_free) s->on_free(s);
+  exec_store_wake_close(s);
   for (size_t i = 0; i < s->ninstances; i++) instance_free(s->instances[i]);
   for (size_t i = 0; i < s->nfuncs; i++) {
     exec_func *f = s->funcs[i];

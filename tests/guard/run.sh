@@ -143,6 +143,87 @@ expect 134 "weld: trap: host call limit exceeded (500 WASI calls)" \
   run --policy calls.toml --report report.json "$wat/host_calls.wat"
 report_has '"stopped_by": "host-calls"' '"sched_yield": 501' '"total": 501'
 
+# ---- blocking host calls wake for the deadline (finding 10) -------------------------------
+# Each call waits for something that never comes; only the deadline can end it. `timeout`
+# is a safety net, not a measurement: a run it has to kill (137) fails the check
+# (GUARD_SAFETY_NET=SECONDS, default 300).
+net() { timeout -s KILL "${GUARD_SAFETY_NET:-300}" "$weld" "$@"; }
+expect_net() {
+  local want=$1 line=$2
+  shift 2
+  label="weld $* (blocking)"
+  net "$@" >out.txt 2>err.txt
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then bad "exit $rc, expected $want: $(head -c 300 err.txt)"; return; fi
+  if [ -n "$line" ] && [ "$(head -n 1 err.txt)" != "$line" ]; then bad "stderr: $(head -n 1 err.txt)"; return; fi
+  ok
+}
+expect_net 134 "$DEADLINE" run --timeout 1s --invoke sleep "$wat/blocking.wat" 3600000000000
+expect_net 134 "$DEADLINE" run --timeout 100ms --report report.json --invoke sleep "$wat/blocking.wat" 86400000000000
+report_has '"stopped_by": "deadline"' '"poll_oneoff": 1'
+# a timer shorter than the deadline still just sleeps and returns 0
+expect_net 0 "" run --timeout 1h --invoke sleep "$wat/blocking.wat" 1000000
+stdout_is 0
+# stdin: a FIFO held open for writing by this shell, so a read waits for data forever
+mkfifo idle.fifo
+exec 7<>idle.fifo
+expect_net 134 "$DEADLINE" run --timeout 1s --invoke read_stdin "$wat/blocking.wat" <idle.fifo
+# data that arrives is read as before
+printf 'x' >&7
+expect_net 0 "" run --timeout 1h --invoke read_stdin "$wat/blocking.wat" <idle.fifo
+stdout_is 0
+exec 7>&-
+# a listening socket nobody connects to
+expect_net 134 "$DEADLINE" run --timeout 1s --tcplisten 127.0.0.1:0 --invoke accept "$wat/blocking.wat"
+# a connection that never sends: this shell connects (bash's /dev/tcp) and stays silent
+recv_check() {
+  label="sock_recv on an idle connection (blocking)"
+  local port pid rc try
+  for try in 1 2 3 4 5; do
+    port=$((20000 + (RANDOM % 40000)))
+    net run --timeout 2s --tcplisten "127.0.0.1:$port" --invoke recv "$wat/blocking.wat" >out.txt 2>err.txt &
+    pid=$!
+    # connect once the listener is up, and hold the connection open without sending
+    for _ in $(seq 200); do
+      { exec 8<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    wait "$pid"
+    rc=$?
+    exec 8>&- 2>/dev/null
+    if grep -q "cannot\|in use" err.txt; then continue; fi
+    break
+  done
+  if [ "$rc" -eq 134 ] && [ "$(head -n 1 err.txt)" = "$DEADLINE" ]; then ok; else bad "exit $rc: $(head -c 300 err.txt) $(cat out.txt)"; fi
+}
+recv_check
+
+# ---- poll_oneoff reports only the timers that expired (finding 17) -----------------------
+expect_net 0 "" run --invoke timers "$wat/poll_timers.wat"
+stdout_is 101
+
+# ---- denied clocks cannot be read through absolute timers (finding 14) ---------------------
+# clock_search.wat binary-searches CLOCK_REALTIME with absolute poll_oneoff subscriptions.
+# Granted clocks: it finds the host's time (so the attack is real); denied (the isolated
+# profile): it must end nowhere near it.
+near_now() { local t=$1 now; now=$(date +%s); [ "$t" -gt $((now - 86400)) ] && [ "$t" -lt $((now + 86400)) ]; }
+for other in 0 1; do
+  expect_net 0 "" run --invoke search "$wat/clock_search.wat" "$other"
+  label="clock search, clocks granted, shape $other"
+  if near_now "$(cat out.txt)"; then ok; else bad "found $(cat out.txt), now $(date +%s)"; fi
+  expect_net 0 "" run --profile isolated --log-denials --invoke search "$wat/clock_search.wat" "$other"
+  label="clock search, clocks denied, shape $other"
+  if ! near_now "$(cat out.txt)" && grep -q "absolute clock subscription" err.txt; then ok; else bad "found $(cat out.txt), now $(date +%s)"; fi
+done
+
+# ---- sock_shutdown on what is not a socket (finding 19) ------------------------------------
+mkdir -p tree && printf 'x\n' >tree/f.txt
+expect 0 "" run --dir tree --invoke file "$wat/sock_shutdown_file.wat"
+stdout_is 57
+expect 0 "" run --dir tree --invoke dir "$wat/sock_shutdown_file.wat"
+stdout_is 57
+
 # ---- the usage report ----------------------------------------------------------------------
 expect 134 "$FUEL" run --fuel 12345 --report report.json "$wat/loop.wat"
 report_has '"stopped_by": "fuel"' '"consumed": 12345' '"remaining": 0' '"wall_ns": ' '"cpu_ns": ' \
@@ -188,7 +269,7 @@ expect 0 "" run --policy ok.toml files.wat
 # ---- API unit tests (fuel and resume, cancel from a thread, deadline, limits) --------------
 if [ -x "$unit" ]; then
   label="weld_unit guard"
-  "$unit" guard_fuel guard_cancel guard_deadline guard_limits >unit.txt 2>&1
+  "$unit" guard_fuel guard_cancel guard_deadline guard_limits guard_blocking >unit.txt 2>&1
   urc=$?
   last="$(tail -n 1 unit.txt)"
   up="$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')"
