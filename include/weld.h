@@ -192,7 +192,8 @@ void weld_module_export(const weld_module *m, size_t i, const char **name, weld_
 weld_store *weld_store_new(weld_engine *e);
 void weld_store_free(weld_store *s);
 
-/* Fuel: when enabled, each function entry and loop iteration consumes units; running
+/* Fuel: when enabled, each function entry and loop iteration consumes a unit, and bulk
+ * memory/table instructions one per 64 bytes, per 8 elements or per page grown; running
  * out traps with WELD_TRAP_OUT_OF_FUEL. Fuel can be added again and the call retried. */
 void weld_store_set_fuel(weld_store *s, uint64_t fuel); /* enables metering */
 uint64_t weld_store_get_fuel(const weld_store *s);

@@ -224,6 +224,35 @@ stdout_is 57
 expect 0 "" run --dir tree --invoke dir "$wat/sock_shutdown_file.wat"
 stdout_is 57
 
+# ---- bulk work pays fuel by size and stops for the deadline (finding 11) -----------------
+# the documented rates, counted by hand: 1 unit per 64 bytes, per 8 table elements, per
+# page grown, plus 1 for the call's entry
+for t in "fill 65536 1025" "copy 65536 1025" "init 128 3" "tfill 8000 1001" "tcopy 8000 1001" \
+  "tinit 16 3" "grow 100 101" "tgrow 800 101" "fill 63 1"; do
+  set -- $t
+  expect 0 "" run --fuel 100000000 --report report.json --invoke "$1" "$wat/bulk_fuel.wat" "$2"
+  report_has "\"consumed\": $3,"
+done
+# fuel for all but the last unit: stopped before the operation, with one unit left over
+expect 134 "$FUEL" run --fuel 1024 --invoke fill "$wat/bulk_fuel.wat" 65536
+# one loop-free function: 1,500 copies of 32 MiB, then 1,500 overlapping table copies of
+# 5,000,000 elements (40 MB each); one function entry in all, so only the size can stop it
+{
+  printf '(module (memory 1024) (func (export "_start")'
+  for _ in $(seq 1500); do printf ' (memory.copy (i32.const 33554432) (i32.const 0) (i32.const 33554432))'; done
+  printf '))\n'
+} >copy_bomb.wat
+{
+  printf '(module (table 10000000 funcref) (func (export "_start")'
+  for _ in $(seq 1500); do printf ' (table.copy (i32.const 1) (i32.const 0) (i32.const 5000000))'; done
+  printf '))\n'
+} >tcopy_bomb.wat
+for m in copy_bomb tcopy_bomb; do
+  expect_net 134 "$FUEL" run --fuel 10000000 --report report.json "$m.wat"
+  report_has '"stopped_by": "fuel"'
+  expect_net 134 "$DEADLINE" run --timeout 1s "$m.wat"
+done
+
 # ---- the usage report ----------------------------------------------------------------------
 expect 134 "$FUEL" run --fuel 12345 --report report.json "$wat/loop.wat"
 report_has '"stopped_by": "fuel"' '"consumed": 12345' '"remaining": 0' '"wall_ns": ' '"cpu_ns": ' \
