@@ -213,8 +213,9 @@ void weld_store_interrupt(weld_store *s);
 #define WELD_UNLIMITED UINT64_MAX
 
 typedef struct weld_limits {
-  uint64_t memory_bytes;     /* per memory, and over the memories one instance defines */
-  uint64_t table_elements;   /* per table */
+  uint64_t memory_bytes;     /* per memory and per table (8 bytes an element), and over the
+                                memories and tables one instance defines */
+  uint64_t table_elements;   /* per table, and over all the store's tables */
   uint32_t max_call_depth;   /* nested calls; 0 = the engine's (default 10000) */
   uint32_t max_instances;    /* instantiations per store; 0 = unlimited */
   bool trap_on_grow_failure; /* a refused memory.grow / table.grow traps instead of -1 */

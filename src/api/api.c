@@ -589,7 +589,7 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
   if (!t) return NULL;
   util_error e;
   util_error_clear(&e);
-  if (!exec_store_adopt_table(AS_STORE(s), t, &e)) {
+  if (!exec_store_adopt_table(AS_STORE(s), t, NULL, &e)) {
     exec_table_free(t);
     return NULL;
   }

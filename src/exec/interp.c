@@ -879,9 +879,20 @@ dispatch:
     BULK_CHARGE((uint32_t)S(3) >> BULK_ELEM_SHIFT);
     int64_t r = exec_table_grow(tb, (uint32_t)S(3), init);
     if (UNLIKELY(r == EXEC_GROW_TRAP)) {
-      snprintf(th->trap_msg, sizeof th->trap_msg, "table limit exceeded (table.grow to %llu elements, limit %llu)",
-               (unsigned long long)tb->size + (uint32_t)S(3),
-               (unsigned long long)th->store->limits.table_elements);
+      exec_store *st = th->store;
+      unsigned long long want = (unsigned long long)tb->size + (uint32_t)S(3);
+      if (st->usage.stopped_by == EXEC_LIMIT_MEMORY)
+        snprintf(th->trap_msg, sizeof th->trap_msg,
+                 "memory limit exceeded (table.grow to %llu elements, %llu bytes; limit %llu bytes)", want,
+                 want * EXEC_TABLE_ELEM_BYTES, (unsigned long long)st->limits.memory_bytes);
+      else if (want <= st->limits.table_elements)
+        snprintf(th->trap_msg, sizeof th->trap_msg,
+                 "table limit exceeded (table.grow to %llu elements, store total %llu, limit %llu)", want,
+                 (unsigned long long)(st->usage.table_elements + (uint32_t)S(3)),
+                 (unsigned long long)st->limits.table_elements);
+      else
+        snprintf(th->trap_msg, sizeof th->trap_msg, "table limit exceeded (table.grow to %llu elements, limit %llu)",
+                 want, (unsigned long long)st->limits.table_elements);
       msg_set = true;
       TRAP(EXEC_TRAP_LIMIT);
     }

@@ -137,6 +137,31 @@ expect 1 "weld: $wat/table_min.wat: table 0: declared minimum of 1000000 element
   run --max-table-elements 1000 "$wat/table_min.wat"
 expect 0 "" run --max-table-elements 1000000 "$wat/table_min.wat"
 
+# tables count against the memory limit (8 bytes per element) and, together, against the
+# table limit over the whole store (finding 12)
+expect 0 "" run --max-memory 64K --invoke bomb "$wat/table_bomb.wat"
+stdout_is 8000
+expect 134 "weld: trap: memory limit exceeded (table.grow to 9000 elements, 72000 bytes; limit 65536 bytes)" \
+  run --max-memory 64K --trap-on-grow-failure --invoke bomb "$wat/table_bomb.wat"
+expect 0 "" run --max-table-elements 10000 --report report.json --invoke bomb "$wat/table_store.wat"
+stdout_is 5000
+report_has '"tables": {"count": 2, "peak_elements": 10000, "final_elements": 10000, "peak_bytes": 80000, "final_bytes": 80000}' '"grow": 1'
+expect 134 "weld: trap: table limit exceeded (table.grow to 6000 elements, store total 11000, limit 10000)" \
+  run --max-table-elements 10000 --trap-on-grow-failure --invoke bomb "$wat/table_store.wat"
+{
+  printf '(module'
+  for _ in $(seq 2000); do printf ' (table 10000 funcref)'; done
+  printf ' (func (export "_start")))\n'
+} >many_tables.wat
+expect 1 "weld: many_tables.wat: table 1: declared minimum of 10000 elements brings the store to 20000 table elements, above the table limit (10000 elements)" \
+  run --profile isolated --report report.json many_tables.wat
+report_has '"outcome": "refused"' '"stopped_by": "table"' '"instantiation": 1' '"peak_elements": 0'
+expect 1 "weld: many_tables.wat: table 13: declared minimum of 10000 elements (1120000 bytes, instance total with its memories) exceeds the memory limit (1048576 bytes)" \
+  run --max-memory 1M many_tables.wat
+expect 1 "weld: $wat/table_min.wat: table 0: declared minimum of 1000000 elements (8000000 bytes) exceeds the memory limit (1048576 bytes)" \
+  run --max-memory 1M "$wat/table_min.wat"
+expect 0 "" run --max-memory 8000000 "$wat/table_min.wat"
+
 # ---- host calls ----------------------------------------------------------------------------
 printf '[limits]\nmax_host_calls = 500\n' >calls.toml
 expect 134 "weld: trap: host call limit exceeded (500 WASI calls)" \

@@ -185,7 +185,9 @@ UNIT_GROUP(guard_limits) {
   weld_limits lim;
   weld_limits_default(&lim);
   CHECK_EQ_U64(lim.memory_bytes, WELD_UNLIMITED);
-  lim.memory_bytes = 4 * 65536;
+  /* four pages of memory and the table's (at most) ten 8-byte elements: tables count in
+   * the instance's memory total */
+  lim.memory_bytes = 4 * 65536 + 10 * 8;
   lim.table_elements = 10;
   lim.max_call_depth = 50;
   lim.max_instances = 1;
@@ -232,7 +234,7 @@ UNIT_GROUP(guard_limits) {
   /* trap instead of -1 when asked */
   weld_limits got;
   weld_store_get_limits(f.s, &got);
-  CHECK_EQ_U64(got.memory_bytes, 4 * 65536);
+  CHECK_EQ_U64(got.memory_bytes, 4 * 65536 + 10 * 8);
   CHECK_EQ_U64(got.max_call_depth, 50);
   got.trap_on_grow_failure = true;
   weld_store_set_limits(f.s, &got);
