@@ -28,6 +28,8 @@ static const char guard_wat[] =
     "  (func $rec (export \"rec\") (call $rec))\n"
     "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0)))\n"
     "  (func (export \"tgrow\") (param i32) (result i32) (table.grow (ref.null func) (local.get 0)))\n"
+    /* fills [0, n) with 7 (both arguments are n) */
+    "  (func (export \"fill\") (param i32 i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0)))\n"
     "  (func (export \"add\") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))\n";
 
 static atomic_int spin_started;
@@ -111,6 +113,17 @@ UNIT_GROUP(guard_fuel) {
   /* one unit per iteration (100000) and per call entry */
   CHECK(u.fuel_consumed >= 100000 && u.fuel_consumed <= 100000 + 2 * (uint64_t)stops + 2);
   CHECK_STR(u.stopped_by, "fuel");
+  /* bulk work pays by size before it writes: a 64 KiB fill costs 1024 units (plus the
+   * call's entry), so with 1000 left it stops with memory untouched, and runs once
+   * topped up */
+  uint8_t *mem = weld_memory_data(weld_instance_memory(f.i, "memory"));
+  weld_store_set_fuel(f.s, 1000);
+  CHECK_EQ_I64(call(&f, "fill", 65536, NULL), WELD_TRAP_OUT_OF_FUEL);
+  CHECK(mem[0] == 0 && mem[65535] == 0);
+  weld_store_set_fuel(f.s, 1025);
+  CHECK_EQ_I64(call(&f, "fill", 65536, NULL), 0);
+  CHECK(mem[0] == 7 && mem[65535] == 7);
+  CHECK_EQ_U64(weld_store_get_fuel(f.s), 0);
   /* a call that needs no more fuel than there is runs and leaves the rest */
   weld_store_set_fuel(f.s, 10);
   CHECK_EQ_I64(call(&f, "add", 20, &r), 0);
