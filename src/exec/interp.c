@@ -810,7 +810,8 @@ dispatch:
   }
   HANDLER(MEM_GROW) {
     uint32_t delta = (uint32_t)S(1);
-    BULK_CHARGE(delta);
+    /* a grow past the declared maximum fails (-1) without work, and costs nothing */
+    if (delta <= mem->max_pages - msize / EXEC_PAGE_SIZE) BULK_CHARGE(delta);
     int64_t r = exec_memory_grow(mem, delta);
     if (UNLIKELY(r == EXEC_GROW_TRAP)) {
       snprintf(th->trap_msg, sizeof th->trap_msg, "memory limit exceeded (memory.grow to %llu bytes, limit %llu)",
@@ -876,7 +877,7 @@ dispatch:
   HANDLER(TABLE_GROW) {
     exec_table *tb = inst->tables[U(1)];
     void *init = (void *)(uintptr_t)S(2);
-    BULK_CHARGE((uint32_t)S(3) >> BULK_ELEM_SHIFT);
+    if ((uint32_t)S(3) <= tb->max - tb->size) BULK_CHARGE((uint32_t)S(3) >> BULK_ELEM_SHIFT);
     int64_t r = exec_table_grow(tb, (uint32_t)S(3), init);
     if (UNLIKELY(r == EXEC_GROW_TRAP)) {
       exec_store *st = th->store;

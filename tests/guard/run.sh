@@ -258,6 +258,11 @@ for t in "fill 65536 1025" "copy 65536 1025" "init 128 3" "tfill 8000 1001" "tco
   expect 0 "" run --fuel 100000000 --report report.json --invoke "$1" "$wat/bulk_fuel.wat" "$2"
   report_has "\"consumed\": $3,"
 done
+# a grow that cannot succeed (past the maximum) fails with -1 and costs nothing
+for f in grow tgrow; do
+  expect 0 "" run --fuel 100 --invoke "$f" "$wat/bulk_fuel.wat" 4294967295
+  stdout_is -1
+done
 # fuel for all but the last unit: stopped before the operation, with one unit left over
 expect 134 "$FUEL" run --fuel 1024 --invoke fill "$wat/bulk_fuel.wat" 65536
 # one loop-free function: 1,500 copies of 32 MiB, then 1,500 overlapping table copies of
