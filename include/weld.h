@@ -202,7 +202,9 @@ uint64_t weld_store_get_fuel(const weld_store *s);
 void weld_store_add_fuel(weld_store *s, uint64_t fuel);
 /* Asks a running call in this store to stop with WELD_TRAP_INTERRUPTED. Safe to call from
  * any thread or a signal handler. The running call (or, if none runs, the next one) stops
- * at its next function entry or loop back-edge; the store stays usable. */
+ * at its next function entry or loop back-edge, between the chunks of a large bulk
+ * operation, or — when it is blocked in a WASI call (poll_oneoff, a read on a pipe or
+ * socket, sock_accept) — at once; the store stays usable. A deadline wakes them alike. */
 void weld_store_interrupt(weld_store *s);
 
 /* ---------- resource limits (src/guard) ---------------------------------------------------
