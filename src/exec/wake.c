@@ -113,7 +113,9 @@ int exec_store_poll(exec_store *s, struct pollfd *fds, unsigned n, uint64_t time
       break;
     }
   }
+  int saved = errno; /* ppoll's, for the caller */
   for (unsigned i = 0; i < n; i++) fds[i].revents = all[i].revents;
   if (all != small) free(all);
+  errno = saved;
   return result;
 }
