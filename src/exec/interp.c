@@ -316,57 +316,14 @@ static void budget_end(exec_thread *th) {
  * or filled (a table element is 8 bytes: one unit per 8 elements), one unit per page a
  * memory grows (the kernel zero-fills pages lazily; touching them is paid by the
  * instructions that touch) — charged whole through the budget before anything is
- * written, so running out of fuel leaves memory and tables untouched. Past BULK_CHUNK bytes
+ * written, so running out of fuel leaves memory and tables untouched. Past EXEC_BULK_CHUNK bytes
  * the work goes in chunks with a look at the interrupt flag between them, so a deadline
  * or a cancel stops even one 4 GiB fill within a chunk: the run is aborted, and the part
  * already written stays written (the only way a bulk operation is observably partial). */
 #define BULK_SHIFT 6                 /* bytes per fuel unit: 64 */
 #define BULK_ELEM_SHIFT 3            /* table elements per fuel unit: 8 */
-#define BULK_CHUNK ((size_t)1 << 20) /* bytes between two looks at the interrupt flag */
 
-static exec_trap_kind bulk_stop(exec_thread *th) {
-  exec_store *s = th->store;
-  if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed)) return exec_check_interrupt(th);
-  return EXEC_OK;
-}
-
-/* memmove in chunks, in the direction that keeps an overlapping copy right. */
-static exec_trap_kind bulk_move(exec_thread *th, uint8_t *d, const uint8_t *src, size_t n) {
-  exec_trap_kind k;
-  if (d <= src) {
-    for (size_t at = 0; at < n; at += BULK_CHUNK) {
-      if (at && (k = bulk_stop(th))) return k;
-      memmove(d + at, src + at, n - at < BULK_CHUNK ? n - at : BULK_CHUNK);
-    }
-  } else {
-    for (size_t end = n; end > 0;) {
-      size_t len = end < BULK_CHUNK ? end : BULK_CHUNK;
-      if (end != n && (k = bulk_stop(th))) return k;
-      end -= len;
-      memmove(d + end, src + end, len);
-    }
-  }
-  return EXEC_OK;
-}
-
-static exec_trap_kind bulk_fill(exec_thread *th, uint8_t *d, int v, size_t n) {
-  exec_trap_kind k;
-  for (size_t at = 0; at < n; at += BULK_CHUNK) {
-    if (at && (k = bulk_stop(th))) return k;
-    memset(d + at, v, n - at < BULK_CHUNK ? n - at : BULK_CHUNK);
-  }
-  return EXEC_OK;
-}
-
-static exec_trap_kind bulk_fill_refs(exec_thread *th, void **d, void *v, size_t n) {
-  exec_trap_kind k;
-  const size_t chunk = BULK_CHUNK / sizeof(void *);
-  for (size_t at = 0; at < n; at++) {
-    if (at && at % chunk == 0 && (k = bulk_stop(th))) return k;
-    d[at] = v;
-  }
-  return EXEC_OK;
-}
+/* The chunked helpers (exec_bulk_move, exec_bulk_fill, exec_bulk_fill_refs) are in bulk.c. */
 
 /* ---------- backtraces -------------------------------------------------------------------- */
 
@@ -450,7 +407,7 @@ static exec_memory no_memory;
 /* Runs a chunked bulk helper for large sizes; small ones take the plain call. */
 #define BULK_DO(bytes, small, big)                                                       \
   do {                                                                                   \
-    if (LIKELY((bytes) <= BULK_CHUNK)) {                                                 \
+    if (LIKELY((bytes) <= EXEC_BULK_CHUNK)) {                                                 \
       small;                                                                             \
     } else {                                                                             \
       exec_trap_kind k_ = (big);                                                         \
@@ -828,14 +785,14 @@ dispatch:
     uint64_t d = (uint32_t)S(0), n = (uint32_t)S(2);
     if (UNLIKELY(d + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
     BULK_CHARGE(n >> BULK_SHIFT);
-    BULK_DO(n, memset(mbase + d, (int)(uint8_t)S(1), n), bulk_fill(th, mbase + d, (int)(uint8_t)S(1), n));
+    BULK_DO(n, memset(mbase + d, (int)(uint8_t)S(1), n), exec_bulk_fill(th, mbase + d, (int)(uint8_t)S(1), n));
     DISPATCH(SZ(3));
   }
   HANDLER(MEM_COPY) {
     uint64_t d = (uint32_t)S(0), s = (uint32_t)S(1), n = (uint32_t)S(2);
     if (UNLIKELY(d + n > msize || s + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
     BULK_CHARGE(n >> BULK_SHIFT);
-    BULK_DO(n, memmove(mbase + d, mbase + s, n), bulk_move(th, mbase + d, mbase + s, n));
+    BULK_DO(n, memmove(mbase + d, mbase + s, n), exec_bulk_move(th, mbase + d, mbase + s, n));
     DISPATCH(SZ(3));
   }
   HANDLER(MEM_INIT) {
@@ -843,7 +800,7 @@ dispatch:
     uint64_t d = (uint32_t)S(1), s = (uint32_t)S(2), n = (uint32_t)S(3);
     if (UNLIKELY(s + n > ds->len || d + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
     BULK_CHARGE(n >> BULK_SHIFT);
-    if (n) BULK_DO(n, memcpy(mbase + d, ds->bytes + s, n), bulk_move(th, mbase + d, ds->bytes + s, n));
+    if (n) BULK_DO(n, memcpy(mbase + d, ds->bytes + s, n), exec_bulk_move(th, mbase + d, ds->bytes + s, n));
     DISPATCH(SZ(4));
   }
   HANDLER(DATA_DROP) {
@@ -907,7 +864,7 @@ dispatch:
     if (UNLIKELY(i + n > tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
     BULK_CHARGE(n >> BULK_ELEM_SHIFT);
     BULK_DO(n * sizeof(void *), for (uint64_t k = 0; k < n; k++) tb->elems[i + k] = v,
-            bulk_fill_refs(th, tb->elems + i, v, n));
+            exec_bulk_fill_refs(th, tb->elems + i, v, n));
     DISPATCH(SZ(4));
   }
   HANDLER(TABLE_COPY) {
@@ -916,7 +873,7 @@ dispatch:
     if (UNLIKELY(d + n > dt->size || s + n > st->size)) TRAP(EXEC_TRAP_TABLE_OOB);
     BULK_CHARGE(n >> BULK_ELEM_SHIFT);
     if (n) BULK_DO(n * sizeof(void *), memmove(dt->elems + d, st->elems + s, n * sizeof(void *)),
-                   bulk_move(th, (uint8_t *)(dt->elems + d), (const uint8_t *)(st->elems + s), n * sizeof(void *)));
+                   exec_bulk_move(th, (uint8_t *)(dt->elems + d), (const uint8_t *)(st->elems + s), n * sizeof(void *)));
     DISPATCH(SZ(5));
   }
   HANDLER(TABLE_INIT) {
@@ -926,7 +883,7 @@ dispatch:
     if (UNLIKELY(s + n > es->count || d + n > tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
     BULK_CHARGE(n >> BULK_ELEM_SHIFT);
     if (n) BULK_DO(n * sizeof(void *), memcpy(tb->elems + d, es->refs + s, n * sizeof(void *)),
-                   bulk_move(th, (uint8_t *)(tb->elems + d), (const uint8_t *)(es->refs + s), n * sizeof(void *)));
+                   exec_bulk_move(th, (uint8_t *)(tb->elems + d), (const uint8_t *)(es->refs + s), n * sizeof(void *)));
     DISPATCH(SZ(5));
   }
   HANDLER(ELEM_DROP) {

@@ -265,6 +265,16 @@ for f in grow tgrow; do
 done
 # fuel for all but the last unit: stopped before the operation, with one unit left over
 expect 134 "$FUEL" run --fuel 1024 --invoke fill "$wat/bulk_fuel.wat" 65536
+# operations past 1 MiB go in chunks: overlapping copies both ways, a fill and table
+# copies, checked element by element against the spec's result (the module's own loops)
+for t in "copy 12345 0 3145745" "copy 0 12345 3145745" "copy 100 3000000 5000000" \
+  "copy 1048576 0 4194304" "fill 777 300 5000017" "tcopy 7 0 2000001" "tcopy 0 7 2000001"; do
+  set -- $t
+  f=$1
+  shift
+  expect 0 "" run --invoke "$f" "$wat/bulk_chunks.wat" "$@"
+  stdout_is 1
+done
 # one loop-free function: 1,500 copies of 32 MiB, then 1,500 overlapping table copies of
 # 5,000,000 elements (40 MB each); one function entry in all, so only the size can stop it
 {
