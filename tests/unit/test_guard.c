@@ -228,6 +228,10 @@ UNIT_GROUP(guard_limits) {
   CHECK(weld_memory_new(f.s, 5, 10) == NULL);
   weld_memory *small = weld_memory_new(f.s, 1, 10);
   CHECK(small != NULL);
+  /* the instance's table holds all 10 elements the store may have: a host table of one
+   * more is refused (the limit holds over all the store's tables) */
+  weld_val null_ref = {.kind = WELD_FUNCREF, .of.funcref = NULL};
+  CHECK(weld_table_new(f.s, WELD_FUNCREF, 1, 10, null_ref) == NULL);
   /* one instance per store: the second is refused with a LIMIT error */
   weld_import imp = {"env", "started", {.kind = WELD_EXTERN_FUNC, .of.func = f.started}};
   weld_trap *trap = NULL;
@@ -240,7 +244,7 @@ UNIT_GROUP(guard_limits) {
   }
   weld_store_usage(f.s, &u);
   CHECK_STR(u.stopped_by, "instances");
-  CHECK_EQ_U64(u.limit_denials, 2); /* the memory above and the instance */
+  CHECK_EQ_U64(u.limit_denials, 3); /* the memory and the table above, and the instance */
   /* the stopped calls left the store usable */
   CHECK_EQ_I64(call(&f, "add", 21, &r), 0);
   CHECK_EQ_I64(r, 42);
