@@ -206,7 +206,7 @@ recv_check() {
   local port pid rc try
   for try in 1 2 3 4 5; do
     port=$((20000 + (RANDOM % 40000)))
-    net run --timeout 2s --tcplisten "127.0.0.1:$port" --invoke recv "$wat/blocking.wat" >out.txt 2>err.txt &
+    net run --timeout 5s --tcplisten "127.0.0.1:$port" --invoke recv "$wat/blocking.wat" >out.txt 2>err.txt &
     pid=$!
     # connect once the listener is up, and hold the connection open without sending
     for _ in $(seq 200); do
@@ -220,7 +220,11 @@ recv_check() {
     if grep -q "cannot\|in use" err.txt; then continue; fi
     break
   done
-  if [ "$rc" -eq 134 ] && [ "$(head -n 1 err.txt)" = "$DEADLINE" ]; then ok; else bad "exit $rc: $(head -c 300 err.txt) $(cat out.txt)"; fi
+  if [ "$rc" -eq 134 ] && [ "$(head -n 1 err.txt)" = "$DEADLINE" ] && [ "$(cat out.txt)" = accepted ]; then
+    ok
+  else
+    bad "exit $rc: $(head -c 300 err.txt) $(cat out.txt)"
+  fi
 }
 recv_check
 

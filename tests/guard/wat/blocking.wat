@@ -7,7 +7,9 @@
   (import "wasi_snapshot_preview1" "sock_accept" (func $accept (param i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "sock_recv"
     (func $recv (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
+  (data (i32.const 400) "accepted\n")
   ;; one subscription at 0: a relative CLOCK_MONOTONIC timer of $ns nanoseconds
   (func (export "sleep") (param $ns i64) (result i32)
     (i64.store (i32.const 0) (i64.const 1))
@@ -31,6 +33,10 @@
     (local $e i32)
     (local.set $e (call $accept (i32.const 3) (i32.const 0) (i32.const 300)))
     (if (local.get $e) (then (return (local.get $e))))
+    ;; say so on stdout, so the test knows the wait that follows is the receive
+    (i32.store (i32.const 256) (i32.const 400))
+    (i32.store (i32.const 260) (i32.const 9))
+    (drop (call $write (i32.const 1) (i32.const 256) (i32.const 1) (i32.const 264)))
     (call $iov)
     (call $recv (i32.load (i32.const 300)) (i32.const 256) (i32.const 1) (i32.const 0)
       (i32.const 264) (i32.const 268))))
