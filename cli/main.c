@@ -69,7 +69,7 @@ static const cli_command commands[] = {
      "Options:\n"
      "  --invoke NAME          call the exported function NAME with ARGS\n"
      "  --fuel N               stop with `out of fuel` after N units of work (function\n"
-     "                         entries and loop iterations)\n"
+     "                         entries, loop iterations, bulk bytes: docs/cli.md)\n"
      "  --bounds guard|explicit  linear memory layout (default guard)\n"
      "Resource limits (override the policy file's; docs/cli.md):\n"
      "  --max-memory SIZE      bytes per memory and per instance (65536, 64KiB, 16M, 1GiB)\n"

@@ -92,8 +92,11 @@ void guard_report_json(FILE *o, const exec_store *s, const guard_report *r) {
   }
   fprintf(o, ",\n  \"memory\": {\"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64 "}",
           u->peak_memory_bytes, u->memory_bytes);
-  fprintf(o, ",\n  \"tables\": {\"peak_elements\": %" PRIu64 ", \"final_elements\": %" PRIu64 "}",
-          u->peak_table_elements, u->table_elements);
+  fprintf(o,
+          ",\n  \"tables\": {\"count\": %zu, \"peak_elements\": %" PRIu64 ", \"final_elements\": %" PRIu64
+          ", \"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64 "}",
+          s ? s->ntables : 0, u->peak_table_elements, u->table_elements, u->peak_table_elements * EXEC_TABLE_ELEM_BYTES,
+          u->table_elements * EXEC_TABLE_ELEM_BYTES);
   if (s && s->fuel_enabled) {
     uint64_t spent = u->fuel_base > s->fuel ? u->fuel_base - s->fuel : 0;
     fprintf(o, ",\n  \"fuel\": {\"consumed\": %" PRIu64 ", \"remaining\": %" PRIu64 "}",

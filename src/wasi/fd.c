@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -86,6 +87,7 @@ static uint16_t do_read(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights,
     }
     clamp_iovs(iov, &niov, left);
   }
+  if (off < 0 && niov > 0 && (e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) return e;
   ssize_t n = niov == 0 ? 0 : off >= 0 ? preadv(f->host, iov, niov, off) : readv(f->host, iov, niov);
   if (n < 0) return wasi_errno(errno);
   c->stats.bytes_read += (uint64_t)n;

@@ -495,7 +495,13 @@ static exec_trap_kind trampoline(exec_thread *th, exec_func *self, exec_slot *ar
     snprintf(th->trap_msg, sizeof th->trap_msg, "wasi %s: no memory bound", b->name);
     return EXEC_TRAP_HOST;
   }
-  return b->fn(th, self, argres);
+  c->th = th;
+  c->trap = EXEC_OK;
+  exec_trap_kind k = b->fn(th, self, argres);
+  c->th = NULL;
+  /* a blocking wait woken by the deadline or a cancel ends the run with that trap */
+  if (k == EXEC_OK && c->trap != EXEC_OK) k = c->trap;
+  return k;
 }
 
 static void decode_sig(const char *s, uint8_t *out, uint32_t *n) {

@@ -146,6 +146,10 @@ struct wasi_ctx {
   wasi_stats stats;
   char first_denial[256];    /* "CALL \"PATH\": why" of the first denial */
   uint64_t call_counts[WASI_MAX_CALLS]; /* per entry of wasi.c's call table (usage reports) */
+  /* During a call (set by wasi.c's trampoline): the calling thread, and the trap that
+   * ends the call when a wait was interrupted (wasi_wait_ready). */
+  exec_thread *th;
+  exec_trap_kind trap;
 };
 
 /* ---------- helpers (wasi.c) ------------------------------------------------------------ */
@@ -191,6 +195,14 @@ size_t wasi_count_for(wasi_ctx *c, int host);
  * contradictory flags). */
 void wasi_put_filestat(uint8_t *b, const struct stat *st);
 uint16_t wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
+
+/* poll.c: before a read, write or accept that could block on `host` (a pipe, a tty, a
+ * socket; not when the guest asked for NONBLOCK, not on regular files), waits until
+ * `events` (POLLIN/POLLOUT) are ready while staying wakeable by the store's deadline and
+ * cancellation. Returns 0 (go ahead; an error is left to the call itself) or, when
+ * interrupted, WASI_EINTR with c->trap set: the trampoline then ends the call with that
+ * trap. */
+uint16_t wasi_wait_ready(wasi_ctx *c, int host, uint16_t fdflags, short events);
 
 /* clock.c: preview1 clock id -> host clock; false for an unknown id. */
 #include <time.h>
