@@ -67,6 +67,11 @@ static uint8_t valtype_of(weld_valkind k) {
   return (unsigned)k < sizeof map ? map[k] : 0;
 }
 
+/* A value may enter store s: a funcref must be null or one of s's functions. */
+static bool val_in_store(const exec_store *s, const weld_val *v) {
+  return v->kind != WELD_FUNCREF || exec_store_owns_ref(s, WASM_FUNCREF, v->of.funcref);
+}
+
 /* Writes v into slots (two for v128); returns the slots used. */
 static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
   switch (v->kind) {
@@ -470,6 +475,12 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
         k = EXEC_TRAP_HOST;
         break;
       }
+      if (!val_in_store(self->store, &results[i])) {
+        snprintf(th->trap_msg, sizeof th->trap_msg,
+                 "host function returned a funcref from another store (result %u)", i);
+        k = EXEC_TRAP_HOST;
+        break;
+      }
       s += val_to_slots(&results[i], argres + s);
     }
   }
@@ -509,10 +520,14 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
   if (nargs != t->nparams) return weld_trap_new("weld_func_call: wrong number of arguments");
   if (nresults < t->nresults) return weld_trap_new("weld_func_call: results array too small");
   for (size_t i = 0; i < nargs; i++) {
+    char msg[128];
     if (args[i].kind != kind_of(t->params[i])) {
-      char msg[128];
       snprintf(msg, sizeof msg, "weld_func_call: argument %zu is %s, expected %s", i,
                weld_valkind_name(args[i].kind), weld_valkind_name(kind_of(t->params[i])));
+      return weld_trap_new(msg);
+    }
+    if (!val_in_store(f->store, &args[i])) {
+      snprintf(msg, sizeof msg, "weld_func_call: argument %zu is a funcref from another store", i);
       return weld_trap_new(msg);
     }
   }
@@ -585,7 +600,7 @@ static void *ref_of(weld_val v) {
 
 weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init) {
   if (elem != WELD_FUNCREF && elem != WELD_EXTERNREF) return NULL;
-  if (init.kind != elem) return NULL;
+  if (init.kind != elem || !val_in_store(AS_STORE(s), &init)) return NULL;
   exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, ref_of(init));
   if (!t) return NULL;
   util_error e;
@@ -610,25 +625,22 @@ bool weld_table_get(const weld_table *wt, uint32_t i, weld_val *out) {
 
 bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
   exec_table *t = (exec_table *)wt;
-  if (i >= t->size || v.kind != kind_of(t->elemtype)) return false;
+  if (i >= t->size || v.kind != kind_of(t->elemtype) || !val_in_store(t->store, &v)) return false;
   t->elems[i] = ref_of(v);
   return true;
 }
 
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
   exec_table *t = (exec_table *)wt;
-  if (init.kind != kind_of(t->elemtype)) return -1;
+  if (init.kind != kind_of(t->elemtype) || !val_in_store(t->store, &init)) return -1;
   int64_t r = exec_table_grow(t, delta, ref_of(init));
   return r < 0 ? -1 : r;
 }
 
 weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init) {
-  if (init.kind != kind) return NULL;
-  exec_global *g = util_xcalloc(1, sizeof *g);
-  g->type = valtype_of(kind);
-  g->mut = mutable_;
+  if (!s || init.kind != kind || !val_in_store(AS_STORE(s), &init)) return NULL;
+  exec_global *g = exec_global_new(AS_STORE(s), valtype_of(kind), mutable_);
   val_to_slots(&init, g->val);
-  UTIL_VEC_PUSH(AS_STORE(s)->globals, AS_STORE(s)->nglobals, AS_STORE(s)->capglobals, g);
   return (weld_global *)g;
 }
 
@@ -641,7 +653,7 @@ weld_val weld_global_get(const weld_global *wg) {
 
 bool weld_global_set(weld_global *wg, weld_val v) {
   exec_global *g = (exec_global *)wg;
-  if (!g->mut || v.kind != kind_of(g->type)) return false;
+  if (!g->mut || v.kind != kind_of(g->type) || !val_in_store(g->store, &v)) return false;
   val_to_slots(&v, g->val);
   return true;
 }

@@ -157,6 +157,7 @@ typedef struct exec_global {
   exec_slot val[2];     /* two slots for v128 */
   uint8_t type;
   bool mut;
+  exec_store *store;    /* the owning store */
 } exec_global;
 
 /* Instance-side view of a segment: dropped segments have len/count 0. */
@@ -312,6 +313,19 @@ typedef struct exec_store_config {
 
 exec_store *exec_store_new(const exec_store_config *cfg); /* cfg may be NULL */
 void exec_store_free(exec_store *s);
+
+/* A global owned by the store (zero-initialised; the caller sets its value). */
+exec_global *exec_global_new(exec_store *s, uint8_t type, bool mut);
+
+/* Store identity. An object made in one store must never enter another: it would be
+ * freed with its own store while the other still reached it. Every place where an object
+ * or a reference enters a store checks these: instantiation imports, call arguments,
+ * table and global writes (set, grow, fill, initial values) and host-function results.
+ * A funcref belongs to `s` when it is null or one of s's functions; an externref is the
+ * host's own pointer, which belongs to no store, so it is always accepted. */
+bool exec_store_owns_ref(const exec_store *s, uint8_t valtype, const void *ref);
+/* The import's object (function, table, memory or global) was made in `s`. */
+bool exec_store_owns_extern(const exec_store *s, const exec_extern *x);
 
 /* A host function owned by the store. The signature is copied. `env_free`, if given,
  * is called on `env` when the store is freed. */

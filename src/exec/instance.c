@@ -81,6 +81,31 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
   return f;
 }
 
+exec_global *exec_global_new(exec_store *s, uint8_t type, bool mut) {
+  exec_global *g = util_xcalloc(1, sizeof *g);
+  g->type = type;
+  g->mut = mut;
+  g->store = s;
+  UTIL_VEC_PUSH(s->globals, s->nglobals, s->capglobals, g);
+  return g;
+}
+
+bool exec_store_owns_ref(const exec_store *s, uint8_t valtype, const void *ref) {
+  if (valtype != WASM_FUNCREF || !ref) return true;
+  return ((const exec_func *)ref)->store == s;
+}
+
+bool exec_store_owns_extern(const exec_store *s, const exec_extern *x) {
+  if (!x->ptr) return true;
+  switch (x->kind) {
+  case WASM_EXTERN_FUNC: return ((const exec_func *)x->ptr)->store == s;
+  case WASM_EXTERN_TABLE: return ((const exec_table *)x->ptr)->store == s;
+  case WASM_EXTERN_MEMORY: return ((const exec_memory *)x->ptr)->store == s;
+  case WASM_EXTERN_GLOBAL: return ((const exec_global *)x->ptr)->store == s;
+  }
+  return false;
+}
+
 /* ---------- constant expressions ------------------------------------------------------------ */
 
 /* Evaluates a validated constant expression: the 2.0 forms plus the extended-constant
@@ -198,10 +223,11 @@ static bool link_fail(util_error *err, const wasm_import *im, const char *why) {
                    im->module.str, (int)im->field.len, im->field.str);
 }
 
-static bool match_import(const exec_module *em, const wasm_import *im, const exec_extern *x,
-                         util_error *err) {
+static bool match_import(const exec_store *s, const exec_module *em, const wasm_import *im,
+                         const exec_extern *x, util_error *err) {
   if (!x || !x->ptr) return link_fail(err, im, "unknown import");
   if (x->kind != im->kind) return link_fail(err, im, "incompatible import type");
+  if (!exec_store_owns_extern(s, x)) return link_fail(err, im, "import from another store");
   switch (im->kind) {
   case WASM_EXTERN_FUNC: {
     const exec_func *f = x->ptr;
@@ -283,7 +309,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
                                 util_error *err) {
   const wasm_module *m = em->wasm;
   for (uint32_t i = 0; i < m->nimports; i++) {
-    if (!match_import(em, &m->imports[i], imports ? &imports[i] : NULL, err)) return NULL;
+    if (!match_import(s, em, &m->imports[i], imports ? &imports[i] : NULL, err)) return NULL;
   }
   if (!check_limits(s, m, err)) return NULL;
 
@@ -347,10 +373,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     if (!exec_store_adopt_memory(s, mem, &inst->memory_bytes, err)) return NULL;
   }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
-    exec_global *g = util_xcalloc(1, sizeof *g);
-    UTIL_VEC_PUSH(s->globals, s->nglobals, s->capglobals, g);
-    g->type = m->globals[i].type.type;
-    g->mut = m->globals[i].type.mut;
+    exec_global *g = exec_global_new(s, m->globals[i].type.type, m->globals[i].type.mut);
     if (!eval_const(inst, &m->globals[i].init, g->val, err)) return NULL;
     inst->globals[i] = g;
   }
