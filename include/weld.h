@@ -3,7 +3,9 @@
  *
  * The only header an embedder needs. The objects and their lifetimes:
  *
- *   weld_engine    process-wide settings; outlives everything made from it.
+ *   weld_engine    settings and the table of function signatures its modules and host
+ *                  functions share; outlives everything made from it. A module is
+ *                  instantiated only in stores of the engine that compiled it.
  *   weld_module    a decoded, validated and compiled module. Immutable; may be
  *                  instantiated any number of times, in any number of stores.
  *   weld_store     owns instances and every runtime object (functions, memories, tables,
@@ -166,7 +168,7 @@ typedef struct weld_config {
 
 /* Fills a config with the defaults. */
 void weld_config_default(weld_config *c);
-/* cfg may be NULL for the defaults. */
+/* cfg may be NULL for the defaults. NULL when out of memory. */
 weld_engine *weld_engine_new(const weld_config *cfg);
 void weld_engine_free(weld_engine *e);
 
@@ -291,6 +293,7 @@ weld_table *weld_instance_table(weld_instance *i, const char *name);
 typedef weld_trap *(*weld_host_fn)(weld_caller *caller, void *env, const weld_val *args,
                                    weld_val *results);
 
+/* NULL on a bad argument or when memory runs out (env is then left to the caller). */
 weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t nparams,
                          const weld_valkind *results, size_t nresults, weld_host_fn fn,
                          void *env, void (*env_free)(void *));

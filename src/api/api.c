@@ -15,6 +15,7 @@
 
 struct weld_engine {
   weld_config cfg;
+  exec_typetab *types; /* signatures of its modules and host functions */
 };
 
 
@@ -193,13 +194,23 @@ void weld_config_default(weld_config *c) {
 }
 
 weld_engine *weld_engine_new(const weld_config *cfg) {
-  weld_engine *e = util_xcalloc(1, sizeof *e);
+  weld_engine *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
   if (cfg) e->cfg = *cfg;
   else weld_config_default(&e->cfg);
+  e->types = exec_typetab_new();
+  if (!e->types) {
+    free(e);
+    return NULL;
+  }
   return e;
 }
 
-void weld_engine_free(weld_engine *e) { free(e); }
+void weld_engine_free(weld_engine *e) {
+  if (!e) return;
+  exec_typetab_free(e->types);
+  free(e);
+}
 
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
   util_error ue;
@@ -214,7 +225,7 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
-  exec_module *em = exec_module_compile(m, &ue);
+  exec_module *em = exec_module_compile(m, e ? e->types : NULL, &ue);
   if (!em) {
     wasm_module_free(m);
     if (err) *err = api_error_from(&ue);
@@ -262,6 +273,7 @@ weld_store *weld_store_new(weld_engine *e) {
     c.stack_bytes = e->cfg.stack_bytes;
     c.max_call_depth = e->cfg.max_call_depth;
     c.guard_mode = e->cfg.bounds == WELD_BOUNDS_GUARD;
+    c.types = e->types;
   } else {
     c.guard_mode = true;
   }
@@ -500,6 +512,7 @@ weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t npara
   exec_func *f = exec_host_func_new(AS_STORE(s), types, (uint32_t)nparams, types + nparams,
                                     (uint32_t)nresults, host_tramp, h, host_env_free);
   free(types);
+  if (!f) free(h); /* env stays the caller's */
   return (weld_func *)f;
 }
 

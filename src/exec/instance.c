@@ -15,7 +15,10 @@
 /* ---------- stores ------------------------------------------------------------------------ */
 
 exec_store *exec_store_new(const exec_store_config *cfg) {
+  exec_typetab *types = cfg && cfg->types ? cfg->types : exec_typetab_default();
+  if (!types) return NULL;
   exec_store *s = util_xcalloc(1, sizeof *s);
+  s->types = types;
   size_t bytes = cfg && cfg->stack_bytes ? cfg->stack_bytes : DEFAULT_STACK_BYTES;
   bytes = (bytes + 4095) & ~(size_t)4095;
   /* mmap: the value stack is touched only as deep as calls go. */
@@ -48,6 +51,7 @@ void exec_store_free(exec_store *s) {
   for (size_t i = 0; i < s->nfuncs; i++) {
     exec_func *f = s->funcs[i];
     if (f->host_env_free) f->host_env_free(f->host_env);
+    exec_typeid_release(s->types, f->typeid);
     free(f);
   }
   for (size_t i = 0; i < s->nmemories; i++) exec_memory_free(s->memories[i]);
@@ -72,7 +76,11 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
   if (nresults) memcpy(types + nparams, results, nresults);
   f->host_type = (wasm_functype){nparams, nresults, types, types + nparams};
   f->type = &f->host_type;
-  f->typeid = exec_typeid_of(nparams, types, nresults, types + nparams);
+  f->typeid = exec_typeid_acquire(s->types, nparams, types, nresults, types + nparams);
+  if (!f->typeid) {
+    free(f);
+    return NULL;
+  }
   f->store = s;
   f->host = fn;
   f->host_env = env;
@@ -308,6 +316,8 @@ static bool check_limits(exec_store *s, const wasm_module *m, util_error *err) {
 exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec_extern *imports,
                                 util_error *err) {
   const wasm_module *m = em->wasm;
+  if (em->types != s->types)
+    return util_fail(err, UTIL_ERR_LINK, -1, "module compiled by another engine"), NULL;
   for (uint32_t i = 0; i < m->nimports; i++) {
     if (!match_import(s, em, &m->imports[i], imports ? &imports[i] : NULL, err)) return NULL;
   }
