@@ -126,6 +126,17 @@ else
   record "text" 0 1 "($build/weld_text_test missing)"
 fi
 
+# ---- deeply nested text and binaries through every command -----------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "nesting-$flavour"; then
+    stage "nesting ($flavour)" "$logs/nesting-$flavour.log" tests/text/nesting.sh "$dir/weld"
+  else
+    record "nesting ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 # ---- the command line ------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build
