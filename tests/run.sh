@@ -137,6 +137,9 @@ for flavour in release asan; do
   fi
 done
 
+# ---- differential: random modules under weld and Node.js (V8) ----------------------------------
+stage "diff (Node.js)" "$logs/diff.log" tests/diff/run.sh "$build/weld" "${DIFF_MODULES:-40}"
+
 # ---- the command line ------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build
