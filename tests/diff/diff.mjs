@@ -149,7 +149,8 @@ function trapText(e) {
   if (/memory access out of bounds/.test(m)) return "out of bounds memory access";
   if (/divide by zero|remainder by zero/.test(m)) return "integer divide by zero";
   if (/divide result unrepresentable|integer overflow/.test(m)) return "integer overflow";
-  if (/float unrepresentable/.test(m)) return "invalid conversion to integer";
+  // "float unrepresentable in integer range" is both of the spec's conversion traps
+  // ("invalid conversion to integer" for NaN, "integer overflow" out of range)
   return "";
 }
 
