@@ -113,8 +113,14 @@ static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
 
 /* ---------- errors and traps -------------------------------------------------------------- */
 
+/* What a caller gets when even the error or trap object cannot be allocated: shared,
+ * never freed (the free functions pass them by). */
+static weld_error oom_error = {.e = {.kind = UTIL_ERR_LIMIT, .offset = -1, .msg = "out of memory"}};
+static weld_trap oom_trap = {.kind = WELD_TRAP_HOST, .msg = "out of memory"};
+
 weld_error *api_error_from(const util_error *e) {
-  weld_error *w = util_xcalloc(1, sizeof *w);
+  weld_error *w = util_try_calloc(1, sizeof *w);
+  if (!w) return &oom_error;
   w->e = *e;
   return w;
 }
@@ -138,7 +144,9 @@ weld_error_kind weld_error_get_kind(const weld_error *e) {
 }
 const char *weld_error_message(const weld_error *e) { return e->e.msg; }
 int64_t weld_error_offset(const weld_error *e) { return e->e.offset; }
-void weld_error_free(weld_error *e) { free(e); }
+void weld_error_free(weld_error *e) {
+  if (e != &oom_error) free(e);
+}
 
 weld_trap_kind weld_trap_get_kind(const weld_trap *t) { return t->kind; }
 const char *weld_trap_message(const weld_trap *t) { return t->msg; }
@@ -147,17 +155,21 @@ size_t weld_trap_frame_count(const weld_trap *t) { return t->nframes; }
 const weld_frame *weld_trap_frame(const weld_trap *t, size_t i) {
   return i < t->nframes ? &t->frames[i] : NULL;
 }
-void weld_trap_free(weld_trap *t) { free(t); }
+void weld_trap_free(weld_trap *t) {
+  if (t != &oom_trap) free(t);
+}
 
 weld_trap *weld_trap_new(const char *message) {
-  weld_trap *t = util_xcalloc(1, sizeof *t);
+  weld_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return &oom_trap;
   t->kind = WELD_TRAP_HOST;
   snprintf(t->msg, sizeof t->msg, "%s", message ? message : "host trap");
   return t;
 }
 
 weld_trap *weld_trap_new_exit(int32_t code) {
-  weld_trap *t = util_xcalloc(1, sizeof *t);
+  weld_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return &oom_trap;
   t->kind = WELD_TRAP_EXIT;
   t->exit_code = code;
   snprintf(t->msg, sizeof t->msg, "exit with code %d", code);
@@ -168,7 +180,8 @@ static const char *name_str(const wasm_name *n) { return n && n->str ? n->str : 
 
 /* The trap the thread recorded, as a weld_trap with its backtrace. */
 static weld_trap *trap_from_thread(const exec_thread *th) {
-  weld_trap *t = util_xcalloc(1, sizeof *t);
+  weld_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return &oom_trap;
   t->kind = (weld_trap_kind)th->trap;
   t->exit_code = th->exit_code;
   snprintf(t->msg, sizeof t->msg, "%s", th->trap_msg[0] ? th->trap_msg : exec_trap_message(th->trap));
@@ -375,7 +388,11 @@ weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld
   const exec_module *em = (const exec_module *)m;
   const wasm_module *w = em->wasm;
   if (trap) *trap = NULL;
-  exec_extern *xs = util_xcalloc(w->nimports + 1, sizeof *xs);
+  exec_extern *xs = util_try_calloc(w->nimports + 1, sizeof *xs);
+  if (!xs) {
+    if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
+    return NULL;
+  }
   for (uint32_t i = 0; i < w->nimports; i++) {
     const wasm_import *im = &w->imports[i];
     /* The last matching entry wins, so a caller can override earlier definitions. */
@@ -461,7 +478,10 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
   const wasm_functype *t = self->type;
   weld_val small[16], *args = small;
   size_t need = (size_t)t->nparams + t->nresults;
-  if (need > 16) args = util_xcalloc(need, sizeof *args);
+  if (need > 16 && !(args = util_try_calloc(need, sizeof *args))) {
+    snprintf(th->trap_msg, sizeof th->trap_msg, "out of memory");
+    return EXEC_TRAP_HOST;
+  }
   weld_val *results = args + t->nparams;
   uint32_t s = 0;
   for (uint32_t i = 0; i < t->nparams; i++) s += slots_to_val(t->params[i], argres + s, &args[i]);
@@ -504,10 +524,15 @@ weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t npara
                          const weld_valkind *results, size_t nresults, weld_host_fn fn, void *env,
                          void (*env_free)(void *)) {
   if (!s || !fn || nparams > 1000 || nresults > 1000) return NULL;
-  uint8_t *types = util_xmalloc(nparams + nresults + 1);
+  uint8_t *types = util_try_malloc(nparams + nresults + 1);
+  host_env *h = util_try_calloc(1, sizeof *h);
+  if (!types || !h) {
+    free(types);
+    free(h);
+    return NULL;
+  }
   for (size_t i = 0; i < nparams; i++) types[i] = valtype_of(params[i]);
   for (size_t i = 0; i < nresults; i++) types[nparams + i] = valtype_of(results[i]);
-  host_env *h = util_xcalloc(1, sizeof *h);
   *h = (host_env){fn, env, env_free};
   exec_func *f = exec_host_func_new(AS_STORE(s), types, (uint32_t)nparams, types + nparams,
                                     (uint32_t)nresults, host_tramp, h, host_env_free);
@@ -545,7 +570,8 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
     }
   }
   size_t n = (t->nparams > t->nresults ? t->nparams : t->nresults) * 2 + 2;
-  exec_slot small[64], *argres = n <= 64 ? small : util_xcalloc(n, sizeof(exec_slot));
+  exec_slot small[64], *argres = n <= 64 ? small : util_try_calloc(n, sizeof(exec_slot));
+  if (!argres) return weld_trap_new("weld_func_call: out of memory");
   uint32_t s = 0;
   for (size_t i = 0; i < nargs; i++) s += val_to_slots(&args[i], argres + s);
   exec_thread *th = &f->store->thread;
@@ -574,6 +600,10 @@ weld_store *weld_caller_store(weld_caller *c) { return c ? (weld_store *)c->th->
 weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pages) {
   util_error e;
   util_error_clear(&e);
+  exec_store *st = AS_STORE(s);
+  /* room in the store's list first, so nothing is undone after the store accounted it */
+  if (!util_vec_try_grow((void **)&st->memories, &st->capmemories, st->nmemories, sizeof *st->memories))
+    return NULL;
   bool has_max = max_pages != UINT64_MAX;
   exec_memory *m = exec_memory_new(min_pages, max_pages, has_max, AS_STORE(s)->guard_mode, &e);
   if (!m) return NULL;
@@ -581,7 +611,7 @@ weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pag
     exec_memory_free(m);
     return NULL;
   }
-  UTIL_VEC_PUSH(AS_STORE(s)->memories, AS_STORE(s)->nmemories, AS_STORE(s)->capmemories, m);
+  AS_STORE(s)->memories[AS_STORE(s)->nmemories++] = m; /* room made above */
   return (weld_memory *)m;
 }
 
@@ -614,6 +644,8 @@ static void *ref_of(weld_val v) {
 weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init) {
   if (elem != WELD_FUNCREF && elem != WELD_EXTERNREF) return NULL;
   if (init.kind != elem || !val_in_store(AS_STORE(s), &init)) return NULL;
+  exec_store *st = AS_STORE(s);
+  if (!util_vec_try_grow((void **)&st->tables, &st->captables, st->ntables, sizeof *st->tables)) return NULL;
   exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, ref_of(init));
   if (!t) return NULL;
   util_error e;
@@ -622,7 +654,7 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
     exec_table_free(t);
     return NULL;
   }
-  UTIL_VEC_PUSH(AS_STORE(s)->tables, AS_STORE(s)->ntables, AS_STORE(s)->captables, t);
+  AS_STORE(s)->tables[AS_STORE(s)->ntables++] = t; /* room made above */
   return (weld_table *)t;
 }
 
@@ -653,6 +685,7 @@ int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
 weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init) {
   if (!s || init.kind != kind || !val_in_store(AS_STORE(s), &init)) return NULL;
   exec_global *g = exec_global_new(AS_STORE(s), valtype_of(kind), mutable_);
+  if (!g) return NULL;
   val_to_slots(&init, g->val);
   return (weld_global *)g;
 }

@@ -34,7 +34,7 @@ struct exec_typetab {
 };
 
 exec_typetab *exec_typetab_new(void) {
-  exec_typetab *t = calloc(1, sizeof *t);
+  exec_typetab *t = util_try_calloc(1, sizeof *t);
   if (!t) return NULL;
   if (pthread_mutex_init(&t->lock, NULL) != 0) {
     free(t);
@@ -92,7 +92,7 @@ static bool sig_equal(const sig_entry *e, uint32_t h, uint32_t np, const uint8_t
 /* Doubles the bucket array; false (table unchanged) when memory runs out. */
 static bool rehash(exec_typetab *t) {
   size_t n = t->nbuckets ? t->nbuckets * 2 : 64;
-  sig_entry **b = calloc(n, sizeof *b);
+  sig_entry **b = util_try_calloc(n, sizeof *b);
   if (!b) return false;
   for (size_t i = 0; i < t->nbuckets; i++) {
     for (sig_entry *e = t->buckets[i], *next; e; e = next) {
@@ -113,11 +113,11 @@ static exec_typeid take_id(exec_typetab *t) {
   if (t->nids == t->capids) {
     size_t n = t->capids ? t->capids * 2 : 64;
     if (n > UINT32_MAX - 1) return 0;
-    sig_entry **b = realloc(t->by_id, n * sizeof *b);
+    sig_entry **b = util_try_realloc(t->by_id, n * sizeof *b);
     if (!b) return 0;
     t->by_id = b;
     /* the free list has room for every id handed out, so a release never allocates */
-    exec_typeid *f = realloc(t->free_ids, n * sizeof *f);
+    exec_typeid *f = util_try_realloc(t->free_ids, n * sizeof *f);
     if (!f) return 0;
     t->free_ids = f;
     t->capids = n;
@@ -140,7 +140,7 @@ exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const uint8_t
       goto out;
     }
   }
-  sig_entry *e = malloc(sizeof *e + (size_t)nparams + nresults);
+  sig_entry *e = util_try_malloc(sizeof *e + (size_t)nparams + nresults);
   if (!e) goto out;
   id = take_id(t);
   if (!id) {
