@@ -19,9 +19,13 @@ typedef struct pr {
   char **func_ids; /* "$name" or NULL, per function */
 } pr;
 
+/* Indentation stops growing at this depth: deeper code would make the output quadratic
+ * in its nesting (a million nested blocks would print terabytes of spaces). */
+#define MAX_INDENT 64
+
 static void nl(pr *p) {
   fputc('\n', p->f);
-  for (int i = 0; i < p->indent; i++) fputs("  ", p->f);
+  for (int i = 0; i < p->indent && i < MAX_INDENT; i++) fputs("  ", p->f);
 }
 
 static void str(FILE *f, const char *s, size_t n) {
@@ -151,15 +155,17 @@ static void immediates(pr *p, const wasm_instr *in) {
  * stack); other instructions stay in order, one per line. */
 static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_error *err) {
   util_reader r = {bytes, bytes, bytes + len, base};
-  /* per open block: whether it is an `if` whose (then ...) is open (folded style) */
-  uint8_t stack[1024];
-  int depth = 0;
+  /* per open block: whether it is an `if` whose (then ...) is open (folded style); on the
+   * heap, as deep as the code nests */
+  uint8_t *stack = NULL;
+  size_t depth = 0, cap = 0;
+  bool ok = true;
   while (!util_reader_eof(&r)) {
     wasm_instr in;
-    if (!wasm_read_instr(&r, &in, err)) return false;
+    if (!(ok = wasm_read_instr(&r, &in, err))) break;
     const char *name = wasm_opinfo_table[in.op].name;
     if (in.op == WASM_OP_END) {
-      if (depth == 0) return true;
+      if (depth == 0) break;
       depth--;
       p->indent--;
       nl(p);
@@ -180,8 +186,7 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
     fprintf(p->f, "%s%s", p->folded && block ? "(" : "", name);
     immediates(p, &in);
     if (block) {
-      if (depth >= (int)sizeof stack) return util_fail(err, UTIL_ERR_LIMIT, in.offset, "blocks nested too deeply to print");
-      stack[depth++] = in.op == WASM_OP_IF;
+      UTIL_VEC_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF));
       if (p->folded && in.op == WASM_OP_IF) {
         p->indent++;
         nl(p);
@@ -190,7 +195,8 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
       p->indent++;
     }
   }
-  return true;
+  free(stack);
+  return ok;
 }
 
 static void expr(pr *p, const wasm_expr *e, util_error *err) {
