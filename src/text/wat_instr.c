@@ -25,8 +25,8 @@ static bool push_label(wat *w) {
   wat_label l = {NULL, 0};
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_ID) {
-    l.name = w->src + t->start;
-    l.len = t->len;
+    l.name = t->id;
+    l.len = t->idlen;
     w->pos++;
   }
   UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
@@ -38,7 +38,7 @@ static bool closing_label(wat *w) {
   const text_token *t = wat_tok(w);
   if (t->kind != TOK_ID) return true;
   const wat_label *l = &w->labels[w->nlabels - 1];
-  if (!l->name || l->len != t->len || memcmp(l->name, w->src + t->start, t->len) != 0)
+  if (!l->name || l->len != t->idlen || memcmp(l->name, t->id, t->idlen) != 0)
     return wat_fail(w, t, "mismatching label");
   w->pos++;
   return true;
@@ -49,7 +49,7 @@ static bool label_index(wat *w, uint32_t *out) {
   if (t->kind == TOK_ID) {
     for (size_t i = w->nlabels; i-- > 0;) {
       const wat_label *l = &w->labels[i];
-      if (l->name && l->len == t->len && memcmp(l->name, w->src + t->start, t->len) == 0) {
+      if (l->name && l->len == t->idlen && memcmp(l->name, t->id, t->idlen) == 0) {
         *out = (uint32_t)(w->nlabels - 1 - i);
         w->pos++;
         return true;
@@ -63,8 +63,8 @@ static bool label_index(wat *w, uint32_t *out) {
 static bool local_index(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_ID) {
-    if (!text_names_get(&w->locals, w->src + t->start, t->len, out))
-      return wat_fail(w, t, "unknown local %.*s", (int)t->len, w->src + t->start);
+    if (!text_names_get(&w->locals, t->id, t->idlen, out))
+      return wat_fail(w, t, "unknown local %.*s", (int)t->idlen, t->id);
     w->pos++;
     return true;
   }
@@ -426,7 +426,7 @@ static bool folded(wat *w, text_buf *out) {
       if (!folded(w, out)) return false;
     }
     if (!wat_is_lpar_kw(w, "then")) return wat_fail(w, wat_tok(w), "unexpected token");
-    wat_label l = {lt->kind == TOK_ID ? w->src + lt->start : NULL, lt->kind == TOK_ID ? lt->len : 0};
+    wat_label l = {lt->kind == TOK_ID ? lt->id : NULL, lt->kind == TOK_ID ? lt->idlen : 0};
     UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
     emit_op(out, op);
     emit_blocktype(out, bt);
