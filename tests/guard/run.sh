@@ -120,6 +120,9 @@ expect 134 "$DEADLINE" run --max-stack 10 --timeout 20ms "$tail"
 expect 134 "weld: trap: unreachable" run --max-stack 10 --invoke boom "$tail" 1000
 if [ "$(sed -n 2p err.txt)" = "  0: func 8 at offset 0x109" ] && [ "$(wc -l <err.txt)" -eq 2 ]; then ok
 else bad "backtrace: $(cat err.txt)"; fi
+# tail calls into host functions and another instance (nothing skipped, nothing failed)
+expect 0 "" wast "$wat/tail_calls_across.wast"
+stdout_is "tail_calls_across: 12 passed, 0 failed, 0 skipped"
 
 # ---- memory: grow bombs, big grows, floods --------------------------------------------------
 expect 0 "" run --max-memory 1MiB --invoke bomb "$wat/memory_bomb.wat"
