@@ -401,6 +401,24 @@ static void tr_call(exec_tr *t, const wasm_functype *ft, uint32_t fidx, bool ind
   for (uint32_t i = 0; i < ft->nresults; i++) push_temp(t, ft->results[i]);
 }
 
+/* return_call / return_call_indirect: the arguments are materialized where a call would
+ * put them; the interpreter moves them to the frame's base and replaces the frame. */
+static void tr_return_call(exec_tr *t, const wasm_functype *ft, uint32_t fidx, bool indirect,
+                           uint32_t typeidx, uint32_t table) {
+  size_t np = ft->nparams;
+  if (!need(t, np + (indirect ? 1 : 0))) return;
+  uint32_t idx = indirect ? opnd(t, t->n - 1) : 0;
+  size_t argtop = t->n - (indirect ? 1 : 0);
+  for (size_t i = argtop - np; i < argtop; i++) materialize(t, i);
+  uint32_t base = np ? t->st[argtop - np].home : (indirect ? t->st[t->n - 1].home : next_home(t));
+  pop_n(t, np + (indirect ? 1 : 0));
+  /* a host callee writes its results at base: the frame must hold them */
+  if (base + t->nresult_slots > t->max_slots) t->max_slots = base + t->nresult_slots;
+  if (indirect) emit5(t, EXEC_IOP_RETURN_CALL_INDIRECT, t->em->typeids[typeidx], table, base, idx, t->nresult_slots);
+  else emit3(t, EXEC_IOP_RETURN_CALL, fidx, base, t->nresult_slots);
+  t->dead = true;
+}
+
 static void tr_local_set(exec_tr *t, uint32_t x, bool tee) {
   if (!need(t, 1)) return;
   exec_tr_entry e = t->st[t->n - 1];
@@ -460,6 +478,8 @@ static bool immediates_ok(const exec_tr *t, const wasm_instr *in) {
   }
   case WASM_OP_CALL: return in->idx < m->nfuncs;
   case WASM_OP_CALL_INDIRECT: return in->idx < m->ntypes;
+  case WASM_OP_RETURN_CALL: return in->idx < m->nfuncs;
+  case WASM_OP_RETURN_CALL_INDIRECT: return in->idx < m->ntypes;
   case WASM_OP_LOCAL_GET:
   case WASM_OP_LOCAL_SET:
   case WASM_OP_LOCAL_TEE: return in->idx < t->nlocals;
@@ -579,6 +599,10 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
   case WASM_OP_CALL: tr_call(t, wasm_ir_func_type(t->m, in->idx), in->idx, false, 0, 0); return true;
   case WASM_OP_CALL_INDIRECT:
     tr_call(t, &t->m->types[in->idx], 0, true, in->idx, in->idx2);
+    return true;
+  case WASM_OP_RETURN_CALL: tr_return_call(t, wasm_ir_func_type(t->m, in->idx), in->idx, false, 0, 0); return true;
+  case WASM_OP_RETURN_CALL_INDIRECT:
+    tr_return_call(t, &t->m->types[in->idx], 0, true, in->idx, in->idx2);
     return true;
   case WASM_OP_DROP:
     if (need(t, 1)) pop(t);

@@ -540,7 +540,7 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   bool host_trap = false, msg_set = false;
   /* the pending call of call_any */
   exec_func *cf = NULL;
-  uint32_t cbase = 0;
+  uint32_t cbase = 0, cnres = 0;
   const exec_unit *cret = NULL;
 
   SET_INST(entry->inst);
@@ -727,6 +727,30 @@ dispatch:
     cbase = U(2);
     cret = ip + SZ(4);
     goto call_any;
+  }
+
+  /* Tail calls: the callee takes the caller's frame (same fp, same return record), so
+   * a chain of them runs in constant stack. */
+  HANDLER(RETURN_CALL) {
+    cf = inst->funcs[U(0)];
+    cbase = U(1);
+    cnres = U(2);
+    goto tail_any;
+  }
+  HANDLER(RETURN_CALL_INDIRECT) {
+    exec_table *tab = inst->tables[U(1)];
+    uint32_t i = (uint32_t)S(3);
+    if (UNLIKELY(i >= tab->size)) TRAP(EXEC_TRAP_UNDEFINED_ELEMENT);
+    cf = (exec_func *)tab->elems[i];
+    if (UNLIKELY(!cf)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "uninitialized element %u", i);
+      msg_set = true;
+      TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);
+    }
+    if (UNLIKELY(cf->typeid != U(0))) TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+    cbase = U(2);
+    cnres = U(4);
+    goto tail_any;
   }
 
   /* ---- parametric, variables ---- */
@@ -1480,6 +1504,38 @@ call_any: {
   if (cf->inst != inst) SET_INST(cf->inst);
   code = cc;
   fp = nfp;
+  ip = cc->code;
+  BUDGET();
+  NEXT();
+}
+
+tail_any: {
+  /* the arguments are at fp + cbase, as for a call; they move down to fp */
+  exec_slot *nfp = fp + cbase;
+  if (cf->host) {
+    /* a host function has no frame to reuse: call it, then return its results */
+    th->stack_top = fp + code->frame_slots;
+    th->rec_top = rp;
+    th->depth = base_depth + (uint32_t)(rp_entry - rp);
+    th->nbt = 0;
+    exec_instance *const saved_caller = th->host_caller;
+    th->host_caller = inst;
+    exec_trap_kind k = cf->host(th, cf, nfp);
+    th->host_caller = saved_caller;
+    LOAD_MEM();
+    if (UNLIKELY(k != EXEC_OK)) {
+      host_trap = true;
+      TRAP(k);
+    }
+    memmove(fp, nfp, cnres * sizeof *fp);
+    goto do_return;
+  }
+  const exec_code *cc = cf->code;
+  if (UNLIKELY(fp + cc->frame_slots > (exec_slot *)(rp - 1))) TRAP(EXEC_TRAP_STACK_EXHAUSTED);
+  memmove(fp, nfp, cc->nparam_slots * sizeof *fp);
+  ZERO_LOCALS(fp, cc);
+  if (cf->inst != inst) SET_INST(cf->inst);
+  code = cc;
   ip = cc->code;
   BUDGET();
   NEXT();

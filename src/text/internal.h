@@ -21,6 +21,10 @@ typedef struct text_token {
   uint32_t start, len; /* in the source */
   uint32_t line, col;
   uint32_t match;      /* LPAR: index of the matching RPAR */
+  /* TOK_ID: the identifier as compared, with its `$`: the source text for `$abc`, the
+   * decoded string for a quoted `$"..."` (so `$"abc"` and `$abc` are one name). */
+  const char *id;
+  uint32_t idlen;
 } text_token;
 
 typedef struct text_lexed {
@@ -28,6 +32,7 @@ typedef struct text_lexed {
   size_t len;
   text_token *toks; /* ends with one TOK_EOF */
   size_t ntoks;
+  char *ids;        /* decoded quoted identifiers, which tokens' `id` point into */
 } text_lexed;
 
 /* Splits src into tokens and pairs the parentheses. Errors are MALFORMED with a line. */

@@ -151,6 +151,7 @@ static bool scan_string(lexer *l) {
 
 bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
   lexer l = {src, len, 0, 1, 0, err};
+  text_buf ids = {0};
   text_token *toks = NULL;
   size_t n = 0, cap = 0;
   uint32_t *stack = NULL;
@@ -183,10 +184,16 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
     } else {
       size_t strings = 0, other = 0;
       bool bad = false;
+      /* `$"...": a quoted identifier (3.0); a bad string there is an empty identifier,
+       * as the reference reader says */
+      bool quoted = c == '$' && l.i + 1 < len && src[l.i + 1] == '"';
       while (l.i < len) {
         unsigned char d = (unsigned char)src[l.i];
         if (d == '"') {
-          if (!scan_string(&l)) goto fail;
+          if (!scan_string(&l)) {
+            if (quoted && strings == 0) { util_error_clear(err); lex_fail(&l, t.start, "empty identifier"); }
+            goto fail;
+          }
           strings++;
         } else if (is_idchar(d)) {
           l.i++;
@@ -201,7 +208,22 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
       }
       if (l.i == t.start) { lex_fail(&l, t.start, "unknown character"); goto fail; }
       t.len = (uint32_t)(l.i - t.start);
-      if (bad || (strings && other) || strings > 1) t.kind = TOK_RESERVED;
+      if (c == '$' && t.len == 1) { lex_fail(&l, t.start, "empty identifier"); goto fail; }
+      if (quoted && !bad && strings == 1 && other == 1) {
+        /* the name is `$` and the decoded string, kept as an offset until ids stops
+         * growing */
+        size_t at = ids.len;
+        text_buf_byte(&ids, '$');
+        text_string_decode(src + t.start + 1, t.len - 1, &ids);
+        if (ids.len == at + 1) { lex_fail(&l, t.start, "empty identifier"); goto fail; }
+        if (!util_utf8_valid(ids.p + at + 1, ids.len - at - 1)) {
+          lex_fail(&l, t.start, "malformed UTF-8 encoding");
+          goto fail;
+        }
+        t.kind = TOK_ID;
+        t.id = (const char *)(uintptr_t)(at + 1); /* offset + 1; 0 means the source */
+        t.idlen = (uint32_t)(ids.len - at);
+      } else if (bad || (strings && other) || strings > 1) t.kind = TOK_RESERVED;
       else if (strings) t.kind = TOK_STRING;
       else if (c == '$') t.kind = t.len > 1 ? TOK_ID : TOK_RESERVED;
       else if (c >= 'a' && c <= 'z') t.kind = TOK_KEYWORD;
@@ -215,20 +237,30 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
     goto fail;
   }
   free(stack);
+  for (size_t k = 0; k < n; k++) {
+    text_token *tk = &toks[k];
+    if (tk->kind != TOK_ID) continue;
+    if (tk->id) tk->id = (const char *)ids.p + ((uintptr_t)tk->id - 1);
+    else { tk->id = src + tk->start; tk->idlen = tk->len; }
+  }
   out->src = src;
   out->len = len;
   out->toks = toks;
   out->ntoks = n;
+  out->ids = (char *)ids.p;
   return true;
 fail:
   free(stack);
   free(toks);
+  text_buf_free(&ids);
   return false;
 }
 
 void text_lexed_free(text_lexed *lx) {
   free(lx->toks);
+  free(lx->ids);
   lx->toks = NULL;
+  lx->ids = NULL;
   lx->ntoks = 0;
 }
 

@@ -44,19 +44,35 @@ static bool idchar(unsigned char c) {
          (c && strchr("!#$%&'*+-./:<=>?@\\^_`|~", c));
 }
 
-/* "$name" when the name-section entry is a valid identifier not used before. */
+/* "$name" when the name-section entry is an identifier not used before: plain when every
+ * character is an id character, else quoted (3.0's `$"..."`, quotes, backslashes and
+ * control characters escaped); NULL for an empty name or one that is not UTF-8. Names
+ * are compared as the reader compares them: `$` and the decoded bytes. */
 static char *ident(const wasm_name *n, text_namemap *seen) {
   if (!n->str || n->len == 0) return NULL;
-  for (uint32_t i = 0; i < n->len; i++)
-    if (!idchar((unsigned char)n->str[i])) return NULL;
-  char *s = util_xmalloc(n->len + 2);
-  s[0] = '$';
-  memcpy(s + 1, n->str, n->len);
-  s[n->len + 1] = 0;
-  if (!text_names_add(seen, s, n->len + 1, 0)) {
-    free(s);
+  bool plain = true;
+  for (uint32_t i = 0; i < n->len; i++) plain &= idchar((unsigned char)n->str[i]);
+  if (!plain && !util_utf8_valid((const uint8_t *)n->str, n->len)) return NULL;
+  char *key = util_xmalloc(n->len + 2);
+  key[0] = '$';
+  memcpy(key + 1, n->str, n->len);
+  key[n->len + 1] = 0;
+  if (!text_names_add(seen, key, n->len + 1, 0)) {
+    free(key);
     return NULL;
   }
+  if (plain) return key;
+  free(key);
+  char *s = util_xmalloc((size_t)n->len * 3 + 4), *o = s; /* at worst \hh per byte */
+  *o++ = '$';
+  *o++ = '"';
+  for (uint32_t i = 0; i < n->len; i++) {
+    unsigned char c = (unsigned char)n->str[i];
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') o += sprintf(o, "\\%02x", c);
+    else *o++ = (char)c;
+  }
+  *o++ = '"';
+  *o = 0;
   return s;
 }
 

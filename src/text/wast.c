@@ -44,8 +44,8 @@ static bool expect_rpar(sp *p) {
 static wast_name opt_id(sp *p) {
   wast_name n = {NULL, 0};
   if (tok(p)->kind == TOK_ID) {
-    n.s = p->src + tok(p)->start;
-    n.len = tok(p)->len;
+    n.s = tok(p)->id;
+    n.len = tok(p)->idlen;
     p->pos++;
   }
   return n;

@@ -75,7 +75,6 @@ static const struct {
     {WAST_FEAT_FUNC_REFS, false, "ref"},        {WAST_FEAT_FUNC_REFS, false, "call_ref"},
     {WAST_FEAT_FUNC_REFS, false, "return_call_ref"}, {WAST_FEAT_FUNC_REFS, false, "ref.as_non_null"},
     {WAST_FEAT_FUNC_REFS, false, "br_on_null"}, {WAST_FEAT_FUNC_REFS, false, "br_on_non_null"},
-    {WAST_FEAT_TAIL_CALLS, false, "return_call"}, {WAST_FEAT_TAIL_CALLS, false, "return_call_indirect"},
     {WAST_FEAT_THREADS, false, "shared"},       {WAST_FEAT_THREADS, true, "memory.atomic."},
     {WAST_FEAT_THREADS, false, "atomic.fence"},
 };

@@ -58,8 +58,8 @@ bool wat_u32(wat *w, uint32_t *out) {
 bool wat_index(wat *w, int space, uint32_t *out) {
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_ID) {
-    if (!text_names_get(&w->names[space], w->src + t->start, t->len, out))
-      return wat_fail(w, t, "unknown %s %.*s", space_names[space], (int)t->len, w->src + t->start);
+    if (!text_names_get(&w->names[space], t->id, t->idlen, out))
+      return wat_fail(w, t, "unknown %s %.*s", space_names[space], (int)t->idlen, t->id);
     w->pos++;
     return true;
   }
@@ -106,8 +106,8 @@ static uint32_t add_type(wat *w, const text_buf *p, const text_buf *r) {
 }
 
 static bool add_local(wat *w, const text_token *id, uint8_t t) {
-  if (id && !text_names_add(&w->locals, w->src + id->start, id->len, w->nlocals))
-    return wat_fail(w, id, "duplicate local %.*s", (int)id->len, w->src + id->start);
+  if (id && !text_names_add(&w->locals, id->id, id->idlen, w->nlocals))
+    return wat_fail(w, id, "duplicate local %.*s", (int)id->idlen, id->id);
   UTIL_VEC_PUSH(w->local_types, w->nlocals, w->local_types_cap, t);
   return true;
 }
@@ -203,8 +203,8 @@ static bool add_name(wat *w, int space) {
   const text_token *t = wat_tok(w);
   uint32_t idx = w->counts[space]++;
   if (t->kind != TOK_ID) return true;
-  if (!text_names_add(&w->names[space], w->src + t->start, t->len, idx))
-    return wat_fail(w, t, "duplicate %s %.*s", space_names[space], (int)t->len, w->src + t->start);
+  if (!text_names_add(&w->names[space], t->id, t->idlen, idx))
+    return wat_fail(w, t, "duplicate %s %.*s", space_names[space], (int)t->idlen, t->id);
   w->pos++;
   return true;
 }

@@ -26,8 +26,8 @@ static bool push_label(wat *w) {
   wat_label l = {NULL, 0};
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_ID) {
-    l.name = w->src + t->start;
-    l.len = t->len;
+    l.name = t->id;
+    l.len = t->idlen;
     w->pos++;
   }
   UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
@@ -39,7 +39,7 @@ static bool closing_label(wat *w) {
   const text_token *t = wat_tok(w);
   if (t->kind != TOK_ID) return true;
   const wat_label *l = &w->labels[w->nlabels - 1];
-  if (!l->name || l->len != t->len || memcmp(l->name, w->src + t->start, t->len) != 0)
+  if (!l->name || l->len != t->idlen || memcmp(l->name, t->id, t->idlen) != 0)
     return wat_fail(w, t, "mismatching label");
   w->pos++;
   return true;
@@ -50,7 +50,7 @@ static bool label_index(wat *w, uint32_t *out) {
   if (t->kind == TOK_ID) {
     for (size_t i = w->nlabels; i-- > 0;) {
       const wat_label *l = &w->labels[i];
-      if (l->name && l->len == t->len && memcmp(l->name, w->src + t->start, t->len) == 0) {
+      if (l->name && l->len == t->idlen && memcmp(l->name, t->id, t->idlen) == 0) {
         *out = (uint32_t)(w->nlabels - 1 - i);
         w->pos++;
         return true;
@@ -64,8 +64,8 @@ static bool label_index(wat *w, uint32_t *out) {
 static bool local_index(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_ID) {
-    if (!text_names_get(&w->locals, w->src + t->start, t->len, out))
-      return wat_fail(w, t, "unknown local %.*s", (int)t->len, w->src + t->start);
+    if (!text_names_get(&w->locals, t->id, t->idlen, out))
+      return wat_fail(w, t, "unknown local %.*s", (int)t->idlen, t->id);
     w->pos++;
     return true;
   }
@@ -441,7 +441,7 @@ static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
     /* the label scopes the branches, not the condition */
     const text_token *lt = wat_tok(w);
     if (lt->kind == TOK_ID) {
-      fr.label = (wat_label){w->src + lt->start, lt->len};
+      fr.label = (wat_label){lt->id, lt->idlen};
       w->pos++;
     }
     if (!wat_blocktype(w, &fr.bt)) return false;

@@ -340,6 +340,18 @@ static bool effect_call(vfn *v, const wasm_functype *ft) {
   return true;
 }
 
+/* return_call*: the callee's results become the function's, so they must be the same
+ * types (2.0 value types have no subtyping); the rest of the block is unreachable. */
+static bool effect_return_call(vfn *v, const wasm_functype *ft) {
+  const wasm_ctrl *fc = &v->st.ctrls[0];
+  bool same = ft->nresults == fc->nresults;
+  for (uint32_t i = 0; same && i < ft->nresults; i++) same = ft->results[i] == fc->results[i];
+  if (!same) return fail(v, "type mismatch: tail call's results differ from the function's");
+  if (!pop_types(v, ft->params, ft->nparams)) return false;
+  set_unreachable(v);
+  return true;
+}
+
 static bool effect_special(vfn *v, const wasm_instr *in) {
   const wasm_module *m = v->m;
   switch (in->op) {
@@ -371,6 +383,10 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   case WASM_OP_CALL_INDIRECT:
     if (!pop_expect(v, WASM_I32)) return false;
     return effect_call(v, &m->types[in->idx]);
+  case WASM_OP_RETURN_CALL: return effect_return_call(v, wasm_ir_func_type(m, in->idx));
+  case WASM_OP_RETURN_CALL_INDIRECT:
+    if (!pop_expect(v, WASM_I32)) return false;
+    return effect_return_call(v, &m->types[in->idx]);
   case WASM_OP_DROP: {
     uint8_t t;
     return pop_any(v, &t);

@@ -95,6 +95,35 @@ expect 134 "$STACK" run --max-stack 1000000 huge_locals.wat
 expect 134 "$STACK" run --max-stack 10 --report report.json "$wat/recursion.wat"
 report_has '"stopped_by": "stack"' '"max_stack": 10'
 
+# ---- tail calls: constant stack ----------------------------------------------------------------
+# Ten million tail calls deep under --max-stack 10; the answers are checked against parity
+# and n(n+1)/2. The same module with every return_call made a plain call must exhaust the
+# stack, so these runs cannot pass on an implementation that grows it.
+tail="$wat/tail_calls.wat"
+expect 0 "" run --max-stack 10 --invoke even "$tail" 10000000
+stdout_is 1
+expect 0 "" run --max-stack 10 --invoke even "$tail" 10000001
+stdout_is 0
+expect 0 "" run --max-stack 10 --invoke even_indirect "$tail" 9999999
+stdout_is 0
+expect 0 "" run --max-stack 10 --invoke sum "$tail" 10000000 0
+stdout_is 50000005000000
+sed 's/return_call/call/g' "$tail" >plain_calls.wat
+for f in even even_indirect; do
+  expect 134 "$STACK" run --max-stack 10 --invoke "$f" plain_calls.wat 10000000
+done
+expect 134 "$STACK" run --max-stack 10 --invoke sum plain_calls.wat 10000000 0
+# an endless tail-call loop is still stopped by fuel and the deadline
+expect 134 "$FUEL" run --max-stack 10 --fuel 1000000 "$tail"
+expect 134 "$DEADLINE" run --max-stack 10 --timeout 20ms "$tail"
+# a trap after 1000 tail calls: one frame in the backtrace, the one that trapped
+expect 134 "weld: trap: unreachable" run --max-stack 10 --invoke boom "$tail" 1000
+if [ "$(sed -n 2p err.txt)" = "  0: func 8 at offset 0x109" ] && [ "$(wc -l <err.txt)" -eq 2 ]; then ok
+else bad "backtrace: $(cat err.txt)"; fi
+# tail calls into host functions and another instance (nothing skipped, nothing failed)
+expect 0 "" wast "$wat/tail_calls_across.wast"
+stdout_is "tail_calls_across: 12 passed, 0 failed, 0 skipped"
+
 # ---- memory: grow bombs, big grows, floods --------------------------------------------------
 expect 0 "" run --max-memory 1MiB --invoke bomb "$wat/memory_bomb.wat"
 stdout_is 16

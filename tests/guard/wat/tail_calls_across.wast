@@ -1,0 +1,33 @@
+;; tail calls into host functions (spectest print_i32) and into another instance: the
+;; callee runs with its own memory, and the caller's instance is back after it returns
+(module $A
+  (memory 1)
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "init") (i32.store (i32.const 8) (i32.const 42))))
+(register "A" $A)
+(module $B
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (import "A" "load" (func $load (param i32) (result i32)))
+  (memory 1)
+  (type $l (func (param i32) (result i32)))
+  (type $p (func (param i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $load $print)
+  (func (export "p") (param i32) (return_call $print (local.get 0)))
+  (func (export "pi") (param i32) (return_call_indirect (type $p) (local.get 0) (i32.const 1)))
+  (func $ld (export "ld") (param i32) (result i32) (i32.store (i32.const 8) (i32.const 7)) (return_call $load (local.get 0)))
+  (func (export "ldi") (param i32) (result i32) (return_call_indirect (type $l) (local.get 0) (i32.const 0)))
+  (func (export "own") (result i32) (i32.load (i32.const 8)))
+  (func (export "outer") (param i32) (result i32) (i32.add (call $ld (local.get 0)) (i32.load (i32.const 8))))
+  (func (export "bad") (param i32) (result i32) (return_call_indirect (type $l) (local.get 0) (i32.const 1)))
+)
+(invoke $A "init")
+(assert_return (invoke $B "p" (i32.const 5)))
+(assert_return (invoke $B "pi" (i32.const 6)))
+(assert_return (invoke $B "ld" (i32.const 8)) (i32.const 42))
+(assert_return (invoke $B "own") (i32.const 7))
+(assert_return (invoke $B "ldi" (i32.const 8)) (i32.const 42))
+(assert_trap (invoke $B "bad" (i32.const 8)) "indirect call type mismatch")
+(assert_trap (invoke $B "ld" (i32.const 65536)) "out of bounds memory access")
+;; a plain call returning from a tail-called function of module A finds B's memory again
+(assert_return (invoke $B "outer" (i32.const 8)) (i32.const 49))
