@@ -236,14 +236,7 @@ static int report_trap(weld_trap *t, run_outcome *out) {
   out->what = "trap";
   snprintf(out->trap, sizeof out->trap, "%s", weld_trap_message(t));
   fprintf(stderr, "weld: trap: %s\n", weld_trap_message(t));
-  for (size_t i = 0; i < weld_trap_frame_count(t); i++) {
-    const weld_frame *f = weld_trap_frame(t, i);
-    fprintf(stderr, "  %zu: ", i);
-    if (f->func_name) fprintf(stderr, "%s (func %u)", f->func_name, f->func_index);
-    else fprintf(stderr, "func %u", f->func_index);
-    if (f->code_offset) fprintf(stderr, " at offset 0x%x", f->code_offset);
-    fprintf(stderr, "\n");
-  }
+  weld_trap_print_backtrace(t, stderr);
   weld_trap_free(t);
   return CLI_EXIT_TRAP;
 }

@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -133,9 +134,24 @@ typedef struct weld_frame {
   const char *func_name;    /* from the name section, or NULL */
   const char *module_name;  /* from the name section, or NULL */
   uint32_t code_offset;     /* byte offset of the instruction in the module, or 0 */
+  uint32_t depth;           /* position in the whole stack, 0 = innermost */
+  const char *file;         /* source file from the module's DWARF .debug_line, or NULL */
+  uint32_t line, column;    /* with file: 1-based line, column (0 = unknown) */
 } weld_frame;
+/* The recorded frames (at most 64). A deeper stack keeps its innermost and its 16
+ * outermost frames: their `depth` fields show the gap. */
 size_t weld_trap_frame_count(const weld_trap *t);
 const weld_frame *weld_trap_frame(const weld_trap *t, size_t i);
+/* How many frames the stack had when the trap happened (recorded or not). */
+size_t weld_trap_frame_total(const weld_trap *t);
+/* When frames were skipped and all of them ran the same function (a deep recursion), a
+ * frame naming that function (its code_offset 0, its depth the first skipped one's);
+ * else NULL. */
+const weld_frame *weld_trap_skipped_func(const weld_trap *t);
+/* Writes the backtrace to `out`, one line per frame ("  N: NAME (func I) at FILE:LINE:COL,
+ * offset 0xOFF"); runs of a repeating call cycle and the skipped part of a deep stack are
+ * summarised on one line ("  ... 9,936 more frames of r (func 1)"). */
+void weld_trap_print_backtrace(const weld_trap *t, FILE *out);
 void weld_trap_free(weld_trap *t);
 
 /* For host functions: a trap carrying a message (copied). */

@@ -185,6 +185,9 @@ struct exec_instance {
   uint64_t memory_bytes;    /* over the memories it defines (the per-instance memory limit) */
 };
 
+#define EXEC_BT_MAX 64
+#define EXEC_BT_OUTER 16
+
 /* Per-call execution context: the value stack and the frames. One per store; a store is
  * used by one thread at a time. */
 struct exec_thread {
@@ -203,10 +206,15 @@ struct exec_thread {
   exec_trap_kind trap;
   char trap_msg[256];
   int32_t exit_code;
-  /* backtrace, innermost first: functions and module byte offsets */
-  uint32_t nbt;
-  exec_func *bt_func[64];
-  uint32_t bt_offset[64];
+  /* backtrace, innermost first: functions, module byte offsets and each frame's depth in
+   * the whole stack (0 = innermost). A stack deeper than EXEC_BT_MAX keeps its innermost
+   * and its EXEC_BT_OUTER outermost frames; bt_total counts them all, and bt_gap_func is
+   * the one function every skipped frame belongs to (NULL when they differ). */
+  uint32_t nbt, bt_total;
+  exec_func *bt_func[EXEC_BT_MAX];
+  uint32_t bt_offset[EXEC_BT_MAX];
+  uint32_t bt_depth[EXEC_BT_MAX];
+  exec_func *bt_gap_func;
   /* guard-mode fault recovery */
   sigjmp_buf *fault_jmp;
   void *api_caller;         /* weld_caller for host calls */
