@@ -29,6 +29,7 @@ static bool push_label(wat *w) {
     l.len = t->len;
     w->pos++;
   }
+  wat_note_block(w, l.name, l.len);
   UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
   return true;
 }
@@ -427,6 +428,7 @@ static bool folded(wat *w, text_buf *out) {
     }
     if (!wat_is_lpar_kw(w, "then")) return wat_fail(w, wat_tok(w), "unexpected token");
     wat_label l = {lt->kind == TOK_ID ? w->src + lt->start : NULL, lt->kind == TOK_ID ? lt->len : 0};
+    wat_note_block(w, l.name, l.len);
     UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
     emit_op(out, op);
     emit_blocktype(out, bt);
