@@ -172,6 +172,7 @@ static void frame_of(weld_frame *fr, const exec_func *f, uint32_t offset, uint32
     const wasm_module *m = f->inst->module->wasm;
     fr->func_name = m->func_names ? name_str(&m->func_names[f->index]) : NULL;
     fr->module_name = name_str(&m->module_name);
+    if (offset && !wasm_line_lookup(m, offset, &fr->file, &fr->line, &fr->column)) fr->file = NULL;
   }
 }
 

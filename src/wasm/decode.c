@@ -663,6 +663,7 @@ static bool finish(decoder *d) {
       break; /* only the first one counts */
     }
   }
+  wasm_decode_debug_lines(m);
   return true;
 }
 

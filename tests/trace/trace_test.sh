@@ -15,7 +15,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
-harness_init trace "${1:-$root/build/weld}" wat2wasm node
+harness_init trace "${1:-$root/build/weld}" wat2wasm clang llvm-dwarfdump wasm-objdump xmllint
 
 # run RC ARGS...: runs weld, keeps stdout/stderr in out.txt/err.txt, checks the exit code.
 run() {
@@ -84,4 +84,125 @@ err_has "  1: pong (func 3) at offset 0x52"
 err_has "  ... 46 more frames repeating the 2 above"
 err_has "  ... 9,936 more frames"
 err_has "  9999: pp (func 4) at offset 0x59"
+
+# ---- names: .wat identifiers reach backtraces; weld print shows the name section -------------
+label="backtrace of a text module names its functions"
+run 134 run --invoke main rec.wat 1
+err_has "  0: r (func 0) at offset 0x35"
+err_has "  2: main (func 1) at offset 0x44"
+
+cat >names.wat <<'W'
+(module $mod
+  (type $sig (func (param i32) (result i32)))
+  (import "env" "h" (func $host (param i32)))
+  (table $tab 2 funcref)
+  (memory $mem 1)
+  (global $g (mut i32) (i32.const 5))
+  (func $f (type $sig) (param $x i32) (result i32) (local $y i32) (local i64) (local $z f32)
+    block $outer
+      loop $again
+        local.get $x
+        br_if $outer
+        (if $cond (local.get $y) (then br $again))
+      end
+    end
+    global.get $g
+    local.get $x
+    call_indirect $tab (type $sig))
+  (elem $e (i32.const 0) $f)
+  (data $d (i32.const 0) "hi"))
+W
+# wabt's encoding of the same names is the reference (it writes no label names)
+wat2wasm --debug-names names.wat -o names.wasm
+label="weld print of wat2wasm --debug-names output"
+run 0 print names.wasm
+cp out.txt wabt.txt
+for want in '(module $mod' '(type $sig (;0;) (func (param i32) (result i32)))' \
+  '(import "env" "h" (func $host (;0;) (type 1)))' \
+  '(func $f (;1;) (type $sig) (param $x i32) (result i32) (local $y i32) (local i64) (local $z f32)' \
+  'local.get $x' 'local.get $y' 'global.get $g' 'call_indirect $tab (type $sig))' '(table $tab (;0;) 2 funcref)' \
+  '(memory $mem (;0;) 1)' '(global $g (;0;) (mut i32)' '(elem $e (;0;) (table $tab) (offset' 'i32.const 0) func $f)' \
+  '(data $d (;0;) (memory $mem) (offset'; do
+  out_has "$want"
+done
+label="weld print of the text module: the same, plus label names"
+run 0 print names.wat
+sed -e 's/^\( *\)\(block\|loop\|if\) \$[a-z]*$/\1\2/' -e 's/\(br_if\|br\) \$outer$/\1 1/' -e 's/br \$again$/br 1/' out.txt >stripped.txt
+if cmp -s stripped.txt wabt.txt; then ok; else bad "differs from wabt's names: $(diff stripped.txt wabt.txt | head -20)"; fi
+for want in 'block $outer' 'loop $again' 'br_if $outer' 'if $cond' 'br $again'; do out_has "$want"; done
+label="printed names read back to the same text (flat and folded)"
+for style in --flat --folded; do
+  "$weld" print $style names.wat >p1.wat && "$weld" print $style p1.wat >p2.wat
+  if [ -s p1.wat ] && cmp -s p1.wat p2.wat; then ok; else bad "$style: $(diff p1.wat p2.wat | head)"; fi
+done
+
+# ---- DWARF: file:line:column of each frame of a C program built with -g -----------------------
+cat >crash.c <<'C'
+#include <stdint.h>
+#include <stdio.h>
+
+volatile uintptr_t far = 0xfffffff0u;
+
+__attribute__((noinline)) int poke(int i) {
+  volatile int *p = (volatile int *)(far + (uintptr_t)i);
+  return *p; /* LINE_OOB */
+}
+
+__attribute__((noinline)) int middle(int i) {
+  int r = poke(i); /* LINE_CALL */
+  return r + 1;
+}
+
+int main(int argc, char **argv) {
+  (void)argv;
+  printf("start\n");
+  return middle(argc + 5); /* LINE_MAIN */
+}
+C
+line_of() { grep -n "$1" crash.c | cut -d: -f1; }
+# The row llvm-dwarfdump gives for a module offset: "LINE COL" of the last row at or
+# before (offset - start of the code section's contents); at one address the later row wins.
+dwarf_row() {
+  local code_start addr
+  code_start=$(wasm-objdump -h "$1" | sed -nE 's/^ *Code start=(0x[0-9a-f]+) .*/\1/p')
+  addr=$(($2 - code_start))
+  local best=-1 row="" a l c rest
+  while read -r a l c rest; do
+    a=$((a))
+    if [ "$a" -le "$addr" ] && [ "$a" -ge "$best" ]; then
+      best=$a
+      if [[ "$rest" == *end_sequence* ]]; then row=""; else row="$l $c"; fi
+    fi
+  done < <(llvm-dwarfdump --debug-line "$1" | grep -E '^0x[0-9a-f]+ ')
+  echo "$row"
+}
+# -O0: with optimisation clang hands the module to wasm-opt when it is installed, which
+# drops the name section and the line programs.
+for dwarf in 4 5; do
+  label="DWARF $dwarf backtrace"
+  if ! clang --target=wasm32-wasi -gdwarf-$dwarf -O0 -o crash$dwarf.wasm crash.c 2>cc.txt; then
+    bad "clang failed: $(cat cc.txt)"
+    continue
+  fi
+  run 134 run crash$dwarf.wasm
+  err_has "weld: trap: out of bounds memory access"
+  for f in "0 poke LINE_OOB" "1 middle LINE_CALL" "2 main LINE_MAIN"; do
+    set -- $f
+    l=$(grep -E "^  $1: $2 \(func [0-9]+\) at " err.txt)
+    if [[ "$l" =~ at\ (.*/)?crash\.c:([0-9]+):([0-9]+)\ \(offset\ (0x[0-9a-f]+)\)$ ]]; then
+      want=$(line_of "$3")
+      if [ "${BASH_REMATCH[2]}" = "$want" ]; then ok; else bad "frame $1: line ${BASH_REMATCH[2]}, source says $want"; fi
+      row=$(dwarf_row crash$dwarf.wasm "${BASH_REMATCH[4]}")
+      if [ "$row" = "${BASH_REMATCH[2]} ${BASH_REMATCH[3]}" ]; then ok; else bad "frame $1: ${BASH_REMATCH[2]}:${BASH_REMATCH[3]}, llvm-dwarfdump says '$row'"; fi
+    else
+      bad "frame $1 has no crash.c location: $(cat err.txt)"
+    fi
+  done
+done
+label="DWARF v5 names the compilation directory"
+if grep -qE "^  0: poke \(func [0-9]+\) at $(pwd)/crash\.c:" <("$weld" run crash5.wasm 2>&1); then ok; else bad "no absolute path"; fi
+label="no debug info, no location"
+wasm-strip crash4.wasm -o stripped.wasm 2>/dev/null || cp rec.wasm stripped.wasm
+run 134 run stripped.wasm
+err_lacks "crash.c"
 echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]
