@@ -249,6 +249,7 @@ int cli_cmd_run(int argc, char **argv) {
   cli_guard_init(&gopt);
   guard_clock clk = {0};
   run_outcome outcome = {.what = "ok"};
+  cli_profile prof = {0};
   weld_config cfg;
   weld_config_default(&cfg);
   wasi_options wopt;
@@ -263,7 +264,9 @@ int cli_cmd_run(int argc, char **argv) {
       break;
     }
     if (!cli_is_option(a)) break;
-    if (strcmp(a, "--invoke") == 0) {
+    if (cli_profile_parse(&prof, argc, argv, &i)) {
+      /* --profile=guest[,PATH] (a policy preset name goes on to the WASI options) */
+    } else if (strcmp(a, "--invoke") == 0) {
       if (++i >= argc) return cli_usage_error("run", "--invoke needs a function name");
       invoke = argv[i];
     } else if (strcmp(a, "--bounds") == 0) {
@@ -337,6 +340,10 @@ int cli_cmd_run(int argc, char **argv) {
     rc = CLI_EXIT_USAGE;
     goto out;
   }
+  if (!cli_profile_start(&prof, store)) {
+    rc = CLI_EXIT_USAGE;
+    goto out;
+  }
   {
     /* the guest's argv: the module path, then ARGS (unless they are --invoke's) */
     char **gargv = calloc((size_t)nargs + 2, sizeof *gargv);
@@ -407,6 +414,7 @@ int cli_cmd_run(int argc, char **argv) {
   }
   free(vals);
 out:
+  if (!cli_profile_finish(&prof, path) && rc == CLI_EXIT_OK) rc = CLI_EXIT_USAGE;
   if (!cli_guard_report(&gopt, path, store, wctx, &wopt.pol, &clk, outcome.what,
                         outcome.trap[0] ? outcome.trap : NULL, outcome.exit_code) && rc == CLI_EXIT_OK)
     rc = CLI_EXIT_USAGE;

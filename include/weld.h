@@ -384,6 +384,27 @@ bool weld_wasi_bind(weld_wasi *w, weld_instance *inst, weld_error **err);
 /* A call ended by `proc_exit` returns a WELD_TRAP_EXIT trap; weld_trap_exit_code gives
  * the status. */
 
+/* ---------- profiling ------------------------------------------------------------ */
+
+/* A sampling profiler of the guest's WebAssembly stack. A timer thread asks the running
+ * call for its stack every interval_ns (0: 1 ms); the interpreter answers at its next
+ * function entry or loop back-edge and goes on, so an unprofiled store pays nothing.
+ * Each sample is weighted by the timer ticks since the previous one, so time spent in
+ * host calls counts, for the WebAssembly stack that is running when the guest next
+ * reaches an interruption point. Only the innermost activation is sampled (a host
+ * function that calls back into WebAssembly starts a new stack). One profiler per store;
+ * stop (or free) it before freeing the store. weld is an interpreter: there is no guest
+ * machine code for `perf` to attribute, so the profile comes from here, not from perf. */
+typedef struct weld_profiler weld_profiler;
+weld_profiler *weld_profiler_start(weld_store *s, uint64_t interval_ns, weld_error **err);
+void weld_profiler_stop(weld_profiler *p); /* detaches from the store; samples stay */
+void weld_profiler_free(weld_profiler *p); /* stops it first if needed */
+uint64_t weld_profiler_sample_count(const weld_profiler *p);
+/* Folded stacks ("outer;middle;inner TICKS" per line), as flamegraph.pl, speedscope and
+ * inferno read them; and a self-contained SVG flame graph. */
+bool weld_profiler_write_folded(const weld_profiler *p, const char *path, weld_error **err);
+bool weld_profiler_write_svg(const weld_profiler *p, const char *path, const char *title, weld_error **err);
+
 /* ---------- misc ---------------------------------------------------------------- */
 
 const char *weld_version(void);

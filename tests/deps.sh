@@ -3,7 +3,7 @@
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for pkg in cmake make gcc clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32; do
+for pkg in cmake make gcc clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 llvm libxml2-utils; do
   have "$pkg" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

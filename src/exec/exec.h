@@ -247,6 +247,19 @@ typedef struct exec_usage {
 /* The reason in exec_store.interrupt (0 = none). */
 #define EXEC_INTERRUPT_CANCEL ((int)EXEC_TRAP_INTERRUPTED)
 #define EXEC_INTERRUPT_DEADLINE ((int)EXEC_TRAP_DEADLINE)
+/* Not a stop: the running call records its stack for the store's sampler and goes on.
+ * Set only from 0 (compare-and-swap), so it never hides a cancel or a deadline. */
+#define EXEC_INTERRUPT_SAMPLE ((int)EXEC_TRAP_COUNT + 1)
+
+/* A stack sampler (src/obs/profile.c): at the first interruption check after
+ * EXEC_INTERRUPT_SAMPLE was raised, the interpreter writes the running activation's
+ * functions to buf, outermost first (at most cap of them: the outermost ones), and calls
+ * take on the running thread with n written and the stack's full depth. */
+typedef struct exec_sampler {
+  void (*take)(struct exec_sampler *s, const exec_func *const *frames, size_t n, size_t depth);
+  const exec_func **buf;
+  size_t cap;
+} exec_sampler;
 
 struct exec_store {
   void *engine;             /* the weld_engine */
@@ -257,6 +270,7 @@ struct exec_store {
    * EXEC_INTERRUPT_DEADLINE (stays set until the deadline is re-armed or cleared, so
    * every later call traps too). The trap kind is the reason. */
   atomic_int interrupt;
+  exec_sampler *sampler;    /* NULL unless a profiler samples this store */
   bool guard_mode;
   exec_limits limits;
   exec_usage usage;

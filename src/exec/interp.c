@@ -261,6 +261,11 @@ static inline void vld_zero64(exec_slot *d, const uint8_t *p) { v128_put(d, exec
 exec_trap_kind exec_check_interrupt(exec_thread *th) {
   exec_store *s = th->store;
   int why = s ? atomic_load_explicit(&s->interrupt, memory_order_relaxed) : 0;
+  if (why == EXEC_INTERRUPT_SAMPLE) {
+    /* a sample asked for where no stack is at hand: dropped */
+    atomic_compare_exchange_strong(&s->interrupt, &why, 0);
+    why = 0;
+  }
   if (why) {
     th->budget = 0;
     if (why == EXEC_INTERRUPT_DEADLINE) return EXEC_TRAP_DEADLINE; /* stays set */
@@ -375,6 +380,29 @@ static void bt_activation(exec_thread *th, exec_func *cur, const exec_unit *ip, 
   if (skipped) th->bt_gap_func = gap;
 }
 
+/* ---------- sampling ---------------------------------------------------------------------- */
+
+/* The interruption check's slow path inside run(): a sample request is served here, where
+ * the running activation's stack is known, and then the usual check runs. Out of line,
+ * so the hot path keeps its one decrement and branch. */
+__attribute__((noinline)) static exec_trap_kind interrupt_here(exec_thread *th, exec_instance *inst,
+                                                               const exec_code *code,
+                                                               const exec_frame_rec *rp,
+                                                               const exec_frame_rec *rp_entry) {
+  exec_store *s = th->store;
+  int expect = EXEC_INTERRUPT_SAMPLE;
+  if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed) == EXEC_INTERRUPT_SAMPLE &&
+      atomic_compare_exchange_strong(&s->interrupt, &expect, 0) && s->sampler) {
+    exec_sampler *sm = s->sampler;
+    size_t depth = (size_t)(rp_entry - rp) + 1, n = 0;
+    /* outermost first: the records from the entry down, then the running function */
+    for (const exec_frame_rec *r = rp_entry; r-- > rp && n < sm->cap;) sm->buf[n++] = func_of(r->inst, r->code);
+    if (n < sm->cap) sm->buf[n++] = func_of(inst, code);
+    sm->take(sm, sm->buf, n, depth);
+  }
+  return exec_check_interrupt(th);
+}
+
 /* ---------- the interpreter loop ---------------------------------------------------------- */
 
 static exec_memory no_memory;
@@ -409,7 +437,7 @@ static exec_memory no_memory;
 #define BUDGET()                                                                         \
   do {                                                                                   \
     if (UNLIKELY(--th->budget < 0)) {                                                    \
-      exec_trap_kind k_ = exec_check_interrupt(th);                                      \
+      exec_trap_kind k_ = interrupt_here(th, inst, code, rp, rp_entry);                  \
       if (k_) TRAP(k_);                                                                  \
     }                                                                                    \
   } while (0)

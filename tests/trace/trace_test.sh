@@ -205,4 +205,83 @@ label="no debug info, no location"
 wasm-strip crash4.wasm -o stripped.wasm 2>/dev/null || cp rec.wasm stripped.wasm
 run 134 run stripped.wasm
 err_lacks "crash.c"
+
+# ---- the guest profiler: folded stacks and an SVG flame graph --------------------------------
+cat >loop.wat <<'W'
+(module
+  (func $leaf (param i32) (result i32) (local i32)
+    loop $l
+      local.get 1 local.get 0 i32.add local.set 1
+      local.get 0 i32.const 1 i32.sub local.tee 0
+      br_if $l
+    end
+    local.get 1)
+  (func $middle (param i32) (result i32)
+    local.get 0 call $leaf)
+  (func $other (param i32) (result i32)
+    local.get 0 i32.const 3 i32.mul call $leaf)
+  (func $top (export "top") (param i32) (result i32) (local i32)
+    loop $l
+      i32.const 20000 call $middle
+      i32.const 20000 call $other
+      i32.add drop
+      local.get 0 i32.const 1 i32.sub local.tee 0
+      br_if $l
+    end
+    i32.const 0))
+W
+# folded_ok FILE: every line is `frame;frame;... COUNT`
+folded_ok() {
+  if [ -s "$1" ] && ! grep -qvE '^[^ ;]+(;[^ ;]+)* [0-9]+$' "$1"; then ok; else bad "$1 is not folded stacks: $(head -5 "$1")"; fi
+}
+count_of() { awk -v s="$2" '$1 == s { n += $2 } END { print n + 0 }' "$1"; }
+label="a profile that cannot be written fails the run with a one-line error"
+run 2 run --profile=guest,out/loop.folded --invoke top loop.wat 1
+err_has "weld: --profile: out/loop.folded: No such file or directory"
+label="weld run --profile=guest,PATH"
+mkdir -p out
+run 0 run --profile=guest,out/loop.folded --invoke top loop.wat 1500
+folded_ok out/loop.folded
+if grep -qE '^weld: profile: [0-9]+ samples? in out/loop.folded, flame graph in out/loop.svg$' err.txt; then ok; else bad "summary line: $(cat err.txt)"; fi
+# every stack starts at the export; leaf is reached only through middle and other
+if ! grep -qv '^top' out/loop.folded; then ok; else bad "a stack not rooted at top: $(cat out/loop.folded)"; fi
+mid=$(count_of out/loop.folded "top;middle;leaf") oth=$(count_of out/loop.folded "top;other;leaf")
+if [ "$mid" -gt 0 ] && [ "$oth" -gt 0 ]; then ok; else bad "missing chains: $(cat out/loop.folded)"; fi
+# other runs leaf's loop three times as long as middle does
+if [ "$oth" -gt "$mid" ]; then ok; else bad "other ($oth) should outweigh middle ($mid)"; fi
+label="the flame graph is well-formed XML with one box per function per stack"
+if xmllint --noout out/loop.svg 2>xml.txt; then ok; else bad "xmllint: $(head -5 xml.txt)"; fi
+for fn in top middle other leaf; do
+  if grep -q "<title>$fn (" out/loop.svg; then ok; else bad "no box for $fn"; fi
+done
+total=$(awk '{ n += $NF } END { print n }' out/loop.folded)
+if grep -q ">$total samples; " out/loop.svg && grep -q "<title>top ($total samples, 100.00%)" out/loop.svg; then ok; else bad "SVG total differs from the folded total $total"; fi
+label="a C program: the chain through main"
+cat >prof.c <<'C'
+#include <stdio.h>
+
+__attribute__((noinline)) static unsigned inner(unsigned x) {
+  for (int i = 0; i < 1000; i++) x = x * 1103515245u + 12345u;
+  return x;
+}
+
+__attribute__((noinline)) static unsigned work(unsigned n) {
+  unsigned x = 1;
+  for (unsigned i = 0; i < n; i++) x ^= inner(x + i);
+  return x;
+}
+
+int main(void) {
+  printf("%u\n", work(20000));
+  return 0;
+}
+C
+if clang --target=wasm32-wasi -O0 -o prof.wasm prof.c 2>cc.txt; then
+  run 0 run --profile=guest prof.wasm
+  folded_ok weld-profile.folded
+  if [ -s weld-profile.svg ] && xmllint --noout weld-profile.svg 2>/dev/null; then ok; else bad "default SVG missing or malformed"; fi
+  if grep -qE '^_start[^ ]*;_start;__original_main;work;inner [0-9]+$' weld-profile.folded; then ok; else bad "no _start..main;work;inner chain: $(cat weld-profile.folded)"; fi
+else
+  bad "clang failed: $(cat cc.txt)"
+fi
 echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]
