@@ -61,6 +61,8 @@ static const cli_command commands[] = {
      "  --fuel N               stop with `out of fuel` after N units of work (function\n"
      "                         entries and loop iterations)\n"
      "  --bounds guard|explicit  linear memory layout (default guard)\n"
+     "  --profile=guest[,PATH] sample the guest's stack: folded stacks to PATH (default\n"
+     "                         weld-profile.folded) and an SVG flame graph beside it\n"
      "Resource limits (override the policy file's; docs/cli.md):\n"
      "  --max-memory SIZE      bytes per memory and per instance (65536, 64KiB, 16M, 1GiB)\n"
      "  --max-table-elements N elements per table\n"
@@ -88,7 +90,8 @@ static const cli_command commands[] = {
      "Results: integers in signed decimal, floats as the shortest decimal that reads back\n"
      "exactly (nan, nan:0xPAYLOAD for non-canonical NaNs); v128 as 0x and 32 hex digits.\n"
      "\n"
-     "A trap prints `weld: trap: MESSAGE` and the WebAssembly backtrace to stderr.\n"
+     "A trap prints `weld: trap: MESSAGE` and the WebAssembly backtrace to stderr\n"
+     "(names from the name section, file:line from DWARF; docs/debugging.md).\n"
      "Exit status: 0 success, 1 malformed/invalid/unlinkable module, 2 usage error or\n"
      "unreadable file, 134 trap; an exit requested by the module passes its code through.\n",
      cli_cmd_run},
