@@ -393,7 +393,8 @@ bool weld_wasi_bind(weld_wasi *w, weld_instance *inst, weld_error **err);
  * host calls counts, for the WebAssembly stack that is running when the guest next
  * reaches an interruption point. Only the innermost activation is sampled (a host
  * function that calls back into WebAssembly starts a new stack). One profiler per store;
- * stop (or free) it before freeing the store. weld is an interpreter: there is no guest
+ * stop (or free) it before freeing the store, from the thread that runs the
+ * store's calls or while none is running. weld is an interpreter: there is no guest
  * machine code for `perf` to attribute, so the profile comes from here, not from perf. */
 typedef struct weld_profiler weld_profiler;
 weld_profiler *weld_profiler_start(weld_store *s, uint64_t interval_ns, weld_error **err);

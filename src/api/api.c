@@ -292,9 +292,11 @@ void weld_store_set_fuel(weld_store *ws, uint64_t fuel) {
 uint64_t weld_store_get_fuel(const weld_store *s) { return ((const exec_store *)s)->fuel; }
 
 void weld_store_interrupt(weld_store *s) {
-  /* a passed deadline stays the reason */
-  int expect = 0;
-  atomic_compare_exchange_strong(&AS_STORE(s)->interrupt, &expect, EXEC_INTERRUPT_CANCEL);
+  /* a passed deadline stays the reason; a pending profiler sample gives way */
+  atomic_int *flag = &AS_STORE(s)->interrupt;
+  int cur = atomic_load(flag);
+  while ((cur == 0 || cur == EXEC_INTERRUPT_SAMPLE) && !atomic_compare_exchange_weak(flag, &cur, EXEC_INTERRUPT_CANCEL)) {
+  }
 }
 
 void weld_store_add_fuel(weld_store *ws, uint64_t fuel) {

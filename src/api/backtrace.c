@@ -68,18 +68,17 @@ static void put_item(FILE *out, const item *it) {
 
 void weld_trap_print_backtrace(const weld_trap *t, FILE *out) {
   size_t n = weld_trap_frame_count(t);
-  item items[64 + 1];
+  item items[2 * 64 + 1]; /* every frame, a gap before each, the unrecorded tail */
   size_t ni = 0;
   const weld_frame *gap = weld_trap_skipped_func(t);
   for (size_t i = 0; i < n; i++) {
     const weld_frame *f = weld_trap_frame(t, i);
     uint32_t expect = i ? weld_trap_frame(t, i - 1)->depth + 1 : 0;
-    if (f->depth > expect && ni < 64) items[ni++] = (item){gap, f->depth - expect, true};
+    if (f->depth > expect) items[ni++] = (item){gap, f->depth - expect, true};
     items[ni++] = (item){f, 1, false};
-    if (ni > 64) break;
   }
   size_t total = weld_trap_frame_total(t);
-  if (n && total > (size_t)weld_trap_frame(t, n - 1)->depth + 1 && ni <= 64)
+  if (n && total > (size_t)weld_trap_frame(t, n - 1)->depth + 1)
     items[ni++] = (item){NULL, total - weld_trap_frame(t, n - 1)->depth - 1, true};
 
   for (size_t i = 0; i < ni;) {
