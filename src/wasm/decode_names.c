@@ -72,6 +72,18 @@ static bool indirect_map(names_reader *n, util_reader *r, wasm_local_names **out
   return true;
 }
 
+static void drop_extended(wasm_module *m, uint8_t id) {
+  switch (id) {
+  case NAMES_LABELS: m->label_names = NULL; break;
+  case NAMES_TYPES: m->type_names = NULL; break;
+  case NAMES_TABLES: m->table_names = NULL; break;
+  case NAMES_MEMORIES: m->memory_names = NULL; break;
+  case NAMES_GLOBALS: m->global_names = NULL; break;
+  case NAMES_ELEMS: m->elem_names = NULL; break;
+  default: m->data_names = NULL; break;
+  }
+}
+
 static bool read_names(names_reader *n) {
   int last = -1;
   while (!util_reader_eof(&n->r)) {
@@ -99,6 +111,11 @@ static bool read_names(names_reader *n) {
     case NAMES_GLOBALS: ok = name_map(n, &sub, m->nglobals, &m->global_names); break;
     case NAMES_ELEMS: ok = name_map(n, &sub, m->nelems, &m->elem_names); break;
     case NAMES_DATAS: ok = name_map(n, &sub, m->ndatas, &m->data_names); break;
+    }
+    if (id >= NAMES_LABELS && (!ok || !util_reader_eof(&sub))) {
+      /* a malformed extended subsection loses only its own names */
+      drop_extended(m, id);
+      continue;
     }
     if (!ok || !util_reader_eof(&sub)) return false;
   }
