@@ -3,8 +3,9 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SUITE ?= ../shared/testsuite/wasm-2.0
 FUZZ_SECONDS ?= 60
+PREFIX ?= /usr/local
 
-.PHONY: all build build-asan build-fuzz run test deps spec spec-asan unit fuzz fuzz-smoke bench clean
+.PHONY: all build build-asan build-fuzz run test deps deps-build install spec spec-asan unit fuzz fuzz-smoke bench clean
 
 all: build
 
@@ -26,8 +27,8 @@ build-fuzz/CMakeCache.txt:
 build-fuzz: build-fuzz/CMakeCache.txt
 	cmake --build build-fuzz -j $(JOBS)
 
-# Build, then run the example module. `deps` makes it work on a fresh machine.
-run: deps
+# Build, then run the example module. `deps-build` makes it work on a fresh machine.
+run: deps-build
 	$(MAKE) build
 	./examples/run.sh $(BUILD)/weld
 
@@ -36,8 +37,17 @@ test: deps
 	$(MAKE) build build-asan build-fuzz
 	WELD_BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) SUITE=$(SUITE) ./tests/run.sh
 
+# The Debian packages the tests need (and the build's, a subset: deps-build).
 deps:
-	./tests/deps.sh
+	./tests/deps.sh test
+
+deps-build:
+	./tests/deps.sh build
+
+# The library, headers, `weld`, weld.pc and the CMake package under PREFIX (DESTDIR=DIR
+# stages the install for packaging).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 unit: build
 	$(BUILD)/weld_unit

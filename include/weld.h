@@ -42,6 +42,21 @@ extern "C" {
 
 #define WELD_API_VERSION 1
 
+/* The public API. The library is compiled with -fvisibility=hidden; the pragma below gives
+ * every function this header declares default visibility, so these are the only symbols
+ * libweld.so exports and the only global ones in the installed libweld.a (tests/install
+ * checks the header against the libraries). WELD_API is kept for code that spells it. */
+#ifndef WELD_API
+#if defined(__GNUC__) && !defined(_WIN32)
+#define WELD_API __attribute__((visibility("default")))
+#else
+#define WELD_API
+#endif
+#endif
+#if defined(__GNUC__) && !defined(_WIN32)
+#pragma GCC visibility push(default)
+#endif
+
 typedef struct weld_engine weld_engine;
 typedef struct weld_module weld_module;
 typedef struct weld_store weld_store;
@@ -409,6 +424,10 @@ bool weld_profiler_write_svg(const weld_profiler *p, const char *path, const cha
 /* ---------- misc ---------------------------------------------------------------- */
 
 const char *weld_version(void);
+
+#if defined(__GNUC__) && !defined(_WIN32)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

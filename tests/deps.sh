@@ -1,9 +1,26 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and tests need, if any is missing.
+# Installs the Debian packages weld needs, if any is missing:
+#
+#   tests/deps.sh build    what building needs (`make run`, `make build`, `make install`)
+#   tests/deps.sh [test]   that and what the tests and benchmarks use (`make test`)
 set -euo pipefail
+what="${1:-test}"
+# binutils: ld and objcopy make the installable libweld.a (cmake/install.cmake).
+build_pkgs=(cmake make gcc libc6-dev binutils)
+# llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
+# profiler's SVG (tests/trace).
+test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config llvm libxml2-utils)
+case "$what" in
+  build) pkgs=("${build_pkgs[@]}") ;;
+  test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *)
+    echo "usage: tests/deps.sh [build|test]" >&2
+    exit 2
+    ;;
+esac
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for pkg in cmake make gcc clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 llvm libxml2-utils; do
+for pkg in "${pkgs[@]}"; do
   have "$pkg" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

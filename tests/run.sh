@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Everything `make test` runs once the three builds exist: unit tests (release and
-# ASan+UBSan), the conformance suite through `weld wast` (both builds) and its cross-check
-# against wast2json + weld_spec, the CLI tests (both builds), the
-# example, and a fuzzing smoke run. Prints one summary line per stage, the spec suite's
-# skipped commands, and last the total `N passed, M failed` over every stage.
+# Everything `make test` runs once the three builds exist: every stage below, each on the
+# release and ASan+UBSan builds where it applies (docs/testing.md lists them). Prints one
+# summary line per stage, the spec suite's skipped commands, and last the total
+# `N passed, M failed` over every stage.
 #
 # Environment (defaults in parentheses):
 #   WELD_BUILD (build), WELD_ASAN_BUILD (build-asan), WELD_FUZZ_BUILD (build-fuzz)
@@ -181,10 +180,24 @@ for flavour in release asan; do
   fi
 done
 
+# ---- the standard C API: programs written against wasm.h, built against libweld.a -----------------
+for flavour in release asan; do
+  dir=$build cc=cc san=0
+  [ $flavour = asan ] && dir=$asan cc=clang san=1
+  if [ -f "$dir/libweld.a" ]; then
+    CC=$cc SANITIZE=$san stage "capi ($flavour)" "$logs/capi-$flavour.log" tests/capi/run.sh "$dir"
+  else
+    record "capi ($flavour)" 0 1 "($dir/libweld.a missing)"
+  fi
+done
+
 example() {
   if examples/run.sh "$1"; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
 }
 stage "example" "$logs/example.log" example "$build/weld"
+
+# ---- the installed library: cmake --install, pkg-config, find_package, exported symbols --------
+stage "install" "$logs/install.log" tests/install/run.sh "$build"
 
 # ---- benchmark smoke check (every benchmark builds; each runtime's answer matches native) ---------
 stage "bench smoke" "$logs/bench-smoke.log" bench/smoke.sh "$build/weld"

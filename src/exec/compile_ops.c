@@ -576,7 +576,7 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
     exec_tr_return(t);
     t->dead = true;
     return true;
-  case WASM_OP_CALL: tr_call(t, wasm_func_type(t->m, in->idx), in->idx, false, 0, 0); return true;
+  case WASM_OP_CALL: tr_call(t, wasm_ir_func_type(t->m, in->idx), in->idx, false, 0, 0); return true;
   case WASM_OP_CALL_INDIRECT:
     tr_call(t, &t->m->types[in->idx], 0, true, in->idx, in->idx2);
     return true;

@@ -318,7 +318,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     uint32_t idx = m->nfunc_imports + k;
     exec_func *f = &inst->defined_funcs[k];
     f->typeid = em->typeids[m->funcs[idx].type];
-    f->type = wasm_func_type(m, idx);
+    f->type = wasm_ir_func_type(m, idx);
     f->store = s;
     f->inst = inst;
     f->index = idx;

@@ -228,7 +228,7 @@ bool wasm_line_lookup(const wasm_module *m, uint32_t offset, const char **file, 
 bool wasm_validate(const wasm_module *m, util_error *err);
 
 /* Helpers over the IR. */
-static inline const wasm_functype *wasm_func_type(const wasm_module *m, uint32_t funcidx) {
+static inline const wasm_functype *wasm_ir_func_type(const wasm_module *m, uint32_t funcidx) {
   return &m->types[m->funcs[funcidx].type];
 }
 

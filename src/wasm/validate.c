@@ -315,7 +315,7 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
   }
   if (m->has_start) {
     if (m->start >= m->nfuncs) return invalid(err, -1, "unknown function %u", m->start);
-    const wasm_functype *ft = wasm_func_type(m, m->start);
+    const wasm_functype *ft = wasm_ir_func_type(m, m->start);
     if (ft->nparams || ft->nresults) {
       return invalid(err, -1, "start function must have type [] -> []");
     }

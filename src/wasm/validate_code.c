@@ -367,7 +367,7 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
     if (!pop_types(v, v->st.ctrls[0].results, v->st.ctrls[0].nresults)) return false;
     set_unreachable(v);
     return true;
-  case WASM_OP_CALL: return effect_call(v, wasm_func_type(m, in->idx));
+  case WASM_OP_CALL: return effect_call(v, wasm_ir_func_type(m, in->idx));
   case WASM_OP_CALL_INDIRECT:
     if (!pop_expect(v, WASM_I32)) return false;
     return effect_call(v, &m->types[in->idx]);

@@ -1,0 +1,325 @@
+/* wasm.h: vectors, value types, function / global / table / memory / extern types,
+ * import and export types. Types are plain values: every one is its own allocation, and
+ * the four kinds of extern type share one representation so that the as_externtype
+ * conversions are casts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/capi.h"
+#include "util/util.h"
+
+struct wasm_valtype_t {
+  wasm_valkind_t kind;
+};
+
+/* One struct for the four extern types: the kind says which fields mean something. */
+struct wasm_externtype_t {
+  wasm_externkind_t kind;
+  wasm_valtype_vec_t params, results; /* functions */
+  wasm_valtype_t *content;            /* globals (value), tables (element) */
+  wasm_mutability_t mutability;       /* globals */
+  wasm_limits_t limits;               /* tables, memories */
+};
+
+struct wasm_importtype_t {
+  wasm_name_t module, name;
+  wasm_externtype_t *type;
+};
+
+struct wasm_exporttype_t {
+  wasm_name_t name;
+  wasm_externtype_t *type;
+};
+
+#define XT(p) ((wasm_externtype_t *)(p))
+#define CXT(p) ((const wasm_externtype_t *)(p))
+
+/* ---------- vectors ----------------------------------------------------------------------
+ * Each vector kind gets the same five functions; pointer vectors own their elements and
+ * copy them deeply with the element's own copy. new_uninitialized zeroes the storage, so a
+ * vector of pointers starts out as NULLs (which delete skips). */
+
+static void *vec_alloc(size_t n, size_t elem) { return n ? util_xcalloc(n, elem) : NULL; }
+
+#define CAPI_VEC_COMMON(name, elem_t)                                                       \
+  void wasm_##name##_vec_new_empty(wasm_##name##_vec_t *out) {                             \
+    out->size = 0;                                                                         \
+    out->data = NULL;                                                                      \
+  }                                                                                        \
+  void wasm_##name##_vec_new_uninitialized(wasm_##name##_vec_t *out, size_t size) {        \
+    out->size = size;                                                                      \
+    out->data = vec_alloc(size, sizeof(elem_t));                                           \
+  }                                                                                        \
+  void wasm_##name##_vec_new(wasm_##name##_vec_t *out, size_t size, elem_t const data[]) { \
+    wasm_##name##_vec_new_uninitialized(out, size);                                        \
+    if (size) memcpy(out->data, data, size * sizeof(elem_t));                              \
+  }
+
+/* Vectors of plain values (bytes). */
+#define CAPI_VEC_PLAIN(name, elem_t)                                                        \
+  CAPI_VEC_COMMON(name, elem_t)                                                            \
+  void wasm_##name##_vec_copy(wasm_##name##_vec_t *out, const wasm_##name##_vec_t *src) {  \
+    wasm_##name##_vec_new(out, src->size, src->data);                                      \
+  }                                                                                        \
+  void wasm_##name##_vec_delete(wasm_##name##_vec_t *v) {                                  \
+    free(v->data);                                                                         \
+    v->data = NULL;                                                                        \
+    v->size = 0;                                                                           \
+  }
+
+/* Vectors of owned pointers. */
+#define CAPI_VEC_OWNED(name)                                                                \
+  CAPI_VEC_COMMON(name, wasm_##name##_t *)                                                 \
+  void wasm_##name##_vec_copy(wasm_##name##_vec_t *out, const wasm_##name##_vec_t *src) {  \
+    wasm_##name##_vec_new_uninitialized(out, src->size);                                   \
+    for (size_t i = 0; i < src->size; i++)                                                 \
+      out->data[i] = src->data[i] ? wasm_##name##_copy(src->data[i]) : NULL;               \
+  }                                                                                        \
+  void wasm_##name##_vec_delete(wasm_##name##_vec_t *v) {                                  \
+    for (size_t i = 0; i < v->size; i++)                                                   \
+      if (v->data[i]) wasm_##name##_delete(v->data[i]);                                    \
+    free(v->data);                                                                         \
+    v->data = NULL;                                                                        \
+    v->size = 0;                                                                           \
+  }
+
+CAPI_VEC_PLAIN(byte, wasm_byte_t)
+CAPI_VEC_OWNED(valtype)
+CAPI_VEC_OWNED(functype)
+CAPI_VEC_OWNED(globaltype)
+CAPI_VEC_OWNED(tabletype)
+CAPI_VEC_OWNED(memorytype)
+CAPI_VEC_OWNED(externtype)
+CAPI_VEC_OWNED(importtype)
+CAPI_VEC_OWNED(exporttype)
+CAPI_VEC_OWNED(frame)
+CAPI_VEC_OWNED(extern)
+
+/* Values own their references: copying copies them, deleting deletes them. */
+CAPI_VEC_COMMON(val, wasm_val_t)
+void wasm_val_vec_copy(wasm_val_vec_t *out, const wasm_val_vec_t *src) {
+  wasm_val_vec_new_uninitialized(out, src->size);
+  for (size_t i = 0; i < src->size; i++) wasm_val_copy(&out->data[i], &src->data[i]);
+}
+void wasm_val_vec_delete(wasm_val_vec_t *v) {
+  for (size_t i = 0; i < v->size; i++) wasm_val_delete(&v->data[i]);
+  free(v->data);
+  v->data = NULL;
+  v->size = 0;
+}
+
+/* ---------- value types ------------------------------------------------------------------- */
+
+wasm_valtype_t *wasm_valtype_new(wasm_valkind_t k) {
+  wasm_valtype_t *t = util_xmalloc(sizeof *t);
+  t->kind = k;
+  return t;
+}
+wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t *t) { return t->kind; }
+wasm_valtype_t *wasm_valtype_copy(const wasm_valtype_t *t) { return wasm_valtype_new(t->kind); }
+void wasm_valtype_delete(wasm_valtype_t *t) { free(t); }
+
+wasm_valkind_t capi_valkind_from_weld(weld_valkind k) {
+  switch (k) {
+  case WELD_I32: return WASM_I32;
+  case WELD_I64: return WASM_I64;
+  case WELD_F32: return WASM_F32;
+  case WELD_F64: return WASM_F64;
+  case WELD_V128: return WELD_WASM_V128;
+  case WELD_FUNCREF: return WASM_FUNCREF;
+  case WELD_EXTERNREF: return WASM_EXTERNREF;
+  }
+  return WELD_WASM_V128;
+}
+
+bool capi_valkind_to_weld(wasm_valkind_t k, weld_valkind *out) {
+  switch (k) {
+  case WASM_I32: *out = WELD_I32; return true;
+  case WASM_I64: *out = WELD_I64; return true;
+  case WASM_F32: *out = WELD_F32; return true;
+  case WASM_F64: *out = WELD_F64; return true;
+  case WELD_WASM_V128: *out = WELD_V128; return true;
+  case WASM_FUNCREF: *out = WELD_FUNCREF; return true;
+  case WASM_EXTERNREF: *out = WELD_EXTERNREF; return true;
+  default: return false;
+  }
+}
+
+/* ---------- extern types -------------------------------------------------------------------- */
+
+static wasm_externtype_t *xt_new(wasm_externkind_t kind) {
+  wasm_externtype_t *t = util_xcalloc(1, sizeof *t);
+  t->kind = kind;
+  return t;
+}
+
+void wasm_externtype_delete(wasm_externtype_t *t) {
+  if (!t) return;
+  wasm_valtype_vec_delete(&t->params);
+  wasm_valtype_vec_delete(&t->results);
+  wasm_valtype_delete(t->content);
+  free(t);
+}
+
+wasm_externtype_t *wasm_externtype_copy(const wasm_externtype_t *t) {
+  wasm_externtype_t *c = xt_new(t->kind);
+  wasm_valtype_vec_copy(&c->params, &t->params);
+  wasm_valtype_vec_copy(&c->results, &t->results);
+  c->content = t->content ? wasm_valtype_copy(t->content) : NULL;
+  c->mutability = t->mutability;
+  c->limits = t->limits;
+  return c;
+}
+
+wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t *t) { return t->kind; }
+
+/* The four specific types: their delete and copy are the extern type's, and the
+ * conversions check the kind. */
+#define CAPI_XT_KIND(name, KIND)                                                            \
+  void wasm_##name##_delete(wasm_##name##_t *t) { wasm_externtype_delete(XT(t)); }         \
+  wasm_##name##_t *wasm_##name##_copy(const wasm_##name##_t *t) {                          \
+    return (wasm_##name##_t *)wasm_externtype_copy(CXT(t));                                \
+  }                                                                                        \
+  wasm_externtype_t *wasm_##name##_as_externtype(wasm_##name##_t *t) { return XT(t); }     \
+  const wasm_externtype_t *wasm_##name##_as_externtype_const(const wasm_##name##_t *t) {   \
+    return CXT(t);                                                                         \
+  }                                                                                        \
+  wasm_##name##_t *wasm_externtype_as_##name(wasm_externtype_t *t) {                       \
+    return t && t->kind == KIND ? (wasm_##name##_t *)t : NULL;                             \
+  }                                                                                        \
+  const wasm_##name##_t *wasm_externtype_as_##name##_const(const wasm_externtype_t *t) {   \
+    return t && t->kind == KIND ? (const wasm_##name##_t *)t : NULL;                       \
+  }
+
+CAPI_XT_KIND(functype, WASM_EXTERN_FUNC)
+CAPI_XT_KIND(globaltype, WASM_EXTERN_GLOBAL)
+CAPI_XT_KIND(tabletype, WASM_EXTERN_TABLE)
+CAPI_XT_KIND(memorytype, WASM_EXTERN_MEMORY)
+
+wasm_functype_t *wasm_functype_new(wasm_valtype_vec_t *params, wasm_valtype_vec_t *results) {
+  wasm_externtype_t *t = xt_new(WASM_EXTERN_FUNC);
+  t->params = *params; /* ownership of the vectors and their elements moves here */
+  t->results = *results;
+  params->size = results->size = 0;
+  params->data = results->data = NULL;
+  return (wasm_functype_t *)t;
+}
+const wasm_valtype_vec_t *wasm_functype_params(const wasm_functype_t *t) { return &CXT(t)->params; }
+const wasm_valtype_vec_t *wasm_functype_results(const wasm_functype_t *t) { return &CXT(t)->results; }
+
+wasm_globaltype_t *wasm_globaltype_new(wasm_valtype_t *content, wasm_mutability_t m) {
+  wasm_externtype_t *t = xt_new(WASM_EXTERN_GLOBAL);
+  t->content = content;
+  t->mutability = m;
+  return (wasm_globaltype_t *)t;
+}
+const wasm_valtype_t *wasm_globaltype_content(const wasm_globaltype_t *t) { return CXT(t)->content; }
+wasm_mutability_t wasm_globaltype_mutability(const wasm_globaltype_t *t) { return CXT(t)->mutability; }
+
+wasm_tabletype_t *wasm_tabletype_new(wasm_valtype_t *elem, const wasm_limits_t *limits) {
+  wasm_externtype_t *t = xt_new(WASM_EXTERN_TABLE);
+  t->content = elem;
+  t->limits = *limits;
+  return (wasm_tabletype_t *)t;
+}
+const wasm_valtype_t *wasm_tabletype_element(const wasm_tabletype_t *t) { return CXT(t)->content; }
+const wasm_limits_t *wasm_tabletype_limits(const wasm_tabletype_t *t) { return &CXT(t)->limits; }
+
+wasm_memorytype_t *wasm_memorytype_new(const wasm_limits_t *limits) {
+  wasm_externtype_t *t = xt_new(WASM_EXTERN_MEMORY);
+  t->limits = *limits;
+  return (wasm_memorytype_t *)t;
+}
+const wasm_limits_t *wasm_memorytype_limits(const wasm_memorytype_t *t) { return &CXT(t)->limits; }
+
+/* Limits beyond 32 bits (memory64, which weld does not run) saturate. */
+static uint32_t clamp32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
+
+wasm_externtype_t *capi_externtype_from_desc(capi_xdesc *d) {
+  wasm_externtype_t *t = NULL;
+  switch (d->kind) {
+  case WELD_EXTERN_FUNC:
+    t = xt_new(WASM_EXTERN_FUNC);
+    wasm_valtype_vec_new_uninitialized(&t->params, d->nparams);
+    wasm_valtype_vec_new_uninitialized(&t->results, d->nresults);
+    for (uint32_t i = 0; i < d->nparams; i++)
+      t->params.data[i] = wasm_valtype_new(capi_valkind_from_weld(d->kinds[i]));
+    for (uint32_t i = 0; i < d->nresults; i++)
+      t->results.data[i] = wasm_valtype_new(capi_valkind_from_weld(d->kinds[d->nparams + i]));
+    break;
+  case WELD_EXTERN_GLOBAL:
+    t = xt_new(WASM_EXTERN_GLOBAL);
+    t->content = wasm_valtype_new(capi_valkind_from_weld(d->elem));
+    t->mutability = d->mut ? WASM_VAR : WASM_CONST;
+    break;
+  case WELD_EXTERN_TABLE:
+  case WELD_EXTERN_MEMORY:
+    t = xt_new(d->kind == WELD_EXTERN_TABLE ? WASM_EXTERN_TABLE : WASM_EXTERN_MEMORY);
+    if (d->kind == WELD_EXTERN_TABLE) t->content = wasm_valtype_new(capi_valkind_from_weld(d->elem));
+    t->limits.min = clamp32(d->min);
+    t->limits.max = d->has_max ? clamp32(d->max) : wasm_limits_max_default;
+    break;
+  case WELD_EXTERN_NONE: break;
+  }
+  free(d->kinds);
+  d->kinds = NULL;
+  return t;
+}
+
+/* ---------- import and export types --------------------------------------------------------- */
+
+static void name_move(wasm_name_t *dst, wasm_name_t *src) {
+  if (src) {
+    *dst = *src;
+    src->size = 0;
+    src->data = NULL;
+  } else {
+    wasm_name_new_empty(dst);
+  }
+}
+
+wasm_importtype_t *wasm_importtype_new(wasm_name_t *module, wasm_name_t *name, wasm_externtype_t *type) {
+  wasm_importtype_t *t = util_xcalloc(1, sizeof *t);
+  name_move(&t->module, module);
+  name_move(&t->name, name);
+  t->type = type;
+  return t;
+}
+void wasm_importtype_delete(wasm_importtype_t *t) {
+  if (!t) return;
+  wasm_name_delete(&t->module);
+  wasm_name_delete(&t->name);
+  wasm_externtype_delete(t->type);
+  free(t);
+}
+wasm_importtype_t *wasm_importtype_copy(const wasm_importtype_t *t) {
+  wasm_importtype_t *c = util_xcalloc(1, sizeof *c);
+  wasm_name_copy(&c->module, &t->module);
+  wasm_name_copy(&c->name, &t->name);
+  c->type = t->type ? wasm_externtype_copy(t->type) : NULL;
+  return c;
+}
+const wasm_name_t *wasm_importtype_module(const wasm_importtype_t *t) { return &t->module; }
+const wasm_name_t *wasm_importtype_name(const wasm_importtype_t *t) { return &t->name; }
+const wasm_externtype_t *wasm_importtype_type(const wasm_importtype_t *t) { return t->type; }
+
+wasm_exporttype_t *wasm_exporttype_new(wasm_name_t *name, wasm_externtype_t *type) {
+  wasm_exporttype_t *t = util_xcalloc(1, sizeof *t);
+  name_move(&t->name, name);
+  t->type = type;
+  return t;
+}
+void wasm_exporttype_delete(wasm_exporttype_t *t) {
+  if (!t) return;
+  wasm_name_delete(&t->name);
+  wasm_externtype_delete(t->type);
+  free(t);
+}
+wasm_exporttype_t *wasm_exporttype_copy(const wasm_exporttype_t *t) {
+  wasm_exporttype_t *c = util_xcalloc(1, sizeof *c);
+  wasm_name_copy(&c->name, &t->name);
+  c->type = t->type ? wasm_externtype_copy(t->type) : NULL;
+  return c;
+}
+const wasm_name_t *wasm_exporttype_name(const wasm_exporttype_t *t) { return &t->name; }
+const wasm_externtype_t *wasm_exporttype_type(const wasm_exporttype_t *t) { return t->type; }

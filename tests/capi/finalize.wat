@@ -1,0 +1,4 @@
+(module
+  (func (export "f"))
+  (func (export "g"))
+  (func (export "h")))

@@ -1,0 +1,13 @@
+(module
+  (import "" "identity" (func $identity (param externref) (result externref)))
+  (global $g (export "global") (mut externref) (ref.null extern))
+  (table $t (export "table") 10 externref)
+  (func (export "call") (param externref) (result externref) (call $identity (local.get 0)))
+  (func (export "global.set") (param externref) (global.set $g (local.get 0)))
+  (func (export "global.get") (result externref) (global.get $g))
+  (func (export "table.set") (param i32 externref) (table.set $t (local.get 0) (local.get 1)))
+  (func (export "table.get") (param i32) (result externref) (table.get $t (local.get 0)))
+  (func (export "is_null") (param externref) (result i32) (ref.is_null (local.get 0)))
+  (func $seven (result i32) (i32.const 7))
+  (func (export "funcref") (result funcref) (ref.func $seven))
+  (elem declare func $seven))

@@ -1,0 +1,10 @@
+(module
+  (import "env" "log" (func $log (param i32 i64) (result f64)))
+  (import "env" "table" (table 1 funcref))
+  (import "env" "memory" (memory $m 1 2))
+  (import "env" "counter" (global (mut i64)))
+  (func (export "func") (param i32 f64 f32) (result i32 externref) (local.get 0) (ref.null extern))
+  (global (export "global") f64 (f64.const 0))
+  (table (export "table") 0 50 funcref)
+  (export "memory" (memory $m))
+  (func (export "nothing")))

@@ -1,0 +1,12 @@
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1 100)
+  (data (i32.const 16) "hello from WASI\n")
+  (func (export "greet") (result i32)
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 16))
+    (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+  (func (export "spin") (loop $l (br $l)))
+  (func (export "exit") (call $proc_exit (i32.const 3)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
