@@ -5,7 +5,11 @@
  * wasm-ld emit it and llvm-dwarfdump reads it.
  *
  * Debug info is advisory: anything malformed stops the reading where it is and keeps
- * the rows read so far; it never fails the module. */
+ * the rows read so far; it never fails the module. The table is built on the first
+ * lookup (a run that never traps pays nothing for its debug info) and published with a
+ * compare-and-swap, since a module is shared by threads; it is plain malloc'd memory,
+ * not the module's arena, for the same reason. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +30,8 @@ struct wasm_line_table {
   size_t nrows;
   const char **files;
   size_t nfiles;
+  char **owned;        /* the joined path strings */
+  size_t nowned;
 };
 
 /* A bounded little-endian byte reader; every read fails cleanly at the end. */
@@ -96,23 +102,26 @@ static const char *str_at(const wasm_custom *sec, uint64_t off) {
 }
 
 typedef struct reader {
-  wasm_module *m;
+  const wasm_module *m;
   const wasm_custom *debug_str, *line_str;
   line_row *rows;
   size_t nrows, caprows;
   const char **files;
   size_t nfiles, capfiles;
+  char **owned;
+  size_t nowned, capowned;
 } reader;
 
-/* "dir/name" in the module's arena (just name when it is absolute or dir is empty). */
+/* "dir/name" (just name when it is absolute or dir is empty). */
 static const char *join(reader *R, const char *dir, const char *name) {
-  if (!dir || !*dir || name[0] == '/') return util_arena_strndup(&R->m->arena, name, strlen(name));
+  if (!dir || !*dir || name[0] == '/') return name; /* points into the section */
   size_t dn = strlen(dir), nn = strlen(name);
   bool slash = dir[dn - 1] == '/';
-  char *s = util_arena_alloc(&R->m->arena, dn + nn + 2);
+  char *s = util_xmalloc(dn + nn + 2);
   memcpy(s, dir, dn);
   if (!slash) s[dn++] = '/';
   memcpy(s + dn, name, nn + 1);
+  UTIL_VEC_PUSH(R->owned, R->nowned, R->capowned, s);
   return s;
 }
 
@@ -167,22 +176,23 @@ static bool v5_table(reader *R, rd *r, bool dwarf64, const char **dirs, size_t n
   }
   uint64_t count = uleb(r);
   if (r->bad || count > (uint64_t)(r->end - r->p)) return false;
-  const char **list = count ? util_arena_alloc(&R->m->arena, count * sizeof *list) : NULL;
+  const char **list = util_xcalloc((size_t)count + 1, sizeof *list);
+  *out = list;
+  *nout = 0;
   for (uint64_t k = 0; k < count; k++) {
     const char *path = NULL;
     uint64_t dir = 0;
     for (unsigned i = 0; i < nfmt; i++) {
       const char *s;
       uint64_t n;
-      if (!form_value(R, r, fmt[i][1], dwarf64, &s, &n)) return false;
+      if (!form_value(R, r, fmt[i][1], dwarf64, &s, &n)) return false; /* *out: the caller frees */
       if (fmt[i][0] == LNCT_PATH) path = s;
       else if (fmt[i][0] == LNCT_DIRECTORY_INDEX) dir = n;
     }
     if (!path) path = "";
     list[k] = dirs ? join(R, dir < ndirs ? dirs[dir] : NULL, path) : path;
+    *nout = (size_t)k + 1;
   }
-  *out = list;
-  *nout = (size_t)count;
   return true;
 }
 
@@ -223,11 +233,13 @@ static bool unit(reader *R, rd *all) {
   size_t file_base = R->nfiles;
   unsigned first_index = version >= 5 ? 0 : 1;
   if (version >= 5) {
-    const char **dirs, **files;
-    size_t ndirs, nfiles;
-    if (!v5_table(R, &r, dwarf64, NULL, 0, &dirs, &ndirs) || !v5_table(R, &r, dwarf64, dirs, ndirs, &files, &nfiles))
-      return false;
-    for (size_t i = 0; i < nfiles; i++) UTIL_VEC_PUSH(R->files, R->nfiles, R->capfiles, files[i]);
+    const char **dirs = NULL, **files = NULL;
+    size_t ndirs = 0, nfiles = 0;
+    bool ok = v5_table(R, &r, dwarf64, NULL, 0, &dirs, &ndirs) && v5_table(R, &r, dwarf64, dirs, ndirs, &files, &nfiles);
+    for (size_t i = 0; ok && i < nfiles; i++) UTIL_VEC_PUSH(R->files, R->nfiles, R->capfiles, files[i]);
+    free(dirs);
+    free(files);
+    if (!ok) return false;
   } else {
     const char *dirs[256];
     size_t ndirs = 1;
@@ -326,33 +338,57 @@ static const wasm_custom *custom(const wasm_module *m, const char *name) {
   return NULL;
 }
 
-void wasm_decode_debug_lines(wasm_module *m) {
+static void table_free(wasm_line_table *t) {
+  for (size_t i = 0; i < t->nowned; i++) free(t->owned[i]);
+  free(t->owned);
+  free(t->rows);
+  free((void *)t->files);
+  free(t);
+}
+
+/* The table of m's .debug_line; one with no rows when there is nothing to read, so the
+ * work is done once. */
+static wasm_line_table *build(const wasm_module *m) {
+  wasm_line_table *t = util_xcalloc(1, sizeof *t);
   const wasm_custom *sec = custom(m, ".debug_line");
   uint32_t code_start = UINT32_MAX;
   for (uint32_t i = 0; i < m->nsections; i++)
     if (m->sections[i].id == 10) code_start = m->sections[i].offset;
-  if (!sec || code_start == UINT32_MAX) return;
+  if (!sec || code_start == UINT32_MAX) return t;
   reader R = {.m = m, .debug_str = custom(m, ".debug_str"), .line_str = custom(m, ".debug_line_str")};
   rd r = {sec->bytes, sec->bytes + sec->len, false};
   while (r.p < r.end && unit(&R, &r)) {
   }
-  if (R.nrows) {
-    qsort(R.rows, R.nrows, sizeof *R.rows, by_addr);
-    wasm_line_table *t = util_arena_alloc(&m->arena, sizeof *t);
-    t->code_start = code_start;
-    t->rows = util_arena_dup(&m->arena, R.rows, R.nrows * sizeof *R.rows);
-    t->nrows = R.nrows;
-    t->files = util_arena_dup(&m->arena, R.files, R.nfiles * sizeof *R.files);
-    t->nfiles = R.nfiles;
-    m->lines = t;
-  }
-  free(R.rows);
-  free(R.files);
+  qsort(R.rows, R.nrows, sizeof *R.rows, by_addr);
+  t->code_start = code_start;
+  t->rows = R.rows;
+  t->nrows = R.nrows;
+  t->files = R.files;
+  t->nfiles = R.nfiles;
+  t->owned = R.owned;
+  t->nowned = R.nowned;
+  return t;
+}
+
+void wasm_line_table_free(wasm_module *m) {
+  wasm_line_table *t = atomic_load(&m->lines);
+  if (t) table_free(t);
+  atomic_store(&m->lines, NULL);
 }
 
 bool wasm_line_lookup(const wasm_module *m, uint32_t offset, const char **file, uint32_t *line, uint32_t *column) {
-  const wasm_line_table *t = m->lines;
-  if (!t || offset < t->code_start) return false;
+  _Atomic(wasm_line_table *) *slot = (_Atomic(wasm_line_table *) *)&m->lines; /* a cache, not content */
+  wasm_line_table *t = atomic_load(slot);
+  if (!t) {
+    wasm_line_table *mine = build(m), *none = NULL;
+    if (atomic_compare_exchange_strong(slot, &none, mine)) {
+      t = mine;
+    } else {
+      table_free(mine); /* another thread was first */
+      t = none;
+    }
+  }
+  if (!t->nrows || offset < t->code_start) return false;
   uint32_t addr = offset - t->code_start;
   /* the last row at or before addr */
   size_t lo = 0, hi = t->nrows;

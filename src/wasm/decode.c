@@ -663,7 +663,6 @@ static bool finish(decoder *d) {
       break; /* only the first one counts */
     }
   }
-  wasm_decode_debug_lines(m);
   return true;
 }
 

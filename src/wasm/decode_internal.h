@@ -10,7 +10,6 @@
  * non-fatal, so a malformed name section leaves all three empty and returns false
  * (callers may ignore the result). */
 bool wasm_decode_names(wasm_module *m, const uint8_t *payload, uint32_t len, uint32_t offset);
-/* Reads .debug_line into m->lines when the module has it (never fails the module). */
-void wasm_decode_debug_lines(wasm_module *m);
+
 
 #endif

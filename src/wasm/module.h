@@ -206,8 +206,9 @@ typedef struct wasm_module {
   uint32_t ncustoms;
   wasm_custom *customs;
 
-  /* source lines from a DWARF .debug_line section (debug_line.c), or NULL */
-  struct wasm_line_table *lines;
+  /* source lines from the DWARF .debug_line section: built by the first
+   * wasm_line_lookup (debug_line.c), freed with the module */
+  _Atomic(struct wasm_line_table *) lines;
 
   uint32_t nsections;
   wasm_section_info *sections;
@@ -217,9 +218,11 @@ typedef struct wasm_module {
  * wasm_module_free; on failure returns NULL with a MALFORMED error carrying the offset. */
 wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err);
 void wasm_module_free(wasm_module *m);
+void wasm_line_table_free(wasm_module *m); /* by wasm_module_free */
 
 /* The source location of the instruction at module byte offset `offset`, from the
- * module's DWARF line table: false when there is none. *file lives as long as m. */
+ * module's DWARF line table: false when there is none. *file lives as long as m. Safe to
+ * call from several threads (the first call builds the table). */
 bool wasm_line_lookup(const wasm_module *m, uint32_t offset, const char **file, uint32_t *line,
                       uint32_t *column);
 
