@@ -284,4 +284,15 @@ if clang --target=wasm32-wasi -O0 -o prof.wasm prof.c 2>cc.txt; then
 else
   bad "clang failed: $(cat cc.txt)"
 fi
+
+label="a deadline still stops a profiled run, and the profile is written"
+cat >spin.wat <<'W'
+(module
+  (func $spin (loop $l (br $l)))
+  (func $main (export "main") (call $spin)))
+W
+run 134 run --profile=guest,spin.folded --timeout 300ms --invoke main spin.wat
+err_has "weld: trap: deadline exceeded"
+folded_ok spin.folded
+if grep -qE '^main;spin [0-9]+$' spin.folded; then ok; else bad "no main;spin stack: $(cat spin.folded)"; fi
 echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]
