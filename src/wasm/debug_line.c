@@ -75,7 +75,7 @@ static int64_t sleb(rd *r) {
     v |= (int64_t)((uint64_t)(b & 0x7f) << shift);
     shift += 7;
     if (!(b & 0x80)) {
-      if (shift < 64 && (b & 0x40)) v |= -((int64_t)1 << shift);
+      if (shift < 64 && (b & 0x40)) v = (int64_t)((uint64_t)v | (~(uint64_t)0 << shift));
       return v;
     }
   }
@@ -359,7 +359,7 @@ static wasm_line_table *build(const wasm_module *m) {
   rd r = {sec->bytes, sec->bytes + sec->len, false};
   while (r.p < r.end && unit(&R, &r)) {
   }
-  qsort(R.rows, R.nrows, sizeof *R.rows, by_addr);
+  if (R.nrows) qsort(R.rows, R.nrows, sizeof *R.rows, by_addr);
   t->code_start = code_start;
   t->rows = R.rows;
   t->nrows = R.nrows;
