@@ -9,31 +9,41 @@
  * 2 bad input (usage, unreadable or malformed/invalid module, bad policy). */
 enum { AUDIT_EXIT_OK = 0, AUDIT_EXIT_VIOLATIONS = 1, AUDIT_EXIT_BAD_INPUT = 2 };
 
+enum { AUDIT_POLICY, AUDIT_PRESET, AUDIT_PROFILE, AUDIT_FORMAT };
+static const cli_opt audit_opts[] = {
+    {"--policy", NULL, "FILE", AUDIT_POLICY},
+    {"--preset", NULL, "NAME", AUDIT_PRESET},
+    {"--profile", NULL, "NAME", AUDIT_PROFILE},
+    {"--format", NULL, "md|json", AUDIT_FORMAT},
+};
+
 int cli_cmd_audit(int argc, char **argv) {
   const char *file = NULL, *policy_file = NULL, *profile = NULL, *format = "md";
-  bool options = true;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (options && strcmp(a, "--") == 0) {
-      options = false;
-    } else if (options && (strcmp(a, "--policy") == 0 || strcmp(a, "--profile") == 0 || strcmp(a, "--format") == 0)) {
-      if (i + 1 >= argc) return cli_usage_error("audit", "%s needs a value", a);
-      const char *v = argv[++i];
-      if (a[2] == 'p' && a[4] == 'l') policy_file = v;
-      else if (a[2] == 'p') profile = v;
-      else format = v;
-    } else if (options && strncmp(a, "--format=", 9) == 0) {
-      format = a + 9;
-    } else if (options && strncmp(a, "--policy=", 9) == 0) {
-      policy_file = a + 9;
-    } else if (options && strncmp(a, "--profile=", 10) == 0) {
-      profile = a + 10;
-    } else if (options && cli_is_option(a)) {
-      return cli_usage_error("audit", "unknown option '%s'", a);
-    } else if (file) {
-      return cli_usage_error("audit", "one FILE at a time ('%s' and '%s')", file, a);
-    } else {
-      file = a;
+  cli_parser p;
+  cli_parser_init(&p, "audit", audit_opts, sizeof audit_opts / sizeof audit_opts[0], argc, argv);
+  int next;
+  while ((next = cli_parser_next(&p)) != CLI_ARG_DONE) {
+    if (next == CLI_ARG_EXIT) return p.rc;
+    if (next == CLI_ARG_OPERAND) {
+      if (file) return cli_usage_error("audit", "one FILE at a time ('%s' and '%s')", file, p.operand);
+      file = p.operand;
+      continue;
+    }
+    const char *v = p.value;
+    bool guest;
+    const char *ppath;
+    switch (p.opt->id) {
+    case AUDIT_POLICY: policy_file = v; break;
+    case AUDIT_FORMAT: format = v; break;
+    case AUDIT_PROFILE:
+      if (cli_profile_value(v, &guest, &ppath))
+        return cli_usage_error("audit", "--profile=%s profiles a run; weld audit does not run the module", v);
+      fprintf(stderr, "weld: warning: '--profile %s' for a policy preset is deprecated; use '--preset %s'\n", v, v);
+      /* fall through */
+    case AUDIT_PRESET:
+      if (profile) return cli_usage_error("audit", "only one --preset may be given");
+      profile = v;
+      break;
     }
   }
   if (!file) return cli_usage_error("audit", "missing FILE");
@@ -49,9 +59,11 @@ int cli_cmd_audit(int argc, char **argv) {
   bool have_policy = policy_file || profile;
   if (profile && !policy_profile(&pol, profile, &err)) {
     policy_free(&pol);
+    if (json) cli_json_error_doc(stdout, "audit", file, &err);
     return cli_usage_error("audit", "%s", err.msg);
   }
   if (policy_file && !policy_parse_file(&pol, policy_file, &err)) {
+    if (json) cli_json_error_doc(stdout, "audit", file, &err);
     fprintf(stderr, "weld: %s\n", err.msg);
     policy_free(&pol);
     return AUDIT_EXIT_BAD_INPUT;
@@ -62,13 +74,17 @@ int cli_cmd_audit(int argc, char **argv) {
   }
 
   wasm_module *m;
-  if (cli_load_module(file, &m) != CLI_EXIT_OK) {
+  int lrc = cli_load_module_quiet(file, &m, &err);
+  if (lrc != CLI_EXIT_OK) {
+    if (json) cli_json_error_doc(stdout, "audit", file, &err);
+    cli_print_load_error(file, lrc, &err);
     policy_free(&pol);
     return AUDIT_EXIT_BAD_INPUT;
   }
   audit_report r;
   int rc;
   if (!audit_module(m, have_policy ? &pol : NULL, &r, &err)) {
+    if (json) cli_json_error_doc(stdout, "audit", file, &err);
     cli_print_module_error(file, &err);
     rc = AUDIT_EXIT_BAD_INPUT;
   } else {

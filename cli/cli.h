@@ -33,6 +33,51 @@ const cli_command *cli_find_command(const char *name);
 /* Prints `weld: CMD: message (see 'weld help CMD')` to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* `weld help NAME`'s text for one command (main.c). */
+void cli_print_command_help(FILE *f, const cli_command *c);
+
+/* ---------- option parsing (options.c) ------------------------------------------------ */
+
+/* One option of a command. Every option with a value is accepted as `--name VALUE` and
+ * `--name=VALUE`; a flag (no metavar) refuses `--name=VALUE`. */
+typedef struct cli_opt {
+  const char *name;    /* "--fuel" */
+  const char *alias;   /* a short spelling ("-q") or NULL */
+  const char *metavar; /* the value's name in messages ("N"); NULL for a flag */
+  int id;
+} cli_opt;
+
+enum { CLI_ARG_DONE, CLI_ARG_OPTION, CLI_ARG_OPERAND, CLI_ARG_EXIT };
+
+typedef struct cli_parser {
+  const char *cmd;
+  const cli_opt *opts;
+  size_t nopts;
+  int argc;
+  char **argv;
+  int i;                /* the next argument */
+  bool stop_at_operand; /* the first operand ends the options (`weld run FILE ARGS...`) */
+  bool operands_only;   /* after `--` (or that first operand): nothing is an option */
+  /* the argument just returned */
+  const cli_opt *opt;
+  const char *value;
+  const char *operand;
+  int rc; /* with CLI_ARG_EXIT: the exit status (help printed, or a usage error) */
+} cli_parser;
+
+void cli_parser_init(cli_parser *p, const char *cmd, const cli_opt *opts, size_t nopts, int argc,
+                     char **argv);
+/* The next argument: an option (p->opt, p->value), an operand (p->operand), the end, or
+ * CLI_ARG_EXIT when `--help` was printed or a usage error was reported (p->rc). */
+int cli_parser_next(cli_parser *p);
+/* True when arg (`--name` or `--name=VALUE`) is one of opts. */
+bool cli_parser_knows(const cli_opt *opts, size_t nopts, const char *arg);
+/* The candidate closest to word within a few typos (leading dashes and `=VALUE`
+ * ignored), or NULL. */
+const char *cli_suggest(const char *word, const char *const *candidates, size_t n);
+/* `weld run`'s options (run.c), for `weld --fuel 1 app.wasm` (run implied). */
+bool cli_run_knows_option(const char *arg);
+
 /* True for arguments that look like options ("-x", "--x"); "-" alone is a file (stdin). */
 bool cli_is_option(const char *arg);
 
@@ -43,6 +88,12 @@ const char *cli_display_name(const char *path);
  * code (CLI_EXIT_USAGE when the file cannot be read, CLI_EXIT_BAD_MODULE when it is not
  * a module); on success returns CLI_EXIT_OK and *out owns the module. */
 int cli_load_module(const char *path, wasm_module **out);
+
+/* cli_load_module without the message: err says why (kind UTIL_ERR_IO when the file
+ * could not be read). */
+int cli_load_module_quiet(const char *path, wasm_module **out, util_error *err);
+/* The message cli_load_module prints for cli_load_module_quiet's result rc. */
+void cli_print_load_error(const char *path, int rc, const util_error *err);
 
 /* Prints `weld: FILE: message (at offset 0x..)` to stderr. */
 void cli_print_module_error(const char *path, const util_error *err);
@@ -85,6 +136,16 @@ void cli_json_bool(cli_json *j, bool v);
 void cli_json_null(cli_json *j);
 void cli_json_finish(cli_json *j); /* final newline */
 
+/* Every JSON document weld writes starts with this "schema_version" (docs/json.md); it
+ * goes up when a field changes meaning or goes away, not when one is added. */
+#define CLI_JSON_SCHEMA_VERSION 1
+/* An error as a JSON value: {"kind", "message", "offset", "function", "line", "column"}
+ * (absent positions are null). */
+void cli_json_error_value(cli_json *j, const util_error *err);
+/* A whole JSON document for a command that failed before it had anything to report:
+ * {"schema_version", "command", "file", "error": {...}}. */
+void cli_json_error_doc(FILE *out, const char *command, const char *path, const util_error *err);
+
 /* ---------- subcommands ------------------------------------------------------------- */
 
 int cli_cmd_validate(int argc, char **argv);
@@ -93,6 +154,14 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_print(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_wast(int argc, char **argv);
+/* `weld run`'s own options beyond the library's: the guest profiler. */
+typedef struct cli_run_opts {
+  bool profile_guest;       /* --profile=guest[,PATH] */
+  const char *profile_path; /* PATH, or NULL for the default */
+} cli_run_opts;
+/* True when a --profile value names the profiler ("guest" or "guest,PATH"), setting
+ * *path to PATH (NULL without one); false for a (deprecated) preset name. */
+bool cli_profile_value(const char *v, bool *guest, const char **path);
 /* run_wasi.c: the module's WASI imports bound to ctx (entries for weld_instance_new), and
  * the context bound to the instance's memory once it exists. */
 struct wasi_ctx;
@@ -113,12 +182,13 @@ typedef struct cli_guard_opts {
     bool trap_on_grow_failure;
   } lim;
   uint32_t set;            /* POLICY_LIMIT_* bits given on the command line */
-  const char *report;      /* --report FILE ("-" = stdout) */
+  const char *report;      /* --report FILE ("-" = stderr: stdout is the guest's) */
   bool audit_first;
 } cli_guard_opts;
 void cli_guard_init(cli_guard_opts *g);
-/* Like wasi_options_parse: 1 consumed, 0 not a limit flag, -1 usage error (err set). */
-int cli_guard_parse(cli_guard_opts *g, int argc, char **argv, int *i, util_error *err);
+/* One of run.c's limit, --report or --audit-first options (`value` NULL for a flag);
+ * false with err set when the value is bad. */
+bool cli_guard_option(cli_guard_opts *g, const char *flag, const char *value, util_error *err);
 /* The flags override the policy's limits. */
 void cli_guard_override(const cli_guard_opts *g, struct policy *p);
 /* Audits the module against p; prints the violations and returns CLI_EXIT_BAD_MODULE when
@@ -131,16 +201,13 @@ bool cli_guard_arm(struct weld_store *store, const struct policy *p, struct guar
 bool cli_guard_report(const cli_guard_opts *g, const char *path, struct weld_store *store,
                       const struct wasi_ctx *wctx, const struct policy *p,
                       const struct guard_clock *clk, const char *outcome, const char *trap,
-                      int exit_code);
+                      const char *error, int exit_code);
 /* run_profile.c: `weld run --profile=guest[,PATH]`, the guest profiler. */
 typedef struct cli_profile {
   bool on;
-  const char *path;        /* the folded stacks; the SVG goes beside it */
+  const char *path;        /* the folded stacks (NULL: weld-profile.folded); the SVG goes beside it */
   struct weld_profiler *p;
 } cli_profile;
-/* True when argv[*i] is --profile=guest[,PATH] (or --profile guest[,PATH], consuming
- * the value); anything else after --profile is a policy preset, left to the caller. */
-bool cli_profile_parse(cli_profile *c, int argc, char **argv, int *i);
 bool cli_profile_start(cli_profile *c, struct weld_store *store);
 /* Stops sampling and writes the files (reporting where on stderr). Call before freeing
  * the store; a no-op without --profile. False when a file could not be written. */

@@ -6,22 +6,31 @@
 
 #include "cli.h"
 
+static const cli_opt inspect_opts[] = {{"--json", NULL, NULL, 0}};
+
 int cli_cmd_inspect(int argc, char **argv) {
-  bool json = false, options = true;
+  bool json = false;
   const char *path = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (options && strcmp(a, "--") == 0) options = false;
-    else if (options && strcmp(a, "--json") == 0) json = true;
-    else if (options && cli_is_option(a)) return cli_usage_error("inspect", "unknown option '%s'", a);
-    else if (path) return cli_usage_error("inspect", "unexpected argument '%s' (one FILE at a time)", a);
-    else path = a;
+  cli_parser p;
+  cli_parser_init(&p, "inspect", inspect_opts, 1, argc, argv);
+  int r;
+  while ((r = cli_parser_next(&p)) != CLI_ARG_DONE) {
+    if (r == CLI_ARG_EXIT) return p.rc;
+    if (r == CLI_ARG_OPTION) json = true;
+    else if (path) return cli_usage_error("inspect", "unexpected argument '%s' (one FILE at a time)", p.operand);
+    else path = p.operand;
   }
   if (!path) return cli_usage_error("inspect", "missing FILE");
 
   wasm_module *m;
-  int rc = cli_load_module(path, &m);
-  if (rc != CLI_EXIT_OK) return rc;
+  util_error lerr;
+  int rc = cli_load_module_quiet(path, &m, &lerr);
+  if (rc != CLI_EXIT_OK) {
+    /* --json promises JSON on stdout whatever happens; the line on stderr is for people */
+    if (json) cli_json_error_doc(stdout, "inspect", path, &lerr);
+    cli_print_load_error(path, rc, &lerr);
+    return rc;
+  }
   util_error verr;
   util_error_clear(&verr);
   bool valid = wasm_validate(m, &verr);

@@ -293,6 +293,10 @@ void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const u
   cli_json j;
   cli_json_init(&j, out);
   cli_json_object(&j);
+  cli_json_key(&j, "schema_version");
+  cli_json_uint(&j, CLI_JSON_SCHEMA_VERSION);
+  cli_json_key(&j, "command");
+  cli_json_str(&j, "inspect");
   cli_json_key(&j, "file");
   cli_json_str(&j, cli_display_name(path));
   cli_json_key(&j, "version");
@@ -302,20 +306,8 @@ void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const u
   cli_json_key(&j, "valid");
   cli_json_bool(&j, verr->kind == UTIL_ERR_NONE);
   cli_json_key(&j, "error");
-  if (verr->kind == UTIL_ERR_NONE) {
-    cli_json_null(&j);
-  } else {
-    cli_json_object(&j);
-    cli_json_key(&j, "message");
-    cli_json_str(&j, verr->msg);
-    cli_json_key(&j, "offset");
-    if (verr->offset >= 0) cli_json_int(&j, verr->offset);
-    else cli_json_null(&j);
-    cli_json_key(&j, "function");
-    if (verr->func >= 0) cli_json_int(&j, verr->func);
-    else cli_json_null(&j);
-    cli_json_end(&j);
-  }
+  if (verr->kind == UTIL_ERR_NONE) cli_json_null(&j);
+  else cli_json_error_value(&j, verr);
   cli_json_key(&j, "module_name");
   cli_json_name(&j, m->module_name.str ? &m->module_name : NULL);
   sections(&j, m);

@@ -129,3 +129,56 @@ void cli_json_null(cli_json *j) {
 }
 
 void cli_json_finish(cli_json *j) { fputc('\n', j->out); }
+
+static const char *error_kind(util_err_kind k) {
+  switch (k) {
+  case UTIL_ERR_NONE: return "none";
+  case UTIL_ERR_MALFORMED: return "malformed";
+  case UTIL_ERR_INVALID: return "invalid";
+  case UTIL_ERR_LINK: return "unlinkable";
+  case UTIL_ERR_TRAP: return "trap";
+  case UTIL_ERR_IO: return "io";
+  case UTIL_ERR_USAGE: return "usage";
+  case UTIL_ERR_LIMIT: return "limit";
+  case UTIL_ERR_OOM: return "out-of-memory";
+  }
+  return "error";
+}
+
+void cli_json_error_value(cli_json *j, const util_error *err) {
+  cli_json_object(j);
+  cli_json_key(j, "kind");
+  cli_json_str(j, error_kind(err->kind));
+  cli_json_key(j, "message");
+  cli_json_str(j, err->msg);
+  cli_json_key(j, "offset");
+  if (err->offset >= 0) cli_json_int(j, err->offset);
+  else cli_json_null(j);
+  cli_json_key(j, "function");
+  if (err->func >= 0) cli_json_int(j, err->func);
+  else cli_json_null(j);
+  cli_json_key(j, "line");
+  if (err->line > 0) cli_json_int(j, err->line);
+  else cli_json_null(j);
+  cli_json_key(j, "column");
+  if (err->line > 0) cli_json_int(j, err->col);
+  else cli_json_null(j);
+  cli_json_end(j);
+}
+
+void cli_json_error_doc(FILE *out, const char *command, const char *path, const util_error *err) {
+  cli_json j;
+  cli_json_init(&j, out);
+  cli_json_object(&j);
+  cli_json_key(&j, "schema_version");
+  cli_json_uint(&j, CLI_JSON_SCHEMA_VERSION);
+  cli_json_key(&j, "command");
+  cli_json_str(&j, command);
+  cli_json_key(&j, "file");
+  if (path) cli_json_str(&j, cli_display_name(path));
+  else cli_json_null(&j);
+  cli_json_key(&j, "error");
+  cli_json_error_value(&j, err);
+  cli_json_end(&j);
+  cli_json_finish(&j);
+}

@@ -18,24 +18,29 @@ void cli_print_module_error(const char *path, const util_error *err) {
   fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), util_error_format(err, buf, sizeof buf));
 }
 
-int cli_load_module(const char *path, wasm_module **out) {
-  util_error err;
+int cli_load_module_quiet(const char *path, wasm_module **out, util_error *err) {
   uint8_t *bytes;
   size_t len;
   *out = NULL;
-  util_error_clear(&err);
-  if (!util_read_file(path, &bytes, &len, &err)) {
-    /* The I/O message already names the file. */
-    fprintf(stderr, "weld: %s\n", err.msg);
-    return CLI_EXIT_USAGE;
-  }
+  util_error_clear(err);
+  if (!util_read_file(path, &bytes, &len, err)) return CLI_EXIT_USAGE;
   /* Anything without the binary magic is read as the text format. */
-  wasm_module *m = text_load_module(bytes, len, path, &err);
+  wasm_module *m = text_load_module(bytes, len, path, err);
   free(bytes);
-  if (!m) {
-    cli_print_module_error(path, &err);
-    return CLI_EXIT_BAD_MODULE;
-  }
+  if (!m) return CLI_EXIT_BAD_MODULE;
   *out = m;
   return CLI_EXIT_OK;
+}
+
+void cli_print_load_error(const char *path, int rc, const util_error *err) {
+  /* An I/O message already names the file. */
+  if (rc == CLI_EXIT_USAGE) fprintf(stderr, "weld: %s\n", err->msg);
+  else cli_print_module_error(path, err);
+}
+
+int cli_load_module(const char *path, wasm_module **out) {
+  util_error err;
+  int rc = cli_load_module_quiet(path, out, &err);
+  if (rc != CLI_EXIT_OK) cli_print_load_error(path, rc, &err);
+  return rc;
 }

@@ -3,14 +3,19 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+/* WELD_COMMIT: the git commit this was built from, written at build time by
+ * cli/commit.cmake ("unknown" outside a git checkout). */
+#include "weld_commit.h"
 
 #ifndef WELD_VERSION
 #define WELD_VERSION "unknown"
 #endif
 
 static int cmd_help(int argc, char **argv);
+static const char *command_suggestion(const char *name, char *buf, size_t n);
 static int cmd_version(int argc, char **argv);
 
 static const cli_command commands[] = {
@@ -56,10 +61,15 @@ static const cli_command commands[] = {
      "module exports it, or with --invoke the named export with ARGS converted to its\n"
      "parameter types, printing each result on its own line.\n"
      "\n"
+     "weld's options come before FILE; everything after FILE belongs to the module\n"
+     "(`weld run app.wasm --help` passes --help to it). `weld FILE [ARGS...]` is short\n"
+     "for `weld run FILE [ARGS...]`. Every option with a value may be written\n"
+     "`--opt VALUE` or `--opt=VALUE`.\n"
+     "\n"
      "Options:\n"
      "  --invoke NAME          call the exported function NAME with ARGS\n"
      "  --fuel N               stop with `out of fuel` after N units of work (function\n"
-     "                         entries and loop iterations)\n"
+     "                         entries, loop iterations, bulk bytes: docs/cli.md)\n"
      "  --bounds guard|explicit  linear memory layout (default guard)\n"
      "  --profile=guest[,PATH] sample the guest's stack: folded stacks to PATH (default\n"
      "                         weld-profile.folded) and an SVG flame graph beside it\n"
@@ -70,16 +80,21 @@ static const cli_command commands[] = {
      "  --max-instances N      instantiations per store\n"
      "  --timeout DURATION     wall-clock deadline (100ms, 2s, 1m): `deadline exceeded`\n"
      "  --trap-on-grow-failure a grow beyond a limit traps instead of returning -1\n"
-     "  --report FILE.json     write the usage report (- for stdout)\n"
+     "  --report FILE          write the usage report as JSON (docs/json.md); `-` writes\n"
+     "                         it to stderr, never mixed with the module's stdout\n"
      "  --audit-first          audit against the policy first; refuse a failing module\n"
      "WASI (wasi_snapshot_preview1) options:\n"
      "  --dir HOST[::GUEST]    give the module the directory HOST, seen as GUEST\n"
      "  --env NAME[=VALUE]     set NAME (the host's value when none is given)\n"
      "  --policy FILE          start from a policy file (docs/policy.md)\n"
-     "  --profile NAME         start from a profile: isolated, readonly-fs, cli\n"
-     "  --log-denials          print each call the policy refuses on stderr\n"
+     "  --preset NAME          start from a preset policy: isolated, readonly-fs, cli\n"
+     "                         (`--profile NAME` still works, with a warning)\n"
+     "  --log-denials          print each call the policy refuses on stderr (without it\n"
+     "                         one line at exit counts the refused calls)\n"
      "  --tcplisten HOST:PORT  a listening socket the module may accept on\n"
-     "Without --policy/--profile a module gets the standard streams, clocks and\n"
+     "Profiling:\n"
+     "  --profile=guest[,PATH] sample the module's stack and write a profile to PATH\n"
+     "Without --policy/--preset a module gets the standard streams, clocks and\n"
      "randomness; files, environment and network only as granted. ARGS after FILE\n"
      "become the module's arguments (argv[0] is FILE) unless --invoke is given.\n"
      "\n"
@@ -95,7 +110,7 @@ static const cli_command commands[] = {
      "Exit status: 0 success, 1 malformed/invalid/unlinkable module, 2 usage error or\n"
      "unreadable file, 134 trap; an exit requested by the module passes its code through.\n",
      cli_cmd_run},
-    {"audit", "[--policy FILE] [--profile NAME] [--format md|json] FILE",
+    {"audit", "[--policy FILE] [--preset NAME] [--format md|json] FILE",
      "what a module can reach, its risk, and whether a policy allows it",
      "Reads a WebAssembly module without running it and reports: every import and the\n"
      "host resources it reaches (files and the operations on them, network,\n"
@@ -107,9 +122,10 @@ static const cli_command commands[] = {
      "\n"
      "Options:\n"
      "  --policy FILE    check against a policy file (docs/policy.md)\n"
-     "  --profile NAME   check against a profile: isolated, readonly-fs, cli\n"
-     "                   (both: the file is merged over the profile)\n"
-     "  --format md|json Markdown for people (default) or JSON (docs/audit.md)\n"
+     "  --preset NAME    check against a preset policy: isolated, readonly-fs, cli\n"
+     "                   (both: the file is merged over the preset; `--profile NAME`\n"
+     "                   still works, with a warning)\n"
+     "  --format md|json Markdown for people (default) or JSON (docs/json.md)\n"
      "\n"
      "Exit status: 0 the policy allows the module (or no policy given), 1 violations,\n"
      "2 bad input (usage, unreadable file, malformed or invalid module, bad policy).\n",
@@ -131,13 +147,13 @@ static const cli_command commands[] = {
      "  --log FILE   write failures and skip counts to FILE (default stderr)\n"
      "  --name NAME  the script's name in its line (one FILE only)\n"
      "  --fuel N     bound every call and instantiation to N units of work\n"
-     "  -v           also log each passing command\n"
+     "  -v, --verbose  also log each passing command\n"
      "\n"
      "Exit status: 0 nothing failed, 1 a command failed, 2 usage error or a script that\n"
      "cannot be read or parsed.\n",
      cli_cmd_wast},
     {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
-    {"version", "", "print the version", NULL, cmd_version},
+    {"version", "", "print the version and the git commit", NULL, cmd_version},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -165,6 +181,7 @@ static void print_usage(FILE *f) {
           "weld %s — a WebAssembly runtime\n"
           "\n"
           "usage: weld COMMAND [OPTIONS] [ARGS]\n"
+          "       weld [RUN OPTIONS] FILE [ARGS...]   (same as `weld run`)\n"
           "\n"
           "commands:\n",
           WELD_VERSION);
@@ -173,10 +190,10 @@ static void print_usage(FILE *f) {
   fprintf(f,
           "\n"
           "`weld help COMMAND` or `weld COMMAND --help` shows a command's options.\n"
-          "`weld --version` prints the version.\n");
+          "`weld --version` prints the version and the commit it was built from.\n");
 }
 
-static void print_command_help(FILE *f, const cli_command *c) {
+void cli_print_command_help(FILE *f, const cli_command *c) {
   fprintf(f, "usage: weld %s%s%s\n\n%s\n", c->name, c->args[0] ? " " : "", c->args, c->summary);
   if (c->help) fprintf(f, "\n%s", c->help);
 }
@@ -190,15 +207,40 @@ static int cmd_help(int argc, char **argv) {
   const char *name = argv[1];
   if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) name = "help";
   const cli_command *c = cli_find_command(name);
-  if (!c) return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
-  print_command_help(stdout, c);
+  char buf[96];
+  if (!c) return cli_usage_error(NULL, "unknown command '%s'%s", argv[1], command_suggestion(argv[1], buf, sizeof buf));
+  cli_print_command_help(stdout, c);
   return CLI_EXIT_OK;
 }
 
 static int cmd_version(int argc, char **argv) {
+  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+    return cmd_help(2, (char *[]){(char *)"help", (char *)"version", NULL});
   if (argc > 1) return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
-  printf("weld %s\n", WELD_VERSION);
+  printf("weld %s (commit %s)\n", WELD_VERSION, WELD_COMMIT);
   return CLI_EXIT_OK;
+}
+
+/* "; did you mean 'inspect'?" for a misspelt command, or "". */
+static const char *command_suggestion(const char *name, char *buf, size_t n) {
+  const char *names[NCOMMANDS];
+  for (size_t i = 0; i < NCOMMANDS; i++) names[i] = commands[i].name;
+  const char *s = cli_suggest(name, names, NCOMMANDS);
+  if (!s) return "";
+  snprintf(buf, n, "; did you mean '%s'?", s);
+  return buf;
+}
+
+/* `weld FILE [ARGS...]` and `weld --run-option ... FILE` mean `weld run ...`: a first
+ * argument that is not a command but names a module (.wasm, .wat, or any existing file)
+ * or is one of run's options. */
+static bool implies_run(const char *arg) {
+  if (cli_is_option(arg)) return cli_run_knows_option(arg);
+  size_t n = strlen(arg);
+  if ((n > 5 && strcmp(arg + n - 5, ".wasm") == 0) || (n > 4 && strcmp(arg + n - 4, ".wat") == 0))
+    return true;
+  struct stat st;
+  return stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 int main(int argc, char **argv) {
@@ -207,19 +249,24 @@ int main(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   const char *name = argv[1];
+  char buf[96];
   if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) return cmd_help(1, argv + 1);
   if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) return cmd_version(1, argv + 1);
-  if (cli_is_option(name)) return cli_usage_error(NULL, "unknown option '%s'", name);
   const cli_command *c = cli_find_command(name);
-  if (!c) return cli_usage_error(NULL, "unknown command '%s'", name);
-  /* `weld CMD --help` anywhere before `--` is the command's help. */
-  for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      print_command_help(stdout, c);
-      return CLI_EXIT_OK;
-    }
+  int rc;
+  if (c) {
+    rc = c->run(argc - 1, argv + 1);
+  } else if (implies_run(name)) {
+    argv[0] = (char *)"run";
+    rc = cli_find_command("run")->run(argc, argv);
+  } else if (cli_is_option(name)) {
+    static const char *const top[] = {"--help", "--version"};
+    const char *s = cli_suggest(name, top, 2);
+    if (s) snprintf(buf, sizeof buf, "; did you mean '%s'?", s);
+    return cli_usage_error(NULL, "unknown option '%s'%s", name, s ? buf : "");
+  } else {
+    return cli_usage_error(NULL, "unknown command '%s'%s", name, command_suggestion(name, buf, sizeof buf));
   }
-  int rc = c->run(argc - 1, argv + 1);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     fprintf(stderr, "weld: error writing output\n");
     return rc ? rc : CLI_EXIT_USAGE;

@@ -4,18 +4,20 @@
 #include "cli.h"
 #include "text/text.h"
 
+enum { PRINT_FLAT, PRINT_FOLDED };
+static const cli_opt print_opts[] = {{"--flat", NULL, NULL, PRINT_FLAT}, {"--folded", NULL, NULL, PRINT_FOLDED}};
+
 int cli_cmd_print(int argc, char **argv) {
   text_print_style style = TEXT_PRINT_FLAT;
   const char *file = NULL;
-  bool options = true;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (options && strcmp(a, "--") == 0) options = false;
-    else if (options && strcmp(a, "--flat") == 0) style = TEXT_PRINT_FLAT;
-    else if (options && strcmp(a, "--folded") == 0) style = TEXT_PRINT_FOLDED;
-    else if (options && cli_is_option(a)) return cli_usage_error("print", "unknown option '%s'", a);
+  cli_parser p;
+  cli_parser_init(&p, "print", print_opts, 2, argc, argv);
+  int r;
+  while ((r = cli_parser_next(&p)) != CLI_ARG_DONE) {
+    if (r == CLI_ARG_EXIT) return p.rc;
+    if (r == CLI_ARG_OPTION) style = p.opt->id == PRINT_FOLDED ? TEXT_PRINT_FOLDED : TEXT_PRINT_FLAT;
     else if (file) return cli_usage_error("print", "more than one FILE");
-    else file = a;
+    else file = p.operand;
   }
   if (!file) return cli_usage_error("print", "missing FILE");
   wasm_module *m;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,10 +220,21 @@ static void print_val(const weld_val *v) {
 
 /* How the run ended, for the usage report. */
 typedef struct run_outcome {
-  const char *what; /* "ok", "trap", "exit", "refused" */
-  char trap[256];
-  int exit_code;
+  const char *what; /* "ok", "exit", "trap", "refused", "error" */
+  char trap[256];   /* the trap's message */
+  char error[512];  /* why the module was refused or the run failed */
 } run_outcome;
+
+/* Prints `weld: MESSAGE` and keeps MESSAGE for the report. */
+static void __attribute__((format(printf, 3, 4)))
+run_error(run_outcome *o, const char *what, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(o->error, sizeof o->error, fmt, ap);
+  va_end(ap);
+  o->what = what;
+  fprintf(stderr, "weld: %s\n", o->error);
+}
 
 /* Prints `weld: trap: MESSAGE` and the WebAssembly backtrace; returns the exit status. */
 static int report_trap(weld_trap *t, run_outcome *out) {
@@ -230,7 +242,6 @@ static int report_trap(weld_trap *t, run_outcome *out) {
     int code = weld_trap_exit_code(t);
     weld_trap_free(t);
     out->what = "exit";
-    out->exit_code = code;
     return code;
   }
   out->what = "trap";
@@ -243,8 +254,59 @@ static int report_trap(weld_trap *t, run_outcome *out) {
 
 /* ---------- the command ------------------------------------------------------------------- */
 
+enum {
+  RUN_INVOKE, RUN_BOUNDS, RUN_LIMIT, /* the limit, --report and --audit-first options */
+  RUN_WASI, RUN_PRESET, RUN_PROFILE
+};
+
+static const cli_opt run_opts[] = {
+    {"--invoke", NULL, "NAME", RUN_INVOKE},
+    {"--bounds", NULL, "guard|explicit", RUN_BOUNDS},
+    {"--fuel", NULL, "N", RUN_LIMIT},
+    {"--max-memory", NULL, "SIZE", RUN_LIMIT},
+    {"--max-table-elements", NULL, "N", RUN_LIMIT},
+    {"--max-stack", NULL, "N", RUN_LIMIT},
+    {"--max-instances", NULL, "N", RUN_LIMIT},
+    {"--timeout", NULL, "DURATION", RUN_LIMIT},
+    {"--trap-on-grow-failure", NULL, NULL, RUN_LIMIT},
+    {"--report", NULL, "FILE", RUN_LIMIT},
+    {"--audit-first", NULL, NULL, RUN_LIMIT},
+    {"--dir", NULL, "HOST[::GUEST]", RUN_WASI},
+    {"--env", NULL, "NAME[=VALUE]", RUN_WASI},
+    {"--policy", NULL, "FILE", RUN_WASI},
+    {"--preset", NULL, "NAME", RUN_PRESET},
+    {"--profile", NULL, "guest[,PATH]", RUN_PROFILE},
+    {"--log-denials", NULL, NULL, RUN_WASI},
+    {"--tcplisten", NULL, "HOST:PORT", RUN_WASI},
+};
+#define NRUN_OPTS (sizeof run_opts / sizeof run_opts[0])
+
+bool cli_run_knows_option(const char *arg) { return cli_parser_knows(run_opts, NRUN_OPTS, arg); }
+
+/* Feeds one flag through src/wasi's parser, the one embedders use too. */
+static bool wasi_option(wasi_options *o, const char *flag, const char *value, util_error *err) {
+  char *av[3] = {(char *)flag, (char *)value, NULL};
+  int i = 0;
+  int r = wasi_options_parse(o, value ? 2 : 1, av, &i, err);
+  if (r == 0) return util_fail(err, UTIL_ERR_USAGE, -1, "%s: not a WASI option", flag);
+  return r > 0;
+}
+
+bool cli_profile_value(const char *v, bool *guest, const char **path) {
+  *guest = false;
+  *path = NULL;
+  if (strcmp(v, "guest") == 0) {
+    *guest = true;
+  } else if (strncmp(v, "guest,", 6) == 0) {
+    *guest = true;
+    *path = v + 6;
+  }
+  return *guest;
+}
+
 int cli_cmd_run(int argc, char **argv) {
   const char *invoke = NULL, *path = NULL;
+  cli_run_opts ropt = {0};
   cli_guard_opts gopt;
   cli_guard_init(&gopt);
   guard_clock clk = {0};
@@ -256,87 +318,107 @@ int cli_cmd_run(int argc, char **argv) {
   wasi_options_init(&wopt);
   util_error werr;
   util_error_clear(&werr);
-  int i = 1, gflag;
-  for (; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--") == 0) {
-      i++;
+  cli_parser p;
+  cli_parser_init(&p, "run", run_opts, NRUN_OPTS, argc, argv);
+  /* everything after the module belongs to the guest */
+  p.stop_at_operand = true;
+  int r;
+  while ((r = cli_parser_next(&p)) == CLI_ARG_OPTION) {
+    const char *a = p.opt->name, *v = p.value;
+    bool ok = true;
+    switch (p.opt->id) {
+    case RUN_INVOKE: invoke = v; break;
+    case RUN_BOUNDS:
+      if (strcmp(v, "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
+      else if (strcmp(v, "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
+      else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--bounds: '%s' is not 'guard' or 'explicit'", v);
       break;
+    case RUN_LIMIT: ok = cli_guard_option(&gopt, a, v, &werr); break;
+    case RUN_WASI: ok = wasi_option(&wopt, a, v, &werr); break;
+    case RUN_PROFILE:
+      if (cli_profile_value(v, &ropt.profile_guest, &ropt.profile_path)) {
+        if (ropt.profile_path && !*ropt.profile_path)
+          ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--profile=guest,PATH: the PATH is empty");
+        break;
+      }
+      fprintf(stderr, "weld: warning: '--profile %s' for a policy preset is deprecated; use '--preset %s' "
+                      "(--profile=guest is the profiler)\n", v, v);
+      /* fall through */
+    case RUN_PRESET: ok = wasi_option(&wopt, "--profile", v, &werr); break;
     }
-    if (!cli_is_option(a)) break;
-    if (cli_profile_parse(&prof, argc, argv, &i)) {
-      /* --profile=guest[,PATH] (a policy preset name goes on to the WASI options) */
-    } else if (strcmp(a, "--invoke") == 0) {
-      if (++i >= argc) return cli_usage_error("run", "--invoke needs a function name");
-      invoke = argv[i];
-    } else if (strcmp(a, "--bounds") == 0) {
-      if (++i >= argc) return cli_usage_error("run", "--bounds needs 'guard' or 'explicit'");
-      if (strcmp(argv[i], "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
-      else if (strcmp(argv[i], "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
-      else return cli_usage_error("run", "--bounds: '%s' is not 'guard' or 'explicit'", argv[i]);
-    } else if ((gflag = cli_guard_parse(&gopt, argc, argv, &i, &werr)) != 0) {
-      if (gflag < 0) {
-        wasi_options_free(&wopt);
-        return cli_usage_error("run", "%s", werr.msg);
-      }
-    } else {
-      int w = wasi_options_parse(&wopt, argc, argv, &i, &werr);
-      if (w < 0 || w == 0) {
-        wasi_options_free(&wopt);
-        if (w < 0) return cli_usage_error("run", "%s", werr.msg);
-        return cli_usage_error("run", "unknown option '%s'", a);
-      }
+    if (!ok) {
+      wasi_options_free(&wopt);
+      return cli_usage_error("run", "%s", werr.msg);
     }
   }
-  if (i >= argc) {
+  if (r == CLI_ARG_EXIT) {
+    wasi_options_free(&wopt);
+    return p.rc;
+  }
+  if (r == CLI_ARG_DONE) {
     wasi_options_free(&wopt);
     return cli_usage_error("run", "missing module file");
   }
-  path = argv[i++];
-  int nargs = argc - i;
-  char **args = argv + i;
+  prof.on = ropt.profile_guest;
+  prof.path = ropt.profile_path;
+  path = p.operand;
+  int nargs = argc - p.i;
+  char **args = argv + p.i;
 
-  util_error uerr;
-  util_error_clear(&uerr);
-  uint8_t *bytes;
-  size_t len;
-  if (!util_read_file(path, &bytes, &len, &uerr)) {
-    fprintf(stderr, "weld: %s\n", uerr.msg);
-    return CLI_EXIT_USAGE;
-  }
   int rc = CLI_EXIT_OK;
   weld_import *wimports = NULL;
   size_t nwimports = 0;
   wasi_ctx *wctx = NULL;
+  weld_engine *engine = NULL;
+  weld_error *err = NULL;
+  weld_module *mod = NULL;
+  weld_store *store = NULL;
+  weld_trap *trap = NULL;
+  uint8_t *bytes;
+  size_t len;
+  /* from here on every way out writes the --report file, saying how the run ended */
+  if (!util_read_file(path, &bytes, &len, &werr)) {
+    run_error(&outcome, "error", "%s", werr.msg);
+    rc = CLI_EXIT_USAGE;
+    goto out;
+  }
   if (!wasi_options_finish(&wopt, &werr)) {
     free(bytes);
-    wasi_options_free(&wopt);
-    if (werr.kind == UTIL_ERR_USAGE) return cli_usage_error("run", "%s", werr.msg);
-    fprintf(stderr, "weld: %s\n", werr.msg);
-    return CLI_EXIT_USAGE;
+    if (werr.kind == UTIL_ERR_USAGE) {
+      rc = cli_usage_error("run", "%s", werr.msg);
+      outcome.what = "error";
+      snprintf(outcome.error, sizeof outcome.error, "%s", werr.msg);
+    } else {
+      run_error(&outcome, "error", "%s", werr.msg);
+      rc = CLI_EXIT_USAGE;
+    }
+    goto out;
   }
   cli_guard_override(&gopt, &wopt.pol);
-  weld_engine *engine = weld_engine_new(&cfg);
-  weld_error *err = NULL;
-  weld_module *mod = weld_module_new(engine, bytes, len, &err);
+  engine = weld_engine_new(&cfg);
+  mod = weld_module_new(engine, bytes, len, &err);
   free(bytes);
-  weld_store *store = NULL;
   if (!mod) {
-    fprintf(stderr, "weld: %s: %s", cli_display_name(path), weld_error_message(err));
-    if (weld_error_offset(err) >= 0) fprintf(stderr, " (at offset 0x%llx)", (unsigned long long)weld_error_offset(err));
-    fprintf(stderr, "\n");
+    char at[48] = "";
+    if (weld_error_offset(err) >= 0)
+      snprintf(at, sizeof at, " (at offset 0x%llx)", (unsigned long long)weld_error_offset(err));
+    run_error(&outcome, "error", "%s: %s%s", cli_display_name(path), weld_error_message(err), at);
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
-  if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) goto out;
+  if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) {
+    outcome.what = "refused";
+    snprintf(outcome.error, sizeof outcome.error, "refused by the audit (--audit-first)");
+    goto out;
+  }
   store = weld_store_new(engine);
   if (!store) {
-    fprintf(stderr, "weld: cannot allocate a store\n");
+    run_error(&outcome, "error", "cannot allocate a store");
     rc = CLI_EXIT_USAGE;
     goto out;
   }
   if (!cli_guard_arm(store, &wopt.pol, &clk, &werr)) {
-    fprintf(stderr, "weld: %s\n", werr.msg);
+    run_error(&outcome, "error", "%s", werr.msg);
     rc = CLI_EXIT_USAGE;
     goto out;
   }
@@ -354,20 +436,19 @@ int cli_cmd_run(int argc, char **argv) {
     wctx = wasi_ctx_new(&wopt.pol, &wc, &werr);
     free(gargv);
     if (!wctx) {
-      fprintf(stderr, "weld: %s\n", werr.msg);
+      run_error(&outcome, "error", "%s", werr.msg);
       rc = CLI_EXIT_USAGE;
       goto out;
     }
     if (!cli_wasi_imports(wctx, store, mod, &wimports, &nwimports, &werr)) {
-      fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), werr.msg);
+      run_error(&outcome, "refused", "%s: %s", cli_display_name(path), werr.msg);
       rc = CLI_EXIT_BAD_MODULE;
       goto out;
     }
   }
-  weld_trap *trap = NULL;
   weld_instance *inst = weld_instance_new(store, mod, wimports, nwimports, &trap, &err);
   if (inst && !cli_wasi_bind(wctx, inst, nwimports, &werr)) {
-    fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), werr.msg);
+    run_error(&outcome, "refused", "%s: %s", cli_display_name(path), werr.msg);
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
@@ -375,10 +456,8 @@ int cli_cmd_run(int argc, char **argv) {
     if (trap) {
       rc = report_trap(trap, &outcome);
     } else {
-      fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), weld_error_message(err));
+      run_error(&outcome, "refused", "%s: %s", cli_display_name(path), weld_error_message(err));
       rc = CLI_EXIT_BAD_MODULE;
-      outcome.what = "refused";
-      snprintf(outcome.trap, sizeof outcome.trap, "%s", weld_error_message(err));
     }
     goto out;
   }
@@ -386,7 +465,7 @@ int cli_cmd_run(int argc, char **argv) {
   weld_func *f = weld_instance_func(inst, entry);
   if (!f) {
     if (invoke) {
-      fprintf(stderr, "weld: %s: no exported function '%s'\n", cli_display_name(path), invoke);
+      run_error(&outcome, "error", "%s: no exported function '%s'", cli_display_name(path), invoke);
       rc = CLI_EXIT_USAGE;
     }
     goto out; /* no _start: instantiating (and the start function) was the run */
@@ -395,6 +474,9 @@ int cli_cmd_run(int argc, char **argv) {
   if (!invoke) nargs = 0; /* _start's ARGS went to the guest's argv */
   if ((size_t)nargs != np) {
     rc = cli_usage_error("run", "'%s' takes %zu argument%s, %d given", entry, np, np == 1 ? "" : "s", nargs);
+    outcome.what = "error";
+    snprintf(outcome.error, sizeof outcome.error, "'%s' takes %zu argument%s, %d given", entry, np,
+             np == 1 ? "" : "s", nargs);
     goto out;
   }
   weld_val *vals = calloc(np + nr + 1, sizeof *vals);
@@ -403,6 +485,9 @@ int cli_cmd_run(int argc, char **argv) {
     if (!parse_arg(args[k], kind, &vals[k])) {
       free(vals);
       rc = cli_usage_error("run", "argument %zu: '%s' is not a valid %s", k + 1, args[k], weld_valkind_name(kind));
+      outcome.what = "error";
+      snprintf(outcome.error, sizeof outcome.error, "argument %zu: '%s' is not a valid %s", k + 1, args[k],
+               weld_valkind_name(kind));
       goto out;
     }
   }
@@ -415,8 +500,17 @@ int cli_cmd_run(int argc, char **argv) {
   free(vals);
 out:
   if (!cli_profile_finish(&prof, path) && rc == CLI_EXIT_OK) rc = CLI_EXIT_USAGE;
+  if (wctx && !wopt.log_denials) {
+    /* a refused call often surfaces only as the program's own error: say it was the
+     * policy, once, and how to see every refusal */
+    uint64_t n = wasi_ctx_stats(wctx).denials;
+    if (n)
+      fprintf(stderr, "weld: %" PRIu64 " WASI call%s denied by the policy (first: %s); rerun with --log-denials\n",
+              n, n == 1 ? "" : "s", wasi_ctx_first_denial(wctx));
+  }
   if (!cli_guard_report(&gopt, path, store, wctx, &wopt.pol, &clk, outcome.what,
-                        outcome.trap[0] ? outcome.trap : NULL, outcome.exit_code) && rc == CLI_EXIT_OK)
+                        outcome.trap[0] ? outcome.trap : NULL, outcome.error[0] ? outcome.error : NULL, rc) &&
+      rc == CLI_EXIT_OK)
     rc = CLI_EXIT_USAGE;
   if (err) weld_error_free(err);
   weld_store_free(store);

@@ -28,30 +28,16 @@ static bool parse_count(const char *s, uint64_t max, uint64_t *out) {
   return true;
 }
 
-int cli_guard_parse(cli_guard_opts *g, int argc, char **argv, int *i, util_error *err) {
-  const char *a = argv[*i];
-  static const char *const with_value[] = {"--fuel", "--max-memory", "--max-table-elements",
-                                           "--max-stack", "--max-instances", "--timeout",
-                                           "--report", NULL};
-  bool takes = false;
-  for (size_t k = 0; with_value[k]; k++) takes |= strcmp(a, with_value[k]) == 0;
-  if (!takes) {
-    if (strcmp(a, "--trap-on-grow-failure") == 0) {
-      g->lim.trap_on_grow_failure = true;
-      g->set |= POLICY_LIMIT_TRAP_ON_GROW;
-      return 1;
-    }
-    if (strcmp(a, "--audit-first") == 0) {
-      g->audit_first = true;
-      return 1;
-    }
-    return 0;
+bool cli_guard_option(cli_guard_opts *g, const char *a, const char *v, util_error *err) {
+  if (strcmp(a, "--trap-on-grow-failure") == 0) {
+    g->lim.trap_on_grow_failure = true;
+    g->set |= POLICY_LIMIT_TRAP_ON_GROW;
+    return true;
   }
-  if (*i + 1 >= argc) {
-    util_fail(err, UTIL_ERR_USAGE, -1, "%s needs a value", a);
-    return -1;
+  if (strcmp(a, "--audit-first") == 0) {
+    g->audit_first = true;
+    return true;
   }
-  const char *v = argv[++*i];
   uint64_t n;
   util_error perr;
   util_error_clear(&perr);
@@ -63,19 +49,16 @@ int cli_guard_parse(cli_guard_opts *g, int argc, char **argv, int *i, util_error
     g->set |= POLICY_LIMIT_FUEL;
   } else if (strcmp(a, "--max-memory") == 0) {
     if (!policy_parse_size(v, &n, &perr)) {
-      util_fail(err, UTIL_ERR_USAGE, -1, "--max-memory: %s", perr.msg);
-      return -1;
+      return util_fail(err, UTIL_ERR_USAGE, -1, "--max-memory: %s", perr.msg);
     }
     g->lim.memory_bytes = n;
     g->set |= POLICY_LIMIT_MEMORY;
   } else if (strcmp(a, "--timeout") == 0) {
     if (!policy_parse_duration(v, &n, &perr)) {
-      util_fail(err, UTIL_ERR_USAGE, -1, "--timeout: %s", perr.msg);
-      return -1;
+      return util_fail(err, UTIL_ERR_USAGE, -1, "--timeout: %s", perr.msg);
     }
     if (n == 0) {
-      util_fail(err, UTIL_ERR_USAGE, -1, "--timeout: '%s' must be more than zero", v);
-      return -1;
+      return util_fail(err, UTIL_ERR_USAGE, -1, "--timeout: '%s' must be more than zero", v);
     }
     g->lim.timeout_ns = n;
     g->set |= POLICY_LIMIT_TIMEOUT;
@@ -87,18 +70,19 @@ int cli_guard_parse(cli_guard_opts *g, int argc, char **argv, int *i, util_error
     if (!parse_count(v, UINT32_MAX, &n) || n == 0) goto not_count;
     g->lim.max_stack = (uint32_t)n;
     g->set |= POLICY_LIMIT_STACK;
-  } else {
+  } else if (strcmp(a, "--max-instances") == 0) {
     if (!parse_count(v, UINT32_MAX, &n) || n == 0) goto not_count;
     g->lim.max_instances = (uint32_t)n;
     g->set |= POLICY_LIMIT_INSTANCES;
+  } else {
+    return util_fail(err, UTIL_ERR_USAGE, -1, "%s: not a limit option", a);
   }
-  return 1;
+  return true;
 not_count:
-  util_fail(err, UTIL_ERR_USAGE, -1, "%s: '%s' is not a %s", a, v,
+  return util_fail(err, UTIL_ERR_USAGE, -1, "%s: '%s' is not a %s", a, v,
             strcmp(a, "--max-stack") == 0 || strcmp(a, "--max-instances") == 0
                 ? "positive whole number"
                 : "whole number");
-  return -1;
 }
 
 void cli_guard_override(const cli_guard_opts *g, policy *p) {
@@ -145,11 +129,11 @@ bool cli_guard_arm(weld_store *store, const policy *p, guard_clock *clk, util_er
 
 bool cli_guard_report(const cli_guard_opts *g, const char *path, weld_store *store,
                       const wasi_ctx *wctx, const policy *p, const guard_clock *clk,
-                      const char *outcome, const char *trap, int exit_code) {
-  if (!g->report || !store) return true;
+                      const char *outcome, const char *trap, const char *error, int exit_code) {
+  if (!g->report) return true;
   guard_report r = {.module = path, .limits = &p->limits, .outcome = outcome, .trap = trap,
-                    .exit_code = exit_code};
-  guard_clock_read(clk, &r.wall_ns, &r.cpu_ns);
+                    .error = error, .exit_code = exit_code};
+  if (store) guard_clock_read(clk, &r.wall_ns, &r.cpu_ns); /* the clocks start with the store */
   guard_host_count counts[WASI_MAX_REPORTED];
   if (wctx) {
     wasi_stats st = wasi_ctx_stats(wctx);
@@ -163,13 +147,16 @@ bool cli_guard_report(const cli_guard_opts *g, const char *path, weld_store *sto
       counts[r.nhost++] = (guard_host_count){name, n};
     r.host = counts;
   }
-  FILE *o = strcmp(g->report, "-") == 0 ? stdout : fopen(g->report, "w");
+  /* `-` is stderr: the guest owns stdout, and a report in the middle of its output
+   * would corrupt both */
+  FILE *o = strcmp(g->report, "-") == 0 ? stderr : fopen(g->report, "w");
   if (!o) {
     fprintf(stderr, "weld: cannot write the report '%s': %s\n", g->report, strerror(errno));
     return false;
   }
+  fflush(stdout);
   guard_report_json(o, (const exec_store *)store, &r);
-  if (o != stdout && fclose(o) != 0) {
+  if (o != stderr && fclose(o) != 0) {
     fprintf(stderr, "weld: cannot write the report '%s': %s\n", g->report, strerror(errno));
     return false;
   }

@@ -1,7 +1,7 @@
 /* `weld run --profile=guest[,PATH]`: samples the guest's WebAssembly stack while it runs
  * and writes folded stacks to PATH (default weld-profile.folded) and an SVG flame graph
  * beside it (PATH with .svg for .folded). The profiler itself is the library's
- * (weld_profiler_*). */
+ * (weld_profiler_*); the flag is parsed with the others in run.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,23 +9,6 @@
 #include "weld.h"
 
 #define DEFAULT_PATH "weld-profile.folded"
-
-static bool is_guest(const char *v) { return strcmp(v, "guest") == 0 || strncmp(v, "guest,", 6) == 0; }
-
-bool cli_profile_parse(cli_profile *c, int argc, char **argv, int *i) {
-  const char *a = argv[*i], *v;
-  if (strncmp(a, "--profile=", 10) == 0) {
-    v = a + 10;
-    if (!is_guest(v)) return false;
-  } else if (strcmp(a, "--profile") == 0 && *i + 1 < argc && is_guest(argv[*i + 1])) {
-    v = argv[++*i];
-  } else {
-    return false;
-  }
-  c->on = true;
-  c->path = v[5] == ',' && v[6] ? v + 6 : DEFAULT_PATH;
-  return true;
-}
 
 bool cli_profile_start(cli_profile *c, weld_store *store) {
   if (!c->on) return true;
@@ -42,6 +25,7 @@ bool cli_profile_start(cli_profile *c, weld_store *store) {
 bool cli_profile_finish(cli_profile *c, const char *module_path) {
   if (!c->p) return true;
   weld_profiler_stop(c->p);
+  if (!c->path) c->path = DEFAULT_PATH;
   size_t n = strlen(c->path);
   char *svg = malloc(n + 5);
   memcpy(svg, c->path, n + 1);

@@ -1,41 +1,50 @@
 /* weld validate: decode and validate, one line per bad module. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
+static const cli_opt validate_opts[] = {{"--quiet", "-q", NULL, 0}};
+
 int cli_cmd_validate(int argc, char **argv) {
-  bool quiet = false, options = true;
-  int nfiles = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (options && strcmp(a, "--") == 0) options = false;
-    else if (options && (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)) quiet = true;
-    else if (options && cli_is_option(a)) return cli_usage_error("validate", "unknown option '%s'", a);
-    else nfiles++;
+  bool quiet = false;
+  const char **files = calloc((size_t)argc, sizeof *files);
+  if (!files) return CLI_EXIT_USAGE;
+  int nfiles = 0, r;
+  cli_parser p;
+  cli_parser_init(&p, "validate", validate_opts, 1, argc, argv);
+  while ((r = cli_parser_next(&p)) != CLI_ARG_DONE && r != CLI_ARG_EXIT) {
+    if (r == CLI_ARG_OPTION) quiet = true;
+    else files[nfiles++] = p.operand;
   }
-  if (nfiles == 0) return cli_usage_error("validate", "missing FILE");
+  if (r == CLI_ARG_EXIT) {
+    free(files);
+    return p.rc;
+  }
+  if (nfiles == 0) {
+    free(files);
+    return cli_usage_error("validate", "missing FILE");
+  }
 
   /* Every file is checked even after a failure; the worst outcome decides the status. */
   int rc = CLI_EXIT_OK;
-  options = true;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (options && strcmp(a, "--") == 0) { options = false; continue; }
-    if (options && cli_is_option(a)) continue;
+  for (int i = 0; i < nfiles; i++) {
+    const char *a = files[i];
     wasm_module *m;
-    int r = cli_load_module(a, &m);
-    if (r == CLI_EXIT_OK) {
+    int st = cli_load_module(a, &m);
+    if (st == CLI_EXIT_OK) {
       util_error err;
       util_error_clear(&err);
       if (wasm_validate(m, &err)) {
         if (!quiet) printf("%s: valid\n", cli_display_name(a));
       } else {
         cli_print_module_error(a, &err);
-        r = CLI_EXIT_BAD_MODULE;
+        st = CLI_EXIT_BAD_MODULE;
       }
       wasm_module_free(m);
     }
-    if (r > rc) rc = r;
+    if (st > rc) rc = st;
   }
+  free(files);
   return rc;
 }

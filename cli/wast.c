@@ -25,42 +25,57 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
+enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE };
+static const cli_opt wast_opts[] = {
+    {"--log", NULL, "FILE", WAST_LOG},
+    {"--name", NULL, "NAME", WAST_NAME},
+    {"--fuel", NULL, "N", WAST_FUEL},
+    {"--verbose", "-v", NULL, WAST_VERBOSE},
+};
+
 int cli_cmd_wast(int argc, char **argv) {
   const char *log_path = NULL, *name = NULL;
   wast_run_options o = {0};
-  bool options = true;
-  int nfiles = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (options && strcmp(a, "--") == 0) options = false;
-    else if (options && (strcmp(a, "--log") == 0 || strcmp(a, "--name") == 0 || strcmp(a, "--fuel") == 0)) {
-      if (i + 1 >= argc) return cli_usage_error("wast", "%s needs a value", a);
-      const char *v = argv[++i];
-      if (a[2] == 'l') log_path = v;
-      else if (a[2] == 'n') name = v;
-      else if (!parse_u64(v, &o.fuel) || o.fuel == 0) return cli_usage_error("wast", "bad --fuel '%s'", v);
-    } else if (options && (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)) o.verbose = true;
-    else if (options && cli_is_option(a)) return cli_usage_error("wast", "unknown option '%s'", a);
-    else nfiles++;
+  const char **files = calloc((size_t)argc, sizeof *files);
+  if (!files) return CLI_EXIT_USAGE;
+  int nfiles = 0, r;
+  cli_parser p;
+  cli_parser_init(&p, "wast", wast_opts, sizeof wast_opts / sizeof wast_opts[0], argc, argv);
+  while ((r = cli_parser_next(&p)) != CLI_ARG_DONE && r != CLI_ARG_EXIT) {
+    if (r == CLI_ARG_OPERAND) {
+      files[nfiles++] = p.operand;
+      continue;
+    }
+    switch (p.opt->id) {
+    case WAST_LOG: log_path = p.value; break;
+    case WAST_NAME: name = p.value; break;
+    case WAST_VERBOSE: o.verbose = true; break;
+    case WAST_FUEL:
+      if (!parse_u64(p.value, &o.fuel) || o.fuel == 0) {
+        p.rc = cli_usage_error("wast", "bad --fuel '%s'", p.value);
+        r = CLI_ARG_EXIT;
+      }
+      break;
+    }
+    if (r == CLI_ARG_EXIT) break;
   }
-  if (nfiles == 0) return cli_usage_error("wast", "missing FILE");
-  if (name && nfiles > 1) return cli_usage_error("wast", "--name needs exactly one FILE");
+  int rc = CLI_EXIT_OK;
+  if (r == CLI_ARG_EXIT) rc = p.rc;
+  else if (nfiles == 0) rc = cli_usage_error("wast", "missing FILE");
+  else if (name && nfiles > 1) rc = cli_usage_error("wast", "--name needs exactly one FILE");
   o.log = stderr;
-  if (log_path && !(o.log = fopen(log_path, "w"))) {
+  if (rc == CLI_EXIT_OK && log_path && !(o.log = fopen(log_path, "w"))) {
     fprintf(stderr, "weld: wast: cannot open %s: %s\n", log_path, strerror(errno));
-    return CLI_EXIT_USAGE;
+    rc = CLI_EXIT_USAGE;
+  }
+  if (rc != CLI_EXIT_OK) {
+    free(files);
+    return rc;
   }
 
   wast_run_stats total = {0};
-  int rc = CLI_EXIT_OK;
-  options = true;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (options && strcmp(a, "--") == 0) { options = false; continue; }
-    if (options && cli_is_option(a)) {
-      if (strcmp(a, "--log") == 0 || strcmp(a, "--name") == 0 || strcmp(a, "--fuel") == 0) i++;
-      continue;
-    }
+  for (int i = 0; i < nfiles; i++) {
+    const char *a = files[i];
     char sname[256];
     if (name) snprintf(sname, sizeof sname, "%s", name);
     else script_name(a, sname, sizeof sname);
@@ -90,5 +105,6 @@ int cli_cmd_wast(int argc, char **argv) {
     printf("%u passed, %u failed, %u skipped\n", total.passed, total.failed, total.skipped);
   }
   if (o.log != stderr) fclose(o.log);
+  free(files);
   return rc;
 }

@@ -223,7 +223,8 @@ void weld_module_export(const weld_module *m, size_t i, const char **name, weld_
 weld_store *weld_store_new(weld_engine *e);
 void weld_store_free(weld_store *s);
 
-/* Fuel: when enabled, each function entry and loop iteration consumes units; running
+/* Fuel: when enabled, each function entry and loop iteration consumes a unit, and bulk
+ * memory/table instructions one per 64 bytes, per 8 elements or per page grown; running
  * out traps with WELD_TRAP_OUT_OF_FUEL. Fuel can be added again and the call retried. */
 void weld_store_set_fuel(weld_store *s, uint64_t fuel); /* enables metering */
 uint64_t weld_store_get_fuel(const weld_store *s);
@@ -232,7 +233,9 @@ uint64_t weld_store_get_fuel(const weld_store *s);
 void weld_store_add_fuel(weld_store *s, uint64_t fuel);
 /* Asks a running call in this store to stop with WELD_TRAP_INTERRUPTED. Safe to call from
  * any thread or a signal handler. The running call (or, if none runs, the next one) stops
- * at its next function entry or loop back-edge; the store stays usable. */
+ * at its next function entry or loop back-edge, between the chunks of a large bulk
+ * operation, or — when it is blocked in a WASI call (poll_oneoff, a read on a pipe or
+ * socket, sock_accept) — at once; the store stays usable. A deadline wakes them alike. */
 void weld_store_interrupt(weld_store *s);
 
 /* ---------- resource limits (src/guard) ---------------------------------------------------
@@ -243,8 +246,9 @@ void weld_store_interrupt(weld_store *s);
 #define WELD_UNLIMITED UINT64_MAX
 
 typedef struct weld_limits {
-  uint64_t memory_bytes;     /* per memory, and over the memories one instance defines */
-  uint64_t table_elements;   /* per table */
+  uint64_t memory_bytes;     /* per memory and per table (8 bytes an element), and over the
+                                memories and tables one instance defines */
+  uint64_t table_elements;   /* per table, and over all the store's tables */
   uint32_t max_call_depth;   /* nested calls; 0 = the engine's (default 10000) */
   uint32_t max_instances;    /* instantiations per store; 0 = unlimited */
   bool trap_on_grow_failure; /* a refused memory.grow / table.grow traps instead of -1 */

@@ -158,6 +158,36 @@ for flavour in release asan; do
   fi
 done
 
+# ---- Rust programs (std::fs/env/io/exit) under weld against the same programs built natively ---
+if need "$build/weld" "$build" "wasi-rust"; then
+  stage "wasi rust" "$logs/wasi-rust.log" tests/wasi/rust/run.sh "$build/weld"
+  grep -q '^rust: skipped' "$logs/wasi-rust.log" && echo "  $(grep '^rust: skipped' "$logs/wasi-rust.log")"
+else
+  record "wasi rust" 0 1 "($build/weld missing)"
+fi
+
+# ---- AssemblyScript programs (wasi-shim) under weld against Node.js -----------------------------
+if need "$build/weld" "$build" "wasi-assemblyscript"; then
+  stage "wasi assemblyscript" "$logs/wasi-assemblyscript.log" tests/wasi/assemblyscript/run.sh "$build/weld"
+  grep -q '^assemblyscript: skipped' "$logs/wasi-assemblyscript.log" &&
+    echo "  $(grep '^assemblyscript: skipped' "$logs/wasi-assemblyscript.log")"
+else
+  record "wasi assemblyscript" 0 1 "($build/weld missing)"
+fi
+
+# ---- the sandbox fuzzer: random WASI calls under random policies against a model ----------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  nseeds=200
+  [ $flavour = asan ] && nseeds=40
+  if need "$dir/weld_sandbox_fuzz" "$dir" "sandbox-fuzz-$flavour"; then
+    stage "sandbox fuzz ($flavour)" "$logs/sandbox-fuzz-$flavour.log" tests/wasi/sandbox_fuzz/run.sh "$dir/weld_sandbox_fuzz" $nseeds
+  else
+    record "sandbox fuzz ($flavour)" 0 1 "($dir/weld_sandbox_fuzz missing)"
+  fi
+done
+
 # ---- the static audit --------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build

@@ -292,11 +292,8 @@ void weld_store_set_fuel(weld_store *ws, uint64_t fuel) {
 uint64_t weld_store_get_fuel(const weld_store *s) { return ((const exec_store *)s)->fuel; }
 
 void weld_store_interrupt(weld_store *s) {
-  /* a passed deadline stays the reason; a pending profiler sample gives way */
-  atomic_int *flag = &AS_STORE(s)->interrupt;
-  int cur = atomic_load(flag);
-  while ((cur == 0 || cur == EXEC_INTERRUPT_SAMPLE) && !atomic_compare_exchange_weak(flag, &cur, EXEC_INTERRUPT_CANCEL)) {
-  }
+  /* a passed deadline stays the reason; a blocked host call wakes */
+  exec_store_raise(AS_STORE(s), EXEC_INTERRUPT_CANCEL);
 }
 
 void weld_store_add_fuel(weld_store *ws, uint64_t fuel) {
@@ -606,7 +603,7 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
   if (!t) return NULL;
   util_error e;
   util_error_clear(&e);
-  if (!exec_store_adopt_table(AS_STORE(s), t, &e)) {
+  if (!exec_store_adopt_table(AS_STORE(s), t, NULL, &e)) {
     exec_table_free(t);
     return NULL;
   }

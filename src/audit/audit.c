@@ -8,7 +8,6 @@
 #include "audit.h"
 #include "../wasm/instr.h"
 
-#define WASI_MODULE "wasi_snapshot_preview1"
 #define MAX_EMBEDDED 64 /* findings kept; more set embedded_truncated */
 
 static char *name_dup(const wasm_name *n) {
@@ -60,7 +59,19 @@ static bool needs_opened_file(const char *name) {
   return false;
 }
 
-static void map_imports(const wasm_module *m, audit_report *r) {
+/* The host modules weld run serves as WASI (src/wasi/wasi.c): preview1 and the
+ * snapshot before it, "wasi_unstable", which it answers with the same functions. The
+ * audit must see the same doors the run opens, so both map through one table. The two
+ * snapshots differ in some data layouts (filestat's nlink width, fd_seek's whence
+ * numbering) but not in what any function can reach, which is all the table records. */
+static bool is_wasi_module(const wasm_name *n) {
+  static const char *const names[] = {"wasi_snapshot_preview1", "wasi_unstable"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (n->len == strlen(names[i]) && memcmp(n->str, names[i], n->len) == 0) return true;
+  return false;
+}
+
+void audit_map_imports(const wasm_module *m, audit_report *r) {
   r->nimports = m->nimports;
   r->imports = util_xcalloc(m->nimports ? m->nimports : 1, sizeof *r->imports);
   bool can_open = false;
@@ -74,7 +85,7 @@ static void map_imports(const wasm_module *m, audit_report *r) {
       a->implies = "shares state with the host (not a capability by itself)";
       continue;
     }
-    bool is_wasi = strcmp(a->module, WASI_MODULE) == 0 && strlen(a->module) == im->module.len;
+    bool is_wasi = is_wasi_module(&im->module);
     const audit_wasi_fn *f = is_wasi && strlen(a->name) == im->field.len ? audit_wasi_lookup(a->name) : NULL;
     if (f) {
       a->wasi = true;
@@ -273,7 +284,7 @@ bool audit_module(const wasm_module *m, const policy *p, audit_report *out, util
   memset(out, 0, sizeof *out);
   util_error_clear(err);
   if (!wasm_validate(m, err)) return false;
-  map_imports(m, out);
+  audit_map_imports(m, out);
   module_facts(m, out);
   scan_code(m, out);
   scan_data(m, out);

@@ -60,7 +60,7 @@ const char *audit_severity_name(audit_severity s);
 typedef struct audit_import {
   char *module, *name;
   uint8_t kind;            /* wasm_externkind */
-  bool wasi;               /* a known wasi_snapshot_preview1 function */
+  bool wasi;               /* a known WASI function (preview1 or wasi_unstable) */
   bool opaque;             /* a function of an unknown host module (or unknown WASI name) */
   uint32_t caps;           /* 1 << audit_cap */
   uint32_t file_ops;       /* POLICY_OP_* it may perform */
@@ -161,6 +161,11 @@ typedef struct audit_wasi_fn {
 const audit_wasi_fn *audit_wasi_lookup(const char *name);
 extern const audit_wasi_fn audit_wasi_fns[];
 extern const size_t audit_wasi_nfns;
+
+/* Maps m's imports to capabilities and fills r->imports and r->boundary, the first
+ * step of audit_module. Exposed for unit tests, which score and verify reports built
+ * from import lists by this same rule. */
+void audit_map_imports(const wasm_module *m, audit_report *r);
 
 /* Risk from a boundary and module facts, with reasons appended to r (score.c). Exposed
  * for unit tests: fills r->risk and r->reasons from r->boundary and the module facts

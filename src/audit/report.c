@@ -69,7 +69,8 @@ static void json_limits(FILE *f, const audit_limits_info *l, uint32_t n, bool ta
 
 void audit_print_json(FILE *f, const char *file, const audit_report *r) {
   const audit_boundary *b = &r->boundary;
-  fputs("{\n  \"file\": ", f);
+  /* schema_version: docs/json.md (the CLI's JSON outputs share it) */
+  fputs("{\n  \"schema_version\": 1,\n  \"command\": \"audit\",\n  \"file\": ", f);
   json_str(f, file);
   fputs(",\n  \"risk\": ", f);
   json_str(f, policy_risk_name(r->risk));

@@ -121,4 +121,12 @@ static inline uint64_t exec_divu64(uint64_t a, uint64_t magic, uint32_t sh) {
 /* Maps a code position (in units) of `code` to a module byte offset. */
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos);
 
+/* Bulk work past EXEC_BULK_CHUNK bytes (bulk.c): done in chunks of that size, with a look
+ * at the store's interrupt flag between them; EXEC_OK or the trap that stopped it (the
+ * chunks before it stay written). A move keeps an overlapping copy right. */
+#define EXEC_BULK_CHUNK ((size_t)1 << 20)
+exec_trap_kind exec_bulk_move(exec_thread *th, uint8_t *d, const uint8_t *src, size_t n);
+exec_trap_kind exec_bulk_fill(exec_thread *th, uint8_t *d, int v, size_t n);
+exec_trap_kind exec_bulk_fill_refs(exec_thread *th, void **d, void *v, size_t n);
+
 #endif

@@ -151,7 +151,12 @@ typedef struct exec_table {
   uint8_t elemtype;     /* WASM_FUNCREF / WASM_EXTERNREF */
   uint32_t refs;
   exec_store *store;    /* limit accounting, as for memories; NULL = none */
+  uint64_t *inst_bytes; /* the defining instance's memory total, which counts the table's
+                           bytes (EXEC_TABLE_ELEM_BYTES per element); NULL = none */
 } exec_table;
+
+/* What one table element occupies, for the memory limit: a pointer. */
+#define EXEC_TABLE_ELEM_BYTES ((uint64_t)sizeof(void *))
 
 typedef struct exec_global {
   exec_slot val[2];     /* two slots for v128 */
@@ -182,7 +187,8 @@ struct exec_instance {
   exec_func *defined_funcs; /* storage for the module's own functions */
   util_arena arena;         /* the arrays above */
   void *api;                /* the weld_instance wrapper */
-  uint64_t memory_bytes;    /* over the memories it defines (the per-instance memory limit) */
+  uint64_t memory_bytes;    /* over the memories and tables it defines (the per-instance
+                               memory limit; a table counts EXEC_TABLE_ELEM_BYTES per element) */
 };
 
 #define EXEC_BT_MAX 64
@@ -226,9 +232,9 @@ struct exec_thread {
  * by exec_store_new limit nothing). Checked only where resources are created or grown, so
  * the interpreter's hot path is untouched. */
 typedef struct exec_limits {
-  uint64_t memory_bytes;    /* per memory, and over the memories one instance defines;
-                               UINT64_MAX = none */
-  uint64_t table_elements;  /* per table; UINT64_MAX = none */
+  uint64_t memory_bytes;    /* per memory and per table (its elements' bytes), and over the
+                               memories and tables one instance defines; UINT64_MAX = none */
+  uint64_t table_elements;  /* per table, and over all the store's tables; UINT64_MAX = none */
   uint32_t max_instances;   /* instantiations per store; 0 = none */
   bool trap_on_grow_failure; /* a refused grow traps (EXEC_TRAP_LIMIT) instead of -1 */
 } exec_limits;
@@ -274,6 +280,9 @@ struct exec_store {
   bool guard_mode;
   exec_limits limits;
   exec_usage usage;
+  /* The wake-up pipe of blocking host calls (wake.c), made on first use: each holds the
+   * fd + 1, 0 = none yet. */
+  atomic_int wake_r, wake_w;
   /* Called first by exec_store_free (src/guard disarms the store's deadline). */
   void (*on_free)(exec_store *s);
   /* everything the store owns, freed with it */
@@ -293,6 +302,22 @@ struct exec_store {
  * budget) or the trap kind that stops the run. */
 exec_trap_kind exec_check_interrupt(exec_thread *th);
 
+/* Interruption of blocking host calls (wake.c). Raising sets the store's interrupt flag —
+ * EXEC_INTERRUPT_DEADLINE always, EXEC_INTERRUPT_CANCEL only when no reason (or only a
+ * sample request) is set yet (a passed deadline stays the reason) — and wakes a host call blocked in exec_store_poll.
+ * Any thread; async-signal-safe (an atomic and a write(2)). */
+void exec_store_raise(exec_store *s, int reason);
+/* Waits like ppoll(2) on fds[0..n) (n may be 0) for at most timeout_ns (UINT64_MAX: no
+ * limit), and returns early when the store is interrupted. Returns ppoll's count (0 on
+ * timeout; revents filled), -1 with errno set, or EXEC_POLL_INTERRUPTED with *trap the
+ * reason's trap kind (a cancel is consumed, as exec_check_interrupt does). */
+#define EXEC_POLL_INTERRUPTED (-2)
+struct pollfd;
+int exec_store_poll(exec_store *s, struct pollfd *fds, unsigned n, uint64_t timeout_ns,
+                    exec_trap_kind *trap);
+/* Closes the wake-up pipe (exec_store_free). */
+void exec_store_wake_close(exec_store *s);
+
 /* Calls f with arguments in argres[0..nparam_slots) and leaves the results in
  * argres[0..nresult_slots). Works for wasm and host functions. On a trap returns its
  * kind with th->trap, th->trap_msg and the backtrace filled. Never longjmps out. */
@@ -310,7 +335,13 @@ int64_t exec_memory_grow(exec_memory *m, uint64_t delta_pages);
  * defining instance's counter, or NULL). False, with a LIMIT error, when its current size
  * already exceeds a limit (the object is then not adopted). */
 bool exec_store_adopt_memory(exec_store *s, exec_memory *m, uint64_t *inst_bytes, util_error *err);
-bool exec_store_adopt_table(exec_store *s, exec_table *t, util_error *err);
+bool exec_store_adopt_table(exec_store *s, exec_table *t, uint64_t *inst_bytes, util_error *err);
+/* Why the store would refuse `add` more table elements in table `t` (NULL: a new table
+ * whose instance total is *inst_bytes, or none): EXEC_LIMIT_TABLE (the per-table or the
+ * store's total element limit), EXEC_LIMIT_MEMORY (the table's or its instance's bytes),
+ * or EXEC_LIMIT_NONE. */
+exec_limit_kind exec_table_limit_hit(const exec_store *s, uint64_t size_after, uint64_t add,
+                                     const uint64_t *inst_bytes);
 exec_table *exec_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max, void *init);
 void exec_table_free(exec_table *t);
 int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init);

@@ -44,6 +44,7 @@ static void instance_free(exec_instance *inst) {
 void exec_store_free(exec_store *s) {
   if (!s) return;
   if (s->on_free) s->on_free(s);
+  exec_store_wake_close(s);
   for (size_t i = 0; i < s->ninstances; i++) instance_free(s->instances[i]);
   for (size_t i = 0; i < s->nfuncs; i++) {
     exec_func *f = s->funcs[i];
@@ -264,13 +265,30 @@ static bool check_limits(exec_store *s, const wasm_module *m, util_error *err) {
                 bytes > l->memory_bytes ? "" : " (instance total)", (unsigned long long)l->memory_bytes);
     }
   }
+  /* tables: each and the store's total against the table limit, their bytes against the
+   * memory limit alone and in the instance's total */
+  uint64_t elems = s->usage.table_elements;
   for (uint32_t i = m->ntable_imports; !hit && i < m->ntables; i++) {
-    uint64_t min = m->tables[i].type.limits.min;
+    uint64_t min = m->tables[i].type.limits.min, bytes = min * EXEC_TABLE_ELEM_BYTES;
+    elems += min;
+    total = total + bytes < total ? UINT64_MAX : total + bytes;
     if (min > l->table_elements) {
       hit = EXEC_LIMIT_TABLE;
       util_fail(err, UTIL_ERR_LIMIT, -1,
                 "table %u: declared minimum of %llu elements exceeds the table limit (%llu elements)",
                 i, (unsigned long long)min, (unsigned long long)l->table_elements);
+    } else if (elems > l->table_elements) {
+      hit = EXEC_LIMIT_TABLE;
+      util_fail(err, UTIL_ERR_LIMIT, -1,
+                "table %u: declared minimum of %llu elements brings the store to %llu table elements, above the table limit (%llu elements)",
+                i, (unsigned long long)min, (unsigned long long)elems, (unsigned long long)l->table_elements);
+    } else if (bytes > l->memory_bytes || total > l->memory_bytes) {
+      hit = EXEC_LIMIT_MEMORY;
+      util_fail(err, UTIL_ERR_LIMIT, -1,
+                "table %u: declared minimum of %llu elements (%llu bytes%s) exceeds the memory limit (%llu bytes)",
+                i, (unsigned long long)min, (unsigned long long)(bytes > l->memory_bytes ? bytes : total),
+                bytes > l->memory_bytes ? "" : ", instance total with its memories",
+                (unsigned long long)l->memory_bytes);
     }
   }
   if (!hit) return true;
@@ -336,7 +354,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     }
     UTIL_VEC_PUSH(s->tables, s->ntables, s->captables, t);
     inst->tables[i] = t;
-    if (!exec_store_adopt_table(s, t, err)) return NULL;
+    if (!exec_store_adopt_table(s, t, &inst->memory_bytes, err)) return NULL;
   }
   for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
     const wasm_limits *l = &m->memories[i].type.limits;

@@ -315,6 +315,21 @@ static void budget_end(exec_thread *th) {
   th->budget = 0;
 }
 
+/* ---------- bulk operations ---------------------------------------------------------------
+ * memory.copy/fill/init, table.copy/fill/init and the two grows do work proportional to a
+ * size operand in one instruction, so they pay fuel by size — one unit per 64 bytes moved
+ * or filled (a table element is 8 bytes: one unit per 8 elements), one unit per page a
+ * memory grows (the kernel zero-fills pages lazily; touching them is paid by the
+ * instructions that touch) — charged whole through the budget before anything is
+ * written, so running out of fuel leaves memory and tables untouched. Past EXEC_BULK_CHUNK bytes
+ * the work goes in chunks with a look at the interrupt flag between them, so a deadline
+ * or a cancel stops even one 4 GiB fill within a chunk: the run is aborted, and the part
+ * already written stays written (the only way a bulk operation is observably partial). */
+#define BULK_SHIFT 6                 /* bytes per fuel unit: 64 */
+#define BULK_ELEM_SHIFT 3            /* table elements per fuel unit: 8 */
+
+/* The chunked helpers (exec_bulk_move, exec_bulk_fill, exec_bulk_fill_refs) are in bulk.c. */
+
 /* ---------- backtraces -------------------------------------------------------------------- */
 
 static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_return) {
@@ -438,6 +453,29 @@ static exec_memory no_memory;
   do {                                                                                   \
     if (UNLIKELY(--th->budget < 0)) {                                                    \
       exec_trap_kind k_ = interrupt_here(th, inst, code, rp, rp_entry);                  \
+      if (k_) TRAP(k_);                                                                  \
+    }                                                                                    \
+  } while (0)
+/* Charges `units` of bulk work (see above): one subtraction and compare when the budget
+ * covers it; otherwise the slow path settles fuel (out of fuel before any write) and
+ * looks at the interrupt flag. */
+#define BULK_CHARGE(units)                                                               \
+  do {                                                                                   \
+    uint64_t u_ = (units);                                                               \
+    if (UNLIKELY(u_ > (uint64_t)INT64_MAX / 2)) u_ = (uint64_t)INT64_MAX / 2;            \
+    th->budget -= (int64_t)u_;                                                           \
+    if (UNLIKELY(th->budget < 0)) {                                                      \
+      exec_trap_kind k_ = exec_check_interrupt(th);                                      \
+      if (k_) TRAP(k_);                                                                  \
+    }                                                                                    \
+  } while (0)
+/* Runs a chunked bulk helper for large sizes; small ones take the plain call. */
+#define BULK_DO(bytes, small, big)                                                       \
+  do {                                                                                   \
+    if (LIKELY((bytes) <= EXEC_BULK_CHUNK)) {                                                 \
+      small;                                                                             \
+    } else {                                                                             \
+      exec_trap_kind k_ = (big);                                                         \
       if (k_) TRAP(k_);                                                                  \
     }                                                                                    \
   } while (0)
@@ -794,6 +832,8 @@ dispatch:
   }
   HANDLER(MEM_GROW) {
     uint32_t delta = (uint32_t)S(1);
+    /* a grow past the declared maximum fails (-1) without work, and costs nothing */
+    if (delta <= mem->max_pages - msize / EXEC_PAGE_SIZE) BULK_CHARGE(delta);
     int64_t r = exec_memory_grow(mem, delta);
     if (UNLIKELY(r == EXEC_GROW_TRAP)) {
       snprintf(th->trap_msg, sizeof th->trap_msg, "memory limit exceeded (memory.grow to %llu bytes, limit %llu)",
@@ -809,20 +849,23 @@ dispatch:
   HANDLER(MEM_FILL) {
     uint64_t d = (uint32_t)S(0), n = (uint32_t)S(2);
     if (UNLIKELY(d + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
-    memset(mbase + d, (int)(uint8_t)S(1), n);
+    BULK_CHARGE(n >> BULK_SHIFT);
+    BULK_DO(n, memset(mbase + d, (int)(uint8_t)S(1), n), exec_bulk_fill(th, mbase + d, (int)(uint8_t)S(1), n));
     DISPATCH(SZ(3));
   }
   HANDLER(MEM_COPY) {
     uint64_t d = (uint32_t)S(0), s = (uint32_t)S(1), n = (uint32_t)S(2);
     if (UNLIKELY(d + n > msize || s + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
-    memmove(mbase + d, mbase + s, n);
+    BULK_CHARGE(n >> BULK_SHIFT);
+    BULK_DO(n, memmove(mbase + d, mbase + s, n), exec_bulk_move(th, mbase + d, mbase + s, n));
     DISPATCH(SZ(3));
   }
   HANDLER(MEM_INIT) {
     const exec_data_inst *ds = &inst->datas[U(0)];
     uint64_t d = (uint32_t)S(1), s = (uint32_t)S(2), n = (uint32_t)S(3);
     if (UNLIKELY(s + n > ds->len || d + n > msize)) TRAP(EXEC_TRAP_MEMORY_OOB);
-    if (n) memcpy(mbase + d, ds->bytes + s, n);
+    BULK_CHARGE(n >> BULK_SHIFT);
+    if (n) BULK_DO(n, memcpy(mbase + d, ds->bytes + s, n), exec_bulk_move(th, mbase + d, ds->bytes + s, n));
     DISPATCH(SZ(4));
   }
   HANDLER(DATA_DROP) {
@@ -856,11 +899,23 @@ dispatch:
   HANDLER(TABLE_GROW) {
     exec_table *tb = inst->tables[U(1)];
     void *init = (void *)(uintptr_t)S(2);
+    if ((uint32_t)S(3) <= tb->max - tb->size) BULK_CHARGE((uint32_t)S(3) >> BULK_ELEM_SHIFT);
     int64_t r = exec_table_grow(tb, (uint32_t)S(3), init);
     if (UNLIKELY(r == EXEC_GROW_TRAP)) {
-      snprintf(th->trap_msg, sizeof th->trap_msg, "table limit exceeded (table.grow to %llu elements, limit %llu)",
-               (unsigned long long)tb->size + (uint32_t)S(3),
-               (unsigned long long)th->store->limits.table_elements);
+      exec_store *st = th->store;
+      unsigned long long want = (unsigned long long)tb->size + (uint32_t)S(3);
+      if (st->usage.stopped_by == EXEC_LIMIT_MEMORY)
+        snprintf(th->trap_msg, sizeof th->trap_msg,
+                 "memory limit exceeded (table.grow to %llu elements, %llu bytes; limit %llu bytes)", want,
+                 want * EXEC_TABLE_ELEM_BYTES, (unsigned long long)st->limits.memory_bytes);
+      else if (want <= st->limits.table_elements)
+        snprintf(th->trap_msg, sizeof th->trap_msg,
+                 "table limit exceeded (table.grow to %llu elements, store total %llu, limit %llu)", want,
+                 (unsigned long long)(st->usage.table_elements + (uint32_t)S(3)),
+                 (unsigned long long)st->limits.table_elements);
+      else
+        snprintf(th->trap_msg, sizeof th->trap_msg, "table limit exceeded (table.grow to %llu elements, limit %llu)",
+                 want, (unsigned long long)st->limits.table_elements);
       msg_set = true;
       TRAP(EXEC_TRAP_LIMIT);
     }
@@ -872,14 +927,18 @@ dispatch:
     uint64_t i = (uint32_t)S(1), n = (uint32_t)S(3);
     void *v = (void *)(uintptr_t)S(2);
     if (UNLIKELY(i + n > tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
-    for (uint64_t k = 0; k < n; k++) tb->elems[i + k] = v;
+    BULK_CHARGE(n >> BULK_ELEM_SHIFT);
+    BULK_DO(n * sizeof(void *), for (uint64_t k = 0; k < n; k++) tb->elems[i + k] = v,
+            exec_bulk_fill_refs(th, tb->elems + i, v, n));
     DISPATCH(SZ(4));
   }
   HANDLER(TABLE_COPY) {
     exec_table *dt = inst->tables[U(0)], *st = inst->tables[U(1)];
     uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
     if (UNLIKELY(d + n > dt->size || s + n > st->size)) TRAP(EXEC_TRAP_TABLE_OOB);
-    if (n) memmove(dt->elems + d, st->elems + s, n * sizeof(void *));
+    BULK_CHARGE(n >> BULK_ELEM_SHIFT);
+    if (n) BULK_DO(n * sizeof(void *), memmove(dt->elems + d, st->elems + s, n * sizeof(void *)),
+                   exec_bulk_move(th, (uint8_t *)(dt->elems + d), (const uint8_t *)(st->elems + s), n * sizeof(void *)));
     DISPATCH(SZ(5));
   }
   HANDLER(TABLE_INIT) {
@@ -887,7 +946,9 @@ dispatch:
     const exec_elem_inst *es = &inst->elems[U(1)];
     uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
     if (UNLIKELY(s + n > es->count || d + n > tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
-    if (n) memcpy(tb->elems + d, es->refs + s, n * sizeof(void *));
+    BULK_CHARGE(n >> BULK_ELEM_SHIFT);
+    if (n) BULK_DO(n * sizeof(void *), memcpy(tb->elems + d, es->refs + s, n * sizeof(void *)),
+                   exec_bulk_move(th, (uint8_t *)(tb->elems + d), (const uint8_t *)(es->refs + s), n * sizeof(void *)));
     DISPATCH(SZ(5));
   }
   HANDLER(ELEM_DROP) {

@@ -1,5 +1,8 @@
 /* Tables: a growable array of references (exec_func * for funcref, the host's pointer
- * for externref; NULL is the null reference). */
+ * for externref; NULL is the null reference). A store's tables are bounded like its
+ * memories: each by the table limit and, by the bytes its elements occupy, by the memory
+ * limit; together by the table limit over the whole store and, per instance, by the
+ * memory limit over the instance's memories and tables. */
 #include <stdlib.h>
 
 #include "exec.h"
@@ -26,15 +29,35 @@ void exec_table_free(exec_table *t) {
   free(t);
 }
 
+exec_limit_kind exec_table_limit_hit(const exec_store *s, uint64_t size_after, uint64_t add,
+                                     const uint64_t *inst_bytes) {
+  const exec_limits *l = &s->limits;
+  if (size_after > l->table_elements || s->usage.table_elements + add > l->table_elements)
+    return EXEC_LIMIT_TABLE;
+  /* size_after <= 2^32 and add <= size_after: the products cannot overflow */
+  uint64_t bytes = size_after * EXEC_TABLE_ELEM_BYTES, more = add * EXEC_TABLE_ELEM_BYTES;
+  if (bytes > l->memory_bytes || (inst_bytes && *inst_bytes + more > l->memory_bytes))
+    return EXEC_LIMIT_MEMORY;
+  return EXEC_LIMIT_NONE;
+}
+
+static void charge(exec_store *s, exec_table *t, uint64_t add) {
+  s->usage.table_elements += add;
+  if (s->usage.table_elements > s->usage.peak_table_elements)
+    s->usage.peak_table_elements = s->usage.table_elements;
+  if (t->inst_bytes) *t->inst_bytes += add * EXEC_TABLE_ELEM_BYTES;
+}
+
 int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init) {
   uint32_t old = t->size;
   if (delta == 0) return old;
   if (delta > t->max || old > t->max - delta) return -1;
   exec_store *s = t->store;
-  if (s && (uint64_t)old + delta > s->limits.table_elements) {
+  exec_limit_kind hit = s ? exec_table_limit_hit(s, (uint64_t)old + delta, delta, t->inst_bytes) : EXEC_LIMIT_NONE;
+  if (hit) {
     s->usage.grow_denials++;
+    s->usage.stopped_by = hit;
     if (!s->limits.trap_on_grow_failure) return -1;
-    s->usage.stopped_by = EXEC_LIMIT_TABLE;
     return EXEC_GROW_TRAP;
   }
   void **e = realloc(t->elems, ((size_t)old + delta) * sizeof(void *));
@@ -42,25 +65,31 @@ int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init) {
   for (uint32_t i = 0; i < delta; i++) e[old + i] = init;
   t->elems = e;
   t->size = old + delta;
-  if (s) {
-    s->usage.table_elements += delta;
-    if (s->usage.table_elements > s->usage.peak_table_elements)
-      s->usage.peak_table_elements = s->usage.table_elements;
-  }
+  if (s) charge(s, t, delta);
   return old;
 }
 
-bool exec_store_adopt_table(exec_store *s, exec_table *t, util_error *err) {
-  if (t->size > s->limits.table_elements) {
+bool exec_store_adopt_table(exec_store *s, exec_table *t, uint64_t *inst_bytes, util_error *err) {
+  exec_limit_kind hit = exec_table_limit_hit(s, t->size, t->size, inst_bytes);
+  if (hit) {
     s->usage.limit_denials++;
-    s->usage.stopped_by = EXEC_LIMIT_TABLE;
+    s->usage.stopped_by = hit;
+    const exec_limits *l = &s->limits;
+    if (hit == EXEC_LIMIT_TABLE && t->size > l->table_elements)
+      return util_fail(err, UTIL_ERR_LIMIT, -1, "table of %u elements exceeds the table limit (%llu elements)",
+                       t->size, (unsigned long long)l->table_elements);
+    if (hit == EXEC_LIMIT_TABLE)
+      return util_fail(err, UTIL_ERR_LIMIT, -1,
+                       "table of %u elements brings the store to %llu table elements, above the table limit (%llu elements)",
+                       t->size, (unsigned long long)(s->usage.table_elements + t->size),
+                       (unsigned long long)l->table_elements);
     return util_fail(err, UTIL_ERR_LIMIT, -1,
-                     "table of %u elements exceeds the table limit (%llu elements)", t->size,
-                     (unsigned long long)s->limits.table_elements);
+                     "table of %u elements (%llu bytes) exceeds the memory limit (%llu bytes%s)", t->size,
+                     (unsigned long long)(t->size * EXEC_TABLE_ELEM_BYTES), (unsigned long long)l->memory_bytes,
+                     t->size * EXEC_TABLE_ELEM_BYTES > l->memory_bytes ? "" : " per instance");
   }
   t->store = s;
-  s->usage.table_elements += t->size;
-  if (s->usage.table_elements > s->usage.peak_table_elements)
-    s->usage.peak_table_elements = s->usage.table_elements;
+  t->inst_bytes = inst_bytes;
+  charge(s, t, t->size);
   return true;
 }

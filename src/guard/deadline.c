@@ -35,8 +35,9 @@ static void *timer_main(void *arg) {
     uint64_t now = guard_now_ns(), next = UINT64_MAX;
     for (size_t i = 0; i < nlist;) {
       if (list[i].at <= now) {
-        /* Under the lock: a store being freed waits for us in guard_forget. */
-        atomic_store(&list[i].store->interrupt, EXEC_INTERRUPT_DEADLINE);
+        /* Under the lock: a store being freed waits for us in guard_forget. Raising also
+         * wakes a host call blocked in the kernel (exec_store_poll). */
+        exec_store_raise(list[i].store, EXEC_INTERRUPT_DEADLINE);
         list[i] = list[--nlist];
       } else {
         if (list[i].at < next) next = list[i].at;

@@ -58,13 +58,17 @@ static void jlimit(FILE *o, uint64_t v, uint64_t unset) {
 }
 
 void guard_report_json(FILE *o, const exec_store *s, const guard_report *r) {
-  const exec_usage *u = &s->usage;
-  fputs("{\n  \"module\": ", o);
+  static const exec_usage none;
+  const exec_usage *u = s ? &s->usage : &none;
+  /* schema_version: docs/json.md */
+  fputs("{\n  \"schema_version\": 1,\n  \"command\": \"run\",\n  \"module\": ", o);
   jstr(o, r->module);
   fputs(",\n  \"outcome\": ", o);
   jstr(o, r->outcome);
   fputs(",\n  \"trap\": ", o);
   jstr(o, r->trap);
+  fputs(",\n  \"error\": ", o);
+  jstr(o, r->error);
   fprintf(o, ",\n  \"exit_code\": %d", r->exit_code);
   fputs(",\n  \"stopped_by\": ", o);
   jstr(o, exec_limit_name(u->stopped_by));
@@ -88,9 +92,12 @@ void guard_report_json(FILE *o, const exec_store *s, const guard_report *r) {
   }
   fprintf(o, ",\n  \"memory\": {\"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64 "}",
           u->peak_memory_bytes, u->memory_bytes);
-  fprintf(o, ",\n  \"tables\": {\"peak_elements\": %" PRIu64 ", \"final_elements\": %" PRIu64 "}",
-          u->peak_table_elements, u->table_elements);
-  if (s->fuel_enabled) {
+  fprintf(o,
+          ",\n  \"tables\": {\"count\": %zu, \"peak_elements\": %" PRIu64 ", \"final_elements\": %" PRIu64
+          ", \"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64 "}",
+          s ? s->ntables : 0, u->peak_table_elements, u->table_elements, u->peak_table_elements * EXEC_TABLE_ELEM_BYTES,
+          u->table_elements * EXEC_TABLE_ELEM_BYTES);
+  if (s && s->fuel_enabled) {
     uint64_t spent = u->fuel_base > s->fuel ? u->fuel_base - s->fuel : 0;
     fprintf(o, ",\n  \"fuel\": {\"consumed\": %" PRIu64 ", \"remaining\": %" PRIu64 "}",
             u->fuel_consumed + spent, s->fuel);
@@ -98,7 +105,7 @@ void guard_report_json(FILE *o, const exec_store *s, const guard_report *r) {
     fputs(",\n  \"fuel\": null", o);
   }
   fprintf(o, ",\n  \"time\": {\"wall_ns\": %" PRIu64 ", \"cpu_ns\": %" PRIu64 "}", r->wall_ns, r->cpu_ns);
-  fprintf(o, ",\n  \"instances\": %zu", s->ninstances);
+  fprintf(o, ",\n  \"instances\": %zu", s ? s->ninstances : 0);
   fprintf(o, ",\n  \"host_calls\": {\"total\": %" PRIu64 ", \"by_kind\": {", r->host_calls);
   bool first = true;
   for (size_t i = 0; i < r->nhost; i++) {

@@ -46,9 +46,11 @@ typedef struct guard_report {
   const char *module;          /* path as given */
   const policy_limits *limits; /* the limits in force */
   uint64_t wall_ns, cpu_ns;
-  const char *outcome;         /* "ok", "trap", "exit", "refused" (instantiation refused) */
+  const char *outcome;         /* "ok", "exit", "trap", "refused" (instantiation refused),
+                                  "error" (the module could not be read or loaded) */
   const char *trap;            /* the trap message, or NULL */
-  int exit_code;
+  const char *error;           /* why it was refused or failed, or NULL */
+  int exit_code;               /* the process's exit status (134 for a trap) */
   /* host calls (WASI), by kind; NULL/0 when the module made none */
   const guard_host_count *host;
   size_t nhost;
@@ -56,8 +58,9 @@ typedef struct guard_report {
   uint64_t bytes_read, bytes_written;
 } guard_report;
 
-/* Writes the report as one JSON object (schema in src/guard/README.md), taking memory,
- * fuel, denials and the stopping limit from the store. */
+/* Writes the report as one JSON object (schema in docs/json.md), taking memory, fuel,
+ * denials and the stopping limit from the store (NULL when the run failed before there
+ * was one: the counts are zero). */
 void guard_report_json(FILE *out, const exec_store *s, const guard_report *r);
 
 #endif

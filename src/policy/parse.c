@@ -159,9 +159,15 @@ static bool parse_path(ctx *c, const toml_value *t) {
     }
   }
   if (!pat || !*pat->str) return fail_at(c, t->line, t->col, "[[fs.path]] needs a pattern (path = \"...\")");
-  if (strlen(pat->str) != pat->len || pat->len > 4096)
+  if (strlen(pat->str) != pat->len || pat->len > POLICY_PATH_MAX)
     return fail_at(c, pat->line, pat->col, "path pattern is not a usable path");
-  policy_add_path(c->p, pat->str, ops, max_read, max_write);
+  /* A pattern that is not normalized would never match a (normalized) guest path: a hole
+   * written that way would fail open. Normalize it, or refuse what has no one meaning. */
+  char norm[POLICY_PATH_MAX + 1];
+  const char *why;
+  if (!policy_pattern_normalize(pat->str, norm, sizeof norm, &why))
+    return fail_at(c, pat->line, pat->col, "path pattern '%s': %s", pat->str, why);
+  policy_add_path(c->p, norm, ops, max_read, max_write);
   if (match) {
     policy_match *m = &c->p->paths[c->p->npaths - 1].match;
     if (strcmp(match->str, "exact") == 0) *m = POLICY_MATCH_EXACT;

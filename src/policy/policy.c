@@ -54,7 +54,13 @@ void policy_add_dir(policy *p, const char *host, const char *guest, uint32_t ops
 
 void policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_read,
                      uint64_t max_write) {
-  policy_path g = {util_xstrdup(pattern), policy_path_classify(pattern), ops & POLICY_OP_ALL,
+  /* Patterns are matched against normalized paths, so they are normalized too; one that
+   * cannot be (a ".." component) is kept as given and can only match nothing, which is
+   * why the file parser refuses it with its location first. */
+  char norm[POLICY_PATH_MAX + 1];
+  const char *why;
+  const char *use = policy_pattern_normalize(pattern, norm, sizeof norm, &why) ? norm : pattern;
+  policy_path g = {util_xstrdup(use), policy_path_classify(use), ops & POLICY_OP_ALL,
                    max_read, max_write};
   UTIL_VEC_PUSH(p->paths, p->npaths, p->cappaths, g);
 }
@@ -211,6 +217,48 @@ bool policy_path_normalize(const char *in, char *out, size_t n) {
   return true;
 }
 
+bool policy_pattern_normalize(const char *in, char *out, size_t n, const char **why) {
+  *why = NULL;
+  size_t len = strlen(in), k = 0;
+  if (len == 0) return *why = "the pattern is empty", false;
+  if (len > POLICY_PATH_MAX || n < 2) return *why = "the pattern is too long", false;
+  bool abs = in[0] == '/';
+  /* A trailing "/." or "/.." says neither "this path" nor "everything beneath" clearly. */
+  if ((len >= 2 && strcmp(in + len - 2, "/.") == 0) || (len >= 3 && strcmp(in + len - 3, "/..") == 0))
+    return *why = "the pattern ends in '/.' or '/..' (write 'DIR' for the directory, 'DIR/' for everything beneath it)", false;
+  bool trailing = in[len - 1] == '/';
+  if (abs) out[k++] = '/';
+  const char *s = in;
+  while (*s) {
+    while (*s == '/') s++;
+    if (!*s) break;
+    const char *e = s;
+    while (*e && *e != '/') e++;
+    size_t cl = (size_t)(e - s);
+    if (cl == 2 && s[0] == '.' && s[1] == '.')
+      return *why = "the pattern has a '..' component (patterns name normalized guest paths)", false;
+    if (!(cl == 1 && s[0] == '.')) {
+      if (k > (abs ? 1u : 0u)) out[k++] = '/';
+      if (k + cl + 4 >= n) return *why = "the pattern is too long", false;
+      memcpy(out + k, s, cl);
+      k += cl;
+    }
+    s = e;
+  }
+  if (k == 0) out[k++] = '.';
+  /* keep the one trailing slash that makes a prefix pattern ("/data/" or "/") */
+  if (trailing && !(k == 1 && out[0] == '/')) out[k++] = '/';
+  out[k] = '\0';
+  /* A glob ending in a slash (one ending "*" then a slash) would never match (paths have no
+   * trailing slash): it means what a prefix means, the directory and all beneath. */
+  if (k >= 2 && out[k - 1] == '/' && strpbrk(out, "*?")) {
+    bool ends_starstar = k >= 3 && out[k - 2] == '*' && out[k - 3] == '*';
+    if (ends_starstar) out[--k] = '\0';
+    else if (k + 3 <= n) { out[k++] = '*'; out[k++] = '*'; out[k] = '\0'; }
+  }
+  return true;
+}
+
 policy_match policy_path_classify(const char *pattern) {
   size_t n = strlen(pattern);
   size_t base = n;
@@ -247,6 +295,8 @@ static bool glob_at(glob_ctx *g, size_t i, size_t j) {
   bool r = false;
   if (i == g->pn) {
     r = j == g->sn;
+  } else if (j == g->sn && g->pn - i == 3 && memcmp(g->p + i, "/**", 3) == 0) {
+    r = true; /* a trailing slash-"**" also matches the directory itself, as a prefix does */
   } else if (g->p[i] == '*' && i + 1 < g->pn && g->p[i + 1] == '*') {
     size_t next = i + 2;
     if (next < g->pn && g->p[next] == '/') {
@@ -273,7 +323,7 @@ static bool glob_at(glob_ctx *g, size_t i, size_t j) {
 static bool glob_match(const char *pattern, const char *path) {
   glob_ctx g = {pattern, path, strlen(pattern), strlen(path), NULL};
   /* Paths and patterns longer than this are not real file names. */
-  if (g.pn > 4096 || g.sn > 4096) return false;
+  if (g.pn > POLICY_PATH_MAX || g.sn > POLICY_PATH_MAX) return false;
   size_t cells = (g.pn + 1) * (g.sn + 1);
   g.memo = util_xmalloc(cells);
   memset(g.memo, -1, cells);
@@ -298,7 +348,7 @@ bool policy_path_match(const char *pattern, policy_match match, const char *path
 
 /* True when `path` is `dir` or beneath it; "." holds every relative path. */
 static bool dir_contains(const char *dir, const char *path) {
-  char d[4096];
+  char d[POLICY_PATH_MAX + 1];
   if (!policy_path_normalize(dir, d, sizeof d)) return false;
   if (strcmp(d, ".") == 0) return path[0] != '/';
   if (strcmp(d, "/") == 0) return path[0] == '/';
@@ -307,7 +357,18 @@ static bool dir_contains(const char *dir, const char *path) {
 }
 
 uint32_t policy_path_ops(const policy *p, const char *guest_path, const policy_path **grant) {
+  return policy_path_rule(p, guest_path, grant, NULL);
+}
+
+uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_path **grant,
+                          long *dir_index) {
   if (grant) *grant = NULL;
+  if (dir_index) *dir_index = -1;
+  /* Glob matching has a length bound; past it a glob hole could not be seen, so such a
+   * path is refused outright rather than decided without the globs (fail closed). */
+  if (strlen(guest_path) > POLICY_PATH_MAX)
+    for (size_t i = 0; i < p->npaths; i++)
+      if (p->paths[i].match == POLICY_MATCH_GLOB) return 0;
   const policy_path *best = NULL;
   size_t best_len = 0;
   /* exact > glob > prefix: rank them so a higher number wins. */
@@ -337,7 +398,88 @@ uint32_t policy_path_ops(const policy *p, const char *guest_path, const policy_p
     size_t len = strlen(gd);
     if (!dir || len >= dir_len) dir = &p->dirs[i], dir_len = len;
   }
+  if (dir && dir_index) *dir_index = (long)(dir - p->dirs);
   return dir ? dir->ops : 0;
+}
+
+/* Can the glob match some path strictly beneath `dir`? Runs the matcher over dir + "/"
+ * treating the end of that text as success wherever the pattern stands: every rest of a
+ * pattern matches some string, so this over-approximates only for patterns that could
+ * match nothing, which errs on the side of refusing. */
+static bool glob_reaches_below(const char *pattern, const char *dir) {
+  size_t dl = strlen(dir);
+  if (dl + 1 > POLICY_PATH_MAX) return true;
+  char *s = util_xmalloc(dl + 2);
+  memcpy(s, dir, dl);
+  s[dl] = '/';
+  s[dl + 1] = '\0';
+  size_t pn = strlen(pattern), sn = dl + 1;
+  /* states (pattern position) alive after each text position, as a bitset per step */
+  uint8_t *cur = util_xcalloc(pn + 1, 1), *next = util_xcalloc(pn + 1, 1);
+  bool any = false;
+  cur[0] = 1;
+  for (size_t j = 0; j <= sn && !any; j++) {
+    /* epsilon moves: "**" may match nothing, "*" may match nothing */
+    for (size_t i = 0; i < pn; i++) {
+      if (!cur[i]) continue;
+      if (pattern[i] == '*' && i + 1 < pn && pattern[i + 1] == '*') {
+        cur[i + 2] = 1;
+        if (i + 2 < pn && pattern[i + 2] == '/') cur[i + 3] = 1;
+      } else if (pattern[i] == '*') {
+        cur[i + 1] = 1;
+      }
+    }
+    if (j == sn) {
+      for (size_t i = 0; i <= pn; i++) any |= cur[i] != 0;
+      break;
+    }
+    memset(next, 0, pn + 1);
+    char ch = s[j];
+    for (size_t i = 0; i < pn; i++) {
+      if (!cur[i]) continue;
+      if (pattern[i] == '*' && i + 1 < pn && pattern[i + 1] == '*') next[i] = 1; /* any char */
+      else if (pattern[i] == '*') { if (ch != '/') next[i] = 1; }
+      else if (pattern[i] == '?') { if (ch != '/') next[i + 1] = 1; }
+      else if (pattern[i] == ch) next[i + 1] = 1;
+    }
+    uint8_t *t = cur;
+    cur = next;
+    next = t;
+  }
+  free(cur);
+  free(next);
+  free(s);
+  return any;
+}
+
+bool policy_rules_beneath(const policy *p, const char *dir) {
+  size_t dl = strlen(dir);
+  bool root = strcmp(dir, "/") == 0;
+  for (size_t i = 0; i < p->npaths; i++) {
+    const policy_path *g = &p->paths[i];
+    switch (g->match) {
+    case POLICY_MATCH_EXACT:
+    case POLICY_MATCH_PREFIX: {
+      /* the pattern's path (a prefix's base) is `dir` itself (for a prefix) or beneath it */
+      size_t n = g->match == POLICY_MATCH_PREFIX ? prefix_base(g->pattern) : strlen(g->pattern);
+      if (g->match == POLICY_MATCH_PREFIX && n == dl && strncmp(g->pattern, dir, n) == 0) return true;
+      if (root ? (n > 1 && g->pattern[0] == '/')
+               : (n > dl && strncmp(g->pattern, dir, dl) == 0 && g->pattern[dl] == '/'))
+        return true;
+      break;
+    }
+    case POLICY_MATCH_GLOB:
+      if (glob_reaches_below(g->pattern, root ? "" : dir)) return true;
+      break;
+    }
+  }
+  for (size_t i = 0; i < p->ndirs; i++) {
+    const char *gd = p->dirs[i].guest ? p->dirs[i].guest : p->dirs[i].host;
+    char d[POLICY_PATH_MAX + 1];
+    if (!gd || !policy_path_normalize(gd, d, sizeof d)) continue;
+    if (dir_contains(dir, d)) return true; /* a directory mounted at `dir` or beneath it */
+  }
+  return false;
 }
 
 /* ---------- environment and network ------------------------------------------------- */

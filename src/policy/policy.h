@@ -29,6 +29,10 @@ enum {
   POLICY_OP_ALL = 0x1f,
 };
 
+/* The longest guest path or pattern the matcher decides on; a longer path is refused
+ * when the policy has glob grants (see policy_path_ops). */
+#define POLICY_PATH_MAX 4096
+
 /* "no limit" for every uint64_t limit below. */
 #define POLICY_UNLIMITED UINT64_MAX
 
@@ -186,6 +190,12 @@ bool policy_parse_duration(const char *s, uint64_t *out, util_error *err);
  * relative path may not climb above "." either) or the result does not fit in n. An
  * empty or all-"." relative path becomes ".". */
 bool policy_path_normalize(const char *in, char *out, size_t n);
+/* Normalizes a path pattern the way guest paths are: drops "." components and repeated
+ * slashes, keeps one trailing slash (a prefix pattern), and turns a glob ending in a
+ * slash into one ending in slash-"**" (what the slash meant). Returns false with `*why`
+ * for what cannot be normalized: a ".." component, a trailing "/." or "/..", empty or
+ * too long. */
+bool policy_pattern_normalize(const char *in, char *out, size_t n, const char **why);
 /* How a pattern is matched: ends in a slash, or a slash and "**" (no other wildcard): prefix; contains
  * '*' or '?' = glob, otherwise exact. */
 policy_match policy_path_classify(const char *pattern);
@@ -196,6 +206,16 @@ bool policy_path_match(const char *pattern, policy_match match, const char *path
  * is non-NULL it receives the winning path grant, or NULL when the directory's ops
  * applied. */
 uint32_t policy_path_ops(const policy *p, const char *guest_path, const policy_path **grant);
+/* The same, and `*dir_index` receives the index in p->dirs of the directory whose ops
+ * decided (-1 when a path grant decided or no directory holds the path). A path longer
+ * than POLICY_PATH_MAX gets 0 when the policy has any glob grant. */
+uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_path **grant,
+                          long *dir_index);
+/* True when a rule other than what holds `dir` itself could decide something strictly
+ * beneath it: an exact or prefix pattern beneath it (or a prefix rooted at it), a glob
+ * that can match below it, or a directory mounted at or beneath it. Moving `dir`
+ * elsewhere would carry those paths out from under their rules. */
+bool policy_rules_beneath(const policy *p, const char *dir);
 bool policy_env_allowed(const policy *p, const char *name);
 bool policy_net_allowed(const policy *p, const char *host, uint32_t port, uint32_t op);
 

@@ -59,7 +59,7 @@ bool policy_profile(policy *p, const char *name, util_error *err) {
   else {
     policy_free(&src);
     return util_fail(err, UTIL_ERR_USAGE, -1,
-                     "unknown profile '%s' (profiles: isolated, readonly-fs, cli)", name);
+                     "unknown preset '%s' (presets: isolated, readonly-fs, cli)", name);
   }
   src.name = util_xstrdup(name);
   policy_merge(p, &src);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -86,6 +87,7 @@ static uint16_t do_read(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights,
     }
     clamp_iovs(iov, &niov, left);
   }
+  if (off < 0 && niov > 0 && (e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) return e;
   ssize_t n = niov == 0 ? 0 : off >= 0 ? preadv(f->host, iov, niov, off) : readv(f->host, iov, niov);
   if (n < 0) return wasi_errno(errno);
   c->stats.bytes_read += (uint64_t)n;
@@ -111,11 +113,18 @@ static uint16_t do_write(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights
   uint64_t want;
   if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &want))) return e;
   int64_t at = off;
-  if (f->kind == WASI_FD_FILE && f->max_write != POLICY_UNLIMITED && at < 0) {
+  if (f->kind == WASI_FD_FILE && f->max_write != POLICY_UNLIMITED) {
+    /* Where the bytes land: on an append fd the end of the file whatever the offset
+     * (Linux appends a pwrite too), else the offset or the current position. The host
+     * flag is asked, not the guest's record of it. */
+    int fl = fcntl(f->host, F_GETFL);
     struct stat st;
-    at = (f->fdflags & WASI_FDFLAG_APPEND) && fstat(f->host, &st) == 0
-             ? st.st_size
-             : lseek(f->host, 0, SEEK_CUR);
+    if (fl < 0 || (fl & O_APPEND)) {
+      if (fstat(f->host, &st) != 0) return wasi_errno(errno);
+      at = st.st_size;
+    } else if (at < 0) {
+      at = lseek(f->host, 0, SEEK_CUR);
+    }
   }
   uint64_t left = write_left(c, f, at);
   if (left < want) {
@@ -216,6 +225,17 @@ WASI_HOST(fd_advise) {
   RET(wasi_errno(r));
 }
 
+/* Refuses `bytes` more than max_write_total has left (set-size growth and allocation
+ * count as written bytes, so no sparse or preallocated file escapes the total). */
+static uint16_t charge_total(wasi_ctx *c, const wasi_fd *f, const char *call, uint64_t bytes) {
+  uint64_t tot = c->pol->max_write_total;
+  if (tot == POLICY_UNLIMITED || bytes == 0) return 0;
+  uint64_t left = c->files_written >= tot ? 0 : tot - c->files_written;
+  if (bytes <= left) return 0;
+  return wasi_deny(c, WASI_EACCES, call, f->guest, "%llu bytes beyond the write total (%llu left)",
+                   (unsigned long long)bytes, (unsigned long long)left);
+}
+
 WASI_HOST(fd_allocate) {
   wasi_ctx *c = WASI_CTX;
   uint16_t e;
@@ -224,10 +244,13 @@ WASI_HOST(fd_allocate) {
   if (f->kind == WASI_FD_DIR) RET(WASI_EBADF);
   uint64_t off = A64(1), len = A64(2);
   if (off > INT64_MAX || len > INT64_MAX || off + len > INT64_MAX) RET(WASI_EINVAL);
-  if (!(f->ops & POLICY_OP_WRITE)) RET(wasi_deny(c, WASI_EACCES, "fd_allocate", f->guest, "not granted write"));
+  if ((e = wasi_fd_check(c, f, "fd_allocate", POLICY_OP_WRITE))) RET(e);
   if (f->max_write != POLICY_UNLIMITED && off + len > f->max_write)
     RET(wasi_deny(c, WASI_EACCES, "fd_allocate", f->guest, "beyond the write limit"));
+  /* the whole range counts as written: it is what the disk may have to hold */
+  if ((e = charge_total(c, f, "fd_allocate", len))) RET(e);
   int r = posix_fallocate(f->host, (off_t)off, (off_t)len);
+  if (r == 0) c->files_written += len;
   RET(wasi_errno(r));
 }
 
@@ -308,11 +331,16 @@ WASI_HOST(fd_filestat_set_size) {
   uint64_t size = A64(1);
   if (size > INT64_MAX) RET(WASI_EINVAL);
   if (f->kind != WASI_FD_FILE) RET(f->kind == WASI_FD_DIR ? WASI_EISDIR : WASI_EINVAL);
-  if (!(f->ops & POLICY_OP_WRITE))
-    RET(wasi_deny(c, WASI_EACCES, "fd_filestat_set_size", f->guest, "not granted write"));
+  if ((e = wasi_fd_check(c, f, "fd_filestat_set_size", POLICY_OP_WRITE))) RET(e);
   if (f->max_write != POLICY_UNLIMITED && size > f->max_write)
     RET(wasi_deny(c, WASI_EACCES, "fd_filestat_set_size", f->guest, "beyond the write limit"));
-  RET(ftruncate(f->host, (off_t)size) == 0 ? 0 : wasi_errno(errno));
+  struct stat st;
+  if (fstat(f->host, &st) != 0) RET(wasi_errno(errno));
+  uint64_t grow = size > (uint64_t)st.st_size ? size - (uint64_t)st.st_size : 0;
+  if ((e = charge_total(c, f, "fd_filestat_set_size", grow))) RET(e);
+  if (ftruncate(f->host, (off_t)size) != 0) RET(wasi_errno(errno));
+  c->files_written += grow;
+  RET(0);
 }
 
 WASI_HOST(fd_filestat_set_times) {
@@ -322,8 +350,7 @@ WASI_HOST(fd_filestat_set_times) {
   if (!f) RET(e);
   struct timespec ts[2];
   if ((e = wasi_times(A64(1), A64(2), A32(3), ts))) RET(e);
-  if (f->guest && !(wasi_path_ops(c, f->guest, NULL, NULL) & POLICY_OP_WRITE))
-    RET(wasi_deny(c, WASI_EACCES, "fd_filestat_set_times", f->guest, "not granted write"));
+  if ((e = wasi_fd_check(c, f, "fd_filestat_set_times", POLICY_OP_WRITE))) RET(e);
   RET(futimens(f->host, ts) == 0 ? 0 : wasi_errno(errno));
 }
 
@@ -421,8 +448,7 @@ WASI_HOST(fd_readdir) {
   uint32_t bufp = A32(1), buflen = A32(2), usedp = A32(4);
   uint64_t cookie = A64(3);
   if (!wasi_mem(c, bufp, buflen) || !wasi_mem(c, usedp, 4)) RET(WASI_EFAULT);
-  if (!(wasi_path_ops(c, f->guest, NULL, NULL) & POLICY_OP_LIST))
-    RET(wasi_deny(c, WASI_EACCES, "fd_readdir", f->guest, "not granted list"));
+  if ((e = wasi_fd_check(c, f, "fd_readdir", POLICY_OP_LIST))) RET(e);
   /* cookie 0 starts a fresh listing; later cookies index the same snapshot, so a
    * listing stays consistent while the guest deletes what it reads */
   if (cookie == 0 || !f->have_ents)

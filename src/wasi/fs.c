@@ -1,7 +1,8 @@
 /* wasi/fs: the path_* calls. Each resolves its path beneath the directory fd it was
- * given (sandbox.c), checks the policy on the guest path (path.c), then acts with an *at
- * call on a parent fd and a single name, so the kernel never follows a link it was not
- * asked to follow. */
+ * given (sandbox.c), decides on the object it found — the path named and where the object
+ * really is (path.c) — and only then acts, with an *at call on a parent fd and a single
+ * name, so the kernel never follows a link it was not asked to follow and nothing
+ * changes before the decision. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -103,10 +104,168 @@ static const char *proc_fd_path(int fd, char *buf, size_t n) {
 
 /* ---------- path_open --------------------------------------------------------------------- */
 
-#define READ_RIGHTS (WASI_RIGHT(R_FD_READ) | WASI_RIGHT(R_FD_READDIR))
+/* Rights that make a file fd writable on the host. */
 #define WRITE_RIGHTS                                                                         \
   (WASI_RIGHT(R_FD_WRITE) | WASI_RIGHT(R_FD_DATASYNC) | WASI_RIGHT(R_FD_ALLOCATE) |         \
    WASI_RIGHT(R_FD_FILESTAT_SET_SIZE))
+/* Symlinks path_open follows itself when creating through a dangling one (Linux's limit). */
+#define OPEN_MAX_LINKS 40
+/* A path_open step that lost a race (the object changed between the decision and the
+ * open) starts over; bounded, then EAGAIN. */
+#define OPEN_RETRY 0xffffu
+#define OPEN_MAX_ROUNDS 64
+
+/* One path_open: what the guest asked, and what was decided and opened. Nothing changes
+ * on the host before the decision: the object is found without side effects (an O_PATH
+ * handle, or the parent directory and last name of what would be created), the policy is
+ * checked on it and on where it really lies, and only then is it opened, created
+ * (O_EXCL, beneath that very parent) or truncated. */
+typedef struct opening {
+  wasi_ctx *c;
+  req *r;
+  uint32_t oflags;
+  uint64_t rights;
+  int xflags;    /* O_APPEND, O_NONBLOCK, sync flags for the host */
+  bool follow;
+  char *cur;     /* the path being resolved: the guest's, or a dangling link's target */
+  int links;
+  /* results */
+  int hfd;
+  struct stat st;
+  uint32_t ops;
+  uint64_t max_read, max_write;
+  char *real;    /* the real guest path when checked, else NULL */
+} opening;
+
+static bool file_rd(uint64_t rights) { return (rights & WASI_RIGHT(R_FD_READ)) != 0; }
+static bool file_wr(uint64_t rights) { return (rights & WRITE_RIGHTS) != 0; }
+
+static int file_hflags(const opening *o, bool trunc) {
+  uint64_t r = o->rights & WASI_RIGHTS_FILE;
+  bool rd = file_rd(r), wr = file_wr(r) || trunc;
+  return (wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY) | o->xflags;
+}
+
+/* The object exists: `obj` is an O_PATH handle on it. */
+static uint16_t open_found(opening *o, int obj) {
+  wasi_ctx *c = o->c;
+  struct stat st;
+  if (fstat(obj, &st) != 0) return wasi_errno(errno);
+  if ((o->oflags & (WASI_O_CREAT | WASI_O_EXCL)) == (WASI_O_CREAT | WASI_O_EXCL)) return WASI_EEXIST;
+  if (S_ISLNK(st.st_mode)) return WASI_ELOOP; /* a last component not to be followed */
+  bool isdir = S_ISDIR(st.st_mode), trunc = (o->oflags & WASI_O_TRUNC) != 0;
+  /* Writing, truncating or O_CREAT on a directory is EISDIR, as on the host. Other rights a directory
+   * cannot have are dropped: with O_DIRECTORY, or without fd_write asked for (Rust's std
+   * reopens "." with its preopen's rights, which carry fd_datasync and the like). */
+  if (isdir && (trunc || (o->oflags & WASI_O_CREAT) ||
+                (!(o->oflags & WASI_O_DIRECTORY) && (o->rights & WASI_RIGHT(R_FD_WRITE)))))
+    return WASI_EISDIR;
+  uint32_t need;
+  int hflags;
+  if (isdir) {
+    /* reading a directory's entries is listing it; a directory fd used only as the
+     * base of further path calls needs nothing here (each of those is checked) */
+    need = (o->rights & WASI_RIGHT(R_FD_READDIR)) ? POLICY_OP_LIST : 0;
+    hflags = O_RDONLY | O_DIRECTORY;
+  } else {
+    uint64_t r = o->rights & WASI_RIGHTS_FILE;
+    need = (file_rd(r) ? POLICY_OP_READ : 0) | (file_wr(r) || trunc ? POLICY_OP_WRITE : 0);
+    if (!need) need = POLICY_OP_READ; /* an fd that can only stat still reads metadata */
+    hflags = file_hflags(o, trunc);
+  }
+  uint16_t e = wasi_decide(c, o->r->dir, "path_open", o->r->guest, need, obj, NULL, &o->ops,
+                           &o->max_read, &o->max_write, &o->real);
+  if (e) return e;
+  /* Open the very object decided on: through its /proc link there is no lookup to race.
+   * Without /proc, by name again, and it must still be the same file. */
+  char pp[64];
+  snprintf(pp, sizeof pp, "/proc/self/fd/%d", obj);
+  int fd = open(pp, hflags | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    int rc = wasi_sandbox_open(o->r->dir->host, o->cur, hflags, 0, o->follow, &fd);
+    if (rc) return rc == ENOENT ? OPEN_RETRY : wasi_sandbox_errno(c, rc, "path_open", o->r->guest);
+  } else if (fd < 0) {
+    return wasi_errno(errno);
+  }
+  if (fstat(fd, &o->st) != 0 || o->st.st_dev != st.st_dev || o->st.st_ino != st.st_ino) {
+    close(fd);
+    return OPEN_RETRY;
+  }
+  if (trunc && S_ISREG(o->st.st_mode) && ftruncate(fd, 0) != 0) {
+    e = wasi_errno(errno);
+    close(fd);
+    return e;
+  }
+  if (trunc) fstat(fd, &o->st);
+  o->hfd = fd;
+  return 0;
+}
+
+/* Nothing is at the path and O_CREAT asks for a file: decide on the parent directory and
+ * the last name, then create exclusively there. A dangling symlink in the last place
+ * names where the kernel would create instead: its target is resolved (beneath) the same
+ * way. */
+static uint16_t open_create(opening *o) {
+  wasi_ctx *c = o->c;
+  int pfd;
+  const char *base;
+  char *buf;
+  bool slash;
+  int rc = wasi_sandbox_parent(o->r->dir->host, o->cur, &pfd, &base, &buf, &slash);
+  if (rc) return wasi_sandbox_errno(c, rc, "path_open", o->r->guest);
+  uint16_t e;
+  struct stat ls;
+  if (slash || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+    e = WASI_EISDIR;
+  } else if (fstatat(pfd, base, &ls, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (!S_ISLNK(ls.st_mode) || !o->follow) {
+      e = OPEN_RETRY; /* it appeared meanwhile */
+    } else if (o->oflags & WASI_O_EXCL) {
+      e = WASI_EEXIST; /* O_CREAT|O_EXCL never follows a link */
+    } else {
+      char target[PATH_MAX];
+      ssize_t n = readlinkat(pfd, base, target, sizeof target - 1);
+      if (n < 0) e = OPEN_RETRY;
+      else if (++o->links > OPEN_MAX_LINKS) e = WASI_ELOOP;
+      else if (n == 0) e = WASI_ENOENT;
+      else if (target[0] == '/')
+        e = wasi_deny(c, WASI_ENOTCAPABLE, "path_open", o->r->guest, "creates through an absolute link");
+      else {
+        target[n] = 0;
+        /* the link's directory (what precedes `base` in the path) + its target */
+        size_t dl = base > buf ? strlen(buf) : 0;
+        size_t need = dl + (size_t)n + 2;
+        char *next = util_xmalloc(need);
+        snprintf(next, need, "%.*s%s%s", (int)dl, buf, dl ? "/" : "", target);
+        free(o->cur);
+        o->cur = next;
+        e = OPEN_RETRY;
+      }
+    }
+  } else if (errno != ENOENT) {
+    e = wasi_errno(errno);
+  } else {
+    uint64_t r = o->rights & WASI_RIGHTS_FILE;
+    uint32_t need = POLICY_OP_CREATE | (file_rd(r) ? POLICY_OP_READ : 0) |
+                    (file_wr(r) ? POLICY_OP_WRITE : 0);
+    e = wasi_decide(c, o->r->dir, "path_open", o->r->guest, need, pfd, base, &o->ops,
+                    &o->max_read, &o->max_write, &o->real);
+    if (!e) {
+      int fd = openat(pfd, base, file_hflags(o, false) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+      if (fd < 0) {
+        e = (errno == EEXIST && !(o->oflags & WASI_O_EXCL)) ? OPEN_RETRY : wasi_errno(errno);
+      } else if (fstat(fd, &o->st) != 0) {
+        e = wasi_errno(errno);
+        close(fd);
+      } else {
+        o->hfd = fd;
+      }
+    }
+  }
+  close(pfd);
+  free(buf);
+  return e;
+}
 
 WASI_HOST(path_open) {
   wasi_ctx *c = WASI_CTX;
@@ -121,7 +280,11 @@ WASI_HOST(path_open) {
   req r;
   uint16_t e = req_begin(c, A32(0), need_right, A32(2), A32(3), "path_open", &r);
   if (e) RET(e);
-  /* rights beyond what the directory hands down are not grantable */
+  opening o = {.c = c, .r = &r, .oflags = oflags, .rights = rights, .hfd = -1,
+               .follow = (dirflags & WASI_LOOKUP_SYMLINK_FOLLOW) != 0};
+  /* Rights beyond what the directory hands down are not grantable; rights beyond what
+   * the opened object can have (a directory has no fd_write) are dropped below, as
+   * wasmtime and Node do: Rust's std reopens "." with the preopen's own rights. */
   if ((rights & ~r.dir->inheriting) || (inheriting & ~r.dir->inheriting)) {
     e = WASI_ENOTCAPABLE;
     goto done;
@@ -132,86 +295,70 @@ WASI_HOST(path_open) {
                   (unsigned long long)max_open);
     goto done;
   }
-  bool rd = (rights & READ_RIGHTS) != 0, wr = (rights & WRITE_RIGHTS) != 0;
-  int flags = wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
-  if (oflags & WASI_O_DIRECTORY) flags |= O_DIRECTORY;
-  if (oflags & WASI_O_EXCL) flags |= O_EXCL;
-  if (oflags & WASI_O_TRUNC) flags |= O_TRUNC;
-  if (fdflags & WASI_FDFLAG_APPEND) flags |= O_APPEND;
-  if (fdflags & WASI_FDFLAG_DSYNC) flags |= O_DSYNC;
-  if (fdflags & WASI_FDFLAG_SYNC) flags |= O_SYNC;
-  if (fdflags & WASI_FDFLAG_RSYNC) flags |= O_RSYNC;
-  if (fdflags & WASI_FDFLAG_NONBLOCK) flags |= O_NONBLOCK;
-  bool follow = (dirflags & WASI_LOOKUP_SYMLINK_FOLLOW) != 0;
-  uint64_t max_read, max_write;
-  uint32_t ops = wasi_path_ops(c, r.guest, &max_read, &max_write);
-  /* checks that must precede the open because the open itself has effects */
-  uint32_t pre = 0;
-  if (oflags & WASI_O_TRUNC) pre |= POLICY_OP_WRITE;
-  if (wr && (oflags & WASI_O_CREAT)) pre |= POLICY_OP_WRITE;
-  if (pre && (e = wasi_path_check(c, r.dir, "path_open", r.guest, pre, -1, NULL))) goto done;
-  int hfd = -1, rc;
-  if (oflags & WASI_O_CREAT) {
-    if (ops & POLICY_OP_CREATE) {
-      rc = wasi_sandbox_open(r.dir->host, r.path, flags | O_CREAT, 0666, follow, &hfd);
+  if (fdflags & WASI_FDFLAG_APPEND) o.xflags |= O_APPEND;
+  if (fdflags & WASI_FDFLAG_DSYNC) o.xflags |= O_DSYNC;
+  if (fdflags & WASI_FDFLAG_SYNC) o.xflags |= O_SYNC;
+  if (fdflags & WASI_FDFLAG_RSYNC) o.xflags |= O_RSYNC;
+  if (fdflags & WASI_FDFLAG_NONBLOCK) o.xflags |= O_NONBLOCK;
+  o.cur = util_xstrdup(r.path);
+  e = OPEN_RETRY;
+  for (int round = 0; e == OPEN_RETRY && round < OPEN_MAX_ROUNDS; round++) {
+    free(o.real);
+    o.real = NULL;
+    int obj = -1;
+    int flags = O_PATH | ((oflags & WASI_O_DIRECTORY) ? O_DIRECTORY : 0);
+    int rc = wasi_sandbox_open(r.dir->host, o.cur, flags, 0, o.follow, &obj);
+    if (rc == 0) {
+      e = open_found(&o, obj);
+      close(obj);
+    } else if (rc == ENOENT && (oflags & WASI_O_CREAT) && !(oflags & WASI_O_DIRECTORY)) {
+      e = open_create(&o);
     } else {
-      /* without the create grant an existing file may still be opened */
-      rc = wasi_sandbox_open(r.dir->host, r.path, flags & ~O_EXCL, 0, follow, &hfd);
-      if (rc == 0 && (oflags & WASI_O_EXCL)) {
-        close(hfd);
-        hfd = -1;
-        rc = EEXIST;
-      } else if (rc == ENOENT) {
-        e = wasi_deny(c, WASI_EACCES, "path_open", r.guest, "not granted create");
-        goto done;
-      }
+      e = wasi_sandbox_errno(c, rc, "path_open", r.guest);
     }
-  } else {
-    rc = wasi_sandbox_open(r.dir->host, r.path, flags, 0, follow, &hfd);
   }
-  if (rc) {
-    e = wasi_sandbox_errno(c, rc, "path_open", r.guest);
-    goto done;
-  }
-  struct stat st;
-  if (fstat(hfd, &st) != 0) {
-    e = wasi_errno(errno);
-    close(hfd);
-    goto done;
-  }
-  bool isdir = S_ISDIR(st.st_mode);
-  uint32_t need = isdir ? 0 : (rd ? POLICY_OP_READ : 0) | (wr ? POLICY_OP_WRITE : 0);
-  if ((e = wasi_path_check(c, r.dir, "path_open", r.guest, need, hfd, NULL))) {
-    close(hfd);
-    goto done;
-  }
+  if (e == OPEN_RETRY) e = WASI_EAGAIN;
+  if (e) goto done;
+  /* wasi_fd_alloc may move the fd table, and r.dir points into it */
+  int preopen = r.dir->preopen;
+  r.dir = NULL;
   uint32_t n = wasi_fd_alloc(c);
   if (n == UINT32_MAX) {
-    close(hfd);
+    close(o.hfd);
     e = WASI_EMFILE;
     goto done;
   }
+  bool isdir = S_ISDIR(o.st.st_mode);
   wasi_fd *f = &c->fds[n];
   f->kind = isdir ? WASI_FD_DIR : WASI_FD_FILE;
-  f->host = hfd;
+  f->host = o.hfd;
   f->owned = true;
-  f->filetype = wasi_filetype_of(st.st_mode);
+  f->filetype = wasi_filetype_of(o.st.st_mode);
   f->fdflags = (uint16_t)fdflags;
   f->rights = rights & (isdir ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE);
   f->inheriting = inheriting;
-  f->preopen = r.dir->preopen;
-  f->guest = r.guest;
-  r.guest = NULL;
-  f->ops = ops;
-  f->max_read = max_read;
-  f->max_write = max_write;
-  f->count = (max_read != POLICY_UNLIMITED || max_write != POLICY_UNLIMITED)
-                 ? wasi_count_for(c, hfd)
+  f->preopen = preopen;
+  /* where the object really is, when that was checked: later calls through a directory
+   * fd then start from its real place */
+  if (o.real) {
+    f->guest = o.real;
+    o.real = NULL;
+  } else {
+    f->guest = r.guest;
+    r.guest = NULL;
+  }
+  f->ops = o.ops;
+  f->max_read = o.max_read;
+  f->max_write = o.max_write;
+  f->count = (o.max_read != POLICY_UNLIMITED || o.max_write != POLICY_UNLIMITED)
+                 ? wasi_count_for(c, o.hfd)
                  : SIZE_MAX;
   c->open_files++;
   wasi_put_u32(wasi_mem(c, outp, 4), n);
   e = 0;
 done:
+  free(o.cur);
+  free(o.real);
   req_free(&r);
   RET(e);
 }
@@ -322,6 +469,21 @@ done:
   RET(e);
 }
 
+/* A second name for a file must not grant more than the first: whatever read/write the
+ * new name would allow, the old one must allow on the object, and the new name's byte
+ * limits may not be looser than the old one's (a hard link is an alias too). */
+static uint16_t link_carry(wasi_ctx *c, req *o, req *n, int ofd, const char *obase, uint32_t newops,
+                           uint64_t nmr, uint64_t nmw) {
+  uint32_t carry = newops & (POLICY_OP_READ | POLICY_OP_WRITE);
+  uint64_t omr, omw;
+  uint16_t e = wasi_decide(c, o->dir, "path_link", o->guest, carry, ofd, obase, NULL, &omr, &omw, NULL);
+  if (e) return e;
+  if (nmr > omr || nmw > omw)
+    return wasi_deny(c, WASI_EACCES, "path_link", n->guest, "the new name would lift the byte limits of %s",
+                     o->guest);
+  return 0;
+}
+
 WASI_HOST(path_link) {
   wasi_ctx *c = WASI_CTX;
   req o, n;
@@ -335,17 +497,16 @@ WASI_HOST(path_link) {
     req_free(&o);
     RET(e);
   }
-  /* a new name must not grant more than the old one did */
-  uint32_t newops = wasi_path_ops(c, n.guest, NULL, NULL);
-  uint32_t carry = newops & (POLICY_OP_READ | POLICY_OP_WRITE);
   if ((e = wasi_path_check(c, n.dir, "path_link", n.guest, POLICY_OP_CREATE, -1, NULL))) goto done;
-  if ((e = wasi_path_check(c, o.dir, "path_link", o.guest, carry, -1, NULL))) goto done;
   if ((e = get_parent(c, &n, "path_link", &np))) goto done;
   if (np.dot) {
     e = WASI_EEXIST;
     goto done;
   }
-  if ((e = wasi_path_check(c, n.dir, "path_link", n.guest, POLICY_OP_CREATE, np.fd, np.base)))
+  uint32_t newops;
+  uint64_t nmr, nmw;
+  if ((e = wasi_decide(c, n.dir, "path_link", n.guest, POLICY_OP_CREATE, np.fd, np.base, &newops,
+                       &nmr, &nmw, NULL)))
     goto done;
   int rc;
   if (A32(1) & WASI_LOOKUP_SYMLINK_FOLLOW) {
@@ -354,7 +515,7 @@ WASI_HOST(path_link) {
       e = wasi_sandbox_errno(c, rc, "path_link", o.guest);
       goto done;
     }
-    if ((e = wasi_path_check(c, o.dir, "path_link", o.guest, carry, ofd, NULL))) goto done;
+    if ((e = link_carry(c, &o, &n, ofd, NULL, newops, nmr, nmw))) goto done;
     char pp[64];
     rc = linkat(AT_FDCWD, proc_fd_path(ofd, pp, sizeof pp), np.fd, np.base, AT_SYMLINK_FOLLOW);
   } else {
@@ -363,7 +524,7 @@ WASI_HOST(path_link) {
       e = WASI_EPERM; /* linking a directory */
       goto done;
     }
-    if ((e = wasi_path_check(c, o.dir, "path_link", o.guest, carry, op.fd, op.base))) goto done;
+    if ((e = link_carry(c, &o, &n, op.fd, op.base, newops, nmr, nmw))) goto done;
     rc = linkat(op.fd, op.base, np.fd, np.base, 0);
   }
   e = rc == 0 ? 0 : wasi_errno(errno);
@@ -441,6 +602,28 @@ WASI_HOST(path_unlink_file) {
   RET(remove_name(WASI_CTX, a, WASI_RIGHT(R_PATH_UNLINK_FILE), "path_unlink_file", false));
 }
 
+/* Moving a directory moves everything beneath it without a check per file. The rule
+ * (docs/policy.md): a directory may be renamed only when no finer rule lies beneath the
+ * source or the destination — no [[fs.path]] pattern that could decide something below
+ * it and no [[fs.dir]] mounted at or below it — on the path as named and where it really
+ * is. Then everything beneath is decided by what holds the directory itself, which the
+ * delete and create checks on the two names already covered. */
+static uint16_t rename_tree_check(wasi_ctx *c, req *r, parent *p, const char *role) {
+  uint16_t e = 0;
+  char *real = NULL;
+  if (wasi_needs_real(c, r->dir->preopen) &&
+      (e = wasi_real_guest(c, r->dir->preopen, p->fd, p->base, "path_rename", r->guest, &real)))
+    return e;
+  const char *bad = policy_rules_beneath(c->pol, r->guest) ? r->guest
+                    : real && policy_rules_beneath(c->pol, real) ? real
+                                                                 : NULL;
+  if (bad)
+    e = wasi_deny(c, WASI_EACCES, "path_rename", r->guest,
+                  "a directory cannot be moved: finer rules lie beneath its %s %s", role, bad);
+  free(real);
+  return e;
+}
+
 WASI_HOST(path_rename) {
   wasi_ctx *c = WASI_CTX;
   req o, n;
@@ -464,6 +647,10 @@ WASI_HOST(path_rename) {
   if ((e = wasi_path_check(c, o.dir, "path_rename", o.guest, POLICY_OP_DELETE, op.fd, op.base)))
     goto done;
   if ((e = wasi_path_check(c, n.dir, "path_rename", n.guest, POLICY_OP_CREATE, np.fd, np.base)))
+    goto done;
+  struct stat sst;
+  if (fstatat(op.fd, op.base, &sst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sst.st_mode) &&
+      ((e = rename_tree_check(c, &o, &op, "source")) || (e = rename_tree_check(c, &n, &np, "destination"))))
     goto done;
   if (op.slash || np.slash) {
     struct stat st;

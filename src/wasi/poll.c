@@ -1,6 +1,17 @@
 /* wasi/poll: poll_oneoff — clock subscriptions (relative or absolute, any preview1
- * clock) and fd read/write readiness, waited for together with ppoll(2). Regular files
- * are always ready, as POSIX says. */
+ * clock) and fd read/write readiness, waited for together — and the wait every other
+ * call that could block makes first (wasi_wait_ready). Every wait goes through
+ * exec_store_poll, so the store's deadline and cancellation wake it. Regular files are
+ * always ready, as POSIX says.
+ *
+ * Clock subscriptions are turned into CLOCK_MONOTONIC due times when read (an absolute
+ * one by its distance from its own clock's now; a CPU-time clock's duration counts as
+ * wall time, since sleeping does not advance it), and an event is reported for each one
+ * whose due time has passed when the wait ends — not for the others. Absolute
+ * subscriptions read the clock they name, so they are refused (EACCES, logged) when the
+ * policy denies clocks: compared with a ready fd or a relative timer they would answer
+ * "is it later than T yet?", and a binary search recovers the time. Relative ones reveal
+ * nothing and are served. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,23 +26,50 @@
 #define SUB_SIZE 48
 #define EVENT_SIZE 32
 #define MAX_SUBS 4096
+#define SUBCLOCK_ABSTIME 1
 
 typedef struct sub {
   uint64_t userdata;
   uint8_t tag;         /* 0 clock, 1 fd_read, 2 fd_write */
-  clockid_t clock;
-  uint64_t deadline;   /* absolute, on `clock` */
+  uint64_t due;        /* clock: when it fires, CLOCK_MONOTONIC ns */
   int pollidx;         /* index in the pollfd array, or -1 */
   uint16_t error;      /* an error found while reading the subscription */
   bool regular;        /* a regular file: ready at once */
   int host;
-  bool done;
 } sub;
 
 static uint64_t now_on(clockid_t id) {
   struct timespec ts;
   if (clock_gettime(id, &ts) != 0) return 0;
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
+
+/* Waits on the calling store (so its deadline and cancellation wake us); without one — a
+ * host function called outside the trampoline — a plain ppoll. */
+static int wait_on(wasi_ctx *c, struct pollfd *pfds, unsigned n, uint64_t timeout_ns,
+                   exec_trap_kind *trap) {
+  if (c->th && c->th->store) return exec_store_poll(c->th->store, pfds, n, timeout_ns, trap);
+  struct timespec ts = {(time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull)};
+  int r;
+  do r = ppoll(pfds, n, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
+  while (r < 0 && errno == EINTR);
+  return r;
+}
+
+uint16_t wasi_wait_ready(wasi_ctx *c, int host, uint16_t fdflags, short events) {
+  if (fdflags & WASI_FDFLAG_NONBLOCK) return 0;
+  struct stat st;
+  if (fstat(host, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+    return 0;
+  struct pollfd p = {.fd = host, .events = events};
+  exec_trap_kind k = EXEC_OK;
+  if (wait_on(c, &p, 1, UINT64_MAX, &k) == EXEC_POLL_INTERRUPTED) {
+    c->trap = k;
+    return WASI_EINTR;
+  }
+  return 0;
 }
 
 static void put_event(uint8_t *out, const sub *s, uint16_t error, uint64_t nbytes, uint16_t flags) {
@@ -55,7 +93,7 @@ WASI_HOST(poll_oneoff) {
   struct pollfd *pfds = util_xcalloc(n, sizeof *pfds);
   int npfd = 0;
   bool have_clock = false, ready_now = false;
-  uint64_t wait_ns = UINT64_MAX;
+  uint64_t start = now_on(CLOCK_MONOTONIC), earliest = UINT64_MAX;
   const uint8_t *in = wasi_mem(c, inp, (uint64_t)n * SUB_SIZE);
   for (uint32_t i = 0; i < n; i++) {
     const uint8_t *p = in + (size_t)i * SUB_SIZE;
@@ -67,15 +105,25 @@ WASI_HOST(poll_oneoff) {
       uint32_t id = wasi_get_u32(p + 16);
       uint64_t timeout = wasi_get_u64(p + 24);
       uint16_t flags = wasi_get_u16(p + 40);
-      if (!wasi_clock_id(id, &s->clock)) {
+      clockid_t clock;
+      if (!wasi_clock_id(id, &clock)) {
         s->error = WASI_EINVAL;
         ready_now = true;
         continue;
       }
-      uint64_t now = now_on(s->clock);
-      s->deadline = (flags & 1) ? timeout : (now + timeout < now ? UINT64_MAX : now + timeout);
-      uint64_t left = s->deadline > now ? s->deadline - now : 0;
-      if (left < wait_ns) wait_ns = left;
+      uint64_t left = timeout;
+      if (flags & SUBCLOCK_ABSTIME) {
+        if (!c->pol->allow_clocks) {
+          s->error = wasi_deny(c, WASI_EACCES, "poll_oneoff", NULL,
+                               "absolute clock subscription: clocks not granted");
+          ready_now = true;
+          continue;
+        }
+        uint64_t now = now_on(clock);
+        left = timeout > now ? timeout - now : 0;
+      }
+      s->due = add_sat(start, left);
+      if (s->due < earliest) earliest = s->due;
       have_clock = true;
     } else if (s->tag == 1 || s->tag == 2) {
       uint16_t e;
@@ -107,29 +155,30 @@ WASI_HOST(poll_oneoff) {
       ready_now = true;
     }
   }
-  if (ready_now) wait_ns = 0;
-  int pr = 0;
-  if (npfd > 0 || wait_ns != UINT64_MAX) {
-    struct timespec ts, *tsp = NULL;
-    if (wait_ns != UINT64_MAX) {
-      ts.tv_sec = (time_t)(wait_ns / 1000000000ull);
-      ts.tv_nsec = (long)(wait_ns % 1000000000ull);
-      tsp = &ts;
-    }
-    if (npfd == 0 && tsp) {
-      /* sleep on the subscription's own clock when there is exactly one */
-      while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {}
-    } else {
-      do pr = ppoll(pfds, (nfds_t)npfd, tsp, NULL);
-      while (pr < 0 && errno == EINTR);
-    }
-  } else if (!have_clock) {
+  if (!ready_now && npfd == 0 && !have_clock) {
     /* nothing can ever fire */
     free(subs);
     free(pfds);
     RET(WASI_EINVAL);
   }
-  uint16_t err = pr < 0 ? wasi_errno(errno) : 0;
+  int pr = 0, perr = 0;
+  uint64_t end;
+  for (;;) {
+    end = now_on(CLOCK_MONOTONIC);
+    uint64_t wait_ns = ready_now || earliest <= end ? 0 : earliest == UINT64_MAX ? UINT64_MAX : earliest - end;
+    exec_trap_kind k = EXEC_OK;
+    pr = wait_on(c, pfds, (unsigned)npfd, wait_ns, &k);
+    perr = errno;
+    end = now_on(CLOCK_MONOTONIC);
+    if (pr == EXEC_POLL_INTERRUPTED) {
+      free(subs);
+      free(pfds);
+      c->trap = k;
+      RET(WASI_EINTR);
+    }
+    if (pr != 0 || ready_now || earliest <= end) break;
+  }
+  uint16_t err = pr < 0 ? wasi_errno(perr) : 0;
   uint32_t nev = 0;
   uint8_t *out = wasi_mem(c, outp, (uint64_t)n * EVENT_SIZE);
   for (uint32_t i = 0; i < n && !err; i++) {
@@ -139,7 +188,7 @@ WASI_HOST(poll_oneoff) {
       put_event(ev, s, s->error, 0, 0);
       nev++;
     } else if (s->tag == 0) {
-      if (now_on(s->clock) >= s->deadline || (!ready_now && npfd == 0)) {
+      if (s->due <= end) {
         put_event(ev, s, 0, 0, 0);
         nev++;
       }

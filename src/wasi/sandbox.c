@@ -84,6 +84,18 @@ static int follow_link(ssize_t n, int err, int *links, const char *target, char 
   return splice_link(rest, cap, target, (size_t)n, after);
 }
 
+/* Moves what remains of the path (from *cur) to the start of the buffer before a link
+ * is spliced in: the components walked so far are held as fds, not text, so a chain of
+ * long link targets needs room for one remaining path at a time, as in the kernel.
+ * Returns the moved `after`. */
+static char *drop_walked(char *rest, char **cur, char *after) {
+  size_t off = (size_t)(*cur - rest);
+  if (off == 0) return after;
+  memmove(rest, *cur, strlen(*cur) + 1);
+  *cur = rest;
+  return after - off;
+}
+
 static int walk_open(int dirfd, const char *path, int flags, mode_t mode, bool follow, int *out) {
   size_t plen = strlen(path);
   if (plen == 0) return ENOENT;
@@ -153,7 +165,8 @@ static int walk_open(int dirfd, const char *path, int flags, mode_t mode, bool f
         ssize_t n = readlinkat(fd, "", target, sizeof target - 1);
         int e = errno; /* before close() can change it */
         close(fd);
-        if ((rc = follow_link(n, e, &links, target, cur, cap - (size_t)(cur - rest), after)) != 0) break;
+        after = drop_walked(rest, &cur, after);
+        if ((rc = follow_link(n, e, &links, target, cur, cap, after)) != 0) break;
         continue;
       }
       if (!S_ISDIR(st.st_mode)) {
@@ -184,7 +197,9 @@ static int walk_open(int dirfd, const char *path, int flags, mode_t mode, bool f
     if (is_link && follow && !((flags & O_CREAT) && (flags & O_EXCL))) {
       if (fd >= 0) close(fd);
       ssize_t n = readlinkat(at, comp, target, sizeof target - 1);
-      if ((rc = follow_link(n, errno, &links, target, cur, cap - (size_t)(cur - rest), after)) != 0) break;
+      int le = errno;
+      after = drop_walked(rest, &cur, after);
+      if ((rc = follow_link(n, le, &links, target, cur, cap, after)) != 0) break;
       continue;
     }
     if (fd < 0) {
@@ -257,7 +272,11 @@ bool wasi_sandbox_fd_path(int fd, char *buf, size_t n) {
   char link[64];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
   ssize_t r = readlink(link, buf, n - 1);
-  if (r < 0 || (size_t)r >= n - 1) return false;
+  if (r < 0) return false;
+  if ((size_t)r >= n - 1) {
+    errno = ENAMETOOLONG;
+    return false;
+  }
   buf[r] = 0;
   return buf[0] == '/';
 }

@@ -37,8 +37,8 @@ int wasi_sandbox_open(int dirfd, const char *path, int flags, mode_t mode, bool 
 int wasi_sandbox_parent(int dirfd, const char *path, int *parent, const char **base, char **buf,
                         bool *trailing_slash);
 
-/* The host path of an open fd (readlink of /proc/self/fd/N) into buf; false when
- * unavailable. */
+/* The host path of an open fd (readlink of /proc/self/fd/N) into buf; false with errno
+ * set when unavailable (ENAMETOOLONG when it does not fit). */
 bool wasi_sandbox_fd_path(int fd, char *buf, size_t n);
 
 #endif

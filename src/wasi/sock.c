@@ -1,8 +1,15 @@
 /* wasi/sock: accept, receive, send and shut down on sockets the operator passed in
  * (listening sockets opened by the embedder, e.g. `weld run --tcplisten`). preview1 has
- * no way to open a socket, so the policy's grant is the operator's act of passing it. */
+ * no way to open a socket, so the policy's grant is the operator's act of passing it.
+ *
+ * Accept, receive and send wait for readiness in wasi_wait_ready (so a deadline or a
+ * cancel wakes them), then receive and send without blocking and go back to waiting on
+ * EAGAIN. Accept itself is a blocking call on the operator's listening socket: should a
+ * pending connection vanish between the wake-up and accept4 (another process accepting on
+ * the same socket), it would block until the next one. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -10,13 +17,15 @@
 #include "wasi_int.h"
 
 
+/* What the fd is comes before what it may do: a file or directory never holds the socket
+ * rights, and the answer for it is ENOTSOCK (as on a host), not ENOTCAPABLE. */
 static wasi_fd *sock_get(wasi_ctx *c, uint32_t fd, uint64_t rights, uint16_t *e) {
-  wasi_fd *f = wasi_fd_get(c, fd, rights, e);
+  wasi_fd *f = wasi_fd_get(c, fd, 0, e);
   if (f && f->kind != WASI_FD_SOCKET) {
     *e = WASI_ENOTSOCK;
     return NULL;
   }
-  return f;
+  return f ? wasi_fd_get(c, fd, rights, e) : NULL;
 }
 
 WASI_HOST(sock_accept) {
@@ -30,6 +39,7 @@ WASI_HOST(sock_accept) {
   uint64_t max_open = c->pol->max_open_files;
   if (max_open != POLICY_UNLIMITED && c->open_files >= max_open)
     RET(wasi_deny(c, WASI_EMFILE, "sock_accept", NULL, "open-file limit reached"));
+  if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) RET(e);
   int h = accept4(f->host, NULL, NULL, SOCK_CLOEXEC | ((flags & WASI_FDFLAG_NONBLOCK) ? SOCK_NONBLOCK : 0));
   if (h < 0) RET(wasi_errno(errno));
   uint32_t n = wasi_fd_alloc(c);
@@ -67,11 +77,33 @@ WASI_HOST(sock_recv) {
   uint64_t total;
   if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &total))) RET(e);
   struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
-  int fl = ((riflags & 1) ? MSG_PEEK : 0) | ((riflags & 2) ? MSG_WAITALL : 0);
+  bool peek = riflags & 1, waitall = (riflags & 2) && !peek;
+  uint64_t got = 0;
   ssize_t r;
-  do r = recvmsg(f->host, &mh, fl);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) RET(wasi_errno(errno));
+  for (;;) {
+    if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) RET(e);
+    r = recvmsg(f->host, &mh, (peek ? MSG_PEEK : 0) | MSG_DONTWAIT);
+    if (r < 0 && (errno == EINTR || (errno == EAGAIN && !(f->fdflags & WASI_FDFLAG_NONBLOCK))))
+      continue;
+    if (r < 0) {
+      if (got) break;
+      RET(wasi_errno(errno));
+    }
+    got += (uint64_t)r;
+    if (!waitall || r == 0 || got >= total) break;
+    /* MSG_WAITALL, done here so each part is waited for wakeably */
+    size_t skip = (size_t)r;
+    while (mh.msg_iovlen && skip >= mh.msg_iov[0].iov_len) {
+      skip -= mh.msg_iov[0].iov_len;
+      mh.msg_iov++;
+      mh.msg_iovlen--;
+    }
+    if (mh.msg_iovlen) {
+      mh.msg_iov[0].iov_base = (uint8_t *)mh.msg_iov[0].iov_base + skip;
+      mh.msg_iov[0].iov_len -= skip;
+    }
+  }
+  r = (ssize_t)got;
   c->stats.bytes_read += (uint64_t)r;
   wasi_put_u32(wasi_mem(c, A32(4), 4), (uint32_t)r);
   wasi_put_u16(wasi_mem(c, A32(5), 2), (mh.msg_flags & MSG_TRUNC) ? 1 : 0);
@@ -91,8 +123,13 @@ WASI_HOST(sock_send) {
   if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &total))) RET(e);
   struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
   ssize_t r;
-  do r = sendmsg(f->host, &mh, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
+  for (;;) {
+    if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLOUT))) RET(e);
+    r = sendmsg(f->host, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r < 0 && (errno == EINTR || (errno == EAGAIN && !(f->fdflags & WASI_FDFLAG_NONBLOCK))))
+      continue;
+    break;
+  }
   if (r < 0) RET(wasi_errno(errno));
   c->stats.bytes_written += (uint64_t)r;
   wasi_put_u32(wasi_mem(c, A32(4), 4), (uint32_t)r);

@@ -160,20 +160,33 @@ uint8_t wasi_filetype_of(mode_t mode) {
 uint16_t wasi_deny(wasi_ctx *c, uint16_t e, const char *call, const char *path, const char *fmt,
                    ...) {
   c->stats.denials++;
-  if (c->log_denials) {
-    FILE *out = c->log ? c->log : stderr;
-    fprintf(out, "weld: wasi: denied %s", call);
-    if (path) fprintf(out, " \"%s\"", path);
-    fputs(": ", out);
+  if (!c->log_denials && c->stats.denials > 1) return e;
+  /* one description serves the log line and, for the first denial, the summary a run
+   * prints at exit without --log-denials */
+  char line[512];
+  int k = snprintf(line, sizeof line, "%s", call);
+  if (path && k >= 0 && (size_t)k < sizeof line) k += snprintf(line + k, sizeof line - (size_t)k, " \"%s\"", path);
+  if (k >= 0 && (size_t)k < sizeof line) k += snprintf(line + k, sizeof line - (size_t)k, ": ");
+  if (k >= 0 && (size_t)k < sizeof line) {
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(out, fmt, ap);
+    vsnprintf(line + k, sizeof line - (size_t)k, fmt, ap);
     va_end(ap);
-    fputc('\n', out);
+  }
+  if (c->stats.denials == 1) {
+    size_t n = strnlen(line, sizeof c->first_denial - 1);
+    memcpy(c->first_denial, line, n);
+    c->first_denial[n] = 0;
+  }
+  if (c->log_denials) {
+    FILE *out = c->log ? c->log : stderr;
+    fprintf(out, "weld: wasi: denied %s\n", line);
     fflush(out);
   }
   return e;
 }
+
+const char *wasi_ctx_first_denial(const wasi_ctx *c) { return c->stats.denials ? c->first_denial : NULL; }
 
 size_t wasi_count_for(wasi_ctx *c, int host) {
   struct stat st;
@@ -231,6 +244,53 @@ static uint32_t stdio_fd(wasi_ctx *c, int host, bool allowed) {
   return i;
 }
 
+/* `path` is `dir` or beneath it (guest paths, normalized; "." holds relative ones); the
+ * rest after `dir` (no leading slash) goes to *rest. */
+static bool guest_within(const char *dir, const char *path, const char **rest) {
+  if (strcmp(dir, ".") == 0) {
+    if (path[0] == '/') return false;
+    *rest = strcmp(path, ".") == 0 ? "" : path;
+    return true;
+  }
+  if (strcmp(dir, "/") == 0) {
+    if (path[0] != '/') return false;
+    *rest = path + 1;
+    return true;
+  }
+  size_t l = strlen(dir);
+  if (strncmp(dir, path, l) != 0 || (path[l] != 0 && path[l] != '/')) return false;
+  *rest = path[l] ? path + l + 1 : "";
+  return true;
+}
+
+/* Which preopens see each other's files (same_tree) and which need real-location checks
+ * (preopen_finer); see wasi_int.h. */
+static void plan_trees(wasi_ctx *c) {
+  size_t n = c->pol->ndirs;
+  c->same_tree = util_xcalloc(n * n + 1, sizeof *c->same_tree);
+  c->preopen_finer = util_xcalloc(n + 1, sizeof *c->preopen_finer);
+  for (size_t d = 0; d < n; d++) {
+    c->preopen_finer[d] = c->pol->npaths > 0;
+    for (size_t e = 0; e < n; e++) {
+      const char *rest;
+      if (e == d) {
+        c->same_tree[d * n + e] = true;
+        continue;
+      }
+      if (!guest_within(c->preopen_guest[d], c->preopen_guest[e], &rest)) continue;
+      c->preopen_finer[d] = true; /* another directory is mounted inside d's guest tree */
+      const char *rd = c->preopen_real[d], *re = c->preopen_real[e];
+      if (!rd || !re) continue;
+      size_t need = strlen(rd) + strlen(rest) + 2;
+      char *want = util_xmalloc(need);
+      snprintf(want, need, "%s%s%s", strcmp(rd, "/") == 0 ? "" : rd, *rest ? "/" : "", rest);
+      if (!*want) strcpy(want, "/");
+      c->same_tree[d * n + e] = strcmp(want, re) == 0;
+      free(want);
+    }
+  }
+}
+
 wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err) {
   wasi_ctx *c = util_xcalloc(1, sizeof *c);
   c->pol = p;
@@ -276,8 +336,10 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
       wasi_ctx_free(c);
       return NULL;
     }
+    /* where the kernel says the opened directory is, in the form /proc/self/fd gives
+     * every fd beneath it; unknown stays NULL and real-location checks then refuse */
     char real[PATH_MAX];
-    c->preopen_real[d] = util_xstrdup(realpath(pd->host, real) ? real : pd->host);
+    c->preopen_real[d] = wasi_sandbox_fd_path(h, real, sizeof real) ? util_xstrdup(real) : NULL;
     uint32_t i = wasi_fd_alloc(c);
     wasi_fd *f = &c->fds[i];
     f->kind = WASI_FD_DIR;
@@ -296,8 +358,12 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
     f->guest = norm;
     c->preopen_guest[d] = util_xstrdup(norm);
     c->preopen_name[d] = util_xstrdup(g);
-    f->ops = wasi_path_ops(c, norm, &f->max_read, &f->max_write);
     f->count = SIZE_MAX;
+  }
+  plan_trees(c);
+  for (uint32_t i = 0; i < c->nfds; i++) {
+    wasi_fd *f = &c->fds[i];
+    if (f->is_preopen) f->ops = wasi_path_ops(c, f->preopen, f->guest, &f->max_read, &f->max_write);
   }
   if (cfg)
     for (int s = 0; s < cfg->nsockets; s++) {
@@ -333,6 +399,8 @@ void wasi_ctx_free(wasi_ctx *c) {
   free(c->preopen_real);
   free(c->preopen_guest);
   free(c->preopen_name);
+  free(c->preopen_finer);
+  free(c->same_tree);
   free(c->counts);
   free(c);
 }
@@ -427,7 +495,13 @@ static exec_trap_kind trampoline(exec_thread *th, exec_func *self, exec_slot *ar
     snprintf(th->trap_msg, sizeof th->trap_msg, "wasi %s: no memory bound", b->name);
     return EXEC_TRAP_HOST;
   }
-  return b->fn(th, self, argres);
+  c->th = th;
+  c->trap = EXEC_OK;
+  exec_trap_kind k = b->fn(th, self, argres);
+  c->th = NULL;
+  /* a blocking wait woken by the deadline or a cancel ends the run with that trap */
+  if (k == EXEC_OK && c->trap != EXEC_OK) k = c->trap;
+  return k;
 }
 
 static void decode_sig(const char *s, uint8_t *out, uint32_t *n) {

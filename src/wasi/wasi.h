@@ -53,6 +53,8 @@ typedef struct wasi_stats {
   uint64_t calls, denials, bytes_read, bytes_written;
 } wasi_stats;
 wasi_stats wasi_ctx_stats(const wasi_ctx *ctx);
+/* The first call the policy refused, as `CALL "PATH": reason` (NULL when none was). */
+const char *wasi_ctx_first_denial(const wasi_ctx *ctx);
 /* Calls made to the i-th preview1 function (i = 0, 1, ... until it returns false). */
 bool wasi_ctx_call_stat(const wasi_ctx *ctx, size_t i, const char **name, uint64_t *count);
 

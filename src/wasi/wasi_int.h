@@ -133,6 +133,10 @@ struct wasi_ctx {
   char **preopen_real;       /* realpath of each policy dir (for real-path policy checks) */
   char **preopen_guest;      /* its normalized guest path (policy checks) */
   char **preopen_name;       /* its name as the operator gave it (fd_prestat_dir_name) */
+  bool *preopen_finer;       /* wasi_needs_real, per preopen */
+  /* ndirs x ndirs: same_tree[d * ndirs + e] when dir e's host is exactly where d's host
+   * tree has e's guest path (e nested in d as a view of the same files; e == d too) */
+  bool *same_tree;
   wasi_filecount *counts;
   size_t ncounts, capcounts;
   uint64_t files_read, files_written; /* for max_read_total / max_write_total */
@@ -140,7 +144,12 @@ struct wasi_ctx {
   bool log_denials;
   FILE *log;
   wasi_stats stats;
+  char first_denial[256];    /* "CALL \"PATH\": why" of the first denial */
   uint64_t call_counts[WASI_MAX_CALLS]; /* per entry of wasi.c's call table (usage reports) */
+  /* During a call (set by wasi.c's trampoline): the calling thread, and the trap that
+   * ends the call when a wait was interrupted (wasi_wait_ready). */
+  exec_thread *th;
+  exec_trap_kind trap;
 };
 
 /* ---------- helpers (wasi.c) ------------------------------------------------------------ */
@@ -187,6 +196,14 @@ size_t wasi_count_for(wasi_ctx *c, int host);
 void wasi_put_filestat(uint8_t *b, const struct stat *st);
 uint16_t wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
 
+/* poll.c: before a read, write or accept that could block on `host` (a pipe, a tty, a
+ * socket; not when the guest asked for NONBLOCK, not on regular files), waits until
+ * `events` (POLLIN/POLLOUT) are ready while staying wakeable by the store's deadline and
+ * cancellation. Returns 0 (go ahead; an error is left to the call itself) or, when
+ * interrupted, WASI_EINTR with c->trap set: the trampoline then ends the call with that
+ * trap. */
+uint16_t wasi_wait_ready(wasi_ctx *c, int host, uint16_t fdflags, short events);
+
 /* clock.c: preview1 clock id -> host clock; false for an unknown id. */
 #include <time.h>
 bool wasi_clock_id(uint32_t id, clockid_t *out);
@@ -199,14 +216,37 @@ uint16_t wasi_path_arg(wasi_ctx *c, uint32_t ptr, uint32_t len, char **out);
 /* Joins and normalizes base + "/" + rel lexically into a newly allocated guest path;
  * returns ENOTCAPABLE when ".." would climb above `base` (rel absolute included). */
 uint16_t wasi_guest_join(const char *base, const char *rel, char **out);
-/* The operations the policy grants on a guest path, and the winning grant's limits. */
-uint32_t wasi_path_ops(wasi_ctx *c, const char *guest, uint64_t *max_read, uint64_t *max_write);
-/* Checks `need` ops on the path the guest named and, when the kernel resolved `host_fd`
- * (an open fd or a parent directory; -1 for none) somewhere else in the tree through
- * symlinks, on that real location too (`name` appended when it is a parent).
- * Returns 0 or the denial errno (logged). */
+/* The decision for a guest path reached through preopen `pre` (-1: none): the ops and
+ * the winning grant's byte limits. Permissions follow the preopen the fd descends from:
+ * where another [[fs.dir]] is mounted at a guest path beneath `pre` but does not show
+ * `pre`'s own host tree there, what `pre`'s fd reaches at that path is still `pre`'s
+ * tree, so the mount's rules are capped by the ops of `pre`'s own directory chain. */
+uint32_t wasi_path_ops(wasi_ctx *c, int pre, const char *guest, uint64_t *max_read,
+                       uint64_t *max_write);
+/* True when the policy could decide differently somewhere beneath preopen `pre` (path
+ * grants, or another directory mounted inside its guest tree), so the real location
+ * of what a call touches must be checked too. */
+bool wasi_needs_real(const wasi_ctx *c, int pre);
+/* The guest path where `host_fd` (an open fd or a parent directory) really lies in the
+ * tree of preopen `pre`, with "/name" appended when `name` is non-NULL. Fails closed:
+ * an unreadable /proc/self/fd link, one too long, or a location outside the preopen's
+ * root is a denial (logged, for `call` on `shown`); returns 0 or the guest errno. */
+uint16_t wasi_real_guest(wasi_ctx *c, int pre, int host_fd, const char *name, const char *call,
+                         const char *shown, char **out);
+/* The decision on an object: `need` checked on the path the guest named and — when
+ * wasi_needs_real — on the object's real location (host_fd + name as above). On success
+ * *ops and the limits (when non-NULL) are what both allow (intersection of ops, the
+ * smaller limits) and *real (when non-NULL) the real guest path or NULL. Returns 0 or
+ * the denial errno (logged). */
+uint16_t wasi_decide(wasi_ctx *c, const wasi_fd *dir, const char *call, const char *guest,
+                     uint32_t need, int host_fd, const char *name, uint32_t *ops,
+                     uint64_t *max_read, uint64_t *max_write, char **real);
+/* wasi_decide without the results. */
 uint16_t wasi_path_check(wasi_ctx *c, const wasi_fd *dir, const char *call, const char *guest,
                          uint32_t need, int host_fd, const char *name);
+/* A call on an open fd that changes the object (readdir, set times/size, allocate): `need`
+ * must be in the ops the fd was opened with and granted where the object is now. */
+uint16_t wasi_fd_check(wasi_ctx *c, const wasi_fd *f, const char *call, uint32_t need);
 /* Maps a sandbox result to a guest errno: EXDEV (an escape) becomes ENOTCAPABLE and is
  * logged as a denial. */
 uint16_t wasi_sandbox_errno(wasi_ctx *c, int e, const char *call, const char *guest);

@@ -59,6 +59,10 @@ cat >opaque.wat <<'W'
   (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "not_a_wasi_call" (func)))
 W
+# The same imports under the module name of the snapshot before preview1: `weld run`
+# serves "wasi_unstable" as WASI (src/wasi/wasi.c), so the audit must see the same doors.
+sed 's/wasi_snapshot_preview1/wasi_unstable/' server.wat >unstable.wat
+sed 's/wasi_snapshot_preview1/wasi_unstable/' opaque.wat >unstable_opaque.wat
 cat >bigmem.wat <<'W'
 (module (memory 2000 2000) (table 50000 50000 funcref))
 W
@@ -81,6 +85,8 @@ W
 wat hello.wat -o hello.wasm
 wat server.wat -o server.wasm
 wat opaque.wat -o opaque.wasm
+wat unstable.wat -o unstable.wasm
+wat unstable_opaque.wat -o unstable_opaque.wasm
 wat bigmem.wat -o bigmem.wasm
 wat facts.wat -o facts.wasm
 wat --no-check invalid.wat -o invalid.wasm
@@ -96,9 +102,9 @@ run 0 hello.wasm
 has "**Risk: low**"
 has "fd_write"
 has "- **stdio**"
-run 0 hello.wasm --profile isolated
+run 0 hello.wasm --preset isolated
 has "Passed: the policy allows this module."
-run 0 --format json hello.wasm --profile isolated
+run 0 --format json hello.wasm --preset isolated
 json 'r.risk === "minimal" || r.risk === "low"'
 json 'r.policy.name === "isolated" && r.policy.passed === true && r.policy.violations.length === 0'
 json 'r.boundary.capabilities.join() === "stdio" && r.boundary.file_operations.length === 0'
@@ -107,14 +113,14 @@ json 'r.exports.map(e => e.name).join() === "memory,_start" && r.start === null'
 json 'r.memories[0].min === 1 && r.memories[0].max === 1 && r.code.memory_grow === 0'
 
 # ---- acceptance: path_open + path_unlink_file + sock_accept --------------------------------
-run 1 server.wasm --profile isolated
+run 1 server.wasm --preset isolated
 has "**Failed:"
 has "file system access"
 has "network access is not granted"
 has "above the policy's max_risk 'low'"
 has "can delete files or directories (path_unlink_file)"
 has "can accept network connections"
-run 1 server.wasm --profile isolated --format json
+run 1 server.wasm --preset isolated --format json
 json '["moderate", "high", "critical"].includes(r.risk)'
 json 'r.reasons.length >= 3 && r.reasons.some(x => /path_unlink_file/.test(x.text)) && r.reasons.some(x => /sock_accept/.test(x.text))'
 json 'r.policy.passed === false && r.policy.violations.some(v => v.kind === "capability" && v.severity === "high")'
@@ -158,11 +164,30 @@ json 'r.policy.violations.some(v => v.kind === "operation" && /delete/.test(v.me
 json 'r.policy.violations.some(v => v.kind === "operation" && /write/.test(v.message))'
 json 'r.policy.violations.some(v => v.kind === "operation" && /accepting connections/.test(v.message))'
 json '!r.policy.violations.some(v => /read/.test(v.message) && v.kind === "operation" && /\x27read\x27/.test(v.message))'
-run 1 server.wasm --profile readonly-fs --format json
+run 1 server.wasm --preset readonly-fs --format json
 json 'r.policy.violations.some(v => v.kind === "risk")'
 
+# ---- wasi_unstable: the same capability table as preview1 ---------------------------------
+run 0 server.wasm --format json
+node -e 'const r = JSON.parse(require("fs").readFileSync("out.txt", "utf8"));
+  for (const i of r.imports) i.module = "wasi_unstable";
+  process.stdout.write(JSON.stringify([r.risk, r.boundary, r.imports, r.reasons]))' >server.json
+run 0 unstable.wasm --format json
+json 'r.imports.every(i => i.module === "wasi_unstable" && i.wasi && !i.opaque)'
+json 'r.boundary.opaque_modules === 0 && !r.boundary.capabilities.includes("opaque")'
+json 'JSON.stringify([r.risk, r.boundary, r.imports, r.reasons]) === require("fs").readFileSync("server.json", "utf8")'
+run 1 unstable.wasm --profile isolated --format json
+json 'r.policy.violations.some(v => v.kind === "capability" && /file system/.test(v.message))'
+json 'r.policy.violations.some(v => v.kind === "capability" && /network/.test(v.message))'
+json '!r.policy.violations.some(v => /host module/.test(v.message))'
+run 0 unstable.wasm --policy grant.toml
+has "Passed"
+run 1 unstable_opaque.wasm --profile cli --format json
+json 'r.imports.find(i => i.name === "fd_write").wasi === true'
+json 'r.imports.find(i => i.name === "not_a_wasi_call").opaque === true && r.boundary.opaque_modules === 2'
+
 # ---- opaque imports ----------------------------------------------------------------------
-run 1 opaque.wasm --profile cli --format json
+run 1 opaque.wasm --preset cli --format json
 json 'r.boundary.opaque_modules === 2'
 json 'r.imports.filter(i => i.opaque).length === 3'
 json 'r.imports.find(i => i.name === "not_a_wasi_call").opaque === true'
@@ -172,7 +197,7 @@ run 0 opaque.wasm
 has "2 functions from host module 'env'"
 
 # ---- limits -------------------------------------------------------------------------------
-run 1 bigmem.wasm --profile isolated
+run 1 bigmem.wasm --preset isolated
 has "memory 0 needs at least 2000 pages"
 has "table 0 needs at least 50000 elements"
 cat >lim.toml <<'T'
@@ -182,11 +207,11 @@ table_elements = 100_000
 T
 run 0 bigmem.wasm --policy lim.toml
 # A file over a profile: its limits replace the profile's, the profile's max_risk stays.
-run 0 hello.wasm --profile isolated --policy lim.toml --format json
+run 0 hello.wasm --preset isolated --policy lim.toml --format json
 json 'r.policy.passed === true && r.policy.name === "isolated"'
-run 1 server.wasm --profile isolated --policy lim.toml --format json
+run 1 server.wasm --preset isolated --policy lim.toml --format json
 json 'r.policy.violations.some(v => v.kind === "risk" && /max_risk .low./.test(v.message))'
-run 1 facts.wasm --profile isolated --format json
+run 1 facts.wasm --preset isolated --format json
 json 'r.policy.violations.some(v => v.kind === "limit" && /unbounded/.test(v.message))'
 json 'r.policy.violations.some(v => /clocks/.test(v.message)) && r.policy.violations.some(v => /random/.test(v.message))'
 
@@ -229,8 +254,8 @@ run 2 hello.wasm --policy bad.toml
 err_line "^weld: bad.toml:2:10: memory: bad size"
 run 2 hello.wasm --policy nothere.toml
 err_line "cannot open nothere.toml"
-run 2 hello.wasm --profile open-door
-err_line "unknown profile 'open-door'"
+run 2 hello.wasm --preset open-door
+err_line "unknown preset 'open-door'"
 run 2 hello.wasm --format xml
 err_line "unknown format 'xml'"
 run 2

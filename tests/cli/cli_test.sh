@@ -303,6 +303,267 @@ err_line "missing module file"
 run 2 run missing.wasm
 err_line "missing.wasm"
 
+# ---- the command line a wasmtime user expects ---------------------------------------------
+
+cat >echoargs.wat <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; writes its arguments one per line: the strings with each NUL turned into a newline
+  (func (export "_start") (local $i i32) (local $n i32)
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (drop (call $get (i32.const 64) (i32.const 1024)))
+    (local.set $n (i32.load (i32.const 4)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (if (i32.eqz (i32.load8_u (i32.add (i32.const 1024) (local.get $i))))
+        (then (i32.store8 (i32.add (i32.const 1024) (local.get $i)) (i32.const 10))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (i32.store (i32.const 16) (i32.const 1024))
+    (i32.store (i32.const 20) (local.get $n))
+    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))))
+WAT
+wat2wasm echoargs.wat -o echoargs.wasm
+# out_is TEXT: stdout is exactly TEXT (printf escapes).
+out_is() { if [ "$(cat out.txt)" = "$(printf -- "$1")" ]; then ok; else bad "stdout is '$(cat out.txt)', expected '$1'"; fi; }
+
+# everything after the module belongs to the guest
+run 0 run echoargs.wasm --help -x --fuel 3
+out_is 'echoargs.wasm\n--help\n-x\n--fuel\n3'
+err_empty
+run 0 run -- echoargs.wasm --help
+out_is 'echoargs.wasm\n--help'
+run 0 run --help
+out_has "usage: weld run"
+run 0 run --invoke add runme.wasm -1 -2
+out_is '-3'
+# `weld FILE` means `weld run FILE`: .wasm, .wat, any existing file, or run's options first
+run 0 echoargs.wasm --version a
+out_is 'echoargs.wasm\n--version\na'
+cp echoargs.wasm noext
+run 0 noext b
+out_is 'noext\nb'
+run 0 --invoke=add runme.wasm 20 22
+out_is '42'
+cp "$root/examples/fac.wat" implied.wat
+run 0 --fuel 100000 --invoke fac_rec implied.wat 5
+out_is '120'
+run 2 nothere.wasm
+err_line '^weld: cannot open nothere.wasm'
+# --opt=value and --opt value for every option with a value; flags refuse a value
+run 0 run --fuel=100000 --timeout=2s --max-memory=16M --max-stack=500 --max-instances=2 \
+  --max-table-elements=10 --bounds=explicit --invoke=add runme.wasm 1 2
+out_is '3'
+run 0 run --fuel 100000 --timeout 2s --max-memory 16M --invoke add runme.wasm 1 2
+out_is '3'
+run 134 run --fuel=1000 --invoke=spin runme.wasm
+run 0 run --env=A=1 --dir=. --dir .::/x --preset=cli --report=r.json --log-denials echoargs.wasm
+printf '(module (func (export "f")))' >plain.wat
+run 0 audit --format=json --preset=isolated --policy=/dev/null plain.wat
+json_parses
+printf '(module (func (export "f")))\n(assert_return (invoke "f"))\n' >one.wast
+run 0 wast --fuel=1000 --log=w.log --name=n one.wast
+out_has 'n: 2 passed'
+run 2 run --log-denials=yes echoargs.wasm
+err_line "^weld: run: --log-denials is a flag and takes no value"
+run 2 run --trap-on-grow-failure=1 echoargs.wasm
+err_line "takes no value"
+run 2 inspect --json=1 fac.wasm
+err_line "^weld: inspect: --json is a flag and takes no value"
+run 2 validate --quiet=no fac.wasm
+err_line "takes no value"
+run 2 run --fuel
+err_line "^weld: run: --fuel needs a value"
+run 2 run --timeout=
+err_line "^weld: run: --timeout: "
+# suggestions for misspelt options and commands
+run 2 run --dirs . echoargs.wasm
+err_line "^weld: run: unknown option '--dirs'; did you mean '--dir'\?"
+run 2 run --max-memroy=1M echoargs.wasm
+err_line "did you mean '--max-memory'\?"
+run 2 inspect --jsno fac.wasm
+err_line "did you mean '--json'\?"
+run 2 audit --presets cli fac.wasm
+err_line "did you mean '--preset'\?"
+run 2 wast --verbos ok.wast
+err_line "did you mean '--verbose'\?"
+run 2 inspcet fac.wasm
+err_line "^weld: unknown command 'inspcet'; did you mean 'inspect'\?"
+run 2 rnu fac.wasm
+err_line "did you mean 'run'\?"
+run 2 help valdiate
+err_line "did you mean 'validate'\?"
+run 2 --verison
+err_line "^weld: unknown option '--verison'; did you mean '--version'\?"
+run 2 frobnicate
+if grep -q "did you mean" err.txt; then bad "a suggestion for frobnicate: $err"; else ok; fi
+# --preset names the policy preset; --profile NAME still works with a warning
+run 0 run --preset isolated --invoke add runme.wasm 1 2
+err_empty
+run 0 run --profile isolated --invoke add runme.wasm 1 2
+out_is '3'
+err_line "^weld: warning: '--profile isolated' for a policy preset is deprecated; use '--preset isolated'"
+run 0 audit --profile=isolated plain.wat
+err_line "deprecated; use '--preset isolated'"
+run 2 run --preset nosuch echoargs.wasm
+err_line "unknown preset 'nosuch'"
+run 2 run --preset cli --policy /dev/null echoargs.wasm
+err_line "only one of"
+# --profile=guest is the profiler, not a preset
+run 2 audit --profile=guest fac.wasm
+err_line "^weld: audit: --profile=guest profiles a run"
+run 2 run --profile=guest, echoargs.wasm
+err_line "PATH is empty"
+run 0 version --help
+out_has "usage: weld version"
+
+# a component binary says what it is, in every command
+printf '\0asm\x0d\x00\x01\x00' >comp.wasm
+component='^weld: comp.wasm: is a WebAssembly component \(component model\); weld runs core modules only — components are not supported yet$'
+for cmd in validate inspect print run; do
+  run 1 $cmd comp.wasm
+  err_line "$component"
+done
+run 1 comp.wasm
+err_line "$component"
+run 2 audit comp.wasm
+err_line "$component"
+# version 13 layer 0 is still a core module of an unknown version
+printf '\0asm\x0d\x00\x00\x00' >v13.wasm
+run 1 validate v13.wasm
+err_line '^weld: v13.wasm: unknown binary version \(at offset 0x4\)$'
+
+# --version and weld version: the version and the git commit it was built from (a commit
+# of this repository; not necessarily HEAD, the binary may predate the last commit)
+version_ok() {
+  local hash
+  hash="$(sed -nE 's/^weld [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{7,40}|unknown)(-dirty)?\)$/\1/p' out.txt)"
+  if [ -z "$hash" ]; then bad "not 'weld X.Y.Z (commit HASH)': $out"; return; fi
+  if ! git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then ok; return; fi
+  if [ "$hash" != unknown ] && git -C "$root" cat-file -e "$hash^{commit}" 2>/dev/null; then ok; else bad "commit $hash is not in $root"; fi
+}
+run 0 --version
+version_ok
+run 0 version
+version_ok
+
+# one line at exit when the policy refused calls and --log-denials was not given
+cat >denied.wat <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $random (i32.const 0) (i32.const 8)))
+    (drop (call $clock (i32.const 0) (i64.const 0) (i32.const 8)))
+    (drop (call $random (i32.const 0) (i32.const 8)))))
+WAT
+wat2wasm denied.wat -o denied.wasm
+run 0 run --preset isolated denied.wasm
+err_line '^weld: 3 WASI calls denied by the policy \(first: random_get: randomness not granted\); rerun with --log-denials$'
+run 0 run --preset isolated --log-denials denied.wasm
+if [ "$(grep -c '^weld: wasi: denied ' err.txt)" -eq 3 ] && ! grep -q 'rerun with' err.txt; then ok; else bad "log: $err"; fi
+run 0 run denied.wasm
+err_empty
+
+# ---- JSON outputs: schema_version, JSON on errors too, never in the guest's stdout ---------
+
+run 0 inspect --json fac.wasm
+json_ok 'j.schema_version === 1 && j.command === "inspect"'
+run 1 inspect --json notwasm.wasm
+json_parses
+json_ok 'j.schema_version === 1 && j.file === "notwasm.wasm" && j.error.kind === "malformed" && j.error.message === "magic header not detected" && j.error.offset === 0'
+err_line '^weld: notwasm.wasm: magic header not detected'
+run 2 inspect --json missing.wasm
+json_parses
+json_ok 'j.error.kind === "io" && j.error.message.startsWith("cannot open missing.wasm") && j.error.offset === null'
+run 1 inspect --json comp.wasm
+json_ok 'j.error.message.startsWith("is a WebAssembly component")'
+printf '(module\n  (func i32.bogus))\n' >badtext.wat
+run 1 inspect --json badtext.wat
+json_ok 'j.error.line === 2 && j.error.column === 9 && j.error.message === "unknown operator i32.bogus"'
+run 1 inspect --json invalid.wasm
+json_ok 'j.valid === false && j.error.kind === "invalid" && j.error.function === 0'
+run 0 audit --format json plain.wat
+json_parses
+json_ok 'j.schema_version === 1 && j.command === "audit" && j.file === "plain.wat"'
+run 2 audit --format json notwasm.wasm
+json_parses
+json_ok 'j.command === "audit" && j.error.kind === "malformed"'
+printf '[limits]\nmemory = "lots"\n' >badpolicy.toml
+run 2 audit --format=json --policy badpolicy.toml plain.wat
+json_parses
+json_ok 'j.error.message.includes("bad size") && j.error.line === 2'
+run 2 audit --format json --preset nosuch plain.wat
+json_ok 'j.error.message.startsWith("unknown preset")'
+
+# the usage report says how the run ended
+cat >exit7.wat <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (i32.const 7))))
+WAT
+# report_ok EXPR: r.json parses (node and python3) and EXPR holds for it as `j`
+report_ok() { cp r.json out.txt; json_parses; json_ok "$1"; }
+run 134 run --report r.json --invoke boom runme.wasm
+report_ok 'j.schema_version === 1 && j.command === "run" && j.outcome === "trap" && j.trap === "unreachable" && j.exit_code === 134 && j.stopped_by === null && j.error === null'
+run 134 run --report=r.json --fuel=500 --invoke spin runme.wasm
+report_ok 'j.outcome === "trap" && j.trap === "out of fuel" && j.stopped_by === "fuel" && j.exit_code === 134'
+run 7 run --report r.json exit7.wat
+report_ok 'j.outcome === "exit" && j.exit_code === 7 && j.trap === null'
+run 0 run --report r.json --invoke add runme.wasm 1 2
+report_ok 'j.outcome === "ok" && j.exit_code === 0'
+run 1 run --report r.json notwasm.wasm
+report_ok 'j.outcome === "error" && j.exit_code === 1 && j.error === "notwasm.wasm: magic header not detected (at offset 0x0)" && j.instances === 0'
+run 2 run --report r.json missing.wasm
+report_ok 'j.outcome === "error" && j.exit_code === 2 && j.error.startsWith("cannot open missing.wasm")'
+run 1 run --report r.json needsimport.wasm
+report_ok 'j.outcome === "refused" && j.exit_code === 1 && j.error.includes("unknown import")'
+run 2 run --report r.json --invoke nosuch runme.wasm
+report_ok 'j.outcome === "error" && j.exit_code === 2 && j.error.includes("no exported function")'
+# `--report -` goes to stderr, after everything else: stdout is the guest's alone
+run 0 run --report - echoargs.wasm x
+out_is 'echoargs.wasm\nx'
+sed -n '/^{$/,$p' err.txt >out.txt
+json_ok 'j.outcome === "ok" && j.host_calls.by_kind.fd_write === 1'
+
+# ---- the man page and the shell completions list every option the help lists ------------
+
+man="$root/docs/weld.1" bashc="$root/cli/completions/weld.bash" zshc="$root/cli/completions/_weld"
+for cmd in run validate inspect print audit wast; do
+  opts="$("$weld" help $cmd | grep -E '^  +-' | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' ,' | sort -u)"
+  label="weld help $cmd lists options"
+  if [ -n "$opts" ]; then ok; else bad "no options found"; fi
+  for o in $opts; do
+    label="$cmd $o"
+    # the parser knows it (the help is not advertising an option that does not exist)
+    "$weld" $cmd "$o" >/dev/null 2>err.txt
+    if grep -q "unknown option" err.txt; then bad "in the help but unknown: $(cat err.txt)"; else ok; fi
+    # roff escapes '-' as '\-'
+    if grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$man"; then ok; else bad "missing from docs/weld.1"; fi
+    if grep -qE -- "(^|[^a-z-])$o([^a-z-]|$)" "$bashc"; then ok; else bad "missing from cli/completions/weld.bash"; fi
+    if grep -qE -- "(^|[^a-z-])$o([^a-z-]|$)" "$zshc"; then ok; else bad "missing from cli/completions/_weld"; fi
+  done
+done
+label="bash completion"
+if bash -c ". '$bashc' && complete -p weld" >out.txt 2>err.txt && grep -q '_weld' out.txt &&
+   bash -c ". '$bashc'; COMP_WORDS=(weld run --pre); COMP_CWORD=2; _weld; echo \"\${COMPREPLY[*]}\"" >out.txt 2>&1 &&
+   [ "$(cat out.txt)" = "--preset" ] &&
+   bash -c ". '$bashc'; COMP_WORDS=(weld audit --format=j); COMP_CWORD=2; _weld; echo \"\${COMPREPLY[*]}\"" >out.txt 2>&1 &&
+   [ "$(cat out.txt)" = "json" ]; then ok; else bad "$(cat out.txt err.txt)"; fi
+if command -v zsh >/dev/null; then
+  label="zsh -n _weld"
+  if zsh -n "$zshc" 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+fi
+if command -v groff >/dev/null; then
+  label="groff -man docs/weld.1"
+  if LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$man" 2>err.txt && [ ! -s err.txt ]; then ok; else bad "$(cat err.txt)"; fi
+fi
+
 # ---- the example module ------------------------------------------------------------------
 
 label="examples/fac.wasm is wat2wasm --debug-names examples/fac.wat"

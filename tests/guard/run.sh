@@ -137,11 +137,165 @@ expect 1 "weld: $wat/table_min.wat: table 0: declared minimum of 1000000 element
   run --max-table-elements 1000 "$wat/table_min.wat"
 expect 0 "" run --max-table-elements 1000000 "$wat/table_min.wat"
 
+# tables count against the memory limit (8 bytes per element) and, together, against the
+# table limit over the whole store (finding 12)
+expect 0 "" run --max-memory 64K --invoke bomb "$wat/table_bomb.wat"
+stdout_is 8000
+expect 134 "weld: trap: memory limit exceeded (table.grow to 9000 elements, 72000 bytes; limit 65536 bytes)" \
+  run --max-memory 64K --trap-on-grow-failure --invoke bomb "$wat/table_bomb.wat"
+expect 0 "" run --max-table-elements 10000 --report report.json --invoke bomb "$wat/table_store.wat"
+stdout_is 5000
+report_has '"tables": {"count": 2, "peak_elements": 10000, "final_elements": 10000, "peak_bytes": 80000, "final_bytes": 80000}' '"grow": 1'
+expect 134 "weld: trap: table limit exceeded (table.grow to 6000 elements, store total 11000, limit 10000)" \
+  run --max-table-elements 10000 --trap-on-grow-failure --invoke bomb "$wat/table_store.wat"
+{
+  printf '(module'
+  for _ in $(seq 2000); do printf ' (table 10000 funcref)'; done
+  printf ' (func (export "_start")))\n'
+} >many_tables.wat
+expect 1 "weld: many_tables.wat: table 1: declared minimum of 10000 elements brings the store to 20000 table elements, above the table limit (10000 elements)" \
+  run --profile isolated --report report.json many_tables.wat
+report_has '"outcome": "refused"' '"stopped_by": "table"' '"instantiation": 1' '"peak_elements": 0'
+expect 1 "weld: many_tables.wat: table 13: declared minimum of 10000 elements (1120000 bytes, instance total with its memories) exceeds the memory limit (1048576 bytes)" \
+  run --max-memory 1M many_tables.wat
+expect 1 "weld: $wat/table_min.wat: table 0: declared minimum of 1000000 elements (8000000 bytes) exceeds the memory limit (1048576 bytes)" \
+  run --max-memory 1M "$wat/table_min.wat"
+expect 0 "" run --max-memory 8000000 "$wat/table_min.wat"
+
 # ---- host calls ----------------------------------------------------------------------------
 printf '[limits]\nmax_host_calls = 500\n' >calls.toml
 expect 134 "weld: trap: host call limit exceeded (500 WASI calls)" \
   run --policy calls.toml --report report.json "$wat/host_calls.wat"
 report_has '"stopped_by": "host-calls"' '"sched_yield": 501' '"total": 501'
+
+# ---- blocking host calls wake for the deadline (finding 10) -------------------------------
+# Each call waits for something that never comes; only the deadline can end it. `timeout`
+# is a safety net, not a measurement: a run it has to kill (137) fails the check
+# (GUARD_SAFETY_NET=SECONDS, default 300).
+net() { timeout -s KILL "${GUARD_SAFETY_NET:-300}" "$weld" "$@"; }
+expect_net() {
+  local want=$1 line=$2
+  shift 2
+  label="weld $* (blocking)"
+  net "$@" >out.txt 2>err.txt
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then bad "exit $rc, expected $want: $(head -c 300 err.txt)"; return; fi
+  if [ -n "$line" ] && [ "$(head -n 1 err.txt)" != "$line" ]; then bad "stderr: $(head -n 1 err.txt)"; return; fi
+  ok
+}
+expect_net 134 "$DEADLINE" run --timeout 1s --invoke sleep "$wat/blocking.wat" 3600000000000
+expect_net 134 "$DEADLINE" run --timeout 100ms --report report.json --invoke sleep "$wat/blocking.wat" 86400000000000
+report_has '"stopped_by": "deadline"' '"poll_oneoff": 1'
+# a timer shorter than the deadline still just sleeps and returns 0
+expect_net 0 "" run --timeout 1h --invoke sleep "$wat/blocking.wat" 1000000
+stdout_is 0
+# stdin: a FIFO held open for writing by this shell, so a read waits for data forever
+mkfifo idle.fifo
+exec 7<>idle.fifo
+expect_net 134 "$DEADLINE" run --timeout 1s --invoke read_stdin "$wat/blocking.wat" <idle.fifo
+# data that arrives is read as before
+printf 'x' >&7
+expect_net 0 "" run --timeout 1h --invoke read_stdin "$wat/blocking.wat" <idle.fifo
+stdout_is 0
+exec 7>&-
+# a listening socket nobody connects to
+expect_net 134 "$DEADLINE" run --timeout 1s --tcplisten 127.0.0.1:0 --invoke accept "$wat/blocking.wat"
+# a connection that never sends: this shell connects (bash's /dev/tcp) and stays silent
+recv_check() {
+  label="sock_recv on an idle connection (blocking)"
+  local port pid rc try
+  for try in 1 2 3 4 5; do
+    port=$((20000 + (RANDOM % 40000)))
+    net run --timeout 5s --tcplisten "127.0.0.1:$port" --invoke recv "$wat/blocking.wat" >out.txt 2>err.txt &
+    pid=$!
+    # connect once the listener is up, and hold the connection open without sending
+    for _ in $(seq 200); do
+      { exec 8<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    wait "$pid"
+    rc=$?
+    exec 8>&- 2>/dev/null
+    if grep -q "cannot\|in use" err.txt; then continue; fi
+    break
+  done
+  if [ "$rc" -eq 134 ] && [ "$(head -n 1 err.txt)" = "$DEADLINE" ] && [ "$(cat out.txt)" = accepted ]; then
+    ok
+  else
+    bad "exit $rc: $(head -c 300 err.txt) $(cat out.txt)"
+  fi
+}
+recv_check
+
+# ---- poll_oneoff reports only the timers that expired (finding 17) -----------------------
+expect_net 0 "" run --invoke timers "$wat/poll_timers.wat"
+stdout_is 101
+
+# ---- denied clocks cannot be read through absolute timers (finding 14) ---------------------
+# clock_search.wat binary-searches CLOCK_REALTIME with absolute poll_oneoff subscriptions.
+# Granted clocks: it finds the host's time (so the attack is real); denied (the isolated
+# profile): it must end nowhere near it.
+near_now() { local t=$1 now; now=$(date +%s); [ "$t" -gt $((now - 86400)) ] && [ "$t" -lt $((now + 86400)) ]; }
+for other in 0 1; do
+  expect_net 0 "" run --invoke search "$wat/clock_search.wat" "$other"
+  label="clock search, clocks granted, shape $other"
+  if near_now "$(cat out.txt)"; then ok; else bad "found $(cat out.txt), now $(date +%s)"; fi
+  expect_net 0 "" run --profile isolated --log-denials --invoke search "$wat/clock_search.wat" "$other"
+  label="clock search, clocks denied, shape $other"
+  if ! near_now "$(cat out.txt)" && grep -q "absolute clock subscription" err.txt; then ok; else bad "found $(cat out.txt), now $(date +%s)"; fi
+done
+
+# ---- sock_shutdown on what is not a socket (finding 19) ------------------------------------
+mkdir -p tree && printf 'x\n' >tree/f.txt
+expect 0 "" run --dir tree --invoke file "$wat/sock_shutdown_file.wat"
+stdout_is 57
+expect 0 "" run --dir tree --invoke dir "$wat/sock_shutdown_file.wat"
+stdout_is 57
+
+# ---- bulk work pays fuel by size and stops for the deadline (finding 11) -----------------
+# the documented rates, counted by hand: 1 unit per 64 bytes, per 8 table elements, per
+# page grown, plus 1 for the call's entry
+for t in "fill 65536 1025" "copy 65536 1025" "init 128 3" "tfill 8000 1001" "tcopy 8000 1001" \
+  "tinit 16 3" "grow 100 101" "tgrow 800 101" "fill 63 1"; do
+  set -- $t
+  expect 0 "" run --fuel 100000000 --report report.json --invoke "$1" "$wat/bulk_fuel.wat" "$2"
+  report_has "\"consumed\": $3,"
+done
+# a grow that cannot succeed (past the maximum) fails with -1 and costs nothing
+for f in grow tgrow; do
+  expect 0 "" run --fuel 100 --invoke "$f" "$wat/bulk_fuel.wat" 4294967295
+  stdout_is -1
+done
+# fuel for all but the last unit: stopped before the operation, with one unit left over
+expect 134 "$FUEL" run --fuel 1024 --invoke fill "$wat/bulk_fuel.wat" 65536
+# operations past 1 MiB go in chunks: overlapping copies both ways, a fill and table
+# copies, checked element by element against the spec's result (the module's own loops)
+for t in "copy 12345 0 3145745" "copy 0 12345 3145745" "copy 100 3000000 5000000" \
+  "copy 1048576 0 4194304" "fill 777 300 5000017" "tcopy 7 0 2000001" "tcopy 0 7 2000001"; do
+  set -- $t
+  f=$1
+  shift
+  expect 0 "" run --invoke "$f" "$wat/bulk_chunks.wat" "$@"
+  stdout_is 1
+done
+# one loop-free function: 1,500 copies of 32 MiB, then 1,500 overlapping table copies of
+# 5,000,000 elements (40 MB each); one function entry in all, so only the size can stop it
+{
+  printf '(module (memory 1024) (func (export "_start")'
+  for _ in $(seq 1500); do printf ' (memory.copy (i32.const 33554432) (i32.const 0) (i32.const 33554432))'; done
+  printf '))\n'
+} >copy_bomb.wat
+{
+  printf '(module (table 10000000 funcref) (func (export "_start")'
+  for _ in $(seq 1500); do printf ' (table.copy (i32.const 1) (i32.const 0) (i32.const 5000000))'; done
+  printf '))\n'
+} >tcopy_bomb.wat
+for m in copy_bomb tcopy_bomb; do
+  expect_net 134 "$FUEL" run --fuel 10000000 --report report.json "$m.wat"
+  report_has '"stopped_by": "fuel"'
+  expect_net 134 "$DEADLINE" run --timeout 1s "$m.wat"
+done
 
 # ---- the usage report ----------------------------------------------------------------------
 expect 134 "$FUEL" run --fuel 12345 --report report.json "$wat/loop.wat"
@@ -154,7 +308,8 @@ if command -v python3 >/dev/null; then
   if python3 -c 'import json,sys; json.load(open("report.json"))'; then ok; else bad "$(cat report.json)"; fi
 fi
 expect 0 "" run --report - --invoke sum "$wat/compute.wat" 3
-if grep -q '"outcome": "ok"' out.txt && head -n 1 out.txt | grep -qx 6; then ok; else bad "$(cat out.txt)"; fi
+# `-` is stderr: the module's stdout stays its own
+if grep -q '"outcome": "ok"' err.txt && [ "$(cat out.txt)" = 6 ]; then ok; else bad "$(cat out.txt err.txt)"; fi
 expect 2 "weld: cannot write the report '$tmp/no/such/dir/r.json': No such file or directory" \
   run --report "$tmp/no/such/dir/r.json" --invoke sum "$wat/compute.wat" 3
 
@@ -188,7 +343,7 @@ expect 0 "" run --policy ok.toml files.wat
 # ---- API unit tests (fuel and resume, cancel from a thread, deadline, limits) --------------
 if [ -x "$unit" ]; then
   label="weld_unit guard"
-  "$unit" guard_fuel guard_cancel guard_deadline guard_limits >unit.txt 2>&1
+  "$unit" guard_fuel guard_cancel guard_deadline guard_limits guard_blocking >unit.txt 2>&1
   urc=$?
   last="$(tail -n 1 unit.txt)"
   up="$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')"

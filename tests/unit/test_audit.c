@@ -4,39 +4,27 @@
 #include <stdlib.h>
 
 #include "audit/audit.h"
+#include "text/text.h"
 #include "unit.h"
 
-/* A report with only these WASI imports mapped, as audit_module would. */
+/* A report with only these imports mapped by audit_module's own rule
+ * (audit_map_imports): each name is imported from wasi_snapshot_preview1 when the WASI
+ * table knows it, from "env" otherwise, as a function of type () -> (); the module is
+ * assembled from text, so the rule sees a real module IR. */
 static void fake_imports(audit_report *r, const char *const *names, size_t n) {
   memset(r, 0, sizeof *r);
-  r->nimports = (uint32_t)n;
-  r->imports = calloc(n ? n : 1, sizeof *r->imports);
-  for (size_t i = 0; i < n; i++) {
-    const audit_wasi_fn *f = audit_wasi_lookup(names[i]);
-    audit_import *a = &r->imports[i];
-    a->module = util_xstrdup(f ? "wasi_snapshot_preview1" : "env");
-    a->name = util_xstrdup(names[i]);
-    a->kind = WASM_EXTERN_FUNC;
-    if (f) {
-      a->wasi = true, a->caps = f->caps, a->file_ops = f->file_ops, a->ops = f->ops, a->implies = f->implies;
-    } else {
-      a->opaque = true, a->caps = 1u << AUDIT_CAP_OPAQUE;
-      r->boundary.nopaque_modules = 1;
-    }
-  }
-  /* As audit_module does: without path_open, fd_read/fd_write reach only the streams. */
-  bool can_open = false;
-  for (size_t i = 0; i < n; i++) can_open |= strcmp(names[i], "path_open") == 0;
-  for (size_t i = 0; i < n; i++) {
-    audit_import *a = &r->imports[i];
-    if (!can_open && (strcmp(a->name, "fd_write") == 0 || strcmp(a->name, "fd_read") == 0)) {
-      a->file_ops = 0;
-      a->caps &= ~(1u << AUDIT_CAP_FILE);
-    }
-    r->boundary.caps |= a->caps;
-    r->boundary.file_ops |= a->file_ops;
-    r->boundary.ops |= a->ops;
-  }
+  char src[4096];
+  size_t k = (size_t)snprintf(src, sizeof src, "(module");
+  for (size_t i = 0; i < n && k < sizeof src; i++)
+    k += (size_t)snprintf(src + k, sizeof src - k, " (import \"%s\" \"%s\" (func))",
+                          audit_wasi_lookup(names[i]) ? "wasi_snapshot_preview1" : "env", names[i]);
+  if (!unit_check(k + 2 < sizeof src, __FILE__, __LINE__, "import list too long")) return;
+  memcpy(src + k, ")", 2);
+  util_error err;
+  wasm_module *m = text_load_module((const uint8_t *)src, strlen(src), "fake", &err);
+  if (!unit_check(m != NULL, __FILE__, __LINE__, "%s: %s", src, m ? "" : err.msg)) return;
+  audit_map_imports(m, r);
+  wasm_module_free(m);
 }
 
 static bool has_violation(const audit_report *r, const char *kind, const char *needle) {

@@ -67,6 +67,10 @@ UNIT_GROUP(decode_header) {
   CHECK_EQ_I64(last_err.offset, 0);
   CHECK(last_err.kind == UTIL_ERR_MALFORMED);
   CHECK_PREFIX(decode_msg(&(wbuf){.b = "\0asm\2\0\0\0", .n = 8}), "unknown binary version");
+  /* a component (version 0x0d, layer 1) is named; version 0x0d layer 0 is not one */
+  CHECK_PREFIX(decode_msg(&(wbuf){.b = "\0asm\x0d\0\1\0", .n = 8}), "is a WebAssembly component");
+  CHECK(last_err.kind == UTIL_ERR_MALFORMED);
+  CHECK_PREFIX(decode_msg(&(wbuf){.b = "\0asm\x0d\0\0\0", .n = 8}), "unknown binary version");
   CHECK_EQ_I64(last_err.offset, 4);
 
   /* trailing garbage that is not a section id */

@@ -28,6 +28,8 @@ static const char guard_wat[] =
     "  (func $rec (export \"rec\") (call $rec))\n"
     "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0)))\n"
     "  (func (export \"tgrow\") (param i32) (result i32) (table.grow (ref.null func) (local.get 0)))\n"
+    /* fills [0, n) with 7 (both arguments are n) */
+    "  (func (export \"fill\") (param i32 i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0)))\n"
     "  (func (export \"add\") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))\n";
 
 static atomic_int spin_started;
@@ -111,6 +113,17 @@ UNIT_GROUP(guard_fuel) {
   /* one unit per iteration (100000) and per call entry */
   CHECK(u.fuel_consumed >= 100000 && u.fuel_consumed <= 100000 + 2 * (uint64_t)stops + 2);
   CHECK_STR(u.stopped_by, "fuel");
+  /* bulk work pays by size before it writes: a 64 KiB fill costs 1024 units (plus the
+   * call's entry), so with 1000 left it stops with memory untouched, and runs once
+   * topped up */
+  uint8_t *mem = weld_memory_data(weld_instance_memory(f.i, "memory"));
+  weld_store_set_fuel(f.s, 1000);
+  CHECK_EQ_I64(call(&f, "fill", 65536, NULL), WELD_TRAP_OUT_OF_FUEL);
+  CHECK(mem[0] == 0 && mem[65535] == 0);
+  weld_store_set_fuel(f.s, 1025);
+  CHECK_EQ_I64(call(&f, "fill", 65536, NULL), 0);
+  CHECK(mem[0] == 7 && mem[65535] == 7);
+  CHECK_EQ_U64(weld_store_get_fuel(f.s), 0);
   /* a call that needs no more fuel than there is runs and leaves the rest */
   weld_store_set_fuel(f.s, 10);
   CHECK_EQ_I64(call(&f, "add", 20, &r), 0);
@@ -185,7 +198,9 @@ UNIT_GROUP(guard_limits) {
   weld_limits lim;
   weld_limits_default(&lim);
   CHECK_EQ_U64(lim.memory_bytes, WELD_UNLIMITED);
-  lim.memory_bytes = 4 * 65536;
+  /* four pages of memory and the table's (at most) ten 8-byte elements: tables count in
+   * the instance's memory total */
+  lim.memory_bytes = 4 * 65536 + 10 * 8;
   lim.table_elements = 10;
   lim.max_call_depth = 50;
   lim.max_instances = 1;
@@ -213,6 +228,10 @@ UNIT_GROUP(guard_limits) {
   CHECK(weld_memory_new(f.s, 5, 10) == NULL);
   weld_memory *small = weld_memory_new(f.s, 1, 10);
   CHECK(small != NULL);
+  /* the instance's table holds all 10 elements the store may have: a host table of one
+   * more is refused (the limit holds over all the store's tables) */
+  weld_val null_ref = {.kind = WELD_FUNCREF, .of.funcref = NULL};
+  CHECK(weld_table_new(f.s, WELD_FUNCREF, 1, 10, null_ref) == NULL);
   /* one instance per store: the second is refused with a LIMIT error */
   weld_import imp = {"env", "started", {.kind = WELD_EXTERN_FUNC, .of.func = f.started}};
   weld_trap *trap = NULL;
@@ -225,14 +244,14 @@ UNIT_GROUP(guard_limits) {
   }
   weld_store_usage(f.s, &u);
   CHECK_STR(u.stopped_by, "instances");
-  CHECK_EQ_U64(u.limit_denials, 2); /* the memory above and the instance */
+  CHECK_EQ_U64(u.limit_denials, 3); /* the memory and the table above, and the instance */
   /* the stopped calls left the store usable */
   CHECK_EQ_I64(call(&f, "add", 21, &r), 0);
   CHECK_EQ_I64(r, 42);
   /* trap instead of -1 when asked */
   weld_limits got;
   weld_store_get_limits(f.s, &got);
-  CHECK_EQ_U64(got.memory_bytes, 4 * 65536);
+  CHECK_EQ_U64(got.memory_bytes, 4 * 65536 + 10 * 8);
   CHECK_EQ_U64(got.max_call_depth, 50);
   got.trap_on_grow_failure = true;
   weld_store_set_limits(f.s, &got);
@@ -267,4 +286,91 @@ UNIT_GROUP(guard_limits) {
     weld_error_free(err);
   }
   teardown(&g);
+}
+
+/* ---------- blocking host calls ------------------------------------------------------------ */
+
+/* A WASI call asleep in the kernel (poll_oneoff on a one-hour timer) is woken by a cancel
+ * from another thread and by the store's deadline; the store stays usable. Nothing here
+ * measures time: without the wake-up the call would sleep for an hour and the harness's
+ * safety net would fail the run. */
+static const char sleep_wat[] =
+    "(module\n"
+    "  (import \"wasi_snapshot_preview1\" \"poll_oneoff\" (func $poll (param i32 i32 i32 i32) (result i32)))\n"
+    "  (import \"env\" \"started\" (func $started))\n"
+    "  (memory (export \"memory\") 1)\n"
+    "  (func (export \"sleep\") (param $ns i64) (result i32)\n"
+    "    (i64.store (i32.const 0) (i64.const 1))\n"
+    "    (i32.store (i32.const 16) (i32.const 1))\n"
+    "    (i64.store (i32.const 24) (local.get $ns))\n"
+    "    (call $started)\n"
+    "    (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128))))\n";
+
+static void *late_canceller(void *arg) {
+  weld_store *s = arg;
+  while (!atomic_load(&spin_started)) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  /* give the call time to reach the kernel, so the wake-up path is what ends it */
+  struct timespec ts = {0, 50000000};
+  nanosleep(&ts, NULL);
+  weld_store_interrupt(s);
+  return NULL;
+}
+
+static int call_sleep(weld_instance *inst, int64_t ns, int32_t *result) {
+  weld_val args[1] = {WELD_I64_VAL(ns)}, res[1] = {WELD_I32_VAL(-1)};
+  weld_trap *t = weld_func_call(weld_instance_func(inst, "sleep"), args, 1, res, 1);
+  *result = res[0].of.i32;
+  if (!t) return 0;
+  int k = (int)weld_trap_get_kind(t);
+  weld_trap_free(t);
+  return k;
+}
+
+UNIT_GROUP(guard_blocking) {
+  weld_engine *e = weld_engine_new(NULL);
+  weld_error *err = NULL;
+  weld_module *m = weld_module_new(e, (const uint8_t *)sleep_wat, sizeof sleep_wat - 1, &err);
+  weld_wasi_config cfg = {0};
+  weld_wasi *w = weld_wasi_new(&cfg, &err);
+  weld_store *s = weld_store_new(e);
+  weld_import imports[2];
+  long n = m && w ? weld_wasi_imports(w, s, m, imports, &err) : -1;
+  weld_instance *inst = NULL;
+  CHECK_EQ_I64(n, 1);
+  if (n == 1) {
+    imports[1] = (weld_import){"env", "started", {.kind = WELD_EXTERN_FUNC,
+                               .of.func = weld_func_new(s, NULL, 0, NULL, 0, on_started, NULL, NULL)}};
+    weld_trap *trap = NULL;
+    inst = weld_instance_new(s, m, imports, 2, &trap, &err);
+    if (trap) weld_trap_free(trap);
+  }
+  if (CHECK(inst != NULL) && CHECK(weld_wasi_bind(w, inst, &err))) {
+    int32_t r = -1;
+    /* a cancel from another thread */
+    atomic_store(&spin_started, 0);
+    pthread_t t;
+    if (CHECK(pthread_create(&t, NULL, late_canceller, s) == 0)) {
+      CHECK_EQ_I64(call_sleep(inst, 3600ll * 1000000000ll, &r), WELD_TRAP_INTERRUPTED);
+      pthread_join(t, NULL);
+    }
+    /* the cancel is spent: a short sleep completes */
+    CHECK_EQ_I64(call_sleep(inst, 1000000, &r), 0);
+    CHECK_EQ_I64(r, 0);
+    /* the deadline */
+    CHECK(weld_store_set_deadline(s, 50 * 1000000ull));
+    CHECK_EQ_I64(call_sleep(inst, 3600ll * 1000000000ll, &r), WELD_TRAP_DEADLINE);
+    weld_usage u;
+    weld_store_usage(s, &u);
+    CHECK_STR(u.stopped_by, "deadline");
+    CHECK(weld_store_set_deadline(s, 0));
+    CHECK_EQ_I64(call_sleep(inst, 1000, &r), 0);
+  }
+  if (err) weld_error_free(err);
+  weld_store_free(s);
+  weld_wasi_free(w);
+  weld_module_free(m);
+  weld_engine_free(e);
 }

@@ -208,7 +208,7 @@ UNIT_GROUP(policy_profiles) {
   CHECK(p.env_inherit_all && p.allow_stdin && p.nnet == 0);
   CHECK_EQ_U64(p.dir_default_ops, POLICY_OP_ALL);
   CHECK(!policy_profile(&p, "nope", &err));
-  CHECK(strstr(err.msg, "unknown profile") != NULL);
+  CHECK(strstr(err.msg, "unknown preset") != NULL);
   policy_free(&p);
 
   size_t n = 0;
@@ -465,4 +465,92 @@ UNIT_GROUP(policy_names) {
   CHECK(!policy_risk_parse("Critical", &r));
   CHECK_STR(policy_risk_name(POLICY_RISK_MODERATE), "moderate");
   CHECK_STR(policy_risk_name((policy_risk)99), "unknown");
+}
+
+/* Patterns are normalized at load (a hole written "/data/./hidden/" must still be a hole)
+ * or refused with their location; the expected forms are written out by hand. */
+UNIT_GROUP(policy_patterns) {
+  static const struct { const char *in, *want; } ok[] = {
+      {"/data/./hidden/", "/data/hidden/"}, {"/data//hidden/", "/data/hidden/"},
+      {"/data/hidden//", "/data/hidden/"},  {"//data/x", "/data/x"},
+      {"./sandbox/x", "sandbox/x"},         {"/data/**//*.key", "/data/**/*.key"},
+      {"/data/*/", "/data/*/**"},           {"/data/**/", "/data/**"},
+      {"/", "/"},                           {"/data/./", "/data/"},
+      {"a", "a"},                           {".", "."},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    char buf[256];
+    const char *why = NULL;
+    bool r = policy_pattern_normalize(ok[i].in, buf, sizeof buf, &why);
+    unit_check(r && strcmp(buf, ok[i].want) == 0, __FILE__, __LINE__, "%s -> %s (want %s; %s)",
+               ok[i].in, r ? buf : "refused", ok[i].want, why ? why : "");
+  }
+  static const char *const refused[] = {"/data/../etc/", "/data/hidden/.", "/data/x/..", "", "../x"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    char buf[256];
+    const char *why = NULL;
+    unit_check(!policy_pattern_normalize(refused[i], buf, sizeof buf, &why) && why, __FILE__, __LINE__,
+               "'%s' should be refused", refused[i]);
+  }
+  /* loaded from a file, the non-normalized hole holds */
+  policy p;
+  util_error err;
+  policy_init(&p);
+  const char *text = "[[fs.dir]]\nhost = \"/tmp\"\nguest = \"/data\"\nops = [\"all\"]\n"
+                     "[[fs.path]]\npath = \"/data/./hidden/\"\nops = []\n"
+                     "[[fs.path]]\npath = \"/data//keys/**//*.key\"\nops = []\n";
+  CHECK(parse(&p, text, &err) || unit_check(false, __FILE__, __LINE__, "%s", err.msg));
+  CHECK_EQ_U64(policy_path_ops(&p, "/data/hidden/x", NULL), 0);
+  CHECK_EQ_U64(policy_path_ops(&p, "/data/hidden", NULL), 0);
+  CHECK_EQ_U64(policy_path_ops(&p, "/data/keys/a/b.key", NULL), 0);
+  CHECK_EQ_U64(policy_path_ops(&p, "/data/other", NULL), POLICY_OP_ALL);
+  policy_free(&p);
+  BAD("[[fs.path]]\npath = \"/data/../etc/\"\nops = []\n", 2, 8, "'..' component");
+  BAD("[[fs.path]]\nops = []\npath = \"/data/hidden/.\"\n", 3, 8, "ends in '/.'");
+  /* a trailing slash-"**" matches the directory itself, as a prefix does */
+  CHECK(policy_path_match("/d/*/**", POLICY_MATCH_GLOB, "/d/x"));
+  CHECK(policy_path_match("/d/*/**", POLICY_MATCH_GLOB, "/d/x/y"));
+  CHECK(!policy_path_match("/d/*/**", POLICY_MATCH_GLOB, "/d"));
+}
+
+/* Paths past the matcher's length bound are refused when a glob could decide them. */
+UNIT_GROUP(policy_long_paths) {
+  policy p;
+  policy_init(&p);
+  policy_add_dir(&p, "/tmp", "/data", POLICY_OP_READ);
+  char *longp = malloc(POLICY_PATH_MAX + 100);
+  strcpy(longp, "/data/");
+  memset(longp + 6, 'a', POLICY_PATH_MAX + 10);
+  strcpy(longp + 6 + POLICY_PATH_MAX + 10, "/x.key");
+  CHECK_EQ_U64(policy_path_ops(&p, longp, NULL), POLICY_OP_READ); /* no glob: decided by the dir */
+  policy_add_path(&p, "/data/**/*.key", 0, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  CHECK_EQ_U64(policy_path_ops(&p, longp, NULL), 0);
+  CHECK_EQ_U64(policy_path_ops(&p, "/data/a/b.txt", NULL), POLICY_OP_READ);
+  free(longp);
+  policy_free(&p);
+}
+
+/* The rename rule: which rules lie beneath a directory (docs/policy.md). */
+UNIT_GROUP(policy_rules_beneath) {
+  policy p;
+  policy_init(&p);
+  policy_add_dir(&p, "/tmp", "/data", POLICY_OP_ALL);
+  policy_add_dir(&p, "/tmp/m", "/data/mnt/inner", POLICY_OP_READ);
+  policy_add_path(&p, "/data/d/secret", 0, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  policy_add_path(&p, "/data/keep/", POLICY_OP_READ, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  policy_add_path(&p, "/data/g/**/*.key", 0, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  policy_add_path(&p, "/data/top*", POLICY_OP_READ, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  CHECK(policy_rules_beneath(&p, "/data/d"));         /* exact beneath */
+  CHECK(!policy_rules_beneath(&p, "/data/d/secret")); /* only the path itself */
+  CHECK(policy_rules_beneath(&p, "/data/keep"));      /* a prefix rooted there */
+  CHECK(policy_rules_beneath(&p, "/data"));
+  CHECK(policy_rules_beneath(&p, "/data/g"));
+  CHECK(policy_rules_beneath(&p, "/data/g/h/i"));     /* the glob reaches any depth below g */
+  CHECK(!policy_rules_beneath(&p, "/data/gg"));
+  CHECK(!policy_rules_beneath(&p, "/data/topx"));     /* "/data/top*" matches it, not beneath */
+  CHECK(policy_rules_beneath(&p, "/data/mnt"));       /* a mount beneath */
+  CHECK(policy_rules_beneath(&p, "/data/mnt/inner")); /* a mount at */
+  CHECK(!policy_rules_beneath(&p, "/data/free"));
+  CHECK(!policy_rules_beneath(&p, "/data/ke"));
+  policy_free(&p);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,8 @@ static void build_tree(void) {
   link_("../../secret", "root/a/deepout");
   link_("../file", "root/a/b/rel");
   link_("/proc/self/root", "root/procroot");
+  /* the link the race swaps exists before the swapper starts, so no open finds nothing */
+  link_("a/file", "root/race");
 }
 
 static void rm_tree(void) {
@@ -75,6 +78,7 @@ static int open_rd(int dfd, const char *path, bool follow, char *buf, size_t n) 
 typedef struct swapper {
   char dir[512];
   atomic_bool stop;
+  atomic_uint flips; /* swaps done so far */
 } swapper;
 
 /* Flips root/race between a link inside and a link outside as fast as it can. */
@@ -86,6 +90,7 @@ static void *swap_links(void *arg) {
     snprintf(tmp, sizeof tmp, "%s/race.tmp", s->dir);
     unlink(tmp);
     if (symlink(i & 1 ? "../secret" : "a/file", tmp) == 0) rename(tmp, dst);
+    atomic_fetch_add(&s->flips, 1);
   }
   return NULL;
 }
@@ -166,19 +171,34 @@ static void run_cases(const char *mode) {
   swapper s;
   snprintf(s.dir, sizeof s.dir, "%s/root", top);
   atomic_store(&s.stop, false);
+  atomic_store(&s.flips, 0);
   pthread_t th;
   pthread_create(&th, NULL, swap_links, &s);
-  int leaked = 0, ok = 0;
-  for (int i = 0; i < 3000; i++) {
-    if (open_rd(dfd, "race", true, buf, sizeof buf) == 0) {
-      if (strcmp(buf, "outside") == 0) leaked++;
-      else ok++;
-    }
+  while (atomic_load(&s.flips) < 2) sched_yield();
+  /* Every open either reads the file inside (the link pointed in) or is refused as an
+   * escape (it pointed out); anything else — another error, or no open succeeding at
+   * all — means the loop tested nothing. */
+  int leaked = 0, ok = 0, refused = 0, other = 0, other_rc = 0;
+  /* until both outcomes were seen often (the swapper may be descheduled for a while on a
+   * busy machine), with a bound on the opens, not on time */
+  for (int i = 0; i < 2000000 && (ok < 300 || refused < 300); i++) {
+    int rc = open_rd(dfd, "race", true, buf, sizeof buf);
+    if (rc == 0 && strcmp(buf, "outside") == 0) leaked++;
+    else if (rc == 0 && strcmp(buf, "inside") == 0) ok++;
+    else if (rc == EXDEV) refused++;
+    else other++, other_rc = rc;
   }
   atomic_store(&s.stop, true);
   pthread_join(th, NULL);
   CHECK_EQ_I64(leaked, 0);
-  CHECK(ok >= 0);
+  unit_check(ok > 0 && refused > 0, __FILE__, __LINE__,
+             "the race was not exercised (%s): %d opens inside, %d refused, %d other", mode, ok, refused,
+             other);
+  unit_check(other == 0, __FILE__, __LINE__, "%d opens failed otherwise (last: %s) (%s)", other,
+             strerror(other_rc), mode);
+  /* with the swapper stopped the link is settled: it must open or be refused */
+  int last = open_rd(dfd, "race", true, buf, sizeof buf);
+  CHECK(last == 0 || last == EXDEV);
   close(dfd);
 }
 

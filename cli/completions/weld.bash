@@ -1,0 +1,102 @@
+# bash completion for weld. Installed as bash-completion's `weld`; to try it from the
+# sources: `source cli/completions/weld.bash`. Keep the option lists in step with
+# `weld help COMMAND` (tests/cli/cli_test.sh checks that every option it lists is here).
+
+_weld() {
+  local cur prev words cword
+  if declare -F _init_completion >/dev/null; then
+    _init_completion -s || return
+  else
+    COMPREPLY=()
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    prev="${COMP_WORDS[COMP_CWORD-1]}"
+    words=("${COMP_WORDS[@]}")
+    cword=$COMP_CWORD
+  fi
+
+  local commands="run validate inspect print audit wast help version"
+  local run_opts="--invoke --bounds --fuel --max-memory --max-table-elements --max-stack
+    --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
+    --policy --preset --profile --log-denials --tcplisten --help"
+  local presets="isolated readonly-fs cli"
+
+  # the command: the first word after `weld` that is not an option; `weld FILE` is run
+  local cmd="" i
+  for ((i = 1; i < cword; i++)); do
+    case "${words[i]}" in
+      -*) ;;
+      *) cmd="${words[i]}"; break ;;
+    esac
+  done
+  case "$cmd" in
+    run|validate|inspect|print|audit|wast|help|version) ;;
+    "") ;;
+    *) return 0 ;;                       # after weld FILE: the module's own arguments
+  esac
+
+  # `--opt=value`: complete the value after the `=`
+  local opt="$prev" val="$cur"
+  if [[ "$cur" == --*=* ]]; then
+    opt="${cur%%=*}"
+    val="${cur#*=}"
+  elif [ "$prev" = "=" ] && [ "$cword" -ge 2 ]; then
+    opt="${words[cword-2]}"         # COMP_WORDBREAKS split `--opt=val` without _init_completion
+  elif [ "$cur" = "=" ]; then
+    opt="$prev"
+    val=""
+  fi
+  local values=""
+  case "$opt" in
+    --preset) values="$presets" ;;
+    --profile) values="guest $presets" ;;
+    --bounds) values="guard explicit" ;;
+    --format) values="md json" ;;
+    --dir) COMPREPLY=($(compgen -d -- "$val")); return 0 ;;
+    --policy) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;
+    --report|--log) COMPREPLY=($(compgen -f -- "$val")); return 0 ;;
+    --invoke|--fuel|--max-memory|--max-table-elements|--max-stack|--max-instances|--timeout|\
+    --env|--tcplisten|--name) return 0 ;;
+  esac
+  if [ -n "$values" ]; then
+    COMPREPLY=($(compgen -W "$values" -- "$val"))
+    return 0
+  fi
+
+  local opts="" files="*.@(wasm|wat)"
+  case "$cmd" in
+    "")
+      if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "--help --version $run_opts" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+        COMPREPLY+=($(compgen -f -X "!$files" -- "$cur") $(compgen -d -- "$cur"))
+      fi
+      return 0 ;;
+    run)
+      # after the module every word is the module's
+      for ((i = 2; i < cword; i++)); do
+        case "${words[i]}" in
+          --) ;;
+          --*=*|--trap-on-grow-failure|--audit-first|--log-denials) ;;
+          -*) ((i++)) ;;
+          *) return 0 ;;
+        esac
+      done
+      opts="$run_opts" ;;
+    validate) opts="-q --quiet --help" ;;
+    inspect) opts="--json --help" ;;
+    print) opts="--flat --folded --help" ;;
+    audit) opts="--policy --preset --profile --format --help" ;;
+    wast) opts="--log --name --fuel -v --verbose --help"; files="*.wast" ;;
+    help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return 0 ;;
+    version) return 0 ;;
+  esac
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+  else
+    COMPREPLY=($(compgen -f -X "!$files" -- "$cur") $(compgen -d -- "$cur"))
+  fi
+  return 0
+}
+shopt -s extglob 2>/dev/null
+complete -F _weld -o filenames weld
