@@ -3,12 +3,20 @@
  *
  * The only header an embedder needs. The objects and their lifetimes:
  *
- *   weld_engine    process-wide settings; outlives everything made from it.
+ *   weld_engine    settings and the table of function signatures its modules and host
+ *                  functions share; outlives everything made from it. A module is
+ *                  instantiated only in stores of the engine that compiled it.
  *   weld_module    a decoded, validated and compiled module. Immutable; may be
  *                  instantiated any number of times, in any number of stores.
  *   weld_store     owns instances and every runtime object (functions, memories, tables,
  *                  globals) created in it; freeing the store frees them all.
  *   weld_instance  a module instantiated in a store with its imports resolved.
+ *
+ * Objects never cross stores: an import, a call argument, a table or global value or a
+ * host function's result that is a function, table, memory or global of another store is
+ * refused (a LINK error "import from another store", a trap, or false / NULL / -1 as the
+ * call reports failure). externref values are the host's own pointers and belong to no
+ * store.
  *
  * Fallible calls return NULL / false and, where asked, a weld_error (decode, validation,
  * link errors) or a weld_trap (a WebAssembly trap, also from a start function). The
@@ -191,7 +199,7 @@ typedef struct weld_config {
 
 /* Fills a config with the defaults. */
 void weld_config_default(weld_config *c);
-/* cfg may be NULL for the defaults. */
+/* cfg may be NULL for the defaults. NULL when out of memory. */
 weld_engine *weld_engine_new(const weld_config *cfg);
 void weld_engine_free(weld_engine *e);
 
@@ -320,6 +328,7 @@ weld_table *weld_instance_table(weld_instance *i, const char *name);
 typedef weld_trap *(*weld_host_fn)(weld_caller *caller, void *env, const weld_val *args,
                                    weld_val *results);
 
+/* NULL on a bad argument or when memory runs out (env is then left to the caller). */
 weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t nparams,
                          const weld_valkind *results, size_t nresults, weld_host_fn fn,
                          void *env, void (*env_free)(void *));
@@ -329,7 +338,8 @@ size_t weld_func_result_count(const weld_func *f);
 weld_valkind weld_func_param(const weld_func *f, size_t i);
 weld_valkind weld_func_result(const weld_func *f, size_t i);
 
-/* Calls a function. Argument kinds must match the signature (else a USAGE trap message).
+/* Calls a function. Argument kinds must match the signature, and funcref arguments must
+ * be null or functions of f's store (else a trap saying which argument is wrong).
  * Returns NULL on success with `results` filled, or the trap. */
 weld_trap *weld_func_call(weld_func *f, const weld_val *args, size_t nargs, weld_val *results,
                           size_t nresults);
@@ -355,12 +365,13 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
                            weld_val init);
 uint32_t weld_table_size(const weld_table *t);
 bool weld_table_get(const weld_table *t, uint32_t i, weld_val *out);
+/* False when out of range, of the wrong kind, or a funcref of another store. */
 bool weld_table_set(weld_table *t, uint32_t i, weld_val v);
 int64_t weld_table_grow(weld_table *t, uint32_t delta, weld_val init);
 
 weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init);
 weld_val weld_global_get(const weld_global *g);
-/* False if the global is immutable or the kind differs. */
+/* False if the global is immutable, the kind differs, or v is a funcref of another store. */
 bool weld_global_set(weld_global *g, weld_val v);
 
 /* ---------- WASI ---------------------------------------------------------------- */

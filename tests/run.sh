@@ -125,6 +125,20 @@ else
   record "text" 0 1 "($build/weld_text_test missing)"
 fi
 
+# ---- deeply nested text and binaries through every command -----------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "nesting-$flavour"; then
+    stage "nesting ($flavour)" "$logs/nesting-$flavour.log" tests/text/nesting.sh "$dir/weld"
+  else
+    record "nesting ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
+# ---- differential: random modules under weld and Node.js (V8) ----------------------------------
+stage "diff (Node.js)" "$logs/diff.log" tests/diff/run.sh "$build/weld" "${DIFF_MODULES:-40}"
+
 # ---- the command line ------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build

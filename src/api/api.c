@@ -15,6 +15,7 @@
 
 struct weld_engine {
   weld_config cfg;
+  exec_typetab *types; /* signatures of its modules and host functions */
 };
 
 
@@ -69,6 +70,11 @@ static uint8_t valtype_of(weld_valkind k) {
   return (unsigned)k < sizeof map ? map[k] : 0;
 }
 
+/* A value may enter store s: a funcref must be null or one of s's functions. */
+static bool val_in_store(const exec_store *s, const weld_val *v) {
+  return v->kind != WELD_FUNCREF || exec_store_owns_ref(s, WASM_FUNCREF, v->of.funcref);
+}
+
 /* Writes v into slots (two for v128); returns the slots used. */
 static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
   switch (v->kind) {
@@ -109,8 +115,14 @@ static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
 
 /* ---------- errors and traps -------------------------------------------------------------- */
 
+/* What a caller gets when even the error or trap object cannot be allocated: shared,
+ * never freed (the free functions pass them by). */
+static weld_error oom_error = {.e = {.kind = UTIL_ERR_LIMIT, .offset = -1, .msg = "out of memory"}};
+static weld_trap oom_trap = {.kind = WELD_TRAP_HOST, .msg = "out of memory"};
+
 weld_error *api_error_from(const util_error *e) {
-  weld_error *w = util_xcalloc(1, sizeof *w);
+  weld_error *w = util_try_calloc(1, sizeof *w);
+  if (!w) return &oom_error;
   w->e = *e;
   return w;
 }
@@ -134,7 +146,9 @@ weld_error_kind weld_error_get_kind(const weld_error *e) {
 }
 const char *weld_error_message(const weld_error *e) { return e->e.msg; }
 int64_t weld_error_offset(const weld_error *e) { return e->e.offset; }
-void weld_error_free(weld_error *e) { free(e); }
+void weld_error_free(weld_error *e) {
+  if (e != &oom_error) free(e);
+}
 
 weld_trap_kind weld_trap_get_kind(const weld_trap *t) { return t->kind; }
 const char *weld_trap_message(const weld_trap *t) { return t->msg; }
@@ -145,17 +159,21 @@ const weld_frame *weld_trap_skipped_func(const weld_trap *t) { return t->has_ski
 const weld_frame *weld_trap_frame(const weld_trap *t, size_t i) {
   return i < t->nframes ? &t->frames[i] : NULL;
 }
-void weld_trap_free(weld_trap *t) { free(t); }
+void weld_trap_free(weld_trap *t) {
+  if (t != &oom_trap) free(t);
+}
 
 weld_trap *weld_trap_new(const char *message) {
-  weld_trap *t = util_xcalloc(1, sizeof *t);
+  weld_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return &oom_trap;
   t->kind = WELD_TRAP_HOST;
   snprintf(t->msg, sizeof t->msg, "%s", message ? message : "host trap");
   return t;
 }
 
 weld_trap *weld_trap_new_exit(int32_t code) {
-  weld_trap *t = util_xcalloc(1, sizeof *t);
+  weld_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return &oom_trap;
   t->kind = WELD_TRAP_EXIT;
   t->exit_code = code;
   snprintf(t->msg, sizeof t->msg, "exit with code %d", code);
@@ -178,7 +196,8 @@ static void frame_of(weld_frame *fr, const exec_func *f, uint32_t offset, uint32
 
 /* The trap the thread recorded, as a weld_trap with its backtrace. */
 static weld_trap *trap_from_thread(const exec_thread *th) {
-  weld_trap *t = util_xcalloc(1, sizeof *t);
+  weld_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return &oom_trap;
   t->kind = (weld_trap_kind)th->trap;
   t->exit_code = th->exit_code;
   snprintf(t->msg, sizeof t->msg, "%s", th->trap_msg[0] ? th->trap_msg : exec_trap_message(th->trap));
@@ -202,13 +221,23 @@ void weld_config_default(weld_config *c) {
 }
 
 weld_engine *weld_engine_new(const weld_config *cfg) {
-  weld_engine *e = util_xcalloc(1, sizeof *e);
+  weld_engine *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
   if (cfg) e->cfg = *cfg;
   else weld_config_default(&e->cfg);
+  e->types = exec_typetab_new();
+  if (!e->types) {
+    free(e);
+    return NULL;
+  }
   return e;
 }
 
-void weld_engine_free(weld_engine *e) { free(e); }
+void weld_engine_free(weld_engine *e) {
+  if (!e) return;
+  exec_typetab_free(e->types);
+  free(e);
+}
 
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
   util_error ue;
@@ -223,7 +252,7 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
-  exec_module *em = exec_module_compile(m, &ue);
+  exec_module *em = exec_module_compile(m, e ? e->types : NULL, &ue);
   if (!em) {
     wasm_module_free(m);
     if (err) *err = api_error_from(&ue);
@@ -271,6 +300,7 @@ weld_store *weld_store_new(weld_engine *e) {
     c.stack_bytes = e->cfg.stack_bytes;
     c.max_call_depth = e->cfg.max_call_depth;
     c.guard_mode = e->cfg.bounds == WELD_BOUNDS_GUARD;
+    c.types = e->types;
   } else {
     c.guard_mode = true;
   }
@@ -371,7 +401,11 @@ weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld
   const exec_module *em = (const exec_module *)m;
   const wasm_module *w = em->wasm;
   if (trap) *trap = NULL;
-  exec_extern *xs = util_xcalloc(w->nimports + 1, sizeof *xs);
+  exec_extern *xs = util_try_calloc(w->nimports + 1, sizeof *xs);
+  if (!xs) {
+    if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
+    return NULL;
+  }
   for (uint32_t i = 0; i < w->nimports; i++) {
     const wasm_import *im = &w->imports[i];
     /* The last matching entry wins, so a caller can override earlier definitions. */
@@ -457,7 +491,10 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
   const wasm_functype *t = self->type;
   weld_val small[16], *args = small;
   size_t need = (size_t)t->nparams + t->nresults;
-  if (need > 16) args = util_xcalloc(need, sizeof *args);
+  if (need > 16 && !(args = util_try_calloc(need, sizeof *args))) {
+    snprintf(th->trap_msg, sizeof th->trap_msg, "out of memory");
+    return EXEC_TRAP_HOST;
+  }
   weld_val *results = args + t->nparams;
   uint32_t s = 0;
   for (uint32_t i = 0; i < t->nparams; i++) s += slots_to_val(t->params[i], argres + s, &args[i]);
@@ -483,6 +520,12 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
         k = EXEC_TRAP_HOST;
         break;
       }
+      if (!val_in_store(self->store, &results[i])) {
+        snprintf(th->trap_msg, sizeof th->trap_msg,
+                 "host function returned a funcref from another store (result %u)", i);
+        k = EXEC_TRAP_HOST;
+        break;
+      }
       s += val_to_slots(&results[i], argres + s);
     }
   }
@@ -494,14 +537,20 @@ weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t npara
                          const weld_valkind *results, size_t nresults, weld_host_fn fn, void *env,
                          void (*env_free)(void *)) {
   if (!s || !fn || nparams > 1000 || nresults > 1000) return NULL;
-  uint8_t *types = util_xmalloc(nparams + nresults + 1);
+  uint8_t *types = util_try_malloc(nparams + nresults + 1);
+  host_env *h = util_try_calloc(1, sizeof *h);
+  if (!types || !h) {
+    free(types);
+    free(h);
+    return NULL;
+  }
   for (size_t i = 0; i < nparams; i++) types[i] = valtype_of(params[i]);
   for (size_t i = 0; i < nresults; i++) types[nparams + i] = valtype_of(results[i]);
-  host_env *h = util_xcalloc(1, sizeof *h);
   *h = (host_env){fn, env, env_free};
   exec_func *f = exec_host_func_new(AS_STORE(s), types, (uint32_t)nparams, types + nparams,
                                     (uint32_t)nresults, host_tramp, h, host_env_free);
   free(types);
+  if (!f) free(h); /* env stays the caller's */
   return (weld_func *)f;
 }
 
@@ -522,15 +571,20 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
   if (nargs != t->nparams) return weld_trap_new("weld_func_call: wrong number of arguments");
   if (nresults < t->nresults) return weld_trap_new("weld_func_call: results array too small");
   for (size_t i = 0; i < nargs; i++) {
+    char msg[128];
     if (args[i].kind != kind_of(t->params[i])) {
-      char msg[128];
       snprintf(msg, sizeof msg, "weld_func_call: argument %zu is %s, expected %s", i,
                weld_valkind_name(args[i].kind), weld_valkind_name(kind_of(t->params[i])));
       return weld_trap_new(msg);
     }
+    if (!val_in_store(f->store, &args[i])) {
+      snprintf(msg, sizeof msg, "weld_func_call: argument %zu is a funcref from another store", i);
+      return weld_trap_new(msg);
+    }
   }
   size_t n = (t->nparams > t->nresults ? t->nparams : t->nresults) * 2 + 2;
-  exec_slot small[64], *argres = n <= 64 ? small : util_xcalloc(n, sizeof(exec_slot));
+  exec_slot small[64], *argres = n <= 64 ? small : util_try_calloc(n, sizeof(exec_slot));
+  if (!argres) return weld_trap_new("weld_func_call: out of memory");
   uint32_t s = 0;
   for (size_t i = 0; i < nargs; i++) s += val_to_slots(&args[i], argres + s);
   exec_thread *th = &f->store->thread;
@@ -559,6 +613,10 @@ weld_store *weld_caller_store(weld_caller *c) { return c ? (weld_store *)c->th->
 weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pages) {
   util_error e;
   util_error_clear(&e);
+  exec_store *st = AS_STORE(s);
+  /* room in the store's list first, so nothing is undone after the store accounted it */
+  if (!util_vec_try_grow((void **)&st->memories, &st->capmemories, st->nmemories, sizeof *st->memories))
+    return NULL;
   bool has_max = max_pages != UINT64_MAX;
   exec_memory *m = exec_memory_new(min_pages, max_pages, has_max, AS_STORE(s)->guard_mode, &e);
   if (!m) return NULL;
@@ -566,7 +624,7 @@ weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pag
     exec_memory_free(m);
     return NULL;
   }
-  UTIL_VEC_PUSH(AS_STORE(s)->memories, AS_STORE(s)->nmemories, AS_STORE(s)->capmemories, m);
+  AS_STORE(s)->memories[AS_STORE(s)->nmemories++] = m; /* room made above */
   return (weld_memory *)m;
 }
 
@@ -598,7 +656,9 @@ static void *ref_of(weld_val v) {
 
 weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init) {
   if (elem != WELD_FUNCREF && elem != WELD_EXTERNREF) return NULL;
-  if (init.kind != elem) return NULL;
+  if (init.kind != elem || !val_in_store(AS_STORE(s), &init)) return NULL;
+  exec_store *st = AS_STORE(s);
+  if (!util_vec_try_grow((void **)&st->tables, &st->captables, st->ntables, sizeof *st->tables)) return NULL;
   exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, ref_of(init));
   if (!t) return NULL;
   util_error e;
@@ -607,7 +667,7 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
     exec_table_free(t);
     return NULL;
   }
-  UTIL_VEC_PUSH(AS_STORE(s)->tables, AS_STORE(s)->ntables, AS_STORE(s)->captables, t);
+  AS_STORE(s)->tables[AS_STORE(s)->ntables++] = t; /* room made above */
   return (weld_table *)t;
 }
 
@@ -623,25 +683,23 @@ bool weld_table_get(const weld_table *wt, uint32_t i, weld_val *out) {
 
 bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
   exec_table *t = (exec_table *)wt;
-  if (i >= t->size || v.kind != kind_of(t->elemtype)) return false;
+  if (i >= t->size || v.kind != kind_of(t->elemtype) || !val_in_store(t->store, &v)) return false;
   t->elems[i] = ref_of(v);
   return true;
 }
 
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
   exec_table *t = (exec_table *)wt;
-  if (init.kind != kind_of(t->elemtype)) return -1;
+  if (init.kind != kind_of(t->elemtype) || !val_in_store(t->store, &init)) return -1;
   int64_t r = exec_table_grow(t, delta, ref_of(init));
   return r < 0 ? -1 : r;
 }
 
 weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init) {
-  if (init.kind != kind) return NULL;
-  exec_global *g = util_xcalloc(1, sizeof *g);
-  g->type = valtype_of(kind);
-  g->mut = mutable_;
+  if (!s || init.kind != kind || !val_in_store(AS_STORE(s), &init)) return NULL;
+  exec_global *g = exec_global_new(AS_STORE(s), valtype_of(kind), mutable_);
+  if (!g) return NULL;
   val_to_slots(&init, g->val);
-  UTIL_VEC_PUSH(AS_STORE(s)->globals, AS_STORE(s)->nglobals, AS_STORE(s)->capglobals, g);
   return (weld_global *)g;
 }
 
@@ -654,7 +712,7 @@ weld_val weld_global_get(const weld_global *wg) {
 
 bool weld_global_set(weld_global *wg, weld_val v) {
   exec_global *g = (exec_global *)wg;
-  if (!g->mut || v.kind != kind_of(g->type)) return false;
+  if (!g->mut || v.kind != kind_of(g->type) || !val_in_store(g->store, &v)) return false;
   val_to_slots(&v, g->val);
   return true;
 }

@@ -144,12 +144,15 @@ uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos) {
 
 void exec_module_free(exec_module *em) {
   if (!em) return;
+  for (uint32_t i = 0; i < em->ntypeids; i++) exec_typeid_release(em->types, em->typeids[i]);
   if (em->wasm) wasm_module_free(em->wasm);
   util_arena_free(&em->arena);
   free(em);
 }
 
-exec_module *exec_module_compile(wasm_module *m, util_error *err) {
+exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err) {
+  if (!types) types = exec_typetab_default();
+  if (!types) return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
   wasm_vmodule vm;
   memset(&vm, 0, sizeof vm);
   if (!wasm_validate_module(m, &vm, err)) {
@@ -158,10 +161,17 @@ exec_module *exec_module_compile(wasm_module *m, util_error *err) {
   }
   exec_module *em = util_xcalloc(1, sizeof *em);
   util_arena_init(&em->arena);
+  em->types = types;
   em->typeids = util_arena_alloc(&em->arena, (m->ntypes + 1) * sizeof(exec_typeid));
   for (uint32_t i = 0; i < m->ntypes; i++) {
     const wasm_functype *ft = &m->types[i];
-    em->typeids[i] = exec_typeid_of(ft->nparams, ft->params, ft->nresults, ft->results);
+    em->typeids[i] = exec_typeid_acquire(types, ft->nparams, ft->params, ft->nresults, ft->results);
+    if (!em->typeids[i]) {
+      exec_module_free(em);
+      wasm_vmodule_free(&vm);
+      return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
+    }
+    em->ntypeids = i + 1;
   }
   uint32_t ndef = m->nfuncs - m->nfunc_imports;
   em->codes = util_arena_alloc(&em->arena, (ndef + 1) * sizeof(exec_code));

@@ -88,25 +88,40 @@ typedef struct exec_code {
   uint32_t *srcmap_wasm;   /* module offsets */
 } exec_code;
 
-/* A function signature interned engine-wide: equal signatures share one id, so
- * call_indirect compares one integer. */
+/* A function signature interned in its engine's table: equal signatures share one id, so
+ * call_indirect compares one integer. 0 names no signature. */
 typedef uint32_t exec_typeid;
+
+/* The signature table of one engine (typeid.c): every module compiled and every store made
+ * with the engine shares it, so ids are comparable between all of their instances.
+ * Entries are reference-counted and go away with the last module or host function using
+ * them. Thread-safe. */
+typedef struct exec_typetab exec_typetab;
+exec_typetab *exec_typetab_new(void); /* NULL when out of memory */
+void exec_typetab_free(exec_typetab *t);
+/* The process-wide table used when no engine is given (NULL when out of memory). */
+exec_typetab *exec_typetab_default(void);
+size_t exec_typetab_count(exec_typetab *t); /* live signatures */
+/* The id of a signature, taking one reference; 0 when out of memory. */
+exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const uint8_t *params,
+                                uint32_t nresults, const uint8_t *results);
+void exec_typeid_release(exec_typetab *t, exec_typeid id);
 
 typedef struct exec_module {
   wasm_module *wasm;        /* owned */
+  exec_typetab *types;      /* the engine's table; typeids hold one reference each */
   exec_typeid *typeids;     /* per type index */
+  uint32_t ntypeids;
   exec_code *codes;         /* per defined function (index - nfunc_imports) */
   util_arena arena;         /* code and side tables */
 } exec_module;
 
-/* Decodes nothing: takes a decoded module, validates it and translates every function.
- * On success owns `m`. On failure returns NULL with an INVALID error (m is not freed). */
-exec_module *exec_module_compile(wasm_module *m, util_error *err);
+/* Decodes nothing: takes a decoded module, validates it and translates every function,
+ * interning its signatures in `types` (NULL: exec_typetab_default()). The module may only
+ * be instantiated in stores using the same table. On success owns `m`. On failure
+ * returns NULL with an INVALID error (m is not freed). */
+exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err);
 void exec_module_free(exec_module *em);
-
-/* Interns a signature (thread-safe). */
-exec_typeid exec_typeid_of(uint32_t nparams, const uint8_t *params, uint32_t nresults,
-                           const uint8_t *results);
 
 /* ---------- runtime objects ---------------------------------------------------------- */
 
@@ -162,6 +177,7 @@ typedef struct exec_global {
   exec_slot val[2];     /* two slots for v128 */
   uint8_t type;
   bool mut;
+  exec_store *store;    /* the owning store */
 } exec_global;
 
 /* Instance-side view of a segment: dropped segments have len/count 0. */
@@ -269,6 +285,7 @@ typedef struct exec_sampler {
 
 struct exec_store {
   void *engine;             /* the weld_engine */
+  exec_typetab *types;      /* the engine's signature table (host functions' ids) */
   exec_thread thread;
   bool fuel_enabled;
   uint64_t fuel;            /* remaining, when enabled */
@@ -361,12 +378,26 @@ typedef struct exec_store_config {
   size_t stack_bytes;      /* value stack; 0 = 8 MiB */
   uint32_t max_call_depth; /* 0 = 10000 */
   bool guard_mode;         /* memories reserve the 4 GiB index space + guard */
+  exec_typetab *types;     /* the engine's signature table; NULL = exec_typetab_default() */
 } exec_store_config;
 
 exec_store *exec_store_new(const exec_store_config *cfg); /* cfg may be NULL */
 void exec_store_free(exec_store *s);
 
-/* A host function owned by the store. The signature is copied. `env_free`, if given,
+/* A global owned by the store (zero-initialised; the caller sets its value). */
+exec_global *exec_global_new(exec_store *s, uint8_t type, bool mut);
+
+/* Store identity. An object made in one store must never enter another: it would be
+ * freed with its own store while the other still reached it. Every place where an object
+ * or a reference enters a store checks these: instantiation imports, call arguments,
+ * table and global writes (set, grow, fill, initial values) and host-function results.
+ * A funcref belongs to `s` when it is null or one of s's functions; an externref is the
+ * host's own pointer, which belongs to no store, so it is always accepted. */
+bool exec_store_owns_ref(const exec_store *s, uint8_t valtype, const void *ref);
+/* The import's object (function, table, memory or global) was made in `s`. */
+bool exec_store_owns_extern(const exec_store *s, const exec_extern *x);
+
+/* A host function owned by the store (NULL when out of memory). The signature is copied. `env_free`, if given,
  * is called on `env` when the store is freed. */
 exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t nparams,
                               const uint8_t *results, uint32_t nresults, exec_host_fn fn,
@@ -376,6 +407,8 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
  * each is checked against the import's type (the spec's matching rules: "incompatible
  * import type"). Allocates memories/tables/globals, applies active element and data
  * segments, drops declarative ones, runs the start function.
+ * The module must have been compiled with the store's signature table ("module compiled
+ * by another engine" otherwise: type ids of two tables are not comparable).
  * On a link error returns NULL with a LINK error; when a segment is out of bounds or the
  * start function traps returns NULL with a TRAP error whose message is the trap's (the
  * thread's trap fields stay filled). Objects made before the failure stay in the store

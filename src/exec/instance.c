@@ -15,7 +15,11 @@
 /* ---------- stores ------------------------------------------------------------------------ */
 
 exec_store *exec_store_new(const exec_store_config *cfg) {
-  exec_store *s = util_xcalloc(1, sizeof *s);
+  exec_typetab *types = cfg && cfg->types ? cfg->types : exec_typetab_default();
+  if (!types) return NULL;
+  exec_store *s = util_try_calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->types = types;
   size_t bytes = cfg && cfg->stack_bytes ? cfg->stack_bytes : DEFAULT_STACK_BYTES;
   bytes = (bytes + 4095) & ~(size_t)4095;
   /* mmap: the value stack is touched only as deep as calls go. */
@@ -49,6 +53,7 @@ void exec_store_free(exec_store *s) {
   for (size_t i = 0; i < s->nfuncs; i++) {
     exec_func *f = s->funcs[i];
     if (f->host_env_free) f->host_env_free(f->host_env);
+    exec_typeid_release(s->types, f->typeid);
     free(f);
   }
   for (size_t i = 0; i < s->nmemories; i++) exec_memory_free(s->memories[i]);
@@ -67,19 +72,57 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
                               const uint8_t *results, uint32_t nresults, exec_host_fn fn,
                               void *env, void (*env_free)(void *)) {
   size_t ntypes = (size_t)nparams + nresults;
-  exec_func *f = util_xcalloc(1, sizeof *f + (ntypes > sizeof f->host_types ? ntypes : 0));
+  exec_func *f = util_try_calloc(1, sizeof *f + (ntypes > sizeof f->host_types ? ntypes : 0));
+  if (!f) return NULL;
   uint8_t *types = ntypes > sizeof f->host_types ? (uint8_t *)(f + 1) : f->host_types;
   if (nparams) memcpy(types, params, nparams);
   if (nresults) memcpy(types + nparams, results, nresults);
   f->host_type = (wasm_functype){nparams, nresults, types, types + nparams};
   f->type = &f->host_type;
-  f->typeid = exec_typeid_of(nparams, types, nresults, types + nparams);
+  f->typeid = exec_typeid_acquire(s->types, nparams, types, nresults, types + nparams);
+  if (!f->typeid) {
+    free(f);
+    return NULL;
+  }
   f->store = s;
   f->host = fn;
   f->host_env = env;
   f->host_env_free = env_free;
-  UTIL_VEC_PUSH(s->funcs, s->nfuncs, s->capfuncs, f);
+  if (!UTIL_VEC_TRY_PUSH(s->funcs, s->nfuncs, s->capfuncs, f)) {
+    exec_typeid_release(s->types, f->typeid);
+    free(f);
+    return NULL;
+  }
   return f;
+}
+
+exec_global *exec_global_new(exec_store *s, uint8_t type, bool mut) {
+  exec_global *g = util_try_calloc(1, sizeof *g);
+  if (!g) return NULL;
+  g->type = type;
+  g->mut = mut;
+  g->store = s;
+  if (!UTIL_VEC_TRY_PUSH(s->globals, s->nglobals, s->capglobals, g)) {
+    free(g);
+    return NULL;
+  }
+  return g;
+}
+
+bool exec_store_owns_ref(const exec_store *s, uint8_t valtype, const void *ref) {
+  if (valtype != WASM_FUNCREF || !ref) return true;
+  return ((const exec_func *)ref)->store == s;
+}
+
+bool exec_store_owns_extern(const exec_store *s, const exec_extern *x) {
+  if (!x->ptr) return true;
+  switch (x->kind) {
+  case WASM_EXTERN_FUNC: return ((const exec_func *)x->ptr)->store == s;
+  case WASM_EXTERN_TABLE: return ((const exec_table *)x->ptr)->store == s;
+  case WASM_EXTERN_MEMORY: return ((const exec_memory *)x->ptr)->store == s;
+  case WASM_EXTERN_GLOBAL: return ((const exec_global *)x->ptr)->store == s;
+  }
+  return false;
 }
 
 /* ---------- constant expressions ------------------------------------------------------------ */
@@ -199,10 +242,11 @@ static bool link_fail(util_error *err, const wasm_import *im, const char *why) {
                    im->module.str, (int)im->field.len, im->field.str);
 }
 
-static bool match_import(const exec_module *em, const wasm_import *im, const exec_extern *x,
-                         util_error *err) {
+static bool match_import(const exec_store *s, const exec_module *em, const wasm_import *im,
+                         const exec_extern *x, util_error *err) {
   if (!x || !x->ptr) return link_fail(err, im, "unknown import");
   if (x->kind != im->kind) return link_fail(err, im, "incompatible import type");
+  if (!exec_store_owns_extern(s, x)) return link_fail(err, im, "import from another store");
   switch (im->kind) {
   case WASM_EXTERN_FUNC: {
     const exec_func *f = x->ptr;
@@ -233,6 +277,8 @@ static bool match_import(const exec_module *em, const wasm_import *im, const exe
 }
 
 /* ---------- instantiation ------------------------------------------------------------------ */
+
+static bool oom_fail(util_error *err) { return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"); }
 
 static bool trap_fail(exec_store *s, exec_trap_kind k, int64_t off, util_error *err) {
   exec_thread *th = &s->thread;
@@ -300,27 +346,33 @@ static bool check_limits(exec_store *s, const wasm_module *m, util_error *err) {
 exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec_extern *imports,
                                 util_error *err) {
   const wasm_module *m = em->wasm;
+  if (em->types != s->types)
+    return util_fail(err, UTIL_ERR_LINK, -1, "module compiled by another engine"), NULL;
   for (uint32_t i = 0; i < m->nimports; i++) {
-    if (!match_import(em, &m->imports[i], imports ? &imports[i] : NULL, err)) return NULL;
+    if (!match_import(s, em, &m->imports[i], imports ? &imports[i] : NULL, err)) return NULL;
   }
   if (!check_limits(s, m, err)) return NULL;
 
-  exec_instance *inst = util_xcalloc(1, sizeof *inst);
+  exec_instance *inst = util_try_calloc(1, sizeof *inst);
+  if (!inst) return oom_fail(err), NULL;
   util_arena_init(&inst->arena);
   util_arena *a = &inst->arena;
   inst->store = s;
   inst->module = em;
-  inst->funcs = util_arena_alloc(a, (m->nfuncs + 1) * sizeof(exec_func *));
-  inst->tables = util_arena_alloc(a, (m->ntables + 1) * sizeof(exec_table *));
-  inst->memories = util_arena_alloc(a, (m->nmemories + 1) * sizeof(exec_memory *));
-  inst->globals = util_arena_alloc(a, (m->nglobals + 1) * sizeof(exec_global *));
-  inst->datas = util_arena_alloc(a, (m->ndatas + 1) * sizeof(exec_data_inst));
-  inst->elems = util_arena_alloc(a, (m->nelems + 1) * sizeof(exec_elem_inst));
   uint32_t ndef = m->nfuncs - m->nfunc_imports;
-  inst->defined_funcs = util_arena_alloc(a, (ndef + 1) * sizeof(exec_func));
-  /* From here on the instance belongs to the store, even if instantiation fails below:
-   * element segments may already have put its functions into imported tables. */
-  UTIL_VEC_PUSH(s->instances, s->ninstances, s->capinstances, inst);
+  if (!(inst->funcs = util_arena_try_alloc(a, (m->nfuncs + 1) * sizeof(exec_func *))) ||
+      !(inst->tables = util_arena_try_alloc(a, (m->ntables + 1) * sizeof(exec_table *))) ||
+      !(inst->memories = util_arena_try_alloc(a, (m->nmemories + 1) * sizeof(exec_memory *))) ||
+      !(inst->globals = util_arena_try_alloc(a, (m->nglobals + 1) * sizeof(exec_global *))) ||
+      !(inst->datas = util_arena_try_alloc(a, (m->ndatas + 1) * sizeof(exec_data_inst))) ||
+      !(inst->elems = util_arena_try_alloc(a, (m->nelems + 1) * sizeof(exec_elem_inst))) ||
+      !(inst->defined_funcs = util_arena_try_alloc(a, (ndef + 1) * sizeof(exec_func))) ||
+      /* From here on the instance belongs to the store, even if instantiation fails
+       * below: element segments may already have put its functions into imported tables. */
+      !UTIL_VEC_TRY_PUSH(s->instances, s->ninstances, s->capinstances, inst)) {
+    instance_free(inst);
+    return oom_fail(err), NULL;
+  }
 
   uint32_t fi = 0, ti = 0, mi = 0, gi = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {
@@ -348,11 +400,14 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     exec_table *t = exec_table_new(tt->elem, (uint32_t)tt->limits.min, (uint32_t)tt->limits.max,
                                    tt->limits.has_max, NULL);
     if (!t) {
-      util_fail(err, UTIL_ERR_LIMIT, -1, "table %u: %llu elements exceed the implementation limit", i,
-                (unsigned long long)tt->limits.min);
+      util_fail(err, UTIL_ERR_LIMIT, -1, "table %u: %llu elements: %s", i, (unsigned long long)tt->limits.min,
+                tt->limits.min > 10000000 ? "exceed the implementation limit" : "out of memory");
       return NULL;
     }
-    UTIL_VEC_PUSH(s->tables, s->ntables, s->captables, t);
+    if (!UTIL_VEC_TRY_PUSH(s->tables, s->ntables, s->captables, t)) {
+      exec_table_free(t);
+      return oom_fail(err), NULL;
+    }
     inst->tables[i] = t;
     if (!exec_store_adopt_table(s, t, &inst->memory_bytes, err)) return NULL;
   }
@@ -360,22 +415,24 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     const wasm_limits *l = &m->memories[i].type.limits;
     exec_memory *mem = exec_memory_new(l->min, l->max, l->has_max, s->guard_mode, err);
     if (!mem) return NULL;
-    UTIL_VEC_PUSH(s->memories, s->nmemories, s->capmemories, mem);
+    if (!UTIL_VEC_TRY_PUSH(s->memories, s->nmemories, s->capmemories, mem)) {
+      exec_memory_free(mem);
+      return oom_fail(err), NULL;
+    }
     inst->memories[i] = mem;
     if (!exec_store_adopt_memory(s, mem, &inst->memory_bytes, err)) return NULL;
   }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
-    exec_global *g = util_xcalloc(1, sizeof *g);
-    UTIL_VEC_PUSH(s->globals, s->nglobals, s->capglobals, g);
-    g->type = m->globals[i].type.type;
-    g->mut = m->globals[i].type.mut;
+    exec_global *g = exec_global_new(s, m->globals[i].type.type, m->globals[i].type.mut);
+    if (!g) return oom_fail(err), NULL;
     if (!eval_const(inst, &m->globals[i].init, g->val, err)) return NULL;
     inst->globals[i] = g;
   }
   for (uint32_t i = 0; i < m->nelems; i++) {
     const wasm_elem *el = &m->elems[i];
     exec_elem_inst *ei = &inst->elems[i];
-    ei->refs = util_arena_alloc(a, ((size_t)el->count + 1) * sizeof(void *));
+    ei->refs = util_arena_try_alloc(a, ((size_t)el->count + 1) * sizeof(void *));
+    if (!ei->refs) return oom_fail(err), NULL;
     ei->count = el->count;
     for (uint32_t k = 0; k < el->count; k++) {
       if (el->func_indices) {

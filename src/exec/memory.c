@@ -28,7 +28,11 @@ exec_memory *exec_memory_new(uint64_t min_pages, uint64_t max_pages, bool has_ma
               (unsigned long long)min_pages, (unsigned long long)cap);
     return NULL;
   }
-  exec_memory *m = util_xcalloc(1, sizeof *m);
+  exec_memory *m = util_try_calloc(1, sizeof *m);
+  if (!m) {
+    util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory");
+    return NULL;
+  }
   m->max_pages = cap;
   m->has_max = has_max;
   m->guarded = guard;

@@ -11,14 +11,20 @@
  * (as the spec allows) instead of exhausting host memory. */
 #define TABLE_MAX_ELEMS (10u * 1000u * 1000u)
 
+/* NULL when min exceeds the implementation limit or memory runs out. */
 exec_table *exec_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max, void *init) {
   if (min > TABLE_MAX_ELEMS) return NULL;
-  exec_table *t = util_xcalloc(1, sizeof *t);
+  exec_table *t = util_try_calloc(1, sizeof *t);
+  if (!t) return NULL;
   t->elemtype = elemtype;
   t->size = min;
   t->max = has_max && max < TABLE_MAX_ELEMS ? max : TABLE_MAX_ELEMS;
   t->has_max = has_max;
-  t->elems = util_xcalloc(min ? min : 1, sizeof(void *));
+  t->elems = util_try_calloc(min ? min : 1, sizeof(void *));
+  if (!t->elems) {
+    free(t);
+    return NULL;
+  }
   for (uint32_t i = 0; init && i < min; i++) t->elems[i] = init;
   return t;
 }

@@ -452,11 +452,13 @@ static bool glob_reaches_below(const char *pattern, const char *dir) {
   return any;
 }
 
-bool policy_rules_beneath(const policy *p, const char *dir) {
+/* policy_rules_beneath, not counting grant `skip` (NULL: every grant counts). */
+static bool rules_beneath_except(const policy *p, const char *dir, const policy_path *skip) {
   size_t dl = strlen(dir);
   bool root = strcmp(dir, "/") == 0;
   for (size_t i = 0; i < p->npaths; i++) {
     const policy_path *g = &p->paths[i];
+    if (g == skip) continue;
     switch (g->match) {
     case POLICY_MATCH_EXACT:
     case POLICY_MATCH_PREFIX: {
@@ -480,6 +482,25 @@ bool policy_rules_beneath(const policy *p, const char *dir) {
     if (dir_contains(dir, d)) return true; /* a directory mounted at `dir` or beneath it */
   }
   return false;
+}
+
+bool policy_rules_beneath(const policy *p, const char *dir) { return rules_beneath_except(p, dir, NULL); }
+
+const char *policy_dir_unmovable(const policy *p, const char *dir) {
+  const policy_path *g = NULL;
+  policy_path_rule(p, dir, &g, NULL);
+  if (g && g->match == POLICY_MATCH_EXACT)
+    return "its own rule is an exact grant, which does not reach beneath it";
+  if (g && g->match == POLICY_MATCH_GLOB) {
+    /* A final "**" matches any continuation of what it matched, so such a glob matches
+     * every path beneath a directory it matches; any other glob may not. */
+    size_t n = strlen(g->pattern);
+    if (n < 2 || strcmp(g->pattern + n - 2, "**") != 0)
+      return "its own rule is a glob that does not match everything beneath it";
+  }
+  /* the governing grant may reach beneath (that is the point); any other rule may not */
+  if (rules_beneath_except(p, dir, g)) return "finer rules lie beneath it";
+  return NULL;
 }
 
 /* ---------- environment and network ------------------------------------------------- */

@@ -216,6 +216,12 @@ uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_
  * that can match below it, or a directory mounted at or beneath it. Moving `dir`
  * elsewhere would carry those paths out from under their rules. */
 bool policy_rules_beneath(const policy *p, const char *dir);
+/* Whether directory `dir` may be moved (renamed away from or into `dir`) as a whole,
+ * with no check per name beneath it: only when the rule that decides `dir` itself also
+ * decides everything beneath it — the [[fs.dir]] ops, a prefix grant, or a glob ending
+ * in "**" — and no other rule could decide something beneath it (policy_rules_beneath,
+ * not counting that grant). Returns NULL when it may, else why not (static text). */
+const char *policy_dir_unmovable(const policy *p, const char *dir);
 bool policy_env_allowed(const policy *p, const char *name);
 bool policy_net_allowed(const policy *p, const char *host, uint32_t port, uint32_t op);
 

@@ -29,9 +29,13 @@ typedef struct pr {
   text_namemap label_seen;
 } pr;
 
+/* Indentation stops growing at this depth: deeper code would make the output quadratic
+ * in its nesting (a million nested blocks would print terabytes of spaces). */
+#define MAX_INDENT 64
+
 static void nl(pr *p) {
   fputc('\n', p->f);
-  for (int i = 0; i < p->indent; i++) fputs("  ", p->f);
+  for (int i = 0; i < p->indent && i < MAX_INDENT; i++) fputs("  ", p->f);
 }
 
 static void str(FILE *f, const char *s, size_t n) {
@@ -221,19 +225,20 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
  * stack); other instructions stay in order, one per line. */
 static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_error *err) {
   util_reader r = {bytes, bytes, bytes + len, base};
-  /* per open block: whether it is an `if` whose (then ...) is open (folded style) */
-  uint8_t stack[1024];
-  char *labels[1024];
-  int depth = 0;
+  /* per open block: whether it is an `if` whose (then ...) is open (folded style), and its
+   * label's name; on the heap, as deep as the code nests */
+  uint8_t *stack = NULL;
+  char **labels = NULL;
+  size_t depth = 0, cap = 0, nlabels = 0, caplabels = 0;
   bool ok = true;
   while (!util_reader_eof(&r)) {
     wasm_instr in;
-    if (!wasm_read_instr(&r, &in, err)) { ok = false; break; }
+    if (!(ok = wasm_read_instr(&r, &in, err))) break;
     const char *name = wasm_opinfo_table[in.op].name;
     if (in.op == WASM_OP_END) {
       if (depth == 0) break;
       depth--;
-      free(labels[depth]);
+      free(labels[--nlabels]);
       p->indent--;
       nl(p);
       if (p->folded) fputs(stack[depth] ? "))" : ")", p->f);
@@ -257,15 +262,10 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
       label = label_id(p, p->nblocks++);
       if (label) fprintf(p->f, " %s", label);
     }
-    immediates(p, &in, labels, depth);
+    immediates(p, &in, labels, (int)depth);
     if (block) {
-      if (depth >= (int)sizeof stack) {
-        free(label);
-        ok = util_fail(err, UTIL_ERR_LIMIT, in.offset, "blocks nested too deeply to print");
-        break;
-      }
-      labels[depth] = label;
-      stack[depth++] = in.op == WASM_OP_IF;
+      UTIL_VEC_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF));
+      UTIL_VEC_PUSH(labels, nlabels, caplabels, label);
       if (p->folded && in.op == WASM_OP_IF) {
         p->indent++;
         nl(p);
@@ -274,7 +274,9 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
       p->indent++;
     }
   }
-  while (depth > 0) free(labels[--depth]);
+  while (nlabels > 0) free(labels[--nlabels]);
+  free(labels);
+  free(stack);
   return ok;
 }
 

@@ -10,7 +10,12 @@ typedef struct sp {
   const text_token *toks;
   size_t pos;
   util_error *err;
+  unsigned depth; /* open (thread and (either forms */
 } sp;
+
+/* (thread and (either nest by recursion here and in the runner; scripts nest them once
+ * or twice, so a small bound keeps hostile scripts off the C stack. */
+#define WAST_MAX_NESTING 100
 
 static const text_token *tok(const sp *p) { return &p->toks[p->pos]; }
 
@@ -174,7 +179,11 @@ static bool value(sp *p, wast_value *v, bool result) {
     v->heap.len = t->len - 4;
   } else if (result && is_kw(p, t, "either")) {
     v->kind = WAST_V_EITHER;
-    if (!value_list(p, &v->alts, &v->nalts, true)) return false;
+    if (p->depth >= WAST_MAX_NESTING) return fail(p, t, "nesting too deep (more than 100 levels of either)");
+    p->depth++;
+    bool ok = value_list(p, &v->alts, &v->nalts, true);
+    p->depth--;
+    if (!ok) return false;
   } else {
     return fail(p, t, "unexpected token");
   }
@@ -291,7 +300,11 @@ static bool command(sp *p, wast_command *c) {
     c->name = opt_id(p);
     /* (shared (module $m))* are the modules it may use */
     while (lpar_kw(p, "shared")) p->pos = tok(p)->match + 1;
-    return commands(p, close, &c->sub, &c->nsub) && expect_rpar(p);
+    if (p->depth >= WAST_MAX_NESTING) return fail(p, t, "nesting too deep (more than 100 levels of thread)");
+    p->depth++;
+    bool ok = commands(p, close, &c->sub, &c->nsub);
+    p->depth--;
+    return ok && expect_rpar(p);
   }
   if (is_kw(p, t, "wait")) {
     c->kind = WAST_WAIT;
@@ -312,7 +325,7 @@ wast_script *text_wast_parse(const char *src, size_t len, util_error *err) {
     text_wast_free(s);
     return NULL;
   }
-  sp p = {s, s->src, s->lx.toks, 0, err};
+  sp p = {s, s->src, s->lx.toks, 0, err, 0};
   /* A script that is one bare module (fields without `(module`) is that module. */
   const text_token *t0 = &p.toks[0];
   if (t0->kind == TOK_LPAR) {

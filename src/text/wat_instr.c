@@ -1,5 +1,6 @@
 /* Instructions of the text format, plain and folded, encoded straight to binary. The
  * instruction names and immediate kinds come from src/wasm/opcodes.def. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../wasm/opcodes.h"
@@ -373,111 +374,215 @@ static bool not_an_instr(wat *w, const text_token *t) {
   return wat_fail(w, t, t->kind == TOK_RESERVED ? "unknown operator" : "unexpected token");
 }
 
-static bool instr(wat *w, text_buf *out);
+/* ---------- nesting ----------------------------------------------------------------------
+ *
+ * Blocks and folded instructions nest as deep as the input does, so the reader keeps its
+ * own stack of open constructs on the heap instead of recursing on the C stack: one
+ * frame per open flat block, folded block/loop, folded if, or folded plain instruction
+ * whose operands are being read. At most WAT_MAX_NESTING frames are open at once (the
+ * binary reader handles as deep a nesting; deeper text fails with "nesting too deep"). */
 
-/* A flat block instruction: block/loop/if label? blocktype instr* (else instr*)? end */
-static bool flat_block(wat *w, int op, text_buf *out) {
-  int64_t bt;
-  push_label(w);
-  if (!wat_blocktype(w, &bt)) return false;
-  emit_op(out, op);
-  emit_blocktype(out, bt);
-  if (!wat_instrs(w, out)) return false;
-  if (op == WASM_OP_IF && wat_is_kw(wat_tok(w), w->src, "else")) {
-    w->pos++;
-    if (!closing_label(w)) return false;
-    text_buf_byte(out, 0x05);
-    size_t mark = out->len;
-    if (!wat_instrs(w, out)) return false;
-    if (out->len == mark) out->len--; /* an empty else is left out */
-  }
-  if (!wat_is_kw(wat_tok(w), w->src, "end")) return wat_fail(w, wat_tok(w), "unexpected token");
-  w->pos++;
-  if (!closing_label(w)) return false;
-  text_buf_byte(out, 0x0b);
-  w->nlabels--;
+#define WAT_MAX_NESTING 1000000u
+
+enum {
+  F_FLAT,       /* block/loop/if ... (else ...)? end */
+  F_FLAT_ELSE,  /* the else part of a flat if */
+  F_BLOCK,      /* (block ...) / (loop ...) */
+  F_IF_COND,    /* (if label? bt <folded condition>* (then ...) ...): the condition */
+  F_IF_THEN,
+  F_IF_ELSE,
+  F_PLAIN,      /* (op imm* <folded operand>*): the operands; the op is parked in scratch */
+};
+
+typedef struct ctl_frame {
+  uint8_t kind;
+  int op;
+  size_t close;       /* folded: the token index of the closing `)` */
+  size_t mark;        /* F_*ELSE: out->len after the else opcode; F_PLAIN: scratch mark */
+  int64_t bt;         /* F_IF_COND */
+  wat_label label;    /* F_IF_COND: the label, pushed once the condition is read */
+} ctl_frame;
+
+typedef struct ctl_stack {
+  ctl_frame *f;
+  size_t n, cap;
+} ctl_stack;
+
+static bool ctl_push(wat *w, ctl_stack *c, ctl_frame fr) {
+  if (c->n >= WAT_MAX_NESTING)
+    return wat_fail(w, wat_tok(w), "nesting too deep (more than %u levels)", WAT_MAX_NESTING);
+  UTIL_VEC_PUSH(c->f, c->n, c->cap, fr);
   return true;
 }
 
-/* A folded instruction: ( ... ) */
-static bool folded(wat *w, text_buf *out) {
-  const text_token *open = wat_tok(w);
-  size_t close = open->match;
-  w->pos++;
-  const text_token *t = wat_tok(w);
-  int op = op_at(w, t);
-  if (op < 0) return not_an_instr(w, t);
-  w->pos++;
-  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
-    int64_t bt;
-    push_label(w);
-    if (!wat_blocktype(w, &bt)) return false;
-    emit_op(out, op);
-    emit_blocktype(out, bt);
-    if (!wat_instrs(w, out)) return false;
-    text_buf_byte(out, 0x0b);
-    w->nlabels--;
-  } else if (op == WASM_OP_IF) {
-    int64_t bt;
-    /* the label scopes the branches, not the condition */
-    const text_token *lt = wat_tok(w);
-    if (lt->kind == TOK_ID) w->pos++;
-    if (!wat_blocktype(w, &bt)) return false;
-    while (wat_tok(w)->kind == TOK_LPAR && !wat_is_lpar_kw(w, "then")) {
-      if (!folded(w, out)) return false;
-    }
-    if (!wat_is_lpar_kw(w, "then")) return wat_fail(w, wat_tok(w), "unexpected token");
-    wat_label l = {lt->kind == TOK_ID ? w->src + lt->start : NULL, lt->kind == TOK_ID ? lt->len : 0};
-    wat_note_block(w, l.name, l.len);
-    UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
-    emit_op(out, op);
-    emit_blocktype(out, bt);
-    w->pos += 2;
-    if (!wat_instrs(w, out) || !wat_expect_rpar(w)) return false;
-    if (wat_is_lpar_kw(w, "else")) {
-      w->pos += 2;
-      text_buf_byte(out, 0x05);
-      size_t mark = out->len;
-      if (!wat_instrs(w, out) || !wat_expect_rpar(w)) return false;
-      if (out->len == mark) out->len--; /* an empty else is left out */
-    }
-    text_buf_byte(out, 0x0b);
-    w->nlabels--;
-  } else if (op == WASM_OP_ELSE || op == WASM_OP_END) {
-    return wat_fail(w, t, "unexpected token");
-  } else {
-    size_t mark = w->scratch.len;
-    if (!plain(w, op, &w->scratch)) return false;
-    while (wat_tok(w)->kind == TOK_LPAR) {
-      if (!folded(w, out)) return false;
-    }
-    text_buf_bytes(out, w->scratch.p + mark, w->scratch.len - mark);
-    w->scratch.len = mark;
-  }
+/* The `)` that closes a folded instruction. */
+static bool close_folded(wat *w, size_t close) {
   if (w->pos != close) return wat_fail(w, wat_tok(w), "unexpected token");
   w->pos++;
   return true;
 }
 
-static bool instr(wat *w, text_buf *out) {
+/* Opens `( op ...`: emits what comes before the nested parts and pushes their frame. */
+static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
+  const text_token *open = wat_tok(w);
+  ctl_frame fr = {.close = open->match};
+  w->pos++;
   const text_token *t = wat_tok(w);
-  if (t->kind == TOK_LPAR) return folded(w, out);
   int op = op_at(w, t);
   if (op < 0) return not_an_instr(w, t);
   w->pos++;
-  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) return flat_block(w, op, out);
-  if (op == WASM_OP_ELSE || op == WASM_OP_END) return wat_fail(w, t, "unexpected token");
-  return plain(w, op, out);
+  fr.op = op;
+  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
+    push_label(w);
+    if (!wat_blocktype(w, &fr.bt)) return false;
+    emit_op(out, op);
+    emit_blocktype(out, fr.bt);
+    fr.kind = F_BLOCK;
+  } else if (op == WASM_OP_IF) {
+    /* the label scopes the branches, not the condition */
+    const text_token *lt = wat_tok(w);
+    if (lt->kind == TOK_ID) {
+      fr.label = (wat_label){w->src + lt->start, lt->len};
+      w->pos++;
+    }
+    if (!wat_blocktype(w, &fr.bt)) return false;
+    fr.kind = F_IF_COND;
+  } else if (op == WASM_OP_ELSE || op == WASM_OP_END) {
+    return wat_fail(w, t, "unexpected token");
+  } else {
+    fr.mark = w->scratch.len;
+    if (!plain(w, op, &w->scratch)) return false;
+    fr.kind = F_PLAIN;
+  }
+  return ctl_push(w, c, fr);
 }
 
-bool wat_instrs(wat *w, text_buf *out) {
-  for (;;) {
-    const text_token *t = wat_tok(w);
-    if (t->kind == TOK_RPAR || t->kind == TOK_EOF) return true;
-    if (wat_is_kw(t, w->src, "end") || wat_is_kw(t, w->src, "else")) return true;
-    if (!instr(w, out)) return false;
+/* Reads instructions until the outermost sequence ends (at `)`, `end`, `else` or the end
+ * of input), or with `one`, exactly one folded instruction. */
+static bool instrs(wat *w, text_buf *out, bool one) {
+  ctl_stack c = {NULL, 0, 0};
+  bool ok = true;
+  if (one) {
+    if (wat_tok(w)->kind != TOK_LPAR) ok = wat_fail(w, wat_tok(w), "unexpected token");
+    else ok = open_folded(w, &c, out);
   }
+  while (ok) {
+    const text_token *t = wat_tok(w);
+    ctl_frame *top = c.n ? &c.f[c.n - 1] : NULL;
+    if (!top && one) break;
+    if (top && top->kind == F_PLAIN) {
+      if (t->kind == TOK_LPAR) {
+        ok = open_folded(w, &c, out);
+        continue;
+      }
+      /* operands done: the instruction follows them */
+      text_buf_bytes(out, w->scratch.p + top->mark, w->scratch.len - top->mark);
+      w->scratch.len = top->mark;
+      size_t close = top->close;
+      c.n--;
+      ok = close_folded(w, close);
+      continue;
+    }
+    if (top && top->kind == F_IF_COND) {
+      if (t->kind == TOK_LPAR && !wat_is_lpar_kw(w, "then")) {
+        ok = open_folded(w, &c, out);
+        continue;
+      }
+      if (!wat_is_lpar_kw(w, "then")) {
+        ok = wat_fail(w, t, "unexpected token");
+        continue;
+      }
+      wat_note_block(w, top->label.name, top->label.len);
+      UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, top->label);
+      emit_op(out, WASM_OP_IF);
+      emit_blocktype(out, top->bt);
+      w->pos += 2;
+      top->kind = F_IF_THEN;
+      continue;
+    }
+    bool seq_end = t->kind == TOK_RPAR || t->kind == TOK_EOF || wat_is_kw(t, w->src, "end") ||
+                   wat_is_kw(t, w->src, "else");
+    if (!seq_end) { /* one more instruction of the current sequence */
+      if (t->kind == TOK_LPAR) {
+        ok = open_folded(w, &c, out);
+        continue;
+      }
+      int op = op_at(w, t);
+      if (op < 0) {
+        ok = not_an_instr(w, t);
+      } else if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
+        w->pos++;
+        ctl_frame fr = {.kind = F_FLAT, .op = op};
+        push_label(w);
+        ok = wat_blocktype(w, &fr.bt) && ctl_push(w, &c, fr);
+        if (ok) {
+          emit_op(out, op);
+          emit_blocktype(out, fr.bt);
+        }
+      } else if (op == WASM_OP_ELSE || op == WASM_OP_END) {
+        ok = wat_fail(w, t, "unexpected token");
+      } else {
+        w->pos++;
+        ok = plain(w, op, out);
+      }
+      continue;
+    }
+    if (!top) break; /* the caller's sequence ends here */
+    switch (top->kind) {
+    case F_FLAT:
+    case F_FLAT_ELSE:
+      if (top->kind == F_FLAT && top->op == WASM_OP_IF && wat_is_kw(t, w->src, "else")) {
+        w->pos++;
+        if (!(ok = closing_label(w))) break;
+        text_buf_byte(out, 0x05);
+        top->mark = out->len;
+        top->kind = F_FLAT_ELSE;
+        break;
+      }
+      if (top->kind == F_FLAT_ELSE && out->len == top->mark) out->len--; /* an empty else is left out */
+      if (!wat_is_kw(t, w->src, "end")) {
+        ok = wat_fail(w, t, "unexpected token");
+        break;
+      }
+      w->pos++;
+      if (!(ok = closing_label(w))) break;
+      text_buf_byte(out, 0x0b);
+      w->nlabels--;
+      c.n--;
+      break;
+    case F_BLOCK: {
+      text_buf_byte(out, 0x0b);
+      w->nlabels--;
+      size_t close = top->close;
+      c.n--;
+      ok = close_folded(w, close);
+      break;
+    }
+    case F_IF_THEN:
+    case F_IF_ELSE: {
+      if (!(ok = wat_expect_rpar(w))) break;
+      if (top->kind == F_IF_THEN && wat_is_lpar_kw(w, "else")) {
+        w->pos += 2;
+        text_buf_byte(out, 0x05);
+        top->mark = out->len;
+        top->kind = F_IF_ELSE;
+        break;
+      }
+      if (top->kind == F_IF_ELSE && out->len == top->mark) out->len--; /* an empty else is left out */
+      text_buf_byte(out, 0x0b);
+      w->nlabels--;
+      size_t close = top->close;
+      c.n--;
+      ok = close_folded(w, close);
+      break;
+    }
+    }
+  }
+  free(c.f);
+  return ok;
 }
+
+bool wat_instrs(wat *w, text_buf *out) { return instrs(w, out, false); }
 
 bool wat_const_expr(wat *w, text_buf *out) {
   size_t depth = w->nlabels;
@@ -488,7 +593,4 @@ bool wat_const_expr(wat *w, text_buf *out) {
   return true;
 }
 
-bool wat_folded_one(wat *w, text_buf *out) {
-  if (wat_tok(w)->kind != TOK_LPAR) return wat_fail(w, wat_tok(w), "unexpected token");
-  return folded(w, out);
-}
+bool wat_folded_one(wat *w, text_buf *out) { return instrs(w, out, true); }

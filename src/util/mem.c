@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,22 +10,56 @@ static void oom(size_t n) {
   abort();
 }
 
+/* The injection hook: a countdown per thread, so parallel tests do not disturb it. */
+static _Thread_local unsigned long fail_countdown, alloc_count;
+
+unsigned long util_alloc_fail_at(unsigned long n) {
+  unsigned long made = alloc_count;
+  alloc_count = 0;
+  fail_countdown = n;
+  return made;
+}
+
+static bool injected_failure(void) {
+  alloc_count++;
+  return fail_countdown && --fail_countdown == 0;
+}
+
+void *util_try_malloc(size_t n) { return injected_failure() ? NULL : malloc(n ? n : 1); }
+
+void *util_try_calloc(size_t n, size_t sz) {
+  return injected_failure() ? NULL : calloc(n ? n : 1, sz ? sz : 1);
+}
+
+void *util_try_realloc(void *p, size_t n) { return injected_failure() ? NULL : realloc(p, n ? n : 1); }
+
 void *util_xmalloc(size_t n) {
-  void *p = malloc(n ? n : 1);
+  void *p = util_try_malloc(n);
   if (!p) oom(n);
   return p;
 }
 
 void *util_xcalloc(size_t n, size_t sz) {
-  void *p = calloc(n ? n : 1, sz ? sz : 1);
+  void *p = util_try_calloc(n, sz);
   if (!p) oom(n * sz);
   return p;
 }
 
 void *util_xrealloc(void *p, size_t n) {
-  void *q = realloc(p, n ? n : 1);
+  void *q = util_try_realloc(p, n);
   if (!q) oom(n);
   return q;
+}
+
+bool util_vec_try_grow(void **items, size_t *cap, size_t len, size_t elem) {
+  if (len < *cap) return true;
+  size_t nc = *cap ? *cap * 2 : 8;
+  if (nc > SIZE_MAX / elem) return false;
+  void *p = util_try_realloc(*items, nc * elem);
+  if (!p) return false;
+  *items = p;
+  *cap = nc;
+  return true;
 }
 
 char *util_xstrdup(const char *s) {
@@ -54,12 +89,20 @@ void util_arena_free(util_arena *a) {
 }
 
 void *util_arena_alloc(util_arena *a, size_t n) {
+  void *p = util_arena_try_alloc(a, n);
+  if (!p) oom(n);
+  return p;
+}
+
+void *util_arena_try_alloc(util_arena *a, size_t n) {
+  if (n > SIZE_MAX - 64 * 1024) return NULL;
   n = (n + 15) & ~(size_t)15;
   util_arena_chunk *c = a->head;
   if (!c || c->size - c->used < n) {
     size_t sz = 64 * 1024;
     if (n > sz / 4) sz = n; /* big requests get a chunk of their own */
-    util_arena_chunk *nc = util_xmalloc(sizeof *nc + sz);
+    util_arena_chunk *nc = util_try_malloc(sizeof *nc + sz);
+    if (!nc) return NULL;
     nc->size = sz;
     nc->used = 0;
     if (c && n == sz) { /* keep the current chunk on top: it still has room */

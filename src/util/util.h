@@ -44,7 +44,22 @@ const char *util_error_format(const util_error *e, char *buf, size_t n);
 
 /* ---------- memory ---------------------------------------------------------------- */
 
-/* Allocation failure of the process heap is the one fatal condition: it prints and aborts. */
+/* Two kinds of allocation. The util_try_* functions (and util_arena_try_alloc,
+ * UTIL_VEC_TRY_PUSH) return NULL / false when the heap is exhausted; everything an
+ * embedder's call or a guest can reach at run time (stores, instances, host functions,
+ * tables, globals, calls) uses them and reports "out of memory" as an error or a trap.
+ * The util_x* functions print and abort instead; they remain on paths not converted yet:
+ * module decoding, validation and compilation (src/wasm, src/exec/compile*.c), the text
+ * reader and printer (src/text), the WASI context (src/wasi), the deadline list
+ * (src/guard) and the audit and policy readers. */
+void *util_try_malloc(size_t n);
+void *util_try_calloc(size_t n, size_t sz);
+void *util_try_realloc(void *p, size_t n);
+/* Test hook: the n-th allocation from now (by any of the functions here, counted per
+ * thread) fails as if the heap were exhausted; 0 turns it off. Returns how many
+ * allocations were made since the previous call. */
+unsigned long util_alloc_fail_at(unsigned long n);
+
 void *util_xmalloc(size_t n);
 void *util_xcalloc(size_t n, size_t sz);
 void *util_xrealloc(void *p, size_t n);
@@ -60,6 +75,7 @@ typedef struct util_arena {
 void util_arena_init(util_arena *a);
 void util_arena_free(util_arena *a);
 void *util_arena_alloc(util_arena *a, size_t n);           /* 16-byte aligned, zeroed */
+void *util_arena_try_alloc(util_arena *a, size_t n);       /* the same, NULL when out of memory */
 void *util_arena_dup(util_arena *a, const void *p, size_t n);
 char *util_arena_strndup(util_arena *a, const char *s, size_t n); /* NUL-terminated copy */
 
@@ -78,6 +94,12 @@ char *util_arena_strndup(util_arena *a, const char *s, size_t n); /* NUL-termina
     UTIL_VEC_RESERVE(items, len, cap, 1);                                          \
     (items)[(len)++] = (value);                                                    \
   } while (0)
+/* Makes room for one more element; false (array unchanged) when out of memory. */
+bool util_vec_try_grow(void **items, size_t *cap, size_t len, size_t elem);
+/* An expression: true after appending, false (array unchanged) when out of memory. */
+#define UTIL_VEC_TRY_PUSH(items, len, cap, value)                                  \
+  (util_vec_try_grow((void **)&(items), &(cap), (len), sizeof(*(items))) &&        \
+   ((items)[(len)++] = (value), true))
 
 /* ---------- byte reader with LEB128 ------------------------------------------------- */
 

@@ -602,26 +602,36 @@ WASI_HOST(path_unlink_file) {
   RET(remove_name(WASI_CTX, a, WASI_RIGHT(R_PATH_UNLINK_FILE), "path_unlink_file", false));
 }
 
-/* Moving a directory moves everything beneath it without a check per file. The rule
- * (docs/policy.md): a directory may be renamed only when no finer rule lies beneath the
- * source or the destination — no [[fs.path]] pattern that could decide something below
- * it and no [[fs.dir]] mounted at or below it — on the path as named and where it really
- * is. Then everything beneath is decided by what holds the directory itself, which the
- * delete and create checks on the two names already covered. */
+/* Moving a directory moves everything beneath it without a check per name. The rule
+ * (docs/policy.md): a directory may be renamed only when, at the source and at the
+ * destination, on the path as named and where it really is, the rule that decides the
+ * directory itself decides everything beneath it too (policy_dir_unmovable). Then the
+ * delete and create checks on the two names cover every name that moves. */
 static uint16_t rename_tree_check(wasi_ctx *c, req *r, parent *p, const char *role) {
   uint16_t e = 0;
   char *real = NULL;
   if (wasi_needs_real(c, r->dir->preopen) &&
       (e = wasi_real_guest(c, r->dir->preopen, p->fd, p->base, "path_rename", r->guest, &real)))
     return e;
-  const char *bad = policy_rules_beneath(c->pol, r->guest) ? r->guest
-                    : real && policy_rules_beneath(c->pol, real) ? real
-                                                                 : NULL;
-  if (bad)
+  const char *at = r->guest, *why = policy_dir_unmovable(c->pol, r->guest);
+  if (!why && real) why = policy_dir_unmovable(c->pol, at = real);
+  if (why)
     e = wasi_deny(c, WASI_EACCES, "path_rename", r->guest,
-                  "a directory cannot be moved: finer rules lie beneath its %s %s", role, bad);
+                  "a directory cannot be moved as a whole: at its %s %s, %s", role, at, why);
   free(real);
   return e;
+}
+
+/* What a rename would replace: an existing object at the new name is destroyed as an
+ * unlink would destroy it, so it needs `delete` there (on the name and where it really
+ * is), besides the `create` the name already needed. Renaming a name onto another name
+ * of the same object replaces nothing. Sets *exists. */
+static uint16_t rename_replace_check(wasi_ctx *c, req *n, parent *np, const struct stat *src,
+                                     bool *exists) {
+  struct stat st;
+  *exists = fstatat(np->fd, np->base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!*exists || (src && st.st_dev == src->st_dev && st.st_ino == src->st_ino)) return 0;
+  return wasi_path_check(c, n->dir, "path_rename", n->guest, POLICY_OP_DELETE, np->fd, np->base);
 }
 
 WASI_HOST(path_rename) {
@@ -649,7 +659,8 @@ WASI_HOST(path_rename) {
   if ((e = wasi_path_check(c, n.dir, "path_rename", n.guest, POLICY_OP_CREATE, np.fd, np.base)))
     goto done;
   struct stat sst;
-  if (fstatat(op.fd, op.base, &sst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sst.st_mode) &&
+  bool have_src = fstatat(op.fd, op.base, &sst, AT_SYMLINK_NOFOLLOW) == 0;
+  if (have_src && S_ISDIR(sst.st_mode) &&
       ((e = rename_tree_check(c, &o, &op, "source")) || (e = rename_tree_check(c, &n, &np, "destination"))))
     goto done;
   if (op.slash || np.slash) {
@@ -663,7 +674,27 @@ WASI_HOST(path_rename) {
       goto done;
     }
   }
-  e = renameat(op.fd, op.base, np.fd, np.base) == 0 ? 0 : wasi_errno(errno);
+  /* A target that was absent when checked must still be absent when replaced:
+   * RENAME_NOREPLACE makes the kernel refuse one that appeared since, and then the
+   * check is made again for what is there now. */
+  for (int attempt = 0;; attempt++) {
+    bool exists;
+    if ((e = rename_replace_check(c, &n, &np, have_src ? &sst : NULL, &exists))) goto done;
+    int rc = exists ? renameat(op.fd, op.base, np.fd, np.base)
+                    : renameat2(op.fd, op.base, np.fd, np.base, RENAME_NOREPLACE);
+    if (rc != 0 && !exists && (errno == EINVAL || errno == ENOSYS)) {
+      /* EINVAL is also a directory moved into itself; a file system without the flag
+       * gets a plain rename after one more look (a narrow window, not a closed one) */
+      struct stat st;
+      if (fstatat(np.fd, np.base, &st, AT_SYMLINK_NOFOLLOW) == 0) continue;
+      rc = renameat(op.fd, op.base, np.fd, np.base);
+    }
+    if (rc == 0) break;
+    if (exists || errno != EEXIST || attempt == 8) {
+      e = wasi_errno(errno);
+      goto done;
+    }
+  }
 done:
   parent_free(&op);
   parent_free(&np);

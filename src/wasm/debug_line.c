@@ -379,6 +379,7 @@ void wasm_line_table_free(wasm_module *m) {
 bool wasm_line_lookup(const wasm_module *m, uint32_t offset, const char **file, uint32_t *line, uint32_t *column) {
   _Atomic(wasm_line_table *) *slot = (_Atomic(wasm_line_table *) *)&m->lines; /* a cache, not content */
   wasm_line_table *t = atomic_load(slot);
+  if (!t && !custom(m, ".debug_line")) return false; /* nothing to build, nothing allocated */
   if (!t) {
     wasm_line_table *mine = build(m), *none = NULL;
     if (atomic_compare_exchange_strong(slot, &none, mine)) {

@@ -176,13 +176,13 @@ run 0 unstable.wasm --format json
 json 'r.imports.every(i => i.module === "wasi_unstable" && i.wasi && !i.opaque)'
 json 'r.boundary.opaque_modules === 0 && !r.boundary.capabilities.includes("opaque")'
 json 'JSON.stringify([r.risk, r.boundary, r.imports, r.reasons]) === require("fs").readFileSync("server.json", "utf8")'
-run 1 unstable.wasm --profile isolated --format json
+run 1 unstable.wasm --preset isolated --format json
 json 'r.policy.violations.some(v => v.kind === "capability" && /file system/.test(v.message))'
 json 'r.policy.violations.some(v => v.kind === "capability" && /network/.test(v.message))'
 json '!r.policy.violations.some(v => /host module/.test(v.message))'
 run 0 unstable.wasm --policy grant.toml
 has "Passed"
-run 1 unstable_opaque.wasm --profile cli --format json
+run 1 unstable_opaque.wasm --preset cli --format json
 json 'r.imports.find(i => i.name === "fd_write").wasi === true'
 json 'r.imports.find(i => i.name === "not_a_wasi_call").opaque === true && r.boundary.opaque_modules === 2'
 

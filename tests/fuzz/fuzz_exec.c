@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (uint32_t i = 0; i < m->ntables; i++) {
     if (m->tables[i].type.limits.min > MAX_TABLE) goto skip;
   }
-  exec_module *em = exec_module_compile(m, &err);
+  exec_module *em = exec_module_compile(m, NULL, &err);
   if (!em) goto skip;
   exec_store_config cfg = {.stack_bytes = 1u << 20, .max_call_depth = 500, .guard_mode = false};
   exec_store *s = exec_store_new(&cfg);

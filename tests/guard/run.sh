@@ -154,7 +154,7 @@ expect 134 "weld: trap: table limit exceeded (table.grow to 6000 elements, store
   printf ' (func (export "_start")))\n'
 } >many_tables.wat
 expect 1 "weld: many_tables.wat: table 1: declared minimum of 10000 elements brings the store to 20000 table elements, above the table limit (10000 elements)" \
-  run --profile isolated --report report.json many_tables.wat
+  run --preset isolated --report report.json many_tables.wat
 report_has '"outcome": "refused"' '"stopped_by": "table"' '"instantiation": 1' '"peak_elements": 0'
 expect 1 "weld: many_tables.wat: table 13: declared minimum of 10000 elements (1120000 bytes, instance total with its memories) exceeds the memory limit (1048576 bytes)" \
   run --max-memory 1M many_tables.wat
@@ -241,7 +241,7 @@ for other in 0 1; do
   expect_net 0 "" run --invoke search "$wat/clock_search.wat" "$other"
   label="clock search, clocks granted, shape $other"
   if near_now "$(cat out.txt)"; then ok; else bad "found $(cat out.txt), now $(date +%s)"; fi
-  expect_net 0 "" run --profile isolated --log-denials --invoke search "$wat/clock_search.wat" "$other"
+  expect_net 0 "" run --preset isolated --log-denials --invoke search "$wat/clock_search.wat" "$other"
   label="clock search, clocks denied, shape $other"
   if ! near_now "$(cat out.txt)" && grep -q "absolute clock subscription" err.txt; then ok; else bad "found $(cat out.txt), now $(date +%s)"; fi
 done

@@ -1,8 +1,13 @@
 /* The SIMD instructions executed by the engine: every 0xFD opcode is put in a small
  * module (operands as parameters, as block results in temporaries, or as constants;
- * the result stored to a local or returned directly), run through the public API, and
- * compared with a direct call of the portable SIMD library on the same inputs. Memory
- * forms run at addresses near both ends of the memory, including ones that must trap. */
+ * the result stored to a local or returned directly) and run through the public API.
+ *
+ * exec_simd_v8 compares with an independent reference: what V8 (Node.js) computed for
+ * every instruction on fixed inputs (simd_v8.txt, written by simd_v8.mjs).
+ * exec_simd_ops compares the engine's handlers (inline vector code, the SSE4.1/AVX2
+ * library tiers) with the portable C library on random inputs, and memory forms at
+ * addresses near both ends of the memory, including ones that must trap: a consistency
+ * check between the engine's tiers, not a reference. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +218,9 @@ typedef struct ref_out {
   bool trap;
   exec_v128 v;     /* vector result */
   uint64_t s;      /* scalar result */
+  bool has_mem;    /* a store: the 16 bytes at mem_at afterwards */
+  uint32_t mem_at;
+  uint8_t mem[16];
 } ref_out;
 
 static bool mem_form(const wasm_opinfo *o) {
@@ -326,8 +334,9 @@ static uint64_t scalar_bits(const weld_val *v) {
   return s;
 }
 
-/* Runs one case; returns NULL when it matches the reference, else what differs. */
-static const char *run_case(weld_engine *eng, const op_case *c) {
+/* Runs one case; returns NULL when it matches the expected outcome (`expect`, or the
+ * portable library's when NULL), else what differs. */
+static const char *run_case(weld_engine *eng, const op_case *c, const ref_out *expect) {
   static char why[160];
   const wasm_opinfo *o = &wasm_opinfo_table[c->op];
   uint8_t bytes[512];
@@ -352,7 +361,12 @@ static const char *run_case(weld_engine *eng, const op_case *c) {
   for (uint32_t i = 0; i < MEM_SIZE; i++) mem[i] = (uint8_t)(i * 7 + (i >> 8) * 13);
   weld_memory_write(wm, 0, mem, MEM_SIZE);
   ref_out want;
-  reference(c, mem, &want);
+  if (expect) {
+    want = *expect;
+    if (want.has_mem) memcpy(mem + want.mem_at, want.mem, 16);
+  } else {
+    reference(c, mem, &want);
+  }
 
   weld_val args[3], got;
   memset(&got, 0, sizeof got);
@@ -425,7 +439,7 @@ UNIT_GROUP(exec_simd_ops) {
     for (int i = 0; i < 36 && bad < 3; i++) {
       op_case c;
       rand_case(&c, op, i % V_COUNT);
-      const char *why = run_case(eng, &c);
+      const char *why = run_case(eng, &c, NULL);
       if (why) {
         bad++;
         unit_check(false, __FILE__, __LINE__, "%s (variant %d, lane %u, x %llx): %s",
@@ -435,6 +449,84 @@ UNIT_GROUP(exec_simd_ops) {
     if (bad == 0) covered++;
   }
   CHECK_EQ_U64(covered, EXEC_SIMD_NOPS);
+  weld_engine_free(eng);
+}
+
+/* ---------- the independent reference: V8's results ------------------------------------ */
+
+static bool unhex(const char *h, uint8_t *out, size_t n) {
+  if (strlen(h) != 2 * n) return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned v;
+    if (sscanf(h + 2 * i, "%2x", &v) != 1) return false;
+    out[i] = (uint8_t)v;
+  }
+  return true;
+}
+
+/* Reads one line of simd_v8.txt (its format is described in simd_v8.mjs). */
+static bool parse_v8_line(char *line, op_case *c, ref_out *want) {
+  char *tok[10];
+  int n = 0;
+  for (char *t = strtok(line, " \n"); t && n < 10; t = strtok(NULL, " \n")) tok[n++] = t;
+  if (n != 10) return false;
+  memset(c, 0, sizeof *c);
+  memset(want, 0, sizeof *want);
+  int op = -1;
+  for (int k = 0; k < EXEC_SIMD_NOPS; k++)
+    if (strcmp(wasm_opinfo_table[EXEC_SIMD_FIRST + k].name, tok[0]) == 0) op = EXEC_SIMD_FIRST + k;
+  if (op < 0) return false;
+  c->op = (wasm_opcode)op;
+  c->lane = (uint32_t)strtoul(tok[1], NULL, 16);
+  c->offset = (uint32_t)strtoul(tok[2], NULL, 16);
+  c->x = strtoull(tok[3], NULL, 16);
+  if (strcmp(tok[4], "-") && !unhex(tok[4], c->imm, 16)) return false;
+  for (int i = 0; i < 3; i++)
+    if (strcmp(tok[5 + i], "-") && !unhex(tok[5 + i], c->v[i].u8, 16)) return false;
+  switch (tok[8][0]) {
+  case 'v': return unhex(tok[9], want->v.u8, 16);
+  case 's': want->s = strtoull(tok[9], NULL, 16); return true;
+  case 'm':
+    want->has_mem = true;
+    want->mem_at = (uint32_t)c->x + c->offset;
+    return want->mem_at + 16 <= MEM_SIZE && unhex(tok[9], want->mem, 16);
+  }
+  return false;
+}
+
+UNIT_GROUP(exec_simd_v8) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s", __FILE__);
+  char *slash = strrchr(path, '/');
+  snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "simd_v8.txt");
+  FILE *f = fopen(path, "r");
+  if (!CHECK(f != NULL)) return;
+  weld_engine *eng = weld_engine_new(NULL);
+  bool seen[EXEC_SIMD_NOPS] = {false};
+  unsigned lines = 0, bad = 0;
+  char line[1024];
+  while (fgets(line, sizeof line, f)) {
+    op_case c;
+    ref_out want;
+    lines++;
+    if (!parse_v8_line(line, &c, &want)) {
+      unit_check(false, __FILE__, __LINE__, "simd_v8.txt:%u: unreadable", lines);
+      continue;
+    }
+    seen[c.op - EXEC_SIMD_FIRST] = true;
+    for (int variant = 0; variant < V_COUNT && bad < 20; variant++) {
+      c.variant = variant;
+      const char *why = run_case(eng, &c, &want);
+      if (!unit_check(why == NULL, __FILE__, __LINE__, "simd_v8.txt:%u %s (variant %d): %s", lines,
+                      wasm_opinfo_table[c.op].name, variant, why ? why : ""))
+        bad++;
+    }
+  }
+  fclose(f);
+  unsigned covered = 0;
+  for (int k = 0; k < EXEC_SIMD_NOPS; k++) covered += seen[k];
+  CHECK_EQ_U64(covered, EXEC_SIMD_NOPS); /* every instruction has V8's results */
+  CHECK(lines >= 6u * EXEC_SIMD_NOPS);
   weld_engine_free(eng);
 }
 

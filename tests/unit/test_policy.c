@@ -554,3 +554,25 @@ UNIT_GROUP(policy_rules_beneath) {
   CHECK(!policy_rules_beneath(&p, "/data/ke"));
   policy_free(&p);
 }
+
+/* The directory-move rule: the rule deciding the directory must decide all beneath it. */
+UNIT_GROUP(policy_dir_unmovable) {
+  policy p;
+  policy_init(&p);
+  policy_add_dir(&p, "/tmp", "/data", POLICY_OP_ALL);
+  policy_add_path(&p, "/data/a/", POLICY_OP_READ, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  policy_add_path(&p, "/data/a/*", POLICY_OP_ALL, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  policy_add_path(&p, "/data/x", POLICY_OP_ALL, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  policy_add_path(&p, "/data/w*/**", POLICY_OP_ALL, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  policy_add_path(&p, "/data/k/", POLICY_OP_ALL, POLICY_UNLIMITED, POLICY_UNLIMITED);
+  CHECK(policy_dir_unmovable(&p, "/data/a/c") != NULL); /* the one-level glob stops at c */
+  CHECK(policy_dir_unmovable(&p, "/data/a/c/d") == NULL); /* the prefix holds it and all below */
+  CHECK(policy_dir_unmovable(&p, "/data/a") != NULL);   /* the glob lies beneath */
+  CHECK(policy_dir_unmovable(&p, "/data/x") != NULL);   /* an exact grant */
+  CHECK(policy_dir_unmovable(&p, "/data/wz") == NULL);  /* a final "**" covers every depth */
+  CHECK(policy_dir_unmovable(&p, "/data/wz/q") == NULL);
+  CHECK(policy_dir_unmovable(&p, "/data/k") == NULL);   /* its own prefix, rooted at it */
+  CHECK(policy_dir_unmovable(&p, "/data/free") == NULL); /* the [[fs.dir]] */
+  CHECK(policy_dir_unmovable(&p, "/data") != NULL);
+  policy_free(&p);
+}

@@ -289,7 +289,8 @@ guest = \"sandbox/out\"
 ops = [\"all\"]" \
   'mkdir other sandbox/out && printf "keep\n" >sandbox/out/y' \
   creat:out/x write:out/y:3 trunc:out/y read:out/y readdir:out
-# 5: moving a directory carries nothing out from under a finer rule
+# 5: moving a directory carries nothing out from under a finer rule (nor one whose own rule
+# does not reach beneath it: one/c); a rename over a file needs delete on it (drop/keep)
 obj_case rename_dir "$all
 [[fs.path]]
 path = \"sandbox/d/secret\"
@@ -299,10 +300,21 @@ path = \"sandbox/keep/\"
 ops = [\"read\", \"list\", \"create\"]
 [[fs.path]]
 path = \"sandbox/g/**/*.key\"
-ops = []" \
-  'mkdir -p sandbox/d sandbox/g/h && echo s >sandbox/d/secret && echo k >sandbox/g/h/a.key && ln -s g sandbox/pl' \
+ops = []
+[[fs.path]]
+path = \"sandbox/one/*\"
+ops = [\"all\"]
+[[fs.path]]
+path = \"sandbox/drop/\"
+ops = [\"read\", \"list\", \"create\"]
+[[fs.path]]
+path = \"sandbox/drop/new\"
+ops = [\"all\"]" \
+  'mkdir -p sandbox/d sandbox/g/h sandbox/one/c sandbox/drop && echo s >sandbox/d/secret && echo k >sandbox/g/h/a.key &&
+   ln -s g sandbox/pl && echo f >sandbox/one/c/f && echo keep >sandbox/drop/keep && echo new >sandbox/drop/new' \
   read:d/secret rename:d:moved read:moved/secret rename:pl/h:hh rename:g/h:hh rename:sub:sub2 \
-  rename:sub2/f1.txt:f1moved read:sub2/f2.txt rename:sub2:keep rename:sub2:keep/x rename:.:zz
+  rename:sub2/f1.txt:f1moved read:sub2/f2.txt rename:sub2:keep rename:sub2:keep/x rename:.:zz \
+  rename:one/c:one/d rename:one/c/f:one/f rename:drop/new:drop/keep rename:drop/new:drop/other
 # 7: a real path longer than PATH_MAX does not slip past a glob hole: an alias whose real
 # location cannot be read is refused (fail closed), and so is a guest path past the
 # matcher's bound; at ordinary depths the real location decides as usual

@@ -974,11 +974,11 @@ static void compare(fz *z, const snap *before, const snap *after) {
     const entry *e1 = snap_find(after, e0->rel);
     if (e1 && e1->ino == e0->ino && e1->dev == e0->dev && e1->type == e0->type) continue;
     unsigned ops = ops_at(z, e0->rel, NULL, NULL);
-    /* A name replaced (a rename over it) loses its object: that needs delete there, or
-     * write (which could have emptied and rewritten it anyway). */
-    if (!(ops & OP_DELETE) && !(e1 && (ops & OP_WRITE)))
-      violation(z, "/sandbox/%s was %s, but it allows [%s], not %s", e0->rel, e1 ? "replaced" : "removed",
-                model_ops_str(ops, have, sizeof have), e1 ? "delete or write" : "delete");
+    /* A name replaced (a rename over it) loses its object as an unlink would: that
+     * needs delete there (docs/policy.md; write alone is not enough). */
+    if (!(ops & OP_DELETE))
+      violation(z, "/sandbox/%s was %s, but it allows [%s], not delete", e0->rel, e1 ? "replaced" : "removed",
+                model_ops_str(ops, have, sizeof have));
   }
 }
 
