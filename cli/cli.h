@@ -202,6 +202,16 @@ bool cli_guard_report(const cli_guard_opts *g, const char *path, struct weld_sto
                       const struct wasi_ctx *wctx, const struct policy *p,
                       const struct guard_clock *clk, const char *outcome, const char *trap,
                       const char *error, int exit_code);
+/* run_profile.c: `weld run --profile=guest[,PATH]`, the guest profiler. */
+typedef struct cli_profile {
+  bool on;
+  const char *path;        /* the folded stacks (NULL: weld-profile.folded); the SVG goes beside it */
+  struct weld_profiler *p;
+} cli_profile;
+bool cli_profile_start(cli_profile *c, struct weld_store *store);
+/* Stops sampling and writes the files (reporting where on stderr). Call before freeing
+ * the store; a no-op without --profile. False when a file could not be written. */
+bool cli_profile_finish(cli_profile *c, const char *module_path);
 /* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
 void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
 void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr);

@@ -91,7 +91,8 @@ static const cli_command commands[] = {
      "                         one line at exit counts the refused calls)\n"
      "  --tcplisten HOST:PORT  a listening socket the module may accept on\n"
      "Profiling:\n"
-     "  --profile=guest[,PATH] sample the module's stack and write a profile to PATH\n"
+     "  --profile=guest[,PATH] sample the module's stack: folded stacks to PATH (default\n"
+     "                         weld-profile.folded) and an SVG flame graph beside it\n"
      "Without --policy/--preset a module gets the standard streams, clocks and\n"
      "randomness; files, environment and network only as granted. ARGS after FILE\n"
      "become the module's arguments (argv[0] is FILE) unless --invoke is given.\n"
@@ -103,7 +104,8 @@ static const cli_command commands[] = {
      "Results: integers in signed decimal, floats as the shortest decimal that reads back\n"
      "exactly (nan, nan:0xPAYLOAD for non-canonical NaNs); v128 as 0x and 32 hex digits.\n"
      "\n"
-     "A trap prints `weld: trap: MESSAGE` and the WebAssembly backtrace to stderr.\n"
+     "A trap prints `weld: trap: MESSAGE` and the WebAssembly backtrace to stderr\n"
+     "(names from the name section, file:line from DWARF; docs/debugging.md).\n"
      "Exit status: 0 success, 1 malformed/invalid/unlinkable module, 2 usage error or\n"
      "unreadable file, 134 trap; an exit requested by the module passes its code through.\n",
      cli_cmd_run},

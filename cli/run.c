@@ -247,14 +247,7 @@ static int report_trap(weld_trap *t, run_outcome *out) {
   out->what = "trap";
   snprintf(out->trap, sizeof out->trap, "%s", weld_trap_message(t));
   fprintf(stderr, "weld: trap: %s\n", weld_trap_message(t));
-  for (size_t i = 0; i < weld_trap_frame_count(t); i++) {
-    const weld_frame *f = weld_trap_frame(t, i);
-    fprintf(stderr, "  %zu: ", i);
-    if (f->func_name) fprintf(stderr, "%s (func %u)", f->func_name, f->func_index);
-    else fprintf(stderr, "func %u", f->func_index);
-    if (f->code_offset) fprintf(stderr, " at offset 0x%x", f->code_offset);
-    fprintf(stderr, "\n");
-  }
+  weld_trap_print_backtrace(t, stderr);
   weld_trap_free(t);
   return CLI_EXIT_TRAP;
 }
@@ -318,6 +311,7 @@ int cli_cmd_run(int argc, char **argv) {
   cli_guard_init(&gopt);
   guard_clock clk = {0};
   run_outcome outcome = {.what = "ok"};
+  cli_profile prof = {0};
   weld_config cfg;
   weld_config_default(&cfg);
   wasi_options wopt;
@@ -365,12 +359,8 @@ int cli_cmd_run(int argc, char **argv) {
     wasi_options_free(&wopt);
     return cli_usage_error("run", "missing module file");
   }
-  if (ropt.profile_guest) {
-    /* the guest profiler is wired in by src/trace (traces); until then say so plainly */
-    wasi_options_free(&wopt);
-    fprintf(stderr, "weld: run: --profile=guest: profiling is not available in this build\n");
-    return CLI_EXIT_USAGE;
-  }
+  prof.on = ropt.profile_guest;
+  prof.path = ropt.profile_path;
   path = p.operand;
   int nargs = argc - p.i;
   char **args = argv + p.i;
@@ -429,6 +419,10 @@ int cli_cmd_run(int argc, char **argv) {
   }
   if (!cli_guard_arm(store, &wopt.pol, &clk, &werr)) {
     run_error(&outcome, "error", "%s", werr.msg);
+    rc = CLI_EXIT_USAGE;
+    goto out;
+  }
+  if (!cli_profile_start(&prof, store)) {
     rc = CLI_EXIT_USAGE;
     goto out;
   }
@@ -505,6 +499,7 @@ int cli_cmd_run(int argc, char **argv) {
   }
   free(vals);
 out:
+  if (!cli_profile_finish(&prof, path) && rc == CLI_EXIT_OK) rc = CLI_EXIT_USAGE;
   if (wctx && !wopt.log_denials) {
     /* a refused call often surfaces only as the program's own error: say it was the
      * policy, once, and how to see every refusal */

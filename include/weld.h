@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -156,9 +157,24 @@ typedef struct weld_frame {
   const char *func_name;    /* from the name section, or NULL */
   const char *module_name;  /* from the name section, or NULL */
   uint32_t code_offset;     /* byte offset of the instruction in the module, or 0 */
+  uint32_t depth;           /* position in the whole stack, 0 = innermost */
+  const char *file;         /* source file from the module's DWARF .debug_line, or NULL */
+  uint32_t line, column;    /* with file: 1-based line, column (0 = unknown) */
 } weld_frame;
+/* The recorded frames (at most 64). A deeper stack keeps its innermost and its 16
+ * outermost frames: their `depth` fields show the gap. */
 size_t weld_trap_frame_count(const weld_trap *t);
 const weld_frame *weld_trap_frame(const weld_trap *t, size_t i);
+/* How many frames the stack had when the trap happened (recorded or not). */
+size_t weld_trap_frame_total(const weld_trap *t);
+/* When frames were skipped and all of them ran the same function (a deep recursion), a
+ * frame naming that function (its code_offset 0, its depth the first skipped one's);
+ * else NULL. */
+const weld_frame *weld_trap_skipped_func(const weld_trap *t);
+/* Writes the backtrace to `out`, one line per frame ("  N: NAME (func I) at FILE:LINE:COL,
+ * offset 0xOFF"); runs of a repeating call cycle and the skipped part of a deep stack are
+ * summarised on one line ("  ... 9,936 more frames of r (func 1)"). */
+void weld_trap_print_backtrace(const weld_trap *t, FILE *out);
 void weld_trap_free(weld_trap *t);
 
 /* For host functions: a trap carrying a message (copied). */
@@ -397,6 +413,28 @@ bool weld_wasi_bind(weld_wasi *w, weld_instance *inst, weld_error **err);
 
 /* A call ended by `proc_exit` returns a WELD_TRAP_EXIT trap; weld_trap_exit_code gives
  * the status. */
+
+/* ---------- profiling ------------------------------------------------------------ */
+
+/* A sampling profiler of the guest's WebAssembly stack. A timer thread asks the running
+ * call for its stack every interval_ns (0: 1 ms); the interpreter answers at its next
+ * function entry or loop back-edge and goes on, so an unprofiled store pays nothing.
+ * Each sample is weighted by the timer ticks since the previous one, so time spent in
+ * host calls counts, for the WebAssembly stack that is running when the guest next
+ * reaches an interruption point. Only the innermost activation is sampled (a host
+ * function that calls back into WebAssembly starts a new stack). One profiler per store;
+ * stop (or free) it before freeing the store, from the thread that runs the
+ * store's calls or while none is running. weld is an interpreter: there is no guest
+ * machine code for `perf` to attribute, so the profile comes from here, not from perf. */
+typedef struct weld_profiler weld_profiler;
+weld_profiler *weld_profiler_start(weld_store *s, uint64_t interval_ns, weld_error **err);
+void weld_profiler_stop(weld_profiler *p); /* detaches from the store; samples stay */
+void weld_profiler_free(weld_profiler *p); /* stops it first if needed */
+uint64_t weld_profiler_sample_count(const weld_profiler *p);
+/* Folded stacks ("outer;middle;inner TICKS" per line), as flamegraph.pl, speedscope and
+ * inferno read them; and a self-contained SVG flame graph. */
+bool weld_profiler_write_folded(const weld_profiler *p, const char *path, weld_error **err);
+bool weld_profiler_write_svg(const weld_profiler *p, const char *path, const char *title, weld_error **err);
 
 /* ---------- misc ---------------------------------------------------------------- */
 

@@ -9,8 +9,10 @@ what="${1:-test}"
 build_pkgs=(cmake make gcc libc6-dev binutils)
 # binaryen: wasm-opt makes the random modules of tests/diff.
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
+# llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
+# profiler's SVG (tests/trace).
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
-  rustc libstd-rust-dev-wasm32 binaryen)
+  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

@@ -150,6 +150,17 @@ for flavour in release asan; do
   fi
 done
 
+# ---- backtraces, names, DWARF lines, profiling ----------------------------------------------------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "trace-$flavour"; then
+    stage "trace ($flavour)" "$logs/trace-$flavour.log" tests/trace/trace_test.sh "$dir/weld"
+  else
+    record "trace ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 # ---- WASI corpus (weld vs Node.js, escapes, policy) ------------------------------------------
 for flavour in release asan; do
   dir=$build

@@ -23,8 +23,10 @@ struct weld_trap {
   weld_trap_kind kind;
   int32_t exit_code;
   char msg[256];
-  size_t nframes;
+  size_t nframes, total;
   weld_frame frames[64];
+  bool has_skipped; /* skipped frames all ran skipped_func */
+  weld_frame skipped_func;
 };
 
 struct weld_caller {
@@ -152,6 +154,8 @@ weld_trap_kind weld_trap_get_kind(const weld_trap *t) { return t->kind; }
 const char *weld_trap_message(const weld_trap *t) { return t->msg; }
 int32_t weld_trap_exit_code(const weld_trap *t) { return t->exit_code; }
 size_t weld_trap_frame_count(const weld_trap *t) { return t->nframes; }
+size_t weld_trap_frame_total(const weld_trap *t) { return t->total > t->nframes ? t->total : t->nframes; }
+const weld_frame *weld_trap_skipped_func(const weld_trap *t) { return t->has_skipped ? &t->skipped_func : NULL; }
 const weld_frame *weld_trap_frame(const weld_trap *t, size_t i) {
   return i < t->nframes ? &t->frames[i] : NULL;
 }
@@ -178,6 +182,18 @@ weld_trap *weld_trap_new_exit(int32_t code) {
 
 static const char *name_str(const wasm_name *n) { return n && n->str ? n->str : NULL; }
 
+static void frame_of(weld_frame *fr, const exec_func *f, uint32_t offset, uint32_t depth) {
+  fr->func_index = f ? f->index : 0;
+  fr->code_offset = offset;
+  fr->depth = depth;
+  if (f && f->inst) {
+    const wasm_module *m = f->inst->module->wasm;
+    fr->func_name = m->func_names ? name_str(&m->func_names[f->index]) : NULL;
+    fr->module_name = name_str(&m->module_name);
+    if (offset && !wasm_line_lookup(m, offset, &fr->file, &fr->line, &fr->column)) fr->file = NULL;
+  }
+}
+
 /* The trap the thread recorded, as a weld_trap with its backtrace. */
 static weld_trap *trap_from_thread(const exec_thread *th) {
   weld_trap *t = util_try_calloc(1, sizeof *t);
@@ -185,16 +201,14 @@ static weld_trap *trap_from_thread(const exec_thread *th) {
   t->kind = (weld_trap_kind)th->trap;
   t->exit_code = th->exit_code;
   snprintf(t->msg, sizeof t->msg, "%s", th->trap_msg[0] ? th->trap_msg : exec_trap_message(th->trap));
-  for (uint32_t i = 0; i < th->nbt && i < 64; i++) {
-    const exec_func *f = th->bt_func[i];
-    weld_frame *fr = &t->frames[t->nframes++];
-    fr->func_index = f ? f->index : 0;
-    fr->code_offset = th->bt_offset[i];
-    if (f && f->inst) {
-      const wasm_module *m = f->inst->module->wasm;
-      fr->func_name = m->func_names ? name_str(&m->func_names[f->index]) : NULL;
-      fr->module_name = name_str(&m->module_name);
-    }
+  for (uint32_t i = 0; i < th->nbt && i < 64; i++)
+    frame_of(&t->frames[t->nframes++], th->bt_func[i], th->bt_offset[i], th->bt_depth[i]);
+  t->total = th->bt_total;
+  if (th->bt_gap_func && t->total > t->nframes) {
+    uint32_t first = 0; /* the first depth not recorded */
+    while (first < t->nframes && t->frames[first].depth == first) first++;
+    frame_of(&t->skipped_func, th->bt_gap_func, 0, first);
+    t->has_skipped = true;
   }
   return t;
 }

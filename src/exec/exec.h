@@ -207,6 +207,9 @@ struct exec_instance {
                                memory limit; a table counts EXEC_TABLE_ELEM_BYTES per element) */
 };
 
+#define EXEC_BT_MAX 64
+#define EXEC_BT_OUTER 16
+
 /* Per-call execution context: the value stack and the frames. One per store; a store is
  * used by one thread at a time. */
 struct exec_thread {
@@ -225,10 +228,15 @@ struct exec_thread {
   exec_trap_kind trap;
   char trap_msg[256];
   int32_t exit_code;
-  /* backtrace, innermost first: functions and module byte offsets */
-  uint32_t nbt;
-  exec_func *bt_func[64];
-  uint32_t bt_offset[64];
+  /* backtrace, innermost first: functions, module byte offsets and each frame's depth in
+   * the whole stack (0 = innermost). A stack deeper than EXEC_BT_MAX keeps its innermost
+   * and its EXEC_BT_OUTER outermost frames; bt_total counts them all, and bt_gap_func is
+   * the one function every skipped frame belongs to (NULL when they differ). */
+  uint32_t nbt, bt_total;
+  exec_func *bt_func[EXEC_BT_MAX];
+  uint32_t bt_offset[EXEC_BT_MAX];
+  uint32_t bt_depth[EXEC_BT_MAX];
+  exec_func *bt_gap_func;
   /* guard-mode fault recovery */
   sigjmp_buf *fault_jmp;
   void *api_caller;         /* weld_caller for host calls */
@@ -261,6 +269,19 @@ typedef struct exec_usage {
 /* The reason in exec_store.interrupt (0 = none). */
 #define EXEC_INTERRUPT_CANCEL ((int)EXEC_TRAP_INTERRUPTED)
 #define EXEC_INTERRUPT_DEADLINE ((int)EXEC_TRAP_DEADLINE)
+/* Not a stop: the running call records its stack for the store's sampler and goes on.
+ * Set only from 0 (compare-and-swap), so it never hides a cancel or a deadline. */
+#define EXEC_INTERRUPT_SAMPLE ((int)EXEC_TRAP_COUNT + 1)
+
+/* A stack sampler (src/obs/profile.c): at the first interruption check after
+ * EXEC_INTERRUPT_SAMPLE was raised, the interpreter writes the running activation's
+ * functions to buf, outermost first (at most cap of them: the outermost ones), and calls
+ * take on the running thread with n written and the stack's full depth. */
+typedef struct exec_sampler {
+  void (*take)(struct exec_sampler *s, const exec_func *const *frames, size_t n, size_t depth);
+  const exec_func **buf;
+  size_t cap;
+} exec_sampler;
 
 struct exec_store {
   void *engine;             /* the weld_engine */
@@ -272,6 +293,7 @@ struct exec_store {
    * EXEC_INTERRUPT_DEADLINE (stays set until the deadline is re-armed or cleared, so
    * every later call traps too). The trap kind is the reason. */
   atomic_int interrupt;
+  exec_sampler *sampler;    /* NULL unless a profiler samples this store */
   bool guard_mode;
   exec_limits limits;
   exec_usage usage;
@@ -298,8 +320,8 @@ struct exec_store {
 exec_trap_kind exec_check_interrupt(exec_thread *th);
 
 /* Interruption of blocking host calls (wake.c). Raising sets the store's interrupt flag —
- * EXEC_INTERRUPT_DEADLINE always, EXEC_INTERRUPT_CANCEL only when no reason is set yet (a
- * passed deadline stays the reason) — and wakes a host call blocked in exec_store_poll.
+ * EXEC_INTERRUPT_DEADLINE always, EXEC_INTERRUPT_CANCEL only when no reason (or only a
+ * sample request) is set yet (a passed deadline stays the reason) — and wakes a host call blocked in exec_store_poll.
  * Any thread; async-signal-safe (an atomic and a write(2)). */
 void exec_store_raise(exec_store *s, int reason);
 /* Waits like ppoll(2) on fds[0..n) (n may be 0) for at most timeout_ns (UINT64_MAX: no

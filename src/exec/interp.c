@@ -261,6 +261,11 @@ static inline void vld_zero64(exec_slot *d, const uint8_t *p) { v128_put(d, exec
 exec_trap_kind exec_check_interrupt(exec_thread *th) {
   exec_store *s = th->store;
   int why = s ? atomic_load_explicit(&s->interrupt, memory_order_relaxed) : 0;
+  if (why == EXEC_INTERRUPT_SAMPLE) {
+    /* a sample asked for where no stack is at hand: dropped */
+    atomic_compare_exchange_strong(&s->interrupt, &why, 0);
+    why = 0;
+  }
   if (why) {
     th->budget = 0;
     if (why == EXEC_INTERRUPT_DEADLINE) return EXEC_TRAP_DEADLINE; /* stays set */
@@ -346,11 +351,71 @@ static exec_func *func_of(exec_instance *inst, const exec_code *code) {
   return inst->defined_funcs + (code - inst->module->codes);
 }
 
+static void bt_reset(exec_thread *th) {
+  th->nbt = 0;
+  th->bt_total = 0;
+  th->bt_gap_func = NULL;
+}
+
 static void bt_add(exec_thread *th, exec_func *f, uint32_t off) {
-  if (th->nbt >= 64) return;
-  th->bt_func[th->nbt] = f;
-  th->bt_offset[th->nbt] = off;
-  th->nbt++;
+  if (th->nbt < EXEC_BT_MAX) {
+    th->bt_func[th->nbt] = f;
+    th->bt_offset[th->nbt] = off;
+    th->bt_depth[th->nbt] = th->bt_total;
+    th->nbt++;
+  }
+  th->bt_total++;
+}
+
+/* The frames of one activation of run(): the current one, then the callers' records
+ * from rp up to rp_entry. When they do not all fit, the innermost ones and the
+ * EXEC_BT_OUTER outermost are kept (the outermost say how the program got there), and
+ * the skipped middle is summarised by its count and, for a recursion, its function. */
+static void bt_activation(exec_thread *th, exec_func *cur, const exec_unit *ip, const exec_frame_rec *rp,
+                          const exec_frame_rec *rp_entry) {
+  size_t nrec = (size_t)(rp_entry - rp);
+  size_t room = th->nbt < EXEC_BT_MAX ? EXEC_BT_MAX - th->nbt : 0;
+  size_t inner = nrec + 1 <= room ? nrec + 1 : room > EXEC_BT_OUTER ? room - EXEC_BT_OUTER : room;
+  size_t outer = room - inner; /* frames kept at the outer end */
+  bt_add(th, cur, frame_offset(cur, ip, false));
+  bool skipped = false;
+  exec_func *gap = NULL;
+  for (size_t k = 0; k < nrec; k++) {
+    const exec_frame_rec *r = rp + k;
+    exec_func *f = func_of(r->inst, r->code);
+    if (k + 1 < inner || k + outer >= nrec) {
+      bt_add(th, f, frame_offset(f, r->ip, true));
+      continue;
+    }
+    if (!skipped) gap = f;
+    else if (gap != f) gap = NULL;
+    skipped = true;
+    th->bt_total++;
+  }
+  if (skipped) th->bt_gap_func = gap;
+}
+
+/* ---------- sampling ---------------------------------------------------------------------- */
+
+/* The interruption check's slow path inside run(): a sample request is served here, where
+ * the running activation's stack is known, and then the usual check runs. Out of line,
+ * so the hot path keeps its one decrement and branch. */
+__attribute__((noinline)) static exec_trap_kind interrupt_here(exec_thread *th, exec_instance *inst,
+                                                               const exec_code *code,
+                                                               const exec_frame_rec *rp,
+                                                               const exec_frame_rec *rp_entry) {
+  exec_store *s = th->store;
+  int expect = EXEC_INTERRUPT_SAMPLE;
+  if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed) == EXEC_INTERRUPT_SAMPLE &&
+      atomic_compare_exchange_strong(&s->interrupt, &expect, 0) && s->sampler) {
+    exec_sampler *sm = s->sampler;
+    size_t depth = (size_t)(rp_entry - rp) + 1, n = 0;
+    /* outermost first: the records from the entry down, then the running function */
+    for (const exec_frame_rec *r = rp_entry; r-- > rp && n < sm->cap;) sm->buf[n++] = func_of(r->inst, r->code);
+    if (n < sm->cap) sm->buf[n++] = func_of(inst, code);
+    sm->take(sm, sm->buf, n, depth);
+  }
+  return exec_check_interrupt(th);
 }
 
 /* ---------- the interpreter loop ---------------------------------------------------------- */
@@ -387,7 +452,7 @@ static exec_memory no_memory;
 #define BUDGET()                                                                         \
   do {                                                                                   \
     if (UNLIKELY(--th->budget < 0)) {                                                    \
-      exec_trap_kind k_ = exec_check_interrupt(th);                                      \
+      exec_trap_kind k_ = interrupt_here(th, inst, code, rp, rp_entry);                  \
       if (k_) TRAP(k_);                                                                  \
     }                                                                                    \
   } while (0)
@@ -1478,7 +1543,7 @@ call_any: {
     th->stack_top = fp + code->frame_slots;
     th->rec_top = rp;
     th->depth = base_depth + (uint32_t)(rp_entry - rp);
-    th->nbt = 0;
+    bt_reset(th);
     exec_instance *const saved_caller = th->host_caller;
     th->host_caller = inst;
     exec_trap_kind k = cf->host(th, cf, nfp);
@@ -1545,16 +1610,9 @@ do_trap:
   th->trap = trap;
   if (!host_trap) {
     if (!msg_set) th->trap_msg[0] = 0;
-    th->nbt = 0;
+    bt_reset(th);
   }
-  {
-    exec_func *f = func_of(inst, code);
-    bt_add(th, f, frame_offset(f, ip, false));
-  }
-  for (exec_frame_rec *r = rp; r < rp_entry; r++) {
-    exec_func *f = func_of(r->inst, r->code);
-    bt_add(th, f, frame_offset(f, r->ip, true));
-  }
+  bt_activation(th, func_of(inst, code), ip, rp, rp_entry);
   return trap;
 
 done:
@@ -1579,7 +1637,7 @@ exec_trap_kind exec_invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
   if (invoke_nesting >= MAX_NESTING) {
     th->trap = EXEC_TRAP_STACK_EXHAUSTED;
     th->trap_msg[0] = 0;
-    th->nbt = 0;
+    bt_reset(th);
     return th->trap;
   }
   invoke_nesting++;
@@ -1597,7 +1655,7 @@ static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
       exec_slot *end = argres + 2 * (size_t)n; /* v128 takes two */
       if (!top || end > top) th->stack_top = end < th->stack_end ? end : th->stack_end;
     }
-    th->nbt = 0;
+    bt_reset(th);
     exec_instance *const saved_caller = th->host_caller;
     th->host_caller = NULL;
     exec_trap_kind k = f->host(th, f, argres);
@@ -1615,7 +1673,7 @@ static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
   if (!c || !fp || fp + c->frame_slots > (exec_slot *)rp || th->depth >= max_depth) {
     th->trap = EXEC_TRAP_STACK_EXHAUSTED;
     th->trap_msg[0] = 0;
-    th->nbt = 0;
+    bt_reset(th);
     bt_add(th, f, 0);
     return th->trap;
   }

@@ -21,8 +21,10 @@ void exec_store_raise(exec_store *s, int reason) {
   if (reason == EXEC_INTERRUPT_DEADLINE) {
     atomic_store(&s->interrupt, reason);
   } else {
-    int expect = 0;
-    atomic_compare_exchange_strong(&s->interrupt, &expect, reason);
+    /* over nothing, or over a profiler's sample request (which is no reason to stop) */
+    int cur = atomic_load(&s->interrupt);
+    while ((cur == 0 || cur == EXEC_INTERRUPT_SAMPLE) && !atomic_compare_exchange_weak(&s->interrupt, &cur, reason)) {
+    }
   }
   int w = atomic_load(&s->wake_w) - 1;
   if (w >= 0) {
@@ -78,7 +80,7 @@ int exec_store_poll(exec_store *s, struct pollfd *fds, unsigned n, uint64_t time
   int result;
   for (;;) {
     int why = atomic_load(&s->interrupt);
-    if (why) {
+    if (why && why != EXEC_INTERRUPT_SAMPLE) { /* a sample waits for the interpreter */
       if (why == EXEC_INTERRUPT_CANCEL) {
         int expect = why;
         atomic_compare_exchange_strong(&s->interrupt, &expect, 0);

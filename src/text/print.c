@@ -11,12 +11,22 @@
 #include "../wasm/module.h"
 #include "internal.h"
 
+enum { ID_TYPE, ID_TABLE, ID_MEM, ID_GLOBAL, ID_ELEM, ID_DATA, SPACE_IDS };
+
 typedef struct pr {
   const wasm_module *m;
   FILE *f;
   bool folded;
   int indent;
   char **func_ids; /* "$name" or NULL, per function */
+  char **ids[SPACE_IDS];   /* the other index spaces: "$name" or NULL per entry */
+  uint32_t nids[SPACE_IDS];
+  /* the function being printed */
+  uint32_t fi;
+  char **local_ids;
+  uint32_t nlocal_ids;
+  uint32_t nblocks;        /* blocks seen so far, numbering them for label names */
+  text_namemap label_seen;
 } pr;
 
 /* Indentation stops growing at this depth: deeper code would make the output quadratic
@@ -76,6 +86,46 @@ static char *ident(const wasm_name *n, text_namemap *seen) {
   return s;
 }
 
+/* Identifiers for one index space from its name map (absent or invalid: NULL). */
+static char **idents(const wasm_name *names, uint32_t n) {
+  char **ids = util_xcalloc(n + 1, sizeof *ids);
+  text_namemap seen = {0};
+  for (uint32_t i = 0; names && i < n; i++) ids[i] = ident(&names[i], &seen);
+  text_names_free(&seen);
+  return ids;
+}
+
+static void free_idents(char **ids, uint32_t n) {
+  if (!ids) return;
+  for (uint32_t i = 0; i < n; i++) free(ids[i]);
+  free(ids);
+}
+
+/* " $name" or " N" for an index of space k. */
+static void ref(pr *p, int k, uint32_t i) {
+  if (i < p->nids[k] && p->ids[k][i]) fprintf(p->f, " %s", p->ids[k][i]);
+  else fprintf(p->f, " %" PRIu32, i);
+}
+
+static void def_id(pr *p, int k, uint32_t i) {
+  if (i < p->nids[k] && p->ids[k][i]) fprintf(p->f, " %s", p->ids[k][i]);
+}
+
+static void local_ref(pr *p, uint32_t i) {
+  if (i < p->nlocal_ids && p->local_ids[i]) fprintf(p->f, " %s", p->local_ids[i]);
+  else fprintf(p->f, " %" PRIu32, i);
+}
+
+/* The name of the n-th block of the current function, if valid and unique in it. */
+static char *label_id(pr *p, uint32_t n) {
+  const wasm_module *m = p->m;
+  if (!m->label_names || p->fi >= m->nfuncs) return NULL;
+  const wasm_local_names *ln = &m->label_names[p->fi];
+  for (uint32_t k = 0; k < ln->count; k++)
+    if (ln->indices[k] == n) return ident(&ln->names[k], &p->label_seen);
+  return NULL;
+}
+
 static void valtypes(pr *p, const char *kw, const uint8_t *t, uint32_t n) {
   if (n == 0) return;
   fprintf(p->f, " (%s", kw);
@@ -115,7 +165,11 @@ static void f64(FILE *f, uint64_t bits) {
 static void blocktype(pr *p, int64_t bt) {
   if (bt == -64) return;
   if (bt < 0) fprintf(p->f, " (result %s)", wasm_valtype_name((uint8_t)(bt + 0x80)));
-  else fprintf(p->f, " (type %" PRId64 ")", bt);
+  else {
+    fputs(" (type", p->f);
+    ref(p, ID_TYPE, (uint32_t)bt);
+    fputc(')', p->f);
+  }
 }
 
 static void memarg(pr *p, const wasm_instr *in, unsigned natural) {
@@ -123,26 +177,42 @@ static void memarg(pr *p, const wasm_instr *in, unsigned natural) {
   if (in->mem.align != natural && in->mem.align < 64) fprintf(p->f, " align=%" PRIu64, (uint64_t)1 << in->mem.align);
 }
 
-/* One instruction's name and immediates (not block structure). */
-static void immediates(pr *p, const wasm_instr *in) {
+/* A branch target: the label's name when the target block has one. */
+static void label_ref(pr *p, uint32_t d, char **labels, int depth) {
+  if (d < (uint32_t)depth && labels[depth - 1 - (int)d]) fprintf(p->f, " %s", labels[depth - 1 - (int)d]);
+  else fprintf(p->f, " %" PRIu32, d);
+}
+
+/* One instruction's name and immediates (not block structure). labels: the names of
+ * the `depth` open blocks, outermost first. */
+static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   const wasm_opinfo *info = &wasm_opinfo_table[in->op];
   FILE *f = p->f;
   switch ((wasm_imm_kind)info->imm) {
   case WASM_IMM_NONE: case WASM_IMM_MEMIDX: case WASM_IMM_MEMCOPY: break;
   case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype); break;
-  case WASM_IMM_LABEL: case WASM_IMM_LOCAL: case WASM_IMM_GLOBAL: case WASM_IMM_TABLE:
-  case WASM_IMM_DATAIDX: case WASM_IMM_ELEMIDX: fprintf(f, " %" PRIu32, in->idx); break;
+  case WASM_IMM_LABEL: label_ref(p, in->idx, labels, depth); break;
+  case WASM_IMM_LOCAL: local_ref(p, in->idx); break;
+  case WASM_IMM_GLOBAL: ref(p, ID_GLOBAL, in->idx); break;
+  case WASM_IMM_TABLE: ref(p, ID_TABLE, in->idx); break;
+  case WASM_IMM_DATAIDX: ref(p, ID_DATA, in->idx); break;
+  case WASM_IMM_ELEMIDX: ref(p, ID_ELEM, in->idx); break;
   case WASM_IMM_FUNC:
     if (in->idx < p->m->nfuncs && p->func_ids[in->idx]) fprintf(f, " %s", p->func_ids[in->idx]);
     else fprintf(f, " %" PRIu32, in->idx);
     break;
   case WASM_IMM_BR_TABLE: {
     const uint8_t *t = in->targets;
-    for (uint32_t i = 0; i < in->ntargets; i++) fprintf(f, " %" PRIu32, wasm_br_table_next(&t));
-    fprintf(f, " %" PRIu32, in->idx);
+    for (uint32_t i = 0; i < in->ntargets; i++) label_ref(p, wasm_br_table_next(&t), labels, depth);
+    label_ref(p, in->idx, labels, depth);
     break;
   }
-  case WASM_IMM_CALL_INDIRECT: fprintf(f, " %" PRIu32 " (type %" PRIu32 ")", in->idx2, in->idx); break;
+  case WASM_IMM_CALL_INDIRECT:
+    ref(p, ID_TABLE, in->idx2);
+    fputs(" (type", f);
+    ref(p, ID_TYPE, in->idx);
+    fputc(')', f);
+    break;
   case WASM_IMM_SELECT_T: valtypes(p, "result", in->targets, in->ntargets); break;
   case WASM_IMM_MEM: memarg(p, in, info->arg & 0xf); break;
   case WASM_IMM_MEMLANE: memarg(p, in, info->arg & 0xf); fprintf(f, " %u", in->lane); break;
@@ -160,9 +230,9 @@ static void immediates(pr *p, const wasm_instr *in) {
   case WASM_IMM_SHUFFLE: for (int i = 0; i < 16; i++) fprintf(f, " %u", in->c.v128[i]); break;
   case WASM_IMM_LANE: fprintf(f, " %u", in->lane); break;
   case WASM_IMM_REFTYPE: fprintf(f, " %s", in->reftype == WASM_FUNCREF ? "func" : "extern"); break;
-  case WASM_IMM_MEMINIT: fprintf(f, " %" PRIu32, in->idx); break;
-  case WASM_IMM_TABLEINIT: fprintf(f, " %" PRIu32 " %" PRIu32, in->idx2, in->idx); break;
-  case WASM_IMM_TABLECOPY: fprintf(f, " %" PRIu32 " %" PRIu32, in->idx, in->idx2); break;
+  case WASM_IMM_MEMINIT: ref(p, ID_DATA, in->idx); break;
+  case WASM_IMM_TABLEINIT: ref(p, ID_TABLE, in->idx2); ref(p, ID_ELEM, in->idx); break;
+  case WASM_IMM_TABLECOPY: ref(p, ID_TABLE, in->idx); ref(p, ID_TABLE, in->idx2); break;
   }
 }
 
@@ -171,10 +241,11 @@ static void immediates(pr *p, const wasm_instr *in) {
  * stack); other instructions stay in order, one per line. */
 static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_error *err) {
   util_reader r = {bytes, bytes, bytes + len, base};
-  /* per open block: whether it is an `if` whose (then ...) is open (folded style); on the
-   * heap, as deep as the code nests */
+  /* per open block: whether it is an `if` whose (then ...) is open (folded style), and its
+   * label's name; on the heap, as deep as the code nests */
   uint8_t *stack = NULL;
-  size_t depth = 0, cap = 0;
+  char **labels = NULL;
+  size_t depth = 0, cap = 0, nlabels = 0, caplabels = 0;
   bool ok = true;
   while (!util_reader_eof(&r)) {
     wasm_instr in;
@@ -183,10 +254,12 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
     if (in.op == WASM_OP_END) {
       if (depth == 0) break;
       depth--;
+      free(labels[--nlabels]);
       p->indent--;
       nl(p);
       if (p->folded) fputs(stack[depth] ? "))" : ")", p->f);
       else fputs("end", p->f);
+      if (p->folded && stack[depth]) p->indent--; /* the (then ...) level too */
       continue;
     }
     if (in.op == WASM_OP_ELSE && depth > 0) {
@@ -200,9 +273,15 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
     nl(p);
     bool block = in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF;
     fprintf(p->f, "%s%s", p->folded && block ? "(" : "", name);
-    immediates(p, &in);
+    char *label = NULL;
+    if (block) {
+      label = label_id(p, p->nblocks++);
+      if (label) fprintf(p->f, " %s", label);
+    }
+    immediates(p, &in, labels, (int)depth);
     if (block) {
       UTIL_VEC_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF));
+      UTIL_VEC_PUSH(labels, nlabels, caplabels, label);
       if (p->folded && in.op == WASM_OP_IF) {
         p->indent++;
         nl(p);
@@ -211,8 +290,38 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
       p->indent++;
     }
   }
+  while (nlabels > 0) free(labels[--nlabels]);
+  free(labels);
   free(stack);
   return ok;
+}
+
+/* Local and label names of function i. */
+static void begin_func(pr *p, uint32_t i) {
+  const wasm_module *m = p->m;
+  const wasm_func *fn = &m->funcs[i];
+  uint32_t np = fn->type < m->ntypes ? m->types[fn->type].nparams : 0;
+  p->fi = i;
+  p->nblocks = 0;
+  p->nlocal_ids = np + fn->nlocals;
+  p->local_ids = util_xcalloc(p->nlocal_ids + 1, sizeof *p->local_ids);
+  if (m->local_names) {
+    const wasm_local_names *ln = &m->local_names[i];
+    text_namemap seen = {0};
+    for (uint32_t k = 0; k < ln->count; k++) {
+      uint32_t x = ln->indices[k];
+      if (x < p->nlocal_ids && !p->local_ids[x]) p->local_ids[x] = ident(&ln->names[k], &seen);
+    }
+    text_names_free(&seen);
+  }
+}
+
+static void end_func(pr *p) {
+  free_idents(p->local_ids, p->nlocal_ids);
+  p->local_ids = NULL;
+  p->nlocal_ids = 0;
+  p->fi = UINT32_MAX;
+  text_names_free(&p->label_seen);
 }
 
 static void expr(pr *p, const wasm_expr *e, util_error *err) {
@@ -236,11 +345,18 @@ static uint32_t ref_func_index(const wasm_expr *e) {
 
 bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, util_error *err) {
   util_error_clear(err);
-  pr p = {m, f, style == TEXT_PRINT_FOLDED, 1, NULL};
+  pr p = {.m = m, .f = f, .folded = style == TEXT_PRINT_FOLDED, .indent = 1, .fi = UINT32_MAX};
   p.func_ids = util_xcalloc(m->nfuncs + 1, sizeof *p.func_ids);
   text_namemap seen = {0};
   if (m->func_names)
     for (uint32_t i = 0; i < m->nfuncs; i++) p.func_ids[i] = ident(&m->func_names[i], &seen);
+  const wasm_name *space_names[SPACE_IDS] = {m->type_names, m->table_names, m->memory_names,
+                                             m->global_names, m->elem_names, m->data_names};
+  const uint32_t space_sizes[SPACE_IDS] = {m->ntypes, m->ntables, m->nmemories, m->nglobals, m->nelems, m->ndatas};
+  for (int k = 0; k < SPACE_IDS; k++) {
+    p.ids[k] = idents(space_names[k], space_sizes[k]);
+    p.nids[k] = space_sizes[k];
+  }
   fputs("(module", f);
   text_namemap mseen = {0};
   char *mid = ident(&m->module_name, &mseen);
@@ -249,7 +365,9 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
   text_names_free(&mseen);
   for (uint32_t i = 0; i < m->ntypes; i++) {
     nl(&p);
-    fprintf(f, "(type (;%" PRIu32 ";) (func", i);
+    fputs("(type", f);
+    def_id(&p, ID_TYPE, i);
+    fprintf(f, " (;%" PRIu32 ";) (func", i);
     valtypes(&p, "param", m->types[i].params, m->types[i].nparams);
     valtypes(&p, "result", m->types[i].results, m->types[i].nresults);
     fputs("))", f);
@@ -266,21 +384,29 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     case WASM_EXTERN_FUNC:
       fprintf(f, " (func");
       if (p.func_ids[fi]) fprintf(f, " %s", p.func_ids[fi]);
-      fprintf(f, " (;%" PRIu32 ";) (type %" PRIu32 ")))", fi, im->u.func_type);
+      fprintf(f, " (;%" PRIu32 ";) (type", fi);
+      ref(&p, ID_TYPE, im->u.func_type);
+      fputs(")))", f);
       fi++;
       break;
     case WASM_EXTERN_TABLE:
-      fprintf(f, " (table (;%" PRIu32 ";)", ti++);
+      fputs(" (table", f);
+      def_id(&p, ID_TABLE, ti);
+      fprintf(f, " (;%" PRIu32 ";)", ti++);
       limits(&p, &im->u.table.limits);
       fprintf(f, " %s))", wasm_valtype_name(im->u.table.elem));
       break;
     case WASM_EXTERN_MEMORY:
-      fprintf(f, " (memory (;%" PRIu32 ";)", mi++);
+      fputs(" (memory", f);
+      def_id(&p, ID_MEM, mi);
+      fprintf(f, " (;%" PRIu32 ";)", mi++);
       limits(&p, &im->u.memory.limits);
       fputs("))", f);
       break;
     default:
-      fprintf(f, " (global (;%" PRIu32 ";) %s%s%s))", gi++, im->u.global.mut ? "(mut " : "",
+      fputs(" (global", f);
+      def_id(&p, ID_GLOBAL, gi);
+      fprintf(f, " (;%" PRIu32 ";) %s%s%s))", gi++, im->u.global.mut ? "(mut " : "",
               wasm_valtype_name(im->u.global.type), im->u.global.mut ? ")" : "");
     }
   }
@@ -289,29 +415,59 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     nl(&p);
     fputs("(func", f);
     if (p.func_ids[i]) fprintf(f, " %s", p.func_ids[i]);
-    fprintf(f, " (;%" PRIu32 ";) (type %" PRIu32 ")", i, fn->type);
-    valtypes(&p, "local", fn->local_types, fn->nlocals);
+    fprintf(f, " (;%" PRIu32 ";) (type", i);
+    ref(&p, ID_TYPE, fn->type);
+    fputc(')', f);
+    begin_func(&p, i);
+    const wasm_functype *ft = fn->type < m->ntypes ? &m->types[fn->type] : NULL;
+    uint32_t np = ft ? ft->nparams : 0;
+    bool named = false;
+    for (uint32_t k = 0; k < p.nlocal_ids; k++) named |= p.local_ids[k] != NULL;
+    if (named && ft) {
+      /* named parameters are written out, and then the results must be too */
+      for (uint32_t k = 0; k < np; k++) {
+        fputs(" (param", f);
+        if (p.local_ids[k]) fprintf(f, " %s", p.local_ids[k]);
+        fprintf(f, " %s)", wasm_valtype_name(ft->params[k]));
+      }
+      valtypes(&p, "result", ft->results, ft->nresults);
+      for (uint32_t k = 0; k < fn->nlocals; k++) {
+        fputs(" (local", f);
+        if (p.local_ids[np + k]) fprintf(f, " %s", p.local_ids[np + k]);
+        fprintf(f, " %s)", wasm_valtype_name(fn->local_types[k]));
+      }
+    } else {
+      valtypes(&p, "local", fn->local_types, fn->nlocals);
+    }
     p.indent++;
-    if (!code(&p, fn->code, fn->code_len, fn->code_offset, err)) break;
+    bool ok = code(&p, fn->code, fn->code_len, fn->code_offset, err);
+    end_func(&p);
+    if (!ok) break;
     p.indent--;
     fputc(')', f);
   }
   for (uint32_t i = m->ntable_imports; i < m->ntables && err->kind == UTIL_ERR_NONE; i++) {
     nl(&p);
-    fprintf(f, "(table (;%" PRIu32 ";)", i);
+    fputs("(table", f);
+    def_id(&p, ID_TABLE, i);
+    fprintf(f, " (;%" PRIu32 ";)", i);
     limits(&p, &m->tables[i].type.limits);
     fprintf(f, " %s)", wasm_valtype_name(m->tables[i].type.elem));
   }
   for (uint32_t i = m->nmemory_imports; i < m->nmemories && err->kind == UTIL_ERR_NONE; i++) {
     nl(&p);
-    fprintf(f, "(memory (;%" PRIu32 ";)", i);
+    fputs("(memory", f);
+    def_id(&p, ID_MEM, i);
+    fprintf(f, " (;%" PRIu32 ";)", i);
     limits(&p, &m->memories[i].type.limits);
     fputc(')', f);
   }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals && err->kind == UTIL_ERR_NONE; i++) {
     const wasm_global *g = &m->globals[i];
     nl(&p);
-    fprintf(f, "(global (;%" PRIu32 ";) %s%s%s", i, g->type.mut ? "(mut " : "", wasm_valtype_name(g->type.type),
+    fputs("(global", f);
+    def_id(&p, ID_GLOBAL, i);
+    fprintf(f, " (;%" PRIu32 ";) %s%s%s", i, g->type.mut ? "(mut " : "", wasm_valtype_name(g->type.type),
             g->type.mut ? ")" : "");
     expr(&p, &g->init, err);
     fputc(')', f);
@@ -322,19 +478,28 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     nl(&p);
     fputs("(export ", f);
     str(f, e->name.str, e->name.len);
-    fprintf(f, " (%s %" PRIu32 "))", kinds[e->kind & 3], e->index);
+    fprintf(f, " (%s", kinds[e->kind & 3]);
+    if ((e->kind & 3) == 0 && e->index < m->nfuncs && p.func_ids[e->index]) fprintf(f, " %s", p.func_ids[e->index]);
+    else if ((e->kind & 3) == 0) fprintf(f, " %" PRIu32, e->index);
+    else ref(&p, (e->kind & 3) == 1 ? ID_TABLE : (e->kind & 3) == 2 ? ID_MEM : ID_GLOBAL, e->index);
+    fputs("))", f);
   }
   if (m->has_start) {
     nl(&p);
-    fprintf(f, "(start %" PRIu32 ")", m->start);
+    if (m->start < m->nfuncs && p.func_ids[m->start]) fprintf(f, "(start %s)", p.func_ids[m->start]);
+    else fprintf(f, "(start %" PRIu32 ")", m->start);
   }
   for (uint32_t i = 0; i < m->nelems && err->kind == UTIL_ERR_NONE; i++) {
     const wasm_elem *e = &m->elems[i];
     nl(&p);
-    fprintf(f, "(elem (;%" PRIu32 ";)", i);
+    fputs("(elem", f);
+    def_id(&p, ID_ELEM, i);
+    fprintf(f, " (;%" PRIu32 ";)", i);
     if (e->mode == WASM_SEG_DECLARATIVE) fputs(" declare", f);
     if (e->mode == WASM_SEG_ACTIVE) {
-      fprintf(f, " (table %" PRIu32 ") (offset", e->table);
+      fputs(" (table", f);
+      ref(&p, ID_TABLE, e->table);
+      fputs(") (offset", f);
       expr(&p, &e->offset, err);
       fputc(')', f);
     }
@@ -344,8 +509,11 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
       all_ref_func = e->exprs[k].len >= 3 && e->exprs[k].bytes[0] == 0xd2 && ref_func_index(&e->exprs[k]) != UINT32_MAX;
     if (e->func_indices || all_ref_func) {
       fputs(" func", f);
-      for (uint32_t k = 0; k < e->count; k++)
-        fprintf(f, " %" PRIu32, e->func_indices ? e->func_indices[k] : ref_func_index(&e->exprs[k]));
+      for (uint32_t k = 0; k < e->count; k++) {
+        uint32_t x = e->func_indices ? e->func_indices[k] : ref_func_index(&e->exprs[k]);
+        if (x < m->nfuncs && p.func_ids[x]) fprintf(f, " %s", p.func_ids[x]);
+        else fprintf(f, " %" PRIu32, x);
+      }
     } else {
       fprintf(f, " %s", wasm_valtype_name(e->type));
       for (uint32_t k = 0; k < e->count; k++) {
@@ -359,9 +527,13 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
   for (uint32_t i = 0; i < m->ndatas && err->kind == UTIL_ERR_NONE; i++) {
     const wasm_data *d = &m->datas[i];
     nl(&p);
-    fprintf(f, "(data (;%" PRIu32 ";)", i);
+    fputs("(data", f);
+    def_id(&p, ID_DATA, i);
+    fprintf(f, " (;%" PRIu32 ";)", i);
     if (d->mode == WASM_SEG_ACTIVE) {
-      fprintf(f, " (memory %" PRIu32 ") (offset", d->memory);
+      fputs(" (memory", f);
+      ref(&p, ID_MEM, d->memory);
+      fputs(") (offset", f);
       expr(&p, &d->offset, err);
       fputc(')', f);
     }
@@ -372,6 +544,7 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
   fputs(")\n", f);
   for (uint32_t i = 0; i < m->nfuncs; i++) free(p.func_ids[i]);
   free(p.func_ids);
+  for (int k = 0; k < SPACE_IDS; k++) free_idents(p.ids[k], p.nids[k]);
   text_names_free(&seen);
   return err->kind == UTIL_ERR_NONE;
 }

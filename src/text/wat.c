@@ -105,9 +105,27 @@ static uint32_t add_type(wat *w, const text_buf *p, const text_buf *r) {
   return w->ntypes - 1;
 }
 
+/* One entry of a name map: index, then the identifier without its `$`. */
+static void name_entry(text_buf *b, uint32_t index, const char *id, uint32_t len) {
+  text_buf_u32(b, index);
+  text_buf_u32(b, len - 1);
+  text_buf_bytes(b, id + 1, len - 1);
+}
+
+void wat_note_block(wat *w, const char *label, uint32_t len) {
+  uint32_t ordinal = w->fn_nblocks++;
+  if (!label) return;
+  name_entry(&w->fn_labels, ordinal, label, len);
+  w->fn_nlabels++;
+}
+
 static bool add_local(wat *w, const text_token *id, uint8_t t) {
   if (id && !text_names_add(&w->locals, id->id, id->idlen, w->nlocals))
     return wat_fail(w, id, "duplicate local %.*s", (int)id->idlen, id->id);
+  if (id) {
+    name_entry(&w->fn_locals, w->nlocals, id->id, id->idlen);
+    w->fn_nlocals++;
+  }
   UTIL_VEC_PUSH(w->local_types, w->nlocals, w->local_types_cap, t);
   return true;
 }
@@ -205,6 +223,8 @@ static bool add_name(wat *w, int space) {
   if (t->kind != TOK_ID) return true;
   if (!text_names_add(&w->names[space], t->id, t->idlen, idx))
     return wat_fail(w, t, "duplicate %s %.*s", space_names[space], (int)t->idlen, t->id);
+  name_entry(&w->nm_space[space], idx, t->id, t->idlen);
+  w->nm_count[space]++;
   w->pos++;
   return true;
 }
@@ -377,6 +397,24 @@ static void reset_func(wat *w) {
   text_names_clear(&w->locals);
   w->nlocals = 0;
   w->nlabels = 0;
+  w->fn_locals.len = w->fn_labels.len = 0;
+  w->fn_nlocals = w->fn_nlabels = w->fn_nblocks = 0;
+}
+
+/* The finished function's local and label names join the module's. */
+static void keep_func_names(wat *w, uint32_t index) {
+  if (w->fn_nlocals) {
+    text_buf_u32(&w->nm_locals, index);
+    text_buf_u32(&w->nm_locals, w->fn_nlocals);
+    text_buf_bytes(&w->nm_locals, w->fn_locals.p, w->fn_locals.len);
+    w->nm_nlocal_funcs++;
+  }
+  if (w->fn_nlabels) {
+    text_buf_u32(&w->nm_labels, index);
+    text_buf_u32(&w->nm_labels, w->fn_nlabels);
+    text_buf_bytes(&w->nm_labels, w->fn_labels.p, w->fn_labels.len);
+    w->nm_nlabel_funcs++;
+  }
 }
 
 static bool func_field(wat *w, sections *s) {
@@ -432,6 +470,7 @@ static bool func_field(wat *w, sections *s) {
     text_buf_u32(&s->code, (uint32_t)body.len);
     text_buf_bytes(&s->code, body.p, body.len);
     s->ncode++;
+    keep_func_names(w, index);
   }
   text_buf_free(&body);
   return ok;
@@ -808,11 +847,41 @@ static void section(text_buf *out, uint8_t id, uint32_t count, const text_buf *b
   text_buf_free(&head);
 }
 
+/* The `name` custom section (the spec's appendix and the extended-name-section
+ * subsections): the module's, functions', locals', labels', types', tables', memories',
+ * globals', element and data segments' identifiers, so that backtraces and `weld print`
+ * of a text module keep them. Nothing when the text has no identifiers. */
+static void name_section(wat *w, text_buf *out) {
+  /* subsection id per index space, in the order they are written */
+  static const struct { uint8_t id; int space; } order[] = {
+      {4, SPACE_TYPE}, {5, SPACE_TABLE}, {6, SPACE_MEM}, {7, SPACE_GLOBAL}, {8, SPACE_ELEM}, {9, SPACE_DATA}};
+  text_buf body = {0}, sub = {0};
+  static const char name[] = "name";
+  text_buf_u32(&body, 4);
+  text_buf_bytes(&body, name, 4);
+  size_t empty = body.len;
+  if (w->module_id) {
+    text_buf_u32(&sub, w->module_id->idlen - 1);
+    text_buf_bytes(&sub, w->module_id->id + 1, w->module_id->idlen - 1);
+    section(&body, 0, 0, &sub, false);
+    sub.len = 0;
+  }
+  section(&body, 1, w->nm_count[SPACE_FUNC], &w->nm_space[SPACE_FUNC], true);
+  section(&body, 2, w->nm_nlocal_funcs, &w->nm_locals, true);
+  section(&body, 3, w->nm_nlabel_funcs, &w->nm_labels, true);
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    section(&body, order[i].id, w->nm_count[order[i].space], &w->nm_space[order[i].space], true);
+  if (body.len > empty) section(out, 0, 0, &body, false);
+  text_buf_free(&body);
+  text_buf_free(&sub);
+}
+
 /* Encodes the module fields in tokens [start, end). */
 static bool encode_fields(const char *src, const text_token *toks, size_t start, size_t end,
-                          text_buf *out, util_error *err) {
+                          const text_token *module_id, text_buf *out, util_error *err) {
   wat w;
   memset(&w, 0, sizeof w);
+  w.module_id = module_id;
   w.src = src;
   w.toks = toks;
   w.end = end;
@@ -853,6 +922,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     }
     section(out, 10, s.ncode, &s.code, true);
     section(out, 11, s.ndata, &s.data, true);
+    name_section(&w, out);
   }
   text_buf *bufs[] = {&s.import, &s.func, &s.table, &s.mem, &s.global, &s.export, &s.start, &s.elem, &s.code, &s.data};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) text_buf_free(bufs[i]);
@@ -860,6 +930,9 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   for (uint32_t i = 0; i < w.ntypes; i++) { free(w.types[i].params); free(w.types[i].results); }
   free(w.types);
   text_names_free(&w.locals);
+  for (int i = 0; i < SPACE_COUNT; i++) text_buf_free(&w.nm_space[i]);
+  text_buf *nbufs[] = {&w.nm_locals, &w.nm_labels, &w.fn_locals, &w.fn_labels};
+  for (size_t i = 0; i < sizeof nbufs / sizeof nbufs[0]; i++) text_buf_free(nbufs[i]);
   free(w.local_types);
   free(w.labels);
   text_buf_free(&w.scratch);
@@ -886,7 +959,8 @@ bool text_encode_module(const char *src, const text_token *toks, size_t lpar, te
   size_t close = toks[lpar].match;
   size_t pos = lpar + 2; /* after `(module`; 3.0 scripts write `module definition $id` */
   if (wat_is_kw(&toks[pos], src, "definition")) pos++;
-  if (toks[pos].kind == TOK_ID) pos++;
+  const text_token *module_id = NULL;
+  if (toks[pos].kind == TOK_ID) module_id = &toks[pos++];
   const text_token *t = &toks[pos];
   if (wat_is_kw(t, src, "binary")) {
     pos++;
@@ -900,7 +974,7 @@ bool text_encode_module(const char *src, const text_token *toks, size_t lpar, te
     text_buf_free(&text);
     return ok;
   }
-  return encode_fields(src, toks, pos, close, out, err);
+  return encode_fields(src, toks, pos, close, module_id, out, err);
 }
 
 bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err) {
@@ -918,7 +992,7 @@ bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err
       ok = false;
     }
   } else {
-    ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, out, err);
+    ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, out, err);
   }
   text_lexed_free(&lx);
   return ok;

@@ -38,6 +38,15 @@ typedef struct wat {
   wat_label *labels;
   size_t nlabels, labels_cap;
 
+  /* the `name` custom section being collected: identifiers without their `$` */
+  const text_token *module_id;
+  text_buf nm_space[SPACE_COUNT]; /* per index space: (index, name) entries, in order */
+  uint32_t nm_count[SPACE_COUNT];
+  text_buf nm_locals, nm_labels;  /* per function with names: index, then its entries */
+  uint32_t nm_nlocal_funcs, nm_nlabel_funcs;
+  text_buf fn_locals, fn_labels;  /* the current function's entries */
+  uint32_t fn_nlocals, fn_nlabels, fn_nblocks;
+
   text_buf scratch;       /* folded instructions park their opcode here */
   text_buf tmp;           /* string decoding */
   bool uses_data_count;
@@ -60,6 +69,10 @@ bool wat_reftype_kw(wat *w, uint8_t *out);
 bool wat_typeuse(wat *w, uint32_t *typeidx, bool bind);
 /* Block type: sets *bt to -64 (empty), a negative value type or a type index. */
 bool wat_blocktype(wat *w, int64_t *bt);
+
+/* A block, loop or if starts here (in binary order): numbers it for the name section
+ * and records its label, if it has one. */
+void wat_note_block(wat *w, const char *label, uint32_t len);
 
 /* Instructions (wat_instr.c): a sequence up to `)`, `end` or `else`. */
 bool wat_instrs(wat *w, text_buf *out);

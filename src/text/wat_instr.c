@@ -30,6 +30,7 @@ static bool push_label(wat *w) {
     l.len = t->idlen;
     w->pos++;
   }
+  wat_note_block(w, l.name, l.len);
   UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
   return true;
 }
@@ -491,6 +492,7 @@ static bool instrs(wat *w, text_buf *out, bool one) {
         ok = wat_fail(w, t, "unexpected token");
         continue;
       }
+      wat_note_block(w, top->label.name, top->label.len);
       UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, top->label);
       emit_op(out, WASM_OP_IF);
       emit_blocktype(out, top->bt);

@@ -11,4 +11,5 @@
  * (callers may ignore the result). */
 bool wasm_decode_names(wasm_module *m, const uint8_t *payload, uint32_t len, uint32_t offset);
 
+
 #endif

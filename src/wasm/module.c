@@ -6,6 +6,7 @@
 
 void wasm_module_free(wasm_module *m) {
   if (!m) return;
+  wasm_line_table_free(m);
   util_arena_free(&m->arena);
   free(m);
 }

@@ -197,9 +197,18 @@ typedef struct wasm_module {
   wasm_name module_name;
   wasm_name *func_names;         /* nfuncs entries, or NULL */
   wasm_local_names *local_names; /* nfuncs entries, or NULL */
+  /* extended name section (labels are numbered by the block/loop/if's position in the
+   * function's code, counting from 0) */
+  wasm_local_names *label_names; /* nfuncs entries, or NULL */
+  wasm_name *type_names, *table_names, *memory_names, *global_names; /* per index, or NULL */
+  wasm_name *elem_names, *data_names;
 
   uint32_t ncustoms;
   wasm_custom *customs;
+
+  /* source lines from the DWARF .debug_line section: built by the first
+   * wasm_line_lookup (debug_line.c), freed with the module */
+  _Atomic(struct wasm_line_table *) lines;
 
   uint32_t nsections;
   wasm_section_info *sections;
@@ -209,6 +218,13 @@ typedef struct wasm_module {
  * wasm_module_free; on failure returns NULL with a MALFORMED error carrying the offset. */
 wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err);
 void wasm_module_free(wasm_module *m);
+void wasm_line_table_free(wasm_module *m); /* by wasm_module_free */
+
+/* The source location of the instruction at module byte offset `offset`, from the
+ * module's DWARF line table: false when there is none. *file lives as long as m. Safe to
+ * call from several threads (the first call builds the table). */
+bool wasm_line_lookup(const wasm_module *m, uint32_t offset, const char **file, uint32_t *line,
+                      uint32_t *column);
 
 /* Validates a decoded module (WebAssembly 2.0). Sets an INVALID error on failure with the
  * offset and, inside code, the function index. */

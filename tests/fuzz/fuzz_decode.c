@@ -1,9 +1,12 @@
 /* libFuzzer target: arbitrary bytes through the decoder and, when they decode, the
  * validator. Neither may crash, leak or trip a sanitizer, whatever the input; a module
- * that decodes must also survive validation and freeing. */
+ * that decodes must also survive validation, printing, line-table lookups and freeing. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
+#include "text/text.h"
 #include "util/util.h"
 #include "wasm/module.h"
 
@@ -23,6 +26,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!wasm_validate(m, &err)) {
     util_error_format(&err, buf, sizeof buf);
     if (err.kind == UTIL_ERR_NONE || err.msg[0] == '\0') __builtin_trap();
+  }
+  /* the printer, with whatever names the name section gives */
+  char *text = NULL;
+  size_t tlen = 0;
+  FILE *f = open_memstream(&text, &tlen);
+  if (f) {
+    text_print_module(m, size & 1 ? TEXT_PRINT_FOLDED : TEXT_PRINT_FLAT, f, &err);
+    fclose(f);
+    free(text);
+  }
+  /* the DWARF line table (built on the first lookup) from whatever .debug_line holds */
+  const char *file;
+  uint32_t line, col;
+  for (uint32_t off = 0; off < m->size; off += m->size / 7 + 1) {
+    if (wasm_line_lookup(m, off, &file, &line, &col) && !file) __builtin_trap();
   }
   wasm_module_free(m);
   return 0;

@@ -506,9 +506,26 @@ UNIT_GROUP(decode_names) {
     wasm_module_free(m);
   }
   /* unknown subsections are skipped */
-  m = NAMES("\x07\x02\x00\x00" "\x00\x02\x01" "m");
+  m = NAMES("\x20\x02\x00\x00" "\x00\x02\x01" "m");
   if (CHECK(m != NULL)) {
     CHECK(name_is(m->module_name, "m"));
+    wasm_module_free(m);
+  }
+  /* extended name section: labels (function 0, label 0) and types */
+  m = NAMES("\x01\x04\x01\x01\x01" "b" "\x03\x06\x01\x00\x01\x00\x01" "L" "\x04\x04\x01\x00\x01" "t");
+  if (CHECK(m != NULL)) {
+    CHECK(m->func_names && name_is(m->func_names[1], "b") && m->func_names[0].str == NULL);
+    CHECK(m->label_names && m->label_names[0].count == 1 && m->label_names[0].indices[0] == 0 &&
+          name_is(m->label_names[0].names[0], "L") && m->label_names[1].count == 0);
+    CHECK(m->type_names && name_is(m->type_names[0], "t"));
+    wasm_module_free(m);
+  }
+  /* a malformed extended subsection loses its own names only; indices past the space
+   * are dropped */
+  m = NAMES("\x01\x04\x01\x00\x01" "a" "\x04\x03\x01\x00\x05" "\x07\x04\x01\x00\x01" "g");
+  if (CHECK(m != NULL)) {
+    CHECK(m->func_names && name_is(m->func_names[0], "a"));
+    CHECK(m->type_names == NULL && m->global_names == NULL);
     wasm_module_free(m);
   }
   /* malformed: the module still decodes, without names */
