@@ -118,7 +118,7 @@ expect 134 "$FUEL" run --max-stack 10 --fuel 1000000 "$tail"
 expect 134 "$DEADLINE" run --max-stack 10 --timeout 20ms "$tail"
 # a trap after 1000 tail calls: one frame in the backtrace, the one that trapped
 expect 134 "weld: trap: unreachable" run --max-stack 10 --invoke boom "$tail" 1000
-if [ "$(sed -n 2p err.txt)" = "  0: func 8 at offset 0x109" ] && [ "$(wc -l <err.txt)" -eq 2 ]; then ok
+if [ "$(sed -n 2p err.txt)" = "  0: boom (func 8) at offset 0x109" ] && [ "$(wc -l <err.txt)" -eq 2 ]; then ok
 else bad "backtrace: $(cat err.txt)"; fi
 # tail calls into host functions and another instance (nothing skipped, nothing failed)
 expect 0 "" wast "$wat/tail_calls_across.wast"
