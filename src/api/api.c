@@ -53,7 +53,7 @@ const char *weld_valkind_name(weld_valkind k) {
   return "?";
 }
 
-static weld_valkind kind_of(uint8_t t) {
+weld_valkind api_kind_of(uint8_t t) {
   switch (t) {
   case WASM_I32: return WELD_I32;
   case WASM_I64: return WELD_I64;
@@ -96,7 +96,7 @@ static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
 
 static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
   memset(v, 0, sizeof *v);
-  v->kind = kind_of(type);
+  v->kind = api_kind_of(type);
   switch (v->kind) {
   case WELD_I32: v->of.i32 = (int32_t)(uint32_t)s[0]; return 1;
   case WELD_I64: v->of.i64 = (int64_t)s[0]; return 1;
@@ -500,7 +500,7 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
   for (uint32_t i = 0; i < t->nparams; i++) s += slots_to_val(t->params[i], argres + s, &args[i]);
   for (uint32_t i = 0; i < t->nresults; i++) {
     memset(&results[i], 0, sizeof results[i]);
-    results[i].kind = kind_of(t->results[i]);
+    results[i].kind = api_kind_of(t->results[i]);
   }
   weld_caller caller = {th, th->host_caller};
   weld_trap *trap = h->fn(&caller, h->env, args, results);
@@ -514,9 +514,9 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
   } else {
     s = 0;
     for (uint32_t i = 0; i < t->nresults; i++) {
-      if (results[i].kind != kind_of(t->results[i])) {
+      if (results[i].kind != api_kind_of(t->results[i])) {
         snprintf(th->trap_msg, sizeof th->trap_msg, "host function returned a %s for a %s result",
-                 weld_valkind_name(results[i].kind), weld_valkind_name(kind_of(t->results[i])));
+                 weld_valkind_name(results[i].kind), weld_valkind_name(api_kind_of(t->results[i])));
         k = EXEC_TRAP_HOST;
         break;
       }
@@ -557,10 +557,10 @@ weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t npara
 size_t weld_func_param_count(const weld_func *f) { return ((const exec_func *)f)->type->nparams; }
 size_t weld_func_result_count(const weld_func *f) { return ((const exec_func *)f)->type->nresults; }
 weld_valkind weld_func_param(const weld_func *f, size_t i) {
-  return kind_of(((const exec_func *)f)->type->params[i]);
+  return api_kind_of(((const exec_func *)f)->type->params[i]);
 }
 weld_valkind weld_func_result(const weld_func *f, size_t i) {
-  return kind_of(((const exec_func *)f)->type->results[i]);
+  return api_kind_of(((const exec_func *)f)->type->results[i]);
 }
 
 weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, weld_val *results,
@@ -572,9 +572,9 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
   if (nresults < t->nresults) return weld_trap_new("weld_func_call: results array too small");
   for (size_t i = 0; i < nargs; i++) {
     char msg[128];
-    if (args[i].kind != kind_of(t->params[i])) {
+    if (args[i].kind != api_kind_of(t->params[i])) {
       snprintf(msg, sizeof msg, "weld_func_call: argument %zu is %s, expected %s", i,
-               weld_valkind_name(args[i].kind), weld_valkind_name(kind_of(t->params[i])));
+               weld_valkind_name(args[i].kind), weld_valkind_name(api_kind_of(t->params[i])));
       return weld_trap_new(msg);
     }
     if (!val_in_store(f->store, &args[i])) {
@@ -683,14 +683,14 @@ bool weld_table_get(const weld_table *wt, uint32_t i, weld_val *out) {
 
 bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
   exec_table *t = (exec_table *)wt;
-  if (i >= t->size || v.kind != kind_of(t->elemtype) || !val_in_store(t->store, &v)) return false;
+  if (i >= t->size || v.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &v)) return false;
   t->elems[i] = ref_of(v);
   return true;
 }
 
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
   exec_table *t = (exec_table *)wt;
-  if (init.kind != kind_of(t->elemtype) || !val_in_store(t->store, &init)) return -1;
+  if (init.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &init)) return -1;
   int64_t r = exec_table_grow(t, delta, ref_of(init));
   return r < 0 ? -1 : r;
 }
@@ -712,7 +712,7 @@ weld_val weld_global_get(const weld_global *wg) {
 
 bool weld_global_set(weld_global *wg, weld_val v) {
   exec_global *g = (exec_global *)wg;
-  if (!g->mut || v.kind != kind_of(g->type) || !val_in_store(g->store, &v)) return false;
+  if (!g->mut || v.kind != api_kind_of(g->type) || !val_in_store(g->store, &v)) return false;
   val_to_slots(&v, g->val);
   return true;
 }

@@ -12,4 +12,7 @@ struct weld_error {
 /* A weld_error the caller owns, copied from a library error. */
 weld_error *api_error_from(const util_error *e);
 
+/* The weld.h value kind of a core value type (src/wasm/module.h's WASM_* codes). */
+weld_valkind api_kind_of(uint8_t t);
+
 #endif

@@ -6,29 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_int.h"
 #include "api/capi_bridge.h"
 #include "exec/exec.h"
 #include "wasm/module.h"
-
-static weld_valkind kind_of(uint8_t t) {
-  switch (t) {
-  case WASM_I32: return WELD_I32;
-  case WASM_I64: return WELD_I64;
-  case WASM_F32: return WELD_F32;
-  case WASM_F64: return WELD_F64;
-  case WASM_V128: return WELD_V128;
-  case WASM_FUNCREF: return WELD_FUNCREF;
-  default: return WELD_EXTERNREF;
-  }
-}
 
 static void desc_functype(const wasm_functype *t, capi_xdesc *out) {
   out->kind = WELD_EXTERN_FUNC;
   out->nparams = t->nparams;
   out->nresults = t->nresults;
   out->kinds = util_xcalloc((size_t)t->nparams + t->nresults + 1, sizeof *out->kinds);
-  for (uint32_t i = 0; i < t->nparams; i++) out->kinds[i] = kind_of(t->params[i]);
-  for (uint32_t i = 0; i < t->nresults; i++) out->kinds[t->nparams + i] = kind_of(t->results[i]);
+  for (uint32_t i = 0; i < t->nparams; i++) out->kinds[i] = api_kind_of(t->params[i]);
+  for (uint32_t i = 0; i < t->nresults; i++) out->kinds[t->nparams + i] = api_kind_of(t->results[i]);
 }
 
 static void desc_limits(const wasm_limits *l, capi_xdesc *out) {
@@ -39,7 +28,7 @@ static void desc_limits(const wasm_limits *l, capi_xdesc *out) {
 
 static void desc_tabletype(const wasm_tabletype *t, capi_xdesc *out) {
   out->kind = WELD_EXTERN_TABLE;
-  out->elem = kind_of(t->elem);
+  out->elem = api_kind_of(t->elem);
   desc_limits(&t->limits, out);
 }
 
@@ -50,7 +39,7 @@ static void desc_memtype(const wasm_memtype *t, capi_xdesc *out) {
 
 static void desc_globaltype(const wasm_globaltype *t, capi_xdesc *out) {
   out->kind = WELD_EXTERN_GLOBAL;
-  out->elem = kind_of(t->type);
+  out->elem = api_kind_of(t->type);
   out->mut = t->mut;
 }
 
@@ -116,7 +105,7 @@ void capi_global_desc(const weld_global *wg, capi_xdesc *out) {
   const exec_global *g = (const exec_global *)wg;
   memset(out, 0, sizeof *out);
   out->kind = WELD_EXTERN_GLOBAL;
-  out->elem = kind_of(g->type);
+  out->elem = api_kind_of(g->type);
   out->mut = g->mut;
 }
 
@@ -124,7 +113,7 @@ void capi_table_desc(const weld_table *wt, capi_xdesc *out) {
   const exec_table *t = (const exec_table *)wt;
   memset(out, 0, sizeof *out);
   out->kind = WELD_EXTERN_TABLE;
-  out->elem = kind_of(t->elemtype);
+  out->elem = api_kind_of(t->elemtype);
   out->min = t->size;
   out->max = t->max;
   out->has_max = t->has_max;

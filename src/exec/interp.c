@@ -777,18 +777,24 @@ dispatch:
     cret = ip + SZ(2);
     goto call_any;
   }
+  /* call_indirect and return_call_indirect share the operand layout: type id, table,
+   * (base), element index slot. Sets cf to the checked callee or traps. */
+#define INDIRECT_CALLEE()                                                                \
+  do {                                                                                   \
+    exec_table *tab = inst->tables[U(1)];                                                \
+    uint32_t i = (uint32_t)S(3);                                                         \
+    if (UNLIKELY(i >= tab->size)) TRAP(EXEC_TRAP_UNDEFINED_ELEMENT);                      \
+    cf = (exec_func *)tab->elems[i];                                                     \
+    if (UNLIKELY(!cf)) {                                                                 \
+      /* the reference interpreter's full wording names the element */                   \
+      snprintf(th->trap_msg, sizeof th->trap_msg, "uninitialized element %u", i);        \
+      msg_set = true;                                                                    \
+      TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);                                             \
+    }                                                                                    \
+    if (UNLIKELY(cf->typeid != U(0))) TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);            \
+  } while (0)
   HANDLER(CALL_INDIRECT) {
-    exec_table *tab = inst->tables[U(1)];
-    uint32_t i = (uint32_t)S(3);
-    if (UNLIKELY(i >= tab->size)) TRAP(EXEC_TRAP_UNDEFINED_ELEMENT);
-    cf = (exec_func *)tab->elems[i];
-    if (UNLIKELY(!cf)) {
-      /* the reference interpreter's full wording names the element */
-      snprintf(th->trap_msg, sizeof th->trap_msg, "uninitialized element %u", i);
-      msg_set = true;
-      TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);
-    }
-    if (UNLIKELY(cf->typeid != U(0))) TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+    INDIRECT_CALLEE();
     cbase = U(2);
     cret = ip + SZ(4);
     goto call_any;
@@ -803,16 +809,7 @@ dispatch:
     goto tail_any;
   }
   HANDLER(RETURN_CALL_INDIRECT) {
-    exec_table *tab = inst->tables[U(1)];
-    uint32_t i = (uint32_t)S(3);
-    if (UNLIKELY(i >= tab->size)) TRAP(EXEC_TRAP_UNDEFINED_ELEMENT);
-    cf = (exec_func *)tab->elems[i];
-    if (UNLIKELY(!cf)) {
-      snprintf(th->trap_msg, sizeof th->trap_msg, "uninitialized element %u", i);
-      msg_set = true;
-      TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);
-    }
-    if (UNLIKELY(cf->typeid != U(0))) TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+    INDIRECT_CALLEE();
     cbase = U(2);
     cnres = U(4);
     goto tail_any;
