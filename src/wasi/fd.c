@@ -131,6 +131,9 @@ static uint16_t do_write(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights
     if (left == 0 && want > 0) return wasi_deny(c, WASI_EACCES, call, f->guest, "write limit reached");
     clamp_iovs(iov, &niov, left);
   }
+  /* A pipe, terminal or socket that is full waits here, where the deadline and a cancel
+   * can end the wait, not inside writev. */
+  if (off < 0 && niov > 0 && (e = wasi_wait_ready(c, f->host, f->fdflags, POLLOUT))) return e;
   ssize_t n = niov == 0 ? 0 : off >= 0 ? pwritev(f->host, iov, niov, off) : writev(f->host, iov, niov);
   if (n < 0) return wasi_errno(errno);
   c->stats.bytes_written += (uint64_t)n;

@@ -227,6 +227,15 @@ printf 'x' >&7
 expect_net 0 "" run --timeout 1h --invoke read_stdin "$wat/blocking.wat" <idle.fifo
 stdout_is 0
 exec 7>&-
+# stdout: a FIFO this shell holds open but never reads, so writes stop once the pipe is full
+mkfifo full.fifo
+exec 8<>full.fifo
+label="fd_write to a full pipe (blocking)"
+net run --timeout 1s --invoke write_stdout "$wat/blocking.wat" >full.fifo 2>err.txt
+rc=$?
+if [ "$rc" -eq 134 ] && [ "$(head -n 1 err.txt)" = "$DEADLINE" ]; then ok
+else bad "exit $rc, expected 134: $(head -c 300 err.txt)"; fi
+exec 8>&-
 # a listening socket nobody connects to
 expect_net 134 "$DEADLINE" run --timeout 1s --tcplisten 127.0.0.1:0 --invoke accept "$wat/blocking.wat"
 # a connection that never sends: this shell connects (bash's /dev/tcp) and stays silent

@@ -26,6 +26,14 @@
   (func (export "read_stdin") (result i32)
     (call $iov)
     (call $read (i32.const 0) (i32.const 256) (i32.const 1) (i32.const 264)))
+  ;; writes 1024 bytes at a time to stdout until a write fails; returns its errno
+  (func (export "write_stdout") (result i32)
+    (local $e i32)
+    (call $iov)
+    (loop $more
+      (local.set $e (call $write (i32.const 1) (i32.const 256) (i32.const 1) (i32.const 264)))
+      (br_if $more (i32.eqz (local.get $e))))
+    (local.get $e))
   ;; fd 3 is the listening socket of --tcplisten
   (func (export "accept") (result i32)
     (call $accept (i32.const 3) (i32.const 0) (i32.const 300)))
