@@ -117,7 +117,11 @@ static const char load_wat[] =
     "  (func $init (memory.init $pass (i32.const 0) (i32.const 0) (i32.const 3))\n"
     "    (table.init $pe (i32.const 2) (i32.const 0) (i32.const 1))\n"
     "    (global.set $g (i32.const 1)) (data.drop $pass))\n"
-    "  (start $init))\n";
+    "  (start $init)\n"
+    /* deep and wide: the validator's and the translator's stacks and buffers must grow */
+    "  (func $deep (export \"deep\") (result i32)\n"
+    "    %s %s\n"
+    "    i32.const 0 %s %s))\n";
 
 /* Fails each allocation of weld_module_new on binary input in turn: every attempt must
  * succeed or report "out of memory", and free what it allocated (LeakSanitizer checks the
@@ -128,8 +132,14 @@ static void module_new_each_allocation(void) {
   size_t len = 0;
   util_error ue;
   util_error_clear(&ue);
+  /* 40 nested blocks; 100 values on the stack, added up */
+  static char opens[40 * 6 + 1], ends[40 * 4 + 1], consts[100 * 12 + 1], adds[100 * 8 + 1];
+  static char wat[sizeof load_wat + sizeof opens + sizeof ends + sizeof consts + sizeof adds];
+  for (int i = 0; i < 40; i++) memcpy(opens + i * 6, "block ", 6), memcpy(ends + i * 4, "end ", 4);
+  for (int i = 0; i < 100; i++) memcpy(consts + i * 12, "i32.const 1 ", 12), memcpy(adds + i * 8, "i32.add ", 8);
+  snprintf(wat, sizeof wat, load_wat, opens, ends, consts, adds);
   util_alloc_fail_at(0);
-  if (!CHECK(text_wat_to_binary(load_wat, strlen(load_wat), "load.wat", &bin, &len, &ue))) {
+  if (!CHECK(text_wat_to_binary(wat, strlen(wat), "load.wat", &bin, &len, &ue))) {
     fprintf(stderr, "%s\n", ue.msg);
     return;
   }
@@ -151,7 +161,7 @@ static void module_new_each_allocation(void) {
     unsigned long made = util_alloc_fail_at(0);
     if (made < n) { /* nothing was failed: the load must have worked */
       finished = true;
-      if (CHECK(m)) CHECK_EQ_U64(weld_module_export_count(m), 2);
+      if (CHECK(m)) CHECK_EQ_U64(weld_module_export_count(m), 3);
       else fprintf(stderr, "oom_module_new: %s\n", weld_error_message(err));
       weld_module_free(m);
       weld_error_free(err);
