@@ -9,21 +9,42 @@
 
 /* ---------- hooks ---------------------------------------------------------------------- */
 
+static bool out_of_memory(exec_tr *t, util_error *err) {
+  return util_fail(err, UTIL_ERR_OOM, t->cur_off, "out of memory");
+}
+
+/* Makes room on the location stack for everything one instruction can push (its
+ * results, a block's values, a few temporaries), so that the pushes inside the
+ * emitters never fail: they index the stack right after pushing. */
+static bool reserve_stack(exec_tr *t, size_t want) {
+  if (want <= t->cap) return true;
+  exec_tr_entry *p = util_try_realloc(t->st, want * sizeof *t->st);
+  if (!p) return false;
+  t->st = p;
+  t->cap = want;
+  return true;
+}
+
 static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, util_error *err) {
-  (void)st;
   exec_tr *t = ctx;
   t->cur_off = in->offset;
+  size_t h = t->n > st->nvals ? t->n : st->nvals;
+  if (!reserve_stack(t, h + t->max_arity + 16)) return out_of_memory(t, err);
+  bool ok = true;
   switch (in->op) {
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
-  case WASM_OP_IF: exec_tr_block(t, in); return true;
-  case WASM_OP_ELSE: exec_tr_else(t); return true;
-  case WASM_OP_END: exec_tr_end(t); return true;
-  default: break;
+  case WASM_OP_IF: exec_tr_block(t, in); break;
+  case WASM_OP_ELSE: exec_tr_else(t); break;
+  case WASM_OP_END: exec_tr_end(t); break;
+  default:
+    if (t->dead) break;
+    if (wasm_opinfo_table[in->op].prefix == 0xfd) ok = exec_tr_simd(t, in, err);
+    else ok = exec_tr_instr(t, in, err);
+    break;
   }
-  if (t->dead) return true;
-  if (wasm_opinfo_table[in->op].prefix == 0xfd) return exec_tr_simd(t, in, err);
-  return exec_tr_instr(t, in, err);
+  if (t->oom) return out_of_memory(t, err);
+  return ok;
 }
 
 /* Keeps the location stack as tall as the validator's type stack (they differ only in
@@ -32,14 +53,14 @@ static bool hook_after(void *ctx, const wasm_vstate *st, const wasm_instr *in, c
                        util_error *err) {
   (void)in;
   (void)ended;
-  (void)err;
   exec_tr *t = ctx;
+  if (!reserve_stack(t, st->nvals)) return out_of_memory(t, err);
   while (t->n > st->nvals) pop(t);
   while (t->n < st->nvals) {
     uint8_t ty = st->vals[t->n];
     push_temp(t, ty == WASM_TYPE_UNKNOWN ? WASM_I32 : ty);
   }
-  return true;
+  return t->oom ? out_of_memory(t, err) : true;
 }
 
 /* ---------- per function --------------------------------------------------------------- */
@@ -64,10 +85,22 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   if (nl > MAX_SLOTS) return util_fail(err, UTIL_ERR_LIMIT, f->body_offset, "too many locals");
   t->nlocals = (uint32_t)nl;
   if (nl + 1 > t->lcap) {
-    t->lcap = nl + 1;
-    t->ltype = util_xrealloc(t->ltype, t->lcap);
-    t->lslot = util_xrealloc(t->lslot, t->lcap * sizeof(uint32_t));
-    t->lrefs = util_xrealloc(t->lrefs, t->lcap * sizeof(uint32_t));
+    /* each array is replaced only once its new size is had: lcap stays true for all three */
+    size_t nc = (size_t)nl + 1;
+    uint8_t *ty = util_try_realloc(t->ltype, nc);
+    if (ty) t->ltype = ty;
+    uint32_t *sl = ty ? util_try_realloc(t->lslot, nc * sizeof(uint32_t)) : NULL;
+    if (sl) t->lslot = sl;
+    uint32_t *rf = sl ? util_try_realloc(t->lrefs, nc * sizeof(uint32_t)) : NULL;
+    if (!rf) return util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");
+    t->lrefs = rf;
+    t->lcap = nc;
+  }
+  if (t->capcode < MIN_CODE) {
+    exec_unit *code = util_try_realloc(t->code, MIN_CODE * sizeof *t->code);
+    if (!code) return util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");
+    t->code = code;
+    t->capcode = MIN_CODE;
   }
   uint32_t slot = 0;
   for (uint32_t i = 0; i < nl; i++) {
@@ -93,6 +126,7 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->cur_off = f->code_offset;
   t->dead = false;
   t->overflow = false;
+  t->oom = false;
   t->last_start = NONE32;
   t->prev_start = NONE32;
   t->last_dst = NONE32;
@@ -111,12 +145,13 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   if (ft->nresults == 1) {
     c.single = ft->results[0];
   }
-  UTIL_VEC_PUSH(t->ctl, t->nctl, t->capctl, c);
+  if (!UTIL_VEC_TRY_PUSH(t->ctl, t->nctl, t->capctl, c))
+    return util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");
   return true;
 }
 
-static void finish_func(exec_tr *t, exec_module *em, exec_code *code) {
-  code->code = util_arena_dup(&em->arena, t->code, t->len * sizeof(exec_unit));
+static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
+  code->code = util_arena_try_dup(&em->arena, t->code, t->len * sizeof(exec_unit));
   code->code_len = (uint32_t)(t->len * sizeof(exec_unit));
   code->nparam_slots = t->nparam_slots;
   code->nlocal_slots = t->nlocal_slots;
@@ -125,8 +160,9 @@ static void finish_func(exec_tr *t, exec_module *em, exec_code *code) {
   if (fs < t->nresult_slots) fs = t->nresult_slots;
   code->frame_slots = fs;
   code->nsrcmap = (uint32_t)t->nmap;
-  code->srcmap_code = util_arena_dup(&em->arena, t->map_code, t->nmap * sizeof(uint32_t));
-  code->srcmap_wasm = util_arena_dup(&em->arena, t->map_wasm, t->nmap * sizeof(uint32_t));
+  code->srcmap_code = util_arena_try_dup(&em->arena, t->map_code, t->nmap * sizeof(uint32_t));
+  code->srcmap_wasm = util_arena_try_dup(&em->arena, t->map_wasm, t->nmap * sizeof(uint32_t));
+  return code->code && code->srcmap_code && code->srcmap_wasm;
 }
 
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos) {
@@ -159,10 +195,19 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
     wasm_vmodule_free(&vm);
     return NULL;
   }
-  exec_module *em = util_xcalloc(1, sizeof *em);
+  exec_module *em = util_try_calloc(1, sizeof *em);
+  if (!em) {
+    wasm_vmodule_free(&vm);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
+  }
   util_arena_init(&em->arena);
   em->types = types;
-  em->typeids = util_arena_alloc(&em->arena, (m->ntypes + 1) * sizeof(exec_typeid));
+  em->typeids = util_arena_try_alloc(&em->arena, (m->ntypes + 1) * sizeof(exec_typeid));
+  if (!em->typeids) {
+    exec_module_free(em);
+    wasm_vmodule_free(&vm);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
+  }
   for (uint32_t i = 0; i < m->ntypes; i++) {
     const wasm_functype *ft = &m->types[i];
     em->typeids[i] = exec_typeid_acquire(types, ft->nparams, ft->params, ft->nresults, ft->results);
@@ -174,13 +219,22 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
     em->ntypeids = i + 1;
   }
   uint32_t ndef = m->nfuncs - m->nfunc_imports;
-  em->codes = util_arena_alloc(&em->arena, (ndef + 1) * sizeof(exec_code));
+  em->codes = util_arena_try_alloc(&em->arena, (ndef + 1) * sizeof(exec_code));
+  if (!em->codes) {
+    exec_module_free(em);
+    wasm_vmodule_free(&vm);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
+  }
 
   exec_tr t;
   memset(&t, 0, sizeof t);
   t.m = m;
   t.em = em;
   t.handlers = exec_interp_handlers();
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    size_t a = (size_t)m->types[i].nparams + m->types[i].nresults;
+    if (a > t.max_arity) t.max_arity = a;
+  }
   wasm_code_hooks hooks = {&t, hook_before, hook_after};
   bool ok = true;
   for (uint32_t k = 0; k < ndef && ok; k++) {
@@ -193,7 +247,14 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
       ok = util_fail(err, UTIL_ERR_LIMIT, m->funcs[fidx].body_offset, "function too large");
       break;
     }
-    finish_func(&t, em, &em->codes[k]);
+    if (t.oom) { /* a hook missed it: the translator's state is not to be used */
+      ok = util_fail(err, UTIL_ERR_OOM, m->funcs[fidx].body_offset, "out of memory");
+      break;
+    }
+    if (!finish_func(&t, em, &em->codes[k])) {
+      ok = util_fail(err, UTIL_ERR_OOM, m->funcs[fidx].body_offset, "out of memory");
+      break;
+    }
   }
   translator_free(&t);
   wasm_vmodule_free(&vm);

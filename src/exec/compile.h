@@ -198,6 +198,13 @@ typedef struct exec_tr {
 
   bool dead;
   bool overflow;
+  /* A buffer could not grow. Emission carries on into memory that is still valid (the
+   * code restarts at 0 in a buffer of at least MIN_CODE units; a stack entry that cannot
+   * be pushed is written to `sink`), and the hooks report "out of memory" after the
+   * instruction. */
+  bool oom;
+  exec_tr_entry sink;
+  size_t max_arity; /* the most params + results of any type in the module */
 
   /* peephole state about the last emitted instruction */
   uint32_t last_start;   /* its position; NONE32 after a label */
@@ -231,8 +238,22 @@ typedef struct exec_tr {
 
 /* ---------- emission ------------------------------------------------------------------ */
 
+/* setup_func makes the code buffer at least this large, so that a reserve that fails
+ * can restart the (discarded) code at 0; no caller asks for more than 16 units at once. */
+#define MIN_CODE 64
+
 static inline void reserve(exec_tr *t, size_t extra) {
-  UTIL_VEC_RESERVE(t->code, t->len, t->capcode, extra);
+  if (t->len + extra <= t->capcode) return;
+  size_t nc = t->capcode ? t->capcode * 2 : MIN_CODE;
+  while (nc < t->len + extra) nc *= 2;
+  exec_unit *p = util_try_realloc(t->code, nc * sizeof *t->code);
+  if (!p) {
+    t->oom = true;
+    t->len = 0;
+    return;
+  }
+  t->code = p;
+  t->capcode = nc;
 }
 
 #ifdef EXEC_COMPILE_TRACE
@@ -298,9 +319,13 @@ static inline uint32_t op_begin(exec_tr *t, unsigned iop) {
   t->prev_a = t->last_a;
   t->prev_b = t->last_b;
   if (t->nmap == 0 || t->map_wasm[t->nmap - 1] != t->cur_off) {
-    UTIL_VEC_PUSH(t->map_code, t->nmap, t->capmap, pos);
-    t->nmap--;
-    UTIL_VEC_PUSH(t->map_wasm, t->nmap, t->capmap2, t->cur_off);
+    if (util_vec_try_grow((void **)&t->map_code, &t->capmap, t->nmap, sizeof *t->map_code) &&
+        util_vec_try_grow((void **)&t->map_wasm, &t->capmap2, t->nmap, sizeof *t->map_wasm)) {
+      t->map_code[t->nmap] = pos;
+      t->map_wasm[t->nmap++] = t->cur_off;
+    } else {
+      t->oom = true;
+    }
   }
   t->last_start = pos;
   t->last_dst = NONE32;
@@ -395,7 +420,10 @@ static inline uint32_t here(exec_tr *t) {
 
 static inline void add_patch(exec_tr *t, uint32_t *head, uint32_t field, uint32_t instr) {
   exec_tr_patch p = {field, instr, *head};
-  UTIL_VEC_PUSH(t->pt, t->npt, t->cappt, p);
+  if (!UTIL_VEC_TRY_PUSH(t->pt, t->npt, t->cappt, p)) {
+    t->oom = true;
+    return;
+  }
   *head = (uint32_t)t->npt;
 }
 
@@ -421,8 +449,13 @@ static inline uint32_t next_home(const exec_tr *t) {
 
 static inline exec_tr_entry *push(exec_tr *t, uint8_t kind, uint8_t type) {
   uint32_t home = next_home(t);
-  UTIL_VEC_RESERVE(t->st, t->n, t->cap, 1);
-  exec_tr_entry *e = &t->st[t->n++];
+  exec_tr_entry *e;
+  if (util_vec_try_grow((void **)&t->st, &t->cap, t->n, sizeof *t->st)) {
+    e = &t->st[t->n++];
+  } else {
+    t->oom = true;
+    e = &t->sink;
+  }
   memset(e, 0, sizeof *e);
   e->kind = kind;
   e->type = type;

@@ -205,7 +205,7 @@ void exec_tr_block(exec_tr *t, const wasm_instr *in) {
     add_patch(t, &c.else_patch, field, ip);
   }
   if (c.kind == WASM_CTRL_LOOP) c.header = here(t);
-  UTIL_VEC_PUSH(t->ctl, t->nctl, t->capctl, c);
+  if (!UTIL_VEC_TRY_PUSH(t->ctl, t->nctl, t->capctl, c)) t->oom = true;
 }
 
 static void reset_stack(exec_tr *t, uint32_t height) {

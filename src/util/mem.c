@@ -133,3 +133,18 @@ char *util_arena_strndup(util_arena *a, const char *s, size_t n) {
   q[n] = 0;
   return q;
 }
+
+void *util_arena_try_dup(util_arena *a, const void *p, size_t n) {
+  void *q = util_arena_try_alloc(a, n);
+  if (q && n) memcpy(q, p, n);
+  return q;
+}
+
+char *util_arena_try_strndup(util_arena *a, const char *s, size_t n) {
+  if (n == SIZE_MAX) return NULL;
+  char *q = util_arena_try_alloc(a, n + 1);
+  if (!q) return NULL;
+  if (n) memcpy(q, s, n);
+  q[n] = 0;
+  return q;
+}

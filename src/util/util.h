@@ -47,11 +47,16 @@ const char *util_error_format(const util_error *e, char *buf, size_t n);
 /* Two kinds of allocation. The util_try_* functions (and util_arena_try_alloc,
  * UTIL_VEC_TRY_PUSH) return NULL / false when the heap is exhausted; everything an
  * embedder's call or a guest can reach at run time (stores, instances, host functions,
- * tables, globals, calls) uses them and reports "out of memory" as an error or a trap.
- * The util_x* functions print and abort instead; they remain on paths not converted yet:
- * module decoding, validation and compilation (src/wasm, src/exec/compile*.c), the text
- * reader and printer (src/text), the WASI context (src/wasi), the deadline list
- * (src/guard) and the audit and policy readers. */
+ * tables, globals, calls) uses them and reports "out of memory" as an error or a trap,
+ * and so does loading a binary module (weld_module_new: decoding, the name section,
+ * validation and translation in src/wasm and src/exec/compile*.c).
+ * The util_x* functions (and util_arena_alloc/_dup/_strndup, UTIL_VEC_PUSH) print and
+ * abort instead; they remain on paths not converted yet: the text reader and printer
+ * (src/text, so weld_module_new on .wat input), the DWARF line table built on the first
+ * backtrace lookup (src/wasm/debug_line.c), the WASI context (src/wasi, src/api/wasi_api.c)
+ * and its blocking poll (src/exec/wake.c), the deadline list (src/guard), the profilers
+ * (src/obs, src/api/profile.c), the audit and policy readers, the wasm.h C API bridge
+ * (src/api/capi_*.c), whole-file reading (src/util/file.c) and the .wast runner. */
 void *util_try_malloc(size_t n);
 void *util_try_calloc(size_t n, size_t sz);
 void *util_try_realloc(void *p, size_t n);
@@ -78,6 +83,8 @@ void *util_arena_alloc(util_arena *a, size_t n);           /* 16-byte aligned, z
 void *util_arena_try_alloc(util_arena *a, size_t n);       /* the same, NULL when out of memory */
 void *util_arena_dup(util_arena *a, const void *p, size_t n);
 char *util_arena_strndup(util_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+void *util_arena_try_dup(util_arena *a, const void *p, size_t n);      /* NULL when out of memory */
+char *util_arena_try_strndup(util_arena *a, const char *s, size_t n);  /* NULL when out of memory */
 
 /* Growable array of T: declare `T *items; size_t len, cap;` and use UTIL_VEC_PUSH. */
 #define UTIL_VEC_RESERVE(items, len, cap, extra)                                   \

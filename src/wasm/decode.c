@@ -63,21 +63,23 @@ static bool fail(decoder *d, size_t off, const char *msg) {
   return util_fail(d->err, UTIL_ERR_MALFORMED, (int64_t)off, "%s", msg);
 }
 
-/* A zeroed array in the module's arena; NULL when empty. Counts come from lengths
- * already checked against the input size, so n * size cannot overflow on 64-bit
- * hosts; the check covers 32-bit ones. */
-static void *arena_array(decoder *d, size_t n, size_t size) {
-  if (n == 0) return NULL;
-  if (n > SIZE_MAX / size) return NULL;
-  return util_arena_alloc(&d->m->arena, n * size);
+static bool out_of_memory(decoder *d) {
+  return util_fail(d->err, UTIL_ERR_OOM, (int64_t)pos(d), "out of memory");
 }
 
-#define ARENA_ARRAY(d, ptr, n)                                                          \
-  ((ptr) = arena_array((d), (n), sizeof *(ptr)), ((n) == 0 || (ptr) != NULL)            \
-                                                      ? true                            \
-                                                      : util_fail((d)->err, UTIL_ERR_LIMIT, \
-                                                                  (int64_t)pos(d),      \
-                                                                  "module too large"))
+/* A zeroed array in the module's arena (NULL when empty) in *out. Counts come from
+ * lengths already checked against the input size, so n * size cannot overflow on 64-bit
+ * hosts; the check covers 32-bit ones. */
+static bool arena_array(decoder *d, size_t n, size_t size, void **out) {
+  *out = NULL;
+  if (n == 0) return true;
+  if (n > SIZE_MAX / size)
+    return util_fail(d->err, UTIL_ERR_LIMIT, (int64_t)pos(d), "module too large");
+  *out = util_arena_try_alloc(&d->m->arena, n * size);
+  return *out ? true : out_of_memory(d);
+}
+
+#define ARENA_ARRAY(d, ptr, n) arena_array((d), (n), sizeof *(ptr), (void **)&(ptr))
 
 /* ---------- primitive readers ------------------------------------------------------ */
 
@@ -100,7 +102,8 @@ static bool read_name(decoder *d, wasm_name *out) {
   const uint8_t *s;
   if (!read_len(d, &n) || !util_read_bytes(&d->r, n, &s, d->err)) return false;
   if (!util_utf8_valid(s, n)) return fail(d, off, "malformed UTF-8 encoding");
-  out->str = util_arena_strndup(&d->m->arena, (const char *)s, n);
+  out->str = util_arena_try_strndup(&d->m->arena, (const char *)s, n);
+  if (!out->str) return out_of_memory(d);
   out->len = n;
   return true;
 }
@@ -163,14 +166,18 @@ enum { NEST_BLOCK, NEST_IF, NEST_ELSE };
  * is where the grammar wants an `end`. */
 static bool read_instrs(decoder *d) {
   d->nnest = 0;
-  UTIL_VEC_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK);
+  if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK)) return out_of_memory(d);
   wasm_instr in;
   for (;;) {
     if (!wasm_read_instr(&d->r, &in, d->err)) return false;
     switch (in.op) {
     case WASM_OP_BLOCK:
-    case WASM_OP_LOOP: UTIL_VEC_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK); break;
-    case WASM_OP_IF: UTIL_VEC_PUSH(d->nest, d->nnest, d->capnest, NEST_IF); break;
+    case WASM_OP_LOOP:
+      if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK)) return out_of_memory(d);
+      break;
+    case WASM_OP_IF:
+      if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_IF)) return out_of_memory(d);
+      break;
     case WASM_OP_ELSE:
       if (d->nest[d->nnest - 1] != NEST_IF) return fail(d, in.offset, "END opcode expected");
       d->nest[d->nnest - 1] = NEST_ELSE;
@@ -571,8 +578,7 @@ static bool custom_section(decoder *d, size_t start, uint32_t size) {
   c.len = size - (uint32_t)used;
   if (!util_read_bytes(&d->r, c.len, &c.bytes, d->err)) return false;
   d->secs[d->nsecs - 1].custom_name = c.name.str;
-  UTIL_VEC_PUSH(d->customs, d->ncustoms, d->capcustoms, c);
-  return true;
+  return UTIL_VEC_TRY_PUSH(d->customs, d->ncustoms, d->capcustoms, c) || out_of_memory(d);
 }
 
 static bool read_section(decoder *d) {
@@ -590,7 +596,7 @@ static bool read_section(decoder *d) {
   if (!read_len(d, &size)) return false;
   size_t start = pos(d);
   wasm_section_info si = {.id = id, .offset = (uint32_t)start, .size = size};
-  UTIL_VEC_PUSH(d->secs, d->nsecs, d->capsecs, si);
+  if (!UTIL_VEC_TRY_PUSH(d->secs, d->nsecs, d->capsecs, si)) return out_of_memory(d);
   bool ok;
   switch (id) {
   case SEC_CUSTOM: ok = custom_section(d, start, size); break;
@@ -656,16 +662,23 @@ static bool finish(decoder *d) {
   if (!d->have_globals && !alloc_globals(d, 0)) return false;
 
   m->nsections = (uint32_t)d->nsecs;
-  m->sections = util_arena_dup(&m->arena, d->secs, d->nsecs * sizeof *d->secs);
   m->ncustoms = (uint32_t)d->ncustoms;
-  m->customs = util_arena_dup(&m->arena, d->customs, d->ncustoms * sizeof *d->customs);
-  if (!d->nsecs) m->sections = NULL;
-  if (!d->ncustoms) m->customs = NULL;
+  if (d->nsecs) {
+    m->sections = util_arena_try_dup(&m->arena, d->secs, d->nsecs * sizeof *d->secs);
+    if (!m->sections) return out_of_memory(d);
+  }
+  if (d->ncustoms) {
+    m->customs = util_arena_try_dup(&m->arena, d->customs, d->ncustoms * sizeof *d->customs);
+    if (!m->customs) return out_of_memory(d);
+  }
 
   for (uint32_t i = 0; i < m->ncustoms; i++) {
     const wasm_custom *c = &m->customs[i];
     if (c->name.len == 4 && memcmp(c->name.str, "name", 4) == 0) {
-      wasm_decode_names(m, c->bytes, c->len, (uint32_t)(c->bytes - m->bytes));
+      /* A malformed name section is ignored; running out of memory in it is not. */
+      if (!wasm_decode_names(m, c->bytes, c->len, (uint32_t)(c->bytes - m->bytes), d->err) &&
+          d->err->kind == UTIL_ERR_OOM)
+        return false;
       break; /* only the first one counts */
     }
   }
@@ -678,10 +691,19 @@ wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
     util_fail(err, UTIL_ERR_LIMIT, -1, "module too large: %zu bytes", len);
     return NULL;
   }
-  wasm_module *m = util_xcalloc(1, sizeof *m);
+  wasm_module *m = util_try_calloc(1, sizeof *m);
+  if (!m) {
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    return NULL;
+  }
   util_arena_init(&m->arena);
   m->size = (uint32_t)len;
-  m->bytes = util_arena_dup(&m->arena, bytes, len);
+  m->bytes = util_arena_try_dup(&m->arena, bytes, len);
+  if (!m->bytes) {
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    wasm_module_free(m);
+    return NULL;
+  }
 
   decoder d = {0};
   d.m = m;

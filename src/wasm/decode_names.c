@@ -17,7 +17,13 @@ typedef struct names_reader {
   wasm_module *m;
   util_reader r;
   util_error err; /* scratch: never reported */
+  bool oom;       /* an allocation failed: that one is reported */
 } names_reader;
+
+static bool oom(names_reader *n) {
+  n->oom = true;
+  return false;
+}
 
 static bool count(names_reader *n, util_reader *r, uint32_t *out) {
   if (!util_read_u32(r, out, &n->err)) return false;
@@ -29,7 +35,8 @@ static bool name(names_reader *n, util_reader *r, wasm_name *out) {
   const uint8_t *s;
   if (!util_read_u32(r, &len, &n->err) || !util_read_bytes(r, len, &s, &n->err)) return false;
   if (!util_utf8_valid(s, len)) return false;
-  out->str = util_arena_strndup(&n->m->arena, (const char *)s, len);
+  out->str = util_arena_try_strndup(&n->m->arena, (const char *)s, len);
+  if (!out->str) return oom(n);
   out->len = len;
   return true;
 }
@@ -39,7 +46,7 @@ static bool name_map(names_reader *n, util_reader *r, uint32_t space, wasm_name 
   wasm_module *m = n->m;
   uint32_t cnt;
   if (!count(n, r, &cnt)) return false;
-  if (space) *out = util_arena_alloc(&m->arena, space * sizeof **out);
+  if (space && !(*out = util_arena_try_alloc(&m->arena, space * sizeof **out))) return oom(n);
   for (uint32_t i = 0; i < cnt; i++) {
     uint32_t idx;
     wasm_name nm;
@@ -54,14 +61,15 @@ static bool indirect_map(names_reader *n, util_reader *r, wasm_local_names **out
   wasm_module *m = n->m;
   uint32_t nfn;
   if (!count(n, r, &nfn)) return false;
-  if (m->nfuncs) *out = util_arena_alloc(&m->arena, m->nfuncs * sizeof **out);
+  if (m->nfuncs && !(*out = util_arena_try_alloc(&m->arena, m->nfuncs * sizeof **out))) return oom(n);
   for (uint32_t i = 0; i < nfn; i++) {
     uint32_t fidx, cnt;
     if (!util_read_u32(r, &fidx, &n->err) || !count(n, r, &cnt)) return false;
     wasm_local_names ln = {0};
     if (cnt) {
-      ln.indices = util_arena_alloc(&m->arena, cnt * sizeof *ln.indices);
-      ln.names = util_arena_alloc(&m->arena, cnt * sizeof *ln.names);
+      ln.indices = util_arena_try_alloc(&m->arena, cnt * sizeof *ln.indices);
+      ln.names = util_arena_try_alloc(&m->arena, cnt * sizeof *ln.names);
+      if (!ln.indices || !ln.names) return oom(n);
     }
     for (uint32_t k = 0; k < cnt; k++) {
       if (!util_read_u32(r, &ln.indices[k], &n->err) || !name(n, r, &ln.names[k])) return false;
@@ -112,6 +120,7 @@ static bool read_names(names_reader *n) {
     case NAMES_ELEMS: ok = name_map(n, &sub, m->nelems, &m->elem_names); break;
     case NAMES_DATAS: ok = name_map(n, &sub, m->ndatas, &m->data_names); break;
     }
+    if (n->oom) return false;
     if (id >= NAMES_LABELS && (!ok || !util_reader_eof(&sub))) {
       /* a malformed extended subsection loses only its own names */
       drop_extended(m, id);
@@ -122,11 +131,13 @@ static bool read_names(names_reader *n) {
   return true;
 }
 
-bool wasm_decode_names(wasm_module *m, const uint8_t *payload, uint32_t len, uint32_t offset) {
+bool wasm_decode_names(wasm_module *m, const uint8_t *payload, uint32_t len, uint32_t offset,
+                       util_error *err) {
   names_reader n = {.m = m};
   util_error_clear(&n.err);
   n.r = (util_reader){.start = payload, .p = payload, .end = payload + len, .base = offset};
   if (read_names(&n)) return true;
+  if (n.oom) util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   /* What was allocated stays in the arena until the module is freed. */
   memset(&m->module_name, 0, sizeof m->module_name);
   m->func_names = NULL;

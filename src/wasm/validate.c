@@ -153,7 +153,8 @@ static bool check_exports(const wasm_module *m, util_error *err) {
   if (m->nexports < 2) return true;
   /* Sorting finds duplicates in O(n log n); ties keep input order so the second
    * occurrence is the one reported. */
-  export_key *keys = util_xmalloc(m->nexports * sizeof *keys);
+  export_key *keys = util_try_malloc(m->nexports * sizeof *keys);
+  if (!keys) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   for (uint32_t i = 0; i < m->nexports; i++) {
     keys[i].str = m->exports[i].name.str;
     keys[i].len = m->exports[i].name.len;
@@ -285,7 +286,8 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
   vm->declared_funcs = NULL;
   if (!m) return util_fail(err, UTIL_ERR_USAGE, -1, "no module");
   if (!check_shape(m, err)) return false;
-  vm->declared_funcs = util_xcalloc(m->nfuncs ? m->nfuncs : 1, 1);
+  vm->declared_funcs = util_try_calloc(m->nfuncs ? m->nfuncs : 1, 1);
+  if (!vm->declared_funcs) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
 
   if (!check_imports(m, err)) return false;
   for (uint32_t i = 0; i < m->nfuncs; i++) {

@@ -13,6 +13,7 @@ typedef struct vfn {
   const wasm_module *m;
   util_error *err;
   uint32_t off; /* of the current instruction */
+  bool oom;     /* a stack could not grow: the error is set, the body loop stops */
 } vfn;
 
 /* Single-valtype block types point their results here rather than at the frame's
@@ -38,11 +39,24 @@ static const char *tname(uint8_t t) { return t == WASM_TYPE_UNKNOWN ? "any" : wa
 
 static inline wasm_ctrl *top_ctrl(vfn *v) { return &v->st.ctrls[v->st.nctrls - 1]; }
 
+static bool out_of_memory(vfn *v) {
+  v->oom = true;
+  return util_fail(v->err, UTIL_ERR_OOM, v->off, "out of memory");
+}
+
+/* Pushes are not checked one by one: a failed one leaves the stack short (never out of
+ * bounds) and sets v->oom, which validate_body checks before any hook sees the stack. */
 static inline void push(vfn *v, uint8_t t) {
   wasm_vstate *s = &v->st;
   if (s->nvals == s->capvals) {
-    s->capvals = s->capvals ? s->capvals * 2 : 64;
-    s->vals = util_xrealloc(s->vals, s->capvals);
+    uint32_t nc = s->capvals ? s->capvals * 2 : 64;
+    uint8_t *p = nc > s->capvals ? util_try_realloc(s->vals, nc) : NULL;
+    if (!p) {
+      out_of_memory(v);
+      return;
+    }
+    s->vals = p;
+    s->capvals = nc;
   }
   s->vals[s->nvals++] = t;
 }
@@ -110,12 +124,15 @@ static void set_unreachable(vfn *v) {
 
 /* ---------- the control stack ---------------------------------------------------------- */
 
-static void push_ctrl(vfn *v, uint8_t kind, uint32_t np, const uint8_t *params, uint32_t nr,
+static bool push_ctrl(vfn *v, uint8_t kind, uint32_t np, const uint8_t *params, uint32_t nr,
                       const uint8_t *results, uint8_t scratch) {
   wasm_vstate *s = &v->st;
   if (s->nctrls == s->capctrls) {
-    s->capctrls = s->capctrls ? s->capctrls * 2 : 16;
-    s->ctrls = util_xrealloc(s->ctrls, s->capctrls * sizeof *s->ctrls);
+    uint32_t nc = s->capctrls ? s->capctrls * 2 : 16;
+    wasm_ctrl *p = nc > s->capctrls ? util_try_realloc(s->ctrls, (size_t)nc * sizeof *s->ctrls) : NULL;
+    if (!p) return out_of_memory(v);
+    s->ctrls = p;
+    s->capctrls = nc;
   }
   wasm_ctrl *c = &s->ctrls[s->nctrls++];
   memset(c, 0, sizeof *c);
@@ -127,6 +144,7 @@ static void push_ctrl(vfn *v, uint8_t kind, uint32_t np, const uint8_t *params, 
   c->results = results;
   c->height = s->nvals;
   push_types(v, params, np);
+  return !v->oom;
 }
 
 /* Checks the frame's results are exactly what is left above its entry height. */
@@ -290,8 +308,7 @@ static bool effect_block(vfn *v, const wasm_instr *in) {
   if (in->op == WASM_OP_IF && !pop_expect(v, WASM_I32)) return false;
   if (!pop_types(v, params, np)) return false;
   uint8_t kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP : WASM_CTRL_IF;
-  push_ctrl(v, kind, np, params, nr, results, scratch);
-  return true;
+  return push_ctrl(v, kind, np, params, nr, results, scratch);
 }
 
 static bool effect_select(vfn *v, const wasm_instr *in) {
@@ -475,7 +492,7 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
   util_reader r = {f->code, f->code, f->code + f->code_len, f->code_offset};
   if (!f->code && f->code_len) return util_fail(v->err, UTIL_ERR_MALFORMED, f->code_offset, "unexpected end");
   v->off = f->code_offset;
-  push_ctrl(v, WASM_CTRL_FUNC, 0, NULL, ft->nresults, ft->results, 0);
+  if (!push_ctrl(v, WASM_CTRL_FUNC, 0, NULL, ft->nresults, ft->results, 0)) return false;
   while (v->st.nctrls > 0) {
     if (util_reader_eof(&r)) {
       return util_fail(v->err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r),
@@ -498,7 +515,7 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
       }
       v->st.nctrls--;
       push_types(v, ended.results, ended.nresults);
-      if (!run_hook_after(v, hooks, &in, &ended)) return false;
+      if (v->oom || !run_hook_after(v, hooks, &in, &ended)) return false;
     } else if (in.op == WASM_OP_ELSE) {
       if (!check_frame_end(v)) return false;
       wasm_ctrl *c = top_ctrl(v);
@@ -506,10 +523,10 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
       c->kind = WASM_CTRL_ELSE;
       c->unreachable = false;
       push_types(v, c->params, c->nparams);
-      if (!run_hook_after(v, hooks, &in, &before)) return false;
+      if (v->oom || !run_hook_after(v, hooks, &in, &before)) return false;
     } else {
       if (!(oi->special ? effect_special(v, &in) : effect_plain(v, oi))) return false;
-      if (!run_hook_after(v, hooks, &in, NULL)) return false;
+      if (v->oom || !run_hook_after(v, hooks, &in, NULL)) return false;
     }
   }
   if (!util_reader_eof(&r)) {
@@ -544,10 +561,14 @@ bool wasm_validate_func(const wasm_vmodule *vm, uint32_t funcidx, const wasm_cod
     ok = util_fail(err, UTIL_ERR_MALFORMED, f->body_offset, "too many locals");
   } else {
     v.st.nlocals = (uint32_t)nl;
-    v.st.locals = util_xmalloc(nl ? nl : 1);
-    if (v.st.type->nparams) memcpy(v.st.locals, v.st.type->params, v.st.type->nparams);
-    if (f->nlocals) memcpy(v.st.locals + v.st.type->nparams, f->local_types, f->nlocals);
-    ok = validate_body(&v, f, hooks);
+    v.st.locals = util_try_malloc(nl ? nl : 1);
+    if (!v.st.locals) {
+      ok = util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");
+    } else {
+      if (v.st.type->nparams) memcpy(v.st.locals, v.st.type->params, v.st.type->nparams);
+      if (f->nlocals) memcpy(v.st.locals + v.st.type->nparams, f->local_types, f->nlocals);
+      ok = validate_body(&v, f, hooks);
+    }
   }
   free(v.st.locals);
   free(v.st.vals);
