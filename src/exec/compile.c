@@ -18,10 +18,14 @@ static bool out_of_memory(exec_tr *t, util_error *err) {
  * emitters never fail: they index the stack right after pushing. */
 static bool reserve_stack(exec_tr *t, size_t want) {
   if (want <= t->cap) return true;
-  exec_tr_entry *p = util_try_realloc(t->st, want * sizeof *t->st);
+  /* geometric growth: this runs before every instruction, and deep nesting raises `want`
+   * one slot at a time */
+  size_t cap = t->cap < 64 ? 64 : t->cap;
+  while (cap < want) cap *= 2;
+  exec_tr_entry *p = util_try_realloc(t->st, cap * sizeof *t->st);
   if (!p) return false;
   t->st = p;
-  t->cap = want;
+  t->cap = cap;
   return true;
 }
 
