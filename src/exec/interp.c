@@ -1579,7 +1579,7 @@ tail_any: {
     th->stack_top = fp + code->frame_slots;
     th->rec_top = rp;
     th->depth = base_depth + (uint32_t)(rp_entry - rp);
-    th->nbt = 0;
+    bt_reset(th);
     exec_instance *const saved_caller = th->host_caller;
     th->host_caller = inst;
     exec_trap_kind k = cf->host(th, cf, nfp);
