@@ -142,6 +142,9 @@ void cli_json_finish(cli_json *j); /* final newline */
 /* An error as a JSON value: {"kind", "message", "offset", "function", "line", "column"}
  * (absent positions are null). */
 void cli_json_error_value(cli_json *j, const util_error *err);
+/* Opens a JSON document with the fields every one carries: schema_version, command, file
+ * (null without a path). */
+void cli_json_doc_begin(cli_json *j, const char *command, const char *path);
 /* A whole JSON document for a command that failed before it had anything to report:
  * {"schema_version", "command", "file", "error": {...}}. */
 void cli_json_error_doc(FILE *out, const char *command, const char *path, const util_error *err);

@@ -292,13 +292,7 @@ static void customs(cli_json *j, const wasm_module *m) {
 void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr) {
   cli_json j;
   cli_json_init(&j, out);
-  cli_json_object(&j);
-  cli_json_key(&j, "schema_version");
-  cli_json_uint(&j, CLI_JSON_SCHEMA_VERSION);
-  cli_json_key(&j, "command");
-  cli_json_str(&j, "inspect");
-  cli_json_key(&j, "file");
-  cli_json_str(&j, cli_display_name(path));
+  cli_json_doc_begin(&j, "inspect", path);
   cli_json_key(&j, "version");
   cli_json_uint(&j, 1);
   cli_json_key(&j, "size");

@@ -166,17 +166,21 @@ void cli_json_error_value(cli_json *j, const util_error *err) {
   cli_json_end(j);
 }
 
+void cli_json_doc_begin(cli_json *j, const char *command, const char *path) {
+  cli_json_object(j);
+  cli_json_key(j, "schema_version");
+  cli_json_uint(j, CLI_JSON_SCHEMA_VERSION);
+  cli_json_key(j, "command");
+  cli_json_str(j, command);
+  cli_json_key(j, "file");
+  if (path) cli_json_str(j, cli_display_name(path));
+  else cli_json_null(j);
+}
+
 void cli_json_error_doc(FILE *out, const char *command, const char *path, const util_error *err) {
   cli_json j;
   cli_json_init(&j, out);
-  cli_json_object(&j);
-  cli_json_key(&j, "schema_version");
-  cli_json_uint(&j, CLI_JSON_SCHEMA_VERSION);
-  cli_json_key(&j, "command");
-  cli_json_str(&j, command);
-  cli_json_key(&j, "file");
-  if (path) cli_json_str(&j, cli_display_name(path));
-  else cli_json_null(&j);
+  cli_json_doc_begin(&j, command, path);
   cli_json_key(&j, "error");
   cli_json_error_value(&j, err);
   cli_json_end(&j);
