@@ -29,6 +29,15 @@ static bool lex_fail(lexer *l, size_t at, const char *msg) {
   return false;
 }
 
+/* Out of memory while reading the token at `at`: no tokens are returned. */
+static bool lex_oom(lexer *l, size_t at) {
+  if (l->err && l->err->kind == UTIL_ERR_NONE) {
+    lex_fail(l, at, "out of memory");
+    l->err->kind = UTIL_ERR_OOM;
+  }
+  return false;
+}
+
 static void newline(lexer *l, size_t at) {
   l->line++;
   l->line_start = at + 1;
@@ -165,7 +174,7 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
     t.col = (uint32_t)(l.i - l.line_start + 1);
     if (l.i >= len) {
       t.kind = TOK_EOF;
-      UTIL_VEC_PUSH(toks, n, cap, t);
+      if (!UTIL_VEC_TRY_PUSH(toks, n, cap, t)) { lex_oom(&l, t.start); goto fail; }
       break;
     }
     char c = src[l.i];
@@ -173,7 +182,7 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
       t.kind = TOK_LPAR;
       t.len = 1;
       l.i++;
-      UTIL_VEC_PUSH(stack, depth, scap, (uint32_t)n);
+      if (!UTIL_VEC_TRY_PUSH(stack, depth, scap, (uint32_t)n)) { lex_oom(&l, t.start); goto fail; }
     } else if (c == ')') {
       t.kind = TOK_RPAR;
       t.len = 1;
@@ -215,6 +224,7 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
         size_t at = ids.len;
         text_buf_byte(&ids, '$');
         text_string_decode(src + t.start + 1, t.len - 1, &ids);
+        if (ids.oom) { lex_oom(&l, t.start); goto fail; }
         if (ids.len == at + 1) { lex_fail(&l, t.start, "empty identifier"); goto fail; }
         if (!util_utf8_valid(ids.p + at + 1, ids.len - at - 1)) {
           lex_fail(&l, t.start, "malformed UTF-8 encoding");
@@ -230,7 +240,7 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
       else if ((c >= '0' && c <= '9') || c == '+' || c == '-') t.kind = TOK_NUM;
       else t.kind = TOK_RESERVED;
     }
-    UTIL_VEC_PUSH(toks, n, cap, t);
+    if (!UTIL_VEC_TRY_PUSH(toks, n, cap, t)) { lex_oom(&l, t.start); goto fail; }
   }
   if (depth > 0) {
     lex_fail(&l, toks[stack[depth - 1]].start, "unclosed parenthesis");

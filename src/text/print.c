@@ -57,13 +57,18 @@ static bool idchar(unsigned char c) {
 /* "$name" when the name-section entry is an identifier not used before: plain when every
  * character is an id character, else quoted (3.0's `$"..."`, quotes, backslashes and
  * control characters escaped); NULL for an empty name or one that is not UTF-8. Names
- * are compared as the reader compares them: `$` and the decoded bytes. */
+ * are compared as the reader compares them: `$` and the decoded bytes. Out of memory:
+ * NULL with seen->oom set. */
 static char *ident(const wasm_name *n, text_namemap *seen) {
   if (!n->str || n->len == 0) return NULL;
   bool plain = true;
   for (uint32_t i = 0; i < n->len; i++) plain &= idchar((unsigned char)n->str[i]);
   if (!plain && !util_utf8_valid((const uint8_t *)n->str, n->len)) return NULL;
-  char *key = util_xmalloc(n->len + 2);
+  char *key = util_try_malloc((size_t)n->len + 2);
+  if (!key) {
+    seen->oom = true;
+    return NULL;
+  }
   key[0] = '$';
   memcpy(key + 1, n->str, n->len);
   key[n->len + 1] = 0;
@@ -73,7 +78,11 @@ static char *ident(const wasm_name *n, text_namemap *seen) {
   }
   if (plain) return key;
   free(key);
-  char *s = util_xmalloc((size_t)n->len * 3 + 4), *o = s; /* at worst \hh per byte */
+  char *s = util_try_malloc((size_t)n->len * 3 + 4), *o = s; /* at worst \hh per byte */
+  if (!s) {
+    seen->oom = true;
+    return NULL;
+  }
   *o++ = '$';
   *o++ = '"';
   for (uint32_t i = 0; i < n->len; i++) {
@@ -86,11 +95,19 @@ static char *ident(const wasm_name *n, text_namemap *seen) {
   return s;
 }
 
-/* Identifiers for one index space from its name map (absent or invalid: NULL). */
+static void free_idents(char **ids, uint32_t n);
+
+/* Identifiers for one index space from its name map (absent or invalid: NULL); the
+ * array itself is NULL when out of memory. */
 static char **idents(const wasm_name *names, uint32_t n) {
-  char **ids = util_xcalloc(n + 1, sizeof *ids);
+  char **ids = util_try_calloc((size_t)n + 1, sizeof *ids);
+  if (!ids) return NULL;
   text_namemap seen = {0};
-  for (uint32_t i = 0; names && i < n; i++) ids[i] = ident(&names[i], &seen);
+  for (uint32_t i = 0; names && i < n && !seen.oom; i++) ids[i] = ident(&names[i], &seen);
+  if (seen.oom) {
+    free_idents(ids, n);
+    ids = NULL;
+  }
   text_names_free(&seen);
   return ids;
 }
@@ -276,12 +293,20 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
     char *label = NULL;
     if (block) {
       label = label_id(p, p->nblocks++);
+      if (p->label_seen.oom) {
+        ok = util_fail(err, UTIL_ERR_OOM, (int64_t)in.offset, "out of memory");
+        break;
+      }
       if (label) fprintf(p->f, " %s", label);
     }
     immediates(p, &in, labels, (int)depth);
     if (block) {
-      UTIL_VEC_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF));
-      UTIL_VEC_PUSH(labels, nlabels, caplabels, label);
+      if (!UTIL_VEC_TRY_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF)) ||
+          !UTIL_VEC_TRY_PUSH(labels, nlabels, caplabels, label)) {
+        free(label);
+        ok = util_fail(err, UTIL_ERR_OOM, (int64_t)in.offset, "out of memory");
+        break;
+      }
       if (p->folded && in.op == WASM_OP_IF) {
         p->indent++;
         nl(p);
@@ -296,24 +321,29 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
   return ok;
 }
 
-/* Local and label names of function i. */
-static void begin_func(pr *p, uint32_t i) {
+/* Local and label names of function i; false when out of memory (end_func frees what
+ * was made). */
+static bool begin_func(pr *p, uint32_t i) {
   const wasm_module *m = p->m;
   const wasm_func *fn = &m->funcs[i];
   uint32_t np = fn->type < m->ntypes ? m->types[fn->type].nparams : 0;
   p->fi = i;
   p->nblocks = 0;
   p->nlocal_ids = np + fn->nlocals;
-  p->local_ids = util_xcalloc(p->nlocal_ids + 1, sizeof *p->local_ids);
+  p->local_ids = util_try_calloc((size_t)p->nlocal_ids + 1, sizeof *p->local_ids);
+  if (!p->local_ids) return false;
+  bool ok = true;
   if (m->local_names) {
     const wasm_local_names *ln = &m->local_names[i];
     text_namemap seen = {0};
-    for (uint32_t k = 0; k < ln->count; k++) {
+    for (uint32_t k = 0; k < ln->count && !seen.oom; k++) {
       uint32_t x = ln->indices[k];
       if (x < p->nlocal_ids && !p->local_ids[x]) p->local_ids[x] = ident(&ln->names[k], &seen);
     }
+    ok = !seen.oom;
     text_names_free(&seen);
   }
+  return ok;
 }
 
 static void end_func(pr *p) {
@@ -346,23 +376,34 @@ static uint32_t ref_func_index(const wasm_expr *e) {
 bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, util_error *err) {
   util_error_clear(err);
   pr p = {.m = m, .f = f, .folded = style == TEXT_PRINT_FOLDED, .indent = 1, .fi = UINT32_MAX};
-  p.func_ids = util_xcalloc(m->nfuncs + 1, sizeof *p.func_ids);
+  /* the names are made before anything is written, so running out of memory for them
+   * prints nothing */
+  p.func_ids = util_try_calloc((size_t)m->nfuncs + 1, sizeof *p.func_ids);
+  bool oom = !p.func_ids;
   text_namemap seen = {0};
-  if (m->func_names)
-    for (uint32_t i = 0; i < m->nfuncs; i++) p.func_ids[i] = ident(&m->func_names[i], &seen);
+  if (m->func_names && !oom)
+    for (uint32_t i = 0; i < m->nfuncs && !seen.oom; i++) p.func_ids[i] = ident(&m->func_names[i], &seen);
+  oom |= seen.oom;
   const wasm_name *space_names[SPACE_IDS] = {m->type_names, m->table_names, m->memory_names,
                                              m->global_names, m->elem_names, m->data_names};
   const uint32_t space_sizes[SPACE_IDS] = {m->ntypes, m->ntables, m->nmemories, m->nglobals, m->nelems, m->ndatas};
   for (int k = 0; k < SPACE_IDS; k++) {
-    p.ids[k] = idents(space_names[k], space_sizes[k]);
+    p.ids[k] = oom ? NULL : idents(space_names[k], space_sizes[k]);
     p.nids[k] = space_sizes[k];
+    oom |= !p.ids[k];
+  }
+  text_namemap mseen = {0};
+  char *mid = oom ? NULL : ident(&m->module_name, &mseen);
+  oom |= mseen.oom;
+  text_names_free(&mseen);
+  if (oom) {
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    free(mid);
+    goto done;
   }
   fputs("(module", f);
-  text_namemap mseen = {0};
-  char *mid = ident(&m->module_name, &mseen);
   if (mid) fprintf(f, " %s", mid);
   free(mid);
-  text_names_free(&mseen);
   for (uint32_t i = 0; i < m->ntypes; i++) {
     nl(&p);
     fputs("(type", f);
@@ -418,7 +459,11 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     fprintf(f, " (;%" PRIu32 ";) (type", i);
     ref(&p, ID_TYPE, fn->type);
     fputc(')', f);
-    begin_func(&p, i);
+    if (!begin_func(&p, i)) {
+      end_func(&p);
+      util_fail(err, UTIL_ERR_OOM, (int64_t)fn->code_offset, "out of memory");
+      break;
+    }
     const wasm_functype *ft = fn->type < m->ntypes ? &m->types[fn->type] : NULL;
     uint32_t np = ft ? ft->nparams : 0;
     bool named = false;
@@ -542,7 +587,8 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     fputc(')', f);
   }
   fputs(")\n", f);
-  for (uint32_t i = 0; i < m->nfuncs; i++) free(p.func_ids[i]);
+done:
+  for (uint32_t i = 0; p.func_ids && i < m->nfuncs; i++) free(p.func_ids[i]);
   free(p.func_ids);
   for (int k = 0; k < SPACE_IDS; k++) free_idents(p.ids[k], p.nids[k]);
   text_names_free(&seen);

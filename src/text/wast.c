@@ -28,6 +28,15 @@ static bool fail(sp *p, const text_token *t, const char *msg) {
   return false;
 }
 
+static bool oom(sp *p, const text_token *t) {
+  if (p->err->kind == UTIL_ERR_NONE) {
+    util_fail(p->err, UTIL_ERR_OOM, t->start, "out of memory");
+    p->err->line = (int)t->line;
+    p->err->col = (int)t->col;
+  }
+  return false;
+}
+
 static bool is_kw(const sp *p, const text_token *t, const char *kw) {
   size_t n = strlen(kw);
   return t->kind == TOK_KEYWORD && t->len == n && memcmp(p->src + t->start, kw, n) == 0;
@@ -57,7 +66,11 @@ static bool string(sp *p, uint8_t **out, uint32_t *len) {
   if (t->kind != TOK_STRING) return fail(p, t, "unexpected token");
   text_buf b = {0};
   text_string_decode(p->src + t->start, t->len, &b);
-  *out = util_arena_alloc(&p->s->arena, b.len + 1);
+  *out = b.oom ? NULL : util_arena_try_alloc(&p->s->arena, b.len + 1);
+  if (!*out) {
+    text_buf_free(&b);
+    return oom(p, t);
+  }
   if (b.len) memcpy(*out, b.p, b.len);
   *len = (uint32_t)b.len;
   text_buf_free(&b);
@@ -98,6 +111,7 @@ static bool number(sp *p, unsigned bits, bool fl, bool patterns, uint64_t *v, ui
     ok = text_parse_f32(s, t->len, &u, &range);
     *v = u;
   } else ok = text_parse_f64(s, t->len, v, &range);
+  if (TEXT_NUM_OOM(ok, range)) return oom(p, t);
   if (!ok) return fail(p, t, "unknown operator");
   if (range) return fail(p, t, "constant out of range");
   p->pos++;
@@ -109,7 +123,8 @@ static bool value(sp *p, wast_value *v, bool result);
 static bool value_list(sp *p, wast_value **out, uint32_t *n, bool result) {
   size_t count = 0;
   for (size_t k = p->pos; p->toks[k].kind == TOK_LPAR; k = p->toks[k].match + 1) count++;
-  *out = util_arena_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  *out = util_arena_try_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  if (!*out) return oom(p, tok(p));
   *n = (uint32_t)count;
   for (size_t i = 0; i < count; i++)
     if (!value(p, &(*out)[i], result)) return false;
@@ -216,7 +231,8 @@ static bool command(sp *p, wast_command *c);
 static bool commands(sp *p, size_t close, wast_command **out, uint32_t *n) {
   size_t count = 0;
   for (size_t k = p->pos; k < close && p->toks[k].kind == TOK_LPAR; k = p->toks[k].match + 1) count++;
-  *out = util_arena_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  *out = util_arena_try_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  if (!*out) return oom(p, tok(p));
   *n = (uint32_t)count;
   for (size_t i = 0; i < count; i++)
     if (!command(p, &(*out)[i])) return false;
@@ -316,9 +332,16 @@ static bool command(sp *p, wast_command *c) {
 
 wast_script *text_wast_parse(const char *src, size_t len, util_error *err) {
   util_error_clear(err);
-  wast_script *s = util_xcalloc(1, sizeof *s);
-  util_arena_init(&s->arena);
-  s->src = util_xmalloc(len + 1);
+  wast_script *s = util_try_calloc(1, sizeof *s);
+  if (s) {
+    util_arena_init(&s->arena);
+    s->src = len < SIZE_MAX ? util_try_malloc(len + 1) : NULL;
+  }
+  if (!s || !s->src) {
+    text_wast_free(s);
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    return NULL;
+  }
   if (len) memcpy(s->src, src, len);
   s->src[len] = 0;
   if (!text_lex(s->src, len, &s->lx, err)) {
@@ -341,18 +364,23 @@ wast_script *text_wast_parse(const char *src, size_t len, util_error *err) {
         c.has_module = true;
         c.module.lpar = SIZE_MAX; /* the whole text */
         c.first_tok = 0;
-        UTIL_VEC_PUSH(s->cmds, s->ncmds, s->cap, c);
+        if (!UTIL_VEC_TRY_PUSH(s->cmds, s->ncmds, s->cap, c)) {
+          oom(&p, t0);
+          text_wast_free(s);
+          return NULL;
+        }
         return s;
       }
     }
   }
   while (tok(&p)->kind != TOK_EOF) {
     wast_command c;
-    if (!command(&p, &c)) {
+    const text_token *at = tok(&p);
+    if (!command(&p, &c) || !UTIL_VEC_TRY_PUSH(s->cmds, s->ncmds, s->cap, c)) {
+      oom(&p, at); /* the push failed (a failed command has its error already) */
       text_wast_free(s);
       return NULL;
     }
-    UTIL_VEC_PUSH(s->cmds, s->ncmds, s->cap, c);
   }
   return s;
 }
@@ -376,9 +404,9 @@ bool text_wast_module_bytes(const wast_script *s, const wast_module *m, uint8_t 
     text_buf_free(&b);
     return false;
   }
-  *out = b.p ? b.p : util_xmalloc(1);
+  *out = b.p ? b.p : util_try_malloc(1);
   *len = b.len;
-  return true;
+  return *out ? true : util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
 }
 
 const char *text_wast_cmd_name(int kind) {

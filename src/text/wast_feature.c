@@ -201,7 +201,9 @@ int text_wast_module_feature(const wast_script *s, const wast_module *m) {
   text_lexed lx;
   util_error err;
   int f = WAST_FEAT_NONE;
-  if (text_lex(b.p ? (const char *)b.p : "", b.len, &lx, &err)) {
+  /* Out of memory (here or in the lexer): no feature found; encoding the text then tells
+   * whether it is 2.0. */
+  if (!b.oom && text_lex(b.p ? (const char *)b.p : "", b.len, &lx, &err)) {
     /* The quoted text is module fields, or a whole `(module ...)`. */
     size_t first = 0;
     if (lx.ntoks > 2 && lx.toks[0].kind == TOK_LPAR && lx.src && lx.toks[1].kind == TOK_KEYWORD &&
@@ -250,7 +252,9 @@ void text_wast_module_writes(const wast_script *s, const wast_module *m,
     if (toks[k].kind != TOK_LPAR || !kw_eq(&sc, &toks[k + 1], "import") || toks[k + 2].kind != TOK_STRING) continue;
     text_buf b = {0};
     text_string_decode(s->src + toks[k + 2].start, toks[k + 2].len, &b);
-    fn(ctx, b.p ? (const char *)b.p : "", b.len);
+    /* out of memory: the name as written (the same unless it has escapes) */
+    if (b.oom) fn(ctx, s->src + toks[k + 2].start + 1, toks[k + 2].len - 2);
+    else fn(ctx, b.p ? (const char *)b.p : "", b.len);
     text_buf_free(&b);
   }
 }

@@ -26,6 +26,14 @@ bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
   return false;
 }
 
+bool wat_oom(wat *w, const text_token *t) {
+  if (w->err->kind != UTIL_ERR_NONE) return false;
+  util_fail(w->err, UTIL_ERR_OOM, t->start, "out of memory");
+  w->err->line = (int)t->line;
+  w->err->col = (int)t->col;
+  return false;
+}
+
 bool wat_is_kw(const text_token *t, const char *src, const char *kw) {
   size_t n = strlen(kw);
   return t->kind == TOK_KEYWORD && t->len == n && memcmp(src + t->start, kw, n) == 0;
@@ -97,12 +105,20 @@ static bool same_type(const wat_functype *f, const text_buf *p, const text_buf *
          (r->len == 0 || memcmp(f->results, r->p, r->len) == 0);
 }
 
-static uint32_t add_type(wat *w, const text_buf *p, const text_buf *r) {
-  wat_functype f = {util_xmalloc(p->len + 1), util_xmalloc(r->len + 1), (uint32_t)p->len, (uint32_t)r->len};
+/* Appends the type; its index in *x. False (nothing added) when out of memory. */
+static bool add_type(wat *w, const text_buf *p, const text_buf *r, uint32_t *x) {
+  wat_functype f = {util_try_malloc(p->len + 1), util_try_malloc(r->len + 1), (uint32_t)p->len, (uint32_t)r->len};
+  size_t cap = w->types_cap;
+  if (!f.params || !f.results || w->ntypes == UINT32_MAX || !UTIL_VEC_TRY_PUSH(w->types, w->ntypes, cap, f)) {
+    free(f.params);
+    free(f.results);
+    return false;
+  }
+  w->types_cap = (uint32_t)cap;
   if (p->len) memcpy(f.params, p->p, p->len);
   if (r->len) memcpy(f.results, r->p, r->len);
-  UTIL_VEC_PUSH(w->types, w->ntypes, w->types_cap, f);
-  return w->ntypes - 1;
+  *x = w->ntypes - 1;
+  return true;
 }
 
 /* One entry of a name map: index, then the identifier without its `$`. */
@@ -121,12 +137,12 @@ void wat_note_block(wat *w, const char *label, uint32_t len) {
 
 static bool add_local(wat *w, const text_token *id, uint8_t t) {
   if (id && !text_names_add(&w->locals, id->id, id->idlen, w->nlocals))
-    return wat_fail(w, id, "duplicate local %.*s", (int)id->idlen, id->id);
+    return w->locals.oom ? wat_oom(w, id) : wat_fail(w, id, "duplicate local %.*s", (int)id->idlen, id->id);
   if (id) {
     name_entry(&w->fn_locals, w->nlocals, id->id, id->idlen);
     w->fn_nlocals++;
   }
-  UTIL_VEC_PUSH(w->local_types, w->nlocals, w->local_types_cap, t);
+  if (!UTIL_VEC_TRY_PUSH(w->local_types, w->nlocals, w->local_types_cap, t)) return wat_oom(w, wat_tok(w));
   return true;
 }
 
@@ -178,13 +194,14 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
   }
   text_buf p = {0}, r = {0};
   bool ok = params_results(w, &p, &r, bind);
+  if (ok && (p.oom || r.oom)) ok = wat_oom(w, at);
   if (ok && explicit) {
     if (x >= w->ntypes) {
       if (p.len || r.len) ok = wat_fail(w, at, "unknown type");
     } else if (p.len || r.len) {
       if (!same_type(&w->types[x], &p, &r)) ok = wat_fail(w, at, "inline function type");
     } else if (bind == 1) {
-      for (uint32_t i = 0; i < w->types[x].np; i++) add_local(w, NULL, w->types[x].params[i]);
+      for (uint32_t i = 0; ok && i < w->types[x].np; i++) ok = add_local(w, NULL, w->types[x].params[i]);
     }
   } else if (ok && block && p.len == 0 && r.len <= 1) {
     *bt = r.len ? (int64_t)r.p[0] - 0x80 : -64;
@@ -196,7 +213,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
     for (uint32_t i = 0; i < w->ntypes; i++) {
       if (same_type(&w->types[i], &p, &r)) { x = i; break; }
     }
-    if (x == UINT32_MAX) x = add_type(w, &p, &r);
+    if (x == UINT32_MAX && !add_type(w, &p, &r, &x)) ok = wat_oom(w, at);
   }
   text_buf_free(&p);
   text_buf_free(&r);
@@ -222,7 +239,8 @@ static bool add_name(wat *w, int space) {
   uint32_t idx = w->counts[space]++;
   if (t->kind != TOK_ID) return true;
   if (!text_names_add(&w->names[space], t->id, t->idlen, idx))
-    return wat_fail(w, t, "duplicate %s %.*s", space_names[space], (int)t->idlen, t->id);
+    return w->names[space].oom ? wat_oom(w, t)
+                               : wat_fail(w, t, "duplicate %s %.*s", space_names[space], (int)t->idlen, t->id);
   name_entry(&w->nm_space[space], idx, t->id, t->idlen);
   w->nm_count[space]++;
   w->pos++;
@@ -245,7 +263,8 @@ static bool type_def(wat *w) {
   text_buf p = {0}, r = {0};
   bool ok = params_results(w, &p, &r, 2);
   if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
-  if (ok) add_type(w, &p, &r);
+  uint32_t x;
+  if (ok && (p.oom || r.oom || !add_type(w, &p, &r, &x))) ok = wat_oom(w, wat_tok(w));
   text_buf_free(&p);
   text_buf_free(&r);
   w->pos = close + 1;
@@ -323,6 +342,7 @@ static bool name_string(wat *w, text_buf *out) {
   if (t->kind != TOK_STRING) return wat_fail(w, t, "unexpected token");
   w->tmp.len = 0;
   text_string_decode(w->src + t->start, t->len, &w->tmp);
+  if (w->tmp.oom) return wat_oom(w, t);
   if (!util_utf8_valid(w->tmp.p, w->tmp.len)) return wat_fail(w, t, "malformed UTF-8 encoding");
   text_buf_u32(out, (uint32_t)w->tmp.len);
   text_buf_bytes(out, w->tmp.p, w->tmp.len);
@@ -372,7 +392,7 @@ static bool tabletype(wat *w, text_buf *out) {
   bool ok = limits(w, &lim) && wat_reftype_kw(w, &rt);
   if (ok) {
     text_buf_byte(out, rt);
-    text_buf_bytes(out, lim.p, lim.len);
+    text_buf_append(out, &lim);
   }
   text_buf_free(&lim);
   return ok;
@@ -406,13 +426,13 @@ static void keep_func_names(wat *w, uint32_t index) {
   if (w->fn_nlocals) {
     text_buf_u32(&w->nm_locals, index);
     text_buf_u32(&w->nm_locals, w->fn_nlocals);
-    text_buf_bytes(&w->nm_locals, w->fn_locals.p, w->fn_locals.len);
+    text_buf_append(&w->nm_locals, &w->fn_locals);
     w->nm_nlocal_funcs++;
   }
   if (w->fn_nlabels) {
     text_buf_u32(&w->nm_labels, index);
     text_buf_u32(&w->nm_labels, w->fn_nlabels);
-    text_buf_bytes(&w->nm_labels, w->fn_labels.p, w->fn_labels.len);
+    text_buf_append(&w->nm_labels, &w->fn_labels);
     w->nm_nlabel_funcs++;
   }
 }
@@ -468,7 +488,7 @@ static bool func_field(wat *w, sections *s) {
   if (ok) {
     text_buf_byte(&body, 0x0b);
     text_buf_u32(&s->code, (uint32_t)body.len);
-    text_buf_bytes(&s->code, body.p, body.len);
+    text_buf_append(&s->code, &body);
     s->ncode++;
     keep_func_names(w, index);
   }
@@ -564,10 +584,11 @@ static void emit_elem(sections *s, int mode, uint32_t table, const text_buf *off
   if (el->exprs) flags |= 4;
   text_buf_byte(&s->elem, flags);
   if (mode == 0 && (flags & 2)) text_buf_u32(&s->elem, table);
-  if (mode == 0) text_buf_bytes(&s->elem, offset->p, offset->len);
+  if (mode == 0) text_buf_append(&s->elem, offset);
   if (flags & 3) text_buf_byte(&s->elem, el->exprs ? el->type : 0x00);
   text_buf_u32(&s->elem, el->n);
-  text_buf_bytes(&s->elem, el->items.p, el->items.len);
+  if (el->funcs.oom) s->elem.oom = true; /* it decided the form */
+  text_buf_append(&s->elem, &el->items);
   s->nelem++;
 }
 
@@ -647,6 +668,7 @@ static bool data_strings(wat *w, text_buf *out) {
     w->pos++;
   }
   if (wat_tok(w)->kind != TOK_RPAR) return wat_fail(w, wat_tok(w), "unexpected token");
+  if (w->tmp.oom) return wat_oom(w, wat_tok(w));
   text_buf_u32(out, (uint32_t)w->tmp.len);
   text_buf_bytes(out, w->tmp.p, w->tmp.len);
   return true;
@@ -806,6 +828,18 @@ static bool data_field(wat *w, sections *s) {
   return offset_expr(w, &s->data) && data_strings(w, &s->data);
 }
 
+/* Whether an append to one of the module's buffers ran out of memory. */
+static bool any_oom(const wat *w, const sections *s) {
+  const text_buf *bufs[] = {&s->import, &s->func, &s->table, &s->mem, &s->global, &s->export, &s->start,
+                            &s->elem, &s->code, &s->data, &w->nm_locals, &w->nm_labels, &w->fn_locals,
+                            &w->fn_labels, &w->scratch, &w->tmp};
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    if (bufs[i]->oom) return true;
+  for (int i = 0; i < SPACE_COUNT; i++)
+    if (w->nm_space[i].oom) return true;
+  return false;
+}
+
 static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
   for (w->pos = start; w->pos < end;) {
     size_t close = wat_tok(w)->match;
@@ -829,6 +863,7 @@ static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
       text_buf_u32(&s->start, x);
     }
     if (!ok) return false;
+    if (any_oom(w, s)) return wat_oom(w, kw);
     if (!wat_is_kw(kw, w->src, "type") && !wat_is_kw(kw, w->src, "import") && w->pos != close)
       return wat_fail(w, wat_tok(w), "unexpected token");
     w->pos = close + 1;
@@ -842,8 +877,8 @@ static void section(text_buf *out, uint8_t id, uint32_t count, const text_buf *b
   if (vec) text_buf_u32(&head, count);
   text_buf_byte(out, id);
   text_buf_u32(out, (uint32_t)(head.len + body->len));
-  text_buf_bytes(out, head.p, head.len);
-  text_buf_bytes(out, body->p, body->len);
+  text_buf_append(out, &head);
+  text_buf_append(out, body);
   text_buf_free(&head);
 }
 
@@ -923,6 +958,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     section(out, 10, s.ncode, &s.code, true);
     section(out, 11, s.ndata, &s.data, true);
     name_section(&w, out);
+    if (out->oom || any_oom(&w, &s)) ok = wat_oom(&w, &toks[end]);
   }
   text_buf *bufs[] = {&s.import, &s.func, &s.table, &s.mem, &s.global, &s.export, &s.start, &s.elem, &s.code, &s.data};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) text_buf_free(bufs[i]);
@@ -951,6 +987,12 @@ static bool concat_strings(const char *src, const text_token *toks, size_t *pos,
       return false;
     }
     text_string_decode(src + t->start, t->len, out);
+    if (out->oom) {
+      util_fail(err, UTIL_ERR_OOM, t->start, "out of memory");
+      err->line = (int)t->line;
+      err->col = (int)t->col;
+      return false;
+    }
   }
   return true;
 }
@@ -1007,9 +1049,9 @@ bool text_wat_to_binary(const char *src, size_t len, const char *filename, uint8
     text_buf_free(&b);
     return false;
   }
-  *out = b.p ? b.p : util_xmalloc(1);
+  *out = b.p ? b.p : util_try_malloc(1);
   *outlen = b.len;
-  return true;
+  return *out ? true : util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
 }
 
 bool text_is_binary(const uint8_t *bytes, size_t len) {

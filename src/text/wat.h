@@ -56,6 +56,8 @@ typedef struct wat {
 static inline const text_token *wat_tok(const wat *w) { return &w->toks[w->pos]; }
 static inline const text_token *wat_peek(const wat *w, size_t k) { return &w->toks[w->pos + k]; }
 bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "out of memory" (UTIL_ERR_OOM) at token t; false. */
+bool wat_oom(wat *w, const text_token *t);
 bool wat_is_kw(const text_token *t, const char *src, const char *kw);
 bool wat_is_lpar_kw(const wat *w, const char *kw);  /* `(` kw at the cursor */
 bool wat_expect(wat *w, int kind);

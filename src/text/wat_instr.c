@@ -31,7 +31,7 @@ static bool push_label(wat *w) {
     w->pos++;
   }
   wat_note_block(w, l.name, l.len);
-  UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
+  if (!UTIL_VEC_TRY_PUSH(w->labels, w->nlabels, w->labels_cap, l)) return wat_oom(w, t);
   return true;
 }
 
@@ -142,6 +142,7 @@ static bool float_const(wat *w, unsigned bits, uint64_t *v) {
   } else {
     ok = (t->kind == TOK_NUM || t->kind == TOK_KEYWORD) && text_parse_f64(w->src + t->start, t->len, v, &range);
   }
+  if (TEXT_NUM_OOM(ok, range)) return wat_oom(w, t);
   if (!ok) return bad_literal(w, t);
   if (range) return wat_fail(w, t, "constant out of range");
   w->pos++;
@@ -205,7 +206,7 @@ static bool plain(wat *w, int op, text_buf *out) {
      * grammar says so and validation rejects it ("invalid result arity"). */
     emit_op(out, WASM_OP_SELECT_T);
     text_buf_u32(out, (uint32_t)types.len);
-    text_buf_bytes(out, types.p, types.len);
+    text_buf_append(out, &types);
     text_buf_free(&types);
     return true;
   }
@@ -231,7 +232,7 @@ static bool plain(wat *w, int op, text_buf *out) {
     if (n == 0) { text_buf_free(&labels); return wat_fail(w, wat_tok(w), "unexpected token"); }
     emit_op(out, op);
     text_buf_u32(out, n - 1);
-    text_buf_bytes(out, labels.p, labels.len);
+    text_buf_append(out, &labels);
     text_buf_free(&labels);
     return true;
   }
@@ -411,7 +412,7 @@ typedef struct ctl_stack {
 static bool ctl_push(wat *w, ctl_stack *c, ctl_frame fr) {
   if (c->n >= WAT_MAX_NESTING)
     return wat_fail(w, wat_tok(w), "nesting too deep (more than %u levels)", WAT_MAX_NESTING);
-  UTIL_VEC_PUSH(c->f, c->n, c->cap, fr);
+  if (!UTIL_VEC_TRY_PUSH(c->f, c->n, c->cap, fr)) return wat_oom(w, wat_tok(w));
   return true;
 }
 
@@ -433,8 +434,7 @@ static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
   w->pos++;
   fr.op = op;
   if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
-    push_label(w);
-    if (!wat_blocktype(w, &fr.bt)) return false;
+    if (!push_label(w) || !wat_blocktype(w, &fr.bt)) return false;
     emit_op(out, op);
     emit_blocktype(out, fr.bt);
     fr.kind = F_BLOCK;
@@ -469,6 +469,10 @@ static bool instrs(wat *w, text_buf *out, bool one) {
   while (ok) {
     const text_token *t = wat_tok(w);
     ctl_frame *top = c.n ? &c.f[c.n - 1] : NULL;
+    if (out->oom || w->scratch.oom) {
+      ok = wat_oom(w, t);
+      break;
+    }
     if (!top && one) break;
     if (top && top->kind == F_PLAIN) {
       if (t->kind == TOK_LPAR) {
@@ -493,7 +497,10 @@ static bool instrs(wat *w, text_buf *out, bool one) {
         continue;
       }
       wat_note_block(w, top->label.name, top->label.len);
-      UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, top->label);
+      if (!UTIL_VEC_TRY_PUSH(w->labels, w->nlabels, w->labels_cap, top->label)) {
+        ok = wat_oom(w, t);
+        continue;
+      }
       emit_op(out, WASM_OP_IF);
       emit_blocktype(out, top->bt);
       w->pos += 2;
@@ -513,8 +520,7 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       } else if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
         w->pos++;
         ctl_frame fr = {.kind = F_FLAT, .op = op};
-        push_label(w);
-        ok = wat_blocktype(w, &fr.bt) && ctl_push(w, &c, fr);
+        ok = push_label(w) && wat_blocktype(w, &fr.bt) && ctl_push(w, &c, fr);
         if (ok) {
           emit_op(out, op);
           emit_blocktype(out, fr.bt);
