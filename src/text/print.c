@@ -57,27 +57,27 @@ static bool idchar(unsigned char c) {
 /* "$name" when the name-section entry is an identifier not used before: plain when every
  * character is an id character, else quoted (3.0's `$"..."`, quotes, backslashes and
  * control characters escaped); NULL for an empty name or one that is not UTF-8. Names
- * are compared as the reader compares them: `$` and the decoded bytes. Out of memory:
- * NULL with seen->oom set. */
+ * are compared as the reader compares them: the decoded bytes. Out of memory: NULL with
+ * seen->oom set. */
 static char *ident(const wasm_name *n, text_namemap *seen) {
   if (!n->str || n->len == 0) return NULL;
   bool plain = true;
   for (uint32_t i = 0; i < n->len; i++) plain &= idchar((unsigned char)n->str[i]);
   if (!plain && !util_utf8_valid((const uint8_t *)n->str, n->len)) return NULL;
-  char *key = util_try_malloc((size_t)n->len + 2);
-  if (!key) {
-    seen->oom = true;
-    return NULL;
+  /* The map keeps a pointer to its key: the name's own bytes, alive as long as the map
+   * (every key would start with the same `$`, so it is left out of the comparison). */
+  if (!text_names_add(seen, n->str, n->len, 0)) return NULL; /* or seen->oom */
+  if (plain) {
+    char *key = util_try_malloc((size_t)n->len + 2);
+    if (!key) {
+      seen->oom = true;
+      return NULL;
+    }
+    key[0] = '$';
+    memcpy(key + 1, n->str, n->len);
+    key[n->len + 1] = 0;
+    return key;
   }
-  key[0] = '$';
-  memcpy(key + 1, n->str, n->len);
-  key[n->len + 1] = 0;
-  if (!text_names_add(seen, key, n->len + 1, 0)) {
-    free(key);
-    return NULL;
-  }
-  if (plain) return key;
-  free(key);
   char *s = util_try_malloc((size_t)n->len * 3 + 4), *o = s; /* at worst \hh per byte */
   if (!s) {
     seen->oom = true;

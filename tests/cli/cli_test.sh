@@ -597,6 +597,12 @@ printf '\x00\x61\x73\x6d\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x03\x04\x03\x00
 run 0 print names.wasm; out_has '(func $"a b" (;0;) (type 0)'; out_has 'return_call $"q\22\5c\0aé")'; out_has '(func $plain (;2;)'
 cp out.txt names.wat
 run 0 print names.wat; out_has 'return_call $"q\22\5c\0aé")'; out_has 'call $plain)'   # the names survive print → read → print
+# a quoted name used twice prints once; the second function falls back to its index
+# (the printer's name map must keep its keys alive: it once freed a quoted name's key)
+printf '\x00\x61\x73\x6d\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x03\x04\x03\x00\x00\x00\x0a\x0a\x03\x02\x00\x0b\x02\x00\x0b\x02\x00\x0b\x00\x16\x04\x6e\x61\x6d\x65\x01\x0f\x03\x00\x03\x61\x20\x62\x01\x03\x61\x20\x62\x02\x02\x63\x01' >dupnames.wasm
+run 0 print dupnames.wasm; out_has '(func $"a b" (;0;) (type 0))'; out_has '(func (;1;) (type 0))'; out_has '(func $"c\01" (;2;) (type 0))'
+cp out.txt dupnames.wat
+run 0 validate dupnames.wat
 run 2 print --bogus fac.wat; err_line "unknown option '--bogus'"
 
 # ---- weld wast: scripts run natively ----
