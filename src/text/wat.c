@@ -906,7 +906,7 @@ static void name_section(wat *w, text_buf *out) {
   section(&body, 3, w->nm_nlabel_funcs, &w->nm_labels, true);
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
     section(&body, order[i].id, w->nm_count[order[i].space], &w->nm_space[order[i].space], true);
-  if (body.len > empty) section(out, 0, 0, &body, false);
+  if (body.len > empty || body.oom) section(out, 0, 0, &body, false);
   text_buf_free(&body);
   text_buf_free(&sub);
 }
