@@ -656,5 +656,22 @@ for want in 'PASS ft.wast:1: assert_invalid' 'PASS ft.wast:4: assert_return' \
   if grep -qxF -- "$want" ft.log; then ok; else bad "ft.log lacks '$want': $(cat ft.log)"; fi
 done
 
+# Running out of memory while reading text is a one-line error with the place and exit 1,
+# never an abort: a 40 MB data string under a 150 MB address-space limit. A sanitizer
+# build cannot start under such a limit; the check is then skipped (not counted).
+{ printf '(module (memory 1) (data (i32.const 0) "'; head -c 40000000 /dev/zero | tr '\0' a; printf '"))\n'; } >huge.wat
+if bash -c 'ulimit -v 150000 && "$0" version && true' "$weld" >/dev/null 2>&1; then
+  for cmd in validate print inspect; do
+    label="weld $cmd huge.wat (ulimit -v 150000)"
+    (ulimit -v 150000 && exec "$weld" $cmd huge.wat) >out.txt 2>err.txt
+    rc=$?
+    if [ "$rc" -eq 1 ] && [ "$(wc -l <err.txt)" -eq 1 ] && grep -qE '^weld: huge.wat:1:[0-9]+: out of memory$' err.txt; then ok
+    else bad "exit $rc; stderr: $(head -c 300 err.txt)"; fi
+  done
+else
+  echo "skip: weld does not start under ulimit -v 150000 (a sanitizer build): out-of-memory checks not run"
+fi
+rm -f huge.wat
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
