@@ -207,8 +207,8 @@ void weld_engine_free(weld_engine *e);
 
 /* Decodes, validates and compiles. Accepts the binary format, and the text format (input
  * that starts with `(` after white space and comments); text errors carry a line and
- * column. Running out of memory while loading binary input is a WELD_ERROR_LIMIT error
- * "out of memory"; the text reader still aborts then. */
+ * column. Running out of memory while loading, from either format, is a WELD_ERROR_LIMIT
+ * error "out of memory". */
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
 void weld_module_free(weld_module *m);
 

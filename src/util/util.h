@@ -48,15 +48,16 @@ const char *util_error_format(const util_error *e, char *buf, size_t n);
  * UTIL_VEC_TRY_PUSH) return NULL / false when the heap is exhausted; everything an
  * embedder's call or a guest can reach at run time (stores, instances, host functions,
  * tables, globals, calls) uses them and reports "out of memory" as an error or a trap,
- * and so does loading a binary module (weld_module_new: decoding, the name section,
- * validation and translation in src/wasm and src/exec/compile*.c).
+ * and so does loading a module (weld_module_new: decoding, the name section, validation
+ * and translation in src/wasm and src/exec/compile*.c) and the text format (src/text:
+ * the .wat reader, the .wast script parser and the printer).
  * The util_x* functions (and util_arena_alloc/_dup/_strndup, UTIL_VEC_PUSH) print and
- * abort instead; they remain on paths not converted yet: the text reader and printer
- * (src/text, so weld_module_new on .wat input), the DWARF line table built on the first
- * backtrace lookup (src/wasm/debug_line.c), the WASI context (src/wasi, src/api/wasi_api.c)
- * and its blocking poll (src/exec/wake.c), the deadline list (src/guard), the profilers
- * (src/obs, src/api/profile.c), the audit and policy readers, the wasm.h C API bridge
- * (src/api/capi_*.c), whole-file reading (src/util/file.c) and the .wast runner. */
+ * abort instead; they remain on paths not converted yet: the DWARF line table built on
+ * the first backtrace lookup (src/wasm/debug_line.c), the WASI context (src/wasi,
+ * src/api/wasi_api.c) and its blocking poll (src/exec/wake.c), the deadline list
+ * (src/guard), the profilers (src/obs, src/api/profile.c), the audit and policy readers,
+ * the wasm.h C API bridge (src/api/capi_*.c), whole-file reading (src/util/file.c) and
+ * the .wast runner (src/wast; the script parser it calls does not abort). */
 void *util_try_malloc(size_t n);
 void *util_try_calloc(size_t n, size_t sz);
 void *util_try_realloc(void *p, size_t n);
