@@ -103,7 +103,8 @@ typedef struct wast_script {
   size_t ncmds, cap;
 } wast_script;
 
-/* Parses a script. On failure returns NULL with a MALFORMED error and its line:col. */
+/* Parses a script. On failure returns NULL with a MALFORMED error and its line:col, or
+ * an OOM error "out of memory". */
 wast_script *text_wast_parse(const char *src, size_t len, util_error *err);
 void text_wast_free(wast_script *s);
 

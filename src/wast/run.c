@@ -133,7 +133,7 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
   util_error ue;
   if (!text_wast_module_bytes(cx->script, m, &bytes, &len, &ue)) {
     ld->status = LOAD_TEXT;
-    ld->kind = WELD_ERROR_MALFORMED;
+    ld->kind = ue.kind == UTIL_ERR_OOM ? WELD_ERROR_LIMIT : WELD_ERROR_MALFORMED; /* never a verdict */
     if (ue.line > 0) snprintf(ld->msg, sizeof ld->msg, "%s (at %d:%d)", ue.msg, ue.line, ue.col);
     else snprintf(ld->msg, sizeof ld->msg, "%s", ue.msg);
     return;
