@@ -162,8 +162,9 @@ extern const char *const policy_profile_names[];
 
 /* Adds src's grants to dst: dirs, paths, env and net entries are appended (strings
  * copied), booleans are or-ed; each limit (and max_risk) src set explicitly
- * (limits_set) or holds at other than its "not set" value replaces dst's. */
-void policy_merge(policy *dst, const policy *src);
+ * (limits_set) or holds at other than its "not set" value replaces dst's. Out of memory
+ * is an error with dst unchanged. */
+bool policy_merge(policy *dst, const policy *src, util_error *err);
 
 /* Parses a policy file in TOML (the subset documented in docs/policy.md) and merges it
  * into p. Errors carry line and column (err->line, err->col, kind UTIL_ERR_USAGE) and
@@ -171,11 +172,12 @@ void policy_merge(policy *dst, const policy *src);
 bool policy_parse(policy *p, const char *text, size_t len, const char *filename, util_error *err);
 bool policy_parse_file(policy *p, const char *path, util_error *err);
 
-/* Helpers for CLI flags and embedders. Each copies its strings. */
-void policy_add_dir(policy *p, const char *host, const char *guest, uint32_t ops);
-void policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_read,
+/* Helpers for CLI flags and embedders. Each copies its strings; false (and nothing
+ * added) when out of memory. */
+bool policy_add_dir(policy *p, const char *host, const char *guest, uint32_t ops);
+bool policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_read,
                      uint64_t max_write);
-void policy_add_env(policy *p, const char *name, const char *value);
+bool policy_add_env(policy *p, const char *name, const char *value);
 bool policy_add_net(policy *p, const char *spec, uint32_t ops, util_error *err); /* host:port */
 
 /* "64KiB", "16MiB", "1GiB", "4096", "64K", "16M", "1G" -> bytes. */

@@ -60,6 +60,7 @@ const char *util_error_format(const util_error *e, char *buf, size_t n);
 void *util_try_malloc(size_t n);
 void *util_try_calloc(size_t n, size_t sz);
 void *util_try_realloc(void *p, size_t n);
+char *util_try_strdup(const char *s);
 /* Test hook: the n-th allocation from now (by any of the functions here, counted per
  * thread) fails as if the heap were exhausted; 0 turns it off. Returns how many
  * allocations were made since the previous call. */

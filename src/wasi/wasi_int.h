@@ -180,15 +180,19 @@ uint16_t wasi_errno(int e);
 /* The fd if it is open and holds all of `rights`; else NULL with *err = EBADF or
  * ENOTCAPABLE. */
 wasi_fd *wasi_fd_get(wasi_ctx *c, uint32_t fd, uint64_t rights, uint16_t *err);
-/* A free guest fd number (grows the table); UINT32_MAX if the table is full. */
-uint32_t wasi_fd_alloc(wasi_ctx *c);
+/* A free guest fd number into *out (grows the table); returns 0, EMFILE when the table
+ * is full or ENOMEM. The table may move: pointers to its entries are stale afterwards. */
+uint16_t wasi_fd_alloc(wasi_ctx *c, uint32_t *out);
 void wasi_fd_release(wasi_ctx *c, wasi_fd *f);
 uint8_t wasi_filetype_of(mode_t mode);
 /* Prints "weld: wasi: denied CALL PATH: why" when logging; counts the denial; returns
  * the errno to give the guest. */
 uint16_t wasi_deny(wasi_ctx *c, uint16_t errno_, const char *call, const char *path,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* The per-file counter for an open host fd (SIZE_MAX when fstat fails). */
+/* The per-file counter for an open host fd (SIZE_MAX when fstat fails). Makes room with
+ * wasi_count_reserve first (false when out of memory), so it cannot fail for lack of
+ * memory once the call has acted. */
+bool wasi_count_reserve(wasi_ctx *c);
 size_t wasi_count_for(wasi_ctx *c, int host);
 
 /* fs.c: the 64-byte filestat record; fstflags -> two timespecs (EINVAL for
