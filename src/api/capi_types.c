@@ -55,6 +55,7 @@ static void *vec_alloc(size_t n, size_t elem) { return n ? util_try_calloc(n, el
   void wasm_##name##_vec_new(wasm_##name##_vec_t *out, size_t size, elem_t const data[]) { \
     wasm_##name##_vec_new_uninitialized(out, size);                                        \
     if (out->size) memcpy(out->data, data, size * sizeof(elem_t));                         \
+    else if (size) vec_drop_##name(size, data); /* out of memory: what was handed over goes */ \
   }
 
 /* Vectors of plain values (bytes). */
@@ -89,6 +90,31 @@ static void *vec_alloc(size_t n, size_t elem) { return n ? util_try_calloc(n, el
     v->data = NULL;                                                                        \
     v->size = 0;                                                                           \
   }
+
+/* What wasm_X_vec_new does with the elements it was given when it cannot store them:
+ * bytes need nothing, owned pointers and values are deleted (they were handed over). */
+static void vec_drop_byte(size_t n, const wasm_byte_t *d) { (void)n, (void)d; }
+#define CAPI_VEC_DROP(name)                                                                 \
+  static void vec_drop_##name(size_t n, wasm_##name##_t *const *d) {                       \
+    for (size_t i = 0; i < n; i++)                                                         \
+      if (d[i]) wasm_##name##_delete(d[i]);                                                \
+  }
+CAPI_VEC_DROP(valtype)
+CAPI_VEC_DROP(functype)
+CAPI_VEC_DROP(globaltype)
+CAPI_VEC_DROP(tabletype)
+CAPI_VEC_DROP(memorytype)
+CAPI_VEC_DROP(externtype)
+CAPI_VEC_DROP(importtype)
+CAPI_VEC_DROP(exporttype)
+CAPI_VEC_DROP(frame)
+CAPI_VEC_DROP(extern)
+static void vec_drop_val(size_t n, const wasm_val_t *d) {
+  for (size_t i = 0; i < n; i++) {
+    wasm_val_t v = d[i];
+    wasm_val_delete(&v);
+  }
+}
 
 CAPI_VEC_PLAIN(byte, wasm_byte_t)
 CAPI_VEC_OWNED(valtype)

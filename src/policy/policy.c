@@ -401,11 +401,12 @@ static bool dir_contains(const char *dir, const char *path) {
 }
 
 uint32_t policy_path_ops(const policy *p, const char *guest_path, const policy_path **grant) {
-  return policy_path_rule(p, guest_path, grant, NULL);
+  return policy_path_rule(p, guest_path, grant, NULL, NULL);
 }
 
 uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_path **grant,
-                          long *dir_index) {
+                          long *dir_index, bool *undecided) {
+  if (undecided) *undecided = false;
   if (grant) *grant = NULL;
   if (dir_index) *dir_index = -1;
   /* Glob matching has a length bound; past it a glob hole could not be seen, so such a
@@ -421,7 +422,10 @@ uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_
     const policy_path *g = &p->paths[i];
     if ((unsigned)g->match > POLICY_MATCH_GLOB) continue;
     int m = path_match(g->pattern, g->match, guest_path);
-    if (m < 0) return 0; /* a grant that could not be matched may be a hole: refuse */
+    if (m < 0) { /* a grant that could not be matched may be a hole: refuse */
+      if (undecided) *undecided = true;
+      return 0;
+    }
     if (!m) continue;
     size_t len = strlen(g->pattern);
     /* Later grants of equal specificity win, so a later source can refine a path. */
@@ -541,7 +545,9 @@ bool policy_rules_beneath(const policy *p, const char *dir) { return rules_benea
 
 const char *policy_dir_unmovable(const policy *p, const char *dir) {
   const policy_path *g = NULL;
-  policy_path_rule(p, dir, &g, NULL);
+  bool undecided;
+  policy_path_rule(p, dir, &g, NULL, &undecided);
+  if (undecided) return "its rule could not be decided (out of memory)"; /* fail closed */
   if (g && g->match == POLICY_MATCH_EXACT)
     return "its own rule is an exact grant, which does not reach beneath it";
   if (g && g->match == POLICY_MATCH_GLOB) {

@@ -210,9 +210,11 @@ bool policy_path_match(const char *pattern, policy_match match, const char *path
 uint32_t policy_path_ops(const policy *p, const char *guest_path, const policy_path **grant);
 /* The same, and `*dir_index` receives the index in p->dirs of the directory whose ops
  * decided (-1 when a path grant decided or no directory holds the path). A path longer
- * than POLICY_PATH_MAX gets 0 when the policy has any glob grant. */
+ * than POLICY_PATH_MAX gets 0 when the policy has any glob grant. A glob that cannot be
+ * matched for lack of memory also gives 0 (fail closed), and sets *undecided when that
+ * is non-NULL, so a caller can report out of memory rather than a refusal. */
 uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_path **grant,
-                          long *dir_index);
+                          long *dir_index, bool *undecided);
 /* True when a rule other than what holds `dir` itself could decide something strictly
  * beneath it: an exact or prefix pattern beneath it (or a prefix rooted at it), a glob
  * that can match below it, or a directory mounted at or beneath it. Moving `dir`

@@ -71,11 +71,11 @@ uint16_t wasi_guest_join(const char *base, const char *rel, char **out) {
 }
 
 uint32_t wasi_path_ops(wasi_ctx *c, int pre, const char *guest, uint64_t *max_read,
-                       uint64_t *max_write) {
+                       uint64_t *max_write, bool *undecided) {
   const policy *pol = c->pol;
   const policy_path *grant = NULL;
   long e = -1;
-  uint32_t ops = policy_path_rule(pol, guest, &grant, &e);
+  uint32_t ops = policy_path_rule(pol, guest, &grant, &e, undecided);
   if (pre >= 0 && (size_t)pre < pol->ndirs && c->same_tree) {
     size_t n = pol->ndirs;
     /* the deepest directory holding the path that shows `pre`'s own files there */
@@ -148,7 +148,9 @@ uint16_t wasi_real_guest(wasi_ctx *c, int pre, int host_fd, const char *name, co
 static uint16_t check_one(wasi_ctx *c, int pre, const char *call, const char *shown, const char *at,
                           uint32_t need, const char *how, uint32_t *ops_out, uint64_t *mr,
                           uint64_t *mw) {
-  uint32_t ops = wasi_path_ops(c, pre, at, mr, mw);
+  bool undecided;
+  uint32_t ops = wasi_path_ops(c, pre, at, mr, mw, &undecided);
+  if (undecided) return WASI_ENOMEM; /* no decision for lack of memory: nothing is done */
   if (ops_out) *ops_out = ops;
   if ((ops & need) == need) return 0;
   char want[96], have[96];

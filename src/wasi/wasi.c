@@ -388,7 +388,9 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
   if (!plan_trees(c)) goto oom;
   for (uint32_t i = 0; i < c->nfds; i++) {
     wasi_fd *f = &c->fds[i];
-    if (f->is_preopen) f->ops = wasi_path_ops(c, f->preopen, f->guest, &f->max_read, &f->max_write);
+    bool undecided = false;
+    if (f->is_preopen) f->ops = wasi_path_ops(c, f->preopen, f->guest, &f->max_read, &f->max_write, &undecided);
+    if (f->is_preopen && undecided) goto oom;
   }
   if (cfg)
     for (int s = 0; s < cfg->nsockets; s++) {
@@ -565,7 +567,7 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   *out = exec_host_func_new(store, params, np, results, nr, trampoline, b, free);
   if (!*out) {
     free(b);
-    return util_fail(err, UTIL_ERR_OOM, -1, "cannot create host function %s", name);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory: cannot create host function %s", name);
   }
   return true;
 }

@@ -224,9 +224,10 @@ uint16_t wasi_guest_join(const char *base, const char *rel, char **out);
  * the winning grant's byte limits. Permissions follow the preopen the fd descends from:
  * where another [[fs.dir]] is mounted at a guest path beneath `pre` but does not show
  * `pre`'s own host tree there, what `pre`'s fd reaches at that path is still `pre`'s
- * tree, so the mount's rules are capped by the ops of `pre`'s own directory chain. */
+ * tree, so the mount's rules are capped by the ops of `pre`'s own directory chain.
+ * *undecided: a glob could not be matched for lack of memory (0 is returned). */
 uint32_t wasi_path_ops(wasi_ctx *c, int pre, const char *guest, uint64_t *max_read,
-                       uint64_t *max_write);
+                       uint64_t *max_write, bool *undecided);
 /* True when the policy could decide differently somewhere beneath preopen `pre` (path
  * grants, or another directory mounted inside its guest tree), so the real location
  * of what a call touches must be checked too. */

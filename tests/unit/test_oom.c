@@ -192,6 +192,9 @@ static void module_new_each_allocation(void) {
   free(bin);
 }
 
+void oom_services(void); /* test_oom_services.c */
+void oom_hosts(void);    /* test_oom_capi.c */
+
 UNIT_GROUP(oom) {
   weld_engine *e = weld_engine_new(NULL);
   weld_error *err = NULL;
@@ -219,4 +222,6 @@ UNIT_GROUP(oom) {
   weld_module_free(m);
   weld_engine_free(e);
   module_new_each_allocation();
+  oom_services();
+  oom_hosts();
 }
