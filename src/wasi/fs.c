@@ -308,10 +308,7 @@ WASI_HOST(path_open) {
    * created, so running out of memory or fds cannot follow the act; wasi_fd_alloc may
    * move the fd table, and r.dir points into it */
   uint32_t n;
-  if ((e = wasi_fd_alloc(c, &n)) != 0) {
-    if (e == WASI_EMFILE) e = wasi_deny(c, e, "path_open", r.guest, "the fd table is full");
-    goto done;
-  }
+  if ((e = wasi_fd_alloc(c, &n)) != 0) goto done; /* EMFILE (the table is full) or ENOMEM */
   r.dir = &c->fds[A32(0)];
   if (!wasi_count_reserve(c) || !(o.cur = util_try_strdup(r.path))) {
     e = WASI_ENOMEM;

@@ -336,12 +336,54 @@ static void oom_capi(void) {
   free(bin);
 }
 
+/* ---------- the profiler ------------------------------------------------------------------- */
+
+/* Starting, writing both forms and stopping (no guest runs, so no sample arrives at a
+ * time the count could depend on). */
+typedef struct prof_ctx {
+  weld_engine *e;
+  char folded[256], svg[256];
+} prof_ctx;
+
+static int prof_run(void *v) {
+  prof_ctx *c = v;
+  weld_store *s = weld_store_new(c->e);
+  if (!s) return RUN_OOM;
+  weld_error *err = NULL;
+  int r = RUN_OK;
+  weld_profiler *p = weld_profiler_start(s, 1000000, &err);
+  if (!p) {
+    r = err && says_oom(weld_error_message(err)) ? RUN_OOM : RUN_BAD;
+  } else {
+    weld_profiler_stop(p);
+    if (!weld_profiler_write_folded(p, c->folded, &err) || !weld_profiler_write_svg(p, c->svg, "t", &err))
+      r = err && says_oom(weld_error_message(err)) ? RUN_OOM : RUN_BAD;
+  }
+  if (r == RUN_BAD) fprintf(stderr, "oom profiler: %s\n", err ? weld_error_message(err) : "(no error)");
+  weld_error_free(err);
+  weld_profiler_free(p);
+  weld_store_free(s);
+  return r;
+}
+
+static void oom_profiler(const char *dir) {
+  prof_ctx c;
+  snprintf(c.folded, sizeof c.folded, "%s/p.folded", dir);
+  snprintf(c.svg, sizeof c.svg, "%s/p.svg", dir);
+  c.e = weld_engine_new(NULL);
+  if (!CHECK(c.e)) return;
+  scenario sc = {"profiler", NULL, prof_run, NULL, false};
+  each_allocation(&sc, &c);
+  weld_engine_free(c.e);
+}
+
 void oom_hosts(void);
 void oom_hosts(void) {
   char dir[] = "/tmp/weld-oom-XXXXXX";
   if (!CHECK(mkdtemp(dir))) return;
   oom_wasi(dir);
   oom_capi();
+  oom_profiler(dir);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   CHECK(system(cmd) == 0);
