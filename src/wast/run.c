@@ -177,7 +177,12 @@ static void arm(runner *cx) {
 static void instantiate(runner *cx, weld_module *mod, inst_result *ir) {
   memset(ir, 0, sizeof *ir);
   size_t n = weld_module_import_count(mod);
-  weld_import *imps = util_xcalloc(n + 1, sizeof *imps);
+  weld_import *imps = util_try_calloc(n + 1, sizeof *imps);
+  if (!imps) {
+    ir->status = INST_LINK;
+    snprintf(ir->msg, sizeof ir->msg, "out of memory");
+    return;
+  }
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
     const char *mname, *fname;
@@ -214,10 +219,13 @@ static void instantiate(runner *cx, weld_module *mod, inst_result *ir) {
   }
 }
 
-static run_module *add_module(runner *cx, run_module m) {
-  UTIL_VEC_PUSH(cx->mods, cx->nmods, cx->capmods, m);
-  return &cx->mods[cx->nmods - 1];
+/* Room for one more module, made before a command loads or instantiates one, so that
+ * add_module cannot fail afterwards and leave it unowned. */
+static bool mod_room(runner *cx) {
+  return util_vec_try_grow((void **)&cx->mods, &cx->capmods, cx->nmods, sizeof *cx->mods);
 }
+
+static void add_module(runner *cx, run_module m) { cx->mods[cx->nmods++] = m; /* after mod_room */ }
 
 static run_module *find_module(runner *cx, wast_name id) {
   if (!id.s) return cx->current == SIZE_MAX ? NULL : &cx->mods[cx->current];
@@ -266,6 +274,7 @@ static void do_action(runner *cx, const wast_action *a, action_result *ar, resul
 /* ---------- command handlers ---------------------------------------------------------- */
 
 static outcome cmd_module(runner *cx, const wast_command *c, result *r) {
+  if (!mod_room(cx)) return fail(r, "out of memory");
   loaded ld;
   load(cx, &c->module, &ld);
   run_module sm = {c->module.id, ld.mod, true, NULL, ld.skip};
@@ -295,6 +304,7 @@ static outcome cmd_module(runner *cx, const wast_command *c, result *r) {
 static outcome cmd_module_instance(runner *cx, const wast_command *c, result *r) {
   /* `(module instance $m)` with one id: an unnamed instance of $m */
   wast_name id = c->ref.s ? c->name : (wast_name){NULL, 0};
+  if (!mod_room(cx)) return fail(r, "out of memory");
   run_module *def = find_module(cx, c->ref.s ? c->ref : c->name);
   if (!def) return fail(r, "instance of an unknown module");
   run_module sm = {id, def->mod, false, NULL, def->skip};
@@ -321,7 +331,7 @@ static outcome cmd_register(runner *cx, const wast_command *c, result *r) {
   run_module *sm = find_module(cx, c->ref);
   if (!sm) return fail(r, "register of an unknown module");
   run_reg reg = {c->name.s, sm->inst, sm->skip};
-  UTIL_VEC_PUSH(cx->regs, cx->nregs, cx->capregs, reg);
+  if (!UTIL_VEC_TRY_PUSH(cx->regs, cx->nregs, cx->capregs, reg)) return fail(r, "out of memory");
   if (sm->skip) return skip(r, sm->skip);
   if (!sm->inst) return fail(r, "register of a module that is not instantiated");
   return pass(r);
@@ -389,6 +399,7 @@ static outcome expect_trap(runner *cx, const wast_command *c, result *r, bool ex
 static outcome expect_instantiation_failure(runner *cx, const wast_command *c, result *r, bool want_trap) {
   const char *text = c->text ? c->text : "";
   const char *want = want_trap ? "a trap" : "a link error";
+  if (!mod_room(cx)) return fail(r, "out of memory");
   loaded ld;
   load(cx, &c->module, &ld);
   if (ld.status == LOAD_SKIP) return skip(r, ld.skip);

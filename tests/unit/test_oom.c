@@ -193,6 +193,8 @@ static void module_new_each_allocation(void) {
 }
 
 void oom_text_tests(void); /* test_oom_text.c */
+void oom_services(void);   /* test_oom_services.c */
+void oom_hosts(void);      /* test_oom_capi.c */
 
 UNIT_GROUP(oom) {
   weld_engine *e = weld_engine_new(NULL);
@@ -222,4 +224,6 @@ UNIT_GROUP(oom) {
   weld_engine_free(e);
   module_new_each_allocation();
   oom_text_tests();
+  oom_services();
+  oom_hosts();
 }
