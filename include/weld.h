@@ -191,13 +191,22 @@ typedef enum weld_bounds_mode {
                                memory can grow to */
 } weld_bounds_mode;
 
+/* Which tier runs WebAssembly functions. */
+typedef enum weld_tier {
+  WELD_TIER_INTERP = 0,   /* the interpreter (the default) */
+  WELD_TIER_BASELINE = 1, /* machine code from the baseline compiler (x86-64) for every function
+                             it handles; the others stay interpreted */
+} weld_tier;
+
 typedef struct weld_config {
   size_t stack_bytes;          /* value stack per call; 0 = default (8 MiB) */
   uint32_t max_call_depth;     /* 0 = default (10000) */
   weld_bounds_mode bounds;
+  weld_tier tier;              /* modules are compiled for this tier when made */
 } weld_config;
 
-/* Fills a config with the defaults. */
+/* Fills a config with the defaults: the interpreter, unless the environment variable
+ * WELD_TIER names another tier ("interp", "baseline"). */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory. */
 weld_engine *weld_engine_new(const weld_config *cfg);

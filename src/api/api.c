@@ -9,6 +9,7 @@
 
 #include "weld.h"
 #include "exec/exec.h"
+#include "jit/jit.h"
 #include "wasm/module.h"
 #include "text/text.h"
 #include "api_int.h"
@@ -218,6 +219,8 @@ static weld_trap *trap_from_thread(const exec_thread *th) {
 void weld_config_default(weld_config *c) {
   memset(c, 0, sizeof *c);
   c->bounds = WELD_BOUNDS_GUARD;
+  jit_tier t;
+  if (jit_tier_parse(getenv("WELD_TIER"), &t) && t == JIT_TIER_BASELINE && jit_available()) c->tier = WELD_TIER_BASELINE;
 }
 
 weld_engine *weld_engine_new(const weld_config *cfg) {
@@ -255,6 +258,11 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
   exec_module *em = exec_module_compile(m, e ? e->types : NULL, &ue);
   if (!em) {
     wasm_module_free(m);
+    if (err) *err = api_error_from(&ue);
+    return NULL;
+  }
+  if (e && e->cfg.tier == WELD_TIER_BASELINE && !jit_compile_module(em, &ue)) {
+    exec_module_free(em);
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
