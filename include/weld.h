@@ -236,6 +236,21 @@ void weld_module_import(const weld_module *m, size_t i, const char **module, con
 size_t weld_module_export_count(const weld_module *m);
 void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind);
 
+/* How a module's defined functions run: under WELD_TIER_BASELINE, how many became machine
+ * code (the others run in the interpreter); all zero under WELD_TIER_INTERP. */
+typedef struct weld_tier_stats {
+  uint32_t functions;      /* defined functions */
+  uint32_t compiled;       /* running as machine code */
+  uint64_t code_bytes;     /* machine code made */
+  uint64_t wasm_bytes;     /* body bytes of the compiled functions */
+  double compile_seconds;
+} weld_tier_stats;
+void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
+/* Why the module's k-th defined function (0 = the first function after the imported ones)
+ * stays in the interpreter under WELD_TIER_BASELINE ("not supported: f32x4.add"); NULL
+ * when it was compiled or the module was not compiled for that tier. */
+const char *weld_module_func_fallback(const weld_module *m, uint32_t k);
+
 /* ---------- stores and instances ---------------------------------------------------- */
 
 weld_store *weld_store_new(weld_engine *e);

@@ -300,6 +300,20 @@ void weld_module_export(const weld_module *m, size_t i, const char **name, weld_
   if (kind) *kind = (weld_externkind)w->exports[i].kind;
 }
 
+void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
+  jit_stats st;
+  jit_module_stats(AS_EXEC_MODULE(m), &st);
+  out->functions = st.functions;
+  out->compiled = st.compiled;
+  out->code_bytes = st.code_bytes;
+  out->wasm_bytes = st.wasm_bytes;
+  out->compile_seconds = st.compile_seconds;
+}
+
+const char *weld_module_func_fallback(const weld_module *m, uint32_t k) {
+  return jit_func_fallback(AS_EXEC_MODULE(m), k);
+}
+
 /* ---------- stores and instances ----------------------------------------------------------------- */
 
 weld_store *weld_store_new(weld_engine *e) {
