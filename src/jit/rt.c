@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "jit_int.h"
 
@@ -59,14 +60,36 @@ static uint32_t trap_here(jit_ctx *c, exec_trap_kind kind) {
   return kind;
 }
 
+/* Adds a caller's frame while unwinding. The backtrace keeps the innermost frames and the
+ * EXEC_BT_OUTER outermost ones, like the interpreter's: frames arrive innermost first, so
+ * once it is full the outer part is a window that slides outwards, and what slides out of
+ * it is the skipped middle (summarised by its function when they all ran one). */
+static void bt_push(exec_thread *th, exec_func *f, uint32_t off) {
+  if (th->nbt < EXEC_BT_MAX) {
+    exec_bt_add(th, f, off);
+    return;
+  }
+  const size_t d = EXEC_BT_MAX - EXEC_BT_OUTER, n = EXEC_BT_OUTER - 1;
+  exec_func *dropped = th->bt_func[d];
+  if (th->bt_total == th->nbt) th->bt_gap_func = dropped; /* the first one skipped */
+  else if (th->bt_gap_func != dropped) th->bt_gap_func = NULL;
+  memmove(&th->bt_func[d], &th->bt_func[d + 1], n * sizeof th->bt_func[0]);
+  memmove(&th->bt_offset[d], &th->bt_offset[d + 1], n * sizeof th->bt_offset[0]);
+  memmove(&th->bt_depth[d], &th->bt_depth[d + 1], n * sizeof th->bt_depth[0]);
+  th->bt_func[EXEC_BT_MAX - 1] = f;
+  th->bt_offset[EXEC_BT_MAX - 1] = off;
+  th->bt_depth[EXEC_BT_MAX - 1] = th->bt_total;
+  th->bt_total++;
+}
+
 uint32_t jit_rt_trap(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
   trap_here(c, (exec_trap_kind)kind);
-  exec_bt_add(c->th, defined(c, k), off);
+  bt_push(c->th, defined(c, k), off);
   return kind;
 }
 
 uint32_t jit_rt_unwind(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
-  exec_bt_add(c->th, defined(c, k), off);
+  bt_push(c->th, defined(c, k), off);
   return kind;
 }
 
