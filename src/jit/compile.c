@@ -2,13 +2,15 @@
  *
  * The operand stack is tracked at compile time as it is in the translator of src/exec:
  * every position p has a home slot (fp[nlocal_slots + p]) and an entry is either in its
- * home slot (SLOT), a pending local.get (LOCAL) or a pending constant (CONST), so
- * local.get and constants emit nothing and constants become immediates. Values live in
- * their home slots at every merge (block ends, branch targets) and at calls, which is the
+ * home slot (SLOT), in a register (REG), a pending local.get (LOCAL) or a pending
+ * constant (CONST), so local.get and constants emit nothing, constants become immediates
+ * and a result feeds the next instruction in a register. Values live in their home slots
+ * at every merge (block entries and ends, branch targets) and at calls, which is the
  * interpreter's frame layout, so a frame means the same thing to both tiers.
  *
  * Registers: rbx = fp, r12 = jit_ctx, r13 = memory base, r14 = thread, r15 = memory
- * size; rax, rcx, rdx, rsi, rdi, r8-r11 are scratch. README.md has the details. */
+ * size; rax, rcx, rdx are scratch and rsi, rdi, r8-r11 hold operand-stack values.
+ * README.md has the details. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +19,10 @@
 #include "../wasm/instr.h"
 #include "jit_int.h"
 
-enum { E_SLOT, E_CONST, E_LOCAL };
+enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
 typedef struct ent {
   uint8_t kind;
+  uint8_t reg;      /* E_REG: the register holding it */
   uint32_t local;
   uint64_t imm;
 } ent;
@@ -151,7 +154,7 @@ static bool push(jc *j, ent e) {
   if (j->n > j->maxn) j->maxn = j->n;
   return true;
 }
-static void push_slot(jc *j) { push(j, (ent){E_SLOT, 0, 0}); }
+static void push_slot(jc *j) { push(j, (ent){.kind = E_SLOT}); }
 static ent pop(jc *j) { return j->st[--j->n]; }
 
 /* Loads an entry into reg (w: all 64 bits; else the low 32, zero-extended). */
@@ -159,6 +162,9 @@ static void load(jc *j, int reg, ent e, uint32_t pos, bool w) {
   switch (e.kind) {
   case E_SLOT: x64_mov_rm(j->b, w, reg, RBX, NOREG, 1, home(j, pos)); break;
   case E_LOCAL: x64_mov_rm(j->b, w, reg, RBX, NOREG, 1, slot_disp(e.local)); break;
+  case E_REG:
+    if (e.reg != reg) x64_mov_rr(j->b, w, reg, e.reg);
+    break;
   default: x64_mov_ri(j->b, w, reg, w ? e.imm : (uint32_t)e.imm); break;
   }
 }
@@ -167,6 +173,10 @@ static void load(jc *j, int reg, ent e, uint32_t pos, bool w) {
 static void copy_to(jc *j, uint32_t pos, uint32_t slot) {
   ent e = j->st[pos];
   if (e.kind == E_SLOT && j->nlocals + pos == slot) return;
+  if (e.kind == E_REG) {
+    x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), e.reg);
+    return;
+  }
   if (e.kind == E_CONST && (int64_t)e.imm >= INT32_MIN && (int64_t)e.imm <= INT32_MAX) {
     x64_mov_mi(j->b, true, RBX, slot_disp(slot), (int32_t)e.imm);
     return;
@@ -200,11 +210,46 @@ static void spill_locals(jc *j, uint32_t below) {
     if (j->st[p].kind == E_LOCAL) materialize(j, p);
 }
 
-/* Stores rax (all 64 bits) as the value of a new top entry. */
+/* The registers that hold operand-stack values (caller-saved: spilled before calls). */
+static const uint8_t pool[] = {X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11};
+
+/* A free pool register (not `avoid`); when all hold values, the deepest goes home. */
+static int alloc_reg(jc *j, int avoid) {
+  uint32_t used = 0;
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_REG) used |= 1u << j->st[p].reg;
+  if (avoid >= 0) used |= 1u << avoid;
+  for (size_t i = 0; i < sizeof pool; i++)
+    if (!(used & (1u << pool[i]))) return pool[i];
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_REG && j->st[p].reg != avoid) {
+      int r = j->st[p].reg;
+      materialize(j, p);
+      return r;
+    }
+  return X64_RSI; /* not reached: the pool outnumbers `avoid` */
+}
+
+static void push_reg(jc *j, int r) { push(j, (ent){.kind = E_REG, .reg = (uint8_t)r}); }
+
+/* Makes rax (all 64 bits) the value of a new top entry. */
 static void push_rax(jc *j) {
-  uint32_t pos = j->n;
-  x64_mov_mr(j->b, true, RBX, NOREG, 1, home(j, pos), RAX);
-  push_slot(j);
+  int r = alloc_reg(j, -1);
+  x64_mov_rr(j->b, true, r, RAX);
+  push_reg(j, r);
+}
+
+/* Every value held in a register goes home (before calls and at merges). */
+static void spill_regs(jc *j) {
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_REG) materialize(j, p);
+}
+
+/* A popped operand at position pos goes to its (free) home slot, out of its register. */
+static void unreg(jc *j, ent *e, uint32_t pos) {
+  if (e->kind != E_REG) return;
+  x64_mov_mr(j->b, true, RBX, NOREG, 1, home(j, pos), e->reg);
+  e->kind = E_SLOT;
 }
 
 /* ---------- branches ---------- */
@@ -312,6 +357,7 @@ static ctl *open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
 
 /* Entering a block: every path into its labels must find values in the same places. */
 static void enter_block(jc *j, uint32_t np) {
+  spill_regs(j);
   spill_locals(j, j->n);
   for (uint32_t i = 0; i < np; i++) materialize(j, j->n - np + i);
 }
@@ -356,6 +402,7 @@ static void emit_cmp(jc *j, ent a, uint32_t apos, ent b, uint32_t bpos, bool w) 
   if (b.kind == E_CONST && fits32(b, w)) x64_alu_ri(j->b, X64_CMP, w, RAX, (int32_t)b.imm);
   else if (b.kind == E_SLOT) x64_alu_rm(j->b, X64_CMP, w, RAX, RBX, home(j, bpos));
   else if (b.kind == E_LOCAL) x64_alu_rm(j->b, X64_CMP, w, RAX, RBX, slot_disp(b.local));
+  else if (b.kind == E_REG) x64_alu_rr(j->b, X64_CMP, w, RAX, b.reg);
   else {
     load(j, RCX, b, bpos, w);
     x64_alu_rr(j->b, X64_CMP, w, RAX, RCX);
@@ -366,41 +413,47 @@ static void emit_cmp(jc *j, ent a, uint32_t apos, ent b, uint32_t bpos, bool w) 
 static void emit_alu(jc *j, int op, bool w) {
   ent b = pop(j), a = pop(j);
   uint32_t pos = j->n;
-  load(j, RAX, a, pos, w);
-  if (b.kind == E_CONST && fits32(b, w)) x64_alu_ri(j->b, op, w, RAX, (int32_t)b.imm);
-  else if (b.kind == E_SLOT) x64_alu_rm(j->b, op, w, RAX, RBX, home(j, pos + 1));
-  else if (b.kind == E_LOCAL) x64_alu_rm(j->b, op, w, RAX, RBX, slot_disp(b.local));
+  int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
+  load(j, r, a, pos, w);
+  if (b.kind == E_CONST && fits32(b, w)) x64_alu_ri(j->b, op, w, r, (int32_t)b.imm);
+  else if (b.kind == E_SLOT) x64_alu_rm(j->b, op, w, r, RBX, home(j, pos + 1));
+  else if (b.kind == E_LOCAL) x64_alu_rm(j->b, op, w, r, RBX, slot_disp(b.local));
+  else if (b.kind == E_REG) x64_alu_rr(j->b, op, w, r, b.reg);
   else {
     load(j, RCX, b, pos + 1, w);
-    x64_alu_rr(j->b, op, w, RAX, RCX);
+    x64_alu_rr(j->b, op, w, r, RCX);
   }
-  push_rax(j);
+  push_reg(j, r);
 }
 
 static void emit_mul(jc *j, bool w) {
   ent b = pop(j), a = pop(j);
   uint32_t pos = j->n;
-  load(j, RAX, a, pos, w);
+  int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
+  load(j, r, a, pos, w);
   if (b.kind == E_CONST && fits32(b, w)) {
-    x64_imul_rri(j->b, w, RAX, RAX, (int32_t)b.imm);
+    x64_imul_rri(j->b, w, r, r, (int32_t)b.imm);
+  } else if (b.kind == E_REG) {
+    x64_imul_rr(j->b, w, r, b.reg);
   } else {
     load(j, RCX, b, pos + 1, w);
-    x64_imul_rr(j->b, w, RAX, RCX);
+    x64_imul_rr(j->b, w, r, RCX);
   }
-  push_rax(j);
+  push_reg(j, r);
 }
 
 static void emit_shift(jc *j, int ext, bool w) {
   ent b = pop(j), a = pop(j);
   uint32_t pos = j->n;
-  load(j, RAX, a, pos, w);
+  int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
+  load(j, r, a, pos, w);
   if (b.kind == E_CONST) {
-    x64_shift_ri(j->b, ext, w, RAX, (uint8_t)(b.imm & (w ? 63 : 31)));
+    x64_shift_ri(j->b, ext, w, r, (uint8_t)(b.imm & (w ? 63 : 31)));
   } else {
     load(j, RCX, b, pos + 1, false);
-    x64_shift_cl(j->b, ext, w, RAX);
+    x64_shift_cl(j->b, ext, w, r);
   }
-  push_rax(j);
+  push_reg(j, r);
 }
 
 /* Division and remainder with the interpreter's traps. */
@@ -517,6 +570,7 @@ static void call_results(jc *j, const wasm_functype *ft) {
 
 static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
   const wasm_functype *ft = wasm_ir_func_type(j->m, funcidx);
+  spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
   if (funcidx >= j->m->nfunc_imports) {
@@ -543,6 +597,8 @@ static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t
   const wasm_functype *ft = &j->m->types[typeidx];
   ent idx = pop(j);
   uint32_t ipos = j->n;
+  unreg(j, &idx, ipos);
+  spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
   load(j, RDX, idx, ipos, false);
@@ -612,18 +668,25 @@ static bool emit_float(jc *j, uint16_t op, uint32_t off) {
   if (shape == 2) {
     ent b = pop(j), a = pop(j);
     uint32_t pos = j->n;
+    unreg(j, &a, pos);
+    unreg(j, &b, pos + 1);
+    spill_regs(j);
     load(j, RDI, a, pos, true);
     load(j, RSI, b, pos + 1, true);
     call_abs(j, fn);
     push_rax(j);
   } else if (shape == 1) {
     ent a = pop(j);
+    unreg(j, &a, j->n);
+    spill_regs(j);
     load(j, RDI, a, j->n, true);
     call_abs(j, fn);
     push_rax(j);
   } else {
     ent a = pop(j);
     uint32_t pos = j->n;
+    unreg(j, &a, pos);
+    spill_regs(j);
     load(j, RDI, a, pos, true);
     x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, pos));
     call_abs(j, fn);
@@ -815,7 +878,7 @@ static const char *body(jc *j, util_reader *r) {
       push_rax(j);
       break;
     }
-    case WASM_OP_LOCAL_GET: push(j, (ent){E_LOCAL, in.idx, 0}); break;
+    case WASM_OP_LOCAL_GET: push(j, (ent){.kind = E_LOCAL, .local = in.idx}); break;
     case WASM_OP_LOCAL_SET:
     case WASM_OP_LOCAL_TEE: {
       uint32_t x = in.idx;
@@ -829,7 +892,7 @@ static const char *body(jc *j, util_reader *r) {
       j->n++;
       copy_to(j, j->n - 1, x);
       if (op == WASM_OP_LOCAL_SET) j->n--;
-      else j->st[j->n - 1] = (ent){E_LOCAL, x, 0};
+      else j->st[j->n - 1] = (ent){.kind = E_LOCAL, .local = x};
       break;
     }
     case WASM_OP_GLOBAL_GET:
@@ -854,6 +917,7 @@ static const char *body(jc *j, util_reader *r) {
       push_rax(j);
       break;
     case WASM_OP_MEMORY_GROW: {
+      spill_regs(j);
       materialize(j, j->n - 1);
       x64_mov_rr(j->b, true, RDI, R12);
       x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, j->n - 1));
@@ -862,10 +926,10 @@ static const char *body(jc *j, util_reader *r) {
       check_eax(j, off);
       break;
     }
-    case WASM_OP_I32_CONST: push(j, (ent){E_CONST, 0, (uint32_t)in.c.i32}); break;
-    case WASM_OP_I64_CONST: push(j, (ent){E_CONST, 0, (uint64_t)in.c.i64}); break;
-    case WASM_OP_F32_CONST: push(j, (ent){E_CONST, 0, in.c.f32}); break;
-    case WASM_OP_F64_CONST: push(j, (ent){E_CONST, 0, in.c.f64}); break;
+    case WASM_OP_I32_CONST: push(j, (ent){.kind = E_CONST, .imm = (uint32_t)in.c.i32}); break;
+    case WASM_OP_I64_CONST: push(j, (ent){.kind = E_CONST, .imm = (uint64_t)in.c.i64}); break;
+    case WASM_OP_F32_CONST: push(j, (ent){.kind = E_CONST, .imm = in.c.f32}); break;
+    case WASM_OP_F64_CONST: push(j, (ent){.kind = E_CONST, .imm = in.c.f64}); break;
     case WASM_OP_I32_EQZ:
     case WASM_OP_I64_EQZ: {
       bool w = op == WASM_OP_I64_EQZ;
