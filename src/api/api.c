@@ -261,7 +261,7 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
-  if (e && e->cfg.tier == WELD_TIER_BASELINE && !jit_compile_module(em, &ue)) {
+  if (e && e->cfg.tier == WELD_TIER_BASELINE && !jit_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue)) {
     exec_module_free(em);
     if (err) *err = api_error_from(&ue);
     return NULL;

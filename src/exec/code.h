@@ -129,7 +129,13 @@ static inline uint64_t exec_divu64(uint64_t a, uint64_t magic, uint32_t sh) {
 typedef struct exec_native exec_native;
 struct exec_native {
   exec_trap_kind (*enter)(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
+  /* The function's internal code from the translator: run instead when `enter` returns
+   * EXEC_NATIVE_DECLINE (code compiled for a guarded memory meeting an unguarded one),
+   * and used to map interpreter positions to module offsets. */
+  const exec_unit *code;
+  uint32_t code_len; /* bytes */
 };
+#define EXEC_NATIVE_DECLINE ((exec_trap_kind)0x7fff)
 
 /* Backtrace building for the compiling tier (interp.c). */
 void exec_bt_reset(exec_thread *th);

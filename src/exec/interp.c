@@ -336,7 +336,14 @@ static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_re
   const exec_code *c = f->code;
   if (!c || !c->code) return 0;
   const exec_unit *base = c->code;
-  if (ip < base || ip >= base + c->code_len / sizeof(exec_unit)) {
+  size_t len = c->code_len;
+  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
+    /* compiled, running its internal code (the NATIVE instruction declined) */
+    const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
+    base = n->code;
+    len = n->code_len;
+  }
+  if (ip < base || ip >= base + len / sizeof(exec_unit)) {
     return f->inst ? f->inst->module->wasm->funcs[f->index].code_offset : 0;
   }
   uint32_t pos = (uint32_t)(ip - base);
@@ -645,6 +652,10 @@ dispatch:
     th->rec_top = rp;
     th->depth = base_depth + (uint32_t)(rp_entry - rp);
     exec_trap_kind k = n->enter(n, th, inst, fp);
+    if (UNLIKELY(k == EXEC_NATIVE_DECLINE)) {
+      ip = n->code;
+      NEXT();
+    }
     if (UNLIKELY(k != EXEC_OK)) {
       native_trap = true;
       TRAP(k);

@@ -64,6 +64,8 @@ typedef struct jc {
   size_t nstubs, capstubs;
   bool dead;
   uint32_t dead_nest;
+  bool guard;
+  jit_sites *sites;
   size_t *to_epi;       /* jumps to the epilogue */
   size_t nto_epi, capto_epi;
   const char *fail;     /* why the function stays interpreted */
@@ -532,18 +534,34 @@ static void mem_addr(jc *j, ent a, uint32_t pos, uint32_t offset, uint32_t bytes
   trap_if(j, X64_CC_A, EXEC_TRAP_MEMORY_OOB, off);
 }
 
+/* Guard mode: the access at the current position faults past the memory's end. */
+static void add_site(jc *j, uint32_t off) {
+  if (!grow_arr((void **)&j->sites->v, &j->sites->cap, j->sites->n + 1, sizeof *j->sites->v)) {
+    j->oom = true;
+    return;
+  }
+  j->sites->v[j->sites->n++] = (jit_site){(uint32_t)j->b->len, off, j->k};
+}
+
 static void emit_mem(jc *j, const memop *mo, uint32_t offset, uint32_t off) {
   if (!mo->store) {
     ent a = pop(j);
-    mem_addr(j, a, j->n, offset, mo->bytes, off);
+    if (j->guard) {
+      load(j, RAX, a, j->n, false); /* a 32-bit address: zero-extended */
+      add_site(j, off);
+    } else {
+      mem_addr(j, a, j->n, offset, mo->bytes, off);
+    }
     x64_load(j->b, mo->ld, RAX, R13, RAX, (int32_t)offset);
     push_rax(j);
     return;
   }
   ent v = pop(j), a = pop(j);
   uint32_t pos = j->n;
-  mem_addr(j, a, pos, offset, mo->bytes, off);
+  if (j->guard) load(j, RAX, a, pos, false);
+  else mem_addr(j, a, pos, offset, mo->bytes, off);
   load(j, RDX, v, pos + 1, mo->bytes == 8);
+  if (j->guard) add_site(j, off);
   x64_store(j->b, mo->bytes, R13, RAX, (int32_t)offset, RDX);
 }
 
@@ -1074,8 +1092,10 @@ static void common(jc *j) {
   reload_mem(j);
 }
 
-const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, size_t *entry,
-                             size_t *checked, uint32_t *frame_slots) {
+const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, bool guard,
+                             jit_sites *sites, jit_func_out *out) {
+  size_t *entry = &out->entry, *checked = &out->checked;
+  uint32_t *frame_slots = &out->frame_slots;
   const wasm_module *m = em->wasm;
   const wasm_func *f = &m->funcs[m->nfunc_imports + k];
   const wasm_functype *ft = &m->types[f->type];
@@ -1090,9 +1110,11 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->k = k;
   j->b = b;
   j->calls = calls;
+  j->guard = guard;
+  j->sites = sites;
   j->nlocals = ft->nparams + f->nlocals;
   if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) return "not supported: frame layout";
-  size_t start = b->len, ncalls = calls->n;
+  size_t start = b->len, ncalls = calls->n, nsites = sites->n;
   uint32_t entry_off = exec_code_wasm_offset(code, 0);
   if (!entry_off) entry_off = f->code_offset;
 
@@ -1134,6 +1156,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   if (!why) {
     /* epilogue: eax holds the trap kind (0 on return) */
     size_t epi = b->len;
+    out->epilogue = epi;
     x64_alu_ri(b, X64_ADD, true, X64_RSP, 8);
     for (size_t i = 6; i-- > 0;) x64_pop(b, saved[i]);
     x64_ret(b);
@@ -1185,6 +1208,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     /* nothing of this function stays */
     if (!b->oom) b->len = start;
     calls->n = ncalls;
+    sites->n = nsites;
   }
   return why;
 }

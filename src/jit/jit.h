@@ -20,10 +20,12 @@ typedef enum jit_tier {
 bool jit_available(void);
 
 /* Compiles every defined function of `em` it can (the others keep their internal code and
- * run in the interpreter) and makes the code executable. Idempotent. False only when out
+ * run in the interpreter) and makes the code executable. Idempotent. With `guard` the
+ * code relies on guarded memories (the engine's `--bounds guard`) for bounds checks; an
+ * instance whose memory is not guarded after all runs the functions in the interpreter. False only when out
  * of memory or when code memory cannot be mapped: then `em` is unchanged (every function
  * interpreted) and err says why. */
-bool jit_compile_module(exec_module *em, util_error *err);
+bool jit_compile_module(exec_module *em, bool guard, util_error *err);
 
 /* Per-module numbers for `weld inspect` and --tier-stats. */
 typedef struct jit_stats {

@@ -32,6 +32,7 @@ typedef struct jit_func {
   uint32_t k;             /* defined-function index */
   uint32_t entry, checked; /* offsets in the code: the interpreter's entry, a compiled caller's */
   const char *fallback;   /* NULL when compiled */
+  uint32_t epilogue;      /* offset of the function's epilogue (a fault lands there) */
   _Alignas(8) exec_unit stub[4]; /* the NATIVE instruction (handler word, immediate) */
   const exec_code *orig;  /* the internal code before (for frame sizes) */
 } jit_func;
@@ -43,7 +44,9 @@ typedef struct jit_module {
   jit_func *funcs;        /* per defined function */
   uint32_t nfuncs;
   jit_stats stats;
-  char **reasons;         /* owned fallback strings */
+  bool guard;             /* memory accesses rely on the guard region */
+  struct jit_site *sites; /* guard mode: the accesses, sorted by code offset */
+  size_t nsites;
 } jit_module;
 
 /* ---- code memory (codemem.c): mapped writable, then sealed read+execute; never both ---- */
@@ -92,7 +95,34 @@ typedef struct jit_patches {
   size_t n, cap;
   bool oom;
 } jit_patches;
-const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, size_t *entry,
-                             size_t *checked, uint32_t *frame_slots);
+/* A memory access left to the guard region: where it is, what it reports. */
+typedef struct jit_site {
+  uint32_t code;  /* offset of the accessing instruction in the module's code */
+  uint32_t wasm;  /* module offset of the WebAssembly instruction */
+  uint32_t k;     /* defined function */
+} jit_site;
+typedef struct jit_sites {
+  jit_site *v;
+  size_t n, cap;
+} jit_sites;
+/* The function's output: entries, frame size, epilogue (for the fault handler). */
+typedef struct jit_func_out {
+  size_t entry, checked, epilogue;
+  uint32_t frame_slots;
+} jit_func_out;
+/* guard: accesses rely on the guard region (the module's memories are guarded) and are
+ * recorded in *sites instead of being checked. */
+const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, bool guard,
+                             jit_sites *sites, jit_func_out *out);
+
+/* ---- guard-region faults (fault.c) ---- */
+/* Installs the SIGSEGV/SIGBUS handler once per process (false if sigaction fails). */
+bool jit_fault_install(void);
+/* Registers a module's code for the handler / removes it. False when the table is full. */
+bool jit_fault_register(const struct jit_module *jm);
+void jit_fault_unregister(const struct jit_module *jm);
+/* Returned by jit_enter when the instance's memory is not guarded but the code was
+ * compiled for a guarded one: the interpreter runs the function's internal code instead. */
+#define JIT_DECLINE EXEC_NATIVE_DECLINE
 
 #endif

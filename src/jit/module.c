@@ -27,6 +27,8 @@ bool jit_tier_parse(const char *s, jit_tier *out) {
 static void module_free(void *p) {
   jit_module *jm = p;
   if (!jm) return;
+  if (jm->guard) jit_fault_unregister(jm);
+  free(jm->sites);
   jit_code_unmap(jm->code, jm->code_map);
   if (jm->funcs)
     for (uint32_t k = 0; k < jm->nfuncs; k++) free((char *)jm->funcs[k].fallback);
@@ -40,7 +42,7 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-bool jit_compile_module(exec_module *em, util_error *err) {
+bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
   if (em->jit) return true;
   if (!jit_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: the baseline tier needs x86-64");
   double t0 = now();
@@ -52,12 +54,21 @@ bool jit_compile_module(exec_module *em, util_error *err) {
   jm->nfuncs = n;
   jm->funcs = n ? calloc(n, sizeof *jm->funcs) : NULL;
   size_t *entry = n ? calloc(n, sizeof *entry) : NULL, *checked = n ? calloc(n, sizeof *checked) : NULL;
+  size_t *epis = n ? calloc(n, sizeof *epis) : NULL;
   uint32_t *frames = n ? calloc(n, sizeof *frames) : NULL;
   x64_buf b = {0};
   jit_patches calls = {0};
-  bool ok = !n || (jm->funcs && entry && checked && frames);
+  jit_sites sites = {0};
+  /* guard mode needs the fault handler; without it every access is checked */
+  if (guard && !jit_fault_install()) guard = false;
+  bool ok = !n || (jm->funcs && entry && checked && frames && epis);
   for (uint32_t k = 0; ok && k < n; k++) {
-    const char *why = jit_compile_func(em, k, &b, &calls, &entry[k], &checked[k], &frames[k]);
+    jit_func_out o = {0};
+    const char *why = jit_compile_func(em, k, &b, &calls, guard, &sites, &o);
+    entry[k] = o.entry;
+    checked[k] = o.checked;
+    epis[k] = o.epilogue;
+    frames[k] = o.frame_slots;
     if (b.oom || calls.oom) ok = false;
     else if (why) {
       char *copy = strdup(why);
@@ -90,10 +101,16 @@ bool jit_compile_module(exec_module *em, util_error *err) {
   }
   x64_free(&b);
   free(calls.v);
+  jm->guard = guard;
+  jm->sites = sites.v;
+  jm->nsites = sites.n;
+  if (ok && guard && jm->nsites && !jit_fault_register(jm)) ok = false;
   if (!ok) {
     free(entry);
     free(checked);
+    free(epis);
     free(frames);
+    jm->guard = false;
     module_free(jm);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (compiling to machine code)");
   }
@@ -104,8 +121,11 @@ bool jit_compile_module(exec_module *em, util_error *err) {
     f->k = k;
     f->entry = (uint32_t)entry[k];
     f->checked = (uint32_t)checked[k];
+    f->epilogue = (uint32_t)epis[k];
     if (f->fallback) continue;
     f->native.enter = jit_enter;
+    f->native.code = em->codes[k].code;
+    f->native.code_len = em->codes[k].code_len;
     uint64_t imm = (uint64_t)(uintptr_t)&f->native;
     memcpy(&f->stub[0], &native, 8);
     memcpy(&f->stub[2], &imm, 8);
@@ -116,6 +136,7 @@ bool jit_compile_module(exec_module *em, util_error *err) {
   }
   free(entry);
   free(checked);
+  free(epis);
   free(frames);
   jm->stats.functions = n;
   jm->stats.code_bytes = jm->code_len;

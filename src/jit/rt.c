@@ -40,6 +40,7 @@ exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *i
   c.th = th;
   c.inst = inst;
   c.mem = inst->module->wasm->nmemories ? inst->memories[0] : &no_memory;
+  if (f->jm->guard && c.mem != &no_memory && !c.mem->guarded) return JIT_DECLINE;
   c.stack_limit = (exec_slot *)(void *)((exec_frame_rec *)th->rec_top - 1);
   c.depth = th->depth;
   c.max_depth = th->max_depth ? th->max_depth : EXEC_DEFAULT_MAX_DEPTH;

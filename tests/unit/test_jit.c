@@ -216,10 +216,11 @@ typedef struct tier_run {
   weld_instance *i;
 } tier_run;
 
-static bool tier_open(tier_run *t, weld_tier tier, const uint8_t *bin, size_t len) {
+static bool tier_open(tier_run *t, weld_tier tier, weld_bounds_mode bounds, const uint8_t *bin, size_t len) {
   weld_config cfg;
   weld_config_default(&cfg);
   cfg.tier = tier;
+  cfg.bounds = bounds;
   weld_error *err = NULL;
   t->e = weld_engine_new(&cfg);
   t->m = weld_module_new(t->e, bin, len, &err);
@@ -285,8 +286,24 @@ UNIT_GROUP(jit_traps) {
   util_error uerr;
   util_error_clear(&uerr);
   if (!CHECK(text_wat_to_binary(trap_wat, sizeof trap_wat - 1, "traps", &bin, &len, &uerr))) return;
-  tier_run a = {0}, b = {0};
-  if (tier_open(&a, WELD_TIER_INTERP, bin, len) && tier_open(&b, WELD_TIER_BASELINE, bin, len)) {
+  tier_run a = {0}, b = {0}, x = {0};
+  /* b relies on the guard region and the fault handler, x checks every access */
+  if (tier_open(&a, WELD_TIER_INTERP, WELD_BOUNDS_GUARD, bin, len) &&
+      tier_open(&b, WELD_TIER_BASELINE, WELD_BOUNDS_GUARD, bin, len) &&
+      tier_open(&x, WELD_TIER_BASELINE, WELD_BOUNDS_EXPLICIT, bin, len)) {
+    same_trap(&a, &x, "load", 65533, "out of bounds memory access");
+    same_trap(&a, &x, "load", -1, "out of bounds memory access");
+    same_trap(&a, &x, "store", 65529, "out of bounds memory access");
+    same_trap(&a, &x, "div", 0, "integer divide by zero");
+    weld_val arg[1] = {WELD_I32_VAL(65528)}, res[1]; /* offset=4: bytes 65532..65535 */
+    weld_trap *ok = weld_func_call(weld_instance_func(b.i, "load"), arg, 1, res, 1);
+    CHECK(ok == NULL); /* the last 4 bytes: in bounds */
+    CHECK_EQ_I64(res[0].of.i32, 0);
+    if (ok) weld_trap_free(ok);
+    arg[0] = WELD_I32_VAL(65528);
+    ok = weld_func_call(weld_instance_func(b.i, "store"), arg, 1, NULL, 0);
+    CHECK(ok == NULL);
+    if (ok) weld_trap_free(ok);
     weld_tier_stats ts;
     weld_module_tier_stats(b.m, &ts);
     CHECK_EQ_U64(ts.compiled, ts.functions); /* every function here is one the compiler handles */
@@ -312,6 +329,7 @@ UNIT_GROUP(jit_traps) {
   }
   tier_close(&a);
   tier_close(&b);
+  tier_close(&x);
   free(bin);
 }
 
