@@ -3,7 +3,8 @@
  * lies inside the memory's reservation, and the part past the memory's size is not
  * accessible, so an out-of-bounds access faults. This handler recognises such a fault —
  * the faulting instruction is one of the recorded access sites of a registered module —
- * and resumes the thread in jit_rt_trap as if the code had called it, returning into the
+ * and the faulting address lies in the running instance's memory reservation — and
+ * resumes the thread in jit_rt_trap as if the code had called it, returning into the
  * function's epilogue: the trap is `out of bounds memory access` with the interpreter's
  * backtrace. Any other fault goes to the handler that was installed before, or gets the
  * default action (the process dies as it would without weld). */
@@ -73,6 +74,10 @@ static void on_fault(int sig, siginfo_t *si, void *ucv) {
     if (!jm || pc < (uintptr_t)jm->code || pc >= (uintptr_t)jm->code + jm->code_len) continue;
     const jit_site *s = site_at(jm, (uint32_t)(pc - (uintptr_t)jm->code));
     if (!s) break; /* generated code, but not an access: not the guest's fault */
+    /* and the address must be in the running instance's memory reservation */
+    const jit_ctx *c = (const jit_ctx *)(uintptr_t)r[REG_R12];
+    uintptr_t a = (uintptr_t)si->si_addr, base = (uintptr_t)c->mem->base;
+    if (a < base || a - base >= c->mem->reserved) break;
     /* call jit_rt_trap(ctx, kind, offset, k), returning into the epilogue */
     uintptr_t sp = (uintptr_t)r[REG_RSP] - 8;
     *(uintptr_t *)sp = (uintptr_t)jm->code + jm->funcs[s->k].epilogue;
