@@ -25,7 +25,7 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
-enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS };
+enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS };
 static const cli_opt wast_opts[] = {
     {"--log", NULL, "FILE", WAST_LOG},
     {"--name", NULL, "NAME", WAST_NAME},
@@ -33,6 +33,7 @@ static const cli_opt wast_opts[] = {
     {"--verbose", "-v", NULL, WAST_VERBOSE},
     {"--tier", NULL, "interp|baseline", WAST_TIER},
     {"--tier-stats", NULL, NULL, WAST_TIER_STATS},
+    {"--bounds", NULL, "guard|explicit", WAST_BOUNDS},
 };
 
 int cli_cmd_wast(int argc, char **argv) {
@@ -54,6 +55,14 @@ int cli_cmd_wast(int argc, char **argv) {
     case WAST_NAME: name = p.value; break;
     case WAST_VERBOSE: o.verbose = true; break;
     case WAST_TIER_STATS: tier_stats = true; break;
+    case WAST_BOUNDS:
+      if (strcmp(p.value, "explicit") == 0) o.explicit_bounds = true;
+      else if (strcmp(p.value, "guard") == 0) o.explicit_bounds = false;
+      else {
+        p.rc = cli_usage_error("wast", "--bounds: '%s' is not 'guard' or 'explicit'", p.value);
+        r = CLI_ARG_EXIT;
+      }
+      break;
     case WAST_TIER: {
       int t;
       if (!cli_tier_value(p.value, &t)) {

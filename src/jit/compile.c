@@ -526,9 +526,21 @@ static bool mem_form(uint16_t op, memop *mo) {
   }
 }
 
-/* rax = the checked effective address minus the offset (which goes in the displacement). */
-static void mem_addr(jc *j, ent a, uint32_t pos, uint32_t offset, uint32_t bytes, uint32_t off) {
+/* rax = the 32-bit address, plus the offset when it does not fit a displacement (then
+ * *offset becomes 0): the access is [r13 + rax + *offset]. */
+static void addr_rax(jc *j, ent a, uint32_t pos, uint32_t *offset) {
   load(j, RAX, a, pos, false);
+  if (*offset > 0x7fff0000u) {
+    x64_mov_ri(j->b, false, RCX, *offset);
+    x64_alu_rr(j->b, X64_ADD, true, RAX, RCX);
+    *offset = 0;
+  }
+}
+
+/* rax as above, checked against the memory's size. */
+static void mem_addr(jc *j, ent a, uint32_t pos, uint32_t *offsetp, uint32_t bytes, uint32_t off) {
+  addr_rax(j, a, pos, offsetp);
+  uint32_t offset = *offsetp;
   x64_lea(j->b, true, RCX, RAX, NOREG, 1, (int32_t)(offset + bytes));
   x64_alu_rr(j->b, X64_CMP, true, RCX, R15);
   trap_if(j, X64_CC_A, EXEC_TRAP_MEMORY_OOB, off);
@@ -547,10 +559,10 @@ static void emit_mem(jc *j, const memop *mo, uint32_t offset, uint32_t off) {
   if (!mo->store) {
     ent a = pop(j);
     if (j->guard) {
-      load(j, RAX, a, j->n, false); /* a 32-bit address: zero-extended */
+      addr_rax(j, a, j->n, &offset); /* below 8 GiB: inside the reservation */
       add_site(j, off);
     } else {
-      mem_addr(j, a, j->n, offset, mo->bytes, off);
+      mem_addr(j, a, j->n, &offset, mo->bytes, off);
     }
     x64_load(j->b, mo->ld, RAX, R13, RAX, (int32_t)offset);
     push_rax(j);
@@ -558,8 +570,8 @@ static void emit_mem(jc *j, const memop *mo, uint32_t offset, uint32_t off) {
   }
   ent v = pop(j), a = pop(j);
   uint32_t pos = j->n;
-  if (j->guard) load(j, RAX, a, pos, false);
-  else mem_addr(j, a, pos, offset, mo->bytes, off);
+  if (j->guard) addr_rax(j, a, pos, &offset);
+  else mem_addr(j, a, pos, &offset, mo->bytes, off);
   load(j, RDX, v, pos + 1, mo->bytes == 8);
   if (j->guard) add_site(j, off);
   x64_store(j->b, mo->bytes, R13, RAX, (int32_t)offset, RDX);
@@ -629,6 +641,25 @@ static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t
   reload_mem(j);
   check_eax(j, off);
   call_results(j, ft);
+}
+
+/* An instruction done by a runtime helper: nargs operands go home, the helper gets their
+ * slots (and where a result goes), then nres results are in those slots. */
+static void emit_helper(jc *j, jit_helper fn, uint32_t nargs, uint32_t nres, uint32_t x, uint32_t y, uint32_t off) {
+  spill_regs(j);
+  for (uint32_t i = 0; i < nargs; i++) materialize(j, j->n - nargs + i);
+  uint32_t base = j->n - nargs;
+  if (nres && !nargs && !push(j, (ent){.kind = E_SLOT})) return; /* room for the result */
+  if (nres && !nargs) j->n--;
+  x64_mov_rr(j->b, true, RDI, R12);
+  x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, base));
+  x64_mov_ri(j->b, false, RDX, x);
+  x64_mov_ri(j->b, false, RCX, y);
+  call_abs(j, (const void *)fn);
+  reload_mem(j);
+  check_eax(j, off);
+  j->n = base;
+  for (uint32_t i = 0; i < nres; i++) push_slot(j);
 }
 
 /* ---------- fused conditions ---------- */
@@ -929,6 +960,29 @@ static const char *body(jc *j, util_reader *r) {
       }
       break;
     }
+    case WASM_OP_MEMORY_FILL: emit_helper(j, jit_rt_memory_fill, 3, 0, 0, 0, off); break;
+    case WASM_OP_MEMORY_COPY: emit_helper(j, jit_rt_memory_copy, 3, 0, 0, 0, off); break;
+    case WASM_OP_MEMORY_INIT: emit_helper(j, jit_rt_memory_init, 3, 0, in.idx, 0, off); break;
+    case WASM_OP_DATA_DROP: emit_helper(j, jit_rt_data_drop, 0, 0, in.idx, 0, off); break;
+    case WASM_OP_ELEM_DROP: emit_helper(j, jit_rt_elem_drop, 0, 0, in.idx, 0, off); break;
+    case WASM_OP_REF_FUNC: emit_helper(j, jit_rt_ref_func, 0, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_GET: emit_helper(j, jit_rt_table_get, 1, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_SET: emit_helper(j, jit_rt_table_set, 2, 0, in.idx, 0, off); break;
+    case WASM_OP_TABLE_SIZE: emit_helper(j, jit_rt_table_size, 0, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_GROW: emit_helper(j, jit_rt_table_grow, 2, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_FILL: emit_helper(j, jit_rt_table_fill, 3, 0, in.idx, 0, off); break;
+    case WASM_OP_TABLE_COPY: emit_helper(j, jit_rt_table_copy, 3, 0, in.idx, in.idx2, off); break;
+    case WASM_OP_TABLE_INIT: emit_helper(j, jit_rt_table_init, 3, 0, in.idx2, in.idx, off); break;
+    case WASM_OP_REF_NULL: push(j, (ent){.kind = E_CONST, .imm = 0}); break;
+    case WASM_OP_REF_IS_NULL: {
+      cond c = {.a = pop(j), .pos = j->n, .w = true, .eqz = true};
+      if (try_fuse(j, r, &c, X64_CC_E)) break;
+      emit_cond_flags(j, &c, X64_CC_E);
+      x64_setcc(j->b, X64_CC_E, RAX);
+      x64_movzx8(j->b, RAX, RAX);
+      push_rax(j);
+      break;
+    }
     case WASM_OP_MEMORY_SIZE:
       x64_mov_rr(j->b, true, RAX, R15);
       x64_shift_ri(j->b, X64_SHR, true, RAX, 16);
@@ -1064,7 +1118,6 @@ static const char *body(jc *j, util_reader *r) {
       }
       memop mo;
       if (mem_form(op, &mo)) {
-        if (in.mem.offset > 0x7fff0000u) return "not supported: memory offset of 2 GiB or more";
         emit_mem(j, &mo, (uint32_t)in.mem.offset, off);
         break;
       }

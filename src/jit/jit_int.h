@@ -73,6 +73,22 @@ uint32_t jit_rt_call_import(jit_ctx *c, exec_slot *nfp, uint32_t funcidx, exec_s
 uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t elem, uint32_t table, uint32_t typeid,
                               exec_slot *top);
 uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d); /* d[0]: delta in, result out */
+/* Bulk memory, table and reference instructions (rt_bulk.c): operands in a[0..], the
+ * result to a[0]; x and y are the instruction's indices. */
+typedef uint32_t (*jit_helper)(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
+uint32_t jit_rt_memory_fill(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
+uint32_t jit_rt_memory_copy(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
+uint32_t jit_rt_memory_init(jit_ctx *c, exec_slot *a, uint32_t seg, uint32_t y);
+uint32_t jit_rt_data_drop(jit_ctx *c, exec_slot *a, uint32_t seg, uint32_t y);
+uint32_t jit_rt_elem_drop(jit_ctx *c, exec_slot *a, uint32_t seg, uint32_t y);
+uint32_t jit_rt_ref_func(jit_ctx *c, exec_slot *a, uint32_t f, uint32_t y);
+uint32_t jit_rt_table_get(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
+uint32_t jit_rt_table_set(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
+uint32_t jit_rt_table_size(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
+uint32_t jit_rt_table_grow(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
+uint32_t jit_rt_table_fill(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
+uint32_t jit_rt_table_copy(jit_ctx *c, exec_slot *a, uint32_t dst, uint32_t src);
+uint32_t jit_rt_table_init(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t seg);
 /* Float operations and conversions, on slot bits (rt_float.c). */
 typedef uint64_t (*jit_f1)(uint64_t a);
 typedef uint64_t (*jit_f2)(uint64_t a, uint64_t b);
