@@ -1131,18 +1131,30 @@ static const char *body(jc *j, util_reader *r) {
 
 /* ---------- prologue, epilogue, stubs ---------- */
 
-static const int saved[] = {X64_RBP, RBX, R12, R13, R14, R15};
-
+/* A function saves only rbx (its fp); r12-r15 are the same for every function a context
+ * runs, set once by the module's entry trampoline (jit_emit_trampoline). One push keeps
+ * rsp 16-byte aligned in the body. */
 static void prologue(jc *j) {
-  for (size_t i = 0; i < 6; i++) x64_push(j->b, saved[i]);
-  x64_alu_ri(j->b, X64_SUB, true, X64_RSP, 8); /* 16-byte alignment at calls */
+  x64_push(j->b, RBX);
   x64_mov_rr(j->b, true, RBX, RDI);
-  x64_mov_rr(j->b, true, R12, RSI);
 }
 
-static void common(jc *j) {
-  x64_mov_rm(j->b, true, R14, R12, NOREG, 1, CTX(th));
-  reload_mem(j);
+static const int saved[] = {X64_RBP, RBX, R12, R13, R14, R15};
+
+size_t jit_emit_trampoline(x64_buf *b) {
+  size_t at = b->len;
+  for (size_t i = 0; i < 6; i++) x64_push(b, saved[i]);
+  x64_alu_ri(b, X64_SUB, true, X64_RSP, 8); /* 16-byte alignment at the call */
+  x64_mov_rr(b, true, R12, RSI);
+  x64_mov_rm(b, true, R14, R12, NOREG, 1, CTX(th));
+  x64_mov_rm(b, true, RCX, R12, NOREG, 1, CTX(mem));
+  x64_mov_rm(b, true, R13, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, base));
+  x64_mov_rm(b, true, R15, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, size));
+  x64_call_r(b, RDX);
+  x64_alu_ri(b, X64_ADD, true, X64_RSP, 8);
+  for (size_t i = 6; i-- > 0;) x64_pop(b, saved[i]);
+  x64_ret(b);
+  return at;
 }
 
 const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, bool guard,
@@ -1191,14 +1203,12 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     for (uint32_t i = 0; i < nzero; i++)
       x64_mov_mr(b, true, RBX, NOREG, 1, slot_disp(code->nparam_slots + i), RAX);
   }
-  common(j);
   budget(j, entry_off);
   size_t to_body = x64_jmp(b, X64_UNBOUND);
 
-  /* the interpreter's entry (jit_enter) */
+  /* the interpreter's entry (jit_enter, through the trampoline) */
   *entry = b->len;
   prologue(j);
-  common(j);
   x64_bind(b, to_body, b->len);
 
   open_block(j, C_FUNC, 0, ft->nresults);
@@ -1210,8 +1220,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     /* epilogue: eax holds the trap kind (0 on return) */
     size_t epi = b->len;
     out->epilogue = epi;
-    x64_alu_ri(b, X64_ADD, true, X64_RSP, 8);
-    for (size_t i = 6; i-- > 0;) x64_pop(b, saved[i]);
+    x64_pop(b, RBX);
     x64_ret(b);
     for (size_t i = 0; i < j->nto_epi; i++) x64_bind(b, j->to_epi[i], epi);
     /* stack limits: no frame of this function (the caller reports its call) */

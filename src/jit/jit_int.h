@@ -25,6 +25,10 @@ typedef struct jit_ctx {
 
 /* Signature of a compiled function's entries: fp in rdi, ctx in rsi; returns the trap kind. */
 typedef uint32_t (*jit_fn)(exec_slot *fp, jit_ctx *ctx);
+/* The module's entry trampoline: saves the callee-saved registers, sets r12-r15 from the
+ * context and calls `entry` (a function's interpreter entry). */
+typedef uint32_t (*jit_tramp)(exec_slot *fp, jit_ctx *ctx, const uint8_t *entry);
+size_t jit_emit_trampoline(x64_buf *b);
 
 typedef struct jit_func {
   exec_native native;     /* what the NATIVE instruction calls (must stay first) */
@@ -40,6 +44,7 @@ typedef struct jit_func {
 typedef struct jit_module {
   exec_module *em;
   uint8_t *code;          /* executable, code_len bytes (mapping of code_map bytes) */
+  size_t tramp;           /* offset of the entry trampoline */
   size_t code_len, code_map;
   jit_func *funcs;        /* per defined function */
   uint32_t nfuncs;

@@ -62,6 +62,7 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
   /* guard mode needs the fault handler; without it every access is checked */
   if (guard && !jit_fault_install()) guard = false;
   bool ok = !n || (jm->funcs && entry && checked && frames && epis);
+  jm->tramp = jit_emit_trampoline(&b);
   for (uint32_t k = 0; ok && k < n; k++) {
     jit_func_out o = {0};
     const char *why = jit_compile_func(em, k, &b, &calls, guard, &sites, &o);

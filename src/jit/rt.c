@@ -47,8 +47,8 @@ exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *i
   c.cstack_limit = cstack_limit();
   c.globals = inst->globals;
   c.jm = f->jm;
-  jit_fn fn = (jit_fn)(void *)(f->jm->code + f->entry);
-  return (exec_trap_kind)fn(fp, &c);
+  jit_tramp tramp = (jit_tramp)(void *)(f->jm->code + f->jm->tramp);
+  return (exec_trap_kind)tramp(fp, &c, f->jm->code + f->entry);
 }
 
 static exec_func *defined(jit_ctx *c, uint32_t k) { return &c->inst->defined_funcs[k]; }
