@@ -202,6 +202,11 @@ static const char trap_wat[] =
     "  (func (export \"host\") (param i32) (result i32) (call $fail) (local.get 0))\n"
     "  (func (export \"trunc\") (param i32) (result i32) (i32.trunc_f32_s (f32.div (f32.const 0) (f32.convert_i32_s (local.get 0)))))\n"
     "  (func (export \"spin\") (param i32) (result i32) (loop (br 0)) (i32.const 0))\n"
+    "  (func (export \"count\") (param i32) (result i32) (local i32)\n"
+    "    (block (loop (br_if 1 (i32.eqz (local.get 0)))\n"
+    "      (local.set 1 (i32.add (local.get 1) (call $inner (local.get 0))))\n"
+    "      (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))\n"
+    "    (local.get 1))\n"
     ")\n";
 
 static weld_trap *host_fail(weld_caller *c, void *env, const weld_val *args, weld_val *results) {
@@ -326,6 +331,19 @@ UNIT_GROUP(jit_traps) {
     weld_store_set_fuel(b.s, 1000);
     same_trap(&a, &b, "spin", 0, "out of fuel");
     CHECK_EQ_U64(weld_store_get_fuel(a.s), weld_store_get_fuel(b.s));
+    /* fuel is spent alike: one unit per call and per loop iteration */
+    weld_store_set_fuel(a.s, 100000);
+    weld_store_set_fuel(b.s, 100000);
+    weld_val ra[1], rb[1];
+    arg[0] = WELD_I32_VAL(500);
+    weld_trap *t1 = weld_func_call(weld_instance_func(a.i, "count"), arg, 1, ra, 1);
+    weld_trap *t2 = weld_func_call(weld_instance_func(b.i, "count"), arg, 1, rb, 1);
+    CHECK(!t1 && !t2);
+    CHECK_EQ_I64(ra[0].of.i32, rb[0].of.i32);
+    CHECK_EQ_U64(100000 - weld_store_get_fuel(a.s), 100000 - weld_store_get_fuel(b.s));
+    CHECK(weld_store_get_fuel(b.s) < 100000 - 1500); /* 500 iterations, 1000 calls */
+    if (t1) weld_trap_free(t1);
+    if (t2) weld_trap_free(t2);
   }
   tier_close(&a);
   tier_close(&b);
