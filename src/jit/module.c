@@ -2,9 +2,11 @@
  * thunk for each function that stays interpreted (so compiled callers reach it through
  * the runtime), binds the direct calls, copies the result into sealed code memory and
  * points each compiled function's internal code at a NATIVE instruction. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "jit_int.h"
 
@@ -42,6 +44,26 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* WELD_PERF_MAP set: each compiled function's code range and name go to
+ * /tmp/perf-PID.map, where `perf report` looks for names of generated code. */
+static void perf_map(const jit_module *jm, const size_t *start, const size_t *end) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+  FILE *f = fopen(path, "a");
+  if (!f) return;
+  const wasm_module *m = jm->em->wasm;
+  for (uint32_t k = 0; k < jm->nfuncs; k++) {
+    if (jm->funcs[k].fallback) continue;
+    uint32_t idx = m->nfunc_imports + k;
+    const wasm_name *nm = m->func_names && m->func_names[idx].str ? &m->func_names[idx] : NULL;
+    fprintf(f, "%llx %llx ", (unsigned long long)(uintptr_t)(jm->code + start[k]),
+            (unsigned long long)(end[k] - start[k]));
+    if (nm) fprintf(f, "wasm:%.*s\n", (int)nm->len, nm->str);
+    else fprintf(f, "wasm-function[%u]\n", idx);
+  }
+  fclose(f);
+}
+
 bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
   if (em->jit) return true;
   if (!jit_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: the baseline tier needs x86-64");
@@ -55,13 +77,14 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
   jm->funcs = n ? calloc(n, sizeof *jm->funcs) : NULL;
   size_t *entry = n ? calloc(n, sizeof *entry) : NULL, *checked = n ? calloc(n, sizeof *checked) : NULL;
   size_t *epis = n ? calloc(n, sizeof *epis) : NULL;
+  size_t *ends = n ? calloc(n, sizeof *ends) : NULL; /* where each function's code ends */
   uint32_t *frames = n ? calloc(n, sizeof *frames) : NULL;
   x64_buf b = {0};
   jit_patches calls = {0};
   jit_sites sites = {0};
   /* guard mode needs the fault handler; without it every access is checked */
   if (guard && !jit_fault_install()) guard = false;
-  bool ok = !n || (jm->funcs && entry && checked && frames && epis);
+  bool ok = !n || (jm->funcs && entry && checked && frames && epis && ends);
   jm->tramp = jit_emit_trampoline(&b);
   for (uint32_t k = 0; ok && k < n; k++) {
     jit_func_out o = {0};
@@ -70,6 +93,7 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     checked[k] = o.checked;
     epis[k] = o.epilogue;
     frames[k] = o.frame_slots;
+    ends[k] = b.len;
     if (b.oom || calls.oom) ok = false;
     else if (why) {
       char *copy = strdup(why);
@@ -110,6 +134,7 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     free(entry);
     free(checked);
     free(epis);
+    free(ends);
     free(frames);
     jm->guard = false;
     module_free(jm);
@@ -135,9 +160,11 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     c->code_len = sizeof f->stub;
     if (frames[k] > c->frame_slots) c->frame_slots = frames[k];
   }
+  if (getenv("WELD_PERF_MAP")) perf_map(jm, checked, ends);
   free(entry);
   free(checked);
   free(epis);
+  free(ends);
   free(frames);
   jm->stats.functions = n;
   jm->stats.code_bytes = jm->code_len;
