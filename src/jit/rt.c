@@ -14,7 +14,7 @@ static exec_memory no_memory;
 
 /* The lowest address compiled code may push to: the thread's stack end plus a reserve
  * for the C code it calls (host functions, the interpreter). Looked up once per thread. */
-#define CSTACK_RESERVE ((uintptr_t)256 * 1024)
+#define CSTACK_RESERVE ((uintptr_t)512 * 1024)
 static _Thread_local uintptr_t cstack_low;
 
 static uintptr_t cstack_limit(void) {
@@ -45,6 +45,13 @@ exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *i
   c.depth = th->depth;
   c.max_depth = th->max_depth ? th->max_depth : EXEC_DEFAULT_MAX_DEPTH;
   c.cstack_limit = cstack_limit();
+  if ((uintptr_t)__builtin_frame_address(0) < c.cstack_limit) {
+    /* compiled code and the interpreter calling each other in a deep recursion */
+    th->trap = EXEC_TRAP_STACK_EXHAUSTED;
+    th->trap_msg[0] = 0;
+    exec_bt_reset(th);
+    return EXEC_TRAP_STACK_EXHAUSTED;
+  }
   c.globals = inst->globals;
   c.jm = f->jm;
   jit_tramp tramp = (jit_tramp)(void *)(f->jm->code + f->jm->tramp);
@@ -104,6 +111,8 @@ uint32_t jit_rt_interrupt(jit_ctx *c) {
 /* Leaves compiled code for function f (any kind), its frame at nfp. */
 static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *top) {
   exec_thread *th = c->th;
+  /* a call into C recurses on the native stack: the same limit as compiled calls */
+  if ((uintptr_t)__builtin_frame_address(0) < c->cstack_limit) return trap_here(c, EXEC_TRAP_STACK_EXHAUSTED);
   if (f->host) {
     th->stack_top = top;
     th->depth = c->depth;
@@ -116,6 +125,20 @@ static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *t
     return k;
   }
   if (c->depth >= c->max_depth) return trap_here(c, EXEC_TRAP_STACK_EXHAUSTED);
+  const exec_unit *code = f->code->code;
+  if (f->inst == c->inst && exec_rd64(code) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
+    const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(code + 2);
+    const jit_func *jf = (const jit_func *)n;
+    if (n->enter == jit_enter && jf->jm == c->jm && !(c->jm->guard && c->mem->base && !c->mem->guarded)) {
+      /* compiled in this module: its checked entry, as a direct call would (no
+       * interpreter activation on the native stack) */
+      jit_tramp tramp = (jit_tramp)(void *)(c->jm->code + c->jm->tramp);
+      c->depth++;
+      uint32_t r = tramp(nfp, c, c->jm->code + jf->checked);
+      c->depth--;
+      return r;
+    }
+  }
   th->stack_top = nfp; /* argres == the new frame: nothing is copied */
   th->depth = c->depth;
   return exec_invoke(th, f, nfp);
