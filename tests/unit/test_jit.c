@@ -187,7 +187,9 @@ static const char trap_wat[] =
     "  (import \"host\" \"fail\" (func $fail))\n"
     "  (type $ii (func (param i32) (result i32)))\n"
     "  (memory 1)\n"
-    "  (table funcref (elem $inner $leaf $other))\n"
+    "  (table funcref (elem $inner $leaf $other $indrec))\n"
+    "  (func $indrec (export \"indrec\") (param i32) (result i32)\n"
+    "    (call_indirect (type $ii) (i32.add (local.get 0) (i32.const 1)) (i32.const 3)))\n"
     "  (func $other (result i32) (i32.const 3))\n"
     "  (func $leaf (param i32) (result i32) (i32.div_s (i32.const 7) (local.get 0)))\n"
     "  (func $inner (param i32) (result i32) (i32.add (i32.const 1) (call $leaf (local.get 0))))\n"
@@ -321,8 +323,9 @@ UNIT_GROUP(jit_traps) {
     same_trap(&a, &b, "store", 65529, "out of bounds memory access");
     same_trap(&a, &b, "unreach", 0, "unreachable");
     same_trap(&a, &b, "rec", 0, "call stack exhausted");
+    same_trap(&a, &b, "indrec", 0, "call stack exhausted");
     same_trap(&a, &b, "ind", 5, "undefined element");
-    same_trap(&a, &b, "ind", 3, "undefined element");
+    same_trap(&a, &b, "ind", 4, "undefined element");
     same_trap(&a, &b, "ind", 0, "integer divide by zero");
     same_trap(&a, &b, "ind_type", 0, "indirect call type mismatch");
     same_trap(&a, &b, "host", 1, "host says no");
