@@ -308,7 +308,7 @@ bool cli_profile_value(const char *v, bool *guest, const char **path) {
 
 int cli_cmd_run(int argc, char **argv) {
   const char *invoke = NULL, *path = NULL;
-  bool tier_stats = false;
+  bool tier_stats = false, tier_given = false;
   cli_run_opts ropt = {0};
   cli_guard_opts gopt;
   cli_guard_init(&gopt);
@@ -338,7 +338,7 @@ int cli_cmd_run(int argc, char **argv) {
       break;
     case RUN_TIER: {
       int t;
-      if (cli_tier_value(v, &t)) cfg.tier = (weld_tier)t;
+      if (cli_tier_value(v, &t)) cfg.tier = (weld_tier)t, tier_given = true;
       else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier: '%s' is not 'interp' or 'baseline'", v);
       break;
     }
@@ -370,6 +370,11 @@ int cli_cmd_run(int argc, char **argv) {
     return cli_usage_error("run", "missing module file");
   }
   prof.on = ropt.profile_guest;
+  if (prof.on && cfg.tier != WELD_TIER_INTERP) {
+    /* the sampler reads the interpreter's call records; compiled frames have none yet */
+    if (tier_given) fprintf(stderr, "weld: note: --profile=guest runs the interpreter (no samples from compiled code yet)\n");
+    cfg.tier = WELD_TIER_INTERP;
+  }
   prof.path = ropt.profile_path;
   path = p.operand;
   int nargs = argc - p.i;
