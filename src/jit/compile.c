@@ -1191,10 +1191,9 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   size_t st1 = x64_jcc(b, X64_CC_A, X64_UNBOUND);
   x64_alu_rm(b, X64_CMP, true, X64_RSP, R12, CTX(cstack_limit));
   size_t st2 = x64_jcc(b, X64_CC_B, X64_UNBOUND);
-  size_t frame_lea = b->len; /* lea rax, [rbx + frame*8]: displacement patched at the end */
+  /* lea rax, [rbx + frame*8]: the frame size is known at the end, the disp32 patched then */
   x64_lea(b, true, RAX, RBX, NOREG, 1, 0x7fffffff);
   size_t frame_disp = b->len - 4;
-  (void)frame_lea;
   x64_alu_rm(b, X64_CMP, true, RAX, R12, CTX(stack_limit));
   size_t st3 = x64_jcc(b, X64_CC_A, X64_UNBOUND);
   uint32_t nzero = code->nlocal_slots - code->nparam_slots;

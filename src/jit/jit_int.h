@@ -23,8 +23,8 @@ typedef struct jit_ctx {
   const struct jit_module *jm;
 } jit_ctx;
 
-/* Signature of a compiled function's entries: fp in rdi, ctx in rsi; returns the trap kind. */
-typedef uint32_t (*jit_fn)(exec_slot *fp, jit_ctx *ctx);
+/* A compiled function's entries take fp in rdi and the context in rsi (r12-r15 already
+ * set) and return the trap kind in eax. */
 /* The module's entry trampoline: saves the callee-saved registers, sets r12-r15 from the
  * context and calls `entry` (a function's interpreter entry). */
 typedef uint32_t (*jit_tramp)(exec_slot *fp, jit_ctx *ctx, const uint8_t *entry);
