@@ -710,7 +710,45 @@ static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
 
 /* ---------- the body ---------- */
 
+/* The IEEE operations SSE does exactly as the helpers would (the helpers' C compiles to
+ * the same instructions): add, sub, mul, div, sqrt, inline on xmm0/xmm1. */
+static bool emit_sse(jc *j, uint16_t op) {
+  uint8_t code;
+  bool dbl;
+  switch (op) {
+  case WASM_OP_F32_ADD: code = 0x58, dbl = false; break;
+  case WASM_OP_F32_SUB: code = 0x5c, dbl = false; break;
+  case WASM_OP_F32_MUL: code = 0x59, dbl = false; break;
+  case WASM_OP_F32_DIV: code = 0x5e, dbl = false; break;
+  case WASM_OP_F32_SQRT: code = 0x51, dbl = false; break;
+  case WASM_OP_F64_ADD: code = 0x58, dbl = true; break;
+  case WASM_OP_F64_SUB: code = 0x5c, dbl = true; break;
+  case WASM_OP_F64_MUL: code = 0x59, dbl = true; break;
+  case WASM_OP_F64_DIV: code = 0x5e, dbl = true; break;
+  case WASM_OP_F64_SQRT: code = 0x51, dbl = true; break;
+  default: return false;
+  }
+  if (code == 0x51) {
+    ent a = pop(j);
+    load(j, RAX, a, j->n, true);
+    x64_movq_xr(j->b, 0, RAX);
+    x64_sse(j->b, dbl, code, 0, 0);
+  } else {
+    ent b = pop(j), a = pop(j);
+    uint32_t pos = j->n;
+    load(j, RAX, a, pos, true);
+    load(j, RCX, b, pos + 1, true);
+    x64_movq_xr(j->b, 0, RAX);
+    x64_movq_xr(j->b, 1, RCX);
+    x64_sse(j->b, dbl, code, 0, 1);
+  }
+  x64_movq_rx(j->b, RAX, 0);
+  push_rax(j);
+  return true;
+}
+
 static bool emit_float(jc *j, uint16_t op, uint32_t off) {
+  if (emit_sse(j, op)) return true;
   int shape = 0;
   void *fn = jit_float_helper(op, &shape);
   if (!fn) return false;

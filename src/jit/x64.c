@@ -297,6 +297,32 @@ void x64_cmov(x64_buf *b, int cc, bool w, int dst, int src) {
   modrm_reg(b, dst, src);
 }
 
+/* ---------- scalar SSE ---------- */
+
+void x64_movq_xr(x64_buf *b, int xmm, int reg) {
+  x64_u8(b, 0x66);
+  rex(b, true, xmm, X64_NOREG, reg, false);
+  x64_u8(b, 0x0f);
+  x64_u8(b, 0x6e);
+  modrm_reg(b, xmm, reg);
+}
+
+void x64_movq_rx(x64_buf *b, int reg, int xmm) {
+  x64_u8(b, 0x66);
+  rex(b, true, xmm, X64_NOREG, reg, false);
+  x64_u8(b, 0x0f);
+  x64_u8(b, 0x7e);
+  modrm_reg(b, xmm, reg);
+}
+
+void x64_sse(x64_buf *b, bool dbl, uint8_t op, int dst, int src) {
+  x64_u8(b, dbl ? 0xf2 : 0xf3);
+  rex(b, false, dst, X64_NOREG, src, false);
+  x64_u8(b, 0x0f);
+  x64_u8(b, op);
+  modrm_reg(b, dst, src);
+}
+
 /* ---------- control ---------- */
 
 void x64_bind(x64_buf *b, size_t at, size_t target) {

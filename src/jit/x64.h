@@ -78,6 +78,12 @@ void x64_bsx(x64_buf *b, uint8_t op, bool w, int dst, int src); /* 0F op: BC bsf
 void x64_setcc(x64_buf *b, int cc, int reg);
 void x64_cmov(x64_buf *b, int cc, bool w, int dst, int src);
 
+/* Scalar SSE on xmm0-xmm7: moves between general and xmm registers (all 64 bits) and the
+ * arithmetic forms F3/F2 0F op (op: 58 add, 59 mul, 5C sub, 5E div, 51 sqrt). */
+void x64_movq_xr(x64_buf *b, int xmm, int reg);
+void x64_movq_rx(x64_buf *b, int reg, int xmm);
+void x64_sse(x64_buf *b, bool dbl, uint8_t op, int dst, int src);
+
 /* Control. Jumps are rel32; they return the position of the displacement to patch with
  * x64_bind (or take a known target). */
 size_t x64_jcc(x64_buf *b, int cc, size_t target); /* target SIZE_MAX: patched later */

@@ -42,7 +42,7 @@ UNIT_GROUP(jit_x64) {
     return;
   }
   x64_buf b = {0};
-  enc_case cases[128];
+  enc_case cases[160];
   size_t n = 0;
 #define E(want_, stmt)                                                                   \
   do {                                                                                   \
@@ -135,6 +135,16 @@ UNIT_GROUP(jit_x64) {
   E("pop r12", x64_pop(&b, X64_R12));
   E("ret", x64_ret(&b));
   E("ud2", x64_ud2(&b));
+  E("movq xmm0,rax", x64_movq_xr(&b, 0, X64_RAX));
+  E("movq xmm1,r9", x64_movq_xr(&b, 1, X64_R9));
+  E("movq rax,xmm0", x64_movq_rx(&b, X64_RAX, 0));
+  E("movq rsi,xmm1", x64_movq_rx(&b, X64_RSI, 1));
+  E("addss xmm0,xmm1", x64_sse(&b, false, 0x58, 0, 1));
+  E("addsd xmm0,xmm1", x64_sse(&b, true, 0x58, 0, 1));
+  E("subss xmm0,xmm1", x64_sse(&b, false, 0x5c, 0, 1));
+  E("mulsd xmm0,xmm1", x64_sse(&b, true, 0x59, 0, 1));
+  E("divss xmm0,xmm1", x64_sse(&b, false, 0x5e, 0, 1));
+  E("sqrtsd xmm0,xmm0", x64_sse(&b, true, 0x51, 0, 0));
   E("jl 0x0", x64_jcc(&b, X64_CC_L, 0));
   E("jbe 0x0", x64_jcc(&b, X64_CC_BE, 0));
   E("jmp 0x0", x64_jmp(&b, 0));
