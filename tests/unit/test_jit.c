@@ -238,6 +238,10 @@ static bool tier_open(tier_run *t, weld_tier tier, weld_bounds_mode bounds, cons
   weld_config_default(&cfg);
   cfg.tier = tier;
   cfg.bounds = bounds;
+  /* deep enough for the deep-stack backtrace checks; shallow enough that a recursion
+   * through call_indirect (C frames between compiled ones) fits the native stack of a
+   * sanitizer build too */
+  cfg.max_call_depth = 2000;
   weld_error *err = NULL;
   t->e = weld_engine_new(&cfg);
   t->m = weld_module_new(t->e, bin, len, &err);
