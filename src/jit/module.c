@@ -129,8 +129,8 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
   jm->guard = guard;
   jm->sites = sites.v;
   jm->nsites = sites.n;
-  if (ok && guard && jm->nsites && !jit_fault_register(jm)) ok = false;
-  if (!ok) {
+  bool unregistered = ok && guard && jm->nsites && !jit_fault_register(jm);
+  if (!ok || unregistered) {
     free(entry);
     free(checked);
     free(epis);
@@ -138,6 +138,8 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     free(frames);
     jm->guard = false;
     module_free(jm);
+    /* the fault handler's table is full: the same code with explicit checks */
+    if (unregistered) return jit_compile_module(em, false, err);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (compiling to machine code)");
   }
   const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
