@@ -71,6 +71,9 @@ static const cli_command commands[] = {
      "  --fuel N               stop with `out of fuel` after N units of work (function\n"
      "                         entries, loop iterations, bulk bytes: docs/cli.md)\n"
      "  --bounds guard|explicit  linear memory layout (default guard)\n"
+     "  --tier interp|baseline  run functions in the interpreter (default; or WELD_TIER)\n"
+     "                         or as machine code from the baseline compiler (x86-64)\n"
+     "  --tier-stats           print what was compiled, and why the rest was not\n"
      "Resource limits (override the policy file's; docs/cli.md):\n"
      "  --max-memory SIZE      bytes per memory and per instance (65536, 64KiB, 16M, 1GiB)\n"
      "  --max-table-elements N elements per table\n"
@@ -129,7 +132,7 @@ static const cli_command commands[] = {
      "Exit status: 0 the policy allows the module (or no policy given), 1 violations,\n"
      "2 bad input (usage, unreadable file, malformed or invalid module, bad policy).\n",
      cli_cmd_audit},
-    {"wast", "[--log FILE] [--name NAME] [--fuel N] [-v] FILE.wast...", "run WebAssembly script files (.wast)",
+    {"wast", "[--log FILE] [--name NAME] [--fuel N] [--bounds B] [--tier T] [--tier-stats] [-v] FILE.wast...", "run WebAssembly script files (.wast)",
      "Runs each script natively: modules (text, `binary` and `quote` forms) are read,\n"
      "compiled and instantiated through the embedding API with the `spectest` host\n"
      "module, and every command is checked: module, register, invoke/get, assert_return\n"
@@ -146,6 +149,9 @@ static const cli_command commands[] = {
      "  --log FILE   write failures and skip counts to FILE (default stderr)\n"
      "  --name NAME  the script's name in its line (one FILE only)\n"
      "  --fuel N     bound every call and instantiation to N units of work\n"
+     "  --bounds guard|explicit  linear memory layout (default guard)\n"
+     "  --tier interp|baseline   the interpreter (default; or WELD_TIER) or machine code\n"
+     "  --tier-stats functions compiled over all the scripts, and why the rest were not\n"
      "  -v, --verbose  also log each passing command\n"
      "\n"
      "Exit status: 0 nothing failed, 1 a command failed, 2 usage error or a script that\n"

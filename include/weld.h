@@ -191,13 +191,22 @@ typedef enum weld_bounds_mode {
                                memory can grow to */
 } weld_bounds_mode;
 
+/* Which tier runs WebAssembly functions. */
+typedef enum weld_tier {
+  WELD_TIER_INTERP = 0,   /* the interpreter (the default) */
+  WELD_TIER_BASELINE = 1, /* machine code from the baseline compiler (x86-64) for every function
+                             it handles; the others stay interpreted */
+} weld_tier;
+
 typedef struct weld_config {
   size_t stack_bytes;          /* value stack per call; 0 = default (8 MiB) */
   uint32_t max_call_depth;     /* 0 = default (10000) */
   weld_bounds_mode bounds;
+  weld_tier tier;              /* modules are compiled for this tier when made */
 } weld_config;
 
-/* Fills a config with the defaults. */
+/* Fills a config with the defaults: the interpreter, unless the environment variable
+ * WELD_TIER names another tier ("interp", "baseline"). */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory. */
 weld_engine *weld_engine_new(const weld_config *cfg);
@@ -226,6 +235,21 @@ void weld_module_import(const weld_module *m, size_t i, const char **module, con
                         weld_externkind *kind);
 size_t weld_module_export_count(const weld_module *m);
 void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind);
+
+/* How a module's defined functions run: under WELD_TIER_BASELINE, how many became machine
+ * code (the others run in the interpreter); all zero under WELD_TIER_INTERP. */
+typedef struct weld_tier_stats {
+  uint32_t functions;      /* defined functions */
+  uint32_t compiled;       /* running as machine code */
+  uint64_t code_bytes;     /* machine code made */
+  uint64_t wasm_bytes;     /* body bytes of the compiled functions */
+  double compile_seconds;
+} weld_tier_stats;
+void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
+/* Why the module's k-th defined function (0 = the first function after the imported ones)
+ * stays in the interpreter under WELD_TIER_BASELINE ("not supported: f32x4.add"); NULL
+ * when it was compiled or the module was not compiled for that tier. */
+const char *weld_module_func_fallback(const weld_module *m, uint32_t k);
 
 /* ---------- stores and instances ---------------------------------------------------- */
 

@@ -212,6 +212,17 @@ for flavour in release asan; do
     record "audit ($flavour)" 0 1 "($dir/weld missing)"
   fi
 done
+# The whole suite again with every function the baseline compiler handles running as
+# machine code (src/jit; the rest stays interpreted, per function).
+if need "$build/weld" "$build" "spec-baseline" && [ -d "$suite" ]; then
+  WELD_TIER=baseline WELD_SPEC_OUT="$build/spec/baseline" WELD="$build/weld" \
+    stage "spec (baseline tier)" "$logs/spec-baseline.log" tests/spec/run.sh "$suite"
+  # and with explicit bounds checks instead of the guard region and its fault handler
+  WELD_TIER=baseline WELD="$build/weld" stage "spec (baseline, explicit bounds)" "$logs/spec-baseline-explicit.log" \
+    "$build/weld" wast --bounds explicit --log "$logs/spec-baseline-explicit.failures" "$suite"/*.wast
+else
+  record "spec (baseline tier)" 0 1 "($build/weld or $suite missing)"
+fi
 
 # ---- the resource guard (adversarial modules, limits, report, API) ------------------------------
 for flavour in release asan; do

@@ -9,6 +9,7 @@
 
 #include "weld.h"
 #include "exec/exec.h"
+#include "jit/jit.h"
 #include "wasm/module.h"
 #include "text/text.h"
 #include "api_int.h"
@@ -218,6 +219,8 @@ static weld_trap *trap_from_thread(const exec_thread *th) {
 void weld_config_default(weld_config *c) {
   memset(c, 0, sizeof *c);
   c->bounds = WELD_BOUNDS_GUARD;
+  jit_tier t;
+  if (jit_tier_parse(getenv("WELD_TIER"), &t) && t == JIT_TIER_BASELINE && jit_available()) c->tier = WELD_TIER_BASELINE;
 }
 
 weld_engine *weld_engine_new(const weld_config *cfg) {
@@ -258,6 +261,11 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
+  if (e && e->cfg.tier == WELD_TIER_BASELINE && !jit_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue)) {
+    exec_module_free(em);
+    if (err) *err = api_error_from(&ue);
+    return NULL;
+  }
   return (weld_module *)em;
 }
 
@@ -290,6 +298,20 @@ void weld_module_export(const weld_module *m, size_t i, const char **name, weld_
   }
   if (name) *name = w->exports[i].name.str;
   if (kind) *kind = (weld_externkind)w->exports[i].kind;
+}
+
+void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
+  jit_stats st;
+  jit_module_stats(AS_EXEC_MODULE(m), &st);
+  out->functions = st.functions;
+  out->compiled = st.compiled;
+  out->code_bytes = st.code_bytes;
+  out->wasm_bytes = st.wasm_bytes;
+  out->compile_seconds = st.compile_seconds;
+}
+
+const char *weld_module_func_fallback(const weld_module *m, uint32_t k) {
+  return jit_func_fallback(AS_EXEC_MODULE(m), k);
 }
 
 /* ---------- stores and instances ----------------------------------------------------------------- */

@@ -118,6 +118,31 @@ static inline uint64_t exec_divu64(uint64_t a, uint64_t magic, uint32_t sh) {
 }
 #endif
 
+/* Compiled code (src/jit). A function the compiling tier translated gets internal code of
+ * one instruction, NATIVE, whose immediate points at one of these. The interpreter
+ * calls `enter` with the callee's frame set up as for any call (parameters in place,
+ * declared locals zeroed, the entry's interruption check done) and th->stack_top,
+ * th->rec_top and th->depth describing the running stack; the results come back in
+ * fp[0..]. On a trap it returns the kind with th->trap, th->trap_msg and the backtrace
+ * of the compiled frames filled (innermost first); the interpreter appends its own
+ * callers. */
+typedef struct exec_native exec_native;
+struct exec_native {
+  exec_trap_kind (*enter)(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
+  /* The function's internal code from the translator: run instead when `enter` returns
+   * EXEC_NATIVE_DECLINE (code compiled for a guarded memory meeting an unguarded one),
+   * and used to map interpreter positions to module offsets. */
+  const exec_unit *code;
+  uint32_t code_len; /* bytes */
+};
+#define EXEC_NATIVE_DECLINE ((exec_trap_kind)0x7fff)
+
+/* Backtrace building for the compiling tier (interp.c). */
+void exec_bt_reset(exec_thread *th);
+void exec_bt_add(exec_thread *th, exec_func *f, uint32_t off);
+/* The interpreter's default call-depth limit (th->max_depth 0). */
+#define EXEC_DEFAULT_MAX_DEPTH 10000u
+
 /* Maps a code position (in units) of `code` to a module byte offset. */
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos);
 

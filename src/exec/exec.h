@@ -114,6 +114,10 @@ typedef struct exec_module {
   uint32_t ntypeids;
   exec_code *codes;         /* per defined function (index - nfunc_imports) */
   util_arena arena;         /* code and side tables */
+  /* A compiling tier's per-module state (src/jit): machine code and its tables, freed
+   * by jit_free with the module. NULL when every function runs in the interpreter. */
+  void *jit;
+  void (*jit_free)(void *jit);
 } exec_module;
 
 /* Decodes nothing: takes a decoded module, validates it and translates every function,

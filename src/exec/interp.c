@@ -22,7 +22,7 @@
 
 /* Units of work between two looks at fuel and the interrupt flag. */
 #define BUDGET_CHUNK 65536
-#define DEFAULT_MAX_DEPTH 10000
+#define DEFAULT_MAX_DEPTH EXEC_DEFAULT_MAX_DEPTH
 /* Host -> WebAssembly re-entry does recurse on the C stack (a few hundred bytes of ours per
  * level plus the host's frames), so it has its own, smaller bound. */
 #define MAX_NESTING 1000
@@ -336,7 +336,14 @@ static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_re
   const exec_code *c = f->code;
   if (!c || !c->code) return 0;
   const exec_unit *base = c->code;
-  if (ip < base || ip >= base + c->code_len / sizeof(exec_unit)) {
+  size_t len = c->code_len;
+  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
+    /* compiled, running its internal code (the NATIVE instruction declined) */
+    const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
+    base = n->code;
+    len = n->code_len;
+  }
+  if (ip < base || ip >= base + len / sizeof(exec_unit)) {
     return f->inst ? f->inst->module->wasm->funcs[f->index].code_offset : 0;
   }
   uint32_t pos = (uint32_t)(ip - base);
@@ -356,6 +363,7 @@ static void bt_reset(exec_thread *th) {
   th->bt_total = 0;
   th->bt_gap_func = NULL;
 }
+void exec_bt_reset(exec_thread *th) { bt_reset(th); }
 
 static void bt_add(exec_thread *th, exec_func *f, uint32_t off) {
   if (th->nbt < EXEC_BT_MAX) {
@@ -366,6 +374,7 @@ static void bt_add(exec_thread *th, exec_func *f, uint32_t off) {
   }
   th->bt_total++;
 }
+void exec_bt_add(exec_thread *th, exec_func *f, uint32_t off) { bt_add(th, f, off); }
 
 /* The frames of one activation of run(): the current one, then the callers' records
  * from rp up to rp_entry. When they do not all fit, the innermost ones and the
@@ -377,7 +386,7 @@ static void bt_activation(exec_thread *th, exec_func *cur, const exec_unit *ip, 
   size_t room = th->nbt < EXEC_BT_MAX ? EXEC_BT_MAX - th->nbt : 0;
   size_t inner = nrec + 1 <= room ? nrec + 1 : room > EXEC_BT_OUTER ? room - EXEC_BT_OUTER : room;
   size_t outer = room - inner; /* frames kept at the outer end */
-  bt_add(th, cur, frame_offset(cur, ip, false));
+  if (cur) bt_add(th, cur, frame_offset(cur, ip, false)); /* NULL: compiled code added it */
   bool skipped = false;
   exec_func *gap = NULL;
   for (size_t k = 0; k < nrec; k++) {
@@ -602,7 +611,7 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   size_t allowed = base_depth < max_depth ? max_depth - base_depth : 0;
   exec_frame_rec *const rp_min = rp - (allowed < room ? allowed : room);
   exec_trap_kind trap = EXEC_OK;
-  bool host_trap = false, msg_set = false;
+  bool host_trap = false, msg_set = false, native_trap = false;
   /* the pending call of call_any */
   exec_func *cf = NULL;
   uint32_t cbase = 0, cnres = 0;
@@ -637,6 +646,22 @@ dispatch:
 
   /* ---- control ---- */
   HANDLER(UNREACHABLE) { TRAP(EXEC_TRAP_UNREACHABLE); }
+  HANDLER(NATIVE) {
+    const exec_native *n = (const exec_native *)(uintptr_t)IMM64;
+    th->stack_top = fp + code->frame_slots;
+    th->rec_top = rp;
+    th->depth = base_depth + (uint32_t)(rp_entry - rp);
+    exec_trap_kind k = n->enter(n, th, inst, fp);
+    if (UNLIKELY(k == EXEC_NATIVE_DECLINE)) {
+      ip = n->code;
+      NEXT();
+    }
+    if (UNLIKELY(k != EXEC_OK)) {
+      native_trap = true;
+      TRAP(k);
+    }
+    goto do_return;
+  }
   HANDLER(BR) { JUMP(0); }
   HANDLER(BR_B) {
     BUDGET();
@@ -1605,11 +1630,11 @@ tail_any: {
 
 do_trap:
   th->trap = trap;
-  if (!host_trap) {
+  if (!host_trap && !native_trap) {
     if (!msg_set) th->trap_msg[0] = 0;
     bt_reset(th);
   }
-  bt_activation(th, func_of(inst, code), ip, rp, rp_entry);
+  bt_activation(th, native_trap ? NULL : func_of(inst, code), ip, rp, rp_entry);
   return trap;
 
 done:

@@ -141,6 +141,16 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
   weld_error *err = NULL;
   ld->mod = weld_module_new(cx->engine, bytes, len, &err);
   free(bytes);
+  if (ld->mod) {
+    weld_tier_stats ts;
+    weld_module_tier_stats(ld->mod, &ts);
+    cx->st->tier_functions += ts.functions;
+    cx->st->tier_compiled += ts.compiled;
+    for (uint32_t k = 0; ts.functions && k < ts.functions; k++) {
+      const char *why = weld_module_func_fallback(ld->mod, k);
+      if (why) wast_stats_tier_reason(cx->st, why, 1);
+    }
+  }
   if (!ld->mod) {
     /* Binary modules have no text to read features from; these messages are weld's
      * 2.0 restrictions that a later proposal lifts, so a verdict that disagrees with
@@ -591,6 +601,7 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
   weld_config cfg;
   weld_config_default(&cfg);
   if (o->explicit_bounds) cfg.bounds = WELD_BOUNDS_EXPLICIT;
+  if (o->tier > 0) cfg.tier = (weld_tier)(o->tier - 1);
   cx.engine = weld_engine_new(&cfg);
   cx.store = weld_store_new(cx.engine);
   if (o->max_memory_bytes || o->max_table_elements) {
@@ -613,6 +624,17 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
   weld_engine_free(cx.engine);
   text_wast_free(s);
   return true;
+}
+
+void wast_stats_tier_reason(wast_run_stats *st, const char *reason, unsigned count) {
+  for (size_t i = 0; i < st->ntier_reasons; i++)
+    if (strcmp(st->tier_reasons[i].reason, reason) == 0) {
+      st->tier_reasons[i].count += count;
+      return;
+    }
+  if (st->ntier_reasons == WAST_MAX_TIER_REASONS) return;
+  snprintf(st->tier_reasons[st->ntier_reasons].reason, sizeof st->tier_reasons[0].reason, "%s", reason);
+  st->tier_reasons[st->ntier_reasons++].count = count;
 }
 
 bool wast_run_file(const char *path, const char *name, const wast_run_options *o, wast_run_stats *st,
