@@ -86,7 +86,6 @@ static void found(scan *s, int f) {
 static void keyword(scan *s, const text_token *t) {
   for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
     if (markers[i].prefix ? kw_prefix(s, t, markers[i].kw) : kw_eq(s, t, markers[i].kw)) found(s, markers[i].feature);
-  if (kw_contains(s, t, ".relaxed_")) found(s, WAST_FEAT_RELAXED_SIMD);
   if (kw_prefix(s, t, "offset=") && beyond_u32(s->src + t->start + 7, t->len - 7)) found(s, WAST_FEAT_WIDE_LIMITS);
   if (kw_contains(s, t, ".atomic.")) found(s, WAST_FEAT_THREADS);
 }
