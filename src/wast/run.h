@@ -23,6 +23,8 @@ typedef struct wast_run_options {
   uint64_t max_memory_bytes; /* per memory; 0: unlimited */
   uint32_t max_table_elements; /* per table; 0: unlimited */
   bool explicit_bounds;      /* software bounds checks instead of the guard region */
+  int spec_edition;          /* whose wording errors follow where 3.0 reworded 2.0: 3, or
+                                2.0's (0 or 2; util_spec_edition) */
 } wast_run_options;
 
 typedef struct wast_run_stats {

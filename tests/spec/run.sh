@@ -16,6 +16,9 @@
 #   JOBS              parallel scripts (default: nproc)
 #   WELD_SPEC_ONLY    run only the scripts whose file name matches this glob, e.g.
 #                     'simd_*.wast' (default: every script)
+#   SPEC_VERSION      2.0 or 3.0: the edition whose error wording the scripts expect
+#                     where 3.0 reworded 2.0 (`weld wast --spec-version`); default 3.0
+#                     when a directory of SUITE_DIR's path is named wasm-3*, else 2.0
 #
 # Prints one line per script, `name: N passed, M failed, K skipped`, in name order, then
 # the skipped commands by reason, then the total `N passed, M failed, K skipped` alone on
@@ -27,12 +30,12 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 
 # One script natively, run by xargs.
 if [ "${1:-}" = "--one-wast" ]; then
-  wast="$2" out="$3" weld="$4"
+  wast="$2" out="$3" weld="$4" version="$5"
   name="$(basename "$wast" .wast)"
   dir="$out/$name"
   mkdir -p "$dir"
   set +e
-  "$weld" wast --name "$name" --log "$dir/log" "$wast" >"$dir/result" 2>"$dir/weld.err"
+  "$weld" wast --spec-version "$version" --name "$name" --log "$dir/log" "$wast" >"$dir/result" 2>"$dir/weld.err"
   rc=$?
   set -e
   # 0 and 1 are verdicts, 2 a script weld cannot read; anything else (a crash, a
@@ -79,6 +82,14 @@ if [ $# -ne 1 ] || [ ! -d "$1" ]; then
 fi
 suite="$(cd "$1" && pwd)"
 mode="${SPEC_MODE:-wast}"
+case "$suite/" in
+  */wasm-3*/*) version="${SPEC_VERSION:-3.0}" ;;
+  *) version="${SPEC_VERSION:-2.0}" ;;
+esac
+case "$version" in
+  2.0|3.0) ;;
+  *) echo "spec: unknown SPEC_VERSION '$version' (2.0 or 3.0)" >&2; exit 2 ;;
+esac
 case "$mode" in
   wast)
     runner="${WELD:-$root/build/weld}"
@@ -119,7 +130,7 @@ if [ ${#scripts[@]} -eq 0 ]; then
   exit 2
 fi
 for w in "${scripts[@]}"; do rm -f "$out/$(basename "$w" .wast)/result"; done
-printf '%s\0' "${scripts[@]}" | xargs -0 -P "$jobs" -I{} bash "$0" "$one" {} "$out" "$runner"
+printf '%s\0' "${scripts[@]}" | xargs -0 -P "$jobs" -I{} bash "$0" "$one" {} "$out" "$runner" "$version"
 
 # Gather in name order so the output does not depend on scheduling.
 log="$out/failures.log"
@@ -143,7 +154,7 @@ done
 # The log: every failure first (with any indented detail lines), then each script's
 # section with its failures and skip reasons.
 {
-  echo "# $passed passed, $failed failed, $skipped skipped ($suite, $mode mode, $runner)"
+  echo "# $passed passed, $failed failed, $skipped skipped ($suite, $mode mode, $version wording, $runner)"
   awk '/^FAIL / { keep = 1; print; next } /^  / && keep { print; next } { keep = 0 }' "$details"
   echo
   echo "# per script"
