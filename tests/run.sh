@@ -150,6 +150,15 @@ if need "$build/weld" "$build" "spec-simd-portable" && [ -d "$suite" ]; then
 else
   record "spec (portable SIMD)" 0 1 "($build/weld or $suite missing)"
 fi
+# The 3.0 SIMD scripts (relaxed SIMD among them) the same way: the portable library must
+# return the same choices (docs/relaxed-simd.md).
+if need "$build/weld" "$build" "spec3-simd-portable" && [ -d "$suite3" ]; then
+  WELD_SIMD=portable WELD_SPEC_ONLY='*simd*.wast *relaxed*.wast' WELD_SPEC_OUT="$build/spec/simd3-portable" \
+    SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures WELD="$build/weld" \
+    stage "spec 3.0 (portable SIMD)" "$logs/spec3-simd-portable.log" tests/spec/run.sh "$suite3"
+else
+  record "spec 3.0 (portable SIMD)" 0 1 "($build/weld or $suite3 missing)"
+fi
 
 # ---- the text reader against wast2json ---------------------------------------------------------
 if need "$build/weld_text_test" "$build" "text"; then

@@ -14,8 +14,9 @@
 #                     binary's build directory + /spec/<suite name>, + -wast2json in
 #                     that mode)
 #   JOBS              parallel scripts (default: nproc)
-#   WELD_SPEC_ONLY    run only the scripts whose file name matches this glob, e.g.
-#                     'simd_*.wast' (default: every script)
+#   WELD_SPEC_ONLY    run only the scripts whose file name matches this glob, or one
+#                     of these globs separated by spaces, e.g. 'simd_*.wast'
+#                     (default: every script)
 #   SPEC_KNOWN_FAILURES  a file of commands known to fail, one `FILE.wast:LINE` per line
 #                     (then a reason; `#` starts a comment): they are counted apart as
 #                     known failures, not as failed; one that no longer fails is a
@@ -128,7 +129,10 @@ mkdir -p "$out"
 jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
 only="${WELD_SPEC_ONLY:-*.wast}"
-mapfile -t scripts < <(find -L "$suite" -maxdepth 1 -name '*.wast' -name "$only" -type f | LC_ALL=C sort)
+names=()
+read -ra globs <<<"$only"
+for g in "${globs[@]}"; do names+=(${names[0]+-o} -name "$g"); done
+mapfile -t scripts < <(find -L "$suite" -maxdepth 1 -name '*.wast' \( "${names[@]}" \) -type f | LC_ALL=C sort)
 if [ ${#scripts[@]} -eq 0 ]; then
   echo "spec: no .wast files matching $only in $suite" >&2
   exit 2
