@@ -108,7 +108,7 @@ static bool lane_u8(wat *w, text_buf *out, bool shuffle) {
   bool range = false;
   const char *bad = util_spec_edition() >= 3 ? "i8 constant out of range" : "malformed lane index";
   if (t->kind != TOK_NUM && t->kind != TOK_KEYWORD) return wat_fail(w, t, "unexpected token");
-  if (!text_parse_nat(w->src + t->start, t->len, &v, &range)) return wat_fail(w, t, shuffle ? bad : "unexpected token");
+  if (!text_parse_nat(w->src + t->start, t->len, &v, &range)) return wat_fail(w, t, "%s", shuffle ? bad : "unexpected token");
   if (range || v > 255) return wat_fail(w, t, "%s", bad);
   text_buf_byte(out, (uint8_t)v);
   w->pos++;
