@@ -25,9 +25,10 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
-enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS };
+enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS, WAST_SPEC };
 static const cli_opt wast_opts[] = {
     {"--log", NULL, "FILE", WAST_LOG},
+    {"--spec-version", NULL, "VERSION", WAST_SPEC},
     {"--name", NULL, "NAME", WAST_NAME},
     {"--fuel", NULL, "N", WAST_FUEL},
     {"--verbose", "-v", NULL, WAST_VERBOSE},
@@ -73,6 +74,14 @@ int cli_cmd_wast(int argc, char **argv) {
       }
       break;
     }
+    case WAST_SPEC:
+      if (strcmp(p.value, "2.0") == 0) o.spec_edition = 2;
+      else if (strcmp(p.value, "3.0") == 0) o.spec_edition = 3;
+      else {
+        p.rc = cli_usage_error("wast", "bad --spec-version '%s' (2.0 or 3.0)", p.value);
+        r = CLI_ARG_EXIT;
+      }
+      break;
     case WAST_FUEL:
       if (!parse_u64(p.value, &o.fuel) || o.fuel == 0) {
         p.rc = cli_usage_error("wast", "bad --fuel '%s'", p.value);

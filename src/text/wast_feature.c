@@ -86,7 +86,6 @@ static void found(scan *s, int f) {
 static void keyword(scan *s, const text_token *t) {
   for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
     if (markers[i].prefix ? kw_prefix(s, t, markers[i].kw) : kw_eq(s, t, markers[i].kw)) found(s, markers[i].feature);
-  if (kw_contains(s, t, ".relaxed_")) found(s, WAST_FEAT_RELAXED_SIMD);
   if (kw_prefix(s, t, "offset=") && beyond_u32(s->src + t->start + 7, t->len - 7)) found(s, WAST_FEAT_WIDE_LIMITS);
   if (kw_contains(s, t, ".atomic.")) found(s, WAST_FEAT_THREADS);
 }
@@ -162,8 +161,9 @@ static void fields(scan *s, size_t first) {
   if (s->memories > 1) found(s, WAST_FEAT_MULTI_MEMORY);
 }
 
-/* `from`: where the text before token `first` starts (annotations may precede it). */
+/* `from`: where the text before token `first` starts. */
 static int scan_tokens(const char *src, const text_token *toks, size_t from, size_t first, size_t end) {
+  (void)from; /* annotations are read (skipped) by the lexer: no longer a feature marker */
   scan s = {src, toks, end, 0, 0, WAST_FEAT_NONE};
   for (size_t k = first; k < end; k++) {
     const text_token *t = &toks[k];
@@ -172,14 +172,6 @@ static int scan_tokens(const char *src, const text_token *toks, size_t from, siz
       limits_owner(&s, k + 2);
   }
   fields(&s, first);
-  /* The lexer reads annotations as white space: they sit between tokens. */
-  for (size_t k = first; k <= end; k++) {
-    size_t i = k == first ? from : toks[k - 1].start + toks[k - 1].len;
-    for (; i + 1 < toks[k].start; i++)
-      if (src[i] == '(' && src[i + 1] == '@') found(&s, WAST_FEAT_ANNOTATIONS);
-    /* `(@` with no id after it is not an annotation to the lexer, but is one to 3.0 */
-    if (toks[k].kind == TOK_LPAR && src[toks[k].start + 1] == '@') found(&s, WAST_FEAT_ANNOTATIONS);
-  }
   return s.found;
 }
 

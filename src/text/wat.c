@@ -74,11 +74,26 @@ bool wat_index(wat *w, int space, uint32_t *out) {
   return wat_u32(w, out);
 }
 
+/* Where a type is expected: a keyword the text format does not have at all is named, as
+ * the reference reader's lexer does ("unknown operator anyfunc"); a known one in the wrong
+ * place is an unexpected token. */
+static bool type_expected(wat *w, const text_token *t) {
+  static const char *const known[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref",
+                                      "func", "extern", "param", "result", "local", "type", "export",
+                                      "import", "then", "else", "item", "offset", "mut", "table",
+                                      "memory", "global", "elem", "data", "start", "module", "declare"};
+  if (t->kind != TOK_KEYWORD || text_opcode_by_name(w->src + t->start, t->len) >= 0)
+    return wat_fail(w, t, "unexpected token");
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if (wat_is_kw(t, w->src, known[i])) return wat_fail(w, t, "unexpected token");
+  return wat_fail(w, t, "unknown operator %.*s", (int)(t->len > 64 ? 64 : t->len), w->src + t->start);
+}
+
 bool wat_reftype_kw(wat *w, uint8_t *out) {
   const text_token *t = wat_tok(w);
   if (wat_is_kw(t, w->src, "funcref")) *out = 0x70;
   else if (wat_is_kw(t, w->src, "externref")) *out = 0x6f;
-  else return wat_fail(w, t, "unexpected token");
+  else return type_expected(w, t);
   w->pos++;
   return true;
 }
@@ -95,7 +110,7 @@ bool wat_valtype(wat *w, uint8_t *out) {
       return true;
     }
   }
-  return wat_fail(w, t, "unexpected token");
+  return type_expected(w, t);
 }
 
 /* ---------- function types ---------------------------------------------------------------- */

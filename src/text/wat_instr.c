@@ -100,15 +100,16 @@ static bool memarg(wat *w, text_buf *out, unsigned natural) {
 }
 
 /* A lane index. Like the reference reader: a token that is not a natural number is
- * unexpected after a lane instruction but a malformed index inside a shuffle. */
+ * unexpected after a lane instruction but a malformed index inside a shuffle; 3.0 reads
+ * the index as a u8 literal and words both as "i8 constant out of range". */
 static bool lane_u8(wat *w, text_buf *out, bool shuffle) {
   const text_token *t = wat_tok(w);
   uint64_t v;
   bool range = false;
+  const char *bad = util_spec_edition() >= 3 ? "i8 constant out of range" : "malformed lane index";
   if (t->kind != TOK_NUM && t->kind != TOK_KEYWORD) return wat_fail(w, t, "unexpected token");
-  if (!text_parse_nat(w->src + t->start, t->len, &v, &range))
-    return wat_fail(w, t, shuffle ? "malformed lane index" : "unexpected token");
-  if (range || v > 255) return wat_fail(w, t, "malformed lane index");
+  if (!text_parse_nat(w->src + t->start, t->len, &v, &range)) return wat_fail(w, t, "%s", shuffle ? bad : "unexpected token");
+  if (range || v > 255) return wat_fail(w, t, "%s", bad);
   text_buf_byte(out, (uint8_t)v);
   w->pos++;
   return true;

@@ -34,6 +34,13 @@ typedef struct util_error {
 } util_error;
 
 void util_error_clear(util_error *e);
+
+/* The edition of the WebAssembly specification whose wording errors follow where 3.0
+ * reworded 2.0 (limits flags, "immutable global", lane index literals): 2 (the default)
+ * or 3. Set per thread, by a caller that checks messages against one edition's
+ * conformance scripts (`weld wast --spec-version`); the verdicts never depend on it. */
+int util_spec_edition(void);
+void util_set_spec_edition(int edition);
 /* Sets the error (first error wins: a later set on an already-set error is ignored).
  * Always returns false so callers can `return util_fail(...)`. */
 bool util_fail(util_error *e, util_err_kind kind, int64_t offset, const char *fmt, ...)

@@ -125,12 +125,15 @@ static bool read_reftype(decoder *d, uint8_t *out) {
   return true;
 }
 
-/* The limits flag is a one-bit LEB128 number in 2.0: 0 (min) or 1 (min, max). */
+/* The limits flag is a one-bit LEB128 number in 2.0: 0 (min) or 1 (min, max). 3.0 makes
+ * it a byte whose bits 1 and 2 are shared (threads) and 64-bit (memory64), so flags past
+ * those bits are "malformed limits flags" in its wording. */
 static bool read_limits(decoder *d, wasm_limits *l) {
   size_t off = pos(d);
   uint8_t flag;
   uint32_t v;
   if (!read_u8(d, &flag)) return false;
+  if (flag > 7 && util_spec_edition() >= 3) return fail(d, off, "malformed limits flags");
   if (flag & 0x80) return fail(d, off, "integer representation too long");
   if (flag > 1) return fail(d, off, "integer too large");
   if (!read_u32(d, &v)) return false;

@@ -244,7 +244,7 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   case WASM_IMM_GLOBAL:
     if (in->idx >= m->nglobals) return fail(v, "unknown global %u", in->idx);
     if (in->op == WASM_OP_GLOBAL_SET && !m->globals[in->idx].type.mut) {
-      return fail(v, "global is immutable");
+      return fail(v, "%s", util_spec_edition() >= 3 ? "immutable global" : "global is immutable");
     }
     return true;
   case WASM_IMM_TABLE: return check_table(v, in->idx);

@@ -612,7 +612,10 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
     weld_store_set_limits(cx.store, &l);
   }
   wast_spectest_define(cx.store, &cx.spectest);
+  int edition = util_spec_edition();
+  util_set_spec_edition(o->spec_edition ? o->spec_edition : 2);
   for (size_t i = 0; i < s->ncmds; i++) run_command(&cx, &s->cmds[i]);
+  util_set_spec_edition(edition);
 
   if (o->log)
     for (size_t i = 0; i < st->nskips; i++) fprintf(o->log, "SKIP %s: %s: %u\n", name, st->skips[i].reason, st->skips[i].count);
