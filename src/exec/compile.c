@@ -39,6 +39,7 @@ static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, 
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
   case WASM_OP_IF: exec_tr_block(t, in); break;
+  case WASM_OP_TRY_TABLE: exec_tr_try_table(t, in); break;
   case WASM_OP_ELSE: exec_tr_else(t); break;
   case WASM_OP_END: exec_tr_end(t); break;
   default:
@@ -79,6 +80,8 @@ static void translator_free(exec_tr *t) {
   free(t->code);
   free(t->map_code);
   free(t->map_wasm);
+  free(t->tries);
+  free(t->catches);
 }
 
 static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
@@ -127,6 +130,8 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->npt = 0;
   t->len = 0;
   t->nmap = 0;
+  t->ntries = 0;
+  t->ncatches = 0;
   t->cur_off = f->code_offset;
   t->dead = false;
   t->overflow = false;
@@ -166,7 +171,7 @@ static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
   code->nsrcmap = (uint32_t)t->nmap;
   code->srcmap_code = util_arena_try_dup(&em->arena, t->map_code, t->nmap * sizeof(uint32_t));
   code->srcmap_wasm = util_arena_try_dup(&em->arena, t->map_wasm, t->nmap * sizeof(uint32_t));
-  return code->code && code->srcmap_code && code->srcmap_wasm;
+  return code->code && code->srcmap_code && code->srcmap_wasm && exec_tr_tries_finish(t, em, code);
 }
 
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos) {

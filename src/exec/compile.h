@@ -156,6 +156,7 @@ typedef struct exec_tr_ctl {
   uint32_t else_patch;     /* IF: the branch to the else arm */
   uint32_t header;         /* LOOP: the back-edge target */
   uint32_t stub_serial, stub_pos; /* br_table stub sharing */
+  uint32_t try_index;      /* TRY_TABLE: its entry in exec_tr.tries, NONE32 when dead */
 } exec_tr_ctl;
 
 enum { C_NZ, C_Z, C_NZ64, C_Z64, C_CMP, C_FCMP };
@@ -234,6 +235,12 @@ typedef struct exec_tr {
   bool prev_imm;
   uint32_t prev_a, prev_b;
   uint32_t serial;
+  /* the current function's try_tables (compile_exn.c); a try's `catches` holds the
+   * index of its first clause in `catches` until finish_func makes it a pointer */
+  exec_try *tries;
+  size_t ntries, captries;
+  exec_catch *catches;
+  size_t ncatches, capcatches;
 } exec_tr;
 
 /* ---------- emission ------------------------------------------------------------------ */
@@ -572,6 +579,13 @@ void exec_tr_return(exec_tr *t);
 void exec_tr_br(exec_tr *t, size_t ti);
 void exec_tr_br_if(exec_tr *t, uint32_t depth);
 void exec_tr_br_table(exec_tr *t, const wasm_instr *in);
+
+/* compile_exn.c: exception handling */
+void exec_tr_try_table(exec_tr *t, const wasm_instr *in);
+void exec_tr_try_end(exec_tr *t, const exec_tr_ctl *c, uint32_t pos);
+void exec_tr_throw(exec_tr *t, const wasm_instr *in);
+/* Copies the function's try tables into the module's arena; false when out of memory. */
+bool exec_tr_tries_finish(exec_tr *t, exec_module *em, exec_code *code);
 
 /* compile_simd.c: a 0xFD instruction */
 bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err);

@@ -64,14 +64,13 @@ static const struct {
     {WAST_FEAT_GC, true, "ref.cast"},       {WAST_FEAT_GC, false, "ref.eq"},
     {WAST_FEAT_GC, true, "br_on_cast"},     {WAST_FEAT_GC, true, "any.convert_extern"},
     {WAST_FEAT_GC, true, "extern.convert_any"},
-    {WAST_FEAT_EXCEPTIONS, false, "try_table"}, {WAST_FEAT_EXCEPTIONS, false, "throw"},
-    {WAST_FEAT_EXCEPTIONS, false, "throw_ref"}, {WAST_FEAT_EXCEPTIONS, false, "tag"},
-    {WAST_FEAT_EXCEPTIONS, false, "exn"},       {WAST_FEAT_EXCEPTIONS, false, "noexn"},
-    {WAST_FEAT_EXCEPTIONS, false, "exnref"},    {WAST_FEAT_EXCEPTIONS, false, "nullexnref"},
-    {WAST_FEAT_EXCEPTIONS, false, "try"},       {WAST_FEAT_EXCEPTIONS, false, "catch"},
-    {WAST_FEAT_EXCEPTIONS, false, "catch_ref"}, {WAST_FEAT_EXCEPTIONS, false, "catch_all"},
-    {WAST_FEAT_EXCEPTIONS, false, "catch_all_ref"}, {WAST_FEAT_EXCEPTIONS, false, "delegate"},
+    /* exception handling (try_table, throw, throw_ref, tag, exnref) is read; the legacy
+     * form is not (its `catch` only ever appears inside a `try`) */
+    {WAST_FEAT_EXCEPTIONS, false, "try"},       {WAST_FEAT_EXCEPTIONS, false, "delegate"},
     {WAST_FEAT_EXCEPTIONS, false, "rethrow"},
+    /* exn's heap types outside `exnref`: (ref null exn), the bottom type */
+    {WAST_FEAT_FUNC_REFS, false, "exn"},        {WAST_FEAT_GC, false, "noexn"},
+    {WAST_FEAT_GC, false, "nullexnref"},
     {WAST_FEAT_FUNC_REFS, false, "ref"},        {WAST_FEAT_FUNC_REFS, false, "call_ref"},
     {WAST_FEAT_FUNC_REFS, false, "return_call_ref"}, {WAST_FEAT_FUNC_REFS, false, "ref.as_non_null"},
     {WAST_FEAT_FUNC_REFS, false, "br_on_null"}, {WAST_FEAT_FUNC_REFS, false, "br_on_non_null"},

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../wasm/instr.h"
 #include "../wasm/opcodes.h"
 #include "wat.h"
 
@@ -312,6 +313,7 @@ static bool plain(wat *w, int op, text_buf *out) {
     uint8_t rt;
     if (wat_is_kw(t, w->src, "func")) rt = 0x70;
     else if (wat_is_kw(t, w->src, "extern")) rt = 0x6f;
+    else if (wat_is_kw(t, w->src, "exn")) rt = 0x69;
     else return wat_fail(w, t, "unexpected token");
     w->pos++;
     emit_op(out, op);
@@ -343,6 +345,13 @@ static bool plain(wat *w, int op, text_buf *out) {
     text_buf_u32(out, b);
     text_buf_u32(out, a);
     return true;
+  case WASM_IMM_TAG:
+    if (!wat_index(w, SPACE_TAG, &a)) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    return true;
+  case WASM_IMM_TRY_TABLE:
+    return wat_fail(w, wat_tok(w), "unexpected token");
   case WASM_IMM_TABLECOPY:
     a = b = 0;
     if (is_index_tok(wat_tok(w)) && (!wat_index(w, SPACE_TABLE, &a) || !wat_index(w, SPACE_TABLE, &b))) return false;
@@ -352,6 +361,47 @@ static bool plain(wat *w, int op, text_buf *out) {
     return true;
   }
   return wat_fail(w, wat_tok(w), "unknown operator");
+}
+
+/* try_table's label, block type and catch clauses, then its encoding. The clauses' labels
+ * are resolved outside the try_table (its own label scopes only its body). */
+static bool try_table_head(wat *w, text_buf *out, int64_t *bt) {
+  wat_label l = {NULL, 0};
+  const text_token *lt = wat_tok(w);
+  if (lt->kind == TOK_ID) {
+    l = (wat_label){lt->id, lt->idlen};
+    w->pos++;
+  }
+  if (!wat_blocktype(w, bt)) return false;
+  static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+  text_buf clauses = {0};
+  uint32_t n = 0;
+  for (;;) {
+    int kind = -1;
+    for (int k = 0; k < 4; k++)
+      if (wat_is_lpar_kw(w, kinds[k])) kind = k;
+    if (kind < 0) break;
+    w->pos += 2;
+    uint32_t x = 0, lab = 0;
+    bool ok = (!wasm_catch_has_tag((uint8_t)kind) || wat_index(w, SPACE_TAG, &x)) && label_index(w, &lab) &&
+              wat_expect_rpar(w);
+    if (!ok) {
+      text_buf_free(&clauses);
+      return false;
+    }
+    text_buf_byte(&clauses, (uint8_t)kind);
+    if (wasm_catch_has_tag((uint8_t)kind)) text_buf_u32(&clauses, x);
+    text_buf_u32(&clauses, lab);
+    n++;
+  }
+  wat_note_block(w, l.name, l.len);
+  UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
+  emit_op(out, WASM_OP_TRY_TABLE);
+  emit_blocktype(out, *bt);
+  text_buf_u32(out, n);
+  text_buf_bytes(out, clauses.p, clauses.len);
+  text_buf_free(&clauses);
+  return true;
 }
 
 static int op_at(wat *w, const text_token *t) {
@@ -364,7 +414,8 @@ static int op_at(wat *w, const text_token *t) {
 static bool not_an_instr(wat *w, const text_token *t) {
   static const char *const syntax[] = {"param", "result", "local", "type", "export", "import", "then", "else",
                                        "item", "offset", "mut", "func", "table", "memory", "global", "elem",
-                                       "data", "start", "module", "declare"};
+                                       "data", "start", "module", "declare", "catch", "catch_ref",
+                                       "catch_all", "catch_all_ref"};
   if (t->kind == TOK_KEYWORD) {
     for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
       if (wat_is_kw(t, w->src, syntax[i])) return wat_fail(w, t, "unexpected token");
@@ -432,7 +483,10 @@ static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
   if (op < 0) return not_an_instr(w, t);
   w->pos++;
   fr.op = op;
-  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
+  if (op == WASM_OP_TRY_TABLE) {
+    if (!try_table_head(w, out, &fr.bt)) return false;
+    fr.kind = F_BLOCK;
+  } else if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
     push_label(w);
     if (!wat_blocktype(w, &fr.bt)) return false;
     emit_op(out, op);
@@ -510,6 +564,10 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       int op = op_at(w, t);
       if (op < 0) {
         ok = not_an_instr(w, t);
+      } else if (op == WASM_OP_TRY_TABLE) {
+        w->pos++;
+        ctl_frame fr = {.kind = F_FLAT, .op = op};
+        ok = try_table_head(w, out, &fr.bt) && ctl_push(w, &c, fr);
       } else if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
         w->pos++;
         ctl_frame fr = {.kind = F_FLAT, .op = op};
