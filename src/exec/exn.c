@@ -90,10 +90,11 @@ void exec_store_free_exn(exec_store *s) {
   s->ntags = s->captags = 0;
 }
 
-void exec_exn_deliver(exec_store *s, exec_exn *exn, exec_slot *dst, bool ref) {
-  if (exn->nslots) memcpy(dst, exn->slots, exn->nslots * sizeof(exec_slot));
+void exec_exn_deliver(exec_store *s, exec_exn *exn, exec_slot *dst, bool all, bool ref) {
+  uint32_t n = all ? 0 : exn->nslots;
+  if (n) memcpy(dst, exn->slots, n * sizeof(exec_slot));
   if (ref) {
-    dst[exn->nslots] = (exec_slot)(uintptr_t)exn;
+    dst[n] = (exec_slot)(uintptr_t)exn;
     exn->exposed = true;
   } else if (!exn->exposed) {
     exec_exn_free(s, exn);
@@ -114,6 +115,7 @@ static bool find_in(const exec_exn *exn, exec_instance *inst, const exec_code *c
       out->pad = c->pad;
       out->dst = tr->dst;
       out->ref = c->ref;
+      out->all = c->tag == EXEC_CATCH_ALL;
       return true;
     }
   }
