@@ -130,13 +130,14 @@ typedef struct exec_catch_site {
   uint32_t pad, dst; /* code position of the landing pad; first payload slot */
   bool ref;          /* the exnref follows the payload */
   bool all;          /* catch_all(_ref): no payload */
+  uint32_t ref_slot; /* where the exnref goes: EXEC_NO_SLOT = after the payload */
 } exec_catch_site;
 bool exec_exn_find(const exec_exn *exn, exec_instance *inst, const exec_code *code, const exec_unit *ip,
                    const exec_frame_rec *rp, const exec_frame_rec *rp_entry, bool skip_first,
                    exec_catch_site *out);
 /* Writes the payload (unless `all`) and the exnref (with `ref`) to dst; frees an exception
  * nothing can refer to any more. */
-void exec_exn_deliver(exec_store *s, exec_exn *exn, exec_slot *dst, bool all, bool ref);
+void exec_exn_deliver(exec_store *s, exec_exn *exn, exec_slot *fp, const exec_catch_site *cs);
 
 /* Bulk work past EXEC_BULK_CHUNK bytes (bulk.c): done in chunks of that size, with a look
  * at the store's interrupt flag between them; EXEC_OK or the trap that stopped it (the

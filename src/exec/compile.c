@@ -40,6 +40,10 @@ static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, 
   case WASM_OP_LOOP:
   case WASM_OP_IF: exec_tr_block(t, in); break;
   case WASM_OP_TRY_TABLE: exec_tr_try_table(t, in); break;
+  case WASM_OP_TRY: exec_tr_legacy_try(t, in); break;
+  case WASM_OP_CATCH:
+  case WASM_OP_CATCH_ALL: exec_tr_legacy_catch(t, in); break;
+  case WASM_OP_DELEGATE: exec_tr_delegate(t, in->idx); break;
   case WASM_OP_ELSE: exec_tr_else(t); break;
   case WASM_OP_END: exec_tr_end(t); break;
   default:
@@ -82,6 +86,7 @@ static void translator_free(exec_tr *t) {
   free(t->map_wasm);
   free(t->tries);
   free(t->catches);
+  free(t->lpend);
 }
 
 static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
@@ -120,6 +125,13 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
     if (slot > MAX_SLOTS) return util_fail(err, UTIL_ERR_LIMIT, f->body_offset, "too many locals");
   }
   if (ft->nparams == 0) t->nparam_slots = 0;
+  /* legacy catch clauses keep their exception (for rethrow) in hidden locals after the
+   * declared ones: zeroed at entry like them, below every operand slot */
+  t->hidden_base = slot;
+  t->nhidden = t->m->legacy_exceptions ? exec_tr_count_catches(f) : 0;
+  t->hidden_used = 0;
+  slot += t->nhidden;
+  if (slot > MAX_SLOTS) return util_fail(err, UTIL_ERR_LIMIT, f->body_offset, "too many locals");
   t->nlocal_slots = slot;
   t->nresult_slots = 0;
   for (uint32_t i = 0; i < ft->nresults; i++) t->nresult_slots += exec_slots_of(ft->results[i]);
@@ -132,6 +144,7 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->nmap = 0;
   t->ntries = 0;
   t->ncatches = 0;
+  t->nlpend = 0;
   t->cur_off = f->code_offset;
   t->dead = false;
   t->overflow = false;

@@ -99,9 +99,13 @@ typedef struct exec_code {
 typedef struct exec_catch {
   uint32_t tag;     /* module tag index; EXEC_CATCH_ALL for catch_all(_ref) */
   bool ref;         /* the _ref forms: the exnref follows the payload */
-  uint32_t pad;     /* code position of the pad (the branch to the clause's label) */
+  uint32_t pad;     /* code position of the pad (the branch to the clause's label); for
+                       a legacy catch, of the handler's code */
+  uint32_t ref_slot; /* legacy catch: the hidden local that keeps the exception for
+                        rethrow (with ref); EXEC_NO_SLOT for try_table */
 } exec_catch;
 #define EXEC_CATCH_ALL UINT32_MAX
+#define EXEC_NO_SLOT UINT32_MAX
 
 /* A try_table's body [start, end) in code positions; a caught exception's payload is
  * written to the frame's slots from `dst` on, then the pad runs. */
@@ -110,7 +114,12 @@ typedef struct exec_try {
   uint32_t dst;
   uint32_t ncatch;
   exec_catch *catches;
+  /* legacy try ... delegate: the search goes on at this region (an index into tries), or
+   * in the caller (EXEC_DELEGATE_CALLER); EXEC_NO_DELEGATE for other regions */
+  uint32_t delegate;
 } exec_try;
+#define EXEC_NO_DELEGATE UINT32_MAX
+#define EXEC_DELEGATE_CALLER (UINT32_MAX - 1)
 
 /* A function signature interned in its engine's table: equal signatures share one id, so
  * call_indirect compares one integer. 0 names no signature. */

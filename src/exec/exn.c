@@ -90,11 +90,13 @@ void exec_store_free_exn(exec_store *s) {
   s->ntags = s->captags = 0;
 }
 
-void exec_exn_deliver(exec_store *s, exec_exn *exn, exec_slot *dst, bool all, bool ref) {
-  uint32_t n = all ? 0 : exn->nslots;
+void exec_exn_deliver(exec_store *s, exec_exn *exn, exec_slot *fp, const exec_catch_site *cs) {
+  exec_slot *dst = fp + cs->dst;
+  uint32_t n = cs->all ? 0 : exn->nslots;
   if (n) memcpy(dst, exn->slots, n * sizeof(exec_slot));
-  if (ref) {
-    dst[n] = (exec_slot)(uintptr_t)exn;
+  if (cs->ref) {
+    if (cs->ref_slot != EXEC_NO_SLOT) fp[cs->ref_slot] = (exec_slot)(uintptr_t)exn;
+    else dst[n] = (exec_slot)(uintptr_t)exn;
     exn->exposed = true;
   } else if (!exn->exposed) {
     exec_exn_free(s, exn);
@@ -109,6 +111,11 @@ static bool find_in(const exec_exn *exn, exec_instance *inst, const exec_code *c
   for (uint32_t i = code->ntries; i-- > 0;) {
     const exec_try *tr = &code->tries[i];
     if (pos < tr->start || pos >= tr->end) continue;
+    if (tr->delegate == EXEC_DELEGATE_CALLER) return false;
+    if (tr->delegate != EXEC_NO_DELEGATE) {
+      if (tr->delegate < i) i = tr->delegate + 1; /* the loop goes on at the target */
+      continue;
+    }
     for (uint32_t k = 0; k < tr->ncatch; k++) {
       const exec_catch *c = &tr->catches[k];
       if (c->tag != EXEC_CATCH_ALL && inst->tags[c->tag] != exn->tag) continue;
@@ -116,6 +123,7 @@ static bool find_in(const exec_exn *exn, exec_instance *inst, const exec_code *c
       out->dst = tr->dst;
       out->ref = c->ref;
       out->all = c->tag == EXEC_CATCH_ALL;
+      out->ref_slot = c->ref_slot;
       return true;
     }
   }

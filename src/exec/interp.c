@@ -1651,7 +1651,7 @@ do_throw: {
       else LOAD_MEM(); /* a callee may have grown memory */
       rp += cs.frame;
     }
-    exec_exn_deliver(th->store, exn, fp + cs.dst, cs.all, cs.ref);
+    exec_exn_deliver(th->store, exn, fp, &cs);
     exn = NULL;
     host_trap = false;
     ip = (const exec_unit *)code->code + cs.pad;

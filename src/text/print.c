@@ -268,15 +268,28 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
     wasm_instr in;
     if (!(ok = wasm_read_instr(&r, &in, err))) break;
     const char *name = wasm_opinfo_table[in.op].name;
-    if (in.op == WASM_OP_END) {
+    if (in.op == WASM_OP_END || (in.op == WASM_OP_DELEGATE && depth > 0)) {
       if (depth == 0) break;
       depth--;
       free(labels[--nlabels]);
       p->indent--;
       nl(p);
-      if (p->folded) fputs(stack[depth] ? "))" : ")", p->f);
+      /* a legacy try prints flat in the folded style too (stack: 2) */
+      bool folded = p->folded && stack[depth] != 2;
+      if (in.op == WASM_OP_DELEGATE) {
+        fputs("delegate", p->f);
+        label_ref(p, in.idx, labels, (int)depth);
+      } else if (folded) fputs(stack[depth] ? "))" : ")", p->f);
       else fputs("end", p->f);
-      if (p->folded && stack[depth]) p->indent--; /* the (then ...) level too */
+      if (folded && stack[depth]) p->indent--; /* the (then ...) level too */
+      continue;
+    }
+    if ((in.op == WASM_OP_CATCH || in.op == WASM_OP_CATCH_ALL) && depth > 0) {
+      p->indent--;
+      nl(p);
+      fputs(name, p->f);
+      immediates(p, &in, labels, (int)depth);
+      p->indent++;
       continue;
     }
     if (in.op == WASM_OP_ELSE && depth > 0) {
@@ -288,8 +301,9 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
       continue;
     }
     nl(p);
-    bool block = in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF || in.op == WASM_OP_TRY_TABLE;
-    fprintf(p->f, "%s%s", p->folded && block ? "(" : "", name);
+    bool block = in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF ||
+                 in.op == WASM_OP_TRY_TABLE || in.op == WASM_OP_TRY;
+    fprintf(p->f, "%s%s", p->folded && block && in.op != WASM_OP_TRY ? "(" : "", name);
     char *label = NULL;
     if (block) {
       label = label_id(p, p->nblocks++);
@@ -297,7 +311,7 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
     }
     immediates(p, &in, labels, (int)depth);
     if (block) {
-      UTIL_VEC_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF));
+      UTIL_VEC_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF ? 1 : in.op == WASM_OP_TRY ? 2 : 0));
       UTIL_VEC_PUSH(labels, nlabels, caplabels, label);
       if (p->folded && in.op == WASM_OP_IF) {
         p->indent++;

@@ -64,10 +64,8 @@ static const struct {
     {WAST_FEAT_GC, true, "ref.cast"},       {WAST_FEAT_GC, false, "ref.eq"},
     {WAST_FEAT_GC, true, "br_on_cast"},     {WAST_FEAT_GC, true, "any.convert_extern"},
     {WAST_FEAT_GC, true, "extern.convert_any"},
-    /* exception handling (try_table, throw, throw_ref, tag, exnref) is read; the legacy
-     * form is not (its `catch` only ever appears inside a `try`) */
-    {WAST_FEAT_EXCEPTIONS, false, "try"},       {WAST_FEAT_EXCEPTIONS, false, "delegate"},
-    {WAST_FEAT_EXCEPTIONS, false, "rethrow"},
+    /* exception handling (try_table, throw, throw_ref, tag, exnref, and the legacy try,
+     * catch, delegate, rethrow) is read */
     /* exn's heap types outside `exnref`: (ref null exn), the bottom type */
     {WAST_FEAT_FUNC_REFS, false, "exn"},        {WAST_FEAT_GC, false, "noexn"},
     {WAST_FEAT_GC, false, "nullexnref"},

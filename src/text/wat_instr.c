@@ -443,6 +443,8 @@ enum {
   F_IF_THEN,
   F_IF_ELSE,
   F_PLAIN,      /* (op imm* <folded operand>*): the operands; the op is parked in scratch */
+  F_TRY,        /* (try ... (do ...) (catch x ...)* (catch_all ...)?) or (... (delegate l)):
+                   inside one of the parts; mark: 0 in do, 1 in a catch, 2 in catch_all */
 };
 
 typedef struct ctl_frame {
@@ -501,7 +503,17 @@ static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
     }
     if (!wat_blocktype(w, &fr.bt)) return false;
     fr.kind = F_IF_COND;
-  } else if (op == WASM_OP_ELSE || op == WASM_OP_END) {
+  } else if (op == WASM_OP_TRY) {
+    push_label(w);
+    if (!wat_blocktype(w, &fr.bt)) return false;
+    emit_op(out, op);
+    emit_blocktype(out, fr.bt);
+    if (!wat_is_lpar_kw(w, "do")) return wat_fail(w, wat_tok(w), "unexpected token");
+    w->pos += 2;
+    fr.kind = F_TRY;
+    fr.mark = 0;
+  } else if (op == WASM_OP_ELSE || op == WASM_OP_END || op == WASM_OP_CATCH || op == WASM_OP_CATCH_ALL ||
+             op == WASM_OP_DELEGATE) {
     return wat_fail(w, t, "unexpected token");
   } else {
     fr.mark = w->scratch.len;
@@ -555,7 +567,8 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       continue;
     }
     bool seq_end = t->kind == TOK_RPAR || t->kind == TOK_EOF || wat_is_kw(t, w->src, "end") ||
-                   wat_is_kw(t, w->src, "else");
+                   wat_is_kw(t, w->src, "else") || wat_is_kw(t, w->src, "catch") ||
+                   wat_is_kw(t, w->src, "catch_all") || wat_is_kw(t, w->src, "delegate");
     if (!seq_end) { /* one more instruction of the current sequence */
       if (t->kind == TOK_LPAR) {
         ok = open_folded(w, &c, out);
@@ -564,6 +577,15 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       int op = op_at(w, t);
       if (op < 0) {
         ok = not_an_instr(w, t);
+      } else if (op == WASM_OP_TRY) {
+        w->pos++;
+        ctl_frame fr = {.kind = F_FLAT, .op = op};
+        push_label(w);
+        ok = wat_blocktype(w, &fr.bt) && ctl_push(w, &c, fr);
+        if (ok) {
+          emit_op(out, op);
+          emit_blocktype(out, fr.bt);
+        }
       } else if (op == WASM_OP_TRY_TABLE) {
         w->pos++;
         ctl_frame fr = {.kind = F_FLAT, .op = op};
@@ -589,6 +611,35 @@ static bool instrs(wat *w, text_buf *out, bool one) {
     switch (top->kind) {
     case F_FLAT:
     case F_FLAT_ELSE:
+      if (top->op == WASM_OP_TRY && (wat_is_kw(t, w->src, "catch") || wat_is_kw(t, w->src, "catch_all"))) {
+        /* mark: 0 in the body, 1 after a catch, 2 after catch_all (which comes last) */
+        if (top->mark == 2) {
+          ok = wat_fail(w, t, "unexpected token");
+          break;
+        }
+        bool all = wat_is_kw(t, w->src, "catch_all");
+        w->pos++;
+        uint32_t x = 0;
+        if (!all && !(ok = wat_index(w, SPACE_TAG, &x))) break;
+        emit_op(out, all ? WASM_OP_CATCH_ALL : WASM_OP_CATCH);
+        if (!all) text_buf_u32(out, x);
+        top->mark = all ? 2 : 1;
+        break;
+      }
+      if (top->op == WASM_OP_TRY && wat_is_kw(t, w->src, "delegate")) {
+        if (top->mark != 0) {
+          ok = wat_fail(w, t, "unexpected token");
+          break;
+        }
+        w->pos++;
+        w->nlabels--; /* the label counts from outside the try */
+        uint32_t l;
+        if (!(ok = label_index(w, &l))) break;
+        emit_op(out, WASM_OP_DELEGATE);
+        text_buf_u32(out, l);
+        c.n--;
+        break;
+      }
       if (top->kind == F_FLAT && top->op == WASM_OP_IF && wat_is_kw(t, w->src, "else")) {
         w->pos++;
         if (!(ok = closing_label(w))) break;
@@ -608,6 +659,36 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       w->nlabels--;
       c.n--;
       break;
+    case F_TRY: {
+      if (!(ok = wat_expect_rpar(w))) break; /* the end of (do ...) or (catch ...) */
+      bool is_catch = wat_is_lpar_kw(w, "catch"), is_all = wat_is_lpar_kw(w, "catch_all");
+      if ((is_catch || is_all) && top->mark != 2) {
+        w->pos += 2;
+        uint32_t x = 0;
+        if (is_catch && !(ok = wat_index(w, SPACE_TAG, &x))) break;
+        emit_op(out, is_all ? WASM_OP_CATCH_ALL : WASM_OP_CATCH);
+        if (is_catch) text_buf_u32(out, x);
+        top->mark = is_all ? 2 : 1;
+        break;
+      }
+      size_t close = top->close;
+      if (wat_is_lpar_kw(w, "delegate") && top->mark == 0) {
+        w->pos += 2;
+        w->nlabels--;
+        uint32_t l;
+        if (!(ok = label_index(w, &l) && wat_expect_rpar(w))) break;
+        emit_op(out, WASM_OP_DELEGATE);
+        text_buf_u32(out, l);
+        c.n--;
+        ok = close_folded(w, close);
+        break;
+      }
+      text_buf_byte(out, 0x0b);
+      w->nlabels--;
+      c.n--;
+      ok = close_folded(w, close);
+      break;
+    }
     case F_BLOCK: {
       text_buf_byte(out, 0x0b);
       w->nlabels--;

@@ -159,7 +159,7 @@ static bool read_globaltype(decoder *d, wasm_globaltype *g) {
 
 /* ---------- instruction sequences -------------------------------------------------- */
 
-enum { NEST_BLOCK, NEST_IF, NEST_ELSE };
+enum { NEST_BLOCK, NEST_IF, NEST_ELSE, NEST_TRY, NEST_CATCH, NEST_CATCH_ALL };
 
 /* Reads instructions up to and including the `end` that closes the sequence (a function
  * body or a constant expression). Only `if` may hold an `else`, once; a misplaced `else`
@@ -178,6 +178,21 @@ static bool read_instrs(decoder *d) {
       break;
     case WASM_OP_IF:
       if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_IF)) return out_of_memory(d);
+      break;
+    case WASM_OP_TRY:
+      d->m->legacy_exceptions = true;
+      if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_TRY)) return out_of_memory(d);
+      break;
+    case WASM_OP_CATCH:
+    case WASM_OP_CATCH_ALL: {
+      uint8_t *top = &d->nest[d->nnest - 1];
+      if (*top != NEST_TRY && *top != NEST_CATCH) return fail(d, in.offset, "END opcode expected");
+      *top = in.op == WASM_OP_CATCH ? NEST_CATCH : NEST_CATCH_ALL;
+      break;
+    }
+    case WASM_OP_DELEGATE:
+      if (d->nest[d->nnest - 1] != NEST_TRY) return fail(d, in.offset, "END opcode expected");
+      if (--d->nnest == 0) return true;
       break;
     case WASM_OP_ELSE:
       if (d->nest[d->nnest - 1] != NEST_IF) return fail(d, in.offset, "END opcode expected");

@@ -193,6 +193,7 @@ typedef struct wasm_module {
   wasm_global *globals;
   uint32_t ntags, ntag_imports;
   wasm_tag *tags;
+  bool legacy_exceptions; /* some code uses the legacy try/catch (set by the decoder) */
 
   uint32_t nexports;
   wasm_export *exports;

@@ -83,7 +83,7 @@ static bool name_eq(wast_name a, wast_name b) { return a.len == b.len && memcmp(
 static const char *feature_reason(int f) {
   static const char *const reasons[WAST_FEAT_COUNT] = {
       [WAST_FEAT_GC] = "needs garbage collection (GC)",
-      [WAST_FEAT_EXCEPTIONS] = "needs legacy exception handling (try, delegate, rethrow)",
+      [WAST_FEAT_EXCEPTIONS] = "needs exception handling",
       [WAST_FEAT_FUNC_REFS] = "needs typed function references",
       [WAST_FEAT_TAIL_CALLS] = "needs tail calls",
       [WAST_FEAT_MEMORY64] = "needs memory64",
