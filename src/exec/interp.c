@@ -607,9 +607,8 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   exec_func *cf = NULL;
   uint32_t cbase = 0, cnres = 0;
   const exec_unit *cret = NULL;
-  /* the exception being thrown; skip_frame: the running frame was replaced by a tail
-   * call of the host function that threw, so its handlers do not apply */
-  exec_exn *exn = NULL;
+  /* a throw puts its exception in th->exn; skip_frame: the running frame was replaced by
+   * a tail call of the host function that threw, so its handlers do not apply */
   bool skip_frame = false;
 
   SET_INST(entry->inst);
@@ -821,8 +820,8 @@ dispatch:
 
   /* ---- exceptions: the handler search is in exn.c, the unwinding at do_throw ---- */
   HANDLER(THROW) {
-    exn = exec_exn_new(th->store, inst->tags[U(0)], &fp[U(1)]);
-    if (UNLIKELY(!exn)) {
+    th->exn = exec_exn_new(th->store, inst->tags[U(0)], &fp[U(1)]);
+    if (UNLIKELY(!th->exn)) {
       snprintf(th->trap_msg, sizeof th->trap_msg, "out of memory (throw)");
       msg_set = true;
       TRAP(EXEC_TRAP_LIMIT);
@@ -830,8 +829,8 @@ dispatch:
     goto do_throw;
   }
   HANDLER(THROW_REF) {
-    exn = (exec_exn *)(uintptr_t)S(0);
-    if (UNLIKELY(!exn)) {
+    th->exn = (exec_exn *)(uintptr_t)S(0);
+    if (UNLIKELY(!th->exn)) {
       snprintf(th->trap_msg, sizeof th->trap_msg, "null exception reference");
       msg_set = true;
       TRAP(EXEC_TRAP_UNREACHABLE);
@@ -1572,11 +1571,7 @@ call_any: {
     LOAD_MEM();
     if (UNLIKELY(k != EXEC_OK)) {
       host_trap = true;
-      if (k == EXEC_TRAP_EXCEPTION && th->exn) {
-        exn = th->exn;
-        th->exn = NULL;
-        goto do_throw;
-      }
+      if (k == EXEC_TRAP_EXCEPTION && th->exn) goto do_throw;
       TRAP(k);
     }
     ip = cret;
@@ -1617,8 +1612,6 @@ tail_any: {
     if (UNLIKELY(k != EXEC_OK)) {
       host_trap = true;
       if (k == EXEC_TRAP_EXCEPTION && th->exn) {
-        exn = th->exn;
-        th->exn = NULL;
         skip_frame = true;
         goto do_throw;
       }
@@ -1642,7 +1635,7 @@ do_throw: {
   exec_catch_site cs;
   bool skip = skip_frame;
   skip_frame = false;
-  if (exec_exn_find(exn, inst, code, ip, rp, rp_entry, skip, &cs)) {
+  if (exec_exn_find(th->exn, inst, code, ip, rp, rp_entry, skip, &cs)) {
     if (cs.frame) {
       const exec_frame_rec *r = rp + cs.frame - 1;
       fp = r->fp;
@@ -1651,14 +1644,14 @@ do_throw: {
       else LOAD_MEM(); /* a callee may have grown memory */
       rp += cs.frame;
     }
-    exec_exn_deliver(th->store, exn, fp, &cs);
-    exn = NULL;
+    exec_exn_deliver(th->store, th->exn, fp, &cs);
+    th->exn = NULL;
     host_trap = false;
     ip = (const exec_unit *)code->code + cs.pad;
     NEXT();
   }
-  /* uncaught here: the caller of this activation (a host function or the embedder) gets it */
-  th->exn = exn;
+  /* uncaught here: the caller of this activation (a host function or the embedder) gets
+   * it, in th->exn */
   snprintf(th->trap_msg, sizeof th->trap_msg, "%s", exec_trap_message(EXEC_TRAP_EXCEPTION));
   msg_set = true;
   trap = EXEC_TRAP_EXCEPTION;
