@@ -262,3 +262,87 @@ UNIT_GROUP(exn_loop) {
   if (t) weld_trap_free(t);
   teardown(&f);
 }
+
+/* ---------- text: read, print, read back ----------------------------------------------- */
+
+#include "text/text.h"
+#include "wasm/module.h"
+
+static const char text_wat[] =
+    "(module\n"
+    "  (import \"m\" \"t\" (tag $t (param i32)))\n"
+    "  (tag $e (export \"e\") (param i32 f32))\n"
+    "  (func (export \"f\") (param i32) (result i32 exnref)\n"
+    "    (block $h (result i32 exnref)\n"
+    "      (block $a\n"
+    "        (try_table (catch_ref $t $h) (catch_all $a)\n"
+    "          (throw $e (local.get 0) (f32.const 1))))\n"
+    "      (i32.const 0) (ref.null exn)))\n"
+    "  (func (param exnref) (throw_ref (local.get 0)))\n"
+    "  (func $l (param i32) (result i32)\n"
+    "    (try $o (result i32)\n"
+    "      (do (try (result i32) (do (throw $e (local.get 0) (f32.const 2))) (delegate $o)))\n"
+    "      (catch $e (drop))\n"
+    "      (catch_all (try (do (rethrow 1)) (catch_all)) (i32.const 5)))))\n";
+
+/* The body bytes of every function, to compare two encodings of one module. */
+static bool same_code(const wasm_module *a, const wasm_module *b) {
+  if (a->nfuncs != b->nfuncs || a->ntags != b->ntags || a->nimports != b->nimports) return false;
+  for (uint32_t i = 0; i < a->ntags; i++)
+    if (a->tags[i].type != b->tags[i].type || a->tags[i].imported != b->tags[i].imported) return false;
+  for (uint32_t i = a->nfunc_imports; i < a->nfuncs; i++) {
+    const wasm_func *x = &a->funcs[i], *y = &b->funcs[i];
+    if (x->code_len != y->code_len || memcmp(x->code, y->code, x->code_len) != 0) return false;
+  }
+  return true;
+}
+
+static wasm_module *read_text(const char *src, size_t len) {
+  util_error err;
+  util_error_clear(&err);
+  wasm_module *m = text_load_module((const uint8_t *)src, len, "exn.wat", &err);
+  if (!m) fprintf(stderr, "  %s (%d:%d)\n", err.msg, err.line, err.col);
+  return m;
+}
+
+UNIT_GROUP(exn_text) {
+  wasm_module *m = read_text(text_wat, strlen(text_wat));
+  if (!CHECK(m != NULL)) return;
+  CHECK(m->ntags == 2 && m->ntag_imports == 1 && m->legacy_exceptions);
+  CHECK(m->nexports == 2 && m->exports[0].kind == WASM_EXTERN_TAG && m->exports[0].index == 1);
+  util_error err;
+  CHECK(wasm_validate(m, &err));
+  for (int style = 0; style < 2; style++) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    util_error_clear(&err);
+    bool ok = text_print_module(m, style ? TEXT_PRINT_FOLDED : TEXT_PRINT_FLAT, f, &err);
+    fclose(f);
+    if (CHECK(ok && buf)) {
+      CHECK(strstr(buf, "try_table") && strstr(buf, "catch_ref") && strstr(buf, "delegate") && strstr(buf, "rethrow"));
+      wasm_module *back = read_text(buf, len);
+      CHECK(back && same_code(m, back));
+      if (back) wasm_module_free(back);
+    }
+    free(buf);
+  }
+  wasm_module_free(m);
+
+  /* errors in the spec's words */
+  static const struct { const char *wat, *msg; } bad[] = {
+      {"(module (func (catch_all)))", "unexpected token"},
+      {"(module (tag $e) (func (catch $e)))", "unexpected token"},
+      {"(module (func (try (do) (catch_all) (catch_all))))", "unexpected token"},
+      {"(module (func (try_table (catch $nope 0))))", "unknown tag"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    uint8_t *out = NULL;
+    size_t n = 0;
+    util_error_clear(&err);
+    bool ok = text_wat_to_binary(bad[i].wat, strlen(bad[i].wat), "bad.wat", &out, &n, &err);
+    free(out);
+    CHECK(!ok);
+    CHECK_PREFIX(err.msg, bad[i].msg);
+  }
+}
