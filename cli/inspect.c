@@ -93,6 +93,7 @@ static void print_import_desc(FILE *out, const wasm_module *m, const wasm_import
   case WASM_EXTERN_GLOBAL:
     fprintf(out, "%s %s", im->u.global.mut ? "mut" : "const", wasm_valtype_name(im->u.global.type));
     break;
+  case WASM_EXTERN_TAG: print_sig(out, m, im->u.tag_type); break;
   }
 }
 

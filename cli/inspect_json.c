@@ -99,6 +99,10 @@ static void imports(cli_json *j, const wasm_module *m) {
       cli_json_key(j, "mutable");
       cli_json_bool(j, im->u.global.mut);
       break;
+    case WASM_EXTERN_TAG:
+      cli_json_key(j, "type");
+      cli_json_uint(j, im->u.tag_type);
+      break;
     }
     cli_json_end(j);
   }

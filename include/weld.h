@@ -76,6 +76,8 @@ typedef struct weld_global weld_global;
 typedef struct weld_trap weld_trap;
 typedef struct weld_error weld_error;
 typedef struct weld_caller weld_caller;
+typedef struct weld_tag weld_tag;
+typedef struct weld_exn weld_exn;
 
 /* ---------- values ---------------------------------------------------------------- */
 
@@ -87,6 +89,7 @@ typedef enum weld_valkind {
   WELD_V128 = 4,
   WELD_FUNCREF = 5,
   WELD_EXTERNREF = 6,
+  WELD_EXNREF = 7,   /* an exception (exception handling); see "exceptions" below */
 } weld_valkind;
 
 typedef struct weld_val {
@@ -99,6 +102,7 @@ typedef struct weld_val {
     uint8_t v128[16]; /* little-endian lane order, as in linear memory */
     weld_func *funcref;   /* NULL = null reference */
     void *externref;      /* NULL = null reference; any other pointer is the host's */
+    weld_exn *exnref;     /* NULL = null reference */
   } of;
 } weld_val;
 
@@ -145,6 +149,8 @@ typedef enum weld_trap_kind {
   WELD_TRAP_EXIT,                   /* a clean exit requested by a host (e.g. proc_exit) */
   WELD_TRAP_LIMIT,                  /* "resource limit exceeded": a grow refused by a limit
                                        with trap_on_grow_failure, or a host-call limit */
+  WELD_TRAP_EXCEPTION,              /* "uncaught exception": a WebAssembly exception no
+                                       handler caught; weld_trap_exception gives it */
 } weld_trap_kind;
 
 weld_trap_kind weld_trap_get_kind(const weld_trap *t);
@@ -227,6 +233,7 @@ typedef enum weld_externkind {
   WELD_EXTERN_TABLE = 1,
   WELD_EXTERN_MEMORY = 2,
   WELD_EXTERN_GLOBAL = 3,
+  WELD_EXTERN_TAG = 4,      /* an exception tag */
 } weld_externkind;
 
 size_t weld_module_import_count(const weld_module *m);
@@ -321,6 +328,7 @@ typedef struct weld_extern {
     weld_table *table;
     weld_memory *memory;
     weld_global *global;
+    weld_tag *tag;
   } of;
 } weld_extern;
 
@@ -398,6 +406,45 @@ weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, we
 weld_val weld_global_get(const weld_global *g);
 /* False if the global is immutable, the kind differs, or v is a funcref of another store. */
 bool weld_global_set(weld_global *g, weld_val v);
+
+/* ---------- exceptions ------------------------------------------------------------ *
+ * WebAssembly exception handling (`throw`, `try_table`, `exnref`). An exception that no
+ * try_table catches ends the call like a trap: weld_func_call returns a trap of kind
+ * WELD_TRAP_EXCEPTION ("uncaught exception") whose backtrace is the stack at the throw.
+ * The host sees what was thrown through weld_trap_exception, and may throw too:
+ *
+ *   weld_trap *t = weld_func_call(f, args, n, res, nres);
+ *   weld_exn *e = t ? weld_trap_exception(t) : NULL;
+ *   if (e && weld_exn_tag(e) == my_tag) { weld_val v; weld_exn_arg(e, 0, &v); ... }
+ *
+ * A host function throws by returning weld_trap_new_exception(tag, args, n); one that
+ * returns a trap it got from weld_func_call passes the exception on unchanged (a
+ * try_table further out may catch it, by tag, as if no host function were in between).
+ * Tags are compared by identity: each tag a module defines is new per instance; an
+ * imported or exported tag is the same tag. Tags and exceptions belong to their store
+ * and live as long as it does (an exception caught by value inside WebAssembly is freed
+ * at once). */
+
+/* A tag of `s` whose exceptions carry values of the given kinds. NULL on a bad argument
+ * or when out of memory. */
+weld_tag *weld_tag_new(weld_store *s, const weld_valkind *params, size_t nparams);
+/* The exported tag `name`, or NULL. */
+weld_tag *weld_instance_tag(weld_instance *i, const char *name);
+size_t weld_tag_param_count(const weld_tag *t);
+weld_valkind weld_tag_param(const weld_tag *t, size_t i);
+
+/* The exception a WELD_TRAP_EXCEPTION trap carries (NULL for other traps). Valid while
+ * the store lives, also after the trap is freed. */
+weld_exn *weld_trap_exception(const weld_trap *t);
+weld_tag *weld_exn_tag(const weld_exn *e);
+size_t weld_exn_arg_count(const weld_exn *e);
+/* The i-th payload value; false when i is out of range. */
+bool weld_exn_arg(const weld_exn *e, size_t i, weld_val *out);
+/* For host functions: throws a new exception of `tag` with `args` (kinds must match the
+ * tag's). On a bad argument or out of memory, a WELD_TRAP_HOST trap saying so. */
+weld_trap *weld_trap_new_exception(weld_tag *tag, const weld_val *args, size_t nargs);
+/* For host functions: throws `e` again (an exnref the host got). */
+weld_trap *weld_trap_new_rethrow(weld_exn *e);
 
 /* ---------- WASI ---------------------------------------------------------------- */
 

@@ -28,6 +28,7 @@ struct weld_trap {
   weld_frame frames[64];
   bool has_skipped; /* skipped frames all ran skipped_func */
   weld_frame skipped_func;
+  exec_exn *exn;    /* WELD_TRAP_EXCEPTION: the exception (the store's) */
 };
 
 struct weld_caller {
@@ -50,6 +51,7 @@ const char *weld_valkind_name(weld_valkind k) {
   case WELD_V128: return "v128";
   case WELD_FUNCREF: return "funcref";
   case WELD_EXTERNREF: return "externref";
+  case WELD_EXNREF: return "exnref";
   }
   return "?";
 }
@@ -62,17 +64,19 @@ weld_valkind api_kind_of(uint8_t t) {
   case WASM_F64: return WELD_F64;
   case WASM_V128: return WELD_V128;
   case WASM_FUNCREF: return WELD_FUNCREF;
+  case WASM_EXNREF: return WELD_EXNREF;
   default: return WELD_EXTERNREF;
   }
 }
 
 static uint8_t valtype_of(weld_valkind k) {
-  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF};
+  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF};
   return (unsigned)k < sizeof map ? map[k] : 0;
 }
 
 /* A value may enter store s: a funcref must be null or one of s's functions. */
 static bool val_in_store(const exec_store *s, const weld_val *v) {
+  if (v->kind == WELD_EXNREF) return !v->of.exnref || ((const exec_exn *)v->of.exnref)->tag->store == s;
   return v->kind != WELD_FUNCREF || exec_store_owns_ref(s, WASM_FUNCREF, v->of.funcref);
 }
 
@@ -91,6 +95,7 @@ static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
   case WELD_V128: memcpy(s, v->of.v128, 16); return 2;
   case WELD_FUNCREF: s[0] = (exec_slot)(uintptr_t)v->of.funcref; return 1;
   case WELD_EXTERNREF: s[0] = (exec_slot)(uintptr_t)v->of.externref; return 1;
+  case WELD_EXNREF: s[0] = (exec_slot)(uintptr_t)v->of.exnref; return 1;
   }
   return 1;
 }
@@ -110,9 +115,18 @@ static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
   case WELD_V128: memcpy(v->of.v128, s, 16); return 2;
   case WELD_FUNCREF: v->of.funcref = (weld_func *)(uintptr_t)s[0]; return 1;
   case WELD_EXTERNREF: v->of.externref = (void *)(uintptr_t)s[0]; return 1;
+  case WELD_EXNREF:
+    v->of.exnref = (weld_exn *)(uintptr_t)s[0];
+    if (v->of.exnref) ((exec_exn *)v->of.exnref)->exposed = true; /* the host holds it now */
+    return 1;
   }
   return 1;
 }
+
+uint32_t api_val_to_slots(const weld_val *v, uint64_t *s) { return val_to_slots(v, s); }
+uint32_t api_slots_to_val(uint8_t type, const uint64_t *s, weld_val *v) { return slots_to_val(type, s, v); }
+uint8_t api_valtype_of(weld_valkind k) { return valtype_of(k); }
+bool api_val_in_store(const void *store, const weld_val *v) { return val_in_store(store, v); }
 
 /* ---------- errors and traps -------------------------------------------------------------- */
 
@@ -172,6 +186,21 @@ weld_trap *weld_trap_new(const char *message) {
   return t;
 }
 
+weld_trap *weld_trap_new_rethrow(weld_exn *e) {
+  if (!e) return weld_trap_new("weld_trap_new_rethrow: no exception");
+  weld_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return &oom_trap;
+  t->kind = WELD_TRAP_EXCEPTION;
+  t->exn = (exec_exn *)e;
+  t->exn->exposed = true;
+  snprintf(t->msg, sizeof t->msg, "%s", exec_trap_message(EXEC_TRAP_EXCEPTION));
+  return t;
+}
+
+weld_exn *weld_trap_exception(const weld_trap *t) {
+  return t && t->kind == WELD_TRAP_EXCEPTION ? (weld_exn *)t->exn : NULL;
+}
+
 weld_trap *weld_trap_new_exit(int32_t code) {
   weld_trap *t = util_try_calloc(1, sizeof *t);
   if (!t) return &oom_trap;
@@ -202,6 +231,10 @@ static weld_trap *trap_from_thread(const exec_thread *th) {
   t->kind = (weld_trap_kind)th->trap;
   t->exit_code = th->exit_code;
   snprintf(t->msg, sizeof t->msg, "%s", th->trap_msg[0] ? th->trap_msg : exec_trap_message(th->trap));
+  if (th->trap == EXEC_TRAP_EXCEPTION && th->exn) {
+    t->exn = th->exn;
+    t->exn->exposed = true; /* the host may keep it: it lives as long as the store */
+  }
   for (uint32_t i = 0; i < th->nbt && i < 64; i++)
     frame_of(&t->frames[t->nframes++], th->bt_func[i], th->bt_offset[i], th->bt_depth[i]);
   t->total = th->bt_total;
@@ -439,6 +472,7 @@ weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld
                     : x->kind == WELD_EXTERN_TABLE  ? (void *)x->of.table
                     : x->kind == WELD_EXTERN_MEMORY ? (void *)x->of.memory
                     : x->kind == WELD_EXTERN_GLOBAL ? (void *)x->of.global
+                    : x->kind == WELD_EXTERN_TAG    ? (void *)x->of.tag
                                                     : NULL;
         break;
       }
@@ -472,6 +506,7 @@ weld_extern weld_instance_export_n(weld_instance *i, const char *name, size_t le
   case WASM_EXTERN_TABLE: out.of.table = x.ptr; break;
   case WASM_EXTERN_MEMORY: out.of.memory = x.ptr; break;
   case WASM_EXTERN_GLOBAL: out.of.global = x.ptr; break;
+  case WASM_EXTERN_TAG: out.of.tag = x.ptr; break;
   }
   return out;
 }
@@ -532,6 +567,14 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
     if (trap->kind != WELD_TRAP_EXIT && trap->kind != WELD_TRAP_HOST) k = (exec_trap_kind)trap->kind;
     th->exit_code = trap->exit_code;
     snprintf(th->trap_msg, sizeof th->trap_msg, "%s", trap->msg);
+    if (trap->kind == WELD_TRAP_EXCEPTION) {
+      /* thrown by the host or passed on: the interpreter unwinds with it */
+      if (trap->exn && trap->exn->tag->store == self->store) th->exn = trap->exn;
+      else {
+        snprintf(th->trap_msg, sizeof th->trap_msg, "host function threw an exception of another store");
+        k = EXEC_TRAP_HOST;
+      }
+    }
     weld_trap_free(trap);
   } else {
     s = 0;

@@ -485,6 +485,7 @@ wasm_extern_t *weld_wasm_extern(wasm_store_t *s, weld_extern x) {
   case WELD_EXTERN_GLOBAL: return (wasm_extern_t *)capi_handle_new(capi_entity_of(s, CAPI_GLOBAL, x.of.global));
   case WELD_EXTERN_TABLE: return (wasm_extern_t *)capi_handle_new(capi_entity_of(s, CAPI_TABLE, x.of.table));
   case WELD_EXTERN_MEMORY: return (wasm_extern_t *)capi_handle_new(capi_entity_of(s, CAPI_MEMORY, x.of.memory));
+  case WELD_EXTERN_TAG: /* not in the standard C API */
   case WELD_EXTERN_NONE: break;
   }
   return NULL;

@@ -168,6 +168,7 @@ wasm_valkind_t capi_valkind_from_weld(weld_valkind k) {
   case WELD_V128: return WELD_WASM_V128;
   case WELD_FUNCREF: return WASM_FUNCREF;
   case WELD_EXTERNREF: return WASM_EXTERNREF;
+  case WELD_EXNREF: break; /* not in the standard C API */
   }
   return WELD_WASM_V128;
 }
@@ -322,6 +323,7 @@ wasm_externtype_t *capi_externtype_from_desc(capi_xdesc *d) {
     t->limits.min = clamp32(d->min);
     t->limits.max = d->has_max ? clamp32(d->max) : wasm_limits_max_default;
     break;
+  case WELD_EXTERN_TAG: /* not in the standard C API */
   case WELD_EXTERN_NONE: break;
   }
   free(d->kinds);

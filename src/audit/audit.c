@@ -90,6 +90,10 @@ void audit_map_imports(const wasm_module *m, audit_report *r) {
     a->name = name_dup(r, &im->field);
     if (!a->module || !a->name) return; /* r->oom: the names below are needed whole */
     a->kind = im->kind;
+    if (im->kind == WASM_EXTERN_TAG) {
+      a->implies = "an exception tag of the host: exceptions of it cross the boundary (not a capability)";
+      continue;
+    }
     if (im->kind != WASM_EXTERN_FUNC) {
       a->implies = "shares state with the host (not a capability by itself)";
       continue;

@@ -131,7 +131,7 @@ void audit_score(audit_report *r) {
              count, count == 1 ? "" : "s", a->module);
   }
   for (uint32_t i = 0; i < r->nimports; i++)
-    if (r->imports[i].kind != WASM_EXTERN_FUNC) {
+    if (r->imports[i].kind != WASM_EXTERN_FUNC && r->imports[i].kind != WASM_EXTERN_TAG) {
       reason(r, POLICY_RISK_MINIMAL, "imports a memory, table or global, sharing state with the host");
       break;
     }

@@ -146,6 +146,24 @@ void exec_bt_add(exec_thread *th, exec_func *f, uint32_t off);
 /* Maps a code position (in units) of `code` to a module byte offset. */
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos);
 
+/* Exception handling (exn.c): where a thrown exception is caught. Frame 0 is the running
+ * function (code, inst) at `ip`; frame k >= 1 is the caller recorded in rp[k - 1], up to
+ * rp_entry. skip_first: the running frame has been replaced by a tail call to a host
+ * function, so its handlers no longer apply. */
+typedef struct exec_catch_site {
+  size_t frame;      /* records to pop */
+  uint32_t pad, dst; /* code position of the landing pad; first payload slot */
+  bool ref;          /* the exnref follows the payload */
+  bool all;          /* catch_all(_ref): no payload */
+  uint32_t ref_slot; /* where the exnref goes: EXEC_NO_SLOT = after the payload */
+} exec_catch_site;
+bool exec_exn_find(const exec_exn *exn, exec_instance *inst, const exec_code *code, const exec_unit *ip,
+                   const exec_frame_rec *rp, const exec_frame_rec *rp_entry, bool skip_first,
+                   exec_catch_site *out);
+/* Writes the payload (unless `all`) and the exnref (with `ref`) to dst; frees an exception
+ * nothing can refer to any more. */
+void exec_exn_deliver(exec_store *s, exec_exn *exn, exec_slot *fp, const exec_catch_site *cs);
+
 /* Bulk work past EXEC_BULK_CHUNK bytes (bulk.c): done in chunks of that size, with a look
  * at the store's interrupt flag between them; EXEC_OK or the trap that stopped it (the
  * chunks before it stay written). A move keeps an overlapping copy right. */

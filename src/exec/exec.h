@@ -46,6 +46,7 @@ typedef enum exec_trap_kind {
   EXEC_TRAP_HOST,
   EXEC_TRAP_EXIT,
   EXEC_TRAP_LIMIT,      /* a resource limit with trap_on_grow_failure, or a host-call limit */
+  EXEC_TRAP_EXCEPTION,  /* an exception no handler caught: exec_thread.exn is the exception */
   EXEC_TRAP_COUNT
 } exec_trap_kind;
 
@@ -70,6 +71,8 @@ typedef enum exec_limit_kind {
 const char *exec_limit_name(exec_limit_kind k);
 typedef struct exec_thread exec_thread;
 typedef struct exec_func exec_func;
+typedef struct exec_tag exec_tag;
+typedef struct exec_exn exec_exn;
 
 /* ---------- compiled modules ------------------------------------------------------- */
 
@@ -86,7 +89,37 @@ typedef struct exec_code {
   uint32_t nsrcmap;
   uint32_t *srcmap_code;   /* code offsets */
   uint32_t *srcmap_wasm;   /* module offsets */
+  /* try_table regions (exception handling), in the order they open: an inner region
+   * comes after the regions containing it (exn.c searches them from the last). */
+  uint32_t ntries;
+  struct exec_try *tries;
 } exec_code;
+
+/* One catch clause of a try_table: where its landing pad is in the code. */
+typedef struct exec_catch {
+  uint32_t tag;     /* module tag index; EXEC_CATCH_ALL for catch_all(_ref) */
+  bool ref;         /* the _ref forms: the exnref follows the payload */
+  uint32_t pad;     /* code position of the pad (the branch to the clause's label); for
+                       a legacy catch, of the handler's code */
+  uint32_t ref_slot; /* legacy catch: the hidden local that keeps the exception for
+                        rethrow (with ref); EXEC_NO_SLOT for try_table */
+} exec_catch;
+#define EXEC_CATCH_ALL UINT32_MAX
+#define EXEC_NO_SLOT UINT32_MAX
+
+/* A try_table's body [start, end) in code positions; a caught exception's payload is
+ * written to the frame's slots from `dst` on, then the pad runs. */
+typedef struct exec_try {
+  uint32_t start, end;
+  uint32_t dst;
+  uint32_t ncatch;
+  exec_catch *catches;
+  /* legacy try ... delegate: the search goes on at this region (an index into tries), or
+   * in the caller (EXEC_DELEGATE_CALLER); EXEC_NO_DELEGATE for other regions */
+  uint32_t delegate;
+} exec_try;
+#define EXEC_NO_DELEGATE UINT32_MAX
+#define EXEC_DELEGATE_CALLER (UINT32_MAX - 1)
 
 /* A function signature interned in its engine's table: equal signatures share one id, so
  * call_indirect compares one integer. 0 names no signature. */
@@ -204,6 +237,7 @@ struct exec_instance {
   exec_global **globals;
   exec_data_inst *datas;
   exec_elem_inst *elems;
+  exec_tag **tags;          /* tag index space (exception handling) */
   exec_func *defined_funcs; /* storage for the module's own functions */
   util_arena arena;         /* the arrays above */
   void *api;                /* the weld_instance wrapper */
@@ -246,6 +280,9 @@ struct exec_thread {
   void *api_caller;         /* weld_caller for host calls */
   exec_instance *host_caller; /* during a host call made by WebAssembly: the calling
                                  instance (NULL when the host function was invoked directly) */
+  /* The exception in flight: set with EXEC_TRAP_EXCEPTION (by the interpreter for an
+   * uncaught one, or by a host function that throws or passes one on). */
+  exec_exn *exn;
 };
 
 /* Resource limits a store enforces (src/guard fills them from a policy; the defaults set
@@ -317,6 +354,9 @@ struct exec_store {
   size_t ntables, captables;
   exec_global **globals;
   size_t nglobals, capglobals;
+  exec_tag **tags;
+  size_t ntags, captags;
+  exec_exn *exns;           /* live exception objects (a list through exec_exn.next) */
 };
 
 /* Slow path of the interruption check: returns EXEC_OK to continue (after refilling the
@@ -420,6 +460,42 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
  * memories). */
 exec_instance *exec_instantiate(exec_store *s, const exec_module *m, const exec_extern *imports,
                                 util_error *err);
+
+/* ---------- exception handling (exn.c) ---------------------------------------------- */
+
+/* A tag: the identity an exception is caught by. Each tag definition of each instance is
+ * a new tag; an import shares the exporter's. The payload is the type's params. */
+struct exec_tag {
+  exec_store *store;
+  exec_typeid typeid;        /* one reference held; import matching compares it */
+  const wasm_functype *type; /* into a module's IR or into host_type */
+  wasm_functype host_type;   /* storage for host-made tags */
+  void *api;                 /* free for src/api */
+};
+
+/* An exception: its tag and payload slots (a v128 takes two). Owned by the store, on its
+ * list. An exception never seen as an exnref (caught by catch / catch_all only) is freed
+ * when caught; one that became a reference (catch_ref, catch_all_ref, handed to the host)
+ * lives as long as the store, since nothing tracks who still holds it. */
+struct exec_exn {
+  exec_tag *tag;
+  exec_exn *prev, *next;
+  bool exposed;
+  uint32_t nslots;
+  exec_slot slots[];
+};
+
+/* A tag of `s` with the given payload types (copied): NULL when out of memory. */
+exec_tag *exec_tag_new(exec_store *s, const uint8_t *params, uint32_t nparams);
+/* A tag of `s` for a module's tag type (type points into the module's IR, which the
+ * instance keeps alive). */
+exec_tag *exec_tag_new_typed(exec_store *s, const wasm_functype *type, exec_typeid typeid);
+/* A new exception of `tag` with the payload copied from `slots`: NULL when out of memory. */
+exec_exn *exec_exn_new(exec_store *s, exec_tag *tag, const exec_slot *slots);
+/* Frees an exception no reference can reach any more. */
+void exec_exn_free(exec_store *s, exec_exn *e);
+/* Frees every tag and exception of the store (exec_store_free). */
+void exec_store_free_exn(exec_store *s);
 
 /* The export named `name` (kind 0xff when absent). */
 exec_extern exec_instance_export(const exec_instance *inst, const char *name, size_t len);

@@ -59,6 +59,7 @@ void exec_store_free(exec_store *s) {
   for (size_t i = 0; i < s->nmemories; i++) exec_memory_free(s->memories[i]);
   for (size_t i = 0; i < s->ntables; i++) exec_table_free(s->tables[i]);
   for (size_t i = 0; i < s->nglobals; i++) free(s->globals[i]);
+  exec_store_free_exn(s);
   free(s->instances);
   free(s->funcs);
   free(s->memories);
@@ -121,6 +122,7 @@ bool exec_store_owns_extern(const exec_store *s, const exec_extern *x) {
   case WASM_EXTERN_TABLE: return ((const exec_table *)x->ptr)->store == s;
   case WASM_EXTERN_MEMORY: return ((const exec_memory *)x->ptr)->store == s;
   case WASM_EXTERN_GLOBAL: return ((const exec_global *)x->ptr)->store == s;
+  case WASM_EXTERN_TAG: return ((const exec_tag *)x->ptr)->store == s;
   }
   return false;
 }
@@ -272,6 +274,11 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
       return link_fail(err, im, "incompatible import type");
     return true;
   }
+  case WASM_EXTERN_TAG: {
+    const exec_tag *t = x->ptr;
+    if (t->typeid != em->typeids[im->u.tag_type]) return link_fail(err, im, "incompatible import type");
+    return true;
+  }
   }
   return link_fail(err, im, "incompatible import type");
 }
@@ -367,6 +374,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
       !(inst->datas = util_arena_try_alloc(a, (m->ndatas + 1) * sizeof(exec_data_inst))) ||
       !(inst->elems = util_arena_try_alloc(a, (m->nelems + 1) * sizeof(exec_elem_inst))) ||
       !(inst->defined_funcs = util_arena_try_alloc(a, (ndef + 1) * sizeof(exec_func))) ||
+      !(inst->tags = util_arena_try_alloc(a, (m->ntags + 1) * sizeof(exec_tag *))) ||
       /* From here on the instance belongs to the store, even if instantiation fails
        * below: element segments may already have put its functions into imported tables. */
       !UTIL_VEC_TRY_PUSH(s->instances, s->ninstances, s->capinstances, inst)) {
@@ -374,10 +382,11 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     return oom_fail(err), NULL;
   }
 
-  uint32_t fi = 0, ti = 0, mi = 0, gi = 0;
+  uint32_t fi = 0, ti = 0, mi = 0, gi = 0, tgi = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {
     void *p = imports[i].ptr;
     switch (m->imports[i].kind) {
+    case WASM_EXTERN_TAG: inst->tags[tgi++] = p; break;
     case WASM_EXTERN_FUNC: inst->funcs[fi++] = p; break;
     case WASM_EXTERN_TABLE: inst->tables[ti++] = p; break;
     case WASM_EXTERN_MEMORY: inst->memories[mi++] = p; break;
@@ -394,6 +403,10 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     f->index = idx;
     f->code = &em->codes[k];
     inst->funcs[idx] = f;
+  }
+  for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
+    uint32_t ty = m->tags[i].type;
+    if (!(inst->tags[i] = exec_tag_new_typed(s, &m->types[ty], em->typeids[ty]))) return oom_fail(err), NULL;
   }
   for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
     const wasm_tabletype *tt = &m->tables[i].type;
@@ -501,6 +514,7 @@ exec_extern exec_instance_export(const exec_instance *inst, const char *name, si
     case WASM_EXTERN_TABLE: return (exec_extern){x->kind, inst->tables[x->index]};
     case WASM_EXTERN_MEMORY: return (exec_extern){x->kind, inst->memories[x->index]};
     case WASM_EXTERN_GLOBAL: return (exec_extern){x->kind, inst->globals[x->index]};
+    case WASM_EXTERN_TAG: return (exec_extern){x->kind, inst->tags[x->index]};
     }
   }
   return (exec_extern){0xff, NULL};

@@ -616,6 +616,9 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   exec_func *cf = NULL;
   uint32_t cbase = 0, cnres = 0;
   const exec_unit *cret = NULL;
+  /* a throw puts its exception in th->exn; skip_frame: the running frame was replaced by
+   * a tail call of the host function that threw, so its handlers do not apply */
+  bool skip_frame = false;
 
   SET_INST(entry->inst);
   BUDGET();
@@ -838,6 +841,26 @@ dispatch:
     cbase = U(2);
     cnres = U(4);
     goto tail_any;
+  }
+
+  /* ---- exceptions: the handler search is in exn.c, the unwinding at do_throw ---- */
+  HANDLER(THROW) {
+    th->exn = exec_exn_new(th->store, inst->tags[U(0)], &fp[U(1)]);
+    if (UNLIKELY(!th->exn)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "out of memory (throw)");
+      msg_set = true;
+      TRAP(EXEC_TRAP_LIMIT);
+    }
+    goto do_throw;
+  }
+  HANDLER(THROW_REF) {
+    th->exn = (exec_exn *)(uintptr_t)S(0);
+    if (UNLIKELY(!th->exn)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "null exception reference");
+      msg_set = true;
+      TRAP(EXEC_TRAP_UNREACHABLE);
+    }
+    goto do_throw;
   }
 
   /* ---- parametric, variables ---- */
@@ -1573,6 +1596,7 @@ call_any: {
     LOAD_MEM();
     if (UNLIKELY(k != EXEC_OK)) {
       host_trap = true;
+      if (k == EXEC_TRAP_EXCEPTION && th->exn) goto do_throw;
       TRAP(k);
     }
     ip = cret;
@@ -1612,6 +1636,10 @@ tail_any: {
     LOAD_MEM();
     if (UNLIKELY(k != EXEC_OK)) {
       host_trap = true;
+      if (k == EXEC_TRAP_EXCEPTION && th->exn) {
+        skip_frame = true;
+        goto do_throw;
+      }
       TRAP(k);
     }
     memmove(fp, nfp, cnres * sizeof *fp);
@@ -1626,6 +1654,33 @@ tail_any: {
   ip = cc->code;
   BUDGET();
   NEXT();
+}
+
+do_throw: {
+  exec_catch_site cs;
+  bool skip = skip_frame;
+  skip_frame = false;
+  if (exec_exn_find(th->exn, inst, code, ip, rp, rp_entry, skip, &cs)) {
+    if (cs.frame) {
+      const exec_frame_rec *r = rp + cs.frame - 1;
+      fp = r->fp;
+      code = r->code;
+      if (r->inst != inst) SET_INST(r->inst);
+      else LOAD_MEM(); /* a callee may have grown memory */
+      rp += cs.frame;
+    }
+    exec_exn_deliver(th->store, th->exn, fp, &cs);
+    th->exn = NULL;
+    host_trap = false;
+    ip = (const exec_unit *)code->code + cs.pad;
+    NEXT();
+  }
+  /* uncaught here: the caller of this activation (a host function or the embedder) gets
+   * it, in th->exn */
+  snprintf(th->trap_msg, sizeof th->trap_msg, "%s", exec_trap_message(EXEC_TRAP_EXCEPTION));
+  msg_set = true;
+  trap = EXEC_TRAP_EXCEPTION;
+  goto do_trap;
 }
 
 do_trap:

@@ -246,10 +246,27 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
     break;
   case WASM_IMM_SHUFFLE: for (int i = 0; i < 16; i++) fprintf(f, " %u", in->c.v128[i]); break;
   case WASM_IMM_LANE: fprintf(f, " %u", in->lane); break;
-  case WASM_IMM_REFTYPE: fprintf(f, " %s", in->reftype == WASM_FUNCREF ? "func" : "extern"); break;
+  case WASM_IMM_REFTYPE:
+    fprintf(f, " %s", in->reftype == WASM_FUNCREF ? "func" : in->reftype == WASM_EXNREF ? "exn" : "extern");
+    break;
   case WASM_IMM_MEMINIT: ref(p, ID_DATA, in->idx); break;
   case WASM_IMM_TABLEINIT: ref(p, ID_TABLE, in->idx2); ref(p, ID_ELEM, in->idx); break;
   case WASM_IMM_TABLECOPY: ref(p, ID_TABLE, in->idx); ref(p, ID_TABLE, in->idx2); break;
+  case WASM_IMM_TAG: fprintf(f, " %" PRIu32, in->idx); break;
+  case WASM_IMM_TRY_TABLE: {
+    static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+    blocktype(p, in->blocktype);
+    const uint8_t *t = in->targets;
+    for (uint32_t i = 0; i < in->ntargets; i++) {
+      wasm_catch c;
+      wasm_catch_next(&t, &c);
+      fprintf(f, " (%s", kinds[c.kind & 3]);
+      if (wasm_catch_has_tag(c.kind)) fprintf(f, " %" PRIu32, c.tag);
+      label_ref(p, c.label, labels, depth);
+      fputc(')', f);
+    }
+    break;
+  }
   }
 }
 
@@ -268,15 +285,28 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
     wasm_instr in;
     if (!(ok = wasm_read_instr(&r, &in, err))) break;
     const char *name = wasm_opinfo_table[in.op].name;
-    if (in.op == WASM_OP_END) {
+    if (in.op == WASM_OP_END || (in.op == WASM_OP_DELEGATE && depth > 0)) {
       if (depth == 0) break;
       depth--;
       free(labels[--nlabels]);
       p->indent--;
       nl(p);
-      if (p->folded) fputs(stack[depth] ? "))" : ")", p->f);
+      /* a legacy try prints flat in the folded style too (stack: 2) */
+      bool folded = p->folded && stack[depth] != 2;
+      if (in.op == WASM_OP_DELEGATE) {
+        fputs("delegate", p->f);
+        label_ref(p, in.idx, labels, (int)depth);
+      } else if (folded) fputs(stack[depth] ? "))" : ")", p->f);
       else fputs("end", p->f);
-      if (p->folded && stack[depth]) p->indent--; /* the (then ...) level too */
+      if (folded && stack[depth]) p->indent--; /* the (then ...) level too */
+      continue;
+    }
+    if ((in.op == WASM_OP_CATCH || in.op == WASM_OP_CATCH_ALL) && depth > 0) {
+      p->indent--;
+      nl(p);
+      fputs(name, p->f);
+      immediates(p, &in, labels, (int)depth);
+      p->indent++;
       continue;
     }
     if (in.op == WASM_OP_ELSE && depth > 0) {
@@ -288,8 +318,9 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
       continue;
     }
     nl(p);
-    bool block = in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF;
-    fprintf(p->f, "%s%s", p->folded && block ? "(" : "", name);
+    bool block = in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF ||
+                 in.op == WASM_OP_TRY_TABLE || in.op == WASM_OP_TRY;
+    fprintf(p->f, "%s%s", p->folded && block && in.op != WASM_OP_TRY ? "(" : "", name);
     char *label = NULL;
     if (block) {
       label = label_id(p, p->nblocks++);
@@ -301,7 +332,7 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
     }
     immediates(p, &in, labels, (int)depth);
     if (block) {
-      if (!UTIL_VEC_TRY_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF)) ||
+      if (!UTIL_VEC_TRY_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF ? 1 : in.op == WASM_OP_TRY ? 2 : 0)) ||
           !UTIL_VEC_TRY_PUSH(labels, nlabels, caplabels, label)) {
         free(label);
         ok = util_fail(err, UTIL_ERR_OOM, (int64_t)in.offset, "out of memory");
@@ -413,7 +444,7 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     valtypes(&p, "result", m->types[i].results, m->types[i].nresults);
     fputs("))", f);
   }
-  uint32_t fi = 0, ti = 0, mi = 0, gi = 0;
+  uint32_t fi = 0, ti = 0, mi = 0, gi = 0, tgi = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
     nl(&p);
@@ -443,6 +474,11 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
       fprintf(f, " (;%" PRIu32 ";)", mi++);
       limits(&p, &im->u.memory.limits);
       fputs("))", f);
+      break;
+    case WASM_EXTERN_TAG:
+      fprintf(f, " (tag (;%" PRIu32 ";) (type", tgi++);
+      ref(&p, ID_TYPE, im->u.tag_type);
+      fputs(")))", f);
       break;
     default:
       fputs(" (global", f);
@@ -507,6 +543,12 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     limits(&p, &m->memories[i].type.limits);
     fputc(')', f);
   }
+  for (uint32_t i = m->ntag_imports; i < m->ntags && err->kind == UTIL_ERR_NONE; i++) {
+    nl(&p);
+    fprintf(f, "(tag (;%" PRIu32 ";) (type", i);
+    ref(&p, ID_TYPE, m->tags[i].type);
+    fputs("))", f);
+  }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals && err->kind == UTIL_ERR_NONE; i++) {
     const wasm_global *g = &m->globals[i];
     nl(&p);
@@ -523,6 +565,10 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     nl(&p);
     fputs("(export ", f);
     str(f, e->name.str, e->name.len);
+    if (e->kind == WASM_EXTERN_TAG) {
+      fprintf(f, " (tag %" PRIu32 "))", e->index);
+      continue;
+    }
     fprintf(f, " (%s", kinds[e->kind & 3]);
     if ((e->kind & 3) == 0 && e->index < m->nfuncs && p.func_ids[e->index]) fprintf(f, " %s", p.func_ids[e->index]);
     else if ((e->kind & 3) == 0) fprintf(f, " %" PRIu32, e->index);

@@ -9,8 +9,8 @@
 #include "../wasm/module.h"
 #include "wat.h"
 
-static const char *const space_names[SPACE_COUNT] = {"type", "func", "table", "memory", "global", "elem", "data"};
-static const char *const def_names[SPACE_COUNT] = {"type", "function", "table", "memory", "global", "elem", "data"};
+static const char *const space_names[SPACE_COUNT] = {"type", "func", "table", "memory", "global", "elem", "data", "tag"};
+static const char *const def_names[SPACE_COUNT] = {"type", "function", "table", "memory", "global", "elem", "data", "tag"};
 
 bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
   if (w->err->kind != UTIL_ERR_NONE) return false;
@@ -93,6 +93,7 @@ bool wat_reftype_kw(wat *w, uint8_t *out) {
   const text_token *t = wat_tok(w);
   if (wat_is_kw(t, w->src, "funcref")) *out = 0x70;
   else if (wat_is_kw(t, w->src, "externref")) *out = 0x6f;
+  else if (wat_is_kw(t, w->src, "exnref")) *out = 0x69;
   else return type_expected(w, t);
   w->pos++;
   return true;
@@ -101,7 +102,7 @@ bool wat_reftype_kw(wat *w, uint8_t *out) {
 bool wat_valtype(wat *w, uint8_t *out) {
   static const struct { const char *n; uint8_t t; } vt[] = {
       {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b},
-      {"funcref", 0x70}, {"externref", 0x6f}};
+      {"funcref", 0x70}, {"externref", 0x6f}, {"exnref", 0x69}};
   const text_token *t = wat_tok(w);
   for (size_t i = 0; i < sizeof vt / sizeof vt[0]; i++) {
     if (wat_is_kw(t, w->src, vt[i].n)) {
@@ -267,6 +268,7 @@ static int space_of_kw(const text_token *t, const char *src) {
   if (wat_is_kw(t, src, "table")) return SPACE_TABLE;
   if (wat_is_kw(t, src, "memory")) return SPACE_MEM;
   if (wat_is_kw(t, src, "global")) return SPACE_GLOBAL;
+  if (wat_is_kw(t, src, "tag")) return SPACE_TAG;
   return -1;
 }
 
@@ -347,8 +349,8 @@ static bool first_pass(wat *w, size_t start, size_t end) {
 /* ---------- the second pass ----------------------------------------------------------------- */
 
 typedef struct sections {
-  text_buf import, func, table, mem, global, export, start, elem, code, data;
-  uint32_t nimport, nfunc, ntable, nmem, nglobal, nexport, nelem, ncode, ndata;
+  text_buf import, func, table, mem, global, export, start, elem, code, data, tag;
+  uint32_t nimport, nfunc, ntable, nmem, nglobal, nexport, nelem, ncode, ndata, ntag;
   bool has_start;
 } sections;
 
@@ -733,6 +735,27 @@ static bool global_field(wat *w, sections *s) {
   return globaltype(w, &s->global) && wat_const_expr(w, &s->global);
 }
 
+/* (tag id? (export ...)* (import ...)? typeuse): attribute 0 (an exception) and a type. */
+static bool tag_field(wat *w, sections *s) {
+  uint32_t index = w->next[SPACE_TAG]++;
+  if (wat_tok(w)->kind == TOK_ID) w->pos++;
+  if (!inline_exports(w, s, WASM_EXTERN_TAG, index)) return false;
+  text_buf *out = &s->tag;
+  if (wat_is_lpar_kw(w, "import")) {
+    if (!inline_import(w, s)) return false;
+    out = &s->import;
+    text_buf_byte(out, WASM_EXTERN_TAG);
+  } else {
+    s->ntag++;
+  }
+  uint32_t x;
+  reset_func(w);
+  if (!typeuse_bind(w, &x, 2, false, NULL)) return false;
+  text_buf_byte(out, 0);
+  text_buf_u32(out, x);
+  return true;
+}
+
 static bool import_field(wat *w, sections *s) {
   if (!name_string(w, &s->import) || !name_string(w, &s->import)) return false;
   s->nimport++;
@@ -754,6 +777,15 @@ static bool import_field(wat *w, sections *s) {
   }
   case SPACE_TABLE: text_buf_byte(&s->import, 1); ok = tabletype(w, &s->import); break;
   case SPACE_MEM: text_buf_byte(&s->import, 2); ok = limits(w, &s->import); break;
+  case SPACE_TAG: {
+    uint32_t x;
+    reset_func(w);
+    ok = typeuse_bind(w, &x, 2, false, NULL);
+    text_buf_byte(&s->import, WASM_EXTERN_TAG);
+    text_buf_byte(&s->import, 0);
+    text_buf_u32(&s->import, x);
+    break;
+  }
   default: text_buf_byte(&s->import, 3); ok = globaltype(w, &s->import); break;
   }
   if (ok && w->pos != close) return wat_fail(w, wat_tok(w), "unexpected token");
@@ -770,7 +802,7 @@ static bool export_field(wat *w, sections *s) {
   w->pos++;
   uint32_t x;
   if (!wat_index(w, space, &x) || !wat_expect_rpar(w)) return false;
-  text_buf_byte(&s->export, (uint8_t)(space - SPACE_FUNC));
+  text_buf_byte(&s->export, space == SPACE_TAG ? WASM_EXTERN_TAG : (uint8_t)(space - SPACE_FUNC));
   text_buf_u32(&s->export, x);
   s->nexport++;
   return true;
@@ -866,6 +898,7 @@ static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
     else if (wat_is_kw(kw, w->src, "table")) ok = table_field(w, s);
     else if (wat_is_kw(kw, w->src, "memory")) ok = memory_field(w, s);
     else if (wat_is_kw(kw, w->src, "global")) ok = global_field(w, s);
+    else if (wat_is_kw(kw, w->src, "tag")) ok = tag_field(w, s);
     else if (wat_is_kw(kw, w->src, "import")) ok = import_field(w, s);
     else if (wat_is_kw(kw, w->src, "export")) ok = export_field(w, s);
     else if (wat_is_kw(kw, w->src, "elem")) ok = elem_field(w, s);
@@ -958,6 +991,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     section(out, 3, s.nfunc, &s.func, true);
     section(out, 4, s.ntable, &s.table, true);
     section(out, 5, s.nmem, &s.mem, true);
+    section(out, 13, s.ntag, &s.tag, true);
     section(out, 6, s.nglobal, &s.global, true);
     section(out, 7, s.nexport, &s.export, true);
     if (s.has_start) section(out, 8, 0, &s.start, false);
@@ -975,7 +1009,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     name_section(&w, out);
     if (out->oom || any_oom(&w, &s)) ok = wat_oom(&w, &toks[end]);
   }
-  text_buf *bufs[] = {&s.import, &s.func, &s.table, &s.mem, &s.global, &s.export, &s.start, &s.elem, &s.code, &s.data};
+  text_buf *bufs[] = {&s.import, &s.func, &s.table, &s.mem, &s.global, &s.export, &s.start, &s.elem, &s.code, &s.data, &s.tag};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) text_buf_free(bufs[i]);
   for (int i = 0; i < SPACE_COUNT; i++) text_names_free(&w.names[i]);
   for (uint32_t i = 0; i < w.ntypes; i++) { free(w.types[i].params); free(w.types[i].results); }

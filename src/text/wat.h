@@ -4,7 +4,7 @@
 
 #include "internal.h"
 
-enum { SPACE_TYPE, SPACE_FUNC, SPACE_TABLE, SPACE_MEM, SPACE_GLOBAL, SPACE_ELEM, SPACE_DATA, SPACE_COUNT };
+enum { SPACE_TYPE, SPACE_FUNC, SPACE_TABLE, SPACE_MEM, SPACE_GLOBAL, SPACE_ELEM, SPACE_DATA, SPACE_TAG, SPACE_COUNT };
 
 typedef struct wat_functype {
   uint8_t *params, *results;

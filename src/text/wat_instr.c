@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../wasm/instr.h"
 #include "../wasm/opcodes.h"
 #include "wat.h"
 
@@ -314,6 +315,7 @@ static bool plain(wat *w, int op, text_buf *out) {
     uint8_t rt;
     if (wat_is_kw(t, w->src, "func")) rt = 0x70;
     else if (wat_is_kw(t, w->src, "extern")) rt = 0x6f;
+    else if (wat_is_kw(t, w->src, "exn")) rt = 0x69;
     else return wat_fail(w, t, "unexpected token");
     w->pos++;
     emit_op(out, op);
@@ -345,6 +347,13 @@ static bool plain(wat *w, int op, text_buf *out) {
     text_buf_u32(out, b);
     text_buf_u32(out, a);
     return true;
+  case WASM_IMM_TAG:
+    if (!wat_index(w, SPACE_TAG, &a)) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    return true;
+  case WASM_IMM_TRY_TABLE:
+    return wat_fail(w, wat_tok(w), "unexpected token");
   case WASM_IMM_TABLECOPY:
     a = b = 0;
     if (is_index_tok(wat_tok(w)) && (!wat_index(w, SPACE_TABLE, &a) || !wat_index(w, SPACE_TABLE, &b))) return false;
@@ -354,6 +363,50 @@ static bool plain(wat *w, int op, text_buf *out) {
     return true;
   }
   return wat_fail(w, wat_tok(w), "unknown operator");
+}
+
+/* try_table's label, block type and catch clauses, then its encoding. The clauses' labels
+ * are resolved outside the try_table (its own label scopes only its body). */
+static bool try_table_head(wat *w, text_buf *out, int64_t *bt) {
+  wat_label l = {NULL, 0};
+  const text_token *lt = wat_tok(w);
+  if (lt->kind == TOK_ID) {
+    l = (wat_label){lt->id, lt->idlen};
+    w->pos++;
+  }
+  if (!wat_blocktype(w, bt)) return false;
+  static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+  text_buf clauses = {0};
+  uint32_t n = 0;
+  for (;;) {
+    int kind = -1;
+    for (int k = 0; k < 4; k++)
+      if (wat_is_lpar_kw(w, kinds[k])) kind = k;
+    if (kind < 0) break;
+    w->pos += 2;
+    uint32_t x = 0, lab = 0;
+    bool ok = (!wasm_catch_has_tag((uint8_t)kind) || wat_index(w, SPACE_TAG, &x)) && label_index(w, &lab) &&
+              wat_expect_rpar(w);
+    if (!ok) {
+      text_buf_free(&clauses);
+      return false;
+    }
+    text_buf_byte(&clauses, (uint8_t)kind);
+    if (wasm_catch_has_tag((uint8_t)kind)) text_buf_u32(&clauses, x);
+    text_buf_u32(&clauses, lab);
+    n++;
+  }
+  wat_note_block(w, l.name, l.len);
+  if (!UTIL_VEC_TRY_PUSH(w->labels, w->nlabels, w->labels_cap, l)) {
+    text_buf_free(&clauses);
+    return wat_oom(w, wat_tok(w));
+  }
+  emit_op(out, WASM_OP_TRY_TABLE);
+  emit_blocktype(out, *bt);
+  text_buf_u32(out, n);
+  text_buf_bytes(out, clauses.p, clauses.len);
+  text_buf_free(&clauses);
+  return true;
 }
 
 static int op_at(wat *w, const text_token *t) {
@@ -366,7 +419,8 @@ static int op_at(wat *w, const text_token *t) {
 static bool not_an_instr(wat *w, const text_token *t) {
   static const char *const syntax[] = {"param", "result", "local", "type", "export", "import", "then", "else",
                                        "item", "offset", "mut", "func", "table", "memory", "global", "elem",
-                                       "data", "start", "module", "declare"};
+                                       "data", "start", "module", "declare", "catch", "catch_ref",
+                                       "catch_all", "catch_all_ref"};
   if (t->kind == TOK_KEYWORD) {
     for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
       if (wat_is_kw(t, w->src, syntax[i])) return wat_fail(w, t, "unexpected token");
@@ -394,6 +448,8 @@ enum {
   F_IF_THEN,
   F_IF_ELSE,
   F_PLAIN,      /* (op imm* <folded operand>*): the operands; the op is parked in scratch */
+  F_TRY,        /* (try ... (do ...) (catch x ...)* (catch_all ...)?) or (... (delegate l)):
+                   inside one of the parts; mark: 0 in do, 1 in a catch, 2 in catch_all */
 };
 
 typedef struct ctl_frame {
@@ -434,7 +490,10 @@ static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
   if (op < 0) return not_an_instr(w, t);
   w->pos++;
   fr.op = op;
-  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
+  if (op == WASM_OP_TRY_TABLE) {
+    if (!try_table_head(w, out, &fr.bt)) return false;
+    fr.kind = F_BLOCK;
+  } else if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
     if (!push_label(w) || !wat_blocktype(w, &fr.bt)) return false;
     emit_op(out, op);
     emit_blocktype(out, fr.bt);
@@ -448,7 +507,16 @@ static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
     }
     if (!wat_blocktype(w, &fr.bt)) return false;
     fr.kind = F_IF_COND;
-  } else if (op == WASM_OP_ELSE || op == WASM_OP_END) {
+  } else if (op == WASM_OP_TRY) {
+    if (!push_label(w) || !wat_blocktype(w, &fr.bt)) return false;
+    emit_op(out, op);
+    emit_blocktype(out, fr.bt);
+    if (!wat_is_lpar_kw(w, "do")) return wat_fail(w, wat_tok(w), "unexpected token");
+    w->pos += 2;
+    fr.kind = F_TRY;
+    fr.mark = 0;
+  } else if (op == WASM_OP_ELSE || op == WASM_OP_END || op == WASM_OP_CATCH || op == WASM_OP_CATCH_ALL ||
+             op == WASM_OP_DELEGATE) {
     return wat_fail(w, t, "unexpected token");
   } else {
     fr.mark = w->scratch.len;
@@ -509,7 +577,8 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       continue;
     }
     bool seq_end = t->kind == TOK_RPAR || t->kind == TOK_EOF || wat_is_kw(t, w->src, "end") ||
-                   wat_is_kw(t, w->src, "else");
+                   wat_is_kw(t, w->src, "else") || wat_is_kw(t, w->src, "catch") ||
+                   wat_is_kw(t, w->src, "catch_all") || wat_is_kw(t, w->src, "delegate");
     if (!seq_end) { /* one more instruction of the current sequence */
       if (t->kind == TOK_LPAR) {
         ok = open_folded(w, &c, out);
@@ -518,6 +587,18 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       int op = op_at(w, t);
       if (op < 0) {
         ok = not_an_instr(w, t);
+      } else if (op == WASM_OP_TRY) {
+        w->pos++;
+        ctl_frame fr = {.kind = F_FLAT, .op = op};
+        ok = push_label(w) && wat_blocktype(w, &fr.bt) && ctl_push(w, &c, fr);
+        if (ok) {
+          emit_op(out, op);
+          emit_blocktype(out, fr.bt);
+        }
+      } else if (op == WASM_OP_TRY_TABLE) {
+        w->pos++;
+        ctl_frame fr = {.kind = F_FLAT, .op = op};
+        ok = try_table_head(w, out, &fr.bt) && ctl_push(w, &c, fr);
       } else if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
         w->pos++;
         ctl_frame fr = {.kind = F_FLAT, .op = op};
@@ -538,6 +619,35 @@ static bool instrs(wat *w, text_buf *out, bool one) {
     switch (top->kind) {
     case F_FLAT:
     case F_FLAT_ELSE:
+      if (top->op == WASM_OP_TRY && (wat_is_kw(t, w->src, "catch") || wat_is_kw(t, w->src, "catch_all"))) {
+        /* mark: 0 in the body, 1 after a catch, 2 after catch_all (which comes last) */
+        if (top->mark == 2) {
+          ok = wat_fail(w, t, "unexpected token");
+          break;
+        }
+        bool all = wat_is_kw(t, w->src, "catch_all");
+        w->pos++;
+        uint32_t x = 0;
+        if (!all && !(ok = wat_index(w, SPACE_TAG, &x))) break;
+        emit_op(out, all ? WASM_OP_CATCH_ALL : WASM_OP_CATCH);
+        if (!all) text_buf_u32(out, x);
+        top->mark = all ? 2 : 1;
+        break;
+      }
+      if (top->op == WASM_OP_TRY && wat_is_kw(t, w->src, "delegate")) {
+        if (top->mark != 0) {
+          ok = wat_fail(w, t, "unexpected token");
+          break;
+        }
+        w->pos++;
+        w->nlabels--; /* the label counts from outside the try */
+        uint32_t l;
+        if (!(ok = label_index(w, &l))) break;
+        emit_op(out, WASM_OP_DELEGATE);
+        text_buf_u32(out, l);
+        c.n--;
+        break;
+      }
       if (top->kind == F_FLAT && top->op == WASM_OP_IF && wat_is_kw(t, w->src, "else")) {
         w->pos++;
         if (!(ok = closing_label(w))) break;
@@ -557,6 +667,36 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       w->nlabels--;
       c.n--;
       break;
+    case F_TRY: {
+      if (!(ok = wat_expect_rpar(w))) break; /* the end of (do ...) or (catch ...) */
+      bool is_catch = wat_is_lpar_kw(w, "catch"), is_all = wat_is_lpar_kw(w, "catch_all");
+      if ((is_catch || is_all) && top->mark != 2) {
+        w->pos += 2;
+        uint32_t x = 0;
+        if (is_catch && !(ok = wat_index(w, SPACE_TAG, &x))) break;
+        emit_op(out, is_all ? WASM_OP_CATCH_ALL : WASM_OP_CATCH);
+        if (is_catch) text_buf_u32(out, x);
+        top->mark = is_all ? 2 : 1;
+        break;
+      }
+      size_t close = top->close;
+      if (wat_is_lpar_kw(w, "delegate") && top->mark == 0) {
+        w->pos += 2;
+        w->nlabels--;
+        uint32_t l;
+        if (!(ok = label_index(w, &l) && wat_expect_rpar(w))) break;
+        emit_op(out, WASM_OP_DELEGATE);
+        text_buf_u32(out, l);
+        c.n--;
+        ok = close_folded(w, close);
+        break;
+      }
+      text_buf_byte(out, 0x0b);
+      w->nlabels--;
+      c.n--;
+      ok = close_folded(w, close);
+      break;
+    }
     case F_BLOCK: {
       text_buf_byte(out, 0x0b);
       w->nlabels--;

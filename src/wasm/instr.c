@@ -22,6 +22,12 @@ uint32_t wasm_br_table_next(const uint8_t **pos) {
   return v;
 }
 
+void wasm_catch_next(const uint8_t **pos, wasm_catch *out) {
+  out->kind = *(*pos)++;
+  out->tag = wasm_catch_has_tag(out->kind) ? wasm_br_table_next(pos) : 0;
+  out->label = wasm_br_table_next(pos);
+}
+
 /* A memory index immediate: in 2.0 a single zero byte. */
 static bool read_zero_byte(util_reader *r, uint32_t *out, util_error *err) {
   size_t off = util_reader_offset(r);
@@ -41,6 +47,24 @@ static bool read_memarg(util_reader *r, wasm_memarg *m, util_error *err) {
   m->align = align;
   m->memidx = 0;
   m->offset = off;
+  return true;
+}
+
+static bool read_blocktype(util_reader *r, wasm_instr *in, util_error *err) {
+  size_t off = util_reader_offset(r);
+  if (r->p < r->end && *r->p == 0x40) {
+    r->p++;
+    in->blocktype = -64;
+    return true;
+  }
+  if (r->p < r->end && (*r->p & 0xc0) == 0x40) { /* a one-byte negative: a value type */
+    uint8_t t = *r->p++;
+    if (!wasm_is_valtype(t)) return fail_at(err, off, "malformed value type");
+    in->blocktype = (int64_t)t - 0x80;
+    return true;
+  }
+  if (!util_read_s33(r, &in->blocktype, err)) return false;
+  if (in->blocktype < 0) return fail_at(err, off, "malformed value type");
   return true;
 }
 
@@ -65,23 +89,22 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
   const wasm_opinfo *info = &wasm_opinfo_table[op];
   switch ((wasm_imm_kind)info->imm) {
   case WASM_IMM_NONE: return true;
-  case WASM_IMM_BLOCKTYPE: {
-    size_t off = util_reader_offset(r);
-    if (r->p < r->end && *r->p == 0x40) {
-      r->p++;
-      in->blocktype = -64;
-      return true;
+  case WASM_IMM_TRY_TABLE: {
+    if (!read_blocktype(r, in, err) || !util_read_u32(r, &in->ntargets, err)) return false;
+    in->targets = r->p;
+    for (uint32_t i = 0; i < in->ntargets; i++) {
+      size_t off = util_reader_offset(r);
+      uint8_t kind;
+      uint32_t x;
+      if (!util_read_u8(r, &kind, err)) return false;
+      if (kind > WASM_CATCH_ALL_REF) return fail_at(err, off, "malformed catch clause");
+      if (wasm_catch_has_tag(kind) && !util_read_u32(r, &x, err)) return false;
+      if (!util_read_u32(r, &x, err)) return false;
     }
-    if (r->p < r->end && (*r->p & 0xc0) == 0x40) { /* a one-byte negative: a value type */
-      uint8_t t = *r->p++;
-      if (!wasm_is_valtype(t)) return fail_at(err, off, "malformed value type");
-      in->blocktype = (int64_t)t - 0x80;
-      return true;
-    }
-    if (!util_read_s33(r, &in->blocktype, err)) return false;
-    if (in->blocktype < 0) return fail_at(err, off, "malformed value type");
     return true;
   }
+  case WASM_IMM_TAG: return util_read_u32(r, &in->idx, err);
+  case WASM_IMM_BLOCKTYPE: return read_blocktype(r, in, err);
   case WASM_IMM_LABEL:
   case WASM_IMM_FUNC:
   case WASM_IMM_LOCAL:

@@ -36,7 +36,9 @@ typedef struct wasm_instr {
   } c;
   /* BR_TABLE: `ntargets` label depths (not counting the default) in LEB form starting
    * at `targets`; read them with wasm_br_table_next. `idx` holds the default.
-   * SELECT_T: `ntargets` valtypes starting at `targets` (bytes). */
+   * SELECT_T: `ntargets` valtypes starting at `targets` (bytes).
+   * TRY_TABLE: `ntargets` catch clauses starting at `targets`; read them with
+   * wasm_catch_next. `blocktype` holds the block type. TAG: `idx` is the tag. */
   uint32_t ntargets;
   const uint8_t *targets;
 } wasm_instr;
@@ -48,6 +50,18 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err);
 
 /* Iterates BR_TABLE targets: *pos starts at in->targets. */
 uint32_t wasm_br_table_next(const uint8_t **pos);
+
+/* A try_table catch clause (exception handling, 3.0). */
+typedef enum { WASM_CATCH = 0, WASM_CATCH_REF = 1, WASM_CATCH_ALL = 2, WASM_CATCH_ALL_REF = 3 } wasm_catch_kind;
+typedef struct wasm_catch {
+  uint8_t kind;   /* wasm_catch_kind */
+  uint32_t tag;   /* CATCH, CATCH_REF only */
+  uint32_t label;
+} wasm_catch;
+static inline bool wasm_catch_has_tag(uint8_t kind) { return kind == WASM_CATCH || kind == WASM_CATCH_REF; }
+static inline bool wasm_catch_is_ref(uint8_t kind) { return kind == WASM_CATCH_REF || kind == WASM_CATCH_ALL_REF; }
+/* Iterates TRY_TABLE clauses: *pos starts at in->targets. */
+void wasm_catch_next(const uint8_t **pos, wasm_catch *out);
 
 /* Block types convert to (params, results) given the module's types. */
 struct wasm_module;

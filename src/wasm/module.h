@@ -17,15 +17,21 @@ typedef enum {
   WASM_V128 = 0x7b,
   WASM_FUNCREF = 0x70,
   WASM_EXTERNREF = 0x6f,
+  WASM_EXNREF = 0x69,      /* exception handling (3.0): (ref null exn) */
 } wasm_valtype;
 
-static inline bool wasm_is_reftype(uint8_t t) { return t == WASM_FUNCREF || t == WASM_EXTERNREF; }
+static inline bool wasm_is_reftype(uint8_t t) {
+  return t == WASM_FUNCREF || t == WASM_EXTERNREF || t == WASM_EXNREF;
+}
 static inline bool wasm_is_valtype(uint8_t t) {
   return (t >= WASM_V128 && t <= WASM_I32) || wasm_is_reftype(t);
 }
 const char *wasm_valtype_name(uint8_t t);
 
-typedef enum { WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1, WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3 } wasm_externkind;
+typedef enum {
+  WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1, WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3,
+  WASM_EXTERN_TAG = 4, /* exception handling (3.0) */
+} wasm_externkind;
 const char *wasm_externkind_name(uint8_t k);
 
 typedef struct wasm_name {
@@ -75,6 +81,7 @@ typedef struct wasm_import {
     wasm_tabletype table;
     wasm_memtype memory;
     wasm_globaltype global;
+    uint32_t tag_type;        /* type index of the tag's function type */
   } u;
   uint32_t offset;
 } wasm_import;
@@ -107,6 +114,12 @@ typedef struct wasm_global {
   bool imported;
   wasm_expr init; /* defined globals only */
 } wasm_global;
+
+/* An exception tag (3.0): its payload is the params of a function type with no results. */
+typedef struct wasm_tag {
+  uint32_t type; /* type index */
+  bool imported;
+} wasm_tag;
 
 typedef struct wasm_export {
   wasm_name name;
@@ -178,6 +191,9 @@ typedef struct wasm_module {
   wasm_memory *memories;
   uint32_t nglobals, nglobal_imports;
   wasm_global *globals;
+  uint32_t ntags, ntag_imports;
+  wasm_tag *tags;
+  bool legacy_exceptions; /* some code uses the legacy try/catch (set by the decoder) */
 
   uint32_t nexports;
   wasm_export *exports;

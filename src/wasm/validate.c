@@ -147,6 +147,9 @@ static bool check_exports(const wasm_module *m, util_error *err) {
     case WASM_EXTERN_GLOBAL:
       if (x->index >= m->nglobals) return invalid(err, off, "unknown global %u", x->index);
       break;
+    case WASM_EXTERN_TAG:
+      if (x->index >= m->ntags) return invalid(err, off, "unknown tag %u", x->index);
+      break;
     default: return util_fail(err, UTIL_ERR_MALFORMED, off, "malformed export kind");
     }
   }
@@ -247,6 +250,13 @@ static void mark_refs(const wasm_module *m, uint8_t *marks) {
 
 /* ---------- the module ---------------------------------------------------------------- */
 
+/* A tag's type is a function type without results (its params are the payload). */
+static bool check_tagtype(const wasm_module *m, uint32_t type, int64_t off, util_error *err) {
+  if (!check_type_index(m, type, off, err)) return false;
+  if (m->types[type].nresults) return invalid(err, off, "non-empty tag result type");
+  return true;
+}
+
 static bool check_imports(const wasm_module *m, util_error *err) {
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
@@ -263,6 +273,9 @@ static bool check_imports(const wasm_module *m, util_error *err) {
     case WASM_EXTERN_GLOBAL:
       if (!wasm_is_valtype(im->u.global.type)) return util_fail(err, UTIL_ERR_MALFORMED, im->offset, "malformed value type");
       break;
+    case WASM_EXTERN_TAG:
+      if (!check_tagtype(m, im->u.tag_type, im->offset, err)) return false;
+      break;
     default: return util_fail(err, UTIL_ERR_MALFORMED, im->offset, "malformed import kind");
     }
   }
@@ -274,7 +287,7 @@ static bool check_shape(const wasm_module *m, util_error *err) {
   if (m->nfunc_imports > m->nfuncs || m->ntable_imports > m->ntables ||
       m->nmemory_imports > m->nmemories || m->nglobal_imports > m->nglobals ||
       (m->nfuncs && !m->funcs) || (m->ntables && !m->tables) || (m->nmemories && !m->memories) ||
-      (m->nglobals && !m->globals) || (m->ntypes && !m->types) || (m->nimports && !m->imports) ||
+      (m->nglobals && !m->globals) || m->ntag_imports > m->ntags || (m->ntags && !m->tags) || (m->ntypes && !m->types) || (m->nimports && !m->imports) ||
       (m->nexports && !m->exports) || (m->nelems && !m->elems) || (m->ndatas && !m->datas)) {
     return util_fail(err, UTIL_ERR_MALFORMED, -1, "inconsistent module");
   }
@@ -302,6 +315,9 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
     if (!check_memtype(&m->memories[i].type, -1, err)) return false;
   }
   if (m->nmemories > 1) return invalid(err, -1, "multiple memories");
+  for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
+    if (!check_tagtype(m, m->tags[i].type, -1, err)) return false;
+  }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
     const wasm_global *g = &m->globals[i];
     if (!wasm_is_valtype(g->type.type)) {

@@ -2,6 +2,7 @@
  * the control stack of the spec's validation algorithm (appendix "Validation Algorithm").
  * Instructions with a fixed signature are typed from the opcode table; the rest are typed
  * here by hand. A consumer may ride along through hooks (see validate.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ typedef struct vfn {
 static const uint8_t single_type[256] = {
     [WASM_I32] = WASM_I32,       [WASM_I64] = WASM_I64,    [WASM_F32] = WASM_F32,
     [WASM_F64] = WASM_F64,       [WASM_V128] = WASM_V128,  [WASM_FUNCREF] = WASM_FUNCREF,
-    [WASM_EXTERNREF] = WASM_EXTERNREF,
+    [WASM_EXTERNREF] = WASM_EXTERNREF, [WASM_EXNREF] = WASM_EXNREF,
 };
 
 static bool fail(vfn *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -147,9 +148,34 @@ static bool push_ctrl(vfn *v, uint8_t kind, uint32_t np, const uint8_t *params, 
   return !v->oom;
 }
 
+/* Rewrites a failed operand check in the reference interpreter's words, "type mismatch:
+ * instruction requires [i32] but stack has [i64]" (the 3.0 scripts check them for throw). */
+static bool fail_requires_as(vfn *v, const char *who, const uint8_t *ts, uint32_t n, uint32_t k) {
+  char want[256], have[256];
+  size_t a = 0, b = 0;
+  for (uint32_t i = 0; i < n && a < 200; i++)
+    a += (size_t)snprintf(want + a, sizeof want - a, "%s%s", i ? " " : "", tname(ts[i]));
+  for (uint32_t i = 0; i < k && b < 200; i++)
+    b += (size_t)snprintf(have + b, sizeof have - b, "%s%s", i ? " " : "", tname(v->st.vals[v->st.nvals - k + i]));
+  want[a] = have[b] = 0;
+  util_error_clear(v->err);
+  return fail(v, "type mismatch: %s requires [%s] but stack has [%s]", who, want, have);
+}
+
+static bool fail_requires(vfn *v, const uint8_t *ts, uint32_t n) {
+  uint32_t avail = v->st.nvals - top_ctrl(v)->height;
+  return fail_requires_as(v, "instruction", ts, n, avail < n ? avail : n);
+}
+
 /* Checks the frame's results are exactly what is left above its entry height. */
 static bool check_frame_end(vfn *v) {
   wasm_ctrl *c = top_ctrl(v);
+  if ((c->kind == WASM_CTRL_TRY || c->kind == WASM_CTRL_CATCH) && !c->unreachable) {
+    /* the legacy scripts check the reference interpreter's wording here */
+    uint32_t avail = v->st.nvals - c->height;
+    if (avail > c->nresults) return fail_requires_as(v, "block", c->results, c->nresults, avail);
+    if (!peek_types(v, c->results, c->nresults)) return fail_requires(v, c->results, c->nresults);
+  }
   if (!pop_types(v, c->results, c->nresults)) return false;
   if (v->st.nvals != c->height) {
     return fail(v, "type mismatch: %u extra value(s) at the end of the block", v->st.nvals - c->height);
@@ -273,6 +299,20 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
     }
     return true;
   case WASM_IMM_ELEMIDX: return check_elem(v, in->idx);
+  case WASM_IMM_TAG:
+    if (in->idx >= m->ntags) return fail(v, "unknown tag %u", in->idx);
+    return true;
+  case WASM_IMM_TRY_TABLE: {
+    if (!check_blocktype(v, in->blocktype)) return false;
+    const uint8_t *p = in->targets;
+    for (uint32_t i = 0; i < in->ntargets; i++) {
+      wasm_catch c;
+      wasm_catch_next(&p, &c);
+      if (wasm_catch_has_tag(c.kind) && c.tag >= m->ntags) return fail(v, "unknown tag %u", c.tag);
+      if (!check_label(v, c.label)) return false;
+    }
+    return true;
+  }
   case WASM_IMM_TABLECOPY:
     if (!check_table(v, in->idx) || !check_table(v, in->idx2)) return false;
     if (m->tables[in->idx].type.elem != m->tables[in->idx2].type.elem) {
@@ -307,8 +347,49 @@ static bool effect_block(vfn *v, const wasm_instr *in) {
   if (nr == 1 && results == &scratch) results = &single_type[scratch];
   if (in->op == WASM_OP_IF && !pop_expect(v, WASM_I32)) return false;
   if (!pop_types(v, params, np)) return false;
-  uint8_t kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP : WASM_CTRL_IF;
+  uint8_t kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP
+               : in->op == WASM_OP_TRY   ? WASM_CTRL_TRY
+                                         : WASM_CTRL_IF;
   return push_ctrl(v, kind, np, params, nr, results, scratch);
+}
+
+/* A catch clause branches to its label with the tag's payload (and, for the _ref forms,
+ * the exnref): those must be exactly the label's types. */
+static bool check_catch(vfn *v, const wasm_catch *c) {
+  const wasm_ctrl *l = label(v, c->label);
+  const wasm_functype *tt = wasm_catch_has_tag(c->kind) ? &v->m->types[v->m->tags[c->tag].type] : NULL;
+  uint32_t np = tt ? tt->nparams : 0, n = np + (wasm_catch_is_ref(c->kind) ? 1 : 0);
+  const uint8_t *lt = wasm_label_types(l);
+  if (wasm_label_arity(l) != n) {
+    return fail(v, "type mismatch: catch clause gives %u value(s), its label takes %u", n, wasm_label_arity(l));
+  }
+  for (uint32_t i = 0; i < np; i++) {
+    if (lt[i] != tt->params[i]) {
+      return fail(v, "type mismatch: catch clause gives %s, its label takes %s", tname(tt->params[i]), tname(lt[i]));
+    }
+  }
+  if (n > np && lt[np] != WASM_EXNREF) {
+    return fail(v, "type mismatch: catch clause gives exnref, its label takes %s", tname(lt[np]));
+  }
+  return true;
+}
+
+static bool effect_try_table(vfn *v, const wasm_instr *in) {
+  uint8_t scratch = 0;
+  uint32_t np, nr;
+  const uint8_t *params, *results;
+  if (!wasm_blocktype_sig(v->m, in->blocktype, &scratch, &np, &params, &nr, &results)) {
+    return fail(v, "unknown type %lld", (long long)in->blocktype);
+  }
+  if (nr == 1 && results == &scratch) results = &single_type[scratch];
+  const uint8_t *p = in->targets;
+  for (uint32_t i = 0; i < in->ntargets; i++) {
+    wasm_catch c;
+    wasm_catch_next(&p, &c);
+    if (!check_catch(v, &c)) return false;
+  }
+  if (!pop_types(v, params, np)) return false;
+  return push_ctrl(v, WASM_CTRL_TRY_TABLE, np, params, nr, results, scratch);
 }
 
 static bool effect_select(vfn *v, const wasm_instr *in) {
@@ -375,7 +456,12 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   case WASM_OP_UNREACHABLE: set_unreachable(v); return true;
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
-  case WASM_OP_IF: return effect_block(v, in);
+  case WASM_OP_IF:
+  case WASM_OP_TRY: return effect_block(v, in);
+  case WASM_OP_RETHROW:
+    if (label(v, in->idx)->kind != WASM_CTRL_CATCH) return fail(v, "invalid rethrow label");
+    set_unreachable(v);
+    return true;
   case WASM_OP_BR: {
     const wasm_ctrl *c = label(v, in->idx);
     if (!pop_types(v, wasm_label_types(c), wasm_label_arity(c))) return false;
@@ -446,6 +532,18 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
     return true;
   }
   case WASM_OP_REF_FUNC: push(v, WASM_FUNCREF); return true;
+  case WASM_OP_TRY_TABLE: return effect_try_table(v, in);
+  case WASM_OP_THROW: {
+    const wasm_functype *tt = &m->types[m->tags[in->idx].type];
+    if (!peek_types(v, tt->params, tt->nparams)) return fail_requires(v, tt->params, tt->nparams);
+    if (!pop_types(v, tt->params, tt->nparams)) return false;
+    set_unreachable(v);
+    return true;
+  }
+  case WASM_OP_THROW_REF:
+    if (!pop_expect(v, WASM_EXNREF)) return false;
+    set_unreachable(v);
+    return true;
   default: break;
   }
   return fail(v, "unexpected instruction %s", wasm_opinfo_table[in->op].name);
@@ -487,6 +585,24 @@ static bool run_hook_after(vfn *v, const wasm_code_hooks *h, const wasm_instr *i
   return util_fail(v->err, UTIL_ERR_LIMIT, v->off, "code consumer failed");
 }
 
+/* Legacy `catch x` / `catch_all`: ends the try body (or the previous catch) like `else`,
+ * and the handler starts with the tag's payload on the stack. */
+static bool legacy_catch(vfn *v, const wasm_instr *in, const wasm_code_hooks *hooks) {
+  wasm_ctrl *c = top_ctrl(v);
+  if (c->kind != WASM_CTRL_TRY && c->kind != WASM_CTRL_CATCH)
+    return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "catch without try");
+  if (!check_frame_end(v)) return false;
+  c = top_ctrl(v);
+  wasm_ctrl before = *c;
+  c->kind = WASM_CTRL_CATCH;
+  c->unreachable = false;
+  if (in->op == WASM_OP_CATCH) {
+    const wasm_functype *tt = &v->m->types[v->m->tags[in->idx].type];
+    push_types(v, tt->params, tt->nparams);
+  }
+  return !v->oom && run_hook_after(v, hooks, in, &before);
+}
+
 static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hooks) {
   const wasm_functype *ft = v->st.type;
   util_reader r = {f->code, f->code, f->code + f->code_len, f->code_offset};
@@ -513,6 +629,18 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
                     (ended.nparams == 0 || memcmp(ended.params, ended.results, ended.nparams) == 0);
         if (!same) return fail(v, "type mismatch: if without else must have the same params and results");
       }
+      v->st.nctrls--;
+      push_types(v, ended.results, ended.nresults);
+      if (v->oom || !run_hook_after(v, hooks, &in, &ended)) return false;
+    } else if (in.op == WASM_OP_CATCH || in.op == WASM_OP_CATCH_ALL) {
+      if (!legacy_catch(v, &in, hooks)) return false;
+    } else if (in.op == WASM_OP_DELEGATE) {
+      if (top_ctrl(v)->kind != WASM_CTRL_TRY || in.idx >= v->st.nctrls - 1) {
+        if (top_ctrl(v)->kind != WASM_CTRL_TRY) return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "delegate without try");
+        return fail(v, "unknown label %u", in.idx);
+      }
+      if (!check_frame_end(v)) return false;
+      wasm_ctrl ended = *top_ctrl(v);
       v->st.nctrls--;
       push_types(v, ended.results, ended.nresults);
       if (v->oom || !run_hook_after(v, hooks, &in, &ended)) return false;

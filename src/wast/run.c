@@ -449,6 +449,16 @@ static outcome cmd_assert_uninstantiable(runner *cx, const wast_command *c, resu
   return expect_instantiation_failure(cx, c, r, true);
 }
 
+/* Section id 13 and import/export kind 4 were malformed in 2.0; 3.0 made them the tag
+ * section and the tag kind, and its scripts test 14 and 5 instead. A 2.0 script's binary
+ * that now reads as a (truncated) tag gets another message: counted as skipped, since
+ * one decoder cannot give both suites' verdicts. */
+#define EXN_REUSED "2.0 malformed encoding that 3.0 exception handling reuses (tag section, tag kind)"
+static bool reused_by_exceptions(const char *text) {
+  return starts_with("malformed section id", text) || starts_with("malformed import kind", text) ||
+         starts_with("malformed export kind", text);
+}
+
 /* The module must be rejected while it is read (text syntax), decoded or validated,
  * with a message that starts with the expected text. */
 static outcome cmd_assert_malformed(runner *cx, const wast_command *c, result *r) {
@@ -463,7 +473,10 @@ static outcome cmd_assert_malformed(runner *cx, const wast_command *c, result *r
   case LOAD_MODULE:
     if (ld.kind != WELD_ERROR_MALFORMED && ld.kind != WELD_ERROR_INVALID)
       return fail(r, "expected malformed \"%s\", got \"%s\"", c->text, ld.msg);
-    if (!starts_with(ld.msg, c->text)) return fail(r, "expected \"%s\", got \"%s\"", c->text, ld.msg);
+    if (!starts_with(ld.msg, c->text)) {
+      if (c->module.form == WAST_MOD_BINARY && reused_by_exceptions(c->text)) return skip(r, EXN_REUSED);
+      return fail(r, "expected \"%s\", got \"%s\"", c->text, ld.msg);
+    }
     return pass(r);
   }
   return fail(r, "unreachable");
@@ -487,8 +500,17 @@ static outcome cmd_assert_invalid(runner *cx, const wast_command *c, result *r) 
   return fail(r, "unreachable");
 }
 
+/* The call must end in an exception no handler caught; a trap is not one. */
 static outcome cmd_assert_exception(runner *cx, const wast_command *c, result *r) {
-  return skip(r, feature_reason(WAST_FEAT_EXCEPTIONS));
+  action_result ar;
+  do_action(cx, &c->action, &ar, r);
+  if (!ar.ran) return r->out;
+  if (!ar.trap) return fail(r, "expected an exception, but the call returned");
+  if (weld_trap_get_kind(ar.trap) != WELD_TRAP_EXCEPTION || !weld_trap_exception(ar.trap))
+    fail(r, "expected an exception, got trap \"%s\"", weld_trap_message(ar.trap));
+  else pass(r);
+  weld_trap_free(ar.trap);
+  return r->out;
 }
 
 static outcome cmd_custom(runner *cx, const wast_command *c, result *r) {

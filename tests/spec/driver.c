@@ -27,6 +27,9 @@
 
 #define SKIP_TEXT "text format (needs text reader)"
 #define SKIP_CONVERTER "wast2json encodes this module differently from its text"
+/* as src/wast/run.c: 2.0's malformed section id 13 / import and export kind 4 are the tag
+ * section and kind of 3.0's exception handling, which weld decodes */
+#define SKIP_EXN_REUSED "2.0 malformed encoding that 3.0 exception handling reuses (tag section, tag kind)"
 
 /* Commands whose binary, as wast2json writes it, is not the module the script means, so
  * the expected outcome cannot be checked on it (weld's own text reader checks them). */
@@ -256,6 +259,7 @@ static void format_val(const weld_val *v, char *buf, size_t n) {
   }
   case WELD_FUNCREF: snprintf(buf, n, "funcref:%p", (void *)v->of.funcref); break;
   case WELD_EXTERNREF: snprintf(buf, n, "externref:%p", v->of.externref); break;
+  case WELD_EXNREF: snprintf(buf, n, "exnref:%p", (void *)v->of.exnref); break;
   }
 }
 
@@ -564,8 +568,12 @@ static spec_outcome cmd_assert_malformed(spec_ctx *cx, const json_value *cmd, sp
                   kind_name(err.kind), fmt_err(&err, buf, sizeof buf));
     /* fall through */
   case LOAD_VALIDATE:
-    if (!starts_with(err.msg, text))
+    if (!starts_with(err.msg, text)) {
+      if (starts_with("malformed section id", text) || starts_with("malformed import kind", text) ||
+          starts_with("malformed export kind", text))
+        return skip(r, SKIP_EXN_REUSED);
       return fail(r, "%s: expected \"%s\", got \"%s\"", file, text, fmt_err(&err, buf, sizeof buf));
+    }
     return pass(r);
   }
   return fail(r, "unreachable");

@@ -73,9 +73,9 @@ UNIT_GROUP(decode_header) {
   CHECK_PREFIX(decode_msg(&(wbuf){.b = "\0asm\x0d\0\0\0", .n = 8}), "unknown binary version");
   CHECK_EQ_I64(last_err.offset, 4);
 
-  /* trailing garbage that is not a section id */
+  /* trailing garbage that is not a section id (13 is the tag section since 3.0) */
   o = header();
-  put(&o, "\x0d\x00", 2);
+  put(&o, "\x0e\x00", 2);
   CHECK_PREFIX(decode_msg(&o), "malformed section id");
   CHECK_EQ_I64(last_err.offset, 8);
 }
@@ -286,7 +286,7 @@ UNIT_GROUP(decode_types) {
   CHECK(decode_msg(&o) == NULL);
 
   o = header();
-  SEC(&o, 2, "\x01\x00\x00\x04\x00");
+  SEC(&o, 2, "\x01\x00\x00\x05\x00"); /* 4 is a tag since 3.0 */
   CHECK_PREFIX(decode_msg(&o), "malformed import kind");
   o = header();
   SEC(&o, 2, "\x01\x01\xff\x00\x00\x00");
@@ -318,7 +318,7 @@ UNIT_GROUP(decode_types) {
   }
 
   o = header();
-  SEC(&o, 7, "\x01\x00\x04\x00");
+  SEC(&o, 7, "\x01\x00\x05\x00");
   CHECK_PREFIX(decode_msg(&o), "malformed export kind");
   o = header();
   SEC(&o, 6, "\x01\x7f\x00\x41\x00");
