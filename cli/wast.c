@@ -25,12 +25,13 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
-enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE };
+enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_STANDARD };
 static const cli_opt wast_opts[] = {
     {"--log", NULL, "FILE", WAST_LOG},
     {"--name", NULL, "NAME", WAST_NAME},
     {"--fuel", NULL, "N", WAST_FUEL},
     {"--verbose", "-v", NULL, WAST_VERBOSE},
+    {"--standard", NULL, "VERSION", WAST_STANDARD},
 };
 
 int cli_cmd_wast(int argc, char **argv) {
@@ -50,6 +51,14 @@ int cli_cmd_wast(int argc, char **argv) {
     case WAST_LOG: log_path = p.value; break;
     case WAST_NAME: name = p.value; break;
     case WAST_VERBOSE: o.verbose = true; break;
+    case WAST_STANDARD:
+      if (strcmp(p.value, "2.0") == 0) o.wasm2 = true;
+      else if (strcmp(p.value, "3.0") == 0) o.wasm2 = false;
+      else {
+        p.rc = cli_usage_error("wast", "bad --standard '%s' (2.0 or 3.0)", p.value);
+        r = CLI_ARG_EXIT;
+      }
+      break;
     case WAST_FUEL:
       if (!parse_u64(p.value, &o.fuel) || o.fuel == 0) {
         p.rc = cli_usage_error("wast", "bad --fuel '%s'", p.value);

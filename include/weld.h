@@ -191,10 +191,19 @@ typedef enum weld_bounds_mode {
                                memory can grow to */
 } weld_bounds_mode;
 
+/* The edition of the standard modules are held to. */
+typedef enum weld_standard {
+  WELD_STANDARD_LATEST = 0, /* every feature weld implements (3.0's multiple memories,
+                               64-bit memories and tables, tail calls, ...) */
+  WELD_STANDARD_2_0 = 2,    /* WebAssembly 2.0's restrictions and messages: one memory,
+                               32-bit memories and tables, a zero byte for memory indices */
+} weld_standard;
+
 typedef struct weld_config {
   size_t stack_bytes;          /* value stack per call; 0 = default (8 MiB) */
   uint32_t max_call_depth;     /* 0 = default (10000) */
   weld_bounds_mode bounds;
+  weld_standard standard;      /* default WELD_STANDARD_LATEST */
 } weld_config;
 
 /* Fills a config with the defaults. */

@@ -247,7 +247,8 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     return NULL;
   }
   /* The text format is read into the binary format first (src/text). */
-  wasm_module *m = text_load_module(bytes, len, NULL, &ue);
+  uint32_t features = e && e->cfg.standard == WELD_STANDARD_2_0 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
+  wasm_module *m = text_load_module_features(bytes, len, NULL, features, &ue);
   if (!m) {
     if (err) *err = api_error_from(&ue);
     return NULL;

@@ -249,7 +249,7 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
   bool ok = true;
   while (!util_reader_eof(&r)) {
     wasm_instr in;
-    if (!(ok = wasm_read_instr(&r, &in, err))) break;
+    if (!(ok = wasm_read_instr_features(&r, &in, p->m->features, err))) break;
     const char *name = wasm_opinfo_table[in.op].name;
     if (in.op == WASM_OP_END) {
       if (depth == 0) break;

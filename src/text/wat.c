@@ -1036,11 +1036,16 @@ bool text_is_binary(const uint8_t *bytes, size_t len) {
 }
 
 wasm_module *text_load_module(const uint8_t *bytes, size_t len, const char *filename, util_error *err) {
-  if (text_is_binary(bytes, len)) return wasm_decode(bytes, len, err);
+  return text_load_module_features(bytes, len, filename, WASM_FEATURES_ALL, err);
+}
+
+wasm_module *text_load_module_features(const uint8_t *bytes, size_t len, const char *filename, uint32_t features,
+                                       util_error *err) {
+  if (text_is_binary(bytes, len)) return wasm_decode_features(bytes, len, features, err);
   uint8_t *bin;
   size_t n;
   if (!text_wat_to_binary((const char *)bytes, len, filename, &bin, &n, err)) return NULL;
-  wasm_module *m = wasm_decode(bin, n, err);
+  wasm_module *m = wasm_decode_features(bin, n, features, err);
   free(bin);
   return m;
 }

@@ -580,6 +580,7 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
   weld_config cfg;
   weld_config_default(&cfg);
   if (o->explicit_bounds) cfg.bounds = WELD_BOUNDS_EXPLICIT;
+  if (o->wasm2) cfg.standard = WELD_STANDARD_2_0;
   cx.engine = weld_engine_new(&cfg);
   cx.store = weld_store_new(cx.engine);
   if (o->max_memory_bytes || o->max_table_elements) {

@@ -23,6 +23,8 @@ typedef struct wast_run_options {
   uint64_t max_memory_bytes; /* per memory; 0: unlimited */
   uint32_t max_table_elements; /* per table; 0: unlimited */
   bool explicit_bounds;      /* software bounds checks instead of the guard region */
+  bool wasm2;                /* hold modules to WebAssembly 2.0 (WELD_STANDARD_2_0): the
+                                2.0 suite asserts its restrictions and messages */
 } wast_run_options;
 
 typedef struct wast_run_stats {
