@@ -48,6 +48,7 @@ typedef struct text_buf {
 void text_buf_byte(text_buf *b, uint8_t v);
 void text_buf_bytes(text_buf *b, const void *p, size_t n);
 void text_buf_u32(text_buf *b, uint32_t v);
+void text_buf_u64(text_buf *b, uint64_t v);
 void text_buf_s32(text_buf *b, int32_t v);
 void text_buf_s64(text_buf *b, int64_t v);
 void text_buf_free(text_buf *b);

@@ -101,7 +101,9 @@ static void limits_owner(scan *s, size_t k) {
       k = t->match + 1;
     else break;
   }
-  if (k < s->end && kw_eq(s, &s->toks[k], "i64")) found(s, WAST_FEAT_MEMORY64);
+  /* 64-bit limits are read as u64; 32-bit ones beyond u32 are 2.0-readable text 2.0
+   * rejects */
+  if (k < s->end && kw_eq(s, &s->toks[k], "i64")) return;
   for (int i = 0; i < 2 && k < s->end && s->toks[k].kind == TOK_NUM; i++, k++)
     if (beyond_u32(s->src + s->toks[k].start, s->toks[k].len)) found(s, WAST_FEAT_WIDE_LIMITS);
 }
@@ -159,7 +161,6 @@ static void fields(scan *s, size_t first) {
     }
     k = t->match + 1;
   }
-  if (s->memories > 1) found(s, WAST_FEAT_MULTI_MEMORY);
 }
 
 /* `from`: where the text before token `first` starts (annotations may precede it). */

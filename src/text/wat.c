@@ -35,6 +35,10 @@ bool wat_is_lpar_kw(const wat *w, const char *kw) {
   return wat_tok(w)->kind == TOK_LPAR && wat_is_kw(wat_peek(w, 1), w->src, kw);
 }
 
+static bool wat_is_lpar_kw_at(const wat *w, size_t k, const char *kw) {
+  return wat_peek(w, k)->kind == TOK_LPAR && wat_is_kw(wat_peek(w, k + 1), w->src, kw);
+}
+
 bool wat_expect(wat *w, int kind) {
   if (wat_tok(w)->kind != kind) return wat_fail(w, wat_tok(w), "unexpected token");
   w->pos++;
@@ -351,7 +355,34 @@ static bool inline_import(wat *w, sections *s) {
   return wat_expect_rpar(w);
 }
 
-static bool limits(wat *w, text_buf *out) {
+/* A u64 bound of a 64-bit memory or table. */
+static bool wat_u64(wat *w, uint64_t *out) {
+  const text_token *t = wat_tok(w);
+  bool range = false;
+  if (t->kind != TOK_NUM || !text_parse_nat(w->src + t->start, t->len, out, &range))
+    return wat_fail(w, t, "unexpected token");
+  if (range) return wat_fail(w, t, "i64 constant out of range");
+  w->pos++;
+  return true;
+}
+
+/* Limits, after an optional index type: `i64` makes them 64-bit (flags bit 2). */
+static bool limits_at(wat *w, text_buf *out, bool *is64) {
+  *is64 = false;
+  if (wat_tok(w)->kind == TOK_KEYWORD && (wat_is_kw(wat_tok(w), w->src, "i64") || wat_is_kw(wat_tok(w), w->src, "i32"))) {
+    *is64 = wat_is_kw(wat_tok(w), w->src, "i64");
+    w->pos++;
+  }
+  if (*is64) {
+    uint64_t min = 0, max = 0;
+    if (!wat_u64(w, &min)) return false;
+    bool has_max = wat_tok(w)->kind == TOK_NUM;
+    if (has_max && !wat_u64(w, &max)) return false;
+    text_buf_byte(out, has_max ? 5 : 4);
+    text_buf_u64(out, min);
+    if (has_max) text_buf_u64(out, max);
+    return true;
+  }
   uint32_t min = 0, max = 0;
   if (!wat_u32(w, &min)) return false;
   if (wat_tok(w)->kind == TOK_NUM) {
@@ -364,6 +395,11 @@ static bool limits(wat *w, text_buf *out) {
     text_buf_u32(out, min);
   }
   return true;
+}
+
+static bool limits(wat *w, text_buf *out) {
+  bool is64;
+  return limits_at(w, out, &is64);
 }
 
 static bool tabletype(wat *w, text_buf *out) {
@@ -580,7 +616,14 @@ static bool table_field(wat *w, sections *s) {
     text_buf_byte(&s->import, 1);
     return tabletype(w, &s->import);
   }
-  if (wat_tok(w)->kind == TOK_KEYWORD) {
+  bool is64 = false;
+  bool at_kw = wat_is_kw(wat_tok(w), w->src, "i64") || wat_is_kw(wat_tok(w), w->src, "i32");
+  if (at_kw && wat_peek(w, 1)->kind == TOK_KEYWORD) {
+    is64 = wat_is_kw(wat_tok(w), w->src, "i64");
+    w->pos++;
+    at_kw = false;
+  }
+  if (wat_tok(w)->kind == TOK_KEYWORD && !at_kw) {
     uint8_t rt = 0;
     if (!wat_reftype_kw(w, &rt)) return false;
     if (!wat_is_lpar_kw(w, "elem")) return wat_fail(w, wat_tok(w), "unexpected token");
@@ -621,11 +664,12 @@ static bool table_field(wat *w, sections *s) {
     if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
     if (ok) {
       text_buf off = {0};
-      i32_const_zero(&off);
+      if (is64) { text_buf_byte(&off, 0x42); text_buf_byte(&off, 0); text_buf_byte(&off, 0x0b); }
+      else i32_const_zero(&off);
       emit_elem(s, 0, index, &off, &el);
       text_buf_free(&off);
       text_buf_byte(&s->table, rt);
-      text_buf_byte(&s->table, 1);
+      text_buf_byte(&s->table, is64 ? 5 : 1);
       text_buf_u32(&s->table, el.n);
       text_buf_u32(&s->table, el.n);
       s->ntable++;
@@ -661,15 +705,21 @@ static bool memory_field(wat *w, sections *s) {
     text_buf_byte(&s->import, 2);
     return limits(w, &s->import);
   }
+  bool is64 = false;
+  if (wat_tok(w)->kind == TOK_KEYWORD && wat_is_kw(wat_tok(w), w->src, "i64") && wat_is_lpar_kw_at(w, 1, "data")) {
+    is64 = true;
+    w->pos++;
+  }
   if (wat_is_lpar_kw(w, "data")) {
     size_t close = wat_tok(w)->match;
     w->pos += 2;
     if (index == 0) text_buf_byte(&s->data, 0);
     else { text_buf_byte(&s->data, 2); text_buf_u32(&s->data, index); }
-    i32_const_zero(&s->data);
+    if (is64) { text_buf_byte(&s->data, 0x42); text_buf_byte(&s->data, 0); text_buf_byte(&s->data, 0x0b); }
+    else i32_const_zero(&s->data);
     if (!data_strings(w, &s->data)) return false;
     uint64_t pages = (w->tmp.len + 65535) / 65536;
-    text_buf_byte(&s->mem, 1);
+    text_buf_byte(&s->mem, is64 ? 5 : 1);
     text_buf_u32(&s->mem, (uint32_t)pages);
     text_buf_u32(&s->mem, (uint32_t)pages);
     s->nmem++;

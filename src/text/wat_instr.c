@@ -75,8 +75,16 @@ static bool local_index(wat *w, uint32_t *out) {
 
 static bool is_index_tok(const text_token *t) { return t->kind == TOK_NUM || t->kind == TOK_ID; }
 
-static bool memarg(wat *w, text_buf *out, unsigned natural) {
+static bool memarg_at(wat *w, text_buf *out, unsigned natural, bool lane) {
   uint64_t offset = 0, align = 1ull << natural;
+  uint32_t mem = 0;
+  /* a memory index; before a lane index a lone number is the lane */
+  const text_token *nx = wat_peek(w, 1);
+  bool idx = is_index_tok(wat_tok(w)) &&
+             (!lane || wat_tok(w)->kind == TOK_ID || nx->kind == TOK_NUM ||
+              (nx->kind == TOK_KEYWORD && nx->len > 6 &&
+               (memcmp(w->src + nx->start, "offset=", 7) == 0 || memcmp(w->src + nx->start, "align=", 6) == 0)));
+  if (idx && !wat_index(w, SPACE_MEM, &mem)) return false;
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_KEYWORD && t->len > 7 && memcmp(w->src + t->start, "offset=", 7) == 0) {
     bool range = false;
@@ -94,7 +102,9 @@ static bool memarg(wat *w, text_buf *out, unsigned natural) {
   }
   uint32_t log = 0;
   while ((1ull << log) < align) log++;
-  text_buf_u32(out, log);
+  /* a memory other than 0 sets flags bit 6 and follows the flags */
+  text_buf_u32(out, mem ? log | 0x40 : log);
+  if (mem) text_buf_u32(out, mem);
   text_buf_u32(out, (uint32_t)offset);
   return true;
 }
@@ -178,6 +188,8 @@ static bool v128_const(wat *w, text_buf *out) {
   }
   return true;
 }
+
+static bool memarg(wat *w, text_buf *out, unsigned natural) { return memarg_at(w, out, natural, false); }
 
 static bool idx_or_zero(wat *w, int space, uint32_t *v) {
   *v = 0;
@@ -270,10 +282,11 @@ static bool plain(wat *w, int op, text_buf *out) {
     return memarg(w, out, info->arg & 0xf);
   case WASM_IMM_MEMLANE:
     emit_op(out, op);
-    return memarg(w, out, info->arg & 0xf) && lane_u8(w, out, false);
+    return memarg_at(w, out, info->arg & 0xf, true) && lane_u8(w, out, false);
   case WASM_IMM_MEMIDX:
+    if (!idx_or_zero(w, SPACE_MEM, &a)) return false;
     emit_op(out, op);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, a);
     return true;
   case WASM_IMM_I32C:
     if (!int_const(w, 32, &v)) return false;
@@ -319,16 +332,22 @@ static bool plain(wat *w, int op, text_buf *out) {
     return true;
   }
   case WASM_IMM_MEMINIT:
+    /* memory.init x? y: with one index it is the data segment */
+    b = 0;
+    if (is_index_tok(wat_peek(w, 1)) && !wat_index(w, SPACE_MEM, &b)) return false;
     if (!wat_index(w, SPACE_DATA, &a)) return false;
     w->uses_data_count = true;
     emit_op(out, op);
     text_buf_u32(out, a);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, b);
     return true;
   case WASM_IMM_MEMCOPY:
+    /* memory.copy (x y)?: destination, then source */
+    a = b = 0;
+    if (is_index_tok(wat_tok(w)) && (!wat_index(w, SPACE_MEM, &a) || !wat_index(w, SPACE_MEM, &b))) return false;
     emit_op(out, op);
-    text_buf_byte(out, 0);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, a);
+    text_buf_u32(out, b);
     return true;
   case WASM_IMM_TABLEINIT:
     /* table.init x? y: with one index it is the element segment */
