@@ -629,6 +629,17 @@ weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pag
   return (weld_memory *)m;
 }
 
+weld_memory *weld_memory_new_i64(weld_store *s, uint64_t min_pages, uint64_t max_pages) {
+  if (min_pages > EXEC_MAX_PAGES_64) return NULL;
+  exec_memory *m = (exec_memory *)weld_memory_new(s, min_pages, max_pages);
+  if (!m) return NULL;
+  m->is64 = true;
+  if (m->max_pages > EXEC_MAX_PAGES_64) m->max_pages = EXEC_MAX_PAGES_64;
+  return (weld_memory *)m;
+}
+
+bool weld_memory_is_i64(const weld_memory *m) { return ((const exec_memory *)m)->is64; }
+
 uint8_t *weld_memory_data(weld_memory *m) { return ((exec_memory *)m)->base; }
 size_t weld_memory_size(const weld_memory *m) { return (size_t)((const exec_memory *)m)->size; }
 uint64_t weld_memory_pages(const weld_memory *m) { return ((const exec_memory *)m)->size / EXEC_PAGE_SIZE; }
@@ -671,6 +682,14 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
   AS_STORE(s)->tables[AS_STORE(s)->ntables++] = t; /* room made above */
   return (weld_table *)t;
 }
+
+weld_table *weld_table_new_i64(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init) {
+  exec_table *t = (exec_table *)weld_table_new(s, elem, min, max, init);
+  if (t) t->is64 = true;
+  return (weld_table *)t;
+}
+
+bool weld_table_is_i64(const weld_table *t) { return ((const exec_table *)t)->is64; }
 
 uint32_t weld_table_size(const weld_table *t) { return ((const exec_table *)t)->size; }
 
