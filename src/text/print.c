@@ -134,6 +134,7 @@ static void valtypes(pr *p, const char *kw, const uint8_t *t, uint32_t n) {
 }
 
 static void limits(pr *p, const wasm_limits *l) {
+  if (l->is64) fputs(" i64", p->f);
   fprintf(p->f, " %" PRIu64, l->min);
   if (l->has_max) fprintf(p->f, " %" PRIu64, l->max);
 }
@@ -173,6 +174,7 @@ static void blocktype(pr *p, int64_t bt) {
 }
 
 static void memarg(pr *p, const wasm_instr *in, unsigned natural) {
+  if (in->mem.memidx) ref(p, ID_MEM, in->mem.memidx);
   if (in->mem.offset) fprintf(p->f, " offset=%" PRIu64, in->mem.offset);
   if (in->mem.align != natural && in->mem.align < 64) fprintf(p->f, " align=%" PRIu64, (uint64_t)1 << in->mem.align);
 }
@@ -189,7 +191,14 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   const wasm_opinfo *info = &wasm_opinfo_table[in->op];
   FILE *f = p->f;
   switch ((wasm_imm_kind)info->imm) {
-  case WASM_IMM_NONE: case WASM_IMM_MEMIDX: case WASM_IMM_MEMCOPY: break;
+  case WASM_IMM_NONE: break;
+  /* memory 0 is implicit, as in 2.0 text */
+  case WASM_IMM_MEMIDX:
+    if (in->idx) ref(p, ID_MEM, in->idx);
+    break;
+  case WASM_IMM_MEMCOPY:
+    if (in->idx || in->idx2) ref(p, ID_MEM, in->idx), ref(p, ID_MEM, in->idx2);
+    break;
   case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype); break;
   case WASM_IMM_LABEL: label_ref(p, in->idx, labels, depth); break;
   case WASM_IMM_LOCAL: local_ref(p, in->idx); break;
@@ -230,7 +239,10 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   case WASM_IMM_SHUFFLE: for (int i = 0; i < 16; i++) fprintf(f, " %u", in->c.v128[i]); break;
   case WASM_IMM_LANE: fprintf(f, " %u", in->lane); break;
   case WASM_IMM_REFTYPE: fprintf(f, " %s", in->reftype == WASM_FUNCREF ? "func" : "extern"); break;
-  case WASM_IMM_MEMINIT: ref(p, ID_DATA, in->idx); break;
+  case WASM_IMM_MEMINIT:
+    if (in->idx2) ref(p, ID_MEM, in->idx2);
+    ref(p, ID_DATA, in->idx);
+    break;
   case WASM_IMM_TABLEINIT: ref(p, ID_TABLE, in->idx2); ref(p, ID_ELEM, in->idx); break;
   case WASM_IMM_TABLECOPY: ref(p, ID_TABLE, in->idx); ref(p, ID_TABLE, in->idx2); break;
   }

@@ -373,12 +373,14 @@ static bool limits_at(wat *w, text_buf *out, bool *is64) {
     *is64 = wat_is_kw(wat_tok(w), w->src, "i64");
     w->pos++;
   }
-  if (*is64) {
+  /* 3.0 reads every bound as a u64 (the validator holds a 32-bit memory or table to its
+   * range); 2.0's grammar has u32 bounds */
+  if (*is64 || (w->features & WASM_FEATURE_MEMORY64)) {
     uint64_t min = 0, max = 0;
     if (!wat_u64(w, &min)) return false;
     bool has_max = wat_tok(w)->kind == TOK_NUM;
     if (has_max && !wat_u64(w, &max)) return false;
-    text_buf_byte(out, has_max ? 5 : 4);
+    text_buf_byte(out, (has_max ? 1 : 0) | (*is64 ? 4 : 0));
     text_buf_u64(out, min);
     if (has_max) text_buf_u64(out, max);
     return true;
@@ -928,9 +930,10 @@ static void name_section(wat *w, text_buf *out) {
 
 /* Encodes the module fields in tokens [start, end). */
 static bool encode_fields(const char *src, const text_token *toks, size_t start, size_t end,
-                          const text_token *module_id, text_buf *out, util_error *err) {
+                          const text_token *module_id, uint32_t features, text_buf *out, util_error *err) {
   wat w;
   memset(&w, 0, sizeof w);
+  w.features = features;
   w.module_id = module_id;
   w.src = src;
   w.toks = toks;
@@ -1006,6 +1009,11 @@ static bool concat_strings(const char *src, const text_token *toks, size_t *pos,
 }
 
 bool text_encode_module(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err) {
+  return text_encode_module_features(src, toks, lpar, WASM_FEATURES_ALL, out, err);
+}
+
+bool text_encode_module_features(const char *src, const text_token *toks, size_t lpar, uint32_t features,
+                                 text_buf *out, util_error *err) {
   size_t close = toks[lpar].match;
   size_t pos = lpar + 2; /* after `(module`; 3.0 scripts write `module definition $id` */
   if (wat_is_kw(&toks[pos], src, "definition")) pos++;
@@ -1020,20 +1028,24 @@ bool text_encode_module(const char *src, const text_token *toks, size_t lpar, te
     pos++;
     text_buf text = {0};
     bool ok = concat_strings(src, toks, &pos, close, &text, err);
-    if (ok) ok = text_wat_encode((const char *)text.p, text.len, out, err);
+    if (ok) ok = text_wat_encode_features((const char *)text.p, text.len, features, out, err);
     text_buf_free(&text);
     return ok;
   }
-  return encode_fields(src, toks, pos, close, module_id, out, err);
+  return encode_fields(src, toks, pos, close, module_id, features, out, err);
 }
 
 bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err) {
+  return text_wat_encode_features(src, len, WASM_FEATURES_ALL, out, err);
+}
+
+bool text_wat_encode_features(const char *src, size_t len, uint32_t features, text_buf *out, util_error *err) {
   text_lexed lx;
   if (!text_lex(src ? src : "", src ? len : 0, &lx, err)) return false;
   bool ok;
   const text_token *t = lx.toks;
   if (t[0].kind == TOK_LPAR && wat_is_kw(&t[1], lx.src, "module")) {
-    ok = text_encode_module(lx.src, lx.toks, 0, out, err);
+    ok = text_encode_module_features(lx.src, lx.toks, 0, features, out, err);
     size_t after = t[0].match + 1;
     if (ok && t[after].kind != TOK_EOF) {
       util_fail(err, UTIL_ERR_MALFORMED, t[after].start, "unexpected token");
@@ -1042,7 +1054,7 @@ bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err
       ok = false;
     }
   } else {
-    ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, out, err);
+    ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, features, out, err);
   }
   text_lexed_free(&lx);
   return ok;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../wasm/module.h"
 #include "../wasm/opcodes.h"
 #include "wat.h"
 
@@ -89,14 +90,17 @@ static bool memarg_at(wat *w, text_buf *out, unsigned natural, bool lane) {
   if (t->kind == TOK_KEYWORD && t->len > 7 && memcmp(w->src + t->start, "offset=", 7) == 0) {
     bool range = false;
     if (!text_parse_nat(w->src + t->start + 7, t->len - 7, &offset, &range)) return wat_fail(w, t, "unknown operator");
-    if (range || offset > UINT32_MAX) return wat_fail(w, t, "i32 constant out of range");
+    /* 3.0 reads a u64 (the validator bounds it by the memory's index type); 2.0 a u32 */
+    if (range || (offset > UINT32_MAX && !(w->features & WASM_FEATURE_MEMORY64)))
+      return wat_fail(w, t, range ? "i64 constant out of range" : "i32 constant out of range");
     w->pos++;
     t = wat_tok(w);
   }
   if (t->kind == TOK_KEYWORD && t->len > 6 && memcmp(w->src + t->start, "align=", 6) == 0) {
     bool range = false;
     if (!text_parse_nat(w->src + t->start + 6, t->len - 6, &align, &range)) return wat_fail(w, t, "unknown operator");
-    if (range || align == 0 || (align & (align - 1)) != 0 || align > UINT32_MAX)
+    if (range || align == 0 || (align & (align - 1)) != 0 ||
+        (align > UINT32_MAX && !(w->features & WASM_FEATURE_MEMORY64)))
       return wat_fail(w, t, "alignment must be a power of two");
     w->pos++;
   }
@@ -105,7 +109,7 @@ static bool memarg_at(wat *w, text_buf *out, unsigned natural, bool lane) {
   /* a memory other than 0 sets flags bit 6 and follows the flags */
   text_buf_u32(out, mem ? log | 0x40 : log);
   if (mem) text_buf_u32(out, mem);
-  text_buf_u32(out, (uint32_t)offset);
+  text_buf_u64(out, offset);
   return true;
 }
 

@@ -172,17 +172,19 @@ static uint8_t table_at(const vfn *v, uint32_t idx) {
   return v->m->tables[idx].type.limits.is64 ? WASM_I64 : WASM_I32;
 }
 
-/* A memarg's offset must fit the memory's index type. */
-static bool check_memarg(vfn *v, const wasm_memarg *ma) {
-  if (!check_memory(v, ma->memidx)) return false;
-  if (mem_at(v, ma->memidx) == WASM_I32 && ma->offset > UINT32_MAX) return fail(v, "offset out of range");
-  return true;
-}
-
 static bool check_align(vfn *v, uint32_t align, uint32_t natural) {
   if (align > natural) return fail(v, "alignment must not be larger than natural");
   return true;
 }
+
+/* A memarg: its memory, its alignment, then its offset, which must fit the memory's
+ * index type. */
+static bool check_memarg(vfn *v, const wasm_memarg *ma, uint32_t natural) {
+  if (!check_memory(v, ma->memidx) || !check_align(v, ma->align, natural)) return false;
+  if (mem_at(v, ma->memidx) == WASM_I32 && ma->offset > UINT32_MAX) return fail(v, "offset out of range");
+  return true;
+}
+
 
 static bool check_table(vfn *v, uint32_t idx) {
   if (idx >= v->m->ntables) return fail(v, "unknown table %u", idx);
@@ -263,9 +265,9 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
     }
     return true;
   case WASM_IMM_TABLE: return check_table(v, in->idx);
-  case WASM_IMM_MEM: return check_memarg(v, &in->mem) && check_align(v, in->mem.align, oi->arg);
+  case WASM_IMM_MEM: return check_memarg(v, &in->mem, oi->arg);
   case WASM_IMM_MEMLANE:
-    if (!check_memarg(v, &in->mem) || !check_align(v, in->mem.align, oi->arg & 0xf)) return false;
+    if (!check_memarg(v, &in->mem, oi->arg & 0xf)) return false;
     if (in->lane >= (oi->arg >> 4)) return fail(v, "invalid lane index");
     return true;
   case WASM_IMM_MEMIDX: return check_memory(v, in->idx);

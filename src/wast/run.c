@@ -14,6 +14,7 @@
 #include "run.h"
 #include "spectest.h"
 #include "text/wast.h"
+#include "wasm/module.h"
 #include "value.h"
 #include "weld.h"
 
@@ -131,7 +132,8 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
   uint8_t *bytes;
   size_t len;
   util_error ue;
-  if (!text_wast_module_bytes(cx->script, m, &bytes, &len, &ue)) {
+  uint32_t features = cx->o->wasm2 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
+  if (!text_wast_module_bytes_features(cx->script, m, features, &bytes, &len, &ue)) {
     ld->status = LOAD_TEXT;
     ld->kind = WELD_ERROR_MALFORMED;
     if (ue.line > 0) snprintf(ld->msg, sizeof ld->msg, "%s (at %d:%d)", ue.msg, ue.line, ue.col);
@@ -146,7 +148,6 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
      * 2.0 restrictions that a later proposal lifts, so a verdict that disagrees with
      * the script is a skip for that feature. */
     static const struct { const char *msg; int feature; } binary_features[] = {
-        {"multiple memories", WAST_FEAT_MULTI_MEMORY},
         {"malformed reference type", WAST_FEAT_FUNC_REFS},
         {"malformed function type", WAST_FEAT_GC}, /* a type other than func: struct, array, rec, sub */
     };
