@@ -64,7 +64,9 @@ if [ "${1:-}" = "--one" ]; then
     fi
   fi
   set +e
-  "$driver" --name "$name" --log "$dir/log" "$json" >"$dir/result" 2>"$dir/driver.err"
+  standard=3.0
+  case "$(basename "$(dirname "$wast")")" in wasm-2.0*) standard=2.0 ;; esac
+  "$driver" --standard "$standard" --name "$name" --log "$dir/log" "$json" >"$dir/result" 2>"$dir/driver.err"
   rc=$?
   set -e
   # 0 and 1 are verdicts; anything else (a crash, a sanitizer report) is a failure of
