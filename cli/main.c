@@ -129,14 +129,14 @@ static const cli_command commands[] = {
      "Exit status: 0 the policy allows the module (or no policy given), 1 violations,\n"
      "2 bad input (usage, unreadable file, malformed or invalid module, bad policy).\n",
      cli_cmd_audit},
-    {"wast", "[--log FILE] [--name NAME] [--fuel N] [-v] FILE.wast...", "run WebAssembly script files (.wast)",
+    {"wast", "[--log FILE] [--name NAME] [--fuel N] [--standard VERSION] [-v] FILE.wast...", "run WebAssembly script files (.wast)",
      "Runs each script natively: modules (text, `binary` and `quote` forms) are read,\n"
      "compiled and instantiated through the embedding API with the `spectest` host\n"
      "module, and every command is checked: module, register, invoke/get, assert_return\n"
      "(exact values, NaN patterns, v128 lanes, either), assert_trap, assert_exhaustion,\n"
      "assert_malformed, assert_invalid, assert_unlinkable, assert_uninstantiable.\n"
-     "Commands that need a feature weld does not implement (GC, exceptions, tail calls,\n"
-     "memory64, ...) are skipped and counted by feature.\n"
+     "Commands that need a feature weld does not implement (GC, exceptions, ...) are\n"
+     "skipped and counted by feature.\n"
      "\n"
      "Prints `NAME: N passed, M failed, K skipped` per script; with several scripts also\n"
      "the skipped commands by reason and the total `N passed, M failed, K skipped` last.\n"
@@ -146,6 +146,8 @@ static const cli_command commands[] = {
      "  --log FILE   write failures and skip counts to FILE (default stderr)\n"
      "  --name NAME  the script's name in its line (one FILE only)\n"
      "  --fuel N     bound every call and instantiation to N units of work\n"
+     "  --standard VERSION  hold modules to WebAssembly 2.0 or 3.0 (default 3.0; the\n"
+     "               2.0 suite asserts 2.0's restrictions: one memory, 32-bit offsets)\n"
      "  -v, --verbose  also log each passing command\n"
      "\n"
      "Exit status: 0 nothing failed, 1 a command failed, 2 usage error or a script that\n"

@@ -626,29 +626,39 @@ printf '(module (func (export "spin") (loop (br 0))))\n(assert_trap (invoke "spi
 run 0 wast --fuel 1000 spin.wast; out_has "spin: 2 passed, 0 failed, 0 skipped"
 # Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
 # the same text still pass; a skipped module taints the instance it would have written.
+# Multiple memories and memory64 run.
 cat > ft.wast <<'EOF2'
-(assert_invalid (module (memory 1) (memory 1)) "multiple memories")
 (module $M (table (export "t") 2 funcref) (func (export "get") (result i32) (ref.is_null (table.get 0 (i32.const 0)))))
 (register "M" $M)
 (assert_return (invoke $M "get") (i32.const 1))
 (module (table (import "M" "t") 2 funcref) (memory 1) (memory 1) (func $f) (elem (i32.const 0) $f))
 (assert_return (invoke $M "get") (i32.const 0))
+(module (table (import "M" "t") 2 funcref) (global i32 (i32.add (i32.const 1) (i32.const 2))) (func $f) (elem (i32.const 1) $f))
+(assert_return (invoke $M "get") (i32.const 0))
 (module (memory i64 1))
 (assert_malformed (module quote "(type (struct (field i32)))") "unexpected token")
 (module (func (@name "x")))
 (module binary "\00asm\01\00\00\00" "\05\05\02\00\01\00\01")
-(module (global i32 (i32.add (i32.const 1) (i32.const 2))))
 (assert_invalid (module (global i32 (i32.add (i32.const 1) (i32.const 2)))) "constant expression required")
 EOF2
-run 0 wast -v --log ft.log ft.wast; out_has "ft: 5 passed, 0 failed, 7 skipped"
-for want in 'PASS ft.wast:1: assert_invalid' 'PASS ft.wast:4: assert_return' \
-  'skip ft.wast:5: module: needs multiple memories' 'skip ft.wast:6: assert_return: needs multiple memories' \
-  'skip ft.wast:7: module: needs memory64' 'skip ft.wast:8: assert_malformed: needs garbage collection (GC)' \
-  'skip ft.wast:9: module: needs annotations' 'skip ft.wast:10: module: needs multiple memories' \
-  'skip ft.wast:11: module: needs extended constant expressions' 'PASS ft.wast:12: assert_invalid' \
-  'SKIP ft.wast: needs multiple memories: 3'; do
+run 0 wast -v --log ft.log ft.wast; out_has "ft: 8 passed, 0 failed, 4 skipped"
+for want in 'PASS ft.wast:4: module' 'PASS ft.wast:5: assert_return' \
+  'skip ft.wast:6: module: needs extended constant expressions' \
+  'skip ft.wast:7: assert_return: needs extended constant expressions' \
+  'PASS ft.wast:8: module' 'skip ft.wast:9: assert_malformed: needs garbage collection (GC)' \
+  'skip ft.wast:10: module: needs annotations' 'PASS ft.wast:11: module' 'PASS ft.wast:12: assert_invalid' \
+  'SKIP ft.wast: needs extended constant expressions: 2'; do
   if grep -qxF -- "$want" ft.log; then ok; else bad "ft.log lacks '$want': $(cat ft.log)"; fi
 done
+# 2.0's restrictions, in 2.0's words, with --standard 2.0 (and not without it)
+cat > ft2.wast <<'EOF2'
+(assert_invalid (module (memory 1) (memory 1)) "multiple memories")
+(assert_malformed (module quote "(memory 0x1_0000_0000)") "i32 constant out of range")
+(assert_malformed (module binary "\00asm\01\00\00\00" "\05\03\01\04\00") "integer too large")
+EOF2
+run 0 wast --standard 2.0 ft2.wast; out_has "ft2: 3 passed, 0 failed, 0 skipped"
+run 1 wast ft2.wast; out_has "ft2: 0 passed, 3 failed, 0 skipped"
+run 2 wast --standard 1.0 ft2.wast; err_line "bad --standard '1.0'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
