@@ -659,6 +659,45 @@ EOF2
 run 0 wast --standard 2.0 ft2.wast; out_has "ft2: 3 passed, 0 failed, 0 skipped"
 run 1 wast ft2.wast; out_has "ft2: 0 passed, 3 failed, 0 skipped"
 run 2 wast --standard 1.0 ft2.wast; err_line "bad --standard '1.0'"
+# 64-bit tables and memories where the suite does not look: tail calls through a 64-bit
+# table, indices and lengths of 2^32 and more (never wrapped to small ones), grow results
+cat > t64.wast <<'EOF2'
+(module
+  (type $t (func (result i32)))
+  (table $tb i64 2 funcref)
+  (elem (table $tb) (i64.const 1) func $seven)
+  (func $seven (result i32) (i32.const 7))
+  (func (export "tail") (param i64) (result i32) (return_call_indirect $tb (type $t) (local.get 0)))
+  (func (export "call") (param i64) (result i32) (call_indirect $tb (type $t) (local.get 0)))
+  (func (export "grow") (param i64) (result i64) (table.grow $tb (ref.null func) (local.get 0)))
+  (func (export "size") (result i64) (table.size $tb)))
+(assert_return (invoke "tail" (i64.const 1)) (i32.const 7))
+(assert_return (invoke "call" (i64.const 1)) (i32.const 7))
+(assert_trap (invoke "tail" (i64.const 0x1_0000_0001)) "undefined element")
+(assert_trap (invoke "call" (i64.const -1)) "undefined element")
+(assert_return (invoke "grow" (i64.const 0x1_0000_0000)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 3)) (i64.const 2))
+(assert_return (invoke "size") (i64.const 5))
+(module
+  (memory $m0 1)
+  (memory $m1 i64 1 2)
+  (func (export "fill") (param i64 i64) (memory.fill $m1 (local.get 0) (i32.const 9) (local.get 1)))
+  (func (export "get") (param i64) (result i32) (i32.load8_u $m1 (local.get 0)))
+  (func (export "init") (param i64) (memory.init $m1 0 (local.get 0) (i32.const 0) (i32.const 2)))
+  (func (export "size") (result i64) (memory.size $m1))
+  (func (export "grow") (param i64) (result i64) (memory.grow $m1 (local.get 0)))
+  (data "ab"))
+(assert_return (invoke "fill" (i64.const 10) (i64.const 2)) )
+(assert_return (invoke "get" (i64.const 11)) (i32.const 9))
+(assert_trap (invoke "fill" (i64.const 0x1_0000_0000) (i64.const 0)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i64.const 0) (i64.const 0x1_0000_0000)) "out of bounds memory access")
+(assert_return (invoke "init" (i64.const 100)))
+(assert_return (invoke "get" (i64.const 101)) (i32.const 98))
+(assert_return (invoke "grow" (i64.const 1)) (i64.const 1))
+(assert_return (invoke "grow" (i64.const 1)) (i64.const -1))
+(assert_return (invoke "size") (i64.const 2))
+EOF2
+run 0 wast t64.wast; out_has "t64: 18 passed, 0 failed, 0 skipped"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
