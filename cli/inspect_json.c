@@ -16,6 +16,8 @@ static void limits(cli_json *j, const wasm_limits *l) {
   cli_json_key(j, "max");
   if (l->has_max) cli_json_uint(j, l->max);
   else cli_json_null(j);
+  cli_json_key(j, "index_type");
+  cli_json_str(j, l->is64 ? "i64" : "i32");
 }
 
 static void expr(cli_json *j, const wasm_expr *e) {

@@ -132,14 +132,14 @@ static const cli_command commands[] = {
      "Exit status: 0 the policy allows the module (or no policy given), 1 violations,\n"
      "2 bad input (usage, unreadable file, malformed or invalid module, bad policy).\n",
      cli_cmd_audit},
-    {"wast", "[--log FILE] [--name NAME] [--fuel N] [--bounds B] [--tier T] [--tier-stats] [--spec-version 2.0|3.0] [-v] FILE.wast...", "run WebAssembly script files (.wast)",
+    {"wast", "[--log FILE] [--name NAME] [--fuel N] [--bounds B] [--tier T] [--tier-stats] [--standard VERSION] [-v] FILE.wast...", "run WebAssembly script files (.wast)",
      "Runs each script natively: modules (text, `binary` and `quote` forms) are read,\n"
      "compiled and instantiated through the embedding API with the `spectest` host\n"
      "module, and every command is checked: module, register, invoke/get, assert_return\n"
      "(exact values, NaN patterns, v128 lanes, either), assert_trap, assert_exhaustion,\n"
      "assert_malformed, assert_invalid, assert_unlinkable, assert_uninstantiable.\n"
-     "Commands that need a feature weld does not implement (GC, exceptions, tail calls,\n"
-     "memory64, ...) are skipped and counted by feature.\n"
+     "Commands that need a feature weld does not implement (GC, exceptions, ...) are\n"
+     "skipped and counted by feature.\n"
      "\n"
      "Prints `NAME: N passed, M failed, K skipped` per script; with several scripts also\n"
      "the skipped commands by reason and the total `N passed, M failed, K skipped` last.\n"
@@ -152,9 +152,9 @@ static const cli_command commands[] = {
      "  --bounds guard|explicit  linear memory layout (default guard)\n"
      "  --tier interp|baseline   the interpreter (default; or WELD_TIER) or machine code\n"
      "  --tier-stats functions compiled over all the scripts, and why the rest were not\n"
-     "  --spec-version 2.0|3.0\n"
-     "               which edition's wording error messages follow where 3.0 reworded\n"
-     "               2.0 (limits flags, \"immutable global\", lane indices); default 2.0\n"
+     "  --standard VERSION  hold modules to WebAssembly 2.0 or 3.0, in that edition's\n"
+     "               error wording (default 3.0; the 2.0 suite asserts 2.0's restrictions:\n"
+     "               one memory, 32-bit offsets, no tags, and its messages)\n"
      "  -v, --verbose  also log each passing command\n"
      "\n"
      "Exit status: 0 nothing failed, 1 a command failed, 2 usage error or a script that\n"

@@ -25,10 +25,10 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
-enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS, WAST_SPEC };
+enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS, WAST_STANDARD };
 static const cli_opt wast_opts[] = {
     {"--log", NULL, "FILE", WAST_LOG},
-    {"--spec-version", NULL, "VERSION", WAST_SPEC},
+    {"--standard", NULL, "VERSION", WAST_STANDARD},
     {"--name", NULL, "NAME", WAST_NAME},
     {"--fuel", NULL, "N", WAST_FUEL},
     {"--verbose", "-v", NULL, WAST_VERBOSE},
@@ -74,11 +74,11 @@ int cli_cmd_wast(int argc, char **argv) {
       }
       break;
     }
-    case WAST_SPEC:
-      if (strcmp(p.value, "2.0") == 0) o.spec_edition = 2;
-      else if (strcmp(p.value, "3.0") == 0) o.spec_edition = 3;
+    case WAST_STANDARD:
+      if (strcmp(p.value, "2.0") == 0) o.wasm2 = true;
+      else if (strcmp(p.value, "3.0") == 0) o.wasm2 = false;
       else {
-        p.rc = cli_usage_error("wast", "bad --spec-version '%s' (2.0 or 3.0)", p.value);
+        p.rc = cli_usage_error("wast", "bad --standard '%s' (2.0 or 3.0)", p.value);
         r = CLI_ARG_EXIT;
       }
       break;

@@ -204,11 +204,20 @@ typedef enum weld_tier {
                              it handles; the others stay interpreted */
 } weld_tier;
 
+/* The edition of the standard modules are held to. */
+typedef enum weld_standard {
+  WELD_STANDARD_LATEST = 0, /* every feature weld implements (3.0's multiple memories,
+                               64-bit memories and tables, tail calls, ...) */
+  WELD_STANDARD_2_0 = 2,    /* WebAssembly 2.0's restrictions and messages: one memory,
+                               32-bit memories and tables, a zero byte for memory indices */
+} weld_standard;
+
 typedef struct weld_config {
   size_t stack_bytes;          /* value stack per call; 0 = default (8 MiB) */
   uint32_t max_call_depth;     /* 0 = default (10000) */
   weld_bounds_mode bounds;
   weld_tier tier;              /* modules are compiled for this tier when made */
+  weld_standard standard;      /* default WELD_STANDARD_LATEST */
 } weld_config;
 
 /* Fills a config with the defaults: the interpreter, unless the environment variable
@@ -385,6 +394,11 @@ weld_store *weld_caller_store(weld_caller *c);
 
 /* Host-created objects for imports. max_pages / max = UINT64_MAX / UINT32_MAX: no maximum. */
 weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pages);
+/* A 64-bit (memory64) memory: i64 addresses; it matches only 64-bit memory imports.
+ * weld keeps 64-bit memories below 4 GiB (65535 pages): a larger minimum is refused
+ * (NULL) and growing past it fails. */
+weld_memory *weld_memory_new_i64(weld_store *s, uint64_t min_pages, uint64_t max_pages);
+bool weld_memory_is_i64(const weld_memory *m);
 uint8_t *weld_memory_data(weld_memory *m);       /* valid until the next grow */
 size_t weld_memory_size(const weld_memory *m);   /* bytes */
 uint64_t weld_memory_pages(const weld_memory *m);
@@ -396,6 +410,9 @@ bool weld_memory_write(weld_memory *m, uint64_t offset, const void *src, size_t 
 
 weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max,
                            weld_val init);
+/* A 64-bit table (i64 indices); it matches only 64-bit table imports. */
+weld_table *weld_table_new_i64(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init);
+bool weld_table_is_i64(const weld_table *t);
 uint32_t weld_table_size(const weld_table *t);
 bool weld_table_get(const weld_table *t, uint32_t i, weld_val *out);
 /* False when out of range, of the wrong kind, or a funcref of another store. */

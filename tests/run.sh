@@ -133,8 +133,7 @@ done
 
 # ---- weld wast against wast2json + weld_spec (same commands, no disagreement) -------------------
 if need "$build/weld_spec" "$build" "spec-crosscheck"; then
-  # The 2.0 suite is complete: nothing in it may be skipped but the three encodings 3.0's
-  # exception handling reuses (crosscheck.sh).
+  # The 2.0 suite is complete: nothing in it may be skipped.
   no_skips=0
   [ "$(basename "$suite")" = wasm-2.0 ] && no_skips=1
   SPEC_NO_SKIPS=$no_skips WELD="$build/weld" WELD_SPEC_DRIVER="$build/weld_spec" stage "spec cross-check" "$logs/spec-crosscheck.log" tests/spec/crosscheck.sh "$suite"

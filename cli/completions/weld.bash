@@ -88,7 +88,7 @@ _weld() {
     inspect) opts="--json --help" ;;
     print) opts="--flat --folded --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
-    wast) opts="--log --name --fuel --bounds --tier --tier-stats --spec-version -v --verbose --help"; files="*.wast" ;;
+    wast) opts="--log --name --fuel --bounds --tier --tier-stats --standard -v --verbose --help"; files="*.wast" ;;
     help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return 0 ;;
     version) return 0 ;;
   esac

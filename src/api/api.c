@@ -275,7 +275,7 @@ void weld_engine_free(weld_engine *e) {
   free(e);
 }
 
-weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
+static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
   util_error ue;
   util_error_clear(&ue);
   if (!bytes && len) {
@@ -283,7 +283,8 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     return NULL;
   }
   /* The text format is read into the binary format first (src/text). */
-  wasm_module *m = text_load_module(bytes, len, NULL, &ue);
+  uint32_t features = e && e->cfg.standard == WELD_STANDARD_2_0 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
+  wasm_module *m = text_load_module_features(bytes, len, NULL, features, &ue);
   if (!m) {
     if (err) *err = api_error_from(&ue);
     return NULL;
@@ -300,6 +301,16 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     return NULL;
   }
   return (weld_module *)em;
+}
+
+/* Errors are worded as the engine's edition of the standard words them (where 3.0
+ * reworded 2.0: limits flags, "immutable global", lane indices). */
+weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
+  int edition = util_spec_edition();
+  util_set_spec_edition(e && e->cfg.standard == WELD_STANDARD_2_0 ? 2 : 3);
+  weld_module *m = module_new(e, bytes, len, err);
+  util_set_spec_edition(edition);
+  return m;
 }
 
 void weld_module_free(weld_module *m) { exec_module_free(AS_EXEC_MODULE(m)); }
@@ -693,6 +704,17 @@ weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pag
   return (weld_memory *)m;
 }
 
+weld_memory *weld_memory_new_i64(weld_store *s, uint64_t min_pages, uint64_t max_pages) {
+  if (min_pages > EXEC_MAX_PAGES_64) return NULL;
+  exec_memory *m = (exec_memory *)weld_memory_new(s, min_pages, max_pages);
+  if (!m) return NULL;
+  m->is64 = true;
+  if (m->max_pages > EXEC_MAX_PAGES_64) m->max_pages = EXEC_MAX_PAGES_64;
+  return (weld_memory *)m;
+}
+
+bool weld_memory_is_i64(const weld_memory *m) { return ((const exec_memory *)m)->is64; }
+
 uint8_t *weld_memory_data(weld_memory *m) { return ((exec_memory *)m)->base; }
 size_t weld_memory_size(const weld_memory *m) { return (size_t)((const exec_memory *)m)->size; }
 uint64_t weld_memory_pages(const weld_memory *m) { return ((const exec_memory *)m)->size / EXEC_PAGE_SIZE; }
@@ -735,6 +757,14 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
   AS_STORE(s)->tables[AS_STORE(s)->ntables++] = t; /* room made above */
   return (weld_table *)t;
 }
+
+weld_table *weld_table_new_i64(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init) {
+  exec_table *t = (exec_table *)weld_table_new(s, elem, min, max, init);
+  if (t) t->is64 = true;
+  return (weld_table *)t;
+}
+
+bool weld_table_is_i64(const weld_table *t) { return ((const exec_table *)t)->is64; }
 
 uint32_t weld_table_size(const weld_table *t) { return ((const exec_table *)t)->size; }
 

@@ -48,7 +48,8 @@ static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, 
   case WASM_OP_END: exec_tr_end(t); break;
   default:
     if (t->dead) break;
-    if (wasm_opinfo_table[in->op].prefix == 0xfd) ok = exec_tr_simd(t, in, err);
+    if (exec_tr_needs_ext(t, in)) ok = exec_tr_ext(t, in, err);
+    else if (wasm_opinfo_table[in->op].prefix == 0xfd) ok = exec_tr_simd(t, in, err);
     else ok = exec_tr_instr(t, in, err);
     break;
   }

@@ -606,6 +606,10 @@ bool exec_tr_tries_finish(exec_tr *t, exec_module *em, exec_code *code);
 /* compile_simd.c: a 0xFD instruction */
 bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err);
 
+/* compile_mem.c: memories other than 0, 64-bit memories and tables */
+bool exec_tr_needs_ext(const exec_tr *t, const wasm_instr *in);
+bool exec_tr_ext(exec_tr *t, const wasm_instr *in, util_error *err);
+
 /* compile_ops.c */
 bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err);
 int exec_tr_take_addr(exec_tr *t, size_t i, uint32_t *a, uint32_t *b);

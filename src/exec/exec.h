@@ -193,7 +193,12 @@ typedef struct exec_memory {
    * grow consults store->limits and charges store->usage and *inst_bytes. */
   exec_store *store;
   uint64_t *inst_bytes; /* the defining instance's total over its memories, or NULL */
+  bool is64;            /* memory64: i64 addresses (kept below 4 GiB: EXEC_MAX_PAGES_64) */
 } exec_memory;
+
+/* weld's limit for a 64-bit memory: 4 GiB less one page, so that a 64-bit address
+ * saturated to 2^32-1 is out of bounds (compile_mem.c). */
+#define EXEC_MAX_PAGES_64 65535ull
 
 typedef struct exec_table {
   void **elems;         /* funcref: exec_func*; externref: host pointer; NULL = null */
@@ -205,6 +210,7 @@ typedef struct exec_table {
   exec_store *store;    /* limit accounting, as for memories; NULL = none */
   uint64_t *inst_bytes; /* the defining instance's memory total, which counts the table's
                            bytes (EXEC_TABLE_ELEM_BYTES per element); NULL = none */
+  bool is64;            /* a 64-bit table (i64 indices) */
 } exec_table;
 
 /* What one table element occupies, for the memory limit: a pointer. */

@@ -257,13 +257,14 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
   }
   case WASM_EXTERN_TABLE: {
     const exec_table *t = x->ptr;
-    if (t->elemtype != im->u.table.elem ||
+    if (t->elemtype != im->u.table.elem || t->is64 != im->u.table.limits.is64 ||
         !limits_match(t->size, t->has_max, t->max, &im->u.table.limits))
       return link_fail(err, im, "incompatible import type");
     return true;
   }
   case WASM_EXTERN_MEMORY: {
     const exec_memory *m = x->ptr;
+    if (m->is64 != im->u.memory.limits.is64) return link_fail(err, im, "incompatible import type");
     if (!limits_match(m->size / EXEC_PAGE_SIZE, m->has_max, m->max_pages, &im->u.memory.limits))
       return link_fail(err, im, "incompatible import type");
     return true;
@@ -410,8 +411,10 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
   }
   for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
     const wasm_tabletype *tt = &m->tables[i].type;
-    exec_table *t = exec_table_new(tt->elem, (uint32_t)tt->limits.min, (uint32_t)tt->limits.max,
-                                   tt->limits.has_max, NULL);
+    /* 64-bit bounds beyond u32 are beyond TABLE_MAX_ELEMS: clamp rather than wrap */
+    uint32_t tmin = tt->limits.min > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.min;
+    uint32_t tmax = tt->limits.max > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.max;
+    exec_table *t = exec_table_new(tt->elem, tmin, tmax, tt->limits.has_max, NULL);
     if (!t) {
       util_fail(err, UTIL_ERR_LIMIT, -1, "table %u: %llu elements: %s", i, (unsigned long long)tt->limits.min,
                 tt->limits.min > 10000000 ? "exceed the implementation limit" : "out of memory");
@@ -422,12 +425,20 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
       return oom_fail(err), NULL;
     }
     inst->tables[i] = t;
+    t->is64 = tt->limits.is64;
     if (!exec_store_adopt_table(s, t, &inst->memory_bytes, err)) return NULL;
   }
   for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
     const wasm_limits *l = &m->memories[i].type.limits;
+    if (l->is64 && l->min > EXEC_MAX_PAGES_64) {
+      util_fail(err, UTIL_ERR_LIMIT, -1, "memory size exceeds its limit (%llu pages > %llu)",
+                (unsigned long long)l->min, EXEC_MAX_PAGES_64);
+      return NULL;
+    }
     exec_memory *mem = exec_memory_new(l->min, l->max, l->has_max, s->guard_mode, err);
     if (!mem) return NULL;
+    mem->is64 = l->is64;
+    if (l->is64 && mem->max_pages > EXEC_MAX_PAGES_64) mem->max_pages = EXEC_MAX_PAGES_64;
     if (!UTIL_VEC_TRY_PUSH(s->memories, s->nmemories, s->capmemories, mem)) {
       exec_memory_free(mem);
       return oom_fail(err), NULL;
@@ -470,8 +481,8 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
       exec_slot off[2];
       if (!eval_const(inst, &el->offset, off, err)) return NULL;
       exec_table *t = inst->tables[el->table];
-      uint64_t d = (uint32_t)off[0];
-      if (d + ei->count > t->size) {
+      uint64_t d = t->is64 ? off[0] : (uint32_t)off[0];
+      if (d > t->size || ei->count > t->size - d) {
         trap_fail(s, EXEC_TRAP_TABLE_OOB, el->offset_in_input, err);
         return NULL;
       }
@@ -485,8 +496,8 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     exec_slot off[2];
     if (!eval_const(inst, &dd->offset, off, err)) return NULL;
     exec_memory *mem = inst->memories[dd->memory];
-    uint64_t d = (uint32_t)off[0];
-    if (d + dd->len > mem->size) {
+    uint64_t d = mem->is64 ? off[0] : (uint32_t)off[0];
+    if (d > mem->size || dd->len > mem->size - d) {
       trap_fail(s, EXEC_TRAP_MEMORY_OOB, dd->offset_in_input, err);
       return NULL;
     }

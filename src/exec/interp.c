@@ -941,6 +941,36 @@ dispatch:
     inst->datas[U(0)].len = 0;
     DISPATCH(SZ(1));
   }
+  HANDLER(USE_MEM) {
+    mem = U(0) ? inst->memories[U(0)] : inst->module->wasm->nmemories ? inst->memories[0] : &no_memory;
+    LOAD_MEM();
+    DISPATCH(SZ(1));
+  }
+  /* A 64-bit memory is at most 2^32 - 64 KiB bytes and a table far smaller, so a
+   * saturated address, index or length is out of bounds exactly when the original is. */
+  HANDLER(SAT64) {
+    uint64_t a = S(1);
+    S(0) = a > UINT32_MAX ? UINT32_MAX : a;
+    DISPATCH(SZ(2));
+  }
+  HANDLER(SAT64_OFF) {
+    uint64_t a = S(1), off = (uint64_t)U(2) | (uint64_t)U(3) << 32, ea = a + off;
+    S(0) = ea < a || ea > UINT32_MAX ? UINT32_MAX : ea;
+    DISPATCH(SZ(4));
+  }
+  HANDLER(EXT_M1) {
+    uint32_t v = (uint32_t)S(0);
+    S(0) = v == UINT32_MAX ? UINT64_MAX : v;
+    DISPATCH(SZ(1));
+  }
+  HANDLER(MEM_COPYX) {
+    exec_memory *dm = inst->memories[U(0)], *sm = inst->memories[U(1)];
+    uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
+    if (UNLIKELY(d + n > dm->size || s + n > sm->size)) TRAP(EXEC_TRAP_MEMORY_OOB);
+    BULK_CHARGE(n >> BULK_SHIFT);
+    BULK_DO(n, memmove(dm->base + d, sm->base + s, n), exec_bulk_move(th, dm->base + d, sm->base + s, n));
+    DISPATCH(SZ(5));
+  }
 
   /* ---- references and tables ---- */
   HANDLER(REF_FUNC) {

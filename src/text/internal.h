@@ -52,6 +52,7 @@ void text_buf_byte(text_buf *b, uint8_t v);
 void text_buf_bytes(text_buf *b, const void *p, size_t n);
 void text_buf_append(text_buf *b, const text_buf *from); /* from's bytes, and its oom */
 void text_buf_u32(text_buf *b, uint32_t v);
+void text_buf_u64(text_buf *b, uint64_t v);
 void text_buf_s32(text_buf *b, int32_t v);
 void text_buf_s64(text_buf *b, int64_t v);
 void text_buf_free(text_buf *b);
@@ -93,4 +94,9 @@ int text_opcode_by_name(const char *s, size_t n);
  * fields); text_encode_module the `(module ...)` whose `(` is token lpar. */
 bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err);
 bool text_encode_module(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err);
+/* The same under a feature set (src/wasm/module.h's WASM_FEATURE_*): without memory64 a
+ * memarg offset beyond u32 is "i32 constant out of range", as in 2.0's grammar. */
+bool text_wat_encode_features(const char *src, size_t len, uint32_t features, text_buf *out, util_error *err);
+bool text_encode_module_features(const char *src, const text_token *toks, size_t lpar, uint32_t features,
+                                 text_buf *out, util_error *err);
 #endif

@@ -151,6 +151,7 @@ static void valtypes(pr *p, const char *kw, const uint8_t *t, uint32_t n) {
 }
 
 static void limits(pr *p, const wasm_limits *l) {
+  if (l->is64) fputs(" i64", p->f);
   fprintf(p->f, " %" PRIu64, l->min);
   if (l->has_max) fprintf(p->f, " %" PRIu64, l->max);
 }
@@ -190,6 +191,7 @@ static void blocktype(pr *p, int64_t bt) {
 }
 
 static void memarg(pr *p, const wasm_instr *in, unsigned natural) {
+  if (in->mem.memidx) ref(p, ID_MEM, in->mem.memidx);
   if (in->mem.offset) fprintf(p->f, " offset=%" PRIu64, in->mem.offset);
   if (in->mem.align != natural && in->mem.align < 64) fprintf(p->f, " align=%" PRIu64, (uint64_t)1 << in->mem.align);
 }
@@ -206,7 +208,14 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   const wasm_opinfo *info = &wasm_opinfo_table[in->op];
   FILE *f = p->f;
   switch ((wasm_imm_kind)info->imm) {
-  case WASM_IMM_NONE: case WASM_IMM_MEMIDX: case WASM_IMM_MEMCOPY: break;
+  case WASM_IMM_NONE: break;
+  /* memory 0 is implicit, as in 2.0 text */
+  case WASM_IMM_MEMIDX:
+    if (in->idx) ref(p, ID_MEM, in->idx);
+    break;
+  case WASM_IMM_MEMCOPY:
+    if (in->idx || in->idx2) ref(p, ID_MEM, in->idx), ref(p, ID_MEM, in->idx2);
+    break;
   case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype); break;
   case WASM_IMM_LABEL: label_ref(p, in->idx, labels, depth); break;
   case WASM_IMM_LOCAL: local_ref(p, in->idx); break;
@@ -249,7 +258,10 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   case WASM_IMM_REFTYPE:
     fprintf(f, " %s", in->reftype == WASM_FUNCREF ? "func" : in->reftype == WASM_EXNREF ? "exn" : "extern");
     break;
-  case WASM_IMM_MEMINIT: ref(p, ID_DATA, in->idx); break;
+  case WASM_IMM_MEMINIT:
+    if (in->idx2) ref(p, ID_MEM, in->idx2);
+    ref(p, ID_DATA, in->idx);
+    break;
   case WASM_IMM_TABLEINIT: ref(p, ID_TABLE, in->idx2); ref(p, ID_ELEM, in->idx); break;
   case WASM_IMM_TABLECOPY: ref(p, ID_TABLE, in->idx); ref(p, ID_TABLE, in->idx2); break;
   case WASM_IMM_TAG: fprintf(f, " %" PRIu32, in->idx); break;
@@ -283,7 +295,7 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
   bool ok = true;
   while (!util_reader_eof(&r)) {
     wasm_instr in;
-    if (!(ok = wasm_read_instr(&r, &in, err))) break;
+    if (!(ok = wasm_read_instr_features(&r, &in, p->m->features, err))) break;
     const char *name = wasm_opinfo_table[in.op].name;
     if (in.op == WASM_OP_END || (in.op == WASM_OP_DELEGATE && depth > 0)) {
       if (depth == 0) break;

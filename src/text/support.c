@@ -41,6 +41,10 @@ void text_buf_u32(text_buf *b, uint32_t v) {
   uint8_t tmp[10];
   text_buf_bytes(b, tmp, util_write_u64(tmp, v));
 }
+void text_buf_u64(text_buf *b, uint64_t v) {
+  uint8_t tmp[10];
+  text_buf_bytes(b, tmp, util_write_u64(tmp, v));
+}
 void text_buf_s32(text_buf *b, int32_t v) {
   uint8_t tmp[10];
   text_buf_bytes(b, tmp, util_write_s64(tmp, v));

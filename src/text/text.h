@@ -27,6 +27,9 @@ bool text_is_binary(const uint8_t *bytes, size_t len);
 /* Loads a module from bytes in either format: text is encoded first, then decoded. */
 struct wasm_module *text_load_module(const uint8_t *bytes, size_t len, const char *filename,
                                      util_error *err);
+/* The same under a feature set (src/wasm/module.h's WASM_FEATURE_*). */
+struct wasm_module *text_load_module_features(const uint8_t *bytes, size_t len, const char *filename,
+                                              uint32_t features, util_error *err);
 
 /* Printing ------------------------------------------------------------------------- */
 

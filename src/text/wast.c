@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "wast.h"
+#include "../wasm/module.h"
 
 typedef struct sp {
   wast_script *s;
@@ -396,10 +397,15 @@ void text_wast_free(wast_script *s) {
 
 bool text_wast_module_bytes(const wast_script *s, const wast_module *m, uint8_t **out, size_t *len,
                             util_error *err) {
+  return text_wast_module_bytes_features(s, m, WASM_FEATURES_ALL, out, len, err);
+}
+
+bool text_wast_module_bytes_features(const wast_script *s, const wast_module *m, uint32_t features, uint8_t **out,
+                                     size_t *len, util_error *err) {
   util_error_clear(err);
   text_buf b = {0};
-  bool ok = m->lpar == SIZE_MAX ? text_wat_encode(s->src, s->lx.len, &b, err)
-                                : text_encode_module(s->src, s->lx.toks, m->lpar, &b, err);
+  bool ok = m->lpar == SIZE_MAX ? text_wat_encode_features(s->src, s->lx.len, features, &b, err)
+                                : text_encode_module_features(s->src, s->lx.toks, m->lpar, features, &b, err);
   if (!ok) {
     text_buf_free(&b);
     return false;

@@ -112,6 +112,9 @@ void text_wast_free(wast_script *s);
  * of `assert_malformed` modules surface here. */
 bool text_wast_module_bytes(const wast_script *s, const wast_module *m, uint8_t **out, size_t *len,
                             util_error *err);
+/* The same under a feature set (src/wasm/module.h's WASM_FEATURE_*). */
+bool text_wast_module_bytes_features(const wast_script *s, const wast_module *m, uint32_t features, uint8_t **out,
+                                     size_t *len, util_error *err);
 
 const char *text_wast_cmd_name(int kind);
 

@@ -36,13 +36,6 @@ static bool kw_contains(const scan *s, const text_token *t, const char *p) {
   return false;
 }
 
-/* A natural number that 2.0 reads as u32 but memory64 as u64. */
-static bool beyond_u32(const char *p, size_t n) {
-  uint64_t v;
-  bool range = false;
-  return text_parse_nat(p, n, &v, &range) && (range || v > UINT32_MAX);
-}
-
 /* Keywords that exist only in a later proposal's text format. */
 static const struct {
   int feature;
@@ -83,23 +76,7 @@ static void found(scan *s, int f) {
 static void keyword(scan *s, const text_token *t) {
   for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
     if (markers[i].prefix ? kw_prefix(s, t, markers[i].kw) : kw_eq(s, t, markers[i].kw)) found(s, markers[i].feature);
-  if (kw_prefix(s, t, "offset=") && beyond_u32(s->src + t->start + 7, t->len - 7)) found(s, WAST_FEAT_WIDE_LIMITS);
   if (kw_contains(s, t, ".atomic.")) found(s, WAST_FEAT_THREADS);
-}
-
-/* After `(memory` or `(table`: an index type `i64` after the optional id and inline
- * exports/import means 64-bit addressing. */
-static void limits_owner(scan *s, size_t k) {
-  while (k < s->end) {
-    const text_token *t = &s->toks[k];
-    if (t->kind == TOK_ID) k++;
-    else if (t->kind == TOK_LPAR && (kw_eq(s, &s->toks[k + 1], "export") || kw_eq(s, &s->toks[k + 1], "import")))
-      k = t->match + 1;
-    else break;
-  }
-  if (k < s->end && kw_eq(s, &s->toks[k], "i64")) found(s, WAST_FEAT_MEMORY64);
-  for (int i = 0; i < 2 && k < s->end && s->toks[k].kind == TOK_NUM; i++, k++)
-    if (beyond_u32(s->src + s->toks[k].start, s->toks[k].len)) found(s, WAST_FEAT_WIDE_LIMITS);
 }
 
 /* A field whose constant expression computes (i32.add etc.) uses extended constants;
@@ -132,8 +109,9 @@ static void table_init(scan *s, size_t lpar) {
   if (k < close && s->toks[k].kind == TOK_LPAR && !kw_eq(s, &s->toks[k + 1], "elem")) found(s, WAST_FEAT_FUNC_REFS);
 }
 
-/* The module's top-level fields: memories defined or imported (more than one is
- * multi-memory), constant-expression fields. */
+/* The module's top-level fields: tables with initialisers, constant-expression fields.
+ * (Multiple memories and memory64's i64 index types, u64 limits and offsets are read and
+ * run, under 2.0's rules too with `--standard 2.0`.) */
 static void fields(scan *s, size_t first) {
   for (size_t k = first; k < s->end && s->toks[k].kind != TOK_EOF;) {
     const text_token *t = &s->toks[k];
@@ -145,17 +123,12 @@ static void fields(scan *s, size_t first) {
     const text_token *t = &s->toks[k];
     if (t->kind != TOK_LPAR) { k++; continue; }
     const text_token *f = &s->toks[k + 1];
-    if (kw_eq(s, f, "memory")) s->memories++;
-    else if (kw_eq(s, f, "table") && !has_import(s, k)) table_init(s, k);
-    else if (kw_eq(s, f, "import")) {
-      for (size_t j = k + 2; j < t->match; j++)
-        if (s->toks[j].kind == TOK_LPAR && kw_eq(s, &s->toks[j + 1], "memory")) s->memories++;
-    } else if (kw_eq(s, f, "global") || kw_eq(s, f, "data") || kw_eq(s, f, "elem")) {
+    if (kw_eq(s, f, "table") && !has_import(s, k)) table_init(s, k);
+    else if (kw_eq(s, f, "global") || kw_eq(s, f, "data") || kw_eq(s, f, "elem")) {
       const_field(s, k);
     }
     k = t->match + 1;
   }
-  if (s->memories > 1) found(s, WAST_FEAT_MULTI_MEMORY);
 }
 
 /* `from`: where the text before token `first` starts. */
@@ -165,8 +138,6 @@ static int scan_tokens(const char *src, const text_token *toks, size_t from, siz
   for (size_t k = first; k < end; k++) {
     const text_token *t = &toks[k];
     if (t->kind == TOK_KEYWORD) keyword(&s, t);
-    else if (t->kind == TOK_LPAR && (kw_eq(&s, &toks[k + 1], "memory") || kw_eq(&s, &toks[k + 1], "table")))
-      limits_owner(&s, k + 2);
   }
   fields(&s, first);
   return s.found;

@@ -43,6 +43,10 @@ bool wat_is_lpar_kw(const wat *w, const char *kw) {
   return wat_tok(w)->kind == TOK_LPAR && wat_is_kw(wat_peek(w, 1), w->src, kw);
 }
 
+static bool wat_is_lpar_kw_at(const wat *w, size_t k, const char *kw) {
+  return wat_peek(w, k)->kind == TOK_LPAR && wat_is_kw(wat_peek(w, k + 1), w->src, kw);
+}
+
 bool wat_expect(wat *w, int kind) {
   if (wat_tok(w)->kind != kind) return wat_fail(w, wat_tok(w), "unexpected token");
   w->pos++;
@@ -388,7 +392,36 @@ static bool inline_import(wat *w, sections *s) {
   return wat_expect_rpar(w);
 }
 
-static bool limits(wat *w, text_buf *out) {
+/* A u64 bound of a 64-bit memory or table. */
+static bool wat_u64(wat *w, uint64_t *out) {
+  const text_token *t = wat_tok(w);
+  bool range = false;
+  if (t->kind != TOK_NUM || !text_parse_nat(w->src + t->start, t->len, out, &range))
+    return wat_fail(w, t, "unexpected token");
+  if (range) return wat_fail(w, t, "i64 constant out of range");
+  w->pos++;
+  return true;
+}
+
+/* Limits, after an optional index type: `i64` makes them 64-bit (flags bit 2). */
+static bool limits_at(wat *w, text_buf *out, bool *is64) {
+  *is64 = false;
+  if (wat_tok(w)->kind == TOK_KEYWORD && (wat_is_kw(wat_tok(w), w->src, "i64") || wat_is_kw(wat_tok(w), w->src, "i32"))) {
+    *is64 = wat_is_kw(wat_tok(w), w->src, "i64");
+    w->pos++;
+  }
+  /* 3.0 reads every bound as a u64 (the validator holds a 32-bit memory or table to its
+   * range); 2.0's grammar has u32 bounds */
+  if (*is64 || (w->features & WASM_FEATURE_MEMORY64)) {
+    uint64_t min = 0, max = 0;
+    if (!wat_u64(w, &min)) return false;
+    bool has_max = wat_tok(w)->kind == TOK_NUM;
+    if (has_max && !wat_u64(w, &max)) return false;
+    text_buf_byte(out, (has_max ? 1 : 0) | (*is64 ? 4 : 0));
+    text_buf_u64(out, min);
+    if (has_max) text_buf_u64(out, max);
+    return true;
+  }
   uint32_t min = 0, max = 0;
   if (!wat_u32(w, &min)) return false;
   if (wat_tok(w)->kind == TOK_NUM) {
@@ -401,6 +434,11 @@ static bool limits(wat *w, text_buf *out) {
     text_buf_u32(out, min);
   }
   return true;
+}
+
+static bool limits(wat *w, text_buf *out) {
+  bool is64;
+  return limits_at(w, out, &is64);
 }
 
 static bool tabletype(wat *w, text_buf *out) {
@@ -618,7 +656,14 @@ static bool table_field(wat *w, sections *s) {
     text_buf_byte(&s->import, 1);
     return tabletype(w, &s->import);
   }
-  if (wat_tok(w)->kind == TOK_KEYWORD) {
+  bool is64 = false;
+  bool at_kw = wat_is_kw(wat_tok(w), w->src, "i64") || wat_is_kw(wat_tok(w), w->src, "i32");
+  if (at_kw && wat_peek(w, 1)->kind == TOK_KEYWORD) {
+    is64 = wat_is_kw(wat_tok(w), w->src, "i64");
+    w->pos++;
+    at_kw = false;
+  }
+  if (wat_tok(w)->kind == TOK_KEYWORD && !at_kw) {
     uint8_t rt = 0;
     if (!wat_reftype_kw(w, &rt)) return false;
     if (!wat_is_lpar_kw(w, "elem")) return wat_fail(w, wat_tok(w), "unexpected token");
@@ -659,11 +704,12 @@ static bool table_field(wat *w, sections *s) {
     if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
     if (ok) {
       text_buf off = {0};
-      i32_const_zero(&off);
+      if (is64) { text_buf_byte(&off, 0x42); text_buf_byte(&off, 0); text_buf_byte(&off, 0x0b); }
+      else i32_const_zero(&off);
       emit_elem(s, 0, index, &off, &el);
       text_buf_free(&off);
       text_buf_byte(&s->table, rt);
-      text_buf_byte(&s->table, 1);
+      text_buf_byte(&s->table, is64 ? 5 : 1);
       text_buf_u32(&s->table, el.n);
       text_buf_u32(&s->table, el.n);
       s->ntable++;
@@ -700,15 +746,21 @@ static bool memory_field(wat *w, sections *s) {
     text_buf_byte(&s->import, 2);
     return limits(w, &s->import);
   }
+  bool is64 = false;
+  if (wat_tok(w)->kind == TOK_KEYWORD && wat_is_kw(wat_tok(w), w->src, "i64") && wat_is_lpar_kw_at(w, 1, "data")) {
+    is64 = true;
+    w->pos++;
+  }
   if (wat_is_lpar_kw(w, "data")) {
     size_t close = wat_tok(w)->match;
     w->pos += 2;
     if (index == 0) text_buf_byte(&s->data, 0);
     else { text_buf_byte(&s->data, 2); text_buf_u32(&s->data, index); }
-    i32_const_zero(&s->data);
+    if (is64) { text_buf_byte(&s->data, 0x42); text_buf_byte(&s->data, 0); text_buf_byte(&s->data, 0x0b); }
+    else i32_const_zero(&s->data);
     if (!data_strings(w, &s->data)) return false;
     uint64_t pages = (w->tmp.len + 65535) / 65536;
-    text_buf_byte(&s->mem, 1);
+    text_buf_byte(&s->mem, is64 ? 5 : 1);
     text_buf_u32(&s->mem, (uint32_t)pages);
     text_buf_u32(&s->mem, (uint32_t)pages);
     s->nmem++;
@@ -961,9 +1013,10 @@ static void name_section(wat *w, text_buf *out) {
 
 /* Encodes the module fields in tokens [start, end). */
 static bool encode_fields(const char *src, const text_token *toks, size_t start, size_t end,
-                          const text_token *module_id, text_buf *out, util_error *err) {
+                          const text_token *module_id, uint32_t features, text_buf *out, util_error *err) {
   wat w;
   memset(&w, 0, sizeof w);
+  w.features = features;
   w.module_id = module_id;
   w.src = src;
   w.toks = toks;
@@ -1047,6 +1100,11 @@ static bool concat_strings(const char *src, const text_token *toks, size_t *pos,
 }
 
 bool text_encode_module(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err) {
+  return text_encode_module_features(src, toks, lpar, WASM_FEATURES_ALL, out, err);
+}
+
+bool text_encode_module_features(const char *src, const text_token *toks, size_t lpar, uint32_t features,
+                                 text_buf *out, util_error *err) {
   size_t close = toks[lpar].match;
   size_t pos = lpar + 2; /* after `(module`; 3.0 scripts write `module definition $id` */
   if (wat_is_kw(&toks[pos], src, "definition")) pos++;
@@ -1061,20 +1119,24 @@ bool text_encode_module(const char *src, const text_token *toks, size_t lpar, te
     pos++;
     text_buf text = {0};
     bool ok = concat_strings(src, toks, &pos, close, &text, err);
-    if (ok) ok = text_wat_encode((const char *)text.p, text.len, out, err);
+    if (ok) ok = text_wat_encode_features((const char *)text.p, text.len, features, out, err);
     text_buf_free(&text);
     return ok;
   }
-  return encode_fields(src, toks, pos, close, module_id, out, err);
+  return encode_fields(src, toks, pos, close, module_id, features, out, err);
 }
 
 bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err) {
+  return text_wat_encode_features(src, len, WASM_FEATURES_ALL, out, err);
+}
+
+bool text_wat_encode_features(const char *src, size_t len, uint32_t features, text_buf *out, util_error *err) {
   text_lexed lx;
   if (!text_lex(src ? src : "", src ? len : 0, &lx, err)) return false;
   bool ok;
   const text_token *t = lx.toks;
   if (t[0].kind == TOK_LPAR && wat_is_kw(&t[1], lx.src, "module")) {
-    ok = text_encode_module(lx.src, lx.toks, 0, out, err);
+    ok = text_encode_module_features(lx.src, lx.toks, 0, features, out, err);
     size_t after = t[0].match + 1;
     if (ok && t[after].kind != TOK_EOF) {
       util_fail(err, UTIL_ERR_MALFORMED, t[after].start, "unexpected token");
@@ -1083,7 +1145,7 @@ bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err
       ok = false;
     }
   } else {
-    ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, out, err);
+    ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, features, out, err);
   }
   text_lexed_free(&lx);
   return ok;
@@ -1127,11 +1189,16 @@ bool text_is_binary(const uint8_t *bytes, size_t len) {
 }
 
 wasm_module *text_load_module(const uint8_t *bytes, size_t len, const char *filename, util_error *err) {
-  if (text_is_binary(bytes, len)) return wasm_decode(bytes, len, err);
+  return text_load_module_features(bytes, len, filename, WASM_FEATURES_ALL, err);
+}
+
+wasm_module *text_load_module_features(const uint8_t *bytes, size_t len, const char *filename, uint32_t features,
+                                       util_error *err) {
+  if (text_is_binary(bytes, len)) return wasm_decode_features(bytes, len, features, err);
   uint8_t *bin;
   size_t n;
   if (!text_wat_to_binary((const char *)bytes, len, filename, &bin, &n, err)) return NULL;
-  wasm_module *m = wasm_decode(bin, n, err);
+  wasm_module *m = wasm_decode_features(bin, n, features, err);
   free(bin);
   return m;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../wasm/instr.h"
+#include "../wasm/module.h"
 #include "../wasm/opcodes.h"
 #include "wat.h"
 
@@ -76,27 +77,40 @@ static bool local_index(wat *w, uint32_t *out) {
 
 static bool is_index_tok(const text_token *t) { return t->kind == TOK_NUM || t->kind == TOK_ID; }
 
-static bool memarg(wat *w, text_buf *out, unsigned natural) {
+static bool memarg_at(wat *w, text_buf *out, unsigned natural, bool lane) {
   uint64_t offset = 0, align = 1ull << natural;
+  uint32_t mem = 0;
+  /* a memory index; before a lane index a lone number is the lane */
+  const text_token *nx = wat_peek(w, 1);
+  bool idx = is_index_tok(wat_tok(w)) &&
+             (!lane || wat_tok(w)->kind == TOK_ID || nx->kind == TOK_NUM ||
+              (nx->kind == TOK_KEYWORD && nx->len > 6 &&
+               (memcmp(w->src + nx->start, "offset=", 7) == 0 || memcmp(w->src + nx->start, "align=", 6) == 0)));
+  if (idx && !wat_index(w, SPACE_MEM, &mem)) return false;
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_KEYWORD && t->len > 7 && memcmp(w->src + t->start, "offset=", 7) == 0) {
     bool range = false;
     if (!text_parse_nat(w->src + t->start + 7, t->len - 7, &offset, &range)) return wat_fail(w, t, "unknown operator");
-    if (range || offset > UINT32_MAX) return wat_fail(w, t, "i32 constant out of range");
+    /* 3.0 reads a u64 (the validator bounds it by the memory's index type); 2.0 a u32 */
+    if (range || (offset > UINT32_MAX && !(w->features & WASM_FEATURE_MEMORY64)))
+      return wat_fail(w, t, range ? "i64 constant out of range" : "i32 constant out of range");
     w->pos++;
     t = wat_tok(w);
   }
   if (t->kind == TOK_KEYWORD && t->len > 6 && memcmp(w->src + t->start, "align=", 6) == 0) {
     bool range = false;
     if (!text_parse_nat(w->src + t->start + 6, t->len - 6, &align, &range)) return wat_fail(w, t, "unknown operator");
-    if (range || align == 0 || (align & (align - 1)) != 0 || align > UINT32_MAX)
+    if (range || align == 0 || (align & (align - 1)) != 0 ||
+        (align > UINT32_MAX && !(w->features & WASM_FEATURE_MEMORY64)))
       return wat_fail(w, t, "alignment must be a power of two");
     w->pos++;
   }
   uint32_t log = 0;
   while ((1ull << log) < align) log++;
-  text_buf_u32(out, log);
-  text_buf_u32(out, (uint32_t)offset);
+  /* a memory other than 0 sets flags bit 6 and follows the flags */
+  text_buf_u32(out, mem ? log | 0x40 : log);
+  if (mem) text_buf_u32(out, mem);
+  text_buf_u64(out, offset);
   return true;
 }
 
@@ -181,6 +195,8 @@ static bool v128_const(wat *w, text_buf *out) {
   }
   return true;
 }
+
+static bool memarg(wat *w, text_buf *out, unsigned natural) { return memarg_at(w, out, natural, false); }
 
 static bool idx_or_zero(wat *w, int space, uint32_t *v) {
   *v = 0;
@@ -273,10 +289,11 @@ static bool plain(wat *w, int op, text_buf *out) {
     return memarg(w, out, info->arg & 0xf);
   case WASM_IMM_MEMLANE:
     emit_op(out, op);
-    return memarg(w, out, info->arg & 0xf) && lane_u8(w, out, false);
+    return memarg_at(w, out, info->arg & 0xf, true) && lane_u8(w, out, false);
   case WASM_IMM_MEMIDX:
+    if (!idx_or_zero(w, SPACE_MEM, &a)) return false;
     emit_op(out, op);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, a);
     return true;
   case WASM_IMM_I32C:
     if (!int_const(w, 32, &v)) return false;
@@ -323,16 +340,22 @@ static bool plain(wat *w, int op, text_buf *out) {
     return true;
   }
   case WASM_IMM_MEMINIT:
+    /* memory.init x? y: with one index it is the data segment */
+    b = 0;
+    if (is_index_tok(wat_peek(w, 1)) && !wat_index(w, SPACE_MEM, &b)) return false;
     if (!wat_index(w, SPACE_DATA, &a)) return false;
     w->uses_data_count = true;
     emit_op(out, op);
     text_buf_u32(out, a);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, b);
     return true;
   case WASM_IMM_MEMCOPY:
+    /* memory.copy (x y)?: destination, then source */
+    a = b = 0;
+    if (is_index_tok(wat_tok(w)) && (!wat_index(w, SPACE_MEM, &a) || !wat_index(w, SPACE_MEM, &b))) return false;
     emit_op(out, op);
-    text_buf_byte(out, 0);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, a);
+    text_buf_u32(out, b);
     return true;
   case WASM_IMM_TABLEINIT:
     /* table.init x? y: with one index it is the element segment */

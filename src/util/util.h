@@ -37,8 +37,8 @@ void util_error_clear(util_error *e);
 
 /* The edition of the WebAssembly specification whose wording errors follow where 3.0
  * reworded 2.0 (limits flags, "immutable global", lane index literals): 2 (the default)
- * or 3. Set per thread, by a caller that checks messages against one edition's
- * conformance scripts (`weld wast --spec-version`); the verdicts never depend on it. */
+ * or 3. Set per thread: weld_module_new sets it from the engine's weld_standard, and the
+ * .wast runner for its scripts (`weld wast --standard`); the verdicts never depend on it. */
 int util_spec_edition(void);
 void util_set_spec_edition(int edition);
 /* Sets the error (first error wins: a later set on an already-set error is ignored).

@@ -37,6 +37,7 @@ typedef struct decoder {
   util_reader r;
   util_error *err;
   int last_rank;
+  uint32_t features; /* WASM_FEATURE_* */
 
   /* function section: the type index of each defined function */
   uint32_t nfunc_defs;
@@ -125,10 +126,22 @@ static bool read_reftype(decoder *d, uint8_t *out) {
   return true;
 }
 
-/* The limits flag is a one-bit LEB128 number in 2.0: 0 (min) or 1 (min, max). 3.0 makes
- * it a byte whose bits 1 and 2 are shared (threads) and 64-bit (memory64), so flags past
- * those bits are "malformed limits flags" in its wording. */
+/* 3.0's limits: a flags byte (bit 0: a maximum follows, bit 2: 64-bit addressing) and
+ * u64 bounds, which the validator holds to the index type's range. */
+static bool read_limits3(decoder *d, wasm_limits *l) {
+  size_t off = pos(d);
+  uint8_t flag;
+  if (!read_u8(d, &flag)) return false;
+  if (flag & ~0x05u) return fail(d, off, "malformed limits flags");
+  l->is64 = (flag & 4) != 0;
+  l->has_max = (flag & 1) != 0;
+  if (!util_read_u64(&d->r, &l->min, d->err)) return false;
+  return !l->has_max || util_read_u64(&d->r, &l->max, d->err);
+}
+
+/* The limits flag is a one-bit LEB128 number in 2.0: 0 (min) or 1 (min, max). */
 static bool read_limits(decoder *d, wasm_limits *l) {
+  if (d->features & WASM_FEATURE_MEMORY64) return read_limits3(d, l);
   size_t off = pos(d);
   uint8_t flag;
   uint32_t v;
@@ -172,7 +185,7 @@ static bool read_instrs(decoder *d) {
   if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK)) return out_of_memory(d);
   wasm_instr in;
   for (;;) {
-    if (!wasm_read_instr(&d->r, &in, d->err)) return false;
+    if (!wasm_read_instr_features(&d->r, &in, d->features, d->err)) return false;
     switch (in.op) {
     case WASM_OP_BLOCK:
     case WASM_OP_LOOP:
@@ -379,6 +392,7 @@ static bool import_section(decoder *d) {
       m->nglobal_imports++;
       break;
     case WASM_EXTERN_TAG:
+      if (!(d->features & WASM_FEATURE_EXCEPTIONS)) return fail(d, off, "malformed import kind");
       if (!read_tagtype(d, &im->u.tag_type)) return false;
       m->ntag_imports++;
       break;
@@ -457,7 +471,8 @@ static bool export_section(decoder *d) {
     if (!read_name(d, &ex->name)) return false;
     size_t off = pos(d);
     if (!read_u8(d, &ex->kind)) return false;
-    if (ex->kind > WASM_EXTERN_TAG) return fail(d, off, "malformed export kind");
+    if (ex->kind > WASM_EXTERN_TAG || (ex->kind == WASM_EXTERN_TAG && !(d->features & WASM_FEATURE_EXCEPTIONS)))
+      return fail(d, off, "malformed export kind");
     if (!read_u32(d, &ex->index)) return false;
   }
   return true;
@@ -642,7 +657,8 @@ static bool custom_section(decoder *d, size_t start, uint32_t size) {
 static bool read_section(decoder *d) {
   size_t id_off = pos(d);
   uint8_t id = *d->r.p;
-  if (id > SEC_TAG) return fail(d, id_off, "malformed section id");
+  if (id > SEC_TAG || (id == SEC_TAG && !(d->features & WASM_FEATURE_EXCEPTIONS)))
+    return fail(d, id_off, "malformed section id"); /* 2.0: 13 is no section */
   if (id != SEC_CUSTOM) {
     if (section_rank[id] <= d->last_rank) {
       return fail(d, id_off, "unexpected content after last section");
@@ -746,6 +762,10 @@ static bool finish(decoder *d) {
 }
 
 wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
+  return wasm_decode_features(bytes, len, WASM_FEATURES_ALL, err);
+}
+
+wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t features, util_error *err) {
   util_error_clear(err);
   if (len > UINT32_MAX) {
     util_fail(err, UTIL_ERR_LIMIT, -1, "module too large: %zu bytes", len);
@@ -768,6 +788,7 @@ wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
   decoder d = {0};
   d.m = m;
   d.err = err;
+  d.features = m->features = features;
   d.r.start = d.r.p = m->bytes;
   d.r.end = m->bytes + len;
   d.r.base = 0;

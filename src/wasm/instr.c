@@ -38,7 +38,34 @@ static bool read_zero_byte(util_reader *r, uint32_t *out, util_error *err) {
   return true;
 }
 
-static bool read_memarg(util_reader *r, wasm_memarg *m, util_error *err) {
+/* A memory index: a u32 with multiple memories, else a zero byte. */
+static bool read_memidx(util_reader *r, uint32_t *out, uint32_t features, util_error *err) {
+  if (features & WASM_FEATURE_MULTI_MEMORY) return util_read_u32(r, out, err);
+  return read_zero_byte(r, out, err);
+}
+
+/* 3.0's memarg: flags (alignment, bit 6: a memory index follows), then a u64 offset
+ * (the validator bounds it by the memory's index type). */
+static bool read_memarg3(util_reader *r, wasm_memarg *m, uint32_t features, util_error *err) {
+  size_t off = util_reader_offset(r);
+  uint32_t flags;
+  if (!util_read_u32(r, &flags, err)) return false;
+  if (flags >= 0x80) return fail_at(err, off, "malformed memop flags");
+  m->memidx = 0;
+  if ((flags & 0x40) && (features & WASM_FEATURE_MULTI_MEMORY)) {
+    if (!util_read_u32(r, &m->memidx, err)) return false;
+    flags &= ~0x40u;
+  }
+  m->align = flags;
+  if (features & WASM_FEATURE_MEMORY64) return util_read_u64(r, &m->offset, err);
+  uint32_t o;
+  if (!util_read_u32(r, &o, err)) return false;
+  m->offset = o;
+  return true;
+}
+
+static bool read_memarg(util_reader *r, wasm_memarg *m, uint32_t features, util_error *err) {
+  if (features & (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64)) return read_memarg3(r, m, features, err);
   uint32_t align, off;
   if (!util_read_u32(r, &align, err)) return false;
   /* Multi-memory encodes a memory index with bit 6; in 2.0 that makes the alignment
@@ -69,6 +96,10 @@ static bool read_blocktype(util_reader *r, wasm_instr *in, util_error *err) {
 }
 
 bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
+  return wasm_read_instr_features(r, in, WASM_FEATURES_ALL, err);
+}
+
+bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features, util_error *err) {
   size_t start = util_reader_offset(r);
   uint8_t b;
   if (!util_read_u8(r, &b, err)) return false;
@@ -135,9 +166,9 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
     in->targets = types;
     return true;
   }
-  case WASM_IMM_MEM: return read_memarg(r, &in->mem, err);
-  case WASM_IMM_MEMLANE: return read_memarg(r, &in->mem, err) && util_read_u8(r, &in->lane, err);
-  case WASM_IMM_MEMIDX: return read_zero_byte(r, &in->idx, err);
+  case WASM_IMM_MEM: return read_memarg(r, &in->mem, features, err);
+  case WASM_IMM_MEMLANE: return read_memarg(r, &in->mem, features, err) && util_read_u8(r, &in->lane, err);
+  case WASM_IMM_MEMIDX: return read_memidx(r, &in->idx, features, err);
   case WASM_IMM_I32C: return util_read_s32(r, &in->c.i32, err);
   case WASM_IMM_I64C: return util_read_s64(r, &in->c.i64, err);
   case WASM_IMM_F32C: return util_read_fixed32(r, &in->c.f32, err);
@@ -157,9 +188,9 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
     return true;
   }
   case WASM_IMM_MEMINIT:
-    return util_read_u32(r, &in->idx, err) && read_zero_byte(r, &in->idx2, err);
+    return util_read_u32(r, &in->idx, err) && read_memidx(r, &in->idx2, features, err);
   case WASM_IMM_MEMCOPY:
-    return read_zero_byte(r, &in->idx, err) && read_zero_byte(r, &in->idx2, err);
+    return read_memidx(r, &in->idx, features, err) && read_memidx(r, &in->idx2, features, err);
   case WASM_IMM_TABLEINIT:
   case WASM_IMM_TABLECOPY:
     return util_read_u32(r, &in->idx, err) && util_read_u32(r, &in->idx2, err);

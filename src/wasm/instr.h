@@ -47,6 +47,11 @@ typedef struct wasm_instr {
  * end", "illegal opcode", "integer too large", "zero byte expected", "malformed reference
  * type", ...). */
 bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err);
+/* The same under a feature set (module.h's WASM_FEATURE_*): without multi-memory a
+ * memory index is a zero byte and memarg flags are a plain alignment; without memory64
+ * an offset is a u32. wasm_read_instr reads with every feature: code the decoder
+ * accepted under fewer features reads the same. */
+bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features, util_error *err);
 
 /* Iterates BR_TABLE targets: *pos starts at in->targets. */
 uint32_t wasm_br_table_next(const uint8_t **pos);

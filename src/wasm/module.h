@@ -228,11 +228,26 @@ typedef struct wasm_module {
 
   uint32_t nsections;
   wasm_section_info *sections;
+
+  /* the WASM_FEATURE_* set the module was decoded and is validated under */
+  uint32_t features;
 } wasm_module;
+
+/* Features beyond 2.0 that change how a module is decoded or validated. A 2.0 module
+ * reads the same under both sets except where 2.0 demands a rejection 3.0 lifts: a memory
+ * index is a single zero byte ("zero byte expected"), limits flags above 1 and integers
+ * wider than 32 bits in limits and offsets are malformed, a second memory is invalid. */
+#define WASM_FEATURE_MULTI_MEMORY 0x1u
+#define WASM_FEATURE_MEMORY64 0x2u /* 64-bit memories and tables */
+#define WASM_FEATURE_EXCEPTIONS 0x4u /* the tag section (id 13) and the tag kind (4) */
+#define WASM_FEATURES_2_0 0u
+#define WASM_FEATURES_ALL (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | WASM_FEATURE_EXCEPTIONS)
 
 /* Decodes a binary module. On success returns a module the caller frees with
  * wasm_module_free; on failure returns NULL with a MALFORMED error carrying the offset. */
 wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err);
+/* The same under a feature set (wasm_decode: WASM_FEATURES_ALL). */
+wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t features, util_error *err);
 void wasm_module_free(wasm_module *m);
 void wasm_line_table_free(wasm_module *m); /* by wasm_module_free */
 

@@ -35,7 +35,7 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, uint8_
     if (util_reader_eof(&r)) {
       return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r), "unexpected end");
     }
-    if (!wasm_read_instr(&r, &in, err)) return false;
+    if (!wasm_read_instr_features(&r, &in, m->features, err)) return false;
     uint8_t t;
     switch (in.op) {
     case WASM_OP_I32_CONST: t = WASM_I32; break;
@@ -98,10 +98,13 @@ static bool check_limits(const wasm_limits *l, uint64_t range, const char *range
 
 static bool check_tabletype(const wasm_tabletype *t, int64_t off, util_error *err) {
   if (!wasm_is_reftype(t->elem)) return invalid(err, off, "malformed reference type");
+  if (t->limits.is64) return check_limits(&t->limits, UINT64_MAX, "table size must be at most 2^64-1", off, err);
   return check_limits(&t->limits, UINT32_MAX, "table size must be at most 2^32-1", off, err);
 }
 
 static bool check_memtype(const wasm_memtype *t, int64_t off, util_error *err) {
+  if (t->limits.is64)
+    return check_limits(&t->limits, 1ull << 48, "memory size must be at most 2^48 pages (256 TiB)", off, err);
   return check_limits(&t->limits, MAX_MEMORY_PAGES, "memory size must be at most 65536 pages (4GiB)",
                       off, err);
 }
@@ -188,7 +191,8 @@ static bool check_elem(const wasm_vmodule *vm, const wasm_elem *el, util_error *
       return invalid(err, off, "type mismatch: segment of %s for a table of %s",
                      wasm_valtype_name(el->type), wasm_valtype_name(m->tables[el->table].type.elem));
     }
-    if (!wasm_validate_const_expr(vm, &el->offset, WASM_I32, m->nglobal_imports, err)) return false;
+    uint8_t at = m->tables[el->table].type.limits.is64 ? WASM_I64 : WASM_I32;
+    if (!wasm_validate_const_expr(vm, &el->offset, at, m->nglobal_imports, err)) return false;
   }
   if (el->func_indices) {
     if (el->type != WASM_FUNCREF) return invalid(err, off, "type mismatch");
@@ -211,7 +215,8 @@ static bool check_data(const wasm_vmodule *vm, const wasm_data *d, util_error *e
   const wasm_module *m = vm->m;
   if (d->mode != WASM_SEG_ACTIVE) return true;
   if (d->memory >= m->nmemories) return invalid(err, d->offset_in_input, "unknown memory %u", d->memory);
-  return wasm_validate_const_expr(vm, &d->offset, WASM_I32, m->nglobal_imports, err);
+  uint8_t at = m->memories[d->memory].type.limits.is64 ? WASM_I64 : WASM_I32;
+  return wasm_validate_const_expr(vm, &d->offset, at, m->nglobal_imports, err);
 }
 
 /* ---------- declared function references (the spec's C.refs) ----------------------- */
@@ -224,7 +229,7 @@ static void mark_expr_refs(const wasm_module *m, const wasm_expr *e, uint8_t *ma
   util_error_clear(&scratch);
   while (e->bytes && !util_reader_eof(&r)) {
     wasm_instr in;
-    if (!wasm_read_instr(&r, &in, &scratch)) return;
+    if (!wasm_read_instr_features(&r, &in, m->features, &scratch)) return;
     if (in.op == WASM_OP_REF_FUNC && in.idx < m->nfuncs) marks[in.idx] = 1;
     if (in.op == WASM_OP_END) return;
   }
@@ -314,7 +319,7 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
   for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
     if (!check_memtype(&m->memories[i].type, -1, err)) return false;
   }
-  if (m->nmemories > 1) return invalid(err, -1, "multiple memories");
+  if (m->nmemories > 1 && !(m->features & WASM_FEATURE_MULTI_MEMORY)) return invalid(err, -1, "multiple memories");
   for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
     if (!check_tagtype(m, m->tags[i].type, -1, err)) return false;
   }

@@ -190,10 +190,27 @@ static bool check_memory(vfn *v, uint32_t memidx) {
   return true;
 }
 
+/* The index (address) type of a memory or table: i64 for memory64's, else i32. */
+static uint8_t mem_at(const vfn *v, uint32_t memidx) {
+  return v->m->memories[memidx].type.limits.is64 ? WASM_I64 : WASM_I32;
+}
+static uint8_t table_at(const vfn *v, uint32_t idx) {
+  return v->m->tables[idx].type.limits.is64 ? WASM_I64 : WASM_I32;
+}
+
 static bool check_align(vfn *v, uint32_t align, uint32_t natural) {
   if (align > natural) return fail(v, "alignment must not be larger than natural");
   return true;
 }
+
+/* A memarg: its memory, its alignment, then its offset, which must fit the memory's
+ * index type. */
+static bool check_memarg(vfn *v, const wasm_memarg *ma, uint32_t natural) {
+  if (!check_memory(v, ma->memidx) || !check_align(v, ma->align, natural)) return false;
+  if (mem_at(v, ma->memidx) == WASM_I32 && ma->offset > UINT32_MAX) return fail(v, "offset out of range");
+  return true;
+}
+
 
 static bool check_table(vfn *v, uint32_t idx) {
   if (idx >= v->m->ntables) return fail(v, "unknown table %u", idx);
@@ -274,9 +291,9 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
     }
     return true;
   case WASM_IMM_TABLE: return check_table(v, in->idx);
-  case WASM_IMM_MEM: return check_memory(v, in->mem.memidx) && check_align(v, in->mem.align, oi->arg);
+  case WASM_IMM_MEM: return check_memarg(v, &in->mem, oi->arg);
   case WASM_IMM_MEMLANE:
-    if (!check_memory(v, in->mem.memidx) || !check_align(v, in->mem.align, oi->arg & 0xf)) return false;
+    if (!check_memarg(v, &in->mem, oi->arg & 0xf)) return false;
     if (in->lane >= (oi->arg >> 4)) return fail(v, "invalid lane index");
     return true;
   case WASM_IMM_MEMIDX: return check_memory(v, in->idx);
@@ -484,11 +501,11 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
     return true;
   case WASM_OP_CALL: return effect_call(v, wasm_ir_func_type(m, in->idx));
   case WASM_OP_CALL_INDIRECT:
-    if (!pop_expect(v, WASM_I32)) return false;
+    if (!pop_expect(v, table_at(v, in->idx2))) return false;
     return effect_call(v, &m->types[in->idx]);
   case WASM_OP_RETURN_CALL: return effect_return_call(v, wasm_ir_func_type(m, in->idx));
   case WASM_OP_RETURN_CALL_INDIRECT:
-    if (!pop_expect(v, WASM_I32)) return false;
+    if (!pop_expect(v, table_at(v, in->idx2))) return false;
     return effect_return_call(v, &m->types[in->idx]);
   case WASM_OP_DROP: {
     uint8_t t;
@@ -505,22 +522,26 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   case WASM_OP_GLOBAL_GET: push(v, m->globals[in->idx].type.type); return true;
   case WASM_OP_GLOBAL_SET: return pop_expect(v, m->globals[in->idx].type.type);
   case WASM_OP_TABLE_GET:
-    if (!pop_expect(v, WASM_I32)) return false;
+    if (!pop_expect(v, table_at(v, in->idx))) return false;
     push(v, m->tables[in->idx].type.elem);
     return true;
   case WASM_OP_TABLE_SET:
-    return pop_expect(v, m->tables[in->idx].type.elem) && pop_expect(v, WASM_I32);
-  case WASM_OP_TABLE_SIZE: push(v, WASM_I32); return true;
+    return pop_expect(v, m->tables[in->idx].type.elem) && pop_expect(v, table_at(v, in->idx));
+  case WASM_OP_TABLE_SIZE: push(v, table_at(v, in->idx)); return true;
   case WASM_OP_TABLE_GROW:
-    if (!pop_expect(v, WASM_I32) || !pop_expect(v, m->tables[in->idx].type.elem)) return false;
-    push(v, WASM_I32);
+    if (!pop_expect(v, table_at(v, in->idx)) || !pop_expect(v, m->tables[in->idx].type.elem)) return false;
+    push(v, table_at(v, in->idx));
     return true;
   case WASM_OP_TABLE_FILL:
-    return pop_expect(v, WASM_I32) && pop_expect(v, m->tables[in->idx].type.elem) &&
-           pop_expect(v, WASM_I32);
-  case WASM_OP_TABLE_INIT:
-  case WASM_OP_TABLE_COPY:
-    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32);
+    return pop_expect(v, table_at(v, in->idx)) && pop_expect(v, m->tables[in->idx].type.elem) &&
+           pop_expect(v, table_at(v, in->idx));
+  case WASM_OP_TABLE_INIT: /* table.init elem table: d in the table's index type, s and n i32 */
+    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) && pop_expect(v, table_at(v, in->idx2));
+  case WASM_OP_TABLE_COPY: { /* table.copy dst src: n is i64 only when both are 64-bit */
+    uint8_t dt = table_at(v, in->idx), st = table_at(v, in->idx2);
+    uint8_t nt = dt == WASM_I64 && st == WASM_I64 ? WASM_I64 : WASM_I32;
+    return pop_expect(v, nt) && pop_expect(v, st) && pop_expect(v, dt);
+  }
   case WASM_OP_REF_NULL: push(v, in->reftype); return true;
   case WASM_OP_REF_IS_NULL: {
     uint8_t t;
@@ -547,6 +568,45 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   default: break;
   }
   return fail(v, "unexpected instruction %s", wasm_opinfo_table[in->op].name);
+}
+
+static bool effect_plain(vfn *v, const wasm_opinfo *oi);
+
+/* A memory instruction on a 64-bit memory: the opcode table's signature with i64 for each
+ * address, size and page count (memory.copy's length is i64 only between two 64-bit
+ * memories). */
+static bool effect_memory64(vfn *v, const wasm_instr *in, const wasm_opinfo *oi) {
+  wasm_opinfo o = *oi;
+  switch ((wasm_imm_kind)oi->imm) {
+  case WASM_IMM_MEM:
+  case WASM_IMM_MEMLANE: o.params[0] = WASM_I64; break;
+  case WASM_IMM_MEMINIT: o.params[0] = WASM_I64; break;
+  case WASM_IMM_MEMCOPY: {
+    uint8_t d = mem_at(v, in->idx), s = mem_at(v, in->idx2);
+    o.params[0] = d;
+    o.params[1] = s;
+    o.params[2] = d == WASM_I64 && s == WASM_I64 ? WASM_I64 : WASM_I32;
+    break;
+  }
+  default: /* MEMIDX: memory.size, memory.grow, memory.fill */
+    if (in->op == WASM_OP_MEMORY_FILL) o.params[0] = o.params[2] = WASM_I64;
+    else if (in->op == WASM_OP_MEMORY_GROW) o.params[0] = o.result = WASM_I64;
+    else o.result = WASM_I64;
+    break;
+  }
+  return effect_plain(v, &o);
+}
+
+/* Whether an instruction touches a 64-bit memory (so effect_memory64 types it). */
+static bool uses_memory64(const vfn *v, const wasm_instr *in, const wasm_opinfo *oi) {
+  switch ((wasm_imm_kind)oi->imm) {
+  case WASM_IMM_MEM:
+  case WASM_IMM_MEMLANE: return mem_at(v, in->mem.memidx) == WASM_I64;
+  case WASM_IMM_MEMIDX: return mem_at(v, in->idx) == WASM_I64;
+  case WASM_IMM_MEMINIT: return mem_at(v, in->idx2) == WASM_I64;
+  case WASM_IMM_MEMCOPY: return mem_at(v, in->idx) == WASM_I64 || mem_at(v, in->idx2) == WASM_I64;
+  default: return false;
+  }
 }
 
 static bool effect_plain(vfn *v, const wasm_opinfo *oi) {
@@ -615,7 +675,7 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
                        "unexpected end of section or function");
     }
     wasm_instr in;
-    if (!wasm_read_instr(&r, &in, v->err)) return false;
+    if (!wasm_read_instr_features(&r, &in, v->m->features, v->err)) return false;
     v->off = in.offset;
     if (!check_immediates(v, &in) || !run_hook_before(v, hooks, &in)) return false;
     const wasm_opinfo *oi = &wasm_opinfo_table[in.op];
@@ -653,7 +713,10 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
       push_types(v, c->params, c->nparams);
       if (v->oom || !run_hook_after(v, hooks, &in, &before)) return false;
     } else {
-      if (!(oi->special ? effect_special(v, &in) : effect_plain(v, oi))) return false;
+      bool ok = oi->special                  ? effect_special(v, &in)
+                : uses_memory64(v, &in, oi) ? effect_memory64(v, &in, oi)
+                                            : effect_plain(v, oi);
+      if (!ok) return false;
       if (v->oom || !run_hook_after(v, hooks, &in, NULL)) return false;
     }
   }

@@ -14,6 +14,7 @@
 #include "run.h"
 #include "spectest.h"
 #include "text/wast.h"
+#include "wasm/module.h"
 #include "value.h"
 #include "weld.h"
 
@@ -131,7 +132,8 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
   uint8_t *bytes;
   size_t len;
   util_error ue;
-  if (!text_wast_module_bytes(cx->script, m, &bytes, &len, &ue)) {
+  uint32_t features = cx->o->wasm2 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
+  if (!text_wast_module_bytes_features(cx->script, m, features, &bytes, &len, &ue)) {
     ld->status = LOAD_TEXT;
     ld->kind = ue.kind == UTIL_ERR_OOM ? WELD_ERROR_LIMIT : WELD_ERROR_MALFORMED; /* never a verdict */
     if (ue.line > 0) snprintf(ld->msg, sizeof ld->msg, "%s (at %d:%d)", ue.msg, ue.line, ue.col);
@@ -156,7 +158,6 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
      * 2.0 restrictions that a later proposal lifts, so a verdict that disagrees with
      * the script is a skip for that feature. */
     static const struct { const char *msg; int feature; } binary_features[] = {
-        {"multiple memories", WAST_FEAT_MULTI_MEMORY},
         {"malformed reference type", WAST_FEAT_FUNC_REFS},
         {"malformed function type", WAST_FEAT_GC}, /* a type other than func: struct, array, rec, sub */
     };
@@ -449,16 +450,6 @@ static outcome cmd_assert_uninstantiable(runner *cx, const wast_command *c, resu
   return expect_instantiation_failure(cx, c, r, true);
 }
 
-/* Section id 13 and import/export kind 4 were malformed in 2.0; 3.0 made them the tag
- * section and the tag kind, and its scripts test 14 and 5 instead. A 2.0 script's binary
- * that now reads as a (truncated) tag gets another message: counted as skipped, since
- * one decoder cannot give both suites' verdicts. */
-#define EXN_REUSED "2.0 malformed encoding that 3.0 exception handling reuses (tag section, tag kind)"
-static bool reused_by_exceptions(const char *text) {
-  return starts_with("malformed section id", text) || starts_with("malformed import kind", text) ||
-         starts_with("malformed export kind", text);
-}
-
 /* The module must be rejected while it is read (text syntax), decoded or validated,
  * with a message that starts with the expected text. */
 static outcome cmd_assert_malformed(runner *cx, const wast_command *c, result *r) {
@@ -474,7 +465,6 @@ static outcome cmd_assert_malformed(runner *cx, const wast_command *c, result *r
     if (ld.kind != WELD_ERROR_MALFORMED && ld.kind != WELD_ERROR_INVALID)
       return fail(r, "expected malformed \"%s\", got \"%s\"", c->text, ld.msg);
     if (!starts_with(ld.msg, c->text)) {
-      if (c->module.form == WAST_MOD_BINARY && reused_by_exceptions(c->text)) return skip(r, EXN_REUSED);
       return fail(r, "expected \"%s\", got \"%s\"", c->text, ld.msg);
     }
     return pass(r);
@@ -624,6 +614,7 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
   weld_config_default(&cfg);
   if (o->explicit_bounds) cfg.bounds = WELD_BOUNDS_EXPLICIT;
   if (o->tier > 0) cfg.tier = (weld_tier)(o->tier - 1);
+  if (o->wasm2) cfg.standard = WELD_STANDARD_2_0;
   cx.engine = weld_engine_new(&cfg);
   cx.store = weld_store_new(cx.engine);
   if (o->max_memory_bytes || o->max_table_elements) {
@@ -635,7 +626,7 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
   }
   wast_spectest_define(cx.store, &cx.spectest);
   int edition = util_spec_edition();
-  util_set_spec_edition(o->spec_edition ? o->spec_edition : 2);
+  util_set_spec_edition(o->wasm2 ? 2 : 3);
   for (size_t i = 0; i < s->ncmds; i++) run_command(&cx, &s->cmds[i]);
   util_set_spec_edition(edition);
 

@@ -24,8 +24,8 @@ typedef struct wast_run_options {
   uint32_t max_table_elements; /* per table; 0: unlimited */
   bool explicit_bounds;      /* software bounds checks instead of the guard region */
   int tier;                  /* 0: the default (WELD_TIER); else 1 + a weld_tier */
-  int spec_edition;          /* whose wording errors follow where 3.0 reworded 2.0: 3, or
-                                2.0's (0 or 2; util_spec_edition) */
+  bool wasm2;                /* hold modules to WebAssembly 2.0 (WELD_STANDARD_2_0): the
+                                2.0 suite asserts its restrictions and messages */
 } wast_run_options;
 
 #define WAST_MAX_TIER_REASONS 32

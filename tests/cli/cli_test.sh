@@ -632,29 +632,78 @@ printf '(module (func (export "spin") (loop (br 0))))\n(assert_trap (invoke "spi
 run 0 wast --fuel 1000 spin.wast; out_has "spin: 2 passed, 0 failed, 0 skipped"
 # Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
 # the same text still pass; a skipped module taints the instance it would have written.
+# Multiple memories and memory64 run.
 cat > ft.wast <<'EOF2'
-(assert_invalid (module (memory 1) (memory 1)) "multiple memories")
 (module $M (table (export "t") 2 funcref) (func (export "get") (result i32) (ref.is_null (table.get 0 (i32.const 0)))))
 (register "M" $M)
 (assert_return (invoke $M "get") (i32.const 1))
 (module (table (import "M" "t") 2 funcref) (memory 1) (memory 1) (func $f) (elem (i32.const 0) $f))
 (assert_return (invoke $M "get") (i32.const 0))
+(module (table (import "M" "t") 2 funcref) (global i32 (i32.add (i32.const 1) (i32.const 2))) (func $f) (elem (i32.const 1) $f))
+(assert_return (invoke $M "get") (i32.const 0))
 (module (memory i64 1))
 (assert_malformed (module quote "(type (struct (field i32)))") "unexpected token")
 (module (func (@name "x")))
 (module binary "\00asm\01\00\00\00" "\05\05\02\00\01\00\01")
-(module (global i32 (i32.add (i32.const 1) (i32.const 2))))
 (assert_invalid (module (global i32 (i32.add (i32.const 1) (i32.const 2)))) "constant expression required")
 EOF2
-run 0 wast -v --log ft.log ft.wast; out_has "ft: 6 passed, 0 failed, 6 skipped"
-for want in 'PASS ft.wast:1: assert_invalid' 'PASS ft.wast:4: assert_return' \
-  'skip ft.wast:5: module: needs multiple memories' 'skip ft.wast:6: assert_return: needs multiple memories' \
-  'skip ft.wast:7: module: needs memory64' 'skip ft.wast:8: assert_malformed: needs garbage collection (GC)' \
-  'PASS ft.wast:9: module' 'skip ft.wast:10: module: needs multiple memories' \
-  'skip ft.wast:11: module: needs extended constant expressions' 'PASS ft.wast:12: assert_invalid' \
-  'SKIP ft.wast: needs multiple memories: 3'; do
+run 0 wast -v --log ft.log ft.wast; out_has "ft: 9 passed, 0 failed, 3 skipped"
+for want in 'PASS ft.wast:4: module' 'PASS ft.wast:5: assert_return' \
+  'skip ft.wast:6: module: needs extended constant expressions' \
+  'skip ft.wast:7: assert_return: needs extended constant expressions' \
+  'PASS ft.wast:8: module' 'skip ft.wast:9: assert_malformed: needs garbage collection (GC)' \
+  'PASS ft.wast:10: module' 'PASS ft.wast:11: module' 'PASS ft.wast:12: assert_invalid' \
+  'SKIP ft.wast: needs extended constant expressions: 2'; do
   if grep -qxF -- "$want" ft.log; then ok; else bad "ft.log lacks '$want': $(cat ft.log)"; fi
 done
+# 2.0's restrictions, in 2.0's words, with --standard 2.0 (and not without it)
+cat > ft2.wast <<'EOF2'
+(assert_invalid (module (memory 1) (memory 1)) "multiple memories")
+(assert_malformed (module quote "(memory 0x1_0000_0000)") "i32 constant out of range")
+(assert_malformed (module binary "\00asm\01\00\00\00" "\05\03\01\04\00") "integer too large")
+EOF2
+run 0 wast --standard 2.0 ft2.wast; out_has "ft2: 3 passed, 0 failed, 0 skipped"
+run 1 wast ft2.wast; out_has "ft2: 0 passed, 3 failed, 0 skipped"
+run 2 wast --standard 1.0 ft2.wast; err_line "bad --standard '1.0'"
+# 64-bit tables and memories where the suite does not look: tail calls through a 64-bit
+# table, indices and lengths of 2^32 and more (never wrapped to small ones), grow results
+cat > t64.wast <<'EOF2'
+(module
+  (type $t (func (result i32)))
+  (table $tb i64 2 funcref)
+  (elem (table $tb) (i64.const 1) func $seven)
+  (func $seven (result i32) (i32.const 7))
+  (func (export "tail") (param i64) (result i32) (return_call_indirect $tb (type $t) (local.get 0)))
+  (func (export "call") (param i64) (result i32) (call_indirect $tb (type $t) (local.get 0)))
+  (func (export "grow") (param i64) (result i64) (table.grow $tb (ref.null func) (local.get 0)))
+  (func (export "size") (result i64) (table.size $tb)))
+(assert_return (invoke "tail" (i64.const 1)) (i32.const 7))
+(assert_return (invoke "call" (i64.const 1)) (i32.const 7))
+(assert_trap (invoke "tail" (i64.const 0x1_0000_0001)) "undefined element")
+(assert_trap (invoke "call" (i64.const -1)) "undefined element")
+(assert_return (invoke "grow" (i64.const 0x1_0000_0000)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 3)) (i64.const 2))
+(assert_return (invoke "size") (i64.const 5))
+(module
+  (memory $m0 1)
+  (memory $m1 i64 1 2)
+  (func (export "fill") (param i64 i64) (memory.fill $m1 (local.get 0) (i32.const 9) (local.get 1)))
+  (func (export "get") (param i64) (result i32) (i32.load8_u $m1 (local.get 0)))
+  (func (export "init") (param i64) (memory.init $m1 0 (local.get 0) (i32.const 0) (i32.const 2)))
+  (func (export "size") (result i64) (memory.size $m1))
+  (func (export "grow") (param i64) (result i64) (memory.grow $m1 (local.get 0)))
+  (data "ab"))
+(assert_return (invoke "fill" (i64.const 10) (i64.const 2)) )
+(assert_return (invoke "get" (i64.const 11)) (i32.const 9))
+(assert_trap (invoke "fill" (i64.const 0x1_0000_0000) (i64.const 0)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i64.const 0) (i64.const 0x1_0000_0000)) "out of bounds memory access")
+(assert_return (invoke "init" (i64.const 100)))
+(assert_return (invoke "get" (i64.const 101)) (i32.const 98))
+(assert_return (invoke "grow" (i64.const 1)) (i64.const 1))
+(assert_return (invoke "grow" (i64.const 1)) (i64.const -1))
+(assert_return (invoke "size") (i64.const 2))
+EOF2
+run 0 wast t64.wast; out_has "t64: 18 passed, 0 failed, 0 skipped"
 
 # Running out of memory while reading text is a one-line error with the place and exit 1,
 # never an abort: a 40 MB data string under a 150 MB address-space limit. A sanitizer
@@ -672,17 +721,17 @@ else
   echo "skip: weld does not start under ulimit -v 150000 (a sanitizer build): out-of-memory checks not run"
 fi
 rm -f huge.wat
-# Where 3.0 reworded 2.0, --spec-version picks the edition the script expects.
+# Where 3.0 reworded 2.0, --standard picks the edition the script expects.
 cat > ed.wast <<'EOF2'
 (assert_invalid (module (global i32 (i32.const 0)) (func (global.set 0 (i32.const 1)))) "immutable global")
 (assert_malformed (module binary "\00asm\01\00\00\00" "\05\03\01\08\00") "malformed limits flags")
 (assert_malformed (module quote "(func (result i32) (i32x4.extract_lane 256 (v128.const i32x4 0 0 0 0)))") "i8 constant out of range")
 (module (func (result v128) (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.const i32x4 0 0 0 0) (v128.const i32x4 0 0 0 0) (v128.const i32x4 0 0 0 0))))
 EOF2
-run 0 wast --spec-version 3.0 ed.wast; out_has "ed: 4 passed, 0 failed, 0 skipped"
-run 1 wast --spec-version=2.0 ed.wast; out_has "ed: 1 passed, 3 failed, 0 skipped"
-run 1 wast ed.wast; out_has "ed: 1 passed, 3 failed, 0 skipped"
-run 2 wast --spec-version 4.0 ed.wast; err_line "bad --spec-version '4.0'"
+run 0 wast --standard 3.0 ed.wast; out_has "ed: 4 passed, 0 failed, 0 skipped"
+run 1 wast --standard=2.0 ed.wast; out_has "ed: 1 passed, 3 failed, 0 skipped"
+run 0 wast ed.wast; out_has "ed: 4 passed, 0 failed, 0 skipped"   # 3.0 is the default
+run 2 wast --standard 4.0 ed.wast; err_line "bad --standard '4.0'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -21,8 +21,9 @@
 #                     (then a reason; `#` starts a comment): they are counted apart as
 #                     known failures, not as failed; one that no longer fails is a
 #                     failure until it is removed from the file, so the list stays exact
-#   SPEC_VERSION      2.0 or 3.0: the edition whose error wording the scripts expect
-#                     where 3.0 reworded 2.0 (`weld wast --spec-version`); default 3.0
+#   SPEC_VERSION      2.0 or 3.0: the edition the scripts are run under (`weld wast
+#                     --standard`: 2.0's restrictions and wording, or 3.0's); default
+#                     3.0 for a suite under a wasm-3* directory, 2.0 otherwise
 #                     when a directory of SUITE_DIR's path is named wasm-3*, else 2.0
 #
 # Prints one line per script, `name: N passed, M failed, K skipped`, in name order, then
@@ -40,7 +41,7 @@ if [ "${1:-}" = "--one-wast" ]; then
   dir="$out/$name"
   mkdir -p "$dir"
   set +e
-  "$weld" wast --spec-version "$version" --name "$name" --log "$dir/log" "$wast" >"$dir/result" 2>"$dir/weld.err"
+  "$weld" wast --standard "$version" --name "$name" --log "$dir/log" "$wast" >"$dir/result" 2>"$dir/weld.err"
   rc=$?
   set -e
   # 0 and 1 are verdicts, 2 a script weld cannot read; anything else (a crash, a
@@ -69,7 +70,9 @@ if [ "${1:-}" = "--one" ]; then
     fi
   fi
   set +e
-  "$driver" --name "$name" --log "$dir/log" "$json" >"$dir/result" 2>"$dir/driver.err"
+  standard=3.0
+  case "$(basename "$(dirname "$wast")")" in wasm-2.0*) standard=2.0 ;; esac
+  "$driver" --standard "$standard" --name "$name" --log "$dir/log" "$json" >"$dir/result" 2>"$dir/driver.err"
   rc=$?
   set -e
   # 0 and 1 are verdicts; anything else (a crash, a sanitizer report) is a failure of
