@@ -959,6 +959,8 @@ bool comp_validate(const comp_component *c, comp_info **info, util_error *err) {
     }
   }
   scope_free(&top);
+  /* an allocation that failed where the walk could go on still fails the whole */
+  if (err->kind != UTIL_ERR_NONE) ok = false;
   if (info) *info = ci;
   else comp_info_free(ci);
   return ok;
