@@ -87,8 +87,8 @@ bool ct_flatten_func(const comp_ctype *ft, bool lift, bool async, bool callback,
 /* The flat core types of a value type (at most `max`; returns the full count). */
 uint32_t ct_flatten(const comp_ctype *t, uint8_t *out, uint32_t max);
 
-/* Extern names (names.c): NULL when valid, else the reason. */
-const char *comp_name_check(const wasm_name *n, bool import);
+/* Extern names (names.c): NULL when valid, else the reason (maybe written in why). */
+const char *comp_name_check(const wasm_name *n, bool import, char *why, size_t nwhy);
 /* Whether two names collide under the strong-uniqueness rule (ASCII case-insensitive). */
 bool comp_names_conflict(const wasm_name *a, const wasm_name *b);
 /* A label (record field, case, param, flag): kebab case. */

@@ -13,15 +13,23 @@ static bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* fragment ::= word | acronym; word ::= [a-z][0-9a-z]*; acronym ::= [A-Z][0-9A-Z]*.
- * A label is fragments joined by '-'. `words` allows words only (namespaces). */
+/* label ::= fragment ('-' fragment)*; a fragment is lowercase letters and digits or
+ * uppercase letters and digits; the first starts with a letter. `words` allows the
+ * lowercase form only (namespaces and packages). */
 static bool label_at(cur *c, bool words) {
+  bool first = true;
   for (;;) {
     if (c->p >= c->end) return false;
-    bool upper = is_upper(*c->p);
-    if (!is_lower(*c->p) && !(upper && !words)) return false;
-    c->p++;
-    while (c->p < c->end && (is_digit(*c->p) || (upper ? is_upper(*c->p) : is_lower(*c->p)))) c->p++;
+    if (first && !is_lower(*c->p) && !(is_upper(*c->p) && !words)) return false;
+    bool upper = false, lower_ = false;
+    const char *s = c->p;
+    while (c->p < c->end && (is_digit(*c->p) || is_lower(*c->p) || is_upper(*c->p))) {
+      upper |= is_upper(*c->p);
+      lower_ |= is_lower(*c->p);
+      c->p++;
+    }
+    if (c->p == s || (upper && lower_) || (upper && words)) return false;
+    first = false;
     if (c->p < c->end && *c->p == '-') {
       c->p++;
       continue;
@@ -33,6 +41,11 @@ static bool label_at(cur *c, bool words) {
 static bool whole_label(const char *s, size_t n) {
   cur c = {s, s + n};
   return label_at(&c, false) && c.p == c.end;
+}
+
+static bool whole_words(const char *s, size_t n) {
+  cur c = {s, s + n};
+  return label_at(&c, true) && c.p == c.end;
 }
 
 bool comp_label_valid(const wasm_name *n) { return whole_label(n->str, n->len); }
@@ -68,65 +81,81 @@ static bool semver(cur *c) {
   return c->p == c->end;
 }
 
-/* interfacename ::= namespace+ label projection+ ('@' semver)?, namespace ::= words ':' */
-static bool interface_name(const char *s, size_t n) {
-  cur c = {s, s + n};
-  const char *at = memchr(s, '@', n);
-  cur body = {s, at ? at : s + n};
-  if (!label_at(&body, true) || body.p >= body.end || *body.p != ':') return false;
-  body.p++;
-  while (body.p < body.end) {
-    if (!label_at(&body, false)) return false;
-    if (body.p < body.end && *body.p == ':') { body.p++; continue; }
-    break;
-  }
-  int projections = 0;
-  while (body.p < body.end && *body.p == '/') {
-    body.p++;
-    if (!label_at(&body, false)) return false;
-    projections++;
-  }
-  if (projections == 0 || body.p != body.end) return false;
-  if (!at) return true;
-  c.p = at + 1;
-  return semver(&c);
-}
-
 static bool starts(const char *s, size_t n, const char *prefix) {
   size_t k = strlen(prefix);
   return n >= k && memcmp(s, prefix, k) == 0;
 }
 
-/* [constructor]r, [method]r.f, [static]r.f, and the async forms. */
-static bool plain_name(const char *s, size_t n, int *ann, wasm_name *res) {
+static const char *not_kebab(const char *s, size_t n, char *why, size_t nwhy) {
+  snprintf(why, nwhy, "`%.*s` is not in kebab case", (int)(n > 80 ? 80 : n), s);
+  return why;
+}
+
+/* [constructor]r, [method]r.f, [static]r.f, and the async forms: NULL when valid. */
+static const char *plain_name(const char *s, size_t n, int *ann, wasm_name *res, char *why, size_t nwhy) {
   static const struct { const char *p; int ann; bool dotted; } forms[] = {
       {"[constructor]", COMP_ANN_CONSTRUCTOR, false}, {"[method]", COMP_ANN_METHOD, true},
       {"[static]", COMP_ANN_STATIC, true},           {"[async]", COMP_ANN_NONE, false},
       {"[async method]", COMP_ANN_METHOD, true},     {"[async static]", COMP_ANN_STATIC, true}};
   *ann = COMP_ANN_NONE;
-  if (n == 0 || s[0] != '[') return whole_label(s, n);
+  if (n == 0 || s[0] != '[') return whole_label(s, n) ? NULL : not_kebab(s, n, why, nwhy);
   for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
     if (!starts(s, n, forms[i].p)) continue;
     size_t k = strlen(forms[i].p);
     const char *r = s + k;
     size_t rn = n - k;
     if (!forms[i].dotted) {
-      if (!whole_label(r, rn)) return false;
+      if (!whole_label(r, rn)) return not_kebab(r, rn, why, nwhy);
       if (forms[i].ann == COMP_ANN_CONSTRUCTOR && res) *res = (wasm_name){r, (uint32_t)rn};
       *ann = forms[i].ann;
-      return true;
+      return NULL;
     }
     const char *dot = memchr(r, '.', rn);
-    if (!dot || !whole_label(r, (size_t)(dot - r)) || !whole_label(dot + 1, rn - (size_t)(dot - r) - 1)) return false;
-    if (res) *res = (wasm_name){r, (uint32_t)(dot - r)};
+    if (!dot) return "failed to find `.` character";
+    size_t rl = (size_t)(dot - r);
+    if (!whole_label(r, rl)) return not_kebab(r, rl, why, nwhy);
+    if (!whole_label(dot + 1, rn - rl - 1)) return not_kebab(dot + 1, rn - rl - 1, why, nwhy);
+    if (res) *res = (wasm_name){r, (uint32_t)rl};
     *ann = forms[i].ann;
-    return true;
+    return NULL;
   }
-  return false;
+  return "unknown annotation in name";
+}
+
+/* interfacename ::= namespace+ package projection+ ('@' semver)?; namespace ::= words ':' */
+static const char *interface_name(const char *s, size_t n, char *why, size_t nwhy) {
+  const char *at = memchr(s, '@', n);
+  const char *end = at ? at : s + n;
+  const char *p = s;
+  const char *colon;
+  int namespaces = 0;
+  while ((colon = memchr(p, ':', (size_t)(end - p))) != NULL) {
+    if (!whole_words(p, (size_t)(colon - p))) return not_kebab(p, (size_t)(colon - p), why, nwhy);
+    namespaces++;
+    p = colon + 1;
+  }
+  const char *slash = memchr(p, '/', (size_t)(end - p));
+  if (!slash) return not_kebab(p, (size_t)(end - p), why, nwhy);
+  if (!whole_words(p, (size_t)(slash - p))) return not_kebab(p, (size_t)(slash - p), why, nwhy);
+  p = slash + 1;
+  for (;;) {
+    const char *next = memchr(p, '/', (size_t)(end - p));
+    const char *e = next ? next : end;
+    if (!whole_label(p, (size_t)(e - p))) return not_kebab(p, (size_t)(e - p), why, nwhy);
+    if (!next) break;
+    p = next + 1;
+  }
+  (void)namespaces;
+  if (at) {
+    cur c = {at + 1, s + n};
+    if (!semver(&c)) return "`@` is not followed by a valid semver";
+  }
+  return NULL;
 }
 
 bool comp_name_resource(const wasm_name *n, wasm_name *resource, int *annotation) {
-  return plain_name(n->str, n->len, annotation, resource) && *annotation != COMP_ANN_NONE;
+  char why[128];
+  return !plain_name(n->str, n->len, annotation, resource, why, sizeof why) && *annotation != COMP_ANN_NONE;
 }
 
 /* 'name=<' ... '>' with no '<' or '>' inside */
@@ -144,23 +173,21 @@ static bool hash_name(const char *s, size_t n) {
   return bracketed(s, n, "integrity=<", &used) && used == n;
 }
 
-const char *comp_name_check(const wasm_name *nm, bool import) {
+const char *comp_name_check(const wasm_name *nm, bool import, char *why, size_t nwhy) {
   const char *s = nm->str;
   size_t n = nm->len;
   int ann;
-  if (plain_name(s, n, &ann, NULL)) return NULL;
-  if (memchr(s, ':', n) && interface_name(s, n)) return NULL;
   if (import) {
     size_t used;
     if (bracketed(s, n, "unlocked-dep=<", &used) || bracketed(s, n, "locked-dep=<", &used) ||
         bracketed(s, n, "url=<", &used)) {
-      if (used == n) return NULL;
-      if (s[used] == ',' && hash_name(s + used + 1, n - used - 1)) return NULL;
-      return "is not a valid extern name";
+      if (used == n || (s[used] == ',' && hash_name(s + used + 1, n - used - 1))) return NULL;
+      return "malformed dependency, URL or integrity name";
     }
     if (hash_name(s, n)) return NULL;
   }
-  return "is not a valid extern name";
+  if (n && s[0] != '[' && memchr(s, ':', n)) return interface_name(s, n, why, nwhy);
+  return plain_name(s, n, &ann, NULL, why, nwhy);
 }
 
 static char lower(char c) { return is_upper(c) ? (char)(c - 'A' + 'a') : c; }

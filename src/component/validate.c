@@ -94,12 +94,17 @@ static void inherit(comp_ctype *t, const comp_ctype *e) {
   t->needs_memory |= e->needs_memory;
 }
 
+/* what: "record field" etc.; short: "field" etc. (the messages name both) */
 static bool labels_unique(val *v, const comp_label *l, uint32_t n, uint32_t off, const char *what) {
+  const char *sp = strchr(what, ' ');
+  const char *short_ = sp ? sp + 1 : what;
   for (uint32_t i = 0; i < n; i++) {
+    if (l[i].name.len == 0) return bad(v, off, "%s name cannot be empty", what);
     if (!comp_label_valid(&l[i].name)) return bad(v, off, "%s name `%s` is not in kebab case", what, l[i].name.str);
     for (uint32_t j = 0; j < i; j++)
       if (comp_names_conflict(&l[i].name, &l[j].name))
-        return bad(v, off, "%s name `%s` conflicts with previous name `%s`", what, l[i].name.str, l[j].name.str);
+        return bad(v, off, "%s name `%s` conflicts with previous %s name `%s`", what, l[i].name.str, short_,
+                   l[j].name.str);
   }
   return true;
 }
@@ -407,11 +412,13 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
   if (n->prefix == 0xff)
     return bad(v, n->offset, "duplicate '%s' option in name",
                n->implements.len == 0 ? "implements" : n->implements.len == 1 ? "versionsuffix" : "external-id");
-  const char *why = comp_name_check(&n->name, import);
-  if (why) return bad(v, n->offset, "%s name `%s` %s", what, n->name.str, why);
+  char buf[128];
+  const char *why = comp_name_check(&n->name, import, buf, sizeof buf);
+  if (why) return bad(v, n->offset, "%s name `%s` is not a valid extern name: %s", what, n->name.str, why);
   if (n->has_implements) {
     if (kind != COMP_EXT_INSTANCE) return bad(v, n->offset, "only instances can have an `implements`");
-    if (!memchr(n->implements.str, ':', n->implements.len) || comp_name_check(&n->implements, false))
+    if (n->implements.len == 0) return bad(v, n->offset, "`implements` name is not a valid name");
+    if (!memchr(n->implements.str, ':', n->implements.len) || comp_name_check(&n->implements, false, buf, sizeof buf))
       return bad(v, n->offset, "`implements` name `%s` must be an interface", n->implements.str);
     if (memchr(n->name.str, ':', n->name.len))
       return bad(v, n->offset, "name `%s` is not valid with `implements`", n->name.str);
@@ -435,7 +442,8 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
   for (uint32_t i = 0; i < seen->n; i++) {
     const ct_extern *e = seen->v[i];
     if (e->name.len == n->name.len && memcmp(e->name.str, n->name.str, n->name.len) == 0)
-      return bad(v, n->offset, "%s name `%s` already defined", what, n->name.str);
+      return bad(v, n->offset, "%s name `%s` conflicts with previous name `%s`: name `%s` already defined", what,
+                 n->name.str, e->name.str, n->name.str);
     if (comp_names_conflict(&e->name, &n->name))
       return bad(v, n->offset, "%s name `%s` conflicts with previous name `%s`", what, n->name.str, e->name.str);
   }
@@ -692,7 +700,7 @@ static bool canon_opts(val *v, scope *s, const comp_canon *c, opts *o, bool lift
     const comp_canonopt *op = &c->opts[i];
     if (op->code <= 2) {
       if (o->encoding >= 0)
-        return bad(v, op->offset, "canonical encoding option `%s` conflicts with option `%s`", enc[op->code], enc[o->encoding]);
+        return bad(v, op->offset, "canonical encoding option `%s` conflicts with option `%s`", enc[o->encoding], enc[op->code]);
       o->encoding = op->code;
       continue;
     }

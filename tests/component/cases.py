@@ -259,7 +259,7 @@ invalid('own of a non-resource', component(types(bytes([STRING]), b'\x69\x00')),
 invalid('borrow in a result', component(imports(imp('r', b'\x03\x01')), types(b'\x68\x00', functype([], idx(1)))),
         'borrow')
 invalid('record fields differing in case',
-        component(types(b'\x72' + vec([name('a') + bytes([U32]), name('A') + bytes([U32])]))), 'conflicts with previous name')
+        component(types(b'\x72' + vec([name('a') + bytes([U32]), name('A') + bytes([U32])]))), 'conflicts with previous field name')
 invalid('record field not in kebab case', component(types(b'\x72' + vec([name('a_b') + bytes([U32])]))), 'kebab')
 invalid('list of a function type', component(types(functype([]), b'\x70\x00')), 'not a defined type')
 invalid('type index out of range', component(types(b'\x70\x03')), 'out of bounds')
