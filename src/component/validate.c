@@ -288,7 +288,16 @@ static bool core_type(val *v, scope *s, const comp_core_type *d, const comp_ctyp
       if (!ok) break;
       e->module = c->imp.module;
       e->name = c->imp.field;
-      ok = push(v, c->kind == 0 ? &inner.cimports : &inner.cexports, e);
+      vec *list = c->kind == 0 ? &inner.cimports : &inner.cexports;
+      for (uint32_t j = 0; ok && j < list->n; j++) {
+        const ct_core_extern *o = list->v[j];
+        bool same_name = o->name.len == e->name.len && memcmp(o->name.str, e->name.str, e->name.len) == 0;
+        bool same_module = o->module.len == e->module.len && memcmp(o->module.str, e->module.str, e->module.len) == 0;
+        if (c->kind == 3 && same_name) ok = bad(v, c->offset, "export name `%s` already defined", e->name.str);
+        else if (c->kind == 0 && same_name && same_module)
+          ok = bad(v, c->offset, "duplicate import name `%s:%s`", e->module.str, e->name.str);
+      }
+      ok = ok && push(v, list, e);
       break;
     }
     case 1: {
