@@ -432,22 +432,6 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
     if (memchr(n->name.str, ':', n->name.len))
       return bad(v, n->offset, "name `%s` is not valid with `implements`", n->name.str);
   }
-  int ann;
-  wasm_name res;
-  if (comp_name_resource(&n->name, &res, &ann)) {
-    if (kind != COMP_EXT_FUNC) return bad(v, n->offset, "%s name `%s` is not valid for a %s", what, n->name.str, comp_extern_kind_name(kind));
-    bool found = false;
-    for (int pass = 0; pass < 2 && !found; pass++) {
-      vec *x = pass ? &s->exports : &s->imports;
-      for (uint32_t i = 0; i < x->n && !found; i++) {
-        const ct_extern *e = x->v[i];
-        found = e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->name.len == res.len &&
-                memcmp(e->name.str, res.str, res.len) == 0;
-      }
-    }
-    if (!found) return bad(v, n->offset, "%s name `%s` names resource `%.*s`, which is not defined before it", what,
-                           n->name.str, (int)res.len, res.str);
-  }
   for (uint32_t i = 0; i < seen->n; i++) {
     const ct_extern *e = seen->v[i];
     if (e->name.len == n->name.len && memcmp(e->name.str, n->name.str, n->name.len) == 0)
@@ -457,6 +441,59 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
       return bad(v, n->offset, "%s name `%s` conflicts with previous name `%s`", what, n->name.str, e->name.str);
   }
   return true;
+}
+
+/* The name a resource has in this scope (its import or export), or NULL. */
+static const wasm_name *resource_name(scope *s, const comp_ctype *r) {
+  for (int pass = 0; pass < 2; pass++) {
+    vec *x = pass ? &s->exports : &s->imports;
+    for (uint32_t i = 0; i < x->n; i++) {
+      const ct_extern *e = x->v[i];
+      if (e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->type->rid == r->rid) return &e->name;
+    }
+  }
+  return NULL;
+}
+
+static bool resource_named(val *v, scope *s, uint32_t off, const comp_ctype *r, const wasm_name *label) {
+  const wasm_name *nm = resource_name(s, r);
+  if (!nm) return bad(v, off, "resource used in function does not have a name in this context");
+  if (nm->len != label->len || memcmp(nm->str, label->str, label->len) != 0)
+    return bad(v, off, "function does not match expected resource name `%s`", nm->str);
+  return true;
+}
+
+/* [constructor]r, [method]r.m and [static]r.m: functions of a resource named r here. */
+static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kind, const comp_ctype *t) {
+  int ann;
+  wasm_name res;
+  uint32_t off = n->offset;
+  if (!comp_name_resource(&n->name, &res, &ann)) return true;
+  if (kind != COMP_EXT_FUNC) return bad(v, off, "item `%s` is not a func", n->name.str);
+  if (ann == COMP_ANN_CONSTRUCTOR) {
+    if (!t->a) return bad(v, off, "function should return one value");
+    const comp_ctype *r = t->a;
+    if (r->kind == CT_RESULT && r->a) r = r->a;
+    if (r->kind != CT_OWN) return bad(v, off, "function should return `(own $T)` or `(result (own $T))`");
+    return resource_named(v, s, off, r->a, &res);
+  }
+  if (ann == COMP_ANN_METHOD) {
+    if (t->n == 0 || t->names[0].len != 4 || memcmp(t->names[0].str, "self", 4) != 0)
+      return bad(v, off, "function should have a first argument called `self`");
+    if (t->elems[0]->kind != CT_BORROW) return bad(v, off, "function should take a first argument of `(borrow $T)`");
+    return resource_named(v, s, off, t->elems[0]->a, &res);
+  }
+  /* [static]: a resource of that name must be in scope */
+  for (int pass = 0; pass < 2; pass++) {
+    vec *x = pass ? &s->exports : &s->imports;
+    for (uint32_t i = 0; i < x->n; i++) {
+      const ct_extern *e = x->v[i];
+      if (e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->name.len == res.len &&
+          memcmp(e->name.str, res.str, res.len) == 0)
+        return true;
+    }
+  }
+  return bad(v, off, "static resource name `%.*s` is not known in this context", (int)res.len, res.str);
 }
 
 static bool add_extern(val *v, scope *s, vec *list, const comp_extname *n, uint8_t kind, const comp_ctype *t,
@@ -498,7 +535,7 @@ static bool scope_body(val *v, scope *s, const comp_decl *decls, uint32_t n) {
       bool imp = d->kind == COMP_DECL_IMPORT;
       vec *list = imp ? &s->imports : &s->exports;
       ok = check_name(v, s, &d->name, d->desc.kind, imp, list) && externdesc(v, s, &d->desc, d->offset, &t) &&
-           add_extern(v, s, list, &d->name, d->desc.kind, t, true);
+           check_annotated(v, s, &d->name, d->desc.kind, t) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
       break;
     }
     }
@@ -869,7 +906,7 @@ static bool export_def(val *v, scope *s, const comp_export *e, uint32_t off) {
       return bad(v, off, "ascribed type of export `%s` does not match: %s", e->name.name.str, why);
     t = asc;
   }
-  if (kind == COMP_EXT_FUNC && t->has_borrow) return bad(v, off, "func not valid to be used as export");
+  if (!check_annotated(v, s, &e->name, (uint8_t)kind, t)) return false;
   return add_extern(v, s, &s->exports, &e->name, (uint8_t)kind, t, true);
 }
 
@@ -897,7 +934,7 @@ static bool definition(val *v, scope *s, const comp_def *d) {
   case COMP_SEC_IMPORT: {
     const comp_import *im = d->u.import;
     return check_name(v, s, &im->name, im->desc.kind, true, &s->imports) &&
-           externdesc(v, s, &im->desc, d->offset, &t) &&
+           externdesc(v, s, &im->desc, d->offset, &t) && check_annotated(v, s, &im->name, im->desc.kind, t) &&
            add_extern(v, s, &s->imports, &im->name, im->desc.kind, t, true);
   }
   case COMP_SEC_EXPORT: return export_def(v, s, d->u.export_, d->offset);

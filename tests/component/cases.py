@@ -248,8 +248,19 @@ invalid('url= is an import name only', component(core_funcs([([], [])]), ft0, ca
 invalid('names differing in case', component(ft0, imports(imp('a', FUNC + b'\x00'), imp('A', FUNC + b'\x00'))),
         'conflicts with previous name')
 invalid('the same name twice', component(ft0, imports(imp('a', FUNC + b'\x00'), imp('a', FUNC + b'\x00'))), 'already defined')
-invalid('[method] of an unknown resource', component(types(functype([])), imports(imp('[method]r.m', FUNC + b'\x00'))),
-        'which is not defined before it')
+invalid('[method] without self', component(types(functype([])), imports(imp('[method]r.m', FUNC + b'\x00'))),
+        'first argument called `self`')
+invalid('[method] of another resource',
+        component(imports(imp('q', b'\x03\x01')), types(b'\x68\x00', functype([('self', idx(1))])),
+                  imports(imp('[method]r.m', FUNC + b'\x02'))), 'does not match expected resource name `q`')
+invalid('[static] of an unknown resource', component(types(functype([])), imports(imp('[static]r.m', FUNC + b'\x00'))),
+        'not known')
+invalid('[constructor] returning nothing', component(types(functype([])), imports(imp('[constructor]r', FUNC + b'\x00'))),
+        'should return one value')
+valid('[constructor] returning (result (own r))',
+      component(imports(imp('r', b'\x03\x01')), types(b'\x69\x00', b'\x6a\x01' + uleb(1) + b'\x01' + bytes([STRING]),
+                                                     functype([], idx(2))),
+                imports(imp('[constructor]r', FUNC + b'\x03'))))
 valid('[method] of an imported resource',
       component(imports(imp('r', b'\x03\x01')), types(b'\x68\x00', functype([('self', idx(1))])),
                 imports(imp('[method]r.m', FUNC + b'\x02'))))
