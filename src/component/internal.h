@@ -40,6 +40,8 @@ struct comp_ctype {
   const comp_ctype **elems;      /* record fields, variant payloads (NULL: none), tuple, params */
   const comp_ctype *a, *b;       /* element, ok/error, key/value, handle's resource, func result */
   uint32_t len;                  /* fixed list */
+  uint64_t size;                 /* value types: the Canonical ABI's byte size (saturating) */
+  uint32_t align;                /* and alignment */
   /* resources: an identity; `defined_in` is the scope that defined it (NULL when it is
    * abstract: imported or exported as (sub resource)) */
   uint32_t rid;
@@ -53,6 +55,10 @@ struct comp_ctype {
   uint32_t ncimports, ncexports; /* CT_CORE_MODULE */
   ct_core_extern *cimports, *cexports;
 };
+
+/* The Canonical ABI's size and alignment of a value type whose parts have theirs. */
+void ct_layout(comp_ctype *t);
+#define CT_MAX_VALUE_SIZE ((1u << 28) - 1)
 
 /* The primitive type for a code (COMP_T_* or COMP_T_ERROR_CONTEXT). */
 const comp_ctype *ct_prim(uint8_t code);

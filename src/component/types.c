@@ -9,13 +9,79 @@ static comp_ctype prims[0x80];
 static comp_ctype error_context = {.kind = CT_ERROR_CONTEXT, .prim = COMP_T_ERROR_CONTEXT};
 
 const comp_ctype *ct_prim(uint8_t code) {
-  if (code == COMP_T_ERROR_CONTEXT) return &error_context;
+  if (code == COMP_T_ERROR_CONTEXT) {
+    error_context.size = error_context.align = 4;
+    return &error_context;
+  }
   comp_ctype *t = &prims[code & 0x7f];
   /* written once per code with the same values, so concurrent first calls agree */
   t->kind = CT_PRIM;
   t->prim = code;
   t->needs_memory = code == COMP_T_STRING;
+  switch (code) {
+  case COMP_T_BOOL: case COMP_T_S8: case COMP_T_U8: t->size = t->align = 1; break;
+  case COMP_T_S16: case COMP_T_U16: t->size = t->align = 2; break;
+  case COMP_T_S64: case COMP_T_U64: case COMP_T_F64: t->size = t->align = 8; break;
+  case COMP_T_STRING: t->size = 8; t->align = 4; break;
+  default: t->size = t->align = 4; break;
+  }
   return t;
+}
+
+/* ---------- the Canonical ABI's memory layout ------------------------------------- */
+
+static uint64_t align_to(uint64_t x, uint32_t a) { return a ? (x + a - 1) / a * a : x; }
+static uint64_t sat(uint64_t x) { return x > (1ull << 40) ? (1ull << 40) : x; }
+
+/* a variant's: discriminant by case count, payloads at the largest payload alignment */
+static void variant_layout(comp_ctype *t, const comp_ctype *const *cases, uint32_t n) {
+  uint32_t disc = n <= 256 ? 1 : n <= 65536 ? 2 : 4;
+  uint32_t ca = 1;
+  uint64_t cs = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!cases[i]) continue;
+    if (cases[i]->align > ca) ca = cases[i]->align;
+    if (cases[i]->size > cs) cs = cases[i]->size;
+  }
+  t->align = disc > ca ? disc : ca;
+  t->size = sat(align_to(align_to(disc, ca) + cs, t->align));
+}
+
+void ct_layout(comp_ctype *t) {
+  switch (t->kind) {
+  case CT_RECORD:
+  case CT_TUPLE: {
+    uint64_t s = 0;
+    uint32_t a = 1;
+    for (uint32_t i = 0; i < t->n; i++) {
+      s = sat(align_to(s, t->elems[i]->align) + t->elems[i]->size);
+      if (t->elems[i]->align > a) a = t->elems[i]->align;
+    }
+    t->align = a;
+    t->size = sat(align_to(s, a));
+    return;
+  }
+  case CT_VARIANT: variant_layout(t, t->elems, t->n); return;
+  case CT_ENUM: t->size = t->align = t->n <= 256 ? 1 : t->n <= 65536 ? 2 : 4; return;
+  case CT_OPTION: {
+    const comp_ctype *cases[2] = {NULL, t->a};
+    variant_layout(t, cases, 2);
+    return;
+  }
+  case CT_RESULT: {
+    const comp_ctype *cases[2] = {t->a, t->b};
+    variant_layout(t, cases, 2);
+    return;
+  }
+  case CT_FLAGS: t->size = t->align = t->n <= 8 ? 1 : t->n <= 16 ? 2 : 4; return;
+  case CT_FIXED_LIST:
+    t->align = t->a->align;
+    t->size = sat(t->a->size * t->len);
+    return;
+  case CT_LIST:
+  case CT_MAP: t->size = 8; t->align = 4; return;
+  default: t->size = t->align = 4; return; /* handles, stream, future */
+  }
 }
 
 /* ---------- substitution ------------------------------------------------------------ */

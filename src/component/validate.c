@@ -242,6 +242,10 @@ static bool deftype(val *v, scope *s, const comp_type *d, const comp_ctype **out
     break;
   default: return bad(v, off, "unknown type code 0x%x", d->code);
   }
+  if (ct_is_value(t->kind)) {
+    ct_layout(t);
+    if (t->size > CT_MAX_VALUE_SIZE) return bad(v, off, "type exceeds maximum byte size (%u bytes)", CT_MAX_VALUE_SIZE);
+  }
   *out = t;
   return true;
 }
@@ -804,6 +808,7 @@ static bool canon(val *v, scope *s, const comp_canon *c) {
     const comp_ctype *ft = get(s, COMP_SORT_TYPE, c->b);
     if (ft->kind != CT_FUNC) return bad(v, off, "type index %u is not a function type", c->b);
     if (!canon_opts(v, s, c, &o, true)) return false;
+    if (o.async && !ft->async) return bad(v, off, "the `async` canonical option requires an async function type");
     wasm_functype want;
     if (!ct_flatten_func(ft, true, o.async, o.callback, v->arena, &want)) return oom(v);
     const comp_ctype *core = get(s, COMP_SORT_CORE_FUNC, c->a);
@@ -830,6 +835,7 @@ static bool canon(val *v, scope *s, const comp_canon *c) {
     if (!index_ok(v, s, COMP_SORT_FUNC, c->a, off)) return false;
     const comp_ctype *ft = get(s, COMP_SORT_FUNC, c->a);
     if (!canon_opts(v, s, c, &o, false)) return false;
+    if (o.async && !ft->async) return bad(v, off, "the `async` canonical option requires an async function type");
     comp_ctype *core = new_type(v, CT_CORE_FUNC);
     if (!core || !ct_flatten_func(ft, false, o.async, false, v->arena, &core->ft)) return oom(v);
     uint8_t tmp[20];
