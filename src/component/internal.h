@@ -11,6 +11,7 @@ enum {
   CT_FUNC, CT_COMPONENT, CT_INSTANCE, CT_RESOURCE, CT_CORE_FUNC, CT_CORE_MODULE,
 };
 static inline bool ct_is_value(int k) { return k <= CT_ERROR_CONTEXT; }
+enum { CT_FOREIGN = 0, CT_DEFINED, CT_EXPORTED, CT_IMPORTED };
 
 /* An extern of a component, instance or component type. */
 typedef struct ct_extern {
@@ -42,10 +43,15 @@ struct comp_ctype {
   uint32_t len;                  /* fixed list */
   uint64_t size;                 /* value types: the Canonical ABI's byte size (saturating) */
   uint32_t align;                /* and alignment */
-  /* resources: an identity; `defined_in` is the scope that defined it (NULL when it is
-   * abstract: imported or exported as (sub resource)) */
+  /* resources: an identity */
   uint32_t rid;
-  const void *defined_in;
+  /* where the type came from, for the rule that exports and imports only name types
+   * that are exported or imported: the scope (by id) that made this type object, and
+   * how: CT_DEFINED (a type definition; also resources), CT_EXPORTED or CT_IMPORTED (the
+   * new type index an export or import of a type introduces) */
+  uint32_t scope_id;
+  uint8_t origin;
+  uint32_t home;                 /* resources: the scope that defined it (0: abstract) */
   /* component and instance types */
   uint32_t nimports, nexports;
   ct_extern *imports, *exports;

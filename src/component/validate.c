@@ -14,6 +14,7 @@ typedef struct vec {
 
 typedef struct scope {
   struct scope *parent;
+  uint32_t id;                   /* unique per scope in one validation */
   int kind;                      /* 0 component, 1 component type, 2 instance type, 3 core module type */
   vec sp[COMP_SORT_COUNT];       /* entries: comp_ctype* (core tables/memories/globals: ct_core_extern*) */
   vec imports, exports;          /* ct_extern* */
@@ -24,6 +25,7 @@ typedef struct val {
   util_arena *arena;
   util_error *err;
   uint32_t next_rid;
+  uint32_t next_scope;
   unsigned depth;
 } val;
 
@@ -209,7 +211,7 @@ static bool deftype(val *v, scope *s, const comp_type *d, const comp_ctype **out
     break;
   case COMP_T_COMPONENT:
   case COMP_T_INSTANCE: {
-    scope inner = {.parent = s, .kind = d->code == COMP_T_COMPONENT ? 1 : 2};
+    scope inner = {.parent = s, .id = ++v->next_scope, .kind = d->code == COMP_T_COMPONENT ? 1 : 2};
     uint32_t lo = v->next_rid;
     bool ok = scope_body(v, &inner, d->decls, d->n);
     if (ok && (t = new_type(v, d->code == COMP_T_COMPONENT ? CT_COMPONENT : CT_INSTANCE))) {
@@ -238,10 +240,12 @@ static bool deftype(val *v, scope *s, const comp_type *d, const comp_ctype **out
     }
     if (!(t = new_type(v, CT_RESOURCE))) return false;
     t->rid = v->next_rid++;
-    t->defined_in = s;
+    t->home = s->id;
     break;
   default: return bad(v, off, "unknown type code 0x%x", d->code);
   }
+  t->origin = CT_DEFINED;
+  t->scope_id = s->id;
   if (ct_is_value(t->kind)) {
     ct_layout(t);
     if (t->size > CT_MAX_VALUE_SIZE) return bad(v, off, "type exceeds maximum byte size (%u bytes)", CT_MAX_VALUE_SIZE);
@@ -280,7 +284,7 @@ static bool core_type(val *v, scope *s, const comp_core_type *d, const comp_ctyp
     *out = t;
     return true;
   }
-  scope inner = {.parent = s, .kind = 3};
+  scope inner = {.parent = s, .id = ++v->next_scope, .kind = 3};
   bool ok = true;
   for (uint32_t i = 0; ok && i < d->ndecls; i++) {
     const comp_core_decl *c = &d->decls[i];
@@ -467,6 +471,38 @@ static bool resource_named(val *v, scope *s, uint32_t off, const comp_ctype *r, 
   return true;
 }
 
+/* Exports may only use types this component names by an import or export (or that come
+ * from elsewhere); imports only imported ones. Nominal types (records, variants, enums,
+ * flags, resources) are checked where they are used; the rest is looked through. */
+static bool nameable(const comp_ctype *t, const scope *s, bool import, bool self, unsigned depth) {
+  if (!t || depth > 100) return true;
+  switch (t->kind) {
+  case CT_RECORD: case CT_VARIANT: case CT_ENUM: case CT_FLAGS: case CT_RESOURCE:
+    if (!self) {
+      if (t->scope_id != s->id) return true;
+      return import ? t->origin == CT_IMPORTED : (t->origin == CT_IMPORTED || t->origin == CT_EXPORTED);
+    }
+    break;
+  default: break;
+  }
+  if (t->kind == CT_FLAGS || t->kind == CT_ENUM || t->kind == CT_RESOURCE || t->kind == CT_PRIM) return true;
+  if (!nameable(t->a, s, import, false, depth + 1) || !nameable(t->b, s, import, false, depth + 1)) return false;
+  if (t->elems)
+    for (uint32_t i = 0; i < t->n; i++)
+      if (!nameable(t->elems[i], s, import, false, depth + 1)) return false;
+  for (uint32_t i = 0; i < t->nimports; i++)
+    if (!nameable(t->imports[i].type, s, import, false, depth + 1)) return false;
+  for (uint32_t i = 0; i < t->nexports; i++)
+    if (!nameable(t->exports[i].type, s, import, false, depth + 1)) return false;
+  return true;
+}
+
+static bool check_nameable(val *v, const scope *s, uint32_t off, uint8_t kind, const comp_ctype *t, bool import) {
+  if (s->kind != 0 || kind == COMP_EXT_MODULE) return true;
+  if (nameable(t, s, import, kind == COMP_EXT_TYPE, 0)) return true;
+  return bad(v, off, "%s not valid to be used as %s", comp_extern_kind_name(kind), import ? "import" : "export");
+}
+
 /* [constructor]r, [method]r.m and [static]r.m: functions of a resource named r here. */
 static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kind, const comp_ctype *t) {
   int ann;
@@ -504,6 +540,15 @@ static bool add_extern(val *v, scope *s, vec *list, const comp_extname *n, uint8
                        bool add_index) {
   ct_extern *e = new0(v, sizeof *e);
   if (!e) return false;
+  if (kind == COMP_EXT_TYPE) {
+    /* an import or export of a type introduces a new type index naming it */
+    comp_ctype *named = new0(v, sizeof *named);
+    if (!named) return false;
+    *named = *t;
+    named->origin = list == &s->imports ? CT_IMPORTED : CT_EXPORTED;
+    named->scope_id = s->id;
+    t = named;
+  }
   e->name = n->name;
   e->kind = kind;
   e->type = t;
@@ -856,7 +901,8 @@ static bool canon(val *v, scope *s, const comp_canon *c) {
     if (!index_ok(v, s, COMP_SORT_TYPE, c->a, off)) return false;
     const comp_ctype *r = get(s, COMP_SORT_TYPE, c->a);
     if (r->kind != CT_RESOURCE) return bad(v, off, "type index %u is not a resource type", c->a);
-    if (c->code != 0x03 && r->defined_in != s) return bad(v, off, "type index %u is not a local resource", c->a);
+    if (c->code != 0x03 && r->home != s->id)
+      return bad(v, off, "type index %u is not a local resource", c->a);
     t = core_sig(v, I32S, 1, I32S, c->code == 0x03 ? 0 : 1);
     break;
   }
@@ -912,7 +958,8 @@ static bool export_def(val *v, scope *s, const comp_export *e, uint32_t off) {
       return bad(v, off, "ascribed type of export `%s` does not match: %s", e->name.name.str, why);
     t = asc;
   }
-  if (!check_annotated(v, s, &e->name, (uint8_t)kind, t)) return false;
+  if (!check_annotated(v, s, &e->name, (uint8_t)kind, t) || !check_nameable(v, s, off, (uint8_t)kind, t, false))
+    return false;
   return add_extern(v, s, &s->exports, &e->name, (uint8_t)kind, t, true);
 }
 
@@ -941,7 +988,7 @@ static bool definition(val *v, scope *s, const comp_def *d) {
     const comp_import *im = d->u.import;
     return check_name(v, s, &im->name, im->desc.kind, true, &s->imports) &&
            externdesc(v, s, &im->desc, d->offset, &t) && check_annotated(v, s, &im->name, im->desc.kind, t) &&
-           add_extern(v, s, &s->imports, &im->name, im->desc.kind, t, true);
+           check_nameable(v, s, d->offset, im->desc.kind, t, true) && add_extern(v, s, &s->imports, &im->name, im->desc.kind, t, true);
   }
   case COMP_SEC_EXPORT: return export_def(v, s, d->u.export_, d->offset);
   default: return true;
@@ -967,7 +1014,7 @@ static bool component_type_of(val *v, scope *inner, uint32_t lo, const comp_ctyp
 
 static bool component(val *v, scope *s, const comp_component *c) {
   if (++v->depth > 200) return unsupported(v, c->base, "components nested deeper than 200 levels");
-  scope inner = {.parent = s, .kind = 0};
+  scope inner = {.parent = s, .id = ++v->next_scope, .kind = 0};
   uint32_t lo = v->next_rid;
   bool ok = true;
   for (uint32_t i = 0; ok && i < c->ndefs; i++) ok = definition(v, &inner, &c->defs[i]);
@@ -985,7 +1032,7 @@ bool comp_validate(const comp_component *c, comp_info **info, util_error *err) {
   if (!ci) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   util_arena_init(&ci->arena);
   val v = {.arena = &ci->arena, .err = err, .next_rid = 1};
-  scope top = {.kind = 0};
+  scope top = {.id = ++v.next_scope, .kind = 0};
   bool ok = true;
   for (uint32_t i = 0; ok && i < c->ndefs; i++) ok = definition(&v, &top, &c->defs[i]);
   for (int k = 0; k < COMP_SORT_COUNT; k++) ci->count[k] = top.sp[k].n;

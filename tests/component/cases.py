@@ -317,6 +317,26 @@ invalid('resource defined inside a component type', component(types(b'\x41' + ve
 invalid('resource.new of an imported resource', component(imports(imp('r', b'\x03\x01')), canon(b'\x02\x00')),
         'not a local resource')
 
+# exports name only types the component exports or imports (Binary.md, import and export
+# definitions): a function on a resource defined here is exported after the resource,
+# and its type refers to the exported resource's new index
+def resource_export(ascribe):
+    # type 0: resource; 1: (own 0); 2: (func (result 1)); export "r" -> type 3 (named)
+    # type 4: (own 3); 5: (func (result 4))
+    es = [b'\x00' + name('r') + b'\x03' + uleb(0) + b'\x00']
+    fexp = b'\x00' + name('make') + b'\x01' + uleb(0)
+    fexp += (b'\x01\x01' + uleb(5)) if ascribe else b'\x00'
+    es.append(fexp)
+    return component(core_funcs([([], [I32])]), types(b'\x3f\x7f\x00', b'\x69\x00', functype([], idx(1))),
+                     canon(lift(0, 2)), exports(es[0]), types(b'\x69\x03', functype([], idx(4))), exports(es[1]))
+
+
+valid('function on an exported resource, ascribed its exported name', resource_export(True))
+invalid('function on a resource under its unexported index', resource_export(False), 'func not valid to be used as export')
+invalid('import of a function on a resource defined here',
+        component(types(b'\x3f\x7f\x00', b'\x69\x00', functype([], idx(1))), imports(imp('f', FUNC + b'\x02'))),
+        'func not valid to be used as import')
+
 # a core module that does not validate makes the component invalid
 bad_core = CORE_PRE + section(1, vec([b'\x60\x00\x01\x7f'])) + section(3, vec([b'\x00'])) + section(10, vec([b'\x02\x00\x0b']))
 invalid('nested core module that does not validate', component(section(1, bad_core)), 'type mismatch')
