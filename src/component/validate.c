@@ -67,6 +67,12 @@ static comp_ctype *new_type(val *v, int kind) {
   return t;
 }
 
+/* Names compare by bytes; an absent one (NULL, as a module type's export has for its
+ * module) is empty. */
+static bool same(const wasm_name *a, const wasm_name *b) {
+  return a->len == b->len && (a->len == 0 || memcmp(a->str, b->str, a->len) == 0);
+}
+
 static const char *const sort_names[COMP_SORT_COUNT] = {
     "core func", "core table", "core memory", "core global", "core type", "module", "core instance",
     "func", "value", "type", "component", "instance"};
@@ -299,8 +305,7 @@ static bool core_type(val *v, scope *s, const comp_core_type *d, const comp_ctyp
       vec *list = c->kind == 0 ? &inner.cimports : &inner.cexports;
       for (uint32_t j = 0; ok && j < list->n; j++) {
         const ct_core_extern *o = list->v[j];
-        bool same_name = o->name.len == e->name.len && memcmp(o->name.str, e->name.str, e->name.len) == 0;
-        bool same_module = o->module.len == e->module.len && memcmp(o->module.str, e->module.str, e->module.len) == 0;
+        bool same_name = same(&o->name, &e->name), same_module = same(&o->module, &e->module);
         if (c->kind == 3 && same_name) ok = bad(v, c->offset, "export name `%s` already defined", e->name.str);
         else if (c->kind == 0 && same_name && same_module)
           ok = bad(v, c->offset, "duplicate import name `%s:%s`", e->module.str, e->name.str);

@@ -337,6 +337,24 @@ invalid('import of a function on a resource defined here',
         component(types(b'\x3f\x7f\x00', b'\x69\x00', functype([], idx(1))), imports(imp('f', FUNC + b'\x02'))),
         'func not valid to be used as import')
 
+# core module types: one export per name, one import per (module, name)
+def module_type(*decls):
+    return section(3, vec([b'\x50' + vec(list(decls))]))
+
+
+FT_DECL = b'\x01\x60\x00\x00'                     # type 0: (func)
+valid('module type with an import and an export',
+      component(module_type(FT_DECL, b'\x00' + name('m') + name('f') + b'\x00\x00', b'\x03' + name('f') + b'\x00\x00')))
+invalid('module type exporting a name twice',
+        component(module_type(FT_DECL, b'\x03' + name('f') + b'\x00\x00', b'\x03' + name('f') + b'\x00\x00')),
+        'export name `f` already defined')
+invalid('module type importing a name twice',
+        component(module_type(FT_DECL, b'\x00' + name('m') + name('f') + b'\x00\x00',
+                              b'\x00' + name('m') + name('f') + b'\x00\x00')), 'duplicate import name')
+valid('module type importing one name from two modules',
+      component(module_type(FT_DECL, b'\x00' + name('m') + name('f') + b'\x00\x00',
+                            b'\x00' + name('n') + name('f') + b'\x00\x00')))
+
 # a core module that does not validate makes the component invalid
 bad_core = CORE_PRE + section(1, vec([b'\x60\x00\x01\x7f'])) + section(3, vec([b'\x00'])) + section(10, vec([b'\x02\x00\x0b']))
 invalid('nested core module that does not validate', component(section(1, bad_core)), 'type mismatch')
