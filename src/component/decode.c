@@ -173,7 +173,7 @@ static bool extname(dec *d, comp_extname *n) {
 
 static bool valtype(dec *d, comp_valtype *out) {
   size_t off = pos(d);
-  if (d->r.p < d->r.end && comp_is_primcode(*d->r.p) && *d->r.p != COMP_T_ERROR_CONTEXT) {
+  if (d->r.p < d->r.end && comp_is_primcode(*d->r.p)) {
     *out = COMP_PRIM | *d->r.p++;
     return true;
   }

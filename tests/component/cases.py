@@ -274,6 +274,7 @@ invalid('record fields differing in case',
 invalid('record field not in kebab case', component(types(b'\x72' + vec([name('a_b') + bytes([U32])]))), 'kebab')
 invalid('list of a function type', component(types(functype([]), b'\x70\x00')), 'not a defined type')
 invalid('type index out of range', component(types(b'\x70\x03')), 'out of bounds')
+valid('error-context as a value type', component(types(b'\x70\x64', b'\x6b\x64')))
 valid('32 flags', component(types(b'\x6e' + vec([name('f%d' % i) for i in range(32)]))))
 invalid('outer alias past the outermost component', component(types(bytes([STRING])), section(6, vec([b'\x03\x02\x01\x00']))),
         'invalid outer alias count')
