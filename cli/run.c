@@ -411,6 +411,13 @@ int cli_cmd_run(int argc, char **argv) {
     }
     goto out;
   }
+  if (comp_has_component_layer(bytes, len)) {
+    free(bytes);
+    run_error(&outcome, "refused", "%s: is a WebAssembly component; running components is not supported yet "
+              "(weld validate and weld inspect read them)", cli_display_name(path));
+    rc = CLI_EXIT_BAD_MODULE;
+    goto out;
+  }
   cli_guard_override(&gopt, &wopt.pol);
   engine = weld_engine_new(&cfg);
   mod = weld_module_new(engine, bytes, len, &err);

@@ -8,6 +8,7 @@
 #   WELD_BUILD (build), WELD_ASAN_BUILD (build-asan), WELD_FUZZ_BUILD (build-fuzz)
 #   SUITE (../shared/testsuite/wasm-2.0)   FUZZ_SECONDS (60; 0 skips fuzzing)
 #   SUITE3 (../shared/testsuite/wasm-3.0)
+#   CM_SUITE (the component-model scripts beside SUITE)   WELD_TEST_JCO=0 (no jco stage)
 # Each stage's full output is kept in $WELD_BUILD/test-logs/<stage>.log.
 set -uo pipefail
 
@@ -180,6 +181,25 @@ done
 
 # ---- differential: random modules under weld and Node.js (V8) ----------------------------------
 stage "diff (Node.js)" "$logs/diff.log" tests/diff/run.sh "$build/weld" "${DIFF_MODULES:-40}"
+
+# ---- the component model: binary components decoded and validated ----------------------------
+cm_suite="${CM_SUITE:-$(dirname "$suite")/component-model}"
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "component-$flavour"; then
+    stage "component ($flavour)" "$logs/component-$flavour.log" tests/component/run.sh "$dir/weld" "$cm_suite"
+  else
+    record "component ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+# components made by an independent toolchain: jco (pinned, from the npm registry, as the
+# AssemblyScript stage does); WELD_TEST_JCO=0 leaves it out on a machine without npm access
+if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
+  stage "component (jco)" "$logs/component-jco.log" tests/component/jco.sh "$build/weld"
+else
+  echo "component (jco):   skipped (WELD_TEST_JCO=0)"
+fi
 
 # ---- the command line ------------------------------------------------------------------------
 for flavour in release asan; do

@@ -79,9 +79,10 @@ static bool string(sp *p, uint8_t **out, uint32_t *len) {
   return true;
 }
 
-/* (module ...) in any form; the tokens stay where they are. */
+/* (module ...) or (component ...) in any form; the tokens stay where they are. */
 static bool module(sp *p, wast_module *m) {
-  if (!lpar_kw(p, "module")) return fail(p, tok(p), "unexpected token");
+  if (lpar_kw(p, "component")) m->component = true;
+  else if (!lpar_kw(p, "module")) return fail(p, tok(p), "unexpected token");
   m->lpar = p->pos;
   size_t close = tok(p)->match;
   p->pos += 2;
@@ -132,14 +133,31 @@ static bool value_list(sp *p, wast_value **out, uint32_t *n, bool result) {
   return true;
 }
 
+/* Values of the component model's scripts (u32.const, str.const, record.const, ...):
+ * kept as one opaque value, since components are validated, not run. */
+static bool component_value(const sp *p, const text_token *t) {
+  static const char *const kws[] = {"bool.const", "s8.const", "u8.const", "s16.const", "u16.const",
+                                    "s32.const", "u32.const", "s64.const", "u64.const", "char.const",
+                                    "str.const", "list.const", "record.const", "tuple.const", "variant.const",
+                                    "enum.const", "flags.const", "option.const", "result.const", "option.some",
+                                    "option.none", "result.ok", "result.err"};
+  for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
+    if (is_kw(p, t, kws[i])) return true;
+  return false;
+}
+
 static bool value(sp *p, wast_value *v, bool result) {
   if (tok(p)->kind != TOK_LPAR) return fail(p, tok(p), "unexpected token");
+  size_t close = tok(p)->match;
   p->pos++;
   const text_token *t = tok(p);
   memset(v, 0, sizeof *v);
   p->pos++;
   uint64_t x = 0;
-  if (is_kw(p, t, "i32.const")) {
+  if (component_value(p, t)) {
+    v->kind = WAST_V_COMPONENT;
+    p->pos = close;
+  } else if (is_kw(p, t, "i32.const")) {
     v->kind = WAST_V_I32;
     if (!number(p, 32, false, false, &x, NULL)) return false;
     v->u.i32 = (uint32_t)x;
@@ -249,10 +267,11 @@ static bool command(sp *p, wast_command *c) {
   c->col = (int)open->col;
   c->first_tok = p->pos;
   size_t close = open->match;
-  if (is_kw(p, t, "module")) {
+  if (is_kw(p, t, "module") || is_kw(p, t, "component")) {
     const text_token *n = &p->toks[p->pos + 2];
     if (is_kw(p, n, "instance")) {
       c->kind = WAST_MODULE_INSTANCE;
+      c->module.component = is_kw(p, t, "component");
       p->pos += 3;
       c->name = opt_id(p);
       c->ref = opt_id(p);
@@ -285,7 +304,7 @@ static bool command(sp *p, wast_command *c) {
   }
   if (is_kw(p, t, "assert_trap")) {
     c->kind = WAST_ASSERT_TRAP;
-    if (lpar_kw(p, "module")) {
+    if (lpar_kw(p, "module") || lpar_kw(p, "component")) {
       c->has_module = true;
       if (!module(p, &c->module)) return false;
     } else {

@@ -35,6 +35,7 @@ typedef struct wast_name {
 typedef struct wast_module {
   uint8_t form;        /* wast_mod_form */
   bool definition;     /* `module definition`: compiled, not instantiated */
+  bool component;      /* (component ...) of the component model's scripts */
   wast_name id;        /* $name */
   size_t lpar;         /* token of its `(` */
 } wast_module;
@@ -48,6 +49,7 @@ typedef enum {
   WAST_V_REF_FUNC,     /* (ref.func) in results: any function reference */
   WAST_V_REF_OTHER,    /* (ref.any), (ref.i31), (ref.struct), ... in results: by `heap` */
   WAST_V_EITHER,       /* (either r1 r2 ...) */
+  WAST_V_COMPONENT,    /* a component-level value (u32.const, str.const, record.const, ...), not kept */
 } wast_value_kind;
 
 enum { WAST_NAN_NONE = 0, WAST_NAN_CANONICAL = 1, WAST_NAN_ARITHMETIC = 2 };
