@@ -53,8 +53,8 @@ const char *weld_valkind_name(weld_valkind k) {
   return "?";
 }
 
-weld_valkind api_kind_of(uint8_t t) {
-  switch (t) {
+weld_valkind api_kind_of(uint32_t t) {
+  switch (exec_kind_of(t)) {
   case WASM_I32: return WELD_I32;
   case WASM_I64: return WELD_I64;
   case WASM_F32: return WELD_F32;
@@ -94,7 +94,7 @@ static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
   return 1;
 }
 
-static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
+static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
   memset(v, 0, sizeof *v);
   v->kind = api_kind_of(type);
   switch (v->kind) {

@@ -13,6 +13,6 @@ struct weld_error {
 weld_error *api_error_from(const util_error *e);
 
 /* The weld.h value kind of a core value type (src/wasm/module.h's WASM_* codes). */
-weld_valkind api_kind_of(uint8_t t);
+weld_valkind api_kind_of(uint32_t t); /* of a wasm_vtype */
 
 #endif

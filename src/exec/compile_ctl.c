@@ -6,7 +6,7 @@
 
 static uint32_t label_arity(const exec_tr_ctl *c) { return c->kind == WASM_CTRL_LOOP ? c->nparams : c->nresults; }
 
-static uint8_t ctl_result(const exec_tr_ctl *c, uint32_t i) { return c->results ? c->results[i] : c->single; }
+static wasm_vtype ctl_result(const exec_tr_ctl *c, uint32_t i) { return c->results ? c->results[i] : c->single; }
 
 /* Moves the top `ar` values into the target block's slots (on the branching path only:
  * the compile-time stack is left as it is). Targets lie at or below the sources, so
@@ -172,10 +172,10 @@ void exec_tr_block(exec_tr *t, const wasm_instr *in) {
   exec_tr_ctl c;
   memset(&c, 0, sizeof c);
   c.kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP : WASM_CTRL_IF;
-  uint8_t scratch = 0;
+  wasm_vtype scratch = 0;
   uint32_t np = 0, nr = 0;
-  const uint8_t *p = NULL, *r = NULL;
-  if (!wasm_blocktype_sig(t->m, in->blocktype, &scratch, &np, &p, &nr, &r)) {
+  const wasm_vtype *p = NULL, *r = NULL;
+  if (!wasm_blocktype_sig(t->m, in, &scratch, &np, &p, &nr, &r)) {
     t->dead = true; /* the validator rejects it */
   }
   c.nparams = np;

@@ -26,7 +26,21 @@
  * consecutive slots (low 8 bytes first). References are pointers stored in a slot. */
 typedef uint64_t exec_slot;
 
-static inline uint32_t exec_slots_of(uint8_t valtype) { return valtype == WASM_V128 ? 2 : 1; }
+static inline uint32_t exec_slots_of(wasm_vtype valtype) { return valtype == WASM_V128 ? 2 : 1; }
+
+/* How a value is stored: numeric and vector types as themselves, references by the top of
+ * their hierarchy (WASM_FUNCREF: an exec_func pointer; WASM_EXTERNREF: a host pointer).
+ * Every concrete type is a function type until GC adds structs and arrays. */
+static inline uint8_t exec_kind_of(wasm_vtype t) {
+  if (!wasm_is_reftype(t)) return (uint8_t)t;
+  return wasm_ref_heap(t) == WASM_HEAP_EXTERN ? WASM_EXTERNREF : WASM_FUNCREF;
+}
+
+/* Store-level value types: a compiled module's types with each type index replaced by
+ * WASM_HEAP_INDEX + the type's engine-wide id, so types of different modules compare
+ * directly (exec_vtype_canon, exec_vtype_sub in instance.c). Inside a signature, a
+ * reference to the signature itself uses the heap value EXEC_HEAP_SELF. */
+#define EXEC_HEAP_SELF 0xffu
 
 typedef enum exec_trap_kind {
   EXEC_OK = 0,
@@ -103,8 +117,8 @@ void exec_typetab_free(exec_typetab *t);
 exec_typetab *exec_typetab_default(void);
 size_t exec_typetab_count(exec_typetab *t); /* live signatures */
 /* The id of a signature, taking one reference; 0 when out of memory. */
-exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const uint8_t *params,
-                                uint32_t nresults, const uint8_t *results);
+exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const wasm_vtype *params,
+                                uint32_t nresults, const wasm_vtype *results);
 void exec_typeid_release(exec_typetab *t, exec_typeid id);
 
 typedef struct exec_module {
@@ -140,7 +154,7 @@ struct exec_func {
   void *host_env;
   void (*host_env_free)(void *);
   wasm_functype host_type;    /* storage for host signatures */
-  uint8_t host_types[16];     /* params then results, when they fit */
+  wasm_vtype host_types[8];   /* params then results, when they fit */
   void *api;                  /* the weld_func wrapper, if one was made */
 };
 
@@ -163,7 +177,7 @@ typedef struct exec_table {
   uint32_t size;
   uint32_t max;
   bool has_max;
-  uint8_t elemtype;     /* WASM_FUNCREF / WASM_EXTERNREF */
+  wasm_vtype elemtype;  /* a store-level reference type (exec_kind_of: func or extern) */
   uint32_t refs;
   exec_store *store;    /* limit accounting, as for memories; NULL = none */
   uint64_t *inst_bytes; /* the defining instance's memory total, which counts the table's
@@ -175,7 +189,7 @@ typedef struct exec_table {
 
 typedef struct exec_global {
   exec_slot val[2];     /* two slots for v128 */
-  uint8_t type;
+  wasm_vtype type;      /* store-level */
   bool mut;
   exec_store *store;    /* the owning store */
 } exec_global;
@@ -359,7 +373,7 @@ bool exec_store_adopt_table(exec_store *s, exec_table *t, uint64_t *inst_bytes, 
  * or EXEC_LIMIT_NONE. */
 exec_limit_kind exec_table_limit_hit(const exec_store *s, uint64_t size_after, uint64_t add,
                                      const uint64_t *inst_bytes);
-exec_table *exec_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max, void *init);
+exec_table *exec_table_new(wasm_vtype elemtype, uint32_t min, uint32_t max, bool has_max, void *init);
 void exec_table_free(exec_table *t);
 int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init);
 
@@ -385,7 +399,10 @@ exec_store *exec_store_new(const exec_store_config *cfg); /* cfg may be NULL */
 void exec_store_free(exec_store *s);
 
 /* A global owned by the store (zero-initialised; the caller sets its value). */
-exec_global *exec_global_new(exec_store *s, uint8_t type, bool mut);
+exec_global *exec_global_new(exec_store *s, wasm_vtype type, bool mut);
+/* A module's value type at store level, and subtyping between store-level types. */
+wasm_vtype exec_vtype_canon(const exec_module *em, wasm_vtype t);
+bool exec_vtype_sub(wasm_vtype a, wasm_vtype b);
 
 /* Store identity. An object made in one store must never enter another: it would be
  * freed with its own store while the other still reached it. Every place where an object

@@ -126,7 +126,7 @@ static char *label_id(pr *p, uint32_t n) {
   return NULL;
 }
 
-static void valtypes(pr *p, const char *kw, const uint8_t *t, uint32_t n) {
+static void valtypes(pr *p, const char *kw, const wasm_vtype *t, uint32_t n) {
   if (n == 0) return;
   fprintf(p->f, " (%s", kw);
   for (uint32_t i = 0; i < n; i++) fprintf(p->f, " %s", wasm_valtype_name(t[i]));
@@ -162,9 +162,9 @@ static void f64(FILE *f, uint64_t bits) {
   }
 }
 
-static void blocktype(pr *p, int64_t bt) {
+static void blocktype(pr *p, int64_t bt, wasm_vtype single) {
   if (bt == -64) return;
-  if (bt < 0) fprintf(p->f, " (result %s)", wasm_valtype_name((uint8_t)(bt + 0x80)));
+  if (bt < 0) fprintf(p->f, " (result %s)", wasm_valtype_name(single));
   else {
     fputs(" (type", p->f);
     ref(p, ID_TYPE, (uint32_t)bt);
@@ -190,7 +190,8 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   FILE *f = p->f;
   switch ((wasm_imm_kind)info->imm) {
   case WASM_IMM_NONE: case WASM_IMM_MEMIDX: case WASM_IMM_MEMCOPY: break;
-  case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype); break;
+  case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype, in->bt_type); break;
+  case WASM_IMM_TYPE: ref(p, ID_TYPE, in->idx); break;
   case WASM_IMM_LABEL: label_ref(p, in->idx, labels, depth); break;
   case WASM_IMM_LOCAL: local_ref(p, in->idx); break;
   case WASM_IMM_GLOBAL: ref(p, ID_GLOBAL, in->idx); break;
@@ -213,7 +214,7 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
     ref(p, ID_TYPE, in->idx);
     fputc(')', f);
     break;
-  case WASM_IMM_SELECT_T: valtypes(p, "result", in->targets, in->ntargets); break;
+  case WASM_IMM_SELECT_T: valtypes(p, "result", &in->reftype, 1); break;
   case WASM_IMM_MEM: memarg(p, in, info->arg & 0xf); break;
   case WASM_IMM_MEMLANE: memarg(p, in, info->arg & 0xf); fprintf(f, " %u", in->lane); break;
   case WASM_IMM_I32C: fprintf(f, " %" PRId32, in->c.i32); break;
@@ -229,7 +230,13 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
     break;
   case WASM_IMM_SHUFFLE: for (int i = 0; i < 16; i++) fprintf(f, " %u", in->c.v128[i]); break;
   case WASM_IMM_LANE: fprintf(f, " %u", in->lane); break;
-  case WASM_IMM_REFTYPE: fprintf(f, " %s", in->reftype == WASM_FUNCREF ? "func" : "extern"); break;
+  case WASM_IMM_REFTYPE: {
+    uint32_t h = wasm_ref_heap(in->reftype);
+    if (h == WASM_HEAP_FUNC) fputs(" func", f);
+    else if (h == WASM_HEAP_EXTERN) fputs(" extern", f);
+    else ref(p, ID_TYPE, h - WASM_HEAP_INDEX);
+    break;
+  }
   case WASM_IMM_MEMINIT: ref(p, ID_DATA, in->idx); break;
   case WASM_IMM_TABLEINIT: ref(p, ID_TABLE, in->idx2); ref(p, ID_ELEM, in->idx); break;
   case WASM_IMM_TABLECOPY: ref(p, ID_TABLE, in->idx); ref(p, ID_TABLE, in->idx2); break;
@@ -452,7 +459,9 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     def_id(&p, ID_TABLE, i);
     fprintf(f, " (;%" PRIu32 ";)", i);
     limits(&p, &m->tables[i].type.limits);
-    fprintf(f, " %s)", wasm_valtype_name(m->tables[i].type.elem));
+    fprintf(f, " %s", wasm_valtype_name(m->tables[i].type.elem));
+    if (m->tables[i].init.len) expr(&p, &m->tables[i].init, err);
+    fputc(')', f);
   }
   for (uint32_t i = m->nmemory_imports; i < m->nmemories && err->kind == UTIL_ERR_NONE; i++) {
     nl(&p);

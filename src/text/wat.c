@@ -66,19 +66,64 @@ bool wat_index(wat *w, int space, uint32_t *out) {
   return wat_u32(w, out);
 }
 
-bool wat_reftype_kw(wat *w, uint8_t *out) {
+bool wat_heaptype(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
-  if (wat_is_kw(t, w->src, "funcref")) *out = 0x70;
-  else if (wat_is_kw(t, w->src, "externref")) *out = 0x6f;
+  if (wat_is_kw(t, w->src, "func")) *out = WASM_HEAP_FUNC;
+  else if (wat_is_kw(t, w->src, "extern")) *out = WASM_HEAP_EXTERN;
+  else if (t->kind == TOK_ID || t->kind == TOK_NUM) {
+    uint32_t x;
+    if (!wat_index(w, SPACE_TYPE, &x)) return false;
+    if (x > WASM_MAX_TYPE_INDEX) return wat_fail(w, t, "type index beyond this implementation's limit");
+    *out = WASM_HEAP_INDEX + x;
+    return true;
+  } else return wat_fail(w, t, "unexpected token");
+  w->pos++;
+  return true;
+}
+
+/* `(ref null? ht)` at the cursor */
+static bool ref_form(wat *w, uint32_t *out) {
+  w->pos += 2;
+  bool nullable = false;
+  if (wat_is_kw(wat_tok(w), w->src, "null")) {
+    nullable = true;
+    w->pos++;
+  }
+  uint32_t h = 0;
+  if (!wat_heaptype(w, &h) || !wat_expect_rpar(w)) return false;
+  *out = wasm_reftype(nullable, h);
+  return true;
+}
+
+bool wat_reftype(wat *w, uint32_t *out) {
+  const text_token *t = wat_tok(w);
+  if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
+  if (wat_is_kw(t, w->src, "funcref")) *out = WASM_FUNCREF;
+  else if (wat_is_kw(t, w->src, "externref")) *out = WASM_EXTERNREF;
   else return wat_fail(w, t, "unexpected token");
   w->pos++;
   return true;
 }
 
-bool wat_valtype(wat *w, uint8_t *out) {
+void wat_emit_heaptype(text_buf *out, uint32_t h) {
+  if (h >= WASM_HEAP_INDEX) text_buf_s64(out, (int64_t)(h - WASM_HEAP_INDEX));
+  else text_buf_byte(out, (uint8_t)h);
+}
+
+void wat_emit_valtype(text_buf *out, uint32_t t) {
+  if (t < 0x100) {
+    text_buf_byte(out, (uint8_t)t);
+    return;
+  }
+  text_buf_byte(out, (uint8_t)(t & 0xff));
+  wat_emit_heaptype(out, wasm_ref_heap(t));
+}
+
+bool wat_valtype(wat *w, uint32_t *out) {
   static const struct { const char *n; uint8_t t; } vt[] = {
       {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b},
       {"funcref", 0x70}, {"externref", 0x6f}};
+  if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
   const text_token *t = wat_tok(w);
   for (size_t i = 0; i < sizeof vt / sizeof vt[0]; i++) {
     if (wat_is_kw(t, w->src, vt[i].n)) {
@@ -92,13 +137,22 @@ bool wat_valtype(wat *w, uint8_t *out) {
 
 /* ---------- function types ---------------------------------------------------------------- */
 
+/* Parameter and result lists are collected as wasm_vtype words in a text_buf. */
+static void vt_push(text_buf *b, uint32_t t) { text_buf_bytes(b, (const uint8_t *)&t, sizeof t); }
+static uint32_t vt_count(const text_buf *b) { return (uint32_t)(b->len / sizeof(uint32_t)); }
+static uint32_t vt_at(const text_buf *b, uint32_t i) {
+  uint32_t t;
+  memcpy(&t, b->p + (size_t)i * sizeof t, sizeof t);
+  return t;
+}
+
 static bool same_type(const wat_functype *f, const text_buf *p, const text_buf *r) {
-  return f->np == p->len && f->nr == r->len && (p->len == 0 || memcmp(f->params, p->p, p->len) == 0) &&
+  return f->np == vt_count(p) && f->nr == vt_count(r) && (p->len == 0 || memcmp(f->params, p->p, p->len) == 0) &&
          (r->len == 0 || memcmp(f->results, r->p, r->len) == 0);
 }
 
 static uint32_t add_type(wat *w, const text_buf *p, const text_buf *r) {
-  wat_functype f = {util_xmalloc(p->len + 1), util_xmalloc(r->len + 1), (uint32_t)p->len, (uint32_t)r->len};
+  wat_functype f = {util_xmalloc(p->len + 1), util_xmalloc(r->len + 1), vt_count(p), vt_count(r)};
   if (p->len) memcpy(f.params, p->p, p->len);
   if (r->len) memcpy(f.results, r->p, r->len);
   UTIL_VEC_PUSH(w->types, w->ntypes, w->types_cap, f);
@@ -119,7 +173,7 @@ void wat_note_block(wat *w, const char *label, uint32_t len) {
   w->fn_nlabels++;
 }
 
-static bool add_local(wat *w, const text_token *id, uint8_t t) {
+static bool add_local(wat *w, const text_token *id, uint32_t t) {
   if (id && !text_names_add(&w->locals, id->id, id->idlen, w->nlocals))
     return wat_fail(w, id, "duplicate local %.*s", (int)id->idlen, id->id);
   if (id) {
@@ -139,15 +193,15 @@ static bool params_results(wat *w, text_buf *p, text_buf *r, int bind) {
     if (id->kind == TOK_ID) {
       if (bind == 0) return wat_fail(w, id, "unexpected token");
       w->pos++;
-      uint8_t t = 0;
+      uint32_t t = 0;
       if (!wat_valtype(w, &t)) return false;
-      text_buf_byte(p, t);
+      vt_push(p, t);
       if (bind == 1 && !add_local(w, id, t)) return false;
     } else {
       while (wat_tok(w)->kind != TOK_RPAR) {
-        uint8_t t = 0;
+        uint32_t t = 0;
         if (!wat_valtype(w, &t)) return false;
-        text_buf_byte(p, t);
+        vt_push(p, t);
         if (bind == 1 && !add_local(w, NULL, t)) return false;
       }
     }
@@ -156,9 +210,9 @@ static bool params_results(wat *w, text_buf *p, text_buf *r, int bind) {
   while (wat_is_lpar_kw(w, "result")) {
     w->pos += 2;
     while (wat_tok(w)->kind != TOK_RPAR) {
-      uint8_t t = 0;
+      uint32_t t = 0;
       if (!wat_valtype(w, &t)) return false;
-      text_buf_byte(r, t);
+      vt_push(r, t);
     }
     w->pos++;
   }
@@ -186,8 +240,8 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
     } else if (bind == 1) {
       for (uint32_t i = 0; i < w->types[x].np; i++) add_local(w, NULL, w->types[x].params[i]);
     }
-  } else if (ok && block && p.len == 0 && r.len <= 1) {
-    *bt = r.len ? (int64_t)r.p[0] - 0x80 : -64;
+  } else if (ok && block && p.len == 0 && vt_count(&r) <= 1) {
+    *bt = r.len ? -(int64_t)vt_at(&r, 0) : -64;
     text_buf_free(&p);
     text_buf_free(&r);
     return true;
@@ -206,7 +260,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
      * written in the short form, as other tools do */
     *bt = x;
     if (ok && x < w->ntypes && w->types[x].np == 0 && w->types[x].nr <= 1)
-      *bt = w->types[x].nr ? (int64_t)w->types[x].results[0] - 0x80 : -64;
+      *bt = w->types[x].nr ? -(int64_t)w->types[x].results[0] : -64;
   }
   return ok;
 }
@@ -281,8 +335,10 @@ static bool first_pass(wat *w, size_t start, size_t end) {
       }
       if (space == SPACE_TABLE) {
         /* (table funcref (elem ...)): the elem comes after the reference type */
-        if (wat_tok(w)->kind == TOK_KEYWORD && wat_peek(w, 1)->kind == TOK_LPAR &&
-            wat_is_kw(wat_peek(w, 2), w->src, "elem"))
+        size_t k = w->pos;
+        if (wat_is_lpar_kw(w, "ref")) k = wat_tok(w)->match;
+        else if (wat_tok(w)->kind != TOK_KEYWORD) k = close;
+        if (k + 2 < close && w->toks[k + 1].kind == TOK_LPAR && wat_is_kw(&w->toks[k + 2], w->src, "elem"))
           w->counts[SPACE_ELEM]++;
       }
       if (imported && first_def >= 0)
@@ -368,10 +424,10 @@ static bool limits(wat *w, text_buf *out) {
 
 static bool tabletype(wat *w, text_buf *out) {
   text_buf lim = {0};
-  uint8_t rt = 0;
-  bool ok = limits(w, &lim) && wat_reftype_kw(w, &rt);
+  uint32_t rt = 0;
+  bool ok = limits(w, &lim) && wat_reftype(w, &rt);
   if (ok) {
-    text_buf_byte(out, rt);
+    wat_emit_valtype(out, rt);
     text_buf_bytes(out, lim.p, lim.len);
   }
   text_buf_free(&lim);
@@ -379,16 +435,16 @@ static bool tabletype(wat *w, text_buf *out) {
 }
 
 static bool globaltype(wat *w, text_buf *out) {
-  uint8_t t;
+  uint32_t t;
   if (wat_is_lpar_kw(w, "mut")) {
     w->pos += 2;
     if (!wat_valtype(w, &t) || !wat_expect_rpar(w)) return false;
-    text_buf_byte(out, t);
+    wat_emit_valtype(out, t);
     text_buf_byte(out, 1);
     return true;
   }
   if (!wat_valtype(w, &t)) return false;
-  text_buf_byte(out, t);
+  wat_emit_valtype(out, t);
   text_buf_byte(out, 0);
   return true;
 }
@@ -440,11 +496,11 @@ static bool func_field(wat *w, sections *s) {
     const text_token *id = wat_tok(w);
     if (id->kind == TOK_ID) {
       w->pos++;
-      uint8_t t = 0;
+      uint32_t t = 0;
       if (!wat_valtype(w, &t) || !add_local(w, id, t)) return false;
     } else {
       while (wat_tok(w)->kind != TOK_RPAR) {
-        uint8_t t = 0;
+        uint32_t t = 0;
         if (!wat_valtype(w, &t) || !add_local(w, NULL, t)) return false;
       }
     }
@@ -460,7 +516,7 @@ static bool func_field(wat *w, sections *s) {
     uint32_t j = i;
     while (j < w->nlocals && w->local_types[j] == w->local_types[i]) j++;
     text_buf_u32(&body, j - i);
-    text_buf_byte(&body, w->local_types[i]);
+    wat_emit_valtype(&body, w->local_types[i]);
     i = j;
   }
   bool ok = wat_instrs(w, &body);
@@ -487,7 +543,7 @@ static void i32_const_zero(text_buf *out) {
  * shorter form (and the one other tools emit). */
 typedef struct elemlist {
   bool exprs;
-  uint8_t type;
+  uint32_t type;
   uint32_t n;
   text_buf items;   /* encoded expressions, or function indices */
   text_buf funcs;   /* function indices while every expression is ref.func */
@@ -512,8 +568,8 @@ static bool elem_list(wat *w, elemlist *el, bool allow_bare) {
   const text_token *t = wat_tok(w);
   if (wat_is_kw(t, w->src, "func")) {
     w->pos++;
-  } else if (t->kind == TOK_KEYWORD) {
-    if (!wat_reftype_kw(w, &el->type)) return false;
+  } else if (t->kind == TOK_KEYWORD || wat_is_lpar_kw(w, "ref")) {
+    if (!wat_reftype(w, &el->type)) return false;
     el->exprs = true;
   } else if (!allow_bare && t->kind != TOK_RPAR) {
     return wat_fail(w, t, "unexpected token");
@@ -565,7 +621,10 @@ static void emit_elem(sections *s, int mode, uint32_t table, const text_buf *off
   text_buf_byte(&s->elem, flags);
   if (mode == 0 && (flags & 2)) text_buf_u32(&s->elem, table);
   if (mode == 0) text_buf_bytes(&s->elem, offset->p, offset->len);
-  if (flags & 3) text_buf_byte(&s->elem, el->exprs ? el->type : 0x00);
+  if (flags & 3) {
+    if (el->exprs) wat_emit_valtype(&s->elem, el->type);
+    else text_buf_byte(&s->elem, 0x00);
+  }
   text_buf_u32(&s->elem, el->n);
   text_buf_bytes(&s->elem, el->items.p, el->items.len);
   s->nelem++;
@@ -580,9 +639,9 @@ static bool table_field(wat *w, sections *s) {
     text_buf_byte(&s->import, 1);
     return tabletype(w, &s->import);
   }
-  if (wat_tok(w)->kind == TOK_KEYWORD) {
-    uint8_t rt = 0;
-    if (!wat_reftype_kw(w, &rt)) return false;
+  if (wat_tok(w)->kind == TOK_KEYWORD || wat_is_lpar_kw(w, "ref")) {
+    uint32_t rt = 0;
+    if (!wat_reftype(w, &rt)) return false;
     if (!wat_is_lpar_kw(w, "elem")) return wat_fail(w, wat_tok(w), "unexpected token");
     size_t close = wat_tok(w)->match;
     w->pos += 2;
@@ -624,7 +683,7 @@ static bool table_field(wat *w, sections *s) {
       i32_const_zero(&off);
       emit_elem(s, 0, index, &off, &el);
       text_buf_free(&off);
-      text_buf_byte(&s->table, rt);
+      wat_emit_valtype(&s->table, rt);
       text_buf_byte(&s->table, 1);
       text_buf_u32(&s->table, el.n);
       text_buf_u32(&s->table, el.n);
@@ -636,7 +695,19 @@ static bool table_field(wat *w, sections *s) {
     return ok;
   }
   s->ntable++;
-  return tabletype(w, &s->table);
+  /* 3.0: an expression after the table type gives the elements' initial value */
+  text_buf tt = {0};
+  bool ok = tabletype(w, &tt);
+  if (ok && wat_tok(w)->kind == TOK_LPAR) {
+    text_buf_byte(&s->table, 0x40);
+    text_buf_byte(&s->table, 0x00);
+    text_buf_bytes(&s->table, tt.p, tt.len);
+    ok = wat_const_expr(w, &s->table);
+  } else if (ok) {
+    text_buf_bytes(&s->table, tt.p, tt.len);
+  }
+  text_buf_free(&tt);
+  return ok;
 }
 
 static bool data_strings(wat *w, text_buf *out) {
@@ -898,9 +969,9 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     for (uint32_t i = 0; i < w.ntypes; i++) {
       text_buf_byte(&types, 0x60);
       text_buf_u32(&types, w.types[i].np);
-      text_buf_bytes(&types, w.types[i].params, w.types[i].np);
+      for (uint32_t k = 0; k < w.types[i].np; k++) wat_emit_valtype(&types, w.types[i].params[k]);
       text_buf_u32(&types, w.types[i].nr);
-      text_buf_bytes(&types, w.types[i].results, w.types[i].nr);
+      for (uint32_t k = 0; k < w.types[i].nr; k++) wat_emit_valtype(&types, w.types[i].results[k]);
     }
     section(out, 1, w.ntypes, &types, true);
     text_buf_free(&types);

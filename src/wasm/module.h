@@ -19,11 +19,47 @@ typedef enum {
   WASM_EXTERNREF = 0x6f,
 } wasm_valtype;
 
-static inline bool wasm_is_reftype(uint8_t t) { return t == WASM_FUNCREF || t == WASM_EXTERNREF; }
-static inline bool wasm_is_valtype(uint8_t t) {
+/* A value type as one 32-bit word (3.0 reference types carry a heap type):
+ *   - numeric and vector types: their type byte (WASM_I32 ... WASM_V128);
+ *   - a nullable reference to an abstract heap type: the heap type's byte, which is also
+ *     the binary shorthand (WASM_FUNCREF = (ref null func), WASM_EXTERNREF = (ref null
+ *     extern)); GC's anyref, eqref, ... slot in the same way;
+ *   - every other reference: WASM_REF_NULL_TAG or WASM_REF_TAG in the low byte and the
+ *     heap type above it: an abstract heap type's byte, or WASM_HEAP_INDEX + a type index.
+ * Each type has exactly one encoding, so equal types compare equal as integers. */
+typedef uint32_t wasm_vtype;
+
+enum {
+  WASM_REF_NULL_TAG = 0x63, /* the binary prefixes of (ref null ht) and (ref ht) */
+  WASM_REF_TAG = 0x64,
+  /* abstract heap types (their binary codes) */
+  WASM_HEAP_FUNC = 0x70,
+  WASM_HEAP_EXTERN = 0x6f,
+  WASM_HEAP_INDEX = 0x100,           /* heap values from here on are type indices */
+  WASM_MAX_TYPE_INDEX = 0xfffeff,    /* type indices that fit the encoding */
+};
+
+static inline bool wasm_is_abstract_heap(uint32_t h) { return h == WASM_HEAP_FUNC || h == WASM_HEAP_EXTERN; }
+static inline bool wasm_is_reftype(wasm_vtype t) {
+  return wasm_is_abstract_heap(t) || (((t & 0xff) == WASM_REF_NULL_TAG || (t & 0xff) == WASM_REF_TAG) && t >> 8);
+}
+static inline bool wasm_is_valtype(wasm_vtype t) {
   return (t >= WASM_V128 && t <= WASM_I32) || wasm_is_reftype(t);
 }
-const char *wasm_valtype_name(uint8_t t);
+/* The reference type (ref null? heap), in its one encoding. */
+static inline wasm_vtype wasm_reftype(bool nullable, uint32_t heap) {
+  if (nullable && wasm_is_abstract_heap(heap)) return heap;
+  return heap << 8 | (nullable ? WASM_REF_NULL_TAG : WASM_REF_TAG);
+}
+/* Of a reference type: its heap type and nullability. */
+static inline uint32_t wasm_ref_heap(wasm_vtype t) { return t < 0x100 ? t : t >> 8; }
+static inline bool wasm_ref_nullable(wasm_vtype t) { return t < 0x100 || (t & 0xff) == WASM_REF_NULL_TAG; }
+/* A heap type naming a module type: its index, else -1. */
+static inline int64_t wasm_heap_typeidx(uint32_t h) { return h >= WASM_HEAP_INDEX ? (int64_t)(h - WASM_HEAP_INDEX) : -1; }
+
+/* The printable name ("i32", "funcref", "(ref null 3)"); reference types with a heap
+ * type are formatted into a small per-thread ring of buffers, valid for a few calls. */
+const char *wasm_valtype_name(wasm_vtype t);
 
 typedef enum { WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1, WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3 } wasm_externkind;
 const char *wasm_externkind_name(uint8_t k);
@@ -35,8 +71,8 @@ typedef struct wasm_name {
 
 typedef struct wasm_functype {
   uint32_t nparams, nresults;
-  const uint8_t *params;  /* valtypes */
-  const uint8_t *results;
+  const wasm_vtype *params;
+  const wasm_vtype *results;
 } wasm_functype;
 
 typedef struct wasm_limits {
@@ -47,7 +83,7 @@ typedef struct wasm_limits {
 } wasm_limits;
 
 typedef struct wasm_tabletype {
-  uint8_t elem;  /* reftype */
+  wasm_vtype elem;  /* a reference type */
   wasm_limits limits;
 } wasm_tabletype;
 
@@ -56,7 +92,7 @@ typedef struct wasm_memtype {
 } wasm_memtype;
 
 typedef struct wasm_globaltype {
-  uint8_t type;
+  wasm_vtype type;
   bool mut;
 } wasm_globaltype;
 
@@ -84,7 +120,7 @@ typedef struct wasm_func {
   bool imported;
   /* defined functions only: */
   uint32_t nlocals;         /* declared locals, excluding parameters */
-  uint8_t *local_types;     /* nlocals valtypes */
+  wasm_vtype *local_types;  /* nlocals value types */
   const uint8_t *code;      /* the instruction bytes (after the locals), ending in `end` */
   uint32_t code_len;
   uint32_t code_offset;     /* offset of `code` in the input */
@@ -95,6 +131,7 @@ typedef struct wasm_func {
 typedef struct wasm_table {
   wasm_tabletype type;
   bool imported;
+  wasm_expr init; /* defined tables only: the elements' initial value (3.0), or len 0 for null */
 } wasm_table;
 
 typedef struct wasm_memory {
@@ -118,7 +155,7 @@ typedef enum { WASM_SEG_ACTIVE, WASM_SEG_PASSIVE, WASM_SEG_DECLARATIVE } wasm_se
 
 typedef struct wasm_elem {
   uint8_t mode;        /* wasm_segmode */
-  uint8_t type;        /* reftype of the items */
+  wasm_vtype type;     /* reference type of the items */
   uint32_t table;      /* active only */
   wasm_expr offset;    /* active only */
   uint32_t count;
