@@ -572,6 +572,7 @@ void exec_tr_end(exec_tr *t);
 void exec_tr_return(exec_tr *t);
 void exec_tr_br(exec_tr *t, size_t ti);
 void exec_tr_br_if(exec_tr *t, uint32_t depth);
+void exec_tr_br_on_null(exec_tr *t, uint32_t depth, bool non_null);
 void exec_tr_br_table(exec_tr *t, const wasm_instr *in);
 
 /* compile_simd.c: a 0xFD instruction */

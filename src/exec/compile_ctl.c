@@ -255,9 +255,36 @@ void exec_tr_end(exec_tr *t) {
   t->nctl--;
 }
 
+static void br_cond(exec_tr *t, uint32_t depth, exec_tr_cond cd);
+
 void exec_tr_br_if(exec_tr *t, uint32_t depth) {
   if (!need(t, 1)) return;
-  exec_tr_cond cd = take_cond(t);
+  br_cond(t, depth, take_cond(t));
+}
+
+/* br_on_null branches without the reference when it is null and leaves it otherwise;
+ * br_on_non_null branches with it when it is not null and drops it otherwise. The
+ * reference stays in its home slot, which the branch's value moves do not touch (they
+ * write below it). */
+void exec_tr_br_on_null(exec_tr *t, uint32_t depth, bool non_null) {
+  if (!need(t, 1)) return;
+  materialize(t, t->n - 1);
+  exec_tr_entry ref = t->st[t->n - 1];
+  exec_tr_cond cd;
+  memset(&cd, 0, sizeof cd);
+  cd.kind = non_null ? C_NZ64 : C_Z64;
+  cd.a = ref.home;
+  if (non_null) {
+    br_cond(t, depth, cd);
+    if (t->n) pop(t);
+    return;
+  }
+  pop(t);
+  br_cond(t, depth, cd);
+  push(t, E_TEMP, ref.type); /* the same home: the value is still there */
+}
+
+static void br_cond(exec_tr *t, uint32_t depth, exec_tr_cond cd) {
   size_t ti = t->nctl - 1 - depth;
   uint32_t field;
   if (ti == 0) {

@@ -60,6 +60,8 @@ typedef enum exec_trap_kind {
   EXEC_TRAP_HOST,
   EXEC_TRAP_EXIT,
   EXEC_TRAP_LIMIT,      /* a resource limit with trap_on_grow_failure, or a host-call limit */
+  EXEC_TRAP_NULL_FUNC_REF, /* call_ref / return_call_ref of null */
+  EXEC_TRAP_NULL_REF,      /* ref.as_non_null of null */
   EXEC_TRAP_COUNT
 } exec_trap_kind;
 

@@ -72,9 +72,6 @@ static const struct {
     {WAST_FEAT_EXCEPTIONS, false, "catch_ref"}, {WAST_FEAT_EXCEPTIONS, false, "catch_all"},
     {WAST_FEAT_EXCEPTIONS, false, "catch_all_ref"}, {WAST_FEAT_EXCEPTIONS, false, "delegate"},
     {WAST_FEAT_EXCEPTIONS, false, "rethrow"},
-    {WAST_FEAT_FUNC_REFS, false, "ref"},        {WAST_FEAT_FUNC_REFS, false, "call_ref"},
-    {WAST_FEAT_FUNC_REFS, false, "return_call_ref"}, {WAST_FEAT_FUNC_REFS, false, "ref.as_non_null"},
-    {WAST_FEAT_FUNC_REFS, false, "br_on_null"}, {WAST_FEAT_FUNC_REFS, false, "br_on_non_null"},
     {WAST_FEAT_THREADS, false, "shared"},       {WAST_FEAT_THREADS, true, "memory.atomic."},
     {WAST_FEAT_THREADS, false, "atomic.fence"},
 };
@@ -133,7 +130,7 @@ static void table_init(scan *s, size_t lpar) {
     else if (t->kind == TOK_LPAR && kw_eq(s, &s->toks[k + 1], "export")) k = t->match + 1;
     else break;
   }
-  if (k < close && s->toks[k].kind == TOK_LPAR && !kw_eq(s, &s->toks[k + 1], "elem")) found(s, WAST_FEAT_FUNC_REFS);
+  (void)k; /* typed function references are implemented */
 }
 
 /* The module's top-level fields: memories defined or imported (more than one is

@@ -598,12 +598,6 @@ static bool elem_list(wat *w, elemlist *el, bool allow_bare) {
     el->n++;
   }
   if (wat_tok(w)->kind != TOK_RPAR) return wat_fail(w, wat_tok(w), "unexpected token");
-  if (el->type == 0x70 && el->all_ref_func) {
-    el->exprs = false;
-    text_buf tmp = el->items;
-    el->items = el->funcs;
-    el->funcs = tmp;
-  }
   return true;
 }
 
@@ -668,7 +662,7 @@ static bool table_field(wat *w, sections *s) {
         if (ok) note_expr(&el, el.items.p + mark, el.items.len - mark);
         el.n++;
       }
-      if (ok && rt == 0x70 && el.all_ref_func) {
+      if (ok && rt == WASM_FUNCREF && el.all_ref_func) {
         el.exprs = false;
         text_buf tmp = el.items;
         el.items = el.funcs;
@@ -676,6 +670,24 @@ static bool table_field(wat *w, sections *s) {
       }
     } else {
       ok = elem_list(w, &el, true);
+      if (ok && !el.exprs && rt != WASM_FUNCREF) {
+        /* the segment takes the table's type: function indices become ref.func items */
+        text_buf items = {0};
+        util_reader r = {el.items.p, el.items.p, el.items.p + el.items.len, 0};
+        util_error ignore;
+        util_error_clear(&ignore);
+        for (uint32_t k = 0; k < el.n; k++) {
+          uint32_t x = 0;
+          util_read_u32(&r, &x, &ignore);
+          text_buf_byte(&items, 0xd2);
+          text_buf_u32(&items, x);
+          text_buf_byte(&items, 0x0b);
+        }
+        text_buf_free(&el.items);
+        el.items = items;
+        el.exprs = true;
+        el.type = rt;
+      }
     }
     if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
     if (ok) {
@@ -835,7 +847,8 @@ static bool elem_field(wat *w, sections *s) {
     w->pos++;
     ok = elem_list(w, &el, false);
     if (ok) emit_elem(s, 2, 0, NULL, &el);
-  } else if (wat_tok(w)->kind == TOK_LPAR || (wat_tok(w)->kind == TOK_NUM && wat_peek(w, 1)->kind == TOK_LPAR) ||
+  } else if ((wat_tok(w)->kind == TOK_LPAR && !wat_is_lpar_kw(w, "ref")) ||
+             (wat_tok(w)->kind == TOK_NUM && wat_peek(w, 1)->kind == TOK_LPAR) ||
              (wat_tok(w)->kind == TOK_ID && wat_peek(w, 1)->kind == TOK_LPAR)) {
     uint32_t table = 0;
     text_buf off = {0};
