@@ -405,6 +405,13 @@ exec_global *exec_global_new(exec_store *s, wasm_vtype type, bool mut);
 /* A module's value type at store level, and subtyping between store-level types. */
 wasm_vtype exec_vtype_canon(const exec_module *em, wasm_vtype t);
 bool exec_vtype_sub(wasm_vtype a, wasm_vtype b);
+/* Whether a reference value (NULL = null) may be stored where store-level type t is
+ * expected: null needs a nullable type, a function for a type index must have that type.
+ * Values that are not references always fit. For what enters from outside WebAssembly
+ * (the embedding API), which validation cannot see. */
+bool exec_ref_fits(wasm_vtype t, const void *ref);
+/* The same for a value type of function f's signature. */
+bool exec_func_ref_fits(const exec_func *f, wasm_vtype t, const void *ref);
 
 /* Store identity. An object made in one store must never enter another: it would be
  * freed with its own store while the other still reached it. Every place where an object

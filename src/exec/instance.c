@@ -112,6 +112,19 @@ bool exec_vtype_sub(wasm_vtype a, wasm_vtype b) {
   return ha == hb || (wasm_heap_typeidx(ha) >= 0 && hb == WASM_HEAP_FUNC);
 }
 
+bool exec_ref_fits(wasm_vtype t, const void *ref) {
+  if (!wasm_is_reftype(t)) return true;
+  if (!ref) return wasm_ref_nullable(t);
+  int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
+  return i < 0 || ((const exec_func *)ref)->typeid == (exec_typeid)i;
+}
+
+bool exec_func_ref_fits(const exec_func *f, wasm_vtype t, const void *ref) {
+  if (!wasm_is_reftype(t)) return true;
+  if (f->inst) t = exec_vtype_canon(f->inst->module, t);
+  return exec_ref_fits(t, ref);
+}
+
 exec_global *exec_global_new(exec_store *s, wasm_vtype type, bool mut) {
   exec_global *g = util_try_calloc(1, sizeof *g);
   if (!g) return NULL;

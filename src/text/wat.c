@@ -308,6 +308,16 @@ static bool type_def(wat *w) {
 
 static bool first_pass(wat *w, size_t start, size_t end) {
   int first_def = -1; /* the kind of the first definition, for "import after ..." */
+  /* Type names first: a reference type may name a type defined further on (the
+   * validator then rejects it as an unknown type, with the spec's wording). */
+  for (w->pos = start; w->pos < end && wat_tok(w)->kind == TOK_LPAR;) {
+    size_t close = wat_tok(w)->match;
+    if (wat_is_kw(wat_peek(w, 1), w->src, "type")) {
+      w->pos += 2;
+      if (!add_name(w, SPACE_TYPE)) return false;
+    }
+    w->pos = close + 1;
+  }
   for (w->pos = start; w->pos < end;) {
     const text_token *open = wat_tok(w);
     if (open->kind != TOK_LPAR) {
@@ -320,7 +330,8 @@ static bool first_pass(wat *w, size_t start, size_t end) {
     w->pos += 2;
     int space = space_of_kw(kw, w->src);
     if (wat_is_kw(kw, w->src, "type")) {
-      if (!add_name(w, SPACE_TYPE) || !type_def(w)) return false;
+      if (wat_tok(w)->kind == TOK_ID) w->pos++; /* named above */
+      if (!type_def(w)) return false;
       w->nexplicit_types = w->ntypes;
     } else if (space >= 0) {
       if (!add_name(w, space)) return false;

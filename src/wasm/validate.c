@@ -340,7 +340,9 @@ static bool check_data(const wasm_vmodule *vm, const wasm_data *d, util_error *e
 
 static void mark_expr_refs(const wasm_module *m, const wasm_expr *e, uint8_t *marks) {
   /* Runs after the expression validated, so reading cannot fail in practice; a local
-   * error keeps any surprise from leaking into the caller's. */
+   * error keeps any surprise from leaking into the caller's. A table without an
+   * initialiser has no expression. */
+  if (!e->bytes) return;
   util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
   util_error scratch;
   util_error_clear(&scratch);
