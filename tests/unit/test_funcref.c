@@ -6,6 +6,7 @@
 #include "text/text.h"
 #include "unit.h"
 #include "wasm/validate.h"
+#include "weld.h"
 
 static bool validates(const char *wat, const char *expect_msg) {
   util_error err;
@@ -58,4 +59,43 @@ UNIT_GROUP(funcref) {
   CHECK(validates("(module (func (param funcref) (block (br_on_non_null 0 (local.get 0)))))", "type mismatch"));
   CHECK(validates("(module (func (param funcref) (result (ref func))"
                   " (block (result (ref func)) (br_on_non_null 0 (local.get 0)) (unreachable))))", NULL));
+}
+
+/* Values from the embedder must fit typed parameters: validation cannot see them, and
+ * call_ref trusts the type of what it calls. */
+UNIT_GROUP(funcref_api) {
+  const char *wat = "(module (type $t (func (result i32))) (type $u (func (param i64)))"
+                    " (func $seven (type $t) (i32.const 7)) (func $other (type $u))"
+                    " (export \"seven\" (func $seven)) (export \"other\" (func $other))"
+                    " (func (export \"call\") (param (ref $t)) (result i32) (call_ref $t (local.get 0)))"
+                    " (func (export \"call_null\") (param (ref null $t)) (result i32) (call_ref $t (local.get 0))))";
+  weld_engine *e = weld_engine_new(NULL);
+  weld_error *err = NULL;
+  weld_module *m = weld_module_new(e, (const uint8_t *)wat, strlen(wat), &err);
+  weld_store *s = weld_store_new(e);
+  weld_trap *trap = NULL;
+  weld_instance *inst = m ? weld_instance_new(s, m, NULL, 0, &trap, &err) : NULL;
+  if (CHECK(inst != NULL)) {
+    weld_val r[1];
+    weld_val good = {.kind = WELD_FUNCREF, .of.funcref = weld_instance_func(inst, "seven")};
+    weld_val wrong = {.kind = WELD_FUNCREF, .of.funcref = weld_instance_func(inst, "other")};
+    weld_val null = {.kind = WELD_FUNCREF, .of.funcref = NULL};
+    weld_func *call = weld_instance_func(inst, "call"), *call_null = weld_instance_func(inst, "call_null");
+    weld_trap *t = weld_func_call(call, &good, 1, r, 1);
+    CHECK(!t && r[0].of.i32 == 7);
+    t = weld_func_call(call, &wrong, 1, r, 1);
+    CHECK(t && strstr(weld_trap_message(t), "does not fit"));
+    weld_trap_free(t);
+    t = weld_func_call(call, &null, 1, r, 1);
+    CHECK(t && strstr(weld_trap_message(t), "does not fit"));
+    weld_trap_free(t);
+    t = weld_func_call(call_null, &null, 1, r, 1);
+    CHECK(t && weld_trap_get_kind(t) == WELD_TRAP_NULL_FUNC_REF &&
+          strcmp(weld_trap_message(t), "null function reference") == 0);
+    weld_trap_free(t);
+  }
+  if (err) weld_error_free(err);
+  weld_store_free(s);
+  weld_module_free(m);
+  weld_engine_free(e);
 }
