@@ -721,7 +721,7 @@ static bool table_field(wat *w, sections *s) {
   /* 3.0: an expression after the table type gives the elements' initial value */
   text_buf tt = {0};
   bool ok = tabletype(w, &tt);
-  if (ok && wat_tok(w)->kind == TOK_LPAR) {
+  if (ok && wat_tok(w)->kind != TOK_RPAR) {
     text_buf_byte(&s->table, 0x40);
     text_buf_byte(&s->table, 0x00);
     text_buf_bytes(&s->table, tt.p, tt.len);

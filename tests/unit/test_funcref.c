@@ -1,6 +1,8 @@
 /* Typed function references in the module IR and the validator: the value-type encoding,
  * subtyping through type equivalence, and the local-initialisation rule. Modules are read
  * from text and checked against what the 3.0 specification says of them. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text/text.h"
@@ -98,4 +100,48 @@ UNIT_GROUP(funcref_api) {
   weld_store_free(s);
   weld_module_free(m);
   weld_engine_free(e);
+}
+
+/* The printer writes typed references, heap types, table initialisers and the new
+ * instructions so that the output reads back to a module that prints the same, in both
+ * styles. */
+static char *print_text(const char *wat, text_print_style style) {
+  util_error err;
+  util_error_clear(&err);
+  wasm_module *m = text_load_module((const uint8_t *)wat, strlen(wat), NULL, &err);
+  if (!m) return NULL;
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  bool ok = f && text_print_module(m, style, f, &err);
+  if (f) fclose(f);
+  wasm_module_free(m);
+  if (!ok) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
+UNIT_GROUP(funcref_print) {
+  const char *wat =
+      "(module (type $t (func (param i32) (result i32))) (type $r (func (param (ref null $r))))"
+      " (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))"
+      " (table $tab 2 (ref $t) (ref.func $inc)) (global $g (ref null $t) (ref.null $t))"
+      " (elem (table $tab) (i32.const 0) (ref $t) (ref.func $inc))"
+      " (func (export \"run\") (param i32) (result i32) (local $l (ref $t))"
+      "  (local.set $l (table.get $tab (i32.const 1)))"
+      "  (drop (block $b (result (ref $t)) (br_on_non_null $b (global.get $g))"
+      "   (block $n (drop (br_on_null $n (ref.as_non_null (local.get $l))))) (local.get $l)))"
+      "  (call_ref $t (local.get 0) (local.get $l)) (return_call_ref $t (local.get $l))))";
+  CHECK(validates(wat, NULL));
+  for (int style = TEXT_PRINT_FLAT; style <= TEXT_PRINT_FOLDED; style++) {
+    char *once = print_text(wat, (text_print_style)style);
+    char *twice = once ? print_text(once, (text_print_style)style) : NULL;
+    CHECK(once && twice && strcmp(once, twice) == 0);
+    CHECK(once && strstr(once, "(ref null 1)") && strstr(once, "call_ref") && strstr(once, "br_on_non_null"));
+    CHECK(twice && validates(twice, NULL));
+    free(once);
+    free(twice);
+  }
 }
