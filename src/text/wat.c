@@ -609,6 +609,15 @@ static bool elem_list(wat *w, elemlist *el, bool allow_bare) {
     el->n++;
   }
   if (wat_tok(w)->kind != TOK_RPAR) return wat_fail(w, wat_tok(w), "unexpected token");
+  /* Function indices are the shorter form, and the one other tools write, but in 3.0
+   * they make the segment's type (ref func) where funcref was written. That only
+   * matters to a module that has typed references; others get the short form. */
+  if (el->type == WASM_FUNCREF && el->all_ref_func && !w->typed_refs) {
+    el->exprs = false;
+    text_buf tmp = el->items;
+    el->items = el->funcs;
+    el->funcs = tmp;
+  }
   return true;
 }
 
@@ -984,6 +993,8 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   sections s;
   memset(&s, 0, sizeof s);
   w.stop = end;
+  for (size_t k = start; k + 1 < end && !w.typed_refs; k++)
+    w.typed_refs = toks[k].kind == TOK_LPAR && wat_is_kw(&toks[k + 1], src, "ref");
   bool ok = first_pass(&w, start, end) && second_pass(&w, start, w.stop, &s);
   if (ok && w.stop < end) ok = wat_fail(&w, &toks[w.stop], "unexpected token");
   if (ok) {

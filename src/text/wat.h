@@ -50,6 +50,7 @@ typedef struct wat {
   text_buf scratch;       /* folded instructions park their opcode here */
   text_buf tmp;           /* string decoding */
   bool uses_data_count;
+  bool typed_refs;        /* the module writes `(ref ...)` types somewhere */
 } wat;
 
 /* token helpers shared by the two files */
