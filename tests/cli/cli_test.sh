@@ -624,6 +624,63 @@ run 2 wast --fuel 0 ok.wast; err_line "bad --fuel '0'"
 run 2 wast --name a ok.wast fails.wast; err_line 'exactly one FILE'
 printf '(module (func (export "spin") (loop (br 0))))\n(assert_trap (invoke "spin") "out of fuel")\n' > spin.wast
 run 0 wast --fuel 1000 spin.wast; out_has "spin: 2 passed, 0 failed, 0 skipped"
+# Typed function references (3.0): branches on null with values and to loops and the
+# function, call_ref through a checked cast, a million-deep return_call_ref chain in
+# constant stack, null traps. Expected values worked out from the specification.
+cat > funcref.wast <<'EOF2'
+(module
+  (type $t (func (param i32) (result i32)))
+  (func $dbl (type $t) (i32.mul (local.get 0) (i32.const 2)))
+  (elem declare func $dbl $cnt)
+  (table $tb 2 funcref)
+  (func (export "fill") (table.set $tb (i32.const 0) (ref.func $dbl)))
+  ;; br_on_non_null to the function label: returns the reference's call result via fallthrough
+  (func $pick (param i32) (result (ref null $t))
+    (if (result (ref null $t)) (local.get 0) (then (ref.func $dbl)) (else (ref.null $t))))
+  (func (export "ret") (param i32) (result i32)
+    (block $null
+      (return (call_ref $t (i32.const 21) (br_on_null $null (call $pick (local.get 0))))))
+    (i32.const -1))
+  (func (export "ret2") (param i32) (result (ref null $t))
+    (br_on_non_null 0 (call $pick (local.get 0)))
+    (ref.null $t))
+  (func (export "withvals") (param i32) (result i32 i32)
+    (block $l (result i32 i32)
+      (i32.const 5)
+      (i32.const 6)
+      (br_on_null $l (call $pick (local.get 0)))
+      (drop)
+      (drop)
+      (drop)
+      (i32.const 1) (i32.const 2)))
+  (func (export "loop") (param i32) (result i32) (local $n i32)
+    (block $out (loop $top
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $out (i32.ge_u (local.get $n) (i32.const 10)))
+      (br_on_null $top (call $pick (i32.const 0)))
+      (drop)))
+    (local.get $n))
+  (func (export "tcount") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (return_call_ref $t (i32.sub (local.get 0) (i32.const 1)) (ref.func $cnt)))))
+  (func $cnt (type $t) (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (return_call_ref $t (i32.sub (local.get 0) (i32.const 1)) (ref.func $cnt)))))
+  (func (export "indirect") (result i32) (call_indirect $tb (type $t) (i32.const 4) (i32.const 0)))
+  (func (export "asnn") (param i32) (result i32) (call_ref $t (i32.const 3) (ref.as_non_null (call $pick (local.get 0)))))
+)
+(assert_return (invoke "ret" (i32.const 1)) (i32.const 42))
+(assert_return (invoke "ret" (i32.const 0)) (i32.const -1))
+(assert_return (invoke "ret2" (i32.const 0)) (ref.null func))
+(assert_return (invoke "withvals" (i32.const 0)) (i32.const 5) (i32.const 6))
+(assert_return (invoke "withvals" (i32.const 1)) (i32.const 1) (i32.const 2))
+(assert_return (invoke "loop" (i32.const 0)) (i32.const 10))
+(assert_return (invoke "tcount" (i32.const 1000000)) (i32.const 0))
+(invoke "fill")
+(assert_return (invoke "indirect") (i32.const 8))
+(assert_return (invoke "asnn" (i32.const 1)) (i32.const 6))
+(assert_trap (invoke "asnn" (i32.const 0)) "null reference")
+EOF2
+run 0 wast funcref.wast; out_has "funcref: 12 passed, 0 failed, 0 skipped"
 # Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
 # the same text still pass; a skipped module taints the instance it would have written.
 # Extended constants are implemented: the module runs, and 2.0's verdict that it is
