@@ -63,16 +63,15 @@ static char *ident(const wasm_name *n, text_namemap *seen) {
   bool plain = true;
   for (uint32_t i = 0; i < n->len; i++) plain &= idchar((unsigned char)n->str[i]);
   if (!plain && !util_utf8_valid((const uint8_t *)n->str, n->len)) return NULL;
-  char *key = util_xmalloc(n->len + 2);
-  key[0] = '$';
-  memcpy(key + 1, n->str, n->len);
-  key[n->len + 1] = 0;
-  if (!text_names_add(seen, key, n->len + 1, 0)) {
-    free(key);
-    return NULL;
+  /* The map keeps its keys: the module's own copy of the name lives as long as it. */
+  if (!text_names_add(seen, n->str, n->len, 0)) return NULL;
+  if (plain) {
+    char *key = util_xmalloc(n->len + 2);
+    key[0] = '$';
+    memcpy(key + 1, n->str, n->len);
+    key[n->len + 1] = 0;
+    return key;
   }
-  if (plain) return key;
-  free(key);
   char *s = util_xmalloc((size_t)n->len * 3 + 4), *o = s; /* at worst \hh per byte */
   *o++ = '$';
   *o++ = '"';
