@@ -70,7 +70,13 @@ int cli_cmd_audit(int argc, char **argv) {
   }
   if (policy_file && !profile) {
     /* Reports name the file when the file gave no name. */
-    if (!pol.name) pol.name = util_xstrdup(policy_file);
+    if (!pol.name && !(pol.name = util_try_strdup(policy_file))) {
+      util_fail(&err, UTIL_ERR_OOM, -1, "out of memory");
+      if (json) cli_json_error_doc(stdout, "audit", file, &err);
+      fprintf(stderr, "weld: %s\n", err.msg);
+      policy_free(&pol);
+      return AUDIT_EXIT_BAD_INPUT;
+    }
   }
 
   wasm_module *m;

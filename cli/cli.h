@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "util/util.h"
+#include "component/component.h"
 #include "wasm/module.h"
 
 /* Exit codes, documented in docs/cli.md. Scripts rely on them: keep them stable. */
@@ -95,6 +96,19 @@ int cli_load_module_quiet(const char *path, wasm_module **out, util_error *err);
 /* The message cli_load_module prints for cli_load_module_quiet's result rc. */
 void cli_print_load_error(const char *path, int rc, const util_error *err);
 
+/* Components (component.c): a file whose preamble has layer 1 goes here instead of
+ * the module path. `validate` prints `FILE: valid (component)` unless quiet; `inspect`
+ * prints the component's structure, imports and exports (text or JSON). Both return
+ * the exit status. */
+int cli_component_validate(const char *path, const uint8_t *bytes, size_t len, bool quiet);
+int cli_component_inspect(const char *path, const uint8_t *bytes, size_t len, bool json);
+/* Reads a file ("-" is stdin) and tells whether it is a component. Either way *bytes
+ * holds the file (the caller frees it; cli_load_module_bytes reads a module from it).
+ * On a read error returns false with err set (kind UTIL_ERR_IO) and *bytes NULL. */
+bool cli_read_component(const char *path, uint8_t **bytes, size_t *len, util_error *err);
+/* cli_load_module_quiet on bytes already read (it does not free them). */
+int cli_load_module_bytes(const char *path, const uint8_t *bytes, size_t len, wasm_module **out, util_error *err);
+
 /* Prints `weld: FILE: message (at offset 0x..)` to stderr. */
 void cli_print_module_error(const char *path, const util_error *err);
 
@@ -165,6 +179,12 @@ typedef struct cli_run_opts {
 /* True when a --profile value names the profiler ("guest" or "guest,PATH"), setting
  * *path to PATH (NULL without one); false for a (deprecated) preset name. */
 bool cli_profile_value(const char *v, bool *guest, const char **path);
+/* --tier's value: "interp" or "baseline" (a weld_tier); false for anything else. */
+bool cli_tier_value(const char *v, int *tier);
+/* --tier-stats: how many of the module's functions run as machine code, and why the others
+ * do not, on stderr. */
+struct weld_module;
+void cli_print_tier_stats(const struct weld_module *mod);
 /* run_wasi.c: the module's WASI imports bound to ctx (entries for weld_instance_new), and
  * the context bound to the instance's memory once it exists. */
 struct wasi_ctx;

@@ -10,7 +10,7 @@
 const char *cli_section_name(uint8_t id) {
   static const char *const names[] = {"custom", "type", "import", "function", "table",
                                       "memory", "global", "export", "start", "element",
-                                      "code", "data", "datacount"};
+                                      "code", "data", "datacount", "tag"};
   return id < sizeof names / sizeof names[0] ? names[id] : "unknown";
 }
 
@@ -104,7 +104,7 @@ const char *cli_expr_format(const wasm_expr *e, char *buf, size_t n) {
       for (int i = 0; i < 16; i++) put(buf, n, &k, " 0x%02x", in.c.v128[i]);
       break;
     case WASM_IMM_REFTYPE:
-      put(buf, n, &k, " %s", in.reftype == WASM_FUNCREF ? "func" : in.reftype == WASM_EXTERNREF ? "extern" : "?");
+      put(buf, n, &k, " %s", in.reftype == WASM_FUNCREF ? "func" : in.reftype == WASM_EXTERNREF ? "extern" : in.reftype == WASM_EXNREF ? "exn" : "?");
       break;
     case WASM_IMM_GLOBAL:
     case WASM_IMM_FUNC:

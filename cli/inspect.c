@@ -2,6 +2,7 @@
  * (inspect_json.c). The module only has to decode: an invalid module is shown too, so
  * every index is range-checked before it is followed. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -22,9 +23,22 @@ int cli_cmd_inspect(int argc, char **argv) {
   }
   if (!path) return cli_usage_error("inspect", "missing FILE");
 
-  wasm_module *m;
+  wasm_module *m = NULL;
   util_error lerr;
-  int rc = cli_load_module_quiet(path, &m, &lerr);
+  uint8_t *bytes;
+  size_t len;
+  int rc;
+  if (cli_read_component(path, &bytes, &len, &lerr)) {
+    rc = cli_component_inspect(path, bytes, len, json);
+    free(bytes);
+    return rc;
+  }
+  if (!bytes) {
+    rc = CLI_EXIT_USAGE;
+  } else {
+    rc = cli_load_module_bytes(path, bytes, len, &m, &lerr);
+    free(bytes);
+  }
   if (rc != CLI_EXIT_OK) {
     /* --json promises JSON on stdout whatever happens; the line on stderr is for people */
     if (json) cli_json_error_doc(stdout, "inspect", path, &lerr);
@@ -75,6 +89,7 @@ static void print_func_ref(FILE *out, const wasm_module *m, uint32_t idx) {
 }
 
 static void print_limits(FILE *out, const wasm_limits *l) {
+  if (l->is64) fputs("i64 ", out);
   fprintf(out, "min %" PRIu64, l->min);
   if (l->has_max) fprintf(out, " max %" PRIu64, l->max);
 }
@@ -93,6 +108,7 @@ static void print_import_desc(FILE *out, const wasm_module *m, const wasm_import
   case WASM_EXTERN_GLOBAL:
     fprintf(out, "%s %s", im->u.global.mut ? "mut" : "const", wasm_valtype_name(im->u.global.type));
     break;
+  case WASM_EXTERN_TAG: print_sig(out, m, im->u.tag_type); break;
   }
 }
 

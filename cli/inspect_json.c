@@ -16,6 +16,8 @@ static void limits(cli_json *j, const wasm_limits *l) {
   cli_json_key(j, "max");
   if (l->has_max) cli_json_uint(j, l->max);
   else cli_json_null(j);
+  cli_json_key(j, "index_type");
+  cli_json_str(j, l->is64 ? "i64" : "i32");
 }
 
 static void expr(cli_json *j, const wasm_expr *e) {
@@ -98,6 +100,10 @@ static void imports(cli_json *j, const wasm_module *m) {
       cli_json_str(j, wasm_valtype_name(im->u.global.type));
       cli_json_key(j, "mutable");
       cli_json_bool(j, im->u.global.mut);
+      break;
+    case WASM_EXTERN_TAG:
+      cli_json_key(j, "type");
+      cli_json_uint(j, im->u.tag_type);
       break;
     }
     cli_json_end(j);

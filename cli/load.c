@@ -18,18 +18,34 @@ void cli_print_module_error(const char *path, const util_error *err) {
   fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), util_error_format(err, buf, sizeof buf));
 }
 
+int cli_load_module_bytes(const char *path, const uint8_t *bytes, size_t len, wasm_module **out, util_error *err) {
+  *out = NULL;
+  util_error_clear(err);
+  /* Anything without the binary magic is read as the text format. */
+  wasm_module *m = text_load_module(bytes, len, path, err);
+  if (!m) return CLI_EXIT_BAD_MODULE;
+  *out = m;
+  return CLI_EXIT_OK;
+}
+
 int cli_load_module_quiet(const char *path, wasm_module **out, util_error *err) {
   uint8_t *bytes;
   size_t len;
   *out = NULL;
   util_error_clear(err);
   if (!util_read_file(path, &bytes, &len, err)) return CLI_EXIT_USAGE;
-  /* Anything without the binary magic is read as the text format. */
-  wasm_module *m = text_load_module(bytes, len, path, err);
+  int rc = cli_load_module_bytes(path, bytes, len, out, err);
   free(bytes);
-  if (!m) return CLI_EXIT_BAD_MODULE;
-  *out = m;
-  return CLI_EXIT_OK;
+  return rc;
+}
+
+bool cli_read_component(const char *path, uint8_t **bytes, size_t *len, util_error *err) {
+  util_error_clear(err);
+  if (!util_read_file(path, bytes, len, err)) {
+    *bytes = NULL;
+    return false;
+  }
+  return comp_has_component_layer(*bytes, *len);
 }
 
 void cli_print_load_error(const char *path, int rc, const util_error *err) {

@@ -139,3 +139,10 @@ bool cli_parser_knows(const cli_opt *opts, size_t nopts, const char *arg) {
   }
   return false;
 }
+
+bool cli_tier_value(const char *v, int *tier) {
+  if (strcmp(v, "interp") == 0) *tier = 0;
+  else if (strcmp(v, "baseline") == 0) *tier = 1;
+  else return false;
+  return true;
+}

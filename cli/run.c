@@ -157,7 +157,8 @@ static bool parse_arg(const char *s, weld_valkind kind, weld_val *v) {
     return true;
   }
   case WELD_FUNCREF:
-  case WELD_EXTERNREF: return strcmp(s, "null") == 0;
+  case WELD_EXTERNREF:
+  case WELD_EXNREF: return strcmp(s, "null") == 0;
   case WELD_V128: return parse_v128(s, v->of.v128);
   }
   return false;
@@ -213,6 +214,7 @@ static void print_val(const weld_val *v) {
     break;
   case WELD_FUNCREF: printf(v->of.funcref ? "funcref\n" : "null\n"); break;
   case WELD_EXTERNREF: printf(v->of.externref ? "externref\n" : "null\n"); break;
+  case WELD_EXNREF: printf(v->of.exnref ? "exnref\n" : "null\n"); break;
   }
 }
 
@@ -256,12 +258,14 @@ static int report_trap(weld_trap *t, run_outcome *out) {
 
 enum {
   RUN_INVOKE, RUN_BOUNDS, RUN_LIMIT, /* the limit, --report and --audit-first options */
-  RUN_WASI, RUN_PRESET, RUN_PROFILE
+  RUN_WASI, RUN_PRESET, RUN_PROFILE, RUN_TIER, RUN_TIER_STATS
 };
 
 static const cli_opt run_opts[] = {
     {"--invoke", NULL, "NAME", RUN_INVOKE},
     {"--bounds", NULL, "guard|explicit", RUN_BOUNDS},
+    {"--tier", NULL, "interp|baseline", RUN_TIER},
+    {"--tier-stats", NULL, NULL, RUN_TIER_STATS},
     {"--fuel", NULL, "N", RUN_LIMIT},
     {"--max-memory", NULL, "SIZE", RUN_LIMIT},
     {"--max-table-elements", NULL, "N", RUN_LIMIT},
@@ -306,6 +310,7 @@ bool cli_profile_value(const char *v, bool *guest, const char **path) {
 
 int cli_cmd_run(int argc, char **argv) {
   const char *invoke = NULL, *path = NULL;
+  bool tier_stats = false, tier_given = false;
   cli_run_opts ropt = {0};
   cli_guard_opts gopt;
   cli_guard_init(&gopt);
@@ -333,6 +338,13 @@ int cli_cmd_run(int argc, char **argv) {
       else if (strcmp(v, "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
       else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--bounds: '%s' is not 'guard' or 'explicit'", v);
       break;
+    case RUN_TIER: {
+      int t;
+      if (cli_tier_value(v, &t)) cfg.tier = (weld_tier)t, tier_given = true;
+      else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier: '%s' is not 'interp' or 'baseline'", v);
+      break;
+    }
+    case RUN_TIER_STATS: tier_stats = true; break;
     case RUN_LIMIT: ok = cli_guard_option(&gopt, a, v, &werr); break;
     case RUN_WASI: ok = wasi_option(&wopt, a, v, &werr); break;
     case RUN_PROFILE:
@@ -360,6 +372,11 @@ int cli_cmd_run(int argc, char **argv) {
     return cli_usage_error("run", "missing module file");
   }
   prof.on = ropt.profile_guest;
+  if (prof.on && cfg.tier != WELD_TIER_INTERP) {
+    /* the sampler reads the interpreter's call records; compiled frames have none yet */
+    if (tier_given) fprintf(stderr, "weld: note: --profile=guest runs the interpreter (no samples from compiled code yet)\n");
+    cfg.tier = WELD_TIER_INTERP;
+  }
   prof.path = ropt.profile_path;
   path = p.operand;
   int nargs = argc - p.i;
@@ -394,6 +411,13 @@ int cli_cmd_run(int argc, char **argv) {
     }
     goto out;
   }
+  if (comp_has_component_layer(bytes, len)) {
+    free(bytes);
+    run_error(&outcome, "refused", "%s: is a WebAssembly component; running components is not supported yet "
+              "(weld validate and weld inspect read them)", cli_display_name(path));
+    rc = CLI_EXIT_BAD_MODULE;
+    goto out;
+  }
   cli_guard_override(&gopt, &wopt.pol);
   engine = weld_engine_new(&cfg);
   mod = weld_module_new(engine, bytes, len, &err);
@@ -406,6 +430,7 @@ int cli_cmd_run(int argc, char **argv) {
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
+  if (tier_stats) cli_print_tier_stats(mod);
   if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) {
     outcome.what = "refused";
     snprintf(outcome.error, sizeof outcome.error, "refused by the audit (--audit-first)");
@@ -520,4 +545,28 @@ out:
   weld_module_free(mod);
   weld_engine_free(engine);
   return rc;
+}
+
+void cli_print_tier_stats(const struct weld_module *mod) {
+  weld_tier_stats ts;
+  weld_module_tier_stats(mod, &ts);
+  if (!ts.functions) {
+    fprintf(stderr, "weld: tier: every function interpreted\n");
+    return;
+  }
+  fprintf(stderr,
+          "weld: tier baseline: %u of %u defined functions compiled to machine code (%llu bytes from %llu "
+          "bytes of bodies in %.3f ms)\n",
+          ts.compiled, ts.functions, (unsigned long long)ts.code_bytes, (unsigned long long)ts.wasm_bytes,
+          ts.compile_seconds * 1e3);
+  uint32_t nimp = 0;
+  for (size_t i = 0; i < weld_module_import_count(mod); i++) {
+    weld_externkind kind;
+    weld_module_import(mod, i, NULL, NULL, &kind);
+    if (kind == WELD_EXTERN_FUNC) nimp++;
+  }
+  for (uint32_t k = 0; k < ts.functions; k++) {
+    const char *why = weld_module_func_fallback(mod, k);
+    if (why) fprintf(stderr, "  func %u interpreted: %s\n", nimp + k, why);
+  }
 }

@@ -1,4 +1,4 @@
-/* weld validate: decode and validate, one line per bad module. */
+/* weld validate: decode and validate, one line per bad module or component. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,8 +30,24 @@ int cli_cmd_validate(int argc, char **argv) {
   int rc = CLI_EXIT_OK;
   for (int i = 0; i < nfiles; i++) {
     const char *a = files[i];
-    wasm_module *m;
-    int st = cli_load_module(a, &m);
+    wasm_module *m = NULL;
+    uint8_t *bytes;
+    size_t len;
+    int st;
+    util_error lerr;
+    if (cli_read_component(a, &bytes, &len, &lerr)) {
+      st = cli_component_validate(a, bytes, len, quiet);
+      free(bytes);
+      if (st > rc) rc = st;
+      continue;
+    }
+    if (!bytes) {
+      st = CLI_EXIT_USAGE;
+    } else {
+      st = cli_load_module_bytes(a, bytes, len, &m, &lerr);
+      free(bytes);
+    }
+    if (st != CLI_EXIT_OK) cli_print_load_error(a, st, &lerr);
     if (st == CLI_EXIT_OK) {
       util_error err;
       util_error_clear(&err);

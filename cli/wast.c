@@ -25,12 +25,16 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
-enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE };
+enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS, WAST_STANDARD };
 static const cli_opt wast_opts[] = {
     {"--log", NULL, "FILE", WAST_LOG},
+    {"--standard", NULL, "VERSION", WAST_STANDARD},
     {"--name", NULL, "NAME", WAST_NAME},
     {"--fuel", NULL, "N", WAST_FUEL},
     {"--verbose", "-v", NULL, WAST_VERBOSE},
+    {"--tier", NULL, "interp|baseline", WAST_TIER},
+    {"--tier-stats", NULL, NULL, WAST_TIER_STATS},
+    {"--bounds", NULL, "guard|explicit", WAST_BOUNDS},
 };
 
 int cli_cmd_wast(int argc, char **argv) {
@@ -39,6 +43,7 @@ int cli_cmd_wast(int argc, char **argv) {
   const char **files = calloc((size_t)argc, sizeof *files);
   if (!files) return CLI_EXIT_USAGE;
   int nfiles = 0, r;
+  bool tier_stats = false;
   cli_parser p;
   cli_parser_init(&p, "wast", wast_opts, sizeof wast_opts / sizeof wast_opts[0], argc, argv);
   while ((r = cli_parser_next(&p)) != CLI_ARG_DONE && r != CLI_ARG_EXIT) {
@@ -50,6 +55,33 @@ int cli_cmd_wast(int argc, char **argv) {
     case WAST_LOG: log_path = p.value; break;
     case WAST_NAME: name = p.value; break;
     case WAST_VERBOSE: o.verbose = true; break;
+    case WAST_TIER_STATS: tier_stats = true; break;
+    case WAST_BOUNDS:
+      if (strcmp(p.value, "explicit") == 0) o.explicit_bounds = true;
+      else if (strcmp(p.value, "guard") == 0) o.explicit_bounds = false;
+      else {
+        p.rc = cli_usage_error("wast", "--bounds: '%s' is not 'guard' or 'explicit'", p.value);
+        r = CLI_ARG_EXIT;
+      }
+      break;
+    case WAST_TIER: {
+      int t;
+      if (!cli_tier_value(p.value, &t)) {
+        p.rc = cli_usage_error("wast", "--tier: '%s' is not 'interp' or 'baseline'", p.value);
+        r = CLI_ARG_EXIT;
+      } else {
+        o.tier = 1 + t;
+      }
+      break;
+    }
+    case WAST_STANDARD:
+      if (strcmp(p.value, "2.0") == 0) o.wasm2 = true;
+      else if (strcmp(p.value, "3.0") == 0) o.wasm2 = false;
+      else {
+        p.rc = cli_usage_error("wast", "bad --standard '%s' (2.0 or 3.0)", p.value);
+        r = CLI_ARG_EXIT;
+      }
+      break;
     case WAST_FUEL:
       if (!parse_u64(p.value, &o.fuel) || o.fuel == 0) {
         p.rc = cli_usage_error("wast", "bad --fuel '%s'", p.value);
@@ -96,6 +128,9 @@ int cli_cmd_wast(int argc, char **argv) {
     printf("%s: %u passed, %u failed, %u skipped\n", sname, st.passed, st.failed, st.skipped);
     total.passed += st.passed;
     total.failed += st.failed;
+    total.tier_functions += st.tier_functions;
+    total.tier_compiled += st.tier_compiled;
+    for (size_t k = 0; k < st.ntier_reasons; k++) wast_stats_tier_reason(&total, st.tier_reasons[k].reason, st.tier_reasons[k].count);
     for (size_t k = 0; k < st.nskips; k++) wast_stats_skip(&total, st.skips[k].reason, st.skips[k].count);
   }
   if (nfiles > 1) {
@@ -103,6 +138,14 @@ int cli_cmd_wast(int argc, char **argv) {
     if (!total.nskips) printf("  none\n");
     for (size_t k = 0; k < total.nskips; k++) printf("  %s: %u\n", total.skips[k].reason, total.skips[k].count);
     printf("%u passed, %u failed, %u skipped\n", total.passed, total.failed, total.skipped);
+  }
+  if (tier_stats) {
+    /* on stderr: stdout's last line stays the total */
+    fprintf(stderr, "tier: %llu of %llu defined functions compiled to machine code, %llu interpreted\n",
+            (unsigned long long)total.tier_compiled, (unsigned long long)total.tier_functions,
+            (unsigned long long)(total.tier_functions - total.tier_compiled));
+    for (size_t k = 0; k < total.ntier_reasons; k++)
+      fprintf(stderr, "  %s: %u\n", total.tier_reasons[k].reason, total.tier_reasons[k].count);
   }
   if (o.log != stderr) fclose(o.log);
   free(files);

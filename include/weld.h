@@ -76,6 +76,8 @@ typedef struct weld_global weld_global;
 typedef struct weld_trap weld_trap;
 typedef struct weld_error weld_error;
 typedef struct weld_caller weld_caller;
+typedef struct weld_tag weld_tag;
+typedef struct weld_exn weld_exn;
 
 /* ---------- values ---------------------------------------------------------------- */
 
@@ -87,6 +89,7 @@ typedef enum weld_valkind {
   WELD_V128 = 4,
   WELD_FUNCREF = 5,
   WELD_EXTERNREF = 6,
+  WELD_EXNREF = 7,   /* an exception (exception handling); see "exceptions" below */
 } weld_valkind;
 
 typedef struct weld_val {
@@ -99,6 +102,7 @@ typedef struct weld_val {
     uint8_t v128[16]; /* little-endian lane order, as in linear memory */
     weld_func *funcref;   /* NULL = null reference */
     void *externref;      /* NULL = null reference; any other pointer is the host's */
+    weld_exn *exnref;     /* NULL = null reference */
   } of;
 } weld_val;
 
@@ -147,6 +151,8 @@ typedef enum weld_trap_kind {
                                        with trap_on_grow_failure, or a host-call limit */
   WELD_TRAP_NULL_FUNC_REF,          /* "null function reference" (call_ref of null) */
   WELD_TRAP_NULL_REF,               /* "null reference" (ref.as_non_null of null) */
+  WELD_TRAP_EXCEPTION,              /* "uncaught exception": a WebAssembly exception no
+                                       handler caught; weld_trap_exception gives it */
 } weld_trap_kind;
 
 weld_trap_kind weld_trap_get_kind(const weld_trap *t);
@@ -193,13 +199,31 @@ typedef enum weld_bounds_mode {
                                memory can grow to */
 } weld_bounds_mode;
 
+/* Which tier runs WebAssembly functions. */
+typedef enum weld_tier {
+  WELD_TIER_INTERP = 0,   /* the interpreter (the default) */
+  WELD_TIER_BASELINE = 1, /* machine code from the baseline compiler (x86-64) for every function
+                             it handles; the others stay interpreted */
+} weld_tier;
+
+/* The edition of the standard modules are held to. */
+typedef enum weld_standard {
+  WELD_STANDARD_LATEST = 0, /* every feature weld implements (3.0's multiple memories,
+                               64-bit memories and tables, tail calls, ...) */
+  WELD_STANDARD_2_0 = 2,    /* WebAssembly 2.0's restrictions and messages: one memory,
+                               32-bit memories and tables, a zero byte for memory indices */
+} weld_standard;
+
 typedef struct weld_config {
   size_t stack_bytes;          /* value stack per call; 0 = default (8 MiB) */
   uint32_t max_call_depth;     /* 0 = default (10000) */
   weld_bounds_mode bounds;
+  weld_tier tier;              /* modules are compiled for this tier when made */
+  weld_standard standard;      /* default WELD_STANDARD_LATEST */
 } weld_config;
 
-/* Fills a config with the defaults. */
+/* Fills a config with the defaults: the interpreter, unless the environment variable
+ * WELD_TIER names another tier ("interp", "baseline"). */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory. */
 weld_engine *weld_engine_new(const weld_config *cfg);
@@ -209,8 +233,8 @@ void weld_engine_free(weld_engine *e);
 
 /* Decodes, validates and compiles. Accepts the binary format, and the text format (input
  * that starts with `(` after white space and comments); text errors carry a line and
- * column. Running out of memory while loading binary input is a WELD_ERROR_LIMIT error
- * "out of memory"; the text reader still aborts then. */
+ * column. Running out of memory while loading, from either format, is a WELD_ERROR_LIMIT
+ * error "out of memory". */
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
 void weld_module_free(weld_module *m);
 
@@ -220,6 +244,7 @@ typedef enum weld_externkind {
   WELD_EXTERN_TABLE = 1,
   WELD_EXTERN_MEMORY = 2,
   WELD_EXTERN_GLOBAL = 3,
+  WELD_EXTERN_TAG = 4,      /* an exception tag */
 } weld_externkind;
 
 size_t weld_module_import_count(const weld_module *m);
@@ -228,6 +253,21 @@ void weld_module_import(const weld_module *m, size_t i, const char **module, con
                         weld_externkind *kind);
 size_t weld_module_export_count(const weld_module *m);
 void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind);
+
+/* How a module's defined functions run: under WELD_TIER_BASELINE, how many became machine
+ * code (the others run in the interpreter); all zero under WELD_TIER_INTERP. */
+typedef struct weld_tier_stats {
+  uint32_t functions;      /* defined functions */
+  uint32_t compiled;       /* running as machine code */
+  uint64_t code_bytes;     /* machine code made */
+  uint64_t wasm_bytes;     /* body bytes of the compiled functions */
+  double compile_seconds;
+} weld_tier_stats;
+void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
+/* Why the module's k-th defined function (0 = the first function after the imported ones)
+ * stays in the interpreter under WELD_TIER_BASELINE ("not supported: f32x4.add"); NULL
+ * when it was compiled or the module was not compiled for that tier. */
+const char *weld_module_func_fallback(const weld_module *m, uint32_t k);
 
 /* ---------- stores and instances ---------------------------------------------------- */
 
@@ -299,6 +339,7 @@ typedef struct weld_extern {
     weld_table *table;
     weld_memory *memory;
     weld_global *global;
+    weld_tag *tag;
   } of;
 } weld_extern;
 
@@ -355,6 +396,11 @@ weld_store *weld_caller_store(weld_caller *c);
 
 /* Host-created objects for imports. max_pages / max = UINT64_MAX / UINT32_MAX: no maximum. */
 weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pages);
+/* A 64-bit (memory64) memory: i64 addresses; it matches only 64-bit memory imports.
+ * weld keeps 64-bit memories below 4 GiB (65535 pages): a larger minimum is refused
+ * (NULL) and growing past it fails. */
+weld_memory *weld_memory_new_i64(weld_store *s, uint64_t min_pages, uint64_t max_pages);
+bool weld_memory_is_i64(const weld_memory *m);
 uint8_t *weld_memory_data(weld_memory *m);       /* valid until the next grow */
 size_t weld_memory_size(const weld_memory *m);   /* bytes */
 uint64_t weld_memory_pages(const weld_memory *m);
@@ -366,6 +412,9 @@ bool weld_memory_write(weld_memory *m, uint64_t offset, const void *src, size_t 
 
 weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max,
                            weld_val init);
+/* A 64-bit table (i64 indices); it matches only 64-bit table imports. */
+weld_table *weld_table_new_i64(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init);
+bool weld_table_is_i64(const weld_table *t);
 uint32_t weld_table_size(const weld_table *t);
 bool weld_table_get(const weld_table *t, uint32_t i, weld_val *out);
 /* False when out of range, of the wrong kind, or a funcref of another store. */
@@ -376,6 +425,45 @@ weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, we
 weld_val weld_global_get(const weld_global *g);
 /* False if the global is immutable, the kind differs, or v is a funcref of another store. */
 bool weld_global_set(weld_global *g, weld_val v);
+
+/* ---------- exceptions ------------------------------------------------------------ *
+ * WebAssembly exception handling (`throw`, `try_table`, `exnref`). An exception that no
+ * try_table catches ends the call like a trap: weld_func_call returns a trap of kind
+ * WELD_TRAP_EXCEPTION ("uncaught exception") whose backtrace is the stack at the throw.
+ * The host sees what was thrown through weld_trap_exception, and may throw too:
+ *
+ *   weld_trap *t = weld_func_call(f, args, n, res, nres);
+ *   weld_exn *e = t ? weld_trap_exception(t) : NULL;
+ *   if (e && weld_exn_tag(e) == my_tag) { weld_val v; weld_exn_arg(e, 0, &v); ... }
+ *
+ * A host function throws by returning weld_trap_new_exception(tag, args, n); one that
+ * returns a trap it got from weld_func_call passes the exception on unchanged (a
+ * try_table further out may catch it, by tag, as if no host function were in between).
+ * Tags are compared by identity: each tag a module defines is new per instance; an
+ * imported or exported tag is the same tag. Tags and exceptions belong to their store
+ * and live as long as it does (an exception caught by value inside WebAssembly is freed
+ * at once). */
+
+/* A tag of `s` whose exceptions carry values of the given kinds. NULL on a bad argument
+ * or when out of memory. */
+weld_tag *weld_tag_new(weld_store *s, const weld_valkind *params, size_t nparams);
+/* The exported tag `name`, or NULL. */
+weld_tag *weld_instance_tag(weld_instance *i, const char *name);
+size_t weld_tag_param_count(const weld_tag *t);
+weld_valkind weld_tag_param(const weld_tag *t, size_t i);
+
+/* The exception a WELD_TRAP_EXCEPTION trap carries (NULL for other traps). Valid while
+ * the store lives, also after the trap is freed. */
+weld_exn *weld_trap_exception(const weld_trap *t);
+weld_tag *weld_exn_tag(const weld_exn *e);
+size_t weld_exn_arg_count(const weld_exn *e);
+/* The i-th payload value; false when i is out of range. */
+bool weld_exn_arg(const weld_exn *e, size_t i, weld_val *out);
+/* For host functions: throws a new exception of `tag` with `args` (kinds must match the
+ * tag's). On a bad argument or out of memory, a WELD_TRAP_HOST trap saying so. */
+weld_trap *weld_trap_new_exception(weld_tag *tag, const weld_val *args, size_t nargs);
+/* For host functions: throws `e` again (an exnref the host got). */
+weld_trap *weld_trap_new_rethrow(weld_exn *e);
 
 /* ---------- WASI ---------------------------------------------------------------- */
 

@@ -11,8 +11,9 @@ build_pkgs=(cmake make gcc libc6-dev binutils)
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
 # profiler's SVG (tests/trace).
+# python3: tests/component builds components byte by byte and extracts them from scripts.
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
-  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils)
+  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

@@ -7,6 +7,8 @@
 # Environment (defaults in parentheses):
 #   WELD_BUILD (build), WELD_ASAN_BUILD (build-asan), WELD_FUZZ_BUILD (build-fuzz)
 #   SUITE (../shared/testsuite/wasm-2.0)   FUZZ_SECONDS (60; 0 skips fuzzing)
+#   SUITE3 (../shared/testsuite/wasm-3.0)
+#   CM_SUITE (the component-model scripts beside SUITE)   WELD_TEST_JCO=0 (no jco stage)
 # Each stage's full output is kept in $WELD_BUILD/test-logs/<stage>.log.
 set -uo pipefail
 
@@ -16,6 +18,7 @@ build="${WELD_BUILD:-build}"
 asan="${WELD_ASAN_BUILD:-build-asan}"
 fuzz="${WELD_FUZZ_BUILD:-build-fuzz}"
 suite="${SUITE:-../shared/testsuite/wasm-2.0}"
+suite3="${SUITE3:-../shared/testsuite/wasm-3.0}"
 fuzz_seconds="${FUZZ_SECONDS:-60}"
 logs="$build/test-logs"
 mkdir -p "$logs"
@@ -98,6 +101,37 @@ for flavour in release asan; do
   fi
 done
 
+# ---- the 3.0 suite and its legacy/ folder (release), in 3.0 wording -----------------------------
+# Commands of proposals weld lacks are skipped by feature (counted in the summary); the few
+# commands listed in tests/spec/wasm-3.0.known-failures fail for such a feature too and are
+# counted apart (one of them passing fails the stage until its line is removed).
+spec3_skips=""
+for part in main legacy; do
+  dir3=$suite3 name3="spec 3.0 (release)" out3="$build/spec/wasm-3.0"
+  [ $part = legacy ] && dir3=$suite3/legacy name3="spec 3.0 legacy" out3="$build/spec/wasm-3.0-legacy"
+  log="$logs/spec3-$part.log"
+  if ! need "$build/weld" "$build" "spec3-$part"; then
+    record "$name3" 0 1 "($build/weld missing)"
+    continue
+  fi
+  if [ ! -d "$dir3" ]; then
+    record "$name3" 0 1 "(no suite at $dir3)"
+    continue
+  fi
+  SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures WELD_SPEC_OUT="$out3" \
+    WELD="$build/weld" stage "$name3" "$log" tests/spec/run.sh "$dir3"
+  n="$(sed -nE 's/^[0-9]+ passed, [0-9]+ failed, ([0-9]+) skipped.*$/\1/p' "$log" | tail -n 1)"
+  k="$(sed -nE 's/^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped, ([0-9]+) known failures$/\1/p' "$log" | tail -n 1)"
+  r="$(sed -n '/^skipped by reason:$/,/^[0-9]/p' "$log" | sed -nE 's/^  (.*: [0-9]+)$/\1/p' | paste -sd, - | sed 's/,/, /g')"
+  spec3_skips="${spec3_skips:+$spec3_skips; }$part: ${n:-?} skipped (${r:-none})${k:+, $k known failures}"
+  grep '^known failure .* no longer fails' "$log" | sed 's/^/  /'
+  failures="$(sed -n 's/^failures: //p' "$log")"
+  if [ -n "$failures" ] && [ -f "$failures" ] && ! grep -q '^[0-9]* passed, 0 failed' <(tail -n 1 "$log"); then
+    echo "  first failures (all in $failures):"
+    sed -n '/^# per script/q; /^FAIL /p' "$failures" | head -n 10 | sed 's/^/    /'
+  fi
+done
+
 # ---- weld wast against wast2json + weld_spec (same commands, no disagreement) -------------------
 if need "$build/weld_spec" "$build" "spec-crosscheck"; then
   # The 2.0 suite is complete: nothing in it may be skipped.
@@ -116,6 +150,15 @@ if need "$build/weld" "$build" "spec-simd-portable" && [ -d "$suite" ]; then
     stage "spec (portable SIMD)" "$logs/spec-simd-portable.log" tests/spec/run.sh "$suite"
 else
   record "spec (portable SIMD)" 0 1 "($build/weld or $suite missing)"
+fi
+# The 3.0 SIMD scripts (relaxed SIMD among them) the same way: the portable library must
+# return the same choices (docs/relaxed-simd.md).
+if need "$build/weld" "$build" "spec3-simd-portable" && [ -d "$suite3" ]; then
+  WELD_SIMD=portable WELD_SPEC_ONLY='*simd*.wast *relaxed*.wast' WELD_SPEC_OUT="$build/spec/simd3-portable" \
+    SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures WELD="$build/weld" \
+    stage "spec 3.0 (portable SIMD)" "$logs/spec3-simd-portable.log" tests/spec/run.sh "$suite3"
+else
+  record "spec 3.0 (portable SIMD)" 0 1 "($build/weld or $suite3 missing)"
 fi
 
 # ---- the text reader against wast2json ---------------------------------------------------------
@@ -138,6 +181,25 @@ done
 
 # ---- differential: random modules under weld and Node.js (V8) ----------------------------------
 stage "diff (Node.js)" "$logs/diff.log" tests/diff/run.sh "$build/weld" "${DIFF_MODULES:-40}"
+
+# ---- the component model: binary components decoded and validated ----------------------------
+cm_suite="${CM_SUITE:-$(dirname "$suite")/component-model}"
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "component-$flavour"; then
+    stage "component ($flavour)" "$logs/component-$flavour.log" tests/component/run.sh "$dir/weld" "$cm_suite"
+  else
+    record "component ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+# components made by an independent toolchain: jco (pinned, from the npm registry, as the
+# AssemblyScript stage does); WELD_TEST_JCO=0 leaves it out on a machine without npm access
+if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
+  stage "component (jco)" "$logs/component-jco.log" tests/component/jco.sh "$build/weld"
+else
+  echo "component (jco):   skipped (WELD_TEST_JCO=0)"
+fi
 
 # ---- the command line ------------------------------------------------------------------------
 for flavour in release asan; do
@@ -212,6 +274,17 @@ for flavour in release asan; do
     record "audit ($flavour)" 0 1 "($dir/weld missing)"
   fi
 done
+# The whole suite again with every function the baseline compiler handles running as
+# machine code (src/jit; the rest stays interpreted, per function).
+if need "$build/weld" "$build" "spec-baseline" && [ -d "$suite" ]; then
+  WELD_TIER=baseline WELD_SPEC_OUT="$build/spec/baseline" WELD="$build/weld" \
+    stage "spec (baseline tier)" "$logs/spec-baseline.log" tests/spec/run.sh "$suite"
+  # and with explicit bounds checks instead of the guard region and its fault handler
+  WELD_TIER=baseline WELD="$build/weld" stage "spec (baseline, explicit bounds)" "$logs/spec-baseline-explicit.log" \
+    "$build/weld" wast --bounds explicit --log "$logs/spec-baseline-explicit.failures" "$suite"/*.wast
+else
+  record "spec (baseline tier)" 0 1 "($build/weld or $suite missing)"
+fi
 
 # ---- the resource guard (adversarial modules, limits, report, API) ------------------------------
 for flavour in release asan; do
@@ -266,6 +339,9 @@ fi
 echo
 if [ -n "${spec_skipped:-}" ]; then
   echo "spec: $spec_skipped skipped per run (${spec_skips:-none})"
+fi
+if [ -n "$spec3_skips" ]; then
+  echo "spec 3.0: $spec3_skips"
 fi
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

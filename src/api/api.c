@@ -9,6 +9,7 @@
 
 #include "weld.h"
 #include "exec/exec.h"
+#include "jit/jit.h"
 #include "wasm/module.h"
 #include "text/text.h"
 #include "api_int.h"
@@ -27,6 +28,7 @@ struct weld_trap {
   weld_frame frames[64];
   bool has_skipped; /* skipped frames all ran skipped_func */
   weld_frame skipped_func;
+  exec_exn *exn;    /* WELD_TRAP_EXCEPTION: the exception (the store's) */
 };
 
 struct weld_caller {
@@ -49,6 +51,7 @@ const char *weld_valkind_name(weld_valkind k) {
   case WELD_V128: return "v128";
   case WELD_FUNCREF: return "funcref";
   case WELD_EXTERNREF: return "externref";
+  case WELD_EXNREF: return "exnref";
   }
   return "?";
 }
@@ -61,12 +64,13 @@ weld_valkind api_kind_of(uint32_t t) {
   case WASM_F64: return WELD_F64;
   case WASM_V128: return WELD_V128;
   case WASM_FUNCREF: return WELD_FUNCREF;
+  case WASM_EXNREF: return WELD_EXNREF;
   default: return WELD_EXTERNREF;
   }
 }
 
 static uint8_t valtype_of(weld_valkind k) {
-  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF};
+  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF};
   return (unsigned)k < sizeof map ? map[k] : 0;
 }
 
@@ -74,6 +78,7 @@ static void *ref_of(weld_val v);
 
 /* A value may enter store s: a funcref must be null or one of s's functions. */
 static bool val_in_store(const exec_store *s, const weld_val *v) {
+  if (v->kind == WELD_EXNREF) return !v->of.exnref || ((const exec_exn *)v->of.exnref)->tag->store == s;
   return v->kind != WELD_FUNCREF || exec_store_owns_ref(s, WASM_FUNCREF, v->of.funcref);
 }
 
@@ -92,6 +97,7 @@ static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
   case WELD_V128: memcpy(s, v->of.v128, 16); return 2;
   case WELD_FUNCREF: s[0] = (exec_slot)(uintptr_t)v->of.funcref; return 1;
   case WELD_EXTERNREF: s[0] = (exec_slot)(uintptr_t)v->of.externref; return 1;
+  case WELD_EXNREF: s[0] = (exec_slot)(uintptr_t)v->of.exnref; return 1;
   }
   return 1;
 }
@@ -111,9 +117,18 @@ static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
   case WELD_V128: memcpy(v->of.v128, s, 16); return 2;
   case WELD_FUNCREF: v->of.funcref = (weld_func *)(uintptr_t)s[0]; return 1;
   case WELD_EXTERNREF: v->of.externref = (void *)(uintptr_t)s[0]; return 1;
+  case WELD_EXNREF:
+    v->of.exnref = (weld_exn *)(uintptr_t)s[0];
+    if (v->of.exnref) ((exec_exn *)v->of.exnref)->exposed = true; /* the host holds it now */
+    return 1;
   }
   return 1;
 }
+
+uint32_t api_val_to_slots(const weld_val *v, uint64_t *s) { return val_to_slots(v, s); }
+uint32_t api_slots_to_val(uint32_t type, const uint64_t *s, weld_val *v) { return slots_to_val(type, s, v); }
+uint8_t api_valtype_of(weld_valkind k) { return valtype_of(k); }
+bool api_val_in_store(const void *store, const weld_val *v) { return val_in_store(store, v); }
 
 /* ---------- errors and traps -------------------------------------------------------------- */
 
@@ -173,6 +188,21 @@ weld_trap *weld_trap_new(const char *message) {
   return t;
 }
 
+weld_trap *weld_trap_new_rethrow(weld_exn *e) {
+  if (!e) return weld_trap_new("weld_trap_new_rethrow: no exception");
+  weld_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return &oom_trap;
+  t->kind = WELD_TRAP_EXCEPTION;
+  t->exn = (exec_exn *)e;
+  t->exn->exposed = true;
+  snprintf(t->msg, sizeof t->msg, "%s", exec_trap_message(EXEC_TRAP_EXCEPTION));
+  return t;
+}
+
+weld_exn *weld_trap_exception(const weld_trap *t) {
+  return t && t->kind == WELD_TRAP_EXCEPTION ? (weld_exn *)t->exn : NULL;
+}
+
 weld_trap *weld_trap_new_exit(int32_t code) {
   weld_trap *t = util_try_calloc(1, sizeof *t);
   if (!t) return &oom_trap;
@@ -203,6 +233,10 @@ static weld_trap *trap_from_thread(const exec_thread *th) {
   t->kind = (weld_trap_kind)th->trap;
   t->exit_code = th->exit_code;
   snprintf(t->msg, sizeof t->msg, "%s", th->trap_msg[0] ? th->trap_msg : exec_trap_message(th->trap));
+  if (th->trap == EXEC_TRAP_EXCEPTION && th->exn) {
+    t->exn = th->exn;
+    t->exn->exposed = true; /* the host may keep it: it lives as long as the store */
+  }
   for (uint32_t i = 0; i < th->nbt && i < 64; i++)
     frame_of(&t->frames[t->nframes++], th->bt_func[i], th->bt_offset[i], th->bt_depth[i]);
   t->total = th->bt_total;
@@ -220,6 +254,8 @@ static weld_trap *trap_from_thread(const exec_thread *th) {
 void weld_config_default(weld_config *c) {
   memset(c, 0, sizeof *c);
   c->bounds = WELD_BOUNDS_GUARD;
+  jit_tier t;
+  if (jit_tier_parse(getenv("WELD_TIER"), &t) && t == JIT_TIER_BASELINE && jit_available()) c->tier = WELD_TIER_BASELINE;
 }
 
 weld_engine *weld_engine_new(const weld_config *cfg) {
@@ -241,7 +277,7 @@ void weld_engine_free(weld_engine *e) {
   free(e);
 }
 
-weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
+static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
   util_error ue;
   util_error_clear(&ue);
   if (!bytes && len) {
@@ -249,7 +285,8 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     return NULL;
   }
   /* The text format is read into the binary format first (src/text). */
-  wasm_module *m = text_load_module(bytes, len, NULL, &ue);
+  uint32_t features = e && e->cfg.standard == WELD_STANDARD_2_0 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
+  wasm_module *m = text_load_module_features(bytes, len, NULL, features, &ue);
   if (!m) {
     if (err) *err = api_error_from(&ue);
     return NULL;
@@ -260,7 +297,22 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
+  if (e && e->cfg.tier == WELD_TIER_BASELINE && !jit_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue)) {
+    exec_module_free(em);
+    if (err) *err = api_error_from(&ue);
+    return NULL;
+  }
   return (weld_module *)em;
+}
+
+/* Errors are worded as the engine's edition of the standard words them (where 3.0
+ * reworded 2.0: limits flags, "immutable global", lane indices). */
+weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
+  int edition = util_spec_edition();
+  util_set_spec_edition(e && e->cfg.standard == WELD_STANDARD_2_0 ? 2 : 3);
+  weld_module *m = module_new(e, bytes, len, err);
+  util_set_spec_edition(edition);
+  return m;
 }
 
 void weld_module_free(weld_module *m) { exec_module_free(AS_EXEC_MODULE(m)); }
@@ -292,6 +344,20 @@ void weld_module_export(const weld_module *m, size_t i, const char **name, weld_
   }
   if (name) *name = w->exports[i].name.str;
   if (kind) *kind = (weld_externkind)w->exports[i].kind;
+}
+
+void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
+  jit_stats st;
+  jit_module_stats(AS_EXEC_MODULE(m), &st);
+  out->functions = st.functions;
+  out->compiled = st.compiled;
+  out->code_bytes = st.code_bytes;
+  out->wasm_bytes = st.wasm_bytes;
+  out->compile_seconds = st.compile_seconds;
+}
+
+const char *weld_module_func_fallback(const weld_module *m, uint32_t k) {
+  return jit_func_fallback(AS_EXEC_MODULE(m), k);
 }
 
 /* ---------- stores and instances ----------------------------------------------------------------- */
@@ -419,6 +485,7 @@ weld_instance *weld_instance_new(weld_store *s, const weld_module *m, const weld
                     : x->kind == WELD_EXTERN_TABLE  ? (void *)x->of.table
                     : x->kind == WELD_EXTERN_MEMORY ? (void *)x->of.memory
                     : x->kind == WELD_EXTERN_GLOBAL ? (void *)x->of.global
+                    : x->kind == WELD_EXTERN_TAG    ? (void *)x->of.tag
                                                     : NULL;
         break;
       }
@@ -452,6 +519,7 @@ weld_extern weld_instance_export_n(weld_instance *i, const char *name, size_t le
   case WASM_EXTERN_TABLE: out.of.table = x.ptr; break;
   case WASM_EXTERN_MEMORY: out.of.memory = x.ptr; break;
   case WASM_EXTERN_GLOBAL: out.of.global = x.ptr; break;
+  case WASM_EXTERN_TAG: out.of.tag = x.ptr; break;
   }
   return out;
 }
@@ -512,6 +580,14 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
     if (trap->kind != WELD_TRAP_EXIT && trap->kind != WELD_TRAP_HOST) k = (exec_trap_kind)trap->kind;
     th->exit_code = trap->exit_code;
     snprintf(th->trap_msg, sizeof th->trap_msg, "%s", trap->msg);
+    if (trap->kind == WELD_TRAP_EXCEPTION) {
+      /* thrown by the host or passed on: the interpreter unwinds with it */
+      if (trap->exn && trap->exn->tag->store == self->store) th->exn = trap->exn;
+      else {
+        snprintf(th->trap_msg, sizeof th->trap_msg, "host function threw an exception of another store");
+        k = EXEC_TRAP_HOST;
+      }
+    }
     weld_trap_free(trap);
   } else {
     s = 0;
@@ -635,6 +711,17 @@ weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pag
   return (weld_memory *)m;
 }
 
+weld_memory *weld_memory_new_i64(weld_store *s, uint64_t min_pages, uint64_t max_pages) {
+  if (min_pages > EXEC_MAX_PAGES_64) return NULL;
+  exec_memory *m = (exec_memory *)weld_memory_new(s, min_pages, max_pages);
+  if (!m) return NULL;
+  m->is64 = true;
+  if (m->max_pages > EXEC_MAX_PAGES_64) m->max_pages = EXEC_MAX_PAGES_64;
+  return (weld_memory *)m;
+}
+
+bool weld_memory_is_i64(const weld_memory *m) { return ((const exec_memory *)m)->is64; }
+
 uint8_t *weld_memory_data(weld_memory *m) { return ((exec_memory *)m)->base; }
 size_t weld_memory_size(const weld_memory *m) { return (size_t)((const exec_memory *)m)->size; }
 uint64_t weld_memory_pages(const weld_memory *m) { return ((const exec_memory *)m)->size / EXEC_PAGE_SIZE; }
@@ -677,6 +764,14 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
   AS_STORE(s)->tables[AS_STORE(s)->ntables++] = t; /* room made above */
   return (weld_table *)t;
 }
+
+weld_table *weld_table_new_i64(weld_store *s, weld_valkind elem, uint32_t min, uint32_t max, weld_val init) {
+  exec_table *t = (exec_table *)weld_table_new(s, elem, min, max, init);
+  if (t) t->is64 = true;
+  return (weld_table *)t;
+}
+
+bool weld_table_is_i64(const weld_table *t) { return ((const exec_table *)t)->is64; }
 
 uint32_t weld_table_size(const weld_table *t) { return ((const exec_table *)t)->size; }
 

@@ -90,13 +90,21 @@ struct wasm_frame_t {
 
 /* ---- capi_ref.c ---- */
 
-/* The store's entity for a runtime object, made on first use. */
+/* Out of memory: every function that allocates returns NULL (or an empty vector, or false)
+ * as wasm.h allows; one that must return a trap returns capi_trap_oom's. */
+
+/* The store's entity for a runtime object, made on first use; NULL when out of memory. */
 capi_entity *capi_entity_of(wasm_store_t *s, capi_kind kind, void *obj);
-/* A new handle on an entity (a reference to a trap or module counts). */
+/* A new handle on an entity (a reference to a trap or module counts); NULL for a NULL
+ * entity or when out of memory (no reference is taken then). */
 struct wasm_ref_t *capi_handle_new(capi_entity *e);
 /* The entity with one less reference; frees it with its finalizer at zero. */
 void capi_entity_release(capi_entity *e);
-void capi_store_retain_module(wasm_store_t *s, capi_entity *module);
+/* False when out of memory (the module is not retained). */
+bool capi_store_retain_module(wasm_store_t *s, capi_entity *module);
+/* The "out of memory" trap, for where a trap must be returned and none can be made: a
+ * static one, which deleting does not free. */
+wasm_trap_t *capi_trap_oom(void);
 
 /* A trap from the last trap in `s` (frames from its backtrace) with `msg`. */
 wasm_trap_t *capi_trap_from_store(wasm_store_t *s, const char *msg);

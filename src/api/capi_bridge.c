@@ -15,7 +15,9 @@ static void desc_functype(const wasm_functype *t, capi_xdesc *out) {
   out->kind = WELD_EXTERN_FUNC;
   out->nparams = t->nparams;
   out->nresults = t->nresults;
-  out->kinds = util_xcalloc((size_t)t->nparams + t->nresults + 1, sizeof *out->kinds);
+  /* NULL when out of memory: capi_externtype_from_desc then makes no type */
+  out->kinds = util_try_calloc((size_t)t->nparams + t->nresults + 1, sizeof *out->kinds);
+  if (!out->kinds) return;
   for (uint32_t i = 0; i < t->nparams; i++) out->kinds[i] = api_kind_of(t->params[i]);
   for (uint32_t i = 0; i < t->nresults; i++) out->kinds[t->nparams + i] = api_kind_of(t->results[i]);
 }
@@ -183,7 +185,11 @@ weld_instance *capi_instantiate(weld_store *ws, const weld_module *wm, const wel
              em->wasm->nimports);
     return NULL;
   }
-  exec_extern *xs = util_xcalloc((size_t)em->wasm->nimports + 1, sizeof *xs);
+  exec_extern *xs = util_try_calloc((size_t)em->wasm->nimports + 1, sizeof *xs);
+  if (!xs) {
+    snprintf(msg, msgcap, "out of memory");
+    return NULL;
+  }
   for (uint32_t i = 0; i < em->wasm->nimports; i++) {
     const weld_extern *x = &imports[i];
     xs[i].kind = x->kind == WELD_EXTERN_NONE ? 0xff : (uint8_t)x->kind;

@@ -11,17 +11,23 @@
 /* ---------- config, engine ----------------------------------------------------------------- */
 
 wasm_config_t *wasm_config_new(void) {
-  wasm_config_t *c = util_xcalloc(1, sizeof *c);
+  wasm_config_t *c = util_try_calloc(1, sizeof *c);
+  if (!c) return NULL;
   weld_config_default(&c->cfg);
   return c;
 }
 void wasm_config_delete(wasm_config_t *c) { free(c); }
 
 wasm_engine_t *weld_wasm_engine_new(const weld_config *cfg) {
-  wasm_engine_t *e = util_xcalloc(1, sizeof *e);
+  wasm_engine_t *e = util_try_calloc(1, sizeof *e);
+  if (!e) return NULL;
   if (cfg) e->cfg = *cfg;
   else weld_config_default(&e->cfg);
   e->engine = weld_engine_new(&e->cfg);
+  if (!e->engine) {
+    free(e);
+    return NULL;
+  }
   return e;
 }
 
@@ -46,7 +52,11 @@ weld_engine *weld_wasm_engine(wasm_engine_t *e) { return e ? e->engine : NULL; }
 wasm_store_t *wasm_store_new(wasm_engine_t *e) {
   weld_store *ws = weld_store_new(e ? e->engine : NULL);
   if (!ws) return NULL;
-  wasm_store_t *s = util_xcalloc(1, sizeof *s);
+  wasm_store_t *s = util_try_calloc(1, sizeof *s);
+  if (!s) {
+    weld_store_free(ws);
+    return NULL;
+  }
   s->engine = e;
   s->store = ws;
   return s;
@@ -61,10 +71,11 @@ static size_t slot_of(const void *obj, size_t nslots) {
   return (size_t)(h >> 7) & (nslots - 1);
 }
 
-static void map_put(wasm_store_t *s, capi_entity *e) {
+static bool map_put(wasm_store_t *s, capi_entity *e) {
   if ((s->nused + 1) * 2 > s->nslots) {
     size_t n = s->nslots ? s->nslots * 2 : 64;
-    capi_entity **slots = util_xcalloc(n, sizeof *slots);
+    capi_entity **slots = util_try_calloc(n, sizeof *slots);
+    if (!slots) return false;
     for (size_t i = 0; i < s->nslots; i++) {
       capi_entity *x = s->slots[i];
       if (!x) continue;
@@ -80,6 +91,7 @@ static void map_put(wasm_store_t *s, capi_entity *e) {
   while (s->slots[k]) k = (k + 1) & (s->nslots - 1);
   s->slots[k] = e;
   s->nused++;
+  return true;
 }
 
 capi_entity *capi_entity_of(wasm_store_t *s, capi_kind kind, void *obj) {
@@ -87,19 +99,24 @@ capi_entity *capi_entity_of(wasm_store_t *s, capi_kind kind, void *obj) {
     for (size_t k = slot_of(obj, s->nslots); s->slots[k]; k = (k + 1) & (s->nslots - 1))
       if (s->slots[k]->obj == obj) return s->slots[k];
   }
-  capi_entity *e = util_xcalloc(1, sizeof *e);
+  capi_entity *e = util_try_calloc(1, sizeof *e);
+  if (!e) return NULL;
   e->kind = kind;
   e->store = s;
   e->obj = obj;
-  map_put(s, e);
+  if (!map_put(s, e)) {
+    free(e);
+    return NULL;
+  }
   return e;
 }
 
-void capi_store_retain_module(wasm_store_t *s, capi_entity *m) {
+bool capi_store_retain_module(wasm_store_t *s, capi_entity *m) {
   for (size_t i = 0; i < s->nmodules; i++)
-    if (s->modules[i] == m) return;
+    if (s->modules[i] == m) return true;
+  if (!UTIL_VEC_TRY_PUSH(s->modules, s->nmodules, s->capmodules, m)) return false;
   atomic_fetch_add(&m->refs, 1);
-  UTIL_VEC_PUSH(s->modules, s->nmodules, s->capmodules, m);
+  return true;
 }
 
 /* Host info finalizers run first, while every runtime object still exists; then the
@@ -122,13 +139,23 @@ void wasm_store_delete(wasm_store_t *s) {
 /* ---------- handles ------------------------------------------------------------------------------ */
 
 struct wasm_ref_t *capi_handle_new(capi_entity *e) {
-  struct wasm_ref_t *h = util_xmalloc(sizeof *h);
+  if (!e) return NULL;
+  struct wasm_ref_t *h = util_try_malloc(sizeof *h);
+  if (!h) return NULL;
   h->ent = e;
   if (!e->store) atomic_fetch_add(&e->refs, 1);
   return h;
 }
 
 static void trap_free(capi_trap *t);
+
+/* Its references start so high that releasing never reaches zero. */
+static capi_trap oom_trap = {.ent = {.kind = CAPI_TRAP, .obj = &oom_trap, .refs = SIZE_MAX / 2},
+                             .msg = (char *)"out of memory",
+                             .msglen = sizeof "out of memory"};
+static struct wasm_ref_t oom_handle = {&oom_trap.ent};
+
+wasm_trap_t *capi_trap_oom(void) { return (wasm_trap_t *)&oom_handle; }
 
 void capi_entity_release(capi_entity *e) {
   if (e->store || atomic_fetch_sub(&e->refs, 1) != 1) return;
@@ -142,12 +169,13 @@ void capi_entity_release(capi_entity *e) {
 }
 
 static void handle_delete(struct wasm_ref_t *h) {
-  if (!h) return;
+  if (!h || h == &oom_handle) return;
   capi_entity_release(h->ent);
   free(h);
 }
 
 static void set_host_info(struct wasm_ref_t *h, void *info, void (*fin)(void *)) {
+  if (h->ent == &oom_trap.ent) return; /* shared: it keeps nobody's data */
   h->ent->host_info = info;
   h->ent->finalizer = fin;
 }
@@ -216,12 +244,16 @@ const wasm_extern_t *wasm_ref_as_extern_const(const wasm_ref_t *r) {
 /* A foreign object is an identity in the store: its entity is the object. */
 wasm_foreign_t *wasm_foreign_new(wasm_store_t *s) {
   if (!s) return NULL;
-  capi_entity *e = util_xcalloc(1, sizeof *e);
+  capi_entity *e = util_try_calloc(1, sizeof *e);
+  if (!e) return NULL;
   e->kind = CAPI_FOREIGN;
   e->store = s;
   e->obj = e;
-  map_put(s, e);
-  return (wasm_foreign_t *)capi_handle_new(e);
+  if (!map_put(s, e)) {
+    free(e);
+    return NULL;
+  }
+  return (wasm_foreign_t *)capi_handle_new(e); /* the entity is the store's either way */
 }
 
 /* ---------- values ---------------------------------------------------------------------------- */
@@ -233,6 +265,7 @@ void wasm_val_delete(wasm_val_t *v) {
   }
 }
 
+/* A reference that cannot be copied for lack of memory comes out as a null reference. */
 void wasm_val_copy(wasm_val_t *out, const wasm_val_t *v) {
   *out = *v;
   if (wasm_valkind_is_ref(v->kind) && v->of.ref) out->of.ref = wasm_ref_copy(v->of.ref);
@@ -274,6 +307,7 @@ bool capi_val_to_weld(wasm_store_t *s, const wasm_val_t *v, weld_val *out, char 
   }
 }
 
+/* False for a v128, and when a reference cannot be made for lack of memory. */
 bool capi_val_from_weld(wasm_store_t *s, const weld_val *v, wasm_val_t *out) {
   memset(out, 0, sizeof *out);
   switch (v->kind) {
@@ -285,13 +319,15 @@ bool capi_val_from_weld(wasm_store_t *s, const weld_val *v, wasm_val_t *out) {
     out->kind = WASM_FUNCREF;
     if (v->of.funcref)
       out->of.ref = capi_handle_new(capi_entity_of(s, CAPI_FUNC, v->of.funcref));
-    return true;
+    return !v->of.funcref || out->of.ref;
   case WELD_EXTERNREF:
     out->kind = WASM_EXTERNREF;
     if (v->of.externref) out->of.ref = capi_handle_new(v->of.externref);
-    return true;
+    return !v->of.externref || out->of.ref;
   case WELD_V128:
     out->kind = WELD_WASM_V128;
+    return false;
+  case WELD_EXNREF: /* the standard C API has no exception references */
     return false;
   }
   return false;
@@ -299,13 +335,19 @@ bool capi_val_from_weld(wasm_store_t *s, const weld_val *v, wasm_val_t *out) {
 
 /* ---------- traps and frames ------------------------------------------------------------------ */
 
+/* NULL when out of memory. */
 static capi_trap *trap_alloc(const char *msg, size_t len) {
-  capi_trap *t = util_xcalloc(1, sizeof *t);
+  capi_trap *t = util_try_calloc(1, sizeof *t);
+  if (!t) return NULL;
   t->ent.kind = CAPI_TRAP;
   t->ent.obj = t;
   /* the message always ends in exactly one counted NUL */
   while (len && msg[len - 1] == '\0') len--;
-  t->msg = util_xmalloc(len + 1);
+  t->msg = util_try_malloc(len + 1);
+  if (!t->msg) {
+    free(t);
+    return NULL;
+  }
   if (len) memcpy(t->msg, msg, len);
   t->msg[len] = '\0';
   t->msglen = len + 1;
@@ -318,32 +360,50 @@ static void trap_free(capi_trap *t) {
   free(t);
 }
 
-wasm_trap_t *capi_trap_msg(const char *msg) {
-  capi_trap *t = trap_alloc(msg, strlen(msg));
-  return (wasm_trap_t *)capi_handle_new(&t->ent);
+/* A handle on a new trap; the out-of-memory trap when either cannot be made. */
+static wasm_trap_t *trap_handle(capi_trap *t) {
+  if (!t) return capi_trap_oom();
+  wasm_trap_t *h = (wasm_trap_t *)capi_handle_new(&t->ent);
+  if (!h) {
+    trap_free(t);
+    return capi_trap_oom();
+  }
+  return h;
 }
 
+wasm_trap_t *capi_trap_msg(const char *msg) { return trap_handle(trap_alloc(msg, strlen(msg))); }
+
+/* Out of memory gives the "out of memory" trap: a trap still, never NULL (which a host
+ * function would return for success). */
 wasm_trap_t *wasm_trap_new(wasm_store_t *s, const wasm_message_t *m) {
   (void)s;
-  capi_trap *t = trap_alloc(m && m->data ? m->data : "", m && m->data ? m->size : 0);
-  return (wasm_trap_t *)capi_handle_new(&t->ent);
+  return trap_handle(trap_alloc(m && m->data ? m->data : "", m && m->data ? m->size : 0));
 }
 
 wasm_trap_t *capi_trap_from_store(wasm_store_t *s, const char *msg) {
   capi_trap *t = trap_alloc(msg, strlen(msg));
+  if (!t) return capi_trap_oom();
   capi_last_trap(s->store, &t->kind, &t->exit_code);
   capi_frame fr[64];
   size_t n = capi_last_frames(s->store, fr, 64);
   if (n > 64) n = 64;
-  t->frames = n ? util_xcalloc(n, sizeof *t->frames) : NULL;
+  t->frames = n ? util_try_calloc(n, sizeof *t->frames) : NULL;
+  if (n && !t->frames) {
+    trap_free(t);
+    return capi_trap_oom();
+  }
   for (size_t i = 0; i < n; i++) {
     t->frames[i].inst = capi_entity_of(s, CAPI_INSTANCE, fr[i].inst);
+    if (!t->frames[i].inst) {
+      trap_free(t);
+      return capi_trap_oom();
+    }
     t->frames[i].func_index = fr[i].func_index;
     t->frames[i].func_offset = fr[i].func_offset;
     t->frames[i].module_offset = fr[i].module_offset;
   }
   t->nframes = n;
-  return (wasm_trap_t *)capi_handle_new(&t->ent);
+  return trap_handle(t);
 }
 
 static const capi_trap *trap_of(const wasm_trap_t *t) { return (const capi_trap *)CAPI_CH(t)->ent; }
@@ -353,10 +413,16 @@ void wasm_trap_message(const wasm_trap_t *t, wasm_message_t *out) {
   wasm_byte_vec_new(out, tr->msglen, tr->msg);
 }
 
+/* NULL when out of memory. */
 static wasm_frame_t *frame_new(const capi_frame_rec *r) {
-  wasm_frame_t *f = util_xcalloc(1, sizeof *f);
+  wasm_frame_t *f = util_try_calloc(1, sizeof *f);
+  if (!f) return NULL;
   f->f = *r;
   f->inst = r->inst ? (wasm_instance_t *)capi_handle_new(r->inst) : NULL;
+  if (r->inst && !f->inst) {
+    free(f);
+    return NULL;
+  }
   return f;
 }
 
@@ -369,7 +435,11 @@ wasm_frame_t *wasm_trap_origin(const wasm_trap_t *t) {
 void wasm_trap_trace(const wasm_trap_t *t, wasm_frame_vec_t *out) {
   const capi_trap *tr = trap_of(t);
   wasm_frame_vec_new_uninitialized(out, tr->nframes);
-  for (size_t i = 0; i < tr->nframes; i++) out->data[i] = frame_new(&tr->frames[i]);
+  for (size_t i = 0; i < out->size; i++) {
+    if ((out->data[i] = frame_new(&tr->frames[i]))) continue;
+    wasm_frame_vec_delete(out); /* out of memory: an empty trace rather than a partial one */
+    return;
+  }
 }
 
 void wasm_frame_delete(wasm_frame_t *f) {

@@ -25,11 +25,18 @@ static weld_module *compile(wasm_store_t *s, const wasm_byte_vec_t *binary) {
   return m;
 }
 
+/* Takes m; NULL (m freed) when out of memory. */
 static wasm_module_t *module_handle(weld_module *m) {
-  capi_entity *e = util_xcalloc(1, sizeof *e);
+  capi_entity *e = util_try_calloc(1, sizeof *e);
+  wasm_module_t *h = e ? (wasm_module_t *)capi_handle_new(e) : NULL;
+  if (!h) {
+    free(e);
+    weld_module_free(m);
+    return NULL;
+  }
   e->kind = CAPI_MODULE;
   e->obj = m;
-  return (wasm_module_t *)capi_handle_new(e);
+  return h;
 }
 
 wasm_module_t *wasm_module_new(wasm_store_t *s, const wasm_byte_vec_t *binary) {
@@ -52,7 +59,7 @@ void wasm_module_imports(const wasm_module_t *m, wasm_importtype_vec_t *out) {
   const weld_module *wm = ENT(m)->obj;
   size_t n = weld_module_import_count(wm);
   wasm_importtype_vec_new_uninitialized(out, n);
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < out->size; i++) {
     const char *mod, *name;
     size_t mlen, nlen;
     capi_xdesc d;
@@ -60,7 +67,19 @@ void wasm_module_imports(const wasm_module_t *m, wasm_importtype_vec_t *out) {
     wasm_name_t mn, nn;
     name_from(&mn, mod, mlen);
     name_from(&nn, name, nlen);
-    out->data[i] = wasm_importtype_new(&mn, &nn, capi_externtype_from_desc(&d));
+    wasm_externtype_t *xt = capi_externtype_from_desc(&d);
+    /* out of memory: an empty list rather than a partial one */
+    if (mn.size != mlen || nn.size != nlen || !xt) {
+      wasm_name_delete(&mn);
+      wasm_name_delete(&nn);
+      wasm_externtype_delete(xt);
+      wasm_importtype_vec_delete(out);
+      return;
+    }
+    if (!(out->data[i] = wasm_importtype_new(&mn, &nn, xt))) { /* it freed what it took */
+      wasm_importtype_vec_delete(out);
+      return;
+    }
   }
 }
 
@@ -68,14 +87,24 @@ void wasm_module_exports(const wasm_module_t *m, wasm_exporttype_vec_t *out) {
   const weld_module *wm = ENT(m)->obj;
   size_t n = weld_module_export_count(wm);
   wasm_exporttype_vec_new_uninitialized(out, n);
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < out->size; i++) {
     const char *name;
     size_t nlen;
     capi_xdesc d;
     capi_module_export_desc(wm, i, &name, &nlen, &d);
     wasm_name_t nn;
     name_from(&nn, name, nlen);
-    out->data[i] = wasm_exporttype_new(&nn, capi_externtype_from_desc(&d));
+    wasm_externtype_t *xt = capi_externtype_from_desc(&d);
+    if (nn.size != nlen || !xt) {
+      wasm_name_delete(&nn);
+      wasm_externtype_delete(xt);
+      wasm_exporttype_vec_delete(out);
+      return;
+    }
+    if (!(out->data[i] = wasm_exporttype_new(&nn, xt))) {
+      wasm_exporttype_vec_delete(out);
+      return;
+    }
   }
 }
 
@@ -89,6 +118,7 @@ void wasm_module_serialize(const wasm_module_t *m, wasm_byte_vec_t *out) {
   size_t len;
   const uint8_t *bytes = capi_module_bytes(ENT(m)->obj, &len);
   wasm_byte_vec_new_uninitialized(out, sizeof serial_tag + len);
+  if (!out->size) return; /* out of memory: empty */
   memcpy(out->data, serial_tag, sizeof serial_tag);
   memcpy(out->data + sizeof serial_tag, bytes, len);
 }
@@ -107,7 +137,8 @@ struct wasm_shared_module_t {
 };
 
 wasm_shared_module_t *wasm_module_share(const wasm_module_t *m) {
-  wasm_shared_module_t *sm = util_xmalloc(sizeof *sm);
+  wasm_shared_module_t *sm = util_try_malloc(sizeof *sm);
+  if (!sm) return NULL;
   sm->module = ENT(m);
   atomic_fetch_add(&sm->module->refs, 1);
   return sm;
@@ -148,20 +179,24 @@ static weld_trap *host_tramp(weld_caller *caller, void *env, const weld_val *arg
   host_fn *h = env;
   size_t np = h->nparams, nr = h->nresults; /* weld presets each result's kind */
   wasm_val_t small[16];
-  wasm_val_t *vals = np + nr <= 16 ? small : util_xcalloc(np + nr, sizeof *vals);
+  wasm_val_t *vals = np + nr <= 16 ? small : util_try_calloc(np + nr, sizeof *vals);
+  if (!vals) return weld_trap_new("out of memory");
   memset(vals, 0, (np + nr) * sizeof *vals);
-  for (size_t i = 0; i < np; i++) capi_val_from_weld(h->store, &args[i], &vals[i]);
+  bool made = true; /* every argument crossed (a reference needs a handle) */
+  for (size_t i = 0; i < np; i++) made &= capi_val_from_weld(h->store, &args[i], &vals[i]);
   for (size_t i = 0; i < nr; i++) {
     vals[np + i].kind = capi_valkind_from_weld(results[i].kind);
     vals[np + i].of.ref = NULL;
   }
   wasm_val_vec_t av = {np, np ? vals : NULL}, rv = {nr, nr ? vals + np : NULL};
-  wasm_trap_t *t = h->cb_env ? h->cb_env(h->env, &av, &rv) : h->cb(&av, &rv);
+  wasm_trap_t *t = !made ? NULL : h->cb_env ? h->cb_env(h->env, &av, &rv) : h->cb(&av, &rv);
   weld_trap *out = NULL;
-  if (t) {
+  if (!made) {
+    out = weld_trap_new("out of memory");
+  } else if (t) {
     wasm_message_t m;
     wasm_trap_message(t, &m);
-    out = weld_trap_new(m.data);
+    out = weld_trap_new(m.size ? m.data : "out of memory");
     wasm_byte_vec_delete(&m);
     wasm_trap_delete(t);
   } else {
@@ -190,7 +225,8 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type, wasm_
   if (!s || !type) return NULL;
   const wasm_valtype_vec_t *ps = wasm_functype_params(type), *rs = wasm_functype_results(type);
   size_t np = ps->size, nr = rs->size;
-  weld_valkind *kinds = util_xcalloc(np + nr + 1, sizeof *kinds);
+  weld_valkind *kinds = util_try_calloc(np + nr + 1, sizeof *kinds);
+  if (!kinds) return NULL;
   for (size_t i = 0; i < np + nr; i++) {
     const wasm_valtype_t *vt = i < np ? ps->data[i] : rs->data[i - np];
     /* v128 values cannot cross wasm.h, so a host function cannot take or return one */
@@ -199,7 +235,11 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type, wasm_
       return NULL;
     }
   }
-  host_fn *h = util_xcalloc(1, sizeof *h);
+  host_fn *h = util_try_calloc(1, sizeof *h);
+  if (!h) {
+    free(kinds);
+    return NULL;
+  }
   *h = (host_fn){s, cb, cb_env, env, fin, np, nr};
   weld_func *f = weld_func_new(s->store, kinds, np, kinds + np, nr, host_tramp, h, host_fn_free);
   free(kinds);
@@ -207,7 +247,11 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type, wasm_
     free(h); /* the finalizer is the caller's to run when creation fails */
     return NULL;
   }
-  return (wasm_func_t *)capi_handle_new(capi_entity_of(s, CAPI_FUNC, f));
+  wasm_func_t *out = (wasm_func_t *)capi_handle_new(capi_entity_of(s, CAPI_FUNC, f));
+  /* out of memory: the function stays in the store unseen, and its finalizer is the
+   * caller's to run, as for any failed creation */
+  if (!out) h->finalizer = NULL;
+  return out;
 }
 
 wasm_func_t *wasm_func_new(wasm_store_t *s, const wasm_functype_t *type, wasm_func_callback_t cb) {
@@ -246,7 +290,8 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
     return capi_trap_msg(msg);
   }
   weld_val small[32];
-  weld_val *wv = np + nr <= 32 ? small : util_xcalloc(np + nr, sizeof *wv);
+  weld_val *wv = np + nr <= 32 ? small : util_try_calloc(np + nr, sizeof *wv);
+  if (!wv) return capi_trap_oom();
   wasm_trap_t *trap = NULL;
   for (size_t i = 0; i < np && !trap; i++) {
     weld_valkind want = weld_func_param(f, i);
@@ -267,7 +312,12 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
       trap = capi_trap_from_store(s, weld_trap_message(wt));
       weld_trap_free(wt);
     } else {
-      for (size_t i = 0; i < nr; i++) capi_val_from_weld(s, &wv[np + i], &results->data[i]);
+      bool made = true;
+      for (size_t i = 0; i < nr; i++) made &= capi_val_from_weld(s, &wv[np + i], &results->data[i]);
+      if (!made) { /* a reference result without its handle: the call reports it */
+        for (size_t i = 0; i < nr; i++) wasm_val_delete(&results->data[i]);
+        trap = capi_trap_oom();
+      }
     }
   }
   if (wv != small) free(wv);
@@ -435,6 +485,7 @@ wasm_extern_t *weld_wasm_extern(wasm_store_t *s, weld_extern x) {
   case WELD_EXTERN_GLOBAL: return (wasm_extern_t *)capi_handle_new(capi_entity_of(s, CAPI_GLOBAL, x.of.global));
   case WELD_EXTERN_TABLE: return (wasm_extern_t *)capi_handle_new(capi_entity_of(s, CAPI_TABLE, x.of.table));
   case WELD_EXTERN_MEMORY: return (wasm_extern_t *)capi_handle_new(capi_entity_of(s, CAPI_MEMORY, x.of.memory));
+  case WELD_EXTERN_TAG: /* not in the standard C API */
   case WELD_EXTERN_NONE: break;
   }
   return NULL;
@@ -463,7 +514,14 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *s, const wasm_module_t *m,
   if (trap) *trap = NULL;
   if (!s || !m) return NULL;
   size_t n = imports ? imports->size : 0;
-  weld_extern *xs = util_xcalloc(n + 1, sizeof *xs);
+  weld_extern *xs = util_try_calloc(n + 1, sizeof *xs);
+  /* the module's code must outlive what instantiating puts in the store, even when it
+   * fails (functions may already sit in imported tables): retained first */
+  if (!xs || !capi_store_retain_module(s, ENT(m))) {
+    free(xs);
+    if (trap) *trap = capi_trap_oom();
+    return NULL;
+  }
   char msg[300];
   msg[0] = '\0';
   for (size_t i = 0; i < n && !msg[0]; i++) {
@@ -479,8 +537,9 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *s, const wasm_module_t *m,
     if (trap) *trap = trapped ? capi_trap_from_store(s, msg) : capi_trap_msg(msg);
     return NULL;
   }
-  capi_store_retain_module(s, ENT(m));
-  return (wasm_instance_t *)capi_handle_new(capi_entity_of(s, CAPI_INSTANCE, inst));
+  wasm_instance_t *h = (wasm_instance_t *)capi_handle_new(capi_entity_of(s, CAPI_INSTANCE, inst));
+  if (!h && trap) *trap = capi_trap_oom();
+  return h;
 }
 
 weld_instance *weld_wasm_instance(const wasm_instance_t *i) { return i ? ENT(i)->obj : NULL; }
@@ -492,7 +551,11 @@ void wasm_instance_exports(const wasm_instance_t *i, wasm_extern_vec_t *out) {
   size_t n = 0;
   while (capi_instance_export_at(inst, n).kind != WELD_EXTERN_NONE) n++;
   wasm_extern_vec_new_uninitialized(out, n);
-  for (size_t k = 0; k < n; k++) out->data[k] = weld_wasm_extern(s, capi_instance_export_at(inst, k));
+  for (size_t k = 0; k < out->size; k++) {
+    if ((out->data[k] = weld_wasm_extern(s, capi_instance_export_at(inst, k)))) continue;
+    wasm_extern_vec_delete(out); /* out of memory: empty rather than partial */
+    return;
+  }
 }
 
 /* ---------- WASI on wasm.h objects -------------------------------------------------------------------- */
@@ -512,8 +575,18 @@ long weld_wasm_wasi_imports(weld_wasi *w, wasm_store_t *s, const wasm_module_t *
     }
     return -1;
   }
-  weld_import *found = util_xcalloc(n + 1, sizeof *found);
+  weld_import *found = util_try_calloc(n + 1, sizeof *found);
+  if (!found) {
+    if (err) {
+      util_error e;
+      util_error_clear(&e);
+      util_fail(&e, UTIL_ERR_OOM, -1, "out of memory");
+      *err = api_error_from(&e);
+    }
+    return -1;
+  }
   long got = weld_wasi_imports(w, s->store, wm, found, err);
+  bool oom = false;
   long filled = 0;
   for (long k = 0; k < got; k++) {
     for (size_t i = 0; i < n; i++) {
@@ -523,9 +596,19 @@ long weld_wasm_wasi_imports(weld_wasi *w, wasm_store_t *s, const wasm_module_t *
       if (imports->data[i] || strcmp(mod, found[k].module) != 0 || strcmp(name, found[k].name) != 0)
         continue;
       imports->data[i] = weld_wasm_extern(s, found[k].item);
-      filled++;
+      if (imports->data[i]) filled++;
+      else oom = true;
     }
   }
   free(found);
+  if (got >= 0 && oom) {
+    if (err) {
+      util_error e;
+      util_error_clear(&e);
+      util_fail(&e, UTIL_ERR_OOM, -1, "out of memory");
+      *err = api_error_from(&e);
+    }
+    return -1;
+  }
   return got < 0 ? -1 : filled;
 }

@@ -17,7 +17,13 @@ weld_profiler *weld_profiler_start(weld_store *s, uint64_t interval_ns, weld_err
     if (err) *err = api_error_from(&e);
     return NULL;
   }
-  weld_profiler *w = util_xcalloc(1, sizeof *w);
+  weld_profiler *w = util_try_calloc(1, sizeof *w);
+  if (!w) {
+    obs_profiler_free(p);
+    util_fail(&e, UTIL_ERR_OOM, -1, "out of memory");
+    if (err) *err = api_error_from(&e);
+    return NULL;
+  }
   w->p = p;
   return w;
 }

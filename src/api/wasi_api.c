@@ -26,7 +26,12 @@ static bool option(wasi_options *o, const char *flag, const char *value, util_er
 weld_wasi *weld_wasi_new(const weld_wasi_config *cfg, weld_error **err) {
   util_error e;
   util_error_clear(&e);
-  weld_wasi *w = util_xcalloc(1, sizeof *w);
+  weld_wasi *w = util_try_calloc(1, sizeof *w);
+  if (!w) {
+    util_fail(&e, UTIL_ERR_OOM, -1, "out of memory");
+    if (err) *err = api_error_from(&e);
+    return NULL;
+  }
   wasi_options_init(&w->opts);
   bool ok = true;
   if (cfg) {
@@ -68,8 +73,9 @@ long weld_wasi_imports(weld_wasi *w, weld_store *s, const weld_module *m, weld_i
   const wasm_module *wm = ((const exec_module *)m)->wasm;
   util_error e;
   util_error_clear(&e);
-  exec_func **funcs = util_xcalloc(wm->nimports + 1, sizeof *funcs);
-  long n = wasi_resolve_imports(w->ctx, (exec_store *)s, wm, funcs, &e);
+  exec_func **funcs = util_try_calloc(wm->nimports + 1, sizeof *funcs);
+  long n = funcs ? wasi_resolve_imports(w->ctx, (exec_store *)s, wm, funcs, &e)
+                 : (util_fail(&e, UTIL_ERR_OOM, -1, "out of memory"), -1);
   if (n < 0) {
     if (err) *err = api_error_from(&e);
   } else {

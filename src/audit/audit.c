@@ -10,10 +10,14 @@
 
 #define MAX_EMBEDDED 64 /* findings kept; more set embedded_truncated */
 
-static char *name_dup(const wasm_name *n) {
+static char *name_dup(audit_report *r, const wasm_name *n) {
   /* Names may hold NULs; a report shows them cut at the first one, which only hides
    * bytes after it, never invents any. */
-  char *s = util_xmalloc((size_t)n->len + 1);
+  char *s = util_try_malloc((size_t)n->len + 1);
+  if (!s) {
+    r->oom = true;
+    return NULL;
+  }
   if (n->len) memcpy(s, n->str, n->len);
   s[n->len] = '\0';
   return s;
@@ -72,15 +76,24 @@ static bool is_wasi_module(const wasm_name *n) {
 }
 
 void audit_map_imports(const wasm_module *m, audit_report *r) {
+  r->imports = util_try_calloc(m->nimports ? m->nimports : 1, sizeof *r->imports);
+  if (!r->imports) {
+    r->oom = true;
+    return;
+  }
   r->nimports = m->nimports;
-  r->imports = util_xcalloc(m->nimports ? m->nimports : 1, sizeof *r->imports);
   bool can_open = false;
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
     audit_import *a = &r->imports[i];
-    a->module = name_dup(&im->module);
-    a->name = name_dup(&im->field);
+    a->module = name_dup(r, &im->module);
+    a->name = name_dup(r, &im->field);
+    if (!a->module || !a->name) return; /* r->oom: the names below are needed whole */
     a->kind = im->kind;
+    if (im->kind == WASM_EXTERN_TAG) {
+      a->implies = "an exception tag of the host: exceptions of it cross the boundary (not a capability)";
+      continue;
+    }
     if (im->kind != WASM_EXTERN_FUNC) {
       a->implies = "shares state with the host (not a capability by itself)";
       continue;
@@ -131,10 +144,16 @@ static void limits_of(audit_limits_info *o, const wasm_limits *l, bool imported)
 }
 
 static void module_facts(const wasm_module *m, audit_report *r) {
+  r->exports = util_try_calloc(m->nexports ? m->nexports : 1, sizeof *r->exports);
+  r->memories = util_try_calloc(m->nmemories ? m->nmemories : 1, sizeof *r->memories);
+  r->tables = util_try_calloc(m->ntables ? m->ntables : 1, sizeof *r->tables);
+  if (!r->exports || !r->memories || !r->tables) {
+    r->oom = true;
+    return;
+  }
   r->nexports = m->nexports;
-  r->exports = util_xcalloc(m->nexports ? m->nexports : 1, sizeof *r->exports);
   for (uint32_t i = 0; i < m->nexports; i++) {
-    r->exports[i].name = name_dup(&m->exports[i].name);
+    r->exports[i].name = name_dup(r, &m->exports[i].name);
     r->exports[i].kind = m->exports[i].kind;
     r->exports[i].index = m->exports[i].index;
   }
@@ -143,16 +162,14 @@ static void module_facts(const wasm_module *m, audit_report *r) {
   if (m->has_start) {
     for (uint32_t i = 0; i < m->nexports && !r->start_name; i++)
       if (m->exports[i].kind == WASM_EXTERN_FUNC && m->exports[i].index == m->start)
-        r->start_name = name_dup(&m->exports[i].name);
+        r->start_name = name_dup(r, &m->exports[i].name);
     if (!r->start_name && m->func_names && m->start < m->nfuncs && m->func_names[m->start].str)
-      r->start_name = name_dup(&m->func_names[m->start]);
+      r->start_name = name_dup(r, &m->func_names[m->start]);
   }
   r->nmemories = m->nmemories;
-  r->memories = util_xcalloc(m->nmemories ? m->nmemories : 1, sizeof *r->memories);
   for (uint32_t i = 0; i < m->nmemories; i++)
     limits_of(&r->memories[i], &m->memories[i].type.limits, m->memories[i].imported);
   r->ntables = m->ntables;
-  r->tables = util_xcalloc(m->ntables ? m->ntables : 1, sizeof *r->tables);
   for (uint32_t i = 0; i < m->ntables; i++) {
     limits_of(&r->tables[i], &m->tables[i].type.limits, m->tables[i].imported);
     r->tables[i].elem = m->tables[i].type.elem;
@@ -170,7 +187,7 @@ static void scan_code(const wasm_module *m, audit_report *r) {
     util_error_clear(&e);
     while (!util_reader_eof(&rd)) {
       wasm_instr in;
-      if (!wasm_read_instr(&rd, &in, &e)) break;
+      if (!wasm_read_instr_features(&rd, &in, m->features, &e)) break;
       if (in.op == WASM_OP_MEMORY_GROW) r->memory_grow_sites++;
       else if (in.op == WASM_OP_TABLE_GROW) r->table_grow_sites++;
       else if (in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_RETURN_CALL_INDIRECT) r->indirect_call_sites++;
@@ -230,7 +247,10 @@ static void scan_data(const wasm_module *m, audit_report *r) {
           return;
         }
         audit_embedded e = {d, off, mg->kind};
-        UTIL_VEC_PUSH(r->embedded, r->nembedded, r->capembedded, e);
+        if (!UTIL_VEC_TRY_PUSH(r->embedded, r->nembedded, r->capembedded, e)) {
+          r->oom = true;
+          return;
+        }
         break;
       }
     }
@@ -238,12 +258,16 @@ static void scan_data(const wasm_module *m, audit_report *r) {
 }
 
 /* The tool-conventions producers section: vec(field name, vec(name, version)). */
-static bool read_str(util_reader *rd, char **out, util_error *e) {
+static bool read_str(audit_report *r, util_reader *rd, char **out, util_error *e) {
   uint32_t len;
   const uint8_t *p;
   if (!util_read_u32(rd, &len, e) || !util_read_bytes(rd, len, &p, e)) return false;
   if (!util_utf8_valid(p, len)) return util_fail(e, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(rd), "malformed UTF-8 encoding");
-  char *s = util_xmalloc((size_t)len + 1);
+  char *s = util_try_malloc((size_t)len + 1);
+  if (!s) {
+    r->oom = true;
+    return util_fail(e, UTIL_ERR_OOM, -1, "out of memory");
+  }
   if (len) memcpy(s, p, len);
   s[len] = '\0';
   *out = s;
@@ -259,24 +283,29 @@ void audit_parse_producers(audit_report *r, const uint8_t *bytes, size_t len) {
   for (uint32_t f = 0; ok && f < nfields; f++) {
     char *field = NULL;
     uint32_t nvals;
-    ok = read_str(&rd, &field, &e) && util_read_u32(&rd, &nvals, &e);
+    ok = read_str(r, &rd, &field, &e) && util_read_u32(&rd, &nvals, &e);
     for (uint32_t v = 0; ok && v < nvals; v++) {
       audit_producer pr = {NULL, NULL, NULL};
-      ok = read_str(&rd, &pr.name, &e) && read_str(&rd, &pr.version, &e);
+      ok = read_str(r, &rd, &pr.name, &e) && read_str(r, &rd, &pr.version, &e);
+      if (ok && (!(pr.field = util_try_strdup(field)) ||
+                 !UTIL_VEC_TRY_PUSH(r->producers, r->nproducers, r->capproducers, pr))) {
+        r->oom = true;
+        ok = false;
+      }
       if (!ok) {
+        free(pr.field);
         free(pr.name);
+        free(pr.version);
         break;
       }
-      pr.field = util_xstrdup(field);
-      UTIL_VEC_PUSH(r->producers, r->nproducers, r->capproducers, pr);
     }
     free(field);
   }
   if (ok && !util_reader_eof(&rd)) ok = util_fail(&e, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&rd), "section size mismatch");
-  if (!ok) {
+  if (!ok && !r->oom) {
     char buf[300];
     snprintf(buf, sizeof buf, "%s at byte %lld of the section", e.msg, (long long)e.offset);
-    r->producers_error = util_xstrdup(buf);
+    if (!(r->producers_error = util_try_strdup(buf))) r->oom = true;
   }
 }
 
@@ -285,16 +314,21 @@ bool audit_module(const wasm_module *m, const policy *p, audit_report *out, util
   util_error_clear(err);
   if (!wasm_validate(m, err)) return false;
   audit_map_imports(m, out);
-  module_facts(m, out);
-  scan_code(m, out);
-  scan_data(m, out);
-  for (uint32_t i = 0; i < m->ncustoms; i++) {
+  if (!out->oom) module_facts(m, out);
+  if (!out->oom) scan_code(m, out);
+  if (!out->oom) scan_data(m, out);
+  for (uint32_t i = 0; !out->oom && i < m->ncustoms; i++) {
     const wasm_custom *c = &m->customs[i];
     if (c->name.len == 9 && memcmp(c->name.str, "producers", 9) == 0 && !out->producers && !out->producers_error)
       audit_parse_producers(out, c->bytes, c->len);
   }
-  audit_score(out);
-  if (p) audit_verify(out, p);
+  if (!out->oom) audit_score(out);
+  if (!out->oom && p) audit_verify(out, p);
+  if (out->oom) {
+    /* an incomplete report could pass a module it should not: none at all */
+    audit_report_free(out);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
   return true;
 }
 

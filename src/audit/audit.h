@@ -141,6 +141,8 @@ typedef struct audit_report {
   audit_producer *producers;
   size_t nproducers, capproducers;
   char *producers_error;   /* a malformed producers section, or NULL */
+  bool oom;                /* an allocation failed: the report is incomplete (audit_module
+                              then frees it and reports "out of memory") */
 } audit_report;
 
 /* Audits a decoded module, with a policy or without (p == NULL). Validates the module
@@ -166,6 +168,7 @@ extern const size_t audit_wasi_nfns;
  * step of audit_module. Exposed for unit tests, which score and verify reports built
  * from import lists by this same rule. */
 void audit_map_imports(const wasm_module *m, audit_report *r);
+/* These set r->oom when an allocation fails; what could not be stored is left out. */
 
 /* Risk from a boundary and module facts, with reasons appended to r (score.c). Exposed
  * for unit tests: fills r->risk and r->reasons from r->boundary and the module facts

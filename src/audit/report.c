@@ -203,6 +203,7 @@ static void md_limits(FILE *f, const char *what, const audit_limits_info *l, uin
     else fputs("**no maximum (unbounded)**", f);
     if (l[i].imported) fputs(", imported", f);
     if (l[i].shared) fputs(", shared", f);
+    if (l[i].is64) fputs(", 64-bit", f);
     fputc('\n', f);
   }
 }

@@ -20,8 +20,11 @@ __attribute__((format(printf, 3, 4))) static void reason(audit_report *r, policy
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  audit_reason x = {level, util_xstrdup(buf)};
-  UTIL_VEC_PUSH(r->reasons, r->nreasons, r->capreasons, x);
+  audit_reason x = {level, util_try_strdup(buf)};
+  if (!x.text || !UTIL_VEC_TRY_PUSH(r->reasons, r->nreasons, r->capreasons, x)) {
+    free(x.text);
+    r->oom = true;
+  }
   if (level > r->risk) r->risk = level;
 }
 
@@ -32,8 +35,11 @@ __attribute__((format(printf, 4, 5))) static void violation(audit_report *r, aud
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  audit_violation v = {sev, kind, util_xstrdup(buf)};
-  UTIL_VEC_PUSH(r->violations, r->nviolations, r->capviolations, v);
+  audit_violation v = {sev, kind, util_try_strdup(buf)};
+  if (!v.message || !UTIL_VEC_TRY_PUSH(r->violations, r->nviolations, r->capviolations, v)) {
+    free(v.message);
+    r->oom = true;
+  }
 }
 
 /* The names of the WASI imports with any of the file ops / AUDIT ops / caps given,
@@ -125,7 +131,7 @@ void audit_score(audit_report *r) {
              count, count == 1 ? "" : "s", a->module);
   }
   for (uint32_t i = 0; i < r->nimports; i++)
-    if (r->imports[i].kind != WASM_EXTERN_FUNC) {
+    if (r->imports[i].kind != WASM_EXTERN_FUNC && r->imports[i].kind != WASM_EXTERN_TAG) {
       reason(r, POLICY_RISK_MINIMAL, "imports a memory, table or global, sharing state with the host");
       break;
     }
@@ -177,7 +183,7 @@ void audit_verify(audit_report *r, const policy *p) {
   const audit_boundary *b = &r->boundary;
   char w[300], o1[96], o2[96];
   r->has_policy = true;
-  r->policy_name = util_xstrdup(p->name ? p->name : "(unnamed)");
+  if (!(r->policy_name = util_try_strdup(p->name ? p->name : "(unnamed)"))) r->oom = true;
 
   if (b->file_ops) {
     if (p->ndirs == 0) {

@@ -118,8 +118,51 @@ static inline uint64_t exec_divu64(uint64_t a, uint64_t magic, uint32_t sh) {
 }
 #endif
 
+/* Compiled code (src/jit). A function the compiling tier translated gets internal code of
+ * one instruction, NATIVE, whose immediate points at one of these. The interpreter
+ * calls `enter` with the callee's frame set up as for any call (parameters in place,
+ * declared locals zeroed, the entry's interruption check done) and th->stack_top,
+ * th->rec_top and th->depth describing the running stack; the results come back in
+ * fp[0..]. On a trap it returns the kind with th->trap, th->trap_msg and the backtrace
+ * of the compiled frames filled (innermost first); the interpreter appends its own
+ * callers. */
+typedef struct exec_native exec_native;
+struct exec_native {
+  exec_trap_kind (*enter)(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
+  /* The function's internal code from the translator: run instead when `enter` returns
+   * EXEC_NATIVE_DECLINE (code compiled for a guarded memory meeting an unguarded one),
+   * and used to map interpreter positions to module offsets. */
+  const exec_unit *code;
+  uint32_t code_len; /* bytes */
+};
+#define EXEC_NATIVE_DECLINE ((exec_trap_kind)0x7fff)
+
+/* Backtrace building for the compiling tier (interp.c). */
+void exec_bt_reset(exec_thread *th);
+void exec_bt_add(exec_thread *th, exec_func *f, uint32_t off);
+/* The interpreter's default call-depth limit (th->max_depth 0). */
+#define EXEC_DEFAULT_MAX_DEPTH 10000u
+
 /* Maps a code position (in units) of `code` to a module byte offset. */
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos);
+
+/* Exception handling (exn.c): where a thrown exception is caught. Frame 0 is the running
+ * function (code, inst) at `ip`; frame k >= 1 is the caller recorded in rp[k - 1], up to
+ * rp_entry. skip_first: the running frame has been replaced by a tail call to a host
+ * function, so its handlers no longer apply. */
+typedef struct exec_catch_site {
+  size_t frame;      /* records to pop */
+  uint32_t pad, dst; /* code position of the landing pad; first payload slot */
+  bool ref;          /* the exnref follows the payload */
+  bool all;          /* catch_all(_ref): no payload */
+  uint32_t ref_slot; /* where the exnref goes: EXEC_NO_SLOT = after the payload */
+} exec_catch_site;
+bool exec_exn_find(const exec_exn *exn, exec_instance *inst, const exec_code *code, const exec_unit *ip,
+                   const exec_frame_rec *rp, const exec_frame_rec *rp_entry, bool skip_first,
+                   exec_catch_site *out);
+/* Writes the payload (unless `all`) and the exnref (with `ref`) to dst; frees an exception
+ * nothing can refer to any more. */
+void exec_exn_deliver(exec_store *s, exec_exn *exn, exec_slot *fp, const exec_catch_site *cs);
 
 /* Bulk work past EXEC_BULK_CHUNK bytes (bulk.c): done in chunks of that size, with a look
  * at the store's interrupt flag between them; EXEC_OK or the trap that stopped it (the

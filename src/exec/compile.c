@@ -39,11 +39,17 @@ static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, 
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
   case WASM_OP_IF: exec_tr_block(t, in); break;
+  case WASM_OP_TRY_TABLE: exec_tr_try_table(t, in); break;
+  case WASM_OP_TRY: exec_tr_legacy_try(t, in); break;
+  case WASM_OP_CATCH:
+  case WASM_OP_CATCH_ALL: exec_tr_legacy_catch(t, in); break;
+  case WASM_OP_DELEGATE: exec_tr_delegate(t, in->idx); break;
   case WASM_OP_ELSE: exec_tr_else(t); break;
   case WASM_OP_END: exec_tr_end(t); break;
   default:
     if (t->dead) break;
-    if (wasm_opinfo_table[in->op].prefix == 0xfd) ok = exec_tr_simd(t, in, err);
+    if (exec_tr_needs_ext(t, in)) ok = exec_tr_ext(t, in, err);
+    else if (wasm_opinfo_table[in->op].prefix == 0xfd) ok = exec_tr_simd(t, in, err);
     else ok = exec_tr_instr(t, in, err);
     break;
   }
@@ -79,6 +85,9 @@ static void translator_free(exec_tr *t) {
   free(t->code);
   free(t->map_code);
   free(t->map_wasm);
+  free(t->tries);
+  free(t->catches);
+  free(t->lpend);
 }
 
 static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
@@ -117,6 +126,13 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
     if (slot > MAX_SLOTS) return util_fail(err, UTIL_ERR_LIMIT, f->body_offset, "too many locals");
   }
   if (ft->nparams == 0) t->nparam_slots = 0;
+  /* legacy catch clauses keep their exception (for rethrow) in hidden locals after the
+   * declared ones: zeroed at entry like them, below every operand slot */
+  t->hidden_base = slot;
+  t->nhidden = t->m->legacy_exceptions ? exec_tr_count_catches(f) : 0;
+  t->hidden_used = 0;
+  slot += t->nhidden;
+  if (slot > MAX_SLOTS) return util_fail(err, UTIL_ERR_LIMIT, f->body_offset, "too many locals");
   t->nlocal_slots = slot;
   t->nresult_slots = 0;
   for (uint32_t i = 0; i < ft->nresults; i++) t->nresult_slots += exec_slots_of(ft->results[i]);
@@ -127,6 +143,9 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->npt = 0;
   t->len = 0;
   t->nmap = 0;
+  t->ntries = 0;
+  t->ncatches = 0;
+  t->nlpend = 0;
   t->cur_off = f->code_offset;
   t->dead = false;
   t->overflow = false;
@@ -190,7 +209,7 @@ static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
   code->nsrcmap = (uint32_t)t->nmap;
   code->srcmap_code = util_arena_try_dup(&em->arena, t->map_code, t->nmap * sizeof(uint32_t));
   code->srcmap_wasm = util_arena_try_dup(&em->arena, t->map_wasm, t->nmap * sizeof(uint32_t));
-  return code->code && code->srcmap_code && code->srcmap_wasm;
+  return code->code && code->srcmap_code && code->srcmap_wasm && exec_tr_tries_finish(t, em, code);
 }
 
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos) {
@@ -208,6 +227,7 @@ uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos) {
 
 void exec_module_free(exec_module *em) {
   if (!em) return;
+  if (em->jit && em->jit_free) em->jit_free(em->jit);
   for (uint32_t i = 0; i < em->ntypeids; i++) exec_typeid_release(em->types, em->typeids[i]);
   if (em->wasm) wasm_module_free(em->wasm);
   util_arena_free(&em->arena);

@@ -156,7 +156,16 @@ typedef struct exec_tr_ctl {
   uint32_t else_patch;     /* IF: the branch to the else arm */
   uint32_t header;         /* LOOP: the back-edge target */
   uint32_t stub_serial, stub_pos; /* br_table stub sharing */
+  uint32_t try_index;      /* TRY_TABLE, TRY: its entry in exec_tr.tries, NONE32 when dead */
+  uint32_t catch_slot;     /* CATCH: the hidden local keeping the exception, or NONE32 */
+  uint32_t catch_pend;     /* CATCH: its clause in exec_tr.lpend */
 } exec_tr_ctl;
+
+/* A legacy catch clause waiting for the end of its try (compile_exn.c). */
+typedef struct exec_tr_lpend {
+  uint32_t try_index;
+  exec_catch c;
+} exec_tr_lpend;
 
 enum { C_NZ, C_Z, C_NZ64, C_Z64, C_CMP, C_FCMP };
 
@@ -234,6 +243,15 @@ typedef struct exec_tr {
   bool prev_imm;
   uint32_t prev_a, prev_b;
   uint32_t serial;
+  /* the current function's try_tables (compile_exn.c); a try's `catches` holds the
+   * index of its first clause in `catches` until finish_func makes it a pointer */
+  exec_try *tries;
+  size_t ntries, captries;
+  exec_catch *catches;
+  size_t ncatches, capcatches;
+  exec_tr_lpend *lpend;
+  size_t nlpend, caplpend;
+  uint32_t hidden_base, nhidden, hidden_used; /* legacy catches' hidden locals */
 } exec_tr;
 
 /* ---------- emission ------------------------------------------------------------------ */
@@ -575,8 +593,24 @@ void exec_tr_br_if(exec_tr *t, uint32_t depth);
 void exec_tr_br_on_null(exec_tr *t, uint32_t depth, bool non_null);
 void exec_tr_br_table(exec_tr *t, const wasm_instr *in);
 
+/* compile_exn.c: exception handling */
+void exec_tr_try_table(exec_tr *t, const wasm_instr *in);
+void exec_tr_try_end(exec_tr *t, const exec_tr_ctl *c, uint32_t pos);
+void exec_tr_throw(exec_tr *t, const wasm_instr *in);
+void exec_tr_legacy_try(exec_tr *t, const wasm_instr *in);
+void exec_tr_legacy_catch(exec_tr *t, const wasm_instr *in);
+void exec_tr_delegate(exec_tr *t, uint32_t depth);
+void exec_tr_rethrow(exec_tr *t, uint32_t depth);
+uint32_t exec_tr_count_catches(const wasm_func *f);
+/* Copies the function's try tables into the module's arena; false when out of memory. */
+bool exec_tr_tries_finish(exec_tr *t, exec_module *em, exec_code *code);
+
 /* compile_simd.c: a 0xFD instruction */
 bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err);
+
+/* compile_mem.c: memories other than 0, 64-bit memories and tables */
+bool exec_tr_needs_ext(const exec_tr *t, const wasm_instr *in);
+bool exec_tr_ext(exec_tr *t, const wasm_instr *in, util_error *err);
 
 /* compile_ops.c */
 bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err);

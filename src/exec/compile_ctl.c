@@ -244,6 +244,8 @@ void exec_tr_end(exec_tr *t) {
     for (size_t i = c->height; i < t->n; i++) materialize(t, i);
   }
   uint32_t pos = here(t);
+  if (c->kind == WASM_CTRL_TRY_TABLE || c->kind == WASM_CTRL_TRY || c->kind == WASM_CTRL_CATCH)
+    exec_tr_try_end(t, c, pos);
   if (c->else_patch) { /* an if without else: the false path arrives here */
     bind(t, c->else_patch, pos);
     c->referenced = true;

@@ -742,6 +742,9 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
   case WASM_OP_F32_CONST: push_const(t, WASM_F32, in->c.f32); return true;
   case WASM_OP_F64_CONST: push_const(t, WASM_F64, in->c.f64); return true;
   case WASM_OP_REF_NULL: push_const(t, in->reftype, 0); return true;
+  case WASM_OP_THROW:
+  case WASM_OP_THROW_REF: exec_tr_throw(t, in); return true;
+  case WASM_OP_RETHROW: exec_tr_rethrow(t, in->idx); return true;
   case WASM_OP_REF_IS_NULL: {
     if (!need(t, 1)) return true;
     uint32_t a = opnd(t, t->n - 1);

@@ -29,11 +29,13 @@ typedef uint64_t exec_slot;
 static inline uint32_t exec_slots_of(wasm_vtype valtype) { return valtype == WASM_V128 ? 2 : 1; }
 
 /* How a value is stored: numeric and vector types as themselves, references by the top of
- * their hierarchy (WASM_FUNCREF: an exec_func pointer; WASM_EXTERNREF: a host pointer).
- * Every concrete type is a function type until GC adds structs and arrays. */
+ * their hierarchy (WASM_FUNCREF: an exec_func pointer; WASM_EXTERNREF: a host pointer;
+ * WASM_EXNREF: an exec_exn pointer). Every concrete type is a function type until GC adds
+ * structs and arrays. */
 static inline uint8_t exec_kind_of(wasm_vtype t) {
   if (!wasm_is_reftype(t)) return (uint8_t)t;
-  return wasm_ref_heap(t) == WASM_HEAP_EXTERN ? WASM_EXTERNREF : WASM_FUNCREF;
+  uint32_t h = wasm_ref_heap(t);
+  return h == WASM_HEAP_EXTERN ? WASM_EXTERNREF : h == WASM_HEAP_EXN ? WASM_EXNREF : WASM_FUNCREF;
 }
 
 /* Store-level value types: a compiled module's types with each type index replaced by
@@ -62,6 +64,7 @@ typedef enum exec_trap_kind {
   EXEC_TRAP_LIMIT,      /* a resource limit with trap_on_grow_failure, or a host-call limit */
   EXEC_TRAP_NULL_FUNC_REF, /* call_ref / return_call_ref of null */
   EXEC_TRAP_NULL_REF,      /* ref.as_non_null of null */
+  EXEC_TRAP_EXCEPTION,  /* an exception no handler caught: exec_thread.exn is the exception */
   EXEC_TRAP_COUNT
 } exec_trap_kind;
 
@@ -86,6 +89,8 @@ typedef enum exec_limit_kind {
 const char *exec_limit_name(exec_limit_kind k);
 typedef struct exec_thread exec_thread;
 typedef struct exec_func exec_func;
+typedef struct exec_tag exec_tag;
+typedef struct exec_exn exec_exn;
 
 /* ---------- compiled modules ------------------------------------------------------- */
 
@@ -102,7 +107,37 @@ typedef struct exec_code {
   uint32_t nsrcmap;
   uint32_t *srcmap_code;   /* code offsets */
   uint32_t *srcmap_wasm;   /* module offsets */
+  /* try_table regions (exception handling), in the order they open: an inner region
+   * comes after the regions containing it (exn.c searches them from the last). */
+  uint32_t ntries;
+  struct exec_try *tries;
 } exec_code;
+
+/* One catch clause of a try_table: where its landing pad is in the code. */
+typedef struct exec_catch {
+  uint32_t tag;     /* module tag index; EXEC_CATCH_ALL for catch_all(_ref) */
+  bool ref;         /* the _ref forms: the exnref follows the payload */
+  uint32_t pad;     /* code position of the pad (the branch to the clause's label); for
+                       a legacy catch, of the handler's code */
+  uint32_t ref_slot; /* legacy catch: the hidden local that keeps the exception for
+                        rethrow (with ref); EXEC_NO_SLOT for try_table */
+} exec_catch;
+#define EXEC_CATCH_ALL UINT32_MAX
+#define EXEC_NO_SLOT UINT32_MAX
+
+/* A try_table's body [start, end) in code positions; a caught exception's payload is
+ * written to the frame's slots from `dst` on, then the pad runs. */
+typedef struct exec_try {
+  uint32_t start, end;
+  uint32_t dst;
+  uint32_t ncatch;
+  exec_catch *catches;
+  /* legacy try ... delegate: the search goes on at this region (an index into tries), or
+   * in the caller (EXEC_DELEGATE_CALLER); EXEC_NO_DELEGATE for other regions */
+  uint32_t delegate;
+} exec_try;
+#define EXEC_NO_DELEGATE UINT32_MAX
+#define EXEC_DELEGATE_CALLER (UINT32_MAX - 1)
 
 /* A function signature interned in its engine's table: equal signatures share one id, so
  * call_indirect compares one integer. 0 names no signature. */
@@ -130,6 +165,10 @@ typedef struct exec_module {
   uint32_t ntypeids;
   exec_code *codes;         /* per defined function (index - nfunc_imports) */
   util_arena arena;         /* code and side tables */
+  /* A compiling tier's per-module state (src/jit): machine code and its tables, freed
+   * by jit_free with the module. NULL when every function runs in the interpreter. */
+  void *jit;
+  void (*jit_free)(void *jit);
 } exec_module;
 
 /* Decodes nothing: takes a decoded module, validates it and translates every function,
@@ -172,7 +211,12 @@ typedef struct exec_memory {
    * grow consults store->limits and charges store->usage and *inst_bytes. */
   exec_store *store;
   uint64_t *inst_bytes; /* the defining instance's total over its memories, or NULL */
+  bool is64;            /* memory64: i64 addresses (kept below 4 GiB: EXEC_MAX_PAGES_64) */
 } exec_memory;
+
+/* weld's limit for a 64-bit memory: 4 GiB less one page, so that a 64-bit address
+ * saturated to 2^32-1 is out of bounds (compile_mem.c). */
+#define EXEC_MAX_PAGES_64 65535ull
 
 typedef struct exec_table {
   void **elems;         /* funcref: exec_func*; externref: host pointer; NULL = null */
@@ -184,6 +228,7 @@ typedef struct exec_table {
   exec_store *store;    /* limit accounting, as for memories; NULL = none */
   uint64_t *inst_bytes; /* the defining instance's memory total, which counts the table's
                            bytes (EXEC_TABLE_ELEM_BYTES per element); NULL = none */
+  bool is64;            /* a 64-bit table (i64 indices) */
 } exec_table;
 
 /* What one table element occupies, for the memory limit: a pointer. */
@@ -216,6 +261,7 @@ struct exec_instance {
   exec_global **globals;
   exec_data_inst *datas;
   exec_elem_inst *elems;
+  exec_tag **tags;          /* tag index space (exception handling) */
   exec_func *defined_funcs; /* storage for the module's own functions */
   util_arena arena;         /* the arrays above */
   void *api;                /* the weld_instance wrapper */
@@ -258,6 +304,9 @@ struct exec_thread {
   void *api_caller;         /* weld_caller for host calls */
   exec_instance *host_caller; /* during a host call made by WebAssembly: the calling
                                  instance (NULL when the host function was invoked directly) */
+  /* The exception in flight: set with EXEC_TRAP_EXCEPTION (by the interpreter for an
+   * uncaught one, or by a host function that throws or passes one on). */
+  exec_exn *exn;
 };
 
 /* Resource limits a store enforces (src/guard fills them from a policy; the defaults set
@@ -329,6 +378,9 @@ struct exec_store {
   size_t ntables, captables;
   exec_global **globals;
   size_t nglobals, capglobals;
+  exec_tag **tags;
+  size_t ntags, captags;
+  exec_exn *exns;           /* live exception objects (a list through exec_exn.next) */
 };
 
 /* Slow path of the interruption check: returns EXEC_OK to continue (after refilling the
@@ -442,6 +494,42 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
  * memories). */
 exec_instance *exec_instantiate(exec_store *s, const exec_module *m, const exec_extern *imports,
                                 util_error *err);
+
+/* ---------- exception handling (exn.c) ---------------------------------------------- */
+
+/* A tag: the identity an exception is caught by. Each tag definition of each instance is
+ * a new tag; an import shares the exporter's. The payload is the type's params. */
+struct exec_tag {
+  exec_store *store;
+  exec_typeid typeid;        /* one reference held; import matching compares it */
+  const wasm_functype *type; /* into a module's IR or into host_type */
+  wasm_functype host_type;   /* storage for host-made tags */
+  void *api;                 /* free for src/api */
+};
+
+/* An exception: its tag and payload slots (a v128 takes two). Owned by the store, on its
+ * list. An exception never seen as an exnref (caught by catch / catch_all only) is freed
+ * when caught; one that became a reference (catch_ref, catch_all_ref, handed to the host)
+ * lives as long as the store, since nothing tracks who still holds it. */
+struct exec_exn {
+  exec_tag *tag;
+  exec_exn *prev, *next;
+  bool exposed;
+  uint32_t nslots;
+  exec_slot slots[];
+};
+
+/* A tag of `s` with the given payload types (copied): NULL when out of memory. */
+exec_tag *exec_tag_new(exec_store *s, const uint8_t *params, uint32_t nparams);
+/* A tag of `s` for a module's tag type (type points into the module's IR, which the
+ * instance keeps alive). */
+exec_tag *exec_tag_new_typed(exec_store *s, const wasm_functype *type, exec_typeid typeid);
+/* A new exception of `tag` with the payload copied from `slots`: NULL when out of memory. */
+exec_exn *exec_exn_new(exec_store *s, exec_tag *tag, const exec_slot *slots);
+/* Frees an exception no reference can reach any more. */
+void exec_exn_free(exec_store *s, exec_exn *e);
+/* Frees every tag and exception of the store (exec_store_free). */
+void exec_store_free_exn(exec_store *s);
 
 /* The export named `name` (kind 0xff when absent). */
 exec_extern exec_instance_export(const exec_instance *inst, const char *name, size_t len);

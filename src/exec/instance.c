@@ -59,6 +59,7 @@ void exec_store_free(exec_store *s) {
   for (size_t i = 0; i < s->nmemories; i++) exec_memory_free(s->memories[i]);
   for (size_t i = 0; i < s->ntables; i++) exec_table_free(s->tables[i]);
   for (size_t i = 0; i < s->nglobals; i++) free(s->globals[i]);
+  exec_store_free_exn(s);
   free(s->instances);
   free(s->funcs);
   free(s->memories);
@@ -150,6 +151,7 @@ bool exec_store_owns_extern(const exec_store *s, const exec_extern *x) {
   case WASM_EXTERN_TABLE: return ((const exec_table *)x->ptr)->store == s;
   case WASM_EXTERN_MEMORY: return ((const exec_memory *)x->ptr)->store == s;
   case WASM_EXTERN_GLOBAL: return ((const exec_global *)x->ptr)->store == s;
+  case WASM_EXTERN_TAG: return ((const exec_tag *)x->ptr)->store == s;
   }
   return false;
 }
@@ -284,13 +286,14 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
   }
   case WASM_EXTERN_TABLE: {
     const exec_table *t = x->ptr;
-    if (t->elemtype != exec_vtype_canon(em, im->u.table.elem) ||
+    if (t->elemtype != exec_vtype_canon(em, im->u.table.elem) || t->is64 != im->u.table.limits.is64 ||
         !limits_match(t->size, t->has_max, t->max, &im->u.table.limits))
       return link_fail(err, im, "incompatible import type");
     return true;
   }
   case WASM_EXTERN_MEMORY: {
     const exec_memory *m = x->ptr;
+    if (m->is64 != im->u.memory.limits.is64) return link_fail(err, im, "incompatible import type");
     if (!limits_match(m->size / EXEC_PAGE_SIZE, m->has_max, m->max_pages, &im->u.memory.limits))
       return link_fail(err, im, "incompatible import type");
     return true;
@@ -300,6 +303,11 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
     wasm_vtype want = exec_vtype_canon(em, im->u.global.type);
     if (g->mut != im->u.global.mut || (g->mut ? g->type != want : !exec_vtype_sub(g->type, want)))
       return link_fail(err, im, "incompatible import type");
+    return true;
+  }
+  case WASM_EXTERN_TAG: {
+    const exec_tag *t = x->ptr;
+    if (t->typeid != em->typeids[im->u.tag_type]) return link_fail(err, im, "incompatible import type");
     return true;
   }
   }
@@ -397,6 +405,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
       !(inst->datas = util_arena_try_alloc(a, (m->ndatas + 1) * sizeof(exec_data_inst))) ||
       !(inst->elems = util_arena_try_alloc(a, (m->nelems + 1) * sizeof(exec_elem_inst))) ||
       !(inst->defined_funcs = util_arena_try_alloc(a, (ndef + 1) * sizeof(exec_func))) ||
+      !(inst->tags = util_arena_try_alloc(a, (m->ntags + 1) * sizeof(exec_tag *))) ||
       /* From here on the instance belongs to the store, even if instantiation fails
        * below: element segments may already have put its functions into imported tables. */
       !UTIL_VEC_TRY_PUSH(s->instances, s->ninstances, s->capinstances, inst)) {
@@ -404,10 +413,11 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     return oom_fail(err), NULL;
   }
 
-  uint32_t fi = 0, ti = 0, mi = 0, gi = 0;
+  uint32_t fi = 0, ti = 0, mi = 0, gi = 0, tgi = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {
     void *p = imports[i].ptr;
     switch (m->imports[i].kind) {
+    case WASM_EXTERN_TAG: inst->tags[tgi++] = p; break;
     case WASM_EXTERN_FUNC: inst->funcs[fi++] = p; break;
     case WASM_EXTERN_TABLE: inst->tables[ti++] = p; break;
     case WASM_EXTERN_MEMORY: inst->memories[mi++] = p; break;
@@ -425,10 +435,16 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     f->code = &em->codes[k];
     inst->funcs[idx] = f;
   }
+  for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
+    uint32_t ty = m->tags[i].type;
+    if (!(inst->tags[i] = exec_tag_new_typed(s, &m->types[ty], em->typeids[ty]))) return oom_fail(err), NULL;
+  }
   for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
     const wasm_tabletype *tt = &m->tables[i].type;
-    exec_table *t = exec_table_new(exec_vtype_canon(em, tt->elem), (uint32_t)tt->limits.min, (uint32_t)tt->limits.max,
-                                   tt->limits.has_max, NULL);
+    /* 64-bit bounds beyond u32 are beyond TABLE_MAX_ELEMS: clamp rather than wrap */
+    uint32_t tmin = tt->limits.min > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.min;
+    uint32_t tmax = tt->limits.max > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.max;
+    exec_table *t = exec_table_new(exec_vtype_canon(em, tt->elem), tmin, tmax, tt->limits.has_max, NULL);
     if (!t) {
       util_fail(err, UTIL_ERR_LIMIT, -1, "table %u: %llu elements: %s", i, (unsigned long long)tt->limits.min,
                 tt->limits.min > 10000000 ? "exceed the implementation limit" : "out of memory");
@@ -439,12 +455,20 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
       return oom_fail(err), NULL;
     }
     inst->tables[i] = t;
+    t->is64 = tt->limits.is64;
     if (!exec_store_adopt_table(s, t, &inst->memory_bytes, err)) return NULL;
   }
   for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
     const wasm_limits *l = &m->memories[i].type.limits;
+    if (l->is64 && l->min > EXEC_MAX_PAGES_64) {
+      util_fail(err, UTIL_ERR_LIMIT, -1, "memory size exceeds its limit (%llu pages > %llu)",
+                (unsigned long long)l->min, EXEC_MAX_PAGES_64);
+      return NULL;
+    }
     exec_memory *mem = exec_memory_new(l->min, l->max, l->has_max, s->guard_mode, err);
     if (!mem) return NULL;
+    mem->is64 = l->is64;
+    if (l->is64 && mem->max_pages > EXEC_MAX_PAGES_64) mem->max_pages = EXEC_MAX_PAGES_64;
     if (!UTIL_VEC_TRY_PUSH(s->memories, s->nmemories, s->capmemories, mem)) {
       exec_memory_free(mem);
       return oom_fail(err), NULL;
@@ -495,8 +519,8 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
       exec_slot off[2];
       if (!eval_const(inst, &el->offset, off, err)) return NULL;
       exec_table *t = inst->tables[el->table];
-      uint64_t d = (uint32_t)off[0];
-      if (d + ei->count > t->size) {
+      uint64_t d = t->is64 ? off[0] : (uint32_t)off[0];
+      if (d > t->size || ei->count > t->size - d) {
         trap_fail(s, EXEC_TRAP_TABLE_OOB, el->offset_in_input, err);
         return NULL;
       }
@@ -510,8 +534,8 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     exec_slot off[2];
     if (!eval_const(inst, &dd->offset, off, err)) return NULL;
     exec_memory *mem = inst->memories[dd->memory];
-    uint64_t d = (uint32_t)off[0];
-    if (d + dd->len > mem->size) {
+    uint64_t d = mem->is64 ? off[0] : (uint32_t)off[0];
+    if (d > mem->size || dd->len > mem->size - d) {
       trap_fail(s, EXEC_TRAP_MEMORY_OOB, dd->offset_in_input, err);
       return NULL;
     }
@@ -539,6 +563,7 @@ exec_extern exec_instance_export(const exec_instance *inst, const char *name, si
     case WASM_EXTERN_TABLE: return (exec_extern){x->kind, inst->tables[x->index]};
     case WASM_EXTERN_MEMORY: return (exec_extern){x->kind, inst->memories[x->index]};
     case WASM_EXTERN_GLOBAL: return (exec_extern){x->kind, inst->globals[x->index]};
+    case WASM_EXTERN_TAG: return (exec_extern){x->kind, inst->tags[x->index]};
     }
   }
   return (exec_extern){0xff, NULL};

@@ -22,7 +22,7 @@
 
 /* Units of work between two looks at fuel and the interrupt flag. */
 #define BUDGET_CHUNK 65536
-#define DEFAULT_MAX_DEPTH 10000
+#define DEFAULT_MAX_DEPTH EXEC_DEFAULT_MAX_DEPTH
 /* Host -> WebAssembly re-entry does recurse on the C stack (a few hundred bytes of ours per
  * level plus the host's frames), so it has its own, smaller bound. */
 #define MAX_NESTING 1000
@@ -336,7 +336,14 @@ static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_re
   const exec_code *c = f->code;
   if (!c || !c->code) return 0;
   const exec_unit *base = c->code;
-  if (ip < base || ip >= base + c->code_len / sizeof(exec_unit)) {
+  size_t len = c->code_len;
+  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
+    /* compiled, running its internal code (the NATIVE instruction declined) */
+    const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
+    base = n->code;
+    len = n->code_len;
+  }
+  if (ip < base || ip >= base + len / sizeof(exec_unit)) {
     return f->inst ? f->inst->module->wasm->funcs[f->index].code_offset : 0;
   }
   uint32_t pos = (uint32_t)(ip - base);
@@ -356,6 +363,7 @@ static void bt_reset(exec_thread *th) {
   th->bt_total = 0;
   th->bt_gap_func = NULL;
 }
+void exec_bt_reset(exec_thread *th) { bt_reset(th); }
 
 static void bt_add(exec_thread *th, exec_func *f, uint32_t off) {
   if (th->nbt < EXEC_BT_MAX) {
@@ -366,6 +374,7 @@ static void bt_add(exec_thread *th, exec_func *f, uint32_t off) {
   }
   th->bt_total++;
 }
+void exec_bt_add(exec_thread *th, exec_func *f, uint32_t off) { bt_add(th, f, off); }
 
 /* The frames of one activation of run(): the current one, then the callers' records
  * from rp up to rp_entry. When they do not all fit, the innermost ones and the
@@ -377,7 +386,7 @@ static void bt_activation(exec_thread *th, exec_func *cur, const exec_unit *ip, 
   size_t room = th->nbt < EXEC_BT_MAX ? EXEC_BT_MAX - th->nbt : 0;
   size_t inner = nrec + 1 <= room ? nrec + 1 : room > EXEC_BT_OUTER ? room - EXEC_BT_OUTER : room;
   size_t outer = room - inner; /* frames kept at the outer end */
-  bt_add(th, cur, frame_offset(cur, ip, false));
+  if (cur) bt_add(th, cur, frame_offset(cur, ip, false)); /* NULL: compiled code added it */
   bool skipped = false;
   exec_func *gap = NULL;
   for (size_t k = 0; k < nrec; k++) {
@@ -602,11 +611,14 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   size_t allowed = base_depth < max_depth ? max_depth - base_depth : 0;
   exec_frame_rec *const rp_min = rp - (allowed < room ? allowed : room);
   exec_trap_kind trap = EXEC_OK;
-  bool host_trap = false, msg_set = false;
+  bool host_trap = false, msg_set = false, native_trap = false;
   /* the pending call of call_any */
   exec_func *cf = NULL;
   uint32_t cbase = 0, cnres = 0;
   const exec_unit *cret = NULL;
+  /* a throw puts its exception in th->exn; skip_frame: the running frame was replaced by
+   * a tail call of the host function that threw, so its handlers do not apply */
+  bool skip_frame = false;
 
   SET_INST(entry->inst);
   BUDGET();
@@ -637,6 +649,22 @@ dispatch:
 
   /* ---- control ---- */
   HANDLER(UNREACHABLE) { TRAP(EXEC_TRAP_UNREACHABLE); }
+  HANDLER(NATIVE) {
+    const exec_native *n = (const exec_native *)(uintptr_t)IMM64;
+    th->stack_top = fp + code->frame_slots;
+    th->rec_top = rp;
+    th->depth = base_depth + (uint32_t)(rp_entry - rp);
+    exec_trap_kind k = n->enter(n, th, inst, fp);
+    if (UNLIKELY(k == EXEC_NATIVE_DECLINE)) {
+      ip = n->code;
+      NEXT();
+    }
+    if (UNLIKELY(k != EXEC_OK)) {
+      native_trap = true;
+      TRAP(k);
+    }
+    goto do_return;
+  }
   HANDLER(BR) { JUMP(0); }
   HANDLER(BR_B) {
     BUDGET();
@@ -834,6 +862,26 @@ dispatch:
     goto tail_any;
   }
 
+  /* ---- exceptions: the handler search is in exn.c, the unwinding at do_throw ---- */
+  HANDLER(THROW) {
+    th->exn = exec_exn_new(th->store, inst->tags[U(0)], &fp[U(1)]);
+    if (UNLIKELY(!th->exn)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "out of memory (throw)");
+      msg_set = true;
+      TRAP(EXEC_TRAP_LIMIT);
+    }
+    goto do_throw;
+  }
+  HANDLER(THROW_REF) {
+    th->exn = (exec_exn *)(uintptr_t)S(0);
+    if (UNLIKELY(!th->exn)) {
+      snprintf(th->trap_msg, sizeof th->trap_msg, "null exception reference");
+      msg_set = true;
+      TRAP(EXEC_TRAP_UNREACHABLE);
+    }
+    goto do_throw;
+  }
+
   /* ---- parametric, variables ---- */
   HANDLER(SELECT) {
     exec_slot v = (uint32_t)S(3) ? S(1) : S(2);
@@ -911,6 +959,36 @@ dispatch:
   HANDLER(DATA_DROP) {
     inst->datas[U(0)].len = 0;
     DISPATCH(SZ(1));
+  }
+  HANDLER(USE_MEM) {
+    mem = U(0) ? inst->memories[U(0)] : inst->module->wasm->nmemories ? inst->memories[0] : &no_memory;
+    LOAD_MEM();
+    DISPATCH(SZ(1));
+  }
+  /* A 64-bit memory is at most 2^32 - 64 KiB bytes and a table far smaller, so a
+   * saturated address, index or length is out of bounds exactly when the original is. */
+  HANDLER(SAT64) {
+    uint64_t a = S(1);
+    S(0) = a > UINT32_MAX ? UINT32_MAX : a;
+    DISPATCH(SZ(2));
+  }
+  HANDLER(SAT64_OFF) {
+    uint64_t a = S(1), off = (uint64_t)U(2) | (uint64_t)U(3) << 32, ea = a + off;
+    S(0) = ea < a || ea > UINT32_MAX ? UINT32_MAX : ea;
+    DISPATCH(SZ(4));
+  }
+  HANDLER(EXT_M1) {
+    uint32_t v = (uint32_t)S(0);
+    S(0) = v == UINT32_MAX ? UINT64_MAX : v;
+    DISPATCH(SZ(1));
+  }
+  HANDLER(MEM_COPYX) {
+    exec_memory *dm = inst->memories[U(0)], *sm = inst->memories[U(1)];
+    uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
+    if (UNLIKELY(d + n > dm->size || s + n > sm->size)) TRAP(EXEC_TRAP_MEMORY_OOB);
+    BULK_CHARGE(n >> BULK_SHIFT);
+    BULK_DO(n, memmove(dm->base + d, sm->base + s, n), exec_bulk_move(th, dm->base + d, sm->base + s, n));
+    DISPATCH(SZ(5));
   }
 
   /* ---- references and tables ---- */
@@ -1567,6 +1645,7 @@ call_any: {
     LOAD_MEM();
     if (UNLIKELY(k != EXEC_OK)) {
       host_trap = true;
+      if (k == EXEC_TRAP_EXCEPTION && th->exn) goto do_throw;
       TRAP(k);
     }
     ip = cret;
@@ -1606,6 +1685,10 @@ tail_any: {
     LOAD_MEM();
     if (UNLIKELY(k != EXEC_OK)) {
       host_trap = true;
+      if (k == EXEC_TRAP_EXCEPTION && th->exn) {
+        skip_frame = true;
+        goto do_throw;
+      }
       TRAP(k);
     }
     memmove(fp, nfp, cnres * sizeof *fp);
@@ -1622,13 +1705,40 @@ tail_any: {
   NEXT();
 }
 
+do_throw: {
+  exec_catch_site cs;
+  bool skip = skip_frame;
+  skip_frame = false;
+  if (exec_exn_find(th->exn, inst, code, ip, rp, rp_entry, skip, &cs)) {
+    if (cs.frame) {
+      const exec_frame_rec *r = rp + cs.frame - 1;
+      fp = r->fp;
+      code = r->code;
+      if (r->inst != inst) SET_INST(r->inst);
+      else LOAD_MEM(); /* a callee may have grown memory */
+      rp += cs.frame;
+    }
+    exec_exn_deliver(th->store, th->exn, fp, &cs);
+    th->exn = NULL;
+    host_trap = false;
+    ip = (const exec_unit *)code->code + cs.pad;
+    NEXT();
+  }
+  /* uncaught here: the caller of this activation (a host function or the embedder) gets
+   * it, in th->exn */
+  snprintf(th->trap_msg, sizeof th->trap_msg, "%s", exec_trap_message(EXEC_TRAP_EXCEPTION));
+  msg_set = true;
+  trap = EXEC_TRAP_EXCEPTION;
+  goto do_trap;
+}
+
 do_trap:
   th->trap = trap;
-  if (!host_trap) {
+  if (!host_trap && !native_trap) {
     if (!msg_set) th->trap_msg[0] = 0;
     bt_reset(th);
   }
-  bt_activation(th, func_of(inst, code), ip, rp, rp_entry);
+  bt_activation(th, native_trap ? NULL : func_of(inst, code), ip, rp, rp_entry);
   return trap;
 
 done:

@@ -135,9 +135,12 @@ const char *exec_simd_impl_label(exec_simd_impl impl);
 /* Like exec_simd_op for a given implementation; NULL when it is not available. */
 const exec_simd_entry *exec_simd_op_in(exec_simd_impl impl, wasm_opcode op);
 
-/* The 0xFD rows are contiguous in opcodes.def; tables are indexed by op - EXEC_SIMD_FIRST. */
+/* The 0xFD rows are contiguous in opcodes.def (the SIMD instructions, then relaxed SIMD);
+ * tables are indexed by op - EXEC_SIMD_FIRST. */
 #define EXEC_SIMD_FIRST WASM_OP_V128_LOAD
-#define EXEC_SIMD_NOPS (WASM_OP_F64X2_CONVERT_LOW_I32X4_U - WASM_OP_V128_LOAD + 1)
+#define EXEC_SIMD_NOPS (WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S - WASM_OP_V128_LOAD + 1)
+/* The relaxed SIMD rows: [EXEC_SIMD_RELAXED_FIRST, EXEC_SIMD_FIRST + EXEC_SIMD_NOPS). */
+#define EXEC_SIMD_RELAXED_FIRST WASM_OP_I8X16_RELAXED_SWIZZLE
 
 #define EXEC_SIMD_IDX(id) (WASM_OP_##id - EXEC_SIMD_FIRST)
 /* A designated table initializer: EXEC_SIMD_ENTRY(I8X16_ADD, BINOP, binop, fn, 0, 0). */

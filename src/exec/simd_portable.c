@@ -10,7 +10,7 @@
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "exec_v128 keeps WebAssembly lane order in host memory");
 _Static_assert(sizeof(exec_v128) == 16, "exec_v128 is 16 bytes");
-_Static_assert(EXEC_SIMD_NOPS == 236, "the 0xFD rows of opcodes.def must stay contiguous");
+_Static_assert(EXEC_SIMD_NOPS == 256, "the 0xFD rows of opcodes.def (SIMD, then relaxed SIMD) must stay contiguous");
 
 /* Values are copied in and out with memcpy: the result may alias an operand, and the
  * frame's slots are written elsewhere as 64-bit integers. */
@@ -578,6 +578,46 @@ static void f32x4_demote_f64x2_zero(exec_v128 *d, const exec_v128 *pa) {
   st(d, r);
 }
 
+/* ---------- relaxed SIMD ------------------------------------------------------------- */
+
+/* Where relaxed SIMD lets the result depend on the machine, weld returns one answer on
+ * every machine (docs/relaxed-simd.md). Swizzle, truncation, min/max, lane select and
+ * q15mulr are their 2.0 counterparts (see the table); these are the rest. */
+
+/* madd: fused, one rounding (C's fma is correctly rounded on every host). nmadd is
+ * -(a * b) + c; negating a is exact, so it is fma(-a, b, c). */
+#define MADD(name, F, N, fn, sign)                                                       \
+  static void name(exec_v128 *d, const exec_v128 *pa, const exec_v128 *pb,               \
+                   const exec_v128 *pc) {                                                \
+    exec_v128 a = ld(pa), b = ld(pb), c = ld(pc), r;                                     \
+    for (int i = 0; i < (N); i++) r.F[i] = fn(sign a.F[i], b.F[i], c.F[i]);              \
+    st(d, r);                                                                            \
+  }
+MADD(f32x4_relaxed_madd, f32, 4, fmaf, +)
+MADD(f32x4_relaxed_nmadd, f32, 4, fmaf, -)
+MADD(f64x2_relaxed_madd, f64, 2, fma, +)
+MADD(f64x2_relaxed_nmadd, f64, 2, fma, -)
+
+/* dot: both operands signed; each pair's sum wraps to 16 bits (only -128 * -128 twice,
+ * 32768, does not fit). */
+static void i16x8_relaxed_dot_i8x16_i7x16_s(exec_v128 *d, const exec_v128 *pa, const exec_v128 *pb) {
+  exec_v128 a = ld(pa), b = ld(pb), r;
+  for (int i = 0; i < 8; i++)
+    r.u16[i] = (uint16_t)(a.i8[2 * i] * b.i8[2 * i] + a.i8[2 * i + 1] * b.i8[2 * i + 1]);
+  st(d, r);
+}
+
+/* dot_add: the 16-bit dot products above, added pairwise as signed 32-bit numbers, plus
+ * c (wrapping). */
+static void i32x4_relaxed_dot_i8x16_i7x16_add_s(exec_v128 *d, const exec_v128 *pa,
+                                                const exec_v128 *pb, const exec_v128 *pc) {
+  exec_v128 c = ld(pc), dot, r;
+  i16x8_relaxed_dot_i8x16_i7x16_s(&dot, pa, pb);
+  for (int i = 0; i < 4; i++)
+    r.u32[i] = (uint32_t)((int32_t)dot.i16[2 * i] + dot.i16[2 * i + 1]) + c.u32[i];
+  st(d, r);
+}
+
 /* ---------- the table ----------------------------------------------------------------- */
 
 #define E_UN EXEC_SIMD_E_UNOP
@@ -813,4 +853,25 @@ const exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS] = {
   E_UN(I32X4_TRUNC_SAT_F64X2_U_ZERO, i32x4_trunc_sat_f64x2_u_zero),
   E_UN(F64X2_CONVERT_LOW_I32X4_S, f64x2_convert_low_i32x4_s),
   E_UN(F64X2_CONVERT_LOW_I32X4_U, f64x2_convert_low_i32x4_u),
+  /* relaxed SIMD: the deterministic choices of docs/relaxed-simd.md */
+  E_BIN(I8X16_RELAXED_SWIZZLE, i8x16_swizzle),
+  E_UN(I32X4_RELAXED_TRUNC_F32X4_S, i32x4_trunc_sat_f32x4_s),
+  E_UN(I32X4_RELAXED_TRUNC_F32X4_U, i32x4_trunc_sat_f32x4_u),
+  E_UN(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, i32x4_trunc_sat_f64x2_s_zero),
+  E_UN(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, i32x4_trunc_sat_f64x2_u_zero),
+  EXEC_SIMD_E_TERNOP(F32X4_RELAXED_MADD, f32x4_relaxed_madd),
+  EXEC_SIMD_E_TERNOP(F32X4_RELAXED_NMADD, f32x4_relaxed_nmadd),
+  EXEC_SIMD_E_TERNOP(F64X2_RELAXED_MADD, f64x2_relaxed_madd),
+  EXEC_SIMD_E_TERNOP(F64X2_RELAXED_NMADD, f64x2_relaxed_nmadd),
+  EXEC_SIMD_E_TERNOP(I8X16_RELAXED_LANESELECT, v128_bitselect),
+  EXEC_SIMD_E_TERNOP(I16X8_RELAXED_LANESELECT, v128_bitselect),
+  EXEC_SIMD_E_TERNOP(I32X4_RELAXED_LANESELECT, v128_bitselect),
+  EXEC_SIMD_E_TERNOP(I64X2_RELAXED_LANESELECT, v128_bitselect),
+  E_BIN(F32X4_RELAXED_MIN, f32x4_min),
+  E_BIN(F32X4_RELAXED_MAX, f32x4_max),
+  E_BIN(F64X2_RELAXED_MIN, f64x2_min),
+  E_BIN(F64X2_RELAXED_MAX, f64x2_max),
+  E_BIN(I16X8_RELAXED_Q15MULR_S, i16x8_q15mulr_sat_s),
+  E_BIN(I16X8_RELAXED_DOT_I8X16_I7X16_S, i16x8_relaxed_dot_i8x16_i7x16_s),
+  EXEC_SIMD_E_TERNOP(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, i32x4_relaxed_dot_i8x16_i7x16_add_s),
 };

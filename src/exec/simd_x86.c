@@ -504,6 +504,26 @@ static SSE41 void f64x2_promote_low_f32x4(exec_v128 *d, const exec_v128 *pa) {
   stdbl(d, _mm_cvtps_pd(ldf(pa)));
 }
 
+/* ---------- relaxed SIMD ------------------------------------------------------------- */
+
+/* The same results as simd_portable.c (docs/relaxed-simd.md): the 2.0 counterparts for
+ * most (see the table), both operands signed in the dot products. madd/nmadd are left
+ * to the portable fma, which the C library runs on the FMA unit where there is one. */
+
+/* Each byte times its partner, sign-extended to 16 bits (|product| <= 2^14 fits), the
+ * two products of a lane added with wrap-around. */
+static inline SSE41 __m128i dot_i8_pairs(__m128i a, __m128i b) {
+  __m128i ae = _mm_srai_epi16(_mm_slli_epi16(a, 8), 8), ao = _mm_srai_epi16(a, 8);
+  __m128i be = _mm_srai_epi16(_mm_slli_epi16(b, 8), 8), bo = _mm_srai_epi16(b, 8);
+  return _mm_add_epi16(_mm_mullo_epi16(ae, be), _mm_mullo_epi16(ao, bo));
+}
+BIN_I(SSE41, i16x8_relaxed_dot_i8x16_i7x16_s, dot_i8_pairs(a, b))
+static SSE41 void i32x4_relaxed_dot_i8x16_i7x16_add_s(exec_v128 *d, const exec_v128 *pa,
+                                                      const exec_v128 *pb, const exec_v128 *pc) {
+  __m128i sum = _mm_madd_epi16(dot_i8_pairs(ldi(pa), ldi(pb)), _mm_set1_epi16(1));
+  sti(d, _mm_add_epi32(sum, ldi(pc)));
+}
+
 /* ---------- the tables ---------------------------------------------------------------- */
 
 #define E_UN EXEC_SIMD_E_UNOP
@@ -713,6 +733,23 @@ const exec_simd_entry exec_simd_sse41_ops[EXEC_SIMD_NOPS] = {
   E_UN(I32X4_TRUNC_SAT_F64X2_U_ZERO, i32x4_trunc_sat_f64x2_u_zero),
   E_UN(F64X2_CONVERT_LOW_I32X4_S, f64x2_convert_low_i32x4_s),
   E_UN(F64X2_CONVERT_LOW_I32X4_U, f64x2_convert_low_i32x4_u),
+  /* relaxed SIMD (madd/nmadd: the portable fma) */
+  E_BIN(I8X16_RELAXED_SWIZZLE, i8x16_swizzle),
+  E_UN(I32X4_RELAXED_TRUNC_F32X4_S, i32x4_trunc_sat_f32x4_s),
+  E_UN(I32X4_RELAXED_TRUNC_F32X4_U, i32x4_trunc_sat_f32x4_u),
+  E_UN(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, i32x4_trunc_sat_f64x2_s_zero),
+  E_UN(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, i32x4_trunc_sat_f64x2_u_zero),
+  EXEC_SIMD_E_TERNOP(I8X16_RELAXED_LANESELECT, v128_bitselect),
+  EXEC_SIMD_E_TERNOP(I16X8_RELAXED_LANESELECT, v128_bitselect),
+  EXEC_SIMD_E_TERNOP(I32X4_RELAXED_LANESELECT, v128_bitselect),
+  EXEC_SIMD_E_TERNOP(I64X2_RELAXED_LANESELECT, v128_bitselect),
+  E_BIN(F32X4_RELAXED_MIN, f32x4_min),
+  E_BIN(F32X4_RELAXED_MAX, f32x4_max),
+  E_BIN(F64X2_RELAXED_MIN, f64x2_min),
+  E_BIN(F64X2_RELAXED_MAX, f64x2_max),
+  E_BIN(I16X8_RELAXED_Q15MULR_S, i16x8_q15mulr_sat_s),
+  E_BIN(I16X8_RELAXED_DOT_I8X16_I7X16_S, i16x8_relaxed_dot_i8x16_i7x16_s),
+  EXEC_SIMD_E_TERNOP(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, i32x4_relaxed_dot_i8x16_i7x16_add_s),
 };
 
 const exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS] = {

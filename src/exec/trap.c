@@ -23,6 +23,7 @@ const char *exec_trap_message(exec_trap_kind k) {
   case EXEC_TRAP_LIMIT: return "resource limit exceeded";
   case EXEC_TRAP_NULL_FUNC_REF: return "null function reference";
   case EXEC_TRAP_NULL_REF: return "null reference";
+  case EXEC_TRAP_EXCEPTION: return "uncaught exception";
   case EXEC_TRAP_COUNT: break;
   }
   return "unknown trap";

@@ -73,7 +73,11 @@ int exec_store_poll(exec_store *s, struct pollfd *fds, unsigned n, uint64_t time
                     exec_trap_kind *trap) {
   bool piped = wake_pipe(s);
   int wr = atomic_load(&s->wake_r) - 1;
-  struct pollfd small[8], *all = n + 1 <= 8 ? small : util_xcalloc(n + 1, sizeof *all);
+  struct pollfd small[8], *all = n + 1 <= 8 ? small : util_try_calloc(n + 1, sizeof *all);
+  if (!all) {
+    errno = ENOMEM;
+    return -1;
+  }
   for (unsigned i = 0; i < n; i++) all[i] = fds[i];
   all[n] = (struct pollfd){.fd = piped ? wr : -1, .events = POLLIN};
   uint64_t start = mono_ns();

@@ -91,6 +91,11 @@ static bool start_timer(util_error *err) {
 
 bool guard_deadline_arm(exec_store *s, uint64_t timeout_ns, util_error *err) {
   pthread_mutex_lock(&lock);
+  /* room first, so running out of memory leaves the store's deadline as it was */
+  if (timeout_ns && !util_vec_try_grow((void **)&list, &caplist, nlist, sizeof *list)) {
+    pthread_mutex_unlock(&lock);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
   unlist(s);
   /* a passed deadline no longer applies; a pending cancel does */
   int expect = EXEC_INTERRUPT_DEADLINE;
@@ -105,7 +110,7 @@ bool guard_deadline_arm(exec_store *s, uint64_t timeout_ns, util_error *err) {
   }
   uint64_t now = guard_now_ns();
   uint64_t at = timeout_ns > UINT64_MAX - now ? UINT64_MAX - 1 : now + timeout_ns;
-  UTIL_VEC_PUSH(list, nlist, caplist, ((armed){s, at}));
+  list[nlist++] = (armed){s, at}; /* room was made above */
   s->on_free = guard_forget;
   pthread_cond_signal(&wake);
   pthread_mutex_unlock(&lock);

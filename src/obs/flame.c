@@ -49,8 +49,8 @@ static uint32_t max_depth(const obs_tree *t, uint32_t i) {
   return d;
 }
 
-static void boxes(const obs_tree *t, uint32_t i, double x, uint32_t depth, double scale, double base_y,
-                  uint64_t all, FILE *f) {
+static void boxes(const obs_tree *t, uint32_t *scratch, uint32_t i, double x, uint32_t depth, double scale,
+                  double base_y, uint64_t all, FILE *f) {
   const obs_node *n = &t->nodes[i];
   double w = (double)n->total * scale;
   if (w < MIN_W) return;
@@ -78,17 +78,15 @@ static void boxes(const obs_tree *t, uint32_t i, double x, uint32_t depth, doubl
     }
     fputs("</g>\n", f);
   }
-  uint32_t nc;
-  uint32_t *c = obs_tree_children(t, i, &nc);
+  uint32_t *c = scratch, nc = obs_tree_children(t, i, c);
   double cx = x;
   for (uint32_t k = 0; k < nc; k++) {
-    boxes(t, c[k], cx, depth + 1, scale, base_y, all, f);
+    boxes(t, scratch + nc, c[k], cx, depth + 1, scale, base_y, all, f);
     cx += (double)t->nodes[c[k]].total * scale;
   }
-  free(c);
 }
 
-bool obs_flame_svg(const obs_tree *t, const char *title, FILE *f) {
+bool obs_flame_svg(const obs_tree *t, uint32_t *scratch, const char *title, FILE *f) {
   uint64_t all = t->n ? t->nodes[0].total : 0;
   uint32_t depth = t->n ? max_depth(t, 0) : 0;
   double height = TOP + (double)depth * FRAME_H + BOTTOM;
@@ -103,7 +101,7 @@ bool obs_flame_svg(const obs_tree *t, const char *title, FILE *f) {
           WIDTH, height, WIDTH, height, WIDTH / 2);
   xml_text(f, title ? title : "Flame graph", SIZE_MAX);
   fputs("</text>\n", f);
-  if (all) boxes(t, 0, PAD, 0, (WIDTH - 2 * PAD) / (double)all, TOP + ((double)depth - 1) * FRAME_H + FRAME_H, all, f);
+  if (all) boxes(t, scratch, 0, PAD, 0, (WIDTH - 2 * PAD) / (double)all, TOP + ((double)depth - 1) * FRAME_H + FRAME_H, all, f);
   fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">%" PRIu64 " sample%s; hover a box for its count</text>\n</svg>\n", PAD,
           height - 8, all, all == 1 ? "" : "s");
   return !ferror(f);

@@ -37,6 +37,7 @@ struct obs_profiler {
   size_t nnames, capnames;
   char **owned;           /* every name string, for free */
   size_t nowned, capowned;
+  uint64_t lost;          /* samples not recorded for lack of memory */
 };
 
 /* ---------- names ------------------------------------------------------------------------ */
@@ -44,11 +45,13 @@ struct obs_profiler {
 /* A frame's name: the name section's, else "func[N]"; characters that would break the
  * folded format (';', white space, control characters) become '_'. */
 static const char *make_name(obs_profiler *p, const exec_func *f) {
+  if (!util_vec_try_grow((void **)&p->owned, &p->capowned, p->nowned, sizeof *p->owned)) return NULL;
   const wasm_module *m = f->inst ? f->inst->module->wasm : NULL;
   const wasm_name *nm = m && m->func_names ? &m->func_names[f->index] : NULL;
   char *s;
   if (nm && nm->str && nm->len) {
-    s = util_xmalloc(nm->len + 1);
+    s = util_try_malloc(nm->len + 1);
+    if (!s) return NULL;
     for (uint32_t i = 0; i < nm->len; i++) {
       unsigned char c = (unsigned char)nm->str[i];
       s[i] = c == ';' || c <= ' ' || c == 0x7f ? '_' : (char)c;
@@ -57,9 +60,9 @@ static const char *make_name(obs_profiler *p, const exec_func *f) {
   } else {
     char buf[32];
     snprintf(buf, sizeof buf, "func[%" PRIu32 "]", f->index);
-    s = util_xstrdup(buf);
+    if (!(s = util_try_strdup(buf))) return NULL;
   }
-  UTIL_VEC_PUSH(p->owned, p->nowned, p->capowned, s);
+  p->owned[p->nowned++] = s; /* room was made above */
   return s;
 }
 
@@ -70,10 +73,12 @@ static size_t slot_of(const void *key, size_t cap) {
   return (size_t)(h ^ (h >> 29)) & (cap - 1);
 }
 
+/* NULL when out of memory. */
 static const char *name_of(obs_profiler *p, const exec_func *f) {
   if ((p->nnames + 1) * 2 > p->capnames) {
     size_t cap = p->capnames ? p->capnames * 2 : 64;
-    name_slot *g = util_xcalloc(cap, sizeof *g);
+    name_slot *g = util_try_calloc(cap, sizeof *g);
+    if (!g) return NULL;
     for (size_t i = 0; i < p->capnames; i++) {
       if (!p->names[i].key) continue;
       size_t k = slot_of(p->names[i].key, cap);
@@ -87,7 +92,9 @@ static const char *name_of(obs_profiler *p, const exec_func *f) {
   size_t k = slot_of(f, p->capnames);
   while (p->names[k].key && p->names[k].key != f) k = (k + 1) & (p->capnames - 1);
   if (!p->names[k].key) {
-    p->names[k] = (name_slot){f, make_name(p, f)};
+    const char *name = make_name(p, f);
+    if (!name) return NULL;
+    p->names[k] = (name_slot){f, name};
     p->nnames++;
   }
   return p->names[k].name;
@@ -95,12 +102,23 @@ static const char *name_of(obs_profiler *p, const exec_func *f) {
 
 /* ---------- the call tree ------------------------------------------------------------------ */
 
+/* Appends a node; false when out of memory (or past 2^32 nodes). */
+static bool push_node(obs_tree *t, obs_node n) {
+  size_t cap = t->cap;
+  if (t->n == UINT32_MAX || !util_vec_try_grow((void **)&t->nodes, &cap, t->n, sizeof *t->nodes)) return false;
+  if (cap > UINT32_MAX) cap = UINT32_MAX;
+  t->cap = (uint32_t)cap;
+  t->nodes[t->n++] = n;
+  return true;
+}
+
+/* The node for key under parent, made when new; 0 (the root) when out of memory. */
 static uint32_t child(obs_profiler *p, uint32_t parent, const void *key, const char *name) {
   obs_tree *t = &p->tree;
   for (uint32_t c = t->nodes[parent].child; c; c = t->nodes[c].next)
     if (t->nodes[c].key == key) return c;
   obs_node n = {.name = name, .key = key, .parent = parent, .next = t->nodes[parent].child};
-  UTIL_VEC_PUSH(t->nodes, t->n, t->cap, n);
+  if (!name || !push_node(t, n)) return 0;
   t->nodes[parent].child = t->n - 1;
   return t->n - 1;
 }
@@ -120,18 +138,14 @@ static int by_name(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
-uint32_t *obs_tree_children(const obs_tree *t, uint32_t i, uint32_t *n) {
+uint32_t obs_tree_children(const obs_tree *t, uint32_t i, uint32_t *out) {
   uint32_t k = 0;
-  for (uint32_t c = t->nodes[i].child; c; c = t->nodes[c].next) k++;
-  uint32_t *out = util_xmalloc((k + 1) * sizeof *out);
-  k = 0;
   for (uint32_t c = t->nodes[i].child; c; c = t->nodes[c].next) out[k++] = c;
   pthread_mutex_lock(&sort_lock);
   sort_tree = t;
   qsort(out, k, sizeof *out, by_name);
   pthread_mutex_unlock(&sort_lock);
-  *n = k;
-  return out;
+  return k;
 }
 
 /* ---------- sampling ------------------------------------------------------------------------ */
@@ -142,11 +156,15 @@ static void take(exec_sampler *sm, const exec_func *const *frames, size_t n, siz
   uint64_t ticks = atomic_exchange(&p->ticks_pending, 0);
   if (ticks == 0) ticks = 1;
   uint32_t node = 0;
-  for (size_t i = 0; i < n; i++) node = child(p, node, frames[i], name_of(p, frames[i]));
-  if (depth > n) {
+  for (size_t i = 0; i < n && (node || i == 0); i++) node = child(p, node, frames[i], name_of(p, frames[i]));
+  if (node && depth > n) {
     /* the frames between the kept outer ones and the top: one node per count is too
      * many, so they share one */
     node = child(p, node, (const void *)(uintptr_t)1, "[deeper frames]");
+  }
+  if (n && !node) { /* out of memory: the sample is lost, and counted */
+    p->lost += ticks;
+    return;
   }
   p->tree.nodes[node].self += ticks;
   p->samples++;
@@ -180,15 +198,19 @@ obs_profiler *obs_profiler_start(exec_store *s, uint64_t interval_ns, util_error
     util_fail(err, UTIL_ERR_USAGE, -1, "the store is already being profiled");
     return NULL;
   }
-  obs_profiler *p = util_xcalloc(1, sizeof *p);
+  obs_profiler *p = util_try_calloc(1, sizeof *p);
+  obs_node root = {.name = "", .key = NULL};
+  if (!p || !push_node(&p->tree, root)) {
+    free(p);
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    return NULL;
+  }
   p->sampler.take = take;
   p->sampler.buf = p->frames;
   p->sampler.cap = MAX_FRAMES;
   p->store = s;
   p->interval_ns = interval_ns ? interval_ns : 1000000u;
   atomic_init(&p->ticks_pending, 0);
-  obs_node root = {.name = "", .key = NULL};
-  UTIL_VEC_PUSH(p->tree.nodes, p->tree.n, p->tree.cap, root);
   pthread_mutex_init(&p->lock, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
@@ -251,37 +273,55 @@ static bool close_out(FILE *f, const char *path, util_error *err) {
   return ok;
 }
 
+/* Samples lost for lack of memory make the profile wrong: an error, not a file. */
+static bool complete(const obs_profiler *p, util_error *err) {
+  if (!p->lost) return true;
+  return util_fail(err, UTIL_ERR_OOM, -1, "out of memory: %" PRIu64 " sample ticks could not be recorded", p->lost);
+}
+
 /* Depth-first, children by name: the lines come out sorted like flamegraph.pl's input. */
-static void folded(const obs_tree *t, uint32_t i, const char **path, uint32_t depth, FILE *f) {
+static void folded(const obs_tree *t, uint32_t *scratch, uint32_t i, const char **path, uint32_t depth, FILE *f) {
   const obs_node *n = &t->nodes[i];
   if (i) path[depth++] = n->name;
   if (i && n->self) {
     for (uint32_t k = 0; k < depth; k++) fprintf(f, "%s%s", k ? ";" : "", path[k]);
     fprintf(f, " %" PRIu64 "\n", n->self);
   }
-  uint32_t nc;
-  uint32_t *c = obs_tree_children(t, i, &nc);
-  for (uint32_t k = 0; k < nc; k++) folded(t, c[k], path, depth, f);
-  free(c);
+  uint32_t *c = scratch, nc = obs_tree_children(t, i, c);
+  for (uint32_t k = 0; k < nc; k++) folded(t, scratch + nc, c[k], path, depth, f);
 }
 
 bool obs_profiler_write_folded(const obs_profiler *p, const char *path, util_error *err) {
-  FILE *f = open_out(path, err);
-  if (!f) return false;
-  const char **stack = util_xmalloc((MAX_FRAMES + 2) * sizeof *stack);
-  folded(&p->tree, 0, stack, 0, f);
+  if (!complete(p, err)) return false;
+  const char **stack = util_try_malloc((MAX_FRAMES + 2) * sizeof *stack);
+  uint32_t *scratch = util_try_calloc(p->tree.n, sizeof *scratch);
+  FILE *f = stack && scratch ? open_out(path, err) : NULL;
+  if (f) folded(&p->tree, scratch, 0, stack, 0, f);
+  else if (!stack || !scratch) util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   free(stack);
-  return close_out(f, path, err);
+  free(scratch);
+  return f && close_out(f, path, err);
 }
 
 bool obs_profiler_write_svg(const obs_profiler *p, const char *path, const char *title, util_error *err) {
-  FILE *f = open_out(path, err);
-  if (!f) return false;
+  if (!complete(p, err)) return false;
   obs_tree t = p->tree; /* the totals are scratch: fill them in a shallow copy's nodes */
-  t.nodes = util_xmalloc((size_t)t.n * sizeof *t.nodes);
-  memcpy(t.nodes, p->tree.nodes, (size_t)t.n * sizeof *t.nodes);
-  obs_tree_totals(&t);
-  bool ok = obs_flame_svg(&t, title, f);
+  t.nodes = util_try_malloc((size_t)t.n * sizeof *t.nodes);
+  uint32_t *scratch = util_try_calloc(t.n, sizeof *scratch);
+  if (!t.nodes || !scratch) {
+    free(t.nodes);
+    free(scratch);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
+  FILE *f = open_out(path, err);
+  bool ok = false;
+  if (f) {
+    memcpy(t.nodes, p->tree.nodes, (size_t)t.n * sizeof *t.nodes);
+    obs_tree_totals(&t);
+    ok = obs_flame_svg(&t, scratch, title, f);
+    ok = close_out(f, path, err) && ok;
+  }
   free(t.nodes);
-  return close_out(f, path, err) && ok;
+  free(scratch);
+  return ok;
 }

@@ -24,10 +24,13 @@ typedef struct obs_tree {
 
 /* Fills every node's total; returns the root's. */
 uint64_t obs_tree_totals(obs_tree *t);
-/* Children of node i, sorted by name, in a malloc'd array (*n of them). */
-uint32_t *obs_tree_children(const obs_tree *t, uint32_t i, uint32_t *n);
+/* Stores the children of node i, sorted by name, in out and returns how many. The
+ * children of the nodes on one path from the root are disjoint, so a depth-first walk
+ * serves every level from one array of t->n entries (a level uses the part after its
+ * parent's children). */
+uint32_t obs_tree_children(const obs_tree *t, uint32_t i, uint32_t *out);
 
 /* flame.c: writes the SVG flame graph of a tree whose totals are filled. */
-bool obs_flame_svg(const obs_tree *t, const char *title, FILE *f);
+bool obs_flame_svg(const obs_tree *t, uint32_t *scratch, const char *title, FILE *f);
 
 #endif

@@ -31,6 +31,10 @@ __attribute__((format(printf, 4, 5))) static bool fail_at(ctx *c, int line, int 
   return false;
 }
 
+static bool out_of_memory(ctx *c) {
+  return util_fail(c->err, UTIL_ERR_OOM, -1, "%s: out of memory", c->filename);
+}
+
 static bool want(ctx *c, const toml_value *v, toml_type t, const char *what) {
   if (v->type == t) return true;
   return fail_at(c, v->line, v->col, "%s must be %s, not %s", what, toml_type_name(t), toml_type_name(v->type));
@@ -132,8 +136,7 @@ static bool parse_dir(ctx *c, const toml_value *t) {
   }
   if (!host || !*host) return fail_at(c, t->line, t->col, "[[fs.dir]] needs a host path (host = \"...\")");
   if (guest && !*guest) return fail_at(c, t->line, t->col, "[[fs.dir]] guest path is empty");
-  policy_add_dir(c->p, host, guest, ops);
-  return true;
+  return policy_add_dir(c->p, host, guest, ops) || out_of_memory(c);
 }
 
 static bool parse_path(ctx *c, const toml_value *t) {
@@ -167,7 +170,7 @@ static bool parse_path(ctx *c, const toml_value *t) {
   const char *why;
   if (!policy_pattern_normalize(pat->str, norm, sizeof norm, &why))
     return fail_at(c, pat->line, pat->col, "path pattern '%s': %s", pat->str, why);
-  policy_add_path(c->p, norm, ops, max_read, max_write);
+  if (!policy_add_path(c->p, norm, ops, max_read, max_write)) return out_of_memory(c);
   if (match) {
     policy_match *m = &c->p->paths[c->p->npaths - 1].match;
     if (strcmp(match->str, "exact") == 0) *m = POLICY_MATCH_EXACT;
@@ -223,7 +226,7 @@ static bool parse_env(ctx *c, const toml_value *t) {
         if (!want(c, it, TOML_STRING, "an environment variable name")) return false;
         if (!env_name_ok(it->str, it->len))
           return fail_at(c, it->line, it->col, "bad environment variable name '%s'", it->str);
-        policy_add_env(c->p, it->str, NULL);
+        if (!policy_add_env(c->p, it->str, NULL)) return out_of_memory(c);
       }
     } else if (strcmp(kv->key, "set") == 0) {
       if (!want(c, kv->val, TOML_TABLE, "set")) return false;
@@ -234,7 +237,7 @@ static bool parse_env(ctx *c, const toml_value *t) {
         if (!want(c, e->val, TOML_STRING, e->key)) return false;
         if (strlen(e->val->str) != e->val->len)
           return fail_at(c, e->val->line, e->val->col, "environment value contains a NUL character");
-        policy_add_env(c->p, e->key, e->val->str);
+        if (!policy_add_env(c->p, e->key, e->val->str)) return out_of_memory(c);
       }
     } else {
       return unknown_key(c, kv, "[env]", "inherit, pass, set");
@@ -256,8 +259,10 @@ static bool parse_net(ctx *c, const toml_value *t) {
       if (!want(c, it, TOML_STRING, "an endpoint (\"host:port\")")) return false;
       util_error e;
       util_error_clear(&e);
-      if (strlen(it->str) != it->len || !policy_add_net(c->p, it->str, op, &e))
+      if (strlen(it->str) != it->len || !policy_add_net(c->p, it->str, op, &e)) {
+        if (e.kind == UTIL_ERR_OOM) return out_of_memory(c);
         return fail_at(c, it->line, it->col, "%s", e.kind ? e.msg : "bad endpoint");
+      }
     }
   }
   return true;
@@ -371,8 +376,10 @@ static bool parse_root(ctx *c, const toml_value *root) {
     const toml_kv *kv = &root->kvs[i];
     if (strcmp(kv->key, "name") == 0) {
       if (!want(c, kv->val, TOML_STRING, "name")) return false;
+      char *name = util_try_strdup(kv->val->str);
+      if (!name) return out_of_memory(c);
       free(c->p->name);
-      c->p->name = util_xstrdup(kv->val->str);
+      c->p->name = name;
       continue;
     }
     size_t k = 0;
@@ -402,7 +409,10 @@ bool policy_parse(policy *p, const char *text, size_t len, const char *filename,
   if (ok) {
     /* The merge does not narrow the dir default; a file does not touch it. */
     uint32_t keep = p->dir_default_ops;
-    policy_merge(p, &tmp);
+    if (!policy_merge(p, &tmp, err)) {
+      policy_free(&tmp);
+      return util_fail(err, UTIL_ERR_OOM, -1, "%s: out of memory", filename);
+    }
     p->dir_default_ops = keep;
     if (c.deny_stdin) p->allow_stdin = false;
     if (c.deny_stdout) p->allow_stdout = false;

@@ -47,12 +47,15 @@ void policy_free(policy *p) {
 
 /* ---------- adding grants ----------------------------------------------------------- */
 
-void policy_add_dir(policy *p, const char *host, const char *guest, uint32_t ops) {
-  policy_dir d = {util_xstrdup(host), util_xstrdup(guest ? guest : host), ops & POLICY_OP_ALL};
-  UTIL_VEC_PUSH(p->dirs, p->ndirs, p->capdirs, d);
+bool policy_add_dir(policy *p, const char *host, const char *guest, uint32_t ops) {
+  policy_dir d = {util_try_strdup(host), util_try_strdup(guest ? guest : host), ops & POLICY_OP_ALL};
+  if (d.host && d.guest && UTIL_VEC_TRY_PUSH(p->dirs, p->ndirs, p->capdirs, d)) return true;
+  free(d.host);
+  free(d.guest);
+  return false;
 }
 
-void policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_read,
+bool policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_read,
                      uint64_t max_write) {
   /* Patterns are matched against normalized paths, so they are normalized too; one that
    * cannot be (a ".." component) is kept as given and can only match nothing, which is
@@ -60,14 +63,19 @@ void policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_
   char norm[POLICY_PATH_MAX + 1];
   const char *why;
   const char *use = policy_pattern_normalize(pattern, norm, sizeof norm, &why) ? norm : pattern;
-  policy_path g = {util_xstrdup(use), policy_path_classify(use), ops & POLICY_OP_ALL,
+  policy_path g = {util_try_strdup(use), policy_path_classify(use), ops & POLICY_OP_ALL,
                    max_read, max_write};
-  UTIL_VEC_PUSH(p->paths, p->npaths, p->cappaths, g);
+  if (g.pattern && UTIL_VEC_TRY_PUSH(p->paths, p->npaths, p->cappaths, g)) return true;
+  free(g.pattern);
+  return false;
 }
 
-void policy_add_env(policy *p, const char *name, const char *value) {
-  policy_env_var v = {util_xstrdup(name), value ? util_xstrdup(value) : NULL};
-  UTIL_VEC_PUSH(p->env, p->nenv, p->capenv, v);
+bool policy_add_env(policy *p, const char *name, const char *value) {
+  policy_env_var v = {util_try_strdup(name), value ? util_try_strdup(value) : NULL};
+  if (v.name && (v.value || !value) && UTIL_VEC_TRY_PUSH(p->env, p->nenv, p->capenv, v)) return true;
+  free(v.name);
+  free(v.value);
+  return false;
 }
 
 static bool parse_port(const char *s, size_t n, uint32_t *out, util_error *err, const char *spec) {
@@ -120,27 +128,56 @@ bool policy_add_net(policy *p, const char *spec, uint32_t ops, util_error *err) 
   if ((ops & (POLICY_NET_LISTEN | POLICY_NET_CONNECT)) == 0 || (ops & ~3u))
     return util_fail(err, UTIL_ERR_USAGE, -1, "no network operation for '%s'", spec);
   size_t hl = (size_t)(hend - host);
-  char *h = util_xmalloc(hl + 1);
+  char *h = util_try_malloc(hl + 1);
+  if (!h) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   memcpy(h, host, hl);
   h[hl] = '\0';
   policy_net e = {h, lo, hi, ops};
-  UTIL_VEC_PUSH(p->net, p->nnet, p->capnet, e);
+  if (!UTIL_VEC_TRY_PUSH(p->net, p->nnet, p->capnet, e)) {
+    free(h);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
   return true;
 }
 
-void policy_merge(policy *dst, const policy *src) {
-  for (size_t i = 0; i < src->ndirs; i++)
-    policy_add_dir(dst, src->dirs[i].host, src->dirs[i].guest, src->dirs[i].ops);
-  for (size_t i = 0; i < src->npaths; i++) {
-    const policy_path *g = &src->paths[i];
-    policy_add_path(dst, g->pattern, g->ops, g->max_read_bytes, g->max_write_bytes);
-    dst->paths[dst->npaths - 1].match = g->match;
+/* Drops the entries of p past the given counts (a merge that ran out of memory). */
+static void truncate_to(policy *p, size_t ndirs, size_t npaths, size_t nenv, size_t nnet) {
+  for (; p->ndirs > ndirs; p->ndirs--) {
+    free(p->dirs[p->ndirs - 1].host);
+    free(p->dirs[p->ndirs - 1].guest);
   }
-  for (size_t i = 0; i < src->nenv; i++) policy_add_env(dst, src->env[i].name, src->env[i].value);
-  for (size_t i = 0; i < src->nnet; i++) {
+  for (; p->npaths > npaths; p->npaths--) free(p->paths[p->npaths - 1].pattern);
+  for (; p->nenv > nenv; p->nenv--) {
+    free(p->env[p->nenv - 1].name);
+    free(p->env[p->nenv - 1].value);
+  }
+  for (; p->nnet > nnet; p->nnet--) free(p->net[p->nnet - 1].host);
+}
+
+bool policy_merge(policy *dst, const policy *src, util_error *err) {
+  char *name = NULL;
+  if (src->name && !(name = util_try_strdup(src->name)))
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  size_t ndirs = dst->ndirs, npaths = dst->npaths, nenv = dst->nenv, nnet = dst->nnet;
+  bool ok = true;
+  for (size_t i = 0; ok && i < src->ndirs; i++)
+    ok = policy_add_dir(dst, src->dirs[i].host, src->dirs[i].guest, src->dirs[i].ops);
+  for (size_t i = 0; ok && i < src->npaths; i++) {
+    const policy_path *g = &src->paths[i];
+    ok = policy_add_path(dst, g->pattern, g->ops, g->max_read_bytes, g->max_write_bytes);
+    if (ok) dst->paths[dst->npaths - 1].match = g->match;
+  }
+  for (size_t i = 0; ok && i < src->nenv; i++) ok = policy_add_env(dst, src->env[i].name, src->env[i].value);
+  for (size_t i = 0; ok && i < src->nnet; i++) {
     policy_net e = src->net[i];
-    e.host = util_xstrdup(e.host);
-    UTIL_VEC_PUSH(dst->net, dst->nnet, dst->capnet, e);
+    ok = (e.host = util_try_strdup(e.host)) != NULL;
+    if (ok && !(ok = UTIL_VEC_TRY_PUSH(dst->net, dst->nnet, dst->capnet, e))) free(e.host);
+  }
+  if (!ok) {
+    /* nothing of src is left in dst */
+    truncate_to(dst, ndirs, npaths, nenv, nnet);
+    free(name);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   }
   dst->env_inherit_all |= src->env_inherit_all;
   dst->allow_clocks |= src->allow_clocks;
@@ -174,10 +211,11 @@ void policy_merge(policy *dst, const policy *src) {
   }
   /* The dir default follows the most recent profile-like source that changed it. */
   if (src->dir_default_ops != POLICY_OP_ALL) dst->dir_default_ops = src->dir_default_ops;
-  if (src->name) {
+  if (name) {
     free(dst->name);
-    dst->name = util_xstrdup(src->name);
+    dst->name = name;
   }
+  return true;
 }
 
 /* ---------- paths ------------------------------------------------------------------- */
@@ -320,19 +358,21 @@ static bool glob_at(glob_ctx *g, size_t i, size_t j) {
   return r;
 }
 
-static bool glob_match(const char *pattern, const char *path) {
+/* 1 match, 0 no match, -1 out of memory (undecided). */
+static int glob_match(const char *pattern, const char *path) {
   glob_ctx g = {pattern, path, strlen(pattern), strlen(path), NULL};
   /* Paths and patterns longer than this are not real file names. */
-  if (g.pn > POLICY_PATH_MAX || g.sn > POLICY_PATH_MAX) return false;
+  if (g.pn > POLICY_PATH_MAX || g.sn > POLICY_PATH_MAX) return 0;
   size_t cells = (g.pn + 1) * (g.sn + 1);
-  g.memo = util_xmalloc(cells);
+  g.memo = util_try_malloc(cells);
+  if (!g.memo) return -1;
   memset(g.memo, -1, cells);
   bool r = glob_at(&g, 0, 0);
   free(g.memo);
   return r;
 }
 
-bool policy_path_match(const char *pattern, policy_match match, const char *path) {
+static int path_match(const char *pattern, policy_match match, const char *path) {
   switch (match) {
   case POLICY_MATCH_EXACT: return strcmp(pattern, path) == 0;
   case POLICY_MATCH_PREFIX: {
@@ -343,7 +383,11 @@ bool policy_path_match(const char *pattern, policy_match match, const char *path
   }
   case POLICY_MATCH_GLOB: return glob_match(pattern, path);
   }
-  return false;
+  return 0;
+}
+
+bool policy_path_match(const char *pattern, policy_match match, const char *path) {
+  return path_match(pattern, match, path) == 1;
 }
 
 /* True when `path` is `dir` or beneath it; "." holds every relative path. */
@@ -357,11 +401,12 @@ static bool dir_contains(const char *dir, const char *path) {
 }
 
 uint32_t policy_path_ops(const policy *p, const char *guest_path, const policy_path **grant) {
-  return policy_path_rule(p, guest_path, grant, NULL);
+  return policy_path_rule(p, guest_path, grant, NULL, NULL);
 }
 
 uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_path **grant,
-                          long *dir_index) {
+                          long *dir_index, bool *undecided) {
+  if (undecided) *undecided = false;
   if (grant) *grant = NULL;
   if (dir_index) *dir_index = -1;
   /* Glob matching has a length bound; past it a glob hole could not be seen, so such a
@@ -376,7 +421,12 @@ uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_
   for (size_t i = 0; i < p->npaths; i++) {
     const policy_path *g = &p->paths[i];
     if ((unsigned)g->match > POLICY_MATCH_GLOB) continue;
-    if (!policy_path_match(g->pattern, g->match, guest_path)) continue;
+    int m = path_match(g->pattern, g->match, guest_path);
+    if (m < 0) { /* a grant that could not be matched may be a hole: refuse */
+      if (undecided) *undecided = true;
+      return 0;
+    }
+    if (!m) continue;
     size_t len = strlen(g->pattern);
     /* Later grants of equal specificity win, so a later source can refine a path. */
     if (!best || rank[g->match] > rank[best->match] ||
@@ -409,14 +459,21 @@ uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_
 static bool glob_reaches_below(const char *pattern, const char *dir) {
   size_t dl = strlen(dir);
   if (dl + 1 > POLICY_PATH_MAX) return true;
-  char *s = util_xmalloc(dl + 2);
+  char *s = util_try_malloc(dl + 2);
+  if (!s) return true; /* undecided: refuse, as above */
   memcpy(s, dir, dl);
   s[dl] = '/';
   s[dl + 1] = '\0';
   size_t pn = strlen(pattern), sn = dl + 1;
   /* states (pattern position) alive after each text position, as a bitset per step */
-  uint8_t *cur = util_xcalloc(pn + 1, 1), *next = util_xcalloc(pn + 1, 1);
+  uint8_t *cur = util_try_calloc(pn + 1, 1), *next = util_try_calloc(pn + 1, 1);
   bool any = false;
+  if (!cur || !next) {
+    free(cur);
+    free(next);
+    free(s);
+    return true; /* undecided: refuse */
+  }
   cur[0] = 1;
   for (size_t j = 0; j <= sn && !any; j++) {
     /* epsilon moves: "**" may match nothing, "*" may match nothing */
@@ -488,7 +545,9 @@ bool policy_rules_beneath(const policy *p, const char *dir) { return rules_benea
 
 const char *policy_dir_unmovable(const policy *p, const char *dir) {
   const policy_path *g = NULL;
-  policy_path_rule(p, dir, &g, NULL);
+  bool undecided;
+  policy_path_rule(p, dir, &g, NULL, &undecided);
+  if (undecided) return "its rule could not be decided (out of memory)"; /* fail closed */
   if (g && g->match == POLICY_MATCH_EXACT)
     return "its own rule is an exact grant, which does not reach beneath it";
   if (g && g->match == POLICY_MATCH_GLOB) {

@@ -162,8 +162,9 @@ extern const char *const policy_profile_names[];
 
 /* Adds src's grants to dst: dirs, paths, env and net entries are appended (strings
  * copied), booleans are or-ed; each limit (and max_risk) src set explicitly
- * (limits_set) or holds at other than its "not set" value replaces dst's. */
-void policy_merge(policy *dst, const policy *src);
+ * (limits_set) or holds at other than its "not set" value replaces dst's. Out of memory
+ * is an error with dst unchanged. */
+bool policy_merge(policy *dst, const policy *src, util_error *err);
 
 /* Parses a policy file in TOML (the subset documented in docs/policy.md) and merges it
  * into p. Errors carry line and column (err->line, err->col, kind UTIL_ERR_USAGE) and
@@ -171,11 +172,12 @@ void policy_merge(policy *dst, const policy *src);
 bool policy_parse(policy *p, const char *text, size_t len, const char *filename, util_error *err);
 bool policy_parse_file(policy *p, const char *path, util_error *err);
 
-/* Helpers for CLI flags and embedders. Each copies its strings. */
-void policy_add_dir(policy *p, const char *host, const char *guest, uint32_t ops);
-void policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_read,
+/* Helpers for CLI flags and embedders. Each copies its strings; false (and nothing
+ * added) when out of memory. */
+bool policy_add_dir(policy *p, const char *host, const char *guest, uint32_t ops);
+bool policy_add_path(policy *p, const char *pattern, uint32_t ops, uint64_t max_read,
                      uint64_t max_write);
-void policy_add_env(policy *p, const char *name, const char *value);
+bool policy_add_env(policy *p, const char *name, const char *value);
 bool policy_add_net(policy *p, const char *spec, uint32_t ops, util_error *err); /* host:port */
 
 /* "64KiB", "16MiB", "1GiB", "4096", "64K", "16M", "1G" -> bytes. */
@@ -208,9 +210,11 @@ bool policy_path_match(const char *pattern, policy_match match, const char *path
 uint32_t policy_path_ops(const policy *p, const char *guest_path, const policy_path **grant);
 /* The same, and `*dir_index` receives the index in p->dirs of the directory whose ops
  * decided (-1 when a path grant decided or no directory holds the path). A path longer
- * than POLICY_PATH_MAX gets 0 when the policy has any glob grant. */
+ * than POLICY_PATH_MAX gets 0 when the policy has any glob grant. A glob that cannot be
+ * matched for lack of memory also gives 0 (fail closed), and sets *undecided when that
+ * is non-NULL, so a caller can report out of memory rather than a refusal. */
 uint32_t policy_path_rule(const policy *p, const char *guest_path, const policy_path **grant,
-                          long *dir_index);
+                          long *dir_index, bool *undecided);
 /* True when a rule other than what holds `dir` itself could decide something strictly
  * beneath it: an exact or prefix pattern beneath it (or a prefix rooted at it), a glob
  * that can match below it, or a directory mounted at or beneath it. Moving `dir`

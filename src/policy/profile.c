@@ -61,8 +61,11 @@ bool policy_profile(policy *p, const char *name, util_error *err) {
     return util_fail(err, UTIL_ERR_USAGE, -1,
                      "unknown preset '%s' (presets: isolated, readonly-fs, cli)", name);
   }
-  src.name = util_xstrdup(name);
-  policy_merge(p, &src);
+  src.name = util_try_strdup(name);
+  if (!src.name || !policy_merge(p, &src, err)) {
+    policy_free(&src);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
   /* A profile's dir default always applies, even "all" over a narrower one. */
   p->dir_default_ops = src.dir_default_ops;
   policy_free(&src);

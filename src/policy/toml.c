@@ -38,6 +38,10 @@ __attribute__((format(printf, 4, 5))) static bool fail_at(parser *ps, int line, 
 }
 #define FAIL(ps, ...) fail_at((ps), (ps)->line, col_of((ps), (ps)->pos), __VA_ARGS__)
 
+static bool out_of_memory(parser *ps) {
+  return util_fail(ps->err, UTIL_ERR_OOM, -1, "%s: out of memory", ps->filename);
+}
+
 static int peek(const parser *ps) { return ps->pos < ps->n ? (unsigned char)ps->s[ps->pos] : -1; }
 static int peek_at(const parser *ps, size_t k) {
   return ps->pos + k < ps->n ? (unsigned char)ps->s[ps->pos + k] : -1;
@@ -85,34 +89,40 @@ static bool end_of_line(parser *ps) {
 
 /* ---------- values ------------------------------------------------------------------- */
 
+/* NULL (the error set) when out of memory. */
 static toml_value *new_value(parser *ps, toml_type t, int line, int col) {
-  toml_value *v = util_arena_alloc(&ps->doc->arena, sizeof *v);
+  toml_value *v = util_arena_try_alloc(&ps->doc->arena, sizeof *v);
+  if (!v) return out_of_memory(ps), NULL;
   v->type = t;
   v->line = line;
   v->col = col;
   return v;
 }
 
-static void array_push(parser *ps, toml_value *arr, toml_value *v) {
+static bool array_push(parser *ps, toml_value *arr, toml_value *v) {
   if (arr->nitems == arr->capitems) {
     size_t nc = arr->capitems ? arr->capitems * 2 : 4;
-    toml_value **items = util_arena_alloc(&ps->doc->arena, nc * sizeof *items);
+    toml_value **items = util_arena_try_alloc(&ps->doc->arena, nc * sizeof *items);
+    if (!items) return out_of_memory(ps);
     if (arr->nitems) memcpy(items, arr->items, arr->nitems * sizeof *items);
     arr->items = items;
     arr->capitems = nc;
   }
   arr->items[arr->nitems++] = v;
+  return true;
 }
 
-static void table_put(parser *ps, toml_value *t, const char *key, toml_value *v, int line, int col) {
+static bool table_put(parser *ps, toml_value *t, const char *key, toml_value *v, int line, int col) {
   if (t->nkvs == t->capkvs) {
     size_t nc = t->capkvs ? t->capkvs * 2 : 4;
-    toml_kv *kvs = util_arena_alloc(&ps->doc->arena, nc * sizeof *kvs);
+    toml_kv *kvs = util_arena_try_alloc(&ps->doc->arena, nc * sizeof *kvs);
+    if (!kvs) return out_of_memory(ps);
     if (t->nkvs) memcpy(kvs, t->kvs, t->nkvs * sizeof *kvs);
     t->kvs = kvs;
     t->capkvs = nc;
   }
   t->kvs[t->nkvs++] = (toml_kv){key, v, line, col};
+  return true;
 }
 
 toml_value *toml_get(const toml_value *table, const char *key) {
@@ -137,10 +147,22 @@ const char *toml_type_name(toml_type t) {
 typedef struct sbuf {
   char *p;
   size_t n, cap;
+  bool oom; /* an append failed for lack of memory; later ones do nothing */
 } sbuf;
 
 static void sbuf_put(sbuf *b, const char *s, size_t n) {
-  UTIL_VEC_RESERVE(b->p, b->n, b->cap, n + 1);
+  if (b->oom) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t nc = b->cap ? b->cap * 2 : 16;
+    while (nc < b->n + n + 1) nc *= 2;
+    char *p = util_try_realloc(b->p, nc);
+    if (!p) {
+      b->oom = true;
+      return;
+    }
+    b->p = p;
+    b->cap = nc;
+  }
   memcpy(b->p + b->n, s, n);
   b->n += n;
 }
@@ -234,10 +256,14 @@ static bool parse_string(parser *ps, const char **out, size_t *outlen) {
   }
 done:
   if (ok) {
-    char *copy = util_arena_alloc(&ps->doc->arena, b.n + 1);
-    if (b.n) memcpy(copy, b.p, b.n);
-    *out = copy;
-    *outlen = b.n;
+    char *copy = b.oom ? NULL : util_arena_try_alloc(&ps->doc->arena, b.n + 1);
+    if (!copy) {
+      ok = out_of_memory(ps);
+    } else {
+      if (b.n) memcpy(copy, b.p, b.n);
+      *out = copy;
+      *outlen = b.n;
+    }
   }
   free(b.p);
   return ok;
@@ -298,7 +324,7 @@ static bool parse_value(parser *ps, toml_value **out) {
   int c = peek(ps);
   if (c == '"' || c == '\'') {
     toml_value *v = new_value(ps, TOML_STRING, line, col);
-    if (!parse_string(ps, &v->str, &v->len)) return false;
+    if (!v || !parse_string(ps, &v->str, &v->len)) return false;
     *out = v;
     return true;
   }
@@ -307,6 +333,7 @@ static bool parse_value(parser *ps, toml_value **out) {
     size_t wl = strlen(w);
     if (ps->n - ps->pos >= wl && memcmp(ps->s + ps->pos, w, wl) == 0 && !is_bare(peek_at(ps, wl))) {
       toml_value *v = new_value(ps, TOML_BOOL, line, col);
+      if (!v) return false;
       v->b = c == 't';
       ps->pos += wl;
       *out = v;
@@ -319,7 +346,7 @@ static bool parse_value(parser *ps, toml_value **out) {
                                                             memcmp(ps->s + ps->pos, "nan", 3) == 0)))
       return FAIL(ps, "expected a value (strings need quotes)");
     toml_value *v = new_value(ps, TOML_INT, line, col);
-    if (!parse_int(ps, v)) return false;
+    if (!v || !parse_int(ps, v)) return false;
     *out = v;
     return true;
   }
@@ -329,6 +356,7 @@ static bool parse_value(parser *ps, toml_value **out) {
     bool ok;
     if (c == '[') {
       toml_value *v = new_value(ps, TOML_ARRAY, line, col);
+      if (!v) return false;
       ps->pos++;
       ok = true;
       for (;;) {
@@ -346,7 +374,10 @@ static bool parse_value(parser *ps, toml_value **out) {
           ok = false;
           break;
         }
-        array_push(ps, v, item);
+        if (!array_push(ps, v, item)) {
+          ok = false;
+          break;
+        }
         skip_blank(ps);
         if (peek(ps) == ',') {
           ps->pos++;
@@ -363,6 +394,7 @@ static bool parse_value(parser *ps, toml_value **out) {
       *out = v;
     } else {
       toml_value *v = new_value(ps, TOML_TABLE, line, col);
+      if (!v) return false;
       ps->pos++;
       skip_ws(ps);
       ok = true;
@@ -421,7 +453,8 @@ static bool parse_key(parser *ps, keypart *parts, size_t *nparts) {
     } else if (is_bare(c)) {
       size_t start = ps->pos;
       while (is_bare(peek(ps))) ps->pos++;
-      k->name = util_arena_strndup(&ps->doc->arena, ps->s + start, ps->pos - start);
+      k->name = util_arena_try_strndup(&ps->doc->arena, ps->s + start, ps->pos - start);
+      if (!k->name) return out_of_memory(ps);
     } else {
       return FAIL(ps, "expected a key");
     }
@@ -456,8 +489,9 @@ static bool parse_keyval(parser *ps, toml_value *table) {
     toml_value *child = toml_get(t, parts[i].name);
     if (!child) {
       child = new_value(ps, TOML_TABLE, parts[i].line, parts[i].col);
+      if (!child) return false;
       child->dotted = true;
-      table_put(ps, t, parts[i].name, child, parts[i].line, parts[i].col);
+      if (!table_put(ps, t, parts[i].name, child, parts[i].line, parts[i].col)) return false;
     } else if (child->type != TOML_TABLE || child->frozen || child->header_defined) {
       return fail_at(ps, parts[i].line, parts[i].col, "key '%s' is already defined and cannot be extended",
                      parts[i].name);
@@ -471,8 +505,7 @@ static bool parse_keyval(parser *ps, toml_value *table) {
   }
   toml_value *v;
   if (!parse_value(ps, &v)) return false;
-  table_put(ps, t, parts[n - 1].name, v, parts[n - 1].line, parts[n - 1].col);
-  return true;
+  return table_put(ps, t, parts[n - 1].name, v, parts[n - 1].line, parts[n - 1].col);
 }
 
 /* [a.b] or [[a.b]]: returns the table that following key/value pairs fill. */
@@ -493,7 +526,7 @@ static bool parse_header(parser *ps, toml_value **current) {
     toml_value *child = toml_get(t, parts[i].name);
     if (!child) {
       child = new_value(ps, TOML_TABLE, parts[i].line, parts[i].col);
-      table_put(ps, t, parts[i].name, child, parts[i].line, parts[i].col);
+      if (!child || !table_put(ps, t, parts[i].name, child, parts[i].line, parts[i].col)) return false;
     } else if (child->type == TOML_ARRAY && child->table_array) {
       child = child->items[child->nitems - 1];
     } else if (child->type != TOML_TABLE || child->frozen) {
@@ -506,20 +539,21 @@ static bool parse_header(parser *ps, toml_value **current) {
   if (array) {
     if (!existing) {
       existing = new_value(ps, TOML_ARRAY, line, col);
+      if (!existing) return false;
       existing->table_array = true;
-      table_put(ps, t, last, existing, parts[n - 1].line, parts[n - 1].col);
+      if (!table_put(ps, t, last, existing, parts[n - 1].line, parts[n - 1].col)) return false;
     } else if (existing->type != TOML_ARRAY || !existing->table_array) {
       return fail_at(ps, line, col, "'%s' is already defined and is not an array of tables", name);
     }
     toml_value *tab = new_value(ps, TOML_TABLE, line, col);
+    if (!tab || !array_push(ps, existing, tab)) return false;
     tab->header_defined = true;
-    array_push(ps, existing, tab);
     *current = tab;
     return true;
   }
   if (!existing) {
     existing = new_value(ps, TOML_TABLE, line, col);
-    table_put(ps, t, last, existing, parts[n - 1].line, parts[n - 1].col);
+    if (!existing || !table_put(ps, t, last, existing, parts[n - 1].line, parts[n - 1].col)) return false;
   } else if (existing->type != TOML_TABLE || existing->header_defined || existing->dotted || existing->frozen) {
     return fail_at(ps, line, col, "table '%s' is defined twice", name);
   }
@@ -534,6 +568,7 @@ bool toml_parse(toml_doc *doc, const char *text, size_t len, const char *filenam
   util_arena_init(&doc->arena);
   parser ps = {doc, text, len, 0, 1, 0, filename ? filename : "<policy>", err, 0};
   doc->root = new_value(&ps, TOML_TABLE, 1, 1);
+  if (!doc->root) return false;
   doc->root->header_defined = true;
   /* Reject bad UTF-8 up front, naming the line it is on. */
   for (size_t ls = 0, line = 1; ls < len; line++) {

@@ -39,25 +39,33 @@ typedef struct text_lexed {
 bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err);
 void text_lexed_free(text_lexed *lx);
 
-/* Growable byte buffer. */
+/* Growable byte buffer. When growing it runs out of memory, `oom` is set and stays set:
+ * later appends do nothing, so the contents are incomplete and the owner must check `oom`
+ * before using them (text_buf_append carries it over to the buffer appended to). */
 typedef struct text_buf {
   uint8_t *p;
   size_t len, cap;
+  bool oom;
 } text_buf;
 
 void text_buf_byte(text_buf *b, uint8_t v);
 void text_buf_bytes(text_buf *b, const void *p, size_t n);
+void text_buf_append(text_buf *b, const text_buf *from); /* from's bytes, and its oom */
 void text_buf_u32(text_buf *b, uint32_t v);
+void text_buf_u64(text_buf *b, uint64_t v);
 void text_buf_s32(text_buf *b, int32_t v);
 void text_buf_s64(text_buf *b, int64_t v);
 void text_buf_free(text_buf *b);
 
-/* Decodes a string token's contents (escapes) into b; false on a bad escape. */
+/* Decodes a string token's contents (escapes) into b; false on a bad escape (b->oom
+ * tells whether it ran out of memory). */
 bool text_string_decode(const char *tok, size_t len, text_buf *b);
 
 /* Numeric literals, exactly as the spec's lexical rules define them. Each returns false
  * when the token is not such a literal (syntax) and sets *range when it is one but out of
- * range. */
+ * range. The float readers copy literals longer than 127 characters to the heap: when
+ * that runs out of memory they return false with *range set (TEXT_NUM_OOM). */
+#define TEXT_NUM_OOM(ok, range) (!(ok) && (range))
 bool text_parse_nat(const char *s, size_t n, uint64_t *out, bool *range);  /* u64 range */
 bool text_parse_int(const char *s, size_t n, unsigned bits, uint64_t *out, bool *range);
 bool text_parse_f32(const char *s, size_t n, uint32_t *out, bool *range);
@@ -67,9 +75,11 @@ bool text_parse_f64(const char *s, size_t n, uint64_t *out, bool *range);
 typedef struct text_namemap {
   struct text_name_slot *slots;
   size_t cap, count;
+  bool oom; /* a text_names_add failed for want of memory (stays set) */
 } text_namemap;
 
-/* Returns false when the name is already present. */
+/* Returns false when the name is already present, or when growing the map runs out of
+ * memory (then m->oom is set and the map is unchanged). */
 bool text_names_add(text_namemap *m, const char *s, uint32_t len, uint32_t index);
 bool text_names_get(const text_namemap *m, const char *s, uint32_t len, uint32_t *index);
 void text_names_clear(text_namemap *m);
@@ -84,4 +94,9 @@ int text_opcode_by_name(const char *s, size_t n);
  * fields); text_encode_module the `(module ...)` whose `(` is token lpar. */
 bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err);
 bool text_encode_module(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err);
+/* The same under a feature set (src/wasm/module.h's WASM_FEATURE_*): without memory64 a
+ * memarg offset beyond u32 is "i32 constant out of range", as in 2.0's grammar. */
+bool text_wat_encode_features(const char *src, size_t len, uint32_t features, text_buf *out, util_error *err);
+bool text_encode_module_features(const char *src, const text_token *toks, size_t lpar, uint32_t features,
+                                 text_buf *out, util_error *err);
 #endif

@@ -29,6 +29,15 @@ static bool lex_fail(lexer *l, size_t at, const char *msg) {
   return false;
 }
 
+/* Out of memory while reading the token at `at`: no tokens are returned. */
+static bool lex_oom(lexer *l, size_t at) {
+  if (l->err && l->err->kind == UTIL_ERR_NONE) {
+    lex_fail(l, at, "out of memory");
+    l->err->kind = UTIL_ERR_OOM;
+  }
+  return false;
+}
+
 static void newline(lexer *l, size_t at) {
   l->line++;
   l->line_start = at + 1;
@@ -51,6 +60,70 @@ static bool block_comment(lexer *l) {
   return true;
 }
 
+/* A character of an annotation's body outside strings and comments: what a token or
+ * white space may hold. Other control characters, and any non-ASCII character, are
+ * illegal there ("malformed UTF-8 encoding" when the bytes are not UTF-8 at all). */
+static bool annotation_char(lexer *l) {
+  unsigned char c = (unsigned char)l->s[l->i];
+  if (c < 0x80) {
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return lex_fail(l, l->i, "illegal character");
+    return true;
+  }
+  size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+  if (l->i + need > l->n || !util_utf8_valid((const uint8_t *)l->s + l->i, need))
+    return lex_fail(l, l->i, "malformed UTF-8 encoding");
+  return lex_fail(l, l->i, "illegal character");
+}
+
+/* An annotation `(@id ...)` (3.0) at the cursor: skipped whole, like a comment; strings
+ * inside may hold parentheses. The id is a run of identifier characters or a non-empty
+ * UTF-8 string; `(@` followed by anything else is "empty annotation id". Custom-section
+ * annotations are not encoded. */
+static bool annotation(lexer *l) {
+  size_t start = l->i;
+  l->i += 2;
+  if (l->i < l->n && is_idchar((unsigned char)l->s[l->i])) {
+    while (l->i < l->n && is_idchar((unsigned char)l->s[l->i])) l->i++;
+  } else if (l->i < l->n && l->s[l->i] == '"') {
+    size_t q = l->i;
+    if (!scan_string(l)) { /* not a string, so no id, as the reference reader says */
+      util_error_clear(l->err);
+      return lex_fail(l, start, "empty annotation id");
+    }
+    text_buf b = {0};
+    text_string_decode(l->s + q, l->i - q, &b);
+    bool empty = b.len == 0, utf8 = util_utf8_valid(b.p, b.len);
+    text_buf_free(&b);
+    if (empty) return lex_fail(l, start, "empty annotation id");
+    if (!utf8) return lex_fail(l, q, "malformed UTF-8 encoding");
+  } else {
+    return lex_fail(l, start, "empty annotation id");
+  }
+  int depth = 1;
+  while (depth > 0) {
+    if (l->i >= l->n) return lex_fail(l, start, "unclosed annotation");
+    char d = l->s[l->i];
+    if (d == '"') {
+      if (!scan_string(l)) return false;
+      continue;
+    }
+    if (d == ';' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
+      while (l->i < l->n && l->s[l->i] != '\n' && l->s[l->i] != '\r') l->i++;
+      continue;
+    }
+    if (d == '(' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
+      if (!block_comment(l)) return false;
+      continue;
+    }
+    if (!annotation_char(l)) return false;
+    if (d == '(') depth++;
+    else if (d == ')') depth--;
+    else if (d == '\n') newline(l, l->i);
+    l->i++;
+  }
+  return true;
+}
+
 /* Skips whitespace, comments and annotations. */
 static bool skip_space(lexer *l) {
   while (l->i < l->n) {
@@ -66,31 +139,8 @@ static bool skip_space(lexer *l) {
       if (!block_comment(l)) return false;
       continue;
     }
-    if (c == '(' && l->i + 2 < l->n && l->s[l->i + 1] == '@' && is_idchar((unsigned char)l->s[l->i + 2])) {
-      /* An annotation (@id ...): skipped whole, like a comment; strings inside may
-       * hold parentheses. Custom-section annotations are not encoded. */
-      size_t start = l->i;
-      int depth = 0;
-      do {
-        if (l->i >= l->n) return lex_fail(l, start, "unclosed annotation");
-        char d = l->s[l->i];
-        if (d == '"') {
-          if (!scan_string(l)) return false;
-          continue;
-        }
-        if (d == ';' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
-          while (l->i < l->n && l->s[l->i] != '\n' && l->s[l->i] != '\r') l->i++;
-          continue;
-        }
-        if (d == '(' && l->i + 1 < l->n && l->s[l->i + 1] == ';') {
-          if (!block_comment(l)) return false;
-          continue;
-        }
-        if (d == '(') depth++;
-        else if (d == ')') depth--;
-        else if (d == '\n') newline(l, l->i);
-        l->i++;
-      } while (depth > 0);
+    if (c == '(' && l->i + 1 < l->n && l->s[l->i + 1] == '@') {
+      if (!annotation(l)) return false;
       continue;
     }
     break;
@@ -165,7 +215,7 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
     t.col = (uint32_t)(l.i - l.line_start + 1);
     if (l.i >= len) {
       t.kind = TOK_EOF;
-      UTIL_VEC_PUSH(toks, n, cap, t);
+      if (!UTIL_VEC_TRY_PUSH(toks, n, cap, t)) { lex_oom(&l, t.start); goto fail; }
       break;
     }
     char c = src[l.i];
@@ -173,7 +223,7 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
       t.kind = TOK_LPAR;
       t.len = 1;
       l.i++;
-      UTIL_VEC_PUSH(stack, depth, scap, (uint32_t)n);
+      if (!UTIL_VEC_TRY_PUSH(stack, depth, scap, (uint32_t)n)) { lex_oom(&l, t.start); goto fail; }
     } else if (c == ')') {
       t.kind = TOK_RPAR;
       t.len = 1;
@@ -215,6 +265,7 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
         size_t at = ids.len;
         text_buf_byte(&ids, '$');
         text_string_decode(src + t.start + 1, t.len - 1, &ids);
+        if (ids.oom) { lex_oom(&l, t.start); goto fail; }
         if (ids.len == at + 1) { lex_fail(&l, t.start, "empty identifier"); goto fail; }
         if (!util_utf8_valid(ids.p + at + 1, ids.len - at - 1)) {
           lex_fail(&l, t.start, "malformed UTF-8 encoding");
@@ -230,7 +281,7 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
       else if ((c >= '0' && c <= '9') || c == '+' || c == '-') t.kind = TOK_NUM;
       else t.kind = TOK_RESERVED;
     }
-    UTIL_VEC_PUSH(toks, n, cap, t);
+    if (!UTIL_VEC_TRY_PUSH(toks, n, cap, t)) { lex_oom(&l, t.start); goto fail; }
   }
   if (depth > 0) {
     lex_fail(&l, toks[stack[depth - 1]].start, "unclosed parenthesis");

@@ -128,7 +128,8 @@ static bool parse_float(const char *s, size_t n, unsigned bits, uint64_t *out, b
     return true;
   }
   char stack[128];
-  char *buf = n + 1 <= sizeof stack ? stack : util_xmalloc(n + 1);
+  char *buf = n + 1 <= sizeof stack ? stack : util_try_malloc(n + 1);
+  if (!buf) { *range = true; return false; } /* out of memory: TEXT_NUM_OOM */
   bool hex;
   bool ok = clean_float(s, n, buf, n + 1, &hex);
   if (ok) {

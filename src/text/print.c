@@ -57,22 +57,31 @@ static bool idchar(unsigned char c) {
 /* "$name" when the name-section entry is an identifier not used before: plain when every
  * character is an id character, else quoted (3.0's `$"..."`, quotes, backslashes and
  * control characters escaped); NULL for an empty name or one that is not UTF-8. Names
- * are compared as the reader compares them: `$` and the decoded bytes. */
+ * are compared as the reader compares them: the decoded bytes. Out of memory: NULL with
+ * seen->oom set. */
 static char *ident(const wasm_name *n, text_namemap *seen) {
   if (!n->str || n->len == 0) return NULL;
   bool plain = true;
   for (uint32_t i = 0; i < n->len; i++) plain &= idchar((unsigned char)n->str[i]);
   if (!plain && !util_utf8_valid((const uint8_t *)n->str, n->len)) return NULL;
   /* The map keeps its keys: the module's own copy of the name lives as long as it. */
-  if (!text_names_add(seen, n->str, n->len, 0)) return NULL;
+  if (!text_names_add(seen, n->str, n->len, 0)) return NULL; /* or seen->oom */
   if (plain) {
-    char *key = util_xmalloc(n->len + 2);
+    char *key = util_try_malloc((size_t)n->len + 2);
+    if (!key) {
+      seen->oom = true;
+      return NULL;
+    }
     key[0] = '$';
     memcpy(key + 1, n->str, n->len);
     key[n->len + 1] = 0;
     return key;
   }
-  char *s = util_xmalloc((size_t)n->len * 3 + 4), *o = s; /* at worst \hh per byte */
+  char *s = util_try_malloc((size_t)n->len * 3 + 4), *o = s; /* at worst \hh per byte */
+  if (!s) {
+    seen->oom = true;
+    return NULL;
+  }
   *o++ = '$';
   *o++ = '"';
   for (uint32_t i = 0; i < n->len; i++) {
@@ -85,11 +94,19 @@ static char *ident(const wasm_name *n, text_namemap *seen) {
   return s;
 }
 
-/* Identifiers for one index space from its name map (absent or invalid: NULL). */
+static void free_idents(char **ids, uint32_t n);
+
+/* Identifiers for one index space from its name map (absent or invalid: NULL); the
+ * array itself is NULL when out of memory. */
 static char **idents(const wasm_name *names, uint32_t n) {
-  char **ids = util_xcalloc(n + 1, sizeof *ids);
+  char **ids = util_try_calloc((size_t)n + 1, sizeof *ids);
+  if (!ids) return NULL;
   text_namemap seen = {0};
-  for (uint32_t i = 0; names && i < n; i++) ids[i] = ident(&names[i], &seen);
+  for (uint32_t i = 0; names && i < n && !seen.oom; i++) ids[i] = ident(&names[i], &seen);
+  if (seen.oom) {
+    free_idents(ids, n);
+    ids = NULL;
+  }
   text_names_free(&seen);
   return ids;
 }
@@ -133,6 +150,7 @@ static void valtypes(pr *p, const char *kw, const wasm_vtype *t, uint32_t n) {
 }
 
 static void limits(pr *p, const wasm_limits *l) {
+  if (l->is64) fputs(" i64", p->f);
   fprintf(p->f, " %" PRIu64, l->min);
   if (l->has_max) fprintf(p->f, " %" PRIu64, l->max);
 }
@@ -172,6 +190,7 @@ static void blocktype(pr *p, int64_t bt, wasm_vtype single) {
 }
 
 static void memarg(pr *p, const wasm_instr *in, unsigned natural) {
+  if (in->mem.memidx) ref(p, ID_MEM, in->mem.memidx);
   if (in->mem.offset) fprintf(p->f, " offset=%" PRIu64, in->mem.offset);
   if (in->mem.align != natural && in->mem.align < 64) fprintf(p->f, " align=%" PRIu64, (uint64_t)1 << in->mem.align);
 }
@@ -188,7 +207,14 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   const wasm_opinfo *info = &wasm_opinfo_table[in->op];
   FILE *f = p->f;
   switch ((wasm_imm_kind)info->imm) {
-  case WASM_IMM_NONE: case WASM_IMM_MEMIDX: case WASM_IMM_MEMCOPY: break;
+  case WASM_IMM_NONE: break;
+  /* memory 0 is implicit, as in 2.0 text */
+  case WASM_IMM_MEMIDX:
+    if (in->idx) ref(p, ID_MEM, in->idx);
+    break;
+  case WASM_IMM_MEMCOPY:
+    if (in->idx || in->idx2) ref(p, ID_MEM, in->idx), ref(p, ID_MEM, in->idx2);
+    break;
   case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype, in->bt_type); break;
   case WASM_IMM_TYPE: ref(p, ID_TYPE, in->idx); break;
   case WASM_IMM_LABEL: label_ref(p, in->idx, labels, depth); break;
@@ -233,12 +259,31 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
     uint32_t h = wasm_ref_heap(in->reftype);
     if (h == WASM_HEAP_FUNC) fputs(" func", f);
     else if (h == WASM_HEAP_EXTERN) fputs(" extern", f);
+    else if (h == WASM_HEAP_EXN) fputs(" exn", f);
     else ref(p, ID_TYPE, h - WASM_HEAP_INDEX);
     break;
   }
-  case WASM_IMM_MEMINIT: ref(p, ID_DATA, in->idx); break;
+  case WASM_IMM_MEMINIT:
+    if (in->idx2) ref(p, ID_MEM, in->idx2);
+    ref(p, ID_DATA, in->idx);
+    break;
   case WASM_IMM_TABLEINIT: ref(p, ID_TABLE, in->idx2); ref(p, ID_ELEM, in->idx); break;
   case WASM_IMM_TABLECOPY: ref(p, ID_TABLE, in->idx); ref(p, ID_TABLE, in->idx2); break;
+  case WASM_IMM_TAG: fprintf(f, " %" PRIu32, in->idx); break;
+  case WASM_IMM_TRY_TABLE: {
+    static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+    blocktype(p, in->blocktype, in->bt_type);
+    const uint8_t *t = in->targets;
+    for (uint32_t i = 0; i < in->ntargets; i++) {
+      wasm_catch c;
+      wasm_catch_next(&t, &c);
+      fprintf(f, " (%s", kinds[c.kind & 3]);
+      if (wasm_catch_has_tag(c.kind)) fprintf(f, " %" PRIu32, c.tag);
+      label_ref(p, c.label, labels, depth);
+      fputc(')', f);
+    }
+    break;
+  }
   }
 }
 
@@ -255,17 +300,30 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
   bool ok = true;
   while (!util_reader_eof(&r)) {
     wasm_instr in;
-    if (!(ok = wasm_read_instr(&r, &in, err))) break;
+    if (!(ok = wasm_read_instr_features(&r, &in, p->m->features, err))) break;
     const char *name = wasm_opinfo_table[in.op].name;
-    if (in.op == WASM_OP_END) {
+    if (in.op == WASM_OP_END || (in.op == WASM_OP_DELEGATE && depth > 0)) {
       if (depth == 0) break;
       depth--;
       free(labels[--nlabels]);
       p->indent--;
       nl(p);
-      if (p->folded) fputs(stack[depth] ? "))" : ")", p->f);
+      /* a legacy try prints flat in the folded style too (stack: 2) */
+      bool folded = p->folded && stack[depth] != 2;
+      if (in.op == WASM_OP_DELEGATE) {
+        fputs("delegate", p->f);
+        label_ref(p, in.idx, labels, (int)depth);
+      } else if (folded) fputs(stack[depth] ? "))" : ")", p->f);
       else fputs("end", p->f);
-      if (p->folded && stack[depth]) p->indent--; /* the (then ...) level too */
+      if (folded && stack[depth]) p->indent--; /* the (then ...) level too */
+      continue;
+    }
+    if ((in.op == WASM_OP_CATCH || in.op == WASM_OP_CATCH_ALL) && depth > 0) {
+      p->indent--;
+      nl(p);
+      fputs(name, p->f);
+      immediates(p, &in, labels, (int)depth);
+      p->indent++;
       continue;
     }
     if (in.op == WASM_OP_ELSE && depth > 0) {
@@ -277,17 +335,26 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
       continue;
     }
     nl(p);
-    bool block = in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF;
-    fprintf(p->f, "%s%s", p->folded && block ? "(" : "", name);
+    bool block = in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF ||
+                 in.op == WASM_OP_TRY_TABLE || in.op == WASM_OP_TRY;
+    fprintf(p->f, "%s%s", p->folded && block && in.op != WASM_OP_TRY ? "(" : "", name);
     char *label = NULL;
     if (block) {
       label = label_id(p, p->nblocks++);
+      if (p->label_seen.oom) {
+        ok = util_fail(err, UTIL_ERR_OOM, (int64_t)in.offset, "out of memory");
+        break;
+      }
       if (label) fprintf(p->f, " %s", label);
     }
     immediates(p, &in, labels, (int)depth);
     if (block) {
-      UTIL_VEC_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF));
-      UTIL_VEC_PUSH(labels, nlabels, caplabels, label);
+      if (!UTIL_VEC_TRY_PUSH(stack, depth, cap, (uint8_t)(in.op == WASM_OP_IF ? 1 : in.op == WASM_OP_TRY ? 2 : 0)) ||
+          !UTIL_VEC_TRY_PUSH(labels, nlabels, caplabels, label)) {
+        free(label);
+        ok = util_fail(err, UTIL_ERR_OOM, (int64_t)in.offset, "out of memory");
+        break;
+      }
       if (p->folded && in.op == WASM_OP_IF) {
         p->indent++;
         nl(p);
@@ -302,24 +369,29 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
   return ok;
 }
 
-/* Local and label names of function i. */
-static void begin_func(pr *p, uint32_t i) {
+/* Local and label names of function i; false when out of memory (end_func frees what
+ * was made). */
+static bool begin_func(pr *p, uint32_t i) {
   const wasm_module *m = p->m;
   const wasm_func *fn = &m->funcs[i];
   uint32_t np = fn->type < m->ntypes ? m->types[fn->type].nparams : 0;
   p->fi = i;
   p->nblocks = 0;
   p->nlocal_ids = np + fn->nlocals;
-  p->local_ids = util_xcalloc(p->nlocal_ids + 1, sizeof *p->local_ids);
+  p->local_ids = util_try_calloc((size_t)p->nlocal_ids + 1, sizeof *p->local_ids);
+  if (!p->local_ids) return false;
+  bool ok = true;
   if (m->local_names) {
     const wasm_local_names *ln = &m->local_names[i];
     text_namemap seen = {0};
-    for (uint32_t k = 0; k < ln->count; k++) {
+    for (uint32_t k = 0; k < ln->count && !seen.oom; k++) {
       uint32_t x = ln->indices[k];
       if (x < p->nlocal_ids && !p->local_ids[x]) p->local_ids[x] = ident(&ln->names[k], &seen);
     }
+    ok = !seen.oom;
     text_names_free(&seen);
   }
+  return ok;
 }
 
 static void end_func(pr *p) {
@@ -352,23 +424,34 @@ static uint32_t ref_func_index(const wasm_expr *e) {
 bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, util_error *err) {
   util_error_clear(err);
   pr p = {.m = m, .f = f, .folded = style == TEXT_PRINT_FOLDED, .indent = 1, .fi = UINT32_MAX};
-  p.func_ids = util_xcalloc(m->nfuncs + 1, sizeof *p.func_ids);
+  /* the names are made before anything is written, so running out of memory for them
+   * prints nothing */
+  p.func_ids = util_try_calloc((size_t)m->nfuncs + 1, sizeof *p.func_ids);
+  bool oom = !p.func_ids;
   text_namemap seen = {0};
-  if (m->func_names)
-    for (uint32_t i = 0; i < m->nfuncs; i++) p.func_ids[i] = ident(&m->func_names[i], &seen);
+  if (m->func_names && !oom)
+    for (uint32_t i = 0; i < m->nfuncs && !seen.oom; i++) p.func_ids[i] = ident(&m->func_names[i], &seen);
+  oom |= seen.oom;
   const wasm_name *space_names[SPACE_IDS] = {m->type_names, m->table_names, m->memory_names,
                                              m->global_names, m->elem_names, m->data_names};
   const uint32_t space_sizes[SPACE_IDS] = {m->ntypes, m->ntables, m->nmemories, m->nglobals, m->nelems, m->ndatas};
   for (int k = 0; k < SPACE_IDS; k++) {
-    p.ids[k] = idents(space_names[k], space_sizes[k]);
+    p.ids[k] = oom ? NULL : idents(space_names[k], space_sizes[k]);
     p.nids[k] = space_sizes[k];
+    oom |= !p.ids[k];
+  }
+  text_namemap mseen = {0};
+  char *mid = oom ? NULL : ident(&m->module_name, &mseen);
+  oom |= mseen.oom;
+  text_names_free(&mseen);
+  if (oom) {
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    free(mid);
+    goto done;
   }
   fputs("(module", f);
-  text_namemap mseen = {0};
-  char *mid = ident(&m->module_name, &mseen);
   if (mid) fprintf(f, " %s", mid);
   free(mid);
-  text_names_free(&mseen);
   for (uint32_t i = 0; i < m->ntypes; i++) {
     nl(&p);
     fputs("(type", f);
@@ -378,7 +461,7 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     valtypes(&p, "result", m->types[i].results, m->types[i].nresults);
     fputs("))", f);
   }
-  uint32_t fi = 0, ti = 0, mi = 0, gi = 0;
+  uint32_t fi = 0, ti = 0, mi = 0, gi = 0, tgi = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
     nl(&p);
@@ -409,6 +492,11 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
       limits(&p, &im->u.memory.limits);
       fputs("))", f);
       break;
+    case WASM_EXTERN_TAG:
+      fprintf(f, " (tag (;%" PRIu32 ";) (type", tgi++);
+      ref(&p, ID_TYPE, im->u.tag_type);
+      fputs(")))", f);
+      break;
     default:
       fputs(" (global", f);
       def_id(&p, ID_GLOBAL, gi);
@@ -424,7 +512,11 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     fprintf(f, " (;%" PRIu32 ";) (type", i);
     ref(&p, ID_TYPE, fn->type);
     fputc(')', f);
-    begin_func(&p, i);
+    if (!begin_func(&p, i)) {
+      end_func(&p);
+      util_fail(err, UTIL_ERR_OOM, (int64_t)fn->code_offset, "out of memory");
+      break;
+    }
     const wasm_functype *ft = fn->type < m->ntypes ? &m->types[fn->type] : NULL;
     uint32_t np = ft ? ft->nparams : 0;
     bool named = false;
@@ -470,6 +562,12 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     limits(&p, &m->memories[i].type.limits);
     fputc(')', f);
   }
+  for (uint32_t i = m->ntag_imports; i < m->ntags && err->kind == UTIL_ERR_NONE; i++) {
+    nl(&p);
+    fprintf(f, "(tag (;%" PRIu32 ";) (type", i);
+    ref(&p, ID_TYPE, m->tags[i].type);
+    fputs("))", f);
+  }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals && err->kind == UTIL_ERR_NONE; i++) {
     const wasm_global *g = &m->globals[i];
     nl(&p);
@@ -486,6 +584,10 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     nl(&p);
     fputs("(export ", f);
     str(f, e->name.str, e->name.len);
+    if (e->kind == WASM_EXTERN_TAG) {
+      fprintf(f, " (tag %" PRIu32 "))", e->index);
+      continue;
+    }
     fprintf(f, " (%s", kinds[e->kind & 3]);
     if ((e->kind & 3) == 0 && e->index < m->nfuncs && p.func_ids[e->index]) fprintf(f, " %s", p.func_ids[e->index]);
     else if ((e->kind & 3) == 0) fprintf(f, " %" PRIu32, e->index);
@@ -550,7 +652,8 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     fputc(')', f);
   }
   fputs(")\n", f);
-  for (uint32_t i = 0; i < m->nfuncs; i++) free(p.func_ids[i]);
+done:
+  for (uint32_t i = 0; p.func_ids && i < m->nfuncs; i++) free(p.func_ids[i]);
   free(p.func_ids);
   for (int k = 0; k < SPACE_IDS; k++) free_idents(p.ids[k], p.nids[k]);
   text_names_free(&seen);

@@ -6,16 +6,42 @@
 #include "../wasm/opcodes.h"
 #include "internal.h"
 
-void text_buf_byte(text_buf *b, uint8_t v) { UTIL_VEC_PUSH(b->p, b->len, b->cap, v); }
+/* Room for n more bytes; false (and b->oom) when there is no memory for them. */
+static bool reserve(text_buf *b, size_t n) {
+  if (b->oom) return false;
+  if (n <= b->cap - b->len) return true;
+  size_t nc = b->cap ? b->cap : 8;
+  while (nc - b->len < n) {
+    if (nc > SIZE_MAX / 2) { b->oom = true; return false; }
+    nc *= 2;
+  }
+  uint8_t *p = util_try_realloc(b->p, nc);
+  if (!p) { b->oom = true; return false; }
+  b->p = p;
+  b->cap = nc;
+  return true;
+}
+
+void text_buf_byte(text_buf *b, uint8_t v) {
+  if (reserve(b, 1)) b->p[b->len++] = v;
+}
 
 void text_buf_bytes(text_buf *b, const void *p, size_t n) {
-  if (n == 0) return;
-  UTIL_VEC_RESERVE(b->p, b->len, b->cap, n);
+  if (n == 0 || !reserve(b, n)) return;
   memcpy(b->p + b->len, p, n);
   b->len += n;
 }
 
+void text_buf_append(text_buf *b, const text_buf *from) {
+  if (from->oom) b->oom = true;
+  text_buf_bytes(b, from->p, from->len);
+}
+
 void text_buf_u32(text_buf *b, uint32_t v) {
+  uint8_t tmp[10];
+  text_buf_bytes(b, tmp, util_write_u64(tmp, v));
+}
+void text_buf_u64(text_buf *b, uint64_t v) {
   uint8_t tmp[10];
   text_buf_bytes(b, tmp, util_write_u64(tmp, v));
 }
@@ -55,7 +81,11 @@ static struct text_name_slot *find(const text_namemap *m, const char *s, uint32_
 
 bool text_names_add(text_namemap *m, const char *s, uint32_t len, uint32_t index) {
   if ((m->count + 1) * 2 > m->cap) {
-    text_namemap g = {util_xcalloc(m->cap ? m->cap * 2 : 16, sizeof *g.slots), m->cap ? m->cap * 2 : 16, 0};
+    text_namemap g = {util_try_calloc(m->cap ? m->cap * 2 : 16, sizeof *g.slots), m->cap ? m->cap * 2 : 16, 0, false};
+    if (!g.slots) {
+      m->oom = true;
+      return false;
+    }
     for (size_t i = 0; i < m->cap; i++) {
       if (m->slots[i].s) *find(&g, m->slots[i].s, m->slots[i].len) = m->slots[i];
     }
@@ -100,7 +130,12 @@ void text_names_free(text_namemap *m) {
 
 /* ---------- instruction names ------------------------------------------------------------ */
 
-static text_namemap op_names;
+/* A fixed table, so the one-time set-up allocates nothing and cannot fail: at most half
+ * full, the map never grows. */
+#define OP_SLOTS 2048
+_Static_assert(WASM_OP_COUNT * 2 <= OP_SLOTS, "OP_SLOTS too small for the opcode table");
+static struct text_name_slot op_slots[OP_SLOTS];
+static text_namemap op_names = {op_slots, OP_SLOTS, 0, false};
 static pthread_once_t op_once = PTHREAD_ONCE_INIT;
 
 static void init_op_names(void) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "wast.h"
+#include "../wasm/module.h"
 
 typedef struct sp {
   wast_script *s;
@@ -22,6 +23,15 @@ static const text_token *tok(const sp *p) { return &p->toks[p->pos]; }
 static bool fail(sp *p, const text_token *t, const char *msg) {
   if (p->err->kind == UTIL_ERR_NONE) {
     util_fail(p->err, UTIL_ERR_MALFORMED, t->start, "%s", msg);
+    p->err->line = (int)t->line;
+    p->err->col = (int)t->col;
+  }
+  return false;
+}
+
+static bool oom(sp *p, const text_token *t) {
+  if (p->err->kind == UTIL_ERR_NONE) {
+    util_fail(p->err, UTIL_ERR_OOM, t->start, "out of memory");
     p->err->line = (int)t->line;
     p->err->col = (int)t->col;
   }
@@ -57,7 +67,11 @@ static bool string(sp *p, uint8_t **out, uint32_t *len) {
   if (t->kind != TOK_STRING) return fail(p, t, "unexpected token");
   text_buf b = {0};
   text_string_decode(p->src + t->start, t->len, &b);
-  *out = util_arena_alloc(&p->s->arena, b.len + 1);
+  *out = b.oom ? NULL : util_arena_try_alloc(&p->s->arena, b.len + 1);
+  if (!*out) {
+    text_buf_free(&b);
+    return oom(p, t);
+  }
   if (b.len) memcpy(*out, b.p, b.len);
   *len = (uint32_t)b.len;
   text_buf_free(&b);
@@ -65,9 +79,10 @@ static bool string(sp *p, uint8_t **out, uint32_t *len) {
   return true;
 }
 
-/* (module ...) in any form; the tokens stay where they are. */
+/* (module ...) or (component ...) in any form; the tokens stay where they are. */
 static bool module(sp *p, wast_module *m) {
-  if (!lpar_kw(p, "module")) return fail(p, tok(p), "unexpected token");
+  if (lpar_kw(p, "component")) m->component = true;
+  else if (!lpar_kw(p, "module")) return fail(p, tok(p), "unexpected token");
   m->lpar = p->pos;
   size_t close = tok(p)->match;
   p->pos += 2;
@@ -98,6 +113,7 @@ static bool number(sp *p, unsigned bits, bool fl, bool patterns, uint64_t *v, ui
     ok = text_parse_f32(s, t->len, &u, &range);
     *v = u;
   } else ok = text_parse_f64(s, t->len, v, &range);
+  if (TEXT_NUM_OOM(ok, range)) return oom(p, t);
   if (!ok) return fail(p, t, "unknown operator");
   if (range) return fail(p, t, "constant out of range");
   p->pos++;
@@ -109,21 +125,39 @@ static bool value(sp *p, wast_value *v, bool result);
 static bool value_list(sp *p, wast_value **out, uint32_t *n, bool result) {
   size_t count = 0;
   for (size_t k = p->pos; p->toks[k].kind == TOK_LPAR; k = p->toks[k].match + 1) count++;
-  *out = util_arena_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  *out = util_arena_try_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  if (!*out) return oom(p, tok(p));
   *n = (uint32_t)count;
   for (size_t i = 0; i < count; i++)
     if (!value(p, &(*out)[i], result)) return false;
   return true;
 }
 
+/* Values of the component model's scripts (u32.const, str.const, record.const, ...):
+ * kept as one opaque value, since components are validated, not run. */
+static bool component_value(const sp *p, const text_token *t) {
+  static const char *const kws[] = {"bool.const", "s8.const", "u8.const", "s16.const", "u16.const",
+                                    "s32.const", "u32.const", "s64.const", "u64.const", "char.const",
+                                    "str.const", "list.const", "record.const", "tuple.const", "variant.const",
+                                    "enum.const", "flags.const", "option.const", "result.const", "option.some",
+                                    "option.none", "result.ok", "result.err"};
+  for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
+    if (is_kw(p, t, kws[i])) return true;
+  return false;
+}
+
 static bool value(sp *p, wast_value *v, bool result) {
   if (tok(p)->kind != TOK_LPAR) return fail(p, tok(p), "unexpected token");
+  size_t close = tok(p)->match;
   p->pos++;
   const text_token *t = tok(p);
   memset(v, 0, sizeof *v);
   p->pos++;
   uint64_t x = 0;
-  if (is_kw(p, t, "i32.const")) {
+  if (component_value(p, t)) {
+    v->kind = WAST_V_COMPONENT;
+    p->pos = close;
+  } else if (is_kw(p, t, "i32.const")) {
     v->kind = WAST_V_I32;
     if (!number(p, 32, false, false, &x, NULL)) return false;
     v->u.i32 = (uint32_t)x;
@@ -216,7 +250,8 @@ static bool command(sp *p, wast_command *c);
 static bool commands(sp *p, size_t close, wast_command **out, uint32_t *n) {
   size_t count = 0;
   for (size_t k = p->pos; k < close && p->toks[k].kind == TOK_LPAR; k = p->toks[k].match + 1) count++;
-  *out = util_arena_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  *out = util_arena_try_alloc(&p->s->arena, (count ? count : 1) * sizeof **out);
+  if (!*out) return oom(p, tok(p));
   *n = (uint32_t)count;
   for (size_t i = 0; i < count; i++)
     if (!command(p, &(*out)[i])) return false;
@@ -232,10 +267,11 @@ static bool command(sp *p, wast_command *c) {
   c->col = (int)open->col;
   c->first_tok = p->pos;
   size_t close = open->match;
-  if (is_kw(p, t, "module")) {
+  if (is_kw(p, t, "module") || is_kw(p, t, "component")) {
     const text_token *n = &p->toks[p->pos + 2];
     if (is_kw(p, n, "instance")) {
       c->kind = WAST_MODULE_INSTANCE;
+      c->module.component = is_kw(p, t, "component");
       p->pos += 3;
       c->name = opt_id(p);
       c->ref = opt_id(p);
@@ -268,7 +304,7 @@ static bool command(sp *p, wast_command *c) {
   }
   if (is_kw(p, t, "assert_trap")) {
     c->kind = WAST_ASSERT_TRAP;
-    if (lpar_kw(p, "module")) {
+    if (lpar_kw(p, "module") || lpar_kw(p, "component")) {
       c->has_module = true;
       if (!module(p, &c->module)) return false;
     } else {
@@ -316,9 +352,16 @@ static bool command(sp *p, wast_command *c) {
 
 wast_script *text_wast_parse(const char *src, size_t len, util_error *err) {
   util_error_clear(err);
-  wast_script *s = util_xcalloc(1, sizeof *s);
-  util_arena_init(&s->arena);
-  s->src = util_xmalloc(len + 1);
+  wast_script *s = util_try_calloc(1, sizeof *s);
+  if (s) {
+    util_arena_init(&s->arena);
+    s->src = len < SIZE_MAX ? util_try_malloc(len + 1) : NULL;
+  }
+  if (!s || !s->src) {
+    text_wast_free(s);
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    return NULL;
+  }
   if (len) memcpy(s->src, src, len);
   s->src[len] = 0;
   if (!text_lex(s->src, len, &s->lx, err)) {
@@ -341,18 +384,23 @@ wast_script *text_wast_parse(const char *src, size_t len, util_error *err) {
         c.has_module = true;
         c.module.lpar = SIZE_MAX; /* the whole text */
         c.first_tok = 0;
-        UTIL_VEC_PUSH(s->cmds, s->ncmds, s->cap, c);
+        if (!UTIL_VEC_TRY_PUSH(s->cmds, s->ncmds, s->cap, c)) {
+          oom(&p, t0);
+          text_wast_free(s);
+          return NULL;
+        }
         return s;
       }
     }
   }
   while (tok(&p)->kind != TOK_EOF) {
     wast_command c;
-    if (!command(&p, &c)) {
+    const text_token *at = tok(&p);
+    if (!command(&p, &c) || !UTIL_VEC_TRY_PUSH(s->cmds, s->ncmds, s->cap, c)) {
+      oom(&p, at); /* the push failed (a failed command has its error already) */
       text_wast_free(s);
       return NULL;
     }
-    UTIL_VEC_PUSH(s->cmds, s->ncmds, s->cap, c);
   }
   return s;
 }
@@ -368,17 +416,22 @@ void text_wast_free(wast_script *s) {
 
 bool text_wast_module_bytes(const wast_script *s, const wast_module *m, uint8_t **out, size_t *len,
                             util_error *err) {
+  return text_wast_module_bytes_features(s, m, WASM_FEATURES_ALL, out, len, err);
+}
+
+bool text_wast_module_bytes_features(const wast_script *s, const wast_module *m, uint32_t features, uint8_t **out,
+                                     size_t *len, util_error *err) {
   util_error_clear(err);
   text_buf b = {0};
-  bool ok = m->lpar == SIZE_MAX ? text_wat_encode(s->src, s->lx.len, &b, err)
-                                : text_encode_module(s->src, s->lx.toks, m->lpar, &b, err);
+  bool ok = m->lpar == SIZE_MAX ? text_wat_encode_features(s->src, s->lx.len, features, &b, err)
+                                : text_encode_module_features(s->src, s->lx.toks, m->lpar, features, &b, err);
   if (!ok) {
     text_buf_free(&b);
     return false;
   }
-  *out = b.p ? b.p : util_xmalloc(1);
+  *out = b.p ? b.p : util_try_malloc(1);
   *len = b.len;
-  return true;
+  return *out ? true : util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
 }
 
 const char *text_wast_cmd_name(int kind) {

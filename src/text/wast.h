@@ -35,6 +35,7 @@ typedef struct wast_name {
 typedef struct wast_module {
   uint8_t form;        /* wast_mod_form */
   bool definition;     /* `module definition`: compiled, not instantiated */
+  bool component;      /* (component ...) of the component model's scripts */
   wast_name id;        /* $name */
   size_t lpar;         /* token of its `(` */
 } wast_module;
@@ -48,6 +49,7 @@ typedef enum {
   WAST_V_REF_FUNC,     /* (ref.func) in results: any function reference */
   WAST_V_REF_OTHER,    /* (ref.any), (ref.i31), (ref.struct), ... in results: by `heap` */
   WAST_V_EITHER,       /* (either r1 r2 ...) */
+  WAST_V_COMPONENT,    /* a component-level value (u32.const, str.const, record.const, ...), not kept */
 } wast_value_kind;
 
 enum { WAST_NAN_NONE = 0, WAST_NAN_CANONICAL = 1, WAST_NAN_ARITHMETIC = 2 };
@@ -103,7 +105,8 @@ typedef struct wast_script {
   size_t ncmds, cap;
 } wast_script;
 
-/* Parses a script. On failure returns NULL with a MALFORMED error and its line:col. */
+/* Parses a script. On failure returns NULL with a MALFORMED error and its line:col, or
+ * an OOM error "out of memory". */
 wast_script *text_wast_parse(const char *src, size_t len, util_error *err);
 void text_wast_free(wast_script *s);
 
@@ -111,6 +114,9 @@ void text_wast_free(wast_script *s);
  * of `assert_malformed` modules surface here. */
 bool text_wast_module_bytes(const wast_script *s, const wast_module *m, uint8_t **out, size_t *len,
                             util_error *err);
+/* The same under a feature set (src/wasm/module.h's WASM_FEATURE_*). */
+bool text_wast_module_bytes_features(const wast_script *s, const wast_module *m, uint32_t features, uint8_t **out,
+                                     size_t *len, util_error *err);
 
 const char *text_wast_cmd_name(int kind);
 

@@ -36,13 +36,6 @@ static bool kw_contains(const scan *s, const text_token *t, const char *p) {
   return false;
 }
 
-/* A natural number that 2.0 reads as u32 but memory64 as u64. */
-static bool beyond_u32(const char *p, size_t n) {
-  uint64_t v;
-  bool range = false;
-  return text_parse_nat(p, n, &v, &range) && (range || v > UINT32_MAX);
-}
-
 /* Keywords that exist only in a later proposal's text format. */
 static const struct {
   int feature;
@@ -64,14 +57,10 @@ static const struct {
     {WAST_FEAT_GC, true, "ref.cast"},       {WAST_FEAT_GC, false, "ref.eq"},
     {WAST_FEAT_GC, true, "br_on_cast"},     {WAST_FEAT_GC, true, "any.convert_extern"},
     {WAST_FEAT_GC, true, "extern.convert_any"},
-    {WAST_FEAT_EXCEPTIONS, false, "try_table"}, {WAST_FEAT_EXCEPTIONS, false, "throw"},
-    {WAST_FEAT_EXCEPTIONS, false, "throw_ref"}, {WAST_FEAT_EXCEPTIONS, false, "tag"},
-    {WAST_FEAT_EXCEPTIONS, false, "exn"},       {WAST_FEAT_EXCEPTIONS, false, "noexn"},
-    {WAST_FEAT_EXCEPTIONS, false, "exnref"},    {WAST_FEAT_EXCEPTIONS, false, "nullexnref"},
-    {WAST_FEAT_EXCEPTIONS, false, "try"},       {WAST_FEAT_EXCEPTIONS, false, "catch"},
-    {WAST_FEAT_EXCEPTIONS, false, "catch_ref"}, {WAST_FEAT_EXCEPTIONS, false, "catch_all"},
-    {WAST_FEAT_EXCEPTIONS, false, "catch_all_ref"}, {WAST_FEAT_EXCEPTIONS, false, "delegate"},
-    {WAST_FEAT_EXCEPTIONS, false, "rethrow"},
+    /* exception handling (try_table, throw, throw_ref, tag, exnref, and the legacy try,
+     * catch, delegate, rethrow) and typed function references are read; exn's bottom type
+     * comes with GC's */
+    {WAST_FEAT_GC, false, "noexn"},         {WAST_FEAT_GC, false, "nullexnref"},
     {WAST_FEAT_THREADS, false, "shared"},       {WAST_FEAT_THREADS, true, "memory.atomic."},
     {WAST_FEAT_THREADS, false, "atomic.fence"},
 };
@@ -83,24 +72,7 @@ static void found(scan *s, int f) {
 static void keyword(scan *s, const text_token *t) {
   for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
     if (markers[i].prefix ? kw_prefix(s, t, markers[i].kw) : kw_eq(s, t, markers[i].kw)) found(s, markers[i].feature);
-  if (kw_contains(s, t, ".relaxed_")) found(s, WAST_FEAT_RELAXED_SIMD);
-  if (kw_prefix(s, t, "offset=") && beyond_u32(s->src + t->start + 7, t->len - 7)) found(s, WAST_FEAT_WIDE_LIMITS);
   if (kw_contains(s, t, ".atomic.")) found(s, WAST_FEAT_THREADS);
-}
-
-/* After `(memory` or `(table`: an index type `i64` after the optional id and inline
- * exports/import means 64-bit addressing. */
-static void limits_owner(scan *s, size_t k) {
-  while (k < s->end) {
-    const text_token *t = &s->toks[k];
-    if (t->kind == TOK_ID) k++;
-    else if (t->kind == TOK_LPAR && (kw_eq(s, &s->toks[k + 1], "export") || kw_eq(s, &s->toks[k + 1], "import")))
-      k = t->match + 1;
-    else break;
-  }
-  if (k < s->end && kw_eq(s, &s->toks[k], "i64")) found(s, WAST_FEAT_MEMORY64);
-  for (int i = 0; i < 2 && k < s->end && s->toks[k].kind == TOK_NUM; i++, k++)
-    if (beyond_u32(s->src + s->toks[k].start, s->toks[k].len)) found(s, WAST_FEAT_WIDE_LIMITS);
 }
 
 /* A field whose constant expression computes (i32.add etc.) uses extended constants;
@@ -133,8 +105,9 @@ static void table_init(scan *s, size_t lpar) {
   (void)k; /* typed function references are implemented */
 }
 
-/* The module's top-level fields: memories defined or imported (more than one is
- * multi-memory), constant-expression fields. */
+/* The module's top-level fields: tables with initialisers, constant-expression fields.
+ * (Multiple memories and memory64's i64 index types, u64 limits and offsets are read and
+ * run, under 2.0's rules too with `--standard 2.0`.) */
 static void fields(scan *s, size_t first) {
   for (size_t k = first; k < s->end && s->toks[k].kind != TOK_EOF;) {
     const text_token *t = &s->toks[k];
@@ -146,37 +119,23 @@ static void fields(scan *s, size_t first) {
     const text_token *t = &s->toks[k];
     if (t->kind != TOK_LPAR) { k++; continue; }
     const text_token *f = &s->toks[k + 1];
-    if (kw_eq(s, f, "memory")) s->memories++;
-    else if (kw_eq(s, f, "table") && !has_import(s, k)) table_init(s, k);
-    else if (kw_eq(s, f, "import")) {
-      for (size_t j = k + 2; j < t->match; j++)
-        if (s->toks[j].kind == TOK_LPAR && kw_eq(s, &s->toks[j + 1], "memory")) s->memories++;
-    } else if (kw_eq(s, f, "global") || kw_eq(s, f, "data") || kw_eq(s, f, "elem")) {
+    if (kw_eq(s, f, "table") && !has_import(s, k)) table_init(s, k);
+    else if (kw_eq(s, f, "global") || kw_eq(s, f, "data") || kw_eq(s, f, "elem")) {
       const_field(s, k);
     }
     k = t->match + 1;
   }
-  if (s->memories > 1) found(s, WAST_FEAT_MULTI_MEMORY);
 }
 
-/* `from`: where the text before token `first` starts (annotations may precede it). */
+/* `from`: where the text before token `first` starts. */
 static int scan_tokens(const char *src, const text_token *toks, size_t from, size_t first, size_t end) {
+  (void)from; /* annotations are read (skipped) by the lexer: no longer a feature marker */
   scan s = {src, toks, end, 0, 0, WAST_FEAT_NONE};
   for (size_t k = first; k < end; k++) {
     const text_token *t = &toks[k];
     if (t->kind == TOK_KEYWORD) keyword(&s, t);
-    else if (t->kind == TOK_LPAR && (kw_eq(&s, &toks[k + 1], "memory") || kw_eq(&s, &toks[k + 1], "table")))
-      limits_owner(&s, k + 2);
   }
   fields(&s, first);
-  /* The lexer reads annotations as white space: they sit between tokens. */
-  for (size_t k = first; k <= end; k++) {
-    size_t i = k == first ? from : toks[k - 1].start + toks[k - 1].len;
-    for (; i + 1 < toks[k].start; i++)
-      if (src[i] == '(' && src[i + 1] == '@') found(&s, WAST_FEAT_ANNOTATIONS);
-    /* `(@` with no id after it is not an annotation to the lexer, but is one to 3.0 */
-    if (toks[k].kind == TOK_LPAR && src[toks[k].start + 1] == '@') found(&s, WAST_FEAT_ANNOTATIONS);
-  }
   return s.found;
 }
 
@@ -198,7 +157,9 @@ int text_wast_module_feature(const wast_script *s, const wast_module *m) {
   text_lexed lx;
   util_error err;
   int f = WAST_FEAT_NONE;
-  if (text_lex(b.p ? (const char *)b.p : "", b.len, &lx, &err)) {
+  /* Out of memory (here or in the lexer): no feature found; encoding the text then tells
+   * whether it is 2.0. */
+  if (!b.oom && text_lex(b.p ? (const char *)b.p : "", b.len, &lx, &err)) {
     /* The quoted text is module fields, or a whole `(module ...)`. */
     size_t first = 0;
     if (lx.ntoks > 2 && lx.toks[0].kind == TOK_LPAR && lx.src && lx.toks[1].kind == TOK_KEYWORD &&
@@ -247,7 +208,9 @@ void text_wast_module_writes(const wast_script *s, const wast_module *m,
     if (toks[k].kind != TOK_LPAR || !kw_eq(&sc, &toks[k + 1], "import") || toks[k + 2].kind != TOK_STRING) continue;
     text_buf b = {0};
     text_string_decode(s->src + toks[k + 2].start, toks[k + 2].len, &b);
-    fn(ctx, b.p ? (const char *)b.p : "", b.len);
+    /* out of memory: the name as written (the same unless it has escapes) */
+    if (b.oom) fn(ctx, s->src + toks[k + 2].start + 1, toks[k + 2].len - 2);
+    else fn(ctx, b.p ? (const char *)b.p : "", b.len);
     text_buf_free(&b);
   }
 }

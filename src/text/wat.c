@@ -9,8 +9,8 @@
 #include "../wasm/module.h"
 #include "wat.h"
 
-static const char *const space_names[SPACE_COUNT] = {"type", "func", "table", "memory", "global", "elem", "data"};
-static const char *const def_names[SPACE_COUNT] = {"type", "function", "table", "memory", "global", "elem", "data"};
+static const char *const space_names[SPACE_COUNT] = {"type", "func", "table", "memory", "global", "elem", "data", "tag"};
+static const char *const def_names[SPACE_COUNT] = {"type", "function", "table", "memory", "global", "elem", "data", "tag"};
 
 bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
   if (w->err->kind != UTIL_ERR_NONE) return false;
@@ -26,6 +26,14 @@ bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
   return false;
 }
 
+bool wat_oom(wat *w, const text_token *t) {
+  if (w->err->kind != UTIL_ERR_NONE) return false;
+  util_fail(w->err, UTIL_ERR_OOM, t->start, "out of memory");
+  w->err->line = (int)t->line;
+  w->err->col = (int)t->col;
+  return false;
+}
+
 bool wat_is_kw(const text_token *t, const char *src, const char *kw) {
   size_t n = strlen(kw);
   return t->kind == TOK_KEYWORD && t->len == n && memcmp(src + t->start, kw, n) == 0;
@@ -33,6 +41,10 @@ bool wat_is_kw(const text_token *t, const char *src, const char *kw) {
 
 bool wat_is_lpar_kw(const wat *w, const char *kw) {
   return wat_tok(w)->kind == TOK_LPAR && wat_is_kw(wat_peek(w, 1), w->src, kw);
+}
+
+static bool wat_is_lpar_kw_at(const wat *w, size_t k, const char *kw) {
+  return wat_peek(w, k)->kind == TOK_LPAR && wat_is_kw(wat_peek(w, k + 1), w->src, kw);
 }
 
 bool wat_expect(wat *w, int kind) {
@@ -66,10 +78,26 @@ bool wat_index(wat *w, int space, uint32_t *out) {
   return wat_u32(w, out);
 }
 
+/* Where a type is expected: a keyword the text format does not have at all is named, as
+ * the reference reader's lexer does ("unknown operator anyfunc"); a known one in the wrong
+ * place is an unexpected token. */
+static bool type_expected(wat *w, const text_token *t) {
+  static const char *const known[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref",
+                                      "func", "extern", "param", "result", "local", "type", "export",
+                                      "import", "then", "else", "item", "offset", "mut", "table",
+                                      "memory", "global", "elem", "data", "start", "module", "declare"};
+  if (t->kind != TOK_KEYWORD || text_opcode_by_name(w->src + t->start, t->len) >= 0)
+    return wat_fail(w, t, "unexpected token");
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if (wat_is_kw(t, w->src, known[i])) return wat_fail(w, t, "unexpected token");
+  return wat_fail(w, t, "unknown operator %.*s", (int)(t->len > 64 ? 64 : t->len), w->src + t->start);
+}
+
 bool wat_heaptype(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
   if (wat_is_kw(t, w->src, "func")) *out = WASM_HEAP_FUNC;
   else if (wat_is_kw(t, w->src, "extern")) *out = WASM_HEAP_EXTERN;
+  else if (wat_is_kw(t, w->src, "exn")) *out = WASM_HEAP_EXN;
   else if (t->kind == TOK_ID || t->kind == TOK_NUM) {
     uint32_t x;
     if (!wat_index(w, SPACE_TYPE, &x)) return false;
@@ -100,7 +128,8 @@ bool wat_reftype(wat *w, uint32_t *out) {
   if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
   if (wat_is_kw(t, w->src, "funcref")) *out = WASM_FUNCREF;
   else if (wat_is_kw(t, w->src, "externref")) *out = WASM_EXTERNREF;
-  else return wat_fail(w, t, "unexpected token");
+  else if (wat_is_kw(t, w->src, "exnref")) *out = WASM_EXNREF;
+  else return type_expected(w, t);
   w->pos++;
   return true;
 }
@@ -122,7 +151,7 @@ void wat_emit_valtype(text_buf *out, uint32_t t) {
 bool wat_valtype(wat *w, uint32_t *out) {
   static const struct { const char *n; uint8_t t; } vt[] = {
       {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b},
-      {"funcref", 0x70}, {"externref", 0x6f}};
+      {"funcref", 0x70}, {"externref", 0x6f}, {"exnref", 0x69}};
   if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
   const text_token *t = wat_tok(w);
   for (size_t i = 0; i < sizeof vt / sizeof vt[0]; i++) {
@@ -132,7 +161,7 @@ bool wat_valtype(wat *w, uint32_t *out) {
       return true;
     }
   }
-  return wat_fail(w, t, "unexpected token");
+  return type_expected(w, t);
 }
 
 /* ---------- function types ---------------------------------------------------------------- */
@@ -151,12 +180,20 @@ static bool same_type(const wat_functype *f, const text_buf *p, const text_buf *
          (r->len == 0 || memcmp(f->results, r->p, r->len) == 0);
 }
 
-static uint32_t add_type(wat *w, const text_buf *p, const text_buf *r) {
-  wat_functype f = {util_xmalloc(p->len + 1), util_xmalloc(r->len + 1), vt_count(p), vt_count(r)};
+/* Appends the type; its index in *x. False (nothing added) when out of memory. */
+static bool add_type(wat *w, const text_buf *p, const text_buf *r, uint32_t *x) {
+  wat_functype f = {util_try_malloc(p->len + 1), util_try_malloc(r->len + 1), vt_count(p), vt_count(r)};
+  size_t cap = w->types_cap;
+  if (!f.params || !f.results || w->ntypes == UINT32_MAX || !UTIL_VEC_TRY_PUSH(w->types, w->ntypes, cap, f)) {
+    free(f.params);
+    free(f.results);
+    return false;
+  }
+  w->types_cap = (uint32_t)cap;
   if (p->len) memcpy(f.params, p->p, p->len);
   if (r->len) memcpy(f.results, r->p, r->len);
-  UTIL_VEC_PUSH(w->types, w->ntypes, w->types_cap, f);
-  return w->ntypes - 1;
+  *x = w->ntypes - 1;
+  return true;
 }
 
 /* One entry of a name map: index, then the identifier without its `$`. */
@@ -175,12 +212,12 @@ void wat_note_block(wat *w, const char *label, uint32_t len) {
 
 static bool add_local(wat *w, const text_token *id, uint32_t t) {
   if (id && !text_names_add(&w->locals, id->id, id->idlen, w->nlocals))
-    return wat_fail(w, id, "duplicate local %.*s", (int)id->idlen, id->id);
+    return w->locals.oom ? wat_oom(w, id) : wat_fail(w, id, "duplicate local %.*s", (int)id->idlen, id->id);
   if (id) {
     name_entry(&w->fn_locals, w->nlocals, id->id, id->idlen);
     w->fn_nlocals++;
   }
-  UTIL_VEC_PUSH(w->local_types, w->nlocals, w->local_types_cap, t);
+  if (!UTIL_VEC_TRY_PUSH(w->local_types, w->nlocals, w->local_types_cap, t)) return wat_oom(w, wat_tok(w));
   return true;
 }
 
@@ -232,13 +269,14 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
   }
   text_buf p = {0}, r = {0};
   bool ok = params_results(w, &p, &r, bind);
+  if (ok && (p.oom || r.oom)) ok = wat_oom(w, at);
   if (ok && explicit) {
     if (x >= w->ntypes) {
       if (p.len || r.len) ok = wat_fail(w, at, "unknown type");
     } else if (p.len || r.len) {
       if (!same_type(&w->types[x], &p, &r)) ok = wat_fail(w, at, "inline function type");
     } else if (bind == 1) {
-      for (uint32_t i = 0; i < w->types[x].np; i++) add_local(w, NULL, w->types[x].params[i]);
+      for (uint32_t i = 0; ok && i < w->types[x].np; i++) ok = add_local(w, NULL, w->types[x].params[i]);
     }
   } else if (ok && block && p.len == 0 && vt_count(&r) <= 1) {
     *bt = r.len ? -(int64_t)vt_at(&r, 0) : -64;
@@ -250,7 +288,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
     for (uint32_t i = 0; i < w->ntypes; i++) {
       if (same_type(&w->types[i], &p, &r)) { x = i; break; }
     }
-    if (x == UINT32_MAX) x = add_type(w, &p, &r);
+    if (x == UINT32_MAX && !add_type(w, &p, &r, &x)) ok = wat_oom(w, at);
   }
   text_buf_free(&p);
   text_buf_free(&r);
@@ -276,7 +314,8 @@ static bool add_name(wat *w, int space) {
   uint32_t idx = w->counts[space]++;
   if (t->kind != TOK_ID) return true;
   if (!text_names_add(&w->names[space], t->id, t->idlen, idx))
-    return wat_fail(w, t, "duplicate %s %.*s", space_names[space], (int)t->idlen, t->id);
+    return w->names[space].oom ? wat_oom(w, t)
+                               : wat_fail(w, t, "duplicate %s %.*s", space_names[space], (int)t->idlen, t->id);
   name_entry(&w->nm_space[space], idx, t->id, t->idlen);
   w->nm_count[space]++;
   w->pos++;
@@ -288,6 +327,7 @@ static int space_of_kw(const text_token *t, const char *src) {
   if (wat_is_kw(t, src, "table")) return SPACE_TABLE;
   if (wat_is_kw(t, src, "memory")) return SPACE_MEM;
   if (wat_is_kw(t, src, "global")) return SPACE_GLOBAL;
+  if (wat_is_kw(t, src, "tag")) return SPACE_TAG;
   return -1;
 }
 
@@ -299,7 +339,8 @@ static bool type_def(wat *w) {
   text_buf p = {0}, r = {0};
   bool ok = params_results(w, &p, &r, 2);
   if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
-  if (ok) add_type(w, &p, &r);
+  uint32_t x;
+  if (ok && (p.oom || r.oom || !add_type(w, &p, &r, &x))) ok = wat_oom(w, wat_tok(w));
   text_buf_free(&p);
   text_buf_free(&r);
   w->pos = close + 1;
@@ -380,8 +421,8 @@ static bool first_pass(wat *w, size_t start, size_t end) {
 /* ---------- the second pass ----------------------------------------------------------------- */
 
 typedef struct sections {
-  text_buf import, func, table, mem, global, export, start, elem, code, data;
-  uint32_t nimport, nfunc, ntable, nmem, nglobal, nexport, nelem, ncode, ndata;
+  text_buf import, func, table, mem, global, export, start, elem, code, data, tag;
+  uint32_t nimport, nfunc, ntable, nmem, nglobal, nexport, nelem, ncode, ndata, ntag;
   bool has_start;
 } sections;
 
@@ -390,6 +431,7 @@ static bool name_string(wat *w, text_buf *out) {
   if (t->kind != TOK_STRING) return wat_fail(w, t, "unexpected token");
   w->tmp.len = 0;
   text_string_decode(w->src + t->start, t->len, &w->tmp);
+  if (w->tmp.oom) return wat_oom(w, t);
   if (!util_utf8_valid(w->tmp.p, w->tmp.len)) return wat_fail(w, t, "malformed UTF-8 encoding");
   text_buf_u32(out, (uint32_t)w->tmp.len);
   text_buf_bytes(out, w->tmp.p, w->tmp.len);
@@ -418,7 +460,36 @@ static bool inline_import(wat *w, sections *s) {
   return wat_expect_rpar(w);
 }
 
-static bool limits(wat *w, text_buf *out) {
+/* A u64 bound of a 64-bit memory or table. */
+static bool wat_u64(wat *w, uint64_t *out) {
+  const text_token *t = wat_tok(w);
+  bool range = false;
+  if (t->kind != TOK_NUM || !text_parse_nat(w->src + t->start, t->len, out, &range))
+    return wat_fail(w, t, "unexpected token");
+  if (range) return wat_fail(w, t, "i64 constant out of range");
+  w->pos++;
+  return true;
+}
+
+/* Limits, after an optional index type: `i64` makes them 64-bit (flags bit 2). */
+static bool limits_at(wat *w, text_buf *out, bool *is64) {
+  *is64 = false;
+  if (wat_tok(w)->kind == TOK_KEYWORD && (wat_is_kw(wat_tok(w), w->src, "i64") || wat_is_kw(wat_tok(w), w->src, "i32"))) {
+    *is64 = wat_is_kw(wat_tok(w), w->src, "i64");
+    w->pos++;
+  }
+  /* 3.0 reads every bound as a u64 (the validator holds a 32-bit memory or table to its
+   * range); 2.0's grammar has u32 bounds */
+  if (*is64 || (w->features & WASM_FEATURE_MEMORY64)) {
+    uint64_t min = 0, max = 0;
+    if (!wat_u64(w, &min)) return false;
+    bool has_max = wat_tok(w)->kind == TOK_NUM;
+    if (has_max && !wat_u64(w, &max)) return false;
+    text_buf_byte(out, (has_max ? 1 : 0) | (*is64 ? 4 : 0));
+    text_buf_u64(out, min);
+    if (has_max) text_buf_u64(out, max);
+    return true;
+  }
   uint32_t min = 0, max = 0;
   if (!wat_u32(w, &min)) return false;
   if (wat_tok(w)->kind == TOK_NUM) {
@@ -433,13 +504,18 @@ static bool limits(wat *w, text_buf *out) {
   return true;
 }
 
+static bool limits(wat *w, text_buf *out) {
+  bool is64;
+  return limits_at(w, out, &is64);
+}
+
 static bool tabletype(wat *w, text_buf *out) {
   text_buf lim = {0};
   uint32_t rt = 0;
   bool ok = limits(w, &lim) && wat_reftype(w, &rt);
   if (ok) {
     wat_emit_valtype(out, rt);
-    text_buf_bytes(out, lim.p, lim.len);
+    text_buf_append(out, &lim);
   }
   text_buf_free(&lim);
   return ok;
@@ -473,13 +549,13 @@ static void keep_func_names(wat *w, uint32_t index) {
   if (w->fn_nlocals) {
     text_buf_u32(&w->nm_locals, index);
     text_buf_u32(&w->nm_locals, w->fn_nlocals);
-    text_buf_bytes(&w->nm_locals, w->fn_locals.p, w->fn_locals.len);
+    text_buf_append(&w->nm_locals, &w->fn_locals);
     w->nm_nlocal_funcs++;
   }
   if (w->fn_nlabels) {
     text_buf_u32(&w->nm_labels, index);
     text_buf_u32(&w->nm_labels, w->fn_nlabels);
-    text_buf_bytes(&w->nm_labels, w->fn_labels.p, w->fn_labels.len);
+    text_buf_append(&w->nm_labels, &w->fn_labels);
     w->nm_nlabel_funcs++;
   }
 }
@@ -535,7 +611,7 @@ static bool func_field(wat *w, sections *s) {
   if (ok) {
     text_buf_byte(&body, 0x0b);
     text_buf_u32(&s->code, (uint32_t)body.len);
-    text_buf_bytes(&s->code, body.p, body.len);
+    text_buf_append(&s->code, &body);
     s->ncode++;
     keep_func_names(w, index);
   }
@@ -634,13 +710,14 @@ static void emit_elem(sections *s, int mode, uint32_t table, const text_buf *off
   if (el->exprs) flags |= 4;
   text_buf_byte(&s->elem, flags);
   if (mode == 0 && (flags & 2)) text_buf_u32(&s->elem, table);
-  if (mode == 0) text_buf_bytes(&s->elem, offset->p, offset->len);
+  if (mode == 0) text_buf_append(&s->elem, offset);
   if (flags & 3) {
     if (el->exprs) wat_emit_valtype(&s->elem, el->type);
     else text_buf_byte(&s->elem, 0x00);
   }
   text_buf_u32(&s->elem, el->n);
-  text_buf_bytes(&s->elem, el->items.p, el->items.len);
+  if (el->funcs.oom) s->elem.oom = true; /* it decided the form */
+  text_buf_append(&s->elem, &el->items);
   s->nelem++;
 }
 
@@ -653,7 +730,14 @@ static bool table_field(wat *w, sections *s) {
     text_buf_byte(&s->import, 1);
     return tabletype(w, &s->import);
   }
-  if (wat_tok(w)->kind == TOK_KEYWORD || wat_is_lpar_kw(w, "ref")) {
+  bool is64 = false;
+  bool at_kw = wat_is_kw(wat_tok(w), w->src, "i64") || wat_is_kw(wat_tok(w), w->src, "i32");
+  if (at_kw && (wat_peek(w, 1)->kind == TOK_KEYWORD || wat_is_lpar_kw_at(w, 1, "ref"))) {
+    is64 = wat_is_kw(wat_tok(w), w->src, "i64");
+    w->pos++;
+    at_kw = false;
+  }
+  if ((wat_tok(w)->kind == TOK_KEYWORD && !at_kw) || wat_is_lpar_kw(w, "ref")) {
     uint32_t rt = 0;
     if (!wat_reftype(w, &rt)) return false;
     if (!wat_is_lpar_kw(w, "elem")) return wat_fail(w, wat_tok(w), "unexpected token");
@@ -712,11 +796,12 @@ static bool table_field(wat *w, sections *s) {
     if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
     if (ok) {
       text_buf off = {0};
-      i32_const_zero(&off);
+      if (is64) { text_buf_byte(&off, 0x42); text_buf_byte(&off, 0); text_buf_byte(&off, 0x0b); }
+      else i32_const_zero(&off);
       emit_elem(s, 0, index, &off, &el);
       text_buf_free(&off);
       wat_emit_valtype(&s->table, rt);
-      text_buf_byte(&s->table, 1);
+      text_buf_byte(&s->table, is64 ? 5 : 1);
       text_buf_u32(&s->table, el.n);
       text_buf_u32(&s->table, el.n);
       s->ntable++;
@@ -750,6 +835,7 @@ static bool data_strings(wat *w, text_buf *out) {
     w->pos++;
   }
   if (wat_tok(w)->kind != TOK_RPAR) return wat_fail(w, wat_tok(w), "unexpected token");
+  if (w->tmp.oom) return wat_oom(w, wat_tok(w));
   text_buf_u32(out, (uint32_t)w->tmp.len);
   text_buf_bytes(out, w->tmp.p, w->tmp.len);
   return true;
@@ -764,15 +850,21 @@ static bool memory_field(wat *w, sections *s) {
     text_buf_byte(&s->import, 2);
     return limits(w, &s->import);
   }
+  bool is64 = false;
+  if (wat_tok(w)->kind == TOK_KEYWORD && wat_is_kw(wat_tok(w), w->src, "i64") && wat_is_lpar_kw_at(w, 1, "data")) {
+    is64 = true;
+    w->pos++;
+  }
   if (wat_is_lpar_kw(w, "data")) {
     size_t close = wat_tok(w)->match;
     w->pos += 2;
     if (index == 0) text_buf_byte(&s->data, 0);
     else { text_buf_byte(&s->data, 2); text_buf_u32(&s->data, index); }
-    i32_const_zero(&s->data);
+    if (is64) { text_buf_byte(&s->data, 0x42); text_buf_byte(&s->data, 0); text_buf_byte(&s->data, 0x0b); }
+    else i32_const_zero(&s->data);
     if (!data_strings(w, &s->data)) return false;
     uint64_t pages = (w->tmp.len + 65535) / 65536;
-    text_buf_byte(&s->mem, 1);
+    text_buf_byte(&s->mem, is64 ? 5 : 1);
     text_buf_u32(&s->mem, (uint32_t)pages);
     text_buf_u32(&s->mem, (uint32_t)pages);
     s->nmem++;
@@ -799,6 +891,27 @@ static bool global_field(wat *w, sections *s) {
   return globaltype(w, &s->global) && wat_const_expr(w, &s->global);
 }
 
+/* (tag id? (export ...)* (import ...)? typeuse): attribute 0 (an exception) and a type. */
+static bool tag_field(wat *w, sections *s) {
+  uint32_t index = w->next[SPACE_TAG]++;
+  if (wat_tok(w)->kind == TOK_ID) w->pos++;
+  if (!inline_exports(w, s, WASM_EXTERN_TAG, index)) return false;
+  text_buf *out = &s->tag;
+  if (wat_is_lpar_kw(w, "import")) {
+    if (!inline_import(w, s)) return false;
+    out = &s->import;
+    text_buf_byte(out, WASM_EXTERN_TAG);
+  } else {
+    s->ntag++;
+  }
+  uint32_t x;
+  reset_func(w);
+  if (!typeuse_bind(w, &x, 2, false, NULL)) return false;
+  text_buf_byte(out, 0);
+  text_buf_u32(out, x);
+  return true;
+}
+
 static bool import_field(wat *w, sections *s) {
   if (!name_string(w, &s->import) || !name_string(w, &s->import)) return false;
   s->nimport++;
@@ -820,6 +933,15 @@ static bool import_field(wat *w, sections *s) {
   }
   case SPACE_TABLE: text_buf_byte(&s->import, 1); ok = tabletype(w, &s->import); break;
   case SPACE_MEM: text_buf_byte(&s->import, 2); ok = limits(w, &s->import); break;
+  case SPACE_TAG: {
+    uint32_t x;
+    reset_func(w);
+    ok = typeuse_bind(w, &x, 2, false, NULL);
+    text_buf_byte(&s->import, WASM_EXTERN_TAG);
+    text_buf_byte(&s->import, 0);
+    text_buf_u32(&s->import, x);
+    break;
+  }
   default: text_buf_byte(&s->import, 3); ok = globaltype(w, &s->import); break;
   }
   if (ok && w->pos != close) return wat_fail(w, wat_tok(w), "unexpected token");
@@ -836,7 +958,7 @@ static bool export_field(wat *w, sections *s) {
   w->pos++;
   uint32_t x;
   if (!wat_index(w, space, &x) || !wat_expect_rpar(w)) return false;
-  text_buf_byte(&s->export, (uint8_t)(space - SPACE_FUNC));
+  text_buf_byte(&s->export, space == SPACE_TAG ? WASM_EXTERN_TAG : (uint8_t)(space - SPACE_FUNC));
   text_buf_u32(&s->export, x);
   s->nexport++;
   return true;
@@ -910,6 +1032,18 @@ static bool data_field(wat *w, sections *s) {
   return offset_expr(w, &s->data) && data_strings(w, &s->data);
 }
 
+/* Whether an append to one of the module's buffers ran out of memory. */
+static bool any_oom(const wat *w, const sections *s) {
+  const text_buf *bufs[] = {&s->import, &s->func, &s->table, &s->mem, &s->global, &s->export, &s->start,
+                            &s->elem, &s->code, &s->data, &w->nm_locals, &w->nm_labels, &w->fn_locals,
+                            &w->fn_labels, &w->scratch, &w->tmp};
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    if (bufs[i]->oom) return true;
+  for (int i = 0; i < SPACE_COUNT; i++)
+    if (w->nm_space[i].oom) return true;
+  return false;
+}
+
 static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
   for (w->pos = start; w->pos < end;) {
     size_t close = wat_tok(w)->match;
@@ -921,6 +1055,7 @@ static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
     else if (wat_is_kw(kw, w->src, "table")) ok = table_field(w, s);
     else if (wat_is_kw(kw, w->src, "memory")) ok = memory_field(w, s);
     else if (wat_is_kw(kw, w->src, "global")) ok = global_field(w, s);
+    else if (wat_is_kw(kw, w->src, "tag")) ok = tag_field(w, s);
     else if (wat_is_kw(kw, w->src, "import")) ok = import_field(w, s);
     else if (wat_is_kw(kw, w->src, "export")) ok = export_field(w, s);
     else if (wat_is_kw(kw, w->src, "elem")) ok = elem_field(w, s);
@@ -933,6 +1068,7 @@ static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
       text_buf_u32(&s->start, x);
     }
     if (!ok) return false;
+    if (any_oom(w, s)) return wat_oom(w, kw);
     if (!wat_is_kw(kw, w->src, "type") && !wat_is_kw(kw, w->src, "import") && w->pos != close)
       return wat_fail(w, wat_tok(w), "unexpected token");
     w->pos = close + 1;
@@ -946,8 +1082,8 @@ static void section(text_buf *out, uint8_t id, uint32_t count, const text_buf *b
   if (vec) text_buf_u32(&head, count);
   text_buf_byte(out, id);
   text_buf_u32(out, (uint32_t)(head.len + body->len));
-  text_buf_bytes(out, head.p, head.len);
-  text_buf_bytes(out, body->p, body->len);
+  text_buf_append(out, &head);
+  text_buf_append(out, body);
   text_buf_free(&head);
 }
 
@@ -975,16 +1111,17 @@ static void name_section(wat *w, text_buf *out) {
   section(&body, 3, w->nm_nlabel_funcs, &w->nm_labels, true);
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
     section(&body, order[i].id, w->nm_count[order[i].space], &w->nm_space[order[i].space], true);
-  if (body.len > empty) section(out, 0, 0, &body, false);
+  if (body.len > empty || body.oom) section(out, 0, 0, &body, false);
   text_buf_free(&body);
   text_buf_free(&sub);
 }
 
 /* Encodes the module fields in tokens [start, end). */
 static bool encode_fields(const char *src, const text_token *toks, size_t start, size_t end,
-                          const text_token *module_id, text_buf *out, util_error *err) {
+                          const text_token *module_id, uint32_t features, text_buf *out, util_error *err) {
   wat w;
   memset(&w, 0, sizeof w);
+  w.features = features;
   w.module_id = module_id;
   w.src = src;
   w.toks = toks;
@@ -1014,6 +1151,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     section(out, 3, s.nfunc, &s.func, true);
     section(out, 4, s.ntable, &s.table, true);
     section(out, 5, s.nmem, &s.mem, true);
+    section(out, 13, s.ntag, &s.tag, true);
     section(out, 6, s.nglobal, &s.global, true);
     section(out, 7, s.nexport, &s.export, true);
     if (s.has_start) section(out, 8, 0, &s.start, false);
@@ -1029,8 +1167,9 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     section(out, 10, s.ncode, &s.code, true);
     section(out, 11, s.ndata, &s.data, true);
     name_section(&w, out);
+    if (out->oom || any_oom(&w, &s)) ok = wat_oom(&w, &toks[end]);
   }
-  text_buf *bufs[] = {&s.import, &s.func, &s.table, &s.mem, &s.global, &s.export, &s.start, &s.elem, &s.code, &s.data};
+  text_buf *bufs[] = {&s.import, &s.func, &s.table, &s.mem, &s.global, &s.export, &s.start, &s.elem, &s.code, &s.data, &s.tag};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) text_buf_free(bufs[i]);
   for (int i = 0; i < SPACE_COUNT; i++) text_names_free(&w.names[i]);
   for (uint32_t i = 0; i < w.ntypes; i++) { free(w.types[i].params); free(w.types[i].results); }
@@ -1057,11 +1196,22 @@ static bool concat_strings(const char *src, const text_token *toks, size_t *pos,
       return false;
     }
     text_string_decode(src + t->start, t->len, out);
+    if (out->oom) {
+      util_fail(err, UTIL_ERR_OOM, t->start, "out of memory");
+      err->line = (int)t->line;
+      err->col = (int)t->col;
+      return false;
+    }
   }
   return true;
 }
 
 bool text_encode_module(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err) {
+  return text_encode_module_features(src, toks, lpar, WASM_FEATURES_ALL, out, err);
+}
+
+bool text_encode_module_features(const char *src, const text_token *toks, size_t lpar, uint32_t features,
+                                 text_buf *out, util_error *err) {
   size_t close = toks[lpar].match;
   size_t pos = lpar + 2; /* after `(module`; 3.0 scripts write `module definition $id` */
   if (wat_is_kw(&toks[pos], src, "definition")) pos++;
@@ -1076,20 +1226,24 @@ bool text_encode_module(const char *src, const text_token *toks, size_t lpar, te
     pos++;
     text_buf text = {0};
     bool ok = concat_strings(src, toks, &pos, close, &text, err);
-    if (ok) ok = text_wat_encode((const char *)text.p, text.len, out, err);
+    if (ok) ok = text_wat_encode_features((const char *)text.p, text.len, features, out, err);
     text_buf_free(&text);
     return ok;
   }
-  return encode_fields(src, toks, pos, close, module_id, out, err);
+  return encode_fields(src, toks, pos, close, module_id, features, out, err);
 }
 
 bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err) {
+  return text_wat_encode_features(src, len, WASM_FEATURES_ALL, out, err);
+}
+
+bool text_wat_encode_features(const char *src, size_t len, uint32_t features, text_buf *out, util_error *err) {
   text_lexed lx;
   if (!text_lex(src ? src : "", src ? len : 0, &lx, err)) return false;
   bool ok;
   const text_token *t = lx.toks;
   if (t[0].kind == TOK_LPAR && wat_is_kw(&t[1], lx.src, "module")) {
-    ok = text_encode_module(lx.src, lx.toks, 0, out, err);
+    ok = text_encode_module_features(lx.src, lx.toks, 0, features, out, err);
     size_t after = t[0].match + 1;
     if (ok && t[after].kind != TOK_EOF) {
       util_fail(err, UTIL_ERR_MALFORMED, t[after].start, "unexpected token");
@@ -1098,7 +1252,7 @@ bool text_wat_encode(const char *src, size_t len, text_buf *out, util_error *err
       ok = false;
     }
   } else {
-    ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, out, err);
+    ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, features, out, err);
   }
   text_lexed_free(&lx);
   return ok;
@@ -1113,9 +1267,9 @@ bool text_wat_to_binary(const char *src, size_t len, const char *filename, uint8
     text_buf_free(&b);
     return false;
   }
-  *out = b.p ? b.p : util_xmalloc(1);
+  *out = b.p ? b.p : util_try_malloc(1);
   *outlen = b.len;
-  return true;
+  return *out ? true : util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
 }
 
 bool text_is_binary(const uint8_t *bytes, size_t len) {
@@ -1142,11 +1296,16 @@ bool text_is_binary(const uint8_t *bytes, size_t len) {
 }
 
 wasm_module *text_load_module(const uint8_t *bytes, size_t len, const char *filename, util_error *err) {
-  if (text_is_binary(bytes, len)) return wasm_decode(bytes, len, err);
+  return text_load_module_features(bytes, len, filename, WASM_FEATURES_ALL, err);
+}
+
+wasm_module *text_load_module_features(const uint8_t *bytes, size_t len, const char *filename, uint32_t features,
+                                       util_error *err) {
+  if (text_is_binary(bytes, len)) return wasm_decode_features(bytes, len, features, err);
   uint8_t *bin;
   size_t n;
   if (!text_wat_to_binary((const char *)bytes, len, filename, &bin, &n, err)) return NULL;
-  wasm_module *m = wasm_decode(bin, n, err);
+  wasm_module *m = wasm_decode_features(bin, n, features, err);
   free(bin);
   return m;
 }

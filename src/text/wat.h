@@ -4,7 +4,7 @@
 
 #include "internal.h"
 
-enum { SPACE_TYPE, SPACE_FUNC, SPACE_TABLE, SPACE_MEM, SPACE_GLOBAL, SPACE_ELEM, SPACE_DATA, SPACE_COUNT };
+enum { SPACE_TYPE, SPACE_FUNC, SPACE_TABLE, SPACE_MEM, SPACE_GLOBAL, SPACE_ELEM, SPACE_DATA, SPACE_TAG, SPACE_COUNT };
 
 typedef struct wat_functype {
   uint32_t *params, *results; /* wasm_vtype */
@@ -51,12 +51,15 @@ typedef struct wat {
   text_buf tmp;           /* string decoding */
   bool uses_data_count;
   bool typed_refs;        /* the module writes `(ref ...)` types somewhere */
+  uint32_t features;      /* WASM_FEATURE_* the text is read under */
 } wat;
 
 /* token helpers shared by the two files */
 static inline const text_token *wat_tok(const wat *w) { return &w->toks[w->pos]; }
 static inline const text_token *wat_peek(const wat *w, size_t k) { return &w->toks[w->pos + k]; }
 bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "out of memory" (UTIL_ERR_OOM) at token t; false. */
+bool wat_oom(wat *w, const text_token *t);
 bool wat_is_kw(const text_token *t, const char *src, const char *kw);
 bool wat_is_lpar_kw(const wat *w, const char *kw);  /* `(` kw at the cursor */
 bool wat_expect(wat *w, int kind);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../wasm/instr.h"
+#include "../wasm/module.h"
 #include "../wasm/opcodes.h"
 #include "wat.h"
 
@@ -31,7 +33,7 @@ static bool push_label(wat *w) {
     w->pos++;
   }
   wat_note_block(w, l.name, l.len);
-  UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, l);
+  if (!UTIL_VEC_TRY_PUSH(w->labels, w->nlabels, w->labels_cap, l)) return wat_oom(w, t);
   return true;
 }
 
@@ -75,40 +77,54 @@ static bool local_index(wat *w, uint32_t *out) {
 
 static bool is_index_tok(const text_token *t) { return t->kind == TOK_NUM || t->kind == TOK_ID; }
 
-static bool memarg(wat *w, text_buf *out, unsigned natural) {
+static bool memarg_at(wat *w, text_buf *out, unsigned natural, bool lane) {
   uint64_t offset = 0, align = 1ull << natural;
+  uint32_t mem = 0;
+  /* a memory index; before a lane index a lone number is the lane */
+  const text_token *nx = wat_peek(w, 1);
+  bool idx = is_index_tok(wat_tok(w)) &&
+             (!lane || wat_tok(w)->kind == TOK_ID || nx->kind == TOK_NUM ||
+              (nx->kind == TOK_KEYWORD && nx->len > 6 &&
+               (memcmp(w->src + nx->start, "offset=", 7) == 0 || memcmp(w->src + nx->start, "align=", 6) == 0)));
+  if (idx && !wat_index(w, SPACE_MEM, &mem)) return false;
   const text_token *t = wat_tok(w);
   if (t->kind == TOK_KEYWORD && t->len > 7 && memcmp(w->src + t->start, "offset=", 7) == 0) {
     bool range = false;
     if (!text_parse_nat(w->src + t->start + 7, t->len - 7, &offset, &range)) return wat_fail(w, t, "unknown operator");
-    if (range || offset > UINT32_MAX) return wat_fail(w, t, "i32 constant out of range");
+    /* 3.0 reads a u64 (the validator bounds it by the memory's index type); 2.0 a u32 */
+    if (range || (offset > UINT32_MAX && !(w->features & WASM_FEATURE_MEMORY64)))
+      return wat_fail(w, t, range ? "i64 constant out of range" : "i32 constant out of range");
     w->pos++;
     t = wat_tok(w);
   }
   if (t->kind == TOK_KEYWORD && t->len > 6 && memcmp(w->src + t->start, "align=", 6) == 0) {
     bool range = false;
     if (!text_parse_nat(w->src + t->start + 6, t->len - 6, &align, &range)) return wat_fail(w, t, "unknown operator");
-    if (range || align == 0 || (align & (align - 1)) != 0 || align > UINT32_MAX)
+    if (range || align == 0 || (align & (align - 1)) != 0 ||
+        (align > UINT32_MAX && !(w->features & WASM_FEATURE_MEMORY64)))
       return wat_fail(w, t, "alignment must be a power of two");
     w->pos++;
   }
   uint32_t log = 0;
   while ((1ull << log) < align) log++;
-  text_buf_u32(out, log);
-  text_buf_u32(out, (uint32_t)offset);
+  /* a memory other than 0 sets flags bit 6 and follows the flags */
+  text_buf_u32(out, mem ? log | 0x40 : log);
+  if (mem) text_buf_u32(out, mem);
+  text_buf_u64(out, offset);
   return true;
 }
 
 /* A lane index. Like the reference reader: a token that is not a natural number is
- * unexpected after a lane instruction but a malformed index inside a shuffle. */
+ * unexpected after a lane instruction but a malformed index inside a shuffle; 3.0 reads
+ * the index as a u8 literal and words both as "i8 constant out of range". */
 static bool lane_u8(wat *w, text_buf *out, bool shuffle) {
   const text_token *t = wat_tok(w);
   uint64_t v;
   bool range = false;
+  const char *bad = util_spec_edition() >= 3 ? "i8 constant out of range" : "malformed lane index";
   if (t->kind != TOK_NUM && t->kind != TOK_KEYWORD) return wat_fail(w, t, "unexpected token");
-  if (!text_parse_nat(w->src + t->start, t->len, &v, &range))
-    return wat_fail(w, t, shuffle ? "malformed lane index" : "unexpected token");
-  if (range || v > 255) return wat_fail(w, t, "malformed lane index");
+  if (!text_parse_nat(w->src + t->start, t->len, &v, &range)) return wat_fail(w, t, "%s", shuffle ? bad : "unexpected token");
+  if (range || v > 255) return wat_fail(w, t, "%s", bad);
   text_buf_byte(out, (uint8_t)v);
   w->pos++;
   return true;
@@ -142,6 +158,7 @@ static bool float_const(wat *w, unsigned bits, uint64_t *v) {
   } else {
     ok = (t->kind == TOK_NUM || t->kind == TOK_KEYWORD) && text_parse_f64(w->src + t->start, t->len, v, &range);
   }
+  if (TEXT_NUM_OOM(ok, range)) return wat_oom(w, t);
   if (!ok) return bad_literal(w, t);
   if (range) return wat_fail(w, t, "constant out of range");
   w->pos++;
@@ -179,6 +196,8 @@ static bool v128_const(wat *w, text_buf *out) {
   return true;
 }
 
+static bool memarg(wat *w, text_buf *out, unsigned natural) { return memarg_at(w, out, natural, false); }
+
 static bool idx_or_zero(wat *w, int space, uint32_t *v) {
   *v = 0;
   return is_index_tok(wat_tok(w)) ? wat_index(w, space, v) : true;
@@ -207,7 +226,7 @@ static bool plain(wat *w, int op, text_buf *out) {
      * grammar says so and validation rejects it ("invalid result arity"). */
     emit_op(out, WASM_OP_SELECT_T);
     text_buf_u32(out, ntypes);
-    text_buf_bytes(out, types.p, types.len);
+    text_buf_append(out, &types);
     text_buf_free(&types);
     return true;
   }
@@ -238,7 +257,7 @@ static bool plain(wat *w, int op, text_buf *out) {
     if (n == 0) { text_buf_free(&labels); return wat_fail(w, wat_tok(w), "unexpected token"); }
     emit_op(out, op);
     text_buf_u32(out, n - 1);
-    text_buf_bytes(out, labels.p, labels.len);
+    text_buf_append(out, &labels);
     text_buf_free(&labels);
     return true;
   }
@@ -277,10 +296,11 @@ static bool plain(wat *w, int op, text_buf *out) {
     return memarg(w, out, info->arg & 0xf);
   case WASM_IMM_MEMLANE:
     emit_op(out, op);
-    return memarg(w, out, info->arg & 0xf) && lane_u8(w, out, false);
+    return memarg_at(w, out, info->arg & 0xf, true) && lane_u8(w, out, false);
   case WASM_IMM_MEMIDX:
+    if (!idx_or_zero(w, SPACE_MEM, &a)) return false;
     emit_op(out, op);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, a);
     return true;
   case WASM_IMM_I32C:
     if (!int_const(w, 32, &v)) return false;
@@ -322,16 +342,22 @@ static bool plain(wat *w, int op, text_buf *out) {
     return true;
   }
   case WASM_IMM_MEMINIT:
+    /* memory.init x? y: with one index it is the data segment */
+    b = 0;
+    if (is_index_tok(wat_peek(w, 1)) && !wat_index(w, SPACE_MEM, &b)) return false;
     if (!wat_index(w, SPACE_DATA, &a)) return false;
     w->uses_data_count = true;
     emit_op(out, op);
     text_buf_u32(out, a);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, b);
     return true;
   case WASM_IMM_MEMCOPY:
+    /* memory.copy (x y)?: destination, then source */
+    a = b = 0;
+    if (is_index_tok(wat_tok(w)) && (!wat_index(w, SPACE_MEM, &a) || !wat_index(w, SPACE_MEM, &b))) return false;
     emit_op(out, op);
-    text_buf_byte(out, 0);
-    text_buf_byte(out, 0);
+    text_buf_u32(out, a);
+    text_buf_u32(out, b);
     return true;
   case WASM_IMM_TABLEINIT:
     /* table.init x? y: with one index it is the element segment */
@@ -346,6 +372,13 @@ static bool plain(wat *w, int op, text_buf *out) {
     text_buf_u32(out, b);
     text_buf_u32(out, a);
     return true;
+  case WASM_IMM_TAG:
+    if (!wat_index(w, SPACE_TAG, &a)) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    return true;
+  case WASM_IMM_TRY_TABLE:
+    return wat_fail(w, wat_tok(w), "unexpected token");
   case WASM_IMM_TABLECOPY:
     a = b = 0;
     if (is_index_tok(wat_tok(w)) && (!wat_index(w, SPACE_TABLE, &a) || !wat_index(w, SPACE_TABLE, &b))) return false;
@@ -355,6 +388,50 @@ static bool plain(wat *w, int op, text_buf *out) {
     return true;
   }
   return wat_fail(w, wat_tok(w), "unknown operator");
+}
+
+/* try_table's label, block type and catch clauses, then its encoding. The clauses' labels
+ * are resolved outside the try_table (its own label scopes only its body). */
+static bool try_table_head(wat *w, text_buf *out, int64_t *bt) {
+  wat_label l = {NULL, 0};
+  const text_token *lt = wat_tok(w);
+  if (lt->kind == TOK_ID) {
+    l = (wat_label){lt->id, lt->idlen};
+    w->pos++;
+  }
+  if (!wat_blocktype(w, bt)) return false;
+  static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+  text_buf clauses = {0};
+  uint32_t n = 0;
+  for (;;) {
+    int kind = -1;
+    for (int k = 0; k < 4; k++)
+      if (wat_is_lpar_kw(w, kinds[k])) kind = k;
+    if (kind < 0) break;
+    w->pos += 2;
+    uint32_t x = 0, lab = 0;
+    bool ok = (!wasm_catch_has_tag((uint8_t)kind) || wat_index(w, SPACE_TAG, &x)) && label_index(w, &lab) &&
+              wat_expect_rpar(w);
+    if (!ok) {
+      text_buf_free(&clauses);
+      return false;
+    }
+    text_buf_byte(&clauses, (uint8_t)kind);
+    if (wasm_catch_has_tag((uint8_t)kind)) text_buf_u32(&clauses, x);
+    text_buf_u32(&clauses, lab);
+    n++;
+  }
+  wat_note_block(w, l.name, l.len);
+  if (!UTIL_VEC_TRY_PUSH(w->labels, w->nlabels, w->labels_cap, l)) {
+    text_buf_free(&clauses);
+    return wat_oom(w, wat_tok(w));
+  }
+  emit_op(out, WASM_OP_TRY_TABLE);
+  emit_blocktype(out, *bt);
+  text_buf_u32(out, n);
+  text_buf_bytes(out, clauses.p, clauses.len);
+  text_buf_free(&clauses);
+  return true;
 }
 
 static int op_at(wat *w, const text_token *t) {
@@ -367,7 +444,8 @@ static int op_at(wat *w, const text_token *t) {
 static bool not_an_instr(wat *w, const text_token *t) {
   static const char *const syntax[] = {"param", "result", "local", "type", "export", "import", "then", "else",
                                        "item", "offset", "mut", "func", "table", "memory", "global", "elem",
-                                       "data", "start", "module", "declare"};
+                                       "data", "start", "module", "declare", "catch", "catch_ref",
+                                       "catch_all", "catch_all_ref"};
   if (t->kind == TOK_KEYWORD) {
     for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
       if (wat_is_kw(t, w->src, syntax[i])) return wat_fail(w, t, "unexpected token");
@@ -395,6 +473,8 @@ enum {
   F_IF_THEN,
   F_IF_ELSE,
   F_PLAIN,      /* (op imm* <folded operand>*): the operands; the op is parked in scratch */
+  F_TRY,        /* (try ... (do ...) (catch x ...)* (catch_all ...)?) or (... (delegate l)):
+                   inside one of the parts; mark: 0 in do, 1 in a catch, 2 in catch_all */
 };
 
 typedef struct ctl_frame {
@@ -414,7 +494,7 @@ typedef struct ctl_stack {
 static bool ctl_push(wat *w, ctl_stack *c, ctl_frame fr) {
   if (c->n >= WAT_MAX_NESTING)
     return wat_fail(w, wat_tok(w), "nesting too deep (more than %u levels)", WAT_MAX_NESTING);
-  UTIL_VEC_PUSH(c->f, c->n, c->cap, fr);
+  if (!UTIL_VEC_TRY_PUSH(c->f, c->n, c->cap, fr)) return wat_oom(w, wat_tok(w));
   return true;
 }
 
@@ -435,9 +515,11 @@ static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
   if (op < 0) return not_an_instr(w, t);
   w->pos++;
   fr.op = op;
-  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
-    push_label(w);
-    if (!wat_blocktype(w, &fr.bt)) return false;
+  if (op == WASM_OP_TRY_TABLE) {
+    if (!try_table_head(w, out, &fr.bt)) return false;
+    fr.kind = F_BLOCK;
+  } else if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP) {
+    if (!push_label(w) || !wat_blocktype(w, &fr.bt)) return false;
     emit_op(out, op);
     emit_blocktype(out, fr.bt);
     fr.kind = F_BLOCK;
@@ -450,7 +532,16 @@ static bool open_folded(wat *w, ctl_stack *c, text_buf *out) {
     }
     if (!wat_blocktype(w, &fr.bt)) return false;
     fr.kind = F_IF_COND;
-  } else if (op == WASM_OP_ELSE || op == WASM_OP_END) {
+  } else if (op == WASM_OP_TRY) {
+    if (!push_label(w) || !wat_blocktype(w, &fr.bt)) return false;
+    emit_op(out, op);
+    emit_blocktype(out, fr.bt);
+    if (!wat_is_lpar_kw(w, "do")) return wat_fail(w, wat_tok(w), "unexpected token");
+    w->pos += 2;
+    fr.kind = F_TRY;
+    fr.mark = 0;
+  } else if (op == WASM_OP_ELSE || op == WASM_OP_END || op == WASM_OP_CATCH || op == WASM_OP_CATCH_ALL ||
+             op == WASM_OP_DELEGATE) {
     return wat_fail(w, t, "unexpected token");
   } else {
     fr.mark = w->scratch.len;
@@ -472,6 +563,10 @@ static bool instrs(wat *w, text_buf *out, bool one) {
   while (ok) {
     const text_token *t = wat_tok(w);
     ctl_frame *top = c.n ? &c.f[c.n - 1] : NULL;
+    if (out->oom || w->scratch.oom) {
+      ok = wat_oom(w, t);
+      break;
+    }
     if (!top && one) break;
     if (top && top->kind == F_PLAIN) {
       if (t->kind == TOK_LPAR) {
@@ -496,7 +591,10 @@ static bool instrs(wat *w, text_buf *out, bool one) {
         continue;
       }
       wat_note_block(w, top->label.name, top->label.len);
-      UTIL_VEC_PUSH(w->labels, w->nlabels, w->labels_cap, top->label);
+      if (!UTIL_VEC_TRY_PUSH(w->labels, w->nlabels, w->labels_cap, top->label)) {
+        ok = wat_oom(w, t);
+        continue;
+      }
       emit_op(out, WASM_OP_IF);
       emit_blocktype(out, top->bt);
       w->pos += 2;
@@ -504,7 +602,8 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       continue;
     }
     bool seq_end = t->kind == TOK_RPAR || t->kind == TOK_EOF || wat_is_kw(t, w->src, "end") ||
-                   wat_is_kw(t, w->src, "else");
+                   wat_is_kw(t, w->src, "else") || wat_is_kw(t, w->src, "catch") ||
+                   wat_is_kw(t, w->src, "catch_all") || wat_is_kw(t, w->src, "delegate");
     if (!seq_end) { /* one more instruction of the current sequence */
       if (t->kind == TOK_LPAR) {
         ok = open_folded(w, &c, out);
@@ -513,11 +612,22 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       int op = op_at(w, t);
       if (op < 0) {
         ok = not_an_instr(w, t);
+      } else if (op == WASM_OP_TRY) {
+        w->pos++;
+        ctl_frame fr = {.kind = F_FLAT, .op = op};
+        ok = push_label(w) && wat_blocktype(w, &fr.bt) && ctl_push(w, &c, fr);
+        if (ok) {
+          emit_op(out, op);
+          emit_blocktype(out, fr.bt);
+        }
+      } else if (op == WASM_OP_TRY_TABLE) {
+        w->pos++;
+        ctl_frame fr = {.kind = F_FLAT, .op = op};
+        ok = try_table_head(w, out, &fr.bt) && ctl_push(w, &c, fr);
       } else if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
         w->pos++;
         ctl_frame fr = {.kind = F_FLAT, .op = op};
-        push_label(w);
-        ok = wat_blocktype(w, &fr.bt) && ctl_push(w, &c, fr);
+        ok = push_label(w) && wat_blocktype(w, &fr.bt) && ctl_push(w, &c, fr);
         if (ok) {
           emit_op(out, op);
           emit_blocktype(out, fr.bt);
@@ -534,6 +644,35 @@ static bool instrs(wat *w, text_buf *out, bool one) {
     switch (top->kind) {
     case F_FLAT:
     case F_FLAT_ELSE:
+      if (top->op == WASM_OP_TRY && (wat_is_kw(t, w->src, "catch") || wat_is_kw(t, w->src, "catch_all"))) {
+        /* mark: 0 in the body, 1 after a catch, 2 after catch_all (which comes last) */
+        if (top->mark == 2) {
+          ok = wat_fail(w, t, "unexpected token");
+          break;
+        }
+        bool all = wat_is_kw(t, w->src, "catch_all");
+        w->pos++;
+        uint32_t x = 0;
+        if (!all && !(ok = wat_index(w, SPACE_TAG, &x))) break;
+        emit_op(out, all ? WASM_OP_CATCH_ALL : WASM_OP_CATCH);
+        if (!all) text_buf_u32(out, x);
+        top->mark = all ? 2 : 1;
+        break;
+      }
+      if (top->op == WASM_OP_TRY && wat_is_kw(t, w->src, "delegate")) {
+        if (top->mark != 0) {
+          ok = wat_fail(w, t, "unexpected token");
+          break;
+        }
+        w->pos++;
+        w->nlabels--; /* the label counts from outside the try */
+        uint32_t l;
+        if (!(ok = label_index(w, &l))) break;
+        emit_op(out, WASM_OP_DELEGATE);
+        text_buf_u32(out, l);
+        c.n--;
+        break;
+      }
       if (top->kind == F_FLAT && top->op == WASM_OP_IF && wat_is_kw(t, w->src, "else")) {
         w->pos++;
         if (!(ok = closing_label(w))) break;
@@ -553,6 +692,36 @@ static bool instrs(wat *w, text_buf *out, bool one) {
       w->nlabels--;
       c.n--;
       break;
+    case F_TRY: {
+      if (!(ok = wat_expect_rpar(w))) break; /* the end of (do ...) or (catch ...) */
+      bool is_catch = wat_is_lpar_kw(w, "catch"), is_all = wat_is_lpar_kw(w, "catch_all");
+      if ((is_catch || is_all) && top->mark != 2) {
+        w->pos += 2;
+        uint32_t x = 0;
+        if (is_catch && !(ok = wat_index(w, SPACE_TAG, &x))) break;
+        emit_op(out, is_all ? WASM_OP_CATCH_ALL : WASM_OP_CATCH);
+        if (is_catch) text_buf_u32(out, x);
+        top->mark = is_all ? 2 : 1;
+        break;
+      }
+      size_t close = top->close;
+      if (wat_is_lpar_kw(w, "delegate") && top->mark == 0) {
+        w->pos += 2;
+        w->nlabels--;
+        uint32_t l;
+        if (!(ok = label_index(w, &l) && wat_expect_rpar(w))) break;
+        emit_op(out, WASM_OP_DELEGATE);
+        text_buf_u32(out, l);
+        c.n--;
+        ok = close_folded(w, close);
+        break;
+      }
+      text_buf_byte(out, 0x0b);
+      w->nlabels--;
+      c.n--;
+      ok = close_folded(w, close);
+      break;
+    }
     case F_BLOCK: {
       text_buf_byte(out, 0x0b);
       w->nlabels--;

@@ -3,6 +3,11 @@
 
 #include "util.h"
 
+static _Thread_local int spec_edition = 2;
+
+int util_spec_edition(void) { return spec_edition; }
+void util_set_spec_edition(int edition) { spec_edition = edition >= 3 ? 3 : 2; }
+
 void util_error_clear(util_error *e) {
   if (!e) return;
   memset(e, 0, sizeof *e);

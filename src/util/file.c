@@ -10,9 +10,18 @@ bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e
   FILE *f = is_stdin ? stdin : fopen(path, "rb");
   if (!f) return util_fail(e, UTIL_ERR_IO, -1, "cannot open %s: %s", path, strerror(errno));
   size_t cap = 64 * 1024, n = 0;
-  uint8_t *buf = util_xmalloc(cap);
+  uint8_t *buf = util_try_malloc(cap);
   for (;;) {
-    if (n == cap) buf = util_xrealloc(buf, cap *= 2);
+    if (buf && n == cap) {
+      uint8_t *bigger = cap <= SIZE_MAX / 2 ? util_try_realloc(buf, cap * 2) : NULL;
+      if (!bigger) free(buf);
+      buf = bigger;
+      cap *= 2;
+    }
+    if (!buf) {
+      if (!is_stdin) fclose(f);
+      return util_fail(e, UTIL_ERR_OOM, -1, "cannot read %s: out of memory", path);
+    }
     size_t k = fread(buf + n, 1, cap - n, f);
     n += k;
     if (k == 0) break;

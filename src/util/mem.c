@@ -67,6 +67,12 @@ char *util_xstrdup(const char *s) {
   return memcpy(util_xmalloc(n), s, n);
 }
 
+char *util_try_strdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *p = util_try_malloc(n);
+  return p ? memcpy(p, s, n) : NULL;
+}
+
 /* ---- arena ---- */
 
 struct util_arena_chunk {

@@ -34,6 +34,13 @@ typedef struct util_error {
 } util_error;
 
 void util_error_clear(util_error *e);
+
+/* The edition of the WebAssembly specification whose wording errors follow where 3.0
+ * reworded 2.0 (limits flags, "immutable global", lane index literals): 2 (the default)
+ * or 3. Set per thread: weld_module_new sets it from the engine's weld_standard, and the
+ * .wast runner for its scripts (`weld wast --standard`); the verdicts never depend on it. */
+int util_spec_edition(void);
+void util_set_spec_edition(int edition);
 /* Sets the error (first error wins: a later set on an already-set error is ignored).
  * Always returns false so callers can `return util_fail(...)`. */
 bool util_fail(util_error *e, util_err_kind kind, int64_t offset, const char *fmt, ...)
@@ -45,21 +52,20 @@ const char *util_error_format(const util_error *e, char *buf, size_t n);
 /* ---------- memory ---------------------------------------------------------------- */
 
 /* Two kinds of allocation. The util_try_* functions (and util_arena_try_alloc,
- * UTIL_VEC_TRY_PUSH) return NULL / false when the heap is exhausted; everything an
- * embedder's call or a guest can reach at run time (stores, instances, host functions,
- * tables, globals, calls) uses them and reports "out of memory" as an error or a trap,
- * and so does loading a binary module (weld_module_new: decoding, the name section,
- * validation and translation in src/wasm and src/exec/compile*.c).
+ * UTIL_VEC_TRY_PUSH) return NULL / false when the heap is exhausted; all of weld uses
+ * them and reports "out of memory" in its own way: an error or a trap from weld.h
+ * (stores, instances, host functions, tables, globals, calls, loading a binary or text
+ * module, WASI contexts, profilers), ENOMEM to the guest from a WASI call, an "out of
+ * memory" error with nothing changed from policy, audit and file loading, the text reader,
+ * the .wast script parser and the printer, NULL / an empty vector / the "out of memory"
+ * trap from wasm.h, a failed command in the .wast runner, and a backtrace frame without
+ * its source line when the DWARF line table cannot be built.
  * The util_x* functions (and util_arena_alloc/_dup/_strndup, UTIL_VEC_PUSH) print and
- * abort instead; they remain on paths not converted yet: the text reader and printer
- * (src/text, so weld_module_new on .wat input), the DWARF line table built on the first
- * backtrace lookup (src/wasm/debug_line.c), the WASI context (src/wasi, src/api/wasi_api.c)
- * and its blocking poll (src/exec/wake.c), the deadline list (src/guard), the profilers
- * (src/obs, src/api/profile.c), the audit and policy readers, the wasm.h C API bridge
- * (src/api/capi_*.c), whole-file reading (src/util/file.c) and the .wast runner. */
+ * abort instead; they are kept for the tools and tests around weld, not for the library. */
 void *util_try_malloc(size_t n);
 void *util_try_calloc(size_t n, size_t sz);
 void *util_try_realloc(void *p, size_t n);
+char *util_try_strdup(const char *s);
 /* Test hook: the n-th allocation from now (by any of the functions here, counted per
  * thread) fails as if the heap were exhausted; 0 turns it off. Returns how many
  * allocations were made since the previous call. */

@@ -434,8 +434,18 @@ static uint16_t snapshot(wasi_fd *f) {
                 : WASI_FILETYPE_UNKNOWN;
       }
     }
-    wasi_dirent ent = {util_xstrdup(de->d_name), (uint64_t)de->d_ino, t};
-    UTIL_VEC_PUSH(f->ents, f->nents, cap, ent);
+    wasi_dirent ent = {util_try_strdup(de->d_name), (uint64_t)de->d_ino, t};
+    if (!ent.name || !UTIL_VEC_TRY_PUSH(f->ents, f->nents, cap, ent)) {
+      /* no partial listing: the next call starts over */
+      free(ent.name);
+      closedir(d);
+      for (size_t i = 0; i < f->nents; i++) free(f->ents[i].name);
+      free(f->ents);
+      f->ents = NULL;
+      f->nents = 0;
+      f->have_ents = false;
+      return WASI_ENOMEM;
+    }
   }
   closedir(d);
   f->have_ents = true;

@@ -34,7 +34,7 @@ static uint16_t req_begin(wasi_ctx *c, uint32_t fd, uint64_t right, uint32_t ptr
   if (r->dir->kind != WASI_FD_DIR) return WASI_ENOTDIR;
   if ((e = wasi_path_arg(c, ptr, len, &r->path)) != 0) return e;
   if ((e = wasi_guest_join(r->dir->guest, r->path, &r->guest)) != 0) {
-    e = wasi_deny(c, e, call, r->path, "leaves its directory");
+    if (e != WASI_ENOMEM) e = wasi_deny(c, e, call, r->path, "leaves its directory");
     req_free(r);
     return e;
   }
@@ -235,11 +235,15 @@ static uint16_t open_create(opening *o) {
         /* the link's directory (what precedes `base` in the path) + its target */
         size_t dl = base > buf ? strlen(buf) : 0;
         size_t need = dl + (size_t)n + 2;
-        char *next = util_xmalloc(need);
-        snprintf(next, need, "%.*s%s%s", (int)dl, buf, dl ? "/" : "", target);
-        free(o->cur);
-        o->cur = next;
-        e = OPEN_RETRY;
+        char *next = util_try_malloc(need);
+        if (!next) {
+          e = WASI_ENOMEM;
+        } else {
+          snprintf(next, need, "%.*s%s%s", (int)dl, buf, dl ? "/" : "", target);
+          free(o->cur);
+          o->cur = next;
+          e = OPEN_RETRY;
+        }
       }
     }
   } else if (errno != ENOENT) {
@@ -300,7 +304,16 @@ WASI_HOST(path_open) {
   if (fdflags & WASI_FDFLAG_SYNC) o.xflags |= O_SYNC;
   if (fdflags & WASI_FDFLAG_RSYNC) o.xflags |= O_RSYNC;
   if (fdflags & WASI_FDFLAG_NONBLOCK) o.xflags |= O_NONBLOCK;
-  o.cur = util_xstrdup(r.path);
+  /* the new fd's slot and its byte counter are made before anything is opened or
+   * created, so running out of memory or fds cannot follow the act; wasi_fd_alloc may
+   * move the fd table, and r.dir points into it */
+  uint32_t n;
+  if ((e = wasi_fd_alloc(c, &n)) != 0) goto done; /* EMFILE (the table is full) or ENOMEM */
+  r.dir = &c->fds[A32(0)];
+  if (!wasi_count_reserve(c) || !(o.cur = util_try_strdup(r.path))) {
+    e = WASI_ENOMEM;
+    goto done;
+  }
   e = OPEN_RETRY;
   for (int round = 0; e == OPEN_RETRY && round < OPEN_MAX_ROUNDS; round++) {
     free(o.real);
@@ -319,15 +332,8 @@ WASI_HOST(path_open) {
   }
   if (e == OPEN_RETRY) e = WASI_EAGAIN;
   if (e) goto done;
-  /* wasi_fd_alloc may move the fd table, and r.dir points into it */
   int preopen = r.dir->preopen;
   r.dir = NULL;
-  uint32_t n = wasi_fd_alloc(c);
-  if (n == UINT32_MAX) {
-    close(o.hfd);
-    e = WASI_EMFILE;
-    goto done;
-  }
   bool isdir = S_ISDIR(o.st.st_mode);
   wasi_fd *f = &c->fds[n];
   f->kind = isdir ? WASI_FD_DIR : WASI_FD_FILE;

@@ -70,25 +70,27 @@ int wasi_options_parse(wasi_options *o, int argc, char **argv, int *i, util_erro
       util_fail(err, UTIL_ERR_USAGE, -1, "%s needs a value", flags[k]);
       return -1;
     }
+    if (k == 1 && v[0] == '=') {
+      util_fail(err, UTIL_ERR_USAGE, -1, "--env '%s': empty variable name", v);
+      return -1;
+    }
+    if ((k == 2 || k == 3) && (o->policy_file || o->profile)) {
+      util_fail(err, UTIL_ERR_USAGE, -1, "only one of --policy and --profile may be given");
+      return -1;
+    }
+    char *copy = util_try_strdup(v);
+    bool ok = copy != NULL;
     switch (k) {
-      case 0: UTIL_VEC_PUSH(o->dirs, o->ndirs, o->capdirs, util_xstrdup(v)); break;
-      case 1:
-        if (v[0] == '=') {
-          util_fail(err, UTIL_ERR_USAGE, -1, "--env '%s': empty variable name", v);
-          return -1;
-        }
-        UTIL_VEC_PUSH(o->envs, o->nenvs, o->capenvs, util_xstrdup(v));
-        break;
-      case 2:
-      case 3:
-        if (o->policy_file || o->profile) {
-          util_fail(err, UTIL_ERR_USAGE, -1, "only one of --policy and --profile may be given");
-          return -1;
-        }
-        if (k == 2) o->policy_file = util_xstrdup(v);
-        else o->profile = util_xstrdup(v);
-        break;
-      case 4: UTIL_VEC_PUSH(o->listen, o->nlisten, o->caplisten, util_xstrdup(v)); break;
+      case 0: ok = ok && UTIL_VEC_TRY_PUSH(o->dirs, o->ndirs, o->capdirs, copy); break;
+      case 1: ok = ok && UTIL_VEC_TRY_PUSH(o->envs, o->nenvs, o->capenvs, copy); break;
+      case 2: o->policy_file = copy; break;
+      case 3: o->profile = copy; break;
+      case 4: ok = ok && UTIL_VEC_TRY_PUSH(o->listen, o->nlisten, o->caplisten, copy); break;
+    }
+    if (!ok) {
+      free(copy);
+      util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+      return -1;
     }
     return 1;
   }
@@ -160,27 +162,31 @@ bool wasi_options_finish(wasi_options *o, util_error *err) {
         *sep = ':';
         return util_fail(err, UTIL_ERR_USAGE, -1, "--dir '%s': expected HOST::GUEST", d);
       }
-      policy_add_dir(p, d, guest, p->dir_default_ops);
+      bool ok = policy_add_dir(p, d, guest, p->dir_default_ops);
       *sep = ':';
-    } else {
-      policy_add_dir(p, d, d, p->dir_default_ops);
+      if (!ok) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    } else if (!policy_add_dir(p, d, d, p->dir_default_ops)) {
+      return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
     }
   }
   for (size_t i = 0; i < o->nenvs; i++) {
     char *eq = strchr(o->envs[i], '=');
     if (eq) {
       *eq = 0;
-      policy_add_env(p, o->envs[i], eq + 1);
+      bool ok = policy_add_env(p, o->envs[i], eq + 1);
       *eq = '=';
-    } else {
-      policy_add_env(p, o->envs[i], NULL);
+      if (!ok) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    } else if (!policy_add_env(p, o->envs[i], NULL)) {
+      return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
     }
   }
   for (size_t i = 0; i < o->nlisten; i++) {
     if (!policy_add_net(p, o->listen[i], POLICY_NET_LISTEN, err)) return false;
+    int *sockets = util_try_realloc(o->sockets, (size_t)(o->nsockets + 1) * sizeof *o->sockets);
+    if (!sockets) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    o->sockets = sockets;
     int fd = listen_on(o->listen[i], err);
     if (fd < 0) return false;
-    o->sockets = util_xrealloc(o->sockets, (size_t)(o->nsockets + 1) * sizeof *o->sockets);
     o->sockets[o->nsockets++] = fd;
   }
   return true;

@@ -16,7 +16,8 @@ uint16_t wasi_path_arg(wasi_ctx *c, uint32_t ptr, uint32_t len, char **out) {
   const uint8_t *p = wasi_mem(c, ptr, len);
   if (!p) return WASI_EFAULT;
   if (memchr(p, 0, len)) return WASI_EILSEQ;
-  char *s = util_xmalloc((size_t)len + 1);
+  char *s = util_try_malloc((size_t)len + 1);
+  if (!s) return WASI_ENOMEM;
   memcpy(s, p, len);
   s[len] = 0;
   *out = s;
@@ -28,7 +29,8 @@ uint16_t wasi_guest_join(const char *base, const char *rel, char **out) {
   if (rel[0] == '/') return WASI_ENOTCAPABLE;
   bool abs = base[0] == '/';
   size_t cap = strlen(base) + strlen(rel) + 4;
-  char *r = util_xmalloc(cap);
+  char *r = util_try_malloc(cap);
+  if (!r) return WASI_ENOMEM;
   size_t n = 0;
   /* copy base's components (already normalized, but tolerate "." and "/") */
   const char *parts[2] = {base, rel};
@@ -69,11 +71,11 @@ uint16_t wasi_guest_join(const char *base, const char *rel, char **out) {
 }
 
 uint32_t wasi_path_ops(wasi_ctx *c, int pre, const char *guest, uint64_t *max_read,
-                       uint64_t *max_write) {
+                       uint64_t *max_write, bool *undecided) {
   const policy *pol = c->pol;
   const policy_path *grant = NULL;
   long e = -1;
-  uint32_t ops = policy_path_rule(pol, guest, &grant, &e);
+  uint32_t ops = policy_path_rule(pol, guest, &grant, &e, undecided);
   if (pre >= 0 && (size_t)pre < pol->ndirs && c->same_tree) {
     size_t n = pol->ndirs;
     /* the deepest directory holding the path that shows `pre`'s own files there */
@@ -131,10 +133,12 @@ uint16_t wasi_real_guest(wasi_ctx *c, int pre, int host_fd, const char *name, co
   else
     return wasi_deny(c, WASI_ENOTCAPABLE, call, shown, "resolves outside its directory");
   size_t need_len = strlen(rest) + (name ? strlen(name) : 0) + 2;
-  char *rel = util_xmalloc(need_len);
+  char *rel = util_try_malloc(need_len);
+  if (!rel) return WASI_ENOMEM;
   snprintf(rel, need_len, "%s%s%s", rest, (name && *rest) ? "/" : "", name ? name : "");
   uint16_t j = wasi_guest_join(c->preopen_guest[pre], rel, out);
   free(rel);
+  if (j == WASI_ENOMEM) return j;
   if (j) return wasi_deny(c, WASI_ENOTCAPABLE, call, shown, "resolves outside its directory");
   return 0;
 }
@@ -144,7 +148,9 @@ uint16_t wasi_real_guest(wasi_ctx *c, int pre, int host_fd, const char *name, co
 static uint16_t check_one(wasi_ctx *c, int pre, const char *call, const char *shown, const char *at,
                           uint32_t need, const char *how, uint32_t *ops_out, uint64_t *mr,
                           uint64_t *mw) {
-  uint32_t ops = wasi_path_ops(c, pre, at, mr, mw);
+  bool undecided;
+  uint32_t ops = wasi_path_ops(c, pre, at, mr, mw, &undecided);
+  if (undecided) return WASI_ENOMEM; /* no decision for lack of memory: nothing is done */
   if (ops_out) *ops_out = ops;
   if ((ops & need) == need) return 0;
   char want[96], have[96];

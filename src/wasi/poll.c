@@ -89,8 +89,13 @@ WASI_HOST(poll_oneoff) {
   if (!wasi_mem(c, inp, (uint64_t)n * SUB_SIZE) || !wasi_mem(c, outp, (uint64_t)n * EVENT_SIZE) ||
       !wasi_mem(c, neventsp, 4))
     RET(WASI_EFAULT);
-  sub *subs = util_xcalloc(n, sizeof *subs);
-  struct pollfd *pfds = util_xcalloc(n, sizeof *pfds);
+  sub *subs = util_try_calloc(n, sizeof *subs);
+  struct pollfd *pfds = util_try_calloc(n, sizeof *pfds);
+  if (!subs || !pfds) {
+    free(subs);
+    free(pfds);
+    RET(WASI_ENOMEM);
+  }
   int npfd = 0;
   bool have_clock = false, ready_now = false;
   uint64_t start = now_on(CLOCK_MONOTONIC), earliest = UINT64_MAX;

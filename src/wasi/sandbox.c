@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../util/util.h"
+
 /* Symlinks followed in one resolution before giving up with ELOOP (Linux's limit). */
 #define SANDBOX_MAX_LINKS 40
 /* Directory depth the walk can hold fds for. */
@@ -101,7 +103,7 @@ static int walk_open(int dirfd, const char *path, int flags, mode_t mode, bool f
   if (plen == 0) return ENOENT;
   if (path[0] == '/') return EXDEV;
   size_t cap = plen + PATH_MAX + 2;
-  char *rest = malloc(cap);
+  char *rest = util_try_malloc(cap);
   if (!rest) return ENOMEM;
   memcpy(rest, path, plen + 1);
   if (plen && path[plen - 1] == '/') {
@@ -240,7 +242,7 @@ int wasi_sandbox_parent(int dirfd, const char *path, int *parent, const char **b
   size_t n = strlen(path);
   if (n == 0) return ENOENT;
   if (path[0] == '/') return EXDEV;
-  char *copy = malloc(n + 3);
+  char *copy = util_try_malloc(n + 3);
   if (!copy) return ENOMEM;
   memcpy(copy, path, n + 1);
   while (n > 1 && copy[n - 1] == '/') {

@@ -40,13 +40,12 @@ WASI_HOST(sock_accept) {
   if (max_open != POLICY_UNLIMITED && c->open_files >= max_open)
     RET(wasi_deny(c, WASI_EMFILE, "sock_accept", NULL, "open-file limit reached"));
   if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) RET(e);
+  /* the slot first, so a connection is never taken and then dropped for lack of one */
+  uint32_t n;
+  if ((e = wasi_fd_alloc(c, &n))) RET(e);
+  f = &c->fds[A32(0)];
   int h = accept4(f->host, NULL, NULL, SOCK_CLOEXEC | ((flags & WASI_FDFLAG_NONBLOCK) ? SOCK_NONBLOCK : 0));
   if (h < 0) RET(wasi_errno(errno));
-  uint32_t n = wasi_fd_alloc(c);
-  if (n == UINT32_MAX) {
-    close(h);
-    RET(WASI_EMFILE);
-  }
   wasi_fd *nf = &c->fds[n];
   nf->kind = WASI_FD_SOCKET;
   nf->host = h;

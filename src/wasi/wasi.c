@@ -114,16 +114,18 @@ wasi_fd *wasi_fd_get(wasi_ctx *c, uint32_t fd, uint64_t rights, uint16_t *err) {
   return f;
 }
 
-uint32_t wasi_fd_alloc(wasi_ctx *c) {
+uint16_t wasi_fd_alloc(wasi_ctx *c, uint32_t *out) {
   for (uint32_t i = 0; i < c->nfds; i++)
-    if (c->fds[i].kind == WASI_FD_FREE) return i;
-  if (c->nfds >= (1u << 20)) return UINT32_MAX;
+    if (c->fds[i].kind == WASI_FD_FREE) return *out = i, 0;
+  if (c->nfds >= (1u << 20)) return WASI_EMFILE;
   uint32_t n = c->nfds ? c->nfds * 2 : 16;
-  c->fds = util_xrealloc(c->fds, n * sizeof *c->fds);
+  wasi_fd *fds = util_try_realloc(c->fds, n * sizeof *c->fds);
+  if (!fds) return WASI_ENOMEM;
+  c->fds = fds;
   memset(c->fds + c->nfds, 0, (n - c->nfds) * sizeof *c->fds);
-  uint32_t i = c->nfds;
+  *out = c->nfds;
   c->nfds = n;
-  return i;
+  return 0;
 }
 
 static void drop_ents(wasi_fd *f) {
@@ -188,21 +190,27 @@ uint16_t wasi_deny(wasi_ctx *c, uint16_t e, const char *call, const char *path, 
 
 const char *wasi_ctx_first_denial(const wasi_ctx *c) { return c->stats.denials ? c->first_denial : NULL; }
 
+bool wasi_count_reserve(wasi_ctx *c) {
+  return util_vec_try_grow((void **)&c->counts, &c->capcounts, c->ncounts, sizeof *c->counts);
+}
+
 size_t wasi_count_for(wasi_ctx *c, int host) {
   struct stat st;
   if (fstat(host, &st) != 0) return SIZE_MAX;
   for (size_t i = 0; i < c->ncounts; i++)
     if (c->counts[i].dev == st.st_dev && c->counts[i].ino == st.st_ino) return i;
-  UTIL_VEC_PUSH(c->counts, c->ncounts, c->capcounts,
-                ((wasi_filecount){.dev = st.st_dev, .ino = st.st_ino}));
+  if (!UTIL_VEC_TRY_PUSH(c->counts, c->ncounts, c->capcounts,
+                         ((wasi_filecount){.dev = st.st_dev, .ino = st.st_ino})))
+    return SIZE_MAX; /* not after wasi_count_reserve */
   return c->ncounts - 1;
 }
 
 /* ---------- the context ----------------------------------------------------------------- */
 
-static void add_env(wasi_ctx *c, size_t *cap, const char *name, const char *value) {
+static bool add_env(wasi_ctx *c, size_t *cap, const char *name, const char *value) {
   size_t nl = strlen(name), vl = strlen(value);
-  char *s = util_xmalloc(nl + vl + 2);
+  char *s = util_try_malloc(nl + vl + 2);
+  if (!s) return false;
   memcpy(s, name, nl);
   s[nl] = '=';
   memcpy(s + nl + 1, value, vl + 1);
@@ -213,15 +221,20 @@ static void add_env(wasi_ctx *c, size_t *cap, const char *name, const char *valu
       free(c->env[i]);
       c->env[i] = s;
       c->env_bytes += nl + vl + 2;
-      return;
+      return true;
     }
   }
-  UTIL_VEC_PUSH(c->env, c->nenv, *cap, s);
+  if (!UTIL_VEC_TRY_PUSH(c->env, c->nenv, *cap, s)) {
+    free(s);
+    return false;
+  }
   c->env_bytes += nl + vl + 2;
+  return true;
 }
 
-static uint32_t stdio_fd(wasi_ctx *c, int host, bool allowed) {
-  uint32_t i = wasi_fd_alloc(c);
+static bool stdio_fd(wasi_ctx *c, int host, bool allowed) {
+  uint32_t i;
+  if (wasi_fd_alloc(c, &i)) return false;
   wasi_fd *f = &c->fds[i];
   f->kind = WASI_FD_STDIO;
   f->host = host;
@@ -241,7 +254,7 @@ static uint32_t stdio_fd(wasi_ctx *c, int host, bool allowed) {
    * nothing: reads and writes are refused and logged */
   f->ops = allowed ? POLICY_OP_READ | POLICY_OP_WRITE : 0;
   f->max_read = f->max_write = POLICY_UNLIMITED;
-  return i;
+  return true;
 }
 
 /* `path` is `dir` or beneath it (guest paths, normalized; "." holds relative ones); the
@@ -265,10 +278,11 @@ static bool guest_within(const char *dir, const char *path, const char **rest) {
 
 /* Which preopens see each other's files (same_tree) and which need real-location checks
  * (preopen_finer); see wasi_int.h. */
-static void plan_trees(wasi_ctx *c) {
+static bool plan_trees(wasi_ctx *c) {
   size_t n = c->pol->ndirs;
-  c->same_tree = util_xcalloc(n * n + 1, sizeof *c->same_tree);
-  c->preopen_finer = util_xcalloc(n + 1, sizeof *c->preopen_finer);
+  c->same_tree = util_try_calloc(n * n + 1, sizeof *c->same_tree);
+  c->preopen_finer = util_try_calloc(n + 1, sizeof *c->preopen_finer);
+  if (!c->same_tree || !c->preopen_finer) return false;
   for (size_t d = 0; d < n; d++) {
     c->preopen_finer[d] = c->pol->npaths > 0;
     for (size_t e = 0; e < n; e++) {
@@ -282,17 +296,23 @@ static void plan_trees(wasi_ctx *c) {
       const char *rd = c->preopen_real[d], *re = c->preopen_real[e];
       if (!rd || !re) continue;
       size_t need = strlen(rd) + strlen(rest) + 2;
-      char *want = util_xmalloc(need);
+      char *want = util_try_malloc(need);
+      if (!want) return false;
       snprintf(want, need, "%s%s%s", strcmp(rd, "/") == 0 ? "" : rd, *rest ? "/" : "", rest);
       if (!*want) strcpy(want, "/");
       c->same_tree[d * n + e] = strcmp(want, re) == 0;
       free(want);
     }
   }
+  return true;
 }
 
 wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err) {
-  wasi_ctx *c = util_xcalloc(1, sizeof *c);
+  wasi_ctx *c = util_try_calloc(1, sizeof *c);
+  if (!c) {
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    return NULL;
+  }
   c->pol = p;
   /* tests run the escape corpus through the fallback walk too */
   const char *walk = getenv("WELD_WASI_NO_OPENAT2");
@@ -300,10 +320,11 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
   c->log_denials = cfg ? cfg->log_denials : false;
   c->log = cfg ? cfg->log : NULL;
   int argc = cfg ? cfg->argc : 0;
-  c->argc = argc;
-  c->argv = util_xcalloc((size_t)argc + 1, sizeof *c->argv);
+  c->argv = util_try_calloc((size_t)argc + 1, sizeof *c->argv);
+  if (!c->argv) goto oom;
   for (int i = 0; i < argc; i++) {
-    c->argv[i] = util_xstrdup(cfg->argv[i]);
+    if (!(c->argv[i] = util_try_strdup(cfg->argv[i]))) goto oom;
+    c->argc = i + 1;
     c->args_bytes += strlen(cfg->argv[i]) + 1;
   }
   size_t capenv = 0;
@@ -316,31 +337,29 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
       if (nl >= sizeof name) continue;
       memcpy(name, *e, nl);
       name[nl] = 0;
-      add_env(c, &capenv, name, eq + 1);
+      if (!add_env(c, &capenv, name, eq + 1)) goto oom;
     }
   for (size_t i = 0; i < p->nenv; i++) {
     const char *v = p->env[i].value ? p->env[i].value : getenv(p->env[i].name);
-    if (v) add_env(c, &capenv, p->env[i].name, v);
+    if (v && !add_env(c, &capenv, p->env[i].name, v)) goto oom;
   }
-  stdio_fd(c, 0, p->allow_stdin);
-  stdio_fd(c, 1, p->allow_stdout);
-  stdio_fd(c, 2, p->allow_stderr);
-  c->preopen_real = util_xcalloc(p->ndirs + 1, sizeof *c->preopen_real);
-  c->preopen_guest = util_xcalloc(p->ndirs + 1, sizeof *c->preopen_guest);
-  c->preopen_name = util_xcalloc(p->ndirs + 1, sizeof *c->preopen_name);
+  if (!stdio_fd(c, 0, p->allow_stdin) || !stdio_fd(c, 1, p->allow_stdout) ||
+      !stdio_fd(c, 2, p->allow_stderr))
+    goto oom;
+  c->preopen_real = util_try_calloc(p->ndirs + 1, sizeof *c->preopen_real);
+  c->preopen_guest = util_try_calloc(p->ndirs + 1, sizeof *c->preopen_guest);
+  c->preopen_name = util_try_calloc(p->ndirs + 1, sizeof *c->preopen_name);
+  if (!c->preopen_real || !c->preopen_guest || !c->preopen_name) goto oom;
   for (size_t d = 0; d < p->ndirs; d++) {
     const policy_dir *pd = &p->dirs[d];
+    uint32_t i;
+    if (wasi_fd_alloc(c, &i)) goto oom; /* the table is far from full here */
     int h = open(pd->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (h < 0) {
       util_fail(err, UTIL_ERR_IO, -1, "cannot open directory %s: %s", pd->host, strerror(errno));
       wasi_ctx_free(c);
       return NULL;
     }
-    /* where the kernel says the opened directory is, in the form /proc/self/fd gives
-     * every fd beneath it; unknown stays NULL and real-location checks then refuse */
-    char real[PATH_MAX];
-    c->preopen_real[d] = wasi_sandbox_fd_path(h, real, sizeof real) ? util_xstrdup(real) : NULL;
-    uint32_t i = wasi_fd_alloc(c);
     wasi_fd *f = &c->fds[i];
     f->kind = WASI_FD_DIR;
     f->host = h;
@@ -350,24 +369,33 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
     f->inheriting = WASI_RIGHTS_ALL;
     f->preopen = (int)d;
     f->is_preopen = true;
+    f->count = SIZE_MAX;
+    /* where the kernel says the opened directory is, in the form /proc/self/fd gives
+     * every fd beneath it; unknown stays NULL and real-location checks then refuse */
+    char real[PATH_MAX];
+    if (wasi_sandbox_fd_path(h, real, sizeof real) && !(c->preopen_real[d] = util_try_strdup(real)))
+      goto oom;
     const char *g = pd->guest ? pd->guest : pd->host;
     char *norm = NULL;
     /* a guest name is the operator's, so it may be absolute: normalize it on its own */
-    if (wasi_guest_join(g[0] == '/' ? "/" : ".", g[0] == '/' ? g + 1 : g, &norm) != 0)
-      norm = util_xstrdup(g);
+    uint16_t j = wasi_guest_join(g[0] == '/' ? "/" : ".", g[0] == '/' ? g + 1 : g, &norm);
+    if (j == WASI_ENOMEM) goto oom;
+    if (j != 0 && !(norm = util_try_strdup(g))) goto oom;
     f->guest = norm;
-    c->preopen_guest[d] = util_xstrdup(norm);
-    c->preopen_name[d] = util_xstrdup(g);
-    f->count = SIZE_MAX;
+    if (!(c->preopen_guest[d] = util_try_strdup(norm)) || !(c->preopen_name[d] = util_try_strdup(g)))
+      goto oom;
   }
-  plan_trees(c);
+  if (!plan_trees(c)) goto oom;
   for (uint32_t i = 0; i < c->nfds; i++) {
     wasi_fd *f = &c->fds[i];
-    if (f->is_preopen) f->ops = wasi_path_ops(c, f->preopen, f->guest, &f->max_read, &f->max_write);
+    bool undecided = false;
+    if (f->is_preopen) f->ops = wasi_path_ops(c, f->preopen, f->guest, &f->max_read, &f->max_write, &undecided);
+    if (f->is_preopen && undecided) goto oom;
   }
   if (cfg)
     for (int s = 0; s < cfg->nsockets; s++) {
-      uint32_t i = wasi_fd_alloc(c);
+      uint32_t i;
+      if (wasi_fd_alloc(c, &i)) goto oom;
       wasi_fd *f = &c->fds[i];
       f->kind = WASI_FD_SOCKET;
       f->host = cfg->sockets[s];
@@ -381,6 +409,10 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
       f->count = SIZE_MAX;
     }
   return c;
+oom:
+  util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  wasi_ctx_free(c);
+  return NULL;
 }
 
 void wasi_ctx_free(wasi_ctx *c) {
@@ -527,7 +559,8 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   for (uint32_t i = 0; want && same && i < nr; i++) same = want->results[i] == results[i];
   if (!same)
     return util_fail(err, UTIL_ERR_LINK, -1, "incompatible import type: %s.%s", module, name);
-  wasi_binding *b = util_xmalloc(sizeof *b);
+  wasi_binding *b = util_try_malloc(sizeof *b);
+  if (!b) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   b->ctx = c;
   b->fn = call->fn;
   b->name = call->name;
@@ -535,7 +568,7 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   *out = exec_host_func_new(store, params, np, results, nr, trampoline, b, free);
   if (!*out) {
     free(b);
-    return util_fail(err, UTIL_ERR_OOM, -1, "cannot create host function %s", name);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory: cannot create host function %s", name);
   }
   return true;
 }

@@ -180,15 +180,19 @@ uint16_t wasi_errno(int e);
 /* The fd if it is open and holds all of `rights`; else NULL with *err = EBADF or
  * ENOTCAPABLE. */
 wasi_fd *wasi_fd_get(wasi_ctx *c, uint32_t fd, uint64_t rights, uint16_t *err);
-/* A free guest fd number (grows the table); UINT32_MAX if the table is full. */
-uint32_t wasi_fd_alloc(wasi_ctx *c);
+/* A free guest fd number into *out (grows the table); returns 0, EMFILE when the table
+ * is full or ENOMEM. The table may move: pointers to its entries are stale afterwards. */
+uint16_t wasi_fd_alloc(wasi_ctx *c, uint32_t *out);
 void wasi_fd_release(wasi_ctx *c, wasi_fd *f);
 uint8_t wasi_filetype_of(mode_t mode);
 /* Prints "weld: wasi: denied CALL PATH: why" when logging; counts the denial; returns
  * the errno to give the guest. */
 uint16_t wasi_deny(wasi_ctx *c, uint16_t errno_, const char *call, const char *path,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* The per-file counter for an open host fd (SIZE_MAX when fstat fails). */
+/* The per-file counter for an open host fd (SIZE_MAX when fstat fails). Makes room with
+ * wasi_count_reserve first (false when out of memory), so it cannot fail for lack of
+ * memory once the call has acted. */
+bool wasi_count_reserve(wasi_ctx *c);
 size_t wasi_count_for(wasi_ctx *c, int host);
 
 /* fs.c: the 64-byte filestat record; fstflags -> two timespecs (EINVAL for
@@ -220,9 +224,10 @@ uint16_t wasi_guest_join(const char *base, const char *rel, char **out);
  * the winning grant's byte limits. Permissions follow the preopen the fd descends from:
  * where another [[fs.dir]] is mounted at a guest path beneath `pre` but does not show
  * `pre`'s own host tree there, what `pre`'s fd reaches at that path is still `pre`'s
- * tree, so the mount's rules are capped by the ops of `pre`'s own directory chain. */
+ * tree, so the mount's rules are capped by the ops of `pre`'s own directory chain.
+ * *undecided: a glob could not be matched for lack of memory (0 is returned). */
 uint32_t wasi_path_ops(wasi_ctx *c, int pre, const char *guest, uint64_t *max_read,
-                       uint64_t *max_write);
+                       uint64_t *max_write, bool *undecided);
 /* True when the policy could decide differently somewhere beneath preopen `pre` (path
  * grants, or another directory mounted inside its guest tree), so the real location
  * of what a call touches must be checked too. */

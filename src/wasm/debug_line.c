@@ -110,18 +110,24 @@ typedef struct reader {
   size_t nfiles, capfiles;
   char **owned;
   size_t nowned, capowned;
+  bool oom; /* an allocation failed: the table is not built */
 } reader;
 
-/* "dir/name" (just name when it is absolute or dir is empty). */
+/* "dir/name" (just name when it is absolute or dir is empty); NULL with R->oom when out
+ * of memory. */
 static const char *join(reader *R, const char *dir, const char *name) {
   if (!dir || !*dir || name[0] == '/') return name; /* points into the section */
   size_t dn = strlen(dir), nn = strlen(name);
   bool slash = dir[dn - 1] == '/';
-  char *s = util_xmalloc(dn + nn + 2);
+  char *s = util_try_malloc(dn + nn + 2);
+  if (!s || !UTIL_VEC_TRY_PUSH(R->owned, R->nowned, R->capowned, s)) {
+    free(s);
+    R->oom = true;
+    return NULL;
+  }
   memcpy(s, dir, dn);
   if (!slash) s[dn++] = '/';
   memcpy(s + dn, name, nn + 1);
-  UTIL_VEC_PUSH(R->owned, R->nowned, R->capowned, s);
   return s;
 }
 
@@ -176,7 +182,8 @@ static bool v5_table(reader *R, rd *r, bool dwarf64, const char **dirs, size_t n
   }
   uint64_t count = uleb(r);
   if (r->bad || count > (uint64_t)(r->end - r->p)) return false;
-  const char **list = util_xcalloc((size_t)count + 1, sizeof *list);
+  const char **list = util_try_calloc((size_t)count + 1, sizeof *list);
+  if (!list) return !(R->oom = true);
   *out = list;
   *nout = 0;
   for (uint64_t k = 0; k < count; k++) {
@@ -191,12 +198,15 @@ static bool v5_table(reader *R, rd *r, bool dwarf64, const char **dirs, size_t n
     }
     if (!path) path = "";
     list[k] = dirs ? join(R, dir < ndirs ? dirs[dir] : NULL, path) : path;
+    if (!list[k]) return false; /* R->oom */
     *nout = (size_t)k + 1;
   }
   return true;
 }
 
-static void push_row(reader *R, line_row row) { UTIL_VEC_PUSH(R->rows, R->nrows, R->caprows, row); }
+static void push_row(reader *R, line_row row) {
+  if (!UTIL_VEC_TRY_PUSH(R->rows, R->nrows, R->caprows, row)) R->oom = true;
+}
 
 /* One line-number program unit starting at r->p; leaves r->p after it. */
 static bool unit(reader *R, rd *all) {
@@ -236,7 +246,8 @@ static bool unit(reader *R, rd *all) {
     const char **dirs = NULL, **files = NULL;
     size_t ndirs = 0, nfiles = 0;
     bool ok = v5_table(R, &r, dwarf64, NULL, 0, &dirs, &ndirs) && v5_table(R, &r, dwarf64, dirs, ndirs, &files, &nfiles);
-    for (size_t i = 0; ok && i < nfiles; i++) UTIL_VEC_PUSH(R->files, R->nfiles, R->capfiles, files[i]);
+    for (size_t i = 0; ok && i < nfiles; i++)
+      if (!UTIL_VEC_TRY_PUSH(R->files, R->nfiles, R->capfiles, files[i])) ok = !(R->oom = true);
     free(dirs);
     free(files);
     if (!ok) return false;
@@ -258,7 +269,8 @@ static bool unit(reader *R, rd *all) {
       uleb(&r); /* modification time */
       uleb(&r); /* length */
       if (r.bad) return false;
-      UTIL_VEC_PUSH(R->files, R->nfiles, R->capfiles, join(R, dir < ndirs ? dirs[dir] : NULL, name));
+      const char *path = join(R, dir < ndirs ? dirs[dir] : NULL, name);
+      if (!path || !UTIL_VEC_TRY_PUSH(R->files, R->nfiles, R->capfiles, path)) return !(R->oom = true);
     }
   }
   size_t nunit_files = R->nfiles - file_base;
@@ -277,7 +289,7 @@ static bool unit(reader *R, rd *all) {
                              (uint32_t)(column > UINT32_MAX ? 0 : column),                     \
                              (uint32_t)(file_base + fi_), (is_end)});                          \
   } while (0)
-  while (r.p < r.end && !r.bad) {
+  while (r.p < r.end && !r.bad && !R->oom) {
     uint8_t op = (uint8_t)fixed(&r, 1);
     if (op >= opcode_base) {
       unsigned adj = op - opcode_base;
@@ -321,7 +333,7 @@ static bool unit(reader *R, rd *all) {
     }
   }
 #undef EMIT
-  return !r.bad;
+  return !r.bad && !R->oom;
 }
 
 static int by_addr(const void *a, const void *b) {
@@ -347,9 +359,11 @@ static void table_free(wasm_line_table *t) {
 }
 
 /* The table of m's .debug_line; one with no rows when there is nothing to read, so the
- * work is done once. */
+ * work is done once. NULL when out of memory (nothing is kept: a later lookup tries
+ * again). */
 static wasm_line_table *build(const wasm_module *m) {
-  wasm_line_table *t = util_xcalloc(1, sizeof *t);
+  wasm_line_table *t = util_try_calloc(1, sizeof *t);
+  if (!t) return NULL;
   const wasm_custom *sec = custom(m, ".debug_line");
   uint32_t code_start = UINT32_MAX;
   for (uint32_t i = 0; i < m->nsections; i++)
@@ -358,6 +372,14 @@ static wasm_line_table *build(const wasm_module *m) {
   reader R = {.m = m, .debug_str = custom(m, ".debug_str"), .line_str = custom(m, ".debug_line_str")};
   rd r = {sec->bytes, sec->bytes + sec->len, false};
   while (r.p < r.end && unit(&R, &r)) {
+  }
+  if (R.oom) {
+    for (size_t i = 0; i < R.nowned; i++) free(R.owned[i]);
+    free(R.owned);
+    free(R.rows);
+    free((void *)R.files);
+    free(t);
+    return NULL;
   }
   if (R.nrows) qsort(R.rows, R.nrows, sizeof *R.rows, by_addr);
   t->code_start = code_start;
@@ -382,6 +404,7 @@ bool wasm_line_lookup(const wasm_module *m, uint32_t offset, const char **file, 
   if (!t && !custom(m, ".debug_line")) return false; /* nothing to build, nothing allocated */
   if (!t) {
     wasm_line_table *mine = build(m), *none = NULL;
+    if (!mine) return false; /* out of memory: no line this time */
     if (atomic_compare_exchange_strong(slot, &none, mine)) {
       t = mine;
     } else {

@@ -25,18 +25,19 @@
 enum {
   SEC_CUSTOM = 0, SEC_TYPE = 1, SEC_IMPORT = 2, SEC_FUNCTION = 3, SEC_TABLE = 4,
   SEC_MEMORY = 5, SEC_GLOBAL = 6, SEC_EXPORT = 7, SEC_START = 8, SEC_ELEMENT = 9,
-  SEC_CODE = 10, SEC_DATA = 11, SEC_DATACOUNT = 12,
+  SEC_CODE = 10, SEC_DATA = 11, SEC_DATACOUNT = 12, SEC_TAG = 13,
 };
 
 /* Position of each non-custom section in the required order (datacount sits between
- * element and code). */
-static const uint8_t section_rank[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+ * element and code, the tag section between memory and global). */
+static const uint8_t section_rank[14] = {0, 2, 4, 6, 8, 10, 14, 16, 18, 20, 24, 26, 22, 12};
 
 typedef struct decoder {
   wasm_module *m;
   util_reader r;
   util_error *err;
   int last_rank;
+  uint32_t features; /* WASM_FEATURE_* */
 
   /* function section: the type index of each defined function */
   uint32_t nfunc_defs;
@@ -45,7 +46,7 @@ typedef struct decoder {
   uint32_t ncode;
   wasm_func *code;
   bool uses_data_index; /* memory.init or data.drop seen */
-  bool have_tables, have_memories, have_globals, have_funcs;
+  bool have_tables, have_memories, have_globals, have_funcs, have_tags;
 
   /* block nesting of the instruction sequence being read: one byte per open block */
   uint8_t *nest;
@@ -112,12 +113,27 @@ static bool read_valtype(decoder *d, wasm_vtype *out) { return wasm_read_valtype
 
 static bool read_reftype(decoder *d, wasm_vtype *out) { return wasm_read_reftype(&d->r, out, d->err); }
 
+/* 3.0's limits: a flags byte (bit 0: a maximum follows, bit 2: 64-bit addressing) and
+ * u64 bounds, which the validator holds to the index type's range. */
+static bool read_limits3(decoder *d, wasm_limits *l) {
+  size_t off = pos(d);
+  uint8_t flag;
+  if (!read_u8(d, &flag)) return false;
+  if (flag & ~0x05u) return fail(d, off, "malformed limits flags");
+  l->is64 = (flag & 4) != 0;
+  l->has_max = (flag & 1) != 0;
+  if (!util_read_u64(&d->r, &l->min, d->err)) return false;
+  return !l->has_max || util_read_u64(&d->r, &l->max, d->err);
+}
+
 /* The limits flag is a one-bit LEB128 number in 2.0: 0 (min) or 1 (min, max). */
 static bool read_limits(decoder *d, wasm_limits *l) {
+  if (d->features & WASM_FEATURE_MEMORY64) return read_limits3(d, l);
   size_t off = pos(d);
   uint8_t flag;
   uint32_t v;
   if (!read_u8(d, &flag)) return false;
+  if (flag > 7 && util_spec_edition() >= 3) return fail(d, off, "malformed limits flags");
   if (flag & 0x80) return fail(d, off, "integer representation too long");
   if (flag > 1) return fail(d, off, "integer too large");
   if (!read_u32(d, &v)) return false;
@@ -146,7 +162,7 @@ static bool read_globaltype(decoder *d, wasm_globaltype *g) {
 
 /* ---------- instruction sequences -------------------------------------------------- */
 
-enum { NEST_BLOCK, NEST_IF, NEST_ELSE };
+enum { NEST_BLOCK, NEST_IF, NEST_ELSE, NEST_TRY, NEST_CATCH, NEST_CATCH_ALL };
 
 /* Reads instructions up to and including the `end` that closes the sequence (a function
  * body or a constant expression). Only `if` may hold an `else`, once; a misplaced `else`
@@ -156,14 +172,30 @@ static bool read_instrs(decoder *d) {
   if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK)) return out_of_memory(d);
   wasm_instr in;
   for (;;) {
-    if (!wasm_read_instr(&d->r, &in, d->err)) return false;
+    if (!wasm_read_instr_features(&d->r, &in, d->features, d->err)) return false;
     switch (in.op) {
     case WASM_OP_BLOCK:
     case WASM_OP_LOOP:
+    case WASM_OP_TRY_TABLE:
       if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_BLOCK)) return out_of_memory(d);
       break;
     case WASM_OP_IF:
       if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_IF)) return out_of_memory(d);
+      break;
+    case WASM_OP_TRY:
+      d->m->legacy_exceptions = true;
+      if (!UTIL_VEC_TRY_PUSH(d->nest, d->nnest, d->capnest, NEST_TRY)) return out_of_memory(d);
+      break;
+    case WASM_OP_CATCH:
+    case WASM_OP_CATCH_ALL: {
+      uint8_t *top = &d->nest[d->nnest - 1];
+      if (*top != NEST_TRY && *top != NEST_CATCH) return fail(d, in.offset, "END opcode expected");
+      *top = in.op == WASM_OP_CATCH ? NEST_CATCH : NEST_CATCH_ALL;
+      break;
+    }
+    case WASM_OP_DELEGATE:
+      if (d->nest[d->nnest - 1] != NEST_TRY) return fail(d, in.offset, "END opcode expected");
+      if (--d->nnest == 0) return true;
       break;
     case WASM_OP_ELSE:
       if (d->nest[d->nnest - 1] != NEST_IF) return fail(d, in.offset, "END opcode expected");
@@ -253,6 +285,21 @@ static bool alloc_globals(decoder *d, uint32_t ndefs) {
   return true;
 }
 
+static bool alloc_tags(decoder *d, uint32_t ndefs) {
+  wasm_module *m = d->m;
+  m->ntags = m->ntag_imports + ndefs;
+  if (!ARENA_ARRAY(d, m->tags, m->ntags)) return false;
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    if (m->imports[i].kind != WASM_EXTERN_TAG) continue;
+    m->tags[k].type = m->imports[i].u.tag_type;
+    m->tags[k].imported = true;
+    k++;
+  }
+  d->have_tags = true;
+  return true;
+}
+
 /* ---------- sections --------------------------------------------------------------- */
 
 static void set_count(decoder *d, uint32_t n) { d->secs[d->nsecs - 1].count = n; }
@@ -291,6 +338,15 @@ static bool type_section(decoder *d) {
   return true;
 }
 
+/* A tag type: an attribute byte (0, exception, is the only one) and a type index. */
+static bool read_tagtype(decoder *d, uint32_t *type) {
+  size_t off = pos(d);
+  uint8_t attr;
+  if (!read_u8(d, &attr)) return false;
+  if (attr != 0) return fail(d, off, "malformed tag attribute");
+  return read_u32(d, type);
+}
+
 static bool import_section(decoder *d) {
   wasm_module *m = d->m;
   uint32_t n;
@@ -320,6 +376,11 @@ static bool import_section(decoder *d) {
     case WASM_EXTERN_GLOBAL:
       if (!read_globaltype(d, &im->u.global)) return false;
       m->nglobal_imports++;
+      break;
+    case WASM_EXTERN_TAG:
+      if (!(d->features & WASM_FEATURE_EXCEPTIONS)) return fail(d, off, "malformed import kind");
+      if (!read_tagtype(d, &im->u.tag_type)) return false;
+      m->ntag_imports++;
       break;
     default: return fail(d, off, "malformed import kind");
     }
@@ -372,6 +433,17 @@ static bool memory_section(decoder *d) {
   return true;
 }
 
+static bool tag_section(decoder *d) {
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  if (!alloc_tags(d, n)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!read_tagtype(d, &d->m->tags[d->m->ntag_imports + i].type)) return false;
+  }
+  return true;
+}
+
 static bool global_section(decoder *d) {
   uint32_t n;
   if (!read_len(d, &n)) return false;
@@ -396,7 +468,8 @@ static bool export_section(decoder *d) {
     if (!read_name(d, &ex->name)) return false;
     size_t off = pos(d);
     if (!read_u8(d, &ex->kind)) return false;
-    if (ex->kind > WASM_EXTERN_GLOBAL) return fail(d, off, "malformed export kind");
+    if (ex->kind > WASM_EXTERN_TAG || (ex->kind == WASM_EXTERN_TAG && !(d->features & WASM_FEATURE_EXCEPTIONS)))
+      return fail(d, off, "malformed export kind");
     if (!read_u32(d, &ex->index)) return false;
   }
   return true;
@@ -583,7 +656,8 @@ static bool custom_section(decoder *d, size_t start, uint32_t size) {
 static bool read_section(decoder *d) {
   size_t id_off = pos(d);
   uint8_t id = *d->r.p;
-  if (id > SEC_DATACOUNT) return fail(d, id_off, "malformed section id");
+  if (id > SEC_TAG || (id == SEC_TAG && !(d->features & WASM_FEATURE_EXCEPTIONS)))
+    return fail(d, id_off, "malformed section id"); /* 2.0: 13 is no section */
   if (id != SEC_CUSTOM) {
     if (section_rank[id] <= d->last_rank) {
       return fail(d, id_off, "unexpected content after last section");
@@ -610,6 +684,7 @@ static bool read_section(decoder *d) {
   case SEC_ELEMENT: ok = element_section(d); break;
   case SEC_DATACOUNT: ok = datacount_section(d); break;
   case SEC_CODE: ok = code_section(d); break;
+  case SEC_TAG: ok = tag_section(d); break;
   default: ok = data_section(d); break;
   }
   if (!ok) return false;
@@ -659,6 +734,7 @@ static bool finish(decoder *d) {
   if (!d->have_tables && !alloc_tables(d, 0)) return false;
   if (!d->have_memories && !alloc_memories(d, 0)) return false;
   if (!d->have_globals && !alloc_globals(d, 0)) return false;
+  if (!d->have_tags && !alloc_tags(d, 0)) return false;
 
   m->nsections = (uint32_t)d->nsecs;
   m->ncustoms = (uint32_t)d->ncustoms;
@@ -685,6 +761,10 @@ static bool finish(decoder *d) {
 }
 
 wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
+  return wasm_decode_features(bytes, len, WASM_FEATURES_ALL, err);
+}
+
+wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t features, util_error *err) {
   util_error_clear(err);
   if (len > UINT32_MAX) {
     util_fail(err, UTIL_ERR_LIMIT, -1, "module too large: %zu bytes", len);
@@ -707,6 +787,7 @@ wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
   decoder d = {0};
   d.m = m;
   d.err = err;
+  d.features = m->features = features;
   d.r.start = d.r.p = m->bytes;
   d.r.end = m->bytes + len;
   d.r.base = 0;

@@ -22,6 +22,12 @@ uint32_t wasm_br_table_next(const uint8_t **pos) {
   return v;
 }
 
+void wasm_catch_next(const uint8_t **pos, wasm_catch *out) {
+  out->kind = *(*pos)++;
+  out->tag = wasm_catch_has_tag(out->kind) ? wasm_br_table_next(pos) : 0;
+  out->label = wasm_br_table_next(pos);
+}
+
 /* A memory index immediate: in 2.0 a single zero byte. */
 static bool read_zero_byte(util_reader *r, uint32_t *out, util_error *err) {
   size_t off = util_reader_offset(r);
@@ -32,7 +38,34 @@ static bool read_zero_byte(util_reader *r, uint32_t *out, util_error *err) {
   return true;
 }
 
-static bool read_memarg(util_reader *r, wasm_memarg *m, util_error *err) {
+/* A memory index: a u32 with multiple memories, else a zero byte. */
+static bool read_memidx(util_reader *r, uint32_t *out, uint32_t features, util_error *err) {
+  if (features & WASM_FEATURE_MULTI_MEMORY) return util_read_u32(r, out, err);
+  return read_zero_byte(r, out, err);
+}
+
+/* 3.0's memarg: flags (alignment, bit 6: a memory index follows), then a u64 offset
+ * (the validator bounds it by the memory's index type). */
+static bool read_memarg3(util_reader *r, wasm_memarg *m, uint32_t features, util_error *err) {
+  size_t off = util_reader_offset(r);
+  uint32_t flags;
+  if (!util_read_u32(r, &flags, err)) return false;
+  if (flags >= 0x80) return fail_at(err, off, "malformed memop flags");
+  m->memidx = 0;
+  if ((flags & 0x40) && (features & WASM_FEATURE_MULTI_MEMORY)) {
+    if (!util_read_u32(r, &m->memidx, err)) return false;
+    flags &= ~0x40u;
+  }
+  m->align = flags;
+  if (features & WASM_FEATURE_MEMORY64) return util_read_u64(r, &m->offset, err);
+  uint32_t o;
+  if (!util_read_u32(r, &o, err)) return false;
+  m->offset = o;
+  return true;
+}
+
+static bool read_memarg(util_reader *r, wasm_memarg *m, uint32_t features, util_error *err) {
+  if (features & (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64)) return read_memarg3(r, m, features, err);
   uint32_t align, off;
   if (!util_read_u32(r, &align, err)) return false;
   /* Multi-memory encodes a memory index with bit 6; in 2.0 that makes the alignment
@@ -93,7 +126,30 @@ bool wasm_read_reftype(util_reader *r, wasm_vtype *out, util_error *err) {
   return read_valtype_rest(r, b, off, out, err);
 }
 
+static bool read_blocktype(util_reader *r, wasm_instr *in, util_error *err) {
+  size_t off = util_reader_offset(r);
+  if (r->p < r->end && *r->p == 0x40) {
+    r->p++;
+    in->blocktype = -64;
+    return true;
+  }
+  if (r->p < r->end && (*r->p & 0xc0) == 0x40) { /* a one-byte negative: a value type */
+    wasm_vtype t;
+    if (!wasm_read_valtype(r, &t, err)) return false;
+    in->blocktype = -1;
+    in->bt_type = t;
+    return true;
+  }
+  if (!util_read_s33(r, &in->blocktype, err)) return false;
+  if (in->blocktype < 0) return fail_at(err, off, "malformed value type");
+  return true;
+}
+
 bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
+  return wasm_read_instr_features(r, in, WASM_FEATURES_ALL, err);
+}
+
+bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features, util_error *err) {
   size_t start = util_reader_offset(r);
   uint8_t b;
   if (!util_read_u8(r, &b, err)) return false;
@@ -109,29 +165,32 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
     if (b == 0xfc || b == 0xfd) return fail_at(err, start, "illegal opcode");
     return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b); /* the reference decoder's wording */
   }
+  if (!(features & WASM_FEATURE_TYPED_REFS) &&
+      (op == WASM_OP_CALL_REF || op == WASM_OP_RETURN_CALL_REF || op == WASM_OP_REF_AS_NON_NULL ||
+       op == WASM_OP_BR_ON_NULL || op == WASM_OP_BR_ON_NON_NULL)) {
+    return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b);
+  }
   in->op = (uint16_t)op;
   in->offset = (uint32_t)start;
   const wasm_opinfo *info = &wasm_opinfo_table[op];
   switch ((wasm_imm_kind)info->imm) {
   case WASM_IMM_NONE: return true;
-  case WASM_IMM_BLOCKTYPE: {
-    size_t off = util_reader_offset(r);
-    if (r->p < r->end && *r->p == 0x40) {
-      r->p++;
-      in->blocktype = -64;
-      return true;
+  case WASM_IMM_TRY_TABLE: {
+    if (!read_blocktype(r, in, err) || !util_read_u32(r, &in->ntargets, err)) return false;
+    in->targets = r->p;
+    for (uint32_t i = 0; i < in->ntargets; i++) {
+      size_t off = util_reader_offset(r);
+      uint8_t kind;
+      uint32_t x;
+      if (!util_read_u8(r, &kind, err)) return false;
+      if (kind > WASM_CATCH_ALL_REF) return fail_at(err, off, "malformed catch clause");
+      if (wasm_catch_has_tag(kind) && !util_read_u32(r, &x, err)) return false;
+      if (!util_read_u32(r, &x, err)) return false;
     }
-    if (r->p < r->end && (*r->p & 0xc0) == 0x40) { /* a one-byte negative: a value type */
-      wasm_vtype t;
-      if (!wasm_read_valtype(r, &t, err)) return false;
-      in->blocktype = -1;
-      in->bt_type = t;
-      return true;
-    }
-    if (!util_read_s33(r, &in->blocktype, err)) return false;
-    if (in->blocktype < 0) return fail_at(err, off, "malformed value type");
     return true;
   }
+  case WASM_IMM_TAG: return util_read_u32(r, &in->idx, err);
+  case WASM_IMM_BLOCKTYPE: return read_blocktype(r, in, err);
   case WASM_IMM_LABEL:
   case WASM_IMM_FUNC:
   case WASM_IMM_LOCAL:
@@ -161,9 +220,9 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
     }
     return true;
   }
-  case WASM_IMM_MEM: return read_memarg(r, &in->mem, err);
-  case WASM_IMM_MEMLANE: return read_memarg(r, &in->mem, err) && util_read_u8(r, &in->lane, err);
-  case WASM_IMM_MEMIDX: return read_zero_byte(r, &in->idx, err);
+  case WASM_IMM_MEM: return read_memarg(r, &in->mem, features, err);
+  case WASM_IMM_MEMLANE: return read_memarg(r, &in->mem, features, err) && util_read_u8(r, &in->lane, err);
+  case WASM_IMM_MEMIDX: return read_memidx(r, &in->idx, features, err);
   case WASM_IMM_I32C: return util_read_s32(r, &in->c.i32, err);
   case WASM_IMM_I64C: return util_read_s64(r, &in->c.i64, err);
   case WASM_IMM_F32C: return util_read_fixed32(r, &in->c.f32, err);
@@ -187,9 +246,9 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
     return true;
   }
   case WASM_IMM_MEMINIT:
-    return util_read_u32(r, &in->idx, err) && read_zero_byte(r, &in->idx2, err);
+    return util_read_u32(r, &in->idx, err) && read_memidx(r, &in->idx2, features, err);
   case WASM_IMM_MEMCOPY:
-    return read_zero_byte(r, &in->idx, err) && read_zero_byte(r, &in->idx2, err);
+    return read_memidx(r, &in->idx, features, err) && read_memidx(r, &in->idx2, features, err);
   case WASM_IMM_TABLEINIT:
   case WASM_IMM_TABLECOPY:
     return util_read_u32(r, &in->idx, err) && util_read_u32(r, &in->idx2, err);

@@ -39,7 +39,9 @@ typedef struct wasm_instr {
   /* BR_TABLE: `ntargets` label depths (not counting the default) in LEB form starting
    * at `targets`; read them with wasm_br_table_next. `idx` holds the default.
    * SELECT_T: `ntargets` value types in binary form starting at `targets` (the first
-   * decoded in `reftype`). */
+   * decoded in `reftype`).
+   * TRY_TABLE: `ntargets` catch clauses starting at `targets`; read them with
+   * wasm_catch_next. `blocktype` holds the block type. TAG: `idx` is the tag. */
   uint32_t ntargets;
   const uint8_t *targets;
 } wasm_instr;
@@ -48,6 +50,11 @@ typedef struct wasm_instr {
  * end", "illegal opcode", "integer too large", "zero byte expected", "malformed reference
  * type", ...). */
 bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err);
+/* The same under a feature set (module.h's WASM_FEATURE_*): without multi-memory a
+ * memory index is a zero byte and memarg flags are a plain alignment; without memory64
+ * an offset is a u32. wasm_read_instr reads with every feature: code the decoder
+ * accepted under fewer features reads the same. */
+bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features, util_error *err);
 
 /* Value and reference types in binary form (3.0: 0x63/0x64 with a heap type), and heap
  * types (an abstract type's code or WASM_HEAP_INDEX + a type index). A type index beyond
@@ -58,6 +65,18 @@ bool wasm_read_heaptype(util_reader *r, uint32_t *out, util_error *err);
 
 /* Iterates BR_TABLE targets: *pos starts at in->targets. */
 uint32_t wasm_br_table_next(const uint8_t **pos);
+
+/* A try_table catch clause (exception handling, 3.0). */
+typedef enum { WASM_CATCH = 0, WASM_CATCH_REF = 1, WASM_CATCH_ALL = 2, WASM_CATCH_ALL_REF = 3 } wasm_catch_kind;
+typedef struct wasm_catch {
+  uint8_t kind;   /* wasm_catch_kind */
+  uint32_t tag;   /* CATCH, CATCH_REF only */
+  uint32_t label;
+} wasm_catch;
+static inline bool wasm_catch_has_tag(uint8_t kind) { return kind == WASM_CATCH || kind == WASM_CATCH_REF; }
+static inline bool wasm_catch_is_ref(uint8_t kind) { return kind == WASM_CATCH_REF || kind == WASM_CATCH_ALL_REF; }
+/* Iterates TRY_TABLE clauses: *pos starts at in->targets. */
+void wasm_catch_next(const uint8_t **pos, wasm_catch *out);
 
 /* Block types convert to (params, results) given the module's types. */
 struct wasm_module;

@@ -17,6 +17,7 @@ typedef enum {
   WASM_V128 = 0x7b,
   WASM_FUNCREF = 0x70,
   WASM_EXTERNREF = 0x6f,
+  WASM_EXNREF = 0x69,      /* exception handling (3.0): (ref null exn) */
 } wasm_valtype;
 
 /* A value type as one 32-bit word (3.0 reference types carry a heap type):
@@ -35,11 +36,14 @@ enum {
   /* abstract heap types (their binary codes) */
   WASM_HEAP_FUNC = 0x70,
   WASM_HEAP_EXTERN = 0x6f,
+  WASM_HEAP_EXN = 0x69,              /* exception handling */
   WASM_HEAP_INDEX = 0x100,           /* heap values from here on are type indices */
   WASM_MAX_TYPE_INDEX = 0xfffeff,    /* type indices that fit the encoding */
 };
 
-static inline bool wasm_is_abstract_heap(uint32_t h) { return h == WASM_HEAP_FUNC || h == WASM_HEAP_EXTERN; }
+static inline bool wasm_is_abstract_heap(uint32_t h) {
+  return h == WASM_HEAP_FUNC || h == WASM_HEAP_EXTERN || h == WASM_HEAP_EXN;
+}
 static inline bool wasm_is_reftype(wasm_vtype t) {
   return wasm_is_abstract_heap(t) || (((t & 0xff) == WASM_REF_NULL_TAG || (t & 0xff) == WASM_REF_TAG) && t >> 8);
 }
@@ -61,7 +65,10 @@ static inline int64_t wasm_heap_typeidx(uint32_t h) { return h >= WASM_HEAP_INDE
  * type are formatted into a small per-thread ring of buffers, valid for a few calls. */
 const char *wasm_valtype_name(wasm_vtype t);
 
-typedef enum { WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1, WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3 } wasm_externkind;
+typedef enum {
+  WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1, WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3,
+  WASM_EXTERN_TAG = 4, /* exception handling (3.0) */
+} wasm_externkind;
 const char *wasm_externkind_name(uint8_t k);
 
 typedef struct wasm_name {
@@ -111,6 +118,7 @@ typedef struct wasm_import {
     wasm_tabletype table;
     wasm_memtype memory;
     wasm_globaltype global;
+    uint32_t tag_type;        /* type index of the tag's function type */
   } u;
   uint32_t offset;
 } wasm_import;
@@ -144,6 +152,12 @@ typedef struct wasm_global {
   bool imported;
   wasm_expr init; /* defined globals only */
 } wasm_global;
+
+/* An exception tag (3.0): its payload is the params of a function type with no results. */
+typedef struct wasm_tag {
+  uint32_t type; /* type index */
+  bool imported;
+} wasm_tag;
 
 typedef struct wasm_export {
   wasm_name name;
@@ -215,6 +229,9 @@ typedef struct wasm_module {
   wasm_memory *memories;
   uint32_t nglobals, nglobal_imports;
   wasm_global *globals;
+  uint32_t ntags, ntag_imports;
+  wasm_tag *tags;
+  bool legacy_exceptions; /* some code uses the legacy try/catch (set by the decoder) */
 
   uint32_t nexports;
   wasm_export *exports;
@@ -249,11 +266,30 @@ typedef struct wasm_module {
 
   uint32_t nsections;
   wasm_section_info *sections;
+
+  /* the WASM_FEATURE_* set the module was decoded and is validated under */
+  uint32_t features;
 } wasm_module;
+
+/* Features beyond 2.0 that change how a module is decoded or validated. A 2.0 module
+ * reads the same under both sets except where 2.0 demands a rejection 3.0 lifts: a memory
+ * index is a single zero byte ("zero byte expected"), limits flags above 1 and integers
+ * wider than 32 bits in limits and offsets are malformed, a second memory is invalid. */
+#define WASM_FEATURE_MULTI_MEMORY 0x1u
+#define WASM_FEATURE_MEMORY64 0x2u /* 64-bit memories and tables */
+#define WASM_FEATURE_EXCEPTIONS 0x4u /* the tag section (id 13) and the tag kind (4) */
+#define WASM_FEATURE_EXTENDED_CONST 0x8u /* add, sub, mul in constant expressions */
+#define WASM_FEATURE_TYPED_REFS 0x10u /* call_ref, return_call_ref, ref.as_non_null, br_on_(non_)null */
+#define WASM_FEATURES_2_0 0u
+#define WASM_FEATURES_ALL                                                                                   \
+  (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | WASM_FEATURE_EXCEPTIONS | WASM_FEATURE_EXTENDED_CONST | \
+   WASM_FEATURE_TYPED_REFS)
 
 /* Decodes a binary module. On success returns a module the caller frees with
  * wasm_module_free; on failure returns NULL with a MALFORMED error carrying the offset. */
 wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err);
+/* The same under a feature set (wasm_decode: WASM_FEATURES_ALL). */
+wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t features, util_error *err);
 void wasm_module_free(wasm_module *m);
 void wasm_line_table_free(wasm_module *m); /* by wasm_module_free */
 

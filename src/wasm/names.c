@@ -29,6 +29,7 @@ const char *wasm_valtype_name(wasm_vtype t) {
   case WASM_V128: return "v128";
   case WASM_FUNCREF: return "funcref";
   case WASM_EXTERNREF: return "externref";
+  case WASM_EXNREF: return "exnref";
   default: return "?";
   }
 }
@@ -39,6 +40,7 @@ const char *wasm_externkind_name(uint8_t k) {
   case WASM_EXTERN_TABLE: return "table";
   case WASM_EXTERN_MEMORY: return "memory";
   case WASM_EXTERN_GLOBAL: return "global";
+  case WASM_EXTERN_TAG: return "tag";
   default: return "?";
   }
 }

@@ -22,11 +22,12 @@ const wasm_opinfo wasm_opinfo_table[WASM_OP_COUNT] = {
 };
 
 /* Dense lookup tables built on first use; the opcode spaces are small. */
-static int16_t single[256], fc[32], fd[256];
+static int16_t single[256], fc[32], fd[0x120]; /* 0xFD: SIMD, then relaxed SIMD from 0x100 */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void build(void) {
-  for (int i = 0; i < 256; i++) single[i] = fd[i] = -1;
+  for (int i = 0; i < 256; i++) single[i] = -1;
+  for (int i = 0; i < 0x120; i++) fd[i] = -1;
   for (int i = 0; i < 32; i++) fc[i] = -1;
   for (int op = 0; op < WASM_OP_COUNT; op++) {
     const wasm_opinfo *o = &wasm_opinfo_table[op];
@@ -41,7 +42,7 @@ int wasm_opcode_lookup(uint8_t prefix, uint32_t code) {
   switch (prefix) {
   case 0: return code < 256 ? single[code] : -1;
   case 0xfc: return code < 32 ? fc[code] : -1;
-  case 0xfd: return code < 256 ? fd[code] : -1;
+  case 0xfd: return code < 0x120 ? fd[code] : -1;
   default: return -1;
   }
 }

@@ -41,6 +41,8 @@ typedef enum {
   WASM_IMM_ELEMIDX,
   WASM_IMM_TABLECOPY,     /* u32 dst table, u32 src table */
   WASM_IMM_TYPE,          /* u32 type index (call_ref, return_call_ref) */
+  WASM_IMM_TAG,           /* u32 tag index */
+  WASM_IMM_TRY_TABLE,     /* block type, vec(catch clause) */
 } wasm_imm_kind;
 
 /* Operand type codes of the P0..R columns. */

@@ -44,9 +44,10 @@ bool wasm_vtype_sub(const wasm_vmodule *vm, wasm_vtype a, wasm_vtype b) {
  * section, types up to the one being defined (`limit`). */
 static bool check_vtype(const wasm_module *m, wasm_vtype t, uint32_t limit, int64_t off, util_error *err) {
   if (!wasm_is_reftype(t)) return true;
+  /* 2.0 has only funcref and externref (and exnref comes with exception handling) */
+  if (t >= 0x100 && !(m->features & WASM_FEATURE_TYPED_REFS)) return invalid(err, off, "malformed reference type");
   int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
   if (i >= 0 && (uint64_t)i >= limit) return invalid(err, off, "unknown type %lld", (long long)i);
-  (void)m;
   return true;
 }
 
@@ -140,7 +141,7 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_v
     if (util_reader_eof(&r)) {
       return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r), "unexpected end");
     }
-    if (!wasm_read_instr(&r, &in, err)) return false;
+    if (!wasm_read_instr_features(&r, &in, m->features, err)) return false;
     wasm_vtype t;
     switch (in.op) {
     case WASM_OP_I32_CONST: t = WASM_I32; break;
@@ -173,6 +174,7 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_v
     case WASM_OP_I64_ADD:
     case WASM_OP_I64_SUB:
     case WASM_OP_I64_MUL: {
+      if (!(m->features & WASM_FEATURE_EXTENDED_CONST)) return invalid(err, in.offset, "constant expression required");
       t = wasm_opinfo_table[in.op].result;
       if (depth < 2 || stack[depth - 1] != t || stack[depth - 2] != t) mismatch = true;
       depth = depth < 2 ? 0 : depth - 2;
@@ -221,10 +223,13 @@ static bool check_limits(const wasm_limits *l, uint64_t range, const char *range
 static bool check_tabletype(const wasm_module *m, const wasm_tabletype *t, int64_t off, util_error *err) {
   if (!wasm_is_reftype(t->elem)) return invalid(err, off, "malformed reference type");
   if (!check_vtype(m, t->elem, m->ntypes, off, err)) return false;
+  if (t->limits.is64) return check_limits(&t->limits, UINT64_MAX, "table size must be at most 2^64-1", off, err);
   return check_limits(&t->limits, UINT32_MAX, "table size must be at most 2^32-1", off, err);
 }
 
 static bool check_memtype(const wasm_memtype *t, int64_t off, util_error *err) {
+  if (t->limits.is64)
+    return check_limits(&t->limits, 1ull << 48, "memory size must be at most 2^48 pages (256 TiB)", off, err);
   return check_limits(&t->limits, MAX_MEMORY_PAGES, "memory size must be at most 65536 pages (4GiB)",
                       off, err);
 }
@@ -270,6 +275,9 @@ static bool check_exports(const wasm_module *m, util_error *err) {
     case WASM_EXTERN_GLOBAL:
       if (x->index >= m->nglobals) return invalid(err, off, "unknown global %u", x->index);
       break;
+    case WASM_EXTERN_TAG:
+      if (x->index >= m->ntags) return invalid(err, off, "unknown tag %u", x->index);
+      break;
     default: return util_fail(err, UTIL_ERR_MALFORMED, off, "malformed export kind");
     }
   }
@@ -302,14 +310,18 @@ static bool check_elem(const wasm_vmodule *vm, const wasm_elem *el, util_error *
   const wasm_module *m = vm->m;
   int64_t off = el->offset_in_input;
   if (!wasm_is_reftype(el->type)) return invalid(err, off, "malformed reference type");
-  if (!check_vtype(m, el->type, m->ntypes, off, err)) return false;
+  /* a segment may have the implied type (ref func), in 2.0 too: the feature check is for
+   * references to a type index */
+  wasm_vtype et = wasm_is_abstract_heap(wasm_ref_heap(el->type)) ? wasm_ref_heap(el->type) : el->type;
+  if (!check_vtype(m, et, m->ntypes, off, err)) return false;
   if (el->mode == WASM_SEG_ACTIVE) {
     if (el->table >= m->ntables) return invalid(err, off, "unknown table %u", el->table);
     if (!wasm_vtype_sub(vm, el->type, m->tables[el->table].type.elem)) {
       return invalid(err, off, "type mismatch: segment of %s for a table of %s",
                      wasm_valtype_name(el->type), wasm_valtype_name(m->tables[el->table].type.elem));
     }
-    if (!wasm_validate_const_expr(vm, &el->offset, WASM_I32, m->nglobal_imports, err)) return false;
+    uint8_t at = m->tables[el->table].type.limits.is64 ? WASM_I64 : WASM_I32;
+    if (!wasm_validate_const_expr(vm, &el->offset, at, m->nglobal_imports, err)) return false;
   }
   if (el->func_indices) {
     for (uint32_t i = 0; i < el->count; i++) {
@@ -333,7 +345,8 @@ static bool check_data(const wasm_vmodule *vm, const wasm_data *d, util_error *e
   const wasm_module *m = vm->m;
   if (d->mode != WASM_SEG_ACTIVE) return true;
   if (d->memory >= m->nmemories) return invalid(err, d->offset_in_input, "unknown memory %u", d->memory);
-  return wasm_validate_const_expr(vm, &d->offset, WASM_I32, m->nglobal_imports, err);
+  uint8_t at = m->memories[d->memory].type.limits.is64 ? WASM_I64 : WASM_I32;
+  return wasm_validate_const_expr(vm, &d->offset, at, m->nglobal_imports, err);
 }
 
 /* ---------- declared function references (the spec's C.refs) ----------------------- */
@@ -348,7 +361,7 @@ static void mark_expr_refs(const wasm_module *m, const wasm_expr *e, uint8_t *ma
   util_error_clear(&scratch);
   while (e->bytes && !util_reader_eof(&r)) {
     wasm_instr in;
-    if (!wasm_read_instr(&r, &in, &scratch)) return;
+    if (!wasm_read_instr_features(&r, &in, m->features, &scratch)) return;
     if (in.op == WASM_OP_REF_FUNC && in.idx < m->nfuncs) marks[in.idx] = 1;
     if (in.op == WASM_OP_END) return;
   }
@@ -375,6 +388,13 @@ static void mark_refs(const wasm_module *m, uint8_t *marks) {
 
 /* ---------- the module ---------------------------------------------------------------- */
 
+/* A tag's type is a function type without results (its params are the payload). */
+static bool check_tagtype(const wasm_module *m, uint32_t type, int64_t off, util_error *err) {
+  if (!check_type_index(m, type, off, err)) return false;
+  if (m->types[type].nresults) return invalid(err, off, "non-empty tag result type");
+  return true;
+}
+
 static bool check_imports(const wasm_module *m, util_error *err) {
   uint32_t nt = m->ntypes;
   for (uint32_t i = 0; i < m->nimports; i++) {
@@ -393,6 +413,9 @@ static bool check_imports(const wasm_module *m, util_error *err) {
       if (!wasm_is_valtype(im->u.global.type)) return util_fail(err, UTIL_ERR_MALFORMED, im->offset, "malformed value type");
       if (!check_vtype(m, im->u.global.type, nt, im->offset, err)) return false;
       break;
+    case WASM_EXTERN_TAG:
+      if (!check_tagtype(m, im->u.tag_type, im->offset, err)) return false;
+      break;
     default: return util_fail(err, UTIL_ERR_MALFORMED, im->offset, "malformed import kind");
     }
   }
@@ -404,7 +427,7 @@ static bool check_shape(const wasm_module *m, util_error *err) {
   if (m->nfunc_imports > m->nfuncs || m->ntable_imports > m->ntables ||
       m->nmemory_imports > m->nmemories || m->nglobal_imports > m->nglobals ||
       (m->nfuncs && !m->funcs) || (m->ntables && !m->tables) || (m->nmemories && !m->memories) ||
-      (m->nglobals && !m->globals) || (m->ntypes && !m->types) || (m->nimports && !m->imports) ||
+      (m->nglobals && !m->globals) || m->ntag_imports > m->ntags || (m->ntags && !m->tags) || (m->ntypes && !m->types) || (m->nimports && !m->imports) ||
       (m->nexports && !m->exports) || (m->nelems && !m->elems) || (m->ndatas && !m->datas)) {
     return util_fail(err, UTIL_ERR_MALFORMED, -1, "inconsistent module");
   }
@@ -430,6 +453,7 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
   for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
     const wasm_table *t = &m->tables[i];
     if (!check_tabletype(m, &t->type, -1, err)) return false;
+    if (t->init.len && !(m->features & WASM_FEATURE_TYPED_REFS)) return invalid(err, -1, "malformed table type");
     if (t->init.len) {
       if (!wasm_validate_const_expr(vm, &t->init, t->type.elem, m->nglobal_imports, err)) return false;
     } else if (!wasm_ref_nullable(t->type.elem)) {
@@ -439,7 +463,10 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
   for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
     if (!check_memtype(&m->memories[i].type, -1, err)) return false;
   }
-  if (m->nmemories > 1) return invalid(err, -1, "multiple memories");
+  if (m->nmemories > 1 && !(m->features & WASM_FEATURE_MULTI_MEMORY)) return invalid(err, -1, "multiple memories");
+  for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
+    if (!check_tagtype(m, m->tags[i].type, -1, err)) return false;
+  }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
     const wasm_global *g = &m->globals[i];
     if (!wasm_is_valtype(g->type.type)) {

@@ -10,7 +10,12 @@
 /* Value-stack entry for "unknown" (the polymorphic bottom after unreachable code). */
 #define WASM_TYPE_UNKNOWN 0
 
-typedef enum { WASM_CTRL_FUNC, WASM_CTRL_BLOCK, WASM_CTRL_LOOP, WASM_CTRL_IF, WASM_CTRL_ELSE } wasm_ctrl_kind;
+typedef enum {
+  WASM_CTRL_FUNC, WASM_CTRL_BLOCK, WASM_CTRL_LOOP, WASM_CTRL_IF, WASM_CTRL_ELSE,
+  WASM_CTRL_TRY_TABLE, /* a block whose body's exceptions its catch clauses may catch */
+  WASM_CTRL_TRY,       /* legacy `try`: its body, before any catch */
+  WASM_CTRL_CATCH,     /* legacy: inside a catch / catch_all of a try (rethrow's target) */
+} wasm_ctrl_kind;
 
 typedef struct wasm_ctrl {
   uint8_t kind;            /* wasm_ctrl_kind */

@@ -2,6 +2,7 @@
  * the control stack of the spec's validation algorithm (appendix "Validation Algorithm").
  * Instructions with a fixed signature are typed from the opcode table; the rest are typed
  * here by hand. A consumer may ride along through hooks (see validate.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,10 +142,36 @@ static bool push_ctrl(vfn *v, uint8_t kind, uint32_t np, const wasm_vtype *param
   return !v->oom;
 }
 
+/* Rewrites a failed operand check in the reference interpreter's words, "type mismatch:
+ * instruction requires [i32] but stack has [i64]" (the 3.0 scripts check them for throw). */
+static bool fail_requires_as(vfn *v, const char *who, const wasm_vtype *ts, uint32_t n, uint32_t k) {
+  char want[256], have[256];
+  size_t a = 0, b = 0;
+  for (uint32_t i = 0; i < n && a < 200; i++)
+    a += (size_t)snprintf(want + a, sizeof want - a, "%s%s", i ? " " : "", tname(ts[i]));
+  for (uint32_t i = 0; i < k && b < 200; i++)
+    b += (size_t)snprintf(have + b, sizeof have - b, "%s%s", i ? " " : "", tname(v->st.vals[v->st.nvals - k + i]));
+  want[a] = have[b] = 0;
+  util_error_clear(v->err);
+  return fail(v, "type mismatch: %s requires [%s] but stack has [%s]", who, want, have);
+}
+
+static bool fail_requires(vfn *v, const wasm_vtype *ts, uint32_t n) {
+  uint32_t avail = v->st.nvals - top_ctrl(v)->height;
+  return fail_requires_as(v, "instruction", ts, n, avail < n ? avail : n);
+}
+
 /* Checks the frame's results are exactly what is left above its entry height. */
 static bool check_frame_end(vfn *v) {
   wasm_ctrl *c = top_ctrl(v);
-  if (!pop_types(v, wasm_ctrl_results(c), c->nresults)) return false;
+  const wasm_vtype *results = wasm_ctrl_results(c);
+  if ((c->kind == WASM_CTRL_TRY || c->kind == WASM_CTRL_CATCH) && !c->unreachable) {
+    /* the legacy scripts check the reference interpreter's wording here */
+    uint32_t avail = v->st.nvals - c->height;
+    if (avail > c->nresults) return fail_requires_as(v, "block", results, c->nresults, avail);
+    if (!peek_types(v, results, c->nresults)) return fail_requires(v, results, c->nresults);
+  }
+  if (!pop_types(v, results, c->nresults)) return false;
   if (v->st.nvals != c->height) {
     return fail(v, "type mismatch: %u extra value(s) at the end of the block", v->st.nvals - c->height);
   }
@@ -158,10 +185,27 @@ static bool check_memory(vfn *v, uint32_t memidx) {
   return true;
 }
 
+/* The index (address) type of a memory or table: i64 for memory64's, else i32. */
+static uint8_t mem_at(const vfn *v, uint32_t memidx) {
+  return v->m->memories[memidx].type.limits.is64 ? WASM_I64 : WASM_I32;
+}
+static uint8_t table_at(const vfn *v, uint32_t idx) {
+  return v->m->tables[idx].type.limits.is64 ? WASM_I64 : WASM_I32;
+}
+
 static bool check_align(vfn *v, uint32_t align, uint32_t natural) {
   if (align > natural) return fail(v, "alignment must not be larger than natural");
   return true;
 }
+
+/* A memarg: its memory, its alignment, then its offset, which must fit the memory's
+ * index type. */
+static bool check_memarg(vfn *v, const wasm_memarg *ma, uint32_t natural) {
+  if (!check_memory(v, ma->memidx) || !check_align(v, ma->align, natural)) return false;
+  if (mem_at(v, ma->memidx) == WASM_I32 && ma->offset > UINT32_MAX) return fail(v, "offset out of range");
+  return true;
+}
+
 
 static bool check_table(vfn *v, uint32_t idx) {
   if (idx >= v->m->ntables) return fail(v, "unknown table %u", idx);
@@ -194,6 +238,7 @@ static inline wasm_ctrl *label(vfn *v, uint32_t depth) { return &v->st.ctrls[v->
 
 static bool check_vtype(vfn *v, wasm_vtype t) {
   if (!wasm_is_reftype(t)) return true;
+  if (t >= 0x100 && !(v->m->features & WASM_FEATURE_TYPED_REFS)) return fail(v, "malformed reference type");
   int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
   if (i >= 0 && (uint64_t)i >= v->m->ntypes) return fail(v, "unknown type %lld", (long long)i);
   return true;
@@ -250,13 +295,13 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   case WASM_IMM_GLOBAL:
     if (in->idx >= m->nglobals) return fail(v, "unknown global %u", in->idx);
     if (in->op == WASM_OP_GLOBAL_SET && !m->globals[in->idx].type.mut) {
-      return fail(v, "global is immutable");
+      return fail(v, "%s", util_spec_edition() >= 3 ? "immutable global" : "global is immutable");
     }
     return true;
   case WASM_IMM_TABLE: return check_table(v, in->idx);
-  case WASM_IMM_MEM: return check_memory(v, in->mem.memidx) && check_align(v, in->mem.align, oi->arg);
+  case WASM_IMM_MEM: return check_memarg(v, &in->mem, oi->arg);
   case WASM_IMM_MEMLANE:
-    if (!check_memory(v, in->mem.memidx) || !check_align(v, in->mem.align, oi->arg & 0xf)) return false;
+    if (!check_memarg(v, &in->mem, oi->arg & 0xf)) return false;
     if (in->lane >= (oi->arg >> 4)) return fail(v, "invalid lane index");
     return true;
   case WASM_IMM_MEMIDX: return check_memory(v, in->idx);
@@ -279,6 +324,20 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
     }
     return true;
   case WASM_IMM_ELEMIDX: return check_elem(v, in->idx);
+  case WASM_IMM_TAG:
+    if (in->idx >= m->ntags) return fail(v, "unknown tag %u", in->idx);
+    return true;
+  case WASM_IMM_TRY_TABLE: {
+    if (!check_blocktype(v, in)) return false;
+    const uint8_t *p = in->targets;
+    for (uint32_t i = 0; i < in->ntargets; i++) {
+      wasm_catch c;
+      wasm_catch_next(&p, &c);
+      if (wasm_catch_has_tag(c.kind) && c.tag >= m->ntags) return fail(v, "unknown tag %u", c.tag);
+      if (!check_label(v, c.label)) return false;
+    }
+    return true;
+  }
   case WASM_IMM_TABLECOPY:
     if (!check_table(v, in->idx) || !check_table(v, in->idx2)) return false;
     if (!wasm_vtype_sub(v->vm, m->tables[in->idx2].type.elem, m->tables[in->idx].type.elem)) {
@@ -313,8 +372,49 @@ static bool effect_block(vfn *v, const wasm_instr *in) {
   if (nr == 1 && results == &scratch) results = NULL; /* the frame keeps it in its scratch */
   if (in->op == WASM_OP_IF && !pop_expect(v, WASM_I32)) return false;
   if (!pop_types(v, params, np)) return false;
-  uint8_t kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP : WASM_CTRL_IF;
+  uint8_t kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP
+               : in->op == WASM_OP_TRY   ? WASM_CTRL_TRY
+                                         : WASM_CTRL_IF;
   return push_ctrl(v, kind, np, params, nr, results, scratch);
+}
+
+/* A catch clause branches to its label with the tag's payload (and, for the _ref forms,
+ * the exnref): those must be exactly the label's types. */
+static bool check_catch(vfn *v, const wasm_catch *c) {
+  const wasm_ctrl *l = label(v, c->label);
+  const wasm_functype *tt = wasm_catch_has_tag(c->kind) ? &v->m->types[v->m->tags[c->tag].type] : NULL;
+  uint32_t np = tt ? tt->nparams : 0, n = np + (wasm_catch_is_ref(c->kind) ? 1 : 0);
+  const wasm_vtype *lt = wasm_label_types(l);
+  if (wasm_label_arity(l) != n) {
+    return fail(v, "type mismatch: catch clause gives %u value(s), its label takes %u", n, wasm_label_arity(l));
+  }
+  for (uint32_t i = 0; i < np; i++) {
+    if (!wasm_vtype_sub(v->vm, tt->params[i], lt[i])) {
+      return fail(v, "type mismatch: catch clause gives %s, its label takes %s", tname(tt->params[i]), tname(lt[i]));
+    }
+  }
+  if (n > np && !wasm_vtype_sub(v->vm, wasm_reftype(false, WASM_HEAP_EXN), lt[np])) {
+    return fail(v, "type mismatch: catch clause gives (ref exn), its label takes %s", tname(lt[np]));
+  }
+  return true;
+}
+
+static bool effect_try_table(vfn *v, const wasm_instr *in) {
+  wasm_vtype scratch = 0;
+  uint32_t np, nr;
+  const wasm_vtype *params, *results;
+  if (!wasm_blocktype_sig(v->m, in, &scratch, &np, &params, &nr, &results)) {
+    return fail(v, "unknown type %lld", (long long)in->blocktype);
+  }
+  if (nr == 1 && results == &scratch) results = NULL; /* the frame keeps it in its scratch */
+  const uint8_t *p = in->targets;
+  for (uint32_t i = 0; i < in->ntargets; i++) {
+    wasm_catch c;
+    wasm_catch_next(&p, &c);
+    if (!check_catch(v, &c)) return false;
+  }
+  if (!pop_types(v, params, np)) return false;
+  return push_ctrl(v, WASM_CTRL_TRY_TABLE, np, params, nr, results, scratch);
 }
 
 static bool effect_select(vfn *v, const wasm_instr *in) {
@@ -452,7 +552,12 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   case WASM_OP_UNREACHABLE: set_unreachable(v); return true;
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
-  case WASM_OP_IF: return effect_block(v, in);
+  case WASM_OP_IF:
+  case WASM_OP_TRY: return effect_block(v, in);
+  case WASM_OP_RETHROW:
+    if (label(v, in->idx)->kind != WASM_CTRL_CATCH) return fail(v, "invalid rethrow label");
+    set_unreachable(v);
+    return true;
   case WASM_OP_BR: {
     const wasm_ctrl *c = label(v, in->idx);
     if (!pop_types(v, wasm_label_types(c), wasm_label_arity(c))) return false;
@@ -475,11 +580,11 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
     return true;
   case WASM_OP_CALL: return effect_call(v, wasm_ir_func_type(m, in->idx));
   case WASM_OP_CALL_INDIRECT:
-    if (!pop_expect(v, WASM_I32)) return false;
+    if (!pop_expect(v, table_at(v, in->idx2))) return false;
     return effect_call(v, &m->types[in->idx]);
   case WASM_OP_RETURN_CALL: return effect_return_call(v, wasm_ir_func_type(m, in->idx));
   case WASM_OP_RETURN_CALL_INDIRECT:
-    if (!pop_expect(v, WASM_I32)) return false;
+    if (!pop_expect(v, table_at(v, in->idx2))) return false;
     return effect_return_call(v, &m->types[in->idx]);
   case WASM_OP_DROP: {
     wasm_vtype t;
@@ -503,22 +608,26 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   case WASM_OP_GLOBAL_GET: push(v, m->globals[in->idx].type.type); return true;
   case WASM_OP_GLOBAL_SET: return pop_expect(v, m->globals[in->idx].type.type);
   case WASM_OP_TABLE_GET:
-    if (!pop_expect(v, WASM_I32)) return false;
+    if (!pop_expect(v, table_at(v, in->idx))) return false;
     push(v, m->tables[in->idx].type.elem);
     return true;
   case WASM_OP_TABLE_SET:
-    return pop_expect(v, m->tables[in->idx].type.elem) && pop_expect(v, WASM_I32);
-  case WASM_OP_TABLE_SIZE: push(v, WASM_I32); return true;
+    return pop_expect(v, m->tables[in->idx].type.elem) && pop_expect(v, table_at(v, in->idx));
+  case WASM_OP_TABLE_SIZE: push(v, table_at(v, in->idx)); return true;
   case WASM_OP_TABLE_GROW:
-    if (!pop_expect(v, WASM_I32) || !pop_expect(v, m->tables[in->idx].type.elem)) return false;
-    push(v, WASM_I32);
+    if (!pop_expect(v, table_at(v, in->idx)) || !pop_expect(v, m->tables[in->idx].type.elem)) return false;
+    push(v, table_at(v, in->idx));
     return true;
   case WASM_OP_TABLE_FILL:
-    return pop_expect(v, WASM_I32) && pop_expect(v, m->tables[in->idx].type.elem) &&
-           pop_expect(v, WASM_I32);
-  case WASM_OP_TABLE_INIT:
-  case WASM_OP_TABLE_COPY:
-    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32);
+    return pop_expect(v, table_at(v, in->idx)) && pop_expect(v, m->tables[in->idx].type.elem) &&
+           pop_expect(v, table_at(v, in->idx));
+  case WASM_OP_TABLE_INIT: /* table.init elem table: d in the table's index type, s and n i32 */
+    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) && pop_expect(v, table_at(v, in->idx2));
+  case WASM_OP_TABLE_COPY: { /* table.copy dst src: n is i64 only when both are 64-bit */
+    uint8_t dt = table_at(v, in->idx), st = table_at(v, in->idx2);
+    uint8_t nt = dt == WASM_I64 && st == WASM_I64 ? WASM_I64 : WASM_I32;
+    return pop_expect(v, nt) && pop_expect(v, st) && pop_expect(v, dt);
+  }
   case WASM_OP_REF_NULL: push(v, in->reftype); return true;
   case WASM_OP_REF_IS_NULL: {
     wasm_vtype t;
@@ -540,9 +649,60 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   case WASM_OP_BR_ON_NON_NULL: return effect_br_on_non_null(v, in);
   case WASM_OP_CALL_REF: return pop_funcref_of(v, in->idx) && effect_call(v, &m->types[in->idx]);
   case WASM_OP_RETURN_CALL_REF: return pop_funcref_of(v, in->idx) && effect_return_call(v, &m->types[in->idx]);
+  case WASM_OP_TRY_TABLE: return effect_try_table(v, in);
+  case WASM_OP_THROW: {
+    const wasm_functype *tt = &m->types[m->tags[in->idx].type];
+    if (!peek_types(v, tt->params, tt->nparams)) return fail_requires(v, tt->params, tt->nparams);
+    if (!pop_types(v, tt->params, tt->nparams)) return false;
+    set_unreachable(v);
+    return true;
+  }
+  case WASM_OP_THROW_REF:
+    if (!pop_expect(v, WASM_EXNREF)) return false; /* (ref null exn): null traps */
+    set_unreachable(v);
+    return true;
   default: break;
   }
   return fail(v, "unexpected instruction %s", wasm_opinfo_table[in->op].name);
+}
+
+static bool effect_plain(vfn *v, const wasm_opinfo *oi);
+
+/* A memory instruction on a 64-bit memory: the opcode table's signature with i64 for each
+ * address, size and page count (memory.copy's length is i64 only between two 64-bit
+ * memories). */
+static bool effect_memory64(vfn *v, const wasm_instr *in, const wasm_opinfo *oi) {
+  wasm_opinfo o = *oi;
+  switch ((wasm_imm_kind)oi->imm) {
+  case WASM_IMM_MEM:
+  case WASM_IMM_MEMLANE: o.params[0] = WASM_I64; break;
+  case WASM_IMM_MEMINIT: o.params[0] = WASM_I64; break;
+  case WASM_IMM_MEMCOPY: {
+    uint8_t d = mem_at(v, in->idx), s = mem_at(v, in->idx2);
+    o.params[0] = d;
+    o.params[1] = s;
+    o.params[2] = d == WASM_I64 && s == WASM_I64 ? WASM_I64 : WASM_I32;
+    break;
+  }
+  default: /* MEMIDX: memory.size, memory.grow, memory.fill */
+    if (in->op == WASM_OP_MEMORY_FILL) o.params[0] = o.params[2] = WASM_I64;
+    else if (in->op == WASM_OP_MEMORY_GROW) o.params[0] = o.result = WASM_I64;
+    else o.result = WASM_I64;
+    break;
+  }
+  return effect_plain(v, &o);
+}
+
+/* Whether an instruction touches a 64-bit memory (so effect_memory64 types it). */
+static bool uses_memory64(const vfn *v, const wasm_instr *in, const wasm_opinfo *oi) {
+  switch ((wasm_imm_kind)oi->imm) {
+  case WASM_IMM_MEM:
+  case WASM_IMM_MEMLANE: return mem_at(v, in->mem.memidx) == WASM_I64;
+  case WASM_IMM_MEMIDX: return mem_at(v, in->idx) == WASM_I64;
+  case WASM_IMM_MEMINIT: return mem_at(v, in->idx2) == WASM_I64;
+  case WASM_IMM_MEMCOPY: return mem_at(v, in->idx) == WASM_I64 || mem_at(v, in->idx2) == WASM_I64;
+  default: return false;
+  }
 }
 
 static bool effect_plain(vfn *v, const wasm_opinfo *oi) {
@@ -583,6 +743,25 @@ static bool run_hook_after(vfn *v, const wasm_code_hooks *h, const wasm_instr *i
   return util_fail(v->err, UTIL_ERR_LIMIT, v->off, "code consumer failed");
 }
 
+/* Legacy `catch x` / `catch_all`: ends the try body (or the previous catch) like `else`,
+ * and the handler starts with the tag's payload on the stack. */
+static bool legacy_catch(vfn *v, const wasm_instr *in, const wasm_code_hooks *hooks) {
+  wasm_ctrl *c = top_ctrl(v);
+  if (c->kind != WASM_CTRL_TRY && c->kind != WASM_CTRL_CATCH)
+    return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "catch without try");
+  if (!check_frame_end(v)) return false;
+  c = top_ctrl(v);
+  wasm_ctrl before = *c;
+  c->kind = WASM_CTRL_CATCH;
+  c->unreachable = false;
+  forget_sets(v, c->inits);
+  if (in->op == WASM_OP_CATCH) {
+    const wasm_functype *tt = &v->m->types[v->m->tags[in->idx].type];
+    push_types(v, tt->params, tt->nparams);
+  }
+  return !v->oom && run_hook_after(v, hooks, in, &before);
+}
+
 static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hooks) {
   const wasm_functype *ft = v->st.type;
   util_reader r = {f->code, f->code, f->code + f->code_len, f->code_offset};
@@ -598,7 +777,7 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
                        "unexpected end of section or function");
     }
     wasm_instr in;
-    if (!wasm_read_instr(&r, &in, v->err)) return false;
+    if (!wasm_read_instr_features(&r, &in, v->m->features, v->err)) return false;
     v->off = in.offset;
     if (!check_immediates(v, &in) || !run_hook_before(v, hooks, &in)) return false;
     const wasm_opinfo *oi = &wasm_opinfo_table[in.op];
@@ -618,6 +797,19 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
       forget_sets(v, ended.inits);
       push_types(v, wasm_ctrl_results(&ended), ended.nresults);
       if (v->oom || !run_hook_after(v, hooks, &in, &ended)) return false;
+    } else if (in.op == WASM_OP_CATCH || in.op == WASM_OP_CATCH_ALL) {
+      if (!legacy_catch(v, &in, hooks)) return false;
+    } else if (in.op == WASM_OP_DELEGATE) {
+      if (top_ctrl(v)->kind != WASM_CTRL_TRY || in.idx >= v->st.nctrls - 1) {
+        if (top_ctrl(v)->kind != WASM_CTRL_TRY) return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "delegate without try");
+        return fail(v, "unknown label %u", in.idx);
+      }
+      if (!check_frame_end(v)) return false;
+      wasm_ctrl ended = *top_ctrl(v);
+      v->st.nctrls--;
+      forget_sets(v, ended.inits);
+      push_types(v, wasm_ctrl_results(&ended), ended.nresults);
+      if (v->oom || !run_hook_after(v, hooks, &in, &ended)) return false;
     } else if (in.op == WASM_OP_ELSE) {
       if (!check_frame_end(v)) return false;
       wasm_ctrl *c = top_ctrl(v);
@@ -628,7 +820,10 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
       push_types(v, c->params, c->nparams);
       if (v->oom || !run_hook_after(v, hooks, &in, &before)) return false;
     } else {
-      if (!(oi->special ? effect_special(v, &in) : effect_plain(v, oi))) return false;
+      bool ok = oi->special                  ? effect_special(v, &in)
+                : uses_memory64(v, &in, oi) ? effect_memory64(v, &in, oi)
+                                            : effect_plain(v, oi);
+      if (!ok) return false;
       if (v->oom || !run_hook_after(v, hooks, &in, NULL)) return false;
     }
   }

@@ -23,13 +23,29 @@ typedef struct wast_run_options {
   uint64_t max_memory_bytes; /* per memory; 0: unlimited */
   uint32_t max_table_elements; /* per table; 0: unlimited */
   bool explicit_bounds;      /* software bounds checks instead of the guard region */
+  int tier;                  /* 0: the default (WELD_TIER); else 1 + a weld_tier */
+  bool wasm2;                /* hold modules to WebAssembly 2.0 (WELD_STANDARD_2_0): the
+                                2.0 suite asserts its restrictions and messages */
 } wast_run_options;
+
+#define WAST_MAX_TIER_REASONS 32
 
 typedef struct wast_run_stats {
   unsigned passed, failed, skipped;
   wast_skip_count skips[WAST_MAX_SKIP_REASONS];
   size_t nskips;
+  /* modules compiled for the baseline tier: their defined functions, how many became
+   * machine code, and why the others did not (the first WAST_MAX_TIER_REASONS reasons) */
+  uint64_t tier_functions, tier_compiled;
+  struct {
+    char reason[96];
+    unsigned count;
+  } tier_reasons[WAST_MAX_TIER_REASONS];
+  size_t ntier_reasons;
 } wast_run_stats;
+
+/* Adds `count` functions that stayed interpreted for `reason` to the tally. */
+void wast_stats_tier_reason(wast_run_stats *st, const char *reason, unsigned count);
 
 /* Runs a script's text; `name` is how messages name it (e.g. "i32.wast"). Returns false,
  * with a MALFORMED error and its line:col, when the script cannot be read as a script;

@@ -1,6 +1,6 @@
 /* The `spectest` host module the conformance scripts import: print functions that print
- * nothing the scripts check, four globals of value 666, a funcref table of 10..20 and a
- * memory of 1..2 pages (the reference interpreter's definitions). */
+ * nothing the scripts check, four globals of value 666, funcref tables of 10..20
+ * (`table`, and `table64` with 64-bit indices) and a memory of 1..2 pages (the reference interpreter's definitions). */
 #include <string.h>
 
 #include "spectest.h"
@@ -53,6 +53,11 @@ void wast_spectest_define(weld_store *s, wast_spectest *out) {
   t->name = "table";
   t->item.kind = WELD_EXTERN_TABLE;
   t->item.of.table = weld_table_new(s, WELD_FUNCREF, 10, 20, (weld_val){.kind = WELD_FUNCREF});
+  weld_import *t64 = &out->items[n++];
+  t64->module = "spectest";
+  t64->name = "table64";
+  t64->item.kind = WELD_EXTERN_TABLE;
+  t64->item.of.table = weld_table_new_i64(s, WELD_FUNCREF, 10, 20, (weld_val){.kind = WELD_FUNCREF});
   weld_import *m = &out->items[n++];
   m->module = "spectest";
   m->name = "memory";

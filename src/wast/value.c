@@ -26,7 +26,8 @@ const char *wast_value_arg(const wast_value *v, weld_val *out) {
   case WAST_V_REF_NULL:
     if (heap_is(v, "func")) { out->kind = WELD_FUNCREF; return NULL; }
     if (heap_is(v, "extern")) { out->kind = WELD_EXTERNREF; return NULL; }
-    return heap_is(v, "exn") ? text_wast_feature_name(WAST_FEAT_EXCEPTIONS) : text_wast_feature_name(WAST_FEAT_GC);
+    if (heap_is(v, "exn")) { out->kind = WELD_EXNREF; return NULL; }
+    return text_wast_feature_name(WAST_FEAT_GC);
   case WAST_V_REF_EXTERN: out->kind = WELD_EXTERNREF; out->of.externref = extern_ref(v->u.i32); return NULL;
   default: return text_wast_feature_name(WAST_FEAT_GC); /* ref.host: an anyref from the host */
   }
@@ -76,7 +77,8 @@ wast_match wast_value_match(const wast_value *e, const weld_val *got, const char
   case WAST_V_REF_NULL:
     if (heap_is(e, "func")) return got->kind == WELD_FUNCREF && !got->of.funcref;
     if (heap_is(e, "extern")) return got->kind == WELD_EXTERNREF && !got->of.externref;
-    *feature = text_wast_feature_name(heap_is(e, "exn") ? WAST_FEAT_EXCEPTIONS : WAST_FEAT_GC);
+    if (heap_is(e, "exn")) return got->kind == WELD_EXNREF && !got->of.exnref;
+    *feature = text_wast_feature_name(WAST_FEAT_GC);
     return WAST_MATCH_FEATURE;
   case WAST_V_REF_EXTERN:
     if (got->kind != WELD_EXTERNREF || !got->of.externref) return WAST_MATCH_NO;
@@ -119,6 +121,7 @@ void wast_value_format_got(const weld_val *v, char *buf, size_t n) {
     break;
   }
   case WELD_FUNCREF: snprintf(buf, n, "funcref:%s", v->of.funcref ? "non-null" : "null"); break;
+  case WELD_EXNREF: snprintf(buf, n, "exnref:%s", v->of.exnref ? "non-null" : "null"); break;
   case WELD_EXTERNREF:
     if (v->of.externref) snprintf(buf, n, "externref:%llu", (unsigned long long)((uintptr_t)v->of.externref - 1));
     else snprintf(buf, n, "externref:null");

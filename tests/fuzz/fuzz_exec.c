@@ -85,6 +85,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       imports[i].ptr = g;
       break;
     }
+    case WASM_EXTERN_TAG: {
+      const wasm_functype *t = &m->types[im->u.tag_type];
+      imports[i].ptr = exec_tag_new(s, t->params, t->nparams);
+      break;
+    }
     }
   }
   /* Growth is bounded too, so memory.grow loops stay cheap. */

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   policy q;
   policy_init(&q);
   if (!policy_profile(&q, "isolated", &err)) __builtin_trap();
-  policy_merge(&q, &p);
+  if (!policy_merge(&q, &p, &err)) __builtin_trap(); /* no allocation fails here */
   policy_free(&q);
   policy_free(&p);
   return 0;

@@ -67,6 +67,17 @@ for t in "${targets[@]}"; do
   [ -d "tests/fuzz/seeds/$name" ] && extra=("tests/fuzz/seeds/$name")
   # The script runner also starts from the suite's scripts themselves (read, never written).
   [ "$name" = fuzz_wast ] && [ -d "$suite" ] && extra+=("$suite")
+  # The component decoder starts from the components of the component-model scripts and
+  # tests/component/cases.py (extracted at run time).
+  if [ "$name" = fuzz_component ] && command -v python3 >/dev/null; then
+    cm="$build/seeds-component"
+    if [ ! -d "$cm" ]; then
+      python3 tests/component/cases.py "$build/cases.wast" >/dev/null &&
+        python3 tests/component/extract.py "$cm" "$build/cases.wast" \
+          $(find "$(dirname "$suite")/component-model" -name '*.wast' 2>/dev/null) >/dev/null
+    fi
+    [ -d "$cm" ] && extra+=("$cm")
+  fi
   set +e
   "$t" "$corpus" "$seeds" "${extra[@]}" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \

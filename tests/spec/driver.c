@@ -1,6 +1,6 @@
 /* weld_spec: runs one conformance script, as converted to JSON by wast2json.
  *
- *   weld_spec [--log FILE] [--name NAME] [--verbose] SCRIPT.json
+ *   weld_spec [--log FILE] [--name NAME] [--verbose] [--standard 2.0|3.0] SCRIPT.json
  *
  * Prints `NAME: N passed, M failed, K skipped` on stdout. The log (default stderr) gets
  * one line per failure (`FAIL file.wast:LINE: COMMAND: reason`) and one line per skip
@@ -64,6 +64,7 @@ typedef struct spec_ctx {
   const char *wast;      /* source script name for messages */
   FILE *log;
   bool verbose;
+  uint32_t features;     /* WASM_FEATURE_*: 2.0's rules with --standard 2.0 */
   unsigned passed, failed, skipped;
   skip_tally skips[8];
   size_t nskips;
@@ -120,7 +121,7 @@ static load_stage load_module(spec_ctx *cx, const char *filename, bool validate,
   bool ok = util_read_file(path, &bytes, &len, err);
   free(path);
   if (!ok) return LOAD_IO;
-  wasm_module *m = wasm_decode(bytes, len, err);
+  wasm_module *m = wasm_decode_features(bytes, len, cx->features, err);
   free(bytes);
   if (!m) return LOAD_DECODE;
   util_error_clear(err);
@@ -256,6 +257,7 @@ static void format_val(const weld_val *v, char *buf, size_t n) {
   }
   case WELD_FUNCREF: snprintf(buf, n, "funcref:%p", (void *)v->of.funcref); break;
   case WELD_EXTERNREF: snprintf(buf, n, "externref:%p", v->of.externref); break;
+  case WELD_EXNREF: snprintf(buf, n, "exnref:%p", (void *)v->of.exnref); break;
   }
 }
 
@@ -564,8 +566,9 @@ static spec_outcome cmd_assert_malformed(spec_ctx *cx, const json_value *cmd, sp
                   kind_name(err.kind), fmt_err(&err, buf, sizeof buf));
     /* fall through */
   case LOAD_VALIDATE:
-    if (!starts_with(err.msg, text))
+    if (!starts_with(err.msg, text)) {
       return fail(r, "%s: expected \"%s\", got \"%s\"", file, text, fmt_err(&err, buf, sizeof buf));
+    }
     return pass(r);
   }
   return fail(r, "unreachable");
@@ -693,16 +696,17 @@ static void run_command(spec_ctx *cx, const json_value *cmd) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: weld_spec [--log FILE] [--name NAME] [--verbose] SCRIPT.json\n");
+  fprintf(stderr, "usage: weld_spec [--log FILE] [--name NAME] [--verbose] [--standard 2.0|3.0] SCRIPT.json\n");
 }
 
 int main(int argc, char **argv) {
   const char *json_path = NULL, *log_path = NULL, *name = NULL;
-  bool verbose = false;
+  bool verbose = false, wasm2 = false;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) log_path = argv[++i];
     else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) name = argv[++i];
     else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) verbose = true;
+    else if (strcmp(argv[i], "--standard") == 0 && i + 1 < argc) wasm2 = strcmp(argv[++i], "2.0") == 0;
     else if (argv[i][0] == '-' || json_path) { usage(); return 2; }
     else json_path = argv[i];
   }
@@ -746,7 +750,11 @@ int main(int argc, char **argv) {
     return 2;
   }
   spec_ctx cx = {.dir = dir, .wast = wast, .log = log, .verbose = verbose, .current = SIZE_MAX};
-  cx.engine = weld_engine_new(NULL);
+  weld_config cfg;
+  weld_config_default(&cfg);
+  if (wasm2) cfg.standard = WELD_STANDARD_2_0;
+  cx.features = wasm2 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
+  cx.engine = weld_engine_new(&cfg);
   cx.store = weld_store_new(cx.engine);
   wast_spectest_define(cx.store, &cx.spectest);
   for (size_t i = 0; i < cmds->n; i++) run_command(&cx, cmds->items[i]);

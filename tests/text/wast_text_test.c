@@ -99,6 +99,10 @@ static bool deviation(const json_value *j) {
   return false;
 }
 
+/* The rules the scripts are read under: 3.0's, or 2.0's with --standard 2.0 (the 2.0
+ * suite asserts 2.0's restrictions). */
+static uint32_t features = WASM_FEATURES_ALL;
+
 static void check(const wast_script *s, const wast_command *c, const json_value *j, const char *dir) {
   const char *file = json_get_str(j, "filename");
   const char *mtype = json_get_str(j, "module_type");
@@ -107,12 +111,12 @@ static void check(const wast_script *s, const wast_command *c, const json_value 
   util_error err;
   char path[4096];
   bool text_malformed = c->kind == WAST_ASSERT_MALFORMED && c->module.form != WAST_MOD_BINARY;
-  bool encoded = text_wast_module_bytes(s, &c->module, &mine, &mn, &err);
+  bool encoded = text_wast_module_bytes_features(s, &c->module, features, &mine, &mn, &err);
   if (text_malformed) {
     bool rejected = !encoded;
     if (encoded) {
       util_error derr;
-      wasm_module *m = wasm_decode(mine, mn, &derr);
+      wasm_module *m = wasm_decode_features(mine, mn, features, &derr);
       if (m) wasm_module_free(m);
       else { rejected = true; err = derr; }
     }
@@ -131,7 +135,7 @@ static void check(const wast_script *s, const wast_command *c, const json_value 
     return;
   }
   if (c->kind == WAST_ASSERT_INVALID && deviation(j)) {
-    wasm_module *m = wasm_decode(mine, mn, &err);
+    wasm_module *m = wasm_decode_features(mine, mn, features, &err);
     bool valid = m && wasm_validate(m, &err);
     if (!m || valid || strncmp(err.msg, c->text, strlen(c->text)) != 0)
       failf(c->line, "assert_invalid: expected \"%s\", got %s", c->text, m && valid ? "a valid module" : err.msg);
@@ -157,7 +161,7 @@ static void check(const wast_script *s, const wast_command *c, const json_value 
     failf(c->line, "%s: bytes differ from %s at offset 0x%zx (%zu vs %zu bytes)", text_wast_cmd_name(c->kind),
           file, d, mn, tn);
   } else if (c->kind == WAST_MODULE || c->kind == WAST_ASSERT_INVALID) {
-    wasm_module *m = wasm_decode(mine, mn, &err);
+    wasm_module *m = wasm_decode_features(mine, mn, features, &err);
     bool valid = m && wasm_validate(m, &err);
     if (c->kind == WAST_MODULE && !valid)
       failf(c->line, "module: rejected: %s", err.msg);
@@ -266,10 +270,16 @@ static int parse_only(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  if (argc >= 3 && strcmp(argv[1], "--standard") == 0) {
+    if (strcmp(argv[2], "2.0") == 0) features = WASM_FEATURES_2_0;
+    argv[2] = argv[0];
+    argv += 2;
+    argc -= 2;
+  }
   if (argc >= 2 && strcmp(argv[1], "--print") == 0) return print_round_trip(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "--parse") == 0) return parse_only(argc, argv);
   if (argc != 3) {
-    fprintf(stderr, "usage: weld_text_test SCRIPT.wast SCRIPT.json\n");
+    fprintf(stderr, "usage: weld_text_test [--standard 2.0] SCRIPT.wast SCRIPT.json\n");
     return 2;
   }
   const char *slash = strrchr(argv[1], '/');

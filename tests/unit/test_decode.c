@@ -38,6 +38,14 @@ static const char *decode_msg(const wbuf *o) {
   return NULL;
 }
 
+/* The same under 2.0's rules. */
+static const char *decode_msg2(const wbuf *o) {
+  wasm_module *m = wasm_decode_features(o->b, o->n, WASM_FEATURES_2_0, &last_err);
+  if (!m) return last_err.msg;
+  wasm_module_free(m);
+  return NULL;
+}
+
 static bool name_is(wasm_name n, const char *s) {
   return n.str && n.len == strlen(s) && memcmp(n.str, s, n.len) == 0;
 }
@@ -73,9 +81,9 @@ UNIT_GROUP(decode_header) {
   CHECK_PREFIX(decode_msg(&(wbuf){.b = "\0asm\x0d\0\0\0", .n = 8}), "unknown binary version");
   CHECK_EQ_I64(last_err.offset, 4);
 
-  /* trailing garbage that is not a section id */
+  /* trailing garbage that is not a section id (13 is the tag section since 3.0) */
   o = header();
-  put(&o, "\x0d\x00", 2);
+  put(&o, "\x0e\x00", 2);
   CHECK_PREFIX(decode_msg(&o), "malformed section id");
   CHECK_EQ_I64(last_err.offset, 8);
 }
@@ -287,7 +295,7 @@ UNIT_GROUP(decode_types) {
   CHECK(decode_msg(&o) == NULL);
 
   o = header();
-  SEC(&o, 2, "\x01\x00\x00\x04\x00");
+  SEC(&o, 2, "\x01\x00\x00\x05\x00"); /* 4 is a tag since 3.0 */
   CHECK_PREFIX(decode_msg(&o), "malformed import kind");
   o = header();
   SEC(&o, 2, "\x01\x01\xff\x00\x00\x00");
@@ -299,16 +307,26 @@ UNIT_GROUP(decode_types) {
   SEC(&o, 2, "\x01\x00\x00\x01\x7f\x00\x00");
   CHECK_PREFIX(decode_msg(&o), "malformed reference type");
 
-  /* limits flags: a one-bit number */
+  /* limits flags: a one-bit number in 2.0 */
   o = header();
   SEC(&o, 5, "\x01\x02\x00");
-  CHECK_PREFIX(decode_msg(&o), "integer too large");
+  CHECK_PREFIX(decode_msg2(&o), "integer too large");
   o = header();
   SEC(&o, 5, "\x01\x03\x00\x00"); /* shared memory: threads, not 2.0 */
-  CHECK_PREFIX(decode_msg(&o), "integer too large");
+  CHECK_PREFIX(decode_msg2(&o), "integer too large");
   o = header();
   SEC(&o, 5, "\x01\x81\x00\x00");
-  CHECK_PREFIX(decode_msg(&o), "integer representation too long");
+  CHECK_PREFIX(decode_msg2(&o), "integer representation too long");
+  /* in 3.0 a byte of which bits 0 (a maximum) and 2 (64-bit) are defined */
+  o = header();
+  SEC(&o, 5, "\x01\x03\x00\x00");
+  CHECK_PREFIX(decode_msg(&o), "malformed limits flags");
+  o = header();
+  SEC(&o, 5, "\x01\x81\x00\x00");
+  CHECK_PREFIX(decode_msg(&o), "malformed limits flags");
+  o = header();
+  SEC(&o, 5, "\x01\x05\x00\x80\x80\x80\x80\x10"); /* i64, max 2^32 pages: decodes */
+  CHECK(decode_msg(&o) == NULL);
   o = header();
   SEC(&o, 5, "\x01\x01\x00\xff\xff\xff\xff\x0f");
   util_error e;
@@ -319,7 +337,7 @@ UNIT_GROUP(decode_types) {
   }
 
   o = header();
-  SEC(&o, 7, "\x01\x00\x04\x00");
+  SEC(&o, 7, "\x01\x00\x05\x00");
   CHECK_PREFIX(decode_msg(&o), "malformed export kind");
   o = header();
   SEC(&o, 6, "\x01\x7f\x00\x41\x00");
@@ -445,7 +463,8 @@ UNIT_GROUP(decode_code) {
   o = FUNC("\x00\xfd\x80\x80\x80\x80\x10\x0b");
   CHECK_PREFIX(decode_msg(&o), "integer too large");
   o = FUNC("\x00\x3f\x01\x0b");
-  CHECK_PREFIX(decode_msg(&o), "zero byte expected");
+  CHECK_PREFIX(decode_msg2(&o), "zero byte expected"); /* 2.0; 3.0 reads memory 1 */
+  CHECK(decode_msg(&o) == NULL);
   o = FUNC("\x00\x02\x7a\x0b\x0b");
   CHECK_PREFIX(decode_msg(&o), "malformed value type");
   o = FUNC("\x00\xd0\x7f\x0b");

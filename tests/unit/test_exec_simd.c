@@ -523,10 +523,14 @@ UNIT_GROUP(exec_simd_v8) {
     }
   }
   fclose(f);
+  /* Every instruction has V8's results, but relaxed SIMD: V8 returns what the machine's
+   * instruction does there, so its results are not a reference for weld's choices (the
+   * spec scripts, whose `either` lists every allowed result, are; tests/spec). */
+  const int nstrict = EXEC_SIMD_RELAXED_FIRST - EXEC_SIMD_FIRST;
   unsigned covered = 0;
-  for (int k = 0; k < EXEC_SIMD_NOPS; k++) covered += seen[k];
-  CHECK_EQ_U64(covered, EXEC_SIMD_NOPS); /* every instruction has V8's results */
-  CHECK(lines >= 6u * EXEC_SIMD_NOPS);
+  for (int k = 0; k < nstrict; k++) covered += seen[k];
+  CHECK_EQ_U64(covered, nstrict);
+  CHECK(lines >= 6u * nstrict);
   weld_engine_free(eng);
 }
 

@@ -3,8 +3,8 @@
  * instantiation, calls, traps. The scenario runs once per allocation it makes, with that
  * one allocation failing (util_alloc_fail_at); each run must end in a reported failure
  * (NULL, false, an error or a trap) and never in abort(). Loading a binary module
- * (decoding, validation, translation) is covered the same way by oom_module_new; the
- * text reader is not yet (src/util/util.h). */
+ * (decoding, validation, translation) is covered the same way by oom_module_new, and the
+ * text format (reader, script parser, printer) by test_oom_text.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +192,10 @@ static void module_new_each_allocation(void) {
   free(bin);
 }
 
+void oom_text_tests(void); /* test_oom_text.c */
+void oom_services(void);   /* test_oom_services.c */
+void oom_hosts(void);      /* test_oom_capi.c */
+
 UNIT_GROUP(oom) {
   weld_engine *e = weld_engine_new(NULL);
   weld_error *err = NULL;
@@ -219,4 +223,7 @@ UNIT_GROUP(oom) {
   weld_module_free(m);
   weld_engine_free(e);
   module_new_each_allocation();
+  oom_text_tests();
+  oom_services();
+  oom_hosts();
 }

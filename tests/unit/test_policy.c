@@ -226,7 +226,7 @@ UNIT_GROUP(policy_merge) {
   b.limits.memory_bytes = 1 << 20;
   b.allow_clocks = true;
   policy_add_env(&b, "X", "1");
-  policy_merge(&a, &b);
+  CHECK(policy_merge(&a, &b, NULL));
   CHECK_EQ_U64(a.limits.memory_bytes, 1 << 20);      /* later limit overrides */
   CHECK_EQ_U64(a.limits.table_elements, 10000);      /* unset limit keeps */
   CHECK(a.allow_clocks && a.nenv == 1 && a.max_risk == POLICY_RISK_LOW);
@@ -234,7 +234,7 @@ UNIT_GROUP(policy_merge) {
   /* An explicit "unlimited" overrides too. */
   policy_init(&b);
   b.limits_set = POLICY_LIMIT_MEMORY;
-  policy_merge(&a, &b);
+  CHECK(policy_merge(&a, &b, NULL));
   CHECK_EQ_U64(a.limits.memory_bytes, POLICY_UNLIMITED);
   policy_free(&b);
   policy_free(&a);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Exception throw/catch under weld and Node (V8), side by side: the kernels of
+# legacy.wat (try/catch/rethrow, which Node 20 runs) under both, and the same work written
+# with try_table/throw_ref (table.wat, weld only: Node 20's V8 has no exnref) under weld.
+#
+#   bench/exn/run.sh [WELD_BINARY]          (default: build/weld)
+#
+# Needs wat2wasm (wabt, for Node's binary of legacy.wat) and node. RUNS (default 3) runs
+# per configuration, median reported, as nanoseconds per iteration (one throw and catch;
+# throw_deep unwinds 20 frames, rethrow catches twice). weld's time is the process's CPU
+# time (user + system) with REPS minus the same with 0 reps (start-up, decoding and
+# compiling cancel out; CPU time, since the machine may be shared); Node's is the call's
+# wall time. Node throws far more slowly, so it runs fewer iterations; before timing,
+# both run Node's count once and their checksums must agree.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+weld="${1:-$root/build/weld}"
+out="${WELD_BENCH_OUT:-$root/build/bench-exn}"
+mkdir -p "$out"
+wat2wasm --enable-exceptions "$here/legacy.wat" -o "$out/legacy.wasm"
+
+cpu() { # seconds of CPU time of a command (its output discarded)
+  local tf
+  tf=$(mktemp)
+  /usr/bin/time -f "%U %S" -o "$tf" "$@" >/dev/null
+  awk '{ print $1 + $2 }' "$tf"
+  rm -f "$tf"
+}
+weld_time() { # file kernel reps -> "RESULT SECONDS"
+  local a b
+  a=$(cpu "$weld" run --invoke "$2" "$1" 0)
+  b=$(cpu "$weld" run --invoke "$2" "$1" "$3")
+  echo "0 $(echo "$b - $a" | bc -l)"
+}
+weld_result() { local r; r=$("$weld" run --invoke "$2" "$1" "$3"); echo $((r & 0xffffffff)); }
+node_time() { node "$here/run_node.js" "$@"; }
+median() { printf '%s\n' "$@" | LC_ALL=C sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+runs="${RUNS:-3}"
+result=""
+# median seconds over RUNS of a command printing "RESULT SECONDS"; checks RESULT
+med() {
+  local ts=() i line
+  for ((i = 0; i < runs; i++)); do
+    line=$("$@")
+    if [ -n "$result" ] && [ "${line%% *}" != "$result" ]; then
+      echo "bench/exn: $* gave ${line%% *}, expected $result" >&2
+      exit 1
+    fi
+    result="${line%% *}"
+    ts+=("${line#* }")
+  done
+  median "${ts[@]}"
+}
+
+declare -A reps=([throw_catch]=5000000 [throw_deep]=1000000 [rethrow]=3000000)
+nreps=100000
+printf "%-12s %14s %14s %14s %10s\n" kernel weld-legacy weld-table node-legacy node/weld
+for k in throw_catch throw_deep rethrow; do
+  n=${reps[$k]}
+  want=$(node "$here/run_node.js" "$out/legacy.wasm" $k $nreps | cut -d' ' -f1)
+  for f in "$out/legacy.wasm" "$here/table.wat"; do
+    got=$(weld_result "$f" $k $nreps)
+    if [ "$got" != "$want" ]; then echo "bench/exn: $k in $f: weld gives $got, Node $want" >&2; exit 1; fi
+  done
+  result=""
+  wl=$(med weld_time "$out/legacy.wasm" $k $n)
+  result=""
+  wt=$(med weld_time "$here/table.wat" $k $n)
+  result=""
+  nl=$(med node_time "$out/legacy.wasm" $k $nreps)
+  wl=$(echo "$wl * 1000000000 / $n" | bc -l); wt=$(echo "$wt * 1000000000 / $n" | bc -l); nl=$(echo "$nl * 1000000000 / $nreps" | bc -l)
+  printf "%-12s %14.1f %14.1f %14.1f %9.1fx\n" $k "$wl" "$wt" "$nl" "$(echo "$nl / $wl" | bc -l)"
+done
+echo "(ns per iteration, medians of $runs runs; node/weld compares the legacy form, which both run)"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The tiers side by side: each compute kernel (bench/kernels) natively, in weld's
+# interpreter and in weld's baseline tier (src/jit), interleaved run by run on the same
+# machine, median of BENCH_RUNS. Prints a Markdown table of medians and ratios to native,
+# and each module's compile numbers (--tier-stats). Exit status 1 when a tier's output
+# differs from the native build's.
+#
+#   bench/jit.sh [KERNEL...]          (default: every kernel below)
+#
+# Environment: WELD (build/weld), BENCH_DIR (build/bench-jit), BENCH_RUNS (3),
+# BENCH_BOUNDS (guard; or explicit).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+weld="${WELD:-build/weld}"
+B="${BENCH_DIR:-build/bench-jit}"
+runs="${BENCH_RUNS:-3}"
+bounds="${BENCH_BOUNDS:-guard}"
+K=bench/kernels
+mkdir -p "$B"
+# kernel and argument (the full-size inputs of bench/run.sh)
+all=("fib 40" "sieve 40" "matmul 300" "hash 200" "sort 8" "crc32 150" "nbody 3000000" "interp 8000000")
+want=("$@")
+sel=()
+for e in "${all[@]}"; do
+  k=${e%% *}
+  if [ ${#want[@]} -eq 0 ]; then sel+=("$e"); continue; fi
+  for w in "${want[@]}"; do [ "$w" = "$k" ] && sel+=("$e"); done
+done
+[ -f "$B/measure" ] && [ "$B/measure" -nt bench/tools/measure.c ] || gcc -O2 -o "$B/measure" bench/tools/measure.c
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+status=0
+echo "| kernel | native ms | interp ms | baseline ms | interp/native | baseline/native | interp/baseline |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+stats=()
+for e in "${sel[@]}"; do
+  k=${e%% *} arg=${e#* }
+  src=("$K/harness.c" "$K/$k.c")
+  [ -x "$B/$k" ] && [ "$B/$k" -nt "$K/$k.c" ] || gcc -O2 -o "$B/$k" "${src[@]}" -lm
+  [ -f "$B/$k.wasm" ] && [ "$B/$k.wasm" -nt "$K/$k.c" ] || clang --target=wasm32-wasi --sysroot=/usr -O2 -o "$B/$k.wasm" "${src[@]}"
+  declare -A t=()
+  for tier in native interp baseline; do t[$tier]=""; done
+  for ((r = 0; r < runs; r++)); do
+    for tier in native interp baseline; do
+      case $tier in
+        native) cmd=("$B/$k" "$arg") ;;
+        *) cmd=("$weld" run --bounds "$bounds" --tier "$tier" "$B/$k.wasm" "$arg") ;;
+      esac
+      read -r ms _ st < <("$B/measure" -o "$B/$k.$tier.out" -- "${cmd[@]}")
+      [ "$st" = 0 ] || { echo "bench/jit: $k ($tier) exited with $st" >&2; status=1; }
+      t[$tier]+="$ms "
+    done
+    for tier in interp baseline; do
+      cmp -s "$B/$k.native.out" "$B/$k.$tier.out" || { echo "bench/jit: $k ($tier): output differs from native" >&2; status=1; }
+    done
+  done
+  n=$(tr ' ' '\n' <<<"${t[native]}" | grep . | median)
+  i=$(tr ' ' '\n' <<<"${t[interp]}" | grep . | median)
+  b=$(tr ' ' '\n' <<<"${t[baseline]}" | grep . | median)
+  echo "| $k $arg | $n | $i | $b | $(ratio "$i" "$n") | $(ratio "$b" "$n") | $(ratio "$i" "$b") |"
+  stats+=("$k: $("$weld" run --tier baseline --tier-stats "$B/$k.wasm" 1 2>&1 >/dev/null | head -1 | sed 's/^weld: //')")
+  unset t
+done
+echo
+printf '%s\n' "${stats[@]}"
+exit $status

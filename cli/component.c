@@ -1,0 +1,237 @@
+/* weld validate and weld inspect on components (the component model's binary format):
+ * decoded and validated by src/component. Components are not run. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *const section_names[] = {"custom", "core module", "core instance", "core type", "component",
+                                            "instance", "alias", "type", "canon", "start", "import", "export", "value"};
+
+static void print_extname(FILE *out, const comp_extname *n) {
+  char buf[256];
+  fprintf(out, "\"%s\"", cli_escape((const uint8_t *)n->name.str, n->name.len, 120, buf, sizeof buf));
+  if (n->has_implements)
+    fprintf(out, " (implements \"%s\")", cli_escape((const uint8_t *)n->implements.str, n->implements.len, 120, buf, sizeof buf));
+  if (n->has_versionsuffix)
+    fprintf(out, " (versionsuffix \"%s\")", cli_escape((const uint8_t *)n->versionsuffix.str, n->versionsuffix.len, 60, buf, sizeof buf));
+  if (n->has_external_id)
+    fprintf(out, " (external-id \"%s\")", cli_escape((const uint8_t *)n->external_id.str, n->external_id.len, 120, buf, sizeof buf));
+}
+
+/* Decodes and validates; *c and *info are set when the bytes decode. */
+static bool load(const uint8_t *bytes, size_t len, comp_component **c, comp_info **info, util_error *derr,
+                 util_error *verr) {
+  *info = NULL;
+  util_error_clear(verr);
+  *c = comp_decode(bytes, len, derr);
+  if (!*c) return false;
+  comp_validate(*c, info, verr);
+  return true;
+}
+
+static void print_error(const char *path, const util_error *err) { cli_print_module_error(path, err); }
+
+static int status_of(const util_error *err) {
+  return err->kind == UTIL_ERR_NONE ? CLI_EXIT_OK : CLI_EXIT_BAD_MODULE;
+}
+
+int cli_component_validate(const char *path, const uint8_t *bytes, size_t len, bool quiet) {
+  comp_component *c;
+  comp_info *info;
+  util_error derr, verr;
+  if (!load(bytes, len, &c, &info, &derr, &verr)) {
+    print_error(path, &derr);
+    return CLI_EXIT_BAD_MODULE;
+  }
+  int rc = status_of(&verr);
+  if (rc == CLI_EXIT_OK) {
+    if (!quiet) printf("%s: valid (component)\n", cli_display_name(path));
+  } else {
+    print_error(path, &verr);
+  }
+  comp_info_free(info);
+  comp_free(c);
+  return rc;
+}
+
+/* ---------- text ---------------------------------------------------------------------------- */
+
+static void externs_text(FILE *out, const char *title, const comp_extern *v, uint32_t n) {
+  fprintf(out, "\n%s (%u):\n", title, n);
+  for (uint32_t i = 0; i < n; i++) {
+    fputs("  ", out);
+    if (v[i].name) print_extname(out, v[i].name);
+    fprintf(out, " %s ", comp_extern_kind_name(v[i].kind));
+    comp_ctype_print(out, v[i].type, 0);
+    fputc('\n', out);
+  }
+}
+
+static void inspect_text(FILE *out, const char *path, const comp_component *c, const comp_info *info,
+                         const util_error *verr) {
+  fprintf(out, "%s: WebAssembly component, version %u (layer 1), %u bytes\n", cli_display_name(path), COMP_VERSION,
+          c->size);
+  if (verr->kind == UTIL_ERR_NONE) fputs("validation: ok\n", out);
+  else fprintf(out, "validation: failed: %s\n", verr->msg);
+  if (c->name.str) fprintf(out, "component name: \"%s\"\n", c->name.str);
+  fprintf(out, "\nSections (%u):\n  id name              offset       size   count\n", c->nsections);
+  for (uint32_t i = 0; i < c->nsections; i++) {
+    const comp_section_info *s = &c->sections[i];
+    fprintf(out, "  %2u %-14s 0x%08x %10u", s->id, s->id <= COMP_SEC_VALUE ? section_names[s->id] : "?", s->offset,
+            s->size);
+    if (s->id == COMP_SEC_CUSTOM) fprintf(out, "         \"%s\"\n", s->custom_name ? s->custom_name : "");
+    else fprintf(out, " %7u\n", s->count);
+  }
+  uint32_t nmod = 0, ncomp = 0;
+  for (uint32_t i = 0; i < c->ndefs; i++) {
+    if (c->defs[i].sec == COMP_SEC_CORE_MODULE) nmod++;
+    if (c->defs[i].sec == COMP_SEC_COMPONENT) ncomp++;
+  }
+  fprintf(out, "\nNested: %u core module(s), %u component(s)\n", nmod, ncomp);
+  for (uint32_t i = 0, k = 0; i < c->ndefs; i++) {
+    if (c->defs[i].sec != COMP_SEC_CORE_MODULE) continue;
+    const wasm_module *m = c->defs[i].u.module;
+    fprintf(out, "  module[%u] at 0x%08x, %u bytes: %u imports, %u exports, %u functions\n", k++, c->defs[i].offset,
+            m->size, m->nimports, m->nexports, m->nfuncs);
+  }
+  if (!info) return;
+  externs_text(out, "Imports", info->imports, info->nimports);
+  externs_text(out, "Exports", info->exports, info->nexports);
+}
+
+/* ---------- JSON ---------------------------------------------------------------------------- */
+
+static void json_name(cli_json *j, const char *key, bool has, const wasm_name *n) {
+  cli_json_key(j, key);
+  if (has) cli_json_strn(j, n->str, n->len);
+  else cli_json_null(j);
+}
+
+static void json_type(cli_json *j, const comp_ctype *t) {
+  char *text = NULL;
+  size_t tlen = 0;
+  FILE *f = open_memstream(&text, &tlen);
+  if (!f) {
+    cli_json_null(j);
+    return;
+  }
+  comp_ctype_print(f, t, 0);
+  fclose(f);
+  cli_json_strn(j, text, tlen);
+  free(text);
+}
+
+static void externs_json(cli_json *j, const char *key, const comp_extern *v, uint32_t n) {
+  cli_json_key(j, key);
+  cli_json_array(j);
+  for (uint32_t i = 0; i < n; i++) {
+    cli_json_object(j);
+    cli_json_key(j, "name");
+    if (v[i].name) cli_json_strn(j, v[i].name->name.str, v[i].name->name.len);
+    else cli_json_null(j);
+    if (v[i].name) {
+      json_name(j, "implements", v[i].name->has_implements, &v[i].name->implements);
+      json_name(j, "versionsuffix", v[i].name->has_versionsuffix, &v[i].name->versionsuffix);
+      json_name(j, "external_id", v[i].name->has_external_id, &v[i].name->external_id);
+    }
+    cli_json_key(j, "kind");
+    cli_json_str(j, comp_extern_kind_name(v[i].kind));
+    cli_json_key(j, "type");
+    json_type(j, v[i].type);
+    cli_json_key(j, "offset");
+    cli_json_uint(j, v[i].offset);
+    cli_json_end(j);
+  }
+  cli_json_end(j);
+}
+
+static void inspect_json(FILE *out, const char *path, const comp_component *c, const comp_info *info,
+                         const util_error *verr) {
+  cli_json j;
+  cli_json_init(&j, out);
+  cli_json_doc_begin(&j, "inspect", path);
+  cli_json_key(&j, "format");
+  cli_json_str(&j, "component");
+  cli_json_key(&j, "version");
+  cli_json_uint(&j, COMP_VERSION);
+  cli_json_key(&j, "layer");
+  cli_json_uint(&j, COMP_LAYER);
+  cli_json_key(&j, "size");
+  cli_json_uint(&j, c->size);
+  cli_json_key(&j, "valid");
+  cli_json_bool(&j, verr->kind == UTIL_ERR_NONE);
+  cli_json_key(&j, "error");
+  if (verr->kind == UTIL_ERR_NONE) cli_json_null(&j);
+  else cli_json_error_value(&j, verr);
+  json_name(&j, "component_name", c->name.str != NULL, &c->name);
+  cli_json_key(&j, "sections");
+  cli_json_array(&j);
+  for (uint32_t i = 0; i < c->nsections; i++) {
+    const comp_section_info *s = &c->sections[i];
+    cli_json_object(&j);
+    cli_json_key(&j, "id");
+    cli_json_uint(&j, s->id);
+    cli_json_key(&j, "name");
+    cli_json_str(&j, s->id <= COMP_SEC_VALUE ? section_names[s->id] : "?");
+    cli_json_key(&j, "offset");
+    cli_json_uint(&j, s->offset);
+    cli_json_key(&j, "size");
+    cli_json_uint(&j, s->size);
+    if (s->id == COMP_SEC_CUSTOM) {
+      cli_json_key(&j, "custom_name");
+      cli_json_str(&j, s->custom_name ? s->custom_name : "");
+    } else {
+      cli_json_key(&j, "count");
+      cli_json_uint(&j, s->count);
+    }
+    cli_json_end(&j);
+  }
+  cli_json_end(&j);
+  cli_json_key(&j, "modules");
+  cli_json_array(&j);
+  for (uint32_t i = 0, k = 0; i < c->ndefs; i++) {
+    if (c->defs[i].sec != COMP_SEC_CORE_MODULE) continue;
+    const wasm_module *m = c->defs[i].u.module;
+    cli_json_object(&j);
+    cli_json_key(&j, "index");
+    cli_json_uint(&j, k++);
+    cli_json_key(&j, "offset");
+    cli_json_uint(&j, c->defs[i].offset);
+    cli_json_key(&j, "size");
+    cli_json_uint(&j, m->size);
+    cli_json_key(&j, "imports");
+    cli_json_uint(&j, m->nimports);
+    cli_json_key(&j, "exports");
+    cli_json_uint(&j, m->nexports);
+    cli_json_key(&j, "functions");
+    cli_json_uint(&j, m->nfuncs);
+    cli_json_end(&j);
+  }
+  cli_json_end(&j);
+  externs_json(&j, "imports", info ? info->imports : NULL, info ? info->nimports : 0);
+  externs_json(&j, "exports", info ? info->exports : NULL, info ? info->nexports : 0);
+  cli_json_end(&j);
+  cli_json_finish(&j);
+}
+
+int cli_component_inspect(const char *path, const uint8_t *bytes, size_t len, bool json) {
+  comp_component *c;
+  comp_info *info;
+  util_error derr, verr;
+  if (!load(bytes, len, &c, &info, &derr, &verr)) {
+    if (json) cli_json_error_doc(stdout, "inspect", path, &derr);
+    print_error(path, &derr);
+    return CLI_EXIT_BAD_MODULE;
+  }
+  if (json) inspect_json(stdout, path, c, info, &verr);
+  else inspect_text(stdout, path, c, info, &verr);
+  int rc = status_of(&verr);
+  if (rc != CLI_EXIT_OK) {
+    fflush(stdout);
+    print_error(path, &verr);
+  }
+  comp_info_free(info);
+  comp_free(c);
+  return rc;
+}

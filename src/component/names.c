@@ -1,0 +1,200 @@
+/* Import and export names (the explainer's grammar): kebab-case labels, annotated plain
+ * names ([constructor], [method], [static], [async] forms), interface names with a
+ * semver version, and the import-only dependency, URL and integrity names. */
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct cur {
+  const char *p, *end;
+} cur;
+
+static bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* label ::= fragment ('-' fragment)*; a fragment is lowercase letters and digits or
+ * uppercase letters and digits; the first starts with a letter. `words` allows the
+ * lowercase form only (namespaces and packages). */
+static bool label_at(cur *c, bool words) {
+  bool first = true;
+  for (;;) {
+    if (c->p >= c->end) return false;
+    if (first && !is_lower(*c->p) && !(is_upper(*c->p) && !words)) return false;
+    bool upper = false, lower_ = false;
+    const char *s = c->p;
+    while (c->p < c->end && (is_digit(*c->p) || is_lower(*c->p) || is_upper(*c->p))) {
+      upper |= is_upper(*c->p);
+      lower_ |= is_lower(*c->p);
+      c->p++;
+    }
+    if (c->p == s || (upper && lower_) || (upper && words)) return false;
+    first = false;
+    if (c->p < c->end && *c->p == '-') {
+      c->p++;
+      continue;
+    }
+    return true;
+  }
+}
+
+static bool whole_label(const char *s, size_t n) {
+  cur c = {s, s + n};
+  return label_at(&c, false) && c.p == c.end;
+}
+
+static bool whole_words(const char *s, size_t n) {
+  cur c = {s, s + n};
+  return label_at(&c, true) && c.p == c.end;
+}
+
+bool comp_label_valid(const wasm_name *n) { return whole_label(n->str, n->len); }
+
+/* <valid semver>: N.N.N, then -prerelease and +build, numbers without leading zeros. */
+static bool number(cur *c) {
+  const char *s = c->p;
+  while (c->p < c->end && is_digit(*c->p)) c->p++;
+  return c->p > s && !(c->p - s > 1 && *s == '0');
+}
+
+static bool ident_list(cur *c, bool prerelease) {
+  for (;;) {
+    const char *s = c->p;
+    bool digits = true;
+    while (c->p < c->end && (is_digit(*c->p) || is_lower(*c->p) || is_upper(*c->p) || *c->p == '-')) {
+      if (!is_digit(*c->p)) digits = false;
+      c->p++;
+    }
+    if (c->p == s) return false;
+    if (prerelease && digits && c->p - s > 1 && *s == '0') return false;
+    if (c->p < c->end && *c->p == '.') { c->p++; continue; }
+    return true;
+  }
+}
+
+static bool semver(cur *c) {
+  if (!number(c) || c->p >= c->end || *c->p++ != '.' || !number(c) || c->p >= c->end || *c->p++ != '.' ||
+      !number(c))
+    return false;
+  if (c->p < c->end && *c->p == '-') { c->p++; if (!ident_list(c, true)) return false; }
+  if (c->p < c->end && *c->p == '+') { c->p++; if (!ident_list(c, false)) return false; }
+  return c->p == c->end;
+}
+
+static bool starts(const char *s, size_t n, const char *prefix) {
+  size_t k = strlen(prefix);
+  return n >= k && memcmp(s, prefix, k) == 0;
+}
+
+static const char *not_kebab(const char *s, size_t n, char *why, size_t nwhy) {
+  snprintf(why, nwhy, "`%.*s` is not in kebab case", (int)(n > 80 ? 80 : n), s);
+  return why;
+}
+
+/* [constructor]r, [method]r.f, [static]r.f, and the async forms: NULL when valid. */
+static const char *plain_name(const char *s, size_t n, int *ann, wasm_name *res, char *why, size_t nwhy) {
+  static const struct { const char *p; int ann; bool dotted; } forms[] = {
+      {"[constructor]", COMP_ANN_CONSTRUCTOR, false}, {"[method]", COMP_ANN_METHOD, true},
+      {"[static]", COMP_ANN_STATIC, true},           {"[async]", COMP_ANN_NONE, false},
+      {"[async method]", COMP_ANN_METHOD, true},     {"[async static]", COMP_ANN_STATIC, true}};
+  *ann = COMP_ANN_NONE;
+  if (n == 0 || s[0] != '[') return whole_label(s, n) ? NULL : not_kebab(s, n, why, nwhy);
+  for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+    if (!starts(s, n, forms[i].p)) continue;
+    size_t k = strlen(forms[i].p);
+    const char *r = s + k;
+    size_t rn = n - k;
+    if (!forms[i].dotted) {
+      if (!whole_label(r, rn)) return not_kebab(r, rn, why, nwhy);
+      if (forms[i].ann == COMP_ANN_CONSTRUCTOR && res) *res = (wasm_name){r, (uint32_t)rn};
+      *ann = forms[i].ann;
+      return NULL;
+    }
+    const char *dot = memchr(r, '.', rn);
+    if (!dot) return "failed to find `.` character";
+    size_t rl = (size_t)(dot - r);
+    if (!whole_label(r, rl)) return not_kebab(r, rl, why, nwhy);
+    if (!whole_label(dot + 1, rn - rl - 1)) return not_kebab(dot + 1, rn - rl - 1, why, nwhy);
+    if (res) *res = (wasm_name){r, (uint32_t)rl};
+    *ann = forms[i].ann;
+    return NULL;
+  }
+  return "unknown annotation in name";
+}
+
+/* interfacename ::= namespace+ package projection+ ('@' semver)?; namespace ::= words ':' */
+static const char *interface_name(const char *s, size_t n, char *why, size_t nwhy) {
+  const char *at = memchr(s, '@', n);
+  const char *end = at ? at : s + n;
+  const char *p = s;
+  const char *colon;
+  int namespaces = 0;
+  while ((colon = memchr(p, ':', (size_t)(end - p))) != NULL) {
+    if (!whole_words(p, (size_t)(colon - p))) return not_kebab(p, (size_t)(colon - p), why, nwhy);
+    namespaces++;
+    p = colon + 1;
+  }
+  const char *slash = memchr(p, '/', (size_t)(end - p));
+  if (!slash) return not_kebab(p, (size_t)(end - p), why, nwhy);
+  if (!whole_words(p, (size_t)(slash - p))) return not_kebab(p, (size_t)(slash - p), why, nwhy);
+  p = slash + 1;
+  for (;;) {
+    const char *next = memchr(p, '/', (size_t)(end - p));
+    const char *e = next ? next : end;
+    if (!whole_label(p, (size_t)(e - p))) return not_kebab(p, (size_t)(e - p), why, nwhy);
+    if (!next) break;
+    p = next + 1;
+  }
+  (void)namespaces;
+  if (at) {
+    cur c = {at + 1, s + n};
+    if (!semver(&c)) return "`@` is not followed by a valid semver";
+  }
+  return NULL;
+}
+
+bool comp_name_resource(const wasm_name *n, wasm_name *resource, int *annotation) {
+  char why[128];
+  return !plain_name(n->str, n->len, annotation, resource, why, sizeof why) && *annotation != COMP_ANN_NONE;
+}
+
+/* 'name=<' ... '>' with no '<' or '>' inside */
+static bool bracketed(const char *s, size_t n, const char *prefix, size_t *used) {
+  size_t k = strlen(prefix);
+  if (!starts(s, n, prefix)) return false;
+  const char *close = memchr(s + k, '>', n - k);
+  if (!close || memchr(s + k, '<', (size_t)(close - s - k))) return false;
+  *used = (size_t)(close - s) + 1;
+  return true;
+}
+
+static bool hash_name(const char *s, size_t n) {
+  size_t used;
+  return bracketed(s, n, "integrity=<", &used) && used == n;
+}
+
+const char *comp_name_check(const wasm_name *nm, bool import, char *why, size_t nwhy) {
+  const char *s = nm->str;
+  size_t n = nm->len;
+  int ann;
+  if (import) {
+    size_t used;
+    if (bracketed(s, n, "unlocked-dep=<", &used) || bracketed(s, n, "locked-dep=<", &used) ||
+        bracketed(s, n, "url=<", &used)) {
+      if (used == n || (s[used] == ',' && hash_name(s + used + 1, n - used - 1))) return NULL;
+      return "malformed dependency, URL or integrity name";
+    }
+    if (hash_name(s, n)) return NULL;
+  }
+  if (n && s[0] != '[' && memchr(s, ':', n)) return interface_name(s, n, why, nwhy);
+  return plain_name(s, n, &ann, NULL, why, nwhy);
+}
+
+static char lower(char c) { return is_upper(c) ? (char)(c - 'A' + 'a') : c; }
+
+bool comp_names_conflict(const wasm_name *a, const wasm_name *b) {
+  if (a->len != b->len) return false;
+  for (uint32_t i = 0; i < a->len; i++)
+    if (lower(a->str[i]) != lower(b->str[i])) return false;
+  return true;
+}

@@ -1,0 +1,24 @@
+/* Code memory: mapped read+write while the compiler copies code in, then switched to
+ * read+execute before anything runs it. No page is ever writable and executable at once
+ * (W^X). The mapping belongs to one compiled module and is shared by all its instances. */
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "jit_int.h"
+
+void *jit_code_map(size_t len, size_t *mapped) {
+  long pg = sysconf(_SC_PAGESIZE);
+  size_t page = pg > 0 ? (size_t)pg : 4096;
+  size_t n = (len + page - 1) / page * page;
+  if (!n) n = page;
+  void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  *mapped = n;
+  return p;
+}
+
+bool jit_code_seal(void *p, size_t mapped) { return mprotect(p, mapped, PROT_READ | PROT_EXEC) == 0; }
+
+void jit_code_unmap(void *p, size_t mapped) {
+  if (p) munmap(p, mapped);
+}

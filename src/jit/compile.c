@@ -1,0 +1,1313 @@
+/* The baseline compiler: one pass over a validated function body, emitting x86-64.
+ *
+ * The operand stack is tracked at compile time as it is in the translator of src/exec:
+ * every position p has a home slot (fp[nlocal_slots + p]) and an entry is either in its
+ * home slot (SLOT), in a register (REG), a pending local.get (LOCAL) or a pending
+ * constant (CONST), so local.get and constants emit nothing, constants become immediates
+ * and a result feeds the next instruction in a register. Values live in their home slots
+ * at every merge (block entries and ends, branch targets) and at calls, which is the
+ * interpreter's frame layout, so a frame means the same thing to both tiers.
+ *
+ * Registers: rbx = fp, r12 = jit_ctx, r13 = memory base, r14 = thread, r15 = memory
+ * size; rax, rcx, rdx are scratch and rsi, rdi, r8-r11 hold operand-stack values.
+ * README.md has the details. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../wasm/instr.h"
+#include "jit_int.h"
+
+enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
+typedef struct ent {
+  uint8_t kind;
+  uint8_t reg;      /* E_REG: the register holding it */
+  uint32_t local;
+  uint64_t imm;
+} ent;
+
+enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
+typedef struct ctl {
+  uint8_t kind;
+  bool has_else;
+  uint32_t height;      /* stack height below the block's parameters */
+  uint32_t nparams, nresults;
+  size_t loop_pos;      /* LOOP: the branch target */
+  size_t else_jump;     /* IF: the jump to the else part (X64_UNBOUND once bound) */
+  size_t *fwd;          /* forward branches to the end */
+  size_t nfwd, capfwd;
+} ctl;
+
+/* Out-of-line paths, emitted after the body. */
+enum { S_TRAP, S_TRAPK, S_UNWIND, S_INTERRUPT }; /* S_TRAPK: the kind is in eax */
+typedef struct stub {
+  uint8_t kind;
+  uint32_t trap;        /* S_TRAP: the kind */
+  uint32_t off;         /* wasm offset reported */
+  size_t jump;          /* the rel32 that reaches the stub */
+  size_t resume;        /* S_INTERRUPT: where to go on */
+} stub;
+
+typedef struct jc {
+  const exec_module *em;
+  const wasm_module *m;
+  uint32_t k;           /* defined index */
+  x64_buf *b;
+  jit_patches *calls;
+  uint32_t nlocals;     /* slots: params + declared locals */
+  ent *st;
+  uint32_t n, cap, maxn;
+  ctl *ctl;
+  uint32_t nctl, capctl;
+  stub *stubs;
+  size_t nstubs, capstubs;
+  bool dead;
+  uint32_t dead_nest;
+  bool guard;
+  jit_sites *sites;
+  size_t *to_epi;       /* jumps to the epilogue */
+  size_t nto_epi, capto_epi;
+  const char *fail;     /* why the function stays interpreted */
+  bool oom;
+} jc;
+
+#define RAX X64_RAX
+#define RCX X64_RCX
+#define RDX X64_RDX
+#define RBX X64_RBX
+#define RSI X64_RSI
+#define RDI X64_RDI
+#define R8 X64_R8
+#define R9 X64_R9
+#define R12 X64_R12
+#define R13 X64_R13
+#define R14 X64_R14
+#define R15 X64_R15
+#define NOREG X64_NOREG
+
+#define CTX(f) ((int32_t)offsetof(jit_ctx, f))
+
+static bool grow_arr(void **p, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return true;
+  size_t c = *cap < 16 ? 16 : *cap;
+  while (c < need) c *= 2;
+  void *q = util_try_realloc(*p, c * elem);
+  if (!q) return false;
+  *p = q;
+  *cap = c;
+  return true;
+}
+
+/* ---------- small emitters ---------- */
+
+static int32_t slot_disp(uint32_t slot) { return (int32_t)(slot * 8); }
+static int32_t home(jc *j, uint32_t pos) { return slot_disp(j->nlocals + pos); }
+
+static void call_abs(jc *j, const void *fn) {
+  x64_mov_ri(j->b, true, RAX, (uint64_t)(uintptr_t)fn);
+  x64_call_r(j->b, RAX);
+}
+
+static void add_stub(jc *j, uint8_t kind, uint32_t trap, uint32_t off, size_t jump, size_t resume) {
+  size_t cap = j->capstubs;
+  if (!grow_arr((void **)&j->stubs, &cap, j->nstubs + 1, sizeof *j->stubs)) {
+    j->oom = true;
+    return;
+  }
+  j->capstubs = cap;
+  j->stubs[j->nstubs++] = (stub){kind, trap, off, jump, resume};
+}
+
+/* A conditional trap: jcc to a stub reporting `kind` at `off`. */
+static void trap_if(jc *j, int cc, uint32_t kind, uint32_t off) {
+  add_stub(j, S_TRAP, kind, off, x64_jcc(j->b, cc, X64_UNBOUND), 0);
+}
+
+/* After a helper or callee that returns a trap kind in eax. */
+static void check_eax(jc *j, uint32_t off) {
+  x64_test_rr(j->b, false, RAX, RAX);
+  add_stub(j, S_UNWIND, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0);
+}
+
+static void reload_mem(jc *j) {
+  x64_mov_rm(j->b, true, RCX, R12, NOREG, 1, CTX(mem));
+  x64_mov_rm(j->b, true, R13, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, base));
+  x64_mov_rm(j->b, true, R15, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, size));
+}
+
+/* The interruption check: one decrement, out-of-line slow path. */
+static void budget(jc *j, uint32_t off) {
+  x64_alu_mi(j->b, X64_SUB, true, R14, (int32_t)offsetof(exec_thread, budget), 1);
+  size_t jump = x64_jcc(j->b, X64_CC_S, X64_UNBOUND);
+  add_stub(j, S_INTERRUPT, 0, off, jump, j->b->len);
+}
+
+/* ---------- the operand stack ---------- */
+
+static bool push(jc *j, ent e) {
+  size_t cap = j->cap;
+  if (!grow_arr((void **)&j->st, &cap, (size_t)j->n + 1, sizeof *j->st)) {
+    j->oom = true;
+    return false;
+  }
+  j->cap = (uint32_t)cap;
+  j->st[j->n++] = e;
+  if (j->n > j->maxn) j->maxn = j->n;
+  return true;
+}
+static void push_slot(jc *j) { push(j, (ent){.kind = E_SLOT}); }
+static ent pop(jc *j) { return j->st[--j->n]; }
+
+/* Loads an entry into reg (w: all 64 bits; else the low 32, zero-extended). */
+static void load(jc *j, int reg, ent e, uint32_t pos, bool w) {
+  switch (e.kind) {
+  case E_SLOT: x64_mov_rm(j->b, w, reg, RBX, NOREG, 1, home(j, pos)); break;
+  case E_LOCAL: x64_mov_rm(j->b, w, reg, RBX, NOREG, 1, slot_disp(e.local)); break;
+  case E_REG:
+    if (e.reg != reg) x64_mov_rr(j->b, w, reg, e.reg);
+    break;
+  default: x64_mov_ri(j->b, w, reg, w ? e.imm : (uint32_t)e.imm); break;
+  }
+}
+
+/* Writes position pos's value to slot `slot` (not changing the entry). */
+static void copy_to(jc *j, uint32_t pos, uint32_t slot) {
+  ent e = j->st[pos];
+  if (e.kind == E_SLOT && j->nlocals + pos == slot) return;
+  if (e.kind == E_REG) {
+    x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), e.reg);
+    return;
+  }
+  if (e.kind == E_CONST && (int64_t)e.imm >= INT32_MIN && (int64_t)e.imm <= INT32_MAX) {
+    x64_mov_mi(j->b, true, RBX, slot_disp(slot), (int32_t)e.imm);
+    return;
+  }
+  if (e.kind == E_CONST && e.imm <= 0xffffffffu) {
+    /* an i32 constant with the top bit set: the slot's high half is unspecified */
+    x64_mov_mi(j->b, true, RBX, slot_disp(slot), (int32_t)(uint32_t)e.imm);
+    if ((int64_t)(int32_t)(uint32_t)e.imm == (int64_t)e.imm) return;
+    /* an i64 constant: the exact 64 bits */
+    x64_mov_ri(j->b, true, RAX, e.imm);
+    x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), RAX);
+    return;
+  }
+  load(j, RAX, e, pos, true);
+  x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), RAX);
+}
+
+static void materialize(jc *j, uint32_t pos) {
+  if (j->st[pos].kind == E_SLOT) return;
+  copy_to(j, pos, j->nlocals + pos);
+  j->st[pos].kind = E_SLOT;
+}
+
+/* Pending local.gets of local x are copied home before x is written. */
+static void spill_local(jc *j, uint32_t x) {
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_LOCAL && j->st[p].local == x) materialize(j, p);
+}
+static void spill_locals(jc *j, uint32_t below) {
+  for (uint32_t p = 0; p < below; p++)
+    if (j->st[p].kind == E_LOCAL) materialize(j, p);
+}
+
+/* The registers that hold operand-stack values (caller-saved: spilled before calls). */
+static const uint8_t pool[] = {X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11};
+
+/* A free pool register (not `avoid`); when all hold values, the deepest goes home. */
+static int alloc_reg(jc *j, int avoid) {
+  uint32_t used = 0;
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_REG) used |= 1u << j->st[p].reg;
+  if (avoid >= 0) used |= 1u << avoid;
+  for (size_t i = 0; i < sizeof pool; i++)
+    if (!(used & (1u << pool[i]))) return pool[i];
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_REG && j->st[p].reg != avoid) {
+      int r = j->st[p].reg;
+      materialize(j, p);
+      return r;
+    }
+  return X64_RSI; /* not reached: the pool outnumbers `avoid` */
+}
+
+static void push_reg(jc *j, int r) { push(j, (ent){.kind = E_REG, .reg = (uint8_t)r}); }
+
+/* Makes rax (all 64 bits) the value of a new top entry. */
+static void push_rax(jc *j) {
+  int r = alloc_reg(j, -1);
+  x64_mov_rr(j->b, true, r, RAX);
+  push_reg(j, r);
+}
+
+/* Every value held in a register goes home (before calls and at merges). */
+static void spill_regs(jc *j) {
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_REG) materialize(j, p);
+}
+
+/* A popped operand at position pos goes to its (free) home slot, out of its register. */
+static void unreg(jc *j, ent *e, uint32_t pos) {
+  if (e->kind != E_REG) return;
+  x64_mov_mr(j->b, true, RBX, NOREG, 1, home(j, pos), e->reg);
+  e->kind = E_SLOT;
+}
+
+/* ---------- branches ---------- */
+
+static ctl *label(jc *j, uint32_t depth) { return &j->ctl[j->nctl - 1 - depth]; }
+static uint32_t arity(const ctl *c) { return c->kind == C_LOOP ? c->nparams : c->nresults; }
+static uint32_t dest_slot(jc *j, const ctl *c) { return c->kind == C_FUNC ? 0 : j->nlocals + c->height; }
+
+/* Before a branch whose condition is still to be computed: a return moves values into the
+ * parameter/local area, so pending local.gets among them go home first (unconditional
+ * code, so the compile-time state stays true on both paths). `skip` top entries are the
+ * condition's operands. */
+static void prep_branch(jc *j, uint32_t depth, uint32_t skip) {
+  ctl *c = label(j, depth);
+  if (c->kind != C_FUNC) return;
+  uint32_t a = arity(c), top = j->n - skip;
+  for (uint32_t i = 0; i < a; i++)
+    if (j->st[top - a + i].kind == E_LOCAL) materialize(j, top - a + i);
+}
+
+static bool needs_moves(jc *j, const ctl *c) {
+  uint32_t a = arity(c), d = dest_slot(j, c);
+  for (uint32_t i = 0; i < a; i++) {
+    uint32_t pos = j->n - a + i;
+    if (!(j->st[pos].kind == E_SLOT && j->nlocals + pos == d + i)) return true;
+  }
+  return false;
+}
+
+static void add_fwd(jc *j, ctl *c, size_t at) {
+  if (!grow_arr((void **)&c->fwd, &c->capfwd, c->nfwd + 1, sizeof *c->fwd)) {
+    j->oom = true;
+    return;
+  }
+  c->fwd[c->nfwd++] = at;
+}
+
+/* The taken path of a branch: moves, the back-edge check, the jump. */
+static void branch_taken(jc *j, uint32_t depth, uint32_t off) {
+  ctl *c = label(j, depth);
+  uint32_t a = arity(c), d = dest_slot(j, c);
+  for (uint32_t i = 0; i < a; i++) copy_to(j, j->n - a + i, d + i);
+  if (c->kind == C_LOOP) {
+    budget(j, off);
+    x64_jmp(j->b, c->loop_pos);
+  } else if (c->kind == C_FUNC) {
+    if (!grow_arr((void **)&j->to_epi, &j->capto_epi, j->nto_epi + 1, sizeof *j->to_epi)) {
+      j->oom = true;
+      return;
+    }
+    x64_mov_ri(j->b, false, RAX, 0);
+    j->to_epi[j->nto_epi++] = x64_jmp(j->b, X64_UNBOUND);
+  } else {
+    add_fwd(j, c, x64_jmp(j->b, X64_UNBOUND));
+  }
+}
+
+/* A branch taken when `cc` holds (-1: always). */
+static void branch(jc *j, uint32_t depth, int cc, uint32_t off) {
+  ctl *c = label(j, depth);
+  if (cc < 0) {
+    branch_taken(j, depth, off);
+    return;
+  }
+  if (c->kind == C_BLOCK || c->kind == C_IF) {
+    if (!needs_moves(j, c)) {
+      add_fwd(j, c, x64_jcc(j->b, cc, X64_UNBOUND));
+      return;
+    }
+  }
+  size_t skip = x64_jcc(j->b, cc ^ 1, X64_UNBOUND);
+  branch_taken(j, depth, off);
+  x64_bind(j->b, skip, j->b->len);
+}
+
+/* ---------- blocks ---------- */
+
+static bool block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
+  wasm_vtype scratch;
+  const wasm_vtype *p, *r;
+  if (!wasm_blocktype_sig(j->m, in, &scratch, np, &p, nr, &r)) return false;
+  for (uint32_t i = 0; i < *np; i++)
+    if (p[i] == WASM_V128) return false;
+  for (uint32_t i = 0; i < *nr; i++)
+    if (r[i] == WASM_V128) return false;
+  return true;
+}
+
+static ctl *open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
+  size_t cap = j->capctl;
+  if (!grow_arr((void **)&j->ctl, &cap, (size_t)j->nctl + 1, sizeof *j->ctl)) {
+    j->oom = true;
+    return NULL;
+  }
+  j->capctl = (uint32_t)cap;
+  ctl *c = &j->ctl[j->nctl++];
+  memset(c, 0, sizeof *c);
+  c->kind = kind;
+  c->nparams = np;
+  c->nresults = nr;
+  c->height = j->n - np;
+  c->else_jump = X64_UNBOUND;
+  return c;
+}
+
+/* Entering a block: every path into its labels must find values in the same places. */
+static void enter_block(jc *j, uint32_t np) {
+  spill_regs(j);
+  spill_locals(j, j->n);
+  for (uint32_t i = 0; i < np; i++) materialize(j, j->n - np + i);
+}
+
+/* Values of a block's end go to its result slots. */
+static void results_home(jc *j, ctl *c) {
+  for (uint32_t i = 0; i < c->nresults; i++) materialize(j, c->height + i);
+}
+
+/* ---------- the function ---------- */
+
+static const char *unsupported(jc *j, uint16_t op) {
+  (void)j;
+  static _Thread_local char buf[96];
+  snprintf(buf, sizeof buf, "not supported: %s", wasm_opinfo_table[op].name);
+  return buf;
+}
+
+static int cmp_cc(uint16_t op) {
+  switch (op) {
+  case WASM_OP_I32_EQ: case WASM_OP_I64_EQ: return X64_CC_E;
+  case WASM_OP_I32_NE: case WASM_OP_I64_NE: return X64_CC_NE;
+  case WASM_OP_I32_LT_S: case WASM_OP_I64_LT_S: return X64_CC_L;
+  case WASM_OP_I32_LT_U: case WASM_OP_I64_LT_U: return X64_CC_B;
+  case WASM_OP_I32_GT_S: case WASM_OP_I64_GT_S: return X64_CC_G;
+  case WASM_OP_I32_GT_U: case WASM_OP_I64_GT_U: return X64_CC_A;
+  case WASM_OP_I32_LE_S: case WASM_OP_I64_LE_S: return X64_CC_LE;
+  case WASM_OP_I32_LE_U: case WASM_OP_I64_LE_U: return X64_CC_BE;
+  case WASM_OP_I32_GE_S: case WASM_OP_I64_GE_S: return X64_CC_GE;
+  case WASM_OP_I32_GE_U: case WASM_OP_I64_GE_U: return X64_CC_AE;
+  default: return -1;
+  }
+}
+
+static bool fits32(ent e, bool w) {
+  return !w || ((int64_t)e.imm >= INT32_MIN && (int64_t)e.imm <= INT32_MAX);
+}
+
+/* rax = a; compares with b; returns the condition for "a OP b" given `cc`. */
+static void emit_cmp(jc *j, ent a, uint32_t apos, ent b, uint32_t bpos, bool w) {
+  load(j, RAX, a, apos, w);
+  if (b.kind == E_CONST && fits32(b, w)) x64_alu_ri(j->b, X64_CMP, w, RAX, (int32_t)b.imm);
+  else if (b.kind == E_SLOT) x64_alu_rm(j->b, X64_CMP, w, RAX, RBX, home(j, bpos));
+  else if (b.kind == E_LOCAL) x64_alu_rm(j->b, X64_CMP, w, RAX, RBX, slot_disp(b.local));
+  else if (b.kind == E_REG) x64_alu_rr(j->b, X64_CMP, w, RAX, b.reg);
+  else {
+    load(j, RCX, b, bpos, w);
+    x64_alu_rr(j->b, X64_CMP, w, RAX, RCX);
+  }
+}
+
+/* A binary integer op: rax = a OP b. */
+static void emit_alu(jc *j, int op, bool w) {
+  ent b = pop(j), a = pop(j);
+  uint32_t pos = j->n;
+  int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
+  load(j, r, a, pos, w);
+  if (b.kind == E_CONST && fits32(b, w)) x64_alu_ri(j->b, op, w, r, (int32_t)b.imm);
+  else if (b.kind == E_SLOT) x64_alu_rm(j->b, op, w, r, RBX, home(j, pos + 1));
+  else if (b.kind == E_LOCAL) x64_alu_rm(j->b, op, w, r, RBX, slot_disp(b.local));
+  else if (b.kind == E_REG) x64_alu_rr(j->b, op, w, r, b.reg);
+  else {
+    load(j, RCX, b, pos + 1, w);
+    x64_alu_rr(j->b, op, w, r, RCX);
+  }
+  push_reg(j, r);
+}
+
+static void emit_mul(jc *j, bool w) {
+  ent b = pop(j), a = pop(j);
+  uint32_t pos = j->n;
+  int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
+  load(j, r, a, pos, w);
+  if (b.kind == E_CONST && fits32(b, w)) {
+    x64_imul_rri(j->b, w, r, r, (int32_t)b.imm);
+  } else if (b.kind == E_REG) {
+    x64_imul_rr(j->b, w, r, b.reg);
+  } else {
+    load(j, RCX, b, pos + 1, w);
+    x64_imul_rr(j->b, w, r, RCX);
+  }
+  push_reg(j, r);
+}
+
+static void emit_shift(jc *j, int ext, bool w) {
+  ent b = pop(j), a = pop(j);
+  uint32_t pos = j->n;
+  int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
+  load(j, r, a, pos, w);
+  if (b.kind == E_CONST) {
+    x64_shift_ri(j->b, ext, w, r, (uint8_t)(b.imm & (w ? 63 : 31)));
+  } else {
+    load(j, RCX, b, pos + 1, false);
+    x64_shift_cl(j->b, ext, w, r);
+  }
+  push_reg(j, r);
+}
+
+/* Division and remainder with the interpreter's traps. */
+static void emit_div(jc *j, bool w, bool sign, bool rem, uint32_t off) {
+  ent b = pop(j), a = pop(j);
+  uint32_t pos = j->n;
+  load(j, RAX, a, pos, w);
+  load(j, RCX, b, pos + 1, w);
+  x64_test_rr(j->b, w, RCX, RCX);
+  trap_if(j, X64_CC_E, EXEC_TRAP_INT_DIV_ZERO, off);
+  if (sign) {
+    x64_alu_ri(j->b, X64_CMP, w, RCX, -1);
+    size_t not_m1 = x64_jcc(j->b, X64_CC_NE, X64_UNBOUND);
+    if (rem) {
+      /* x rem -1 = 0 (idiv would fault on the minimum) */
+      x64_mov_ri(j->b, false, RAX, 0);
+      size_t done = x64_jmp(j->b, X64_UNBOUND);
+      x64_bind(j->b, not_m1, j->b->len);
+      x64_cdq(j->b, w);
+      x64_unary(j->b, X64_IDIV, w, RCX);
+      x64_mov_rr(j->b, w, RAX, RDX);
+      x64_bind(j->b, done, j->b->len);
+    } else {
+      x64_mov_ri(j->b, w, RDX, w ? 0x8000000000000000ull : 0x80000000u);
+      x64_alu_rr(j->b, X64_CMP, w, RAX, RDX);
+      trap_if(j, X64_CC_E, EXEC_TRAP_INT_OVERFLOW, off);
+      x64_bind(j->b, not_m1, j->b->len);
+      x64_cdq(j->b, w);
+      x64_unary(j->b, X64_IDIV, w, RCX);
+    }
+  } else {
+    x64_mov_ri(j->b, false, RDX, 0);
+    x64_unary(j->b, X64_DIV, w, RCX);
+    if (rem) x64_mov_rr(j->b, w, RAX, RDX);
+  }
+  push_rax(j);
+}
+
+/* ---------- memory ---------- */
+
+typedef struct memop {
+  uint8_t bytes;
+  x64_ld ld;     /* loads */
+  bool store, w; /* stores: width of the value */
+} memop;
+
+static bool mem_form(uint16_t op, memop *mo) {
+  switch (op) {
+#define L(id, n, k)                                                                      \
+  case WASM_OP_##id:                                                                     \
+    *mo = (memop){n, k, false, false};                                                   \
+    return true;
+#define S(id, n, w)                                                                      \
+  case WASM_OP_##id:                                                                     \
+    *mo = (memop){n, X64_LD64, true, w};                                                 \
+    return true;
+    L(I32_LOAD, 4, X64_LD32) L(I64_LOAD, 8, X64_LD64) L(F32_LOAD, 4, X64_LD32) L(F64_LOAD, 8, X64_LD64)
+    L(I32_LOAD8_S, 1, X64_LD8S) L(I32_LOAD8_U, 1, X64_LD8U) L(I32_LOAD16_S, 2, X64_LD16S)
+    L(I32_LOAD16_U, 2, X64_LD16U) L(I64_LOAD8_S, 1, X64_LD8S64) L(I64_LOAD8_U, 1, X64_LD8U)
+    L(I64_LOAD16_S, 2, X64_LD16S64) L(I64_LOAD16_U, 2, X64_LD16U) L(I64_LOAD32_S, 4, X64_LD32S)
+    L(I64_LOAD32_U, 4, X64_LD32)
+    S(I32_STORE, 4, false) S(I64_STORE, 8, true) S(F32_STORE, 4, false) S(F64_STORE, 8, true)
+    S(I32_STORE8, 1, false) S(I32_STORE16, 2, false) S(I64_STORE8, 1, false) S(I64_STORE16, 2, false)
+    S(I64_STORE32, 4, false)
+#undef L
+#undef S
+  default: return false;
+  }
+}
+
+/* rax = the 32-bit address, plus the offset when it does not fit a displacement (then
+ * *offset becomes 0): the access is [r13 + rax + *offset]. */
+static void addr_rax(jc *j, ent a, uint32_t pos, uint32_t *offset) {
+  load(j, RAX, a, pos, false);
+  if (*offset > 0x7fff0000u) {
+    x64_mov_ri(j->b, false, RCX, *offset);
+    x64_alu_rr(j->b, X64_ADD, true, RAX, RCX);
+    *offset = 0;
+  }
+}
+
+/* rax as above, checked against the memory's size. */
+static void mem_addr(jc *j, ent a, uint32_t pos, uint32_t *offsetp, uint32_t bytes, uint32_t off) {
+  addr_rax(j, a, pos, offsetp);
+  uint32_t offset = *offsetp;
+  x64_lea(j->b, true, RCX, RAX, NOREG, 1, (int32_t)(offset + bytes));
+  x64_alu_rr(j->b, X64_CMP, true, RCX, R15);
+  trap_if(j, X64_CC_A, EXEC_TRAP_MEMORY_OOB, off);
+}
+
+/* Guard mode: the access at the current position faults past the memory's end. */
+static void add_site(jc *j, uint32_t off) {
+  if (!grow_arr((void **)&j->sites->v, &j->sites->cap, j->sites->n + 1, sizeof *j->sites->v)) {
+    j->oom = true;
+    return;
+  }
+  j->sites->v[j->sites->n++] = (jit_site){(uint32_t)j->b->len, off, j->k};
+}
+
+static void emit_mem(jc *j, const memop *mo, uint32_t offset, uint32_t off) {
+  if (!mo->store) {
+    ent a = pop(j);
+    if (j->guard) {
+      addr_rax(j, a, j->n, &offset); /* below 8 GiB: inside the reservation */
+      add_site(j, off);
+    } else {
+      mem_addr(j, a, j->n, &offset, mo->bytes, off);
+    }
+    x64_load(j->b, mo->ld, RAX, R13, RAX, (int32_t)offset);
+    push_rax(j);
+    return;
+  }
+  ent v = pop(j), a = pop(j);
+  uint32_t pos = j->n;
+  if (j->guard) addr_rax(j, a, pos, &offset);
+  else mem_addr(j, a, pos, &offset, mo->bytes, off);
+  load(j, RDX, v, pos + 1, mo->bytes == 8);
+  if (j->guard) add_site(j, off);
+  x64_store(j->b, mo->bytes, R13, RAX, (int32_t)offset, RDX);
+}
+
+/* ---------- calls ---------- */
+
+static bool sig_scalar(const wasm_functype *ft) {
+  for (uint32_t i = 0; i < ft->nparams; i++)
+    if (ft->params[i] == WASM_V128) return false;
+  for (uint32_t i = 0; i < ft->nresults; i++)
+    if (ft->results[i] == WASM_V128) return false;
+  return true;
+}
+
+/* Arguments go home; returns the callee frame's first slot. */
+static uint32_t call_args(jc *j, const wasm_functype *ft) {
+  for (uint32_t i = 0; i < ft->nparams; i++) materialize(j, j->n - ft->nparams + i);
+  return j->nlocals + j->n - ft->nparams;
+}
+
+static void call_results(jc *j, const wasm_functype *ft) {
+  j->n -= ft->nparams;
+  for (uint32_t i = 0; i < ft->nresults; i++) push_slot(j);
+}
+
+static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
+  const wasm_functype *ft = wasm_ir_func_type(j->m, funcidx);
+  spill_regs(j);
+  uint32_t nfp = call_args(j, ft);
+  uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  if (funcidx >= j->m->nfunc_imports) {
+    x64_lea(j->b, true, RDI, RBX, NOREG, 1, slot_disp(nfp));
+    x64_mov_rr(j->b, true, RSI, R12);
+    x64_alu_mi(j->b, X64_ADD, false, R12, CTX(depth), 1);
+    size_t at = x64_call_rel(j->b, X64_UNBOUND);
+    if (!grow_arr((void **)&j->calls->v, &j->calls->cap, j->calls->n + 1, sizeof *j->calls->v)) j->oom = true;
+    else j->calls->v[j->calls->n++] = (jit_call_patch){at, funcidx - j->m->nfunc_imports};
+    x64_alu_mi(j->b, X64_SUB, false, R12, CTX(depth), 1);
+  } else {
+    x64_mov_rr(j->b, true, RDI, R12);
+    x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
+    x64_mov_ri(j->b, false, RDX, funcidx);
+    x64_lea(j->b, true, RCX, RBX, NOREG, 1, slot_disp(nfp + span));
+    call_abs(j, (const void *)jit_rt_call_import);
+  }
+  reload_mem(j);
+  check_eax(j, off);
+  call_results(j, ft);
+}
+
+static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t off) {
+  const wasm_functype *ft = &j->m->types[typeidx];
+  ent idx = pop(j);
+  uint32_t ipos = j->n;
+  unreg(j, &idx, ipos);
+  spill_regs(j);
+  uint32_t nfp = call_args(j, ft);
+  uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  load(j, RDX, idx, ipos, false);
+  x64_mov_rr(j->b, true, RDI, R12);
+  x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
+  x64_mov_ri(j->b, false, RCX, table);
+  x64_mov_ri(j->b, false, R8, j->em->typeids[typeidx]);
+  x64_lea(j->b, true, R9, RBX, NOREG, 1, slot_disp(nfp + span));
+  call_abs(j, (const void *)jit_rt_call_indirect);
+  reload_mem(j);
+  check_eax(j, off);
+  call_results(j, ft);
+}
+
+/* An instruction done by a runtime helper: nargs operands go home, the helper gets their
+ * slots (and where a result goes), then nres results are in those slots. */
+static void emit_helper(jc *j, jit_helper fn, uint32_t nargs, uint32_t nres, uint32_t x, uint32_t y, uint32_t off) {
+  spill_regs(j);
+  for (uint32_t i = 0; i < nargs; i++) materialize(j, j->n - nargs + i);
+  uint32_t base = j->n - nargs;
+  if (nres && !nargs && !push(j, (ent){.kind = E_SLOT})) return; /* room for the result */
+  if (nres && !nargs) j->n--;
+  x64_mov_rr(j->b, true, RDI, R12);
+  x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, base));
+  x64_mov_ri(j->b, false, RDX, x);
+  x64_mov_ri(j->b, false, RCX, y);
+  call_abs(j, (const void *)fn);
+  reload_mem(j);
+  check_eax(j, off);
+  j->n = base;
+  for (uint32_t i = 0; i < nres; i++) push_slot(j);
+}
+
+/* ---------- fused conditions ---------- */
+
+typedef struct cond {
+  ent a, b;
+  uint32_t pos; /* of a */
+  bool w, eqz;
+} cond;
+
+static int emit_cond_flags(jc *j, const cond *c, int cc) {
+  if (c->eqz) {
+    load(j, RAX, c->a, c->pos, c->w);
+    x64_test_rr(j->b, c->w, RAX, RAX);
+    return X64_CC_E;
+  }
+  emit_cmp(j, c->a, c->pos, c->b, c->pos + 1, c->w);
+  return cc;
+}
+
+/* The instruction after a compare, when it is br_if or if, takes the flags directly. */
+static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
+  util_reader peek = *r;
+  wasm_instr nx;
+  util_error e;
+  util_error_clear(&e);
+  if (!wasm_read_instr(&peek, &nx, &e)) return false;
+  if (nx.op == WASM_OP_BR_IF) {
+    *r = peek;
+    prep_branch(j, nx.idx, 0);
+    int f = emit_cond_flags(j, c, cc);
+    branch(j, nx.idx, f, nx.offset);
+    return true;
+  }
+  if (nx.op == WASM_OP_IF) {
+    uint32_t np, nr;
+    if (!block_sig(j, &nx, &np, &nr) || np) return false;
+    *r = peek;
+    enter_block(j, 0);
+    ctl *b = open_block(j, C_IF, 0, nr);
+    if (!b) return true;
+    int f = emit_cond_flags(j, c, cc);
+    b->else_jump = x64_jcc(j->b, f ^ 1, X64_UNBOUND);
+    return true;
+  }
+  return false;
+}
+
+/* ---------- the body ---------- */
+
+/* The IEEE operations SSE does exactly as the helpers would (the helpers' C compiles to
+ * the same instructions): add, sub, mul, div, sqrt, inline on xmm0/xmm1. */
+static bool emit_sse(jc *j, uint16_t op) {
+  uint8_t code;
+  bool dbl;
+  switch (op) {
+  case WASM_OP_F32_ADD: code = 0x58, dbl = false; break;
+  case WASM_OP_F32_SUB: code = 0x5c, dbl = false; break;
+  case WASM_OP_F32_MUL: code = 0x59, dbl = false; break;
+  case WASM_OP_F32_DIV: code = 0x5e, dbl = false; break;
+  case WASM_OP_F32_SQRT: code = 0x51, dbl = false; break;
+  case WASM_OP_F64_ADD: code = 0x58, dbl = true; break;
+  case WASM_OP_F64_SUB: code = 0x5c, dbl = true; break;
+  case WASM_OP_F64_MUL: code = 0x59, dbl = true; break;
+  case WASM_OP_F64_DIV: code = 0x5e, dbl = true; break;
+  case WASM_OP_F64_SQRT: code = 0x51, dbl = true; break;
+  default: return false;
+  }
+  if (code == 0x51) {
+    ent a = pop(j);
+    load(j, RAX, a, j->n, true);
+    x64_movq_xr(j->b, 0, RAX);
+    x64_sse(j->b, dbl, code, 0, 0);
+  } else {
+    ent b = pop(j), a = pop(j);
+    uint32_t pos = j->n;
+    load(j, RAX, a, pos, true);
+    load(j, RCX, b, pos + 1, true);
+    x64_movq_xr(j->b, 0, RAX);
+    x64_movq_xr(j->b, 1, RCX);
+    x64_sse(j->b, dbl, code, 0, 1);
+  }
+  x64_movq_rx(j->b, RAX, 0);
+  push_rax(j);
+  return true;
+}
+
+static bool emit_float(jc *j, uint16_t op, uint32_t off) {
+  if (emit_sse(j, op)) return true;
+  int shape = 0;
+  void *fn = jit_float_helper(op, &shape);
+  if (!fn) return false;
+  if (shape == 2) {
+    ent b = pop(j), a = pop(j);
+    uint32_t pos = j->n;
+    unreg(j, &a, pos);
+    unreg(j, &b, pos + 1);
+    spill_regs(j);
+    load(j, RDI, a, pos, true);
+    load(j, RSI, b, pos + 1, true);
+    call_abs(j, fn);
+    push_rax(j);
+  } else if (shape == 1) {
+    ent a = pop(j);
+    unreg(j, &a, j->n);
+    spill_regs(j);
+    load(j, RDI, a, j->n, true);
+    call_abs(j, fn);
+    push_rax(j);
+  } else {
+    ent a = pop(j);
+    uint32_t pos = j->n;
+    unreg(j, &a, pos);
+    spill_regs(j);
+    load(j, RDI, a, pos, true);
+    x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, pos));
+    call_abs(j, fn);
+    x64_test_rr(j->b, false, RAX, RAX);
+    add_stub(j, S_TRAPK, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0); /* trap kind in eax */
+    push_slot(j);
+  }
+  return true;
+}
+
+static bool have_popcnt(void) {
+#if defined(__GNUC__)
+  return __builtin_cpu_supports("popcnt");
+#else
+  return false;
+#endif
+}
+
+static const char *body(jc *j, util_reader *r) {
+  wasm_instr in;
+  util_error e;
+  util_error_clear(&e);
+  while (j->nctl) {
+    if (j->oom || j->b->oom) return "out of memory";
+    if (!wasm_read_instr(r, &in, &e)) return "unreadable body";
+    uint16_t op = in.op;
+    uint32_t off = in.offset;
+    if (j->dead) {
+      if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
+        j->dead_nest++;
+        continue;
+      }
+      if (op == WASM_OP_END && j->dead_nest) {
+        j->dead_nest--;
+        continue;
+      }
+      if (op != WASM_OP_END && op != WASM_OP_ELSE) continue;
+      if (op == WASM_OP_ELSE && j->dead_nest) continue;
+    }
+    const wasm_opinfo *oi = &wasm_opinfo_table[op];
+    if (oi->prefix == 0xfd) return unsupported(j, op);
+    switch (op) {
+    case WASM_OP_NOP: break;
+    case WASM_OP_UNREACHABLE:
+      add_stub(j, S_TRAP, EXEC_TRAP_UNREACHABLE, off, x64_jmp(j->b, X64_UNBOUND), 0);
+      j->dead = true;
+      break;
+    case WASM_OP_BLOCK:
+    case WASM_OP_LOOP:
+    case WASM_OP_IF: {
+      uint32_t np, nr;
+      if (!block_sig(j, &in, &np, &nr)) return "not supported: v128 block values";
+      if (op == WASM_OP_IF) {
+        if (np) return "not supported: if with parameters";
+        ent c = pop(j);
+        uint32_t cpos = j->n;
+        enter_block(j, 0);
+        ctl *b = open_block(j, C_IF, 0, nr);
+        if (!b) break;
+        load(j, RAX, c, cpos, false);
+        x64_test_rr(j->b, false, RAX, RAX);
+        b->else_jump = x64_jcc(j->b, X64_CC_E, X64_UNBOUND);
+        break;
+      }
+      enter_block(j, np);
+      ctl *b = open_block(j, op == WASM_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
+      if (b) b->loop_pos = j->b->len;
+      break;
+    }
+    case WASM_OP_ELSE: {
+      ctl *c = label(j, 0);
+      if (!j->dead) {
+        results_home(j, c);
+        add_fwd(j, c, x64_jmp(j->b, X64_UNBOUND));
+      }
+      x64_bind(j->b, c->else_jump, j->b->len);
+      c->else_jump = X64_UNBOUND;
+      c->has_else = true;
+      j->n = c->height + c->nparams;
+      j->dead = false;
+      break;
+    }
+    case WASM_OP_END: {
+      ctl *c = label(j, 0);
+      if (c->kind == C_FUNC) {
+        if (!j->dead) {
+          prep_branch(j, 0, 0);
+          branch_taken(j, 0, off);
+        }
+        j->nctl--;
+        break;
+      }
+      if (!j->dead) results_home(j, c);
+      if (c->else_jump != X64_UNBOUND) x64_bind(j->b, c->else_jump, j->b->len);
+      for (size_t i = 0; i < c->nfwd; i++) x64_bind(j->b, c->fwd[i], j->b->len);
+      free(c->fwd);
+      j->n = c->height;
+      uint32_t nr = c->nresults;
+      j->nctl--;
+      for (uint32_t i = 0; i < nr; i++) push_slot(j);
+      j->dead = false;
+      break;
+    }
+    case WASM_OP_BR:
+      prep_branch(j, in.idx, 0);
+      branch(j, in.idx, -1, off);
+      j->dead = true;
+      break;
+    case WASM_OP_RETURN:
+      prep_branch(j, j->nctl - 1, 0);
+      branch(j, j->nctl - 1, -1, off);
+      j->dead = true;
+      break;
+    case WASM_OP_BR_IF: {
+      ent c = pop(j);
+      uint32_t cpos = j->n;
+      prep_branch(j, in.idx, 0);
+      load(j, RAX, c, cpos, false);
+      x64_test_rr(j->b, false, RAX, RAX);
+      branch(j, in.idx, X64_CC_NE, off);
+      break;
+    }
+    case WASM_OP_BR_TABLE: {
+      ent c = pop(j);
+      uint32_t cpos = j->n;
+      uint32_t n = in.ntargets;
+      uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
+      if (!depths) return "out of memory";
+      const uint8_t *tp = in.targets;
+      for (uint32_t i = 0; i < n; i++) depths[i] = wasm_br_table_next(&tp);
+      depths[n] = in.idx;
+      for (uint32_t i = 0; i <= n; i++) prep_branch(j, depths[i], 0);
+      load(j, RAX, c, cpos, false);
+      x64_mov_ri(j->b, false, RCX, n);
+      x64_alu_rr(j->b, X64_CMP, false, RAX, RCX);
+      x64_cmov(j->b, X64_CC_A, false, RAX, RCX);
+      /* lea rcx, [rip + table]; movsxd rdx, [rcx + rax*4]; add rcx, rdx; jmp rcx */
+      x64_u8(j->b, 0x48), x64_u8(j->b, 0x8d), x64_u8(j->b, 0x0d);
+      size_t lea_at = j->b->len;
+      x64_u32(j->b, 0);
+      x64_u8(j->b, 0x48), x64_u8(j->b, 0x63), x64_u8(j->b, 0x14), x64_u8(j->b, 0x81);
+      x64_alu_rr(j->b, X64_ADD, true, RCX, RDX);
+      x64_u8(j->b, 0xff), x64_u8(j->b, 0xe1);
+      size_t table = j->b->len;
+      x64_bind(j->b, lea_at, table);
+      for (uint32_t i = 0; i <= n; i++) x64_u32(j->b, 0);
+      /* one stub per distinct target */
+      for (uint32_t i = 0; i <= n; i++) {
+        uint32_t first = i;
+        for (uint32_t q = 0; q < i; q++)
+          if (depths[q] == depths[i]) {
+            first = q;
+            break;
+          }
+        if (first != i) {
+          if (!j->b->oom) {
+            uint32_t v;
+            memcpy(&v, j->b->p + table + 4 * first, 4);
+            x64_patch32(j->b, table + 4 * i, v);
+          }
+          continue;
+        }
+        x64_patch32(j->b, table + 4 * i, (uint32_t)(j->b->len - table));
+        branch_taken(j, depths[i], off);
+      }
+      free(depths);
+      j->dead = true;
+      break;
+    }
+    case WASM_OP_CALL:
+      if (!sig_scalar(wasm_ir_func_type(j->m, in.idx))) return "not supported: v128 call";
+      emit_call(j, in.idx, off);
+      break;
+    case WASM_OP_CALL_INDIRECT:
+      if (!sig_scalar(&j->m->types[in.idx])) return "not supported: v128 call";
+      emit_call_indirect(j, in.idx, in.idx2, off);
+      break;
+    case WASM_OP_DROP: pop(j); break;
+    case WASM_OP_SELECT:
+    case WASM_OP_SELECT_T: {
+      if (op == WASM_OP_SELECT_T && in.ntargets && in.reftype == WASM_V128) return "not supported: v128 select";
+      ent c = pop(j), bb = pop(j), a = pop(j);
+      uint32_t pos = j->n;
+      load(j, RAX, a, pos, true);
+      load(j, RCX, bb, pos + 1, true);
+      load(j, RDX, c, pos + 2, false);
+      x64_test_rr(j->b, false, RDX, RDX);
+      x64_cmov(j->b, X64_CC_E, true, RAX, RCX);
+      push_rax(j);
+      break;
+    }
+    case WASM_OP_LOCAL_GET: push(j, (ent){.kind = E_LOCAL, .local = in.idx}); break;
+    case WASM_OP_LOCAL_SET:
+    case WASM_OP_LOCAL_TEE: {
+      uint32_t x = in.idx;
+      ent v = j->st[j->n - 1];
+      if (v.kind == E_LOCAL && v.local == x) { /* writes the value it holds */
+        if (op == WASM_OP_LOCAL_SET) j->n--;
+        break;
+      }
+      j->n--;
+      spill_local(j, x);
+      j->n++;
+      copy_to(j, j->n - 1, x);
+      if (op == WASM_OP_LOCAL_SET) j->n--;
+      else j->st[j->n - 1] = (ent){.kind = E_LOCAL, .local = x};
+      break;
+    }
+    case WASM_OP_GLOBAL_GET:
+    case WASM_OP_GLOBAL_SET: {
+      uint32_t gi = in.idx;
+      if (j->m->globals[gi].type.type == WASM_V128) return "not supported: v128 global";
+      x64_mov_rm(j->b, true, RCX, R12, NOREG, 1, CTX(globals));
+      x64_mov_rm(j->b, true, RCX, RCX, NOREG, 1, slot_disp(gi));
+      if (op == WASM_OP_GLOBAL_GET) {
+        x64_mov_rm(j->b, true, RAX, RCX, NOREG, 1, (int32_t)offsetof(exec_global, val));
+        push_rax(j);
+      } else {
+        ent v = pop(j);
+        load(j, RAX, v, j->n, true);
+        x64_mov_mr(j->b, true, RCX, NOREG, 1, (int32_t)offsetof(exec_global, val), RAX);
+      }
+      break;
+    }
+    case WASM_OP_MEMORY_FILL: emit_helper(j, jit_rt_memory_fill, 3, 0, 0, 0, off); break;
+    case WASM_OP_MEMORY_COPY: emit_helper(j, jit_rt_memory_copy, 3, 0, 0, 0, off); break;
+    case WASM_OP_MEMORY_INIT: emit_helper(j, jit_rt_memory_init, 3, 0, in.idx, 0, off); break;
+    case WASM_OP_DATA_DROP: emit_helper(j, jit_rt_data_drop, 0, 0, in.idx, 0, off); break;
+    case WASM_OP_ELEM_DROP: emit_helper(j, jit_rt_elem_drop, 0, 0, in.idx, 0, off); break;
+    case WASM_OP_REF_FUNC: emit_helper(j, jit_rt_ref_func, 0, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_GET: emit_helper(j, jit_rt_table_get, 1, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_SET: emit_helper(j, jit_rt_table_set, 2, 0, in.idx, 0, off); break;
+    case WASM_OP_TABLE_SIZE: emit_helper(j, jit_rt_table_size, 0, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_GROW: emit_helper(j, jit_rt_table_grow, 2, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_FILL: emit_helper(j, jit_rt_table_fill, 3, 0, in.idx, 0, off); break;
+    case WASM_OP_TABLE_COPY: emit_helper(j, jit_rt_table_copy, 3, 0, in.idx, in.idx2, off); break;
+    case WASM_OP_TABLE_INIT: emit_helper(j, jit_rt_table_init, 3, 0, in.idx2, in.idx, off); break;
+    case WASM_OP_REF_NULL: push(j, (ent){.kind = E_CONST, .imm = 0}); break;
+    case WASM_OP_REF_IS_NULL: {
+      cond c = {.a = pop(j), .pos = j->n, .w = true, .eqz = true};
+      if (try_fuse(j, r, &c, X64_CC_E)) break;
+      emit_cond_flags(j, &c, X64_CC_E);
+      x64_setcc(j->b, X64_CC_E, RAX);
+      x64_movzx8(j->b, RAX, RAX);
+      push_rax(j);
+      break;
+    }
+    case WASM_OP_MEMORY_SIZE:
+      x64_mov_rr(j->b, true, RAX, R15);
+      x64_shift_ri(j->b, X64_SHR, true, RAX, 16);
+      push_rax(j);
+      break;
+    case WASM_OP_MEMORY_GROW: {
+      spill_regs(j);
+      materialize(j, j->n - 1);
+      x64_mov_rr(j->b, true, RDI, R12);
+      x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, j->n - 1));
+      call_abs(j, (const void *)jit_rt_memory_grow);
+      reload_mem(j);
+      check_eax(j, off);
+      break;
+    }
+    case WASM_OP_I32_CONST: push(j, (ent){.kind = E_CONST, .imm = (uint32_t)in.c.i32}); break;
+    case WASM_OP_I64_CONST: push(j, (ent){.kind = E_CONST, .imm = (uint64_t)in.c.i64}); break;
+    case WASM_OP_F32_CONST: push(j, (ent){.kind = E_CONST, .imm = in.c.f32}); break;
+    case WASM_OP_F64_CONST: push(j, (ent){.kind = E_CONST, .imm = in.c.f64}); break;
+    case WASM_OP_I32_EQZ:
+    case WASM_OP_I64_EQZ: {
+      bool w = op == WASM_OP_I64_EQZ;
+      cond c = {.a = pop(j), .pos = j->n, .w = w, .eqz = true};
+      if (try_fuse(j, r, &c, X64_CC_E)) break;
+      emit_cond_flags(j, &c, X64_CC_E);
+      x64_setcc(j->b, X64_CC_E, RAX);
+      x64_movzx8(j->b, RAX, RAX);
+      push_rax(j);
+      break;
+    }
+    case WASM_OP_I32_ADD: emit_alu(j, X64_ADD, false); break;
+    case WASM_OP_I32_SUB: emit_alu(j, X64_SUB, false); break;
+    case WASM_OP_I32_AND: emit_alu(j, X64_AND, false); break;
+    case WASM_OP_I32_OR: emit_alu(j, X64_OR, false); break;
+    case WASM_OP_I32_XOR: emit_alu(j, X64_XOR, false); break;
+    case WASM_OP_I64_ADD: emit_alu(j, X64_ADD, true); break;
+    case WASM_OP_I64_SUB: emit_alu(j, X64_SUB, true); break;
+    case WASM_OP_I64_AND: emit_alu(j, X64_AND, true); break;
+    case WASM_OP_I64_OR: emit_alu(j, X64_OR, true); break;
+    case WASM_OP_I64_XOR: emit_alu(j, X64_XOR, true); break;
+    case WASM_OP_I32_MUL: emit_mul(j, false); break;
+    case WASM_OP_I64_MUL: emit_mul(j, true); break;
+    case WASM_OP_I32_SHL: emit_shift(j, X64_SHL, false); break;
+    case WASM_OP_I32_SHR_S: emit_shift(j, X64_SAR, false); break;
+    case WASM_OP_I32_SHR_U: emit_shift(j, X64_SHR, false); break;
+    case WASM_OP_I32_ROTL: emit_shift(j, X64_ROL, false); break;
+    case WASM_OP_I32_ROTR: emit_shift(j, X64_ROR, false); break;
+    case WASM_OP_I64_SHL: emit_shift(j, X64_SHL, true); break;
+    case WASM_OP_I64_SHR_S: emit_shift(j, X64_SAR, true); break;
+    case WASM_OP_I64_SHR_U: emit_shift(j, X64_SHR, true); break;
+    case WASM_OP_I64_ROTL: emit_shift(j, X64_ROL, true); break;
+    case WASM_OP_I64_ROTR: emit_shift(j, X64_ROR, true); break;
+    case WASM_OP_I32_DIV_S: emit_div(j, false, true, false, off); break;
+    case WASM_OP_I32_DIV_U: emit_div(j, false, false, false, off); break;
+    case WASM_OP_I32_REM_S: emit_div(j, false, true, true, off); break;
+    case WASM_OP_I32_REM_U: emit_div(j, false, false, true, off); break;
+    case WASM_OP_I64_DIV_S: emit_div(j, true, true, false, off); break;
+    case WASM_OP_I64_DIV_U: emit_div(j, true, false, false, off); break;
+    case WASM_OP_I64_REM_S: emit_div(j, true, true, true, off); break;
+    case WASM_OP_I64_REM_U: emit_div(j, true, false, true, off); break;
+    case WASM_OP_I32_CLZ:
+    case WASM_OP_I64_CLZ:
+    case WASM_OP_I32_CTZ:
+    case WASM_OP_I64_CTZ: {
+      bool w = op == WASM_OP_I64_CLZ || op == WASM_OP_I64_CTZ;
+      bool clz = op == WASM_OP_I32_CLZ || op == WASM_OP_I64_CLZ;
+      ent a = pop(j);
+      load(j, RAX, a, j->n, w);
+      /* bsr/bsf leave ZF set for a zero input; the cmov supplies that case */
+      x64_mov_ri(j->b, w, RCX, clz ? (w ? UINT64_MAX : 0xffffffffu) : (w ? 64 : 32));
+      x64_bsx(j->b, clz ? 0xbd : 0xbc, w, RAX, RAX);
+      x64_cmov(j->b, X64_CC_E, w, RAX, RCX);
+      if (clz) {
+        x64_unary(j->b, X64_NEG, w, RAX);
+        x64_alu_ri(j->b, X64_ADD, w, RAX, w ? 63 : 31);
+      }
+      push_rax(j);
+      break;
+    }
+    case WASM_OP_I32_POPCNT:
+    case WASM_OP_I64_POPCNT: {
+      if (!have_popcnt()) return "not supported: popcnt (the CPU lacks it)";
+      bool w = op == WASM_OP_I64_POPCNT;
+      ent a = pop(j);
+      load(j, RAX, a, j->n, w);
+      x64_bitscan(j->b, 0xb8, w, RAX, RAX);
+      push_rax(j);
+      break;
+    }
+    case WASM_OP_I32_WRAP_I64:
+    case WASM_OP_I64_EXTEND_I32_U: {
+      ent a = pop(j);
+      load(j, RAX, a, j->n, false);
+      push_rax(j);
+      break;
+    }
+    case WASM_OP_I64_EXTEND_I32_S:
+    case WASM_OP_I64_EXTEND32_S: {
+      ent a = pop(j);
+      load(j, RAX, a, j->n, false);
+      x64_movsxd(j->b, RAX, RAX);
+      push_rax(j);
+      break;
+    }
+    case WASM_OP_I32_EXTEND8_S:
+    case WASM_OP_I32_EXTEND16_S:
+    case WASM_OP_I64_EXTEND8_S:
+    case WASM_OP_I64_EXTEND16_S: {
+      bool w = op == WASM_OP_I64_EXTEND8_S || op == WASM_OP_I64_EXTEND16_S;
+      int bits = op == WASM_OP_I32_EXTEND8_S || op == WASM_OP_I64_EXTEND8_S ? 8 : 16;
+      ent a = pop(j);
+      load(j, RAX, a, j->n, false);
+      x64_movx(j->b, w, true, bits, RAX, RAX);
+      push_rax(j);
+      break;
+    }
+    case WASM_OP_I32_REINTERPRET_F32:
+    case WASM_OP_I64_REINTERPRET_F64:
+    case WASM_OP_F32_REINTERPRET_I32:
+    case WASM_OP_F64_REINTERPRET_I64: break; /* the bits stay */
+    default: {
+      int cc = cmp_cc(op);
+      if (cc >= 0) {
+        bool w = op >= WASM_OP_I64_EQ && op <= WASM_OP_I64_GE_U;
+        ent b = pop(j), a = pop(j);
+        cond c = {.a = a, .b = b, .pos = j->n, .w = w, .eqz = false};
+        if (try_fuse(j, r, &c, cc)) break;
+        emit_cmp(j, a, c.pos, b, c.pos + 1, w);
+        x64_setcc(j->b, cc, RAX);
+        x64_movzx8(j->b, RAX, RAX);
+        push_rax(j);
+        break;
+      }
+      memop mo;
+      if (mem_form(op, &mo)) {
+        emit_mem(j, &mo, (uint32_t)in.mem.offset, off);
+        break;
+      }
+      if (emit_float(j, op, off)) break;
+      return unsupported(j, op);
+    }
+    }
+  }
+  return NULL;
+}
+
+/* ---------- prologue, epilogue, stubs ---------- */
+
+/* A function saves only rbx (its fp); r12-r15 are the same for every function a context
+ * runs, set once by the module's entry trampoline (jit_emit_trampoline). One push keeps
+ * rsp 16-byte aligned in the body. */
+static void prologue(jc *j) {
+  x64_push(j->b, RBX);
+  x64_mov_rr(j->b, true, RBX, RDI);
+}
+
+static const int saved[] = {X64_RBP, RBX, R12, R13, R14, R15};
+
+size_t jit_emit_trampoline(x64_buf *b) {
+  size_t at = b->len;
+  for (size_t i = 0; i < 6; i++) x64_push(b, saved[i]);
+  x64_alu_ri(b, X64_SUB, true, X64_RSP, 8); /* 16-byte alignment at the call */
+  x64_mov_rr(b, true, R12, RSI);
+  x64_mov_rm(b, true, R14, R12, NOREG, 1, CTX(th));
+  x64_mov_rm(b, true, RCX, R12, NOREG, 1, CTX(mem));
+  x64_mov_rm(b, true, R13, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, base));
+  x64_mov_rm(b, true, R15, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, size));
+  x64_call_r(b, RDX);
+  x64_alu_ri(b, X64_ADD, true, X64_RSP, 8);
+  for (size_t i = 6; i-- > 0;) x64_pop(b, saved[i]);
+  x64_ret(b);
+  return at;
+}
+
+const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, bool guard,
+                             jit_sites *sites, jit_func_out *out) {
+  size_t *entry = &out->entry, *checked = &out->checked;
+  uint32_t *frame_slots = &out->frame_slots;
+  const wasm_module *m = em->wasm;
+  const wasm_func *f = &m->funcs[m->nfunc_imports + k];
+  const wasm_functype *ft = &m->types[f->type];
+  const exec_code *code = &em->codes[k];
+  if (!sig_scalar(ft)) return "not supported: v128 parameters or results";
+  for (uint32_t i = 0; i < f->nlocals; i++)
+    if (f->local_types[i] == WASM_V128) return "not supported: v128 locals";
+  jc jj, *j = &jj;
+  memset(j, 0, sizeof *j);
+  j->em = em;
+  j->m = m;
+  j->k = k;
+  j->b = b;
+  j->calls = calls;
+  j->guard = guard;
+  j->sites = sites;
+  j->nlocals = ft->nparams + f->nlocals;
+  if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) return "not supported: frame layout";
+  size_t start = b->len, ncalls = calls->n, nsites = sites->n;
+  uint32_t entry_off = exec_code_wasm_offset(code, 0);
+  if (!entry_off) entry_off = f->code_offset;
+
+  /* the compiled callers' entry: stack checks, locals, interruption check */
+  *checked = b->len;
+  prologue(j);
+  x64_mov_rm(b, false, RAX, R12, NOREG, 1, CTX(depth));
+  x64_alu_rm(b, X64_CMP, false, RAX, R12, CTX(max_depth));
+  size_t st1 = x64_jcc(b, X64_CC_A, X64_UNBOUND);
+  x64_alu_rm(b, X64_CMP, true, X64_RSP, R12, CTX(cstack_limit));
+  size_t st2 = x64_jcc(b, X64_CC_B, X64_UNBOUND);
+  /* lea rax, [rbx + frame*8]: the frame size is known at the end, the disp32 patched then */
+  x64_lea(b, true, RAX, RBX, NOREG, 1, 0x7fffffff);
+  size_t frame_disp = b->len - 4;
+  x64_alu_rm(b, X64_CMP, true, RAX, R12, CTX(stack_limit));
+  size_t st3 = x64_jcc(b, X64_CC_A, X64_UNBOUND);
+  uint32_t nzero = code->nlocal_slots - code->nparam_slots;
+  if (nzero) {
+    x64_mov_ri(b, false, RAX, 0);
+    for (uint32_t i = 0; i < nzero; i++)
+      x64_mov_mr(b, true, RBX, NOREG, 1, slot_disp(code->nparam_slots + i), RAX);
+  }
+  budget(j, entry_off);
+  size_t to_body = x64_jmp(b, X64_UNBOUND);
+
+  /* the interpreter's entry (jit_enter, through the trampoline) */
+  *entry = b->len;
+  prologue(j);
+  x64_bind(b, to_body, b->len);
+
+  open_block(j, C_FUNC, 0, ft->nresults);
+  util_reader r = {f->code, f->code, f->code + f->code_len, f->code_offset};
+  const char *why = j->oom ? "out of memory" : body(j, &r);
+  if (!why && (j->oom || b->oom)) why = "out of memory";
+
+  if (!why) {
+    /* epilogue: eax holds the trap kind (0 on return) */
+    size_t epi = b->len;
+    out->epilogue = epi;
+    x64_pop(b, RBX);
+    x64_ret(b);
+    for (size_t i = 0; i < j->nto_epi; i++) x64_bind(b, j->to_epi[i], epi);
+    /* stack limits: no frame of this function (the caller reports its call) */
+    x64_bind(b, st1, b->len);
+    x64_bind(b, st2, b->len);
+    x64_bind(b, st3, b->len);
+    x64_mov_rr(b, true, RDI, R12);
+    call_abs(j, (const void *)jit_rt_stack_trap);
+    x64_jmp(b, epi);
+    for (size_t i = 0; i < j->nstubs; i++) {
+      stub *s = &j->stubs[i];
+      x64_bind(b, s->jump, b->len);
+      if (s->kind == S_INTERRUPT) {
+        x64_mov_rr(b, true, RDI, R12);
+        call_abs(j, (const void *)jit_rt_interrupt);
+        x64_test_rr(b, false, RAX, RAX);
+        x64_jcc(b, X64_CC_E, s->resume);
+      }
+      x64_mov_rr(b, true, RDI, R12);
+      x64_mov_ri(b, false, RDX, s->off);
+      x64_mov_ri(b, false, RCX, k);
+      if (s->kind == S_TRAP) {
+        x64_mov_ri(b, false, RSI, s->trap);
+        call_abs(j, (const void *)jit_rt_trap);
+      } else if (s->kind == S_TRAPK) {
+        x64_mov_rr(b, false, RSI, RAX); /* a trapping conversion's kind */
+        call_abs(j, (const void *)jit_rt_trap);
+      } else {
+        x64_mov_rr(b, false, RSI, RAX);
+        call_abs(j, (const void *)jit_rt_unwind);
+      }
+      x64_jmp(b, epi);
+    }
+    uint32_t fs = j->nlocals + j->maxn;
+    if (fs < ft->nresults) fs = ft->nresults;
+    if (fs < code->frame_slots) fs = code->frame_slots;
+    *frame_slots = fs;
+    x64_patch32(b, frame_disp, (uint32_t)slot_disp(fs));
+    if (b->oom || j->oom) why = "out of memory";
+  }
+  for (uint32_t i = 0; i < j->nctl; i++) free(j->ctl[i].fwd);
+  free(j->ctl);
+  free(j->st);
+  free(j->stubs);
+  free(j->to_epi);
+  if (why) {
+    /* nothing of this function stays */
+    if (!b->oom) b->len = start;
+    calls->n = ncalls;
+    sites->n = nsites;
+  }
+  return why;
+}

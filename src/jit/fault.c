@@ -1,0 +1,107 @@
+/* Guard-region faults. Under `--bounds guard` compiled code accesses linear memory with no
+ * bounds check: every address it can form (a 32-bit index plus an offset below 2 GiB)
+ * lies inside the memory's reservation, and the part past the memory's size is not
+ * accessible, so an out-of-bounds access faults. This handler recognises such a fault —
+ * the faulting instruction is one of the recorded access sites of a registered module —
+ * and the faulting address lies in the running instance's memory reservation — and
+ * resumes the thread in jit_rt_trap as if the code had called it, returning into the
+ * function's epilogue: the trap is `out of bounds memory access` with the interpreter's
+ * backtrace. Any other fault goes to the handler that was installed before, or gets the
+ * default action (the process dies as it would without weld). */
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "jit_int.h"
+
+#define MAX_MODULES 4096
+
+static _Atomic(const jit_module *) modules[MAX_MODULES];
+static struct sigaction old_segv, old_bus;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static bool installed;
+
+bool jit_fault_register(const jit_module *jm) {
+  for (size_t i = 0; i < MAX_MODULES; i++) {
+    const jit_module *expect = NULL;
+    if (atomic_compare_exchange_strong(&modules[i], &expect, jm)) return true;
+  }
+  return false;
+}
+
+void jit_fault_unregister(const jit_module *jm) {
+  for (size_t i = 0; i < MAX_MODULES; i++) {
+    const jit_module *expect = jm;
+    if (atomic_compare_exchange_strong(&modules[i], &expect, NULL)) return;
+  }
+}
+
+/* The access site at code offset `at` of jm, or NULL. */
+static const jit_site *site_at(const jit_module *jm, uint32_t at) {
+  size_t lo = 0, hi = jm->nsites;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (jm->sites[mid].code < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < jm->nsites && jm->sites[lo].code == at ? &jm->sites[lo] : NULL;
+}
+
+static void chain(int sig, siginfo_t *si, void *uc) {
+  struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
+  if (old->sa_flags & SA_SIGINFO) {
+    old->sa_sigaction(sig, si, uc);
+    return;
+  }
+  if (old->sa_handler == SIG_IGN) return;
+  if (old->sa_handler != SIG_DFL) {
+    old->sa_handler(sig);
+    return;
+  }
+  /* the default action: restore it and return, so the instruction faults again */
+  signal(sig, SIG_DFL);
+}
+
+static void on_fault(int sig, siginfo_t *si, void *ucv) {
+  ucontext_t *uc = ucv;
+  greg_t *r = uc->uc_mcontext.gregs;
+  uintptr_t pc = (uintptr_t)r[REG_RIP];
+  for (size_t i = 0; i < MAX_MODULES; i++) {
+    const jit_module *jm = atomic_load_explicit(&modules[i], memory_order_acquire);
+    if (!jm || pc < (uintptr_t)jm->code || pc >= (uintptr_t)jm->code + jm->code_len) continue;
+    const jit_site *s = site_at(jm, (uint32_t)(pc - (uintptr_t)jm->code));
+    if (!s) break; /* generated code, but not an access: not the guest's fault */
+    /* and the address must be in the running instance's memory reservation */
+    const jit_ctx *c = (const jit_ctx *)(uintptr_t)r[REG_R12];
+    uintptr_t a = (uintptr_t)si->si_addr, base = (uintptr_t)c->mem->base;
+    if (a < base || a - base >= c->mem->reserved) break;
+    /* call jit_rt_trap(ctx, kind, offset, k), returning into the epilogue */
+    uintptr_t sp = (uintptr_t)r[REG_RSP] - 8;
+    *(uintptr_t *)sp = (uintptr_t)jm->code + jm->funcs[s->k].epilogue;
+    r[REG_RSP] = (greg_t)sp;
+    r[REG_RDI] = r[REG_R12];
+    r[REG_RSI] = EXEC_TRAP_MEMORY_OOB;
+    r[REG_RDX] = (greg_t)s->wasm;
+    r[REG_RCX] = (greg_t)s->k;
+    r[REG_RIP] = (greg_t)(uintptr_t)jit_rt_trap;
+    return;
+  }
+  chain(sig, si, ucv);
+}
+
+static void install(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  installed = sigaction(SIGSEGV, &sa, &old_segv) == 0 && sigaction(SIGBUS, &sa, &old_bus) == 0;
+}
+
+bool jit_fault_install(void) {
+  pthread_once(&once, install);
+  return installed;
+}

@@ -1,0 +1,189 @@
+/* The module driver: compiles every defined function it can into one buffer, adds a
+ * thunk for each function that stays interpreted (so compiled callers reach it through
+ * the runtime), binds the direct calls, copies the result into sealed code memory and
+ * points each compiled function's internal code at a NATIVE instruction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jit_int.h"
+
+bool jit_available(void) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool jit_tier_parse(const char *s, jit_tier *out) {
+  if (!s) return false;
+  if (strcmp(s, "interp") == 0) *out = JIT_TIER_INTERP;
+  else if (strcmp(s, "baseline") == 0) *out = JIT_TIER_BASELINE;
+  else return false;
+  return true;
+}
+
+static void module_free(void *p) {
+  jit_module *jm = p;
+  if (!jm) return;
+  if (jm->guard) jit_fault_unregister(jm);
+  free(jm->sites);
+  jit_code_unmap(jm->code, jm->code_map);
+  if (jm->funcs)
+    for (uint32_t k = 0; k < jm->nfuncs; k++) free((char *)jm->funcs[k].fallback);
+  free(jm->funcs);
+  free(jm);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* WELD_PERF_MAP set: each compiled function's code range and name go to
+ * /tmp/perf-PID.map, where `perf report` looks for names of generated code. */
+static void perf_map(const jit_module *jm, const size_t *start, const size_t *end) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+  FILE *f = fopen(path, "a");
+  if (!f) return;
+  const wasm_module *m = jm->em->wasm;
+  for (uint32_t k = 0; k < jm->nfuncs; k++) {
+    if (jm->funcs[k].fallback) continue;
+    uint32_t idx = m->nfunc_imports + k;
+    const wasm_name *nm = m->func_names && m->func_names[idx].str ? &m->func_names[idx] : NULL;
+    fprintf(f, "%llx %llx ", (unsigned long long)(uintptr_t)(jm->code + start[k]),
+            (unsigned long long)(end[k] - start[k]));
+    if (nm) fprintf(f, "wasm:%.*s\n", (int)nm->len, nm->str);
+    else fprintf(f, "wasm-function[%u]\n", idx);
+  }
+  fclose(f);
+}
+
+bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
+  if (em->jit) return true;
+  if (!jit_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: the baseline tier needs x86-64");
+  double t0 = now();
+  const wasm_module *m = em->wasm;
+  uint32_t n = m->nfuncs - m->nfunc_imports;
+  jit_module *jm = calloc(1, sizeof *jm);
+  if (!jm) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  jm->em = em;
+  jm->nfuncs = n;
+  jm->funcs = n ? calloc(n, sizeof *jm->funcs) : NULL;
+  size_t *entry = n ? calloc(n, sizeof *entry) : NULL, *checked = n ? calloc(n, sizeof *checked) : NULL;
+  size_t *epis = n ? calloc(n, sizeof *epis) : NULL;
+  size_t *ends = n ? calloc(n, sizeof *ends) : NULL; /* where each function's code ends */
+  uint32_t *frames = n ? calloc(n, sizeof *frames) : NULL;
+  x64_buf b = {0};
+  jit_patches calls = {0};
+  jit_sites sites = {0};
+  /* guard mode needs the fault handler; without it every access is checked */
+  if (guard && !jit_fault_install()) guard = false;
+  bool ok = !n || (jm->funcs && entry && checked && frames && epis && ends);
+  jm->tramp = jit_emit_trampoline(&b);
+  for (uint32_t k = 0; ok && k < n; k++) {
+    jit_func_out o = {0};
+    const char *why = jit_compile_func(em, k, &b, &calls, guard, &sites, &o);
+    entry[k] = o.entry;
+    checked[k] = o.checked;
+    epis[k] = o.epilogue;
+    frames[k] = o.frame_slots;
+    ends[k] = b.len;
+    if (b.oom || calls.oom) ok = false;
+    else if (why) {
+      char *copy = strdup(why);
+      if (!copy) ok = false;
+      jm->funcs[k].fallback = copy;
+    } else {
+      jm->stats.compiled++;
+      jm->stats.wasm_bytes += m->funcs[m->nfunc_imports + k].code_len;
+    }
+  }
+  /* thunks: a compiled caller's direct call to an interpreted function */
+  for (uint32_t k = 0; ok && k < n; k++) {
+    if (!jm->funcs[k].fallback) continue;
+    checked[k] = b.len;
+    x64_mov_ri(&b, false, X64_RDX, k);
+    x64_mov_ri(&b, true, X64_RAX, (uint64_t)(uintptr_t)jit_rt_call_defined);
+    x64_u8(&b, 0xff), x64_u8(&b, 0xe0); /* jmp rax */
+  }
+  for (size_t i = 0; ok && i < calls.n; i++) x64_bind(&b, calls.v[i].at, checked[calls.v[i].callee]);
+  if (b.oom) ok = false;
+  if (ok && jm->stats.compiled) {
+    jm->code = jit_code_map(b.len, &jm->code_map);
+    if (!jm->code) {
+      ok = false;
+    } else {
+      memcpy(jm->code, b.p, b.len);
+      jm->code_len = b.len;
+      if (!jit_code_seal(jm->code, jm->code_map)) ok = false;
+    }
+  }
+  x64_free(&b);
+  free(calls.v);
+  jm->guard = guard;
+  jm->sites = sites.v;
+  jm->nsites = sites.n;
+  bool unregistered = ok && guard && jm->nsites && !jit_fault_register(jm);
+  if (!ok || unregistered) {
+    free(entry);
+    free(checked);
+    free(epis);
+    free(ends);
+    free(frames);
+    jm->guard = false;
+    module_free(jm);
+    /* the fault handler's table is full: the same code with explicit checks */
+    if (unregistered) return jit_compile_module(em, false, err);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (compiling to machine code)");
+  }
+  const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
+  for (uint32_t k = 0; k < n; k++) {
+    jit_func *f = &jm->funcs[k];
+    f->jm = jm;
+    f->k = k;
+    f->entry = (uint32_t)entry[k];
+    f->checked = (uint32_t)checked[k];
+    f->epilogue = (uint32_t)epis[k];
+    if (f->fallback) continue;
+    f->native.enter = jit_enter;
+    f->native.code = em->codes[k].code;
+    f->native.code_len = em->codes[k].code_len;
+    uint64_t imm = (uint64_t)(uintptr_t)&f->native;
+    memcpy(&f->stub[0], &native, 8);
+    memcpy(&f->stub[2], &imm, 8);
+    exec_code *c = &em->codes[k];
+    c->code = f->stub;
+    c->code_len = sizeof f->stub;
+    if (frames[k] > c->frame_slots) c->frame_slots = frames[k];
+  }
+  if (getenv("WELD_PERF_MAP")) perf_map(jm, checked, ends);
+  free(entry);
+  free(checked);
+  free(epis);
+  free(ends);
+  free(frames);
+  jm->stats.functions = n;
+  jm->stats.code_bytes = jm->code_len;
+  jm->stats.compile_seconds = now() - t0;
+  em->jit = jm;
+  em->jit_free = module_free;
+  return true;
+}
+
+void jit_module_stats(const exec_module *em, jit_stats *out) {
+  memset(out, 0, sizeof *out);
+  const jit_module *jm = em->jit;
+  if (jm) *out = jm->stats;
+}
+
+const char *jit_func_fallback(const exec_module *em, uint32_t k) {
+  const jit_module *jm = em->jit;
+  if (!jm || k >= jm->nfuncs) return NULL;
+  return jm->funcs[k].fallback;
+}

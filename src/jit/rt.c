@@ -1,0 +1,197 @@
+/* The runtime side of compiled code: the entry from the interpreter (jit_enter) and the
+ * helpers machine code calls for traps, backtraces, interruption, calls that leave
+ * compiled code, and memory.grow. A helper that returns a trap kind has set th->trap,
+ * th->trap_msg and the backtrace of everything inside it; the compiled caller then adds
+ * its own frame (jit_rt_unwind), exactly as the interpreter's trap path would. */
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jit_int.h"
+
+static exec_memory no_memory;
+
+/* The lowest address compiled code may push to: the thread's stack end plus a reserve
+ * for the C code it calls (host functions, the interpreter). Looked up once per thread. */
+#define CSTACK_RESERVE ((uintptr_t)512 * 1024)
+static _Thread_local uintptr_t cstack_low;
+
+static uintptr_t cstack_limit(void) {
+  if (!cstack_low) {
+    uintptr_t low = 0;
+    pthread_attr_t a;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+      void *addr = NULL;
+      size_t size = 0;
+      if (pthread_attr_getstack(&a, &addr, &size) == 0) low = (uintptr_t)addr;
+      pthread_attr_destroy(&a);
+    }
+    /* unknown: allow 1 MiB below here */
+    if (!low) low = (uintptr_t)__builtin_frame_address(0) - ((uintptr_t)1 << 20);
+    cstack_low = low + CSTACK_RESERVE;
+  }
+  return cstack_low;
+}
+
+exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
+  const jit_func *f = (const jit_func *)n;
+  jit_ctx c;
+  c.th = th;
+  c.inst = inst;
+  c.mem = inst->module->wasm->nmemories ? inst->memories[0] : &no_memory;
+  if (f->jm->guard && c.mem != &no_memory && !c.mem->guarded) return JIT_DECLINE;
+  c.stack_limit = (exec_slot *)(void *)((exec_frame_rec *)th->rec_top - 1);
+  c.depth = th->depth;
+  c.max_depth = th->max_depth ? th->max_depth : EXEC_DEFAULT_MAX_DEPTH;
+  c.cstack_limit = cstack_limit();
+  if ((uintptr_t)__builtin_frame_address(0) < c.cstack_limit) {
+    /* compiled code and the interpreter calling each other in a deep recursion */
+    th->trap = EXEC_TRAP_STACK_EXHAUSTED;
+    th->trap_msg[0] = 0;
+    exec_bt_reset(th);
+    return EXEC_TRAP_STACK_EXHAUSTED;
+  }
+  c.globals = inst->globals;
+  c.jm = f->jm;
+  jit_tramp tramp = (jit_tramp)(void *)(f->jm->code + f->jm->tramp);
+  return (exec_trap_kind)tramp(fp, &c, f->jm->code + f->entry);
+}
+
+static exec_func *defined(jit_ctx *c, uint32_t k) { return &c->inst->defined_funcs[k]; }
+
+/* A trap of the current instruction that the caller's frame will report. */
+static uint32_t trap_here(jit_ctx *c, exec_trap_kind kind) {
+  c->th->trap = kind;
+  c->th->trap_msg[0] = 0;
+  exec_bt_reset(c->th);
+  return kind;
+}
+
+/* Adds a caller's frame while unwinding. The backtrace keeps the innermost frames and the
+ * EXEC_BT_OUTER outermost ones, like the interpreter's: frames arrive innermost first, so
+ * once it is full the outer part is a window that slides outwards, and what slides out of
+ * it is the skipped middle (summarised by its function when they all ran one). */
+static void bt_push(exec_thread *th, exec_func *f, uint32_t off) {
+  if (th->nbt < EXEC_BT_MAX) {
+    exec_bt_add(th, f, off);
+    return;
+  }
+  const size_t d = EXEC_BT_MAX - EXEC_BT_OUTER, n = EXEC_BT_OUTER - 1;
+  exec_func *dropped = th->bt_func[d];
+  if (th->bt_total == th->nbt) th->bt_gap_func = dropped; /* the first one skipped */
+  else if (th->bt_gap_func != dropped) th->bt_gap_func = NULL;
+  memmove(&th->bt_func[d], &th->bt_func[d + 1], n * sizeof th->bt_func[0]);
+  memmove(&th->bt_offset[d], &th->bt_offset[d + 1], n * sizeof th->bt_offset[0]);
+  memmove(&th->bt_depth[d], &th->bt_depth[d + 1], n * sizeof th->bt_depth[0]);
+  th->bt_func[EXEC_BT_MAX - 1] = f;
+  th->bt_offset[EXEC_BT_MAX - 1] = off;
+  th->bt_depth[EXEC_BT_MAX - 1] = th->bt_total;
+  th->bt_total++;
+}
+
+uint32_t jit_rt_trap(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
+  trap_here(c, (exec_trap_kind)kind);
+  bt_push(c->th, defined(c, k), off);
+  return kind;
+}
+
+uint32_t jit_rt_unwind(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
+  bt_push(c->th, defined(c, k), off);
+  return kind;
+}
+
+uint32_t jit_rt_stack_trap(jit_ctx *c) { return trap_here(c, EXEC_TRAP_STACK_EXHAUSTED); }
+
+uint32_t jit_rt_interrupt(jit_ctx *c) {
+  exec_trap_kind k = exec_check_interrupt(c->th);
+  return k ? trap_here(c, k) : 0;
+}
+
+/* Leaves compiled code for function f (any kind), its frame at nfp. */
+static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *top) {
+  exec_thread *th = c->th;
+  /* a call into C recurses on the native stack: the same limit as compiled calls */
+  if ((uintptr_t)__builtin_frame_address(0) < c->cstack_limit) return trap_here(c, EXEC_TRAP_STACK_EXHAUSTED);
+  if (f->host) {
+    th->stack_top = top;
+    th->depth = c->depth;
+    exec_bt_reset(th);
+    exec_instance *const saved = th->host_caller;
+    th->host_caller = c->inst;
+    exec_trap_kind k = f->host(th, f, nfp);
+    th->host_caller = saved;
+    if (k != EXEC_OK) th->trap = k;
+    return k;
+  }
+  if (c->depth >= c->max_depth) return trap_here(c, EXEC_TRAP_STACK_EXHAUSTED);
+  const exec_unit *code = f->code->code;
+  if (f->inst == c->inst && exec_rd64(code) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
+    const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(code + 2);
+    const jit_func *jf = (const jit_func *)n;
+    if (n->enter == jit_enter && jf->jm == c->jm && !(c->jm->guard && c->mem->base && !c->mem->guarded)) {
+      /* compiled in this module: its checked entry, as a direct call would (no
+       * interpreter activation on the native stack) */
+      jit_tramp tramp = (jit_tramp)(void *)(c->jm->code + c->jm->tramp);
+      c->depth++;
+      uint32_t r = tramp(nfp, c, c->jm->code + jf->checked);
+      c->depth--;
+      return r;
+    }
+  }
+  th->stack_top = nfp; /* argres == the new frame: nothing is copied */
+  th->depth = c->depth;
+  return exec_invoke(th, f, nfp);
+}
+
+uint32_t jit_rt_call_defined(exec_slot *nfp, jit_ctx *c, uint32_t k) {
+  /* reached from a compiled caller that counted the callee's depth already */
+  c->depth--;
+  uint32_t r = call_func(c, defined(c, k), nfp, nfp);
+  c->depth++;
+  return r;
+}
+
+uint32_t jit_rt_call_import(jit_ctx *c, exec_slot *nfp, uint32_t funcidx, exec_slot *top) {
+  return call_func(c, c->inst->funcs[funcidx], nfp, top);
+}
+
+uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t i, uint32_t table, uint32_t typeid,
+                              exec_slot *top) {
+  exec_table *tab = c->inst->tables[table];
+  if (i >= tab->size) return trap_here(c, EXEC_TRAP_UNDEFINED_ELEMENT);
+  exec_func *f = (exec_func *)tab->elems[i];
+  if (!f) {
+    trap_here(c, EXEC_TRAP_UNINITIALIZED_ELEMENT);
+    snprintf(c->th->trap_msg, sizeof c->th->trap_msg, "uninitialized element %u", i);
+    return EXEC_TRAP_UNINITIALIZED_ELEMENT;
+  }
+  if (f->typeid != typeid) return trap_here(c, EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+  return call_func(c, f, nfp, top);
+}
+
+uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d) {
+  exec_thread *th = c->th;
+  exec_memory *mem = c->mem;
+  uint32_t delta = (uint32_t)d[0];
+  uint64_t msize = mem->size;
+  /* as the interpreter: a grow past the maximum fails without work and costs nothing;
+   * otherwise one fuel unit per page, charged before growing */
+  if (delta <= mem->max_pages - msize / EXEC_PAGE_SIZE) {
+    th->budget -= (int64_t)delta;
+    if (th->budget < 0) {
+      exec_trap_kind k = exec_check_interrupt(th);
+      if (k) return trap_here(c, k);
+    }
+  }
+  int64_t r = exec_memory_grow(mem, delta);
+  if (r == EXEC_GROW_TRAP) {
+    trap_here(c, EXEC_TRAP_LIMIT);
+    snprintf(th->trap_msg, sizeof th->trap_msg, "memory limit exceeded (memory.grow to %llu bytes, limit %llu)",
+             (unsigned long long)(msize + (uint64_t)delta * EXEC_PAGE_SIZE),
+             (unsigned long long)th->store->limits.memory_bytes);
+    return EXEC_TRAP_LIMIT;
+  }
+  d[0] = r < 0 ? 0xffffffffu : (uint32_t)r;
+  return 0;
+}

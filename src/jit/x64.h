@@ -1,0 +1,102 @@
+/* A small x86-64 encoder: the instruction forms the baseline compiler emits, written into
+ * a growable byte buffer. README.md has the table of forms; tests/unit/test_jit.c checks
+ * each against objdump. Registers use their hardware numbers; `w` selects 64-bit operand
+ * size (REX.W) instead of 32-bit. Memory operands are [base + index*scale + disp32] with
+ * an optional index (X64_NOREG). */
+#ifndef WELD_JIT_X64_H
+#define WELD_JIT_X64_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+  X64_RAX, X64_RCX, X64_RDX, X64_RBX, X64_RSP, X64_RBP, X64_RSI, X64_RDI,
+  X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13, X64_R14, X64_R15,
+  X64_NOREG = 0xff
+};
+
+/* Condition codes (the low nibble of Jcc/SETcc/CMOVcc). */
+enum {
+  X64_CC_O = 0, X64_CC_NO, X64_CC_B, X64_CC_AE, X64_CC_E, X64_CC_NE, X64_CC_BE, X64_CC_A,
+  X64_CC_S, X64_CC_NS, X64_CC_P, X64_CC_NP, X64_CC_L, X64_CC_GE, X64_CC_LE, X64_CC_G
+};
+
+/* Group-1 arithmetic (the /digit of 0x81 and the opcode row of the register forms). */
+enum { X64_ADD = 0, X64_OR = 1, X64_AND = 4, X64_SUB = 5, X64_XOR = 6, X64_CMP = 7 };
+/* Group-3 unary forms (0xF7 /digit). */
+enum { X64_NOT = 2, X64_NEG = 3, X64_MUL = 4, X64_IMUL1 = 5, X64_DIV = 6, X64_IDIV = 7 };
+/* Group-2 shifts (0xD3 /digit, 0xC1 /digit). */
+enum { X64_ROL = 0, X64_ROR = 1, X64_SHL = 4, X64_SHR = 5, X64_SAR = 7 };
+
+/* Loads by width and extension. */
+typedef enum x64_ld {
+  X64_LD8U, X64_LD8S, X64_LD16U, X64_LD16S, X64_LD32, X64_LD32S, X64_LD64,
+  X64_LD8S64, X64_LD16S64
+} x64_ld;
+
+typedef struct x64_buf {
+  uint8_t *p;
+  size_t len, cap;
+  bool oom; /* a grow failed: len stops growing, the result is discarded */
+} x64_buf;
+
+void x64_free(x64_buf *b);
+void x64_u8(x64_buf *b, uint8_t v);
+void x64_u32(x64_buf *b, uint32_t v);
+void x64_u64(x64_buf *b, uint64_t v);
+/* Writes a 32-bit value at `at` (patching a displacement). */
+void x64_patch32(x64_buf *b, size_t at, uint32_t v);
+
+/* Moves. */
+void x64_mov_rr(x64_buf *b, bool w, int dst, int src);
+void x64_mov_ri(x64_buf *b, bool w, int dst, uint64_t imm); /* shortest exact form */
+void x64_mov_rm(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp);
+void x64_mov_mr(x64_buf *b, bool w, int base, int index, int scale, int32_t disp, int src);
+void x64_mov_mi(x64_buf *b, bool w, int base, int32_t disp, int32_t imm);
+void x64_load(x64_buf *b, x64_ld kind, int dst, int base, int index, int32_t disp);
+void x64_store(x64_buf *b, int bytes, int base, int index, int32_t disp, int src);
+void x64_lea(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp);
+void x64_movsxd(x64_buf *b, int dst, int src);
+void x64_movzx8(x64_buf *b, int dst, int src); /* zero-extends a byte register to 32 bits */
+void x64_movx(x64_buf *b, bool w, bool sign, int bits, int dst, int src); /* 8/16-bit extension */
+
+/* Arithmetic. */
+void x64_alu_rr(x64_buf *b, int op, bool w, int dst, int src);
+void x64_alu_ri(x64_buf *b, int op, bool w, int dst, int32_t imm);
+void x64_alu_rm(x64_buf *b, int op, bool w, int dst, int base, int32_t disp);
+void x64_alu_mi(x64_buf *b, int op, bool w, int base, int32_t disp, int32_t imm);
+void x64_test_rr(x64_buf *b, bool w, int a, int c);
+void x64_imul_rr(x64_buf *b, bool w, int dst, int src);
+void x64_imul_rri(x64_buf *b, bool w, int dst, int src, int32_t imm);
+void x64_unary(x64_buf *b, int ext, bool w, int reg);
+void x64_shift_cl(x64_buf *b, int ext, bool w, int reg);
+void x64_shift_ri(x64_buf *b, int ext, bool w, int reg, uint8_t imm);
+void x64_cdq(x64_buf *b, bool w); /* cdq / cqo */
+void x64_bitscan(x64_buf *b, uint8_t op, bool w, int dst, int src); /* F3 0F op: B8 popcnt, BC tzcnt, BD lzcnt */
+void x64_bsx(x64_buf *b, uint8_t op, bool w, int dst, int src); /* 0F op: BC bsf, BD bsr */
+void x64_setcc(x64_buf *b, int cc, int reg);
+void x64_cmov(x64_buf *b, int cc, bool w, int dst, int src);
+
+/* Scalar SSE on xmm0-xmm7: moves between general and xmm registers (all 64 bits) and the
+ * arithmetic forms F3/F2 0F op (op: 58 add, 59 mul, 5C sub, 5E div, 51 sqrt). */
+void x64_movq_xr(x64_buf *b, int xmm, int reg);
+void x64_movq_rx(x64_buf *b, int reg, int xmm);
+void x64_sse(x64_buf *b, bool dbl, uint8_t op, int dst, int src);
+
+/* Control. Jumps are rel32; they return the position of the displacement to patch with
+ * x64_bind (or take a known target). */
+size_t x64_jcc(x64_buf *b, int cc, size_t target); /* target SIZE_MAX: patched later */
+size_t x64_jmp(x64_buf *b, size_t target);
+size_t x64_call_rel(x64_buf *b, size_t target);
+void x64_bind(x64_buf *b, size_t at, size_t target); /* makes the rel32 at `at` reach target */
+void x64_call_r(x64_buf *b, int reg);
+void x64_jmp_m(x64_buf *b, int base, int index, int32_t disp); /* jmp [base + index*8 + disp] */
+void x64_push(x64_buf *b, int reg);
+void x64_pop(x64_buf *b, int reg);
+void x64_ret(x64_buf *b);
+void x64_ud2(x64_buf *b);
+
+#define X64_UNBOUND ((size_t)-1)
+
+#endif

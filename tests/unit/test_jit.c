@@ -1,0 +1,399 @@
+/* The baseline compiler (src/jit):
+ *   jit_x64     every form of the encoder, disassembled by binutils' objdump and compared
+ *               with the instruction it is meant to be (skipped, and said so, without objdump);
+ *   jit_traps   the same trapping calls under the interpreter and the baseline tier: same
+ *               trap kind, message and backtrace (functions, offsets, depths);
+ *   jit_memory  compiled code lives in a mapping that is never writable and executable. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jit/jit_int.h"
+#include "text/text.h"
+#include "unit.h"
+#include "weld.h"
+
+/* ---------- encoder against objdump ---------- */
+
+typedef struct enc_case {
+  const char *want; /* objdump -M intel, spaces collapsed */
+  size_t at;        /* where it starts in the buffer */
+} enc_case;
+
+static void collapse(char *s) {
+  char *d = s;
+  bool sp = false;
+  for (char *p = s; *p; p++) {
+    if (*p == ' ' || *p == '\t') {
+      sp = true;
+      continue;
+    }
+    if (sp && d != s) *d++ = ' ';
+    sp = false;
+    *d++ = *p;
+  }
+  *d = 0;
+}
+
+UNIT_GROUP(jit_x64) {
+  if (system("objdump --version >/dev/null 2>&1") != 0) {
+    printf("jit_x64: skipped: objdump (binutils) not found\n");
+    return;
+  }
+  x64_buf b = {0};
+  enc_case cases[160];
+  size_t n = 0;
+#define E(want_, stmt)                                                                   \
+  do {                                                                                   \
+    cases[n].at = b.len;                                                                 \
+    cases[n++].want = want_;                                                             \
+    stmt;                                                                                \
+  } while (0)
+  E("mov rax,rbx", x64_mov_rr(&b, true, X64_RAX, X64_RBX));
+  E("mov r12d,eax", x64_mov_rr(&b, false, X64_R12, X64_RAX));
+  E("mov ecx,0x5", x64_mov_ri(&b, false, X64_RCX, 5));
+  E("mov rax,0xffffffffffffffff", x64_mov_ri(&b, true, X64_RAX, UINT64_MAX));
+  E("movabs rdx,0x123456789", x64_mov_ri(&b, true, X64_RDX, 0x123456789ull));
+  E("mov r9d,0x80000000", x64_mov_ri(&b, true, X64_R9, 0x80000000ull));
+  E("xor r8d,r8d", x64_mov_ri(&b, false, X64_R8, 0));
+  E("mov rax,QWORD PTR [rbx+0x10]", x64_mov_rm(&b, true, X64_RAX, X64_RBX, X64_NOREG, 1, 16));
+  E("mov r13,QWORD PTR [rcx]", x64_mov_rm(&b, true, X64_R13, X64_RCX, X64_NOREG, 1, 0));
+  E("mov eax,DWORD PTR [r12+0x8]", x64_mov_rm(&b, false, X64_RAX, X64_R12, X64_NOREG, 1, 8));
+  E("mov rax,QWORD PTR [r13+0x0]", x64_mov_rm(&b, true, X64_RAX, X64_R13, X64_NOREG, 1, 0));
+  E("mov rcx,QWORD PTR [rbx+0x1000]", x64_mov_rm(&b, true, X64_RCX, X64_RBX, X64_NOREG, 1, 0x1000));
+  E("mov rdx,QWORD PTR [rsp+0x8]", x64_mov_rm(&b, true, X64_RDX, X64_RSP, X64_NOREG, 1, 8));
+  E("mov rax,QWORD PTR [rcx+rdx*8+0x20]", x64_mov_rm(&b, true, X64_RAX, X64_RCX, X64_RDX, 8, 0x20));
+  E("mov QWORD PTR [rbx-0x8],rax", x64_mov_mr(&b, true, X64_RBX, X64_NOREG, 1, -8, X64_RAX));
+  E("mov DWORD PTR [rbp+0x0],r10d", x64_mov_mr(&b, false, X64_RBP, X64_NOREG, 1, 0, X64_R10));
+  E("mov QWORD PTR [rbx+0x18],0xffffffffffffffff", x64_mov_mi(&b, true, X64_RBX, 24, -1));
+  E("mov DWORD PTR [r12+0x4],0x7b", x64_mov_mi(&b, false, X64_R12, 4, 123));
+  E("movzx eax,BYTE PTR [r13+rax*1+0x4]", x64_load(&b, X64_LD8U, X64_RAX, X64_R13, X64_RAX, 4));
+  E("movsx eax,BYTE PTR [r13+rax*1+0x0]", x64_load(&b, X64_LD8S, X64_RAX, X64_R13, X64_RAX, 0));
+  E("movzx eax,WORD PTR [r13+rax*1+0x2]", x64_load(&b, X64_LD16U, X64_RAX, X64_R13, X64_RAX, 2));
+  E("movsx eax,WORD PTR [r13+rax*1+0x0]", x64_load(&b, X64_LD16S, X64_RAX, X64_R13, X64_RAX, 0));
+  E("movsx rax,BYTE PTR [r13+rax*1+0x0]", x64_load(&b, X64_LD8S64, X64_RAX, X64_R13, X64_RAX, 0));
+  E("movsx rax,WORD PTR [r13+rax*1+0x0]", x64_load(&b, X64_LD16S64, X64_RAX, X64_R13, X64_RAX, 0));
+  E("movsxd rax,DWORD PTR [r13+rax*1+0x100]", x64_load(&b, X64_LD32S, X64_RAX, X64_R13, X64_RAX, 0x100));
+  E("mov eax,DWORD PTR [r13+rax*1+0x0]", x64_load(&b, X64_LD32, X64_RAX, X64_R13, X64_RAX, 0));
+  E("mov rax,QWORD PTR [r13+rax*1+0x0]", x64_load(&b, X64_LD64, X64_RAX, X64_R13, X64_RAX, 0));
+  E("mov r8,QWORD PTR [rbx+r9*1+0x7fff0000]", x64_load(&b, X64_LD64, X64_R8, X64_RBX, X64_R9, 0x7fff0000));
+  E("mov BYTE PTR [r13+rax*1+0x3],sil", x64_store(&b, 1, X64_R13, X64_RAX, 3, X64_RSI));
+  E("mov BYTE PTR [r13+rax*1+0x0],dl", x64_store(&b, 1, X64_R13, X64_RAX, 0, X64_RDX));
+  E("mov WORD PTR [r13+rax*1+0x0],dx", x64_store(&b, 2, X64_R13, X64_RAX, 0, X64_RDX));
+  E("mov DWORD PTR [r13+rax*1+0x8],edx", x64_store(&b, 4, X64_R13, X64_RAX, 8, X64_RDX));
+  E("mov QWORD PTR [rbx],r9", x64_store(&b, 8, X64_RBX, X64_NOREG, 0, X64_R9));
+  E("lea rcx,[rax+0x7fff0008]", x64_lea(&b, true, X64_RCX, X64_RAX, X64_NOREG, 1, 0x7fff0008));
+  E("lea rdi,[rbx+0x40]", x64_lea(&b, true, X64_RDI, X64_RBX, X64_NOREG, 1, 64));
+  E("lea r9,[rbx+0x7fffffff]", x64_lea(&b, true, X64_R9, X64_RBX, X64_NOREG, 1, 0x7fffffff));
+  E("movsxd rax,eax", x64_movsxd(&b, X64_RAX, X64_RAX));
+  E("movzx eax,al", x64_movzx8(&b, X64_RAX, X64_RAX));
+  E("movsx rax,ax", x64_movx(&b, true, true, 16, X64_RAX, X64_RAX));
+  E("movsx eax,sil", x64_movx(&b, false, true, 8, X64_RAX, X64_RSI));
+  E("add eax,ecx", x64_alu_rr(&b, X64_ADD, false, X64_RAX, X64_RCX));
+  E("xor r8,r15", x64_alu_rr(&b, X64_XOR, true, X64_R8, X64_R15));
+  E("sub rsp,0x8", x64_alu_ri(&b, X64_SUB, true, X64_RSP, 8));
+  E("cmp eax,0x3e8", x64_alu_ri(&b, X64_CMP, false, X64_RAX, 1000));
+  E("and rax,0xfffffffffffffffe", x64_alu_ri(&b, X64_AND, true, X64_RAX, -2));
+  E("or ecx,0x80000000", x64_alu_ri(&b, X64_OR, false, X64_RCX, INT32_MIN));
+  E("cmp rsp,QWORD PTR [r12+0x10]", x64_alu_rm(&b, X64_CMP, true, X64_RSP, X64_R12, 16));
+  E("or eax,DWORD PTR [rbx+0x8]", x64_alu_rm(&b, X64_OR, false, X64_RAX, X64_RBX, 8));
+  E("sub QWORD PTR [r14+0x40],0x1", x64_alu_mi(&b, X64_SUB, true, X64_R14, 0x40, 1));
+  E("add DWORD PTR [r12+0x20],0x1", x64_alu_mi(&b, X64_ADD, false, X64_R12, 0x20, 1));
+  E("cmp QWORD PTR [rbx+0x8],0x12345", x64_alu_mi(&b, X64_CMP, true, X64_RBX, 8, 0x12345));
+  E("test edx,edx", x64_test_rr(&b, false, X64_RDX, X64_RDX));
+  E("test r11,rax", x64_test_rr(&b, true, X64_R11, X64_RAX));
+  E("imul rax,rcx", x64_imul_rr(&b, true, X64_RAX, X64_RCX));
+  E("imul eax,eax,0xa", x64_imul_rri(&b, false, X64_RAX, X64_RAX, 10));
+  E("imul rax,rax,0x186a0", x64_imul_rri(&b, true, X64_RAX, X64_RAX, 100000));
+  E("idiv rcx", x64_unary(&b, X64_IDIV, true, X64_RCX));
+  E("div ecx", x64_unary(&b, X64_DIV, false, X64_RCX));
+  E("neg rax", x64_unary(&b, X64_NEG, true, X64_RAX));
+  E("not r10d", x64_unary(&b, X64_NOT, false, X64_R10));
+  E("sar eax,cl", x64_shift_cl(&b, X64_SAR, false, X64_RAX));
+  E("shl r9,cl", x64_shift_cl(&b, X64_SHL, true, X64_R9));
+  E("rol rax,0xd", x64_shift_ri(&b, X64_ROL, true, X64_RAX, 13));
+  E("shr rax,0x10", x64_shift_ri(&b, X64_SHR, true, X64_RAX, 16));
+  E("ror edx,0x1f", x64_shift_ri(&b, X64_ROR, false, X64_RDX, 31));
+  E("cdq", x64_cdq(&b, false));
+  E("cqo", x64_cdq(&b, true));
+  E("popcnt rax,rax", x64_bitscan(&b, 0xb8, true, X64_RAX, X64_RAX));
+  E("popcnt eax,ecx", x64_bitscan(&b, 0xb8, false, X64_RAX, X64_RCX));
+  E("bsr eax,eax", x64_bsx(&b, 0xbd, false, X64_RAX, X64_RAX));
+  E("bsf rax,rax", x64_bsx(&b, 0xbc, true, X64_RAX, X64_RAX));
+  E("setl al", x64_setcc(&b, X64_CC_L, X64_RAX));
+  E("seta sil", x64_setcc(&b, X64_CC_A, X64_RSI));
+  E("setne r8b", x64_setcc(&b, X64_CC_NE, X64_R8));
+  E("cmove rax,rcx", x64_cmov(&b, X64_CC_E, true, X64_RAX, X64_RCX));
+  E("cmova eax,ecx", x64_cmov(&b, X64_CC_A, false, X64_RAX, X64_RCX));
+  E("call rax", x64_call_r(&b, X64_RAX));
+  E("call r11", x64_call_r(&b, X64_R11));
+  E("jmp QWORD PTR [rcx+rax*8]", x64_jmp_m(&b, X64_RCX, X64_RAX, 0));
+  E("push r15", x64_push(&b, X64_R15));
+  E("push rbx", x64_push(&b, X64_RBX));
+  E("pop rbp", x64_pop(&b, X64_RBP));
+  E("pop r12", x64_pop(&b, X64_R12));
+  E("ret", x64_ret(&b));
+  E("ud2", x64_ud2(&b));
+  E("movq xmm0,rax", x64_movq_xr(&b, 0, X64_RAX));
+  E("movq xmm1,r9", x64_movq_xr(&b, 1, X64_R9));
+  E("movq rax,xmm0", x64_movq_rx(&b, X64_RAX, 0));
+  E("movq rsi,xmm1", x64_movq_rx(&b, X64_RSI, 1));
+  E("addss xmm0,xmm1", x64_sse(&b, false, 0x58, 0, 1));
+  E("addsd xmm0,xmm1", x64_sse(&b, true, 0x58, 0, 1));
+  E("subss xmm0,xmm1", x64_sse(&b, false, 0x5c, 0, 1));
+  E("mulsd xmm0,xmm1", x64_sse(&b, true, 0x59, 0, 1));
+  E("divss xmm0,xmm1", x64_sse(&b, false, 0x5e, 0, 1));
+  E("sqrtsd xmm0,xmm0", x64_sse(&b, true, 0x51, 0, 0));
+  E("jl 0x0", x64_jcc(&b, X64_CC_L, 0));
+  E("jbe 0x0", x64_jcc(&b, X64_CC_BE, 0));
+  E("jmp 0x0", x64_jmp(&b, 0));
+  E("call 0x0", x64_call_rel(&b, 0));
+#undef E
+  if (!CHECK(!b.oom)) return;
+  char path[] = "/tmp/weld-jit-XXXXXX";
+  int fd = mkstemp(path);
+  if (!CHECK(fd >= 0)) return;
+  CHECK(write(fd, b.p, b.len) == (ssize_t)b.len);
+  close(fd);
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "objdump -D -b binary -m i386:x86-64 -M intel --no-show-raw-insn %s", path);
+  FILE *p = popen(cmd, "r");
+  if (!CHECK(p != NULL)) return;
+  char line[512];
+  size_t got = 0;
+  while (fgets(line, sizeof line, p)) {
+    /* "   1f:\tmov    rax,QWORD PTR [rbx+0x10]" */
+    char *colon = strchr(line, ':');
+    if (!colon || colon[1] != '\t') continue;
+    char *end;
+    unsigned long addr = strtoul(line, &end, 16);
+    if (end != colon) continue;
+    char *text = colon + 2;
+    text[strcspn(text, "\n")] = 0;
+    char *sym = strstr(text, " <");
+    if (sym) *sym = 0;
+    collapse(text);
+    while (got < n && cases[got].at < addr) got++;
+    if (got < n && cases[got].at == addr) {
+      unit_check(strcmp(text, cases[got].want) == 0, __FILE__, __LINE__, "at 0x%lx: objdump says \"%s\", want \"%s\"",
+                 addr, text, cases[got].want);
+      got++;
+    } else {
+      unit_check(false, __FILE__, __LINE__, "objdump found an instruction at 0x%lx (\"%s\") no form starts at", addr,
+                 text);
+    }
+  }
+  pclose(p);
+  unlink(path);
+  CHECK_EQ_U64(got, n);
+  x64_free(&b);
+}
+
+/* ---------- traps: interpreter and baseline agree ---------- */
+
+static const char trap_wat[] =
+    "(module\n"
+    "  (import \"host\" \"fail\" (func $fail))\n"
+    "  (type $ii (func (param i32) (result i32)))\n"
+    "  (memory 1)\n"
+    "  (table funcref (elem $inner $leaf $other $indrec))\n"
+    "  (func $indrec (export \"indrec\") (param i32) (result i32)\n"
+    "    (call_indirect (type $ii) (i32.add (local.get 0) (i32.const 1)) (i32.const 3)))\n"
+    "  (func $other (result i32) (i32.const 3))\n"
+    "  (func $leaf (param i32) (result i32) (i32.div_s (i32.const 7) (local.get 0)))\n"
+    "  (func $inner (param i32) (result i32) (i32.add (i32.const 1) (call $leaf (local.get 0))))\n"
+    "  (func (export \"div\") (param i32) (result i32) (call $inner (local.get 0)))\n"
+    "  (func (export \"ovf\") (param i32) (result i32) (i32.div_s (i32.const 0x80000000) (local.get 0)))\n"
+    "  (func (export \"load\") (param i32) (result i32) (i32.load offset=4 (local.get 0)))\n"
+    "  (func (export \"store\") (param i32) (i64.store (local.get 0) (i64.const 1)))\n"
+    "  (func (export \"unreach\") (param i32) (result i32) (block (br_if 0 (local.get 0)) (unreachable)) (i32.const 2))\n"
+    "  (func $rec (export \"rec\") (param i32) (result i32) (call $rec (i32.add (local.get 0) (i32.const 1))))\n"
+    "  (func (export \"ind\") (param i32) (result i32) (call_indirect (type $ii) (i32.const 0) (local.get 0)))\n"
+    "  (func (export \"ind_type\") (param i32) (result i32) (call_indirect (type $ii) (local.get 0) (i32.const 2)))\n"
+    "  (func (export \"host\") (param i32) (result i32) (call $fail) (local.get 0))\n"
+    "  (func (export \"trunc\") (param i32) (result i32) (i32.trunc_f32_s (f32.div (f32.const 0) (f32.convert_i32_s (local.get 0)))))\n"
+    "  (func (export \"spin\") (param i32) (result i32) (loop (br 0)) (i32.const 0))\n"
+    "  (func (export \"count\") (param i32) (result i32) (local i32)\n"
+    "    (block (loop (br_if 1 (i32.eqz (local.get 0)))\n"
+    "      (local.set 1 (i32.add (local.get 1) (call $inner (local.get 0))))\n"
+    "      (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))\n"
+    "    (local.get 1))\n"
+    ")\n";
+
+static weld_trap *host_fail(weld_caller *c, void *env, const weld_val *args, weld_val *results) {
+  (void)c, (void)env, (void)args, (void)results;
+  return weld_trap_new("host says no");
+}
+
+typedef struct tier_run {
+  weld_engine *e;
+  weld_module *m;
+  weld_store *s;
+  weld_instance *i;
+} tier_run;
+
+static bool tier_open(tier_run *t, weld_tier tier, weld_bounds_mode bounds, const uint8_t *bin, size_t len) {
+  weld_config cfg;
+  weld_config_default(&cfg);
+  cfg.tier = tier;
+  cfg.bounds = bounds;
+  /* deep enough for the deep-stack backtrace checks; shallow enough that a recursion
+   * through call_indirect (C frames between compiled ones) fits the native stack of a
+   * sanitizer build too */
+  cfg.max_call_depth = 2000;
+  weld_error *err = NULL;
+  t->e = weld_engine_new(&cfg);
+  t->m = weld_module_new(t->e, bin, len, &err);
+  if (!CHECK(t->m != NULL)) {
+    weld_error_free(err);
+    return false;
+  }
+  t->s = weld_store_new(t->e);
+  weld_valkind none[1];
+  weld_func *fail = weld_func_new(t->s, none, 0, none, 0, host_fail, NULL, NULL);
+  weld_import imp = {"host", "fail", {.kind = WELD_EXTERN_FUNC, .of.func = fail}};
+  weld_trap *trap = NULL;
+  t->i = weld_instance_new(t->s, t->m, &imp, 1, &trap, &err);
+  return CHECK(t->i != NULL);
+}
+
+static void tier_close(tier_run *t) {
+  weld_store_free(t->s);
+  weld_module_free(t->m);
+  weld_engine_free(t->e);
+}
+
+static void same_trap(tier_run *a, tier_run *b, const char *name, int32_t arg, const char *want_msg) {
+  weld_val args[1] = {WELD_I32_VAL(arg)}, res[1];
+  weld_trap *ta = weld_func_call(weld_instance_func(a->i, name), args, 1, res, 1);
+  weld_trap *tb = weld_func_call(weld_instance_func(b->i, name), args, 1, res, 1);
+  if (!unit_check(ta && tb, __FILE__, __LINE__, "%s(%d) traps in both tiers", name, arg)) {
+    if (ta) weld_trap_free(ta);
+    if (tb) weld_trap_free(tb);
+    return;
+  }
+  unit_check(strcmp(weld_trap_message(ta), want_msg) == 0, __FILE__, __LINE__, "%s: interpreter says \"%s\"", name,
+             weld_trap_message(ta));
+  unit_check(strcmp(weld_trap_message(ta), weld_trap_message(tb)) == 0, __FILE__, __LINE__,
+             "%s: \"%s\" vs baseline \"%s\"", name, weld_trap_message(ta), weld_trap_message(tb));
+  unit_check(weld_trap_get_kind(ta) == weld_trap_get_kind(tb), __FILE__, __LINE__, "%s: kinds", name);
+  unit_check(weld_trap_frame_total(ta) == weld_trap_frame_total(tb), __FILE__, __LINE__,
+             "%s: %zu frames vs baseline %zu", name, weld_trap_frame_total(ta), weld_trap_frame_total(tb));
+  size_t n = weld_trap_frame_count(ta);
+  unit_check(n == weld_trap_frame_count(tb), __FILE__, __LINE__, "%s: recorded frames %zu vs %zu", name, n,
+             weld_trap_frame_count(tb));
+  CHECK(n > 0);
+  for (size_t k = 0; k < n && k < weld_trap_frame_count(tb); k++) {
+    const weld_frame *fa = weld_trap_frame(ta, k), *fb = weld_trap_frame(tb, k);
+    unit_check(fa->func_index == fb->func_index && fa->code_offset == fb->code_offset && fa->depth == fb->depth,
+               __FILE__, __LINE__, "%s frame %zu: func %u at 0x%x depth %u vs baseline func %u at 0x%x depth %u", name,
+               k, fa->func_index, fa->code_offset, fa->depth, fb->func_index, fb->code_offset, fb->depth);
+  }
+  const weld_frame *sa = weld_trap_skipped_func(ta), *sb = weld_trap_skipped_func(tb);
+  unit_check((!sa && !sb) || (sa && sb && sa->func_index == sb->func_index && sa->depth == sb->depth), __FILE__,
+             __LINE__, "%s: the skipped frames' function differs", name);
+  weld_trap_free(ta);
+  weld_trap_free(tb);
+}
+
+UNIT_GROUP(jit_traps) {
+  if (!jit_available()) {
+    printf("jit_traps: skipped: no baseline tier on this machine\n");
+    return;
+  }
+  uint8_t *bin;
+  size_t len;
+  util_error uerr;
+  util_error_clear(&uerr);
+  if (!CHECK(text_wat_to_binary(trap_wat, sizeof trap_wat - 1, "traps", &bin, &len, &uerr))) return;
+  tier_run a = {0}, b = {0}, x = {0};
+  /* b relies on the guard region and the fault handler, x checks every access */
+  if (tier_open(&a, WELD_TIER_INTERP, WELD_BOUNDS_GUARD, bin, len) &&
+      tier_open(&b, WELD_TIER_BASELINE, WELD_BOUNDS_GUARD, bin, len) &&
+      tier_open(&x, WELD_TIER_BASELINE, WELD_BOUNDS_EXPLICIT, bin, len)) {
+    same_trap(&a, &x, "load", 65533, "out of bounds memory access");
+    same_trap(&a, &x, "load", -1, "out of bounds memory access");
+    same_trap(&a, &x, "store", 65529, "out of bounds memory access");
+    same_trap(&a, &x, "div", 0, "integer divide by zero");
+    weld_val arg[1] = {WELD_I32_VAL(65528)}, res[1]; /* offset=4: bytes 65532..65535 */
+    weld_trap *ok = weld_func_call(weld_instance_func(b.i, "load"), arg, 1, res, 1);
+    CHECK(ok == NULL); /* the last 4 bytes: in bounds */
+    CHECK_EQ_I64(res[0].of.i32, 0);
+    if (ok) weld_trap_free(ok);
+    arg[0] = WELD_I32_VAL(65528);
+    ok = weld_func_call(weld_instance_func(b.i, "store"), arg, 1, NULL, 0);
+    CHECK(ok == NULL);
+    if (ok) weld_trap_free(ok);
+    weld_tier_stats ts;
+    weld_module_tier_stats(b.m, &ts);
+    CHECK_EQ_U64(ts.compiled, ts.functions); /* every function here is one the compiler handles */
+    weld_module_tier_stats(a.m, &ts);
+    CHECK_EQ_U64(ts.compiled, 0);
+    same_trap(&a, &b, "div", 0, "integer divide by zero");
+    same_trap(&a, &b, "ovf", -1, "integer overflow");
+    same_trap(&a, &b, "load", 65533, "out of bounds memory access");
+    same_trap(&a, &b, "load", -1, "out of bounds memory access");
+    same_trap(&a, &b, "store", 65529, "out of bounds memory access");
+    same_trap(&a, &b, "unreach", 0, "unreachable");
+    same_trap(&a, &b, "rec", 0, "call stack exhausted");
+    same_trap(&a, &b, "indrec", 0, "call stack exhausted");
+    same_trap(&a, &b, "ind", 5, "undefined element");
+    same_trap(&a, &b, "ind", 4, "undefined element");
+    same_trap(&a, &b, "ind", 0, "integer divide by zero");
+    same_trap(&a, &b, "ind_type", 0, "indirect call type mismatch");
+    same_trap(&a, &b, "host", 1, "host says no");
+    same_trap(&a, &b, "trunc", 0, "invalid conversion to integer");
+    weld_store_set_fuel(a.s, 1000);
+    weld_store_set_fuel(b.s, 1000);
+    same_trap(&a, &b, "spin", 0, "out of fuel");
+    CHECK_EQ_U64(weld_store_get_fuel(a.s), weld_store_get_fuel(b.s));
+    /* fuel is spent alike: one unit per call and per loop iteration */
+    weld_store_set_fuel(a.s, 100000);
+    weld_store_set_fuel(b.s, 100000);
+    weld_val ra[1], rb[1];
+    arg[0] = WELD_I32_VAL(500);
+    weld_trap *t1 = weld_func_call(weld_instance_func(a.i, "count"), arg, 1, ra, 1);
+    weld_trap *t2 = weld_func_call(weld_instance_func(b.i, "count"), arg, 1, rb, 1);
+    CHECK(!t1 && !t2);
+    CHECK_EQ_I64(ra[0].of.i32, rb[0].of.i32);
+    CHECK_EQ_U64(100000 - weld_store_get_fuel(a.s), 100000 - weld_store_get_fuel(b.s));
+    CHECK(weld_store_get_fuel(b.s) < 100000 - 1500); /* 500 iterations, 1000 calls */
+    if (t1) weld_trap_free(t1);
+    if (t2) weld_trap_free(t2);
+  }
+  tier_close(&a);
+  tier_close(&b);
+  tier_close(&x);
+  free(bin);
+}
+
+/* ---------- code memory ---------- */
+
+UNIT_GROUP(jit_memory) {
+  size_t mapped = 0;
+  uint8_t *p = jit_code_map(100, &mapped);
+  if (!CHECK(p != NULL)) return;
+  CHECK(mapped >= 100);
+  p[0] = 0xc3; /* ret */
+  CHECK(jit_code_seal(p, mapped));
+  /* the mapping is now r-x: find it in /proc/self/maps */
+  FILE *f = fopen("/proc/self/maps", "r");
+  bool found = false;
+  if (f) {
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+      unsigned long lo, hi;
+      char perms[8];
+      if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3) continue;
+      if ((uintptr_t)p >= lo && (uintptr_t)p < hi) {
+        found = true;
+        unit_check(strncmp(perms, "r-x", 3) == 0, __FILE__, __LINE__, "sealed code is %s, want r-x", perms);
+      }
+    }
+    fclose(f);
+  }
+  CHECK(found);
+  ((void (*)(void))(void *)p)();
+  jit_code_unmap(p, mapped);
+}
