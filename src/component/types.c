@@ -146,8 +146,8 @@ static const char *kind_name(int k) {
 
 bool ct_core_func_eq(const wasm_functype *a, const wasm_functype *b) {
   return a->nparams == b->nparams && a->nresults == b->nresults &&
-         (a->nparams == 0 || memcmp(a->params, b->params, a->nparams) == 0) &&
-         (a->nresults == 0 || memcmp(a->results, b->results, a->nresults) == 0);
+         (a->nparams == 0 || memcmp(a->params, b->params, a->nparams * sizeof *a->params) == 0) &&
+         (a->nresults == 0 || memcmp(a->results, b->results, a->nresults * sizeof *a->results) == 0);
 }
 
 static bool limits_match(const wasm_limits *a, const wasm_limits *b) {
