@@ -694,6 +694,45 @@ cat > funcref.wast <<'EOF2'
 (assert_trap (invoke "asnn" (i32.const 0)) "null reference")
 EOF2
 run 0 wast funcref.wast; out_has "funcref: 12 passed, 0 failed, 0 skipped"
+# exnref is (ref null exn): catch_ref gives (ref exn), which br_on_null, ref.as_non_null,
+# typed locals and block results take; throw_ref of null traps; (ref null exn) is no
+# (ref exn). Both tiers (the baseline tier leaves these functions to the interpreter).
+cat > exnref_typed.wast <<'EOF2'
+(module
+  (tag $e (param i32))
+  (func $thrower (param i32) (throw $e (local.get 0)))
+  (func (export "caught") (param i32) (result i32)
+    (local $x (ref null exn))
+    (block $h (result i32 (ref exn))
+      (try_table (catch_ref $e $h) (call $thrower (local.get 0)))
+      (unreachable))
+    (local.set $x)
+    (block $n (drop (br_on_null $n (local.get $x)))))
+  (func (export "nonnull") (param i32) (result i32)
+    (block $h (result (ref exn))
+      (try_table (catch_all_ref $h) (call $thrower (local.get 0)))
+      (unreachable))
+    (ref.as_non_null)
+    (ref.is_null))
+  (func (export "rethrow") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h)
+        (block $h2 (result (ref exn))
+          (try_table (catch_all_ref $h2) (call $thrower (local.get 0)))
+          (unreachable))
+        (throw_ref))
+      (unreachable)))
+  (func (export "nullthrow") (throw_ref (ref.null exn)))
+)
+(assert_return (invoke "caught" (i32.const 7)) (i32.const 7))
+(assert_return (invoke "nonnull" (i32.const 7)) (i32.const 0))
+(assert_return (invoke "rethrow" (i32.const 9)) (i32.const 9))
+(assert_trap (invoke "nullthrow") "null exception reference")
+(assert_invalid (module (tag $e) (func (result (ref exn)) (block $h (result (ref func)) (try_table (catch_all_ref $h)) (unreachable)) (unreachable))) "type mismatch")
+(assert_invalid (module (func (param (ref null exn)) (result (ref exn)) (local.get 0))) "type mismatch")
+EOF2
+run 0 wast exnref_typed.wast; out_has "exnref_typed: 7 passed, 0 failed, 0 skipped"
+run 0 wast --tier baseline exnref_typed.wast; out_has "exnref_typed: 7 passed, 0 failed, 0 skipped"
 # Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
 # the same text still pass; a skipped module taints the instance it would have written.
 # Multiple memories, memory64 and extended constants run; 2.0's verdict that the
