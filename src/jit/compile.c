@@ -802,11 +802,14 @@ static const char *body(jc *j, util_reader *r) {
     uint16_t op = in.op;
     uint32_t off = in.offset;
     if (j->dead) {
-      if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
+      /* every instruction that opens a frame counts, or the end of a skipped try_table
+       * would close the live block around it (try's frame ends at end or delegate) */
+      if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF || op == WASM_OP_TRY_TABLE ||
+          op == WASM_OP_TRY) {
         j->dead_nest++;
         continue;
       }
-      if (op == WASM_OP_END && j->dead_nest) {
+      if ((op == WASM_OP_END || op == WASM_OP_DELEGATE) && j->dead_nest) {
         j->dead_nest--;
         continue;
       }

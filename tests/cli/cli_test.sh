@@ -733,6 +733,30 @@ cat > exnref_typed.wast <<'EOF2'
 EOF2
 run 0 wast exnref_typed.wast; out_has "exnref_typed: 7 passed, 0 failed, 0 skipped"
 run 0 wast --tier baseline exnref_typed.wast; out_has "exnref_typed: 7 passed, 0 failed, 0 skipped"
+# The baseline tier skips unreachable code frame by frame: a try_table there is a frame
+# (its end once closed the live block around it, and "f" returned 1), and a typed-reference
+# instruction there does not keep the function from being compiled.
+cat > jitdead.wast <<'EOF2'
+(module
+  (tag $e)
+  (func (export "f") (param i32) (result i32)
+    (block $b (result i32)
+      (br $b (i32.const 5))
+      (block $c (try_table (catch_all $c)))
+      (i32.const 1))
+    (i32.const 10)
+    (i32.add))
+  (func (export "g") (param i32) (result i32)
+    (block $b
+      (br $b)
+      (block (br_on_null 0 (ref.null func)) (drop)))
+    (i32.const 3))
+)
+(assert_return (invoke "f" (i32.const 0)) (i32.const 15))
+(assert_return (invoke "g" (i32.const 0)) (i32.const 3))
+EOF2
+run 0 wast --tier baseline --tier-stats jitdead.wast; out_has "jitdead: 3 passed, 0 failed, 0 skipped"
+if grep -qF "tier: 2 of 2 defined functions compiled to machine code" err.txt; then ok; else bad "no tier line: $err"; fi
 # Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
 # the same text still pass; a skipped module taints the instance it would have written.
 # Multiple memories, memory64 and extended constants run; 2.0's verdict that the
