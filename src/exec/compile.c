@@ -178,7 +178,7 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
  * memory or past the ids a value type can hold. */
 static exec_typeid acquire_type(exec_typetab *types, const exec_module *em, const wasm_functype *ft, uint32_t self) {
   size_t n = (size_t)ft->nparams + ft->nresults;
-  wasm_vtype small[16];
+  wasm_vtype small[16] = {0};
   wasm_vtype *buf = n <= 16 ? small : util_try_malloc(n * sizeof *buf);
   if (!buf) return 0;
   for (size_t k = 0; k < n; k++) {
@@ -195,6 +195,10 @@ static exec_typeid acquire_type(exec_typetab *types, const exec_module *em, cons
     return 0;
   }
   return id;
+}
+
+exec_typeid exec_module_typeid_acquire(const exec_module *em, uint32_t typeidx) {
+  return acquire_type(em->types, em, &em->wasm->types[typeidx], typeidx);
 }
 
 static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {

@@ -177,6 +177,9 @@ typedef struct exec_module {
  * returns NULL with an INVALID error (m is not freed). */
 exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err);
 void exec_module_free(exec_module *em);
+/* One more reference to the store-level id of the module's function type `typeidx` (the
+ * id em->typeids holds): 0 when out of memory. */
+exec_typeid exec_module_typeid_acquire(const exec_module *em, uint32_t typeidx);
 
 /* ---------- runtime objects ---------------------------------------------------------- */
 
@@ -522,7 +525,8 @@ struct exec_exn {
 /* A tag of `s` with the given payload types (copied): NULL when out of memory. */
 exec_tag *exec_tag_new(exec_store *s, const uint8_t *params, uint32_t nparams);
 /* A tag of `s` for a module's tag type (type points into the module's IR, which the
- * instance keeps alive). */
+ * instance keeps alive). The tag takes over one reference to `typeid`, the type's
+ * store-level id (exec_module_typeid_acquire), and releases it when it cannot be made. */
 exec_tag *exec_tag_new_typed(exec_store *s, const wasm_functype *type, exec_typeid typeid);
 /* A new exception of `tag` with the payload copied from `slots`: NULL when out of memory. */
 exec_exn *exec_exn_new(exec_store *s, exec_tag *tag, const exec_slot *slots);

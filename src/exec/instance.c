@@ -437,7 +437,8 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
   }
   for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
     uint32_t ty = m->tags[i].type;
-    if (!(inst->tags[i] = exec_tag_new_typed(s, &m->types[ty], em->typeids[ty]))) return oom_fail(err), NULL;
+    if (!(inst->tags[i] = exec_tag_new_typed(s, &m->types[ty], exec_module_typeid_acquire(em, ty))))
+      return oom_fail(err), NULL;
   }
   for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
     const wasm_tabletype *tt = &m->tables[i].type;

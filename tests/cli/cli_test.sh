@@ -733,6 +733,26 @@ cat > exnref_typed.wast <<'EOF2'
 EOF2
 run 0 wast exnref_typed.wast; out_has "exnref_typed: 7 passed, 0 failed, 0 skipped"
 run 0 wast --tier baseline exnref_typed.wast; out_has "exnref_typed: 7 passed, 0 failed, 0 skipped"
+# A tag's type is matched on import by its store-level signature: (ref null $t) names
+# equivalent types at different indices in the two modules, and not a different type.
+cat > tagimp.wast <<'EOF2'
+(module $A
+  (type $a (func (result i32)))
+  (type $t (func))
+  (tag (export "e") (param (ref null $t)))
+  (func (export "f") (param i32) (result i32)
+    (block $h (result (ref null $t))
+      (try_table (catch 0 $h) (throw 0 (ref.null $t)))
+      (unreachable))
+    (drop) (local.get 0)))
+(register "A" $A)
+(module $B
+  (type $t (func))
+  (tag (import "A" "e") (param (ref null $t))))
+(assert_unlinkable (module (type $u (func (result i32))) (tag (import "A" "e") (param (ref null $u)))) "incompatible import type")
+(assert_return (invoke $A "f" (i32.const 3)) (i32.const 3))
+EOF2
+run 0 wast tagimp.wast; out_has "tagimp: 5 passed, 0 failed, 0 skipped"
 # The baseline tier skips unreachable code frame by frame: a try_table there is a frame
 # (its end once closed the live block around it, and "f" returned 1), and a typed-reference
 # instruction there does not keep the function from being compiled.

@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case WASM_EXTERN_TAG: {
       const wasm_functype *t = &m->types[im->u.tag_type];
-      imports[i].ptr = exec_tag_new(s, t->params, t->nparams);
+      imports[i].ptr = exec_tag_new_typed(s, t, exec_module_typeid_acquire(em, im->u.tag_type));
       break;
     }
     }
