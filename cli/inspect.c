@@ -60,7 +60,7 @@ int cli_cmd_inspect(int argc, char **argv) {
 
 /* ---------- text -------------------------------------------------------------------- */
 
-static void print_types(FILE *out, const uint8_t *t, uint32_t n) {
+static void print_types(FILE *out, const wasm_vtype *t, uint32_t n) {
   fputc('(', out);
   for (uint32_t i = 0; i < n; i++) fprintf(out, "%s%s", i ? ", " : "", wasm_valtype_name(t[i]));
   fputc(')', out);

@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-static void valtypes(cli_json *j, const uint8_t *t, uint32_t n) {
+static void valtypes(cli_json *j, const wasm_vtype *t, uint32_t n) {
   cli_json_array_inline(j);
   for (uint32_t i = 0; i < n; i++) cli_json_str(j, wasm_valtype_name(t[i]));
   cli_json_end(j);

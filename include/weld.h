@@ -149,6 +149,8 @@ typedef enum weld_trap_kind {
   WELD_TRAP_EXIT,                   /* a clean exit requested by a host (e.g. proc_exit) */
   WELD_TRAP_LIMIT,                  /* "resource limit exceeded": a grow refused by a limit
                                        with trap_on_grow_failure, or a host-call limit */
+  WELD_TRAP_NULL_FUNC_REF,          /* "null function reference" (call_ref of null) */
+  WELD_TRAP_NULL_REF,               /* "null reference" (ref.as_non_null of null) */
   WELD_TRAP_EXCEPTION,              /* "uncaught exception": a WebAssembly exception no
                                        handler caught; weld_trap_exception gives it */
 } weld_trap_kind;

@@ -56,8 +56,8 @@ const char *weld_valkind_name(weld_valkind k) {
   return "?";
 }
 
-weld_valkind api_kind_of(uint8_t t) {
-  switch (t) {
+weld_valkind api_kind_of(uint32_t t) {
+  switch (exec_kind_of(t)) {
   case WASM_I32: return WELD_I32;
   case WASM_I64: return WELD_I64;
   case WASM_F32: return WELD_F32;
@@ -73,6 +73,8 @@ static uint8_t valtype_of(weld_valkind k) {
   static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF};
   return (unsigned)k < sizeof map ? map[k] : 0;
 }
+
+static void *ref_of(weld_val v);
 
 /* A value may enter store s: a funcref must be null or one of s's functions. */
 static bool val_in_store(const exec_store *s, const weld_val *v) {
@@ -100,7 +102,7 @@ static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
   return 1;
 }
 
-static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
+static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
   memset(v, 0, sizeof *v);
   v->kind = api_kind_of(type);
   switch (v->kind) {
@@ -124,7 +126,7 @@ static uint32_t slots_to_val(uint8_t type, const exec_slot *s, weld_val *v) {
 }
 
 uint32_t api_val_to_slots(const weld_val *v, uint64_t *s) { return val_to_slots(v, s); }
-uint32_t api_slots_to_val(uint8_t type, const uint64_t *s, weld_val *v) { return slots_to_val(type, s, v); }
+uint32_t api_slots_to_val(uint32_t type, const uint64_t *s, weld_val *v) { return slots_to_val(type, s, v); }
 uint8_t api_valtype_of(weld_valkind k) { return valtype_of(k); }
 bool api_val_in_store(const void *store, const weld_val *v) { return val_in_store(store, v); }
 
@@ -657,6 +659,11 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
       snprintf(msg, sizeof msg, "weld_func_call: argument %zu is a funcref from another store", i);
       return weld_trap_new(msg);
     }
+    if (!exec_func_ref_fits(f, t->params[i], ref_of(args[i]))) {
+      snprintf(msg, sizeof msg, "weld_func_call: argument %zu does not fit the parameter's type %s", i,
+               wasm_valtype_name(t->params[i]));
+      return weld_trap_new(msg);
+    }
   }
   size_t n = (t->nparams > t->nresults ? t->nparams : t->nresults) * 2 + 2;
   exec_slot small[64], *argres = n <= 64 ? small : util_try_calloc(n, sizeof(exec_slot));
@@ -779,6 +786,7 @@ bool weld_table_get(const weld_table *wt, uint32_t i, weld_val *out) {
 bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
   exec_table *t = (exec_table *)wt;
   if (i >= t->size || v.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &v)) return false;
+  if (!exec_ref_fits(t->elemtype, ref_of(v))) return false;
   t->elems[i] = ref_of(v);
   return true;
 }
@@ -786,6 +794,7 @@ bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
   exec_table *t = (exec_table *)wt;
   if (init.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &init)) return -1;
+  if (!exec_ref_fits(t->elemtype, ref_of(init))) return -1;
   int64_t r = exec_table_grow(t, delta, ref_of(init));
   return r < 0 ? -1 : r;
 }
@@ -808,6 +817,7 @@ weld_val weld_global_get(const weld_global *wg) {
 bool weld_global_set(weld_global *wg, weld_val v) {
   exec_global *g = (exec_global *)wg;
   if (!g->mut || v.kind != api_kind_of(g->type) || !val_in_store(g->store, &v)) return false;
+  if (!exec_ref_fits(g->type, ref_of(v))) return false;
   val_to_slots(&v, g->val);
   return true;
 }

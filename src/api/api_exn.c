@@ -42,7 +42,7 @@ size_t weld_exn_arg_count(const weld_exn *e) { return e ? ((const exec_exn *)e)-
 bool weld_exn_arg(const weld_exn *e, size_t i, weld_val *out) {
   const exec_exn *x = (const exec_exn *)e;
   if (!x || !out || i >= x->tag->type->nparams) return false;
-  const uint8_t *ps = x->tag->type->params;
+  const wasm_vtype *ps = x->tag->type->params;
   uint32_t s = 0;
   for (size_t k = 0; k < i; k++) s += exec_slots_of(ps[k]);
   api_slots_to_val(ps[i], x->slots + s, out);

@@ -89,7 +89,7 @@ typedef struct audit_violation {
 typedef struct audit_limits_info {
   uint64_t min, max;       /* pages for memories, elements for tables */
   bool has_max, imported, shared, is64;
-  uint8_t elem;            /* tables: reftype */
+  uint32_t elem;           /* tables: reference type (wasm_vtype) */
 } audit_limits_info;
 
 typedef struct audit_export {

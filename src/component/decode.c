@@ -323,12 +323,14 @@ static bool comp_decode_type(dec *d, comp_type **out) {
 
 /* ---------- core types -------------------------------------------------------------- */
 
-static bool core_valtypes(dec *d, uint32_t *n, const uint8_t **out) {
-  uint8_t *v;
+static bool core_valtypes(dec *d, uint32_t *n, const wasm_vtype **out) {
+  wasm_vtype *v;
   if (!count(d, n) || !ALLOC(d, v, *n)) return false;
   for (uint32_t i = 0; i < *n; i++) {
     size_t off = pos(d);
-    if (!u8(d, &v[i])) return false;
+    uint8_t b;
+    if (!u8(d, &b)) return false;
+    v[i] = b;
     if (!wasm_is_valtype(v[i])) {
       if (v[i] == 0x63 || v[i] == 0x64 || (v[i] >= 0x69 && v[i] <= 0x6e) || v[i] == 0x71 || v[i] == 0x72 || v[i] == 0x73 || v[i] == 0x74)
         return util_fail(d->err, UTIL_ERR_LIMIT, (int64_t)off, "not supported: GC reference types in core types");
@@ -357,8 +359,9 @@ static bool core_import_desc(dec *d, wasm_import *imp) {
     wasm_limits *l = imp->kind == WASM_EXTERN_TABLE ? &imp->u.table.limits : &imp->u.memory.limits;
     if (imp->kind == WASM_EXTERN_GLOBAL) {
       size_t o2 = pos(d);
-      uint8_t mut;
-      if (!u8(d, &imp->u.global.type)) return false;
+      uint8_t mut, vt;
+      if (!u8(d, &vt)) return false;
+      imp->u.global.type = vt;
       if (!wasm_is_valtype(imp->u.global.type)) return fail_at(d, o2, "malformed value type");
       o2 = pos(d);
       if (!u8(d, &mut)) return false;
@@ -368,7 +371,9 @@ static bool core_import_desc(dec *d, wasm_import *imp) {
     }
     if (imp->kind == WASM_EXTERN_TABLE) {
       size_t o2 = pos(d);
-      if (!u8(d, &imp->u.table.elem)) return false;
+      uint8_t et;
+      if (!u8(d, &et)) return false;
+      imp->u.table.elem = et;
       if (!wasm_is_reftype(imp->u.table.elem)) return fail_at(d, o2, "malformed reference type");
     }
     size_t o2 = pos(d);

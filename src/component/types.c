@@ -146,8 +146,8 @@ static const char *kind_name(int k) {
 
 bool ct_core_func_eq(const wasm_functype *a, const wasm_functype *b) {
   return a->nparams == b->nparams && a->nresults == b->nresults &&
-         (a->nparams == 0 || memcmp(a->params, b->params, a->nparams) == 0) &&
-         (a->nresults == 0 || memcmp(a->results, b->results, a->nresults) == 0);
+         (a->nparams == 0 || memcmp(a->params, b->params, a->nparams * sizeof *a->params) == 0) &&
+         (a->nresults == 0 || memcmp(a->results, b->results, a->nresults * sizeof *a->results) == 0);
 }
 
 static bool limits_match(const wasm_limits *a, const wasm_limits *b) {
@@ -458,9 +458,12 @@ bool ct_flatten_func(const comp_ctype *ft, bool lift, bool async, bool callback,
     results[0] = WASM_I32;
     nr = 1;
   }
-  uint8_t *pv = util_arena_try_dup(arena, params, np ? np : 1);
-  uint8_t *rv = util_arena_try_dup(arena, results, nr ? nr : 1);
+  /* core value types are 32-bit words (module.h's wasm_vtype) */
+  wasm_vtype *pv = util_arena_try_alloc(arena, (np ? np : 1) * sizeof *pv);
+  wasm_vtype *rv = util_arena_try_alloc(arena, (nr ? nr : 1) * sizeof *rv);
   if (!pv || !rv) return false;
+  for (uint32_t i = 0; i < np; i++) pv[i] = params[i];
+  for (uint32_t i = 0; i < nr; i++) rv[i] = results[i];
   *out = (wasm_functype){np, nr, pv, rv};
   return true;
 }

@@ -240,7 +240,7 @@ static bool deftype(val *v, scope *s, const comp_type *d, const comp_ctype **out
     if (d->has_dtor) {
       if (!index_ok(v, s, COMP_SORT_CORE_FUNC, d->dtor, off)) return false;
       const comp_ctype *f = get(s, COMP_SORT_CORE_FUNC, d->dtor);
-      static const uint8_t i32 = WASM_I32;
+      static const wasm_vtype i32 = WASM_I32;
       wasm_functype want = {1, 0, &i32, NULL};
       if (f && !ct_core_func_eq(&f->ft, &want)) return bad(v, off, "wrong signature for a destructor: expected [i32] -> []");
     }
@@ -774,15 +774,15 @@ static bool instance(val *v, scope *s, const comp_instance *in) {
 
 /* ---------- canonical definitions --------------------------------------------------------- */
 
-static const comp_ctype *core_sig(val *v, const uint8_t *p, uint32_t np, const uint8_t *r, uint32_t nr) {
+static const comp_ctype *core_sig(val *v, const wasm_vtype *p, uint32_t np, const wasm_vtype *r, uint32_t nr) {
   comp_ctype *t = new_type(v, CT_CORE_FUNC);
   if (!t) return NULL;
   t->ft = (wasm_functype){np, nr, p, r};
   return t;
 }
 
-static const uint8_t I32S[4] = {WASM_I32, WASM_I32, WASM_I32, WASM_I32};
-static const uint8_t I64S[1] = {WASM_I64};
+static const wasm_vtype I32S[4] = {WASM_I32, WASM_I32, WASM_I32, WASM_I32};
+static const wasm_vtype I64S[1] = {WASM_I64};
 
 typedef struct opts {
   int encoding;                  /* -1 none */

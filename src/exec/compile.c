@@ -67,7 +67,7 @@ static bool hook_after(void *ctx, const wasm_vstate *st, const wasm_instr *in, c
   if (!reserve_stack(t, st->nvals)) return out_of_memory(t, err);
   while (t->n > st->nvals) pop(t);
   while (t->n < st->nvals) {
-    uint8_t ty = st->vals[t->n];
+    wasm_vtype ty = st->vals[t->n];
     push_temp(t, ty == WASM_TYPE_UNKNOWN ? WASM_I32 : ty);
   }
   return t->oom ? out_of_memory(t, err) : true;
@@ -117,8 +117,8 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   }
   uint32_t slot = 0;
   for (uint32_t i = 0; i < nl; i++) {
-    uint8_t ty = i < ft->nparams ? ft->params[i] : f->local_types[i - ft->nparams];
-    t->ltype[i] = ty;
+    wasm_vtype ty = i < ft->nparams ? ft->params[i] : f->local_types[i - ft->nparams];
+    t->ltype[i] = exec_kind_of(ty);
     t->lslot[i] = slot;
     t->lrefs[i] = 0;
     slot += exec_slots_of(ty);
@@ -171,6 +171,34 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   if (!UTIL_VEC_TRY_PUSH(t->ctl, t->nctl, t->capctl, c))
     return util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");
   return true;
+}
+
+/* A module type's engine-wide id: its signature at store level (type indices replaced by
+ * the ids of the earlier types, a reference to itself by EXEC_HEAP_SELF). 0 when out of
+ * memory or past the ids a value type can hold. */
+static exec_typeid acquire_type(exec_typetab *types, const exec_module *em, const wasm_functype *ft, uint32_t self) {
+  size_t n = (size_t)ft->nparams + ft->nresults;
+  wasm_vtype small[16] = {0};
+  wasm_vtype *buf = n <= 16 ? small : util_try_malloc(n * sizeof *buf);
+  if (!buf) return 0;
+  for (size_t k = 0; k < n; k++) {
+    wasm_vtype t = k < ft->nparams ? ft->params[k] : ft->results[k - ft->nparams];
+    int64_t i = wasm_is_reftype(t) ? wasm_heap_typeidx(wasm_ref_heap(t)) : -1;
+    if (i == self) t = wasm_reftype(wasm_ref_nullable(t), EXEC_HEAP_SELF);
+    else if (i >= 0) t = exec_vtype_canon(em, t);
+    buf[k] = t;
+  }
+  exec_typeid id = exec_typeid_acquire(types, ft->nparams, buf, ft->nresults, buf + ft->nparams);
+  if (buf != small) free(buf);
+  if (id > WASM_MAX_TYPE_INDEX) {
+    exec_typeid_release(types, id);
+    return 0;
+  }
+  return id;
+}
+
+exec_typeid exec_module_typeid_acquire(const exec_module *em, uint32_t typeidx) {
+  return acquire_type(em->types, em, &em->wasm->types[typeidx], typeidx);
 }
 
 static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
@@ -234,7 +262,7 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
   }
   for (uint32_t i = 0; i < m->ntypes; i++) {
     const wasm_functype *ft = &m->types[i];
-    em->typeids[i] = exec_typeid_acquire(types, ft->nparams, ft->params, ft->nresults, ft->results);
+    em->typeids[i] = acquire_type(types, em, ft, i);
     if (!em->typeids[i]) {
       exec_module_free(em);
       wasm_vmodule_free(&vm);

@@ -146,12 +146,12 @@ typedef struct exec_tr_patch {
 
 typedef struct exec_tr_ctl {
   uint8_t kind;            /* wasm_ctrl_kind */
-  uint8_t single;          /* storage for a one-valtype block result */
+  wasm_vtype single;       /* storage for a one-valtype block result */
   bool entered_dead;       /* the whole block is unreachable code */
   bool referenced;         /* some branch goes to its end */
   uint32_t height;         /* operand-stack height below the params */
   uint32_t nparams, nresults;
-  const uint8_t *params, *results; /* results NULL with nresults 1: `single` */
+  const wasm_vtype *params, *results; /* results NULL with nresults 1: `single` */
   uint32_t patches;        /* forward branches to the end (patch index + 1) */
   uint32_t else_patch;     /* IF: the branch to the else arm */
   uint32_t header;         /* LOOP: the back-edge target */
@@ -465,7 +465,8 @@ static inline uint32_t next_home(const exec_tr *t) {
   return e->home + exec_slots_of(e->type);
 }
 
-static inline exec_tr_entry *push(exec_tr *t, uint8_t kind, uint8_t type) {
+static inline exec_tr_entry *push(exec_tr *t, uint8_t kind, wasm_vtype vtype) {
+  uint8_t type = exec_kind_of(vtype);
   uint32_t home = next_home(t);
   exec_tr_entry *e;
   if (util_vec_try_grow((void **)&t->st, &t->cap, t->n, sizeof *t->st)) {
@@ -485,7 +486,7 @@ static inline exec_tr_entry *push(exec_tr *t, uint8_t kind, uint8_t type) {
   return e;
 }
 
-static inline uint32_t push_temp(exec_tr *t, uint8_t type) { return push(t, E_TEMP, type)->home; }
+static inline uint32_t push_temp(exec_tr *t, wasm_vtype type) { return push(t, E_TEMP, type)->home; }
 
 static inline void push_local(exec_tr *t, uint32_t idx) {
   exec_tr_entry *e = push(t, E_LOCAL, t->ltype[idx]);
@@ -495,7 +496,7 @@ static inline void push_local(exec_tr *t, uint32_t idx) {
   t->total_refs++;
 }
 
-static inline void push_const(exec_tr *t, uint8_t type, uint64_t c) { push(t, E_CONST, type)->c = c; }
+static inline void push_const(exec_tr *t, wasm_vtype type, uint64_t c) { push(t, E_CONST, type)->c = c; }
 
 static inline void pop(exec_tr *t) {
   exec_tr_entry *e = &t->st[--t->n];
@@ -589,6 +590,7 @@ void exec_tr_end(exec_tr *t);
 void exec_tr_return(exec_tr *t);
 void exec_tr_br(exec_tr *t, size_t ti);
 void exec_tr_br_if(exec_tr *t, uint32_t depth);
+void exec_tr_br_on_null(exec_tr *t, uint32_t depth, bool non_null);
 void exec_tr_br_table(exec_tr *t, const wasm_instr *in);
 
 /* compile_exn.c: exception handling */

@@ -6,7 +6,7 @@
 
 static uint32_t label_arity(const exec_tr_ctl *c) { return c->kind == WASM_CTRL_LOOP ? c->nparams : c->nresults; }
 
-static uint8_t ctl_result(const exec_tr_ctl *c, uint32_t i) { return c->results ? c->results[i] : c->single; }
+static wasm_vtype ctl_result(const exec_tr_ctl *c, uint32_t i) { return c->results ? c->results[i] : c->single; }
 
 /* Moves the top `ar` values into the target block's slots (on the branching path only:
  * the compile-time stack is left as it is). Targets lie at or below the sources, so
@@ -172,10 +172,10 @@ void exec_tr_block(exec_tr *t, const wasm_instr *in) {
   exec_tr_ctl c;
   memset(&c, 0, sizeof c);
   c.kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP : WASM_CTRL_IF;
-  uint8_t scratch = 0;
+  wasm_vtype scratch = 0;
   uint32_t np = 0, nr = 0;
-  const uint8_t *p = NULL, *r = NULL;
-  if (!wasm_blocktype_sig(t->m, in->blocktype, &scratch, &np, &p, &nr, &r)) {
+  const wasm_vtype *p = NULL, *r = NULL;
+  if (!wasm_blocktype_sig(t->m, in, &scratch, &np, &p, &nr, &r)) {
     t->dead = true; /* the validator rejects it */
   }
   c.nparams = np;
@@ -257,9 +257,36 @@ void exec_tr_end(exec_tr *t) {
   t->nctl--;
 }
 
+static void br_cond(exec_tr *t, uint32_t depth, exec_tr_cond cd);
+
 void exec_tr_br_if(exec_tr *t, uint32_t depth) {
   if (!need(t, 1)) return;
-  exec_tr_cond cd = take_cond(t);
+  br_cond(t, depth, take_cond(t));
+}
+
+/* br_on_null branches without the reference when it is null and leaves it otherwise;
+ * br_on_non_null branches with it when it is not null and drops it otherwise. The
+ * reference stays in its home slot, which the branch's value moves do not touch (they
+ * write below it). */
+void exec_tr_br_on_null(exec_tr *t, uint32_t depth, bool non_null) {
+  if (!need(t, 1)) return;
+  materialize(t, t->n - 1);
+  exec_tr_entry ref = t->st[t->n - 1];
+  exec_tr_cond cd;
+  memset(&cd, 0, sizeof cd);
+  cd.kind = non_null ? C_NZ64 : C_Z64;
+  cd.a = ref.home;
+  if (non_null) {
+    br_cond(t, depth, cd);
+    if (t->n) pop(t);
+    return;
+  }
+  pop(t);
+  br_cond(t, depth, cd);
+  push(t, E_TEMP, ref.type); /* the same home: the value is still there */
+}
+
+static void br_cond(exec_tr *t, uint32_t depth, exec_tr_cond cd) {
   size_t ti = t->nctl - 1 - depth;
   uint32_t field;
   if (ti == 0) {

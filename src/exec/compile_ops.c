@@ -374,6 +374,7 @@ static unsigned store_iop(uint16_t op) {
   }
 }
 
+/* table == NONE32 with `indirect`: call_ref, the callee a reference on top. */
 static void tr_call(exec_tr *t, const wasm_functype *ft, uint32_t fidx, bool indirect,
                     uint32_t typeidx, uint32_t table) {
   size_t np = ft->nparams;
@@ -386,7 +387,9 @@ static void tr_call(exec_tr *t, const wasm_functype *ft, uint32_t fidx, bool ind
   for (size_t i = argtop - np; i < argtop; i++) materialize(t, i);
   uint32_t base = np ? t->st[argtop - np].home : (indirect ? t->st[t->n - 1].home : next_home(t));
   pop_n(t, np + (indirect ? 1 : 0));
-  if (indirect) {
+  if (indirect && table == NONE32) {
+    emit2(t, EXEC_IOP_CALL_REF, base, idx);
+  } else if (indirect) {
     emit4(t, EXEC_IOP_CALL_INDIRECT, t->em->typeids[typeidx], table, base, idx);
   } else if (fidx >= t->m->nfunc_imports) {
     uint32_t k = fidx - t->m->nfunc_imports;
@@ -414,7 +417,8 @@ static void tr_return_call(exec_tr *t, const wasm_functype *ft, uint32_t fidx, b
   pop_n(t, np + (indirect ? 1 : 0));
   /* a host callee writes its results at base: the frame must hold them */
   if (base + t->nresult_slots > t->max_slots) t->max_slots = base + t->nresult_slots;
-  if (indirect) emit5(t, EXEC_IOP_RETURN_CALL_INDIRECT, t->em->typeids[typeidx], table, base, idx, t->nresult_slots);
+  if (indirect && table == NONE32) emit3(t, EXEC_IOP_RETURN_CALL_REF, base, idx, t->nresult_slots);
+  else if (indirect) emit5(t, EXEC_IOP_RETURN_CALL_INDIRECT, t->em->typeids[typeidx], table, base, idx, t->nresult_slots);
   else emit3(t, EXEC_IOP_RETURN_CALL, fidx, base, t->nresult_slots);
   t->dead = true;
 }
@@ -479,7 +483,11 @@ static bool immediates_ok(const exec_tr *t, const wasm_instr *in) {
   case WASM_OP_CALL: return in->idx < m->nfuncs;
   case WASM_OP_CALL_INDIRECT: return in->idx < m->ntypes;
   case WASM_OP_RETURN_CALL: return in->idx < m->nfuncs;
-  case WASM_OP_RETURN_CALL_INDIRECT: return in->idx < m->ntypes;
+  case WASM_OP_RETURN_CALL_INDIRECT:
+  case WASM_OP_CALL_REF:
+  case WASM_OP_RETURN_CALL_REF: return in->idx < m->ntypes;
+  case WASM_OP_BR_ON_NULL:
+  case WASM_OP_BR_ON_NON_NULL: return in->idx < t->nctl;
   case WASM_OP_LOCAL_GET:
   case WASM_OP_LOCAL_SET:
   case WASM_OP_LOCAL_TEE: return in->idx < t->nlocals;
@@ -604,6 +612,8 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
   case WASM_OP_RETURN_CALL_INDIRECT:
     tr_return_call(t, &t->m->types[in->idx], 0, true, in->idx, in->idx2);
     return true;
+  case WASM_OP_CALL_REF: tr_call(t, &t->m->types[in->idx], 0, true, in->idx, NONE32); return true;
+  case WASM_OP_RETURN_CALL_REF: tr_return_call(t, &t->m->types[in->idx], 0, true, in->idx, NONE32); return true;
   case WASM_OP_DROP:
     if (need(t, 1)) pop(t);
     return true;
@@ -748,6 +758,13 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
     t->last_cond.a = a;
     return true;
   }
+  case WASM_OP_REF_AS_NON_NULL: {
+    if (!need(t, 1)) return true;
+    emit1(t, EXEC_IOP_REF_AS_NON_NULL, opnd(t, t->n - 1));
+    return true;
+  }
+  case WASM_OP_BR_ON_NULL: exec_tr_br_on_null(t, in->idx, false); return true;
+  case WASM_OP_BR_ON_NON_NULL: exec_tr_br_on_null(t, in->idx, true); return true;
   case WASM_OP_REF_FUNC: {
     uint32_t d = next_home(t);
     uint32_t p = emit2(t, EXEC_IOP_REF_FUNC, d, in->idx);

@@ -26,7 +26,23 @@
  * consecutive slots (low 8 bytes first). References are pointers stored in a slot. */
 typedef uint64_t exec_slot;
 
-static inline uint32_t exec_slots_of(uint8_t valtype) { return valtype == WASM_V128 ? 2 : 1; }
+static inline uint32_t exec_slots_of(wasm_vtype valtype) { return valtype == WASM_V128 ? 2 : 1; }
+
+/* How a value is stored: numeric and vector types as themselves, references by the top of
+ * their hierarchy (WASM_FUNCREF: an exec_func pointer; WASM_EXTERNREF: a host pointer;
+ * WASM_EXNREF: an exec_exn pointer). Every concrete type is a function type until GC adds
+ * structs and arrays. */
+static inline uint8_t exec_kind_of(wasm_vtype t) {
+  if (!wasm_is_reftype(t)) return (uint8_t)t;
+  uint32_t h = wasm_ref_heap(t);
+  return h == WASM_HEAP_EXTERN ? WASM_EXTERNREF : h == WASM_HEAP_EXN ? WASM_EXNREF : WASM_FUNCREF;
+}
+
+/* Store-level value types: a compiled module's types with each type index replaced by
+ * WASM_HEAP_INDEX + the type's engine-wide id, so types of different modules compare
+ * directly (exec_vtype_canon, exec_vtype_sub in instance.c). Inside a signature, a
+ * reference to the signature itself uses the heap value EXEC_HEAP_SELF. */
+#define EXEC_HEAP_SELF 0xffu
 
 typedef enum exec_trap_kind {
   EXEC_OK = 0,
@@ -46,6 +62,8 @@ typedef enum exec_trap_kind {
   EXEC_TRAP_HOST,
   EXEC_TRAP_EXIT,
   EXEC_TRAP_LIMIT,      /* a resource limit with trap_on_grow_failure, or a host-call limit */
+  EXEC_TRAP_NULL_FUNC_REF, /* call_ref / return_call_ref of null */
+  EXEC_TRAP_NULL_REF,      /* ref.as_non_null of null */
   EXEC_TRAP_EXCEPTION,  /* an exception no handler caught: exec_thread.exn is the exception */
   EXEC_TRAP_COUNT
 } exec_trap_kind;
@@ -136,8 +154,8 @@ void exec_typetab_free(exec_typetab *t);
 exec_typetab *exec_typetab_default(void);
 size_t exec_typetab_count(exec_typetab *t); /* live signatures */
 /* The id of a signature, taking one reference; 0 when out of memory. */
-exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const uint8_t *params,
-                                uint32_t nresults, const uint8_t *results);
+exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const wasm_vtype *params,
+                                uint32_t nresults, const wasm_vtype *results);
 void exec_typeid_release(exec_typetab *t, exec_typeid id);
 
 typedef struct exec_module {
@@ -159,6 +177,9 @@ typedef struct exec_module {
  * returns NULL with an INVALID error (m is not freed). */
 exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err);
 void exec_module_free(exec_module *em);
+/* One more reference to the store-level id of the module's function type `typeidx` (the
+ * id em->typeids holds): 0 when out of memory. */
+exec_typeid exec_module_typeid_acquire(const exec_module *em, uint32_t typeidx);
 
 /* ---------- runtime objects ---------------------------------------------------------- */
 
@@ -177,7 +198,7 @@ struct exec_func {
   void *host_env;
   void (*host_env_free)(void *);
   wasm_functype host_type;    /* storage for host signatures */
-  uint8_t host_types[16];     /* params then results, when they fit */
+  wasm_vtype host_types[8];   /* params then results, when they fit */
   void *api;                  /* the weld_func wrapper, if one was made */
 };
 
@@ -205,7 +226,7 @@ typedef struct exec_table {
   uint32_t size;
   uint32_t max;
   bool has_max;
-  uint8_t elemtype;     /* WASM_FUNCREF / WASM_EXTERNREF */
+  wasm_vtype elemtype;  /* a store-level reference type (exec_kind_of: func or extern) */
   uint32_t refs;
   exec_store *store;    /* limit accounting, as for memories; NULL = none */
   uint64_t *inst_bytes; /* the defining instance's memory total, which counts the table's
@@ -218,7 +239,7 @@ typedef struct exec_table {
 
 typedef struct exec_global {
   exec_slot val[2];     /* two slots for v128 */
-  uint8_t type;
+  wasm_vtype type;      /* store-level */
   bool mut;
   exec_store *store;    /* the owning store */
 } exec_global;
@@ -409,7 +430,7 @@ bool exec_store_adopt_table(exec_store *s, exec_table *t, uint64_t *inst_bytes, 
  * or EXEC_LIMIT_NONE. */
 exec_limit_kind exec_table_limit_hit(const exec_store *s, uint64_t size_after, uint64_t add,
                                      const uint64_t *inst_bytes);
-exec_table *exec_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max, void *init);
+exec_table *exec_table_new(wasm_vtype elemtype, uint32_t min, uint32_t max, bool has_max, void *init);
 void exec_table_free(exec_table *t);
 int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init);
 
@@ -435,7 +456,17 @@ exec_store *exec_store_new(const exec_store_config *cfg); /* cfg may be NULL */
 void exec_store_free(exec_store *s);
 
 /* A global owned by the store (zero-initialised; the caller sets its value). */
-exec_global *exec_global_new(exec_store *s, uint8_t type, bool mut);
+exec_global *exec_global_new(exec_store *s, wasm_vtype type, bool mut);
+/* A module's value type at store level, and subtyping between store-level types. */
+wasm_vtype exec_vtype_canon(const exec_module *em, wasm_vtype t);
+bool exec_vtype_sub(wasm_vtype a, wasm_vtype b);
+/* Whether a reference value (NULL = null) may be stored where store-level type t is
+ * expected: null needs a nullable type, a function for a type index must have that type.
+ * Values that are not references always fit. For what enters from outside WebAssembly
+ * (the embedding API), which validation cannot see. */
+bool exec_ref_fits(wasm_vtype t, const void *ref);
+/* The same for a value type of function f's signature. */
+bool exec_func_ref_fits(const exec_func *f, wasm_vtype t, const void *ref);
 
 /* Store identity. An object made in one store must never enter another: it would be
  * freed with its own store while the other still reached it. Every place where an object
@@ -494,7 +525,8 @@ struct exec_exn {
 /* A tag of `s` with the given payload types (copied): NULL when out of memory. */
 exec_tag *exec_tag_new(exec_store *s, const uint8_t *params, uint32_t nparams);
 /* A tag of `s` for a module's tag type (type points into the module's IR, which the
- * instance keeps alive). */
+ * instance keeps alive). The tag takes over one reference to `typeid`, the type's
+ * store-level id (exec_module_typeid_acquire), and releases it when it cannot be made. */
 exec_tag *exec_tag_new_typed(exec_store *s, const wasm_functype *type, exec_typeid typeid);
 /* A new exception of `tag` with the payload copied from `slots`: NULL when out of memory. */
 exec_exn *exec_exn_new(exec_store *s, exec_tag *tag, const exec_slot *slots);

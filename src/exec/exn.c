@@ -13,10 +13,10 @@ static bool store_add_tag(exec_store *s, exec_tag *t) {
 }
 
 exec_tag *exec_tag_new(exec_store *s, const uint8_t *params, uint32_t nparams) {
-  exec_tag *t = util_try_calloc(1, sizeof *t + nparams + 1);
+  exec_tag *t = util_try_calloc(1, sizeof *t + ((size_t)nparams + 1) * sizeof(wasm_vtype));
   if (!t) return NULL;
-  uint8_t *types = (uint8_t *)(t + 1);
-  if (nparams) memcpy(types, params, nparams);
+  wasm_vtype *types = (wasm_vtype *)(t + 1);
+  for (uint32_t i = 0; i < nparams; i++) types[i] = params[i];
   t->store = s;
   t->host_type.nparams = nparams;
   t->host_type.params = types;
@@ -31,14 +31,19 @@ exec_tag *exec_tag_new(exec_store *s, const uint8_t *params, uint32_t nparams) {
 }
 
 exec_tag *exec_tag_new_typed(exec_store *s, const wasm_functype *type, exec_typeid typeid) {
-  exec_tag *t = util_try_calloc(1, sizeof *t);
-  if (!t) return NULL;
+  /* The id is the store-level one (type indices in the payload canonicalised), so tags of
+   * different modules with equivalent types match on import; the tag holds its own
+   * reference: it may outlive the module. */
+  exec_tag *t = typeid ? util_try_calloc(1, sizeof *t) : NULL;
+  if (!t) {
+    if (typeid) exec_typeid_release(s->types, typeid);
+    return NULL;
+  }
   t->store = s;
   t->type = type;
-  (void)typeid; /* the tag holds its own reference to the same id: it may outlive the module */
-  t->typeid = exec_typeid_acquire(s->types, type->nparams, type->params, type->nresults, type->results);
-  if (!t->typeid || !store_add_tag(s, t)) {
-    if (t->typeid) exec_typeid_release(s->types, t->typeid);
+  t->typeid = typeid;
+  if (!store_add_tag(s, t)) {
+    exec_typeid_release(s->types, t->typeid);
     free(t);
     return NULL;
   }

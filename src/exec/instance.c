@@ -73,11 +73,12 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
                               const uint8_t *results, uint32_t nresults, exec_host_fn fn,
                               void *env, void (*env_free)(void *)) {
   size_t ntypes = (size_t)nparams + nresults;
-  exec_func *f = util_try_calloc(1, sizeof *f + (ntypes > sizeof f->host_types ? ntypes : 0));
+  bool inline_types = ntypes <= sizeof ((exec_func *)0)->host_types / sizeof(wasm_vtype);
+  exec_func *f = util_try_calloc(1, sizeof *f + (inline_types ? 0 : ntypes * sizeof(wasm_vtype)));
   if (!f) return NULL;
-  uint8_t *types = ntypes > sizeof f->host_types ? (uint8_t *)(f + 1) : f->host_types;
-  if (nparams) memcpy(types, params, nparams);
-  if (nresults) memcpy(types + nparams, results, nresults);
+  wasm_vtype *types = inline_types ? f->host_types : (wasm_vtype *)(f + 1);
+  for (uint32_t i = 0; i < nparams; i++) types[i] = params[i];
+  for (uint32_t i = 0; i < nresults; i++) types[nparams + i] = results[i];
   f->host_type = (wasm_functype){nparams, nresults, types, types + nparams};
   f->type = &f->host_type;
   f->typeid = exec_typeid_acquire(s->types, nparams, types, nresults, types + nparams);
@@ -97,7 +98,35 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
   return f;
 }
 
-exec_global *exec_global_new(exec_store *s, uint8_t type, bool mut) {
+wasm_vtype exec_vtype_canon(const exec_module *em, wasm_vtype t) {
+  if (!wasm_is_reftype(t)) return t;
+  int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
+  if (i < 0 || (uint64_t)i >= em->ntypeids) return t;
+  return wasm_reftype(wasm_ref_nullable(t), WASM_HEAP_INDEX + em->typeids[i]);
+}
+
+bool exec_vtype_sub(wasm_vtype a, wasm_vtype b) {
+  if (a == b) return true;
+  if (!wasm_is_reftype(a) || !wasm_is_reftype(b)) return false;
+  if (wasm_ref_nullable(a) && !wasm_ref_nullable(b)) return false;
+  uint32_t ha = wasm_ref_heap(a), hb = wasm_ref_heap(b);
+  return ha == hb || (wasm_heap_typeidx(ha) >= 0 && hb == WASM_HEAP_FUNC);
+}
+
+bool exec_ref_fits(wasm_vtype t, const void *ref) {
+  if (!wasm_is_reftype(t)) return true;
+  if (!ref) return wasm_ref_nullable(t);
+  int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
+  return i < 0 || ((const exec_func *)ref)->typeid == (exec_typeid)i;
+}
+
+bool exec_func_ref_fits(const exec_func *f, wasm_vtype t, const void *ref) {
+  if (!wasm_is_reftype(t)) return true;
+  if (f->inst) t = exec_vtype_canon(f->inst->module, t);
+  return exec_ref_fits(t, ref);
+}
+
+exec_global *exec_global_new(exec_store *s, wasm_vtype type, bool mut) {
   exec_global *g = util_try_calloc(1, sizeof *g);
   if (!g) return NULL;
   g->type = type;
@@ -184,8 +213,8 @@ static bool eval_const(const exec_instance *inst, const wasm_expr *e, exec_slot 
       break;
     }
     case 0xd0: {
-      uint8_t t;
-      if (!util_read_u8(&r, &t, err)) return false;
+      uint32_t t;
+      if (!wasm_read_heaptype(&r, &t, err)) return false;
       v[0] = 0;
       sp++;
       break;
@@ -257,7 +286,7 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
   }
   case WASM_EXTERN_TABLE: {
     const exec_table *t = x->ptr;
-    if (t->elemtype != im->u.table.elem || t->is64 != im->u.table.limits.is64 ||
+    if (t->elemtype != exec_vtype_canon(em, im->u.table.elem) || t->is64 != im->u.table.limits.is64 ||
         !limits_match(t->size, t->has_max, t->max, &im->u.table.limits))
       return link_fail(err, im, "incompatible import type");
     return true;
@@ -271,7 +300,8 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
   }
   case WASM_EXTERN_GLOBAL: {
     const exec_global *g = x->ptr;
-    if (g->type != im->u.global.type || g->mut != im->u.global.mut)
+    wasm_vtype want = exec_vtype_canon(em, im->u.global.type);
+    if (g->mut != im->u.global.mut || (g->mut ? g->type != want : !exec_vtype_sub(g->type, want)))
       return link_fail(err, im, "incompatible import type");
     return true;
   }
@@ -407,14 +437,15 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
   }
   for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
     uint32_t ty = m->tags[i].type;
-    if (!(inst->tags[i] = exec_tag_new_typed(s, &m->types[ty], em->typeids[ty]))) return oom_fail(err), NULL;
+    if (!(inst->tags[i] = exec_tag_new_typed(s, &m->types[ty], exec_module_typeid_acquire(em, ty))))
+      return oom_fail(err), NULL;
   }
   for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
     const wasm_tabletype *tt = &m->tables[i].type;
     /* 64-bit bounds beyond u32 are beyond TABLE_MAX_ELEMS: clamp rather than wrap */
     uint32_t tmin = tt->limits.min > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.min;
     uint32_t tmax = tt->limits.max > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.max;
-    exec_table *t = exec_table_new(tt->elem, tmin, tmax, tt->limits.has_max, NULL);
+    exec_table *t = exec_table_new(exec_vtype_canon(em, tt->elem), tmin, tmax, tt->limits.has_max, NULL);
     if (!t) {
       util_fail(err, UTIL_ERR_LIMIT, -1, "table %u: %llu elements: %s", i, (unsigned long long)tt->limits.min,
                 tt->limits.min > 10000000 ? "exceed the implementation limit" : "out of memory");
@@ -447,10 +478,18 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     if (!exec_store_adopt_memory(s, mem, &inst->memory_bytes, err)) return NULL;
   }
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
-    exec_global *g = exec_global_new(s, m->globals[i].type.type, m->globals[i].type.mut);
+    exec_global *g = exec_global_new(s, exec_vtype_canon(em, m->globals[i].type.type), m->globals[i].type.mut);
     if (!g) return oom_fail(err), NULL;
     if (!eval_const(inst, &m->globals[i].init, g->val, err)) return NULL;
     inst->globals[i] = g;
+  }
+  /* 3.0 tables with an initial value (their expressions see imported globals only) */
+  for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+    if (!m->tables[i].init.len) continue;
+    exec_slot v[2];
+    if (!eval_const(inst, &m->tables[i].init, v, err)) return NULL;
+    exec_table *t = inst->tables[i];
+    for (uint32_t k = 0; k < t->size; k++) t->elems[k] = (void *)(uintptr_t)v[0];
   }
   for (uint32_t i = 0; i < m->nelems; i++) {
     const wasm_elem *el = &m->elems[i];

@@ -828,6 +828,25 @@ dispatch:
     goto call_any;
   }
 
+  HANDLER(CALL_REF) {
+    cf = (exec_func *)(uintptr_t)S(1);
+    if (UNLIKELY(!cf)) TRAP(EXEC_TRAP_NULL_FUNC_REF);
+    cbase = U(0);
+    cret = ip + SZ(2);
+    goto call_any;
+  }
+  HANDLER(RETURN_CALL_REF) {
+    cf = (exec_func *)(uintptr_t)S(1);
+    if (UNLIKELY(!cf)) TRAP(EXEC_TRAP_NULL_FUNC_REF);
+    cbase = U(0);
+    cnres = U(2);
+    goto tail_any;
+  }
+  HANDLER(REF_AS_NON_NULL) {
+    if (UNLIKELY(!S(0))) TRAP(EXEC_TRAP_NULL_REF);
+    DISPATCH(SZ(1));
+  }
+
   /* Tail calls: the callee takes the caller's frame (same fp, same return record), so
    * a chain of them runs in constant stack. */
   HANDLER(RETURN_CALL) {

@@ -12,7 +12,7 @@
 #define TABLE_MAX_ELEMS (10u * 1000u * 1000u)
 
 /* NULL when min exceeds the implementation limit or memory runs out. */
-exec_table *exec_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max, void *init) {
+exec_table *exec_table_new(wasm_vtype elemtype, uint32_t min, uint32_t max, bool has_max, void *init) {
   if (min > TABLE_MAX_ELEMS) return NULL;
   exec_table *t = util_try_calloc(1, sizeof *t);
   if (!t) return NULL;

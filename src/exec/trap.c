@@ -21,6 +21,8 @@ const char *exec_trap_message(exec_trap_kind k) {
   case EXEC_TRAP_HOST: return "host trap";
   case EXEC_TRAP_EXIT: return "exit";
   case EXEC_TRAP_LIMIT: return "resource limit exceeded";
+  case EXEC_TRAP_NULL_FUNC_REF: return "null function reference";
+  case EXEC_TRAP_NULL_REF: return "null reference";
   case EXEC_TRAP_EXCEPTION: return "uncaught exception";
   case EXEC_TRAP_COUNT: break;
   }

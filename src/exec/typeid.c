@@ -20,7 +20,7 @@ typedef struct sig_entry {
   uint32_t nparams, nresults;
   exec_typeid id;
   uint64_t refs;
-  uint8_t types[]; /* params then results */
+  wasm_vtype types[]; /* params then results */
 } sig_entry;
 
 struct exec_typetab {
@@ -75,7 +75,7 @@ size_t exec_typetab_count(exec_typetab *t) {
   return n;
 }
 
-static uint32_t sig_hash(uint32_t np, const uint8_t *p, uint32_t nr, const uint8_t *r) {
+static uint32_t sig_hash(uint32_t np, const wasm_vtype *p, uint32_t nr, const wasm_vtype *r) {
   uint32_t h = 2166136261u ^ np ^ (nr << 16);
   for (uint32_t i = 0; i < np; i++) h = (h ^ p[i]) * 16777619u;
   h = (h ^ 0xff) * 16777619u;
@@ -83,10 +83,11 @@ static uint32_t sig_hash(uint32_t np, const uint8_t *p, uint32_t nr, const uint8
   return h;
 }
 
-static bool sig_equal(const sig_entry *e, uint32_t h, uint32_t np, const uint8_t *p, uint32_t nr,
-                      const uint8_t *r) {
+static bool sig_equal(const sig_entry *e, uint32_t h, uint32_t np, const wasm_vtype *p, uint32_t nr,
+                      const wasm_vtype *r) {
   return e->hash == h && e->nparams == np && e->nresults == nr &&
-         (np == 0 || memcmp(e->types, p, np) == 0) && (nr == 0 || memcmp(e->types + np, r, nr) == 0);
+         (np == 0 || memcmp(e->types, p, np * sizeof *p) == 0) &&
+         (nr == 0 || memcmp(e->types + np, r, nr * sizeof *r) == 0);
 }
 
 /* Doubles the bucket array; false (table unchanged) when memory runs out. */
@@ -126,8 +127,8 @@ static exec_typeid take_id(exec_typetab *t) {
   return (exec_typeid)++t->nids; /* ids start at 1; 0 never names a signature */
 }
 
-exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const uint8_t *params,
-                                uint32_t nresults, const uint8_t *results) {
+exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const wasm_vtype *params,
+                                uint32_t nresults, const wasm_vtype *results) {
   uint32_t h = sig_hash(nparams, params, nresults, results);
   exec_typeid id = 0;
   pthread_mutex_lock(&t->lock);
@@ -140,7 +141,7 @@ exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const uint8_t
       goto out;
     }
   }
-  sig_entry *e = util_try_malloc(sizeof *e + (size_t)nparams + nresults);
+  sig_entry *e = util_try_malloc(sizeof *e + ((size_t)nparams + nresults) * sizeof(wasm_vtype));
   if (!e) goto out;
   id = take_id(t);
   if (!id) {
@@ -152,8 +153,8 @@ exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const uint8_t
   e->nresults = nresults;
   e->id = id;
   e->refs = 1;
-  if (nparams) memcpy(e->types, params, nparams);
-  if (nresults) memcpy(e->types + nparams, results, nresults);
+  if (nparams) memcpy(e->types, params, nparams * sizeof *params);
+  if (nresults) memcpy(e->types + nparams, results, nresults * sizeof *results);
   e->next = *head;
   *head = e;
   t->by_id[id - 1] = e;

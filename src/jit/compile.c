@@ -329,10 +329,10 @@ static void branch(jc *j, uint32_t depth, int cc, uint32_t off) {
 
 /* ---------- blocks ---------- */
 
-static bool block_sig(jc *j, int64_t bt, uint32_t *np, uint32_t *nr) {
-  uint8_t scratch;
-  const uint8_t *p, *r;
-  if (!wasm_blocktype_sig(j->m, bt, &scratch, np, &p, nr, &r)) return false;
+static bool block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
+  wasm_vtype scratch;
+  const wasm_vtype *p, *r;
+  if (!wasm_blocktype_sig(j->m, in, &scratch, np, &p, nr, &r)) return false;
   for (uint32_t i = 0; i < *np; i++)
     if (p[i] == WASM_V128) return false;
   for (uint32_t i = 0; i < *nr; i++)
@@ -696,7 +696,7 @@ static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
   }
   if (nx.op == WASM_OP_IF) {
     uint32_t np, nr;
-    if (!block_sig(j, nx.blocktype, &np, &nr) || np) return false;
+    if (!block_sig(j, &nx, &np, &nr) || np) return false;
     *r = peek;
     enter_block(j, 0);
     ctl *b = open_block(j, C_IF, 0, nr);
@@ -802,11 +802,14 @@ static const char *body(jc *j, util_reader *r) {
     uint16_t op = in.op;
     uint32_t off = in.offset;
     if (j->dead) {
-      if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
+      /* every instruction that opens a frame counts, or the end of a skipped try_table
+       * would close the live block around it (try's frame ends at end or delegate) */
+      if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF || op == WASM_OP_TRY_TABLE ||
+          op == WASM_OP_TRY) {
         j->dead_nest++;
         continue;
       }
-      if (op == WASM_OP_END && j->dead_nest) {
+      if ((op == WASM_OP_END || op == WASM_OP_DELEGATE) && j->dead_nest) {
         j->dead_nest--;
         continue;
       }
@@ -825,7 +828,7 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_LOOP:
     case WASM_OP_IF: {
       uint32_t np, nr;
-      if (!block_sig(j, in.blocktype, &np, &nr)) return "not supported: v128 block values";
+      if (!block_sig(j, &in, &np, &nr)) return "not supported: v128 block values";
       if (op == WASM_OP_IF) {
         if (np) return "not supported: if with parameters";
         ent c = pop(j);
@@ -954,7 +957,7 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_DROP: pop(j); break;
     case WASM_OP_SELECT:
     case WASM_OP_SELECT_T: {
-      if (op == WASM_OP_SELECT_T && in.ntargets && in.targets[0] == WASM_V128) return "not supported: v128 select";
+      if (op == WASM_OP_SELECT_T && in.ntargets && in.reftype == WASM_V128) return "not supported: v128 select";
       ent c = pop(j), bb = pop(j), a = pop(j);
       uint32_t pos = j->n;
       load(j, RAX, a, pos, true);

@@ -64,8 +64,7 @@ static char *ident(const wasm_name *n, text_namemap *seen) {
   bool plain = true;
   for (uint32_t i = 0; i < n->len; i++) plain &= idchar((unsigned char)n->str[i]);
   if (!plain && !util_utf8_valid((const uint8_t *)n->str, n->len)) return NULL;
-  /* The map keeps a pointer to its key: the name's own bytes, alive as long as the map
-   * (every key would start with the same `$`, so it is left out of the comparison). */
+  /* The map keeps its keys: the module's own copy of the name lives as long as it. */
   if (!text_names_add(seen, n->str, n->len, 0)) return NULL; /* or seen->oom */
   if (plain) {
     char *key = util_try_malloc((size_t)n->len + 2);
@@ -143,7 +142,7 @@ static char *label_id(pr *p, uint32_t n) {
   return NULL;
 }
 
-static void valtypes(pr *p, const char *kw, const uint8_t *t, uint32_t n) {
+static void valtypes(pr *p, const char *kw, const wasm_vtype *t, uint32_t n) {
   if (n == 0) return;
   fprintf(p->f, " (%s", kw);
   for (uint32_t i = 0; i < n; i++) fprintf(p->f, " %s", wasm_valtype_name(t[i]));
@@ -180,9 +179,9 @@ static void f64(FILE *f, uint64_t bits) {
   }
 }
 
-static void blocktype(pr *p, int64_t bt) {
+static void blocktype(pr *p, int64_t bt, wasm_vtype single) {
   if (bt == -64) return;
-  if (bt < 0) fprintf(p->f, " (result %s)", wasm_valtype_name((uint8_t)(bt + 0x80)));
+  if (bt < 0) fprintf(p->f, " (result %s)", wasm_valtype_name(single));
   else {
     fputs(" (type", p->f);
     ref(p, ID_TYPE, (uint32_t)bt);
@@ -216,7 +215,8 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   case WASM_IMM_MEMCOPY:
     if (in->idx || in->idx2) ref(p, ID_MEM, in->idx), ref(p, ID_MEM, in->idx2);
     break;
-  case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype); break;
+  case WASM_IMM_BLOCKTYPE: blocktype(p, in->blocktype, in->bt_type); break;
+  case WASM_IMM_TYPE: ref(p, ID_TYPE, in->idx); break;
   case WASM_IMM_LABEL: label_ref(p, in->idx, labels, depth); break;
   case WASM_IMM_LOCAL: local_ref(p, in->idx); break;
   case WASM_IMM_GLOBAL: ref(p, ID_GLOBAL, in->idx); break;
@@ -239,7 +239,7 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
     ref(p, ID_TYPE, in->idx);
     fputc(')', f);
     break;
-  case WASM_IMM_SELECT_T: valtypes(p, "result", in->targets, in->ntargets); break;
+  case WASM_IMM_SELECT_T: valtypes(p, "result", &in->reftype, 1); break;
   case WASM_IMM_MEM: memarg(p, in, info->arg & 0xf); break;
   case WASM_IMM_MEMLANE: memarg(p, in, info->arg & 0xf); fprintf(f, " %u", in->lane); break;
   case WASM_IMM_I32C: fprintf(f, " %" PRId32, in->c.i32); break;
@@ -255,9 +255,14 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
     break;
   case WASM_IMM_SHUFFLE: for (int i = 0; i < 16; i++) fprintf(f, " %u", in->c.v128[i]); break;
   case WASM_IMM_LANE: fprintf(f, " %u", in->lane); break;
-  case WASM_IMM_REFTYPE:
-    fprintf(f, " %s", in->reftype == WASM_FUNCREF ? "func" : in->reftype == WASM_EXNREF ? "exn" : "extern");
+  case WASM_IMM_REFTYPE: {
+    uint32_t h = wasm_ref_heap(in->reftype);
+    if (h == WASM_HEAP_FUNC) fputs(" func", f);
+    else if (h == WASM_HEAP_EXTERN) fputs(" extern", f);
+    else if (h == WASM_HEAP_EXN) fputs(" exn", f);
+    else ref(p, ID_TYPE, h - WASM_HEAP_INDEX);
     break;
+  }
   case WASM_IMM_MEMINIT:
     if (in->idx2) ref(p, ID_MEM, in->idx2);
     ref(p, ID_DATA, in->idx);
@@ -267,7 +272,7 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   case WASM_IMM_TAG: fprintf(f, " %" PRIu32, in->idx); break;
   case WASM_IMM_TRY_TABLE: {
     static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
-    blocktype(p, in->blocktype);
+    blocktype(p, in->blocktype, in->bt_type);
     const uint8_t *t = in->targets;
     for (uint32_t i = 0; i < in->ntargets; i++) {
       wasm_catch c;
@@ -545,7 +550,9 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     def_id(&p, ID_TABLE, i);
     fprintf(f, " (;%" PRIu32 ";)", i);
     limits(&p, &m->tables[i].type.limits);
-    fprintf(f, " %s)", wasm_valtype_name(m->tables[i].type.elem));
+    fprintf(f, " %s", wasm_valtype_name(m->tables[i].type.elem));
+    if (m->tables[i].init.len) expr(&p, &m->tables[i].init, err);
+    fputc(')', f);
   }
   for (uint32_t i = m->nmemory_imports; i < m->nmemories && err->kind == UTIL_ERR_NONE; i++) {
     nl(&p);

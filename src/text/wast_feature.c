@@ -58,13 +58,9 @@ static const struct {
     {WAST_FEAT_GC, true, "br_on_cast"},     {WAST_FEAT_GC, true, "any.convert_extern"},
     {WAST_FEAT_GC, true, "extern.convert_any"},
     /* exception handling (try_table, throw, throw_ref, tag, exnref, and the legacy try,
-     * catch, delegate, rethrow) is read */
-    /* exn's heap types outside `exnref`: (ref null exn), the bottom type */
-    {WAST_FEAT_FUNC_REFS, false, "exn"},        {WAST_FEAT_GC, false, "noexn"},
-    {WAST_FEAT_GC, false, "nullexnref"},
-    {WAST_FEAT_FUNC_REFS, false, "ref"},        {WAST_FEAT_FUNC_REFS, false, "call_ref"},
-    {WAST_FEAT_FUNC_REFS, false, "return_call_ref"}, {WAST_FEAT_FUNC_REFS, false, "ref.as_non_null"},
-    {WAST_FEAT_FUNC_REFS, false, "br_on_null"}, {WAST_FEAT_FUNC_REFS, false, "br_on_non_null"},
+     * catch, delegate, rethrow) and typed function references are read; exn's bottom type
+     * comes with GC's */
+    {WAST_FEAT_GC, false, "noexn"},         {WAST_FEAT_GC, false, "nullexnref"},
     {WAST_FEAT_THREADS, false, "shared"},       {WAST_FEAT_THREADS, true, "memory.atomic."},
     {WAST_FEAT_THREADS, false, "atomic.fence"},
 };
@@ -106,7 +102,7 @@ static void table_init(scan *s, size_t lpar) {
     else if (t->kind == TOK_LPAR && kw_eq(s, &s->toks[k + 1], "export")) k = t->match + 1;
     else break;
   }
-  if (k < close && s->toks[k].kind == TOK_LPAR && !kw_eq(s, &s->toks[k + 1], "elem")) found(s, WAST_FEAT_FUNC_REFS);
+  (void)k; /* typed function references are implemented */
 }
 
 /* The module's top-level fields: tables with initialisers, constant-expression fields.

@@ -93,20 +93,66 @@ static bool type_expected(wat *w, const text_token *t) {
   return wat_fail(w, t, "unknown operator %.*s", (int)(t->len > 64 ? 64 : t->len), w->src + t->start);
 }
 
-bool wat_reftype_kw(wat *w, uint8_t *out) {
+bool wat_heaptype(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
-  if (wat_is_kw(t, w->src, "funcref")) *out = 0x70;
-  else if (wat_is_kw(t, w->src, "externref")) *out = 0x6f;
-  else if (wat_is_kw(t, w->src, "exnref")) *out = 0x69;
+  if (wat_is_kw(t, w->src, "func")) *out = WASM_HEAP_FUNC;
+  else if (wat_is_kw(t, w->src, "extern")) *out = WASM_HEAP_EXTERN;
+  else if (wat_is_kw(t, w->src, "exn")) *out = WASM_HEAP_EXN;
+  else if (t->kind == TOK_ID || t->kind == TOK_NUM) {
+    uint32_t x;
+    if (!wat_index(w, SPACE_TYPE, &x)) return false;
+    if (x > WASM_MAX_TYPE_INDEX) return wat_fail(w, t, "type index beyond this implementation's limit");
+    *out = WASM_HEAP_INDEX + x;
+    return true;
+  } else return wat_fail(w, t, "unexpected token");
+  w->pos++;
+  return true;
+}
+
+/* `(ref null? ht)` at the cursor */
+static bool ref_form(wat *w, uint32_t *out) {
+  w->pos += 2;
+  bool nullable = false;
+  if (wat_is_kw(wat_tok(w), w->src, "null")) {
+    nullable = true;
+    w->pos++;
+  }
+  uint32_t h = 0;
+  if (!wat_heaptype(w, &h) || !wat_expect_rpar(w)) return false;
+  *out = wasm_reftype(nullable, h);
+  return true;
+}
+
+bool wat_reftype(wat *w, uint32_t *out) {
+  const text_token *t = wat_tok(w);
+  if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
+  if (wat_is_kw(t, w->src, "funcref")) *out = WASM_FUNCREF;
+  else if (wat_is_kw(t, w->src, "externref")) *out = WASM_EXTERNREF;
+  else if (wat_is_kw(t, w->src, "exnref")) *out = WASM_EXNREF;
   else return type_expected(w, t);
   w->pos++;
   return true;
 }
 
-bool wat_valtype(wat *w, uint8_t *out) {
+void wat_emit_heaptype(text_buf *out, uint32_t h) {
+  if (h >= WASM_HEAP_INDEX) text_buf_s64(out, (int64_t)(h - WASM_HEAP_INDEX));
+  else text_buf_byte(out, (uint8_t)h);
+}
+
+void wat_emit_valtype(text_buf *out, uint32_t t) {
+  if (t < 0x100) {
+    text_buf_byte(out, (uint8_t)t);
+    return;
+  }
+  text_buf_byte(out, (uint8_t)(t & 0xff));
+  wat_emit_heaptype(out, wasm_ref_heap(t));
+}
+
+bool wat_valtype(wat *w, uint32_t *out) {
   static const struct { const char *n; uint8_t t; } vt[] = {
       {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b},
       {"funcref", 0x70}, {"externref", 0x6f}, {"exnref", 0x69}};
+  if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
   const text_token *t = wat_tok(w);
   for (size_t i = 0; i < sizeof vt / sizeof vt[0]; i++) {
     if (wat_is_kw(t, w->src, vt[i].n)) {
@@ -120,14 +166,23 @@ bool wat_valtype(wat *w, uint8_t *out) {
 
 /* ---------- function types ---------------------------------------------------------------- */
 
+/* Parameter and result lists are collected as wasm_vtype words in a text_buf. */
+static void vt_push(text_buf *b, uint32_t t) { text_buf_bytes(b, (const uint8_t *)&t, sizeof t); }
+static uint32_t vt_count(const text_buf *b) { return (uint32_t)(b->len / sizeof(uint32_t)); }
+static uint32_t vt_at(const text_buf *b, uint32_t i) {
+  uint32_t t;
+  memcpy(&t, b->p + (size_t)i * sizeof t, sizeof t);
+  return t;
+}
+
 static bool same_type(const wat_functype *f, const text_buf *p, const text_buf *r) {
-  return f->np == p->len && f->nr == r->len && (p->len == 0 || memcmp(f->params, p->p, p->len) == 0) &&
+  return f->np == vt_count(p) && f->nr == vt_count(r) && (p->len == 0 || memcmp(f->params, p->p, p->len) == 0) &&
          (r->len == 0 || memcmp(f->results, r->p, r->len) == 0);
 }
 
 /* Appends the type; its index in *x. False (nothing added) when out of memory. */
 static bool add_type(wat *w, const text_buf *p, const text_buf *r, uint32_t *x) {
-  wat_functype f = {util_try_malloc(p->len + 1), util_try_malloc(r->len + 1), (uint32_t)p->len, (uint32_t)r->len};
+  wat_functype f = {util_try_malloc(p->len + 1), util_try_malloc(r->len + 1), vt_count(p), vt_count(r)};
   size_t cap = w->types_cap;
   if (!f.params || !f.results || w->ntypes == UINT32_MAX || !UTIL_VEC_TRY_PUSH(w->types, w->ntypes, cap, f)) {
     free(f.params);
@@ -155,7 +210,7 @@ void wat_note_block(wat *w, const char *label, uint32_t len) {
   w->fn_nlabels++;
 }
 
-static bool add_local(wat *w, const text_token *id, uint8_t t) {
+static bool add_local(wat *w, const text_token *id, uint32_t t) {
   if (id && !text_names_add(&w->locals, id->id, id->idlen, w->nlocals))
     return w->locals.oom ? wat_oom(w, id) : wat_fail(w, id, "duplicate local %.*s", (int)id->idlen, id->id);
   if (id) {
@@ -175,15 +230,15 @@ static bool params_results(wat *w, text_buf *p, text_buf *r, int bind) {
     if (id->kind == TOK_ID) {
       if (bind == 0) return wat_fail(w, id, "unexpected token");
       w->pos++;
-      uint8_t t = 0;
+      uint32_t t = 0;
       if (!wat_valtype(w, &t)) return false;
-      text_buf_byte(p, t);
+      vt_push(p, t);
       if (bind == 1 && !add_local(w, id, t)) return false;
     } else {
       while (wat_tok(w)->kind != TOK_RPAR) {
-        uint8_t t = 0;
+        uint32_t t = 0;
         if (!wat_valtype(w, &t)) return false;
-        text_buf_byte(p, t);
+        vt_push(p, t);
         if (bind == 1 && !add_local(w, NULL, t)) return false;
       }
     }
@@ -192,9 +247,9 @@ static bool params_results(wat *w, text_buf *p, text_buf *r, int bind) {
   while (wat_is_lpar_kw(w, "result")) {
     w->pos += 2;
     while (wat_tok(w)->kind != TOK_RPAR) {
-      uint8_t t = 0;
+      uint32_t t = 0;
       if (!wat_valtype(w, &t)) return false;
-      text_buf_byte(r, t);
+      vt_push(r, t);
     }
     w->pos++;
   }
@@ -223,8 +278,8 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
     } else if (bind == 1) {
       for (uint32_t i = 0; ok && i < w->types[x].np; i++) ok = add_local(w, NULL, w->types[x].params[i]);
     }
-  } else if (ok && block && p.len == 0 && r.len <= 1) {
-    *bt = r.len ? (int64_t)r.p[0] - 0x80 : -64;
+  } else if (ok && block && p.len == 0 && vt_count(&r) <= 1) {
+    *bt = r.len ? -(int64_t)vt_at(&r, 0) : -64;
     text_buf_free(&p);
     text_buf_free(&r);
     return true;
@@ -243,7 +298,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
      * written in the short form, as other tools do */
     *bt = x;
     if (ok && x < w->ntypes && w->types[x].np == 0 && w->types[x].nr <= 1)
-      *bt = w->types[x].nr ? (int64_t)w->types[x].results[0] - 0x80 : -64;
+      *bt = w->types[x].nr ? -(int64_t)w->types[x].results[0] : -64;
   }
   return ok;
 }
@@ -294,6 +349,16 @@ static bool type_def(wat *w) {
 
 static bool first_pass(wat *w, size_t start, size_t end) {
   int first_def = -1; /* the kind of the first definition, for "import after ..." */
+  /* Type names first: a reference type may name a type defined further on (the
+   * validator then rejects it as an unknown type, with the spec's wording). */
+  for (w->pos = start; w->pos < end && wat_tok(w)->kind == TOK_LPAR;) {
+    size_t close = wat_tok(w)->match;
+    if (wat_is_kw(wat_peek(w, 1), w->src, "type")) {
+      w->pos += 2;
+      if (!add_name(w, SPACE_TYPE)) return false;
+    }
+    w->pos = close + 1;
+  }
   for (w->pos = start; w->pos < end;) {
     const text_token *open = wat_tok(w);
     if (open->kind != TOK_LPAR) {
@@ -306,7 +371,8 @@ static bool first_pass(wat *w, size_t start, size_t end) {
     w->pos += 2;
     int space = space_of_kw(kw, w->src);
     if (wat_is_kw(kw, w->src, "type")) {
-      if (!add_name(w, SPACE_TYPE) || !type_def(w)) return false;
+      if (wat_tok(w)->kind == TOK_ID) w->pos++; /* named above */
+      if (!type_def(w)) return false;
       w->nexplicit_types = w->ntypes;
     } else if (space >= 0) {
       if (!add_name(w, space)) return false;
@@ -321,8 +387,10 @@ static bool first_pass(wat *w, size_t start, size_t end) {
       }
       if (space == SPACE_TABLE) {
         /* (table funcref (elem ...)): the elem comes after the reference type */
-        if (wat_tok(w)->kind == TOK_KEYWORD && wat_peek(w, 1)->kind == TOK_LPAR &&
-            wat_is_kw(wat_peek(w, 2), w->src, "elem"))
+        size_t k = w->pos;
+        if (wat_is_lpar_kw(w, "ref")) k = wat_tok(w)->match;
+        else if (wat_tok(w)->kind != TOK_KEYWORD) k = close;
+        if (k + 2 < close && w->toks[k + 1].kind == TOK_LPAR && wat_is_kw(&w->toks[k + 2], w->src, "elem"))
           w->counts[SPACE_ELEM]++;
       }
       if (imported && first_def >= 0)
@@ -443,10 +511,10 @@ static bool limits(wat *w, text_buf *out) {
 
 static bool tabletype(wat *w, text_buf *out) {
   text_buf lim = {0};
-  uint8_t rt = 0;
-  bool ok = limits(w, &lim) && wat_reftype_kw(w, &rt);
+  uint32_t rt = 0;
+  bool ok = limits(w, &lim) && wat_reftype(w, &rt);
   if (ok) {
-    text_buf_byte(out, rt);
+    wat_emit_valtype(out, rt);
     text_buf_append(out, &lim);
   }
   text_buf_free(&lim);
@@ -454,16 +522,16 @@ static bool tabletype(wat *w, text_buf *out) {
 }
 
 static bool globaltype(wat *w, text_buf *out) {
-  uint8_t t;
+  uint32_t t;
   if (wat_is_lpar_kw(w, "mut")) {
     w->pos += 2;
     if (!wat_valtype(w, &t) || !wat_expect_rpar(w)) return false;
-    text_buf_byte(out, t);
+    wat_emit_valtype(out, t);
     text_buf_byte(out, 1);
     return true;
   }
   if (!wat_valtype(w, &t)) return false;
-  text_buf_byte(out, t);
+  wat_emit_valtype(out, t);
   text_buf_byte(out, 0);
   return true;
 }
@@ -515,11 +583,11 @@ static bool func_field(wat *w, sections *s) {
     const text_token *id = wat_tok(w);
     if (id->kind == TOK_ID) {
       w->pos++;
-      uint8_t t = 0;
+      uint32_t t = 0;
       if (!wat_valtype(w, &t) || !add_local(w, id, t)) return false;
     } else {
       while (wat_tok(w)->kind != TOK_RPAR) {
-        uint8_t t = 0;
+        uint32_t t = 0;
         if (!wat_valtype(w, &t) || !add_local(w, NULL, t)) return false;
       }
     }
@@ -535,7 +603,7 @@ static bool func_field(wat *w, sections *s) {
     uint32_t j = i;
     while (j < w->nlocals && w->local_types[j] == w->local_types[i]) j++;
     text_buf_u32(&body, j - i);
-    text_buf_byte(&body, w->local_types[i]);
+    wat_emit_valtype(&body, w->local_types[i]);
     i = j;
   }
   bool ok = wat_instrs(w, &body);
@@ -562,7 +630,7 @@ static void i32_const_zero(text_buf *out) {
  * shorter form (and the one other tools emit). */
 typedef struct elemlist {
   bool exprs;
-  uint8_t type;
+  uint32_t type;
   uint32_t n;
   text_buf items;   /* encoded expressions, or function indices */
   text_buf funcs;   /* function indices while every expression is ref.func */
@@ -587,8 +655,8 @@ static bool elem_list(wat *w, elemlist *el, bool allow_bare) {
   const text_token *t = wat_tok(w);
   if (wat_is_kw(t, w->src, "func")) {
     w->pos++;
-  } else if (t->kind == TOK_KEYWORD) {
-    if (!wat_reftype_kw(w, &el->type)) return false;
+  } else if (t->kind == TOK_KEYWORD || wat_is_lpar_kw(w, "ref")) {
+    if (!wat_reftype(w, &el->type)) return false;
     el->exprs = true;
   } else if (!allow_bare && t->kind != TOK_RPAR) {
     return wat_fail(w, t, "unexpected token");
@@ -617,7 +685,10 @@ static bool elem_list(wat *w, elemlist *el, bool allow_bare) {
     el->n++;
   }
   if (wat_tok(w)->kind != TOK_RPAR) return wat_fail(w, wat_tok(w), "unexpected token");
-  if (el->type == 0x70 && el->all_ref_func) {
+  /* Function indices are the shorter form, and the one other tools write, but in 3.0
+   * they make the segment's type (ref func) where funcref was written. That only
+   * matters to a module that has typed references; others get the short form. */
+  if (el->type == WASM_FUNCREF && el->all_ref_func && !w->typed_refs) {
     el->exprs = false;
     text_buf tmp = el->items;
     el->items = el->funcs;
@@ -640,7 +711,10 @@ static void emit_elem(sections *s, int mode, uint32_t table, const text_buf *off
   text_buf_byte(&s->elem, flags);
   if (mode == 0 && (flags & 2)) text_buf_u32(&s->elem, table);
   if (mode == 0) text_buf_append(&s->elem, offset);
-  if (flags & 3) text_buf_byte(&s->elem, el->exprs ? el->type : 0x00);
+  if (flags & 3) {
+    if (el->exprs) wat_emit_valtype(&s->elem, el->type);
+    else text_buf_byte(&s->elem, 0x00);
+  }
   text_buf_u32(&s->elem, el->n);
   if (el->funcs.oom) s->elem.oom = true; /* it decided the form */
   text_buf_append(&s->elem, &el->items);
@@ -658,14 +732,14 @@ static bool table_field(wat *w, sections *s) {
   }
   bool is64 = false;
   bool at_kw = wat_is_kw(wat_tok(w), w->src, "i64") || wat_is_kw(wat_tok(w), w->src, "i32");
-  if (at_kw && wat_peek(w, 1)->kind == TOK_KEYWORD) {
+  if (at_kw && (wat_peek(w, 1)->kind == TOK_KEYWORD || wat_is_lpar_kw_at(w, 1, "ref"))) {
     is64 = wat_is_kw(wat_tok(w), w->src, "i64");
     w->pos++;
     at_kw = false;
   }
-  if (wat_tok(w)->kind == TOK_KEYWORD && !at_kw) {
-    uint8_t rt = 0;
-    if (!wat_reftype_kw(w, &rt)) return false;
+  if ((wat_tok(w)->kind == TOK_KEYWORD && !at_kw) || wat_is_lpar_kw(w, "ref")) {
+    uint32_t rt = 0;
+    if (!wat_reftype(w, &rt)) return false;
     if (!wat_is_lpar_kw(w, "elem")) return wat_fail(w, wat_tok(w), "unexpected token");
     size_t close = wat_tok(w)->match;
     w->pos += 2;
@@ -692,7 +766,7 @@ static bool table_field(wat *w, sections *s) {
         if (ok) note_expr(&el, el.items.p + mark, el.items.len - mark);
         el.n++;
       }
-      if (ok && rt == 0x70 && el.all_ref_func) {
+      if (ok && rt == WASM_FUNCREF && el.all_ref_func) {
         el.exprs = false;
         text_buf tmp = el.items;
         el.items = el.funcs;
@@ -700,6 +774,24 @@ static bool table_field(wat *w, sections *s) {
       }
     } else {
       ok = elem_list(w, &el, true);
+      if (ok && !el.exprs && rt != WASM_FUNCREF) {
+        /* the segment takes the table's type: function indices become ref.func items */
+        text_buf items = {0};
+        util_reader r = {el.items.p, el.items.p, el.items.p + el.items.len, 0};
+        util_error ignore;
+        util_error_clear(&ignore);
+        for (uint32_t k = 0; k < el.n; k++) {
+          uint32_t x = 0;
+          util_read_u32(&r, &x, &ignore);
+          text_buf_byte(&items, 0xd2);
+          text_buf_u32(&items, x);
+          text_buf_byte(&items, 0x0b);
+        }
+        text_buf_free(&el.items);
+        el.items = items;
+        el.exprs = true;
+        el.type = rt;
+      }
     }
     if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
     if (ok) {
@@ -708,7 +800,7 @@ static bool table_field(wat *w, sections *s) {
       else i32_const_zero(&off);
       emit_elem(s, 0, index, &off, &el);
       text_buf_free(&off);
-      text_buf_byte(&s->table, rt);
+      wat_emit_valtype(&s->table, rt);
       text_buf_byte(&s->table, is64 ? 5 : 1);
       text_buf_u32(&s->table, el.n);
       text_buf_u32(&s->table, el.n);
@@ -720,7 +812,19 @@ static bool table_field(wat *w, sections *s) {
     return ok;
   }
   s->ntable++;
-  return tabletype(w, &s->table);
+  /* 3.0: an expression after the table type gives the elements' initial value */
+  text_buf tt = {0};
+  bool ok = tabletype(w, &tt);
+  if (ok && wat_tok(w)->kind != TOK_RPAR) {
+    text_buf_byte(&s->table, 0x40);
+    text_buf_byte(&s->table, 0x00);
+    text_buf_bytes(&s->table, tt.p, tt.len);
+    ok = wat_const_expr(w, &s->table);
+  } else if (ok) {
+    text_buf_bytes(&s->table, tt.p, tt.len);
+  }
+  text_buf_free(&tt);
+  return ok;
 }
 
 static bool data_strings(wat *w, text_buf *out) {
@@ -885,7 +989,8 @@ static bool elem_field(wat *w, sections *s) {
     w->pos++;
     ok = elem_list(w, &el, false);
     if (ok) emit_elem(s, 2, 0, NULL, &el);
-  } else if (wat_tok(w)->kind == TOK_LPAR || (wat_tok(w)->kind == TOK_NUM && wat_peek(w, 1)->kind == TOK_LPAR) ||
+  } else if ((wat_tok(w)->kind == TOK_LPAR && !wat_is_lpar_kw(w, "ref")) ||
+             (wat_tok(w)->kind == TOK_NUM && wat_peek(w, 1)->kind == TOK_LPAR) ||
              (wat_tok(w)->kind == TOK_ID && wat_peek(w, 1)->kind == TOK_LPAR)) {
     uint32_t table = 0;
     text_buf off = {0};
@@ -1025,6 +1130,8 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   sections s;
   memset(&s, 0, sizeof s);
   w.stop = end;
+  for (size_t k = start; k + 1 < end && !w.typed_refs; k++)
+    w.typed_refs = toks[k].kind == TOK_LPAR && wat_is_kw(&toks[k + 1], src, "ref");
   bool ok = first_pass(&w, start, end) && second_pass(&w, start, w.stop, &s);
   if (ok && w.stop < end) ok = wat_fail(&w, &toks[w.stop], "unexpected token");
   if (ok) {
@@ -1034,9 +1141,9 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     for (uint32_t i = 0; i < w.ntypes; i++) {
       text_buf_byte(&types, 0x60);
       text_buf_u32(&types, w.types[i].np);
-      text_buf_bytes(&types, w.types[i].params, w.types[i].np);
+      for (uint32_t k = 0; k < w.types[i].np; k++) wat_emit_valtype(&types, w.types[i].params[k]);
       text_buf_u32(&types, w.types[i].nr);
-      text_buf_bytes(&types, w.types[i].results, w.types[i].nr);
+      for (uint32_t k = 0; k < w.types[i].nr; k++) wat_emit_valtype(&types, w.types[i].results[k]);
     }
     section(out, 1, w.ntypes, &types, true);
     text_buf_free(&types);

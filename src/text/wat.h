@@ -7,7 +7,7 @@
 enum { SPACE_TYPE, SPACE_FUNC, SPACE_TABLE, SPACE_MEM, SPACE_GLOBAL, SPACE_ELEM, SPACE_DATA, SPACE_TAG, SPACE_COUNT };
 
 typedef struct wat_functype {
-  uint8_t *params, *results;
+  uint32_t *params, *results; /* wasm_vtype */
   uint32_t np, nr;
 } wat_functype;
 
@@ -33,7 +33,7 @@ typedef struct wat {
   /* current function */
   text_namemap locals;
   uint32_t nlocals;       /* params + locals */
-  uint8_t *local_types;
+  uint32_t *local_types;  /* wasm_vtype */
   size_t local_types_cap;
   wat_label *labels;
   size_t nlabels, labels_cap;
@@ -50,6 +50,7 @@ typedef struct wat {
   text_buf scratch;       /* folded instructions park their opcode here */
   text_buf tmp;           /* string decoding */
   bool uses_data_count;
+  bool typed_refs;        /* the module writes `(ref ...)` types somewhere */
   uint32_t features;      /* WASM_FEATURE_* the text is read under */
 } wat;
 
@@ -65,12 +66,18 @@ bool wat_expect(wat *w, int kind);
 bool wat_expect_rpar(wat *w);
 bool wat_index(wat *w, int space, uint32_t *out);   /* number or $name */
 bool wat_u32(wat *w, uint32_t *out);
-bool wat_valtype(wat *w, uint8_t *out);
-bool wat_reftype_kw(wat *w, uint8_t *out);
+/* Value types as wasm_vtype (src/wasm/module.h): `i32` ... `externref`, `(ref null? ht)`
+ * with ht `func`, `extern`, or a type index or name. */
+bool wat_valtype(wat *w, uint32_t *out);
+bool wat_reftype(wat *w, uint32_t *out);
+bool wat_heaptype(wat *w, uint32_t *out);
+/* The binary form of a value type, and of a heap type. */
+void wat_emit_valtype(text_buf *out, uint32_t t);
+void wat_emit_heaptype(text_buf *out, uint32_t h);
 /* A type use: (type x)? (param ...)* (result ...)*; names params into w->locals when
  * `bind` (function definitions). Appends an implicit type when needed. */
 bool wat_typeuse(wat *w, uint32_t *typeidx, bool bind);
-/* Block type: sets *bt to -64 (empty), a negative value type or a type index. */
+/* Block type: sets *bt to -64 (empty), minus a value type (one result) or a type index. */
 bool wat_blocktype(wat *w, int64_t *bt);
 
 /* A block, loop or if starts here (in binary order): numbers it for the name section

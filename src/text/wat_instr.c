@@ -20,7 +20,7 @@ static void emit_op(text_buf *out, int op) {
 
 static void emit_blocktype(text_buf *out, int64_t bt) {
   if (bt == -64) text_buf_byte(out, 0x40);
-  else if (bt < 0) text_buf_byte(out, (uint8_t)(bt + 0x80));
+  else if (bt < 0) wat_emit_valtype(out, (uint32_t)-bt);
   else text_buf_s64(out, bt);
 }
 
@@ -211,19 +211,21 @@ static bool plain(wat *w, int op, text_buf *out) {
   if (op == WASM_OP_SELECT) {
     if (!wat_is_lpar_kw(w, "result")) { emit_op(out, op); return true; }
     text_buf types = {0};
+    uint32_t ntypes = 0;
     while (wat_is_lpar_kw(w, "result")) {
       w->pos += 2;
       while (wat_tok(w)->kind != TOK_RPAR) {
-        uint8_t t = 0;
+        uint32_t t = 0;
         if (!wat_valtype(w, &t)) { text_buf_free(&types); return false; }
-        text_buf_byte(&types, t);
+        wat_emit_valtype(&types, t);
+        ntypes++;
       }
       w->pos++;
     }
     /* `(result)` with no types is still the typed form, with zero types: the spec's
      * grammar says so and validation rejects it ("invalid result arity"). */
     emit_op(out, WASM_OP_SELECT_T);
-    text_buf_u32(out, (uint32_t)types.len);
+    text_buf_u32(out, ntypes);
     text_buf_append(out, &types);
     text_buf_free(&types);
     return true;
@@ -234,6 +236,11 @@ static bool plain(wat *w, int op, text_buf *out) {
     return true;
   case WASM_IMM_BLOCKTYPE:
     return wat_fail(w, wat_tok(w), "unexpected token");
+  case WASM_IMM_TYPE:
+    if (!wat_index(w, SPACE_TYPE, &a)) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    return true;
   case WASM_IMM_LABEL:
     if (!label_index(w, &a)) return false;
     emit_op(out, op);
@@ -328,15 +335,10 @@ static bool plain(wat *w, int op, text_buf *out) {
     emit_op(out, op);
     return lane_u8(w, out, false);
   case WASM_IMM_REFTYPE: {
-    const text_token *t = wat_tok(w);
-    uint8_t rt;
-    if (wat_is_kw(t, w->src, "func")) rt = 0x70;
-    else if (wat_is_kw(t, w->src, "extern")) rt = 0x6f;
-    else if (wat_is_kw(t, w->src, "exn")) rt = 0x69;
-    else return wat_fail(w, t, "unexpected token");
-    w->pos++;
+    uint32_t h;
+    if (!wat_heaptype(w, &h)) return false;
     emit_op(out, op);
-    text_buf_byte(out, rt);
+    wat_emit_heaptype(out, h);
     return true;
   }
   case WASM_IMM_MEMINIT:

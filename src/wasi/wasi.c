@@ -554,9 +554,10 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   uint32_t np, nr;
   decode_sig(call->params, params, &np);
   decode_sig(call->results, results, &nr);
-  if (want && (want->nparams != np || want->nresults != nr ||
-               (np && memcmp(want->params, params, np) != 0) ||
-               (nr && memcmp(want->results, results, nr) != 0)))
+  bool same = !want || (want->nparams == np && want->nresults == nr);
+  for (uint32_t i = 0; want && same && i < np; i++) same = want->params[i] == params[i];
+  for (uint32_t i = 0; want && same && i < nr; i++) same = want->results[i] == results[i];
+  if (!same)
     return util_fail(err, UTIL_ERR_LINK, -1, "incompatible import type: %s.%s", module, name);
   wasi_binding *b = util_try_malloc(sizeof *b);
   if (!b) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");

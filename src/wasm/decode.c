@@ -109,22 +109,9 @@ static bool read_name(decoder *d, wasm_name *out) {
   return true;
 }
 
-/* Type codes are 7-bit signed LEB128 numbers, so a continuation bit is an overlong
- * integer before it is a bad type. */
-static bool read_valtype(decoder *d, uint8_t *out) {
-  size_t off = pos(d);
-  if (!read_u8(d, out)) return false;
-  if (*out & 0x80) return fail(d, off, "integer representation too long");
-  if (!wasm_is_valtype(*out)) return fail(d, off, "malformed value type");
-  return true;
-}
+static bool read_valtype(decoder *d, wasm_vtype *out) { return wasm_read_valtype(&d->r, out, d->err); }
 
-static bool read_reftype(decoder *d, uint8_t *out) {
-  size_t off = pos(d);
-  if (!read_u8(d, out)) return false;
-  if (!wasm_is_reftype(*out)) return fail(d, off, "malformed reference type");
-  return true;
-}
+static bool read_reftype(decoder *d, wasm_vtype *out) { return wasm_read_reftype(&d->r, out, d->err); }
 
 /* 3.0's limits: a flags byte (bit 0: a maximum follows, bit 2: 64-bit addressing) and
  * u64 bounds, which the validator holds to the index type's range. */
@@ -331,14 +318,13 @@ static bool type_section(decoder *d) {
     if (!read_u8(d, &form)) return false;
     if (form & 0x80) return fail(d, off, "integer representation too long");
     if (form != 0x60) return fail(d, off, "malformed function type");
-    /* Value types are single bytes, so the lists point straight into the input copy. */
     for (int half = 0; half < 2; half++) {
       uint32_t cnt;
       if (!read_len(d, &cnt)) return false;
-      const uint8_t *types = d->r.p;
+      wasm_vtype *types = NULL;
+      if (cnt && !ARENA_ARRAY(d, types, cnt)) return false;
       for (uint32_t k = 0; k < cnt; k++) {
-        uint8_t t;
-        if (!read_valtype(d, &t)) return false;
+        if (!read_valtype(d, &types[k])) return false;
       }
       if (half == 0) {
         ft->nparams = cnt;
@@ -420,7 +406,18 @@ static bool table_section(decoder *d) {
   set_count(d, n);
   if (!alloc_tables(d, n)) return false;
   for (uint32_t i = 0; i < n; i++) {
-    if (!read_tabletype(d, &d->m->tables[d->m->ntable_imports + i].type)) return false;
+    wasm_table *t = &d->m->tables[d->m->ntable_imports + i];
+    /* 3.0: 0x40 0x00 before the table type announces an initial-value expression */
+    if (d->r.p < d->r.end && *d->r.p == 0x40) {
+      size_t off = pos(d);
+      uint8_t b;
+      d->r.p++;
+      if (!read_u8(d, &b)) return false;
+      if (b != 0) return fail(d, off + 1, "malformed table");
+      if (!read_tabletype(d, &t->type) || !read_expr(d, &t->init)) return false;
+    } else if (!read_tabletype(d, &t->type)) {
+      return false;
+    }
   }
   return true;
 }
@@ -538,6 +535,8 @@ static bool element_section(decoder *d) {
         if (kind != 0) return fail(d, koff, "malformed element kind");
       }
     }
+    /* 3.0: a list of function indices holds non-null references */
+    if (!exprs) e->type = wasm_reftype(false, WASM_HEAP_FUNC);
     if (!(exprs ? read_elem_exprs(d, e) : read_func_indices(d, e))) return false;
   }
   return true;
@@ -557,7 +556,7 @@ static bool read_locals(decoder *d, wasm_func *f) {
   uint64_t total = 0;
   for (uint32_t g = 0; g < ngroups; g++) {
     uint32_t cnt;
-    uint8_t t;
+    wasm_vtype t;
     if (!read_u32(d, &cnt) || !read_valtype(d, &t)) return false;
     total += cnt;
   }
@@ -575,10 +574,10 @@ static bool read_locals(decoder *d, wasm_func *f) {
   uint32_t k = 0;
   for (uint32_t g = 0; g < ngroups; g++) {
     uint32_t cnt;
-    uint8_t t;
+    wasm_vtype t = 0;
     util_read_u32(&again, &cnt, d->err);
-    util_read_u8(&again, &t, d->err);
-    if (cnt) memset(f->local_types + k, t, cnt);
+    wasm_read_valtype(&again, &t, d->err);
+    for (uint32_t j = 0; j < cnt; j++) f->local_types[k + j] = t;
     k += cnt;
   }
   return true;

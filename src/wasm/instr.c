@@ -77,6 +77,55 @@ static bool read_memarg(util_reader *r, wasm_memarg *m, uint32_t features, util_
   return true;
 }
 
+bool wasm_read_heaptype(util_reader *r, uint32_t *out, util_error *err) {
+  size_t off = util_reader_offset(r);
+  int64_t v;
+  if (!util_read_s33(r, &v, err)) return false;
+  if (v >= 0) {
+    if (v > WASM_MAX_TYPE_INDEX) {
+      return util_fail(err, UTIL_ERR_LIMIT, (int64_t)off, "type index %lld beyond this implementation's limit",
+                       (long long)v);
+    }
+    *out = (uint32_t)v + WASM_HEAP_INDEX;
+    return true;
+  }
+  if (v < -64 || !wasm_is_abstract_heap((uint32_t)(v + 0x80))) return fail_at(err, off, "malformed heap type");
+  *out = (uint32_t)(v + 0x80);
+  return true;
+}
+
+/* After a first byte `b` already read: a value type's remaining bytes. */
+static bool read_valtype_rest(util_reader *r, uint8_t b, size_t off, wasm_vtype *out, util_error *err) {
+  if (b == WASM_REF_NULL_TAG || b == WASM_REF_TAG) {
+    uint32_t h;
+    if (!wasm_read_heaptype(r, &h, err)) return false;
+    *out = wasm_reftype(b == WASM_REF_NULL_TAG, h);
+    return true;
+  }
+  /* Type codes are 7-bit signed LEB128 numbers, so a continuation bit is an overlong
+   * integer before it is a bad type. */
+  if (b & 0x80) return fail_at(err, off, "integer representation too long");
+  if (!wasm_is_valtype(b)) return fail_at(err, off, "malformed value type");
+  *out = b;
+  return true;
+}
+
+bool wasm_read_valtype(util_reader *r, wasm_vtype *out, util_error *err) {
+  size_t off = util_reader_offset(r);
+  uint8_t b;
+  return util_read_u8(r, &b, err) && read_valtype_rest(r, b, off, out, err);
+}
+
+bool wasm_read_reftype(util_reader *r, wasm_vtype *out, util_error *err) {
+  size_t off = util_reader_offset(r);
+  uint8_t b;
+  if (!util_read_u8(r, &b, err)) return false;
+  if (b != WASM_REF_NULL_TAG && b != WASM_REF_TAG && !wasm_is_reftype(b)) {
+    return fail_at(err, off, "malformed reference type");
+  }
+  return read_valtype_rest(r, b, off, out, err);
+}
+
 static bool read_blocktype(util_reader *r, wasm_instr *in, util_error *err) {
   size_t off = util_reader_offset(r);
   if (r->p < r->end && *r->p == 0x40) {
@@ -85,9 +134,10 @@ static bool read_blocktype(util_reader *r, wasm_instr *in, util_error *err) {
     return true;
   }
   if (r->p < r->end && (*r->p & 0xc0) == 0x40) { /* a one-byte negative: a value type */
-    uint8_t t = *r->p++;
-    if (!wasm_is_valtype(t)) return fail_at(err, off, "malformed value type");
-    in->blocktype = (int64_t)t - 0x80;
+    wasm_vtype t;
+    if (!wasm_read_valtype(r, &t, err)) return false;
+    in->blocktype = -1;
+    in->bt_type = t;
     return true;
   }
   if (!util_read_s33(r, &in->blocktype, err)) return false;
@@ -114,6 +164,11 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
   if (op < 0) {
     if (b == 0xfc || b == 0xfd) return fail_at(err, start, "illegal opcode");
     return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b); /* the reference decoder's wording */
+  }
+  if (!(features & WASM_FEATURE_TYPED_REFS) &&
+      (op == WASM_OP_CALL_REF || op == WASM_OP_RETURN_CALL_REF || op == WASM_OP_REF_AS_NON_NULL ||
+       op == WASM_OP_BR_ON_NULL || op == WASM_OP_BR_ON_NON_NULL)) {
+    return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b);
   }
   in->op = (uint16_t)op;
   in->offset = (uint32_t)start;
@@ -142,7 +197,8 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
   case WASM_IMM_GLOBAL:
   case WASM_IMM_TABLE:
   case WASM_IMM_DATAIDX:
-  case WASM_IMM_ELEMIDX: return util_read_u32(r, &in->idx, err);
+  case WASM_IMM_ELEMIDX:
+  case WASM_IMM_TYPE: return util_read_u32(r, &in->idx, err);
   case WASM_IMM_BR_TABLE: {
     if (!util_read_u32(r, &in->ntargets, err)) return false;
     in->targets = r->p;
@@ -156,14 +212,12 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
     return util_read_u32(r, &in->idx, err) && util_read_u32(r, &in->idx2, err);
   case WASM_IMM_SELECT_T: {
     if (!util_read_u32(r, &in->ntargets, err)) return false;
-    const uint8_t *types;
-    if (!util_read_bytes(r, in->ntargets, &types, err)) return false;
+    in->targets = r->p;
     for (uint32_t i = 0; i < in->ntargets; i++) {
-      if (!wasm_is_valtype(types[i])) {
-        return fail_at(err, (size_t)(types + i - r->start) + r->base, "malformed value type");
-      }
+      wasm_vtype t;
+      if (!wasm_read_valtype(r, &t, err)) return false;
+      if (i == 0) in->reftype = t;
     }
-    in->targets = types;
     return true;
   }
   case WASM_IMM_MEM: return read_memarg(r, &in->mem, features, err);
@@ -182,9 +236,13 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
   }
   case WASM_IMM_LANE: return util_read_u8(r, &in->lane, err);
   case WASM_IMM_REFTYPE: {
+    uint32_t h;
     size_t off = util_reader_offset(r);
-    if (!util_read_u8(r, &in->reftype, err)) return false;
-    if (!wasm_is_reftype(in->reftype)) return fail_at(err, off, "malformed reference type");
+    if (r->p < r->end && (*r->p & 0xc0) == 0x40 && !wasm_is_abstract_heap(*r->p)) {
+      return fail_at(err, off, "malformed reference type");
+    }
+    if (!wasm_read_heaptype(r, &h, err)) return false;
+    in->reftype = wasm_reftype(true, h);
     return true;
   }
   case WASM_IMM_MEMINIT:
@@ -198,15 +256,16 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
   return fail_at(err, start, "illegal opcode");
 }
 
-bool wasm_blocktype_sig(const wasm_module *m, int64_t bt, uint8_t *scratch, uint32_t *np,
-                        const uint8_t **params, uint32_t *nr, const uint8_t **results) {
+bool wasm_blocktype_sig(const wasm_module *m, const wasm_instr *in, wasm_vtype *scratch, uint32_t *np,
+                        const wasm_vtype **params, uint32_t *nr, const wasm_vtype **results) {
+  int64_t bt = in->blocktype;
   if (bt == -64) {
     *np = *nr = 0;
     *params = *results = NULL;
     return true;
   }
   if (bt < 0) {
-    *scratch = (uint8_t)(bt + 0x80);
+    *scratch = in->bt_type;
     *np = 0;
     *params = NULL;
     *nr = 1;

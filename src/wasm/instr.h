@@ -22,11 +22,13 @@ typedef struct wasm_instr {
                          TABLEINIT: elem index; TABLECOPY: dst table; MEMCOPY: dst mem */
   uint32_t idx2;      /* CALL_INDIRECT, TABLEINIT: table; TABLECOPY: src table;
                          MEMINIT: memory; MEMCOPY: src memory */
-  int64_t blocktype;  /* BLOCKTYPE: -64 (0x40) = empty, a negative valtype code
-                         (e.g. -1 = i32) or a type index >= 0 */
+  int64_t blocktype;  /* BLOCKTYPE: -64 (0x40) = empty, -1 = one result of type
+                         `bt_type`, or a type index >= 0 */
+  uint32_t bt_type;   /* wasm_vtype, with blocktype -1 */
   wasm_memarg mem;    /* MEM, MEMLANE */
   uint8_t lane;       /* LANE, MEMLANE */
-  uint8_t reftype;    /* REFTYPE */
+  uint32_t reftype;   /* REFTYPE: the wasm_vtype (ref null ht) of ref.null ht;
+                         SELECT_T: the first type */
   union {
     int32_t i32;
     int64_t i64;
@@ -36,7 +38,8 @@ typedef struct wasm_instr {
   } c;
   /* BR_TABLE: `ntargets` label depths (not counting the default) in LEB form starting
    * at `targets`; read them with wasm_br_table_next. `idx` holds the default.
-   * SELECT_T: `ntargets` valtypes starting at `targets` (bytes).
+   * SELECT_T: `ntargets` value types in binary form starting at `targets` (the first
+   * decoded in `reftype`).
    * TRY_TABLE: `ntargets` catch clauses starting at `targets`; read them with
    * wasm_catch_next. `blocktype` holds the block type. TAG: `idx` is the tag. */
   uint32_t ntargets;
@@ -52,6 +55,13 @@ bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err);
  * an offset is a u32. wasm_read_instr reads with every feature: code the decoder
  * accepted under fewer features reads the same. */
 bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features, util_error *err);
+
+/* Value and reference types in binary form (3.0: 0x63/0x64 with a heap type), and heap
+ * types (an abstract type's code or WASM_HEAP_INDEX + a type index). A type index beyond
+ * WASM_MAX_TYPE_INDEX is refused as an implementation limit. */
+bool wasm_read_valtype(util_reader *r, uint32_t *out, util_error *err);
+bool wasm_read_reftype(util_reader *r, uint32_t *out, util_error *err);
+bool wasm_read_heaptype(util_reader *r, uint32_t *out, util_error *err);
 
 /* Iterates BR_TABLE targets: *pos starts at in->targets. */
 uint32_t wasm_br_table_next(const uint8_t **pos);
@@ -74,7 +84,7 @@ struct wasm_functype;
 /* Fills params/results for a block type; for the short forms the single result type is
  * written to *scratch so results can point at it. Returns false for an out-of-range type
  * index (the validator reports it). */
-bool wasm_blocktype_sig(const struct wasm_module *m, int64_t bt, uint8_t *scratch,
-                        uint32_t *np, const uint8_t **params, uint32_t *nr, const uint8_t **results);
+bool wasm_blocktype_sig(const struct wasm_module *m, const wasm_instr *in, uint32_t *scratch,
+                        uint32_t *np, const uint32_t **params, uint32_t *nr, const uint32_t **results);
 
 #endif

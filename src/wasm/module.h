@@ -20,13 +20,50 @@ typedef enum {
   WASM_EXNREF = 0x69,      /* exception handling (3.0): (ref null exn) */
 } wasm_valtype;
 
-static inline bool wasm_is_reftype(uint8_t t) {
-  return t == WASM_FUNCREF || t == WASM_EXTERNREF || t == WASM_EXNREF;
+/* A value type as one 32-bit word (3.0 reference types carry a heap type):
+ *   - numeric and vector types: their type byte (WASM_I32 ... WASM_V128);
+ *   - a nullable reference to an abstract heap type: the heap type's byte, which is also
+ *     the binary shorthand (WASM_FUNCREF = (ref null func), WASM_EXTERNREF = (ref null
+ *     extern)); GC's anyref, eqref, ... slot in the same way;
+ *   - every other reference: WASM_REF_NULL_TAG or WASM_REF_TAG in the low byte and the
+ *     heap type above it: an abstract heap type's byte, or WASM_HEAP_INDEX + a type index.
+ * Each type has exactly one encoding, so equal types compare equal as integers. */
+typedef uint32_t wasm_vtype;
+
+enum {
+  WASM_REF_NULL_TAG = 0x63, /* the binary prefixes of (ref null ht) and (ref ht) */
+  WASM_REF_TAG = 0x64,
+  /* abstract heap types (their binary codes) */
+  WASM_HEAP_FUNC = 0x70,
+  WASM_HEAP_EXTERN = 0x6f,
+  WASM_HEAP_EXN = 0x69,              /* exception handling */
+  WASM_HEAP_INDEX = 0x100,           /* heap values from here on are type indices */
+  WASM_MAX_TYPE_INDEX = 0xfffeff,    /* type indices that fit the encoding */
+};
+
+static inline bool wasm_is_abstract_heap(uint32_t h) {
+  return h == WASM_HEAP_FUNC || h == WASM_HEAP_EXTERN || h == WASM_HEAP_EXN;
 }
-static inline bool wasm_is_valtype(uint8_t t) {
+static inline bool wasm_is_reftype(wasm_vtype t) {
+  return wasm_is_abstract_heap(t) || (((t & 0xff) == WASM_REF_NULL_TAG || (t & 0xff) == WASM_REF_TAG) && t >> 8);
+}
+static inline bool wasm_is_valtype(wasm_vtype t) {
   return (t >= WASM_V128 && t <= WASM_I32) || wasm_is_reftype(t);
 }
-const char *wasm_valtype_name(uint8_t t);
+/* The reference type (ref null? heap), in its one encoding. */
+static inline wasm_vtype wasm_reftype(bool nullable, uint32_t heap) {
+  if (nullable && wasm_is_abstract_heap(heap)) return heap;
+  return heap << 8 | (nullable ? WASM_REF_NULL_TAG : WASM_REF_TAG);
+}
+/* Of a reference type: its heap type and nullability. */
+static inline uint32_t wasm_ref_heap(wasm_vtype t) { return t < 0x100 ? t : t >> 8; }
+static inline bool wasm_ref_nullable(wasm_vtype t) { return t < 0x100 || (t & 0xff) == WASM_REF_NULL_TAG; }
+/* A heap type naming a module type: its index, else -1. */
+static inline int64_t wasm_heap_typeidx(uint32_t h) { return h >= WASM_HEAP_INDEX ? (int64_t)(h - WASM_HEAP_INDEX) : -1; }
+
+/* The printable name ("i32", "funcref", "(ref null 3)"); reference types with a heap
+ * type are formatted into a small per-thread ring of buffers, valid for a few calls. */
+const char *wasm_valtype_name(wasm_vtype t);
 
 typedef enum {
   WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1, WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3,
@@ -41,8 +78,8 @@ typedef struct wasm_name {
 
 typedef struct wasm_functype {
   uint32_t nparams, nresults;
-  const uint8_t *params;  /* valtypes */
-  const uint8_t *results;
+  const wasm_vtype *params;
+  const wasm_vtype *results;
 } wasm_functype;
 
 typedef struct wasm_limits {
@@ -53,7 +90,7 @@ typedef struct wasm_limits {
 } wasm_limits;
 
 typedef struct wasm_tabletype {
-  uint8_t elem;  /* reftype */
+  wasm_vtype elem;  /* a reference type */
   wasm_limits limits;
 } wasm_tabletype;
 
@@ -62,7 +99,7 @@ typedef struct wasm_memtype {
 } wasm_memtype;
 
 typedef struct wasm_globaltype {
-  uint8_t type;
+  wasm_vtype type;
   bool mut;
 } wasm_globaltype;
 
@@ -91,7 +128,7 @@ typedef struct wasm_func {
   bool imported;
   /* defined functions only: */
   uint32_t nlocals;         /* declared locals, excluding parameters */
-  uint8_t *local_types;     /* nlocals valtypes */
+  wasm_vtype *local_types;  /* nlocals value types */
   const uint8_t *code;      /* the instruction bytes (after the locals), ending in `end` */
   uint32_t code_len;
   uint32_t code_offset;     /* offset of `code` in the input */
@@ -102,6 +139,7 @@ typedef struct wasm_func {
 typedef struct wasm_table {
   wasm_tabletype type;
   bool imported;
+  wasm_expr init; /* defined tables only: the elements' initial value (3.0), or len 0 for null */
 } wasm_table;
 
 typedef struct wasm_memory {
@@ -131,7 +169,7 @@ typedef enum { WASM_SEG_ACTIVE, WASM_SEG_PASSIVE, WASM_SEG_DECLARATIVE } wasm_se
 
 typedef struct wasm_elem {
   uint8_t mode;        /* wasm_segmode */
-  uint8_t type;        /* reftype of the items */
+  wasm_vtype type;     /* reference type of the items */
   uint32_t table;      /* active only */
   wasm_expr offset;    /* active only */
   uint32_t count;
@@ -240,8 +278,12 @@ typedef struct wasm_module {
 #define WASM_FEATURE_MULTI_MEMORY 0x1u
 #define WASM_FEATURE_MEMORY64 0x2u /* 64-bit memories and tables */
 #define WASM_FEATURE_EXCEPTIONS 0x4u /* the tag section (id 13) and the tag kind (4) */
+#define WASM_FEATURE_EXTENDED_CONST 0x8u /* add, sub, mul in constant expressions */
+#define WASM_FEATURE_TYPED_REFS 0x10u /* call_ref, return_call_ref, ref.as_non_null, br_on_(non_)null */
 #define WASM_FEATURES_2_0 0u
-#define WASM_FEATURES_ALL (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | WASM_FEATURE_EXCEPTIONS)
+#define WASM_FEATURES_ALL                                                                                   \
+  (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | WASM_FEATURE_EXCEPTIONS | WASM_FEATURE_EXTENDED_CONST | \
+   WASM_FEATURE_TYPED_REFS)
 
 /* Decodes a binary module. On success returns a module the caller frees with
  * wasm_module_free; on failure returns NULL with a MALFORMED error carrying the offset. */

@@ -1,6 +1,26 @@
+#include <stdio.h>
+
 #include "module.h"
 
-const char *wasm_valtype_name(uint8_t t) {
+static const char *heap_name(uint32_t h) {
+  switch (h) {
+  case WASM_HEAP_FUNC: return "func";
+  case WASM_HEAP_EXTERN: return "extern";
+  default: return NULL;
+  }
+}
+
+const char *wasm_valtype_name(wasm_vtype t) {
+  if (t >= 0x100 && wasm_is_reftype(t)) {
+    static _Thread_local char ring[4][40];
+    static _Thread_local unsigned next;
+    char *b = ring[next++ % 4];
+    uint32_t h = wasm_ref_heap(t);
+    const char *null = wasm_ref_nullable(t) ? "null " : "";
+    if (heap_name(h)) snprintf(b, sizeof ring[0], "(ref %s%s)", null, heap_name(h));
+    else snprintf(b, sizeof ring[0], "(ref %s%u)", null, (unsigned)(h - WASM_HEAP_INDEX));
+    return b;
+  }
   switch (t) {
   case WASM_I32: return "i32";
   case WASM_I64: return "i64";

@@ -40,6 +40,7 @@ typedef enum {
   WASM_IMM_TABLEINIT,     /* u32 elem index, u32 table index */
   WASM_IMM_ELEMIDX,
   WASM_IMM_TABLECOPY,     /* u32 dst table, u32 src table */
+  WASM_IMM_TYPE,          /* u32 type index (call_ref, return_call_ref) */
   WASM_IMM_TAG,           /* u32 tag index */
   WASM_IMM_TRY_TABLE,     /* block type, vec(catch clause) */
 } wasm_imm_kind;

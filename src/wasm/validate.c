@@ -19,34 +19,144 @@ static bool invalid(util_error *err, int64_t off, const char *fmt, ...) {
   return false;
 }
 
+/* ---------- value types and subtyping ---------------------------------------------- */
+
+static bool heap_sub(const wasm_vmodule *vm, uint32_t a, uint32_t b) {
+  if (a == b) return true;
+  int64_t ia = wasm_heap_typeidx(a), ib = wasm_heap_typeidx(b);
+  const wasm_module *m = vm->m;
+  if (ia >= 0 && (uint64_t)ia >= m->ntypes) return false;
+  if (ib >= 0 && (uint64_t)ib >= m->ntypes) return false;
+  /* every defined type is a function type until GC adds structs and arrays */
+  if (ia >= 0 && b == WASM_HEAP_FUNC) return true;
+  if (ia >= 0 && ib >= 0) return vm->canon && vm->canon[ia] == vm->canon[ib];
+  return false;
+}
+
+bool wasm_vtype_sub(const wasm_vmodule *vm, wasm_vtype a, wasm_vtype b) {
+  if (a == b || a == WASM_TYPE_UNKNOWN || b == WASM_TYPE_UNKNOWN) return true;
+  if (!wasm_is_reftype(a) || !wasm_is_reftype(b)) return false;
+  if (wasm_ref_nullable(a) && !wasm_ref_nullable(b)) return false;
+  return heap_sub(vm, wasm_ref_heap(a), wasm_ref_heap(b));
+}
+
+/* A value type's type indices must name types of the module, and, inside the type
+ * section, types up to the one being defined (`limit`). */
+static bool check_vtype(const wasm_module *m, wasm_vtype t, uint32_t limit, int64_t off, util_error *err) {
+  if (!wasm_is_reftype(t)) return true;
+  /* 2.0 has only funcref and externref (and exnref comes with exception handling) */
+  if (t >= 0x100 && !(m->features & WASM_FEATURE_TYPED_REFS)) return invalid(err, off, "malformed reference type");
+  int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
+  if (i >= 0 && (uint64_t)i >= limit) return invalid(err, off, "unknown type %lld", (long long)i);
+  return true;
+}
+
+/* Type equivalence (iso-recursive: each function type is its own recursion group, which
+ * may refer to itself). Equivalent types share vm->canon; a reference to the type's own
+ * index matches only the other type's own index. */
+static uint32_t heap_key(const wasm_vmodule *vm, uint32_t self, uint32_t h) {
+  int64_t i = wasm_heap_typeidx(h);
+  if (i < 0) return h;
+  if ((uint32_t)i == self) return 0xffffffffu;
+  return WASM_HEAP_INDEX + vm->canon[i];
+}
+
+static uint32_t vtype_key(const wasm_vmodule *vm, uint32_t self, wasm_vtype t) {
+  if (!wasm_is_reftype(t) || t < 0x100) return t;
+  return heap_key(vm, self, wasm_ref_heap(t)) * 2u + wasm_ref_nullable(t);
+}
+
+static bool types_equiv(const wasm_vmodule *vm, uint32_t i, uint32_t j) {
+  const wasm_functype *a = &vm->m->types[i], *b = &vm->m->types[j];
+  if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
+  for (uint32_t k = 0; k < a->nparams + a->nresults; k++) {
+    wasm_vtype x = k < a->nparams ? a->params[k] : a->results[k - a->nparams];
+    wasm_vtype y = k < b->nparams ? b->params[k] : b->results[k - b->nparams];
+    if (vtype_key(vm, i, x) != vtype_key(vm, j, y)) return false;
+  }
+  return true;
+}
+
+static uint32_t type_hash(const wasm_vmodule *vm, uint32_t i) {
+  const wasm_functype *a = &vm->m->types[i];
+  uint32_t h = 2166136261u ^ a->nparams * 31u ^ a->nresults;
+  for (uint32_t k = 0; k < a->nparams + a->nresults; k++) {
+    wasm_vtype x = k < a->nparams ? a->params[k] : a->results[k - a->nparams];
+    h = (h ^ vtype_key(vm, i, x)) * 16777619u;
+  }
+  return h;
+}
+
+static bool check_types(const wasm_module *m, wasm_vmodule *vm, util_error *err) {
+  uint32_t n = m->ntypes;
+  vm->canon = util_try_malloc((n ? n : 1) * sizeof *vm->canon);
+  uint32_t cap = 16;
+  while (cap < 2 * (uint64_t)n && cap < (1u << 30)) cap *= 2;
+  uint32_t *slots = util_try_malloc((size_t)cap * sizeof *slots);
+  if (!vm->canon || !slots) {
+    free(slots);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
+  memset(slots, 0xff, (size_t)cap * sizeof *slots);
+  for (uint32_t i = 0; i < n; i++) {
+    const wasm_functype *ft = &m->types[i];
+    for (uint32_t k = 0; k < ft->nparams + ft->nresults; k++) {
+      wasm_vtype t = k < ft->nparams ? ft->params[k] : ft->results[k - ft->nparams];
+      if (!check_vtype(m, t, i + 1, -1, err)) {
+        free(slots);
+        return false;
+      }
+    }
+    vm->canon[i] = i;
+    for (uint32_t s = type_hash(vm, i) & (cap - 1);; s = (s + 1) & (cap - 1)) {
+      if (slots[s] == UINT32_MAX) {
+        slots[s] = i;
+        break;
+      }
+      if (types_equiv(vm, slots[s], i)) {
+        vm->canon[i] = vm->canon[slots[s]];
+        break;
+      }
+    }
+  }
+  free(slots);
+  return true;
+}
+
 /* ---------- constant expressions --------------------------------------------------- */
 
-bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, uint8_t type,
+bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_vtype type,
                               uint32_t nglobals_visible, util_error *err) {
   const wasm_module *m = vm->m;
   if (!e->bytes && e->len) return invalid(err, e->offset, "constant expression required");
   util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
-  /* Every instruction allowed in a constant expression only pushes, so typing reduces to
-   * counting: the spec reports non-constant instructions before any type error. */
+  /* The spec reports non-constant instructions before any type error, so typing errors
+   * are kept until the end. The stack only holds what the expression pushed. */
+  enum { STACK = 16 };
+  wasm_vtype stack[STACK];
   uint32_t depth = 0;
-  uint8_t produced = 0;
+  bool mismatch = false;
   for (;;) {
     wasm_instr in;
     if (util_reader_eof(&r)) {
       return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r), "unexpected end");
     }
     if (!wasm_read_instr_features(&r, &in, m->features, err)) return false;
-    uint8_t t;
+    wasm_vtype t;
     switch (in.op) {
     case WASM_OP_I32_CONST: t = WASM_I32; break;
     case WASM_OP_I64_CONST: t = WASM_I64; break;
     case WASM_OP_F32_CONST: t = WASM_F32; break;
     case WASM_OP_F64_CONST: t = WASM_F64; break;
     case WASM_OP_V128_CONST: t = WASM_V128; break;
-    case WASM_OP_REF_NULL: t = in.reftype; break;
+    case WASM_OP_REF_NULL:
+      if (!check_vtype(m, in.reftype, m->ntypes, in.offset, err)) return false;
+      t = in.reftype;
+      break;
     case WASM_OP_REF_FUNC:
       if (in.idx >= m->nfuncs) return invalid(err, in.offset, "unknown function %u", in.idx);
-      t = WASM_FUNCREF;
+      t = m->funcs[in.idx].type < m->ntypes ? wasm_reftype(false, WASM_HEAP_INDEX + m->funcs[in.idx].type)
+                                            : wasm_reftype(false, WASM_HEAP_FUNC);
       break;
     case WASM_OP_GLOBAL_GET:
       if (in.idx >= nglobals_visible || in.idx >= m->nglobals) {
@@ -57,9 +167,23 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, uint8_
       }
       t = m->globals[in.idx].type.type;
       break;
+    /* extended constant expressions (3.0) */
+    case WASM_OP_I32_ADD:
+    case WASM_OP_I32_SUB:
+    case WASM_OP_I32_MUL:
+    case WASM_OP_I64_ADD:
+    case WASM_OP_I64_SUB:
+    case WASM_OP_I64_MUL: {
+      if (!(m->features & WASM_FEATURE_EXTENDED_CONST)) return invalid(err, in.offset, "constant expression required");
+      t = wasm_opinfo_table[in.op].result;
+      if (depth < 2 || stack[depth - 1] != t || stack[depth - 2] != t) mismatch = true;
+      depth = depth < 2 ? 0 : depth - 2;
+      break;
+    }
     case WASM_OP_END:
       if (!util_reader_eof(&r)) return invalid(err, in.offset, "constant expression required");
-      if (depth != 1 || produced != type) {
+      if (mismatch) return invalid(err, in.offset, "type mismatch: operands of a constant expression");
+      if (depth != 1 || !wasm_vtype_sub(vm, stack[0], type)) {
         if (depth == 0) {
           return invalid(err, in.offset, "type mismatch: expected %s, found nothing",
                          wasm_valtype_name(type));
@@ -69,13 +193,13 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, uint8_
                          depth, wasm_valtype_name(type));
         }
         return invalid(err, in.offset, "type mismatch: expected %s, found %s",
-                       wasm_valtype_name(type), wasm_valtype_name(produced));
+                       wasm_valtype_name(type), wasm_valtype_name(stack[0]));
       }
       return true;
     default: return invalid(err, in.offset, "constant expression required");
     }
-    depth++;
-    produced = t;
+    if (depth == STACK) return util_fail(err, UTIL_ERR_LIMIT, in.offset, "constant expression too deep");
+    stack[depth++] = t;
   }
 }
 
@@ -96,8 +220,9 @@ static bool check_limits(const wasm_limits *l, uint64_t range, const char *range
   return true;
 }
 
-static bool check_tabletype(const wasm_tabletype *t, int64_t off, util_error *err) {
+static bool check_tabletype(const wasm_module *m, const wasm_tabletype *t, int64_t off, util_error *err) {
   if (!wasm_is_reftype(t->elem)) return invalid(err, off, "malformed reference type");
+  if (!check_vtype(m, t->elem, m->ntypes, off, err)) return false;
   if (t->limits.is64) return check_limits(&t->limits, UINT64_MAX, "table size must be at most 2^64-1", off, err);
   return check_limits(&t->limits, UINT32_MAX, "table size must be at most 2^32-1", off, err);
 }
@@ -185,9 +310,13 @@ static bool check_elem(const wasm_vmodule *vm, const wasm_elem *el, util_error *
   const wasm_module *m = vm->m;
   int64_t off = el->offset_in_input;
   if (!wasm_is_reftype(el->type)) return invalid(err, off, "malformed reference type");
+  /* a segment may have the implied type (ref func), in 2.0 too: the feature check is for
+   * references to a type index */
+  wasm_vtype et = wasm_is_abstract_heap(wasm_ref_heap(el->type)) ? wasm_ref_heap(el->type) : el->type;
+  if (!check_vtype(m, et, m->ntypes, off, err)) return false;
   if (el->mode == WASM_SEG_ACTIVE) {
     if (el->table >= m->ntables) return invalid(err, off, "unknown table %u", el->table);
-    if (m->tables[el->table].type.elem != el->type) {
+    if (!wasm_vtype_sub(vm, el->type, m->tables[el->table].type.elem)) {
       return invalid(err, off, "type mismatch: segment of %s for a table of %s",
                      wasm_valtype_name(el->type), wasm_valtype_name(m->tables[el->table].type.elem));
     }
@@ -195,10 +324,11 @@ static bool check_elem(const wasm_vmodule *vm, const wasm_elem *el, util_error *
     if (!wasm_validate_const_expr(vm, &el->offset, at, m->nglobal_imports, err)) return false;
   }
   if (el->func_indices) {
-    if (el->type != WASM_FUNCREF) return invalid(err, off, "type mismatch");
     for (uint32_t i = 0; i < el->count; i++) {
-      if (el->func_indices[i] >= m->nfuncs) {
-        return invalid(err, off, "unknown function %u", el->func_indices[i]);
+      uint32_t f = el->func_indices[i];
+      if (f >= m->nfuncs) return invalid(err, off, "unknown function %u", f);
+      if (!wasm_vtype_sub(vm, wasm_reftype(false, WASM_HEAP_INDEX + m->funcs[f].type), el->type)) {
+        return invalid(err, off, "type mismatch");
       }
     }
   } else if (el->exprs) {
@@ -223,7 +353,9 @@ static bool check_data(const wasm_vmodule *vm, const wasm_data *d, util_error *e
 
 static void mark_expr_refs(const wasm_module *m, const wasm_expr *e, uint8_t *marks) {
   /* Runs after the expression validated, so reading cannot fail in practice; a local
-   * error keeps any surprise from leaking into the caller's. */
+   * error keeps any surprise from leaking into the caller's. A table without an
+   * initialiser has no expression. */
+  if (!e->bytes) return;
   util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
   util_error scratch;
   util_error_clear(&scratch);
@@ -237,6 +369,7 @@ static void mark_expr_refs(const wasm_module *m, const wasm_expr *e, uint8_t *ma
 
 static void mark_refs(const wasm_module *m, uint8_t *marks) {
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) mark_expr_refs(m, &m->globals[i].init, marks);
+  for (uint32_t i = m->ntable_imports; i < m->ntables; i++) mark_expr_refs(m, &m->tables[i].init, marks);
   for (uint32_t i = 0; i < m->nelems; i++) {
     const wasm_elem *el = &m->elems[i];
     if (el->func_indices) {
@@ -263,6 +396,7 @@ static bool check_tagtype(const wasm_module *m, uint32_t type, int64_t off, util
 }
 
 static bool check_imports(const wasm_module *m, util_error *err) {
+  uint32_t nt = m->ntypes;
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
     switch (im->kind) {
@@ -270,13 +404,14 @@ static bool check_imports(const wasm_module *m, util_error *err) {
       if (!check_type_index(m, im->u.func_type, im->offset, err)) return false;
       break;
     case WASM_EXTERN_TABLE:
-      if (!check_tabletype(&im->u.table, im->offset, err)) return false;
+      if (!check_tabletype(m, &im->u.table, im->offset, err)) return false;
       break;
     case WASM_EXTERN_MEMORY:
       if (!check_memtype(&im->u.memory, im->offset, err)) return false;
       break;
     case WASM_EXTERN_GLOBAL:
       if (!wasm_is_valtype(im->u.global.type)) return util_fail(err, UTIL_ERR_MALFORMED, im->offset, "malformed value type");
+      if (!check_vtype(m, im->u.global.type, nt, im->offset, err)) return false;
       break;
     case WASM_EXTERN_TAG:
       if (!check_tagtype(m, im->u.tag_type, im->offset, err)) return false;
@@ -302,8 +437,10 @@ static bool check_shape(const wasm_module *m, util_error *err) {
 bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *err) {
   vm->m = m;
   vm->declared_funcs = NULL;
+  vm->canon = NULL;
   if (!m) return util_fail(err, UTIL_ERR_USAGE, -1, "no module");
   if (!check_shape(m, err)) return false;
+  if (!check_types(m, vm, err)) return false;
   vm->declared_funcs = util_try_calloc(m->nfuncs ? m->nfuncs : 1, 1);
   if (!vm->declared_funcs) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
 
@@ -314,7 +451,14 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
     if (!check_type_index(m, f->type, off, err)) return false;
   }
   for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
-    if (!check_tabletype(&m->tables[i].type, -1, err)) return false;
+    const wasm_table *t = &m->tables[i];
+    if (!check_tabletype(m, &t->type, -1, err)) return false;
+    if (t->init.len && !(m->features & WASM_FEATURE_TYPED_REFS)) return invalid(err, -1, "malformed table type");
+    if (t->init.len) {
+      if (!wasm_validate_const_expr(vm, &t->init, t->type.elem, m->nglobal_imports, err)) return false;
+    } else if (!wasm_ref_nullable(t->type.elem)) {
+      return invalid(err, -1, "type mismatch: a table of %s needs an initial value", wasm_valtype_name(t->type.elem));
+    }
   }
   for (uint32_t i = m->nmemory_imports; i < m->nmemories; i++) {
     if (!check_memtype(&m->memories[i].type, -1, err)) return false;
@@ -328,6 +472,7 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
     if (!wasm_is_valtype(g->type.type)) {
       return util_fail(err, UTIL_ERR_MALFORMED, g->init.offset, "malformed value type");
     }
+    if (!check_vtype(m, g->type.type, m->ntypes, g->init.offset, err)) return false;
     if (!wasm_validate_const_expr(vm, &g->init, g->type.type, m->nglobal_imports, err)) return false;
   }
   for (uint32_t i = 0; i < m->nelems; i++) {
@@ -355,6 +500,8 @@ void wasm_vmodule_free(wasm_vmodule *vm) {
   if (!vm) return;
   free(vm->declared_funcs);
   vm->declared_funcs = NULL;
+  free(vm->canon);
+  vm->canon = NULL;
 }
 
 bool wasm_validate(const wasm_module *m, util_error *err) {

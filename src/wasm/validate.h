@@ -20,9 +20,10 @@ typedef enum {
 typedef struct wasm_ctrl {
   uint8_t kind;            /* wasm_ctrl_kind */
   bool unreachable;        /* the rest of this block is unreachable */
-  uint8_t scratch;         /* storage for a single-valtype block type */
+  wasm_vtype scratch;      /* a single-valtype block type's result (then results is NULL) */
   uint32_t nparams, nresults;
-  const uint8_t *params, *results;
+  const wasm_vtype *params, *results;
+  uint32_t inits;          /* length of the initialised-locals log at entry */
   uint32_t height;         /* value-stack height at entry, below the block's params */
   uint32_t user;           /* free for the hook consumer (e.g. a patch-list index) */
 } wasm_ctrl;
@@ -31,8 +32,11 @@ typedef struct wasm_ctrl {
 static inline uint32_t wasm_label_arity(const wasm_ctrl *c) {
   return c->kind == WASM_CTRL_LOOP ? c->nparams : c->nresults;
 }
-static inline const uint8_t *wasm_label_types(const wasm_ctrl *c) {
-  return c->kind == WASM_CTRL_LOOP ? c->params : c->results;
+static inline const wasm_vtype *wasm_ctrl_results(const wasm_ctrl *c) {
+  return c->results || !c->nresults ? c->results : &c->scratch;
+}
+static inline const wasm_vtype *wasm_label_types(const wasm_ctrl *c) {
+  return c->kind == WASM_CTRL_LOOP ? c->params : wasm_ctrl_results(c);
 }
 
 typedef struct wasm_vstate {
@@ -40,8 +44,10 @@ typedef struct wasm_vstate {
   uint32_t func;            /* function index */
   const wasm_functype *type;
   uint32_t nlocals;         /* params + declared locals */
-  uint8_t *locals;          /* their types */
-  uint8_t *vals;            /* operand type stack */
+  wasm_vtype *locals;       /* their types */
+  uint8_t *unset;           /* per local: a non-defaultable local not yet set here */
+  uint32_t *inits, ninits, capinits; /* locals set so far, to unset at their block's end */
+  wasm_vtype *vals;         /* operand type stack */
   uint32_t nvals, capvals;
   wasm_ctrl *ctrls;         /* control stack, ctrls[0] is the function frame */
   uint32_t nctrls, capctrls;
@@ -62,7 +68,14 @@ typedef struct wasm_code_hooks {
 typedef struct wasm_vmodule {
   const wasm_module *m;
   uint8_t *declared_funcs; /* nfuncs flags: referenced outside code, so ref.func may name it */
+  uint32_t *canon;         /* ntypes: the first type index equivalent to each type */
 } wasm_vmodule;
+
+/* Subtyping between value types of the module (3.0: references by heap type and
+ * nullability; WASM_TYPE_UNKNOWN matches anything). */
+bool wasm_vtype_sub(const wasm_vmodule *vm, wasm_vtype a, wasm_vtype b);
+/* Whether a value type has a default value (non-nullable references have none). */
+static inline bool wasm_vtype_defaultable(wasm_vtype t) { return !wasm_is_reftype(t) || wasm_ref_nullable(t); }
 
 /* Validates everything but function bodies and fills `vm`. Free with wasm_vmodule_free. */
 bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *err);
@@ -73,7 +86,7 @@ bool wasm_validate_func(const wasm_vmodule *vm, uint32_t funcidx, const wasm_cod
                         util_error *err);
 
 /* Validates a constant expression producing `type` (globals, offsets, element items). */
-bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, uint8_t type,
+bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_vtype type,
                               uint32_t nglobals_visible, util_error *err);
 
 #endif

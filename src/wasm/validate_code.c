@@ -17,14 +17,6 @@ typedef struct vfn {
   bool oom;     /* a stack could not grow: the error is set, the body loop stops */
 } vfn;
 
-/* Single-valtype block types point their results here rather than at the frame's
- * `scratch` byte, which moves when the control stack grows. */
-static const uint8_t single_type[256] = {
-    [WASM_I32] = WASM_I32,       [WASM_I64] = WASM_I64,    [WASM_F32] = WASM_F32,
-    [WASM_F64] = WASM_F64,       [WASM_V128] = WASM_V128,  [WASM_FUNCREF] = WASM_FUNCREF,
-    [WASM_EXTERNREF] = WASM_EXTERNREF, [WASM_EXNREF] = WASM_EXNREF,
-};
-
 static bool fail(vfn *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool fail(vfn *v, const char *fmt, ...) {
   va_list ap;
@@ -34,7 +26,7 @@ static bool fail(vfn *v, const char *fmt, ...) {
   return false;
 }
 
-static const char *tname(uint8_t t) { return t == WASM_TYPE_UNKNOWN ? "any" : wasm_valtype_name(t); }
+static const char *tname(wasm_vtype t) { return t == WASM_TYPE_UNKNOWN ? "any" : wasm_valtype_name(t); }
 
 /* ---------- the operand stack --------------------------------------------------------- */
 
@@ -47,11 +39,11 @@ static bool out_of_memory(vfn *v) {
 
 /* Pushes are not checked one by one: a failed one leaves the stack short (never out of
  * bounds) and sets v->oom, which validate_body checks before any hook sees the stack. */
-static inline void push(vfn *v, uint8_t t) {
+static inline void push(vfn *v, wasm_vtype t) {
   wasm_vstate *s = &v->st;
   if (s->nvals == s->capvals) {
     uint32_t nc = s->capvals ? s->capvals * 2 : 64;
-    uint8_t *p = nc > s->capvals ? util_try_realloc(s->vals, nc) : NULL;
+    wasm_vtype *p = nc > s->capvals ? util_try_realloc(s->vals, (size_t)nc * sizeof *p) : NULL;
     if (!p) {
       out_of_memory(v);
       return;
@@ -62,11 +54,11 @@ static inline void push(vfn *v, uint8_t t) {
   s->vals[s->nvals++] = t;
 }
 
-static void push_types(vfn *v, const uint8_t *ts, uint32_t n) {
+static void push_types(vfn *v, const wasm_vtype *ts, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) push(v, ts[i]);
 }
 
-static bool pop_any(vfn *v, uint8_t *out) {
+static bool pop_any(vfn *v, wasm_vtype *out) {
   wasm_ctrl *c = top_ctrl(v);
   *out = WASM_TYPE_UNKNOWN; /* defined on failure too: callers are inlined past the check */
   if (v->st.nvals == c->height) {
@@ -77,11 +69,11 @@ static bool pop_any(vfn *v, uint8_t *out) {
   return true;
 }
 
-static inline bool pop_expect(vfn *v, uint8_t expect) {
+static inline bool pop_expect(vfn *v, wasm_vtype expect) {
   wasm_ctrl *c = top_ctrl(v);
   if (v->st.nvals > c->height) {
-    uint8_t t = v->st.vals[v->st.nvals - 1];
-    if (t != expect && t != WASM_TYPE_UNKNOWN && expect != WASM_TYPE_UNKNOWN) {
+    wasm_vtype t = v->st.vals[v->st.nvals - 1];
+    if (t != expect && t != WASM_TYPE_UNKNOWN && expect != WASM_TYPE_UNKNOWN && !wasm_vtype_sub(v->vm, t, expect)) {
       return fail(v, "type mismatch: expected %s, found %s", tname(expect), tname(t));
     }
     v->st.nvals--;
@@ -91,7 +83,7 @@ static inline bool pop_expect(vfn *v, uint8_t expect) {
   return fail(v, "type mismatch: expected %s, found nothing", tname(expect));
 }
 
-static bool pop_types(vfn *v, const uint8_t *ts, uint32_t n) {
+static bool pop_types(vfn *v, const wasm_vtype *ts, uint32_t n) {
   for (uint32_t i = n; i-- > 0;) {
     if (!pop_expect(v, ts[i])) return false;
   }
@@ -100,17 +92,17 @@ static bool pop_types(vfn *v, const uint8_t *ts, uint32_t n) {
 
 /* Checks that the top of the stack could be popped as `ts` without popping it; missing
  * values in unreachable code count as unknown, exactly as pop-then-push would leave them. */
-static bool peek_types(vfn *v, const uint8_t *ts, uint32_t n) {
+static bool peek_types(vfn *v, const wasm_vtype *ts, uint32_t n) {
   wasm_ctrl *c = top_ctrl(v);
   uint32_t avail = v->st.nvals - c->height;
   for (uint32_t i = 0; i < n; i++) {
-    uint8_t expect = ts[n - 1 - i];
+    wasm_vtype expect = ts[n - 1 - i];
     if (i >= avail) {
       if (c->unreachable) return true;
       return fail(v, "type mismatch: expected %s, found nothing", tname(expect));
     }
-    uint8_t t = v->st.vals[v->st.nvals - 1 - i];
-    if (t != expect && t != WASM_TYPE_UNKNOWN) {
+    wasm_vtype t = v->st.vals[v->st.nvals - 1 - i];
+    if (t != expect && t != WASM_TYPE_UNKNOWN && !wasm_vtype_sub(v->vm, t, expect)) {
       return fail(v, "type mismatch: expected %s, found %s", tname(expect), tname(t));
     }
   }
@@ -125,8 +117,9 @@ static void set_unreachable(vfn *v) {
 
 /* ---------- the control stack ---------------------------------------------------------- */
 
-static bool push_ctrl(vfn *v, uint8_t kind, uint32_t np, const uint8_t *params, uint32_t nr,
-                      const uint8_t *results, uint8_t scratch) {
+/* A single-valtype block passes results NULL and the type in `scratch`. */
+static bool push_ctrl(vfn *v, uint8_t kind, uint32_t np, const wasm_vtype *params, uint32_t nr,
+                      const wasm_vtype *results, wasm_vtype scratch) {
   wasm_vstate *s = &v->st;
   if (s->nctrls == s->capctrls) {
     uint32_t nc = s->capctrls ? s->capctrls * 2 : 16;
@@ -144,13 +137,14 @@ static bool push_ctrl(vfn *v, uint8_t kind, uint32_t np, const uint8_t *params, 
   c->nresults = nr;
   c->results = results;
   c->height = s->nvals;
+  c->inits = s->ninits;
   push_types(v, params, np);
   return !v->oom;
 }
 
 /* Rewrites a failed operand check in the reference interpreter's words, "type mismatch:
  * instruction requires [i32] but stack has [i64]" (the 3.0 scripts check them for throw). */
-static bool fail_requires_as(vfn *v, const char *who, const uint8_t *ts, uint32_t n, uint32_t k) {
+static bool fail_requires_as(vfn *v, const char *who, const wasm_vtype *ts, uint32_t n, uint32_t k) {
   char want[256], have[256];
   size_t a = 0, b = 0;
   for (uint32_t i = 0; i < n && a < 200; i++)
@@ -162,7 +156,7 @@ static bool fail_requires_as(vfn *v, const char *who, const uint8_t *ts, uint32_
   return fail(v, "type mismatch: %s requires [%s] but stack has [%s]", who, want, have);
 }
 
-static bool fail_requires(vfn *v, const uint8_t *ts, uint32_t n) {
+static bool fail_requires(vfn *v, const wasm_vtype *ts, uint32_t n) {
   uint32_t avail = v->st.nvals - top_ctrl(v)->height;
   return fail_requires_as(v, "instruction", ts, n, avail < n ? avail : n);
 }
@@ -170,13 +164,14 @@ static bool fail_requires(vfn *v, const uint8_t *ts, uint32_t n) {
 /* Checks the frame's results are exactly what is left above its entry height. */
 static bool check_frame_end(vfn *v) {
   wasm_ctrl *c = top_ctrl(v);
+  const wasm_vtype *results = wasm_ctrl_results(c);
   if ((c->kind == WASM_CTRL_TRY || c->kind == WASM_CTRL_CATCH) && !c->unreachable) {
     /* the legacy scripts check the reference interpreter's wording here */
     uint32_t avail = v->st.nvals - c->height;
-    if (avail > c->nresults) return fail_requires_as(v, "block", c->results, c->nresults, avail);
-    if (!peek_types(v, c->results, c->nresults)) return fail_requires(v, c->results, c->nresults);
+    if (avail > c->nresults) return fail_requires_as(v, "block", results, c->nresults, avail);
+    if (!peek_types(v, results, c->nresults)) return fail_requires(v, results, c->nresults);
   }
-  if (!pop_types(v, c->results, c->nresults)) return false;
+  if (!pop_types(v, results, c->nresults)) return false;
   if (v->st.nvals != c->height) {
     return fail(v, "type mismatch: %u extra value(s) at the end of the block", v->st.nvals - c->height);
   }
@@ -241,11 +236,23 @@ static bool check_label(vfn *v, uint32_t depth) {
 
 static inline wasm_ctrl *label(vfn *v, uint32_t depth) { return &v->st.ctrls[v->st.nctrls - 1 - depth]; }
 
-static bool check_blocktype(vfn *v, int64_t bt) {
+static bool check_vtype(vfn *v, wasm_vtype t) {
+  if (!wasm_is_reftype(t)) return true;
+  if (t >= 0x100 && !(v->m->features & WASM_FEATURE_TYPED_REFS)) return fail(v, "malformed reference type");
+  int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
+  if (i >= 0 && (uint64_t)i >= v->m->ntypes) return fail(v, "unknown type %lld", (long long)i);
+  return true;
+}
+
+static bool check_blocktype(vfn *v, const wasm_instr *in) {
+  int64_t bt = in->blocktype;
   if (bt >= 0 && (uint64_t)bt >= v->m->ntypes) return fail(v, "unknown type %lld", (long long)bt);
-  if (bt < 0 && bt != -64 && !wasm_is_valtype((uint8_t)(bt + 0x80))) {
-    return util_fail(v->err, UTIL_ERR_MALFORMED, v->off, "malformed value type");
-  }
+  if (bt == -1) return check_vtype(v, in->bt_type);
+  return true;
+}
+
+static bool check_type(vfn *v, uint32_t idx) {
+  if (idx >= v->m->ntypes) return fail(v, "unknown type %u", idx);
   return true;
 }
 
@@ -255,7 +262,8 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   const wasm_module *m = v->m;
   const wasm_opinfo *oi = &wasm_opinfo_table[in->op];
   switch ((wasm_imm_kind)oi->imm) {
-  case WASM_IMM_BLOCKTYPE: return check_blocktype(v, in->blocktype);
+  case WASM_IMM_BLOCKTYPE: return check_blocktype(v, in);
+  case WASM_IMM_TYPE: return check_type(v, in->idx);
   case WASM_IMM_LABEL: return check_label(v, in->idx);
   case WASM_IMM_BR_TABLE: {
     const uint8_t *p = in->targets;
@@ -274,13 +282,13 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   case WASM_IMM_CALL_INDIRECT:
     if (!check_table(v, in->idx2)) return false;
     if (in->idx >= m->ntypes) return fail(v, "unknown type %u", in->idx);
-    if (m->tables[in->idx2].type.elem != WASM_FUNCREF) {
+    if (!wasm_vtype_sub(v->vm, m->tables[in->idx2].type.elem, WASM_FUNCREF)) {
       return fail(v, "type mismatch: call_indirect requires a table of funcref");
     }
     return true;
   case WASM_IMM_SELECT_T:
     if (in->ntargets != 1) return fail(v, "invalid result arity");
-    return true;
+    return check_vtype(v, in->reftype);
   case WASM_IMM_LOCAL:
     if (in->idx >= v->st.nlocals) return fail(v, "unknown local %u", in->idx);
     return true;
@@ -310,7 +318,7 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   case WASM_IMM_MEMCOPY: return check_memory(v, in->idx) && check_memory(v, in->idx2);
   case WASM_IMM_TABLEINIT:
     if (!check_table(v, in->idx2) || !check_elem(v, in->idx)) return false;
-    if (m->tables[in->idx2].type.elem != m->elems[in->idx].type) {
+    if (!wasm_vtype_sub(v->vm, m->elems[in->idx].type, m->tables[in->idx2].type.elem)) {
       return fail(v, "type mismatch: table.init of %s into a table of %s",
                   wasm_valtype_name(m->elems[in->idx].type), wasm_valtype_name(m->tables[in->idx2].type.elem));
     }
@@ -320,7 +328,7 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
     if (in->idx >= m->ntags) return fail(v, "unknown tag %u", in->idx);
     return true;
   case WASM_IMM_TRY_TABLE: {
-    if (!check_blocktype(v, in->blocktype)) return false;
+    if (!check_blocktype(v, in)) return false;
     const uint8_t *p = in->targets;
     for (uint32_t i = 0; i < in->ntargets; i++) {
       wasm_catch c;
@@ -332,7 +340,7 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   }
   case WASM_IMM_TABLECOPY:
     if (!check_table(v, in->idx) || !check_table(v, in->idx2)) return false;
-    if (m->tables[in->idx].type.elem != m->tables[in->idx2].type.elem) {
+    if (!wasm_vtype_sub(v->vm, m->tables[in->idx2].type.elem, m->tables[in->idx].type.elem)) {
       return fail(v, "type mismatch: table.copy between tables of %s and %s",
                   wasm_valtype_name(m->tables[in->idx2].type.elem), wasm_valtype_name(m->tables[in->idx].type.elem));
     }
@@ -346,8 +354,8 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   case WASM_IMM_I64C:
   case WASM_IMM_F32C:
   case WASM_IMM_F64C:
-  case WASM_IMM_V128C:
-  case WASM_IMM_REFTYPE: return true;
+  case WASM_IMM_V128C: return true;
+  case WASM_IMM_REFTYPE: return check_vtype(v, in->reftype);
   }
   return true;
 }
@@ -355,13 +363,13 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
 /* ---------- stack effects ------------------------------------------------------------ */
 
 static bool effect_block(vfn *v, const wasm_instr *in) {
-  uint8_t scratch = 0;
+  wasm_vtype scratch = 0;
   uint32_t np, nr;
-  const uint8_t *params, *results;
-  if (!wasm_blocktype_sig(v->m, in->blocktype, &scratch, &np, &params, &nr, &results)) {
+  const wasm_vtype *params, *results;
+  if (!wasm_blocktype_sig(v->m, in, &scratch, &np, &params, &nr, &results)) {
     return fail(v, "unknown type %lld", (long long)in->blocktype);
   }
-  if (nr == 1 && results == &scratch) results = &single_type[scratch];
+  if (nr == 1 && results == &scratch) results = NULL; /* the frame keeps it in its scratch */
   if (in->op == WASM_OP_IF && !pop_expect(v, WASM_I32)) return false;
   if (!pop_types(v, params, np)) return false;
   uint8_t kind = in->op == WASM_OP_BLOCK ? WASM_CTRL_BLOCK : in->op == WASM_OP_LOOP ? WASM_CTRL_LOOP
@@ -376,29 +384,29 @@ static bool check_catch(vfn *v, const wasm_catch *c) {
   const wasm_ctrl *l = label(v, c->label);
   const wasm_functype *tt = wasm_catch_has_tag(c->kind) ? &v->m->types[v->m->tags[c->tag].type] : NULL;
   uint32_t np = tt ? tt->nparams : 0, n = np + (wasm_catch_is_ref(c->kind) ? 1 : 0);
-  const uint8_t *lt = wasm_label_types(l);
+  const wasm_vtype *lt = wasm_label_types(l);
   if (wasm_label_arity(l) != n) {
     return fail(v, "type mismatch: catch clause gives %u value(s), its label takes %u", n, wasm_label_arity(l));
   }
   for (uint32_t i = 0; i < np; i++) {
-    if (lt[i] != tt->params[i]) {
+    if (!wasm_vtype_sub(v->vm, tt->params[i], lt[i])) {
       return fail(v, "type mismatch: catch clause gives %s, its label takes %s", tname(tt->params[i]), tname(lt[i]));
     }
   }
-  if (n > np && lt[np] != WASM_EXNREF) {
-    return fail(v, "type mismatch: catch clause gives exnref, its label takes %s", tname(lt[np]));
+  if (n > np && !wasm_vtype_sub(v->vm, wasm_reftype(false, WASM_HEAP_EXN), lt[np])) {
+    return fail(v, "type mismatch: catch clause gives (ref exn), its label takes %s", tname(lt[np]));
   }
   return true;
 }
 
 static bool effect_try_table(vfn *v, const wasm_instr *in) {
-  uint8_t scratch = 0;
+  wasm_vtype scratch = 0;
   uint32_t np, nr;
-  const uint8_t *params, *results;
-  if (!wasm_blocktype_sig(v->m, in->blocktype, &scratch, &np, &params, &nr, &results)) {
+  const wasm_vtype *params, *results;
+  if (!wasm_blocktype_sig(v->m, in, &scratch, &np, &params, &nr, &results)) {
     return fail(v, "unknown type %lld", (long long)in->blocktype);
   }
-  if (nr == 1 && results == &scratch) results = &single_type[scratch];
+  if (nr == 1 && results == &scratch) results = NULL; /* the frame keeps it in its scratch */
   const uint8_t *p = in->targets;
   for (uint32_t i = 0; i < in->ntargets; i++) {
     wasm_catch c;
@@ -412,12 +420,12 @@ static bool effect_try_table(vfn *v, const wasm_instr *in) {
 static bool effect_select(vfn *v, const wasm_instr *in) {
   if (!pop_expect(v, WASM_I32)) return false;
   if (in->op == WASM_OP_SELECT_T) {
-    uint8_t t = in->targets[0];
+    wasm_vtype t = in->reftype;
     if (!pop_expect(v, t) || !pop_expect(v, t)) return false;
     push(v, t);
     return true;
   }
-  uint8_t t1, t2;
+  wasm_vtype t1, t2;
   if (!pop_any(v, &t1) || !pop_any(v, &t2)) return false;
   /* Untyped select is limited to numeric and vector operands; unknown matches both. */
   if (wasm_is_reftype(t1) || wasm_is_reftype(t2)) {
@@ -455,16 +463,87 @@ static bool effect_call(vfn *v, const wasm_functype *ft) {
   return true;
 }
 
-/* return_call*: the callee's results become the function's, so they must be the same
- * types (2.0 value types have no subtyping); the rest of the block is unreachable. */
+/* return_call*: the callee's results become the function's, so they must be subtypes of
+ * the function's; the rest of the block is unreachable. */
 static bool effect_return_call(vfn *v, const wasm_functype *ft) {
   const wasm_ctrl *fc = &v->st.ctrls[0];
   bool same = ft->nresults == fc->nresults;
-  for (uint32_t i = 0; same && i < ft->nresults; i++) same = ft->results[i] == fc->results[i];
+  for (uint32_t i = 0; same && i < ft->nresults; i++) same = wasm_vtype_sub(v->vm, ft->results[i], fc->results[i]);
   if (!same) return fail(v, "type mismatch: tail call's results differ from the function's");
   if (!pop_types(v, ft->params, ft->nparams)) return false;
   set_unreachable(v);
   return true;
+}
+
+/* Pops a reference (or the unknown type in unreachable code) into *out. */
+static bool pop_ref(vfn *v, const char *what, wasm_vtype *out) {
+  if (!pop_any(v, out)) return false;
+  if (*out != WASM_TYPE_UNKNOWN && !wasm_is_reftype(*out)) {
+    return fail(v, "type mismatch: %s expects a reference, found %s", what, tname(*out));
+  }
+  return true;
+}
+
+static wasm_vtype non_null(wasm_vtype t) {
+  return t == WASM_TYPE_UNKNOWN ? t : wasm_reftype(false, wasm_ref_heap(t));
+}
+
+/* call_ref/return_call_ref $t take a (ref null $t) after the arguments. */
+static bool pop_funcref_of(vfn *v, uint32_t typeidx) {
+  return pop_expect(v, wasm_reftype(true, WASM_HEAP_INDEX + typeidx));
+}
+
+static bool effect_br_on_null(vfn *v, const wasm_instr *in) {
+  wasm_vtype t;
+  if (!pop_ref(v, "br_on_null", &t)) return false;
+  const wasm_ctrl *c = label(v, in->idx);
+  const wasm_vtype *ts = wasm_label_types(c);
+  uint32_t n = wasm_label_arity(c);
+  if (!pop_types(v, ts, n)) return false;
+  push_types(v, ts, n);
+  push(v, non_null(t));
+  return true;
+}
+
+static bool effect_br_on_non_null(vfn *v, const wasm_instr *in) {
+  const wasm_ctrl *c = label(v, in->idx);
+  const wasm_vtype *ts = wasm_label_types(c);
+  uint32_t n = wasm_label_arity(c);
+  if (n == 0 || !wasm_is_reftype(ts[n - 1])) {
+    return fail(v, "type mismatch: br_on_non_null needs a label whose last type is a reference");
+  }
+  wasm_vtype t;
+  if (!pop_ref(v, "br_on_non_null", &t)) return false;
+  if (!wasm_vtype_sub(v->vm, non_null(t), ts[n - 1])) {
+    return fail(v, "type mismatch: expected %s, found %s", tname(ts[n - 1]), tname(non_null(t)));
+  }
+  if (!pop_types(v, ts, n - 1)) return false;
+  push_types(v, ts, n - 1);
+  return true;
+}
+
+/* The local-initialisation rule (3.0): a local without a default value may be read only
+ * after a set in the same or an enclosing block; the end of a block forgets its sets. */
+static void set_local(vfn *v, uint32_t idx) {
+  wasm_vstate *s = &v->st;
+  if (!s->unset || !s->unset[idx]) return;
+  if (s->ninits == s->capinits) {
+    uint32_t nc = s->capinits ? s->capinits * 2 : 16;
+    uint32_t *p = util_try_realloc(s->inits, (size_t)nc * sizeof *p);
+    if (!p) {
+      out_of_memory(v);
+      return;
+    }
+    s->inits = p;
+    s->capinits = nc;
+  }
+  s->unset[idx] = 0;
+  s->inits[s->ninits++] = idx;
+}
+
+static void forget_sets(vfn *v, uint32_t to) {
+  wasm_vstate *s = &v->st;
+  while (s->ninits > to) s->unset[s->inits[--s->ninits]] = 1;
 }
 
 static bool effect_special(vfn *v, const wasm_instr *in) {
@@ -488,7 +567,7 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   case WASM_OP_BR_IF: {
     if (!pop_expect(v, WASM_I32)) return false;
     const wasm_ctrl *c = label(v, in->idx);
-    const uint8_t *ts = wasm_label_types(c);
+    const wasm_vtype *ts = wasm_label_types(c);
     uint32_t n = wasm_label_arity(c);
     if (!pop_types(v, ts, n)) return false;
     push_types(v, ts, n);
@@ -508,15 +587,22 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
     if (!pop_expect(v, table_at(v, in->idx2))) return false;
     return effect_return_call(v, &m->types[in->idx]);
   case WASM_OP_DROP: {
-    uint8_t t;
+    wasm_vtype t;
     return pop_any(v, &t);
   }
   case WASM_OP_SELECT:
   case WASM_OP_SELECT_T: return effect_select(v, in);
-  case WASM_OP_LOCAL_GET: push(v, v->st.locals[in->idx]); return true;
-  case WASM_OP_LOCAL_SET: return pop_expect(v, v->st.locals[in->idx]);
+  case WASM_OP_LOCAL_GET:
+    if (v->st.unset && v->st.unset[in->idx]) return fail(v, "uninitialized local %u", in->idx);
+    push(v, v->st.locals[in->idx]);
+    return true;
+  case WASM_OP_LOCAL_SET:
+    if (!pop_expect(v, v->st.locals[in->idx])) return false;
+    set_local(v, in->idx);
+    return true;
   case WASM_OP_LOCAL_TEE:
     if (!pop_expect(v, v->st.locals[in->idx])) return false;
+    set_local(v, in->idx);
     push(v, v->st.locals[in->idx]);
     return true;
   case WASM_OP_GLOBAL_GET: push(v, m->globals[in->idx].type.type); return true;
@@ -544,7 +630,7 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
   }
   case WASM_OP_REF_NULL: push(v, in->reftype); return true;
   case WASM_OP_REF_IS_NULL: {
-    uint8_t t;
+    wasm_vtype t;
     if (!pop_any(v, &t)) return false;
     if (t != WASM_TYPE_UNKNOWN && !wasm_is_reftype(t)) {
       return fail(v, "type mismatch: ref.is_null expects a reference, found %s", tname(t));
@@ -552,7 +638,17 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
     push(v, WASM_I32);
     return true;
   }
-  case WASM_OP_REF_FUNC: push(v, WASM_FUNCREF); return true;
+  case WASM_OP_REF_FUNC: push(v, wasm_reftype(false, WASM_HEAP_INDEX + m->funcs[in->idx].type)); return true;
+  case WASM_OP_REF_AS_NON_NULL: {
+    wasm_vtype t;
+    if (!pop_ref(v, "ref.as_non_null", &t)) return false;
+    push(v, non_null(t));
+    return true;
+  }
+  case WASM_OP_BR_ON_NULL: return effect_br_on_null(v, in);
+  case WASM_OP_BR_ON_NON_NULL: return effect_br_on_non_null(v, in);
+  case WASM_OP_CALL_REF: return pop_funcref_of(v, in->idx) && effect_call(v, &m->types[in->idx]);
+  case WASM_OP_RETURN_CALL_REF: return pop_funcref_of(v, in->idx) && effect_return_call(v, &m->types[in->idx]);
   case WASM_OP_TRY_TABLE: return effect_try_table(v, in);
   case WASM_OP_THROW: {
     const wasm_functype *tt = &m->types[m->tags[in->idx].type];
@@ -562,7 +658,7 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
     return true;
   }
   case WASM_OP_THROW_REF:
-    if (!pop_expect(v, WASM_EXNREF)) return false;
+    if (!pop_expect(v, WASM_EXNREF)) return false; /* (ref null exn): null traps */
     set_unreachable(v);
     return true;
   default: break;
@@ -617,7 +713,7 @@ static bool effect_plain(vfn *v, const wasm_opinfo *oi) {
   if (s->nvals - c->height >= n) {
     uint32_t i = 0;
     for (; i < n; i++) {
-      uint8_t t = s->vals[s->nvals - n + i];
+      wasm_vtype t = s->vals[s->nvals - n + i];
       if (t != oi->params[i] && t != WASM_TYPE_UNKNOWN) break;
     }
     if (i == n) {
@@ -626,7 +722,9 @@ static bool effect_plain(vfn *v, const wasm_opinfo *oi) {
       return true;
     }
   }
-  if (!pop_types(v, oi->params, n)) return false;
+  for (uint32_t i = n; i-- > 0;) {
+    if (!pop_expect(v, oi->params[i])) return false;
+  }
   if (oi->result) push(v, oi->result);
   return true;
 }
@@ -656,6 +754,7 @@ static bool legacy_catch(vfn *v, const wasm_instr *in, const wasm_code_hooks *ho
   wasm_ctrl before = *c;
   c->kind = WASM_CTRL_CATCH;
   c->unreachable = false;
+  forget_sets(v, c->inits);
   if (in->op == WASM_OP_CATCH) {
     const wasm_functype *tt = &v->m->types[v->m->tags[in->idx].type];
     push_types(v, tt->params, tt->nparams);
@@ -669,6 +768,9 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
   if (!f->code && f->code_len) return util_fail(v->err, UTIL_ERR_MALFORMED, f->code_offset, "unexpected end");
   v->off = f->code_offset;
   if (!push_ctrl(v, WASM_CTRL_FUNC, 0, NULL, ft->nresults, ft->results, 0)) return false;
+  for (uint32_t i = 0; i < f->nlocals; i++) {
+    if (!check_vtype(v, f->local_types[i])) return false;
+  }
   while (v->st.nctrls > 0) {
     if (util_reader_eof(&r)) {
       return util_fail(v->err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r),
@@ -684,13 +786,16 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
       wasm_ctrl ended = *top_ctrl(v);
       if (ended.kind == WASM_CTRL_IF) {
         /* An `if` without `else` has an implicit empty else branch that passes the
-         * params through, so they must equal the results. */
-        bool same = ended.nparams == ended.nresults &&
-                    (ended.nparams == 0 || memcmp(ended.params, ended.results, ended.nparams) == 0);
+         * params through, so they must match the results. */
+        bool same = ended.nparams == ended.nresults;
+        for (uint32_t i = 0; same && i < ended.nparams; i++) {
+          same = wasm_vtype_sub(v->vm, ended.params[i], wasm_ctrl_results(&ended)[i]);
+        }
         if (!same) return fail(v, "type mismatch: if without else must have the same params and results");
       }
       v->st.nctrls--;
-      push_types(v, ended.results, ended.nresults);
+      forget_sets(v, ended.inits);
+      push_types(v, wasm_ctrl_results(&ended), ended.nresults);
       if (v->oom || !run_hook_after(v, hooks, &in, &ended)) return false;
     } else if (in.op == WASM_OP_CATCH || in.op == WASM_OP_CATCH_ALL) {
       if (!legacy_catch(v, &in, hooks)) return false;
@@ -702,7 +807,8 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
       if (!check_frame_end(v)) return false;
       wasm_ctrl ended = *top_ctrl(v);
       v->st.nctrls--;
-      push_types(v, ended.results, ended.nresults);
+      forget_sets(v, ended.inits);
+      push_types(v, wasm_ctrl_results(&ended), ended.nresults);
       if (v->oom || !run_hook_after(v, hooks, &in, &ended)) return false;
     } else if (in.op == WASM_OP_ELSE) {
       if (!check_frame_end(v)) return false;
@@ -710,6 +816,7 @@ static bool validate_body(vfn *v, const wasm_func *f, const wasm_code_hooks *hoo
       wasm_ctrl before = *c;
       c->kind = WASM_CTRL_ELSE;
       c->unreachable = false;
+      forget_sets(v, c->inits);
       push_types(v, c->params, c->nparams);
       if (v->oom || !run_hook_after(v, hooks, &in, &before)) return false;
     } else {
@@ -752,16 +859,23 @@ bool wasm_validate_func(const wasm_vmodule *vm, uint32_t funcidx, const wasm_cod
     ok = util_fail(err, UTIL_ERR_MALFORMED, f->body_offset, "too many locals");
   } else {
     v.st.nlocals = (uint32_t)nl;
-    v.st.locals = util_try_malloc(nl ? nl : 1);
-    if (!v.st.locals) {
+    v.st.locals = util_try_malloc((nl ? nl : 1) * sizeof *v.st.locals);
+    bool need_init = false;
+    for (uint32_t i = 0; i < f->nlocals && f->local_types; i++) need_init |= !wasm_vtype_defaultable(f->local_types[i]);
+    if (need_init) v.st.unset = util_try_calloc(nl, 1);
+    if (!v.st.locals || (need_init && !v.st.unset)) {
       ok = util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");
     } else {
-      if (v.st.type->nparams) memcpy(v.st.locals, v.st.type->params, v.st.type->nparams);
-      if (f->nlocals) memcpy(v.st.locals + v.st.type->nparams, f->local_types, f->nlocals);
+      uint32_t np = v.st.type->nparams;
+      if (np) memcpy(v.st.locals, v.st.type->params, np * sizeof *v.st.locals);
+      if (f->nlocals) memcpy(v.st.locals + np, f->local_types, f->nlocals * sizeof *v.st.locals);
+      for (uint32_t i = 0; need_init && i < f->nlocals; i++) v.st.unset[np + i] = !wasm_vtype_defaultable(f->local_types[i]);
       ok = validate_body(&v, f, hooks);
     }
   }
   free(v.st.locals);
+  free(v.st.unset);
+  free(v.st.inits);
   free(v.st.vals);
   free(v.st.ctrls);
   if (!ok && err && err->func < 0) err->func = funcidx;

@@ -220,7 +220,8 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
      * 2.0 restrictions that a later proposal lifts, so a verdict that disagrees with
      * the script is a skip for that feature. */
     static const struct { const char *msg; int feature; } binary_features[] = {
-        {"malformed reference type", WAST_FEAT_FUNC_REFS},
+        {"malformed reference type", WAST_FEAT_GC}, /* GC's abstract heap types (any, eq, ...) */
+        {"malformed heap type", WAST_FEAT_GC},
         {"malformed function type", WAST_FEAT_GC}, /* a type other than func: struct, array, rec, sub */
     };
     for (size_t i = 0; m->form == WAST_MOD_BINARY && i < sizeof binary_features / sizeof binary_features[0]; i++)

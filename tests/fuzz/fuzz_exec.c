@@ -54,13 +54,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     imports[i].kind = im->kind;
     switch (im->kind) {
     case WASM_EXTERN_FUNC: {
+      /* host signatures have only 2.0 types: a typed-reference import stays unmatched */
       const wasm_functype *t = &m->types[im->u.func_type];
-      imports[i].ptr = exec_host_func_new(s, t->params, t->nparams, t->results, t->nresults, zero_results, NULL, NULL);
+      uint8_t *k = util_xmalloc((size_t)t->nparams + t->nresults + 1);
+      for (uint32_t j = 0; j < t->nparams; j++) k[j] = exec_kind_of(t->params[j]);
+      for (uint32_t j = 0; j < t->nresults; j++) k[t->nparams + j] = exec_kind_of(t->results[j]);
+      imports[i].ptr = exec_host_func_new(s, k, t->nparams, k + t->nparams, t->nresults, zero_results, NULL, NULL);
+      free(k);
       break;
     }
     case WASM_EXTERN_TABLE: {
       const wasm_limits *l = &im->u.table.limits;
-      exec_table *t = exec_table_new(im->u.table.elem, (uint32_t)l->min, (uint32_t)l->max, l->has_max, NULL);
+      exec_table *t = exec_table_new(exec_vtype_canon(em, im->u.table.elem), (uint32_t)l->min, (uint32_t)l->max, l->has_max, NULL);
       if (t) UTIL_VEC_PUSH(s->tables, s->ntables, s->captables, t);
       imports[i].ptr = t;
       break;
@@ -74,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case WASM_EXTERN_GLOBAL: {
       exec_global *g = util_xcalloc(1, sizeof *g);
-      g->type = im->u.global.type;
+      g->type = exec_vtype_canon(em, im->u.global.type);
       g->mut = im->u.global.mut;
       UTIL_VEC_PUSH(s->globals, s->nglobals, s->capglobals, g);
       imports[i].ptr = g;
@@ -82,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case WASM_EXTERN_TAG: {
       const wasm_functype *t = &m->types[im->u.tag_type];
-      imports[i].ptr = exec_tag_new(s, t->params, t->nparams);
+      imports[i].ptr = exec_tag_new_typed(s, t, exec_module_typeid_acquire(em, im->u.tag_type));
       break;
     }
     }

@@ -253,7 +253,8 @@ UNIT_GROUP(decode_module) {
   CHECK(name_is(m->exports[1].name, "g") && m->exports[1].kind == 3 && m->exports[1].index == 1);
   CHECK(m->has_start && m->start == 2);
   CHECK_EQ_U64(m->nelems, 1);
-  CHECK(m->elems[0].mode == WASM_SEG_PASSIVE && m->elems[0].type == WASM_FUNCREF);
+  /* 3.0: a list of function indices has type (ref func) */
+  CHECK(m->elems[0].mode == WASM_SEG_PASSIVE && m->elems[0].type == wasm_reftype(false, WASM_HEAP_FUNC));
   CHECK(m->elems[0].count == 2 && m->elems[0].func_indices && !m->elems[0].exprs);
   CHECK(m->elems[0].func_indices[0] == 2 && m->elems[0].func_indices[1] == 3);
   CHECK(m->has_data_count && m->data_count == 1);
@@ -366,7 +367,7 @@ UNIT_GROUP(decode_segments) {
       CHECK_EQ_U64(el->mode, modes[i]);
       CHECK_EQ_U64(el->table, tables[i]);
       CHECK_EQ_U64(el->count, 1);
-      CHECK_EQ_U64(el->type, i == 6 ? WASM_EXTERNREF : WASM_FUNCREF);
+      CHECK_EQ_U64(el->type, i < 4 ? wasm_reftype(false, WASM_HEAP_FUNC) : i == 6 ? WASM_EXTERNREF : WASM_FUNCREF);
       CHECK((el->func_indices != NULL) == (i < 4));
       CHECK((el->exprs != NULL) == (i >= 4));
       CHECK((el->offset.bytes != NULL) == (modes[i] == WASM_SEG_ACTIVE));

@@ -33,7 +33,7 @@ UNIT_GROUP(typeid) {
   exec_typetab *tab = exec_typetab_new();
   if (!CHECK(tab)) return;
   /* equal signatures share an id, different ones do not */
-  uint8_t i32 = WASM_I32, i64 = WASM_I64;
+  wasm_vtype i32 = WASM_I32, i64 = WASM_I64;
   exec_typeid a = exec_typeid_acquire(tab, 1, &i32, 1, &i64);
   exec_typeid b = exec_typeid_acquire(tab, 1, &i32, 1, &i64);
   exec_typeid c = exec_typeid_acquire(tab, 1, &i64, 1, &i32);
@@ -77,7 +77,7 @@ UNIT_GROUP(typeid) {
   exec_store *s = exec_store_new(&cfg);
   exec_module *em = compile_sig(tab, 3); /* (i32 i32 i32) -> i64 */
   uint8_t p3[3] = {WASM_I32, WASM_I32, WASM_I32};
-  exec_func *f = exec_host_func_new(s, p3, 3, &i64, 1, NULL, NULL, NULL);
+  exec_func *f = exec_host_func_new(s, p3, 3, (const uint8_t[]){WASM_I64}, 1, NULL, NULL, NULL);
   CHECK(f && em && f->typeid == em->typeids[0]); /* comparable with the module's */
   exec_func *g = exec_host_func_new(s, NULL, 0, NULL, 0, NULL, NULL, NULL);
   CHECK(g && g->typeid != f->typeid);
