@@ -288,6 +288,15 @@ if need "$build/weld" "$build" "spec-baseline" && [ -d "$suite" ]; then
 else
   record "spec (baseline tier)" 0 1 "($build/weld or $suite missing)"
 fi
+# The 3.0 suite in the baseline tier: what the compiler does not handle (3.0 instructions,
+# several or 64-bit memories and tables) must fall back per function, never miscompile.
+if need "$build/weld" "$build" "spec3-baseline" && [ -d "$suite3" ]; then
+  WELD_TIER=baseline SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures \
+    WELD_SPEC_OUT="$build/spec/baseline-3.0" WELD="$build/weld" \
+    stage "spec 3.0 (baseline tier)" "$logs/spec3-baseline.log" tests/spec/run.sh "$suite3"
+else
+  record "spec 3.0 (baseline tier)" 0 1 "($build/weld or $suite3 missing)"
+fi
 
 # ---- the resource guard (adversarial modules, limits, report, API) ------------------------------
 for flavour in release asan; do

@@ -1207,6 +1207,12 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   const wasm_functype *ft = &m->types[f->type];
   const exec_code *code = &em->codes[k];
   if (!sig_scalar(ft)) return "not supported: v128 parameters or results";
+  /* Compiled memory and table code addresses memory 0 with 32-bit indices only: a module
+   * with more memories or a 64-bit memory or table keeps every function interpreted. */
+  if (m->nmemories > 1) return "not supported: multiple memories";
+  if (m->nmemories && m->memories[0].type.limits.is64) return "not supported: 64-bit memory";
+  for (uint32_t i = 0; i < m->ntables; i++)
+    if (m->tables[i].type.limits.is64) return "not supported: 64-bit table";
   for (uint32_t i = 0; i < f->nlocals; i++)
     if (f->local_types[i] == WASM_V128) return "not supported: v128 locals";
   jc jj, *j = &jj;
