@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "component/runtime.h"
 
 static const char *const section_names[] = {"custom", "core module", "core instance", "core type", "component",
                                             "instance", "alias", "type", "canon", "start", "import", "export", "value"};
@@ -231,6 +232,65 @@ int cli_component_inspect(const char *path, const uint8_t *bytes, size_t len, bo
     fflush(stdout);
     print_error(path, &verr);
   }
+  comp_info_free(info);
+  comp_free(c);
+  return rc;
+}
+
+/* ---------- run ------------------------------------------------------------------------------ */
+
+static int run_fail(char *why, size_t nwhy, char *what, size_t nwhat, const char *kind, int rc, const char *fmt,
+                    const char *path, const char *msg) {
+  snprintf(what, nwhat, "%s", kind);
+  snprintf(why, nwhy, fmt, path, msg);
+  return rc;
+}
+
+int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const char *invoke, int nargs, char *why,
+                      size_t nwhy, char *what, size_t nwhat) {
+  const char *name = cli_display_name(path);
+  if (invoke && nargs > 0)
+    return run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_USAGE,
+                    "%s: a component's arguments go inside --invoke '%s(...)' (in WAVE), not after the file", name, invoke);
+  comp_component *c;
+  comp_info *info;
+  util_error derr, verr;
+  if (!load(bytes, len, &c, &info, &derr, &verr)) {
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s (at offset 0x%llx)", derr.msg, (unsigned long long)(derr.offset < 0 ? 0 : derr.offset));
+    return run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_BAD_MODULE, "%s: %s", name, msg);
+  }
+  int rc = CLI_EXIT_OK;
+  if (verr.kind != UTIL_ERR_NONE) {
+    rc = run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_BAD_MODULE, "%s: %s", name, verr.msg);
+    goto done;
+  }
+  if (!invoke) {
+    bool command = false;
+    for (uint32_t i = 0; i < info->nexports; i++)
+      if (info->exports[i].name && strncmp(info->exports[i].name->name.str, "wasi:cli/run@", 13) == 0) command = true;
+    rc = run_fail(why, nwhy, what, nwhat, "refused", CLI_EXIT_BAD_MODULE,
+                  command ? "%s: not supported: running a wasi:cli/run command component (WASI 0.2 is not implemented "
+                            "yet)%s"
+                          : "%s: the component is not a wasi:cli/run command; call an export with --invoke 'name(args)'%s",
+                  name, "");
+    goto done;
+  }
+  util_error err;
+  comp_inst *inst = comp_instantiate(c, info, NULL, &err);
+  if (!inst) {
+    rc = run_fail(why, nwhy, what, nwhat, err.kind == UTIL_ERR_TRAP ? "trap" : "refused",
+                  err.kind == UTIL_ERR_TRAP ? CLI_EXIT_TRAP : CLI_EXIT_BAD_MODULE, "%s: %s", name, err.msg);
+    goto done;
+  }
+  if (!comp_invoke(inst, invoke, stdout, &err)) {
+    if (err.kind == UTIL_ERR_TRAP) rc = run_fail(why, nwhy, what, nwhat, "trap", CLI_EXIT_TRAP, "%s: trap: %s", name, err.msg);
+    else rc = run_fail(why, nwhy, what, nwhat, "error", err.kind == UTIL_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_BAD_MODULE,
+                       "%s: %s", name, err.msg);
+  }
+  fflush(stdout);
+  comp_inst_free(inst);
+done:
   comp_info_free(info);
   comp_free(c);
   return rc;

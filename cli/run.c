@@ -412,10 +412,14 @@ int cli_cmd_run(int argc, char **argv) {
     goto out;
   }
   if (comp_has_component_layer(bytes, len)) {
+    char why[512] = "", what[16] = "error";
+    rc = cli_component_run(path, bytes, len, invoke, nargs, why, sizeof why, what, sizeof what);
     free(bytes);
-    run_error(&outcome, "refused", "%s: is a WebAssembly component; running components is not supported yet "
-              "(weld validate and weld inspect read them)", cli_display_name(path));
-    rc = CLI_EXIT_BAD_MODULE;
+    if (why[0]) {
+      outcome.what = strcmp(what, "trap") == 0 ? "trap" : strcmp(what, "refused") == 0 ? "refused" : "error";
+      if (strcmp(what, "trap") == 0) snprintf(outcome.trap, sizeof outcome.trap, "%s", why);
+      run_error(&outcome, outcome.what, "%s", why);
+    }
     goto out;
   }
   cli_guard_override(&gopt, &wopt.pol);

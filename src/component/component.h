@@ -258,13 +258,23 @@ typedef struct comp_extern {
   uint32_t offset;
 } comp_extern;
 
+/* The resolved index spaces of one component (the outermost or a nested one): entries
+ * are `const comp_ctype *` (core tables, memories and globals: their core extern). */
+typedef struct comp_scope_types {
+  const comp_component *c;
+  uint32_t n[COMP_SORT_COUNT];
+  const void *const *v[COMP_SORT_COUNT];
+} comp_scope_types;
+
 /* What validation learnt: the component's type (imports and exports), kept for `weld
- * inspect`. */
+ * inspect`, and every component's index spaces, for the runtime. */
 typedef struct comp_info {
   util_arena arena;
   uint32_t nimports, nexports;
   comp_extern *imports, *exports;
   uint32_t count[COMP_SORT_COUNT]; /* index space sizes of the outermost component */
+  comp_scope_types *scopes;        /* after a successful validation: one per component */
+  size_t nscopes, scopes_cap;
 } comp_info;
 
 /* Validates a decoded component (and every nested module and component). On failure sets
@@ -273,6 +283,9 @@ typedef struct comp_info {
  * after a failure). */
 bool comp_validate(const comp_component *c, comp_info **info, util_error *err);
 void comp_info_free(comp_info *info);
+/* The resolved type of entry idx of a sort's index space in component c (the outermost
+ * or a nested one) after a successful validation; NULL when unknown. */
+const void *comp_info_sort(const comp_info *info, const comp_component *c, int sort, uint32_t idx);
 
 /* A resolved type as text, in the component text format's style. */
 void comp_ctype_print(FILE *out, const comp_ctype *t, int depth);

@@ -22,6 +22,7 @@ typedef struct scope {
 } scope;
 
 typedef struct val {
+  comp_info *ci;                 /* where each component's index spaces are recorded */
   util_arena *arena;
   util_error *err;
   uint32_t next_rid;
@@ -1017,6 +1018,26 @@ static bool component_type_of(val *v, scope *inner, uint32_t lo, const comp_ctyp
   return true;
 }
 
+/* Keeps the resolved index spaces of component c for the runtime (comp_info_sort). */
+static bool record_scope(val *v, const comp_component *c, const scope *s) {
+  comp_info *ci = v->ci;
+  comp_scope_types st = {.c = c};
+  for (int k = 0; k < COMP_SORT_COUNT; k++) {
+    st.n[k] = (uint32_t)s->sp[k].n;
+    st.v[k] = util_arena_try_alloc(v->arena, (s->sp[k].n + 1) * sizeof *st.v[k]);
+    if (!st.v[k]) return oom(v);
+    if (s->sp[k].n) memcpy((void *)st.v[k], s->sp[k].v, s->sp[k].n * sizeof *st.v[k]);
+  }
+  if (!UTIL_VEC_TRY_PUSH(ci->scopes, ci->nscopes, ci->scopes_cap, st)) return oom(v);
+  return true;
+}
+
+const void *comp_info_sort(const comp_info *ci, const comp_component *c, int sort, uint32_t idx) {
+  for (size_t i = 0; i < ci->nscopes; i++)
+    if (ci->scopes[i].c == c) return idx < ci->scopes[i].n[sort] ? ci->scopes[i].v[sort][idx] : NULL;
+  return NULL;
+}
+
 static bool component(val *v, scope *s, const comp_component *c) {
   if (++v->depth > 200) return unsupported(v, c->base, "components nested deeper than 200 levels");
   scope inner = {.parent = s, .id = ++v->next_scope, .kind = 0};
@@ -1024,6 +1045,7 @@ static bool component(val *v, scope *s, const comp_component *c) {
   bool ok = true;
   for (uint32_t i = 0; ok && i < c->ndefs; i++) ok = definition(v, &inner, &c->defs[i]);
   const comp_ctype *t;
+  if (ok) ok = record_scope(v, c, &inner);
   if (ok) ok = component_type_of(v, &inner, lo, &t) && push(v, &s->sp[COMP_SORT_COMPONENT], t);
   scope_free(&inner);
   v->depth--;
@@ -1036,10 +1058,11 @@ bool comp_validate(const comp_component *c, comp_info **info, util_error *err) {
   comp_info *ci = util_try_calloc(1, sizeof *ci);
   if (!ci) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   util_arena_init(&ci->arena);
-  val v = {.arena = &ci->arena, .err = err, .next_rid = 1};
+  val v = {.ci = ci, .arena = &ci->arena, .err = err, .next_rid = 1};
   scope top = {.id = ++v.next_scope, .kind = 0};
   bool ok = true;
   for (uint32_t i = 0; ok && i < c->ndefs; i++) ok = definition(&v, &top, &c->defs[i]);
+  if (ok) ok = record_scope(&v, c, &top);
   for (int k = 0; k < COMP_SORT_COUNT; k++) ci->count[k] = top.sp[k].n;
   /* what is known so far is kept for inspect, also after a failure */
   ci->nimports = top.imports.n;
@@ -1080,6 +1103,7 @@ bool comp_validate(const comp_component *c, comp_info **info, util_error *err) {
 
 void comp_info_free(comp_info *info) {
   if (!info) return;
+  free(info->scopes);
   util_arena_free(&info->arena);
   free(info);
 }
