@@ -13,7 +13,8 @@ are loaded by the core function with the width of their type.
 
 DIR/flat.wat: hand-written functions on the flat path (parameters as core values).
 
-DIR/cases.json: [{"file", "wave", "js", "type"}]: the call in WAVE for weld, the same call
+DIR/cases.json (also one call of tests/component/runtime/resources.wat):
+[{"file", "wave", "js", "type"}]: the call in WAVE for weld, the same call
 in JavaScript for the module jco transpiles, and the result type (for printing the
 JavaScript result in WAVE).
 """
@@ -308,6 +309,8 @@ def main():
     cases = []
     values_component(out, cases)
     flat_component(out, cases)
+    # resources.wat (a static file): the value of the whole exchange
+    cases.append({"file": "resources", "wave": "run()", "js": "run()", "type": P("u32")})
     with open(os.path.join(out, "cases.json"), "w") as f: json.dump(cases, f, indent=1)
     print(len(cases))
 

@@ -93,9 +93,11 @@ function wave(t, v) {
   throw new Error("unknown type " + t.k);
 }
 
+// a trap leaves an instance unusable: the next case gets a fresh one
 const mods = {};
+let fresh = 0;
 for (const c of cases) {
-  if (!mods[c.file]) mods[c.file] = await import(pathToFileURL(path.join(dir, c.file, c.file + ".js")).href);
+  if (!mods[c.file]) mods[c.file] = await import(pathToFileURL(path.join(dir, c.file, c.file + ".js")).href + "?" + fresh++);
   const m = mods[c.file];
   let line;
   try {
@@ -108,6 +110,7 @@ for (const c of cases) {
     if (c.type.k === "result" && e && "payload" in e) line = wave(c.type, { tag: "err", val: e.payload });
     else {
       line = "trap";
+      delete mods[c.file];
       if (process.env.DEBUG) console.error(c.js, e);
     }
   }
