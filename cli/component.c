@@ -272,7 +272,8 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
     rc = run_fail(why, nwhy, what, nwhat, "refused", CLI_EXIT_BAD_MODULE,
                   command ? "%s: not supported: running a wasi:cli/run command component (WASI 0.2 is not implemented "
                             "yet)%s"
-                          : "%s: the component is not a wasi:cli/run command; call an export with --invoke 'name(args)'%s",
+                          : "%s: the component exports no wasi:cli/run interface: call one of its functions with "
+                            "--invoke 'name(args)'%s",
                   name, "");
     goto done;
   }

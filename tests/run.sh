@@ -197,8 +197,19 @@ done
 # AssemblyScript stage does); WELD_TEST_JCO=0 leaves it out on a machine without npm access
 if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
   stage "component (jco)" "$logs/component-jco.log" tests/component/jco.sh "$build/weld"
+  # running components: weld against Node.js running jco's transpiled JavaScript
+  for flavour in release asan; do
+    dir=$build
+    [ $flavour = asan ] && dir=$asan
+    if need "$dir/weld" "$dir" "component-run-$flavour"; then
+      stage "component run ($flavour)" "$logs/component-run-$flavour.log" tests/component/runtime.sh "$dir/weld"
+    else
+      record "component run ($flavour)" 0 1 "($dir/weld missing)"
+    fi
+  done
 else
   echo "component (jco):   skipped (WELD_TEST_JCO=0)"
+  echo "component run:     skipped (WELD_TEST_JCO=0)"
 fi
 
 # ---- the command line ------------------------------------------------------------------------

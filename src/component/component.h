@@ -1,7 +1,7 @@
 /* The component model's binary format: the decoded form of a component (the IR), the
  * decoder and the validator. A component is decoded completely before it is validated,
  * as core modules are; nested core modules go through src/wasm's decoder and
- * validator. Nothing here runs a component. */
+ * validator. Running components: runtime.h. */
 #ifndef WELD_COMPONENT_H
 #define WELD_COMPONENT_H
 

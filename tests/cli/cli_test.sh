@@ -431,7 +431,7 @@ out_has "comp.wasm: WebAssembly component, version 13 (layer 1), 8 bytes"
 component='^weld: comp.wasm: is a WebAssembly component \(component model\); weld runs core modules only — components are not supported yet$'
 run 1 print comp.wasm
 err_line "$component"
-running='^weld: comp.wasm: is a WebAssembly component; running components is not supported yet \(weld validate and weld inspect read them\)$'
+running="^weld: comp.wasm: the component exports no wasi:cli/run interface: call one of its functions with --invoke 'name\\(args\\)'$"
 run 1 run comp.wasm
 err_line "$running"
 run 1 comp.wasm
