@@ -1,5 +1,5 @@
-/* weld validate and weld inspect on components (the component model's binary format):
- * decoded and validated by src/component. Components are not run. */
+/* weld validate, weld inspect and weld run on components (the component model's binary
+ * format): decoded, validated and run by src/component. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,12 +246,13 @@ static int run_fail(char *why, size_t nwhy, char *what, size_t nwhat, const char
   return rc;
 }
 
-int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const char *invoke, int nargs, char *why,
-                      size_t nwhy, char *what, size_t nwhat) {
+int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const char *const *invokes, int ninvokes,
+                      int nargs, char *why, size_t nwhy, char *what, size_t nwhat) {
   const char *name = cli_display_name(path);
-  if (invoke && nargs > 0)
+  if (ninvokes && nargs > 0)
     return run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_USAGE,
-                    "%s: a component's arguments go inside --invoke '%s(...)' (in WAVE), not after the file", name, invoke);
+                    "%s: a component's arguments go inside --invoke '%s(...)' (in WAVE), not after the file", name,
+                    invokes[ninvokes - 1]);
   comp_component *c;
   comp_info *info;
   util_error derr, verr;
@@ -265,7 +266,7 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
     rc = run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_BAD_MODULE, "%s: %s", name, verr.msg);
     goto done;
   }
-  if (!invoke) {
+  if (!ninvokes) {
     bool command = false;
     for (uint32_t i = 0; i < info->nexports; i++)
       if (info->exports[i].name && strncmp(info->exports[i].name->name.str, "wasi:cli/run@", 13) == 0) command = true;
@@ -284,7 +285,8 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
                   err.kind == UTIL_ERR_TRAP ? CLI_EXIT_TRAP : CLI_EXIT_BAD_MODULE, "%s: %s", name, err.msg);
     goto done;
   }
-  if (!comp_invoke(inst, invoke, stdout, &err)) {
+  for (int k = 0; k < ninvokes && rc == CLI_EXIT_OK; k++) {
+    if (comp_invoke(inst, invokes[k], stdout, &err)) continue;
     if (err.kind == UTIL_ERR_TRAP) rc = run_fail(why, nwhy, what, nwhat, "trap", CLI_EXIT_TRAP, "%s: trap: %s", name, err.msg);
     else rc = run_fail(why, nwhy, what, nwhat, "error", err.kind == UTIL_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_BAD_MODULE,
                        "%s: %s", name, err.msg);

@@ -310,6 +310,9 @@ bool cli_profile_value(const char *v, bool *guest, const char **path) {
 
 int cli_cmd_run(int argc, char **argv) {
   const char *invoke = NULL, *path = NULL;
+  /* a component takes several --invoke, called in turn on one instance */
+  const char *invokes[64];
+  int ninvokes = 0;
   bool tier_stats = false, tier_given = false;
   cli_run_opts ropt = {0};
   cli_guard_opts gopt;
@@ -332,7 +335,11 @@ int cli_cmd_run(int argc, char **argv) {
     const char *a = p.opt->name, *v = p.value;
     bool ok = true;
     switch (p.opt->id) {
-    case RUN_INVOKE: invoke = v; break;
+    case RUN_INVOKE:
+      invoke = v;
+      if (ninvokes < (int)(sizeof invokes / sizeof invokes[0])) invokes[ninvokes++] = v;
+      else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--invoke: at most %d", ninvokes);
+      break;
     case RUN_BOUNDS:
       if (strcmp(v, "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
       else if (strcmp(v, "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
@@ -413,7 +420,7 @@ int cli_cmd_run(int argc, char **argv) {
   }
   if (comp_has_component_layer(bytes, len)) {
     char why[512] = "", what[16] = "error";
-    rc = cli_component_run(path, bytes, len, invoke, nargs, why, sizeof why, what, sizeof what);
+    rc = cli_component_run(path, bytes, len, invokes, ninvokes, nargs, why, sizeof why, what, sizeof what);
     free(bytes);
     if (why[0]) {
       outcome.what = strcmp(what, "trap") == 0 ? "trap" : strcmp(what, "refused") == 0 ? "refused" : "error";

@@ -53,16 +53,20 @@ static uint8_t *at(abi_cx *cx, uint64_t ptr, uint64_t len) {
 
 bool abi_check_ptr(abi_cx *cx, uint32_t ptr, uint32_t align, uint64_t size, const char *what) {
   if (align > 1 && ptr % align)
-    return abi_trap(cx, "canonical ABI: unaligned %s pointer %u (alignment %u)", what, ptr, align);
+    return abi_trap(cx, "canonical ABI: unaligned pointer: %s at %u (alignment %u)", what, ptr, align);
   if (!cx->o->mem) return abi_trap(cx, "canonical ABI: no memory to access");
   size_t msize = weld_memory_size(cx->o->mem);
-  if ((uint64_t)ptr + size > msize)
-    return abi_trap(cx, "canonical ABI: %s pointer %u + length %llu out of bounds of memory (%zu bytes)", what, ptr,
-                    (unsigned long long)size, msize);
+  if ((uint64_t)ptr + size > msize) {
+    /* strings and lists in the reference tools' two wordings */
+    bool content = strcmp(what, "string") == 0 || strcmp(what, "list") == 0;
+    return abi_trap(cx, "canonical ABI: %s pointer/length out of bounds of memory (%s%s%u + %llu bytes, memory %zu bytes)",
+                    what, content ? what : "", content ? " content out-of-bounds: " : "", ptr, (unsigned long long)size,
+                    msize);
+  }
   return true;
 }
 
-bool abi_alloc(abi_cx *cx, uint32_t align, uint64_t size, uint32_t *ptr) {
+bool abi_alloc(abi_cx *cx, const char *what, uint32_t align, uint64_t size, uint32_t *ptr) {
   if (!cx->o->realloc) return abi_trap(cx, "canonical ABI: no realloc function to allocate %llu bytes", (unsigned long long)size);
   if (size > 0xffffffffu) return abi_trap(cx, "canonical ABI: allocation of %llu bytes is too large", (unsigned long long)size);
   weld_val args[4] = {WELD_I32_VAL(0), WELD_I32_VAL(0), WELD_I32_VAL((int32_t)align), WELD_I32_VAL((int32_t)(uint32_t)size)};
@@ -71,11 +75,12 @@ bool abi_alloc(abi_cx *cx, uint32_t align, uint64_t size, uint32_t *ptr) {
   if (t) return abi_core_trap(cx, t);
   *ptr = (uint32_t)res[0].of.i32;
   if (*ptr % align)
-    return abi_trap(cx, "canonical ABI: realloc returned unaligned pointer %u (alignment %u)", *ptr, align);
+    return abi_trap(cx, "canonical ABI: unaligned pointer (realloc return: result not aligned: %u for %s, alignment %u)",
+                    *ptr, what, align);
   size_t msize = weld_memory_size(cx->o->mem);
   if ((uint64_t)*ptr + size > msize)
-    return abi_trap(cx, "canonical ABI: realloc returned pointer %u + %llu bytes out of bounds of memory (%zu bytes)", *ptr,
-                    (unsigned long long)size, msize);
+    return abi_trap(cx, "canonical ABI: %s content out-of-bounds (realloc return: beyond end of memory: %u + %llu bytes, "
+                    "memory %zu bytes)", what, *ptr, (unsigned long long)size, msize);
   return true;
 }
 
@@ -111,7 +116,7 @@ static double canon_f64(double d) {
 
 static bool char_ok(abi_cx *cx, uint32_t c) {
   if (c >= 0x110000 || (c >= 0xd800 && c <= 0xdfff))
-    return abi_trap(cx, "canonical ABI: invalid char 0x%x (not a Unicode scalar value)", c);
+    return abi_trap(cx, "canonical ABI: invalid `char` bit pattern 0x%x (not a Unicode scalar value)", c);
   return true;
 }
 
@@ -142,6 +147,17 @@ static void prim_from_i32(const comp_ctype *t, uint32_t x, comp_val *out) {
 #define MAX_STRING_BYTES 0x7fffffffu
 #define UTF16_TAG 0x80000000u
 
+/* Whether invalid UTF-8 is a valid prefix cut short inside its last sequence. */
+static bool utf8_incomplete(const uint8_t *p, uint32_t len) {
+  uint32_t st = len;
+  while (st > 0 && len - st < 4 && (p[st - 1] & 0xc0) == 0x80) st--;
+  if (st == 0) return false;
+  st--; /* the last lead byte */
+  uint8_t c = p[st];
+  uint32_t need = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  return need > len - st && util_utf8_valid(p, st);
+}
+
 /* Decodes UTF-8 s (known valid) into code points one at a time. */
 static uint32_t utf8_next(const uint8_t *s, uint32_t *i) {
   uint8_t c = s[*i];
@@ -165,7 +181,7 @@ static uint32_t utf8_put(uint32_t cp, uint8_t *o) {
 }
 
 static bool load_utf16(abi_cx *cx, uint32_t ptr, uint32_t units, comp_val *out) {
-  if (!abi_check_ptr(cx, ptr, 2, 2ull * units, "utf-16 string")) return false;
+  if (!abi_check_ptr(cx, ptr, 2, 2ull * units, "string")) return false;
   /* at most 3 UTF-8 bytes per code unit */
   uint8_t *buf = util_arena_try_alloc(cx->arena, 3ull * units + 1);
   if (!buf) return oom(cx);
@@ -196,7 +212,8 @@ static bool load_string(abi_cx *cx, uint32_t ptr, uint32_t len, comp_val *out) {
   case 2:
     if (len & UTF16_TAG) return load_utf16(cx, ptr, len & ~UTF16_TAG, out);
     {
-      if (!abi_check_ptr(cx, ptr, 1, len, "latin-1 string")) return false;
+      /* latin1+utf16 strings are 2-aligned in either form */
+      if (!abi_check_ptr(cx, ptr, 2, len, "string")) return false;
       uint8_t *buf = util_arena_try_alloc(cx->arena, 2ull * len + 1);
       if (!buf) return oom(cx);
       const uint8_t *p = at(cx, ptr, len);
@@ -211,7 +228,9 @@ static bool load_string(abi_cx *cx, uint32_t ptr, uint32_t len, comp_val *out) {
     if (!abi_check_ptr(cx, ptr, 1, len, "string")) return false;
     const uint8_t *p = at(cx, ptr, len);
     if (!p) return false;
-    if (!util_utf8_valid(p, len)) return abi_trap(cx, "canonical ABI: invalid UTF-8 in string");
+    if (!util_utf8_valid(p, len))
+      return abi_trap(cx, utf8_incomplete(p, len) ? "canonical ABI: incomplete utf-8 byte sequence at the end of a string"
+                                                  : "canonical ABI: invalid utf-8 in string");
     char *s = util_arena_try_alloc(cx->arena, (size_t)len + 1);
     if (!s) return oom(cx);
     memcpy(s, p, len);
@@ -229,7 +248,7 @@ static bool lower_string(abi_cx *cx, const comp_val *v, uint32_t *ptr, uint32_t 
   uint32_t n = v->u.str.len;
   if (cx->o->enc == 0) {
     if (n > MAX_STRING_BYTES) return abi_trap(cx, "canonical ABI: string too long");
-    if (!abi_alloc(cx, 1, n, ptr)) return false;
+    if (!abi_alloc(cx, "string", 1, n, ptr)) return false;
     if (n && !put(cx, *ptr, s, n)) return false;
     *len = n;
     return true;
@@ -243,7 +262,7 @@ static bool lower_string(abi_cx *cx, const comp_val *v, uint32_t *ptr, uint32_t 
   }
   if (cx->o->enc == 2 && latin1) {
     if (units > MAX_STRING_BYTES) return abi_trap(cx, "canonical ABI: string too long");
-    if (!abi_alloc(cx, 2, units, ptr)) return false;
+    if (!abi_alloc(cx, "string", 2, units, ptr)) return false;
     uint8_t *p = at(cx, *ptr, units);
     if (!p) return false;
     uint32_t k = 0;
@@ -252,7 +271,7 @@ static bool lower_string(abi_cx *cx, const comp_val *v, uint32_t *ptr, uint32_t 
     return true;
   }
   if (2 * units > MAX_STRING_BYTES) return abi_trap(cx, "canonical ABI: string too long");
-  if (!abi_alloc(cx, 2, 2 * units, ptr)) return false;
+  if (!abi_alloc(cx, "string", 2, 2 * units, ptr)) return false;
   uint8_t *p = at(cx, *ptr, 2 * units);
   if (!p) return false;
   uint32_t k = 0;
@@ -290,10 +309,27 @@ static bool load_list(abi_cx *cx, const comp_ctype *elem, uint32_t ptr, uint32_t
 
 static bool lower_list(abi_cx *cx, const comp_ctype *elem, const comp_val *v, uint32_t *ptr) {
   uint64_t bytes = (uint64_t)v->u.seq.n * elem->size;
-  if (!abi_alloc(cx, elem->align, bytes, ptr)) return false;
+  if (!abi_alloc(cx, "list", elem->align, bytes, ptr)) return false;
   for (uint32_t i = 0; i < v->u.seq.n; i++)
     if (!abi_store(cx, elem, &v->u.seq.v[i], *ptr + i * (uint32_t)elem->size)) return false;
   return true;
+}
+
+/* A map's entries: tuples of key and value, laid out as a list of them. */
+static const comp_ctype *map_entry(abi_cx *cx, const comp_ctype *t) {
+  comp_ctype *e = util_arena_try_alloc(cx->arena, sizeof *e);
+  const comp_ctype **el = util_arena_try_alloc(cx->arena, 2 * sizeof *el);
+  if (!e || !el) {
+    oom(cx);
+    return NULL;
+  }
+  el[0] = t->a;
+  el[1] = t->b;
+  e->kind = CT_TUPLE;
+  e->n = 2;
+  e->elems = el;
+  ct_layout(e);
+  return e;
 }
 
 /* ---------- handles ----------------------------------------------------------------------- */
@@ -302,12 +338,14 @@ static bool lift_handle(abi_cx *cx, const comp_ctype *t, uint32_t idx, comp_val 
   comp_handle *h = rt_handle_get(cx, cx->inst, idx);
   if (!h) return false;
   comp_resource *want = rt_resource_of(cx->inst, t->a);
-  if (want && h->rt != want) return abi_trap(cx, "canonical ABI: handle index %u refers to a resource of another type", idx);
+  if (want && h->rt != want)
+    return abi_trap(cx, "canonical ABI: handle index %u used with the wrong type, expected guest-defined resource but "
+                    "found a different guest-defined resource", idx);
   out->u.h.rt = h->rt;
   out->u.h.rep = h->rep;
   if (t->kind == CT_OWN) {
     if (!h->own) return abi_trap(cx, "canonical ABI: handle index %u is a borrow handle, an own handle was expected", idx);
-    if (h->lend_count) return abi_trap(cx, "canonical ABI: handle index %u is lent out and cannot be moved", idx);
+    if (h->lend_count) return abi_trap(cx, "canonical ABI: cannot remove owned resource while borrowed (handle index %u)", idx);
     rt_handle_remove(cx->inst, idx);
     return true;
   }
@@ -389,9 +427,11 @@ bool abi_store(abi_cx *cx, const comp_ctype *t, const comp_val *v, uint32_t ptr)
       return put(cx, ptr, &x, 4);
     }
     }
-  case CT_LIST: {
+  case CT_LIST:
+  case CT_MAP: {
+    const comp_ctype *elem = t->kind == CT_MAP ? map_entry(cx, t) : t->a;
     uint32_t w[2] = {0, v->u.seq.n};
-    if (!lower_list(cx, t->a, v, &w[0])) return false;
+    if (!elem || !lower_list(cx, elem, v, &w[0])) return false;
     return put(cx, ptr, w, 8);
   }
   case CT_FIXED_LIST:
@@ -463,9 +503,11 @@ bool abi_load(abi_cx *cx, const comp_ctype *t, uint32_t ptr, comp_val *out) {
       return true;
     }
     }
-  case CT_LIST: {
+  case CT_LIST:
+  case CT_MAP: {
+    const comp_ctype *elem = t->kind == CT_MAP ? map_entry(cx, t) : t->a;
     uint32_t w[2];
-    return get(cx, ptr, w, 8) && load_list(cx, t->a, w[0], w[1], out);
+    return elem && get(cx, ptr, w, 8) && load_list(cx, elem, w[0], w[1], out);
   }
   case CT_FIXED_LIST: {
     comp_val *v = util_arena_try_alloc(cx->arena, ((size_t)t->len + 1) * sizeof *v);
@@ -499,7 +541,7 @@ bool abi_load(abi_cx *cx, const comp_ctype *t, uint32_t ptr, comp_val *out) {
     uint32_t n = cases_of(t, tmp, &cases);
     uint32_t d = 0;
     if (!get(cx, ptr, &d, disc_size(n))) return false;
-    if (d >= n) return abi_trap(cx, "canonical ABI: invalid discriminant %u (the type has %u cases)", d, n);
+    if (d >= n) return abi_trap(cx, "canonical ABI: invalid variant discriminant %u (the type has %u cases)", d, n);
     out->u.var.disc = d;
     if (!cases || !cases[d]) return true;
     comp_val *p = util_arena_try_alloc(cx->arena, sizeof *p);
@@ -567,9 +609,11 @@ bool abi_lower_flat(abi_cx *cx, const comp_ctype *t, const comp_val *v, weld_val
     }
     default: out[(*k)++] = i32v(prim_bits(t, v)); return true;
     }
-  case CT_LIST: {
+  case CT_LIST:
+  case CT_MAP: {
+    const comp_ctype *elem = t->kind == CT_MAP ? map_entry(cx, t) : t->a;
     uint32_t p;
-    if (!lower_list(cx, t->a, v, &p)) return false;
+    if (!elem || !lower_list(cx, elem, v, &p)) return false;
     out[(*k)++] = i32v(p);
     out[(*k)++] = i32v(v->u.seq.n);
     return true;
@@ -678,10 +722,12 @@ static bool lift_flat(abi_cx *cx, const comp_ctype *t, const weld_val *in, uint3
       return true;
     }
     }
-  case CT_LIST: {
+  case CT_LIST:
+  case CT_MAP: {
+    const comp_ctype *elem = t->kind == CT_MAP ? map_entry(cx, t) : t->a;
     uint32_t p = (uint32_t)in[*k].of.i32, n = (uint32_t)in[*k + 1].of.i32;
     *k += 2;
-    return load_list(cx, t->a, p, n, out);
+    return elem && load_list(cx, elem, p, n, out);
   }
   case CT_FIXED_LIST:
   case CT_RECORD:
@@ -702,7 +748,7 @@ static bool lift_flat(abi_cx *cx, const comp_ctype *t, const weld_val *in, uint3
   }
   case CT_ENUM: {
     uint32_t d = (uint32_t)in[(*k)++].of.i32;
-    if (d >= t->n) return abi_trap(cx, "canonical ABI: invalid enum discriminant %u (the type has %u cases)", d, t->n);
+    if (d >= t->n) return abi_trap(cx, "canonical ABI: invalid variant discriminant %u (an enum of %u cases)", d, t->n);
     out->u.var.disc = d;
     return true;
   }
@@ -714,7 +760,7 @@ static bool lift_flat(abi_cx *cx, const comp_ctype *t, const weld_val *in, uint3
     uint32_t n = cases_of(t, tmp, &cases);
     uint32_t nj = abi_flat_count(t) - 1;
     uint32_t d = (uint32_t)in[(*k)++].of.i32;
-    if (d >= n) return abi_trap(cx, "canonical ABI: invalid discriminant %u (the type has %u cases)", d, n);
+    if (d >= n) return abi_trap(cx, "canonical ABI: invalid variant discriminant %u (the type has %u cases)", d, n);
     out->u.var.disc = d;
     uint32_t base = *k;
     *k += nj;

@@ -71,10 +71,13 @@ struct comp_inst {
   size_t nexports, capexports;
   comp_handle *handles;
   size_t nhandles, caphandles;
+  uint32_t *free;                /* freed handle indices, reused last-freed first */
+  size_t nfree, capfree;
   struct { uint32_t rid; comp_resource *rt; } *res;
   size_t nres, capres;
   bool busy;                     /* a call into it is running (no reentrance) */
   bool trapped;                  /* a call trapped: the instance may not be entered again */
+  bool no_leave;                 /* post-return is running: no calls out of the instance */
 };
 
 /* ---------- the host registry ---------------------------------------------------------------- */
@@ -217,6 +220,7 @@ static void inst_free(comp_inst *in) {
   for (int k = 0; k < COMP_SORT_COUNT; k++) free(in->sp[k].v);
   free(in->exports);
   free(in->handles);
+  free(in->free);
   free(in->res);
   free(in);
 }
@@ -231,12 +235,11 @@ bool rt_handle_add(abi_cx *cx, comp_inst *inst, comp_handle h, uint32_t *idx) {
     comp_handle none = {0};
     if (!UTIL_VEC_TRY_PUSH(inst->handles, inst->nhandles, inst->caphandles, none)) return oom(cx->err);
   }
-  for (size_t i = 1; i < inst->nhandles; i++)
-    if (!inst->handles[i].rt) {
-      inst->handles[i] = h;
-      *idx = (uint32_t)i;
-      return true;
-    }
+  if (inst->nfree) {
+    *idx = inst->free[--inst->nfree];
+    inst->handles[*idx] = h;
+    return true;
+  }
   if (inst->nhandles >= MAX_HANDLES) return abi_trap(cx, "canonical ABI: handle table full");
   if (!UTIL_VEC_TRY_PUSH(inst->handles, inst->nhandles, inst->caphandles, h)) return oom(cx->err);
   *idx = (uint32_t)(inst->nhandles - 1);
@@ -251,7 +254,11 @@ comp_handle *rt_handle_get(abi_cx *cx, comp_inst *inst, uint32_t idx) {
   return &inst->handles[idx];
 }
 
-void rt_handle_remove(comp_inst *inst, uint32_t idx) { memset(&inst->handles[idx], 0, sizeof inst->handles[idx]); }
+void rt_handle_remove(comp_inst *inst, uint32_t idx) {
+  memset(&inst->handles[idx], 0, sizeof inst->handles[idx]);
+  /* out of memory: the index is just not reused */
+  (void)UTIL_VEC_TRY_PUSH(inst->free, inst->nfree, inst->capfree, idx);
+}
 
 /* ---------- calls ------------------------------------------------------------------------------- */
 
@@ -304,7 +311,7 @@ static bool call(comp_func *f, const comp_val *args, comp_val *result, util_aren
     uint64_t size;
     uint32_t align, ptr = 0;
     abi_seq_layout(ft->elems, ft->n, &size, &align);
-    ok = abi_alloc(&cx, align, size, &ptr) && abi_store_seq(&cx, ft->elems, ft->n, args, ptr);
+    ok = abi_alloc(&cx, "parameters", align, size, &ptr) && abi_store_seq(&cx, ft->elems, ft->n, args, ptr);
     flat[k++] = WELD_I32_VAL((int32_t)ptr);
   }
   weld_val res[2];
@@ -323,7 +330,9 @@ static bool call(comp_func *f, const comp_val *args, comp_val *result, util_aren
     }
   }
   if (ok && f->opts.post_return) {
+    in->no_leave = true;
     weld_trap *t = weld_func_call(f->opts.post_return, res, nres, NULL, 0);
+    in->no_leave = false;
     if (t) ok = abi_core_trap(&cx, t);
   }
   if (ok && sc.num_borrows)
@@ -352,6 +361,7 @@ static weld_trap *lowered_call(weld_caller *caller, void *env, const weld_val *a
   (void)caller;
   lowered *lw = env;
   const comp_ctype *ft = lw->ft;
+  if (lw->inst->no_leave) return weld_trap_new("cannot leave component instance (a call out of post-return)");
   util_arena arena;
   util_arena_init(&arena);
   util_error err;
@@ -401,6 +411,9 @@ typedef struct builtin {
 static weld_trap *builtin_call(weld_caller *caller, void *env, const weld_val *args, weld_val *results) {
   (void)caller;
   builtin *b = env;
+  /* post-return may read a representation, not make or drop handles */
+  if (b->inst->no_leave && b->code != 4)
+    return weld_trap_new("cannot leave component instance (a resource built-in in post-return)");
   util_error err;
   util_error_clear(&err);
   comp_opts none = {0};
@@ -414,14 +427,19 @@ static weld_trap *builtin_call(weld_caller *caller, void *env, const weld_val *a
   }
   comp_handle *h = rt_handle_get(&cx, b->inst, x);
   if (!h) return weld_trap_new(err.msg);
-  if (h->rt != b->rt) return weld_trap_new("canonical ABI: handle index refers to a resource of another type");
+  if (h->rt != b->rt) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "canonical ABI: handle index %u used with the wrong type, expected guest-defined resource "
+             "but found a different guest-defined resource", x);
+    return weld_trap_new(msg);
+  }
   if (b->code == 4) {
     results[0] = WELD_I32_VAL((int32_t)h->rep);
     return NULL;
   }
   comp_handle copy = *h;
   if (copy.own && copy.lend_count)
-    return weld_trap_new("canonical ABI: cannot drop a resource while it is borrowed");
+    return weld_trap_new("canonical ABI: cannot remove owned resource while borrowed");
   rt_handle_remove(b->inst, x);
   if (!copy.own) {
     if (copy.scope && copy.scope->num_borrows) copy.scope->num_borrows--;

@@ -67,7 +67,7 @@ void abi_seq_layout(const comp_ctype *const *types, uint32_t n, uint64_t *size, 
 bool abi_store_seq(abi_cx *cx, const comp_ctype *const *types, uint32_t n, const comp_val *v, uint32_t ptr);
 bool abi_load_seq(abi_cx *cx, const comp_ctype *const *types, uint32_t n, uint32_t ptr, comp_val *out);
 /* realloc(0, 0, align, size) with its result checked. */
-bool abi_alloc(abi_cx *cx, uint32_t align, uint64_t size, uint32_t *ptr);
+bool abi_alloc(abi_cx *cx, const char *what, uint32_t align, uint64_t size, uint32_t *ptr);
 /* Checks a pointer from the core side for a value of that size and alignment. */
 bool abi_check_ptr(abi_cx *cx, uint32_t ptr, uint32_t align, uint64_t size, const char *what);
 uint32_t abi_flat_count(const comp_ctype *t);

@@ -162,6 +162,8 @@ bool ct_match_core_extern(const ct_core_extern *a, const ct_core_extern *b, char
   case WASM_EXTERN_FUNC:
     if (!a->func || !b->func) return true; /* a built-in whose core type is not modelled */
     return ct_core_func_eq(&a->func->ft, &b->func->ft) || why_set(why, n, "type mismatch");
+  case WASM_EXTERN_TAG:
+    return (a->func && b->func && ct_core_func_eq(&a->func->ft, &b->func->ft)) || why_set(why, n, "mismatch in tag type");
   case WASM_EXTERN_TABLE:
     if (a->table.elem != b->table.elem) return why_set(why, n, "mismatch in table element type");
     return limits_match(&a->table.limits, &b->table.limits) || why_set(why, n, "mismatch in table limits");

@@ -372,6 +372,13 @@ static bool module_type(val *v, const wasm_module *m, const comp_ctype **out) {
       }
       case WASM_EXTERN_TABLE: e->table = pass ? m->tables[idx].type : m->imports[i].u.table; break;
       case WASM_EXTERN_MEMORY: e->memory = pass ? m->memories[idx].type : m->imports[i].u.memory; break;
+      case WASM_EXTERN_TAG: {
+        comp_ctype *f = new_type(v, CT_CORE_FUNC);
+        if (!f) return false;
+        f->ft = m->types[pass ? m->tags[idx].type : m->imports[i].u.tag_type];
+        e->func = f; /* the tag's payload type */
+        break;
+      }
       default: e->global = pass ? m->globals[idx].type : m->imports[i].u.global; break;
       }
     }

@@ -344,9 +344,22 @@ static bool value(wp *p, const comp_ctype *t, comp_val *out) {
     }
     break;
   case CT_LIST:
-  case CT_FIXED_LIST: {
+  case CT_FIXED_LIST:
+  case CT_MAP: {
     if (!expect(p, '[')) break;
-    grow g = {t->a, NULL, 0};
+    /* a map: a list of (key, value) tuples */
+    comp_ctype *entry = NULL;
+    if (t->kind == CT_MAP) {
+      entry = util_arena_try_alloc(p->arena, sizeof *entry);
+      const comp_ctype **el = util_arena_try_alloc(p->arena, 2 * sizeof *el);
+      if (!entry || !el) { ok = oom(p); break; }
+      el[0] = t->a;
+      el[1] = t->b;
+      entry->kind = CT_TUPLE;
+      entry->n = 2;
+      entry->elems = el;
+    }
+    grow g = {entry ? entry : t->a, NULL, 0};
     uint32_t n;
     if (!sequence(p, ']', list_item, &g, &n)) break;
     if (t->kind == CT_FIXED_LIST && n != t->len) {
@@ -593,13 +606,17 @@ void comp_wave_print(FILE *out, const comp_ctype *t, const comp_val *v) {
     }
   case CT_LIST:
   case CT_FIXED_LIST:
+  case CT_MAP: {
+    const comp_ctype *el[2] = {t->a, t->b};
+    comp_ctype entry = {.kind = CT_TUPLE, .n = 2, .elems = el};
     fputc('[', out);
     for (uint32_t i = 0; i < v->u.seq.n; i++) {
       if (i) fputs(", ", out);
-      comp_wave_print(out, t->a, &v->u.seq.v[i]);
+      comp_wave_print(out, t->kind == CT_MAP ? &entry : t->a, &v->u.seq.v[i]);
     }
     fputc(']', out);
     return;
+  }
   case CT_RECORD: {
     fputc('{', out);
     bool first = true;
