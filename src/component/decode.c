@@ -108,6 +108,7 @@ static bool core_sort(dec *d, uint8_t *out, const char *what) {
   case 0x10: *out = COMP_SORT_CORE_TYPE; return true;
   case 0x11: *out = COMP_SORT_CORE_MODULE; return true;
   case 0x12: *out = COMP_SORT_CORE_INSTANCE; return true;
+  case 0x04: return util_fail(d->err, UTIL_ERR_LIMIT, (int64_t)off, "not supported: core tags as a component-level sort");
   default: return leading(d, off, b, what);
   }
 }

@@ -236,7 +236,15 @@ bool ct_match(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, 
         return false;
       }
       if (e->kind != b->exports[i].kind) return why_set(why, n, "mismatched export kind");
-      if (!ct_match(e->type, b->exports[i].type, s, why, n)) return false;
+      const comp_ctype *want = b->exports[i].type;
+      if (s && e->kind == COMP_EXT_TYPE && want->kind == CT_RESOURCE && want->rid >= s->fresh_lo &&
+          want->rid < s->fresh_hi && !ct_subst_find(s, want->rid)) {
+        /* an abstract resource of an imported instance's type: the given one takes its place */
+        if (e->type->kind != CT_RESOURCE) return why_set(why, n, "expected resource");
+        if (!ct_subst_add(s, want->rid, resolve_resource(e->type, s))) return why_set(why, n, "out of memory");
+        continue;
+      }
+      if (!ct_match(e->type, want, s, why, n)) return false;
     }
     return true;
   case CT_COMPONENT:

@@ -879,7 +879,8 @@ static bool canon(val *v, scope *s, const comp_canon *c) {
     uint32_t np = 0;
     for (uint32_t i = 0; i < ft->n; i++) np += ct_flatten(ft->elems[i], tmp, sizeof tmp);
     uint32_t nr = ft->a ? ct_flatten(ft->a, tmp, sizeof tmp) : 0;
-    if (np > 16 || nr > 1) mem = true;
+    /* an async lift returns through task.return: no flat limit on its results */
+    if (np > 16 || (!o.async && nr > 1)) mem = true;
     if (mem && !o.memory) return bad(v, off, "canonical option `memory` is required");
     if ((needs_realloc_params(ft) || np > 16) && !o.realloc) return bad(v, off, "canonical option `realloc` is required");
     if (o.post_return) {

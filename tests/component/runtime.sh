@@ -6,14 +6,20 @@
 # The Canonical ABI's traps (traps.wat: jco's JavaScript makes fewer checks, and has no
 # latin1+utf16) and resource handling across component instances (resources.wat) are
 # checked against the expectations written in those files; then the command line.
+# Last, the component-model scripts' running commands (values/, resources/, linking/ of
+# SUITE, default ../shared/testsuite/component-model), their text components encoded by
+# jco: every assert_return and assert_trap on an invoke through `weld run --invoke`
+# (spec_run.py); what needs a feature weld lacks (async, the thread built-ins) is skipped.
 #
-#   tests/component/runtime.sh [WELD]
+#   tests/component/runtime.sh [WELD] [SUITE]
 #
 # Needs node, npm (and the network the first time: jco is installed as jco.sh does).
 # Ends with `N passed, M failed`.
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+suite="${2:-$root/../shared/testsuite/component-model}"
+case "$suite" in /*) ;; *) suite="$(pwd)/$suite" ;; esac
 # shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
 # shellcheck source=jco_env.sh
@@ -22,7 +28,28 @@ harness_init component-runtime "${1:-$root/build/weld}" node npm python3
 label="install jco $JCO_VERSION"
 if ! jco_install "$root/build/component-jco"; then
   bad "npm install failed"
-  echo "$passed passed, $failed failed"
+  
+# the component-model scripts' invoke commands
+skipped=0
+if [ -d "$suite" ]; then
+  cp "$root/tests/component/jco_convert.mjs" "$jco_dir/"
+  label="jco encodes the scripts' components"
+  if node "$jco_dir/jco_convert.mjs" "$PWD/conv" "$suite"/values/*.wast "$suite"/resources/*.wast "$suite"/linking/*.wast \
+    >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+  python3 "$root/tests/component/spec_run.py" "$weld" conv/*.wast >spec.txt
+  grep '^FAIL' spec.txt
+  if [[ "$(tail -1 spec.txt)" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
+    passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2])) skipped=${BASH_REMATCH[3]}
+  else
+    label="spec_run.py"
+    bad "no summary line: $(tail -3 spec.txt)"
+  fi
+else
+  label="suite"
+  bad "no component-model suite at $suite"
+fi
+echo "skipped: $skipped script commands (async functions and built-ins)"
+echo "$passed passed, $failed failed"
   exit 1
 fi
 jco="$jco_dir/node_modules/.bin/jco"
@@ -49,4 +76,25 @@ else
   label="runtime_check.py"
   bad "no summary line: $(tail -3 check.txt)"
 fi
+
+# the component-model scripts' invoke commands
+skipped=0
+if [ -d "$suite" ]; then
+  cp "$root/tests/component/jco_convert.mjs" "$jco_dir/"
+  label="jco encodes the scripts' components"
+  if node "$jco_dir/jco_convert.mjs" "$PWD/conv" "$suite"/values/*.wast "$suite"/resources/*.wast "$suite"/linking/*.wast \
+    >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+  python3 "$root/tests/component/spec_run.py" "$weld" conv/*.wast >spec.txt
+  grep '^FAIL' spec.txt
+  if [[ "$(tail -1 spec.txt)" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
+    passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2])) skipped=${BASH_REMATCH[3]}
+  else
+    label="spec_run.py"
+    bad "no summary line: $(tail -3 spec.txt)"
+  fi
+else
+  label="suite"
+  bad "no component-model suite at $suite"
+fi
+echo "skipped: $skipped script commands (async functions and built-ins)"
 echo "$passed passed, $failed failed"

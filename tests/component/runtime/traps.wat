@@ -2,19 +2,21 @@
 ;; Lines `;; expect CALL => TEXT` give the call (WAVE) and a part of weld's message
 ;; (`=> =VALUE` for a call that returns VALUE).
 ;;
-;; expect bad-char() => invalid char 0xd800
-;; expect big-char() => invalid char 0x110000
-;; expect bad-enum() => invalid enum discriminant 3
-;; expect bad-variant() => invalid discriminant 9
-;; expect oob-string() => string pointer 65530 + length 100 out of bounds
-;; expect bad-utf8() => invalid UTF-8
-;; expect unaligned-list() => unaligned list pointer 2 (alignment 4)
-;; expect unaligned-utf16() => unaligned utf-16 string pointer 1 (alignment 2)
-;; expect surrogate-utf16() => invalid UTF-16
-;; expect unaligned-result() => unaligned result pointer 3 (alignment 4)
-;; expect oob-result() => result pointer 65532 + length 8 out of bounds
-;; expect misaligned-realloc([1, 2]) => realloc returned unaligned pointer 1 (alignment 4)
-;; expect oob-realloc("abc") => realloc returned pointer 70000 + 3 bytes out of bounds
+;; expect bad-char() => invalid `char` bit pattern 0xd800
+;; expect big-char() => invalid `char` bit pattern 0x110000
+;; expect bad-enum() => invalid variant discriminant 3 (an enum of 3 cases)
+;; expect bad-variant() => invalid variant discriminant 9 (the type has 2 cases)
+;; expect oob-string() => string pointer/length out of bounds of memory (string content out-of-bounds: 65530 + 100 bytes, memory 65536 bytes)
+;; expect bad-utf8() => invalid utf-8 in string
+;; expect unaligned-list() => unaligned pointer: list at 2 (alignment 4)
+;; expect unaligned-utf16() => unaligned pointer: string at 1 (alignment 2)
+;; expect surrogate-utf16() => invalid UTF-16 in string (unpaired surrogate at code unit 0)
+;; expect unaligned-result() => unaligned pointer: result at 3 (alignment 4)
+;; expect oob-result() => result pointer/length out of bounds of memory (65532 + 8 bytes
+;; expect misaligned-realloc([1, 2]) => unaligned pointer (realloc return: result not aligned: 1 for list, alignment 4)
+;; expect oob-realloc("abc") => string content out-of-bounds (realloc return: beyond end of memory: 70000 + 3 bytes
+;; expect cut-utf8() => incomplete utf-8 byte sequence
+;; expect unaligned-latin1() => unaligned pointer: string at 65 (alignment 2)
 ;; expect bool-two() => =true
 ;; expect flags-extra() => ={a, c}
 ;; expect latin1("héllo") => =5
@@ -49,6 +51,10 @@
     (func (export "realloc-1") (param i32 i32 i32 i32) (result i32) (i32.const 1))
     (func (export "realloc-far") (param i32 i32 i32 i32) (result i32) (i32.const 70000))
     (func (export "take-list") (param i32 i32) (result i32) (local.get 1))
+    (func (export "cut-utf8") (result i32)
+      (i32.store (i32.const 0) (i32.const 65)) (i32.store (i32.const 4) (i32.const 1)) (i32.const 0))
+    (func (export "unaligned-latin1") (result i32)
+      (i32.store (i32.const 0) (i32.const 65)) (i32.store (i32.const 4) (i32.const 1)) (i32.const 0))
     (func (export "bool-two") (result i32) (i32.const 2))
     (func (export "flags-extra") (result i32) (i32.const 0xfd))
     (func (export "len") (param i32 i32) (result i32) (local.get 1))
@@ -86,6 +92,9 @@
     (canon lift (core func $i "take-list") (memory (core memory $i "memory")) (realloc (core func $i "realloc-1"))))
   (func (export "oob-realloc") (param "s" string) (result u32)
     (canon lift (core func $i "take-list") (memory (core memory $i "memory")) (realloc (core func $i "realloc-far"))))
+  (func (export "cut-utf8") (result string) (canon lift (core func $i "cut-utf8") (memory (core memory $i "memory"))))
+  (func (export "unaligned-latin1") (result string)
+    (canon lift (core func $i "unaligned-latin1") string-encoding=latin1+utf16 (memory (core memory $i "memory"))))
   (func (export "bool-two") (result bool) (canon lift (core func $i "bool-two")))
   (func (export "flags-extra") (result $F) (canon lift (core func $i "flags-extra")))
   (func (export "latin1") (param "s" string) (result u32)
