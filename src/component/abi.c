@@ -296,8 +296,14 @@ static bool lower_string(abi_cx *cx, const comp_val *v, uint32_t *ptr, uint32_t 
 
 /* ---------- lists ------------------------------------------------------------------------- */
 
+/* Each element of a lifted list becomes a comp_val: beyond this many the host's memory,
+ * not the guest's, would be what runs out. */
+#define MAX_LIST_ELEMS (1u << 26)
+
 static bool load_list(abi_cx *cx, const comp_ctype *elem, uint32_t ptr, uint32_t n, comp_val *out) {
   if (!abi_check_ptr(cx, ptr, elem->align, (uint64_t)n * elem->size, "list")) return false;
+  if (n > MAX_LIST_ELEMS)
+    return util_fail(cx->err, UTIL_ERR_LIMIT, -1, "not supported: lists of more than %u elements at run time", MAX_LIST_ELEMS);
   comp_val *v = util_arena_try_alloc(cx->arena, ((size_t)n + 1) * sizeof *v);
   if (!v) return oom(cx);
   for (uint32_t i = 0; i < n; i++)
@@ -637,6 +643,7 @@ bool abi_lower_flat(abi_cx *cx, const comp_ctype *t, const comp_val *v, weld_val
     cases_of(t, tmp, &cases);
     uint8_t joined[ABI_MAX_FLAT_PARAMS + 2];
     uint32_t nj = ct_flatten(t, joined, sizeof joined) - 1; /* without the discriminant */
+    if (nj + 1 > sizeof joined) return abi_trap(cx, "canonical ABI: variant too large for flat values");
     uint32_t d = v->u.var.disc;
     out[(*k)++] = i32v(d);
     uint32_t base = *k, np = 0;
