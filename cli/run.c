@@ -313,6 +313,7 @@ int cli_cmd_run(int argc, char **argv) {
   /* a component takes several --invoke, called in turn on one instance */
   const char *invokes[64];
   int ninvokes = 0;
+  const char *module_only = NULL; /* the first option components do not take yet */
   bool tier_stats = false, tier_given = false;
   cli_run_opts ropt = {0};
   cli_guard_opts gopt;
@@ -334,6 +335,7 @@ int cli_cmd_run(int argc, char **argv) {
   while ((r = cli_parser_next(&p)) == CLI_ARG_OPTION) {
     const char *a = p.opt->name, *v = p.value;
     bool ok = true;
+    if (p.opt->id != RUN_INVOKE && !module_only) module_only = a;
     switch (p.opt->id) {
     case RUN_INVOKE:
       invoke = v;
@@ -420,6 +422,16 @@ int cli_cmd_run(int argc, char **argv) {
   }
   if (comp_has_component_layer(bytes, len)) {
     char why[512] = "", what[16] = "error";
+    if (module_only) {
+      /* a limit or a policy asked for must not be silently dropped */
+      free(bytes);
+      rc = cli_usage_error("run", "%s: not supported on components yet (only --invoke is): %s", cli_display_name(path),
+                           module_only);
+      outcome.what = "error";
+      snprintf(outcome.error, sizeof outcome.error, "%s: not supported on components yet: %s", cli_display_name(path),
+               module_only);
+      goto out;
+    }
     rc = cli_component_run(path, bytes, len, invokes, ninvokes, nargs, why, sizeof why, what, sizeof what);
     free(bytes);
     if (why[0]) {
