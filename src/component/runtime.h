@@ -35,8 +35,9 @@ struct comp_val {
  * error returns false with a one-line message (column included) in err. */
 bool comp_wave_parse(const comp_ctype *t, const char *text, size_t len, util_arena *arena, comp_val *out,
                      util_error *err);
-/* Parses a call `name(arg, ...)` against function type ft (NULL: only the name is read).
- * *name gets the function name (arena); args an array of ft's parameter count. */
+/* A call `name(arg, ...)` in two steps: comp_wave_parse_call reads the name (into
+ * arena), comp_wave_parse_args the arguments against the function type ft (*args: an
+ * array of ft's parameter count, in arena). */
 bool comp_wave_parse_call(const char *text, const char **name, util_arena *arena, util_error *err);
 bool comp_wave_parse_args(const comp_ctype *ft, const char *text, util_arena *arena, comp_val **args,
                           util_error *err);
