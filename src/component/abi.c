@@ -24,6 +24,8 @@ bool abi_core_trap(abi_cx *cx, weld_trap *t) {
 
 static bool oom(abi_cx *cx) { return util_fail(cx->err, UTIL_ERR_OOM, -1, "out of memory"); }
 
+static bool lift_flat(abi_cx *cx, const comp_ctype *t, const weld_val *in, uint32_t *k, comp_val *out);
+
 weld_valkind abi_core_kind(uint8_t t) {
   return t == WASM_I64 ? WELD_I64 : t == WASM_F32 ? WELD_F32 : t == WASM_F64 ? WELD_F64 : WELD_I32;
 }
@@ -402,7 +404,7 @@ static uint32_t payload_offset(const comp_ctype *t, uint32_t ncases, const comp_
 
 /* ---------- memory: store and load -------------------------------------------------------- */
 
-bool abi_store(abi_cx *cx, const comp_ctype *t, const comp_val *v, uint32_t ptr) {
+static bool store_in(abi_cx *cx, const comp_ctype *t, const comp_val *v, uint32_t ptr) {
   switch (t->kind) {
   case CT_PRIM:
     switch (t->prim) {
@@ -471,7 +473,7 @@ bool abi_store(abi_cx *cx, const comp_ctype *t, const comp_val *v, uint32_t ptr)
   }
 }
 
-bool abi_load(abi_cx *cx, const comp_ctype *t, uint32_t ptr, comp_val *out) {
+static bool load_in(abi_cx *cx, const comp_ctype *t, uint32_t ptr, comp_val *out) {
   memset(out, 0, sizeof *out);
   switch (t->kind) {
   case CT_PRIM:
@@ -599,7 +601,7 @@ bool abi_load_seq(abi_cx *cx, const comp_ctype *const *types, uint32_t n, uint32
 
 static weld_val i32v(uint32_t x) { return WELD_I32_VAL((int32_t)x); }
 
-bool abi_lower_flat(abi_cx *cx, const comp_ctype *t, const comp_val *v, weld_val *out, uint32_t *k) {
+static bool lower_flat_in(abi_cx *cx, const comp_ctype *t, const comp_val *v, weld_val *out, uint32_t *k) {
   switch (t->kind) {
   case CT_PRIM:
     switch (t->prim) {
@@ -709,7 +711,7 @@ static bool lift_payload(abi_cx *cx, const comp_ctype *pt, const weld_val *in, u
   return lift_flat(cx, pt, tmp, &j, out);
 }
 
-static bool lift_flat(abi_cx *cx, const comp_ctype *t, const weld_val *in, uint32_t *k, comp_val *out) {
+static bool lift_flat_in(abi_cx *cx, const comp_ctype *t, const weld_val *in, uint32_t *k, comp_val *out) {
   memset(out, 0, sizeof *out);
   switch (t->kind) {
   case CT_PRIM:
@@ -781,4 +783,47 @@ static bool lift_flat(abi_cx *cx, const comp_ctype *t, const weld_val *in, uint3
   case CT_BORROW: return lift_handle(cx, t, (uint32_t)in[(*k)++].of.i32, out);
   default: return abi_trap(cx, "not supported: values of this type at run time");
   }
+}
+
+/* ---------- nesting ------------------------------------------------------------------------ */
+
+/* Types may nest as deep as a component's type index space is long; values are lifted
+ * and lowered recursively, so the depth is bounded before the host's stack is. */
+#define ABI_MAX_DEPTH 1000
+
+static bool too_deep(abi_cx *cx) {
+  if (cx->depth < ABI_MAX_DEPTH) {
+    cx->depth++;
+    return false;
+  }
+  util_fail(cx->err, UTIL_ERR_LIMIT, -1, "not supported: values nested deeper than %d levels", ABI_MAX_DEPTH);
+  return true;
+}
+
+bool abi_store(abi_cx *cx, const comp_ctype *t, const comp_val *v, uint32_t ptr) {
+  if (too_deep(cx)) return false;
+  bool ok = store_in(cx, t, v, ptr);
+  cx->depth--;
+  return ok;
+}
+
+bool abi_load(abi_cx *cx, const comp_ctype *t, uint32_t ptr, comp_val *out) {
+  if (too_deep(cx)) return false;
+  bool ok = load_in(cx, t, ptr, out);
+  cx->depth--;
+  return ok;
+}
+
+bool abi_lower_flat(abi_cx *cx, const comp_ctype *t, const comp_val *v, weld_val *out, uint32_t *k) {
+  if (too_deep(cx)) return false;
+  bool ok = lower_flat_in(cx, t, v, out, k);
+  cx->depth--;
+  return ok;
+}
+
+static bool lift_flat(abi_cx *cx, const comp_ctype *t, const weld_val *in, uint32_t *k, comp_val *out) {
+  if (too_deep(cx)) return false;
+  bool ok = lift_flat_in(cx, t, in, k, out);
+  cx->depth--;
+  return ok;
 }

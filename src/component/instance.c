@@ -298,7 +298,7 @@ static bool call(comp_func *f, const comp_val *args, comp_val *result, util_aren
   if (in->busy) return util_fail(err, UTIL_ERR_TRAP, -1, "cannot enter component instance: it is already running (reentrance)");
   if (in->root->depth > 1000) return util_fail(err, UTIL_ERR_TRAP, -1, "call stack exhausted (component calls)");
   comp_scope sc = {0};
-  abi_cx cx = {in, &f->opts, arena, err, &sc};
+  abi_cx cx = {in, &f->opts, arena, err, &sc, 0};
   uint32_t np = params_flat(ft);
   weld_val flat[ABI_MAX_FLAT_PARAMS + 1];
   uint32_t k = 0;
@@ -367,7 +367,7 @@ static weld_trap *lowered_call(weld_caller *caller, void *env, const weld_val *a
   util_error err;
   util_error_clear(&err);
   comp_scope sc = {0};
-  abi_cx cx = {lw->inst, &lw->opts, &arena, &err, &sc};
+  abi_cx cx = {lw->inst, &lw->opts, &arena, &err, &sc, 0};
   uint32_t np = params_flat(ft);
   comp_val *vals = util_arena_try_alloc(&arena, (ft->n + 1) * sizeof *vals);
   comp_val result;
@@ -417,7 +417,7 @@ static weld_trap *builtin_call(weld_caller *caller, void *env, const weld_val *a
   util_error err;
   util_error_clear(&err);
   comp_opts none = {0};
-  abi_cx cx = {b->inst, &none, NULL, &err, NULL};
+  abi_cx cx = {b->inst, &none, NULL, &err, NULL, 0};
   uint32_t x = (uint32_t)args[0].of.i32;
   if (b->code == 2) {
     uint32_t idx;

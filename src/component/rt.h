@@ -46,6 +46,7 @@ typedef struct abi_cx {
   util_arena *arena;
   util_error *err;
   comp_scope *scope;
+  unsigned depth;                /* of the value being lifted or lowered */
 } abi_cx;
 
 enum { ABI_MAX_FLAT_PARAMS = 16, ABI_MAX_FLAT_RESULTS = 1 };

@@ -47,7 +47,7 @@ else
   mkdir gen
   python3 "$root/tests/component/runtime_cases.py" gen >/dev/null
   cp "$root"/tests/component/runtime/*.wat gen/
-  for f in values flat traps resources command; do
+  for f in values flat traps resources command deep; do
     label="jco parse $f.wat"
     if "$jco" parse "gen/$f.wat" -o "gen/$f.wasm" >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
   done

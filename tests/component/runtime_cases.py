@@ -13,6 +13,8 @@ are loaded by the core function with the width of their type.
 
 DIR/flat.wat: hand-written functions on the flat path (parameters as core values).
 
+DIR/deep.wat: a list type nested 1500 levels (runtime_check.py: weld's nesting limit).
+
 DIR/cases.json (also one call of tests/component/runtime/resources.wat):
 [{"file", "wave", "js", "type"}]: the call in WAVE for weld, the same call
 in JavaScript for the module jco transpiles, and the result type (for printing the
@@ -303,12 +305,26 @@ def flat_component(out_dir, cases):
     c("pick(b(77))", "pick({tag: 'b', val: 77n})", P("u64"))
     c("list()", "list()", List(P("u16")))
 
+def deep_component(out_dir, n=1500):
+    """A list nested n levels deep, each level a list of one element pointing at the next:
+    lifting it must stop at weld's nesting limit, not at the end of the host's stack."""
+    import struct
+    data = b"".join(struct.pack("<II", 8 * (k + 1), 1) for k in range(n))
+    lines = ["(component",
+             '  (core module $m (memory (export "memory") 1) (data (i32.const 0) "%s")' % "".join("\\%02x" % x for x in data),
+             '    (func (export "f") (result i32) (i32.const 0)))',
+             "  (core instance $i (instantiate $m))", "  (type $t0 (list u8))"]
+    lines += ["  (type $t%d (list $t%d))" % (k, k - 1) for k in range(1, n)]
+    lines.append('  (func (export "f") (result $t%d) (canon lift (core func $i "f") (memory (core memory $i "memory"))))' % (n - 1))
+    with open(os.path.join(out_dir, "deep.wat"), "w") as f: f.write("\n".join(lines) + "\n)\n")
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     cases = []
     values_component(out, cases)
     flat_component(out, cases)
+    deep_component(out)
     # resources.wat (a static file): the value of the whole exchange
     cases.append({"file": "resources", "wave": "run()", "js": "run()", "type": P("u32")})
     with open(os.path.join(out, "cases.json"), "w") as f: json.dump(cases, f, indent=1)

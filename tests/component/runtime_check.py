@@ -76,5 +76,7 @@ if rc == 0 and out == '0\n"core!"\n1\n': ok()
 else: bad("several --invoke and post-return", "status %d: %r %s" % (rc, out, err.strip()))
 check("a limit option", ["--fuel", "1000", "--invoke", "posts()", os.path.join(d, "flat.wasm")], 2,
       "not supported on components yet (only --invoke is): --fuel")
+check("a value nested too deeply", ["--invoke", "f()", os.path.join(d, "deep.wasm")], 1,
+      "not supported: values nested deeper than 1000 levels")
 check("wasi:cli/run command", [os.path.join(d, "command.wasm")], 1, "WASI 0.2 is not implemented yet")
 print("%d passed, %d failed" % (passed, failed))
