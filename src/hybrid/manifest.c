@@ -17,7 +17,8 @@ typedef struct ctx {
   util_error *err;
   /* relations and interactions grow as services are read */
   size_t caprel;
-  uint32_t *hash; /* service indices by name, UINT32_MAX empty */
+  util_err_kind kind; /* UTIL_ERR_USAGE, or UTIL_ERR_INVALID for constraints that cannot hold */
+  uint32_t *hash;     /* service indices by name, UINT32_MAX empty */
   size_t hmask;
 } ctx;
 
@@ -34,7 +35,7 @@ __attribute__((format(printf, 4, 5))) static bool fail_at(ctx *c, int line, int 
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   if (c->err->kind == UTIL_ERR_NONE) {
-    util_fail(c->err, UTIL_ERR_USAGE, -1, "%s:%d:%d: %s", c->m->filename, line, col, msg);
+    util_fail(c->err, c->kind, -1, "%s:%d:%d: %s", c->m->filename, line, col, msg);
     c->err->line = line;
     c->err->col = col;
   }
@@ -361,14 +362,14 @@ static bool parse_service(ctx *c, uint32_t idx, const toml_value *t) {
       return fail_at(c, s->tech_src.line, s->tech_src.col, "tech = \"%s\" but service '%s' has no %s variant",
                      plan_tech_name(s->tech), s->name, plan_tech_name(s->tech));
     if (s->must >= 0 && s->must != s->tech)
-      return fail_at(c, s->must_src.line, s->must_src.col,
+      return c->kind = UTIL_ERR_INVALID, fail_at(c, s->must_src.line, s->must_src.col,
                      "infeasible constraints: service '%s' must be %s but its tech is fixed to %s (%d:%d)", s->name,
                      plan_tech_name(s->must), plan_tech_name(s->tech), s->tech_src.line, s->tech_src.col);
     ps->forced_tech = s->tech, ps->force = PLAN_FORCE_FIXED, ps->force_src = s->tech_src;
   } else if (s->must >= 0) {
     bool has = s->must == PLAN_WASM ? s->wasm.present : s->container.present;
     if (!has)
-      return fail_at(c, s->must_src.line, s->must_src.col, "infeasible constraints: service '%s' must be %s but has no %s variant",
+      return c->kind = UTIL_ERR_INVALID, fail_at(c, s->must_src.line, s->must_src.col, "infeasible constraints: service '%s' must be %s but has no %s variant",
                      s->name, plan_tech_name(s->must), plan_tech_name(s->must));
     ps->forced_tech = s->must, ps->force = PLAN_FORCE_MUST, ps->force_src = s->must_src;
   } else if (!s->wasm.present || !s->container.present) {
@@ -555,6 +556,7 @@ static bool parse_root(ctx *c, const toml_value *root) {
   char buf[160];
   manifest_chain_format(&m->app, chain, nchain, buf, sizeof buf);
   free(chain);
+  c->kind = UTIL_ERR_INVALID;
   return fail_at(c, at.line, at.col, "infeasible constraints: %s", buf);
 }
 
@@ -565,7 +567,7 @@ bool manifest_parse(manifest *m, const char *text, size_t len, const char *filen
   m->filename = filename ? filename : "<manifest>";
   m->app.filename = m->filename;
   static const toml_options opts = {"manifests", true};
-  ctx c = {m, err, 0, NULL, 0};
+  ctx c = {m, err, 0, UTIL_ERR_USAGE, NULL, 0};
   bool ok = toml_parse(&m->doc, text, len, m->filename, &opts, err) && parse_root(&c, m->doc.root);
   if (!ok) manifest_free(m);
   return ok;

@@ -78,7 +78,9 @@ typedef struct manifest {
 } manifest;
 
 /* Reads a manifest (filename for messages). On failure err says where and why, kind
- * UTIL_ERR_USAGE (or UTIL_ERR_OOM), and m holds nothing to free. */
+ * UTIL_ERR_INVALID for constraints that cannot all hold ("infeasible constraints: " and
+ * the chain), UTIL_ERR_USAGE for every other mistake, UTIL_ERR_IO or UTIL_ERR_OOM; m then
+ * holds nothing to free. */
 bool manifest_parse(manifest *m, const char *text, size_t len, const char *filename, util_error *err);
 bool manifest_load(manifest *m, const char *path, util_error *err);
 void manifest_free(manifest *m);

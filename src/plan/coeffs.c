@@ -27,11 +27,11 @@ void plan_coeffs_default(plan_coeffs *c) {
   c->beta = 0.1;   /* per MiB resident */
   c->gamma = 1.0;  /* per point of security exposure */
   c->start_ms[PLAN_WASM] = 1.0, c->start_ms[PLAN_CONTAINER] = 300.0;
-  c->cpu_overhead[PLAN_WASM] = 0.4, c->cpu_overhead[PLAN_CONTAINER] = 0.03;
-  c->io_overhead[PLAN_WASM] = 0.2, c->io_overhead[PLAN_CONTAINER] = 0.05;
+  c->cpu_overhead[PLAN_WASM] = 0.15, c->cpu_overhead[PLAN_CONTAINER] = 0.02;
+  c->io_overhead[PLAN_WASM] = 0.1, c->io_overhead[PLAN_CONTAINER] = 0.04;
   c->mem_base_mib[PLAN_WASM] = 2.0, c->mem_base_mib[PLAN_CONTAINER] = 12.0;
   c->mem_factor[PLAN_WASM] = 1.0, c->mem_factor[PLAN_CONTAINER] = 1.1;
-  c->exposure[PLAN_WASM] = 0.1, c->exposure[PLAN_CONTAINER] = 0.4;
+  c->exposure[PLAN_WASM] = 0.1, c->exposure[PLAN_CONTAINER] = 0.5;
   static const double call[PLAN_NKIND][3] = {{5, 60, 150}, {2, 30, 80}, {1, 20, 40}};
   static const double mib[PLAN_NKIND][3] = {{0.2, 1.0, 2.5}, {0.1, 0.8, 2.0}, {0.05, 0.5, 1.0}};
   memcpy(c->call_us, call, sizeof call);

@@ -210,6 +210,30 @@ bool plan_check_constraints(const plan_problem *p, plan_step **chain, size_t *nc
  * Returns the count, or SIZE_MAX when out of memory. */
 size_t plan_group_of(const plan_problem *p, uint32_t i, uint32_t **members);
 
+/* ---------- why a service runs where it does (explain.c) --------------------------------- */
+
+typedef enum {
+  PLAN_WHY_FORCED, /* its own fixed tech, must, or only variant */
+  PLAN_WHY_TIED,   /* same_as / different_from tie it to a forced service (via) */
+  PLAN_WHY_COST,   /* chosen by cost: moving it (and its group) would cost flip_delta more */
+} plan_why_kind;
+
+typedef struct plan_why {
+  plan_why_kind kind;
+  uint32_t via;          /* TIED: the forced service of its group */
+  uint32_t *group;       /* the services that move with it (itself first) */
+  size_t ngroup;
+  int64_t flip_own;      /* moving the group: change of the services' own costs */
+  int64_t flip_pairs;    /* and of the interactions' costs */
+  int64_t flip_delta;    /* the sum (>= 0 at an optimum) */
+  size_t top_pair;       /* the pair whose cost changes most against moving, or SIZE_MAX */
+  int64_t top_pair_delta;
+} plan_why;
+
+/* Explains service i's place in the plan x. False when out of memory. */
+bool plan_explain(const plan_problem *p, const uint8_t *x, uint32_t i, plan_why *w);
+void plan_why_free(plan_why *w);
+
 /* ---------- multi-node placement (nodes.c, through GLPK when built with it) ------------- */
 
 typedef struct plan_node_result {
