@@ -548,11 +548,10 @@ static bool parse_root(ctx *c, const toml_value *root) {
   free(p.fixed);
   if (ok) return true;
   if (out_of_mem) return oom(c);
-  /* the position: the last relation of the chain, or the last forced service */
-  plan_src at = {1, 1};
+  /* the position: the relation that closes the chain (its last), or a forced service */
+  plan_src at = nchain ? m->app.services[chain[0].a].force_src : (plan_src){1, 1};
   for (size_t k = 0; k < nchain; k++)
-    at = chain[k].relation != SIZE_MAX ? m->app.relations[chain[k].relation].src
-                                       : m->app.services[chain[k].a].force_src;
+    if (chain[k].relation != SIZE_MAX) at = m->app.relations[chain[k].relation].src;
   char buf[160];
   manifest_chain_format(&m->app, chain, nchain, buf, sizeof buf);
   free(chain);
