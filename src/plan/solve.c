@@ -5,15 +5,21 @@
  * infeasible, and the walk's tree gives the chain of constraints that says why.
  *
  * Then the costs move onto the group variables: pairs inside a group become part of the
- * group's own cost, pairs between groups become 2x2 tables over (y_g, y_h), and forced
- * groups are substituted (equivalent to infinite-capacity edges, and keeps every capacity
- * finite). When every table is submodular the minimum s-t cut of the usual construction
- * (Kolmogorov and Zabih: a pair A B / C D is A + (C-A)·y_g + (D-C)·y_h + (B+C-A-D)·(1-y_g)·y_h)
- * is the optimum. A table that is not (after a different_from flips a side, or with such
- * coefficients) has B+C-A-D = K < 0; its last term is bounded below by
- * K/2·(1-y_g) + K/2·y_h, which is linear, so the cut of the relaxed energy is a lower
- * bound, and branching on the variables of such tables until they are all fixed makes
- * the bound exact: branch and bound. Costs are doubled inside so the halves stay integers. */
+ * group's own cost, pairs between groups become 2x2 tables over (y_g, y_h) (parallel ones
+ * summed), and forced groups are substituted (equivalent to infinite-capacity edges, and
+ * keeps every capacity finite). A table A B / C D is A + (C-A)·y_g + (D-C)·y_h +
+ * K·(1-y_g)·y_h with K = B+C-A-D; K >= 0 (submodular: crossing costs at least as much as
+ * staying) everywhere makes the minimum s-t cut of the usual construction the optimum.
+ *
+ * Tables with K < 0 (after a different_from flips one side, or with such coefficients) are
+ * handled by roof duality (Hammer, Hansen and Simeone; the QPBO construction of Kolmogorov
+ * and Rother): a graph with a vertex for y_g and one for its complement, whose minimum cut
+ * is a lower bound on the energy and labels part of the variables with weak persistency
+ * (some optimum agrees with every label). With every table submodular it labels all of
+ * them and is the plain minimum cut. Otherwise branch and bound: fix the labelled
+ * variables, branch on an unlabelled one, bound each node by its own cut, and keep the
+ * best complete assignment seen; the search ends when every variable is labelled or fixed,
+ * so the result is optimal. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,6 +234,12 @@ static void contracted_free(contracted *c) {
   free(c->pairs);
 }
 
+static int by_groups(const void *a, const void *b) {
+  const gpair *x = a, *y = b;
+  if (x->g != y->g) return x->g < y->g ? -1 : 1;
+  return x->h < y->h ? -1 : x->h > y->h;
+}
+
 static bool contract(const plan_problem *p, const rgraph *g, contracted *c) {
   memset(c, 0, sizeof *c);
   c->ng = g->ngroups;
@@ -256,47 +268,75 @@ static bool contract(const plan_problem *p, const rgraph *g, contracted *c) {
     gp->g = ga, gp->h = gb;
     for (int u = 0; u < 2; u++)
       for (int v = 0; v < 2; v++) gp->m[u][v] = q->cost[u ^ pa][v ^ pb];
+  }
+  /* one table per pair of groups: orient (smaller, larger), sort, sum */
+  for (size_t k = 0; k < c->npairs; k++) {
+    gpair *gp = &c->pairs[k];
+    if (gp->g > gp->h) {
+      gpair t = {gp->h, gp->g, {{gp->m[0][0], gp->m[1][0]}, {gp->m[0][1], gp->m[1][1]}}};
+      *gp = t;
+    }
+  }
+  qsort(c->pairs, c->npairs, sizeof *c->pairs, by_groups);
+  size_t w = 0;
+  for (size_t k = 0; k < c->npairs; k++) {
+    if (w && c->pairs[w - 1].g == c->pairs[k].g && c->pairs[w - 1].h == c->pairs[k].h) {
+      for (int u = 0; u < 2; u++)
+        for (int v = 0; v < 2; v++) c->pairs[w - 1].m[u][v] += c->pairs[k].m[u][v];
+    } else {
+      c->pairs[w++] = c->pairs[k];
+    }
+  }
+  c->npairs = w;
+  for (size_t k = 0; k < c->npairs; k++) {
+    const gpair *gp = &c->pairs[k];
     if (gp->m[0][1] + gp->m[1][0] < gp->m[0][0] + gp->m[1][1]) c->nonsub++;
   }
   return true;
 }
 
-/* ---------- bounds by minimum cut --------------------------------------------------------- */
+/* ---------- bounds by roof duality ------------------------------------------------------- */
 
 typedef struct bb {
   const plan_problem *p;
   const rgraph *g;
   const contracted *c;
   int8_t *state;    /* per group: -1 free, or its value */
-  int64_t *lin;     /* per group, doubled */
-  uint32_t *vid;    /* group → flow vertex */
+  int64_t *lin;     /* per group */
+  uint32_t *vid;    /* group → its flow vertex (2·vid; the complement 2·vid+1) */
+  int8_t *label;    /* per group after bound(): -1 unlabelled, or the persistent value */
   uint8_t *y, *x, *bestx;
+  uint32_t *undo;   /* groups fixed by labels, to free again on the way back */
+  size_t nundo;
   int64_t best;
   bool have_best, oom, limit;
   size_t cuts, nodes;
   int64_t *weight;  /* per group: |K| of tables with both ends free */
 } bb;
 
-/* The relaxation's minimum at the current state: returns the lower bound and leaves the
- * cut's assignment in b->y. */
+/* The roof-dual bound at the current state: returns the lower bound, labels what it can in
+ * b->label and leaves a complete assignment (labels, then the cut's side) in b->y. */
 static bool bound(bb *b, int64_t *lb) {
   const contracted *c = b->c;
-  int64_t k2 = 0; /* doubled constant */
+  int64_t k2 = 0; /* the constant, doubled (the graph holds the energy twice) */
   size_t nfree = 0;
   for (size_t k = 0; k < c->ng; k++) {
     b->lin[k] = 0;
+    b->label[k] = -1;
     if (b->state[k] >= 0) {
       k2 += 2 * c->u[k][b->state[k]];
       b->y[k] = (uint8_t)b->state[k];
     } else {
       b->vid[k] = (uint32_t)nfree++;
       k2 += 2 * c->u[k][0];
-      b->lin[k] += 2 * (c->u[k][1] - c->u[k][0]);
+      b->lin[k] += c->u[k][1] - c->u[k][0];
     }
   }
-  plan_flow *f = plan_flow_new(nfree + 2);
+  plan_flow *f = plan_flow_new(2 * nfree + 2);
   if (!f) return !(b->oom = true);
-  size_t s = nfree, t = nfree + 1;
+  size_t s = 2 * nfree, t = 2 * nfree + 1;
+#define V(k) ((size_t)b->vid[k] * 2)
+#define NV(k) ((size_t)b->vid[k] * 2 + 1)
   for (size_t k = 0; k < c->npairs; k++) {
     const gpair *q = &c->pairs[k];
     int sg = b->state[q->g], sh = b->state[q->h];
@@ -304,39 +344,48 @@ static bool bound(bb *b, int64_t *lb) {
       k2 += 2 * q->m[sg][sh];
     } else if (sg >= 0) {
       k2 += 2 * q->m[sg][0];
-      b->lin[q->h] += 2 * (q->m[sg][1] - q->m[sg][0]);
+      b->lin[q->h] += q->m[sg][1] - q->m[sg][0];
     } else if (sh >= 0) {
       k2 += 2 * q->m[0][sh];
-      b->lin[q->g] += 2 * (q->m[1][sh] - q->m[0][sh]);
+      b->lin[q->g] += q->m[1][sh] - q->m[0][sh];
     } else {
       int64_t A = q->m[0][0], B = q->m[0][1], C = q->m[1][0], D = q->m[1][1];
       int64_t K = B + C - A - D;
       k2 += 2 * A;
-      b->lin[q->g] += 2 * (C - A);
-      b->lin[q->h] += 2 * (D - C);
-      if (K >= 0) {
-        if (K > 0 && !plan_flow_edge(f, b->vid[q->g], b->vid[q->h], 2 * K, 0)) goto oom;
-      } else {
-        k2 += K;
+      b->lin[q->g] += C - A;
+      b->lin[q->h] += D - C;
+      if (K > 0) {
+        /* K·(1-y_g)·y_h, once on the variables and once on the complements */
+        if (!plan_flow_edge(f, V(q->g), V(q->h), K, 0) || !plan_flow_edge(f, NV(q->h), NV(q->g), K, 0)) goto oom;
+      } else if (K < 0) {
+        /* K·(1-y_g)·y_h = K·y_h + L·y_g·y_h with L = -K, and y_g·y_h = y_g·(1-ȳ_h) = y_h·(1-ȳ_g) */
         b->lin[q->h] += K;
-        b->lin[q->g] -= K;
+        if (!plan_flow_edge(f, NV(q->h), V(q->g), -K, 0) || !plan_flow_edge(f, NV(q->g), V(q->h), -K, 0)) goto oom;
       }
     }
   }
   for (size_t k = 0; k < c->ng; k++) {
     if (b->state[k] >= 0 || b->lin[k] == 0) continue;
-    if (b->lin[k] > 0) {
-      if (!plan_flow_edge(f, s, b->vid[k], b->lin[k], 0)) goto oom;
+    int64_t a = b->lin[k];
+    if (a > 0) {
+      if (!plan_flow_edge(f, s, V(k), a, 0) || !plan_flow_edge(f, NV(k), t, a, 0)) goto oom;
     } else {
-      k2 += b->lin[k];
-      if (!plan_flow_edge(f, b->vid[k], t, -b->lin[k], 0)) goto oom;
+      k2 += 2 * a;
+      if (!plan_flow_edge(f, V(k), t, -a, 0) || !plan_flow_edge(f, s, NV(k), -a, 0)) goto oom;
     }
   }
   int64_t flow = plan_flow_max(f, s, t);
   if (flow < 0) goto oom;
   b->cuts++;
-  for (size_t k = 0; k < c->ng; k++)
-    if (b->state[k] < 0) b->y[k] = plan_flow_source_side(f, b->vid[k]) ? 0 : 1;
+  for (size_t k = 0; k < c->ng; k++) {
+    if (b->state[k] >= 0) continue;
+    bool pv = plan_flow_source_side(f, V(k)), pn = plan_flow_source_side(f, NV(k));
+    if (pv && !pn) b->label[k] = 0;
+    else if (!pv && pn) b->label[k] = 1;
+    b->y[k] = b->label[k] >= 0 ? (uint8_t)b->label[k] : pv ? 0 : 1;
+  }
+#undef V
+#undef NV
   plan_flow_free(f);
   int64_t v2 = k2 + flow;
   *lb = v2 >= 0 ? (v2 + 1) / 2 : -((-v2) / 2);
@@ -363,8 +412,12 @@ static void node(bb *b) {
     memcpy(b->bestx, b->x, b->p->n);
   }
   if (lb >= b->best) return;
-  /* branch on the free group carrying the most non-submodular weight */
+  /* persistency: some optimum below this node agrees with every label, so fix them */
   const contracted *c = b->c;
+  size_t mark = b->nundo;
+  for (size_t k = 0; k < c->ng; k++)
+    if (b->state[k] < 0 && b->label[k] >= 0) b->state[k] = b->label[k], b->undo[b->nundo++] = (uint32_t)k;
+  /* branch on the unlabelled group carrying the most non-submodular weight */
   memset(b->weight, 0, c->ng * sizeof *b->weight);
   for (size_t k = 0; k < c->npairs; k++) {
     const gpair *q = &c->pairs[k];
@@ -374,14 +427,16 @@ static void node(bb *b) {
   }
   size_t pick = SIZE_MAX;
   for (size_t k = 0; k < c->ng; k++)
-    if (b->weight[k] > 0 && (pick == SIZE_MAX || b->weight[k] > b->weight[pick])) pick = k;
-  if (pick == SIZE_MAX) return; /* the relaxation was exact: lb is this subtree's optimum */
-  uint8_t first = b->y[pick];
-  for (int v = 0; v < 2; v++) {
-    b->state[pick] = (int8_t)(v == 0 ? first : 1 - first);
-    node(b);
+    if (b->state[k] < 0 && (pick == SIZE_MAX || b->weight[k] > b->weight[pick])) pick = k;
+  if (pick != SIZE_MAX) {
+    uint8_t first = b->y[pick];
+    for (int v = 0; v < 2; v++) {
+      b->state[pick] = (int8_t)(v == 0 ? first : 1 - first);
+      node(b);
+    }
+    b->state[pick] = -1;
   }
-  b->state[pick] = -1;
+  while (b->nundo > mark) b->state[b->undo[--b->nundo]] = -1;
 }
 
 static bool solve_exact(const plan_problem *p, const rgraph *g, plan_result *r, util_error *err) {
@@ -394,10 +449,12 @@ static bool solve_exact(const plan_problem *p, const rgraph *g, plan_result *r, 
   b.lin = util_try_malloc(ng * sizeof *b.lin);
   b.vid = util_try_malloc(ng * sizeof *b.vid);
   b.weight = util_try_malloc(ng * sizeof *b.weight);
+  b.label = util_try_malloc(ng);
+  b.undo = util_try_malloc(ng * sizeof *b.undo);
   b.y = util_try_malloc(ng);
   b.x = util_try_malloc(n);
   b.bestx = util_try_malloc(n);
-  bool ok = b.state && b.lin && b.vid && b.weight && b.y && b.x && b.bestx;
+  bool ok = b.state && b.lin && b.vid && b.weight && b.label && b.undo && b.y && b.x && b.bestx;
   if (ok) {
     memcpy(b.state, c.fix, c.ng);
     node(&b);
@@ -416,6 +473,8 @@ static bool solve_exact(const plan_problem *p, const rgraph *g, plan_result *r, 
   free(b.lin);
   free(b.vid);
   free(b.weight);
+  free(b.label);
+  free(b.undo);
   free(b.y);
   free(b.x);
   free(b.bestx);
