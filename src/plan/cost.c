@@ -69,6 +69,20 @@ bool plan_problem_build(plan_problem *p, const plan_app *app, const plan_coeffs 
   }
   p->relations = app->relations;
   p->nrelations = app->nrelations;
+  p->inc_start = util_try_calloc(p->n + 1, sizeof *p->inc_start);
+  p->inc = util_try_malloc((2 * p->npairs + 1) * sizeof *p->inc);
+  size_t *fill = util_try_malloc((p->n + 1) * sizeof *fill);
+  if (!p->inc_start || !p->inc || !fill) {
+    free(fill);
+    plan_problem_free(p);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
+  for (size_t k = 0; k < p->npairs; k++) p->inc_start[p->pairs[k].a + 1]++, p->inc_start[p->pairs[k].b + 1]++;
+  for (size_t i = 0; i < p->n; i++) p->inc_start[i + 1] += p->inc_start[i];
+  memcpy(fill, p->inc_start, (p->n + 1) * sizeof *fill);
+  for (size_t k = 0; k < p->npairs; k++)
+    p->inc[fill[p->pairs[k].a]++] = (uint32_t)k, p->inc[fill[p->pairs[k].b]++] = (uint32_t)k;
+  free(fill);
   return true;
 }
 
@@ -76,6 +90,8 @@ void plan_problem_free(plan_problem *p) {
   free(p->unary);
   free(p->fixed);
   free(p->pairs);
+  free(p->inc_start);
+  free(p->inc);
   memset(p, 0, sizeof *p);
 }
 

@@ -141,6 +141,9 @@ typedef struct plan_problem {
   size_t npairs;
   plan_relation *relations; /* borrowed from the app */
   size_t nrelations;
+  /* pairs by service: inc[inc_start[i] .. inc_start[i+1]) */
+  size_t *inc_start;
+  uint32_t *inc;
 } plan_problem;
 
 /* Builds the problem of app under c. False with err (UTIL_ERR_OOM) when out of memory. */

@@ -182,6 +182,22 @@ static void run_instances(bool diff, int nonsub, size_t count, uint64_t seed) {
         if (gr.cost > ex.cost) gaps++;
         if (gr.cost - ex.cost > worst_gap) worst_gap = gr.cost - ex.cost;
         if (ex.nodes > 1) branched++;
+        /* every explanation: moving a service's group costs what re-costing says, never less */
+        uint8_t y[24];
+        for (uint32_t i = 0; i < n; i++) {
+          plan_why w;
+          if (!unit_check(plan_explain(&p, ex.x, i, &w), __FILE__, __LINE__, "explain")) break;
+          if (w.kind == PLAN_WHY_COST) {
+            memcpy(y, ex.x, n);
+            for (size_t m = 0; m < w.ngroup; m++) y[w.group[m]] ^= 1;
+            CHECK(plan_feasible(&p, y));
+            CHECK_EQ_I64(w.flip_delta, plan_cost(&p, y) - ex.cost);
+            CHECK(w.flip_delta >= 0);
+          } else {
+            CHECK(p.fixed[w.kind == PLAN_WHY_FORCED ? i : w.via] >= 0);
+          }
+          plan_why_free(&w);
+        }
       } else if (!ex.feasible) {
         infeasible++;
         unit_check(chain_contradicts(&p, ex.chain, ex.nchain), __FILE__, __LINE__,
