@@ -108,13 +108,13 @@ static void explain_text(const plan_out *o, uint32_t i, const plan_why *w) {
   }
 }
 
-static bool print_text(const plan_out *o, const plan_result *r, plan_method method, bool explain, double secs) {
+static bool print_text(const plan_out *o, const plan_result *r, plan_method method, bool explain, const double secs[2]) {
   const plan_app *app = &o->m->app;
   char a[32], b[32], c[32], d[32], e[32];
-  printf("%s: %zu services, %zu interactions, %zu relations; method %s%s (%.3f s)\n", o->m->filename, app->nservices,
+  printf("%s: %zu services, %zu interactions, %zu relations; method %s%s (%.3f s, %.3f s CPU)\n", o->m->filename, app->nservices,
          app->ninteractions, app->nrelations, o->node ? "exact, onto nodes (GLPK)" : method_name(method),
          o->node || r->optimal ? ", optimal" : method == PLAN_GREEDY ? ", no guarantee" : ", not proven optimal (node limit)",
-         secs);
+         secs[0], secs[1]);
   if (!o->node && method == PLAN_EXACT)
     printf("  %zu groups after same_as/different_from, %zu non-submodular pair tables, %zu minimum cuts, %zu "
            "branch-and-bound nodes\n",
@@ -335,8 +335,9 @@ int cli_cmd_plan(int argc, char **argv) {
     manifest_free(&m);
     return fail(json, file, &err, PLAN_EXIT_BAD_INPUT);
   }
-  struct timespec t0, t1;
+  struct timespec t0, t1, c0, c1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
   plan_result r = {0};
   plan_node_result nr = {0};
   bool ok;
@@ -344,7 +345,9 @@ int cli_cmd_plan(int argc, char **argv) {
   if (m.app.nnodes) ok = plan_solve_nodes(&m.app, &k, &p, &nr, &err);
   else ok = plan_solve(&p, method, &r, &err);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+  double secs[2] = {(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                    (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9};
   if (!ok) {
     rc = fail(json, file, &err, PLAN_EXIT_BAD_INPUT);
   } else if (m.app.nnodes ? !nr.feasible : !r.feasible) {
