@@ -152,6 +152,7 @@ void cli_json_name(cli_json *j, const wasm_name *n);        /* null when absent 
 void cli_json_uint(cli_json *j, uint64_t v);
 void cli_json_int(cli_json *j, int64_t v);
 void cli_json_bool(cli_json *j, bool v);
+void cli_json_fixed3(cli_json *j, int64_t thousandths); /* a number with three decimals */
 void cli_json_null(cli_json *j);
 void cli_json_finish(cli_json *j); /* final newline */
 
@@ -176,6 +177,7 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_print(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_wast(int argc, char **argv);
+int cli_cmd_plan(int argc, char **argv);
 /* `weld run`'s own options beyond the library's: the guest profiler. */
 typedef struct cli_run_opts {
   bool profile_guest;       /* --profile=guest[,PATH] */

@@ -118,6 +118,12 @@ void cli_json_int(cli_json *j, int64_t v) {
   fprintf(j->out, "%" PRId64, v);
 }
 
+void cli_json_fixed3(cli_json *j, int64_t v) {
+  before_item(j);
+  uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  fprintf(j->out, "%s%" PRIu64 ".%03u", v < 0 ? "-" : "", m / 1000, (unsigned)(m % 1000));
+}
+
 void cli_json_bool(cli_json *j, bool v) {
   before_item(j);
   fputs(v ? "true" : "false", j->out);

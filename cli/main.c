@@ -161,6 +161,31 @@ static const cli_command commands[] = {
      "Exit status: 0 nothing failed, 1 a command failed, 2 usage error or a script that\n"
      "cannot be read or parsed.\n",
      cli_cmd_wast},
+    {"plan", "[--explain] [--json] [--method M] [--coefficients FILE] APP.toml",
+     "decide where each service of an application runs: WebAssembly or container",
+     "Reads an application manifest (docs/app-manifest.md) and places each service on\n"
+     "WebAssembly or a container by minimising the cost model (docs/plan.md):\n"
+     "  C = Σ α·T + β·M + γ·S per service + the interactions' costs, which depend on\n"
+     "  whether both ends run the same way, under the constraints (tech fixed, must,\n"
+     "  same_as, different_from). With [[node]] tables it also places the services onto\n"
+     "  the nodes within their CPU and memory (a MIP through GLPK).\n"
+     "Prints the plan, its total and the cost per term, and for every service why it\n"
+     "runs where it does (forced, tied to a forced service, or what moving it would cost).\n"
+     "\n"
+     "Options:\n"
+     "  --explain              each service's costs on both technologies, its\n"
+     "                         interactions, and the reason in full\n"
+     "  --json                 the plan as one JSON object (docs/json.md)\n"
+     "  --method exact|exhaustive|greedy\n"
+     "                         exact (default): minimum cut, branch and bound when a pair\n"
+     "                         table is not submodular; exhaustive: every assignment (at\n"
+     "                         most 24 services); greedy: the baseline, no guarantee\n"
+     "  --coefficients FILE    the cost model's coefficients (TOML; docs/plan.md)\n"
+     "\n"
+     "Exit status: 0 a plan, 1 the constraints cannot all hold (the chain of constraints\n"
+     "is printed) or the nodes cannot hold the services, 2 bad manifest, bad\n"
+     "coefficients, usage error or an unsupported request (`not supported: ...`).\n",
+     cli_cmd_plan},
     {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
     {"version", "", "print the version and the git commit", NULL, cmd_version},
 };

@@ -11,9 +11,11 @@ build_pkgs=(cmake make gcc libc6-dev binutils)
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
 # profiler's SVG (tests/trace).
-# python3: tests/component builds components byte by byte and extracts them from scripts.
+# python3: tests/component builds components byte by byte and extracts them from scripts;
+# tests/plan generates applications and checks plans with it.
+# libglpk-dev: multi-node placement (src/plan/nodes.c; optional for a build, tested here).
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
-  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3)
+  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3 libglpk-dev)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

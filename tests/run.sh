@@ -313,6 +313,19 @@ else
   record "spec 3.0 (baseline tier)" 0 1 "($build/weld or $suite3 missing)"
 fi
 
+# ---- the placement planner: exact == exhaustive == an independent search; manifest errors -----
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  n=160
+  [ $flavour = asan ] && n=40
+  if need "$dir/weld" "$dir" "plan-$flavour"; then
+    stage "plan ($flavour)" "$logs/plan-$flavour.log" tests/plan/run.sh "$dir/weld" $n
+  else
+    record "plan ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 # ---- the resource guard (adversarial modules, limits, report, API) ------------------------------
 for flavour in release asan; do
   dir=$build

@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run validate inspect print audit wast help version"
+  local commands="run validate inspect print audit wast plan help version"
   local run_opts="--invoke --bounds --tier --tier-stats --fuel --max-memory --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -29,7 +29,7 @@ _weld() {
     esac
   done
   case "$cmd" in
-    run|validate|inspect|print|audit|wast|help|version) ;;
+    run|validate|inspect|print|audit|wast|plan|help|version) ;;
     "") ;;
     *) return 0 ;;                       # after weld FILE: the module's own arguments
   esac
@@ -52,6 +52,8 @@ _weld() {
     --bounds) values="guard explicit" ;;
     --tier) values="interp baseline" ;;
     --format) values="md json" ;;
+    --method) values="exact exhaustive greedy" ;;
+    --coefficients) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;
     --dir) COMPREPLY=($(compgen -d -- "$val")); return 0 ;;
     --policy) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;
     --report|--log) COMPREPLY=($(compgen -f -- "$val")); return 0 ;;
@@ -88,6 +90,7 @@ _weld() {
     inspect) opts="--json --help" ;;
     print) opts="--flat --folded --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
+    plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
     wast) opts="--log --name --fuel --bounds --tier --tier-stats --standard -v --verbose --help"; files="*.wast" ;;
     help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return 0 ;;
     version) return 0 ;;

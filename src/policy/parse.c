@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "policy.h"
-#include "toml.h"
+#include "util/toml.h"
 
 typedef struct ctx {
   const char *filename;
@@ -398,7 +398,8 @@ bool policy_parse(policy *p, const char *text, size_t len, const char *filename,
   util_error_clear(err);
   if (!filename) filename = "<policy>";
   toml_doc doc;
-  bool ok = toml_parse(&doc, text, len, filename, err);
+  static const toml_options opts = {"policy files", false};
+  bool ok = toml_parse(&doc, text, len, filename, &opts, err);
   policy tmp;
   policy_init(&tmp);
   /* Booleans the file leaves unset must not appear as grants from init's defaults. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "policy/policy.h"
-#include "policy/toml.h"
+#include "util/toml.h"
 #include "unit.h"
 
 static bool parse(policy *p, const char *text, util_error *err) {
@@ -426,7 +426,7 @@ UNIT_GROUP(policy_toml) {
   util_error_clear(&err);
   const char *t = "a.b.c = 1\n\"q.k\" = 'lit\\n'\n[[arr]]\nx = -9_223_372_036_854_775_808\n[[arr]]\n"
                   "x = 0b101\n[arr.sub]\ny = [[1, 2], [\"s\"], []]\nz = 0o17\n";
-  CHECK(toml_parse(&d, t, strlen(t), "t", &err) || unit_check(false, __FILE__, __LINE__, "%s", err.msg));
+  CHECK(toml_parse(&d, t, strlen(t), "t", NULL, &err) || unit_check(false, __FILE__, __LINE__, "%s", err.msg));
   if (d.root) {
     toml_value *a = toml_get(d.root, "a");
     CHECK(a && toml_get(toml_get(a, "b"), "c") && toml_get(toml_get(a, "b"), "c")->i == 1);
@@ -450,9 +450,30 @@ UNIT_GROUP(policy_toml) {
   memcpy(deep, "x = ", 4);
   deep[sizeof deep - 1] = '\0';
   util_error_clear(&err);
-  CHECK(!toml_parse(&d, deep, strlen(deep), "t", &err));
+  CHECK(!toml_parse(&d, deep, strlen(deep), "t", NULL, &err));
   CHECK(strstr(err.msg, "nested too deeply") != NULL);
   toml_free(&d);
+  /* floats, where the caller asks for them */
+  static const toml_options fl = {"manifests", true};
+  const char *f = "a = 1.5\nb = -2e3\nc = 6.02E+2_3\nd = inf\ne = 7\ng = 0.25e-1\n";
+  util_error_clear(&err);
+  CHECK(toml_parse(&d, f, strlen(f), "f", &fl, &err) || unit_check(false, __FILE__, __LINE__, "%s", err.msg));
+  if (d.root) {
+    CHECK(toml_get(d.root, "a")->type == TOML_FLOAT && toml_get(d.root, "a")->f == 1.5);
+    CHECK(toml_get(d.root, "b")->f == -2000.0);
+    CHECK(toml_get(d.root, "c")->f == 6.02e23);
+    CHECK(toml_get(d.root, "d")->f > 1e308);
+    CHECK(toml_get(d.root, "e")->type == TOML_INT && toml_get(d.root, "e")->i == 7);
+    CHECK(toml_get(d.root, "g")->f == 0.025);
+  }
+  toml_free(&d);
+  static const char *const badf[] = {"a = 1.\n", "a = .5\n", "a = 01.5\n", "a = 1e\n", "a = 1._5\n",
+                                     "a = 1e999\n", "a = 1979-05-27\n", "a = 1.5.5\n"};
+  for (size_t i = 0; i < sizeof badf / sizeof badf[0]; i++) {
+    util_error_clear(&err);
+    CHECK(!toml_parse(&d, badf[i], strlen(badf[i]), "f", &fl, &err) && strncmp(err.msg, "f:1:5: ", 7) == 0);
+    toml_free(&d);
+  }
 }
 
 UNIT_GROUP(policy_names) {

@@ -1,5 +1,6 @@
 /* The TOML reader (see toml.h for the subset). Everything it builds lives in one arena.
  * Positions are 1-based lines and byte columns. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@ typedef struct parser {
   const char *filename;
   util_error *err;
   int depth;
+  const char *what; /* "policy files", for unsupported features */
+  bool floats;
 } parser;
 
 static int col_of(const parser *ps, size_t pos) { return (int)(pos - ps->line_start) + 1; }
@@ -136,6 +139,7 @@ const char *toml_type_name(toml_type t) {
   switch (t) {
   case TOML_STRING: return "a string";
   case TOML_INT: return "an integer";
+  case TOML_FLOAT: return "a float";
   case TOML_BOOL: return "a boolean";
   case TOML_ARRAY: return "an array";
   case TOML_TABLE: return "a table";
@@ -192,7 +196,7 @@ static int hexval(int c) {
 static bool parse_string(parser *ps, const char **out, size_t *outlen) {
   int q = peek(ps);
   if (peek_at(ps, 1) == q && peek_at(ps, 2) == q)
-    return FAIL(ps, "multi-line strings are not supported in policy files");
+    return FAIL(ps, "multi-line strings are not supported in %s", ps->what);
   int line = ps->line, col = col_of(ps, ps->pos);
   ps->pos++;
   sbuf b = {0};
@@ -273,19 +277,81 @@ static bool is_bare(int c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-/* An integer; floats, dates, inf and nan are named in the error. */
+/* A float (the caller asked for them): [+-] integer part [. digits] [e [+-] digits], or
+ * [+-]inf / [+-]nan; underscores only between digits. t[0..n) is the whole token. */
+static bool parse_float(parser *ps, toml_value *v, const char *t, size_t n) {
+  char buf[128];
+  size_t k = 0, i = 0;
+  if (n >= sizeof buf) return FAIL(ps, "number too long");
+  if (t[0] == '+' || t[0] == '-') buf[k++] = t[i++];
+  if (n - i == 3 && (memcmp(t + i, "inf", 3) == 0 || memcmp(t + i, "nan", 3) == 0)) {
+    v->type = TOML_FLOAT;
+    v->f = t[i] == 'i' ? (t[0] == '-' ? -HUGE_VAL : HUGE_VAL) : (t[0] == '-' ? -NAN : NAN);
+    ps->pos += n;
+    return true;
+  }
+  /* part 0: integer digits, 1: fraction digits, 2: exponent digits */
+  int part = 0;
+  size_t digits = 0;
+  bool prev_digit = false;
+  for (; i < n; i++) {
+    char ch = t[i];
+    if (ch >= '0' && ch <= '9') {
+      if (part == 0 && digits == 1 && buf[k - 1] == '0') return FAIL(ps, "leading zeros are not allowed in numbers");
+      buf[k++] = ch;
+      digits++;
+      prev_digit = true;
+    } else if (ch == '_') {
+      if (!prev_digit || i + 1 >= n || t[i + 1] < '0' || t[i + 1] > '9')
+        return FAIL(ps, "an underscore must sit between digits");
+      prev_digit = false;
+    } else if (ch == '.' && part == 0) {
+      if (!digits) return FAIL(ps, "a float needs digits before '.'");
+      buf[k++] = ch;
+      part = 1, digits = 0, prev_digit = false;
+    } else if ((ch == 'e' || ch == 'E') && part < 2) {
+      if (!digits) return FAIL(ps, "a float needs digits before the exponent");
+      buf[k++] = 'e';
+      part = 2, digits = 0, prev_digit = false;
+      if (i + 1 < n && (t[i + 1] == '+' || t[i + 1] == '-')) buf[k++] = t[++i];
+    } else if (ch == ':' || ch == '-' || ch == 'T' || ch == 'Z') {
+      return FAIL(ps, "dates and times are not supported in %s", ps->what);
+    } else {
+      return FAIL(ps, "bad character '%c' in number", ch);
+    }
+  }
+  if (!digits) return FAIL(ps, part == 1 ? "a float needs digits after '.'" : "expected digits");
+  buf[k] = '\0';
+  char *end;
+  double d = strtod(buf, &end);
+  if (*end) return FAIL(ps, "malformed number");
+  if (isinf(d)) return FAIL(ps, "number out of range");
+  v->type = TOML_FLOAT;
+  v->f = d;
+  ps->pos += n;
+  return true;
+}
+
+/* An integer (or, when asked for, a float); otherwise floats, dates, inf and nan are named
+ * in the error. */
 static bool parse_int(parser *ps, toml_value *v) {
   size_t start = ps->pos;
   while (ps->pos < ps->n && (is_bare(peek(ps)) || strchr("+.:", peek(ps)))) ps->pos++;
   const char *t = ps->s + start;
   size_t n = ps->pos - start;
   ps->pos = start;
+  bool hex = n > 1 && t[0] == '0' && t[1] == 'x';
+  bool floaty = false;
   for (size_t i = 0; i < n; i++)
-    if (t[i] == '.' || t[i] == ':' || ((t[i] == 'e' || t[i] == 'E') && !(n > 1 && t[0] == '0' && t[1] == 'x')))
-      return FAIL(ps, "floating-point numbers and dates are not supported in policy files");
+    if (t[i] == '.' || ((t[i] == 'e' || t[i] == 'E') && !hex)) floaty = true;
   size_t s0 = n > 0 && (t[0] == '+' || t[0] == '-');
-  if (n - s0 >= 3 && (memcmp(t + s0, "inf", 3) == 0 || memcmp(t + s0, "nan", 3) == 0))
-    return FAIL(ps, "floating-point numbers are not supported in policy files");
+  if (n - s0 >= 3 && (memcmp(t + s0, "inf", 3) == 0 || memcmp(t + s0, "nan", 3) == 0)) floaty = true;
+  bool date = memchr(t, ':', n) != NULL || (n > 4 && !hex && memchr(t + 1, '-', n - 1) != NULL && t[4] == '-');
+  if (date) return FAIL(ps, "dates and times are not supported in %s", ps->what);
+  if (floaty) {
+    if (ps->floats) return parse_float(ps, v, t, n);
+    return FAIL(ps, "floating-point numbers are not supported in %s", ps->what);
+  }
   size_t i = 0;
   bool neg = false;
   if (t[0] == '+' || t[0] == '-') neg = t[0] == '-', i = 1;
@@ -564,9 +630,11 @@ static bool parse_header(parser *ps, toml_value **current) {
   return true;
 }
 
-bool toml_parse(toml_doc *doc, const char *text, size_t len, const char *filename, util_error *err) {
+bool toml_parse(toml_doc *doc, const char *text, size_t len, const char *filename, const toml_options *opt,
+                util_error *err) {
   util_arena_init(&doc->arena);
-  parser ps = {doc, text, len, 0, 1, 0, filename ? filename : "<policy>", err, 0};
+  parser ps = {doc, text, len, 0, 1, 0, filename ? filename : "<input>", err, 0,
+               opt && opt->what ? opt->what : "this file", opt && opt->floats};
   doc->root = new_value(&ps, TOML_TABLE, 1, 1);
   if (!doc->root) return false;
   doc->root->header_defined = true;
