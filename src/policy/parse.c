@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "policy.h"
-#include "toml.h"
+#include "util/toml.h"
 
 typedef struct ctx {
   const char *filename;

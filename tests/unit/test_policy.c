@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "policy/policy.h"
-#include "policy/toml.h"
+#include "util/toml.h"
 #include "unit.h"
 
 static bool parse(policy *p, const char *text, util_error *err) {

@@ -192,7 +192,7 @@ static int hexval(int c) {
 static bool parse_string(parser *ps, const char **out, size_t *outlen) {
   int q = peek(ps);
   if (peek_at(ps, 1) == q && peek_at(ps, 2) == q)
-    return FAIL(ps, "multi-line strings are not supported in policy files");
+    return FAIL(ps, "multi-line strings are not supported");
   int line = ps->line, col = col_of(ps, ps->pos);
   ps->pos++;
   sbuf b = {0};
@@ -282,10 +282,10 @@ static bool parse_int(parser *ps, toml_value *v) {
   ps->pos = start;
   for (size_t i = 0; i < n; i++)
     if (t[i] == '.' || t[i] == ':' || ((t[i] == 'e' || t[i] == 'E') && !(n > 1 && t[0] == '0' && t[1] == 'x')))
-      return FAIL(ps, "floating-point numbers and dates are not supported in policy files");
+      return FAIL(ps, "floating-point numbers and dates are not supported");
   size_t s0 = n > 0 && (t[0] == '+' || t[0] == '-');
   if (n - s0 >= 3 && (memcmp(t + s0, "inf", 3) == 0 || memcmp(t + s0, "nan", 3) == 0))
-    return FAIL(ps, "floating-point numbers are not supported in policy files");
+    return FAIL(ps, "floating-point numbers are not supported");
   size_t i = 0;
   bool neg = false;
   if (t[0] == '+' || t[0] == '-') neg = t[0] == '-', i = 1;
@@ -566,7 +566,7 @@ static bool parse_header(parser *ps, toml_value **current) {
 
 bool toml_parse(toml_doc *doc, const char *text, size_t len, const char *filename, util_error *err) {
   util_arena_init(&doc->arena);
-  parser ps = {doc, text, len, 0, 1, 0, filename ? filename : "<policy>", err, 0};
+  parser ps = {doc, text, len, 0, 1, 0, filename ? filename : "<toml>", err, 0};
   doc->root = new_value(&ps, TOML_TABLE, 1, 1);
   if (!doc->root) return false;
   doc->root->header_defined = true;

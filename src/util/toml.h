@@ -1,16 +1,17 @@
-/* A TOML reader for the subset policy files use: tables, arrays of tables, dotted keys,
+/* A TOML reader for the subset weld's own files use (policy files, component.toml,
+ * weld.lock, the package configuration): tables, arrays of tables, dotted keys,
  * basic and literal strings (single-line) with escapes, decimal/hex/octal/binary
  * integers with underscores, booleans, arrays (multi-line, trailing comma), inline
  * tables and comments. Floats, dates and multi-line strings are rejected with a clear
- * message. Private to src/policy. */
-#ifndef WELD_POLICY_TOML_H
-#define WELD_POLICY_TOML_H
+ * message. */
+#ifndef WELD_UTIL_TOML_H
+#define WELD_UTIL_TOML_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/util.h"
+#include "util.h"
 
 typedef enum { TOML_STRING, TOML_INT, TOML_BOOL, TOML_ARRAY, TOML_TABLE } toml_type;
 
