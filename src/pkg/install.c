@@ -241,6 +241,21 @@ static bool check_file_entry(const pkg_release *rel, util_error *err) {
   return true;
 }
 
+/* Two lock texts say the same, manifest digests aside: yanking a version (or an
+ * un-yank) republishes its OCI manifest with another annotation, the package unchanged. */
+static bool same_lock(const char *a, size_t alen, const char *b) {
+  const char *ae = a + alen, *be = b + strlen(b);
+  for (;;) {
+    while (a < ae && !strncmp(a, "manifest = ", 11)) a = memchr(a, '\n', (size_t)(ae - a)) ? (const char *)memchr(a, '\n', (size_t)(ae - a)) + 1 : ae;
+    while (b < be && !strncmp(b, "manifest = ", 11)) b = strchr(b, '\n') ? strchr(b, '\n') + 1 : be;
+    if (a >= ae || b >= be) return a >= ae && b >= be;
+    const char *an = memchr(a, '\n', (size_t)(ae - a)), *bn = strchr(b, '\n');
+    size_t al = an ? (size_t)(an - a) + 1 : (size_t)(ae - a), bl = bn ? (size_t)(bn - b) + 1 : (size_t)(be - b);
+    if (al != bl || memcmp(a, b, al)) return false;
+    a += al, b += bl;
+  }
+}
+
 bool pkg_install(pkg_registry *reg, const pkg_install_opts *opts, util_error *err) {
   char mpath[4200], lpath[4200];
   snprintf(mpath, sizeof mpath, "%s/component.toml", opts->project);
@@ -286,9 +301,9 @@ bool pkg_install(pkg_registry *reg, const pkg_install_opts *opts, util_error *er
     util_error_clear(&e);
     if (!have_lock) {
       ok = util_fail(err, UTIL_ERR_USAGE, -1, "--locked: there is no weld.lock in %s", opts->project);
-    } else if (!util_read_file(lpath, &old, &oldlen, &e) || oldlen != strlen(text) || memcmp(old, text, oldlen)) {
+    } else if (!util_read_file(lpath, &old, &oldlen, &e) || !same_lock((const char *)old, oldlen, text)) {
       /* name what changed: the first package whose version is not locked */
-      const char *what = "its contents";
+      const char *what = "features, dependencies or digests differ";
       char buf[600];
       for (size_t i = 0; i < res.n; i++)
         if (!pkg_lock_find(&lock, res.pkgs[i].name, &res.pkgs[i].version)) {
