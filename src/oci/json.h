@@ -1,6 +1,6 @@
 /* JSON for OCI documents: a reader into a tree held in one arena, and a writer into a
  * growable buffer. Strings are UTF-8 (\u escapes and surrogate pairs decoded); numbers
- * keep their text and, when they are integers, their value. Private to src/oci. */
+ * keep their text and, when they are integers, their value. Used by src/oci and src/pkg. */
 #ifndef WELD_OCI_JSON_H
 #define WELD_OCI_JSON_H
 
