@@ -398,5 +398,38 @@ if [ -n "$port" ]; then
   err_has "$url/v2/weld/nosuch/tags/list"
 fi
 
+# ---- registry responses that are wrong: clear one-line errors, nothing installed ------------------
+node "$root/tests/pkg/badreg.mjs" >"$tmp/badreg.port" 2>"$tmp/badreg.log" &
+badpid=$!
+for _ in $(seq 1 100); do [ -s "$tmp/badreg.port" ] && break; sleep 0.1; done
+bport=$(cat "$tmp/badreg.port")
+label="the misbehaving registry"
+if [ -n "$bport" ]; then
+  ok
+  bad_case() { # REPO RC MESSAGE
+    mkpkg "$tmp/bad-$1" "bad$1" 0.1.0 "$(dep "$1" 1)"
+    cd "$tmp/bad-$1" || return
+    run "$2" pkg install --registry "http://127.0.0.1:$bport"
+    err_has "$3"
+    label="no partial install ($1)"
+    check "[ ! -e weld.lock ] && [ ! -e .weld/packages ]" "a failed install left a lock or packages"
+  }
+  rm -rf "$tmp/cache"
+  bad_case e500 1 "GET /v2/e500/tags/list: HTTP 500 (UNKNOWN: boom)"
+  bad_case e401 1 "HTTP 401 (set WELD_REGISTRY_USERNAME and WELD_REGISTRY_PASSWORD)"
+  bad_case trunc 1 "/v2/trunc/tags/list: JSON unterminated string at offset 25"
+  bad_case drop 1 "/v2/drop/tags/list: "
+  bad_case wrongdig 1 "manifest digest mismatch: the registry says sha256:"
+  bad_case badblob 1 "digest mismatch: expected sha256:"
+  # a Bearer challenge answered with a token from the realm
+  mkpkg "$tmp/tokapp" tokapp 0.1.0 "$(dep tok 1)"
+  cd "$tmp/tokapp" && run 0 pkg install --registry "http://127.0.0.1:$bport"
+  has "installed tok 1.0.0"
+else
+  bad "did not start: $(cat "$tmp/badreg.log")"
+fi
+kill $badpid 2>/dev/null
+wait $badpid 2>/dev/null
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
