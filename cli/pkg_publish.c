@@ -118,9 +118,13 @@ int pkg_cmd_publish(const pkg_cli *c) {
       char sum[72];
       if (ok && !pkg_manifest_checksum(&m2, sum)) ok = util_fail(&err, UTIL_ERR_OOM, -1, "out of memory");
       if (ok) pkg_manifest_free(&m2);
-      const char *hdr = ok ? strstr((const char *)out, "[package]") : NULL;
-      if (ok && hdr) {
-        size_t at = strchr(hdr, '\n') ? (size_t)(strchr(hdr, '\n') - (const char *)out) + 1 : olen;
+      /* the line after the [package] header, as the reader saw it (not a comment that
+       * happens to say "[package]") */
+      const toml_value *pt = ok ? toml_get(m.doc.root, "package") : NULL;
+      if (ok && pt) {
+        size_t at = 0;
+        for (int line = 1; line <= pt->line && at < olen; at++)
+          if (out[at] == '\n') line++;
         char line[100];
         int w = snprintf(line, sizeof line, "checksum = \"%s\"\n", sum);
         uint8_t *o2 = malloc(olen + (size_t)w);

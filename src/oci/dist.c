@@ -94,7 +94,7 @@ static size_t on_upload(char *ptr, size_t size, size_t nmemb, void *ud) {
   upload *u = ud;
   size_t n = size * nmemb, left = u->n - u->pos;
   if (n > left) n = left;
-  memcpy(ptr, u->p + u->pos, n);
+  if (n) memcpy(ptr, u->p + u->pos, n);
   u->pos += n;
   return n;
 }

@@ -63,8 +63,8 @@ static bool copy_state(ctx *c, const state *from, state *to) {
   to->nodes = alloc(c, (from->nnodes + 1) * sizeof *to->nodes);
   to->queue = alloc(c, (from->nqueue + 1) * sizeof *to->queue);
   if (!to->nodes || !to->queue) return false;
-  memcpy(to->nodes, from->nodes, from->nnodes * sizeof *to->nodes);
-  memcpy(to->queue, from->queue, from->nqueue * sizeof *to->queue);
+  if (from->nnodes) memcpy(to->nodes, from->nodes, from->nnodes * sizeof *to->nodes);
+  if (from->nqueue) memcpy(to->queue, from->queue, from->nqueue * sizeof *to->queue);
   return true;
 }
 
@@ -92,7 +92,7 @@ static bool push_edge(ctx *c, rnode *nd, size_t to) {
 static bool push_req(ctx *c, state *s, size_t from, const pkg_dep *dep, const char *feature) {
   rreq *q = alloc(c, (s->nqueue + 1) * sizeof *q);
   if (!q) return false;
-  memcpy(q, s->queue, s->nqueue * sizeof *q);
+  if (s->nqueue) memcpy(q, s->queue, s->nqueue * sizeof *q);
   q[s->nqueue++] = (rreq){from, dep, feature};
   s->queue = q;
   return true;
@@ -166,7 +166,7 @@ static bool enable_requested(ctx *c, state *s, size_t to, const rreq *r, const c
 static bool new_node(ctx *c, state *s, const char *name, const semver *v, const pkg_manifest *m, const char *chain) {
   rnode *nodes = alloc(c, (s->nnodes + 1) * sizeof *nodes);
   if (!nodes) return false;
-  memcpy(nodes, s->nodes, s->nnodes * sizeof *nodes);
+  if (s->nnodes) memcpy(nodes, s->nodes, s->nnodes * sizeof *nodes);
   nodes[s->nnodes] = (rnode){name, *v, m, NULL, 0, NULL, 0, chain};
   s->nodes = nodes;
   size_t i = s->nnodes++;

@@ -153,6 +153,14 @@ fi
 dirreg="$tmp/dirreg"
 publish_all "$dirreg"
 check "[ -f '$dirreg/greet/oci-layout' ] && [ -f '$dirreg/greet/index.json' ]" "no image layout for greet"
+# the published component.toml carries the component's [[file]] entry and the package
+# checksum: sha256 over "SHA256 SIZE PATH\n" lines, worked out here with sha256sum
+label="published checksum"
+pubtoml=$(grep -l '^checksum = ' "$dirreg"/log/blobs/sha256/* | head -n 1)
+wsum=$(sha256sum "$tmp/src/log-1.0.0/c.wasm" | cut -d' ' -f1)
+want="sha256:$(printf '%s %s c.wasm\n' "$wsum" "$(wc -c <"$tmp/src/log-1.0.0/c.wasm")" | sha256sum | cut -d' ' -f1)"
+check "[ -n '$pubtoml' ] && grep -qx 'checksum = \"$want\"' '$pubtoml' && grep -qx 'sha256 = \"$wsum\"' '$pubtoml'" \
+  "the published manifest's checksum or [[file]] is wrong: $(cat "$pubtoml" 2>/dev/null)"
 (cd "$tmp/src/fmt-0.3.0" && run 1 pkg publish --registry "$dirreg")
 err_has "fmt 0.3.0 is already published"
 app "$tmp/app1"
