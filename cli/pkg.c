@@ -41,6 +41,11 @@ static const struct {
 
 int pkg_fail(const pkg_cli *c, const util_error *err) {
   fprintf(stderr, "weld: pkg %s: %s\n", c->sub, err->msg);
+  if (c->json) { /* a JSON listing that failed is still one JSON document (docs/json.md) */
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "pkg %s", c->sub);
+    cli_json_error_doc(stdout, cmd, NULL, err);
+  }
   return 1;
 }
 
@@ -120,7 +125,8 @@ bool pkg_open_registry(const pkg_cli *c, pkg_registry *reg, util_error *err) {
   }
   const char *cs = getenv("WELD_REGISTRY_CHUNK_SIZE");
   if (cs && *cs) chunk = (size_t)strtoull(cs, NULL, 10);
-  oci_registry_opts o = {getenv("WELD_REGISTRY_USERNAME"), getenv("WELD_REGISTRY_PASSWORD"), chunk, false};
+  /* progress of long transfers (over 1 MiB) when a person watches stderr */
+  oci_registry_opts o = {getenv("WELD_REGISTRY_USERNAME"), getenv("WELD_REGISTRY_PASSWORD"), chunk, isatty(2) == 1};
   return pkg_registry_open(reg, where, &o, err);
 }
 

@@ -221,6 +221,19 @@ run 0 pkg search --json --registry "$dirreg"
 label="weld pkg search --json"
 check "node -e 'const d=JSON.parse(require(\"fs\").readFileSync(\"$tmp/out.txt\",\"utf8\")); if (d.packages.map(p=>p.name).sort().join()!==\"fmt,greet,log,pin\") process.exit(1)'" \
   "search JSON is wrong: $(head -c 300 "$tmp/out.txt")"
+# the configuration file names the registry; a mistake in it is FILE:LINE:COL
+printf '[pkg]\nregistry = "%s"\n' "$dirreg" >"$tmp/config.toml"
+WELD_CONFIG="$tmp/config.toml" run 0 pkg search greet
+has "greet 1.2.0"
+printf '[pkg]\nregistery = "%s"\n' "$dirreg" >"$tmp/config.toml"
+WELD_CONFIG="$tmp/config.toml" run 1 pkg search --json greet
+err_has "config.toml:2:1: unknown or mistyped key 'registery' in [pkg]"
+has '"kind": "usage"'
+# add without a requirement: ^ the newest release
+mkpkg "$tmp/app9" app9 0.1.0
+cd "$tmp/app9" && run 0 pkg add greet --registry "$dirreg"
+has "added greet ^1.2.0"
+cd "$tmp/app1" || exit 1
 run 0 pkg cache dir
 has "$tmp/cache"
 run 0 pkg cache --json
