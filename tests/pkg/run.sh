@@ -233,6 +233,11 @@ has '"kind": "usage"'
 mkpkg "$tmp/app9" app9 0.1.0
 cd "$tmp/app9" && run 0 pkg add greet --registry "$dirreg"
 has "added greet ^1.2.0"
+run 0 pkg add greet@~1.2 --registry "$dirreg"
+has "changed greet ~1.2"
+label="add changes the requirement in place"
+check "grep -c '^version = \"~1.2\"\$' component.toml | grep -qx 1 && ! grep -q '1.2.0\"' component.toml && [ \$(grep -c dependency component.toml) = 1 ]" \
+  "component.toml: $(cat component.toml)"
 cd "$tmp/app1" || exit 1
 run 0 pkg cache dir
 has "$tmp/cache"
