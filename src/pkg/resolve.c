@@ -8,7 +8,7 @@
 
 #include "pkg/resolve.h"
 
-#define DEFAULT_MAX_STEPS 100000
+#define DEFAULT_MAX_STEPS 20000
 
 typedef struct rnode {
   const char *name;
