@@ -178,6 +178,7 @@ int cli_cmd_print(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_wast(int argc, char **argv);
 int cli_cmd_plan(int argc, char **argv);
+int cli_cmd_pkg(int argc, char **argv); /* pkg.c: the package manager */
 /* `weld run`'s own options beyond the library's: the guest profiler. */
 typedef struct cli_run_opts {
   bool profile_guest;       /* --profile=guest[,PATH] */

@@ -186,6 +186,42 @@ static const cli_command commands[] = {
      "is printed) or the nodes cannot hold the services, 2 bad manifest, bad\n"
      "coefficients, usage error or an unsupported request (`not supported: ...`).\n",
      cli_cmd_plan},
+    {"pkg", "SUBCOMMAND [OPTIONS] [ARGS]", "packages: make, publish, find and install components",
+     "Packages are components with a manifest (component.toml), stored as Wasm OCI\n"
+     "artifacts in a registry: a directory in the OCI image-layout format (the default,\n"
+     "no server) or any OCI distribution registry (docs/packages.md).\n"
+     "\n"
+     "Subcommands:\n"
+     "  new NAME [--dir DIR]       a manifest and a WIT world in DIR (default NAME)\n"
+     "                             (--lang c is not supported yet: it needs the WIT\n"
+     "                             bindings generator)\n"
+     "  add NAME[@REQ] [--optional] [--features LIST]\n"
+     "                             add or change a dependency (REQ: a Cargo requirement;\n"
+     "                             without one, ^ the newest release)\n"
+     "  install [--locked] [--features LIST] [--no-default-features]\n"
+     "                             resolve, fetch, verify, install into .weld/packages and\n"
+     "                             write weld.lock (--locked: fail rather than change it)\n"
+     "  tree [--json]              the locked dependency tree\n"
+     "  publish                    publish the project's component to the registry\n"
+     "  yank NAME@VERSION [--undo] keep a version from new resolutions (or allow it again)\n"
+     "  search [QUERY] [--json]    packages in the registry, newest versions\n"
+     "  verify                     the project's [[file]] checksums and the installed\n"
+     "                             packages against weld.lock\n"
+     "  cache [dir|size|clean] [--json]  the local blob cache\n"
+     "  run NAME@VERSION           not supported yet: it needs component composition\n"
+     "\n"
+     "Options:\n"
+     "  --registry URL|DIR  an http(s):// registry (an optional path is a namespace) or a\n"
+     "                      registry directory; else $WELD_REGISTRY, else [pkg] registry in\n"
+     "                      $WELD_CONFIG (~/.config/weld/config.toml), else\n"
+     "                      ~/.local/share/weld/registry\n"
+     "  --project DIR       the project directory (default .)\n"
+     "Credentials: $WELD_REGISTRY_USERNAME, $WELD_REGISTRY_PASSWORD (basic, or for a\n"
+     "bearer token). The cache: $WELD_CACHE_DIR (default ~/.cache/weld).\n"
+     "\n"
+     "Exit status: 0 success, 1 failure (refused, not found, conflict, not supported),\n"
+     "2 usage error.\n",
+     cli_cmd_pkg},
     {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
     {"version", "", "print the version and the git commit", NULL, cmd_version},
 };

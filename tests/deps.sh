@@ -6,7 +6,9 @@
 set -euo pipefail
 what="${1:-test}"
 # binutils: ld and objcopy make the installable libweld.a (cmake/install.cmake).
-build_pkgs=(cmake make gcc libc6-dev binutils)
+# libcurl4-openssl-dev: weld pkg reaches OCI registries over HTTP (without it, weld builds
+# and works with registry directories only).
+build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev)
 # binaryen: wasm-opt makes the random modules of tests/diff.
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
@@ -14,8 +16,10 @@ build_pkgs=(cmake make gcc libc6-dev binutils)
 # python3: tests/component builds components byte by byte and extracts them from scripts;
 # tests/plan generates applications and checks plans with it.
 # libglpk-dev: multi-node placement (src/plan/nodes.c; optional for a build, tested here).
+# docker-registry, skopeo: tests/pkg publishes to a Distribution registry on loopback and
+# cross-checks with skopeo.
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
-  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3 libglpk-dev)
+  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3 libglpk-dev docker-registry skopeo)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

@@ -289,6 +289,18 @@ for flavour in release asan; do
     record "audit ($flavour)" 0 1 "($dir/weld missing)"
   fi
 done
+# ---- packages: weld pkg with a registry directory, and Debian's docker-registry on loopback ---------
+# (a registry that cannot start, and what needs component composition, count as skipped)
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "pkg-$flavour"; then
+    stage "pkg ($flavour)" "$logs/pkg-$flavour.log" tests/pkg/run.sh "$dir/weld"
+    sed -n 's/^SKIP \[\(.*\)\] \(.*\)$/  skipped: \1: \2/p' "$logs/pkg-$flavour.log"
+  else
+    record "pkg ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
 # The whole suite again with every function the baseline compiler handles running as
 # machine code (src/jit; the rest stays interpreted, per function).
 if need "$build/weld" "$build" "spec-baseline" && [ -d "$suite" ]; then

@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run validate inspect print audit wast plan help version"
+  local commands="run validate inspect print audit wast plan pkg help version"
   local run_opts="--invoke --bounds --tier --tier-stats --fuel --max-memory --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -29,7 +29,7 @@ _weld() {
     esac
   done
   case "$cmd" in
-    run|validate|inspect|print|audit|wast|plan|help|version) ;;
+    run|validate|inspect|print|audit|wast|plan|pkg|help|version) ;;
     "") ;;
     *) return 0 ;;                       # after weld FILE: the module's own arguments
   esac
@@ -92,6 +92,28 @@ _weld() {
     audit) opts="--policy --preset --profile --format --help" ;;
     plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
     wast) opts="--log --name --fuel --bounds --tier --tier-stats --standard -v --verbose --help"; files="*.wast" ;;
+    pkg)
+      # the subcommand first, then its options
+      local sub="" j
+      for ((j = i + 1; j < cword; j++)); do
+        case "${words[j]}" in -*) ;; *) sub="${words[j]}"; break ;; esac
+      done
+      if [ -z "$sub" ]; then
+        COMPREPLY=($(compgen -W "new add install tree publish yank search verify cache run" -- "$cur"))
+        return 0
+      fi
+      case "$sub" in
+        new) opts="--dir --lang" ;;
+        add) opts="--registry --project --optional --features" ;;
+        install) opts="--registry --project --locked --features --no-default-features" ;;
+        tree) opts="--project --json" ;;
+        publish|verify) opts="--registry --project" ;;
+        yank) opts="--registry --undo" ;;
+        search) opts="--registry --json" ;;
+        cache) opts="--json"; [[ "$cur" != -* ]] && { COMPREPLY=($(compgen -W "dir size clean" -- "$cur")); return 0; } ;;
+        *) opts="--registry" ;;
+      esac
+      opts="$opts --help"; files="*" ;;
     help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return 0 ;;
     version) return 0 ;;
   esac
