@@ -120,7 +120,6 @@ typedef struct loaded {
   char msg[400];
 } loaded;
 
-static const char COMP_TEXT[] = "component model: the component text format is not read (binary components only)";
 static const char COMP_RUN[] = "component model: components are validated, not instantiated or run";
 static const char COMP_FEATURE[] = "component model: uses a feature weld does not support (values, GC core types)";
 
@@ -128,11 +127,6 @@ static const char COMP_FEATURE[] = "component model: uses a feature weld does no
  * components is not read, so text components are skipped. */
 static void load_component(runner *cx, const wast_module *m, loaded *ld) {
   ld->component = true;
-  if (m->form != WAST_MOD_BINARY) {
-    ld->status = LOAD_SKIP;
-    ld->skip = COMP_TEXT;
-    return;
-  }
   uint8_t *bytes;
   size_t len;
   util_error ue;
