@@ -371,7 +371,8 @@ static bool module_type(val *v, const wasm_module *m, const comp_ctype **out) {
       }
       case WASM_EXTERN_TABLE: e->table = pass ? m->tables[idx].type : m->imports[i].u.table; break;
       case WASM_EXTERN_MEMORY: e->memory = pass ? m->memories[idx].type : m->imports[i].u.memory; break;
-      default: e->global = pass ? m->globals[idx].type : m->imports[i].u.global; break;
+      case WASM_EXTERN_GLOBAL: e->global = pass ? m->globals[idx].type : m->imports[i].u.global; break;
+      default: return unsupported(v, 0, "core tags in components");
       }
     }
   }
@@ -969,7 +970,7 @@ static bool export_def(val *v, scope *s, const comp_export *e, uint32_t off) {
 }
 
 static bool definition(val *v, scope *s, const comp_def *d) {
-  const comp_ctype *t;
+  const comp_ctype *t = NULL;
   switch (d->sec) {
   case COMP_SEC_CORE_MODULE: {
     util_error e;

@@ -7,6 +7,7 @@
  * order the text reads. Names resolve to definitions before them (as the binary allows
  * only those). Nested core modules go to the module reader (wat.c). */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,7 +198,7 @@ bool cp_index(cp *p, int sort, uint32_t *out) {
 static bool emit_export_alias(cp *p, int sort, uint32_t inst, const text_token *id, uint32_t *out) {
   text_buf b = {0};
   cs_emit_sort(&b, sort);
-  text_buf_byte(&b, cs_is_core(sort) ? 0x01 : 0x00);
+  text_buf_byte(&b, cs_core_export(sort) ? 0x01 : 0x00);
   text_buf_u32(&b, inst);
   bool ok = cp_name(p, &b) && cp_emit_alias(p, &b) && cs_define(p, sort, id, out);
   text_buf_free(&b);
@@ -206,7 +207,7 @@ static bool emit_export_alias(cp *p, int sort, uint32_t inst, const text_token *
 
 bool cp_ref_inner(cp *p, int sort, uint32_t *out) {
   if (cp_peek(p, 1)->kind != TOK_STRING) return cp_index(p, sort, out) && cp_expect_rpar(p);
-  int isort = cs_is_core(sort) ? CS_CORE_INSTANCE : CS_INSTANCE;
+  int isort = cs_core_export(sort) ? CS_CORE_INSTANCE : CS_INSTANCE;
   uint32_t inst;
   if (!cp_index(p, isort, &inst)) return false;
   /* `$i "a" "b"`: export b of the instance exported as a */
@@ -278,7 +279,7 @@ bool cp_emit_alias(cp *p, const text_buf *body) { return cp_emit(p, CSEC_ALIAS, 
 
 bool cp_extname(cp *p, text_buf *out) {
   text_buf name = {0}, attrs = {0};
-  uint32_t n = 0;
+  uint32_t n = 0, seen = 0;
   bool ok = cp_name(p, &name);
   while (ok && cp_tok(p)->kind == TOK_LPAR) {
     static const char *const kinds[] = {"implements", "versionsuffix", "external-id"};
@@ -286,6 +287,8 @@ bool cp_extname(cp *p, text_buf *out) {
     for (int i = 0; i < 3; i++)
       if (cp_is_kw(p, cp_peek(p, 1), kinds[i])) k = i;
     if (k < 0) break;
+    if (seen & (1u << k)) return cp_fail(p, cp_peek(p, 1), "unexpected token");
+    seen |= 1u << k;
     p->pos += 2;
     text_buf_byte(&attrs, (uint8_t)k);
     ok = cp_name(p, &attrs) && cp_expect_rpar(p);
@@ -306,9 +309,24 @@ bool cp_extname(cp *p, text_buf *out) {
 
 /* `(export "name" ...)` abbreviations at the cursor: skipped here, emitted by
  * inline_exports once the item has its index. */
-static size_t skip_inline_exports(cp *p) {
+static bool is_attr(const cp *p, size_t at) {
+  const text_token *t = &p->toks[at + 1];
+  return p->toks[at].kind == TOK_LPAR &&
+         (cp_is_kw(p, t, "implements") || cp_is_kw(p, t, "versionsuffix") || cp_is_kw(p, t, "external-id"));
+}
+
+/* An `(export "name" attrs)` abbreviation (no item: that is an export field) at at. */
+bool cp_is_inline_export(const cp *p, size_t at) {
+  if (p->toks[at].kind != TOK_LPAR || !cp_is_kw(p, &p->toks[at + 1], "export") || p->toks[at + 2].kind != TOK_STRING)
+    return false;
+  size_t i = at + 3;
+  while (is_attr(p, i)) i = p->toks[i].match + 1;
+  return p->toks[i].kind == TOK_RPAR;
+}
+
+size_t cp_skip_inline_exports(cp *p) {
   size_t start = p->pos;
-  while (cp_lpar_kw(p, "export") && cp_peek(p, 2)->kind == TOK_STRING) p->pos = cp_tok(p)->match + 1;
+  while (cp_is_inline_export(p, p->pos)) p->pos = cp_tok(p)->match + 1;
   return start;
 }
 
@@ -604,7 +622,7 @@ static bool instantiate(cp *p, bool core, text_buf *out) {
 /* `(core? instance $id? (export "n")* ...)` with the cursor after the keyword. */
 static bool instance_field(cp *p, bool core, size_t close) {
   const text_token *id = opt_id(p);
-  size_t ex = core ? p->pos : skip_inline_exports(p), ex_end = p->pos;
+  size_t ex = core ? p->pos : cp_skip_inline_exports(p), ex_end = p->pos;
   int sort = core ? CS_CORE_INSTANCE : CS_INSTANCE;
   uint32_t idx;
   text_buf b = {0};
@@ -717,7 +735,7 @@ static bool core_item_field(cp *p, int sort) {
 
 static bool component_field(cp *p, size_t close) {
   const text_token *id = opt_id(p);
-  size_t ex = skip_inline_exports(p), ex_end = p->pos;
+  size_t ex = cp_skip_inline_exports(p), ex_end = p->pos;
   if (p->depth >= CP_MAX_DEPTH) return cp_fail(p, cp_tok(p), "nesting too deep");
   p->depth++;
   cscope inner, *outer = p->sc;
@@ -739,7 +757,7 @@ static bool component_field(cp *p, size_t close) {
 /* `(func $id? (export "n")* ...)`: an import, an alias, or a lift. */
 static bool func_field(cp *p) {
   const text_token *id = opt_id(p);
-  size_t ex = skip_inline_exports(p), ex_end = p->pos;
+  size_t ex = cp_skip_inline_exports(p), ex_end = p->pos;
   uint32_t idx;
   bool ok;
   if (cp_lpar_kw(p, "import")) {
@@ -948,7 +966,11 @@ bool text_encode_component(const char *src, const text_token *toks, size_t lpar,
 
 bool text_component_encode(const char *src, size_t len, text_buf *out, util_error *err) {
   text_lexed lx;
-  if (!text_lex(src ? src : "", src ? len : 0, &lx, err)) return false;
+  if (!text_lex(src ? src : "", src ? len : 0, &lx, err)) {
+    /* the component tools' words for a bad escape */
+    if (strcmp(err->msg, "illegal escape") == 0) snprintf(err->msg, sizeof err->msg, "invalid string escape");
+    return false;
+  }
   const text_token *t = lx.toks;
   bool ok;
   if (t[0].kind == TOK_LPAR && t[1].kind == TOK_KEYWORD && t[1].len == 9 &&

@@ -11,6 +11,8 @@ enum {
   CS_CORE_INSTANCE, CS_FUNC, CS_VALUE, CS_TYPE, CS_COMPONENT, CS_INSTANCE, CS_COUNT
 };
 static inline bool cs_is_core(int s) { return s <= CS_CORE_INSTANCE; }
+/* Sorts that core instances export (the rest come from component instances). */
+static inline bool cs_core_export(int s) { return s <= CS_CORE_TAG; }
 
 /* What a scope is: where its definitions go and which index spaces it has. */
 enum { CK_COMPONENT, CK_COMPONENT_TYPE, CK_INSTANCE_TYPE, CK_MODULE_TYPE };
@@ -118,6 +120,7 @@ bool cp_decls(cp *p, int kind, const text_token *id, text_buf *out);
 
 /* wat_component.c */
 bool cp_component_fields(cp *p, size_t end);
-bool cp_decl_import_export(cp *p, bool import); /* after `(import` / `(export` */
+bool cp_decl_import_export(cp *p, bool import);
+size_t cp_skip_inline_exports(cp *p); /* returns where they start */ /* after `(import` / `(export` */
 
 #endif

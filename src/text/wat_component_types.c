@@ -231,9 +231,7 @@ bool cp_type_field(cp *p) {
   p->pos += 2;
   const text_token *id = cp_tok(p)->kind == TOK_ID ? &p->toks[p->pos++] : NULL;
   if (cp_lpar_kw(p, "alias")) return cp_alias_inline(p, CS_TYPE, id) && cp_expect_rpar(p);
-  size_t ex = p->pos;
-  while (cp_lpar_kw(p, "export") && cp_peek(p, 2)->kind == TOK_STRING) p->pos = cp_tok(p)->match + 1;
-  size_t ex_end = p->pos;
+  size_t ex = cp_skip_inline_exports(p), ex_end = p->pos;
   uint32_t idx;
   if (!enter(p)) return false;
   bool ok = hoist_deftype(p, id, &idx) && cp_expect_rpar(p);
@@ -455,8 +453,14 @@ bool cp_func_typeuse(cp *p, uint32_t *typeidx) {
 }
 
 /* The type of a component or instance extern: `(type x)` or declarators (a new type). */
+/* `(type x)` (a use, not a declarator `(type $id deftype)`) at the cursor. */
+static bool is_typeuse(const cp *p) {
+  return cp_lpar_kw(p, "type") && (cp_peek(p, 2)->kind == TOK_ID || cp_peek(p, 2)->kind == TOK_NUM) &&
+         cp_peek(p, 3)->kind == TOK_RPAR;
+}
+
 static bool comp_typeuse(cp *p, int kind, uint32_t *idx) {
-  if (cp_lpar_kw(p, "type")) {
+  if (is_typeuse(p)) {
     p->pos += 2;
     if (!cp_index(p, CS_TYPE, idx) || !cp_expect_rpar(p)) return false;
     return cp_expect_rpar(p);
@@ -474,7 +478,7 @@ bool cp_externdesc(cp *p, int sort, text_buf *out, bool define) {
   bool ok = true, closed = false;
   switch (sort) {
   case CS_CORE_MODULE:
-    if (cp_lpar_kw(p, "type")) {
+    if (is_typeuse(p)) {
       p->pos += 2;
       ok = cp_index(p, CS_CORE_TYPE, &idx) && cp_expect_rpar(p);
     } else {
@@ -540,7 +544,7 @@ static bool alias_target(cp *p, int sort, const text_token *id) {
   bool ok;
   if (cp_kw(p, "export") || (cp_is_kw(p, t, "core") && cp_is_kw(p, cp_peek(p, 1), "export") && (p->pos += 2))) {
     bool core = cp_is_kw(p, t, "core");
-    if (core != cs_is_core(sort)) return cp_fail(p, t, "unexpected token");
+    if (core != cs_core_export(sort)) return cp_fail(p, t, "unexpected token");
     ok = cp_index(p, core ? CS_CORE_INSTANCE : CS_INSTANCE, &idx);
     cs_emit_sort(&b, sort);
     text_buf_byte(&b, core ? 0x01 : 0x00);
@@ -559,11 +563,12 @@ static bool alias_target(cp *p, int sort, const text_token *id) {
       p->pos++;
     } else {
       if (!cp_u32(p, &ct)) return false;
+      /* a count past the outermost scope is the validator's to reject */
       for (uint32_t i = 0; i < ct && s; i++) s = s->parent;
-      if (!s) return cp_fail(p, c, "invalid outer alias count of %u", ct);
     }
     const text_token *x = cp_tok(p);
     if (x->kind == TOK_ID) {
+      if (!s) return cp_fail(p, c, "invalid outer alias count of %u", ct);
       if (!text_names_get(&s->names[sort], x->id, x->idlen, &idx))
         return cp_fail(p, x, "unknown %s: failed to find name `%.*s`", cs_name(sort), (int)x->idlen, x->id);
       p->pos++;
