@@ -101,6 +101,9 @@ const char *cs_name(int sort) { return sort >= 0 && sort < CS_COUNT ? sort_names
 
 bool cs_define(cp *p, int sort, const text_token *id, uint32_t *index) {
   cscope *sc = p->sc;
+  /* the component decoder has no core tag sort yet */
+  if (sort == CS_CORE_TAG && sc->kind != CK_MODULE_TYPE)
+    return cp_fail(p, cp_tok(p), "not supported: core tags in components");
   uint32_t i = sc->count[sort];
   if (i == UINT32_MAX) return cp_fail(p, cp_tok(p), "too many %s definitions", sort_names[sort]);
   if (id && id->kind == TOK_ID) {
@@ -330,20 +333,47 @@ size_t cp_skip_inline_exports(cp *p) {
   return start;
 }
 
-static bool inline_exports(cp *p, size_t start, size_t stop, int sort, uint32_t idx) {
+/* The exports are kept until the component's fields end and emitted there, after every
+ * field (the reference reader's order: the indices they introduce come last). */
+bool cp_inline_exports(cp *p, size_t start, size_t stop, int sort, uint32_t idx) {
   size_t save = p->pos;
+  cscope *sc = p->sc;
   for (size_t at = start; at < stop; at = p->toks[at].match + 1) {
     p->pos = at + 2;
-    text_buf b = {0};
-    bool ok = cp_extname(p, &b) && cp_expect_rpar(p);
-    cs_emit_sort(&b, sort);
-    text_buf_u32(&b, idx);
-    text_buf_byte(&b, 0x00);
-    ok = ok && cp_emit(p, CSEC_EXPORT, -1, &b) && cs_define(p, sort, NULL, NULL);
-    text_buf_free(&b);
+    text_buf item = {0};
+    bool ok = cp_extname(p, &item) && cp_expect_rpar(p);
+    cs_emit_sort(&item, sort);
+    text_buf_u32(&item, idx);
+    text_buf_byte(&item, 0x00);
+    if (ok) {
+      uint32_t n = (uint32_t)item.len;
+      text_buf_byte(&sc->deferred, (uint8_t)sort);
+      for (int i = 0; i < 5; i++) text_buf_byte(&sc->deferred, (uint8_t)(((n >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0)));
+      text_buf_append(&sc->deferred, &item);
+      if (sc->deferred.oom) ok = cp_oom(p);
+    }
+    text_buf_free(&item);
     if (!ok) return false;
   }
   p->pos = save;
+  return true;
+}
+
+/* The deferred inline exports of the scope, in order. */
+static bool emit_deferred(cp *p) {
+  cscope *sc = p->sc;
+  size_t at = 0;
+  while (at < sc->deferred.len) {
+    int sort = sc->deferred.p[at];
+    uint32_t n = 0;
+    for (int i = 0; i < 5; i++) n |= (uint32_t)(sc->deferred.p[at + 1 + i] & 0x7f) << (7 * i);
+    text_buf b = {0};
+    text_buf_bytes(&b, sc->deferred.p + at + 6, n);
+    bool ok = cp_emit(p, CSEC_EXPORT, -1, &b) && cs_define(p, sort, NULL, NULL);
+    text_buf_free(&b);
+    if (!ok) return false;
+    at += 6 + n;
+  }
   return true;
 }
 
@@ -641,7 +671,7 @@ static bool instance_field(cp *p, bool core, size_t close) {
          cp_emit(p, core ? CSEC_CORE_INSTANCE : CSEC_INSTANCE, -1, &b) && cs_define(p, sort, id, &idx);
   }
   text_buf_free(&b);
-  return ok && inline_exports(p, ex, ex_end, sort, idx);
+  return ok && cp_inline_exports(p, ex, ex_end, sort, idx);
 }
 
 /* ---------- scopes --------------------------------------------------------------------- */
@@ -661,6 +691,7 @@ static void scope_free(cscope *s) {
   }
   text_buf_free(&s->out);
   text_buf_free(&s->sec_body);
+  text_buf_free(&s->deferred);
 }
 
 /* The component's bytes: preamble, sections, and the component-name section when
@@ -751,7 +782,7 @@ static bool component_field(cp *p, size_t close) {
   uint32_t idx;
   ok = ok && cp_emit(p, CSEC_COMPONENT, -1, &b) && cs_define(p, CS_COMPONENT, id, &idx);
   text_buf_free(&b);
-  return ok && inline_exports(p, ex, ex_end, CS_COMPONENT, idx);
+  return ok && cp_inline_exports(p, ex, ex_end, CS_COMPONENT, idx);
 }
 
 /* `(func $id? (export "n")* ...)`: an import, an alias, or a lift. */
@@ -775,7 +806,7 @@ static bool func_field(cp *p) {
     if (ok && !cp_lpar_kw(p, "canon")) ok = cp_fail(p, cp_tok(p), "unexpected token");
     ok = ok && canon_inline(p, CS_FUNC, id, true, ti, &idx) && cp_expect_rpar(p);
   }
-  return ok && inline_exports(p, ex, ex_end, CS_FUNC, idx);
+  return ok && cp_inline_exports(p, ex, ex_end, CS_FUNC, idx);
 }
 
 static bool start_field(cp *p) {
@@ -917,7 +948,7 @@ bool cp_component_fields(cp *p, size_t end) {
     }
     if (p->pos != close + 1) return cp_fail(p, cp_tok(p), "unexpected token");
   }
-  return true;
+  return emit_deferred(p);
 }
 
 /* Import and export declarators of component and instance types. */

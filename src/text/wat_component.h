@@ -35,6 +35,8 @@ typedef struct cscope {
   text_buf sec_body;
   uint32_t sec_count;
   uint32_t ndecls;             /* type scopes */
+  text_buf deferred;           /* inline exports, emitted after the last field: per export
+                                  its sort, its length (5-byte LEB128) and its item */
   /* the component-name section: per sort, (index, name) entries */
   text_buf nm[CS_COUNT];
   uint32_t nmn[CS_COUNT];
@@ -121,6 +123,7 @@ bool cp_decls(cp *p, int kind, const text_token *id, text_buf *out);
 /* wat_component.c */
 bool cp_component_fields(cp *p, size_t end);
 bool cp_decl_import_export(cp *p, bool import);
-size_t cp_skip_inline_exports(cp *p); /* returns where they start */ /* after `(import` / `(export` */
+size_t cp_skip_inline_exports(cp *p); /* returns where they start */
+bool cp_inline_exports(cp *p, size_t start, size_t stop, int sort, uint32_t idx); /* after `(import` / `(export` */
 
 #endif

@@ -236,21 +236,7 @@ bool cp_type_field(cp *p) {
   if (!enter(p)) return false;
   bool ok = hoist_deftype(p, id, &idx) && cp_expect_rpar(p);
   p->depth--;
-  if (!ok || ex == ex_end) return ok;
-  /* `(type $t (export "n") ...)`: exports of the new type */
-  size_t save = p->pos;
-  for (size_t at = ex; at < ex_end && ok; at = p->toks[at].match + 1) {
-    p->pos = at + 2;
-    text_buf b = {0};
-    ok = cp_extname(p, &b) && cp_expect_rpar(p);
-    cs_emit_sort(&b, CS_TYPE);
-    text_buf_u32(&b, idx);
-    text_buf_byte(&b, 0x00);
-    ok = ok && cp_emit(p, CSEC_EXPORT, -1, &b) && cs_define(p, CS_TYPE, NULL, NULL);
-    text_buf_free(&b);
-  }
-  p->pos = save;
-  return ok;
+  return ok && cp_inline_exports(p, ex, ex_end, CS_TYPE, idx);
 }
 
 /* ---------- core types ------------------------------------------------------------------ */

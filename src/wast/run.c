@@ -122,7 +122,7 @@ typedef struct loaded {
 } loaded;
 
 static const char COMP_RUN[] = "not supported: running components";
-static const char COMP_FEATURE[] = "component model: uses a feature weld does not support (values, GC core types)";
+static const char COMP_FEATURE[] = "component model: uses a feature weld does not support (values, GC core types, core tags)";
 
 /* Whether instantiating c would do more than validation proves: link imports, run a
  * start function, or instantiate core modules (their start functions, data and element
@@ -150,6 +150,11 @@ static void load_component(runner *cx, const wast_module *m, loaded *ld) {
     if (text_wast_feature_is_syntax(feature)) {
       ld->status = LOAD_SKIP;
       ld->skip = feature_reason(feature);
+      return;
+    }
+    if (starts_with(ue.msg, "not supported")) {
+      ld->status = LOAD_SKIP;
+      ld->skip = COMP_FEATURE;
       return;
     }
     ld->status = LOAD_TEXT;
