@@ -177,12 +177,29 @@ static bool emit_outer_alias(cp *p, int sort, uint32_t ct, uint32_t idx, const t
   return ok;
 }
 
+/* The key of an implicit alias in p->tmp: the sort's number, then the name. */
+static bool implicit_key(cp *p, int sort, const text_token *t) {
+  p->tmp.len = 0;
+  text_buf_byte(&p->tmp, (uint8_t)sort);
+  text_buf_bytes(&p->tmp, t->id, t->idlen);
+  return p->tmp.oom ? cp_oom(p) : true;
+}
+
+void cp_next_field(cp *p) { text_names_clear(&p->sc->implicit); }
+
 bool cp_index(cp *p, int sort, uint32_t *out) {
   const text_token *t = cp_tok(p);
   if (t->kind != TOK_ID) return cp_u32(p, out);
   if (text_names_get(&p->sc->names[sort], t->id, t->idlen, out)) {
     p->pos++;
     return true;
+  }
+  if (p->sc->implicit.count) {
+    if (!implicit_key(p, sort, t)) return false;
+    if (text_names_get(&p->sc->implicit, (const char *)p->tmp.p, (uint32_t)p->tmp.len, out)) {
+      p->pos++;
+      return true;
+    }
   }
   uint32_t ct = 1;
   for (cscope *s = p->sc->parent; s; s = s->parent, ct++) {
@@ -191,8 +208,13 @@ bool cp_index(cp *p, int sort, uint32_t *out) {
     if (!outer_sort(sort))
       return cp_fail(p, t, "outer item `%.*s` is not a module, type, or component", (int)t->idlen - 1, t->id + 1);
     p->pos++;
-    /* the alias takes the name here, so later uses find it without another alias */
-    return emit_outer_alias(p, sort, ct, idx, t, out);
+    /* later uses in the same field find the alias (not named in the name section) */
+    if (!emit_outer_alias(p, sort, ct, idx, NULL, out)) return false;
+    if (!implicit_key(p, sort, t)) return false;
+    if (!text_names_add(&p->sc->implicit, (const char *)p->tmp.p, (uint32_t)p->tmp.len, *out) &&
+        p->sc->implicit.oom)
+      return cp_oom(p);
+    return true;
   }
   return cp_fail(p, t, "unknown %s: failed to find name `%.*s`", sort_names[sort], (int)t->idlen, t->id);
 }
@@ -544,23 +566,29 @@ static bool canon_inline(cp *p, int sort, const text_token *id, bool has_type, u
 
 /* `(canon ...)` as a field: the defined function is the last form. */
 static bool canon_field(cp *p) {
-  size_t close = cp_tok(p)->match;
-  p->pos += 2;
+  size_t lpar = p->pos, close = cp_tok(p)->match, target = 0;
+  for (size_t k = lpar + 2; k < close; k = p->toks[k].kind == TOK_LPAR ? p->toks[k].match + 1 : k + 1)
+    if (p->toks[k].kind == TOK_LPAR) target = k;
+  if (!target) return cp_fail(p, &p->toks[close], "unexpected token");
+  /* the defined function is the last form; a lift's type use there is read first, as
+   * the reference reader defines inline types before the aliases a field's references
+   * make */
+  p->pos = target + 1;
+  int sort = cs_sort_kw(p, true);
+  if (sort != CS_FUNC && sort != CS_CORE_FUNC) return cp_fail(p, &p->toks[target + 1], "unexpected token");
+  const text_token *id = opt_id(p);
+  uint32_t ti = 0;
+  if (sort == CS_FUNC && !cp_func_typeuse(p, &ti)) return false;
+  if (!cp_expect_rpar(p)) return false;
+  if (p->pos != close) return cp_fail(p, cp_tok(p), "unexpected token");
+  p->pos = lpar + 2;
   text_buf b = {0};
   bool lift;
   bool ok = canon_body(p, &b, &lift);
-  int sort = lift ? CS_FUNC : CS_CORE_FUNC;
-  if (ok && (cp_tok(p)->kind != TOK_LPAR || (p->pos++, cs_sort_kw(p, true)) != sort))
-    ok = cp_fail(p, cp_tok(p), "unexpected token");
-  const text_token *id = ok ? opt_id(p) : NULL;
-  if (ok && lift) {
-    uint32_t ti;
-    ok = cp_func_typeuse(p, &ti);
-    text_buf_u32(&b, ti);
-  }
-  ok = ok && cp_expect_rpar(p) && p->pos == close && cp_emit(p, CSEC_CANON, -1, &b) && cs_define(p, sort, id, NULL);
+  if (ok && (p->pos != target || lift != (sort == CS_FUNC))) ok = cp_fail(p, cp_tok(p), "unexpected token");
+  if (lift) text_buf_u32(&b, ti);
+  ok = ok && cp_emit(p, CSEC_CANON, -1, &b) && cs_define(p, sort, id, NULL);
   if (ok) p->pos = close + 1;
-  else if (p->err->kind == UTIL_ERR_NONE) ok = cp_fail(p, cp_tok(p), "unexpected token");
   text_buf_free(&b);
   return ok;
 }
@@ -684,7 +712,8 @@ static void scope_init(cscope *s, cscope *parent, int kind, const text_token *id
   s->sec = -1;
 }
 
-static void scope_free(cscope *s) {
+void cp_scope_free(cscope *s) {
+  text_names_free(&s->implicit);
   for (int i = 0; i < CS_COUNT; i++) {
     text_names_free(&s->names[i]);
     text_buf_free(&s->nm[i]);
@@ -776,7 +805,7 @@ static bool component_field(cp *p, size_t close) {
   text_buf b = {0};
   if (ok) scope_finish(&inner, &b);
   p->sc = outer;
-  scope_free(&inner);
+  cp_scope_free(&inner);
   p->depth--;
   p->pos = close + 1;
   uint32_t idx;
@@ -864,7 +893,7 @@ static bool import_field(cp *p) {
 /* `(export $id? "n" attrs (sortkw ref) ascription?)` of a component. */
 static bool export_field(cp *p) {
   const text_token *id = opt_id(p);
-  text_buf b = {0};
+  text_buf b = {0}, desc = {0};
   bool ok = cp_extname(p, &b);
   const text_token *t = cp_tok(p);
   int sort = -1;
@@ -874,23 +903,33 @@ static bool export_field(cp *p) {
   }
   if (ok && sort < 0) ok = cp_fail(p, t, "unexpected token");
   uint32_t idx;
-  ok = ok && cp_ref_inner(p, sort, &idx);
+  /* an ascription's inline types are defined before the reference's aliases (the
+   * reference reader's order): read it first */
+  size_t ref = p->pos, after = ok ? p->toks[t - p->toks].match + 1 : 0;
+  if (ok && p->toks[after].kind == TOK_LPAR) {
+    const text_token *at = &p->toks[after];
+    p->pos = after + 1;
+    if (cs_sort_kw(p, true) != sort) ok = cp_fail(p, at, "unexpected token");
+    text_buf_byte(&desc, 0x01);
+    ok = ok && cp_externdesc(p, sort, &desc, false);
+  } else {
+    text_buf_byte(&desc, 0x00);
+    p->pos = after;
+  }
+  size_t end = p->pos;
+  if (ok) {
+    p->pos = ref;
+    ok = cp_ref_inner(p, sort, &idx);
+    p->pos = end;
+  }
   if (ok) {
     cs_emit_sort(&b, sort);
     text_buf_u32(&b, idx);
-    if (cp_tok(p)->kind == TOK_LPAR) {
-      const text_token *at = cp_tok(p);
-      p->pos++;
-      int as = cs_sort_kw(p, true);
-      if (as != sort) ok = cp_fail(p, at, "unexpected token");
-      text_buf_byte(&b, 0x01);
-      ok = ok && cp_externdesc(p, sort, &b, false);
-    } else {
-      text_buf_byte(&b, 0x00);
-    }
+    text_buf_append(&b, &desc);
   }
   ok = ok && cp_expect_rpar(p) && cp_emit(p, CSEC_EXPORT, -1, &b) && cs_define(p, sort, id, NULL);
   text_buf_free(&b);
+  text_buf_free(&desc);
   return ok;
 }
 
@@ -899,6 +938,7 @@ bool cp_component_fields(cp *p, size_t end) {
     const text_token *t = cp_tok(p);
     if (t->kind != TOK_LPAR) return cp_fail(p, t, "unexpected token");
     size_t close = t->match;
+    cp_next_field(p);
     bool ok;
     if (cp_lpar_kw2(p, "core", "module")) {
       p->pos += 3;
@@ -967,7 +1007,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
     scope_finish(&top, out);
     if (out->oom) ok = cp_oom(&p);
   }
-  scope_free(&top);
+  cp_scope_free(&top);
   text_buf_free(&p.tmp);
   return ok;
 }

@@ -28,6 +28,9 @@ typedef struct cscope {
   const text_token *id;        /* the component's or type's $name, for outer references */
   text_namemap names[CS_COUNT];
   uint32_t count[CS_COUNT];
+  /* outer names aliased here by the current field or declarator (the reference reader
+   * makes a new alias in each): "sort:name" keys */
+  text_namemap implicit;
   /* CK_COMPONENT: finished sections, and the section being filled (items of the same
    * kind in a row share one); type scopes: the declarators */
   text_buf out;
@@ -124,6 +127,9 @@ bool cp_decls(cp *p, int kind, const text_token *id, text_buf *out);
 bool cp_component_fields(cp *p, size_t end);
 bool cp_decl_import_export(cp *p, bool import);
 size_t cp_skip_inline_exports(cp *p); /* returns where they start */
-bool cp_inline_exports(cp *p, size_t start, size_t stop, int sort, uint32_t idx); /* after `(import` / `(export` */
+bool cp_inline_exports(cp *p, size_t start, size_t stop, int sort, uint32_t idx);
+/* A new field or declarator of the current scope starts (forgets implicit aliases). */
+void cp_next_field(cp *p);
+void cp_scope_free(cscope *s); /* after `(import` / `(export` */
 
 #endif

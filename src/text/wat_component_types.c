@@ -367,6 +367,7 @@ static bool module_type(cp *p, text_buf *out) {
   bool ok = true;
   while (ok && cp_tok(p)->kind != TOK_RPAR) {
     text_buf b = {0};
+    cp_next_field(p);
     if (cp_lpar_kw(p, "import")) {
       p->pos += 2;
       ok = cp_name(p, &b) && cp_name(p, &b) && core_desc(p, &b) && cp_expect_rpar(p) && cp_emit(p, -1, 0x00, &b);
@@ -392,8 +393,7 @@ static bool module_type(cp *p, text_buf *out) {
     text_buf_u32(out, scope.ndecls);
     text_buf_append(out, &scope.out);
   }
-  for (int i = 0; i < CS_COUNT; i++) text_names_free(&scope.names[i]);
-  text_buf_free(&scope.out);
+  cp_scope_free(&scope);
   return ok;
 }
 
@@ -620,6 +620,7 @@ bool cp_decls(cp *p, int kind, const text_token *id, text_buf *out) {
   p->sc = &scope;
   bool ok = true;
   while (ok && cp_tok(p)->kind != TOK_RPAR) {
+    cp_next_field(p);
     if (cp_lpar_kw2(p, "core", "type")) {
       ok = cp_core_type_field(p);
     } else if (cp_lpar_kw(p, "type")) {
@@ -643,7 +644,6 @@ bool cp_decls(cp *p, int kind, const text_token *id, text_buf *out) {
     text_buf_u32(out, scope.ndecls);
     text_buf_append(out, &scope.out);
   }
-  for (int i = 0; i < CS_COUNT; i++) text_names_free(&scope.names[i]);
-  text_buf_free(&scope.out);
+  cp_scope_free(&scope);
   return ok;
 }
