@@ -245,7 +245,10 @@ bool cp_ref(cp *p, int sort, bool core_prefix, uint32_t *out) {
   if (cp_tok(p)->kind != TOK_LPAR) return cp_index(p, sort, out);
   const text_token *t = cp_peek(p, 1);
   p->pos++;
-  if (cs_sort_kw(p, core_prefix) != sort) return cp_fail(p, t, "unexpected token");
+  int s = cs_sort_kw(p, core_prefix);
+  /* a core sort where only core sorts can be (`(instantiate (module $i "m"))`) */
+  if (s < 0 && core_prefix && cs_is_core(sort)) s = cs_sort_kw(p, false);
+  if (s != sort) return cp_fail(p, t, "unexpected token");
   return cp_ref_inner(p, sort, out);
 }
 
@@ -766,6 +769,8 @@ static void scope_finish(cscope *s, text_buf *out) {
 
 static bool core_module_field(cp *p, size_t close) {
   const text_token *id = opt_id(p);
+  size_t ex = cp_skip_inline_exports(p), ex_end = p->pos;
+  uint32_t idx;
   text_buf b = {0};
   bool ok;
   if (cp_kw(p, "binary")) {
@@ -779,9 +784,9 @@ static bool core_module_field(cp *p, size_t close) {
     ok = text_encode_module_fields(p->src, p->toks, p->pos, close, id, WASM_FEATURES_ALL, &b, p->err);
   }
   p->pos = close + 1;
-  ok = ok && cp_emit(p, CSEC_CORE_MODULE, -1, &b) && cs_define(p, CS_CORE_MODULE, id, NULL);
+  ok = ok && cp_emit(p, CSEC_CORE_MODULE, -1, &b) && cs_define(p, CS_CORE_MODULE, id, &idx);
   text_buf_free(&b);
-  return ok;
+  return ok && cp_inline_exports(p, ex, ex_end, CS_CORE_MODULE, idx);
 }
 
 /* `(core func|table|memory|global|tag $id? (alias ...) | (canon ...))` */
