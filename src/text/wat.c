@@ -1256,6 +1256,15 @@ bool text_wat_encode_features(const char *src, size_t len, uint32_t features, te
       err->col = (int)t[after].col;
       ok = false;
     }
+  } else if (t[0].kind == TOK_LPAR && wat_is_kw(&t[1], lx.src, "component")) {
+    /* a component in the text format, where a module is needed: as the decoder says it
+     * of a binary component */
+    util_fail(err, UTIL_ERR_MALFORMED, t[1].start,
+              "is a WebAssembly component (component model); weld runs core modules only — components are not "
+              "supported yet");
+    err->line = (int)t[1].line;
+    err->col = (int)t[1].col;
+    ok = false;
   } else {
     ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, features, out, err);
   }

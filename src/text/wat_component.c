@@ -203,7 +203,7 @@ bool cp_index(cp *p, int sort, uint32_t *out) {
   }
   uint32_t ct = 1;
   for (cscope *s = p->sc->parent; s; s = s->parent, ct++) {
-    uint32_t idx;
+    uint32_t idx = 0;
     if (!text_names_get(&s->names[sort], t->id, t->idlen, &idx)) continue;
     if (!outer_sort(sort))
       return cp_fail(p, t, "outer item `%.*s` is not a module, type, or component", (int)t->idlen - 1, t->id + 1);
@@ -233,7 +233,7 @@ static bool emit_export_alias(cp *p, int sort, uint32_t inst, const text_token *
 bool cp_ref_inner(cp *p, int sort, uint32_t *out) {
   if (cp_peek(p, 1)->kind != TOK_STRING) return cp_index(p, sort, out) && cp_expect_rpar(p);
   int isort = cs_core_export(sort) ? CS_CORE_INSTANCE : CS_INSTANCE;
-  uint32_t inst;
+  uint32_t inst = 0;
   if (!cp_index(p, isort, &inst)) return false;
   /* `$i "a" "b"`: export b of the instance exported as a */
   while (cp_peek(p, 1)->kind == TOK_STRING)
@@ -315,7 +315,10 @@ bool cp_extname(cp *p, text_buf *out) {
     for (int i = 0; i < 3; i++)
       if (cp_is_kw(p, cp_peek(p, 1), kinds[i])) k = i;
     if (k < 0) break;
-    if (seen & (1u << k)) return cp_fail(p, cp_peek(p, 1), "unexpected token");
+    if (seen & (1u << k)) {
+      ok = cp_fail(p, cp_peek(p, 1), "unexpected token");
+      break;
+    }
     seen |= 1u << k;
     p->pos += 2;
     text_buf_byte(&attrs, (uint8_t)k);
@@ -418,7 +421,7 @@ static bool canon_opts(cp *p, text_buf *out) {
   bool ok = true;
   for (;;) {
     const text_token *t = cp_tok(p);
-    uint32_t idx;
+    uint32_t idx = 0;
     if (cp_is_kw(p, t, "string-encoding=utf8")) text_buf_byte(&b, 0);
     else if (cp_is_kw(p, t, "string-encoding=utf16")) text_buf_byte(&b, 1);
     else if (cp_is_kw(p, t, "string-encoding=latin1+utf16")) text_buf_byte(&b, 2);
@@ -489,7 +492,7 @@ static const struct builtin {
  * type index the caller appends. */
 static bool canon_body(cp *p, text_buf *out, bool *lift) {
   const text_token *t = cp_tok(p);
-  uint32_t idx;
+  uint32_t idx = 0;
   *lift = false;
   if (cp_kw(p, "lift") || cp_kw(p, "lower")) {
     bool is_lift = cp_is_kw(p, t, "lift");
@@ -614,7 +617,7 @@ static bool instance_exports(cp *p, bool core, text_buf *out) {
     p->pos++;
     int sort = cs_sort_kw(p, !core);
     if (sort < 0) { ok = cp_fail(p, cp_tok(p), "unexpected token"); break; }
-    uint32_t idx;
+    uint32_t idx = 0;
     ok = cp_ref_inner(p, sort, &idx) && cp_expect_rpar(p);
     if (core) {
       static const uint8_t codes[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12};
@@ -647,7 +650,7 @@ static bool inline_instance(cp *p, bool core, uint32_t *idx) {
 
 /* `(instantiate x (with "n" ...)*)` after `instantiate`. */
 static bool instantiate(cp *p, bool core, text_buf *out) {
-  uint32_t idx, n = 0;
+  uint32_t idx = 0, n = 0;
   text_buf args = {0};
   bool ok = cp_ref(p, core ? CS_CORE_MODULE : CS_COMPONENT, true, &idx);
   while (ok && cp_lpar_kw(p, "with")) {
@@ -659,7 +662,7 @@ static bool instantiate(cp *p, bool core, text_buf *out) {
     p->pos++;
     int sort = cs_sort_kw(p, !core);
     if (sort < 0 || (core && sort != CS_CORE_INSTANCE)) { ok = cp_fail(p, t, "unexpected token"); break; }
-    uint32_t a;
+    uint32_t a = 0;
     bool inl = (sort == CS_INSTANCE || sort == CS_CORE_INSTANCE) &&
                (cp_tok(p)->kind == TOK_RPAR || cp_lpar_kw(p, "export"));
     ok = inl ? inline_instance(p, core, &a) : cp_ref_inner(p, sort, &a);
@@ -685,7 +688,7 @@ static bool instance_field(cp *p, bool core, size_t close) {
   const text_token *id = opt_id(p);
   size_t ex = core ? p->pos : cp_skip_inline_exports(p), ex_end = p->pos;
   int sort = core ? CS_CORE_INSTANCE : CS_INSTANCE;
-  uint32_t idx;
+  uint32_t idx = 0;
   text_buf b = {0};
   bool ok;
   if (!core && cp_lpar_kw(p, "import")) {
@@ -770,7 +773,7 @@ static void scope_finish(cscope *s, text_buf *out) {
 static bool core_module_field(cp *p, size_t close) {
   const text_token *id = opt_id(p);
   size_t ex = cp_skip_inline_exports(p), ex_end = p->pos;
-  uint32_t idx;
+  uint32_t idx = 0;
   text_buf b = {0};
   bool ok;
   if (cp_kw(p, "binary")) {
@@ -813,7 +816,7 @@ static bool component_field(cp *p, size_t close) {
   cp_scope_free(&inner);
   p->depth--;
   p->pos = close + 1;
-  uint32_t idx;
+  uint32_t idx = 0;
   ok = ok && cp_emit(p, CSEC_COMPONENT, -1, &b) && cs_define(p, CS_COMPONENT, id, &idx);
   text_buf_free(&b);
   return ok && cp_inline_exports(p, ex, ex_end, CS_COMPONENT, idx);
@@ -823,7 +826,7 @@ static bool component_field(cp *p, size_t close) {
 static bool func_field(cp *p) {
   const text_token *id = opt_id(p);
   size_t ex = cp_skip_inline_exports(p), ex_end = p->pos;
-  uint32_t idx;
+  uint32_t idx = 0;
   bool ok;
   if (cp_lpar_kw(p, "import")) {
     text_buf b = {0};
@@ -835,7 +838,7 @@ static bool func_field(cp *p) {
     ok = cp_alias_inline(p, CS_FUNC, id) && cp_expect_rpar(p);
     idx = p->sc->count[CS_FUNC] - 1;
   } else {
-    uint32_t ti;
+    uint32_t ti = 0;
     ok = cp_func_typeuse(p, &ti);
     if (ok && !cp_lpar_kw(p, "canon")) ok = cp_fail(p, cp_tok(p), "unexpected token");
     ok = ok && canon_inline(p, CS_FUNC, id, true, ti, &idx) && cp_expect_rpar(p);
@@ -849,7 +852,7 @@ static bool start_field(cp *p) {
   bool ok = cp_ref(p, CS_FUNC, true, &idx);
   while (ok && cp_lpar_kw(p, "value")) {
     p->pos += 2;
-    uint32_t v;
+    uint32_t v = 0;
     ok = cp_index(p, CS_VALUE, &v) && cp_expect_rpar(p);
     text_buf_u32(&args, v);
     n++;
@@ -907,7 +910,7 @@ static bool export_field(cp *p) {
     sort = cs_sort_kw(p, true);
   }
   if (ok && sort < 0) ok = cp_fail(p, t, "unexpected token");
-  uint32_t idx;
+  uint32_t idx = 0;
   /* an ascription's inline types are defined before the reference's aliases (the
    * reference reader's order): read it first */
   size_t ref = p->pos, after = ok ? p->toks[t - p->toks].match + 1 : 0;

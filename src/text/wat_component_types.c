@@ -42,7 +42,7 @@ bool cp_valtype(cp *p, text_buf *out) {
     text_buf_byte(out, (uint8_t)c);
     return true;
   }
-  uint32_t idx;
+  uint32_t idx = 0;
   if (t->kind == TOK_ID || t->kind == TOK_NUM) {
     if (!cp_index(p, CS_TYPE, &idx)) return false;
   } else if (t->kind == TOK_LPAR) {
@@ -120,7 +120,7 @@ bool cp_deftype(cp *p, text_buf *out, bool *resource) {
   const text_token *k = cp_peek(p, 1);
   p->pos += 2;
   bool ok = true;
-  uint32_t idx;
+  uint32_t idx = 0;
   if (cp_is_kw(p, k, "record")) {
     text_buf b = {0};
     uint32_t n = 0;
@@ -232,7 +232,7 @@ bool cp_type_field(cp *p) {
   const text_token *id = cp_tok(p)->kind == TOK_ID ? &p->toks[p->pos++] : NULL;
   if (cp_lpar_kw(p, "alias")) return cp_alias_inline(p, CS_TYPE, id) && cp_expect_rpar(p);
   size_t ex = cp_skip_inline_exports(p), ex_end = p->pos;
-  uint32_t idx;
+  uint32_t idx = 0;
   if (!enter(p)) return false;
   bool ok = hoist_deftype(p, id, &idx) && cp_expect_rpar(p);
   p->depth--;
@@ -299,7 +299,7 @@ static bool core_func_typeuse(cp *p, uint32_t *idx) {
 }
 
 static bool limits(cp *p, text_buf *out) {
-  uint32_t min, max;
+  uint32_t min = 0, max = 0;
   if (!cp_u32(p, &min)) return false;
   bool has_max = cp_tok(p)->kind == TOK_NUM;
   if (has_max && !cp_u32(p, &max)) return false;
@@ -316,7 +316,7 @@ static bool core_desc(cp *p, text_buf *out) {
   const text_token *k = cp_peek(p, 1);
   p->pos += 2;
   const text_token *id = cp_tok(p)->kind == TOK_ID ? &p->toks[p->pos++] : NULL;
-  uint32_t idx;
+  uint32_t idx = 0;
   bool ok;
   if (cp_is_kw(p, k, "func") || cp_is_kw(p, k, "tag")) {
     bool func = cp_is_kw(p, k, "func");
@@ -460,7 +460,7 @@ static bool comp_typeuse(cp *p, int kind, uint32_t *idx) {
 
 bool cp_externdesc(cp *p, int sort, text_buf *out, bool define) {
   const text_token *id = define && cp_tok(p)->kind == TOK_ID ? &p->toks[p->pos++] : NULL;
-  uint32_t idx;
+  uint32_t idx = 0;
   bool ok = true, closed = false;
   switch (sort) {
   case CS_CORE_MODULE:
@@ -526,7 +526,7 @@ bool cp_externdesc(cp *p, int sort, text_buf *out, bool define) {
 static bool alias_target(cp *p, int sort, const text_token *id) {
   const text_token *t = cp_tok(p);
   text_buf b = {0};
-  uint32_t idx;
+  uint32_t idx = 0;
   bool ok;
   if (cp_kw(p, "export") || (cp_is_kw(p, t, "core") && cp_is_kw(p, cp_peek(p, 1), "export") && (p->pos += 2))) {
     bool core = cp_is_kw(p, t, "core");
