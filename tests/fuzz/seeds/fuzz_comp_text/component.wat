@@ -13,12 +13,12 @@
   (core func $drop (canon resource.drop $R))
   (import "host" (instance $h
     (export "t" (type $t (sub resource)))
-    (export "g" (func (param "x" (own $t)) (result (option $t))))))
+    (export "g" (func (param "x" (own $t)) (result (option (own $t)))))))
   (alias export $h "g" (func $g))
-  (core func $g' (canon lower (func $g)))
+  (core func $g' (canon lower (func $g) (memory (core memory $i "mem"))))
   (component $inner
-    (import "x" (func (param "a" (tuple u8 s8)) (result (result u32 (error string)))))
+    (import "x" (func (param "s" string) (result u32)))
+    (type $tu (func (param "a" (tuple u8 s8)) (result (result u32 (error string)))))
     (type (instance (alias outer $c $r (type $rr)) (export "q" (type (eq $rr))))))
   (instance $ii (instantiate $inner (with "x" (func $f))))
-  (export "v" (type $v))
-  (start $f))
+  (export "r" (type $r)))
