@@ -197,8 +197,10 @@ done
 # AssemblyScript stage does); WELD_TEST_JCO=0 leaves it out on a machine without npm access
 if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
   stage "component (jco)" "$logs/component-jco.log" tests/component/jco.sh "$build/weld"
+  stage "component (jco text)" "$logs/component-jco-text.log" tests/component/jco_text.sh "$build/weld" "$cm_suite"
 else
   echo "component (jco):   skipped (WELD_TEST_JCO=0)"
+  echo "component (jco text): skipped (WELD_TEST_JCO=0)"
 fi
 
 # ---- the command line ------------------------------------------------------------------------
