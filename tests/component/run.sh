@@ -79,6 +79,17 @@ python3 "$root/tests/component/extract.py" comps "$suite/binary/binary.wast" cas
 comp="$(ls -S comps/cases-*.wasm | head -1)"
 label="validate a component"
 if out="$("$weld" validate "$comp" 2>&1)" && [ "$out" = "$comp: valid (component)" ]; then ok; else bad "$out"; fi
+label="validate a text component"
+text="$root/tests/fuzz/seeds/fuzz_comp_text/component.wat"
+if out="$("$weld" validate "$text" 2>&1)" && [ "$out" = "$text: valid (component)" ]; then ok; else bad "$out"; fi
+label="inspect a text component"
+if out="$("$weld" inspect "$text" 2>&1)" && grep -q "WebAssembly component, version 13" <<<"$out" &&
+  grep -q '^  "r" type (record' <<<"$out"; then ok; else bad "$out"; fi
+label="a text component's syntax error"
+printf '(component\n  (type $t u32)\n  (type $t u32))\n' >dup.wat
+out="$("$weld" validate dup.wat 2>&1)"
+rc=$?
+if [ $rc -eq 1 ] && [ "$out" = "weld: dup.wat:3:9: duplicate type identifier \$t" ]; then ok; else bad "rc $rc: $out"; fi
 label="validate every extracted component"
 n=0
 for f in comps/*.wasm; do "$weld" validate -q "$f" >/dev/null 2>err.txt || { n=$((n + 1)); cat err.txt; }; done
