@@ -528,8 +528,9 @@ static bool alias_target(cp *p, int sort, const text_token *id) {
   text_buf b = {0};
   uint32_t idx = 0;
   bool ok;
-  if (cp_kw(p, "export") || (cp_is_kw(p, t, "core") && cp_is_kw(p, cp_peek(p, 1), "export") && (p->pos += 2))) {
-    bool core = cp_is_kw(p, t, "core");
+  bool core = cp_is_kw(p, t, "core") && cp_is_kw(p, cp_peek(p, 1), "export");
+  if (core || cp_is_kw(p, t, "export")) {
+    p->pos += core ? 2 : 1;
     if (core != cs_core_export(sort)) return cp_fail(p, t, "unexpected token");
     ok = cp_index(p, core ? CS_CORE_INSTANCE : CS_INSTANCE, &idx);
     cs_emit_sort(&b, sort);
