@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "component/runtime.h"
+#include "text/text.h"
 
 static const char *const section_names[] = {"custom", "core module", "core instance", "core type", "component",
                                             "instance", "alias", "type", "canon", "start", "import", "export", "value"};
@@ -25,7 +26,18 @@ static bool load(const uint8_t *bytes, size_t len, comp_component **c, comp_info
                  util_error *verr) {
   *info = NULL;
   util_error_clear(verr);
+  util_error_clear(derr);
+  /* a text component is encoded first; its bytes are what gets decoded */
+  uint8_t *bin = NULL;
+  size_t n;
+  if (!text_is_binary(bytes, len)) {
+    *c = NULL;
+    if (!text_component_to_binary((const char *)bytes, len, &bin, &n, derr)) return false;
+    bytes = bin;
+    len = n;
+  }
   *c = comp_decode(bytes, len, derr);
+  free(bin);
   if (!*c) return false;
   comp_validate(*c, info, verr);
   return true;

@@ -45,7 +45,7 @@ bool cli_read_component(const char *path, uint8_t **bytes, size_t *len, util_err
     *bytes = NULL;
     return false;
   }
-  return comp_has_component_layer(*bytes, *len);
+  return comp_has_component_layer(*bytes, *len) || text_is_component(*bytes, *len);
 }
 
 void cli_print_load_error(const char *path, int rc, const util_error *err) {

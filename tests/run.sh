@@ -211,9 +211,11 @@ if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
       record "component run ($flavour)" 0 1 "($dir/weld missing)"
     fi
   done
+  stage "component (jco text)" "$logs/component-jco-text.log" tests/component/jco_text.sh "$build/weld" "$cm_suite"
 else
   echo "component (jco):   skipped (WELD_TEST_JCO=0)"
   echo "component run:     skipped (WELD_TEST_JCO=0)"
+  echo "component (jco text): skipped (WELD_TEST_JCO=0)"
 fi
 
 # ---- the command line ------------------------------------------------------------------------

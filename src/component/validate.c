@@ -978,7 +978,7 @@ static bool export_def(val *v, scope *s, const comp_export *e, uint32_t off) {
 }
 
 static bool definition(val *v, scope *s, const comp_def *d) {
-  const comp_ctype *t;
+  const comp_ctype *t = NULL;
   switch (d->sec) {
   case COMP_SEC_CORE_MODULE: {
     util_error e;

@@ -99,4 +99,17 @@ bool text_encode_module(const char *src, const text_token *toks, size_t lpar, te
 bool text_wat_encode_features(const char *src, size_t len, uint32_t features, text_buf *out, util_error *err);
 bool text_encode_module_features(const char *src, const text_token *toks, size_t lpar, uint32_t features,
                                  text_buf *out, util_error *err);
+/* The fields between tokens start and end (a `)`) as one module, named module_id (or
+ * NULL): the component reader's `(core module ...)`. */
+bool text_encode_module_fields(const char *src, const text_token *toks, size_t start, size_t end,
+                               const text_token *module_id, uint32_t features, text_buf *out, util_error *err);
+/* Decoded string tokens from *pos up to end, appended to out (`binary` and `quote` forms). */
+bool text_concat_strings(const char *src, const text_token *toks, size_t *pos, size_t end, text_buf *out,
+                         util_error *err);
+
+/* The component reader (wat_component.c): the `(component ...)` whose `(` is token lpar
+ * (also its `definition $id? binary|quote` script forms) to the component binary. */
+bool text_encode_component(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err);
+/* A whole text: `(component ...)` or bare component fields. */
+bool text_component_encode(const char *src, size_t len, text_buf *out, util_error *err);
 #endif

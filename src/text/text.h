@@ -31,6 +31,12 @@ struct wasm_module *text_load_module(const uint8_t *bytes, size_t len, const cha
 struct wasm_module *text_load_module_features(const uint8_t *bytes, size_t len, const char *filename,
                                               uint32_t features, util_error *err);
 
+/* Components (the component model's text format): true when the text's first form is
+ * `(component ...)`. text_component_to_binary encodes a `(component ...)` (or bare
+ * component fields) to the component binary, errors as text_wat_to_binary's. */
+bool text_is_component(const uint8_t *bytes, size_t len);
+bool text_component_to_binary(const char *src, size_t len, uint8_t **out, size_t *outlen, util_error *err);
+
 /* Printing ------------------------------------------------------------------------- */
 
 typedef enum { TEXT_PRINT_FLAT, TEXT_PRINT_FOLDED } text_print_style;

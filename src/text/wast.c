@@ -424,6 +424,7 @@ bool text_wast_module_bytes_features(const wast_script *s, const wast_module *m,
   util_error_clear(err);
   text_buf b = {0};
   bool ok = m->lpar == SIZE_MAX ? text_wat_encode_features(s->src, s->lx.len, features, &b, err)
+            : m->component      ? text_encode_component(s->src, s->lx.toks, m->lpar, &b, err)
                                 : text_encode_module_features(s->src, s->lx.toks, m->lpar, features, &b, err);
   if (!ok) {
     text_buf_free(&b);

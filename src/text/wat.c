@@ -1185,8 +1185,8 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   return ok;
 }
 
-static bool concat_strings(const char *src, const text_token *toks, size_t *pos, size_t end, text_buf *out,
-                           util_error *err) {
+bool text_concat_strings(const char *src, const text_token *toks, size_t *pos, size_t end, text_buf *out,
+                         util_error *err) {
   for (; *pos < end; (*pos)++) {
     const text_token *t = &toks[*pos];
     if (t->kind != TOK_STRING) {
@@ -1206,6 +1206,11 @@ static bool concat_strings(const char *src, const text_token *toks, size_t *pos,
   return true;
 }
 
+bool text_encode_module_fields(const char *src, const text_token *toks, size_t start, size_t end,
+                               const text_token *module_id, uint32_t features, text_buf *out, util_error *err) {
+  return encode_fields(src, toks, start, end, module_id, features, out, err);
+}
+
 bool text_encode_module(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err) {
   return text_encode_module_features(src, toks, lpar, WASM_FEATURES_ALL, out, err);
 }
@@ -1220,12 +1225,12 @@ bool text_encode_module_features(const char *src, const text_token *toks, size_t
   const text_token *t = &toks[pos];
   if (wat_is_kw(t, src, "binary")) {
     pos++;
-    return concat_strings(src, toks, &pos, close, out, err);
+    return text_concat_strings(src, toks, &pos, close, out, err);
   }
   if (wat_is_kw(t, src, "quote")) {
     pos++;
     text_buf text = {0};
-    bool ok = concat_strings(src, toks, &pos, close, &text, err);
+    bool ok = text_concat_strings(src, toks, &pos, close, &text, err);
     if (ok) ok = text_wat_encode_features((const char *)text.p, text.len, features, out, err);
     text_buf_free(&text);
     return ok;
@@ -1251,6 +1256,15 @@ bool text_wat_encode_features(const char *src, size_t len, uint32_t features, te
       err->col = (int)t[after].col;
       ok = false;
     }
+  } else if (t[0].kind == TOK_LPAR && wat_is_kw(&t[1], lx.src, "component")) {
+    /* a component in the text format, where a module is needed: as the decoder says it
+     * of a binary component */
+    util_fail(err, UTIL_ERR_MALFORMED, t[1].start,
+              "is a WebAssembly component (component model); weld runs core modules only — components are not "
+              "supported yet");
+    err->line = (int)t[1].line;
+    err->col = (int)t[1].col;
+    ok = false;
   } else {
     ok = encode_fields(lx.src, lx.toks, 0, lx.ntoks - 1, NULL, features, out, err);
   }

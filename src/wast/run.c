@@ -114,29 +114,49 @@ typedef enum { LOAD_OK, LOAD_SKIP, LOAD_TEXT, LOAD_MODULE } load_status;
 typedef struct loaded {
   load_status status;
   bool component;        /* a component: decoded and validated, never instantiated */
+  bool runs;             /* a component whose instantiation would run code or link imports */
   const char *skip;
   weld_module *mod;
   weld_error_kind kind;  /* LOAD_MODULE: the API's error kind */
   char msg[400];
 } loaded;
 
-static const char COMP_TEXT[] = "component model: the component text format is not read (binary components only)";
-static const char COMP_RUN[] = "component model: components are validated, not instantiated or run";
-static const char COMP_FEATURE[] = "component model: uses a feature weld does not support (values, GC core types)";
+static const char COMP_RUN[] = "not supported: running components";
+static const char COMP_FEATURE[] = "component model: uses a feature weld does not support (values, GC core types, core tags)";
 
-/* A (component binary ...): decoded and validated by src/component. The text format of
- * components is not read, so text components are skipped. */
+/* Whether instantiating c would do more than validation proves: link imports, run a
+ * start function, or instantiate core modules (their start functions, data and element
+ * segments) anywhere inside it. */
+static bool component_runs(const comp_component *c, bool top) {
+  for (uint32_t i = 0; i < c->ndefs; i++) {
+    const comp_def *d = &c->defs[i];
+    if (d->sec == COMP_SEC_START || (top && d->sec == COMP_SEC_IMPORT)) return true;
+    if (d->sec == COMP_SEC_CORE_INSTANCE && d->u.instance->code == 0x00) return true;
+    if (d->sec == COMP_SEC_COMPONENT && component_runs(d->u.component, false)) return true;
+  }
+  return false;
+}
+
+/* A component, binary or text (encoded by src/text's component reader): decoded and
+ * validated by src/component. */
 static void load_component(runner *cx, const wast_module *m, loaded *ld) {
   ld->component = true;
-  if (m->form != WAST_MOD_BINARY) {
-    ld->status = LOAD_SKIP;
-    ld->skip = COMP_TEXT;
-    return;
-  }
   uint8_t *bytes;
   size_t len;
   util_error ue;
   if (!text_wast_module_bytes(cx->script, m, &bytes, &len, &ue)) {
+    /* core modules inside may use syntax of a proposal weld does not read */
+    int feature = m->form == WAST_MOD_TEXT ? text_wast_module_feature(cx->script, m) : WAST_FEAT_NONE;
+    if (text_wast_feature_is_syntax(feature)) {
+      ld->status = LOAD_SKIP;
+      ld->skip = feature_reason(feature);
+      return;
+    }
+    if (starts_with(ue.msg, "not supported")) {
+      ld->status = LOAD_SKIP;
+      ld->skip = COMP_FEATURE;
+      return;
+    }
     ld->status = LOAD_TEXT;
     ld->kind = WELD_ERROR_MALFORMED;
     snprintf(ld->msg, sizeof ld->msg, "%s", ue.msg);
@@ -145,7 +165,7 @@ static void load_component(runner *cx, const wast_module *m, loaded *ld) {
   comp_component *c = comp_decode(bytes, len, &ue);
   free(bytes);
   if (c) {
-    comp_validate(c, NULL, &ue);
+    if (comp_validate(c, NULL, &ue)) ld->runs = component_runs(c, true);
     comp_free(c);
   }
   if (ue.kind == UTIL_ERR_NONE) {
@@ -352,9 +372,11 @@ static outcome cmd_module(runner *cx, const wast_command *c, result *r) {
   loaded ld;
   load(cx, &c->module, &ld);
   if (ld.component && ld.status == LOAD_OK) {
-    /* valid; what uses its instance is skipped */
+    /* valid; what uses its instance is skipped, and so is instantiating it when that
+     * would run code or link imports */
     add_module(cx, (run_module){c->module.id, NULL, true, NULL, COMP_RUN});
     if (!c->module.definition) cx->current = cx->nmods - 1;
+    if (ld.runs && !c->module.definition) return skip(r, COMP_RUN);
     return pass(r);
   }
   run_module sm = {c->module.id, ld.mod, true, NULL, ld.skip ? ld.skip : ld.component ? COMP_RUN : NULL};
@@ -435,6 +457,9 @@ static outcome cmd_action(runner *cx, const wast_command *c, result *r) {
 }
 
 static outcome cmd_assert_return(runner *cx, const wast_command *c, result *r) {
+  /* A skipped module (a component, which is not run) is the reason before any value. */
+  run_module *target = find_module(cx, c->action.module);
+  if (target && target->skip) return skip(r, target->skip);
   /* Expectations about values weld does not have are known before running anything. */
   weld_val none = {.kind = WELD_I32};
   for (uint32_t i = 0; i < c->nresults; i++) {

@@ -4,10 +4,10 @@
 #   tests/component/run.sh [WELD] [SUITE]
 #
 # SUITE is the component model's test scripts (default ../shared/testsuite/component-model).
-#  1. every script of SUITE through `weld wast`: binary components are decoded and
-#     validated against the script's verdicts; text-format components and everything that
-#     needs a component instance are skipped (weld reads components in the binary format
-#     and does not run them);
+#  1. every script of SUITE through `weld wast`: components (binary, and text encoded by
+#     src/text's component reader) are decoded and validated against the script's
+#     verdicts; everything that needs running a component is skipped (weld does not run
+#     components yet); the failures listed in known_failures.txt are counted apart;
 #  2. tests/component/cases.py's components, built byte by byte with the verdict the
 #     specification gives each;
 #  3. the command line on components: validate, inspect (text and --json), run.
@@ -22,16 +22,37 @@ case "$suite" in /*) ;; *) suite="$(pwd)/$suite" ;; esac
 harness_init component "${1:-$root/build/weld}" python3
 skipped=0
 
+# Commands of the suite that fail for validation rules src/component does not implement
+# yet (its README's "Not done yet"): `weld wast` reports them as failures; here each is
+# counted as a known failure, and a listed command that no longer fails is a failure
+# of this stage (the list must shrink as the rules come).
+known_list="$root/tests/component/known_failures.txt"
+declare -A known_fail=() known_seen=()
+while read -r key _; do
+  [ -n "$key" ] && [ "${key:0:1}" != "#" ] && known_fail[$key]=1
+done <"$known_list"
+known=0
+
 # wast FILE: adds the script's counts; prints its failures
 wast() {
-  local f=$1 last p fl s
+  local f=$1 last p fl s key line
   label="weld wast $(basename "$f")"
   "$weld" wast "$f" >wast.out 2>&1
   last="$(tail -1 wast.out)"
   if [[ "$last" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
     p=${BASH_REMATCH[1]} fl=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
-    passed=$((passed + p)) failed=$((failed + fl)) skipped=$((skipped + s))
-    [ "$fl" -eq 0 ] || grep -E '^FAIL|^weld:' wast.out | sed "s|^|  $(basename "$f"): |"
+    passed=$((passed + p)) skipped=$((skipped + s))
+    while IFS= read -r line; do
+      key="$(sed -E 's/^FAIL ([^:]+:[0-9]+):.*/\1/' <<<"$line")"
+      if [ -n "${known_fail[$key]:-}" ]; then
+        known=$((known + 1)) fl=$((fl - 1))
+        known_seen[$key]=1
+      else
+        echo "  $(basename "$f"): $line"
+      fi
+    done < <(grep -E '^FAIL' wast.out)
+    grep -E '^weld:' wast.out | sed "s|^|  $(basename "$f"): |"
+    failed=$((failed + fl))
   else
     bad "no summary line: $(tail -3 wast.out)"
   fi
@@ -40,6 +61,10 @@ wast() {
 # 1. the suite's scripts
 if [ -d "$suite" ]; then
   while IFS= read -r f; do wast "$f"; done < <(find "$suite" -name '*.wast' | LC_ALL=C sort)
+  label="known failures ($known_list)"
+  for key in "${!known_fail[@]}"; do
+    [ -n "${known_seen[$key]:-}" ] || bad "$key is listed but did not fail: remove it from the list"
+  done
 else
   label="suite"
   bad "no component-model suite at $suite"
@@ -54,6 +79,17 @@ python3 "$root/tests/component/extract.py" comps "$suite/binary/binary.wast" cas
 comp="$(ls -S comps/cases-*.wasm | head -1)"
 label="validate a component"
 if out="$("$weld" validate "$comp" 2>&1)" && [ "$out" = "$comp: valid (component)" ]; then ok; else bad "$out"; fi
+label="validate a text component"
+text="$root/tests/fuzz/seeds/fuzz_comp_text/component.wat"
+if out="$("$weld" validate "$text" 2>&1)" && [ "$out" = "$text: valid (component)" ]; then ok; else bad "$out"; fi
+label="inspect a text component"
+if out="$("$weld" inspect "$text" 2>&1)" && grep -q "WebAssembly component, version 13" <<<"$out" &&
+  grep -q '^  "r" type (record' <<<"$out"; then ok; else bad "$out"; fi
+label="a text component's syntax error"
+printf '(component\n  (type $t u32)\n  (type $t u32))\n' >dup.wat
+out="$("$weld" validate dup.wat 2>&1)"
+rc=$?
+if [ $rc -eq 1 ] && [ "$out" = "weld: dup.wat:3:9: duplicate type identifier \$t" ]; then ok; else bad "rc $rc: $out"; fi
 label="validate every extracted component"
 n=0
 for f in comps/*.wasm; do "$weld" validate -q "$f" >/dev/null 2>err.txt || { n=$((n + 1)); cat err.txt; }; done
@@ -107,6 +143,6 @@ out="$("$weld" validate old.wasm 2>&1)"
 rc=$?
 if [ $rc -eq 1 ] && [ "$out" = "weld: old.wasm: unknown binary version (at offset 0x4)" ]; then ok; else bad "exit $rc: $out"; fi
 
-echo "skipped: $skipped commands (component text format, component instances, unsupported features)"
+echo "skipped: $skipped commands (running components, unsupported features); known failures: $known (validation rules not implemented, tests/component/known_failures.txt)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -67,6 +67,9 @@ for t in "${targets[@]}"; do
   [ -d "tests/fuzz/seeds/$name" ] && extra=("tests/fuzz/seeds/$name")
   # The script runner also starts from the suite's scripts themselves (read, never written).
   [ "$name" = fuzz_wast ] && [ -d "$suite" ] && extra+=("$suite")
+  # The component text reader also starts from the component-model scripts.
+  [ "$name" = fuzz_comp_text ] && [ -d "$(dirname "$suite")/component-model" ] &&
+    extra+=("$(dirname "$suite")/component-model")
   # The component decoder starts from the components of the component-model scripts and
   # tests/component/cases.py (extracted at run time).
   if [ "$name" = fuzz_component ] && command -v python3 >/dev/null; then

@@ -213,6 +213,40 @@ static unsigned long each_allocation(const run *r) {
 
 /* ---------- operations -------------------------------------------------------------- */
 
+/* A component in the text format with the reader's every kind of field and abbreviation:
+ * nested core module and component, inline types, aliases of instance exports, implicit
+ * outer aliases, inline exports, a resource, canonical functions with options, names. */
+static const char component_text[] =
+    "(component $c\n"
+    "  (core module $m (memory (export \"mem\") 1)\n"
+    "    (func (export \"realloc\") (param i32 i32 i32 i32) (result i32) (i32.const 0))\n"
+    "    (func (export \"f\") (param i32 i32) (result i32) (local.get 0)))\n"
+    "  (core instance $i (instantiate $m))\n"
+    "  (type $r (record (field \"a\" u32) (field \"b\" (list string))))\n"
+    "  (type $v (variant (case \"x\" $r) (case \"y\")))\n"
+    "  (type $R (resource (rep i32)))\n"
+    "  (func $f (export \"f\") (param \"s\" string) (result u32)\n"
+    "    (canon lift (core func $i \"f\") (memory (core memory $i \"mem\"))\n"
+    "      (realloc (core func $i \"realloc\")) string-encoding=utf8))\n"
+    "  (core func $drop (canon resource.drop $R))\n"
+    "  (import \"host\" (implements \"a:b/c\") (instance $h\n"
+    "    (export \"t\" (type $t (sub resource)))\n"
+    "    (export \"g\" (func (param \"x\" (own $t)) (result (option (own $t)))))))\n"
+    "  (alias export $h \"g\" (func $g))\n"
+    "  (core func $g2 (canon lower (func $g) (memory (core memory $i \"mem\"))))\n"
+    "  (core type $mt (module (import \"a\" \"b\" (func (param i32))) (export \"c\" (memory 1))))\n"
+    "  (component $inner\n"
+    "    (import \"x\" (func (param \"s\" string) (result u32)))\n"
+    "    (type $tu (func (param \"a\" (tuple u8 s8)) (result (result u32 (error string)))))\n"
+    "    (type (instance (export \"q\" (type (eq $r))))))\n"
+    "  (instance $ii (instantiate $inner (with \"x\" (func $f))))\n"
+    "  (export \"r\" (type $r)))\n";
+
+static bool op_component(void *ctx, util_error *err, uint8_t **out, size_t *outlen) {
+  const char *src = ctx;
+  return text_component_to_binary(src, strlen(src), out, outlen, err);
+}
+
 static bool op_wat(void *ctx, util_error *err, uint8_t **out, size_t *outlen) {
   const char *src = ctx;
   return text_wat_to_binary(src, strlen(src), "big.wat", out, outlen, err);
@@ -342,6 +376,9 @@ void oom_text_tests(void) {
 
   run wat = {"text_wat_to_binary (large module)", op_wat, big, true};
   each_allocation(&wat);
+
+  run comp = {"text_component_to_binary", op_component, (void *)component_text, true};
+  each_allocation(&comp);
 
   free(bin);
 
