@@ -142,6 +142,25 @@ static char *label_id(pr *p, uint32_t n) {
   return NULL;
 }
 
+/* " func", " any", ... or the type's index (or name). */
+static void heaptype(pr *p, uint32_t h) {
+  if (wasm_heap_name(h)) fprintf(p->f, " %s", wasm_heap_name(h));
+  else ref(p, ID_TYPE, h - WASM_HEAP_INDEX);
+}
+
+/* A reference type in full: "(ref null? ht)". */
+static void reftype(pr *p, wasm_vtype t) {
+  fprintf(p->f, "(ref%s", wasm_ref_nullable(t) ? " null" : "");
+  heaptype(p, wasm_ref_heap(t));
+  fputc(')', p->f);
+}
+
+/* A struct field index (fields are not named by the name section weld reads). */
+static void field_ref(pr *p, uint32_t type, uint32_t field) {
+  (void)type;
+  fprintf(p->f, " %" PRIu32, field);
+}
+
 static void valtypes(pr *p, const char *kw, const wasm_vtype *t, uint32_t n) {
   if (n == 0) return;
   fprintf(p->f, " (%s", kw);
@@ -255,14 +274,20 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
     break;
   case WASM_IMM_SHUFFLE: for (int i = 0; i < 16; i++) fprintf(f, " %u", in->c.v128[i]); break;
   case WASM_IMM_LANE: fprintf(f, " %u", in->lane); break;
-  case WASM_IMM_REFTYPE: {
-    uint32_t h = wasm_ref_heap(in->reftype);
-    if (h == WASM_HEAP_FUNC) fputs(" func", f);
-    else if (h == WASM_HEAP_EXTERN) fputs(" extern", f);
-    else if (h == WASM_HEAP_EXN) fputs(" exn", f);
-    else ref(p, ID_TYPE, h - WASM_HEAP_INDEX);
+  case WASM_IMM_REFTYPE: heaptype(p, wasm_ref_heap(in->reftype)); break;
+  case WASM_IMM_TYPE_FIELD: ref(p, ID_TYPE, in->idx); field_ref(p, in->idx, in->idx2); break;
+  case WASM_IMM_TYPE_FIXED: ref(p, ID_TYPE, in->idx); fprintf(f, " %" PRIu32, in->idx2); break;
+  case WASM_IMM_TYPE_DATA: ref(p, ID_TYPE, in->idx); ref(p, ID_DATA, in->idx2); break;
+  case WASM_IMM_TYPE_ELEM: ref(p, ID_TYPE, in->idx); ref(p, ID_ELEM, in->idx2); break;
+  case WASM_IMM_TYPE_TYPE: ref(p, ID_TYPE, in->idx); ref(p, ID_TYPE, in->idx2); break;
+  case WASM_IMM_HEAPTYPE: fputc(' ', f); reftype(p, in->reftype); break;
+  case WASM_IMM_BR_ON_CAST:
+    label_ref(p, in->idx, labels, depth);
+    fputc(' ', f);
+    reftype(p, in->reftype);
+    fputc(' ', f);
+    reftype(p, in->reftype2);
     break;
-  }
   case WASM_IMM_MEMINIT:
     if (in->idx2) ref(p, ID_MEM, in->idx2);
     ref(p, ID_DATA, in->idx);

@@ -82,7 +82,11 @@ bool wat_index(wat *w, int space, uint32_t *out) {
  * the reference reader's lexer does ("unknown operator anyfunc"); a known one in the wrong
  * place is an unexpected token. */
 static bool type_expected(wat *w, const text_token *t) {
-  static const char *const known[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref",
+  static const char *const known[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref", "anyref",
+                                      "eqref", "i31ref", "structref", "arrayref", "nullref", "nullfuncref",
+                                      "nullexternref", "exnref", "nullexnref", "any", "eq", "i31", "struct",
+                                      "array", "none", "nofunc", "noextern", "noexn", "field", "sub", "rec",
+                                      "final", "i8", "i16",
                                       "func", "extern", "param", "result", "local", "type", "export",
                                       "import", "then", "else", "item", "offset", "mut", "table",
                                       "memory", "global", "elem", "data", "start", "module", "declare"};
@@ -93,11 +97,28 @@ static bool type_expected(wat *w, const text_token *t) {
   return wat_fail(w, t, "unknown operator %.*s", (int)(t->len > 64 ? 64 : t->len), w->src + t->start);
 }
 
+/* The abstract heap types by name, and their nullable references' shorthands. */
+static const struct { const char *heap, *ref; uint8_t code; } abstract_heaps[] = {
+    {"func", "funcref", WASM_HEAP_FUNC},         {"extern", "externref", WASM_HEAP_EXTERN},
+    {"exn", "exnref", WASM_HEAP_EXN},            {"any", "anyref", WASM_HEAP_ANY},
+    {"eq", "eqref", WASM_HEAP_EQ},               {"i31", "i31ref", WASM_HEAP_I31},
+    {"struct", "structref", WASM_HEAP_STRUCT},   {"array", "arrayref", WASM_HEAP_ARRAY},
+    {"none", "nullref", WASM_HEAP_NONE},         {"noextern", "nullexternref", WASM_HEAP_NOEXTERN},
+    {"nofunc", "nullfuncref", WASM_HEAP_NOFUNC}, {"noexn", "nullexnref", WASM_HEAP_NOEXN}};
+enum { NABSTRACT = sizeof abstract_heaps / sizeof abstract_heaps[0] };
+
+/* A shorthand reference type keyword (funcref, anyref, ...) at t: its type, else 0. */
+static uint32_t ref_shorthand(const wat *w, const text_token *t) {
+  for (size_t i = 0; i < NABSTRACT; i++)
+    if (wat_is_kw(t, w->src, abstract_heaps[i].ref)) return abstract_heaps[i].code;
+  return 0;
+}
+
 bool wat_heaptype(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
-  if (wat_is_kw(t, w->src, "func")) *out = WASM_HEAP_FUNC;
-  else if (wat_is_kw(t, w->src, "extern")) *out = WASM_HEAP_EXTERN;
-  else if (wat_is_kw(t, w->src, "exn")) *out = WASM_HEAP_EXN;
+  size_t a = 0;
+  while (a < NABSTRACT && !wat_is_kw(t, w->src, abstract_heaps[a].heap)) a++;
+  if (a < NABSTRACT) *out = abstract_heaps[a].code;
   else if (t->kind == TOK_ID || t->kind == TOK_NUM) {
     uint32_t x;
     if (!wat_index(w, SPACE_TYPE, &x)) return false;
@@ -107,6 +128,11 @@ bool wat_heaptype(wat *w, uint32_t *out) {
   } else return wat_fail(w, t, "unexpected token");
   w->pos++;
   return true;
+}
+
+bool wat_field_index(wat *w, uint32_t type, uint32_t *out) {
+  (void)type;
+  return wat_u32(w, out);
 }
 
 /* `(ref null? ht)` at the cursor */
@@ -126,10 +152,7 @@ static bool ref_form(wat *w, uint32_t *out) {
 bool wat_reftype(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
   if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
-  if (wat_is_kw(t, w->src, "funcref")) *out = WASM_FUNCREF;
-  else if (wat_is_kw(t, w->src, "externref")) *out = WASM_EXTERNREF;
-  else if (wat_is_kw(t, w->src, "exnref")) *out = WASM_EXNREF;
-  else return type_expected(w, t);
+  if (!(*out = ref_shorthand(w, t))) return type_expected(w, t);
   w->pos++;
   return true;
 }
@@ -150,10 +173,13 @@ void wat_emit_valtype(text_buf *out, uint32_t t) {
 
 bool wat_valtype(wat *w, uint32_t *out) {
   static const struct { const char *n; uint8_t t; } vt[] = {
-      {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b},
-      {"funcref", 0x70}, {"externref", 0x6f}, {"exnref", 0x69}};
+      {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b}};
   if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
   const text_token *t = wat_tok(w);
+  if ((*out = ref_shorthand(w, t))) {
+    w->pos++;
+    return true;
+  }
   for (size_t i = 0; i < sizeof vt / sizeof vt[0]; i++) {
     if (wat_is_kw(t, w->src, vt[i].n)) {
       *out = vt[i].t;

@@ -71,6 +71,8 @@ bool wat_u32(wat *w, uint32_t *out);
 bool wat_valtype(wat *w, uint32_t *out);
 bool wat_reftype(wat *w, uint32_t *out);
 bool wat_heaptype(wat *w, uint32_t *out);
+/* A struct field of type index `type`: a number, or a field name of that type. */
+bool wat_field_index(wat *w, uint32_t type, uint32_t *out);
 /* The binary form of a value type, and of a heap type. */
 void wat_emit_valtype(text_buf *out, uint32_t t);
 void wat_emit_heaptype(text_buf *out, uint32_t h);

@@ -46,6 +46,8 @@ static bool check_vtype(const wasm_module *m, wasm_vtype t, uint32_t limit, int6
   if (!wasm_is_reftype(t)) return true;
   /* 2.0 has only funcref and externref (and exnref comes with exception handling) */
   if (t >= 0x100 && !(m->features & WASM_FEATURE_TYPED_REFS)) return invalid(err, off, "malformed reference type");
+  if (wasm_is_gc_abstract_heap(wasm_ref_heap(t)) && !(m->features & WASM_FEATURE_GC))
+    return invalid(err, off, "malformed reference type");
   int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
   if (i >= 0 && (uint64_t)i >= limit) return invalid(err, off, "unknown type %lld", (long long)i);
   return true;

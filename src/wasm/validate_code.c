@@ -239,6 +239,8 @@ static inline wasm_ctrl *label(vfn *v, uint32_t depth) { return &v->st.ctrls[v->
 static bool check_vtype(vfn *v, wasm_vtype t) {
   if (!wasm_is_reftype(t)) return true;
   if (t >= 0x100 && !(v->m->features & WASM_FEATURE_TYPED_REFS)) return fail(v, "malformed reference type");
+  if (wasm_is_gc_abstract_heap(wasm_ref_heap(t)) && !(v->m->features & WASM_FEATURE_GC))
+    return fail(v, "malformed reference type");
   int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
   if (i >= 0 && (uint64_t)i >= v->m->ntypes) return fail(v, "unknown type %lld", (long long)i);
   return true;
@@ -356,6 +358,13 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   case WASM_IMM_F64C:
   case WASM_IMM_V128C: return true;
   case WASM_IMM_REFTYPE: return check_vtype(v, in->reftype);
+  case WASM_IMM_TYPE_FIELD:
+  case WASM_IMM_TYPE_FIXED:
+  case WASM_IMM_TYPE_DATA:
+  case WASM_IMM_TYPE_ELEM:
+  case WASM_IMM_TYPE_TYPE:
+  case WASM_IMM_HEAPTYPE:
+  case WASM_IMM_BR_ON_CAST: return fail(v, "not supported: GC instruction %s", oi->name);
   }
   return true;
 }
