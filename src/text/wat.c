@@ -130,11 +130,6 @@ bool wat_heaptype(wat *w, uint32_t *out) {
   return true;
 }
 
-bool wat_field_index(wat *w, uint32_t type, uint32_t *out) {
-  (void)type;
-  return wat_u32(w, out);
-}
-
 /* `(ref null? ht)` at the cursor */
 static bool ref_form(wat *w, uint32_t *out) {
   w->pos += 2;
@@ -208,7 +203,13 @@ static bool same_type(const wat_functype *f, const text_buf *p, const text_buf *
 
 /* Appends the type; its index in *x. False (nothing added) when out of memory. */
 static bool add_type(wat *w, const text_buf *p, const text_buf *r, uint32_t *x) {
-  wat_functype f = {util_try_malloc(p->len + 1), util_try_malloc(r->len + 1), vt_count(p), vt_count(r)};
+  wat_functype f;
+  memset(&f, 0, sizeof f);
+  f.params = util_try_malloc(p->len + 1);
+  f.results = util_try_malloc(r->len + 1);
+  f.np = vt_count(p);
+  f.nr = vt_count(r);
+  f.final = true; /* a plain (func ...) */
   size_t cap = w->types_cap;
   if (!f.params || !f.results || w->ntypes == UINT32_MAX || !UTIL_VEC_TRY_PUSH(w->types, w->ntypes, cap, f)) {
     free(f.params);
@@ -300,7 +301,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
     if (x >= w->ntypes) {
       if (p.len || r.len) ok = wat_fail(w, at, "unknown type");
     } else if (p.len || r.len) {
-      if (!same_type(&w->types[x], &p, &r)) ok = wat_fail(w, at, "inline function type");
+      if (w->types[x].kind != WASM_TYPE_FUNC || !same_type(&w->types[x], &p, &r)) ok = wat_fail(w, at, "inline function type");
     } else if (bind == 1) {
       for (uint32_t i = 0; ok && i < w->types[x].np; i++) ok = add_local(w, NULL, w->types[x].params[i]);
     }
@@ -312,7 +313,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
   } else if (ok) {
     x = UINT32_MAX;
     for (uint32_t i = 0; i < w->ntypes; i++) {
-      if (same_type(&w->types[i], &p, &r)) { x = i; break; }
+      if (wat_type_reusable(&w->types[i]) && same_type(&w->types[i], &p, &r)) { x = i; break; }
     }
     if (x == UINT32_MAX && !add_type(w, &p, &r, &x)) ok = wat_oom(w, at);
   }
@@ -323,7 +324,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
     /* a block type naming a type without parameters and with at most one result is
      * written in the short form, as other tools do */
     *bt = x;
-    if (ok && x < w->ntypes && w->types[x].np == 0 && w->types[x].nr <= 1)
+    if (ok && x < w->ntypes && w->types[x].kind == WASM_TYPE_FUNC && w->types[x].np == 0 && w->types[x].nr <= 1)
       *bt = w->types[x].nr ? -(int64_t)w->types[x].results[0] : -64;
   }
   return ok;
@@ -357,22 +358,6 @@ static int space_of_kw(const text_token *t, const char *src) {
   return -1;
 }
 
-static bool type_def(wat *w) {
-  if (!wat_is_lpar_kw(w, "func")) return wat_fail(w, wat_tok(w), "unexpected token");
-  size_t close = wat_tok(w)->match;
-  w->pos += 2;
-  if (wat_tok(w)->kind == TOK_ID) w->pos++;
-  text_buf p = {0}, r = {0};
-  bool ok = params_results(w, &p, &r, 2);
-  if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
-  uint32_t x;
-  if (ok && (p.oom || r.oom || !add_type(w, &p, &r, &x))) ok = wat_oom(w, wat_tok(w));
-  text_buf_free(&p);
-  text_buf_free(&r);
-  w->pos = close + 1;
-  return ok && wat_expect_rpar(w);
-}
-
 static bool first_pass(wat *w, size_t start, size_t end) {
   int first_def = -1; /* the kind of the first definition, for "import after ..." */
   /* Type names first: a reference type may name a type defined further on (the
@@ -382,6 +367,14 @@ static bool first_pass(wat *w, size_t start, size_t end) {
     if (wat_is_kw(wat_peek(w, 1), w->src, "type")) {
       w->pos += 2;
       if (!add_name(w, SPACE_TYPE)) return false;
+    } else if (wat_is_kw(wat_peek(w, 1), w->src, "rec")) {
+      /* (rec (type $t ...)*) */
+      for (w->pos += 2; w->pos < close && wat_is_lpar_kw(w, "type");) {
+        size_t tclose = wat_tok(w)->match;
+        w->pos += 2;
+        if (!add_name(w, SPACE_TYPE)) return false;
+        w->pos = tclose + 1;
+      }
     }
     w->pos = close + 1;
   }
@@ -398,7 +391,10 @@ static bool first_pass(wat *w, size_t start, size_t end) {
     int space = space_of_kw(kw, w->src);
     if (wat_is_kw(kw, w->src, "type")) {
       if (wat_tok(w)->kind == TOK_ID) w->pos++; /* named above */
-      if (!type_def(w)) return false;
+      if (!wat_type_def(w)) return false;
+      w->nexplicit_types = w->ntypes;
+    } else if (wat_is_kw(kw, w->src, "rec")) {
+      if (!wat_rec_def(w)) return false;
       w->nexplicit_types = w->ntypes;
     } else if (space >= 0) {
       if (!add_name(w, space)) return false;
@@ -1076,7 +1072,7 @@ static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
     const text_token *kw = wat_peek(w, 1);
     w->pos += 2;
     bool ok = true;
-    if (wat_is_kw(kw, w->src, "type")) ok = true;
+    if (wat_is_kw(kw, w->src, "type") || wat_is_kw(kw, w->src, "rec")) ok = true;
     else if (wat_is_kw(kw, w->src, "func")) ok = func_field(w, s);
     else if (wat_is_kw(kw, w->src, "table")) ok = table_field(w, s);
     else if (wat_is_kw(kw, w->src, "memory")) ok = memory_field(w, s);
@@ -1095,7 +1091,8 @@ static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
     }
     if (!ok) return false;
     if (any_oom(w, s)) return wat_oom(w, kw);
-    if (!wat_is_kw(kw, w->src, "type") && !wat_is_kw(kw, w->src, "import") && w->pos != close)
+    if (!wat_is_kw(kw, w->src, "type") && !wat_is_kw(kw, w->src, "rec") && !wat_is_kw(kw, w->src, "import") &&
+        w->pos != close)
       return wat_fail(w, wat_tok(w), "unexpected token");
     w->pos = close + 1;
   }
@@ -1163,16 +1160,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   if (ok) {
     static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
     text_buf_bytes(out, magic, 8);
-    text_buf types = {0};
-    for (uint32_t i = 0; i < w.ntypes; i++) {
-      text_buf_byte(&types, 0x60);
-      text_buf_u32(&types, w.types[i].np);
-      for (uint32_t k = 0; k < w.types[i].np; k++) wat_emit_valtype(&types, w.types[i].params[k]);
-      text_buf_u32(&types, w.types[i].nr);
-      for (uint32_t k = 0; k < w.types[i].nr; k++) wat_emit_valtype(&types, w.types[i].results[k]);
-    }
-    section(out, 1, w.ntypes, &types, true);
-    text_buf_free(&types);
+    wat_emit_types(&w, out);
     section(out, 2, s.nimport, &s.import, true);
     section(out, 3, s.nfunc, &s.func, true);
     section(out, 4, s.ntable, &s.table, true);
@@ -1198,8 +1186,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   text_buf *bufs[] = {&s.import, &s.func, &s.table, &s.mem, &s.global, &s.export, &s.start, &s.elem, &s.code, &s.data, &s.tag};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) text_buf_free(bufs[i]);
   for (int i = 0; i < SPACE_COUNT; i++) text_names_free(&w.names[i]);
-  for (uint32_t i = 0; i < w.ntypes; i++) { free(w.types[i].params); free(w.types[i].results); }
-  free(w.types);
+  wat_types_free(&w);
   text_names_free(&w.locals);
   for (int i = 0; i < SPACE_COUNT; i++) text_buf_free(&w.nm_space[i]);
   text_buf *nbufs[] = {&w.nm_locals, &w.nm_labels, &w.fn_locals, &w.fn_labels};
