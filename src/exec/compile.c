@@ -44,6 +44,7 @@ static bool gc_refused(const wasm_module *m, const wasm_instr *in, util_error *e
 
 /* The first GC instruction in the module's constant expressions, or -1. */
 static int gc_in_const_expr(const wasm_expr *e) {
+  if (!e->bytes) return -1;
   util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
   util_error scratch;
   util_error_clear(&scratch);
