@@ -830,6 +830,8 @@ out_has '      br_on_cast $l (ref null $node) (ref $leaf)'; out_has '    array.n
 cp out.txt gc2.wat
 run 0 print gc2.wat; if diff -q out.txt gc2.wat >/dev/null; then ok; else bad "gc.wat: print does not read back to the same text"; fi
 run 0 print --folded gc.wat; out_has 'struct.get_u $leaf 2'
+run 0 inspect gc.wat; out_has '  type[1] struct (mut i32, (ref null 0), i8) <: type[0] rec[0..1]'; out_has '  type[2] array (mut i8)'
+run 0 inspect --json gc.wat; out_has '"kind": "struct"'
 run 1 run --invoke f gc.wat; err_line '^weld: gc.wat: not supported: GC instruction struct.set \(at offset 0x4e\)$'
 printf '(module (type $s (struct (field i32))) (func (param (ref $s)) (struct.set $s 0 (local.get 0) (i32.const 1))))' > gcbad.wat
 run 1 validate gcbad.wat; err_line '^weld: gcbad.wat: immutable field 0'
