@@ -29,8 +29,49 @@ static bool reserve_stack(exec_tr *t, size_t want) {
   return true;
 }
 
+/* GC's run time (heap objects, casts) is not implemented: a module that uses a GC
+ * instruction validates and is then refused. call_indirect to a function type that may
+ * have subtypes needs the same run-time subtype check as a cast. */
+static bool gc_refused(const wasm_module *m, const wasm_instr *in, util_error *err) {
+  const wasm_opinfo *oi = &wasm_opinfo_table[in->op];
+  if (oi->prefix == 0xfb || in->op == WASM_OP_REF_EQ)
+    return util_fail(err, UTIL_ERR_LIMIT, in->offset, "not supported: GC instruction %s", oi->name);
+  if ((in->op == WASM_OP_CALL_INDIRECT || in->op == WASM_OP_RETURN_CALL_INDIRECT) && in->idx < m->ntypes &&
+      !m->deftypes[in->idx].final)
+    return util_fail(err, UTIL_ERR_LIMIT, in->offset, "not supported: GC instruction %s to a non-final type", oi->name);
+  return true;
+}
+
+/* The first GC instruction in the module's constant expressions, or -1. */
+static int gc_in_const_expr(const wasm_expr *e) {
+  if (!e->bytes) return -1;
+  util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
+  util_error scratch;
+  util_error_clear(&scratch);
+  while (e->bytes && !util_reader_eof(&r)) {
+    wasm_instr in;
+    if (!wasm_read_instr(&r, &in, &scratch)) return -1;
+    if (wasm_opinfo_table[in.op].prefix == 0xfb) return in.op;
+  }
+  return -1;
+}
+
+static bool gc_const_refused(const wasm_module *m, util_error *err) {
+  int op = -1;
+  for (uint32_t i = m->nglobal_imports; i < m->nglobals && op < 0; i++) op = gc_in_const_expr(&m->globals[i].init);
+  for (uint32_t i = m->ntable_imports; i < m->ntables && op < 0; i++) op = gc_in_const_expr(&m->tables[i].init);
+  for (uint32_t i = 0; i < m->nelems && op < 0; i++) {
+    const wasm_elem *el = &m->elems[i];
+    for (uint32_t k = 0; el->exprs && k < el->count && op < 0; k++) op = gc_in_const_expr(&el->exprs[k]);
+  }
+  if (op < 0) return true;
+  return util_fail(err, UTIL_ERR_LIMIT, -1, "not supported: GC instruction %s in a constant expression",
+                   wasm_opinfo_table[op].name);
+}
+
 static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, util_error *err) {
   exec_tr *t = ctx;
+  if (!gc_refused(t->m, in, err)) return false;
   t->cur_off = in->offset;
   size_t h = t->n > st->nvals ? t->n : st->nvals;
   if (!reserve_stack(t, h + t->max_arity + 16)) return out_of_memory(t, err);
@@ -173,32 +214,9 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   return true;
 }
 
-/* A module type's engine-wide id: its signature at store level (type indices replaced by
- * the ids of the earlier types, a reference to itself by EXEC_HEAP_SELF). 0 when out of
- * memory or past the ids a value type can hold. */
-static exec_typeid acquire_type(exec_typetab *types, const exec_module *em, const wasm_functype *ft, uint32_t self) {
-  size_t n = (size_t)ft->nparams + ft->nresults;
-  wasm_vtype small[16] = {0};
-  wasm_vtype *buf = n <= 16 ? small : util_try_malloc(n * sizeof *buf);
-  if (!buf) return 0;
-  for (size_t k = 0; k < n; k++) {
-    wasm_vtype t = k < ft->nparams ? ft->params[k] : ft->results[k - ft->nparams];
-    int64_t i = wasm_is_reftype(t) ? wasm_heap_typeidx(wasm_ref_heap(t)) : -1;
-    if (i == self) t = wasm_reftype(wasm_ref_nullable(t), EXEC_HEAP_SELF);
-    else if (i >= 0) t = exec_vtype_canon(em, t);
-    buf[k] = t;
-  }
-  exec_typeid id = exec_typeid_acquire(types, ft->nparams, buf, ft->nresults, buf + ft->nparams);
-  if (buf != small) free(buf);
-  if (id > WASM_MAX_TYPE_INDEX) {
-    exec_typeid_release(types, id);
-    return 0;
-  }
-  return id;
-}
-
 exec_typeid exec_module_typeid_acquire(const exec_module *em, uint32_t typeidx) {
-  return acquire_type(em->types, em, &em->wasm->types[typeidx], typeidx);
+  exec_typeid_retain(em->types, em->typeids[typeidx]);
+  return em->typeids[typeidx];
 }
 
 static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
@@ -260,15 +278,11 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
     wasm_vmodule_free(&vm);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
   }
-  for (uint32_t i = 0; i < m->ntypes; i++) {
-    const wasm_functype *ft = &m->types[i];
-    em->typeids[i] = acquire_type(types, em, ft, i);
-    if (!em->typeids[i]) {
-      exec_module_free(em);
-      wasm_vmodule_free(&vm);
-      return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
-    }
-    em->ntypeids = i + 1;
+  memset(em->typeids, 0, (m->ntypes + 1) * sizeof(exec_typeid));
+  if (!exec_typeids_intern(types, m, em->typeids, &em->ntypeids)) {
+    exec_module_free(em);
+    wasm_vmodule_free(&vm);
+    return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
   }
   uint32_t ndef = m->nfuncs - m->nfunc_imports;
   em->codes = util_arena_try_alloc(&em->arena, (ndef + 1) * sizeof(exec_code));
@@ -310,6 +324,13 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
   }
   translator_free(&t);
   wasm_vmodule_free(&vm);
+  if (ok) ok = gc_const_refused(m, err);
+  if (!ok && err && err->kind == UTIL_ERR_LIMIT && strncmp(err->msg, "not supported: GC", 17) == 0) {
+    /* an invalid module is reported as such, whatever it uses */
+    util_error verr;
+    util_error_clear(&verr);
+    if (!wasm_validate(m, &verr)) *err = verr;
+  }
   if (!ok) {
     em->wasm = NULL; /* the caller keeps the module on failure */
     exec_module_free(em);

@@ -123,6 +123,7 @@ typedef struct loaded {
 
 static const char COMP_RUN[] = "not supported: running components";
 static const char COMP_FEATURE[] = "component model: uses a feature weld does not support (values, GC core types, core tags)";
+static const char GC_RUNTIME[] = "needs the GC run time (heap objects, casts): not supported yet";
 
 /* Whether instantiating c would do more than validation proves: link imports, run a
  * start function, or instantiate core modules (their start functions, data and element
@@ -234,6 +235,12 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
       const char *why = weld_module_func_fallback(ld->mod, k);
       if (why) wast_stats_tier_reason(cx->st, why, 1);
     }
+  }
+  if (!ld->mod && starts_with(weld_error_message(err), "not supported: GC")) {
+    ld->status = LOAD_SKIP;
+    ld->skip = GC_RUNTIME;
+    weld_error_free(err);
+    return;
   }
   if (!ld->mod) {
     /* Binary modules have no text to read features from; these messages are weld's

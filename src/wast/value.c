@@ -24,9 +24,9 @@ const char *wast_value_arg(const wast_value *v, weld_val *out) {
   case WAST_V_F64: out->kind = WELD_F64; memcpy(&out->of.f64, &v->u.i64, 8); return NULL;
   case WAST_V_V128: out->kind = WELD_V128; memcpy(out->of.v128, v->u.v128, 16); return NULL;
   case WAST_V_REF_NULL:
-    if (heap_is(v, "func")) { out->kind = WELD_FUNCREF; return NULL; }
-    if (heap_is(v, "extern")) { out->kind = WELD_EXTERNREF; return NULL; }
-    if (heap_is(v, "exn")) { out->kind = WELD_EXNREF; return NULL; }
+    if (heap_is(v, "func") || heap_is(v, "nofunc")) { out->kind = WELD_FUNCREF; return NULL; }
+    if (heap_is(v, "extern") || heap_is(v, "noextern")) { out->kind = WELD_EXTERNREF; return NULL; }
+    if (heap_is(v, "exn") || heap_is(v, "noexn")) { out->kind = WELD_EXNREF; return NULL; }
     return text_wast_feature_name(WAST_FEAT_GC);
   case WAST_V_REF_EXTERN: out->kind = WELD_EXTERNREF; out->of.externref = extern_ref(v->u.i32); return NULL;
   default: return text_wast_feature_name(WAST_FEAT_GC); /* ref.host: an anyref from the host */
@@ -75,9 +75,14 @@ wast_match wast_value_match(const wast_value *e, const weld_val *got, const char
   }
   case WAST_V_V128: return got->kind == WELD_V128 && v128_matches(e, got->of.v128);
   case WAST_V_REF_NULL:
-    if (heap_is(e, "func")) return got->kind == WELD_FUNCREF && !got->of.funcref;
-    if (heap_is(e, "extern")) return got->kind == WELD_EXTERNREF && !got->of.externref;
-    if (heap_is(e, "exn")) return got->kind == WELD_EXNREF && !got->of.exnref;
+    /* a null of the func, extern or exn hierarchy (a bottom type names the same null);
+     * `ref.null` alone: a null reference of any type */
+    if (heap_is(e, "func") || heap_is(e, "nofunc")) return got->kind == WELD_FUNCREF && !got->of.funcref;
+    if (heap_is(e, "extern") || heap_is(e, "noextern")) return got->kind == WELD_EXTERNREF && !got->of.externref;
+    if (heap_is(e, "exn") || heap_is(e, "noexn")) return got->kind == WELD_EXNREF && !got->of.exnref;
+    if (!e->heap.s)
+      return (got->kind == WELD_FUNCREF && !got->of.funcref) || (got->kind == WELD_EXTERNREF && !got->of.externref) ||
+             (got->kind == WELD_EXNREF && !got->of.exnref);
     *feature = text_wast_feature_name(WAST_FEAT_GC);
     return WAST_MATCH_FEATURE;
   case WAST_V_REF_EXTERN:
