@@ -12,8 +12,9 @@ build_pkgs=(cmake make gcc libc6-dev binutils)
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
 # profiler's SVG (tests/trace).
 # python3: tests/component builds components byte by byte and extracts them from scripts.
+# llvm-16-dev: the optimising tier (src/opt) is built and tested when llvm-config-16 is there.
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
-  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3)
+  rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3 llvm-16-dev)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
