@@ -431,10 +431,54 @@ static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t
   uint32_t nfp = call_args(l, ft);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
   if (l->n - ft->nparams + span > l->maxn) l->maxn = l->n - ft->nparams + span;
+  uint32_t typeid = l->ol->em->typeids[typeidx];
+  /* the fast path: an element that is a function of this instance compiled by this tier
+   * is called directly, as `call` would; anything else (and every trap) goes through
+   * the runtime */
+  LLVMBasicBlockRef b1 = new_bb(l, ""), b2 = new_bb(l, ""), b3 = new_bb(l, ""), fast = new_bb(l, "");
+  LLVMBasicBlockRef slow = new_bb(l, ""), done = new_bb(l, "");
+  LLVMValueRef inst = load_at(l, l->ptr, l->ctx, CTXOFF(inst), true);
+  LLVMValueRef tables = load_at(l, l->ptr, inst, offsetof(exec_instance, tables), true);
+  LLVMValueRef tab = load_at(l, l->ptr, tables, (size_t)table * sizeof(void *), true);
+  LLVMValueRef size = load_at(l, l->i32, tab, offsetof(exec_table, size), false);
+  LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntULT, idx, size, ""), b1, slow);
+  LLVMPositionBuilderAtEnd(l->b, b1);
+  LLVMValueRef elems = load_at(l, l->ptr, tab, offsetof(exec_table, elems), false);
+  LLVMValueRef ix = LLVMBuildZExt(l->b, idx, l->i64, "");
+  LLVMValueRef f = LLVMBuildLoad2(l->b, l->ptr, LLVMBuildGEP2(l->b, l->ptr, elems, &ix, 1, ""), "");
+  LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, f, LLVMConstNull(l->ptr), ""), b2, slow);
+  LLVMPositionBuilderAtEnd(l->b, b2);
+  LLVMValueRef same = LLVMBuildICmp(l->b, LLVMIntEQ, load_at(l, l->i32, f, offsetof(exec_func, typeid), false),
+                                    ci32(l, typeid), "");
+  same = LLVMBuildAnd(
+      l->b, same, LLVMBuildICmp(l->b, LLVMIntEQ, load_at(l, l->ptr, f, offsetof(exec_func, inst), false), inst, ""), "");
+  LLVMBuildCondBr(l->b, same, b3, slow);
+  LLVMPositionBuilderAtEnd(l->b, b3);
+  LLVMValueRef k = LLVMBuildSub(l->b, load_at(l, l->i32, f, offsetof(exec_func, index), false),
+                                ci32(l, l->m->nfunc_imports), "");
+  LLVMValueRef kx = LLVMBuildZExt(l->b, k, l->i64, "");
+  LLVMValueRef code = LLVMBuildLoad2(l->b, l->ptr, LLVMBuildGEP2(l->b, l->ptr, cptr(l, l->ol->code), &kx, 1, ""), "");
+  LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, code, LLVMConstNull(l->ptr), ""), fast, slow);
+  LLVMPositionBuilderAtEnd(l->b, fast);
+  LLVMValueRef dp = depth_ptr(l);
+  LLVMValueRef d = LLVMBuildLoad2(l->b, l->i32, dp, "");
+  LLVMBuildStore(l->b, LLVMBuildAdd(l->b, d, ci32(l, 1), ""), dp);
+  LLVMValueRef fargs[2] = {slot_ptr(l, nfp), l->ctx};
+  LLVMValueRef r1 = LLVMBuildCall2(l->b, l->ol->fn_type, code, fargs, 2, "");
+  d = LLVMBuildLoad2(l->b, l->i32, dp, "");
+  LLVMBuildStore(l->b, LLVMBuildSub(l->b, d, ci32(l, 1), ""), dp);
+  LLVMBasicBlockRef fast_end = LLVMGetInsertBlock(l->b);
+  LLVMBuildBr(l->b, done);
+  LLVMPositionBuilderAtEnd(l->b, slow);
   LLVMTypeRef pt[6] = {l->ptr, l->ptr, l->i32, l->i32, l->i32, l->ptr};
-  LLVMValueRef args[6] = {l->ctx, slot_ptr(l, nfp), idx, ci32(l, table), ci32(l, l->ol->em->typeids[typeidx]),
-                          slot_ptr(l, nfp + span)};
-  LLVMValueRef r = call_c(l, (const void *)jit_rt_call_indirect, l->i32, pt, 6, args);
+  LLVMValueRef args[6] = {l->ctx, slot_ptr(l, nfp), idx, ci32(l, table), ci32(l, typeid), slot_ptr(l, nfp + span)};
+  LLVMValueRef r2 = call_c(l, (const void *)jit_rt_call_indirect, l->i32, pt, 6, args);
+  LLVMBuildBr(l->b, done);
+  LLVMPositionBuilderAtEnd(l->b, done);
+  LLVMValueRef r = LLVMBuildPhi(l->b, l->i32, "");
+  LLVMValueRef rv[2] = {r1, r2};
+  LLVMBasicBlockRef rb[2] = {fast_end, slow};
+  LLVMAddIncoming(r, rv, rb, 2);
   reload_mem(l);
   check(l, r, off);
   call_results(l, ft, nfp);

@@ -18,6 +18,8 @@ typedef struct opt_lower {
   LLVMValueRef *fns;       /* per defined function */
   LLVMTypeRef fn_type;
   bool guard;              /* reserved: accesses are checked explicitly in both modes */
+  void *const *code;       /* per defined function: its machine code once compiled (NULL
+                              for the interpreted ones); read by call_indirect's fast path */
 } opt_lower;
 
 /* Lowers defined function k into ol->fns[k]. NULL on success, else why it stays in the
