@@ -210,11 +210,19 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   LLVMDisposeMessage(verr);
   if (!oom && !bad && om->base.stats.compiled) {
     LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-    LLVMErrorRef e = LLVMRunPasses(mod, "default<O2>", tm, po);
+    /* WELD_OPT_PIPELINE: another pass pipeline, for measuring (docs/debugging.md) */
+    const char *pipeline = getenv("WELD_OPT_PIPELINE");
+    LLVMErrorRef e = LLVMRunPasses(mod, pipeline && *pipeline ? pipeline : "default<O2>", tm, po);
     LLVMDisposePassBuilderOptions(po);
     if (e) {
       LLVMConsumeError(e);
       bad = "LLVM: the O2 pipeline failed";
+    }
+    /* WELD_OPT_DUMP: the optimised IR on stderr (docs/debugging.md) */
+    if (!bad && getenv("WELD_OPT_DUMP")) {
+      char *ir = LLVMPrintModuleToString(mod);
+      fputs(ir, stderr);
+      LLVMDisposeMessage(ir);
     }
   }
   if (oom || bad || !om->base.stats.compiled) {
