@@ -13,13 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <llvm-c/Analysis.h>
-#include <llvm-c/Error.h>
-#include <llvm-c/LLJIT.h>
-#include <llvm-c/Orc.h>
-#include <llvm-c/Target.h>
-#include <llvm-c/TargetMachine.h>
-#include <llvm-c/Transforms/PassBuilder.h>
 
 #include "opt_int.h"
 
@@ -37,17 +30,17 @@ static char init_error[256];
 static atomic_uint_fast64_t module_serial;
 static exec_memory no_memory;
 
-bool opt_available(void) {
-#if defined(__x86_64__)
-  return true;
+/* Needs x86-64 (the X86 target, the baseline tier's runtime) and libLLVM 16 at run time. */
+const char *opt_unavailable_reason(void) {
+#if !defined(__x86_64__)
+  return "not supported: the optimising tier needs x86-64";
 #else
-  return false;
+  const char *why = NULL;
+  return opt_llvm_load(&why) ? NULL : why;
 #endif
 }
 
-const char *opt_unavailable_reason(void) {
-  return opt_available() ? NULL : "not supported: the optimising tier needs x86-64";
-}
+bool opt_available(void) { return opt_unavailable_reason() == NULL; }
 
 static void set_error(const char *what, LLVMErrorRef e) {
   char *msg = LLVMGetErrorMessage(e);
@@ -56,8 +49,10 @@ static void set_error(const char *what, LLVMErrorRef e) {
 }
 
 static void init(void) {
-  LLVMInitializeNativeTarget();
-  LLVMInitializeNativeAsmPrinter();
+  LLVMInitializeX86TargetInfo();
+  LLVMInitializeX86Target();
+  LLVMInitializeX86TargetMC();
+  LLVMInitializeX86AsmPrinter();
   LLVMOrcLLJITBuilderRef b = LLVMOrcCreateLLJITBuilder();
   LLVMErrorRef e = LLVMOrcCreateLLJIT(&jit, b);
   if (e) {

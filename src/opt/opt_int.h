@@ -3,7 +3,7 @@
 #ifndef WELD_OPT_INT_H
 #define WELD_OPT_INT_H
 
-#include <llvm-c/Core.h>
+#include "llvm_api.h"
 
 #include "../jit/jit_int.h"
 #include "opt.h"
