@@ -49,8 +49,6 @@ typedef struct lw {
   uint32_t nctl, capctl;
   bool dead;
   uint32_t dead_nest;
-  LLVMBasicBlockRef trap_bb, unwind_bb;
-  LLVMValueRef trap_kind, trap_off, unw_kind, unw_off;
   bool oom;
 } lw;
 
@@ -143,33 +141,39 @@ static LLVMValueRef intrinsic(lw *l, const char *name, LLVMTypeRef *tys, size_t 
 
 /* ---------- traps ---------- */
 
-/* Branches to the trap block when cond holds. */
+/* A block that reports a trap and returns its kind: jit_rt_trap (this instruction's trap)
+ * or jit_rt_unwind (a callee's or helper's, adding this function's frame). One per site:
+ * one shared block with phis of every site's kind and offset made LLVM's register
+ * allocation slow on large functions. */
+static LLVMBasicBlockRef leave_bb(lw *l, const void *fn, LLVMValueRef kind, uint32_t off) {
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(l->b), bb = new_bb(l, "trap");
+  LLVMPositionBuilderAtEnd(l->b, bb);
+  LLVMTypeRef pt[4] = {l->ptr, l->i32, l->i32, l->i32};
+  LLVMValueRef args[4] = {l->ctx, kind, ci32(l, off), ci32(l, l->k)};
+  call_c(l, fn, l->i32, pt, 4, args);
+  LLVMBuildRet(l->b, kind);
+  LLVMPositionBuilderAtEnd(l->b, here);
+  return bb;
+}
+
+/* Leaves through a trap of `kind` when cond holds. */
 static void trap_if(lw *l, LLVMValueRef cond, uint32_t kind, uint32_t off) {
-  LLVMBasicBlockRef here = LLVMGetInsertBlock(l->b), go = new_bb(l, "");
-  LLVMBuildCondBr(l->b, cond, l->trap_bb, go);
-  LLVMValueRef kv = ci32(l, kind), ov = ci32(l, off);
-  LLVMAddIncoming(l->trap_kind, &kv, &here, 1);
-  LLVMAddIncoming(l->trap_off, &ov, &here, 1);
+  LLVMBasicBlockRef t = leave_bb(l, (const void *)jit_rt_trap, ci32(l, kind), off), go = new_bb(l, "");
+  LLVMBuildCondBr(l->b, cond, t, go);
   LLVMPositionBuilderAtEnd(l->b, go);
 }
 
-/* A trap kind `r` (i32) from a helper or callee: nonzero leaves through the unwind block. */
+/* A trap kind `r` (i32) from a helper or callee: nonzero leaves, adding this frame. */
 static void check(lw *l, LLVMValueRef r, uint32_t off) {
-  LLVMBasicBlockRef here = LLVMGetInsertBlock(l->b), go = new_bb(l, "");
-  LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, r, ci32(l, 0), ""), l->unwind_bb, go);
-  LLVMValueRef ov = ci32(l, off);
-  LLVMAddIncoming(l->unw_kind, &r, &here, 1);
-  LLVMAddIncoming(l->unw_off, &ov, &here, 1);
+  LLVMBasicBlockRef t = leave_bb(l, (const void *)jit_rt_unwind, r, off), go = new_bb(l, "");
+  LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, r, ci32(l, 0), ""), t, go);
   LLVMPositionBuilderAtEnd(l->b, go);
 }
 
 /* A trap kind computed at run time reported as this instruction's (jit_rt_trap). */
 static void trap_kind_if(lw *l, LLVMValueRef r, uint32_t off) {
-  LLVMBasicBlockRef here = LLVMGetInsertBlock(l->b), go = new_bb(l, "");
-  LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, r, ci32(l, 0), ""), l->trap_bb, go);
-  LLVMValueRef ov = ci32(l, off);
-  LLVMAddIncoming(l->trap_kind, &r, &here, 1);
-  LLVMAddIncoming(l->trap_off, &ov, &here, 1);
+  LLVMBasicBlockRef t = leave_bb(l, (const void *)jit_rt_trap, r, off), go = new_bb(l, "");
+  LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, r, ci32(l, 0), ""), t, go);
   LLVMPositionBuilderAtEnd(l->b, go);
 }
 
@@ -1057,26 +1061,6 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   if (nlocals && !l->locals) why = "out of memory";
 
   LLVMBasicBlockRef entry = new_bb(l, "entry");
-  l->trap_bb = new_bb(l, "trap");
-  l->unwind_bb = new_bb(l, "unwind");
-  LLVMPositionBuilderAtEnd(l->b, l->trap_bb);
-  l->trap_kind = LLVMBuildPhi(l->b, l->i32, "");
-  l->trap_off = LLVMBuildPhi(l->b, l->i32, "");
-  {
-    LLVMTypeRef pt[4] = {l->ptr, l->i32, l->i32, l->i32};
-    LLVMValueRef args[4] = {l->ctx, l->trap_kind, l->trap_off, ci32(l, k)};
-    call_c(l, (const void *)jit_rt_trap, l->i32, pt, 4, args);
-    LLVMBuildRet(l->b, l->trap_kind);
-  }
-  LLVMPositionBuilderAtEnd(l->b, l->unwind_bb);
-  l->unw_kind = LLVMBuildPhi(l->b, l->i32, "");
-  l->unw_off = LLVMBuildPhi(l->b, l->i32, "");
-  {
-    LLVMTypeRef pt[4] = {l->ptr, l->i32, l->i32, l->i32};
-    LLVMValueRef args[4] = {l->ctx, l->unw_kind, l->unw_off, ci32(l, k)};
-    call_c(l, (const void *)jit_rt_unwind, l->i32, pt, 4, args);
-    LLVMBuildRet(l->b, l->unw_kind);
-  }
   LLVMPositionBuilderAtEnd(l->b, entry);
   LLVMValueRef frame_end = NULL;
   if (!why) {
@@ -1135,9 +1119,6 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   if (fs < code->frame_slots) fs = code->frame_slots;
   *frame_slots = fs;
   LLVMSetOperand(frame_end, 1, ci64(l, (uint64_t)fs * 8));
-  /* no predecessor: the phis of an unused trap block would have no operands */
-  if (!LLVMGetFirstUse(LLVMBasicBlockAsValue(l->trap_bb))) LLVMDeleteBasicBlock(l->trap_bb);
-  if (!LLVMGetFirstUse(LLVMBasicBlockAsValue(l->unwind_bb))) LLVMDeleteBasicBlock(l->unwind_bb);
   /* the declared function becomes the body */
   LLVMValueRef decl = ol->fns[k];
   LLVMReplaceAllUsesWith(decl, l->fn);
