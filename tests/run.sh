@@ -321,6 +321,11 @@ if need "$build/weld" "$build" "opt"; then
     WELD_TIER=optimized stage "guard (optimized tier)" "$logs/guard-optimized.log" \
       tests/guard/run.sh "$build/weld" "$build/weld_unit"
   fi
+  # the same command-line checks under ASan and UBSan (LLVM-compiled code calling the
+  # instrumented runtime, and the reverse)
+  if need "$asan/weld" "$asan" "opt-asan"; then
+    stage "opt (asan)" "$logs/opt-asan.log" tests/opt/opt_test.sh "$asan/weld"
+  fi
 else
   record "opt (cli)" 0 1 "($build/weld missing)"
 fi
