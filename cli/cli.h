@@ -187,12 +187,12 @@ typedef struct cli_run_opts {
 /* True when a --profile value names the profiler ("guest" or "guest,PATH"), setting
  * *path to PATH (NULL without one); false for a (deprecated) preset name. */
 bool cli_profile_value(const char *v, bool *guest, const char **path);
-/* --tier's value: "interp" or "baseline" (a weld_tier); false for anything else. */
+/* --tier's value: "interp", "baseline" or "optimized" (a weld_tier); false for anything else. */
 bool cli_tier_value(const char *v, int *tier);
 /* --tier-stats: how many of the module's functions run as machine code, and why the others
  * do not, on stderr. */
 struct weld_module;
-void cli_print_tier_stats(const struct weld_module *mod);
+void cli_print_tier_stats(const struct weld_module *mod, int tier);
 /* run_wasi.c: the module's WASI imports bound to ctx (entries for weld_instance_new), and
  * the context bound to the instance's memory once it exists. */
 struct wasi_ctx;

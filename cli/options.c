@@ -143,6 +143,7 @@ bool cli_parser_knows(const cli_opt *opts, size_t nopts, const char *arg) {
 bool cli_tier_value(const char *v, int *tier) {
   if (strcmp(v, "interp") == 0) *tier = 0;
   else if (strcmp(v, "baseline") == 0) *tier = 1;
+  else if (strcmp(v, "optimized") == 0) *tier = 2;
   else return false;
   return true;
 }

@@ -264,7 +264,7 @@ enum {
 static const cli_opt run_opts[] = {
     {"--invoke", NULL, "NAME", RUN_INVOKE},
     {"--bounds", NULL, "guard|explicit", RUN_BOUNDS},
-    {"--tier", NULL, "interp|baseline", RUN_TIER},
+    {"--tier", NULL, "interp|baseline|optimized", RUN_TIER},
     {"--tier-stats", NULL, NULL, RUN_TIER_STATS},
     {"--fuel", NULL, "N", RUN_LIMIT},
     {"--max-memory", NULL, "SIZE", RUN_LIMIT},
@@ -350,7 +350,7 @@ int cli_cmd_run(int argc, char **argv) {
     case RUN_TIER: {
       int t;
       if (cli_tier_value(v, &t)) cfg.tier = (weld_tier)t, tier_given = true;
-      else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier: '%s' is not 'interp' or 'baseline'", v);
+      else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier: '%s' is not 'interp', 'baseline' or 'optimized'", v);
       break;
     }
     case RUN_TIER_STATS: tier_stats = true; break;
@@ -385,6 +385,12 @@ int cli_cmd_run(int argc, char **argv) {
     /* the sampler reads the interpreter's call records; compiled frames have none yet */
     if (tier_given) fprintf(stderr, "weld: note: --profile=guest runs the interpreter (no samples from compiled code yet)\n");
     cfg.tier = WELD_TIER_INTERP;
+  }
+  const char *why_tier = weld_tier_unsupported(cfg.tier);
+  if (why_tier) {
+    wasi_options_free(&wopt);
+    fprintf(stderr, "weld: run: %s\n", why_tier);
+    return CLI_EXIT_USAGE;
   }
   prof.path = ropt.profile_path;
   path = p.operand;
@@ -453,7 +459,7 @@ int cli_cmd_run(int argc, char **argv) {
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
-  if (tier_stats) cli_print_tier_stats(mod);
+  if (tier_stats) cli_print_tier_stats(mod, cfg.tier);
   if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) {
     outcome.what = "refused";
     snprintf(outcome.error, sizeof outcome.error, "refused by the audit (--audit-first)");
@@ -570,7 +576,7 @@ out:
   return rc;
 }
 
-void cli_print_tier_stats(const struct weld_module *mod) {
+void cli_print_tier_stats(const struct weld_module *mod, int tier) {
   weld_tier_stats ts;
   weld_module_tier_stats(mod, &ts);
   if (!ts.functions) {
@@ -578,9 +584,9 @@ void cli_print_tier_stats(const struct weld_module *mod) {
     return;
   }
   fprintf(stderr,
-          "weld: tier baseline: %u of %u defined functions compiled to machine code (%llu bytes from %llu "
+          "weld: tier %s: %u of %u defined functions compiled to machine code (%llu bytes from %llu "
           "bytes of bodies in %.3f ms)\n",
-          ts.compiled, ts.functions, (unsigned long long)ts.code_bytes, (unsigned long long)ts.wasm_bytes,
+          tier == WELD_TIER_OPTIMIZED ? "optimized" : "baseline", ts.compiled, ts.functions, (unsigned long long)ts.code_bytes, (unsigned long long)ts.wasm_bytes,
           ts.compile_seconds * 1e3);
   uint32_t nimp = 0;
   for (size_t i = 0; i < weld_module_import_count(mod); i++) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "weld.h"
 #include "wast/run.h"
 
 /* The script's name in the per-script line: its file name without `.wast`. */
@@ -32,7 +33,7 @@ static const cli_opt wast_opts[] = {
     {"--name", NULL, "NAME", WAST_NAME},
     {"--fuel", NULL, "N", WAST_FUEL},
     {"--verbose", "-v", NULL, WAST_VERBOSE},
-    {"--tier", NULL, "interp|baseline", WAST_TIER},
+    {"--tier", NULL, "interp|baseline|optimized", WAST_TIER},
     {"--tier-stats", NULL, NULL, WAST_TIER_STATS},
     {"--bounds", NULL, "guard|explicit", WAST_BOUNDS},
 };
@@ -67,7 +68,7 @@ int cli_cmd_wast(int argc, char **argv) {
     case WAST_TIER: {
       int t;
       if (!cli_tier_value(p.value, &t)) {
-        p.rc = cli_usage_error("wast", "--tier: '%s' is not 'interp' or 'baseline'", p.value);
+        p.rc = cli_usage_error("wast", "--tier: '%s' is not 'interp', 'baseline' or 'optimized'", p.value);
         r = CLI_ARG_EXIT;
       } else {
         o.tier = 1 + t;
@@ -95,6 +96,17 @@ int cli_cmd_wast(int argc, char **argv) {
   if (r == CLI_ARG_EXIT) rc = p.rc;
   else if (nfiles == 0) rc = cli_usage_error("wast", "missing FILE");
   else if (name && nfiles > 1) rc = cli_usage_error("wast", "--name needs exactly one FILE");
+  if (rc == CLI_EXIT_OK) {
+    /* a tier this build lacks (--tier or WELD_TIER) is refused before any script runs */
+    weld_config c;
+    weld_config_default(&c);
+    if (o.tier > 0) c.tier = (weld_tier)(o.tier - 1);
+    const char *why = weld_tier_unsupported(c.tier);
+    if (why) {
+      fprintf(stderr, "weld: wast: %s\n", why);
+      rc = CLI_EXIT_USAGE;
+    }
+  }
   o.log = stderr;
   if (rc == CLI_EXIT_OK && log_path && !(o.log = fopen(log_path, "w"))) {
     fprintf(stderr, "weld: wast: cannot open %s: %s\n", log_path, strerror(errno));

@@ -204,7 +204,14 @@ typedef enum weld_tier {
   WELD_TIER_INTERP = 0,   /* the interpreter (the default) */
   WELD_TIER_BASELINE = 1, /* machine code from the baseline compiler (x86-64) for every function
                              it handles; the others stay interpreted */
+  WELD_TIER_OPTIMIZED = 2, /* machine code optimised by LLVM for every function it handles,
+                              compiled when the module is made; the others stay interpreted.
+                              Only in builds with LLVM: see weld_tier_unsupported */
 } weld_tier;
+
+/* NULL when this build and machine can run tier t, else why not ("not supported: the
+ * optimising tier (weld was built without LLVM)"). */
+const char *weld_tier_unsupported(weld_tier t);
 
 /* The edition of the standard modules are held to. */
 typedef enum weld_standard {
@@ -223,7 +230,7 @@ typedef struct weld_config {
 } weld_config;
 
 /* Fills a config with the defaults: the interpreter, unless the environment variable
- * WELD_TIER names another tier ("interp", "baseline"). */
+ * WELD_TIER names another tier ("interp", "baseline", "optimized"). */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory. */
 weld_engine *weld_engine_new(const weld_config *cfg);

@@ -339,6 +339,37 @@ for flavour in release asan; do
     record "plan ($flavour)" 0 1 "($dir/weld missing)"
   fi
 done
+# The optimising tier (src/opt, LLVM): the whole 2.0 suite with every function it lowers
+# optimised (the rest interpreted, per function), the 3.0 suite's scripts 2.0 lacks (3.0
+# instructions, several or 64-bit memories and tables: their functions fall back), the command-line
+# checks (fallback, traps and backtraces, fuel, deadlines against the interpreter) and the
+# resource guard's tests in the tier. Without LLVM the build refuses the tier, which
+# tests/opt checks (and the suites are not run).
+if need "$build/weld" "$build" "opt"; then
+  stage "opt (cli)" "$logs/opt.log" tests/opt/opt_test.sh "$build/weld"
+  if "$build/weld" run --tier optimized "$root/examples/fac.wasm" >/dev/null 2>&1 || \
+     ! "$build/weld" run --tier optimized "$root/examples/fac.wasm" 2>&1 | grep -q "built without LLVM"; then
+    if [ -d "$suite" ]; then
+      WELD_TIER=optimized WELD_SPEC_OUT="$build/spec/optimized" WELD="$build/weld" \
+        stage "spec (optimized tier)" "$logs/spec-optimized.log" tests/spec/run.sh "$suite"
+    fi
+    if [ -d "$suite3" ]; then
+      WELD_TIER=optimized SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures \
+        WELD_SPEC_ONLY="$(comm -13 <(ls "$suite" | sort) <(ls "$suite3" | sort) | tr '\n' ' ')" \
+        WELD_SPEC_OUT="$build/spec/optimized-3.0" WELD="$build/weld" \
+        stage "spec 3.0 (optimized tier)" "$logs/spec3-optimized.log" tests/spec/run.sh "$suite3"
+    fi
+    WELD_TIER=optimized stage "guard (optimized tier)" "$logs/guard-optimized.log" \
+      tests/guard/run.sh "$build/weld" "$build/weld_unit"
+  fi
+  # the same command-line checks under ASan and UBSan (LLVM-compiled code calling the
+  # instrumented runtime, and the reverse)
+  if need "$asan/weld" "$asan" "opt-asan"; then
+    stage "opt (asan)" "$logs/opt-asan.log" tests/opt/opt_test.sh "$asan/weld"
+  fi
+else
+  record "opt (cli)" 0 1 "($build/weld missing)"
+fi
 
 # ---- the resource guard (adversarial modules, limits, report, API) ------------------------------
 for flavour in release asan; do

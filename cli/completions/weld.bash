@@ -50,7 +50,7 @@ _weld() {
     --preset) values="$presets" ;;
     --profile) values="guest $presets" ;;
     --bounds) values="guard explicit" ;;
-    --tier) values="interp baseline" ;;
+    --tier) values="interp baseline optimized" ;;
     --format) values="md json" ;;
     --method) values="exact exhaustive greedy" ;;
     --coefficients) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;

@@ -10,6 +10,7 @@
 #include "weld.h"
 #include "exec/exec.h"
 #include "jit/jit.h"
+#include "opt/opt.h"
 #include "wasm/module.h"
 #include "text/text.h"
 #include "api_int.h"
@@ -256,6 +257,17 @@ void weld_config_default(weld_config *c) {
   c->bounds = WELD_BOUNDS_GUARD;
   jit_tier t;
   if (jit_tier_parse(getenv("WELD_TIER"), &t) && t == JIT_TIER_BASELINE && jit_available()) c->tier = WELD_TIER_BASELINE;
+  /* asked for by name: a build without it refuses to make modules, saying why */
+  if (jit_tier_parse(getenv("WELD_TIER"), &t) && t == JIT_TIER_OPTIMIZED) c->tier = WELD_TIER_OPTIMIZED;
+}
+
+const char *weld_tier_unsupported(weld_tier t) {
+  switch (t) {
+  case WELD_TIER_INTERP: return NULL;
+  case WELD_TIER_BASELINE: return jit_available() ? NULL : "not supported: the baseline tier needs x86-64";
+  case WELD_TIER_OPTIMIZED: return opt_unavailable_reason();
+  }
+  return "not supported: an unknown tier";
 }
 
 weld_engine *weld_engine_new(const weld_config *cfg) {
@@ -297,7 +309,10 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
-  if (e && e->cfg.tier == WELD_TIER_BASELINE && !jit_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue)) {
+  bool ok = true;
+  if (e && e->cfg.tier == WELD_TIER_BASELINE) ok = jit_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue);
+  else if (e && e->cfg.tier == WELD_TIER_OPTIMIZED) ok = opt_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue);
+  if (!ok) {
     exec_module_free(em);
     if (err) *err = api_error_from(&ue);
     return NULL;

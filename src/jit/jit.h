@@ -14,6 +14,7 @@
 typedef enum jit_tier {
   JIT_TIER_INTERP = 0,   /* the interpreter only */
   JIT_TIER_BASELINE = 1, /* every function the baseline compiler handles; the rest stay interpreted */
+  JIT_TIER_OPTIMIZED = 2, /* every function src/opt (LLVM) handles; the rest stay interpreted */
 } jit_tier;
 
 /* True when this build and CPU can run compiled code (x86-64 on a POSIX system). */
@@ -41,7 +42,7 @@ void jit_module_stats(const exec_module *em, jit_stats *out);
  * it is compiled (or the module was not compiled: see jit_module_stats). */
 const char *jit_func_fallback(const exec_module *em, uint32_t k);
 
-/* The tier named by `s` ("interp" or "baseline"); false for anything else. */
+/* The tier named by `s` ("interp", "baseline" or "optimized"); false for anything else. */
 bool jit_tier_parse(const char *s, jit_tier *out);
 
 #endif

@@ -61,6 +61,9 @@ void jit_code_unmap(void *p, size_t mapped);
 
 /* ---- runtime helpers called by compiled code (rt.c); all return a trap kind (0 = go on) ---- */
 exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
+/* The lowest native stack address compiled code may reach on this thread (a reserve for
+ * the C code it calls kept free): jit_ctx.cstack_limit. */
+uintptr_t jit_rt_cstack_limit(void);
 /* A trap at wasm offset `off` in defined function k: fills th's trap and backtrace. */
 uint32_t jit_rt_trap(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k);
 /* A callee returned a trap: adds the caller's frame (k, off) to the backtrace. */

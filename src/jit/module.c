@@ -22,6 +22,7 @@ bool jit_tier_parse(const char *s, jit_tier *out) {
   if (!s) return false;
   if (strcmp(s, "interp") == 0) *out = JIT_TIER_INTERP;
   else if (strcmp(s, "baseline") == 0) *out = JIT_TIER_BASELINE;
+  else if (strcmp(s, "optimized") == 0) *out = JIT_TIER_OPTIMIZED;
   else return false;
   return true;
 }

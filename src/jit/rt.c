@@ -17,7 +17,7 @@ static exec_memory no_memory;
 #define CSTACK_RESERVE ((uintptr_t)512 * 1024)
 static _Thread_local uintptr_t cstack_low;
 
-static uintptr_t cstack_limit(void) {
+uintptr_t jit_rt_cstack_limit(void) {
   if (!cstack_low) {
     uintptr_t low = 0;
     pthread_attr_t a;
@@ -44,7 +44,7 @@ exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *i
   c.stack_limit = (exec_slot *)(void *)((exec_frame_rec *)th->rec_top - 1);
   c.depth = th->depth;
   c.max_depth = th->max_depth ? th->max_depth : EXEC_DEFAULT_MAX_DEPTH;
-  c.cstack_limit = cstack_limit();
+  c.cstack_limit = jit_rt_cstack_limit();
   if ((uintptr_t)__builtin_frame_address(0) < c.cstack_limit) {
     /* compiled code and the interpreter calling each other in a deep recursion */
     th->trap = EXEC_TRAP_STACK_EXHAUSTED;

@@ -1,0 +1,287 @@
+/* The module driver of the optimising tier: lowers every defined function of a module
+ * into one LLVM module (lower.c), optimises it with the standard O2 pipeline, hands it to
+ * ORC LLJIT and points each lowered function's internal code at a NATIVE instruction
+ * whose entry (opt_enter) builds the baseline tier's context and calls the machine code.
+ *
+ * One LLJIT instance serves the process; each weld module's code is added under its own
+ * resource tracker, so freeing the module frees its code. Symbol names carry a per-module
+ * number so modules never clash in the JIT's one symbol table. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+
+#include "opt_int.h"
+
+typedef struct opt_module {
+  jit_module base; /* first: em->jit is read as a jit_module (stats, fallback reasons) */
+  LLVMOrcResourceTrackerRef rt;
+  uint32_t (**fns)(exec_slot *fp, jit_ctx *ctx); /* per defined function, NULL if interpreted */
+} opt_module;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
+static LLVMOrcLLJITRef jit;
+static LLVMTargetMachineRef tm;
+static char init_error[256];
+static atomic_uint_fast64_t module_serial;
+static exec_memory no_memory;
+
+/* Needs x86-64 (the X86 target, the baseline tier's runtime) and libLLVM 16 at run time. */
+const char *opt_unavailable_reason(void) {
+#if !defined(__x86_64__)
+  return "not supported: the optimising tier needs x86-64";
+#else
+  const char *why = NULL;
+  return opt_llvm_load(&why) ? NULL : why;
+#endif
+}
+
+bool opt_available(void) { return opt_unavailable_reason() == NULL; }
+
+static void set_error(const char *what, LLVMErrorRef e) {
+  char *msg = LLVMGetErrorMessage(e);
+  snprintf(init_error, sizeof init_error, "%s: %s", what, msg);
+  LLVMDisposeErrorMessage(msg);
+}
+
+static void init(void) {
+  LLVMInitializeX86TargetInfo();
+  LLVMInitializeX86Target();
+  LLVMInitializeX86TargetMC();
+  LLVMInitializeX86AsmPrinter();
+  LLVMOrcLLJITBuilderRef b = LLVMOrcCreateLLJITBuilder();
+  LLVMErrorRef e = LLVMOrcCreateLLJIT(&jit, b);
+  if (e) {
+    set_error("LLVM: cannot create the JIT", e);
+    jit = NULL;
+    return;
+  }
+  /* code LLVM adds on its own (memcpy, memset, libm) resolves in the process */
+  LLVMOrcDefinitionGeneratorRef gen;
+  e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(jit), NULL, NULL);
+  if (e) {
+    set_error("LLVM: cannot search the process", e);
+    LLVMOrcDisposeLLJIT(jit);
+    jit = NULL;
+    return;
+  }
+  LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), gen);
+  /* the optimiser's cost model: the machine LLJIT compiles for (the host CPU) */
+  const char *triple = LLVMOrcLLJITGetTripleString(jit);
+  LLVMTargetRef t;
+  char *err = NULL;
+  if (LLVMGetTargetFromTriple(triple, &t, &err)) {
+    snprintf(init_error, sizeof init_error, "LLVM: no target for %s: %s", triple, err ? err : "?");
+    LLVMDisposeMessage(err);
+    LLVMOrcDisposeLLJIT(jit);
+    jit = NULL;
+    return;
+  }
+  char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+  tm = LLVMCreateTargetMachine(t, triple, cpu, feat, LLVMCodeGenLevelDefault, LLVMRelocDefault,
+                               LLVMCodeModelJITDefault);
+  LLVMDisposeMessage(cpu);
+  LLVMDisposeMessage(feat);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void module_free(void *p) {
+  opt_module *om = p;
+  if (!om) return;
+  if (om->rt) {
+    pthread_mutex_lock(&jit_lock);
+    LLVMErrorRef e = LLVMOrcResourceTrackerRemove(om->rt);
+    if (e) LLVMConsumeError(e);
+    LLVMOrcReleaseResourceTracker(om->rt);
+    pthread_mutex_unlock(&jit_lock);
+  }
+  if (om->base.funcs)
+    for (uint32_t k = 0; k < om->base.nfuncs; k++) free((char *)om->base.funcs[k].fallback);
+  free(om->base.funcs);
+  free(om->fns);
+  free(om);
+}
+
+/* The NATIVE instruction's entry: the interpreter has made the frame, counted the call
+ * and done the entry's interruption check; the function's entry does the same checks for
+ * a compiled caller, so the budget unit it takes is given back first (fuel is spent as in
+ * the interpreter). */
+static exec_trap_kind opt_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
+  const jit_func *f = (const jit_func *)n;
+  const opt_module *om = (const opt_module *)f->jm;
+  jit_ctx c;
+  c.th = th;
+  c.inst = inst;
+  c.mem = inst->module->wasm->nmemories ? inst->memories[0] : &no_memory;
+  c.stack_limit = (exec_slot *)(void *)((exec_frame_rec *)th->rec_top - 1);
+  c.depth = th->depth;
+  c.max_depth = th->max_depth ? th->max_depth : EXEC_DEFAULT_MAX_DEPTH;
+  c.cstack_limit = jit_rt_cstack_limit();
+  if ((uintptr_t)__builtin_frame_address(0) < c.cstack_limit) {
+    th->trap = EXEC_TRAP_STACK_EXHAUSTED;
+    th->trap_msg[0] = 0;
+    exec_bt_reset(th);
+    return EXEC_TRAP_STACK_EXHAUSTED;
+  }
+  c.globals = inst->globals;
+  c.jm = f->jm;
+  th->budget++;
+  return (exec_trap_kind)om->fns[f->k](fp, &c);
+}
+
+static bool fail(util_error *err, opt_module *om, const char *msg) {
+  module_free(om);
+  return util_fail(err, UTIL_ERR_OOM, -1, "%s", msg);
+}
+
+bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
+  if (em->jit) return true;
+  if (!opt_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "%s", opt_unavailable_reason());
+  pthread_once(&once, init);
+  if (!jit) return util_fail(err, UTIL_ERR_USAGE, -1, "%s", init_error);
+  double t0 = now();
+  const wasm_module *m = em->wasm;
+  uint32_t n = m->nfuncs - m->nfunc_imports;
+  opt_module *om = calloc(1, sizeof *om);
+  if (!om) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  om->base.em = em;
+  om->base.nfuncs = n;
+  om->base.funcs = n ? calloc(n, sizeof *om->base.funcs) : NULL;
+  om->fns = n ? calloc(n, sizeof *om->fns) : NULL;
+  uint32_t *frames = n ? calloc(n, sizeof *frames) : NULL;
+  LLVMValueRef *fns = n ? calloc(n, sizeof *fns) : NULL;
+  if (n && (!om->base.funcs || !om->fns || !frames || !fns)) {
+    free(frames);
+    free(fns);
+    return fail(err, om, "out of memory");
+  }
+  uint64_t serial = atomic_fetch_add(&module_serial, 1);
+  LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
+  LLVMContextRef cx = LLVMOrcThreadSafeContextGetContext(tsc);
+  LLVMModuleRef mod = LLVMModuleCreateWithNameInContext("wasm", cx);
+  LLVMSetTarget(mod, LLVMOrcLLJITGetTripleString(jit));
+  LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
+  opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
+                  (void *const *)om->fns};
+  char name[48];
+  for (uint32_t k = 0; k < n; k++) {
+    snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);
+    fns[k] = LLVMAddFunction(mod, name, ol.fn_type);
+  }
+  bool oom = false;
+  for (uint32_t k = 0; k < n && !oom; k++) {
+    const char *why = opt_lower_func(&ol, k, &frames[k]);
+    if (!why) {
+      om->base.stats.compiled++;
+      om->base.stats.wasm_bytes += m->funcs[m->nfunc_imports + k].code_len;
+      continue;
+    }
+    if (strcmp(why, "out of memory") == 0) oom = true;
+    char *copy = strdup(why);
+    if (!copy) oom = true;
+    om->base.funcs[k].fallback = copy;
+  }
+  /* nounwind: no unwind tables are needed (traps are return values) */
+  unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+  for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+    if (!LLVMIsDeclaration(f))
+      LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cx, nounwind, 0));
+  const char *bad = NULL;
+  char *verr = NULL;
+  if (!oom && getenv("WELD_OPT_VERIFY") && LLVMVerifyModule(mod, LLVMReturnStatusAction, &verr)) {
+    fprintf(stderr, "weld: LLVM module does not verify:\n%s\n", verr ? verr : "");
+    bad = "internal error: the optimising tier made invalid LLVM IR (WELD_OPT_VERIFY)";
+  }
+  LLVMDisposeMessage(verr);
+  if (!oom && !bad && om->base.stats.compiled) {
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    /* WELD_OPT_PIPELINE: another pass pipeline, for measuring (docs/debugging.md) */
+    const char *pipeline = getenv("WELD_OPT_PIPELINE");
+    LLVMErrorRef e = LLVMRunPasses(mod, pipeline && *pipeline ? pipeline : "default<O2>", tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+      LLVMConsumeError(e);
+      bad = "LLVM: the O2 pipeline failed";
+    }
+    /* WELD_OPT_DUMP: the optimised IR on stderr (docs/debugging.md) */
+    if (!bad && getenv("WELD_OPT_DUMP")) {
+      char *ir = LLVMPrintModuleToString(mod);
+      fputs(ir, stderr);
+      LLVMDisposeMessage(ir);
+    }
+  }
+  if (oom || bad || !om->base.stats.compiled) {
+    LLVMDisposeModule(mod);
+    LLVMOrcDisposeThreadSafeContext(tsc);
+    if (oom || bad) {
+      free(frames);
+      free(fns);
+      return fail(err, om, oom ? "out of memory (compiling to machine code)" : bad);
+    }
+  } else {
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(mod, tsc);
+    LLVMOrcDisposeThreadSafeContext(tsc);
+    pthread_mutex_lock(&jit_lock);
+    om->rt = LLVMOrcJITDylibCreateResourceTracker(LLVMOrcLLJITGetMainJITDylib(jit));
+    LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModuleWithRT(jit, om->rt, tsm);
+    if (e) {
+      LLVMOrcDisposeThreadSafeModule(tsm);
+      set_error("LLVM", e);
+      bad = init_error;
+    }
+    /* the first lookup compiles the whole module */
+    for (uint32_t k = 0; !bad && k < n; k++) {
+      if (om->base.funcs[k].fallback) continue;
+      snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);
+      LLVMOrcExecutorAddress addr = 0;
+      e = LLVMOrcLLJITLookup(jit, &addr, name);
+      if (e) {
+        set_error("LLVM", e);
+        bad = init_error;
+        break;
+      }
+      om->fns[k] = (uint32_t(*)(exec_slot *, jit_ctx *))(uintptr_t)addr;
+    }
+    pthread_mutex_unlock(&jit_lock);
+    if (bad) {
+      free(frames);
+      free(fns);
+      module_free(om);
+      return util_fail(err, UTIL_ERR_USAGE, -1, "%s", bad);
+    }
+  }
+  free(fns);
+  const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
+  for (uint32_t k = 0; k < n; k++) {
+    jit_func *f = &om->base.funcs[k];
+    f->jm = &om->base;
+    f->k = k;
+    if (f->fallback) continue;
+    f->native.enter = opt_enter;
+    f->native.code = em->codes[k].code;
+    f->native.code_len = em->codes[k].code_len;
+    uint64_t imm = (uint64_t)(uintptr_t)&f->native;
+    memcpy(&f->stub[0], &native, 8);
+    memcpy(&f->stub[2], &imm, 8);
+    exec_code *c = &em->codes[k];
+    c->code = f->stub;
+    c->code_len = sizeof f->stub;
+    if (frames[k] > c->frame_slots) c->frame_slots = frames[k];
+  }
+  free(frames);
+  om->base.stats.functions = n;
+  om->base.stats.compile_seconds = now() - t0;
+  em->jit = om;
+  em->jit_free = module_free;
+  return true;
+}

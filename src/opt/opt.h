@@ -1,0 +1,27 @@
+/* src/opt — the optimising tier: validated function bodies lowered to LLVM IR, optimised
+ * with LLVM's O2 pipeline and compiled by ORC LLJIT. The functions it makes keep the
+ * baseline tier's frames, calls and traps (src/jit), so they mix with interpreted
+ * functions. Available only when weld is built with LLVM (CMake option WELD_LLVM);
+ * README.md says what is lowered and what stays interpreted. */
+#ifndef WELD_OPT_H
+#define WELD_OPT_H
+
+#include <stdbool.h>
+
+#include "../exec/exec.h"
+
+/* True when this build has the optimising tier and the CPU can run it. */
+bool opt_available(void);
+
+/* Why opt_available is false (a "not supported: ..." sentence), or NULL. */
+const char *opt_unavailable_reason(void);
+
+/* Compiles every defined function of `em` it can lower (the others keep their internal
+ * code and run in the interpreter). Idempotent; em->jit then holds a src/jit module, so
+ * jit_module_stats and jit_func_fallback describe it. `guard`: the engine's bounds mode
+ * (the code checks every access explicitly in either mode for now). False when out of
+ * memory, when LLVM fails, or when the tier is not available: `em` is then unchanged
+ * (every function interpreted) and err says why. */
+bool opt_compile_module(exec_module *em, bool guard, util_error *err);
+
+#endif

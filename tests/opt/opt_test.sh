@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Tests of the optimising tier (`--tier optimized`, src/opt) from the command line.
+#
+#   tests/opt/opt_test.sh [WELD]        (default: build/weld)
+#
+# A weld built without LLVM must refuse the tier with one plain line and a non-zero exit
+# (checked, then the rest is counted as skipped). A weld with it must give the results
+# the scripts assert, fall back per function (SIMD) with calls crossing tiers both ways,
+# and report traps, backtraces, fuel, deadlines and stack exhaustion exactly as the
+# interpreter does (the interpreter's output is the reference: an independent
+# implementation of the same semantics). Ends with `N passed, M failed, K skipped`.
+set -uo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=../lib.sh
+. "$root/tests/lib.sh"
+harness_init opt "${1:-$root/build/weld}"
+skipped=0
+
+run() {
+  local want=$1
+  shift
+  label="weld $*"
+  "$weld" "$@" >out.txt 2>err.txt
+  rc=$?
+  out="$(cat out.txt)" err="$(cat err.txt)"
+  if [ "$rc" -eq "$want" ]; then ok; else bad "exit $rc, expected $want; stderr: $err"; fi
+}
+out_has() { if grep -qF -- "$1" out.txt; then ok; else bad "stdout lacks '$1'"; fi; }
+err_has() { if grep -qF -- "$1" err.txt; then ok; else bad "stderr lacks '$1': $err"; fi; }
+# same_as_interp ARGS...: weld run in the optimising tier prints and exits exactly as
+# in the interpreter (exit code, stdout, stderr)
+same_as_interp() {
+  label="optimized = interp: weld run $*"
+  "$weld" run --tier interp "$@" >ref.out 2>ref.err
+  local r1=$?
+  "$weld" run --tier optimized "$@" >opt.out 2>opt.err
+  local r2=$?
+  if [ $r1 -eq $r2 ] && cmp -s ref.out opt.out && cmp -s ref.err opt.err; then
+    ok
+  else
+    bad "interp exit $r1: $(head -c 300 ref.out ref.err | tr '\n' ' ') / optimized exit $r2: $(head -c 300 opt.out opt.err | tr '\n' ' ')"
+  fi
+}
+
+cat > add.wat <<'EOF'
+(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+EOF
+
+# ---- a build without LLVM --------------------------------------------------------------------
+msg="not supported: the optimising tier (weld was built without LLVM)"
+"$weld" run --tier optimized --invoke add add.wat 1 2 >out.txt 2>err.txt
+rc=$?
+if [ $rc -ne 0 ] && grep -qF "$msg" err.txt; then
+  label="no LLVM: run --tier optimized"
+  if [ "$(wc -l <err.txt)" -eq 1 ] && [ "$(cat err.txt)" = "weld: run: $msg" ] && [ ! -s out.txt ]; then ok; else bad "$(cat err.txt)"; fi
+  run 2 wast --tier optimized add.wat
+  if [ "$(cat err.txt)" = "weld: wast: $msg" ]; then ok; else bad "$err"; fi
+  label="no LLVM: WELD_TIER=optimized weld run"
+  WELD_TIER=optimized "$weld" run --invoke add add.wat 1 2 >out.txt 2>err.txt
+  if [ $? -eq 2 ] && [ "$(cat err.txt)" = "weld: run: $msg" ]; then ok; else bad "$(cat err.txt)"; fi
+  # the other tiers are untouched
+  run 0 run --tier interp --invoke add add.wat 1 2; out_has 3
+  skipped=1
+  echo "opt: this weld has no optimising tier; the tier's own checks are skipped" >&2
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [ "$failed" -eq 0 ]
+  exit
+fi
+label="run --tier optimized"
+if [ $rc -eq 0 ] && [ "$(cat out.txt)" = 3 ]; then ok; else bad "exit $rc: $(cat out.txt err.txt)"; fi
+
+# ---- fallback per function, calls across tiers both ways ---------------------------------------
+# $simd uses v128 and stays interpreted; $opt calls it, and it calls $leaf (optimised).
+cat > mixed.wat <<'EOF'
+(module
+  (func $leaf (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+  (func $simd (param i32) (result i32)
+    (i32.add
+      (i32x4.extract_lane 2 (i32x4.splat (local.get 0)))
+      (call $leaf (local.get 0))))
+  (func (export "opt") (param i32) (result i32)
+    (local $i i32) (local $s i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get 0)))
+        (local.set $s (i32.add (local.get $s) (call $simd (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (local.get $s))
+  (table 2 funcref)
+  (elem (i32.const 0) $leaf $simd)
+  (type $t (func (param i32) (result i32)))
+  (func (export "ind") (param i32 i32) (result i32) (call_indirect (type $t) (local.get 1) (local.get 0)))
+  (func (export "badsig") (param i32) (result i64) (call_indirect (result i64) (local.get 0)))
+)
+EOF
+{ cat mixed.wat; cat <<'EOF'; } >mixed.wast
+(assert_return (invoke "opt" (i32.const 10)) (i32.const 180))
+(assert_return (invoke "ind" (i32.const 0) (i32.const 7)) (i32.const 21))
+(assert_return (invoke "ind" (i32.const 1) (i32.const 7)) (i32.const 28))
+(assert_trap (invoke "ind" (i32.const 2) (i32.const 7)) "undefined element")
+(assert_trap (invoke "badsig" (i32.const 1)) "indirect call type mismatch")
+EOF
+run 0 wast --tier optimized --tier-stats mixed.wast
+out_has "mixed: 6 passed, 0 failed, 0 skipped"
+err_has "tier: 4 of 5 defined functions compiled to machine code, 1 interpreted"
+err_has "not supported: i32x4.splat: 1"
+run 0 run --tier optimized --tier-stats --invoke opt mixed.wat 10
+out_has 180
+err_has "weld: tier optimized: 4 of 5 defined functions compiled to machine code"
+
+# ---- traps and backtraces as in the interpreter ----------------------------------------------
+cat > traps.wat <<'EOF'
+(module
+  (memory 1)
+  (func $load (param i32) (result i32) (i32.load offset=4 (local.get 0)))
+  (func $mid (param i32) (result i32) (i32.add (call $load (local.get 0)) (i32.const 1)))
+  (func (export "oob") (param i32) (result i32) (call $mid (local.get 0)))
+  (func (export "store") (param i32) (i64.store (local.get 0) (i64.const 1)))
+  (func (export "div") (param i32 i32) (result i32) (call $d (local.get 0) (local.get 1)))
+  (func $d (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "trunc") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+  (func (export "unreachable") (call $u))
+  (func $u (unreachable))
+  (func $rec (export "rec") (param i32) (result i32) (i32.add (call $rec (local.get 0)) (i32.const 1)))
+  (func (export "spin") (loop $l (br $l)))
+  (func (export "count") (param i32) (result i32) (local i32)
+    (block $d (loop $l
+      (br_if $d (i32.eqz (local.get 0)))
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br $l)))
+    (local.get 1))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+)
+EOF
+for bounds in guard explicit; do
+  same_as_interp --bounds $bounds --invoke oob traps.wat 65532
+  same_as_interp --bounds $bounds --invoke oob traps.wat 65528
+  same_as_interp --bounds $bounds --invoke oob traps.wat 4294967295
+  same_as_interp --bounds $bounds --invoke store traps.wat 65529
+  same_as_interp --bounds $bounds --invoke fill traps.wat 65530 0 7
+done
+same_as_interp --invoke div traps.wat 7 0
+same_as_interp --invoke div traps.wat -2147483648 -1
+same_as_interp --invoke div traps.wat -7 2
+same_as_interp --invoke trunc traps.wat nan
+same_as_interp --invoke trunc traps.wat 3e9
+same_as_interp --invoke unreachable traps.wat
+same_as_interp --invoke rec traps.wat 1
+same_as_interp --max-stack 500 --invoke rec traps.wat 1
+same_as_interp --invoke grow traps.wat 2
+same_as_interp --max-memory 128KiB --invoke grow traps.wat 5
+# fuel: spent as in the interpreter, unit for unit (function entries, loop iterations)
+for fuel in 1 2 3 100 101 102 103 104; do same_as_interp --fuel $fuel --invoke count traps.wat 50; done
+same_as_interp --fuel 100000 --invoke spin traps.wat
+same_as_interp --timeout 200ms --invoke spin traps.wat
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
