@@ -268,6 +268,7 @@ static const cli_opt run_opts[] = {
     {"--tier-stats", NULL, NULL, RUN_TIER_STATS},
     {"--fuel", NULL, "N", RUN_LIMIT},
     {"--max-memory", NULL, "SIZE", RUN_LIMIT},
+    {"--max-gc-heap", NULL, "SIZE", RUN_LIMIT},
     {"--max-table-elements", NULL, "N", RUN_LIMIT},
     {"--max-stack", NULL, "N", RUN_LIMIT},
     {"--max-instances", NULL, "N", RUN_LIMIT},

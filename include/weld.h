@@ -220,6 +220,8 @@ typedef struct weld_config {
   weld_bounds_mode bounds;
   weld_tier tier;              /* modules are compiled for this tier when made */
   weld_standard standard;      /* default WELD_STANDARD_LATEST */
+  bool gc_stress;              /* collect the GC heap at every allocation (testing; also
+                                  the environment variable WELD_GC_STRESS=1) */
 } weld_config;
 
 /* Fills a config with the defaults: the interpreter, unless the environment variable
@@ -303,6 +305,9 @@ typedef struct weld_limits {
   uint32_t max_call_depth;   /* nested calls; 0 = the engine's (default 10000) */
   uint32_t max_instances;    /* instantiations per store; 0 = unlimited */
   bool trap_on_grow_failure; /* a refused memory.grow / table.grow traps instead of -1 */
+  uint64_t gc_heap_bytes;    /* the store's GC heap (structs, arrays, boxed host references,
+                                with their headers): an allocation past it, after a
+                                collection, traps WELD_TRAP_LIMIT */
 } weld_limits;
 
 /* Everything unlimited. */
@@ -328,7 +333,9 @@ typedef struct weld_usage {
   uint64_t limit_denials;   /* instantiations refused by a limit */
   const char *stopped_by;   /* the last limit that stopped a call or refused an instance:
                                "memory", "table", "instances", "fuel", "deadline", "stack",
-                               "host-calls"; NULL if none did */
+                               "host-calls", "gc-heap"; NULL if none did */
+  uint64_t gc_bytes, peak_gc_bytes; /* the GC heap: now, and the most at once */
+  uint64_t gc_collections;
 } weld_usage;
 void weld_store_usage(const weld_store *s, weld_usage *out);
 

@@ -9,6 +9,7 @@
 
 #include "weld.h"
 #include "exec/exec.h"
+#include "exec/gc.h"
 #include "jit/jit.h"
 #include "wasm/module.h"
 #include "text/text.h"
@@ -82,8 +83,10 @@ static bool val_in_store(const exec_store *s, const weld_val *v) {
   return v->kind != WELD_FUNCREF || exec_store_owns_ref(s, WASM_FUNCREF, v->of.funcref);
 }
 
-/* Writes v into slots (two for v128); returns the slots used. */
-static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
+/* Writes v into slots (two for v128); returns the slots used, 0 when a host externref
+ * cannot be boxed (out of memory or the GC heap limit). A host externref enters the store
+ * boxed (src/exec/gc.h), so every non-null extern value in a slot is a heap object. */
+static uint32_t val_to_slots(exec_store *st, const weld_val *v, exec_slot *s) {
   switch (v->kind) {
   case WELD_I32: s[0] = (uint32_t)v->of.i32; return 1;
   case WELD_I64: s[0] = (uint64_t)v->of.i64; return 1;
@@ -96,10 +99,23 @@ static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
   case WELD_F64: memcpy(&s[0], &v->of.f64, 8); return 1;
   case WELD_V128: memcpy(s, v->of.v128, 16); return 2;
   case WELD_FUNCREF: s[0] = (exec_slot)(uintptr_t)v->of.funcref; return 1;
-  case WELD_EXTERNREF: s[0] = (exec_slot)(uintptr_t)v->of.externref; return 1;
+  case WELD_EXTERNREF: return exec_gc_box(st, v->of.externref, &s[0]) ? 1 : 0;
   case WELD_EXNREF: s[0] = (exec_slot)(uintptr_t)v->of.exnref; return 1;
   }
   return 1;
+}
+
+/* The slot value of a reference for a table element (boxing a host externref): false
+ * when the box cannot be made. */
+static bool ref_in(exec_store *st, weld_val v, void **out) {
+  exec_slot s[2] = {0, 0};
+  if (v.kind == WELD_EXTERNREF) {
+    if (!val_to_slots(st, &v, s)) return false;
+    *out = (void *)(uintptr_t)s[0];
+    return true;
+  }
+  *out = ref_of(v);
+  return true;
 }
 
 static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
@@ -116,7 +132,11 @@ static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
   case WELD_F64: memcpy(&v->of.f64, &s[0], 8); return 1;
   case WELD_V128: memcpy(v->of.v128, s, 16); return 2;
   case WELD_FUNCREF: v->of.funcref = (weld_func *)(uintptr_t)s[0]; return 1;
-  case WELD_EXTERNREF: v->of.externref = (void *)(uintptr_t)s[0]; return 1;
+  case WELD_EXTERNREF:
+    /* a host box gives back the host's pointer; an i31, struct or array made extern by
+     * extern.convert_any has no host form yet and is passed as its opaque reference */
+    if (!exec_gc_unbox(s[0], &v->of.externref)) v->of.externref = (void *)(uintptr_t)s[0];
+    return 1;
   case WELD_EXNREF:
     v->of.exnref = (weld_exn *)(uintptr_t)s[0];
     if (v->of.exnref) ((exec_exn *)v->of.exnref)->exposed = true; /* the host holds it now */
@@ -125,7 +145,7 @@ static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
   return 1;
 }
 
-uint32_t api_val_to_slots(const weld_val *v, uint64_t *s) { return val_to_slots(v, s); }
+uint32_t api_val_to_slots(void *store, const weld_val *v, uint64_t *s) { return val_to_slots(store, v, s); }
 uint32_t api_slots_to_val(uint32_t type, const uint64_t *s, weld_val *v) { return slots_to_val(type, s, v); }
 uint8_t api_valtype_of(weld_valkind k) { return valtype_of(k); }
 bool api_val_in_store(const void *store, const weld_val *v) { return val_in_store(store, v); }
@@ -369,6 +389,7 @@ weld_store *weld_store_new(weld_engine *e) {
     c.max_call_depth = e->cfg.max_call_depth;
     c.guard_mode = e->cfg.bounds == WELD_BOUNDS_GUARD;
     c.types = e->types;
+    c.gc_stress = e->cfg.gc_stress;
   } else {
     c.guard_mode = true;
   }
@@ -410,6 +431,7 @@ void weld_limits_default(weld_limits *l) {
   memset(l, 0, sizeof *l);
   l->memory_bytes = WELD_UNLIMITED;
   l->table_elements = WELD_UNLIMITED;
+  l->gc_heap_bytes = WELD_UNLIMITED;
 }
 
 void weld_store_set_limits(weld_store *ws, const weld_limits *l) {
@@ -418,6 +440,7 @@ void weld_store_set_limits(weld_store *ws, const weld_limits *l) {
   s->limits.table_elements = l->table_elements;
   s->limits.max_instances = l->max_instances;
   s->limits.trap_on_grow_failure = l->trap_on_grow_failure;
+  s->limits.gc_heap_bytes = l->gc_heap_bytes;
   const weld_engine *e = s->engine;
   s->thread.max_depth = l->max_call_depth ? l->max_call_depth : e ? e->cfg.max_call_depth : 0;
 }
@@ -429,6 +452,7 @@ void weld_store_get_limits(const weld_store *ws, weld_limits *out) {
   out->table_elements = s->limits.table_elements;
   out->max_instances = s->limits.max_instances;
   out->trap_on_grow_failure = s->limits.trap_on_grow_failure;
+  out->gc_heap_bytes = s->limits.gc_heap_bytes;
   out->max_call_depth = s->thread.max_depth;
 }
 
@@ -439,6 +463,9 @@ void weld_store_usage(const weld_store *ws, weld_usage *out) {
   out->peak_memory_bytes = s->usage.peak_memory_bytes;
   out->table_elements = s->usage.table_elements;
   out->peak_table_elements = s->usage.peak_table_elements;
+  out->gc_bytes = s->usage.gc_bytes;
+  out->peak_gc_bytes = s->usage.peak_gc_bytes;
+  out->gc_collections = s->usage.gc_collections;
   out->fuel_enabled = s->fuel_enabled;
   if (s->fuel_enabled) {
     uint64_t spent = s->usage.fuel_base > s->fuel ? s->usage.fuel_base - s->fuel : 0;
@@ -604,7 +631,13 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
         k = EXEC_TRAP_HOST;
         break;
       }
-      s += val_to_slots(&results[i], argres + s);
+      uint32_t used = val_to_slots(self->store, &results[i], argres + s);
+      if (!used) {
+        snprintf(th->trap_msg, sizeof th->trap_msg, "out of memory (host function result %u)", i);
+        k = EXEC_TRAP_HOST;
+        break;
+      }
+      s += used;
     }
   }
   if (args != small) free(args);
@@ -669,7 +702,14 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
   exec_slot small[64], *argres = n <= 64 ? small : util_try_calloc(n, sizeof(exec_slot));
   if (!argres) return weld_trap_new("weld_func_call: out of memory");
   uint32_t s = 0;
-  for (size_t i = 0; i < nargs; i++) s += val_to_slots(&args[i], argres + s);
+  for (size_t i = 0; i < nargs; i++) {
+    uint32_t used = val_to_slots(f->store, &args[i], argres + s);
+    if (!used) {
+      if (argres != small) free(argres);
+      return weld_trap_new("weld_func_call: out of memory");
+    }
+    s += used;
+  }
   exec_thread *th = &f->store->thread;
   exec_trap_kind k = exec_invoke(th, f, argres);
   weld_trap *trap = NULL;
@@ -753,7 +793,9 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
   if (init.kind != elem || !val_in_store(AS_STORE(s), &init)) return NULL;
   exec_store *st = AS_STORE(s);
   if (!util_vec_try_grow((void **)&st->tables, &st->captables, st->ntables, sizeof *st->tables)) return NULL;
-  exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, ref_of(init));
+  void *init_ref;
+  if (!ref_in(st, init, &init_ref)) return NULL;
+  exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, init_ref);
   if (!t) return NULL;
   util_error e;
   util_error_clear(&e);
@@ -787,23 +829,26 @@ bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
   exec_table *t = (exec_table *)wt;
   if (i >= t->size || v.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &v)) return false;
   if (!exec_ref_fits(t->elemtype, ref_of(v))) return false;
-  t->elems[i] = ref_of(v);
-  return true;
+  return ref_in(t->store, v, &t->elems[i]);
 }
 
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
   exec_table *t = (exec_table *)wt;
   if (init.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &init)) return -1;
   if (!exec_ref_fits(t->elemtype, ref_of(init))) return -1;
-  int64_t r = exec_table_grow(t, delta, ref_of(init));
+  void *init_ref;
+  if (!ref_in(t->store, init, &init_ref)) return -1;
+  int64_t r = exec_table_grow(t, delta, init_ref);
   return r < 0 ? -1 : r;
 }
 
 weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init) {
   if (!s || init.kind != kind || !val_in_store(AS_STORE(s), &init)) return NULL;
+  exec_slot v[2] = {0, 0};
+  if (!val_to_slots(AS_STORE(s), &init, v)) return NULL;
   exec_global *g = exec_global_new(AS_STORE(s), valtype_of(kind), mutable_);
   if (!g) return NULL;
-  val_to_slots(&init, g->val);
+  memcpy(g->val, v, sizeof v);
   return (weld_global *)g;
 }
 
@@ -818,7 +863,9 @@ bool weld_global_set(weld_global *wg, weld_val v) {
   exec_global *g = (exec_global *)wg;
   if (!g->mut || v.kind != api_kind_of(g->type) || !val_in_store(g->store, &v)) return false;
   if (!exec_ref_fits(g->type, ref_of(v))) return false;
-  val_to_slots(&v, g->val);
+  exec_slot s[2] = {0, 0};
+  if (!val_to_slots(g->store, &v, s)) return false;
+  memcpy(g->val, s, sizeof s);
   return true;
 }
 

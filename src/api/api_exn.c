@@ -69,7 +69,9 @@ weld_trap *weld_trap_new_exception(weld_tag *tag, const weld_val *args, size_t n
       snprintf(msg, sizeof msg, "weld_trap_new_exception: argument %zu is a reference from another store", i);
       trap = weld_trap_new(msg);
     } else {
-      s += api_val_to_slots(&args[i], slots + s);
+      uint32_t used = api_val_to_slots(t->store, &args[i], slots + s);
+      if (!used) trap = weld_trap_new("out of memory");
+      s += used;
     }
   }
   if (!trap) {

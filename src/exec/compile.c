@@ -88,6 +88,10 @@ static void translator_free(exec_tr *t) {
   free(t->tries);
   free(t->catches);
   free(t->lpend);
+  free(t->rlocals);
+  free(t->sp_pos);
+  free(t->sp_off);
+  free(t->sp_slots);
 }
 
 static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
@@ -116,10 +120,15 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
     t->capcode = MIN_CODE;
   }
   uint32_t slot = 0;
+  t->nrlocals = 0;
+  t->nsp = 0;
+  t->nsps = 0;
   for (uint32_t i = 0; i < nl; i++) {
     wasm_vtype ty = i < ft->nparams ? ft->params[i] : f->local_types[i - ft->nparams];
     t->ltype[i] = exec_kind_of(ty);
     t->lslot[i] = slot;
+    if (exec_kind_is_gc(t->ltype[i]) && !UTIL_VEC_TRY_PUSH(t->rlocals, t->nrlocals, t->caprlocals, slot))
+      return util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");
     t->lrefs[i] = 0;
     slot += exec_slots_of(ty);
     if (i + 1 == ft->nparams) t->nparam_slots = slot;
@@ -213,6 +222,15 @@ static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
   code->nsrcmap = (uint32_t)t->nmap;
   code->srcmap_code = util_arena_try_dup(&em->arena, t->map_code, t->nmap * sizeof(uint32_t));
   code->srcmap_wasm = util_arena_try_dup(&em->arena, t->map_wasm, t->nmap * sizeof(uint32_t));
+  if (t->nsp) {
+    code->nref_locals = (uint32_t)t->nrlocals;
+    code->nsafe = (uint32_t)t->nsp;
+    code->ref_locals = t->nrlocals ? util_arena_try_dup(&em->arena, t->rlocals, t->nrlocals * sizeof(uint32_t)) : NULL;
+    code->safe_pos = util_arena_try_dup(&em->arena, t->sp_pos, t->nsp * sizeof(uint32_t));
+    code->safe_off = util_arena_try_dup(&em->arena, t->sp_off, t->nsp * sizeof(uint32_t));
+    code->safe_slots = util_arena_try_dup(&em->arena, t->sp_slots, t->nsps * sizeof(uint32_t));
+    if ((t->nrlocals && !code->ref_locals) || !code->safe_pos || !code->safe_off || !code->safe_slots) return false;
+  }
   return code->code && code->srcmap_code && code->srcmap_wasm && exec_tr_tries_finish(t, em, code);
 }
 

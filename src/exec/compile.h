@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "gc.h"
 
 /* ---------- opcode tables generated from interp_ops.def ------------------------------ */
 
@@ -252,6 +253,12 @@ typedef struct exec_tr {
   exec_tr_lpend *lpend;
   size_t nlpend, caplpend;
   uint32_t hidden_base, nhidden, hidden_used; /* legacy catches' hidden locals */
+  /* stack maps (exec_code.safe_*): the slots of locals the collector traces, and per
+   * safepoint its position and the offset of its operand slots in sp_slots */
+  uint32_t *rlocals;
+  size_t nrlocals, caprlocals;
+  uint32_t *sp_pos, *sp_off, *sp_slots;
+  size_t nsp, capsp, capsp2, nsps, capsps;
 } exec_tr;
 
 /* ---------- emission ------------------------------------------------------------------ */
@@ -421,6 +428,7 @@ static inline void rewind_to(exec_tr *t, uint32_t pos) {
   TRACE("   <rewind to %u>", pos);
   t->len = pos;
   while (t->nmap && t->map_code[t->nmap - 1] >= pos) t->nmap--;
+  while (t->nsp && t->sp_pos[t->nsp - 1] > pos) t->nsp--;
   t->last_start = NONE32;
   t->last_dst = NONE32;
   t->last_cond_ok = false;
@@ -581,6 +589,38 @@ static inline bool need(exec_tr *t, size_t k) {
 static inline void produced(exec_tr *t, uint32_t field) {
   t->last_dst = field;
   t->last_dst_n = t->n;
+}
+
+/* The instruction just emitted may collect (a call, an allocation): records which slots
+ * hold traced references at its end — the traced locals and every operand in its home
+ * slot below it (pending local.gets read a local, already counted; pending constants are
+ * in no slot). The stack must hold exactly what survives the instruction (a call's
+ * arguments popped, an allocation's operands still there). Nothing is recorded when no
+ * slot holds one. */
+static inline void safepoint(exec_tr *t) {
+  size_t nops = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->st[i].kind == E_TEMP && exec_kind_is_gc(t->st[i].type)) nops++;
+  }
+  if (!nops && !t->nrlocals) return;
+  size_t need = t->nsps + 1 + nops;
+  if (!util_vec_try_grow((void **)&t->sp_pos, &t->capsp, t->nsp, sizeof *t->sp_pos) ||
+      !util_vec_try_grow((void **)&t->sp_off, &t->capsp2, t->nsp, sizeof *t->sp_off)) {
+    t->oom = true;
+    return;
+  }
+  while (t->capsps < need) {
+    if (!util_vec_try_grow((void **)&t->sp_slots, &t->capsps, t->capsps, sizeof *t->sp_slots)) {
+      t->oom = true;
+      return;
+    }
+  }
+  t->sp_pos[t->nsp] = (uint32_t)t->len;
+  t->sp_off[t->nsp++] = (uint32_t)t->nsps;
+  t->sp_slots[t->nsps++] = (uint32_t)nops;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->st[i].kind == E_TEMP && exec_kind_is_gc(t->st[i].type)) t->sp_slots[t->nsps++] = t->st[i].home;
+  }
 }
 
 /* compile_ctl.c */

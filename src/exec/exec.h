@@ -84,8 +84,10 @@ typedef enum exec_limit_kind {
   EXEC_LIMIT_DEADLINE,
   EXEC_LIMIT_STACK,
   EXEC_LIMIT_HOST_CALLS,
+  EXEC_LIMIT_GC_HEAP,
 } exec_limit_kind;
-/* "memory", "table", "instances", "fuel", "deadline", "stack", "host-calls"; NULL for NONE. */
+/* "memory", "table", "instances", "fuel", "deadline", "stack", "host-calls", "gc-heap";
+ * NULL for NONE. */
 const char *exec_limit_name(exec_limit_kind k);
 typedef struct exec_thread exec_thread;
 typedef struct exec_func exec_func;
@@ -111,6 +113,18 @@ typedef struct exec_code {
    * comes after the regions containing it (exn.c searches them from the last). */
   uint32_t ntries;
   struct exec_try *tries;
+  /* Stack maps for the collector (gc.c): which slots hold references it must trace.
+   * ref_locals: the parameters and declared locals of the any and extern hierarchies
+   * (live at every safepoint); safe_pos[i] is the code position (units) just after the
+   * i-th safepoint instruction (a call, an allocation), sorted, and safe_slots from
+   * safe_off[i] holds a count, then the operand slots holding references there. A
+   * function with no such values has none (nsafe 0, nref_locals 0). */
+  uint32_t nref_locals;
+  uint32_t *ref_locals;
+  uint32_t nsafe;
+  uint32_t *safe_pos;
+  uint32_t *safe_off;
+  uint32_t *safe_slots;
 } exec_code;
 
 /* One catch clause of a try_table: where its landing pad is in the code. */
@@ -310,6 +324,9 @@ struct exec_thread {
   /* The exception in flight: set with EXEC_TRAP_EXCEPTION (by the interpreter for an
    * uncaught one, or by a host function that throws or passes one on). */
   exec_exn *exn;
+  /* The innermost running interpreter activation (code.h exec_act), NULL when none: the
+   * collector walks the frames from here. */
+  struct exec_act *act;
 };
 
 /* Resource limits a store enforces (src/guard fills them from a policy; the defaults set
@@ -321,6 +338,7 @@ typedef struct exec_limits {
   uint64_t table_elements;  /* per table, and over all the store's tables; UINT64_MAX = none */
   uint32_t max_instances;   /* instantiations per store; 0 = none */
   bool trap_on_grow_failure; /* a refused grow traps (EXEC_TRAP_LIMIT) instead of -1 */
+  uint64_t gc_heap_bytes;   /* the store's GC heap (objects and their headers); UINT64_MAX = none */
 } exec_limits;
 
 /* What a store has used, for reports. */
@@ -332,6 +350,8 @@ typedef struct exec_usage {
   uint64_t grow_denials;     /* memory.grow / table.grow refused by a limit */
   uint64_t limit_denials;    /* instantiations refused by a limit */
   exec_limit_kind stopped_by; /* the last limit that stopped a call or refused an instance */
+  uint64_t gc_bytes, peak_gc_bytes; /* the GC heap: now, and the most at once */
+  uint64_t gc_collections;
 } exec_usage;
 
 /* The reason in exec_store.interrupt (0 = none). */
@@ -384,6 +404,7 @@ struct exec_store {
   exec_tag **tags;
   size_t ntags, captags;
   exec_exn *exns;           /* live exception objects (a list through exec_exn.next) */
+  struct exec_gc_heap *gc;  /* GC objects (gc.h) */
 };
 
 /* Slow path of the interruption check: returns EXEC_OK to continue (after refilling the
@@ -450,6 +471,7 @@ typedef struct exec_store_config {
   uint32_t max_call_depth; /* 0 = 10000 */
   bool guard_mode;         /* memories reserve the 4 GiB index space + guard */
   exec_typetab *types;     /* the engine's signature table; NULL = exec_typetab_default() */
+  bool gc_stress;          /* collect at every GC allocation (also WELD_GC_STRESS=1) */
 } exec_store_config;
 
 exec_store *exec_store_new(const exec_store_config *cfg); /* cfg may be NULL */

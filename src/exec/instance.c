@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "exec.h"
+#include "gc.h"
 
 #define DEFAULT_STACK_BYTES (8u << 20)
 
@@ -37,6 +38,13 @@ exec_store *exec_store_new(const exec_store_config *cfg) {
   atomic_init(&s->interrupt, 0);
   s->limits.memory_bytes = UINT64_MAX;
   s->limits.table_elements = UINT64_MAX;
+  s->limits.gc_heap_bytes = UINT64_MAX;
+  s->gc = exec_gc_heap_new(cfg && cfg->gc_stress);
+  if (!s->gc) {
+    munmap(p, bytes);
+    free(s);
+    return NULL;
+  }
   return s;
 }
 
@@ -60,6 +68,7 @@ void exec_store_free(exec_store *s) {
   for (size_t i = 0; i < s->ntables; i++) exec_table_free(s->tables[i]);
   for (size_t i = 0; i < s->nglobals; i++) free(s->globals[i]);
   exec_store_free_exn(s);
+  exec_gc_heap_free(s->gc);
   free(s->instances);
   free(s->funcs);
   free(s->memories);

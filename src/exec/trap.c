@@ -39,6 +39,7 @@ const char *exec_limit_name(exec_limit_kind k) {
   case EXEC_LIMIT_DEADLINE: return "deadline";
   case EXEC_LIMIT_STACK: return "stack";
   case EXEC_LIMIT_HOST_CALLS: return "host-calls";
+  case EXEC_LIMIT_GC_HEAP: return "gc-heap";
   }
   return NULL;
 }
