@@ -142,6 +142,69 @@ static char *label_id(pr *p, uint32_t n) {
   return NULL;
 }
 
+/* " func", " any", ... or the type's index (or name). */
+static void heaptype(pr *p, uint32_t h) {
+  if (wasm_heap_name(h)) fprintf(p->f, " %s", wasm_heap_name(h));
+  else ref(p, ID_TYPE, h - WASM_HEAP_INDEX);
+}
+
+/* A reference type in full: "(ref null? ht)". */
+static void reftype(pr *p, wasm_vtype t) {
+  fprintf(p->f, "(ref%s", wasm_ref_nullable(t) ? " null" : "");
+  heaptype(p, wasm_ref_heap(t));
+  fputc(')', p->f);
+}
+
+static void valtypes(pr *p, const char *kw, const wasm_vtype *t, uint32_t n);
+
+static void field_def(pr *p, const wasm_fieldtype *ft) {
+  if (ft->mut) fprintf(p->f, " (mut %s)", wasm_valtype_name(ft->type));
+  else fprintf(p->f, " %s", wasm_valtype_name(ft->type));
+}
+
+/* (type $id (;i;) (sub final? super (func|struct|array ...))), `sub` left out for a final
+ * type without supertypes. */
+static void type_def(pr *p, uint32_t i) {
+  const wasm_module *m = p->m;
+  const wasm_deftype *d = &m->deftypes[i];
+  FILE *f = p->f;
+  fputs("(type", f);
+  def_id(p, ID_TYPE, i);
+  fprintf(f, " (;%" PRIu32 ";) ", i);
+  bool sub = !d->final || d->super != WASM_NO_SUPER;
+  if (sub) {
+    fputs(d->final ? "(sub final" : "(sub", f);
+    if (d->super != WASM_NO_SUPER) ref(p, ID_TYPE, d->super);
+    fputc(' ', f);
+  }
+  switch (d->kind) {
+  case WASM_TYPE_FUNC:
+    fputs("(func", f);
+    valtypes(p, "param", m->types[i].params, m->types[i].nparams);
+    valtypes(p, "result", m->types[i].results, m->types[i].nresults);
+    break;
+  case WASM_TYPE_STRUCT:
+    fputs("(struct", f);
+    for (uint32_t k = 0; k < d->nfields; k++) {
+      fputs(" (field", f);
+      field_def(p, &d->fields[k]);
+      fputc(')', f);
+    }
+    break;
+  default:
+    fputs("(array", f);
+    field_def(p, &d->fields[0]);
+    break;
+  }
+  fputs(sub ? ")))" : "))", f);
+}
+
+/* A struct field index (fields are not named by the name section weld reads). */
+static void field_ref(pr *p, uint32_t type, uint32_t field) {
+  (void)type;
+  fprintf(p->f, " %" PRIu32, field);
+}
+
 static void valtypes(pr *p, const char *kw, const wasm_vtype *t, uint32_t n) {
   if (n == 0) return;
   fprintf(p->f, " (%s", kw);
@@ -255,14 +318,20 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
     break;
   case WASM_IMM_SHUFFLE: for (int i = 0; i < 16; i++) fprintf(f, " %u", in->c.v128[i]); break;
   case WASM_IMM_LANE: fprintf(f, " %u", in->lane); break;
-  case WASM_IMM_REFTYPE: {
-    uint32_t h = wasm_ref_heap(in->reftype);
-    if (h == WASM_HEAP_FUNC) fputs(" func", f);
-    else if (h == WASM_HEAP_EXTERN) fputs(" extern", f);
-    else if (h == WASM_HEAP_EXN) fputs(" exn", f);
-    else ref(p, ID_TYPE, h - WASM_HEAP_INDEX);
+  case WASM_IMM_REFTYPE: heaptype(p, wasm_ref_heap(in->reftype)); break;
+  case WASM_IMM_TYPE_FIELD: ref(p, ID_TYPE, in->idx); field_ref(p, in->idx, in->idx2); break;
+  case WASM_IMM_TYPE_FIXED: ref(p, ID_TYPE, in->idx); fprintf(f, " %" PRIu32, in->idx2); break;
+  case WASM_IMM_TYPE_DATA: ref(p, ID_TYPE, in->idx); ref(p, ID_DATA, in->idx2); break;
+  case WASM_IMM_TYPE_ELEM: ref(p, ID_TYPE, in->idx); ref(p, ID_ELEM, in->idx2); break;
+  case WASM_IMM_TYPE_TYPE: ref(p, ID_TYPE, in->idx); ref(p, ID_TYPE, in->idx2); break;
+  case WASM_IMM_HEAPTYPE: fputc(' ', f); reftype(p, in->reftype); break;
+  case WASM_IMM_BR_ON_CAST:
+    label_ref(p, in->idx, labels, depth);
+    fputc(' ', f);
+    reftype(p, in->reftype);
+    fputc(' ', f);
+    reftype(p, in->reftype2);
     break;
-  }
   case WASM_IMM_MEMINIT:
     if (in->idx2) ref(p, ID_MEM, in->idx2);
     ref(p, ID_DATA, in->idx);
@@ -453,13 +522,19 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
   if (mid) fprintf(f, " %s", mid);
   free(mid);
   for (uint32_t i = 0; i < m->ntypes; i++) {
+    const wasm_deftype *d = &m->deftypes[i];
+    bool rec = d->rec_len > 1;
+    if (rec && d->rec == i) {
+      nl(&p);
+      fputs("(rec", f);
+      p.indent++;
+    }
     nl(&p);
-    fputs("(type", f);
-    def_id(&p, ID_TYPE, i);
-    fprintf(f, " (;%" PRIu32 ";) (func", i);
-    valtypes(&p, "param", m->types[i].params, m->types[i].nparams);
-    valtypes(&p, "result", m->types[i].results, m->types[i].nresults);
-    fputs("))", f);
+    type_def(&p, i);
+    if (rec && i == d->rec + d->rec_len - 1) {
+      fputc(')', f);
+      p.indent--;
+    }
   }
   uint32_t fi = 0, ti = 0, mi = 0, gi = 0, tgi = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {

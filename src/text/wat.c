@@ -82,7 +82,11 @@ bool wat_index(wat *w, int space, uint32_t *out) {
  * the reference reader's lexer does ("unknown operator anyfunc"); a known one in the wrong
  * place is an unexpected token. */
 static bool type_expected(wat *w, const text_token *t) {
-  static const char *const known[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref",
+  static const char *const known[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref", "anyref",
+                                      "eqref", "i31ref", "structref", "arrayref", "nullref", "nullfuncref",
+                                      "nullexternref", "exnref", "nullexnref", "any", "eq", "i31", "struct",
+                                      "array", "none", "nofunc", "noextern", "noexn", "field", "sub", "rec",
+                                      "final", "i8", "i16",
                                       "func", "extern", "param", "result", "local", "type", "export",
                                       "import", "then", "else", "item", "offset", "mut", "table",
                                       "memory", "global", "elem", "data", "start", "module", "declare"};
@@ -93,11 +97,28 @@ static bool type_expected(wat *w, const text_token *t) {
   return wat_fail(w, t, "unknown operator %.*s", (int)(t->len > 64 ? 64 : t->len), w->src + t->start);
 }
 
+/* The abstract heap types by name, and their nullable references' shorthands. */
+static const struct { const char *heap, *ref; uint8_t code; } abstract_heaps[] = {
+    {"func", "funcref", WASM_HEAP_FUNC},         {"extern", "externref", WASM_HEAP_EXTERN},
+    {"exn", "exnref", WASM_HEAP_EXN},            {"any", "anyref", WASM_HEAP_ANY},
+    {"eq", "eqref", WASM_HEAP_EQ},               {"i31", "i31ref", WASM_HEAP_I31},
+    {"struct", "structref", WASM_HEAP_STRUCT},   {"array", "arrayref", WASM_HEAP_ARRAY},
+    {"none", "nullref", WASM_HEAP_NONE},         {"noextern", "nullexternref", WASM_HEAP_NOEXTERN},
+    {"nofunc", "nullfuncref", WASM_HEAP_NOFUNC}, {"noexn", "nullexnref", WASM_HEAP_NOEXN}};
+enum { NABSTRACT = sizeof abstract_heaps / sizeof abstract_heaps[0] };
+
+/* A shorthand reference type keyword (funcref, anyref, ...) at t: its type, else 0. */
+static uint32_t ref_shorthand(const wat *w, const text_token *t) {
+  for (size_t i = 0; i < NABSTRACT; i++)
+    if (wat_is_kw(t, w->src, abstract_heaps[i].ref)) return abstract_heaps[i].code;
+  return 0;
+}
+
 bool wat_heaptype(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
-  if (wat_is_kw(t, w->src, "func")) *out = WASM_HEAP_FUNC;
-  else if (wat_is_kw(t, w->src, "extern")) *out = WASM_HEAP_EXTERN;
-  else if (wat_is_kw(t, w->src, "exn")) *out = WASM_HEAP_EXN;
+  size_t a = 0;
+  while (a < NABSTRACT && !wat_is_kw(t, w->src, abstract_heaps[a].heap)) a++;
+  if (a < NABSTRACT) *out = abstract_heaps[a].code;
   else if (t->kind == TOK_ID || t->kind == TOK_NUM) {
     uint32_t x;
     if (!wat_index(w, SPACE_TYPE, &x)) return false;
@@ -126,10 +147,7 @@ static bool ref_form(wat *w, uint32_t *out) {
 bool wat_reftype(wat *w, uint32_t *out) {
   const text_token *t = wat_tok(w);
   if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
-  if (wat_is_kw(t, w->src, "funcref")) *out = WASM_FUNCREF;
-  else if (wat_is_kw(t, w->src, "externref")) *out = WASM_EXTERNREF;
-  else if (wat_is_kw(t, w->src, "exnref")) *out = WASM_EXNREF;
-  else return type_expected(w, t);
+  if (!(*out = ref_shorthand(w, t))) return type_expected(w, t);
   w->pos++;
   return true;
 }
@@ -150,10 +168,13 @@ void wat_emit_valtype(text_buf *out, uint32_t t) {
 
 bool wat_valtype(wat *w, uint32_t *out) {
   static const struct { const char *n; uint8_t t; } vt[] = {
-      {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b},
-      {"funcref", 0x70}, {"externref", 0x6f}, {"exnref", 0x69}};
+      {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b}};
   if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
   const text_token *t = wat_tok(w);
+  if ((*out = ref_shorthand(w, t))) {
+    w->pos++;
+    return true;
+  }
   for (size_t i = 0; i < sizeof vt / sizeof vt[0]; i++) {
     if (wat_is_kw(t, w->src, vt[i].n)) {
       *out = vt[i].t;
@@ -182,7 +203,13 @@ static bool same_type(const wat_functype *f, const text_buf *p, const text_buf *
 
 /* Appends the type; its index in *x. False (nothing added) when out of memory. */
 static bool add_type(wat *w, const text_buf *p, const text_buf *r, uint32_t *x) {
-  wat_functype f = {util_try_malloc(p->len + 1), util_try_malloc(r->len + 1), vt_count(p), vt_count(r)};
+  wat_functype f;
+  memset(&f, 0, sizeof f);
+  f.params = util_try_malloc(p->len + 1);
+  f.results = util_try_malloc(r->len + 1);
+  f.np = vt_count(p);
+  f.nr = vt_count(r);
+  f.final = true; /* a plain (func ...) */
   size_t cap = w->types_cap;
   if (!f.params || !f.results || w->ntypes == UINT32_MAX || !UTIL_VEC_TRY_PUSH(w->types, w->ntypes, cap, f)) {
     free(f.params);
@@ -274,7 +301,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
     if (x >= w->ntypes) {
       if (p.len || r.len) ok = wat_fail(w, at, "unknown type");
     } else if (p.len || r.len) {
-      if (!same_type(&w->types[x], &p, &r)) ok = wat_fail(w, at, "inline function type");
+      if (w->types[x].kind != WASM_TYPE_FUNC || !same_type(&w->types[x], &p, &r)) ok = wat_fail(w, at, "inline function type");
     } else if (bind == 1) {
       for (uint32_t i = 0; ok && i < w->types[x].np; i++) ok = add_local(w, NULL, w->types[x].params[i]);
     }
@@ -286,7 +313,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
   } else if (ok) {
     x = UINT32_MAX;
     for (uint32_t i = 0; i < w->ntypes; i++) {
-      if (same_type(&w->types[i], &p, &r)) { x = i; break; }
+      if (wat_type_reusable(&w->types[i]) && same_type(&w->types[i], &p, &r)) { x = i; break; }
     }
     if (x == UINT32_MAX && !add_type(w, &p, &r, &x)) ok = wat_oom(w, at);
   }
@@ -297,7 +324,7 @@ static bool typeuse_bind(wat *w, uint32_t *typeidx, int bind, bool block, int64_
     /* a block type naming a type without parameters and with at most one result is
      * written in the short form, as other tools do */
     *bt = x;
-    if (ok && x < w->ntypes && w->types[x].np == 0 && w->types[x].nr <= 1)
+    if (ok && x < w->ntypes && w->types[x].kind == WASM_TYPE_FUNC && w->types[x].np == 0 && w->types[x].nr <= 1)
       *bt = w->types[x].nr ? -(int64_t)w->types[x].results[0] : -64;
   }
   return ok;
@@ -331,22 +358,6 @@ static int space_of_kw(const text_token *t, const char *src) {
   return -1;
 }
 
-static bool type_def(wat *w) {
-  if (!wat_is_lpar_kw(w, "func")) return wat_fail(w, wat_tok(w), "unexpected token");
-  size_t close = wat_tok(w)->match;
-  w->pos += 2;
-  if (wat_tok(w)->kind == TOK_ID) w->pos++;
-  text_buf p = {0}, r = {0};
-  bool ok = params_results(w, &p, &r, 2);
-  if (ok && w->pos != close) ok = wat_fail(w, wat_tok(w), "unexpected token");
-  uint32_t x;
-  if (ok && (p.oom || r.oom || !add_type(w, &p, &r, &x))) ok = wat_oom(w, wat_tok(w));
-  text_buf_free(&p);
-  text_buf_free(&r);
-  w->pos = close + 1;
-  return ok && wat_expect_rpar(w);
-}
-
 static bool first_pass(wat *w, size_t start, size_t end) {
   int first_def = -1; /* the kind of the first definition, for "import after ..." */
   /* Type names first: a reference type may name a type defined further on (the
@@ -356,6 +367,14 @@ static bool first_pass(wat *w, size_t start, size_t end) {
     if (wat_is_kw(wat_peek(w, 1), w->src, "type")) {
       w->pos += 2;
       if (!add_name(w, SPACE_TYPE)) return false;
+    } else if (wat_is_kw(wat_peek(w, 1), w->src, "rec")) {
+      /* (rec (type $t ...)*) */
+      for (w->pos += 2; w->pos < close && wat_is_lpar_kw(w, "type");) {
+        size_t tclose = wat_tok(w)->match;
+        w->pos += 2;
+        if (!add_name(w, SPACE_TYPE)) return false;
+        w->pos = tclose + 1;
+      }
     }
     w->pos = close + 1;
   }
@@ -372,7 +391,10 @@ static bool first_pass(wat *w, size_t start, size_t end) {
     int space = space_of_kw(kw, w->src);
     if (wat_is_kw(kw, w->src, "type")) {
       if (wat_tok(w)->kind == TOK_ID) w->pos++; /* named above */
-      if (!type_def(w)) return false;
+      if (!wat_type_def(w)) return false;
+      w->nexplicit_types = w->ntypes;
+    } else if (wat_is_kw(kw, w->src, "rec")) {
+      if (!wat_rec_def(w)) return false;
       w->nexplicit_types = w->ntypes;
     } else if (space >= 0) {
       if (!add_name(w, space)) return false;
@@ -1050,7 +1072,7 @@ static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
     const text_token *kw = wat_peek(w, 1);
     w->pos += 2;
     bool ok = true;
-    if (wat_is_kw(kw, w->src, "type")) ok = true;
+    if (wat_is_kw(kw, w->src, "type") || wat_is_kw(kw, w->src, "rec")) ok = true;
     else if (wat_is_kw(kw, w->src, "func")) ok = func_field(w, s);
     else if (wat_is_kw(kw, w->src, "table")) ok = table_field(w, s);
     else if (wat_is_kw(kw, w->src, "memory")) ok = memory_field(w, s);
@@ -1069,7 +1091,8 @@ static bool second_pass(wat *w, size_t start, size_t end, sections *s) {
     }
     if (!ok) return false;
     if (any_oom(w, s)) return wat_oom(w, kw);
-    if (!wat_is_kw(kw, w->src, "type") && !wat_is_kw(kw, w->src, "import") && w->pos != close)
+    if (!wat_is_kw(kw, w->src, "type") && !wat_is_kw(kw, w->src, "rec") && !wat_is_kw(kw, w->src, "import") &&
+        w->pos != close)
       return wat_fail(w, wat_tok(w), "unexpected token");
     w->pos = close + 1;
   }
@@ -1137,16 +1160,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   if (ok) {
     static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
     text_buf_bytes(out, magic, 8);
-    text_buf types = {0};
-    for (uint32_t i = 0; i < w.ntypes; i++) {
-      text_buf_byte(&types, 0x60);
-      text_buf_u32(&types, w.types[i].np);
-      for (uint32_t k = 0; k < w.types[i].np; k++) wat_emit_valtype(&types, w.types[i].params[k]);
-      text_buf_u32(&types, w.types[i].nr);
-      for (uint32_t k = 0; k < w.types[i].nr; k++) wat_emit_valtype(&types, w.types[i].results[k]);
-    }
-    section(out, 1, w.ntypes, &types, true);
-    text_buf_free(&types);
+    wat_emit_types(&w, out);
     section(out, 2, s.nimport, &s.import, true);
     section(out, 3, s.nfunc, &s.func, true);
     section(out, 4, s.ntable, &s.table, true);
@@ -1172,8 +1186,7 @@ static bool encode_fields(const char *src, const text_token *toks, size_t start,
   text_buf *bufs[] = {&s.import, &s.func, &s.table, &s.mem, &s.global, &s.export, &s.start, &s.elem, &s.code, &s.data, &s.tag};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) text_buf_free(bufs[i]);
   for (int i = 0; i < SPACE_COUNT; i++) text_names_free(&w.names[i]);
-  for (uint32_t i = 0; i < w.ntypes; i++) { free(w.types[i].params); free(w.types[i].results); }
-  free(w.types);
+  wat_types_free(&w);
   text_names_free(&w.locals);
   for (int i = 0; i < SPACE_COUNT; i++) text_buf_free(&w.nm_space[i]);
   text_buf *nbufs[] = {&w.nm_locals, &w.nm_labels, &w.fn_locals, &w.fn_labels};

@@ -6,9 +6,21 @@
 
 enum { SPACE_TYPE, SPACE_FUNC, SPACE_TABLE, SPACE_MEM, SPACE_GLOBAL, SPACE_ELEM, SPACE_DATA, SPACE_TAG, SPACE_COUNT };
 
+/* A defined type (wat_types.c): a function type's params and results, or (GC) a struct's
+ * fields or an array's element, with its `sub` declaration and recursion group. */
 typedef struct wat_functype {
   uint32_t *params, *results; /* wasm_vtype */
   uint32_t np, nr;
+  uint8_t kind;               /* WASM_TYPE_FUNC, _STRUCT, _ARRAY */
+  bool sub;                   /* written with `sub` (encoded 0x50 / 0x4f) */
+  bool final;
+  uint32_t nsupers, *supers;
+  uint32_t rec_len;           /* on the first type of an explicit `rec`: its size; else 0 */
+  bool in_rec;                /* a member of an explicit `rec` */
+  uint32_t nfields;
+  uint32_t *ftypes;           /* storage types (wasm_vtype or WASM_PACKED_*) */
+  uint8_t *fmut;
+  text_namemap fnames;        /* field identifiers */
 } wat_functype;
 
 typedef struct wat_label {
@@ -71,6 +83,17 @@ bool wat_u32(wat *w, uint32_t *out);
 bool wat_valtype(wat *w, uint32_t *out);
 bool wat_reftype(wat *w, uint32_t *out);
 bool wat_heaptype(wat *w, uint32_t *out);
+/* A struct field of type index `type`: a number, or a field name of that type. */
+bool wat_field_index(wat *w, uint32_t type, uint32_t *out);
+/* wat_types.c: a type definition after `(type $id?` (the definition and the closing
+ * `)`), a `(rec ...)` field after `(rec`, the type section's contents, the types' memory. */
+bool wat_type_def(wat *w);
+bool wat_rec_def(wat *w);
+void wat_emit_types(const wat *w, text_buf *out);
+void wat_types_free(wat *w);
+/* Whether a function type may be the implicit type of a type use: a final function type
+ * without supertypes in a group of its own. */
+bool wat_type_reusable(const wat_functype *f);
 /* The binary form of a value type, and of a heap type. */
 void wat_emit_valtype(text_buf *out, uint32_t t);
 void wat_emit_heaptype(text_buf *out, uint32_t h);

@@ -386,6 +386,44 @@ static bool plain(wat *w, int op, text_buf *out) {
     text_buf_u32(out, a);
     text_buf_u32(out, b);
     return true;
+  case WASM_IMM_TYPE_FIELD:
+  case WASM_IMM_TYPE_FIXED:
+  case WASM_IMM_TYPE_DATA:
+  case WASM_IMM_TYPE_ELEM:
+  case WASM_IMM_TYPE_TYPE: {
+    if (!wat_index(w, SPACE_TYPE, &a)) return false;
+    bool ok;
+    switch (info->imm) {
+    case WASM_IMM_TYPE_FIELD: ok = wat_field_index(w, a, &b); break;
+    case WASM_IMM_TYPE_FIXED: ok = wat_u32(w, &b); break;
+    case WASM_IMM_TYPE_DATA: ok = wat_index(w, SPACE_DATA, &b); w->uses_data_count = true; break;
+    case WASM_IMM_TYPE_ELEM: ok = wat_index(w, SPACE_ELEM, &b); break;
+    default: ok = wat_index(w, SPACE_TYPE, &b); break;
+    }
+    if (!ok) return false;
+    emit_op(out, op);
+    text_buf_u32(out, a);
+    text_buf_u32(out, b);
+    return true;
+  }
+  case WASM_IMM_HEAPTYPE: {
+    /* ref.test and ref.cast name both encodings: the reference type's nullability picks */
+    uint32_t t;
+    if (!wat_reftype(w, &t)) return false;
+    emit_op(out, wasm_ref_nullable(t) ? (info->arg ? op : op + 1) : (info->arg ? op - 1 : op));
+    wat_emit_heaptype(out, wasm_ref_heap(t));
+    return true;
+  }
+  case WASM_IMM_BR_ON_CAST: {
+    uint32_t t1, t2;
+    if (!label_index(w, &a) || !wat_reftype(w, &t1) || !wat_reftype(w, &t2)) return false;
+    emit_op(out, op);
+    text_buf_byte(out, (uint8_t)((wasm_ref_nullable(t1) ? 1 : 0) | (wasm_ref_nullable(t2) ? 2 : 0)));
+    text_buf_u32(out, a);
+    wat_emit_heaptype(out, wasm_ref_heap(t1));
+    wat_emit_heaptype(out, wasm_ref_heap(t2));
+    return true;
+  }
   }
   return wat_fail(w, wat_tok(w), "unknown operator");
 }

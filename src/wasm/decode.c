@@ -304,38 +304,135 @@ static bool alloc_tags(decoder *d, uint32_t ndefs) {
 
 static void set_count(decoder *d, uint32_t n) { d->secs[d->nsecs - 1].count = n; }
 
-static bool type_section(decoder *d) {
-  wasm_module *m = d->m;
-  uint32_t n;
-  if (!read_len(d, &n)) return false;
-  set_count(d, n);
-  if (!ARENA_ARRAY(d, m->types, n)) return false;
-  m->ntypes = n;
-  for (uint32_t i = 0; i < n; i++) {
-    wasm_functype *ft = &m->types[i];
-    size_t off = pos(d);
-    uint8_t form;
-    if (!read_u8(d, &form)) return false;
-    if (form & 0x80) return fail(d, off, "integer representation too long");
-    if (form != 0x60) return fail(d, off, "malformed function type");
-    for (int half = 0; half < 2; half++) {
-      uint32_t cnt;
-      if (!read_len(d, &cnt)) return false;
-      wasm_vtype *types = NULL;
-      if (cnt && !ARENA_ARRAY(d, types, cnt)) return false;
-      for (uint32_t k = 0; k < cnt; k++) {
-        if (!read_valtype(d, &types[k])) return false;
-      }
-      if (half == 0) {
-        ft->nparams = cnt;
-        ft->params = cnt ? types : NULL;
-      } else {
-        ft->nresults = cnt;
-        ft->results = cnt ? types : NULL;
-      }
+/* The types being read: grown as rec groups add to the index space, then moved into the
+ * module's arena. */
+typedef struct typevec {
+  wasm_functype *ft;
+  wasm_deftype *dt;
+  size_t n, capf, capd;
+} typevec;
+
+static bool read_functype(decoder *d, wasm_functype *ft) {
+  for (int half = 0; half < 2; half++) {
+    uint32_t cnt;
+    if (!read_len(d, &cnt)) return false;
+    wasm_vtype *types = NULL;
+    if (cnt && !ARENA_ARRAY(d, types, cnt)) return false;
+    for (uint32_t k = 0; k < cnt; k++) {
+      if (!read_valtype(d, &types[k])) return false;
+    }
+    if (half == 0) {
+      ft->nparams = cnt;
+      ft->params = cnt ? types : NULL;
+    } else {
+      ft->nresults = cnt;
+      ft->results = cnt ? types : NULL;
     }
   }
   return true;
+}
+
+/* A field type (GC): a storage type (a value type, or i8 0x78 / i16 0x77) and mutability. */
+static bool read_fieldtype(decoder *d, wasm_fieldtype *f) {
+  size_t off = pos(d);
+  if (d->r.p < d->r.end && (*d->r.p == WASM_PACKED_I8 || *d->r.p == WASM_PACKED_I16)) {
+    f->type = *d->r.p++;
+  } else if (!read_valtype(d, &f->type)) {
+    return false;
+  }
+  off = pos(d);
+  uint8_t mut;
+  if (!read_u8(d, &mut)) return false;
+  if (mut > 1) return fail(d, off, "malformed mutability");
+  f->mut = mut == 1;
+  return true;
+}
+
+/* One subtype: `sub`/`sub final` with supertypes, or a bare composite type (final). */
+static bool read_subtype(decoder *d, wasm_functype *ft, wasm_deftype *dt) {
+  size_t off = pos(d);
+  uint8_t form;
+  if (!read_u8(d, &form)) return false;
+  if (form & 0x80) return fail(d, off, "integer representation too long");
+  bool gc = (d->features & WASM_FEATURE_GC) != 0;
+  dt->final = true;
+  dt->super = WASM_NO_SUPER;
+  if (gc && (form == 0x50 || form == 0x4f)) {
+    dt->final = form == 0x4f;
+    if (!read_len(d, &dt->nsupers)) return false;
+    for (uint32_t i = 0; i < dt->nsupers; i++) {
+      uint32_t x;
+      if (!read_u32(d, &x)) return false;
+      if (i == 0) dt->super = x;
+    }
+    off = pos(d);
+    if (!read_u8(d, &form)) return false;
+    if (form & 0x80) return fail(d, off, "integer representation too long");
+  }
+  switch (gc ? form : form == 0x60 ? 0x60 : 0) {
+  case 0x60: dt->kind = WASM_TYPE_FUNC; return read_functype(d, ft);
+  case 0x5f: {
+    dt->kind = WASM_TYPE_STRUCT;
+    wasm_fieldtype *fs = NULL;
+    if (!read_len(d, &dt->nfields) || !ARENA_ARRAY(d, fs, dt->nfields)) return false;
+    for (uint32_t i = 0; i < dt->nfields; i++)
+      if (!read_fieldtype(d, &fs[i])) return false;
+    dt->fields = fs;
+    return true;
+  }
+  case 0x5e: {
+    dt->kind = WASM_TYPE_ARRAY;
+    wasm_fieldtype *fs = NULL;
+    if (!ARENA_ARRAY(d, fs, 1) || !read_fieldtype(d, fs)) return false;
+    dt->nfields = 1;
+    dt->fields = fs;
+    return true;
+  }
+  default: return fail(d, off, "malformed function type");
+  }
+}
+
+/* The type section: a vector of recursion groups (0x4e and a vector of subtypes, or one
+ * subtype alone), which together number the type index space. */
+static bool read_types(decoder *d, typevec *tv) {
+  uint32_t n;
+  if (!read_len(d, &n)) return false;
+  set_count(d, n);
+  for (uint32_t g = 0; g < n; g++) {
+    uint32_t cnt = 1;
+    if ((d->features & WASM_FEATURE_GC) && d->r.p < d->r.end && *d->r.p == 0x4e) {
+      d->r.p++;
+      if (!read_len(d, &cnt)) return false;
+    }
+    size_t first = tv->n;
+    if (tv->n + cnt > WASM_MAX_TYPE_INDEX + 1ull)
+      return util_fail(d->err, UTIL_ERR_LIMIT, (int64_t)pos(d), "too many types for this implementation");
+    for (uint32_t k = 0; k < cnt; k++) {
+      wasm_functype ft = {0};
+      wasm_deftype dt = {0};
+      if (!read_subtype(d, &ft, &dt)) return false;
+      dt.rec = (uint32_t)first;
+      dt.rec_len = cnt;
+      size_t len = tv->n;
+      if (!UTIL_VEC_TRY_PUSH(tv->ft, len, tv->capf, ft)) return out_of_memory(d);
+      if (!UTIL_VEC_TRY_PUSH(tv->dt, tv->n, tv->capd, dt)) return out_of_memory(d);
+    }
+  }
+  return true;
+}
+
+static bool type_section(decoder *d) {
+  wasm_module *m = d->m;
+  typevec tv = {0};
+  bool ok = read_types(d, &tv) && ARENA_ARRAY(d, m->types, tv.n) && ARENA_ARRAY(d, m->deftypes, tv.n);
+  if (ok) {
+    m->ntypes = (uint32_t)tv.n;
+    if (tv.n) memcpy(m->types, tv.ft, tv.n * sizeof *tv.ft);
+    if (tv.n) memcpy(m->deftypes, tv.dt, tv.n * sizeof *tv.dt);
+  }
+  free(tv.ft);
+  free(tv.dt);
+  return ok;
 }
 
 /* A tag type: an attribute byte (0, exception, is the only one) and a type index. */

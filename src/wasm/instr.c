@@ -154,7 +154,7 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
   uint8_t b;
   if (!util_read_u8(r, &b, err)) return false;
   int op;
-  if (b == 0xfc || b == 0xfd) {
+  if (b == 0xfb || b == 0xfc || b == 0xfd) {
     uint32_t sub;
     if (!util_read_u32(r, &sub, err)) return false;
     op = wasm_opcode_lookup(b, sub);
@@ -162,12 +162,16 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
     op = wasm_opcode_lookup(0, b);
   }
   if (op < 0) {
-    if (b == 0xfc || b == 0xfd) return fail_at(err, start, "illegal opcode");
+    if (b == 0xfb || b == 0xfc || b == 0xfd) return fail_at(err, start, "illegal opcode");
     return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b); /* the reference decoder's wording */
   }
   if (!(features & WASM_FEATURE_TYPED_REFS) &&
       (op == WASM_OP_CALL_REF || op == WASM_OP_RETURN_CALL_REF || op == WASM_OP_REF_AS_NON_NULL ||
        op == WASM_OP_BR_ON_NULL || op == WASM_OP_BR_ON_NON_NULL)) {
+    return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b);
+  }
+  if (!(features & WASM_FEATURE_GC) && (b == 0xfb || op == WASM_OP_REF_EQ)) {
+    if (b == 0xfb) return fail_at(err, start, "illegal opcode");
     return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b);
   }
   in->op = (uint16_t)op;
@@ -243,6 +247,29 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
     }
     if (!wasm_read_heaptype(r, &h, err)) return false;
     in->reftype = wasm_reftype(true, h);
+    return true;
+  }
+  case WASM_IMM_TYPE_FIELD:
+  case WASM_IMM_TYPE_FIXED:
+  case WASM_IMM_TYPE_DATA:
+  case WASM_IMM_TYPE_ELEM:
+  case WASM_IMM_TYPE_TYPE: return util_read_u32(r, &in->idx, err) && util_read_u32(r, &in->idx2, err);
+  case WASM_IMM_HEAPTYPE: {
+    uint32_t h;
+    if (!wasm_read_heaptype(r, &h, err)) return false;
+    in->reftype = wasm_reftype(info->arg != 0, h);
+    return true;
+  }
+  case WASM_IMM_BR_ON_CAST: {
+    size_t off = util_reader_offset(r);
+    uint8_t flags;
+    uint32_t h1, h2;
+    if (!util_read_u8(r, &flags, err)) return false;
+    if (flags > 3) return fail_at(err, off, "malformed br_on_cast flags");
+    if (!util_read_u32(r, &in->idx, err) || !wasm_read_heaptype(r, &h1, err) || !wasm_read_heaptype(r, &h2, err))
+      return false;
+    in->reftype = wasm_reftype(flags & 1, h1);
+    in->reftype2 = wasm_reftype(flags & 2, h2);
     return true;
   }
   case WASM_IMM_MEMINIT:

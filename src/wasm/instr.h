@@ -17,18 +17,23 @@ typedef struct wasm_instr {
   uint16_t op;        /* wasm_opcode */
   uint32_t offset;    /* of the opcode byte, in the input */
   /* immediates, by kind: */
-  uint32_t idx;       /* LABEL, FUNC, LOCAL, GLOBAL, TABLE, DATAIDX, ELEMIDX, MEMIDX;
+  uint32_t idx;       /* LABEL, FUNC, LOCAL, GLOBAL, TABLE, DATAIDX, ELEMIDX, MEMIDX, TYPE;
                          CALL_INDIRECT: type index; MEMINIT: data index;
-                         TABLEINIT: elem index; TABLECOPY: dst table; MEMCOPY: dst mem */
+                         TABLEINIT: elem index; TABLECOPY: dst table; MEMCOPY: dst mem;
+                         TYPE_*: the (destination) type index; BR_ON_CAST: label */
   uint32_t idx2;      /* CALL_INDIRECT, TABLEINIT: table; TABLECOPY: src table;
-                         MEMINIT: memory; MEMCOPY: src memory */
+                         MEMINIT: memory; MEMCOPY: src memory; TYPE_FIELD: field;
+                         TYPE_FIXED: count; TYPE_DATA: data; TYPE_ELEM: elem segment;
+                         TYPE_TYPE: source type index */
   int64_t blocktype;  /* BLOCKTYPE: -64 (0x40) = empty, -1 = one result of type
                          `bt_type`, or a type index >= 0 */
   uint32_t bt_type;   /* wasm_vtype, with blocktype -1 */
   wasm_memarg mem;    /* MEM, MEMLANE */
   uint8_t lane;       /* LANE, MEMLANE */
   uint32_t reftype;   /* REFTYPE: the wasm_vtype (ref null ht) of ref.null ht;
-                         SELECT_T: the first type */
+                         SELECT_T: the first type; HEAPTYPE: (ref null? ht);
+                         BR_ON_CAST: the source reference type */
+  uint32_t reftype2;  /* BR_ON_CAST: the target reference type */
   union {
     int32_t i32;
     int64_t i64;

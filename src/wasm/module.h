@@ -18,7 +18,22 @@ typedef enum {
   WASM_FUNCREF = 0x70,
   WASM_EXTERNREF = 0x6f,
   WASM_EXNREF = 0x69,      /* exception handling (3.0): (ref null exn) */
+  /* GC (3.0): the nullable references to its abstract heap types */
+  WASM_ANYREF = 0x6e,
+  WASM_EQREF = 0x6d,
+  WASM_I31REF = 0x6c,
+  WASM_STRUCTREF = 0x6b,
+  WASM_ARRAYREF = 0x6a,
+  WASM_NULLREF = 0x71,         /* (ref null none) */
+  WASM_NULLEXTERNREF = 0x72,   /* (ref null noextern) */
+  WASM_NULLFUNCREF = 0x73,     /* (ref null nofunc) */
+  WASM_NULLEXNREF = 0x74,      /* (ref null noexn) */
 } wasm_valtype;
+
+/* GC's packed storage types: a struct field or array element may be one of these or any
+ * value type. They are not value types (wasm_is_valtype is false): reading one gives an
+ * i32 (struct.get_s/_u, array.get_s/_u). */
+enum { WASM_PACKED_I8 = 0x78, WASM_PACKED_I16 = 0x77 };
 
 /* A value type as one 32-bit word (3.0 reference types carry a heap type):
  *   - numeric and vector types: their type byte (WASM_I32 ... WASM_V128);
@@ -37,12 +52,24 @@ enum {
   WASM_HEAP_FUNC = 0x70,
   WASM_HEAP_EXTERN = 0x6f,
   WASM_HEAP_EXN = 0x69,              /* exception handling */
+  WASM_HEAP_ANY = 0x6e,              /* GC: any, eq, i31, struct, array, and the bottoms */
+  WASM_HEAP_EQ = 0x6d,
+  WASM_HEAP_I31 = 0x6c,
+  WASM_HEAP_STRUCT = 0x6b,
+  WASM_HEAP_ARRAY = 0x6a,
+  WASM_HEAP_NONE = 0x71,             /* bottom of any */
+  WASM_HEAP_NOEXTERN = 0x72,         /* bottom of extern */
+  WASM_HEAP_NOFUNC = 0x73,           /* bottom of func */
+  WASM_HEAP_NOEXN = 0x74,            /* bottom of exn */
   WASM_HEAP_INDEX = 0x100,           /* heap values from here on are type indices */
   WASM_MAX_TYPE_INDEX = 0xfffeff,    /* type indices that fit the encoding */
 };
 
-static inline bool wasm_is_abstract_heap(uint32_t h) {
-  return h == WASM_HEAP_FUNC || h == WASM_HEAP_EXTERN || h == WASM_HEAP_EXN;
+/* The abstract heap types' codes are exactly 0x69..0x74. */
+static inline bool wasm_is_abstract_heap(uint32_t h) { return h >= WASM_HEAP_EXN && h <= WASM_HEAP_NOEXN; }
+/* The abstract heap types GC adds (not func, extern or exn). */
+static inline bool wasm_is_gc_abstract_heap(uint32_t h) {
+  return wasm_is_abstract_heap(h) && h != WASM_HEAP_FUNC && h != WASM_HEAP_EXTERN && h != WASM_HEAP_EXN;
 }
 static inline bool wasm_is_reftype(wasm_vtype t) {
   return wasm_is_abstract_heap(t) || (((t & 0xff) == WASM_REF_NULL_TAG || (t & 0xff) == WASM_REF_TAG) && t >> 8);
@@ -64,6 +91,8 @@ static inline int64_t wasm_heap_typeidx(uint32_t h) { return h >= WASM_HEAP_INDE
 /* The printable name ("i32", "funcref", "(ref null 3)"); reference types with a heap
  * type are formatted into a small per-thread ring of buffers, valid for a few calls. */
 const char *wasm_valtype_name(wasm_vtype t);
+/* An abstract heap type's name ("func", "any", "none", ...), else NULL. */
+const char *wasm_heap_name(uint32_t h);
 
 typedef enum {
   WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1, WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3,
@@ -81,6 +110,43 @@ typedef struct wasm_functype {
   const wasm_vtype *params;
   const wasm_vtype *results;
 } wasm_functype;
+
+/* GC (3.0): the defined types. Every type index i has a wasm_deftype m->deftypes[i]
+ * (and m->types[i], the signature, meaningful when the kind is WASM_TYPE_FUNC; zero for
+ * struct and array types, so code that needs a function type must check the kind, which
+ * the validator does for every use: function declarations, call_indirect, call_ref,
+ * block types, tags).
+ *   - kind: func, struct or array (the composite type);
+ *   - fields: a struct's fields in order, an array's one element type (nfields = 1);
+ *     each a storage type (a wasm_vtype, or WASM_PACKED_I8/_I16) and its mutability;
+ *   - super: the declared supertype's index, or WASM_NO_SUPER; nsupers counts them as
+ *     decoded (the binary format allows a vector; more than one is invalid);
+ *   - final: `sub final` or no `sub` at all (a plain composite type is final);
+ *   - rec, rec_len: the recursion group holds the indices rec .. rec + rec_len - 1
+ *     (a type outside any `rec` is a group of one).
+ * A module without GC types has every entry {FUNC, final, no super, a group of one}. */
+typedef enum { WASM_TYPE_FUNC = 0, WASM_TYPE_STRUCT = 1, WASM_TYPE_ARRAY = 2 } wasm_typekind;
+
+typedef struct wasm_fieldtype {
+  wasm_vtype type; /* storage type: a value type or WASM_PACKED_I8 / WASM_PACKED_I16 */
+  bool mut;
+} wasm_fieldtype;
+
+#define WASM_NO_SUPER UINT32_MAX
+
+typedef struct wasm_deftype {
+  uint8_t kind; /* wasm_typekind */
+  bool final;
+  uint32_t nsupers;
+  uint32_t super;          /* the (first) declared supertype, or WASM_NO_SUPER */
+  uint32_t rec, rec_len;   /* the recursion group: first index and size */
+  uint32_t nfields;        /* struct: its fields; array: 1; func: 0 */
+  const wasm_fieldtype *fields;
+} wasm_deftype;
+
+/* A storage type that is packed (i8, i16), and the value type it reads as. */
+static inline bool wasm_is_packed(wasm_vtype t) { return t == WASM_PACKED_I8 || t == WASM_PACKED_I16; }
+static inline wasm_vtype wasm_unpacked(wasm_vtype t) { return wasm_is_packed(t) ? WASM_I32 : t; }
 
 typedef struct wasm_limits {
   uint64_t min, max;
@@ -215,7 +281,8 @@ typedef struct wasm_module {
   uint32_t size;
 
   uint32_t ntypes;
-  wasm_functype *types;
+  wasm_functype *types;     /* the signature of each function type (zero for the others) */
+  wasm_deftype *deftypes;   /* every type: kind, fields, supertype, finality, rec group */
 
   uint32_t nimports;
   wasm_import *imports;
@@ -280,10 +347,11 @@ typedef struct wasm_module {
 #define WASM_FEATURE_EXCEPTIONS 0x4u /* the tag section (id 13) and the tag kind (4) */
 #define WASM_FEATURE_EXTENDED_CONST 0x8u /* add, sub, mul in constant expressions */
 #define WASM_FEATURE_TYPED_REFS 0x10u /* call_ref, return_call_ref, ref.as_non_null, br_on_(non_)null */
+#define WASM_FEATURE_GC 0x20u /* rec groups, sub, struct and array types, the 0xFB instructions, ref.eq */
 #define WASM_FEATURES_2_0 0u
 #define WASM_FEATURES_ALL                                                                                   \
   (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | WASM_FEATURE_EXCEPTIONS | WASM_FEATURE_EXTENDED_CONST | \
-   WASM_FEATURE_TYPED_REFS)
+   WASM_FEATURE_TYPED_REFS | WASM_FEATURE_GC)
 
 /* Decodes a binary module. On success returns a module the caller frees with
  * wasm_module_free; on failure returns NULL with a MALFORMED error carrying the offset. */
@@ -307,5 +375,7 @@ bool wasm_validate(const wasm_module *m, util_error *err);
 static inline const wasm_functype *wasm_ir_func_type(const wasm_module *m, uint32_t funcidx) {
   return &m->types[m->funcs[funcidx].type];
 }
+/* The kind of type index t (WASM_TYPE_FUNC ...); t must be below m->ntypes. */
+static inline uint8_t wasm_ir_type_kind(const wasm_module *m, uint32_t t) { return m->deftypes[t].kind; }
 
 #endif

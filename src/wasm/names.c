@@ -2,13 +2,24 @@
 
 #include "module.h"
 
-static const char *heap_name(uint32_t h) {
+const char *wasm_heap_name(uint32_t h) {
   switch (h) {
   case WASM_HEAP_FUNC: return "func";
   case WASM_HEAP_EXTERN: return "extern";
+  case WASM_HEAP_EXN: return "exn";
+  case WASM_HEAP_ANY: return "any";
+  case WASM_HEAP_EQ: return "eq";
+  case WASM_HEAP_I31: return "i31";
+  case WASM_HEAP_STRUCT: return "struct";
+  case WASM_HEAP_ARRAY: return "array";
+  case WASM_HEAP_NONE: return "none";
+  case WASM_HEAP_NOEXTERN: return "noextern";
+  case WASM_HEAP_NOFUNC: return "nofunc";
+  case WASM_HEAP_NOEXN: return "noexn";
   default: return NULL;
   }
 }
+#define heap_name wasm_heap_name
 
 const char *wasm_valtype_name(wasm_vtype t) {
   if (t >= 0x100 && wasm_is_reftype(t)) {
@@ -30,6 +41,17 @@ const char *wasm_valtype_name(wasm_vtype t) {
   case WASM_FUNCREF: return "funcref";
   case WASM_EXTERNREF: return "externref";
   case WASM_EXNREF: return "exnref";
+  case WASM_ANYREF: return "anyref";
+  case WASM_EQREF: return "eqref";
+  case WASM_I31REF: return "i31ref";
+  case WASM_STRUCTREF: return "structref";
+  case WASM_ARRAYREF: return "arrayref";
+  case WASM_NULLREF: return "nullref";
+  case WASM_NULLEXTERNREF: return "nullexternref";
+  case WASM_NULLFUNCREF: return "nullfuncref";
+  case WASM_NULLEXNREF: return "nullexnref";
+  case WASM_PACKED_I8: return "i8";
+  case WASM_PACKED_I16: return "i16";
   default: return "?";
   }
 }

@@ -43,6 +43,15 @@ typedef enum {
   WASM_IMM_TYPE,          /* u32 type index (call_ref, return_call_ref) */
   WASM_IMM_TAG,           /* u32 tag index */
   WASM_IMM_TRY_TABLE,     /* block type, vec(catch clause) */
+  /* GC (3.0); the first index is in `idx`, the second in `idx2` */
+  WASM_IMM_TYPE_FIELD,    /* u32 type index, u32 field index (struct.get/set) */
+  WASM_IMM_TYPE_FIXED,    /* u32 type index, u32 element count (array.new_fixed) */
+  WASM_IMM_TYPE_DATA,     /* u32 type index, u32 data index */
+  WASM_IMM_TYPE_ELEM,     /* u32 type index, u32 element segment index */
+  WASM_IMM_TYPE_TYPE,     /* u32 destination type index, u32 source type index (array.copy) */
+  WASM_IMM_HEAPTYPE,      /* heap type; `reftype` = (ref null? ht), nullable when ARG is 1 */
+  WASM_IMM_BR_ON_CAST,    /* flags byte, u32 label, two heap types: `idx` the label,
+                             `reftype` the source type, `reftype2` the target type */
 } wasm_imm_kind;
 
 /* Operand type codes of the P0..R columns. */
@@ -54,11 +63,14 @@ enum {
   WASM_SIG_F32 = 0x7d,
   WASM_SIG_F64 = 0x7c,
   WASM_SIG_V128 = 0x7b,
+  WASM_SIG_EQREF = 0x6d,    /* (ref null eq) */
+  WASM_SIG_I31REF = 0x6c,   /* (ref null i31) */
+  WASM_SIG_ARRAYREF = 0x6a, /* (ref null array) */
 };
 
 typedef struct wasm_opinfo {
   const char *name;
-  uint8_t prefix;   /* 0, 0xfc, 0xfd */
+  uint8_t prefix;   /* 0, 0xfb, 0xfc, 0xfd */
   uint32_t code;
   uint8_t imm;      /* wasm_imm_kind */
   uint16_t arg;     /* see opcodes.def */

@@ -21,15 +21,64 @@ static bool invalid(util_error *err, int64_t off, const char *fmt, ...) {
 
 /* ---------- value types and subtyping ---------------------------------------------- */
 
+/* The top of an abstract or defined heap type's hierarchy: any, func, extern or exn. */
+static uint32_t heap_top(const wasm_module *m, uint32_t h) {
+  int64_t i = wasm_heap_typeidx(h);
+  if (i >= 0) return (uint64_t)i < m->ntypes && m->deftypes[i].kind == WASM_TYPE_FUNC ? WASM_HEAP_FUNC : WASM_HEAP_ANY;
+  switch (h) {
+  case WASM_HEAP_FUNC:
+  case WASM_HEAP_NOFUNC: return WASM_HEAP_FUNC;
+  case WASM_HEAP_EXTERN:
+  case WASM_HEAP_NOEXTERN: return WASM_HEAP_EXTERN;
+  case WASM_HEAP_EXN:
+  case WASM_HEAP_NOEXN: return WASM_HEAP_EXN;
+  default: return WASM_HEAP_ANY;
+  }
+}
+
+/* Abstract heap types: none <: i31, struct, array <: eq <: any; nofunc <: func;
+ * noextern <: extern; noexn <: exn. */
+static bool abstract_sub(uint32_t a, uint32_t b) {
+  if (a == b) return true;
+  switch (a) {
+  case WASM_HEAP_NONE: return b == WASM_HEAP_I31 || b == WASM_HEAP_STRUCT || b == WASM_HEAP_ARRAY || b == WASM_HEAP_EQ || b == WASM_HEAP_ANY;
+  case WASM_HEAP_I31:
+  case WASM_HEAP_STRUCT:
+  case WASM_HEAP_ARRAY: return b == WASM_HEAP_EQ || b == WASM_HEAP_ANY;
+  case WASM_HEAP_EQ: return b == WASM_HEAP_ANY;
+  case WASM_HEAP_NOFUNC: return b == WASM_HEAP_FUNC;
+  case WASM_HEAP_NOEXTERN: return b == WASM_HEAP_EXTERN;
+  case WASM_HEAP_NOEXN: return b == WASM_HEAP_EXN;
+  default: return false;
+  }
+}
+
 static bool heap_sub(const wasm_vmodule *vm, uint32_t a, uint32_t b) {
   if (a == b) return true;
   int64_t ia = wasm_heap_typeidx(a), ib = wasm_heap_typeidx(b);
   const wasm_module *m = vm->m;
   if (ia >= 0 && (uint64_t)ia >= m->ntypes) return false;
   if (ib >= 0 && (uint64_t)ib >= m->ntypes) return false;
-  /* every defined type is a function type until GC adds structs and arrays */
-  if (ia >= 0 && b == WASM_HEAP_FUNC) return true;
-  if (ia >= 0 && ib >= 0) return vm->canon && vm->canon[ia] == vm->canon[ib];
+  if (ia < 0 && ib < 0) return abstract_sub(a, b);
+  if (ia < 0) { /* only a bottom type is below a defined type */
+    uint32_t top = heap_top(m, b);
+    return (a == WASM_HEAP_NONE && top == WASM_HEAP_ANY) || (a == WASM_HEAP_NOFUNC && top == WASM_HEAP_FUNC);
+  }
+  if (ib < 0) {
+    switch (m->deftypes[ia].kind) {
+    case WASM_TYPE_FUNC: return b == WASM_HEAP_FUNC;
+    case WASM_TYPE_STRUCT: return b == WASM_HEAP_STRUCT || b == WASM_HEAP_EQ || b == WASM_HEAP_ANY;
+    default: return b == WASM_HEAP_ARRAY || b == WASM_HEAP_EQ || b == WASM_HEAP_ANY;
+    }
+  }
+  if (!vm->canon) return false;
+  /* the declared supertype chain (each supertype has a smaller index: the walk ends) */
+  for (uint32_t i = (uint32_t)ia, steps = 0; i < m->ntypes && steps <= m->ntypes; steps++) {
+    if (vm->canon[i] == vm->canon[ib]) return true;
+    uint32_t s = m->deftypes[i].super;
+    if (s == WASM_NO_SUPER || s >= i) break;
+    i = s;
+  }
   return false;
 }
 
@@ -40,55 +89,148 @@ bool wasm_vtype_sub(const wasm_vmodule *vm, wasm_vtype a, wasm_vtype b) {
   return heap_sub(vm, wasm_ref_heap(a), wasm_ref_heap(b));
 }
 
+bool wasm_heap_sub(const wasm_vmodule *vm, uint32_t a, uint32_t b) { return heap_sub(vm, a, b); }
+uint32_t wasm_heap_top(const wasm_module *m, uint32_t h) { return heap_top(m, h); }
+
 /* A value type's type indices must name types of the module, and, inside the type
- * section, types up to the one being defined (`limit`). */
+ * section, types up to the end of the recursion group being defined (`limit`). */
 static bool check_vtype(const wasm_module *m, wasm_vtype t, uint32_t limit, int64_t off, util_error *err) {
   if (!wasm_is_reftype(t)) return true;
   /* 2.0 has only funcref and externref (and exnref comes with exception handling) */
   if (t >= 0x100 && !(m->features & WASM_FEATURE_TYPED_REFS)) return invalid(err, off, "malformed reference type");
+  if (wasm_is_gc_abstract_heap(wasm_ref_heap(t)) && !(m->features & WASM_FEATURE_GC))
+    return invalid(err, off, "malformed reference type");
   int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
   if (i >= 0 && (uint64_t)i >= limit) return invalid(err, off, "unknown type %lld", (long long)i);
   return true;
 }
 
-/* Type equivalence (iso-recursive: each function type is its own recursion group, which
- * may refer to itself). Equivalent types share vm->canon; a reference to the type's own
- * index matches only the other type's own index. */
-static uint32_t heap_key(const wasm_vmodule *vm, uint32_t self, uint32_t h) {
+/* Type equivalence is iso-recursive: two types are equal when they sit at the same
+ * position of structurally equal recursion groups, where a reference into the group
+ * itself compares by its position in the group and any other reference by the canonical
+ * index of the type it names. vm->canon[i] is the first index equal to i. */
+static uint32_t heap_key(const wasm_vmodule *vm, uint32_t rec, uint32_t len, uint32_t h) {
   int64_t i = wasm_heap_typeidx(h);
   if (i < 0) return h;
-  if ((uint32_t)i == self) return 0xffffffffu;
+  if ((uint32_t)i >= rec && (uint32_t)i - rec < len) return 0x40000000u + ((uint32_t)i - rec);
   return WASM_HEAP_INDEX + vm->canon[i];
 }
 
-static uint32_t vtype_key(const wasm_vmodule *vm, uint32_t self, wasm_vtype t) {
+static uint32_t vtype_key(const wasm_vmodule *vm, uint32_t rec, uint32_t len, wasm_vtype t) {
   if (!wasm_is_reftype(t) || t < 0x100) return t;
-  return heap_key(vm, self, wasm_ref_heap(t)) * 2u + wasm_ref_nullable(t);
+  return heap_key(vm, rec, len, wasm_ref_heap(t)) * 2u + wasm_ref_nullable(t);
 }
 
-static bool types_equiv(const wasm_vmodule *vm, uint32_t i, uint32_t j) {
-  const wasm_functype *a = &vm->m->types[i], *b = &vm->m->types[j];
-  if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
-  for (uint32_t k = 0; k < a->nparams + a->nresults; k++) {
-    wasm_vtype x = k < a->nparams ? a->params[k] : a->results[k - a->nparams];
-    wasm_vtype y = k < b->nparams ? b->params[k] : b->results[k - b->nparams];
-    if (vtype_key(vm, i, x) != vtype_key(vm, j, y)) return false;
+/* The words that describe type i for equivalence, fed one by one to `f`. */
+typedef struct keyer {
+  uint32_t *buf; /* NULL: hashing */
+  size_t n;
+  uint32_t h;
+} keyer;
+
+static void key_word(keyer *k, uint32_t w) {
+  k->h = (k->h ^ w) * 16777619u;
+  k->n++;
+}
+
+static void type_key(const wasm_vmodule *vm, uint32_t i, keyer *k) {
+  const wasm_module *m = vm->m;
+  const wasm_deftype *d = &m->deftypes[i];
+  uint32_t rec = d->rec, len = d->rec_len;
+  key_word(k, d->kind | (d->final ? 0x100u : 0));
+  key_word(k, d->super == WASM_NO_SUPER ? 0xffffffffu : heap_key(vm, rec, len, WASM_HEAP_INDEX + d->super));
+  if (d->kind == WASM_TYPE_FUNC) {
+    const wasm_functype *a = &m->types[i];
+    key_word(k, a->nparams);
+    key_word(k, a->nresults);
+    for (uint32_t j = 0; j < a->nparams; j++) key_word(k, vtype_key(vm, rec, len, a->params[j]));
+    for (uint32_t j = 0; j < a->nresults; j++) key_word(k, vtype_key(vm, rec, len, a->results[j]));
+  } else {
+    key_word(k, d->nfields);
+    for (uint32_t j = 0; j < d->nfields; j++)
+      key_word(k, vtype_key(vm, rec, len, d->fields[j].type) * 2u + d->fields[j].mut);
+  }
+}
+
+static bool type_equiv(const wasm_vmodule *vm, uint32_t i, uint32_t j) {
+  const wasm_module *m = vm->m;
+  const wasm_deftype *a = &m->deftypes[i], *b = &m->deftypes[j];
+  if (a->kind != b->kind || a->final != b->final || a->nfields != b->nfields) return false;
+  if ((a->super == WASM_NO_SUPER) != (b->super == WASM_NO_SUPER)) return false;
+  if (a->super != WASM_NO_SUPER && heap_key(vm, a->rec, a->rec_len, WASM_HEAP_INDEX + a->super) !=
+                                       heap_key(vm, b->rec, b->rec_len, WASM_HEAP_INDEX + b->super))
+    return false;
+  if (a->kind == WASM_TYPE_FUNC) {
+    const wasm_functype *x = &m->types[i], *y = &m->types[j];
+    if (x->nparams != y->nparams || x->nresults != y->nresults) return false;
+    for (uint32_t k = 0; k < x->nparams + x->nresults; k++) {
+      wasm_vtype p = k < x->nparams ? x->params[k] : x->results[k - x->nparams];
+      wasm_vtype q = k < y->nparams ? y->params[k] : y->results[k - y->nparams];
+      if (vtype_key(vm, a->rec, a->rec_len, p) != vtype_key(vm, b->rec, b->rec_len, q)) return false;
+    }
+    return true;
+  }
+  for (uint32_t k = 0; k < a->nfields; k++) {
+    if (a->fields[k].mut != b->fields[k].mut) return false;
+    if (vtype_key(vm, a->rec, a->rec_len, a->fields[k].type) != vtype_key(vm, b->rec, b->rec_len, b->fields[k].type))
+      return false;
   }
   return true;
 }
 
-static uint32_t type_hash(const wasm_vmodule *vm, uint32_t i) {
-  const wasm_functype *a = &vm->m->types[i];
-  uint32_t h = 2166136261u ^ a->nparams * 31u ^ a->nresults;
-  for (uint32_t k = 0; k < a->nparams + a->nresults; k++) {
-    wasm_vtype x = k < a->nparams ? a->params[k] : a->results[k - a->nparams];
-    h = (h ^ vtype_key(vm, i, x)) * 16777619u;
+static bool group_equiv(const wasm_vmodule *vm, uint32_t r1, uint32_t r2, uint32_t len) {
+  for (uint32_t k = 0; k < len; k++)
+    if (!type_equiv(vm, r1 + k, r2 + k)) return false;
+  return true;
+}
+
+static uint32_t group_hash(const wasm_vmodule *vm, uint32_t rec, uint32_t len) {
+  keyer k = {NULL, 0, 2166136261u ^ len};
+  for (uint32_t i = 0; i < len; i++) type_key(vm, rec + i, &k);
+  return k.h;
+}
+
+/* A storage type is a subtype of another: packed types only of themselves. */
+static bool storage_sub(const wasm_vmodule *vm, wasm_vtype a, wasm_vtype b) {
+  if (wasm_is_packed(a) || wasm_is_packed(b)) return a == b;
+  return wasm_vtype_sub(vm, a, b);
+}
+
+/* Field subtyping: an immutable field is covariant, a mutable one invariant. */
+static bool field_sub(const wasm_vmodule *vm, const wasm_fieldtype *a, const wasm_fieldtype *b) {
+  if (a->mut != b->mut) return false;
+  if (!storage_sub(vm, a->type, b->type)) return false;
+  return !a->mut || storage_sub(vm, b->type, a->type);
+}
+
+/* Type i's declared supertype: defined before it, not final, of the same kind, and
+ * matched structurally (function params contravariant and results covariant, struct
+ * fields a prefix, array elements by field subtyping). */
+static bool check_super(const wasm_vmodule *vm, uint32_t i, util_error *err) {
+  const wasm_module *m = vm->m;
+  const wasm_deftype *d = &m->deftypes[i];
+  if (d->nsupers > 1) return invalid(err, -1, "multiple supertypes");
+  if (d->super == WASM_NO_SUPER) return true;
+  if (d->super >= i) return invalid(err, -1, "unknown type %u", d->super);
+  const wasm_deftype *s = &m->deftypes[d->super];
+  if (s->final) return invalid(err, -1, "sub type %u does not match its final supertype %u", i, d->super);
+  bool ok = s->kind == d->kind;
+  if (ok && d->kind == WASM_TYPE_FUNC) {
+    const wasm_functype *a = &m->types[i], *b = &m->types[d->super];
+    ok = a->nparams == b->nparams && a->nresults == b->nresults;
+    for (uint32_t k = 0; ok && k < a->nparams; k++) ok = wasm_vtype_sub(vm, b->params[k], a->params[k]);
+    for (uint32_t k = 0; ok && k < a->nresults; k++) ok = wasm_vtype_sub(vm, a->results[k], b->results[k]);
+  } else if (ok) {
+    ok = d->nfields >= s->nfields && (d->kind == WASM_TYPE_STRUCT || d->nfields == s->nfields);
+    for (uint32_t k = 0; ok && k < s->nfields; k++) ok = field_sub(vm, &d->fields[k], &s->fields[k]);
   }
-  return h;
+  if (!ok) return invalid(err, -1, "sub type %u does not match its supertype %u", i, d->super);
+  return true;
 }
 
 static bool check_types(const wasm_module *m, wasm_vmodule *vm, util_error *err) {
   uint32_t n = m->ntypes;
+  if (n && !m->deftypes) return util_fail(err, UTIL_ERR_MALFORMED, -1, "inconsistent module");
   vm->canon = util_try_malloc((n ? n : 1) * sizeof *vm->canon);
   uint32_t cap = 16;
   while (cap < 2 * (uint64_t)n && cap < (1u << 30)) cap *= 2;
@@ -98,29 +240,46 @@ static bool check_types(const wasm_module *m, wasm_vmodule *vm, util_error *err)
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   }
   memset(slots, 0xff, (size_t)cap * sizeof *slots);
-  for (uint32_t i = 0; i < n; i++) {
-    const wasm_functype *ft = &m->types[i];
-    for (uint32_t k = 0; k < ft->nparams + ft->nresults; k++) {
-      wasm_vtype t = k < ft->nparams ? ft->params[k] : ft->results[k - ft->nparams];
-      if (!check_vtype(m, t, i + 1, -1, err)) {
-        free(slots);
-        return false;
-      }
+  bool ok = true;
+  for (uint32_t g = 0; g < n && ok;) {
+    const wasm_deftype *d = &m->deftypes[g];
+    uint32_t len = d->rec_len ? d->rec_len : 1, end = g + len;
+    if (d->rec != g || end > n) {
+      ok = util_fail(err, UTIL_ERR_MALFORMED, -1, "inconsistent module");
+      break;
     }
-    vm->canon[i] = i;
-    for (uint32_t s = type_hash(vm, i) & (cap - 1);; s = (s + 1) & (cap - 1)) {
+    /* the group's own types, referred to before the group is canonical, are themselves */
+    for (uint32_t i = g; i < end; i++) vm->canon[i] = i;
+    for (uint32_t i = g; i < end && ok; i++) {
+      const wasm_deftype *t = &m->deftypes[i];
+      if (t->kind == WASM_TYPE_FUNC) {
+        const wasm_functype *ft = &m->types[i];
+        for (uint32_t k = 0; ok && k < ft->nparams + ft->nresults; k++)
+          ok = check_vtype(m, k < ft->nparams ? ft->params[k] : ft->results[k - ft->nparams], end, -1, err);
+      } else {
+        for (uint32_t k = 0; ok && k < t->nfields; k++)
+          if (!wasm_is_packed(t->fields[k].type)) ok = check_vtype(m, t->fields[k].type, end, -1, err);
+      }
+      if (ok && t->super != WASM_NO_SUPER && t->super >= end) ok = invalid(err, -1, "unknown type %u", t->super);
+    }
+    if (!ok) break;
+    for (uint32_t s = group_hash(vm, g, len) & (cap - 1);; s = (s + 1) & (cap - 1)) {
       if (slots[s] == UINT32_MAX) {
-        slots[s] = i;
+        slots[s] = g;
         break;
       }
-      if (types_equiv(vm, slots[s], i)) {
-        vm->canon[i] = vm->canon[slots[s]];
+      uint32_t o = slots[s];
+      if (m->deftypes[o].rec_len == len && group_equiv(vm, o, g, len)) {
+        for (uint32_t k = 0; k < len; k++) vm->canon[g + k] = vm->canon[o + k];
         break;
       }
     }
+    /* supertypes are checked once the group's types are canonical */
+    for (uint32_t i = g; i < end && ok; i++) ok = check_super(vm, i, err);
+    g = end;
   }
   free(slots);
-  return true;
+  return ok;
 }
 
 /* ---------- constant expressions --------------------------------------------------- */
@@ -205,8 +364,11 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_v
 
 /* ---------- types and limits ------------------------------------------------------ */
 
+/* A type index that must name a function type (functions, imports, tags). */
 static bool check_type_index(const wasm_module *m, uint32_t idx, int64_t off, util_error *err) {
   if (idx >= m->ntypes) return invalid(err, off, "unknown type %u", idx);
+  if (m->deftypes && m->deftypes[idx].kind != WASM_TYPE_FUNC)
+    return invalid(err, off, "type mismatch: type %u is not a function type", idx);
   return true;
 }
 

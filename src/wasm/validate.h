@@ -74,6 +74,10 @@ typedef struct wasm_vmodule {
 /* Subtyping between value types of the module (3.0: references by heap type and
  * nullability; WASM_TYPE_UNKNOWN matches anything). */
 bool wasm_vtype_sub(const wasm_vmodule *vm, wasm_vtype a, wasm_vtype b);
+/* Heap subtyping (abstract hierarchy, declared supertypes, equivalence), and the top of
+ * a heap type's hierarchy (any, func, extern or exn). */
+bool wasm_heap_sub(const wasm_vmodule *vm, uint32_t a, uint32_t b);
+uint32_t wasm_heap_top(const wasm_module *m, uint32_t h);
 /* Whether a value type has a default value (non-nullable references have none). */
 static inline bool wasm_vtype_defaultable(wasm_vtype t) { return !wasm_is_reftype(t) || wasm_ref_nullable(t); }
 

@@ -239,14 +239,23 @@ static inline wasm_ctrl *label(vfn *v, uint32_t depth) { return &v->st.ctrls[v->
 static bool check_vtype(vfn *v, wasm_vtype t) {
   if (!wasm_is_reftype(t)) return true;
   if (t >= 0x100 && !(v->m->features & WASM_FEATURE_TYPED_REFS)) return fail(v, "malformed reference type");
+  if (wasm_is_gc_abstract_heap(wasm_ref_heap(t)) && !(v->m->features & WASM_FEATURE_GC))
+    return fail(v, "malformed reference type");
   int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
   if (i >= 0 && (uint64_t)i >= v->m->ntypes) return fail(v, "unknown type %lld", (long long)i);
+  return true;
+}
+
+static bool check_func_type(vfn *v, uint32_t idx) {
+  if (idx >= v->m->ntypes) return fail(v, "unknown type %u", idx);
+  if (v->m->deftypes[idx].kind != WASM_TYPE_FUNC) return fail(v, "type mismatch: type %u is not a function type", idx);
   return true;
 }
 
 static bool check_blocktype(vfn *v, const wasm_instr *in) {
   int64_t bt = in->blocktype;
   if (bt >= 0 && (uint64_t)bt >= v->m->ntypes) return fail(v, "unknown type %lld", (long long)bt);
+  if (bt >= 0) return check_func_type(v, (uint32_t)bt);
   if (bt == -1) return check_vtype(v, in->bt_type);
   return true;
 }
@@ -263,7 +272,9 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   const wasm_opinfo *oi = &wasm_opinfo_table[in->op];
   switch ((wasm_imm_kind)oi->imm) {
   case WASM_IMM_BLOCKTYPE: return check_blocktype(v, in);
-  case WASM_IMM_TYPE: return check_type(v, in->idx);
+  case WASM_IMM_TYPE:
+    if (in->op == WASM_OP_CALL_REF || in->op == WASM_OP_RETURN_CALL_REF) return check_func_type(v, in->idx);
+    return check_type(v, in->idx);
   case WASM_IMM_LABEL: return check_label(v, in->idx);
   case WASM_IMM_BR_TABLE: {
     const uint8_t *p = in->targets;
@@ -281,7 +292,7 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
     return true;
   case WASM_IMM_CALL_INDIRECT:
     if (!check_table(v, in->idx2)) return false;
-    if (in->idx >= m->ntypes) return fail(v, "unknown type %u", in->idx);
+    if (!check_func_type(v, in->idx)) return false;
     if (!wasm_vtype_sub(v->vm, m->tables[in->idx2].type.elem, WASM_FUNCREF)) {
       return fail(v, "type mismatch: call_indirect requires a table of funcref");
     }
@@ -356,6 +367,13 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
   case WASM_IMM_F64C:
   case WASM_IMM_V128C: return true;
   case WASM_IMM_REFTYPE: return check_vtype(v, in->reftype);
+  case WASM_IMM_TYPE_FIELD:
+  case WASM_IMM_TYPE_FIXED:
+  case WASM_IMM_TYPE_DATA:
+  case WASM_IMM_TYPE_ELEM:
+  case WASM_IMM_TYPE_TYPE:
+  case WASM_IMM_HEAPTYPE:
+  case WASM_IMM_BR_ON_CAST: return fail(v, "not supported: GC instruction %s", oi->name);
   }
   return true;
 }
