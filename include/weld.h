@@ -153,6 +153,11 @@ typedef enum weld_trap_kind {
   WELD_TRAP_NULL_REF,               /* "null reference" (ref.as_non_null of null) */
   WELD_TRAP_EXCEPTION,              /* "uncaught exception": a WebAssembly exception no
                                        handler caught; weld_trap_exception gives it */
+  WELD_TRAP_NULL_STRUCT,            /* "null structure reference" (GC) */
+  WELD_TRAP_NULL_ARRAY,             /* "null array reference" (GC) */
+  WELD_TRAP_NULL_I31,               /* "null i31 reference" (GC) */
+  WELD_TRAP_ARRAY_OOB,              /* "out of bounds array access" (GC) */
+  WELD_TRAP_CAST,                   /* "cast failure" (GC: ref.cast) */
 } weld_trap_kind;
 
 weld_trap_kind weld_trap_get_kind(const weld_trap *t);

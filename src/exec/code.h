@@ -49,6 +49,9 @@ typedef enum exec_iop {
 #define VREPLACE(id, et) EXEC_IOP_V_##id,
 #define VLOAD(id, fn, n) EXEC_IOP_V_##id, EXEC_IOP_V_##id##_AI, EXEC_IOP_V_##id##_AR,
 #include "interp_simd.def"
+#define GHAND(n) EXEC_IOP_##n,
+#include "interp_gc.def"
+#undef GHAND
 #undef VLOAD
 #undef SHAND
 #undef VUN

@@ -50,6 +50,7 @@ static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, 
     if (t->dead) break;
     if (exec_tr_needs_ext(t, in)) ok = exec_tr_ext(t, in, err);
     else if (wasm_opinfo_table[in->op].prefix == 0xfd) ok = exec_tr_simd(t, in, err);
+    else if (wasm_opinfo_table[in->op].prefix == 0xfb || in->op == WASM_OP_REF_EQ) ok = exec_tr_gc(t, in, err);
     else ok = exec_tr_instr(t, in, err);
     break;
   }
@@ -125,7 +126,7 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->nsps = 0;
   for (uint32_t i = 0; i < nl; i++) {
     wasm_vtype ty = i < ft->nparams ? ft->params[i] : f->local_types[i - ft->nparams];
-    t->ltype[i] = exec_kind_of(ty);
+    t->ltype[i] = exec_kind_of_m(t->m, ty);
     t->lslot[i] = slot;
     if (exec_kind_is_gc(t->ltype[i]) && !UTIL_VEC_TRY_PUSH(t->rlocals, t->nrlocals, t->caprlocals, slot))
       return util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");

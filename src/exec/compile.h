@@ -305,6 +305,9 @@ static const char *const iop_names[] = {
 #define VREPLACE(id, et) "V_" #id,
 #define VLOAD(id, fn, n) "V_" #id, "V_" #id "_AI", "V_" #id "_AR",
 #include "interp_simd.def"
+#define GHAND(n) #n,
+#include "interp_gc.def"
+#undef GHAND
 #undef VLOAD
 #undef SHAND
 #undef VUN
@@ -474,7 +477,7 @@ static inline uint32_t next_home(const exec_tr *t) {
 }
 
 static inline exec_tr_entry *push(exec_tr *t, uint8_t kind, wasm_vtype vtype) {
-  uint8_t type = exec_kind_of(vtype);
+  uint8_t type = exec_kind_of_m(t->m, vtype);
   uint32_t home = next_home(t);
   exec_tr_entry *e;
   if (util_vec_try_grow((void **)&t->st, &t->cap, t->n, sizeof *t->st)) {
@@ -651,6 +654,9 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err);
 /* compile_mem.c: memories other than 0, 64-bit memories and tables */
 bool exec_tr_needs_ext(const exec_tr *t, const wasm_instr *in);
 bool exec_tr_ext(exec_tr *t, const wasm_instr *in, util_error *err);
+
+/* compile_gc.c: a 0xFB instruction or ref.eq */
+bool exec_tr_gc(exec_tr *t, const wasm_instr *in, util_error *err);
 
 /* compile_ops.c */
 bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err);

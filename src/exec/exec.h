@@ -29,13 +29,32 @@ typedef uint64_t exec_slot;
 static inline uint32_t exec_slots_of(wasm_vtype valtype) { return valtype == WASM_V128 ? 2 : 1; }
 
 /* How a value is stored: numeric and vector types as themselves, references by the top of
- * their hierarchy (WASM_FUNCREF: an exec_func pointer; WASM_EXTERNREF: a host pointer;
- * WASM_EXNREF: an exec_exn pointer). Every concrete type is a function type until GC adds
- * structs and arrays. */
+ * their hierarchy (WASM_FUNCREF: an exec_func pointer; WASM_EXTERNREF and WASM_ANYREF: a
+ * GC reference, gc.h; WASM_EXNREF: an exec_exn pointer). A concrete type index is a
+ * function type here; exec_kind_of_m knows the module's struct and array types. */
 static inline uint8_t exec_kind_of(wasm_vtype t) {
   if (!wasm_is_reftype(t)) return (uint8_t)t;
-  uint32_t h = wasm_ref_heap(t);
-  return h == WASM_HEAP_EXTERN ? WASM_EXTERNREF : h == WASM_HEAP_EXN ? WASM_EXNREF : WASM_FUNCREF;
+  switch (wasm_ref_heap(t)) {
+  case WASM_HEAP_EXTERN:
+  case WASM_HEAP_NOEXTERN: return WASM_EXTERNREF;
+  case WASM_HEAP_EXN:
+  case WASM_HEAP_NOEXN: return WASM_EXNREF;
+  case WASM_HEAP_ANY:
+  case WASM_HEAP_EQ:
+  case WASM_HEAP_I31:
+  case WASM_HEAP_STRUCT:
+  case WASM_HEAP_ARRAY:
+  case WASM_HEAP_NONE: return WASM_ANYREF;
+  default: return WASM_FUNCREF;
+  }
+}
+/* The same for a type of module m (type indices name m's types). */
+static inline uint8_t exec_kind_of_m(const wasm_module *m, wasm_vtype t) {
+  if (wasm_is_reftype(t)) {
+    int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
+    if (i >= 0 && (uint64_t)i < m->ntypes && m->deftypes && m->deftypes[i].kind != WASM_TYPE_FUNC) return WASM_ANYREF;
+  }
+  return exec_kind_of(t);
 }
 
 /* Store-level value types: a compiled module's types with each type index replaced by
@@ -65,6 +84,11 @@ typedef enum exec_trap_kind {
   EXEC_TRAP_NULL_FUNC_REF, /* call_ref / return_call_ref of null */
   EXEC_TRAP_NULL_REF,      /* ref.as_non_null of null */
   EXEC_TRAP_EXCEPTION,  /* an exception no handler caught: exec_thread.exn is the exception */
+  EXEC_TRAP_NULL_STRUCT,   /* GC: struct.get/set of null */
+  EXEC_TRAP_NULL_ARRAY,    /* GC: array.* of null */
+  EXEC_TRAP_NULL_I31,      /* GC: i31.get_s/u of null */
+  EXEC_TRAP_ARRAY_OOB,     /* GC: an array index or range past its length */
+  EXEC_TRAP_CAST,          /* GC: ref.cast of a value not of the type */
   EXEC_TRAP_COUNT
 } exec_trap_kind;
 
@@ -246,6 +270,7 @@ typedef struct exec_table {
   uint64_t *inst_bytes; /* the defining instance's memory total, which counts the table's
                            bytes (EXEC_TABLE_ELEM_BYTES per element); NULL = none */
   bool is64;            /* a 64-bit table (i64 indices) */
+  uint8_t kind;         /* how elements are stored (exec_kind_of_m of the module's type) */
 } exec_table;
 
 /* What one table element occupies, for the memory limit: a pointer. */
@@ -254,6 +279,7 @@ typedef struct exec_table {
 typedef struct exec_global {
   exec_slot val[2];     /* two slots for v128 */
   wasm_vtype type;      /* store-level */
+  uint8_t kind;         /* how the value is stored (exec_kind_of_m of the module's type) */
   bool mut;
   exec_store *store;    /* the owning store */
 } exec_global;
@@ -279,6 +305,8 @@ struct exec_instance {
   exec_data_inst *datas;
   exec_elem_inst *elems;
   exec_tag **tags;          /* tag index space (exception handling) */
+  struct exec_gc_layout **layouts; /* per type index: its layout in the store's GC heap
+                                      (struct and array types; NULL for function types) */
   exec_func *defined_funcs; /* storage for the module's own functions */
   util_arena arena;         /* the arrays above */
   void *api;                /* the weld_instance wrapper */
@@ -528,6 +556,7 @@ struct exec_tag {
   exec_store *store;
   exec_typeid typeid;        /* one reference held; import matching compares it */
   const wasm_functype *type; /* into a module's IR or into host_type */
+  const wasm_module *module; /* the module whose IR `type` is in; NULL for host-made tags */
   wasm_functype host_type;   /* storage for host-made tags */
   void *api;                 /* free for src/api */
 };

@@ -72,6 +72,7 @@ static void layout_free(exec_gc_layout *l) {
   free(l->storage);
   free(l->offsets);
   free(l->ref_offsets);
+  free(l->supers);
   free(l);
 }
 
@@ -313,7 +314,6 @@ static void drain(marker *mk) {
   }
 }
 
-static bool type_is_gc(wasm_vtype t) { return exec_kind_is_gc(exec_kind_of(t)); }
 
 /* A frame stopped at `ip` (just after a safepoint instruction) in `code`. A position
  * outside the code's range is compiled code (src/jit), whose functions hold no heap
@@ -344,11 +344,11 @@ static void mark_roots(marker *mk, exec_store *s) {
   }
   /* globals and tables (the store owns every one, imported or not) */
   for (size_t i = 0; i < s->nglobals; i++) {
-    if (type_is_gc(s->globals[i]->type)) mark(mk, s->globals[i]->val[0]);
+    if (exec_kind_is_gc(s->globals[i]->kind)) mark(mk, s->globals[i]->val[0]);
   }
   for (size_t i = 0; i < s->ntables; i++) {
     exec_table *t = s->tables[i];
-    if (!type_is_gc(t->elemtype)) continue;
+    if (!exec_kind_is_gc(t->kind)) continue;
     for (uint32_t k = 0; k < t->size; k++) mark(mk, (exec_slot)(uintptr_t)t->elems[k]);
   }
   /* element segments not yet dropped */
@@ -357,7 +357,7 @@ static void mark_roots(marker *mk, exec_store *s) {
     if (!inst->elems || !inst->module) continue;
     const wasm_module *m = inst->module->wasm;
     for (uint32_t k = 0; k < m->nelems; k++) {
-      if (!type_is_gc(m->elems[k].type)) continue;
+      if (!exec_kind_is_gc(exec_kind_of_m(m, m->elems[k].type))) continue;
       for (uint32_t j = 0; j < inst->elems[k].count; j++) mark(mk, (exec_slot)(uintptr_t)inst->elems[k].refs[j]);
     }
   }
@@ -366,7 +366,8 @@ static void mark_roots(marker *mk, exec_store *s) {
     const wasm_functype *ft = e->tag->type;
     uint32_t slot = 0;
     for (uint32_t k = 0; k < ft->nparams && slot < e->nslots; k++) {
-      if (type_is_gc(ft->params[k])) mark(mk, e->slots[slot]);
+      uint8_t kind = e->tag->module ? exec_kind_of_m(e->tag->module, ft->params[k]) : exec_kind_of(ft->params[k]);
+      if (exec_kind_is_gc(kind)) mark(mk, e->slots[slot]);
       slot += exec_slots_of(ft->params[k]);
     }
   }

@@ -21,7 +21,7 @@
 
 /* The storage kind of references of the any hierarchy (exec_kind_of); WASM_EXTERNREF is
  * the extern hierarchy's. The value is the anyref type byte. */
-#define EXEC_KIND_ANY 0x6eu
+#define EXEC_KIND_ANY WASM_ANYREF
 
 /* Slots of these kinds may hold heap objects: the collector traces them. */
 static inline bool exec_kind_is_gc(uint8_t kind) { return kind == EXEC_KIND_ANY || kind == WASM_EXTERNREF; }
@@ -68,7 +68,10 @@ typedef struct exec_gc_layout {
   uint32_t nrefs;          /* struct: traced fields */
   uint32_t *ref_offsets;   /* their offsets */
   bool elem_ref;           /* array: elements are traced */
-  void *rtt;               /* free for the instruction layer (supertype chain for casts) */
+  /* the runtime type for casts: the declared supertype chain as store-level ids, the
+   * type itself first (set by exec_gc_instance_layouts) */
+  exec_typeid *supers;
+  uint32_t nsupers;
   struct exec_gc_layout *next;
 } exec_gc_layout;
 
@@ -164,5 +167,42 @@ void exec_gc_root_free(exec_store *s, uint32_t h);
 
 /* Objects on the heap now (tests, reports). */
 size_t exec_gc_count(const exec_store *s);
+
+/* ---------- instructions (gc_ops.c) ---------------------------------------------------- */
+
+/* The storage kind of a struct field or array element type of module m. */
+uint8_t exec_gc_storage_of(const wasm_module *m, wasm_vtype t);
+/* The layouts of a module's struct and array types in s's heap (NULL for function
+ * types): false when out of memory. */
+bool exec_gc_instance_layouts(exec_store *s, const exec_module *em, exec_gc_layout **out);
+/* Whether function f's type is store-level type `id` or declares it as a supertype,
+ * directly or further up (call_indirect, casts to function types). */
+bool exec_gc_func_sub(const exec_func *f, exec_typeid id);
+/* ref.test: whether reference value v (stored as its hierarchy's kind) is in (ref null?
+ * heap), heap a heap type of inst's module. */
+bool exec_gc_test(const exec_instance *inst, exec_slot v, uint32_t heap, bool nullable);
+/* A GC instruction (0xFB sub-opcode `sub`, its immediates at r) in a constant expression
+ * of inst: pops its operands from the value stack st (*sp values, two slots each) and
+ * pushes its result. Allocation never collects here. False with err set on a malformed
+ * expression, an overflowing stack or a refused allocation. */
+bool exec_gc_const_op(exec_instance *inst, uint32_t sub, util_reader *r, exec_slot (*st)[2], int *sp,
+                      int cap, util_error *err);
+/* The bulk array instructions, after the null checks: bounds, fuel by size, the work.
+ * Return EXEC_OK or the trap. `th` is charged like the bulk memory instructions. */
+exec_trap_kind exec_gc_array_fill(exec_thread *th, exec_gc_obj *a, uint32_t off, const exec_slot *v, uint32_t n);
+exec_trap_kind exec_gc_array_copy(exec_thread *th, exec_gc_obj *d, uint32_t doff, exec_gc_obj *s, uint32_t soff,
+                                  uint32_t n);
+exec_trap_kind exec_gc_array_init_data(exec_thread *th, const exec_instance *inst, exec_gc_obj *a, uint32_t d,
+                                       uint32_t data, uint32_t s, uint32_t n);
+exec_trap_kind exec_gc_array_init_elem(exec_thread *th, const exec_instance *inst, exec_gc_obj *a, uint32_t d,
+                                       uint32_t elem, uint32_t s, uint32_t n);
+/* array.new_data / array.new_elem: the new array in *out, or the trap. May collect. */
+exec_trap_kind exec_gc_array_new_data(exec_thread *th, const exec_instance *inst, uint32_t type, uint32_t data,
+                                      uint32_t s, uint32_t n, exec_slot *out);
+exec_trap_kind exec_gc_array_new_elem(exec_thread *th, const exec_instance *inst, uint32_t type, uint32_t elem,
+                                      uint32_t s, uint32_t n, exec_slot *out);
+/* The trap of a failed allocation: EXEC_TRAP_LIMIT with the limit's message in th, or
+ * out of memory (EXEC_TRAP_LIMIT too, said so). */
+exec_trap_kind exec_gc_alloc_trap(exec_thread *th);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "gc.h"
 #include "simd.h"
 
 /* WebAssembly float ops round each step: never fuse a*b+c (also -ffp-contract=off). */
@@ -580,6 +581,9 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   [EXEC_IOP_V_##id] = &&L_V_##id, [EXEC_IOP_V_##id##_AI] = &&L_V_##id##_AI,              \
   [EXEC_IOP_V_##id##_AR] = &&L_V_##id##_AR,
 #include "interp_simd.def"
+#define GHAND(n) [EXEC_IOP_##n] = &&L_##n,
+#include "interp_gc.def"
+#undef GHAND
 #undef VLOAD
 #undef SHAND
 #undef VUN
@@ -831,7 +835,8 @@ dispatch:
       msg_set = true;                                                                    \
       TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);                                             \
     }                                                                                    \
-    if (UNLIKELY(cf->typeid != U(0))) TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);            \
+    if (UNLIKELY(cf->typeid != U(0)) && !exec_gc_func_sub(cf, U(0)))                    \
+      TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);                                            \
   } while (0)
   HANDLER(CALL_INDIRECT) {
     INDIRECT_CALLEE();
@@ -1407,6 +1412,11 @@ dispatch:
   HANDLER(V_##id##_AR)                                                                   \
   VLOAD_BODY(fn, n, (uint64_t)(uint32_t)((uint32_t)S(1) + (uint32_t)S(2)) + U(3), SZ(4))
 #include "interp_simd.def"
+#define GHAND(n)
+#define GC_BODIES
+#include "interp_gc.def"
+#undef GC_BODIES
+#undef GHAND
 #undef SHAND
 #undef VUN
 #undef VBIN

@@ -24,6 +24,11 @@ const char *exec_trap_message(exec_trap_kind k) {
   case EXEC_TRAP_NULL_FUNC_REF: return "null function reference";
   case EXEC_TRAP_NULL_REF: return "null reference";
   case EXEC_TRAP_EXCEPTION: return "uncaught exception";
+  case EXEC_TRAP_NULL_STRUCT: return "null structure reference";
+  case EXEC_TRAP_NULL_ARRAY: return "null array reference";
+  case EXEC_TRAP_NULL_I31: return "null i31 reference";
+  case EXEC_TRAP_ARRAY_OOB: return "out of bounds array access";
+  case EXEC_TRAP_CAST: return "cast failure";
   case EXEC_TRAP_COUNT: break;
   }
   return "unknown trap";
