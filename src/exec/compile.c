@@ -183,32 +183,9 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   return true;
 }
 
-/* A module type's engine-wide id: its signature at store level (type indices replaced by
- * the ids of the earlier types, a reference to itself by EXEC_HEAP_SELF). 0 when out of
- * memory or past the ids a value type can hold. */
-static exec_typeid acquire_type(exec_typetab *types, const exec_module *em, const wasm_functype *ft, uint32_t self) {
-  size_t n = (size_t)ft->nparams + ft->nresults;
-  wasm_vtype small[16] = {0};
-  wasm_vtype *buf = n <= 16 ? small : util_try_malloc(n * sizeof *buf);
-  if (!buf) return 0;
-  for (size_t k = 0; k < n; k++) {
-    wasm_vtype t = k < ft->nparams ? ft->params[k] : ft->results[k - ft->nparams];
-    int64_t i = wasm_is_reftype(t) ? wasm_heap_typeidx(wasm_ref_heap(t)) : -1;
-    if (i == self) t = wasm_reftype(wasm_ref_nullable(t), EXEC_HEAP_SELF);
-    else if (i >= 0) t = exec_vtype_canon(em, t);
-    buf[k] = t;
-  }
-  exec_typeid id = exec_typeid_acquire(types, ft->nparams, buf, ft->nresults, buf + ft->nparams);
-  if (buf != small) free(buf);
-  if (id > WASM_MAX_TYPE_INDEX) {
-    exec_typeid_release(types, id);
-    return 0;
-  }
-  return id;
-}
-
 exec_typeid exec_module_typeid_acquire(const exec_module *em, uint32_t typeidx) {
-  return acquire_type(em->types, em, &em->wasm->types[typeidx], typeidx);
+  exec_typeid_retain(em->types, em->typeids[typeidx]);
+  return em->typeids[typeidx];
 }
 
 static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
@@ -279,15 +256,11 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
     wasm_vmodule_free(&vm);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
   }
-  for (uint32_t i = 0; i < m->ntypes; i++) {
-    const wasm_functype *ft = &m->types[i];
-    em->typeids[i] = acquire_type(types, em, ft, i);
-    if (!em->typeids[i]) {
-      exec_module_free(em);
-      wasm_vmodule_free(&vm);
-      return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
-    }
-    em->ntypeids = i + 1;
+  memset(em->typeids, 0, (m->ntypes + 1) * sizeof(exec_typeid));
+  if (!exec_typeids_intern(types, m, em->typeids, &em->ntypeids)) {
+    exec_module_free(em);
+    wasm_vmodule_free(&vm);
+    return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
   }
   uint32_t ndef = m->nfuncs - m->nfunc_imports;
   em->codes = util_arena_try_alloc(&em->arena, (ndef + 1) * sizeof(exec_code));

@@ -195,6 +195,19 @@ size_t exec_typetab_count(exec_typetab *t); /* live signatures */
 exec_typeid exec_typeid_acquire(exec_typetab *t, uint32_t nparams, const wasm_vtype *params,
                                 uint32_t nresults, const wasm_vtype *results);
 void exec_typeid_release(exec_typetab *t, exec_typeid id);
+void exec_typeid_retain(exec_typetab *t, exec_typeid id); /* one more reference */
+/* GC (3.0): every type of a module has a store-level id. A plain function type (final,
+ * no supertype, alone in its recursion group) is its signature, as above; any other
+ * type is (its recursion group's description, its position), so iso-recursively
+ * equivalent types of different modules share an id. `ids` (m->ntypes entries, zeroed)
+ * receives one reference per type; *ndone counts the entries filled, which the caller
+ * releases when this fails (out of memory, or ids beyond WASM_MAX_TYPE_INDEX). */
+bool exec_typeids_intern(exec_typetab *t, const wasm_module *m, exec_typeid *ids, uint32_t *ndone);
+/* Of a store-level id: its kind (WASM_TYPE_*), its declared supertype's id (0: none),
+ * and whether it is a subtype of another by declared supertypes (or equal). */
+uint8_t exec_typeid_kind(exec_typetab *t, exec_typeid id);
+exec_typeid exec_typeid_super(exec_typetab *t, exec_typeid id);
+bool exec_typeid_sub(exec_typetab *t, exec_typeid a, exec_typeid b);
 
 typedef struct exec_module {
   wasm_module *wasm;        /* owned */
@@ -509,7 +522,7 @@ void exec_store_free(exec_store *s);
 exec_global *exec_global_new(exec_store *s, wasm_vtype type, bool mut);
 /* A module's value type at store level, and subtyping between store-level types. */
 wasm_vtype exec_vtype_canon(const exec_module *em, wasm_vtype t);
-bool exec_vtype_sub(wasm_vtype a, wasm_vtype b);
+bool exec_vtype_sub(exec_typetab *types, wasm_vtype a, wasm_vtype b);
 /* Whether a reference value (NULL = null) may be stored where store-level type t is
  * expected: null needs a nullable type, a function for a type index must have that type.
  * Values that are not references always fit. For what enters from outside WebAssembly

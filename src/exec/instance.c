@@ -114,19 +114,40 @@ wasm_vtype exec_vtype_canon(const exec_module *em, wasm_vtype t) {
   return wasm_reftype(wasm_ref_nullable(t), WASM_HEAP_INDEX + em->typeids[i]);
 }
 
-bool exec_vtype_sub(wasm_vtype a, wasm_vtype b) {
+/* Heap subtyping at store level: the abstract hierarchy, and declared supertypes between
+ * store-level ids. */
+static bool heap_sub(exec_typetab *types, uint32_t ha, uint32_t hb) {
+  if (ha == hb) return true;
+  int64_t ia = wasm_heap_typeidx(ha), ib = wasm_heap_typeidx(hb);
+  if (ia < 0 && ib < 0) return wasm_abstract_heap_sub(ha, hb);
+  if (ia < 0) {
+    uint8_t kb = exec_typeid_kind(types, (exec_typeid)ib);
+    return (ha == WASM_HEAP_NONE && kb != WASM_TYPE_FUNC) || (ha == WASM_HEAP_NOFUNC && kb == WASM_TYPE_FUNC);
+  }
+  if (ib < 0) {
+    switch (exec_typeid_kind(types, (exec_typeid)ia)) {
+    case WASM_TYPE_FUNC: return hb == WASM_HEAP_FUNC;
+    case WASM_TYPE_STRUCT: return hb == WASM_HEAP_STRUCT || hb == WASM_HEAP_EQ || hb == WASM_HEAP_ANY;
+    default: return hb == WASM_HEAP_ARRAY || hb == WASM_HEAP_EQ || hb == WASM_HEAP_ANY;
+    }
+  }
+  return exec_typeid_sub(types, (exec_typeid)ia, (exec_typeid)ib);
+}
+
+bool exec_vtype_sub(exec_typetab *types, wasm_vtype a, wasm_vtype b) {
   if (a == b) return true;
   if (!wasm_is_reftype(a) || !wasm_is_reftype(b)) return false;
   if (wasm_ref_nullable(a) && !wasm_ref_nullable(b)) return false;
-  uint32_t ha = wasm_ref_heap(a), hb = wasm_ref_heap(b);
-  return ha == hb || (wasm_heap_typeidx(ha) >= 0 && hb == WASM_HEAP_FUNC);
+  return heap_sub(types, wasm_ref_heap(a), wasm_ref_heap(b));
 }
 
 bool exec_ref_fits(wasm_vtype t, const void *ref) {
   if (!wasm_is_reftype(t)) return true;
   if (!ref) return wasm_ref_nullable(t);
   int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
-  return i < 0 || ((const exec_func *)ref)->typeid == (exec_typeid)i;
+  if (i < 0) return true;
+  const exec_func *f = ref;
+  return f->typeid == (exec_typeid)i || exec_typeid_sub(f->store->types, f->typeid, (exec_typeid)i);
 }
 
 bool exec_func_ref_fits(const exec_func *f, wasm_vtype t, const void *ref) {
@@ -298,7 +319,8 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
   switch (im->kind) {
   case WASM_EXTERN_FUNC: {
     const exec_func *f = x->ptr;
-    if (f->typeid != em->typeids[im->u.func_type]) return link_fail(err, im, "incompatible import type");
+    if (f->typeid != em->typeids[im->u.func_type] && !exec_typeid_sub(em->types, f->typeid, em->typeids[im->u.func_type]))
+      return link_fail(err, im, "incompatible import type");
     return true;
   }
   case WASM_EXTERN_TABLE: {
@@ -318,7 +340,7 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
   case WASM_EXTERN_GLOBAL: {
     const exec_global *g = x->ptr;
     wasm_vtype want = exec_vtype_canon(em, im->u.global.type);
-    if (g->mut != im->u.global.mut || (g->mut ? g->type != want : !exec_vtype_sub(g->type, want)))
+    if (g->mut != im->u.global.mut || (g->mut ? g->type != want : !exec_vtype_sub(em->types, g->type, want)))
       return link_fail(err, im, "incompatible import type");
     return true;
   }

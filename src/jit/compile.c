@@ -952,6 +952,9 @@ static const char *body(jc *j, util_reader *r) {
       break;
     case WASM_OP_CALL_INDIRECT:
       if (!sig_scalar(&j->m->types[in.idx])) return "not supported: v128 call";
+      /* the compiled check compares type ids: a type with subtypes needs the
+       * interpreter's subtype walk */
+      if (!j->m->deftypes[in.idx].final) return "not supported: call_indirect to a non-final type";
       emit_call_indirect(j, in.idx, in.idx2, off);
       break;
     case WASM_OP_DROP: pop(j); break;

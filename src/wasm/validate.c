@@ -38,7 +38,7 @@ static uint32_t heap_top(const wasm_module *m, uint32_t h) {
 
 /* Abstract heap types: none <: i31, struct, array <: eq <: any; nofunc <: func;
  * noextern <: extern; noexn <: exn. */
-static bool abstract_sub(uint32_t a, uint32_t b) {
+bool wasm_abstract_heap_sub(uint32_t a, uint32_t b) {
   if (a == b) return true;
   switch (a) {
   case WASM_HEAP_NONE: return b == WASM_HEAP_I31 || b == WASM_HEAP_STRUCT || b == WASM_HEAP_ARRAY || b == WASM_HEAP_EQ || b == WASM_HEAP_ANY;
@@ -59,7 +59,7 @@ static bool heap_sub(const wasm_vmodule *vm, uint32_t a, uint32_t b) {
   const wasm_module *m = vm->m;
   if (ia >= 0 && (uint64_t)ia >= m->ntypes) return false;
   if (ib >= 0 && (uint64_t)ib >= m->ntypes) return false;
-  if (ia < 0 && ib < 0) return abstract_sub(a, b);
+  if (ia < 0 && ib < 0) return wasm_abstract_heap_sub(a, b);
   if (ia < 0) { /* only a bottom type is below a defined type */
     uint32_t top = heap_top(m, b);
     return (a == WASM_HEAP_NONE && top == WASM_HEAP_ANY) || (a == WASM_HEAP_NOFUNC && top == WASM_HEAP_FUNC);
@@ -284,6 +284,14 @@ static bool check_types(const wasm_module *m, wasm_vmodule *vm, util_error *err)
 
 /* ---------- constant expressions --------------------------------------------------- */
 
+/* The number of globals a constant expression may read: 2.0 reads imported globals only;
+ * with GC (3.0) a global's initialiser reads the globals before it, and segment offsets
+ * and items read them all (a table's initialiser, made first, only imported ones). */
+static uint32_t visible_globals(const wasm_module *m, int64_t global) {
+  if (!(m->features & WASM_FEATURE_GC)) return m->nglobal_imports;
+  return global >= 0 ? (uint32_t)global : m->nglobals;
+}
+
 bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_vtype type,
                               uint32_t nglobals_visible, util_error *err) {
   const wasm_module *m = vm->m;
@@ -291,17 +299,17 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_v
   util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
   /* The spec reports non-constant instructions before any type error, so typing errors
    * are kept until the end. The stack only holds what the expression pushed. */
-  enum { STACK = 16 };
-  wasm_vtype stack[STACK];
-  uint32_t depth = 0;
-  bool mismatch = false;
+  wasm_const_stack cs = {0};
+  bool ok = false;
   for (;;) {
     wasm_instr in;
     if (util_reader_eof(&r)) {
-      return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r), "unexpected end");
+      util_fail(err, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(&r), "unexpected end");
+      break;
     }
-    if (!wasm_read_instr_features(&r, &in, m->features, err)) return false;
+    if (!wasm_read_instr_features(&r, &in, m->features, err)) break;
     wasm_vtype t;
+    bool pushes = true;
     switch (in.op) {
     case WASM_OP_I32_CONST: t = WASM_I32; break;
     case WASM_OP_I64_CONST: t = WASM_I64; break;
@@ -309,20 +317,25 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_v
     case WASM_OP_F64_CONST: t = WASM_F64; break;
     case WASM_OP_V128_CONST: t = WASM_V128; break;
     case WASM_OP_REF_NULL:
-      if (!check_vtype(m, in.reftype, m->ntypes, in.offset, err)) return false;
+      if (!check_vtype(m, in.reftype, m->ntypes, in.offset, err)) goto done;
       t = in.reftype;
       break;
     case WASM_OP_REF_FUNC:
-      if (in.idx >= m->nfuncs) return invalid(err, in.offset, "unknown function %u", in.idx);
+      if (in.idx >= m->nfuncs) {
+        invalid(err, in.offset, "unknown function %u", in.idx);
+        goto done;
+      }
       t = m->funcs[in.idx].type < m->ntypes ? wasm_reftype(false, WASM_HEAP_INDEX + m->funcs[in.idx].type)
                                             : wasm_reftype(false, WASM_HEAP_FUNC);
       break;
     case WASM_OP_GLOBAL_GET:
       if (in.idx >= nglobals_visible || in.idx >= m->nglobals) {
-        return invalid(err, in.offset, "unknown global %u", in.idx);
+        invalid(err, in.offset, "unknown global %u", in.idx);
+        goto done;
       }
       if (m->globals[in.idx].type.mut) {
-        return invalid(err, in.offset, "constant expression required");
+        invalid(err, in.offset, "constant expression required");
+        goto done;
       }
       t = m->globals[in.idx].type.type;
       break;
@@ -333,33 +346,55 @@ bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_v
     case WASM_OP_I64_ADD:
     case WASM_OP_I64_SUB:
     case WASM_OP_I64_MUL: {
-      if (!(m->features & WASM_FEATURE_EXTENDED_CONST)) return invalid(err, in.offset, "constant expression required");
+      if (!(m->features & WASM_FEATURE_EXTENDED_CONST)) {
+        invalid(err, in.offset, "constant expression required");
+        goto done;
+      }
       t = wasm_opinfo_table[in.op].result;
-      if (depth < 2 || stack[depth - 1] != t || stack[depth - 2] != t) mismatch = true;
-      depth = depth < 2 ? 0 : depth - 2;
+      if (cs.depth < 2 || cs.vals[cs.depth - 1] != t || cs.vals[cs.depth - 2] != t) cs.mismatch = true;
+      cs.depth = cs.depth < 2 ? 0 : cs.depth - 2;
       break;
     }
     case WASM_OP_END:
-      if (!util_reader_eof(&r)) return invalid(err, in.offset, "constant expression required");
-      if (mismatch) return invalid(err, in.offset, "type mismatch: operands of a constant expression");
-      if (depth != 1 || !wasm_vtype_sub(vm, stack[0], type)) {
-        if (depth == 0) {
-          return invalid(err, in.offset, "type mismatch: expected %s, found nothing",
-                         wasm_valtype_name(type));
-        }
-        if (depth > 1) {
-          return invalid(err, in.offset, "type mismatch: %u values where one %s is expected",
-                         depth, wasm_valtype_name(type));
-        }
-        return invalid(err, in.offset, "type mismatch: expected %s, found %s",
-                       wasm_valtype_name(type), wasm_valtype_name(stack[0]));
+      if (!util_reader_eof(&r)) {
+        invalid(err, in.offset, "constant expression required");
+        goto done;
       }
-      return true;
-    default: return invalid(err, in.offset, "constant expression required");
+      if (cs.mismatch) {
+        invalid(err, in.offset, "type mismatch: operands of a constant expression");
+        goto done;
+      }
+      if (cs.depth != 1 || !wasm_vtype_sub(vm, cs.vals[0], type)) {
+        if (cs.depth == 0) {
+          invalid(err, in.offset, "type mismatch: expected %s, found nothing", wasm_valtype_name(type));
+        } else if (cs.depth > 1) {
+          invalid(err, in.offset, "type mismatch: %u values where one %s is expected", cs.depth, wasm_valtype_name(type));
+        } else {
+          invalid(err, in.offset, "type mismatch: expected %s, found %s", wasm_valtype_name(type),
+                  wasm_valtype_name(cs.vals[0]));
+        }
+        goto done;
+      }
+      ok = true;
+      goto done;
+    default:
+      /* GC's constant instructions (3.0) */
+      if (!(m->features & WASM_FEATURE_GC) || !wasm_gc_const_instr(vm, &in, &cs, err)) {
+        if (!err || err->kind == UTIL_ERR_NONE) invalid(err, in.offset, "constant expression required");
+        goto done;
+      }
+      pushes = false;
+      t = 0;
+      break;
     }
-    if (depth == STACK) return util_fail(err, UTIL_ERR_LIMIT, in.offset, "constant expression too deep");
-    stack[depth++] = t;
+    if (pushes && !wasm_const_push(&cs, t)) {
+      util_fail(err, UTIL_ERR_OOM, in.offset, "out of memory");
+      goto done;
+    }
   }
+done:
+  free(cs.vals);
+  return ok;
 }
 
 /* ---------- types and limits ------------------------------------------------------ */
@@ -483,7 +518,7 @@ static bool check_elem(const wasm_vmodule *vm, const wasm_elem *el, util_error *
                      wasm_valtype_name(el->type), wasm_valtype_name(m->tables[el->table].type.elem));
     }
     uint8_t at = m->tables[el->table].type.limits.is64 ? WASM_I64 : WASM_I32;
-    if (!wasm_validate_const_expr(vm, &el->offset, at, m->nglobal_imports, err)) return false;
+    if (!wasm_validate_const_expr(vm, &el->offset, at, visible_globals(m, -1), err)) return false;
   }
   if (el->func_indices) {
     for (uint32_t i = 0; i < el->count; i++) {
@@ -495,7 +530,7 @@ static bool check_elem(const wasm_vmodule *vm, const wasm_elem *el, util_error *
     }
   } else if (el->exprs) {
     for (uint32_t i = 0; i < el->count; i++) {
-      if (!wasm_validate_const_expr(vm, &el->exprs[i], el->type, m->nglobal_imports, err)) return false;
+      if (!wasm_validate_const_expr(vm, &el->exprs[i], el->type, visible_globals(m, -1), err)) return false;
     }
   } else if (el->count) {
     return invalid(err, off, "malformed element segment");
@@ -508,7 +543,7 @@ static bool check_data(const wasm_vmodule *vm, const wasm_data *d, util_error *e
   if (d->mode != WASM_SEG_ACTIVE) return true;
   if (d->memory >= m->nmemories) return invalid(err, d->offset_in_input, "unknown memory %u", d->memory);
   uint8_t at = m->memories[d->memory].type.limits.is64 ? WASM_I64 : WASM_I32;
-  return wasm_validate_const_expr(vm, &d->offset, at, m->nglobal_imports, err);
+  return wasm_validate_const_expr(vm, &d->offset, at, visible_globals(m, -1), err);
 }
 
 /* ---------- declared function references (the spec's C.refs) ----------------------- */
@@ -617,6 +652,7 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
     if (!check_tabletype(m, &t->type, -1, err)) return false;
     if (t->init.len && !(m->features & WASM_FEATURE_TYPED_REFS)) return invalid(err, -1, "malformed table type");
     if (t->init.len) {
+      /* tables are made before any global is: only imported globals exist yet */
       if (!wasm_validate_const_expr(vm, &t->init, t->type.elem, m->nglobal_imports, err)) return false;
     } else if (!wasm_ref_nullable(t->type.elem)) {
       return invalid(err, -1, "type mismatch: a table of %s needs an initial value", wasm_valtype_name(t->type.elem));
@@ -635,7 +671,7 @@ bool wasm_validate_module(const wasm_module *m, wasm_vmodule *vm, util_error *er
       return util_fail(err, UTIL_ERR_MALFORMED, g->init.offset, "malformed value type");
     }
     if (!check_vtype(m, g->type.type, m->ntypes, g->init.offset, err)) return false;
-    if (!wasm_validate_const_expr(vm, &g->init, g->type.type, m->nglobal_imports, err)) return false;
+    if (!wasm_validate_const_expr(vm, &g->init, g->type.type, visible_globals(m, i), err)) return false;
   }
   for (uint32_t i = 0; i < m->nelems; i++) {
     if (!check_elem(vm, &m->elems[i], err)) return false;

@@ -77,6 +77,7 @@ bool wasm_vtype_sub(const wasm_vmodule *vm, wasm_vtype a, wasm_vtype b);
 /* Heap subtyping (abstract hierarchy, declared supertypes, equivalence), and the top of
  * a heap type's hierarchy (any, func, extern or exn). */
 bool wasm_heap_sub(const wasm_vmodule *vm, uint32_t a, uint32_t b);
+bool wasm_abstract_heap_sub(uint32_t a, uint32_t b); /* between abstract heap types */
 uint32_t wasm_heap_top(const wasm_module *m, uint32_t h);
 /* Whether a value type has a default value (non-nullable references have none). */
 static inline bool wasm_vtype_defaultable(wasm_vtype t) { return !wasm_is_reftype(t) || wasm_ref_nullable(t); }
@@ -88,6 +89,18 @@ void wasm_vmodule_free(wasm_vmodule *vm);
 /* Validates one defined function's body; `hooks` may be NULL. */
 bool wasm_validate_func(const wasm_vmodule *vm, uint32_t funcidx, const wasm_code_hooks *hooks,
                         util_error *err);
+
+/* The operand stack of a constant expression, and GC's constant instructions (struct.new,
+ * struct.new_default, array.new, array.new_default, array.new_fixed, ref.i31,
+ * any.convert_extern, extern.convert_any; validate_gc.c): false with an error, or false
+ * with none for an instruction that is not constant. Type errors set `mismatch`. */
+typedef struct wasm_const_stack {
+  wasm_vtype *vals;
+  uint32_t depth, cap;
+  bool mismatch;
+} wasm_const_stack;
+bool wasm_const_push(wasm_const_stack *cs, wasm_vtype t);
+bool wasm_gc_const_instr(const wasm_vmodule *vm, const wasm_instr *in, wasm_const_stack *cs, util_error *err);
 
 /* Validates a constant expression producing `type` (globals, offsets, element items). */
 bool wasm_validate_const_expr(const wasm_vmodule *vm, const wasm_expr *e, wasm_vtype type,

@@ -122,6 +122,7 @@ typedef struct loaded {
 
 static const char COMP_TEXT[] = "component model: the component text format is not read (binary components only)";
 static const char COMP_RUN[] = "component model: components are validated, not instantiated or run";
+static const char GC_RUNTIME[] = "needs the GC run time (heap objects, casts): not supported yet";
 static const char COMP_FEATURE[] = "component model: uses a feature weld does not support (values, GC core types)";
 
 /* A (component binary ...): decoded and validated by src/component. The text format of
@@ -214,6 +215,12 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
       const char *why = weld_module_func_fallback(ld->mod, k);
       if (why) wast_stats_tier_reason(cx->st, why, 1);
     }
+  }
+  if (!ld->mod && starts_with(weld_error_message(err), "not supported: GC")) {
+    ld->status = LOAD_SKIP;
+    ld->skip = GC_RUNTIME;
+    weld_error_free(err);
+    return;
   }
   if (!ld->mod) {
     /* Binary modules have no text to read features from; these messages are weld's
