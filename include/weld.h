@@ -90,7 +90,14 @@ typedef enum weld_valkind {
   WELD_FUNCREF = 5,
   WELD_EXTERNREF = 6,
   WELD_EXNREF = 7,   /* an exception (exception handling); see "exceptions" below */
+  WELD_ANYREF = 8,   /* GC: a reference of the any hierarchy (anyref, eqref, i31ref, structref,
+                        arrayref, references to struct and array types); see "GC references" */
 } weld_valkind;
+
+/* A GC reference held by the host: a rooted handle of its store, which keeps the object
+ * alive (the collector does not free what a handle names) until released or the store is
+ * freed. NULL is the null reference. */
+typedef struct weld_ref weld_ref;
 
 typedef struct weld_val {
   weld_valkind kind;
@@ -103,6 +110,7 @@ typedef struct weld_val {
     weld_func *funcref;   /* NULL = null reference */
     void *externref;      /* NULL = null reference; any other pointer is the host's */
     weld_exn *exnref;     /* NULL = null reference */
+    weld_ref *anyref;     /* NULL = null reference; a rooted handle otherwise */
   } of;
 } weld_val;
 
@@ -343,6 +351,33 @@ typedef struct weld_usage {
   uint64_t gc_collections;
 } weld_usage;
 void weld_store_usage(const weld_store *s, weld_usage *out);
+
+/* ---------- GC references ------------------------------------------------------------
+ * anyref values (WELD_ANYREF) cross the API as rooted handles. A handle the API hands out
+ * (a call's result, weld_global_get, weld_table_get, weld_exn_arg) belongs to the caller,
+ * who releases it when done (or lets the store free it); handles in a host function's
+ * arguments are valid during that call only. A host externref that WebAssembly turned
+ * into an anyref (any.convert_extern) is a WELD_REF_HOST handle holding the same
+ * pointer. An externref result that holds an i31, struct or array turned extern
+ * (extern.convert_any) arrives as an opaque non-null pointer: compare it with NULL only. */
+typedef enum weld_ref_kind {
+  WELD_REF_I31 = 1,   /* a 31-bit integer */
+  WELD_REF_STRUCT,
+  WELD_REF_ARRAY,
+  WELD_REF_HOST,      /* a host pointer (an internalized externref) */
+} weld_ref_kind;
+weld_ref_kind weld_ref_get_kind(const weld_store *s, const weld_ref *r);
+uint32_t weld_ref_i31_value(const weld_store *s, const weld_ref *r); /* the 31 bits, zero-extended */
+void *weld_ref_host(const weld_store *s, const weld_ref *r);          /* WELD_REF_HOST: the pointer */
+/* New handles (NULL when out of memory): an i31 (the low 31 bits of v), a host pointer
+ * as an anyref (non-NULL). */
+weld_ref *weld_ref_new_i31(weld_store *s, uint32_t v);
+weld_ref *weld_ref_new_host(weld_store *s, void *host);
+/* Whether two handles name the same reference (ref.eq; host references by pointer). */
+bool weld_ref_same(const weld_store *s, const weld_ref *a, const weld_ref *b);
+void weld_ref_release(weld_store *s, weld_ref *r);
+/* Collects the store's GC heap now (also allowed from a host function). */
+void weld_store_gc(weld_store *s);
 
 typedef struct weld_extern {
   weld_externkind kind;

@@ -53,12 +53,15 @@ const char *weld_valkind_name(weld_valkind k) {
   case WELD_FUNCREF: return "funcref";
   case WELD_EXTERNREF: return "externref";
   case WELD_EXNREF: return "exnref";
+  case WELD_ANYREF: return "anyref";
   }
   return "?";
 }
 
-weld_valkind api_kind_of(uint32_t t) {
-  switch (exec_kind_of(t)) {
+weld_valkind api_kind_of(uint32_t t) { return api_valkind(exec_kind_of(t)); }
+
+weld_valkind api_valkind(uint8_t kind) {
+  switch (kind) {
   case WASM_I32: return WELD_I32;
   case WASM_I64: return WELD_I64;
   case WASM_F32: return WELD_F32;
@@ -66,12 +69,81 @@ weld_valkind api_kind_of(uint32_t t) {
   case WASM_V128: return WELD_V128;
   case WASM_FUNCREF: return WELD_FUNCREF;
   case WASM_EXNREF: return WELD_EXNREF;
+  case WASM_ANYREF: return WELD_ANYREF;
   default: return WELD_EXTERNREF;
   }
 }
 
+/* The kind of a type of function f's signature (a wasm function's types name its
+ * module's types). */
+static weld_valkind func_kind(const exec_func *f, wasm_vtype t) {
+  return api_valkind(f->inst ? exec_kind_of_m(f->inst->module->wasm, t) : exec_kind_of(t));
+}
+
+/* ---------- GC references: a weld_ref is a rooted handle of the store, its number + 1 */
+
+static uint32_t ref_index(const weld_ref *r) { return (uint32_t)((uintptr_t)r - 1); }
+
+static bool ref_valid(const exec_store *s, const weld_ref *r) {
+  if (!r) return true;
+  uint32_t i = ref_index(r);
+  return i < s->gc->nroots && s->gc->root_used[i];
+}
+
+/* A handle for slot value v (NULL for null; NULL too when out of memory). */
+static weld_ref *ref_new(exec_store *s, exec_slot v) {
+  if (!v) return NULL;
+  uint32_t i = exec_gc_root_new(s, v);
+  return i == UINT32_MAX ? NULL : (weld_ref *)(uintptr_t)((uintptr_t)i + 1);
+}
+
+static exec_slot ref_value(const exec_store *s, const weld_ref *r) {
+  return r && ref_valid(s, r) ? exec_gc_root_get(s, ref_index(r)) : 0;
+}
+
+weld_ref_kind weld_ref_get_kind(const weld_store *ws, const weld_ref *r) {
+  exec_slot v = ref_value((const exec_store *)ws, r);
+  if (exec_ref_is_i31(v)) return WELD_REF_I31;
+  exec_gc_obj *o = exec_gc_obj_of(v);
+  if (!o) return (weld_ref_kind)0;
+  return o->layout->kind == EXEC_GC_STRUCT ? WELD_REF_STRUCT : o->layout->kind == EXEC_GC_ARRAY ? WELD_REF_ARRAY : WELD_REF_HOST;
+}
+
+uint32_t weld_ref_i31_value(const weld_store *ws, const weld_ref *r) {
+  exec_slot v = ref_value((const exec_store *)ws, r);
+  return exec_ref_is_i31(v) ? exec_i31_get_u(v) : 0;
+}
+
+void *weld_ref_host(const weld_store *ws, const weld_ref *r) {
+  void *h = NULL;
+  if (!exec_gc_unbox(ref_value((const exec_store *)ws, r), &h)) return NULL;
+  return h;
+}
+
+weld_ref *weld_ref_new_i31(weld_store *ws, uint32_t v) { return ref_new((exec_store *)ws, exec_i31_new(v)); }
+
+weld_ref *weld_ref_new_host(weld_store *ws, void *host) {
+  exec_slot v;
+  if (!host || !exec_gc_box((exec_store *)ws, host, &v)) return NULL;
+  return ref_new((exec_store *)ws, v);
+}
+
+bool weld_ref_same(const weld_store *ws, const weld_ref *a, const weld_ref *b) {
+  const exec_store *s = (const exec_store *)ws;
+  exec_slot x = ref_value(s, a), y = ref_value(s, b);
+  if (x == y) return true;
+  void *hx, *hy;
+  return x && y && exec_gc_unbox(x, &hx) && exec_gc_unbox(y, &hy) && hx == hy;
+}
+
+void weld_ref_release(weld_store *ws, weld_ref *r) {
+  if (r && ref_valid((exec_store *)ws, r)) exec_gc_root_free((exec_store *)ws, ref_index(r));
+}
+
+void weld_store_gc(weld_store *ws) { exec_gc_collect((exec_store *)ws); }
+
 static uint8_t valtype_of(weld_valkind k) {
-  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF};
+  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF, WASM_ANYREF};
   return (unsigned)k < sizeof map ? map[k] : 0;
 }
 
@@ -80,6 +152,7 @@ static void *ref_of(weld_val v);
 /* A value may enter store s: a funcref must be null or one of s's functions. */
 static bool val_in_store(const exec_store *s, const weld_val *v) {
   if (v->kind == WELD_EXNREF) return !v->of.exnref || ((const exec_exn *)v->of.exnref)->tag->store == s;
+  if (v->kind == WELD_ANYREF) return ref_valid(s, v->of.anyref);
   return v->kind != WELD_FUNCREF || exec_store_owns_ref(s, WASM_FUNCREF, v->of.funcref);
 }
 
@@ -101,6 +174,7 @@ static uint32_t val_to_slots(exec_store *st, const weld_val *v, exec_slot *s) {
   case WELD_FUNCREF: s[0] = (exec_slot)(uintptr_t)v->of.funcref; return 1;
   case WELD_EXTERNREF: return exec_gc_box(st, v->of.externref, &s[0]) ? 1 : 0;
   case WELD_EXNREF: s[0] = (exec_slot)(uintptr_t)v->of.exnref; return 1;
+  case WELD_ANYREF: s[0] = ref_value(st, v->of.anyref); return 1;
   }
   return 1;
 }
@@ -118,9 +192,10 @@ static bool ref_in(exec_store *st, weld_val v, void **out) {
   return true;
 }
 
-static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
+/* `kind` is the value's weld kind; an anyref gets a new handle (the caller's). */
+static uint32_t slots_to_val(exec_store *st, weld_valkind kind, const exec_slot *s, weld_val *v) {
   memset(v, 0, sizeof *v);
-  v->kind = api_kind_of(type);
+  v->kind = kind;
   switch (v->kind) {
   case WELD_I32: v->of.i32 = (int32_t)(uint32_t)s[0]; return 1;
   case WELD_I64: v->of.i64 = (int64_t)s[0]; return 1;
@@ -141,12 +216,15 @@ static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
     v->of.exnref = (weld_exn *)(uintptr_t)s[0];
     if (v->of.exnref) ((exec_exn *)v->of.exnref)->exposed = true; /* the host holds it now */
     return 1;
+  case WELD_ANYREF: v->of.anyref = ref_new(st, s[0]); return 1;
   }
   return 1;
 }
 
 uint32_t api_val_to_slots(void *store, const weld_val *v, uint64_t *s) { return val_to_slots(store, v, s); }
-uint32_t api_slots_to_val(uint32_t type, const uint64_t *s, weld_val *v) { return slots_to_val(type, s, v); }
+uint32_t api_slots_to_val(void *store, uint8_t kind, const uint64_t *s, weld_val *v) {
+  return slots_to_val(store, api_valkind(kind), s, v);
+}
 uint8_t api_valtype_of(weld_valkind k) { return valtype_of(k); }
 bool api_val_in_store(const void *store, const weld_val *v) { return val_in_store(store, v); }
 
@@ -594,13 +672,16 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
   }
   weld_val *results = args + t->nparams;
   uint32_t s = 0;
-  for (uint32_t i = 0; i < t->nparams; i++) s += slots_to_val(t->params[i], argres + s, &args[i]);
+  for (uint32_t i = 0; i < t->nparams; i++) s += slots_to_val(self->store, func_kind(self, t->params[i]), argres + s, &args[i]);
   for (uint32_t i = 0; i < t->nresults; i++) {
     memset(&results[i], 0, sizeof results[i]);
-    results[i].kind = api_kind_of(t->results[i]);
+    results[i].kind = func_kind(self, t->results[i]);
   }
   weld_caller caller = {th, th->host_caller};
   weld_trap *trap = h->fn(&caller, h->env, args, results);
+  /* the arguments' handles lived for the call */
+  for (uint32_t i = 0; i < t->nparams; i++)
+    if (args[i].kind == WELD_ANYREF) weld_ref_release((weld_store *)self->store, args[i].of.anyref);
   exec_trap_kind k = EXEC_OK;
   if (trap) {
     k = trap->kind == WELD_TRAP_EXIT ? EXEC_TRAP_EXIT : EXEC_TRAP_HOST;
@@ -619,9 +700,9 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
   } else {
     s = 0;
     for (uint32_t i = 0; i < t->nresults; i++) {
-      if (results[i].kind != api_kind_of(t->results[i])) {
+      if (results[i].kind != func_kind(self, t->results[i])) {
         snprintf(th->trap_msg, sizeof th->trap_msg, "host function returned a %s for a %s result",
-                 weld_valkind_name(results[i].kind), weld_valkind_name(api_kind_of(t->results[i])));
+                 weld_valkind_name(results[i].kind), weld_valkind_name(func_kind(self, t->results[i])));
         k = EXEC_TRAP_HOST;
         break;
       }
@@ -668,10 +749,10 @@ weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t npara
 size_t weld_func_param_count(const weld_func *f) { return ((const exec_func *)f)->type->nparams; }
 size_t weld_func_result_count(const weld_func *f) { return ((const exec_func *)f)->type->nresults; }
 weld_valkind weld_func_param(const weld_func *f, size_t i) {
-  return api_kind_of(((const exec_func *)f)->type->params[i]);
+  return func_kind((const exec_func *)f, ((const exec_func *)f)->type->params[i]);
 }
 weld_valkind weld_func_result(const weld_func *f, size_t i) {
-  return api_kind_of(((const exec_func *)f)->type->results[i]);
+  return func_kind((const exec_func *)f, ((const exec_func *)f)->type->results[i]);
 }
 
 weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, weld_val *results,
@@ -683,9 +764,9 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
   if (nresults < t->nresults) return weld_trap_new("weld_func_call: results array too small");
   for (size_t i = 0; i < nargs; i++) {
     char msg[128];
-    if (args[i].kind != api_kind_of(t->params[i])) {
+    if (args[i].kind != func_kind(f, t->params[i])) {
       snprintf(msg, sizeof msg, "weld_func_call: argument %zu is %s, expected %s", i,
-               weld_valkind_name(args[i].kind), weld_valkind_name(api_kind_of(t->params[i])));
+               weld_valkind_name(args[i].kind), weld_valkind_name(func_kind(f, t->params[i])));
       return weld_trap_new(msg);
     }
     if (!val_in_store(f->store, &args[i])) {
@@ -718,7 +799,8 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
     trap = trap_from_thread(th);
   } else {
     s = 0;
-    for (uint32_t i = 0; i < t->nresults; i++) s += slots_to_val(t->results[i], argres + s, &results[i]);
+    for (uint32_t i = 0; i < t->nresults; i++)
+      s += slots_to_val(f->store, func_kind(f, t->results[i]), argres + s, &results[i]);
   }
   if (argres != small) free(argres);
   return trap;
@@ -821,20 +903,20 @@ bool weld_table_get(const weld_table *wt, uint32_t i, weld_val *out) {
   const exec_table *t = (const exec_table *)wt;
   if (i >= t->size) return false;
   exec_slot s[2] = {(exec_slot)(uintptr_t)t->elems[i], 0};
-  slots_to_val(t->elemtype, s, out);
+  slots_to_val(t->store, api_valkind(t->kind), s, out);
   return true;
 }
 
 bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
   exec_table *t = (exec_table *)wt;
-  if (i >= t->size || v.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &v)) return false;
+  if (i >= t->size || v.kind != api_valkind(t->kind) || !val_in_store(t->store, &v)) return false;
   if (!exec_ref_fits(t->elemtype, ref_of(v))) return false;
   return ref_in(t->store, v, &t->elems[i]);
 }
 
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
   exec_table *t = (exec_table *)wt;
-  if (init.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &init)) return -1;
+  if (init.kind != api_valkind(t->kind) || !val_in_store(t->store, &init)) return -1;
   if (!exec_ref_fits(t->elemtype, ref_of(init))) return -1;
   void *init_ref;
   if (!ref_in(t->store, init, &init_ref)) return -1;
@@ -855,13 +937,13 @@ weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, we
 weld_val weld_global_get(const weld_global *wg) {
   const exec_global *g = (const exec_global *)wg;
   weld_val v;
-  slots_to_val(g->type, g->val, &v);
+  slots_to_val(g->store, api_valkind(g->kind), g->val, &v);
   return v;
 }
 
 bool weld_global_set(weld_global *wg, weld_val v) {
   exec_global *g = (exec_global *)wg;
-  if (!g->mut || v.kind != api_kind_of(g->type) || !val_in_store(g->store, &v)) return false;
+  if (!g->mut || v.kind != api_valkind(g->kind) || !val_in_store(g->store, &v)) return false;
   if (!exec_ref_fits(g->type, ref_of(v))) return false;
   exec_slot s[2] = {0, 0};
   if (!val_to_slots(g->store, &v, s)) return false;
