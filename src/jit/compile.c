@@ -1221,7 +1221,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   /* The collector finds references in interpreted frames only (src/exec/gc.c): a function
    * that holds an any or extern reference across a call (it has stack maps) stays
    * interpreted, so compiled frames never hold one where a collection can happen. */
-  if (code->nsafe) return "not supported: references held across a call (GC stack maps)";
+  if (code->nsafe) return "not supported: references held across a call or allocation (GC stack maps)";
   jc jj, *j = &jj;
   memset(j, 0, sizeof *j);
   j->em = em;

@@ -339,3 +339,87 @@ UNIT_GROUP(gc_frames) {
    * calls), so the same roots are found */
   run_frames(WELD_TIER_BASELINE);
 }
+
+/* ---------- the embedding API: anyref values as rooted handles ---------- */
+
+static const char api_wat[] =
+    "(module\n"
+    "  (type $s (struct (field i32)))\n"
+    "  (global $g (export \"g\") (mut anyref) (ref.null any))\n"
+    "  (func (export \"mk\") (param i32) (result anyref) (struct.new $s (local.get 0)))\n"
+    "  (func (export \"i31\") (param i32) (result anyref) (ref.i31 (local.get 0)))\n"
+    "  (func (export \"get\") (param anyref) (result i32)\n"
+    "    (struct.get $s 0 (ref.cast (ref $s) (local.get 0))))\n"
+    "  (func (export \"internalize\") (param externref) (result anyref) (any.convert_extern (local.get 0)))\n"
+    "  (func (export \"churn\") (param i32)\n"
+    "    (loop $l (drop (struct.new $s (local.get 0)))\n"
+    "      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))\n";
+
+static weld_val call1(weld_instance *inst, const char *name, weld_val arg, bool *ok) {
+  weld_val res;
+  memset(&res, 0, sizeof res);
+  weld_trap *trap = weld_func_call(weld_instance_func(inst, name), &arg, 1, &res, 1);
+  *ok = trap == NULL;
+  if (trap) weld_trap_free(trap);
+  return res;
+}
+
+UNIT_GROUP(gc_api) {
+  weld_engine *e = weld_engine_new(NULL);
+  weld_store *s = weld_store_new(e);
+  weld_error *err = NULL;
+  weld_module *m = weld_module_new(e, (const uint8_t *)api_wat, strlen(api_wat), &err);
+  if (!CHECK(m)) return;
+  weld_trap *trap = NULL;
+  weld_instance *inst = weld_instance_new(s, m, NULL, 0, &trap, &err);
+  if (!CHECK(inst)) return;
+  CHECK(weld_func_result(weld_instance_func(inst, "mk"), 0) == WELD_ANYREF);
+  bool ok;
+  weld_val st = call1(inst, "mk", WELD_I32_VAL(42), &ok);
+  CHECK(ok && st.kind == WELD_ANYREF && st.of.anyref);
+  CHECK(weld_ref_get_kind(s, st.of.anyref) == WELD_REF_STRUCT);
+  /* the handle keeps the struct alive through collections, however many */
+  weld_val none = call1(inst, "churn", WELD_I32_VAL(100000), &ok);
+  (void)none;
+  weld_store_gc(s);
+  weld_val got = call1(inst, "get", st, &ok);
+  CHECK(ok && got.of.i32 == 42);
+  /* i31 values and host pointers */
+  weld_val i = call1(inst, "i31", WELD_I32_VAL(-1), &ok);
+  CHECK(ok && weld_ref_get_kind(s, i.of.anyref) == WELD_REF_I31);
+  CHECK_EQ_U64(weld_ref_i31_value(s, i.of.anyref), 0x7fffffffu);
+  weld_val x = {.kind = WELD_EXTERNREF, .of.externref = (void *)(uintptr_t)5};
+  weld_val h = call1(inst, "internalize", x, &ok);
+  CHECK(ok && weld_ref_get_kind(s, h.of.anyref) == WELD_REF_HOST && weld_ref_host(s, h.of.anyref) == (void *)(uintptr_t)5);
+  weld_ref *h2 = weld_ref_new_host(s, (void *)(uintptr_t)5);
+  CHECK(weld_ref_same(s, h.of.anyref, h2) && !weld_ref_same(s, h.of.anyref, st.of.anyref));
+  /* a wrong cast traps with the spec's message */
+  weld_val arg = {.kind = WELD_ANYREF, .of.anyref = i.of.anyref};
+  trap = weld_func_call(weld_instance_func(inst, "get"), &arg, 1, &got, 1);
+  CHECK(trap && weld_trap_get_kind(trap) == WELD_TRAP_CAST);
+  if (trap) {
+    CHECK_STR(weld_trap_message(trap), "cast failure");
+    weld_trap_free(trap);
+  }
+  /* globals take and give handles */
+  weld_global *g = weld_instance_export(inst, "g").of.global;
+  CHECK(weld_global_set(g, st));
+  weld_ref_release(s, st.of.anyref);
+  weld_store_gc(s);
+  weld_val gv = weld_global_get(g);
+  CHECK(gv.kind == WELD_ANYREF && weld_ref_get_kind(s, gv.of.anyref) == WELD_REF_STRUCT);
+  got = call1(inst, "get", gv, &ok);
+  CHECK(ok && got.of.i32 == 42);
+  /* released handles and a cleared global let the object go */
+  weld_ref_release(s, gv.of.anyref);
+  weld_ref_release(s, i.of.anyref);
+  weld_ref_release(s, h.of.anyref);
+  weld_ref_release(s, h2);
+  weld_val null = {.kind = WELD_ANYREF};
+  CHECK(weld_global_set(g, null));
+  weld_store_gc(s);
+  CHECK_EQ_U64(exec_gc_count((const exec_store *)s), 0);
+  weld_store_free(s);
+  weld_module_free(m);
+  weld_engine_free(e);
+}
