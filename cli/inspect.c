@@ -200,8 +200,19 @@ void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const u
 
   if (m->ntypes) fprintf(out, "\nTypes (%" PRIu32 "):\n", m->ntypes);
   for (uint32_t i = 0; i < m->ntypes; i++) {
+    const wasm_deftype *d = &m->deftypes[i];
     fputs("  ", out);
-    print_sig(out, m, i);
+    if (d->kind == WASM_TYPE_FUNC) {
+      print_sig(out, m, i);
+    } else { /* GC (3.0): struct (fields), array (element) */
+      fprintf(out, "type[%" PRIu32 "] %s (", i, d->kind == WASM_TYPE_STRUCT ? "struct" : "array");
+      for (uint32_t k = 0; k < d->nfields; k++)
+        fprintf(out, "%s%s%s", k ? ", " : "", d->fields[k].mut ? "mut " : "", wasm_valtype_name(d->fields[k].type));
+      fputc(')', out);
+    }
+    if (d->super != WASM_NO_SUPER) fprintf(out, " <: type[%" PRIu32 "]", d->super);
+    if (!d->final) fputs(" (not final)", out);
+    if (d->rec_len > 1) fprintf(out, " rec[%" PRIu32 "..%" PRIu32 "]", d->rec, d->rec + d->rec_len - 1);
     fputc('\n', out);
   }
 

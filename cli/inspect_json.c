@@ -58,10 +58,38 @@ static void types(cli_json *j, const wasm_module *m) {
     cli_json_object(j);
     cli_json_key(j, "index");
     cli_json_uint(j, i);
-    cli_json_key(j, "params");
-    valtypes(j, m->types[i].params, m->types[i].nparams);
-    cli_json_key(j, "results");
-    valtypes(j, m->types[i].results, m->types[i].nresults);
+    const wasm_deftype *d = &m->deftypes[i];
+    if (d->kind != WASM_TYPE_FUNC || !d->final || d->super != WASM_NO_SUPER || d->rec_len > 1) {
+      /* GC (3.0): the kind, the supertype, finality and the recursion group */
+      cli_json_key(j, "kind");
+      cli_json_str(j, d->kind == WASM_TYPE_FUNC ? "func" : d->kind == WASM_TYPE_STRUCT ? "struct" : "array");
+      cli_json_key(j, "final");
+      cli_json_bool(j, d->final);
+      if (d->super != WASM_NO_SUPER) {
+        cli_json_key(j, "super");
+        cli_json_uint(j, d->super);
+      }
+      cli_json_key(j, "rec");
+      cli_json_uint(j, d->rec);
+    }
+    if (d->kind == WASM_TYPE_FUNC) {
+      cli_json_key(j, "params");
+      valtypes(j, m->types[i].params, m->types[i].nparams);
+      cli_json_key(j, "results");
+      valtypes(j, m->types[i].results, m->types[i].nresults);
+    } else {
+      cli_json_key(j, "fields");
+      cli_json_array_inline(j);
+      for (uint32_t k = 0; k < d->nfields; k++) {
+        cli_json_object(j);
+        cli_json_key(j, "type");
+        cli_json_str(j, wasm_valtype_name(d->fields[k].type));
+        cli_json_key(j, "mutable");
+        cli_json_bool(j, d->fields[k].mut);
+        cli_json_end(j);
+      }
+      cli_json_end(j);
+    }
     cli_json_end(j);
   }
   cli_json_end(j);

@@ -334,13 +334,12 @@ static bool read_functype(decoder *d, wasm_functype *ft) {
 
 /* A field type (GC): a storage type (a value type, or i8 0x78 / i16 0x77) and mutability. */
 static bool read_fieldtype(decoder *d, wasm_fieldtype *f) {
-  size_t off = pos(d);
   if (d->r.p < d->r.end && (*d->r.p == WASM_PACKED_I8 || *d->r.p == WASM_PACKED_I16)) {
     f->type = *d->r.p++;
   } else if (!read_valtype(d, &f->type)) {
     return false;
   }
-  off = pos(d);
+  size_t off = pos(d);
   uint8_t mut;
   if (!read_u8(d, &mut)) return false;
   if (mut > 1) return fail(d, off, "malformed mutability");

@@ -176,11 +176,16 @@ bool wasm_gc_effect(vfn *v, const wasm_instr *in) {
     if (!pop_expect(v, WASM_I32)) return false;
     push(v, new_x);
     return true;
-  case WASM_OP_ARRAY_NEW_FIXED:
-    for (uint32_t k = 0; k < in->idx2; k++)
+  case WASM_OP_ARRAY_NEW_FIXED: {
+    /* the count is a u32: once the frame's values are used up, one more pop fails or
+     * (unreachable code) every remaining pop succeeds */
+    uint32_t k = 0;
+    for (; k < in->idx2 && v->st.nvals > top_ctrl(v)->height; k++)
       if (!pop_expect(v, wasm_unpacked(d->fields[0].type))) return false;
+    if (k < in->idx2 && !pop_expect(v, wasm_unpacked(d->fields[0].type))) return false;
     push(v, new_x);
     return true;
+  }
   case WASM_OP_ARRAY_NEW_DATA:
   case WASM_OP_ARRAY_NEW_ELEM:
     if (!pop_expect(v, WASM_I32) || !pop_expect(v, WASM_I32)) return false;
@@ -296,8 +301,8 @@ bool wasm_gc_const_instr(const wasm_vmodule *vm, const wasm_instr *in, wasm_cons
       return const_fail(err, in, "type mismatch: array type %u has no default value", in->idx);
     const_pop(vm, cs, WASM_I32);
     break;
-  default: /* array.new_fixed */
-    for (uint32_t k = 0; k < in->idx2; k++) const_pop(vm, cs, wasm_unpacked(d->fields[0].type));
+  default: /* array.new_fixed (a u32 count: stop once the stack is used up) */
+    for (uint32_t k = 0; k < in->idx2 && !cs->mismatch; k++) const_pop(vm, cs, wasm_unpacked(d->fields[0].type));
     break;
   }
   return wasm_const_push(cs, wasm_reftype(false, WASM_HEAP_INDEX + in->idx)) ||

@@ -829,6 +829,8 @@ out_has '      br_on_cast $l (ref null $node) (ref $leaf)'; out_has '    array.n
 cp out.txt gc2.wat
 run 0 print gc2.wat; if diff -q out.txt gc2.wat >/dev/null; then ok; else bad "gc.wat: print does not read back to the same text"; fi
 run 0 print --folded gc.wat; out_has 'struct.get_u $leaf 2'
+run 0 inspect gc.wat; out_has '  type[1] struct (mut i32, (ref null 0), i8) <: type[0] rec[0..1]'; out_has '  type[2] array (mut i8)'
+run 0 inspect --json gc.wat; out_has '"kind": "struct"'
 run 134 run --invoke f gc.wat null
 if grep -qx 'weld: trap: null structure reference' err.txt; then ok; else bad "gc.wat with null: $err"; fi
 # a list kept alive across 2,000 garbage lists: collections by volume, under stress, and
