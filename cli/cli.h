@@ -208,7 +208,7 @@ struct policy;
 struct guard_clock;
 typedef struct cli_guard_opts {
   struct policy_limits_flags {
-    uint64_t fuel, memory_bytes, timeout_ns, table_elements;
+    uint64_t fuel, memory_bytes, timeout_ns, table_elements, gc_heap_bytes;
     uint32_t max_stack, max_instances;
     bool trap_on_grow_failure;
   } lim;

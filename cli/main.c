@@ -78,6 +78,7 @@ static const cli_command commands[] = {
      "  --tier-stats           print what was compiled, and why the rest was not\n"
      "Resource limits (override the policy file's; docs/cli.md):\n"
      "  --max-memory SIZE      bytes per memory and per instance (65536, 64KiB, 16M, 1GiB)\n"
+     "  --max-gc-heap SIZE     bytes of GC objects (structs, arrays) per store\n"
      "  --max-table-elements N elements per table\n"
      "  --max-stack N          call depth (`call stack exhausted` beyond)\n"
      "  --max-instances N      instantiations per store\n"

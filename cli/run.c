@@ -158,7 +158,8 @@ static bool parse_arg(const char *s, weld_valkind kind, weld_val *v) {
   }
   case WELD_FUNCREF:
   case WELD_EXTERNREF:
-  case WELD_EXNREF: return strcmp(s, "null") == 0;
+  case WELD_EXNREF:
+  case WELD_ANYREF: return strcmp(s, "null") == 0;
   case WELD_V128: return parse_v128(s, v->of.v128);
   }
   return false;
@@ -215,6 +216,7 @@ static void print_val(const weld_val *v) {
   case WELD_FUNCREF: printf(v->of.funcref ? "funcref\n" : "null\n"); break;
   case WELD_EXTERNREF: printf(v->of.externref ? "externref\n" : "null\n"); break;
   case WELD_EXNREF: printf(v->of.exnref ? "exnref\n" : "null\n"); break;
+  case WELD_ANYREF: printf(v->of.anyref ? "anyref\n" : "null\n"); break;
   }
 }
 
@@ -268,6 +270,7 @@ static const cli_opt run_opts[] = {
     {"--tier-stats", NULL, NULL, RUN_TIER_STATS},
     {"--fuel", NULL, "N", RUN_LIMIT},
     {"--max-memory", NULL, "SIZE", RUN_LIMIT},
+    {"--max-gc-heap", NULL, "SIZE", RUN_LIMIT},
     {"--max-table-elements", NULL, "N", RUN_LIMIT},
     {"--max-stack", NULL, "N", RUN_LIMIT},
     {"--max-instances", NULL, "N", RUN_LIMIT},

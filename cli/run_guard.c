@@ -53,6 +53,12 @@ bool cli_guard_option(cli_guard_opts *g, const char *a, const char *v, util_erro
     }
     g->lim.memory_bytes = n;
     g->set |= POLICY_LIMIT_MEMORY;
+  } else if (strcmp(a, "--max-gc-heap") == 0) {
+    if (!policy_parse_size(v, &n, &perr)) {
+      return util_fail(err, UTIL_ERR_USAGE, -1, "--max-gc-heap: %s", perr.msg);
+    }
+    g->lim.gc_heap_bytes = n;
+    g->set |= POLICY_LIMIT_GC_HEAP;
   } else if (strcmp(a, "--timeout") == 0) {
     if (!policy_parse_duration(v, &n, &perr)) {
       return util_fail(err, UTIL_ERR_USAGE, -1, "--timeout: %s", perr.msg);
@@ -90,6 +96,7 @@ void cli_guard_override(const cli_guard_opts *g, policy *p) {
   if (g->set & POLICY_LIMIT_FUEL) l->fuel = g->lim.fuel;
   if (g->set & POLICY_LIMIT_MEMORY) l->memory_bytes = g->lim.memory_bytes;
   if (g->set & POLICY_LIMIT_TIMEOUT) l->timeout_ns = g->lim.timeout_ns;
+  if (g->set & POLICY_LIMIT_GC_HEAP) l->gc_heap_bytes = g->lim.gc_heap_bytes;
   if (g->set & POLICY_LIMIT_TABLE) l->table_elements = g->lim.table_elements;
   if (g->set & POLICY_LIMIT_STACK) l->max_stack = g->lim.max_stack;
   if (g->set & POLICY_LIMIT_INSTANCES) l->max_instances = g->lim.max_instances;

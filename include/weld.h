@@ -90,7 +90,14 @@ typedef enum weld_valkind {
   WELD_FUNCREF = 5,
   WELD_EXTERNREF = 6,
   WELD_EXNREF = 7,   /* an exception (exception handling); see "exceptions" below */
+  WELD_ANYREF = 8,   /* GC: a reference of the any hierarchy (anyref, eqref, i31ref, structref,
+                        arrayref, references to struct and array types); see "GC references" */
 } weld_valkind;
+
+/* A GC reference held by the host: a rooted handle of its store, which keeps the object
+ * alive (the collector does not free what a handle names) until released or the store is
+ * freed. NULL is the null reference. */
+typedef struct weld_ref weld_ref;
 
 typedef struct weld_val {
   weld_valkind kind;
@@ -103,6 +110,7 @@ typedef struct weld_val {
     weld_func *funcref;   /* NULL = null reference */
     void *externref;      /* NULL = null reference; any other pointer is the host's */
     weld_exn *exnref;     /* NULL = null reference */
+    weld_ref *anyref;     /* NULL = null reference; a rooted handle otherwise */
   } of;
 } weld_val;
 
@@ -153,6 +161,11 @@ typedef enum weld_trap_kind {
   WELD_TRAP_NULL_REF,               /* "null reference" (ref.as_non_null of null) */
   WELD_TRAP_EXCEPTION,              /* "uncaught exception": a WebAssembly exception no
                                        handler caught; weld_trap_exception gives it */
+  WELD_TRAP_NULL_STRUCT,            /* "null structure reference" (GC) */
+  WELD_TRAP_NULL_ARRAY,             /* "null array reference" (GC) */
+  WELD_TRAP_NULL_I31,               /* "null i31 reference" (GC) */
+  WELD_TRAP_ARRAY_OOB,              /* "out of bounds array access" (GC) */
+  WELD_TRAP_CAST,                   /* "cast failure" (GC: ref.cast) */
 } weld_trap_kind;
 
 weld_trap_kind weld_trap_get_kind(const weld_trap *t);
@@ -227,6 +240,8 @@ typedef struct weld_config {
   weld_bounds_mode bounds;
   weld_tier tier;              /* modules are compiled for this tier when made */
   weld_standard standard;      /* default WELD_STANDARD_LATEST */
+  bool gc_stress;              /* collect the GC heap at every allocation (testing; also
+                                  the environment variable WELD_GC_STRESS=1) */
 } weld_config;
 
 /* Fills a config with the defaults: the interpreter, unless the environment variable
@@ -310,6 +325,9 @@ typedef struct weld_limits {
   uint32_t max_call_depth;   /* nested calls; 0 = the engine's (default 10000) */
   uint32_t max_instances;    /* instantiations per store; 0 = unlimited */
   bool trap_on_grow_failure; /* a refused memory.grow / table.grow traps instead of -1 */
+  uint64_t gc_heap_bytes;    /* the store's GC heap (structs, arrays, boxed host references,
+                                with their headers): an allocation past it, after a
+                                collection, traps WELD_TRAP_LIMIT */
 } weld_limits;
 
 /* Everything unlimited. */
@@ -335,9 +353,38 @@ typedef struct weld_usage {
   uint64_t limit_denials;   /* instantiations refused by a limit */
   const char *stopped_by;   /* the last limit that stopped a call or refused an instance:
                                "memory", "table", "instances", "fuel", "deadline", "stack",
-                               "host-calls"; NULL if none did */
+                               "host-calls", "gc-heap"; NULL if none did */
+  uint64_t gc_bytes, peak_gc_bytes; /* the GC heap: now, and the most at once */
+  uint64_t gc_collections;
 } weld_usage;
 void weld_store_usage(const weld_store *s, weld_usage *out);
+
+/* ---------- GC references ------------------------------------------------------------
+ * anyref values (WELD_ANYREF) cross the API as rooted handles. A handle the API hands out
+ * (a call's result, weld_global_get, weld_table_get, weld_exn_arg) belongs to the caller,
+ * who releases it when done (or lets the store free it); handles in a host function's
+ * arguments are valid during that call only. A host externref that WebAssembly turned
+ * into an anyref (any.convert_extern) is a WELD_REF_HOST handle holding the same
+ * pointer. An externref result that holds an i31, struct or array turned extern
+ * (extern.convert_any) arrives as an opaque non-null pointer: compare it with NULL only. */
+typedef enum weld_ref_kind {
+  WELD_REF_I31 = 1,   /* a 31-bit integer */
+  WELD_REF_STRUCT,
+  WELD_REF_ARRAY,
+  WELD_REF_HOST,      /* a host pointer (an internalized externref) */
+} weld_ref_kind;
+weld_ref_kind weld_ref_get_kind(const weld_store *s, const weld_ref *r);
+uint32_t weld_ref_i31_value(const weld_store *s, const weld_ref *r); /* the 31 bits, zero-extended */
+void *weld_ref_host(const weld_store *s, const weld_ref *r);          /* WELD_REF_HOST: the pointer */
+/* New handles (NULL when out of memory): an i31 (the low 31 bits of v), a host pointer
+ * as an anyref (non-NULL). */
+weld_ref *weld_ref_new_i31(weld_store *s, uint32_t v);
+weld_ref *weld_ref_new_host(weld_store *s, void *host);
+/* Whether two handles name the same reference (ref.eq; host references by pointer). */
+bool weld_ref_same(const weld_store *s, const weld_ref *a, const weld_ref *b);
+void weld_ref_release(weld_store *s, weld_ref *r);
+/* Collects the store's GC heap now (also allowed from a host function). */
+void weld_store_gc(weld_store *s);
 
 typedef struct weld_extern {
   weld_externkind kind;

@@ -132,6 +132,17 @@ for part in main legacy; do
   fi
 done
 
+# ---- the GC scripts of the 3.0 suite with a collection at every allocation ----------------------
+# (WELD_GC_STRESS=1): every object a frame, global, table or handle still reaches must survive
+# any collection, so a missing stack map shows here as a wrong result or a crash.
+if need "$build/weld" "$build" "spec3-gc-stress" && [ -d "$suite3" ]; then
+  WELD_GC_STRESS=1 SPEC_VERSION=3.0 WELD_SPEC_ONLY='struct*.wast array*.wast i31.wast ref_*.wast br_on_cast*.wast extern.wast type-*.wast' \
+    WELD_SPEC_OUT="$build/spec/gc-stress" WELD="$build/weld" \
+    stage "spec 3.0 GC (collect at every allocation)" "$logs/spec3-gc-stress.log" tests/spec/run.sh "$suite3"
+else
+  record "spec 3.0 GC (collect at every allocation)" 0 1 "($build/weld or $suite3 missing)"
+fi
+
 # ---- weld wast against wast2json + weld_spec (same commands, no disagreement) -------------------
 if need "$build/weld_spec" "$build" "spec-crosscheck"; then
   # The 2.0 suite is complete: nothing in it may be skipped.

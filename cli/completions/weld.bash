@@ -15,7 +15,7 @@ _weld() {
   fi
 
   local commands="run validate inspect print audit wast plan pkg help version"
-  local run_opts="--invoke --bounds --tier --tier-stats --fuel --max-memory --max-table-elements --max-stack
+  local run_opts="--invoke --bounds --tier --tier-stats --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
   local presets="isolated readonly-fs cli"
@@ -57,7 +57,7 @@ _weld() {
     --dir) COMPREPLY=($(compgen -d -- "$val")); return 0 ;;
     --policy) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;
     --report|--log) COMPREPLY=($(compgen -f -- "$val")); return 0 ;;
-    --invoke|--fuel|--max-memory|--max-table-elements|--max-stack|--max-instances|--timeout|\
+    --invoke|--fuel|--max-memory|--max-gc-heap|--max-table-elements|--max-stack|--max-instances|--timeout|\
     --env|--tcplisten|--name) return 0 ;;
   esac
   if [ -n "$values" ]; then

@@ -9,6 +9,7 @@
 
 #include "weld.h"
 #include "exec/exec.h"
+#include "exec/gc.h"
 #include "jit/jit.h"
 #include "opt/opt.h"
 #include "wasm/module.h"
@@ -53,12 +54,15 @@ const char *weld_valkind_name(weld_valkind k) {
   case WELD_FUNCREF: return "funcref";
   case WELD_EXTERNREF: return "externref";
   case WELD_EXNREF: return "exnref";
+  case WELD_ANYREF: return "anyref";
   }
   return "?";
 }
 
-weld_valkind api_kind_of(uint32_t t) {
-  switch (exec_kind_of(t)) {
+weld_valkind api_kind_of(uint32_t t) { return api_valkind(exec_kind_of(t)); }
+
+weld_valkind api_valkind(uint8_t kind) {
+  switch (kind) {
   case WASM_I32: return WELD_I32;
   case WASM_I64: return WELD_I64;
   case WASM_F32: return WELD_F32;
@@ -66,12 +70,81 @@ weld_valkind api_kind_of(uint32_t t) {
   case WASM_V128: return WELD_V128;
   case WASM_FUNCREF: return WELD_FUNCREF;
   case WASM_EXNREF: return WELD_EXNREF;
+  case WASM_ANYREF: return WELD_ANYREF;
   default: return WELD_EXTERNREF;
   }
 }
 
+/* The kind of a type of function f's signature (a wasm function's types name its
+ * module's types). */
+static weld_valkind func_kind(const exec_func *f, wasm_vtype t) {
+  return api_valkind(f->inst ? exec_kind_of_m(f->inst->module->wasm, t) : exec_kind_of(t));
+}
+
+/* ---------- GC references: a weld_ref is a rooted handle of the store, its number + 1 */
+
+static uint32_t ref_index(const weld_ref *r) { return (uint32_t)((uintptr_t)r - 1); }
+
+static bool ref_valid(const exec_store *s, const weld_ref *r) {
+  if (!r) return true;
+  uint32_t i = ref_index(r);
+  return i < s->gc->nroots && s->gc->root_used[i];
+}
+
+/* A handle for slot value v (NULL for null; NULL too when out of memory). */
+static weld_ref *ref_new(exec_store *s, exec_slot v) {
+  if (!v) return NULL;
+  uint32_t i = exec_gc_root_new(s, v);
+  return i == UINT32_MAX ? NULL : (weld_ref *)(uintptr_t)((uintptr_t)i + 1);
+}
+
+static exec_slot ref_value(const exec_store *s, const weld_ref *r) {
+  return r && ref_valid(s, r) ? exec_gc_root_get(s, ref_index(r)) : 0;
+}
+
+weld_ref_kind weld_ref_get_kind(const weld_store *ws, const weld_ref *r) {
+  exec_slot v = ref_value((const exec_store *)ws, r);
+  if (exec_ref_is_i31(v)) return WELD_REF_I31;
+  exec_gc_obj *o = exec_gc_obj_of(v);
+  if (!o) return (weld_ref_kind)0;
+  return o->layout->kind == EXEC_GC_STRUCT ? WELD_REF_STRUCT : o->layout->kind == EXEC_GC_ARRAY ? WELD_REF_ARRAY : WELD_REF_HOST;
+}
+
+uint32_t weld_ref_i31_value(const weld_store *ws, const weld_ref *r) {
+  exec_slot v = ref_value((const exec_store *)ws, r);
+  return exec_ref_is_i31(v) ? exec_i31_get_u(v) : 0;
+}
+
+void *weld_ref_host(const weld_store *ws, const weld_ref *r) {
+  void *h = NULL;
+  if (!exec_gc_unbox(ref_value((const exec_store *)ws, r), &h)) return NULL;
+  return h;
+}
+
+weld_ref *weld_ref_new_i31(weld_store *ws, uint32_t v) { return ref_new((exec_store *)ws, exec_i31_new(v)); }
+
+weld_ref *weld_ref_new_host(weld_store *ws, void *host) {
+  exec_slot v;
+  if (!host || !exec_gc_box((exec_store *)ws, host, &v)) return NULL;
+  return ref_new((exec_store *)ws, v);
+}
+
+bool weld_ref_same(const weld_store *ws, const weld_ref *a, const weld_ref *b) {
+  const exec_store *s = (const exec_store *)ws;
+  exec_slot x = ref_value(s, a), y = ref_value(s, b);
+  if (x == y) return true;
+  void *hx, *hy;
+  return x && y && exec_gc_unbox(x, &hx) && exec_gc_unbox(y, &hy) && hx == hy;
+}
+
+void weld_ref_release(weld_store *ws, weld_ref *r) {
+  if (r && ref_valid((exec_store *)ws, r)) exec_gc_root_free((exec_store *)ws, ref_index(r));
+}
+
+void weld_store_gc(weld_store *ws) { exec_gc_collect((exec_store *)ws); }
+
 static uint8_t valtype_of(weld_valkind k) {
-  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF};
+  static const uint8_t map[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF, WASM_EXNREF, WASM_ANYREF};
   return (unsigned)k < sizeof map ? map[k] : 0;
 }
 
@@ -80,11 +153,14 @@ static void *ref_of(weld_val v);
 /* A value may enter store s: a funcref must be null or one of s's functions. */
 static bool val_in_store(const exec_store *s, const weld_val *v) {
   if (v->kind == WELD_EXNREF) return !v->of.exnref || ((const exec_exn *)v->of.exnref)->tag->store == s;
+  if (v->kind == WELD_ANYREF) return ref_valid(s, v->of.anyref);
   return v->kind != WELD_FUNCREF || exec_store_owns_ref(s, WASM_FUNCREF, v->of.funcref);
 }
 
-/* Writes v into slots (two for v128); returns the slots used. */
-static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
+/* Writes v into slots (two for v128); returns the slots used, 0 when a host externref
+ * cannot be boxed (out of memory or the GC heap limit). A host externref enters the store
+ * boxed (src/exec/gc.h), so every non-null extern value in a slot is a heap object. */
+static uint32_t val_to_slots(exec_store *st, const weld_val *v, exec_slot *s) {
   switch (v->kind) {
   case WELD_I32: s[0] = (uint32_t)v->of.i32; return 1;
   case WELD_I64: s[0] = (uint64_t)v->of.i64; return 1;
@@ -97,15 +173,30 @@ static uint32_t val_to_slots(const weld_val *v, exec_slot *s) {
   case WELD_F64: memcpy(&s[0], &v->of.f64, 8); return 1;
   case WELD_V128: memcpy(s, v->of.v128, 16); return 2;
   case WELD_FUNCREF: s[0] = (exec_slot)(uintptr_t)v->of.funcref; return 1;
-  case WELD_EXTERNREF: s[0] = (exec_slot)(uintptr_t)v->of.externref; return 1;
+  case WELD_EXTERNREF: return exec_gc_box(st, v->of.externref, &s[0]) ? 1 : 0;
   case WELD_EXNREF: s[0] = (exec_slot)(uintptr_t)v->of.exnref; return 1;
+  case WELD_ANYREF: s[0] = ref_value(st, v->of.anyref); return 1;
   }
   return 1;
 }
 
-static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
+/* The slot value of a reference for a table element (boxing a host externref): false
+ * when the box cannot be made. */
+static bool ref_in(exec_store *st, weld_val v, void **out) {
+  exec_slot s[2] = {0, 0};
+  if (v.kind == WELD_EXTERNREF) {
+    if (!val_to_slots(st, &v, s)) return false;
+    *out = (void *)(uintptr_t)s[0];
+    return true;
+  }
+  *out = ref_of(v);
+  return true;
+}
+
+/* `kind` is the value's weld kind; an anyref gets a new handle (the caller's). */
+static uint32_t slots_to_val(exec_store *st, weld_valkind kind, const exec_slot *s, weld_val *v) {
   memset(v, 0, sizeof *v);
-  v->kind = api_kind_of(type);
+  v->kind = kind;
   switch (v->kind) {
   case WELD_I32: v->of.i32 = (int32_t)(uint32_t)s[0]; return 1;
   case WELD_I64: v->of.i64 = (int64_t)s[0]; return 1;
@@ -117,17 +208,24 @@ static uint32_t slots_to_val(wasm_vtype type, const exec_slot *s, weld_val *v) {
   case WELD_F64: memcpy(&v->of.f64, &s[0], 8); return 1;
   case WELD_V128: memcpy(v->of.v128, s, 16); return 2;
   case WELD_FUNCREF: v->of.funcref = (weld_func *)(uintptr_t)s[0]; return 1;
-  case WELD_EXTERNREF: v->of.externref = (void *)(uintptr_t)s[0]; return 1;
+  case WELD_EXTERNREF:
+    /* a host box gives back the host's pointer; an i31, struct or array made extern by
+     * extern.convert_any has no host form yet and is passed as its opaque reference */
+    if (!exec_gc_unbox(s[0], &v->of.externref)) v->of.externref = (void *)(uintptr_t)s[0];
+    return 1;
   case WELD_EXNREF:
     v->of.exnref = (weld_exn *)(uintptr_t)s[0];
     if (v->of.exnref) ((exec_exn *)v->of.exnref)->exposed = true; /* the host holds it now */
     return 1;
+  case WELD_ANYREF: v->of.anyref = ref_new(st, s[0]); return 1;
   }
   return 1;
 }
 
-uint32_t api_val_to_slots(const weld_val *v, uint64_t *s) { return val_to_slots(v, s); }
-uint32_t api_slots_to_val(uint32_t type, const uint64_t *s, weld_val *v) { return slots_to_val(type, s, v); }
+uint32_t api_val_to_slots(void *store, const weld_val *v, uint64_t *s) { return val_to_slots(store, v, s); }
+uint32_t api_slots_to_val(void *store, uint8_t kind, const uint64_t *s, weld_val *v) {
+  return slots_to_val(store, api_valkind(kind), s, v);
+}
 uint8_t api_valtype_of(weld_valkind k) { return valtype_of(k); }
 bool api_val_in_store(const void *store, const weld_val *v) { return val_in_store(store, v); }
 
@@ -384,6 +482,7 @@ weld_store *weld_store_new(weld_engine *e) {
     c.max_call_depth = e->cfg.max_call_depth;
     c.guard_mode = e->cfg.bounds == WELD_BOUNDS_GUARD;
     c.types = e->types;
+    c.gc_stress = e->cfg.gc_stress;
   } else {
     c.guard_mode = true;
   }
@@ -425,6 +524,7 @@ void weld_limits_default(weld_limits *l) {
   memset(l, 0, sizeof *l);
   l->memory_bytes = WELD_UNLIMITED;
   l->table_elements = WELD_UNLIMITED;
+  l->gc_heap_bytes = WELD_UNLIMITED;
 }
 
 void weld_store_set_limits(weld_store *ws, const weld_limits *l) {
@@ -433,6 +533,7 @@ void weld_store_set_limits(weld_store *ws, const weld_limits *l) {
   s->limits.table_elements = l->table_elements;
   s->limits.max_instances = l->max_instances;
   s->limits.trap_on_grow_failure = l->trap_on_grow_failure;
+  s->limits.gc_heap_bytes = l->gc_heap_bytes;
   const weld_engine *e = s->engine;
   s->thread.max_depth = l->max_call_depth ? l->max_call_depth : e ? e->cfg.max_call_depth : 0;
 }
@@ -444,6 +545,7 @@ void weld_store_get_limits(const weld_store *ws, weld_limits *out) {
   out->table_elements = s->limits.table_elements;
   out->max_instances = s->limits.max_instances;
   out->trap_on_grow_failure = s->limits.trap_on_grow_failure;
+  out->gc_heap_bytes = s->limits.gc_heap_bytes;
   out->max_call_depth = s->thread.max_depth;
 }
 
@@ -454,6 +556,9 @@ void weld_store_usage(const weld_store *ws, weld_usage *out) {
   out->peak_memory_bytes = s->usage.peak_memory_bytes;
   out->table_elements = s->usage.table_elements;
   out->peak_table_elements = s->usage.peak_table_elements;
+  out->gc_bytes = s->usage.gc_bytes;
+  out->peak_gc_bytes = s->usage.peak_gc_bytes;
+  out->gc_collections = s->usage.gc_collections;
   out->fuel_enabled = s->fuel_enabled;
   if (s->fuel_enabled) {
     uint64_t spent = s->usage.fuel_base > s->fuel ? s->usage.fuel_base - s->fuel : 0;
@@ -582,13 +687,16 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
   }
   weld_val *results = args + t->nparams;
   uint32_t s = 0;
-  for (uint32_t i = 0; i < t->nparams; i++) s += slots_to_val(t->params[i], argres + s, &args[i]);
+  for (uint32_t i = 0; i < t->nparams; i++) s += slots_to_val(self->store, func_kind(self, t->params[i]), argres + s, &args[i]);
   for (uint32_t i = 0; i < t->nresults; i++) {
     memset(&results[i], 0, sizeof results[i]);
-    results[i].kind = api_kind_of(t->results[i]);
+    results[i].kind = func_kind(self, t->results[i]);
   }
   weld_caller caller = {th, th->host_caller};
   weld_trap *trap = h->fn(&caller, h->env, args, results);
+  /* the arguments' handles lived for the call */
+  for (uint32_t i = 0; i < t->nparams; i++)
+    if (args[i].kind == WELD_ANYREF) weld_ref_release((weld_store *)self->store, args[i].of.anyref);
   exec_trap_kind k = EXEC_OK;
   if (trap) {
     k = trap->kind == WELD_TRAP_EXIT ? EXEC_TRAP_EXIT : EXEC_TRAP_HOST;
@@ -607,9 +715,9 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
   } else {
     s = 0;
     for (uint32_t i = 0; i < t->nresults; i++) {
-      if (results[i].kind != api_kind_of(t->results[i])) {
+      if (results[i].kind != func_kind(self, t->results[i])) {
         snprintf(th->trap_msg, sizeof th->trap_msg, "host function returned a %s for a %s result",
-                 weld_valkind_name(results[i].kind), weld_valkind_name(api_kind_of(t->results[i])));
+                 weld_valkind_name(results[i].kind), weld_valkind_name(func_kind(self, t->results[i])));
         k = EXEC_TRAP_HOST;
         break;
       }
@@ -619,7 +727,13 @@ static exec_trap_kind host_tramp(exec_thread *th, exec_func *self, exec_slot *ar
         k = EXEC_TRAP_HOST;
         break;
       }
-      s += val_to_slots(&results[i], argres + s);
+      uint32_t used = val_to_slots(self->store, &results[i], argres + s);
+      if (!used) {
+        snprintf(th->trap_msg, sizeof th->trap_msg, "out of memory (host function result %u)", i);
+        k = EXEC_TRAP_HOST;
+        break;
+      }
+      s += used;
     }
   }
   if (args != small) free(args);
@@ -650,10 +764,10 @@ weld_func *weld_func_new(weld_store *s, const weld_valkind *params, size_t npara
 size_t weld_func_param_count(const weld_func *f) { return ((const exec_func *)f)->type->nparams; }
 size_t weld_func_result_count(const weld_func *f) { return ((const exec_func *)f)->type->nresults; }
 weld_valkind weld_func_param(const weld_func *f, size_t i) {
-  return api_kind_of(((const exec_func *)f)->type->params[i]);
+  return func_kind((const exec_func *)f, ((const exec_func *)f)->type->params[i]);
 }
 weld_valkind weld_func_result(const weld_func *f, size_t i) {
-  return api_kind_of(((const exec_func *)f)->type->results[i]);
+  return func_kind((const exec_func *)f, ((const exec_func *)f)->type->results[i]);
 }
 
 weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, weld_val *results,
@@ -665,9 +779,9 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
   if (nresults < t->nresults) return weld_trap_new("weld_func_call: results array too small");
   for (size_t i = 0; i < nargs; i++) {
     char msg[128];
-    if (args[i].kind != api_kind_of(t->params[i])) {
+    if (args[i].kind != func_kind(f, t->params[i])) {
       snprintf(msg, sizeof msg, "weld_func_call: argument %zu is %s, expected %s", i,
-               weld_valkind_name(args[i].kind), weld_valkind_name(api_kind_of(t->params[i])));
+               weld_valkind_name(args[i].kind), weld_valkind_name(func_kind(f, t->params[i])));
       return weld_trap_new(msg);
     }
     if (!val_in_store(f->store, &args[i])) {
@@ -684,7 +798,14 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
   exec_slot small[64], *argres = n <= 64 ? small : util_try_calloc(n, sizeof(exec_slot));
   if (!argres) return weld_trap_new("weld_func_call: out of memory");
   uint32_t s = 0;
-  for (size_t i = 0; i < nargs; i++) s += val_to_slots(&args[i], argres + s);
+  for (size_t i = 0; i < nargs; i++) {
+    uint32_t used = val_to_slots(f->store, &args[i], argres + s);
+    if (!used) {
+      if (argres != small) free(argres);
+      return weld_trap_new("weld_func_call: out of memory");
+    }
+    s += used;
+  }
   exec_thread *th = &f->store->thread;
   exec_trap_kind k = exec_invoke(th, f, argres);
   weld_trap *trap = NULL;
@@ -693,7 +814,8 @@ weld_trap *weld_func_call(weld_func *wf, const weld_val *args, size_t nargs, wel
     trap = trap_from_thread(th);
   } else {
     s = 0;
-    for (uint32_t i = 0; i < t->nresults; i++) s += slots_to_val(t->results[i], argres + s, &results[i]);
+    for (uint32_t i = 0; i < t->nresults; i++)
+      s += slots_to_val(f->store, func_kind(f, t->results[i]), argres + s, &results[i]);
   }
   if (argres != small) free(argres);
   return trap;
@@ -768,7 +890,9 @@ weld_table *weld_table_new(weld_store *s, weld_valkind elem, uint32_t min, uint3
   if (init.kind != elem || !val_in_store(AS_STORE(s), &init)) return NULL;
   exec_store *st = AS_STORE(s);
   if (!util_vec_try_grow((void **)&st->tables, &st->captables, st->ntables, sizeof *st->tables)) return NULL;
-  exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, ref_of(init));
+  void *init_ref;
+  if (!ref_in(st, init, &init_ref)) return NULL;
+  exec_table *t = exec_table_new(valtype_of(elem), min, max, max != UINT32_MAX, init_ref);
   if (!t) return NULL;
   util_error e;
   util_error_clear(&e);
@@ -794,46 +918,51 @@ bool weld_table_get(const weld_table *wt, uint32_t i, weld_val *out) {
   const exec_table *t = (const exec_table *)wt;
   if (i >= t->size) return false;
   exec_slot s[2] = {(exec_slot)(uintptr_t)t->elems[i], 0};
-  slots_to_val(t->elemtype, s, out);
+  slots_to_val(t->store, api_valkind(t->kind), s, out);
   return true;
 }
 
 bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
   exec_table *t = (exec_table *)wt;
-  if (i >= t->size || v.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &v)) return false;
+  if (i >= t->size || v.kind != api_valkind(t->kind) || !val_in_store(t->store, &v)) return false;
   if (!exec_ref_fits(t->elemtype, ref_of(v))) return false;
-  t->elems[i] = ref_of(v);
-  return true;
+  return ref_in(t->store, v, &t->elems[i]);
 }
 
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {
   exec_table *t = (exec_table *)wt;
-  if (init.kind != api_kind_of(t->elemtype) || !val_in_store(t->store, &init)) return -1;
+  if (init.kind != api_valkind(t->kind) || !val_in_store(t->store, &init)) return -1;
   if (!exec_ref_fits(t->elemtype, ref_of(init))) return -1;
-  int64_t r = exec_table_grow(t, delta, ref_of(init));
+  void *init_ref;
+  if (!ref_in(t->store, init, &init_ref)) return -1;
+  int64_t r = exec_table_grow(t, delta, init_ref);
   return r < 0 ? -1 : r;
 }
 
 weld_global *weld_global_new(weld_store *s, weld_valkind kind, bool mutable_, weld_val init) {
   if (!s || init.kind != kind || !val_in_store(AS_STORE(s), &init)) return NULL;
+  exec_slot v[2] = {0, 0};
+  if (!val_to_slots(AS_STORE(s), &init, v)) return NULL;
   exec_global *g = exec_global_new(AS_STORE(s), valtype_of(kind), mutable_);
   if (!g) return NULL;
-  val_to_slots(&init, g->val);
+  memcpy(g->val, v, sizeof v);
   return (weld_global *)g;
 }
 
 weld_val weld_global_get(const weld_global *wg) {
   const exec_global *g = (const exec_global *)wg;
   weld_val v;
-  slots_to_val(g->type, g->val, &v);
+  slots_to_val(g->store, api_valkind(g->kind), g->val, &v);
   return v;
 }
 
 bool weld_global_set(weld_global *wg, weld_val v) {
   exec_global *g = (exec_global *)wg;
-  if (!g->mut || v.kind != api_kind_of(g->type) || !val_in_store(g->store, &v)) return false;
+  if (!g->mut || v.kind != api_valkind(g->kind) || !val_in_store(g->store, &v)) return false;
   if (!exec_ref_fits(g->type, ref_of(v))) return false;
-  val_to_slots(&v, g->val);
+  exec_slot s[2] = {0, 0};
+  if (!val_to_slots(g->store, &v, s)) return false;
+  memcpy(g->val, s, sizeof s);
   return true;
 }
 

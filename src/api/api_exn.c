@@ -32,7 +32,8 @@ weld_tag *weld_instance_tag(weld_instance *i, const char *name) {
 size_t weld_tag_param_count(const weld_tag *t) { return t ? ((const exec_tag *)t)->type->nparams : 0; }
 
 weld_valkind weld_tag_param(const weld_tag *t, size_t i) {
-  return api_kind_of(((const exec_tag *)t)->type->params[i]);
+  const exec_tag *tg = (const exec_tag *)t;
+  return api_valkind(tg->module ? exec_kind_of_m(tg->module, tg->type->params[i]) : exec_kind_of(tg->type->params[i]));
 }
 
 weld_tag *weld_exn_tag(const weld_exn *e) { return e ? (weld_tag *)((const exec_exn *)e)->tag : NULL; }
@@ -45,7 +46,8 @@ bool weld_exn_arg(const weld_exn *e, size_t i, weld_val *out) {
   const wasm_vtype *ps = x->tag->type->params;
   uint32_t s = 0;
   for (size_t k = 0; k < i; k++) s += exec_slots_of(ps[k]);
-  api_slots_to_val(ps[i], x->slots + s, out);
+  const wasm_module *m = x->tag->module;
+  api_slots_to_val(x->tag->store, m ? exec_kind_of_m(m, ps[i]) : exec_kind_of(ps[i]), x->slots + s, out);
   return true;
 }
 
@@ -61,15 +63,17 @@ weld_trap *weld_trap_new_exception(weld_tag *tag, const weld_val *args, size_t n
   uint32_t s = 0;
   for (size_t i = 0; i < nargs && !trap; i++) {
     char msg[128];
-    if (args[i].kind != api_kind_of(ft->params[i])) {
+    if (args[i].kind != weld_tag_param(tag, i)) {
       snprintf(msg, sizeof msg, "weld_trap_new_exception: argument %zu is %s, expected %s", i,
-               weld_valkind_name(args[i].kind), weld_valkind_name(api_kind_of(ft->params[i])));
+               weld_valkind_name(args[i].kind), weld_valkind_name(weld_tag_param(tag, i)));
       trap = weld_trap_new(msg);
     } else if (!api_val_in_store(t->store, &args[i])) {
       snprintf(msg, sizeof msg, "weld_trap_new_exception: argument %zu is a reference from another store", i);
       trap = weld_trap_new(msg);
     } else {
-      s += api_val_to_slots(&args[i], slots + s);
+      uint32_t used = api_val_to_slots(t->store, &args[i], slots + s);
+      if (!used) trap = weld_trap_new("out of memory");
+      s += used;
     }
   }
   if (!trap) {

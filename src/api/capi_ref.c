@@ -328,6 +328,7 @@ bool capi_val_from_weld(wasm_store_t *s, const weld_val *v, wasm_val_t *out) {
     out->kind = WELD_WASM_V128;
     return false;
   case WELD_EXNREF: /* the standard C API has no exception references */
+  case WELD_ANYREF: /* nor GC references */
     return false;
   }
   return false;

@@ -168,7 +168,8 @@ wasm_valkind_t capi_valkind_from_weld(weld_valkind k) {
   case WELD_V128: return WELD_WASM_V128;
   case WELD_FUNCREF: return WASM_FUNCREF;
   case WELD_EXTERNREF: return WASM_EXTERNREF;
-  case WELD_EXNREF: break; /* not in the standard C API */
+  case WELD_EXNREF: /* not in the standard C API */
+  case WELD_ANYREF: break;
   }
   return WELD_WASM_V128;
 }

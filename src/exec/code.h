@@ -49,6 +49,9 @@ typedef enum exec_iop {
 #define VREPLACE(id, et) EXEC_IOP_V_##id,
 #define VLOAD(id, fn, n) EXEC_IOP_V_##id, EXEC_IOP_V_##id##_AI, EXEC_IOP_V_##id##_AR,
 #include "interp_simd.def"
+#define GHAND(n) EXEC_IOP_##n,
+#include "interp_gc.def"
+#undef GHAND
 #undef VLOAD
 #undef SHAND
 #undef VUN
@@ -88,6 +91,21 @@ typedef struct exec_frame_rec {
   const exec_code *code;   /* caller's code: with inst it names the function */
   exec_instance *inst;     /* caller's instance */
 } exec_frame_rec;
+
+/* One running interpreter activation (a `run` of interp.c), on the C stack, linked from
+ * th->act to the ones it was called from (through host functions or compiled code).
+ * Before the running function leaves the interpreter at a safepoint — a host call, an
+ * allocation, compiled code — it records its frame here (fp, code, ip just after the
+ * instruction, rp its lowest call record), so the collector can walk every frame: this
+ * one, then each record from rp up to rp_entry. */
+typedef struct exec_act {
+  struct exec_act *prev;
+  exec_frame_rec *rp_entry;
+  exec_frame_rec *rp;
+  exec_slot *fp;
+  const exec_code *code;
+  const exec_unit *ip;
+} exec_act;
 
 static inline uint64_t exec_rd64(const exec_unit *p) {
   uint64_t v;

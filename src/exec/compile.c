@@ -29,49 +29,8 @@ static bool reserve_stack(exec_tr *t, size_t want) {
   return true;
 }
 
-/* GC's run time (heap objects, casts) is not implemented: a module that uses a GC
- * instruction validates and is then refused. call_indirect to a function type that may
- * have subtypes needs the same run-time subtype check as a cast. */
-static bool gc_refused(const wasm_module *m, const wasm_instr *in, util_error *err) {
-  const wasm_opinfo *oi = &wasm_opinfo_table[in->op];
-  if (oi->prefix == 0xfb || in->op == WASM_OP_REF_EQ)
-    return util_fail(err, UTIL_ERR_LIMIT, in->offset, "not supported: GC instruction %s", oi->name);
-  if ((in->op == WASM_OP_CALL_INDIRECT || in->op == WASM_OP_RETURN_CALL_INDIRECT) && in->idx < m->ntypes &&
-      !m->deftypes[in->idx].final)
-    return util_fail(err, UTIL_ERR_LIMIT, in->offset, "not supported: GC instruction %s to a non-final type", oi->name);
-  return true;
-}
-
-/* The first GC instruction in the module's constant expressions, or -1. */
-static int gc_in_const_expr(const wasm_expr *e) {
-  if (!e->bytes) return -1;
-  util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
-  util_error scratch;
-  util_error_clear(&scratch);
-  while (e->bytes && !util_reader_eof(&r)) {
-    wasm_instr in;
-    if (!wasm_read_instr(&r, &in, &scratch)) return -1;
-    if (wasm_opinfo_table[in.op].prefix == 0xfb) return in.op;
-  }
-  return -1;
-}
-
-static bool gc_const_refused(const wasm_module *m, util_error *err) {
-  int op = -1;
-  for (uint32_t i = m->nglobal_imports; i < m->nglobals && op < 0; i++) op = gc_in_const_expr(&m->globals[i].init);
-  for (uint32_t i = m->ntable_imports; i < m->ntables && op < 0; i++) op = gc_in_const_expr(&m->tables[i].init);
-  for (uint32_t i = 0; i < m->nelems && op < 0; i++) {
-    const wasm_elem *el = &m->elems[i];
-    for (uint32_t k = 0; el->exprs && k < el->count && op < 0; k++) op = gc_in_const_expr(&el->exprs[k]);
-  }
-  if (op < 0) return true;
-  return util_fail(err, UTIL_ERR_LIMIT, -1, "not supported: GC instruction %s in a constant expression",
-                   wasm_opinfo_table[op].name);
-}
-
 static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, util_error *err) {
   exec_tr *t = ctx;
-  if (!gc_refused(t->m, in, err)) return false;
   t->cur_off = in->offset;
   size_t h = t->n > st->nvals ? t->n : st->nvals;
   if (!reserve_stack(t, h + t->max_arity + 16)) return out_of_memory(t, err);
@@ -91,6 +50,7 @@ static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, 
     if (t->dead) break;
     if (exec_tr_needs_ext(t, in)) ok = exec_tr_ext(t, in, err);
     else if (wasm_opinfo_table[in->op].prefix == 0xfd) ok = exec_tr_simd(t, in, err);
+    else if (wasm_opinfo_table[in->op].prefix == 0xfb || in->op == WASM_OP_REF_EQ) ok = exec_tr_gc(t, in, err);
     else ok = exec_tr_instr(t, in, err);
     break;
   }
@@ -129,6 +89,10 @@ static void translator_free(exec_tr *t) {
   free(t->tries);
   free(t->catches);
   free(t->lpend);
+  free(t->rlocals);
+  free(t->sp_pos);
+  free(t->sp_off);
+  free(t->sp_slots);
 }
 
 static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
@@ -157,10 +121,15 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
     t->capcode = MIN_CODE;
   }
   uint32_t slot = 0;
+  t->nrlocals = 0;
+  t->nsp = 0;
+  t->nsps = 0;
   for (uint32_t i = 0; i < nl; i++) {
     wasm_vtype ty = i < ft->nparams ? ft->params[i] : f->local_types[i - ft->nparams];
-    t->ltype[i] = exec_kind_of(ty);
+    t->ltype[i] = exec_kind_of_m(t->m, ty);
     t->lslot[i] = slot;
+    if (exec_kind_is_gc(t->ltype[i]) && !UTIL_VEC_TRY_PUSH(t->rlocals, t->nrlocals, t->caprlocals, slot))
+      return util_fail(err, UTIL_ERR_OOM, f->body_offset, "out of memory");
     t->lrefs[i] = 0;
     slot += exec_slots_of(ty);
     if (i + 1 == ft->nparams) t->nparam_slots = slot;
@@ -231,6 +200,15 @@ static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
   code->nsrcmap = (uint32_t)t->nmap;
   code->srcmap_code = util_arena_try_dup(&em->arena, t->map_code, t->nmap * sizeof(uint32_t));
   code->srcmap_wasm = util_arena_try_dup(&em->arena, t->map_wasm, t->nmap * sizeof(uint32_t));
+  if (t->nsp) {
+    code->nref_locals = (uint32_t)t->nrlocals;
+    code->nsafe = (uint32_t)t->nsp;
+    code->ref_locals = t->nrlocals ? util_arena_try_dup(&em->arena, t->rlocals, t->nrlocals * sizeof(uint32_t)) : NULL;
+    code->safe_pos = util_arena_try_dup(&em->arena, t->sp_pos, t->nsp * sizeof(uint32_t));
+    code->safe_off = util_arena_try_dup(&em->arena, t->sp_off, t->nsp * sizeof(uint32_t));
+    code->safe_slots = util_arena_try_dup(&em->arena, t->sp_slots, t->nsps * sizeof(uint32_t));
+    if ((t->nrlocals && !code->ref_locals) || !code->safe_pos || !code->safe_off || !code->safe_slots) return false;
+  }
   return code->code && code->srcmap_code && code->srcmap_wasm && exec_tr_tries_finish(t, em, code);
 }
 
@@ -324,13 +302,6 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
   }
   translator_free(&t);
   wasm_vmodule_free(&vm);
-  if (ok) ok = gc_const_refused(m, err);
-  if (!ok && err && err->kind == UTIL_ERR_LIMIT && strncmp(err->msg, "not supported: GC", 17) == 0) {
-    /* an invalid module is reported as such, whatever it uses */
-    util_error verr;
-    util_error_clear(&verr);
-    if (!wasm_validate(m, &verr)) *err = verr;
-  }
   if (!ok) {
     em->wasm = NULL; /* the caller keeps the module on failure */
     exec_module_free(em);

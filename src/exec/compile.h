@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "gc.h"
 
 /* ---------- opcode tables generated from interp_ops.def ------------------------------ */
 
@@ -252,6 +253,12 @@ typedef struct exec_tr {
   exec_tr_lpend *lpend;
   size_t nlpend, caplpend;
   uint32_t hidden_base, nhidden, hidden_used; /* legacy catches' hidden locals */
+  /* stack maps (exec_code.safe_*): the slots of locals the collector traces, and per
+   * safepoint its position and the offset of its operand slots in sp_slots */
+  uint32_t *rlocals;
+  size_t nrlocals, caprlocals;
+  uint32_t *sp_pos, *sp_off, *sp_slots;
+  size_t nsp, capsp, capsp2, nsps, capsps;
 } exec_tr;
 
 /* ---------- emission ------------------------------------------------------------------ */
@@ -298,6 +305,9 @@ static const char *const iop_names[] = {
 #define VREPLACE(id, et) "V_" #id,
 #define VLOAD(id, fn, n) "V_" #id, "V_" #id "_AI", "V_" #id "_AR",
 #include "interp_simd.def"
+#define GHAND(n) #n,
+#include "interp_gc.def"
+#undef GHAND
 #undef VLOAD
 #undef SHAND
 #undef VUN
@@ -421,6 +431,7 @@ static inline void rewind_to(exec_tr *t, uint32_t pos) {
   TRACE("   <rewind to %u>", pos);
   t->len = pos;
   while (t->nmap && t->map_code[t->nmap - 1] >= pos) t->nmap--;
+  while (t->nsp && t->sp_pos[t->nsp - 1] > pos) t->nsp--;
   t->last_start = NONE32;
   t->last_dst = NONE32;
   t->last_cond_ok = false;
@@ -466,7 +477,7 @@ static inline uint32_t next_home(const exec_tr *t) {
 }
 
 static inline exec_tr_entry *push(exec_tr *t, uint8_t kind, wasm_vtype vtype) {
-  uint8_t type = exec_kind_of(vtype);
+  uint8_t type = exec_kind_of_m(t->m, vtype);
   uint32_t home = next_home(t);
   exec_tr_entry *e;
   if (util_vec_try_grow((void **)&t->st, &t->cap, t->n, sizeof *t->st)) {
@@ -583,6 +594,38 @@ static inline void produced(exec_tr *t, uint32_t field) {
   t->last_dst_n = t->n;
 }
 
+/* The instruction just emitted may collect (a call, an allocation): records which slots
+ * hold traced references at its end — the traced locals and every operand in its home
+ * slot below it (pending local.gets read a local, already counted; pending constants are
+ * in no slot). The stack must hold exactly what survives the instruction (a call's
+ * arguments popped, an allocation's operands still there). Nothing is recorded when no
+ * slot holds one. */
+static inline void safepoint(exec_tr *t) {
+  size_t nops = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->st[i].kind == E_TEMP && exec_kind_is_gc(t->st[i].type)) nops++;
+  }
+  if (!nops && !t->nrlocals) return;
+  size_t need = t->nsps + 1 + nops;
+  if (!util_vec_try_grow((void **)&t->sp_pos, &t->capsp, t->nsp, sizeof *t->sp_pos) ||
+      !util_vec_try_grow((void **)&t->sp_off, &t->capsp2, t->nsp, sizeof *t->sp_off)) {
+    t->oom = true;
+    return;
+  }
+  while (t->capsps < need) {
+    if (!util_vec_try_grow((void **)&t->sp_slots, &t->capsps, t->capsps, sizeof *t->sp_slots)) {
+      t->oom = true;
+      return;
+    }
+  }
+  t->sp_pos[t->nsp] = (uint32_t)t->len;
+  t->sp_off[t->nsp++] = (uint32_t)t->nsps;
+  t->sp_slots[t->nsps++] = (uint32_t)nops;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->st[i].kind == E_TEMP && exec_kind_is_gc(t->st[i].type)) t->sp_slots[t->nsps++] = t->st[i].home;
+  }
+}
+
 /* compile_ctl.c */
 void exec_tr_block(exec_tr *t, const wasm_instr *in);
 void exec_tr_else(exec_tr *t);
@@ -611,6 +654,9 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err);
 /* compile_mem.c: memories other than 0, 64-bit memories and tables */
 bool exec_tr_needs_ext(const exec_tr *t, const wasm_instr *in);
 bool exec_tr_ext(exec_tr *t, const wasm_instr *in, util_error *err);
+
+/* compile_gc.c: a 0xFB instruction or ref.eq */
+bool exec_tr_gc(exec_tr *t, const wasm_instr *in, util_error *err);
 
 /* compile_ops.c */
 bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err);

@@ -401,6 +401,7 @@ static void tr_call(exec_tr *t, const wasm_functype *ft, uint32_t fidx, bool ind
   } else {
     emit2(t, EXEC_IOP_CALL_IMPORT, fidx, base);
   }
+  safepoint(t);
   for (uint32_t i = 0; i < ft->nresults; i++) push_temp(t, ft->results[i]);
 }
 

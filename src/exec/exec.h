@@ -29,14 +29,32 @@ typedef uint64_t exec_slot;
 static inline uint32_t exec_slots_of(wasm_vtype valtype) { return valtype == WASM_V128 ? 2 : 1; }
 
 /* How a value is stored: numeric and vector types as themselves, references by the top of
- * their hierarchy (WASM_FUNCREF: an exec_func pointer; WASM_EXTERNREF: a host pointer;
- * WASM_EXNREF: an exec_exn pointer). Every concrete type is a function type until GC adds
- * structs and arrays. */
+ * their hierarchy (WASM_FUNCREF: an exec_func pointer; WASM_EXTERNREF and WASM_ANYREF: a
+ * GC reference, gc.h; WASM_EXNREF: an exec_exn pointer). A concrete type index is a
+ * function type here; exec_kind_of_m knows the module's struct and array types. */
 static inline uint8_t exec_kind_of(wasm_vtype t) {
   if (!wasm_is_reftype(t)) return (uint8_t)t;
-  uint32_t h = wasm_ref_heap(t);
-  if (h == WASM_HEAP_EXTERN || h == WASM_HEAP_NOEXTERN) return WASM_EXTERNREF;
-  return h == WASM_HEAP_EXN || h == WASM_HEAP_NOEXN ? WASM_EXNREF : WASM_FUNCREF;
+  switch (wasm_ref_heap(t)) {
+  case WASM_HEAP_EXTERN:
+  case WASM_HEAP_NOEXTERN: return WASM_EXTERNREF;
+  case WASM_HEAP_EXN:
+  case WASM_HEAP_NOEXN: return WASM_EXNREF;
+  case WASM_HEAP_ANY:
+  case WASM_HEAP_EQ:
+  case WASM_HEAP_I31:
+  case WASM_HEAP_STRUCT:
+  case WASM_HEAP_ARRAY:
+  case WASM_HEAP_NONE: return WASM_ANYREF;
+  default: return WASM_FUNCREF;
+  }
+}
+/* The same for a type of module m (type indices name m's types). */
+static inline uint8_t exec_kind_of_m(const wasm_module *m, wasm_vtype t) {
+  if (wasm_is_reftype(t)) {
+    int64_t i = wasm_heap_typeidx(wasm_ref_heap(t));
+    if (i >= 0 && (uint64_t)i < m->ntypes && m->deftypes && m->deftypes[i].kind != WASM_TYPE_FUNC) return WASM_ANYREF;
+  }
+  return exec_kind_of(t);
 }
 
 /* Store-level value types: a compiled module's types with each type index replaced by
@@ -66,6 +84,11 @@ typedef enum exec_trap_kind {
   EXEC_TRAP_NULL_FUNC_REF, /* call_ref / return_call_ref of null */
   EXEC_TRAP_NULL_REF,      /* ref.as_non_null of null */
   EXEC_TRAP_EXCEPTION,  /* an exception no handler caught: exec_thread.exn is the exception */
+  EXEC_TRAP_NULL_STRUCT,   /* GC: struct.get/set of null */
+  EXEC_TRAP_NULL_ARRAY,    /* GC: array.* of null */
+  EXEC_TRAP_NULL_I31,      /* GC: i31.get_s/u of null */
+  EXEC_TRAP_ARRAY_OOB,     /* GC: an array index or range past its length */
+  EXEC_TRAP_CAST,          /* GC: ref.cast of a value not of the type */
   EXEC_TRAP_COUNT
 } exec_trap_kind;
 
@@ -85,8 +108,10 @@ typedef enum exec_limit_kind {
   EXEC_LIMIT_DEADLINE,
   EXEC_LIMIT_STACK,
   EXEC_LIMIT_HOST_CALLS,
+  EXEC_LIMIT_GC_HEAP,
 } exec_limit_kind;
-/* "memory", "table", "instances", "fuel", "deadline", "stack", "host-calls"; NULL for NONE. */
+/* "memory", "table", "instances", "fuel", "deadline", "stack", "host-calls", "gc-heap";
+ * NULL for NONE. */
 const char *exec_limit_name(exec_limit_kind k);
 typedef struct exec_thread exec_thread;
 typedef struct exec_func exec_func;
@@ -112,6 +137,18 @@ typedef struct exec_code {
    * comes after the regions containing it (exn.c searches them from the last). */
   uint32_t ntries;
   struct exec_try *tries;
+  /* Stack maps for the collector (gc.c): which slots hold references it must trace.
+   * ref_locals: the parameters and declared locals of the any and extern hierarchies
+   * (live at every safepoint); safe_pos[i] is the code position (units) just after the
+   * i-th safepoint instruction (a call, an allocation), sorted, and safe_slots from
+   * safe_off[i] holds a count, then the operand slots holding references there. A
+   * function with no such values has none (nsafe 0, nref_locals 0). */
+  uint32_t nref_locals;
+  uint32_t *ref_locals;
+  uint32_t nsafe;
+  uint32_t *safe_pos;
+  uint32_t *safe_off;
+  uint32_t *safe_slots;
 } exec_code;
 
 /* One catch clause of a try_table: where its landing pad is in the code. */
@@ -246,6 +283,7 @@ typedef struct exec_table {
   uint64_t *inst_bytes; /* the defining instance's memory total, which counts the table's
                            bytes (EXEC_TABLE_ELEM_BYTES per element); NULL = none */
   bool is64;            /* a 64-bit table (i64 indices) */
+  uint8_t kind;         /* how elements are stored (exec_kind_of_m of the module's type) */
 } exec_table;
 
 /* What one table element occupies, for the memory limit: a pointer. */
@@ -254,6 +292,7 @@ typedef struct exec_table {
 typedef struct exec_global {
   exec_slot val[2];     /* two slots for v128 */
   wasm_vtype type;      /* store-level */
+  uint8_t kind;         /* how the value is stored (exec_kind_of_m of the module's type) */
   bool mut;
   exec_store *store;    /* the owning store */
 } exec_global;
@@ -279,6 +318,8 @@ struct exec_instance {
   exec_data_inst *datas;
   exec_elem_inst *elems;
   exec_tag **tags;          /* tag index space (exception handling) */
+  struct exec_gc_layout **layouts; /* per type index: its layout in the store's GC heap
+                                      (struct and array types; NULL for function types) */
   exec_func *defined_funcs; /* storage for the module's own functions */
   util_arena arena;         /* the arrays above */
   void *api;                /* the weld_instance wrapper */
@@ -324,6 +365,9 @@ struct exec_thread {
   /* The exception in flight: set with EXEC_TRAP_EXCEPTION (by the interpreter for an
    * uncaught one, or by a host function that throws or passes one on). */
   exec_exn *exn;
+  /* The innermost running interpreter activation (code.h exec_act), NULL when none: the
+   * collector walks the frames from here. */
+  struct exec_act *act;
 };
 
 /* Resource limits a store enforces (src/guard fills them from a policy; the defaults set
@@ -335,6 +379,7 @@ typedef struct exec_limits {
   uint64_t table_elements;  /* per table, and over all the store's tables; UINT64_MAX = none */
   uint32_t max_instances;   /* instantiations per store; 0 = none */
   bool trap_on_grow_failure; /* a refused grow traps (EXEC_TRAP_LIMIT) instead of -1 */
+  uint64_t gc_heap_bytes;   /* the store's GC heap (objects and their headers); UINT64_MAX = none */
 } exec_limits;
 
 /* What a store has used, for reports. */
@@ -346,6 +391,8 @@ typedef struct exec_usage {
   uint64_t grow_denials;     /* memory.grow / table.grow refused by a limit */
   uint64_t limit_denials;    /* instantiations refused by a limit */
   exec_limit_kind stopped_by; /* the last limit that stopped a call or refused an instance */
+  uint64_t gc_bytes, peak_gc_bytes; /* the GC heap: now, and the most at once */
+  uint64_t gc_collections;
 } exec_usage;
 
 /* The reason in exec_store.interrupt (0 = none). */
@@ -398,6 +445,7 @@ struct exec_store {
   exec_tag **tags;
   size_t ntags, captags;
   exec_exn *exns;           /* live exception objects (a list through exec_exn.next) */
+  struct exec_gc_heap *gc;  /* GC objects (gc.h) */
 };
 
 /* Slow path of the interruption check: returns EXEC_OK to continue (after refilling the
@@ -464,6 +512,7 @@ typedef struct exec_store_config {
   uint32_t max_call_depth; /* 0 = 10000 */
   bool guard_mode;         /* memories reserve the 4 GiB index space + guard */
   exec_typetab *types;     /* the engine's signature table; NULL = exec_typetab_default() */
+  bool gc_stress;          /* collect at every GC allocation (also WELD_GC_STRESS=1) */
 } exec_store_config;
 
 exec_store *exec_store_new(const exec_store_config *cfg); /* cfg may be NULL */
@@ -520,6 +569,7 @@ struct exec_tag {
   exec_store *store;
   exec_typeid typeid;        /* one reference held; import matching compares it */
   const wasm_functype *type; /* into a module's IR or into host_type */
+  const wasm_module *module; /* the module whose IR `type` is in; NULL for host-made tags */
   wasm_functype host_type;   /* storage for host-made tags */
   void *api;                 /* free for src/api */
 };

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "exec.h"
+#include "gc.h"
 
 #define DEFAULT_STACK_BYTES (8u << 20)
 
@@ -37,6 +38,13 @@ exec_store *exec_store_new(const exec_store_config *cfg) {
   atomic_init(&s->interrupt, 0);
   s->limits.memory_bytes = UINT64_MAX;
   s->limits.table_elements = UINT64_MAX;
+  s->limits.gc_heap_bytes = UINT64_MAX;
+  s->gc = exec_gc_heap_new(cfg && cfg->gc_stress);
+  if (!s->gc) {
+    munmap(p, bytes);
+    free(s);
+    return NULL;
+  }
   return s;
 }
 
@@ -60,6 +68,7 @@ void exec_store_free(exec_store *s) {
   for (size_t i = 0; i < s->ntables; i++) exec_table_free(s->tables[i]);
   for (size_t i = 0; i < s->nglobals; i++) free(s->globals[i]);
   exec_store_free_exn(s);
+  exec_gc_heap_free(s->gc);
   free(s->instances);
   free(s->funcs);
   free(s->memories);
@@ -151,6 +160,7 @@ exec_global *exec_global_new(exec_store *s, wasm_vtype type, bool mut) {
   exec_global *g = util_try_calloc(1, sizeof *g);
   if (!g) return NULL;
   g->type = type;
+  g->kind = exec_kind_of(type);
   g->mut = mut;
   g->store = s;
   if (!UTIL_VEC_TRY_PUSH(s->globals, s->nglobals, s->capglobals, g)) {
@@ -180,19 +190,26 @@ bool exec_store_owns_extern(const exec_store *s, const exec_extern *x) {
 /* ---------- constant expressions ------------------------------------------------------------ */
 
 /* Evaluates a validated constant expression: the 2.0 forms plus the extended-constant
- * integer arithmetic. Results are one value (two slots for v128). */
-static bool eval_const(const exec_instance *inst, const wasm_expr *e, exec_slot out[2],
-                       util_error *err) {
+ * integer arithmetic and GC's allocations (gc_ops.c). Results are one value (two slots
+ * for v128). */
+#define CONST_DEPTH 256
+static bool eval_const(exec_instance *inst, const wasm_expr *e, exec_slot out[2], util_error *err) {
   util_reader r = {e->bytes, e->bytes, e->bytes + e->len, e->offset};
-  exec_slot st[16][2];
+  exec_slot st[CONST_DEPTH][2];
   int sp = 0;
   for (;;) {
     uint8_t op;
     if (!util_read_u8(&r, &op, err)) return false;
     if (op == 0x0b) break;
-    if (sp >= 16 && op != 0x6a && op != 0x6b && op != 0x6c && op != 0x7c && op != 0x7d && op != 0x7e)
+    if (op == 0xfb) {
+      uint32_t sub;
+      if (!util_read_u32(&r, &sub, err)) return false;
+      if (!exec_gc_const_op(inst, sub, &r, st, &sp, CONST_DEPTH, err)) return false;
+      continue;
+    }
+    if (sp >= CONST_DEPTH && op != 0x6a && op != 0x6b && op != 0x6c && op != 0x7c && op != 0x7d && op != 0x7e)
       return util_fail(err, UTIL_ERR_LIMIT, (int64_t)util_reader_offset(&r), "constant expression too deep");
-    exec_slot *v = st[sp & 15]; /* sp < 16 here (checked above) */
+    exec_slot *v = st[sp & (CONST_DEPTH - 1)]; /* sp < CONST_DEPTH here (checked above) */
     v[1] = 0;
     switch (op) {
     case 0x41: {
@@ -428,6 +445,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
       !(inst->elems = util_arena_try_alloc(a, (m->nelems + 1) * sizeof(exec_elem_inst))) ||
       !(inst->defined_funcs = util_arena_try_alloc(a, (ndef + 1) * sizeof(exec_func))) ||
       !(inst->tags = util_arena_try_alloc(a, (m->ntags + 1) * sizeof(exec_tag *))) ||
+      !(inst->layouts = util_arena_try_alloc(a, (m->ntypes + 1) * sizeof(exec_gc_layout *))) ||
       /* From here on the instance belongs to the store, even if instantiation fails
        * below: element segments may already have put its functions into imported tables. */
       !UTIL_VEC_TRY_PUSH(s->instances, s->ninstances, s->capinstances, inst)) {
@@ -435,6 +453,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     return oom_fail(err), NULL;
   }
 
+  if (!exec_gc_instance_layouts(s, em, inst->layouts)) return oom_fail(err), NULL;
   uint32_t fi = 0, ti = 0, mi = 0, gi = 0, tgi = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {
     void *p = imports[i].ptr;
@@ -461,6 +480,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     uint32_t ty = m->tags[i].type;
     if (!(inst->tags[i] = exec_tag_new_typed(s, &m->types[ty], exec_module_typeid_acquire(em, ty))))
       return oom_fail(err), NULL;
+    inst->tags[i]->module = m;
   }
   for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
     const wasm_tabletype *tt = &m->tables[i].type;
@@ -468,6 +488,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     uint32_t tmin = tt->limits.min > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.min;
     uint32_t tmax = tt->limits.max > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.max;
     exec_table *t = exec_table_new(exec_vtype_canon(em, tt->elem), tmin, tmax, tt->limits.has_max, NULL);
+    if (t) t->kind = exec_kind_of_m(m, tt->elem);
     if (!t) {
       util_fail(err, UTIL_ERR_LIMIT, -1, "table %u: %llu elements: %s", i, (unsigned long long)tt->limits.min,
                 tt->limits.min > 10000000 ? "exceed the implementation limit" : "out of memory");
@@ -502,6 +523,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
   for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
     exec_global *g = exec_global_new(s, exec_vtype_canon(em, m->globals[i].type.type), m->globals[i].type.mut);
     if (!g) return oom_fail(err), NULL;
+    g->kind = exec_kind_of_m(m, m->globals[i].type.type);
     if (!eval_const(inst, &m->globals[i].init, g->val, err)) return NULL;
     inst->globals[i] = g;
   }

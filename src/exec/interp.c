@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "gc.h"
 #include "simd.h"
 
 /* WebAssembly float ops round each step: never fuse a*b+c (also -ffp-contract=off). */
@@ -458,6 +459,15 @@ static exec_memory no_memory;
     trap = (k);                                                                          \
     goto do_trap;                                                                        \
   } while (0)
+/* The running frame leaves the interpreter (a host call, compiled code, an allocation):
+ * record it for the collector, `ret` being the position just after the instruction. */
+#define SAFEPOINT(ret)                                                                   \
+  do {                                                                                   \
+    act->rp = rp;                                                                        \
+    act->fp = fp;                                                                        \
+    act->code = code;                                                                    \
+    act->ip = (ret);                                                                     \
+  } while (0)
 #define BUDGET()                                                                         \
   do {                                                                                   \
     if (UNLIKELY(--th->budget < 0)) {                                                    \
@@ -571,6 +581,9 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   [EXEC_IOP_V_##id] = &&L_V_##id, [EXEC_IOP_V_##id##_AI] = &&L_V_##id##_AI,              \
   [EXEC_IOP_V_##id##_AR] = &&L_V_##id##_AR,
 #include "interp_simd.def"
+#define GHAND(n) [EXEC_IOP_##n] = &&L_##n,
+#include "interp_gc.def"
+#undef GHAND
 #undef VLOAD
 #undef SHAND
 #undef VUN
@@ -597,6 +610,8 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   }
 
   exec_frame_rec *const rp_entry = rp;
+  /* where the collector finds this activation's frames (SAFEPOINT before leaving) */
+  exec_act *const act = th->act;
   /* The running function is (inst, code); the exec_func is only needed for backtraces. */
   const exec_code *code = entry->code;
   const exec_unit *ip = code->code;
@@ -651,6 +666,7 @@ dispatch:
   HANDLER(UNREACHABLE) { TRAP(EXEC_TRAP_UNREACHABLE); }
   HANDLER(NATIVE) {
     const exec_native *n = (const exec_native *)(uintptr_t)IMM64;
+    SAFEPOINT(ip + SZ(2));
     th->stack_top = fp + code->frame_slots;
     th->rec_top = rp;
     th->depth = base_depth + (uint32_t)(rp_entry - rp);
@@ -819,7 +835,8 @@ dispatch:
       msg_set = true;                                                                    \
       TRAP(EXEC_TRAP_UNINITIALIZED_ELEMENT);                                             \
     }                                                                                    \
-    if (UNLIKELY(cf->typeid != U(0))) TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);            \
+    if (UNLIKELY(cf->typeid != U(0)) && !exec_gc_func_sub(cf, U(0)))                    \
+      TRAP(EXEC_TRAP_INDIRECT_TYPE_MISMATCH);                                            \
   } while (0)
   HANDLER(CALL_INDIRECT) {
     INDIRECT_CALLEE();
@@ -1395,6 +1412,11 @@ dispatch:
   HANDLER(V_##id##_AR)                                                                   \
   VLOAD_BODY(fn, n, (uint64_t)(uint32_t)((uint32_t)S(1) + (uint32_t)S(2)) + U(3), SZ(4))
 #include "interp_simd.def"
+#define GHAND(n)
+#define GC_BODIES
+#include "interp_gc.def"
+#undef GC_BODIES
+#undef GHAND
 #undef SHAND
 #undef VUN
 #undef VBIN
@@ -1634,6 +1656,7 @@ dispatch:
 call_any: {
   exec_slot *nfp = fp + cbase;
   if (cf->host) {
+    SAFEPOINT(cret);
     th->stack_top = fp + code->frame_slots;
     th->rec_top = rp;
     th->depth = base_depth + (uint32_t)(rp_entry - rp);
@@ -1673,7 +1696,9 @@ tail_any: {
   /* the arguments are at fp + cbase, as for a call; they move down to fp */
   exec_slot *nfp = fp + cbase;
   if (cf->host) {
-    /* a host function has no frame to reuse: call it, then return its results */
+    /* a host function has no frame to reuse: call it, then return its results (the
+     * frame holds nothing live any more: no map) */
+    SAFEPOINT(NULL);
     th->stack_top = fp + code->frame_slots;
     th->rec_top = rp;
     th->depth = base_depth + (uint32_t)(rp_entry - rp);
@@ -1808,7 +1833,10 @@ static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
   bool outer = old_rec == NULL;
   if (outer) budget_begin(th);
   uint32_t old_depth = th->depth;
+  exec_act act = {.prev = th->act, .rp_entry = rp, .rp = rp, .fp = fp, .code = c, .ip = NULL};
+  th->act = &act;
   exec_trap_kind k = run(th, f, fp, rp, NULL);
+  th->act = act.prev;
   th->depth = old_depth;
   th->stack_top = old_top;
   th->rec_top = old_rec;

@@ -17,6 +17,7 @@ exec_table *exec_table_new(wasm_vtype elemtype, uint32_t min, uint32_t max, bool
   exec_table *t = util_try_calloc(1, sizeof *t);
   if (!t) return NULL;
   t->elemtype = elemtype;
+  t->kind = exec_kind_of(elemtype);
   t->size = min;
   t->max = has_max && max < TABLE_MAX_ELEMS ? max : TABLE_MAX_ELEMS;
   t->has_max = has_max;

@@ -24,6 +24,11 @@ const char *exec_trap_message(exec_trap_kind k) {
   case EXEC_TRAP_NULL_FUNC_REF: return "null function reference";
   case EXEC_TRAP_NULL_REF: return "null reference";
   case EXEC_TRAP_EXCEPTION: return "uncaught exception";
+  case EXEC_TRAP_NULL_STRUCT: return "null structure reference";
+  case EXEC_TRAP_NULL_ARRAY: return "null array reference";
+  case EXEC_TRAP_NULL_I31: return "null i31 reference";
+  case EXEC_TRAP_ARRAY_OOB: return "out of bounds array access";
+  case EXEC_TRAP_CAST: return "cast failure";
   case EXEC_TRAP_COUNT: break;
   }
   return "unknown trap";
@@ -39,6 +44,7 @@ const char *exec_limit_name(exec_limit_kind k) {
   case EXEC_LIMIT_DEADLINE: return "deadline";
   case EXEC_LIMIT_STACK: return "stack";
   case EXEC_LIMIT_HOST_CALLS: return "host-calls";
+  case EXEC_LIMIT_GC_HEAP: return "gc-heap";
   }
   return NULL;
 }

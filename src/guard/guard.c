@@ -9,6 +9,7 @@ void guard_apply(exec_store *s, const policy_limits *l) {
   s->limits.table_elements = l->table_elements;
   s->limits.max_instances = l->max_instances;
   s->limits.trap_on_grow_failure = l->trap_on_grow_failure;
+  s->limits.gc_heap_bytes = l->gc_heap_bytes;
   if (l->max_stack) s->thread.max_depth = l->max_stack;
   if (l->fuel != POLICY_UNLIMITED) {
     if (s->fuel_enabled && s->usage.fuel_base > s->fuel)
@@ -88,7 +89,10 @@ void guard_report_json(FILE *o, const exec_store *s, const guard_report *r) {
     jlimit(o, l->max_instances, 0);
     fputs(", \"max_host_calls\": ", o);
     jlimit(o, l->max_host_calls, POLICY_UNLIMITED);
-    fprintf(o, ", \"trap_on_grow_failure\": %s}", l->trap_on_grow_failure ? "true" : "false");
+    fprintf(o, ", \"trap_on_grow_failure\": %s", l->trap_on_grow_failure ? "true" : "false");
+    fputs(", \"gc_heap_bytes\": ", o);
+    jlimit(o, l->gc_heap_bytes, POLICY_UNLIMITED);
+    fputs("}", o);
   }
   fprintf(o, ",\n  \"memory\": {\"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64 "}",
           u->peak_memory_bytes, u->memory_bytes);
@@ -97,6 +101,8 @@ void guard_report_json(FILE *o, const exec_store *s, const guard_report *r) {
           ", \"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64 "}",
           s ? s->ntables : 0, u->peak_table_elements, u->table_elements, u->peak_table_elements * EXEC_TABLE_ELEM_BYTES,
           u->table_elements * EXEC_TABLE_ELEM_BYTES);
+  fprintf(o, ",\n  \"gc_heap\": {\"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64 ", \"collections\": %" PRIu64 "}",
+          u->peak_gc_bytes, u->gc_bytes, u->gc_collections);
   if (s && s->fuel_enabled) {
     uint64_t spent = u->fuel_base > s->fuel ? u->fuel_base - s->fuel : 0;
     fprintf(o, ",\n  \"fuel\": {\"consumed\": %" PRIu64 ", \"remaining\": %" PRIu64 "}",

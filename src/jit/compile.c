@@ -952,6 +952,9 @@ static const char *body(jc *j, util_reader *r) {
       break;
     case WASM_OP_CALL_INDIRECT:
       if (!sig_scalar(&j->m->types[in.idx])) return "not supported: v128 call";
+      /* the compiled check compares type ids: a type with subtypes needs the
+       * interpreter's subtype walk */
+      if (!j->m->deftypes[in.idx].final) return "not supported: call_indirect to a non-final type";
       emit_call_indirect(j, in.idx, in.idx2, off);
       break;
     case WASM_OP_DROP: pop(j); break;
@@ -1215,6 +1218,10 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     if (m->tables[i].type.limits.is64) return "not supported: 64-bit table";
   for (uint32_t i = 0; i < f->nlocals; i++)
     if (f->local_types[i] == WASM_V128) return "not supported: v128 locals";
+  /* The collector finds references in interpreted frames only (src/exec/gc.c): a function
+   * that holds an any or extern reference across a call (it has stack maps) stays
+   * interpreted, so compiled frames never hold one where a collection can happen. */
+  if (code->nsafe) return "not supported: references held across a call or allocation (GC stack maps)";
   jc jj, *j = &jj;
   memset(j, 0, sizeof *j);
   j->em = em;

@@ -306,6 +306,9 @@ static bool parse_limits(ctx *c, const toml_value *t) {
     if (strcmp(k, "memory") == 0) {
       if (!get_size(c, kv, &l->memory_bytes)) return false;
       c->p->limits_set |= POLICY_LIMIT_MEMORY;
+    } else if (strcmp(k, "gc_heap") == 0) {
+      if (!get_size(c, kv, &l->gc_heap_bytes)) return false;
+      c->p->limits_set |= POLICY_LIMIT_GC_HEAP;
     } else if (strcmp(k, "table_elements") == 0) {
       if (!get_count(c, kv, UINT32_MAX, &l->table_elements, &unl)) return false;
       c->p->limits_set |= POLICY_LIMIT_TABLE;
@@ -344,7 +347,7 @@ static bool parse_limits(ctx *c, const toml_value *t) {
     } else {
       return unknown_key(c, kv, "[limits]",
                          "memory, table_elements, fuel, timeout, max_stack, max_instances, "
-                         "max_host_calls, trap_on_grow_failure");
+                         "max_host_calls, trap_on_grow_failure, gc_heap");
     }
   }
   return true;

@@ -21,6 +21,7 @@ void policy_init(policy *p) {
   p->limits.table_elements = POLICY_UNLIMITED;
   p->limits.fuel = POLICY_UNLIMITED;
   p->limits.max_host_calls = POLICY_UNLIMITED;
+  p->limits.gc_heap_bytes = POLICY_UNLIMITED;
   /* An explicit --dir is an explicit grant; profiles narrow it. */
   p->dir_default_ops = POLICY_OP_ALL;
 }
@@ -200,6 +201,7 @@ bool policy_merge(policy *dst, const policy *src, util_error *err) {
   TAKE(POLICY_LIMIT_INSTANCES, limits.max_instances, 0);
   TAKE(POLICY_LIMIT_HOST_CALLS, limits.max_host_calls, POLICY_UNLIMITED);
   TAKE(POLICY_LIMIT_TRAP_ON_GROW, limits.trap_on_grow_failure, false);
+  TAKE(POLICY_LIMIT_GC_HEAP, limits.gc_heap_bytes, POLICY_UNLIMITED);
   TAKE(POLICY_LIMIT_OPEN_FILES, max_open_files, POLICY_UNLIMITED);
   TAKE(POLICY_LIMIT_READ_TOTAL, max_read_total, POLICY_UNLIMITED);
   TAKE(POLICY_LIMIT_WRITE_TOTAL, max_write_total, POLICY_UNLIMITED);

@@ -95,6 +95,7 @@ enum {
   POLICY_LIMIT_READ_TOTAL = 1u << 9,  /* policy.max_read_total */
   POLICY_LIMIT_WRITE_TOTAL = 1u << 10, /* policy.max_write_total */
   POLICY_LIMIT_MAX_RISK = 1u << 11,   /* policy.max_risk */
+  POLICY_LIMIT_GC_HEAP = 1u << 12,
 };
 
 /* Resource limits (src/guard). POLICY_UNLIMITED / 0 where noted means "not set". */
@@ -107,6 +108,7 @@ typedef struct policy_limits {
   uint32_t max_instances;      /* per store; 0 = unlimited */
   uint64_t max_host_calls;     /* WASI calls per run; UNLIMITED */
   bool trap_on_grow_failure;   /* a grow beyond a limit traps instead of returning -1 */
+  uint64_t gc_heap_bytes;      /* the store's GC heap; UNLIMITED */
 } policy_limits;
 
 typedef enum policy_risk {

@@ -362,7 +362,7 @@ static void do_action(runner *cx, const wast_action *a, action_result *ar, resul
   weld_val args[MAX_VALUES];
   if (a->nargs > MAX_VALUES) return (void)fail(r, "too many arguments");
   for (uint32_t i = 0; i < a->nargs; i++) {
-    const char *feature = wast_value_arg(&a->args[i], &args[i]);
+    const char *feature = wast_value_arg(cx->store, &a->args[i], &args[i]);
     if (feature) return (void)skip(r, value_feature_reason(feature));
   }
   ar->nresults = weld_func_result_count(x.of.func);
@@ -471,7 +471,7 @@ static outcome cmd_assert_return(runner *cx, const wast_command *c, result *r) {
   weld_val none = {.kind = WELD_I32};
   for (uint32_t i = 0; i < c->nresults; i++) {
     const char *feature = NULL;
-    if (wast_value_match(&c->results[i], &none, &feature) == WAST_MATCH_FEATURE && feature &&
+    if (wast_value_match(cx->store, &c->results[i], &none, &feature) == WAST_MATCH_FEATURE && feature &&
         c->results[i].kind != WAST_V_EITHER)
       return skip(r, value_feature_reason(feature));
   }
@@ -486,12 +486,12 @@ static outcome cmd_assert_return(runner *cx, const wast_command *c, result *r) {
   if (c->nresults != ar.nresults) return fail(r, "expected %u results, got %zu", c->nresults, ar.nresults);
   for (uint32_t i = 0; i < c->nresults; i++) {
     const char *feature = NULL;
-    wast_match m = wast_value_match(&c->results[i], &ar.results[i], &feature);
+    wast_match m = wast_value_match(cx->store, &c->results[i], &ar.results[i], &feature);
     if (m == WAST_MATCH_YES) continue;
     if (m == WAST_MATCH_FEATURE) return skip(r, value_feature_reason(feature));
     char want[128], got[128];
     wast_value_format_expected(&c->results[i], want, sizeof want);
-    wast_value_format_got(&ar.results[i], got, sizeof got);
+    wast_value_format_got(cx->store, &ar.results[i], got, sizeof got);
     return fail(r, "result %u: expected %s, got %s", i, want, got);
   }
   return pass(r);

@@ -620,13 +620,13 @@ cat > ok.wast <<'EOF2'
 (assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
 (assert_malformed (module quote "(func i32.bogus)") "unknown operator")
 (assert_invalid (module (func (result i32))) "type mismatch")
-(module (type $s (struct)) (func (export "add") (drop (struct.new $s))))
+(module (memory 1 1 shared) (func (export "add") (param i32 i32) (result i32) (i32.atomic.load (i32.const 0))))
 (assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
 EOF2
-run 0 wast ok.wast; out_has "ok: 5 passed, 0 failed, 2 skipped"; err_line '^SKIP ok.wast: needs the GC run time \(heap objects, casts\): not supported yet: 2$'
+run 0 wast ok.wast; out_has "ok: 5 passed, 0 failed, 2 skipped"; err_line '^SKIP ok.wast: needs threads: 2$'
 sed 's/(i32.const 3))$/(i32.const 4))/' ok.wast > fails.wast
 run 1 wast --log wast.log fails.wast ok.wast; out_has "fails: 4 passed, 1 failed, 2 skipped"; out_has "9 passed, 1 failed, 4 skipped"
-out_has "  needs the GC run time (heap objects, casts): not supported yet: 4"
+out_has "  needs threads: 4"
 if grep -qx 'FAIL fails.wast:3: assert_return: result 0: expected i32:4, got i32:3' wast.log; then ok; else bad "wast.log: $(cat wast.log)"; fi
 run 1 wast --name x fails.wast; out_has "x: 4 passed, 1 failed, 2 skipped"
 printf '(module)\n(assert_return (invoke "f") (i32.const 1)\n' > unclosed.wast
@@ -803,8 +803,7 @@ for want in 'PASS ft.wast:4: module' 'PASS ft.wast:5: assert_return' \
   'skip ft.wast:12: assert_invalid: needs extended constant expressions'; do
   if grep -qxF -- "$want" ft.log; then ok; else bad "ft.log lacks '$want': $(cat ft.log)"; fi
 done
-# GC (3.0): types, instructions and constant expressions validate and print back; a
-# module using a GC instruction is refused at compile time (no GC run time yet)
+# GC (3.0): types, instructions and constant expressions validate, print back and run
 cat > gc.wat <<'EOF2'
 (module
   (rec (type $node (sub (struct (field $val (mut i32)) (field $next (ref null $node)))))
@@ -832,7 +831,44 @@ run 0 print gc2.wat; if diff -q out.txt gc2.wat >/dev/null; then ok; else bad "g
 run 0 print --folded gc.wat; out_has 'struct.get_u $leaf 2'
 run 0 inspect gc.wat; out_has '  type[1] struct (mut i32, (ref null 0), i8) <: type[0] rec[0..1]'; out_has '  type[2] array (mut i8)'
 run 0 inspect --json gc.wat; out_has '"kind": "struct"'
-run 1 run --invoke f gc.wat; err_line '^weld: gc.wat: not supported: GC instruction struct.set \(at offset 0x4e\)$'
+run 134 run --invoke f gc.wat null
+if grep -qx 'weld: trap: null structure reference' err.txt; then ok; else bad "gc.wat with null: $err"; fi
+# a list kept alive across 2,000 garbage lists: collections by volume, under stress, and
+# the --max-gc-heap limit (a trap naming it, and the report's stopped_by)
+cat > gcrun.wat <<'EOF2'
+(module
+  (type $node (struct (field $v i32) (field $next (ref null $node))))
+  (func $build (param $n i32) (result (ref null $node))
+    (local $l (ref null $node))
+    (block $done (loop $top
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $l (struct.new $node (local.get $n) (local.get $l)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $top)))
+    (local.get $l))
+  (func $sum (param $l (ref null $node)) (result i32) (local $s i32)
+    (block $done (loop $top
+      (br_if $done (ref.is_null (local.get $l)))
+      (local.set $s (i32.add (local.get $s) (struct.get $node $v (local.get $l))))
+      (local.set $l (struct.get $node $next (local.get $l)))
+      (br $top)))
+    (local.get $s))
+  (func (export "f") (param $k i32) (result i32) (local $keep (ref null $node)) (local $r i32)
+    (local.set $keep (call $build (i32.const 100)))
+    (block $done (loop $top
+      (br_if $done (i32.eqz (local.get $k)))
+      (drop (call $build (i32.const 1000)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+      (br $top)))
+    (call $sum (local.get $keep))))
+EOF2
+run 0 run --report rep.json --invoke f gcrun.wat 2000; out_has 5050
+if grep -qE '"gc_heap": \{"peak_bytes": [0-9]+, "final_bytes": [0-9]+, "collections": [1-9]' rep.json; then ok; else bad "rep.json: $(grep gc_heap rep.json)"; fi
+WELD_GC_STRESS=1 run 0 run --invoke f gcrun.wat 20; out_has 5050
+run 134 run --max-gc-heap 10K --report rep.json --invoke f gcrun.wat 200
+if grep -qx 'weld: trap: gc heap limit exceeded (10240 bytes)' err.txt; then ok; else bad "gc limit: $err"; fi
+if grep -q '"stopped_by": "gc-heap"' rep.json; then ok; else bad "rep.json stopped_by: $(grep stopped_by rep.json)"; fi
+run 0 run --max-gc-heap 100K --invoke f gcrun.wat 200; out_has 5050
 printf '(module (type $s (struct (field i32))) (func (param (ref $s)) (struct.set $s 0 (local.get 0) (i32.const 1))))' > gcbad.wat
 run 1 validate gcbad.wat; err_line '^weld: gcbad.wat: immutable field 0'
 printf '(module (rec (type $a (sub (func))) (type $b (sub $a (func (param i32))))))' > gcsub.wat

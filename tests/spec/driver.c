@@ -258,6 +258,7 @@ static void format_val(const weld_val *v, char *buf, size_t n) {
   case WELD_FUNCREF: snprintf(buf, n, "funcref:%p", (void *)v->of.funcref); break;
   case WELD_EXTERNREF: snprintf(buf, n, "externref:%p", v->of.externref); break;
   case WELD_EXNREF: snprintf(buf, n, "exnref:%p", (void *)v->of.exnref); break;
+  case WELD_ANYREF: snprintf(buf, n, "anyref:%p", (void *)v->of.anyref); break;
   }
 }
 
