@@ -864,6 +864,9 @@ static const char *body(lw *l, util_reader *r) {
       break;
     case WASM_OP_CALL_INDIRECT:
       if (!sig_scalar(&l->m->types[in.idx])) return "not supported: v128 call";
+      /* the compiled check compares type ids (as the baseline tier's): a type with
+       * subtypes needs the interpreter's subtype walk */
+      if (!l->m->deftypes[in.idx].final) return "not supported: call_indirect to a non-final type";
       emit_call_indirect(l, in.idx, in.idx2, off);
       break;
     case WASM_OP_DROP: pop(l); break;
@@ -1031,6 +1034,10 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
     if (m->tables[i].type.limits.is64) return "not supported: 64-bit table";
   for (uint32_t i = 0; i < f->nlocals; i++)
     if (f->local_types[i] == WASM_V128) return "not supported: v128 locals";
+  /* The collector finds references in interpreted frames only (src/exec/gc.c), as for the
+   * baseline tier: a function holding an any or extern reference across a call or an
+   * allocation (it has stack maps) stays interpreted. */
+  if (code->nsafe) return "not supported: references held across a call or allocation (GC stack maps)";
   uint32_t nlocals = ft->nparams + f->nlocals;
   if (nlocals != code->nlocal_slots || nlocals > (1u << 24)) return "not supported: frame layout";
 
