@@ -15,7 +15,7 @@ _weld() {
   fi
 
   local commands="run validate inspect print audit wast help version"
-  local run_opts="--invoke --bounds --tier --tier-stats --fuel --max-memory --max-table-elements --max-stack
+  local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --fuel --max-memory --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
   local presets="isolated readonly-fs cli"
@@ -50,7 +50,7 @@ _weld() {
     --preset) values="$presets" ;;
     --profile) values="guest $presets" ;;
     --bounds) values="guard explicit" ;;
-    --tier) values="interp baseline" ;;
+    --tier) values="interp baseline auto" ;;
     --format) values="md json" ;;
     --dir) COMPREPLY=($(compgen -d -- "$val")); return 0 ;;
     --policy) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;
@@ -88,7 +88,7 @@ _weld() {
     inspect) opts="--json --help" ;;
     print) opts="--flat --folded --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
-    wast) opts="--log --name --fuel --bounds --tier --tier-stats --standard -v --verbose --help"; files="*.wast" ;;
+    wast) opts="--log --name --fuel --bounds --tier --tier-stats --tier-up-threshold --standard -v --verbose --help"; files="*.wast" ;;
     help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return 0 ;;
     version) return 0 ;;
   esac

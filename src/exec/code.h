@@ -137,6 +137,17 @@ struct exec_native {
 };
 #define EXEC_NATIVE_DECLINE ((exec_trap_kind)0x7fff)
 
+/* The internal code c stands for: c->code, or the code behind its NATIVE instruction
+ * (compiled, or a counting entry on the way to compiled code). An activation that began
+ * before a function was compiled keeps running that code, so positions (backtraces,
+ * exception handlers) are relative to it. */
+static inline const exec_unit *exec_code_base(const exec_code *c) {
+  const exec_unit *base = (const exec_unit *)c->code;
+  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE])
+    return ((const exec_native *)(uintptr_t)exec_rd64(base + 2))->code;
+  return base;
+}
+
 /* Backtrace building for the compiling tier (interp.c). */
 void exec_bt_reset(exec_thread *th);
 void exec_bt_add(exec_thread *th, exec_func *f, uint32_t off);

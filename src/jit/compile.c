@@ -55,6 +55,7 @@ typedef struct jc {
   uint32_t k;           /* defined index */
   x64_buf *b;
   jit_patches *calls;
+  const uint8_t *calltab; /* NULL: direct calls are rel32, bound by the module driver */
   uint32_t nlocals;     /* slots: params + declared locals */
   ent *st;
   uint32_t n, cap, maxn;
@@ -607,9 +608,15 @@ static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
     x64_lea(j->b, true, RDI, RBX, NOREG, 1, slot_disp(nfp));
     x64_mov_rr(j->b, true, RSI, R12);
     x64_alu_mi(j->b, X64_ADD, false, R12, CTX(depth), 1);
-    size_t at = x64_call_rel(j->b, X64_UNBOUND);
-    if (!grow_arr((void **)&j->calls->v, &j->calls->cap, j->calls->n + 1, sizeof *j->calls->v)) j->oom = true;
-    else j->calls->v[j->calls->n++] = (jit_call_patch){at, funcidx - j->m->nfunc_imports};
+    if (j->calltab) {
+      /* mov rax, &calltab[callee]; call [rax]: the callee's entry of the moment */
+      x64_mov_ri(j->b, true, RAX, (uint64_t)(uintptr_t)(j->calltab + 8 * (size_t)(funcidx - j->m->nfunc_imports)));
+      x64_u8(j->b, 0xff), x64_u8(j->b, 0x10);
+    } else {
+      size_t at = x64_call_rel(j->b, X64_UNBOUND);
+      if (!grow_arr((void **)&j->calls->v, &j->calls->cap, j->calls->n + 1, sizeof *j->calls->v)) j->oom = true;
+      else j->calls->v[j->calls->n++] = (jit_call_patch){at, funcidx - j->m->nfunc_imports};
+    }
     x64_alu_mi(j->b, X64_SUB, false, R12, CTX(depth), 1);
   } else {
     x64_mov_rr(j->b, true, RDI, R12);
@@ -1199,7 +1206,7 @@ size_t jit_emit_trampoline(x64_buf *b) {
 }
 
 const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, bool guard,
-                             jit_sites *sites, jit_func_out *out) {
+                             jit_sites *sites, jit_func_out *out, const void *calltab) {
   size_t *entry = &out->entry, *checked = &out->checked;
   uint32_t *frame_slots = &out->frame_slots;
   const wasm_module *m = em->wasm;
@@ -1222,6 +1229,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->k = k;
   j->b = b;
   j->calls = calls;
+  j->calltab = calltab;
   j->guard = guard;
   j->sites = sites;
   j->nlocals = ft->nparams + f->nlocals;

@@ -52,10 +52,18 @@ exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *i
     exec_bt_reset(th);
     return EXEC_TRAP_STACK_EXHAUSTED;
   }
+  if (fp + f->frame_slots > c.stack_limit) {
+    /* the caller sized the frame for the internal code: under JIT_TIER_AUTO the
+     * function may have been compiled (to a larger frame) since */
+    th->trap = EXEC_TRAP_STACK_EXHAUSTED;
+    th->trap_msg[0] = 0;
+    exec_bt_reset(th);
+    return EXEC_TRAP_STACK_EXHAUSTED;
+  }
   c.globals = inst->globals;
   c.jm = f->jm;
   jit_tramp tramp = (jit_tramp)(void *)(f->jm->code + f->jm->tramp);
-  return (exec_trap_kind)tramp(fp, &c, f->jm->code + f->entry);
+  return (exec_trap_kind)tramp(fp, &c, f->entry);
 }
 
 static exec_func *defined(jit_ctx *c, uint32_t k) { return &c->inst->defined_funcs[k]; }
@@ -68,36 +76,14 @@ static uint32_t trap_here(jit_ctx *c, exec_trap_kind kind) {
   return kind;
 }
 
-/* Adds a caller's frame while unwinding. The backtrace keeps the innermost frames and the
- * EXEC_BT_OUTER outermost ones, like the interpreter's: frames arrive innermost first, so
- * once it is full the outer part is a window that slides outwards, and what slides out of
- * it is the skipped middle (summarised by its function when they all ran one). */
-static void bt_push(exec_thread *th, exec_func *f, uint32_t off) {
-  if (th->nbt < EXEC_BT_MAX) {
-    exec_bt_add(th, f, off);
-    return;
-  }
-  const size_t d = EXEC_BT_MAX - EXEC_BT_OUTER, n = EXEC_BT_OUTER - 1;
-  exec_func *dropped = th->bt_func[d];
-  if (th->bt_total == th->nbt) th->bt_gap_func = dropped; /* the first one skipped */
-  else if (th->bt_gap_func != dropped) th->bt_gap_func = NULL;
-  memmove(&th->bt_func[d], &th->bt_func[d + 1], n * sizeof th->bt_func[0]);
-  memmove(&th->bt_offset[d], &th->bt_offset[d + 1], n * sizeof th->bt_offset[0]);
-  memmove(&th->bt_depth[d], &th->bt_depth[d + 1], n * sizeof th->bt_depth[0]);
-  th->bt_func[EXEC_BT_MAX - 1] = f;
-  th->bt_offset[EXEC_BT_MAX - 1] = off;
-  th->bt_depth[EXEC_BT_MAX - 1] = th->bt_total;
-  th->bt_total++;
-}
-
 uint32_t jit_rt_trap(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
   trap_here(c, (exec_trap_kind)kind);
-  bt_push(c->th, defined(c, k), off);
+  exec_bt_add(c->th, defined(c, k), off);
   return kind;
 }
 
 uint32_t jit_rt_unwind(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
-  bt_push(c->th, defined(c, k), off);
+  exec_bt_add(c->th, defined(c, k), off);
   return kind;
 }
 
@@ -134,14 +120,14 @@ static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *t
        * interpreter activation on the native stack) */
       jit_tramp tramp = (jit_tramp)(void *)(c->jm->code + c->jm->tramp);
       c->depth++;
-      uint32_t r = tramp(nfp, c, c->jm->code + jf->checked);
+      uint32_t r = tramp(nfp, c, jf->checked);
       c->depth--;
       return r;
     }
   }
   th->stack_top = nfp; /* argres == the new frame: nothing is copied */
   th->depth = c->depth;
-  return exec_invoke(th, f, nfp);
+  return exec_invoke_unnested(th, f, nfp);
 }
 
 uint32_t jit_rt_call_defined(exec_slot *nfp, jit_ctx *c, uint32_t k) {
