@@ -650,6 +650,25 @@ static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t
   call_results(j, ft);
 }
 
+/* call_ref: the callee is a reference on top of the arguments (null traps). */
+static void emit_call_ref(jc *j, uint32_t typeidx, uint32_t off) {
+  const wasm_functype *ft = &j->m->types[typeidx];
+  ent ref = pop(j);
+  uint32_t rpos = j->n;
+  unreg(j, &ref, rpos);
+  spill_regs(j);
+  uint32_t nfp = call_args(j, ft);
+  uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  load(j, RDX, ref, rpos, true);
+  x64_mov_rr(j->b, true, RDI, R12);
+  x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
+  x64_lea(j->b, true, RCX, RBX, NOREG, 1, slot_disp(nfp + span));
+  call_abs(j, (const void *)jit_rt_call_ref);
+  reload_mem(j);
+  check_eax(j, off);
+  call_results(j, ft);
+}
+
 /* An instruction done by a runtime helper: nargs operands go home, the helper gets their
  * slots (and where a result goes), then nres results are in those slots. */
 static void emit_helper(jc *j, jit_helper fn, uint32_t nargs, uint32_t nres, uint32_t x, uint32_t y, uint32_t off) {
@@ -961,6 +980,38 @@ static const char *body(jc *j, util_reader *r) {
       if (!sig_scalar(&j->m->types[in.idx])) return "not supported: v128 call";
       emit_call_indirect(j, in.idx, in.idx2, off);
       break;
+    case WASM_OP_CALL_REF:
+      if (!sig_scalar(&j->m->types[in.idx])) return "not supported: v128 call";
+      emit_call_ref(j, in.idx, off);
+      break;
+    case WASM_OP_REF_AS_NON_NULL:
+      load(j, RAX, j->st[j->n - 1], j->n - 1, true);
+      x64_test_rr(j->b, true, RAX, RAX);
+      trap_if(j, X64_CC_E, EXEC_TRAP_NULL_REF, off);
+      break;
+    case WASM_OP_BR_ON_NULL: {
+      /* the reference stays on the fall-through path: it goes home first, so the
+       * branch's moves cannot disturb it */
+      materialize(j, j->n - 1);
+      uint32_t rpos = j->n - 1;
+      pop(j);
+      prep_branch(j, in.idx, 0);
+      x64_mov_rm(j->b, true, RAX, RBX, NOREG, 1, home(j, rpos));
+      x64_test_rr(j->b, true, RAX, RAX);
+      branch(j, in.idx, X64_CC_E, off);
+      push_slot(j);
+      break;
+    }
+    case WASM_OP_BR_ON_NON_NULL: {
+      /* the label's last value is the reference itself */
+      materialize(j, j->n - 1);
+      prep_branch(j, in.idx, 0);
+      x64_mov_rm(j->b, true, RAX, RBX, NOREG, 1, home(j, j->n - 1));
+      x64_test_rr(j->b, true, RAX, RAX);
+      branch(j, in.idx, X64_CC_NE, off);
+      pop(j);
+      break;
+    }
     case WASM_OP_DROP: pop(j); break;
     case WASM_OP_SELECT:
     case WASM_OP_SELECT_T: {

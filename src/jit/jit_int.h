@@ -115,6 +115,8 @@ void jit_perf_map(const struct jit_module *jm, uint32_t k0, uint32_t k1, const s
 uint32_t jit_rt_call_import(jit_ctx *c, exec_slot *nfp, uint32_t funcidx, exec_slot *top);
 uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t elem, uint32_t table, uint32_t typeid,
                               exec_slot *top);
+/* call_ref: f is the reference (an exec_func *; null traps). */
+uint32_t jit_rt_call_ref(jit_ctx *c, exec_slot *nfp, exec_func *f, exec_slot *top);
 uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d); /* d[0]: delta in, result out */
 /* Bulk memory, table and reference instructions (rt_bulk.c): operands in a[0..], the
  * result to a[0]; x and y are the instruction's indices. */

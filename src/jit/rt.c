@@ -156,6 +156,11 @@ uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t i, uint32_t t
   return call_func(c, f, nfp, top);
 }
 
+uint32_t jit_rt_call_ref(jit_ctx *c, exec_slot *nfp, exec_func *f, exec_slot *top) {
+  if (!f) return trap_here(c, EXEC_TRAP_NULL_FUNC_REF);
+  return call_func(c, f, nfp, top);
+}
+
 uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d) {
   exec_thread *th = c->th;
   exec_memory *mem = c->mem;
