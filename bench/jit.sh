@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The tiers side by side: each compute kernel (bench/kernels) natively, in weld's
-# interpreter and in weld's baseline tier (src/jit), interleaved run by run on the same
-# machine, median of BENCH_RUNS. Prints a Markdown table of medians and ratios to native,
-# and each module's compile numbers (--tier-stats). Exit status 1 when a tier's output
-# differs from the native build's.
+# interpreter, in weld's baseline tier (src/jit), in the auto tier (interpreted until
+# hot, default threshold), and the same WASI module under Node.js (V8, through
+# bench/node_run.mjs as bench/run.sh runs it), interleaved run by run on the same
+# machine, median of BENCH_RUNS, whole-process wall time for every column. Prints a
+# Markdown table of medians and ratios, and each module's compile numbers
+# (--tier-stats). Exit status 1 when an output differs from the native build's. Without
+# node the Node.js column says n/a.
 #
 #   bench/jit.sh [KERNEL...]          (default: every kernel below)
 #
@@ -33,8 +36,11 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 status=0
-echo "| kernel | native ms | interp ms | baseline ms | interp/native | baseline/native | interp/baseline |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+tiers=(native interp baseline auto node)
+have_node=1
+command -v node >/dev/null || have_node=0
+echo "| kernel | native ms | interp ms | baseline ms | auto ms | node ms | interp/native | baseline/native | auto/native | node/native | baseline/node |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 stats=()
 for e in "${sel[@]}"; do
   k=${e%% *} arg=${e#* }
@@ -42,26 +48,37 @@ for e in "${sel[@]}"; do
   [ -x "$B/$k" ] && [ "$B/$k" -nt "$K/$k.c" ] || gcc -O2 -o "$B/$k" "${src[@]}" -lm
   [ -f "$B/$k.wasm" ] && [ "$B/$k.wasm" -nt "$K/$k.c" ] || clang --target=wasm32-wasi --sysroot=/usr -O2 -o "$B/$k.wasm" "${src[@]}"
   declare -A t=()
-  for tier in native interp baseline; do t[$tier]=""; done
+  for tier in "${tiers[@]}"; do t[$tier]=""; done
   for ((r = 0; r < runs; r++)); do
-    for tier in native interp baseline; do
+    for tier in "${tiers[@]}"; do
       case $tier in
         native) cmd=("$B/$k" "$arg") ;;
+        node)
+          [ $have_node = 1 ] || continue
+          cmd=(node --no-warnings bench/node_run.mjs --wasi "$B/$k.wasm" "$arg") ;;
         *) cmd=("$weld" run --bounds "$bounds" --tier "$tier" "$B/$k.wasm" "$arg") ;;
       esac
       read -r ms _ st < <("$B/measure" -o "$B/$k.$tier.out" -- "${cmd[@]}")
       [ "$st" = 0 ] || { echo "bench/jit: $k ($tier) exited with $st" >&2; status=1; }
       t[$tier]+="$ms "
     done
-    for tier in interp baseline; do
+    for tier in interp baseline auto node; do
+      [ $tier = node ] && [ $have_node = 0 ] && continue
       cmp -s "$B/$k.native.out" "$B/$k.$tier.out" || { echo "bench/jit: $k ($tier): output differs from native" >&2; status=1; }
     done
   done
   n=$(tr ' ' '\n' <<<"${t[native]}" | grep . | median)
   i=$(tr ' ' '\n' <<<"${t[interp]}" | grep . | median)
   b=$(tr ' ' '\n' <<<"${t[baseline]}" | grep . | median)
-  echo "| $k $arg | $n | $i | $b | $(ratio "$i" "$n") | $(ratio "$b" "$n") | $(ratio "$i" "$b") |"
+  a=$(tr ' ' '\n' <<<"${t[auto]}" | grep . | median)
+  if [ $have_node = 1 ]; then
+    v=$(tr ' ' '\n' <<<"${t[node]}" | grep . | median)
+    echo "| $k $arg | $n | $i | $b | $a | $v | $(ratio "$i" "$n") | $(ratio "$b" "$n") | $(ratio "$a" "$n") | $(ratio "$v" "$n") | $(ratio "$b" "$v") |"
+  else
+    echo "| $k $arg | $n | $i | $b | $a | n/a | $(ratio "$i" "$n") | $(ratio "$b" "$n") | $(ratio "$a" "$n") | n/a | n/a |"
+  fi
   stats+=("$k: $("$weld" run --tier baseline --tier-stats "$B/$k.wasm" 1 2>&1 >/dev/null | head -1 | sed 's/^weld: //')")
+  stats+=("$k $arg: $("$weld" run --tier auto --tier-stats "$B/$k.wasm" "$arg" 2>&1 >/dev/null | grep '^weld: tier' | sed 's/^weld: //')")
   unset t
 done
 echo
