@@ -309,6 +309,7 @@ struct exec_thread {
   /* guard-mode fault recovery */
   sigjmp_buf *fault_jmp;
   void *api_caller;         /* weld_caller for host calls */
+  exec_func *tail_call;       /* compiled code's pending tail call (EXEC_NATIVE_TAILCALL) */
   exec_instance *host_caller; /* during a host call made by WebAssembly: the calling
                                  instance (NULL when the host function was invoked directly) */
   /* The exception in flight: set with EXEC_TRAP_EXCEPTION (by the interpreter for an

@@ -340,6 +340,9 @@ static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_re
   if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
     /* compiled, running its internal code (the NATIVE instruction declined) */
     const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
+    /* at the NATIVE instruction itself (the entry's interruption check, before it ran):
+     * the function's first position */
+    if (ip == base) ip = n->code;
     base = n->code;
     len = n->code_len;
   }
@@ -663,6 +666,12 @@ dispatch:
     if (UNLIKELY(k == EXEC_NATIVE_DECLINE)) {
       ip = n->code;
       NEXT();
+    }
+    if (UNLIKELY(k == EXEC_NATIVE_TAILCALL)) {
+      cf = th->tail_call;
+      cbase = 0;
+      cnres = code->nresult_slots;
+      goto tail_any;
     }
     if (UNLIKELY(k != EXEC_OK)) {
       native_trap = true;

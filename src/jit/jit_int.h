@@ -115,6 +115,15 @@ void jit_perf_map(const struct jit_module *jm, uint32_t k0, uint32_t k1, const s
 uint32_t jit_rt_call_import(jit_ctx *c, exec_slot *nfp, uint32_t funcidx, exec_slot *top);
 uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t elem, uint32_t table, uint32_t typeid,
                               exec_slot *top);
+/* Tail calls (return_call*): the helper names the callee in th->tail_call and returns
+ * JIT_TAILCALL (or a trap kind); the function then returns JIT_TAILCALL with the
+ * arguments in its fp[0..], and whoever called it makes the call in its place:
+ * jit_rt_tail_run at a compiled call site, call_func's loop, the interpreter's NATIVE. */
+#define JIT_TAILCALL EXEC_NATIVE_TAILCALL
+uint32_t jit_rt_tail_func(jit_ctx *c, uint32_t funcidx);
+uint32_t jit_rt_tail_indirect(jit_ctx *c, uint32_t elem, uint32_t table, uint32_t typeid);
+uint32_t jit_rt_tail_ref(jit_ctx *c, exec_func *f);
+uint32_t jit_rt_tail_run(jit_ctx *c, exec_slot *nfp, exec_slot *top);
 /* call_ref: f is the reference (an exec_func *; null traps). */
 uint32_t jit_rt_call_ref(jit_ctx *c, exec_slot *nfp, exec_func *f, exec_slot *top);
 uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d); /* d[0]: delta in, result out */

@@ -94,6 +94,35 @@ uint32_t jit_rt_interrupt(jit_ctx *c) {
   return k ? trap_here(c, k) : 0;
 }
 
+static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *top);
+
+/* Makes the pending tail calls of a callee that returned JIT_TAILCALL, one after the
+ * other at the same frame (the native stack does not grow). `top` must stay above the
+ * arguments and results of each. */
+static uint32_t tail_calls(jit_ctx *c, exec_slot *nfp, exec_slot *top) {
+  uint32_t r = JIT_TAILCALL;
+  while (r == JIT_TAILCALL) {
+    exec_func *f = c->th->tail_call;
+    uint32_t n = f->type->nparams > f->type->nresults ? f->type->nparams : f->type->nresults;
+    exec_slot *t = nfp + n > top ? nfp + n : top;
+    r = call_func(c, f, nfp, t);
+  }
+  return r;
+}
+
+uint32_t jit_rt_tail_run(jit_ctx *c, exec_slot *nfp, exec_slot *top) { return tail_calls(c, nfp, top); }
+
+uint32_t jit_rt_tail_func(jit_ctx *c, uint32_t funcidx) {
+  c->th->tail_call = c->inst->funcs[funcidx];
+  return JIT_TAILCALL;
+}
+
+uint32_t jit_rt_tail_ref(jit_ctx *c, exec_func *f) {
+  if (!f) return trap_here(c, EXEC_TRAP_NULL_FUNC_REF);
+  c->th->tail_call = f;
+  return JIT_TAILCALL;
+}
+
 /* Leaves compiled code for function f (any kind), its frame at nfp. */
 static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *top) {
   exec_thread *th = c->th;
@@ -122,7 +151,7 @@ static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *t
       c->depth++;
       uint32_t r = tramp(nfp, c, jf->checked);
       c->depth--;
-      return r;
+      return r == JIT_TAILCALL ? tail_calls(c, nfp, top) : r;
     }
   }
   th->stack_top = nfp; /* argres == the new frame: nothing is copied */
@@ -142,17 +171,37 @@ uint32_t jit_rt_call_import(jit_ctx *c, exec_slot *nfp, uint32_t funcidx, exec_s
   return call_func(c, c->inst->funcs[funcidx], nfp, top);
 }
 
-uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t i, uint32_t table, uint32_t typeid,
-                              exec_slot *top) {
+/* The callee of call_indirect and return_call_indirect, or NULL after a trap. */
+static exec_func *indirect_callee(jit_ctx *c, uint32_t i, uint32_t table, uint32_t typeid) {
   exec_table *tab = c->inst->tables[table];
-  if (i >= tab->size) return trap_here(c, EXEC_TRAP_UNDEFINED_ELEMENT);
+  if (i >= tab->size) {
+    trap_here(c, EXEC_TRAP_UNDEFINED_ELEMENT);
+    return NULL;
+  }
   exec_func *f = (exec_func *)tab->elems[i];
   if (!f) {
     trap_here(c, EXEC_TRAP_UNINITIALIZED_ELEMENT);
     snprintf(c->th->trap_msg, sizeof c->th->trap_msg, "uninitialized element %u", i);
-    return EXEC_TRAP_UNINITIALIZED_ELEMENT;
+    return NULL;
   }
-  if (f->typeid != typeid) return trap_here(c, EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+  if (f->typeid != typeid) {
+    trap_here(c, EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+    return NULL;
+  }
+  return f;
+}
+
+uint32_t jit_rt_tail_indirect(jit_ctx *c, uint32_t i, uint32_t table, uint32_t typeid) {
+  exec_func *f = indirect_callee(c, i, table, typeid);
+  if (!f) return c->th->trap;
+  c->th->tail_call = f;
+  return JIT_TAILCALL;
+}
+
+uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t i, uint32_t table, uint32_t typeid,
+                              exec_slot *top) {
+  exec_func *f = indirect_callee(c, i, table, typeid);
+  if (!f) return c->th->trap;
   return call_func(c, f, nfp, top);
 }
 

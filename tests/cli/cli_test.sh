@@ -862,6 +862,37 @@ for t in "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1"; d
   run 134 run --tier $t --invoke a tierdeep.wat 5000
   if cmp -s err.txt bt-interp.txt; then ok; else bad "deep backtrace differs from the interpreter's: $(head -3 err.txt)"; fi
 done
+# Tail calls in compiled code: return_call, return_call_indirect and return_call_ref
+# through a cycle $a (compiled) -> $b (SIMD: interpreted) -> $c (compiled) -> $a run
+# in constant stack whichever tier runs each function (a million calls, far past the
+# depth limit); an endless cycle stops by fuel at the same function and offset in
+# every tier; the callee's traps are the tail-calling frame's.
+cat > tailx.wat <<'EOF2'
+(module
+  (type $t (func (param i64 i64) (result i64)))
+  (table funcref (elem $a $b $c))
+  (func $a (export "a") (param i64 i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (local.get 1))
+      (else (return_call $b (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 1))))))
+  (func $b (param i64 i64) (result i64)
+    (drop (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))
+    (return_call_indirect (type $t) (local.get 0) (local.get 1) (i32.const 2)))
+  (func $c (param i64 i64) (result i64)
+    (return_call_ref $t (local.get 0) (local.get 1) (ref.func $a)))
+  (elem declare func $a)
+  (func (export "bad") (param i32) (result i64) (return_call_indirect (type $t) (i64.const 0) (i64.const 0) (local.get 0)))
+  (func (export "null") (result i64) (return_call_ref $t (i64.const 0) (i64.const 0) (ref.null $t)))
+)
+EOF2
+for t in "interp" "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1"; do
+  run 0 run --tier $t --invoke a tailx.wat 1000000 0; out_has "1000000"
+  run 134 run --tier $t --fuel 1002 --invoke a tailx.wat -1 0
+  if [ "$(head -2 err.txt | tr '\n' ' ')" = "weld: trap: out of fuel   0: a (func 0) at offset 0x54 " ]; then ok; else bad "fuel in a tail-call cycle: $err"; fi
+  run 134 run --tier $t --invoke bad tailx.wat 7
+  if [ "$(head -2 err.txt | tr '\n' ' ')" = "weld: trap: undefined element   0: func 3 at offset 0x9c " ]; then ok; else bad "return_call_indirect trap: $err"; fi
+done
+run 0 run --tier baseline --tier-stats --invoke a tailx.wat 1 0
+if grep -qF "tier baseline: 4 of 5 defined functions compiled" err.txt; then ok; else bad "tail calls not compiled: $err"; fi
 # A long loop makes its function hot: the call running it stays interpreted, the next
 # one is compiled.
 cat > tierloop.wat <<'EOF2'
