@@ -162,10 +162,11 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     jit_func *f = &jm->funcs[k];
     f->jm = jm;
     f->k = k;
+    f->frame_slots = frames[k];
+    if (!jm->code) continue; /* nothing was compiled: no code mapped */
     f->entry = jm->code + entry[k];
     f->checked = jm->code + checked[k];
     f->epilogue = jm->code + epis[k];
-    f->frame_slots = frames[k];
     if (f->fallback) continue;
     f->native.enter = jit_enter;
     f->native.code = em->codes[k].code;
