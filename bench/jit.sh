@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The tiers side by side: each compute kernel (bench/kernels) natively, in weld's
-# interpreter, in weld's baseline tier (src/jit) and in its optimising tier (src/opt,
-# LLVM; left out when the build has none), interleaved run by run on the same machine,
-# median of BENCH_RUNS. Prints a Markdown table of medians and ratios to native, and each
-# module's compile numbers (--tier-stats) per compiling tier, with the compile speed in
-# MB of code section per second. Exit status 1 when a tier's output differs from the
-# native build's.
+# interpreter, in weld's baseline tier (src/jit), in the auto tier (interpreted until
+# hot, default threshold), and the same WASI module under Node.js (V8, through
+# bench/node_run.mjs as bench/run.sh runs it), interleaved run by run on the same
+# machine, median of BENCH_RUNS, whole-process wall time for every column. Prints a
+# Markdown table of medians and ratios, and each module's compile numbers
+# (--tier-stats). Exit status 1 when an output differs from the native build's. Without
+# node the Node.js column says n/a.
 #
 #   bench/jit.sh [KERNEL...]          (default: every kernel below)
 #
@@ -35,23 +36,15 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 status=0
-tiers=(native interp baseline)
-# the optimising tier, when this weld has it
-if "$weld" run --tier optimized examples/fac.wasm >/dev/null 2>&1 || \
-   ! "$weld" run --tier optimized examples/fac.wasm 2>&1 | grep -q "built without LLVM"; then
-  tiers+=(optimized)
-fi
-has_opt=false
-[ ${#tiers[@]} -eq 4 ] && has_opt=true
-if $has_opt; then
-  # the optimising tier compiles every function when the module loads: its compile time
-  # (--tier-stats, the same run) is shown apart, and the run without it
-  echo "| kernel | native ms | interp ms | baseline ms | optimized ms | of which compile ms | interp/native | baseline/native | optimized/native | optimized without compile/native |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-else
-  echo "| kernel | native ms | interp ms | baseline ms | interp/native | baseline/native | interp/baseline |"
-  echo "| --- | --- | --- | --- | --- | --- | --- |"
-fi
+tiers=(native interp baseline auto node)
+have_node=1
+command -v node >/dev/null || have_node=0
+# the optimising tier (src/opt, LLVM), when this weld has it: whole-process time, so its
+# compile time (every function when the module loads) is included
+have_opt=0
+if "$weld" run --tier optimized examples/fac.wasm >/dev/null 2>&1; then have_opt=1; tiers+=(optimized); fi
+echo "| kernel | native ms | interp ms | baseline ms | auto ms | optimized ms | node ms | interp/native | baseline/native | auto/native | optimized/native | node/native | baseline/node |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 stats=()
 for e in "${sel[@]}"; do
   k=${e%% *} arg=${e#* }
@@ -60,41 +53,40 @@ for e in "${sel[@]}"; do
   [ -f "$B/$k.wasm" ] && [ "$B/$k.wasm" -nt "$K/$k.c" ] || clang --target=wasm32-wasi --sysroot=/usr -O2 -o "$B/$k.wasm" "${src[@]}"
   declare -A t=()
   for tier in "${tiers[@]}"; do t[$tier]=""; done
-  comp=""
   for ((r = 0; r < runs; r++)); do
     for tier in "${tiers[@]}"; do
       case $tier in
         native) cmd=("$B/$k" "$arg") ;;
-        optimized) cmd=("$weld" run --bounds "$bounds" --tier "$tier" --tier-stats "$B/$k.wasm" "$arg") ;;
+        node)
+          [ $have_node = 1 ] || continue
+          cmd=(node --no-warnings bench/node_run.mjs --wasi "$B/$k.wasm" "$arg") ;;
         *) cmd=("$weld" run --bounds "$bounds" --tier "$tier" "$B/$k.wasm" "$arg") ;;
       esac
-      read -r ms _ st < <("$B/measure" -o "$B/$k.$tier.out" -- "${cmd[@]}" 2>"$B/$k.$tier.err")
+      read -r ms _ st < <("$B/measure" -o "$B/$k.$tier.out" -- "${cmd[@]}")
       [ "$st" = 0 ] || { echo "bench/jit: $k ($tier) exited with $st" >&2; status=1; }
       t[$tier]+="$ms "
-      [ $tier = optimized ] && comp+="$(sed -nE 's/^weld: tier .* in ([0-9.]+) ms\)$/\1/p' "$B/$k.$tier.err" | head -1) "
     done
-    for tier in "${tiers[@]:1}"; do
+    for tier in interp baseline auto node optimized; do
+      [ $tier = node ] && [ $have_node = 0 ] && continue
+      [ $tier = optimized ] && [ $have_opt = 0 ] && continue
       cmp -s "$B/$k.native.out" "$B/$k.$tier.out" || { echo "bench/jit: $k ($tier): output differs from native" >&2; status=1; }
     done
   done
   n=$(tr ' ' '\n' <<<"${t[native]}" | grep . | median)
   i=$(tr ' ' '\n' <<<"${t[interp]}" | grep . | median)
   b=$(tr ' ' '\n' <<<"${t[baseline]}" | grep . | median)
-  if $has_opt; then
-    o=$(tr ' ' '\n' <<<"${t[optimized]}" | grep . | median)
-    c=$(tr ' ' '\n' <<<"$comp" | grep . | median)
-    oc=$(awk -v a="$o" -v b="$c" 'BEGIN { printf "%.3f", a - b }')
-    echo "| $k $arg | $n | $i | $b | $o | $c | $(ratio "$i" "$n") | $(ratio "$b" "$n") | $(ratio "$o" "$n") | $(ratio "$oc" "$n") |"
+  a=$(tr ' ' '\n' <<<"${t[auto]}" | grep . | median)
+  o=n/a orat=n/a
+  if [ $have_opt = 1 ]; then o=$(tr ' ' '\n' <<<"${t[optimized]}" | grep . | median); orat=$(ratio "$o" "$n"); fi
+  if [ $have_node = 1 ]; then
+    v=$(tr ' ' '\n' <<<"${t[node]}" | grep . | median)
+    echo "| $k $arg | $n | $i | $b | $a | $o | $v | $(ratio "$i" "$n") | $(ratio "$b" "$n") | $(ratio "$a" "$n") | $orat | $(ratio "$v" "$n") | $(ratio "$b" "$v") |"
   else
-    echo "| $k $arg | $n | $i | $b | $(ratio "$i" "$n") | $(ratio "$b" "$n") | $(ratio "$i" "$b") |"
+    echo "| $k $arg | $n | $i | $b | $a | $o | n/a | $(ratio "$i" "$n") | $(ratio "$b" "$n") | $(ratio "$a" "$n") | $orat | n/a | n/a |"
   fi
-  for tier in "${tiers[@]:2}"; do
-    line="$("$weld" run --tier "$tier" --tier-stats "$B/$k.wasm" 1 2>&1 >/dev/null | grep '^weld: tier' | head -1 | sed 's/^weld: //')"
-    # compile speed: bytes of compiled bodies over the compile time
-    speed="$(sed -E 's/.* from ([0-9]+) bytes of bodies in ([0-9.]+) ms.*/\1 \2/' <<<"$line" |
-      awk 'NF == 2 && $2 > 0 { printf "%.4f MB/s", $1 / ($2 / 1000) / 1e6 }')"
-    stats+=("$k: $line${speed:+ = $speed}")
-  done
+  stats+=("$k: $("$weld" run --tier baseline --tier-stats "$B/$k.wasm" 1 2>&1 >/dev/null | head -1 | sed 's/^weld: //')")
+  stats+=("$k $arg: $("$weld" run --tier auto --tier-stats "$B/$k.wasm" "$arg" 2>&1 >/dev/null | grep '^weld: tier' | sed 's/^weld: //')")
+  [ $have_opt = 1 ] && stats+=("$k (optimized): $("$weld" run --tier optimized --tier-stats "$B/$k.wasm" 1 2>&1 >/dev/null | grep '^weld: tier' | sed 's/^weld: //')")
   unset t
 done
 echo

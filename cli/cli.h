@@ -187,8 +187,10 @@ typedef struct cli_run_opts {
 /* True when a --profile value names the profiler ("guest" or "guest,PATH"), setting
  * *path to PATH (NULL without one); false for a (deprecated) preset name. */
 bool cli_profile_value(const char *v, bool *guest, const char **path);
-/* --tier's value: "interp", "baseline" or "optimized" (a weld_tier); false for anything else. */
+/* --tier's value: "interp", "baseline", "auto" or "optimized" (a weld_tier); false for anything else. */
 bool cli_tier_value(const char *v, int *tier);
+/* --tier-up-threshold's value: a count of calls up to 2^32-1. */
+bool cli_threshold_value(const char *v, uint32_t *out);
 /* --tier-stats: how many of the module's functions run as machine code, and why the others
  * do not, on stderr. */
 struct weld_module;

@@ -72,9 +72,12 @@ static const cli_command commands[] = {
      "  --fuel N               stop with `out of fuel` after N units of work (function\n"
      "                         entries, loop iterations, bulk bytes: docs/cli.md)\n"
      "  --bounds guard|explicit  linear memory layout (default guard)\n"
-     "  --tier interp|baseline|optimized  run functions in the interpreter (default; or\n"
-     "                         WELD_TIER), as machine code from the baseline compiler\n"
-     "                         (x86-64), or optimised by LLVM (builds with LLVM only)\n"
+     "  --tier interp|baseline|auto|optimized  run functions in the interpreter (default;\n"
+     "                         or WELD_TIER), as machine code from the baseline compiler\n"
+     "                         (x86-64), start interpreted and compile hot functions\n"
+     "                         (auto), or optimised by LLVM (builds with LLVM only)\n"
+     "  --tier-up-threshold N  auto: calls before a function is compiled (default 1000;\n"
+     "                         or WELD_TIER_UP_THRESHOLD)\n"
      "  --tier-stats           print what was compiled, and why the rest was not\n"
      "Resource limits (override the policy file's; docs/cli.md):\n"
      "  --max-memory SIZE      bytes per memory and per instance (65536, 64KiB, 16M, 1GiB)\n"
@@ -135,7 +138,7 @@ static const cli_command commands[] = {
      "Exit status: 0 the policy allows the module (or no policy given), 1 violations,\n"
      "2 bad input (usage, unreadable file, malformed or invalid module, bad policy).\n",
      cli_cmd_audit},
-    {"wast", "[--log FILE] [--name NAME] [--fuel N] [--bounds B] [--tier T] [--tier-stats] [--standard VERSION] [-v] FILE.wast...", "run WebAssembly script files (.wast)",
+    {"wast", "[--log FILE] [--name NAME] [--fuel N] [--bounds B] [--tier T] [--tier-up-threshold N] [--tier-stats] [--standard VERSION] [-v] FILE.wast...", "run WebAssembly script files (.wast)",
      "Runs each script natively: modules (text, `binary` and `quote` forms) are read,\n"
      "compiled and instantiated through the embedding API with the `spectest` host\n"
      "module, and every command is checked: module, register, invoke/get, assert_return\n"
@@ -153,8 +156,10 @@ static const cli_command commands[] = {
      "  --name NAME  the script's name in its line (one FILE only)\n"
      "  --fuel N     bound every call and instantiation to N units of work\n"
      "  --bounds guard|explicit  linear memory layout (default guard)\n"
-     "  --tier interp|baseline|optimized  the interpreter (default; or WELD_TIER) or\n"
-     "               machine code (baseline, or optimised by LLVM)\n"
+     "  --tier interp|baseline|auto|optimized  the interpreter (default; or WELD_TIER),\n"
+     "               machine code, interpreted until hot then machine code, or\n"
+     "               machine code optimised by LLVM\n"
+     "  --tier-up-threshold N  auto: calls before a function is compiled (default 1000)\n"
      "  --tier-stats functions compiled over all the scripts, and why the rest were not\n"
      "  --standard VERSION  hold modules to WebAssembly 2.0 or 3.0, in that edition's\n"
      "               error wording (default 3.0; the 2.0 suite asserts 2.0's restrictions:\n"

@@ -1,6 +1,9 @@
 /* Option parsing shared by every command: `--opt value` and `--opt=value` for options with
  * a value, flags that refuse a value, `--` ending the options, `--help`, and "did you
  * mean" suggestions for misspelt options and commands. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -144,6 +147,17 @@ bool cli_tier_value(const char *v, int *tier) {
   if (strcmp(v, "interp") == 0) *tier = 0;
   else if (strcmp(v, "baseline") == 0) *tier = 1;
   else if (strcmp(v, "optimized") == 0) *tier = 2;
+  else if (strcmp(v, "auto") == 0) *tier = 3;
   else return false;
+  return true;
+}
+
+bool cli_threshold_value(const char *v, uint32_t *out) {
+  if (!v || *v < '0' || *v > '9') return false;
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (*end || errno || n > UINT32_MAX) return false;
+  *out = (uint32_t)n;
   return true;
 }

@@ -260,14 +260,15 @@ static int report_trap(weld_trap *t, run_outcome *out) {
 
 enum {
   RUN_INVOKE, RUN_BOUNDS, RUN_LIMIT, /* the limit, --report and --audit-first options */
-  RUN_WASI, RUN_PRESET, RUN_PROFILE, RUN_TIER, RUN_TIER_STATS
+  RUN_WASI, RUN_PRESET, RUN_PROFILE, RUN_TIER, RUN_TIER_STATS, RUN_TIER_UP
 };
 
 static const cli_opt run_opts[] = {
     {"--invoke", NULL, "NAME", RUN_INVOKE},
     {"--bounds", NULL, "guard|explicit", RUN_BOUNDS},
-    {"--tier", NULL, "interp|baseline|optimized", RUN_TIER},
+    {"--tier", NULL, "interp|baseline|auto|optimized", RUN_TIER},
     {"--tier-stats", NULL, NULL, RUN_TIER_STATS},
+    {"--tier-up-threshold", NULL, "N", RUN_TIER_UP},
     {"--fuel", NULL, "N", RUN_LIMIT},
     {"--max-memory", NULL, "SIZE", RUN_LIMIT},
     {"--max-gc-heap", NULL, "SIZE", RUN_LIMIT},
@@ -353,10 +354,14 @@ int cli_cmd_run(int argc, char **argv) {
     case RUN_TIER: {
       int t;
       if (cli_tier_value(v, &t)) cfg.tier = (weld_tier)t, tier_given = true;
-      else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier: '%s' is not 'interp', 'baseline' or 'optimized'", v);
+      else ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier: '%s' is not 'interp', 'baseline', 'auto' or 'optimized'", v);
       break;
     }
     case RUN_TIER_STATS: tier_stats = true; break;
+    case RUN_TIER_UP:
+      if (!cli_threshold_value(v, &cfg.tier_up_threshold))
+        ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier-up-threshold: '%s' is not a count (0 to 4294967295)", v);
+      break;
     case RUN_LIMIT: ok = cli_guard_option(&gopt, a, v, &werr); break;
     case RUN_WASI: ok = wasi_option(&wopt, a, v, &werr); break;
     case RUN_PROFILE:
@@ -462,7 +467,8 @@ int cli_cmd_run(int argc, char **argv) {
     rc = CLI_EXIT_BAD_MODULE;
     goto out;
   }
-  if (tier_stats) cli_print_tier_stats(mod, cfg.tier);
+  /* the auto tier's promotions are known after the run */
+  if (tier_stats && cfg.tier != WELD_TIER_AUTO) cli_print_tier_stats(mod, cfg.tier);
   if (gopt.audit_first && (rc = cli_guard_audit(path, mod, &wopt.pol)) != CLI_EXIT_OK) {
     outcome.what = "refused";
     snprintf(outcome.error, sizeof outcome.error, "refused by the audit (--audit-first)");
@@ -556,6 +562,7 @@ int cli_cmd_run(int argc, char **argv) {
   }
   free(vals);
 out:
+  if (tier_stats && mod && cfg.tier == WELD_TIER_AUTO) cli_print_tier_stats(mod, cfg.tier);
   if (!cli_profile_finish(&prof, path) && rc == CLI_EXIT_OK) rc = CLI_EXIT_USAGE;
   if (wctx && !wopt.log_denials) {
     /* a refused call often surfaces only as the program's own error: say it was the
@@ -586,7 +593,14 @@ void cli_print_tier_stats(const struct weld_module *mod, int tier) {
     fprintf(stderr, "weld: tier: every function interpreted\n");
     return;
   }
-  fprintf(stderr,
+  if (ts.tier == WELD_TIER_AUTO)
+    fprintf(stderr,
+            "weld: tier auto: %u of %u defined functions promoted to machine code (%u by a long loop; %llu bytes "
+            "from %llu bytes of bodies in %.3f ms), %u hot but left interpreted, %u never hot\n",
+            ts.compiled, ts.functions, ts.promoted_by_loop, (unsigned long long)ts.code_bytes,
+            (unsigned long long)ts.wasm_bytes, ts.compile_seconds * 1e3, ts.fell_back,
+            ts.functions - ts.compiled - ts.fell_back);
+  else fprintf(stderr,
           "weld: tier %s: %u of %u defined functions compiled to machine code (%llu bytes from %llu "
           "bytes of bodies in %.3f ms)\n",
           tier == WELD_TIER_OPTIMIZED ? "optimized" : "baseline", ts.compiled, ts.functions, (unsigned long long)ts.code_bytes, (unsigned long long)ts.wasm_bytes,

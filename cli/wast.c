@@ -26,15 +26,17 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
-enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS, WAST_STANDARD };
+enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS, WAST_STANDARD,
+       WAST_TIER_UP };
 static const cli_opt wast_opts[] = {
     {"--log", NULL, "FILE", WAST_LOG},
     {"--standard", NULL, "VERSION", WAST_STANDARD},
     {"--name", NULL, "NAME", WAST_NAME},
     {"--fuel", NULL, "N", WAST_FUEL},
     {"--verbose", "-v", NULL, WAST_VERBOSE},
-    {"--tier", NULL, "interp|baseline|optimized", WAST_TIER},
+    {"--tier", NULL, "interp|baseline|auto|optimized", WAST_TIER},
     {"--tier-stats", NULL, NULL, WAST_TIER_STATS},
+    {"--tier-up-threshold", NULL, "N", WAST_TIER_UP},
     {"--bounds", NULL, "guard|explicit", WAST_BOUNDS},
 };
 
@@ -68,13 +70,21 @@ int cli_cmd_wast(int argc, char **argv) {
     case WAST_TIER: {
       int t;
       if (!cli_tier_value(p.value, &t)) {
-        p.rc = cli_usage_error("wast", "--tier: '%s' is not 'interp', 'baseline' or 'optimized'", p.value);
+        p.rc = cli_usage_error("wast", "--tier: '%s' is not 'interp', 'baseline', 'auto' or 'optimized'", p.value);
         r = CLI_ARG_EXIT;
       } else {
         o.tier = 1 + t;
       }
       break;
     }
+    case WAST_TIER_UP:
+      if (!cli_threshold_value(p.value, &o.tier_up_threshold)) {
+        p.rc = cli_usage_error("wast", "--tier-up-threshold: '%s' is not a count (0 to 4294967295)", p.value);
+        r = CLI_ARG_EXIT;
+      } else {
+        o.tier_up_given = true;
+      }
+      break;
     case WAST_STANDARD:
       if (strcmp(p.value, "2.0") == 0) o.wasm2 = true;
       else if (strcmp(p.value, "3.0") == 0) o.wasm2 = false;
@@ -142,6 +152,9 @@ int cli_cmd_wast(int argc, char **argv) {
     total.failed += st.failed;
     total.tier_functions += st.tier_functions;
     total.tier_compiled += st.tier_compiled;
+    total.tier_by_loop += st.tier_by_loop;
+    total.tier_fell_back += st.tier_fell_back;
+    total.tier_auto_functions += st.tier_auto_functions;
     for (size_t k = 0; k < st.ntier_reasons; k++) wast_stats_tier_reason(&total, st.tier_reasons[k].reason, st.tier_reasons[k].count);
     for (size_t k = 0; k < st.nskips; k++) wast_stats_skip(&total, st.skips[k].reason, st.skips[k].count);
   }
@@ -156,6 +169,12 @@ int cli_cmd_wast(int argc, char **argv) {
     fprintf(stderr, "tier: %llu of %llu defined functions compiled to machine code, %llu interpreted\n",
             (unsigned long long)total.tier_compiled, (unsigned long long)total.tier_functions,
             (unsigned long long)(total.tier_functions - total.tier_compiled));
+    if (total.tier_auto_functions)
+      fprintf(stderr, "  (auto tier: %llu promoted, %llu of them by a long loop; %llu hot but left interpreted; "
+              "%llu never hot)\n",
+              (unsigned long long)total.tier_compiled, (unsigned long long)total.tier_by_loop,
+              (unsigned long long)total.tier_fell_back,
+              (unsigned long long)(total.tier_functions - total.tier_compiled - total.tier_fell_back));
     for (size_t k = 0; k < total.ntier_reasons; k++)
       fprintf(stderr, "  %s: %u\n", total.tier_reasons[k].reason, total.tier_reasons[k].count);
   }

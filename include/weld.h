@@ -214,12 +214,16 @@ typedef enum weld_bounds_mode {
 
 /* Which tier runs WebAssembly functions. */
 typedef enum weld_tier {
-  WELD_TIER_INTERP = 0,   /* the interpreter (the default) */
+  WELD_TIER_INTERP = 0,   /* the interpreter */
   WELD_TIER_BASELINE = 1, /* machine code from the baseline compiler (x86-64) for every function
-                             it handles; the others stay interpreted */
+                             it handles, compiled with the module; the others stay interpreted */
   WELD_TIER_OPTIMIZED = 2, /* machine code optimised by LLVM for every function it handles,
                               compiled when the module is made; the others stay interpreted.
                               Only in builds with LLVM: see weld_tier_unsupported */
+  WELD_TIER_AUTO = 3,     /* functions start in the interpreter; one that is called
+                             tier_up_threshold times (or runs a long loop) is compiled by the
+                             baseline compiler for its next call. The interpreter alone where
+                             there is no compiler */
 } weld_tier;
 
 /* NULL when this build and machine can run tier t, else why not ("not supported: the
@@ -242,10 +246,13 @@ typedef struct weld_config {
   weld_standard standard;      /* default WELD_STANDARD_LATEST */
   bool gc_stress;              /* collect the GC heap at every allocation (testing; also
                                   the environment variable WELD_GC_STRESS=1) */
+  uint32_t tier_up_threshold;  /* WELD_TIER_AUTO: calls before a function is compiled (0: at
+                                  its first call); the default is 1000 */
 } weld_config;
 
 /* Fills a config with the defaults: the interpreter, unless the environment variable
- * WELD_TIER names another tier ("interp", "baseline", "optimized"). */
+ * WELD_TIER names another tier ("interp", "baseline", "auto", "optimized");
+ * WELD_TIER_UP_THRESHOLD (a number) sets tier_up_threshold. */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory. */
 weld_engine *weld_engine_new(const weld_config *cfg);
@@ -277,18 +284,23 @@ size_t weld_module_export_count(const weld_module *m);
 void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind);
 
 /* How a module's defined functions run: under WELD_TIER_BASELINE, how many became machine
- * code (the others run in the interpreter); all zero under WELD_TIER_INTERP. */
+ * code (the others run in the interpreter); under WELD_TIER_AUTO, how many were promoted
+ * so far; all zero under WELD_TIER_INTERP. */
 typedef struct weld_tier_stats {
   uint32_t functions;      /* defined functions */
   uint32_t compiled;       /* running as machine code */
+  weld_tier tier;          /* the tier the module was made for */
+  uint32_t promoted_by_loop; /* WELD_TIER_AUTO: of `compiled`, those a long loop made hot */
+  uint32_t fell_back;      /* tried and left in the interpreter (weld_module_func_fallback) */
   uint64_t code_bytes;     /* machine code made */
   uint64_t wasm_bytes;     /* body bytes of the compiled functions */
   double compile_seconds;
 } weld_tier_stats;
 void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
 /* Why the module's k-th defined function (0 = the first function after the imported ones)
- * stays in the interpreter under WELD_TIER_BASELINE ("not supported: f32x4.add"); NULL
- * when it was compiled or the module was not compiled for that tier. */
+ * stays in the interpreter under WELD_TIER_BASELINE, or under WELD_TIER_AUTO once it was
+ * hot ("not supported: f32x4.add"); NULL when it was compiled, was never tried, or the
+ * module was not compiled for these tiers. */
 const char *weld_module_func_fallback(const weld_module *m, uint32_t k);
 
 /* ---------- stores and instances ---------------------------------------------------- */

@@ -328,6 +328,14 @@ if need "$build/weld" "$build" "spec-baseline" && [ -d "$suite" ]; then
 else
   record "spec (baseline tier)" 0 1 "($build/weld or $suite missing)"
 fi
+# The auto tier at threshold 2: each function's first two calls run in the interpreter,
+# the later ones compiled, so call stacks, traps, backtraces and exceptions cross tiers.
+if need "$build/weld" "$build" "spec-auto" && [ -d "$suite" ]; then
+  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_SPEC_OUT="$build/spec/auto" WELD="$build/weld" \
+    stage "spec (auto tier, threshold 2)" "$logs/spec-auto.log" tests/spec/run.sh "$suite"
+else
+  record "spec (auto tier, threshold 2)" 0 1 "($build/weld or $suite missing)"
+fi
 # The 3.0 suite in the baseline tier: what the compiler does not handle (3.0 instructions,
 # several or 64-bit memories and tables) must fall back per function, never miscompile.
 if need "$build/weld" "$build" "spec3-baseline" && [ -d "$suite3" ]; then

@@ -15,7 +15,7 @@ _weld() {
   fi
 
   local commands="run validate inspect print audit wast plan pkg help version"
-  local run_opts="--invoke --bounds --tier --tier-stats --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
+  local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
   local presets="isolated readonly-fs cli"
@@ -50,7 +50,7 @@ _weld() {
     --preset) values="$presets" ;;
     --profile) values="guest $presets" ;;
     --bounds) values="guard explicit" ;;
-    --tier) values="interp baseline optimized" ;;
+    --tier) values="interp baseline auto optimized" ;;
     --format) values="md json" ;;
     --method) values="exact exhaustive greedy" ;;
     --coefficients) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;
@@ -91,7 +91,7 @@ _weld() {
     print) opts="--flat --folded --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
     plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
-    wast) opts="--log --name --fuel --bounds --tier --tier-stats --standard -v --verbose --help"; files="*.wast" ;;
+    wast) opts="--log --name --fuel --bounds --tier --tier-stats --tier-up-threshold --standard -v --verbose --help"; files="*.wast" ;;
     pkg)
       # the subcommand first, then its options
       local sub="" j

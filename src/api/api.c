@@ -353,10 +353,17 @@ static weld_trap *trap_from_thread(const exec_thread *th) {
 void weld_config_default(weld_config *c) {
   memset(c, 0, sizeof *c);
   c->bounds = WELD_BOUNDS_GUARD;
+  c->tier_up_threshold = JIT_TIER_UP_DEFAULT;
   jit_tier t;
-  if (jit_tier_parse(getenv("WELD_TIER"), &t) && t == JIT_TIER_BASELINE && jit_available()) c->tier = WELD_TIER_BASELINE;
+  if (jit_tier_parse(getenv("WELD_TIER"), &t) && (t == JIT_TIER_INTERP || jit_available())) c->tier = (weld_tier)t;
   /* asked for by name: a build without it refuses to make modules, saying why */
   if (jit_tier_parse(getenv("WELD_TIER"), &t) && t == JIT_TIER_OPTIMIZED) c->tier = WELD_TIER_OPTIMIZED;
+  const char *th = getenv("WELD_TIER_UP_THRESHOLD");
+  if (th && *th) {
+    char *end;
+    unsigned long v = strtoul(th, &end, 10);
+    if (!*end && v <= UINT32_MAX) c->tier_up_threshold = (uint32_t)v;
+  }
 }
 
 const char *weld_tier_unsupported(weld_tier t) {
@@ -364,6 +371,7 @@ const char *weld_tier_unsupported(weld_tier t) {
   case WELD_TIER_INTERP: return NULL;
   case WELD_TIER_BASELINE: return jit_available() ? NULL : "not supported: the baseline tier needs x86-64";
   case WELD_TIER_OPTIMIZED: return opt_unavailable_reason();
+  case WELD_TIER_AUTO: return NULL; /* the interpreter alone where there is no compiler */
   }
   return "not supported: an unknown tier";
 }
@@ -407,9 +415,15 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
-  bool ok = true;
-  if (e && e->cfg.tier == WELD_TIER_BASELINE) ok = jit_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue);
-  else if (e && e->cfg.tier == WELD_TIER_OPTIMIZED) ok = opt_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue);
+  bool ok;
+  if (e && e->cfg.tier == WELD_TIER_OPTIMIZED) {
+    ok = opt_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue);
+  } else {
+    jit_options jo = {.tier = e ? (jit_tier)e->cfg.tier : JIT_TIER_INTERP,
+                      .guard = e && e->cfg.bounds == WELD_BOUNDS_GUARD,
+                      .threshold = e ? e->cfg.tier_up_threshold : JIT_TIER_UP_DEFAULT};
+    ok = jit_prepare_module(em, &jo, &ue);
+  }
   if (!ok) {
     exec_module_free(em);
     if (err) *err = api_error_from(&ue);
@@ -464,6 +478,9 @@ void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
   jit_module_stats(AS_EXEC_MODULE(m), &st);
   out->functions = st.functions;
   out->compiled = st.compiled;
+  out->tier = (weld_tier)st.tier;
+  out->promoted_by_loop = st.promoted_by_loop;
+  out->fell_back = st.fell_back;
   out->code_bytes = st.code_bytes;
   out->wasm_bytes = st.wasm_bytes;
   out->compile_seconds = st.compile_seconds;

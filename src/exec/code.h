@@ -154,6 +154,21 @@ struct exec_native {
   uint32_t code_len; /* bytes */
 };
 #define EXEC_NATIVE_DECLINE ((exec_trap_kind)0x7fff)
+/* Returned by `enter` when the compiled function ended in a tail call: its frame is gone,
+ * the callee's arguments are in fp[0..], and th->tail_call is the callee; the
+ * interpreter makes the call in the frame's place (constant stack across tiers). */
+#define EXEC_NATIVE_TAILCALL ((exec_trap_kind)0x7ffe)
+
+/* The internal code c stands for: c->code, or the code behind its NATIVE instruction
+ * (compiled, or a counting entry on the way to compiled code). An activation that began
+ * before a function was compiled keeps running that code, so positions (backtraces,
+ * exception handlers) are relative to it. */
+static inline const exec_unit *exec_code_base(const exec_code *c) {
+  const exec_unit *base = (const exec_unit *)c->code;
+  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE])
+    return ((const exec_native *)(uintptr_t)exec_rd64(base + 2))->code;
+  return base;
+}
 
 /* Backtrace building for the compiling tier (interp.c). */
 void exec_bt_reset(exec_thread *th);

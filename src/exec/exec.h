@@ -220,6 +220,10 @@ typedef struct exec_module {
    * by jit_free with the module. NULL when every function runs in the interpreter. */
   void *jit;
   void (*jit_free)(void *jit);
+  /* Set by a tier that compiles hot functions on the way: called from the interruption
+   * check's slow path (once per budget grant of function entries and loop back-edges)
+   * with the defined function running at that moment, so a long loop counts as heat. */
+  void (*jit_tick)(struct exec_module *em, uint32_t k);
 } exec_module;
 
 /* Decodes nothing: takes a decoded module, validates it and translates every function,
@@ -360,6 +364,7 @@ struct exec_thread {
   /* guard-mode fault recovery */
   sigjmp_buf *fault_jmp;
   void *api_caller;         /* weld_caller for host calls */
+  exec_func *tail_call;       /* compiled code's pending tail call (EXEC_NATIVE_TAILCALL) */
   exec_instance *host_caller; /* during a host call made by WebAssembly: the calling
                                  instance (NULL when the host function was invoked directly) */
   /* The exception in flight: set with EXEC_TRAP_EXCEPTION (by the interpreter for an
@@ -472,6 +477,11 @@ void exec_store_wake_close(exec_store *s);
  * argres[0..nresult_slots). Works for wasm and host functions. On a trap returns its
  * kind with th->trap, th->trap_msg and the backtrace filled. Never longjmps out. */
 exec_trap_kind exec_invoke(exec_thread *th, exec_func *f, exec_slot *argres);
+/* exec_invoke for a caller that bounds the native stack itself (compiled code, which
+ * checks the stack pointer against a limit before every call into C): not counted
+ * against exec_invoke's nesting limit, so a recursion alternating between compiled and
+ * interpreted functions goes as deep as the interpreter's own. */
+exec_trap_kind exec_invoke_unnested(exec_thread *th, exec_func *f, exec_slot *argres);
 
 /* Memories and tables (memory.c, table.c). grow returns the old size or -1. */
 exec_memory *exec_memory_new(uint64_t min_pages, uint64_t max_pages, bool has_max, bool guard,

@@ -138,14 +138,14 @@ static bool find_in(const exec_exn *exn, exec_instance *inst, const exec_code *c
 bool exec_exn_find(const exec_exn *exn, exec_instance *inst, const exec_code *code, const exec_unit *ip,
                    const exec_frame_rec *rp, const exec_frame_rec *rp_entry, bool skip_first,
                    exec_catch_site *out) {
-  if (!skip_first && code->ntries && find_in(exn, inst, code, (uint32_t)(ip - (const exec_unit *)code->code), out)) {
+  if (!skip_first && code->ntries && find_in(exn, inst, code, (uint32_t)(ip - exec_code_base(code)), out)) {
     out->frame = 0;
     return true;
   }
   for (const exec_frame_rec *r = rp; r < rp_entry; r++) {
     if (!r->code->ntries) continue;
     /* a return address points past the call: the call itself is one unit before */
-    uint32_t pos = (uint32_t)(r->ip - (const exec_unit *)r->code->code) - 1;
+    uint32_t pos = (uint32_t)(r->ip - exec_code_base(r->code)) - 1;
     if (find_in(exn, r->inst, r->code, pos, out)) {
       out->frame = (size_t)(r - rp) + 1;
       return true;

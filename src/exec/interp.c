@@ -341,6 +341,9 @@ static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_re
   if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
     /* compiled, running its internal code (the NATIVE instruction declined) */
     const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
+    /* at the NATIVE instruction itself (the entry's interruption check, before it ran):
+     * the function's first position */
+    if (ip == base) ip = n->code;
     base = n->code;
     len = n->code_len;
   }
@@ -366,43 +369,46 @@ static void bt_reset(exec_thread *th) {
 }
 void exec_bt_reset(exec_thread *th) { bt_reset(th); }
 
+/* Adds the next frame outwards. The backtrace keeps the innermost frames and the
+ * EXEC_BT_OUTER outermost ones: frames arrive innermost first, so once it is full the
+ * outer part is a window that slides outwards, and what slides out of it is the skipped
+ * middle (summarised by its function when they all ran one). Compiled code (src/jit) and
+ * every activation of the interpreter add through here, so a stack that mixes them keeps
+ * the same frames as one that does not. */
 static void bt_add(exec_thread *th, exec_func *f, uint32_t off) {
   if (th->nbt < EXEC_BT_MAX) {
     th->bt_func[th->nbt] = f;
     th->bt_offset[th->nbt] = off;
     th->bt_depth[th->nbt] = th->bt_total;
     th->nbt++;
+    th->bt_total++;
+    return;
   }
+  const size_t d = EXEC_BT_MAX - EXEC_BT_OUTER, n = EXEC_BT_OUTER - 1;
+  exec_func *dropped = th->bt_func[d];
+  if (th->bt_total == th->nbt) th->bt_gap_func = dropped; /* the first one skipped */
+  else if (th->bt_gap_func != dropped) th->bt_gap_func = NULL;
+  memmove(&th->bt_func[d], &th->bt_func[d + 1], n * sizeof th->bt_func[0]);
+  memmove(&th->bt_offset[d], &th->bt_offset[d + 1], n * sizeof th->bt_offset[0]);
+  memmove(&th->bt_depth[d], &th->bt_depth[d + 1], n * sizeof th->bt_depth[0]);
+  th->bt_func[EXEC_BT_MAX - 1] = f;
+  th->bt_offset[EXEC_BT_MAX - 1] = off;
+  th->bt_depth[EXEC_BT_MAX - 1] = th->bt_total;
   th->bt_total++;
 }
 void exec_bt_add(exec_thread *th, exec_func *f, uint32_t off) { bt_add(th, f, off); }
 
 /* The frames of one activation of run(): the current one, then the callers' records
- * from rp up to rp_entry. When they do not all fit, the innermost ones and the
- * EXEC_BT_OUTER outermost are kept (the outermost say how the program got there), and
- * the skipped middle is summarised by its count and, for a recursion, its function. */
+ * from rp up to rp_entry. */
 static void bt_activation(exec_thread *th, exec_func *cur, const exec_unit *ip, const exec_frame_rec *rp,
                           const exec_frame_rec *rp_entry) {
   size_t nrec = (size_t)(rp_entry - rp);
-  size_t room = th->nbt < EXEC_BT_MAX ? EXEC_BT_MAX - th->nbt : 0;
-  size_t inner = nrec + 1 <= room ? nrec + 1 : room > EXEC_BT_OUTER ? room - EXEC_BT_OUTER : room;
-  size_t outer = room - inner; /* frames kept at the outer end */
   if (cur) bt_add(th, cur, frame_offset(cur, ip, false)); /* NULL: compiled code added it */
-  bool skipped = false;
-  exec_func *gap = NULL;
   for (size_t k = 0; k < nrec; k++) {
     const exec_frame_rec *r = rp + k;
     exec_func *f = func_of(r->inst, r->code);
-    if (k + 1 < inner || k + outer >= nrec) {
-      bt_add(th, f, frame_offset(f, r->ip, true));
-      continue;
-    }
-    if (!skipped) gap = f;
-    else if (gap != f) gap = NULL;
-    skipped = true;
-    th->bt_total++;
+    bt_add(th, f, frame_offset(f, r->ip, true));
   }
-  if (skipped) th->bt_gap_func = gap;
 }
 
 /* ---------- sampling ---------------------------------------------------------------------- */
@@ -425,6 +431,8 @@ __attribute__((noinline)) static exec_trap_kind interrupt_here(exec_thread *th, 
     if (n < sm->cap) sm->buf[n++] = func_of(inst, code);
     sm->take(sm, sm->buf, n, depth);
   }
+  const exec_module *em = inst->module;
+  if (em->jit_tick) em->jit_tick((exec_module *)em, (uint32_t)(code - em->codes));
   return exec_check_interrupt(th);
 }
 
@@ -675,8 +683,20 @@ dispatch:
       ip = n->code;
       NEXT();
     }
+    if (UNLIKELY(k == EXEC_NATIVE_TAILCALL)) {
+      cf = th->tail_call;
+      cbase = 0;
+      cnres = code->nresult_slots;
+      goto tail_any;
+    }
     if (UNLIKELY(k != EXEC_OK)) {
       native_trap = true;
+      if (k == EXEC_TRAP_EXCEPTION && th->exn) {
+        /* thrown inside compiled code (or below it): the compiled frame has no
+         * handlers, the callers' try_tables may catch it */
+        skip_frame = true;
+        goto do_throw;
+      }
       TRAP(k);
     }
     goto do_return;
@@ -1746,7 +1766,8 @@ do_throw: {
     exec_exn_deliver(th->store, th->exn, fp, &cs);
     th->exn = NULL;
     host_trap = false;
-    ip = (const exec_unit *)code->code + cs.pad;
+    native_trap = false;
+    ip = exec_code_base(code) + cs.pad;
     NEXT();
   }
   /* uncaught here: the caller of this activation (a host function or the embedder) gets
@@ -1783,6 +1804,10 @@ const uint64_t *exec_interp_handlers(void) {
 /* ---------- entry ------------------------------------------------------------------------ */
 
 static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres);
+
+exec_trap_kind exec_invoke_unnested(exec_thread *th, exec_func *f, exec_slot *argres) {
+  return invoke(th, f, argres);
+}
 
 exec_trap_kind exec_invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
   if (invoke_nesting >= MAX_NESTING) {

@@ -40,13 +40,16 @@ typedef struct ctl {
 } ctl;
 
 /* Out-of-line paths, emitted after the body. */
-enum { S_TRAP, S_TRAPK, S_UNWIND, S_INTERRUPT }; /* S_TRAPK: the kind is in eax */
+/* S_TRAPK: the kind is in eax; S_CALL: after a direct call (eax a trap kind, or
+ * JIT_TAILCALL: the callee's tail calls are made here, then the code resumes) */
+enum { S_TRAP, S_TRAPK, S_UNWIND, S_INTERRUPT, S_CALL };
 typedef struct stub {
   uint8_t kind;
   uint32_t trap;        /* S_TRAP: the kind */
   uint32_t off;         /* wasm offset reported */
   size_t jump;          /* the rel32 that reaches the stub */
-  size_t resume;        /* S_INTERRUPT: where to go on */
+  size_t resume;        /* S_INTERRUPT, S_CALL: where to go on */
+  uint32_t nfp, top;    /* S_CALL: the callee's frame and the end of the arguments (slots) */
 } stub;
 
 typedef struct jc {
@@ -55,6 +58,7 @@ typedef struct jc {
   uint32_t k;           /* defined index */
   x64_buf *b;
   jit_patches *calls;
+  const uint8_t *calltab; /* NULL: direct calls are rel32, bound by the module driver */
   uint32_t nlocals;     /* slots: params + declared locals */
   ent *st;
   uint32_t n, cap, maxn;
@@ -116,7 +120,7 @@ static void add_stub(jc *j, uint8_t kind, uint32_t trap, uint32_t off, size_t ju
     return;
   }
   j->capstubs = cap;
-  j->stubs[j->nstubs++] = (stub){kind, trap, off, jump, resume};
+  j->stubs[j->nstubs++] = (stub){kind, trap, off, jump, resume, 0, 0};
 }
 
 /* A conditional trap: jcc to a stub reporting `kind` at `off`. */
@@ -607,10 +611,27 @@ static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
     x64_lea(j->b, true, RDI, RBX, NOREG, 1, slot_disp(nfp));
     x64_mov_rr(j->b, true, RSI, R12);
     x64_alu_mi(j->b, X64_ADD, false, R12, CTX(depth), 1);
-    size_t at = x64_call_rel(j->b, X64_UNBOUND);
-    if (!grow_arr((void **)&j->calls->v, &j->calls->cap, j->calls->n + 1, sizeof *j->calls->v)) j->oom = true;
-    else j->calls->v[j->calls->n++] = (jit_call_patch){at, funcidx - j->m->nfunc_imports};
+    if (j->calltab) {
+      /* mov rax, &calltab[callee]; call [rax]: the callee's entry of the moment */
+      x64_mov_ri(j->b, true, RAX, (uint64_t)(uintptr_t)(j->calltab + 8 * (size_t)(funcidx - j->m->nfunc_imports)));
+      x64_u8(j->b, 0xff), x64_u8(j->b, 0x10);
+    } else {
+      size_t at = x64_call_rel(j->b, X64_UNBOUND);
+      if (!grow_arr((void **)&j->calls->v, &j->calls->cap, j->calls->n + 1, sizeof *j->calls->v)) j->oom = true;
+      else j->calls->v[j->calls->n++] = (jit_call_patch){at, funcidx - j->m->nfunc_imports};
+    }
     x64_alu_mi(j->b, X64_SUB, false, R12, CTX(depth), 1);
+    /* a compiled callee may end in a tail call: S_CALL makes it and resumes here */
+    reload_mem(j);
+    x64_test_rr(j->b, false, RAX, RAX);
+    size_t jump = x64_jcc(j->b, X64_CC_NE, X64_UNBOUND);
+    add_stub(j, S_CALL, 0, off, jump, j->b->len);
+    if (!j->oom) {
+      j->stubs[j->nstubs - 1].nfp = nfp;
+      j->stubs[j->nstubs - 1].top = nfp + span;
+    }
+    call_results(j, ft);
+    return;
   } else {
     x64_mov_rr(j->b, true, RDI, R12);
     x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
@@ -638,6 +659,69 @@ static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t
   x64_mov_ri(j->b, false, R8, j->em->typeids[typeidx]);
   x64_lea(j->b, true, R9, RBX, NOREG, 1, slot_disp(nfp + span));
   call_abs(j, (const void *)jit_rt_call_indirect);
+  reload_mem(j);
+  check_eax(j, off);
+  call_results(j, ft);
+}
+
+/* return_call, return_call_indirect, return_call_ref: the callee is resolved here (its
+ * traps are this frame's), the arguments move down to fp[0..], and the function returns
+ * JIT_TAILCALL: its caller makes the call in its place, so a chain of tail calls of any
+ * length, through either tier, runs in constant stack. */
+static void emit_tail(jc *j, uint16_t op, uint32_t idx, uint32_t table, const wasm_functype *ft, uint32_t off) {
+  ent x = {0};
+  uint32_t xpos = 0;
+  if (op != WASM_OP_RETURN_CALL) {
+    x = pop(j);
+    xpos = j->n;
+    unreg(j, &x, xpos);
+  }
+  spill_regs(j);
+  uint32_t nfp = call_args(j, ft);
+  x64_mov_rr(j->b, true, RDI, R12);
+  if (op == WASM_OP_RETURN_CALL) {
+    x64_mov_ri(j->b, false, RSI, idx);
+    call_abs(j, (const void *)jit_rt_tail_func);
+  } else {
+    if (op == WASM_OP_RETURN_CALL_INDIRECT) {
+      load(j, RSI, x, xpos, false);
+      x64_mov_ri(j->b, false, RDX, table);
+      x64_mov_ri(j->b, false, RCX, j->em->typeids[idx]);
+      call_abs(j, (const void *)jit_rt_tail_indirect);
+    } else {
+      load(j, RSI, x, xpos, true);
+      call_abs(j, (const void *)jit_rt_tail_ref);
+    }
+    x64_alu_ri(j->b, X64_CMP, false, RAX, JIT_TAILCALL);
+    add_stub(j, S_UNWIND, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0);
+  }
+  for (uint32_t i = 0; i < ft->nparams && nfp; i++) {
+    x64_mov_rm(j->b, true, RCX, RBX, NOREG, 1, slot_disp(nfp + i));
+    x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(i), RCX);
+  }
+  x64_mov_ri(j->b, false, RAX, JIT_TAILCALL);
+  if (!grow_arr((void **)&j->to_epi, &j->capto_epi, j->nto_epi + 1, sizeof *j->to_epi)) {
+    j->oom = true;
+    return;
+  }
+  j->to_epi[j->nto_epi++] = x64_jmp(j->b, X64_UNBOUND);
+  j->n -= ft->nparams;
+}
+
+/* call_ref: the callee is a reference on top of the arguments (null traps). */
+static void emit_call_ref(jc *j, uint32_t typeidx, uint32_t off) {
+  const wasm_functype *ft = &j->m->types[typeidx];
+  ent ref = pop(j);
+  uint32_t rpos = j->n;
+  unreg(j, &ref, rpos);
+  spill_regs(j);
+  uint32_t nfp = call_args(j, ft);
+  uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  load(j, RDX, ref, rpos, true);
+  x64_mov_rr(j->b, true, RDI, R12);
+  x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
+  x64_lea(j->b, true, RCX, RBX, NOREG, 1, slot_disp(nfp + span));
+  call_abs(j, (const void *)jit_rt_call_ref);
   reload_mem(j);
   check_eax(j, off);
   call_results(j, ft);
@@ -957,6 +1041,47 @@ static const char *body(jc *j, util_reader *r) {
       if (!j->m->deftypes[in.idx].final) return "not supported: call_indirect to a non-final type";
       emit_call_indirect(j, in.idx, in.idx2, off);
       break;
+    case WASM_OP_RETURN_CALL:
+    case WASM_OP_RETURN_CALL_INDIRECT:
+    case WASM_OP_RETURN_CALL_REF: {
+      const wasm_functype *ft = op == WASM_OP_RETURN_CALL ? wasm_ir_func_type(j->m, in.idx) : &j->m->types[in.idx];
+      if (!sig_scalar(ft)) return "not supported: v128 call";
+      emit_tail(j, op, in.idx, in.idx2, ft, off);
+      j->dead = true;
+      break;
+    }
+    case WASM_OP_CALL_REF:
+      if (!sig_scalar(&j->m->types[in.idx])) return "not supported: v128 call";
+      emit_call_ref(j, in.idx, off);
+      break;
+    case WASM_OP_REF_AS_NON_NULL:
+      load(j, RAX, j->st[j->n - 1], j->n - 1, true);
+      x64_test_rr(j->b, true, RAX, RAX);
+      trap_if(j, X64_CC_E, EXEC_TRAP_NULL_REF, off);
+      break;
+    case WASM_OP_BR_ON_NULL: {
+      /* the reference stays on the fall-through path: it goes home first, so the
+       * branch's moves cannot disturb it */
+      materialize(j, j->n - 1);
+      uint32_t rpos = j->n - 1;
+      pop(j);
+      prep_branch(j, in.idx, 0);
+      x64_mov_rm(j->b, true, RAX, RBX, NOREG, 1, home(j, rpos));
+      x64_test_rr(j->b, true, RAX, RAX);
+      branch(j, in.idx, X64_CC_E, off);
+      push_slot(j);
+      break;
+    }
+    case WASM_OP_BR_ON_NON_NULL: {
+      /* the label's last value is the reference itself */
+      materialize(j, j->n - 1);
+      prep_branch(j, in.idx, 0);
+      x64_mov_rm(j->b, true, RAX, RBX, NOREG, 1, home(j, j->n - 1));
+      x64_test_rr(j->b, true, RAX, RAX);
+      branch(j, in.idx, X64_CC_NE, off);
+      pop(j);
+      break;
+    }
     case WASM_OP_DROP: pop(j); break;
     case WASM_OP_SELECT:
     case WASM_OP_SELECT_T: {
@@ -1202,7 +1327,7 @@ size_t jit_emit_trampoline(x64_buf *b) {
 }
 
 const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, bool guard,
-                             jit_sites *sites, jit_func_out *out) {
+                             jit_sites *sites, jit_func_out *out, const void *calltab) {
   size_t *entry = &out->entry, *checked = &out->checked;
   uint32_t *frame_slots = &out->frame_slots;
   const wasm_module *m = em->wasm;
@@ -1229,6 +1354,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->k = k;
   j->b = b;
   j->calls = calls;
+  j->calltab = calltab;
   j->guard = guard;
   j->sites = sites;
   j->nlocals = ft->nparams + f->nlocals;
@@ -1286,6 +1412,18 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     for (size_t i = 0; i < j->nstubs; i++) {
       stub *s = &j->stubs[i];
       x64_bind(b, s->jump, b->len);
+      if (s->kind == S_CALL) {
+        x64_alu_ri(b, X64_CMP, false, RAX, JIT_TAILCALL);
+        size_t notail = x64_jcc(b, X64_CC_NE, X64_UNBOUND);
+        x64_mov_rr(b, true, RDI, R12);
+        x64_lea(b, true, RSI, RBX, NOREG, 1, slot_disp(s->nfp));
+        x64_lea(b, true, RDX, RBX, NOREG, 1, slot_disp(s->top));
+        call_abs(j, (const void *)jit_rt_tail_run);
+        reload_mem(j);
+        x64_test_rr(b, false, RAX, RAX);
+        x64_jcc(b, X64_CC_E, s->resume);
+        x64_bind(b, notail, b->len);
+      }
       if (s->kind == S_INTERRUPT) {
         x64_mov_rr(b, true, RDI, R12);
         call_abs(j, (const void *)jit_rt_interrupt);

@@ -17,37 +17,38 @@
 
 #include "jit_int.h"
 
-#define MAX_MODULES 4096
+/* Regions of code: one per module compiled whole, one per function compiled on its own. */
+#define MAX_REGIONS 16384
 
-static _Atomic(const jit_module *) modules[MAX_MODULES];
+static _Atomic(const jit_region *) regions[MAX_REGIONS];
 static struct sigaction old_segv, old_bus;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static bool installed;
 
-bool jit_fault_register(const jit_module *jm) {
-  for (size_t i = 0; i < MAX_MODULES; i++) {
-    const jit_module *expect = NULL;
-    if (atomic_compare_exchange_strong(&modules[i], &expect, jm)) return true;
+bool jit_fault_register(const jit_region *r) {
+  for (size_t i = 0; i < MAX_REGIONS; i++) {
+    const jit_region *expect = NULL;
+    if (atomic_compare_exchange_strong(&regions[i], &expect, r)) return true;
   }
   return false;
 }
 
-void jit_fault_unregister(const jit_module *jm) {
-  for (size_t i = 0; i < MAX_MODULES; i++) {
-    const jit_module *expect = jm;
-    if (atomic_compare_exchange_strong(&modules[i], &expect, NULL)) return;
+void jit_fault_unregister(const jit_region *r) {
+  for (size_t i = 0; i < MAX_REGIONS; i++) {
+    const jit_region *expect = r;
+    if (atomic_compare_exchange_strong(&regions[i], &expect, NULL)) return;
   }
 }
 
-/* The access site at code offset `at` of jm, or NULL. */
-static const jit_site *site_at(const jit_module *jm, uint32_t at) {
-  size_t lo = 0, hi = jm->nsites;
+/* The access site at code offset `at` of region g, or NULL. */
+static const jit_site *site_at(const jit_region *g, uint32_t at) {
+  size_t lo = 0, hi = g->nsites;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (jm->sites[mid].code < at) lo = mid + 1;
+    if (g->sites[mid].code < at) lo = mid + 1;
     else hi = mid;
   }
-  return lo < jm->nsites && jm->sites[lo].code == at ? &jm->sites[lo] : NULL;
+  return lo < g->nsites && g->sites[lo].code == at ? &g->sites[lo] : NULL;
 }
 
 static void chain(int sig, siginfo_t *si, void *uc) {
@@ -69,10 +70,10 @@ static void on_fault(int sig, siginfo_t *si, void *ucv) {
   ucontext_t *uc = ucv;
   greg_t *r = uc->uc_mcontext.gregs;
   uintptr_t pc = (uintptr_t)r[REG_RIP];
-  for (size_t i = 0; i < MAX_MODULES; i++) {
-    const jit_module *jm = atomic_load_explicit(&modules[i], memory_order_acquire);
-    if (!jm || pc < (uintptr_t)jm->code || pc >= (uintptr_t)jm->code + jm->code_len) continue;
-    const jit_site *s = site_at(jm, (uint32_t)(pc - (uintptr_t)jm->code));
+  for (size_t i = 0; i < MAX_REGIONS; i++) {
+    const jit_region *g = atomic_load_explicit(&regions[i], memory_order_acquire);
+    if (!g || pc < (uintptr_t)g->code || pc >= (uintptr_t)g->code + g->len) continue;
+    const jit_site *s = site_at(g, (uint32_t)(pc - (uintptr_t)g->code));
     if (!s) break; /* generated code, but not an access: not the guest's fault */
     /* and the address must be in the running instance's memory reservation */
     const jit_ctx *c = (const jit_ctx *)(uintptr_t)r[REG_R12];
@@ -80,7 +81,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucv) {
     if (a < base || a - base >= c->mem->reserved) break;
     /* call jit_rt_trap(ctx, kind, offset, k), returning into the epilogue */
     uintptr_t sp = (uintptr_t)r[REG_RSP] - 8;
-    *(uintptr_t *)sp = (uintptr_t)jm->code + jm->funcs[s->k].epilogue;
+    *(uintptr_t *)sp = (uintptr_t)g->jm->funcs[s->k].epilogue;
     r[REG_RSP] = (greg_t)sp;
     r[REG_RDI] = r[REG_R12];
     r[REG_RSI] = EXEC_TRAP_MEMORY_OOB;

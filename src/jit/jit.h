@@ -10,15 +10,38 @@
 
 #include "../exec/exec.h"
 
-/* Which tier runs a module's functions. */
+/* Which tier runs a module's functions. The one list of tiers: weld_tier (include/weld.h)
+ * has the same values, and jit_prepare_module is the one place that acts on them. A
+ * further tier (an optimising compiler) gets a value here and a case there, and hot
+ * functions reach it through jit_tier_next (tier.c). */
 typedef enum jit_tier {
   JIT_TIER_INTERP = 0,   /* the interpreter only */
-  JIT_TIER_BASELINE = 1, /* every function the baseline compiler handles; the rest stay interpreted */
-  JIT_TIER_OPTIMIZED = 2, /* every function src/opt (LLVM) handles; the rest stay interpreted */
+  JIT_TIER_BASELINE = 1, /* every function the baseline compiler handles, compiled with the module */
+  JIT_TIER_OPTIMIZED = 2, /* every function src/opt (LLVM) handles; the rest stay interpreted
+                             (src/opt prepares the module, not jit_prepare_module) */
+  JIT_TIER_AUTO = 3,     /* functions start interpreted; hot ones are compiled on the way */
 } jit_tier;
+
+/* Calls (or loop ticks, README.md) before a function is compiled under JIT_TIER_AUTO. */
+#define JIT_TIER_UP_DEFAULT 1000u
+
+/* How jit_prepare_module sets a module up. */
+typedef struct jit_options {
+  jit_tier tier;
+  bool guard;          /* memories are guarded (--bounds guard): no bounds checks in code */
+  uint32_t threshold;  /* JIT_TIER_AUTO: a function's calls before it is compiled (0: at
+                          its first call) */
+} jit_options;
 
 /* True when this build and CPU can run compiled code (x86-64 on a POSIX system). */
 bool jit_available(void);
+
+/* The one decision of how `em`'s functions run, made when the module is made: nothing for
+ * JIT_TIER_INTERP; jit_compile_module for JIT_TIER_BASELINE; for JIT_TIER_AUTO (where the
+ * machine has no compiler: the interpreter) every function gets a counting entry and is
+ * compiled by itself once hot. False only when out of memory or when code memory cannot
+ * be mapped (em is then unchanged). */
+bool jit_prepare_module(exec_module *em, const jit_options *o, util_error *err);
 
 /* Compiles every defined function of `em` it can (the others keep their internal code and
  * run in the interpreter) and makes the code executable. Idempotent. With `guard` the
@@ -32,9 +55,12 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err);
 typedef struct jit_stats {
   uint32_t functions;      /* defined functions */
   uint32_t compiled;       /* now running as machine code */
+  jit_tier tier;           /* what the module was prepared for */
+  uint32_t promoted_by_loop; /* JIT_TIER_AUTO: of `compiled`, those a long loop made hot */
+  uint32_t fell_back;      /* tried and left interpreted (fallback reason set) */
   uint64_t code_bytes;     /* machine code, stubs and thunks included */
   uint64_t wasm_bytes;     /* body bytes of the compiled functions */
-  double compile_seconds;  /* wall time of jit_compile_module */
+  double compile_seconds;  /* wall time of compiling (the sum of every promotion) */
 } jit_stats;
 /* All zero when the module was not compiled. */
 void jit_module_stats(const exec_module *em, jit_stats *out);
@@ -42,7 +68,7 @@ void jit_module_stats(const exec_module *em, jit_stats *out);
  * it is compiled (or the module was not compiled: see jit_module_stats). */
 const char *jit_func_fallback(const exec_module *em, uint32_t k);
 
-/* The tier named by `s` ("interp", "baseline" or "optimized"); false for anything else. */
+/* The tier named by `s` ("interp", "baseline", "auto" or "optimized"); false for anything else. */
 bool jit_tier_parse(const char *s, jit_tier *out);
 
 #endif

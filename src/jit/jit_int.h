@@ -30,20 +30,48 @@ typedef struct jit_ctx {
 typedef uint32_t (*jit_tramp)(exec_slot *fp, jit_ctx *ctx, const uint8_t *entry);
 size_t jit_emit_trampoline(x64_buf *b);
 
+/* A stretch of machine code the fault handler knows: its access sites (code offsets
+ * relative to `code`). One per module under JIT_TIER_BASELINE, one per compiled
+ * function under JIT_TIER_AUTO. */
+typedef struct jit_region {
+  const uint8_t *code;
+  size_t len;
+  const struct jit_site *sites; /* sorted by code offset */
+  size_t nsites;
+  const struct jit_module *jm;
+} jit_region;
+
+/* JIT_TIER_AUTO: where a function is on its way to machine code. */
+enum { JIT_COUNTING, JIT_COMPILED, JIT_FAILED };
+
 typedef struct jit_func {
   exec_native native;     /* what the NATIVE instruction calls (must stay first) */
   const struct jit_module *jm;
   uint32_t k;             /* defined-function index */
-  uint32_t entry, checked; /* offsets in the code: the interpreter's entry, a compiled caller's */
+  const uint8_t *entry, *checked; /* the interpreter's entry, a compiled caller's */
   const char *fallback;   /* NULL when compiled */
-  uint32_t epilogue;      /* offset of the function's epilogue (a fault lands there) */
+  const uint8_t *epilogue; /* the function's epilogue (a fault lands there) */
+  uint32_t frame_slots;   /* the compiled frame (jit_enter checks it) */
   _Alignas(8) exec_unit stub[4]; /* the NATIVE instruction (handler word, immediate) */
-  const exec_code *orig;  /* the internal code before (for frame sizes) */
+  /* JIT_TIER_AUTO: the counting entry the function starts with (a NATIVE instruction
+   * whose `enter` counts calls and declines until the function is hot), the count left,
+   * the state, and the function's own code mapping once compiled */
+  exec_native counting;
+  _Alignas(8) exec_unit cstub[4];
+  _Atomic int64_t count;
+  _Atomic int state;
+  _Atomic bool by_loop;
+  uint8_t *map;
+  size_t map_len;
+  jit_region region;
+  struct jit_site *sites;
 } jit_func;
 
 typedef struct jit_module {
   exec_module *em;
-  uint8_t *code;          /* executable, code_len bytes (mapping of code_map bytes) */
+  /* executable, code_len bytes (mapping of code_map bytes): every function under
+   * JIT_TIER_BASELINE; the trampoline and the thunks under JIT_TIER_AUTO */
+  uint8_t *code;
   size_t tramp;           /* offset of the entry trampoline */
   size_t code_len, code_map;
   jit_func *funcs;        /* per defined function */
@@ -52,6 +80,14 @@ typedef struct jit_module {
   bool guard;             /* memory accesses rely on the guard region */
   struct jit_site *sites; /* guard mode: the accesses, sorted by code offset */
   size_t nsites;
+  jit_region region;      /* JIT_TIER_BASELINE: code and sites for the fault handler */
+  /* JIT_TIER_AUTO: compiled callers call defined function k through callee[k] (its
+   * checked entry once compiled, a thunk into the runtime before); promotions are
+   * serialised by lock */
+  bool lazy;
+  uint32_t threshold;
+  const uint8_t *_Atomic *callee;
+  void *lock;             /* a pthread_mutex_t */
 } jit_module;
 
 /* ---- code memory (codemem.c): mapped writable, then sealed read+execute; never both ---- */
@@ -77,9 +113,22 @@ uint32_t jit_rt_interrupt(jit_ctx *c);
  * one (function index), an element of a table after the type check. `top` is the end of
  * the caller's frame. */
 uint32_t jit_rt_call_defined(exec_slot *nfp, jit_ctx *c, uint32_t k);
+/* Writes a perf map line per compiled function in [k0, k1) when WELD_PERF_MAP is set. */
+void jit_perf_map(const struct jit_module *jm, uint32_t k0, uint32_t k1, const size_t *len);
 uint32_t jit_rt_call_import(jit_ctx *c, exec_slot *nfp, uint32_t funcidx, exec_slot *top);
 uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t elem, uint32_t table, uint32_t typeid,
                               exec_slot *top);
+/* Tail calls (return_call*): the helper names the callee in th->tail_call and returns
+ * JIT_TAILCALL (or a trap kind); the function then returns JIT_TAILCALL with the
+ * arguments in its fp[0..], and whoever called it makes the call in its place:
+ * jit_rt_tail_run at a compiled call site, call_func's loop, the interpreter's NATIVE. */
+#define JIT_TAILCALL EXEC_NATIVE_TAILCALL
+uint32_t jit_rt_tail_func(jit_ctx *c, uint32_t funcidx);
+uint32_t jit_rt_tail_indirect(jit_ctx *c, uint32_t elem, uint32_t table, uint32_t typeid);
+uint32_t jit_rt_tail_ref(jit_ctx *c, exec_func *f);
+uint32_t jit_rt_tail_run(jit_ctx *c, exec_slot *nfp, exec_slot *top);
+/* call_ref: f is the reference (an exec_func *; null traps). */
+uint32_t jit_rt_call_ref(jit_ctx *c, exec_slot *nfp, exec_func *f, exec_slot *top);
 uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d); /* d[0]: delta in, result out */
 /* Bulk memory, table and reference instructions (rt_bulk.c): operands in a[0..], the
  * result to a[0]; x and y are the instruction's indices. */
@@ -135,16 +184,25 @@ typedef struct jit_func_out {
   uint32_t frame_slots;
 } jit_func_out;
 /* guard: accesses rely on the guard region (the module's memories are guarded) and are
- * recorded in *sites instead of being checked. */
+ * recorded in *sites instead of being checked. callee: NULL to record direct calls in
+ * *calls, else the table of 8-byte code addresses a direct call to defined function k
+ * goes through (entry k). */
 const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, bool guard,
-                             jit_sites *sites, jit_func_out *out);
+                             jit_sites *sites, jit_func_out *out, const void *calltab);
+
+/* ---- JIT_TIER_AUTO (tier.c) ---- */
+bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err);
+/* Frees what tier.c added to jm (the functions' mappings and regions). */
+void jit_lazy_free(jit_module *jm);
+/* Frees a module's compiled state (exec_module.jit_free). */
+void jit_module_free(void *jm);
 
 /* ---- guard-region faults (fault.c) ---- */
 /* Installs the SIGSEGV/SIGBUS handler once per process (false if sigaction fails). */
 bool jit_fault_install(void);
-/* Registers a module's code for the handler / removes it. False when the table is full. */
-bool jit_fault_register(const struct jit_module *jm);
-void jit_fault_unregister(const struct jit_module *jm);
+/* Registers a region of code for the handler / removes it. False when the table is full. */
+bool jit_fault_register(const jit_region *r);
+void jit_fault_unregister(const jit_region *r);
 /* Returned by jit_enter when the instance's memory is not guarded but the code was
  * compiled for a guarded one: the interpreter runs the function's internal code instead. */
 #define JIT_DECLINE EXEC_NATIVE_DECLINE

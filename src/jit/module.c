@@ -23,14 +23,27 @@ bool jit_tier_parse(const char *s, jit_tier *out) {
   if (strcmp(s, "interp") == 0) *out = JIT_TIER_INTERP;
   else if (strcmp(s, "baseline") == 0) *out = JIT_TIER_BASELINE;
   else if (strcmp(s, "optimized") == 0) *out = JIT_TIER_OPTIMIZED;
+  else if (strcmp(s, "auto") == 0) *out = JIT_TIER_AUTO;
   else return false;
   return true;
 }
 
-static void module_free(void *p) {
+bool jit_prepare_module(exec_module *em, const jit_options *o, util_error *err) {
+  switch (o->tier) {
+  case JIT_TIER_INTERP: return true;
+  case JIT_TIER_BASELINE: return jit_compile_module(em, o->guard, err);
+  case JIT_TIER_AUTO: return jit_available() ? jit_prepare_lazy(em, o, err) : true;
+  case JIT_TIER_OPTIMIZED: /* src/opt prepares these modules (opt_compile_module), above src/jit */
+    return util_fail(err, UTIL_ERR_USAGE, -1, "internal: the optimised tier is prepared by src/opt");
+  }
+  return true;
+}
+
+void jit_module_free(void *p) {
   jit_module *jm = p;
   if (!jm) return;
-  if (jm->guard) jit_fault_unregister(jm);
+  if (jm->lazy) jit_lazy_free(jm);
+  if (jm->guard && jm->nsites) jit_fault_unregister(&jm->region);
   free(jm->sites);
   jit_code_unmap(jm->code, jm->code_map);
   if (jm->funcs)
@@ -46,19 +59,21 @@ static double now(void) {
 }
 
 /* WELD_PERF_MAP set: each compiled function's code range and name go to
- * /tmp/perf-PID.map, where `perf report` looks for names of generated code. */
-static void perf_map(const jit_module *jm, const size_t *start, const size_t *end) {
+ * /tmp/perf-PID.map, where `perf report` looks for names of generated code. len[k - k0]:
+ * the size of function k's code from its checked entry. */
+void jit_perf_map(const jit_module *jm, uint32_t k0, uint32_t k1, const size_t *len) {
+  if (!getenv("WELD_PERF_MAP")) return;
   char path[64];
   snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
   FILE *f = fopen(path, "a");
   if (!f) return;
   const wasm_module *m = jm->em->wasm;
-  for (uint32_t k = 0; k < jm->nfuncs; k++) {
+  for (uint32_t k = k0; k < k1; k++) {
     if (jm->funcs[k].fallback) continue;
     uint32_t idx = m->nfunc_imports + k;
     const wasm_name *nm = m->func_names && m->func_names[idx].str ? &m->func_names[idx] : NULL;
-    fprintf(f, "%llx %llx ", (unsigned long long)(uintptr_t)(jm->code + start[k]),
-            (unsigned long long)(end[k] - start[k]));
+    fprintf(f, "%llx %llx ", (unsigned long long)(uintptr_t)jm->funcs[k].checked,
+            (unsigned long long)len[k - k0]);
     if (nm) fprintf(f, "wasm:%.*s\n", (int)nm->len, nm->str);
     else fprintf(f, "wasm-function[%u]\n", idx);
   }
@@ -89,7 +104,7 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
   jm->tramp = jit_emit_trampoline(&b);
   for (uint32_t k = 0; ok && k < n; k++) {
     jit_func_out o = {0};
-    const char *why = jit_compile_func(em, k, &b, &calls, guard, &sites, &o);
+    const char *why = jit_compile_func(em, k, &b, &calls, guard, &sites, &o, NULL);
     entry[k] = o.entry;
     checked[k] = o.checked;
     epis[k] = o.epilogue;
@@ -130,7 +145,8 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
   jm->guard = guard;
   jm->sites = sites.v;
   jm->nsites = sites.n;
-  bool unregistered = ok && guard && jm->nsites && !jit_fault_register(jm);
+  jm->region = (jit_region){jm->code, jm->code_len, jm->sites, jm->nsites, jm};
+  bool unregistered = ok && guard && jm->nsites && !jit_fault_register(&jm->region);
   if (!ok || unregistered) {
     free(entry);
     free(checked);
@@ -138,7 +154,8 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     free(ends);
     free(frames);
     jm->guard = false;
-    module_free(jm);
+    jm->nsites = 0;
+    jit_module_free(jm);
     /* the fault handler's table is full: the same code with explicit checks */
     if (unregistered) return jit_compile_module(em, false, err);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (compiling to machine code)");
@@ -148,9 +165,11 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     jit_func *f = &jm->funcs[k];
     f->jm = jm;
     f->k = k;
-    f->entry = (uint32_t)entry[k];
-    f->checked = (uint32_t)checked[k];
-    f->epilogue = (uint32_t)epis[k];
+    f->frame_slots = frames[k];
+    if (!jm->code) continue; /* nothing was compiled: no code mapped */
+    f->entry = jm->code + entry[k];
+    f->checked = jm->code + checked[k];
+    f->epilogue = jm->code + epis[k];
     if (f->fallback) continue;
     f->native.enter = jit_enter;
     f->native.code = em->codes[k].code;
@@ -163,17 +182,20 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     c->code_len = sizeof f->stub;
     if (frames[k] > c->frame_slots) c->frame_slots = frames[k];
   }
-  if (getenv("WELD_PERF_MAP")) perf_map(jm, checked, ends);
+  for (uint32_t k = 0; k < n; k++) ends[k] -= checked[k];
+  jit_perf_map(jm, 0, n, ends);
   free(entry);
   free(checked);
   free(epis);
   free(ends);
   free(frames);
   jm->stats.functions = n;
+  jm->stats.tier = JIT_TIER_BASELINE;
+  jm->stats.fell_back = n - jm->stats.compiled;
   jm->stats.code_bytes = jm->code_len;
   jm->stats.compile_seconds = now() - t0;
   em->jit = jm;
-  em->jit_free = module_free;
+  em->jit_free = jit_module_free;
   return true;
 }
 

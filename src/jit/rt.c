@@ -52,10 +52,18 @@ exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *i
     exec_bt_reset(th);
     return EXEC_TRAP_STACK_EXHAUSTED;
   }
+  if (fp + f->frame_slots > c.stack_limit) {
+    /* the caller sized the frame for the internal code: under JIT_TIER_AUTO the
+     * function may have been compiled (to a larger frame) since */
+    th->trap = EXEC_TRAP_STACK_EXHAUSTED;
+    th->trap_msg[0] = 0;
+    exec_bt_reset(th);
+    return EXEC_TRAP_STACK_EXHAUSTED;
+  }
   c.globals = inst->globals;
   c.jm = f->jm;
   jit_tramp tramp = (jit_tramp)(void *)(f->jm->code + f->jm->tramp);
-  return (exec_trap_kind)tramp(fp, &c, f->jm->code + f->entry);
+  return (exec_trap_kind)tramp(fp, &c, f->entry);
 }
 
 static exec_func *defined(jit_ctx *c, uint32_t k) { return &c->inst->defined_funcs[k]; }
@@ -68,36 +76,14 @@ static uint32_t trap_here(jit_ctx *c, exec_trap_kind kind) {
   return kind;
 }
 
-/* Adds a caller's frame while unwinding. The backtrace keeps the innermost frames and the
- * EXEC_BT_OUTER outermost ones, like the interpreter's: frames arrive innermost first, so
- * once it is full the outer part is a window that slides outwards, and what slides out of
- * it is the skipped middle (summarised by its function when they all ran one). */
-static void bt_push(exec_thread *th, exec_func *f, uint32_t off) {
-  if (th->nbt < EXEC_BT_MAX) {
-    exec_bt_add(th, f, off);
-    return;
-  }
-  const size_t d = EXEC_BT_MAX - EXEC_BT_OUTER, n = EXEC_BT_OUTER - 1;
-  exec_func *dropped = th->bt_func[d];
-  if (th->bt_total == th->nbt) th->bt_gap_func = dropped; /* the first one skipped */
-  else if (th->bt_gap_func != dropped) th->bt_gap_func = NULL;
-  memmove(&th->bt_func[d], &th->bt_func[d + 1], n * sizeof th->bt_func[0]);
-  memmove(&th->bt_offset[d], &th->bt_offset[d + 1], n * sizeof th->bt_offset[0]);
-  memmove(&th->bt_depth[d], &th->bt_depth[d + 1], n * sizeof th->bt_depth[0]);
-  th->bt_func[EXEC_BT_MAX - 1] = f;
-  th->bt_offset[EXEC_BT_MAX - 1] = off;
-  th->bt_depth[EXEC_BT_MAX - 1] = th->bt_total;
-  th->bt_total++;
-}
-
 uint32_t jit_rt_trap(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
   trap_here(c, (exec_trap_kind)kind);
-  bt_push(c->th, defined(c, k), off);
+  exec_bt_add(c->th, defined(c, k), off);
   return kind;
 }
 
 uint32_t jit_rt_unwind(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
-  bt_push(c->th, defined(c, k), off);
+  exec_bt_add(c->th, defined(c, k), off);
   return kind;
 }
 
@@ -106,6 +92,35 @@ uint32_t jit_rt_stack_trap(jit_ctx *c) { return trap_here(c, EXEC_TRAP_STACK_EXH
 uint32_t jit_rt_interrupt(jit_ctx *c) {
   exec_trap_kind k = exec_check_interrupt(c->th);
   return k ? trap_here(c, k) : 0;
+}
+
+static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *top);
+
+/* Makes the pending tail calls of a callee that returned JIT_TAILCALL, one after the
+ * other at the same frame (the native stack does not grow). `top` must stay above the
+ * arguments and results of each. */
+static uint32_t tail_calls(jit_ctx *c, exec_slot *nfp, exec_slot *top) {
+  uint32_t r = JIT_TAILCALL;
+  while (r == JIT_TAILCALL) {
+    exec_func *f = c->th->tail_call;
+    uint32_t n = f->type->nparams > f->type->nresults ? f->type->nparams : f->type->nresults;
+    exec_slot *t = nfp + n > top ? nfp + n : top;
+    r = call_func(c, f, nfp, t);
+  }
+  return r;
+}
+
+uint32_t jit_rt_tail_run(jit_ctx *c, exec_slot *nfp, exec_slot *top) { return tail_calls(c, nfp, top); }
+
+uint32_t jit_rt_tail_func(jit_ctx *c, uint32_t funcidx) {
+  c->th->tail_call = c->inst->funcs[funcidx];
+  return JIT_TAILCALL;
+}
+
+uint32_t jit_rt_tail_ref(jit_ctx *c, exec_func *f) {
+  if (!f) return trap_here(c, EXEC_TRAP_NULL_FUNC_REF);
+  c->th->tail_call = f;
+  return JIT_TAILCALL;
 }
 
 /* Leaves compiled code for function f (any kind), its frame at nfp. */
@@ -134,14 +149,14 @@ static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *t
        * interpreter activation on the native stack) */
       jit_tramp tramp = (jit_tramp)(void *)(c->jm->code + c->jm->tramp);
       c->depth++;
-      uint32_t r = tramp(nfp, c, c->jm->code + jf->checked);
+      uint32_t r = tramp(nfp, c, jf->checked);
       c->depth--;
-      return r;
+      return r == JIT_TAILCALL ? tail_calls(c, nfp, top) : r;
     }
   }
   th->stack_top = nfp; /* argres == the new frame: nothing is copied */
   th->depth = c->depth;
-  return exec_invoke(th, f, nfp);
+  return exec_invoke_unnested(th, f, nfp);
 }
 
 uint32_t jit_rt_call_defined(exec_slot *nfp, jit_ctx *c, uint32_t k) {
@@ -156,17 +171,42 @@ uint32_t jit_rt_call_import(jit_ctx *c, exec_slot *nfp, uint32_t funcidx, exec_s
   return call_func(c, c->inst->funcs[funcidx], nfp, top);
 }
 
-uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t i, uint32_t table, uint32_t typeid,
-                              exec_slot *top) {
+/* The callee of call_indirect and return_call_indirect, or NULL after a trap. */
+static exec_func *indirect_callee(jit_ctx *c, uint32_t i, uint32_t table, uint32_t typeid) {
   exec_table *tab = c->inst->tables[table];
-  if (i >= tab->size) return trap_here(c, EXEC_TRAP_UNDEFINED_ELEMENT);
+  if (i >= tab->size) {
+    trap_here(c, EXEC_TRAP_UNDEFINED_ELEMENT);
+    return NULL;
+  }
   exec_func *f = (exec_func *)tab->elems[i];
   if (!f) {
     trap_here(c, EXEC_TRAP_UNINITIALIZED_ELEMENT);
     snprintf(c->th->trap_msg, sizeof c->th->trap_msg, "uninitialized element %u", i);
-    return EXEC_TRAP_UNINITIALIZED_ELEMENT;
+    return NULL;
   }
-  if (f->typeid != typeid) return trap_here(c, EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+  if (f->typeid != typeid) {
+    trap_here(c, EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
+    return NULL;
+  }
+  return f;
+}
+
+uint32_t jit_rt_tail_indirect(jit_ctx *c, uint32_t i, uint32_t table, uint32_t typeid) {
+  exec_func *f = indirect_callee(c, i, table, typeid);
+  if (!f) return c->th->trap;
+  c->th->tail_call = f;
+  return JIT_TAILCALL;
+}
+
+uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t i, uint32_t table, uint32_t typeid,
+                              exec_slot *top) {
+  exec_func *f = indirect_callee(c, i, table, typeid);
+  if (!f) return c->th->trap;
+  return call_func(c, f, nfp, top);
+}
+
+uint32_t jit_rt_call_ref(jit_ctx *c, exec_slot *nfp, exec_func *f, exec_slot *top) {
+  if (!f) return trap_here(c, EXEC_TRAP_NULL_FUNC_REF);
   return call_func(c, f, nfp, top);
 }
 

@@ -280,6 +280,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   }
   free(frames);
   om->base.stats.functions = n;
+  om->base.stats.tier = JIT_TIER_OPTIMIZED;
   om->base.stats.compile_seconds = now() - t0;
   em->jit = om;
   em->jit_free = module_free;

@@ -200,6 +200,24 @@ static bool message_matches(const loaded *ld, const char *text) {
   return false;
 }
 
+/* Frees a module, counting first how its functions ran (the auto tier compiles while
+ * the script runs). */
+static void module_done(runner *cx, weld_module *mod) {
+  if (!mod) return;
+  weld_tier_stats ts;
+  weld_module_tier_stats(mod, &ts);
+  cx->st->tier_functions += ts.functions;
+  cx->st->tier_compiled += ts.compiled;
+  cx->st->tier_by_loop += ts.promoted_by_loop;
+  cx->st->tier_fell_back += ts.fell_back;
+  if (ts.tier == WELD_TIER_AUTO) cx->st->tier_auto_functions += ts.functions;
+  for (uint32_t k = 0; ts.functions && k < ts.functions; k++) {
+    const char *why = weld_module_func_fallback(mod, k);
+    if (why) wast_stats_tier_reason(cx->st, why, 1);
+  }
+  weld_module_free(mod);
+}
+
 /* Encodes (text) and compiles a command's module. A module in the syntax of a feature
  * weld lacks is not tried at all. */
 static void load(runner *cx, const wast_module *m, loaded *ld) {
@@ -226,16 +244,6 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
   weld_error *err = NULL;
   ld->mod = weld_module_new(cx->engine, bytes, len, &err);
   free(bytes);
-  if (ld->mod) {
-    weld_tier_stats ts;
-    weld_module_tier_stats(ld->mod, &ts);
-    cx->st->tier_functions += ts.functions;
-    cx->st->tier_compiled += ts.compiled;
-    for (uint32_t k = 0; ts.functions && k < ts.functions; k++) {
-      const char *why = weld_module_func_fallback(ld->mod, k);
-      if (why) wast_stats_tier_reason(cx->st, why, 1);
-    }
-  }
   if (!ld->mod && starts_with(weld_error_message(err), "not supported: GC")) {
     ld->status = LOAD_SKIP;
     ld->skip = GC_RUNTIME;
@@ -565,7 +573,7 @@ static outcome cmd_assert_malformed(runner *cx, const wast_command *c, result *r
   switch (ld.status) {
   case LOAD_SKIP: return skip(r, ld.skip);
   case LOAD_OK:
-    weld_module_free(ld.mod);
+    module_done(cx, ld.mod);
     return fail(r, "module accepted, expected malformed \"%s\"", c->text);
   case LOAD_TEXT:
   case LOAD_MODULE:
@@ -584,7 +592,7 @@ static outcome cmd_assert_invalid(runner *cx, const wast_command *c, result *r) 
   switch (ld.status) {
   case LOAD_SKIP: return skip(r, ld.skip);
   case LOAD_OK:
-    weld_module_free(ld.mod);
+    module_done(cx, ld.mod);
     return fail(r, "module validated, expected invalid \"%s\"", c->text);
   case LOAD_TEXT: return fail(r, "expected invalid \"%s\", but the text was not read: %s", c->text, ld.msg);
   case LOAD_MODULE:
@@ -719,6 +727,7 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
   weld_config_default(&cfg);
   if (o->explicit_bounds) cfg.bounds = WELD_BOUNDS_EXPLICIT;
   if (o->tier > 0) cfg.tier = (weld_tier)(o->tier - 1);
+  if (o->tier_up_given) cfg.tier_up_threshold = o->tier_up_threshold;
   if (o->wasm2) cfg.standard = WELD_STANDARD_2_0;
   cx.engine = weld_engine_new(&cfg);
   cx.store = weld_store_new(cx.engine);
@@ -739,7 +748,7 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
     for (size_t i = 0; i < st->nskips; i++) fprintf(o->log, "SKIP %s: %s: %u\n", name, st->skips[i].reason, st->skips[i].count);
   weld_store_free(cx.store);
   for (size_t i = 0; i < cx.nmods; i++)
-    if (cx.mods[i].owns_mod) weld_module_free(cx.mods[i].mod);
+    if (cx.mods[i].owns_mod) module_done(&cx, cx.mods[i].mod);
   free(cx.mods);
   free(cx.regs);
   weld_engine_free(cx.engine);

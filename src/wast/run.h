@@ -24,6 +24,8 @@ typedef struct wast_run_options {
   uint32_t max_table_elements; /* per table; 0: unlimited */
   bool explicit_bounds;      /* software bounds checks instead of the guard region */
   int tier;                  /* 0: the default (WELD_TIER); else 1 + a weld_tier */
+  uint32_t tier_up_threshold; /* with tier_up_given: weld_config.tier_up_threshold */
+  bool tier_up_given;
   bool wasm2;                /* hold modules to WebAssembly 2.0 (WELD_STANDARD_2_0): the
                                 2.0 suite asserts its restrictions and messages */
 } wast_run_options;
@@ -34,9 +36,12 @@ typedef struct wast_run_stats {
   unsigned passed, failed, skipped;
   wast_skip_count skips[WAST_MAX_SKIP_REASONS];
   size_t nskips;
-  /* modules compiled for the baseline tier: their defined functions, how many became
-   * machine code, and why the others did not (the first WAST_MAX_TIER_REASONS reasons) */
+  /* modules compiled for the baseline or auto tier (counted when the module is freed):
+   * their defined functions, how many became machine code, and why the others did not
+   * (the first WAST_MAX_TIER_REASONS reasons) */
   uint64_t tier_functions, tier_compiled;
+  uint64_t tier_by_loop, tier_fell_back; /* auto tier: promoted by a loop; hot but not compiled */
+  uint64_t tier_auto_functions;          /* of tier_functions, those of auto-tier modules */
   struct {
     char reason[96];
     unsigned count;

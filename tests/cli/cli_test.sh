@@ -777,6 +777,137 @@ cat > jitdead.wast <<'EOF2'
 EOF2
 run 0 wast --tier baseline --tier-stats jitdead.wast; out_has "jitdead: 3 passed, 0 failed, 0 skipped"
 if grep -qF "tier: 2 of 2 defined functions compiled to machine code" err.txt; then ok; else bad "no tier line: $err"; fi
+# The auto tier: functions start interpreted and are compiled once hot; with threshold 0
+# every function the compiler handles is compiled at its first call, with 1 and 2 the
+# first calls are interpreted, so one call stack holds both tiers: an exception thrown
+# in an interpreted function crosses a compiled one to an interpreted try_table; $odd
+# (SIMD, never compiled) and $fib call each other; traps cross tiers.
+cat > tierx.wast <<'EOF2'
+(module
+  (tag $e (param i32))
+  (func $thrower (param i32) (throw $e (local.get 0)))
+  (func $mid (param i32) (call $thrower (local.get 0)))
+  (func (export "catch") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (call $mid (local.get 0)))
+      (i32.const -1)))
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $odd (i32.sub (local.get 0) (i32.const 2)))))))
+  (func $odd (param i32) (result i32)
+    (drop (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))
+    (call $fib (local.get 0)))
+  (func $div (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func (export "div") (param i32) (result i32) (call $odd2 (local.get 0)))
+  (func $odd2 (param i32) (result i32)
+    (drop (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))
+    (call $div (local.get 0)))
+)
+(assert_return (invoke "catch" (i32.const 7)) (i32.const 7))
+(assert_return (invoke "catch" (i32.const 8)) (i32.const 8))
+(assert_return (invoke "catch" (i32.const 9)) (i32.const 9))
+(assert_return (invoke "fib" (i32.const 15)) (i32.const 610))
+(assert_return (invoke "fib" (i32.const 16)) (i32.const 987))
+(assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
+(assert_return (invoke "div" (i32.const 1)) (i32.const 1))
+(assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
+(assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
+EOF2
+for t in "interp" "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1" "auto --tier-up-threshold 2"; do
+  run 0 wast --tier $t --tier-stats tierx.wast; out_has "tierx: 10 passed, 0 failed, 0 skipped"
+done
+# after the run: $thrower (throw) and $odd, $odd2 (SIMD) hot but left interpreted;
+# "catch" (try_table) too; $mid, $fib, $div and "div" promoted
+if grep -qF "(auto tier: 4 promoted, 0 of them by a long loop; 4 hot but left interpreted; 0 never hot)" err.txt; then ok; else bad "auto tier-stats: $err"; fi
+run 0 wast --tier auto --tier-up-threshold 100000 --tier-stats tierx.wast; out_has "tierx: 10 passed, 0 failed, 0 skipped"
+if grep -qF "(auto tier: 0 promoted, 0 of them by a long loop; 0 hot but left interpreted; 8 never hot)" err.txt; then ok; else bad "auto tier-stats: $err"; fi
+run 2 wast --tier-up-threshold -1 tierx.wast; err_line "tier-up-threshold: '-1' is not a count"
+run 2 run --tier fast tierx.wast; err_line "'fast' is not 'interp', 'baseline', 'auto' or 'optimized'"
+# A trap's backtrace is the interpreter's whichever tier runs each frame.
+cat > tierbt.wat <<'EOF2'
+(module
+  (func $div (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func $simd (param i32) (result i32)
+    (drop (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))
+    (call $div (local.get 0)))
+  (func $mid (param i32) (result i32) (i32.add (i32.const 1) (call $simd (local.get 0))))
+  (func (export "go") (param i32) (result i32) (call $mid (local.get 0)))
+)
+EOF2
+run 134 run --tier interp --invoke go tierbt.wat 0
+cp err.txt bt-interp.txt
+for t in "baseline" "auto --tier-up-threshold 0"; do
+  run 134 run --tier $t --invoke go tierbt.wat 0
+  if cmp -s err.txt bt-interp.txt; then ok; else bad "backtrace differs from the interpreter's: $err vs $(cat bt-interp.txt)"; fi
+done
+# A recursion alternating between a compiled function and an interpreted one (SIMD) goes
+# as deep as in the interpreter (calls from compiled code into the interpreter once
+# counted against a nesting limit of 1000), and stops at the same depth with the same
+# backtrace.
+cat > tierdeep.wat <<'EOF2'
+(module
+  (func $a (export "a") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $b (i32.sub (local.get 0) (i32.const 1)))))))
+  (func $b (param i32) (result i32)
+    (drop (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))
+    (call $a (local.get 0)))
+)
+EOF2
+run 134 run --tier interp --invoke a tierdeep.wat 5000
+cp err.txt bt-interp.txt
+for t in "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1"; do
+  run 0 run --tier $t --invoke a tierdeep.wat 4999; out_has "4999"
+  run 134 run --tier $t --invoke a tierdeep.wat 5000
+  if cmp -s err.txt bt-interp.txt; then ok; else bad "deep backtrace differs from the interpreter's: $(head -3 err.txt)"; fi
+done
+# Tail calls in compiled code: return_call, return_call_indirect and return_call_ref
+# through a cycle $a (compiled) -> $b (SIMD: interpreted) -> $c (compiled) -> $a run
+# in constant stack whichever tier runs each function (a million calls, far past the
+# depth limit); an endless cycle stops by fuel at the same function and offset in
+# every tier; the callee's traps are the tail-calling frame's.
+cat > tailx.wat <<'EOF2'
+(module
+  (type $t (func (param i64 i64) (result i64)))
+  (table funcref (elem $a $b $c))
+  (func $a (export "a") (param i64 i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (local.get 1))
+      (else (return_call $b (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 1))))))
+  (func $b (param i64 i64) (result i64)
+    (drop (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))
+    (return_call_indirect (type $t) (local.get 0) (local.get 1) (i32.const 2)))
+  (func $c (param i64 i64) (result i64)
+    (return_call_ref $t (local.get 0) (local.get 1) (ref.func $a)))
+  (elem declare func $a)
+  (func (export "bad") (param i32) (result i64) (return_call_indirect (type $t) (i64.const 0) (i64.const 0) (local.get 0)))
+  (func (export "null") (result i64) (return_call_ref $t (i64.const 0) (i64.const 0) (ref.null $t)))
+)
+EOF2
+for t in "interp" "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1"; do
+  run 0 run --tier $t --invoke a tailx.wat 1000000 0; out_has "1000000"
+  run 134 run --tier $t --fuel 1002 --invoke a tailx.wat -1 0
+  if [ "$(head -2 err.txt | tr '\n' ' ')" = "weld: trap: out of fuel   0: a (func 0) at offset 0x54 " ]; then ok; else bad "fuel in a tail-call cycle: $err"; fi
+  run 134 run --tier $t --invoke bad tailx.wat 7
+  if [ "$(head -2 err.txt | tr '\n' ' ')" = "weld: trap: undefined element   0: func 3 at offset 0x9c " ]; then ok; else bad "return_call_indirect trap: $err"; fi
+done
+run 0 run --tier baseline --tier-stats --invoke a tailx.wat 1 0
+if grep -qF "tier baseline: 4 of 5 defined functions compiled" err.txt; then ok; else bad "tail calls not compiled: $err"; fi
+# A long loop makes its function hot: the call running it stays interpreted, the next
+# one is compiled.
+cat > tierloop.wat <<'EOF2'
+(module
+  (func $sum (param i32) (result i32) (local i32)
+    (block (loop (br_if 1 (i32.eqz (local.get 0)))
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))
+    (local.get 1))
+  (func (export "go") (param i32) (result i32)
+    (i32.sub (call $sum (local.get 0)) (call $sum (local.get 0))))
+)
+EOF2
+run 0 run --tier auto --tier-stats --invoke go tierloop.wat 3000000; out_has "0"
+if grep -qF "tier auto: 1 of 2 defined functions promoted to machine code (1 by a long loop;" err.txt; then ok; else bad "no loop promotion: $err"; fi
 # Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
 # the same text still pass; a skipped module taints the instance it would have written.
 # Multiple memories, memory64 and extended constants run; 2.0's verdict that the

@@ -3,7 +3,12 @@
  *               with the instruction it is meant to be (skipped, and said so, without objdump);
  *   jit_traps   the same trapping calls under the interpreter and the baseline tier: same
  *               trap kind, message and backtrace (functions, offsets, depths);
- *   jit_memory  compiled code lives in a mapping that is never writable and executable. */
+ *   jit_memory  compiled code lives in a mapping that is never writable and executable;
+ *   jit_tierup  the auto tier: the same traps when the interpreter and compiled code share
+ *               one stack (threshold 1: a function's first call is interpreted, the next
+ *               ones compiled), promotions by calls and by a long loop, and threads of one
+ *               module calling functions while they are being promoted. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,10 +238,13 @@ typedef struct tier_run {
   weld_instance *i;
 } tier_run;
 
+static uint32_t open_threshold = 1; /* for WELD_TIER_AUTO */
+
 static bool tier_open(tier_run *t, weld_tier tier, weld_bounds_mode bounds, const uint8_t *bin, size_t len) {
   weld_config cfg;
   weld_config_default(&cfg);
   cfg.tier = tier;
+  cfg.tier_up_threshold = open_threshold;
   cfg.bounds = bounds;
   /* deep enough for the deep-stack backtrace checks; shallow enough that a recursion
    * through call_indirect (C frames between compiled ones) fits the native stack of a
@@ -396,4 +404,165 @@ UNIT_GROUP(jit_memory) {
   CHECK(found);
   ((void (*)(void))(void *)p)();
   jit_code_unmap(p, mapped);
+}
+
+/* ---------- the auto tier ---------- */
+
+static const char tierup_wat[] =
+    "(module\n"
+    "  (func $fib (export \"fib\") (param i32) (result i32)\n"
+    "    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))\n"
+    "      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))\n"
+    "                     (call $odd (i32.sub (local.get 0) (i32.const 2)))))))\n"
+    /* $odd uses SIMD, so it stays interpreted: fib's stack alternates tiers */
+    "  (func $odd (param i32) (result i32)\n"
+    "    (drop (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))\n"
+    "    (call $fib (local.get 0)))\n"
+    "  (func (export \"loop\") (param i32) (result i32) (local i32)\n"
+    "    (block (loop (br_if 1 (i32.eqz (local.get 0)))\n"
+    "      (local.set 1 (i32.add (local.get 1) (local.get 0)))\n"
+    "      (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))\n"
+    "    (local.get 1))\n"
+    ")\n";
+
+typedef struct tier_thread {
+  weld_engine *e;
+  weld_module *m;
+  int bad;
+} tier_thread;
+
+static void *tier_worker(void *p) {
+  tier_thread *t = p;
+  weld_store *s = weld_store_new(t->e);
+  weld_error *err = NULL;
+  weld_trap *trap = NULL;
+  weld_instance *in = s ? weld_instance_new(s, t->m, NULL, 0, &trap, &err) : NULL;
+  if (!in) {
+    t->bad++;
+    weld_error_free(err);
+    weld_store_free(s);
+    return NULL;
+  }
+  static const int32_t fibs[] = {0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610};
+  for (int r = 0; r < 300; r++) {
+    int32_t n = r % 16;
+    weld_val a[1] = {WELD_I32_VAL(n)}, res[1];
+    weld_trap *tr = weld_func_call(weld_instance_func(in, "fib"), a, 1, res, 1);
+    if (tr || res[0].of.i32 != fibs[n]) t->bad++;
+    if (tr) weld_trap_free(tr);
+  }
+  weld_store_free(s);
+  return NULL;
+}
+
+UNIT_GROUP(jit_tierup) {
+  if (!jit_available()) {
+    printf("jit_tierup: skipped: no baseline tier on this machine\n");
+    return;
+  }
+  uint8_t *bin;
+  size_t len;
+  util_error uerr;
+  util_error_clear(&uerr);
+  if (!CHECK(text_wat_to_binary(trap_wat, sizeof trap_wat - 1, "traps", &bin, &len, &uerr))) return;
+  /* the same traps with both tiers in one stack: each call twice, so the first runs the
+   * exported function interpreted and its callees compiled, the second all compiled */
+  tier_run a = {0}, t = {0};
+  open_threshold = 1;
+  if (tier_open(&a, WELD_TIER_INTERP, WELD_BOUNDS_GUARD, bin, len) &&
+      tier_open(&t, WELD_TIER_AUTO, WELD_BOUNDS_GUARD, bin, len)) {
+    for (int round = 0; round < 3; round++) {
+      same_trap(&a, &t, "div", 0, "integer divide by zero");
+      same_trap(&a, &t, "ovf", -1, "integer overflow");
+      same_trap(&a, &t, "load", 65533, "out of bounds memory access");
+      same_trap(&a, &t, "store", 65529, "out of bounds memory access");
+      same_trap(&a, &t, "unreach", 0, "unreachable");
+      same_trap(&a, &t, "rec", 0, "call stack exhausted");
+      same_trap(&a, &t, "indrec", 0, "call stack exhausted");
+      same_trap(&a, &t, "ind", 0, "integer divide by zero");
+      same_trap(&a, &t, "ind_type", 0, "indirect call type mismatch");
+      same_trap(&a, &t, "host", 1, "host says no");
+      same_trap(&a, &t, "trunc", 0, "invalid conversion to integer");
+    }
+    weld_tier_stats ts;
+    weld_module_tier_stats(t.m, &ts);
+    CHECK_EQ_U64(ts.tier, WELD_TIER_AUTO);
+    CHECK(ts.compiled >= 10 && ts.fell_back == 0);
+    weld_store_set_fuel(a.s, 100000);
+    weld_store_set_fuel(t.s, 100000);
+    for (int round = 0; round < 2; round++) {
+      weld_val ra[1], rb[1], arg[1] = {WELD_I32_VAL(300)};
+      weld_trap *t1 = weld_func_call(weld_instance_func(a.i, "count"), arg, 1, ra, 1);
+      weld_trap *t2 = weld_func_call(weld_instance_func(t.i, "count"), arg, 1, rb, 1);
+      CHECK(!t1 && !t2);
+      CHECK_EQ_I64(ra[0].of.i32, rb[0].of.i32);
+      /* fuel is spent alike whichever tier runs */
+      CHECK_EQ_U64(weld_store_get_fuel(a.s), weld_store_get_fuel(t.s));
+      if (t1) weld_trap_free(t1);
+      if (t2) weld_trap_free(t2);
+    }
+  }
+  tier_close(&a);
+  tier_close(&t);
+  free(bin);
+
+  if (!CHECK(text_wat_to_binary(tierup_wat, sizeof tierup_wat - 1, "tierup", &bin, &len, &uerr))) return;
+  /* a long loop makes its function hot: the next call runs compiled */
+  weld_config cfg;
+  weld_config_default(&cfg);
+  cfg.tier = WELD_TIER_AUTO;
+  cfg.tier_up_threshold = 1000000;
+  weld_engine *e = weld_engine_new(&cfg);
+  weld_error *err = NULL;
+  weld_module *m = e ? weld_module_new(e, bin, len, &err) : NULL;
+  if (CHECK(m != NULL)) {
+    weld_store *s = weld_store_new(e);
+    weld_trap *trap = NULL;
+    weld_instance *in = weld_instance_new(s, m, NULL, 0, &trap, &err);
+    if (CHECK(in != NULL)) {
+      weld_val a[1] = {WELD_I32_VAL(1000000)}, res[1];
+      weld_tier_stats ts;
+      weld_trap *tr = weld_func_call(weld_instance_func(in, "loop"), a, 1, res, 1);
+      CHECK(tr == NULL);
+      CHECK_EQ_I64(res[0].of.i32, (int32_t)(uint32_t)(1000000ull * 1000001ull / 2));
+      weld_module_tier_stats(m, &ts);
+      CHECK_EQ_U64(ts.compiled, 0); /* the running call stays interpreted */
+      tr = weld_func_call(weld_instance_func(in, "loop"), a, 1, res, 1);
+      CHECK(tr == NULL);
+      CHECK_EQ_I64(res[0].of.i32, (int32_t)(uint32_t)(1000000ull * 1000001ull / 2));
+      weld_module_tier_stats(m, &ts);
+      CHECK_EQ_U64(ts.compiled, 1);
+      CHECK_EQ_U64(ts.promoted_by_loop, 1);
+      CHECK(weld_module_func_fallback(m, 1) == NULL);
+    }
+    weld_store_free(s);
+    weld_module_free(m);
+  }
+  weld_error_free(err);
+  weld_engine_free(e);
+
+  /* threads with stores of their own share one module while its functions are promoted */
+  cfg.tier_up_threshold = 20;
+  e = weld_engine_new(&cfg);
+  m = e ? weld_module_new(e, bin, len, &err) : NULL;
+  if (CHECK(m != NULL)) {
+    tier_thread th[4];
+    pthread_t tid[4];
+    for (int i = 0; i < 4; i++) th[i] = (tier_thread){e, m, 0};
+    for (int i = 0; i < 4; i++) CHECK(pthread_create(&tid[i], NULL, tier_worker, &th[i]) == 0);
+    for (int i = 0; i < 4; i++) {
+      pthread_join(tid[i], NULL);
+      CHECK_EQ_I64(th[i].bad, 0);
+    }
+    weld_tier_stats ts;
+    weld_module_tier_stats(m, &ts);
+    CHECK_EQ_U64(ts.compiled, 1);  /* fib; $odd uses SIMD */
+    CHECK_EQ_U64(ts.fell_back, 1);
+    const char *why = weld_module_func_fallback(m, 1);
+    CHECK(why && strstr(why, "not supported") != NULL);
+    weld_module_free(m);
+  }
+  weld_error_free(err);
+  weld_engine_free(e);
+  free(bin);
 }

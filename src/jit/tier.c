@@ -1,0 +1,242 @@
+/* JIT_TIER_AUTO: functions start in the interpreter and are compiled one by one once hot.
+ *
+ * Every defined function's internal code is replaced by a counting entry: a NATIVE
+ * instruction whose `enter` (counting_enter) takes one from the function's count and
+ * declines (the interpreter runs the internal code) until the count is used up; the call
+ * that uses it up compiles the function (jit_tier_next decides to which tier; there is
+ * one so far) and runs it compiled. A long loop counts too: the interpreter's
+ * interruption check calls tick() with the running function once per budget grant
+ * (65,536 function entries and loop back-edges), which empties that function's count,
+ * so its next call is compiled. An activation already running stays interpreted to its
+ * end (no on-stack replacement; README.md measures what that costs).
+ *
+ * A promoted function gets its own code mapping (written, then sealed read+execute), and
+ * its own region for the fault handler. Installing it is two pointer stores, made after
+ * everything they lead to is written: the callee table entry that compiled callers call
+ * through, then the function's internal code pointer (the counting entry becomes the
+ * NATIVE instruction of the compiled code). A thread that read the old pointer runs the
+ * old code; one that reads the new one finds it complete. A function the compiler does
+ * not handle gets its internal code back, so it stops paying for the count. */
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jit_int.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The tier a hot function goes to next: today the baseline compiler for every function
+ * still counting. An optimising tier decides here when a compiled function is hot enough
+ * to be compiled again. */
+static jit_tier jit_tier_next(const jit_func *f) {
+  return atomic_load_explicit(&f->state, memory_order_relaxed) == JIT_COUNTING ? JIT_TIER_BASELINE : JIT_TIER_INTERP;
+}
+
+static void install(exec_code *c, const exec_unit *code) {
+  __atomic_store_n(&c->code, (void *)code, __ATOMIC_RELEASE);
+}
+
+/* Compiles f by itself into its own mapping; NULL on success, else why not. */
+static const char *compile_one(jit_module *jm, jit_func *f, bool guard) {
+  exec_module *em = jm->em;
+  x64_buf b = {0};
+  jit_patches calls = {0};
+  jit_sites sites = {0};
+  jit_func_out o = {0};
+  const char *why = jit_compile_func(em, f->k, &b, &calls, guard, &sites, &o, (const void *)jm->callee);
+  free(calls.v);
+  if (!why && b.oom) why = "out of memory";
+  if (why) {
+    x64_free(&b);
+    free(sites.v);
+    return why;
+  }
+  size_t mapped = 0;
+  uint8_t *p = jit_code_map(b.len, &mapped);
+  if (!p) {
+    x64_free(&b);
+    free(sites.v);
+    return "out of memory (code memory)";
+  }
+  memcpy(p, b.p, b.len);
+  size_t len = b.len;
+  x64_free(&b);
+  if (!jit_code_seal(p, mapped)) {
+    jit_code_unmap(p, mapped);
+    free(sites.v);
+    return "out of memory (code memory)";
+  }
+  f->map = p;
+  f->map_len = mapped;
+  f->sites = sites.v;
+  f->region = (jit_region){p, len, sites.v, sites.n, jm};
+  f->entry = p + o.entry;
+  f->checked = p + o.checked;
+  f->epilogue = p + o.epilogue;
+  f->frame_slots = o.frame_slots;
+  if (guard && sites.n && !jit_fault_register(&f->region)) {
+    /* the fault handler's table is full: this function with explicit checks */
+    jit_code_unmap(p, mapped);
+    free(sites.v);
+    f->map = NULL;
+    f->sites = NULL;
+    f->region.nsites = 0;
+    return compile_one(jm, f, false);
+  }
+  jm->stats.code_bytes += len;
+  size_t from_checked = len - o.checked;
+  jit_perf_map(jm, f->k, f->k + 1, &from_checked);
+  return NULL;
+}
+
+/* Moves f to the tier jit_tier_next names. True when f now runs compiled. */
+static bool promote(jit_func *f) {
+  jit_module *jm = (jit_module *)f->jm;
+  exec_module *em = jm->em;
+  pthread_mutex_lock(jm->lock);
+  if (jit_tier_next(f) != JIT_TIER_BASELINE) {
+    bool done = atomic_load_explicit(&f->state, memory_order_relaxed) == JIT_COMPILED;
+    pthread_mutex_unlock(jm->lock);
+    return done;
+  }
+  double t0 = now();
+  exec_code *c = &em->codes[f->k];
+  const char *why = compile_one(jm, f, jm->guard);
+  jm->stats.compile_seconds += now() - t0;
+  if (why) {
+    f->fallback = strdup(why);
+    jm->stats.fell_back++;
+    atomic_store_explicit(&f->state, JIT_FAILED, memory_order_relaxed);
+    install(c, f->counting.code); /* the internal code, without the count */
+    pthread_mutex_unlock(jm->lock);
+    return false;
+  }
+  const wasm_module *m = em->wasm;
+  jm->stats.compiled++;
+  if (atomic_load_explicit(&f->by_loop, memory_order_relaxed)) jm->stats.promoted_by_loop++;
+  jm->stats.wasm_bytes += m->funcs[m->nfunc_imports + f->k].code_len;
+  /* the frame only grows, before the code that needs it is visible (jit_enter checks
+   * it again for a caller that read the old size) */
+  if (f->frame_slots > c->frame_slots) __atomic_store_n(&c->frame_slots, f->frame_slots, __ATOMIC_RELEASE);
+  f->native.enter = jit_enter;
+  f->native.code = f->counting.code;
+  f->native.code_len = f->counting.code_len;
+  const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
+  uint64_t imm = (uint64_t)(uintptr_t)&f->native;
+  memcpy(&f->stub[0], &native, 8);
+  memcpy(&f->stub[2], &imm, 8);
+  atomic_store_explicit(&jm->callee[f->k], f->checked, memory_order_release);
+  install(c, f->stub);
+  atomic_store_explicit(&f->state, JIT_COMPILED, memory_order_release);
+  pthread_mutex_unlock(jm->lock);
+  return true;
+}
+
+static exec_trap_kind counting_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
+  jit_func *f = (jit_func *)(void *)((char *)(uintptr_t)n - offsetof(jit_func, counting));
+  if (atomic_fetch_sub_explicit(&f->count, 1, memory_order_relaxed) > 0) return JIT_DECLINE;
+  if (!promote(f)) return JIT_DECLINE;
+  return jit_enter(&f->native, th, inst, fp);
+}
+
+static void tick(exec_module *em, uint32_t k) {
+  jit_module *jm = em->jit;
+  if (!jm || k >= jm->nfuncs) return;
+  jit_func *f = &jm->funcs[k];
+  if (atomic_load_explicit(&f->state, memory_order_relaxed) != JIT_COUNTING) return;
+  if (atomic_load_explicit(&f->count, memory_order_relaxed) > 0) {
+    atomic_store_explicit(&f->by_loop, true, memory_order_relaxed);
+    atomic_store_explicit(&f->count, 0, memory_order_relaxed);
+  }
+}
+
+void jit_lazy_free(jit_module *jm) {
+  for (uint32_t k = 0; jm->funcs && k < jm->nfuncs; k++) {
+    jit_func *f = &jm->funcs[k];
+    if (f->region.nsites) jit_fault_unregister(&f->region);
+    jit_code_unmap(f->map, f->map_len);
+    free(f->sites);
+  }
+  free((void *)jm->callee);
+  if (jm->lock) pthread_mutex_destroy(jm->lock);
+  free(jm->lock);
+}
+
+bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err) {
+  if (em->jit) return true;
+  const wasm_module *m = em->wasm;
+  uint32_t n = m->nfuncs - m->nfunc_imports;
+  jit_module *jm = calloc(1, sizeof *jm);
+  if (!jm) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  jm->em = em;
+  jm->nfuncs = n;
+  jm->lazy = true;
+  jm->threshold = o->threshold;
+  jm->guard = o->guard && jit_fault_install();
+  jm->funcs = n ? calloc(n, sizeof *jm->funcs) : NULL;
+  jm->callee = n ? calloc(n, sizeof *jm->callee) : NULL;
+  jm->lock = malloc(sizeof(pthread_mutex_t));
+  x64_buf b = {0};
+  bool ok = (!n || (jm->funcs && jm->callee)) && jm->lock && pthread_mutex_init(jm->lock, NULL) == 0;
+  if (!ok) {
+    free(jm->lock);
+    jm->lock = NULL;
+  }
+  /* the trampoline, then one thunk per function: a compiled caller's call to a function
+   * still interpreted goes through the runtime (jit_rt_call_defined) */
+  size_t *thunk = n ? calloc(n, sizeof *thunk) : NULL;
+  if (n && !thunk) ok = false;
+  if (ok) jm->tramp = jit_emit_trampoline(&b);
+  for (uint32_t k = 0; ok && k < n; k++) {
+    thunk[k] = b.len;
+    x64_mov_ri(&b, false, X64_RDX, k);
+    x64_mov_ri(&b, true, X64_RAX, (uint64_t)(uintptr_t)jit_rt_call_defined);
+    x64_u8(&b, 0xff), x64_u8(&b, 0xe0); /* jmp rax */
+  }
+  if (b.oom) ok = false;
+  if (ok) {
+    jm->code = jit_code_map(b.len, &jm->code_map);
+    if (!jm->code) ok = false;
+    else {
+      memcpy(jm->code, b.p, b.len);
+      jm->code_len = b.len;
+      ok = jit_code_seal(jm->code, jm->code_map);
+    }
+  }
+  x64_free(&b);
+  if (!ok) {
+    free(thunk);
+    jit_module_free(jm);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (preparing the auto tier)");
+  }
+  const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
+  for (uint32_t k = 0; k < n; k++) {
+    jit_func *f = &jm->funcs[k];
+    exec_code *c = &em->codes[k];
+    f->jm = jm;
+    f->k = k;
+    f->counting.enter = counting_enter;
+    f->counting.code = c->code;
+    f->counting.code_len = c->code_len;
+    atomic_init(&f->count, (int64_t)o->threshold);
+    atomic_init(&f->state, JIT_COUNTING);
+    uint64_t imm = (uint64_t)(uintptr_t)&f->counting;
+    memcpy(&f->cstub[0], &native, 8);
+    memcpy(&f->cstub[2], &imm, 8);
+    atomic_init(&jm->callee[k], jm->code + thunk[k]);
+    c->code = f->cstub; /* code_len stays the internal code's */
+  }
+  free(thunk);
+  jm->stats.functions = n;
+  jm->stats.tier = JIT_TIER_AUTO;
+  em->jit = jm;
+  em->jit_free = jit_module_free;
+  em->jit_tick = tick;
+  return true;
+}
