@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Exception throw/catch under weld and Node (V8), side by side: the kernels of
 # legacy.wat (try/catch/rethrow, which Node 20 runs) under both, and the same work written
-# with try_table/throw_ref (table.wat, weld only: Node 20's V8 has no exnref) under weld.
+# with try_table/throw_ref (table.wat) under weld; each weld configuration once in the
+# interpreter and once with `--tier baseline` (functions the baseline compiler refuses stay
+# interpreted: the run prints how many it took and why not the others). Node is probed for
+# try_table/exnref (../tools/node_probe.js; Node 20's V8 refuses it and has no
+# --experimental-wasm-exnref flag), and table.wat gets a Node column only if it runs.
 #
 #   bench/exn/run.sh [WELD_BINARY]          (default: build/weld)
 #
@@ -27,13 +31,14 @@ cpu() { # seconds of CPU time of a command (its output discarded)
   awk '{ print $1 + $2 }' "$tf"
   rm -f "$tf"
 }
+tier=interp
 weld_time() { # file kernel reps -> "RESULT SECONDS"
   local a b
-  a=$(cpu "$weld" run --invoke "$2" "$1" 0)
-  b=$(cpu "$weld" run --invoke "$2" "$1" "$3")
+  a=$(cpu "$weld" run --tier $tier --invoke "$2" "$1" 0)
+  b=$(cpu "$weld" run --tier $tier --invoke "$2" "$1" "$3")
   echo "0 $(echo "$b - $a" | bc -l)"
 }
-weld_result() { local r; r=$("$weld" run --invoke "$2" "$1" "$3"); echo $((r & 0xffffffff)); }
+weld_result() { local r; r=$("$weld" run --tier $tier --invoke "$2" "$1" "$3"); echo $((r & 0xffffffff)); }
 node_time() { node "$here/run_node.js" "$@"; }
 median() { printf '%s\n' "$@" | LC_ALL=C sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 runs="${RUNS:-3}"
@@ -55,21 +60,32 @@ med() {
 
 declare -A reps=([throw_catch]=5000000 [throw_deep]=1000000 [rethrow]=3000000)
 nreps=100000
-printf "%-12s %14s %14s %14s %10s\n" kernel weld-legacy weld-table node-legacy node/weld
+if node --experimental-wasm-exnref -e 0 2>/dev/null; then nflag=--experimental-wasm-exnref; else nflag=""; fi
+probe=$(cd "$out" && node $nflag "$here/../tools/node_probe.js" exnref)
+for f in "$out/legacy.wasm" "$here/table.wat"; do
+  echo "baseline tier, $(basename "$f"): $("$weld" run --tier baseline --tier-stats --invoke throw_catch "$f" 1 2>&1 >/dev/null |
+    sed -n '1s/^weld: tier baseline: //p'); others: $("$weld" run --tier baseline --tier-stats --invoke throw_catch "$f" 1 2>&1 >/dev/null |
+    sed -n 's/.*interpreted: not supported: //p' | sort | uniq -c | awk '{ $1 = $1 "x"; print }' | paste -sd, - | sed 's/,/, /g')"
+done
+echo "node $(node --version), try_table/exnref${nflag:+ ($nflag)}: $probe"
+printf "%-12s %12s %12s %12s %12s %12s %10s\n" kernel weld-legacy weld-table base-legacy base-table node-legacy node/weld
 for k in throw_catch throw_deep rethrow; do
   n=${reps[$k]}
   want=$(node "$here/run_node.js" "$out/legacy.wasm" $k $nreps | cut -d' ' -f1)
-  for f in "$out/legacy.wasm" "$here/table.wat"; do
-    got=$(weld_result "$f" $k $nreps)
-    if [ "$got" != "$want" ]; then echo "bench/exn: $k in $f: weld gives $got, Node $want" >&2; exit 1; fi
+  row=()
+  for tier in interp baseline; do
+    for f in "$out/legacy.wasm" "$here/table.wat"; do
+      got=$(weld_result "$f" $k $nreps)
+      if [ "$got" != "$want" ]; then echo "bench/exn: $k in $f (--tier $tier): weld gives $got, Node $want" >&2; exit 1; fi
+      result=""
+      s=$(med weld_time "$f" $k $n)
+      row+=("$(echo "$s * 1000000000 / $n" | bc -l)")
+    done
   done
   result=""
-  wl=$(med weld_time "$out/legacy.wasm" $k $n)
-  result=""
-  wt=$(med weld_time "$here/table.wat" $k $n)
-  result=""
   nl=$(med node_time "$out/legacy.wasm" $k $nreps)
-  wl=$(echo "$wl * 1000000000 / $n" | bc -l); wt=$(echo "$wt * 1000000000 / $n" | bc -l); nl=$(echo "$nl * 1000000000 / $nreps" | bc -l)
-  printf "%-12s %14.1f %14.1f %14.1f %9.1fx\n" $k "$wl" "$wt" "$nl" "$(echo "$nl / $wl" | bc -l)"
+  nl=$(echo "$nl * 1000000000 / $nreps" | bc -l)
+  printf "%-12s %12.1f %12.1f %12.1f %12.1f %12.1f %9.1fx\n" $k "${row[@]}" "$nl" "$(echo "$nl / ${row[0]}" | bc -l)"
 done
-echo "(ns per iteration, medians of $runs runs; node/weld compares the legacy form, which both run)"
+echo "(ns per iteration, medians of $runs runs; base-* is --tier baseline; node/weld compares the"
+echo " legacy form in weld's interpreter, which both run; Node has no try_table column: $probe)"
