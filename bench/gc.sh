@@ -42,7 +42,7 @@ got=$("$weld" run --max-gc-heap 16M --invoke run "$wat" "$n") || fail "under --m
 [ "$got" = "$want" ] || fail "--max-gc-heap 16M gives $got, C gives $want"
 got=$(WELD_GC_STRESS=1 "$weld" run --invoke run "$wat" 8)
 [ "$got" = "$small" ] || fail "WELD_GC_STRESS=1 at depth 8 gives $got, C gives $small"
-compiled=$("$weld" run --tier baseline --tier-stats --invoke run "$wat" 6 2>&1 >/dev/null | head -1 | sed 's/^weld: tier baseline: //')
+compiled=$("$weld" run --tier baseline --tier-stats --invoke run "$wat" 6 2>&1 >/dev/null | sed -n '1s/^weld: tier baseline: //p')
 probe=$(cd "$out" && node --experimental-wasm-gc "$here/tools/node_probe.js" gc)
 
 declare -A t
@@ -58,14 +58,15 @@ for ((i = 0; i < runs; i++)); do # interleaved, so a busy moment hits every conf
     t[$cfg]="${t[$cfg]} $s"
   done
 done
-# shellcheck disable=SC2086
-ti=$(median ${t[interp]}); tb=$(median ${t[baseline]}); tn=$(median ${t[native]})
+# shellcheck disable=SC2086 # the lists are split on purpose
+{ ti=$(median ${t[interp]}); tb=$(median ${t[baseline]}); tn=$(median ${t[native]}); }
 echo "binary trees, depth $n: checksum $want (C reference; weld interpreter, baseline, 16 MiB heap limit and GC stress at depth 8 agree)"
 echo "baseline tier: $compiled"
 printf "%-22s %10s %12s\n" configuration "CPU s" "vs native C"
-printf "%-22s %10.3f %11.1fx\n" "weld interpreter" "$ti" "$(echo "$ti / $tn" | bc -l)"
-printf "%-22s %10.3f %11.1fx\n" "weld --tier baseline" "$tb" "$(echo "$tb / $tn" | bc -l)"
-printf "%-22s %10.3f %11.1fx\n" "native C (malloc/free)" "$tn" 1
+ratio() { if [ "$(echo "$2 > 0" | bc -l)" = 1 ]; then printf "%11.1fx" "$(echo "$1 / $2" | bc -l)"; else printf "%12s" "-"; fi; }
+printf "%-22s %10.3f %s\n" "weld interpreter" "$ti" "$(ratio "$ti" "$tn")"
+printf "%-22s %10.3f %s\n" "weld --tier baseline" "$tb" "$(ratio "$tb" "$tn")"
+printf "%-22s %10.3f %s\n" "native C (malloc/free)" "$tn" "$(ratio "$tn" "$tn")"
 printf "%-22s %10s %12s\n" "node $(node --version)" "-" "-"
 echo "node: $probe (--experimental-wasm-gc)"
 echo "(medians of $runs runs, CPU time of the whole process)"

@@ -78,7 +78,7 @@ for k in throw_catch throw_deep rethrow; do
       got=$(weld_result "$f" $k $nreps)
       if [ "$got" != "$want" ]; then echo "bench/exn: $k in $f (--tier $tier): weld gives $got, Node $want" >&2; exit 1; fi
       result=""
-      s=$(med weld_time "$f" $k $n)
+      s=$(med weld_time "$f" $k "$n")
       row+=("$(echo "$s * 1000000000 / $n" | bc -l)")
     done
   done
