@@ -1,9 +1,9 @@
 /* Which post-2.0 proposal a script module's syntax belongs to, read from its tokens.
  *
- * weld implements WebAssembly 2.0. A runner that meets a module written in the syntax of
- * a later proposal must count the commands on it as skipped for that feature, not as
- * failures (the feature is missing, not broken) and never as passes (an assertion that
- * a GC module is malformed proves nothing about GC). The markers are keywords and field
+ * weld implements WebAssembly 3.0 (GC included). A runner that meets a module written in
+ * the syntax of a proposal weld lacks (threads) must count the commands on it as skipped
+ * for that feature, not as failures (the feature is missing, not broken) and never as
+ * passes (an assertion that such a module is malformed proves nothing about the feature). The markers are keywords and field
  * shapes that do not exist in the 2.0 text format, so a 2.0 module never has one. */
 #include <string.h>
 
