@@ -142,6 +142,16 @@ if need "$build/weld" "$build" "spec3-gc-stress" && [ -d "$suite3" ]; then
 else
   record "spec 3.0 GC (collect at every allocation)" 0 1 "($build/weld or $suite3 missing)"
 fi
+# The same under the auto tier at threshold 1: each function's first call runs the interpreter
+# behind its counting entry, whose frames the collector must read against the internal code.
+if need "$build/weld" "$build" "spec3-gc-stress-auto" && [ -d "$suite3" ]; then
+  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=1 WELD_GC_STRESS=1 SPEC_VERSION=3.0 \
+    WELD_SPEC_ONLY='struct*.wast array*.wast i31.wast ref_*.wast br_on_cast*.wast extern.wast type-*.wast' \
+    WELD_SPEC_OUT="$build/spec/gc-stress-auto" WELD="$build/weld" \
+    stage "spec 3.0 GC (auto tier, collect at every allocation)" "$logs/spec3-gc-stress-auto.log" tests/spec/run.sh "$suite3"
+else
+  record "spec 3.0 GC (auto tier, collect at every allocation)" 0 1 "($build/weld or $suite3 missing)"
+fi
 
 # ---- weld wast against wast2json + weld_spec (same commands, no disagreement) -------------------
 if need "$build/weld_spec" "$build" "spec-crosscheck"; then

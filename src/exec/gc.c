@@ -315,13 +315,15 @@ static void drain(marker *mk) {
 }
 
 
-/* A frame stopped at `ip` (just after a safepoint instruction) in `code`. A position
- * outside the code's range is compiled code (src/jit), whose functions hold no heap
- * references (the tier compiles only functions without stack maps); a position with no
- * map has no references either. */
+/* A frame stopped at `ip` (just after a safepoint instruction) in `code`. Positions are
+ * relative to the internal code (exec_code_base): under the auto tier c->code is a
+ * counting entry, and a declined entry runs the internal code behind it. A position
+ * outside the internal code's range is compiled code or the entry itself (src/jit),
+ * whose functions hold no heap references (the tier compiles only functions without
+ * stack maps); a position with no map has no references either. */
 static void mark_frame(marker *mk, const exec_code *c, const exec_slot *fp, const exec_unit *ip) {
   if (!c || !ip || !c->nsafe) return;
-  const exec_unit *base = c->code;
+  const exec_unit *base = exec_code_base(c);
   if (ip < base || ip > base + c->code_len / sizeof(exec_unit)) return;
   uint32_t pos = (uint32_t)(ip - base);
   uint32_t lo = 0, hi = c->nsafe;

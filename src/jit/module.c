@@ -28,24 +28,11 @@ bool jit_tier_parse(const char *s, jit_tier *out) {
   return true;
 }
 
-/* Whether the collector may need to read the module's frames: a function holds a GC
- * reference across a call (stack maps) or the module defines struct or array types. The
- * auto tier's entries do not yet keep the collector's view of interpreted frames exact
- * (under WELD_GC_STRESS=1 the GC scripts crashed), so such modules stay interpreted. */
-static bool uses_gc(const exec_module *em) {
-  const wasm_module *m = em->wasm;
-  for (uint32_t t = 0; t < m->ntypes; t++)
-    if (m->deftypes && m->deftypes[t].kind != WASM_TYPE_FUNC) return true;
-  for (uint32_t k = 0; k < m->nfuncs - m->nfunc_imports; k++)
-    if (em->codes[k].nsafe) return true;
-  return false;
-}
-
 bool jit_prepare_module(exec_module *em, const jit_options *o, util_error *err) {
   switch (o->tier) {
   case JIT_TIER_INTERP: return true;
   case JIT_TIER_BASELINE: return jit_compile_module(em, o->guard, err);
-  case JIT_TIER_AUTO: return jit_available() && !uses_gc(em) ? jit_prepare_lazy(em, o, err) : true;
+  case JIT_TIER_AUTO: return jit_available() ? jit_prepare_lazy(em, o, err) : true;
   case JIT_TIER_OPTIMIZED: /* src/opt prepares these modules (opt_compile_module), above src/jit */
     return util_fail(err, UTIL_ERR_USAGE, -1, "internal: the optimised tier is prepared by src/opt");
   }

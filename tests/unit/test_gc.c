@@ -291,10 +291,11 @@ static const char frames_wat[] =
     "    (call $check (i32.const 12))\n"           /* the operand pushed at the start */
     "    (local.get $n)))\n";
 
-static void run_frames(weld_tier tier) {
+static void run_frames(weld_tier tier, uint32_t threshold) {
   weld_config cfg;
   weld_config_default(&cfg);
   cfg.tier = tier;
+  cfg.tier_up_threshold = threshold;
   weld_engine *e = weld_engine_new(&cfg);
   weld_store *s = weld_store_new(e);
   weld_error *err = NULL;
@@ -334,10 +335,19 @@ static void run_frames(weld_tier tier) {
 }
 
 UNIT_GROUP(gc_frames) {
-  run_frames(WELD_TIER_INTERP);
+  run_frames(WELD_TIER_INTERP, 0);
   /* the baseline tier keeps these functions interpreted (they hold references across
    * calls), so the same roots are found */
-  run_frames(WELD_TIER_BASELINE);
+  run_frames(WELD_TIER_BASELINE, 0);
+  /* the auto tier: each function starts behind a counting entry, and while the count
+   * lasts the entry declines and the interpreter runs the internal code behind it; the
+   * collector must read those frames' positions against the internal code, not the
+   * entry (threshold 0 compiles at the first call, which these functions refuse) */
+  if (!weld_tier_unsupported(WELD_TIER_AUTO)) {
+    run_frames(WELD_TIER_AUTO, 1);
+    run_frames(WELD_TIER_AUTO, 2);
+    run_frames(WELD_TIER_AUTO, 0);
+  }
 }
 
 /* ---------- the embedding API: anyref values as rooted handles ---------- */
