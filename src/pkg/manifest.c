@@ -13,19 +13,7 @@ typedef struct ctx {
   util_error *err;
 } ctx;
 
-__attribute__((format(printf, 4, 5))) static bool fail_at(ctx *c, int line, int col, const char *fmt, ...) {
-  char msg[200];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  if (c->err->kind == UTIL_ERR_NONE) {
-    util_fail(c->err, UTIL_ERR_USAGE, -1, "%s:%d:%d: %s", c->filename, line, col, msg);
-    c->err->line = line;
-    c->err->col = col;
-  }
-  return false;
-}
+#define fail_at(c, line, col, ...) toml_fail_at((c)->err, UTIL_ERR_USAGE, (c)->filename, line, col, __VA_ARGS__)
 
 static bool oom(ctx *c) { return util_fail(c->err, UTIL_ERR_OOM, -1, "%s: out of memory", c->filename); }
 

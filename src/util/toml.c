@@ -677,3 +677,16 @@ void toml_free(toml_doc *doc) {
   util_arena_free(&doc->arena);
   doc->root = NULL;
 }
+
+bool toml_fail_at(util_error *err, util_err_kind kind, const char *filename, int line, int col, const char *fmt, ...) {
+  if (err->kind != UTIL_ERR_NONE) return false;
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  util_fail(err, kind, -1, "%s:%d:%d: %s", filename, line, col, msg);
+  err->line = line;
+  err->col = col;
+  return false;
+}

@@ -60,6 +60,12 @@ bool toml_parse(toml_doc *doc, const char *text, size_t len, const char *filenam
                 util_error *err);
 void toml_free(toml_doc *doc);
 
+/* For the readers of the documents (policy files, manifests, coefficients): records
+ * "FILE:LINE:COL: message" with err->line/col, unless err already holds an error (the
+ * first one wins). Returns false. */
+__attribute__((format(printf, 6, 7))) bool toml_fail_at(util_error *err, util_err_kind kind, const char *filename,
+                                                       int line, int col, const char *fmt, ...);
+
 /* The value under key in a table, or NULL. */
 toml_value *toml_get(const toml_value *table, const char *key);
 const char *toml_type_name(toml_type t);
