@@ -197,6 +197,13 @@ void jit_lazy_free(jit_module *jm);
 /* Frees a module's compiled state (exec_module.jit_free). */
 void jit_module_free(void *jm);
 
+/* Points f's native descriptor at `enter` (falling back to the internal code `code`) and
+ * writes f->stub, the NATIVE instruction that runs it: what a function's exec_code is
+ * switched to once it is compiled (baseline, optimising and auto tiers alike). */
+void jit_func_set_stub(jit_func *f,
+                       exec_trap_kind (*enter)(const exec_native *, exec_thread *, exec_instance *, exec_slot *),
+                       const exec_unit *code, uint32_t code_len);
+
 /* ---- guard-region faults (fault.c) ---- */
 /* Installs the SIGSEGV/SIGBUS handler once per process (false if sigaction fails). */
 bool jit_fault_install(void);

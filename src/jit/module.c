@@ -28,6 +28,18 @@ bool jit_tier_parse(const char *s, jit_tier *out) {
   return true;
 }
 
+void jit_func_set_stub(jit_func *f,
+                       exec_trap_kind (*enter)(const exec_native *, exec_thread *, exec_instance *, exec_slot *),
+                       const exec_unit *code, uint32_t code_len) {
+  f->native.enter = enter;
+  f->native.code = code;
+  f->native.code_len = code_len;
+  const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
+  uint64_t imm = (uint64_t)(uintptr_t)&f->native;
+  memcpy(&f->stub[0], &native, 8);
+  memcpy(&f->stub[2], &imm, 8);
+}
+
 bool jit_prepare_module(exec_module *em, const jit_options *o, util_error *err) {
   switch (o->tier) {
   case JIT_TIER_INTERP: return true;
@@ -160,7 +172,6 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     if (unregistered) return jit_compile_module(em, false, err);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (compiling to machine code)");
   }
-  const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
   for (uint32_t k = 0; k < n; k++) {
     jit_func *f = &jm->funcs[k];
     f->jm = jm;
@@ -171,12 +182,7 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
     f->checked = jm->code + checked[k];
     f->epilogue = jm->code + epis[k];
     if (f->fallback) continue;
-    f->native.enter = jit_enter;
-    f->native.code = em->codes[k].code;
-    f->native.code_len = em->codes[k].code_len;
-    uint64_t imm = (uint64_t)(uintptr_t)&f->native;
-    memcpy(&f->stub[0], &native, 8);
-    memcpy(&f->stub[2], &imm, 8);
+    jit_func_set_stub(f, jit_enter, em->codes[k].code, em->codes[k].code_len);
     exec_code *c = &em->codes[k];
     c->code = f->stub;
     c->code_len = sizeof f->stub;

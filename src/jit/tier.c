@@ -124,13 +124,7 @@ static bool promote(jit_func *f) {
   /* the frame only grows, before the code that needs it is visible (jit_enter checks
    * it again for a caller that read the old size) */
   if (f->frame_slots > c->frame_slots) __atomic_store_n(&c->frame_slots, f->frame_slots, __ATOMIC_RELEASE);
-  f->native.enter = jit_enter;
-  f->native.code = f->counting.code;
-  f->native.code_len = f->counting.code_len;
-  const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
-  uint64_t imm = (uint64_t)(uintptr_t)&f->native;
-  memcpy(&f->stub[0], &native, 8);
-  memcpy(&f->stub[2], &imm, 8);
+  jit_func_set_stub(f, jit_enter, f->counting.code, f->counting.code_len);
   atomic_store_explicit(&jm->callee[f->k], f->checked, memory_order_release);
   install(c, f->stub);
   atomic_store_explicit(&f->state, JIT_COMPILED, memory_order_release);

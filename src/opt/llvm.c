@@ -261,18 +261,12 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
     }
   }
   free(fns);
-  const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
   for (uint32_t k = 0; k < n; k++) {
     jit_func *f = &om->base.funcs[k];
     f->jm = &om->base;
     f->k = k;
     if (f->fallback) continue;
-    f->native.enter = opt_enter;
-    f->native.code = em->codes[k].code;
-    f->native.code_len = em->codes[k].code_len;
-    uint64_t imm = (uint64_t)(uintptr_t)&f->native;
-    memcpy(&f->stub[0], &native, 8);
-    memcpy(&f->stub[2], &imm, 8);
+    jit_func_set_stub(f, opt_enter, em->codes[k].code, em->codes[k].code_len);
     exec_code *c = &em->codes[k];
     c->code = f->stub;
     c->code_len = sizeof f->stub;
