@@ -77,18 +77,9 @@ static void config_path(char *buf, size_t n) {
 static bool read_config(char *registry, size_t n, size_t *chunk, util_error *err) {
   char path[4096];
   config_path(path, sizeof path);
-  uint8_t *data;
-  size_t len;
-  util_error e;
-  util_error_clear(&e);
-  if (!util_read_file(path, &data, &len, &e)) {
-    if (access(path, F_OK) && errno == ENOENT) return true;
-    *err = e;
-    return false;
-  }
   toml_doc doc;
-  bool ok = toml_parse(&doc, (const char *)data, len, path, NULL, err);
-  free(data);
+  bool exists;
+  bool ok = toml_parse_file(&doc, path, NULL, &exists, err);
   for (size_t i = 0; ok && i < doc.root->nkvs; i++) {
     const toml_kv *kv = &doc.root->kvs[i];
     if (strcmp(kv->key, "pkg") || kv->val->type != TOML_TABLE) {

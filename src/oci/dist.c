@@ -46,9 +46,8 @@ bool oci_dist_put_manifest(oci_registry *r, const char *repo, const char *tag, c
 #define MAX_BODY ((size_t)1 << 31) /* no manifest or package is near this */
 
 typedef struct body {
-  uint8_t *p;
-  size_t n, cap;
-  bool oom, too_big;
+  util_buf b;
+  bool too_big;
 } body;
 
 typedef struct resp {
@@ -69,25 +68,12 @@ typedef struct upload {
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud) {
   body *b = ud;
   size_t n = size * nmemb;
-  if (b->n + n > MAX_BODY) {
+  if (b->b.len + n > MAX_BODY) {
     b->too_big = true;
     return 0;
   }
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = b->cap ? b->cap * 2 : 4096;
-    while (nc < b->n + n + 1) nc *= 2;
-    uint8_t *p = util_try_realloc(b->p, nc);
-    if (!p) {
-      b->oom = true;
-      return 0;
-    }
-    b->p = p;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, ptr, n);
-  b->n += n;
-  b->p[b->n] = 0;
-  return n;
+  util_buf_put(&b->b, ptr, n);
+  return b->b.oom ? 0 : n;
 }
 
 static size_t on_upload(char *ptr, size_t size, size_t nmemb, void *ud) {
@@ -174,11 +160,11 @@ void oci_dist_close(oci_registry *r) {
 /* The message of a registry's error body ({"errors":[{"code","message"}]}), if any. */
 static void error_detail(const resp *rs, char *out, size_t n) {
   out[0] = '\0';
-  if (!rs->data.n) return;
+  if (!rs->data.b.len) return;
   json_doc doc;
   util_error e;
   util_error_clear(&e);
-  if (json_parse(&doc, (const char *)rs->data.p, rs->data.n, "error", &e)) {
+  if (json_parse(&doc, (const char *)rs->data.b.p, rs->data.b.len, "error", &e)) {
     const json_value *errs = json_get(doc.root, "errors");
     if (errs && errs->type == JSON_ARRAY && errs->n) {
       const char *code = json_get_str(errs->items[0], "code"), *msg = json_get_str(errs->items[0], "message");
@@ -246,21 +232,21 @@ static bool request(oci_registry *r, const char *method, const char *url, const 
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(hl);
-    if (rs->data.oom) {
-      free(rs->data.p);
+    if (rs->data.b.oom) {
+      free(rs->data.b.p);
       return util_fail(err, UTIL_ERR_OOM, -1, "%s %s: out of memory", method, full);
     }
     if (rs->data.too_big) {
-      free(rs->data.p);
+      free(rs->data.b.p);
       return util_fail(err, UTIL_ERR_LIMIT, -1, "%s %s: response too large", method, full);
     }
     if (rc != CURLE_OK) {
-      free(rs->data.p);
+      free(rs->data.b.p);
       return util_fail(err, UTIL_ERR_IO, -1, "%s %s: %s", method, full, curl_easy_strerror(rc));
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->status);
     if (rs->status == 401 && attempt == 0 && !strncasecmp(rs->challenge, "Bearer ", 7)) {
-      free(rs->data.p);
+      free(rs->data.b.p);
       char challenge[sizeof rs->challenge];
       strcpy(challenge, rs->challenge);
       if (!fetch_token(r, challenge, err)) return false;
@@ -309,7 +295,7 @@ static bool fetch_token(oci_registry *r, const char *challenge, util_error *err)
     util_fail(err, UTIL_ERR_IO, -1, "registry %s: the token service %s answered %ld", r->base, realm, rs.status);
   } else {
     json_doc doc;
-    if (json_parse(&doc, (const char *)rs.data.p, rs.data.n, "token response", err)) {
+    if (json_parse(&doc, (const char *)rs.data.b.p, rs.data.b.len, "token response", err)) {
       const char *t = json_get_str(doc.root, "token");
       if (!t) t = json_get_str(doc.root, "access_token");
       if (!t) util_fail(err, UTIL_ERR_IO, -1, "registry %s: the token response holds no token", r->base);
@@ -318,7 +304,7 @@ static bool fetch_token(oci_registry *r, const char *challenge, util_error *err)
     }
     json_free(&doc);
   }
-  free(rs.data.p);
+  free(rs.data.b.p);
   return ok;
 }
 
@@ -339,18 +325,18 @@ static bool paged_list(oci_registry *r, const char *path, const char *field, cha
     resp rs;
     if (!request(r, "GET", url, NULL, NULL, 0, &rs, err)) return false;
     if (rs.status == 404 && missing) {
-      free(rs.data.p);
+      free(rs.data.b.p);
       *missing = true;
       return true;
     }
     if (rs.status != 200) {
       status_error(r, "GET", url, &rs, err);
-      free(rs.data.p);
+      free(rs.data.b.p);
       return false;
     }
     json_doc doc;
-    bool ok = json_parse(&doc, (const char *)rs.data.p, rs.data.n, url, err);
-    free(rs.data.p);
+    bool ok = json_parse(&doc, (const char *)rs.data.b.p, rs.data.b.len, url, err);
+    free(rs.data.b.p);
     if (ok) {
       const json_value *a = json_get(doc.root, field);
       if (a && a->type == JSON_ARRAY) {
@@ -406,18 +392,18 @@ bool oci_dist_get_manifest(oci_registry *r, const char *repo, const char *ref, u
   if (rs.status != 200) {
     if (rs.status == 404) *missing = true;
     status_error(r, "GET", path, &rs, err);
-    free(rs.data.p);
+    free(rs.data.b.p);
     return false;
   }
-  util_sha256_digest(rs.data.p ? rs.data.p : (uint8_t *)"", rs.data.n, digest);
+  util_sha256_digest(rs.data.b.p ? rs.data.b.p : (uint8_t *)"", rs.data.b.len, digest);
   if (*rs.digest && strcmp(rs.digest, digest)) {
-    free(rs.data.p);
+    free(rs.data.b.p);
     return util_fail(err, UTIL_ERR_MALFORMED, -1, "%s:%s: manifest digest mismatch: the registry says %s, got %s", repo,
                      ref, rs.digest, digest);
   }
-  if (!rs.data.p && !(rs.data.p = util_try_malloc(1))) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
-  *bytes = rs.data.p;
-  *len = rs.data.n;
+  if (!rs.data.b.p && !(rs.data.b.p = util_try_malloc(1))) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  *bytes = rs.data.b.p;
+  *len = rs.data.b.len;
   return true;
 }
 
@@ -429,12 +415,12 @@ bool oci_dist_get_blob(oci_registry *r, const char *repo, const char *digest, ui
   if (!request(r, "GET", path, NULL, NULL, 0, &rs, err)) return false;
   if (rs.status != 200) {
     status_error(r, "GET", path, &rs, err);
-    free(rs.data.p);
+    free(rs.data.b.p);
     return false;
   }
-  if (!rs.data.p && !(rs.data.p = util_try_malloc(1))) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
-  *bytes = rs.data.p;
-  *len = rs.data.n;
+  if (!rs.data.b.p && !(rs.data.b.p = util_try_malloc(1))) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  *bytes = rs.data.b.p;
+  *len = rs.data.b.len;
   return true;
 }
 
@@ -447,11 +433,11 @@ bool oci_dist_put_blob(oci_registry *r, const char *repo, const uint8_t *bytes, 
   resp rs;
   snprintf(path, sizeof path, "/v2/%s%s/blobs/%s", r->ns, repo, digest);
   if (!request(r, "HEAD", path, NULL, NULL, 0, &rs, err)) return false;
-  free(rs.data.p);
+  free(rs.data.b.p);
   if (rs.status == 200) return true; /* already there */
   snprintf(path, sizeof path, "/v2/%s%s/blobs/uploads/", r->ns, repo);
   if (!request(r, "POST", path, NULL, NULL, 0, &rs, err)) return false;
-  free(rs.data.p);
+  free(rs.data.b.p);
   if (rs.status != 202 || !*rs.location) {
     if (rs.status == 202) return util_fail(err, UTIL_ERR_IO, -1, "registry %s: POST %s: no Location", r->base, path);
     return status_error(r, "POST", path, &rs, err);
@@ -466,7 +452,7 @@ bool oci_dist_put_blob(oci_registry *r, const char *repo, const uint8_t *bytes, 
       snprintf(range, sizeof range, "Content-Range: %zu-%zu", off, off + k - 1);
       hdr[1] = range;
       if (!request(r, "PATCH", url, hdr, bytes + off, k, &rs, err)) return false;
-      free(rs.data.p);
+      free(rs.data.b.p);
       if (rs.status != 202 || !*rs.location) return status_error(r, "PATCH", url, &rs, err);
       next_url(&rs, url, sizeof url);
     }
@@ -476,7 +462,7 @@ bool oci_dist_put_blob(oci_registry *r, const char *repo, const uint8_t *bytes, 
   snprintf(put, sizeof put, "%s%sdigest=%s", url, strchr(url, '?') ? "&" : "?", digest);
   const char *hdr[] = {"Content-Type: application/octet-stream", NULL};
   if (!request(r, "PUT", put, hdr, bytes, len, &rs, err)) return false;
-  free(rs.data.p);
+  free(rs.data.b.p);
   if (rs.status != 201) return status_error(r, "PUT", put, &rs, err);
   return true;
 }
@@ -489,7 +475,7 @@ bool oci_dist_put_manifest(oci_registry *r, const char *repo, const char *tag, c
   const char *hdr[] = {ct, NULL};
   resp rs;
   if (!request(r, "PUT", path, hdr, bytes, len, &rs, err)) return false;
-  free(rs.data.p);
+  free(rs.data.b.p);
   if (rs.status != 201) return status_error(r, "PUT", path, &rs, err);
   return true;
 }

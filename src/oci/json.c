@@ -252,27 +252,11 @@ const char *json_get_str(const json_value *obj, const char *key) {
 /* ---------- writing ---------- */
 
 void json_buf_free(json_buf *b) {
-  free(b->p);
+  util_buf_free(&b->out);
   memset(b, 0, sizeof *b);
 }
 
-void json_raw(json_buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = b->cap ? b->cap * 2 : 256;
-    while (nc < b->n + n + 1) nc *= 2;
-    char *p = util_try_realloc(b->p, nc);
-    if (!p) {
-      b->oom = true;
-      return;
-    }
-    b->p = p;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-}
+void json_raw(json_buf *b, const char *s, size_t n) { util_buf_put(&b->out, s, n); }
 
 static void item(json_buf *b) {
   if (b->after_key) {

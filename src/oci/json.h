@@ -40,9 +40,7 @@ const char *json_get_str(const json_value *obj, const char *key);
 /* ---------- writing ---------- */
 
 typedef struct json_buf {
-  char *p;
-  size_t n, cap;
-  bool oom; /* an append failed; the buffer is unusable */
+  util_buf out; /* the text so far, NUL-terminated; out.oom: an append failed, unusable */
   bool need_comma[32];
   bool after_key; /* the next value follows a key: no comma */
   int depth;

@@ -244,13 +244,13 @@ bool oci_layout_put_manifest(oci_registry *r, const char *repo, const char *tag,
   json_arr_end(&b);
   json_obj_end(&b);
   json_free(&doc);
-  if (b.oom) {
+  if (b.out.oom) {
     json_buf_free(&b);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   }
   char path[4200];
   repo_path(r, repo, "index.json", path, sizeof path);
-  bool ok = oci_write_file_atomic(path, b.p, b.n, err);
+  bool ok = oci_write_file_atomic(path, b.out.p, b.out.len, err);
   json_buf_free(&b);
   return ok;
 }

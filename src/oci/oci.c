@@ -216,12 +216,12 @@ bool oci_manifest_write(const oci_manifest *m, uint8_t **out, size_t *len, util_
     free(sorted);
   }
   json_obj_end(&b);
-  if (b.oom) {
+  if (b.out.oom) {
     json_buf_free(&b);
     return util_fail(err, UTIL_ERR_OOM, -1, "writing a manifest: out of memory");
   }
-  *out = (uint8_t *)b.p;
-  *len = b.n;
+  *out = b.out.p;
+  *len = b.out.len;
   return true;
 }
 

@@ -42,20 +42,12 @@ static bool lock_strings(const toml_kv *kv, char ***out, size_t *n, const char *
 
 bool pkg_lock_load(pkg_lock *lock, const char *path, bool *exists, util_error *err) {
   memset(lock, 0, sizeof *lock);
-  uint8_t *data;
-  size_t len;
-  util_error e;
-  util_error_clear(&e);
-  *exists = false;
-  if (!util_read_file(path, &data, &len, &e)) {
-    if (access(path, F_OK) && errno == ENOENT) return true;
-    *err = e;
-    return false;
-  }
-  *exists = true;
   toml_doc doc;
-  bool ok = toml_parse(&doc, (const char *)data, len, path, NULL, err);
-  free(data);
+  bool ok = toml_parse_file(&doc, path, NULL, exists, err);
+  if (ok && !*exists) {
+    toml_free(&doc);
+    return true;
+  }
   const toml_value *ver = ok ? toml_get(doc.root, "version") : NULL, *pk = ok ? toml_get(doc.root, "package") : NULL;
   if (ok && (!ver || ver->type != TOML_INT || ver->i != 1))
     ok = lock_fail(err, path, ver, "weld.lock needs 'version = 1' (written by another weld?)", NULL);

@@ -269,7 +269,7 @@ static bool make_config(const pkg_manifest *m, const char *wasm_digest, bool is_
     json_obj_end(b);
   }
   json_obj_end(b);
-  return !b->oom;
+  return !b->out.oom;
 }
 
 bool pkg_publish(pkg_registry *reg, const pkg_manifest *m, const char *toml, size_t toml_len, const uint8_t *wasm,
@@ -307,8 +307,8 @@ bool pkg_publish(pkg_registry *reg, const pkg_manifest *m, const char *toml, siz
   if (ok && !make_config(m, layers[0].digest, is_component, &cfg)) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   if (ok) {
     strcpy(om.config.media_type, OCI_MT_WASM_CONFIG);
-    om.config.size = cfg.n;
-    ok = oci_put_blob(reg->oci, m->name, (const uint8_t *)cfg.p, cfg.n, om.config.digest, err);
+    om.config.size = cfg.out.len;
+    ok = oci_put_blob(reg->oci, m->name, cfg.out.p, cfg.out.len, om.config.digest, err);
   }
   json_buf_free(&cfg);
   if (ok) {

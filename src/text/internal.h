@@ -39,14 +39,9 @@ typedef struct text_lexed {
 bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err);
 void text_lexed_free(text_lexed *lx);
 
-/* Growable byte buffer. When growing it runs out of memory, `oom` is set and stays set:
- * later appends do nothing, so the contents are incomplete and the owner must check `oom`
- * before using them (text_buf_append carries it over to the buffer appended to). */
-typedef struct text_buf {
-  uint8_t *p;
-  size_t len, cap;
-  bool oom;
-} text_buf;
+/* Growable byte buffer (util_buf: on running out of memory `oom` is set and stays set;
+ * text_buf_append carries it over to the buffer appended to). */
+typedef util_buf text_buf;
 
 void text_buf_byte(text_buf *b, uint8_t v);
 void text_buf_bytes(text_buf *b, const void *p, size_t n);

@@ -6,31 +6,9 @@
 #include "../wasm/opcodes.h"
 #include "internal.h"
 
-/* Room for n more bytes; false (and b->oom) when there is no memory for them. */
-static bool reserve(text_buf *b, size_t n) {
-  if (b->oom) return false;
-  if (n <= b->cap - b->len) return true;
-  size_t nc = b->cap ? b->cap : 8;
-  while (nc - b->len < n) {
-    if (nc > SIZE_MAX / 2) { b->oom = true; return false; }
-    nc *= 2;
-  }
-  uint8_t *p = util_try_realloc(b->p, nc);
-  if (!p) { b->oom = true; return false; }
-  b->p = p;
-  b->cap = nc;
-  return true;
-}
+void text_buf_byte(text_buf *b, uint8_t v) { util_buf_put(b, &v, 1); }
 
-void text_buf_byte(text_buf *b, uint8_t v) {
-  if (reserve(b, 1)) b->p[b->len++] = v;
-}
-
-void text_buf_bytes(text_buf *b, const void *p, size_t n) {
-  if (n == 0 || !reserve(b, n)) return;
-  memcpy(b->p + b->len, p, n);
-  b->len += n;
-}
+void text_buf_bytes(text_buf *b, const void *p, size_t n) { util_buf_put(b, p, n); }
 
 void text_buf_append(text_buf *b, const text_buf *from) {
   if (from->oom) b->oom = true;
@@ -53,10 +31,7 @@ void text_buf_s64(text_buf *b, int64_t v) {
   uint8_t tmp[10];
   text_buf_bytes(b, tmp, util_write_s64(tmp, v));
 }
-void text_buf_free(text_buf *b) {
-  free(b->p);
-  memset(b, 0, sizeof *b);
-}
+void text_buf_free(text_buf *b) { util_buf_free(b); }
 
 /* ---------- name maps: open addressing, FNV-1a ----------------------------------------- */
 

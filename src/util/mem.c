@@ -154,3 +154,36 @@ char *util_arena_try_strndup(util_arena *a, const char *s, size_t n) {
   q[n] = 0;
   return q;
 }
+
+/* ---------- byte buffers ---------- */
+
+bool util_buf_reserve(util_buf *b, size_t n) {
+  if (b->oom) return false;
+  if (b->cap > b->len && n < b->cap - b->len) return true;
+  if (n > SIZE_MAX / 4 - b->len) {
+    b->oom = true;
+    return false;
+  }
+  size_t nc = b->cap ? b->cap : 16;
+  while (nc - b->len <= n) nc *= 2;
+  uint8_t *p = util_try_realloc(b->p, nc);
+  if (!p) {
+    b->oom = true;
+    return false;
+  }
+  b->p = p;
+  b->cap = nc;
+  return true;
+}
+
+void util_buf_put(util_buf *b, const void *p, size_t n) {
+  if (!util_buf_reserve(b, n)) return;
+  if (n) memcpy(b->p + b->len, p, n);
+  b->len += n;
+  b->p[b->len] = 0;
+}
+
+void util_buf_free(util_buf *b) {
+  free(b->p);
+  memset(b, 0, sizeof *b);
+}

@@ -1,10 +1,12 @@
 /* The TOML reader (see toml.h for the subset). Everything it builds lives in one arena.
  * Positions are 1-based lines and byte columns. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "toml.h"
 
@@ -147,31 +149,7 @@ const char *toml_type_name(toml_type t) {
   return "a value";
 }
 
-/* A growable byte buffer for string contents, copied into the arena when done. */
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-  bool oom; /* an append failed for lack of memory; later ones do nothing */
-} sbuf;
-
-static void sbuf_put(sbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = b->cap ? b->cap * 2 : 16;
-    while (nc < b->n + n + 1) nc *= 2;
-    char *p = util_try_realloc(b->p, nc);
-    if (!p) {
-      b->oom = true;
-      return;
-    }
-    b->p = p;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-}
-
-static void put_utf8(sbuf *b, uint32_t c) {
+static void put_utf8(util_buf *b, uint32_t c) {
   char u[4];
   size_t k;
   if (c < 0x80) u[0] = (char)c, k = 1;
@@ -181,7 +159,7 @@ static void put_utf8(sbuf *b, uint32_t c) {
   else
     u[0] = (char)(0xf0 | c >> 18), u[1] = (char)(0x80 | ((c >> 12) & 0x3f)),
     u[2] = (char)(0x80 | ((c >> 6) & 0x3f)), u[3] = (char)(0x80 | (c & 0x3f)), k = 4;
-  sbuf_put(b, u, k);
+  util_buf_put(b, u, k);
 }
 
 static int hexval(int c) {
@@ -199,7 +177,7 @@ static bool parse_string(parser *ps, const char **out, size_t *outlen) {
     return FAIL(ps, "multi-line strings are not supported in %s", ps->what);
   int line = ps->line, col = col_of(ps, ps->pos);
   ps->pos++;
-  sbuf b = {0};
+  util_buf b = {0};
   bool ok = false;
   for (;;) {
     int c = peek(ps);
@@ -251,22 +229,22 @@ static bool parse_string(parser *ps, const char **out, size_t *outlen) {
         FAIL(ps, "unknown escape sequence");
         goto done;
       }
-      sbuf_put(&b, simple, 1);
+      util_buf_put(&b, simple, 1);
       ps->pos += 2;
       continue;
     }
-    sbuf_put(&b, ps->s + ps->pos, 1);
+    util_buf_put(&b, ps->s + ps->pos, 1);
     ps->pos++;
   }
 done:
   if (ok) {
-    char *copy = b.oom ? NULL : util_arena_try_alloc(&ps->doc->arena, b.n + 1);
+    char *copy = b.oom ? NULL : util_arena_try_alloc(&ps->doc->arena, b.len + 1);
     if (!copy) {
       ok = out_of_memory(ps);
     } else {
-      if (b.n) memcpy(copy, b.p, b.n);
+      if (b.len) memcpy(copy, b.p, b.len);
       *out = copy;
-      *outlen = b.n;
+      *outlen = b.len;
     }
   }
   free(b.p);
@@ -671,6 +649,25 @@ bool toml_parse(toml_doc *doc, const char *text, size_t len, const char *filenam
     }
     if (!parse_keyval(&ps, current) || !end_of_line(&ps)) return false;
   }
+}
+
+bool toml_parse_file(toml_doc *doc, const char *path, const toml_options *opt, bool *exists, util_error *err) {
+  uint8_t *data;
+  size_t len;
+  util_error e;
+  util_error_clear(&e);
+  if (exists) *exists = false;
+  if (!util_read_file(path, &data, &len, &e)) {
+    if (exists && access(path, F_OK) && errno == ENOENT) return toml_parse(doc, "", 0, path, opt, err);
+    util_arena_init(&doc->arena);
+    doc->root = NULL;
+    *err = e;
+    return false;
+  }
+  if (exists) *exists = true;
+  bool ok = toml_parse(doc, (const char *)data, len, path, opt, err);
+  free(data);
+  return ok;
 }
 
 void toml_free(toml_doc *doc) {

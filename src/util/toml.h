@@ -58,6 +58,10 @@ typedef struct toml_options {
  * Errors have kind UTIL_ERR_USAGE, err->line/col set and msg "FILE:LINE:COL: message". */
 bool toml_parse(toml_doc *doc, const char *text, size_t len, const char *filename, const toml_options *opt,
                 util_error *err);
+/* Reads the file at path and parses it as toml_parse does (free doc with toml_free even
+ * on failure). With exists non-NULL the file is optional: a missing file gives an empty
+ * document, true and *exists = false. */
+bool toml_parse_file(toml_doc *doc, const char *path, const toml_options *opt, bool *exists, util_error *err);
 void toml_free(toml_doc *doc);
 
 /* For the readers of the documents (policy files, manifests, coefficients): records

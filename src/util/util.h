@@ -109,6 +109,24 @@ char *util_arena_try_strndup(util_arena *a, const char *s, size_t n);  /* NULL w
   } while (0)
 /* Makes room for one more element; false (array unchanged) when out of memory. */
 bool util_vec_try_grow(void **items, size_t *cap, size_t len, size_t elem);
+
+/* ---------- byte buffers -------------------------------------------------------------- */
+
+/* A growable byte buffer; once anything is put in it, its bytes are followed by a NUL (so
+ * text in it can be used as a C string). When growing runs out of memory, `oom` is set and stays set: later
+ * appends do nothing, so the owner checks `oom` before using the contents. Zero-initialise;
+ * free with util_buf_free. */
+typedef struct util_buf {
+  uint8_t *p;
+  size_t len, cap;
+  bool oom;
+} util_buf;
+
+/* Room for n more bytes (and the NUL); false (with oom set) when there is no memory. */
+bool util_buf_reserve(util_buf *b, size_t n);
+void util_buf_put(util_buf *b, const void *p, size_t n);
+void util_buf_free(util_buf *b);
+
 /* An expression: true after appending, false (array unchanged) when out of memory. */
 #define UTIL_VEC_TRY_PUSH(items, len, cap, value)                                  \
   (util_vec_try_grow((void **)&(items), &(cap), (len), sizeof(*(items))) &&        \

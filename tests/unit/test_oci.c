@@ -32,7 +32,7 @@ UNIT_GROUP(oci_json) {
   CHECK_STR(json_get_str(d.root, "s"), "x\xc3\xa9\xf0\x9f\x98\x80\n");
   json_buf b = {0};
   json_value_write(&b, d.root);
-  CHECK_STR(b.p, "{\"a\":[1,-2,3.5e1,true,false,null],\"s\":\"x\xc3\xa9\xf0\x9f\x98\x80\\u000a\",\"o\":{}}");
+  CHECK_STR((const char *)b.out.p, "{\"a\":[1,-2,3.5e1,true,false,null],\"s\":\"x\xc3\xa9\xf0\x9f\x98\x80\\u000a\",\"o\":{}}");
   json_buf_free(&b);
   json_free(&d);
   json_bad("{\"a\": [1, 2", "JSON unexpected end at offset 11");
