@@ -34,11 +34,7 @@ __attribute__((format(printf, 4, 5))) static bool fail_at(parser *ps, int line, 
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (ps->err && ps->err->kind == UTIL_ERR_NONE) {
-    util_fail(ps->err, UTIL_ERR_USAGE, -1, "%s:%d:%d: %s", ps->filename, line, col, msg);
-    ps->err->line = line;
-    ps->err->col = col;
-  }
+  if (ps->err) toml_fail_at(ps->err, UTIL_ERR_USAGE, ps->filename, line, col, "%s", msg);
   return false;
 }
 #define FAIL(ps, ...) fail_at((ps), (ps)->line, col_of((ps), (ps)->pos), __VA_ARGS__)
@@ -677,11 +673,22 @@ void toml_free(toml_doc *doc) {
 
 bool toml_fail_at(util_error *err, util_err_kind kind, const char *filename, int line, int col, const char *fmt, ...) {
   if (err->kind != UTIL_ERR_NONE) return false;
-  char msg[256];
+  char raw[256], msg[256];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(raw, sizeof raw, fmt, ap);
   va_end(ap);
+  /* Names and strings from the file may hold control characters (a "\n" escape): the
+   * message stays one line, with them written as escapes. */
+  size_t o = 0;
+  for (const unsigned char *p = (const unsigned char *)raw; *p && o + 5 < sizeof msg; p++) {
+    if (*p >= 0x20 && *p != 0x7f) msg[o++] = (char)*p;
+    else if (*p == '\n') msg[o++] = '\\', msg[o++] = 'n';
+    else if (*p == '\t') msg[o++] = '\\', msg[o++] = 't';
+    else if (*p == '\r') msg[o++] = '\\', msg[o++] = 'r';
+    else o += (size_t)snprintf(msg + o, sizeof msg - o, "\\x%02x", *p);
+  }
+  msg[o] = 0;
   util_fail(err, kind, -1, "%s:%d:%d: %s", filename, line, col, msg);
   err->line = line;
   err->col = col;

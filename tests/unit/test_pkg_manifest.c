@@ -100,6 +100,10 @@ UNIT_GROUP(pkg_manifest) {
   bad("[package]\nname = \"A\"\nversion = \"1.0.0\"\n",
       "component.toml:2:8: bad package name \"A\": lowercase letters, digits, '-' and '_', starting with a letter, "
       "namespaces separated by '/'");
+  /* a name with control characters: the message stays one line, with escapes */
+  bad("[package]\nname = \"a\\nb\\tc\\u0001\"\nversion = \"1.0.0\"\n",
+      "component.toml:2:8: bad package name \"a\\nb\\tc\\x01\": lowercase letters, digits, '-' and '_', starting with a "
+      "letter, namespaces separated by '/'");
   bad("[package]\nname = \"a\"\nversion = \"1.0\"\n", "component.toml:3:11: bad version \"1.0\": expected MAJOR.MINOR.PATCH");
   bad("[package]\nname = \"a\"\nversion = 1\n", "component.toml:3:11: 'version' must be a string, not an integer");
   bad(PKG "licence = \"MIT\"\n",
