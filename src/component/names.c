@@ -50,14 +50,32 @@ static bool whole_words(const char *s, size_t n) {
 
 bool comp_label_valid(const wasm_name *n) { return whole_label(n->str, n->len); }
 
-/* <valid semver>: N.N.N, then -prerelease and +build, numbers without leading zeros. */
-static bool number(cur *c) {
-  const char *s = c->p;
-  while (c->p < c->end && is_digit(*c->p)) c->p++;
-  return c->p > s && !(c->p - s > 1 && *s == '0');
+/* <valid semver>: N.N.N, then -prerelease and +build, numbers without leading zeros.
+ * NULL when valid, otherwise why (the wording names the part being read, as semver
+ * parsers do: "unexpected character 'x' after minor version number"). */
+static const char *sv_char(cur *c, const char *when, const char *what, char *why, size_t nwhy) {
+  if (c->p >= c->end) snprintf(why, nwhy, "unexpected end of input %s %s", when, what);
+  else snprintf(why, nwhy, "unexpected character '%c' %s %s", *c->p, when, what);
+  return why;
 }
 
-static bool ident_list(cur *c, bool prerelease) {
+static const char *sv_number(cur *c, const char *what, char *why, size_t nwhy) {
+  const char *s = c->p;
+  while (c->p < c->end && is_digit(*c->p)) c->p++;
+  if (c->p == s) return sv_char(c, "while parsing", what, why, nwhy);
+  if (c->p - s > 1 && *s == '0') {
+    snprintf(why, nwhy, "invalid leading zero in %s", what);
+    return why;
+  }
+  if (c->p - s > 19) {
+    snprintf(why, nwhy, "value of %s exceeds u64::MAX", what);
+    return why;
+  }
+  return NULL;
+}
+
+static const char *sv_idents(cur *c, bool prerelease, char *why, size_t nwhy) {
+  const char *what = prerelease ? "pre-release identifier" : "build metadata";
   for (;;) {
     const char *s = c->p;
     bool digits = true;
@@ -65,20 +83,44 @@ static bool ident_list(cur *c, bool prerelease) {
       if (!is_digit(*c->p)) digits = false;
       c->p++;
     }
-    if (c->p == s) return false;
-    if (prerelease && digits && c->p - s > 1 && *s == '0') return false;
-    if (c->p < c->end && *c->p == '.') { c->p++; continue; }
-    return true;
+    if (c->p == s) {
+      if (c->p < c->end && *c->p != '.' && *c->p != '+') return sv_char(c, "while parsing", what, why, nwhy);
+      snprintf(why, nwhy, "empty identifier segment in %s", what);
+      return why;
+    }
+    if (prerelease && digits && c->p - s > 1 && *s == '0') {
+      snprintf(why, nwhy, "invalid leading zero in %s", what);
+      return why;
+    }
+    if (c->p < c->end && *c->p == '.') {
+      c->p++;
+      continue;
+    }
+    return NULL;
   }
 }
 
-static bool semver(cur *c) {
-  if (!number(c) || c->p >= c->end || *c->p++ != '.' || !number(c) || c->p >= c->end || *c->p++ != '.' ||
-      !number(c))
-    return false;
-  if (c->p < c->end && *c->p == '-') { c->p++; if (!ident_list(c, true)) return false; }
-  if (c->p < c->end && *c->p == '+') { c->p++; if (!ident_list(c, false)) return false; }
-  return c->p == c->end;
+static const char *semver(cur *c, char *why, size_t nwhy) {
+  if (c->p >= c->end) return "empty string, expected a semver version";
+  static const char *const part[] = {"major version number", "minor version number", "patch version number"};
+  const char *r;
+  for (int i = 0; i < 3; i++) {
+    if ((r = sv_number(c, part[i], why, nwhy))) return r;
+    if (i < 2) {
+      if (c->p >= c->end || *c->p != '.') return sv_char(c, "after", part[i], why, nwhy);
+      c->p++;
+    }
+  }
+  if (c->p < c->end && *c->p == '-') {
+    c->p++;
+    if ((r = sv_idents(c, true, why, nwhy))) return r;
+  }
+  if (c->p < c->end && *c->p == '+') {
+    c->p++;
+    if ((r = sv_idents(c, false, why, nwhy))) return r;
+  }
+  if (c->p < c->end) return sv_char(c, "after", "version", why, nwhy);
+  return NULL;
 }
 
 static bool starts(const char *s, size_t n, const char *prefix) {
@@ -122,33 +164,34 @@ static const char *plain_name(const char *s, size_t n, int *ann, wasm_name *res,
   return "unknown annotation in name";
 }
 
-/* interfacename ::= namespace+ package projection+ ('@' semver)?; namespace ::= words ':' */
+/* interfacename ::= namespace package '/' projection ('@' semver)?, namespace ::= words ':'.
+ * Nested namespaces and projections (namespace+ and projection+) are gated future syntax. */
 static const char *interface_name(const char *s, size_t n, char *why, size_t nwhy) {
   const char *at = memchr(s, '@', n);
   const char *end = at ? at : s + n;
-  const char *p = s;
-  const char *colon;
-  int namespaces = 0;
-  while ((colon = memchr(p, ':', (size_t)(end - p))) != NULL) {
-    if (!whole_words(p, (size_t)(colon - p))) return not_kebab(p, (size_t)(colon - p), why, nwhy);
-    namespaces++;
-    p = colon + 1;
-  }
+  const char *colon = memchr(s, ':', (size_t)(end - s));
+  if (!whole_words(s, (size_t)(colon - s))) return not_kebab(s, (size_t)(colon - s), why, nwhy);
+  const char *p = colon + 1;
   const char *slash = memchr(p, '/', (size_t)(end - p));
-  if (!slash) return not_kebab(p, (size_t)(end - p), why, nwhy);
-  if (!whole_words(p, (size_t)(slash - p))) return not_kebab(p, (size_t)(slash - p), why, nwhy);
-  p = slash + 1;
-  for (;;) {
-    const char *next = memchr(p, '/', (size_t)(end - p));
-    const char *e = next ? next : end;
-    if (!whole_label(p, (size_t)(e - p))) return not_kebab(p, (size_t)(e - p), why, nwhy);
-    if (!next) break;
-    p = next + 1;
+  const char *pend = slash ? slash : end;
+  if (memchr(p, ':', (size_t)(pend - p))) {
+    const char *c2 = memchr(p, ':', (size_t)(pend - p));
+    if (!whole_words(p, (size_t)(c2 - p))) return not_kebab(p, (size_t)(c2 - p), why, nwhy);
+    return "expected `/` after package name";
   }
-  (void)namespaces;
+  if (!whole_words(p, (size_t)(pend - p))) return not_kebab(p, (size_t)(pend - p), why, nwhy);
+  if (!slash) return "expected `/` after package name";
+  p = slash + 1;
+  const char *next = memchr(p, '/', (size_t)(end - p));
+  const char *e = next ? next : end;
+  if (!whole_label(p, (size_t)(e - p))) return not_kebab(p, (size_t)(e - p), why, nwhy);
+  if (next) {
+    snprintf(why, nwhy, "trailing characters found: `%.*s`", (int)(s + n - next > 80 ? 80 : s + n - next), next);
+    return why;
+  }
   if (at) {
     cur c = {at + 1, s + n};
-    if (!semver(&c)) return "`@` is not followed by a valid semver";
+    return semver(&c, why, nwhy);
   }
   return NULL;
 }
