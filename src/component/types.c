@@ -1,5 +1,7 @@
 /* Resolved component types: primitives, matching (with resource substitution), the
  * Canonical ABI's flattening, and printing. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +138,31 @@ static bool why_set(char *why, size_t n, const char *msg) {
   return false;
 }
 
+__attribute__((format(printf, 3, 4))) static bool why_fmt(char *why, size_t n, const char *fmt, ...) {
+  if (why && n && !why[0]) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, n, fmt, ap);
+    va_end(ap);
+  }
+  return false;
+}
+
+/* Puts "CONTEXT: " before the reason a nested match gave (the chain reads outside in:
+ * "type mismatch in record field `x`: expected u32, found tuple"). */
+__attribute__((format(printf, 3, 4))) static bool why_in(char *why, size_t n, const char *fmt, ...) {
+  if (!why || !n) return false;
+  char ctx[160], inner[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ctx, sizeof ctx, fmt, ap);
+  va_end(ap);
+  snprintf(inner, sizeof inner, "%s", why);
+  if (inner[0]) snprintf(why, n, "%s: %s", ctx, inner);
+  else snprintf(why, n, "%s", ctx);
+  return false;
+}
+
 static const char *kind_name(int k) {
   static const char *const names[] = {"primitive", "record", "variant", "list", "fixed-length list", "tuple",
                                       "flags", "enum", "option", "result", "own", "borrow", "stream", "future",
@@ -144,10 +171,37 @@ static const char *kind_name(int k) {
   return k >= 0 && k <= CT_CORE_MODULE ? names[k] : "?";
 }
 
+static const char *prim_name(uint8_t c);
+
+/* What a type is, in a mismatch: a primitive by its name, the rest by their kind. */
+static const char *type_desc(const comp_ctype *t) {
+  return t->kind == CT_PRIM ? prim_name(t->prim) : kind_name(t->kind);
+}
+
+static const char *core_kind_name(int k) {
+  static const char *const names[] = {"func", "table", "memory", "global", "tag"};
+  return k >= 0 && k <= WASM_EXTERN_TAG ? names[k] : "?";
+}
+
 bool ct_core_func_eq(const wasm_functype *a, const wasm_functype *b) {
   return a->nparams == b->nparams && a->nresults == b->nresults &&
          (a->nparams == 0 || memcmp(a->params, b->params, a->nparams * sizeof *a->params) == 0) &&
          (a->nresults == 0 || memcmp(a->results, b->results, a->nresults * sizeof *a->results) == 0);
+}
+
+/* "(func (param i32) (result i64))" into buf */
+static const char *core_func_text(const wasm_functype *ft, char *buf, size_t n) {
+  size_t o = (size_t)snprintf(buf, n, "(func");
+  for (int part = 0; part < 2; part++) {
+    uint32_t cnt = part ? ft->nresults : ft->nparams;
+    const wasm_vtype *v = part ? ft->results : ft->params;
+    if (!cnt) continue;
+    if (o < n) o += (size_t)snprintf(buf + o, n - o, " (%s", part ? "result" : "param");
+    for (uint32_t i = 0; i < cnt && o < n; i++) o += (size_t)snprintf(buf + o, n - o, " %s", wasm_valtype_name(v[i]));
+    if (o < n) o += (size_t)snprintf(buf + o, n - o, ")");
+  }
+  if (o < n) snprintf(buf + o, n - o, ")");
+  return buf;
 }
 
 static bool limits_match(const wasm_limits *a, const wasm_limits *b) {
@@ -156,26 +210,80 @@ static bool limits_match(const wasm_limits *a, const wasm_limits *b) {
   return a->has_max && a->max <= b->max;
 }
 
+/* a is what is given, b what is expected. */
 bool ct_match_core_extern(const ct_core_extern *a, const ct_core_extern *b, char *why, size_t n) {
-  if (a->kind != b->kind) return why_set(why, n, "mismatched kind");
+  if (a->kind != b->kind) return why_fmt(why, n, "expected %s, found %s", core_kind_name(b->kind), core_kind_name(a->kind));
   switch (a->kind) {
-  case WASM_EXTERN_FUNC:
+  case WASM_EXTERN_FUNC: {
     if (!a->func || !b->func) return true; /* a built-in whose core type is not modelled */
-    return ct_core_func_eq(&a->func->ft, &b->func->ft) || why_set(why, n, "type mismatch");
+    if (ct_core_func_eq(&a->func->ft, &b->func->ft)) return true;
+    char e[128], f[128];
+    return why_fmt(why, n, "type mismatch: expected: %s, found: %s", core_func_text(&b->func->ft, e, sizeof e),
+                   core_func_text(&a->func->ft, f, sizeof f));
+  }
   case WASM_EXTERN_TAG:
     return (a->func && b->func && ct_core_func_eq(&a->func->ft, &b->func->ft)) || why_set(why, n, "mismatch in tag type");
   case WASM_EXTERN_TABLE:
-    if (a->table.elem != b->table.elem) return why_set(why, n, "mismatch in table element type");
+    if (a->table.elem != b->table.elem)
+      return why_fmt(why, n, "expected table element type %s, found %s", wasm_valtype_name(b->table.elem),
+                     wasm_valtype_name(a->table.elem));
     return limits_match(&a->table.limits, &b->table.limits) || why_set(why, n, "mismatch in table limits");
   case WASM_EXTERN_MEMORY:
     return limits_match(&a->memory.limits, &b->memory.limits) || why_set(why, n, "mismatch in memory limits");
   default:
-    return (a->global.type == b->global.type && a->global.mut == b->global.mut) ||
-           why_set(why, n, "mismatch in global type");
+    if (a->global.type != b->global.type)
+      return why_fmt(why, n, "expected global type %s, found %s", wasm_valtype_name(b->global.type),
+                     wasm_valtype_name(a->global.type));
+    return a->global.mut == b->global.mut || why_set(why, n, "mismatch in global mutability");
   }
 }
 
-bool ct_match(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, size_t n) {
+/* The field or case names of a record, variant, flags or enum type, as the messages say. */
+static bool match_at(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, size_t n, unsigned depth);
+
+static bool match_fields(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, size_t n, unsigned depth) {
+  switch (a->kind) {
+  case CT_FLAGS:
+  case CT_ENUM:
+    if (a->n != b->n) return why_set(why, n, a->kind == CT_FLAGS ? "mismatch in flags elements" : "mismatch in enum elements");
+    for (uint32_t i = 0; i < a->n; i++)
+      if (!names_eq(&a->names[i], &b->names[i]))
+        return why_set(why, n, a->kind == CT_FLAGS ? "mismatch in flags elements" : "mismatch in enum elements");
+    return true;
+  case CT_RECORD:
+    if (a->n != b->n) return why_fmt(why, n, "expected %u fields, found %u", b->n, a->n);
+    for (uint32_t i = 0; i < a->n; i++) {
+      if (!names_eq(&a->names[i], &b->names[i]))
+        return why_fmt(why, n, "expected field name `%s`, found `%s`", b->names[i].str, a->names[i].str);
+      if (!match_at(a->elems[i], b->elems[i], s, why, n, depth + 1))
+        return why_in(why, n, "type mismatch in record field `%s`", a->names[i].str);
+    }
+    return true;
+  case CT_VARIANT:
+    if (a->n != b->n) return why_fmt(why, n, "expected %u cases, found %u", b->n, a->n);
+    for (uint32_t i = 0; i < a->n; i++) {
+      if (!names_eq(&a->names[i], &b->names[i]))
+        return why_fmt(why, n, "expected case named `%s`, found `%s`", b->names[i].str, a->names[i].str);
+      if (!a->elems) continue;
+      if (b->elems[i] && !a->elems[i])
+        return why_fmt(why, n, "expected case `%s` to have a type, found none", b->names[i].str);
+      if (!b->elems[i] && a->elems[i]) return why_fmt(why, n, "expected case `%s` to have no type", b->names[i].str);
+      if (a->elems[i] && !match_at(a->elems[i], b->elems[i], s, why, n, depth + 1))
+        return why_in(why, n, "type mismatch in variant case `%s`", a->names[i].str);
+    }
+    return true;
+  default: /* tuple */
+    if (a->n != b->n) return why_fmt(why, n, "expected %u types, found %u", b->n, a->n);
+    for (uint32_t i = 0; i < a->n; i++)
+      if (!match_at(a->elems[i], b->elems[i], s, why, n, depth + 1))
+        return why_in(why, n, "type mismatch in tuple field %u", i);
+    return true;
+  }
+}
+
+/* depth 0 is a defined type as a whole, deeper ones are value types inside one: a
+ * primitive expected at the top is "primitive", inside it is named. */
+static bool match_at(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, size_t n, unsigned depth) {
   if (a == b && (!s || s->n == 0)) return true;
   if (b->kind == CT_RESOURCE) {
     if (a->kind != CT_RESOURCE) return why_set(why, n, "expected resource");
@@ -184,58 +292,61 @@ bool ct_match(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, 
     return why_set(why, n, "resource types are not the same");
   }
   if (a->kind != b->kind) {
-    if (why && n && !why[0]) snprintf(why, n, "expected %s, found %s", kind_name(b->kind), kind_name(a->kind));
-    return false;
+    const char *want = b->kind == CT_PRIM && depth > 0 ? prim_name(b->prim) : kind_name(b->kind);
+    return why_fmt(why, n, "expected %s, found %s", want, type_desc(a));
   }
   switch (a->kind) {
-  case CT_PRIM: return a->prim == b->prim || why_set(why, n, "mismatched primitive types");
+  case CT_PRIM:
+    return a->prim == b->prim ||
+           why_fmt(why, n, "expected primitive `%s` found primitive `%s`", prim_name(b->prim), prim_name(a->prim));
   case CT_ERROR_CONTEXT: return true;
   case CT_RECORD:
   case CT_VARIANT:
   case CT_TUPLE:
   case CT_FLAGS:
-  case CT_ENUM:
-    if (a->n != b->n) return why_set(why, n, "mismatched number of fields or cases");
-    for (uint32_t i = 0; i < a->n; i++) {
-      if (a->names && !names_eq(&a->names[i], &b->names[i])) return why_set(why, n, "mismatched names");
-      if (!a->elems) continue;
-      if (!a->elems[i] != !b->elems[i]) return why_set(why, n, "mismatched case payload");
-      if (a->elems[i] && !ct_match(a->elems[i], b->elems[i], s, why, n)) return false;
-    }
-    return true;
+  case CT_ENUM: return match_fields(a, b, s, why, n, depth);
   case CT_FIXED_LIST:
-    if (a->len != b->len) return why_set(why, n, "mismatched list lengths");
+    if (a->len != b->len) return why_fmt(why, n, "expected list of length %u, found %u", b->len, a->len);
     /* fallthrough */
   case CT_LIST:
   case CT_OPTION:
-  case CT_RESULT:
   case CT_OWN:
   case CT_BORROW:
   case CT_STREAM:
   case CT_FUTURE:
   case CT_MAP:
     if (!a->a != !b->a || !a->b != !b->b) return why_set(why, n, "mismatched optional types");
-    if (a->a && !ct_match(a->a, b->a, s, why, n)) return false;
-    if (a->b && !ct_match(a->b, b->b, s, why, n)) return false;
+    /* no context for element types: the chain stays short enough to keep the reason */
+    return (!a->a || match_at(a->a, b->a, s, why, n, depth + 1)) && (!a->b || match_at(a->b, b->b, s, why, n, depth + 1));
+  case CT_RESULT:
+    if (b->a && !a->a) return why_set(why, n, "expected ok type, but found none");
+    if (!b->a && a->a) return why_set(why, n, "expected ok type to not be present");
+    if (b->b && !a->b) return why_set(why, n, "expected err type, but found none");
+    if (!b->b && a->b) return why_set(why, n, "expected err type to not be present");
+    if (a->a && !match_at(a->a, b->a, s, why, n, depth + 1)) return why_in(why, n, "type mismatch in ok variant");
+    if (a->b && !match_at(a->b, b->b, s, why, n, depth + 1)) return why_in(why, n, "type mismatch in err variant");
     return true;
   case CT_FUNC:
-    if (a->async != b->async) return why_set(why, n, "mismatched async");
-    if (a->n != b->n) return why_set(why, n, "mismatched number of parameters");
+    if (a->async != b->async) return why_set(why, n, b->async ? "expected an async function" : "expected a sync function");
+    if (a->n != b->n) return why_fmt(why, n, "expected %u parameters, found %u", b->n, a->n);
     for (uint32_t i = 0; i < a->n; i++) {
-      if (!names_eq(&a->names[i], &b->names[i])) return why_set(why, n, "mismatched parameter names");
-      if (!ct_match(a->elems[i], b->elems[i], s, why, n)) return false;
+      if (!names_eq(&a->names[i], &b->names[i]))
+        return why_fmt(why, n, "expected parameter named `%s`, found `%s`", b->names[i].str, a->names[i].str);
+      if (!match_at(a->elems[i], b->elems[i], s, why, n, 1))
+        return why_in(why, n, "type mismatch in function parameter `%s`", a->names[i].str);
     }
-    if (!a->a != !b->a) return why_set(why, n, "mismatched result types");
-    return !a->a || ct_match(a->a, b->a, s, why, n);
+    /* the suite's wording names the given function's result as "expected" here */
+    if (!b->a && a->a) return why_set(why, n, "expected a result, found none");
+    if (b->a && !a->a) return why_set(why, n, "expected no result, found one");
+    return !a->a || match_at(a->a, b->a, s, why, n, 1) || why_in(why, n, "type mismatch with result type");
   case CT_INSTANCE:
     /* a may export more than b asks for */
     for (uint32_t i = 0; i < b->nexports; i++) {
       const ct_extern *e = find_extern(a->exports, a->nexports, &b->exports[i].name);
-      if (!e) {
-        if (why && n && !why[0]) snprintf(why, n, "missing expected export `%s`", b->exports[i].name.str);
-        return false;
-      }
-      if (e->kind != b->exports[i].kind) return why_set(why, n, "mismatched export kind");
+      if (!e) return why_fmt(why, n, "missing expected export `%s`", b->exports[i].name.str);
+      if (e->kind != b->exports[i].kind)
+        return why_fmt(why, n, "type mismatch in instance export `%s`: expected %s, found %s", b->exports[i].name.str,
+                       comp_extern_kind_name(b->exports[i].kind), comp_extern_kind_name(e->kind));
       const comp_ctype *want = b->exports[i].type;
       if (s && e->kind == COMP_EXT_TYPE && want->kind == CT_RESOURCE && want->rid >= s->fresh_lo &&
           want->rid < s->fresh_hi && !ct_subst_find(s, want->rid)) {
@@ -244,48 +355,61 @@ bool ct_match(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, 
         if (!ct_subst_add(s, want->rid, resolve_resource(e->type, s))) return why_set(why, n, "out of memory");
         continue;
       }
-      if (!ct_match(e->type, want, s, why, n)) return false;
+      if (!match_at(e->type, want, s, why, n, 0))
+        return why_in(why, n, "type mismatch in instance export `%s`", b->exports[i].name.str);
     }
     return true;
   case CT_COMPONENT:
     /* a may import less and export more */
     for (uint32_t i = 0; i < a->nimports; i++) {
       const ct_extern *e = find_extern(b->imports, b->nimports, &a->imports[i].name);
-      if (!e) {
-        if (why && n && !why[0]) snprintf(why, n, "missing expected import `%s`", a->imports[i].name.str);
-        return false;
-      }
-      if (e->kind != a->imports[i].kind || !ct_match(e->type, a->imports[i].type, s, why, n))
-        return why_set(why, n, "mismatched import type");
+      if (!e) return why_fmt(why, n, "missing expected import `%s`", a->imports[i].name.str);
+      if (e->kind != a->imports[i].kind)
+        return why_fmt(why, n, "type mismatch in import `%s`: expected %s, found %s", a->imports[i].name.str,
+                       comp_extern_kind_name(a->imports[i].kind), comp_extern_kind_name(e->kind));
+      if (!match_at(e->type, a->imports[i].type, s, why, n, 0))
+        return why_in(why, n, "type mismatch in import `%s`", a->imports[i].name.str);
     }
     for (uint32_t i = 0; i < b->nexports; i++) {
       const ct_extern *e = find_extern(a->exports, a->nexports, &b->exports[i].name);
-      if (!e) {
-        if (why && n && !why[0]) snprintf(why, n, "missing expected export `%s`", b->exports[i].name.str);
-        return false;
-      }
-      if (e->kind != b->exports[i].kind || !ct_match(e->type, b->exports[i].type, s, why, n)) return false;
+      if (!e) return why_fmt(why, n, "missing expected export `%s`", b->exports[i].name.str);
+      if (e->kind != b->exports[i].kind)
+        return why_fmt(why, n, "type mismatch in export `%s`: expected %s, found %s", b->exports[i].name.str,
+                       comp_extern_kind_name(b->exports[i].kind), comp_extern_kind_name(e->kind));
+      if (!match_at(e->type, b->exports[i].type, s, why, n, 0))
+        return why_in(why, n, "type mismatch in export `%s`", b->exports[i].name.str);
     }
     return true;
-  case CT_CORE_FUNC: return ct_core_func_eq(&a->ft, &b->ft) || why_set(why, n, "core function types differ");
+  case CT_CORE_FUNC: {
+    if (ct_core_func_eq(&a->ft, &b->ft)) return true;
+    char e[128], f[128];
+    return why_fmt(why, n, "type mismatch: expected: %s, found: %s", core_func_text(&b->ft, e, sizeof e),
+                   core_func_text(&a->ft, f, sizeof f));
+  }
   case CT_CORE_MODULE:
+    /* the given module may import less (each of its imports must be offered) and export more */
     for (uint32_t i = 0; i < a->ncimports; i++) {
       const ct_core_extern *ai = &a->cimports[i], *bi = NULL;
       for (uint32_t j = 0; j < b->ncimports && !bi; j++)
         if (names_eq(&b->cimports[j].module, &ai->module) && names_eq(&b->cimports[j].name, &ai->name)) bi = &b->cimports[j];
-      if (!bi) return why_set(why, n, "module imports something the expected type does not");
-      if (!ct_match_core_extern(bi, ai, why, n)) return false;
+      if (!bi) return why_fmt(why, n, "missing expected import `%s::%s`", ai->module.str, ai->name.str);
+      if (!ct_match_core_extern(bi, ai, why, n))
+        return why_in(why, n, "type mismatch in import `%s::%s`", ai->module.str, ai->name.str);
     }
     for (uint32_t i = 0; i < b->ncexports; i++) {
       const ct_core_extern *be = &b->cexports[i], *ae = NULL;
       for (uint32_t j = 0; j < a->ncexports && !ae; j++)
         if (names_eq(&a->cexports[j].name, &be->name)) ae = &a->cexports[j];
-      if (!ae) return why_set(why, n, "module lacks an expected export");
-      if (!ct_match_core_extern(ae, be, why, n)) return false;
+      if (!ae) return why_fmt(why, n, "missing expected export `%s`", be->name.str);
+      if (!ct_match_core_extern(ae, be, why, n)) return why_in(why, n, "type mismatch in export `%s`", be->name.str);
     }
     return true;
   default: return true;
   }
+}
+
+bool ct_match(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, size_t n) {
+  return match_at(a, b, s, why, n, 0);
 }
 
 /* ---------- applying a substitution ------------------------------------------------ */

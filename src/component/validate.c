@@ -657,8 +657,8 @@ static bool core_instance(val *v, scope *s, const comp_instance *in) {
     for (uint32_t j = 0; j < i; j++)
       if (in->args[i].name.name.len == in->args[j].name.name.len &&
           memcmp(in->args[i].name.name.str, in->args[j].name.name.str, in->args[i].name.name.len) == 0)
-        return bad(v, off, "duplicate %s `%s`", in->code == 0 ? "module instantiation argument named" : "core instance export name",
-                   in->args[i].name.name.str);
+        return in->code == 0 ? bad(v, off, "duplicate module instantiation argument named `%s`", in->args[i].name.name.str)
+                             : bad(v, off, "export name `%s` already defined", in->args[i].name.name.str);
   if (in->code == 0) {
     if (!index_ok(v, s, COMP_SORT_CORE_MODULE, in->idx, off)) return false;
     const comp_ctype *m = get(s, COMP_SORT_CORE_MODULE, in->idx);
@@ -715,8 +715,10 @@ static bool instance(val *v, scope *s, const comp_instance *in) {
     for (uint32_t j = 0; j < i; j++)
       if (in->args[i].name.name.len == in->args[j].name.name.len &&
           memcmp(in->args[i].name.name.str, in->args[j].name.name.str, in->args[i].name.name.len) == 0)
-        return bad(v, off, "%s name `%s` already defined", in->code == 0 ? "instantiation argument" : "export",
-                   in->args[i].name.name.str);
+        return in->code == 0 ? bad(v, off, "instantiation argument `%s` conflicts with previous argument `%s`",
+                                   in->args[i].name.name.str, in->args[j].name.name.str)
+                             : bad(v, off, "export name `%s` conflicts with previous name `%s`", in->args[i].name.name.str,
+                                   in->args[j].name.name.str);
   }
   if (in->code == 0) {
     if (!index_ok(v, s, COMP_SORT_COMPONENT, in->idx, off)) return false;
