@@ -588,11 +588,17 @@ static bool scope_body(val *v, scope *s, const comp_decl *decls, uint32_t n) {
     case COMP_DECL_TYPE:
       ok = deftype(v, s, d->type, &t) && push(v, &s->sp[COMP_SORT_TYPE], t);
       break;
-    case COMP_DECL_ALIAS:
-      if (s->kind == 2 && d->alias.target != 2 && d->alias.sort != COMP_SORT_TYPE && d->alias.sort != COMP_SORT_INSTANCE)
-        ok = bad(v, d->offset, "instance type aliases may only refer to types or instances");
+    case COMP_DECL_ALIAS: {
+      /* in component and instance types: export aliases of types and instances, outer
+       * aliases of types and core types */
+      int so = d->alias.sort;
+      bool allowed = d->alias.target == 2 ? so == COMP_SORT_TYPE || so == COMP_SORT_CORE_TYPE
+                                          : so == COMP_SORT_TYPE || so == COMP_SORT_INSTANCE;
+      if ((s->kind == 1 || s->kind == 2) && !allowed)
+        ok = bad(v, d->offset, "%s type aliases may only refer to types or instances", s->kind == 1 ? "component" : "instance");
       else ok = alias(v, s, &d->alias);
       break;
+    }
     default: {
       bool imp = d->kind == COMP_DECL_IMPORT;
       vec *list = imp ? &s->imports : &s->exports;
@@ -608,14 +614,38 @@ static bool scope_body(val *v, scope *s, const comp_decl *decls, uint32_t n) {
 
 /* ---------- aliases -------------------------------------------------------------------------- */
 
+/* Whether t names a resource type anywhere inside it. */
+static bool refers_to_resources(const comp_ctype *t, unsigned depth) {
+  if (!t || depth > 500) return false;
+  if (t->kind == CT_RESOURCE) return true;
+  if (t->kind == CT_PRIM || t->kind == CT_CORE_FUNC || t->kind == CT_CORE_MODULE) return false;
+  if (refers_to_resources(t->a, depth + 1) || refers_to_resources(t->b, depth + 1)) return true;
+  if (t->elems)
+    for (uint32_t i = 0; i < t->n; i++)
+      if (refers_to_resources(t->elems[i], depth + 1)) return true;
+  for (uint32_t i = 0; i < t->nimports; i++)
+    if (refers_to_resources(t->imports[i].type, depth + 1)) return true;
+  for (uint32_t i = 0; i < t->nexports; i++)
+    if (refers_to_resources(t->exports[i].type, depth + 1)) return true;
+  return false;
+}
+
 static bool alias(val *v, scope *s, const comp_alias *a) {
   uint32_t off = a->offset;
   if (a->target == 2) {
     scope *o = s;
-    for (uint32_t i = 0; i < a->a && o; i++) o = o->parent;
+    bool crosses_component = false; /* leaves a component definition on the way out */
+    for (uint32_t i = 0; i < a->a && o; i++) {
+      crosses_component |= o->kind == 0;
+      o = o->parent;
+    }
     if (!o) return bad(v, off, "invalid outer alias count of %u", a->a);
     if (!index_ok(v, o, a->sort, a->b, off)) return false;
-    return push(v, &s->sp[a->sort], get(o, a->sort, a->b));
+    const void *target = get(o, a->sort, a->b);
+    /* resources are generative: a nested component may not close over its parents' */
+    if (crosses_component && a->sort == COMP_SORT_TYPE && refers_to_resources(target, 0))
+      return bad(v, off, "outer alias of a type that transitively refers to resources: a nested component may not close over resource types");
+    return push(v, &s->sp[a->sort], target);
   }
   if (a->target == 1) {
     if (!index_ok(v, s, COMP_SORT_CORE_INSTANCE, a->a, off)) return false;
