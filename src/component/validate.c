@@ -553,8 +553,9 @@ static bool add_extern(val *v, scope *s, vec *list, const comp_extname *n, uint8
                        bool add_index) {
   ct_extern *e = new0(v, sizeof *e);
   if (!e) return false;
-  if (kind == COMP_EXT_TYPE) {
-    /* an import or export of a type introduces a new type index naming it */
+  if (kind == COMP_EXT_TYPE && (list == &s->imports || list == &s->exports)) {
+    /* an import or export of a type introduces a new type index naming it (an inline
+     * export of a bag of exports does not: it names nothing outside) */
     comp_ctype *named = new0(v, sizeof *named);
     if (!named) return false;
     *named = *t;
