@@ -503,10 +503,11 @@ static bool nameable(const comp_ctype *t, const scope *s, bool import, bool self
   if (t->elems)
     for (uint32_t i = 0; i < t->n; i++)
       if (!nameable(t->elems[i], s, import, false, depth + 1)) return false;
+  /* the types an instance or component type exports (or imports) are named by it */
   for (uint32_t i = 0; i < t->nimports; i++)
-    if (!nameable(t->imports[i].type, s, import, false, depth + 1)) return false;
+    if (!nameable(t->imports[i].type, s, import, t->imports[i].kind == COMP_EXT_TYPE, depth + 1)) return false;
   for (uint32_t i = 0; i < t->nexports; i++)
-    if (!nameable(t->exports[i].type, s, import, false, depth + 1)) return false;
+    if (!nameable(t->exports[i].type, s, import, t->exports[i].kind == COMP_EXT_TYPE, depth + 1)) return false;
   return true;
 }
 
@@ -549,10 +550,37 @@ static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kin
   return bad(v, off, "static resource name `%.*s` is not known in this context", (int)res.len, res.str);
 }
 
+/* Exporting an instance names the types it exports (and those of the instances it
+ * exports): a copy of its type whose type exports are new exported types of scope s.
+ * NULL when out of memory. */
+static const comp_ctype *confer_names(val *v, scope *s, const comp_ctype *t, unsigned depth) {
+  if (depth > 100 || t->kind != CT_INSTANCE) return t;
+  comp_ctype *c = new0(v, sizeof *c);
+  ct_extern *ex = new0(v, (t->nexports ? t->nexports : 1) * sizeof *ex);
+  if (!c || !ex) return NULL;
+  *c = *t;
+  for (uint32_t i = 0; i < t->nexports; i++) {
+    ex[i] = t->exports[i];
+    if (ex[i].kind == COMP_EXT_TYPE) {
+      comp_ctype *named = new0(v, sizeof *named);
+      if (!named) return NULL;
+      *named = *ex[i].type;
+      named->origin = CT_EXPORTED;
+      named->scope_id = s->id;
+      ex[i].type = named;
+    } else if (ex[i].kind == COMP_EXT_INSTANCE && !(ex[i].type = confer_names(v, s, ex[i].type, depth + 1))) {
+      return NULL;
+    }
+  }
+  c->exports = ex;
+  return c;
+}
+
 static bool add_extern(val *v, scope *s, vec *list, const comp_extname *n, uint8_t kind, const comp_ctype *t,
                        bool add_index) {
   ct_extern *e = new0(v, sizeof *e);
   if (!e) return false;
+  if (kind == COMP_EXT_INSTANCE && list == &s->exports && s->kind == 0 && !(t = confer_names(v, s, t, 0))) return false;
   if (kind == COMP_EXT_TYPE && (list == &s->imports || list == &s->exports)) {
     /* an import or export of a type introduces a new type index naming it (an inline
      * export of a bag of exports does not: it names nothing outside) */
