@@ -247,26 +247,45 @@ bool ct_match(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, 
       if (!ct_match(e->type, want, s, why, n)) return false;
     }
     return true;
-  case CT_COMPONENT:
-    /* a may import less and export more */
-    for (uint32_t i = 0; i < a->nimports; i++) {
-      const ct_extern *e = find_extern(b->imports, b->nimports, &a->imports[i].name);
+  case CT_COMPONENT: {
+    /* a may import less and export more. Each type's abstract resources are its own:
+     * a's imported resources take the expected type's imports' place, and the expected
+     * type's exported resources the given ones' (bindings local to this match). */
+    ct_subst local = {0};
+    ct_subst *u = s ? s : &local;
+    uint32_t mark = u->n;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < a->nimports; i++) {
+      const ct_extern *ai = &a->imports[i];
+      const ct_extern *e = find_extern(b->imports, b->nimports, &ai->name);
       if (!e) {
-        if (why && n && !why[0]) snprintf(why, n, "missing expected import `%s`", a->imports[i].name.str);
-        return false;
+        if (why && n && !why[0]) snprintf(why, n, "missing expected import `%s`", ai->name.str);
+        ok = false;
+      } else if (e->kind == COMP_EXT_TYPE && ai->kind == COMP_EXT_TYPE && ai->type->kind == CT_RESOURCE &&
+                 e->type->kind == CT_RESOURCE && !ct_subst_find(u, ai->type->rid)) {
+        if (!ct_subst_add(u, ai->type->rid, resolve_resource(e->type, u))) ok = why_set(why, n, "out of memory");
+      } else if (e->kind != ai->kind || !ct_match(e->type, ai->type, u, why, n)) {
+        ok = why_set(why, n, "mismatched import type");
       }
-      if (e->kind != a->imports[i].kind || !ct_match(e->type, a->imports[i].type, s, why, n))
-        return why_set(why, n, "mismatched import type");
     }
-    for (uint32_t i = 0; i < b->nexports; i++) {
-      const ct_extern *e = find_extern(a->exports, a->nexports, &b->exports[i].name);
+    for (uint32_t i = 0; ok && i < b->nexports; i++) {
+      const ct_extern *be = &b->exports[i];
+      const ct_extern *e = find_extern(a->exports, a->nexports, &be->name);
       if (!e) {
-        if (why && n && !why[0]) snprintf(why, n, "missing expected export `%s`", b->exports[i].name.str);
-        return false;
+        if (why && n && !why[0]) snprintf(why, n, "missing expected export `%s`", be->name.str);
+        ok = false;
+      } else if (e->kind == COMP_EXT_TYPE && be->kind == COMP_EXT_TYPE && be->type->kind == CT_RESOURCE &&
+                 e->type->kind == CT_RESOURCE && !ct_subst_find(u, be->type->rid) &&
+                 resolve_resource(e->type, u)->rid != be->type->rid) {
+        if (!ct_subst_add(u, be->type->rid, resolve_resource(e->type, u))) ok = why_set(why, n, "out of memory");
+      } else if (e->kind != be->kind || !ct_match(e->type, be->type, u, why, n)) {
+        ok = false;
       }
-      if (e->kind != b->exports[i].kind || !ct_match(e->type, b->exports[i].type, s, why, n)) return false;
     }
-    return true;
+    u->n = mark;
+    if (u == &local) ct_subst_free(&local);
+    return ok;
+  }
   case CT_CORE_FUNC: return ct_core_func_eq(&a->ft, &b->ft) || why_set(why, n, "core function types differ");
   case CT_CORE_MODULE:
     for (uint32_t i = 0; i < a->ncimports; i++) {
