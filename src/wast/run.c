@@ -138,6 +138,11 @@ static void load_component(runner *cx, const wast_module *m, loaded *ld) {
   snprintf(ld->msg, sizeof ld->msg, "%s", cl.msg);
 }
 
+/* Components run in stores of their own, which the runner's fuel, memory and table
+ * limits do not reach: under those limits they are not run. */
+static const char COMP_LIMITS[] = "not supported: running components under fuel, memory or table limits";
+static bool comp_limited(const runner *cx) { return cx->o->fuel || cx->o->max_memory_bytes || cx->o->max_table_elements; }
+
 /* A component command's outcome (component.c's codes are the runner's order). */
 static outcome comp_outcome(result *r, int o) {
   return r->out = o == WAST_COMP_PASS ? OUT_PASS : o == WAST_COMP_SKIP ? OUT_SKIP : OUT_FAIL;
@@ -349,13 +354,18 @@ static outcome cmd_module(runner *cx, const wast_command *c, result *r) {
     /* a definition is kept; otherwise an instance of it takes the definition's place */
     run_module cm = {c->module.id, NULL, true, NULL, NULL, ld.comp};
     int o = WAST_COMP_PASS;
-    if (!c->module.definition) {
+    if (!c->module.definition && comp_limited(cx)) {
+      wast_comp_free(ld.comp);
+      cm.comp = NULL;
+      cm.skip = r->skip = COMP_LIMITS;
+      o = WAST_COMP_SKIP;
+    } else if (!c->module.definition) {
       o = wast_comp_instantiate(ld.comp, &cm.comp, r->reason, sizeof r->reason, &r->skip);
       wast_comp_free(ld.comp);
       if (cm.comp) cm.skip = wast_comp_skip(cm.comp);
     }
-    if (cm.comp) add_module(cx, cm);
-    if (!c->module.definition) cx->current = cm.comp ? cx->nmods - 1 : SIZE_MAX;
+    if (cm.comp || cm.skip) add_module(cx, cm);
+    if (!c->module.definition) cx->current = cm.comp || cm.skip ? cx->nmods - 1 : SIZE_MAX;
     return comp_outcome(r, o);
   }
   run_module sm = {c->module.id, ld.mod, true, NULL, ld.skip, NULL};
@@ -390,9 +400,10 @@ static outcome cmd_module_instance(runner *cx, const wast_command *c, result *r)
   if (!def) return fail(r, "instance of an unknown module");
   if (c->module.component || def->comp) {
     run_module cm = {id, NULL, false, NULL, def->skip, NULL};
-    int o = def->skip ? (r->skip = def->skip, WAST_COMP_SKIP) : WAST_COMP_FAIL;
-    if (!def->skip && !def->comp) snprintf(r->reason, sizeof r->reason, "component instance of a core module");
-    if (!def->skip && def->comp) o = wast_comp_instantiate(def->comp, &cm.comp, r->reason, sizeof r->reason, &r->skip);
+    if (!def->skip && comp_limited(cx)) cm.skip = COMP_LIMITS;
+    int o = cm.skip ? (r->skip = cm.skip, WAST_COMP_SKIP) : WAST_COMP_FAIL;
+    if (!cm.skip && !def->comp) snprintf(r->reason, sizeof r->reason, "component instance of a core module");
+    if (!cm.skip && def->comp) o = wast_comp_instantiate(def->comp, &cm.comp, r->reason, sizeof r->reason, &r->skip);
     if (cm.comp) cm.skip = wast_comp_skip(cm.comp);
     if (cm.comp || cm.skip) add_module(cx, cm);
     cx->current = cm.comp || cm.skip ? cx->nmods - 1 : SIZE_MAX;
@@ -499,7 +510,8 @@ static outcome expect_instantiation_failure(runner *cx, const wast_command *c, r
   load(cx, &c->module, &ld);
   if (ld.status == LOAD_SKIP) return skip(r, ld.skip);
   if (ld.component && ld.status == LOAD_OK) {
-    int o = wast_comp_expect_failure(ld.comp, want_trap, text, r->reason, sizeof r->reason, &r->skip);
+    int o = comp_limited(cx) ? (r->skip = COMP_LIMITS, WAST_COMP_SKIP)
+                             : wast_comp_expect_failure(ld.comp, want_trap, text, r->reason, sizeof r->reason, &r->skip);
     wast_comp_free(ld.comp);
     return comp_outcome(r, o);
   }
@@ -669,7 +681,7 @@ static void run_command(runner *cx, const wast_command *c) {
   handler fn = c->kind < sizeof handlers / sizeof handlers[0] ? handlers[c->kind] : NULL;
   /* actions on a component instance are component.c's */
   run_module *target = c->has_action ? find_module(cx, c->action.module) : NULL;
-  if (target && target->comp) comp_outcome(&r, wast_comp_command(target->comp, c, r.reason, sizeof r.reason, &r.skip));
+  if (target && target->comp && !target->skip) comp_outcome(&r, wast_comp_command(target->comp, c, r.reason, sizeof r.reason, &r.skip));
   else if (fn) fn(cx, c, &r);
   else fail(&r, "unknown command");
   if (r.out == OUT_FAIL && cx->soft) skip(&r, feature_reason(cx->soft));
