@@ -64,7 +64,8 @@ typedef struct space {
 
 struct comp_inst {
   root *root;
-  comp_inst *parent;
+  comp_inst *parent;             /* where its component was defined (outer aliases) */
+  comp_inst *up;                 /* the instance that instantiated it (the Canonical ABI's parent) */
   const comp_component *c;
   space sp[COMP_SORT_COUNT];
   named *exports;
@@ -349,6 +350,13 @@ bool comp_call(comp_func *f, const comp_val *args, comp_val *result, util_arena 
   return call(f, args, result, arena, err);
 }
 
+/* Whether a is b or one of the instances that (transitively) instantiated b. */
+static bool inst_is_ancestor(const comp_inst *a, const comp_inst *b) {
+  for (; b; b = b->up)
+    if (a == b) return true;
+  return false;
+}
+
 /* A lowered function: core code calls a component function. */
 typedef struct lowered {
   comp_func *callee;
@@ -362,6 +370,11 @@ static weld_trap *lowered_call(weld_caller *caller, void *env, const weld_val *a
   lowered *lw = env;
   const comp_ctype *ft = lw->ft;
   if (lw->inst->no_leave) return weld_trap_new("cannot leave component instance (a call out of post-return)");
+  /* the Canonical ABI's call_might_be_recursive: no calls between an instance and its
+   * ancestors or descendants, either way */
+  comp_inst *callee = lw->callee->host ? NULL : lw->callee->inst;
+  if (callee && (inst_is_ancestor(lw->inst, callee) || inst_is_ancestor(callee, lw->inst)))
+    return weld_trap_new("cannot enter component instance: a call between an instance and its own ancestor or descendant");
   util_arena arena;
   util_arena_init(&arena);
   util_error err;
@@ -578,6 +591,7 @@ static bool def_instance(comp_inst *in, const comp_instance *d, util_error *err)
     if (!ci) ok = util_fail(err, UTIL_ERR_INVALID, off, "unknown component %u", d->idx);
     comp_inst *child = ok ? new_inst(r, ci->env, ci->component, err) : NULL;
     ok = child != NULL;
+    if (ok) child->up = in;
     if (ok && ++r->depth > 100) ok = unsupported(err, off, "component instances nested deeper than 100 levels");
     if (ok) ok = instantiate_into(child, args, names, d->nargs, err);
     r->depth--;

@@ -43,6 +43,9 @@ bool comp_wave_parse_args(const comp_ctype *ft, const char *text, util_arena *ar
                           util_error *err);
 /* Prints v (of type t) in WAVE. */
 void comp_wave_print(FILE *out, const comp_ctype *t, const comp_val *v);
+/* Whether a and b, values of type t, are the same value (floats bit for bit, except that
+ * every NaN equals every NaN: the Canonical ABI lifts any NaN as the canonical one). */
+bool comp_val_equal(const comp_ctype *t, const comp_val *a, const comp_val *b);
 
 /* ---------- the host side ------------------------------------------------------------------- */
 

@@ -359,27 +359,49 @@ static bool match_at(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char
         return why_in(why, n, "type mismatch in instance export `%s`", b->exports[i].name.str);
     }
     return true;
-  case CT_COMPONENT:
-    /* a may import less and export more */
-    for (uint32_t i = 0; i < a->nimports; i++) {
-      const ct_extern *e = find_extern(b->imports, b->nimports, &a->imports[i].name);
-      if (!e) return why_fmt(why, n, "missing expected import `%s`", a->imports[i].name.str);
-      if (e->kind != a->imports[i].kind)
-        return why_fmt(why, n, "type mismatch in import `%s`: expected %s, found %s", a->imports[i].name.str,
-                       comp_extern_kind_name(a->imports[i].kind), comp_extern_kind_name(e->kind));
-      if (!match_at(e->type, a->imports[i].type, s, why, n, 0))
-        return why_in(why, n, "type mismatch in import `%s`", a->imports[i].name.str);
+  case CT_COMPONENT: {
+    /* a may import less and export more. Each type's abstract resources are its own:
+     * a's imported resources take the expected type's imports' place, and the expected
+     * type's exported resources the given ones' (bindings local to this match). */
+    ct_subst local = {0};
+    ct_subst *u = s ? s : &local;
+    uint32_t mark = u->n;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < a->nimports; i++) {
+      const ct_extern *ai = &a->imports[i];
+      const ct_extern *e = find_extern(b->imports, b->nimports, &ai->name);
+      if (!e) {
+        ok = why_fmt(why, n, "missing expected import `%s`", ai->name.str);
+      } else if (e->kind == COMP_EXT_TYPE && ai->kind == COMP_EXT_TYPE && ai->type->kind == CT_RESOURCE &&
+                 e->type->kind == CT_RESOURCE && !ct_subst_find(u, ai->type->rid)) {
+        if (!ct_subst_add(u, ai->type->rid, resolve_resource(e->type, u))) ok = why_set(why, n, "out of memory");
+      } else if (e->kind != ai->kind) {
+        ok = why_fmt(why, n, "type mismatch in import `%s`: expected %s, found %s", ai->name.str,
+                     comp_extern_kind_name(ai->kind), comp_extern_kind_name(e->kind));
+      } else if (!match_at(e->type, ai->type, u, why, n, 0)) {
+        ok = why_in(why, n, "type mismatch in import `%s`", ai->name.str);
+      }
     }
-    for (uint32_t i = 0; i < b->nexports; i++) {
-      const ct_extern *e = find_extern(a->exports, a->nexports, &b->exports[i].name);
-      if (!e) return why_fmt(why, n, "missing expected export `%s`", b->exports[i].name.str);
-      if (e->kind != b->exports[i].kind)
-        return why_fmt(why, n, "type mismatch in export `%s`: expected %s, found %s", b->exports[i].name.str,
-                       comp_extern_kind_name(b->exports[i].kind), comp_extern_kind_name(e->kind));
-      if (!match_at(e->type, b->exports[i].type, s, why, n, 0))
-        return why_in(why, n, "type mismatch in export `%s`", b->exports[i].name.str);
+    for (uint32_t i = 0; ok && i < b->nexports; i++) {
+      const ct_extern *be = &b->exports[i];
+      const ct_extern *e = find_extern(a->exports, a->nexports, &be->name);
+      if (!e) {
+        ok = why_fmt(why, n, "missing expected export `%s`", be->name.str);
+      } else if (e->kind == COMP_EXT_TYPE && be->kind == COMP_EXT_TYPE && be->type->kind == CT_RESOURCE &&
+                 e->type->kind == CT_RESOURCE && !ct_subst_find(u, be->type->rid) &&
+                 resolve_resource(e->type, u)->rid != be->type->rid) {
+        if (!ct_subst_add(u, be->type->rid, resolve_resource(e->type, u))) ok = why_set(why, n, "out of memory");
+      } else if (e->kind != be->kind) {
+        ok = why_fmt(why, n, "type mismatch in export `%s`: expected %s, found %s", be->name.str,
+                     comp_extern_kind_name(be->kind), comp_extern_kind_name(e->kind));
+      } else if (!match_at(e->type, be->type, u, why, n, 0)) {
+        ok = why_in(why, n, "type mismatch in export `%s`", be->name.str);
+      }
     }
-    return true;
+    u->n = mark;
+    if (u == &local) ct_subst_free(&local);
+    return ok;
+  }
   case CT_CORE_FUNC: {
     if (ct_core_func_eq(&a->ft, &b->ft)) return true;
     char e[128], f[128];

@@ -464,61 +464,92 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
   return true;
 }
 
-/* The name a resource has in this scope (its import or export), or NULL. */
-static const wasm_name *resource_name(scope *s, const comp_ctype *r) {
-  for (int pass = 0; pass < 2; pass++) {
-    vec *x = pass ? &s->exports : &s->imports;
-    for (uint32_t i = 0; i < x->n; i++) {
-      const ct_extern *e = x->v[i];
-      if (e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->type->rid == r->rid) return &e->name;
-    }
+/* An annotated name's resource is named in the same namespace as the annotated name
+ * (imports or exports, which are disjoint): label must be one of the names r has there
+ * (a resource imported as `b` and exported as `c` has a name in each). */
+static bool resource_named(val *v, scope *s, uint32_t off, const comp_ctype *r, const wasm_name *label, bool import) {
+  const vec *x = import ? &s->imports : &s->exports;
+  const wasm_name *first = NULL;
+  for (uint32_t i = 0; i < x->n; i++) {
+    const ct_extern *e = x->v[i];
+    if (e->kind != COMP_EXT_TYPE || e->type->kind != CT_RESOURCE || e->type->rid != r->rid) continue;
+    if (e->name.len == label->len && memcmp(e->name.str, label->str, label->len) == 0) return true;
+    if (!first) first = &e->name;
   }
-  return NULL;
+  if (!first) return bad(v, off, "resource used in function does not have a name in this context");
+  return bad(v, off, "function does not match expected resource name `%s`", first->str);
 }
 
-static bool resource_named(val *v, scope *s, uint32_t off, const comp_ctype *r, const wasm_name *label) {
-  const wasm_name *nm = resource_name(s, r);
-  if (!nm) return bad(v, off, "resource used in function does not have a name in this context");
-  if (nm->len != label->len || memcmp(nm->str, label->str, label->len) != 0)
-    return bad(v, off, "function does not match expected resource name `%s`", nm->str);
-  return true;
+/* The instance types an export is looked through, innermost first: a resource one of
+ * them exports as a type is named by that export (a bag of exports or an instance
+ * exported whole makes its resources explicit). */
+typedef struct inst_chain {
+  const comp_ctype *t;
+  const struct inst_chain *up;
+} inst_chain;
+
+/* Whether the instance type t, or an instance it exports, exports the resource rid. */
+static bool inst_exports_resource(const comp_ctype *t, uint32_t rid, unsigned depth) {
+  if (depth > 100) return false;
+  for (uint32_t i = 0; i < t->nexports; i++) {
+    const ct_extern *e = &t->exports[i];
+    if (e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->type->rid == rid) return true;
+    if (e->kind == COMP_EXT_INSTANCE && inst_exports_resource(e->type, rid, depth + 1)) return true;
+  }
+  return false;
+}
+
+/* Whether an enclosing instance type of the chain, or an instance this component
+ * exports whole, exports the resource rid. */
+static bool exports_resource(const inst_chain *c, const scope *s, uint32_t rid) {
+  for (; c; c = c->up)
+    if (inst_exports_resource(c->t, rid, 0)) return true;
+  for (uint32_t i = 0; i < s->exports.n; i++) {
+    const ct_extern *e = s->exports.v[i];
+    if (e->kind == COMP_EXT_INSTANCE && inst_exports_resource(e->type, rid, 0)) return true;
+  }
+  return false;
 }
 
 /* Exports may only use types this component names by an import or export (or that come
  * from elsewhere); imports only imported ones. Nominal types (records, variants, enums,
  * flags, resources) are checked where they are used; the rest is looked through. */
-static bool nameable(const comp_ctype *t, const scope *s, bool import, bool self, unsigned depth) {
+static bool nameable(const comp_ctype *t, const scope *s, bool import, bool self, unsigned depth, const inst_chain *in) {
   if (!t || depth > 100) return true;
   switch (t->kind) {
   case CT_RECORD: case CT_VARIANT: case CT_ENUM: case CT_FLAGS: case CT_RESOURCE:
     if (!self) {
       if (t->scope_id != s->id) return true;
+      if (!import && t->kind == CT_RESOURCE && exports_resource(in, s, t->rid)) return true;
       return import ? t->origin == CT_IMPORTED : (t->origin == CT_IMPORTED || t->origin == CT_EXPORTED);
     }
     break;
   default: break;
   }
   if (t->kind == CT_FLAGS || t->kind == CT_ENUM || t->kind == CT_RESOURCE || t->kind == CT_PRIM) return true;
-  if (!nameable(t->a, s, import, false, depth + 1) || !nameable(t->b, s, import, false, depth + 1)) return false;
+  if (!nameable(t->a, s, import, false, depth + 1, in) || !nameable(t->b, s, import, false, depth + 1, in)) return false;
   if (t->elems)
     for (uint32_t i = 0; i < t->n; i++)
-      if (!nameable(t->elems[i], s, import, false, depth + 1)) return false;
+      if (!nameable(t->elems[i], s, import, false, depth + 1, in)) return false;
   /* the types an instance or component type exports (or imports) are named by it */
   for (uint32_t i = 0; i < t->nimports; i++)
-    if (!nameable(t->imports[i].type, s, import, t->imports[i].kind == COMP_EXT_TYPE, depth + 1)) return false;
+    if (!nameable(t->imports[i].type, s, import, t->imports[i].kind == COMP_EXT_TYPE, depth + 1, in)) return false;
+  inst_chain here = {t, in};
   for (uint32_t i = 0; i < t->nexports; i++)
-    if (!nameable(t->exports[i].type, s, import, t->exports[i].kind == COMP_EXT_TYPE, depth + 1)) return false;
+    if (!nameable(t->exports[i].type, s, import, t->exports[i].kind == COMP_EXT_TYPE, depth + 1,
+                  t->kind == CT_INSTANCE ? &here : in))
+      return false;
   return true;
 }
 
 static bool check_nameable(val *v, const scope *s, uint32_t off, uint8_t kind, const comp_ctype *t, bool import) {
   if (s->kind != 0 || kind == COMP_EXT_MODULE) return true;
-  if (nameable(t, s, import, kind == COMP_EXT_TYPE, 0)) return true;
+  if (nameable(t, s, import, kind == COMP_EXT_TYPE, 0, NULL)) return true;
   return bad(v, off, "%s not valid to be used as %s", comp_extern_kind_name(kind), import ? "import" : "export");
 }
 
 /* [constructor]r, [method]r.m and [static]r.m: functions of a resource named r here. */
-static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kind, const comp_ctype *t) {
+static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kind, const comp_ctype *t, bool import) {
   int ann;
   wasm_name res;
   uint32_t off = n->offset;
@@ -529,13 +560,14 @@ static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kin
     const comp_ctype *r = t->a;
     if (r->kind == CT_RESULT && r->a) r = r->a;
     if (r->kind != CT_OWN) return bad(v, off, "function should return `(own $T)` or `(result (own $T))`");
-    return resource_named(v, s, off, r->a, &res);
+    return resource_named(v, s, off, r->a, &res, import);
   }
   if (ann == COMP_ANN_METHOD) {
-    if (t->n == 0 || t->names[0].len != 4 || memcmp(t->names[0].str, "self", 4) != 0)
+    if (t->n == 0) return bad(v, off, "function should have at least one argument");
+    if (t->names[0].len != 4 || memcmp(t->names[0].str, "self", 4) != 0)
       return bad(v, off, "function should have a first argument called `self`");
     if (t->elems[0]->kind != CT_BORROW) return bad(v, off, "function should take a first argument of `(borrow $T)`");
-    return resource_named(v, s, off, t->elems[0]->a, &res);
+    return resource_named(v, s, off, t->elems[0]->a, &res, import);
   }
   /* [static]: a resource of that name must be in scope */
   for (int pass = 0; pass < 2; pass++) {
@@ -547,7 +579,7 @@ static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kin
         return true;
     }
   }
-  return bad(v, off, "static resource name `%.*s` is not known in this context", (int)res.len, res.str);
+  return bad(v, off, "static resource name is not known in this context: `%.*s`", (int)res.len, res.str);
 }
 
 /* Exporting an instance names the types it exports (and those of the instances it
@@ -632,7 +664,7 @@ static bool scope_body(val *v, scope *s, const comp_decl *decls, uint32_t n) {
       bool imp = d->kind == COMP_DECL_IMPORT;
       vec *list = imp ? &s->imports : &s->exports;
       ok = check_name(v, s, &d->name, d->desc.kind, imp, list) && externdesc(v, s, &d->desc, d->offset, &t) &&
-           check_annotated(v, s, &d->name, d->desc.kind, t) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
+           check_annotated(v, s, &d->name, d->desc.kind, t, imp) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
       break;
     }
     }
@@ -1033,7 +1065,7 @@ static bool export_def(val *v, scope *s, const comp_export *e, uint32_t off) {
       return bad(v, off, "ascribed type of export `%s` does not match: %s", e->name.name.str, why);
     t = asc;
   }
-  if (!check_annotated(v, s, &e->name, (uint8_t)kind, t) || !check_nameable(v, s, off, (uint8_t)kind, t, false))
+  if (!check_annotated(v, s, &e->name, (uint8_t)kind, t, false) || !check_nameable(v, s, off, (uint8_t)kind, t, false))
     return false;
   return add_extern(v, s, &s->exports, &e->name, (uint8_t)kind, t, true);
 }
@@ -1062,7 +1094,7 @@ static bool definition(val *v, scope *s, const comp_def *d) {
   case COMP_SEC_IMPORT: {
     const comp_import *im = d->u.import;
     return check_name(v, s, &im->name, im->desc.kind, true, &s->imports) &&
-           externdesc(v, s, &im->desc, d->offset, &t) && check_annotated(v, s, &im->name, im->desc.kind, t) &&
+           externdesc(v, s, &im->desc, d->offset, &t) && check_annotated(v, s, &im->name, im->desc.kind, t, true) &&
            check_nameable(v, s, d->offset, im->desc.kind, t, true) && add_extern(v, s, &s->imports, &im->name, im->desc.kind, t, true);
   }
   case COMP_SEC_EXPORT: return export_def(v, s, d->u.export_, d->offset);

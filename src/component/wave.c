@@ -685,3 +685,58 @@ void comp_wave_print(FILE *out, const comp_ctype *t, const comp_val *v) {
   default: fputs("<?>", out); return;
   }
 }
+
+/* ---------- equality ------------------------------------------------------------------- */
+
+bool comp_val_equal(const comp_ctype *t, const comp_val *a, const comp_val *b) {
+  switch (t->kind) {
+  case CT_PRIM:
+    switch (t->prim) {
+    case COMP_T_BOOL: return a->u.b == b->u.b;
+    case COMP_T_S8: case COMP_T_S16: case COMP_T_S32: case COMP_T_S64: return a->u.i == b->u.i;
+    case COMP_T_F32: {
+      if (isnan(a->u.f32) || isnan(b->u.f32)) return isnan(a->u.f32) && isnan(b->u.f32);
+      return memcmp(&a->u.f32, &b->u.f32, sizeof(float)) == 0;
+    }
+    case COMP_T_F64: {
+      if (isnan(a->u.f64) || isnan(b->u.f64)) return isnan(a->u.f64) && isnan(b->u.f64);
+      return memcmp(&a->u.f64, &b->u.f64, sizeof(double)) == 0;
+    }
+    case COMP_T_CHAR: return a->u.c == b->u.c;
+    case COMP_T_STRING:
+      return a->u.str.len == b->u.str.len && (a->u.str.len == 0 || memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0);
+    default: return a->u.u == b->u.u;
+    }
+  case CT_LIST:
+  case CT_FIXED_LIST:
+  case CT_MAP: {
+    if (a->u.seq.n != b->u.seq.n) return false;
+    const comp_ctype *el[2] = {t->a, t->b};
+    comp_ctype entry = {.kind = CT_TUPLE, .n = 2, .elems = el};
+    for (uint32_t i = 0; i < a->u.seq.n; i++)
+      if (!comp_val_equal(t->kind == CT_MAP ? &entry : t->a, &a->u.seq.v[i], &b->u.seq.v[i])) return false;
+    return true;
+  }
+  case CT_RECORD:
+  case CT_TUPLE:
+    for (uint32_t i = 0; i < t->n; i++)
+      if (!comp_val_equal(t->elems[i], &a->u.seq.v[i], &b->u.seq.v[i])) return false;
+    return true;
+  case CT_FLAGS: return a->u.flags == b->u.flags;
+  case CT_ENUM: return a->u.var.disc == b->u.var.disc;
+  case CT_VARIANT:
+  case CT_OPTION:
+  case CT_RESULT: {
+    if (a->u.var.disc != b->u.var.disc) return false;
+    const comp_ctype *pt = t->kind == CT_VARIANT ? (a->u.var.disc < t->n ? t->elems[a->u.var.disc] : NULL)
+                         : t->kind == CT_OPTION  ? (a->u.var.disc ? t->a : NULL)
+                                                 : (a->u.var.disc ? t->b : t->a);
+    if (!pt) return true;
+    if (!a->u.var.p || !b->u.var.p) return a->u.var.p == b->u.var.p;
+    return comp_val_equal(pt, a->u.var.p, b->u.var.p);
+  }
+  case CT_OWN:
+  case CT_BORROW: return a->u.h.rt == b->u.h.rt && a->u.h.rep == b->u.h.rep;
+  default: return false;
+  }
+}

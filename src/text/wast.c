@@ -133,17 +133,212 @@ static bool value_list(sp *p, wast_value **out, uint32_t *n, bool result) {
   return true;
 }
 
-/* Values of the component model's scripts (u32.const, str.const, record.const, ...):
- * kept as one opaque value, since components are validated, not run. */
-static bool component_value(const sp *p, const text_token *t) {
-  static const char *const kws[] = {"bool.const", "s8.const", "u8.const", "s16.const", "u16.const",
-                                    "s32.const", "u32.const", "s64.const", "u64.const", "char.const",
-                                    "str.const", "list.const", "record.const", "tuple.const", "variant.const",
-                                    "enum.const", "flags.const", "option.const", "result.const", "option.some",
-                                    "option.none", "result.ok", "result.err"};
-  for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
-    if (is_kw(p, t, kws[i])) return true;
-  return false;
+/* ---------- component-level values ------------------------------------------------------- */
+
+static const struct { const char *kw; int8_t kind; } cval_forms[] = {
+    {"bool.const", WAST_CV_BOOL},     {"s8.const", WAST_CV_S8},         {"u8.const", WAST_CV_U8},
+    {"s16.const", WAST_CV_S16},       {"u16.const", WAST_CV_U16},       {"s32.const", WAST_CV_S32},
+    {"u32.const", WAST_CV_U32},       {"s64.const", WAST_CV_S64},       {"u64.const", WAST_CV_U64},
+    {"f32.const", WAST_CV_F32},       {"f64.const", WAST_CV_F64},       {"char.const", WAST_CV_CHAR},
+    {"str.const", WAST_CV_STRING},    {"list.const", WAST_CV_LIST},     {"record.const", WAST_CV_RECORD},
+    {"tuple.const", WAST_CV_TUPLE},   {"variant.const", WAST_CV_VARIANT}, {"enum.const", WAST_CV_ENUM},
+    {"flags.const", WAST_CV_FLAGS},   {"option.none", WAST_CV_OPTION},  {"option.some", WAST_CV_OPTION},
+    {"result.ok", WAST_CV_RESULT},    {"result.err", WAST_CV_RESULT},
+    /* forms whose contents are not read: kept as a value without contents */
+    {"option.const", -1},             {"result.const", -1},
+};
+
+/* The entry of cval_forms for a keyword token, or -1. f32.const and f64.const are
+ * component values only inside another (top level: core values). */
+static int cval_form(const sp *p, const text_token *t, bool nested) {
+  for (size_t i = 0; i < sizeof cval_forms / sizeof cval_forms[0]; i++)
+    if (is_kw(p, t, cval_forms[i].kw)) {
+      if (!nested && (cval_forms[i].kind == WAST_CV_F32 || cval_forms[i].kind == WAST_CV_F64)) return -1;
+      return (int)i;
+    }
+  return -1;
+}
+
+static void *arena_array(sp *p, size_t n, size_t size) {
+  void *a = util_arena_try_alloc(&p->s->arena, (n ? n : 1) * size);
+  if (!a) oom(p, tok(p));
+  return a;
+}
+
+/* An integer of a component type: unsigned ones refuse a sign, signed ones their range. */
+static bool cval_int(sp *p, int kind, uint64_t *out) {
+  const text_token *t = tok(p);
+  static const unsigned bits[] = {[WAST_CV_S8] = 8, [WAST_CV_U8] = 8, [WAST_CV_S16] = 16, [WAST_CV_U16] = 16,
+                                  [WAST_CV_S32] = 32, [WAST_CV_U32] = 32, [WAST_CV_S64] = 64, [WAST_CV_U64] = 64};
+  bool sgn = kind == WAST_CV_S8 || kind == WAST_CV_S16 || kind == WAST_CV_S32 || kind == WAST_CV_S64;
+  unsigned b = bits[kind];
+  if (t->kind != TOK_NUM) return fail(p, t, "unexpected token");
+  const char *s = p->src + t->start;
+  bool neg = s[0] == '-';
+  uint64_t v = 0;
+  bool range = false;
+  if (!text_parse_int(s, t->len, b, &v, &range)) return fail(p, t, "unknown operator");
+  if (range) return fail(p, t, "constant out of range");
+  uint64_t mask = b == 64 ? ~0ull : (1ull << b) - 1;
+  v &= mask;
+  uint64_t top = 1ull << (b - 1);
+  if (!sgn && neg && v != 0) return fail(p, t, "constant out of range");
+  if (sgn && !neg && (v & top)) return fail(p, t, "constant out of range");
+  if (sgn && (v & top)) v |= ~mask; /* sign-extended */
+  *out = v;
+  p->pos++;
+  return true;
+}
+
+/* A string token's decoded bytes in the arena. */
+static bool cval_string(sp *p, wast_name *out) {
+  uint8_t *b;
+  uint32_t n;
+  if (!string(p, &b, &n)) return false;
+  out->s = (const char *)b;
+  out->len = n;
+  return true;
+}
+
+/* One Unicode scalar value from UTF-8 bytes that util_utf8_valid accepted: its length. */
+static uint32_t utf8_scalar(const uint8_t *s, uint32_t *cp) {
+  uint8_t c = s[0];
+  uint32_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
+  uint32_t v = len == 1 ? c : len == 2 ? c & 0x1fu : len == 3 ? c & 0x0fu : c & 0x07u;
+  for (uint32_t k = 1; k < len; k++) v = (v << 6) | (s[k] & 0x3fu);
+  *cp = v;
+  return len;
+}
+
+static bool cval_paren(sp *p, wast_cval *v, bool result);
+
+/* The parenthesised values up to the next `)`. */
+static bool cval_list(sp *p, wast_cval *v, bool result) {
+  size_t count = 0;
+  for (size_t k = p->pos; p->toks[k].kind == TOK_LPAR; k = p->toks[k].match + 1) count++;
+  if (!(v->items = arena_array(p, count, sizeof *v->items))) return false;
+  v->n = (uint32_t)count;
+  for (size_t i = 0; i < count; i++)
+    if (!cval_paren(p, &v->items[i], result)) return false;
+  return true;
+}
+
+/* An optional parenthesised payload (variant, option, result). */
+static bool cval_payload(sp *p, wast_cval *v, bool result, bool required) {
+  if (tok(p)->kind != TOK_LPAR) return required ? fail(p, tok(p), "unexpected token") : true;
+  if (!(v->items = arena_array(p, 1, sizeof *v->items))) return false;
+  v->n = 1;
+  return cval_paren(p, v->items, result);
+}
+
+/* The contents of a value after its keyword `t` (form i of cval_forms), up to (not
+ * including) the `)` that closes it. */
+static bool cval_body(sp *p, const text_token *t, int i, wast_cval *v, bool result) {
+  memset(v, 0, sizeof *v);
+  if (cval_forms[i].kind < 0) return fail(p, t, "unexpected token"); /* only at the top level */
+  int kind = cval_forms[i].kind;
+  v->kind = (uint8_t)kind;
+  if (p->depth >= WAST_MAX_NESTING) return fail(p, t, "nesting too deep (more than 100 levels of values)");
+  p->depth++;
+  bool ok = false;
+  switch (kind) {
+  case WAST_CV_BOOL:
+    if (is_kw(p, tok(p), "true")) v->bits = 1;
+    else if (!is_kw(p, tok(p), "false")) { ok = fail(p, tok(p), "unexpected token"); break; }
+    p->pos++;
+    ok = true;
+    break;
+  case WAST_CV_S8: case WAST_CV_U8: case WAST_CV_S16: case WAST_CV_U16:
+  case WAST_CV_S32: case WAST_CV_U32: case WAST_CV_S64: case WAST_CV_U64:
+    ok = cval_int(p, kind, &v->bits);
+    break;
+  case WAST_CV_F32:
+  case WAST_CV_F64:
+    ok = number(p, kind == WAST_CV_F32 ? 32 : 64, true, result, &v->bits, &v->nan);
+    break;
+  case WAST_CV_CHAR:
+  case WAST_CV_STRING: {
+    const text_token *at = tok(p);
+    if (!cval_string(p, &v->str)) break;
+    if (!util_utf8_valid((const uint8_t *)v->str.s, v->str.len)) { ok = fail(p, at, "malformed UTF-8 encoding"); break; }
+    if (kind == WAST_CV_CHAR) {
+      uint32_t cp = 0;
+      if (v->str.len == 0 || utf8_scalar((const uint8_t *)v->str.s, &cp) != v->str.len) {
+        ok = fail(p, at, "a char.const needs exactly one character");
+        break;
+      }
+      v->bits = cp;
+      v->str = (wast_name){NULL, 0};
+    }
+    ok = true;
+    break;
+  }
+  case WAST_CV_LIST:
+  case WAST_CV_TUPLE:
+    ok = cval_list(p, v, result);
+    break;
+  case WAST_CV_RECORD: {
+    size_t count = 0;
+    for (size_t k = p->pos; p->toks[k].kind == TOK_LPAR; k = p->toks[k].match + 1) count++;
+    v->items = arena_array(p, count, sizeof *v->items);
+    v->labels = v->items ? arena_array(p, count, sizeof *v->labels) : NULL;
+    if (!v->labels) break;
+    v->n = (uint32_t)count;
+    ok = true;
+    for (size_t k = 0; k < count && ok; k++) {
+      /* (field "label" V) with V parenthesised or bare up to the field's `)` */
+      if (!lpar_kw(p, "field")) { ok = fail(p, tok(p), "unexpected token"); break; }
+      p->pos += 2;
+      ok = cval_string(p, &v->labels[k]);
+      if (!ok) break;
+      if (tok(p)->kind == TOK_LPAR) {
+        ok = cval_paren(p, &v->items[k], result);
+      } else {
+        const text_token *kt = tok(p);
+        int f = cval_form(p, kt, true);
+        if (f < 0) { ok = fail(p, kt, "unexpected token"); break; }
+        p->pos++;
+        ok = cval_body(p, kt, f, &v->items[k], result);
+      }
+      ok = ok && expect_rpar(p);
+    }
+    break;
+  }
+  case WAST_CV_VARIANT:
+    ok = cval_string(p, &v->str) && cval_payload(p, v, result, false);
+    break;
+  case WAST_CV_ENUM:
+    ok = cval_string(p, &v->str);
+    break;
+  case WAST_CV_FLAGS: {
+    size_t count = 0;
+    for (size_t k = p->pos; p->toks[k].kind == TOK_STRING; k++) count++;
+    if (!(v->labels = arena_array(p, count, sizeof *v->labels))) break;
+    v->n = (uint32_t)count;
+    ok = true;
+    for (size_t k = 0; k < count && ok; k++) ok = cval_string(p, &v->labels[k]);
+    break;
+  }
+  case WAST_CV_OPTION:
+    ok = is_kw(p, t, "option.none") || cval_payload(p, v, result, true);
+    break;
+  case WAST_CV_RESULT:
+    v->err = is_kw(p, t, "result.err");
+    ok = cval_payload(p, v, result, false);
+    break;
+  }
+  p->depth--;
+  return ok;
+}
+
+/* A parenthesised component value `(kw ...)`. */
+static bool cval_paren(sp *p, wast_cval *v, bool result) {
+  if (tok(p)->kind != TOK_LPAR) return fail(p, tok(p), "unexpected token");
+  const text_token *t = &p->toks[p->pos + 1];
+  int f = cval_form(p, t, true);
+  if (f < 0) return fail(p, t, "unexpected token");
+  p->pos += 2;
+  return cval_body(p, t, f, v, result) && expect_rpar(p);
 }
 
 static bool value(sp *p, wast_value *v, bool result) {
@@ -154,9 +349,17 @@ static bool value(sp *p, wast_value *v, bool result) {
   memset(v, 0, sizeof *v);
   p->pos++;
   uint64_t x = 0;
-  if (component_value(p, t)) {
+  int form = cval_form(p, t, false);
+  if (form >= 0) {
     v->kind = WAST_V_COMPONENT;
-    p->pos = close;
+    v->heap.s = p->src + t->start;
+    v->heap.len = t->len;
+    if (cval_forms[form].kind < 0) {
+      p->pos = close; /* contents not read */
+    } else {
+      if (!(v->comp = arena_array(p, 1, sizeof *v->comp))) return false;
+      if (!cval_body(p, t, form, v->comp, result)) return false;
+    }
   } else if (is_kw(p, t, "i32.const")) {
     v->kind = WAST_V_I32;
     if (!number(p, 32, false, false, &x, NULL)) return false;

@@ -49,10 +49,39 @@ typedef enum {
   WAST_V_REF_FUNC,     /* (ref.func) in results: any function reference */
   WAST_V_REF_OTHER,    /* (ref.any), (ref.i31), (ref.struct), ... in results: by `heap` */
   WAST_V_EITHER,       /* (either r1 r2 ...) */
-  WAST_V_COMPONENT,    /* a component-level value (u32.const, str.const, record.const, ...), not kept */
+  WAST_V_COMPONENT,    /* a component-level value (u32.const, str.const, record.const, ...): `comp` */
 } wast_value_kind;
 
 enum { WAST_NAN_NONE = 0, WAST_NAN_CANONICAL = 1, WAST_NAN_ARITHMETIC = 2 };
+
+/* Component-level values of the component model's scripts:
+ *   (bool.const true|false)  (u8.const N) ... (s64.const N)  (f32.const X) (f64.const X)
+ *   (char.const "c")  (str.const "text")  (list.const V*)  (tuple.const V*)
+ *   (record.const (field "label" V)*)  -- V written with or without its parentheses:
+ *                                         (field "n" u32.const 1) or (field "n" (u32.const 1))
+ *   (variant.const "case" V?)  (enum.const "case")  (flags.const "label"*)
+ *   (option.none)  (option.some V)  (result.ok V?)  (result.err V?)
+ * (f32.const ...) and (f64.const ...) at the top of an argument or result are read as
+ * core values (WAST_V_F32/F64), which the runner takes as float32/float64. */
+typedef enum {
+  WAST_CV_BOOL, WAST_CV_S8, WAST_CV_U8, WAST_CV_S16, WAST_CV_U16, WAST_CV_S32, WAST_CV_U32,
+  WAST_CV_S64, WAST_CV_U64, WAST_CV_F32, WAST_CV_F64, WAST_CV_CHAR, WAST_CV_STRING,
+  WAST_CV_LIST, WAST_CV_RECORD, WAST_CV_TUPLE, WAST_CV_VARIANT, WAST_CV_ENUM, WAST_CV_FLAGS,
+  WAST_CV_OPTION, WAST_CV_RESULT,
+} wast_cval_kind;
+
+typedef struct wast_cval {
+  uint8_t kind;          /* wast_cval_kind */
+  uint8_t nan;           /* F32/F64 in results: WAST_NAN_* (bits unused when set) */
+  bool err;              /* RESULT: result.err */
+  uint64_t bits;         /* BOOL 0 or 1; integers (signed ones sign-extended to 64 bits);
+                            F32/F64 bits; CHAR the Unicode scalar value */
+  wast_name str;         /* STRING: its UTF-8 bytes; VARIANT/ENUM: the case (decoded) */
+  wast_name *labels;     /* RECORD: one field label per item; FLAGS: the flags (n of them) */
+  struct wast_cval *items; /* LIST/TUPLE/RECORD: the elements; VARIANT/OPTION/RESULT: the
+                            payload, when n is 1 */
+  uint32_t n;
+} wast_cval;
 
 typedef struct wast_value {
   uint8_t kind;        /* wast_value_kind */
@@ -64,7 +93,10 @@ typedef struct wast_value {
     uint64_t i64;      /* also f64 bits */
     uint8_t v128[16];
   } u;
-  wast_name heap;      /* REF_NULL / REF_OTHER: the keyword after ref.null / ref. */
+  wast_name heap;      /* REF_NULL / REF_OTHER: the keyword after ref.null / ref.;
+                          COMPONENT: the keyword (u32.const, ...) */
+  wast_cval *comp;     /* COMPONENT: the value; NULL for a form the reader does not know
+                          the contents of (option.const, result.const) */
   struct wast_value *alts; /* EITHER */
   uint32_t nalts;
 } wast_value;

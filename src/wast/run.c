@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "component/component.h"
+#include "component.h"
 #include "run.h"
 #include "spectest.h"
 #include "text/wast.h"
@@ -29,6 +29,7 @@ typedef struct run_module {
   bool owns_mod;         /* false for `module instance` entries sharing a definition's */
   weld_instance *inst;   /* NULL when not instantiated */
   const char *skip;      /* feature commands on it are skipped for, or NULL */
+  wast_comp *comp;       /* a component (component.c): a definition or an instance */
 } run_module;
 
 typedef struct run_reg {
@@ -113,75 +114,38 @@ typedef enum { LOAD_OK, LOAD_SKIP, LOAD_TEXT, LOAD_MODULE } load_status;
 
 typedef struct loaded {
   load_status status;
-  bool component;        /* a component: decoded and validated, never instantiated */
-  bool runs;             /* a component whose instantiation would run code or link imports */
+  bool component;        /* a component (decoded and validated: comp) */
+  wast_comp *comp;
   const char *skip;
   weld_module *mod;
   weld_error_kind kind;  /* LOAD_MODULE: the API's error kind */
   char msg[400];
 } loaded;
 
-static const char COMP_RUN[] = "not supported: running components";
-static const char COMP_FEATURE[] = "component model: uses a feature weld does not support (values, GC core types, core tags)";
 static const char GC_RUNTIME[] = "needs the GC run time (heap objects, casts): not supported yet";
 
-/* Whether instantiating c would do more than validation proves: link imports, run a
- * start function, or instantiate core modules (their start functions, data and element
- * segments) anywhere inside it. */
-static bool component_runs(const comp_component *c, bool top) {
-  for (uint32_t i = 0; i < c->ndefs; i++) {
-    const comp_def *d = &c->defs[i];
-    if (d->sec == COMP_SEC_START || (top && d->sec == COMP_SEC_IMPORT)) return true;
-    if (d->sec == COMP_SEC_CORE_INSTANCE && d->u.instance->code == 0x00) return true;
-    if (d->sec == COMP_SEC_COMPONENT && component_runs(d->u.component, false)) return true;
-  }
-  return false;
+/* A component, binary or text: read by component.c. */
+static void load_component(runner *cx, const wast_module *m, loaded *ld) {
+  wast_comp_load cl;
+  wast_comp_load_module(cx->script, m, &cl);
+  ld->component = true;
+  ld->comp = cl.comp;
+  ld->status = cl.status == WAST_COMP_LOADED ? LOAD_OK : cl.status == WAST_COMP_UNSUPPORTED ? LOAD_SKIP
+             : cl.status == WAST_COMP_TEXT ? LOAD_TEXT : LOAD_MODULE;
+  ld->skip = cl.feature ? feature_reason(cl.feature) : cl.skip;
+  ld->kind = cl.kind == UTIL_ERR_MALFORMED ? WELD_ERROR_MALFORMED : cl.kind == UTIL_ERR_INVALID ? WELD_ERROR_INVALID
+           : WELD_ERROR_LIMIT;
+  snprintf(ld->msg, sizeof ld->msg, "%s", cl.msg);
 }
 
-/* A component, binary or text (encoded by src/text's component reader): decoded and
- * validated by src/component. */
-static void load_component(runner *cx, const wast_module *m, loaded *ld) {
-  ld->component = true;
-  uint8_t *bytes;
-  size_t len;
-  util_error ue;
-  if (!text_wast_module_bytes(cx->script, m, &bytes, &len, &ue)) {
-    /* core modules inside may use syntax of a proposal weld does not read */
-    int feature = m->form == WAST_MOD_TEXT ? text_wast_module_feature(cx->script, m) : WAST_FEAT_NONE;
-    if (text_wast_feature_is_syntax(feature)) {
-      ld->status = LOAD_SKIP;
-      ld->skip = feature_reason(feature);
-      return;
-    }
-    if (starts_with(ue.msg, "not supported")) {
-      ld->status = LOAD_SKIP;
-      ld->skip = COMP_FEATURE;
-      return;
-    }
-    ld->status = LOAD_TEXT;
-    ld->kind = WELD_ERROR_MALFORMED;
-    snprintf(ld->msg, sizeof ld->msg, "%s", ue.msg);
-    return;
-  }
-  comp_component *c = comp_decode(bytes, len, &ue);
-  free(bytes);
-  if (c) {
-    if (comp_validate(c, NULL, &ue)) ld->runs = component_runs(c, true);
-    comp_free(c);
-  }
-  if (ue.kind == UTIL_ERR_NONE) {
-    ld->status = LOAD_OK;
-    return;
-  }
-  if (ue.kind == UTIL_ERR_LIMIT && starts_with(ue.msg, "not supported")) {
-    ld->status = LOAD_SKIP;
-    ld->skip = COMP_FEATURE;
-    return;
-  }
-  ld->status = LOAD_MODULE;
-  ld->kind = ue.kind == UTIL_ERR_MALFORMED ? WELD_ERROR_MALFORMED
-             : ue.kind == UTIL_ERR_INVALID ? WELD_ERROR_INVALID : WELD_ERROR_LIMIT;
-  snprintf(ld->msg, sizeof ld->msg, "%s", ue.msg);
+/* Components run in stores of their own, which the runner's fuel, memory and table
+ * limits do not reach: under those limits they are not run. */
+static const char COMP_LIMITS[] = "not supported: running components under fuel, memory or table limits";
+static bool comp_limited(const runner *cx) { return cx->o->fuel || cx->o->max_memory_bytes || cx->o->max_table_elements; }
+
+/* A component command's outcome (component.c's codes are the runner's order). */
+static outcome comp_outcome(result *r, int o) {
+  return r->out = o == WAST_COMP_PASS ? OUT_PASS : o == WAST_COMP_SKIP ? OUT_SKIP : OUT_FAIL;
 }
 
 /* Messages of the component model's scripts are the reference tools' and appear inside
@@ -387,14 +351,24 @@ static outcome cmd_module(runner *cx, const wast_command *c, result *r) {
   loaded ld;
   load(cx, &c->module, &ld);
   if (ld.component && ld.status == LOAD_OK) {
-    /* valid; what uses its instance is skipped, and so is instantiating it when that
-     * would run code or link imports */
-    add_module(cx, (run_module){c->module.id, NULL, true, NULL, COMP_RUN});
-    if (!c->module.definition) cx->current = cx->nmods - 1;
-    if (ld.runs && !c->module.definition) return skip(r, COMP_RUN);
-    return pass(r);
+    /* a definition is kept; otherwise an instance of it takes the definition's place */
+    run_module cm = {c->module.id, NULL, true, NULL, NULL, ld.comp};
+    int o = WAST_COMP_PASS;
+    if (!c->module.definition && comp_limited(cx)) {
+      wast_comp_free(ld.comp);
+      cm.comp = NULL;
+      cm.skip = r->skip = COMP_LIMITS;
+      o = WAST_COMP_SKIP;
+    } else if (!c->module.definition) {
+      o = wast_comp_instantiate(ld.comp, &cm.comp, r->reason, sizeof r->reason, &r->skip);
+      wast_comp_free(ld.comp);
+      if (cm.comp) cm.skip = wast_comp_skip(cm.comp);
+    }
+    if (cm.comp || cm.skip) add_module(cx, cm);
+    if (!c->module.definition) cx->current = cm.comp || cm.skip ? cx->nmods - 1 : SIZE_MAX;
+    return comp_outcome(r, o);
   }
-  run_module sm = {c->module.id, ld.mod, true, NULL, ld.skip ? ld.skip : ld.component ? COMP_RUN : NULL};
+  run_module sm = {c->module.id, ld.mod, true, NULL, ld.skip, NULL};
   inst_result ir = {0};
   if (ld.status == LOAD_OK && !c->module.definition) {
     instantiate(cx, ld.mod, &ir);
@@ -423,13 +397,19 @@ static outcome cmd_module_instance(runner *cx, const wast_command *c, result *r)
   wast_name id = c->ref.s ? c->name : (wast_name){NULL, 0};
   if (!mod_room(cx)) return fail(r, "out of memory");
   run_module *def = find_module(cx, c->ref.s ? c->ref : c->name);
-  if (c->module.component) {
-    add_module(cx, (run_module){id, NULL, false, NULL, COMP_RUN});
-    cx->current = cx->nmods - 1;
-    return skip(r, COMP_RUN);
-  }
   if (!def) return fail(r, "instance of an unknown module");
-  run_module sm = {id, def->mod, false, NULL, def->skip};
+  if (c->module.component || def->comp) {
+    run_module cm = {id, NULL, false, NULL, def->skip, NULL};
+    if (!def->skip && comp_limited(cx)) cm.skip = COMP_LIMITS;
+    int o = cm.skip ? (r->skip = cm.skip, WAST_COMP_SKIP) : WAST_COMP_FAIL;
+    if (!cm.skip && !def->comp) snprintf(r->reason, sizeof r->reason, "component instance of a core module");
+    if (!cm.skip && def->comp) o = wast_comp_instantiate(def->comp, &cm.comp, r->reason, sizeof r->reason, &r->skip);
+    if (cm.comp) cm.skip = wast_comp_skip(cm.comp);
+    if (cm.comp || cm.skip) add_module(cx, cm);
+    cx->current = cm.comp || cm.skip ? cx->nmods - 1 : SIZE_MAX;
+    return comp_outcome(r, o);
+  }
+  run_module sm = {id, def->mod, false, NULL, def->skip, NULL};
   inst_result ir = {0};
   if (!sm.skip && def->mod) {
     instantiate(cx, def->mod, &ir);
@@ -452,6 +432,7 @@ static outcome cmd_module_instance(runner *cx, const wast_command *c, result *r)
 static outcome cmd_register(runner *cx, const wast_command *c, result *r) {
   run_module *sm = find_module(cx, c->ref);
   if (!sm) return fail(r, "register of an unknown module");
+  if (sm->comp) return skip(r, "not supported: register of a component (components are not linked across commands)");
   run_reg reg = {c->name.s, sm->inst, sm->skip};
   if (!UTIL_VEC_TRY_PUSH(cx->regs, cx->nregs, cx->capregs, reg)) return fail(r, "out of memory");
   if (sm->skip) return skip(r, sm->skip);
@@ -528,13 +509,18 @@ static outcome expect_instantiation_failure(runner *cx, const wast_command *c, r
   loaded ld;
   load(cx, &c->module, &ld);
   if (ld.status == LOAD_SKIP) return skip(r, ld.skip);
-  if (ld.component && ld.status == LOAD_OK) return skip(r, COMP_RUN);
+  if (ld.component && ld.status == LOAD_OK) {
+    int o = comp_limited(cx) ? (r->skip = COMP_LIMITS, WAST_COMP_SKIP)
+                             : wast_comp_expect_failure(ld.comp, want_trap, text, r->reason, sizeof r->reason, &r->skip);
+    wast_comp_free(ld.comp);
+    return comp_outcome(r, o);
+  }
   if (ld.status != LOAD_OK) return fail(r, "expected %s \"%s\", but the module did not load: %s", want, text, ld.msg);
   inst_result ir;
   instantiate(cx, ld.mod, &ir);
   /* A module whose instantiation failed may still have placed its functions in
    * imported tables: it lives until the script ends. */
-  add_module(cx, (run_module){{NULL, 0}, ld.mod, true, ir.inst, NULL});
+  add_module(cx, (run_module){{NULL, 0}, ld.mod, true, ir.inst, NULL, NULL});
   switch (ir.status) {
   case INST_SKIP: return skip(r, ir.skip);
   case INST_OK: return fail(r, "instantiated, expected %s \"%s\"", want, text);
@@ -574,6 +560,7 @@ static outcome cmd_assert_malformed(runner *cx, const wast_command *c, result *r
   case LOAD_SKIP: return skip(r, ld.skip);
   case LOAD_OK:
     module_done(cx, ld.mod);
+    wast_comp_free(ld.comp);
     return fail(r, "module accepted, expected malformed \"%s\"", c->text);
   case LOAD_TEXT:
   case LOAD_MODULE:
@@ -593,6 +580,7 @@ static outcome cmd_assert_invalid(runner *cx, const wast_command *c, result *r) 
   case LOAD_SKIP: return skip(r, ld.skip);
   case LOAD_OK:
     module_done(cx, ld.mod);
+    wast_comp_free(ld.comp);
     return fail(r, "module validated, expected invalid \"%s\"", c->text);
   case LOAD_TEXT: return fail(r, "expected invalid \"%s\", but the text was not read: %s", c->text, ld.msg);
   case LOAD_MODULE:
@@ -691,7 +679,10 @@ static void run_command(runner *cx, const wast_command *c) {
   result r = {0};
   cx->soft = WAST_FEAT_NONE;
   handler fn = c->kind < sizeof handlers / sizeof handlers[0] ? handlers[c->kind] : NULL;
-  if (fn) fn(cx, c, &r);
+  /* actions on a component instance are component.c's */
+  run_module *target = c->has_action ? find_module(cx, c->action.module) : NULL;
+  if (target && target->comp && !target->skip) comp_outcome(&r, wast_comp_command(target->comp, c, r.reason, sizeof r.reason, &r.skip));
+  else if (fn) fn(cx, c, &r);
   else fail(&r, "unknown command");
   if (r.out == OUT_FAIL && cx->soft) skip(&r, feature_reason(cx->soft));
   bool instantiates = c->kind == WAST_MODULE || c->kind == WAST_ASSERT_UNLINKABLE ||
@@ -749,6 +740,7 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
   weld_store_free(cx.store);
   for (size_t i = 0; i < cx.nmods; i++)
     if (cx.mods[i].owns_mod) module_done(&cx, cx.mods[i].mod);
+  for (size_t i = 0; i < cx.nmods; i++) wast_comp_free(cx.mods[i].comp);
   free(cx.mods);
   free(cx.regs);
   weld_engine_free(cx.engine);

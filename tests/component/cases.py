@@ -249,7 +249,7 @@ invalid('names differing in case', component(ft0, imports(imp('a', FUNC + b'\x00
         'conflicts with previous name')
 invalid('the same name twice', component(ft0, imports(imp('a', FUNC + b'\x00'), imp('a', FUNC + b'\x00'))), 'already defined')
 invalid('[method] without self', component(types(functype([])), imports(imp('[method]r.m', FUNC + b'\x00'))),
-        'first argument called `self`')
+        'should have at least one argument')
 invalid('[method] of another resource',
         component(imports(imp('q', b'\x03\x01')), types(b'\x68\x00', functype([('self', idx(1))])),
                   imports(imp('[method]r.m', FUNC + b'\x02'))), 'does not match expected resource name `q`')

@@ -6,8 +6,9 @@
 # SUITE is the component model's test scripts (default ../shared/testsuite/component-model).
 #  1. every script of SUITE through `weld wast`: components (binary, and text encoded by
 #     src/text's component reader) are decoded and validated against the script's
-#     verdicts; everything that needs running a component is skipped (weld does not run
-#     components yet); the failures listed in known_failures.txt are counted apart;
+#     verdicts, instantiated and invoked with the scripts' values (src/wast/component.c);
+#     what needs a feature weld lacks (the async ABI, WASI 0.2, ...) is skipped with the
+#     reason; the failures listed in known_failures.txt are counted apart;
 #  2. tests/component/cases.py's components, built byte by byte with the verdict the
 #     specification gives each;
 #  3. the command line on components: validate, inspect (text and --json), run.
@@ -143,6 +144,6 @@ out="$("$weld" validate old.wasm 2>&1)"
 rc=$?
 if [ $rc -eq 1 ] && [ "$out" = "weld: old.wasm: unknown binary version (at offset 0x4)" ]; then ok; else bad "exit $rc: $out"; fi
 
-echo "skipped: $skipped commands (running components, unsupported features); known failures: $known (validation rules not implemented, tests/component/known_failures.txt)"
+echo "skipped: $skipped commands (unsupported features: the async ABI, ...); known failures: $known (validation rules not implemented, tests/component/known_failures.txt)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

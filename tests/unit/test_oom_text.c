@@ -147,7 +147,9 @@ static const char script[] =
     "(module definition $d (import \"m1\" \"f\" (func (param i32) (result i32))) (data (i32.const 0)) (memory 1))\n"
     "(module instance $i $d)\n"
     "(assert_exhaustion (invoke \"f\") \"call stack exhausted\")\n"
-    "(assert_unlinkable (module (import \"m1\" \"nope\" (func))) \"unknown import\")\n";
+    "(assert_unlinkable (module (import \"m1\" \"nope\" (func))) \"unknown import\")\n"
+    "(assert_return (invoke \"c\" (record.const (field \"a\" u8.const 1) (field \"b\" (list.const (str.const \"x\")))))\n"
+    "  (variant.const \"v\" (option.some (flags.const \"a\" \"b\"))))\n";
 
 /* ---------- the driver -------------------------------------------------------------- */
 
