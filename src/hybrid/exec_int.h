@@ -153,6 +153,8 @@ bool hy_runc_spec(hy_svc *s, const hy_image_config *img, char **extra_env, size_
 /* runc create (stdio: the service's), then the pid and the network namespace. */
 bool hy_runc_create(hy_svc *s, util_error *err);
 bool hy_runc_start(hy_svc *s, util_error *err);
+/* Sends a signal (TERM, KILL) to the container's processes. */
+void hy_runc_signal(hy_svc *s, const char *sig);
 /* Stops the container (TERM, then KILL after grace_ms) and deletes it; reaps its pid. */
 void hy_runc_stop(hy_svc *s, unsigned grace_ms);
 /* `runc delete --force ID`, for what a killed supervisor left. */

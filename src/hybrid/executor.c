@@ -170,12 +170,16 @@ static bool wire(hy_app *a, util_error *err) {
   for (size_t i = 0; i < a->nsvcs; i++) {
     hy_svc *s = &a->svcs[i];
     if (s->tech != PLAN_CONTAINER) continue;
-    bool http = false;
+    /* calls from the host are HTTP unless the service only takes TCP streams */
+    bool http = false, tcp = false;
     for (size_t j = 0; j < a->m.app.ninteractions; j++)
-      if (a->m.app.interactions[j].to == i && a->m.app.interactions[j].kind == PLAN_HTTP) http = true;
+      if (a->m.app.interactions[j].to == i) {
+        http |= a->m.app.interactions[j].kind == PLAN_HTTP;
+        tcp |= a->m.app.interactions[j].kind == PLAN_TCP;
+      }
     for (size_t k = 0; k < s->ms->container.nports; k++) {
       hy_edge *ed = &a->edges[e++];
-      *ed = (hy_edge){.from = -1, .to = (int)i, .kind = http || !a->m.app.ninteractions ? PLAN_HTTP : PLAN_TCP};
+      *ed = (hy_edge){.from = -1, .to = (int)i, .kind = http || !tcp ? PLAN_HTTP : PLAN_TCP};
       hy_stats_init(&ed->stats);
     }
   }
@@ -362,10 +366,15 @@ static bool start_all(hy_app *a, util_error *err) {
 static void stop_all(hy_app *a) {
   a->stopping = 1;
   hy_routes_close_all(a);
+  /* every container gets SIGTERM at once, then the same 3 s to go */
+  for (size_t i = 0; i < a->nsvcs; i++)
+    if (a->svcs[i].tech == PLAN_CONTAINER) hy_runc_signal(&a->svcs[i], "TERM");
+  uint64_t deadline = hy_now_ns() + 3000000000u;
   for (size_t i = 0; i < a->nsvcs; i++) {
     hy_svc *s = &a->svcs[i];
     if (s->tech == PLAN_CONTAINER && s->id[0]) {
-      hy_runc_stop(s, 3000);
+      uint64_t now = hy_now_ns();
+      hy_runc_stop(s, now < deadline ? (unsigned)((deadline - now) / 1000000u) : 0);
     } else if (s->tech == PLAN_WASM) {
       hy_wasm_stop(s);
       hy_wasm_release(s);

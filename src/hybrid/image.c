@@ -75,6 +75,30 @@ __attribute__((unused)) static bool real_dirs(const char *rootfs, const char *re
   }
 }
 
+/* Checks the directories an entry is written beneath: each one that exists must be a real
+ * directory, not a symbolic link (which could lead anywhere). Missing ones are created by
+ * the extraction. */
+static bool parents_safe(const char *rootfs, const char *rel, const char *what, const char *name, util_error *err) {
+  char path[PATH_MAX];
+  size_t o = (size_t)snprintf(path, sizeof path, "%s", rootfs);
+  for (const char *p = rel;;) {
+    const char *e = strchr(p, '/');
+    if (!e) return true;
+    size_t len = (size_t)(e - p);
+    if (o + len + 2 > sizeof path) return util_fail(err, UTIL_ERR_INVALID, -1, "%s: entry '%s': name too long", what, name);
+    path[o++] = '/';
+    memcpy(path + o, p, len);
+    o += len;
+    path[o] = 0;
+    struct stat st;
+    if (lstat(path, &st) != 0) return true;
+    if (S_ISLNK(st.st_mode))
+      return util_fail(err, UTIL_ERR_INVALID, -1, "%s: entry '%s' would be written through the symbolic link '%.*s'", what,
+                       name, (int)(e - rel), rel);
+    p = e + 1;
+  }
+}
+
 /* Removes the contents of directory fd (not following links). */
 static bool clear_dirfd(int fd) {
   DIR *d = fdopendir(fd);
@@ -176,13 +200,18 @@ bool hy_layer_unpack(const uint8_t *data, size_t len, const char *rootfs, const 
   bool ok = true;
   int r;
   char rel[PATH_MAX], full[PATH_MAX];
+  char name[PATH_MAX];
   while (ok && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-    const char *name = archive_entry_pathname(e);
-    if (!name || !entry_rel(name, rel, sizeof rel)) {
+    /* a copy: setting the path below frees the entry's own */
+    snprintf(name, sizeof name, "%s", archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+    if (!entry_rel(name, rel, sizeof rel)) {
       /* "." itself is the root: nothing to do; anything else climbing out is hostile */
-      if (name && (strcmp(name, ".") == 0 || strcmp(name, "./") == 0 || strcmp(name, "/") == 0)) continue;
-      ok = util_fail(err, UTIL_ERR_INVALID, -1, "%s: entry '%s' points outside the root file system", what,
-                     name ? name : "");
+      if (strcmp(name, ".") == 0 || strcmp(name, "./") == 0 || strcmp(name, "/") == 0) continue;
+      ok = util_fail(err, UTIL_ERR_INVALID, -1, "%s: entry '%s' points outside the root file system", what, name);
+      break;
+    }
+    if (!parents_safe(rootfs, rel, what, name, err)) {
+      ok = false;
       break;
     }
     const char *base = strrchr(rel, '/');
@@ -196,6 +225,10 @@ bool hy_layer_unpack(const uint8_t *data, size_t len, const char *rootfs, const 
       if (!entry_rel(hl, hrel, sizeof hrel)) {
         ok = util_fail(err, UTIL_ERR_INVALID, -1, "%s: hard link '%s' -> '%s' points outside the root file system",
                        what, name, hl);
+        break;
+      }
+      if (!parents_safe(rootfs, hrel, what, name, err)) {
+        ok = false;
         break;
       }
       snprintf(hfull, sizeof hfull, "%s/%s", rootfs, hrel);

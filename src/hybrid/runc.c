@@ -275,13 +275,18 @@ static bool reap(hy_svc *s, unsigned ms) {
   return true;
 }
 
+void hy_runc_signal(hy_svc *s, const char *sig) {
+  if (s->pid <= 0) return;
+  const char *args[] = {"kill", s->id, sig, NULL};
+  hy_runc(args, -1, -1, -1);
+}
+
 void hy_runc_stop(hy_svc *s, unsigned grace_ms) {
   if (s->pid > 0) {
-    const char *term[] = {"kill", s->id, "TERM", NULL};
-    hy_runc(term, -1, -1, -1);
+    hy_runc_signal(s, "TERM");
     if (!reap(s, grace_ms)) {
-      const char *kill[] = {"kill", s->id, "KILL", NULL};
-      hy_runc(kill, -1, -1, -1);
+      /* an init process that does not handle SIGTERM ignores it */
+      hy_runc_signal(s, "KILL");
       reap(s, 2000);
     }
   }
