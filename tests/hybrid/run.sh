@@ -78,7 +78,7 @@ check_gone() {
   local app=$1 what=""
   [ -e "$WELD_RUN_DIR/$app" ] && what="$what state directory;"
   "${WELD_RUNC:-runc}" list -q 2>/dev/null | grep -q "^weld-$app-" && what="$what runc containers ($("${WELD_RUNC:-runc}" list -q | grep "^weld-$app-" | tr '\n' ' '));"
-  find /sys/fs/cgroup -maxdepth 3 -name "weld-$app-*" 2>/dev/null | grep -q . && what="$what cgroups;"
+  find /sys/fs/cgroup -maxdepth 5 -name "weld-$app-*" 2>/dev/null | grep -q . && what="$what cgroups;"
   for p in ${2:-}; do
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && what="$what port $p still open;"
   done
@@ -214,6 +214,20 @@ if command -v mmdc >/dev/null; then
   if mmdc -i graph.mmd -o graph.svg >/dev/null 2>&1; then ok; else bad "mmdc failed"; fi
 fi
 
+label="workflow: the container's limits (cgroups, no new privileges)"
+ipid=$(W ps | awk '$1=="ingest"{print $4}')
+mcg=$(awk -F: '$2=="memory"{print $3}' "/proc/$ipid/cgroup" 2>/dev/null)
+ccg=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/{print $3}' "/proc/$ipid/cgroup" 2>/dev/null)
+mem=$(cat "/sys/fs/cgroup/memory$mcg/memory.limit_in_bytes" 2>/dev/null || cat "/sys/fs/cgroup$mcg/memory.max" 2>/dev/null)
+quota=$(cat "/sys/fs/cgroup/cpu$ccg/cpu.cfs_quota_us" 2>/dev/null || cut -d' ' -f1 "/sys/fs/cgroup$ccg/cpu.max" 2>/dev/null)
+if [ "$mem" = 67108864 ] && [ "$quota" = 50000 ] && grep -qE '^NoNewPrivs:\s+1' "/proc/$ipid/status"; then ok; else
+  bad "pid '$ipid': memory '$mem' (want 67108864), quota '$quota' (want 50000), $(grep NoNewPrivs "/proc/$ipid/status" 2>&1)"
+fi
+
+label="workflow: logs -f ends when the application stops"
+W logs -f ingest >follow.out 2>&1 &
+fpid=$!
+
 label="workflow: logs"
 W logs ingest >ingest.log 2>&1
 if grep -qx "svc pre listening on 8080" ingest.log; then ok; else bad "$(cat ingest.log)"; fi
@@ -228,6 +242,12 @@ label="workflow: weld down"
 if W down csv >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
 label="workflow: nothing left"
 check_gone csv "$pin $pagg $prender"
+label="workflow: logs -f ended"
+for _ in $(seq 1 50); do kill -0 $fpid 2>/dev/null || break; sleep 0.1; done
+if ! kill -0 $fpid 2>/dev/null && grep -qx "svc pre listening on 8080" follow.out; then ok; else
+  kill $fpid 2>/dev/null
+  bad "still running, or printed: $(cat follow.out)"
+fi
 
 # ---- a pipeline: container -> WebAssembly -> container ---------------------------------------------
 cat >pipe.toml <<T
@@ -318,6 +338,32 @@ label="restart: weld down"
 if W down crash >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
 label="restart: nothing left"
 check_gone crash "$pcrash"
+
+# ---- a trapping WebAssembly service, restarted --------------------------------------------------------
+printf '(module (func (export "_start") unreachable))\n' >trap.wat
+cat >wtrap.toml <<T
+name = "wtrap"
+[[service]]
+name = "trapper"
+restart = "on-failure"
+wasm = { module = "trap.wat" }
+T
+label="wasm restart: weld up"
+if W up wtrap.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+label="wasm restart: restarted after each trap"
+n=0
+for _ in $(seq 1 50); do
+  n=$(W ps 2>/dev/null | awk '$1=="trapper"{print $6}')
+  [ "${n:-0}" -ge 2 ] 2>/dev/null && break
+  sleep 0.1
+done
+if [ "${n:-0}" -ge 2 ] 2>/dev/null && [ "$(W logs trapper | grep -c 'trap: unreachable')" -ge 2 ]; then ok; else
+  bad "restarts '$n': $(W ps 2>&1) $(W logs trapper 2>&1 | tail -3)"
+fi
+label="wasm restart: weld down"
+if W down wtrap >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+label="wasm restart: nothing left"
+check_gone wtrap
 
 # ---- a killed supervisor ------------------------------------------------------------------------------
 cat >killed.toml <<T
