@@ -194,7 +194,7 @@ static const cli_command commands[] = {
      "is printed) or the nodes cannot hold the services, 2 bad manifest, bad\n"
      "coefficients, usage error or an unsupported request (`not supported: ...`).\n",
      cli_cmd_plan},
-    {"up", "[--foreground] APP.toml", "start an application: WebAssembly services and containers",
+    {"up", "[--foreground] [--metrics PORT] APP.toml", "start an application: WebAssembly services and containers",
      "Starts every service of an application manifest (docs/app-manifest.md): WebAssembly\n"
      "services inside a supervisor process (one store per instance, the policy and limits\n"
      "of the manifest), containers through runc from an OCI layout or a registry. The\n"
@@ -204,6 +204,7 @@ static const cli_command commands[] = {
      "\n"
      "Options:\n"
      "  --foreground           supervise in this process until SIGINT or SIGTERM\n"
+     "  --metrics PORT         serve Prometheus text at http://127.0.0.1:PORT/metrics\n"
      "\n"
      "Exit status: 0 up, 1 a service could not start (nothing is left running), 2 bad\n"
      "manifest or usage, or the application is already up.\n",
@@ -225,12 +226,13 @@ static const cli_command commands[] = {
      "Stops the supervisor, which stops every service; then removes the containers,\n"
      "bundles, sockets and the state directory — also what a killed supervisor left.\n",
      cli_cmd_down},
-    {"diag", "[--mermaid] [APP]", "the interactions between services, as the proxy measured them",
+    {"diag", "[--mermaid|--prometheus] [APP]", "the interactions between services, as the proxy measured them",
      "Per interaction: calls, errors, bytes each way, average latency and p50/p95/p99/max\n"
      "(from a power-of-two histogram), then the hotspots with their reasons.\n"
      "\n"
      "Options:\n"
-     "  --mermaid              a Mermaid graph instead, edges coloured by health\n",
+     "  --mermaid              a Mermaid graph instead, edges coloured by health\n"
+     "  --prometheus           the counters in Prometheus text format instead\n",
      cli_cmd_diag},
     {"pkg", "SUBCOMMAND [OPTIONS] [ARGS]", "packages: make, publish, find and install components",
      "Packages are components with a manifest (component.toml), stored as Wasm OCI\n"

@@ -14,7 +14,7 @@ static int fail(const char *cmd, const util_error *err) {
   return err->kind == UTIL_ERR_USAGE || err->kind == UTIL_ERR_MALFORMED ? CLI_EXIT_USAGE : 1;
 }
 
-enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP };
+enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP, OPT_METRICS, OPT_PROMETHEUS };
 
 /* One optional operand: an application's name or its manifest. */
 static int one_operand(cli_parser *p, const char *cmd, const char **out, int *opt_seen) {
@@ -32,35 +32,50 @@ static int one_operand(cli_parser *p, const char *cmd, const char **out, int *op
 }
 
 int cli_cmd_up(int argc, char **argv) {
-  static const cli_opt opts[] = {{"--foreground", NULL, NULL, OPT_FOREGROUND}};
+  static const cli_opt opts[] = {{"--foreground", NULL, NULL, OPT_FOREGROUND}, {"--metrics", NULL, "PORT", OPT_METRICS}};
   cli_parser p;
-  cli_parser_init(&p, "up", opts, 1, argc, argv);
+  cli_parser_init(&p, "up", opts, 2, argc, argv);
   const char *file = NULL;
-  int seen[3] = {0};
-  int rc = one_operand(&p, "up", &file, seen);
-  if (rc >= 0) return rc;
+  hybrid_up_opts o = {.out = stdout};
+  int next;
+  while ((next = cli_parser_next(&p)) != CLI_ARG_DONE) {
+    if (next == CLI_ARG_EXIT) return p.rc;
+    if (next == CLI_ARG_OPERAND) {
+      if (file) return cli_usage_error("up", "one manifest at a time ('%s' and '%s')", file, p.operand);
+      file = p.operand;
+    } else if (p.opt->id == OPT_FOREGROUND) {
+      o.foreground = true;
+    } else {
+      char *end;
+      unsigned long port = strtoul(p.value, &end, 10);
+      if (!*p.value || *end || port < 1 || port > 65535)
+        return cli_usage_error("up", "--metrics: '%s' is not a port from 1 to 65535", p.value);
+      o.metrics_port = (unsigned)port;
+    }
+  }
   if (!file) return cli_usage_error("up", "missing APP.toml (an application manifest)");
   util_error err;
   util_error_clear(&err);
-  hybrid_up_opts o = {.foreground = seen[OPT_FOREGROUND], .out = stdout};
   if (!hybrid_up(file, &o, &err)) return fail("up", &err);
   return CLI_EXIT_OK;
 }
 
 static int query(const char *cmd, const char *what, int argc, char **argv) {
-  static const cli_opt none[] = {{"--mermaid", NULL, NULL, OPT_MERMAID}};
+  static const cli_opt none[] = {{"--mermaid", NULL, NULL, OPT_MERMAID}, {"--prometheus", NULL, NULL, OPT_PROMETHEUS}};
   bool diag = !strcmp(cmd, "diag");
   cli_parser p;
-  cli_parser_init(&p, cmd, none, diag ? 1 : 0, argc, argv);
+  cli_parser_init(&p, cmd, none, diag ? 2 : 0, argc, argv);
   const char *app = NULL;
-  int seen[3] = {0};
+  int seen[8] = {0};
   int rc = one_operand(&p, cmd, &app, seen);
   if (rc >= 0) return rc;
   util_error err;
   util_error_clear(&err);
   char dir[4096];
   if (!hybrid_find(app, dir, sizeof dir, &err)) return fail(cmd, &err);
-  if (!hybrid_query(dir, seen[OPT_MERMAID] ? "mermaid" : what, stdout, &err)) return fail(cmd, &err);
+  if (seen[OPT_MERMAID] && seen[OPT_PROMETHEUS]) return cli_usage_error(cmd, "--mermaid or --prometheus, not both");
+  if (!hybrid_query(dir, seen[OPT_MERMAID] ? "mermaid" : seen[OPT_PROMETHEUS] ? "metrics" : what, stdout, &err))
+    return fail(cmd, &err);
   return CLI_EXIT_OK;
 }
 

@@ -91,10 +91,10 @@ _weld() {
     print) opts="--flat --folded --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
     plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
-    up) opts="--foreground --help"; files="*.toml" ;;
+    up) opts="--foreground --metrics --help"; files="*.toml" ;;
     ps|down) opts="--help" ;;
     logs) opts="-f --follow --app --help" ;;
-    diag) opts="--mermaid --help" ;;
+    diag) opts="--mermaid --prometheus --help" ;;
     wast) opts="--log --name --fuel --bounds --tier --tier-stats --tier-up-threshold --standard -v --verbose --help"; files="*.wast" ;;
     pkg)
       # the subcommand first, then its options

@@ -153,3 +153,60 @@ void hy_write_mermaid(hy_app *a, FILE *out) {
     fprintf(out, "  linkStyle %zu stroke:%s\n", link++, colour);
   }
 }
+
+/* ---------- Prometheus text exposition (format 0.0.4) ---------- */
+
+static void labels(hy_app *a, const hy_edge *e, FILE *out) {
+  fprintf(out, "{app=\"%s\",from=\"%s\",to=\"%s\",kind=\"%s\"", a->name, end_name(a, e->from), end_name(a, e->to),
+          kind_name(e->kind));
+}
+
+void hy_write_prometheus(hy_app *a, FILE *out) {
+  fprintf(out, "# HELP weld_service_up Whether the service runs (1) or not (0).\n# TYPE weld_service_up gauge\n");
+  for (size_t i = 0; i < a->nsvcs; i++)
+    fprintf(out, "weld_service_up{app=\"%s\",service=\"%s\",tech=\"%s\"} %d\n", a->name, a->svcs[i].ms->name,
+            plan_tech_name(a->svcs[i].tech), a->svcs[i].state == HY_RUNNING);
+  fprintf(out, "# HELP weld_service_restarts_total Restarts of the service.\n# TYPE weld_service_restarts_total counter\n");
+  for (size_t i = 0; i < a->nsvcs; i++)
+    fprintf(out, "weld_service_restarts_total{app=\"%s\",service=\"%s\",tech=\"%s\"} %u\n", a->name, a->svcs[i].ms->name,
+            plan_tech_name(a->svcs[i].tech), a->svcs[i].restarts);
+  static const char *const names[] = {"calls", "errors", "received_bytes", "sent_bytes"};
+  static const char *const help[] = {"Calls through the proxy (one per connection, or per stream).",
+                                     "Calls that failed: unreachable, HTTP status 500 or more, nothing moved.",
+                                     "Bytes from the caller to the callee.", "Bytes from the callee to the caller (and pipeline bytes)."};
+  for (int k = 0; k < 4; k++) {
+    fprintf(out, "# HELP weld_interaction_%s_total %s\n# TYPE weld_interaction_%s_total counter\n", names[k], help[k], names[k]);
+    for (size_t i = 0; i < a->nedges; i++) {
+      hy_edge *e = &a->edges[i];
+      if (e->unsupported) continue;
+      snap s = take(&e->stats);
+      uint64_t v = k == 0 ? s.calls : k == 1 ? s.errors : k == 2 ? s.in : s.out;
+      fprintf(out, "weld_interaction_%s_total", names[k]);
+      labels(a, e, out);
+      fprintf(out, "} %" PRIu64 "\n", v);
+    }
+  }
+  fprintf(out, "# HELP weld_interaction_latency_seconds Time from accept to the end of the exchange.\n"
+               "# TYPE weld_interaction_latency_seconds histogram\n");
+  for (size_t i = 0; i < a->nedges; i++) {
+    hy_edge *e = &a->edges[i];
+    if (e->unsupported) continue;
+    snap s = take(&e->stats);
+    uint64_t cum = 0;
+    for (int b = 0; b < HY_LAT_BUCKETS; b++) {
+      cum += s.hist[b];
+      fprintf(out, "weld_interaction_latency_seconds_bucket");
+      labels(a, e, out);
+      fprintf(out, ",le=\"%.6f\"} %" PRIu64 "\n", (double)(UINT64_C(1) << (b + 1)) / 1e6, cum);
+    }
+    fprintf(out, "weld_interaction_latency_seconds_bucket");
+    labels(a, e, out);
+    fprintf(out, ",le=\"+Inf\"} %" PRIu64 "\n", s.calls);
+    fprintf(out, "weld_interaction_latency_seconds_sum");
+    labels(a, e, out);
+    fprintf(out, "} %.6f\n", (double)s.sum / 1e6);
+    fprintf(out, "weld_interaction_latency_seconds_count");
+    labels(a, e, out);
+    fprintf(out, "} %" PRIu64 "\n", s.calls);
+  }
+}

@@ -121,6 +121,8 @@ typedef struct hy_app {
   int null_fd;         /* /dev/null, the stdin of services outside a pipeline */
   volatile int stopping;
   FILE *events;        /* the supervisor's own log (state dir/supervisor.log) */
+  uint32_t metrics_port; /* serve /metrics on 127.0.0.1:PORT, 0 = not */
+  int metrics_fd;
 } hy_app;
 
 /* ---------- small helpers (executor.c) ---------- */
@@ -189,5 +191,6 @@ bool hy_pipe_pump(hy_app *a, int in_fd, int out_fd, hy_stats *st, util_error *er
 void hy_write_ps(hy_app *a, FILE *out);
 void hy_write_diag(hy_app *a, FILE *out);
 void hy_write_mermaid(hy_app *a, FILE *out);
+void hy_write_prometheus(hy_app *a, FILE *out);
 
 #endif

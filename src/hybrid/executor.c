@@ -194,7 +194,7 @@ static bool wire(hy_app *a, util_error *err) {
 
 static bool app_load(hy_app *a, const char *path, util_error *err) {
   memset(a, 0, sizeof *a);
-  a->wake_fd = a->null_fd = -1;
+  a->wake_fd = a->null_fd = a->metrics_fd = -1;
   pthread_mutex_init(&a->routes_mu, NULL);
   pthread_cond_init(&a->idle, NULL);
   if (!manifest_load(&a->m, path, err)) return false;
@@ -506,6 +506,7 @@ static void serve_ctl(hy_app *a, int lfd) {
   if (!strcmp(line, "ps")) hy_write_ps(a, f);
   else if (!strcmp(line, "diag")) hy_write_diag(a, f);
   else if (!strcmp(line, "mermaid")) hy_write_mermaid(a, f);
+  else if (!strcmp(line, "metrics")) hy_write_prometheus(a, f);
   else fprintf(f, "weld: unknown request '%s'\n", line);
   fclose(f);
 }
@@ -525,6 +526,61 @@ static int ctl_listen(hy_app *a, util_error *err) {
   }
   chmod(sa.sun_path, 0600);
   return fd;
+}
+
+/* ---------- /metrics ---------- */
+
+/* Answers every request on the metrics socket with the exposition (the path is not
+ * looked at: /metrics is the one there is). */
+static void *metrics_thread(void *arg) {
+  hy_app *a = arg;
+  for (;;) {
+    int c = accept4(a->metrics_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      return NULL;
+    }
+    struct timeval tv = {2, 0};
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char req[4096];
+    size_t n = 0;
+    ssize_t r;
+    while (n < sizeof req - 1 && (r = recv(c, req + n, sizeof req - 1 - n, 0)) > 0) {
+      n += (size_t)r;
+      req[n] = 0;
+      if (strstr(req, "\r\n\r\n")) break;
+    }
+    char *body = NULL;
+    size_t blen = 0;
+    FILE *m = open_memstream(&body, &blen);
+    if (m) {
+      hy_write_prometheus(a, m);
+      fclose(m);
+      dprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+              blen);
+      for (size_t o = 0; o < blen;) {
+        ssize_t w = send(c, body + o, blen - o, MSG_NOSIGNAL);
+        if (w <= 0) break;
+        o += (size_t)w;
+      }
+    }
+    free(body);
+    close(c);
+  }
+}
+
+static bool metrics_start(hy_app *a, util_error *err) {
+  a->metrics_fd = -1;
+  if (!a->metrics_port) return true;
+  uint32_t port = a->metrics_port;
+  if ((a->metrics_fd = hy_listen(-1, &port, err)) < 0) return false;
+  pthread_t t;
+  pthread_attr_t at;
+  pthread_attr_init(&at);
+  pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+  bool ok = pthread_create(&t, &at, metrics_thread, a) == 0;
+  pthread_attr_destroy(&at);
+  return ok || util_fail(err, UTIL_ERR_IO, -1, "cannot start the metrics thread");
 }
 
 /* ---------- the supervisor ---------- */
@@ -560,12 +616,13 @@ static int supervise(hy_app *a, int ready_fd, FILE *progress) {
   int ctl = -1;
   bool ok = sfd >= 0 && a->wake_fd >= 0 && a->null_fd >= 0 && oci_write_file_atomic(path, pid, (size_t)np, &err);
   if (ok && (ctl = ctl_listen(a, &err)) < 0) ok = false;
-  if (ok) ok = start_all(a, &err);
+  if (ok) ok = metrics_start(a, &err) && start_all(a, &err);
   if (!ok) {
     if (!err.msg[0]) snprintf(err.msg, sizeof err.msg, "cannot start the supervisor: %s", strerror(errno));
     hy_log(a, "start failed: %s", err.msg);
     stop_all(a);
     if (ctl >= 0) close(ctl);
+    if (a->metrics_fd >= 0) close(a->metrics_fd);
     cleanup_dir(a);
     if (ready_fd >= 0) dprintf(ready_fd, "E%d %s\n", (int)err.kind, err.msg);
     else fprintf(stderr, "weld: %s\n", err.msg);
@@ -595,6 +652,7 @@ static int supervise(hy_app *a, int ready_fd, FILE *progress) {
   }
   hy_log(a, "stopping");
   close(ctl);
+  if (a->metrics_fd >= 0) shutdown(a->metrics_fd, SHUT_RDWR), close(a->metrics_fd);
   stop_all(a);
   reap_children(a);
   cleanup_dir(a);
@@ -605,6 +663,7 @@ bool hybrid_up(const char *path, const hybrid_up_opts *o, util_error *err) {
   hy_app *a = calloc(1, sizeof *a);
   if (!a) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   if (!app_load(a, path, err)) return false; /* the process ends soon: no teardown */
+  a->metrics_port = o->metrics_port;
   char root[PATH_MAX];
   if (!hybrid_state_root(root, sizeof root, err)) return false;
   snprintf(a->dir, sizeof a->dir, "%s/%s", root, a->name);

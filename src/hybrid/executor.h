@@ -19,6 +19,7 @@ typedef struct hybrid_up_opts {
   bool foreground; /* supervise in this process (until SIGTERM/SIGINT) instead of a
                       detached one */
   FILE *out;       /* progress lines ("started ingest (container, pid 123)") */
+  unsigned metrics_port; /* serve Prometheus text at http://127.0.0.1:PORT/metrics, 0 = not */
 } hybrid_up_opts;
 
 /* Starts the application of the manifest at path. Returns once every service started
@@ -31,7 +32,7 @@ bool hybrid_up(const char *path, const hybrid_up_opts *o, util_error *err);
 /* The state directory of the application `name_or_manifest` (a name, or an app.toml whose
  * name is read); NULL picks the only application there is. */
 bool hybrid_find(const char *name_or_manifest, char *dir, size_t n, util_error *err);
-/* Asks the application's supervisor: "ps", "diag" or "mermaid"; its answer goes to out.
+/* Asks the application's supervisor: "ps", "diag", "mermaid" or "metrics"; its answer goes to out.
  * Fails (UTIL_ERR_IO) when the supervisor does not run. */
 bool hybrid_query(const char *dir, const char *what, FILE *out, util_error *err);
 /* Prints a service's log; follow keeps printing until the application stops. */

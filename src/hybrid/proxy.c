@@ -154,6 +154,14 @@ static void *relay(void *arg) {
       static const char bad[] = "HTTP/1.0 502 Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n"
                                 "Connection: close\r\n\r\nweld: service unreachable";
       write_all(cfd, bad, sizeof bad - 1);
+      /* let the caller read it: closing with its request unread would reset the
+       * connection and lose the answer */
+      shutdown(cfd, SHUT_WR);
+      struct timeval tv = {1, 0};
+      setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      char sink[4096];
+      while (recv(cfd, sink, sizeof sink, 0) > 0) {
+      }
     }
   } else {
     char buf[16384], head[16];

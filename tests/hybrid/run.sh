@@ -63,9 +63,9 @@ ok
 export WELD_RUN_DIR="$tmp/run"
 W() { "$weld" "$@"; }
 # free loopback ports, all at once (each python3 start costs on a busy machine)
-read -r rport pin pagg prender pcrash pk < <(python3 -c '
+read -r rport pin pagg prender pcrash pk pmet < <(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(6)]
+ss = [socket.socket() for _ in range(7)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 # svc:1 and svc:2 (a second tag: DIR:TAG must pick), and the hostile layouts
@@ -151,7 +151,7 @@ kind = "http"
 calls_per_second = 10
 T
 label="workflow: weld up"
-if W up app.toml >up.out 2>&1; then ok; else bad "exit $?: $(cat up.out)"; fi
+if W up --metrics "$pmet" app.toml >up.out 2>&1; then ok; else bad "exit $?: $(cat up.out)"; fi
 label="workflow: weld up twice"
 W up app.toml >up2.out 2>&1
 rc=$?
@@ -204,6 +204,35 @@ if errs:
 sys.exit(1 if errs else 0)
 P
 if [ $? = 0 ]; then ok; else bad "$(tail -12 requests.out)"; fi
+
+label="workflow: /metrics read by a Prometheus parser"
+if /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+  /usr/bin/python3 - "$pmet" "$N" >metrics.out 2>&1 <<'P'
+import sys, urllib.request
+from prometheus_client.parser import text_string_to_metric_families
+port, n = sys.argv[1], int(sys.argv[2])
+text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
+fams = {f.name: f for f in text_string_to_metric_families(text)}
+def value(fam, suffix, **labels):
+    for s in fams[fam].samples:
+        if s.name == fam + suffix and all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    raise SystemExit(f"no sample {fam}{suffix} {labels}")
+errs = []
+edge = dict(**{"from": "ingest"}, to="aggregate", kind="http")
+if value("weld_interaction_calls", "_total", **edge) != n: errs.append("calls")
+if value("weld_interaction_errors", "_total", **edge) != 0: errs.append("errors")
+if value("weld_interaction_latency_seconds", "_count", **edge) != n: errs.append("histogram count")
+if not value("weld_interaction_latency_seconds", "_sum", **edge) > 0: errs.append("histogram sum")
+if value("weld_interaction_latency_seconds", "_bucket", le="+Inf", **edge) != n: errs.append("+Inf bucket")
+if value("weld_service_up", "", service="aggregate", tech="wasm") != 1: errs.append("service_up")
+print(", ".join(errs) or "ok")
+sys.exit(1 if errs else 0)
+P
+  if [ $? = 0 ]; then ok; else bad "$(tail -5 metrics.out)"; fi
+else
+  skip "python3-prometheus-client is not installed (tests/deps.sh installs it)"
+fi
 
 label="workflow: mermaid"
 W diag --mermaid >graph.mmd 2>&1
