@@ -4,13 +4,84 @@
  * power-of-two histogram), hotspots with their reasons, and a Mermaid graph whose edges
  * are coloured by health. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "exec/exec.h"
 #include "exec_int.h"
 
+/* A number from a cgroup file of process pid: in its v1 hierarchy `ctrl`, file1 (key1: the
+ * value after "key1 " in a flat-keyed file, NULL: the first number), else in its unified
+ * (v2) hierarchy, file2 (key2). *v2 tells which; -1 when neither is there. */
+static int64_t cgroup_value(pid_t pid, const char *ctrl, const char *file1, const char *key1, const char *file2,
+                            const char *key2, bool *v2) {
+  char path[600], line[1024], rel[512] = "", rel2[512] = "";
+  snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = 0;
+    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2) continue;
+    *c2 = 0;
+    const char *ctrls = c1 + 1;
+    if (!*ctrls) snprintf(rel2, sizeof rel2, "%s", c2 + 1);
+    for (const char *p = ctrls; *p;) {
+      size_t n = strcspn(p, ",");
+      if (n == strlen(ctrl) && !strncmp(p, ctrl, n)) snprintf(rel, sizeof rel, "%s", c2 + 1);
+      p += n + (p[n] == ',');
+    }
+  }
+  fclose(f);
+  const char *key;
+  *v2 = !rel[0];
+  if (rel[0]) snprintf(path, sizeof path, "/sys/fs/cgroup/%s%s/%s", ctrl, rel, file1), key = key1;
+  else if (rel2[0]) snprintf(path, sizeof path, "/sys/fs/cgroup%s/%s", rel2, file2), key = key2;
+  else return -1;
+  if (!(f = fopen(path, "r"))) return -1;
+  int64_t v = -1;
+  size_t kl = key ? strlen(key) : 0;
+  while (fgets(line, sizeof line, f)) {
+    if (!key || (!strncmp(line, key, kl) && line[kl] == ' ')) {
+      v = strtoll(line + (key ? kl + 1 : 0), NULL, 10);
+      break;
+    }
+  }
+  fclose(f);
+  return v;
+}
+
+/* Memory in bytes and CPU time in ns of a service, -1 when unknown: a container's from its
+ * cgroups, a WebAssembly service's from its stores' linear memory and its instances'
+ * thread clocks. */
+static void usage_of(hy_svc *s, int64_t *mem, int64_t *cpu_ns) {
+  *mem = *cpu_ns = -1;
+  if (s->tech == PLAN_CONTAINER) {
+    if (s->pid <= 0) return;
+    bool v2;
+    *mem = cgroup_value(s->pid, "memory", "memory.usage_in_bytes", NULL, "memory.current", NULL, &v2);
+    int64_t c = cgroup_value(s->pid, "cpuacct", "cpuacct.usage", NULL, "cpu.stat", "usage_usec", &v2);
+    *cpu_ns = c >= 0 && v2 ? c * 1000 : c;
+    return;
+  }
+  int64_t m = 0, t = 0;
+  pthread_mutex_lock(&s->mu);
+  for (uint32_t k = 0; k < s->ninst; k++) {
+    hy_inst *in = &s->inst[k];
+    if (in->store) m += (int64_t)__atomic_load_n(&((exec_store *)in->store)->usage.memory_bytes, __ATOMIC_RELAXED);
+    clockid_t cid;
+    struct timespec ts;
+    if (in->started && !in->done && pthread_getcpuclockid(in->thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+      t += (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+  }
+  pthread_mutex_unlock(&s->mu);
+  *mem = m, *cpu_ns = t;
+}
+
 void hy_write_ps(hy_app *a, FILE *out) {
-  fprintf(out, "%-16s %-10s %-11s %-10s %-22s %-8s %s\n", "SERVICE", "TECH", "STATE", "PID/INST", "PORTS", "RESTARTS",
-          "LAST EXIT");
+  fprintf(out, "%-16s %-10s %-11s %-10s %-22s %-8s %-9s %-8s %s\n", "SERVICE", "TECH", "STATE", "PID/INST", "PORTS",
+          "RESTARTS", "MEM_MIB", "CPU_S", "LAST EXIT");
   for (size_t i = 0; i < a->nsvcs; i++) {
     hy_svc *s = &a->svcs[i];
     char pid[32] = "-", ports[128] = "-", ex[64] = "-";
@@ -29,8 +100,13 @@ void hy_write_ps(hy_app *a, FILE *out) {
       if (s->ms->wasm.listen) snprintf(ports, sizeof ports, "%u", s->ms->wasm.listen);
     }
     if (s->exit_code >= 0) snprintf(ex, sizeof ex, "%d", s->exit_code);
-    fprintf(out, "%-16s %-10s %-11s %-10s %-22s %-8u %s%s%s\n", s->ms->name, plan_tech_name(s->tech),
-            hy_state_name(s->state), pid, ports, s->restarts, ex, s->reason[0] && s->state == HY_FAILED ? " " : "",
+    int64_t mem, cpu;
+    usage_of(s, &mem, &cpu);
+    char ms[32] = "-", cs[32] = "-";
+    if (mem >= 0) snprintf(ms, sizeof ms, "%.1f", (double)mem / 1048576.0);
+    if (cpu >= 0) snprintf(cs, sizeof cs, "%.3f", (double)cpu / 1e9);
+    fprintf(out, "%-16s %-10s %-11s %-10s %-22s %-8u %-9s %-8s %s%s%s\n", s->ms->name, plan_tech_name(s->tech),
+            hy_state_name(s->state), pid, ports, s->restarts, ms, cs, ex, s->reason[0] && s->state == HY_FAILED ? " " : "",
             s->state == HY_FAILED ? s->reason : "");
   }
 }

@@ -253,6 +253,10 @@ if [ "$mem" = 67108864 ] && [ "$quota" = 50000 ] && grep -qE '^NoNewPrivs:\s+1' 
   bad "pid '$ipid': memory '$mem' (want 67108864), quota '$quota' (want 50000), $(grep NoNewPrivs "/proc/$ipid/status" 2>&1)"
 fi
 
+label="workflow: ps shows memory and CPU time per service"
+W ps >ps.out 2>&1
+if [ "$(awk '$1 ~ /^(ingest|aggregate|render)$/ && $7 > 0 && $8 ~ /^[0-9]+\.[0-9]+$/' ps.out | wc -l)" = 3 ]; then ok; else bad "$(cat ps.out)"; fi
+
 label="workflow: logs -f ends when the application stops"
 W logs -f ingest >follow.out 2>&1 &
 fpid=$!
