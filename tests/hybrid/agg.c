@@ -1,12 +1,31 @@
 /* The test's WebAssembly service (wasm32-wasi): sums CSV lines "name,value" per name and
  * answers "name total" lines sorted by name.
  *   agg.wasm          serves HTTP on the listening socket the executor hands in (fd 3)
- *   agg.wasm stream   reads stdin to its end, writes the sums to stdout (a pipeline step) */
+ *   agg.wasm stream   reads stdin to its end, writes the sums to stdout (a pipeline step)
+ * Built natively (bench/hybrid.sh runs the same service as a container), `agg serve PORT`
+ * listens on 127.0.0.1:PORT itself. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __wasi__
 #include <wasi/api.h>
+static int next_conn(void) {
+  __wasi_fd_t c;
+  return __wasi_sock_accept(3, 0, &c) == 0 ? (int)c : -1;
+}
+#else
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+static int lfd = -1;
+static int next_conn(void) {
+  int c;
+  while ((c = accept(lfd, NULL, NULL)) < 0) {
+  }
+  return c;
+}
+#endif
 
 #define MAXN 256
 static char names[MAXN][64];
@@ -62,14 +81,28 @@ int main(int argc, char **argv) {
     fwrite(out, 1, o, stdout);
     return 0;
   }
+#ifndef __wasi__
+  if (argc < 3 || strcmp(argv[1], "serve") != 0) {
+    fprintf(stderr, "usage: agg serve PORT | agg stream\n");
+    return 2;
+  }
+  lfd = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2])), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 64) != 0) {
+    perror("agg: listen");
+    return 1;
+  }
+#endif
   for (;;) {
-    __wasi_fd_t c;
-    if (__wasi_sock_accept(3, 0, &c) != 0) return 1;
+    int c = next_conn();
+    if (c < 0) return 1;
     size_t len = 0;
     char *body = NULL;
     long clen = -1;
     ssize_t r;
-    while (len < sizeof buf - 1 && (r = read((int)c, buf + len, sizeof buf - 1 - len)) > 0) {
+    while (len < sizeof buf - 1 && (r = read(c, buf + len, sizeof buf - 1 - len)) > 0) {
       len += (size_t)r;
       buf[len] = 0;
       if (!body && (body = strstr(buf, "\r\n\r\n"))) {
@@ -83,8 +116,8 @@ int main(int argc, char **argv) {
       size_t o = aggregate(body, len - (size_t)(body - buf), out, sizeof out);
       char head[160];
       int h = snprintf(head, sizeof head, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", o);
-      if (write((int)c, head, (size_t)h) < 0 || write((int)c, out, o) < 0) fprintf(stderr, "agg: write failed\n");
+      if (write(c, head, (size_t)h) < 0 || write(c, out, o) < 0) fprintf(stderr, "agg: write failed\n");
     }
-    close((int)c);
+    close(c);
   }
 }
