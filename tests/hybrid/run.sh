@@ -18,6 +18,7 @@
 # Ends with `N passed, M failed[, K skipped]`.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
 harness_init hybrid "${1:?usage: tests/hybrid/run.sh WELD}" python3
 skipped=0
@@ -268,7 +269,7 @@ if grep -qx "svc pre listening on 8080" ingest.log; then ok; else bad "$(cat ing
 label="workflow: whiteouts in the unpacked image"
 rootfs="$WELD_RUN_DIR/csv/bundles/ingest/rootfs"
 if [ -x "$rootfs/svc" ] && [ ! -e "$rootfs/etc/old.txt" ] && [ -e "$rootfs/etc/new.txt" ] && [ "$(ls "$rootfs/data")" = c ]; then ok; else
-  bad "$(ls -R "$rootfs" | head -20)"
+  bad "$(find "$rootfs" -maxdepth 2 | head -20)"
 fi
 
 label="workflow: weld down"
@@ -442,9 +443,9 @@ T
   fi
   label="hostile layer ($kind): nothing written outside"
   if [ $kind = hardlink ]; then
-    [ "$(stat -c %h "$target")" = 1 ] && ok || bad "$target gained a link"
+    if [ "$(stat -c %h "$target")" = 1 ]; then ok; else bad "$target gained a link"; fi
   else
-    [ ! -e "$target" ] && ok || bad "$target was written"
+    if [ ! -e "$target" ]; then ok; else bad "$target was written"; fi
   fi
   label="hostile layer ($kind): nothing left"
   check_gone hostile
