@@ -104,6 +104,7 @@ typedef struct hy_edge {
 
 typedef struct hy_app {
   manifest m;
+  bool loaded;         /* m holds a manifest */
   char dir[4096];      /* the state directory */
   char base[4096];     /* the manifest's directory (relative paths) */
   const char *name;

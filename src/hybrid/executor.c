@@ -198,6 +198,7 @@ static bool app_load(hy_app *a, const char *path, util_error *err) {
   pthread_mutex_init(&a->routes_mu, NULL);
   pthread_cond_init(&a->idle, NULL);
   if (!manifest_load(&a->m, path, err)) return false;
+  a->loaded = true;
   char real[PATH_MAX];
   if (!realpath(path, real)) return util_fail(err, UTIL_ERR_IO, -1, "%s: %s", path, strerror(errno));
   char *slash = strrchr(real, '/');
@@ -659,10 +660,33 @@ static int supervise(hy_app *a, int ready_fd, FILE *progress) {
   return 0;
 }
 
+/* What `weld up` read and decided, freed in the process that forked the supervisor (or
+ * never started one). */
+static void app_free(hy_app *a) {
+  for (size_t i = 0; a->svcs && i < a->nsvcs; i++) pthread_mutex_destroy(&a->svcs[i].mu);
+  for (size_t i = 0; a->edges && i < a->nedges; i++) pthread_mutex_destroy(&a->edges[i].stats.mu);
+  free(a->svcs);
+  free(a->edges);
+  free(a->routes);
+  if (a->loaded) manifest_free(&a->m);
+  free(a);
+}
+
+static bool up(hy_app *a, const char *path, const hybrid_up_opts *o, bool *supervised, util_error *err);
+
 bool hybrid_up(const char *path, const hybrid_up_opts *o, util_error *err) {
   hy_app *a = calloc(1, sizeof *a);
   if (!a) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
-  if (!app_load(a, path, err)) return false; /* the process ends soon: no teardown */
+  bool supervised = false;
+  bool ok = up(a, path, o, &supervised, err);
+  /* a foreground supervisor's detached relay and pump threads may still read the
+   * application as it returns: the process ends right after, so it is left to the exit */
+  if (!supervised) app_free(a);
+  return ok;
+}
+
+static bool up(hy_app *a, const char *path, const hybrid_up_opts *o, bool *supervised, util_error *err) {
+  if (!app_load(a, path, err)) return false;
   a->metrics_port = o->metrics_port;
   char root[PATH_MAX];
   if (!hybrid_state_root(root, sizeof root, err)) return false;
@@ -679,7 +703,10 @@ bool hybrid_up(const char *path, const hybrid_up_opts *o, util_error *err) {
   for (size_t i = 0; o->out && i < a->nsvcs; i++)
     fprintf(o->out, "weld: %s: %s (%s)\n", a->svcs[i].ms->name, plan_tech_name(a->svcs[i].tech), a->svcs[i].why_tech);
   if (o->out) fflush(o->out);
-  if (o->foreground) return supervise(a, -1, o->out) == 0 || util_fail(err, UTIL_ERR_IO, -1, "the application stopped on an error");
+  if (o->foreground) {
+    *supervised = true;
+    return supervise(a, -1, o->out) == 0 || util_fail(err, UTIL_ERR_IO, -1, "the application stopped on an error");
+  }
   int rp[2];
   if (pipe2(rp, O_CLOEXEC) != 0) return util_fail(err, UTIL_ERR_IO, -1, "pipe: %s", strerror(errno));
   pid_t pid = fork();
