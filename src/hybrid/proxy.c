@@ -98,8 +98,10 @@ int hy_listen(int nsfd, uint32_t *port, util_error *err) {
 
 /* ---------- relaying one connection ---------- */
 
+/* A connection being relayed, with a copy of its route: a closed route's slot may be
+ * reused while relays it accepted still run. */
 typedef struct conn {
-  hy_route *r;
+  hy_route r;
   int cfd;
   uint64_t t0;
 } conn;
@@ -142,7 +144,7 @@ static void relay_done(hy_app *a) {
 
 static void *relay(void *arg) {
   conn *c = arg;
-  hy_route *r = c->r;
+  hy_route route = c->r, *r = &route;
   int cfd = c->cfd;
   uint64_t t0 = c->t0, in = 0, out = 0;
   free(c);
@@ -237,7 +239,7 @@ static void *accept_loop(void *arg) {
     pthread_mutex_lock(&r->app->routes_mu);
     r->app->relays++;
     pthread_mutex_unlock(&r->app->routes_mu);
-    if (c) *c = (conn){r, cfd, hy_now_ns()};
+    if (c) *c = (conn){*r, cfd, hy_now_ns()};
     if (!c || pthread_create(&t, &at, relay, c) != 0) {
       free(c);
       close(cfd);
@@ -250,14 +252,17 @@ static void *accept_loop(void *arg) {
 bool hy_route_add(hy_app *a, const hy_svc *from, int listen_fd, hy_svc *to, uint32_t to_port, bool http,
                   hy_stats *st, util_error *err) {
   pthread_mutex_lock(&a->routes_mu);
-  if (a->nroutes == a->caproutes) {
-    /* routes are pointed to by their threads: grow by allocating a new block is not
-     * possible, so the table is sized once (executor.c) */
+  /* accept threads point into the table, so it never moves: a closed route's slot is
+   * taken again (a service that keeps restarting), else the next one */
+  hy_route *r = NULL;
+  for (size_t i = 0; !r && i < a->nroutes; i++)
+    if (a->routes[i].listen_fd < 0 && !a->routes[i].started) r = &a->routes[i];
+  if (!r && a->nroutes < a->caproutes) r = &a->routes[a->nroutes++];
+  if (!r) {
     pthread_mutex_unlock(&a->routes_mu);
     close(listen_fd);
     return util_fail(err, UTIL_ERR_OOM, -1, "too many routes");
   }
-  hy_route *r = &a->routes[a->nroutes++];
   *r = (hy_route){.app = a, .from = from, .listen_fd = listen_fd, .to = to, .to_port = to_port, .http = http,
                   .stats = st};
   bool ok = pthread_create(&r->thread, NULL, accept_loop, r) == 0;
