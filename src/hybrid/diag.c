@@ -168,7 +168,8 @@ void hy_write_diag(hy_app *a, FILE *out) {
     if (e->unsupported) continue;
     snap s = take(&e->stats);
     if (!s.calls) continue;
-    double avg = (double)s.sum / (double)s.calls / 1000.0, rate = (double)s.errors / (double)s.calls;
+    /* a stream's "latency" is how long it flowed: not a signal */
+    double avg = e->kind == PLAN_PIPE ? 0 : (double)s.sum / (double)s.calls / 1000.0, rate = (double)s.errors / (double)s.calls;
     bool both = false;
     for (size_t j = 0; j < a->nedges; j++)
       if (a->edges[j].from == e->to && a->edges[j].to == e->from) both = true;
