@@ -24,7 +24,7 @@ const char *hy_state_name(hy_state s);
  * published port). Updated by relay threads under mu. */
 typedef struct hy_stats {
   pthread_mutex_t mu;
-  uint64_t calls, errors, bytes_in, bytes_out, active;
+  uint64_t calls, errors, bytes_in, bytes_out;
   uint64_t lat_sum_us, lat_max_us;
   uint64_t lat_hist[HY_LAT_BUCKETS];
 } hy_stats;
