@@ -178,6 +178,11 @@ int cli_cmd_print(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_wast(int argc, char **argv);
 int cli_cmd_plan(int argc, char **argv);
+int cli_cmd_up(int argc, char **argv);
+int cli_cmd_ps(int argc, char **argv);
+int cli_cmd_logs(int argc, char **argv);
+int cli_cmd_down(int argc, char **argv);
+int cli_cmd_diag(int argc, char **argv);
 int cli_cmd_pkg(int argc, char **argv); /* pkg.c: the package manager */
 /* `weld run`'s own options beyond the library's: the guest profiler. */
 typedef struct cli_run_opts {

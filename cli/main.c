@@ -194,6 +194,46 @@ static const cli_command commands[] = {
      "is printed) or the nodes cannot hold the services, 2 bad manifest, bad\n"
      "coefficients, usage error or an unsupported request (`not supported: ...`).\n",
      cli_cmd_plan},
+    {"up", "[--foreground] [--metrics PORT] APP.toml", "start an application: WebAssembly services and containers",
+     "Starts every service of an application manifest (docs/app-manifest.md): WebAssembly\n"
+     "services inside a supervisor process (one store per instance, the policy and limits\n"
+     "of the manifest), containers through runc from an OCI layout or a registry. The\n"
+     "technology of a service left open is the planner's choice (weld plan). Interactions\n"
+     "pass through the supervisor's proxy, which measures them (weld diag). There is no\n"
+     "daemon: the supervisor is the application's own process (docs/executor.md).\n"
+     "\n"
+     "Options:\n"
+     "  --foreground           supervise in this process until SIGINT or SIGTERM\n"
+     "  --metrics PORT         serve Prometheus text at http://127.0.0.1:PORT/metrics\n"
+     "\n"
+     "Exit status: 0 up, 1 a service could not start (nothing is left running), 2 bad\n"
+     "manifest or usage, or the application is already up.\n",
+     cli_cmd_up},
+    {"ps", "[APP]", "the services of a running application",
+     "Prints each service of the application (its name or manifest; optional when only one\n"
+     "is up): technology, state, container pid or running/total instances, ports,\n"
+     "restarts and the last exit status.\n",
+     cli_cmd_ps},
+    {"logs", "[--follow] [--app NAME] SERVICE", "a service's output",
+     "Prints what a service wrote (standard error, and standard output unless it feeds a\n"
+     "pipeline).\n"
+     "\n"
+     "Options:\n"
+     "  -f, --follow           keep printing until the application stops\n"
+     "  --app NAME             the application (optional when only one is up)\n",
+     cli_cmd_logs},
+    {"down", "[APP]", "stop an application and remove everything it made",
+     "Stops the supervisor, which stops every service; then removes the containers,\n"
+     "bundles, sockets and the state directory — also what a killed supervisor left.\n",
+     cli_cmd_down},
+    {"diag", "[--mermaid|--prometheus] [APP]", "the interactions between services, as the proxy measured them",
+     "Per interaction: calls, errors, bytes each way, average latency and p50/p95/p99/max\n"
+     "(from a power-of-two histogram), then the hotspots with their reasons.\n"
+     "\n"
+     "Options:\n"
+     "  --mermaid              a Mermaid graph instead, edges coloured by health\n"
+     "  --prometheus           the counters in Prometheus text format instead\n",
+     cli_cmd_diag},
     {"pkg", "SUBCOMMAND [OPTIONS] [ARGS]", "packages: make, publish, find and install components",
      "Packages are components with a manifest (component.toml), stored as Wasm OCI\n"
      "artifacts in a registry: a directory in the OCI image-layout format (the default,\n"

@@ -8,7 +8,9 @@ what="${1:-test}"
 # binutils: ld and objcopy make the installable libweld.a (cmake/install.cmake).
 # libcurl4-openssl-dev: weld pkg reaches OCI registries over HTTP (without it, weld builds
 # and works with registry directories only).
-build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev)
+# libarchive-dev: weld up unpacks container image layers (without it, container services
+# are reported as not supported).
+build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-dev)
 # binaryen: wasm-opt makes the random modules of tests/diff.
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
@@ -18,10 +20,12 @@ build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev)
 # libglpk-dev: multi-node placement (src/plan/nodes.c; optional for a build, tested here).
 # docker-registry, skopeo: tests/pkg publishes to a Distribution registry on loopback and
 # cross-checks with skopeo.
+# python3-prometheus-client: tests/hybrid parses weld's /metrics with it.
+# runc: tests/hybrid runs the executor's containers (weld up needs it at run time).
 # llvm-16-dev: the optimising tier (src/opt) is built and tested when llvm-config-16 is there.
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
   rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3 libglpk-dev docker-registry skopeo
-  llvm-16-dev)
+  llvm-16-dev runc python3-prometheus-client)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

@@ -373,6 +373,9 @@ for flavour in release asan; do
     record "plan ($flavour)" 0 1 "($dir/weld missing)"
   fi
 done
+# ---- the executor: WebAssembly services and runc containers end to end (root; skipped with the
+# reason when runc cannot run a container here) ------------------------------------------------------
+stage "hybrid" "$logs/hybrid.log" tests/hybrid/run.sh "$build/weld"
 # The optimising tier (src/opt, LLVM): the whole 2.0 suite with every function it lowers
 # optimised (the rest interpreted, per function), the 3.0 suite's scripts 2.0 lacks (3.0
 # instructions, several or 64-bit memories and tables: their functions fall back), the command-line

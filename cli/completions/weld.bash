@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run validate inspect print audit wast plan pkg help version"
+  local commands="run validate inspect print audit wast plan up ps logs down diag pkg help version"
   local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -29,7 +29,7 @@ _weld() {
     esac
   done
   case "$cmd" in
-    run|validate|inspect|print|audit|wast|plan|pkg|help|version) ;;
+    run|validate|inspect|print|audit|wast|plan|up|ps|logs|down|diag|pkg|help|version) ;;
     "") ;;
     *) return 0 ;;                       # after weld FILE: the module's own arguments
   esac
@@ -91,6 +91,10 @@ _weld() {
     print) opts="--flat --folded --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
     plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
+    up) opts="--foreground --metrics --help"; files="*.toml" ;;
+    ps|down) opts="--help" ;;
+    logs) opts="-f --follow --app --help" ;;
+    diag) opts="--mermaid --prometheus --help" ;;
     wast) opts="--log --name --fuel --bounds --tier --tier-stats --tier-up-threshold --standard -v --verbose --help"; files="*.wast" ;;
     pkg)
       # the subcommand first, then its options

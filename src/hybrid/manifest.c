@@ -108,8 +108,34 @@ static int tech_of(const char *s) {
 
 /* ---------- variants --------------------------------------------------------------------- */
 
+static bool parse_env(ctx *c, const toml_value *v, manifest_env **out, size_t *n) {
+  if (!want(c, v, TOML_TABLE, "env")) return false;
+  if (!(*out = alloc(c, v->nkvs * sizeof **out))) return false;
+  for (size_t j = 0; j < v->nkvs; j++) {
+    const toml_kv *e = &v->kvs[j];
+    if (!*e->key || strchr(e->key, '=')) return fail_at(c, e->line, e->col, "an environment variable's name must be non-empty and without '='");
+    if (!want(c, e->val, TOML_STRING, "an environment value")) return false;
+    if (strlen(e->val->str) != e->val->len) return fail_at(c, e->val->line, e->val->col, "an environment value contains a NUL character");
+    (*out)[(*n)++] = (manifest_env){e->key, e->val->str};
+  }
+  return true;
+}
+
+static bool parse_strings(ctx *c, const toml_value *v, const char *what, const char *item, const char ***out, size_t *n) {
+  if (!want(c, v, TOML_ARRAY, what)) return false;
+  if (!(*out = alloc(c, v->nitems * sizeof **out))) return false;
+  for (size_t j = 0; j < v->nitems; j++) {
+    const toml_value *it = v->items[j];
+    if (!want(c, it, TOML_STRING, item)) return false;
+    if (strlen(it->str) != it->len) return fail_at(c, it->line, it->col, "%s contains a NUL character", item);
+    (*out)[(*n)++] = it->str;
+  }
+  return true;
+}
+
 static bool parse_wasm(ctx *c, manifest_wasm *w, const toml_value *t) {
   w->present = true;
+  w->instances = 1;
   w->src = (plan_src){t->line, t->col};
   int sources = 0;
   for (size_t i = 0; i < t->nkvs; i++) {
@@ -137,8 +163,20 @@ static bool parse_wasm(ctx *c, manifest_wasm *w, const toml_value *t) {
       util_error_clear(&e);
       if (!policy_parse_duration(kv->val->str, &w->timeout_ns, &e))
         return fail_at(c, kv->val->line, kv->val->col, "timeout: %s", e.msg);
+    } else if (strcmp(kv->key, "listen") == 0) {
+      if (!want(c, kv->val, TOML_INT, "listen")) return false;
+      if (kv->val->i < 1 || kv->val->i > 65535) return fail_at(c, kv->val->line, kv->val->col, "listen must be a port from 1 to 65535");
+      w->listen = (uint32_t)kv->val->i;
+    } else if (strcmp(kv->key, "instances") == 0) {
+      if (!want(c, kv->val, TOML_INT, "instances")) return false;
+      if (kv->val->i < 1 || kv->val->i > 256) return fail_at(c, kv->val->line, kv->val->col, "instances must be from 1 to 256");
+      w->instances = (uint32_t)kv->val->i;
+    } else if (strcmp(kv->key, "args") == 0) {
+      if (!parse_strings(c, kv->val, "args", "an argument", &w->args, &w->nargs)) return false;
+    } else if (strcmp(kv->key, "env") == 0) {
+      if (!parse_env(c, kv->val, &w->env, &w->nenv)) return false;
     } else {
-      return unknown_key(c, kv, "a wasm variant", "module, component, package, policy, max_memory, fuel, timeout");
+      return unknown_key(c, kv, "a wasm variant", "module, component, package, policy, max_memory, fuel, timeout, listen, instances, args, env");
     }
     if (sources > 1)
       return fail_at(c, kv->line, kv->col, "a wasm variant names one of module, component or package, not several");
@@ -200,23 +238,9 @@ static bool parse_container(ctx *c, manifest_container *k, const toml_value *t) 
     } else if (strcmp(kv->key, "command") == 0) {
       if (!want(c, v, TOML_ARRAY, "command")) return false;
       if (!v->nitems) return fail_at(c, v->line, v->col, "command must not be empty");
-      if (!(k->command = alloc(c, v->nitems * sizeof *k->command))) return false;
-      for (size_t j = 0; j < v->nitems; j++) {
-        const toml_value *it = v->items[j];
-        if (!want(c, it, TOML_STRING, "a command argument")) return false;
-        if (strlen(it->str) != it->len) return fail_at(c, it->line, it->col, "a command argument contains a NUL character");
-        k->command[k->ncommand++] = it->str;
-      }
+      if (!parse_strings(c, v, "command", "a command argument", &k->command, &k->ncommand)) return false;
     } else if (strcmp(kv->key, "env") == 0) {
-      if (!want(c, v, TOML_TABLE, "env")) return false;
-      if (!(k->env = alloc(c, v->nkvs * sizeof *k->env))) return false;
-      for (size_t j = 0; j < v->nkvs; j++) {
-        const toml_kv *e = &v->kvs[j];
-        if (!*e->key || strchr(e->key, '=')) return fail_at(c, e->line, e->col, "an environment variable's name must be non-empty and without '='");
-        if (!want(c, e->val, TOML_STRING, "an environment value")) return false;
-        if (strlen(e->val->str) != e->val->len) return fail_at(c, e->val->line, e->val->col, "an environment value contains a NUL character");
-        k->env[k->nenv++] = (manifest_env){e->key, e->val->str};
-      }
+      if (!parse_env(c, v, &k->env, &k->nenv)) return false;
     } else if (strcmp(kv->key, "ports") == 0) {
       if (!want(c, v, TOML_ARRAY, "ports")) return false;
       if (!(k->ports = alloc(c, v->nitems * sizeof *k->ports))) return false;
@@ -322,6 +346,12 @@ static bool parse_service(ctx *c, uint32_t idx, const toml_value *t) {
       else if ((s->tech = tech_of(v->str)) < 0)
         return fail_at(c, v->line, v->col, "tech is \"wasm\", \"container\" or \"auto\" (the planner decides)");
       s->tech_src = (plan_src){v->line, v->col};
+    } else if (strcmp(kv->key, "restart") == 0) {
+      if (!want(c, v, TOML_STRING, "restart")) return false;
+      if (strcmp(v->str, "no") == 0) s->restart = MANIFEST_RESTART_NO;
+      else if (strcmp(v->str, "on-failure") == 0) s->restart = MANIFEST_RESTART_ON_FAILURE;
+      else if (strcmp(v->str, "always") == 0) s->restart = MANIFEST_RESTART_ALWAYS;
+      else return fail_at(c, v->line, v->col, "restart is \"no\", \"on-failure\" or \"always\"");
     } else if (strcmp(kv->key, "wasm") == 0) {
       if (!want(c, v, TOML_TABLE, "[service.wasm]") || !parse_wasm(c, &s->wasm, v)) return false;
     } else if (strcmp(kv->key, "container") == 0) {
@@ -332,7 +362,7 @@ static bool parse_service(ctx *c, uint32_t idx, const toml_value *t) {
       if (!want(c, v, TOML_TABLE, "[service.constraints]")) return false;
       constraints = v;
     } else {
-      return unknown_key(c, kv, "[[service]]", "name, tech, wasm, container, profile, constraints");
+      return unknown_key(c, kv, "[[service]]", "name, tech, restart, wasm, container, profile, constraints");
     }
   }
   if (constraints && !parse_constraints(c, idx, constraints)) return false;

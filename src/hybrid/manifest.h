@@ -14,6 +14,10 @@
 #include "util/toml.h"
 #include "util/util.h"
 
+typedef struct manifest_env {
+  const char *name, *value;
+} manifest_env;
+
 typedef struct manifest_wasm {
   bool present;
   const char *module;    /* a core module file, */
@@ -23,12 +27,15 @@ typedef struct manifest_wasm {
   uint64_t max_memory;   /* bytes, 0 = the policy's */
   uint64_t fuel;         /* 0 = unlimited */
   uint64_t timeout_ns;   /* 0 = none */
+  uint32_t listen;       /* a loopback TCP port the executor opens and hands in, 0 = none */
+  uint32_t instances;    /* instances sharing the compiled module (default 1) */
+  const char **args;     /* the guest's arguments after argv[0] */
+  size_t nargs;
+  struct manifest_env *env;
+  size_t nenv;
   plan_src src;
 } manifest_wasm;
 
-typedef struct manifest_env {
-  const char *name, *value;
-} manifest_env;
 
 typedef struct manifest_port {
   uint32_t host, container; /* "8080:80", or 80 (host = container) */
@@ -57,8 +64,11 @@ typedef struct manifest_container {
   plan_src src;
 } manifest_container;
 
+typedef enum { MANIFEST_RESTART_NO, MANIFEST_RESTART_ON_FAILURE, MANIFEST_RESTART_ALWAYS } manifest_restart;
+
 typedef struct manifest_service {
   const char *name;
+  manifest_restart restart; /* what the executor does when the service stops */
   int tech;          /* -1 ("auto": the planner decides) or a plan_tech */
   int must;          /* -1 or a plan_tech */
   manifest_wasm wasm;

@@ -343,8 +343,9 @@ wasi_ctx *wasi_ctx_new(const policy *p, const wasi_config *cfg, util_error *err)
     const char *v = p->env[i].value ? p->env[i].value : getenv(p->env[i].name);
     if (v && !add_env(c, &capenv, p->env[i].name, v)) goto oom;
   }
-  if (!stdio_fd(c, 0, p->allow_stdin) || !stdio_fd(c, 1, p->allow_stdout) ||
-      !stdio_fd(c, 2, p->allow_stderr))
+  const int *io = cfg && cfg->stdio ? cfg->stdio : (const int[]){0, 1, 2};
+  if (!stdio_fd(c, io[0], p->allow_stdin) || !stdio_fd(c, io[1], p->allow_stdout) ||
+      !stdio_fd(c, io[2], p->allow_stderr))
     goto oom;
   c->preopen_real = util_try_calloc(p->ndirs + 1, sizeof *c->preopen_real);
   c->preopen_guest = util_try_calloc(p->ndirs + 1, sizeof *c->preopen_guest);

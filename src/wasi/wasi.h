@@ -21,6 +21,8 @@ typedef struct wasi_config {
   FILE *log;            /* where denials go; NULL = stderr */
   const int *sockets;   /* listening sockets passed in (after the preopens); not owned */
   int nsockets;
+  const int *stdio;     /* host fds for the guest's fds 0, 1, 2 (not owned); NULL = the
+                           process's own 0, 1, 2 */
 } wasi_config;
 
 /* A context for one run: arguments, the environment the policy lets through, stdio and

@@ -41,8 +41,16 @@ UNIT_GROUP(manifest_good) {
                   "[[service]]\n"
                   "name = \"b\"\n"
                   "tech = \"container\"\n"
+                  "restart = \"on-failure\"\n"
                   "container = { layout = \"oci:tag\" }\n"
-                  SVC("c")
+                  "[[service]]\n"
+                  "name = \"c\"\n"
+                  "[service.wasm]\n"
+                  "module = \"c.wasm\"\n"
+                  "listen = 8081\n"
+                  "instances = 4\n"
+                  "args = [\"x\", \"y\"]\n"
+                  "env = { E = \"1\" }\n"
                   "[[interaction]]\n"
                   "from = \"a\"\n"
                   "to = \"c\"\n"
@@ -84,6 +92,11 @@ UNIT_GROUP(manifest_good) {
   CHECK(m.app.ninteractions == 1 && m.app.interactions[0].kind == PLAN_PIPE &&
         m.app.interactions[0].calls_per_s == 10 && m.app.interactions[0].bytes_per_s == 6000);
   CHECK(m.app.nnodes == 1 && m.app.nodes[0].cpus == 4 && m.app.nodes[0].memory_mib == 8192);
+  const manifest_service *b = &m.services[1], *c = &m.services[2];
+  CHECK(m.services[0].restart == MANIFEST_RESTART_NO && b->restart == MANIFEST_RESTART_ON_FAILURE);
+  CHECK(m.services[0].wasm.instances == 1 && m.services[0].wasm.listen == 0);
+  CHECK(c->wasm.listen == 8081 && c->wasm.instances == 4 && c->wasm.nargs == 2 && strcmp(c->wasm.args[1], "y") == 0);
+  CHECK(c->wasm.nenv == 1 && strcmp(c->wasm.env[0].name, "E") == 0 && strcmp(c->wasm.env[0].value, "1") == 0);
   manifest_free(&m);
 }
 
@@ -138,6 +151,10 @@ UNIT_GROUP(manifest_errors) {
   BAD(SVC("a") "tech = \"vm\"\n", 4, 8, "tech is \"wasm\", \"container\" or \"auto\"");
   BAD(SVC("a") "wasm.timeout = \"soon\"\n", 4, 1, "key 'wasm' is already defined");
   BAD("[[service]]\nname = \"a\"\nwasm = { module = \"m\", timeout = \"soon\" }\n", 3, 34, "timeout:");
+  BAD("[[service]]\nname = \"a\"\nwasm = { module = \"m\", listen = 0 }\n", 3, 33, "listen must be a port from 1 to 65535");
+  BAD("[[service]]\nname = \"a\"\nwasm = { module = \"m\", instances = 999 }\n", 3, 36, "instances must be from 1 to 256");
+  BAD("[[service]]\nname = \"a\"\nwasm = { module = \"m\", args = [1] }\n", 3, 32, "an argument must be");
+  BAD(SVC("a") "restart = \"sometimes\"\n", 4, 11, "restart is \"no\", \"on-failure\" or \"always\"");
   /* numbers */
   BAD(SVC("a") "[service.profile]\ncpu = 1.5\n", 5, 7, "cpu must be a number from 0 to 1");
   BAD(SVC("a") "[service.profile]\nio = -0.1\n", 5, 6, "io must be a number from 0 to 1");

@@ -1,0 +1,124 @@
+/* weld up / ps / logs / down / diag: an application of WebAssembly services and containers,
+ * over src/hybrid's executor (docs/executor.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hybrid/executor.h"
+
+/* Exit statuses: 0 done, 1 the application could not start or is not running as asked, 2
+ * bad manifest or usage. */
+static int fail(const char *cmd, const util_error *err) {
+  fprintf(stderr, "weld: %s: %s\n", cmd, err->msg);
+  return err->kind == UTIL_ERR_USAGE || err->kind == UTIL_ERR_MALFORMED ? CLI_EXIT_USAGE : 1;
+}
+
+enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP, OPT_METRICS, OPT_PROMETHEUS };
+
+/* One optional operand: an application's name or its manifest. */
+static int one_operand(cli_parser *p, const char *cmd, const char **out, int *opt_seen) {
+  int next;
+  while ((next = cli_parser_next(p)) != CLI_ARG_DONE) {
+    if (next == CLI_ARG_EXIT) return p->rc;
+    if (next == CLI_ARG_OPERAND) {
+      if (*out) return cli_usage_error(cmd, "one application at a time ('%s' and '%s')", *out, p->operand);
+      *out = p->operand;
+      continue;
+    }
+    if (opt_seen) opt_seen[p->opt->id] = 1;
+  }
+  return -1;
+}
+
+int cli_cmd_up(int argc, char **argv) {
+  static const cli_opt opts[] = {{"--foreground", NULL, NULL, OPT_FOREGROUND}, {"--metrics", NULL, "PORT", OPT_METRICS}};
+  cli_parser p;
+  cli_parser_init(&p, "up", opts, 2, argc, argv);
+  const char *file = NULL;
+  hybrid_up_opts o = {.out = stdout};
+  int next;
+  while ((next = cli_parser_next(&p)) != CLI_ARG_DONE) {
+    if (next == CLI_ARG_EXIT) return p.rc;
+    if (next == CLI_ARG_OPERAND) {
+      if (file) return cli_usage_error("up", "one manifest at a time ('%s' and '%s')", file, p.operand);
+      file = p.operand;
+    } else if (p.opt->id == OPT_FOREGROUND) {
+      o.foreground = true;
+    } else {
+      char *end;
+      unsigned long port = strtoul(p.value, &end, 10);
+      if (!*p.value || *end || port < 1 || port > 65535)
+        return cli_usage_error("up", "--metrics: '%s' is not a port from 1 to 65535", p.value);
+      o.metrics_port = (unsigned)port;
+    }
+  }
+  if (!file) return cli_usage_error("up", "missing APP.toml (an application manifest)");
+  util_error err;
+  util_error_clear(&err);
+  if (!hybrid_up(file, &o, &err)) return fail("up", &err);
+  return CLI_EXIT_OK;
+}
+
+static int query(const char *cmd, const char *what, int argc, char **argv) {
+  static const cli_opt none[] = {{"--mermaid", NULL, NULL, OPT_MERMAID}, {"--prometheus", NULL, NULL, OPT_PROMETHEUS}};
+  bool diag = !strcmp(cmd, "diag");
+  cli_parser p;
+  cli_parser_init(&p, cmd, none, diag ? 2 : 0, argc, argv);
+  const char *app = NULL;
+  int seen[8] = {0};
+  int rc = one_operand(&p, cmd, &app, seen);
+  if (rc >= 0) return rc;
+  util_error err;
+  util_error_clear(&err);
+  char dir[4096];
+  if (!hybrid_find(app, dir, sizeof dir, &err)) return fail(cmd, &err);
+  if (seen[OPT_MERMAID] && seen[OPT_PROMETHEUS]) return cli_usage_error(cmd, "--mermaid or --prometheus, not both");
+  if (!hybrid_query(dir, seen[OPT_MERMAID] ? "mermaid" : seen[OPT_PROMETHEUS] ? "metrics" : what, stdout, &err))
+    return fail(cmd, &err);
+  return CLI_EXIT_OK;
+}
+
+int cli_cmd_ps(int argc, char **argv) { return query("ps", "ps", argc, argv); }
+int cli_cmd_diag(int argc, char **argv) { return query("diag", "diag", argc, argv); }
+
+int cli_cmd_logs(int argc, char **argv) {
+  static const cli_opt opts[] = {{"--follow", "-f", NULL, OPT_FOLLOW}, {"--app", NULL, "NAME", OPT_APP}};
+  cli_parser p;
+  cli_parser_init(&p, "logs", opts, 2, argc, argv);
+  const char *svc = NULL, *app = NULL;
+  bool follow = false;
+  int next;
+  while ((next = cli_parser_next(&p)) != CLI_ARG_DONE) {
+    if (next == CLI_ARG_EXIT) return p.rc;
+    if (next == CLI_ARG_OPERAND) {
+      if (svc) return cli_usage_error("logs", "one service at a time ('%s' and '%s')", svc, p.operand);
+      svc = p.operand;
+    } else if (p.opt->id == OPT_FOLLOW) {
+      follow = true;
+    } else {
+      app = p.value;
+    }
+  }
+  if (!svc) return cli_usage_error("logs", "missing SERVICE");
+  util_error err;
+  util_error_clear(&err);
+  char dir[4096];
+  if (!hybrid_find(app, dir, sizeof dir, &err)) return fail("logs", &err);
+  if (!hybrid_logs(dir, svc, follow, stdout, &err)) return fail("logs", &err);
+  return CLI_EXIT_OK;
+}
+
+int cli_cmd_down(int argc, char **argv) {
+  cli_parser p;
+  cli_parser_init(&p, "down", NULL, 0, argc, argv);
+  const char *app = NULL;
+  int rc = one_operand(&p, "down", &app, NULL);
+  if (rc >= 0) return rc;
+  util_error err;
+  util_error_clear(&err);
+  char dir[4096];
+  if (!hybrid_find(app, dir, sizeof dir, &err)) return fail("down", &err);
+  if (!hybrid_down(dir, stdout, &err)) return fail("down", &err);
+  return CLI_EXIT_OK;
+}

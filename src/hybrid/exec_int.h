@@ -1,0 +1,197 @@
+/* What the executor's files share: the running application (services, interactions, the
+ * proxy's counters) held by the supervisor process. See executor.h for the entry points
+ * and docs/executor.md for the design. */
+#ifndef WELD_HYBRID_EXEC_INT_H
+#define WELD_HYBRID_EXEC_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "hybrid/executor.h"
+#include "hybrid/manifest.h"
+#include "util/util.h"
+
+#define HY_MAX_INSTANCES 256
+#define HY_LAT_BUCKETS 32 /* latency histogram: bucket b holds [2^b, 2^(b+1)) microseconds */
+
+typedef enum { HY_CREATED, HY_STARTING, HY_RUNNING, HY_EXITED, HY_FAILED, HY_BACKOFF, HY_STOPPED } hy_state;
+const char *hy_state_name(hy_state s);
+
+/* The counters of one measured path (an interaction, or calls from the host to a
+ * published port). Updated by relay threads under mu. */
+typedef struct hy_stats {
+  pthread_mutex_t mu;
+  uint64_t calls, errors, bytes_in, bytes_out;
+  uint64_t lat_sum_us, lat_max_us;
+  uint64_t lat_hist[HY_LAT_BUCKETS];
+} hy_stats;
+
+struct hy_app;
+struct hy_svc;
+
+/* A wasm service's instance: its thread and store (weld objects behind void pointers, so
+ * this header needs nothing of the runtime's). */
+typedef struct hy_inst {
+  struct hy_svc *svc;
+  int index;
+  pthread_t thread;
+  bool started, done; /* done: the thread has finished and waits to be joined */
+  void *store;        /* weld_store *, set while a call runs (under svc->mu) */
+  int exit_code;      /* proc_exit's status, 0 after _start returned, 134 after a trap */
+  char why[256];      /* the trap or error that ended it */
+  uint64_t restart_at_ns;
+  pthread_mutex_t *mu;
+} hy_inst;
+
+typedef struct hy_svc {
+  struct hy_app *app;
+  const manifest_service *ms;
+  size_t index;
+  int tech; /* PLAN_WASM or PLAN_CONTAINER */
+  const char *why_tech;
+  hy_state state;
+  uint32_t restarts;
+  int exit_code;   /* of the last stop, -1 while none */
+  char reason[256]; /* why it failed */
+  uint64_t restart_at_ns; /* HY_BACKOFF: when to start again */
+  char log_path[4096];
+  int log_fd;
+  /* stdio ends given to the service; -1 = /dev/null (stdin) or the log (stdout) */
+  int stdin_fd, stdout_fd;
+  /* the port others reach it on (wasm: listen; container: the first port's container
+   * side), 0 when none */
+  uint32_t port;
+  pthread_mutex_t mu;
+  /* container */
+  char id[160];
+  char bundle[4096];
+  pid_t pid;     /* the container's init process, 0 when none */
+  int netns_fd;  /* its network namespace, -1 when none (under mu) */
+  /* wasm */
+  void *module;  /* weld_module * shared by every instance */
+  void *wasm_shared; /* the policy and options its instances share (wasmsvc.c) */
+  int listen_fd; /* the loopback socket handed in, -1 when none */
+  hy_inst *inst;
+  uint32_t ninst;
+} hy_svc;
+
+/* A listening socket of the proxy and where its connections go. */
+typedef struct hy_route {
+  struct hy_app *app;
+  const struct hy_svc *from; /* the caller (NULL: the host) */
+  int listen_fd;
+  hy_svc *to;
+  uint32_t to_port;  /* the port to reach inside `to`'s network namespace (containers) or on
+                        the host's loopback (wasm) */
+  bool http;         /* count HTTP status codes >= 500 as errors, answer 502 when the
+                        callee cannot be reached */
+  hy_stats *stats;
+  pthread_t thread;
+  bool started;
+} hy_route;
+
+/* One measured edge: an interaction of the manifest, or the host calling a published port. */
+typedef struct hy_edge {
+  int from;         /* service index, -1 for the host */
+  int to;
+  plan_kind kind;
+  hy_stats stats;
+  const char *unsupported; /* why it is not wired ("not supported: ..."), or NULL */
+} hy_edge;
+
+typedef struct hy_app {
+  manifest m;
+  bool loaded;         /* m holds a manifest */
+  char dir[4096];      /* the state directory */
+  char base[4096];     /* the manifest's directory (relative paths) */
+  const char *name;
+  hy_svc *svcs;
+  size_t nsvcs;
+  hy_edge *edges;
+  size_t nedges;
+  hy_route *routes;
+  size_t nroutes, caproutes;
+  pthread_mutex_t routes_mu;
+  pthread_cond_t idle;   /* relays: signalled when `relays` drops to 0 */
+  unsigned relays;       /* connections being relayed (under routes_mu) */
+  void *engine;        /* weld_engine * */
+  int wake_fd;         /* an eventfd: wasm instances finished */
+  int null_fd;         /* /dev/null, the stdin of services outside a pipeline */
+  volatile int stopping;
+  FILE *events;        /* the supervisor's own log (state dir/supervisor.log) */
+  uint32_t metrics_port; /* serve /metrics on 127.0.0.1:PORT, 0 = not */
+  int metrics_fd;
+} hy_app;
+
+/* ---------- small helpers (executor.c) ---------- */
+uint64_t hy_now_ns(void);
+void hy_log(hy_app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Removes a directory tree without following symbolic links. */
+bool hy_rmtree(const char *path, util_error *err);
+/* An environment variable's name for service `name`: WELD_ADDR_NAME, upper case, other
+ * characters as '_'. */
+void hy_addr_var(const char *name, char *buf, size_t n);
+
+/* ---------- images (image.c) ---------- */
+typedef struct hy_image_config {
+  char **env, **entrypoint, **cmd;
+  size_t nenv, nentrypoint, ncmd;
+  char workdir[1024];
+} hy_image_config;
+/* Reads the image of a container variant (an OCI layout, or a registry reference pulled
+ * with src/oci) and unpacks its layers into rootfs (created), whiteouts applied; an entry
+ * that would land outside rootfs fails the whole image. */
+bool hy_image_unpack(const manifest_container *k, const char *base, const char *rootfs, hy_image_config *cfg,
+                     util_error *err);
+void hy_image_config_free(hy_image_config *c);
+/* Unpacks one layer (a tar, compressed or not) into rootfs; `what` names it in messages. */
+bool hy_layer_unpack(const uint8_t *data, size_t len, const char *rootfs, const char *what, util_error *err);
+
+/* ---------- containers (runc.c) ---------- */
+/* Writes BUNDLE/config.json for service s. */
+bool hy_runc_spec(hy_svc *s, const hy_image_config *img, char **extra_env, size_t nextra, util_error *err);
+/* runc create (stdio: the service's), then the pid and the network namespace. */
+bool hy_runc_create(hy_svc *s, util_error *err);
+bool hy_runc_start(hy_svc *s, util_error *err);
+/* Sends a signal (TERM, KILL) to the container's processes. */
+void hy_runc_signal(hy_svc *s, const char *sig);
+/* Stops the container (TERM, then KILL after grace_ms) and deletes it; reaps its pid. */
+void hy_runc_stop(hy_svc *s, unsigned grace_ms);
+/* `runc delete --force ID`, for what a killed supervisor left. */
+void hy_runc_force_delete(const char *id);
+/* Runs runc with args; returns its exit status (-1 when it could not run). Output goes
+ * to out_fd (-1: /dev/null). */
+int hy_runc(const char *const *args, int in_fd, int out_fd, int err_fd);
+
+/* ---------- wasm services (wasmsvc.c) ---------- */
+bool hy_wasm_prepare(hy_svc *s, util_error *err); /* compiles the module, opens the socket */
+bool hy_wasm_start(hy_svc *s, uint32_t k, util_error *err); /* starts instance k's thread */
+void hy_wasm_stop(hy_svc *s); /* interrupts and joins every instance */
+void hy_wasm_release(hy_svc *s);
+
+/* ---------- the proxy (proxy.c) ---------- */
+void hy_stats_init(hy_stats *st);
+void hy_stats_record(hy_stats *st, uint64_t lat_us, bool error, uint64_t in, uint64_t out);
+/* A loopback listening socket on port (0: any) in the network namespace nsfd (-1: the
+ * host's); *port receives the port. */
+int hy_listen(int nsfd, uint32_t *port, util_error *err);
+/* Starts relaying connections accepted on listen_fd (taken) to `to`. */
+bool hy_route_add(hy_app *a, const hy_svc *from, int listen_fd, hy_svc *to, uint32_t to_port, bool http,
+                  hy_stats *st, util_error *err);
+/* Closes the routes that serve calls from service `from` (it restarts in a new network
+ * namespace), or every route. */
+void hy_routes_close_from(hy_app *a, const hy_svc *from);
+void hy_routes_close_all(hy_app *a);
+/* Copies a pipeline stream (from's stdout to to's stdin), counting bytes; takes both fds. */
+bool hy_pipe_pump(hy_app *a, int in_fd, int out_fd, hy_stats *st, util_error *err);
+
+/* ---------- reports (diag.c) ---------- */
+void hy_write_ps(hy_app *a, FILE *out);
+void hy_write_diag(hy_app *a, FILE *out);
+void hy_write_mermaid(hy_app *a, FILE *out);
+void hy_write_prometheus(hy_app *a, FILE *out);
+
+#endif

@@ -1,0 +1,253 @@
+/* WebAssembly services: inside the supervisor process, each instance on its own thread in
+ * its own store, every instance of a service sharing one compiled module. The policy and
+ * limits are built as `weld run` builds them (src/wasi's options: the policy file, the
+ * environment, then the manifest's max_memory, fuel and timeout over the policy's limits;
+ * src/guard applies them to the store). A service with `listen` gets a loopback listening
+ * socket, opened by the executor and handed in after the preopens as --tcplisten does;
+ * the instances accept on it together. Standard output goes to the log or the next
+ * service of a pipeline, standard error to the log.
+ *
+ * Stopping interrupts each store (weld_store_interrupt: a call blocked in sock_accept or a
+ * read wakes at once) and joins the thread. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "exec/exec.h"
+#include "exec_int.h"
+#include "guard/guard.h"
+#include "wasi/wasi.h"
+#include "weld.h"
+
+/* what a service's instances share */
+typedef struct wasm_shared {
+  wasi_options opt; /* opt.pol: the policy every instance runs under */
+  char path[PATH_MAX];
+} wasm_shared;
+
+static bool opt_add(wasi_options *o, const char *flag, const char *value, util_error *err) {
+  char *av[3] = {(char *)flag, (char *)value, NULL};
+  int i = 0;
+  int r = wasi_options_parse(o, value ? 2 : 1, av, &i, err);
+  return r > 0 || (r == 0 && util_fail(err, UTIL_ERR_USAGE, -1, "%s: not a WASI option", flag));
+}
+
+bool hy_wasm_prepare(hy_svc *s, util_error *err) {
+  const manifest_wasm *w = &s->ms->wasm;
+  if (!w->module)
+    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: %s as a service (only core modules run yet)",
+                     s->ms->name, w->component ? "a component" : "a package reference");
+  wasm_shared *sh = calloc(1, sizeof *sh);
+  if (!sh) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  s->module = NULL;
+  wasi_options_init(&sh->opt);
+  snprintf(sh->path, sizeof sh->path, "%s%s%s", w->module[0] == '/' ? "" : s->app->base, w->module[0] == '/' ? "" : "/",
+           w->module);
+  bool ok = true;
+  char pol[PATH_MAX];
+  if (w->policy) {
+    snprintf(pol, sizeof pol, "%s%s%s", w->policy[0] == '/' ? "" : s->app->base, w->policy[0] == '/' ? "" : "/", w->policy);
+    ok = opt_add(&sh->opt, "--policy", pol, err);
+  }
+  for (size_t i = 0; ok && i < w->nenv; i++) {
+    char *kv = NULL;
+    if (asprintf(&kv, "%s=%s", w->env[i].name, w->env[i].value) < 0) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    else ok = opt_add(&sh->opt, "--env", kv, err);
+    free(kv);
+  }
+  /* the addresses of the services it may call */
+  for (size_t i = 0; ok && i < s->app->nedges; i++) {
+    const hy_edge *e = &s->app->edges[i];
+    if (e->from != (int)s->index || e->kind == PLAN_PIPE || !s->app->svcs[e->to].port) continue;
+    char var[300], *kv = NULL;
+    hy_addr_var(s->app->svcs[e->to].ms->name, var, sizeof var);
+    if (asprintf(&kv, "%s=127.0.0.1:%u", var, s->app->svcs[e->to].port) < 0) ok = false;
+    else ok = opt_add(&sh->opt, "--env", kv, err);
+    free(kv);
+  }
+  if (ok) ok = wasi_options_finish(&sh->opt, err);
+  if (ok) {
+    policy_limits *l = &sh->opt.pol.limits;
+    if (w->max_memory) l->memory_bytes = w->max_memory;
+    if (w->fuel) l->fuel = w->fuel;
+    if (w->timeout_ns) l->timeout_ns = w->timeout_ns;
+  }
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  if (ok) ok = util_read_file(sh->path, &bytes, &len, err);
+  if (ok) {
+    weld_error *we = NULL;
+    s->module = weld_module_new((weld_engine *)s->app->engine, bytes, len, &we);
+    if (!s->module) {
+      ok = util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: %s", s->ms->name, sh->path, weld_error_message(we));
+      weld_error_free(we);
+    }
+  }
+  free(bytes);
+  if (ok && w->listen) {
+    uint32_t port = w->listen;
+    s->listen_fd = hy_listen(-1, &port, err);
+    if (s->listen_fd < 0) ok = false;
+  }
+  if (ok) {
+    s->ninst = w->instances ? w->instances : 1;
+    s->inst = calloc(s->ninst, sizeof *s->inst);
+    if (!s->inst) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    for (uint32_t k = 0; ok && k < s->ninst; k++)
+      s->inst[k] = (hy_inst){.svc = s, .index = (int)k, .mu = &s->mu, .exit_code = -1};
+  }
+  s->wasm_shared = sh;
+  return ok;
+}
+
+/* Runs one instance to its end; the exit code and reason land in `in`. */
+static void run_instance(hy_inst *in) {
+  hy_svc *s = in->svc;
+  wasm_shared *sh = s->wasm_shared;
+  const manifest_wasm *w = &s->ms->wasm;
+  util_error err;
+  util_error_clear(&err);
+  weld_store *store = weld_store_new((weld_engine *)s->app->engine);
+  wasi_ctx *ctx = NULL;
+  exec_func **funcs = NULL;
+  weld_import *imps = NULL;
+  char **argv = NULL;
+  weld_trap *trap = NULL;
+  weld_error *werr = NULL;
+  in->exit_code = 1;
+  if (!store) {
+    snprintf(in->why, sizeof in->why, "cannot allocate a store");
+    goto out;
+  }
+  guard_apply((exec_store *)store, &sh->opt.pol.limits);
+  if (!guard_deadline_arm((exec_store *)store, sh->opt.pol.limits.timeout_ns, &err)) {
+    snprintf(in->why, sizeof in->why, "%s", err.msg);
+    goto out;
+  }
+  argv = calloc(w->nargs + 2, sizeof *argv);
+  if (!argv) goto oom;
+  argv[0] = (char *)w->module;
+  for (size_t i = 0; i < w->nargs; i++) argv[i + 1] = (char *)w->args[i];
+  int stdio[3] = {s->stdin_fd >= 0 ? s->stdin_fd : s->app->null_fd, s->stdout_fd >= 0 ? s->stdout_fd : s->log_fd,
+                  s->log_fd};
+  wasi_config wc = {.argc = (int)w->nargs + 1, .argv = argv, .sockets = &s->listen_fd,
+                    .nsockets = s->listen_fd >= 0 ? 1 : 0, .stdio = stdio};
+  if (!(ctx = wasi_ctx_new(&sh->opt.pol, &wc, &err))) {
+    snprintf(in->why, sizeof in->why, "%s", err.msg);
+    goto out;
+  }
+  const exec_module *em = (const exec_module *)s->module;
+  const wasm_module *wm = em->wasm;
+  funcs = calloc(wm->nimports + 1, sizeof *funcs);
+  imps = calloc(wm->nimports + 1, sizeof *imps);
+  if (!funcs || !imps) goto oom;
+  if (wasi_resolve_imports(ctx, (exec_store *)store, wm, funcs, &err) < 0) {
+    snprintf(in->why, sizeof in->why, "%s", err.msg);
+    goto out;
+  }
+  size_t n = 0;
+  for (uint32_t i = 0; i < wm->nimports; i++)
+    if (funcs[i])
+      imps[n++] = (weld_import){wm->imports[i].module.str, wm->imports[i].field.str,
+                                {.kind = WELD_EXTERN_FUNC, .of.func = (weld_func *)funcs[i]}};
+  weld_instance *inst = weld_instance_new(store, s->module, imps, n, &trap, &werr);
+  if (!inst) {
+    if (!trap) snprintf(in->why, sizeof in->why, "%s", weld_error_message(werr));
+    goto out;
+  }
+  if (n && !wasi_ctx_bind(ctx, (exec_instance *)inst, &err)) {
+    snprintf(in->why, sizeof in->why, "%s", err.msg);
+    goto out;
+  }
+  weld_func *f = weld_instance_func(inst, "_start");
+  if (!f) {
+    in->exit_code = 0; /* instantiating was the run */
+    goto out;
+  }
+  pthread_mutex_lock(in->mu);
+  bool go = !s->app->stopping;
+  if (go) in->store = store;
+  pthread_mutex_unlock(in->mu);
+  if (go) trap = weld_func_call(f, NULL, 0, NULL, 0);
+  pthread_mutex_lock(in->mu);
+  in->store = NULL;
+  pthread_mutex_unlock(in->mu);
+  if (!go) in->exit_code = 0, snprintf(in->why, sizeof in->why, "stopped");
+  else if (!trap) in->exit_code = 0;
+  goto out;
+oom:
+  snprintf(in->why, sizeof in->why, "out of memory");
+out:
+  if (trap) {
+    if (weld_trap_get_kind(trap) == WELD_TRAP_EXIT) {
+      in->exit_code = weld_trap_exit_code(trap);
+    } else {
+      in->exit_code = 134;
+      snprintf(in->why, sizeof in->why, "trap: %s", weld_trap_message(trap));
+    }
+    weld_trap_free(trap);
+  }
+  if (werr) weld_error_free(werr);
+  weld_store_free(store);
+  wasi_ctx_free(ctx);
+  free(funcs);
+  free(imps);
+  free(argv);
+}
+
+static void *instance_thread(void *arg) {
+  hy_inst *in = arg;
+  in->why[0] = 0;
+  run_instance(in);
+  pthread_mutex_lock(in->mu);
+  in->done = true;
+  pthread_mutex_unlock(in->mu);
+  uint64_t one = 1;
+  if (write(in->svc->app->wake_fd, &one, sizeof one) < 0) { /* the main loop polls anyway */
+  }
+  return NULL;
+}
+
+bool hy_wasm_start(hy_svc *s, uint32_t k, util_error *err) {
+  hy_inst *in = &s->inst[k];
+  in->done = false;
+  in->exit_code = -1;
+  if (pthread_create(&in->thread, NULL, instance_thread, in) != 0)
+    return util_fail(err, UTIL_ERR_IO, -1, "service '%s': cannot start a thread", s->ms->name);
+  in->started = true;
+  return true;
+}
+
+void hy_wasm_stop(hy_svc *s) {
+  for (uint32_t k = 0; k < s->ninst; k++) {
+    hy_inst *in = &s->inst[k];
+    pthread_mutex_lock(&s->mu);
+    if (in->store) weld_store_interrupt(in->store);
+    pthread_mutex_unlock(&s->mu);
+  }
+  for (uint32_t k = 0; k < s->ninst; k++)
+    if (s->inst[k].started) {
+      pthread_join(s->inst[k].thread, NULL);
+      s->inst[k].started = false;
+    }
+}
+
+void hy_wasm_release(hy_svc *s) {
+  if (s->listen_fd >= 0) close(s->listen_fd);
+  s->listen_fd = -1;
+  if (s->module) weld_module_free(s->module);
+  s->module = NULL;
+  wasm_shared *sh = s->wasm_shared;
+  if (sh) {
+    wasi_options_free(&sh->opt);
+    free(sh);
+  }
+  s->wasm_shared = NULL;
+  free(s->inst);
+  s->inst = NULL;
+  s->ninst = 0;
+}

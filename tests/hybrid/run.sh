@@ -1,0 +1,468 @@
+#!/usr/bin/env bash
+# tests/hybrid/run.sh WELD: the executor end to end, as root (runc needs it).
+#
+# Builds its images here (a static C program, tests/hybrid/svc.c, packed into OCI layouts
+# by tests/hybrid/mkimage.py; one pushed by skopeo to Debian's docker-registry on
+# loopback when it is installed) and a WebAssembly service (tests/hybrid/agg.c, clang
+# --target=wasm32-wasi), then runs:
+#   - the design's workflow: a container preprocesses CSV over HTTP, a WebAssembly service
+#     (two instances) aggregates it, a container renders the report; every answer checked
+#     against Python's own aggregation, the diagnostics' exact call counts, latencies,
+#     the Mermaid graph, ps, logs, the image's whiteouts
+#   - a pipeline: container stdout -> WebAssembly stdin/stdout -> container stdin
+#   - restarts of a crashing container, its published port answering 502 (an error)
+#   - hostile layers (.., a symbolic link out, a hard link out): refused, nothing written
+#   - weld down after a killed supervisor
+# and after each application checks that nothing is left: state directory, runc
+# containers, cgroups, listening ports, processes.
+# Ends with `N passed, M failed[, K skipped]`.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=../lib.sh
+. "$root/tests/lib.sh"
+harness_init hybrid "${1:?usage: tests/hybrid/run.sh WELD}" python3
+skipped=0
+skip() {
+  skipped=$((skipped + 1))
+  echo "SKIP [$label] $*"
+}
+finish() {
+  echo "$passed passed, $failed failed${skipped:+, $skipped skipped}"
+  exit $((failed > 0))
+}
+
+label="prerequisites"
+why=""
+[ "$(id -u)" = 0 ] || why="not root (runc needs root)"
+[ -z "$why" ] && ! command -v "${WELD_RUNC:-runc}" >/dev/null && why="runc is not installed (tests/deps.sh installs it)"
+[ -z "$why" ] && ! command -v clang >/dev/null && why="clang is not installed"
+if [ -z "$why" ]; then
+  gcc -static -O2 -o svc "$root/tests/hybrid/svc.c" 2>build.err || why="cannot build a static program: $(head -c 200 build.err)"
+fi
+if [ -z "$why" ]; then
+  clang --target=wasm32-wasi -O2 -o agg.wasm "$root/tests/hybrid/agg.c" 2>build.err || why="cannot build agg.wasm: $(head -c 200 build.err)"
+fi
+if [ -z "$why" ]; then
+  # can runc run a container here at all?
+  mkdir -p probe/rootfs && cp svc probe/rootfs/svc
+  cat >probe/config.json <<'J'
+{"ociVersion": "1.0.2", "process": {"args": ["/svc", "gen", "1"], "cwd": "/", "env": ["PATH=/"],
+ "user": {"uid": 0, "gid": 0}}, "root": {"path": "rootfs"},
+ "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}],
+ "linux": {"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]}}
+J
+  out=$(cd probe && "${WELD_RUNC:-runc}" run "weld-probe-$$" 2>&1) || why="runc cannot run a container here: $(printf '%s' "$out" | head -c 300)"
+  [ -z "$why" ] && [ "$out" != "k0,0" ] && why="runc ran the probe but it printed '$out'"
+  "${WELD_RUNC:-runc}" delete --force "weld-probe-$$" >/dev/null 2>&1
+fi
+if [ -n "$why" ]; then
+  skip "$why"
+  finish
+fi
+ok
+
+export WELD_RUN_DIR="$tmp/run"
+W() { "$weld" "$@"; }
+# free loopback ports, all at once (each python3 start costs on a busy machine)
+read -r rport pin pagg prender pcrash pk pmet < <(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(7)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
+# svc:1 and svc:2 (a second tag: DIR:TAG must pick), and the hostile layouts
+mkdir -p outside
+echo secret >outside/pwned-hardlink
+python3 "$root/tests/hybrid/mkimage.py" all oci svc "$tmp/outside"
+
+# nothing of application $1 is left anywhere
+check_gone() {
+  local app=$1 what=""
+  [ -e "$WELD_RUN_DIR/$app" ] && what="$what state directory;"
+  "${WELD_RUNC:-runc}" list -q 2>/dev/null | grep -q "^weld-$app-" && what="$what runc containers ($("${WELD_RUNC:-runc}" list -q | grep "^weld-$app-" | tr '\n' ' '));"
+  find /sys/fs/cgroup -maxdepth 5 -name "weld-$app-*" 2>/dev/null | grep -q . && what="$what cgroups;"
+  for p in ${2:-}; do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && what="$what port $p still open;"
+  done
+  pgrep -f "^/svc " >/dev/null && what="$what /svc processes ($(pgrep -fa '^/svc ' | head -3 | tr '\n' ' '));"
+  if [ -z "$what" ]; then ok; else bad "left behind:$what"; fi
+}
+
+# ---- a registry holding the render image, when docker-registry is there ----------------------
+render_src="layout = \"oci/svc:1\""
+regbin=$(command -v docker-registry || true)
+if [ -n "$regbin" ] && command -v skopeo >/dev/null; then
+  mkdir -p regdata
+  printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s/regdata\nhttp:\n  addr: 127.0.0.1:%s\n' "$tmp" "$rport" >registry.yml
+  "$regbin" serve registry.yml >registry.log 2>&1 &
+  regpid=$!
+  trap 'kill $regpid 2>/dev/null; wait $regpid 2>/dev/null; rm -rf "$tmp"' EXIT
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$rport") 2>/dev/null && break; sleep 0.1; done
+  label="push the image with skopeo"
+  if skopeo copy --dest-tls-verify=false oci:oci/svc:1 "docker://127.0.0.1:$rport/weld/svc:1" >/dev/null 2>skopeo.err; then
+    ok
+    render_src="image = \"127.0.0.1:$rport/weld/svc:1\""
+  else
+    bad "skopeo copy: $(head -c 300 skopeo.err)"
+  fi
+else
+  label="registry"
+  skip "docker-registry or skopeo is not installed: the render image comes from the layout"
+fi
+
+# ---- the design's workflow -----------------------------------------------------------------------
+cat >app.toml <<T
+name = "csv"
+[[service]]
+name = "ingest"
+tech = "container"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "pre", "8080"]
+ports = ["$pin:8080"]
+memory = "64MiB"
+cpus = 0.5
+
+[[service]]
+name = "aggregate"
+tech = "wasm"
+[service.wasm]
+module = "agg.wasm"
+listen = $pagg
+instances = 2
+max_memory = "32MiB"
+
+[[service]]
+name = "render"
+[service.container]
+$render_src
+command = ["/svc", "post", "9090"]
+ports = ["$prender:9090"]
+read_only = true
+
+[[interaction]]
+from = "ingest"
+to = "aggregate"
+kind = "http"
+calls_per_second = 10
+
+[[interaction]]
+from = "ingest"
+to = "render"
+kind = "http"
+calls_per_second = 10
+T
+label="workflow: weld up"
+if W up --metrics "$pmet" app.toml >up.out 2>&1; then ok; else bad "exit $?: $(cat up.out)"; fi
+label="workflow: weld up twice"
+W up app.toml >up2.out 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q "already up" up2.out; then ok; else bad "exit $rc: $(cat up2.out)"; fi
+label="workflow: ps"
+W ps >ps.out 2>&1
+if [ "$(grep -cE '^(ingest|render) +container +running +[0-9]+ ' ps.out)" = 2 ] &&
+  grep -qE '^aggregate +wasm +running +2/2 ' ps.out; then ok; else bad "$(cat ps.out)"; fi
+
+N=12
+label="workflow: $N requests, then the diagnostics' counts"
+# one python3 for both (its start is slow on a busy machine)
+python3 - "$pin" "$N" "$weld" >requests.out 2>&1 <<'P'
+import random, subprocess, sys, urllib.request
+port, n, weld = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+rng = random.Random(7)
+errs = []
+for i in range(n):
+    rows = [(rng.choice(["Apple", "pear ", " FIG", "kiwi"]), rng.randint(-50, 500)) for _ in range(rng.randint(1, 30))]
+    body = "name,value\n" + "".join(f"  {k},{v}\n" + ("# note\n\n" if j % 5 == 0 else "") for j, (k, v) in enumerate(rows))
+    sums = {}
+    for k, v in rows:
+        key = k.strip().lower()
+        sums[key] = sums.get(key, 0) + v
+    want = "REPORT\n" + "".join(f"{k.upper()} = {sums[k]}\n" for k in sorted(sums)) + f"TOTAL = {sum(sums.values())}\n"
+    got = urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/", data=body.encode()), timeout=30).read().decode()
+    if got != want:
+        errs.append(f"request {i}: got {got!r}, want {want!r}")
+diag = subprocess.run([weld, "diag"], capture_output=True, text=True).stdout
+rows = {}
+for line in diag.splitlines():
+    f = line.split()
+    if len(f) == 13 and f[1] == "->":
+        rows[(f[0], f[2])] = f
+for k in [("ingest", "aggregate"), ("ingest", "render"), ("(host)", "ingest"), ("(host)", "render")]:
+    f = rows.get(k)
+    if not f:
+        errs.append(f"diag: no row {k}")
+        continue
+    calls, errors, bin_, bout = int(f[4]), int(f[5]), int(f[6]), int(f[7])
+    avg, p50, p95, p99, mx = map(float, f[8:13])
+    exp = 0 if k == ("(host)", "render") else n
+    if f[3] != "http" or calls != exp or errors != 0:
+        errs.append(f"diag {k}: kind {f[3]} calls {calls} errors {errors}, want http, {exp} calls, 0 errors")
+    if exp and not (bin_ > 0 and bout > 0 and 0 < avg <= mx and 0 < p50 <= p95 <= p99 <= mx):
+        errs.append(f"diag {k}: bytes or latencies {f[6:13]}")
+print("\n".join(errs) or "ok")
+if errs:
+    print(diag)
+sys.exit(1 if errs else 0)
+P
+if [ $? = 0 ]; then ok; else bad "$(tail -12 requests.out)"; fi
+
+label="workflow: /metrics read by a Prometheus parser"
+if /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+  /usr/bin/python3 - "$pmet" "$N" >metrics.out 2>&1 <<'P'
+import sys, urllib.request
+from prometheus_client.parser import text_string_to_metric_families
+port, n = sys.argv[1], int(sys.argv[2])
+text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
+fams = {f.name: f for f in text_string_to_metric_families(text)}
+def value(fam, suffix, **labels):
+    for s in fams[fam].samples:
+        if s.name == fam + suffix and all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    raise SystemExit(f"no sample {fam}{suffix} {labels}")
+errs = []
+edge = dict(**{"from": "ingest"}, to="aggregate", kind="http")
+if value("weld_interaction_calls", "_total", **edge) != n: errs.append("calls")
+if value("weld_interaction_errors", "_total", **edge) != 0: errs.append("errors")
+if value("weld_interaction_latency_seconds", "_count", **edge) != n: errs.append("histogram count")
+if not value("weld_interaction_latency_seconds", "_sum", **edge) > 0: errs.append("histogram sum")
+if value("weld_interaction_latency_seconds", "_bucket", le="+Inf", **edge) != n: errs.append("+Inf bucket")
+if value("weld_service_up", "", service="aggregate", tech="wasm") != 1: errs.append("service_up")
+print(", ".join(errs) or "ok")
+sys.exit(1 if errs else 0)
+P
+  if [ $? = 0 ]; then ok; else bad "$(tail -5 metrics.out)"; fi
+else
+  skip "python3-prometheus-client is not installed (tests/deps.sh installs it)"
+fi
+
+label="workflow: mermaid"
+W diag --mermaid >graph.mmd 2>&1
+if head -1 graph.mmd | grep -qx "graph LR" && grep -q "s_ingest -->|\"http: $N calls, 0 errors" graph.mmd &&
+  grep -q 's_aggregate(\["aggregate (wasm)"\])' graph.mmd && [ "$(grep -c linkStyle graph.mmd)" = 4 ]; then ok; else bad "$(cat graph.mmd)"; fi
+if command -v mmdc >/dev/null; then
+  label="workflow: mermaid renders"
+  if mmdc -i graph.mmd -o graph.svg >/dev/null 2>&1; then ok; else bad "mmdc failed"; fi
+fi
+
+label="workflow: the container's limits (cgroups, no new privileges)"
+ipid=$(W ps | awk '$1=="ingest"{print $4}')
+mcg=$(awk -F: '$2=="memory"{print $3}' "/proc/$ipid/cgroup" 2>/dev/null)
+ccg=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/{print $3}' "/proc/$ipid/cgroup" 2>/dev/null)
+mem=$(cat "/sys/fs/cgroup/memory$mcg/memory.limit_in_bytes" 2>/dev/null || cat "/sys/fs/cgroup$mcg/memory.max" 2>/dev/null)
+quota=$(cat "/sys/fs/cgroup/cpu$ccg/cpu.cfs_quota_us" 2>/dev/null || cut -d' ' -f1 "/sys/fs/cgroup$ccg/cpu.max" 2>/dev/null)
+if [ "$mem" = 67108864 ] && [ "$quota" = 50000 ] && grep -qE '^NoNewPrivs:\s+1' "/proc/$ipid/status"; then ok; else
+  bad "pid '$ipid': memory '$mem' (want 67108864), quota '$quota' (want 50000), $(grep NoNewPrivs "/proc/$ipid/status" 2>&1)"
+fi
+
+label="workflow: ps shows memory and CPU time per service"
+W ps >ps.out 2>&1
+if [ "$(awk '$1 ~ /^(ingest|aggregate|render)$/ && $7 > 0 && $8 ~ /^[0-9]+\.[0-9]+$/' ps.out | wc -l)" = 3 ]; then ok; else bad "$(cat ps.out)"; fi
+
+label="workflow: logs -f ends when the application stops"
+W logs -f ingest >follow.out 2>&1 &
+fpid=$!
+
+label="workflow: logs"
+W logs ingest >ingest.log 2>&1
+if grep -qx "svc pre listening on 8080" ingest.log; then ok; else bad "$(cat ingest.log)"; fi
+
+label="workflow: whiteouts in the unpacked image"
+rootfs="$WELD_RUN_DIR/csv/bundles/ingest/rootfs"
+if [ -x "$rootfs/svc" ] && [ ! -e "$rootfs/etc/old.txt" ] && [ -e "$rootfs/etc/new.txt" ] && [ "$(ls "$rootfs/data")" = c ]; then ok; else
+  bad "$(find "$rootfs" -maxdepth 2 | head -20)"
+fi
+
+label="workflow: weld down"
+if W down csv >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+label="workflow: nothing left"
+check_gone csv "$pin $pagg $prender"
+label="workflow: logs -f ended"
+for _ in $(seq 1 50); do kill -0 $fpid 2>/dev/null || break; sleep 0.1; done
+if ! kill -0 $fpid 2>/dev/null && grep -qx "svc pre listening on 8080" follow.out; then ok; else
+  kill $fpid 2>/dev/null
+  bad "still running, or printed: $(cat follow.out)"
+fi
+
+# ---- a pipeline: container -> WebAssembly -> container ---------------------------------------------
+cat >pipe.toml <<T
+name = "pipe"
+[[service]]
+name = "gen"
+tech = "container"
+[service.container]
+layout = "oci/svc:2"
+command = ["/svc", "gen", "100"]
+[[service]]
+name = "sum"
+tech = "wasm"
+[service.wasm]
+module = "agg.wasm"
+args = ["stream"]
+[[service]]
+name = "shout"
+tech = "container"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "upper"]
+[[interaction]]
+from = "gen"
+to = "sum"
+kind = "pipe"
+bytes_per_second = 1000
+[[interaction]]
+from = "sum"
+to = "shout"
+kind = "pipe"
+bytes_per_second = 100
+T
+label="pipeline: weld up"
+if W up pipe.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+# what the pipeline must make, by awk
+want=$(awk 'BEGIN { for (i = 0; i < 100; i++) s["K" (i % 7)] += i; for (k = 0; k < 7; k++) print "K" k, s["K" k] }')
+label="pipeline: the last step's output"
+got=""
+for _ in $(seq 1 100); do
+  got=$(W logs shout 2>&1)
+  [ "$got" = "$want" ] && break
+  sleep 0.1
+done
+if [ "$got" = "$want" ]; then ok; else bad "got '$got', want '$want'"; fi
+label="pipeline: ps shows every step exited 0"
+W ps >ps.out 2>&1
+if [ "$(grep -cE ' exited +.* 0$' ps.out)" = 3 ]; then ok; else bad "$(cat ps.out)"; fi
+label="pipeline: diag counts the streams' bytes"
+W diag >diag.out 2>&1
+gen_bytes=$(awk 'BEGIN { for (i = 0; i < 100; i++) n += length("k" (i % 7) "," i) + 1; print n }')
+if grep -qE "^gen -> sum +pipe +1 +0 +0 +$gen_bytes " diag.out && grep -qE "^sum -> shout +pipe +1 +0 +0 +$(printf '%s\n' "$want" | wc -c) " diag.out; then ok; else
+  bad "want $gen_bytes bytes: $(cat diag.out)"
+fi
+label="pipeline: weld down"
+if W down pipe >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+label="pipeline: nothing left"
+check_gone pipe
+
+# ---- restarts, and errors the proxy sees -------------------------------------------------------------
+cat >crash.toml <<T
+name = "crash"
+[[service]]
+name = "crasher"
+restart = "on-failure"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "crash"]
+ports = ["$pcrash:8080"]
+T
+label="restart: weld up"
+if W up crash.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+label="restart: restarted on failure"
+n=0
+for _ in $(seq 1 50); do
+  n=$(W ps 2>/dev/null | awk '$1=="crasher"{print $6}')
+  [ "${n:-0}" -ge 2 ] 2>/dev/null && break
+  sleep 0.1
+done
+if [ "${n:-0}" -ge 2 ] 2>/dev/null && [ "$(W logs crasher | grep -c 'crashing on purpose')" -ge 2 ]; then ok; else
+  bad "restarts '$n': $(W ps 2>&1) $(W logs crasher 2>&1 | tail -3)"
+fi
+label="restart: a call to it fails with 502 and counts as an error"
+code=$(exec 3<>"/dev/tcp/127.0.0.1/$pcrash" && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && head -1 <&3 | cut -d' ' -f2)
+W diag >diag.out 2>&1
+if [ "$code" = 502 ] && grep -qE '^\(host\) -> crasher +http +1 +1 ' diag.out; then ok; else bad "code $code: $(cat diag.out)"; fi
+label="restart: weld down"
+if W down crash >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+label="restart: nothing left"
+check_gone crash "$pcrash"
+
+# ---- a trapping WebAssembly service, restarted --------------------------------------------------------
+printf '(module (func (export "_start") unreachable))\n' >trap.wat
+cat >wtrap.toml <<T
+name = "wtrap"
+[[service]]
+name = "trapper"
+restart = "on-failure"
+wasm = { module = "trap.wat" }
+T
+label="wasm restart: weld up"
+if W up wtrap.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+label="wasm restart: restarted after each trap"
+n=0
+for _ in $(seq 1 50); do
+  n=$(W ps 2>/dev/null | awk '$1=="trapper"{print $6}')
+  [ "${n:-0}" -ge 2 ] 2>/dev/null && break
+  sleep 0.1
+done
+if [ "${n:-0}" -ge 2 ] 2>/dev/null && [ "$(W logs trapper | grep -c 'trap: unreachable')" -ge 2 ]; then ok; else
+  bad "restarts '$n': $(W ps 2>&1) $(W logs trapper 2>&1 | tail -3)"
+fi
+label="wasm restart: weld down"
+if W down wtrap >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+label="wasm restart: nothing left"
+check_gone wtrap
+
+# ---- a killed supervisor ------------------------------------------------------------------------------
+cat >killed.toml <<T
+name = "killed"
+[[service]]
+name = "server"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "post", "9090"]
+ports = ["$pk:9090"]
+T
+label="killed supervisor: up, kill -9"
+W up killed.toml >up.out 2>&1
+spid=$(cat "$WELD_RUN_DIR/killed/supervisor.pid" 2>/dev/null)
+if [ -n "$spid" ] && kill -9 "$spid"; then ok; else bad "$(cat up.out)"; fi
+sleep 0.2
+label="killed supervisor: weld up refuses the leftover state"
+W up killed.toml >up2.out 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q "left state behind" up2.out; then ok; else bad "exit $rc: $(cat up2.out)"; fi
+label="killed supervisor: ps says the supervisor is gone"
+if ! W ps killed >ps.out 2>&1 && grep -q "does not answer" ps.out; then ok; else bad "$(cat ps.out)"; fi
+label="killed supervisor: weld down"
+if W down killed >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+label="killed supervisor: nothing left"
+check_gone killed "$pk"
+
+# ---- hostile layers -----------------------------------------------------------------------------------
+for kind in dotdot symlink hardlink; do
+  target="$tmp/outside/pwned-$kind"
+  cat >h.toml <<T
+name = "hostile"
+[[service]]
+name = "evil"
+[service.container]
+layout = "oci/$kind:1"
+T
+  label="hostile layer ($kind): refused"
+  W up h.toml >up.out 2>&1
+  rc=$?
+  if [ $rc = 1 ] && grep -qE "layer 1 .*(points outside the root file system|written through the symbolic link)" up.out; then ok; else
+    bad "exit $rc: $(cat up.out)"
+  fi
+  label="hostile layer ($kind): nothing written outside"
+  if [ $kind = hardlink ]; then
+    if [ "$(stat -c %h "$target")" = 1 ]; then ok; else bad "$target gained a link"; fi
+  else
+    if [ ! -e "$target" ]; then ok; else bad "$target was written"; fi
+  fi
+  label="hostile layer ($kind): nothing left"
+  check_gone hostile
+done
+
+# ---- bad manifests --------------------------------------------------------------------------------------
+printf 'name = "x"\n[[service]]\nname = "a"\n[service.wasm]\nmodule = "agg.wasm"\nlisten = 0\n' >bad.toml
+label="bad manifest: one line, exit 2"
+W up bad.toml >up.out 2>&1
+rc=$?
+if [ $rc = 2 ] && [ "$(wc -l <up.out)" = 1 ] && grep -q "bad.toml:6:10: listen must be a port from 1 to 65535" up.out; then ok; else
+  bad "exit $rc: $(cat up.out)"
+fi
+printf 'name = "x"\n[[service]]\nname = "a"\n[service.wasm]\nmodule = "missing.wasm"\n' >bad2.toml
+label="missing module: exit 1, nothing left"
+W up bad2.toml >up.out 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "missing.wasm" up.out && [ ! -e "$WELD_RUN_DIR/x" ]; then ok; else bad "exit $rc: $(cat up.out)"; fi
+
+finish
