@@ -26,8 +26,9 @@ bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
   w->err->col = (int)t->col;
   /* a keyword of a proposal after 3.0 (or the one opening the form where reading
    * stopped): say which, after the spec's wording */
-  if (t >= w->toks && t <= w->toks + w->end) {
-    size_t k = (size_t)(t - w->toks);
+  uintptr_t at = (uintptr_t)t, first = (uintptr_t)w->toks; /* t may be another array's token */
+  if (at >= first && at <= (uintptr_t)(w->toks + w->end) && (at - first) % sizeof *t == 0) {
+    size_t k = (at - first) / sizeof *t;
     int p = text_token_proposal(w->src, w->toks, k, 0);
     if (p == WASM_PROPOSAL_NONE && t->kind == TOK_LPAR && k < w->end) p = text_token_proposal(w->src, w->toks, k + 1, 0);
     wasm_proposal_note(w->err, (wasm_proposal)p);
