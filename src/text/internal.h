@@ -102,6 +102,11 @@ bool text_encode_module_fields(const char *src, const text_token *toks, size_t s
 bool text_concat_strings(const char *src, const text_token *toks, size_t *pos, size_t end, text_buf *out,
                          util_error *err);
 
+/* The later proposal (src/wasm/proposals.h) that keyword token k belongs to, or
+ * WASM_PROPOSAL_NONE (an int, to keep that header out of here); `lo`: the first token
+ * that may enclose it. */
+int text_token_proposal(const char *src, const text_token *toks, size_t k, size_t lo);
+
 /* The component reader (wat_component.c): the `(component ...)` whose `(` is token lpar
  * (also its `definition $id? binary|quote` script forms) to the component binary. */
 bool text_encode_component(const char *src, const text_token *toks, size_t lpar, text_buf *out, util_error *err);

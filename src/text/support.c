@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../wasm/opcodes.h"
+#include "../wasm/proposals.h"
 #include "internal.h"
 
 void text_buf_byte(text_buf *b, uint8_t v) { util_buf_put(b, &v, 1); }
@@ -125,4 +126,22 @@ int text_opcode_by_name(const char *s, size_t n) {
   pthread_once(&op_once, init_op_names);
   uint32_t idx;
   return text_names_get(&op_names, s, (uint32_t)n, &idx) ? (int)idx : -1;
+}
+
+int text_token_proposal(const char *src, const text_token *toks, size_t k, size_t lo) {
+  const text_token *t = &toks[k];
+  if (t->kind != TOK_KEYWORD) return WASM_PROPOSAL_NONE;
+  bool after_lpar = k > lo && toks[k - 1].kind == TOK_LPAR;
+  const char *form = NULL;
+  size_t form_len = 0;
+  if ((t->len == 6 && memcmp(src + t->start, "shared", 6) == 0) || (t->len == 4 && memcmp(src + t->start, "item", 4) == 0)) {
+    /* the keyword of the form around it: (table shared ...) is not a shared memory, and
+     * (item ...) is a compact import only inside (import ...) */
+    for (size_t j = after_lpar ? k - 1 : k; j-- > lo;) /* not the `(` of the keyword's own form */
+      if (toks[j].kind == TOK_LPAR && toks[j].match > k) {
+        if (toks[j + 1].kind == TOK_KEYWORD) form = src + toks[j + 1].start, form_len = toks[j + 1].len;
+        break;
+      }
+  }
+  return wasm_proposal_of_keyword(src + t->start, t->len, after_lpar, form, form_len);
 }

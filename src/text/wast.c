@@ -516,11 +516,13 @@ static bool command(sp *p, wast_command *c) {
     }
     return message(p, c) && expect_rpar(p);
   }
-  if (is_kw(p, t, "assert_exhaustion") || is_kw(p, t, "assert_exception")) {
-    c->kind = is_kw(p, t, "assert_exhaustion") ? WAST_ASSERT_EXHAUSTION : WAST_ASSERT_EXCEPTION;
+  if (is_kw(p, t, "assert_exhaustion") || is_kw(p, t, "assert_exception") || is_kw(p, t, "assert_suspension")) {
+    c->kind = is_kw(p, t, "assert_exhaustion")   ? WAST_ASSERT_EXHAUSTION
+              : is_kw(p, t, "assert_exception") ? WAST_ASSERT_EXCEPTION
+                                                 : WAST_ASSERT_SUSPENSION;
     c->has_action = true;
     if (!action(p, &c->action)) return false;
-    if (c->kind == WAST_ASSERT_EXHAUSTION && !message(p, c)) return false;
+    if (c->kind != WAST_ASSERT_EXCEPTION && !message(p, c)) return false;
     return expect_rpar(p);
   }
   static const struct { const char *kw; uint8_t kind; } mod_asserts[] = {
@@ -642,6 +644,7 @@ const char *text_wast_cmd_name(int kind) {
   static const char *const names[] = {"module", "module instance", "register", "action", "assert_return",
                                       "assert_trap", "assert_exhaustion", "assert_exception", "assert_malformed",
                                       "assert_invalid", "assert_unlinkable", "assert_uninstantiable", "thread",
-                                      "wait", "assert_malformed_custom", "assert_invalid_custom"};
+                                      "wait", "assert_malformed_custom", "assert_invalid_custom",
+                                      "assert_suspension"};
   return kind >= 0 && kind < (int)(sizeof names / sizeof names[0]) ? names[kind] : "?";
 }

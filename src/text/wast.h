@@ -23,6 +23,7 @@ typedef enum {
   WAST_WAIT,
   WAST_ASSERT_MALFORMED_CUSTOM, /* custom-section annotations (3.0 scripts) */
   WAST_ASSERT_INVALID_CUSTOM,
+  WAST_ASSERT_SUSPENSION,       /* (assert_suspension action text): stack switching's scripts */
 } wast_cmd_kind;
 
 typedef enum { WAST_MOD_TEXT, WAST_MOD_BINARY, WAST_MOD_QUOTE } wast_mod_form;
@@ -167,6 +168,15 @@ typedef enum {
   WAST_FEAT_RELAXED_SIMD,
   WAST_FEAT_THREADS,
   WAST_FEAT_ANNOTATIONS,      /* (@id ...): read as white space, not checked or encoded */
+  /* proposals after 3.0 that weld recognises (src/wasm/proposals.h), in its order */
+  WAST_FEAT_SHARED_EVERYTHING,
+  WAST_FEAT_CUSTOM_PAGE_SIZES,
+  WAST_FEAT_WIDE_ARITHMETIC,
+  WAST_FEAT_STACK_SWITCHING,
+  WAST_FEAT_CUSTOM_DESCRIPTORS,
+  WAST_FEAT_MEMORY_CONTROL,
+  WAST_FEAT_COMPACT_IMPORTS,
+  WAST_FEAT_FP16,
   WAST_FEAT_MULTI_MEMORY,     /* more than one memory, defined or imported */
   WAST_FEAT_EXTENDED_CONST,   /* i32/i64 add, sub, mul in constant expressions */
   WAST_FEAT_WIDE_LIMITS,      /* memory64's 64-bit limits and offsets (2.0: out of range) */
@@ -181,6 +191,8 @@ static inline bool text_wast_feature_is_syntax(int f) { return f > WAST_FEAT_NON
  * text), or WAST_FEAT_NONE. Binary modules are not inspected. */
 int text_wast_module_feature(const wast_script *s, const wast_module *m);
 const char *text_wast_feature_name(int f);
+/* The feature for a src/wasm/proposals.h proposal (threads included), or WAST_FEAT_NONE. */
+int text_wast_feature_of_proposal(int proposal);
 
 /* For a text module with active segments or a start function (it may change what it
  * imports while it is instantiated): calls fn with each import's module name. */

@@ -1,12 +1,15 @@
 /* Which post-2.0 proposal a script module's syntax belongs to, read from its tokens.
  *
  * weld implements WebAssembly 3.0 (GC included). A runner that meets a module written in
- * the syntax of a proposal weld lacks (threads) must count the commands on it as skipped
+ * the syntax of a proposal weld lacks (threads, custom page sizes, stack switching, ...:
+ * the keywords src/wasm/proposals.c knows) must count the commands on it as skipped
  * for that feature, not as failures (the feature is missing, not broken) and never as
  * passes (an assertion that such a module is malformed proves nothing about the feature). The markers are keywords and field
  * shapes that do not exist in the 2.0 text format, so a 2.0 module never has one. */
 #include <string.h>
 
+#include "../wasm/proposals.h"
+#include "internal.h"
 #include "wast.h"
 
 typedef struct scan {
@@ -23,40 +26,23 @@ static bool kw_eq(const scan *s, const text_token *t, const char *kw) {
   return t->kind == TOK_KEYWORD && t->len == n && memcmp(s->src + t->start, kw, n) == 0;
 }
 
-static bool kw_prefix(const scan *s, const text_token *t, const char *p) {
-  size_t n = strlen(p);
-  return t->kind == TOK_KEYWORD && t->len >= n && memcmp(s->src + t->start, p, n) == 0;
+int text_wast_feature_of_proposal(int p) {
+  switch ((wasm_proposal)p) {
+  case WASM_PROPOSAL_THREADS: return WAST_FEAT_THREADS;
+  case WASM_PROPOSAL_SHARED_EVERYTHING: return WAST_FEAT_SHARED_EVERYTHING;
+  case WASM_PROPOSAL_CUSTOM_PAGE_SIZES: return WAST_FEAT_CUSTOM_PAGE_SIZES;
+  case WASM_PROPOSAL_WIDE_ARITHMETIC: return WAST_FEAT_WIDE_ARITHMETIC;
+  case WASM_PROPOSAL_STACK_SWITCHING: return WAST_FEAT_STACK_SWITCHING;
+  case WASM_PROPOSAL_CUSTOM_DESCRIPTORS: return WAST_FEAT_CUSTOM_DESCRIPTORS;
+  case WASM_PROPOSAL_MEMORY_CONTROL: return WAST_FEAT_MEMORY_CONTROL;
+  case WASM_PROPOSAL_COMPACT_IMPORTS: return WAST_FEAT_COMPACT_IMPORTS;
+  case WASM_PROPOSAL_FP16: return WAST_FEAT_FP16;
+  default: return WAST_FEAT_NONE;
+  }
 }
-
-static bool kw_contains(const scan *s, const text_token *t, const char *p) {
-  size_t n = strlen(p);
-  if (t->kind != TOK_KEYWORD || t->len < n) return false;
-  for (size_t i = 0; i + n <= t->len; i++)
-    if (memcmp(s->src + t->start + i, p, n) == 0) return true;
-  return false;
-}
-
-/* Keywords that exist only in a later proposal's text format. */
-static const struct {
-  int feature;
-  bool prefix; /* a family of instructions: "struct.get", "struct.new", ... */
-  const char *kw;
-} markers[] = {
-    /* GC's syntax is read (its instructions validate; modules using them are refused
-     * at compile time, "not supported: GC instruction ...", which runners count as
-     * skipped), as are exception handling and typed function references */
-    {WAST_FEAT_THREADS, false, "shared"},       {WAST_FEAT_THREADS, true, "memory.atomic."},
-    {WAST_FEAT_THREADS, false, "atomic.fence"},
-};
 
 static void found(scan *s, int f) {
   if (s->found == WAST_FEAT_NONE || f < s->found) s->found = f; /* lower = reported first */
-}
-
-static void keyword(scan *s, const text_token *t) {
-  for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
-    if (markers[i].prefix ? kw_prefix(s, t, markers[i].kw) : kw_eq(s, t, markers[i].kw)) found(s, markers[i].feature);
-  if (kw_contains(s, t, ".atomic.")) found(s, WAST_FEAT_THREADS);
 }
 
 /* A field whose constant expression computes (i32.add etc.) uses extended constants;
@@ -115,9 +101,10 @@ static void fields(scan *s, size_t first) {
 static int scan_tokens(const char *src, const text_token *toks, size_t from, size_t first, size_t end) {
   (void)from; /* annotations are read (skipped) by the lexer: no longer a feature marker */
   scan s = {src, toks, end, 0, 0, WAST_FEAT_NONE};
+  /* keywords of the proposals after 3.0 (threads among them): src/wasm/proposals.c */
   for (size_t k = first; k < end; k++) {
-    const text_token *t = &toks[k];
-    if (t->kind == TOK_KEYWORD) keyword(&s, t);
+    int f = text_wast_feature_of_proposal(text_token_proposal(src, toks, k, first));
+    if (f != WAST_FEAT_NONE) found(&s, f);
   }
   fields(&s, first);
   return s.found;
@@ -172,6 +159,8 @@ const char *text_wast_feature_name(int f) {
       [WAST_FEAT_WIDE_LIMITS] = "memory64",
       [WAST_FEAT_CONST_GLOBALS] = "constant global.get of defined globals (GC)",
   };
+  for (int p = WASM_PROPOSAL_NONE + 1; p < WASM_PROPOSAL_COUNT; p++)
+    if (f != WAST_FEAT_NONE && text_wast_feature_of_proposal(p) == f) return wasm_proposal_name((wasm_proposal)p);
   return f >= 0 && f < WAST_FEAT_COUNT ? names[f] : "?";
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../wasm/module.h"
+#include "../wasm/proposals.h"
 #include "wat.h"
 
 static const char *const space_names[SPACE_COUNT] = {"type", "func", "table", "memory", "global", "elem", "data", "tag"};
@@ -23,6 +24,15 @@ bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
     snprintf(w->err->msg, sizeof w->err->msg, "unknown operator");
   w->err->line = (int)t->line;
   w->err->col = (int)t->col;
+  /* a keyword of a proposal after 3.0 (or the one opening the form where reading
+   * stopped): say which, after the spec's wording */
+  uintptr_t at = (uintptr_t)t, first = (uintptr_t)w->toks; /* t may be another array's token */
+  if (at >= first && at <= (uintptr_t)(w->toks + w->end) && (at - first) % sizeof *t == 0) {
+    size_t k = (at - first) / sizeof *t;
+    int p = text_token_proposal(w->src, w->toks, k, 0);
+    if (p == WASM_PROPOSAL_NONE && t->kind == TOK_LPAR && k < w->end) p = text_token_proposal(w->src, w->toks, k + 1, 0);
+    wasm_proposal_note(w->err, (wasm_proposal)p);
+  }
   return false;
 }
 

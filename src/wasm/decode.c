@@ -17,6 +17,7 @@
 #include "decode_internal.h"
 #include "instr.h"
 #include "module.h"
+#include "proposals.h"
 
 /* An implementation limit (the spec's is 2^32-1): local_types is materialised per
  * function, and no real producer comes near this. */
@@ -115,11 +116,14 @@ static bool read_reftype(decoder *d, wasm_vtype *out) { return wasm_read_reftype
 
 /* 3.0's limits: a flags byte (bit 0: a maximum follows, bit 2: 64-bit addressing) and
  * u64 bounds, which the validator holds to the index type's range. */
-static bool read_limits3(decoder *d, wasm_limits *l) {
+static bool read_limits3(decoder *d, wasm_limits *l, bool table) {
   size_t off = pos(d);
   uint8_t flag;
   if (!read_u8(d, &flag)) return false;
-  if (flag & ~0x05u) return fail(d, off, "malformed limits flags");
+  if (flag & ~0x05u) {
+    fail(d, off, "malformed limits flags");
+    return wasm_proposal_note(d->err, wasm_proposal_of_limits_flags(flag, table)); /* shared, page size */
+  }
   l->is64 = (flag & 4) != 0;
   l->has_max = (flag & 1) != 0;
   if (!util_read_u64(&d->r, &l->min, d->err)) return false;
@@ -127,13 +131,16 @@ static bool read_limits3(decoder *d, wasm_limits *l) {
 }
 
 /* The limits flag is a one-bit LEB128 number in 2.0: 0 (min) or 1 (min, max). */
-static bool read_limits(decoder *d, wasm_limits *l) {
-  if (d->features & WASM_FEATURE_MEMORY64) return read_limits3(d, l);
+static bool read_limits(decoder *d, wasm_limits *l, bool table) {
+  if (d->features & WASM_FEATURE_MEMORY64) return read_limits3(d, l, table);
   size_t off = pos(d);
   uint8_t flag;
   uint32_t v;
   if (!read_u8(d, &flag)) return false;
-  if (flag > 7 && util_spec_edition() >= 3) return fail(d, off, "malformed limits flags");
+  if (flag > 7 && util_spec_edition() >= 3) {
+    fail(d, off, "malformed limits flags");
+    return wasm_proposal_note(d->err, wasm_proposal_of_limits_flags(flag, table));
+  }
   if (flag & 0x80) return fail(d, off, "integer representation too long");
   if (flag > 1) return fail(d, off, "integer too large");
   if (!read_u32(d, &v)) return false;
@@ -147,7 +154,7 @@ static bool read_limits(decoder *d, wasm_limits *l) {
 }
 
 static bool read_tabletype(decoder *d, wasm_tabletype *t) {
-  return read_reftype(d, &t->elem) && read_limits(d, &t->limits);
+  return read_reftype(d, &t->elem) && read_limits(d, &t->limits, true);
 }
 
 static bool read_globaltype(decoder *d, wasm_globaltype *g) {
@@ -155,7 +162,10 @@ static bool read_globaltype(decoder *d, wasm_globaltype *g) {
   size_t off = pos(d);
   uint8_t mut;
   if (!read_u8(d, &mut)) return false;
-  if (mut > 1) return fail(d, off, "malformed mutability");
+  if (mut > 1) {
+    fail(d, off, "malformed mutability");
+    return wasm_proposal_note(d->err, mut <= 3 ? WASM_PROPOSAL_SHARED_EVERYTHING : WASM_PROPOSAL_NONE); /* bit 1: shared */
+  }
   g->mut = mut == 1;
   return true;
 }
@@ -387,7 +397,9 @@ static bool read_subtype(decoder *d, wasm_functype *ft, wasm_deftype *dt) {
     dt->fields = fs;
     return true;
   }
-  default: return fail(d, off, "malformed function type");
+  default:
+    fail(d, off, "malformed function type");
+    return wasm_proposal_note(d->err, gc ? wasm_proposal_of_type_form(form) : WASM_PROPOSAL_NONE); /* cont, descriptor, shared */
   }
 }
 
@@ -466,7 +478,7 @@ static bool import_section(decoder *d) {
       m->ntable_imports++;
       break;
     case WASM_EXTERN_MEMORY:
-      if (!read_limits(d, &im->u.memory.limits)) return false;
+      if (!read_limits(d, &im->u.memory.limits, false)) return false;
       m->nmemory_imports++;
       break;
     case WASM_EXTERN_GLOBAL:
@@ -478,7 +490,12 @@ static bool import_section(decoder *d) {
       if (!read_tagtype(d, &im->u.tag_type)) return false;
       m->ntag_imports++;
       break;
-    default: return fail(d, off, "malformed import kind");
+    default:
+      fail(d, off, "malformed import kind");
+      /* an empty name, then 0x7f or 0x7e: a group of imports from one module */
+      if (im->kind == 0x20) return wasm_proposal_note(d->err, WASM_PROPOSAL_CUSTOM_DESCRIPTORS); /* exact func */
+      return wasm_proposal_note(d->err, im->field.len == 0 && (im->kind == 0x7f || im->kind == 0x7e)
+                                            ? WASM_PROPOSAL_COMPACT_IMPORTS : WASM_PROPOSAL_NONE);
     }
   }
   return true;
@@ -524,7 +541,7 @@ static bool memory_section(decoder *d) {
   set_count(d, n);
   if (!alloc_memories(d, n)) return false;
   for (uint32_t i = 0; i < n; i++) {
-    if (!read_limits(d, &d->m->memories[d->m->nmemory_imports + i].type.limits)) return false;
+    if (!read_limits(d, &d->m->memories[d->m->nmemory_imports + i].type.limits, false)) return false;
   }
   return true;
 }

@@ -1,5 +1,7 @@
 #include "instr.h"
 
+#include "proposals.h"
+
 #include <string.h>
 
 #include "module.h"
@@ -89,7 +91,10 @@ bool wasm_read_heaptype(util_reader *r, uint32_t *out, util_error *err) {
     *out = (uint32_t)v + WASM_HEAP_INDEX;
     return true;
   }
-  if (v < -64 || !wasm_is_abstract_heap((uint32_t)(v + 0x80))) return fail_at(err, off, "malformed heap type");
+  if (v < -64 || !wasm_is_abstract_heap((uint32_t)(v + 0x80))) {
+    fail_at(err, off, "malformed heap type");
+    return wasm_proposal_note(err, v < -64 ? WASM_PROPOSAL_NONE : wasm_proposal_of_heap_byte((uint8_t)(v + 0x80)));
+  }
   *out = (uint32_t)(v + 0x80);
   return true;
 }
@@ -105,7 +110,10 @@ static bool read_valtype_rest(util_reader *r, uint8_t b, size_t off, wasm_vtype 
   /* Type codes are 7-bit signed LEB128 numbers, so a continuation bit is an overlong
    * integer before it is a bad type. */
   if (b & 0x80) return fail_at(err, off, "integer representation too long");
-  if (!wasm_is_valtype(b)) return fail_at(err, off, "malformed value type");
+  if (!wasm_is_valtype(b)) {
+    fail_at(err, off, "malformed value type");
+    return wasm_proposal_note(err, wasm_proposal_of_heap_byte(b)); /* contref, (exact ...) */
+  }
   *out = b;
   return true;
 }
@@ -121,7 +129,8 @@ bool wasm_read_reftype(util_reader *r, wasm_vtype *out, util_error *err) {
   uint8_t b;
   if (!util_read_u8(r, &b, err)) return false;
   if (b != WASM_REF_NULL_TAG && b != WASM_REF_TAG && !wasm_is_reftype(b)) {
-    return fail_at(err, off, "malformed reference type");
+    fail_at(err, off, "malformed reference type");
+    return wasm_proposal_note(err, wasm_proposal_of_heap_byte(b));
   }
   return read_valtype_rest(r, b, off, out, err);
 }
@@ -154,16 +163,27 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
   uint8_t b;
   if (!util_read_u8(r, &b, err)) return false;
   int op;
+  uint32_t sub = 0;
   if (b == 0xfb || b == 0xfc || b == 0xfd) {
-    uint32_t sub;
     if (!util_read_u32(r, &sub, err)) return false;
     op = wasm_opcode_lookup(b, sub);
   } else {
     op = wasm_opcode_lookup(0, b);
   }
   if (op < 0) {
-    if (b == 0xfb || b == 0xfc || b == 0xfd) return fail_at(err, start, "illegal opcode");
-    return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b); /* the reference decoder's wording */
+    if (b == 0xfb || b == 0xfc || b == 0xfd) {
+      fail_at(err, start, "illegal opcode");
+      return wasm_proposal_note(err, wasm_proposal_of_opcode(b, sub));
+    }
+    util_fail(err, UTIL_ERR_MALFORMED, (int64_t)start, "illegal opcode %02x", b); /* the reference decoder's wording */
+    if (b == 0xfe) {
+      util_reader peek = *r;
+      uint32_t sub_fe = 0;
+      util_error ignore;
+      (void)util_read_u32(&peek, &sub_fe, &ignore); /* atomics' sub-opcode: which threads proposal */
+      return wasm_proposal_note(err, wasm_proposal_of_opcode(0xfe, sub_fe));
+    }
+    return wasm_proposal_note(err, wasm_proposal_of_opcode(0, b));
   }
   if (!(features & WASM_FEATURE_TYPED_REFS) &&
       (op == WASM_OP_CALL_REF || op == WASM_OP_RETURN_CALL_REF || op == WASM_OP_REF_AS_NON_NULL ||
@@ -243,7 +263,8 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
     uint32_t h;
     size_t off = util_reader_offset(r);
     if (r->p < r->end && (*r->p & 0xc0) == 0x40 && !wasm_is_abstract_heap(*r->p)) {
-      return fail_at(err, off, "malformed reference type");
+      fail_at(err, off, "malformed reference type");
+      return wasm_proposal_note(err, wasm_proposal_of_heap_byte(*r->p));
     }
     if (!wasm_read_heaptype(r, &h, err)) return false;
     in->reftype = wasm_reftype(true, h);

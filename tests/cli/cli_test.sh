@@ -629,6 +629,14 @@ run 1 wast --log wast.log fails.wast ok.wast; out_has "fails: 4 passed, 1 failed
 out_has "  needs threads: 4"
 if grep -qx 'FAIL fails.wast:3: assert_return: result 0: expected i32:4, got i32:3' wast.log; then ok; else bad "wast.log: $(cat wast.log)"; fi
 run 1 wast --name x fails.wast; out_has "x: 4 passed, 1 failed, 2 skipped"
+# A proposal after 3.0 is named after the spec's wording, with a location (docs/proposals.md).
+printf '(module\n  (memory 1 (pagesize 1)))\n' > paged.wat
+run 1 validate paged.wat; err_line '^weld: paged.wat:2:13: unexpected token \(not supported: custom page sizes\)$'
+printf '(module (func (result i64) (i64.mul_wide_u (i64.const 1) (i64.const 2)) drop))\n' > wide.wat
+run 1 validate wide.wat; err_line '^weld: wide.wat:1:29: unknown operator i64.mul_wide_u \(not supported: wide arithmetic\)$'
+printf '\0asm\1\0\0\0\5\4\1\3\1\1' > shared.wasm
+run 1 validate shared.wasm; err_line '^weld: shared.wasm: malformed limits flags \(not supported: threads\) \(at offset 0xb\)$'
+rm -f paged.wat wide.wat shared.wasm
 printf '(module)\n(assert_return (invoke "f") (i32.const 1)\n' > unclosed.wast
 run 2 wast unclosed.wast; out_has "unclosed: 0 passed, 1 failed, 0 skipped"; err_line '^weld: unclosed.wast: unclosed parenthesis \(at 2:1\)$'
 run 2 wast missing.wast; err_line '^weld: missing.wast: '

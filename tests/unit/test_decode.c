@@ -5,6 +5,7 @@
 
 #include "unit.h"
 #include "wasm/module.h"
+#include "wasm/proposals.h"
 
 typedef struct {
   uint8_t b[4096];
@@ -575,5 +576,62 @@ UNIT_GROUP(decode_names) {
   if (CHECK(m != NULL)) {
     CHECK(m->func_names && !m->func_names[0].str && !m->func_names[1].str);
     wasm_module_free(m);
+  }
+}
+
+/* Encodings of proposals after 3.0: 3.0's wording first, then the proposal's name, which
+ * wasm_proposal_in_message reads back. */
+static void check_proposal(const char *msg, const char *want, wasm_proposal p) {
+  if (!CHECK(msg != NULL && strcmp(msg, want) == 0)) return (void)fprintf(stderr, "  got: %s\n", msg ? msg : "(valid)");
+  CHECK(wasm_proposal_in_message(msg) == p);
+}
+
+UNIT_GROUP(decode_proposals) {
+  wbuf o = header();
+  SEC(&o, 5, "\x01\x03\x01\x01"); /* shared memory */
+  check_proposal(decode_msg(&o), "malformed limits flags (not supported: threads)", WASM_PROPOSAL_THREADS);
+  o = header();
+  SEC(&o, 5, "\x01\x08\x01\x00"); /* a page size follows */
+  check_proposal(decode_msg(&o), "malformed limits flags (not supported: custom page sizes)", WASM_PROPOSAL_CUSTOM_PAGE_SIZES);
+  o = header();
+  SEC(&o, 5, "\x01\x43\x01\x00"); /* bit 6: no proposal */
+  check_proposal(decode_msg(&o), "malformed limits flags", WASM_PROPOSAL_NONE);
+  o = header();
+  SEC(&o, 4, "\x01\x70\x03\x01\x01"); /* shared table */
+  check_proposal(decode_msg(&o), "malformed limits flags (not supported: shared-everything threads)",
+                 WASM_PROPOSAL_SHARED_EVERYTHING);
+  o = header();
+  SEC(&o, 1, "\x02\x60\x00\x00\x5d\x00"); /* (cont 0) */
+  check_proposal(decode_msg(&o), "malformed function type (not supported: stack switching)", WASM_PROPOSAL_STACK_SWITCHING);
+  o = header();
+  SEC(&o, 1, "\x01\x5f\x01\x63\x62\x00\x00"); /* (ref null (exact 0)) */
+  check_proposal(decode_msg(&o), "malformed heap type (not supported: custom descriptors)", WASM_PROPOSAL_CUSTOM_DESCRIPTORS);
+  o = header();
+  SEC(&o, 6, "\x01\x7f\x02\x41\x00\x0b"); /* shared global */
+  check_proposal(decode_msg(&o), "malformed mutability (not supported: shared-everything threads)",
+                 WASM_PROPOSAL_SHARED_EVERYTHING);
+  o = header();
+  SEC(&o, 1, "\x01\x60\x00\x00");
+  SEC(&o, 2, "\x01\x01m\x00\x7f\x01\x01" "f\x00\x00"); /* compact import group */
+  check_proposal(decode_msg(&o), "malformed import kind (not supported: compact import section)", WASM_PROPOSAL_COMPACT_IMPORTS);
+  static const struct { const char *body, *msg; wasm_proposal p; } code[] = {
+      {"\x04\x00\xfe\x03\x00", "illegal opcode fe (not supported: threads)", WASM_PROPOSAL_THREADS},
+      {"\x04\x00\xe3\x00\x00", "illegal opcode e3 (not supported: stack switching)", WASM_PROPOSAL_STACK_SWITCHING},
+      {"\x03\x00\xfc\x13", "illegal opcode (not supported: wide arithmetic)", WASM_PROPOSAL_WIDE_ARITHMETIC},
+      {"\x04\x00\xfc\x12\x00", "illegal opcode (not supported: memory control)", WASM_PROPOSAL_MEMORY_CONTROL},
+      {"\x04\x00\xfd\xa0\x02", "illegal opcode (not supported: half precision (fp16))", WASM_PROPOSAL_FP16},
+      {"\x04\x00\xfb\x22\x00", "illegal opcode (not supported: custom descriptors)", WASM_PROPOSAL_CUSTOM_DESCRIPTORS},
+      {"\x03\x00\xfc\x20", "illegal opcode", WASM_PROPOSAL_NONE},
+  };
+  for (size_t i = 0; i < sizeof code / sizeof code[0]; i++) {
+    o = header();
+    SEC(&o, 1, "\x01\x60\x00\x00");
+    SEC(&o, 3, "\x01\x00");
+    char sec[16];
+    size_t n = (size_t)code[i].body[0] + 1; /* the body's size byte, then the body */
+    sec[0] = 1;
+    memcpy(sec + 1, code[i].body, n);
+    section(&o, 10, sec, n + 1);
+    check_proposal(decode_msg(&o), code[i].msg, code[i].p);
   }
 }
