@@ -6,17 +6,18 @@
 # installs BUILD into a fresh prefix with `cmake --install`, then builds and runs
 # examples/embed.c against it three ways (pkg-config with the shared library, pkg-config
 # --static fully static, and a CMake project using find_package(weld) with both targets),
-# checks that the libraries export exactly the functions the public headers declare (read
-# from the headers by clang's parser, compared with nm's view of the libraries), and that a
-# program with its own functions under weld's internal names links and runs with either
-# library. Ends with `N passed, M failed`.
+# builds every tests/capi program (the standard C API: wasm.h alone) with pkg-config and runs
+# it against libweld.so, checks that the libraries export exactly the functions the public
+# headers declare (read from the headers by clang's parser, compared with nm's view of the
+# libraries), and that a program with its own functions under weld's internal names links
+# and runs with either library. Ends with `N passed, M failed`.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-build}"
 case "$build" in /*) ;; *) build="$(pwd)/$build" ;; esac
 # shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
-harness_init install "$build/weld" cc cmake pkg-config nm readelf clang
+harness_init install "$build/weld" cc cmake pkg-config nm readelf clang wat2wasm
 
 prefix="$tmp/prefix"
 embed_wasm="$root/examples/embed.wasm"
@@ -123,6 +124,32 @@ if cc -static -o embed_static "$root/examples/embed.c" $(pkg-config --static --c
 else
   bad "$(head -n 5 build.log)"
 fi
+
+# ---- programs written for the standard C API alone (tests/capi), against the installed wasm.h --
+# Each is built with nothing but pkg-config's flags (so wasm.h and weld_wasm.h come from the
+# prefix) and linked to libweld.so; its output must be the one tests/capi/NAME.out gives.
+for src in "$root"/tests/capi/*.c; do
+  name="$(basename "$src" .c)"
+  label="wasm.h program $name: build with pkg-config"
+  if ! cc -std=c11 -Wall -Werror -o "capi_$name" "$src" $(pkg-config --cflags --libs weld) \
+    -Wl,-rpath,"$libdir" 2>build.log; then
+    bad "$(head -n 5 build.log)"
+    continue
+  fi
+  ok
+  label="wasm.h program $name: run against libweld.so"
+  arg=()
+  if [ -f "$root/tests/capi/$name.wat" ]; then
+    wat2wasm "$root/tests/capi/$name.wat" -o "$name.wasm" && arg=("$(pwd)/$name.wasm")
+  fi
+  out="$(mkdir -p "run_$name" && cd "run_$name" && "../capi_$name" "${arg[@]}" 2>capi.err)"
+  rc=$?
+  if [ $rc -eq 0 ] && [ "$out" = "$(cat "$root/tests/capi/$name.out")" ] && [ ! -s "run_$name/capi.err" ]; then
+    ok
+  else
+    bad "exit $rc; $(diff <(echo "$out") "$root/tests/capi/$name.out" | head -n 10) $(head -c 300 "run_$name/capi.err")"
+  fi
+done
 
 # ---- find_package(weld) -----------------------------------------------------------------------
 label="find_package: configure and build"
