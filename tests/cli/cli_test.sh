@@ -510,6 +510,31 @@ json_parses
 json_ok 'j.error.message.includes("bad size") && j.error.line === 2'
 run 2 audit --format json --preset nosuch plain.wat
 json_ok 'j.error.message.startsWith("unknown preset")'
+# the other JSON outputs (docs/json.md): schema_version first, then command; errors are
+# JSON documents too
+first_keys='Object.keys(j)[0] === "schema_version" && Object.keys(j)[1] === "command"'
+run 0 inspect --json fac.wasm
+json_ok "$first_keys"
+run 0 plan --json "$root/examples/app/app.toml"
+json_parses
+json_ok "$first_keys && j.schema_version === 1 && j.command === \"plan\" && j.feasible === true"
+run 2 plan --json missing.toml
+json_parses
+json_ok "$first_keys && j.command === \"plan\" && j.error.kind === \"io\""
+printf '[service.a]\nkind = \n' >badapp.toml
+run 2 plan --json badapp.toml
+json_ok 'j.error.line === 2 && j.error.column !== null'
+mkdir -p noproject emptyreg
+run 1 pkg tree --json --project noproject
+json_parses
+json_ok "$first_keys && j.command === \"pkg tree\" && j.error.message.startsWith(\"no weld.lock in noproject\")"
+err_line '^weld: pkg tree: no weld.lock in noproject'
+run 0 pkg search --json --registry emptyreg
+json_parses
+json_ok "$first_keys && j.schema_version === 1 && j.command === \"pkg search\" && j.packages.length === 0"
+WELD_CACHE_DIR="$tmp/cache" run 0 pkg cache --json
+json_parses
+json_ok "$first_keys && j.command === \"pkg cache\" && j.files === 0"
 
 # the usage report says how the run ended
 cat >exit7.wat <<'WAT'
@@ -521,7 +546,7 @@ WAT
 # report_ok EXPR: r.json parses (node and python3) and EXPR holds for it as `j`
 report_ok() { cp r.json out.txt; json_parses; json_ok "$1"; }
 run 134 run --report r.json --invoke boom runme.wasm
-report_ok 'j.schema_version === 1 && j.command === "run" && j.outcome === "trap" && j.trap === "unreachable" && j.exit_code === 134 && j.stopped_by === null && j.error === null'
+report_ok 'Object.keys(j)[0] === "schema_version" && j.schema_version === 1 && j.command === "run" && j.outcome === "trap" && j.trap === "unreachable" && j.exit_code === 134 && j.stopped_by === null && j.error === null'
 run 134 run --report=r.json --fuel=500 --invoke spin runme.wasm
 report_ok 'j.outcome === "trap" && j.trap === "out of fuel" && j.stopped_by === "fuel" && j.exit_code === 134'
 run 7 run --report r.json exit7.wat
