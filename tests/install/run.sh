@@ -222,5 +222,40 @@ for lib in libweld.a libweld.so; do
   fi
 done
 
+# ---- onboarding: `make run` needs only what building needs ---------------------------------------
+# tests/deps.sh build against a fake dpkg-query (nothing installed) and apt-get (records what it
+# would install): only build tools and the optional libraries the build uses, none of the tests'
+label="make run installs only the build's packages"
+mkdir -p fakebin
+printf '#!/bin/sh\nexit 1\n' >fakebin/dpkg-query
+printf '#!/bin/sh\necho "$@" >>"%s/apt.log"\n' "$(pwd)" >fakebin/apt-get
+printf '#!/bin/sh\nexec "$@"\n' >fakebin/sudo
+chmod +x fakebin/*
+make -n -C "$root" run >make-n.txt 2>&1
+if grep -qx '\./tests/deps\.sh build' make-n.txt && ! grep -q 'deps\.sh test' make-n.txt &&
+  PATH="$(pwd)/fakebin:$PATH" "$root/tests/deps.sh" build >/dev/null 2>&1; then
+  pkgs="$(sed -n 's/^install -y -qq //p' apt.log | tr ' ' '\n' | sort)"
+  allowed="binutils cmake gcc libc6-dev libcurl4-openssl-dev make"
+  stray="$(comm -23 <(echo "$pkgs") <(tr ' ' '\n' <<<"$allowed" | sort))"
+  if [ -n "$pkgs" ] && [ -z "$stray" ] && grep -qx cmake <<<"$pkgs" && grep -qx gcc <<<"$pkgs"; then
+    ok
+  else
+    bad "deps.sh build would install: $(echo $pkgs) (not build tools: $(echo $stray))"
+  fi
+else
+  bad "make run does not call tests/deps.sh build alone, or deps.sh build failed: $(head -n 4 make-n.txt)"
+fi
+# examples/run.sh (what `make run` shows) with nothing but bash and coreutils on the PATH: no
+# wabt, clang or Node.js (the committed examples/*.wasm are used)
+label="make run's example without wabt on the PATH"
+mkdir -p minbin
+for t in bash dirname basename; do ln -sf "$(command -v $t)" minbin/; done
+if PATH="$(pwd)/minbin" bash "$root/examples/run.sh" "$build/weld" >example.txt 2>&1 &&
+  grep -qx 2432902008176640000 example.txt && grep -qx 'add_via_host(20, 22) = 42' example.txt; then
+  ok
+else
+  bad "$(tail -n 5 example.txt)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
