@@ -10,7 +10,9 @@
 # it against libweld.so, checks that the libraries export exactly the functions the public
 # headers declare (read from the headers by clang's parser, compared with nm's view of the
 # libraries), and that a program with its own functions under weld's internal names links
-# and runs with either library. Ends with `N passed, M failed`.
+# and runs with either library, and runs the README's recipes (compile C to WebAssembly, embed
+# with pkg-config, the quick start) and `make run`'s onboarding as written. Ends with
+# `N passed, M failed`.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-build}"
@@ -221,6 +223,61 @@ for lib in libweld.a libweld.so; do
     bad "$(head -n 5 build.log)"
   fi
 done
+
+# ---- the README's recipes, as written there --------------------------------------------------------
+readme="$root/README.md"
+# "Compile a C program to WebAssembly and run it": its hello.c, its clang line, its weld line and
+# the output it shows
+section="$(sed -n '/^### Compile a C program to WebAssembly and run it/,/^### /p' "$readme")"
+sed -n '/^\$ cat hello.c$/,/^\$ clang /p' <<<"$section" | sed '1d;$d' >hello.c
+clang_line="$(sed -n 's/^\$ \(clang .*\)$/\1/p' <<<"$section")"
+weld_line="$(sed -n 's/^\$ build\/weld \(run .*\)$/\1/p' <<<"$section")"
+want="$(sed -n '/^\$ build\/weld run /{n;p;}' <<<"$section")"
+label="README: compile a C program to WebAssembly and run it"
+if [ -s hello.c ] && [ -n "$clang_line" ] && [ -n "$weld_line" ] && [ -n "$want" ]; then
+  if eval "$clang_line" 2>cc.log; then
+    got="$(eval "\"\$weld\" $weld_line" 2>&1)"
+    if [ "$got" = "$want" ]; then ok; else bad "README shows '$want', weld printed '$got'"; fi
+  else
+    bad "'$clang_line' failed: $(head -n 3 cc.log)"
+  fi
+else
+  bad "the section's hello.c, clang line, weld line or output not found"
+fi
+# "Embed weld in your program": each `cc app.c ...` line with examples/embed.c as app.c
+cp "$root/examples/embed.c" app.c
+n=0
+while read -r line; do
+  line="${line%%#*}"
+  n=$((n + 1))
+  label="README: embed line $n: $line"
+  rm -f a.out
+  if eval "$line" 2>build.log; then
+    ok
+    LD_LIBRARY_PATH="$libdir" run_embed "README: embed line $n: run" ./a.out
+  else
+    bad "$(head -n 3 build.log)"
+  fi
+done < <(sed -n '/^### Embed weld in your program/,/^## /p' "$readme" | grep '^cc app\.c ')
+label="README: embed lines found"
+if [ $n -eq 2 ]; then ok; else bad "$n lines 'cc app.c ...', expected 2 (shared and static)"; fi
+# "Quick start": each `$ build/weld ...` line that shows its output and names files the checkout has
+n=0
+while IFS=$'\t' read -r cmd want; do
+  args="${cmd%%#*}"
+  missing=""
+  for a in $args; do case "$a" in *.wasm | *.wat | *.wast | *.toml) [ -e "$root/$a" ] || missing=1 ;; esac; done
+  [ -n "$missing" ] && continue
+  n=$((n + 1))
+  label="README: weld $args"
+  got="$(cd "$root" && eval "\"\$weld\" $args" 2>&1)"
+  if [ "$got" = "$want" ]; then ok; else bad "README shows '$want', weld printed '$got'"; fi
+done < <(sed -n '/^## Quick start/,/^### /p' "$readme" | awk '
+  /^\$ build\/weld / { if (cmd != "" && out != "") print cmd "\t" out; cmd = substr($0, 14); out = ""; next }
+  /^```/ || /^\$/ { if (cmd != "" && out != "") print cmd "\t" out; cmd = ""; out = ""; next }
+  cmd != "" { out = (out == "" ? $0 : out " " $0) }')
+label="README: quick start lines checked"
+if [ $n -ge 2 ]; then ok; else bad "only $n '\$ build/weld' lines with output found"; fi
 
 # ---- onboarding: `make run` needs only what building needs ---------------------------------------
 # tests/deps.sh build against a fake dpkg-query (nothing installed) and apt-get (records what it
