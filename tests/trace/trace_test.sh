@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tests of what `weld run` says about where a guest is: backtraces (names from the name
 # section and from .wat identifiers, DWARF file:line, repeated frames collapsed, deep
-# stacks summarised), `weld print` with names, and the sampling profiler's folded stacks
-# and SVG flame graph.
+# stacks summarised), `weld print` with names, the sampling profiler's folded stacks and
+# SVG flame graph (rendered by librsvg's rsvg-convert), and the JIT's perf map.
 #
 #   tests/trace/trace_test.sh [WELD]        (default: build/weld)
 #
@@ -15,7 +15,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
-harness_init trace "${1:-$root/build/weld}" wat2wasm clang llvm-dwarfdump wasm-objdump xmllint
+harness_init trace "${1:-$root/build/weld}" wat2wasm clang llvm-dwarfdump wasm-objdump xmllint rsvg-convert
 
 # run RC ARGS...: runs weld, keeps stdout/stderr in out.txt/err.txt, checks the exit code.
 run() {
@@ -281,6 +281,23 @@ if clang --target=wasm32-wasi -O0 -o prof.wasm prof.c 2>cc.txt; then
   folded_ok weld-profile.folded
   if [ -s weld-profile.svg ] && xmllint --noout weld-profile.svg 2>/dev/null; then ok; else bad "default SVG missing or malformed"; fi
   if grep -qE '^_start[^ ]*;_start;__original_main;work;inner [0-9]+$' weld-profile.folded; then ok; else bad "no _start..main;work;inner chain: $(cat weld-profile.folded)"; fi
+else
+  bad "clang failed: $(cat cc.txt)"
+fi
+
+# A real program: the sorting kernel of bench/ (quicksort, heapsort) through WASI's _start. Its
+# flame graph must render in an SVG renderer of its own (librsvg), not only parse as XML.
+label="a profile of bench/kernels/sort.c renders as a flame graph"
+if clang --target=wasm32-wasi -O0 -I"$root/bench/kernels" -o sort.wasm "$root/bench/kernels/harness.c" \
+  "$root/bench/kernels/sort.c" 2>cc.txt; then
+  run 0 run --profile=guest,sort.folded sort.wasm 1
+  folded_ok sort.folded
+  for chain in "main;run;heapsort;sift" "main;run;quicksort;quicksort"; do
+    if grep -qE "^_start[^ ]*;_start;__original_main;__main_void;$chain(;[^ ]+)* [0-9]+$" sort.folded; then ok; else bad "no $chain chain: $(head -c 600 sort.folded)"; fi
+  done
+  for svg in sort.svg out/loop.svg; do
+    if rsvg-convert -o render.png "$svg" 2>render.txt && [ -s render.png ]; then ok; else bad "rsvg-convert cannot render $svg: $(head -3 render.txt)"; fi
+  done
 else
   bad "clang failed: $(cat cc.txt)"
 fi
