@@ -372,10 +372,19 @@ if [ "$(uname -m)" = x86_64 ]; then
   map_ok /tmp/perf-$pid.map middle other leaf
   if ! grep -q ' wasm:top$' /tmp/perf-$pid.map 2>/dev/null; then ok; else bad "top was never compiled but is mapped"; fi
   rm -f /tmp/perf-$pid.map
+  label="--profile=perfmap (wasmtime's spelling) writes the same map"
+  "$weld" run --tier baseline --profile=perfmap --invoke top loop.wat 20 >out.txt 2>err.txt &
+  pid=$!
+  wait $pid
+  map_ok /tmp/perf-$pid.map top middle other leaf
+  rm -f /tmp/perf-$pid.map
+  label="--profile=perfmap in the interpreter is refused"
+  run 2 run --profile=perfmap --invoke top loop.wat 20
+  err_has "weld: run: not supported: --profile=perfmap names the baseline compiler's code (--tier baseline or auto); in the interpreter use --profile=guest (see 'weld help run')"
   # perf itself, where the kernel lets this user sample (perf_event_paranoid, containers)
   if command -v perf >/dev/null && perf record -q -e cpu-clock -o probe.data true >/dev/null 2>&1; then
     label="perf report names the guest's hot function"
-    WELD_PERF_MAP=1 perf record -q -e cpu-clock -o perf.data "$weld" run --tier baseline --invoke top loop.wat 2000 >out.txt 2>err.txt
+    perf record -q -e cpu-clock -o perf.data "$weld" run --tier baseline --profile=perfmap --invoke top loop.wat 2000 >out.txt 2>err.txt
     pid=$(perf script -i perf.data -F pid 2>/dev/null | tr -d ' ' | sort -u | head -n 1)
     perf report -i perf.data --stdio --sort sym >report.txt 2>/dev/null
     if grep -qE '%  +\[\.\] wasm:leaf$' report.txt; then ok; else bad "no wasm:leaf in perf report: $(grep -E '^ +[0-9]' report.txt | head -5)"; fi
