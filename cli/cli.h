@@ -188,6 +188,7 @@ int cli_cmd_pkg(int argc, char **argv); /* pkg.c: the package manager */
 typedef struct cli_run_opts {
   bool profile_guest;       /* --profile=guest[,PATH] */
   const char *profile_path; /* PATH, or NULL for the default */
+  bool profile_perfmap;     /* --profile=perfmap: WELD_PERF_MAP for the compiling tiers */
 } cli_run_opts;
 /* True when a --profile value names the profiler ("guest" or "guest,PATH"), setting
  * *path to PATH (NULL without one); false for a (deprecated) preset name. */

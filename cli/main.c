@@ -102,6 +102,8 @@ static const cli_command commands[] = {
      "Profiling:\n"
      "  --profile=guest[,PATH] sample the module's stack: folded stacks to PATH (default\n"
      "                         weld-profile.folded) and an SVG flame graph beside it\n"
+     "  --profile=perfmap      with --tier baseline or auto: name each compiled function\n"
+     "                         in /tmp/perf-PID.map for perf (docs/debugging.md)\n"
      "Without --policy/--preset a module gets the standard streams, clocks and\n"
      "randomness; files, environment and network only as granted. ARGS after FILE\n"
      "become the module's arguments (argv[0] is FILE) unless --invoke is given.\n"

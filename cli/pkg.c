@@ -343,9 +343,9 @@ static int cmd_tree(const pkg_cli *c) {
   util_error_clear(&err);
   if (!pkg_lock_load(&lock, path, &exists, &err)) return pkg_fail(c, &err);
   if (!exists || !lock.n) {
-    fprintf(stderr, "weld: pkg tree: no weld.lock in %s: run `weld pkg install` first\n", c->project);
     pkg_lock_free(&lock);
-    return 1;
+    util_fail(&err, UTIL_ERR_IO, -1, "no weld.lock in %s: run `weld pkg install` first", c->project);
+    return pkg_fail(c, &err); /* with --json, an error document too */
   }
   if (c->json) {
     cli_json j;

@@ -365,6 +365,10 @@ int cli_cmd_run(int argc, char **argv) {
     case RUN_LIMIT: ok = cli_guard_option(&gopt, a, v, &werr); break;
     case RUN_WASI: ok = wasi_option(&wopt, a, v, &werr); break;
     case RUN_PROFILE:
+      if (strcmp(v, "perfmap") == 0) { /* wasmtime's spelling of the perf map */
+        ropt.profile_perfmap = true;
+        break;
+      }
       if (cli_profile_value(v, &ropt.profile_guest, &ropt.profile_path)) {
         if (ropt.profile_path && !*ropt.profile_path)
           ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--profile=guest,PATH: the PATH is empty");
@@ -387,6 +391,15 @@ int cli_cmd_run(int argc, char **argv) {
   if (r == CLI_ARG_DONE) {
     wasi_options_free(&wopt);
     return cli_usage_error("run", "missing module file");
+  }
+  if (ropt.profile_perfmap) {
+    /* src/jit writes the map of what it compiles when WELD_PERF_MAP is set */
+    if (cfg.tier != WELD_TIER_BASELINE && cfg.tier != WELD_TIER_AUTO) {
+      wasi_options_free(&wopt);
+      return cli_usage_error("run", "not supported: --profile=perfmap names the baseline compiler's code "
+                                    "(--tier baseline or auto); in the interpreter use --profile=guest");
+    }
+    setenv("WELD_PERF_MAP", "1", 1);
   }
   prof.on = ropt.profile_guest;
   if (prof.on && cfg.tier != WELD_TIER_INTERP) {

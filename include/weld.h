@@ -571,6 +571,28 @@ bool weld_wasi_bind(weld_wasi *w, weld_instance *inst, weld_error **err);
 /* A call ended by `proc_exit` returns a WELD_TRAP_EXIT trap; weld_trap_exit_code gives
  * the status. */
 
+/* ---------- audit ---------------------------------------------------------------- */
+
+/* The static audit of `weld audit` (docs/audit.md), without running the module: the host
+ * resources its imports reach, a risk level, and the violations of a policy. */
+typedef struct weld_audit weld_audit;
+
+/* Audits `m` against a policy: a preset ("isolated", "readonly-fs", "cli"), a policy file
+ * (TOML, on top of the preset when both are given), or neither (no policy: nothing is
+ * violated, the risk is still scored). NULL with *err set for a bad policy (a file's errors
+ * name FILE:LINE:COL) or out of memory. The audit keeps no reference to `m`. */
+weld_audit *weld_audit_new(const weld_module *m, const char *policy_file, const char *preset,
+                           weld_error **err);
+void weld_audit_free(weld_audit *a);
+bool weld_audit_passed(const weld_audit *a);      /* no violation of the policy */
+const char *weld_audit_risk(const weld_audit *a); /* "minimal", "low", "moderate", "high", "critical" */
+size_t weld_audit_violation_count(const weld_audit *a);
+/* The i-th violation's message (owned by the audit), NULL for i past the end. */
+const char *weld_audit_violation(const weld_audit *a, size_t i);
+/* The whole report as `weld audit` prints it: Markdown, or JSON (docs/json.md); `name`
+ * is the module's name in it. */
+void weld_audit_print(const weld_audit *a, FILE *out, const char *name, bool json);
+
 /* ---------- profiling ------------------------------------------------------------ */
 
 /* A sampling profiler of the guest's WebAssembly stack. A timer thread asks the running
@@ -581,8 +603,9 @@ bool weld_wasi_bind(weld_wasi *w, weld_instance *inst, weld_error **err);
  * reaches an interruption point. Only the innermost activation is sampled (a host
  * function that calls back into WebAssembly starts a new stack). One profiler per store;
  * stop (or free) it before freeing the store, from the thread that runs the
- * store's calls or while none is running. weld is an interpreter: there is no guest
- * machine code for `perf` to attribute, so the profile comes from here, not from perf. */
+ * store's calls or while none is running. In the interpreter there is no guest machine
+ * code for `perf` to attribute, so the profile comes from here (the baseline tier's code
+ * can be named to perf with WELD_PERF_MAP=1: docs/debugging.md). */
 typedef struct weld_profiler weld_profiler;
 weld_profiler *weld_profiler_start(weld_store *s, uint64_t interval_ns, weld_error **err);
 void weld_profiler_stop(weld_profiler *p); /* detaches from the store; samples stay */

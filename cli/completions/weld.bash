@@ -48,7 +48,7 @@ _weld() {
   local values=""
   case "$opt" in
     --preset) values="$presets" ;;
-    --profile) values="guest $presets" ;;
+    --profile) values="guest perfmap $presets" ;;
     --bounds) values="guard explicit" ;;
     --tier) values="interp baseline auto optimized" ;;
     --format) values="md json" ;;

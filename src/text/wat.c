@@ -1283,8 +1283,8 @@ bool text_wat_encode_features(const char *src, size_t len, uint32_t features, te
     /* a component in the text format, where a module is needed: as the decoder says it
      * of a binary component */
     util_fail(err, UTIL_ERR_MALFORMED, t[1].start,
-              "is a WebAssembly component (component model); weld runs core modules only — components are not "
-              "supported yet");
+              "is a WebAssembly component (component model); this needs a core module (not supported for "
+              "components yet)");
     err->line = (int)t[1].line;
     err->col = (int)t[1].col;
     ok = false;

@@ -1,5 +1,6 @@
 /* weld's extensions on wasm.h objects (weld_wasm.h): WASI linked into a wasm.h import
- * vector, fuel and memory limits set on the weld store behind a wasm_store_t. */
+ * vector, fuel and memory limits set on the weld store behind a wasm_store_t, and the
+ * static audit of the module behind a wasm_module_t against a policy. */
 #include "weld_wasm.h"
 #include "common.h"
 
@@ -26,6 +27,18 @@ static int32_t call_i32(wasm_func_t *f, int32_t arg, size_t nargs, const char *w
   }
   printf("%s: %d\n", what, results.size ? rs[0].of.i32 : 0);
   return rs[0].of.i32;
+}
+
+/* Audits the module behind a wasm_module_t and prints the verdict, risk and violations. */
+static void audit_line(const char *what, const wasm_module_t *module, const char *file, const char *preset) {
+  weld_error *err = NULL;
+  weld_audit *a = weld_audit_new(weld_wasm_module(module), file, preset, &err);
+  CHECK(a != NULL);
+  printf("audit (%s): passed %d, risk %s, %zu violation(s)\n", what, weld_audit_passed(a), weld_audit_risk(a),
+         weld_audit_violation_count(a));
+  for (size_t i = 0; i < weld_audit_violation_count(a); i++) printf("  %s\n", weld_audit_violation(a, i));
+  CHECK(weld_audit_violation(a, weld_audit_violation_count(a)) == NULL);
+  weld_audit_free(a);
 }
 
 int main(int argc, char **argv) {
@@ -84,6 +97,36 @@ int main(int argc, char **argv) {
   weld_store_usage(ws, &usage);
   printf("usage: grow denials %llu, stopped by %s\n", (unsigned long long)usage.grow_denials,
          usage.stopped_by ? usage.stopped_by : "nothing");
+
+  /* the static audit of the same module (weld.h's weld_audit_*, docs/audit.md) */
+  audit_line("no policy", module, NULL, NULL);
+  audit_line("isolated", module, NULL, "isolated");
+  FILE *pf = fopen("minimal.toml", "w");
+  CHECK(pf != NULL);
+  fputs("[audit]\nmax_risk = \"minimal\"\n", pf);
+  fclose(pf);
+  audit_line("isolated, max_risk minimal", module, "minimal.toml", "isolated");
+  pf = fopen("bad.toml", "w");
+  CHECK(pf != NULL);
+  fputs("[audit]\nmax_risk = \"extreme\"\n", pf);
+  fclose(pf);
+  err = NULL;
+  CHECK(weld_audit_new(weld_wasm_module(module), "bad.toml", NULL, &err) == NULL && err != NULL);
+  printf("audit with a bad policy file: error names bad.toml:2: %s\n",
+         strncmp(weld_error_message(err), "bad.toml:2:", 11) == 0 ? "yes" : weld_error_message(err));
+  weld_error_free(err);
+  weld_audit *a = weld_audit_new(weld_wasm_module(module), NULL, "isolated", NULL);
+  CHECK(a != NULL);
+  FILE *json = tmpfile();
+  CHECK(json != NULL);
+  weld_audit_print(a, json, "weld_ext.wasm", true);
+  rewind(json);
+  char head[64] = {0};
+  CHECK(fread(head, 1, sizeof head - 1, json) > 0);
+  fclose(json);
+  printf("JSON report begins with schema_version: %s\n",
+         strncmp(head, "{\n  \"schema_version\": 1,", strlen("{\n  \"schema_version\": 1,")) == 0 ? "yes" : head);
+  weld_audit_free(a);
 
   wasm_extern_vec_delete(&exports);
   wasm_extern_vec_delete(&imports);

@@ -6,17 +6,20 @@
 # installs BUILD into a fresh prefix with `cmake --install`, then builds and runs
 # examples/embed.c against it three ways (pkg-config with the shared library, pkg-config
 # --static fully static, and a CMake project using find_package(weld) with both targets),
-# checks that the libraries export exactly the functions the public headers declare (read
-# from the headers by clang's parser, compared with nm's view of the libraries), and that a
-# program with its own functions under weld's internal names links and runs with either
-# library. Ends with `N passed, M failed`.
+# builds every tests/capi program (the standard C API: wasm.h alone) with pkg-config and runs
+# it against libweld.so, checks that the libraries export exactly the functions the public
+# headers declare (read from the headers by clang's parser, compared with nm's view of the
+# libraries), and that a program with its own functions under weld's internal names links
+# and runs with either library, and runs the README's recipes (compile C to WebAssembly, embed
+# with pkg-config, the quick start) and `make run`'s onboarding as written. Ends with
+# `N passed, M failed`.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-build}"
 case "$build" in /*) ;; *) build="$(pwd)/$build" ;; esac
 # shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
-harness_init install "$build/weld" cc cmake pkg-config nm readelf clang
+harness_init install "$build/weld" cc cmake pkg-config nm readelf clang wat2wasm
 
 prefix="$tmp/prefix"
 embed_wasm="$root/examples/embed.wasm"
@@ -124,6 +127,32 @@ else
   bad "$(head -n 5 build.log)"
 fi
 
+# ---- programs written for the standard C API alone (tests/capi), against the installed wasm.h --
+# Each is built with nothing but pkg-config's flags (so wasm.h and weld_wasm.h come from the
+# prefix) and linked to libweld.so; its output must be the one tests/capi/NAME.out gives.
+for src in "$root"/tests/capi/*.c; do
+  name="$(basename "$src" .c)"
+  label="wasm.h program $name: build with pkg-config"
+  if ! cc -std=c11 -Wall -Werror -o "capi_$name" "$src" $(pkg-config --cflags --libs weld) \
+    -Wl,-rpath,"$libdir" 2>build.log; then
+    bad "$(head -n 5 build.log)"
+    continue
+  fi
+  ok
+  label="wasm.h program $name: run against libweld.so"
+  arg=()
+  if [ -f "$root/tests/capi/$name.wat" ]; then
+    wat2wasm "$root/tests/capi/$name.wat" -o "$name.wasm" && arg=("$(pwd)/$name.wasm")
+  fi
+  out="$(mkdir -p "run_$name" && cd "run_$name" && "../capi_$name" "${arg[@]}" 2>capi.err)"
+  rc=$?
+  if [ $rc -eq 0 ] && [ "$out" = "$(cat "$root/tests/capi/$name.out")" ] && [ ! -s "run_$name/capi.err" ]; then
+    ok
+  else
+    bad "exit $rc; $(diff <(echo "$out") "$root/tests/capi/$name.out" | head -n 10) $(head -c 300 "run_$name/capi.err")"
+  fi
+done
+
 # ---- find_package(weld) -----------------------------------------------------------------------
 label="find_package: configure and build"
 if cmake -S "$root/tests/install/consumer" -B consumer -DCMAKE_BUILD_TYPE=Release \
@@ -194,6 +223,96 @@ for lib in libweld.a libweld.so; do
     bad "$(head -n 5 build.log)"
   fi
 done
+
+# ---- the README's recipes, as written there --------------------------------------------------------
+readme="$root/README.md"
+# "Compile a C program to WebAssembly and run it": its hello.c, its clang line, its weld line and
+# the output it shows
+section="$(sed -n '/^### Compile a C program to WebAssembly and run it/,/^### /p' "$readme")"
+sed -n '/^\$ cat hello.c$/,/^\$ clang /p' <<<"$section" | sed '1d;$d' >hello.c
+clang_line="$(sed -n 's/^\$ \(clang .*\)$/\1/p' <<<"$section")"
+weld_line="$(sed -n 's/^\$ build\/weld \(run .*\)$/\1/p' <<<"$section")"
+want="$(sed -n '/^\$ build\/weld run /{n;p;}' <<<"$section")"
+label="README: compile a C program to WebAssembly and run it"
+if [ -s hello.c ] && [ -n "$clang_line" ] && [ -n "$weld_line" ] && [ -n "$want" ]; then
+  if eval "$clang_line" 2>cc.log; then
+    got="$(eval "\"\$weld\" $weld_line" 2>&1)"
+    if [ "$got" = "$want" ]; then ok; else bad "README shows '$want', weld printed '$got'"; fi
+  else
+    bad "'$clang_line' failed: $(head -n 3 cc.log)"
+  fi
+else
+  bad "the section's hello.c, clang line, weld line or output not found"
+fi
+# "Embed weld in your program": each `cc app.c ...` line with examples/embed.c as app.c
+cp "$root/examples/embed.c" app.c
+n=0
+while read -r line; do
+  line="${line%%#*}"
+  n=$((n + 1))
+  label="README: embed line $n: $line"
+  rm -f a.out
+  if eval "$line" 2>build.log; then
+    ok
+    LD_LIBRARY_PATH="$libdir" run_embed "README: embed line $n: run" ./a.out
+  else
+    bad "$(head -n 3 build.log)"
+  fi
+done < <(sed -n '/^### Embed weld in your program/,/^## /p' "$readme" | grep '^cc app\.c ')
+label="README: embed lines found"
+if [ $n -eq 2 ]; then ok; else bad "$n lines 'cc app.c ...', expected 2 (shared and static)"; fi
+# "Quick start": each `$ build/weld ...` line that shows its output and names files the checkout has
+n=0
+while IFS=$'\t' read -r cmd want; do
+  args="${cmd%%#*}"
+  missing=""
+  for a in $args; do case "$a" in *.wasm | *.wat | *.wast | *.toml) [ -e "$root/$a" ] || missing=1 ;; esac; done
+  [ -n "$missing" ] && continue
+  n=$((n + 1))
+  label="README: weld $args"
+  got="$(cd "$root" && eval "\"\$weld\" $args" 2>&1)"
+  if [ "$got" = "$want" ]; then ok; else bad "README shows '$want', weld printed '$got'"; fi
+done < <(sed -n '/^## Quick start/,/^### /p' "$readme" | awk '
+  /^\$ build\/weld / { if (cmd != "" && out != "") print cmd "\t" out; cmd = substr($0, 14); out = ""; next }
+  /^```/ || /^\$/ { if (cmd != "" && out != "") print cmd "\t" out; cmd = ""; out = ""; next }
+  cmd != "" { out = (out == "" ? $0 : out " " $0) }')
+label="README: quick start lines checked"
+if [ $n -ge 2 ]; then ok; else bad "only $n '\$ build/weld' lines with output found"; fi
+
+# ---- onboarding: `make run` needs only what building needs ---------------------------------------
+# tests/deps.sh build against a fake dpkg-query (nothing installed) and apt-get (records what it
+# would install): only build tools and the optional libraries the build uses, none of the tests'
+label="make run installs only the build's packages"
+mkdir -p fakebin
+printf '#!/bin/sh\nexit 1\n' >fakebin/dpkg-query
+printf '#!/bin/sh\necho "$@" >>"%s/apt.log"\n' "$(pwd)" >fakebin/apt-get
+printf '#!/bin/sh\nexec "$@"\n' >fakebin/sudo
+chmod +x fakebin/*
+make -n -C "$root" run >make-n.txt 2>&1
+if grep -qx '\./tests/deps\.sh build' make-n.txt && ! grep -q 'deps\.sh test' make-n.txt &&
+  PATH="$(pwd)/fakebin:$PATH" "$root/tests/deps.sh" build >/dev/null 2>&1; then
+  pkgs="$(sed -n 's/^install -y -qq //p' apt.log | tr ' ' '\n' | sort)"
+  allowed="binutils cmake gcc libc6-dev libcurl4-openssl-dev make"
+  stray="$(comm -23 <(echo "$pkgs") <(tr ' ' '\n' <<<"$allowed" | sort))"
+  if [ -n "$pkgs" ] && [ -z "$stray" ] && grep -qx cmake <<<"$pkgs" && grep -qx gcc <<<"$pkgs"; then
+    ok
+  else
+    bad "deps.sh build would install: $(echo $pkgs) (not build tools: $(echo $stray))"
+  fi
+else
+  bad "make run does not call tests/deps.sh build alone, or deps.sh build failed: $(head -n 4 make-n.txt)"
+fi
+# examples/run.sh (what `make run` shows) with nothing but bash and coreutils on the PATH: no
+# wabt, clang or Node.js (the committed examples/*.wasm are used)
+label="make run's example without wabt on the PATH"
+mkdir -p minbin
+for t in bash dirname basename; do ln -sf "$(command -v $t)" minbin/; done
+if PATH="$(pwd)/minbin" bash "$root/examples/run.sh" "$build/weld" >example.txt 2>&1 &&
+  grep -qx 2432902008176640000 example.txt && grep -qx 'add_via_host(20, 22) = 42' example.txt; then
+  ok
+else
+  bad "$(tail -n 5 example.txt)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

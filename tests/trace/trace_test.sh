@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tests of what `weld run` says about where a guest is: backtraces (names from the name
 # section and from .wat identifiers, DWARF file:line, repeated frames collapsed, deep
-# stacks summarised), `weld print` with names, and the sampling profiler's folded stacks
-# and SVG flame graph.
+# stacks summarised), `weld print` with names, the sampling profiler's folded stacks and
+# SVG flame graph (rendered by librsvg's rsvg-convert), and the JIT's perf map.
 #
 #   tests/trace/trace_test.sh [WELD]        (default: build/weld)
 #
@@ -15,7 +15,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
-harness_init trace "${1:-$root/build/weld}" wat2wasm clang llvm-dwarfdump wasm-objdump xmllint
+harness_init trace "${1:-$root/build/weld}" wat2wasm clang llvm-dwarfdump wasm-objdump xmllint rsvg-convert
 
 # run RC ARGS...: runs weld, keeps stdout/stderr in out.txt/err.txt, checks the exit code.
 run() {
@@ -285,6 +285,23 @@ else
   bad "clang failed: $(cat cc.txt)"
 fi
 
+# A real program: the sorting kernel of bench/ (quicksort, heapsort) through WASI's _start. Its
+# flame graph must render in an SVG renderer of its own (librsvg), not only parse as XML.
+label="a profile of bench/kernels/sort.c renders as a flame graph"
+if clang --target=wasm32-wasi -O0 -I"$root/bench/kernels" -o sort.wasm "$root/bench/kernels/harness.c" \
+  "$root/bench/kernels/sort.c" 2>cc.txt; then
+  run 0 run --profile=guest,sort.folded sort.wasm 1
+  folded_ok sort.folded
+  for chain in "main;run;heapsort;sift" "main;run;quicksort;quicksort"; do
+    if grep -qE "^_start[^ ]*;_start;__original_main;__main_void;$chain(;[^ ]+)* [0-9]+$" sort.folded; then ok; else bad "no $chain chain: $(head -c 600 sort.folded)"; fi
+  done
+  for svg in sort.svg out/loop.svg; do
+    if rsvg-convert -o render.png "$svg" 2>render.txt && [ -s render.png ]; then ok; else bad "rsvg-convert cannot render $svg: $(head -3 render.txt)"; fi
+  done
+else
+  bad "clang failed: $(cat cc.txt)"
+fi
+
 label="a deadline still stops a profiled run, and the profile is written"
 cat >spin.wat <<'W'
 (module
@@ -316,5 +333,64 @@ if clang --target=wasm32-wasi -O0 -o sleepy.wasm sleepy.c 2>cc.txt; then
   if [ -f sleepy.folded ] && [ -f sleepy.svg ] && xmllint --noout sleepy.svg 2>/dev/null; then ok; else bad "profile files missing"; fi
 else
   bad "clang failed: $(cat cc.txt)"
+fi
+# ---- perf: a perf map names the compiled guest functions ---------------------------------------
+# map_ok MAP NAME...: every line is `START SIZE NAME` (hex, hex), no range is empty or
+# overlaps another, and each NAME (loop.wat's identifiers) has its line
+map_ok() {
+  local map=$1 fn start size end=0 bad_range=""
+  shift
+  if [ -s "$map" ] && ! grep -qvE '^[0-9a-f]+ [0-9a-f]+ (wasm:[^ ]+|wasm-function\[[0-9]+\])$' "$map"; then ok; else bad "not a perf map: $(head -5 "$map" 2>/dev/null)"; return; fi
+  for fn in "$@"; do
+    if grep -qE " wasm:$fn$" "$map"; then ok; else bad "no line for $fn: $(cat "$map")"; fi
+  done
+  while read -r start size _; do
+    if [ $((0x$size)) -eq 0 ] || [ $((0x$start)) -lt $end ]; then bad_range=1; fi
+    end=$((0x$start + 0x$size))
+  done < <(sort "$map")
+  if [ -z "$bad_range" ]; then ok; else bad "empty or overlapping ranges: $(cat "$map")"; fi
+}
+if [ "$(uname -m)" = x86_64 ]; then
+  label="WELD_PERF_MAP=1 --tier baseline writes /tmp/perf-PID.map"
+  WELD_PERF_MAP=1 "$weld" run --tier baseline --invoke top loop.wat 20 >out.txt 2>err.txt &
+  pid=$!
+  wait $pid
+  rc=$?
+  if [ $rc -eq 0 ]; then ok; else bad "exit $rc: $(cat err.txt)"; fi
+  map_ok /tmp/perf-$pid.map top middle other leaf
+  rm -f /tmp/perf-$pid.map
+  label="without WELD_PERF_MAP no perf map is written"
+  "$weld" run --tier baseline --invoke top loop.wat 20 >out.txt 2>err.txt &
+  pid=$!
+  wait $pid
+  if [ ! -e /tmp/perf-$pid.map ]; then ok; else bad "/tmp/perf-$pid.map written"; rm -f /tmp/perf-$pid.map; fi
+  # (top is called once, so it stays in the interpreter)
+  label="the auto tier maps the functions it compiles"
+  WELD_PERF_MAP=1 "$weld" run --tier auto --tier-up-threshold 1 --invoke top loop.wat 20 >out.txt 2>err.txt &
+  pid=$!
+  wait $pid
+  map_ok /tmp/perf-$pid.map middle other leaf
+  if ! grep -q ' wasm:top$' /tmp/perf-$pid.map 2>/dev/null; then ok; else bad "top was never compiled but is mapped"; fi
+  rm -f /tmp/perf-$pid.map
+  label="--profile=perfmap (wasmtime's spelling) writes the same map"
+  "$weld" run --tier baseline --profile=perfmap --invoke top loop.wat 20 >out.txt 2>err.txt &
+  pid=$!
+  wait $pid
+  map_ok /tmp/perf-$pid.map top middle other leaf
+  rm -f /tmp/perf-$pid.map
+  label="--profile=perfmap in the interpreter is refused"
+  run 2 run --profile=perfmap --invoke top loop.wat 20
+  err_has "weld: run: not supported: --profile=perfmap names the baseline compiler's code (--tier baseline or auto); in the interpreter use --profile=guest (see 'weld help run')"
+  # perf itself, where the kernel lets this user sample (perf_event_paranoid, containers)
+  if command -v perf >/dev/null && perf record -q -e cpu-clock -o probe.data true >/dev/null 2>&1; then
+    label="perf report names the guest's hot function"
+    perf record -q -e cpu-clock -o perf.data "$weld" run --tier baseline --profile=perfmap --invoke top loop.wat 2000 >out.txt 2>err.txt
+    pid=$(perf script -i perf.data -F pid 2>/dev/null | tr -d ' ' | sort -u | head -n 1)
+    perf report -i perf.data --stdio --sort sym >report.txt 2>/dev/null
+    if grep -qE '%  +\[\.\] wasm:leaf$' report.txt; then ok; else bad "no wasm:leaf in perf report: $(grep -E '^ +[0-9]' report.txt | head -5)"; fi
+    [ -n "$pid" ] && rm -f /tmp/perf-$pid.map
+  else
+    echo "skipped: perf report (perf is missing or cannot record here)"
+  fi
 fi
 echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]
