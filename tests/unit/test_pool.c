@@ -352,3 +352,94 @@ UNIT_GROUP(pool_shared_code) {
   weld_module_free(m);
   weld_engine_free(e);
 }
+
+/* ---------- density: 10,000 live instances of one small module ------------------------- */
+
+/* Proportional set size of this process, in KiB (smaps_rollup), or -1. */
+static long pss_kib(void) {
+  FILE *f = fopen("/proc/self/smaps_rollup", "r");
+  if (!f) return -1;
+  char line[256];
+  long v = -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "Pss: %ld kB", &v) == 1) break;
+  fclose(f);
+  return v;
+}
+
+static const char small_wat[] =
+    "(module (memory 1 1)\n"
+    "  (data (i32.const 0) \"\\01\\02\\03\\04weld density\")\n"
+    "  (func (export \"run\") (param i32) (result i32)\n"
+    "    (i32.store (i32.const 1024) (local.get 0))\n"
+    "    (i32.add (i32.mul (local.get 0) (i32.const 3))\n"
+    "             (i32.add (i32.load (i32.const 0)) (i32.load8_u (i32.const 4)))))\n"
+    "  (func (export \"get\") (result i32) (i32.load (i32.const 1024))))\n";
+
+#define DENSITY_N 10000
+
+/* Every instance must answer its own computation, keep what it wrote apart from the
+ * others, and cost little memory: the code, the data page and the pool are shared, so
+ * what remains per instance is its store, its instance records and the one page it
+ * writes. The bound is generous (64 KiB, 256 KiB in a sanitizer build, whose allocator
+ * pads every block) against about 20 KiB measured (bench/RESULTS.md). */
+UNIT_GROUP(pool_density) {
+  weld_engine *e = pooled(DENSITY_N + 1, 65536, 65536, 1, 1);
+  if (!e) return;
+  weld_module *m = load(e, small_wat);
+  if (!m) return;
+  weld_store **stores = calloc(DENSITY_N, sizeof *stores);
+  weld_instance **insts = calloc(DENSITY_N, sizeof *insts);
+  if (!CHECK(stores && insts)) return;
+  /* one instance first, so one-time costs (the image, lazily made tables) are not counted */
+  weld_store *warm = weld_store_new(e);
+  CHECK(inst_new(warm, m, NULL, 0, NULL, 0) != NULL);
+  long before = pss_kib();
+  int wrong = 0, failed = 0;
+  /* 0x04030201 is the data's first word, 'w' its fifth byte */
+  const int32_t base = 0x04030201 + 'w';
+  for (int k = 0; k < DENSITY_N; k++) {
+    stores[k] = weld_store_new(e);
+    insts[k] = stores[k] ? inst_new(stores[k], m, NULL, 0, NULL, 0) : NULL;
+    if (!insts[k]) {
+      failed++;
+      continue;
+    }
+    if (call1(insts[k], "run", k, 0, 1) != (int32_t)(3 * k + base)) wrong++;
+  }
+  long after = pss_kib();
+  CHECK_EQ_U64(failed, 0);
+  CHECK_EQ_U64(wrong, 0);
+  /* each instance still holds its own value */
+  int mixed = 0;
+  for (int k = 0; k < DENSITY_N; k++)
+    if (insts[k] && call1(insts[k], "get", 0, 0, 0) != k) mixed++;
+  CHECK_EQ_U64(mixed, 0);
+  weld_pool_stats st;
+  weld_engine_pool_stats(e, &st);
+  CHECK_EQ_U64(st.memories_in_use, DENSITY_N + 1);
+  CHECK_EQ_U64(st.images, 1);
+  if (before >= 0 && after >= 0) {
+    long per = (after - before) * 1024 / DENSITY_N;
+    long bound = 64 * 1024;
+#if defined(__SANITIZE_ADDRESS__)
+    bound = 256 * 1024;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    bound = 256 * 1024;
+#endif
+#endif
+    unit_check(per <= bound, __FILE__, __LINE__, "PSS per instance %ld bytes <= %ld", per, bound);
+    printf("pool_density: %d instances, PSS %ld -> %ld KiB, %ld bytes per instance\n", DENSITY_N, before, after, per);
+  } else {
+    unit_check(false, __FILE__, __LINE__, "no /proc/self/smaps_rollup: cannot measure PSS");
+  }
+  for (int k = 0; k < DENSITY_N; k++) weld_store_free(stores[k]);
+  weld_store_free(warm);
+  weld_engine_pool_stats(e, &st);
+  CHECK_EQ_U64(st.memories_in_use, 0);
+  free(stores);
+  free(insts);
+  weld_module_free(m);
+  weld_engine_free(e);
+}
