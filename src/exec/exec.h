@@ -637,6 +637,10 @@ exec_table *exec_pool_table_new(exec_pool *p, wasm_vtype elemtype, uint32_t min,
                                 util_error *err);
 void exec_pool_table_release(exec_table *t);
 void exec_image_set_free(exec_image_set *set); /* exec_module_free */
+/* A value stack of `bytes` kept from a freed store (NULL: none), and keeping one (false:
+ * the pool keeps no more; the caller unmaps it). */
+void *exec_pool_stack_get(exec_pool *p, size_t bytes);
+bool exec_pool_stack_put(exec_pool *p, void *stack, size_t bytes);
 
 /* ---------- exception handling (exn.c) ---------------------------------------------- */
 

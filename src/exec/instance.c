@@ -23,9 +23,11 @@ exec_store *exec_store_new(const exec_store_config *cfg) {
   s->types = types;
   size_t bytes = cfg && cfg->stack_bytes ? cfg->stack_bytes : DEFAULT_STACK_BYTES;
   bytes = (bytes + 4095) & ~(size_t)4095;
-  /* mmap: the value stack is touched only as deep as calls go. */
-  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
+  /* mmap: the value stack is touched only as deep as calls go. A pool keeps the stacks
+   * of freed stores. */
+  exec_pool *pool = cfg ? cfg->pool : NULL;
+  void *p = pool ? exec_pool_stack_get(pool, bytes) : NULL;
+  if (!p) p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     free(s);
     return NULL;
@@ -75,7 +77,8 @@ void exec_store_free(exec_store *s) {
   free(s->memories);
   free(s->tables);
   free(s->globals);
-  munmap(s->thread.stack, (size_t)((uint8_t *)s->thread.stack_end - (uint8_t *)s->thread.stack));
+  size_t stack_bytes = (size_t)((uint8_t *)s->thread.stack_end - (uint8_t *)s->thread.stack);
+  if (!s->pool || !exec_pool_stack_put(s->pool, s->thread.stack, stack_bytes)) munmap(s->thread.stack, stack_bytes);
   free(s);
 }
 

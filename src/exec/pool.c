@@ -75,10 +75,14 @@ struct exec_pool {
   size_t mem_area_bytes, mem_stride;
   mem_slot *mslots;
   mem_slot *mfree;       /* most recently released first */
+  uint32_t mfresh;       /* slots from here on were never used */
   uint8_t *tab_area;
   size_t tab_area_bytes, tab_stride;
   tab_slot *tslots;
   tab_slot *tfree;
+  uint32_t tfresh;
+  void **stacks;         /* value stacks of freed stores, for the next stores */
+  size_t nstacks, stack_bytes;
   exec_pool_stats stats;
 };
 
@@ -137,20 +141,8 @@ exec_pool *exec_pool_new(const exec_pool_config *cfg, util_error *err) {
   p->mem_area = m;
   p->tab_area = t;
   pthread_mutex_init(&p->lock, NULL);
-  /* free lists in slot order, so the first instances take the first slots */
-  for (uint32_t i = c.memory_slots; i-- > 0;) {
-    mem_slot *s = &p->mslots[i];
-    s->base = p->mem_area + (size_t)i * p->mem_stride;
-    s->next = p->mfree;
-    if (p->mfree) p->mfree->prev = s;
-    p->mfree = s;
-  }
-  for (uint32_t i = c.table_slots; i-- > 0;) {
-    tab_slot *s = &p->tslots[i];
-    s->elems = (void **)(p->tab_area + (size_t)i * p->tab_stride);
-    s->next = p->tfree;
-    p->tfree = s;
-  }
+  /* slots never used are taken in order (mfresh, tfresh) before the free lists are
+   * consulted, so making a large pool touches none of its slot records */
   p->stats.memory_slots = c.memory_slots;
   p->stats.table_slots = c.table_slots;
   p->stats.reserved_bytes = p->mem_area_bytes + p->tab_area_bytes;
@@ -340,13 +332,18 @@ exec_memory *exec_pool_memory_new(exec_pool *p, const exec_module *em, uint32_t 
   exec_image *image = set && index < set->n ? set->img[index] : NULL;
   pthread_mutex_lock(&p->lock);
   mem_slot *s = image && image->free ? image->free : p->mfree;
+  if (!s && p->mfresh < p->cfg.memory_slots) {
+    s = &p->mslots[p->mfresh];
+    s->base = p->mem_area + (size_t)p->mfresh++ * p->mem_stride;
+  } else if (s) {
+    unlink_free(p, s);
+  }
   if (!s) {
     p->stats.exhausted++;
     pthread_mutex_unlock(&p->lock);
     util_fail(err, UTIL_ERR_LIMIT, -1, "instance pool exhausted: all %u memory slots are in use", p->cfg.memory_slots);
     return NULL;
   }
-  unlink_free(p, s);
   bool reused = s->open || s->image;
   bool ok = slot_shape(p, s, image, min_pages * EXEC_PAGE_SIZE);
   if (ok) {
@@ -438,8 +435,13 @@ exec_table *exec_pool_table_new(exec_pool *p, wasm_vtype elemtype, uint32_t min,
   }
   pthread_mutex_lock(&p->lock);
   tab_slot *s = p->tfree;
-  if (s) {
+  if (!s && p->tfresh < p->cfg.table_slots) {
+    s = &p->tslots[p->tfresh];
+    s->elems = (void **)(p->tab_area + (size_t)p->tfresh++ * p->tab_stride);
+  } else if (s) {
     p->tfree = s->next;
+  }
+  if (s) {
     s->next = NULL;
     s->used = true;
     p->stats.tables_in_use++;
@@ -482,6 +484,35 @@ void exec_pool_table_release(exec_table *t) {
   pthread_mutex_unlock(&p->lock);
 }
 
+/* ---------- value stacks ---------------------------------------------------------------- */
+
+/* Stores of a pooled engine keep their value stacks here when freed, up to one per memory
+ * slot, so a new store maps nothing. A reused stack is not cleared: validated code never
+ * reads a slot it did not write (locals are zeroed at entry), and the collector reads
+ * only live frames. */
+void *exec_pool_stack_get(exec_pool *p, size_t bytes) {
+  void *st = NULL;
+  pthread_mutex_lock(&p->lock);
+  if (p->nstacks && p->stack_bytes == bytes) st = p->stacks[--p->nstacks];
+  pthread_mutex_unlock(&p->lock);
+  return st;
+}
+
+bool exec_pool_stack_put(exec_pool *p, void *stack, size_t bytes) {
+  bool kept = false;
+  pthread_mutex_lock(&p->lock);
+  if (!p->stacks) {
+    p->stacks = util_try_calloc(p->cfg.memory_slots, sizeof *p->stacks);
+    p->stack_bytes = bytes;
+  }
+  if (p->stacks && p->stack_bytes == bytes && p->nstacks < p->cfg.memory_slots) {
+    p->stacks[p->nstacks++] = stack;
+    kept = true;
+  }
+  pthread_mutex_unlock(&p->lock);
+  return kept;
+}
+
 /* ---------- the pool ------------------------------------------------------------------- */
 
 void exec_pool_get_stats(exec_pool *p, exec_pool_stats *out) {
@@ -492,7 +523,9 @@ void exec_pool_get_stats(exec_pool *p, exec_pool_stats *out) {
 
 void exec_pool_free(exec_pool *p) {
   if (!p) return;
-  for (uint32_t i = 0; i < p->cfg.memory_slots; i++) image_release(p->mslots[i].image);
+  for (uint32_t i = 0; i < p->mfresh; i++) image_release(p->mslots[i].image);
+  for (size_t i = 0; i < p->nstacks; i++) munmap(p->stacks[i], p->stack_bytes);
+  free(p->stacks);
   munmap(p->mem_area, p->mem_area_bytes);
   munmap(p->tab_area, p->tab_area_bytes);
   pthread_mutex_destroy(&p->lock);
