@@ -253,6 +253,10 @@ typedef struct weld_pool_config {
   uint32_t table_slots;       /* tables alive at once (1000) */
   uint32_t table_elements;    /* the largest table a slot holds (10,000,000) */
   bool copy_on_write;         /* data segments from a shared memory image (off: copied) */
+  uint64_t keep_resident;     /* a released memory of at most this many bytes not mapped from
+                                 an image is cleared with memset and kept resident, so the
+                                 next instance takes no page fault (faster starts, memory
+                                 held between instances); 0: always discarded (the default) */
 } weld_pool_config;
 
 typedef struct weld_config {

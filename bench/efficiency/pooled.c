@@ -90,6 +90,11 @@ int main(int argc, char **argv) {
   c.pool.table_slots = 4;
   c.pool.table_elements = 64;
   c.pool.copy_on_write = true;
+  /* EFF_KEEP_RESIDENT=1: memories copied and kept resident instead (faster starts) */
+  if (getenv("EFF_KEEP_RESIDENT")) {
+    c.pool.copy_on_write = false;
+    c.pool.keep_resident = 1 << 20;
+  }
   weld_error *err = NULL;
   weld_engine *e = weld_engine_new_err(&c, &err);
   if (!e) die("engine", err, NULL);

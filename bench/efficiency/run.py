@@ -200,7 +200,9 @@ def main():
     tier = os.environ.get("WELD_TIER", "baseline")
     tier_env["WELD_TIER"] = tier
     ways = [
-        Way("pooled", "pooled instance in weld", None, lambda: size(f"{B}/service-bare.wasm"), tier_env),
+        Way("pooled", "pooled instance (copy-on-write)", None, lambda: size(f"{B}/service-bare.wasm"), tier_env),
+        Way("pooled-resident", "pooled instance (kept resident)", None, lambda: size(f"{B}/service-bare.wasm"),
+            dict(tier_env, EFF_KEEP_RESIDENT="1")),
         Way("weld-run", "`weld run` process", lambda n, w: [WELD, "run", f"{B}/service.wasm", str(n)] + (["wait"] if w else []),
             lambda: size(f"{B}/service.wasm"), tier_env),
         Way("native", "native process", lambda n, w: [native, str(n)] + (["wait"] if w else []), lambda: size(native)),
@@ -219,7 +221,7 @@ def main():
         if w.name in skipped:
             continue
         print(f"measuring {w.label} ...", file=sys.stderr)
-        (measure_pooled if w.name == "pooled" else measure_process)(w, want1, wantN)
+        (measure_pooled if w.name.startswith("pooled") else measure_process)(w, want1, wantN)
     nat = next(w for w in ways if w.name == "native").m
     for w in ways:
         if w.m and nat.get("cpu_ms"):
@@ -273,9 +275,10 @@ def main():
         toml.append(f"cpu_overhead = {max(m.get('cpu_overhead', 0), 0):.6g}")
         toml.append(f"memory_base_mib = {m['pss'] / 2**20:.6g}")
 
-    section("wasm", pooled, "a pooled instance in weld: warm start, PSS per instance, CPU over native")
-    if ways[4].m:
-        section("container", ways[4].m, "a runc container: start, PSS of the container and its runc, CPU over native")
+    resident = ways[1].m
+    section("wasm", resident, "a pooled instance kept resident: warm start, PSS per instance, CPU over native")
+    if ways[5].m:
+        section("container", ways[5].m, "a runc container: start, PSS of the container and its runc, CPU over native")
     with open(f"{B}/coefficients.toml", "w") as f:
         f.write("\n".join(toml) + "\n")
     print(f"\nwrote {B}/efficiency.md, {B}/efficiency.json, {B}/coefficients.toml", file=sys.stderr)

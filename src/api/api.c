@@ -399,7 +399,7 @@ weld_engine *weld_engine_new_err(const weld_config *cfg, weld_error **err) {
   if (e->cfg.pooling) {
     const weld_pool_config *pc = &e->cfg.pool;
     exec_pool_config c = {pc->memory_slots, pc->memory_slot_bytes, pc->guard_bytes, pc->table_slots,
-                          pc->table_elements, pc->copy_on_write};
+                          pc->table_elements, pc->copy_on_write, pc->keep_resident};
     util_error ue;
     util_error_clear(&ue);
     if (!(e->pool = exec_pool_new(&c, &ue))) {

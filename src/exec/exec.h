@@ -597,6 +597,8 @@ typedef struct exec_pool_config {
   uint32_t table_slots;       /* tables in use at once */
   uint32_t table_elements;    /* the largest table a slot holds */
   bool copy_on_write;         /* map data segments from a per-module memfd image */
+  uint64_t keep_resident;     /* a released memory of at most this many bytes (and no image)
+                                 is cleared by hand and stays resident; 0 = always discard */
 } exec_pool_config;
 
 typedef struct exec_pool_stats {

@@ -108,6 +108,42 @@ UNIT_GROUP(pool_reuse) {
   weld_engine_free(e);
 }
 
+/* keep_resident: a small released memory is cleared by hand and stays mapped; the next
+ * instance must still read zero everywhere, and grown pages must close again. */
+UNIT_GROUP(pool_keep_resident) {
+  weld_config c;
+  weld_config_default(&c);
+  c.stack_bytes = 64 << 10;
+  c.pooling = true;
+  c.pool.memory_slots = 1;
+  c.pool.memory_slot_bytes = 8 * 65536;
+  c.pool.guard_bytes = 65536;
+  c.pool.table_slots = 1;
+  c.pool.table_elements = 16;
+  c.pool.keep_resident = 4 * 65536;
+  weld_engine *e = weld_engine_new(&c);
+  if (!CHECK(e != NULL)) return;
+  weld_module *m = load(e, mem_wat);
+  if (!m) return;
+  for (int round = 0; round < 3; round++) {
+    weld_store *s = weld_store_new(e);
+    weld_instance *i = inst_new(s, m, NULL, 0, NULL, 0);
+    if (!CHECK(i != NULL)) break;
+    CHECK_EQ_I64(call1(i, "load", 1000, 0, 1), 0);
+    CHECK_EQ_I64(call1(i, "load", 65536 - 4, 0, 1), 0);
+    CHECK_EQ_I64(call1(i, "load", 65536, 0, 1), -1000);
+    call1(i, "store", 1000, 9, 2);
+    call1(i, "store", 65536 - 4, 9, 2);
+    /* round 1 grows past keep_resident: that release discards instead */
+    if (round == 1) CHECK_EQ_I64(call1(i, "grow", 5, 0, 1), 1);
+    else CHECK_EQ_I64(call1(i, "grow", 1, 0, 1), 1);
+    call1(i, "store", 65536 + 8, 9, 2);
+    weld_store_free(s);
+  }
+  weld_module_free(m);
+  weld_engine_free(e);
+}
+
 static const char data_wat[] =
     "(module (memory (export \"mem\") 2)\n"
     "  (data (i32.const 16) \"hello\")\n"
