@@ -233,9 +233,12 @@ def main():
         v = w.m.get(key)
         return fmt(v) if v is not None else "-"
 
+    def ms(v):
+        return f"{v * 1e3:.1f} µs" if v < 1 else f"{v:.1f} ms"
+
     rows = [
-        ("cold start", "cold_ms", lambda v: f"{v:.3f} ms"),
-        ("warm start", "warm_ms", lambda v: f"{v:.3f} ms"),
+        ("cold start", "cold_ms", ms),
+        ("warm start", "warm_ms", ms),
         ("memory per instance (PSS)", "pss", lambda v: f"{v / 1024:.1f} KiB"),
         ("memory per instance (RSS)", "rss", lambda v: f"{v / 1024:.1f} KiB"),
         (f"instances in {BUDGET_MIB} MiB", "density", lambda v: f"{v:,}"),
@@ -253,7 +256,7 @@ def main():
            "| | " + " | ".join(w.label for w in live[1:]) + " |", "| --- |" + " ---: |" * (len(live) - 1)]
     for label, key in (("warm start", "warm_ms"), ("memory (PSS)", "pss"), ("density", "density")):
         md.append(f"| {label} | " + " | ".join(
-            (f"{pooled[key] / w.m[key]:.1f}x" if key == "density" else f"{w.m[key] / pooled[key]:.1f}x")
+            (f"{pooled[key] / w.m[key]:.3g}x" if key == "density" else f"{w.m[key] / pooled[key]:.3g}x")
             if pooled.get(key) and w.m.get(key) else "-" for w in live[1:]) + " |")
     for name, why in skipped.items():
         md.append(f"\nskipped: {name}: {why}")
