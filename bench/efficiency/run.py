@@ -233,6 +233,9 @@ def main():
         v = w.m.get(key)
         return fmt(v) if v is not None else "-"
 
+    def ratio(r):
+        return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
+
     def ms(v):
         return f"{v * 1e3:.1f} µs" if v < 1 else f"{v:.1f} ms"
 
@@ -256,7 +259,7 @@ def main():
            "| | " + " | ".join(w.label for w in live[1:]) + " |", "| --- |" + " ---: |" * (len(live) - 1)]
     for label, key in (("warm start", "warm_ms"), ("memory (PSS)", "pss"), ("density", "density")):
         md.append(f"| {label} | " + " | ".join(
-            (f"{pooled[key] / w.m[key]:.3g}x" if key == "density" else f"{w.m[key] / pooled[key]:.3g}x")
+            ratio(pooled[key] / w.m[key] if key == "density" else w.m[key] / pooled[key])
             if pooled.get(key) and w.m.get(key) else "-" for w in live[1:]) + " |")
     for name, why in skipped.items():
         md.append(f"\nskipped: {name}: {why}")
