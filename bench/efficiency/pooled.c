@@ -11,6 +11,7 @@
  *                over LIVE instances (each called once), divided by LIVE
  *   density      instances made before the growth of PSS reached BUDGET_MIB (at most
  *                CAP; budget_reached says whether the budget or the cap ended it)
+ *   maps_per_instance   mappings (/proc/self/maps lines) each live instance adds
  *   base_pss_bytes   PSS of the process with the engine and module ready (no instance)
  *   tier         the tier the engine ran (WELD_TIER in the environment chooses it) */
 #include <stdio.h>
@@ -132,6 +133,10 @@ int main(int argc, char **argv) {
   if (!stores) return 1;
   long pss0, rss0, pss, rss;
   rollup(&pss0, &rss0);
+  long maps0 = 0;
+  FILE *mf0 = fopen("/proc/self/maps", "r");
+  for (int ch; mf0 && (ch = fgetc(mf0)) != EOF;) maps0 += ch == '\n';
+  if (mf0) fclose(mf0);
   printf("base_pss_bytes %ld\n", pss0);
   long n = 0;
   bool reached = false;
@@ -141,6 +146,11 @@ int main(int argc, char **argv) {
     if (n + 1 == live) {
       rollup(&pss, &rss);
       printf("pss_bytes %ld\nrss_bytes %ld\n", (pss - pss0) / live, (rss - rss0) / live);
+      long maps = 0;
+      FILE *mf = fopen("/proc/self/maps", "r");
+      for (int ch; mf && (ch = fgetc(mf)) != EOF;) maps += ch == '\n';
+      if (mf) fclose(mf);
+      printf("maps_per_instance %.2f\n", (double)(maps - maps0) / live);
     }
     if ((n & 255) == 255) {
       rollup(&pss, &rss);
