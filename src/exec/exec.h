@@ -609,6 +609,7 @@ typedef struct exec_pool_stats {
   uint64_t reused;            /* memory slots handed out again after a release */
   uint64_t image_hits;        /* ... that already mapped the module's image */
   uint64_t exhausted;         /* requests refused because every slot was in use */
+  uint64_t retired;           /* slots the kernel would not clear, never used again */
 } exec_pool_stats;
 
 typedef struct exec_pool exec_pool;

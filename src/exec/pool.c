@@ -63,6 +63,7 @@ typedef struct mem_slot {
   exec_image *image;           /* mapped at base (one reference), or NULL */
   struct mem_slot *next, *prev;   /* the pool's free list */
   struct mem_slot *inext, *iprev; /* the image's free list */
+  bool ilisted;                   /* on it */
   bool used;
 } mem_slot;
 
@@ -287,7 +288,8 @@ static void unlink_free(exec_pool *p, mem_slot *s) {
   else p->mfree = s->next;
   if (s->next) s->next->prev = s->prev;
   s->next = s->prev = NULL;
-  if (s->image) {
+  if (s->ilisted) {
+    s->ilisted = false;
     if (s->iprev) s->iprev->inext = s->inext;
     else s->image->free = s->inext;
     if (s->inext) s->inext->iprev = s->iprev;
@@ -350,15 +352,15 @@ exec_memory *exec_pool_memory_new(exec_pool *p, const exec_module *em, uint32_t 
     util_fail(err, UTIL_ERR_LIMIT, -1, "instance pool exhausted: all %u memory slots are in use", p->cfg.memory_slots);
     return NULL;
   }
-  bool reused = s->open || s->image;
+  bool reused = s->open || s->image, hit = image && s->image == image;
   bool ok = slot_shape(p, s, image, min_pages * EXEC_PAGE_SIZE);
   if (ok) {
     s->used = true;
     p->stats.memories_in_use++;
     if (reused) p->stats.reused++;
-    if (image && s->image == image) p->stats.image_hits++;
+    if (hit) p->stats.image_hits++;
   } else {
-    /* back on the free list without an image; the next taker reshapes it */
+    /* back on the pool's free list (not its image's); the next taker reshapes it */
     s->next = p->mfree;
     s->prev = NULL;
     if (p->mfree) p->mfree->prev = s;
@@ -410,22 +412,29 @@ void exec_pool_memory_release(exec_memory *m) {
   /* every page reads zero again, or the image's bytes where the image is mapped; a
    * small slot without an image may stay resident and be cleared by hand instead, which
    * spares the next instance the page faults (and the TLB flushes of the discard) */
+  bool clean = true;
   if (s->open && !s->image && s->open <= p->cfg.keep_resident) {
     memset(s->base, 0, s->open);
   } else if (s->open && madvise(s->base, s->open, MADV_DONTNEED) != 0) {
+    /* the kernel refused: close it all instead; if that fails too, the slot is retired */
     pthread_mutex_lock(&p->lock);
-    slot_shape(p, s, NULL, 0);
+    clean = slot_shape(p, s, NULL, 0);
     pthread_mutex_unlock(&p->lock);
-    if (s->open) memset(s->base, 0, s->open);
   }
   pthread_mutex_lock(&p->lock);
   s->used = false;
   p->stats.memories_in_use--;
+  if (!clean) {
+    p->stats.retired++;
+    pthread_mutex_unlock(&p->lock);
+    return;
+  }
   s->prev = NULL;
   s->next = p->mfree;
   if (p->mfree) p->mfree->prev = s;
   p->mfree = s;
   if (s->image) {
+    s->ilisted = true;
     s->iprev = NULL;
     s->inext = s->image->free;
     if (s->image->free) s->image->free->iprev = s;
