@@ -138,7 +138,7 @@ int main(int argc, char **argv) {
   for (int ch; mf0 && (ch = fgetc(mf0)) != EOF;) maps0 += ch == '\n';
   if (mf0) fclose(mf0);
   printf("base_pss_bytes %ld\n", pss0);
-  long n = 0;
+  long n = 0, step = 256;
   bool reached = false;
   for (; n < cap; n++) {
     stores[n] = weld_store_new(e);
@@ -146,13 +146,18 @@ int main(int argc, char **argv) {
     if (n + 1 == live) {
       rollup(&pss, &rss);
       printf("pss_bytes %ld\nrss_bytes %ld\n", (pss - pss0) / live, (rss - rss0) / live);
+      long per = (pss - pss0) / live > 0 ? (pss - pss0) / live : 1;
+      step = budget / per / 100;
+      step = step < 1 ? 1 : step > 256 ? 256 : step;
       long maps = 0;
       FILE *mf = fopen("/proc/self/maps", "r");
       for (int ch; mf && (ch = fgetc(mf)) != EOF;) maps += ch == '\n';
       if (mf) fclose(mf);
       printf("maps_per_instance %.2f\n", (double)(maps - maps0) / live);
     }
-    if ((n & 255) == 255) {
+    /* look every `step` instances: about a hundred looks over the budget (reading
+     * smaps_rollup walks every mapping, so not at every instance) */
+    if ((n + 1) % step == 0) {
       rollup(&pss, &rss);
       if (pss - pss0 >= budget) {
         reached = true;
