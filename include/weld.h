@@ -238,6 +238,27 @@ typedef enum weld_standard {
                                32-bit memories and tables, a zero byte for memory indices */
 } weld_standard;
 
+/* The instance pool (docs/embedding.md, "Many instances"): the memories and tables of
+ * instances come from slots of address space reserved once with the engine and reused
+ * after their store is freed (their pages discarded, so a reused slot reads zero);
+ * with copy_on_write, a module's data segments are laid out once in a memory image that
+ * every instance maps copy-on-write, so instantiation copies nothing and the pages no
+ * instance writes are shared. A zero field takes its default. */
+typedef struct weld_pool_config {
+  uint32_t memory_slots;      /* linear memories alive at once in the engine's stores (1000) */
+  uint64_t memory_slot_bytes; /* the largest memory a slot holds, at most and by default 4 GiB;
+                                 a memory's maximum is capped to it */
+  uint64_t guard_bytes;       /* inaccessible bytes after each slot (4 GiB); slot + guard of
+                                 8 GiB or more keep WELD_BOUNDS_GUARD's layout */
+  uint32_t table_slots;       /* tables alive at once (1000) */
+  uint32_t table_elements;    /* the largest table a slot holds (10,000,000) */
+  bool copy_on_write;         /* data segments from a shared memory image (off: copied) */
+  uint64_t keep_resident;     /* a released memory of at most this many bytes not mapped from
+                                 an image is cleared with memset and kept resident, so the
+                                 next instance takes no page fault (faster starts, memory
+                                 held between instances); 0: always discarded (the default) */
+} weld_pool_config;
+
 typedef struct weld_config {
   size_t stack_bytes;          /* value stack per call; 0 = default (8 MiB) */
   uint32_t max_call_depth;     /* 0 = default (10000) */
@@ -248,14 +269,34 @@ typedef struct weld_config {
                                   the environment variable WELD_GC_STRESS=1) */
   uint32_t tier_up_threshold;  /* WELD_TIER_AUTO: calls before a function is compiled (0: at
                                   its first call); the default is 1000 */
+  bool pooling;                /* instances' memories and tables from the pool below (also the
+                                  environment variable WELD_POOL=1, which turns copy_on_write on) */
+  weld_pool_config pool;
 } weld_config;
 
 /* Fills a config with the defaults: the interpreter, unless the environment variable
  * WELD_TIER names another tier ("interp", "baseline", "auto", "optimized");
  * WELD_TIER_UP_THRESHOLD (a number) sets tier_up_threshold. */
 void weld_config_default(weld_config *c);
-/* cfg may be NULL for the defaults. NULL when out of memory. */
+/* cfg may be NULL for the defaults. NULL when out of memory, or when the pool's address
+ * space cannot be reserved (weld_engine_new_err says which). */
 weld_engine *weld_engine_new(const weld_config *cfg);
+weld_engine *weld_engine_new_err(const weld_config *cfg, weld_error **err);
+
+/* What the engine's pool holds (false, and *out zeroed, when it has none). An instance's
+ * memories and tables return to the pool when its store is freed; asking for a slot when
+ * all are in use fails the instantiation with WELD_ERROR_LIMIT ("instance pool
+ * exhausted"), as does a memory or table larger than a slot. */
+typedef struct weld_pool_stats {
+  uint32_t memory_slots, memories_in_use;
+  uint32_t table_slots, tables_in_use;
+  uint64_t reserved_bytes;      /* address space reserved for the slots */
+  uint64_t images, image_bytes; /* memory images made, and their bytes */
+  uint64_t reused;              /* memory slots handed out again */
+  uint64_t image_hits;          /* ... that still mapped the module's image */
+  uint64_t exhausted;           /* slot requests refused */
+} weld_pool_stats;
+bool weld_engine_pool_stats(const weld_engine *e, weld_pool_stats *out);
 void weld_engine_free(weld_engine *e);
 
 /* ---------- modules ---------------------------------------------------------------- */

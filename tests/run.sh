@@ -197,6 +197,15 @@ else
   record "spec cross-check" 0 1 "($build/weld_spec missing)"
 fi
 
+# The whole 2.0 suite with the instance pool (WELD_POOL=1: memories and tables from
+# reused slots, data segments from copy-on-write images; src/exec/pool.c): same results.
+if need "$build/weld" "$build" "spec-pooled" && [ -d "$suite" ]; then
+  WELD_POOL=1 WELD_SPEC_OUT="$build/spec/pooled" WELD="$build/weld" \
+    stage "spec (pooled)" "$logs/spec-pooled.log" tests/spec/run.sh "$suite"
+else
+  record "spec (pooled)" 0 1 "($build/weld or $suite missing)"
+fi
+
 # The SIMD scripts again with the portable library and no inline vector handlers (the
 # runtime switch WELD_SIMD=portable), so that path stays correct on every host.
 if need "$build/weld" "$build" "spec-simd-portable" && [ -d "$suite" ]; then

@@ -19,6 +19,7 @@
 struct weld_engine {
   weld_config cfg;
   exec_typetab *types; /* signatures of its modules and host functions */
+  exec_pool *pool;     /* with cfg.pooling: its stores' memories and tables */
 };
 
 
@@ -358,6 +359,11 @@ void weld_config_default(weld_config *c) {
   if (jit_tier_parse(getenv("WELD_TIER"), &t) && (t == JIT_TIER_INTERP || jit_available())) c->tier = (weld_tier)t;
   /* asked for by name: a build without it refuses to make modules, saying why */
   if (jit_tier_parse(getenv("WELD_TIER"), &t) && t == JIT_TIER_OPTIMIZED) c->tier = WELD_TIER_OPTIMIZED;
+  const char *pool = getenv("WELD_POOL");
+  if (pool && *pool && strcmp(pool, "0") != 0) {
+    c->pooling = true;
+    c->pool.copy_on_write = true;
+  }
   const char *th = getenv("WELD_TIER_UP_THRESHOLD");
   if (th && *th) {
     char *end;
@@ -376,21 +382,59 @@ const char *weld_tier_unsupported(weld_tier t) {
   return "not supported: an unknown tier";
 }
 
-weld_engine *weld_engine_new(const weld_config *cfg) {
+weld_engine *weld_engine_new_err(const weld_config *cfg, weld_error **err) {
   weld_engine *e = calloc(1, sizeof *e);
-  if (!e) return NULL;
+  if (!e) {
+    if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
+    return NULL;
+  }
   if (cfg) e->cfg = *cfg;
   else weld_config_default(&e->cfg);
   e->types = exec_typetab_new();
   if (!e->types) {
     free(e);
+    if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
     return NULL;
+  }
+  if (e->cfg.pooling) {
+    const weld_pool_config *pc = &e->cfg.pool;
+    exec_pool_config c = {pc->memory_slots, pc->memory_slot_bytes, pc->guard_bytes, pc->table_slots,
+                          pc->table_elements, pc->copy_on_write, pc->keep_resident};
+    util_error ue;
+    util_error_clear(&ue);
+    if (!(e->pool = exec_pool_new(&c, &ue))) {
+      exec_typetab_free(e->types);
+      free(e);
+      if (err) *err = api_error_from(&ue);
+      return NULL;
+    }
   }
   return e;
 }
 
+weld_engine *weld_engine_new(const weld_config *cfg) { return weld_engine_new_err(cfg, NULL); }
+
+bool weld_engine_pool_stats(const weld_engine *e, weld_pool_stats *out) {
+  memset(out, 0, sizeof *out);
+  if (!e || !e->pool) return false;
+  exec_pool_stats st;
+  exec_pool_get_stats(e->pool, &st);
+  out->memory_slots = st.memory_slots;
+  out->memories_in_use = st.memories_in_use;
+  out->table_slots = st.table_slots;
+  out->tables_in_use = st.tables_in_use;
+  out->reserved_bytes = st.reserved_bytes;
+  out->images = st.images;
+  out->image_bytes = st.image_bytes;
+  out->reused = st.reused;
+  out->image_hits = st.image_hits;
+  out->exhausted = st.exhausted;
+  return true;
+}
+
 void weld_engine_free(weld_engine *e) {
   if (!e) return;
+  exec_pool_free(e->pool);
   exec_typetab_free(e->types);
   free(e);
 }
@@ -500,6 +544,7 @@ weld_store *weld_store_new(weld_engine *e) {
     c.guard_mode = e->cfg.bounds == WELD_BOUNDS_GUARD;
     c.types = e->types;
     c.gc_stress = e->cfg.gc_stress;
+    c.pool = e->pool;
   } else {
     c.guard_mode = true;
   }

@@ -228,6 +228,7 @@ uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos) {
 void exec_module_free(exec_module *em) {
   if (!em) return;
   if (em->jit && em->jit_free) em->jit_free(em->jit);
+  exec_image_set_free(atomic_load(&em->images));
   for (uint32_t i = 0; i < em->ntypeids; i++) exec_typeid_release(em->types, em->typeids[i]);
   if (em->wasm) wasm_module_free(em->wasm);
   util_arena_free(&em->arena);

@@ -224,6 +224,9 @@ typedef struct exec_module {
    * check's slow path (once per budget grant of function entries and loop back-edges)
    * with the defined function running at that moment, so a long loop counts as heat. */
   void (*jit_tick)(struct exec_module *em, uint32_t k);
+  /* Copy-on-write memory images (pool.c), made by the first pooled instantiation and
+   * freed with the module; NULL until then. */
+  _Atomic(struct exec_image_set *) images;
 } exec_module;
 
 /* Decodes nothing: takes a decoded module, validates it and translates every function,
@@ -270,6 +273,11 @@ typedef struct exec_memory {
   exec_store *store;
   uint64_t *inst_bytes; /* the defining instance's total over its memories, or NULL */
   bool is64;            /* memory64: i64 addresses (kept below 4 GiB: EXEC_MAX_PAGES_64) */
+  /* From an instance pool (pool.c): the slot it occupies, returned to `pool` when freed;
+   * NULL otherwise. image_bytes: how much of it is mapped from the module's image. */
+  void *pool_slot;
+  struct exec_pool *pool;
+  uint64_t image_bytes;
 } exec_memory;
 
 /* weld's limit for a 64-bit memory: 4 GiB less one page, so that a 64-bit address
@@ -288,6 +296,8 @@ typedef struct exec_table {
                            bytes (EXEC_TABLE_ELEM_BYTES per element); NULL = none */
   bool is64;            /* a 64-bit table (i64 indices) */
   uint8_t kind;         /* how elements are stored (exec_kind_of_m of the module's type) */
+  void *pool_slot;      /* from an instance pool (pool.c), as for memories; NULL otherwise */
+  struct exec_pool *pool;
 } exec_table;
 
 /* What one table element occupies, for the memory limit: a pointer. */
@@ -451,6 +461,8 @@ struct exec_store {
   size_t ntags, captags;
   exec_exn *exns;           /* live exception objects (a list through exec_exn.next) */
   struct exec_gc_heap *gc;  /* GC objects (gc.h) */
+  struct exec_pool *pool;   /* the instance pool its instances' memories and tables come
+                               from (pool.c); NULL = plain allocation */
 };
 
 /* Slow path of the interruption check: returns EXEC_OK to continue (after refilling the
@@ -523,6 +535,7 @@ typedef struct exec_store_config {
   bool guard_mode;         /* memories reserve the 4 GiB index space + guard */
   exec_typetab *types;     /* the engine's signature table; NULL = exec_typetab_default() */
   bool gc_stress;          /* collect at every GC allocation (also WELD_GC_STRESS=1) */
+  struct exec_pool *pool;  /* instances' memories and tables come from here; NULL = none */
 } exec_store_config;
 
 exec_store *exec_store_new(const exec_store_config *cfg); /* cfg may be NULL */
@@ -570,6 +583,67 @@ exec_func *exec_host_func_new(exec_store *s, const uint8_t *params, uint32_t npa
  * memories). */
 exec_instance *exec_instantiate(exec_store *s, const exec_module *m, const exec_extern *imports,
                                 util_error *err);
+
+/* ---------- the instance pool (pool.c) ------------------------------------------------- */
+
+/* Memories and tables of instances from slots of address space reserved once and reused
+ * (pool.c explains the layout). Zero fields take the defaults: 1000 memory slots of
+ * 4 GiB, each followed by a 4 GiB guard (so slots are guarded like guard-mode memories),
+ * 1000 table slots of 10,000,000 elements (the implementation limit). */
+typedef struct exec_pool_config {
+  uint32_t memory_slots;      /* linear memories in use at once */
+  uint64_t memory_slot_bytes; /* the largest memory a slot holds (at most 4 GiB) */
+  uint64_t guard_bytes;       /* never accessible, after each memory slot */
+  uint32_t table_slots;       /* tables in use at once */
+  uint32_t table_elements;    /* the largest table a slot holds */
+  bool copy_on_write;         /* map data segments from a per-module memfd image */
+  uint64_t keep_resident;     /* a released memory of at most this many bytes (and no image)
+                                 is cleared by hand and stays resident; 0 = always discard */
+} exec_pool_config;
+
+typedef struct exec_pool_stats {
+  uint32_t memory_slots, memories_in_use;
+  uint32_t table_slots, tables_in_use;
+  uint64_t reserved_bytes;    /* address space reserved for the slots */
+  uint64_t images, image_bytes; /* memory images made, and their mapped bytes */
+  uint64_t reused;            /* memory slots handed out again after a release */
+  uint64_t image_hits;        /* ... that already mapped the module's image */
+  uint64_t exhausted;         /* requests refused because every slot was in use */
+  uint64_t retired;           /* slots the kernel would not clear, never used again */
+} exec_pool_stats;
+
+typedef struct exec_pool exec_pool;
+typedef struct exec_image exec_image;
+typedef struct exec_image_set exec_image_set;
+
+void exec_pool_config_fill(exec_pool_config *c); /* zero fields to their defaults */
+/* NULL with a LIMIT error when the address space cannot be reserved. */
+exec_pool *exec_pool_new(const exec_pool_config *cfg, util_error *err);
+/* Every memory and table taken from the pool must have been released (their stores freed). */
+void exec_pool_free(exec_pool *p);
+const exec_pool_config *exec_pool_get_config(const exec_pool *p);
+void exec_pool_get_stats(exec_pool *p, exec_pool_stats *out);
+/* Memory `index` of module em (em NULL: no image): a slot opened to min_pages, with the
+ * module's image mapped when it has one. A LIMIT error when min_pages exceeds a slot or
+ * every slot is in use. The memory's maximum is capped at the slot's size. */
+exec_memory *exec_pool_memory_new(exec_pool *p, const exec_module *em, uint32_t index, uint64_t min_pages,
+                                  uint64_t max_pages, bool has_max, bool guard, util_error *err);
+bool exec_pool_memory_grow(exec_memory *m, uint64_t new_size); /* opens pages up to new_size */
+/* Replaces the image under m by zeros (an instantiation that failed before its data
+ * segments were due must not show them). */
+void exec_pool_memory_drop_image(exec_memory *m);
+void exec_pool_memory_release(exec_memory *m);
+/* Whether the module's active data segments come from images in this pool (making them
+ * on first use): instantiation then skips copying them. */
+bool exec_pool_module_imaged(exec_pool *p, const exec_module *em);
+exec_table *exec_pool_table_new(exec_pool *p, wasm_vtype elemtype, uint32_t min, uint32_t max, bool has_max,
+                                util_error *err);
+void exec_pool_table_release(exec_table *t);
+void exec_image_set_free(exec_image_set *set); /* exec_module_free */
+/* A value stack of `bytes` kept from a freed store (NULL: none), and keeping one (false:
+ * the pool keeps no more; the caller unmaps it). */
+void *exec_pool_stack_get(exec_pool *p, size_t bytes);
+bool exec_pool_stack_put(exec_pool *p, void *stack, size_t bytes);
 
 /* ---------- exception handling (exn.c) ---------------------------------------------- */
 

@@ -23,9 +23,11 @@ exec_store *exec_store_new(const exec_store_config *cfg) {
   s->types = types;
   size_t bytes = cfg && cfg->stack_bytes ? cfg->stack_bytes : DEFAULT_STACK_BYTES;
   bytes = (bytes + 4095) & ~(size_t)4095;
-  /* mmap: the value stack is touched only as deep as calls go. */
-  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
+  /* mmap: the value stack is touched only as deep as calls go. A pool keeps the stacks
+   * of freed stores. */
+  exec_pool *pool = cfg ? cfg->pool : NULL;
+  void *p = pool ? exec_pool_stack_get(pool, bytes) : NULL;
+  if (!p) p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     free(s);
     return NULL;
@@ -35,6 +37,7 @@ exec_store *exec_store_new(const exec_store_config *cfg) {
   s->thread.stack_end = (exec_slot *)((uint8_t *)p + bytes);
   s->thread.max_depth = cfg ? cfg->max_call_depth : 0;
   s->guard_mode = cfg ? cfg->guard_mode : true;
+  s->pool = cfg ? cfg->pool : NULL;
   atomic_init(&s->interrupt, 0);
   s->limits.memory_bytes = UINT64_MAX;
   s->limits.table_elements = UINT64_MAX;
@@ -74,7 +77,8 @@ void exec_store_free(exec_store *s) {
   free(s->memories);
   free(s->tables);
   free(s->globals);
-  munmap(s->thread.stack, (size_t)((uint8_t *)s->thread.stack_end - (uint8_t *)s->thread.stack));
+  size_t stack_bytes = (size_t)((uint8_t *)s->thread.stack_end - (uint8_t *)s->thread.stack);
+  if (!s->pool || !exec_pool_stack_put(s->pool, s->thread.stack, stack_bytes)) munmap(s->thread.stack, stack_bytes);
   free(s);
 }
 
@@ -487,7 +491,13 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     /* 64-bit bounds beyond u32 are beyond TABLE_MAX_ELEMS: clamp rather than wrap */
     uint32_t tmin = tt->limits.min > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.min;
     uint32_t tmax = tt->limits.max > UINT32_MAX ? UINT32_MAX : (uint32_t)tt->limits.max;
-    exec_table *t = exec_table_new(exec_vtype_canon(em, tt->elem), tmin, tmax, tt->limits.has_max, NULL);
+    exec_table *t;
+    if (s->pool) {
+      if (!(t = exec_pool_table_new(s->pool, exec_vtype_canon(em, tt->elem), tmin, tmax, tt->limits.has_max, err)))
+        return NULL;
+    } else {
+      t = exec_table_new(exec_vtype_canon(em, tt->elem), tmin, tmax, tt->limits.has_max, NULL);
+    }
     if (t) t->kind = exec_kind_of_m(m, tt->elem);
     if (!t) {
       util_fail(err, UTIL_ERR_LIMIT, -1, "table %u: %llu elements: %s", i, (unsigned long long)tt->limits.min,
@@ -509,7 +519,8 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
                 (unsigned long long)l->min, EXEC_MAX_PAGES_64);
       return NULL;
     }
-    exec_memory *mem = exec_memory_new(l->min, l->max, l->has_max, s->guard_mode, err);
+    exec_memory *mem = s->pool ? exec_pool_memory_new(s->pool, em, i, l->min, l->max, l->has_max, s->guard_mode, err)
+                               : exec_memory_new(l->min, l->max, l->has_max, s->guard_mode, err);
     if (!mem) return NULL;
     mem->is64 = l->is64;
     if (l->is64 && mem->max_pages > EXEC_MAX_PAGES_64) mem->max_pages = EXEC_MAX_PAGES_64;
@@ -567,15 +578,27 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
       uint64_t d = t->is64 ? off[0] : (uint32_t)off[0];
       if (d > t->size || ei->count > t->size - d) {
         trap_fail(s, EXEC_TRAP_TABLE_OOB, el->offset_in_input, err);
+        /* the data segments were not due yet: memories mapped from an image lose it
+         * (functions placed in imported tables above may still read them) */
+        for (uint32_t k = m->nmemory_imports; k < m->nmemories; k++) exec_pool_memory_drop_image(inst->memories[k]);
         return NULL;
       }
       if (ei->count) memcpy(t->elems + d, ei->refs, ei->count * sizeof(void *));
     }
     if (el->mode != WASM_SEG_PASSIVE) ei->count = 0;
   }
+  /* With a pool, a module whose active segments all have constant offsets into its own
+   * memories and fit there has them mapped from its image already (pool.c): nothing to
+   * copy, and none can trap. */
+  bool imaged = s->pool && exec_pool_get_config(s->pool)->copy_on_write && m->nmemories > m->nmemory_imports &&
+                exec_pool_module_imaged(s->pool, em);
   for (uint32_t i = 0; i < m->ndatas; i++) {
     const wasm_data *dd = &m->datas[i];
     if (dd->mode != WASM_SEG_ACTIVE) continue;
+    if (imaged) {
+      inst->datas[i].len = 0;
+      continue;
+    }
     exec_slot off[2];
     if (!eval_const(inst, &dd->offset, off, err)) return NULL;
     exec_memory *mem = inst->memories[dd->memory];

@@ -4,6 +4,8 @@
  *    moves and every out-of-range address within 8 GiB of the base would fault;
  *  - explicit mode maps exactly the current size and moves with mremap on growth, for
  *    hosts where reserving 8 GiB per memory is too much (dense or small address spaces).
+ * A memory of an instance pool (pool.c) lives in a pre-reserved slot and grows in place
+ * like a guard-mode one; freeing it returns the slot to the pool.
  * The interpreter checks every access against `size` in both modes (exec/README.md), so
  * neither layout relies on faults for safety. */
 #include <errno.h>
@@ -76,6 +78,10 @@ exec_memory *exec_memory_new(uint64_t min_pages, uint64_t max_pages, bool has_ma
 
 void exec_memory_free(exec_memory *m) {
   if (!m) return;
+  if (m->pool_slot) {
+    exec_pool_memory_release(m); /* the slot's pages are discarded, not unmapped */
+    return;
+  }
   if (m->reserved) munmap(m->base, m->reserved);
   free(m);
 }
@@ -96,7 +102,9 @@ int64_t exec_memory_grow(exec_memory *m, uint64_t delta_pages) {
       return EXEC_GROW_TRAP;
     }
   }
-  if (m->guarded) {
+  if (m->pool_slot) {
+    if (!exec_pool_memory_grow(m, new_size)) return -1;
+  } else if (m->guarded) {
     if (mprotect(m->base + m->size, new_size - m->size, PROT_READ | PROT_WRITE) != 0) return -1;
   } else if (m->reserved) {
     void *p = mremap(m->base, m->reserved, new_size, MREMAP_MAYMOVE);

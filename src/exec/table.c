@@ -32,6 +32,10 @@ exec_table *exec_table_new(wasm_vtype elemtype, uint32_t min, uint32_t max, bool
 
 void exec_table_free(exec_table *t) {
   if (!t) return;
+  if (t->pool_slot) {
+    exec_pool_table_release(t); /* cleared and back to its pool */
+    return;
+  }
   free(t->elems);
   free(t);
 }
@@ -67,7 +71,8 @@ int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init) {
     if (!s->limits.trap_on_grow_failure) return -1;
     return EXEC_GROW_TRAP;
   }
-  void **e = realloc(t->elems, ((size_t)old + delta) * sizeof(void *));
+  /* a pooled table's slot holds t->max elements already */
+  void **e = t->pool_slot ? t->elems : realloc(t->elems, ((size_t)old + delta) * sizeof(void *));
   if (!e) return -1;
   for (uint32_t i = 0; i < delta; i++) e[old + i] = init;
   t->elems = e;
