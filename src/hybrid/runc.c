@@ -210,11 +210,11 @@ bool hy_runc_spec(hy_svc *s, const hy_image_config *img, char **extra_env, size_
   json_obj_end(&b); /* linux */
   json_obj_end(&b);
   if (!k->ncommand) free(args);
-  if (ok && b.oom) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  if (ok && b.out.oom) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   if (ok) {
     char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/config.json", s->bundle);
-    ok = oci_write_file_atomic(path, b.p, b.n, err);
+    ok = oci_write_file_atomic(path, b.out.p, b.out.len, err);
   }
   json_buf_free(&b);
   return ok;
