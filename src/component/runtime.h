@@ -59,6 +59,16 @@ void comp_host_free(comp_host *h);
 /* Adds a function: instance NULL for a function imported directly. False when out of memory. */
 bool comp_host_func(comp_host *h, const char *instance, const char *name, comp_host_fn fn, void *env);
 
+/* A resource the host implements (the resource type `name` exported by the imported
+ * instance `instance`): host functions return its handles as {the returned comp_resource,
+ * a representation of the host's choosing}, and receive them so. When the guest drops an
+ * own handle, drop(env, rep) runs (drop may be NULL). `same` non-NULL registers that
+ * resource under one more name (an interface's `use` of it; drop and env are its own).
+ * The resource belongs to h; NULL when out of memory. */
+typedef void (*comp_host_drop)(void *env, uint32_t rep);
+comp_resource *comp_host_resource(comp_host *h, const char *instance, const char *name, comp_resource *same,
+                                  comp_host_drop drop, void *env);
+
 /* ---------- instances and calls ----------------------------------------------------------- */
 
 /* Instantiates a validated component (info from comp_validate) in a new store of its
