@@ -109,8 +109,13 @@ int cli_component_inspect(const char *path, const uint8_t *bytes, size_t len, bo
  * the program gave. On failure returns the exit status with the message in why[] and
  * the outcome ("error", "refused", "trap") in what[]. */
 struct wasi_ctx;
+struct policy;
+struct guard_clock;
+/* `limits` (the policy's, through cli_guard_arm) hold the component's store; `clk`
+ * starts with it. */
 int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const char *const *invokes, int ninvokes,
-                      int nargs, struct wasi_ctx *wctx, char *why, size_t nwhy, char *what, size_t nwhat);
+                      int nargs, struct wasi_ctx *wctx, const struct policy *limits, struct guard_clock *clk, char *why,
+                      size_t nwhy, char *what, size_t nwhat);
 /* Reads a file ("-" is stdin) and tells whether it is a component. Either way *bytes
  * holds the file (the caller frees it; cli_load_module_bytes reads a module from it).
  * On a read error returns false with err set (kind UTIL_ERR_IO) and *bytes NULL. */

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "component/runtime.h"
+#include "guard/guard.h"
 #include "text/text.h"
 #include "wasi2/wasi2.h"
 
@@ -259,8 +260,23 @@ static int run_fail(char *why, size_t nwhy, char *what, size_t nwhat, const char
   return rc;
 }
 
+typedef struct store_arm {
+  const policy *limits;
+  guard_clock *clk;
+  wasi_ctx *wctx;
+} store_arm;
+
+/* The component's store, before anything runs in it: src/guard's limits and deadline,
+ * and the store the WASI waits wake on. */
+static bool arm_store(void *env, struct weld_store *store, util_error *err) {
+  store_arm *a = env;
+  wasi_ctx_set_call_store(a->wctx, (exec_store *)store);
+  return cli_guard_arm(store, a->limits, a->clk, err);
+}
+
 int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const char *const *invokes, int ninvokes,
-                      int nargs, struct wasi_ctx *wctx, char *why, size_t nwhy, char *what, size_t nwhat) {
+                      int nargs, struct wasi_ctx *wctx, const struct policy *limits, struct guard_clock *clk, char *why,
+                      size_t nwhy, char *what, size_t nwhat) {
   const char *name = cli_display_name(path);
   if (ninvokes && nargs > 0)
     return run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_USAGE,
@@ -295,6 +311,8 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
     rc = run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_USAGE, "%s: %s", name, "out of memory");
     goto done;
   }
+  store_arm arm = {limits, clk, wctx};
+  comp_host_on_store(host, arm_store, &arm);
   inst = comp_instantiate(c, info, host, &err);
   if (!inst) {
     rc = run_fail(why, nwhy, what, nwhat, err.kind == UTIL_ERR_TRAP ? "trap" : "refused",
@@ -331,6 +349,7 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
   }
   fflush(stdout);
 done:
+  if (wctx) wasi_ctx_set_call_store(wctx, NULL);
   comp_inst_free(inst);
   wasi2_free(w);
   comp_host_free(host);

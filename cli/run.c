@@ -312,19 +312,6 @@ bool cli_profile_value(const char *v, bool *guest, const char **path) {
   return *guest;
 }
 
-/* The first limit of a policy that components cannot be held to yet (src/guard's limits
- * act on a store the component runtime keeps to itself), or NULL. The limits src/wasi
- * enforces per call (open files, bytes read and written, host calls) do apply. */
-static const char *component_limit(const policy *p) {
-  static const struct { uint32_t bit; const char *name; } guard_limits[] = {
-      {POLICY_LIMIT_MEMORY, "memory"}, {POLICY_LIMIT_TABLE, "table"}, {POLICY_LIMIT_FUEL, "fuel"},
-      {POLICY_LIMIT_TIMEOUT, "timeout"}, {POLICY_LIMIT_STACK, "stack"}, {POLICY_LIMIT_INSTANCES, "instances"},
-      {POLICY_LIMIT_TRAP_ON_GROW, "trap-on-grow-failure"}, {POLICY_LIMIT_GC_HEAP, "GC heap"}};
-  for (size_t i = 0; i < sizeof guard_limits / sizeof guard_limits[0]; i++)
-    if (p->limits_set & guard_limits[i].bit) return guard_limits[i].name;
-  return NULL;
-}
-
 int cli_cmd_run(int argc, char **argv) {
   const char *invoke = NULL, *path = NULL;
   /* a component takes several --invoke, called in turn on one instance */
@@ -352,10 +339,12 @@ int cli_cmd_run(int argc, char **argv) {
   while ((r = cli_parser_next(&p)) == CLI_ARG_OPTION) {
     const char *a = p.opt->name, *v = p.value;
     bool ok = true;
-    /* components take the WASI flags (src/wasi2), not yet the limits nor sockets */
-    if (p.opt->id != RUN_INVOKE && p.opt->id != RUN_PRESET && (p.opt->id != RUN_WASI || strcmp(a, "--tcplisten") == 0) &&
-        !module_only)
-      module_only = a;
+    /* components take the WASI flags (src/wasi2) and the limits, not yet sockets, the
+     * report or the audit */
+    bool comp_ok = p.opt->id == RUN_INVOKE || p.opt->id == RUN_PRESET ||
+                   (p.opt->id == RUN_WASI && strcmp(a, "--tcplisten") != 0) ||
+                   (p.opt->id == RUN_LIMIT && strcmp(a, "--report") != 0 && strcmp(a, "--audit-first") != 0);
+    if (!comp_ok && !module_only) module_only = a;
     switch (p.opt->id) {
     case RUN_INVOKE:
       invoke = v;
@@ -455,23 +444,14 @@ int cli_cmd_run(int argc, char **argv) {
     if (module_only) {
       /* a limit or a policy asked for must not be silently dropped */
       free(bytes);
-      rc = cli_usage_error("run", "%s: not supported on components yet (only --invoke is): %s", cli_display_name(path),
+      rc = cli_usage_error("run", "%s: not supported on components yet: %s", cli_display_name(path),
                            module_only);
       outcome.what = "error";
       snprintf(outcome.error, sizeof outcome.error, "%s: not supported on components yet: %s", cli_display_name(path),
                module_only);
       goto out;
     }
-    const char *limit = component_limit(&wopt.pol);
-    if (limit) {
-      free(bytes);
-      rc = cli_usage_error("run", "%s: not supported on components yet: the policy's %s limit (components run without "
-                           "src/guard's limits; a policy or preset that sets one is refused)", cli_display_name(path), limit);
-      outcome.what = "error";
-      snprintf(outcome.error, sizeof outcome.error, "%s: not supported on components yet: the %s limit",
-               cli_display_name(path), limit);
-      goto out;
-    }
+    cli_guard_override(&gopt, &wopt.pol);
     /* the guest's argv: the component's path, then ARGS */
     char **gargv = calloc((size_t)nargs + 2, sizeof *gargv);
     if (gargv) {
@@ -489,7 +469,8 @@ int cli_cmd_run(int argc, char **argv) {
       rc = CLI_EXIT_USAGE;
       goto out;
     }
-    rc = cli_component_run(path, bytes, len, invokes, ninvokes, nargs, wctx, why, sizeof why, what, sizeof what);
+    rc = cli_component_run(path, bytes, len, invokes, ninvokes, nargs, wctx, &wopt.pol, &clk, why, sizeof why, what,
+                           sizeof what);
     free(bytes);
     if (why[0]) {
       outcome.what = strcmp(what, "trap") == 0 ? "trap" : strcmp(what, "refused") == 0 ? "refused" : "error";

@@ -99,7 +99,14 @@ struct comp_host {
   size_t n, cap;
   host_res *res;
   size_t nres, capres;
+  comp_store_hook on_store;
+  void *store_env;
 };
+
+void comp_host_on_store(comp_host *h, comp_store_hook fn, void *env) {
+  h->on_store = fn;
+  h->store_env = env;
+}
 
 comp_host *comp_host_new(void) { return util_try_calloc(1, sizeof(comp_host)); }
 
@@ -934,6 +941,10 @@ comp_inst *comp_instantiate(const comp_component *c, const comp_info *info, comp
   weld_config_default(&cfg);
   r->engine = weld_engine_new(&cfg);
   r->store = r->engine ? weld_store_new(r->engine) : NULL;
+  if (r->store && host && host->on_store && !host->on_store(host->store_env, r->store, err)) {
+    root_free(r);
+    return NULL;
+  }
   comp_inst *top = r->store ? new_inst(r, NULL, c, err) : NULL;
   if (!top) {
     if (err->kind == UTIL_ERR_NONE) oom(err);

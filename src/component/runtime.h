@@ -69,6 +69,13 @@ typedef void (*comp_host_drop)(void *env, uint32_t rep);
 comp_resource *comp_host_resource(comp_host *h, const char *instance, const char *name, comp_resource *same,
                                   comp_host_drop drop, void *env);
 
+/* Called once an instance tree's store exists, before anything runs in it, so the
+ * embedder can hold every core instance to its limits (memory, tables, fuel, deadline,
+ * stack, instances). False (with err set) ends the instantiation with that error. */
+struct weld_store;
+typedef bool (*comp_store_hook)(void *env, struct weld_store *store, util_error *err);
+void comp_host_on_store(comp_host *h, comp_store_hook fn, void *env);
+
 /* ---------- instances and calls ----------------------------------------------------------- */
 
 /* Instantiates a validated component (info from comp_validate) in a new store of its

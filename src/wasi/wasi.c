@@ -534,7 +534,8 @@ int wasi_ctx_call(wasi_ctx *c, const char *name, uint8_t *mem, uint64_t size, co
   exec_trap_kind k = calls[i].fn(NULL, &self, a);
   c->mem = saved;
   if (k == EXEC_OK && c->trap != EXEC_OK) k = c->trap;
-  if (k != EXEC_OK) return util_fail(err, UTIL_ERR_TRAP, -1, "wasi %s: interrupted", name), -1;
+  if (k != EXEC_OK)
+    return util_fail(err, UTIL_ERR_TRAP, -1, "%s", k == EXEC_TRAP_DEADLINE ? "deadline exceeded" : "interrupted"), -1;
   return (int)(uint16_t)a[0];
 }
 
@@ -543,6 +544,8 @@ void wasi_ctx_deny(wasi_ctx *c, const char *call, const char *path, const char *
 }
 
 const policy *wasi_ctx_policy(const wasi_ctx *c) { return c->pol; }
+
+void wasi_ctx_set_call_store(wasi_ctx *c, exec_store *s) { c->call_store = s; }
 
 bool wasi_ctx_call_stat(const wasi_ctx *c, size_t i, const char **name, uint64_t *count) {
   if (i >= sizeof calls / sizeof calls[0]) return false;

@@ -71,6 +71,9 @@ int wasi_ctx_call(wasi_ctx *ctx, const char *name, uint8_t *mem, uint64_t size, 
 /* Records a refusal decided by another host layer (logged and counted as preview1's
  * are): `call` and `path` (may be NULL) say what was refused, `why` why. */
 void wasi_ctx_deny(wasi_ctx *ctx, const char *call, const char *path, const char *why);
+/* The store whose deadline and cancellation wake the blocking waits of wasi_ctx_call
+ * (which has no calling thread); NULL: plain waits. */
+void wasi_ctx_set_call_store(wasi_ctx *ctx, exec_store *store);
 /* The policy the context enforces. */
 const policy *wasi_ctx_policy(const wasi_ctx *ctx);
 

@@ -81,6 +81,7 @@ struct wasi_ctx {
    * ends the call when a wait was interrupted (wasi_wait_ready). */
   exec_thread *th;
   exec_trap_kind trap;
+  exec_store *call_store;    /* wasi_ctx_call's waits (no calling thread): its deadline wakes them */
 };
 
 /* ---------- helpers (wasi.c) ------------------------------------------------------------ */

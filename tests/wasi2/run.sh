@@ -9,8 +9,9 @@
 # Modes: arguments, environment, exit status, stdin, files in a granted directory, clocks,
 # randomness. Then what only weld enforces, against weld's preview1 run of the same
 # program with the same flags: denials inside a read-only grant, `..` and a symlink out
-# of the grant, the environment and clocks not granted, the denial log and summary; and
-# the refusals (limits components cannot be held to yet, an interface not implemented).
+# of the grant, the environment and clocks not granted, the denial log and summary; then
+# src/guard's limits (fuel, memory, a deadline that wakes a blocking read) and the
+# refusals (--tcplisten, --report, an interface or function not implemented).
 #
 #   tests/wasi2/run.sh [WELD]
 #
@@ -225,14 +226,28 @@ fi
 
 # ---- refusals -------------------------------------------------------------------------------------
 
-"$weld" run --fuel 1000 $comp args >fuel.out 2>&1
+# src/guard's limits hold the component's store as they hold a module's
+"$weld" run --fuel 10 $comp args >fuel.out 2>&1
 rc=$?
-label="a limit flag is refused for components"
-if [ $rc -eq 2 ] && grep -q 'not supported on components yet (only --invoke is): --fuel' fuel.out; then ok; else bad "status $rc: $(cat fuel.out)"; fi
-"$weld" run --preset readonly-fs $comp args >preset.out 2>&1
+label="--fuel: the component runs out"
+if [ $rc -eq 134 ] && grep -q 'trap: out of fuel' fuel.out; then ok; else bad "status $rc: $(cat fuel.out)"; fi
+"$weld" run --fuel 100000000 $comp args z >fuel-ok.out 2>&1
 rc=$?
-label="a preset with limits is refused for components"
-if [ $rc -eq 2 ] && grep -q "not supported on components yet: the policy's memory limit" preset.out; then ok; else bad "status $rc: $(cat preset.out)"; fi
+label="--fuel: enough fuel"
+if [ $rc -eq 0 ] && grep -q '^argv\[2\] = "z"$' fuel-ok.out; then ok; else bad "status $rc: $(cat fuel-ok.out)"; fi
+"$weld" run --max-memory 64KiB $comp args >mem.out 2>&1
+rc=$?
+label="--max-memory: the adapter's memory does not fit"
+if [ $rc -eq 1 ] && grep -q 'exceeds the memory limit (65536 bytes)' mem.out; then ok; else bad "status $rc: $(cat mem.out)"; fi
+# a read of stdin that never gets data: the deadline wakes the wait
+sleep 3 | "$weld" run --timeout 300ms $comp cat >timeout.out 2>&1
+rc=$?
+label="--timeout wakes a blocking stdin read"
+if [ $rc -eq 134 ] && grep -q 'trap: deadline exceeded' timeout.out; then ok; else bad "status $rc: $(cat timeout.out)"; fi
+"$weld" run --preset readonly-fs $comp args y >preset.out 2>&1
+rc=$?
+label="--preset readonly-fs (with limits) runs the command"
+if [ $rc -eq 0 ] && grep -q '^argv\[2\] = "y"$' preset.out; then ok; else bad "status $rc: $(cat preset.out)"; fi
 "$weld" run --preset cli $comp args x >preset-cli.out 2>&1
 rc=$?
 label="--preset cli runs the command"
@@ -241,6 +256,10 @@ if [ $rc -eq 0 ] && grep -q '^argv\[2\] = "x"$' preset-cli.out; then ok; else ba
 rc=$?
 label="--tcplisten is refused for components"
 if [ $rc -eq 2 ] && grep -q 'not supported on components yet' listen.out; then ok; else bad "status $rc: $(cat listen.out)"; fi
+"$weld" run --report r.json $comp args >report.out 2>&1
+rc=$?
+label="--report is refused for components"
+if [ $rc -eq 2 ] && grep -q 'not supported on components yet: --report' report.out; then ok; else bad "status $rc: $(cat report.out)"; fi
 
 # an interface weld does not implement, and a function of one it does not have
 "$weld" run --invoke 'x()' gen/sockets.wasm >sockets.out 2>&1
