@@ -205,6 +205,24 @@ if [ ! -e data/new.txt ] && [ ! -e data/d ] && [ -e data/a.txt ] && ! grep -q 't
 label="deny: the program still succeeds"
 if [ "$(cat deny.p2.rc)" = 0 ]; then ok; else bad "status $(cat deny.p2.rc): $(head -3 deny.p2.err)"; fi
 
+# descriptors the guest drops are closed: 50 opens one after another under a limit of 2
+cat >few.toml <<'TOML'
+[stdio]
+stdout = true
+stderr = true
+[fs]
+max_open_files = 2
+[[fs.dir]]
+host = "data"
+guest = "data"
+ops = ["read", "list"]
+TOML
+fresh_data
+"$weld" run --policy few.toml $comp reopen >reopen.p2.out 2>&1
+"$weld" run --policy few.toml $core reopen >reopen.p1.out 2>&1
+label="reopen: dropped descriptors are closed (max_open_files = 2)"
+if grep -q '^50 opens and reads$' reopen.p2.out && cmp -s reopen.p2.out reopen.p1.out; then ok; else bad "$(head -3 reopen.p2.out | tr '\n' ' ')"; fi
+
 # without --log-denials: one summary line at exit
 fresh_data
 "$weld" run --policy ro.toml $comp deny >/dev/null 2>summary.err

@@ -124,6 +124,24 @@ static int deny(void) {
   return 0;
 }
 
+/* Opens and closes the same file many times: under a policy's max_open_files, only a
+ * host that closes what the guest drops gets through. */
+static int reopen(void) {
+  int n = 0;
+  for (int i = 0; i < 50; i++) {
+    FILE *f = fopen("data/a.txt", "r");
+    if (!f) {
+      printf("open %d: %s\n", i, why(errno));
+      break;
+    }
+    char c;
+    n += fread(&c, 1, 1, f) == 1;
+    fclose(f);
+  }
+  printf("%d opens and reads\n", n);
+  return 0;
+}
+
 static int64_t ns(clockid_t c) {
   struct timespec ts;
   if (clock_gettime(c, &ts) != 0) return -1;
@@ -186,6 +204,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(mode, "files") == 0) return files();
   if (strcmp(mode, "deny") == 0) return deny();
+  if (strcmp(mode, "reopen") == 0) return reopen();
   if (strcmp(mode, "clocks") == 0) return clocks();
   if (strcmp(mode, "random") == 0) return randomness();
   fprintf(stderr, "w2prog: unknown mode '%s'\n", mode);
