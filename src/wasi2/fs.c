@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sigs.h"
 #include "wasi2_int.h"
 
 static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -502,36 +503,36 @@ static const char *filesystem_error_code(wasi2 *w, const comp_val *args, comp_va
 }
 
 const w2_func w2_types_funcs[] = {
-  {"[method]descriptor.read-via-stream", read_via_stream},
-  {"[method]descriptor.write-via-stream", write_via_stream},
-  {"[method]descriptor.append-via-stream", append_via_stream},
-  {"[method]descriptor.advise", advise},
-  {"[method]descriptor.sync-data", sync_data},
-  {"[method]descriptor.get-flags", get_flags},
-  {"[method]descriptor.get-type", get_type},
-  {"[method]descriptor.set-size", set_size},
-  {"[method]descriptor.set-times", set_times},
-  {"[method]descriptor.read", desc_read},
-  {"[method]descriptor.write", desc_write},
-  {"[method]descriptor.read-directory", read_directory},
-  {"[method]descriptor.sync", sync_all},
-  {"[method]descriptor.create-directory-at", create_directory_at},
-  {"[method]descriptor.stat", desc_stat},
-  {"[method]descriptor.stat-at", stat_at},
-  {"[method]descriptor.set-times-at", set_times_at},
-  {"[method]descriptor.link-at", link_at},
-  {"[method]descriptor.open-at", open_at},
-  {"[method]descriptor.readlink-at", readlink_at},
-  {"[method]descriptor.remove-directory-at", remove_directory_at},
-  {"[method]descriptor.rename-at", rename_at},
-  {"[method]descriptor.symlink-at", symlink_at},
-  {"[method]descriptor.unlink-file-at", unlink_file_at},
-  {"[method]descriptor.is-same-object", is_same_object},
-  {"[method]descriptor.metadata-hash", metadata_hash},
-  {"[method]descriptor.metadata-hash-at", metadata_hash_at},
-  {"[method]directory-entry-stream.read-directory-entry", read_directory_entry},
-  {"filesystem-error-code", filesystem_error_code},
-  {NULL, NULL},
+  {"[method]descriptor.read-via-stream", read_via_stream, S_FN(S_P(S_BORROW) S_P("u64"), S_FS(S_OWN))},
+  {"[method]descriptor.write-via-stream", write_via_stream, S_FN(S_P(S_BORROW) S_P("u64"), S_FS(S_OWN))},
+  {"[method]descriptor.append-via-stream", append_via_stream, S_FN(S_P(S_BORROW), S_FS(S_OWN))},
+  {"[method]descriptor.advise", advise, S_FN(S_P(S_BORROW) S_P("u64") S_P("u64") S_P(S_ADVICE), S_FS0)},
+  {"[method]descriptor.sync-data", sync_data, S_FN(S_P(S_BORROW), S_FS0)},
+  {"[method]descriptor.get-flags", get_flags, S_FN(S_P(S_BORROW), S_FS(S_DFLAGS))},
+  {"[method]descriptor.get-type", get_type, S_FN(S_P(S_BORROW), S_FS(S_DTYPE))},
+  {"[method]descriptor.set-size", set_size, S_FN(S_P(S_BORROW) S_P("u64"), S_FS0)},
+  {"[method]descriptor.set-times", set_times, S_FN(S_P(S_BORROW) S_P(S_NEWTS) S_P(S_NEWTS), S_FS0)},
+  {"[method]descriptor.read", desc_read, S_FN(S_P(S_BORROW) S_P("u64") S_P("u64"), S_FS("(tuple (list u8) bool)"))},
+  {"[method]descriptor.write", desc_write, S_FN(S_P(S_BORROW) S_P("(list u8)") S_P("u64"), S_FS("u64"))},
+  {"[method]descriptor.read-directory", read_directory, S_FN(S_P(S_BORROW), S_FS(S_OWN))},
+  {"[method]descriptor.sync", sync_all, S_FN(S_P(S_BORROW), S_FS0)},
+  {"[method]descriptor.create-directory-at", create_directory_at, S_FN(S_P(S_BORROW) S_P("string"), S_FS0)},
+  {"[method]descriptor.stat", desc_stat, S_FN(S_P(S_BORROW), S_FS(S_STAT))},
+  {"[method]descriptor.stat-at", stat_at, S_FN(S_P(S_BORROW) S_P(S_PATHFLAGS) S_P("string"), S_FS(S_STAT))},
+  {"[method]descriptor.set-times-at", set_times_at, S_FN(S_P(S_BORROW) S_P(S_PATHFLAGS) S_P("string") S_P(S_NEWTS) S_P(S_NEWTS), S_FS0)},
+  {"[method]descriptor.link-at", link_at, S_FN(S_P(S_BORROW) S_P(S_PATHFLAGS) S_P("string") S_P(S_BORROW) S_P("string"), S_FS0)},
+  {"[method]descriptor.open-at", open_at, S_FN(S_P(S_BORROW) S_P(S_PATHFLAGS) S_P("string") S_P(S_OPENFLAGS) S_P(S_DFLAGS), S_FS(S_OWN))},
+  {"[method]descriptor.readlink-at", readlink_at, S_FN(S_P(S_BORROW) S_P("string"), S_FS("string"))},
+  {"[method]descriptor.remove-directory-at", remove_directory_at, S_FN(S_P(S_BORROW) S_P("string"), S_FS0)},
+  {"[method]descriptor.rename-at", rename_at, S_FN(S_P(S_BORROW) S_P("string") S_P(S_BORROW) S_P("string"), S_FS0)},
+  {"[method]descriptor.symlink-at", symlink_at, S_FN(S_P(S_BORROW) S_P("string") S_P("string"), S_FS0)},
+  {"[method]descriptor.unlink-file-at", unlink_file_at, S_FN(S_P(S_BORROW) S_P("string"), S_FS0)},
+  {"[method]descriptor.is-same-object", is_same_object, S_FN(S_P(S_BORROW) S_P(S_BORROW), S_R("bool"))},
+  {"[method]descriptor.metadata-hash", metadata_hash, S_FN(S_P(S_BORROW), S_FS(S_HASH))},
+  {"[method]descriptor.metadata-hash-at", metadata_hash_at, S_FN(S_P(S_BORROW) S_P(S_PATHFLAGS) S_P("string"), S_FS(S_HASH))},
+  {"[method]directory-entry-stream.read-directory-entry", read_directory_entry, S_FN(S_P(S_BORROW), S_FS("(option " S_DIRENT ")"))},
+  {"filesystem-error-code", filesystem_error_code, S_FN(S_P(S_BORROW), S_R("(option " S_EC ")"))},
+  {NULL, NULL, NULL},
 };
 
 /* ---------- wasi:filesystem/preopens --------------------------------------------------- */
@@ -583,4 +584,5 @@ static const char *get_directories(wasi2 *w, const comp_val *args, comp_val *res
   return NULL;
 }
 
-const w2_func w2_preopens_funcs[] = {{"get-directories", get_directories}, {NULL, NULL}};
+const w2_func w2_preopens_funcs[] = {{"get-directories", get_directories, S_FN("", S_R("(list (tuple " S_OWN " string))"))},
+    {NULL, NULL, NULL}};

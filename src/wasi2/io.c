@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "sigs.h"
 #include "wasi2_int.h"
 
 static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -32,7 +33,8 @@ static const char *error_debug(wasi2 *w, const comp_val *args, comp_val *res, ut
   return NULL;
 }
 
-const w2_func w2_error_funcs[] = {{"[method]error.to-debug-string", error_debug}, {NULL, NULL}};
+const w2_func w2_error_funcs[] = {{"[method]error.to-debug-string", error_debug, S_FN(S_P(S_BORROW), S_R("string"))},
+    {NULL, NULL, NULL}};
 
 /* ---------- streams -------------------------------------------------------------------- */
 
@@ -251,22 +253,22 @@ static const char *output_subscribe(wasi2 *w, const comp_val *args, comp_val *re
 }
 
 const w2_func w2_streams_funcs[] = {
-  {"[method]input-stream.read", input_read},
-  {"[method]input-stream.blocking-read", input_read},
-  {"[method]input-stream.skip", input_skip},
-  {"[method]input-stream.blocking-skip", input_skip},
-  {"[method]input-stream.subscribe", input_subscribe},
-  {"[method]output-stream.check-write", output_check_write},
-  {"[method]output-stream.write", output_write},
-  {"[method]output-stream.blocking-write-and-flush", output_write},
-  {"[method]output-stream.flush", output_flush},
-  {"[method]output-stream.blocking-flush", output_flush},
-  {"[method]output-stream.subscribe", output_subscribe},
-  {"[method]output-stream.write-zeroes", output_write_zeroes},
-  {"[method]output-stream.blocking-write-zeroes-and-flush", output_write_zeroes},
-  {"[method]output-stream.splice", output_splice},
-  {"[method]output-stream.blocking-splice", output_splice},
-  {NULL, NULL},
+  {"[method]input-stream.read", input_read, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("(list u8)"))},
+  {"[method]input-stream.blocking-read", input_read, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("(list u8)"))},
+  {"[method]input-stream.skip", input_skip, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("u64"))},
+  {"[method]input-stream.blocking-skip", input_skip, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("u64"))},
+  {"[method]input-stream.subscribe", input_subscribe, S_FN(S_P(S_BORROW), S_R(S_OWN))},
+  {"[method]output-stream.check-write", output_check_write, S_FN(S_P(S_BORROW), S_ST("u64"))},
+  {"[method]output-stream.write", output_write, S_FN(S_P(S_BORROW) S_P("(list u8)"), S_ST0)},
+  {"[method]output-stream.blocking-write-and-flush", output_write, S_FN(S_P(S_BORROW) S_P("(list u8)"), S_ST0)},
+  {"[method]output-stream.flush", output_flush, S_FN(S_P(S_BORROW), S_ST0)},
+  {"[method]output-stream.blocking-flush", output_flush, S_FN(S_P(S_BORROW), S_ST0)},
+  {"[method]output-stream.subscribe", output_subscribe, S_FN(S_P(S_BORROW), S_R(S_OWN))},
+  {"[method]output-stream.write-zeroes", output_write_zeroes, S_FN(S_P(S_BORROW) S_P("u64"), S_ST0)},
+  {"[method]output-stream.blocking-write-zeroes-and-flush", output_write_zeroes, S_FN(S_P(S_BORROW) S_P("u64"), S_ST0)},
+  {"[method]output-stream.splice", output_splice, S_FN(S_P(S_BORROW) S_P(S_BORROW) S_P("u64"), S_ST("u64"))},
+  {"[method]output-stream.blocking-splice", output_splice, S_FN(S_P(S_BORROW) S_P(S_BORROW) S_P("u64"), S_ST("u64"))},
+  {NULL, NULL, NULL},
 };
 
 /* ---------- wasi:io/poll --------------------------------------------------------------- */
@@ -371,5 +373,7 @@ static const char *pollable_block(wasi2 *w, const comp_val *args, comp_val *res,
 }
 
 const w2_func w2_poll_funcs[] = {
-  {"poll", poll_list}, {"[method]pollable.ready", pollable_ready}, {"[method]pollable.block", pollable_block},
-  {NULL, NULL}};
+  {"poll", poll_list, S_FN(S_P("(list " S_BORROW ")"), S_R("(list u32)"))},
+    {"[method]pollable.ready", pollable_ready, S_FN(S_P(S_BORROW), S_R("bool"))},
+    {"[method]pollable.block", pollable_block, S_FN(S_P(S_BORROW), "")},
+  {NULL, NULL, NULL}};

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../component/component.h"
+#include "sigs.h"
 #include "wasi2_int.h"
 
 /* ---------- the context and its objects ------------------------------------------------ */
@@ -471,24 +472,43 @@ static const char *insecure_seed(wasi2 *w, const comp_val *args, comp_val *res, 
 /* ---------- linking -------------------------------------------------------------------- */
 
 static const w2_func environment_funcs[] = {
-  {"get-environment", get_environment}, {"get-arguments", get_arguments}, {"initial-cwd", initial_cwd}, {NULL, NULL}};
-static const w2_func exit_funcs[] = {{"exit", cli_exit}, {"exit-with-code", cli_exit_with_code}, {NULL, NULL}};
-static const w2_func stdin_funcs[] = {{"get-stdin", get_stdin}, {NULL, NULL}};
-static const w2_func stdout_funcs[] = {{"get-stdout", get_stdout}, {NULL, NULL}};
-static const w2_func stderr_funcs[] = {{"get-stderr", get_stderr}, {NULL, NULL}};
-static const w2_func none_funcs[] = {{NULL, NULL}};
-static const w2_func term_stdin_funcs[] = {{"get-terminal-stdin", no_terminal}, {NULL, NULL}};
-static const w2_func term_stdout_funcs[] = {{"get-terminal-stdout", no_terminal}, {NULL, NULL}};
-static const w2_func term_stderr_funcs[] = {{"get-terminal-stderr", no_terminal}, {NULL, NULL}};
-static const w2_func mono_funcs[] = {{"now", mono_now}, {"resolution", mono_resolution},
-                                     {"subscribe-instant", mono_subscribe_instant},
-                                     {"subscribe-duration", mono_subscribe_duration}, {NULL, NULL}};
-static const w2_func wall_funcs[] = {{"now", wall_now}, {"resolution", wall_resolution}, {NULL, NULL}};
+  {"get-environment", get_environment, S_FN("", S_R("(list (tuple string string))"))},
+    {"get-arguments", get_arguments, S_FN("", S_R("(list string)"))},
+    {"initial-cwd", initial_cwd, S_FN("", S_R("(option string)"))},
+    {NULL, NULL, NULL}};
+static const w2_func exit_funcs[] = {{"exit", cli_exit, S_FN(S_P("(result)"), "")},
+    {"exit-with-code", cli_exit_with_code, S_FN(S_P("u8"), "")},
+    {NULL, NULL, NULL}};
+static const w2_func stdin_funcs[] = {{"get-stdin", get_stdin, S_FN("", S_R(S_OWN))},
+    {NULL, NULL, NULL}};
+static const w2_func stdout_funcs[] = {{"get-stdout", get_stdout, S_FN("", S_R(S_OWN))},
+    {NULL, NULL, NULL}};
+static const w2_func stderr_funcs[] = {{"get-stderr", get_stderr, S_FN("", S_R(S_OWN))},
+    {NULL, NULL, NULL}};
+static const w2_func none_funcs[] = {{NULL, NULL, NULL}};
+static const w2_func term_stdin_funcs[] = {{"get-terminal-stdin", no_terminal, S_FN("", S_R("(option " S_OWN ")"))},
+    {NULL, NULL, NULL}};
+static const w2_func term_stdout_funcs[] = {{"get-terminal-stdout", no_terminal, S_FN("", S_R("(option " S_OWN ")"))},
+    {NULL, NULL, NULL}};
+static const w2_func term_stderr_funcs[] = {{"get-terminal-stderr", no_terminal, S_FN("", S_R("(option " S_OWN ")"))},
+    {NULL, NULL, NULL}};
+static const w2_func mono_funcs[] = {{"now", mono_now, S_FN("", S_R("u64"))},
+    {"resolution", mono_resolution, S_FN("", S_R("u64"))},
+                                     {"subscribe-instant", mono_subscribe_instant, S_FN(S_P("u64"), S_R(S_OWN))},
+                                     {"subscribe-duration", mono_subscribe_duration, S_FN(S_P("u64"), S_R(S_OWN))},
+    {NULL, NULL, NULL}};
+static const w2_func wall_funcs[] = {{"now", wall_now, S_FN("", S_R(S_DT))},
+    {"resolution", wall_resolution, S_FN("", S_R(S_DT))},
+    {NULL, NULL, NULL}};
 static const w2_func random_funcs[] = {
-  {"get-random-bytes", get_random_bytes}, {"get-random-u64", get_random_u64}, {NULL, NULL}};
-static const w2_func insecure_funcs[] = {{"get-insecure-random-bytes", get_insecure_random_bytes},
-                                         {"get-insecure-random-u64", get_insecure_random_u64}, {NULL, NULL}};
-static const w2_func seed_funcs[] = {{"insecure-seed", insecure_seed}, {NULL, NULL}};
+  {"get-random-bytes", get_random_bytes, S_FN(S_P("u64"), S_R("(list u8)"))},
+    {"get-random-u64", get_random_u64, S_FN("", S_R("u64"))},
+    {NULL, NULL, NULL}};
+static const w2_func insecure_funcs[] = {{"get-insecure-random-bytes", get_insecure_random_bytes, S_FN(S_P("u64"), S_R("(list u8)"))},
+                                         {"get-insecure-random-u64", get_insecure_random_u64, S_FN("", S_R("u64"))},
+    {NULL, NULL, NULL}};
+static const w2_func seed_funcs[] = {{"insecure-seed", insecure_seed, S_FN("", S_R("(tuple u64 u64)"))},
+    {NULL, NULL, NULL}};
 
 /* Each interface: its functions and the resource types it exports (by name). */
 typedef struct w2_iface {
@@ -516,25 +536,73 @@ static const w2_iface ifaces[] = {
   {"wasi:io/error", w2_error_funcs, {{"error", W2_R_ERROR}, {NULL, 0}}},
   {"wasi:io/poll", w2_poll_funcs, {{"pollable", W2_R_POLLABLE}, {NULL, 0}}},
   {"wasi:io/streams", w2_streams_funcs,
-   {{"error", W2_R_ERROR}, {"pollable", W2_R_POLLABLE}, {"input-stream", W2_R_INPUT}, {"output-stream", W2_R_OUTPUT},
+   {{"error", W2_R_ERROR},
+    {"pollable", W2_R_POLLABLE},
+    {"input-stream", W2_R_INPUT},
+    {"output-stream", W2_R_OUTPUT},
     {NULL, 0}}},
   {"wasi:filesystem/types", w2_types_funcs,
-   {{"descriptor", W2_R_DESC}, {"directory-entry-stream", W2_R_DIRSTREAM}, {"error", W2_R_ERROR},
-    {"input-stream", W2_R_INPUT}, {"output-stream", W2_R_OUTPUT}}},
+   {{"descriptor", W2_R_DESC},
+    {"directory-entry-stream", W2_R_DIRSTREAM},
+    {"error", W2_R_ERROR},
+    {"input-stream", W2_R_INPUT},
+    {"output-stream", W2_R_OUTPUT}}},
   {"wasi:filesystem/preopens", w2_preopens_funcs, {{"descriptor", W2_R_DESC}, {NULL, 0}}},
 };
 
 /* The env of a registered host function. */
 typedef struct w2_binding {
   wasi2 *w;
-  w2_fn fn;
+  const w2_func *f;
+  const comp_ctype *checked;     /* the import's type, once it was found to be f->sig */
 } w2_binding;
+
+/* Whether a function type is `sig` (sigs.h): printed, parameter names left out and
+ * resources unnumbered. A component may import a WASI name with any type; the host
+ * function reads its arguments and builds its result in the shapes of WASI's. */
+static bool type_is(const comp_ctype *ft, const char *sig) {
+  char *text = NULL;
+  size_t n = 0;
+  FILE *m = open_memstream(&text, &n);
+  if (!m) return false;
+  comp_ctype_print(m, ft, 0);
+  if (fclose(m) != 0 || !text) {
+    free(text);
+    return false;
+  }
+  size_t o = 0;
+  for (size_t i = 0; text[i];) {
+    if (strncmp(text + i, "(param \"", 8) == 0) { /* (param "name" T) -> (param T) */
+      const char *q = strchr(text + i + 8, '"');
+      if (!q || q[1] != ' ') break;
+      memcpy(text + o, "(param ", 7);
+      o += 7;
+      i = (size_t)(q + 2 - text);
+    } else if (strncmp(text + i, "(resource ", 10) == 0) { /* (resource N) -> (resource) */
+      const char *q = strchr(text + i, ')');
+      if (!q) break;
+      memcpy(text + o, "(resource)", 10);
+      o += 10;
+      i = (size_t)(q + 1 - text);
+    } else {
+      text[o++] = text[i++];
+    }
+  }
+  text[o] = 0;
+  bool same = strcmp(text, sig) == 0;
+  free(text);
+  return same;
+}
 
 static const char *trampoline(void *env, const comp_ctype *ft, const comp_val *args, comp_val *result,
                               util_arena *arena) {
-  (void)ft;
   w2_binding *b = env;
-  return b->fn(b->w, args, result, arena);
+  if (b->checked != ft) {
+    if (!type_is(ft, b->f->sig))
+      return w2_trap(b->w, "not supported: %s imported with another type than WASI 0.2's %s", b->f->name, b->f->sig);
+    b->checked = ft;
+  }
+  return b->f->fn(b->w, args, result, arena);
 }
 
 /* The interface a name `wasi:NS/NAME@0.2.x` names; NULL when it is another version or
@@ -568,7 +636,8 @@ bool wasi2_link(wasi2 *w, comp_host *host, const comp_info *info, util_error *er
         return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
       }
       b->w = w;
-      b->fn = fn->fn;
+      b->f = fn;
+      b->checked = NULL;
       if (!comp_host_func(host, name, fn->name, trampoline, b)) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
     }
   }

@@ -91,6 +91,7 @@ typedef const char *(*w2_fn)(wasi2 *w, const comp_val *args, comp_val *res, util
 typedef struct w2_func {
   const char *name;
   w2_fn fn;
+  const char *sig;               /* its type (sigs.h) */
 } w2_func;
 
 /* io.c: streams, pollables, errors, poll; fs.c: wasi:filesystem. NULL-terminated. */

@@ -52,7 +52,18 @@ else
   # components importing an interface weld does not implement, and a function it lacks
   printf '(component\n  (import "wasi:sockets/tcp@0.2.0" (instance (export "f" (func))))\n)\n' >gen/sockets.wat
   printf '(component\n  (import "wasi:cli/environment@0.2.0" (instance (export "no-such-function" (func))))\n)\n' >gen/nofunc.wat
-  for f in sockets nofunc; do
+  # a WASI name imported with another type: its host function must not run
+  cat >gen/badtype.wat <<'WAT'
+(component
+  (import "wasi:cli/environment@0.2.0" (instance $e (export "get-arguments" (func (result u32)))))
+  (alias export $e "get-arguments" (func $g))
+  (core func $g' (canon lower (func $g)))
+  (core module $M (import "" "g" (func $g (result i32))) (func (export "f") (result i32) (call $g)))
+  (core instance $m (instantiate $M (with "" (instance (export "g" (func $g'))))))
+  (func (export "f") (result u32) (canon lift (core func $m "f")))
+)
+WAT
+  for f in sockets nofunc badtype; do
     label="jco parse $f.wat"
     if "$jco" parse gen/$f.wat -o gen/$f.wasm >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
   done
@@ -297,5 +308,10 @@ expect unsupported "a function not implemented" 'not supported: wasi:cli/environ
 if [ "$node_ran" = 1 ] && [ "$failed" -eq 0 ] && [ -f "$cache/stamp" ]; then
   rm -rf "$cache/gen/node" && cp -r gen/node "$cache/gen/node"
 fi
+"$weld" run --invoke 'f()' gen/badtype.wasm >badtype.out 2>&1
+rc=$?
+label="unsupported: a WASI function imported with another type traps before it runs"
+if [ $rc -eq 134 ] && grep -q 'not supported: get-arguments imported with another type than WASI 0.2' badtype.out; then ok; else bad "status $rc: $(cat badtype.out)"; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
