@@ -308,8 +308,8 @@ static const char *open_at(wasi2 *w, const comp_val *args, comp_val *res, util_a
   uint64_t inh = get64(w->mem + RES + 16);
   uint64_t want = ANY_RIGHTS | ((flags & 1) ? READ_RIGHTS : 0) | ((flags & 2) ? WRITE_RIGHTS : 0);
   if (oflags & WASI_O_DIRECTORY) want &= ~WRITE_RIGHTS;
-  if (!(flags & 2)) want |= DIR_RIGHTS;
-  want &= inh;
+  /* a directory's path rights: dropped by preview1 when the object is a file */
+  want = (want | DIR_RIGHTS) & inh;
   uint16_t fdflags = (uint16_t)(((flags & 4) ? WASI_FDFLAG_SYNC : 0) | ((flags & 8) ? WASI_FDFLAG_DSYNC : 0) |
                                 ((flags & 16) ? WASI_FDFLAG_RSYNC : 0));
   if (!paths(w, &args[2], NULL, NULL)) return W2_OOM(w);

@@ -94,6 +94,21 @@ static int files(void) {
   printf("rename b.txt -> sub/c.txt: %s\n", rename("data/b.txt", "data/sub/c.txt") == 0 ? "ok" : why(errno));
   list("data");
   list("data/sub");
+  /* a directory opened and used as the base of further calls */
+  int dir = open("data/sub", O_RDONLY | O_DIRECTORY);
+  printf("open data/sub as a directory: %s\n", dir >= 0 ? "ok" : why(errno));
+  if (dir >= 0) {
+    int g = openat(dir, "d.txt", O_CREAT | O_WRONLY | O_EXCL, 0644);
+    printf("openat sub, d.txt: %s\n", g >= 0 ? "ok" : why(errno));
+    if (g >= 0) {
+      printf("write through it: %zd\n", write(g, "via the directory\n", 18));
+      close(g);
+    }
+    printf("fstatat sub, d.txt: %s\n", fstatat(dir, "d.txt", &st, 0) == 0 && st.st_size == 18 ? "18 bytes" : why(errno));
+    list("data/sub");
+    printf("unlinkat sub, d.txt: %s\n", unlinkat(dir, "d.txt", 0) == 0 ? "ok" : why(errno));
+    close(dir);
+  }
   printf("stat data/b.txt: %s\n", stat("data/b.txt", &st) == 0 ? "exists" : why(errno));
   printf("rmdir data/sub (not empty): %s\n", rmdir("data/sub") == 0 ? "ok" : why(errno));
   printf("unlink data/sub/c.txt: %s\n", unlink("data/sub/c.txt") == 0 ? "ok" : why(errno));
