@@ -324,10 +324,14 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
     util_arena arena;
     util_arena_init(&arena);
     comp_val result;
+    memset(&result, 0, sizeof result);
     int code;
     if (!f) {
       rc = run_fail(why, nwhy, what, nwhat, "refused", CLI_EXIT_BAD_MODULE, "%s: %s", name,
                     "its wasi:cli/run export has no function `run`");
+    } else if (comp_functype_nparams(comp_func_type(f)) != 0 || !comp_functype_result(comp_func_type(f))) {
+      rc = run_fail(why, nwhy, what, nwhat, "refused", CLI_EXIT_BAD_MODULE, "%s: %s", name,
+                    "its wasi:cli/run function `run` is not `func() -> result`");
     } else if (comp_call(f, NULL, &result, &arena, &err)) {
       rc = result.u.var.disc == 0 ? CLI_EXIT_OK : 1; /* result<_, _>: err is a failure without a code */
     } else if (err.kind == UTIL_ERR_TRAP && wasi2_exited(w, &code)) {

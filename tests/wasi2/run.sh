@@ -63,7 +63,16 @@ else
   (func (export "f") (result u32) (canon lift (core func $m "f")))
 )
 WAT
-  for f in sockets nofunc badtype; do
+  # a wasi:cli/run export whose run has another type
+  cat >gen/badrun.wat <<'WAT'
+(component
+  (core module $m (func (export "run")))
+  (core instance $i (instantiate $m))
+  (func $run (canon lift (core func $i "run")))
+  (instance (export "wasi:cli/run@0.2.0") (export "run" (func $run)))
+)
+WAT
+  for f in sockets nofunc badtype badrun; do
     label="jco parse $f.wat"
     if "$jco" parse gen/$f.wat -o gen/$f.wasm >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
   done
@@ -312,6 +321,11 @@ fi
 rc=$?
 label="unsupported: a WASI function imported with another type traps before it runs"
 if [ $rc -eq 134 ] && grep -q 'not supported: get-arguments imported with another type than WASI 0.2' badtype.out; then ok; else bad "status $rc: $(cat badtype.out)"; fi
+
+"$weld" run gen/badrun.wasm >badrun.out 2>&1
+rc=$?
+label="a command whose run is not func() -> result is refused"
+if [ $rc -eq 1 ] && grep -q 'is not `func() -> result`' badrun.out; then ok; else bad "status $rc: $(cat badrun.out)"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
