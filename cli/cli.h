@@ -102,11 +102,20 @@ void cli_print_load_error(const char *path, int rc, const util_error *err);
  * the exit status. */
 int cli_component_validate(const char *path, const uint8_t *bytes, size_t len, bool quiet);
 int cli_component_inspect(const char *path, const uint8_t *bytes, size_t len, bool json);
-/* `weld run` on a component: instantiates it and calls each of invokes (`name(args)` in
- * WAVE) in turn on that instance, printing each result. On failure returns the exit
- * status with the message in why[] and the outcome ("error", "refused", "trap") in what[]. */
+/* `weld run` on a component: instantiates it, its WASI 0.2 imports served by src/wasi2
+ * over `wctx` (the run's preview1 context: policy, preopens, arguments), and calls each
+ * of invokes (`name(args)` in WAVE) in turn on that instance, printing each result; with
+ * no invokes, runs its `wasi:cli/run` export (a command) and returns the exit status
+ * the program gave. On failure returns the exit status with the message in why[] and
+ * the outcome ("error", "refused", "trap") in what[]. */
+struct wasi_ctx;
+struct policy;
+struct guard_clock;
+/* `limits` (the policy's, through cli_guard_arm) hold the component's store; `clk`
+ * starts with it. */
 int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const char *const *invokes, int ninvokes,
-                      int nargs, char *why, size_t nwhy, char *what, size_t nwhat);
+                      int nargs, struct wasi_ctx *wctx, const struct policy *limits, struct guard_clock *clk, char *why,
+                      size_t nwhy, char *what, size_t nwhat);
 /* Reads a file ("-" is stdin) and tells whether it is a component. Either way *bytes
  * holds the file (the caller frees it; cli_load_module_bytes reads a module from it).
  * On a read error returns false with err set (kind UTIL_ERR_IO) and *bytes NULL. */

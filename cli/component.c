@@ -5,7 +5,9 @@
 
 #include "cli.h"
 #include "component/runtime.h"
+#include "guard/guard.h"
 #include "text/text.h"
+#include "wasi2/wasi2.h"
 
 static const char *const section_names[] = {"custom", "core module", "core instance", "core type", "component",
                                             "instance", "alias", "type", "canon", "start", "import", "export", "value"};
@@ -258,8 +260,23 @@ static int run_fail(char *why, size_t nwhy, char *what, size_t nwhat, const char
   return rc;
 }
 
+typedef struct store_arm {
+  const policy *limits;
+  guard_clock *clk;
+  wasi_ctx *wctx;
+} store_arm;
+
+/* The component's store, before anything runs in it: src/guard's limits and deadline,
+ * and the store the WASI waits wake on. */
+static bool arm_store(void *env, struct weld_store *store, util_error *err) {
+  store_arm *a = env;
+  wasi_ctx_set_call_store(a->wctx, (exec_store *)store);
+  return cli_guard_arm(store, a->limits, a->clk, err);
+}
+
 int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const char *const *invokes, int ninvokes,
-                      int nargs, char *why, size_t nwhy, char *what, size_t nwhat) {
+                      int nargs, struct wasi_ctx *wctx, const struct policy *limits, struct guard_clock *clk, char *why,
+                      size_t nwhy, char *what, size_t nwhat) {
   const char *name = cli_display_name(path);
   if (ninvokes && nargs > 0)
     return run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_USAGE,
@@ -274,38 +291,72 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
     return run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_BAD_MODULE, "%s: %s", name, msg);
   }
   int rc = CLI_EXIT_OK;
+  comp_host *host = NULL;
+  wasi2 *w = NULL;
+  comp_inst *inst = NULL;
+  char run_name[256];
+  util_error err;
+  util_error_clear(&err);
   if (verr.kind != UTIL_ERR_NONE) {
     rc = run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_BAD_MODULE, "%s: %s", name, verr.msg);
     goto done;
   }
-  if (!ninvokes) {
-    bool command = false;
-    for (uint32_t i = 0; i < info->nexports; i++)
-      if (info->exports[i].name && strncmp(info->exports[i].name->name.str, "wasi:cli/run@", 13) == 0) command = true;
+  if (!ninvokes && !wasi2_run_export(info, run_name, sizeof run_name)) {
     rc = run_fail(why, nwhy, what, nwhat, "refused", CLI_EXIT_BAD_MODULE,
-                  command ? "%s: not supported: running a wasi:cli/run command component (WASI 0.2 is not implemented "
-                            "yet)%s"
-                          : "%s: the component exports no wasi:cli/run interface: call one of its functions with "
-                            "--invoke 'name(args)'%s",
-                  name, "");
+                  "%s: the component exports no wasi:cli/run interface: call one of its functions with "
+                  "--invoke 'name(args)'%s", name, "");
     goto done;
   }
-  util_error err;
-  comp_inst *inst = comp_instantiate(c, info, NULL, &err);
+  if (!(host = comp_host_new()) || !(w = wasi2_new(wctx, &err)) || !wasi2_link(w, host, info, &err)) {
+    rc = run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_USAGE, "%s: %s", name, "out of memory");
+    goto done;
+  }
+  store_arm arm = {limits, clk, wctx};
+  comp_host_on_store(host, arm_store, &arm);
+  inst = comp_instantiate(c, info, host, &err);
   if (!inst) {
     rc = run_fail(why, nwhy, what, nwhat, err.kind == UTIL_ERR_TRAP ? "trap" : "refused",
                   err.kind == UTIL_ERR_TRAP ? CLI_EXIT_TRAP : CLI_EXIT_BAD_MODULE, "%s: %s", name, err.msg);
     goto done;
   }
+  if (!ninvokes) {
+    comp_func *f = comp_inst_func(inst, run_name);
+    util_arena arena;
+    util_arena_init(&arena);
+    comp_val result;
+    memset(&result, 0, sizeof result);
+    int code;
+    if (!f) {
+      rc = run_fail(why, nwhy, what, nwhat, "refused", CLI_EXIT_BAD_MODULE, "%s: %s", name,
+                    "its wasi:cli/run export has no function `run`");
+    } else if (comp_functype_nparams(comp_func_type(f)) != 0 || !comp_functype_result(comp_func_type(f))) {
+      rc = run_fail(why, nwhy, what, nwhat, "refused", CLI_EXIT_BAD_MODULE, "%s: %s", name,
+                    "its wasi:cli/run function `run` is not `func() -> result`");
+    } else if (comp_call(f, NULL, &result, &arena, &err)) {
+      rc = result.u.var.disc == 0 ? CLI_EXIT_OK : 1; /* result<_, _>: err is a failure without a code */
+    } else if (err.kind == UTIL_ERR_TRAP && wasi2_exited(w, &code)) {
+      rc = code;
+    } else {
+      rc = run_fail(why, nwhy, what, nwhat, err.kind == UTIL_ERR_TRAP ? "trap" : "error",
+                    err.kind == UTIL_ERR_TRAP ? CLI_EXIT_TRAP : CLI_EXIT_BAD_MODULE,
+                    err.kind == UTIL_ERR_TRAP ? "%s: trap: %s" : "%s: %s", name, err.msg);
+    }
+    util_arena_free(&arena);
+  }
   for (int k = 0; k < ninvokes && rc == CLI_EXIT_OK; k++) {
     if (comp_invoke(inst, invokes[k], stdout, &err)) continue;
-    if (err.kind == UTIL_ERR_TRAP) rc = run_fail(why, nwhy, what, nwhat, "trap", CLI_EXIT_TRAP, "%s: trap: %s", name, err.msg);
+    int code;
+    if (err.kind == UTIL_ERR_TRAP && wasi2_exited(w, &code)) rc = code;
+    else if (err.kind == UTIL_ERR_TRAP) rc = run_fail(why, nwhy, what, nwhat, "trap", CLI_EXIT_TRAP, "%s: trap: %s", name, err.msg);
     else rc = run_fail(why, nwhy, what, nwhat, "error", err.kind == UTIL_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_BAD_MODULE,
                        "%s: %s", name, err.msg);
   }
   fflush(stdout);
-  comp_inst_free(inst);
 done:
+  if (wctx) wasi_ctx_set_call_store(wctx, NULL);
+  comp_inst_free(inst);
+  wasi2_free(w);
+  comp_host_free(host);
   comp_info_free(info);
   comp_free(c);
   return rc;

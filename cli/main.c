@@ -59,7 +59,9 @@ static const cli_command commands[] = {
     {"run", "[OPTIONS] FILE [ARGS...]", "run a module: its start function and _start, or one export",
      "Instantiates the module (running its start function), then calls `_start` if the\n"
      "module exports it, or with --invoke the named export with ARGS converted to its\n"
-     "parameter types, printing each result on its own line.\n"
+     "parameter types, printing each result on its own line. A component exporting\n"
+     "wasi:cli/run runs as a WASI 0.2 command under the same policy flags\n"
+     "(docs/components.md).\n"
      "\n"
      "weld's options come before FILE; everything after FILE belongs to the module\n"
      "(`weld run app.wasm --help` passes --help to it). `weld FILE [ARGS...]` is short\n"

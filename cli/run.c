@@ -339,7 +339,12 @@ int cli_cmd_run(int argc, char **argv) {
   while ((r = cli_parser_next(&p)) == CLI_ARG_OPTION) {
     const char *a = p.opt->name, *v = p.value;
     bool ok = true;
-    if (p.opt->id != RUN_INVOKE && !module_only) module_only = a;
+    /* components take the WASI flags (src/wasi2) and the limits, not yet sockets, the
+     * report or the audit */
+    bool comp_ok = p.opt->id == RUN_INVOKE || p.opt->id == RUN_PRESET ||
+                   (p.opt->id == RUN_WASI && strcmp(a, "--tcplisten") != 0) ||
+                   (p.opt->id == RUN_LIMIT && strcmp(a, "--report") != 0 && strcmp(a, "--audit-first") != 0);
+    if (!comp_ok && !module_only) module_only = a;
     switch (p.opt->id) {
     case RUN_INVOKE:
       invoke = v;
@@ -452,14 +457,33 @@ int cli_cmd_run(int argc, char **argv) {
     if (module_only) {
       /* a limit or a policy asked for must not be silently dropped */
       free(bytes);
-      rc = cli_usage_error("run", "%s: not supported on components yet (only --invoke is): %s", cli_display_name(path),
+      rc = cli_usage_error("run", "%s: not supported on components yet: %s", cli_display_name(path),
                            module_only);
       outcome.what = "error";
       snprintf(outcome.error, sizeof outcome.error, "%s: not supported on components yet: %s", cli_display_name(path),
                module_only);
       goto out;
     }
-    rc = cli_component_run(path, bytes, len, invokes, ninvokes, nargs, why, sizeof why, what, sizeof what);
+    cli_guard_override(&gopt, &wopt.pol);
+    /* the guest's argv: the component's path, then ARGS */
+    char **gargv = calloc((size_t)nargs + 2, sizeof *gargv);
+    if (gargv) {
+      gargv[0] = (char *)path;
+      for (int k = 0; !ninvokes && k < nargs; k++) gargv[k + 1] = args[k];
+      wasi_config wc = {.argc = ninvokes ? 1 : nargs + 1, .argv = gargv, .log_denials = wopt.log_denials};
+      wctx = wasi_ctx_new(&wopt.pol, &wc, &werr);
+      free(gargv);
+    } else {
+      util_fail(&werr, UTIL_ERR_OOM, -1, "out of memory");
+    }
+    if (!wctx) {
+      free(bytes);
+      run_error(&outcome, "error", "%s", werr.msg);
+      rc = CLI_EXIT_USAGE;
+      goto out;
+    }
+    rc = cli_component_run(path, bytes, len, invokes, ninvokes, nargs, wctx, &wopt.pol, &clk, why, sizeof why, what,
+                           sizeof what);
     free(bytes);
     if (why[0]) {
       outcome.what = strcmp(what, "trap") == 0 ? "trap" : strcmp(what, "refused") == 0 ? "refused" : "error";

@@ -281,10 +281,21 @@ if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
     fi
   done
   stage "component (jco text)" "$logs/component-jco-text.log" tests/component/jco_text.sh "$build/weld" "$cm_suite"
+  # WASI 0.2 commands: weld against Node.js (jco + preview2 shim) and weld's preview1 run
+  for flavour in release asan; do
+    dir=$build
+    [ $flavour = asan ] && dir=$asan
+    if need "$dir/weld" "$dir" "wasi2-$flavour"; then
+      stage "wasi2 ($flavour)" "$logs/wasi2-$flavour.log" tests/wasi2/run.sh "$dir/weld"
+    else
+      record "wasi2 ($flavour)" 0 1 "($dir/weld missing)"
+    fi
+  done
 else
   echo "component (jco):   skipped (WELD_TEST_JCO=0)"
   echo "component run:     skipped (WELD_TEST_JCO=0)"
   echo "component (jco text): skipped (WELD_TEST_JCO=0)"
+  echo "wasi2:             skipped (WELD_TEST_JCO=0)"
 fi
 
 # ---- the command line ------------------------------------------------------------------------

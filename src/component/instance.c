@@ -89,10 +89,25 @@ typedef struct host_entry {
   void *env;
 } host_entry;
 
+typedef struct host_res {
+  char *instance, *name;
+  comp_resource *rt;
+  bool owned;                    /* the first registration of rt frees it */
+} host_res;
+
 struct comp_host {
   host_entry *v;
   size_t n, cap;
+  host_res *res;
+  size_t nres, capres;
+  comp_store_hook on_store;
+  void *store_env;
 };
+
+void comp_host_on_store(comp_host *h, comp_store_hook fn, void *env) {
+  h->on_store = fn;
+  h->store_env = env;
+}
 
 comp_host *comp_host_new(void) { return util_try_calloc(1, sizeof(comp_host)); }
 
@@ -103,7 +118,37 @@ void comp_host_free(comp_host *h) {
     free(h->v[i].name);
   }
   free(h->v);
+  for (size_t i = 0; i < h->nres; i++) {
+    free(h->res[i].instance);
+    free(h->res[i].name);
+    if (h->res[i].owned) free(h->res[i].rt);
+  }
+  free(h->res);
   free(h);
+}
+
+comp_resource *comp_host_resource(comp_host *h, const char *instance, const char *name, comp_resource *same,
+                                  comp_host_drop drop, void *env) {
+  host_res e = {util_try_strdup(instance), util_try_strdup(name), same ? same : util_try_calloc(1, sizeof(comp_resource)),
+                !same};
+  if (!e.instance || !e.name || !e.rt || !UTIL_VEC_TRY_PUSH(h->res, h->nres, h->capres, e)) {
+    free(e.instance);
+    free(e.name);
+    if (e.owned) free(e.rt);
+    return NULL;
+  }
+  if (!same) {
+    e.rt->host_drop = drop;
+    e.rt->host_env = env;
+  }
+  return e.rt;
+}
+
+static comp_resource *host_find_resource(const comp_host *h, const char *instance, const char *name) {
+  if (!h) return NULL;
+  for (size_t i = 0; i < h->nres; i++)
+    if (strcmp(h->res[i].instance, instance) == 0 && strcmp(h->res[i].name, name) == 0) return h->res[i].rt;
+  return NULL;
 }
 
 bool comp_host_func(comp_host *h, const char *instance, const char *name, comp_host_fn fn, void *env) {
@@ -129,6 +174,8 @@ static bool host_has_instance(const comp_host *h, const char *instance) {
   if (!h) return false;
   for (size_t i = 0; i < h->n; i++)
     if (h->v[i].instance && strcmp(h->v[i].instance, instance) == 0) return true;
+  for (size_t i = 0; i < h->nres; i++)
+    if (strcmp(h->res[i].instance, instance) == 0) return true;
   return false;
 }
 
@@ -465,6 +512,7 @@ static weld_trap *builtin_call(weld_caller *caller, void *env, const weld_val *a
     weld_val a[1] = {WELD_I32_VAL((int32_t)copy.rep)};
     return weld_func_call(copy.rt->dtor, a, 1, NULL, 0);
   }
+  if (copy.rt->host_drop) copy.rt->host_drop(copy.rt->host_env, copy.rep);
   return NULL;
 }
 
@@ -769,7 +817,7 @@ static bool host_import(comp_inst *in, const comp_import *im, uint32_t off, item
   }
   if (!host_has_instance(r->host, name)) {
     if (strncmp(name, "wasi:", 5) == 0)
-      return util_fail(err, UTIL_ERR_LIMIT, off, "not supported: the WASI 0.2 interface `%s` (WASI 0.2 is not implemented yet)", name);
+      return util_fail(err, UTIL_ERR_LIMIT, off, "not supported: the WASI 0.2 interface `%s`", name);
     return util_fail(err, UTIL_ERR_LINK, off, "unsatisfied import `%s`: the host provides no such instance", name);
   }
   comp_inst *bag = new_inst(r, NULL, NULL, err);
@@ -782,13 +830,21 @@ static bool host_import(comp_inst *in, const comp_import *im, uint32_t off, item
       x->sort = COMP_SORT_TYPE;
       x->type = e->type;
       if (e->type->kind == CT_RESOURCE) {
-        comp_resource *rt = alloc(r, sizeof *rt, err);
-        if (!rt) return false;
-        rt->id = r->next_rid++;
+        /* one resource imported through several interfaces is one run-time type */
+        comp_resource *rt = rt_resource_of(in, e->type);
+        if (!rt) rt = host_find_resource(r->host, name, e->name.str);
+        if (!rt) {
+          rt = alloc(r, sizeof *rt, err);
+          if (!rt) return false;
+          rt->id = r->next_rid++;
+        }
         x->rt = rt;
+        if (!map_resource(in, e->type, rt, err)) return false;
       }
     } else if (e->kind == COMP_EXT_FUNC) {
       const host_entry *h = host_find(r->host, name, e->name.str);
+      if (!h && strncmp(name, "wasi:", 5) == 0)
+        return util_fail(err, UTIL_ERR_LIMIT, off, "not supported: %s#%s (a WASI 0.2 function weld does not implement)", name, e->name.str);
       if (!h) return util_fail(err, UTIL_ERR_LINK, off, "unsatisfied import `%s`: the host provides no function `%s`", name, e->name.str);
       comp_func *f = alloc(r, sizeof *f, err);
       if (!f) return false;
@@ -899,6 +955,10 @@ comp_inst *comp_instantiate(const comp_component *c, const comp_info *info, comp
   weld_config_default(&cfg);
   r->engine = weld_engine_new(&cfg);
   r->store = r->engine ? weld_store_new(r->engine) : NULL;
+  if (r->store && host && host->on_store && !host->on_store(host->store_env, r->store, err)) {
+    root_free(r);
+    return NULL;
+  }
   comp_inst *top = r->store ? new_inst(r, NULL, c, err) : NULL;
   if (!top) {
     if (err->kind == UTIL_ERR_NONE) oom(err);

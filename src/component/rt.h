@@ -11,6 +11,8 @@ struct comp_resource {
   comp_inst *impl;               /* the instance that defined it (NULL: the host's) */
   weld_func *dtor;               /* NULL: none */
   uint32_t id;
+  comp_host_drop host_drop;      /* a host resource's destructor (NULL: none) */
+  void *host_env;
 };
 
 /* A call's borrow bookkeeping: handles lent by the caller (to release when the call

@@ -62,6 +62,23 @@ void comp_host_free(comp_host *h);
 /* Adds a function: instance NULL for a function imported directly. False when out of memory. */
 bool comp_host_func(comp_host *h, const char *instance, const char *name, comp_host_fn fn, void *env);
 
+/* A resource the host implements (the resource type `name` exported by the imported
+ * instance `instance`): host functions return its handles as {the returned comp_resource,
+ * a representation of the host's choosing}, and receive them so. When the guest drops an
+ * own handle, drop(env, rep) runs (drop may be NULL). `same` non-NULL registers that
+ * resource under one more name (an interface's `use` of it; drop and env are its own).
+ * The resource belongs to h; NULL when out of memory. */
+typedef void (*comp_host_drop)(void *env, uint32_t rep);
+comp_resource *comp_host_resource(comp_host *h, const char *instance, const char *name, comp_resource *same,
+                                  comp_host_drop drop, void *env);
+
+/* Called once an instance tree's store exists, before anything runs in it, so the
+ * embedder can hold every core instance to its limits (memory, tables, fuel, deadline,
+ * stack, instances). False (with err set) ends the instantiation with that error. */
+struct weld_store;
+typedef bool (*comp_store_hook)(void *env, struct weld_store *store, util_error *err);
+void comp_host_on_store(comp_host *h, comp_store_hook fn, void *env);
+
 /* ---------- instances and calls ----------------------------------------------------------- */
 
 /* Instantiates a validated component (info from comp_validate) in a new store of its

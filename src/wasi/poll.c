@@ -51,6 +51,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX 
 static int wait_on(wasi_ctx *c, struct pollfd *pfds, unsigned n, uint64_t timeout_ns,
                    exec_trap_kind *trap) {
   if (c->th && c->th->store) return exec_store_poll(c->th->store, pfds, n, timeout_ns, trap);
+  if (!c->th && c->call_store) return exec_store_poll(c->call_store, pfds, n, timeout_ns, trap);
   struct timespec ts = {(time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull)};
   int r;
   do r = ppoll(pfds, n, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);

@@ -505,6 +505,49 @@ static const wasi_call calls[] = {WASI_CALLS(WASI_ENTRY)};
 
 _Static_assert(sizeof calls / sizeof calls[0] <= WASI_MAX_CALLS, "raise WASI_MAX_CALLS");
 
+int wasi_ctx_call(wasi_ctx *c, const char *name, uint8_t *mem, uint64_t size, const uint64_t *args,
+                  util_error *err) {
+  size_t i = 0;
+  while (i < sizeof calls / sizeof calls[0] && strcmp(calls[i].name, name) != 0) i++;
+  /* proc_exit ends a guest's thread, which a caller outside the interpreter has not */
+  if (i == sizeof calls / sizeof calls[0] || calls[i].fn == wasi_proc_exit)
+    return util_fail(err, UTIL_ERR_LINK, -1, "wasi: no call %s for another layer", name), -1;
+  c->stats.calls++;
+  c->call_counts[i]++;
+  uint64_t max = c->pol->limits.max_host_calls;
+  if (max != POLICY_UNLIMITED && max != 0 && c->stats.calls > max)
+    return util_fail(err, UTIL_ERR_LIMIT, -1, "host call limit exceeded (%llu WASI calls)", (unsigned long long)max), -1;
+  wasi_binding b = {c, i, calls[i].fn, calls[i].name};
+  exec_func self;
+  memset(&self, 0, sizeof self);
+  self.host_env = &b;
+  exec_slot a[16] = {0};
+  size_t np = strlen(calls[i].params);
+  for (size_t k = 0; k < np && k < 16; k++) a[k] = args[k];
+  exec_memory m;
+  memset(&m, 0, sizeof m);
+  m.base = mem;
+  m.size = size;
+  exec_memory *saved = c->mem;
+  c->mem = &m;
+  c->th = NULL;
+  c->trap = EXEC_OK;
+  exec_trap_kind k = calls[i].fn(NULL, &self, a);
+  c->mem = saved;
+  if (k == EXEC_OK && c->trap != EXEC_OK) k = c->trap;
+  if (k != EXEC_OK)
+    return util_fail(err, UTIL_ERR_TRAP, -1, "%s", k == EXEC_TRAP_DEADLINE ? "deadline exceeded" : "interrupted"), -1;
+  return (int)(uint16_t)a[0];
+}
+
+void wasi_ctx_deny(wasi_ctx *c, const char *call, const char *path, const char *why) {
+  (void)wasi_deny(c, WASI_EACCES, call, path, "%s", why);
+}
+
+const policy *wasi_ctx_policy(const wasi_ctx *c) { return c->pol; }
+
+void wasi_ctx_set_call_store(wasi_ctx *c, exec_store *s) { c->call_store = s; }
+
 bool wasi_ctx_call_stat(const wasi_ctx *c, size_t i, const char **name, uint64_t *count) {
   if (i >= sizeof calls / sizeof calls[0]) return false;
   *name = calls[i].name;

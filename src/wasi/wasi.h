@@ -60,6 +60,25 @@ const char *wasi_ctx_first_denial(const wasi_ctx *ctx);
 /* Calls made to the i-th preview1 function (i = 0, 1, ... until it returns false). */
 bool wasi_ctx_call_stat(const wasi_ctx *ctx, size_t i, const char **name, uint64_t *count);
 
+/* ---------- calls on behalf of another host layer ------------------------------------- */
+
+/* Runs the preview1 call `name` for src/wasi2, which answers WASI 0.2 through the same
+ * decisions (sandbox, policy, byte limits, denial log): `args` are the call's parameters
+ * as a guest passes them, its pointers addressing mem[0, size) (the caller's scratch
+ * memory, bound for this call only). Counted and limited like a guest's call. Returns
+ * the preview1 errno (0: success, see preview1.h); -1 with err set when the call may not
+ * run (an unknown name: LINK; the host call limit: LIMIT; a wait interrupted: TRAP). */
+int wasi_ctx_call(wasi_ctx *ctx, const char *name, uint8_t *mem, uint64_t size, const uint64_t *args,
+                  util_error *err);
+/* Records a refusal decided by another host layer (logged and counted as preview1's
+ * are): `call` and `path` (may be NULL) say what was refused, `why` why. */
+void wasi_ctx_deny(wasi_ctx *ctx, const char *call, const char *path, const char *why);
+/* The store whose deadline and cancellation wake the blocking waits of wasi_ctx_call
+ * (which has no calling thread); NULL: plain waits. */
+void wasi_ctx_set_call_store(wasi_ctx *ctx, exec_store *store);
+/* The policy the context enforces. */
+const policy *wasi_ctx_policy(const wasi_ctx *ctx);
+
 /* ---------- command-line options (shared by `weld run` and embedders) ----------------- */
 
 /* The WASI flags of `weld run`, in wasmtime's spelling:

@@ -1,0 +1,103 @@
+/* wasi2: private state shared by the files of this folder. */
+#ifndef WELD_WASI2_INT_H
+#define WELD_WASI2_INT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "../wasi/preview1.h"
+#include "wasi2.h"
+
+/* The resource types wasi2 implements. */
+enum { W2_R_ERROR, W2_R_POLLABLE, W2_R_INPUT, W2_R_OUTPUT, W2_R_DESC, W2_R_DIRSTREAM, W2_R_TERM_IN, W2_R_TERM_OUT,
+       W2_R_COUNT };
+
+/* What a pollable waits for. */
+enum { W2_POLL_READY, W2_POLL_READ, W2_POLL_WRITE, W2_POLL_CLOCK };
+
+typedef struct w2_dirent {
+  char *name;
+  uint8_t type;                  /* descriptor-type */
+} w2_dirent;
+
+/* One object behind a handle: the representation of every wasi2 resource is its index
+ * in w->objs. */
+typedef struct w2_obj {
+  uint8_t res;                   /* W2_R_*; W2_R_COUNT: a free slot */
+  uint32_t fd;                   /* preview1 fd: streams, descriptors, fd pollables */
+  bool preopen;                  /* a descriptor get-directories gave: not closed on drop */
+  bool positional;               /* a stream at `offset` (fd_pread/fd_pwrite) */
+  bool append;                   /* an output stream that writes at the end of the file */
+  uint64_t offset;
+  uint16_t code;                 /* errors: the preview1 errno */
+  uint8_t poll;                  /* pollables: W2_POLL_* */
+  uint64_t deadline;             /* W2_POLL_CLOCK: CLOCK_MONOTONIC ns */
+  w2_dirent *ents;               /* directory-entry-stream */
+  size_t nents, pos;
+} w2_obj;
+
+struct wasi2 {
+  wasi_ctx *ctx;
+  comp_resource *rt[W2_R_COUNT];
+  w2_obj *objs;
+  size_t nobjs, capobjs;
+  uint8_t *mem;                  /* scratch memory the preview1 calls address */
+  uint64_t memsize;
+  void **binds;                  /* the env of each registered host function */
+  size_t nbinds, capbinds;
+  bool exited;
+  int exit_code;
+  char msg[512];                 /* a trap's message */
+};
+
+/* The largest read, write or random buffer one call moves. */
+#define W2_MAX_IO 65536u
+
+/* ---------- helpers (wasi2.c) ---------------------------------------------------------- */
+
+/* The scratch memory at least n bytes long; false when out of memory. */
+bool w2_scratch(wasi2 *w, uint64_t n);
+/* Runs a preview1 call on the scratch memory: its errno, or -1 (w->msg set) when the call
+ * could not run (the trap the host function returns). */
+int w2_p1(wasi2 *w, const char *name, const uint64_t *args);
+/* A trap message (printf-style) in w->msg. */
+const char *w2_trap(wasi2 *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A new object of resource `res` (its index in *idx); NULL when out of memory. The table
+ * may move: pointers to objects are stale afterwards. */
+w2_obj *w2_new(wasi2 *w, uint8_t res, uint32_t *idx);
+/* The object a handle names, when it is of resource `res`; NULL otherwise. */
+w2_obj *w2_get(wasi2 *w, uint8_t res, uint32_t idx);
+void w2_release(wasi2 *w, uint32_t idx);
+
+/* Values: ok / err of a result, handles, the error-code enum. */
+comp_val *w2_vals(util_arena *a, uint32_t n);
+static inline void w2_ok(comp_val *r, comp_val *payload) { r->u.var.disc = 0; r->u.var.p = payload; }
+static inline void w2_err(comp_val *r, comp_val *payload) { r->u.var.disc = 1; r->u.var.p = payload; }
+static inline void w2_handle(wasi2 *w, comp_val *v, uint8_t res, uint32_t idx) {
+  v->u.h.rt = w->rt[res];
+  v->u.h.rep = idx;
+}
+/* preview1 errno -> wasi:filesystem/types error-code (an enum case index) */
+uint32_t w2_error_code(uint16_t p1errno);
+extern const char *const w2_error_code_names[];
+/* result<_, error-code> from a preview1 errno; NULL or a trap (out of memory). */
+const char *w2_fs_result(wasi2 *w, comp_val *r, int e, util_arena *a);
+
+/* An out-of-memory trap. */
+#define W2_OOM(w) w2_trap((w), "wasi: out of memory")
+
+/* The host functions of one interface. */
+typedef const char *(*w2_fn)(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a);
+typedef struct w2_func {
+  const char *name;
+  w2_fn fn;
+  const char *sig;               /* its type (sigs.h) */
+} w2_func;
+
+/* io.c: streams, pollables, errors, poll; fs.c: wasi:filesystem. NULL-terminated. */
+extern const w2_func w2_error_funcs[], w2_poll_funcs[], w2_streams_funcs[];
+extern const w2_func w2_types_funcs[], w2_preopens_funcs[];
+/* A new stream on a preview1 fd (streams are objects of W2_R_INPUT / W2_R_OUTPUT). */
+const char *w2_stream(wasi2 *w, comp_val *v, uint8_t res, uint32_t fd, bool positional, uint64_t offset, bool append);
+
+#endif
