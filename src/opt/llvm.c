@@ -172,7 +172,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
-                  (void *const *)om->fns};
+                  (void *const *)om->fns, NULL, NULL};
   char name[48];
   for (uint32_t k = 0; k < n; k++) {
     snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);

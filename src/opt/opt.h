@@ -24,4 +24,11 @@ const char *opt_unavailable_reason(void);
  * (every function interpreted) and err says why. */
 bool opt_compile_module(exec_module *em, bool guard, util_error *err);
 
+struct jit_bytes;
+/* A precompiled image's code section for `em` (which stays as it is): every function
+ * lowered, optimised and emitted as an ELF object (object.c; src/jit/elf.c loads it).
+ * *features: the CPU features the code uses. False when the tier is not available, LLVM
+ * fails, or out of memory. */
+bool opt_image_compile(const exec_module *em, struct jit_bytes *out, uint64_t *features, util_error *err);
+
 #endif
