@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../wasm/instr.h"
+#include "image.h"
 #include "jit_int.h"
 
 enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
@@ -868,13 +869,9 @@ static bool emit_float(jc *j, uint16_t op, uint32_t off) {
   return true;
 }
 
-static bool have_popcnt(void) {
-#if defined(__GNUC__)
-  return __builtin_cpu_supports("popcnt");
-#else
-  return false;
-#endif
-}
+/* (cpu.c: the features an image records, so that code using popcnt is never loaded where
+ * it is missing) */
+static bool have_popcnt(void) { return (jit_cpu_features() & JIT_CPU_POPCNT) != 0; }
 
 static const char *body(jc *j, util_reader *r) {
   wasm_instr in;

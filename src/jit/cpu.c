@@ -1,6 +1,7 @@
 /* The CPU features compiled code may use, as one bit mask: what a precompiled image
  * records (the features its code was compiled for) and what the loading machine must
  * have. Read with cpuid; AVX and AVX2 count only when the OS saves the YMM registers. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "image.h"
@@ -17,7 +18,26 @@ static const char *const names[JIT_CPU_NFEATURES] = {
 
 const char *jit_cpu_feature_name(unsigned bit) { return bit < JIT_CPU_NFEATURES ? names[bit] : "?"; }
 
+static uint64_t detect(void);
+
+/* WELD_CPU_FEATURES=MASK (hex) hides every feature outside MASK, as on an older CPU: for
+ * testing what a machine without them does with precompiled code. */
 uint64_t jit_cpu_features(void) {
+  static _Atomic uint64_t known; /* detected | 1 << 63 once read */
+  uint64_t k = known;
+  if (k) return k & ~(1ull << 63);
+  uint64_t f = detect();
+  const char *m = getenv("WELD_CPU_FEATURES");
+  if (m && *m) {
+    char *end;
+    unsigned long long v = strtoull(m, &end, 16);
+    if (!*end) f &= v;
+  }
+  known = f | 1ull << 63;
+  return f;
+}
+
+static uint64_t detect(void) {
   uint64_t f = 0;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   unsigned a, b, c, d;

@@ -259,10 +259,11 @@ bool jit_image_baseline(const exec_module *em, bool guard, jit_bytes *out, uint6
   jit_bytes_u32(b, bd.guard);
   for (uint32_t k = 0; ok && k < bd.n; k++) {
     jit_build_func *f = &bd.funcs[k];
-    jit_bytes_u32(b, (uint32_t)f->entry);
+    /* an interpreted function has only its thunk (checked) */
+    jit_bytes_u32(b, f->fallback ? 0 : (uint32_t)f->entry);
     jit_bytes_u32(b, (uint32_t)f->checked);
-    jit_bytes_u32(b, (uint32_t)f->epilogue);
-    jit_bytes_u32(b, (uint32_t)f->end);
+    jit_bytes_u32(b, f->fallback ? 0 : (uint32_t)f->epilogue);
+    jit_bytes_u32(b, f->fallback ? (uint32_t)f->checked : (uint32_t)f->end);
     jit_bytes_u32(b, f->frame_slots);
     put_str(b, f->fallback);
   }
@@ -333,7 +334,8 @@ bool jit_image_load_baseline(exec_module *em, const uint8_t *code, size_t len, b
     uint32_t fl = jit_rd_u32(&r);
     const uint8_t *s = jit_rd_bytes(&r, fl);
     if (r.bad) why = "truncated function table";
-    else if (f->entry >= clen || f->checked >= clen || f->epilogue >= clen || f->end > clen || f->checked > f->end)
+    else if (f->checked >= clen || (!fl && (f->entry >= clen || f->epilogue >= clen || f->end > clen ||
+                                             f->checked > f->end)))
       why = "function offsets outside the code";
     else if (f->frame_slots > (1u << 24)) why = "function frame too large";
     else if (fl) {
