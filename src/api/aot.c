@@ -3,6 +3,7 @@
  * weld_module_precompile. The images are src/jit/image.h's; the cache is src/cache. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aot.h"
 #include "cache/cache.h"
@@ -84,12 +85,14 @@ bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *mod
     bool ok = load_entry(c, em, module, len, bytes, blen, &e);
     free(bytes);
     if (ok) {
-      jit_module_set_source(em, WELD_CODE_CACHE_HIT);
+      jit_module_set_source(em, WELD_CODE_CACHE_HIT, 0);
       return true;
     }
     if (e.kind == UTIL_ERR_OOM) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
     cache_remove(c->cache_dir, key); /* damaged or stale: compiled again below */
   }
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   jit_bytes img = {0};
   if (!api_image_make(c, em, module, len, &img, err)) {
     jit_bytes_free(&img);
@@ -101,6 +104,8 @@ bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *mod
   bool stored = cache_put(c->cache_dir, key, img.p, img.len, budget, &e);
   bool ok = load_entry(c, em, module, len, img.p, img.len, err);
   jit_bytes_free(&img);
-  if (ok) jit_module_set_source(em, stored ? WELD_CODE_CACHE_STORED : WELD_CODE_COMPILED);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+  if (ok) jit_module_set_source(em, stored ? WELD_CODE_CACHE_STORED : WELD_CODE_COMPILED, secs);
   return ok;
 }

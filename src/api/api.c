@@ -437,7 +437,7 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
   bool ok;
   if (from_image) {
     ok = jit_image_load(em, &img, &ue);
-    if (ok) jit_module_set_source(em, WELD_CODE_PRECOMPILED);
+    if (ok) jit_module_set_source(em, WELD_CODE_PRECOMPILED, 0);
   } else if (e && api_cache_applies(&e->cfg, bytes, len)) {
     ok = api_cache_prepare(&e->cfg, em, bytes, len, &ue);
   } else if (e && e->cfg.tier == WELD_TIER_OPTIMIZED) {

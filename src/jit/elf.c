@@ -39,11 +39,8 @@ static void aot_free(void *p) {
   free(am);
 }
 
-/* The NATIVE instruction's entry, as src/opt's: the function's own entry repeats the
- * checks a compiled caller needs, so the budget unit the interpreter took is given back. */
-static exec_trap_kind aot_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
+exec_trap_kind jit_enter_llvm(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
   const jit_func *f = (const jit_func *)n;
-  const aot_module *am = (const aot_module *)f->jm;
   jit_ctx c;
   c.th = th;
   c.inst = inst;
@@ -61,7 +58,7 @@ static exec_trap_kind aot_enter(const exec_native *n, exec_thread *th, exec_inst
   c.globals = inst->globals;
   c.jm = f->jm;
   th->budget++;
-  return (exec_trap_kind)am->fns[f->k](fp, &c);
+  return (exec_trap_kind)((opt_fn)(uintptr_t)f->entry)(fp, &c);
 }
 
 /* ---------- ELF64 ---------- */
@@ -364,7 +361,8 @@ bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, 
     f->k = k;
     f->frame_slots = frames[k];
     if (f->fallback) continue;
-    jit_func_set_stub(f, aot_enter, em->codes[k].code, em->codes[k].code_len);
+    f->entry = (const uint8_t *)(uintptr_t)am->fns[k];
+    jit_func_set_stub(f, jit_enter_llvm, em->codes[k].code, em->codes[k].code_len);
     exec_code *c = &em->codes[k];
     c->code = f->stub;
     c->code_len = sizeof f->stub;

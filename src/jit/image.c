@@ -202,9 +202,11 @@ bool jit_image_check_settings(const jit_image *img, const jit_image_settings *wa
   return true;
 }
 
-void jit_module_set_source(exec_module *em, uint32_t source) {
+void jit_module_set_source(exec_module *em, uint32_t source, double compile_seconds) {
   jit_module *jm = em->jit;
-  if (jm) jm->stats.source = source;
+  if (!jm) return;
+  jm->stats.source = source;
+  jm->stats.compile_seconds = compile_seconds;
 }
 
 bool jit_image_load(exec_module *em, const jit_image *img, util_error *err) {

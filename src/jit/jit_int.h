@@ -90,6 +90,12 @@ typedef struct jit_module {
   void *lock;             /* a pthread_mutex_t */
 } jit_module;
 
+/* The NATIVE entry of a function compiled by LLVM (src/opt's JIT, or a precompiled
+ * image's object, elf.c), `uint32_t f(exec_slot *fp, jit_ctx *ctx)` at f->entry: builds
+ * the context as jit_enter does; the function's own entry repeats the checks a compiled
+ * caller needs, so the budget unit the interpreter took for the call is given back. */
+exec_trap_kind jit_enter_llvm(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
+
 /* ---- code memory (codemem.c): mapped writable, then sealed read+execute; never both ---- */
 void *jit_code_map(size_t len, size_t *mapped); /* NULL on failure */
 bool jit_code_seal(void *p, size_t mapped);
