@@ -139,6 +139,9 @@ int cli_cmd_cache(int argc, char **argv) {
     else max_given = true;
   }
   if (!action) action = "info";
+  /* the names issue 14 used */
+  if (strcmp(action, "stats") == 0) action = "info";
+  if (strcmp(action, "clear") == 0) action = "clean";
   if (strcmp(action, "info") == 0 || strcmp(action, "dir") == 0) {
     cache_stats st;
     if (strcmp(action, "dir") == 0) {
