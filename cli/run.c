@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "opt/opt.h"
 #include "policy/policy.h"
 #include "cli.h"
 #include "guard/guard.h"
@@ -408,7 +409,9 @@ int cli_cmd_run(int argc, char **argv) {
     if (tier_given) fprintf(stderr, "weld: note: --profile=guest runs the interpreter (no samples from compiled code yet)\n");
     cfg.tier = WELD_TIER_INTERP;
   }
-  const char *why_tier = weld_tier_unsupported(cfg.tier);
+  /* with the cache the optimising tier may not need LLVM (a hit): not opened here */
+  const char *why_tier = cfg.tier == WELD_TIER_OPTIMIZED && !no_cache ? opt_unavailable_quick()
+                                                                      : weld_tier_unsupported(cfg.tier);
   if (why_tier) {
     wasi_options_free(&wopt);
     fprintf(stderr, "weld: run: %s\n", why_tier);

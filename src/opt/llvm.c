@@ -41,6 +41,14 @@ const char *opt_unavailable_reason(void) {
 
 bool opt_available(void) { return opt_unavailable_reason() == NULL; }
 
+const char *opt_unavailable_quick(void) {
+#if !defined(__x86_64__)
+  return "not supported: the optimising tier needs x86-64";
+#else
+  return NULL;
+#endif
+}
+
 static void set_error(const char *what, LLVMErrorRef e) {
   char *msg = LLVMGetErrorMessage(e);
   snprintf(init_error, sizeof init_error, "%s: %s", what, msg);

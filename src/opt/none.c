@@ -6,6 +6,8 @@ bool opt_available(void) { return false; }
 
 const char *opt_unavailable_reason(void) { return "not supported: the optimising tier (weld was built without LLVM)"; }
 
+const char *opt_unavailable_quick(void) { return opt_unavailable_reason(); }
+
 bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   (void)em;
   (void)guard;

@@ -15,6 +15,10 @@ bool opt_available(void);
 
 /* Why opt_available is false (a "not supported: ..." sentence), or NULL. */
 const char *opt_unavailable_reason(void);
+/* The same without opening libLLVM (what the build and CPU say; NULL when the tier may
+ * be available): for a caller that may not need LLVM at all, such as a run whose code
+ * the cache has (opening libLLVM costs a start-up a tenth of a second). */
+const char *opt_unavailable_quick(void);
 
 /* Compiles every defined function of `em` it can lower (the others keep their internal
  * code and run in the interpreter). Idempotent; em->jit then holds a src/jit module, so
