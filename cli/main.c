@@ -81,6 +81,13 @@ static const cli_command commands[] = {
      "  --tier-up-threshold N  auto: calls before a function is compiled (default 1000;\n"
      "                         or WELD_TIER_UP_THRESHOLD)\n"
      "  --tier-stats           print what was compiled, and why the rest was not\n"
+     "  --allow-precompiled    FILE may be a precompiled module (`weld compile`): its\n"
+     "                         machine code runs as is, trusted like a shared library\n"
+     "  --no-cache             baseline|optimized: compile, neither read nor write the\n"
+     "                         compiled-code cache (`weld help cache`)\n"
+     "  --cache-dir DIR        the cache's directory\n"
+     "  --cache-max-bytes SIZE the cache's budget (default 512MiB; least recently used\n"
+     "                         entries go first)\n"
      "Resource limits (override the policy file's; docs/cli.md):\n"
      "  --max-memory SIZE      bytes per memory and per instance (65536, 64KiB, 16M, 1GiB)\n"
      "  --max-gc-heap SIZE     bytes of GC objects (structs, arrays) per store\n"
@@ -122,6 +129,44 @@ static const cli_command commands[] = {
      "Exit status: 0 success, 1 malformed/invalid/unlinkable module, 2 usage error or\n"
      "unreadable file, 134 trap; an exit requested by the module passes its code through.\n",
      cli_cmd_run},
+    {"compile", "[--tier baseline|optimized] [--bounds B] [--standard V] -o OUT.cwasm FILE",
+     "compile a module ahead of time into a precompiled module (.cwasm)",
+     "Compiles every function of the module (binary or text) to x86-64 machine code and\n"
+     "writes a precompiled module: the original module, the code, and what the code\n"
+     "depends on (weld's version, the CPU features it uses, the tier, the bounds mode,\n"
+     "the standard's edition, the module's sha256). `weld run --allow-precompiled\n"
+     "OUT.cwasm` then maps the code instead of compiling it (docs/precompiled.md).\n"
+     "\n"
+     "Options:\n"
+     "  -o, --output FILE  the precompiled module to write\n"
+     "  --tier baseline|optimized  the compiler (default: optimized when weld has LLVM,\n"
+     "                     else baseline)\n"
+     "  --bounds guard|explicit  the bounds mode the code is made for (default guard;\n"
+     "                     run it with the same)\n"
+     "  --standard 2.0|3.0 the edition modules are held to (default 3.0)\n"
+     "\n"
+     "Exit status: 0 written, 1 malformed or invalid module, 2 usage error, unreadable\n"
+     "file or tier not available.\n",
+     cli_cmd_compile},
+    {"cache", "[info|dir|clean|evict] [--cache-dir DIR] [--cache-max-bytes SIZE]",
+     "the compiled-code cache of `weld run`",
+     "`weld run --tier baseline|optimized` keeps the machine code it compiles in a cache\n"
+     "and maps it on the next run of the same module instead of compiling again\n"
+     "(src/cache/README.md). The directory: $WELD_CACHE_DIR/code, else\n"
+     "$XDG_CACHE_HOME/weld/code, else ~/.cache/weld/code.\n"
+     "\n"
+     "Actions:\n"
+     "  info    the directory, its entries and bytes (the default; also `stats`)\n"
+     "  dir     the directory alone\n"
+     "  clean   remove every entry (also `clear`)\n"
+     "  evict   remove least recently used entries down to --cache-max-bytes\n"
+     "\n"
+     "Options:\n"
+     "  --cache-dir DIR         another directory\n"
+     "  --cache-max-bytes SIZE  the budget for evict (65536, 64KiB, 16M, 1GiB)\n"
+     "\n"
+     "Exit status: 0 success, 2 usage error or a directory that cannot be read.\n",
+     cli_cmd_cache},
     {"audit", "[--policy FILE] [--preset NAME] [--format md|json] FILE",
      "what a module can reach, its risk, and whether a policy allows it",
      "Reads a WebAssembly module without running it and reports: every import and the\n"

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/cache.h"
+#include "opt/opt.h"
+#include "policy/policy.h"
 #include "cli.h"
 #include "guard/guard.h"
 #include "wasi/wasi.h"
@@ -260,7 +263,8 @@ static int report_trap(weld_trap *t, run_outcome *out) {
 
 enum {
   RUN_INVOKE, RUN_BOUNDS, RUN_LIMIT, /* the limit, --report and --audit-first options */
-  RUN_WASI, RUN_PRESET, RUN_PROFILE, RUN_TIER, RUN_TIER_STATS, RUN_TIER_UP
+  RUN_WASI, RUN_PRESET, RUN_PROFILE, RUN_TIER, RUN_TIER_STATS, RUN_TIER_UP,
+  RUN_ALLOW_PRECOMPILED, RUN_NO_CACHE, RUN_CACHE_DIR, RUN_CACHE_MAX
 };
 
 static const cli_opt run_opts[] = {
@@ -269,6 +273,10 @@ static const cli_opt run_opts[] = {
     {"--tier", NULL, "interp|baseline|auto|optimized", RUN_TIER},
     {"--tier-stats", NULL, NULL, RUN_TIER_STATS},
     {"--tier-up-threshold", NULL, "N", RUN_TIER_UP},
+    {"--allow-precompiled", NULL, NULL, RUN_ALLOW_PRECOMPILED},
+    {"--no-cache", NULL, NULL, RUN_NO_CACHE},
+    {"--cache-dir", NULL, "DIR", RUN_CACHE_DIR},
+    {"--cache-max-bytes", NULL, "SIZE", RUN_CACHE_MAX},
     {"--fuel", NULL, "N", RUN_LIMIT},
     {"--max-memory", NULL, "SIZE", RUN_LIMIT},
     {"--max-gc-heap", NULL, "SIZE", RUN_LIMIT},
@@ -319,6 +327,9 @@ int cli_cmd_run(int argc, char **argv) {
   int ninvokes = 0;
   const char *module_only = NULL; /* the first option components do not take yet */
   bool tier_stats = false, tier_given = false;
+  bool no_cache = false;
+  const char *cache_dir = NULL;
+  char cache_buf[4200];
   cli_run_opts ropt = {0};
   cli_guard_opts gopt;
   cli_guard_init(&gopt);
@@ -367,6 +378,10 @@ int cli_cmd_run(int argc, char **argv) {
       if (!cli_threshold_value(v, &cfg.tier_up_threshold))
         ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier-up-threshold: '%s' is not a count (0 to 4294967295)", v);
       break;
+    case RUN_ALLOW_PRECOMPILED: cfg.allow_precompiled = true; break;
+    case RUN_NO_CACHE: no_cache = true; break;
+    case RUN_CACHE_DIR: cache_dir = v; break;
+    case RUN_CACHE_MAX: ok = policy_parse_size(v, &cfg.cache_max_bytes, &werr); break;
     case RUN_LIMIT: ok = cli_guard_option(&gopt, a, v, &werr); break;
     case RUN_WASI: ok = wasi_option(&wopt, a, v, &werr); break;
     case RUN_PROFILE:
@@ -412,12 +427,16 @@ int cli_cmd_run(int argc, char **argv) {
     if (tier_given) fprintf(stderr, "weld: note: --profile=guest runs the interpreter (no samples from compiled code yet)\n");
     cfg.tier = WELD_TIER_INTERP;
   }
-  const char *why_tier = weld_tier_unsupported(cfg.tier);
+  /* with the cache the optimising tier may not need LLVM (a hit): not opened here */
+  const char *why_tier = cfg.tier == WELD_TIER_OPTIMIZED && !no_cache ? opt_unavailable_quick()
+                                                                      : weld_tier_unsupported(cfg.tier);
   if (why_tier) {
     wasi_options_free(&wopt);
     fprintf(stderr, "weld: run: %s\n", why_tier);
     return CLI_EXIT_USAGE;
   }
+  /* the compiled-code cache: on for the compiling tiers unless --no-cache */
+  if (!no_cache) cfg.cache_dir = cache_dir ? cache_dir : cache_default_dir(cache_buf, sizeof cache_buf);
   prof.path = ropt.profile_path;
   path = p.operand;
   int nargs = argc - p.i;
@@ -637,11 +656,16 @@ void cli_print_tier_stats(const struct weld_module *mod, int tier) {
             ts.compiled, ts.functions, ts.promoted_by_loop, (unsigned long long)ts.code_bytes,
             (unsigned long long)ts.wasm_bytes, ts.compile_seconds * 1e3, ts.fell_back,
             ts.functions - ts.compiled - ts.fell_back);
-  else fprintf(stderr,
-          "weld: tier %s: %u of %u defined functions compiled to machine code (%llu bytes from %llu "
-          "bytes of bodies in %.3f ms)\n",
-          tier == WELD_TIER_OPTIMIZED ? "optimized" : "baseline", ts.compiled, ts.functions, (unsigned long long)ts.code_bytes, (unsigned long long)ts.wasm_bytes,
-          ts.compile_seconds * 1e3);
+  else {
+    static const char *const from[] = {"", "; stored in the code cache", "; from the code cache, not compiled",
+                                       "; from the precompiled module, not compiled"};
+    fprintf(stderr,
+            "weld: tier %s: %u of %u defined functions compiled to machine code (%llu bytes from %llu "
+            "bytes of bodies in %.3f ms%s)\n",
+            ts.tier == WELD_TIER_OPTIMIZED || tier == WELD_TIER_OPTIMIZED ? "optimized" : "baseline", ts.compiled,
+            ts.functions, (unsigned long long)ts.code_bytes, (unsigned long long)ts.wasm_bytes,
+            ts.compile_seconds * 1e3, ts.source < 4 ? from[ts.source] : "");
+  }
   uint32_t nimp = 0;
   for (size_t i = 0; i < weld_module_import_count(mod); i++) {
     weld_externkind kind;

@@ -272,6 +272,15 @@ typedef struct weld_config {
   bool pooling;                /* instances' memories and tables from the pool below (also the
                                   environment variable WELD_POOL=1, which turns copy_on_write on) */
   weld_pool_config pool;
+  bool allow_precompiled;      /* weld_module_new accepts precompiled images (weld compile's
+                                  .cwasm files). Loading one runs the machine code inside
+                                  it, which nothing can check: trust it as you would a shared
+                                  library. Off by default */
+  const char *cache_dir;       /* WELD_TIER_BASELINE and WELD_TIER_OPTIMIZED: keep compiled
+                                  code in this directory and reuse it (src/cache/README.md);
+                                  NULL (the default): no cache. The engine copies the string */
+  uint64_t cache_max_bytes;    /* the cache's budget, least recently used entries evicted
+                                  first; 0: 512 MiB */
 } weld_config;
 
 /* Fills a config with the defaults: the interpreter, unless the environment variable
@@ -306,6 +315,13 @@ void weld_engine_free(weld_engine *e);
  * column. Running out of memory while loading, from either format, is a WELD_ERROR_LIMIT
  * error "out of memory". */
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
+/* Compiles a module (either format) ahead of time for the engine's tier, which must be
+ * WELD_TIER_BASELINE or WELD_TIER_OPTIMIZED, into a precompiled image (*out, to be
+ * released with free()) that weld_module_new loads without compiling when the engine
+ * allows precompiled images and has the same bounds mode and standard, on a machine with
+ * the CPU features the code uses, with the same version of weld (docs/precompiled.md). */
+bool weld_module_precompile(weld_engine *e, const uint8_t *bytes, size_t len, uint8_t **out, size_t *out_len,
+                            weld_error **err);
 void weld_module_free(weld_module *m);
 
 typedef enum weld_externkind {
@@ -324,6 +340,13 @@ void weld_module_import(const weld_module *m, size_t i, const char **module, con
 size_t weld_module_export_count(const weld_module *m);
 void weld_module_export(const weld_module *m, size_t i, const char **name, weld_externkind *kind);
 
+typedef enum weld_code_source {
+  WELD_CODE_COMPILED = 0,     /* compiled when the module was made (or nothing compiled) */
+  WELD_CODE_CACHE_STORED = 1, /* compiled, and stored in the code cache */
+  WELD_CODE_CACHE_HIT = 2,    /* read from the code cache: nothing compiled */
+  WELD_CODE_PRECOMPILED = 3,  /* read from a precompiled image: nothing compiled */
+} weld_code_source;
+
 /* How a module's defined functions run: under WELD_TIER_BASELINE, how many became machine
  * code (the others run in the interpreter); under WELD_TIER_AUTO, how many were promoted
  * so far; all zero under WELD_TIER_INTERP. */
@@ -336,6 +359,7 @@ typedef struct weld_tier_stats {
   uint64_t code_bytes;     /* machine code made */
   uint64_t wasm_bytes;     /* body bytes of the compiled functions */
   double compile_seconds;
+  weld_code_source source; /* where the machine code came from */
 } weld_tier_stats;
 void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
 /* Why the module's k-th defined function (0 = the first function after the imported ones)

@@ -415,6 +415,26 @@ else
   record "spec 3.0 (baseline tier)" 0 1 "($build/weld or $suite3 missing)"
 fi
 
+# ---- precompiled modules (weld compile) and the compiled-code cache ------------------------------
+# The 2.0 suite from baseline images (each module compiled into an image and loaded back),
+# and the command-line checks: mismatches refused, cache hits, damage, eviction, racing
+# writers (tests/cli/aot_test.sh; the optimised tier's checks too when weld has it).
+if need "$build/weld" "$build" "spec-precompiled" && [ -d "$suite" ]; then
+  WELD_AOT=1 WELD_TIER=baseline WELD_SPEC_OUT="$build/spec/precompiled-baseline" WELD="$build/weld" \
+    stage "spec (precompiled, baseline)" "$logs/spec-precompiled-baseline.log" tests/spec/run.sh "$suite"
+else
+  record "spec (precompiled, baseline)" 0 1 "($build/weld or $suite missing)"
+fi
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "aot-$flavour"; then
+    stage "aot ($flavour)" "$logs/aot-$flavour.log" tests/cli/aot_test.sh "$dir/weld"
+  else
+    record "aot ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 # ---- the placement planner: exact == exhaustive == an independent search; manifest errors -----
 for flavour in release asan; do
   dir=$build
@@ -452,6 +472,12 @@ if need "$build/weld" "$build" "opt"; then
     fi
     WELD_TIER=optimized stage "guard (optimized tier)" "$logs/guard-optimized.log" \
       tests/guard/run.sh "$build/weld" "$build/weld_unit"
+  fi
+  # the whole 2.0 suite again from precompiled modules: every module compiled by this tier
+  # into an image (weld_module_precompile), then loaded back from it (WELD_AOT=1)
+  if [ -d "$suite" ] && "$build/weld" compile --tier optimized -o "$build/probe.cwasm" "$root/examples/fac.wasm" 2>/dev/null; then
+    WELD_AOT=1 WELD_TIER=optimized WELD_SPEC_OUT="$build/spec/precompiled-optimized" WELD="$build/weld" \
+      stage "spec (precompiled, optimized)" "$logs/spec-precompiled-optimized.log" tests/spec/run.sh "$suite"
   fi
   # the same command-line checks under ASan and UBSan (LLVM-compiled code calling the
   # instrumented runtime, and the reverse)

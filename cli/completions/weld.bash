@@ -14,8 +14,8 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run validate inspect print audit wast plan up ps logs down diag pkg help version"
-  local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
+  local commands="run compile cache validate inspect print audit wast plan up ps logs down diag pkg help version"
+  local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
   local presets="isolated readonly-fs cli"
@@ -29,7 +29,7 @@ _weld() {
     esac
   done
   case "$cmd" in
-    run|validate|inspect|print|audit|wast|plan|up|ps|logs|down|diag|pkg|help|version) ;;
+    run|compile|cache|validate|inspect|print|audit|wast|plan|up|ps|logs|down|diag|pkg|help|version) ;;
     "") ;;
     *) return 0 ;;                       # after weld FILE: the module's own arguments
   esac
@@ -54,11 +54,13 @@ _weld() {
     --format) values="md json" ;;
     --method) values="exact exhaustive greedy" ;;
     --coefficients) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;
-    --dir) COMPREPLY=($(compgen -d -- "$val")); return 0 ;;
+    --dir|--cache-dir) COMPREPLY=($(compgen -d -- "$val")); return 0 ;;
+    --output|-o) COMPREPLY=($(compgen -f -- "$val")); return 0 ;;
+    --standard) values="2.0 3.0" ;;
     --policy) COMPREPLY=($(compgen -f -X '!*.toml' -- "$val") $(compgen -d -- "$val")); return 0 ;;
     --report|--log) COMPREPLY=($(compgen -f -- "$val")); return 0 ;;
     --invoke|--fuel|--max-memory|--max-gc-heap|--max-table-elements|--max-stack|--max-instances|--timeout|\
-    --env|--tcplisten|--name) return 0 ;;
+    --env|--tcplisten|--name|--cache-max-bytes) return 0 ;;
   esac
   if [ -n "$values" ]; then
     COMPREPLY=($(compgen -W "$values" -- "$val"))
@@ -80,12 +82,16 @@ _weld() {
       for ((i = 2; i < cword; i++)); do
         case "${words[i]}" in
           --) ;;
-          --*=*|--trap-on-grow-failure|--audit-first|--log-denials) ;;
+          --*=*|--trap-on-grow-failure|--audit-first|--log-denials|--allow-precompiled|--no-cache|--tier-stats) ;;
           -*) ((i++)) ;;
           *) return 0 ;;
         esac
       done
       opts="$run_opts" ;;
+    compile) opts="-o --output --tier --bounds --standard --help" ;;
+    cache)
+      opts="--cache-dir --cache-max-bytes --help"
+      if [[ "$cur" != -* ]]; then COMPREPLY=($(compgen -W "info dir clean evict" -- "$cur")); return 0; fi ;;
     validate) opts="-q --quiet --help" ;;
     inspect) opts="--json --help" ;;
     print) opts="--flat --folded --help" ;;

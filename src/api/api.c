@@ -15,11 +15,13 @@
 #include "wasm/module.h"
 #include "text/text.h"
 #include "api_int.h"
+#include "aot.h"
 
 struct weld_engine {
   weld_config cfg;
   exec_typetab *types; /* signatures of its modules and host functions */
   exec_pool *pool;     /* with cfg.pooling: its stores' memories and tables */
+  char *cache_dir;     /* cfg.cache_dir's copy */
 };
 
 
@@ -391,6 +393,11 @@ weld_engine *weld_engine_new_err(const weld_config *cfg, weld_error **err) {
   if (cfg) e->cfg = *cfg;
   else weld_config_default(&e->cfg);
   e->types = exec_typetab_new();
+  if (e->cfg.cache_dir && !(e->cache_dir = strdup(e->cfg.cache_dir))) {
+    exec_typetab_free(e->types);
+    e->types = NULL;
+  }
+  e->cfg.cache_dir = e->cache_dir;
   if (!e->types) {
     free(e);
     if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
@@ -436,6 +443,7 @@ void weld_engine_free(weld_engine *e) {
   if (!e) return;
   exec_pool_free(e->pool);
   exec_typetab_free(e->types);
+  free(e->cache_dir);
   free(e);
 }
 
@@ -445,6 +453,17 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
   if (!bytes && len) {
     if (err) *err = error_new(UTIL_ERR_USAGE, "no module bytes");
     return NULL;
+  }
+  /* A precompiled image (aot.c): its module is read as usual, its code is mapped. */
+  jit_image img;
+  bool from_image = jit_image_is(bytes, len);
+  if (from_image) {
+    if (!api_image_open(e ? &e->cfg : NULL, bytes, len, &img, &ue)) {
+      if (err) *err = api_error_from(&ue);
+      return NULL;
+    }
+    bytes = img.module;
+    len = img.module_len;
   }
   /* The text format is read into the binary format first (src/text). */
   uint32_t features = e && e->cfg.standard == WELD_STANDARD_2_0 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
@@ -460,7 +479,12 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
     return NULL;
   }
   bool ok;
-  if (e && e->cfg.tier == WELD_TIER_OPTIMIZED) {
+  if (from_image) {
+    ok = jit_image_load(em, &img, &ue);
+    if (ok) jit_module_set_source(em, WELD_CODE_PRECOMPILED, 0);
+  } else if (e && api_cache_applies(&e->cfg, bytes, len)) {
+    ok = api_cache_prepare(&e->cfg, em, bytes, len, &ue);
+  } else if (e && e->cfg.tier == WELD_TIER_OPTIMIZED) {
     ok = opt_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue);
   } else {
     jit_options jo = {.tier = e ? (jit_tier)e->cfg.tier : JIT_TIER_INTERP,
@@ -484,6 +508,50 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
   weld_module *m = module_new(e, bytes, len, err);
   util_set_spec_edition(edition);
   return m;
+}
+
+static bool precompile(weld_engine *e, const uint8_t *bytes, size_t len, uint8_t **out, size_t *out_len,
+                       util_error *ue) {
+  uint8_t *bin = NULL;
+  size_t blen = 0;
+  if (!text_is_binary(bytes, len)) {
+    if (!text_wat_to_binary((const char *)bytes, len, NULL, &bin, &blen, ue)) return false;
+    bytes = bin;
+    len = blen;
+  }
+  uint32_t features = e->cfg.standard == WELD_STANDARD_2_0 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
+  wasm_module *m = text_load_module_features(bytes, len, NULL, features, ue);
+  exec_module *em = m ? exec_module_compile(m, e->types, ue) : NULL;
+  if (m && !em) wasm_module_free(m);
+  jit_bytes img = {0};
+  bool ok = em && api_image_make(&e->cfg, em, bytes, len, &img, ue);
+  if (em) exec_module_free(em);
+  free(bin);
+  if (!ok) {
+    jit_bytes_free(&img);
+    return false;
+  }
+  *out = img.p;
+  *out_len = img.len;
+  return true;
+}
+
+bool weld_module_precompile(weld_engine *e, const uint8_t *bytes, size_t len, uint8_t **out, size_t *out_len,
+                            weld_error **err) {
+  util_error ue;
+  util_error_clear(&ue);
+  *out = NULL;
+  *out_len = 0;
+  if (!e || (!bytes && len)) {
+    if (err) *err = error_new(UTIL_ERR_USAGE, "no engine or no module bytes");
+    return false;
+  }
+  int edition = util_spec_edition();
+  util_set_spec_edition(e->cfg.standard == WELD_STANDARD_2_0 ? 2 : 3);
+  bool ok = precompile(e, bytes, len, out, out_len, &ue);
+  util_set_spec_edition(edition);
+  if (!ok && err) *err = api_error_from(&ue);
+  return ok;
 }
 
 void weld_module_free(weld_module *m) { exec_module_free(AS_EXEC_MODULE(m)); }
@@ -528,6 +596,7 @@ void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
   out->code_bytes = st.code_bytes;
   out->wasm_bytes = st.wasm_bytes;
   out->compile_seconds = st.compile_seconds;
+  out->source = (weld_code_source)st.source;
 }
 
 const char *weld_module_func_fallback(const weld_module *m, uint32_t k) {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../wasm/instr.h"
+#include "image.h"
 #include "jit_int.h"
 
 enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
@@ -109,7 +110,7 @@ static int32_t slot_disp(uint32_t slot) { return (int32_t)(slot * 8); }
 static int32_t home(jc *j, uint32_t pos) { return slot_disp(j->nlocals + pos); }
 
 static void call_abs(jc *j, const void *fn) {
-  x64_mov_ri(j->b, true, RAX, (uint64_t)(uintptr_t)fn);
+  x64_mov_reloc(j->b, RAX, X64_RELOC_ADDR, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)fn);
   x64_call_r(j->b, RAX);
 }
 
@@ -656,7 +657,7 @@ static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t
   x64_mov_rr(j->b, true, RDI, R12);
   x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
   x64_mov_ri(j->b, false, RCX, table);
-  x64_mov_ri(j->b, false, R8, j->em->typeids[typeidx]);
+  x64_mov_reloc(j->b, R8, X64_RELOC_TYPEID, j->em->typeids[typeidx], typeidx);
   x64_lea(j->b, true, R9, RBX, NOREG, 1, slot_disp(nfp + span));
   call_abs(j, (const void *)jit_rt_call_indirect);
   reload_mem(j);
@@ -686,7 +687,7 @@ static void emit_tail(jc *j, uint16_t op, uint32_t idx, uint32_t table, const wa
     if (op == WASM_OP_RETURN_CALL_INDIRECT) {
       load(j, RSI, x, xpos, false);
       x64_mov_ri(j->b, false, RDX, table);
-      x64_mov_ri(j->b, false, RCX, j->em->typeids[idx]);
+      x64_mov_reloc(j->b, RCX, X64_RELOC_TYPEID, j->em->typeids[idx], idx);
       call_abs(j, (const void *)jit_rt_tail_indirect);
     } else {
       load(j, RSI, x, xpos, true);
@@ -868,13 +869,9 @@ static bool emit_float(jc *j, uint16_t op, uint32_t off) {
   return true;
 }
 
-static bool have_popcnt(void) {
-#if defined(__GNUC__)
-  return __builtin_cpu_supports("popcnt");
-#else
-  return false;
-#endif
-}
+/* (cpu.c: the features an image records, so that code using popcnt is never loaded where
+ * it is missing) */
+static bool have_popcnt(void) { return (jit_cpu_features() & JIT_CPU_POPCNT) != 0; }
 
 static const char *body(jc *j, util_reader *r) {
   wasm_instr in;

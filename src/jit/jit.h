@@ -61,7 +61,11 @@ typedef struct jit_stats {
   uint64_t code_bytes;     /* machine code, stubs and thunks included */
   uint64_t wasm_bytes;     /* body bytes of the compiled functions */
   double compile_seconds;  /* wall time of compiling (the sum of every promotion) */
+  uint32_t source;         /* weld_code_source: compiled, cache stored, cache hit, image */
 } jit_stats;
+/* Records where em's code came from (src/api: the code cache, a precompiled image) and,
+ * when it was compiled on the way, how long that took. */
+void jit_module_set_source(exec_module *em, uint32_t source, double compile_seconds);
 /* All zero when the module was not compiled. */
 void jit_module_stats(const exec_module *em, jit_stats *out);
 /* Why defined function k stays interpreted ("not supported: f32.add", ...), or NULL when

@@ -90,6 +90,12 @@ typedef struct jit_module {
   void *lock;             /* a pthread_mutex_t */
 } jit_module;
 
+/* The NATIVE entry of a function compiled by LLVM (src/opt's JIT, or a precompiled
+ * image's object, elf.c), `uint32_t f(exec_slot *fp, jit_ctx *ctx)` at f->entry: builds
+ * the context as jit_enter does; the function's own entry repeats the checks a compiled
+ * caller needs, so the budget unit the interpreter took for the call is given back. */
+exec_trap_kind jit_enter_llvm(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
+
 /* ---- code memory (codemem.c): mapped writable, then sealed read+execute; never both ---- */
 void *jit_code_map(size_t len, size_t *mapped); /* NULL on failure */
 bool jit_code_seal(void *p, size_t mapped);
@@ -189,6 +195,31 @@ typedef struct jit_func_out {
  * goes through (entry k). */
 const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_patches *calls, bool guard,
                              jit_sites *sites, jit_func_out *out, const void *calltab);
+
+/* ---- the whole-module driver (module.c), in two steps so that a precompiled image
+ * (image.c) can stand between them: compile into a buffer, then map and install ---- */
+typedef struct jit_build_func {
+  size_t entry, checked, epilogue, end; /* code offsets (end: where its code stops) */
+  uint32_t frame_slots;
+  char *fallback;                       /* why it stays interpreted, or NULL */
+} jit_build_func;
+typedef struct jit_build {
+  x64_buf b;            /* the code: trampoline, functions, thunks (direct calls bound) */
+  size_t tramp;
+  uint32_t n;           /* defined functions */
+  jit_build_func *funcs;
+  jit_sites sites;      /* guard mode: the accesses, sorted by code offset */
+  bool guard;
+  uint32_t compiled;
+  uint64_t wasm_bytes;
+} jit_build;
+/* Compiles every function of em it can into bd (keep_relocs: bd->b records the
+ * process-specific immediates). False when out of memory (bd is then empty). */
+bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, jit_build *bd, util_error *err);
+/* Maps bd's code, seals it and makes em's compiled functions run it; consumes bd. A
+ * UTIL_ERR_LIMIT error: the fault handler could not take the region (em unchanged). */
+bool jit_install_module(exec_module *em, jit_build *bd, double seconds, util_error *err);
+void jit_build_free(jit_build *bd);
 
 /* ---- JIT_TIER_AUTO (tier.c) ---- */
 bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err);

@@ -92,117 +92,157 @@ void jit_perf_map(const jit_module *jm, uint32_t k0, uint32_t k1, const size_t *
   fclose(f);
 }
 
-bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
-  if (em->jit) return true;
+void jit_build_free(jit_build *bd) {
+  x64_free(&bd->b);
+  if (bd->funcs)
+    for (uint32_t k = 0; k < bd->n; k++) free(bd->funcs[k].fallback);
+  free(bd->funcs);
+  free(bd->sites.v);
+  memset(bd, 0, sizeof *bd);
+}
+
+bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, jit_build *bd, util_error *err) {
+  memset(bd, 0, sizeof *bd);
   if (!jit_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: the baseline tier needs x86-64");
-  double t0 = now();
   const wasm_module *m = em->wasm;
   uint32_t n = m->nfuncs - m->nfunc_imports;
-  jit_module *jm = calloc(1, sizeof *jm);
-  if (!jm) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
-  jm->em = em;
-  jm->nfuncs = n;
-  jm->funcs = n ? calloc(n, sizeof *jm->funcs) : NULL;
-  size_t *entry = n ? calloc(n, sizeof *entry) : NULL, *checked = n ? calloc(n, sizeof *checked) : NULL;
-  size_t *epis = n ? calloc(n, sizeof *epis) : NULL;
-  size_t *ends = n ? calloc(n, sizeof *ends) : NULL; /* where each function's code ends */
-  uint32_t *frames = n ? calloc(n, sizeof *frames) : NULL;
-  x64_buf b = {0};
+  bd->n = n;
+  bd->funcs = n ? calloc(n, sizeof *bd->funcs) : NULL;
+  bd->b.keep_relocs = keep_relocs;
   jit_patches calls = {0};
-  jit_sites sites = {0};
   /* guard mode needs the fault handler; without it every access is checked */
   if (guard && !jit_fault_install()) guard = false;
-  bool ok = !n || (jm->funcs && entry && checked && frames && epis && ends);
-  jm->tramp = jit_emit_trampoline(&b);
+  bd->guard = guard;
+  bool ok = !n || bd->funcs;
+  bd->tramp = jit_emit_trampoline(&bd->b);
   for (uint32_t k = 0; ok && k < n; k++) {
     jit_func_out o = {0};
-    const char *why = jit_compile_func(em, k, &b, &calls, guard, &sites, &o, NULL);
-    entry[k] = o.entry;
-    checked[k] = o.checked;
-    epis[k] = o.epilogue;
-    frames[k] = o.frame_slots;
-    ends[k] = b.len;
-    if (b.oom || calls.oom) ok = false;
+    const char *why = jit_compile_func(em, k, &bd->b, &calls, guard, &bd->sites, &o, NULL);
+    jit_build_func *f = &bd->funcs[k];
+    f->entry = o.entry;
+    f->checked = o.checked;
+    f->epilogue = o.epilogue;
+    f->frame_slots = o.frame_slots;
+    f->end = bd->b.len;
+    if (bd->b.oom || calls.oom) ok = false;
     else if (why) {
-      char *copy = strdup(why);
-      if (!copy) ok = false;
-      jm->funcs[k].fallback = copy;
+      if (!(f->fallback = strdup(why))) ok = false;
     } else {
-      jm->stats.compiled++;
-      jm->stats.wasm_bytes += m->funcs[m->nfunc_imports + k].code_len;
+      bd->compiled++;
+      bd->wasm_bytes += m->funcs[m->nfunc_imports + k].code_len;
     }
   }
   /* thunks: a compiled caller's direct call to an interpreted function */
   for (uint32_t k = 0; ok && k < n; k++) {
-    if (!jm->funcs[k].fallback) continue;
-    checked[k] = b.len;
-    x64_mov_ri(&b, false, X64_RDX, k);
-    x64_mov_ri(&b, true, X64_RAX, (uint64_t)(uintptr_t)jit_rt_call_defined);
-    x64_u8(&b, 0xff), x64_u8(&b, 0xe0); /* jmp rax */
+    if (!bd->funcs[k].fallback) continue;
+    bd->funcs[k].checked = bd->b.len;
+    x64_mov_ri(&bd->b, false, X64_RDX, k);
+    x64_mov_reloc(&bd->b, X64_RAX, X64_RELOC_ADDR, (uint64_t)(uintptr_t)jit_rt_call_defined,
+                  (uint64_t)(uintptr_t)jit_rt_call_defined);
+    x64_u8(&bd->b, 0xff), x64_u8(&bd->b, 0xe0); /* jmp rax */
   }
-  for (size_t i = 0; ok && i < calls.n; i++) x64_bind(&b, calls.v[i].at, checked[calls.v[i].callee]);
-  if (b.oom) ok = false;
-  if (ok && jm->stats.compiled) {
-    jm->code = jit_code_map(b.len, &jm->code_map);
+  for (size_t i = 0; ok && i < calls.n; i++) x64_bind(&bd->b, calls.v[i].at, bd->funcs[calls.v[i].callee].checked);
+  free(calls.v);
+  if (bd->b.oom) ok = false;
+  if (!ok) {
+    jit_build_free(bd);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (compiling to machine code)");
+  }
+  return true;
+}
+
+bool jit_install_module(exec_module *em, jit_build *bd, double seconds, util_error *err) {
+  const wasm_module *m = em->wasm;
+  uint32_t n = bd->n;
+  jit_module *jm = calloc(1, sizeof *jm);
+  if (!jm) {
+    jit_build_free(bd);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
+  jm->em = em;
+  jm->nfuncs = n;
+  jm->funcs = n ? calloc(n, sizeof *jm->funcs) : NULL;
+  jm->tramp = bd->tramp;
+  bool ok = !n || jm->funcs;
+  for (uint32_t k = 0; ok && k < n; k++) {
+    jm->funcs[k].fallback = bd->funcs[k].fallback;
+    bd->funcs[k].fallback = NULL;
+  }
+  jm->stats.compiled = bd->compiled;
+  jm->stats.wasm_bytes = bd->wasm_bytes;
+  if (ok && bd->compiled) {
+    jm->code = jit_code_map(bd->b.len, &jm->code_map);
     if (!jm->code) {
       ok = false;
     } else {
-      memcpy(jm->code, b.p, b.len);
-      jm->code_len = b.len;
+      memcpy(jm->code, bd->b.p, bd->b.len);
+      jm->code_len = bd->b.len;
       if (!jit_code_seal(jm->code, jm->code_map)) ok = false;
     }
   }
-  x64_free(&b);
-  free(calls.v);
-  jm->guard = guard;
-  jm->sites = sites.v;
-  jm->nsites = sites.n;
+  jm->guard = bd->guard;
+  jm->sites = bd->sites.v;
+  jm->nsites = bd->sites.n;
+  bd->sites.v = NULL;
+  bd->sites.n = 0;
   jm->region = (jit_region){jm->code, jm->code_len, jm->sites, jm->nsites, jm};
-  bool unregistered = ok && guard && jm->nsites && !jit_fault_register(&jm->region);
+  bool unregistered = ok && jm->guard && jm->nsites && !jit_fault_register(&jm->region);
   if (!ok || unregistered) {
-    free(entry);
-    free(checked);
-    free(epis);
-    free(ends);
-    free(frames);
     jm->guard = false;
     jm->nsites = 0;
     jit_module_free(jm);
-    /* the fault handler's table is full: the same code with explicit checks */
-    if (unregistered) return jit_compile_module(em, false, err);
+    jit_build_free(bd);
+    if (unregistered)
+      return util_fail(err, UTIL_ERR_LIMIT, -1, "the fault handler's table of code regions is full");
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (compiling to machine code)");
   }
+  size_t *len = n ? calloc(n, sizeof *len) : NULL;
   for (uint32_t k = 0; k < n; k++) {
     jit_func *f = &jm->funcs[k];
+    jit_build_func *g = &bd->funcs[k];
     f->jm = jm;
     f->k = k;
-    f->frame_slots = frames[k];
+    f->frame_slots = g->frame_slots;
+    if (len) len[k] = g->end - g->checked;
     if (!jm->code) continue; /* nothing was compiled: no code mapped */
-    f->entry = jm->code + entry[k];
-    f->checked = jm->code + checked[k];
-    f->epilogue = jm->code + epis[k];
+    f->entry = jm->code + g->entry;
+    f->checked = jm->code + g->checked;
+    f->epilogue = jm->code + g->epilogue;
     if (f->fallback) continue;
     jit_func_set_stub(f, jit_enter, em->codes[k].code, em->codes[k].code_len);
     exec_code *c = &em->codes[k];
     c->code = f->stub;
     c->code_len = sizeof f->stub;
-    if (frames[k] > c->frame_slots) c->frame_slots = frames[k];
+    if (g->frame_slots > c->frame_slots) c->frame_slots = g->frame_slots;
   }
-  for (uint32_t k = 0; k < n; k++) ends[k] -= checked[k];
-  jit_perf_map(jm, 0, n, ends);
-  free(entry);
-  free(checked);
-  free(epis);
-  free(ends);
-  free(frames);
+  if (len) jit_perf_map(jm, 0, n, len);
+  free(len);
+  jit_build_free(bd);
   jm->stats.functions = n;
   jm->stats.tier = JIT_TIER_BASELINE;
   jm->stats.fell_back = n - jm->stats.compiled;
   jm->stats.code_bytes = jm->code_len;
-  jm->stats.compile_seconds = now() - t0;
+  jm->stats.compile_seconds = seconds;
+  (void)m;
   em->jit = jm;
   em->jit_free = jit_module_free;
   return true;
+}
+
+bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
+  if (em->jit) return true;
+  double t0 = now();
+  jit_build bd;
+  if (!jit_build_module(em, guard, false, &bd, err)) return false;
+  bool was_guard = bd.guard;
+  if (jit_install_module(em, &bd, now() - t0, err)) return true;
+  /* the fault handler's table is full: the same code with explicit checks */
+  if (was_guard && err->kind == UTIL_ERR_LIMIT) {
+    util_error_clear(err);
+    if (!jit_build_module(em, false, false, &bd, err)) return false;
+    return jit_install_module(em, &bd, now() - t0, err);
+  }
+  return false;
 }
 
 void jit_module_stats(const exec_module *em, jit_stats *out) {

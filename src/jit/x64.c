@@ -10,8 +10,10 @@
 
 void x64_free(x64_buf *b) {
   free(b->p);
+  free(b->rel);
   b->p = NULL;
-  b->len = b->cap = 0;
+  b->rel = NULL;
+  b->len = b->cap = b->nrel = b->caprel = 0;
 }
 
 static bool grow(x64_buf *b, size_t n) {
@@ -379,4 +381,24 @@ void x64_ret(x64_buf *b) { x64_u8(b, 0xc3); }
 void x64_ud2(x64_buf *b) {
   x64_u8(b, 0x0f);
   x64_u8(b, 0x0b);
+}
+
+void x64_mov_reloc(x64_buf *b, int dst, uint8_t kind, uint64_t imm, uint64_t value) {
+  bool wide = kind == X64_RELOC_ADDR;
+  rex(b, wide, 0, X64_NOREG, dst, false);
+  x64_u8(b, (uint8_t)(0xb8 + (dst & 7)));
+  if (wide) x64_u64(b, imm);
+  else x64_u32(b, (uint32_t)imm);
+  if (!b->keep_relocs || b->oom) return;
+  if (b->nrel == b->caprel) {
+    size_t cap = b->caprel ? b->caprel * 2 : 64;
+    x64_reloc *r = util_try_realloc(b->rel, cap * sizeof *r);
+    if (!r) {
+      b->oom = true;
+      return;
+    }
+    b->rel = r;
+    b->caprel = cap;
+  }
+  b->rel[b->nrel++] = (x64_reloc){b->len - (wide ? 8 : 4), kind, value};
 }

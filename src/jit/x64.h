@@ -35,10 +35,26 @@ typedef enum x64_ld {
   X64_LD8S64, X64_LD16S64
 } x64_ld;
 
+/* A value in the code that is only known in the process that runs it: written by
+ * x64_mov_reloc, recorded when the buffer keeps relocations (a precompiled image,
+ * src/jit/image.c, stores them and applies them at load). */
+enum {
+  X64_RELOC_ADDR = 1,   /* 8-byte address of a runtime helper (`value`: its address here) */
+  X64_RELOC_TYPEID = 2, /* 4-byte engine type id of the module's type index `value` */
+};
+typedef struct x64_reloc {
+  size_t at;      /* the immediate's position */
+  uint8_t kind;
+  uint64_t value;
+} x64_reloc;
+
 typedef struct x64_buf {
   uint8_t *p;
   size_t len, cap;
   bool oom; /* a grow failed: len stops growing, the result is discarded */
+  bool keep_relocs;  /* record x64_mov_reloc's immediates in rel[] */
+  x64_reloc *rel;
+  size_t nrel, caprel;
 } x64_buf;
 
 void x64_free(x64_buf *b);
@@ -52,6 +68,10 @@ void x64_patch32(x64_buf *b, size_t at, uint32_t v);
 void x64_mov_rr(x64_buf *b, bool w, int dst, int src);
 void x64_mov_ri(x64_buf *b, bool w, int dst, uint64_t imm); /* shortest exact form */
 void x64_mov_rm(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp);
+/* mov with a relocatable immediate: X64_RELOC_ADDR is always `movabs dst, imm64`,
+ * X64_RELOC_TYPEID always `mov dst32, imm32` (fixed forms, so a loader can patch them);
+ * `imm` is the value in this process. */
+void x64_mov_reloc(x64_buf *b, int dst, uint8_t kind, uint64_t imm, uint64_t value);
 void x64_mov_mr(x64_buf *b, bool w, int base, int index, int scale, int32_t disp, int src);
 void x64_mov_mi(x64_buf *b, bool w, int base, int32_t disp, int32_t imm);
 void x64_load(x64_buf *b, x64_ld kind, int dst, int base, int index, int32_t disp);

@@ -1,7 +1,7 @@
 /* The module driver of the optimising tier: lowers every defined function of a module
  * into one LLVM module (lower.c), optimises it with the standard O2 pipeline, hands it to
  * ORC LLJIT and points each lowered function's internal code at a NATIVE instruction
- * whose entry (opt_enter) builds the baseline tier's context and calls the machine code.
+ * whose entry (jit_enter_llvm, src/jit) builds the baseline tier's context and calls the machine code.
  *
  * One LLJIT instance serves the process; each weld module's code is added under its own
  * resource tracker, so freeing the module frees its code. Symbol names carry a per-module
@@ -28,7 +28,6 @@ static LLVMOrcLLJITRef jit;
 static LLVMTargetMachineRef tm;
 static char init_error[256];
 static atomic_uint_fast64_t module_serial;
-static exec_memory no_memory;
 
 /* Needs x86-64 (the X86 target, the baseline tier's runtime) and libLLVM 16 at run time. */
 const char *opt_unavailable_reason(void) {
@@ -41,6 +40,14 @@ const char *opt_unavailable_reason(void) {
 }
 
 bool opt_available(void) { return opt_unavailable_reason() == NULL; }
+
+const char *opt_unavailable_quick(void) {
+#if !defined(__x86_64__)
+  return "not supported: the optimising tier needs x86-64";
+#else
+  return NULL;
+#endif
+}
 
 static void set_error(const char *what, LLVMErrorRef e) {
   char *msg = LLVMGetErrorMessage(e);
@@ -111,33 +118,6 @@ static void module_free(void *p) {
   free(om);
 }
 
-/* The NATIVE instruction's entry: the interpreter has made the frame, counted the call
- * and done the entry's interruption check; the function's entry does the same checks for
- * a compiled caller, so the budget unit it takes is given back first (fuel is spent as in
- * the interpreter). */
-static exec_trap_kind opt_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
-  const jit_func *f = (const jit_func *)n;
-  const opt_module *om = (const opt_module *)f->jm;
-  jit_ctx c;
-  c.th = th;
-  c.inst = inst;
-  c.mem = inst->module->wasm->nmemories ? inst->memories[0] : &no_memory;
-  c.stack_limit = (exec_slot *)(void *)((exec_frame_rec *)th->rec_top - 1);
-  c.depth = th->depth;
-  c.max_depth = th->max_depth ? th->max_depth : EXEC_DEFAULT_MAX_DEPTH;
-  c.cstack_limit = jit_rt_cstack_limit();
-  if ((uintptr_t)__builtin_frame_address(0) < c.cstack_limit) {
-    th->trap = EXEC_TRAP_STACK_EXHAUSTED;
-    th->trap_msg[0] = 0;
-    exec_bt_reset(th);
-    return EXEC_TRAP_STACK_EXHAUSTED;
-  }
-  c.globals = inst->globals;
-  c.jm = f->jm;
-  th->budget++;
-  return (exec_trap_kind)om->fns[f->k](fp, &c);
-}
-
 static bool fail(util_error *err, opt_module *om, const char *msg) {
   module_free(om);
   return util_fail(err, UTIL_ERR_OOM, -1, "%s", msg);
@@ -172,7 +152,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
-                  (void *const *)om->fns};
+                  (void *const *)om->fns, NULL, NULL};
   char name[48];
   for (uint32_t k = 0; k < n; k++) {
     snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);
@@ -266,7 +246,8 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
     f->jm = &om->base;
     f->k = k;
     if (f->fallback) continue;
-    jit_func_set_stub(f, opt_enter, em->codes[k].code, em->codes[k].code_len);
+    f->entry = (const uint8_t *)(uintptr_t)om->fns[k];
+    jit_func_set_stub(f, jit_enter_llvm, em->codes[k].code, em->codes[k].code_len);
     exec_code *c = &em->codes[k];
     c->code = f->stub;
     c->code_len = sizeof f->stub;

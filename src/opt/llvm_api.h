@@ -31,6 +31,7 @@ void LLVMInitializeX86AsmPrinter(void);
   X(LLVMAddAttributeAtIndex) \
   X(LLVMAddCase) \
   X(LLVMAddFunction) \
+  X(LLVMAddGlobal) \
   X(LLVMAddIncoming) \
   X(LLVMAppendBasicBlockInContext) \
   X(LLVMBasicBlockAsValue) \
@@ -80,21 +81,30 @@ void LLVMInitializeX86AsmPrinter(void);
   X(LLVMConstIntToPtr) \
   X(LLVMConstNull) \
   X(LLVMConsumeError) \
+  X(LLVMContextCreate) \
+  X(LLVMContextDispose) \
   X(LLVMCreateBuilderInContext) \
   X(LLVMCreateEnumAttribute) \
   X(LLVMCreatePassBuilderOptions) \
+  X(LLVMCreateStringAttribute) \
+  X(LLVMCreateTargetDataLayout) \
   X(LLVMCreateTargetMachine) \
   X(LLVMDeleteBasicBlock) \
   X(LLVMDeleteFunction) \
   X(LLVMDisposeBuilder) \
   X(LLVMDisposeErrorMessage) \
+  X(LLVMDisposeMemoryBuffer) \
   X(LLVMDisposeMessage) \
   X(LLVMDisposeModule) \
   X(LLVMDisposePassBuilderOptions) \
+  X(LLVMDisposeTargetData) \
+  X(LLVMDisposeTargetMachine) \
   X(LLVMDoubleTypeInContext) \
   X(LLVMFloatTypeInContext) \
   X(LLVMFunctionType) \
   X(LLVMGetAllocatedType) \
+  X(LLVMGetBufferSize) \
+  X(LLVMGetBufferStart) \
   X(LLVMGetEntryBasicBlock) \
   X(LLVMGetEnumAttributeKindForName) \
   X(LLVMGetErrorMessage) \
@@ -108,11 +118,14 @@ void LLVMInitializeX86AsmPrinter(void);
   X(LLVMGetIntrinsicDeclaration) \
   X(LLVMGetLastBasicBlock) \
   X(LLVMGetMDKindIDInContext) \
+  X(LLVMGetNamedFunction) \
+  X(LLVMGetNamedGlobal) \
   X(LLVMGetNextFunction) \
   X(LLVMGetParam) \
   X(LLVMGetTargetFromTriple) \
   X(LLVMGetTypeKind) \
   X(LLVMGetValueName2) \
+  X(LLVMGlobalGetValueType) \
   X(LLVMInitializeX86AsmPrinter) \
   X(LLVMInitializeX86Target) \
   X(LLVMInitializeX86TargetInfo) \
@@ -158,9 +171,12 @@ void LLVMInitializeX86AsmPrinter(void);
   X(LLVMSetDataLayout) \
   X(LLVMSetLinkage) \
   X(LLVMSetMetadata) \
+  X(LLVMSetModuleDataLayout) \
   X(LLVMSetOperand) \
   X(LLVMSetTarget) \
   X(LLVMSetValueName2) \
+  X(LLVMSetVisibility) \
+  X(LLVMTargetMachineEmitToMemoryBuffer) \
   X(LLVMTypeOf) \
   X(LLVMVerifyModule)
 
@@ -179,6 +195,7 @@ bool opt_llvm_load(const char **why);
 #define LLVMAddAttributeAtIndex (opt_llvm.LLVMAddAttributeAtIndex)
 #define LLVMAddCase (opt_llvm.LLVMAddCase)
 #define LLVMAddFunction (opt_llvm.LLVMAddFunction)
+#define LLVMAddGlobal (opt_llvm.LLVMAddGlobal)
 #define LLVMAddIncoming (opt_llvm.LLVMAddIncoming)
 #define LLVMAppendBasicBlockInContext (opt_llvm.LLVMAppendBasicBlockInContext)
 #define LLVMBasicBlockAsValue (opt_llvm.LLVMBasicBlockAsValue)
@@ -228,21 +245,30 @@ bool opt_llvm_load(const char **why);
 #define LLVMConstIntToPtr (opt_llvm.LLVMConstIntToPtr)
 #define LLVMConstNull (opt_llvm.LLVMConstNull)
 #define LLVMConsumeError (opt_llvm.LLVMConsumeError)
+#define LLVMContextCreate (opt_llvm.LLVMContextCreate)
+#define LLVMContextDispose (opt_llvm.LLVMContextDispose)
 #define LLVMCreateBuilderInContext (opt_llvm.LLVMCreateBuilderInContext)
 #define LLVMCreateEnumAttribute (opt_llvm.LLVMCreateEnumAttribute)
 #define LLVMCreatePassBuilderOptions (opt_llvm.LLVMCreatePassBuilderOptions)
+#define LLVMCreateStringAttribute (opt_llvm.LLVMCreateStringAttribute)
+#define LLVMCreateTargetDataLayout (opt_llvm.LLVMCreateTargetDataLayout)
 #define LLVMCreateTargetMachine (opt_llvm.LLVMCreateTargetMachine)
 #define LLVMDeleteBasicBlock (opt_llvm.LLVMDeleteBasicBlock)
 #define LLVMDeleteFunction (opt_llvm.LLVMDeleteFunction)
 #define LLVMDisposeBuilder (opt_llvm.LLVMDisposeBuilder)
 #define LLVMDisposeErrorMessage (opt_llvm.LLVMDisposeErrorMessage)
+#define LLVMDisposeMemoryBuffer (opt_llvm.LLVMDisposeMemoryBuffer)
 #define LLVMDisposeMessage (opt_llvm.LLVMDisposeMessage)
 #define LLVMDisposeModule (opt_llvm.LLVMDisposeModule)
 #define LLVMDisposePassBuilderOptions (opt_llvm.LLVMDisposePassBuilderOptions)
+#define LLVMDisposeTargetData (opt_llvm.LLVMDisposeTargetData)
+#define LLVMDisposeTargetMachine (opt_llvm.LLVMDisposeTargetMachine)
 #define LLVMDoubleTypeInContext (opt_llvm.LLVMDoubleTypeInContext)
 #define LLVMFloatTypeInContext (opt_llvm.LLVMFloatTypeInContext)
 #define LLVMFunctionType (opt_llvm.LLVMFunctionType)
 #define LLVMGetAllocatedType (opt_llvm.LLVMGetAllocatedType)
+#define LLVMGetBufferSize (opt_llvm.LLVMGetBufferSize)
+#define LLVMGetBufferStart (opt_llvm.LLVMGetBufferStart)
 #define LLVMGetEntryBasicBlock (opt_llvm.LLVMGetEntryBasicBlock)
 #define LLVMGetEnumAttributeKindForName (opt_llvm.LLVMGetEnumAttributeKindForName)
 #define LLVMGetErrorMessage (opt_llvm.LLVMGetErrorMessage)
@@ -256,11 +282,14 @@ bool opt_llvm_load(const char **why);
 #define LLVMGetIntrinsicDeclaration (opt_llvm.LLVMGetIntrinsicDeclaration)
 #define LLVMGetLastBasicBlock (opt_llvm.LLVMGetLastBasicBlock)
 #define LLVMGetMDKindIDInContext (opt_llvm.LLVMGetMDKindIDInContext)
+#define LLVMGetNamedFunction (opt_llvm.LLVMGetNamedFunction)
+#define LLVMGetNamedGlobal (opt_llvm.LLVMGetNamedGlobal)
 #define LLVMGetNextFunction (opt_llvm.LLVMGetNextFunction)
 #define LLVMGetParam (opt_llvm.LLVMGetParam)
 #define LLVMGetTargetFromTriple (opt_llvm.LLVMGetTargetFromTriple)
 #define LLVMGetTypeKind (opt_llvm.LLVMGetTypeKind)
 #define LLVMGetValueName2 (opt_llvm.LLVMGetValueName2)
+#define LLVMGlobalGetValueType (opt_llvm.LLVMGlobalGetValueType)
 #define LLVMInitializeX86AsmPrinter (opt_llvm.LLVMInitializeX86AsmPrinter)
 #define LLVMInitializeX86Target (opt_llvm.LLVMInitializeX86Target)
 #define LLVMInitializeX86TargetInfo (opt_llvm.LLVMInitializeX86TargetInfo)
@@ -306,9 +335,12 @@ bool opt_llvm_load(const char **why);
 #define LLVMSetDataLayout (opt_llvm.LLVMSetDataLayout)
 #define LLVMSetLinkage (opt_llvm.LLVMSetLinkage)
 #define LLVMSetMetadata (opt_llvm.LLVMSetMetadata)
+#define LLVMSetModuleDataLayout (opt_llvm.LLVMSetModuleDataLayout)
 #define LLVMSetOperand (opt_llvm.LLVMSetOperand)
 #define LLVMSetTarget (opt_llvm.LLVMSetTarget)
 #define LLVMSetValueName2 (opt_llvm.LLVMSetValueName2)
+#define LLVMSetVisibility (opt_llvm.LLVMSetVisibility)
+#define LLVMTargetMachineEmitToMemoryBuffer (opt_llvm.LLVMTargetMachineEmitToMemoryBuffer)
 #define LLVMTypeOf (opt_llvm.LLVMTypeOf)
 #define LLVMVerifyModule (opt_llvm.LLVMVerifyModule)
 #endif

@@ -79,6 +79,8 @@ static LLVMTypeRef vt(lw *l, wasm_vtype t) {
 static LLVMValueRef ci32(lw *l, uint32_t v) { return LLVMConstInt(l->i32, v, false); }
 static LLVMValueRef ci64(lw *l, uint64_t v) { return LLVMConstInt(l->i64, v, false); }
 static LLVMValueRef cptr(lw *l, const void *p) {
+  /* an image to be loaded elsewhere names the address (a symbol its loader resolves) */
+  if (l->ol->symbol) return l->ol->symbol(l->ol, p);
   return LLVMConstIntToPtr(LLVMConstInt(l->i64, (uint64_t)(uintptr_t)p, false), l->ptr);
 }
 
@@ -435,7 +437,14 @@ static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t
   uint32_t nfp = call_args(l, ft);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
   if (l->n - ft->nparams + span > l->maxn) l->maxn = l->n - ft->nparams + span;
-  uint32_t typeid = l->ol->em->typeids[typeidx];
+  /* the engine's id of the type; an image to be loaded elsewhere reads it from the
+   * loading engine's table (symbol weld_typeids) */
+  LLVMValueRef typeid_v = ci32(l, l->ol->em->typeids[typeidx]);
+  if (l->ol->symbol) {
+    LLVMValueRef ti = ci64(l, typeidx);
+    typeid_v = LLVMBuildLoad2(l->b, l->i32, LLVMBuildGEP2(l->b, l->i32, l->ol->symbol(l->ol, NULL), &ti, 1, ""), "");
+    LLVMSetMetadata(typeid_v, LLVMGetMDKindIDInContext(l->cx, "invariant.load", 14), LLVMMDNodeInContext(l->cx, NULL, 0));
+  }
   /* the fast path: an element that is a function of this instance compiled by this tier
    * is called directly, as `call` would; anything else (and every trap) goes through
    * the runtime */
@@ -453,7 +462,7 @@ static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t
   LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, f, LLVMConstNull(l->ptr), ""), b2, slow);
   LLVMPositionBuilderAtEnd(l->b, b2);
   LLVMValueRef same = LLVMBuildICmp(l->b, LLVMIntEQ, load_at(l, l->i32, f, offsetof(exec_func, typeid), false),
-                                    ci32(l, typeid), "");
+                                    typeid_v, "");
   same = LLVMBuildAnd(
       l->b, same, LLVMBuildICmp(l->b, LLVMIntEQ, load_at(l, l->ptr, f, offsetof(exec_func, inst), false), inst, ""), "");
   LLVMBuildCondBr(l->b, same, b3, slow);
@@ -475,7 +484,7 @@ static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t
   LLVMBuildBr(l->b, done);
   LLVMPositionBuilderAtEnd(l->b, slow);
   LLVMTypeRef pt[6] = {l->ptr, l->ptr, l->i32, l->i32, l->i32, l->ptr};
-  LLVMValueRef args[6] = {l->ctx, slot_ptr(l, nfp), idx, ci32(l, table), ci32(l, typeid), slot_ptr(l, nfp + span)};
+  LLVMValueRef args[6] = {l->ctx, slot_ptr(l, nfp), idx, ci32(l, table), typeid_v, slot_ptr(l, nfp + span)};
   LLVMValueRef r2 = call_c(l, (const void *)jit_rt_call_indirect, l->i32, pt, 6, args);
   LLVMBuildBr(l->b, done);
   LLVMPositionBuilderAtEnd(l->b, done);
@@ -1148,7 +1157,8 @@ void opt_lower_thunk(opt_lower *ol, uint32_t k) {
               ptr = LLVMPointerTypeInContext(ol->cx, 0);
   LLVMTypeRef pt[3] = {ptr, ptr, i32};
   LLVMValueRef args[3] = {LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMConstInt(i32, k, false)};
-  LLVMValueRef callee = LLVMConstIntToPtr(LLVMConstInt(i64, (uint64_t)(uintptr_t)jit_rt_call_defined, false), ptr);
+  LLVMValueRef callee = ol->symbol ? ol->symbol(ol, (const void *)jit_rt_call_defined)
+                                   : LLVMConstIntToPtr(LLVMConstInt(i64, (uint64_t)(uintptr_t)jit_rt_call_defined, false), ptr);
   LLVMValueRef r = LLVMBuildCall2(b, LLVMFunctionType(i32, pt, 3, false), callee, args, 3, "");
   LLVMBuildRet(b, r);
   LLVMSetLinkage(fn, LLVMInternalLinkage);

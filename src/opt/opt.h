@@ -15,6 +15,10 @@ bool opt_available(void);
 
 /* Why opt_available is false (a "not supported: ..." sentence), or NULL. */
 const char *opt_unavailable_reason(void);
+/* The same without opening libLLVM (what the build and CPU say; NULL when the tier may
+ * be available): for a caller that may not need LLVM at all, such as a run whose code
+ * the cache has (opening libLLVM costs a start-up a tenth of a second). */
+const char *opt_unavailable_quick(void);
 
 /* Compiles every defined function of `em` it can lower (the others keep their internal
  * code and run in the interpreter). Idempotent; em->jit then holds a src/jit module, so
@@ -23,5 +27,12 @@ const char *opt_unavailable_reason(void);
  * memory, when LLVM fails, or when the tier is not available: `em` is then unchanged
  * (every function interpreted) and err says why. */
 bool opt_compile_module(exec_module *em, bool guard, util_error *err);
+
+struct jit_bytes;
+/* A precompiled image's code section for `em` (which stays as it is): every function
+ * lowered, optimised and emitted as an ELF object (object.c; src/jit/elf.c loads it).
+ * *features: the CPU features the code uses. False when the tier is not available, LLVM
+ * fails, or out of memory. */
+bool opt_image_compile(const exec_module *em, struct jit_bytes *out, uint64_t *features, util_error *err);
 
 #endif

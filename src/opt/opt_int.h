@@ -20,6 +20,12 @@ typedef struct opt_lower {
   bool guard;              /* reserved: accesses are checked explicitly in both modes */
   void *const *code;       /* per defined function: its machine code once compiled (NULL
                               for the interpreted ones); read by call_indirect's fast path */
+  /* NULL when the code runs in this process (addresses are constants). Else the code is
+   * an image loaded elsewhere (object.c): every address the lowering would embed (a
+   * runtime helper, `code`; NULL for the array of the engine's type ids) becomes the
+   * value this returns, a declaration of a symbol the loader resolves. */
+  LLVMValueRef (*symbol)(struct opt_lower *ol, const void *addr);
+  void *symbol_data;
 } opt_lower;
 
 /* Lowers defined function k into ol->fns[k]. NULL on success, else why it stays in the

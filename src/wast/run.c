@@ -51,6 +51,7 @@ typedef struct runner {
   size_t nregs, capregs;
   weld_engine *engine;
   weld_store *store;
+  bool aot;              /* WELD_AOT=1: modules through precompiled images */
   wast_spectest spectest;
   int soft;              /* a feature of the current command's module that 2.0 rejects
                             (multi-memory, extended constants): a failing verdict is a
@@ -193,6 +194,17 @@ static void module_done(runner *cx, weld_module *mod) {
 
 /* Encodes (text) and compiles a command's module. A module in the syntax of a feature
  * weld lacks is not tried at all. */
+/* WELD_AOT=1 (a compiling tier): every module goes through a precompiled image, compiled
+ * ahead of time and loaded back, so the scripts test the images' code and loader. */
+static weld_module *module_from_image(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
+  uint8_t *img;
+  size_t ilen;
+  if (!weld_module_precompile(e, bytes, len, &img, &ilen, err)) return NULL;
+  weld_module *m = weld_module_new(e, img, ilen, err);
+  free(img);
+  return m;
+}
+
 static void load(runner *cx, const wast_module *m, loaded *ld) {
   memset(ld, 0, sizeof *ld);
   if (m->component) return load_component(cx, m, ld);
@@ -219,7 +231,7 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
     return;
   }
   weld_error *err = NULL;
-  ld->mod = weld_module_new(cx->engine, bytes, len, &err);
+  ld->mod = cx->aot ? module_from_image(cx->engine, bytes, len, &err) : weld_module_new(cx->engine, bytes, len, &err);
   free(bytes);
   if (!ld->mod && starts_with(weld_error_message(err), "not supported: GC")) {
     ld->status = LOAD_SKIP;
@@ -740,6 +752,9 @@ bool wast_run_source(const char *src, size_t len, const char *name, const wast_r
   if (o->tier > 0) cfg.tier = (weld_tier)(o->tier - 1);
   if (o->tier_up_given) cfg.tier_up_threshold = o->tier_up_threshold;
   if (o->wasm2) cfg.standard = WELD_STANDARD_2_0;
+  const char *aot = getenv("WELD_AOT");
+  cx.aot = aot && strcmp(aot, "1") == 0 && (cfg.tier == WELD_TIER_BASELINE || cfg.tier == WELD_TIER_OPTIMIZED);
+  cfg.allow_precompiled = cx.aot;
   cx.engine = weld_engine_new(&cfg);
   cx.store = weld_store_new(cx.engine);
   if (o->max_memory_bytes || o->max_table_elements) {

@@ -570,7 +570,7 @@ json_ok 'j.outcome === "ok" && j.host_calls.by_kind.fd_write === 1'
 # ---- the man page and the shell completions list every option the help lists ------------
 
 man="$root/docs/weld.1" bashc="$root/cli/completions/weld.bash" zshc="$root/cli/completions/_weld"
-for cmd in run validate inspect print audit wast plan; do
+for cmd in run compile cache validate inspect print audit wast plan; do
   opts="$("$weld" help $cmd | grep -E '^  +-' | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' ,' | sort -u)"
   label="weld help $cmd lists options"
   if [ -n "$opts" ]; then ok; else bad "no options found"; fi

@@ -81,6 +81,18 @@ for t in "${targets[@]}"; do
     fi
     [ -d "$cm" ] && extra+=("$cm")
   fi
+  # The image loader starts from precompiled modules of the examples, both tiers (made
+  # by the release build's weld compile, when there is one).
+  if [ "$name" = fuzz_image ] && [ -x build/weld ]; then
+    im="$build/seeds-image"
+    mkdir -p "$im"
+    for m in examples/fac.wasm examples/embed.wasm; do
+      for tier in baseline optimized; do
+        build/weld compile --tier $tier -o "$im/$(basename "$m" .wasm)-$tier.cwasm" "$m" 2>/dev/null || true
+      done
+    done
+    extra+=("$im")
+  fi
   set +e
   "$t" "$corpus" "$seeds" "${extra[@]}" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \

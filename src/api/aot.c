@@ -1,0 +1,111 @@
+/* Precompiled images and the code cache in weld_module_new (api.c calls these): a
+ * module's machine code read from an image or the cache instead of compiled, and
+ * weld_module_precompile. The images are src/jit/image.h's; the cache is src/cache. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aot.h"
+#include "cache/cache.h"
+#include "jit/jit.h"
+#include "jit/image.h"
+#include "opt/opt.h"
+#include "text/text.h"
+#include "wasm/module.h"
+
+static jit_image_settings settings_of(const weld_config *c) {
+  return (jit_image_settings){.tier = (uint32_t)c->tier,
+                              .guard = c->bounds == WELD_BOUNDS_GUARD,
+                              .standard_2_0 = c->standard == WELD_STANDARD_2_0};
+}
+
+bool api_image_open(const weld_config *c, const uint8_t *bytes, size_t len, jit_image *img, util_error *err) {
+  if (!c || !c->allow_precompiled)
+    return util_fail(err, UTIL_ERR_USAGE, -1,
+                     "precompiled module refused: loading one runs the machine code inside it, as trusted as a "
+                     "shared library (allow it with --allow-precompiled)");
+  if (!jit_image_open(bytes, len, img, err)) return false;
+  jit_image_settings want = settings_of(c);
+  want.tier = 0; /* the image says which tier */
+  return jit_image_check_settings(img, &want, err);
+}
+
+/* A code section for em by the engine's tier. */
+static bool section(const weld_config *c, const exec_module *em, jit_bytes *out, uint64_t *features, util_error *err) {
+  if (c->tier == WELD_TIER_BASELINE) return jit_image_baseline(em, c->bounds == WELD_BOUNDS_GUARD, out, features, err);
+  if (c->tier == WELD_TIER_OPTIMIZED) return opt_image_compile(em, out, features, err);
+  return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: precompiling for the %s tier (only baseline and optimized)",
+                   c->tier == WELD_TIER_AUTO ? "auto" : "interp");
+}
+
+bool api_image_make(const weld_config *c, const exec_module *em, const uint8_t *module, size_t len, jit_bytes *out,
+                    util_error *err) {
+  jit_bytes code = {0};
+  uint64_t features = 0;
+  if (!section(c, em, &code, &features, err)) {
+    jit_bytes_free(&code);
+    return false;
+  }
+  jit_image_settings s = settings_of(c);
+  bool ok = jit_image_write(&s, features, module, len, code.p, code.len, out);
+  jit_bytes_free(&code);
+  if (!ok) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (writing a precompiled module)");
+  return true;
+}
+
+bool api_cache_applies(const weld_config *c, const uint8_t *bytes, size_t len) {
+  return c && c->cache_dir && *c->cache_dir &&
+         (c->tier == WELD_TIER_BASELINE || c->tier == WELD_TIER_OPTIMIZED) && text_is_binary(bytes, len);
+}
+
+/* Loads em's code from an image (bytes) made for exactly this module and these
+ * settings; false (err set) when it is not one or is damaged. */
+static bool load_entry(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, const uint8_t *bytes,
+                       size_t blen, util_error *err) {
+  jit_image img;
+  if (!jit_image_open(bytes, blen, &img, err)) return false;
+  jit_image_settings want = settings_of(c);
+  if (!jit_image_check_settings(&img, &want, err)) return false;
+  if (img.module_len != len || memcmp(img.module, module, len) != 0)
+    return util_fail(err, UTIL_ERR_MALFORMED, -1, "cache entry of another module");
+  return jit_image_load(em, &img, err);
+}
+
+bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, util_error *err) {
+  char key[65], settings[96];
+  snprintf(settings, sizeof settings, "tier %d bounds %d standard %d", (int)c->tier, (int)c->bounds, (int)c->standard);
+  /* the features the code may use: the optimising tier compiles for all of them */
+  cache_key(module, len, jit_cpu_features(), settings, key);
+  uint64_t budget = c->cache_max_bytes ? c->cache_max_bytes : CACHE_DEFAULT_MAX_BYTES;
+  uint8_t *bytes;
+  size_t blen;
+  if (cache_get(c->cache_dir, key, &bytes, &blen)) {
+    util_error e;
+    util_error_clear(&e);
+    bool ok = load_entry(c, em, module, len, bytes, blen, &e);
+    free(bytes);
+    if (ok) {
+      jit_module_set_source(em, WELD_CODE_CACHE_HIT, 0);
+      return true;
+    }
+    if (e.kind == UTIL_ERR_OOM) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    cache_remove(c->cache_dir, key); /* damaged or stale: compiled again below */
+  }
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  jit_bytes img = {0};
+  if (!api_image_make(c, em, module, len, &img, err)) {
+    jit_bytes_free(&img);
+    return false;
+  }
+  util_error e;
+  util_error_clear(&e);
+  /* a cache that cannot be written costs the next run a compile, not this one its run */
+  bool stored = cache_put(c->cache_dir, key, img.p, img.len, budget, &e);
+  bool ok = load_entry(c, em, module, len, img.p, img.len, err);
+  jit_bytes_free(&img);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+  if (ok) jit_module_set_source(em, stored ? WELD_CODE_CACHE_STORED : WELD_CODE_COMPILED, secs);
+  return ok;
+}

@@ -1,0 +1,19 @@
+/* Private to src/api: precompiled images and the code cache (aot.c). */
+#ifndef WELD_API_AOT_H
+#define WELD_API_AOT_H
+
+#include "exec/exec.h"
+#include "jit/image.h"
+#include "weld.h"
+
+/* Checks an image's header against the engine's settings (and that it allows images). */
+bool api_image_open(const weld_config *c, const uint8_t *bytes, size_t len, jit_image *img, util_error *err);
+/* A whole image of em (made from `module`) for the engine's tier. */
+bool api_image_make(const weld_config *c, const exec_module *em, const uint8_t *module, size_t len, jit_bytes *out,
+                    util_error *err);
+/* True when the engine keeps a code cache for these bytes (a binary module, a compiling tier). */
+bool api_cache_applies(const weld_config *c, const uint8_t *bytes, size_t len);
+/* em's code from the cache, or compiled and stored there. */
+bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, util_error *err);
+
+#endif

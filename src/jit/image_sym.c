@@ -1,0 +1,62 @@
+/* Names for the addresses compiled code calls: an image stores names, its loader puts
+ * this process's addresses in their place. The runtime helpers of rt*.c by their C names,
+ * the float helpers by opcode (`weld_float_N`), and the C library functions LLVM's code
+ * generator may call on its own (memcpy, libm's rounding). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image.h"
+#include "jit_int.h"
+
+typedef struct sym {
+  const char *name;
+  const void *addr;
+} sym;
+
+#define S(f) {#f, (const void *)f}
+static const sym syms[] = {
+    S(jit_rt_trap), S(jit_rt_unwind), S(jit_rt_stack_trap), S(jit_rt_interrupt),
+    S(jit_rt_call_defined), S(jit_rt_call_import), S(jit_rt_call_indirect), S(jit_rt_tail_func),
+    S(jit_rt_tail_indirect), S(jit_rt_tail_ref), S(jit_rt_tail_run), S(jit_rt_call_ref),
+    S(jit_rt_memory_grow), S(jit_rt_memory_fill), S(jit_rt_memory_copy), S(jit_rt_memory_init),
+    S(jit_rt_data_drop), S(jit_rt_elem_drop), S(jit_rt_ref_func), S(jit_rt_table_get),
+    S(jit_rt_table_set), S(jit_rt_table_size), S(jit_rt_table_grow), S(jit_rt_table_fill),
+    S(jit_rt_table_copy), S(jit_rt_table_init),
+    /* what LLVM may call by itself */
+    S(memcpy), S(memmove), S(memset), S(ceil), S(ceilf), S(floor), S(floorf), S(trunc), S(truncf),
+    S(nearbyint), S(nearbyintf), S(rint), S(rintf), S(sqrt), S(sqrtf), S(fmin), S(fminf), S(fmax),
+    S(fmaxf), S(copysign), S(copysignf), S(fabs), S(fabsf),
+};
+#undef S
+#define NSYMS (sizeof syms / sizeof syms[0])
+
+bool jit_sym_name(const void *addr, char *buf, size_t n) {
+  for (size_t i = 0; i < NSYMS; i++)
+    if (syms[i].addr == addr) {
+      snprintf(buf, n, "%s", syms[i].name);
+      return true;
+    }
+  for (unsigned op = 0; op < WASM_OP_COUNT; op++) {
+    int shape;
+    if (jit_float_helper((uint16_t)op, &shape) == addr) {
+      snprintf(buf, n, "weld_float_%u", op);
+      return true;
+    }
+  }
+  return false;
+}
+
+const void *jit_sym_addr(const char *name) {
+  for (size_t i = 0; i < NSYMS; i++)
+    if (strcmp(syms[i].name, name) == 0) return syms[i].addr;
+  if (strncmp(name, "weld_float_", 11) == 0) {
+    char *end;
+    unsigned long op = strtoul(name + 11, &end, 10);
+    int shape;
+    if (*end || end == name + 11 || op >= WASM_OP_COUNT) return NULL;
+    return jit_float_helper((uint16_t)op, &shape);
+  }
+  return NULL;
+}

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Tests of precompiled modules (`weld compile`, `weld run --allow-precompiled`) and the
+# compiled-code cache (`weld run --tier baseline|optimized`, `weld cache`): results equal
+# to the interpreter's, every mismatch (flipped byte, other version, missing CPU features,
+# other settings, truncation) refused with one line and exit 1, cache hits, misses,
+# damaged entries, LRU eviction and concurrent writers.
+#
+#   tests/cli/aot_test.sh [WELD]        (default: build/weld)
+#
+# The optimised tier's checks run when weld has it (LLVM); otherwise they are counted as
+# skipped and said so. Ends with `N passed, M failed`.
+set -uo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=../lib.sh
+. "$root/tests/lib.sh"
+harness_init aot "${1:-$root/build/weld}" wat2wasm python3
+export WELD_CACHE_DIR="$tmp/cache-root" # never the user's cache
+unset WELD_TIER
+
+run() {
+  local want=$1
+  shift
+  label="weld $*"
+  "$weld" "$@" >out.txt 2>err.txt
+  rc=$?
+  out="$(cat out.txt)" err="$(cat err.txt)"
+  if [ "$rc" -eq "$want" ]; then ok; else bad "exit $rc, expected $want; stderr: $err"; fi
+}
+out_is() { if [ "$out" = "$1" ]; then ok; else bad "stdout '$out', expected '$1'"; fi; }
+err_has() { if grep -qF -- "$1" err.txt; then ok; else bad "stderr lacks '$1': $err"; fi; }
+err_line() {
+  if [ "$(wc -l <err.txt)" -eq 1 ] && grep -qE -- "$1" err.txt; then ok; else bad "stderr is not one line matching /$1/: $err"; fi
+}
+# flip FILE OFFSET: inverts one byte
+flip() { python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 0xff; open(p, "wb").write(bytes(b))' "$1" "$2"; }
+# patch FILE OFFSET HEXBYTES [resign]: overwrite bytes; `resign` recomputes the image's
+# checksum (so that the check after it is reached)
+patch() {
+  python3 - "$@" <<'PY'
+import hashlib, sys
+path, off, hexb = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
+resign = len(sys.argv) > 4
+b = bytearray(open(path, "rb").read())
+b[off:off + len(hexb)] = hexb
+if resign:
+    b[112:144] = hashlib.sha256(bytes(b[:112]) + bytes(b[160:])).digest()
+open(path, "wb").write(bytes(b))
+PY
+}
+
+cat > calc.wat <<'EOF2'
+(module
+  (func $fac (export "fac") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
+  (func (export "pop") (param i32) (result i32) (i32.popcnt (local.get 0)))
+  (table 2 funcref) (elem (i32.const 0) $fac)
+  (type $t (func (param i64) (result i64)))
+  (func (export "ind") (param i64) (result i64) (call_indirect (type $t) (local.get 0) (i32.const 0)))
+  (func (export "f32min") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))
+  (memory 1)
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "simd") (result i32) (i32x4.extract_lane 1 (i32x4.splat (i32.const 7)))))
+EOF2
+wat2wasm calc.wat -o calc.wasm || { echo "wat2wasm failed"; echo "0 passed, 1 failed"; exit 1; }
+
+have_opt=1
+"$weld" compile --tier optimized -o probe.cwasm calc.wasm 2>/dev/null || have_opt=0
+tiers="baseline"
+if [ $have_opt = 1 ]; then tiers="baseline optimized"; else echo "skip: the optimised tier is not available: its checks not run"; fi
+
+for t in $tiers; do
+  run 0 compile --tier $t -o calc-$t.cwasm calc.wasm
+  label="$t: magic"
+  if [ "$(head -c 8 calc-$t.cwasm | od -An -c | tr -d ' ')" = '\0weldAOT' ]; then ok; else bad "no magic"; fi
+  # refused without the flag, one line
+  run 1 run --invoke fac calc-$t.cwasm 20; err_line "precompiled module refused: .*--allow-precompiled"
+  # results equal to the interpreter's
+  for call in "fac 20" "pop 255" "ind 10" "f32min -0 0" "load 4" "simd"; do
+    set -- $call
+    "$weld" run --invoke "$1" calc.wasm "${@:2}" >want.txt 2>&1
+    run 0 run --allow-precompiled --invoke "$1" calc-$t.cwasm "${@:2}"; out_is "$(cat want.txt)"
+  done
+  # a trap: the interpreter's message and backtrace
+  "$weld" run --invoke load calc.wasm 70000 >/dev/null 2>want.txt
+  run 134 run --allow-precompiled --invoke load calc-$t.cwasm 70000
+  label="$t: trap as in the interpreter"
+  if diff -q want.txt err.txt >/dev/null; then ok; else bad "$(diff want.txt err.txt | head -5)"; fi
+  run 0 run --allow-precompiled --tier-stats --invoke pop calc-$t.cwasm 3; err_has "from the precompiled module, not compiled"
+  err_has "interpreted: not supported"   # the SIMD function stays in the interpreter
+
+  # mismatches: one line each, exit 1
+  cp calc-$t.cwasm x.cwasm; flip x.cwasm 200   # a byte of the module flipped
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "corrupt \(checksum mismatch\)"
+  size=$(stat -c %s calc-$t.cwasm)
+  cp calc-$t.cwasm x.cwasm; flip x.cwasm $((size - 1))   # a byte of the code
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "corrupt \(checksum mismatch\)"
+  head -c $((size - 10)) calc-$t.cwasm >x.cwasm
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "truncated"
+  head -c 100 calc-$t.cwasm >x.cwasm
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "truncated \(in the header\)"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 16 "392e392e3900" resign   # weld version 9.9.9
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "made by weld 9\.9\.9, this is weld .*recompile"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 02000000 resign       # format version 2
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 2, this weld reads version 1"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 64 00 resign             # the module's sha256
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "module's sha256 differs"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 48 ffff010000000000 resign # every known CPU feature
+  WELD_CPU_FEATURES=0 run 1 run --allow-precompiled --invoke fac x.cwasm 3
+  err_line "needs CPU features this machine lacks: sse3,"
+  run 1 run --allow-precompiled --bounds explicit --invoke fac calc-$t.cwasm 3
+  err_line "compiled for --bounds guard, not --bounds explicit"
+  run 0 compile --tier $t --bounds explicit -o ex.cwasm calc.wasm
+  run 0 run --allow-precompiled --bounds explicit --invoke fac ex.cwasm 5; out_is 120
+  run 1 run --allow-precompiled --invoke fac ex.cwasm 5; err_line "compiled for --bounds explicit, not --bounds guard"
+done
+if [ $have_opt = 1 ]; then
+  # the optimised code uses the CPU's features: a machine without them refuses it
+  WELD_CPU_FEATURES=0 run 1 run --allow-precompiled --invoke fac calc-optimized.cwasm 3
+  err_line "needs CPU features this machine lacks"
+fi
+
+# weld compile's own errors
+run 2 compile calc.wasm; err_has "missing -o FILE"
+run 2 compile --tier auto -o y.cwasm calc.wasm; err_has "is not 'baseline' or 'optimized'"
+printf '\0asm\1\0\0\0\1' >bad.wasm
+run 1 compile --tier baseline -o y.cwasm bad.wasm
+label="no output on error"; if [ ! -e y.cwasm ]; then ok; else bad "y.cwasm written"; fi
+
+# ---- the cache --------------------------------------------------------------------------------
+for t in $tiers; do
+  c="$tmp/c-$t"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  err_has "stored in the code cache"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  err_has "from the code cache, not compiled"
+  run 0 cache info --cache-dir "$c"; out_is "$(printf 'directory: %s\nentries: 1\nbytes: %s' "$c" "$(stat -c %s "$c"/*.cwasm)")"
+  # a damaged entry: found by the checksum, compiled again, the run goes on
+  entry=$(ls "$c"/*.cwasm); flip "$entry" 300
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  err_has "stored in the code cache"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; err_has "from the code cache"
+  # settings are part of the key
+  run 0 run --cache-dir "$c" --tier $t --bounds explicit --tier-stats --invoke fac calc.wasm 10; err_has "stored in the code cache"
+  run 0 run --cache-dir "$c" --tier $t --no-cache --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  label="--no-cache: no note"; if grep -q "code cache" err.txt; then bad "$err"; else ok; fi
+  run 0 cache info --cache-dir "$c"; out_is "$(printf 'directory: %s\nentries: 2\nbytes: %s' "$c" "$(cat "$c"/*.cwasm | wc -c)")"
+  total=$(cat "$c"/*.cwasm | wc -c)
+  run 0 cache clean --cache-dir "$c"; out_is "removed 2 entries ($total bytes) from $c"
+  run 0 cache info --cache-dir "$c"; out_is "$(printf 'directory: %s\nentries: 0\nbytes: 0' "$c")"
+done
+
+# LRU eviction: three modules of the same size, room for two
+for i in 1 2 3; do
+  printf '(module (func (export "f") (result i32) (i32.const %d)))' $i >m$i.wat
+  wat2wasm m$i.wat -o m$i.wasm
+done
+c="$tmp/lru"
+run 0 run --cache-dir "$c" --tier baseline --invoke f m1.wasm; out_is 1
+one=$(stat -c %s "$c"/*.cwasm)
+budget=$((one * 5 / 2))
+run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --invoke f m2.wasm; out_is 2
+run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stats --invoke f m1.wasm
+err_has "from the code cache"   # m1 is now the most recently used
+run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stats --invoke f m3.wasm
+err_has "stored in the code cache"
+run 0 cache info --cache-dir "$c"; out_is "$(printf 'directory: %s\nentries: 2\nbytes: %s' "$c" $((one * 2)))"
+run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stats --invoke f m1.wasm
+err_has "from the code cache"   # kept
+run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stats --invoke f m2.wasm
+err_has "stored in the code cache"   # evicted (least recently used), so compiled again
+run 0 cache evict --cache-dir "$c" --cache-max-bytes $one; out_is "removed 1 entries ($one bytes) from $c"
+label="evict to one entry"
+if [ "$(ls "$c"/*.cwasm | wc -l)" -eq 1 ]; then ok; else bad "$(ls "$c")"; fi
+run 2 cache evict --cache-dir "$c"; err_has "evict needs --cache-max-bytes"
+run 2 cache frobnicate; err_has "unknown action 'frobnicate'"
+
+# concurrent processes on one cache: every run right, one entry, no temporary file left
+c="$tmp/conc"
+pids=()
+for i in 1 2 3 4 5 6; do
+  "$weld" run --cache-dir "$c" --tier baseline --invoke fac calc.wasm 15 >conc$i.out 2>conc$i.err &
+  pids+=($!)
+done
+for i in 1 2 3 4 5 6; do
+  wait "${pids[$((i - 1))]}"
+  label="concurrent run $i"
+  if [ $? -eq 0 ] && [ "$(cat conc$i.out)" = 1307674368000 ]; then ok; else bad "$(cat conc$i.err)"; fi
+done
+label="concurrent: one entry, no temporary files"
+if [ "$(ls -A "$c" | wc -l)" -eq 1 ]; then ok; else bad "$(ls -A "$c")"; fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
