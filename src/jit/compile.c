@@ -74,6 +74,11 @@ typedef struct jc {
   size_t nto_epi, capto_epi;
   const char *fail;     /* why the function stays interpreted */
   bool oom;
+  /* loops an interpreted frame may enter (on-stack replacement, osr.c): the `loop`
+   * instruction's module offset and its header's code offset */
+  jit_osr_entry *osr;
+  size_t nosr, caposr;
+  bool want_osr;
 } jc;
 
 #define RAX X64_RAX
@@ -371,6 +376,23 @@ static void enter_block(jc *j, uint32_t np) {
 /* Values of a block's end go to its result slots. */
 static void results_home(jc *j, ctl *c) {
   for (uint32_t i = 0; i < c->nresults; i++) materialize(j, c->height + i);
+}
+
+/* A loop header an interpreted frame may jump into (on-stack replacement). At the header
+ * no value is in a register and the locals and the loop's parameters are in their slots,
+ * as in the interpreter's frame at its back-edge. A value below the parameters is either
+ * in its slot here or still a pending constant; the interpreter's translator makes its
+ * own, independent choice of which constants it writes to their slots, so a slot the
+ * compiled code would read there might never have been written by the interpreter: such
+ * a loop gets no entry (its frame stays interpreted; the next call runs compiled). */
+static void osr_header(jc *j, const ctl *c, uint32_t off) {
+  for (uint32_t p = 0; p < c->height; p++)
+    if (j->st[p].kind != E_CONST) return;
+  if (!grow_arr((void **)&j->osr, &j->caposr, j->nosr + 1, sizeof *j->osr)) {
+    j->oom = true;
+    return;
+  }
+  j->osr[j->nosr++] = (jit_osr_entry){off, c->loop_pos};
 }
 
 /* ---------- the function ---------- */
@@ -928,6 +950,7 @@ static const char *body(jc *j, util_reader *r) {
       enter_block(j, np);
       ctl *b = open_block(j, op == WASM_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
       if (b) b->loop_pos = j->b->len;
+      if (b && op == WASM_OP_LOOP && j->want_osr) osr_header(j, b, off);
       break;
     }
     case WASM_OP_ELSE: {
@@ -1357,6 +1380,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->calltab = calltab;
   j->guard = guard;
   j->sites = sites;
+  j->want_osr = out->want_osr;
   j->nlocals = ft->nparams + f->nlocals;
   if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) return "not supported: frame layout";
   size_t start = b->len, ncalls = calls->n, nsites = sites->n;
@@ -1445,6 +1469,14 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
       }
       x64_jmp(b, epi);
     }
+    /* on-stack replacement entries: called like the interpreter's entry (fp in rdi,
+     * through the trampoline), they go straight to a loop header */
+    for (size_t i = 0; i < j->nosr; i++) {
+      size_t at = b->len;
+      prologue(j);
+      x64_jmp(b, j->osr[i].code);
+      j->osr[i].code = at;
+    }
     uint32_t fs = j->nlocals + j->maxn;
     if (fs < ft->nresults) fs = ft->nresults;
     if (fs < code->frame_slots) fs = code->frame_slots;
@@ -1457,6 +1489,12 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   free(j->st);
   free(j->stubs);
   free(j->to_epi);
+  if (!why && j->nosr) {
+    out->osr = j->osr;
+    out->nosr = j->nosr;
+  } else {
+    free(j->osr);
+  }
   if (why) {
     /* nothing of this function stays */
     if (!b->oom) b->len = start;
