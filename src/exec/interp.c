@@ -293,6 +293,14 @@ exec_trap_kind exec_check_interrupt(exec_thread *th) {
   return EXEC_OK;
 }
 
+void exec_budget_clamp(exec_thread *th, uint32_t grant) {
+  if (!grant || th->budget <= (int64_t)grant) return;
+  /* the excess goes back, so fuel stays exact */
+  exec_store *s = th->store;
+  if (s && s->fuel_enabled) s->fuel += (uint64_t)(th->budget - (int64_t)grant);
+  th->budget = (int64_t)grant;
+}
+
 static void budget_begin(exec_thread *th) {
   exec_store *s = th->store;
   if (s && s->fuel_enabled) {
@@ -435,12 +443,7 @@ __attribute__((noinline)) static exec_trap_kind interrupt_here(exec_thread *th, 
   /* at a back-edge, a tier with on-stack replacement hears of it through jit_osr */
   if (em->jit_tick && !(back && em->jit_osr)) em->jit_tick((exec_module *)em, (uint32_t)(code - em->codes));
   exec_trap_kind k = exec_check_interrupt(th);
-  if (k == EXEC_OK && em->osr_grant && th->budget > (int64_t)em->osr_grant) {
-    /* a smaller grant: the excess goes back, so fuel stays exact */
-    exec_store *st = th->store;
-    if (st && st->fuel_enabled) st->fuel += (uint64_t)(th->budget - (int64_t)em->osr_grant);
-    th->budget = (int64_t)em->osr_grant;
-  }
+  if (k == EXEC_OK) exec_budget_clamp(th, em->osr_grant);
   return k;
 }
 
@@ -1907,7 +1910,10 @@ static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
   if (argres != fp && c->nparam_slots) memmove(fp, argres, c->nparam_slots * sizeof(exec_slot));
   for (uint32_t i = c->nparam_slots; i < c->nlocal_slots; i++) fp[i] = 0;
   bool outer = old_rec == NULL;
-  if (outer) budget_begin(th);
+  if (outer) {
+    budget_begin(th);
+    if (f->inst) exec_budget_clamp(th, f->inst->module->osr_grant);
+  }
   uint32_t old_depth = th->depth;
   exec_act act = {.prev = th->act, .rp_entry = rp, .rp = rp, .fp = fp, .code = c, .ip = NULL};
   th->act = &act;

@@ -99,6 +99,7 @@ uint32_t jit_rt_stack_trap(jit_ctx *c) { return trap_here(c, EXEC_TRAP_STACK_EXH
 
 uint32_t jit_rt_interrupt(jit_ctx *c) {
   exec_trap_kind k = exec_check_interrupt(c->th);
+  if (!k) exec_budget_clamp(c->th, c->jm->em->osr_grant); /* the interpreter looks again as soon */
   return k ? trap_here(c, k) : 0;
 }
 
