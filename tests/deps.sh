@@ -9,7 +9,7 @@ what="${1:-test}"
 # libcurl4-openssl-dev: weld pkg reaches OCI registries over HTTP (without it, weld builds
 # and works with registry directories only).
 build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev)
-# binaryen: wasm-opt makes the random modules of tests/diff.
+# binaryen: wasm-opt makes the random modules of tests/diff and tests/fuzz/tierdiff.
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
 # profiler's SVG (tests/trace).

@@ -97,7 +97,9 @@ static uint64_t td_hash_memory(weld_instance *in) {
 /* over every run: functions compiled, calls that went on compiled from a loop */
 static uint64_t td_compiled, td_osr;
 
-#define TD_FUEL 2000000u
+#ifndef TD_FUEL
+#define TD_FUEL 2000000u /* per call */
+#endif
 #define TD_MAX_VALS 64
 
 /* Runs `bin` in one tier; the trace goes to *t. False when the module does not load or
