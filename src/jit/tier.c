@@ -239,7 +239,7 @@ bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err) {
   if (!ok) {
     free(thunk);
     jit_module_free(jm);
-    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (preparing the auto tier)");
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   }
   const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
   for (uint32_t k = 0; k < n; k++) {
