@@ -652,10 +652,11 @@ void cli_print_tier_stats(const struct weld_module *mod, int tier) {
   if (ts.tier == WELD_TIER_AUTO)
     fprintf(stderr,
             "weld: tier auto: %u of %u defined functions promoted to machine code (%u by a long loop; %llu bytes "
-            "from %llu bytes of bodies in %.3f ms), %u hot but left interpreted, %u never hot\n",
+            "from %llu bytes of bodies in %.3f ms), %u hot but left interpreted, %u never hot; "
+            "%llu calls went on compiled from a loop\n",
             ts.compiled, ts.functions, ts.promoted_by_loop, (unsigned long long)ts.code_bytes,
             (unsigned long long)ts.wasm_bytes, ts.compile_seconds * 1e3, ts.fell_back,
-            ts.functions - ts.compiled - ts.fell_back);
+            ts.functions - ts.compiled - ts.fell_back, (unsigned long long)ts.osr_entered);
   else {
     static const char *const from[] = {"", "; stored in the code cache", "; from the code cache, not compiled",
                                        "; from the precompiled module, not compiled"};

@@ -153,6 +153,7 @@ int cli_cmd_wast(int argc, char **argv) {
     total.tier_functions += st.tier_functions;
     total.tier_compiled += st.tier_compiled;
     total.tier_by_loop += st.tier_by_loop;
+    total.tier_osr += st.tier_osr;
     total.tier_fell_back += st.tier_fell_back;
     total.tier_auto_functions += st.tier_auto_functions;
     for (size_t k = 0; k < st.ntier_reasons; k++) wast_stats_tier_reason(&total, st.tier_reasons[k].reason, st.tier_reasons[k].count);
@@ -171,10 +172,11 @@ int cli_cmd_wast(int argc, char **argv) {
             (unsigned long long)(total.tier_functions - total.tier_compiled));
     if (total.tier_auto_functions)
       fprintf(stderr, "  (auto tier: %llu promoted, %llu of them by a long loop; %llu hot but left interpreted; "
-              "%llu never hot)\n",
+              "%llu never hot; %llu calls went on compiled from a loop)\n",
               (unsigned long long)total.tier_compiled, (unsigned long long)total.tier_by_loop,
               (unsigned long long)total.tier_fell_back,
-              (unsigned long long)(total.tier_functions - total.tier_compiled - total.tier_fell_back));
+              (unsigned long long)(total.tier_functions - total.tier_compiled - total.tier_fell_back),
+              (unsigned long long)total.tier_osr);
     for (size_t k = 0; k < total.ntier_reasons; k++)
       fprintf(stderr, "  %s: %u\n", total.tier_reasons[k].reason, total.tier_reasons[k].count);
   }

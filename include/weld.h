@@ -281,11 +281,16 @@ typedef struct weld_config {
                                   NULL (the default): no cache. The engine copies the string */
   uint64_t cache_max_bytes;    /* the cache's budget, least recently used entries evicted
                                   first; 0: 512 MiB */
+  uint32_t osr_threshold;      /* WELD_TIER_AUTO: units of work (calls and loop iterations)
+                                  between two looks for a running loop to move to compiled
+                                  code; a function whose loop is seen at two looks goes on
+                                  compiled from that loop (on-stack replacement). 0: the
+                                  default, 65,536 */
 } weld_config;
 
 /* Fills a config with the defaults: the interpreter, unless the environment variable
  * WELD_TIER names another tier ("interp", "baseline", "auto", "optimized");
- * WELD_TIER_UP_THRESHOLD (a number) sets tier_up_threshold. */
+ * WELD_TIER_UP_THRESHOLD (a number) sets tier_up_threshold, WELD_OSR_THRESHOLD osr_threshold. */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory, or when the pool's address
  * space cannot be reserved (weld_engine_new_err says which). */
@@ -360,6 +365,8 @@ typedef struct weld_tier_stats {
   uint64_t wasm_bytes;     /* body bytes of the compiled functions */
   double compile_seconds;
   weld_code_source source; /* where the machine code came from */
+  uint64_t osr_entered;    /* WELD_TIER_AUTO: interpreted calls that went on as machine code
+                              from a loop (on-stack replacement) */
 } weld_tier_stats;
 void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
 /* Why the module's k-th defined function (0 = the first function after the imported ones)

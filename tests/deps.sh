@@ -11,7 +11,7 @@ what="${1:-test}"
 # libarchive-dev: weld up unpacks container image layers (without it, container services
 # are reported as not supported).
 build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-dev)
-# binaryen: wasm-opt makes the random modules of tests/diff.
+# binaryen: wasm-opt makes the random modules of tests/diff and tests/fuzz/tierdiff.
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the
 # profiler's SVG (tests/trace).

@@ -9,6 +9,7 @@
 #   SUITE (../shared/testsuite/wasm-2.0)   FUZZ_SECONDS (30 per target; 0 skips fuzzing)
 #   SUITE3 (../shared/testsuite/wasm-3.0)
 #   CM_SUITE (the component-model scripts beside SUITE)   WELD_TEST_JCO=0 (no jco stage)
+#   TIERDIFF_COUNT (40 binaryen modules in the tier-difference stage)
 # Each stage's full output is kept in $WELD_BUILD/test-logs/<stage>.log.
 set -uo pipefail
 
@@ -404,6 +405,28 @@ if need "$build/weld" "$build" "spec-auto" && [ -d "$suite" ]; then
     stage "spec (auto tier, threshold 2)" "$logs/spec-auto.log" tests/spec/run.sh "$suite"
 else
   record "spec (auto tier, threshold 2)" 0 1 "($build/weld or $suite missing)"
+fi
+# On-stack replacement: the auto tier looking for a running loop every 2 units of work, so
+# frames leave the interpreter at loop headers (src/jit/osr.c) all through both suites.
+if need "$build/weld" "$build" "spec-osr" && [ -d "$suite" ]; then
+  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 WELD_SPEC_OUT="$build/spec/osr" WELD="$build/weld" \
+    stage "spec (auto tier, OSR threshold 2)" "$logs/spec-osr.log" tests/spec/run.sh "$suite"
+else
+  record "spec (auto tier, OSR threshold 2)" 0 1 "($build/weld or $suite missing)"
+fi
+if need "$build/weld" "$build" "spec3-osr" && [ -d "$suite3" ]; then
+  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 SPEC_VERSION=3.0 \
+    SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures WELD_SPEC_OUT="$build/spec/osr-3.0" WELD="$build/weld" \
+    stage "spec 3.0 (auto tier, OSR threshold 2)" "$logs/spec3-osr.log" tests/spec/run.sh "$suite3"
+else
+  record "spec 3.0 (auto tier, OSR threshold 2)" 0 1 "($build/weld or $suite3 missing)"
+fi
+# Tier differences: binaryen's random modules in the interpreter, baseline and auto tiers.
+if need "$build/weld_tierdiff" "$build" "tierdiff"; then
+  TIERDIFF_OUT="$build/tierdiff" stage "tier diff (binaryen)" "$logs/tierdiff.log" \
+    tests/fuzz/tierdiff/run.sh "$build/weld_tierdiff" "${TIERDIFF_COUNT:-40}"
+else
+  record "tier diff (binaryen)" 0 1 "($build/weld_tierdiff missing)"
 fi
 # The 3.0 suite in the baseline tier: what the compiler does not handle (3.0 instructions,
 # several or 64-bit memories and tables) must fall back per function, never miscompile.

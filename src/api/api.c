@@ -372,6 +372,12 @@ void weld_config_default(weld_config *c) {
     unsigned long v = strtoul(th, &end, 10);
     if (!*end && v <= UINT32_MAX) c->tier_up_threshold = (uint32_t)v;
   }
+  const char *oth = getenv("WELD_OSR_THRESHOLD");
+  if (oth && *oth) {
+    char *end;
+    unsigned long v = strtoul(oth, &end, 10);
+    if (!*end && v <= UINT32_MAX) c->osr_threshold = (uint32_t)v;
+  }
 }
 
 const char *weld_tier_unsupported(weld_tier t) {
@@ -489,7 +495,8 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
   } else {
     jit_options jo = {.tier = e ? (jit_tier)e->cfg.tier : JIT_TIER_INTERP,
                       .guard = e && e->cfg.bounds == WELD_BOUNDS_GUARD,
-                      .threshold = e ? e->cfg.tier_up_threshold : JIT_TIER_UP_DEFAULT};
+                      .threshold = e ? e->cfg.tier_up_threshold : JIT_TIER_UP_DEFAULT,
+                      .osr_grant = e ? e->cfg.osr_threshold : 0};
     ok = jit_prepare_module(em, &jo, &ue);
   }
   if (!ok) {
@@ -592,6 +599,7 @@ void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
   out->compiled = st.compiled;
   out->tier = (weld_tier)st.tier;
   out->promoted_by_loop = st.promoted_by_loop;
+  out->osr_entered = st.osr_entered;
   out->fell_back = st.fell_back;
   out->code_bytes = st.code_bytes;
   out->wasm_bytes = st.wasm_bytes;

@@ -170,6 +170,10 @@ static inline const exec_unit *exec_code_base(const exec_code *c) {
   return base;
 }
 
+/* Lowers the thread's interruption budget to at most `grant` units (0: leaves it), giving
+ * the excess back to the store's fuel: exec_module.osr_grant (interp.c). */
+void exec_budget_clamp(exec_thread *th, uint32_t grant);
+
 /* Backtrace building for the compiling tier (interp.c). */
 void exec_bt_reset(exec_thread *th);
 void exec_bt_add(exec_thread *th, exec_func *f, uint32_t off);

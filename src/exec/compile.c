@@ -93,6 +93,8 @@ static void translator_free(exec_tr *t) {
   free(t->sp_pos);
   free(t->sp_off);
   free(t->sp_slots);
+  free(t->lp_pos);
+  free(t->lp_wasm);
 }
 
 static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
@@ -156,6 +158,7 @@ static bool setup_func(exec_tr *t, uint32_t fidx, util_error *err) {
   t->ntries = 0;
   t->ncatches = 0;
   t->nlpend = 0;
+  t->nlp = 0;
   t->cur_off = f->code_offset;
   t->dead = false;
   t->overflow = false;
@@ -208,6 +211,12 @@ static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
     code->safe_off = util_arena_try_dup(&em->arena, t->sp_off, t->nsp * sizeof(uint32_t));
     code->safe_slots = util_arena_try_dup(&em->arena, t->sp_slots, t->nsps * sizeof(uint32_t));
     if ((t->nrlocals && !code->ref_locals) || !code->safe_pos || !code->safe_off || !code->safe_slots) return false;
+  }
+  if (t->nlp) {
+    code->nloops = (uint32_t)t->nlp;
+    code->loop_pos = util_arena_try_dup(&em->arena, t->lp_pos, t->nlp * sizeof(uint32_t));
+    code->loop_wasm = util_arena_try_dup(&em->arena, t->lp_wasm, t->nlp * sizeof(uint32_t));
+    if (!code->loop_pos || !code->loop_wasm) return false;
   }
   return code->code && code->srcmap_code && code->srcmap_wasm && exec_tr_tries_finish(t, em, code);
 }

@@ -258,6 +258,9 @@ typedef struct exec_tr {
   uint32_t *rlocals;
   size_t nrlocals, caprlocals;
   uint32_t *sp_pos, *sp_off, *sp_slots;
+  /* reachable loops: header positions and the `loop` instructions' module offsets */
+  uint32_t *lp_pos, *lp_wasm;
+  size_t nlp, caplp, caplp2;
   size_t nsp, capsp, capsp2, nsps, capsps;
 } exec_tr;
 

@@ -204,7 +204,18 @@ void exec_tr_block(exec_tr *t, const wasm_instr *in) {
     uint32_t ip = emit_cbr(t, &cond, true, false, &field);
     add_patch(t, &c.else_patch, field, ip);
   }
-  if (c.kind == WASM_CTRL_LOOP) c.header = here(t);
+  if (c.kind == WASM_CTRL_LOOP) {
+    c.header = here(t);
+    /* where on-stack replacement finds the loop (exec_code.loop_pos) */
+    if (!c.entered_dead) {
+      size_t n = t->nlp;
+      if (!UTIL_VEC_TRY_PUSH(t->lp_pos, t->nlp, t->caplp, c.header) ||
+          !UTIL_VEC_TRY_PUSH(t->lp_wasm, n, t->caplp2, in->offset)) {
+        t->oom = true;
+        t->nlp = 0;
+      }
+    }
+  }
   if (!UTIL_VEC_TRY_PUSH(t->ctl, t->nctl, t->capctl, c)) t->oom = true;
 }
 

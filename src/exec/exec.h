@@ -149,6 +149,12 @@ typedef struct exec_code {
   uint32_t *safe_pos;
   uint32_t *safe_off;
   uint32_t *safe_slots;
+  /* Every reachable loop's header (the code position its back-edges jump to) and the
+   * module offset of its `loop` instruction, in body order (positions ascending): how
+   * on-stack replacement (src/jit/osr.c) finds which loop an interpreted frame is in. */
+  uint32_t nloops;
+  uint32_t *loop_pos;
+  uint32_t *loop_wasm;
 } exec_code;
 
 /* One catch clause of a try_table: where its landing pad is in the code. */
@@ -227,6 +233,17 @@ typedef struct exec_module {
   /* Copy-on-write memory images (pool.c), made by the first pooled instantiation and
    * freed with the module; NULL until then. */
   _Atomic(struct exec_image_set *) images;
+  /* Set by a tier that can enter compiled code in the middle of a function (on-stack
+   * replacement): called instead of jit_tick when the slow path was taken at a loop
+   * back-edge of defined function k, once the interruption check has passed, with the
+   * frame and the position of the loop header about to run. EXEC_NATIVE_DECLINE: go on
+   * interpreting; anything else is what the NATIVE instruction's `enter` returns (the
+   * function ran to its end compiled, its results in fp[0..], or trapped). */
+  exec_trap_kind (*jit_osr)(struct exec_module *em, uint32_t k, uint32_t pos, exec_thread *th,
+                            exec_instance *inst, exec_slot *fp);
+  /* With jit_osr: the interpreter's budget grant is at most this many units (0: the
+   * usual 65,536), so loops are looked at more often (a testing knob). */
+  uint32_t osr_grant;
 } exec_module;
 
 /* Decodes nothing: takes a decoded module, validates it and translates every function,

@@ -293,6 +293,14 @@ exec_trap_kind exec_check_interrupt(exec_thread *th) {
   return EXEC_OK;
 }
 
+void exec_budget_clamp(exec_thread *th, uint32_t grant) {
+  if (!grant || th->budget <= (int64_t)grant) return;
+  /* the excess goes back, so fuel stays exact */
+  exec_store *s = th->store;
+  if (s && s->fuel_enabled) s->fuel += (uint64_t)(th->budget - (int64_t)grant);
+  th->budget = (int64_t)grant;
+}
+
 static void budget_begin(exec_thread *th) {
   exec_store *s = th->store;
   if (s && s->fuel_enabled) {
@@ -419,7 +427,7 @@ static void bt_activation(exec_thread *th, exec_func *cur, const exec_unit *ip, 
 __attribute__((noinline)) static exec_trap_kind interrupt_here(exec_thread *th, exec_instance *inst,
                                                                const exec_code *code,
                                                                const exec_frame_rec *rp,
-                                                               const exec_frame_rec *rp_entry) {
+                                                               const exec_frame_rec *rp_entry, bool back) {
   exec_store *s = th->store;
   int expect = EXEC_INTERRUPT_SAMPLE;
   if (s && atomic_load_explicit(&s->interrupt, memory_order_relaxed) == EXEC_INTERRUPT_SAMPLE &&
@@ -432,8 +440,11 @@ __attribute__((noinline)) static exec_trap_kind interrupt_here(exec_thread *th, 
     sm->take(sm, sm->buf, n, depth);
   }
   const exec_module *em = inst->module;
-  if (em->jit_tick) em->jit_tick((exec_module *)em, (uint32_t)(code - em->codes));
-  return exec_check_interrupt(th);
+  /* at a back-edge, a tier with on-stack replacement hears of it through jit_osr */
+  if (em->jit_tick && !(back && em->jit_osr)) em->jit_tick((exec_module *)em, (uint32_t)(code - em->codes));
+  exec_trap_kind k = exec_check_interrupt(th);
+  if (k == EXEC_OK) exec_budget_clamp(th, em->osr_grant);
+  return k;
 }
 
 /* ---------- the interpreter loop ---------------------------------------------------------- */
@@ -479,8 +490,22 @@ static exec_memory no_memory;
 #define BUDGET()                                                                         \
   do {                                                                                   \
     if (UNLIKELY(--th->budget < 0)) {                                                    \
-      exec_trap_kind k_ = interrupt_here(th, inst, code, rp, rp_entry);                  \
+      exec_trap_kind k_ = interrupt_here(th, inst, code, rp, rp_entry, false);           \
       if (k_) TRAP(k_);                                                                  \
+    }                                                                                    \
+  } while (0)
+/* The check at a loop back-edge whose target is operand k's jump: the same, and on the
+ * slow path a tier with on-stack replacement may take the frame over at the loop header
+ * (osr_at: the interpreter jumps there if it declines). */
+#define BUDGET_BACK(k)                                                                   \
+  do {                                                                                   \
+    if (UNLIKELY(--th->budget < 0)) {                                                    \
+      exec_trap_kind k_ = interrupt_here(th, inst, code, rp, rp_entry, true);            \
+      if (k_) TRAP(k_);                                                                  \
+      if (inst->module->jit_osr) {                                                       \
+        osr_ip = ip + (int32_t)U(k);                                                     \
+        goto osr_at;                                                                     \
+      }                                                                                  \
     }                                                                                    \
   } while (0)
 /* Charges `units` of bulk work (see above): one subtraction and compare when the budget
@@ -642,6 +667,9 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   /* a throw puts its exception in th->exn; skip_frame: the running frame was replaced by
    * a tail call of the host function that threw, so its handlers do not apply */
   bool skip_frame = false;
+  /* on-stack replacement: the loop header a back-edge goes to; what compiled code returned */
+  const exec_unit *osr_ip = NULL;
+  exec_trap_kind native_k = EXEC_OK;
 
   SET_INST(entry->inst);
   BUDGET();
@@ -683,27 +711,12 @@ dispatch:
       ip = n->code;
       NEXT();
     }
-    if (UNLIKELY(k == EXEC_NATIVE_TAILCALL)) {
-      cf = th->tail_call;
-      cbase = 0;
-      cnres = code->nresult_slots;
-      goto tail_any;
-    }
-    if (UNLIKELY(k != EXEC_OK)) {
-      native_trap = true;
-      if (k == EXEC_TRAP_EXCEPTION && th->exn) {
-        /* thrown inside compiled code (or below it): the compiled frame has no
-         * handlers, the callers' try_tables may catch it */
-        skip_frame = true;
-        goto do_throw;
-      }
-      TRAP(k);
-    }
-    goto do_return;
+    native_k = k;
+    goto native_done;
   }
   HANDLER(BR) { JUMP(0); }
   HANDLER(BR_B) {
-    BUDGET();
+    BUDGET_BACK(0);
     JUMP(0);
   }
   HANDLER(BR_NZ) {
@@ -712,7 +725,7 @@ dispatch:
   }
   HANDLER(BR_NZ_B) {
     if ((uint32_t)S(0)) {
-      BUDGET();
+      BUDGET_BACK(1);
       JUMP(1);
     }
     DISPATCH(SZ(2));
@@ -723,7 +736,7 @@ dispatch:
   }
   HANDLER(BR_Z_B) {
     if (!(uint32_t)S(0)) {
-      BUDGET();
+      BUDGET_BACK(1);
       JUMP(1);
     }
     DISPATCH(SZ(2));
@@ -734,7 +747,7 @@ dispatch:
   }
   HANDLER(BR_NZ64_B) {
     if (S(0)) {
-      BUDGET();
+      BUDGET_BACK(1);
       JUMP(1);
     }
     DISPATCH(SZ(2));
@@ -745,7 +758,7 @@ dispatch:
   }
   HANDLER(BR_Z64_B) {
     if (!S(0)) {
-      BUDGET();
+      BUDGET_BACK(1);
       JUMP(1);
     }
     DISPATCH(SZ(2));
@@ -760,7 +773,7 @@ dispatch:
     uint32_t x = (uint32_t)S(0) + U(1);
     S(0) = x;
     if (x) {
-      BUDGET();
+      BUDGET_BACK(2);
       JUMP(2);
     }
     DISPATCH(SZ(3));
@@ -775,7 +788,7 @@ dispatch:
     uint32_t x = (uint32_t)S(0) + U(1);
     S(0) = x;
     if (!x) {
-      BUDGET();
+      BUDGET_BACK(2);
       JUMP(2);
     }
     DISPATCH(SZ(3));
@@ -785,7 +798,7 @@ dispatch:
     uint32_t x = (uint32_t)S(0) + (uint32_t)(inc);                                       \
     S(0) = x;                                                                            \
     if (test) {                                                                          \
-      if (back) BUDGET();                                                                \
+      if (back) BUDGET_BACK(2);                                                           \
       JUMP(2);                                                                           \
     }                                                                                    \
     DISPATCH(SZ(3));                                                                     \
@@ -1555,7 +1568,7 @@ dispatch:
     T_##ta a = RD_##ta(S(0));                                                            \
     T_##ta b = RD_##ta(S(1));                                                            \
     if (e) {                                                                             \
-      BUDGET();                                                                          \
+      BUDGET_BACK(2);                                                                     \
       JUMP(2);                                                                           \
     }                                                                                    \
     DISPATCH(SZ(3));                                                                     \
@@ -1564,7 +1577,7 @@ dispatch:
     T_##ta a = RD_##ta(S(0));                                                            \
     T_##ta b = IMM_##ta(U(1));                                                           \
     if (e) {                                                                             \
-      BUDGET();                                                                          \
+      BUDGET_BACK(2);                                                                     \
       JUMP(2);                                                                           \
     }                                                                                    \
     DISPATCH(SZ(3));                                                                     \
@@ -1577,7 +1590,7 @@ dispatch:
     S(0) = a;                                                                            \
     T_i32 b = (bval);                                                                    \
     if (e) {                                                                             \
-      if (back) BUDGET();                                                                \
+      if (back) BUDGET_BACK(3);                                                           \
       JUMP(3);                                                                           \
     }                                                                                    \
     DISPATCH(SZ(4));                                                                     \
@@ -1597,7 +1610,7 @@ dispatch:
     T_##ta a = RD_##ta(S(0));                                                            \
     T_##ta b = RD_##ta(S(1));                                                            \
     if (cond) {                                                                          \
-      if (back) BUDGET();                                                                \
+      if (back) BUDGET_BACK(2);                                                           \
       JUMP(2);                                                                           \
     }                                                                                    \
     DISPATCH(SZ(3));                                                                     \
@@ -1710,6 +1723,47 @@ call_any: {
   ip = cc->code;
   BUDGET();
   NEXT();
+}
+
+osr_at: {
+  /* A loop back-edge's slow path under a tier with on-stack replacement: the frame may
+   * go on in compiled code from the loop header at osr_ip. Everything the NATIVE
+   * instruction sets up for its callee holds here for the running frame, which the
+   * collector must not read as interpreted any more (no position). */
+  SAFEPOINT(NULL);
+  th->stack_top = fp + code->frame_slots;
+  th->rec_top = rp;
+  th->depth = base_depth + (uint32_t)(rp_entry - rp);
+  exec_module *const oem = (exec_module *)inst->module;
+  exec_trap_kind k = oem->jit_osr(oem, (uint32_t)(code - oem->codes), (uint32_t)(osr_ip - exec_code_base(code)), th,
+                                  inst, fp);
+  if (k == EXEC_NATIVE_DECLINE) {
+    ip = osr_ip;
+    NEXT();
+  }
+  native_k = k;
+  goto native_done;
+}
+
+native_done: {
+  /* compiled code ran the frame to its end (NATIVE, or on-stack replacement) */
+  if (UNLIKELY(native_k == EXEC_NATIVE_TAILCALL)) {
+    cf = th->tail_call;
+    cbase = 0;
+    cnres = code->nresult_slots;
+    goto tail_any;
+  }
+  if (UNLIKELY(native_k != EXEC_OK)) {
+    native_trap = true;
+    if (native_k == EXEC_TRAP_EXCEPTION && th->exn) {
+      /* thrown inside compiled code (or below it): the compiled frame has no
+       * handlers, the callers' try_tables may catch it */
+      skip_frame = true;
+      goto do_throw;
+    }
+    TRAP(native_k);
+  }
+  goto do_return;
 }
 
 tail_any: {
@@ -1856,7 +1910,10 @@ static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
   if (argres != fp && c->nparam_slots) memmove(fp, argres, c->nparam_slots * sizeof(exec_slot));
   for (uint32_t i = c->nparam_slots; i < c->nlocal_slots; i++) fp[i] = 0;
   bool outer = old_rec == NULL;
-  if (outer) budget_begin(th);
+  if (outer) {
+    budget_begin(th);
+    if (f->inst) exec_budget_clamp(th, f->inst->module->osr_grant);
+  }
   uint32_t old_depth = th->depth;
   exec_act act = {.prev = th->act, .rp_entry = rp, .rp = rp, .fp = fp, .code = c, .ip = NULL};
   th->act = &act;

@@ -24,6 +24,8 @@ enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
 typedef struct ent {
   uint8_t kind;
   uint8_t reg;      /* E_REG: the register holding it */
+  bool konst;       /* may be a constant the interpreter's translator keeps pending (see
+                       osr_header): a constant, or the same value passed on unchanged */
   uint32_t local;
   uint64_t imm;
 } ent;
@@ -75,6 +77,11 @@ typedef struct jc {
   size_t nto_epi, capto_epi;
   const char *fail;     /* why the function stays interpreted */
   bool oom;
+  /* loops an interpreted frame may enter (on-stack replacement, osr.c): the `loop`
+   * instruction's module offset and its header's code offset */
+  jit_osr_entry *osr;
+  size_t nosr, caposr;
+  bool want_osr;
 } jc;
 
 #define RAX X64_RAX
@@ -372,6 +379,25 @@ static void enter_block(jc *j, uint32_t np) {
 /* Values of a block's end go to its result slots. */
 static void results_home(jc *j, ctl *c) {
   for (uint32_t i = 0; i < c->nresults; i++) materialize(j, c->height + i);
+}
+
+/* A loop header an interpreted frame may jump into (on-stack replacement). At the header
+ * no value is in a register and the locals and the loop's parameters are in their slots,
+ * as in the interpreter's frame at its back-edge. A value below the parameters is either
+ * in its slot here (E_SLOT) or a pending constant (E_CONST, whose slot is never read).
+ * The interpreter's translator has each such value in its slot too (a pending local.get
+ * is flushed at every block entry), except a constant it keeps pending: it makes that
+ * choice independently, so a slot the compiled code reads might never have been written
+ * by the interpreter. Hence no entry for a loop over a value in its slot here that may
+ * be such a constant (`konst`); its frame stays interpreted, the next call runs compiled. */
+static void osr_header(jc *j, const ctl *c, uint32_t off) {
+  for (uint32_t p = 0; p < c->height; p++)
+    if (j->st[p].kind != E_CONST && (j->st[p].kind != E_SLOT || j->st[p].konst)) return;
+  if (!grow_arr((void **)&j->osr, &j->caposr, j->nosr + 1, sizeof *j->osr)) {
+    j->oom = true;
+    return;
+  }
+  j->osr[j->nosr++] = (jit_osr_entry){off, c->loop_pos};
 }
 
 /* ---------- the function ---------- */
@@ -925,6 +951,7 @@ static const char *body(jc *j, util_reader *r) {
       enter_block(j, np);
       ctl *b = open_block(j, op == WASM_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
       if (b) b->loop_pos = j->b->len;
+      if (b && op == WASM_OP_LOOP && j->want_osr) osr_header(j, b, off);
       break;
     }
     case WASM_OP_ELSE: {
@@ -1061,12 +1088,13 @@ static const char *body(jc *j, util_reader *r) {
        * branch's moves cannot disturb it */
       materialize(j, j->n - 1);
       uint32_t rpos = j->n - 1;
-      pop(j);
+      bool k = pop(j).konst;
       prep_branch(j, in.idx, 0);
       x64_mov_rm(j->b, true, RAX, RBX, NOREG, 1, home(j, rpos));
       x64_test_rr(j->b, true, RAX, RAX);
       branch(j, in.idx, X64_CC_E, off);
       push_slot(j);
+      j->st[j->n - 1].konst = k;
       break;
     }
     case WASM_OP_BR_ON_NON_NULL: {
@@ -1107,7 +1135,7 @@ static const char *body(jc *j, util_reader *r) {
       j->n++;
       copy_to(j, j->n - 1, x);
       if (op == WASM_OP_LOCAL_SET) j->n--;
-      else j->st[j->n - 1] = (ent){.kind = E_LOCAL, .local = x};
+      else j->st[j->n - 1] = (ent){.kind = E_LOCAL, .local = x, .konst = v.konst};
       break;
     }
     case WASM_OP_GLOBAL_GET:
@@ -1139,7 +1167,7 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_TABLE_FILL: emit_helper(j, jit_rt_table_fill, 3, 0, in.idx, 0, off); break;
     case WASM_OP_TABLE_COPY: emit_helper(j, jit_rt_table_copy, 3, 0, in.idx, in.idx2, off); break;
     case WASM_OP_TABLE_INIT: emit_helper(j, jit_rt_table_init, 3, 0, in.idx2, in.idx, off); break;
-    case WASM_OP_REF_NULL: push(j, (ent){.kind = E_CONST, .imm = 0}); break;
+    case WASM_OP_REF_NULL: push(j, (ent){.kind = E_CONST, .konst = true, .imm = 0}); break;
     case WASM_OP_REF_IS_NULL: {
       cond c = {.a = pop(j), .pos = j->n, .w = true, .eqz = true};
       if (try_fuse(j, r, &c, X64_CC_E)) break;
@@ -1164,10 +1192,10 @@ static const char *body(jc *j, util_reader *r) {
       check_eax(j, off);
       break;
     }
-    case WASM_OP_I32_CONST: push(j, (ent){.kind = E_CONST, .imm = (uint32_t)in.c.i32}); break;
-    case WASM_OP_I64_CONST: push(j, (ent){.kind = E_CONST, .imm = (uint64_t)in.c.i64}); break;
-    case WASM_OP_F32_CONST: push(j, (ent){.kind = E_CONST, .imm = in.c.f32}); break;
-    case WASM_OP_F64_CONST: push(j, (ent){.kind = E_CONST, .imm = in.c.f64}); break;
+    case WASM_OP_I32_CONST: push(j, (ent){.kind = E_CONST, .konst = true, .imm = (uint32_t)in.c.i32}); break;
+    case WASM_OP_I64_CONST: push(j, (ent){.kind = E_CONST, .konst = true, .imm = (uint64_t)in.c.i64}); break;
+    case WASM_OP_F32_CONST: push(j, (ent){.kind = E_CONST, .konst = true, .imm = in.c.f32}); break;
+    case WASM_OP_F64_CONST: push(j, (ent){.kind = E_CONST, .konst = true, .imm = in.c.f64}); break;
     case WASM_OP_I32_EQZ:
     case WASM_OP_I64_EQZ: {
       bool w = op == WASM_OP_I64_EQZ;
@@ -1243,6 +1271,7 @@ static const char *body(jc *j, util_reader *r) {
       ent a = pop(j);
       load(j, RAX, a, j->n, false);
       push_rax(j);
+      j->st[j->n - 1].konst = a.konst; /* the interpreter retypes a pending constant */
       break;
     }
     case WASM_OP_I64_EXTEND_I32_S:
@@ -1354,6 +1383,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->calltab = calltab;
   j->guard = guard;
   j->sites = sites;
+  j->want_osr = out->want_osr;
   j->nlocals = ft->nparams + f->nlocals;
   if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) return "not supported: frame layout";
   size_t start = b->len, ncalls = calls->n, nsites = sites->n;
@@ -1442,6 +1472,14 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
       }
       x64_jmp(b, epi);
     }
+    /* on-stack replacement entries: called like the interpreter's entry (fp in rdi,
+     * through the trampoline), they go straight to a loop header */
+    for (size_t i = 0; i < j->nosr; i++) {
+      size_t at = b->len;
+      prologue(j);
+      x64_jmp(b, j->osr[i].code);
+      j->osr[i].code = at;
+    }
     uint32_t fs = j->nlocals + j->maxn;
     if (fs < ft->nresults) fs = ft->nresults;
     if (fs < code->frame_slots) fs = code->frame_slots;
@@ -1454,6 +1492,12 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   free(j->st);
   free(j->stubs);
   free(j->to_epi);
+  if (!why && j->nosr) {
+    out->osr = j->osr;
+    out->nosr = j->nosr;
+  } else {
+    free(j->osr);
+  }
   if (why) {
     /* nothing of this function stays */
     if (!b->oom) b->len = start;

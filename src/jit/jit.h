@@ -31,6 +31,9 @@ typedef struct jit_options {
   bool guard;          /* memories are guarded (--bounds guard): no bounds checks in code */
   uint32_t threshold;  /* JIT_TIER_AUTO: a function's calls before it is compiled (0: at
                           its first call) */
+  uint32_t osr_grant;  /* JIT_TIER_AUTO: units of work (function entries and loop
+                          back-edges) between two looks for a loop to continue compiled
+                          (on-stack replacement); 0: the interruption check's 65,536 */
 } jit_options;
 
 /* True when this build and CPU can run compiled code (x86-64 on a POSIX system). */
@@ -57,6 +60,8 @@ typedef struct jit_stats {
   uint32_t compiled;       /* now running as machine code */
   jit_tier tier;           /* what the module was prepared for */
   uint32_t promoted_by_loop; /* JIT_TIER_AUTO: of `compiled`, those a long loop made hot */
+  uint64_t osr_entered;    /* JIT_TIER_AUTO: interpreted frames that went on compiled from a
+                              loop header (on-stack replacement) */
   uint32_t fell_back;      /* tried and left interpreted (fallback reason set) */
   uint64_t code_bytes;     /* machine code, stubs and thunks included */
   uint64_t wasm_bytes;     /* body bytes of the compiled functions */

@@ -41,6 +41,13 @@ typedef struct jit_region {
   const struct jit_module *jm;
 } jit_region;
 
+/* A loop an interpreted frame can continue in compiled code (on-stack replacement):
+ * the module offset of its `loop` instruction and the code offset of its entry. */
+typedef struct jit_osr_entry {
+  uint32_t wasm;
+  size_t code;
+} jit_osr_entry;
+
 /* JIT_TIER_AUTO: where a function is on its way to machine code. */
 enum { JIT_COUNTING, JIT_COMPILED, JIT_FAILED };
 
@@ -65,6 +72,10 @@ typedef struct jit_func {
   size_t map_len;
   jit_region region;
   struct jit_site *sites;
+  /* once compiled under JIT_TIER_AUTO: the loops an interpreted frame may enter
+   * (osr.c), entry offsets relative to `map` */
+  jit_osr_entry *osr;
+  size_t nosr;
 } jit_func;
 
 typedef struct jit_module {
@@ -88,6 +99,7 @@ typedef struct jit_module {
   uint32_t threshold;
   const uint8_t *_Atomic *callee;
   void *lock;             /* a pthread_mutex_t */
+  _Atomic uint64_t osr_entered; /* frames that went on compiled from a loop header */
 } jit_module;
 
 /* The NATIVE entry of a function compiled by LLVM (src/opt's JIT, or a precompiled
@@ -103,6 +115,12 @@ void jit_code_unmap(void *p, size_t mapped);
 
 /* ---- runtime helpers called by compiled code (rt.c); all return a trap kind (0 = go on) ---- */
 exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
+/* Runs f's code from `entry` (its interpreter entry, or an on-stack replacement entry)
+ * on the frame fp. With `osr`, where the frame or the native stack has no room for the
+ * compiled function, or its memory is not guarded as the code expects, it declines
+ * (JIT_DECLINE) instead of trapping: the interpreter goes on. */
+exec_trap_kind jit_run_at(const jit_func *f, const uint8_t *entry, exec_thread *th, exec_instance *inst,
+                          exec_slot *fp, bool osr);
 /* The lowest native stack address compiled code may reach on this thread (a reserve for
  * the C code it calls kept free): jit_ctx.cstack_limit. */
 uintptr_t jit_rt_cstack_limit(void);
@@ -184,10 +202,15 @@ typedef struct jit_sites {
   jit_site *v;
   size_t n, cap;
 } jit_sites;
-/* The function's output: entries, frame size, epilogue (for the fault handler). */
+/* The function's output: entries, frame size, epilogue (for the fault handler). With
+ * want_osr set by the caller, also the loops' on-stack replacement entries (osr, nosr:
+ * ascending module offsets; malloc'd, the caller frees them). */
 typedef struct jit_func_out {
   size_t entry, checked, epilogue;
   uint32_t frame_slots;
+  bool want_osr;
+  jit_osr_entry *osr;
+  size_t nosr;
 } jit_func_out;
 /* guard: accesses rely on the guard region (the module's memories are guarded) and are
  * recorded in *sites instead of being checked. callee: NULL to record direct calls in
@@ -234,6 +257,12 @@ void jit_module_free(void *jm);
 void jit_func_set_stub(jit_func *f,
                        exec_trap_kind (*enter)(const exec_native *, exec_thread *, exec_instance *, exec_slot *),
                        const exec_unit *code, uint32_t code_len);
+
+/* ---- on-stack replacement (osr.c) ---- */
+/* Continues the interpreted frame fp of compiled function f at the loop whose header is
+ * at internal code position pos: JIT_DECLINE when it has no entry there (or jit_run_at
+ * declines), else what the function returned. */
+exec_trap_kind jit_osr_enter(jit_func *f, uint32_t pos, exec_thread *th, exec_instance *inst, exec_slot *fp);
 
 /* ---- guard-region faults (fault.c) ---- */
 /* Installs the SIGSEGV/SIGBUS handler once per process (false if sigaction fails). */

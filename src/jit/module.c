@@ -248,7 +248,10 @@ bool jit_compile_module(exec_module *em, bool guard, util_error *err) {
 void jit_module_stats(const exec_module *em, jit_stats *out) {
   memset(out, 0, sizeof *out);
   const jit_module *jm = em->jit;
-  if (jm) *out = jm->stats;
+  if (jm) {
+    *out = jm->stats;
+    out->osr_entered = atomic_load_explicit(&((jit_module *)jm)->osr_entered, memory_order_relaxed);
+  }
 }
 
 const char *jit_func_fallback(const exec_module *em, uint32_t k) {

@@ -36,6 +36,11 @@ uintptr_t jit_rt_cstack_limit(void) {
 
 exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
   const jit_func *f = (const jit_func *)n;
+  return jit_run_at(f, f->entry, th, inst, fp, false);
+}
+
+exec_trap_kind jit_run_at(const jit_func *f, const uint8_t *entry, exec_thread *th, exec_instance *inst,
+                          exec_slot *fp, bool osr) {
   jit_ctx c;
   c.th = th;
   c.inst = inst;
@@ -45,6 +50,9 @@ exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *i
   c.depth = th->depth;
   c.max_depth = th->max_depth ? th->max_depth : EXEC_DEFAULT_MAX_DEPTH;
   c.cstack_limit = jit_rt_cstack_limit();
+  /* the interpreted frame goes on interpreted: it was never going to trap here */
+  if (osr && ((uintptr_t)__builtin_frame_address(0) < c.cstack_limit || fp + f->frame_slots > c.stack_limit))
+    return JIT_DECLINE;
   if ((uintptr_t)__builtin_frame_address(0) < c.cstack_limit) {
     /* compiled code and the interpreter calling each other in a deep recursion */
     th->trap = EXEC_TRAP_STACK_EXHAUSTED;
@@ -63,7 +71,7 @@ exec_trap_kind jit_enter(const exec_native *n, exec_thread *th, exec_instance *i
   c.globals = inst->globals;
   c.jm = f->jm;
   jit_tramp tramp = (jit_tramp)(void *)(f->jm->code + f->jm->tramp);
-  return (exec_trap_kind)tramp(fp, &c, f->entry);
+  return (exec_trap_kind)tramp(fp, &c, entry);
 }
 
 static exec_func *defined(jit_ctx *c, uint32_t k) { return &c->inst->defined_funcs[k]; }
@@ -91,6 +99,7 @@ uint32_t jit_rt_stack_trap(jit_ctx *c) { return trap_here(c, EXEC_TRAP_STACK_EXH
 
 uint32_t jit_rt_interrupt(jit_ctx *c) {
   exec_trap_kind k = exec_check_interrupt(c->th);
+  if (!k) exec_budget_clamp(c->th, c->jm->em->osr_grant); /* the interpreter looks again as soon */
   return k ? trap_here(c, k) : 0;
 }
 

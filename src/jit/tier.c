@@ -48,13 +48,14 @@ static const char *compile_one(jit_module *jm, jit_func *f, bool guard) {
   x64_buf b = {0};
   jit_patches calls = {0};
   jit_sites sites = {0};
-  jit_func_out o = {0};
+  jit_func_out o = {.want_osr = true};
   const char *why = jit_compile_func(em, f->k, &b, &calls, guard, &sites, &o, (const void *)jm->callee);
   free(calls.v);
   if (!why && b.oom) why = "out of memory";
   if (why) {
     x64_free(&b);
     free(sites.v);
+    free(o.osr);
     return why;
   }
   size_t mapped = 0;
@@ -62,6 +63,7 @@ static const char *compile_one(jit_module *jm, jit_func *f, bool guard) {
   if (!p) {
     x64_free(&b);
     free(sites.v);
+    free(o.osr);
     return "out of memory (code memory)";
   }
   memcpy(p, b.p, b.len);
@@ -70,6 +72,7 @@ static const char *compile_one(jit_module *jm, jit_func *f, bool guard) {
   if (!jit_code_seal(p, mapped)) {
     jit_code_unmap(p, mapped);
     free(sites.v);
+    free(o.osr);
     return "out of memory (code memory)";
   }
   f->map = p;
@@ -80,10 +83,15 @@ static const char *compile_one(jit_module *jm, jit_func *f, bool guard) {
   f->checked = p + o.checked;
   f->epilogue = p + o.epilogue;
   f->frame_slots = o.frame_slots;
+  f->osr = o.osr;
+  f->nosr = o.nosr;
   if (guard && sites.n && !jit_fault_register(&f->region)) {
     /* the fault handler's table is full: this function with explicit checks */
     jit_code_unmap(p, mapped);
     free(sites.v);
+    free(f->osr);
+    f->osr = NULL;
+    f->nosr = 0;
     f->map = NULL;
     f->sites = NULL;
     f->region.nsites = 0;
@@ -139,6 +147,29 @@ static exec_trap_kind counting_enter(const exec_native *n, exec_thread *th, exec
   return jit_enter(&f->native, th, inst, fp);
 }
 
+/* A loop back-edge's slow path in defined function k (exec_module.jit_osr): the first
+ * time the look finds the function running it counts as heat (as tick); the next time,
+ * the function is compiled if it is not yet and the frame goes on compiled from the
+ * loop's header (osr.c). */
+static exec_trap_kind osr(exec_module *em, uint32_t k, uint32_t pos, exec_thread *th, exec_instance *inst,
+                          exec_slot *fp) {
+  jit_module *jm = em->jit;
+  if (!jm || k >= jm->nfuncs) return JIT_DECLINE;
+  jit_func *f = &jm->funcs[k];
+  int st = atomic_load_explicit(&f->state, memory_order_acquire);
+  if (st == JIT_COUNTING) {
+    if (atomic_load_explicit(&f->count, memory_order_relaxed) > 0) {
+      atomic_store_explicit(&f->by_loop, true, memory_order_relaxed);
+      atomic_store_explicit(&f->count, 0, memory_order_relaxed);
+      return JIT_DECLINE;
+    }
+    if (!promote(f)) return JIT_DECLINE;
+  } else if (st != JIT_COMPILED) {
+    return JIT_DECLINE;
+  }
+  return jit_osr_enter(f, pos, th, inst, fp);
+}
+
 static void tick(exec_module *em, uint32_t k) {
   jit_module *jm = em->jit;
   if (!jm || k >= jm->nfuncs) return;
@@ -156,6 +187,7 @@ void jit_lazy_free(jit_module *jm) {
     if (f->region.nsites) jit_fault_unregister(&f->region);
     jit_code_unmap(f->map, f->map_len);
     free(f->sites);
+    free(f->osr);
   }
   free((void *)jm->callee);
   if (jm->lock) pthread_mutex_destroy(jm->lock);
@@ -207,7 +239,7 @@ bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err) {
   if (!ok) {
     free(thunk);
     jit_module_free(jm);
-    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (preparing the auto tier)");
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   }
   const uint64_t native = exec_interp_handlers()[EXEC_IOP_NATIVE];
   for (uint32_t k = 0; k < n; k++) {
@@ -232,5 +264,7 @@ bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err) {
   em->jit = jm;
   em->jit_free = jit_module_free;
   em->jit_tick = tick;
+  em->jit_osr = osr;
+  em->osr_grant = o->osr_grant;
   return true;
 }

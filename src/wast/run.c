@@ -183,6 +183,7 @@ static void module_done(runner *cx, weld_module *mod) {
   cx->st->tier_functions += ts.functions;
   cx->st->tier_compiled += ts.compiled;
   cx->st->tier_by_loop += ts.promoted_by_loop;
+  cx->st->tier_osr += ts.osr_entered;
   cx->st->tier_fell_back += ts.fell_back;
   if (ts.tier == WELD_TIER_AUTO) cx->st->tier_auto_functions += ts.functions;
   for (uint32_t k = 0; ts.functions && k < ts.functions; k++) {

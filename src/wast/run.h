@@ -41,6 +41,7 @@ typedef struct wast_run_stats {
    * (the first WAST_MAX_TIER_REASONS reasons) */
   uint64_t tier_functions, tier_compiled;
   uint64_t tier_by_loop, tier_fell_back; /* auto tier: promoted by a loop; hot but not compiled */
+  uint64_t tier_osr;                      /* auto tier: frames continued compiled from a loop */
   uint64_t tier_auto_functions;          /* of tier_functions, those of auto-tier modules */
   struct {
     char reason[96];

@@ -6,7 +6,8 @@
  *   jit_memory  compiled code lives in a mapping that is never writable and executable;
  *   jit_tierup  the auto tier: the same traps when the interpreter and compiled code share
  *               one stack (threshold 1: a function's first call is interpreted, the next
- *               ones compiled), promotions by calls and by a long loop, and threads of one
+ *               ones compiled), promotions by calls and by a long loop (whose call goes on
+ *               compiled: on-stack replacement, more in test_jit_osr.c), and threads of one
  *               module calling functions while they are being promoted. */
 #include <pthread.h>
 #include <stdio.h>
@@ -526,13 +527,16 @@ UNIT_GROUP(jit_tierup) {
       CHECK(tr == NULL);
       CHECK_EQ_I64(res[0].of.i32, (int32_t)(uint32_t)(1000000ull * 1000001ull / 2));
       weld_module_tier_stats(m, &ts);
-      CHECK_EQ_U64(ts.compiled, 0); /* the running call stays interpreted */
+      /* the running call went on compiled from the loop (on-stack replacement) */
+      CHECK_EQ_U64(ts.compiled, 1);
+      CHECK_EQ_U64(ts.osr_entered, 1);
       tr = weld_func_call(weld_instance_func(in, "loop"), a, 1, res, 1);
       CHECK(tr == NULL);
       CHECK_EQ_I64(res[0].of.i32, (int32_t)(uint32_t)(1000000ull * 1000001ull / 2));
       weld_module_tier_stats(m, &ts);
       CHECK_EQ_U64(ts.compiled, 1);
       CHECK_EQ_U64(ts.promoted_by_loop, 1);
+      CHECK_EQ_U64(ts.osr_entered, 1); /* the second call entered compiled */
       CHECK(weld_module_func_fallback(m, 1) == NULL);
     }
     weld_store_free(s);
