@@ -6,7 +6,7 @@
 #
 # Environment (defaults in parentheses):
 #   WELD_BUILD (build), WELD_ASAN_BUILD (build-asan), WELD_FUZZ_BUILD (build-fuzz)
-#   SUITE (../shared/testsuite/wasm-2.0)   FUZZ_SECONDS (30 per target; 0 skips fuzzing)
+#   SUITE (../shared/testsuite/wasm-2.0)   FUZZ_SECONDS (20 per target; 0 skips fuzzing)
 #   SUITE3 (../shared/testsuite/wasm-3.0)
 #   CM_SUITE (the component-model scripts beside SUITE)   WELD_TEST_JCO=0 (no jco stage)
 #   TIERDIFF_COUNT (40 binaryen modules in the tier-difference stage)
@@ -20,7 +20,7 @@ asan="${WELD_ASAN_BUILD:-build-asan}"
 fuzz="${WELD_FUZZ_BUILD:-build-fuzz}"
 suite="${SUITE:-../shared/testsuite/wasm-2.0}"
 suite3="${SUITE3:-../shared/testsuite/wasm-3.0}"
-fuzz_seconds="${FUZZ_SECONDS:-30}"
+fuzz_seconds="${FUZZ_SECONDS:-20}"
 logs="$build/test-logs"
 mkdir -p "$logs"
 
@@ -398,16 +398,10 @@ if need "$build/weld" "$build" "spec-baseline" && [ -d "$suite" ]; then
 else
   record "spec (baseline tier)" 0 1 "($build/weld or $suite missing)"
 fi
-# The auto tier at threshold 2: each function's first two calls run in the interpreter,
-# the later ones compiled, so call stacks, traps, backtraces and exceptions cross tiers.
-if need "$build/weld" "$build" "spec-auto" && [ -d "$suite" ]; then
-  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_SPEC_OUT="$build/spec/auto" WELD="$build/weld" \
-    stage "spec (auto tier, threshold 2)" "$logs/spec-auto.log" tests/spec/run.sh "$suite"
-else
-  record "spec (auto tier, threshold 2)" 0 1 "($build/weld or $suite missing)"
-fi
-# On-stack replacement: the auto tier looking for a running loop every 2 units of work, so
-# frames leave the interpreter at loop headers (src/jit/osr.c) all through both suites.
+# The auto tier at promotion threshold 2 (each function's first two calls run in the
+# interpreter, the later ones compiled, so call stacks, traps, backtraces and exceptions
+# cross tiers) with on-stack replacement looked for every 2 units of work, so frames also
+# leave the interpreter at loop headers (src/jit/osr.c), all through both suites.
 if need "$build/weld" "$build" "spec-osr" && [ -d "$suite" ]; then
   WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 WELD_SPEC_OUT="$build/spec/osr" WELD="$build/weld" \
     stage "spec (auto tier, OSR threshold 2)" "$logs/spec-osr.log" tests/spec/run.sh "$suite"
