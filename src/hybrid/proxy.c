@@ -314,7 +314,7 @@ typedef struct pump {
 static void *pump_thread(void *arg) {
   pump p = *(pump *)arg;
   free(arg);
-  uint64_t t0 = hy_now_ns(), n = 0;
+  uint64_t t0 = hy_now_ns();
   char buf[65536];
   bool error = false;
   for (;;) {
@@ -327,7 +327,6 @@ static void *pump_thread(void *arg) {
     pthread_mutex_lock(&p.st->mu);
     p.st->bytes_out += (uint64_t)r;
     pthread_mutex_unlock(&p.st->mu);
-    n += (uint64_t)r;
     const char *q = buf;
     size_t left = (size_t)r;
     while (left) {
