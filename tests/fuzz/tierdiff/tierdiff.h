@@ -140,6 +140,7 @@ static bool td_run(const uint8_t *bin, size_t len, weld_tier tier, td_trace *t) 
       weld_module_export(m, i, &name, &kind);
       if (kind != WELD_EXTERN_FUNC || !strcmp(name, "hangLimitInitializer")) continue;
       weld_func *f = weld_instance_func(in, name);
+      if (!f) continue; /* a name with a NUL inside cannot be looked up by C string */
       size_t np = weld_func_param_count(f), nr = weld_func_result_count(f);
       if (np > TD_MAX_VALS || nr > TD_MAX_VALS) continue;
       weld_val args[TD_MAX_VALS], res[TD_MAX_VALS];
