@@ -170,6 +170,7 @@ static const char *interface_name(const char *s, size_t n, char *why, size_t nwh
   const char *at = memchr(s, '@', n);
   const char *end = at ? at : s + n;
   const char *colon = memchr(s, ':', (size_t)(end - s));
+  if (!colon) return not_kebab(s, (size_t)(end - s), why, nwhy); /* the ':' is after the '@' */
   if (!whole_words(s, (size_t)(colon - s))) return not_kebab(s, (size_t)(colon - s), why, nwhy);
   const char *p = colon + 1;
   const char *slash = memchr(p, '/', (size_t)(end - p));

@@ -241,7 +241,7 @@ ft0 = types(functype([]))
 for n in ['a', 'a-b', 'a1-b2', 'ABC-def', 'wasi:io/streams', 'wasi:io/streams@0.2.0', 'a:b/c@1.0.0-rc.1+build.5',
           'ns:pkg/iface', 'url=<https://example.com/x>', 'integrity=<sha256-abc>', 'locked-dep=<a:b>']:
     valid('import name %s' % n, component(ft0, imports(imp(n, FUNC + b'\x00'))))
-for n in ['a_b', 'Ab', 'a--b', '-a', 'a-', '1a', 'wasi:io', 'wasi:io/streams@0.2', 'wasi:io/streams@01.0.0', 'a:b/c@1.0.0+']:
+for n in ['a_b', 'Ab', 'a--b', '-a', 'a-', '1a', 'wasi:io', 'wasi:io/streams@0.2', 'wasi:io/streams@01.0.0', 'a:b/c@1.0.0+', 'a@b:c', 'a@1.0.0:x/y']:
     invalid('import name %s' % n, component(ft0, imports(imp(n, FUNC + b'\x00'))), 'not a valid extern name')
 invalid('url= is an import name only', component(core_funcs([([], [])]), ft0, canon(lift(0, 0)),
                                                 exports(export('url=<x>', b'\x01', 0))), 'not a valid extern name')
