@@ -15,6 +15,14 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
 harness_init aot "${1:-$root/build/weld}" wat2wasm python3
+# In a sanitizer build, LeakSanitizer's exit scan reads the dynamic TLS blocks ASan records
+# through __tls_get_addr; with libLLVM loaded by dlopen (the optimising tier without the
+# cache runs ORC LLJIT in process) one of them has a bogus range and the scan's tracer
+# crashes ("Tracer caught signal 11") after the program has finished correctly. Not
+# tracking dynamic TLS avoids the crash; leaks are still checked.
+if grep -q __asan_init "$weld" 2>/dev/null; then
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}intercept_tls_get_addr=0"
+fi
 export WELD_CACHE_DIR="$tmp/cache-root" # never the user's cache
 unset WELD_TIER
 
