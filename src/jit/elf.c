@@ -362,11 +362,7 @@ bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, 
     f->frame_slots = frames[k];
     if (f->fallback) continue;
     f->entry = (const uint8_t *)(uintptr_t)am->fns[k];
-    jit_func_set_stub(f, jit_enter_llvm, em->codes[k].code, em->codes[k].code_len);
-    exec_code *c = &em->codes[k];
-    c->code = f->stub;
-    c->code_len = sizeof f->stub;
-    if (frames[k] > c->frame_slots) c->frame_slots = frames[k];
+    jit_func_install(f, &em->codes[k], jit_enter_llvm, frames[k]);
   }
   free(frames);
   am->base.stats.functions = n;

@@ -257,6 +257,11 @@ void jit_module_free(void *jm);
 void jit_func_set_stub(jit_func *f,
                        exec_trap_kind (*enter)(const exec_native *, exec_thread *, exec_instance *, exec_slot *),
                        const exec_unit *code, uint32_t code_len);
+/* Switches the function's exec_code c to f's NATIVE stub (jit_func_set_stub over c's own
+ * code) and raises c's frame to frame_slots: how a compiled function is installed. */
+void jit_func_install(jit_func *f, exec_code *c,
+                      exec_trap_kind (*enter)(const exec_native *, exec_thread *, exec_instance *, exec_slot *),
+                      uint32_t frame_slots);
 
 /* ---- on-stack replacement (osr.c) ---- */
 /* Continues the interpreted frame fp of compiled function f at the loop whose header is

@@ -40,6 +40,15 @@ void jit_func_set_stub(jit_func *f,
   memcpy(&f->stub[2], &imm, 8);
 }
 
+void jit_func_install(jit_func *f, exec_code *c,
+                      exec_trap_kind (*enter)(const exec_native *, exec_thread *, exec_instance *, exec_slot *),
+                      uint32_t frame_slots) {
+  jit_func_set_stub(f, enter, c->code, c->code_len);
+  c->code = f->stub;
+  c->code_len = sizeof f->stub;
+  if (frame_slots > c->frame_slots) c->frame_slots = frame_slots;
+}
+
 bool jit_prepare_module(exec_module *em, const jit_options *o, util_error *err) {
   switch (o->tier) {
   case JIT_TIER_INTERP: return true;
@@ -209,11 +218,7 @@ bool jit_install_module(exec_module *em, jit_build *bd, double seconds, util_err
     f->checked = jm->code + g->checked;
     f->epilogue = jm->code + g->epilogue;
     if (f->fallback) continue;
-    jit_func_set_stub(f, jit_enter, em->codes[k].code, em->codes[k].code_len);
-    exec_code *c = &em->codes[k];
-    c->code = f->stub;
-    c->code_len = sizeof f->stub;
-    if (g->frame_slots > c->frame_slots) c->frame_slots = g->frame_slots;
+    jit_func_install(f, &em->codes[k], jit_enter, g->frame_slots);
   }
   if (len) jit_perf_map(jm, 0, n, len);
   free(len);

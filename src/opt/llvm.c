@@ -247,11 +247,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
     f->k = k;
     if (f->fallback) continue;
     f->entry = (const uint8_t *)(uintptr_t)om->fns[k];
-    jit_func_set_stub(f, jit_enter_llvm, em->codes[k].code, em->codes[k].code_len);
-    exec_code *c = &em->codes[k];
-    c->code = f->stub;
-    c->code_len = sizeof f->stub;
-    if (frames[k] > c->frame_slots) c->frame_slots = frames[k];
+    jit_func_install(f, &em->codes[k], jit_enter_llvm, frames[k]);
   }
   free(frames);
   om->base.stats.functions = n;
