@@ -215,19 +215,29 @@ static const char *stat_val(wasi2 *w, comp_val *res, util_arena *a) {
   return NULL;
 }
 
-static const char *desc_stat(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
+/* The filestat of the descriptor args[0] (at: of the path args[2] beneath it, args[1]
+ * the path flags) read into RES, then the result `then` makes of it. */
+static const char *filestat(wasi2 *w, const comp_val *args, bool at, comp_val *res, util_arena *a,
+                            const char *(*then)(wasi2 *, comp_val *, util_arena *)) {
   DESC(&args[0]);
-  uint64_t p[2] = {d->fd, RES};
-  int e = w2_p1(w, "fd_filestat_get", p);
-  return e ? fail(w, res, a, e) : stat_val(w, res, a);
+  int e;
+  if (at) {
+    if (!paths(w, &args[2], NULL, NULL)) return W2_OOM(w);
+    uint64_t p[5] = {d->fd, args[1].u.flags & 1, PATH1, args[2].u.str.len, RES};
+    e = w2_p1(w, "path_filestat_get", p);
+  } else {
+    uint64_t p[2] = {d->fd, RES};
+    e = w2_p1(w, "fd_filestat_get", p);
+  }
+  return e ? fail(w, res, a, e) : then(w, res, a);
+}
+
+static const char *desc_stat(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
+  return filestat(w, args, false, res, a, stat_val);
 }
 
 static const char *stat_at(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
-  DESC(&args[0]);
-  if (!paths(w, &args[2], NULL, NULL)) return W2_OOM(w);
-  uint64_t p[5] = {d->fd, args[1].u.flags & 1, PATH1, args[2].u.str.len, RES};
-  int e = w2_p1(w, "path_filestat_get", p);
-  return e ? fail(w, res, a, e) : stat_val(w, res, a);
+  return filestat(w, args, true, res, a, stat_val);
 }
 
 static const char *set_times_at(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
@@ -259,18 +269,11 @@ static const char *hash_val(wasi2 *w, comp_val *res, util_arena *a) {
 }
 
 static const char *metadata_hash(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
-  DESC(&args[0]);
-  uint64_t p[2] = {d->fd, RES};
-  int e = w2_p1(w, "fd_filestat_get", p);
-  return e ? fail(w, res, a, e) : hash_val(w, res, a);
+  return filestat(w, args, false, res, a, hash_val);
 }
 
 static const char *metadata_hash_at(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
-  DESC(&args[0]);
-  if (!paths(w, &args[2], NULL, NULL)) return W2_OOM(w);
-  uint64_t p[5] = {d->fd, args[1].u.flags & 1, PATH1, args[2].u.str.len, RES};
-  int e = w2_p1(w, "path_filestat_get", p);
-  return e ? fail(w, res, a, e) : hash_val(w, res, a);
+  return filestat(w, args, true, res, a, hash_val);
 }
 
 static const char *is_same_object(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
