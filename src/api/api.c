@@ -399,13 +399,10 @@ weld_engine *weld_engine_new_err(const weld_config *cfg, weld_error **err) {
   if (cfg) e->cfg = *cfg;
   else weld_config_default(&e->cfg);
   e->types = exec_typetab_new();
-  if (e->cfg.cache_dir && !(e->cache_dir = strdup(e->cfg.cache_dir))) {
-    exec_typetab_free(e->types);
-    e->types = NULL;
-  }
+  bool copied = !e->cfg.cache_dir || (e->cache_dir = strdup(e->cfg.cache_dir)) != NULL;
   e->cfg.cache_dir = e->cache_dir;
-  if (!e->types) {
-    free(e);
+  if (!e->types || !copied) {
+    weld_engine_free(e);
     if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
     return NULL;
   }
@@ -416,8 +413,7 @@ weld_engine *weld_engine_new_err(const weld_config *cfg, weld_error **err) {
     util_error ue;
     util_error_clear(&ue);
     if (!(e->pool = exec_pool_new(&c, &ue))) {
-      exec_typetab_free(e->types);
-      free(e);
+      weld_engine_free(e); /* and the cache directory's copy, which this path leaked */
       if (err) *err = api_error_from(&ue);
       return NULL;
     }
