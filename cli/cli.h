@@ -121,6 +121,8 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
  * On a read error returns false with err set (kind UTIL_ERR_IO) and *bytes NULL. */
 bool cli_read_component(const char *path, uint8_t **bytes, size_t *len, util_error *err);
 /* cli_load_module_quiet on bytes already read (it does not free them). */
+/* Writes a whole file: to PATH.tmp, then renamed over PATH (nothing half-written stays). */
+bool cli_write_file(const char *path, const uint8_t *p, size_t n);
 int cli_load_module_bytes(const char *path, const uint8_t *bytes, size_t len, wasm_module **out, util_error *err);
 
 /* Prints `weld: FILE: message (at offset 0x..)` to stderr. */
@@ -194,6 +196,7 @@ int cli_cmd_down(int argc, char **argv);
 int cli_cmd_diag(int argc, char **argv);
 int cli_cmd_pkg(int argc, char **argv); /* pkg.c: the package manager */
 int cli_cmd_compile(int argc, char **argv); /* compile.c: precompiled images */
+int cli_cmd_encode(int argc, char **argv);  /* encode.c: text to binary */
 int cli_cmd_cache(int argc, char **argv);   /* compile.c: the compiled-code cache */
 /* `weld run`'s own options beyond the library's: the guest profiler. */
 typedef struct cli_run_opts {

@@ -19,19 +19,6 @@ static const cli_opt compile_opts[] = {
     {"--standard", NULL, "2.0|3.0", C_STANDARD},
 };
 
-static bool write_all(const char *path, const uint8_t *p, size_t n) {
-  /* written beside the target and renamed: a reader never sees half a file */
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return false;
-  bool ok = fwrite(p, 1, n, f) == n;
-  if (fclose(f) != 0) ok = false;
-  if (ok && rename(tmp, path) != 0) ok = false;
-  if (!ok) remove(tmp);
-  return ok;
-}
-
 int cli_cmd_compile(int argc, char **argv) {
   const char *out = NULL, *path = NULL;
   weld_config cfg;
@@ -99,7 +86,7 @@ int cli_cmd_compile(int argc, char **argv) {
     weld_error_free(err);
     return rc;
   }
-  if (!write_all(out, img, ilen)) {
+  if (!cli_write_file(out, img, ilen)) {
     fprintf(stderr, "weld: cannot write %s\n", out);
     free(img);
     return CLI_EXIT_USAGE;

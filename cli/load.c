@@ -60,3 +60,16 @@ int cli_load_module(const char *path, wasm_module **out) {
   if (rc != CLI_EXIT_OK) cli_print_load_error(path, rc, &err);
   return rc;
 }
+
+bool cli_write_file(const char *path, const uint8_t *p, size_t n) {
+  /* written beside the target and renamed: a reader never sees half a file */
+  char tmp[4200];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) return false;
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return false;
+  bool ok = fwrite(p, 1, n, f) == n;
+  if (fclose(f) != 0) ok = false;
+  if (ok && rename(tmp, path) != 0) ok = false;
+  if (!ok) remove(tmp);
+  return ok;
+}

@@ -56,6 +56,18 @@ static const cli_command commands[] = {
      "FILE may be `-` for standard input. Exit status: 0 printed, 1 malformed module,\n"
      "2 usage error or unreadable file.\n",
      cli_cmd_print},
+    {"encode", "[-o OUT] FILE", "write a module or component in the binary format",
+     "Reads a module or a component in the text format (or the binary format, which is\n"
+     "passed through), checks that it decodes and validates, and writes its binary form to\n"
+     "OUT or to standard output (never to a terminal). Nothing is written when FILE is\n"
+     "malformed or invalid.\n"
+     "\n"
+     "Options:\n"
+     "  -o, --output FILE  the .wasm file to write (`-`: standard output)\n"
+     "\n"
+     "Exit status: 0 written, 1 malformed or invalid input, 2 usage error, unreadable\n"
+     "file or unwritable output.\n",
+     cli_cmd_encode},
     {"run", "[OPTIONS] FILE [ARGS...]", "run a module: its start function and _start, or one export",
      "Instantiates the module (running its start function), then calls `_start` if the\n"
      "module exports it, or with --invoke the named export with ARGS converted to its\n"

@@ -3,9 +3,10 @@
 # legacy.wat (try/catch/rethrow, which Node 20 runs) under both, and the same work written
 # with try_table/throw_ref (table.wat) under weld; each weld configuration once in the
 # interpreter and once with `--tier baseline` (functions the baseline compiler refuses stay
-# interpreted: the run prints how many it took and why not the others). Node is probed for
-# try_table/exnref (../tools/node_probe.js; Node 20's V8 refuses it and has no
-# --experimental-wasm-exnref flag), and table.wat gets a Node column only if it runs.
+# interpreted: the run prints how many it took and why not the others). Node is the first
+# that runs try_table/exnref (../tools/node3.sh: the system's, else a pinned one from the
+# npm registry; Debian's Node 20 refuses it); with one, table.wat (`weld encode`d) gets a
+# Node column too, else Node runs only the legacy form.
 #
 #   bench/exn/run.sh [WELD_BINARY]          (default: build/weld)
 #
@@ -39,7 +40,7 @@ weld_time() { # file kernel reps -> "RESULT SECONDS"
   echo "0 $(echo "$b - $a" | bc -l)"
 }
 weld_result() { local r; r=$("$weld" run --tier $tier --invoke "$2" "$1" "$3"); echo $((r & 0xffffffff)); }
-node_time() { node "$here/run_node.js" "$@"; }
+node_time() { "$node" "$here/run_node.js" "$@"; }
 median() { printf '%s\n' "$@" | LC_ALL=C sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 runs="${RUNS:-3}"
 result=""
@@ -60,18 +61,24 @@ med() {
 
 declare -A reps=([throw_catch]=5000000 [throw_deep]=1000000 [rethrow]=3000000)
 nreps=100000
-if node --experimental-wasm-exnref -e 0 2>/dev/null; then nflag=--experimental-wasm-exnref; else nflag=""; fi
-probe=$(cd "$out" && node $nflag "$here/../tools/node_probe.js" exnref)
+node=node
+if node3=$("$here/../tools/node3.sh"); then node=$node3; fi
+probe=$(cd "$out" && "$node" "$here/../tools/node_probe.js" exnref)
+ntable=""
+if [ "$probe" = ok ]; then
+  "$weld" encode "$here/table.wat" -o "$out/table.wasm"
+  ntable="$out/table.wasm"
+fi
 for f in "$out/legacy.wasm" "$here/table.wat"; do
   echo "baseline tier, $(basename "$f"): $("$weld" run --tier baseline --tier-stats --invoke throw_catch "$f" 1 2>&1 >/dev/null |
     sed -n '1s/^weld: tier baseline: //p'); others: $("$weld" run --tier baseline --tier-stats --invoke throw_catch "$f" 1 2>&1 >/dev/null |
     sed -n 's/.*interpreted: not supported: //p' | sort | uniq -c | awk '{ $1 = $1 "x"; print }' | paste -sd, - | sed 's/,/, /g')"
 done
-echo "node $(node --version), try_table/exnref${nflag:+ ($nflag)}: $probe"
-printf "%-12s %12s %12s %12s %12s %12s %10s\n" kernel weld-legacy weld-table base-legacy base-table node-legacy node/weld
+echo "node $("$node" --version), try_table/exnref: $probe"
+printf "%-12s %12s %12s %12s %12s %12s %12s %10s\n" kernel weld-legacy weld-table base-legacy base-table node-legacy node-table node/weld
 for k in throw_catch throw_deep rethrow; do
   n=${reps[$k]}
-  want=$(node "$here/run_node.js" "$out/legacy.wasm" $k $nreps | cut -d' ' -f1)
+  want=$("$node" "$here/run_node.js" "$out/legacy.wasm" $k $nreps | cut -d' ' -f1)
   row=()
   for tier in interp baseline; do
     for f in "$out/legacy.wasm" "$here/table.wat"; do
@@ -85,7 +92,17 @@ for k in throw_catch throw_deep rethrow; do
   result=""
   nl=$(med node_time "$out/legacy.wasm" $k $nreps)
   nl=$(echo "$nl * 1000000000 / $nreps" | bc -l)
-  printf "%-12s %12.1f %12.1f %12.1f %12.1f %12.1f %9.1fx\n" $k "${row[@]}" "$nl" "$(echo "$nl / ${row[0]}" | bc -l)"
+  nt="-"
+  if [ -n "$ntable" ]; then
+    result=$want
+    nt=$(med node_time "$ntable" $k $nreps)
+    nt=$(printf "%.1f" "$(echo "$nt * 1000000000 / $nreps" | bc -l)")
+  fi
+  printf "%-12s %12.1f %12.1f %12.1f %12.1f %12.1f %12s %9.1fx\n" $k "${row[@]}" "$nl" "$nt" "$(echo "$nl / ${row[0]}" | bc -l)"
 done
 echo "(ns per iteration, medians of $runs runs; base-* is --tier baseline; node/weld compares the"
-echo " legacy form in weld's interpreter, which both run; Node has no try_table column: $probe)"
+if [ -n "$ntable" ]; then
+  echo " legacy form in weld's interpreter and Node; node-table runs table.wat)"
+else
+  echo " legacy form in weld's interpreter and Node; no node-table column: $probe)"
+fi

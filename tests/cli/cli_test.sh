@@ -665,6 +665,32 @@ cp out.txt dupnames.wat
 run 0 validate dupnames.wat
 run 2 print --bogus fac.wat; err_line "unknown option '--bogus'"
 
+# ---- weld encode: text to the binary format ----
+# wabt's wat2wasm is the reference: both binaries print (wasm2wat) to the same text
+run 0 encode rich.wat -o enc.wasm; out_empty; err_empty
+if wasm2wat enc.wasm >enc.txt 2>err.txt && wasm2wat rich.wasm >ref.txt 2>>err.txt && diff -q <(grep -v '^ *(@custom\|name' enc.txt) <(grep -v '^ *(@custom\|name' ref.txt) >/dev/null; then
+  ok
+else
+  label="weld encode rich.wat = wat2wasm rich.wat"; bad "the two binaries differ: $(diff enc.txt ref.txt | head -5) $(cat err.txt)"
+fi
+run 0 encode fac.wat -o fac_enc.wasm
+run 0 run --invoke fac_rec fac_enc.wasm 6; out_has "720"
+run 0 encode "$root/examples/fac.wasm" -o fac_copy.wasm
+label="weld encode of a binary copies it"; if cmp -s fac_copy.wasm "$root/examples/fac.wasm"; then ok; else bad "bytes differ"; fi
+label="weld encode - > stdout is the binary"
+if "$weld" encode - <fac.wat >stdout.wasm 2>err.txt && cmp -s stdout.wasm fac_enc.wasm; then ok; else bad "stdout differs from -o output: $(cat err.txt)"; fi
+rm -f never.wasm
+run 1 encode bad.wat -o never.wasm; err_line '^weld: bad.wat:4:5: unknown operator i32.bogus$'
+label="nothing written for a malformed module"; if [ ! -e never.wasm ] && [ ! -e never.wasm.tmp ]; then ok; else bad "never.wasm exists"; fi
+run 1 encode invalid.wat -o never.wasm; err_line 'type mismatch'
+label="nothing written for an invalid module"; if [ ! -e never.wasm ]; then ok; else bad "never.wasm exists"; fi
+printf '(component (core module (func (export "f"))))' >comp.wat
+run 0 encode comp.wat -o comp.wasm
+run 0 validate comp.wasm; out_has "comp.wasm: valid (component)"
+run 2 encode; err_line 'missing FILE'
+run 2 encode nosuch.wat -o never.wasm; err_line 'nosuch.wat'
+run 2 encode fac.wat -o /nonexistent-dir/x.wasm; err_line 'cannot write /nonexistent-dir/x.wasm'
+
 # ---- weld wast: scripts run natively ----
 cat > ok.wast <<'EOF2'
 (module $m (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
