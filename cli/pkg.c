@@ -11,7 +11,10 @@
 #include "pkg.h"
 #include "util/toml.h"
 
-enum { O_REGISTRY, O_PROJECT, O_JSON, O_LOCKED, O_UNDO, O_OPTIONAL, O_FEATURES, O_NO_DEFAULT, O_LANG, O_DIR };
+enum {
+  O_REGISTRY, O_PROJECT, O_JSON, O_LOCKED, O_UNDO, O_OPTIONAL, O_FEATURES, O_NO_DEFAULT, O_LANG, O_DIR,
+  O_SIGN, O_TRUSTED_KEY, O_REQUIRE_SIGNATURES
+};
 
 static const cli_opt pkg_opts[] = {
     {"--registry", NULL, "URL|DIR", O_REGISTRY}, {"--project", NULL, "DIR", O_PROJECT},
@@ -19,6 +22,8 @@ static const cli_opt pkg_opts[] = {
     {"--undo", NULL, NULL, O_UNDO},              {"--optional", NULL, NULL, O_OPTIONAL},
     {"--features", NULL, "LIST", O_FEATURES},    {"--no-default-features", NULL, NULL, O_NO_DEFAULT},
     {"--lang", NULL, "LANG", O_LANG},            {"--dir", NULL, "DIR", O_DIR},
+    {"--sign", NULL, "KEYFILE", O_SIGN},         {"--trusted-key", NULL, "FILE", O_TRUSTED_KEY},
+    {"--require-signatures", NULL, NULL, O_REQUIRE_SIGNATURES},
 };
 
 /* Which options each subcommand takes. */
@@ -29,9 +34,13 @@ static const struct {
 } subs[] = {
     {"new", 1u << O_LANG | 1u << O_DIR, 1, 1},
     {"add", 1u << O_PROJECT | 1u << O_REGISTRY | 1u << O_OPTIONAL | 1u << O_FEATURES, 1, 1},
-    {"install", 1u << O_PROJECT | 1u << O_REGISTRY | 1u << O_LOCKED | 1u << O_FEATURES | 1u << O_NO_DEFAULT, 0, 0},
+    {"install",
+     1u << O_PROJECT | 1u << O_REGISTRY | 1u << O_LOCKED | 1u << O_FEATURES | 1u << O_NO_DEFAULT | 1u << O_TRUSTED_KEY |
+         1u << O_REQUIRE_SIGNATURES,
+     0, 0},
     {"tree", 1u << O_PROJECT | 1u << O_JSON, 0, 0},
-    {"publish", 1u << O_PROJECT | 1u << O_REGISTRY, 0, 0},
+    {"publish", 1u << O_PROJECT | 1u << O_REGISTRY | 1u << O_SIGN, 0, 0},
+    {"keygen", 1u << O_DIR, 1, 1},
     {"yank", 1u << O_REGISTRY | 1u << O_UNDO, 1, 1},
     {"search", 1u << O_REGISTRY | 1u << O_JSON, 0, 1},
     {"verify", 1u << O_PROJECT, 0, 0},
@@ -73,10 +82,36 @@ static void config_path(char *buf, size_t n) {
   else snprintf(buf, n, "%s/.config/weld/config.toml", h && *h ? h : ".");
 }
 
-/* [pkg] registry = "...", chunk-size = N from the configuration file, if there is one. */
-static bool read_config(char *registry, size_t n, size_t *chunk, util_error *err) {
-  char path[4096];
-  config_path(path, sizeof path);
+void pkg_config_free(pkg_config *cfg) {
+  for (size_t i = 0; i < cfg->ntrusted; i++) free(cfg->trusted_keys[i]);
+  free(cfg->trusted_keys);
+  cfg->trusted_keys = NULL;
+  cfg->ntrusted = 0;
+}
+
+#define CONFIG_KEYS \
+  "registry = \"URL or DIR\", chunk-size = BYTES, trusted-keys = [\"FILE.pub\", ...], require-signatures = BOOL"
+
+/* A trusted key's path, relative to the configuration file's directory. */
+static bool add_trusted(pkg_config *cfg, const char *file, util_error *err) {
+  char **t = realloc(cfg->trusted_keys, (cfg->ntrusted + 1) * sizeof *t);
+  if (!t) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  cfg->trusted_keys = t;
+  const char *slash = strrchr(cfg->path, '/');
+  size_t n = strlen(file) + (slash ? (size_t)(slash - cfg->path) : 0) + 2;
+  char *p = malloc(n);
+  if (!p) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  if (file[0] == '/' || !slash) snprintf(p, n, "%s", file);
+  else snprintf(p, n, "%.*s/%s", (int)(slash - cfg->path), cfg->path, file);
+  t[cfg->ntrusted++] = p;
+  return true;
+}
+
+/* The [pkg] table of the configuration file, if there is one. */
+bool pkg_read_config(pkg_config *cfg, util_error *err) {
+  memset(cfg, 0, sizeof *cfg);
+  config_path(cfg->path, sizeof cfg->path);
+  const char *path = cfg->path;
   toml_doc doc;
   bool exists;
   bool ok = toml_parse_file(&doc, path, NULL, &exists, err);
@@ -88,24 +123,39 @@ static bool read_config(char *registry, size_t n, size_t *chunk, util_error *err
     }
     for (size_t k = 0; ok && k < kv->val->nkvs; k++) {
       const toml_kv *e2 = &kv->val->kvs[k];
-      if (!strcmp(e2->key, "registry") && e2->val->type == TOML_STRING && e2->val->len) {
-        snprintf(registry, n, "%s", e2->val->str);
-      } else if (!strcmp(e2->key, "chunk-size") && e2->val->type == TOML_INT && e2->val->i >= 0) {
-        *chunk = (size_t)e2->val->i;
+      const toml_value *v = e2->val;
+      if (!strcmp(e2->key, "registry") && v->type == TOML_STRING && v->len) {
+        snprintf(cfg->registry, sizeof cfg->registry, "%s", v->str);
+      } else if (!strcmp(e2->key, "chunk-size") && v->type == TOML_INT && v->i >= 0) {
+        cfg->chunk = (size_t)v->i;
+      } else if (!strcmp(e2->key, "require-signatures") && v->type == TOML_BOOL) {
+        cfg->require_signatures = v->b;
+      } else if (!strcmp(e2->key, "trusted-keys") && v->type == TOML_ARRAY) {
+        for (size_t x = 0; ok && x < v->nitems; x++) {
+          const toml_value *it = v->items[x];
+          if (it->type != TOML_STRING || !it->len)
+            ok = util_fail(err, UTIL_ERR_USAGE, -1, "%s:%d:%d: trusted-keys holds file names (strings)", path, it->line, it->col);
+          else ok = add_trusted(cfg, it->str, err);
+        }
       } else {
-        ok = util_fail(err, UTIL_ERR_USAGE, -1, "%s:%d:%d: unknown or mistyped key '%s' in [pkg] (known: registry = \"URL or DIR\", chunk-size = BYTES)",
+        ok = util_fail(err, UTIL_ERR_USAGE, -1, "%s:%d:%d: unknown or mistyped key '%s' in [pkg] (known: " CONFIG_KEYS ")",
                        path, e2->line, e2->col, e2->key);
       }
     }
   }
   toml_free(&doc);
+  if (!exists) cfg->path[0] = '\0';
+  if (!ok) pkg_config_free(cfg);
   return ok;
 }
 
 bool pkg_open_registry(const pkg_cli *c, pkg_registry *reg, util_error *err) {
-  char where[4096] = "";
-  size_t chunk = 0;
-  if (!read_config(where, sizeof where, &chunk, err)) return false;
+  pkg_config cfg;
+  if (!pkg_read_config(&cfg, err)) return false;
+  pkg_config_free(&cfg);
+  char where[4096];
+  size_t chunk = cfg.chunk;
+  snprintf(where, sizeof where, "%s", cfg.registry);
   const char *env = getenv("WELD_REGISTRY");
   if (c->registry) snprintf(where, sizeof where, "%s", c->registry);
   else if (env && *env) snprintf(where, sizeof where, "%s", env);
@@ -453,7 +503,11 @@ int cli_cmd_pkg(int argc, char **argv) {
   char cmdname[64];
   snprintf(cmdname, sizeof cmdname, "pkg %s", c.sub);
   c.operands = calloc((size_t)argc, sizeof *c.operands);
-  if (!c.operands) return 1;
+  c.trusted_keys = calloc((size_t)argc, sizeof *c.trusted_keys);
+  if (!c.operands || !c.trusted_keys) {
+    free(c.operands), free(c.trusted_keys);
+    return 1;
+  }
   cli_parser p;
   cli_parser_init(&p, "pkg", pkg_opts, sizeof pkg_opts / sizeof *pkg_opts, argc - 1, argv + 1);
   int r;
@@ -463,7 +517,7 @@ int cli_cmd_pkg(int argc, char **argv) {
       continue;
     }
     if (!(subs[si].opts & 1u << p.opt->id)) {
-      free(c.operands);
+      free(c.operands), free(c.trusted_keys);
       return cli_usage_error("pkg", "%s does not take %s", cmdname, p.opt->name);
     }
     switch (p.opt->id) {
@@ -477,10 +531,13 @@ int cli_cmd_pkg(int argc, char **argv) {
     case O_NO_DEFAULT: c.no_default_features = true; break;
     case O_LANG: c.lang = p.value; break;
     case O_DIR: c.dir = p.value; break;
+    case O_SIGN: c.sign = p.value; break;
+    case O_TRUSTED_KEY: c.trusted_keys[c.ntrusted_keys++] = p.value; break;
+    case O_REQUIRE_SIGNATURES: c.require_signatures = true; break;
     }
   }
   if (r == CLI_ARG_EXIT) {
-    free(c.operands);
+    free(c.operands), free(c.trusted_keys);
     return p.rc;
   }
   int rc;
@@ -488,6 +545,7 @@ int cli_cmd_pkg(int argc, char **argv) {
     rc = cli_usage_error("pkg", "%s takes %s", cmdname,
                          subs[si].max == 0 ? "no operands"
                          : !strcmp(c.sub, "new") ? "a package NAME"
+                         : !strcmp(c.sub, "keygen") ? "one NAME (the key files NAME.key and NAME.pub)"
                          : !strcmp(c.sub, "add") ? "one NAME[@REQUIREMENT]"
                          : !strcmp(c.sub, "yank") ? "one NAME@VERSION"
                          : !strcmp(c.sub, "cache") ? "at most one of dir, size, clean"
@@ -502,10 +560,11 @@ int cli_cmd_pkg(int argc, char **argv) {
   else if (!strcmp(c.sub, "search")) rc = pkg_cmd_search(&c);
   else if (!strcmp(c.sub, "verify")) rc = pkg_cmd_verify(&c);
   else if (!strcmp(c.sub, "cache")) rc = cmd_cache(&c);
+  else if (!strcmp(c.sub, "keygen")) rc = pkg_cmd_keygen(&c);
   else {
     fprintf(stderr, "weld: pkg run: not supported: running packages needs component composition\n");
     rc = 1;
   }
-  free(c.operands);
+  free(c.operands), free(c.trusted_keys);
   return rc;
 }

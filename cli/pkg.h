@@ -13,9 +13,25 @@ typedef struct pkg_cli {
   bool json, locked, undo, optional, no_default_features;
   const char *features; /* comma-separated */
   const char *lang, *dir;
+  const char *sign;             /* publish --sign KEYFILE */
+  const char **trusted_keys;    /* install --trusted-key FILE (repeatable) */
+  int ntrusted_keys;
+  bool require_signatures;      /* install --require-signatures */
   const char **operands;
   int noperands;
 } pkg_cli;
+
+/* The configuration file's [pkg] table (docs/packages.md). */
+typedef struct pkg_config {
+  char path[4096]; /* the file read ("" when there is none) */
+  char registry[4096];
+  size_t chunk;
+  char **trusted_keys; /* resolved against the file's directory */
+  size_t ntrusted;
+  bool require_signatures;
+} pkg_config;
+bool pkg_read_config(pkg_config *cfg, util_error *err);
+void pkg_config_free(pkg_config *cfg);
 
 /* Prints "weld: pkg SUB: message" and returns 1. */
 int pkg_fail(const pkg_cli *c, const util_error *err);
@@ -29,5 +45,6 @@ int pkg_cmd_publish(const pkg_cli *c);
 int pkg_cmd_yank(const pkg_cli *c);
 int pkg_cmd_search(const pkg_cli *c);
 int pkg_cmd_verify(const pkg_cli *c);
+int pkg_cmd_keygen(const pkg_cli *c);
 
 #endif

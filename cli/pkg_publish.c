@@ -6,19 +6,65 @@
 #include "pkg.h"
 #include "util/sha256.h"
 
+/* The trusted keys: the configuration's trusted-keys and every --trusted-key. */
+static bool load_trusted(const pkg_cli *c, const pkg_config *cfg, pkg_pubkey **out, size_t *n, util_error *err) {
+  size_t total = cfg->ntrusted + (size_t)c->ntrusted_keys;
+  *n = 0;
+  *out = NULL;
+  if (!total) return true;
+  if (!(*out = calloc(total, sizeof **out))) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  for (size_t i = 0; i < total; i++) {
+    const char *f = i < cfg->ntrusted ? cfg->trusted_keys[i] : c->trusted_keys[i - cfg->ntrusted];
+    if (!pkg_key_load_public(f, &(*out)[i], err)) {
+      free(*out);
+      *out = NULL;
+      return false;
+    }
+  }
+  *n = total;
+  return true;
+}
+
 int pkg_cmd_install(const pkg_cli *c) {
   util_error err;
   util_error_clear(&err);
+  pkg_config cfg;
+  if (!pkg_read_config(&cfg, &err)) return pkg_fail(c, &err);
+  pkg_pubkey *trusted;
+  size_t ntrusted;
+  bool ok = load_trusted(c, &cfg, &trusted, &ntrusted, &err);
+  bool require = c->require_signatures || cfg.require_signatures;
+  pkg_config_free(&cfg);
+  if (ok && require && !ntrusted)
+    ok = util_fail(&err, UTIL_ERR_USAGE, -1, "signatures are required, but no key is trusted (--trusted-key FILE.pub, or "
+                                             "trusted-keys in the configuration's [pkg])");
   pkg_registry reg;
-  if (!pkg_open_registry(c, &reg, &err)) return pkg_fail(c, &err);
+  if (!ok || !pkg_open_registry(c, &reg, &err)) {
+    free(trusted);
+    return pkg_fail(c, &err);
+  }
   size_t nf;
   char *copy;
   const char **fs = pkg_split_features(c->features, &nf, &copy);
-  pkg_install_opts o = {c->project, c->locked, fs, nf, c->no_default_features, false};
-  bool ok = pkg_install(&reg, &o, &err);
+  pkg_install_opts o = {c->project, c->locked, fs, nf, c->no_default_features, false, trusted, ntrusted, require, NULL, NULL};
+  ok = pkg_install(&reg, &o, &err);
   free(fs), free(copy);
+  free(trusted);
   pkg_registry_close(&reg);
   return ok ? 0 : pkg_fail(c, &err);
+}
+
+int pkg_cmd_keygen(const pkg_cli *c) {
+  util_error err;
+  util_error_clear(&err);
+  char base[4200];
+  if (c->dir) snprintf(base, sizeof base, "%s/%s", c->dir, c->operands[0]);
+  else snprintf(base, sizeof base, "%s", c->operands[0]);
+  pkg_pubkey k;
+  if (!pkg_key_generate(base, c->operands[0], &k, &err)) return pkg_fail(c, &err);
+  printf("wrote %s.key (secret: keep it private) and %s.pub (give it to those who install your packages)\nkey %s\n", base,
+         base, k.id);
+  return 0;
 }
 
 /* Checks the project's [[file]] entries against the files on disk. */
@@ -148,12 +194,20 @@ int pkg_cmd_publish(const pkg_cli *c) {
   pkg_registry reg;
   bool have_reg = false;
   char digest[OCI_DIGEST_MAX];
+  pkg_seckey key;
+  if (ok && c->sign) ok = pkg_key_load_secret(c->sign, &key, &err);
   if (ok) ok = have_reg = pkg_open_registry(c, &reg, &err);
-  if (ok) ok = pkg_publish(&reg, &pub, (const char *)out, olen, wasm, wlen, is_component, digest, &err);
+  if (ok) ok = pkg_publish(&reg, &pub, (const char *)out, olen, wasm, wlen, is_component, c->sign ? &key : NULL, digest, &err);
+  char key_id[PKG_KEY_ID_LEN] = "";
+  if (c->sign) {
+    memcpy(key_id, key.pub.id, sizeof key_id);
+    memset(&key, 0, sizeof key);
+  }
   if (ok) {
     char vt[300];
     printf("published %s %s (%s, %zu bytes) to %s\nmanifest %s\n", pub.name, semver_format(&pub.version, vt, sizeof vt),
            is_component ? "component" : "core module", wlen, oci_registry_where(reg.oci), digest);
+    if (c->sign) printf("signed by key %s\n", key_id);
   }
   if (have_reg) pkg_registry_close(&reg);
   if (have_pub) pkg_manifest_free(&pub);

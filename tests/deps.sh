@@ -10,7 +10,8 @@ what="${1:-test}"
 # and works with registry directories only).
 # libarchive-dev: weld up unpacks container image layers (without it, container services
 # are reported as not supported).
-build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-dev)
+# libsodium-dev: weld pkg signs packages and checks signatures (ed25519).
+build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-dev libsodium-dev)
 # binaryen: wasm-opt makes the random modules of tests/diff and tests/fuzz/tierdiff.
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the

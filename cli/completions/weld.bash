@@ -110,15 +110,17 @@ _weld() {
         case "${words[j]}" in -*) ;; *) sub="${words[j]}"; break ;; esac
       done
       if [ -z "$sub" ]; then
-        COMPREPLY=($(compgen -W "new add install tree publish yank search verify cache run" -- "$cur"))
+        COMPREPLY=($(compgen -W "new add install tree publish yank search verify cache run keygen" -- "$cur"))
         return 0
       fi
       case "$sub" in
         new) opts="--dir --lang" ;;
         add) opts="--registry --project --optional --features" ;;
-        install) opts="--registry --project --locked --features --no-default-features" ;;
+        install) opts="--registry --project --locked --features --no-default-features --trusted-key --require-signatures" ;;
         tree) opts="--project --json" ;;
-        publish|verify) opts="--registry --project" ;;
+        publish) opts="--registry --project --sign" ;;
+        verify) opts="--registry --project" ;;
+        keygen) opts="--dir" ;;
         yank) opts="--registry --undo" ;;
         search) opts="--registry --json" ;;
         cache) opts="--json"; [[ "$cur" != -* ]] && { COMPREPLY=($(compgen -W "dir size clean" -- "$cur")); return 0; } ;;

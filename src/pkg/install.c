@@ -284,6 +284,11 @@ bool pkg_install(pkg_registry *reg, const pkg_install_opts *opts, util_error *er
                      rels[i]->name, semver_format(&rels[i]->version, vt, sizeof vt), rels[i]->wasm_digest, le->component);
     }
   }
+  /* signatures before any blob is fetched: they name the digests the blobs must have */
+  const pkg_pubkey **signers = ok ? util_try_calloc(res.n, sizeof *signers) : NULL;
+  if (ok && !signers) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  for (size_t i = 1; ok && i < res.n; i++)
+    ok = pkg_check_signature(rels[i], opts->trusted, opts->ntrusted, opts->require_signatures, &signers[i], err);
   char *text = ok ? lock_text(&res, (const pkg_release *const *)rels, err) : NULL;
   if (ok && !text) ok = false;
   if (ok && opts->locked) {
@@ -325,10 +330,12 @@ bool pkg_install(pkg_registry *reg, const pkg_install_opts *opts, util_error *er
     semver_format(&rels[i]->version, vt, sizeof vt);
     snprintf(pdir, sizeof pdir, "%s/%s/%s", tmpdir, rels[i]->name, vt);
     snprintf(file, sizeof file, "%s/component.wasm", pdir);
-    ok = oci_mkdirs(pdir, err) && oci_write_file_atomic(file, wasm, wlen, err);
+    ok = (!opts->check || opts->check(opts->check_ud, rels[i], wasm, wlen, err)) && oci_mkdirs(pdir, err) &&
+         oci_write_file_atomic(file, wasm, wlen, err);
     free(wasm);
     if (ok && !opts->quiet)
-      printf("installed %s %s (%s)%s\n", rels[i]->name, vt, rels[i]->wasm_digest, rels[i]->yanked ? " (yanked)" : "");
+      printf("installed %s %s (%s)%s%s%s\n", rels[i]->name, vt, rels[i]->wasm_digest, rels[i]->yanked ? " (yanked)" : "",
+             signers[i] ? ", signed by " : "", signers[i] ? signers[i]->id : "");
   }
   if (ok) {
     struct stat st;
@@ -346,6 +353,7 @@ bool pkg_install(pkg_registry *reg, const pkg_install_opts *opts, util_error *er
                                  opts->locked ? "unchanged" : "written");
   free(text);
   free(rels);
+  free(signers);
   pkg_resolution_free(&res);
   free(pins);
   pkg_lock_free(&lock);
@@ -385,4 +393,41 @@ bool pkg_verify_installed(const char *project, size_t *checked, util_error *err)
   }
   pkg_lock_free(&lock);
   return ok;
+}
+
+bool pkg_check_signature(const pkg_release *rel, const pkg_pubkey *trusted, size_t ntrusted, bool required,
+                         const pkg_pubkey **signer, util_error *err) {
+  char vt[300];
+  semver_format(&rel->version, vt, sizeof vt);
+  *signer = NULL;
+  if (!rel->signature) {
+    if (required)
+      return util_fail(err, UTIL_ERR_USAGE, -1, "%s %s is not signed, and signatures are required (refusing it)", rel->name, vt);
+    return true;
+  }
+  pkg_pubkey k;
+  if (!pkg_key_from_base64(rel->signature_key, &k)) {
+    if (!pkg_sign_supported())
+      return required ? util_fail(err, UTIL_ERR_LIMIT, -1, "not supported: package signatures (weld was built without libsodium)")
+                      : true;
+    return util_fail(err, UTIL_ERR_MALFORMED, -1, "%s %s: its %s annotation is not an ed25519 public key", rel->name, vt,
+                     PKG_ANN_SIGNATURE_KEY);
+  }
+  const pkg_pubkey *t = NULL;
+  for (size_t i = 0; i < ntrusted && !t; i++)
+    if (!memcmp(trusted[i].pk, k.pk, sizeof k.pk)) t = &trusted[i];
+  if (!t) {
+    if (required)
+      return util_fail(err, UTIL_ERR_USAGE, -1, "%s %s is signed by key %s, which is not a trusted key (refusing it)", rel->name,
+                       vt, k.id);
+    return true;
+  }
+  char st[1024];
+  pkg_release_statement(rel, st, sizeof st);
+  if (!pkg_sign_verify(t, st, rel->signature))
+    return util_fail(err, UTIL_ERR_MALFORMED, -1,
+                     "%s %s: the signature by key %s does not verify: the package was changed after it was signed (refusing it)",
+                     rel->name, vt, t->id);
+  *signer = t;
+  return true;
 }

@@ -41,7 +41,21 @@ typedef struct pkg_install_opts {
   size_t nfeatures;
   bool no_default_features;
   bool quiet;
+  /* signatures: a present signature by a trusted key must verify; with require_signatures
+   * every package must carry one by a trusted key */
+  const pkg_pubkey *trusted;
+  size_t ntrusted;
+  bool require_signatures;
+  /* called for every fetched and verified package before anything is installed (the
+   * command line audits it against a policy); false refuses the install with *err */
+  bool (*check)(void *ud, const pkg_release *rel, const uint8_t *wasm, size_t len, util_error *err);
+  void *check_ud;
 } pkg_install_opts;
+
+/* Checks a release's signature against the trusted keys (install's rule above); on success
+ * *signer is the key that signed it, or NULL when it is unsigned or signed by another key. */
+bool pkg_check_signature(const pkg_release *rel, const pkg_pubkey *trusted, size_t ntrusted, bool required,
+                         const pkg_pubkey **signer, util_error *err);
 
 /* Resolves, fetches, verifies, installs and writes weld.lock. Prints one line per
  * package to stdout unless quiet. */

@@ -25,6 +25,8 @@ static void release_free(pkg_release *r) {
   if (!r) return;
   free(r->name);
   free(r->description);
+  free(r->signature);
+  free(r->signature_key);
   pkg_manifest_free(&r->manifest);
   free(r);
 }
@@ -99,6 +101,10 @@ static pkg_release *load_release(pkg_registry *reg, const char *name, const char
     r->yanked = y && !strcmp(y, "true");
     const char *d = oci_manifest_annotation(&om, "org.opencontainers.image.description");
     if (d && !(r->description = util_try_strdup(d))) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    const char *s = oci_manifest_annotation(&om, PKG_ANN_SIGNATURE), *sk = oci_manifest_annotation(&om, PKG_ANN_SIGNATURE_KEY);
+    if (ok && s && sk && (!(r->signature = util_try_strdup(s)) || !(r->signature_key = util_try_strdup(sk))))
+      ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+    if (toml) memcpy(r->toml_digest, toml->digest, OCI_DIGEST_MAX);
   }
   if (ok && !strcmp(om.config.media_type, OCI_MT_WASM_CONFIG)) {
     uint8_t *cfg;
@@ -273,7 +279,8 @@ static bool make_config(const pkg_manifest *m, const char *wasm_digest, bool is_
 }
 
 bool pkg_publish(pkg_registry *reg, const pkg_manifest *m, const char *toml, size_t toml_len, const uint8_t *wasm,
-                 size_t wasm_len, bool is_component, char digest[OCI_DIGEST_MAX], util_error *err) {
+                 size_t wasm_len, bool is_component, const pkg_seckey *key, char digest[OCI_DIGEST_MAX],
+                 util_error *err) {
   char tag[300], vt[300];
   pkg_version_tag(&m->version, tag, sizeof tag);
   semver_format(&m->version, vt, sizeof vt);
@@ -327,6 +334,13 @@ bool pkg_publish(pkg_registry *reg, const pkg_manifest *m, const char *toml, siz
          (!m->nauthors || oci_manifest_annotate(&om, "org.opencontainers.image.authors", authors));
     if (!ok) util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   }
+  if (ok && key) {
+    char st[1024], sig[96], pk[48];
+    pkg_sign_statement(m->name, vt, layers[0].digest, layers[1].digest, st, sizeof st);
+    ok = pkg_sign(key, st, sig, pk, err);
+    if (ok && !(oci_manifest_annotate(&om, PKG_ANN_SIGNATURE, sig) && oci_manifest_annotate(&om, PKG_ANN_SIGNATURE_KEY, pk)))
+      ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  }
   uint8_t *bytes = NULL;
   size_t len = 0;
   if (ok) ok = oci_manifest_write(&om, &bytes, &len, err);
@@ -372,4 +386,10 @@ bool pkg_yank(pkg_registry *reg, const char *name, const semver *v, bool undo, u
   free(bytes);
   oci_manifest_free(&om);
   return ok;
+}
+
+void pkg_release_statement(const pkg_release *r, char *buf, size_t n) {
+  char vt[300];
+  semver_format(&r->version, vt, sizeof vt);
+  pkg_sign_statement(r->name, vt, r->wasm_digest, r->toml_digest, buf, n);
 }

@@ -12,6 +12,7 @@
 #include "oci/oci.h"
 #include "pkg/manifest.h"
 #include "pkg/resolve.h"
+#include "pkg/sign.h"
 
 #define PKG_MT_MANIFEST "application/vnd.weld.package.manifest.v1+toml"
 #define PKG_ANN_YANKED "dev.weld.yanked"
@@ -23,6 +24,8 @@ typedef struct pkg_release {
   char manifest_digest[OCI_DIGEST_MAX];
   char wasm_digest[OCI_DIGEST_MAX];
   uint64_t wasm_size;
+  char toml_digest[OCI_DIGEST_MAX]; /* the component.toml layer's, "" when there is none */
+  char *signature, *signature_key;  /* the dev.weld.signature annotations, NULL when unsigned */
   bool is_component; /* the config says os wasip2 (or the toml is absent and the layer is a component) */
   bool yanked;
   char *description;
@@ -54,9 +57,12 @@ void pkg_version_tag(const semver *v, char *buf, size_t n);
 bool pkg_tag_version(const char *tag, semver *v);
 
 /* Publishes: pushes the wasm, the toml and the config, then the manifest under the
- * version's tag. Refuses a version already published. */
+ * version's tag, signed by key when key is not NULL. Refuses a version already published. */
 bool pkg_publish(pkg_registry *reg, const pkg_manifest *m, const char *toml, size_t toml_len, const uint8_t *wasm,
-                 size_t wasm_len, bool is_component, char digest[OCI_DIGEST_MAX], util_error *err);
+                 size_t wasm_len, bool is_component, const pkg_seckey *key, char digest[OCI_DIGEST_MAX],
+                 util_error *err);
+/* The statement a release's signature covers (sign.h). */
+void pkg_release_statement(const pkg_release *r, char *buf, size_t n);
 /* Marks (or with undo, unmarks) a published version as yanked. */
 bool pkg_yank(pkg_registry *reg, const char *name, const semver *v, bool undo, util_error *err);
 

@@ -10,6 +10,8 @@
 # Prints each failed check and ends with `N passed, M failed, K skipped`. Checks that need
 # what weld does not do yet (running packages needs component composition; `new --lang c`
 # needs the bindings generator), or a registry that could not start, count as skipped.
+# Signatures are checked by Node's ed25519 too (sig.mjs), and forged by it the way a
+# hostile registry would (a swapped component with every digest fixed).
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -262,6 +264,67 @@ component "$tmp/src/log-1.0.0/c.wasm" log-1.0.0 # put the original back
 cp "$tmp/src/log-1.0.0/c.wasm" "$dirreg/log/blobs/sha256/$logdigest"
 run 0 pkg install --registry "$dirreg"
 
+# ---- signatures: ed25519, checked against trusted keys ---------------------------------------------
+sigreg="$tmp/sigreg"
+mkdir -p "$tmp/keys"
+cd "$tmp/keys" || exit 1
+run 0 pkg keygen alice
+has "wrote alice.key"
+label="alice.key is private"
+check "[ \"\$(stat -c %a alice.key)\" = 600 ]" "alice.key has mode $(stat -c %a alice.key)"
+alice_id=$(sed -n 's/^key //p' "$tmp/out.txt")
+run 0 pkg keygen mallory
+run 1 pkg keygen alice
+err_has "alice.key or alice.pub already exists"
+mkpkg "$tmp/src/sa" sa 1.0.0
+mkpkg "$tmp/src/sb" sb 1.0.0 "$(dep sa 1)"
+mkpkg "$tmp/src/sc" sc 1.0.0
+(cd "$tmp/src/sa" && run 0 pkg publish --sign "$tmp/keys/alice.key" --registry "$sigreg")
+has "signed by key $alice_id"
+(cd "$tmp/src/sb" && run 0 pkg publish --sign "$tmp/keys/alice.key" --registry "$sigreg")
+(cd "$tmp/src/sc" && run 0 pkg publish --registry "$sigreg")
+label="Node's ed25519 verifies weld's signature"
+check "[ \"\$(node '$root/tests/pkg/sig.mjs' verify '$sigreg/sa' 1.0.0)\" = 'ok $alice_id' ]" \
+  "node says: $(node "$root/tests/pkg/sig.mjs" verify "$sigreg/sa" 1.0.0 2>&1)"
+chmod 644 "$tmp/keys/mallory.key"
+(cd "$tmp/src/sc" && run 1 pkg publish --sign "$tmp/keys/mallory.key" --registry "$sigreg")
+err_has "mallory.key: a secret key must be readable by its owner only"
+chmod 600 "$tmp/keys/mallory.key"
+printf 'weld-ed25519 bm90IGEga2V5\n' >"$tmp/keys/broken.pub"
+mkpkg "$tmp/sapp" sapp 0.1.0 "$(dep sb 1)"
+cd "$tmp/sapp" || exit 1
+run 1 pkg install --require-signatures --trusted-key "$tmp/keys/broken.pub" --registry "$sigreg"
+err_has "broken.pub:1:14: the public key is not 32 bytes in base64"
+run 1 pkg install --require-signatures --registry "$sigreg"
+err_has "signatures are required, but no key is trusted"
+run 1 pkg install --require-signatures --trusted-key "$tmp/keys/mallory.pub" --registry "$sigreg"
+err_has "is signed by key $alice_id, which is not a trusted key"
+check "[ ! -e weld.lock ] && [ ! -e .weld/packages ]" "a refused install left a lock or packages"
+run 0 pkg install --require-signatures --trusted-key "$tmp/keys/mallory.pub" --trusted-key "$tmp/keys/alice.pub" --registry "$sigreg"
+has "installed sa 1.0.0"
+has "signed by $alice_id"
+# the configuration file: trusted keys relative to it, signatures required
+mkdir -p "$tmp/conf"
+cp "$tmp/keys/alice.pub" "$tmp/conf/"
+printf '[pkg]\nregistry = "%s"\ntrusted-keys = ["alice.pub"]\nrequire-signatures = true\n' "$sigreg" >"$tmp/conf/config.toml"
+rm -rf weld.lock .weld
+WELD_CONFIG="$tmp/conf/config.toml" run 0 pkg install
+has "2 packages installed"
+mkpkg "$tmp/sapp2" sapp2 0.1.0 "$(dep sc 1)"
+cd "$tmp/sapp2" || exit 1
+WELD_CONFIG="$tmp/conf/config.toml" run 1 pkg install
+err_has "sc 1.0.0 is not signed, and signatures are required"
+run 0 pkg install --registry "$sigreg"   # unsigned packages install when signatures are not required
+# a hostile registry swaps the component and fixes every digest: only the signature catches it
+component "$tmp/evil.wasm" evil
+node "$root/tests/pkg/sig.mjs" forge "$sigreg/sa" 1.0.0 "$tmp/evil.wasm"
+label="the forged manifest"
+check "[ \"\$(node '$root/tests/pkg/sig.mjs' verify '$sigreg/sa' 1.0.0)\" = bad ]" "Node still verifies the forged signature"
+cd "$tmp/sapp" && rm -rf weld.lock .weld
+run 1 pkg install --trusted-key "$tmp/keys/alice.pub" --registry "$sigreg"
+err_has "sa 1.0.0: the signature by key $alice_id does not verify: the package was changed after it was signed"
+check "[ ! -e weld.lock ] && [ ! -e .weld/packages ]" "a forged package left a lock or packages"
+
 # ---- skopeo reads and copies the registry directory ----------------------------------------------
 if command -v skopeo >/dev/null; then
   label="skopeo inspect --raw oci:greet"
@@ -343,6 +406,17 @@ if [ -n "$port" ]; then
   run 1 pkg install --locked --registry "$url/weld"
   err_has "--locked: weld.lock is out of date"
   check "cmp -s weld.lock '$tmp/rlock'" "--locked changed weld.lock"
+  # signed over HTTP: required signatures hold, an unsigned dependency is refused
+  mkpkg "$tmp/src/rsig" rsig 1.0.0 "$(dep fmt ^0.3)"
+  (cd "$tmp/src/rsig" && run 0 pkg publish --sign "$tmp/keys/alice.key" --registry "$url/weld")
+  mkpkg "$tmp/rsapp" rsapp 0.1.0 "$(dep rsig 1)"
+  cd "$tmp/rsapp" || exit 1
+  run 1 pkg install --require-signatures --trusted-key "$tmp/keys/alice.pub" --registry "$url/weld"
+  err_has "fmt 0.3.1 is not signed, and signatures are required"
+  run 0 pkg install --trusted-key "$tmp/keys/alice.pub" --registry "$url/weld"
+  has "installed rsig 1.0.0 ("
+  has "signed by $alice_id"
+  cd "$tmp/rapp" || exit 1
   # skopeo reads what weld pushed, byte for byte, and copies it to a layout weld installs from
   label="skopeo inspect --raw docker://"
   if command -v skopeo >/dev/null; then
