@@ -331,7 +331,8 @@ static const cli_command commands[] = {
      "                      ~/.local/share/weld/registry\n"
      "  --project DIR       the project directory (default .)\n"
      "Credentials: $WELD_REGISTRY_USERNAME, $WELD_REGISTRY_PASSWORD (basic, or for a\n"
-     "bearer token). The cache: $WELD_CACHE_DIR (default ~/.cache/weld).\n"
+     "bearer token), else ~/.docker/config.json's auths ($DOCKER_CONFIG). The cache:\n"
+     "$WELD_CACHE_DIR (default ~/.cache/weld).\n"
      "\n"
      "Exit status: 0 success, 1 failure (refused, not found, conflict, not supported),\n"
      "2 usage error.\n",

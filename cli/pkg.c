@@ -166,8 +166,16 @@ bool pkg_open_registry(const pkg_cli *c, pkg_registry *reg, util_error *err) {
   }
   const char *cs = getenv("WELD_REGISTRY_CHUNK_SIZE");
   if (cs && *cs) chunk = (size_t)strtoull(cs, NULL, 10);
+  /* credentials: the environment, else a Docker-style config.json (held for the process's life) */
+  static char duser[512], dpass[512];
+  const char *user = getenv("WELD_REGISTRY_USERNAME"), *pass = getenv("WELD_REGISTRY_PASSWORD");
+  if (!user && (!strncmp(where, "http://", 7) || !strncmp(where, "https://", 8))) {
+    bool found;
+    if (!oci_docker_credentials(where, duser, sizeof duser, dpass, sizeof dpass, &found, err)) return false;
+    if (found) user = duser, pass = dpass;
+  }
   /* progress of long transfers (over 1 MiB) when a person watches stderr */
-  oci_registry_opts o = {getenv("WELD_REGISTRY_USERNAME"), getenv("WELD_REGISTRY_PASSWORD"), chunk, isatty(2) == 1};
+  oci_registry_opts o = {user, pass, chunk, isatty(2) == 1};
   return pkg_registry_open(reg, where, &o, err);
 }
 

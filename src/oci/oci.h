@@ -79,6 +79,13 @@ typedef struct oci_registry_opts {
 } oci_registry_opts;
 
 oci_registry *oci_registry_open(const char *where, const oci_registry_opts *opts, util_error *err);
+/* Credentials for the registry at url from a Docker-style client configuration,
+ * $DOCKER_CONFIG/config.json or ~/.docker/config.json: the `auths` entry whose key names
+ * the URL's host[:port] (bare, or as an http(s):// URL), its `auth` (base64 USER:PASSWORD)
+ * or `username` and `password`. *found is false when there is no file or no entry. A
+ * malformed file, or credentials kept by a credential helper (weld does not run them),
+ * is an error. */
+bool oci_docker_credentials(const char *url, char *user, size_t un, char *pass, size_t pn, bool *found, util_error *err);
 void oci_registry_close(oci_registry *r);
 bool oci_registry_is_remote(const oci_registry *r);
 const char *oci_registry_where(const oci_registry *r);

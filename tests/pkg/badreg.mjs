@@ -7,6 +7,7 @@
 //   wrongdig  the manifest comes with a Docker-Content-Digest that does not match it
 //   badblob   the component blob's bytes do not match its digest
 //   tok       a good package behind a Bearer challenge (token from /token)
+//   basic     a good package behind Basic authentication (carol, s3cret:x)
 import { createServer } from "node:http";
 import { createHash } from "node:crypto";
 
@@ -33,6 +34,11 @@ const server = createServer((req, res) => {
   if (repo === "tok" && req.headers.authorization !== "Bearer t0k") {
     res.statusCode = 401;
     res.setHeader("WWW-Authenticate", `Bearer realm="http://127.0.0.1:${server.address().port}/token",service="test",scope="repository:tok:pull"`);
+    return res.end("");
+  }
+  if (repo === "basic" && req.headers.authorization !== "Basic " + Buffer.from("carol:s3cret:x").toString("base64")) {
+    res.statusCode = 401;
+    res.setHeader("WWW-Authenticate", 'Basic realm="test"');
     return res.end("");
   }
   if (what === "tags/list") return res.end(JSON.stringify({ name: repo, tags: ["1.0.0"] }));

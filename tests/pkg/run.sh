@@ -20,7 +20,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 harness_init pkg "${1:-$root/build/weld}" node sha256sum
 skipped=0
 skip() { skipped=$((skipped + 1)); echo "SKIP [$label] $*"; }
-export WELD_CONFIG="$tmp/no-config.toml" WELD_CACHE_DIR="$tmp/cache"
+export WELD_CONFIG="$tmp/no-config.toml" WELD_CACHE_DIR="$tmp/cache" DOCKER_CONFIG="$tmp/no-docker"
 unset WELD_REGISTRY WELD_REGISTRY_CHUNK_SIZE
 
 # run RC ARGS...: runs weld in the current directory, keeps stdout/stderr, checks the exit code.
@@ -525,6 +525,34 @@ if [ -n "$bport" ]; then
   mkpkg "$tmp/tokapp" tokapp 0.1.0 "$(dep tok 1)"
   cd "$tmp/tokapp" && run 0 pkg install --registry "http://127.0.0.1:$bport"
   has "installed tok 1.0.0"
+  # Basic credentials from a Docker-style config.json (the password holds a ':')
+  mkpkg "$tmp/basicapp" basicapp 0.1.0 "$(dep basic 1)"
+  cd "$tmp/basicapp" || exit 1
+  export DOCKER_CONFIG="$tmp/docker"
+  mkdir -p "$DOCKER_CONFIG"   # empty: no credentials
+  run 1 pkg install --registry "http://127.0.0.1:$bport"
+  err_has "HTTP 401"
+  printf '{"auths": {"http://127.0.0.1:%s": {"auth": "%s"}}}' "$bport" "$(printf 'carol:s3cret:x' | base64)" >"$DOCKER_CONFIG/config.json"
+  run 0 pkg install --registry "http://127.0.0.1:$bport"
+  has "installed basic 1.0.0"
+  rm -rf weld.lock .weld
+  printf '{"auths": {"127.0.0.1:%s": {"username": "carol", "password": "s3cret:x"}}}' "$bport" >"$DOCKER_CONFIG/config.json"
+  run 0 pkg install --registry "http://127.0.0.1:$bport"
+  has "installed basic 1.0.0"
+  rm -rf weld.lock .weld
+  WELD_REGISTRY_USERNAME=carol WELD_REGISTRY_PASSWORD=wrong run 1 pkg install --registry "http://127.0.0.1:$bport"
+  err_has "HTTP 401" # the environment comes first
+  printf '{"auths": {"127.0.0.1:%s": {"auth": "%%%%"}}}' "$bport" >"$DOCKER_CONFIG/config.json"
+  run 1 pkg install --registry "http://127.0.0.1:$bport"
+  err_has "auths.\"127.0.0.1:$bport\".auth is not base64 of USER:PASSWORD"
+  printf '{"credHelpers": {"127.0.0.1:%s": "pass"}}' "$bport" >"$DOCKER_CONFIG/config.json"
+  run 1 pkg install --registry "http://127.0.0.1:$bport"
+  err_has "not supported: credential helpers"
+  printf '{"auths": ' >"$DOCKER_CONFIG/config.json"
+  run 1 pkg install --registry "http://127.0.0.1:$bport"
+  err_has "$DOCKER_CONFIG/config.json: JSON"
+  check "[ ! -e weld.lock ] && [ ! -e .weld/packages ]" "a failed install left a lock or packages"
+  export DOCKER_CONFIG="$tmp/no-docker"
 else
   bad "did not start: $(cat "$tmp/badreg.log")"
 fi
