@@ -317,6 +317,7 @@ static const cli_command commands[] = {
      "  publish [--sign FILE.key]  publish the project's component to the registry,\n"
      "                             signed (ed25519) with --sign\n"
      "  keygen NAME [--dir DIR]    a signing key pair: NAME.key (secret) and NAME.pub\n"
+     "  build                      run [build] command and check its output\n"
      "  yank NAME@VERSION [--undo] keep a version from new resolutions (or allow it again)\n"
      "  search [QUERY] [--json]    packages in the registry, newest versions\n"
      "  verify                     the project's [[file]] checksums and the installed\n"

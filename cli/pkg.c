@@ -41,6 +41,7 @@ static const struct {
     {"tree", 1u << O_PROJECT | 1u << O_JSON, 0, 0},
     {"publish", 1u << O_PROJECT | 1u << O_REGISTRY | 1u << O_SIGN, 0, 0},
     {"keygen", 1u << O_DIR, 1, 1},
+    {"build", 1u << O_PROJECT, 0, 0},
     {"yank", 1u << O_REGISTRY | 1u << O_UNDO, 1, 1},
     {"search", 1u << O_REGISTRY | 1u << O_JSON, 0, 1},
     {"verify", 1u << O_PROJECT, 0, 0},
@@ -569,6 +570,7 @@ int cli_cmd_pkg(int argc, char **argv) {
   else if (!strcmp(c.sub, "verify")) rc = pkg_cmd_verify(&c);
   else if (!strcmp(c.sub, "cache")) rc = cmd_cache(&c);
   else if (!strcmp(c.sub, "keygen")) rc = pkg_cmd_keygen(&c);
+  else if (!strcmp(c.sub, "build")) rc = pkg_cmd_build(&c);
   else {
     fprintf(stderr, "weld: pkg run: not supported: running packages needs component composition\n");
     rc = 1;

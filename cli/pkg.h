@@ -46,5 +46,6 @@ int pkg_cmd_yank(const pkg_cli *c);
 int pkg_cmd_search(const pkg_cli *c);
 int pkg_cmd_verify(const pkg_cli *c);
 int pkg_cmd_keygen(const pkg_cli *c);
+int pkg_cmd_build(const pkg_cli *c);
 
 #endif

@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "pkg.h"
 #include "util/sha256.h"
@@ -333,4 +336,56 @@ int pkg_cmd_verify(const pkg_cli *c) {
   if (ok) printf("verified %zu file%s and %zu installed package%s\n", m.nfiles, m.nfiles == 1 ? "" : "s", npk, npk == 1 ? "" : "s");
   pkg_manifest_free(&m);
   return ok ? 0 : pkg_fail(c, &err);
+}
+
+/* weld pkg build: [build] command run by /bin/sh in the project directory; its output must
+ * then be a valid component or module. */
+int pkg_cmd_build(const pkg_cli *c) {
+  util_error err;
+  util_error_clear(&err);
+  char mpath[4200];
+  snprintf(mpath, sizeof mpath, "%s/component.toml", c->project);
+  pkg_manifest m;
+  if (!pkg_manifest_load(&m, mpath, &err)) return pkg_fail(c, &err);
+  int rc = 0;
+  if (!m.has_build || !m.build_command || !m.build_output) {
+    util_fail(&err, UTIL_ERR_USAGE, -1, "%s: [build] needs command (run by /bin/sh in the project) and output (the .wasm it makes)",
+              mpath);
+    rc = pkg_fail(c, &err);
+  }
+  if (!rc) {
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(c->project) != 0) _exit(127);
+      execl("/bin/sh", "sh", "-c", m.build_command, (char *)NULL);
+      _exit(127);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+      util_fail(&err, UTIL_ERR_IO, -1, "cannot run the build command: %s", strerror(errno));
+      rc = pkg_fail(c, &err);
+    } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+      if (WIFEXITED(st)) util_fail(&err, UTIL_ERR_USAGE, -1, "the build command `%s` exited with status %d", m.build_command, WEXITSTATUS(st));
+      else util_fail(&err, UTIL_ERR_USAGE, -1, "the build command `%s` was killed by signal %d", m.build_command, WTERMSIG(st));
+      rc = pkg_fail(c, &err);
+    }
+  }
+  if (!rc) {
+    char wpath[4200];
+    snprintf(wpath, sizeof wpath, "%s/%s", c->project, m.build_output);
+    uint8_t *wasm;
+    size_t wlen;
+    bool is_component;
+    if (!util_read_file(wpath, &wasm, &wlen, &err) || !check_wasm(wpath, wasm, wlen, &is_component, &err)) {
+      rc = pkg_fail(c, &err);
+    } else {
+      char hex[65];
+      util_sha256_hex(wasm, wlen, hex);
+      printf("built %s (%s, %zu bytes, sha256 %s)\n", m.build_output, is_component ? "component" : "core module", wlen, hex);
+      free(wasm);
+    }
+  }
+  pkg_manifest_free(&m);
+  return rc;
 }

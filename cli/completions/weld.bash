@@ -110,7 +110,7 @@ _weld() {
         case "${words[j]}" in -*) ;; *) sub="${words[j]}"; break ;; esac
       done
       if [ -z "$sub" ]; then
-        COMPREPLY=($(compgen -W "new add install tree publish yank search verify cache run keygen" -- "$cur"))
+        COMPREPLY=($(compgen -W "new add install tree publish yank search verify cache run keygen build" -- "$cur"))
         return 0
       fi
       case "$sub" in
@@ -121,6 +121,7 @@ _weld() {
         publish) opts="--registry --project --sign" ;;
         verify) opts="--registry --project" ;;
         keygen) opts="--dir" ;;
+        build) opts="--project" ;;
         yank) opts="--registry --undo" ;;
         search) opts="--registry --json" ;;
         cache) opts="--json"; [[ "$cur" != -* ]] && { COMPREPLY=($(compgen -W "dir size clean" -- "$cur")); return 0; } ;;

@@ -142,6 +142,33 @@ elif grep -q "^weld: pkg new: not supported:" "$tmp/err.txt" && [ ! -e cproj ]; 
 else
   bad "unexpected: $(cat "$tmp/err.txt")"
 fi
+# build: the [build] command runs in the project, and what it makes must be valid
+mkdir -p "$tmp/cb"
+cat >"$tmp/cb/hello.c" <<'C'
+#include <stdio.h>
+int main(void) { puts("hello from a package"); return 0; }
+C
+printf '[package]\nname = "cb"\nversion = "1.0.0"\n\n[build]\nlang = "c"\ncommand = "clang --target=wasm32-wasi -O2 -o hello.wasm hello.c"\noutput = "hello.wasm"\n' >"$tmp/cb/component.toml"
+label="clang for wasm32-wasi"
+if command -v clang >/dev/null && echo 'int main(void){return 0;}' | clang --target=wasm32-wasi -x c - -o "$tmp/probe.wasm" 2>/dev/null; then
+  run 0 pkg build --project "$tmp/cb"
+  has "built hello.wasm (core module"
+  label="the built module runs"
+  check "[ \"\$('$weld' run '$tmp/cb/hello.wasm')\" = 'hello from a package' ]" "weld run hello.wasm: $("$weld" run "$tmp/cb/hello.wasm" 2>&1)"
+  (cd "$tmp/cb" && run 0 pkg publish --registry "$tmp/cbreg")
+  has "published cb 1.0.0 (core module"
+else
+  skip "clang cannot build wasm32-wasi (tests/deps.sh installs clang, lld and wasi-libc)"
+fi
+printf '[package]\nname = "cb2"\nversion = "1.0.0"\n\n[build]\ncommand = "exit 3"\noutput = "x.wasm"\n' >"$tmp/cb/component.toml"
+run 1 pkg build --project "$tmp/cb"
+err_has "the build command \`exit 3\` exited with status 3"
+printf '[package]\nname = "cb2"\nversion = "1.0.0"\n\n[build]\ncommand = "echo junk > x.wasm"\noutput = "x.wasm"\n' >"$tmp/cb/component.toml"
+run 1 pkg build --project "$tmp/cb"
+err_has "x.wasm: not a valid WebAssembly module or component"
+printf '[package]\nname = "cb2"\nversion = "1.0.0"\n' >"$tmp/cb/component.toml"
+run 1 pkg build --project "$tmp/cb"
+err_has "[build] needs command"
 label="weld pkg run"
 if "$weld" pkg run greet@1.2.0 >"$tmp/out.txt" 2>"$tmp/err.txt"; then
   bad "pkg run claimed to work without composition"
