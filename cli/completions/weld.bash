@@ -96,8 +96,8 @@ _weld() {
     inspect) opts="--json --help" ;;
     print) opts="--flat --folded --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
-    plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
-    up) opts="--foreground --metrics --help"; files="*.toml" ;;
+    plan) opts="--explain --json --method --coefficients --history --help"; files="*.toml" ;;
+    up) opts="--foreground --metrics --replan --history --help"; files="*.toml" ;;
     ps|down) opts="--help" ;;
     logs) opts="-f --follow --app --help" ;;
     diag) opts="--mermaid --prometheus --help" ;;
