@@ -8,7 +8,10 @@
  *   I(i,j,d_i,d_j) = α·(calls_per_s·call_us(k,c)/1000 + bytes_per_s/2^20·mib_ms(k,c))
  *            with c = both wasm, both container or crossing
  *
- * Each term is rounded on its own, so a breakdown adds up to its total exactly. */
+ * With a history (history.c), measured values stand in for start_ms, the CPU overhead and
+ * M_i per service and technology, and for the rates and call_us per interaction, each
+ * blended with its estimate by its confidence. Each term is rounded on its own, so a
+ * breakdown adds up to its total exactly. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
