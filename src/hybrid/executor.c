@@ -373,11 +373,41 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
-static bool start_all(hy_app *a, util_error *err) {
-  if (!open_logs(a, err) || !pipes(a, err)) return false;
+/* The engine of the WebAssembly services. Their memories and tables come from the instance
+ * pool with copy-on-write images (docs/executor.md, "Instances and memory"): a slot per
+ * instance of every service that has a WebAssembly variant (a service --replan moves there
+ * included), memories as large as without the pool (4 GiB slots, guard pages after them);
+ * WELD_POOL=0 leaves the pool out, as does an address space that cannot hold it (said in
+ * the supervisor's log). */
+static bool engine_new(hy_app *a, util_error *err) {
   weld_config cfg;
   weld_config_default(&cfg);
+  const char *env = getenv("WELD_POOL");
+  uint32_t instances = 0;
+  for (size_t i = 0; i < a->nsvcs; i++)
+    if (a->svcs[i].ms->wasm.module) instances += a->svcs[i].ms->wasm.instances ? a->svcs[i].ms->wasm.instances : 1;
+  if (instances && !(env && !strcmp(env, "0"))) {
+    cfg.pooling = true;
+    cfg.pool.copy_on_write = true;
+    /* two memories and two tables an instance before a module with more finds it full */
+    cfg.pool.memory_slots = cfg.pool.table_slots = 2 * instances + 2;
+    weld_error *we = NULL;
+    if ((a->engine = weld_engine_new_err(&cfg, &we))) {
+      hy_log(a, "instance pool: %u memory slots, copy-on-write images", cfg.pool.memory_slots);
+      return true;
+    }
+    hy_log(a, "instance pool unavailable (%s): WebAssembly memories are mapped one by one",
+           we ? weld_error_message(we) : "out of memory");
+    weld_error_free(we);
+    cfg.pooling = false;
+  }
   if (!(a->engine = weld_engine_new(&cfg))) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  return true;
+}
+
+static bool start_all(hy_app *a, util_error *err) {
+  if (!open_logs(a, err) || !pipes(a, err)) return false;
+  if (!engine_new(a, err)) return false;
   /* everything that can fail slowly or on bad input first: modules, images */
   /* a WebAssembly service's start (for the history): compiling its module and starting its
    * instances; a container's: runc create and start (its image is unpacked before) */

@@ -164,6 +164,10 @@ label="workflow: ps"
 W ps >ps.out 2>&1
 if [ "$(grep -cE '^(ingest|render) +container +running +[0-9]+ ' ps.out)" = 2 ] &&
   grep -qE '^aggregate +wasm +running +2/2 ' ps.out; then ok; else bad "$(cat ps.out)"; fi
+label="workflow: the WebAssembly instances' memories come from the instance pool"
+if grep -q "instance pool: 6 memory slots, copy-on-write images" "$WELD_RUN_DIR/csv/supervisor.log"; then ok; else
+  bad "$(cat "$WELD_RUN_DIR/csv/supervisor.log")"
+fi
 
 N=12
 label="workflow: $N requests, then the diagnostics' counts"
@@ -576,7 +580,11 @@ techs=$(sqlite3 "$db" "SELECT s.tech FROM service s JOIN run r ON r.id = s.run W
 if [ "$n" = 6 ] && [ "$techs" = "wasm container " ]; then ok; else bad "runs $n, render's last two: $techs"; fi
 check_gone hist "$phin $phagg $phr $phrw"
 label="history: weld up --replan of a stopped application plans from the history"
-if W up --replan hist.toml >up.out 2>&1 && grep -q "render: wasm (planned from history)" up.out; then ok; else bad "$(cat up.out)"; fi
+if WELD_POOL=0 W up --replan hist.toml >up.out 2>&1 && grep -q "render: wasm (planned from history)" up.out; then ok; else bad "$(cat up.out)"; fi
+label="history: WELD_POOL=0 leaves the pool out, and the services answer"
+if ! grep -q "instance pool" "$WELD_RUN_DIR/hist/supervisor.log" && [ "$(requests 1 2>&1)" = 200 ]; then ok; else
+  bad "$(cat "$WELD_RUN_DIR/hist/supervisor.log")"
+fi
 W down hist >/dev/null 2>&1
 label="history: a corrupt database: one line, exit 2, nothing started"
 head -c 3000 /dev/urandom >"$db"

@@ -79,8 +79,8 @@ calls_per_second = 10
 """
 PROFILE = {"cpu": 0.05, "memory": 16.0, "io": 0.0, "sph": 600.0}
 # the defaults of docs/plan.md's table
-D = {"start_ms": [1.0, 300.0], "cpu_overhead": [0.15, 0.02], "io_overhead": [0.1, 0.04],
-     "mem_base": [2.0, 12.0], "mem_factor": [1.0, 1.1]}
+D = {"start_ms": [0.0025, 549.0], "cpu_overhead": [0.18, 0.0095], "io_overhead": [0.1, 0.04],
+     "mem_base": [0.018, 3.1], "mem_factor": [1.0, 1.1]}
 HTTP_CALL_US = [5.0, 60.0, 150.0]  # both wasm, both container, crossing
 ALPHA, BETA = 1.0, 0.1
 LAMBDA, MIN = 0.3, 3
