@@ -66,19 +66,26 @@ static const char *placement_name(int da, int db) {
  * confidence of its start time, the measurement every run makes). */
 static void history_brief(const plan_history *h, uint32_t i, int t, char *buf, size_t n) {
   const plan_svc_obs *o = &h->svc[(size_t)i * PLAN_NTECH + (size_t)t];
-  snprintf(buf, n, "%s %u run%s (%.0f%%)", plan_tech_name(t), o->start_ms.n, o->start_ms.n == 1 ? "" : "s",
-           100.0 * plan_history_confidence(h, &o->start_ms));
+  snprintf(buf, n, "%s %u run%s (%.0f%%)", plan_tech_name(t), o->runs, o->runs == 1 ? "" : "s",
+           100.0 * plan_svc_obs_confidence(h, o));
 }
 
 static void history_detail(const plan_history *h, uint32_t i, int t) {
   const plan_svc_obs *o = &h->svc[(size_t)i * PLAN_NTECH + (size_t)t];
-  if (!o->start_ms.n && !o->rss_mib.n && !o->cpu_ms_per_s.n) {
+  if (!o->runs) {
     printf("    measured %-9s none: estimates\n", plan_tech_name(t));
     return;
   }
-  printf("    measured %-9s %u run%s, confidence %.0f%%: start %.1f ms, CPU %.1f ms/s, peak %.1f MiB", plan_tech_name(t),
-         o->start_ms.n, o->start_ms.n == 1 ? "" : "s", 100.0 * plan_history_confidence(h, &o->start_ms), o->start_ms.v,
-         o->cpu_ms_per_s.v, o->rss_mib.v);
+  printf("    measured %-9s %u run%s:", plan_tech_name(t), o->runs, o->runs == 1 ? "" : "s");
+  const struct {
+    const char *what, *unit;
+    const plan_ewma *e;
+  } q[] = {{"start", "ms", &o->start_ms}, {"CPU", "ms/s", &o->cpu_ms_per_s}, {"peak", "MiB", &o->rss_mib}};
+  for (int k = 0; k < 3; k++) {
+    if (q[k].e->n) printf("%s %s %.1f %s (%.0f%%)", k ? "," : "", q[k].what, q[k].e->v, q[k].unit,
+                          100.0 * plan_history_confidence(h, q[k].e));
+    else printf("%s %s not measured", k ? "," : "", q[k].what);
+  }
   if (o->calls)
     printf(", %" PRIu64 " calls answered: p50 %.3f ms, p95 %.3f ms, errors %.1f%%", o->calls, o->p50_ms.v, o->p95_ms.v,
            100.0 * o->error_rate.v);
@@ -275,9 +282,9 @@ static bool print_json(const plan_out *o, const plan_result *r, plan_method meth
         cli_json_key(&j, plan_tech_name(t));
         cli_json_object(&j);
         cli_json_key(&j, "runs");
-        cli_json_uint(&j, ob->start_ms.n);
+        cli_json_uint(&j, ob->runs);
         cli_json_key(&j, "confidence_pct");
-        cli_json_uint(&j, (uint64_t)(100.0 * plan_history_confidence(o->p->history, &ob->start_ms) + 0.5));
+        cli_json_uint(&j, (uint64_t)(100.0 * plan_svc_obs_confidence(o->p->history, ob) + 0.5));
         cli_json_end(&j);
       }
       cli_json_end(&j);

@@ -266,9 +266,9 @@ bool hy_history_record(hy_app *a, util_error *err) {
   sqlite3_finalize(in);
   sqlite3_close(db);
   free(d);
-  if (ok) /* the next record covers what follows */
+  if (ok) /* the next record covers what follows; a start is recorded once */
     for (size_t i = 0; i < a->nsvcs; i++)
-      if (a->svcs[i].seg_ns) hy_history_begin(a, &a->svcs[i]);
+      if (a->svcs[i].seg_ns) hy_history_begin(a, &a->svcs[i]), a->svcs[i].start_ms = -1;
   return ok;
 }
 
@@ -339,6 +339,7 @@ bool hybrid_history_load(const char *path, const manifest *m, plan_history *h, u
       }
       plan_svc_obs *o = &h->svc[(size_t)i * PLAN_NTECH + (size_t)t];
       double start = v[0], up = v[1], cpu = v[2], rss = v[3], calls = v[4], errors = v[5];
+      o->runs++;
       plan_ewma_add(&o->start_ms, start);
       if (up > 0 && cpu >= 0) plan_ewma_add(&o->cpu_ms_per_s, cpu * 1000.0 / up);
       plan_ewma_add(&o->rss_mib, rss);

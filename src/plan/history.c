@@ -40,6 +40,12 @@ double plan_history_confidence(const plan_history *h, const plan_ewma *e) {
   return e->n >= min ? 1.0 : (double)e->n / (double)min;
 }
 
+double plan_svc_obs_confidence(const plan_history *h, const plan_svc_obs *o) {
+  double a = plan_history_confidence(h, &o->start_ms), b = plan_history_confidence(h, &o->cpu_ms_per_s),
+         c = plan_history_confidence(h, &o->rss_mib);
+  return a < b ? (a < c ? a : c) : (b < c ? b : c);
+}
+
 double plan_history_blend(const plan_history *h, const plan_ewma *e, double estimate) {
   double c = plan_history_confidence(h, e);
   return c * e->v + (1.0 - c) * estimate;

@@ -129,6 +129,7 @@ typedef struct plan_ewma {
 
 /* One service on one technology, over the runs recorded. */
 typedef struct plan_svc_obs {
+  uint32_t runs;          /* rows of it in the history */
   plan_ewma start_ms;     /* from starting it to running */
   plan_ewma cpu_ms_per_s; /* CPU time per second of running */
   plan_ewma rss_mib;      /* peak memory */
@@ -160,6 +161,8 @@ void plan_history_free(plan_history *h);
 void plan_ewma_add(plan_ewma *e, double v);
 /* How far a measurement of n samples replaces the estimate: min(1, n / min_samples). */
 double plan_history_confidence(const plan_history *h, const plan_ewma *e);
+/* The least confidence of a service's start, CPU and memory on one technology. */
+double plan_svc_obs_confidence(const plan_history *h, const plan_svc_obs *o);
 /* conf·measured + (1-conf)·estimate (the estimate alone without samples). */
 double plan_history_blend(const plan_history *h, const plan_ewma *e, double estimate);
 

@@ -110,7 +110,7 @@ def expected(svc_rows, int_rows):
         out[name] = {}
         for d, t in enumerate(TECHS):
             rows = svc_rows.get((name, t), [])
-            start = blend([r[0] for r in rows], D["start_ms"][d])
+            start = blend([r[0] for r in rows if r[0] is not None], D["start_ms"][d])
             work = 1000 * PROFILE["cpu"]
             lost = blend([max(0.0, r[2] * 1000 / r[1] - work) for r in rows], work * D["cpu_overhead"][d])
             mem = blend([r[3] for r in rows], D["mem_base"][d] + D["mem_factor"][d] * PROFILE["memory"])
@@ -209,7 +209,7 @@ check("history: confidence in JSON", doc and doc["services"][0]["measured"]["was
 rc, out, err = run("plan", "--explain", "--history", "h3.db", "app.toml")
 check("explanation cites the history", rc == 0 and "history: h3.db, 3 runs" in out
       and "history: wasm 3 runs (100%), container 3 runs (100%)" in out
-      and "measured wasm      3 runs, confidence 100%: start 972.0 ms" in out, out + err)
+      and "measured wasm      3 runs: start 972.0 ms (100%), CPU 57.9 ms/s (100%), peak 301.8 MiB (100%)" in out, out + err)
 
 # two runs: measurements blend in at 2/3; one for wasm only
 svc2 = {k: v[:2] for k, v in svc3.items()}
@@ -221,6 +221,16 @@ check("partial history: a plan", rc == 0 and doc is not None, err)
 compare("history, 2 runs", doc, exp, table)
 rc, out, err = run("plan", "--history", "h2.db", "app.toml")
 check("partial confidence shown", "history: wasm 2 runs (67%), container 0 runs (0%)" in out, out)
+
+# a start is recorded once: later runs of the same service leave it NULL
+svcn = {("front", "wasm"): [(900.0, 10.0, 0.6, 300.0), (None, 10.0, 0.5, 280.0), (None, 20.0, 1.2, 320.0)]}
+make_db("hn.db", svcn, [])
+exp, table = expected(svcn, [])
+rc, doc, err = plan_json("--history", "hn.db")
+compare("history with NULL starts", doc, exp, table)
+rc, out, err = run("plan", "--explain", "--history", "hn.db", "app.toml")
+check("NULL starts: the least confidence shown", "history: wasm 3 runs (33%), container 0 runs (0%)" in out
+      and "measured wasm      3 runs: start 900.0 ms (33%), CPU 57.9 ms/s (100%)" in out, out)
 
 # another application's runs do not count
 make_db("other.db", svc3, int3, app="other")
