@@ -41,7 +41,7 @@ static bool move(hy_app *a, hy_svc *s, int tech, FILE *out, util_error *err) {
     hy_edge_check(a, e);
     /* a container caller learnt its callees' addresses when it was created */
     if (e->from >= 0 && e->from != (int)s->index && before && !e->unsupported) {
-      e->unsupported = "not supported: wired when the caller restarts (the callee had no port when it started)";
+      e->unsupported = "not supported: the callee had no port when the caller started (wired at the next weld up)";
     }
   }
   uint64_t t0 = hy_now_ns();

@@ -16,6 +16,8 @@
 #   - the history: what weld up records (checked with the sqlite3 command), runs added
 #     with it that make weld plan --history and weld up --replan move one service, which
 #     alone restarts and keeps answering through the proxy
+#   - learning from runs alone: a service run three times on each technology, whose
+#     measurements turn the estimates' choice around
 # and after each application checks that nothing is left: state directory, runc
 # containers, cgroups, listening ports, processes.
 # Ends with `N passed, M failed[, K skipped]`.
@@ -586,6 +588,41 @@ if ! grep -q "instance pool" "$WELD_RUN_DIR/hist/supervisor.log" && [ "$(request
   bad "$(cat "$WELD_RUN_DIR/hist/supervisor.log")"
 fi
 W down hist >/dev/null 2>&1
+# learnt from runs alone: render three times as a container and three times as WebAssembly
+# (tech fixed by two copies of the manifest); CPU-bound by its profile, so the estimates
+# pick the container, but its measured CPU is idle's and a container starts far slower
+cat >learn.toml <<T
+name = "learn"
+[[service]]
+name = "render"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "post", "9090"]
+ports = ["$phr:9090"]
+[service.wasm]
+module = "agg.wasm"
+listen = $phrw
+[service.profile]
+cpu = 0.9
+security = 0
+starts_per_hour = 600
+T
+for t in container wasm; do
+  sed '/^name = "render"$/a tech = "'$t'"' learn.toml >"learn-$t.toml"
+  for _ in 1 2 3; do
+    W up "learn-$t.toml" >up.out 2>&1 || bad "learn-$t: $(cat up.out)"
+    W down learn >/dev/null 2>&1
+  done
+done
+ldb="$WELD_RUN_DIR/.history/learn.db"
+label="history: learnt from runs alone: the estimates pick the container"
+if W plan learn.toml 2>&1 | grep -qE '^render +container +.*by cost'; then ok; else bad "$(cat learn.toml; W plan learn.toml 2>&1)"; fi
+label="history: learnt from runs alone: what the runs measured picks WebAssembly and the plan says why"
+W plan --explain --history "$ldb" learn.toml >plan.out 2>&1
+if grep -qE '^render +wasm .*history: wasm 3 runs \(100%\), container 3 runs \(100%\)' plan.out &&
+  grep -q "measured container 3 runs: start" plan.out; then ok; else
+  bad "$(cat plan.out; sqlite3 "$ldb" 'SELECT service, tech, start_ms, uptime_s, cpu_s, peak_rss_mib FROM service' 2>&1)"
+fi
 label="history: a corrupt database: one line, exit 2, nothing started"
 head -c 3000 /dev/urandom >"$db"
 W up --replan hist.toml >up.out 2>&1
