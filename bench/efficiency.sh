@@ -9,7 +9,8 @@
 # EFF_RUNS (10 starts), EFF_PROCS (8 live processes), EFF_LIVE (1000 live pooled
 # instances), EFF_BUDGET_MIB (256), EFF_CAP (16000 pooled instances at most), RUNC.
 # Writes build/bench/efficiency/{efficiency.md,efficiency.json,coefficients.toml}; the
-# last one is what `weld plan --coefficients` reads.
+# last one is what `weld plan --coefficients` reads. With gnuplot (bench/setup.sh installs
+# gnuplot-nox) also efficiency.png and efficiency.svg (bench/efficiency/charts.py).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -26,6 +27,8 @@ gcc -O2 -Iinclude -o "$out/pooled" bench/efficiency/pooled.c "$lib" -lm -lpthrea
   || gcc -O2 -Iinclude -o "$out/pooled" bench/efficiency/pooled.c "$lib" -lm -lpthread
 export WELD_TIER="${WELD_TIER:-baseline}"
 EFF_DIR="$out" WELD="$weld" python3 bench/efficiency/run.py
+# charts (PNG and SVG) when gnuplot is there; says so otherwise
+python3 bench/efficiency/charts.py "$out"
 # the planner must read what was written
 "$weld" plan --coefficients "$out/coefficients.toml" examples/app/app.toml >/dev/null
 echo "weld plan --coefficients $out/coefficients.toml: read" >&2

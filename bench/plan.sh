@@ -8,6 +8,8 @@
 #   bench/plan.sh [SERVICES] [INTERACTIONS]      (default 10000 50000)
 #
 # Environment: WELD (build/weld), BENCH_DIR (build/bench-plan), BENCH_SEEDS ("1 2 3").
+# With gnuplot (bench/setup.sh installs gnuplot-nox), also BENCH_DIR/plan.png and plan.svg:
+# solve times and greedy's gap per instance (bench/plan/charts.gp).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -32,6 +34,7 @@ cmd_time() { # the whole command (read, solve, explain every service): "wall / C
   /usr/bin/time -f "%e %U %S" -o "$B/time.txt" "$@" >/dev/null
   awk '{printf "%.2f / %.2f", $1, $2 + $3}' "$B/time.txt"
 }
+printf '# instance exact_solve_s greedy_solve_s greedy_gap_pct\n' >"$B/plan.dat"
 echo "| instance | exact: solve s (wall / CPU) | exact: command s (wall / CPU) | groups | non-submodular tables | cuts | B&B nodes | exact total | greedy: solve s (wall / CPU) | greedy total | greedy gap |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for seed in ${BENCH_SEEDS:-1 2 3}; do
@@ -50,5 +53,16 @@ for seed in ${BENCH_SEEDS:-1 2 3}; do
     gap=$(awk -v e="$te" -v g="$tg" 'BEGIN { printf "%.2f%%", 100 * (g - e) / e }')
     grep -q ', optimal (' "$B/exact.txt" || { echo "seed $seed $variant: exact result not optimal" >&2; exit 1; }
     echo "| seed $seed, $variant | $(solve_s "$B/exact.txt") | $cmd_s | $groups | $nonsub | $cuts | $nodes | $te | $(solve_s "$B/greedy.txt") | $tg | $gap |"
+    printf '"seed %s, %s" %s %s %s\n' "$seed" "$variant" "$(solve_s "$B/exact.txt" | cut -d' ' -f1)" \
+      "$(solve_s "$B/greedy.txt" | cut -d' ' -f1)" "${gap%\%}" >>"$B/plan.dat"
   done
 done
+if command -v gnuplot >/dev/null; then
+  for t in png svg; do
+    gnuplot -e "datafile='$B/plan.dat'; outfile='$B/plan.$t'; term='$t'" bench/plan/charts.gp 2>"$B/charts.log" ||
+      { echo "plan: gnuplot failed (see $B/charts.log)" >&2; exit 1; }
+  done
+  echo "plan: charts $B/plan.png, $B/plan.svg" >&2
+else
+  echo "plan: no charts: gnuplot is not installed (bench/setup.sh installs gnuplot-nox)" >&2
+fi

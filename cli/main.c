@@ -230,7 +230,7 @@ static const cli_command commands[] = {
      "Exit status: 0 nothing failed, 1 a command failed, 2 usage error or a script that\n"
      "cannot be read or parsed.\n",
      cli_cmd_wast},
-    {"plan", "[--explain] [--json] [--method M] [--coefficients FILE] APP.toml",
+    {"plan", "[--explain] [--json] [--method M] [--coefficients FILE] [--history DB] APP.toml",
      "decide where each service of an application runs: WebAssembly or container",
      "Reads an application manifest (docs/app-manifest.md) and places each service on\n"
      "WebAssembly or a container by minimising the cost model (docs/plan.md):\n"
@@ -250,12 +250,14 @@ static const cli_command commands[] = {
      "                         table is not submodular; exhaustive: every assignment (at\n"
      "                         most 24 services); greedy: the baseline, no guarantee\n"
      "  --coefficients FILE    the cost model's coefficients (TOML; docs/plan.md)\n"
+     "  --history DB           blend what weld up measured (SQLite; docs/plan.md,\n"
+     "                         History) into the costs; the explanation cites it\n"
      "\n"
      "Exit status: 0 a plan, 1 the constraints cannot all hold (the chain of constraints\n"
      "is printed) or the nodes cannot hold the services, 2 bad manifest, bad\n"
      "coefficients, usage error or an unsupported request (`not supported: ...`).\n",
      cli_cmd_plan},
-    {"up", "[--foreground] [--metrics PORT] APP.toml", "start an application: WebAssembly services and containers",
+    {"up", "[--foreground] [--metrics PORT] [--replan] [--history DB] APP.toml", "start an application: WebAssembly services and containers",
      "Starts every service of an application manifest (docs/app-manifest.md): WebAssembly\n"
      "services inside a supervisor process (one store per instance, the policy and limits\n"
      "of the manifest), containers through runc from an OCI layout or a registry. The\n"
@@ -266,6 +268,9 @@ static const cli_command commands[] = {
      "Options:\n"
      "  --foreground           supervise in this process until SIGINT or SIGTERM\n"
      "  --metrics PORT         serve Prometheus text at http://127.0.0.1:PORT/metrics\n"
+     "  --replan               plan from the history; when the application is up, move\n"
+     "                         the services whose technology changes, and only those\n"
+     "  --history DB           the history database (default: STATE_ROOT/.history/NAME.db)\n"
      "\n"
      "Exit status: 0 up, 1 a service could not start (nothing is left running), 2 bad\n"
      "manifest or usage, or the application is already up.\n",

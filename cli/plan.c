@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hybrid/history.h"
 #include "hybrid/manifest.h"
 #include "plan/plan.h"
 
@@ -14,12 +15,13 @@
  * nodes cannot hold the services), 2 bad input or an unsupported request. */
 enum { PLAN_EXIT_OK = 0, PLAN_EXIT_INFEASIBLE = 1, PLAN_EXIT_BAD_INPUT = 2 };
 
-enum { OPT_EXPLAIN, OPT_JSON, OPT_METHOD, OPT_COEFFS };
+enum { OPT_EXPLAIN, OPT_JSON, OPT_METHOD, OPT_COEFFS, OPT_HISTORY };
 static const cli_opt plan_opts[] = {
     {"--explain", NULL, NULL, OPT_EXPLAIN},
     {"--json", NULL, NULL, OPT_JSON},
     {"--method", NULL, "exact|exhaustive|greedy", OPT_METHOD},
     {"--coefficients", NULL, "FILE", OPT_COEFFS},
+    {"--history", NULL, "DB", OPT_HISTORY},
 };
 
 /* thousandths as "12.345" */
@@ -58,6 +60,38 @@ static const char *placement_name(int da, int db) {
   return da != db ? "crossing" : da == PLAN_WASM ? "both wasm" : "both container";
 }
 
+/* ---------- history ------------------------------------------------------------------------ */
+
+/* The runs behind service i on tech t, and how far they replace the estimates (the
+ * confidence of its start time, the measurement every run makes). */
+static void history_brief(const plan_history *h, uint32_t i, int t, char *buf, size_t n) {
+  const plan_svc_obs *o = &h->svc[(size_t)i * PLAN_NTECH + (size_t)t];
+  snprintf(buf, n, "%s %u run%s (%.0f%%)", plan_tech_name(t), o->runs, o->runs == 1 ? "" : "s",
+           100.0 * plan_svc_obs_confidence(h, o));
+}
+
+static void history_detail(const plan_history *h, uint32_t i, int t) {
+  const plan_svc_obs *o = &h->svc[(size_t)i * PLAN_NTECH + (size_t)t];
+  if (!o->runs) {
+    printf("    measured %-9s none: estimates\n", plan_tech_name(t));
+    return;
+  }
+  printf("    measured %-9s %u run%s:", plan_tech_name(t), o->runs, o->runs == 1 ? "" : "s");
+  const struct {
+    const char *what, *unit;
+    const plan_ewma *e;
+  } q[] = {{"start", "ms", &o->start_ms}, {"CPU", "ms/s", &o->cpu_ms_per_s}, {"peak", "MiB", &o->rss_mib}};
+  for (int k = 0; k < 3; k++) {
+    if (q[k].e->n) printf("%s %s %.1f %s (%.0f%%)", k ? "," : "", q[k].what, q[k].e->v, q[k].unit,
+                          100.0 * plan_history_confidence(h, q[k].e));
+    else printf("%s %s not measured", k ? "," : "", q[k].what);
+  }
+  if (o->calls)
+    printf(", %" PRIu64 " calls answered: p50 %.3f ms, p95 %.3f ms, errors %.1f%%", o->calls, o->p50_ms.v, o->p95_ms.v,
+           100.0 * o->error_rate.v);
+  printf("\n");
+}
+
 /* ---------- text -------------------------------------------------------------------------- */
 
 static void explain_text(const plan_out *o, uint32_t i, const plan_why *w) {
@@ -68,6 +102,8 @@ static void explain_text(const plan_out *o, uint32_t i, const plan_why *w) {
     printf("    %-10s α·T %10s  β·M %10s  γ·S %10s  = %10s%s\n", plan_tech_name(t), fx(u->t[t], a, sizeof a),
            fx(u->m[t], b, sizeof b), fx(u->s[t], c, sizeof c), fx(u->total[t], d, sizeof d),
            t == o->x[i] ? "   (chosen)" : "");
+  if (o->p->history)
+    for (int t = 0; t < PLAN_NTECH; t++) history_detail(o->p->history, i, t);
   for (size_t k = 0; k < o->p->npairs; k++) {
     const plan_pair *q = &o->p->pairs[k];
     if (q->a != i && q->b != i) continue;
@@ -123,7 +159,13 @@ static bool print_text(const plan_out *o, const plan_result *r, plan_method meth
          fx(o->sum_t, b, sizeof b), fx(o->sum_m, c, sizeof c), fx(o->sum_s, d, sizeof d),
          fx(o->sum_pairs, e, sizeof e));
   if (o->node) printf(" + across nodes %s", fx(o->node_cost, a, sizeof a));
-  printf("\ncoefficients: %s\n\n", o->k->source);
+  printf("\ncoefficients: %s\n", o->k->source);
+  if (o->p->history)
+    printf("history: %s, %u run%s (weighted means, λ %.1f; a measurement replaces the estimate from %u runs, in part "
+           "before)\n",
+           o->p->history->source, o->p->history->runs, o->p->history->runs == 1 ? "" : "s", PLAN_HISTORY_LAMBDA,
+           o->p->history->min_samples);
+  printf("\n");
   for (size_t i = 0; i < app->nservices; i++) {
     const plan_unary *u = &o->p->unary[i];
     printf("%-20s %-10s", app->services[i].name, plan_tech_name(o->x[i]));
@@ -135,6 +177,12 @@ static bool print_text(const plan_out *o, const plan_result *r, plan_method meth
     if (w.kind == PLAN_WHY_FORCED) printf("  forced: %s", manifest_force_format(app, (uint32_t)i, why, sizeof why));
     else if (w.kind == PLAN_WHY_TIED) printf("  tied to '%s'", app->services[w.via].name);
     else printf("  by cost (moving: +%s)", fx(w.flip_delta, b, sizeof b));
+    if (o->p->history && w.kind == PLAN_WHY_COST) {
+      char h0[64], h1[64];
+      history_brief(o->p->history, (uint32_t)i, PLAN_WASM, h0, sizeof h0);
+      history_brief(o->p->history, (uint32_t)i, PLAN_CONTAINER, h1, sizeof h1);
+      printf("; history: %s, %s", h0, h1);
+    }
     printf("\n");
     if (explain) explain_text(o, (uint32_t)i, &w);
     plan_why_free(&w);
@@ -170,6 +218,12 @@ static bool print_json(const plan_out *o, const plan_result *r, plan_method meth
   cli_json_bool(&j, o->node ? true : r->optimal);
   cli_json_key(&j, "coefficients");
   cli_json_str(&j, o->k->source);
+  if (o->p->history) {
+    cli_json_key(&j, "history");
+    cli_json_str(&j, o->p->history->source);
+    cli_json_key(&j, "history_runs");
+    cli_json_uint(&j, o->p->history->runs);
+  }
   cli_json_key(&j, "total");
   cli_json_fixed3(&j, o->total);
   cli_json_key(&j, "terms");
@@ -220,6 +274,21 @@ static bool print_json(const plan_out *o, const plan_result *r, plan_method meth
     cli_json_key(&j, "container");
     json_terms(&j, u, PLAN_CONTAINER);
     cli_json_end(&j);
+    if (o->p->history) {
+      cli_json_key(&j, "measured");
+      cli_json_object(&j);
+      for (int t = 0; t < PLAN_NTECH; t++) {
+        const plan_svc_obs *ob = &o->p->history->svc[i * PLAN_NTECH + (size_t)t];
+        cli_json_key(&j, plan_tech_name(t));
+        cli_json_object(&j);
+        cli_json_key(&j, "runs");
+        cli_json_uint(&j, ob->runs);
+        cli_json_key(&j, "confidence_pct");
+        cli_json_uint(&j, (uint64_t)(100.0 * plan_svc_obs_confidence(o->p->history, ob) + 0.5));
+        cli_json_end(&j);
+      }
+      cli_json_end(&j);
+    }
     plan_why w;
     if (!plan_explain(o->p, o->x, (uint32_t)i, &w)) return false;
     cli_json_key(&j, "why");
@@ -291,7 +360,7 @@ static int fail(bool json, const char *file, const util_error *err, int rc) {
 }
 
 int cli_cmd_plan(int argc, char **argv) {
-  const char *file = NULL, *coeffs = NULL, *method_s = NULL;
+  const char *file = NULL, *coeffs = NULL, *method_s = NULL, *history = NULL;
   bool explain = false, json = false;
   cli_parser ps;
   cli_parser_init(&ps, "plan", plan_opts, sizeof plan_opts / sizeof plan_opts[0], argc, argv);
@@ -308,6 +377,7 @@ int cli_cmd_plan(int argc, char **argv) {
     case OPT_JSON: json = true; break;
     case OPT_METHOD: method_s = ps.value; break;
     case OPT_COEFFS: coeffs = ps.value; break;
+    case OPT_HISTORY: history = ps.value; break;
     }
   }
   if (!file) return cli_usage_error("plan", "missing FILE (an application manifest, app.toml)");
@@ -330,8 +400,17 @@ int cli_cmd_plan(int argc, char **argv) {
     manifest_free(&m);
     return cli_usage_error("plan", "--method %s does not place onto nodes; the manifest declares [[node]]s", method_s);
   }
+  plan_history h, *hp = NULL;
+  if (history) {
+    if (!hybrid_history_load(history, &m, &h, &err)) {
+      manifest_free(&m);
+      return fail(json, file, &err, PLAN_EXIT_BAD_INPUT);
+    }
+    hp = &h;
+  }
   plan_problem p;
-  if (!plan_problem_build(&p, &m.app, &k, &err)) {
+  if (!plan_problem_build_history(&p, &m.app, &k, hp, &err)) {
+    if (hp) plan_history_free(hp);
     manifest_free(&m);
     return fail(json, file, &err, PLAN_EXIT_BAD_INPUT);
   }
@@ -369,6 +448,7 @@ int cli_cmd_plan(int argc, char **argv) {
   plan_result_free(&r);
   plan_node_result_free(&nr);
   plan_problem_free(&p);
+  if (hp) plan_history_free(hp);
   manifest_free(&m);
   return rc;
 }

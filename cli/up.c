@@ -14,7 +14,7 @@ static int fail(const char *cmd, const util_error *err) {
   return err->kind == UTIL_ERR_USAGE || err->kind == UTIL_ERR_MALFORMED ? CLI_EXIT_USAGE : 1;
 }
 
-enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP, OPT_METRICS, OPT_PROMETHEUS };
+enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP, OPT_METRICS, OPT_PROMETHEUS, OPT_REPLAN, OPT_HISTORY };
 
 /* One optional operand: an application's name or its manifest. */
 static int one_operand(cli_parser *p, const char *cmd, const char **out, int *opt_seen) {
@@ -32,9 +32,12 @@ static int one_operand(cli_parser *p, const char *cmd, const char **out, int *op
 }
 
 int cli_cmd_up(int argc, char **argv) {
-  static const cli_opt opts[] = {{"--foreground", NULL, NULL, OPT_FOREGROUND}, {"--metrics", NULL, "PORT", OPT_METRICS}};
+  static const cli_opt opts[] = {{"--foreground", NULL, NULL, OPT_FOREGROUND},
+                                 {"--metrics", NULL, "PORT", OPT_METRICS},
+                                 {"--replan", NULL, NULL, OPT_REPLAN},
+                                 {"--history", NULL, "DB", OPT_HISTORY}};
   cli_parser p;
-  cli_parser_init(&p, "up", opts, 2, argc, argv);
+  cli_parser_init(&p, "up", opts, 4, argc, argv);
   const char *file = NULL;
   hybrid_up_opts o = {.out = stdout};
   int next;
@@ -45,6 +48,10 @@ int cli_cmd_up(int argc, char **argv) {
       file = p.operand;
     } else if (p.opt->id == OPT_FOREGROUND) {
       o.foreground = true;
+    } else if (p.opt->id == OPT_REPLAN) {
+      o.replan = true;
+    } else if (p.opt->id == OPT_HISTORY) {
+      o.history = p.value;
     } else {
       char *end;
       unsigned long port = strtoul(p.value, &end, 10);

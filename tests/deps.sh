@@ -21,6 +21,8 @@ build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-de
 # python3: tests/component builds components byte by byte and extracts them from scripts;
 # tests/plan generates applications and checks plans with it.
 # libglpk-dev: multi-node placement (src/plan/nodes.c; optional for a build, tested here).
+# libsqlite3-dev, sqlite3: the placement history (src/hybrid/history.c; optional for a
+# build, tested here; tests/hybrid reads and writes it with the sqlite3 command).
 # docker-registry, skopeo: tests/pkg publishes to a Distribution registry on loopback and
 # cross-checks with skopeo.
 # python3-prometheus-client: tests/hybrid parses weld's /metrics with it.
@@ -28,7 +30,7 @@ build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-de
 # llvm-16-dev: the optimising tier (src/opt) is built and tested when llvm-config-16 is there.
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
   rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3 libglpk-dev docker-registry skopeo
-  llvm-16-dev runc python3-prometheus-client linux-perf librsvg2-bin)
+  llvm-16-dev runc python3-prometheus-client linux-perf librsvg2-bin libsqlite3-dev sqlite3)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

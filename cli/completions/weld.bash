@@ -97,8 +97,8 @@ _weld() {
     print) opts="--flat --folded --help" ;;
     encode) opts="--output -o --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
-    plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
-    up) opts="--foreground --metrics --help"; files="*.toml" ;;
+    plan) opts="--explain --json --method --coefficients --history --help"; files="*.toml" ;;
+    up) opts="--foreground --metrics --replan --history --help"; files="*.toml" ;;
     ps|down) opts="--help" ;;
     logs) opts="-f --follow --app --help" ;;
     diag) opts="--mermaid --prometheus --help" ;;

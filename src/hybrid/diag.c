@@ -55,7 +55,7 @@ static int64_t cgroup_value(pid_t pid, const char *ctrl, const char *file1, cons
 /* Memory in bytes and CPU time in ns of a service, -1 when unknown: a container's from its
  * cgroups, a WebAssembly service's from its stores' linear memory and its instances'
  * thread clocks. */
-static void usage_of(hy_svc *s, int64_t *mem, int64_t *cpu_ns) {
+void hy_usage_of(hy_svc *s, int64_t *mem, int64_t *cpu_ns) {
   *mem = *cpu_ns = -1;
   if (s->tech == PLAN_CONTAINER) {
     if (s->pid <= 0) return;
@@ -101,7 +101,7 @@ void hy_write_ps(hy_app *a, FILE *out) {
     }
     if (s->exit_code >= 0) snprintf(ex, sizeof ex, "%d", s->exit_code);
     int64_t mem, cpu;
-    usage_of(s, &mem, &cpu);
+    hy_usage_of(s, &mem, &cpu);
     char ms[32] = "-", cs[32] = "-";
     if (mem >= 0) snprintf(ms, sizeof ms, "%.1f", (double)mem / 1048576.0);
     if (cpu >= 0) snprintf(cs, sizeof cs, "%.3f", (double)cpu / 1e9);
@@ -111,21 +111,17 @@ void hy_write_ps(hy_app *a, FILE *out) {
   }
 }
 
-typedef struct snap {
-  uint64_t calls, errors, in, out, sum, max, hist[HY_LAT_BUCKETS];
-} snap;
-
-static snap take(hy_stats *st) {
-  snap s;
+hy_snap hy_stats_take(hy_stats *st) {
+  hy_snap s;
   pthread_mutex_lock(&st->mu);
-  s = (snap){st->calls, st->errors, st->bytes_in, st->bytes_out, st->lat_sum_us, st->lat_max_us, {0}};
+  s = (hy_snap){st->calls, st->errors, st->bytes_in, st->bytes_out, st->lat_sum_us, st->lat_max_us, {0}};
   memcpy(s.hist, st->lat_hist, sizeof s.hist);
   pthread_mutex_unlock(&st->mu);
   return s;
 }
 
 /* The q-quantile as the upper bound of its bucket, in milliseconds (capped by the max). */
-static double quantile_ms(const snap *s, double q) {
+double hy_snap_quantile_ms(const hy_snap *s, double q) {
   if (!s->calls) return 0;
   uint64_t want = (uint64_t)(q * (double)s->calls + 0.999999), seen = 0;
   for (int b = 0; b < HY_LAT_BUCKETS; b++) {
@@ -154,11 +150,11 @@ void hy_write_diag(hy_app *a, FILE *out) {
       fprintf(out, "%-32s %-5s %s\n", name, kind_name(e->kind), e->unsupported);
       continue;
     }
-    snap s = take(&e->stats);
+    hy_snap s = hy_stats_take(&e->stats);
     double avg = s.calls ? (double)s.sum / (double)s.calls / 1000.0 : 0;
     fprintf(out, "%-32s %-5s %7" PRIu64 " %6" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8.3f %8.3f %8.3f %8.3f %8.3f\n", name,
-            kind_name(e->kind), s.calls, s.errors, s.in, s.out, avg, quantile_ms(&s, 0.5), quantile_ms(&s, 0.95),
-            quantile_ms(&s, 0.99), (double)s.max / 1000.0);
+            kind_name(e->kind), s.calls, s.errors, s.in, s.out, avg, hy_snap_quantile_ms(&s, 0.5), hy_snap_quantile_ms(&s, 0.95),
+            hy_snap_quantile_ms(&s, 0.99), (double)s.max / 1000.0);
   }
   /* hotspots: the design's three signals, each with its reason */
   fprintf(out, "\nHOTSPOTS\n");
@@ -166,7 +162,7 @@ void hy_write_diag(hy_app *a, FILE *out) {
   for (size_t i = 0; i < a->nedges; i++) {
     hy_edge *e = &a->edges[i];
     if (e->unsupported) continue;
-    snap s = take(&e->stats);
+    hy_snap s = hy_stats_take(&e->stats);
     if (!s.calls) continue;
     /* a stream's "latency" is how long it flowed: not a signal */
     double avg = e->kind == PLAN_PIPE ? 0 : (double)s.sum / (double)s.calls / 1000.0, rate = (double)s.errors / (double)s.calls;
@@ -215,7 +211,7 @@ void hy_write_mermaid(hy_app *a, FILE *out) {
     char id[72];
     node_id(a->svcs[e->to].ms->name, id, sizeof id);
     snprintf(t, sizeof t, "s_%s", id);
-    snap s = take(&e->stats);
+    hy_snap s = hy_stats_take(&e->stats);
     const char *colour;
     if (e->unsupported) {
       fprintf(out, "  %s -.->|\"%s: not wired\"| %s\n", f, kind_name(e->kind), t);
@@ -256,7 +252,7 @@ void hy_write_prometheus(hy_app *a, FILE *out) {
     for (size_t i = 0; i < a->nedges; i++) {
       hy_edge *e = &a->edges[i];
       if (e->unsupported) continue;
-      snap s = take(&e->stats);
+      hy_snap s = hy_stats_take(&e->stats);
       uint64_t v = k == 0 ? s.calls : k == 1 ? s.errors : k == 2 ? s.in : s.out;
       fprintf(out, "weld_interaction_%s_total", names[k]);
       labels(a, e, out);
@@ -268,7 +264,7 @@ void hy_write_prometheus(hy_app *a, FILE *out) {
   for (size_t i = 0; i < a->nedges; i++) {
     hy_edge *e = &a->edges[i];
     if (e->unsupported) continue;
-    snap s = take(&e->stats);
+    hy_snap s = hy_stats_take(&e->stats);
     uint64_t cum = 0;
     for (int b = 0; b < HY_LAT_BUCKETS; b++) {
       cum += s.hist[b];

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "hybrid/executor.h"
+#include "hybrid/history.h"
 #include "hybrid/manifest.h"
 #include "util/util.h"
 
@@ -28,6 +29,11 @@ typedef struct hy_stats {
   uint64_t lat_sum_us, lat_max_us;
   uint64_t lat_hist[HY_LAT_BUCKETS];
 } hy_stats;
+
+/* A copy of a path's counters, taken under its lock. */
+typedef struct hy_snap {
+  uint64_t calls, errors, in, out, sum, max, hist[HY_LAT_BUCKETS];
+} hy_snap;
 
 struct hy_app;
 struct hy_svc;
@@ -76,6 +82,13 @@ typedef struct hy_svc {
   int listen_fd; /* the loopback socket handed in, -1 when none */
   hy_inst *inst;
   uint32_t ninst;
+  /* measured for the history (history.c) */
+  uint64_t started_ns;   /* when its current technology started, 0 while not */
+  double start_ms;       /* how long that start took, -1 unknown */
+  int64_t peak_mem;      /* the most memory seen since (bytes), -1 unknown */
+  uint64_t seg_ns;       /* the start of the period the next record covers */
+  int64_t seg_cpu_ns;    /* its CPU time then */
+  bool published;        /* its container ports have their host routes */
 } hy_svc;
 
 /* A listening socket of the proxy and where its connections go. */
@@ -100,6 +113,8 @@ typedef struct hy_edge {
   plan_kind kind;
   hy_stats stats;
   const char *unsupported; /* why it is not wired ("not supported: ..."), or NULL */
+  hy_snap base;            /* the counters when the period the next record covers began */
+  uint32_t caller_port;    /* the port the caller's environment names (containers), 0 before */
 } hy_edge;
 
 typedef struct hy_app {
@@ -124,6 +139,8 @@ typedef struct hy_app {
   FILE *events;        /* the supervisor's own log (state dir/supervisor.log) */
   uint32_t metrics_port; /* serve /metrics on 127.0.0.1:PORT, 0 = not */
   int metrics_fd;
+  char history[4096];  /* the history database ("" = none) */
+  uint64_t sampled_ns; /* the last memory sample */
 } hy_app;
 
 /* ---------- small helpers (executor.c) ---------- */
@@ -134,6 +151,27 @@ bool hy_rmtree(const char *path, util_error *err);
 /* An environment variable's name for service `name`: WELD_ADDR_NAME, upper case, other
  * characters as '_'. */
 void hy_addr_var(const char *name, char *buf, size_t n);
+
+/* ---------- technologies and wiring (executor.c) ---------- */
+/* The technology of every service (x[i]) by the planner, with history h (NULL: estimates). */
+bool hy_plan_techs(hy_app *a, const plan_history *h, uint8_t *x, util_error *err);
+/* Sets e->unsupported from the technologies and ports as they are now. */
+void hy_edge_check(hy_app *a, hy_edge *e);
+/* The port others reach s on with its current technology (0: none). */
+uint32_t hy_svc_port(const hy_svc *s);
+/* A container service: its bundle (the image, config.json); runc create and start with its
+ * outbound routes; its published ports' routes. */
+bool hy_container_prepare(hy_app *a, hy_svc *s, util_error *err);
+bool hy_container_run(hy_app *a, hy_svc *s, util_error *err);
+bool hy_published_routes(hy_app *a, hy_svc *s, util_error *err);
+
+/* ---------- re-planning (replan.c) ---------- */
+/* The supervisor's side of `weld up --replan`: records the run so far, plans from the
+ * history and moves the services whose technology changed; progress and the result
+ * ("weld: error: ..." on failure) go to out. */
+void hy_replan(hy_app *a, FILE *out);
+/* `weld up --replan`'s side when the application is up: asks its supervisor. */
+bool hy_replan_ask(hy_app *a, FILE *out, util_error *err);
 
 /* ---------- images (image.c) ---------- */
 typedef struct hy_image_config {
@@ -185,13 +223,29 @@ bool hy_route_add(hy_app *a, const hy_svc *from, int listen_fd, hy_svc *to, uint
  * namespace), or every route. */
 void hy_routes_close_from(hy_app *a, const hy_svc *from);
 void hy_routes_close_all(hy_app *a);
+/* Routes to service `to` relay to port from now on (it changed technology). */
+void hy_routes_retarget(hy_app *a, const hy_svc *to, uint32_t port);
 /* Copies a pipeline stream (from's stdout to to's stdin), counting bytes; takes both fds. */
 bool hy_pipe_pump(hy_app *a, int in_fd, int out_fd, hy_stats *st, util_error *err);
 
 /* ---------- reports (diag.c) ---------- */
+hy_snap hy_stats_take(hy_stats *st);
+/* The q-quantile in milliseconds: the upper bound of its bucket, at most the maximum. */
+double hy_snap_quantile_ms(const hy_snap *s, double q);
+/* A service's memory in bytes and CPU time in ns, -1 when unknown (ps's MEM_MIB, CPU_S). */
+void hy_usage_of(hy_svc *s, int64_t *mem, int64_t *cpu_ns);
 void hy_write_ps(hy_app *a, FILE *out);
 void hy_write_diag(hy_app *a, FILE *out);
 void hy_write_mermaid(hy_app *a, FILE *out);
 void hy_write_prometheus(hy_app *a, FILE *out);
+
+/* ---------- history (history.c; SQLite, docs/executor.md "History") ---------- */
+/* Samples every running service's memory (its peak since it started). */
+void hy_history_sample(hy_app *a);
+/* Marks the start of service s's measured period (after it started). */
+void hy_history_begin(hy_app *a, hy_svc *s);
+/* Records what was measured since the last record as one run in a->history, and starts a
+ * new period. False with err when the database cannot be written. */
+bool hy_history_record(hy_app *a, util_error *err);
 
 #endif

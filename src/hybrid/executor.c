@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "exec_int.h"
+#include "hybrid/history.h"
 #include "oci/oci.h"
 #include "weld.h"
 
@@ -115,35 +116,56 @@ static bool alive(pid_t pid) {
 
 /* ---------- loading: technologies and wiring ---------- */
 
-static bool choose_tech(hy_app *a, util_error *err) {
+bool hy_plan_techs(hy_app *a, const plan_history *h, uint8_t *x, util_error *err) {
   plan_coeffs k;
   plan_coeffs_default(&k);
   plan_problem p;
-  if (!plan_problem_build(&p, &a->m.app, &k, err)) return false;
+  if (!plan_problem_build_history(&p, &a->m.app, &k, h, err)) return false;
   plan_result r;
   bool ok = plan_solve(&p, PLAN_EXACT, &r, err);
   if (ok && !r.feasible) ok = util_fail(err, UTIL_ERR_INVALID, -1, "%s: the constraints cannot all hold (weld plan --explain says why)", a->m.filename);
   for (size_t i = 0; ok && i < a->nsvcs; i++) {
-    hy_svc *s = &a->svcs[i];
     int forced = a->m.app.services[i].forced_tech;
-    s->tech = forced >= 0 ? forced : r.x[i];
-    s->why_tech = forced >= 0 ? "fixed" : "planned";
+    x[i] = (uint8_t)(forced >= 0 ? forced : r.x[i]);
   }
   if (ok) plan_result_free(&r);
   plan_problem_free(&p);
   return ok;
 }
 
+static bool choose_tech(hy_app *a, const plan_history *h, util_error *err) {
+  uint8_t *x = malloc(a->nsvcs + 1);
+  if (!x) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  bool ok = hy_plan_techs(a, h, x, err);
+  for (size_t i = 0; ok && i < a->nsvcs; i++) {
+    hy_svc *s = &a->svcs[i];
+    s->tech = x[i];
+    s->why_tech = a->m.app.services[i].forced_tech >= 0 ? "fixed" : h ? "planned from history" : "planned";
+  }
+  free(x);
+  return ok;
+}
+
+/* Whether edge e can be wired with the technologies as they are now. */
+void hy_edge_check(hy_app *a, hy_edge *e) {
+  e->unsupported = NULL;
+  if (e->from < 0 || e->kind == PLAN_PIPE) return;
+  if (a->svcs[e->from].tech == PLAN_WASM)
+    e->unsupported = "not supported: a WebAssembly service cannot open connections (WASI preview1 has no connect)";
+  else if (!a->svcs[e->to].port)
+    e->unsupported = "not supported: the callee has no port (wasm listen, or container ports)";
+}
+
+uint32_t hy_svc_port(const hy_svc *s) {
+  return s->tech == PLAN_WASM ? s->ms->wasm.listen : s->ms->container.nports ? s->ms->container.ports[0].container : 0;
+}
+
 static bool wire(hy_app *a, util_error *err) {
   size_t nhost = 0;
   for (size_t i = 0; i < a->nsvcs; i++) {
     hy_svc *s = &a->svcs[i];
-    const manifest_service *ms = s->ms;
-    if (s->tech == PLAN_WASM) s->port = ms->wasm.listen;
-    else {
-      s->port = ms->container.nports ? ms->container.ports[0].container : 0;
-      nhost += ms->container.nports;
-    }
+    s->port = hy_svc_port(s);
+    if (s->tech == PLAN_CONTAINER) nhost += s->ms->container.nports;
   }
   a->nedges = a->m.app.ninteractions + nhost;
   a->edges = calloc(a->nedges + 1, sizeof *a->edges);
@@ -156,15 +178,12 @@ static bool wire(hy_app *a, util_error *err) {
     hy_edge *ed = &a->edges[e++];
     *ed = (hy_edge){.from = (int)in->from, .to = (int)in->to, .kind = in->kind};
     hy_stats_init(&ed->stats);
-    const hy_svc *f = &a->svcs[in->from], *t = &a->svcs[in->to];
     if (in->kind == PLAN_PIPE) {
       if (piped_out[in->from]++ || piped_in[in->to]++)
         ok = util_fail(err, UTIL_ERR_USAGE, -1, "%s:%d:%d: not supported: a service in more than one pipeline on the same side",
                        a->m.filename, in->src.line, in->src.col);
-    } else if (f->tech == PLAN_WASM) {
-      ed->unsupported = "not supported: a WebAssembly service cannot open connections (WASI preview1 has no connect)";
-    } else if (!t->port) {
-      ed->unsupported = "not supported: the callee has no port (wasm listen, or container ports)";
+    } else {
+      hy_edge_check(a, ed);
     }
   }
   for (size_t i = 0; i < a->nsvcs; i++) {
@@ -192,7 +211,7 @@ static bool wire(hy_app *a, util_error *err) {
   return true;
 }
 
-static bool app_load(hy_app *a, const char *path, util_error *err) {
+static bool app_load(hy_app *a, const char *path, const hybrid_up_opts *o, util_error *err) {
   memset(a, 0, sizeof *a);
   a->wake_fd = a->null_fd = a->metrics_fd = -1;
   pthread_mutex_init(&a->routes_mu, NULL);
@@ -220,8 +239,28 @@ static bool app_load(hy_app *a, const char *path, util_error *err) {
       return util_fail(err, UTIL_ERR_USAGE, -1, "%s: service name '%s' must be letters, digits, '-', '_' or '.' to run",
                        path, s->ms->name);
     snprintf(s->id, sizeof s->id, "weld-%s-%s", a->name, s->ms->name);
+    s->start_ms = -1, s->peak_mem = -1;
   }
-  return choose_tech(a, err) && wire(a, err);
+  /* the history: recorded when SQLite is there, read back with --replan */
+  if (o->history || o->replan) {
+    if (!hybrid_history_supported()) return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: history (built without SQLite)");
+  }
+  if (o->history) snprintf(a->history, sizeof a->history, "%s", o->history);
+  else if (hybrid_history_supported() && !hybrid_history_default(a->name, a->history, sizeof a->history, err))
+    return false;
+  plan_history h, *hp = NULL;
+  if (o->replan) {
+    struct stat st;
+    if (stat(a->history, &st) == 0) {
+      if (!hybrid_history_load(a->history, &a->m, &h, err)) return false;
+      hp = &h;
+    } else if (o->out) {
+      fprintf(o->out, "weld: no history yet (%s): planned from the estimates\n", a->history);
+    }
+  }
+  bool ok = choose_tech(a, hp, err) && wire(a, err);
+  if (hp) plan_history_free(hp);
+  return ok;
 }
 
 /* ---------- starting ---------- */
@@ -232,14 +271,14 @@ static bool outbound_routes(hy_app *a, hy_svc *s, util_error *err) {
     hy_edge *e = &a->edges[i];
     if (e->from != (int)s->index || e->kind == PLAN_PIPE || e->unsupported) continue;
     hy_svc *t = &a->svcs[e->to];
-    uint32_t port = t->port;
+    uint32_t port = e->caller_port ? e->caller_port : t->port; /* the port its environment names */
     int fd = hy_listen(s->netns_fd, &port, err);
     if (fd < 0 || !hy_route_add(a, s, fd, t, t->port, e->kind == PLAN_HTTP, &e->stats, err)) return false;
   }
   return true;
 }
 
-static bool container_run(hy_app *a, hy_svc *s, util_error *err) {
+bool hy_container_run(hy_app *a, hy_svc *s, util_error *err) {
   s->exit_code = -1;
   s->state = HY_STARTING;
   if (!hy_runc_create(s, err) || !outbound_routes(a, s, err) || !hy_runc_start(s, err)) return false;
@@ -248,7 +287,7 @@ static bool container_run(hy_app *a, hy_svc *s, util_error *err) {
   return true;
 }
 
-static bool container_prepare(hy_app *a, hy_svc *s, util_error *err) {
+bool hy_container_prepare(hy_app *a, hy_svc *s, util_error *err) {
   char path[PATH_MAX + 32];
   snprintf(s->bundle, sizeof s->bundle, "%s/bundles/%s", a->dir, s->ms->name);
   if (!mkdir_p(s->bundle, err)) return false;
@@ -269,11 +308,12 @@ static bool container_prepare(hy_app *a, hy_svc *s, util_error *err) {
   size_t nextra = 0;
   bool ok = extra != NULL;
   for (size_t i = 0; ok && i < a->nedges; i++) {
-    const hy_edge *e = &a->edges[i];
+    hy_edge *e = &a->edges[i];
     if (e->from != (int)s->index || e->kind == PLAN_PIPE || e->unsupported) continue;
     char var[300];
     hy_addr_var(a->svcs[e->to].ms->name, var, sizeof var);
-    if (asprintf(&extra[nextra], "%s=127.0.0.1:%u", var, a->svcs[e->to].port) < 0) ok = false;
+    e->caller_port = a->svcs[e->to].port;
+    if (asprintf(&extra[nextra], "%s=127.0.0.1:%u", var, e->caller_port) < 0) ok = false;
     else nextra++;
   }
   if (!ok) util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
@@ -285,7 +325,7 @@ static bool container_prepare(hy_app *a, hy_svc *s, util_error *err) {
 }
 
 /* The host's published ports of container s. */
-static bool published_routes(hy_app *a, hy_svc *s, util_error *err) {
+bool hy_published_routes(hy_app *a, hy_svc *s, util_error *err) {
   size_t k = 0;
   for (size_t i = 0; i < a->nedges; i++) {
     hy_edge *e = &a->edges[i];
@@ -333,32 +373,84 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
-static bool start_all(hy_app *a, util_error *err) {
-  if (!open_logs(a, err) || !pipes(a, err)) return false;
+/* The engine of the WebAssembly services. Their memories and tables come from the instance
+ * pool with copy-on-write images (docs/executor.md, "Instances and memory"): a slot per
+ * instance of every service that has a WebAssembly variant (a service --replan moves there
+ * included), memories as large as without the pool (4 GiB slots, guard pages after them);
+ * WELD_POOL=0 leaves the pool out, as does an address space that cannot hold it (said in
+ * the supervisor's log). */
+static bool engine_new(hy_app *a, util_error *err) {
   weld_config cfg;
   weld_config_default(&cfg);
+  const char *env = getenv("WELD_POOL");
+  uint32_t instances = 0;
+  for (size_t i = 0; i < a->nsvcs; i++)
+    if (a->svcs[i].ms->wasm.module) instances += a->svcs[i].ms->wasm.instances ? a->svcs[i].ms->wasm.instances : 1;
+  if (instances && !(env && !strcmp(env, "0"))) {
+    cfg.pooling = true;
+    cfg.pool.copy_on_write = true;
+    /* two memories and two tables an instance before a module with more finds it full */
+    cfg.pool.memory_slots = cfg.pool.table_slots = 2 * instances + 2;
+    weld_error *we = NULL;
+    if ((a->engine = weld_engine_new_err(&cfg, &we))) {
+      hy_log(a, "instance pool: %u memory slots, copy-on-write images", cfg.pool.memory_slots);
+      return true;
+    }
+    hy_log(a, "instance pool unavailable (%s): WebAssembly memories are mapped one by one",
+           we ? weld_error_message(we) : "out of memory");
+    weld_error_free(we);
+    cfg.pooling = false;
+  }
   if (!(a->engine = weld_engine_new(&cfg))) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
+  return true;
+}
+
+static bool start_all(hy_app *a, util_error *err) {
+  if (!open_logs(a, err) || !pipes(a, err)) return false;
+  if (!engine_new(a, err)) return false;
   /* everything that can fail slowly or on bad input first: modules, images */
+  /* a WebAssembly service's start (for the history): compiling its module and starting its
+   * instances; a container's: runc create and start (its image is unpacked before) */
+  uint64_t *compile_ns = calloc(a->nsvcs + 1, sizeof *compile_ns);
+  if (!compile_ns) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   for (size_t i = 0; i < a->nsvcs; i++) {
     hy_svc *s = &a->svcs[i];
-    if (s->tech == PLAN_WASM ? !hy_wasm_prepare(s, err) : !container_prepare(a, s, err)) return false;
+    uint64_t t0 = hy_now_ns();
+    if (s->tech == PLAN_WASM ? !hy_wasm_prepare(s, err) : !hy_container_prepare(a, s, err)) {
+      free(compile_ns);
+      return false;
+    }
+    compile_ns[i] = hy_now_ns() - t0;
   }
   for (size_t i = 0; i < a->nsvcs; i++) {
     hy_svc *s = &a->svcs[i];
     if (s->tech != PLAN_WASM) continue;
+    uint64_t t0 = hy_now_ns();
     for (uint32_t k = 0; k < s->ninst; k++)
-      if (!hy_wasm_start(s, k, err)) return false;
+      if (!hy_wasm_start(s, k, err)) {
+        free(compile_ns);
+        return false;
+      }
     s->state = HY_RUNNING;
+    s->started_ns = hy_now_ns();
+    s->start_ms = (double)(compile_ns[i] + s->started_ns - t0) / 1e6;
     hy_log(a, "%s: %u WebAssembly instance(s) started", s->ms->name, s->ninst);
   }
+  free(compile_ns);
   for (size_t i = 0; i < a->nsvcs; i++) {
     hy_svc *s = &a->svcs[i];
     if (s->tech != PLAN_CONTAINER) continue;
-    if (!container_run(a, s, err) || !published_routes(a, s, err)) return false;
+    uint64_t t0 = hy_now_ns();
+    if (!hy_container_run(a, s, err)) return false;
+    s->started_ns = hy_now_ns();
+    s->start_ms = (double)(s->started_ns - t0) / 1e6;
+    s->published = true;
+    if (!hy_published_routes(a, s, err)) return false;
     /* the container holds its ends of the pipes now */
     close_fd(&s->stdin_fd);
     close_fd(&s->stdout_fd);
   }
+  for (size_t i = 0; i < a->nsvcs; i++) hy_history_begin(a, &a->svcs[i]);
   return true;
 }
 
@@ -469,7 +561,7 @@ static void restarts_due(hy_app *a) {
       s->restarts++;
       hy_routes_close_from(a, s);
       hy_runc_stop(s, 0);
-      if (!container_run(a, s, &err)) {
+      if (!hy_container_run(a, s, &err)) {
         hy_log(a, "%s: restart failed: %s", s->ms->name, err.msg);
         s->state = HY_BACKOFF;
         s->restart_at_ns = now + backoff_ns(s->restarts);
@@ -508,6 +600,7 @@ static void serve_ctl(hy_app *a, int lfd) {
   else if (!strcmp(line, "diag")) hy_write_diag(a, f);
   else if (!strcmp(line, "mermaid")) hy_write_mermaid(a, f);
   else if (!strcmp(line, "metrics")) hy_write_prometheus(a, f);
+  else if (!strcmp(line, "replan")) hy_replan(a, f);
   else fprintf(f, "weld: unknown request '%s'\n", line);
   fclose(f);
 }
@@ -649,9 +742,15 @@ static int supervise(hy_app *a, int ready_fd, FILE *progress) {
       reap_children(a);
     }
     restarts_due(a);
+    if (a->history[0] && hy_now_ns() - a->sampled_ns >= 1000000000u) hy_history_sample(a);
     if (quit) break;
   }
   hy_log(a, "stopping");
+  if (a->history[0]) {
+    util_error_clear(&err);
+    if (hy_history_record(a, &err)) hy_log(a, "history recorded in %s", a->history);
+    else hy_log(a, "history not recorded: %s", err.msg);
+  }
   close(ctl);
   if (a->metrics_fd >= 0) shutdown(a->metrics_fd, SHUT_RDWR), close(a->metrics_fd);
   stop_all(a);
@@ -686,7 +785,7 @@ bool hybrid_up(const char *path, const hybrid_up_opts *o, util_error *err) {
 }
 
 static bool up(hy_app *a, const char *path, const hybrid_up_opts *o, bool *supervised, util_error *err) {
-  if (!app_load(a, path, err)) return false;
+  if (!app_load(a, path, o, err)) return false;
   a->metrics_port = o->metrics_port;
   char root[PATH_MAX];
   if (!hybrid_state_root(root, sizeof root, err)) return false;
@@ -694,6 +793,7 @@ static bool up(hy_app *a, const char *path, const hybrid_up_opts *o, bool *super
   if (mkdir(a->dir, 0700) != 0) {
     if (errno != EEXIST) return util_fail(err, UTIL_ERR_IO, -1, "cannot create %s: %s", a->dir, strerror(errno));
     pid_t pid = read_pid(a->dir);
+    if (alive(pid) && o->replan) return hy_replan_ask(a, o->out, err);
     if (alive(pid))
       return util_fail(err, UTIL_ERR_USAGE, -1, "application '%s' is already up (supervisor pid %d); weld down %s first",
                        a->name, (int)pid, a->name);

@@ -20,6 +20,9 @@ typedef struct hybrid_up_opts {
                       detached one */
   FILE *out;       /* progress lines ("started ingest (container, pid 123)") */
   unsigned metrics_port; /* serve Prometheus text at http://127.0.0.1:PORT/metrics, 0 = not */
+  const char *history;   /* the history database, NULL: STATE_ROOT/.history/NAME.db */
+  bool replan;           /* plan from the history; when the application is up, move the
+                            services whose technology changes and only those */
 } hybrid_up_opts;
 
 /* Starts the application of the manifest at path. Returns once every service started

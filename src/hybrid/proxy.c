@@ -128,7 +128,7 @@ static int connect_callee(hy_route *r) {
   int fd = ns_socket(nsfd);
   if (nsfd >= 0) close(nsfd);
   if (fd < 0) return -1;
-  struct sockaddr_in sa = loopback(r->to_port);
+  struct sockaddr_in sa = loopback(__atomic_load_n(&r->to_port, __ATOMIC_RELAXED));
   if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
     close(fd);
     return -1;
@@ -287,6 +287,13 @@ void hy_routes_close_from(hy_app *a, const hy_svc *from) {
   pthread_mutex_unlock(&a->routes_mu);
   for (size_t i = 0; i < n; i++)
     if (a->routes[i].from == from) route_close(&a->routes[i]);
+}
+
+void hy_routes_retarget(hy_app *a, const hy_svc *to, uint32_t port) {
+  pthread_mutex_lock(&a->routes_mu);
+  for (size_t i = 0; i < a->nroutes; i++)
+    if (a->routes[i].to == to) __atomic_store_n(&a->routes[i].to_port, port, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&a->routes_mu);
 }
 
 void hy_routes_close_all(hy_app *a) {

@@ -1,6 +1,6 @@
-/* The cost model's coefficients: the defaults (estimates, docs/plan.md says where each
- * comes from) and the TOML file that overrides them. The measured efficiency model will
- * write such a file; until then the defaults are what the planner uses. */
+/* The cost model's coefficients: the defaults (measured by bench/efficiency.sh where it
+ * measures them, estimates otherwise; docs/plan.md says which) and the TOML file that
+ * overrides them, which bench/efficiency.sh also writes. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,10 +26,13 @@ void plan_coeffs_default(plan_coeffs *c) {
   c->alpha = 1.0;  /* per millisecond of time spent per second of running */
   c->beta = 0.1;   /* per MiB resident */
   c->gamma = 1.0;  /* per point of security exposure */
-  c->start_ms[PLAN_WASM] = 1.0, c->start_ms[PLAN_CONTAINER] = 300.0;
-  c->cpu_overhead[PLAN_WASM] = 0.15, c->cpu_overhead[PLAN_CONTAINER] = 0.02;
+  /* measured by bench/efficiency.sh (bench/RESULTS.md, "Efficiency"): a pooled instance
+   * kept resident and a runc container — warm start, CPU over native, PSS per instance */
+  c->start_ms[PLAN_WASM] = 0.0025, c->start_ms[PLAN_CONTAINER] = 549.0;
+  c->cpu_overhead[PLAN_WASM] = 0.18, c->cpu_overhead[PLAN_CONTAINER] = 0.0095;
+  c->mem_base_mib[PLAN_WASM] = 0.018, c->mem_base_mib[PLAN_CONTAINER] = 3.1;
+  /* estimates (docs/plan.md says which) */
   c->io_overhead[PLAN_WASM] = 0.1, c->io_overhead[PLAN_CONTAINER] = 0.04;
-  c->mem_base_mib[PLAN_WASM] = 2.0, c->mem_base_mib[PLAN_CONTAINER] = 12.0;
   c->mem_factor[PLAN_WASM] = 1.0, c->mem_factor[PLAN_CONTAINER] = 1.1;
   c->exposure[PLAN_WASM] = 0.1, c->exposure[PLAN_CONTAINER] = 0.5;
   static const double call[PLAN_NKIND][3] = {{5, 60, 150}, {2, 30, 80}, {1, 20, 40}};

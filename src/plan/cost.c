@@ -8,7 +8,10 @@
  *   I(i,j,d_i,d_j) = α·(calls_per_s·call_us(k,c)/1000 + bytes_per_s/2^20·mib_ms(k,c))
  *            with c = both wasm, both container or crossing
  *
- * Each term is rounded on its own, so a breakdown adds up to its total exactly. */
+ * With a history (history.c), measured values stand in for start_ms, the CPU overhead and
+ * M_i per service and technology, and for the rates and call_us per interaction, each
+ * blended with its estimate by its confidence. Each term is rounded on its own, so a
+ * breakdown adds up to its total exactly. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +32,14 @@ double plan_service_memory(const plan_coeffs *c, const plan_service *s, int d) {
 static int combo(int da, int db) { return da != db ? 2 : da == PLAN_WASM ? 0 : 1; }
 
 bool plan_problem_build(plan_problem *p, const plan_app *app, const plan_coeffs *c, util_error *err) {
+  return plan_problem_build_history(p, app, c, NULL, err);
+}
+
+bool plan_problem_build_history(plan_problem *p, const plan_app *app, const plan_coeffs *c, const plan_history *h,
+                                util_error *err) {
   memset(p, 0, sizeof *p);
+  if (h && (h->nservices != app->nservices || h->ninteractions != app->ninteractions)) h = NULL;
+  p->history = h;
   p->n = app->nservices;
   p->unary = util_try_calloc(p->n ? p->n : 1, sizeof *p->unary);
   p->fixed = util_try_malloc(p->n ? p->n : 1);
@@ -42,9 +52,20 @@ bool plan_problem_build(plan_problem *p, const plan_app *app, const plan_coeffs 
     const plan_service *s = &app->services[i];
     plan_unary *u = &p->unary[i];
     for (int d = 0; d < PLAN_NTECH; d++) {
-      double t = s->prof.starts_per_hour * c->start_ms[d] / 3600.0 + 1000.0 * s->prof.cpu * c->cpu_overhead[d] +
-                 1000.0 * s->prof.io * c->io_overhead[d];
+      double start = c->start_ms[d], lost = 1000.0 * s->prof.cpu * c->cpu_overhead[d];
       double m = plan_service_memory(c, s, d);
+      if (h) {
+        /* measured: the start, the CPU time beyond the profile's own work, the peak memory */
+        const plan_svc_obs *o = &h->svc[i * PLAN_NTECH + (size_t)d];
+        double work = 1000.0 * s->prof.cpu;
+        start = plan_history_blend(h, &o->start_ms, start);
+        if (o->cpu_ms_per_s.n) {
+          plan_ewma over = {o->cpu_ms_per_s.n, o->cpu_ms_per_s.v > work ? o->cpu_ms_per_s.v - work : 0};
+          lost = plan_history_blend(h, &over, lost);
+        }
+        m = plan_history_blend(h, &o->rss_mib, m);
+      }
+      double t = s->prof.starts_per_hour * start / 3600.0 + lost + 1000.0 * s->prof.io * c->io_overhead[d];
       double sec = 100.0 * s->prof.security * c->exposure[d];
       u->t[d] = quantise(c->alpha * t);
       u->m[d] = quantise(c->beta * m);
@@ -59,11 +80,14 @@ bool plan_problem_build(plan_problem *p, const plan_app *app, const plan_coeffs 
     q->a = in->from;
     q->b = in->to;
     q->interaction = (uint32_t)k;
+    const plan_int_obs *o = h ? &h->inter[k] : NULL;
+    double calls = o ? plan_history_blend(h, &o->calls_per_s, in->calls_per_s) : in->calls_per_s;
+    double bytes = o ? plan_history_blend(h, &o->bytes_per_s, in->bytes_per_s) : in->bytes_per_s;
     for (int da = 0; da < PLAN_NTECH; da++)
       for (int db = 0; db < PLAN_NTECH; db++) {
         int cb = combo(da, db);
-        double ms = in->calls_per_s * c->call_us[in->kind][cb] / 1000.0 +
-                    in->bytes_per_s / 1048576.0 * c->mib_ms[in->kind][cb];
+        double call_us = o ? plan_history_blend(h, &o->call_us[cb], c->call_us[in->kind][cb]) : c->call_us[in->kind][cb];
+        double ms = calls * call_us / 1000.0 + bytes / 1048576.0 * c->mib_ms[in->kind][cb];
         q->cost[da][db] = quantise(c->alpha * ms);
       }
   }

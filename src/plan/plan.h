@@ -115,6 +115,57 @@ void plan_coeffs_default(plan_coeffs *c);
 bool plan_coeffs_load(plan_coeffs *c, const char *path, util_error *err);
 bool plan_coeffs_parse(plan_coeffs *c, const char *text, size_t len, const char *filename, util_error *err);
 
+/* ---------- history: what the executor measured (history.c) ------------------------------ */
+
+/* An exponentially weighted mean of one measured quantity: samples (runs that measured it)
+ * and the mean, the newest run weighing PLAN_HISTORY_LAMBDA, each older one (1-λ) less. */
+typedef struct plan_ewma {
+  uint32_t n;
+  double v;
+} plan_ewma;
+
+#define PLAN_HISTORY_LAMBDA 0.3
+#define PLAN_HISTORY_MIN_SAMPLES 3 /* runs before a measurement replaces an estimate */
+
+/* One service on one technology, over the runs recorded. */
+typedef struct plan_svc_obs {
+  uint32_t runs;          /* rows of it in the history */
+  plan_ewma start_ms;     /* from starting it to running */
+  plan_ewma cpu_ms_per_s; /* CPU time per second of running */
+  plan_ewma rss_mib;      /* peak memory */
+  plan_ewma p50_ms, p95_ms; /* latency of the calls it answered */
+  plan_ewma error_rate;   /* errors / calls it answered */
+  uint64_t calls;         /* calls answered over every run (not weighted) */
+} plan_svc_obs;
+
+/* One interaction: its rates (any placement) and its per-call latency per placement
+ * [0 both wasm, 1 both container, 2 crossing]. */
+typedef struct plan_int_obs {
+  plan_ewma calls_per_s, bytes_per_s;
+  plan_ewma call_us[3];
+} plan_int_obs;
+
+typedef struct plan_history {
+  const char *source;   /* the database's path, for explanations */
+  uint32_t min_samples; /* PLAN_HISTORY_MIN_SAMPLES unless set */
+  size_t nservices, ninteractions;
+  plan_svc_obs *svc;    /* [service * PLAN_NTECH + tech] */
+  plan_int_obs *inter;  /* [interaction] */
+  uint32_t runs;        /* runs of the application in the database */
+} plan_history;
+
+/* An empty history for app (every count 0); false when out of memory. */
+bool plan_history_init(plan_history *h, const plan_app *app, const char *source);
+void plan_history_free(plan_history *h);
+/* Adds one run's sample (runs are added oldest first). */
+void plan_ewma_add(plan_ewma *e, double v);
+/* How far a measurement of n samples replaces the estimate: min(1, n / min_samples). */
+double plan_history_confidence(const plan_history *h, const plan_ewma *e);
+/* The least confidence of a service's start, CPU and memory on one technology. */
+double plan_svc_obs_confidence(const plan_history *h, const plan_svc_obs *o);
+/* conf·measured + (1-conf)·estimate (the estimate alone without samples). */
+double plan_history_blend(const plan_history *h, const plan_ewma *e, double estimate);
+
 /* ---------- the problem: costs as integers (cost.c) ------------------------------------- */
 
 /* Costs are int64 thousandths of a cost point; one term is clamped to PLAN_TERM_MAX. */
@@ -144,10 +195,16 @@ typedef struct plan_problem {
   /* pairs by service: inc[inc_start[i] .. inc_start[i+1]) */
   size_t *inc_start;
   uint32_t *inc;
+  const plan_history *history; /* borrowed; NULL when the costs are estimates alone */
 } plan_problem;
 
 /* Builds the problem of app under c. False with err (UTIL_ERR_OOM) when out of memory. */
 bool plan_problem_build(plan_problem *p, const plan_app *app, const plan_coeffs *c, util_error *err);
+/* The same with measurements blended in (docs/plan.md, "History"): per service and
+ * technology, the start time, the CPU time beyond the profile's work and the peak memory;
+ * per interaction, its rates and its per-call latency at each placement. h may be NULL. */
+bool plan_problem_build_history(plan_problem *p, const plan_app *app, const plan_coeffs *c, const plan_history *h,
+                                util_error *err);
 void plan_problem_free(plan_problem *p);
 /* The cost of an assignment x[i] ∈ {0,1}, constraints not checked. */
 int64_t plan_cost(const plan_problem *p, const uint8_t *x);

@@ -13,6 +13,11 @@
 #   - restarts of a crashing container, its published port answering 502 (an error)
 #   - hostile layers (.., a symbolic link out, a hard link out): refused, nothing written
 #   - weld down after a killed supervisor
+#   - the history: what weld up records (checked with the sqlite3 command), runs added
+#     with it that make weld plan --history and weld up --replan move one service, which
+#     alone restarts and keeps answering through the proxy
+#   - learning from runs alone: a service run three times on each technology, whose
+#     measurements turn the estimates' choice around
 # and after each application checks that nothing is left: state directory, runc
 # containers, cgroups, listening ports, processes.
 # Ends with `N passed, M failed[, K skipped]`.
@@ -161,6 +166,10 @@ label="workflow: ps"
 W ps >ps.out 2>&1
 if [ "$(grep -cE '^(ingest|render) +container +running +[0-9]+ ' ps.out)" = 2 ] &&
   grep -qE '^aggregate +wasm +running +2/2 ' ps.out; then ok; else bad "$(cat ps.out)"; fi
+label="workflow: the WebAssembly instances' memories come from the instance pool"
+if grep -q "instance pool: 6 memory slots, copy-on-write images" "$WELD_RUN_DIR/csv/supervisor.log"; then ok; else
+  bad "$(cat "$WELD_RUN_DIR/csv/supervisor.log")"
+fi
 
 N=12
 label="workflow: $N requests, then the diagnostics' counts"
@@ -450,6 +459,179 @@ T
   label="hostile layer ($kind): nothing left"
   check_gone hostile
 done
+
+# ---- the adaptive selector: history recorded by weld up, read by weld plan and weld up --replan ----------
+if ! command -v sqlite3 >/dev/null; then
+  label="history"
+  skip "the sqlite3 command is not installed (Debian: sqlite3): the history checks need it"
+elif "$weld" plan --history /nonexistent app.toml 2>&1 | grep -q "not supported: history"; then
+  label="history"
+  skip "weld was built without SQLite: $("$weld" plan --history /nonexistent app.toml 2>&1)"
+else
+read -r phin phagg phr phrw < <(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(4)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
+# render may run either way; its profile (CPU-bound) makes the estimates pick the container
+cat >hist.toml <<T
+name = "hist"
+[[service]]
+name = "ingest"
+tech = "container"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "pre", "8080"]
+ports = ["$phin:8080"]
+[[service]]
+name = "aggregate"
+tech = "wasm"
+[service.wasm]
+module = "agg.wasm"
+listen = $phagg
+[[service]]
+name = "render"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "post", "9090"]
+ports = ["$phr:9090"]
+[service.wasm]
+module = "agg.wasm"
+listen = $phrw
+[service.profile]
+cpu = 0.9
+security = 0
+[[interaction]]
+from = "ingest"
+to = "aggregate"
+kind = "http"
+calls_per_second = 10
+[[interaction]]
+from = "ingest"
+to = "render"
+kind = "http"
+calls_per_second = 10
+T
+db="$WELD_RUN_DIR/.history/hist.db"
+# n requests through ingest; prints the HTTP statuses
+requests() {
+  python3 - "$phin" "$1" <<'P'
+import sys, urllib.request
+port, n = int(sys.argv[1]), int(sys.argv[2])
+codes = []
+for i in range(n):
+    r = urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/", data=b"name,value\na,1\nb,2\n"), timeout=30)
+    r.read()
+    codes.append(str(r.status))
+print(" ".join(codes))
+P
+}
+label="history: weld up plans render as a container (estimates)"
+if W up hist.toml >up.out 2>&1 && grep -q "render: container (planned)" up.out; then ok; else bad "$(cat up.out)"; fi
+label="history: 3 requests"
+if [ "$(requests 3 2>&1)" = "200 200 200" ]; then ok; else bad "$(requests 1 2>&1)"; fi
+label="history: weld down records the run"
+W down hist >down.out 2>&1
+runs=$(sqlite3 "$db" "SELECT count(*) FROM run WHERE app = 'hist'" 2>&1)
+if [ "$runs" = 1 ] && [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 1 ]; then ok; else bad "runs '$runs': $(cat down.out)"; fi
+label="history: what it recorded"
+svc=$(sqlite3 -separator ' ' "$db" "SELECT service, tech, start_ms > 0, uptime_s > 0, cpu_s >= 0, peak_rss_mib > 0, calls, errors FROM service ORDER BY service")
+want=$'aggregate wasm 1 1 1 1 3 0\ningest container 1 1 1 1 3 0\nrender container 1 1 1 1 3 0'
+if [ "$svc" = "$want" ]; then ok; else bad "service rows: $svc"; fi
+label="history: the interactions recorded"
+ints=$(sqlite3 -separator ' ' "$db" "SELECT caller, callee, kind, placement, calls, errors, bytes_in > 0, bytes_out > 0, latency_sum_ms > 0, p50_ms <= p95_ms FROM interaction ORDER BY caller, callee")
+want=$'(host) ingest http both container 3 0 1 1 1 1\n(host) render http both container 0 0 0 0 0 \ningest aggregate http crossing 3 0 1 1 1 1\ningest render http both container 3 0 1 1 1 1'
+if [ "$ints" = "$want" ]; then ok; else bad "interaction rows: $ints"; fi
+label="history: nothing left but the history"
+check_gone hist "$phin $phagg $phr"
+# three more runs, written with the sqlite3 command: render was slow to start and large as a
+# container, quick and small as WebAssembly
+sqlite3 "$db" "
+INSERT INTO run(id, app, at, uptime_s) VALUES (101, 'hist', 1e9, 60), (102, 'hist', 1e9 + 1, 60), (103, 'hist', 1e9 + 2, 60);
+INSERT INTO service VALUES (101, 'render', 'container', 4000, 60, 60, 3000, 10, 0, 1, 2),
+  (102, 'render', 'container', 4500, 60, 60, 3500, 10, 0, 1, 2), (103, 'render', 'container', 5000, 60, 60, 4000, 10, 0, 1, 2),
+  (101, 'render', 'wasm', 2, 60, 0.5, 1, 10, 0, 1, 2), (102, 'render', 'wasm', 2, 60, 0.5, 1, 10, 0, 1, 2),
+  (103, 'render', 'wasm', 2, 60, 0.5, 1, 10, 0, 1, 2);" 2>sqlite.err
+label="history: weld plan --history changes render's technology and says why"
+W plan --history "$db" hist.toml >plan.out 2>&1
+if grep -qE '^render +wasm .*by cost.*history: wasm 3 runs \(100%\), container 4 runs \(100%\)' plan.out &&
+  grep -q "history: $db, 4 runs" plan.out; then ok; else bad "$(cat sqlite.err plan.out)"; fi
+label="history: weld up again (estimates), then --replan"
+W up hist.toml >up.out 2>&1
+ipid=$(W ps hist 2>/dev/null | awk '$1=="ingest"{print $4}')
+W up --replan hist.toml >replan.out 2>&1
+rc=$?
+if [ $rc = 0 ] && grep -q "render: container -> wasm (restarted)" replan.out &&
+  grep -q "1 service(s) moved, 0 kept, 2 unchanged" replan.out; then ok; else bad "exit $rc: $(cat up.out replan.out)"; fi
+label="history: --replan restarted only render"
+W ps hist >ps.out 2>&1
+if grep -qE "^ingest +container +running +$ipid " ps.out && grep -qE '^render +wasm +running +1/1 ' ps.out &&
+  grep -qE '^aggregate +wasm +running +1/1 ' ps.out; then ok; else bad "ingest pid was $ipid: $(cat ps.out)"; fi
+label="history: calls reach render on its new technology"
+before=$(W diag hist | awk '$1=="ingest" && $3=="render"{print $5}')
+codes=$(requests 2 2>&1)
+after=$(W diag hist | awk '$1=="ingest" && $3=="render"{print $5}')
+if [ "$codes" = "200 200" ] && [ "$after" = $((before + 2)) ]; then ok; else bad "codes '$codes', calls $before -> $after"; fi
+label="history: the published port follows it"
+code=$(exec 3<>"/dev/tcp/127.0.0.1/$phr" && printf 'POST / HTTP/1.0\r\nContent-Length: 4\r\n\r\na,1\n' >&3 && head -1 <&3 | cut -d' ' -f2)
+if [ "$code" = 200 ]; then ok; else bad "HTTP status '$code' on $phr"; fi
+label="history: the replan and the stop are recorded"
+W down hist >down.out 2>&1
+n=$(sqlite3 "$db" "SELECT count(*) FROM run WHERE app = 'hist'")
+techs=$(sqlite3 "$db" "SELECT s.tech FROM service s JOIN run r ON r.id = s.run WHERE s.service = 'render' ORDER BY r.at DESC, r.id DESC LIMIT 2" | tr '\n' ' ')
+if [ "$n" = 6 ] && [ "$techs" = "wasm container " ]; then ok; else bad "runs $n, render's last two: $techs"; fi
+check_gone hist "$phin $phagg $phr $phrw"
+label="history: weld up --replan of a stopped application plans from the history"
+if WELD_POOL=0 W up --replan hist.toml >up.out 2>&1 && grep -q "render: wasm (planned from history)" up.out; then ok; else bad "$(cat up.out)"; fi
+label="history: WELD_POOL=0 leaves the pool out, and the services answer"
+if ! grep -q "instance pool" "$WELD_RUN_DIR/hist/supervisor.log" && [ "$(requests 1 2>&1)" = 200 ]; then ok; else
+  bad "$(cat "$WELD_RUN_DIR/hist/supervisor.log")"
+fi
+W down hist >/dev/null 2>&1
+# learnt from runs alone: render three times as a container and three times as WebAssembly
+# (tech fixed by two copies of the manifest); CPU-bound by its profile, so the estimates
+# pick the container, but its measured CPU is idle's and a container starts far slower
+cat >learn.toml <<T
+name = "learn"
+[[service]]
+name = "render"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "post", "9090"]
+ports = ["$phr:9090"]
+[service.wasm]
+module = "agg.wasm"
+listen = $phrw
+[service.profile]
+cpu = 0.9
+security = 0
+starts_per_hour = 600
+T
+for t in container wasm; do
+  sed '/^name = "render"$/a tech = "'$t'"' learn.toml >"learn-$t.toml"
+  for _ in 1 2 3; do
+    W up "learn-$t.toml" >up.out 2>&1 || bad "learn-$t: $(cat up.out)"
+    W down learn >/dev/null 2>&1
+  done
+done
+ldb="$WELD_RUN_DIR/.history/learn.db"
+label="history: learnt from runs alone: the estimates pick the container"
+if W plan learn.toml 2>&1 | grep -qE '^render +container +.*by cost'; then ok; else bad "$(cat learn.toml; W plan learn.toml 2>&1)"; fi
+label="history: learnt from runs alone: what the runs measured picks WebAssembly and the plan says why"
+W plan --explain --history "$ldb" learn.toml >plan.out 2>&1
+if grep -qE '^render +wasm .*history: wasm 3 runs \(100%\), container 3 runs \(100%\)' plan.out &&
+  grep -q "measured container 3 runs: start" plan.out; then ok; else
+  bad "$(cat plan.out; sqlite3 "$ldb" 'SELECT service, tech, start_ms, uptime_s, cpu_s, peak_rss_mib FROM service' 2>&1)"
+fi
+label="history: a corrupt database: one line, exit 2, nothing started"
+head -c 3000 /dev/urandom >"$db"
+W up --replan hist.toml >up.out 2>&1
+rc=$?
+if [ $rc = 2 ] && [ "$(wc -l <up.out)" = 1 ] && grep -q "not a weld history database or corrupt" up.out && [ ! -e "$WELD_RUN_DIR/hist" ]; then ok; else
+  bad "exit $rc: $(cat up.out)"
+fi
+rm -f "$db"
+fi
 
 # ---- bad manifests --------------------------------------------------------------------------------------
 printf 'name = "x"\n[[service]]\nname = "a"\n[service.wasm]\nmodule = "agg.wasm"\nlisten = 0\n' >bad.toml

@@ -282,3 +282,51 @@ UNIT_GROUP(plan_coefficients) {
     CHECK(k.alpha == 1.0); /* nothing changed */
   }
 }
+
+/* The history's weighted means and blend, against values worked out by hand (docs/plan.md,
+ * "History"), and an empty history changing nothing. */
+UNIT_GROUP(plan_history) {
+  plan_service svcs[2] = {{.name = "a", .prof = {.cpu = 0.5, .memory_mib = 10, .starts_per_hour = 3600}, .forced_tech = -1},
+                          {.name = "b", .prof = {.cpu = 0.1, .memory_mib = 20}, .forced_tech = -1}};
+  plan_interaction in = {.from = 0, .to = 1, .kind = PLAN_HTTP, .calls_per_s = 100};
+  plan_app app = {.filename = "h", .services = svcs, .nservices = 2, .interactions = &in, .ninteractions = 1};
+  plan_coeffs k;
+  plan_coeffs_default(&k);
+  plan_history h;
+  CHECK(plan_history_init(&h, &app, "h.db"));
+  util_error err;
+  plan_problem p0, p1;
+  CHECK(plan_problem_build(&p0, &app, &k, &err));
+  CHECK(plan_problem_build_history(&p1, &app, &k, &h, &err));
+  for (size_t i = 0; i < 2; i++)
+    for (int d = 0; d < PLAN_NTECH; d++) CHECK(p0.unary[i].total[d] == p1.unary[i].total[d]);
+  CHECK(memcmp(p0.pairs[0].cost, p1.pairs[0].cost, sizeof p0.pairs[0].cost) == 0);
+  plan_problem_free(&p1);
+  /* 100, 200, 400: 100 -> 0.3*200 + 0.7*100 = 130 -> 0.3*400 + 0.7*130 = 211 */
+  plan_svc_obs *o = &h.svc[0 * PLAN_NTECH + PLAN_CONTAINER];
+  plan_ewma_add(&o->start_ms, 100);
+  CHECK(plan_history_confidence(&h, &o->start_ms) > 0.333 && plan_history_confidence(&h, &o->start_ms) < 0.334);
+  /* one run: a third of the way from the estimate (300) to 100 */
+  CHECK(plan_history_blend(&h, &o->start_ms, 300) > 233.33 && plan_history_blend(&h, &o->start_ms, 300) < 233.34);
+  plan_ewma_add(&o->start_ms, -1); /* unknown: not a sample */
+  CHECK(o->start_ms.n == 1);
+  plan_ewma_add(&o->start_ms, 200);
+  plan_ewma_add(&o->start_ms, 400);
+  CHECK(o->start_ms.n == 3 && o->start_ms.v > 210.999 && o->start_ms.v < 211.001);
+  CHECK(plan_history_blend(&h, &o->start_ms, 300) == o->start_ms.v);
+  /* CPU beyond the profile's work: 600 ms/s measured against 500 of work = 100 lost */
+  for (int r = 0; r < 3; r++) plan_ewma_add(&o->cpu_ms_per_s, 600), plan_ewma_add(&o->rss_mib, 50);
+  /* the interaction measured at 1000 us a call while both run as containers */
+  for (int r = 0; r < 3; r++) plan_ewma_add(&h.inter[0].call_us[1], 1000), plan_ewma_add(&h.inter[0].calls_per_s, 100);
+  CHECK(plan_problem_build_history(&p1, &app, &k, &h, &err));
+  /* T = 3600·211/3600 + 100 = 311 ms; M = 0.1·50 = 5 */
+  CHECK(p1.unary[0].t[PLAN_CONTAINER] == 311000 && p1.unary[0].m[PLAN_CONTAINER] == 5000);
+  CHECK(p1.unary[0].t[PLAN_WASM] == p0.unary[0].t[PLAN_WASM] && p1.unary[1].total[1] == p0.unary[1].total[1]);
+  /* 100 calls/s · 1000 us = 100 ms; the other placements keep their estimates */
+  CHECK(p1.pairs[0].cost[1][1] == 100000 && p1.pairs[0].cost[0][0] == p0.pairs[0].cost[0][0] &&
+        p1.pairs[0].cost[0][1] == p0.pairs[0].cost[0][1]);
+  CHECK(p1.history == &h);
+  plan_problem_free(&p1);
+  plan_problem_free(&p0);
+  plan_history_free(&h);
+}
