@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# WIT: `weld wit check` / `weld wit print` on the WASI packages jco ships (every one must
+# resolve with its siblings as deps/; the printed form must parse again and print the same),
+# and on hostile inputs whose one-line errors (file:line:col: message) are expected exactly.
+# Usage: tests/wit/run.sh WELD [JCO_BUILTIN_DIR]
+set -u
+WELD=${1:?usage: run.sh WELD [JCO_BUILTIN_DIR]}
+here=$(cd "$(dirname "$0")" && pwd)
+builtin=${2:-}
+if [ -z "$builtin" ]; then
+  for d in "${WELD_BUILD:-build}/component-jco" "$(dirname "$WELD")/component-jco"; do
+    if [ -d "$d/node_modules/@bytecodealliance/jco/lib/wit/builtin" ]; then
+      builtin="$d/node_modules/@bytecodealliance/jco/lib/wit/builtin"
+      break
+    fi
+  done
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# check PATH, print it, check and print the printed text again: the same text both times
+roundtrip() {
+  local path=$1 label=$2 out
+  if ! out=$("$WELD" wit check "$path" 2>&1); then bad "$label: $out"; return; fi
+  if ! "$WELD" wit print "$path" >"$tmp/p1.wit" 2>"$tmp/err"; then bad "$label: print: $(cat "$tmp/err")"; return; fi
+  if ! "$WELD" wit print "$tmp/p1.wit" >"$tmp/p2.wit" 2>"$tmp/err"; then bad "$label: reprint: $(cat "$tmp/err")"; return; fi
+  if ! cmp -s "$tmp/p1.wit" "$tmp/p2.wit"; then bad "$label: printing is not stable"; diff "$tmp/p1.wit" "$tmp/p2.wit" | head -20; return; fi
+  ok
+}
+
+# 1. the jco WASI packages: each version directory's packages, each with the others as deps
+if [ -n "$builtin" ] && [ -d "$builtin" ]; then
+  for vdir in "$builtin"/0.*; do
+    v=$(basename "$vdir")
+    for pkg in "$vdir"/*/; do
+      p=$(basename "$pkg")
+      d="$tmp/pkgs/$v/$p"
+      mkdir -p "$d/deps"
+      cp "$pkg"/*.wit "$d/"
+      for other in "$vdir"/*/; do
+        o=$(basename "$other")
+        [ "$o" = "$p" ] || cp -r "$other" "$d/deps/$o"
+      done
+      # 0.3.0 packages use wasi:io of no version here; nothing else is needed
+      roundtrip "$d" "$v/$p"
+    done
+  done
+  for extra in "$builtin"/wasi-tls-* "$builtin"/jco-node-*; do
+    [ -d "$extra" ] && roundtrip "$extra" "$(basename "$extra")"
+  done
+else
+  echo "jco's WIT packages not found (tests/component/jco_env.sh installs jco): skipped"
+  skip=$((skip + 1))
+fi
+
+# 2. valid inputs written for the tests
+for f in "$here"/valid/*.wit "$here"/valid/*/; do
+  [ -e "$f" ] || continue
+  roundtrip "${f%/}" "valid/$(basename "$f")"
+done
+
+# 3. invalid inputs: the first line `// error: TEXT` holds the expected message, with
+#    FILE standing for the file's path
+for f in "$here"/invalid/*.wit; do
+  want=$(head -1 "$f" | sed -n 's|^// error: ||p')
+  want=${want//FILE/$f}
+  if got=$("$WELD" wit check "$f" 2>&1); then bad "invalid/$(basename "$f"): accepted"; continue; fi
+  rc=$?
+  if [ "$got" != "weld: $want" ]; then bad "invalid/$(basename "$f"): got '$got', want 'weld: $want'"; continue; fi
+  [ "$rc" = 1 ] || { bad "invalid/$(basename "$f"): exit $rc"; continue; }
+  ok
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
