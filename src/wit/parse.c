@@ -161,10 +161,12 @@ static void skip(parser *P) {
           const char *nl = memchr(q, '\n', (size_t)(e - q));
           const char *le = nl ? nl : e;
           const char *a = q;
-          while (a < le && (*a == ' ' || *a == '\t')) a++;
-          if (a < le && *a == '*') a++;
+          if (q != s) {
+            while (a < le && (*a == ' ' || *a == '\t')) a++;
+            if (a < le && *a == '*') a++;
+          }
           size_t n = (size_t)(le - a);
-          if (n && a[n - 1] == '\r') n--;
+          while (n && (a[n - 1] == '\r' || a[n - 1] == ' ' || a[n - 1] == '\t')) n--;
           bool blank = true;
           for (size_t i = 0; i < n; i++)
             if (a[i] != ' ' && a[i] != '\t') blank = false;
@@ -723,11 +725,7 @@ static void use_item(parser *P, wit_iface *in, wit_gates g) {
   tok close = expect(P, '}', "`}`");
   if (use->nnames == 0) wit_fail(P->c, close.pos, "`use` needs at least one name");
   expect(P, ';', "`;`");
-  /* append (arrays of structs: uses are copied into the interface's array) */
-  wit_use *nu = wit_alloc(P->c, (in->nuses + 1) * sizeof *nu);
-  if (in->nuses) memcpy(nu, in->uses, in->nuses * sizeof *nu);
-  nu[in->nuses++] = *use;
-  in->uses = nu;
+  *WIT_PUSH(P->c, in->uses, in->nuses, in->capuses) = *use;
   for (size_t i = 0; i < use->nnames; i++) {
     wit_def *d = wit_alloc(P->c, sizeof *d);
     d->kind = WIT_D_USE;
@@ -749,7 +747,7 @@ static void iface_body(parser *P, wit_iface *in) {
     if (is_kw(t, "use")) {
       use_item(P, in, g);
     } else if (typedef_item(P, in, docs, g)) {
-    } else if (t->kind == T_ID && !is_keyword(t)) {
+    } else if (t->kind == T_ID) {
       wit_func *f = WIT_PUSH(P->c, in->funcs, in->nfuncs, in->capfuncs);
       f->docs = docs;
       f->gates = g;

@@ -380,21 +380,46 @@ static void resolve_world(wit_ctx *c, wit_world *w) {
   for (size_t i = 0; i < w->scope.nuses; i++)
     if (!has_iface(w->imports, w->nimports, w->scope.uses[i].target))
       import_iface(c, w, w->scope.uses[i].target, w->scope.uses[i].pos, 0);
-  for (size_t i = 0; i < w->nitems; i++) {
-    wit_witem *it = &w->items[i];
-    add_item(c, w, it, it->name, it->pos);
-  }
+  /* included worlds first: the interfaces their types come from are imported early, as
+   * they would be where the types are written out */
   for (size_t i = 0; i < w->nincludes; i++) {
     wit_include *inc = &w->includes[i];
     wit_world *t = lookup_world(c, w->pkg, &inc->path);
     if (t == w || t->mark == BUSY) wit_fail(c, inc->path.pos, "world `%s` includes itself", t->name);
     resolve_world(c, t);
     inc->target = t;
+    for (size_t k = 0; k < t->scope.nuses; k++)
+      if (!has_iface(w->imports, w->nimports, t->scope.uses[k].target))
+        import_iface(c, w, t->scope.uses[k].target, inc->path.pos, 0);
+  }
+  for (size_t i = 0; i < w->nitems; i++) {
+    wit_witem *it = &w->items[i];
+    add_item(c, w, it, it->name, it->pos);
+  }
+  for (size_t i = 0; i < w->nincludes; i++) {
+    wit_include *inc = &w->includes[i];
+    wit_world *t = inc->target;
     for (size_t k = 0; k < inc->nnames; k++) {
       if (!named_item(t->imports, t->nimports, inc->names[k].from) &&
           !named_item(t->exports, t->nexports, inc->names[k].from))
         wit_fail(c, inc->names[k].pos, "`%s` is not a named import or export of world `%s`", inc->names[k].from,
                  t->name);
+    }
+    /* the included world's types come along (its functions may name them) */
+    for (size_t k = 0; k < t->scope.ndefs; k++) {
+      wit_def *d = t->scope.defs[k];
+      wit_def *mine = scope_def(&w->scope, d->name);
+      if (mine == d || (mine && wit_def_base(mine) == wit_def_base(d))) continue;
+      if (mine) wit_fail(c, inc->path.pos, "type `%s` of world `%s` conflicts with a type of world `%s`", d->name, t->name, w->name);
+      *WIT_PUSH(c, w->scope.defs, w->scope.ndefs, w->scope.capdefs) = d;
+    }
+    for (size_t k = 0; k < t->scope.nuses; k++) {
+      bool seen = false;
+      for (size_t j = 0; j < w->scope.nuses; j++)
+        if (w->scope.uses[j].names == t->scope.uses[k].names) seen = true;
+      if (seen) continue;
+      wit_use *u = WIT_PUSH(c, w->scope.uses, w->scope.nuses, w->scope.capuses);
+      *u = t->scope.uses[k];
     }
     for (int dir = 0; dir < 2; dir++) {
       wit_witem *list = dir == WIT_IMPORT ? t->imports : t->exports;

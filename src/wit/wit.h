@@ -127,7 +127,7 @@ struct wit_iface {
   const char *docs;
   wit_gates gates;
   wit_use *uses;
-  size_t nuses;
+  size_t nuses, capuses;
   wit_def **defs; /* in source order, the names `use` introduces included */
   size_t ndefs, capdefs;
   wit_func *funcs;
