@@ -7,13 +7,13 @@ set -u
 WELD=${1:?usage: run.sh WELD [JCO_BUILTIN_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
 builtin=${2:-}
-if [ -z "$builtin" ]; then
-  for d in "${WELD_BUILD:-build}/component-jco" "$(dirname "$WELD")/component-jco"; do
-    if [ -d "$d/node_modules/@bytecodealliance/jco/lib/wit/builtin" ]; then
-      builtin="$d/node_modules/@bytecodealliance/jco/lib/wit/builtin"
-      break
-    fi
-  done
+root=$(cd "$here/../.." && pwd)
+if [ -z "$builtin" ] && [ "${WELD_TEST_JCO:-1}" = 1 ]; then
+  # the jco that tests/component/jco.sh installs (pinned), installed here when missing
+  . "$root/tests/component/jco_env.sh"
+  if jco_install "$root/build/component-jco"; then
+    builtin="$jco_dir/node_modules/@bytecodealliance/jco/lib/wit/builtin"
+  fi
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
