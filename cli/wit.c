@@ -35,8 +35,22 @@ static int cmd_check_print(int argc, char **argv, bool print) {
     uint8_t *bytes;
     size_t len;
     if (cli_read_component(path, &bytes, &len, &err)) {
+      util_buf out = {0};
+      bool ok = wit_print_component(bytes, len, &out, &err);
       free(bytes);
-      fprintf(stderr, "weld: %s: not supported: printing a component's WIT\n", cli_display_name(path));
+      if (!ok) {
+        util_buf_free(&out);
+        char b[320];
+        fprintf(stderr, "weld: %s: %s\n", cli_display_name(path), util_error_format(&err, b, sizeof b));
+        return CLI_EXIT_BAD_MODULE;
+      }
+      fwrite(out.p, 1, out.len, stdout);
+      util_buf_free(&out);
+      return CLI_EXIT_OK;
+    }
+    if (bytes && len >= 4 && memcmp(bytes, "\0asm", 4) == 0) {
+      free(bytes);
+      fprintf(stderr, "weld: %s: a core module, not a component: it has no WIT world\n", cli_display_name(path));
       return CLI_EXIT_BAD_MODULE;
     }
     free(bytes);

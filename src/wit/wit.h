@@ -1,6 +1,6 @@
 /* wit: the WebAssembly Interface Type (WIT) language — files and directories parsed into
  * packages, names resolved, and the result printed in canonical form.
- * May use src/util only. */
+ * May use src/util, and src/component for a component's types (component.c). */
 #ifndef WELD_WIT_H
 #define WELD_WIT_H
 
@@ -223,6 +223,12 @@ bool wit_print(const wit_set *s, util_buf *out);
 
 /* Finds a world of the main package by name (NULL: the only world). */
 wit_world *wit_find_world(const wit_set *s, const char *name, util_error *err);
+
+/* A component's world (component.c): the imports and exports of the component in
+ * `bytes` as `package root:component; world root { ... }`, laid out as the reference
+ * tools print it. False with err set: the component is malformed or invalid (the
+ * decoder's and validator's errors), or a part has no WIT form ("not supported: ..."). */
+bool wit_print_component(const uint8_t *bytes, size_t len, util_buf *out, util_error *err);
 
 /* `ns:pkg@ver` / `ns:pkg/name@ver` spellings of a package and interface. */
 void wit_print_pkg_name(const wit_pkg *p, util_buf *out);

@@ -67,13 +67,45 @@ else
   skip=$((skip + 1))
 fi
 
-# 2. valid inputs written for the tests
+# 2. a component's world: `weld wit print C.wasm` against `jco wit C.wasm` (jco's trailing
+#    blank line aside), on components made from component text by jco and on a C program
+#    wrapped by `jco new` as a WASI command
+jco=${jco_dir:+$jco_dir/node_modules/.bin/jco}
+if [ -n "$jco" ] && [ -x "$jco" ]; then
+  comps=()
+  for w in "$here"/components/*.wat; do
+    c="$tmp/$(basename "$w" .wat).wasm"
+    if "$jco" parse "$w" -o "$c" >"$tmp/err" 2>&1; then comps+=("$c"); else bad "jco parse $(basename "$w"): $(cat "$tmp/err")"; fi
+  done
+  if command -v clang >/dev/null; then
+    printf '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n' >"$tmp/hello.c"
+    if clang --target=wasm32-wasi -O2 -o "$tmp/hello.wasm" "$tmp/hello.c" 2>"$tmp/err" &&
+      "$jco" new "$tmp/hello.wasm" --wasi-command -o "$tmp/command.wasm" >>"$tmp/err" 2>&1; then
+      comps+=("$tmp/command.wasm")
+    else
+      bad "the C command component: $(cat "$tmp/err")"
+    fi
+  else
+    echo "clang missing: the C command component skipped"
+    skip=$((skip + 1))
+  fi
+  for c in "${comps[@]}"; do
+    "$jco" wit "$c" 2>&1 | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$tmp/want.wit"
+    if ! "$WELD" wit print "$c" >"$tmp/got.wit" 2>"$tmp/err"; then bad "wit print $(basename "$c"): $(cat "$tmp/err")"; continue; fi
+    if cmp -s "$tmp/want.wit" "$tmp/got.wit"; then ok; else bad "wit print $(basename "$c") differs from jco wit"; diff "$tmp/want.wit" "$tmp/got.wit" | head -20; fi
+  done
+else
+  echo "jco missing: component worlds skipped"
+  skip=$((skip + 1))
+fi
+
+# 3. valid inputs written for the tests
 for f in "$here"/valid/*.wit "$here"/valid/*/; do
   [ -e "$f" ] || continue
   roundtrip "${f%/}" "valid/$(basename "$f")"
 done
 
-# 3. invalid inputs: the first line `// error: TEXT` holds the expected message, with
+# 4. invalid inputs: the first line `// error: TEXT` holds the expected message, with
 #    FILE standing for the file's path
 for f in "$here"/invalid/*.wit; do
   want=$(head -1 "$f" | sed -n 's|^// error: ||p')
