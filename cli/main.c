@@ -326,7 +326,7 @@ static const cli_command commands[] = {
      "Subcommands:\n"
      "  check [-q] PATH            parse and resolve; errors as FILE:LINE:COL: message\n"
      "  print PATH                 the resolved package in canonical form, dependencies\n"
-     "                             as nested packages (a component: not supported yet)\n"
+     "                             as nested packages; a component: its world\n"
      "  bindgen --lang c [--world W] -o DIR PATH\n"
      "                             guest bindings (not supported yet)\n"
      "\n"

@@ -1,7 +1,8 @@
 /* libFuzzer target: arbitrary bytes through the WIT parser and resolver. Nothing may
  * crash, leak or trip a sanitizer; a rejection is one line starting `fuzz.wit:LINE:COL: `
  * (or "out of memory"); an accepted package prints in canonical form, and that text
- * parses again and prints the same. */
+ * parses again and prints the same. Bytes starting with `\0asm` go to the component
+ * printer instead. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   util_error err;
+  if (size >= 4 && memcmp(data, "\0asm", 4) == 0) {
+    /* a binary: a component's world (errors carry a message) */
+    util_buf o = {0};
+    if (!wit_print_component(data, size, &o, &err) && err.msg[0] == '\0') __builtin_trap();
+    util_buf_free(&o);
+    return 0;
+  }
   wit_set *s = wit_load_text("fuzz.wit", (const char *)data, size, &err);
   if (!s) {
     if (err.kind == UTIL_ERR_OOM) return 0;
