@@ -11,7 +11,11 @@ typedef struct wit_ctx {
   wit_set *s;
   util_error *err;
   jmp_buf jb;
+  int depth; /* resolution's recursion (use chains, includes, alias chains) */
 } wit_ctx;
+
+/* How deep resolution may recurse before "not supported" (the stack stays small). */
+#define WIT_MAX_DEPTH 1000
 
 _Noreturn void wit_fail(wit_ctx *c, wit_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -176,6 +176,7 @@ wit_set *wit_load(const char *path, util_error *err) {
     return NULL;
   }
   wit_ctx c;
+  memset(&c, 0, sizeof c);
   c.s = s;
   c.err = err;
   if (setjmp(c.jb)) {
@@ -195,6 +196,7 @@ wit_set *wit_load_text(const char *name, const char *text, size_t len, util_erro
     return NULL;
   }
   wit_ctx c;
+  memset(&c, 0, sizeof c);
   c.s = s;
   c.err = err;
   if (setjmp(c.jb)) {

@@ -80,7 +80,7 @@ typedef struct parser {
   const char *line_start;
   tok t;
   bool have;
-  char *docbuf; /* pending doc comment lines, malloc'd */
+  char *docbuf; /* pending doc comment lines (in the arena) */
   size_t doclen, doccap;
   wit_pkg *pkg; /* the package top-level items go to */
   wit_file *wf;
@@ -96,8 +96,8 @@ static void doc_add(parser *P, const char *s, size_t n) {
   if (P->doclen + n + 2 > P->doccap) {
     size_t nc = P->doccap ? P->doccap * 2 : 128;
     while (nc < P->doclen + n + 2) nc *= 2;
-    char *b = util_try_realloc(P->docbuf, nc);
-    if (!b) wit_oom(P->c);
+    char *b = wit_alloc(P->c, nc); /* the arena: nothing to release on an error */
+    if (P->doclen) memcpy(b, P->docbuf, P->doclen);
     P->docbuf = b;
     P->doccap = nc;
   }
@@ -941,14 +941,6 @@ void wit_parse_file(wit_ctx *c, const char *fname, const char *text, size_t len,
   P.wf = wit_alloc(c, sizeof *P.wf);
   P.wf->name = fname;
   *had_header = false;
-  /* the doc buffer is malloc'd: release it on every way out */
-  jmp_buf outer;
-  memcpy(&outer, &c->jb, sizeof outer);
-  if (setjmp(c->jb)) {
-    free(P.docbuf);
-    memcpy(&c->jb, &outer, sizeof outer);
-    longjmp(c->jb, 1);
-  }
   if (!util_utf8_valid((const uint8_t *)text, len)) {
     wit_pos pos = {fname, 1, 1};
     wit_fail(c, pos, "the file is not valid UTF-8");
@@ -1018,6 +1010,4 @@ void wit_parse_file(wit_ctx *c, const char *fname, const char *text, size_t len,
     }
   }
   while (peek(&P)->kind != T_EOF) pkg_item(&P, pkg, true);
-  free(P.docbuf);
-  memcpy(&c->jb, &outer, sizeof outer);
 }

@@ -181,11 +181,13 @@ static void visit_type(wit_ctx *c, wit_type *t) {
 
 static void visit_def(wit_ctx *c, wit_def *d) {
   if (d->mark != UNSEEN) return;
+  if (++c->depth > WIT_MAX_DEPTH) wit_fail(c, d->pos, "not supported: types defined through more than %d others", WIT_MAX_DEPTH);
   d->mark = BUSY;
   if (d->kind == WIT_D_USE) visit_def(c, d->target);
   visit_type(c, d->alias);
   for (size_t i = 0; i < d->nfields; i++) visit_type(c, d->fields[i].type);
   d->mark = DONE;
+  c->depth--;
 }
 
 static void bind_func(wit_ctx *c, wit_iface *scope, wit_func *f) {
@@ -279,6 +281,7 @@ static void resolve_scope_types(wit_ctx *c, wit_iface *in) {
 
 static void resolve_iface(wit_ctx *c, wit_iface *in) {
   if (in->mark == DONE) return;
+  if (++c->depth > WIT_MAX_DEPTH) wit_fail(c, in->pos, "not supported: `use` chains longer than %d interfaces", WIT_MAX_DEPTH);
   in->mark = BUSY;
   char what[120];
   snprintf(what, sizeof what, "interface `%s`", in->name ? in->name : "(inline)");
@@ -286,6 +289,7 @@ static void resolve_iface(wit_ctx *c, wit_iface *in) {
   resolve_uses(c, in);
   resolve_scope_types(c, in);
   in->mark = DONE;
+  c->depth--;
 }
 
 /* ---------- worlds -------------------------------------------------------------------- */
@@ -356,6 +360,7 @@ static void add_item(wit_ctx *c, wit_world *w, const wit_witem *src, const char 
 
 static void resolve_world(wit_ctx *c, wit_world *w) {
   if (w->mark == DONE) return;
+  if (++c->depth > WIT_MAX_DEPTH) wit_fail(c, w->pos, "not supported: `include` chains longer than %d worlds", WIT_MAX_DEPTH);
   w->mark = BUSY;
   char what[120];
   snprintf(what, sizeof what, "world `%s`", w->name);
@@ -434,6 +439,7 @@ static void resolve_world(wit_ctx *c, wit_world *w) {
     }
   }
   w->mark = DONE;
+  c->depth--;
 }
 
 /* ---------- the whole set ------------------------------------------------------------- */
