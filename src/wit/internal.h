@@ -12,6 +12,12 @@ typedef struct wit_ctx {
   util_error *err;
   jmp_buf jb;
   int depth; /* resolution's recursion (use chains, includes, alias chains) */
+  /* references from one package to another, for the rule that packages form no cycle */
+  struct wit_edge {
+    wit_pkg *from, *to;
+    wit_pos pos;
+  } *edges;
+  size_t nedges, capedges;
 } wit_ctx;
 
 /* How deep resolution may recurse before "not supported" (the stack stays small). */

@@ -55,8 +55,19 @@ static wit_world *pkg_world(wit_pkg *p, const char *name) {
 
 static wit_iface *lookup_iface(wit_ctx *c, wit_pkg *from, wit_file *file, const wit_path *pa, int depth);
 
-static wit_iface *foreign_iface(wit_ctx *c, const wit_path *pa) {
+static void edge(wit_ctx *c, wit_pkg *from, wit_pkg *to, wit_pos pos) {
+  if (from == to) return;
+  for (size_t i = 0; i < c->nedges; i++)
+    if (c->edges[i].from == from && c->edges[i].to == to) return;
+  struct wit_edge *e = WIT_PUSH(c, c->edges, c->nedges, c->capedges);
+  e->from = from;
+  e->to = to;
+  e->pos = pos;
+}
+
+static wit_iface *foreign_iface(wit_ctx *c, wit_pkg *from, const wit_path *pa) {
   wit_pkg *p = find_pkg(c, pa);
+  edge(c, from, p, pa->pos);
   wit_iface *in = pkg_iface(p, pa->name);
   if (!in) {
     char b[160];
@@ -70,7 +81,7 @@ static wit_iface *foreign_iface(wit_ctx *c, const wit_path *pa) {
 
 static wit_iface *lookup_iface(wit_ctx *c, wit_pkg *from, wit_file *file, const wit_path *pa, int depth) {
   (void)depth;
-  if (pa->ns) return foreign_iface(c, pa);
+  if (pa->ns) return foreign_iface(c, from, pa);
   /* a file-level `use ns:pkg/iface as name;` first, then the package's interfaces */
   if (file)
     for (size_t i = 0; i < file->nuses; i++)
@@ -89,6 +100,7 @@ static wit_iface *lookup_iface(wit_ctx *c, wit_pkg *from, wit_file *file, const 
 
 static wit_world *lookup_world(wit_ctx *c, wit_pkg *from, const wit_path *pa) {
   wit_pkg *p = pa->ns ? find_pkg(c, pa) : from;
+  edge(c, from, p, pa->pos);
   wit_world *w = pkg_world(p, pa->name);
   if (!w) {
     if (pkg_iface(p, pa->name)) wit_fail(c, pa->pos, "`%s` is an interface, not a world", pa->name);
@@ -444,6 +456,24 @@ static void resolve_world(wit_ctx *c, wit_world *w) {
 
 /* ---------- the whole set ------------------------------------------------------------- */
 
+/* Packages depend on each other without cycles. */
+static void pkg_visit(wit_ctx *c, wit_pkg *p, int depth) {
+  if (p->mark == DONE) return;
+  if (depth > WIT_MAX_DEPTH) wit_fail(c, p->pos, "not supported: package dependencies deeper than %d", WIT_MAX_DEPTH);
+  p->mark = BUSY;
+  for (size_t i = 0; i < c->nedges; i++) {
+    if (c->edges[i].from != p) continue;
+    wit_pkg *q = c->edges[i].to;
+    if (q->mark == BUSY) {
+      char b[160];
+      pkg_text(q->ns, q->name, q->version, b, sizeof b);
+      wit_fail(c, c->edges[i].pos, "package `%s` depends on itself (a cycle of packages)", b);
+    }
+    pkg_visit(c, q, depth + 1);
+  }
+  p->mark = DONE;
+}
+
 void wit_resolve(wit_ctx *c) {
   wit_set *s = c->s;
   char a[160], b[160];
@@ -473,4 +503,5 @@ void wit_resolve(wit_ctx *c) {
     for (size_t j = 0; j < p->nifaces; j++) resolve_iface(c, p->ifaces[j]);
     for (size_t j = 0; j < p->nworlds; j++) resolve_world(c, p->worlds[j]);
   }
+  for (size_t i = 0; i < s->npkgs; i++) pkg_visit(c, s->pkgs[i], 0);
 }
