@@ -343,6 +343,25 @@ static const cli_command commands[] = {
      "Exit status: 0 success, 1 failure (refused, not found, conflict, not supported),\n"
      "2 usage error.\n",
      cli_cmd_pkg},
+    {"wit", "SUBCOMMAND [OPTIONS] PATH", "WIT packages: check, print, generate bindings",
+     "WIT (WebAssembly Interface Types) packages: a .wit file, or a directory of .wit\n"
+     "files with its dependencies in deps/ (docs/wit.md).\n"
+     "\n"
+     "Subcommands:\n"
+     "  check [-q] PATH            parse and resolve; errors as FILE:LINE:COL: message\n"
+     "  print PATH                 the resolved package in canonical form, dependencies\n"
+     "                             as nested packages; a component: its world\n"
+     "  bindgen --lang c [--world W] -o DIR PATH\n"
+     "                             guest bindings (not supported yet)\n"
+     "\n"
+     "Options:\n"
+     "  --quiet, -q   check: no output when valid\n"
+     "  --world W     bindgen: the world (default: the package's only world)\n"
+     "  --lang LANG   bindgen: the language (c)\n"
+     "  --out-dir, -o DIR  bindgen: where the files go\n"
+     "\n"
+     "Exit status: 0 valid, 1 invalid or not supported, 2 usage error or unreadable path.\n",
+     cli_cmd_wit},
     {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
     {"version", "", "print the version and the git commit", NULL, cmd_version},
 };

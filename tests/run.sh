@@ -296,6 +296,17 @@ else
   echo "wasi2:             skipped (WELD_TEST_JCO=0)"
 fi
 
+# ---- WIT: the WASI packages jco ships, valid and hostile inputs (release and ASan) -----------
+for flavour in release asan; do
+  dir=$build
+  [ $flavour = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "wit-$flavour"; then
+    stage "wit ($flavour)" "$logs/wit-$flavour.log" tests/wit/run.sh "$dir/weld"
+  else
+    record "wit ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+done
+
 # ---- the command line ------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build

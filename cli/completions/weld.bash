@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run compile cache validate inspect print encode audit wast plan up ps logs down diag pkg help version"
+  local commands="run compile cache validate inspect print encode audit wast plan up ps logs down diag pkg wit help version"
   local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -29,7 +29,7 @@ _weld() {
     esac
   done
   case "$cmd" in
-    run|compile|cache|validate|inspect|print|encode|audit|wast|plan|up|ps|logs|down|diag|pkg|help|version) ;;
+    run|compile|cache|validate|inspect|print|encode|audit|wast|plan|up|ps|logs|down|diag|pkg|wit|help|version) ;;
     "") ;;
     *) return 0 ;;                       # after weld FILE: the module's own arguments
   esac
@@ -103,6 +103,16 @@ _weld() {
     logs) opts="-f --follow --app --help" ;;
     diag) opts="--mermaid --prometheus --help" ;;
     wast) opts="--log --name --fuel --bounds --tier --tier-stats --tier-up-threshold --standard -v --verbose --help"; files="*.wast" ;;
+    wit)
+      local sub="" j
+      for ((j = i + 1; j < cword; j++)); do
+        case "${words[j]}" in -*) ;; *) sub="${words[j]}"; break ;; esac
+      done
+      if [ -z "$sub" ]; then
+        COMPREPLY=($(compgen -W "check print bindgen" -- "$cur"))
+        return 0
+      fi
+      opts="-q --quiet --world --lang -o --out-dir --help"; files="*.wit" ;;
     pkg)
       # the subcommand first, then its options
       local sub="" j

@@ -1,0 +1,23 @@
+(component
+  (type $point (record (field "x" f64) (field "y" f64)))
+  (import "point" (type $p (eq $point)))
+  (type $color (enum "red" "green"))
+  (import "color" (type $c (eq $color)))
+  (import "log" (func $log (param "msg" string)))
+  (import "wasi:io/error@0.2.0" (instance $err (export "error" (type (sub resource)))))
+  (import "host" (instance $h
+    (export "t" (type $t (sub resource)))
+    (type $r (record (field "a" u32) (field "b" (list string))))
+    (export "r" (type $rr (eq $r)))
+    (export "[method]t.get" (func (param "self" (borrow $t)) (result $rr)))
+    (export "make" (func (param "x" (option u8)) (result (result (own $t) (error string)))))
+  ))
+  (core module $m
+    (func (export "f") (param f64 f64 i32) (result i32) i32.const 0)
+    (memory (export "memory") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 0))
+  (core instance $i (instantiate $m))
+  (func $f (param "p" $p) (param "c" $c) (result (tuple u8 char))
+    (canon lift (core func $i "f") (memory (core memory $i "memory")) (realloc (core func $i "realloc"))))
+  (export "f" (func $f) (func (param "p" $p) (param "c" $c) (result (tuple u8 char))))
+)
