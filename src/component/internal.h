@@ -101,8 +101,10 @@ uint32_t ct_flatten(const comp_ctype *t, uint8_t *out, uint32_t max);
 
 /* Extern names (names.c): NULL when valid, else the reason (maybe written in why). */
 const char *comp_name_check(const wasm_name *n, bool import, char *why, size_t nwhy);
-/* Whether two names collide under the strong-uniqueness rule (ASCII case-insensitive). */
+/* Whether two labels (record fields, cases, flags) are equal ignoring ASCII case. */
 bool comp_names_conflict(const wasm_name *a, const wasm_name *b);
+/* import and export names that are not strongly unique (Explainer.md, "Name uniqueness") */
+bool comp_extern_names_conflict(const wasm_name *a, const wasm_name *b);
 /* A label (record field, case, param, flag): kebab case. */
 bool comp_label_valid(const wasm_name *n);
 /* For an annotated plain name ([constructor]r, [method]r.f, [static]r.f): the resource

@@ -2,6 +2,7 @@
  * type to a comp_ctype, and checks the rules of the component model's binary format
  * explainer (Binary.md) and the Canonical ABI's signatures. Nested components and
  * component/instance/module types get their own scope; outer aliases walk the chain. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,8 +82,11 @@ const char *comp_sort_name(int sort) { return sort >= 0 && sort < COMP_SORT_COUN
 
 static bool index_ok(val *v, scope *s, int sort, uint32_t idx, uint32_t off) {
   if (idx < s->sp[sort].n) return true;
-  return bad(v, off, "unknown %s %u: %s index out of bounds", sort_names[sort], idx,
-             sort == COMP_SORT_CORE_MODULE ? "module" : sort_names[sort]);
+  /* the reference tools' words: "module index", "function index" (core or not) */
+  const char *what = sort == COMP_SORT_CORE_MODULE                         ? "module"
+                     : sort == COMP_SORT_CORE_FUNC || sort == COMP_SORT_FUNC ? "function"
+                                                                             : sort_names[sort];
+  return bad(v, off, "unknown %s %u: %s index out of bounds", sort_names[sort], idx, what);
 }
 
 static const comp_ctype *get(scope *s, int sort, uint32_t idx) { return s->sp[sort].v[idx]; }
@@ -458,7 +462,7 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
     if (e->name.len == n->name.len && memcmp(e->name.str, n->name.str, n->name.len) == 0)
       return bad(v, n->offset, "%s name `%s` conflicts with previous name `%s`: name `%s` already defined", what,
                  n->name.str, e->name.str, n->name.str);
-    if (comp_names_conflict(&e->name, &n->name))
+    if (comp_extern_names_conflict(&e->name, &n->name))
       return bad(v, n->offset, "%s name `%s` conflicts with previous name `%s`", what, n->name.str, e->name.str);
   }
   return true;
@@ -797,6 +801,17 @@ static bool core_instance(val *v, scope *s, const comp_instance *in) {
 
 static const comp_ctype *sort_type(scope *s, const comp_sortidx *si) { return get(s, si->sort, si->idx); }
 
+/* What an item of the type sort is, in the reference tools' words. */
+static const char *type_sort_desc(const comp_ctype *t) {
+  switch (t->kind) {
+  case CT_RESOURCE: return "resource";
+  case CT_FUNC: return "func type";
+  case CT_COMPONENT: return "component type";
+  case CT_INSTANCE: return "instance type";
+  default: return ct_is_value(t->kind) ? "defined type" : "type";
+  }
+}
+
 static bool instance(val *v, scope *s, const comp_instance *in) {
   uint32_t off = in->offset;
   comp_ctype *t = new_type(v, CT_INSTANCE);
@@ -830,10 +845,15 @@ static bool instance(val *v, scope *s, const comp_instance *in) {
         break;
       }
       const comp_ctype *given = sort_type(s, &arg->s);
+      if (im->kind == COMP_EXT_TYPE && (im->type->kind == CT_RESOURCE) != (given->kind == CT_RESOURCE)) {
+        /* a type import takes a resource or a defined type as it was declared */
+        ok = bad(v, off, "expected %s, found %s for import `%s`", type_sort_desc(im->type), type_sort_desc(given),
+                 im->name.str);
+        break;
+      }
       if (im->kind == COMP_EXT_TYPE && im->type->kind == CT_RESOURCE && im->type->rid >= c->rid_lo &&
           im->type->rid < c->rid_hi && !ct_subst_find(&sub, im->type->rid)) {
         /* an abstract resource import: the argument's type takes its place */
-        if (given->kind != CT_RESOURCE) { ok = bad(v, off, "expected resource, found %s for import `%s`", "a value type", im->name.str); break; }
         if (!ct_subst_add(&sub, im->type->rid, given)) ok = oom(v);
         continue;
       }
@@ -937,6 +957,8 @@ static bool canon_opts(val *v, scope *s, const comp_canon *c, opts *o, bool lift
     default: break;
     }
   }
+  if (o->realloc && !o->memory)
+    return bad(v, c->offset, "canonical option `realloc` requires `memory` to also be specified");
   if (o->callback && !o->async) return bad(v, c->offset, "cannot specify callback without async");
   if (o->callback && !lift) return bad(v, c->offset, "canonical option `callback` cannot be specified for lowerings");
   if (o->async && o->post_return) return bad(v, c->offset, "cannot specify post-return function in async");
@@ -947,6 +969,36 @@ static bool needs_realloc_params(const comp_ctype *ft) {
   for (uint32_t i = 0; i < ft->n; i++)
     if (ft->elems[i]->needs_memory) return true;
   return false;
+}
+
+/* "[I32, I64]": a core type list in the reference tools' spelling */
+static void core_list(const wasm_vtype *t, uint32_t n, char *buf, size_t cap) {
+  size_t o = (size_t)snprintf(buf, cap, "[");
+  for (uint32_t i = 0; i < n && o < cap; i++) {
+    const char *name = wasm_valtype_name(t[i]);
+    o += (size_t)snprintf(buf + o, cap - o, "%s", i ? ", " : "");
+    for (const char *p = name; *p && o + 1 < cap; p++, o++)
+      buf[o] = (char)(p == name || (p[-1] == ' ' || p[-1] == '(') ? toupper((unsigned char)*p) : *p);
+    if (o < cap) buf[o] = 0;
+  }
+  if (o < cap) snprintf(buf + o, cap - o, "]");
+}
+
+/* A lifted core function whose type is not the flattening of the component function's:
+ * the parameters are compared first, then the results. */
+static bool lift_mismatch(val *v, uint32_t off, const wasm_functype *want, const wasm_functype *have) {
+  char a[120], b[120];
+  bool params = want->nparams != have->nparams ||
+                (want->nparams && memcmp(want->params, have->params, want->nparams * sizeof *want->params) != 0);
+  if (params) {
+    core_list(want->params, want->nparams, a, sizeof a);
+    core_list(have->params, have->nparams, b, sizeof b);
+  } else {
+    core_list(want->results, want->nresults, a, sizeof a);
+    core_list(have->results, have->nresults, b, sizeof b);
+  }
+  return bad(v, off, "lowered %s types `%s` do not match %s types `%s` of the core function", params ? "parameter" : "result", a,
+             params ? "parameter" : "result", b);
 }
 
 static bool canon(val *v, scope *s, const comp_canon *c) {
@@ -963,8 +1015,7 @@ static bool canon(val *v, scope *s, const comp_canon *c) {
     wasm_functype want;
     if (!ct_flatten_func(ft, true, o.async, o.callback, v->arena, &want)) return oom(v);
     const comp_ctype *core = get(s, COMP_SORT_CORE_FUNC, c->a);
-    if (core && !ct_core_func_eq(&core->ft, &want))
-      return bad(v, off, "lowered function type does not match the core function %u's type", c->a);
+    if (core && !ct_core_func_eq(&core->ft, &want)) return lift_mismatch(v, off, &want, &core->ft);
     uint8_t tmp[20];
     bool mem = false;
     for (uint32_t i = 0; i < ft->n; i++) mem |= ft->elems[i]->needs_memory;
@@ -1062,12 +1113,40 @@ static bool export_def(val *v, scope *s, const comp_export *e, uint32_t off) {
     }
     char why[160] = "";
     if (!ct_match(t, asc, NULL, why, sizeof why))
-      return bad(v, off, "ascribed type of export `%s` does not match: %s", e->name.name.str, why);
+      return bad(v, off, "ascribed type of export is not compatible with the type of `%s`: %s", e->name.name.str, why);
     t = asc;
   }
   if (!check_annotated(v, s, &e->name, (uint8_t)kind, t, false) || !check_nameable(v, s, off, (uint8_t)kind, t, false))
     return false;
   return add_extern(v, s, &s->exports, &e->name, (uint8_t)kind, t, true);
+}
+
+static int import_cmp(const void *pa, const void *pb) {
+  const wasm_import *a = *(const wasm_import *const *)pa, *b = *(const wasm_import *const *)pb;
+  const wasm_name *x[2] = {&a->module, &a->field}, *y[2] = {&b->module, &b->field};
+  for (int i = 0; i < 2; i++) {
+    uint32_t n = x[i]->len < y[i]->len ? x[i]->len : y[i]->len;
+    int c = n ? memcmp(x[i]->str, y[i]->str, n) : 0;
+    if (c) return c;
+    if (x[i]->len != y[i]->len) return x[i]->len < y[i]->len ? -1 : 1;
+  }
+  return a < b ? -1 : a > b;
+}
+
+/* A core module inside a component imports each two-level name once: the component
+ * model treats `module:name` as one name (Explainer.md, core definitions). */
+static bool module_imports_unique(val *v, const wasm_module *m, uint32_t base) {
+  if (m->nimports < 2) return true;
+  const wasm_import **p = malloc(m->nimports * sizeof *p);
+  if (!p) return oom(v);
+  for (uint32_t i = 0; i < m->nimports; i++) p[i] = &m->imports[i];
+  qsort(p, m->nimports, sizeof *p, import_cmp);
+  const wasm_import *dup = NULL;
+  for (uint32_t i = 1; i < m->nimports && !dup; i++)
+    if (same(&p[i - 1]->module, &p[i]->module) && same(&p[i - 1]->field, &p[i]->field)) dup = p[i] > p[i - 1] ? p[i] : p[i - 1];
+  free(p);
+  if (!dup) return true;
+  return bad(v, base + dup->offset, "duplicate import name `%s:%s`", dup->module.str, dup->field.str);
 }
 
 static bool definition(val *v, scope *s, const comp_def *d) {
@@ -1081,7 +1160,8 @@ static bool definition(val *v, scope *s, const comp_def *d) {
       if (e.offset >= 0) v->err->offset = e.offset + d->offset;
       return false;
     }
-    return module_type(v, d->u.module, &t) && push(v, &s->sp[COMP_SORT_CORE_MODULE], t);
+    return module_imports_unique(v, d->u.module, d->offset) && module_type(v, d->u.module, &t) &&
+           push(v, &s->sp[COMP_SORT_CORE_MODULE], t);
   }
   case COMP_SEC_COMPONENT: return component(v, s, d->u.component);
   case COMP_SEC_CORE_INSTANCE: return core_instance(v, s, d->u.instance);

@@ -181,9 +181,9 @@ invalid('two string encodings',
 nfun = functype([('a', U32), ('b', F32T)], U64)
 valid('lift scalars', component(core_funcs([([I32, F32], [I64])]), types(nfun), canon(lift(0, 0))))
 invalid('lift scalars, wrong result', component(core_funcs([([I32, F32], [I32])]), types(nfun), canon(lift(0, 0))),
-        'does not match')
+        'do not match')
 invalid('lift scalars, wrong parameter', component(core_funcs([([I32, I32], [I64])]), types(nfun), canon(lift(0, 0))),
-        'does not match')
+        'do not match')
 # post-return takes the flat results
 valid('post-return of the flat results',
       component(core_funcs([([I32, F32], [I64]), ([I64], [])]), types(nfun), canon(lift(0, 0, [post_return(1)]))))
@@ -197,7 +197,7 @@ valid('17 parameters through memory',
       component(core_funcs([([I32], []), REALLOC_SIG], memory=True), types(many),
                 canon(lift(0, 0, [MEM0, realloc(1)]))))
 invalid('17 parameters flat', component(core_funcs([([I32] * 17, []), REALLOC_SIG], memory=True), types(many),
-                                        canon(lift(0, 0, [MEM0, realloc(1)]))), 'does not match')
+                                        canon(lift(0, 0, [MEM0, realloc(1)]))), 'do not match')
 sixteen = functype([('p%d' % i, U32) for i in range(16)])
 valid('16 parameters flat', component(core_funcs([([I32] * 16, [])]), types(sixteen), canon(lift(0, 0))))
 
@@ -214,13 +214,13 @@ var = b'\x71' + vec([name('a') + b'\x01' + bytes([U32]) + b'\x00', name('b') + b
 vfun = functype([('v', idx(0))])
 valid('variant u32|f32 flattens to i32 i32', component(core_funcs([([I32, I32], [])]), types(var, vfun), canon(lift(0, 1))))
 invalid('variant u32|f32 is not i32 f32', component(core_funcs([([I32, F32], [])]), types(var, vfun), canon(lift(0, 1))),
-        'does not match')
+        'do not match')
 # result<f32, f64>: f32 joined with f64 is i64
 res = b'\x6a\x01' + bytes([F32T]) + b'\x01' + bytes([F64T])
 rfun = functype([('r', idx(0))])
 valid('result f32|f64 flattens to i32 i64', component(core_funcs([([I32, I64], [])]), types(res, rfun), canon(lift(0, 1))))
 invalid('result f32|f64 is not i32 f64', component(core_funcs([([I32, F64], [])]), types(res, rfun), canon(lift(0, 1))),
-        'does not match')
+        'do not match')
 
 # lower: an imported func (param "s" string) becomes core [i32 i32] -> []; a core module
 # importing it with another type does not instantiate
@@ -366,6 +366,58 @@ malformed('section shorter than its size', component(b'\x07\x03\x01\x73'), 'unex
 malformed('contents shorter than the section', component(b'\x07\x03\x01\x73\x73'), 'section size mismatch')
 
 
+# canonical options and the lifted function's core type (Binary.md, canonical definitions)
+invalid('realloc without memory', component(core_funcs([([], []), REALLOC_SIG]), ft0, canon(lift(0, 0, [realloc(1)]))),
+        'canonical option `realloc` requires `memory` to also be specified')
+valid('realloc with memory', component(core_funcs([([], []), REALLOC_SIG], memory=True), ft0,
+                                       canon(lift(0, 0, [MEM0, realloc(1)]))))
+invalid('lifted core function with a parameter too many', component(core_funcs([([I32], [])]), ft0, canon(lift(0, 0))),
+        'lowered parameter types `[]` do not match parameter types `[I32]`')
+invalid('lifted core function with a result too many', component(core_funcs([([], [I64])]), ft0, canon(lift(0, 0))),
+        'lowered result types `[]` do not match result types `[I64]`')
+invalid('lift of a core function out of range', component(core_funcs([([], [])]), ft0, canon(lift(7, 0))),
+        'function index out of bounds')
+invalid('export ascribed another function type',
+        component(core_funcs([([], [])]), types(functype([]), functype([('x', U32)])), canon(lift(0, 0)),
+                  exports(b'\x00' + name('f') + b'\x01' + uleb(0) + b'\x01\x01' + uleb(1))),
+        'ascribed type of export is not compatible')
+
+# strong uniqueness of import and export names (Explainer.md, name uniqueness):
+# `[method]l.l` and `[static]l.l` count as `l`, other annotations but [constructor] drop out
+def method_of_a(method):
+    return component(imports(imp('a', b'\x03\x01')), types(b'\x68\x00', functype([('self', idx(1))])),
+                     imports(imp(method, FUNC + b'\x02')))
+
+
+invalid('[method]a.a beside a', method_of_a('[method]a.a'), 'import name `[method]a.a` conflicts with previous name `a`')
+invalid('[static]a.a beside a', method_of_a('[static]A.A'), 'conflicts with previous name `a`')
+valid('[method]a.b beside a', method_of_a('[method]a.b'))
+invalid('[method]a.b beside [static]a.b',
+        component(imports(imp('a', b'\x03\x01')), types(b'\x68\x00', functype([('self', idx(1))]), functype([])),
+                  imports(imp('[method]a.b', FUNC + b'\x02'), imp('[static]a.b', FUNC + b'\x03'))),
+        'import name `[static]a.b` conflicts with previous name `[method]a.b`')
+valid('a-1 beside a1', component(ft0, imports(imp('a1', FUNC + b'\x00'), imp('a-1', FUNC + b'\x00'))))
+
+# a core module in a component imports each two-level name once (they become `m:n`)
+invalid('core module importing a name twice',
+        component(section(1, core_module(imports=[('', '', [], []), ('', '', [], [])]))), 'duplicate import name `:`')
+valid('core module importing one name from two modules',
+      component(section(1, core_module(imports=[('a', 'f', [], []), ('b', 'f', [], [])]))))
+
+# type imports take a resource or a defined type as declared
+invalid('resource import given a defined type',
+        component(section(4, component(imports(imp('x', b'\x03\x01')))), types(bytes([U32])),
+                  section(5, vec([b'\x00\x00' + vec([name('x') + b'\x03\x00'])]))),
+        'expected resource, found defined type')
+invalid('defined-type import given a resource',
+        component(section(4, component(types(bytes([U32])), imports(imp('x', b'\x03\x00\x00')))),
+                  types(b'\x3f\x7f\x00'), section(5, vec([b'\x00\x00' + vec([name('x') + b'\x03\x00'])]))),
+        'expected defined type, found resource')
+valid('defined-type import given an equal type',
+      component(section(4, component(types(bytes([U32])), imports(imp('x', b'\x03\x00\x00')))),
+                types(bytes([U32])), section(5, vec([b'\x00\x00' + vec([name('x') + b'\x03\x00'])]))))
+
+
 def wast_string(data):
     return ''.join('\\%02x' % b for b in data)
 
@@ -376,7 +428,8 @@ with open(sys.argv[1], 'w') as out:
         out.write(';; %s\n' % label)
         body = '(component binary "%s")' % wast_string(data)
         if verdict == 'valid':
-            out.write(body + '\n')
+            # a definition: validated, not instantiated (many cases have imports)
+            out.write(body.replace('(component binary', '(component definition binary', 1) + '\n')
         else:
             out.write('(assert_%s %s "%s")\n' % (verdict, body, msg))
 print('%d cases' % len(cases))
