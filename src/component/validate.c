@@ -440,6 +440,19 @@ static bool externdesc(val *v, scope *s, const comp_externdesc *d, uint32_t off,
   }
 }
 
+/* An import of an instance type, or an instance declared in a component or instance
+ * type, stands for an instance of its own: the abstract resources its type exports
+ * (`(sub resource)`, made while the type was checked) become fresh ones at each use. */
+static bool fresh_instance(val *v, uint8_t kind, const comp_ctype **t) {
+  if (kind != COMP_EXT_INSTANCE || (*t)->rid_lo >= (*t)->rid_hi) return true;
+  ct_subst sub = {.arena = v->arena, .next_rid = &v->next_rid, .fresh_lo = (*t)->rid_lo, .fresh_hi = (*t)->rid_hi};
+  const comp_ctype *f = ct_apply(*t, &sub);
+  ct_subst_free(&sub);
+  if (!f) return oom(v);
+  *t = f;
+  return true;
+}
+
 /* Name rules shared by imports, exports and inline exports. */
 static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bool import, vec *seen) {
   const char *what = import ? "import" : "export";
@@ -471,12 +484,13 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
 /* An annotated name's resource is named in the same namespace as the annotated name
  * (imports or exports, which are disjoint): label must be one of the names r has there
  * (a resource imported as `b` and exported as `c` has a name in each). */
-static bool resource_named(val *v, scope *s, uint32_t off, const comp_ctype *r, const wasm_name *label, bool import) {
-  const vec *x = import ? &s->imports : &s->exports;
+static bool resource_named(val *v, const vec *x, uint32_t off, const comp_ctype *r, const wasm_name *label, bool bag) {
   const wasm_name *first = NULL;
   for (uint32_t i = 0; i < x->n; i++) {
     const ct_extern *e = x->v[i];
-    if (e->kind != COMP_EXT_TYPE || e->type->kind != CT_RESOURCE || e->type->rid != r->rid) continue;
+    /* a type exported by a bag of inline exports is a new type, which no function type
+     * refers to: it names nothing here */
+    if (bag || e->kind != COMP_EXT_TYPE || e->type->kind != CT_RESOURCE || e->type->rid != r->rid) continue;
     if (e->name.len == label->len && memcmp(e->name.str, label->str, label->len) == 0) return true;
     if (!first) first = &e->name;
   }
@@ -553,7 +567,10 @@ static bool check_nameable(val *v, const scope *s, uint32_t off, uint8_t kind, c
 }
 
 /* [constructor]r, [method]r.m and [static]r.m: functions of a resource named r here. */
-static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kind, const comp_ctype *t, bool import) {
+/* names: the imports or exports the name is one of (also where a [static] resource may
+ * be named: `other`, when not NULL); bag: a bag of inline exports. */
+static bool annotated_in(val *v, const vec *names, const vec *other, const comp_extname *n, uint8_t kind,
+                         const comp_ctype *t, bool bag) {
   int ann;
   wasm_name res;
   uint32_t off = n->offset;
@@ -564,19 +581,19 @@ static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kin
     const comp_ctype *r = t->a;
     if (r->kind == CT_RESULT && r->a) r = r->a;
     if (r->kind != CT_OWN) return bad(v, off, "function should return `(own $T)` or `(result (own $T))`");
-    return resource_named(v, s, off, r->a, &res, import);
+    return resource_named(v, names, off, r->a, &res, bag);
   }
   if (ann == COMP_ANN_METHOD) {
     if (t->n == 0) return bad(v, off, "function should have at least one argument");
     if (t->names[0].len != 4 || memcmp(t->names[0].str, "self", 4) != 0)
       return bad(v, off, "function should have a first argument called `self`");
     if (t->elems[0]->kind != CT_BORROW) return bad(v, off, "function should take a first argument of `(borrow $T)`");
-    return resource_named(v, s, off, t->elems[0]->a, &res, import);
+    return resource_named(v, names, off, t->elems[0]->a, &res, bag);
   }
   /* [static]: a resource of that name must be in scope */
   for (int pass = 0; pass < 2; pass++) {
-    vec *x = pass ? &s->exports : &s->imports;
-    for (uint32_t i = 0; i < x->n; i++) {
+    const vec *x = pass ? other : names;
+    for (uint32_t i = 0; x && i < x->n; i++) {
       const ct_extern *e = x->v[i];
       if (e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->name.len == res.len &&
           memcmp(e->name.str, res.str, res.len) == 0)
@@ -584,6 +601,10 @@ static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kin
     }
   }
   return bad(v, off, "static resource name is not known in this context: `%.*s`", (int)res.len, res.str);
+}
+
+static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kind, const comp_ctype *t, bool import) {
+  return annotated_in(v, import ? &s->imports : &s->exports, import ? &s->exports : &s->imports, n, kind, t, false);
 }
 
 /* Exporting an instance names the types it exports (and those of the instances it
@@ -668,7 +689,7 @@ static bool scope_body(val *v, scope *s, const comp_decl *decls, uint32_t n) {
       bool imp = d->kind == COMP_DECL_IMPORT;
       vec *list = imp ? &s->imports : &s->exports;
       ok = check_name(v, s, &d->name, d->desc.kind, imp, list) && externdesc(v, s, &d->desc, d->offset, &t) &&
-           check_annotated(v, s, &d->name, d->desc.kind, t, imp) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
+           fresh_instance(v, d->desc.kind, &t) && check_annotated(v, s, &d->name, d->desc.kind, t, imp) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
       break;
     }
     }
@@ -881,6 +902,7 @@ static bool instance(val *v, scope *s, const comp_instance *in) {
     if (kind < 0) { ok = bad(v, off, "%s not valid to be used as export", sort_names[a->s.sort]); break; }
     if (kind == COMP_EXT_VALUE) { ok = unsupported(v, off, "values"); break; }
     ok = check_name(v, s, &a->name, (uint8_t)kind, false, &seen) &&
+         annotated_in(v, &seen, NULL, &a->name, (uint8_t)kind, sort_type(s, &a->s), true) &&
          add_extern(v, s, &seen, &a->name, (uint8_t)kind, sort_type(s, &a->s), false);
   }
   if (ok) {
@@ -1105,14 +1127,19 @@ static bool export_def(val *v, scope *s, const comp_export *e, uint32_t off) {
     if (e->desc.kind != kind) return bad(v, off, "export `%s` is a %s, ascribed a %s", e->name.name.str,
                                          comp_extern_kind_name((uint8_t)kind), comp_extern_kind_name(e->desc.kind));
     const comp_ctype *asc;
-    if (e->desc.kind == COMP_EXT_TYPE && e->desc.bound == 1) {
+    bool abstract = e->desc.kind == COMP_EXT_TYPE && e->desc.bound == 1;
+    if (abstract) {
       if (t->kind != CT_RESOURCE) return bad(v, off, "export `%s` is not a resource type", e->name.name.str);
-      asc = t;
+      /* ascribed `(sub resource)`: outside, an abstract resource of its own */
+      comp_ctype *r = new_type(v, CT_RESOURCE);
+      if (!r) return false;
+      r->rid = v->next_rid++;
+      asc = r;
     } else if (!externdesc(v, s, &e->desc, off, &asc)) {
       return false;
     }
     char why[160] = "";
-    if (!ct_match(t, asc, NULL, why, sizeof why))
+    if (!abstract && !ct_match(t, asc, NULL, why, sizeof why))
       return bad(v, off, "ascribed type of export is not compatible with the type of `%s`: %s", e->name.name.str, why);
     t = asc;
   }
@@ -1174,7 +1201,8 @@ static bool definition(val *v, scope *s, const comp_def *d) {
   case COMP_SEC_IMPORT: {
     const comp_import *im = d->u.import;
     return check_name(v, s, &im->name, im->desc.kind, true, &s->imports) &&
-           externdesc(v, s, &im->desc, d->offset, &t) && check_annotated(v, s, &im->name, im->desc.kind, t, true) &&
+           externdesc(v, s, &im->desc, d->offset, &t) && fresh_instance(v, im->desc.kind, &t) &&
+           check_annotated(v, s, &im->name, im->desc.kind, t, true) &&
            check_nameable(v, s, d->offset, im->desc.kind, t, true) && add_extern(v, s, &s->imports, &im->name, im->desc.kind, t, true);
   }
   case COMP_SEC_EXPORT: return export_def(v, s, d->u.export_, d->offset);

@@ -418,6 +418,53 @@ valid('defined-type import given an equal type',
                 types(bytes([U32])), section(5, vec([b'\x00\x00' + vec([name('x') + b'\x03\x00'])]))))
 
 
+# each instance-typed import stands for an instance of its own: its abstract resources
+# are fresh ones (Explainer.md, type checking)
+INST_R = b'\x42' + vec([b'\x04\x00' + name('r') + b'\x03\x01', b'\x01\x69\x00', b'\x01' + functype([], idx(1)),
+                       b'\x04\x00' + name('f') + b'\x01\x02'])
+nested_rf = component(imports(imp('r', b'\x03\x01')), types(b'\x69\x00', functype([], idx(1))),
+                      imports(imp('f', FUNC + b'\x02')))
+
+
+def two_instances(f):
+    return component(types(INST_R), imports(imp('i1', b'\x05\x00'), imp('i2', b'\x05\x00')),
+                     section(6, vec([b'\x03\x00\x00' + name('r'), b'\x01\x00\x00' + name('f'),
+                                     b'\x03\x00\x01' + name('r'), b'\x01\x00\x01' + name('f')])),
+                     section(4, nested_rf),
+                     section(5, vec([b'\x00\x00' + vec([name('r') + b'\x03\x01', name('f') + b'\x01' + uleb(f)])])))
+
+
+valid('resource and function of one imported instance', two_instances(0))
+invalid('resource of one imported instance, function of another', two_instances(1), 'resource types are not the same')
+
+
+# an export ascribed (sub resource) is a resource of its own outside the component
+def ascribed_sub(b_arg):
+    inner = component(types(b'\x3f\x7f\x00'), exports(b'\x00' + name('r1') + b'\x03\x00\x00',
+                                                       b'\x00' + name('r2') + b'\x03\x00\x01\x03\x01'))
+    eq = component(imports(imp('a', b'\x03\x01'), imp('b', b'\x03\x00\x00')))
+    return component(section(4, inner), section(5, vec([b'\x00\x00\x00'])),
+                     section(6, vec([b'\x03\x00\x00' + name('r1'), b'\x03\x00\x00' + name('r2')])), section(4, eq),
+                     section(5, vec([b'\x00\x01' + vec([name('a') + b'\x03\x00', name('b') + b'\x03' + uleb(b_arg)])])))
+
+
+valid('one exported resource imported twice as equal', ascribed_sub(0))
+invalid('an export ascribed (sub resource) is another resource', ascribed_sub(1), 'resource types are not the same')
+
+
+# a bag of inline exports gives its types new identities: a [constructor] exported
+# beside the resource it was defined on names no resource there
+def bag(fname, f):
+    return component(core_funcs([([], [I32]), ([], [])]), types(b'\x3f\x7f\x00', b'\x69\x00', functype([], idx(1)), functype([])),
+                     canon(lift(0, 2), lift(1, 3)),
+                     section(5, vec([b'\x01' + vec([b'\x00' + name('a') + b'\x03\x00', b'\x00' + name(fname) + b'\x01' + uleb(f)])])))
+
+
+invalid('[constructor] in a bag of inline exports', bag('[constructor]a', 0),
+        'resource used in function does not have a name in this context')
+valid('[static] in a bag of inline exports', bag('[static]a.m', 1))
+
+
 def wast_string(data):
     return ''.join('\\%02x' % b for b in data)
 
