@@ -43,13 +43,16 @@ struct comp_ctype {
   uint32_t len;                  /* fixed list */
   uint64_t size;                 /* value types: the Canonical ABI's byte size (saturating) */
   uint32_t align;                /* and alignment */
-  /* resources: an identity */
+  /* resources: an identity; other types imported as a type (`eq`): one too, which an
+   * instantiation binds to its argument (0: none) */
   uint32_t rid;
+  uint32_t tid;                  /* records, variants, enums, flags: an identity the copies keep */
   /* where the type came from, for the rule that exports and imports only name types
    * that are exported or imported: the scope (by id) that made this type object, and
    * how: CT_DEFINED (a type definition; also resources), CT_EXPORTED or CT_IMPORTED (the
    * new type index an export or import of a type introduces) */
   uint32_t scope_id;
+  uint8_t scope_kind;            /* that scope's: 0 component, 1 component type, 2 instance type */
   uint8_t origin;
   uint32_t home;                 /* resources: the scope that defined it (0: abstract) */
   /* component and instance types */

@@ -438,6 +438,7 @@ bool ct_match(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, 
 
 static bool mentions(const comp_ctype *t, ct_subst *s, unsigned depth) {
   if (!t || depth > 200) return false;
+  if (t->kind != CT_RESOURCE && t->rid && ct_subst_find(s, t->rid)) return true;
   switch (t->kind) {
   case CT_RESOURCE:
     return ct_subst_find(s, t->rid) || (t->rid >= s->fresh_lo && t->rid < s->fresh_hi);
@@ -474,6 +475,11 @@ static bool apply_externs(ct_extern **v, uint32_t n, ct_subst *s, unsigned depth
 
 static const comp_ctype *apply(const comp_ctype *t, ct_subst *s, unsigned depth) {
   if (!t || !mentions(t, s, 0)) return t;
+  if (t->kind != CT_RESOURCE && t->rid) {
+    /* a defined type imported with `eq`: the instantiation's argument stands for it */
+    const comp_ctype *to = ct_subst_find(s, t->rid);
+    if (to) return to;
+  }
   if (t->kind == CT_RESOURCE) {
     const comp_ctype *to = ct_subst_find(s, t->rid);
     if (to) return to;

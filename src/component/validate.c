@@ -27,6 +27,7 @@ typedef struct val {
   util_arena *arena;
   util_error *err;
   uint32_t next_rid;
+  uint32_t next_tid;
   uint32_t next_scope;
   unsigned depth;
 } val;
@@ -256,7 +257,9 @@ static bool deftype(val *v, scope *s, const comp_type *d, const comp_ctype **out
   default: return bad(v, off, "unknown type code 0x%x", d->code);
   }
   t->origin = CT_DEFINED;
+  if (t->kind == CT_RECORD || t->kind == CT_VARIANT || t->kind == CT_ENUM || t->kind == CT_FLAGS) t->tid = ++v->next_tid;
   t->scope_id = s->id;
+  t->scope_kind = (uint8_t)s->kind;
   if (ct_is_value(t->kind)) {
     ct_layout(t);
     if (t->size > CT_MAX_VALUE_SIZE) return bad(v, off, "type exceeds maximum byte size (%u bytes)", CT_MAX_VALUE_SIZE);
@@ -506,25 +509,32 @@ typedef struct inst_chain {
   const struct inst_chain *up;
 } inst_chain;
 
-/* Whether the instance type t, or an instance it exports, exports the resource rid. */
-static bool inst_exports_resource(const comp_ctype *t, uint32_t rid, unsigned depth) {
+/* Whether a is b, or a copy of it (an import or export of it): resources by their
+ * identity, the other nominal types by theirs. */
+static bool same_nominal(const comp_ctype *a, const comp_ctype *b) {
+  if (a->kind != b->kind) return false;
+  return a->kind == CT_RESOURCE ? a->rid == b->rid : a == b || (a->tid && a->tid == b->tid);
+}
+
+/* Whether the instance type t, or an instance it exports, exports the type n. */
+static bool inst_exports_type(const comp_ctype *t, const comp_ctype *n, unsigned depth) {
   if (depth > 100) return false;
   for (uint32_t i = 0; i < t->nexports; i++) {
     const ct_extern *e = &t->exports[i];
-    if (e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->type->rid == rid) return true;
-    if (e->kind == COMP_EXT_INSTANCE && inst_exports_resource(e->type, rid, depth + 1)) return true;
+    if (e->kind == COMP_EXT_TYPE && same_nominal(e->type, n)) return true;
+    if (e->kind == COMP_EXT_INSTANCE && inst_exports_type(e->type, n, depth + 1)) return true;
   }
   return false;
 }
 
 /* Whether an enclosing instance type of the chain, or an instance this component
- * exports whole, exports the resource rid. */
-static bool exports_resource(const inst_chain *c, const scope *s, uint32_t rid) {
+ * exports whole, exports the type n (which names it). */
+static bool exports_type(const inst_chain *c, const scope *s, const comp_ctype *n) {
   for (; c; c = c->up)
-    if (inst_exports_resource(c->t, rid, 0)) return true;
+    if (inst_exports_type(c->t, n, 0)) return true;
   for (uint32_t i = 0; i < s->exports.n; i++) {
     const ct_extern *e = s->exports.v[i];
-    if (e->kind == COMP_EXT_INSTANCE && inst_exports_resource(e->type, rid, 0)) return true;
+    if (e->kind == COMP_EXT_INSTANCE && inst_exports_type(e->type, n, 0)) return true;
   }
   return false;
 }
@@ -537,8 +547,16 @@ static bool nameable(const comp_ctype *t, const scope *s, bool import, bool self
   switch (t->kind) {
   case CT_RECORD: case CT_VARIANT: case CT_ENUM: case CT_FLAGS: case CT_RESOURCE:
     if (!self) {
-      if (t->scope_id != s->id) return true;
-      if (!import && t->kind == CT_RESOURCE && exports_resource(in, s, t->rid)) return true;
+      if (t->scope_id != s->id) {
+        /* made elsewhere: by a component or instance type, which names its types by
+         * its own imports and exports; by another component (an enclosing one, through
+         * an outer alias, or an instantiated child, through an alias of its instance's
+         * export), which names nothing here; or by no scope at all */
+        if (t->scope_id == 0) return true;
+        if (t->scope_kind != 0) return t->origin != CT_DEFINED;
+        return !import && exports_type(in, s, t);
+      }
+      if (!import && exports_type(in, s, t)) return true;
       return import ? t->origin == CT_IMPORTED : (t->origin == CT_IMPORTED || t->origin == CT_EXPORTED);
     }
     break;
@@ -561,7 +579,9 @@ static bool nameable(const comp_ctype *t, const scope *s, bool import, bool self
 }
 
 static bool check_nameable(val *v, const scope *s, uint32_t off, uint8_t kind, const comp_ctype *t, bool import) {
-  if (s->kind != 0 || kind == COMP_EXT_MODULE) return true;
+  /* concrete components and component types check at once; an instance type is
+   * checked where it is imported or exported */
+  if (s->kind >= 2 || kind == COMP_EXT_MODULE) return true;
   if (nameable(t, s, import, kind == COMP_EXT_TYPE, 0, NULL)) return true;
   return bad(v, off, "%s not valid to be used as %s", comp_extern_kind_name(kind), import ? "import" : "export");
 }
@@ -624,6 +644,8 @@ static const comp_ctype *confer_names(val *v, scope *s, const comp_ctype *t, uns
       *named = *ex[i].type;
       named->origin = CT_EXPORTED;
       named->scope_id = s->id;
+    named->scope_kind = (uint8_t)s->kind;
+      named->scope_kind = (uint8_t)s->kind;
       ex[i].type = named;
     } else if (ex[i].kind == COMP_EXT_INSTANCE && !(ex[i].type = confer_names(v, s, ex[i].type, depth + 1))) {
       return NULL;
@@ -645,7 +667,9 @@ static bool add_extern(val *v, scope *s, vec *list, const comp_extname *n, uint8
     if (!named) return false;
     *named = *t;
     named->origin = list == &s->imports ? CT_IMPORTED : CT_EXPORTED;
+    if (list == &s->imports && t->kind != CT_RESOURCE) named->rid = v->next_rid++;
     named->scope_id = s->id;
+    named->scope_kind = (uint8_t)s->kind;
     t = named;
   }
   e->name = n->name;
@@ -689,7 +713,8 @@ static bool scope_body(val *v, scope *s, const comp_decl *decls, uint32_t n) {
       bool imp = d->kind == COMP_DECL_IMPORT;
       vec *list = imp ? &s->imports : &s->exports;
       ok = check_name(v, s, &d->name, d->desc.kind, imp, list) && externdesc(v, s, &d->desc, d->offset, &t) &&
-           fresh_instance(v, d->desc.kind, &t) && check_annotated(v, s, &d->name, d->desc.kind, t, imp) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
+           fresh_instance(v, d->desc.kind, &t) && check_annotated(v, s, &d->name, d->desc.kind, t, imp) &&
+           check_nameable(v, s, d->offset, d->desc.kind, t, imp) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
       break;
     }
     }
@@ -881,6 +906,8 @@ static bool instance(val *v, scope *s, const comp_instance *in) {
       char why[160] = "";
       if (!ct_match(given, im->type, &sub, why, sizeof why))
         ok = bad(v, off, "type mismatch for component instantiation argument `%s`: %s", im->name.str, why);
+      else if (im->kind == COMP_EXT_TYPE && im->type->rid && !ct_subst_add(&sub, im->type->rid, given))
+        ok = oom(v);
     }
     if (ok) {
       t->nexports = c->nexports;

@@ -465,6 +465,59 @@ invalid('[constructor] in a bag of inline exports', bag('[constructor]a', 0),
 valid('[static] in a bag of inline exports', bag('[static]a.m', 1))
 
 
+# external visibility (Explainer.md): records, variants, enums, flags and resources in an
+# import or export are named by an import or export of this component (or of an instance
+# it imports or exports whole); component types check their declarators at once,
+# instance types where they are imported or exported
+REC_X = b'\x72' + vec([name('x') + bytes([U32])])
+INNER_DECLS = [b'\x01' + REC_X, b'\x01\x72' + vec([name('r') + uleb(0)]), b'\x04\x00' + name('t') + b'\x03\x00\x01']
+valid('instance type with an unnamed record inside', component(types(b'\x42' + vec(INNER_DECLS))))
+invalid('type import of that instance type', component(types(b'\x42' + vec(INNER_DECLS)), imports(imp('i', b'\x03\x00\x00'))),
+        'type not valid to be used as import')
+invalid('instance import of that instance type', component(types(b'\x42' + vec(INNER_DECLS)), imports(imp('i', b'\x05\x00'))),
+        'instance not valid to be used as import')
+F_OF_REC = [b'\x01' + REC_X, b'\x01' + functype([('x', idx(0))]), b'\x04\x00' + name('f') + b'\x01\x01']
+invalid('component type exporting a function on an unnamed record', component(types(b'\x41' + vec(F_OF_REC))),
+        'func not valid to be used as export')
+valid('instance type exporting a function on an unnamed record', component(types(b'\x42' + vec(F_OF_REC))))
+
+
+def ctype_resource(first):
+    return component(types(b'\x41' + vec([bytes([first]) + b'\x00' + name('r') + b'\x03\x01', b'\x01\x69\x00',
+                                         b'\x01' + functype([], idx(1)), b'\x03\x00' + name('f') + b'\x01\x02'])))
+
+
+invalid('component type importing a function on its exported resource', ctype_resource(0x04),
+        'func not valid to be used as import')
+valid('component type importing a function on its imported resource', ctype_resource(0x03))
+
+
+def child_type(export_instance):
+    child = component(types(REC_X), exports(b'\x00' + name('t') + b'\x03\x00\x00'))
+    out = [section(4, child), section(5, vec([b'\x00\x00\x00']))]
+    if export_instance:
+        out.append(exports(b'\x00' + name('i') + b'\x05\x00\x00'))
+    out += [section(6, vec([b'\x03\x00' + uleb(1 if export_instance else 0) + name('t')])), core_funcs([([I32], [])]),
+            types(functype([('r', idx(0))])), canon(lift(0, 1)), exports(export('f', b'\x01', 0))]
+    return component(*out)
+
+
+invalid('function on a type of an instantiated child', child_type(False), 'func not valid to be used as export')
+valid('function on a type of an instance exported whole', child_type(True))
+
+
+def through_child(arg):
+    child = component(types(REC_X), imports(imp('t', b'\x03\x00\x00')), types(b'\x72' + vec([name('r') + uleb(1)])),
+                      exports(b'\x00' + name('t2') + b'\x03\x02\x00'))
+    return component(types(REC_X), imports(imp('t', b'\x03\x00\x00')), section(4, child),
+                     section(5, vec([b'\x00\x00' + vec([name('t') + b'\x03' + uleb(arg)])])),
+                     section(6, vec([b'\x03\x00\x00' + name('t2')])), exports(b'\x00' + name('t2') + b'\x03\x02\x00'))
+
+
+valid('a child\'s type on its imported type, given a named one', through_child(1))
+invalid('a child\'s type on its imported type, given an unnamed one', through_child(0), 'type not valid to be used as export')
+
+
 def wast_string(data):
     return ''.join('\\%02x' % b for b in data)
 
