@@ -43,6 +43,8 @@ struct comp_ctype {
   uint32_t len;                  /* fixed list */
   uint64_t size;                 /* value types: the Canonical ABI's byte size (saturating) */
   uint32_t align;                /* and alignment */
+  uint64_t size64;               /* the same in a 64-bit memory (memory64: 16-byte strings and lists) */
+  uint32_t align64;
   /* resources: an identity; other types imported as a type (`eq`): one too, which an
    * instantiation binds to its argument (0: none) */
   uint32_t rid;
@@ -65,7 +67,9 @@ struct comp_ctype {
   ct_core_extern *cimports, *cexports;
 };
 
-/* The Canonical ABI's size and alignment of a value type whose parts have theirs. */
+/* The Canonical ABI's size and alignment of a value type whose parts have theirs, for
+ * 32-bit and for 64-bit memories. A value type's size must be below 2^28 in both
+ * (CanonicalABI.md, element size). */
 void ct_layout(comp_ctype *t);
 #define CT_MAX_VALUE_SIZE ((1u << 28) - 1)
 

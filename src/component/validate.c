@@ -262,7 +262,7 @@ static bool deftype(val *v, scope *s, const comp_type *d, const comp_ctype **out
   t->scope_kind = (uint8_t)s->kind;
   if (ct_is_value(t->kind)) {
     ct_layout(t);
-    if (t->size > CT_MAX_VALUE_SIZE) return bad(v, off, "type exceeds maximum byte size (%u bytes)", CT_MAX_VALUE_SIZE);
+    if (t->size > CT_MAX_VALUE_SIZE || t->size64 > CT_MAX_VALUE_SIZE) return bad(v, off, "type exceeds maximum byte size (%u bytes)", CT_MAX_VALUE_SIZE);
   }
   *out = t;
   return true;

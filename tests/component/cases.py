@@ -518,6 +518,13 @@ valid('a child\'s type on its imported type, given a named one', through_child(1
 invalid('a child\'s type on its imported type, given an unnamed one', through_child(0), 'type not valid to be used as export')
 
 
+# a value type's size is below 2^28 bytes with 32-bit and with 64-bit memories, where a
+# string is 16 bytes (CanonicalABI.md, element size)
+valid('fixed list of 16777215 strings', component(types(b'\x67' + bytes([STRING]) + uleb(16777215))))
+invalid('fixed list of 16777216 strings', component(types(b'\x67' + bytes([STRING]) + uleb(16777216))),
+        'exceeds maximum byte size')
+
+
 def wast_string(data):
     return ''.join('\\%02x' % b for b in data)
 
