@@ -78,7 +78,7 @@ static bool same(const wasm_name *a, const wasm_name *b) {
 
 static const char *const sort_names[COMP_SORT_COUNT] = {
     "core func", "core table", "core memory", "core global", "core type", "module", "core instance",
-    "func", "value", "type", "component", "instance"};
+    "func", "value", "type", "component", "instance", "core tag"};
 const char *comp_sort_name(int sort) { return sort >= 0 && sort < COMP_SORT_COUNT ? sort_names[sort] : "?"; }
 
 static bool index_ok(val *v, scope *s, int sort, uint32_t idx, uint32_t off) {
@@ -86,8 +86,10 @@ static bool index_ok(val *v, scope *s, int sort, uint32_t idx, uint32_t off) {
   /* the reference tools' words: "module index", "function index" (core or not) */
   const char *what = sort == COMP_SORT_CORE_MODULE                         ? "module"
                      : sort == COMP_SORT_CORE_FUNC || sort == COMP_SORT_FUNC ? "function"
+                     : sort == COMP_SORT_CORE_TAG                            ? "tag"
                                                                              : sort_names[sort];
-  return bad(v, off, "unknown %s %u: %s index out of bounds", sort_names[sort], idx, what);
+  return bad(v, off, "unknown %s %u: %s index out of bounds", sort == COMP_SORT_CORE_TAG ? "tag" : sort_names[sort], idx,
+             what);
 }
 
 static const comp_ctype *get(scope *s, int sort, uint32_t idx) { return s->sp[sort].v[idx]; }
@@ -741,6 +743,17 @@ static bool refers_to_resources(const comp_ctype *t, unsigned depth) {
   return false;
 }
 
+/* The sort of a core instance's export of a kind (wasm_externkind). */
+static int core_kind_sort(uint8_t kind) {
+  switch (kind) {
+  case WASM_EXTERN_FUNC: return COMP_SORT_CORE_FUNC;
+  case WASM_EXTERN_TABLE: return COMP_SORT_CORE_TABLE;
+  case WASM_EXTERN_MEMORY: return COMP_SORT_CORE_MEMORY;
+  case WASM_EXTERN_GLOBAL: return COMP_SORT_CORE_GLOBAL;
+  default: return COMP_SORT_CORE_TAG;
+  }
+}
+
 static bool alias(val *v, scope *s, const comp_alias *a) {
   uint32_t off = a->offset;
   if (a->target == 2) {
@@ -764,8 +777,9 @@ static bool alias(val *v, scope *s, const comp_alias *a) {
     for (uint32_t i = 0; i < in->ncexports; i++) {
       const ct_core_extern *e = &in->cexports[i];
       if (e->name.len != a->name.len || memcmp(e->name.str, a->name.str, a->name.len) != 0) continue;
-      if (e->kind != a->sort)
-        return bad(v, off, "export `%s` for core instance %u is not a %s", a->name.str, a->a, sort_names[a->sort]);
+      if (core_kind_sort(e->kind) != a->sort)
+        return bad(v, off, "export `%s` for core instance %u is not a %s", a->name.str, a->a,
+                   a->sort == COMP_SORT_CORE_TAG ? "tag" : sort_names[a->sort]);
       return push(v, &s->sp[a->sort], e->kind == WASM_EXTERN_FUNC ? (const void *)e->func : (const void *)e);
     }
     return bad(v, off, "core instance %u has no export named `%s`", a->a, a->name.str);
@@ -830,13 +844,15 @@ static bool core_instance(val *v, scope *s, const comp_instance *in) {
     const comp_sortidx *si = &in->args[i].s;
     ct_core_extern *e = &t->cexports[i];
     e->name = in->args[i].name.name;
-    if (si->sort > COMP_SORT_CORE_GLOBAL) return bad(v, off, "core instance exports may only be functions, tables, memories and globals");
+    if (si->sort > COMP_SORT_CORE_GLOBAL && si->sort != COMP_SORT_CORE_TAG)
+      return bad(v, off, "core instance exports may only be functions, tables, memories, globals and tags");
     if (!index_ok(v, s, si->sort, si->idx, off)) return false;
-    e->kind = si->sort;
+    e->kind = si->sort == COMP_SORT_CORE_TAG ? WASM_EXTERN_TAG : si->sort;
     const void *p = s->sp[si->sort].v[si->idx];
     if (si->sort == COMP_SORT_CORE_FUNC) e->func = p;
     else {
       const ct_core_extern *src = p;
+      e->func = src->func; /* a tag's payload type */
       e->table = src->table;
       e->memory = src->memory;
       e->global = src->global;

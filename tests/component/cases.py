@@ -525,6 +525,28 @@ invalid('fixed list of 16777216 strings', component(types(b'\x67' + bytes([STRIN
         'exceeds maximum byte size')
 
 
+# core tags: a core sort like functions (Binary.md, core:sort 0x04): aliased out of a
+# core instance, exported inline, and matched against a module's tag import
+TAG_MOD = CORE_PRE + section(1, vec([b'\x60\x01\x7f\x00'])) + section(13, vec([b'\x00\x00'])) + section(7, vec([name('t') + b'\x04\x00']))
+
+
+def tag_import_mod(t):
+    return CORE_PRE + section(1, vec([b'\x60\x01' + bytes([t]) + b'\x00'])) + section(2, vec([name('e') + name('t') + b'\x04\x00\x00']))
+
+
+def tags_case(alias_sort=b'\x00\x04', tag_idx=0, import_type=I32):
+    return component(section(1, TAG_MOD), section(2, vec([b'\x00\x00\x00'])),
+                     section(6, vec([alias_sort + b'\x01\x00' + name('t')])),
+                     section(2, vec([b'\x01' + vec([name('t') + b'\x04' + uleb(tag_idx)])])),
+                     section(1, tag_import_mod(import_type)), section(2, vec([b'\x00\x01' + vec([name('e') + b'\x12\x01'])])))
+
+
+valid('core tag aliased, exported inline and imported', tags_case())
+invalid('core tag export aliased as a core func', tags_case(alias_sort=b'\x00\x00'), 'is not a core func')
+invalid('inline export of a core tag out of range', tags_case(tag_idx=3), 'unknown tag 3: tag index out of bounds')
+invalid('core tag of another type for a tag import', tags_case(import_type=I64), 'mismatch in tag type')
+
+
 def wast_string(data):
     return ''.join('\\%02x' % b for b in data)
 
