@@ -108,7 +108,7 @@ static bool core_sort(dec *d, uint8_t *out, const char *what) {
   case 0x10: *out = COMP_SORT_CORE_TYPE; return true;
   case 0x11: *out = COMP_SORT_CORE_MODULE; return true;
   case 0x12: *out = COMP_SORT_CORE_INSTANCE; return true;
-  case 0x04: return util_fail(d->err, UTIL_ERR_LIMIT, (int64_t)off, "not supported: core tags as a component-level sort");
+  case 0x04: *out = COMP_SORT_CORE_TAG; return true;
   default: return leading(d, off, b, what);
   }
 }
@@ -527,7 +527,7 @@ static bool alias_body(dec *d, comp_alias *a) {
   switch (tg) {
   case 0x00:
   case 0x01:
-    if (tg == 0x01 && s > COMP_SORT_CORE_INSTANCE) return leading(d, toff, tg, "alias");
+    if (tg == 0x01 && s > COMP_SORT_CORE_INSTANCE && s != COMP_SORT_CORE_TAG) return leading(d, toff, tg, "alias");
     return u32(d, &a->a) && name(d, &a->name);
   case 0x02:
     if (s != COMP_SORT_TYPE && s != COMP_SORT_CORE_TYPE && s != COMP_SORT_CORE_MODULE && s != COMP_SORT_COMPONENT) {

@@ -43,13 +43,18 @@ struct comp_ctype {
   uint32_t len;                  /* fixed list */
   uint64_t size;                 /* value types: the Canonical ABI's byte size (saturating) */
   uint32_t align;                /* and alignment */
-  /* resources: an identity */
+  uint64_t size64;               /* the same in a 64-bit memory (memory64: 16-byte strings and lists) */
+  uint32_t align64;
+  /* resources: an identity; other types imported as a type (`eq`): one too, which an
+   * instantiation binds to its argument (0: none) */
   uint32_t rid;
+  uint32_t tid;                  /* records, variants, enums, flags: an identity the copies keep */
   /* where the type came from, for the rule that exports and imports only name types
    * that are exported or imported: the scope (by id) that made this type object, and
    * how: CT_DEFINED (a type definition; also resources), CT_EXPORTED or CT_IMPORTED (the
    * new type index an export or import of a type introduces) */
   uint32_t scope_id;
+  uint8_t scope_kind;            /* that scope's: 0 component, 1 component type, 2 instance type */
   uint8_t origin;
   uint32_t home;                 /* resources: the scope that defined it (0: abstract) */
   /* component and instance types */
@@ -62,7 +67,9 @@ struct comp_ctype {
   ct_core_extern *cimports, *cexports;
 };
 
-/* The Canonical ABI's size and alignment of a value type whose parts have theirs. */
+/* The Canonical ABI's size and alignment of a value type whose parts have theirs, for
+ * 32-bit and for 64-bit memories. A value type's size must be below 2^28 in both
+ * (CanonicalABI.md, element size). */
 void ct_layout(comp_ctype *t);
 #define CT_MAX_VALUE_SIZE ((1u << 28) - 1)
 
@@ -101,8 +108,10 @@ uint32_t ct_flatten(const comp_ctype *t, uint8_t *out, uint32_t max);
 
 /* Extern names (names.c): NULL when valid, else the reason (maybe written in why). */
 const char *comp_name_check(const wasm_name *n, bool import, char *why, size_t nwhy);
-/* Whether two names collide under the strong-uniqueness rule (ASCII case-insensitive). */
+/* Whether two labels (record fields, cases, flags) are equal ignoring ASCII case. */
 bool comp_names_conflict(const wasm_name *a, const wasm_name *b);
+/* import and export names that are not strongly unique (Explainer.md, "Name uniqueness") */
+bool comp_extern_names_conflict(const wasm_name *a, const wasm_name *b);
 /* A label (record field, case, param, flag): kebab case. */
 bool comp_label_valid(const wasm_name *n);
 /* For an annotated plain name ([constructor]r, [method]r.f, [static]r.f): the resource

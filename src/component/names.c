@@ -242,3 +242,38 @@ bool comp_names_conflict(const wasm_name *a, const wasm_name *b) {
     if (lower(a->str[i]) != lower(b->str[i])) return false;
   return true;
 }
+
+/* The part of an import or export name that strong uniqueness compares (Explainer.md,
+ * "Name uniqueness"): `[method]l.l` and `[static]l.l` stand for `l`, and every other
+ * annotation but `[constructor]` is dropped; case is ignored. (The explainer's newer
+ * step that also ignores hyphens is not applied: the component-model test suite keeps
+ * `a1` and `a-1` apart, as the reference tools do.) */
+static bool same_loose(const char *a, const char *ae, const char *b, const char *be) {
+  if (ae - a != be - b) return false;
+  for (; a < ae; a++, b++)
+    if (lower(*a) != lower(*b)) return false;
+  return true;
+}
+
+static void unique_span(const wasm_name *n, const char **start, const char **end) {
+  const char *s = n->str, *e = n->str + n->len;
+  *start = s;
+  *end = e;
+  if (n->len == 0 || s[0] != '[') return;
+  const char *close = memchr(s, ']', n->len);
+  if (!close) return;
+  size_t plen = (size_t)(close + 1 - s);
+  if (plen == 13 && memcmp(s, "[constructor]", 13) == 0) return;
+  const char *rest = close + 1;
+  *start = rest;
+  bool method = (plen == 8 && memcmp(s, "[method]", 8) == 0) || (plen == 8 && memcmp(s, "[static]", 8) == 0);
+  const char *dot = method ? memchr(rest, '.', (size_t)(e - rest)) : NULL;
+  if (dot && same_loose(rest, dot, dot + 1, e)) *start = dot + 1;
+}
+
+bool comp_extern_names_conflict(const wasm_name *a, const wasm_name *b) {
+  const char *as, *ae, *bs, *be;
+  unique_span(a, &as, &ae);
+  unique_span(b, &bs, &be);
+  return same_loose(as, ae, bs, be);
+}

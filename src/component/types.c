@@ -12,7 +12,7 @@ static comp_ctype error_context = {.kind = CT_ERROR_CONTEXT, .prim = COMP_T_ERRO
 
 const comp_ctype *ct_prim(uint8_t code) {
   if (code == COMP_T_ERROR_CONTEXT) {
-    error_context.size = error_context.align = 4;
+    error_context.size = error_context.align = error_context.size64 = error_context.align64 = 4;
     return &error_context;
   }
   comp_ctype *t = &prims[code & 0x7f];
@@ -27,6 +27,8 @@ const comp_ctype *ct_prim(uint8_t code) {
   case COMP_T_STRING: t->size = 8; t->align = 4; break;
   default: t->size = t->align = 4; break;
   }
+  t->size64 = code == COMP_T_STRING ? 16 : t->size;
+  t->align64 = code == COMP_T_STRING ? 8 : t->align;
   return t;
 }
 
@@ -35,55 +37,68 @@ const comp_ctype *ct_prim(uint8_t code) {
 static uint64_t align_to(uint64_t x, uint32_t a) { return a ? (x + a - 1) / a * a : x; }
 static uint64_t sat(uint64_t x) { return x > (1ull << 40) ? (1ull << 40) : x; }
 
+/* A type's size and alignment in a 32-bit (w64 false) or 64-bit memory: strings and lists
+ * are a pointer and a length, 8 or 16 bytes. */
+static uint64_t size_of(const comp_ctype *t, bool w64) { return w64 ? t->size64 : t->size; }
+static uint32_t align_of(const comp_ctype *t, bool w64) { return w64 ? t->align64 : t->align; }
+
 /* a variant's: discriminant by case count, payloads at the largest payload alignment */
-static void variant_layout(comp_ctype *t, const comp_ctype *const *cases, uint32_t n) {
+static void variant_layout(const comp_ctype *const *cases, uint32_t n, bool w64, uint64_t *size, uint32_t *align) {
   uint32_t disc = n <= 256 ? 1 : n <= 65536 ? 2 : 4;
   uint32_t ca = 1;
   uint64_t cs = 0;
   for (uint32_t i = 0; i < n; i++) {
     if (!cases[i]) continue;
-    if (cases[i]->align > ca) ca = cases[i]->align;
-    if (cases[i]->size > cs) cs = cases[i]->size;
+    if (align_of(cases[i], w64) > ca) ca = align_of(cases[i], w64);
+    if (size_of(cases[i], w64) > cs) cs = size_of(cases[i], w64);
   }
-  t->align = disc > ca ? disc : ca;
-  t->size = sat(align_to(align_to(disc, ca) + cs, t->align));
+  *align = disc > ca ? disc : ca;
+  *size = sat(align_to(align_to(disc, ca) + cs, *align));
 }
 
-void ct_layout(comp_ctype *t) {
+static void layout(const comp_ctype *t, bool w64, uint64_t *size, uint32_t *align) {
   switch (t->kind) {
   case CT_RECORD:
   case CT_TUPLE: {
     uint64_t s = 0;
     uint32_t a = 1;
     for (uint32_t i = 0; i < t->n; i++) {
-      s = sat(align_to(s, t->elems[i]->align) + t->elems[i]->size);
-      if (t->elems[i]->align > a) a = t->elems[i]->align;
+      s = sat(align_to(s, align_of(t->elems[i], w64)) + size_of(t->elems[i], w64));
+      if (align_of(t->elems[i], w64) > a) a = align_of(t->elems[i], w64);
     }
-    t->align = a;
-    t->size = sat(align_to(s, a));
+    *align = a;
+    *size = sat(align_to(s, a));
     return;
   }
-  case CT_VARIANT: variant_layout(t, t->elems, t->n); return;
-  case CT_ENUM: t->size = t->align = t->n <= 256 ? 1 : t->n <= 65536 ? 2 : 4; return;
+  case CT_VARIANT: variant_layout(t->elems, t->n, w64, size, align); return;
+  case CT_ENUM: *size = *align = t->n <= 256 ? 1 : t->n <= 65536 ? 2 : 4; return;
   case CT_OPTION: {
     const comp_ctype *cases[2] = {NULL, t->a};
-    variant_layout(t, cases, 2);
+    variant_layout(cases, 2, w64, size, align);
     return;
   }
   case CT_RESULT: {
     const comp_ctype *cases[2] = {t->a, t->b};
-    variant_layout(t, cases, 2);
+    variant_layout(cases, 2, w64, size, align);
     return;
   }
-  case CT_FLAGS: t->size = t->align = t->n <= 8 ? 1 : t->n <= 16 ? 2 : 4; return;
+  case CT_FLAGS: *size = *align = t->n <= 8 ? 1 : t->n <= 16 ? 2 : 4; return;
   case CT_FIXED_LIST:
-    t->align = t->a->align;
-    t->size = sat(t->a->size * t->len);
+    *align = align_of(t->a, w64);
+    *size = sat(size_of(t->a, w64) * t->len);
     return;
   case CT_LIST:
-  case CT_MAP: t->size = 8; t->align = 4; return;
-  default: t->size = t->align = 4; return; /* handles, stream, future */
+  case CT_MAP:
+    *size = w64 ? 16 : 8;
+    *align = w64 ? 8 : 4;
+    return;
+  default: *size = *align = 4; return; /* handles, stream, future */
   }
+}
+
+void ct_layout(comp_ctype *t) {
+  layout(t, false, &t->size, &t->align);
+  layout(t, true, &t->size64, &t->align64);
 }
 
 /* ---------- substitution ------------------------------------------------------------ */
@@ -438,6 +453,7 @@ bool ct_match(const comp_ctype *a, const comp_ctype *b, ct_subst *s, char *why, 
 
 static bool mentions(const comp_ctype *t, ct_subst *s, unsigned depth) {
   if (!t || depth > 200) return false;
+  if (t->kind != CT_RESOURCE && t->rid && ct_subst_find(s, t->rid)) return true;
   switch (t->kind) {
   case CT_RESOURCE:
     return ct_subst_find(s, t->rid) || (t->rid >= s->fresh_lo && t->rid < s->fresh_hi);
@@ -474,6 +490,11 @@ static bool apply_externs(ct_extern **v, uint32_t n, ct_subst *s, unsigned depth
 
 static const comp_ctype *apply(const comp_ctype *t, ct_subst *s, unsigned depth) {
   if (!t || !mentions(t, s, 0)) return t;
+  if (t->kind != CT_RESOURCE && t->rid) {
+    /* a defined type imported with `eq`: the instantiation's argument stands for it */
+    const comp_ctype *to = ct_subst_find(s, t->rid);
+    if (to) return to;
+  }
   if (t->kind == CT_RESOURCE) {
     const comp_ctype *to = ct_subst_find(s, t->rid);
     if (to) return to;

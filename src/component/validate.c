@@ -2,6 +2,7 @@
  * type to a comp_ctype, and checks the rules of the component model's binary format
  * explainer (Binary.md) and the Canonical ABI's signatures. Nested components and
  * component/instance/module types get their own scope; outer aliases walk the chain. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ typedef struct val {
   util_arena *arena;
   util_error *err;
   uint32_t next_rid;
+  uint32_t next_tid;
   uint32_t next_scope;
   unsigned depth;
 } val;
@@ -76,13 +78,18 @@ static bool same(const wasm_name *a, const wasm_name *b) {
 
 static const char *const sort_names[COMP_SORT_COUNT] = {
     "core func", "core table", "core memory", "core global", "core type", "module", "core instance",
-    "func", "value", "type", "component", "instance"};
+    "func", "value", "type", "component", "instance", "core tag"};
 const char *comp_sort_name(int sort) { return sort >= 0 && sort < COMP_SORT_COUNT ? sort_names[sort] : "?"; }
 
 static bool index_ok(val *v, scope *s, int sort, uint32_t idx, uint32_t off) {
   if (idx < s->sp[sort].n) return true;
-  return bad(v, off, "unknown %s %u: %s index out of bounds", sort_names[sort], idx,
-             sort == COMP_SORT_CORE_MODULE ? "module" : sort_names[sort]);
+  /* the reference tools' words: "module index", "function index" (core or not) */
+  const char *what = sort == COMP_SORT_CORE_MODULE                         ? "module"
+                     : sort == COMP_SORT_CORE_FUNC || sort == COMP_SORT_FUNC ? "function"
+                     : sort == COMP_SORT_CORE_TAG                            ? "tag"
+                                                                             : sort_names[sort];
+  return bad(v, off, "unknown %s %u: %s index out of bounds", sort == COMP_SORT_CORE_TAG ? "tag" : sort_names[sort], idx,
+             what);
 }
 
 static const comp_ctype *get(scope *s, int sort, uint32_t idx) { return s->sp[sort].v[idx]; }
@@ -252,10 +259,12 @@ static bool deftype(val *v, scope *s, const comp_type *d, const comp_ctype **out
   default: return bad(v, off, "unknown type code 0x%x", d->code);
   }
   t->origin = CT_DEFINED;
+  if (t->kind == CT_RECORD || t->kind == CT_VARIANT || t->kind == CT_ENUM || t->kind == CT_FLAGS) t->tid = ++v->next_tid;
   t->scope_id = s->id;
+  t->scope_kind = (uint8_t)s->kind;
   if (ct_is_value(t->kind)) {
     ct_layout(t);
-    if (t->size > CT_MAX_VALUE_SIZE) return bad(v, off, "type exceeds maximum byte size (%u bytes)", CT_MAX_VALUE_SIZE);
+    if (t->size > CT_MAX_VALUE_SIZE || t->size64 > CT_MAX_VALUE_SIZE) return bad(v, off, "type exceeds maximum byte size (%u bytes)", CT_MAX_VALUE_SIZE);
   }
   *out = t;
   return true;
@@ -436,6 +445,19 @@ static bool externdesc(val *v, scope *s, const comp_externdesc *d, uint32_t off,
   }
 }
 
+/* An import of an instance type, or an instance declared in a component or instance
+ * type, stands for an instance of its own: the abstract resources its type exports
+ * (`(sub resource)`, made while the type was checked) become fresh ones at each use. */
+static bool fresh_instance(val *v, uint8_t kind, const comp_ctype **t) {
+  if (kind != COMP_EXT_INSTANCE || (*t)->rid_lo >= (*t)->rid_hi) return true;
+  ct_subst sub = {.arena = v->arena, .next_rid = &v->next_rid, .fresh_lo = (*t)->rid_lo, .fresh_hi = (*t)->rid_hi};
+  const comp_ctype *f = ct_apply(*t, &sub);
+  ct_subst_free(&sub);
+  if (!f) return oom(v);
+  *t = f;
+  return true;
+}
+
 /* Name rules shared by imports, exports and inline exports. */
 static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bool import, vec *seen) {
   const char *what = import ? "import" : "export";
@@ -458,7 +480,7 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
     if (e->name.len == n->name.len && memcmp(e->name.str, n->name.str, n->name.len) == 0)
       return bad(v, n->offset, "%s name `%s` conflicts with previous name `%s`: name `%s` already defined", what,
                  n->name.str, e->name.str, n->name.str);
-    if (comp_names_conflict(&e->name, &n->name))
+    if (comp_extern_names_conflict(&e->name, &n->name))
       return bad(v, n->offset, "%s name `%s` conflicts with previous name `%s`", what, n->name.str, e->name.str);
   }
   return true;
@@ -467,12 +489,13 @@ static bool check_name(val *v, scope *s, const comp_extname *n, uint8_t kind, bo
 /* An annotated name's resource is named in the same namespace as the annotated name
  * (imports or exports, which are disjoint): label must be one of the names r has there
  * (a resource imported as `b` and exported as `c` has a name in each). */
-static bool resource_named(val *v, scope *s, uint32_t off, const comp_ctype *r, const wasm_name *label, bool import) {
-  const vec *x = import ? &s->imports : &s->exports;
+static bool resource_named(val *v, const vec *x, uint32_t off, const comp_ctype *r, const wasm_name *label, bool bag) {
   const wasm_name *first = NULL;
   for (uint32_t i = 0; i < x->n; i++) {
     const ct_extern *e = x->v[i];
-    if (e->kind != COMP_EXT_TYPE || e->type->kind != CT_RESOURCE || e->type->rid != r->rid) continue;
+    /* a type exported by a bag of inline exports is a new type, which no function type
+     * refers to: it names nothing here */
+    if (bag || e->kind != COMP_EXT_TYPE || e->type->kind != CT_RESOURCE || e->type->rid != r->rid) continue;
     if (e->name.len == label->len && memcmp(e->name.str, label->str, label->len) == 0) return true;
     if (!first) first = &e->name;
   }
@@ -488,25 +511,32 @@ typedef struct inst_chain {
   const struct inst_chain *up;
 } inst_chain;
 
-/* Whether the instance type t, or an instance it exports, exports the resource rid. */
-static bool inst_exports_resource(const comp_ctype *t, uint32_t rid, unsigned depth) {
+/* Whether a is b, or a copy of it (an import or export of it): resources by their
+ * identity, the other nominal types by theirs. */
+static bool same_nominal(const comp_ctype *a, const comp_ctype *b) {
+  if (a->kind != b->kind) return false;
+  return a->kind == CT_RESOURCE ? a->rid == b->rid : a == b || (a->tid && a->tid == b->tid);
+}
+
+/* Whether the instance type t, or an instance it exports, exports the type n. */
+static bool inst_exports_type(const comp_ctype *t, const comp_ctype *n, unsigned depth) {
   if (depth > 100) return false;
   for (uint32_t i = 0; i < t->nexports; i++) {
     const ct_extern *e = &t->exports[i];
-    if (e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->type->rid == rid) return true;
-    if (e->kind == COMP_EXT_INSTANCE && inst_exports_resource(e->type, rid, depth + 1)) return true;
+    if (e->kind == COMP_EXT_TYPE && same_nominal(e->type, n)) return true;
+    if (e->kind == COMP_EXT_INSTANCE && inst_exports_type(e->type, n, depth + 1)) return true;
   }
   return false;
 }
 
 /* Whether an enclosing instance type of the chain, or an instance this component
- * exports whole, exports the resource rid. */
-static bool exports_resource(const inst_chain *c, const scope *s, uint32_t rid) {
+ * exports whole, exports the type n (which names it). */
+static bool exports_type(const inst_chain *c, const scope *s, const comp_ctype *n) {
   for (; c; c = c->up)
-    if (inst_exports_resource(c->t, rid, 0)) return true;
+    if (inst_exports_type(c->t, n, 0)) return true;
   for (uint32_t i = 0; i < s->exports.n; i++) {
     const ct_extern *e = s->exports.v[i];
-    if (e->kind == COMP_EXT_INSTANCE && inst_exports_resource(e->type, rid, 0)) return true;
+    if (e->kind == COMP_EXT_INSTANCE && inst_exports_type(e->type, n, 0)) return true;
   }
   return false;
 }
@@ -519,8 +549,16 @@ static bool nameable(const comp_ctype *t, const scope *s, bool import, bool self
   switch (t->kind) {
   case CT_RECORD: case CT_VARIANT: case CT_ENUM: case CT_FLAGS: case CT_RESOURCE:
     if (!self) {
-      if (t->scope_id != s->id) return true;
-      if (!import && t->kind == CT_RESOURCE && exports_resource(in, s, t->rid)) return true;
+      if (t->scope_id != s->id) {
+        /* made elsewhere: by a component or instance type, which names its types by
+         * its own imports and exports; by another component (an enclosing one, through
+         * an outer alias, or an instantiated child, through an alias of its instance's
+         * export), which names nothing here; or by no scope at all */
+        if (t->scope_id == 0) return true;
+        if (t->scope_kind != 0) return t->origin != CT_DEFINED;
+        return !import && exports_type(in, s, t);
+      }
+      if (!import && exports_type(in, s, t)) return true;
       return import ? t->origin == CT_IMPORTED : (t->origin == CT_IMPORTED || t->origin == CT_EXPORTED);
     }
     break;
@@ -543,13 +581,18 @@ static bool nameable(const comp_ctype *t, const scope *s, bool import, bool self
 }
 
 static bool check_nameable(val *v, const scope *s, uint32_t off, uint8_t kind, const comp_ctype *t, bool import) {
-  if (s->kind != 0 || kind == COMP_EXT_MODULE) return true;
+  /* concrete components and component types check at once; an instance type is
+   * checked where it is imported or exported */
+  if (s->kind >= 2 || kind == COMP_EXT_MODULE) return true;
   if (nameable(t, s, import, kind == COMP_EXT_TYPE, 0, NULL)) return true;
   return bad(v, off, "%s not valid to be used as %s", comp_extern_kind_name(kind), import ? "import" : "export");
 }
 
 /* [constructor]r, [method]r.m and [static]r.m: functions of a resource named r here. */
-static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kind, const comp_ctype *t, bool import) {
+/* names: the imports or exports the name is one of (also where a [static] resource may
+ * be named: `other`, when not NULL); bag: a bag of inline exports. */
+static bool annotated_in(val *v, const vec *names, const vec *other, const comp_extname *n, uint8_t kind,
+                         const comp_ctype *t, bool bag) {
   int ann;
   wasm_name res;
   uint32_t off = n->offset;
@@ -560,19 +603,19 @@ static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kin
     const comp_ctype *r = t->a;
     if (r->kind == CT_RESULT && r->a) r = r->a;
     if (r->kind != CT_OWN) return bad(v, off, "function should return `(own $T)` or `(result (own $T))`");
-    return resource_named(v, s, off, r->a, &res, import);
+    return resource_named(v, names, off, r->a, &res, bag);
   }
   if (ann == COMP_ANN_METHOD) {
     if (t->n == 0) return bad(v, off, "function should have at least one argument");
     if (t->names[0].len != 4 || memcmp(t->names[0].str, "self", 4) != 0)
       return bad(v, off, "function should have a first argument called `self`");
     if (t->elems[0]->kind != CT_BORROW) return bad(v, off, "function should take a first argument of `(borrow $T)`");
-    return resource_named(v, s, off, t->elems[0]->a, &res, import);
+    return resource_named(v, names, off, t->elems[0]->a, &res, bag);
   }
   /* [static]: a resource of that name must be in scope */
   for (int pass = 0; pass < 2; pass++) {
-    vec *x = pass ? &s->exports : &s->imports;
-    for (uint32_t i = 0; i < x->n; i++) {
+    const vec *x = pass ? other : names;
+    for (uint32_t i = 0; x && i < x->n; i++) {
       const ct_extern *e = x->v[i];
       if (e->kind == COMP_EXT_TYPE && e->type->kind == CT_RESOURCE && e->name.len == res.len &&
           memcmp(e->name.str, res.str, res.len) == 0)
@@ -580,6 +623,10 @@ static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kin
     }
   }
   return bad(v, off, "static resource name is not known in this context: `%.*s`", (int)res.len, res.str);
+}
+
+static bool check_annotated(val *v, scope *s, const comp_extname *n, uint8_t kind, const comp_ctype *t, bool import) {
+  return annotated_in(v, import ? &s->imports : &s->exports, import ? &s->exports : &s->imports, n, kind, t, false);
 }
 
 /* Exporting an instance names the types it exports (and those of the instances it
@@ -599,6 +646,8 @@ static const comp_ctype *confer_names(val *v, scope *s, const comp_ctype *t, uns
       *named = *ex[i].type;
       named->origin = CT_EXPORTED;
       named->scope_id = s->id;
+    named->scope_kind = (uint8_t)s->kind;
+      named->scope_kind = (uint8_t)s->kind;
       ex[i].type = named;
     } else if (ex[i].kind == COMP_EXT_INSTANCE && !(ex[i].type = confer_names(v, s, ex[i].type, depth + 1))) {
       return NULL;
@@ -620,7 +669,9 @@ static bool add_extern(val *v, scope *s, vec *list, const comp_extname *n, uint8
     if (!named) return false;
     *named = *t;
     named->origin = list == &s->imports ? CT_IMPORTED : CT_EXPORTED;
+    if (list == &s->imports && t->kind != CT_RESOURCE) named->rid = v->next_rid++;
     named->scope_id = s->id;
+    named->scope_kind = (uint8_t)s->kind;
     t = named;
   }
   e->name = n->name;
@@ -664,7 +715,8 @@ static bool scope_body(val *v, scope *s, const comp_decl *decls, uint32_t n) {
       bool imp = d->kind == COMP_DECL_IMPORT;
       vec *list = imp ? &s->imports : &s->exports;
       ok = check_name(v, s, &d->name, d->desc.kind, imp, list) && externdesc(v, s, &d->desc, d->offset, &t) &&
-           check_annotated(v, s, &d->name, d->desc.kind, t, imp) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
+           fresh_instance(v, d->desc.kind, &t) && check_annotated(v, s, &d->name, d->desc.kind, t, imp) &&
+           check_nameable(v, s, d->offset, d->desc.kind, t, imp) && add_extern(v, s, list, &d->name, d->desc.kind, t, true);
       break;
     }
     }
@@ -691,6 +743,17 @@ static bool refers_to_resources(const comp_ctype *t, unsigned depth) {
   return false;
 }
 
+/* The sort of a core instance's export of a kind (wasm_externkind). */
+static int core_kind_sort(uint8_t kind) {
+  switch (kind) {
+  case WASM_EXTERN_FUNC: return COMP_SORT_CORE_FUNC;
+  case WASM_EXTERN_TABLE: return COMP_SORT_CORE_TABLE;
+  case WASM_EXTERN_MEMORY: return COMP_SORT_CORE_MEMORY;
+  case WASM_EXTERN_GLOBAL: return COMP_SORT_CORE_GLOBAL;
+  default: return COMP_SORT_CORE_TAG;
+  }
+}
+
 static bool alias(val *v, scope *s, const comp_alias *a) {
   uint32_t off = a->offset;
   if (a->target == 2) {
@@ -714,8 +777,9 @@ static bool alias(val *v, scope *s, const comp_alias *a) {
     for (uint32_t i = 0; i < in->ncexports; i++) {
       const ct_core_extern *e = &in->cexports[i];
       if (e->name.len != a->name.len || memcmp(e->name.str, a->name.str, a->name.len) != 0) continue;
-      if (e->kind != a->sort)
-        return bad(v, off, "export `%s` for core instance %u is not a %s", a->name.str, a->a, sort_names[a->sort]);
+      if (core_kind_sort(e->kind) != a->sort)
+        return bad(v, off, "export `%s` for core instance %u is not a %s", a->name.str, a->a,
+                   a->sort == COMP_SORT_CORE_TAG ? "tag" : sort_names[a->sort]);
       return push(v, &s->sp[a->sort], e->kind == WASM_EXTERN_FUNC ? (const void *)e->func : (const void *)e);
     }
     return bad(v, off, "core instance %u has no export named `%s`", a->a, a->name.str);
@@ -780,13 +844,15 @@ static bool core_instance(val *v, scope *s, const comp_instance *in) {
     const comp_sortidx *si = &in->args[i].s;
     ct_core_extern *e = &t->cexports[i];
     e->name = in->args[i].name.name;
-    if (si->sort > COMP_SORT_CORE_GLOBAL) return bad(v, off, "core instance exports may only be functions, tables, memories and globals");
+    if (si->sort > COMP_SORT_CORE_GLOBAL && si->sort != COMP_SORT_CORE_TAG)
+      return bad(v, off, "core instance exports may only be functions, tables, memories, globals and tags");
     if (!index_ok(v, s, si->sort, si->idx, off)) return false;
-    e->kind = si->sort;
+    e->kind = si->sort == COMP_SORT_CORE_TAG ? WASM_EXTERN_TAG : si->sort;
     const void *p = s->sp[si->sort].v[si->idx];
     if (si->sort == COMP_SORT_CORE_FUNC) e->func = p;
     else {
       const ct_core_extern *src = p;
+      e->func = src->func; /* a tag's payload type */
       e->table = src->table;
       e->memory = src->memory;
       e->global = src->global;
@@ -796,6 +862,17 @@ static bool core_instance(val *v, scope *s, const comp_instance *in) {
 }
 
 static const comp_ctype *sort_type(scope *s, const comp_sortidx *si) { return get(s, si->sort, si->idx); }
+
+/* What an item of the type sort is, in the reference tools' words. */
+static const char *type_sort_desc(const comp_ctype *t) {
+  switch (t->kind) {
+  case CT_RESOURCE: return "resource";
+  case CT_FUNC: return "func type";
+  case CT_COMPONENT: return "component type";
+  case CT_INSTANCE: return "instance type";
+  default: return ct_is_value(t->kind) ? "defined type" : "type";
+  }
+}
 
 static bool instance(val *v, scope *s, const comp_instance *in) {
   uint32_t off = in->offset;
@@ -830,16 +907,23 @@ static bool instance(val *v, scope *s, const comp_instance *in) {
         break;
       }
       const comp_ctype *given = sort_type(s, &arg->s);
+      if (im->kind == COMP_EXT_TYPE && (im->type->kind == CT_RESOURCE) != (given->kind == CT_RESOURCE)) {
+        /* a type import takes a resource or a defined type as it was declared */
+        ok = bad(v, off, "expected %s, found %s for import `%s`", type_sort_desc(im->type), type_sort_desc(given),
+                 im->name.str);
+        break;
+      }
       if (im->kind == COMP_EXT_TYPE && im->type->kind == CT_RESOURCE && im->type->rid >= c->rid_lo &&
           im->type->rid < c->rid_hi && !ct_subst_find(&sub, im->type->rid)) {
         /* an abstract resource import: the argument's type takes its place */
-        if (given->kind != CT_RESOURCE) { ok = bad(v, off, "expected resource, found %s for import `%s`", "a value type", im->name.str); break; }
         if (!ct_subst_add(&sub, im->type->rid, given)) ok = oom(v);
         continue;
       }
       char why[160] = "";
       if (!ct_match(given, im->type, &sub, why, sizeof why))
         ok = bad(v, off, "type mismatch for component instantiation argument `%s`: %s", im->name.str, why);
+      else if (im->kind == COMP_EXT_TYPE && im->type->rid && !ct_subst_add(&sub, im->type->rid, given))
+        ok = oom(v);
     }
     if (ok) {
       t->nexports = c->nexports;
@@ -861,6 +945,7 @@ static bool instance(val *v, scope *s, const comp_instance *in) {
     if (kind < 0) { ok = bad(v, off, "%s not valid to be used as export", sort_names[a->s.sort]); break; }
     if (kind == COMP_EXT_VALUE) { ok = unsupported(v, off, "values"); break; }
     ok = check_name(v, s, &a->name, (uint8_t)kind, false, &seen) &&
+         annotated_in(v, &seen, NULL, &a->name, (uint8_t)kind, sort_type(s, &a->s), true) &&
          add_extern(v, s, &seen, &a->name, (uint8_t)kind, sort_type(s, &a->s), false);
   }
   if (ok) {
@@ -937,6 +1022,8 @@ static bool canon_opts(val *v, scope *s, const comp_canon *c, opts *o, bool lift
     default: break;
     }
   }
+  if (o->realloc && !o->memory)
+    return bad(v, c->offset, "canonical option `realloc` requires `memory` to also be specified");
   if (o->callback && !o->async) return bad(v, c->offset, "cannot specify callback without async");
   if (o->callback && !lift) return bad(v, c->offset, "canonical option `callback` cannot be specified for lowerings");
   if (o->async && o->post_return) return bad(v, c->offset, "cannot specify post-return function in async");
@@ -947,6 +1034,36 @@ static bool needs_realloc_params(const comp_ctype *ft) {
   for (uint32_t i = 0; i < ft->n; i++)
     if (ft->elems[i]->needs_memory) return true;
   return false;
+}
+
+/* "[I32, I64]": a core type list in the reference tools' spelling */
+static void core_list(const wasm_vtype *t, uint32_t n, char *buf, size_t cap) {
+  size_t o = (size_t)snprintf(buf, cap, "[");
+  for (uint32_t i = 0; i < n && o < cap; i++) {
+    const char *name = wasm_valtype_name(t[i]);
+    o += (size_t)snprintf(buf + o, cap - o, "%s", i ? ", " : "");
+    for (const char *p = name; *p && o + 1 < cap; p++, o++)
+      buf[o] = (char)(p == name || (p[-1] == ' ' || p[-1] == '(') ? toupper((unsigned char)*p) : *p);
+    if (o < cap) buf[o] = 0;
+  }
+  if (o < cap) snprintf(buf + o, cap - o, "]");
+}
+
+/* A lifted core function whose type is not the flattening of the component function's:
+ * the parameters are compared first, then the results. */
+static bool lift_mismatch(val *v, uint32_t off, const wasm_functype *want, const wasm_functype *have) {
+  char a[120], b[120];
+  bool params = want->nparams != have->nparams ||
+                (want->nparams && memcmp(want->params, have->params, want->nparams * sizeof *want->params) != 0);
+  if (params) {
+    core_list(want->params, want->nparams, a, sizeof a);
+    core_list(have->params, have->nparams, b, sizeof b);
+  } else {
+    core_list(want->results, want->nresults, a, sizeof a);
+    core_list(have->results, have->nresults, b, sizeof b);
+  }
+  return bad(v, off, "lowered %s types `%s` do not match %s types `%s` of the core function", params ? "parameter" : "result", a,
+             params ? "parameter" : "result", b);
 }
 
 static bool canon(val *v, scope *s, const comp_canon *c) {
@@ -963,8 +1080,7 @@ static bool canon(val *v, scope *s, const comp_canon *c) {
     wasm_functype want;
     if (!ct_flatten_func(ft, true, o.async, o.callback, v->arena, &want)) return oom(v);
     const comp_ctype *core = get(s, COMP_SORT_CORE_FUNC, c->a);
-    if (core && !ct_core_func_eq(&core->ft, &want))
-      return bad(v, off, "lowered function type does not match the core function %u's type", c->a);
+    if (core && !ct_core_func_eq(&core->ft, &want)) return lift_mismatch(v, off, &want, &core->ft);
     uint8_t tmp[20];
     bool mem = false;
     for (uint32_t i = 0; i < ft->n; i++) mem |= ft->elems[i]->needs_memory;
@@ -1054,20 +1170,53 @@ static bool export_def(val *v, scope *s, const comp_export *e, uint32_t off) {
     if (e->desc.kind != kind) return bad(v, off, "export `%s` is a %s, ascribed a %s", e->name.name.str,
                                          comp_extern_kind_name((uint8_t)kind), comp_extern_kind_name(e->desc.kind));
     const comp_ctype *asc;
-    if (e->desc.kind == COMP_EXT_TYPE && e->desc.bound == 1) {
+    bool abstract = e->desc.kind == COMP_EXT_TYPE && e->desc.bound == 1;
+    if (abstract) {
       if (t->kind != CT_RESOURCE) return bad(v, off, "export `%s` is not a resource type", e->name.name.str);
-      asc = t;
+      /* ascribed `(sub resource)`: outside, an abstract resource of its own */
+      comp_ctype *r = new_type(v, CT_RESOURCE);
+      if (!r) return false;
+      r->rid = v->next_rid++;
+      asc = r;
     } else if (!externdesc(v, s, &e->desc, off, &asc)) {
       return false;
     }
     char why[160] = "";
-    if (!ct_match(t, asc, NULL, why, sizeof why))
-      return bad(v, off, "ascribed type of export `%s` does not match: %s", e->name.name.str, why);
+    if (!abstract && !ct_match(t, asc, NULL, why, sizeof why))
+      return bad(v, off, "ascribed type of export is not compatible with the type of `%s`: %s", e->name.name.str, why);
     t = asc;
   }
   if (!check_annotated(v, s, &e->name, (uint8_t)kind, t, false) || !check_nameable(v, s, off, (uint8_t)kind, t, false))
     return false;
   return add_extern(v, s, &s->exports, &e->name, (uint8_t)kind, t, true);
+}
+
+static int import_cmp(const void *pa, const void *pb) {
+  const wasm_import *a = *(const wasm_import *const *)pa, *b = *(const wasm_import *const *)pb;
+  const wasm_name *x[2] = {&a->module, &a->field}, *y[2] = {&b->module, &b->field};
+  for (int i = 0; i < 2; i++) {
+    uint32_t n = x[i]->len < y[i]->len ? x[i]->len : y[i]->len;
+    int c = n ? memcmp(x[i]->str, y[i]->str, n) : 0;
+    if (c) return c;
+    if (x[i]->len != y[i]->len) return x[i]->len < y[i]->len ? -1 : 1;
+  }
+  return a < b ? -1 : a > b;
+}
+
+/* A core module inside a component imports each two-level name once: the component
+ * model treats `module:name` as one name (Explainer.md, core definitions). */
+static bool module_imports_unique(val *v, const wasm_module *m, uint32_t base) {
+  if (m->nimports < 2) return true;
+  const wasm_import **p = malloc(m->nimports * sizeof *p);
+  if (!p) return oom(v);
+  for (uint32_t i = 0; i < m->nimports; i++) p[i] = &m->imports[i];
+  qsort(p, m->nimports, sizeof *p, import_cmp);
+  const wasm_import *dup = NULL;
+  for (uint32_t i = 1; i < m->nimports && !dup; i++)
+    if (same(&p[i - 1]->module, &p[i]->module) && same(&p[i - 1]->field, &p[i]->field)) dup = p[i] > p[i - 1] ? p[i] : p[i - 1];
+  free(p);
+  if (!dup) return true;
+  return bad(v, base + dup->offset, "duplicate import name `%s:%s`", dup->module.str, dup->field.str);
 }
 
 static bool definition(val *v, scope *s, const comp_def *d) {
@@ -1081,7 +1230,8 @@ static bool definition(val *v, scope *s, const comp_def *d) {
       if (e.offset >= 0) v->err->offset = e.offset + d->offset;
       return false;
     }
-    return module_type(v, d->u.module, &t) && push(v, &s->sp[COMP_SORT_CORE_MODULE], t);
+    return module_imports_unique(v, d->u.module, d->offset) && module_type(v, d->u.module, &t) &&
+           push(v, &s->sp[COMP_SORT_CORE_MODULE], t);
   }
   case COMP_SEC_COMPONENT: return component(v, s, d->u.component);
   case COMP_SEC_CORE_INSTANCE: return core_instance(v, s, d->u.instance);
@@ -1094,7 +1244,8 @@ static bool definition(val *v, scope *s, const comp_def *d) {
   case COMP_SEC_IMPORT: {
     const comp_import *im = d->u.import;
     return check_name(v, s, &im->name, im->desc.kind, true, &s->imports) &&
-           externdesc(v, s, &im->desc, d->offset, &t) && check_annotated(v, s, &im->name, im->desc.kind, t, true) &&
+           externdesc(v, s, &im->desc, d->offset, &t) && fresh_instance(v, im->desc.kind, &t) &&
+           check_annotated(v, s, &im->name, im->desc.kind, t, true) &&
            check_nameable(v, s, d->offset, im->desc.kind, t, true) && add_extern(v, s, &s->imports, &im->name, im->desc.kind, t, true);
   }
   case COMP_SEC_EXPORT: return export_def(v, s, d->u.export_, d->offset);

@@ -101,9 +101,6 @@ const char *cs_name(int sort) { return sort >= 0 && sort < CS_COUNT ? sort_names
 
 bool cs_define(cp *p, int sort, const text_token *id, uint32_t *index) {
   cscope *sc = p->sc;
-  /* the component decoder has no core tag sort yet */
-  if (sort == CS_CORE_TAG && sc->kind != CK_MODULE_TYPE)
-    return cp_fail(p, cp_tok(p), "not supported: core tags in components");
   uint32_t i = sc->count[sort];
   if (i == UINT32_MAX) return cp_fail(p, cp_tok(p), "too many %s definitions", sort_names[sort]);
   if (id && id->kind == TOK_ID) {

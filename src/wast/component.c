@@ -37,7 +37,7 @@ static const char WASI2[] = "not supported: WASI 0.2 imports";
 static const char HOST[] = "not supported: importing modules, components or values from the host";
 static const char DEEP[] = "not supported: values or instances nested too deeply";
 static const char OTHER[] = "not supported: a component feature weld lacks at run time";
-static const char FEATURE[] = "component model: uses a feature weld does not support (values, GC core types, core tags)";
+static const char FEATURE[] = "component model: uses a feature weld does not support (values, GC core types)";
 static const char REGISTERED_IMPORTS[] = "not supported: a component importing from the script (register)";
 
 const char *wast_comp_unsupported(const char *msg) {

@@ -181,9 +181,9 @@ invalid('two string encodings',
 nfun = functype([('a', U32), ('b', F32T)], U64)
 valid('lift scalars', component(core_funcs([([I32, F32], [I64])]), types(nfun), canon(lift(0, 0))))
 invalid('lift scalars, wrong result', component(core_funcs([([I32, F32], [I32])]), types(nfun), canon(lift(0, 0))),
-        'does not match')
+        'do not match')
 invalid('lift scalars, wrong parameter', component(core_funcs([([I32, I32], [I64])]), types(nfun), canon(lift(0, 0))),
-        'does not match')
+        'do not match')
 # post-return takes the flat results
 valid('post-return of the flat results',
       component(core_funcs([([I32, F32], [I64]), ([I64], [])]), types(nfun), canon(lift(0, 0, [post_return(1)]))))
@@ -197,7 +197,7 @@ valid('17 parameters through memory',
       component(core_funcs([([I32], []), REALLOC_SIG], memory=True), types(many),
                 canon(lift(0, 0, [MEM0, realloc(1)]))))
 invalid('17 parameters flat', component(core_funcs([([I32] * 17, []), REALLOC_SIG], memory=True), types(many),
-                                        canon(lift(0, 0, [MEM0, realloc(1)]))), 'does not match')
+                                        canon(lift(0, 0, [MEM0, realloc(1)]))), 'do not match')
 sixteen = functype([('p%d' % i, U32) for i in range(16)])
 valid('16 parameters flat', component(core_funcs([([I32] * 16, [])]), types(sixteen), canon(lift(0, 0))))
 
@@ -214,13 +214,13 @@ var = b'\x71' + vec([name('a') + b'\x01' + bytes([U32]) + b'\x00', name('b') + b
 vfun = functype([('v', idx(0))])
 valid('variant u32|f32 flattens to i32 i32', component(core_funcs([([I32, I32], [])]), types(var, vfun), canon(lift(0, 1))))
 invalid('variant u32|f32 is not i32 f32', component(core_funcs([([I32, F32], [])]), types(var, vfun), canon(lift(0, 1))),
-        'does not match')
+        'do not match')
 # result<f32, f64>: f32 joined with f64 is i64
 res = b'\x6a\x01' + bytes([F32T]) + b'\x01' + bytes([F64T])
 rfun = functype([('r', idx(0))])
 valid('result f32|f64 flattens to i32 i64', component(core_funcs([([I32, I64], [])]), types(res, rfun), canon(lift(0, 1))))
 invalid('result f32|f64 is not i32 f64', component(core_funcs([([I32, F64], [])]), types(res, rfun), canon(lift(0, 1))),
-        'does not match')
+        'do not match')
 
 # lower: an imported func (param "s" string) becomes core [i32 i32] -> []; a core module
 # importing it with another type does not instantiate
@@ -366,6 +366,187 @@ malformed('section shorter than its size', component(b'\x07\x03\x01\x73'), 'unex
 malformed('contents shorter than the section', component(b'\x07\x03\x01\x73\x73'), 'section size mismatch')
 
 
+# canonical options and the lifted function's core type (Binary.md, canonical definitions)
+invalid('realloc without memory', component(core_funcs([([], []), REALLOC_SIG]), ft0, canon(lift(0, 0, [realloc(1)]))),
+        'canonical option `realloc` requires `memory` to also be specified')
+valid('realloc with memory', component(core_funcs([([], []), REALLOC_SIG], memory=True), ft0,
+                                       canon(lift(0, 0, [MEM0, realloc(1)]))))
+invalid('lifted core function with a parameter too many', component(core_funcs([([I32], [])]), ft0, canon(lift(0, 0))),
+        'lowered parameter types `[]` do not match parameter types `[I32]`')
+invalid('lifted core function with a result too many', component(core_funcs([([], [I64])]), ft0, canon(lift(0, 0))),
+        'lowered result types `[]` do not match result types `[I64]`')
+invalid('lift of a core function out of range', component(core_funcs([([], [])]), ft0, canon(lift(7, 0))),
+        'function index out of bounds')
+invalid('export ascribed another function type',
+        component(core_funcs([([], [])]), types(functype([]), functype([('x', U32)])), canon(lift(0, 0)),
+                  exports(b'\x00' + name('f') + b'\x01' + uleb(0) + b'\x01\x01' + uleb(1))),
+        'ascribed type of export is not compatible')
+
+# strong uniqueness of import and export names (Explainer.md, name uniqueness):
+# `[method]l.l` and `[static]l.l` count as `l`, other annotations but [constructor] drop out
+def method_of_a(method):
+    return component(imports(imp('a', b'\x03\x01')), types(b'\x68\x00', functype([('self', idx(1))])),
+                     imports(imp(method, FUNC + b'\x02')))
+
+
+invalid('[method]a.a beside a', method_of_a('[method]a.a'), 'import name `[method]a.a` conflicts with previous name `a`')
+invalid('[static]a.a beside a', method_of_a('[static]A.A'), 'conflicts with previous name `a`')
+valid('[method]a.b beside a', method_of_a('[method]a.b'))
+invalid('[method]a.b beside [static]a.b',
+        component(imports(imp('a', b'\x03\x01')), types(b'\x68\x00', functype([('self', idx(1))]), functype([])),
+                  imports(imp('[method]a.b', FUNC + b'\x02'), imp('[static]a.b', FUNC + b'\x03'))),
+        'import name `[static]a.b` conflicts with previous name `[method]a.b`')
+valid('a-1 beside a1', component(ft0, imports(imp('a1', FUNC + b'\x00'), imp('a-1', FUNC + b'\x00'))))
+
+# a core module in a component imports each two-level name once (they become `m:n`)
+invalid('core module importing a name twice',
+        component(section(1, core_module(imports=[('', '', [], []), ('', '', [], [])]))), 'duplicate import name `:`')
+valid('core module importing one name from two modules',
+      component(section(1, core_module(imports=[('a', 'f', [], []), ('b', 'f', [], [])]))))
+
+# type imports take a resource or a defined type as declared
+invalid('resource import given a defined type',
+        component(section(4, component(imports(imp('x', b'\x03\x01')))), types(bytes([U32])),
+                  section(5, vec([b'\x00\x00' + vec([name('x') + b'\x03\x00'])]))),
+        'expected resource, found defined type')
+invalid('defined-type import given a resource',
+        component(section(4, component(types(bytes([U32])), imports(imp('x', b'\x03\x00\x00')))),
+                  types(b'\x3f\x7f\x00'), section(5, vec([b'\x00\x00' + vec([name('x') + b'\x03\x00'])]))),
+        'expected defined type, found resource')
+valid('defined-type import given an equal type',
+      component(section(4, component(types(bytes([U32])), imports(imp('x', b'\x03\x00\x00')))),
+                types(bytes([U32])), section(5, vec([b'\x00\x00' + vec([name('x') + b'\x03\x00'])]))))
+
+
+# each instance-typed import stands for an instance of its own: its abstract resources
+# are fresh ones (Explainer.md, type checking)
+INST_R = b'\x42' + vec([b'\x04\x00' + name('r') + b'\x03\x01', b'\x01\x69\x00', b'\x01' + functype([], idx(1)),
+                       b'\x04\x00' + name('f') + b'\x01\x02'])
+nested_rf = component(imports(imp('r', b'\x03\x01')), types(b'\x69\x00', functype([], idx(1))),
+                      imports(imp('f', FUNC + b'\x02')))
+
+
+def two_instances(f):
+    return component(types(INST_R), imports(imp('i1', b'\x05\x00'), imp('i2', b'\x05\x00')),
+                     section(6, vec([b'\x03\x00\x00' + name('r'), b'\x01\x00\x00' + name('f'),
+                                     b'\x03\x00\x01' + name('r'), b'\x01\x00\x01' + name('f')])),
+                     section(4, nested_rf),
+                     section(5, vec([b'\x00\x00' + vec([name('r') + b'\x03\x01', name('f') + b'\x01' + uleb(f)])])))
+
+
+valid('resource and function of one imported instance', two_instances(0))
+invalid('resource of one imported instance, function of another', two_instances(1), 'resource types are not the same')
+
+
+# an export ascribed (sub resource) is a resource of its own outside the component
+def ascribed_sub(b_arg):
+    inner = component(types(b'\x3f\x7f\x00'), exports(b'\x00' + name('r1') + b'\x03\x00\x00',
+                                                       b'\x00' + name('r2') + b'\x03\x00\x01\x03\x01'))
+    eq = component(imports(imp('a', b'\x03\x01'), imp('b', b'\x03\x00\x00')))
+    return component(section(4, inner), section(5, vec([b'\x00\x00\x00'])),
+                     section(6, vec([b'\x03\x00\x00' + name('r1'), b'\x03\x00\x00' + name('r2')])), section(4, eq),
+                     section(5, vec([b'\x00\x01' + vec([name('a') + b'\x03\x00', name('b') + b'\x03' + uleb(b_arg)])])))
+
+
+valid('one exported resource imported twice as equal', ascribed_sub(0))
+invalid('an export ascribed (sub resource) is another resource', ascribed_sub(1), 'resource types are not the same')
+
+
+# a bag of inline exports gives its types new identities: a [constructor] exported
+# beside the resource it was defined on names no resource there
+def bag(fname, f):
+    return component(core_funcs([([], [I32]), ([], [])]), types(b'\x3f\x7f\x00', b'\x69\x00', functype([], idx(1)), functype([])),
+                     canon(lift(0, 2), lift(1, 3)),
+                     section(5, vec([b'\x01' + vec([b'\x00' + name('a') + b'\x03\x00', b'\x00' + name(fname) + b'\x01' + uleb(f)])])))
+
+
+invalid('[constructor] in a bag of inline exports', bag('[constructor]a', 0),
+        'resource used in function does not have a name in this context')
+valid('[static] in a bag of inline exports', bag('[static]a.m', 1))
+
+
+# external visibility (Explainer.md): records, variants, enums, flags and resources in an
+# import or export are named by an import or export of this component (or of an instance
+# it imports or exports whole); component types check their declarators at once,
+# instance types where they are imported or exported
+REC_X = b'\x72' + vec([name('x') + bytes([U32])])
+INNER_DECLS = [b'\x01' + REC_X, b'\x01\x72' + vec([name('r') + uleb(0)]), b'\x04\x00' + name('t') + b'\x03\x00\x01']
+valid('instance type with an unnamed record inside', component(types(b'\x42' + vec(INNER_DECLS))))
+invalid('type import of that instance type', component(types(b'\x42' + vec(INNER_DECLS)), imports(imp('i', b'\x03\x00\x00'))),
+        'type not valid to be used as import')
+invalid('instance import of that instance type', component(types(b'\x42' + vec(INNER_DECLS)), imports(imp('i', b'\x05\x00'))),
+        'instance not valid to be used as import')
+F_OF_REC = [b'\x01' + REC_X, b'\x01' + functype([('x', idx(0))]), b'\x04\x00' + name('f') + b'\x01\x01']
+invalid('component type exporting a function on an unnamed record', component(types(b'\x41' + vec(F_OF_REC))),
+        'func not valid to be used as export')
+valid('instance type exporting a function on an unnamed record', component(types(b'\x42' + vec(F_OF_REC))))
+
+
+def ctype_resource(first):
+    return component(types(b'\x41' + vec([bytes([first]) + b'\x00' + name('r') + b'\x03\x01', b'\x01\x69\x00',
+                                         b'\x01' + functype([], idx(1)), b'\x03\x00' + name('f') + b'\x01\x02'])))
+
+
+invalid('component type importing a function on its exported resource', ctype_resource(0x04),
+        'func not valid to be used as import')
+valid('component type importing a function on its imported resource', ctype_resource(0x03))
+
+
+def child_type(export_instance):
+    child = component(types(REC_X), exports(b'\x00' + name('t') + b'\x03\x00\x00'))
+    out = [section(4, child), section(5, vec([b'\x00\x00\x00']))]
+    if export_instance:
+        out.append(exports(b'\x00' + name('i') + b'\x05\x00\x00'))
+    out += [section(6, vec([b'\x03\x00' + uleb(1 if export_instance else 0) + name('t')])), core_funcs([([I32], [])]),
+            types(functype([('r', idx(0))])), canon(lift(0, 1)), exports(export('f', b'\x01', 0))]
+    return component(*out)
+
+
+invalid('function on a type of an instantiated child', child_type(False), 'func not valid to be used as export')
+valid('function on a type of an instance exported whole', child_type(True))
+
+
+def through_child(arg):
+    child = component(types(REC_X), imports(imp('t', b'\x03\x00\x00')), types(b'\x72' + vec([name('r') + uleb(1)])),
+                      exports(b'\x00' + name('t2') + b'\x03\x02\x00'))
+    return component(types(REC_X), imports(imp('t', b'\x03\x00\x00')), section(4, child),
+                     section(5, vec([b'\x00\x00' + vec([name('t') + b'\x03' + uleb(arg)])])),
+                     section(6, vec([b'\x03\x00\x00' + name('t2')])), exports(b'\x00' + name('t2') + b'\x03\x02\x00'))
+
+
+valid('a child\'s type on its imported type, given a named one', through_child(1))
+invalid('a child\'s type on its imported type, given an unnamed one', through_child(0), 'type not valid to be used as export')
+
+
+# a value type's size is below 2^28 bytes with 32-bit and with 64-bit memories, where a
+# string is 16 bytes (CanonicalABI.md, element size)
+valid('fixed list of 16777215 strings', component(types(b'\x67' + bytes([STRING]) + uleb(16777215))))
+invalid('fixed list of 16777216 strings', component(types(b'\x67' + bytes([STRING]) + uleb(16777216))),
+        'exceeds maximum byte size')
+
+
+# core tags: a core sort like functions (Binary.md, core:sort 0x04): aliased out of a
+# core instance, exported inline, and matched against a module's tag import
+TAG_MOD = CORE_PRE + section(1, vec([b'\x60\x01\x7f\x00'])) + section(13, vec([b'\x00\x00'])) + section(7, vec([name('t') + b'\x04\x00']))
+
+
+def tag_import_mod(t):
+    return CORE_PRE + section(1, vec([b'\x60\x01' + bytes([t]) + b'\x00'])) + section(2, vec([name('e') + name('t') + b'\x04\x00\x00']))
+
+
+def tags_case(alias_sort=b'\x00\x04', tag_idx=0, import_type=I32):
+    return component(section(1, TAG_MOD), section(2, vec([b'\x00\x00\x00'])),
+                     section(6, vec([alias_sort + b'\x01\x00' + name('t')])),
+                     section(2, vec([b'\x01' + vec([name('t') + b'\x04' + uleb(tag_idx)])])),
+                     section(1, tag_import_mod(import_type)), section(2, vec([b'\x00\x01' + vec([name('e') + b'\x12\x01'])])))
+
+
+valid('core tag aliased, exported inline and imported', tags_case())
+invalid('core tag export aliased as a core func', tags_case(alias_sort=b'\x00\x00'), 'is not a core func')
+invalid('inline export of a core tag out of range', tags_case(tag_idx=3), 'unknown tag 3: tag index out of bounds')
+invalid('core tag of another type for a tag import', tags_case(import_type=I64), 'mismatch in tag type')
+
+
 def wast_string(data):
     return ''.join('\\%02x' % b for b in data)
 
@@ -376,7 +557,8 @@ with open(sys.argv[1], 'w') as out:
         out.write(';; %s\n' % label)
         body = '(component binary "%s")' % wast_string(data)
         if verdict == 'valid':
-            out.write(body + '\n')
+            # a definition: validated, not instantiated (many cases have imports)
+            out.write(body.replace('(component binary', '(component definition binary', 1) + '\n')
         else:
             out.write('(assert_%s %s "%s")\n' % (verdict, body, msg))
 print('%d cases' % len(cases))

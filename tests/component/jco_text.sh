@@ -4,7 +4,7 @@
 # components encoded by weld's reader) and once with each text component encoded by jco's
 # `parse` instead (tests/component/jco_convert.mjs). Command by command the outcome must
 # be the same (passed, failed or skipped), except where weld's reader skips a component
-# for a feature weld does not read (a core module's `shared` memory, core tags).
+# for a feature weld does not read (a core module's `shared` memory).
 #
 #   tests/component/jco_text.sh [WELD] [SUITE]
 #
