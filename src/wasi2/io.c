@@ -146,6 +146,9 @@ static int write_all(wasi2 *w, uint32_t idx, uint64_t n) {
     if (o->positional || o->append) {
       uint64_t a[5] = {o->fd, 0, 1, o->offset, 8};
       e = w2_p1(w, "fd_pwrite", a);
+    } else if (o->netfd) { /* a socket: a peer that went away is EPIPE, not SIGPIPE */
+      uint64_t a[5] = {o->fd, 0, 1, 0, 8};
+      e = w2_p1(w, "sock_send", a);
     } else {
       uint64_t a[4] = {o->fd, 0, 1, 8};
       e = w2_p1(w, "fd_write", a);
@@ -236,6 +239,7 @@ static const char *subscribe(wasi2 *w, comp_val *res, uint32_t idx, uint8_t kind
   if (!o) return W2_OOM(w);
   o->poll = plain ? W2_POLL_READY : kind;
   o->fd = fd;
+  o->netfd = w->objs[idx].netfd;
   w2_handle(w, res, W2_R_POLLABLE, p);
   return NULL;
 }
