@@ -2,7 +2,7 @@
 """The other end of tests/wasi2/sockets.sh's connections, on 127.0.0.1.
 
   sock_peer.py tcp-echo PORTFILE      accept clients one after another; send back what each
-                                      sent once it shut down its sending side
+                                      sends as it arrives, until it closes
   sock_peer.py udp-echo PORTFILE      send every datagram back to where it came from
   sock_peer.py tcp-client PORT TEXT   connect (retrying while nothing listens), send TEXT,
                                       shut down sending, print the reply
@@ -28,13 +28,14 @@ def tcp_echo(path):
     announce(path, s.getsockname()[1])
     while True:
         c, _ = s.accept()
-        data = b""
         while True:
-            chunk = c.recv(65536)
+            try:
+                chunk = c.recv(65536)
+            except ConnectionResetError:
+                break
             if not chunk:
                 break
-            data += chunk
-        c.sendall(data)
+            c.sendall(chunk)
         c.close()
 
 

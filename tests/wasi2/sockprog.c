@@ -2,12 +2,14 @@
  * WASI 0.2 socket functions imported directly with their canonical ABI lowering (the
  * component type comes from tests/wasi2/sockprog.wit, embedded by `jco embed`).
  *
- *   sockprog tcp-echo IP PORT TEXT    connect, send TEXT, shut down sending, print the reply
+ *   sockprog tcp-echo IP PORT TEXT    connect, send TEXT, print as many bytes of reply, shut down
  *   sockprog tcp-serve IP PORT        listen, accept one client, reply "got: " + what it sent
  *   sockprog tcp-block IP PORT        listen and wait for a client forever (for --timeout)
  *   sockprog udp IP PORT TEXT         send a datagram to IP:PORT, print the reply
  *   sockprog lookup NAME              resolve NAME, print its addresses in order
  *   sockprog options IP PORT          connect and print socket options set and read back
+ *   sockprog name-echo NAME PORT TEXT resolve NAME, then tcp-echo to its first IPv4 address
+ *   sockprog many N                   create TCP sockets until one is refused (at most N)
  * Failures print `CALL: ERROR-CODE` and exit 1. */
 #include <stdint.h>
 #include <stdio.h>
@@ -148,11 +150,11 @@ static void write_all(int32_t out, const char *text, size_t n) {
   }
 }
 
-/* reads to the end of the stream; returns a malloc'd string */
-static char *read_all(int32_t in) {
+/* reads to the end of the stream, or `want` bytes; returns a malloc'd string */
+static char *read_some(int32_t in, size_t want) {
   size_t n = 0;
   char *buf = malloc(1);
-  for (;;) {
+  while (n < want) {
     stream_read(in, 4096, ret);
     if (ret[0]) {
       if (ret[4] == 1) break; /* closed */
@@ -176,12 +178,13 @@ static int tcp_echo(int32_t net, const char *ip, int port, const char *text) {
   tcp_remote_address(s, ret);
   check4("remote-address");
   print_sockaddr("connected to", 4);
-  write_all(out, text, strlen(text));
-  tcp_shutdown(s, 1, ret);
-  check0("shutdown");
-  char *reply = read_all(in);
+  size_t want = strlen(text);
+  write_all(out, text, want);
+  char *reply = read_some(in, want);
   printf("reply: %s\n", reply);
   free(reply);
+  tcp_shutdown(s, 2, ret);
+  check0("shutdown");
   input_drop(in);
   output_drop(out);
   tcp_drop(s);
@@ -225,7 +228,7 @@ static int tcp_serve(int32_t net, const char *ip, int port) {
   tcp_local_address(c, ret);
   check4("local-address");
   print_sockaddr("accepted on", 4);
-  char *got = read_all(in);
+  char *got = read_some(in, SIZE_MAX);
   printf("received: %s\n", got);
   write_all(out, "got: ", 5);
   write_all(out, got, strlen(got));
@@ -317,6 +320,39 @@ static int lookup(int32_t net, const char *name) {
   return 0;
 }
 
+/* resolves NAME, then talks to its first IPv4 address as tcp-echo does */
+static int name_echo(int32_t net, const char *name, int port, const char *text) {
+  resolve_addresses(net, name, (int32_t)strlen(name), ret);
+  check4("resolve-addresses");
+  int32_t st = i32_at(4);
+  char ip[32] = "";
+  while (!ip[0]) {
+    resolve_next(st, ret);
+    if (ret[0]) fail("resolve-next-address", ret[2]);
+    if (ret[2] == 0) break;
+    if (ret[4] == 0) snprintf(ip, sizeof ip, "%u.%u.%u.%u", ret[6], ret[7], ret[8], ret[9]);
+  }
+  if (!ip[0]) {
+    printf("%s: no IPv4 address\n", name);
+    return 1;
+  }
+  return tcp_echo(net, ip, port, text);
+}
+
+/* creates tcp sockets until one is refused (at most n) */
+static int many(int n) {
+  int k = 0;
+  for (; k < n; k++) {
+    create_tcp(0, ret);
+    if (ret[0]) {
+      printf("socket %d: %s\n", k + 1, codes[ret[4]]);
+      return 0;
+    }
+  }
+  printf("%d sockets\n", k);
+  return 0;
+}
+
 static int options(int32_t net, const char *ip, int port) {
   int32_t s = connect_to(net, ip, port);
   tcp_set_keepalive(s, 1, ret);
@@ -347,6 +383,8 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "udp") == 0 && argc == 5) return udp(net, argv[2], atoi(argv[3]), argv[4]);
   if (strcmp(mode, "lookup") == 0 && argc == 3) return lookup(net, argv[2]);
   if (strcmp(mode, "options") == 0 && argc == 4) return options(net, argv[2], atoi(argv[3]));
+  if (strcmp(mode, "name-echo") == 0 && argc == 5) return name_echo(net, argv[2], atoi(argv[3]), argv[4]);
+  if (strcmp(mode, "many") == 0 && argc == 3) return many(atoi(argv[2]));
   fprintf(stderr, "sockprog: unknown mode or arguments\n");
   return 2;
 }
