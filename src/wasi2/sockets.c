@@ -123,8 +123,7 @@ static const char *ok_u(wasi2 *w, comp_val *res, util_arena *a, uint64_t v) {
 
 /* ---------- addresses ------------------------------------------------------------------ */
 
-/* ip-socket-address (a variant of records) -> sockaddr; false when the family is not the
- * socket's (`want`, or any when want > 1). */
+/* ip-socket-address (a variant of records) -> sockaddr; false when malformed. */
 static bool to_sockaddr(const comp_val *v, struct sockaddr_storage *ss, socklen_t *len) {
   memset(ss, 0, sizeof *ss);
   const comp_val *r = v->u.var.p;
@@ -283,8 +282,8 @@ void w2_sock_drop(wasi2 *w, uint32_t rep) {
     if (w->objs[i].res == W2_R_POLLABLE && w->objs[i].netfd && w->objs[i].fd == fd) w->objs[i].poll = W2_POLL_READY;
 }
 
-/* A new socket object of resource res over a fresh host socket. 0, or a sockets
- * error-code + 1 in *code. */
+/* create-tcp-socket / create-udp-socket: ok(a new socket of resource res) over a fresh
+ * host socket, or err(error-code). */
 static const char *new_socket(wasi2 *w, uint8_t res, uint8_t family, comp_val *res_val, util_arena *a) {
   int host = socket(family ? AF_INET6 : AF_INET, (res == W2_R_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (host < 0) return err_code(w, res_val, a, sock_errno(errno));
@@ -579,9 +578,10 @@ static const char *tcp_is_listening(wasi2 *w, const comp_val *args, comp_val *re
 
 static const char *sock_family(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
   (void)a;
-  w2_obj *o = &w->objs[args[0].u.h.rep];
-  if (args[0].u.h.rep >= w->nobjs || !o->sock) return w2_trap(w, "wasi:sockets: not a socket");
-  res->u.var.disc = o->sock->family;
+  uint32_t rep = args[0].u.h.rep;
+  if (rep >= w->nobjs || (w->objs[rep].res != W2_R_TCP && w->objs[rep].res != W2_R_UDP) || !w->objs[rep].sock)
+    return w2_trap(w, "wasi:sockets: not a socket");
+  res->u.var.disc = w->objs[rep].sock->family;
   res->u.var.p = NULL;
   return NULL;
 }
@@ -590,10 +590,10 @@ static const char *tcp_set_backlog(wasi2 *w, const comp_val *args, comp_val *res
   TCP_SELF(s);
   uint64_t v = args[1].u.u;
   if (v == 0) return err_code(w, res, a, SE_INVALID_ARGUMENT);
-  s->backlog = v > 4096 ? 4096 : (uint32_t)v;
-  if (s->state == TS_LISTENING && listen(s->host, (int)s->backlog) != 0) return err_code(w, res, a, sock_errno(errno));
   if (s->state != TS_LISTENING && s->state != TS_UNBOUND && s->state != TS_BOUND)
     return err_code(w, res, a, SE_INVALID_STATE);
+  s->backlog = v > 4096 ? 4096 : (uint32_t)v;
+  if (s->state == TS_LISTENING && listen(s->host, (int)s->backlog) != 0) return err_code(w, res, a, sock_errno(errno));
   return ok_unit(w, res);
 }
 
@@ -614,8 +614,9 @@ static const char *opt_get(wasi2 *w, struct w2_sock *s, const sockopt *o, int le
                            util_arena *a) {
   int v = 0;
   socklen_t l = sizeof v;
-  int level = o ? o->level : (s->family ? level6 : IPPROTO_IP), name = o ? o->name : name6;
-  if (!o) name = s->family ? name6 : (s->udp ? IP_TTL : IP_TTL);
+  /* no option: the hop limit (IPv4's TTL) */
+  int level = o ? o->level : (s->family ? level6 : IPPROTO_IP);
+  int name = o ? o->name : (s->family ? name6 : IP_TTL);
   if (getsockopt(s->host, level, name, &v, &l) != 0) return err_code(w, res, a, sock_errno(errno));
   uint64_t u = (uint64_t)(v < 0 ? 0 : v);
   if (o && o->scale) u *= o->scale;

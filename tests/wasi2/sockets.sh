@@ -112,6 +112,11 @@ agree tcp-echo
 expect tcp-echo "the echo comes back" '^reply: hello over tcp$' tcp-echo.weld.out
 expect tcp-echo "the remote address" "^connected to 127\.0\.0\.1:$tport\$" tcp-echo.weld.out
 
+# a port nothing listens on (bound and released by free_port)
+both refused tcp-echo 127.0.0.1 "$(free_port)" "nobody"
+agree refused
+expect refused "a refused connection" '^finish-connect: connection-refused$' refused.weld.out
+
 both udp udp 127.0.0.1 "$uport" "hello over udp"
 agree udp
 expect udp "the datagram comes back from the peer" '^reply: hello over udp$' udp.weld.out
