@@ -146,6 +146,13 @@ WASI_HOST(sock_shutdown) {
   RET(shutdown(f->host, h) == 0 ? 0 : wasi_errno(errno));
 }
 
+int wasi_ctx_socket_room(wasi_ctx *c, const char *call) {
+  uint64_t max_open = c->pol->max_open_files;
+  if (max_open != POLICY_UNLIMITED && c->open_files >= max_open)
+    return wasi_deny(c, WASI_EMFILE, call, NULL, "open-file limit reached");
+  return 0;
+}
+
 int wasi_ctx_add_socket(wasi_ctx *c, int host, uint32_t *fd) {
   uint64_t max_open = c->pol->max_open_files;
   if (max_open != POLICY_UNLIMITED && c->open_files >= max_open) {

@@ -82,6 +82,9 @@ void wasi_ctx_set_call_store(wasi_ctx *ctx, exec_store *store);
  * (EMFILE when the limit is reached: logged and counted as a denial, ENOMEM); on an
  * error `host` is closed. */
 int wasi_ctx_add_socket(wasi_ctx *ctx, int host, uint32_t *fd);
+/* Whether one more socket fits under the open-file limit: 0, or EMFILE (logged and
+ * counted as a denial of `call`), so a connection is refused before it is accepted. */
+int wasi_ctx_socket_room(wasi_ctx *ctx, const char *call);
 /* The policy the context enforces. */
 const policy *wasi_ctx_policy(const wasi_ctx *ctx);
 

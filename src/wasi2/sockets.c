@@ -502,6 +502,8 @@ static const char *tcp_finish_listen(wasi2 *w, const comp_val *args, comp_val *r
 static const char *tcp_accept(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
   TCP_SELF(s);
   if (s->state != TS_LISTENING) return err_code(w, res, a, SE_INVALID_STATE);
+  /* the room first, so a connection is never taken and then dropped for lack of it */
+  if (wasi_ctx_socket_room(w->ctx, "tcp-socket.accept")) return err_code(w, res, a, SE_NEW_SOCKET_LIMIT);
   int h = accept4(s->host, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (h < 0) return err_code(w, res, a, errno == EWOULDBLOCK ? SE_WOULD_BLOCK : sock_errno(errno));
   uint8_t family = s->family;

@@ -202,6 +202,14 @@ max_open_files = 3
 TOML
 "$weld" run --policy files.toml $comp many 10 >many.out 2>&1
 expect many "the fourth socket is over the open-file limit" '^socket 4: new-socket-limit$' many.out
+cat >limit1.toml <<'TOML'
+[fs]
+max_open_files = 1
+[net]
+listen = ["127.0.0.1:*"]
+TOML
+"$weld" run --policy limit1.toml $comp tcp-serve 127.0.0.1 "$(free_port)" >accept-limit.out 2>&1
+expect accept-limit "accept with the listener at the open-file limit" '^accept: new-socket-limit$' accept-limit.out
 "$weld" run $comp many 50 >many-free.out 2>&1
 expect many-free "without a limit, 50 sockets" '^50 sockets$' many-free.out
 
