@@ -112,6 +112,11 @@ agree tcp-echo
 expect tcp-echo "the echo comes back" '^reply: hello over tcp$' tcp-echo.weld.out
 expect tcp-echo "the remote address" "^connected to 127\.0\.0\.1:$tport\$" tcp-echo.weld.out
 
+both nonblocking tcp-nonblocking 127.0.0.1 "$tport"
+agree nonblocking
+expect nonblocking "read does not wait for data" '^read before sending: 0 bytes$' nonblocking.weld.out
+expect nonblocking "the pollable waits for it" '^read after the pollable: 4 bytes$' nonblocking.weld.out
+
 # a port nothing listens on (bound and released by free_port)
 both refused tcp-echo 127.0.0.1 "$(free_port)" "nobody"
 agree refused

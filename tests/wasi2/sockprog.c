@@ -10,6 +10,8 @@
  *   sockprog options IP PORT          connect and print socket options set and read back
  *   sockprog name-echo NAME PORT TEXT resolve NAME, then tcp-echo to its first IPv4 address
  *   sockprog many N                   create TCP sockets until one is refused (at most N)
+ *   sockprog tcp-nonblocking IP PORT  read before anything was sent (an empty list), then
+ *                                     after the stream's pollable says data came
  * Failures print `CALL: ERROR-CODE` and exit 1. */
 #include <stdint.h>
 #include <stdio.h>
@@ -65,6 +67,8 @@ IMPORT("wasi:sockets/ip-name-lookup", "[method]resolve-address-stream.resolve-ne
 IMPORT("wasi:sockets/ip-name-lookup", "[method]resolve-address-stream.subscribe") int32_t resolve_subscribe(int32_t s);
 IMPORT("wasi:io/poll", "[method]pollable.block") void pollable_block(int32_t p);
 IMPORT("wasi:io/poll", "[resource-drop]pollable") void pollable_drop(int32_t p);
+IMPORT("wasi:io/streams", "[method]input-stream.read") void stream_read_now(int32_t s, int64_t n, void *ret);
+IMPORT("wasi:io/streams", "[method]input-stream.subscribe") int32_t input_subscribe(int32_t s);
 IMPORT("wasi:io/streams", "[method]input-stream.blocking-read") void stream_read(int32_t s, int64_t n, void *ret);
 IMPORT("wasi:io/streams", "[method]output-stream.blocking-write-and-flush") void stream_write(int32_t s, const void *p, int32_t n, void *ret);
 IMPORT("wasi:io/streams", "[resource-drop]input-stream") void input_drop(int32_t s);
@@ -320,6 +324,31 @@ static int lookup(int32_t net, const char *name) {
   return 0;
 }
 
+/* input-stream.read does not wait: nothing to read yet is an empty list; then what the
+ * echo server sends back, once the stream's pollable is ready */
+static int tcp_nonblocking(int32_t net, const char *ip, int port) {
+  int32_t s = connect_to(net, ip, port);
+  int32_t in = i32_at(4), out = i32_at(8);
+  stream_read_now(in, 100, ret);
+  if (ret[0]) fail("read", 0);
+  printf("read before sending: %d bytes\n", (int)i32_at(8));
+  free((void *)(uintptr_t)i32_at(4));
+  write_all(out, "ping", 4);
+  size_t got = 0;
+  while (got < 4) {
+    wait_on(input_subscribe(in));
+    stream_read_now(in, 100, ret);
+    if (ret[0]) fail("read", 0);
+    got += (size_t)i32_at(8);
+    free((void *)(uintptr_t)i32_at(4));
+  }
+  printf("read after the pollable: %zu bytes\n", got);
+  input_drop(in);
+  output_drop(out);
+  tcp_drop(s);
+  return 0;
+}
+
 /* resolves NAME, then talks to its first IPv4 address as tcp-echo does */
 static int name_echo(int32_t net, const char *name, int port, const char *text) {
   resolve_addresses(net, name, (int32_t)strlen(name), ret);
@@ -385,6 +414,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "options") == 0 && argc == 4) return options(net, argv[2], atoi(argv[3]));
   if (strcmp(mode, "name-echo") == 0 && argc == 5) return name_echo(net, argv[2], atoi(argv[3]), argv[4]);
   if (strcmp(mode, "many") == 0 && argc == 3) return many(atoi(argv[2]));
+  if (strcmp(mode, "tcp-nonblocking") == 0 && argc == 4) return tcp_nonblocking(net, argv[2], atoi(argv[3]));
   fprintf(stderr, "sockprog: unknown mode or arguments\n");
   return 2;
 }
