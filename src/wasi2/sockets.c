@@ -814,8 +814,10 @@ static const char *in_receive(wasi2 *w, const comp_val *args, comp_val *res, uti
     return W2_OOM(w);
   }
   uint32_t n = 0;
+  uint64_t bytes = 0;
   const char *t = NULL;
-  while (n < max && !t) {
+  /* up to max datagrams, and no more once W2_MAX_IO bytes came (each byte is a value) */
+  while (n < max && !t && bytes < W2_MAX_IO) {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     ssize_t r = recvfrom(s->host, buf, W2_MAX_DGRAM, MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
@@ -825,13 +827,14 @@ static const char *in_receive(wasi2 *w, const comp_val *args, comp_val *res, uti
       free(buf);
       return err_code(w, res, a, sock_errno(errno));
     }
-    comp_val *f = w2_vals(a, 3), *bytes = w2_vals(a, (uint32_t)r);
-    if (!f || !bytes) {
+    comp_val *f = w2_vals(a, 3), *data = w2_vals(a, (uint32_t)r);
+    if (!f || !data) {
       t = W2_OOM(w);
       break;
     }
-    for (ssize_t i = 0; i < r; i++) bytes[i].u.u = buf[i];
-    f[1].u.seq.v = bytes;
+    for (ssize_t i = 0; i < r; i++) data[i].u.u = buf[i];
+    bytes += (uint64_t)r;
+    f[1].u.seq.v = data;
     f[1].u.seq.n = (uint32_t)r;
     t = sockaddr_val(w, a, &f[2], &ss);
     l[n].u.seq.v = &f[1];
