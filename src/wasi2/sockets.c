@@ -31,7 +31,7 @@ enum { SE_UNKNOWN, SE_ACCESS_DENIED, SE_NOT_SUPPORTED, SE_INVALID_ARGUMENT, SE_O
 
 /* TCP states (the spec's state machine) */
 enum { TS_UNBOUND, TS_BIND_STARTED, TS_BOUND, TS_LISTEN_STARTED, TS_LISTENING, TS_CONNECT_STARTED,
-       TS_CONNECTING, TS_CONNECTED, TS_CONNECT_FAILED, TS_CLOSED };
+       TS_CONNECTING, TS_CONNECTED, TS_CONNECT_FAILED };
 /* UDP states */
 enum { US_UNBOUND, US_BIND_STARTED, US_BOUND };
 
@@ -750,7 +750,6 @@ static const char *udp_stream(wasi2 *w, const comp_val *args, comp_val *res, uti
   if (!o) return W2_OOM(w);
   o->fd = fd;
   o->netfd = true;
-  w->objs[i2].sock = NULL;
   w2_handle(w, &t[1], W2_R_INDGRAM, i1);
   w2_handle(w, &t[2], W2_R_OUTDGRAM, i2);
   t[0].u.seq.v = &t[1];
@@ -782,6 +781,7 @@ UDP_OPT_FUNCS(hop, (const sockopt *)NULL)
 UDP_OPT_FUNCS(rcvbuf, &opt_rcvbuf)
 UDP_OPT_FUNCS(sndbuf, &opt_sndbuf)
 
+/* A UDP socket itself has nothing to wait for (its datagram streams do). */
 static const char *udp_subscribe(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
   (void)a;
   UDP_SELF(s);
