@@ -285,8 +285,10 @@ if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
     [ $flavour = asan ] && dir=$asan
     if need "$dir/weld" "$dir" "wasi2-$flavour"; then
       stage "wasi2 ($flavour)" "$logs/wasi2-$flavour.log" tests/wasi2/run.sh "$dir/weld"
+      stage "wasi2 sockets ($flavour)" "$logs/wasi2-sockets-$flavour.log" tests/wasi2/sockets.sh "$dir/weld"
     else
       record "wasi2 ($flavour)" 0 1 "($dir/weld missing)"
+      record "wasi2 sockets ($flavour)" 0 1 "($dir/weld missing)"
     fi
   done
 else
@@ -294,6 +296,7 @@ else
   echo "component run:     skipped (WELD_TEST_JCO=0)"
   echo "component (jco text): skipped (WELD_TEST_JCO=0)"
   echo "wasi2:             skipped (WELD_TEST_JCO=0)"
+  echo "wasi2 sockets:     skipped (WELD_TEST_JCO=0)"
 fi
 
 # ---- WIT: the WASI packages jco ships, valid and hostile inputs (release and ASan) -----------

@@ -145,3 +145,39 @@ WASI_HOST(sock_shutdown) {
   int h = how == 1 ? SHUT_RD : how == 2 ? SHUT_WR : SHUT_RDWR;
   RET(shutdown(f->host, h) == 0 ? 0 : wasi_errno(errno));
 }
+
+int wasi_ctx_socket_room(wasi_ctx *c, const char *call) {
+  uint64_t max_open = c->pol->max_open_files;
+  if (max_open != POLICY_UNLIMITED && c->open_files >= max_open)
+    return wasi_deny(c, WASI_EMFILE, call, NULL, "open-file limit reached");
+  return 0;
+}
+
+int wasi_ctx_add_socket(wasi_ctx *c, int host, uint32_t *fd) {
+  uint64_t max_open = c->pol->max_open_files;
+  if (max_open != POLICY_UNLIMITED && c->open_files >= max_open) {
+    close(host);
+    return wasi_deny(c, WASI_EMFILE, "socket", NULL, "open-file limit reached");
+  }
+  uint32_t n;
+  uint16_t e = wasi_fd_alloc(c, &n);
+  if (e) {
+    close(host);
+    return e;
+  }
+  wasi_fd *nf = &c->fds[n];
+  nf->kind = WASI_FD_SOCKET;
+  nf->host = host;
+  nf->owned = true;
+  nf->filetype = WASI_FILETYPE_SOCKET_STREAM;
+  nf->fdflags = 0;
+  nf->rights = WASI_RIGHTS_SOCK & ~WASI_RIGHT(R_SOCK_ACCEPT);
+  nf->inheriting = 0;
+  nf->preopen = -1;
+  nf->ops = POLICY_OP_READ | POLICY_OP_WRITE;
+  nf->max_read = nf->max_write = POLICY_UNLIMITED;
+  nf->count = SIZE_MAX;
+  c->open_files++;
+  *fd = n;
+  return 0;
+}

@@ -76,6 +76,15 @@ void wasi_ctx_deny(wasi_ctx *ctx, const char *call, const char *path, const char
 /* The store whose deadline and cancellation wake the blocking waits of wasi_ctx_call
  * (which has no calling thread); NULL: plain waits. */
 void wasi_ctx_set_call_store(wasi_ctx *ctx, exec_store *store);
+/* Takes a socket src/wasi2 opened for the guest (host fd `host`, owned from then on)
+ * into the context's fd table, counted against the open-file limit as a file is, and
+ * closed by fd_close or with the context. Returns 0 with its fd in *fd, or the errno
+ * (EMFILE when the limit is reached: logged and counted as a denial, ENOMEM); on an
+ * error `host` is closed. */
+int wasi_ctx_add_socket(wasi_ctx *ctx, int host, uint32_t *fd);
+/* Whether one more socket fits under the open-file limit: 0, or EMFILE (logged and
+ * counted as a denial of `call`), so a connection is refused before it is accepted. */
+int wasi_ctx_socket_room(wasi_ctx *ctx, const char *call);
 /* The policy the context enforces. */
 const policy *wasi_ctx_policy(const wasi_ctx *ctx);
 

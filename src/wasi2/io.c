@@ -112,6 +112,31 @@ static const char *input_read(wasi2 *w, const comp_val *args, comp_val *res, uti
   return NULL;
 }
 
+/* wait_ready comes later in this file: the non-blocking read of a socket asks it first */
+static const char *wait_ready(wasi2 *w, const uint32_t *reps, uint32_t n, bool once, bool *ready);
+
+/* `read` must not block: on a socket with nothing to read it answers an empty list (on
+ * other streams it reads as blocking-read does, see README.md). */
+static const char *input_read_now(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
+  w2_obj *o = w2_get(w, W2_R_INPUT, args[0].u.h.rep);
+  if (o && o->netfd && args[1].u.u) {
+    uint32_t fd = o->fd, p;
+    w2_obj *q = w2_new(w, W2_R_POLLABLE, &p);
+    if (!q) return W2_OOM(w);
+    q->poll = W2_POLL_READ;
+    q->fd = fd;
+    bool ready = false;
+    const char *t = wait_ready(w, &p, 1, true, &ready);
+    w2_release(w, p);
+    if (t) return t;
+    if (!ready) {
+      w2_ok(res, w2_vals(a, 1));
+      return res->u.var.p ? NULL : W2_OOM(w);
+    }
+  }
+  return input_read(w, args, res, a);
+}
+
 static const char *input_skip(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
   uint32_t idx = args[0].u.h.rep, n = 0;
   if (!w2_get(w, W2_R_INPUT, idx)) return w2_trap(w, "wasi:io/streams: not an input-stream");
@@ -146,6 +171,9 @@ static int write_all(wasi2 *w, uint32_t idx, uint64_t n) {
     if (o->positional || o->append) {
       uint64_t a[5] = {o->fd, 0, 1, o->offset, 8};
       e = w2_p1(w, "fd_pwrite", a);
+    } else if (o->netfd) { /* a socket: a peer that went away is EPIPE, not SIGPIPE */
+      uint64_t a[5] = {o->fd, 0, 1, 0, 8};
+      e = w2_p1(w, "sock_send", a);
     } else {
       uint64_t a[4] = {o->fd, 0, 1, 8};
       e = w2_p1(w, "fd_write", a);
@@ -236,6 +264,7 @@ static const char *subscribe(wasi2 *w, comp_val *res, uint32_t idx, uint8_t kind
   if (!o) return W2_OOM(w);
   o->poll = plain ? W2_POLL_READY : kind;
   o->fd = fd;
+  o->netfd = w->objs[idx].netfd;
   w2_handle(w, res, W2_R_POLLABLE, p);
   return NULL;
 }
@@ -253,7 +282,7 @@ static const char *output_subscribe(wasi2 *w, const comp_val *args, comp_val *re
 }
 
 const w2_func w2_streams_funcs[] = {
-  {"[method]input-stream.read", input_read, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("(list u8)"))},
+  {"[method]input-stream.read", input_read_now, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("(list u8)"))},
   {"[method]input-stream.blocking-read", input_read, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("(list u8)"))},
   {"[method]input-stream.skip", input_skip, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("u64"))},
   {"[method]input-stream.blocking-skip", input_skip, S_FN(S_P(S_BORROW) S_P("u64"), S_ST("u64"))},

@@ -20,6 +20,7 @@ wasi2 *wasi2_new(wasi_ctx *ctx, util_error *err) {
 }
 
 static void free_obj(w2_obj *o) {
+  w2_sock_free(o);
   for (size_t i = 0; i < o->nents; i++) free(o->ents[i].name);
   free(o->ents);
   o->ents = NULL;
@@ -33,6 +34,7 @@ void wasi2_free(wasi2 *w) {
   for (size_t i = 0; i < w->nbinds; i++) free(w->binds[i]);
   free(w->binds);
   free(w->mem);
+  w2_net_free(w);
   free(w);
 }
 
@@ -104,6 +106,7 @@ static void drop(void *env, uint32_t rep) {
     uint64_t a[1] = {o->fd};
     (void)w2_p1(w, "fd_close", a);
   }
+  w2_sock_drop(w, rep);
   w2_release(w, rep);
 }
 
@@ -548,6 +551,26 @@ static const w2_iface ifaces[] = {
     {"input-stream", W2_R_INPUT},
     {"output-stream", W2_R_OUTPUT}}},
   {"wasi:filesystem/preopens", w2_preopens_funcs, {{"descriptor", W2_R_DESC}, {NULL, 0}}},
+  {"wasi:sockets/network", w2_net_network_funcs, {{"network", W2_R_NETWORK}, {"error", W2_R_ERROR}, {NULL, 0}}},
+  {"wasi:sockets/instance-network", w2_net_instance_funcs, {{"network", W2_R_NETWORK}, {NULL, 0}}},
+  {"wasi:sockets/tcp-create-socket", w2_net_tcp_create_funcs,
+   {{"network", W2_R_NETWORK}, {"tcp-socket", W2_R_TCP}, {NULL, 0}}},
+  {"wasi:sockets/tcp", w2_net_tcp_funcs,
+   {{"tcp-socket", W2_R_TCP},
+    {"network", W2_R_NETWORK},
+    {"input-stream", W2_R_INPUT},
+    {"output-stream", W2_R_OUTPUT},
+    {"pollable", W2_R_POLLABLE}}},
+  {"wasi:sockets/udp-create-socket", w2_net_udp_create_funcs,
+   {{"network", W2_R_NETWORK}, {"udp-socket", W2_R_UDP}, {NULL, 0}}},
+  {"wasi:sockets/udp", w2_net_udp_funcs,
+   {{"udp-socket", W2_R_UDP},
+    {"incoming-datagram-stream", W2_R_INDGRAM},
+    {"outgoing-datagram-stream", W2_R_OUTDGRAM},
+    {"network", W2_R_NETWORK},
+    {"pollable", W2_R_POLLABLE}}},
+  {"wasi:sockets/ip-name-lookup", w2_net_lookup_funcs,
+   {{"resolve-address-stream", W2_R_RESOLVE}, {"network", W2_R_NETWORK}, {"pollable", W2_R_POLLABLE}, {NULL, 0}}},
 };
 
 /* The env of a registered host function. */

@@ -10,6 +10,8 @@
 
 /* The resource types wasi2 implements. */
 enum { W2_R_ERROR, W2_R_POLLABLE, W2_R_INPUT, W2_R_OUTPUT, W2_R_DESC, W2_R_DIRSTREAM, W2_R_TERM_IN, W2_R_TERM_OUT,
+       /* wasi:sockets (sockets.c) */
+       W2_R_NETWORK, W2_R_TCP, W2_R_UDP, W2_R_INDGRAM, W2_R_OUTDGRAM, W2_R_RESOLVE,
        W2_R_COUNT };
 
 /* What a pollable waits for. */
@@ -34,6 +36,8 @@ typedef struct w2_obj {
   uint64_t deadline;             /* W2_POLL_CLOCK: CLOCK_MONOTONIC ns */
   w2_dirent *ents;               /* directory-entry-stream */
   size_t nents, pos;
+  bool netfd;                    /* fd is a socket sockets.c opened (closed with its last holder) */
+  struct w2_sock *sock;          /* sockets, resolve-address streams (sockets.c) */
 } w2_obj;
 
 struct wasi2 {
@@ -45,6 +49,7 @@ struct wasi2 {
   uint64_t memsize;
   void **binds;                  /* the env of each registered host function */
   size_t nbinds, capbinds;
+  struct w2_net *net;            /* addresses granted names resolved to (sockets.c) */
   bool exited;
   int exit_code;
   char msg[512];                 /* a trap's message */
@@ -99,5 +104,14 @@ extern const w2_func w2_error_funcs[], w2_poll_funcs[], w2_streams_funcs[];
 extern const w2_func w2_types_funcs[], w2_preopens_funcs[];
 /* A new stream on a preview1 fd (streams are objects of W2_R_INPUT / W2_R_OUTPUT). */
 const char *w2_stream(wasi2 *w, comp_val *v, uint8_t res, uint32_t fd, bool positional, uint64_t offset, bool append);
+
+/* sockets.c: wasi:sockets. w2_sock_drop runs before an object is released (closes its
+ * socket when nothing else holds it); w2_sock_free frees an object's socket state;
+ * w2_net_free the context's. */
+extern const w2_func w2_net_network_funcs[], w2_net_instance_funcs[], w2_net_tcp_create_funcs[], w2_net_tcp_funcs[],
+    w2_net_udp_create_funcs[], w2_net_udp_funcs[], w2_net_lookup_funcs[];
+void w2_sock_drop(wasi2 *w, uint32_t rep);
+void w2_sock_free(w2_obj *o);
+void w2_net_free(wasi2 *w);
 
 #endif
