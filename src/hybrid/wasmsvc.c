@@ -7,6 +7,11 @@
  * the instances accept on it together. Standard output goes to the log or the next
  * service of a pipeline, standard error to the log.
  *
+ * A component service (`component = "..."`) is a wasi:cli/run command: decoded and
+ * validated once, instantiated per instance with WASI 0.2 (src/wasi2) over the same
+ * wasi_ctx, policy and limits; it cannot take the executor's listening socket (a component
+ * opens its own through wasi:sockets, under the policy's [net] grants).
+ *
  * Stopping interrupts each store (weld_store_interrupt: a call blocked in sock_accept or a
  * read wakes at once) and joins the thread. */
 #include <errno.h>
@@ -17,17 +22,44 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "component/runtime.h"
 #include "exec/exec.h"
 #include "exec_int.h"
 #include "guard/guard.h"
+#include "text/text.h"
 #include "wasi/wasi.h"
+#include "wasi2/wasi2.h"
 #include "weld.h"
 
 /* what a service's instances share */
 typedef struct wasm_shared {
   wasi_options opt; /* opt.pol: the policy every instance runs under */
   char path[PATH_MAX];
+  comp_component *comp; /* a component service: decoded and validated once */
+  comp_info *cinfo;
+  char run_name[256]; /* its wasi:cli/run export */
 } wasm_shared;
+
+/* Decodes and validates a component service (binary or text) and finds its wasi:cli/run. */
+static bool prepare_component(hy_svc *s, wasm_shared *sh, const uint8_t *bytes, size_t len, util_error *err) {
+  uint8_t *bin = NULL;
+  size_t n = len;
+  util_error e;
+  util_error_clear(&e);
+  if (!text_is_binary(bytes, len)) {
+    if (!text_component_to_binary((const char *)bytes, len, &bin, &n, &e))
+      return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: %s", s->ms->name, sh->path, e.msg);
+    bytes = bin;
+  }
+  sh->comp = comp_decode(bytes, n, &e);
+  free(bin);
+  if (!sh->comp || !comp_validate(sh->comp, &sh->cinfo, &e))
+    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: %s", s->ms->name, sh->path, e.msg);
+  if (!wasi2_run_export(sh->cinfo, sh->run_name, sizeof sh->run_name))
+    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: the component exports no wasi:cli/run interface", s->ms->name,
+                     sh->path);
+  return true;
+}
 
 static bool opt_add(wasi_options *o, const char *flag, const char *value, util_error *err) {
   char *av[3] = {(char *)flag, (char *)value, NULL};
@@ -38,15 +70,18 @@ static bool opt_add(wasi_options *o, const char *flag, const char *value, util_e
 
 bool hy_wasm_prepare(hy_svc *s, util_error *err) {
   const manifest_wasm *w = &s->ms->wasm;
-  if (!w->module)
-    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: %s as a service (only core modules run yet)",
-                     s->ms->name, w->component ? "a component" : "a package reference");
+  const char *file = w->module ? w->module : w->component;
+  if (!file)
+    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: a package reference as a service (name a module "
+                     "or a component file)", s->ms->name);
+  if (w->component && w->listen)
+    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: `listen` for a component (it opens its own socket "
+                     "with wasi:sockets; grant the address in its policy's [net] listen)", s->ms->name);
   wasm_shared *sh = calloc(1, sizeof *sh);
   if (!sh) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   s->module = NULL;
   wasi_options_init(&sh->opt);
-  snprintf(sh->path, sizeof sh->path, "%s%s%s", w->module[0] == '/' ? "" : s->app->base, w->module[0] == '/' ? "" : "/",
-           w->module);
+  snprintf(sh->path, sizeof sh->path, "%s%s%s", file[0] == '/' ? "" : s->app->base, file[0] == '/' ? "" : "/", file);
   bool ok = true;
   char pol[PATH_MAX];
   if (w->policy) {
@@ -79,7 +114,9 @@ bool hy_wasm_prepare(hy_svc *s, util_error *err) {
   uint8_t *bytes = NULL;
   size_t len = 0;
   if (ok) ok = util_read_file(sh->path, &bytes, &len, err);
-  if (ok) {
+  if (ok && w->component) {
+    ok = prepare_component(s, sh, bytes, len, err);
+  } else if (ok) {
     weld_error *we = NULL;
     s->module = weld_module_new((weld_engine *)s->app->engine, bytes, len, &we);
     if (!s->module) {
@@ -104,6 +141,70 @@ bool hy_wasm_prepare(hy_svc *s, util_error *err) {
   return ok;
 }
 
+typedef struct comp_arm {
+  hy_inst *in;
+  const policy *pol;
+  wasi_ctx *ctx;
+} comp_arm;
+
+/* Each store the component makes: the guard's limits and deadline, the store WASI waits
+ * wake on, and the one weld down interrupts. */
+static bool comp_store(void *env, struct weld_store *store, util_error *err) {
+  comp_arm *a = env;
+  guard_apply((exec_store *)store, &a->pol->limits);
+  if (!guard_deadline_arm((exec_store *)store, a->pol->limits.timeout_ns, err)) return false;
+  wasi_ctx_set_call_store(a->ctx, (exec_store *)store);
+  pthread_mutex_lock(a->in->mu);
+  bool go = !a->in->svc->app->stopping;
+  if (go) a->in->store = store;
+  pthread_mutex_unlock(a->in->mu);
+  return go || util_fail(err, UTIL_ERR_USAGE, -1, "stopped");
+}
+
+/* A component instance: wasi:cli/run's run() over WASI 0.2. */
+static void run_component(hy_inst *in, wasi_ctx *ctx) {
+  wasm_shared *sh = in->svc->wasm_shared;
+  util_error err;
+  util_error_clear(&err);
+  comp_host *host = comp_host_new();
+  wasi2 *w2 = NULL;
+  comp_inst *inst = NULL;
+  if (!host || !(w2 = wasi2_new(ctx, &err)) || !wasi2_link(w2, host, sh->cinfo, &err)) {
+    snprintf(in->why, sizeof in->why, "%s", err.kind ? err.msg : "out of memory");
+    goto out;
+  }
+  comp_arm arm = {in, &sh->opt.pol, ctx};
+  comp_host_on_store(host, comp_store, &arm);
+  inst = comp_instantiate(sh->comp, sh->cinfo, host, &err);
+  comp_func *f = inst ? comp_inst_func(inst, sh->run_name) : NULL;
+  int code;
+  if (inst && !f) {
+    snprintf(in->why, sizeof in->why, "its wasi:cli/run export has no function `run`");
+  } else if (inst) {
+    util_arena arena;
+    util_arena_init(&arena);
+    comp_val result;
+    memset(&result, 0, sizeof result);
+    if (comp_call(f, NULL, &result, &arena, &err)) in->exit_code = result.u.var.disc == 0 ? 0 : 1;
+    util_arena_free(&arena);
+  }
+  if (err.kind == UTIL_ERR_TRAP && wasi2_exited(w2, &code)) {
+    in->exit_code = code;
+  } else if (err.kind != UTIL_ERR_NONE) {
+    bool stopped = in->svc->app->stopping;
+    in->exit_code = stopped ? 0 : err.kind == UTIL_ERR_TRAP ? 134 : 1;
+    snprintf(in->why, sizeof in->why, stopped ? "stopped" : err.kind == UTIL_ERR_TRAP ? "trap: %s" : "%s", err.msg);
+  }
+out:
+  pthread_mutex_lock(in->mu);
+  in->store = NULL;
+  pthread_mutex_unlock(in->mu);
+  wasi_ctx_set_call_store(ctx, NULL);
+  comp_inst_free(inst);
+  wasi2_free(w2);
+  comp_host_free(host);
+}
+
 /* Runs one instance to its end; the exit code and reason land in `in`. */
 static void run_instance(hy_inst *in) {
   hy_svc *s = in->svc;
@@ -111,7 +212,8 @@ static void run_instance(hy_inst *in) {
   const manifest_wasm *w = &s->ms->wasm;
   util_error err;
   util_error_clear(&err);
-  weld_store *store = weld_store_new((weld_engine *)s->app->engine);
+  /* a component makes its own stores (comp_store arms them) */
+  weld_store *store = sh->comp ? NULL : weld_store_new((weld_engine *)s->app->engine);
   wasi_ctx *ctx = NULL;
   exec_func **funcs = NULL;
   weld_import *imps = NULL;
@@ -119,18 +221,18 @@ static void run_instance(hy_inst *in) {
   weld_trap *trap = NULL;
   weld_error *werr = NULL;
   in->exit_code = 1;
-  if (!store) {
+  if (!store && !sh->comp) {
     snprintf(in->why, sizeof in->why, "cannot allocate a store");
     goto out;
   }
-  guard_apply((exec_store *)store, &sh->opt.pol.limits);
-  if (!guard_deadline_arm((exec_store *)store, sh->opt.pol.limits.timeout_ns, &err)) {
+  if (store) guard_apply((exec_store *)store, &sh->opt.pol.limits);
+  if (store && !guard_deadline_arm((exec_store *)store, sh->opt.pol.limits.timeout_ns, &err)) {
     snprintf(in->why, sizeof in->why, "%s", err.msg);
     goto out;
   }
   argv = calloc(w->nargs + 2, sizeof *argv);
   if (!argv) goto oom;
-  argv[0] = (char *)w->module;
+  argv[0] = (char *)(w->module ? w->module : w->component);
   for (size_t i = 0; i < w->nargs; i++) argv[i + 1] = (char *)w->args[i];
   int stdio[3] = {s->stdin_fd >= 0 ? s->stdin_fd : s->app->null_fd, s->stdout_fd >= 0 ? s->stdout_fd : s->log_fd,
                   s->log_fd};
@@ -138,6 +240,10 @@ static void run_instance(hy_inst *in) {
                     .nsockets = s->listen_fd >= 0 ? 1 : 0, .stdio = stdio};
   if (!(ctx = wasi_ctx_new(&sh->opt.pol, &wc, &err))) {
     snprintf(in->why, sizeof in->why, "%s", err.msg);
+    goto out;
+  }
+  if (sh->comp) {
+    run_component(in, ctx);
     goto out;
   }
   const exec_module *em = (const exec_module *)s->module;
@@ -243,6 +349,8 @@ void hy_wasm_release(hy_svc *s) {
   s->module = NULL;
   wasm_shared *sh = s->wasm_shared;
   if (sh) {
+    comp_info_free(sh->cinfo);
+    if (sh->comp) comp_free(sh->comp);
     wasi_options_free(&sh->opt);
     free(sh);
   }

@@ -9,7 +9,8 @@
 #     (two instances) aggregates it, a container renders the report; every answer checked
 #     against Python's own aggregation, the diagnostics' exact call counts, latencies,
 #     the Mermaid graph, ps, logs, the image's whiteouts
-#   - a pipeline: container stdout -> WebAssembly stdin/stdout -> container stdin
+#   - a pipeline: container stdout -> WebAssembly stdin/stdout -> container stdin, with the
+#     WebAssembly step as a module and as a command component (jco new's preview1 adapter)
 #   - restarts of a crashing container, its published port answering 502 (an error)
 #   - hostile layers (.., a symbolic link out, a hard link out): refused, nothing written
 #   - weld down after a killed supervisor
@@ -349,6 +350,45 @@ label="pipeline: weld down"
 if W down pipe >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
 label="pipeline: nothing left"
 check_gone pipe
+
+# ---- the same pipeline with the WebAssembly step as a component (wasi:cli/run, WASI 0.2) ----------------
+# agg.wasm made a command component by jco's preview1 adapter (`jco new --wasi-command`)
+# shellcheck source=../component/jco_env.sh
+. "$root/tests/component/jco_env.sh"
+label="component pipeline: jco new --wasi-command agg.wasm"
+if [ "${WELD_TEST_JCO:-1}" = 0 ]; then
+  skip "WELD_TEST_JCO=0"
+elif ! command -v npm >/dev/null || ! jco_install "$root/build/component-jco" 2>jco.err; then
+  skip "jco is not available: $(cat jco.err 2>/dev/null)"
+elif ! "$jco_dir/node_modules/.bin/jco" new agg.wasm --wasi-command -o agg.comp.wasm >jco.out 2>&1; then
+  bad "$(head -c 300 jco.out)"
+else
+  ok
+  sed 's/^module = "agg.wasm"/component = "agg.comp.wasm"/; s/^name = "pipe"/name = "cpipe"/' pipe.toml >cpipe.toml
+  label="component pipeline: weld up"
+  if W up cpipe.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+  label="component pipeline: the last step's output"
+  got=""
+  for _ in $(seq 1 100); do
+    got=$(W logs --app cpipe shout 2>&1)
+    [ "$got" = "$want" ] && break
+    sleep 0.1
+  done
+  if [ "$got" = "$want" ]; then ok; else bad "got '$got', want '$want'"; fi
+  label="component pipeline: ps shows every step exited 0"
+  W ps cpipe >ps.out 2>&1
+  if [ "$(grep -cE ' exited +.* 0$' ps.out)" = 3 ]; then ok; else bad "$(cat ps.out)"; fi
+  label="component pipeline: weld down"
+  if W down cpipe >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+  label="component pipeline: nothing left"
+  check_gone cpipe
+  # a component cannot take the executor's listening socket
+  printf 'name = "clisten"\n[[service]]\nname = "c"\ntech = "wasm"\n[service.wasm]\ncomponent = "agg.comp.wasm"\nlisten = %s\n' "$pk" >clisten.toml
+  label="component service with listen: refused"
+  if W up clisten.toml >up.out 2>&1; then bad "weld up accepted it"; W down clisten >/dev/null 2>&1
+  elif grep -q "not supported: \`listen\` for a component" up.out; then ok; else bad "$(cat up.out)"; fi
+  check_gone clisten
+fi
 
 # ---- restarts, and errors the proxy sees -------------------------------------------------------------
 cat >crash.toml <<T
