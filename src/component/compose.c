@@ -210,7 +210,13 @@ static bool mark_known(ctx *x, const comp_ctype *t, unsigned depth) {
 
 /* ---------- the type encoder -------------------------------------------------------- */
 
+/* A later mapping replaces an earlier one: an exported name replaces the definition. */
 static bool scope_map_type(tscope *s, const comp_ctype *t, uint32_t idx) {
+  for (size_t i = 0; i < s->nt; i++)
+    if (s->tp[i] == t) {
+      s->ti[i] = idx;
+      return true;
+    }
   if (s->nt == s->tcap) {
     size_t nc = s->tcap ? s->tcap * 2 : 16;
     const comp_ctype **tp = realloc((void *)s->tp, nc * sizeof *tp);
@@ -227,6 +233,11 @@ static bool scope_map_type(tscope *s, const comp_ctype *t, uint32_t idx) {
 }
 
 static bool scope_map_res(tscope *s, uint32_t rid, uint32_t idx) {
+  for (size_t i = 0; i < s->nr; i++)
+    if (s->rr[i] == rid) {
+      s->ri[i] = idx;
+      return true;
+    }
   if (s->nr == s->rcap) {
     size_t nc = s->rcap ? s->rcap * 2 : 16;
     uint32_t *rr = realloc(s->rr, nc * sizeof *rr);
@@ -339,6 +350,8 @@ static bool instance_type(tscope *s, const comp_ctype *t, uint32_t *idx, unsigne
 static bool deftype_body(tscope *s, const comp_ctype *t, util_buf *d, unsigned depth) {
   bool ok = true;
   switch (t->kind) {
+  case CT_PRIM:
+  case CT_ERROR_CONTEXT: put_byte(d, t->prim); return true;
   case CT_OWN:
   case CT_BORROW: {
     uint32_t r;
@@ -433,7 +446,9 @@ static bool deftype_body(tscope *s, const comp_ctype *t, util_buf *d, unsigned d
     util_buf_free(&f);
     return ok;
   }
-  default: return fail(s->x, "not supported: passing through an import of a %s type", t->kind == CT_COMPONENT ? "component" : "core");
+  default:
+    return fail(s->x, "not supported: passing through an import that uses a %s type",
+                t->kind == CT_COMPONENT ? "component" : t->kind == CT_CORE_MODULE ? "core module" : "core function");
   }
 }
 
