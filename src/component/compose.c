@@ -624,8 +624,8 @@ static bool check_provided(ctx *x, int c, uint32_t k, int p, uint32_t e) {
     for (uint32_t j = 0; j < have->nexports && !h; j++)
       if (name_eq(&have->exports[j].name, &w->name)) h = &have->exports[j];
     if (!h)
-      return fail(x, "%s exports `%s` without the %s `%s` that %s imports", pn, iface, kind_word(w->kind),
-                  w->name.str, cn);
+      return fail(x, "%s's `%s` has no %s `%s`, which %s imports through `%s`", pn, ex->name->name.str,
+                  kind_word(w->kind), w->name.str, cn, iface);
     if (h->kind != w->kind)
       return fail(x, "`%s` in `%s`: %s imports a %s, %s exports a %s", w->name.str, iface, cn, kind_word(w->kind), pn,
                   kind_word(h->kind));
