@@ -219,10 +219,10 @@ static bool scope_map_type(tscope *s, const comp_ctype *t, uint32_t idx) {
     }
   if (s->nt == s->tcap) {
     size_t nc = s->tcap ? s->tcap * 2 : 16;
-    const comp_ctype **tp = realloc((void *)s->tp, nc * sizeof *tp);
+    const comp_ctype **tp = util_try_realloc((void *)s->tp, nc * sizeof *tp);
     if (!tp) return oom(s->x);
     s->tp = tp;
-    uint32_t *ti = realloc(s->ti, nc * sizeof *ti);
+    uint32_t *ti = util_try_realloc(s->ti, nc * sizeof *ti);
     if (!ti) return oom(s->x);
     s->ti = ti;
     s->tcap = nc;
@@ -240,10 +240,10 @@ static bool scope_map_res(tscope *s, uint32_t rid, uint32_t idx) {
     }
   if (s->nr == s->rcap) {
     size_t nc = s->rcap ? s->rcap * 2 : 16;
-    uint32_t *rr = realloc(s->rr, nc * sizeof *rr);
+    uint32_t *rr = util_try_realloc(s->rr, nc * sizeof *rr);
     if (!rr) return oom(s->x);
     s->rr = rr;
-    uint32_t *ri = realloc(s->ri, nc * sizeof *ri);
+    uint32_t *ri = util_try_realloc(s->ri, nc * sizeof *ri);
     if (!ri) return oom(s->x);
     s->ri = ri;
     s->rcap = nc;
@@ -539,9 +539,9 @@ static bool load(ctx *x, node *nd, size_t i) {
     return fail(x, "%s: %s", nd->in->name, util_error_format(&err, buf, sizeof buf));
   }
   uint32_t ni = nd->info->nimports, ne = nd->info->nexports;
-  nd->prov = malloc((ni + 1) * sizeof *nd->prov);
-  nd->prov_exp = malloc((ni + 1) * sizeof *nd->prov_exp);
-  nd->exp_idx = malloc((ne + 1) * sizeof *nd->exp_idx);
+  nd->prov = util_try_malloc((ni + 1) * sizeof *nd->prov);
+  nd->prov_exp = util_try_malloc((ni + 1) * sizeof *nd->prov_exp);
+  nd->exp_idx = util_try_malloc((ne + 1) * sizeof *nd->exp_idx);
   if (!nd->prov || !nd->prov_exp || !nd->exp_idx) return oom(x);
   for (uint32_t k = 0; k < ni; k++) nd->prov[k] = NONE;
   for (uint32_t k = 0; k < ne; k++) nd->exp_idx[k] = UINT32_MAX;
@@ -736,7 +736,7 @@ static uint32_t export_index(ctx *x, int p, uint32_t e) {
 static bool instantiate(ctx *x, int c) {
   node *nd = &x->nodes[c];
   uint32_t ni = nd->info->nimports;
-  uint32_t *args = malloc((ni + 1) * sizeof *args);
+  uint32_t *args = util_try_malloc((ni + 1) * sizeof *args);
   if (!args) return oom(x);
   bool ok = true;
   for (uint32_t k = 0; ok && k < ni; k++) {
@@ -807,9 +807,9 @@ bool comp_compose(const comp_compose_input *in, size_t n, util_buf *out, char *w
   x.s.arena = &x.arena;
   x.s.fresh_lo = 0;
   x.s.fresh_hi = UINT32_MAX;
-  x.nodes = calloc(n, sizeof *x.nodes);
-  x.order = calloc(n, sizeof *x.order);
-  int *path = calloc(n + 1, sizeof *path);
+  x.nodes = util_try_calloc(n, sizeof *x.nodes);
+  x.order = util_try_calloc(n, sizeof *x.order);
+  int *path = util_try_calloc(n + 1, sizeof *path);
   bool ok = x.nodes && x.order && path ? true : oom(&x);
   for (size_t i = 0; ok && i < n; i++) {
     x.nodes[i].in = &in[i];

@@ -78,6 +78,19 @@ check "Node.js runs the chain" 16 node "$gen/chain/t.mjs"
 "$weld" compose "$here/pinger.wat" --plug "$here/ping.wat" --plug "$here/pong_leaf.wat" -o open.wasm 2>/dev/null
 check "a passed-through import" '"local:calc/ops@0.2.1" instance' sh -c "\"$weld\" inspect open.wasm | sed -n '/^Imports/{n;p;}' | cut -d' ' -f3,4"
 
+# plugs and root importing one interface that passes through: imported once; and the
+# composition composed again, with the plug for that import
+label="compose pinger2.wat --plug ping.wat --plug pong_leaf.wat"
+if "$weld" compose "$here/pinger2.wat" --plug "$here/ping.wat" --plug "$here/pong_leaf.wat" -o shared.wasm 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+check "one import for two inputs" 'Imports (1):' sh -c "\"$weld\" inspect shared.wasm | grep '^Imports'"
+label="compose shared.wasm --plug calc.wat"
+if "$weld" compose shared.wasm --plug "$here/calc.wat" -o shared+calc.wasm 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+check "run a composition of a composition" 308 "$weld" run --invoke 'ping-sum()' shared+calc.wasm
+label="jco transpile shared+calc.wasm"
+if "$jco" transpile shared+calc.wasm -o "$gen/shared" --name shared --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+echo 'import * as c from "./shared.js"; console.log(c.pingSum());' >"$gen/shared/t.mjs"
+check "Node.js runs shared+calc.wasm" 308 node "$gen/shared/t.mjs"
+
 # 3. a C program made a WASI command by jco, its wasi:cli/environment from a plug; the
 # other WASI imports (streams and their resources among them) pass through
 label="clang wasm32-wasi hello.c"
@@ -92,6 +105,15 @@ check "weld run hello+env.wasm" "$want" env GREETING=host "$weld" run hello+env.
 label="jco transpile hello+env.wasm"
 if "$jco" transpile hello+env.wasm -o "$gen/hello" --name hello --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
 check "Node.js runs hello+env.wasm" "$want" node "$gen/node_run.mjs" "$gen/hello/hello.js" --env GREETING=host -- a b
+
+# the command as a plug of a root that re-exports wasi:cli/run (runner.wat), with its
+# environment from env.wat: a plug's WASI imports pass through
+label="compose runner.wat --plug hello.comp.wasm --plug env.wat"
+if "$weld" compose "$here/runner.wat" --plug hello.comp.wasm --plug "$here/env.wat" -o runner.wasm 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+check "weld run runner.wasm" "$want" "$weld" run runner.wasm a b
+label="jco transpile runner.wasm"
+if "$jco" transpile runner.wasm -o "$gen/runner" --name runner --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+check "Node.js runs runner.wasm" "$want" node "$gen/node_run.mjs" "$gen/runner/runner.js" -- a b
 
 # 4. errors, word for word; no output file is left behind
 while IFS='|' read -r args want; do
