@@ -667,16 +667,24 @@ static bool add_sources(ctx *x, const comp_ctype *t, uint32_t inst) {
  * the one an earlier input made for the same name. */
 static bool pass_through(ctx *x, int c, uint32_t k, uint32_t *idx) {
   const comp_extern *im = &x->nodes[c].info->imports[k];
-  for (size_t i = 0; i < x->nimps; i++) {
-    outer_import *o = &x->imps[i];
-    if (!name_eq(o->name, &im->name->name)) continue;
-    char why[512] = "";
-    if (o->kind != im->kind || !ct_match(o->type, im->type, &x->s, why, sizeof why))
-      return fail(x, "`%s` is imported by %s and %s with different types (%s)", o->name->str,
-                  x->nodes[o->owner].in->name, x->nodes[c].in->name, why[0] ? why : "different kinds");
-    *idx = o->idx;
-    return true;
-  }
+  /* the same name, else a semver-compatible one: one import serves both when its type
+   * fits (a newer minor version usually exports more) */
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < x->nimps; i++) {
+      outer_import *o = &x->imps[i];
+      const wasm_name *a = o->name, *b = &im->name->name;
+      if (pass == 0 ? !name_eq(a, b) : !comp_compose_names_compatible(a->str, a->len, b->str, b->len)) continue;
+      char why[512] = "";
+      if (o->kind != im->kind || !ct_match(o->type, im->type, &x->s, why, sizeof why)) {
+        if (pass == 0)
+          return fail(x, "`%s` is imported by %s and %s with different types (%s)", a->str,
+                      x->nodes[o->owner].in->name, x->nodes[c].in->name, why[0] ? why : "different kinds");
+        return fail(x, "`%s` (imported by %s) does not fit `%s` (imported by %s), the import both share (%s)", b->str,
+                    x->nodes[c].in->name, a->str, x->nodes[o->owner].in->name, why[0] ? why : "different kinds");
+      }
+      *idx = o->idx;
+      return true;
+    }
   if (!mark_known(x, im->type, 0)) return false;
   uint32_t ti = 0;
   util_buf item = {0};
@@ -710,6 +718,8 @@ static bool pass_through(ctx *x, int c, uint32_t k, uint32_t *idx) {
     *idx = x->count[im->kind]++;
     if (im->kind == COMP_EXT_TYPE && im->type->kind == CT_RESOURCE)
       ok = scope_map_res(x->top, rid_of(x, im->type), *idx);
+    else if (im->kind == COMP_EXT_TYPE)
+      ok = scope_map_type(x->top, im->type, *idx); /* later imports use the imported name */
     if (im->kind == COMP_EXT_INSTANCE) ok = ok && add_sources(x, im->type, *idx);
     outer_import o = {&im->name->name, im->kind, im->type, c, *idx};
     ok = ok && (UTIL_VEC_TRY_PUSH(x->imps, x->nimps, x->impcap, o) || oom(x));

@@ -91,6 +91,15 @@ if "$jco" transpile shared+calc.wasm -o "$gen/shared" --name shared --no-typescr
 echo 'import * as c from "./shared.js"; console.log(c.pingSum());' >"$gen/shared/t.mjs"
 check "Node.js runs shared+calc.wasm" 308 node "$gen/shared/t.mjs"
 
+# top-level type and function imports pass through (a record named by its import);
+# semver-compatible imports of two inputs share one
+label="compose types_root.wat --plug ping_v020.wat"
+if "$weld" compose "$here/types_root.wat" --plug "$here/ping_v020.wat" -o types.wasm 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+check "the imports of types.wasm" $'"local:calc/ops@0.2.0" instance\n"pt" type\n"get" func' \
+  sh -c "\"$weld\" inspect types.wasm | sed -n '/^Imports/,/^\$/p' | sed -n 's/^  \\(\"[^\"]*\" [a-z]*\\) .*/\\1/p'"
+label="jco transpile types.wasm"
+if "$jco" transpile types.wasm -o "$gen/types" --name types --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+
 # 3. a C program made a WASI command by jco, its wasi:cli/environment from a plug; the
 # other WASI imports (streams and their resources among them) pass through
 label="clang wasm32-wasi hello.c"
