@@ -47,6 +47,11 @@ typedef struct res_source {  /* a resource an outer instance exports: aliased on
   const wasm_name *name;
 } res_source;
 
+typedef struct provided_type { /* a type import satisfied by a plug */
+  const comp_ctype *t;
+  const wasm_name *name;
+} provided_type;
+
 typedef struct tscope tscope;
 
 typedef struct ctx {
@@ -60,6 +65,8 @@ typedef struct ctx {
   size_t nimps, impcap;
   res_source *srcs;
   size_t nsrcs, srccap;
+  provided_type *provided;
+  size_t nprovided, providedcap;
   int *order;
   size_t norder;
   tscope *top;
@@ -459,6 +466,11 @@ static bool deftype(tscope *s, const comp_ctype *t, uint32_t *idx, unsigned dept
       *idx = s->ti[i];
       return true;
     }
+  /* an import's type may name only imported types: one a plug provides cannot be */
+  for (size_t i = 0; s->top && i < s->x->nprovided; i++)
+    if (s->x->provided[i].t == t)
+      return fail(s->x, "not supported: an import that passes through uses the type `%s`, which a plug provides "
+                        "(an import may only use imported types)", s->x->provided[i].name->str);
   if (t->kind == CT_INSTANCE) return instance_type(s, t, idx, depth) && scope_map_type(s, t, *idx);
   if (t->kind == CT_RESOURCE) return res_index(s, rid_of(s->x, t), idx);
   util_buf d = {0};
@@ -751,8 +763,17 @@ static bool instantiate(ctx *x, int c) {
   bool ok = true;
   for (uint32_t k = 0; ok && k < ni; k++) {
     if (nd->prov[k] == NONE) ok = pass_through(x, c, k, &args[k]);
-    else if ((ok = check_provided(x, c, k, nd->prov[k], nd->prov_exp[k])))
+    else if ((ok = check_provided(x, c, k, nd->prov[k], nd->prov_exp[k]))) {
       args[k] = export_index(x, nd->prov[k], nd->prov_exp[k]);
+      /* a type import satisfied here: later imports that use it name the alias */
+      const comp_extern *im = &nd->info->imports[k];
+      if (im->kind == COMP_EXT_TYPE && im->type->kind == CT_RESOURCE)
+        ok = scope_map_res(x->top, rid_of(x, im->type), args[k]);
+      else if (im->kind == COMP_EXT_TYPE) {
+        provided_type pt = {im->type, &im->name->name};
+        ok = UTIL_VEC_TRY_PUSH(x->provided, x->nprovided, x->providedcap, pt) || oom(x);
+      }
+    }
   }
   if (ok) {
     util_buf item = {0};
@@ -771,10 +792,13 @@ static bool instantiate(ctx *x, int c) {
   }
   free(args);
   if (!ok || c == 0) return ok;
-  /* a plug's exported instances: their resources can name later imports' types */
-  for (uint32_t e = 0; ok && e < nd->info->nexports; e++)
-    if (nd->info->exports[e].kind == COMP_EXT_INSTANCE)
-      ok = add_sources(x, nd->info->exports[e].type, export_index(x, c, e));
+  /* a plug's exported instances and resources can name later imports' types */
+  for (uint32_t e = 0; ok && e < nd->info->nexports; e++) {
+    const comp_extern *ex = &nd->info->exports[e];
+    if (ex->kind == COMP_EXT_INSTANCE) ok = add_sources(x, ex->type, export_index(x, c, e));
+    else if (ex->kind == COMP_EXT_TYPE && ex->type->kind == CT_RESOURCE && !res_known(x->top, rid_of(x, ex->type)))
+      ok = scope_map_res(x->top, rid_of(x, ex->type), export_index(x, c, e));
+  }
   return ok;
 }
 
@@ -855,6 +879,7 @@ bool comp_compose(const comp_compose_input *in, size_t n, util_buf *out, char *w
   free(path);
   free(x.imps);
   free(x.srcs);
+  free(x.provided);
   scope_free(&top);
   ct_subst_free(&x.s);
   util_arena_free(&x.arena);
