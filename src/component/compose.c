@@ -625,6 +625,12 @@ static bool check_provided(ctx *x, int c, uint32_t k, int p, uint32_t e) {
   const comp_extern *im = &x->nodes[c].info->imports[k], *ex = &x->nodes[p].info->exports[e];
   const char *iface = im->name->name.str, *cn = x->nodes[c].in->name, *pn = x->nodes[p].in->name;
   char why[512] = "", ta[1024], tb[1024];
+  if (im->kind == COMP_EXT_TYPE && im->type->kind == CT_RESOURCE && ex->type->kind == CT_RESOURCE &&
+      !ct_subst_find(&x->s, im->type->rid)) {
+    /* an abstract resource import takes the provider's resource */
+    const comp_ctype *to = ct_subst_find(&x->s, ex->type->rid);
+    return ct_subst_add(&x->s, im->type->rid, to ? to : ex->type) || oom(x);
+  }
   if (im->kind != COMP_EXT_INSTANCE) {
     if (ct_match(ex->type, im->type, &x->s, why, sizeof why)) return true;
     return fail(x, "type mismatch for `%s`: %s imports %s, %s exports %s (%s)", iface, cn,

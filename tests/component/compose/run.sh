@@ -100,6 +100,15 @@ check "the imports of types.wasm" $'"local:calc/ops@0.2.0" instance\n"pt" type\n
 label="jco transpile types.wasm"
 if "$jco" transpile types.wasm -o "$gen/types" --name types --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
 
+# a resource type import satisfied by a plug's resource, with functions on its handles
+label="compose res_root.wat --plug res_lib.wat"
+if "$weld" compose "$here/res_root.wat" --plug "$here/res_lib.wat" -o res.wasm 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+check "run res.wasm" 41 "$weld" run --invoke 'run(4)' res.wasm
+label="jco transpile res.wasm"
+if "$jco" transpile res.wasm -o "$gen/res" --name res --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+echo 'import * as c from "./res.js"; console.log(c.run(4));' >"$gen/res/t.mjs"
+check "Node.js runs res.wasm" 41 node "$gen/res/t.mjs"
+
 # 3. a C program made a WASI command by jco, its wasi:cli/environment from a plug; the
 # other WASI imports (streams and their resources among them) pass through
 label="clang wasm32-wasi hello.c"
