@@ -16,8 +16,9 @@ static const cli_opt compose_opts[] = {
     {"--output", "-o", "FILE", O_OUT},
 };
 
-/* A component's bytes: binary as read, text encoded. False with a message printed. */
-static bool read_input(const char *path, comp_compose_input *in, uint8_t **owned) {
+/* A component's bytes: binary as read, text encoded. Else the exit status, with a message
+ * printed (an unreadable file is a usage error, as everywhere). */
+static int read_input(const char *path, comp_compose_input *in, uint8_t **owned) {
   util_error err;
   uint8_t *bytes;
   size_t len;
@@ -26,10 +27,10 @@ static bool read_input(const char *path, comp_compose_input *in, uint8_t **owned
     if (bytes) {
       fprintf(stderr, "weld: compose: %s: not a component\n", cli_display_name(path));
       free(bytes);
-    } else {
-      fprintf(stderr, "weld: %s\n", err.msg);
+      return CLI_EXIT_BAD_MODULE;
     }
-    return false;
+    fprintf(stderr, "weld: %s\n", err.msg);
+    return CLI_EXIT_USAGE;
   }
   if (!text_is_binary(bytes, len)) {
     uint8_t *bin;
@@ -38,7 +39,7 @@ static bool read_input(const char *path, comp_compose_input *in, uint8_t **owned
     free(bytes);
     if (!ok) {
       cli_print_module_error(path, &err);
-      return false;
+      return CLI_EXIT_BAD_MODULE;
     }
     bytes = bin;
     len = n;
@@ -47,7 +48,7 @@ static bool read_input(const char *path, comp_compose_input *in, uint8_t **owned
   in->name = cli_display_name(path);
   in->bytes = bytes;
   in->len = len;
-  return true;
+  return CLI_EXIT_OK;
 }
 
 static bool write_file(const char *path, const uint8_t *p, size_t n) {
@@ -107,7 +108,7 @@ int cli_cmd_compose(int argc, char **argv) {
     rc = CLI_EXIT_USAGE;
   }
   for (size_t i = 0; rc == CLI_EXIT_OK && i < n; i++)
-    if (!read_input(paths[i], &in[i], &owned[i])) rc = CLI_EXIT_BAD_MODULE;
+    rc = read_input(paths[i], &in[i], &owned[i]);
   if (rc == CLI_EXIT_OK) {
     util_buf result = {0};
     char why[2048];

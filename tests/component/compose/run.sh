@@ -145,6 +145,14 @@ while IFS='|' read -r args want; do
   if [ "$rc" = 1 ] && [ "$(cat err.txt)" = "$want" ] && [ ! -e err.out ]; then ok; else bad "rc $rc: $(cat err.txt)"; fi
 done <"$here/expected.txt"
 
+# the command line: an unreadable file (2), a module that is no component (1), no plug (2)
+check "weld compose: a missing file" "weld: cannot open missing.wasm: No such file or directory"$'\n'"rc=2" \
+  sh -c "\"$weld\" compose missing.wasm --plug \"$here/calc.wat\" -o x.wasm 2>&1; echo rc=\$?"
+check "weld compose: a module" "weld: compose: $root/examples/fac.wasm: not a component"$'\n'"rc=1" \
+  sh -c "\"$weld\" compose \"$root/examples/fac.wasm\" --plug \"$here/calc.wat\" -o x.wasm 2>&1; echo rc=\$?"
+check "weld compose: no plug" "weld: compose: no --plug given (see 'weld help compose')"$'\n'"rc=2" \
+  sh -c "\"$weld\" compose \"$here/app.wat\" -o x.wasm 2>&1; echo rc=\$?"
+
 # 5. the suite's components (binary and text) composed with those that export what they
 # import (suite_pairs.py): never a crash, never an invalid output (compose validates what
 # it writes and calls a failure an internal error)
