@@ -141,6 +141,23 @@ static const cli_command commands[] = {
      "Exit status: 0 success, 1 malformed/invalid/unlinkable module, 2 usage error or\n"
      "unreadable file, 134 trap; an exit requested by the module passes its code through.\n",
      cli_cmd_run},
+    {"compose", "ROOT --plug DEP [--plug DEP...] -o OUT.wasm", "plug components into a component's imports",
+     "Writes a new component made of ROOT (a component, binary or text) and the plugs: each\n"
+     "import of ROOT or of a plug that a plug exports under the same name (an interface\n"
+     "like `local:calc/ops@0.2.0`; a semver-compatible version also matches) is satisfied\n"
+     "by that export, once its type is checked to fit; the other imports become imports of\n"
+     "the new component, which exports what ROOT exports. Every plug must be used, no two\n"
+     "may export the same interface that is imported, and plugs may not import from each\n"
+     "other in a cycle (docs/components.md, \"Composition\").\n"
+     "\n"
+     "Options:\n"
+     "  --plug FILE        a component whose exports satisfy imports (repeatable)\n"
+     "  -o, --output FILE  the component to write\n"
+     "\n"
+     "Exit status: 0 written, 1 a bad component or a composition that does not fit\n"
+     "(one line: which interface, which function, both types), 2 usage error or\n"
+     "unreadable file.\n",
+     cli_cmd_compose},
     {"compile", "[--tier baseline|optimized] [--bounds B] [--standard V] -o OUT.cwasm FILE",
      "compile a module ahead of time into a precompiled module (.cwasm)",
      "Compiles every function of the module (binary or text) to x86-64 machine code and\n"

@@ -278,6 +278,8 @@ if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
       record "component run ($flavour)" 0 1 "($dir/weld missing)"
     fi
   done
+  # weld compose: compositions run under weld and Node.js (jco), errors, the suite's components
+  stage "component compose" "$logs/component-compose.log" tests/component/compose/run.sh "$build/weld" "$cm_suite"
   stage "component (jco text)" "$logs/component-jco-text.log" tests/component/jco_text.sh "$build/weld" "$cm_suite"
   # WASI 0.2 commands: weld against Node.js (jco + preview2 shim) and weld's preview1 run
   for flavour in release asan; do
@@ -295,6 +297,7 @@ else
   echo "component (jco):   skipped (WELD_TEST_JCO=0)"
   echo "component run:     skipped (WELD_TEST_JCO=0)"
   echo "component (jco text): skipped (WELD_TEST_JCO=0)"
+  echo "component compose: skipped (WELD_TEST_JCO=0)"
   echo "wasi2:             skipped (WELD_TEST_JCO=0)"
   echo "wasi2 sockets:     skipped (WELD_TEST_JCO=0)"
 fi

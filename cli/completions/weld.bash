@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run compile cache validate inspect print encode audit wast plan up ps logs down diag pkg wit help version"
+  local commands="run compile compose cache validate inspect print encode audit wast plan up ps logs down diag pkg wit help version"
   local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -29,7 +29,7 @@ _weld() {
     esac
   done
   case "$cmd" in
-    run|compile|cache|validate|inspect|print|encode|audit|wast|plan|up|ps|logs|down|diag|pkg|wit|help|version) ;;
+    run|compile|compose|cache|validate|inspect|print|encode|audit|wast|plan|up|ps|logs|down|diag|pkg|wit|help|version) ;;
     "") ;;
     *) return 0 ;;                       # after weld FILE: the module's own arguments
   esac
@@ -89,6 +89,7 @@ _weld() {
       done
       opts="$run_opts" ;;
     compile) opts="-o --output --tier --bounds --standard --help" ;;
+    compose) opts="--plug -o --output --help" ;;
     cache)
       opts="--cache-dir --cache-max-bytes --help"
       if [[ "$cur" != -* ]]; then COMPREPLY=($(compgen -W "info dir clean evict" -- "$cur")); return 0; fi ;;

@@ -284,6 +284,9 @@ typedef struct comp_info {
  * after a failure). */
 bool comp_validate(const comp_component *c, comp_info **info, util_error *err);
 void comp_info_free(comp_info *info);
+/* comp_validate numbering the component's resource types from first_rid (not 0), so that
+ * the types of components validated apart can be compared (src/component/compose.c). */
+bool comp_validate_rids(const comp_component *c, uint32_t first_rid, comp_info **info, util_error *err);
 /* The resolved type of entry idx of a sort's index space in component c (the outermost
  * or a nested one) after a successful validation; NULL when unknown. */
 const void *comp_info_sort(const comp_info *info, const comp_component *c, int sort, uint32_t idx);

@@ -1305,12 +1305,16 @@ static bool component(val *v, scope *s, const comp_component *c) {
 }
 
 bool comp_validate(const comp_component *c, comp_info **info, util_error *err) {
+  return comp_validate_rids(c, 1, info, err);
+}
+
+bool comp_validate_rids(const comp_component *c, uint32_t first_rid, comp_info **info, util_error *err) {
   util_error_clear(err);
   if (info) *info = NULL;
   comp_info *ci = util_try_calloc(1, sizeof *ci);
   if (!ci) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   util_arena_init(&ci->arena);
-  val v = {.ci = ci, .arena = &ci->arena, .err = err, .next_rid = 1};
+  val v = {.ci = ci, .arena = &ci->arena, .err = err, .next_rid = first_rid ? first_rid : 1};
   scope top = {.id = ++v.next_scope, .kind = 0};
   bool ok = true;
   for (uint32_t i = 0; ok && i < c->ndefs; i++) ok = definition(&v, &top, &c->defs[i]);

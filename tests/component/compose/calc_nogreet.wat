@@ -1,0 +1,57 @@
+;; calc.wat without `greet`: does not fit app.wat (a missing export).
+(component
+  (core module $m
+    (memory (export "mem") 1)
+    (global $bump (mut i32) (i32.const 4096))
+    (data (i32.const 100) "hello, ")
+    (func $realloc (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    ;; add(a: point, b: point) -> point, the result through memory
+    (func (export "add") (param i32 i32 i32 i32) (result i32)
+      (i32.store (i32.const 512) (i32.add (local.get 0) (local.get 2)))
+      (i32.store (i32.const 516) (i32.add (local.get 1) (local.get 3)))
+      (i32.const 512))
+    ;; greet(name: string) -> string: "hello, " + name
+    (func (export "greet") (param $p i32) (param $n i32) (result i32)
+      (local $q i32)
+      (local.set $q (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.add (local.get $n) (i32.const 7))))
+      (memory.copy (local.get $q) (i32.const 100) (i32.const 7))
+      (memory.copy (i32.add (local.get $q) (i32.const 7)) (local.get $p) (local.get $n))
+      (i32.store (i32.const 520) (local.get $q))
+      (i32.store (i32.const 524) (i32.add (local.get $n) (i32.const 7)))
+      (i32.const 520))
+    ;; sum(xs: list<u32>) -> u32
+    (func (export "sum") (param $p i32) (param $n i32) (result i32)
+      (local $s i32)
+      (block $done
+        (loop $next
+          (br_if $done (i32.eqz (local.get $n)))
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $next)))
+      (local.get $s)))
+  (core instance $i (instantiate $m))
+  (alias core export $i "mem" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))
+  (type $pt (record (field "x" s32) (field "y" s32)))
+  (func $add (param "a" $pt) (param "b" $pt) (result $pt) (canon lift (core func $i "add") (memory $mem)))
+  (func $greet (param "name" string) (result string)
+    (canon lift (core func $i "greet") (memory $mem) (realloc $realloc) string-encoding=utf8))
+  (func $sum (param "xs" (list u32)) (result u32) (canon lift (core func $i "sum") (memory $mem) (realloc $realloc)))
+  ;; the interface's instance: a nested component names its types (as the naming rule
+  ;; for exports wants)
+  (component $shim
+    (type $ptd (record (field "x" s32) (field "y" s32)))
+    (import "import-type-point" (type $p (eq $ptd)))
+    (import "import-func-add" (func $add (param "a" $p) (param "b" $p) (result $p)))
+    (import "import-func-sum" (func $sum (param "xs" (list u32)) (result u32)))
+    (export $pe "point" (type $p))
+    (export "add" (func $add) (func (param "a" $pe) (param "b" $pe) (result $pe)))
+    (export "sum" (func $sum)))
+  (instance $ops (instantiate $shim (with "import-type-point" (type $pt)) (with "import-func-add" (func $add)) (with "import-func-sum" (func $sum))))
+  (export "local:calc/ops@0.2.1" (instance $ops)))
