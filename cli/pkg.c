@@ -46,7 +46,7 @@ static const struct {
     {"search", 1u << O_REGISTRY | 1u << O_JSON, 0, 1},
     {"verify", 1u << O_PROJECT, 0, 0},
     {"cache", 1u << O_JSON, 0, 1},
-    {"run", 1u << O_REGISTRY, 1, 64},
+    {"run", 1u << O_REGISTRY | 1u << O_TRUSTED_KEY | 1u << O_REQUIRE_SIGNATURES, 1, 64},
 };
 
 int pkg_fail(const pkg_cli *c, const util_error *err) {
@@ -571,10 +571,7 @@ int cli_cmd_pkg(int argc, char **argv) {
   else if (!strcmp(c.sub, "cache")) rc = cmd_cache(&c);
   else if (!strcmp(c.sub, "keygen")) rc = pkg_cmd_keygen(&c);
   else if (!strcmp(c.sub, "build")) rc = pkg_cmd_build(&c);
-  else {
-    fprintf(stderr, "weld: pkg run: not supported: running packages needs component composition\n");
-    rc = 1;
-  }
+  else rc = pkg_cmd_run(&c);
   free(c.operands), free(c.trusted_keys);
   return rc;
 }

@@ -47,5 +47,8 @@ int pkg_cmd_search(const pkg_cli *c);
 int pkg_cmd_verify(const pkg_cli *c);
 int pkg_cmd_keygen(const pkg_cli *c);
 int pkg_cmd_build(const pkg_cli *c);
+int pkg_cmd_run(const pkg_cli *c);
+/* The trusted keys (configuration and --trusted-key) and whether signatures are required. */
+bool pkg_cli_trust(const pkg_cli *c, pkg_pubkey **trusted, size_t *ntrusted, bool *require, util_error *err);
 
 #endif

@@ -28,19 +28,26 @@ static bool load_trusted(const pkg_cli *c, const pkg_config *cfg, pkg_pubkey **o
   return true;
 }
 
+bool pkg_cli_trust(const pkg_cli *c, pkg_pubkey **trusted, size_t *ntrusted, bool *require, util_error *err) {
+  pkg_config cfg;
+  if (!pkg_read_config(&cfg, err)) return false;
+  bool ok = load_trusted(c, &cfg, trusted, ntrusted, err);
+  *require = c->require_signatures || cfg.require_signatures;
+  pkg_config_free(&cfg);
+  if (ok && *require && !*ntrusted)
+    ok = util_fail(err, UTIL_ERR_USAGE, -1, "signatures are required, but no key is trusted (--trusted-key FILE.pub, or "
+                                            "trusted-keys in the configuration's [pkg])");
+  if (!ok) free(*trusted), *trusted = NULL;
+  return ok;
+}
+
 int pkg_cmd_install(const pkg_cli *c) {
   util_error err;
   util_error_clear(&err);
-  pkg_config cfg;
-  if (!pkg_read_config(&cfg, &err)) return pkg_fail(c, &err);
-  pkg_pubkey *trusted;
-  size_t ntrusted;
-  bool ok = load_trusted(c, &cfg, &trusted, &ntrusted, &err);
-  bool require = c->require_signatures || cfg.require_signatures;
-  pkg_config_free(&cfg);
-  if (ok && require && !ntrusted)
-    ok = util_fail(&err, UTIL_ERR_USAGE, -1, "signatures are required, but no key is trusted (--trusted-key FILE.pub, or "
-                                             "trusted-keys in the configuration's [pkg])");
+  pkg_pubkey *trusted = NULL;
+  size_t ntrusted = 0;
+  bool require = false;
+  bool ok = pkg_cli_trust(c, &trusted, &ntrusted, &require, &err);
   pkg_registry reg;
   if (!ok || !pkg_open_registry(c, &reg, &err)) {
     free(trusted);

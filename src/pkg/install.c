@@ -200,7 +200,7 @@ static char *lock_text(const pkg_resolution *res, const pkg_release *const *rels
 
 /* ---------- installing ---------- */
 
-static bool rm_tree(const char *path) {
+bool pkg_rm_tree(const char *path) {
   struct stat st;
   if (lstat(path, &st)) return errno == ENOENT;
   if (!S_ISDIR(st.st_mode)) return unlink(path) == 0;
@@ -212,7 +212,7 @@ static bool rm_tree(const char *path) {
     if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
     char p[4200];
     snprintf(p, sizeof p, "%s/%s", path, de->d_name);
-    ok &= rm_tree(p);
+    ok &= pkg_rm_tree(p);
   }
   closedir(d);
   return ok && rmdir(path) == 0;
@@ -345,9 +345,9 @@ bool pkg_install(pkg_registry *reg, const pkg_install_opts *opts, util_error *er
       ok = util_fail(err, UTIL_ERR_IO, -1, "cannot move %s to %s: %s", tmpdir, dir, strerror(errno));
       if (had) rename(olddir, dir);
     }
-    if (ok && had) rm_tree(olddir);
+    if (ok && had) pkg_rm_tree(olddir);
   }
-  if (!ok) rm_tree(tmpdir);
+  if (!ok) pkg_rm_tree(tmpdir);
   if (ok && !opts->locked) ok = oci_write_file_atomic(lpath, text, strlen(text), err);
   if (ok && !opts->quiet) printf("%zu package%s installed; weld.lock %s\n", res.n - 1, res.n == 2 ? "" : "s",
                                  opts->locked ? "unchanged" : "written");

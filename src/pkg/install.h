@@ -61,6 +61,9 @@ bool pkg_check_signature(const pkg_release *rel, const pkg_pubkey *trusted, size
  * package to stdout unless quiet. */
 bool pkg_install(pkg_registry *reg, const pkg_install_opts *opts, util_error *err);
 
+/* Removes a file or a directory tree; true when nothing is left. */
+bool pkg_rm_tree(const char *path);
+
 /* Checks the installed packages against weld.lock (digests of the files on disk);
  * prints "ok NAME VERSION" lines and returns false on the first mismatch. */
 bool pkg_verify_installed(const char *project, size_t *checked, util_error *err);

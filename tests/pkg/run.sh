@@ -8,8 +8,8 @@
 #   tests/pkg/run.sh [WELD]        (default: build/weld)
 #
 # Prints each failed check and ends with `N passed, M failed, K skipped`. Checks that need
-# what weld does not do yet (running packages needs component composition; `new --lang c`
-# needs the bindings generator), or a registry that could not start, count as skipped.
+# what weld does not do yet (`new --lang c` needs the bindings generator), or a registry
+# that could not start, or jco for `pkg run`'s command component, count as skipped.
 # Signatures are checked by Node's ed25519 too (sig.mjs), and forged by it the way a
 # hostile registry would (a swapped component with every digest fixed).
 set -uo pipefail
@@ -169,14 +169,6 @@ err_has "x.wasm: not a valid WebAssembly module or component"
 printf '[package]\nname = "cb2"\nversion = "1.0.0"\n' >"$tmp/cb/component.toml"
 run 1 pkg build --project "$tmp/cb"
 err_has "[build] needs command"
-label="weld pkg run"
-if "$weld" pkg run greet@1.2.0 >"$tmp/out.txt" 2>"$tmp/err.txt"; then
-  bad "pkg run claimed to work without composition"
-elif grep -qx "weld: pkg run: not supported: running packages needs component composition" "$tmp/err.txt"; then
-  skip "running a package and its dependencies needs component composition"
-else
-  bad "unexpected: $(cat "$tmp/err.txt")"
-fi
 
 # ---- the registry directory (no server) ------------------------------------------------------------
 dirreg="$tmp/dirreg"
@@ -351,6 +343,44 @@ cd "$tmp/sapp" && rm -rf weld.lock .weld
 run 1 pkg install --trusted-key "$tmp/keys/alice.pub" --registry "$sigreg"
 err_has "sa 1.0.0: the signature by key $alice_id does not verify: the package was changed after it was signed"
 check "[ ! -e weld.lock ] && [ ! -e .weld/packages ]" "a forged package left a lock or packages"
+
+# ---- pkg run ----------------------------------------------------------------------------------------
+# run: three packages (runner -> hello -> env) fetched, composed and run as one command;
+# hello is a C program made a WASI command by jco's preview1 adapter
+. "$root/tests/component/jco_env.sh"
+label="weld pkg run: jco and clang"
+here="$root/tests/component/compose"
+if [ "${WELD_TEST_JCO:-1}" = 0 ] || ! command -v clang >/dev/null || ! jco_install "$root/build/component-jco" 2>"$tmp/err.txt"; then
+  skip "needs clang and jco (npm): $(head -c 200 "$tmp/err.txt")"
+elif ! clang --target=wasm32-wasi -O1 -o "$tmp/hello.wasm" "$here/hello.c" 2>"$tmp/err.txt" ||
+  ! "$jco_dir/node_modules/.bin/jco" new "$tmp/hello.wasm" --wasi-command -o "$tmp/hello.comp.wasm" >"$tmp/err.txt" 2>&1; then
+  bad "cannot build hello: $(head -c 300 "$tmp/err.txt")"
+else
+  ok
+  runreg="$tmp/runreg"
+  mkdir -p "$tmp/rp/env" "$tmp/rp/hello" "$tmp/rp/runner"
+  "$weld" encode "$here/env.wat" -o "$tmp/rp/env/c.wasm"
+  cp "$tmp/hello.comp.wasm" "$tmp/rp/hello/c.wasm"
+  "$weld" encode "$here/runner.wat" -o "$tmp/rp/runner/c.wasm"
+  printf '[package]\nname = "env"\nversion = "1.0.0"\ncomponent = "c.wasm"\n' >"$tmp/rp/env/component.toml"
+  printf '[package]\nname = "hello"\nversion = "1.0.0"\ncomponent = "c.wasm"\n%s\n' "$(dep env ^1)" >"$tmp/rp/hello/component.toml"
+  printf '[package]\nname = "runner"\nversion = "1.0.0"\ncomponent = "c.wasm"\n%s\n' "$(dep hello ^1)" >"$tmp/rp/runner/component.toml"
+  for p in env hello runner; do (cd "$tmp/rp/$p" && run 0 pkg publish --sign "$tmp/keys/alice.key" --registry "$runreg"); done
+  cd "$tmp" || exit 1
+  run 0 pkg run runner@1.0.0 --registry "$runreg" a b
+  want=$'argc=2 greeting=hello from a plug\narg 0: prog\narg 1: x'
+  label="weld pkg run runner@1.0.0: its output"
+  check "[ \"\$(cat '$tmp/out.txt')\" = \"\$want\" ]" "got: $(cat "$tmp/out.txt") $(cat "$tmp/err.txt")"
+  run 0 pkg run runner@1.0.0 --require-signatures --trusted-key "$tmp/keys/alice.pub" --registry "$runreg"
+  run 1 pkg run runner@1.0.0 --require-signatures --trusted-key "$tmp/keys/mallory.pub" --registry "$runreg"
+  err_has "is signed by key $alice_id, which is not a trusted key"
+  run 1 pkg run runner@2.0.0 --registry "$runreg"
+  err_has "no version of runner matches =2.0.0"
+  run 2 pkg run runner --registry "$runreg"
+  err_has "is not NAME@VERSION"
+  label="weld pkg run leaves no scratch directory"
+  check "! ls -d /tmp/weld-pkg-run-* 2>/dev/null | xargs -r -n1 sh -c 'test -O \"\$0\"' 2>/dev/null | grep -q ." "scratch left"
+fi
 
 # ---- skopeo reads and copies the registry directory ----------------------------------------------
 if command -v skopeo >/dev/null; then
