@@ -381,10 +381,11 @@ int pkg_cmd_build(const pkg_cli *c) {
   if (!rc) {
     char wpath[4200];
     snprintf(wpath, sizeof wpath, "%s/%s", c->project, m.build_output);
-    uint8_t *wasm;
+    uint8_t *wasm = NULL;
     size_t wlen;
     bool is_component;
     if (!util_read_file(wpath, &wasm, &wlen, &err) || !check_wasm(wpath, wasm, wlen, &is_component, &err)) {
+      free(wasm);
       rc = pkg_fail(c, &err);
     } else {
       char hex[65];

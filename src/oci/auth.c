@@ -66,7 +66,10 @@ bool oci_docker_credentials(const char *url, char *user, size_t un, char *pass, 
   json_doc doc;
   bool ok = json_parse(&doc, (const char *)text, len, path, err);
   free(text);
-  if (!ok) return false;
+  if (!ok) {
+    json_free(&doc);
+    return false;
+  }
   char host[512];
   host_of(url, host, sizeof host);
   const json_value *auths = doc.root->type == JSON_OBJECT ? json_get(doc.root, "auths") : NULL;
