@@ -10,10 +10,13 @@
 
 /* The resource types wasi2 implements. */
 enum { W2_R_ERROR, W2_R_POLLABLE, W2_R_INPUT, W2_R_OUTPUT, W2_R_DESC, W2_R_DIRSTREAM, W2_R_TERM_IN, W2_R_TERM_OUT,
+       /* wasi:http/types (http.c) */
+       W2_R_FIELDS, W2_R_INREQ, W2_R_OUTREQ, W2_R_REQOPTS, W2_R_OUTPARAM, W2_R_INRESP, W2_R_INBODY, W2_R_FUTTRAILERS,
+       W2_R_OUTRESP, W2_R_OUTBODY, W2_R_FUTRESP,
        W2_R_COUNT };
 
 /* What a pollable waits for. */
-enum { W2_POLL_READY, W2_POLL_READ, W2_POLL_WRITE, W2_POLL_CLOCK };
+enum { W2_POLL_READY, W2_POLL_READ, W2_POLL_WRITE, W2_POLL_CLOCK, W2_POLL_HTTP /* http.c: w2_http_ready */ };
 
 typedef struct w2_dirent {
   char *name;
@@ -34,6 +37,9 @@ typedef struct w2_obj {
   uint64_t deadline;             /* W2_POLL_CLOCK: CLOCK_MONOTONIC ns */
   w2_dirent *ents;               /* directory-entry-stream */
   size_t nents, pos;
+  struct w2_h *h;                /* wasi:http objects, and streams and pollables of theirs
+                                    (http.c; counted references) */
+  bool ro;                       /* fields: immutable */
 } w2_obj;
 
 struct wasi2 {
@@ -47,6 +53,7 @@ struct wasi2 {
   size_t nbinds, capbinds;
   bool exited;
   int exit_code;
+  struct w2_http *http;          /* wasi:http's state (http.c); NULL until used */
   char msg[512];                 /* a trap's message */
 };
 
@@ -99,5 +106,17 @@ extern const w2_func w2_error_funcs[], w2_poll_funcs[], w2_streams_funcs[];
 extern const w2_func w2_types_funcs[], w2_preopens_funcs[];
 /* A new stream on a preview1 fd (streams are objects of W2_R_INPUT / W2_R_OUTPUT). */
 const char *w2_stream(wasi2 *w, comp_val *v, uint8_t res, uint32_t fd, bool positional, uint64_t offset, bool append);
+
+/* http.c: wasi:http. Streams and pollables of HTTP bodies and responses (o->h set) are
+ * answered here; the stream functions of io.c hand them over. */
+extern const w2_func w2_http_types_funcs[], w2_http_outgoing_funcs[];
+int w2_http_read(wasi2 *w, uint32_t idx, uint64_t len, uint32_t *n);   /* into mem + 16 */
+int w2_http_write(wasi2 *w, uint32_t idx, uint64_t n);                 /* from mem + 128 */
+bool w2_http_ready(wasi2 *w, w2_obj *pollable);
+const char *w2_http_subscribe(wasi2 *w, comp_val *res, uint32_t idx);
+void w2_http_unref(wasi2 *w, struct w2_h *h);
+void w2_http_free(wasi2 *w);
+/* How long a wait on an unfinished HTTP transfer sleeps before looking again (ns). */
+#define W2_HTTP_TICK 2000000ull
 
 #endif
