@@ -351,12 +351,13 @@ int cli_cmd_serve(int argc, char **argv) {
   uint8_t *bytes = NULL;
   size_t len = 0;
   int rc = CLI_EXIT_OK;
-  if (!cli_read_component(path, &bytes, &len, &err)) {
+  bool is_comp = cli_read_component(path, &bytes, &len, &err);
+  if (!bytes) {
     fprintf(stderr, "weld: serve: %s\n", err.msg);
     rc = CLI_EXIT_USAGE;
     goto out;
   }
-  if (!comp_has_component_layer(bytes, len) && text_is_binary(bytes, len)) {
+  if (!is_comp && text_is_binary(bytes, len)) {
     fprintf(stderr, "weld: serve: %s: not a component (weld serve runs the wasi:http/proxy world)\n",
             cli_display_name(path));
     rc = CLI_EXIT_BAD_MODULE;
