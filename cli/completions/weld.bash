@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run compile cache validate inspect print audit wast plan up ps logs down diag pkg help version"
+  local commands="run compile cache validate inspect print audit wast plan serve up ps logs down diag pkg help version"
   local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -97,6 +97,7 @@ _weld() {
     print) opts="--flat --folded --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
     plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
+    serve) opts="--addr --timeout --fuel --max-memory --max-stack --max-table-elements --max-instances --dir --env --policy --preset --log-denials --help"; files="*.wasm" ;;
     up) opts="--foreground --metrics --help"; files="*.toml" ;;
     ps|down) opts="--help" ;;
     logs) opts="-f --follow --app --help" ;;
