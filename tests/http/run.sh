@@ -72,13 +72,28 @@ start() {
   return 1
 }
 
+# jco_serve PORTVAR FILE: jco serve on a free port (one the kernel just handed out)
+jco_serve() {
+  local p
+  p="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  "$jco" serve --host 127.0.0.1 --port "$p" "$2" >"$2.jco.out" 2>&1 &
+  pids+=($!)
+  for i in $(seq 1200); do
+    grep -q "listening" "$2.jco.out" && break
+    sleep 0.1
+  done
+  grep -q "listening" "$2.jco.out" || return 1
+  printf -v "$1" '%s' "$p"
+}
+
 label="upstream servers"
 if start up python3 "$root/tests/http/upstream.py" && up=$port && start slow python3 "$root/tests/http/upstream.py" slow &&
   slow=$port; then ok; else
   bad "$(cat up.out slow.out)"
   finish
 fi
-printf '[net]\nconnect = ["127.0.0.1:%s", "127.0.0.1:%s"]\n' "$up" "$slow" >net.toml
+# the JavaScript engine reads the clocks and the random source
+printf '[system]\nclocks = true\nrandom = true\n[net]\nconnect = ["127.0.0.1:%s", "127.0.0.1:%s"]\n' "$up" "$slow" >net.toml
 
 label="weld serve"
 if start weld "$weld" serve --addr 127.0.0.1:0 --policy net.toml --log-denials handler.wasm; then ok; else
@@ -86,37 +101,33 @@ if start weld "$weld" serve --addr 127.0.0.1:0 --policy net.toml --log-denials h
   finish
 fi
 wport=$port
-# jco serve takes a port: one the kernel just handed out and let go
-jport="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+wport_wat=$port
 label="jco serve"
-"$jco" serve --host 127.0.0.1 --port "$jport" handler.wasm >jco.out 2>&1 &
-pids+=($!)
-for i in $(seq 600); do
-  grep -q "listening" jco.out && break
-  sleep 0.1
-done
-if grep -q "listening" jco.out; then ok; else
-  bad "$(head -5 jco.out)"
+if jco_serve jport handler.wasm; then ok; else
+  bad "$(head -5 handler.wasm.jco.out)"
   finish
 fi
 
 client() { python3 "$root/tests/http/client.py" "$@"; }
 
-# same NAME METHOD PATH [BODY] [HEADER...]: weld's and jco's answers agree (and say what
-# the handler writes, so two empty or failed answers do not pass)
+# same NAME METHOD PATH [BODY] [HEADER...]: weld's ($wport) and jco's ($jport) answers
+# agree, and weld's has the line $must (what the handler writes: two empty or failed
+# answers do not pass)
 same() {
   local name=$1
   shift
   label="$name: weld and jco agree"
   client "$wport" "$@" >"$name.weld" 2>&1
   client "$jport" "$@" >"$name.jco" 2>&1
-  if ! grep -q "^checks=1112$" "$name.weld"; then
-    bad "weld's answer lacks the handler's checks line: $(head -c 600 "$name.weld")"
+  if ! grep -q -- "$must" "$name.weld"; then
+    bad "weld's answer lacks '$must': $(head -c 600 "$name.weld")"
   elif cmp -s "$name.weld" "$name.jco"; then ok; else
     bad "$(diff "$name.weld" "$name.jco" | head -20)"
   fi
 }
 
+
+must="^checks=1112$"
 same get GET '/abc?x=1&y=two' '' 'x-test-in:hello there'
 same post POST /missing 'payload bytes!' 'content-type:text/plain'
 same fetch GET /fetch '' "x-upstream:127.0.0.1:$up"
@@ -130,6 +141,68 @@ label="fetch: the upstream's status and body"
 if grep -q "^upstream=200$" fetch.weld && grep -q "^hello from upstream$" fetch.weld; then ok; else
   bad "$(cat fetch.weld)"
 fi
+
+# ---- the same in JavaScript: tests/http/handler.js, made a component by jco componentize ----
+
+# jco 1.35.0's componentize reads the WIT through a WebAssembly wasm-tools whose filesystem
+# has no preopened directory: node first loads a module that gives that filesystem `/`.
+# StarlingMonkey (componentize-js, as jco installs it) exports
+# wasi:http/incoming-handler@0.2.10, so the WIT jco ships (0.2.12) is used at that version,
+# without wasi:sockets (which the engine's own world has). The component takes minutes to
+# build: kept under a stamp of its inputs.
+cache="$jco_dir/http-cache"
+stamp="$(cat "$root/tests/http/handler.js" "$root/tests/http/run.sh" | sha256sum | cut -c1-16)-$JCO_VERSION-$(node --version)"
+label="jco componentize handler.js"
+if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ] && [ -f "$cache/handler-js.wasm" ]; then
+  cp "$cache/handler-js.wasm" handler-js.wasm
+  ok
+else
+  shim="$(ls -d "$jco_dir"/node_modules/@bytecodealliance/jco-transpile/node_modules/@bytecodealliance/preview2-shim \
+    "$jco_dir"/node_modules/@bytecodealliance/preview2-shim 2>/dev/null | head -1)"
+  printf 'import { _setPreopens } from "%s/dist/nodejs/filesystem.js";\n_setPreopens({ "/": "/" });\n' "$shim" >preopen.mjs
+  mkdir -p wit/deps
+  cp -r "$jco_dir/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/"wasi-* wit/deps/
+  rm -rf wit/deps/wasi-sockets
+  sed -i '/include wasi:sockets/d' wit/deps/wasi-cli/package.wit
+  find wit -name '*.wit' -exec sed -i 's/@0\.2\.12/@0.2.10/g' {} +
+  printf 'package weld:test;\nworld handler {\n  include wasi:http/proxy@0.2.10;\n}\n' >wit/world.wit
+  cp "$root/tests/http/handler.js" handler.js
+  if node --import "$tmp/preopen.mjs" "$jco_dir/node_modules/@bytecodealliance/jco/dist/jco.js" componentize handler.js \
+    --wit "$tmp/wit" -n handler -o handler-js.wasm >out.txt 2>&1; then
+    ok
+    mkdir -p "$cache" && cp handler-js.wasm "$cache/" && echo "$stamp" >"$cache/stamp"
+  else
+    bad "$(head -8 out.txt)"
+  fi
+fi
+if [ -f handler-js.wasm ]; then
+  label="weld serve (JavaScript)"
+  if start weldjs "$weld" serve --addr 127.0.0.1:0 --policy net.toml handler-js.wasm; then ok; else
+    bad "$(head -5 weldjs.out)"
+  fi
+  wport=$port
+  label="jco serve (JavaScript)"
+  if jco_serve jport handler-js.wasm; then ok; else bad "$(head -5 handler-js.wasm.jco.out)"; fi
+  must="^method="
+  same js-get GET '/abc?x=1&y=two' '' 'x-test-in:hello there'
+  # jco serve runs this handler's GET only: a handler that awaits (a POST's body, fetch())
+  # never answers there ("FetchEvent#respondWith can't be called twice"), so those are
+  # checked against what the handler writes (the WebAssembly handler above compares the
+  # same paths with jco)
+  label="js-post: weld answers 404 with the body"
+  client "$wport" POST /missing 'payload bytes!' >js-post.weld 2>&1
+  if [ "$(head -1 js-post.weld)" = 404 ] && grep -q "^body=payload bytes!$" js-post.weld; then ok; else
+    bad "$(cat js-post.weld)"
+  fi
+  label="js-fetch: fetch() reaches the upstream"
+  client "$wport" GET /fetch '' "x-upstream:127.0.0.1:$up" >js-fetch.weld 2>&1
+  if [ "$(head -1 js-fetch.weld)" = 200 ] && grep -q "^upstream=200$" js-fetch.weld &&
+    grep -q "^hello from upstream$" js-fetch.weld; then ok; else bad "$(cat js-fetch.weld)"; fi
+  label="js: a denied host is an error to fetch()"
+  client "$wport" GET /fetch '' "x-upstream:127.0.0.2:$up" >js-denied.txt 2>&1
+  if [ "$(head -1 js-denied.txt)" = 502 ] && grep -q "^fetch failed$" js-denied.txt; then ok; else bad "$(cat js-denied.txt)"; fi
+fi
+wport=$wport_wat
 
 # ---- what only weld enforces ------------------------------------------------------------------
 
