@@ -190,6 +190,7 @@ int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_wast(int argc, char **argv);
 int cli_cmd_plan(int argc, char **argv);
 int cli_cmd_up(int argc, char **argv);
+int cli_cmd_serve(int argc, char **argv); /* serve.c: wasi:http/proxy components */
 int cli_cmd_ps(int argc, char **argv);
 int cli_cmd_logs(int argc, char **argv);
 int cli_cmd_down(int argc, char **argv);

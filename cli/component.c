@@ -7,6 +7,7 @@
 #include "component/runtime.h"
 #include "guard/guard.h"
 #include "text/text.h"
+#include "wasi2/http_curl.h"
 #include "wasi2/wasi2.h"
 
 static const char *const section_names[] = {"custom", "core module", "core instance", "core type", "component",
@@ -294,6 +295,7 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
   comp_host *host = NULL;
   wasi2 *w = NULL;
   comp_inst *inst = NULL;
+  w2_curl *curl = NULL;
   char run_name[256];
   util_error err;
   util_error_clear(&err);
@@ -311,6 +313,11 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
     rc = run_fail(why, nwhy, what, nwhat, "error", CLI_EXIT_USAGE, "%s: %s", name, "out of memory");
     goto done;
   }
+  /* wasi:http's outgoing requests (made only when the component imports it) */
+  bool http = false;
+  for (uint32_t i = 0; i < info->nimports; i++)
+    http |= info->imports[i].name && strncmp(info->imports[i].name->name.str, "wasi:http/", 10) == 0;
+  if (http && (curl = w2_curl_new())) wasi2_http_set_client(w, w2_curl_client(curl));
   store_arm arm = {limits, clk, wctx};
   comp_host_on_store(host, arm_store, &arm);
   inst = comp_instantiate(c, info, host, &err);
@@ -356,6 +363,7 @@ done:
   if (wctx) wasi_ctx_set_call_store(wctx, NULL);
   comp_inst_free(inst);
   wasi2_free(w);
+  w2_curl_free(curl);
   comp_host_free(host);
   comp_info_free(info);
   comp_free(c);

@@ -292,6 +292,24 @@ static const cli_command commands[] = {
      "Exit status: 0 up, 1 a service could not start (nothing is left running), 2 bad\n"
      "manifest or usage, or the application is already up.\n",
      cli_cmd_up},
+    {"serve", "[OPTIONS] COMPONENT", "serve HTTP with a component's wasi:http/incoming-handler",
+     "Listens for HTTP requests and answers each with the component's\n"
+     "wasi:http/incoming-handler export (the wasi:http/proxy world), in a fresh instance\n"
+     "per request: the component is compiled once, the policy and limits hold for each\n"
+     "request (--timeout is per request). A trap, or a handler that sets no response,\n"
+     "answers 500 and is logged on stderr. Outgoing requests reach only the hosts the\n"
+     "policy grants (`[net] connect`, docs/policy.md). SIGINT or SIGTERM stop it.\n"
+     "\n"
+     "Options:\n"
+     "  --addr HOST:PORT       where to listen (default 127.0.0.1:8080; port 0: any free\n"
+     "                         one, the line on stderr says which)\n"
+     "  --timeout DURATION, --fuel N, --max-memory SIZE, --max-stack N,\n"
+     "  --max-table-elements N, --max-instances N   limits, as for weld run\n"
+     "  --dir, --env, --policy FILE, --preset NAME, --log-denials   as for weld run\n"
+     "\n"
+     "Exit status: 0 after SIGINT/SIGTERM, 1 not a wasi:http/proxy component, 2 usage or\n"
+     "the address cannot be bound (docs/components.md).\n",
+     cli_cmd_serve},
     {"ps", "[APP]", "the services of a running application",
      "Prints each service of the application (its name or manifest; optional when only one\n"
      "is up): technology, state, container pid or running/total instances, ports,\n"

@@ -11,7 +11,9 @@ what="${1:-test}"
 # libarchive-dev: weld up unpacks container image layers (without it, container services
 # are reported as not supported).
 # libsodium-dev: weld pkg signs packages and checks signatures (ed25519).
-build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-dev libsodium-dev)
+# libmicrohttpd-dev: weld serve's HTTP server (without it, weld serve says it is not
+# supported); libcurl also carries wasi:http's outgoing requests.
+build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-dev libsodium-dev libmicrohttpd-dev)
 # binaryen: wasm-opt makes the random modules of tests/diff and tests/fuzz/tierdiff.
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).
 # llvm: llvm-dwarfdump and libxml2-utils: xmllint check backtraces' DWARF lines and the

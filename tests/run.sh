@@ -293,6 +293,16 @@ if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
       record "wasi2 sockets ($flavour)" 0 1 "($dir/weld missing)"
     fi
   done
+  # wasi:http: weld serve against jco serve, outgoing requests to a loopback server
+  for flavour in release asan; do
+    dir=$build
+    [ $flavour = asan ] && dir=$asan
+    if need "$dir/weld" "$dir" "http-$flavour"; then
+      stage "http ($flavour)" "$logs/http-$flavour.log" tests/http/run.sh "$dir/weld"
+    else
+      record "http ($flavour)" 0 1 "($dir/weld missing)"
+    fi
+  done
 else
   echo "component (jco):   skipped (WELD_TEST_JCO=0)"
   echo "component run:     skipped (WELD_TEST_JCO=0)"
@@ -300,6 +310,7 @@ else
   echo "component compose: skipped (WELD_TEST_JCO=0)"
   echo "wasi2:             skipped (WELD_TEST_JCO=0)"
   echo "wasi2 sockets:     skipped (WELD_TEST_JCO=0)"
+  echo "http:              skipped (WELD_TEST_JCO=0)"
 fi
 
 # ---- WIT: the WASI packages jco ships, valid and hostile inputs (release and ASan) -----------

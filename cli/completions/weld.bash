@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run compile compose cache validate inspect print encode audit wast plan up ps logs down diag pkg wit help version"
+  local commands="run compile compose cache validate inspect print encode audit wast plan serve up ps logs down diag pkg wit help version"
   local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -100,6 +100,9 @@ _weld() {
     audit) opts="--policy --preset --profile --format --help" ;;
     plan) opts="--explain --json --method --coefficients --history --help"; files="*.toml" ;;
     up) opts="--foreground --metrics --replan --history --help"; files="*.toml" ;;
+    plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
+    serve) opts="--addr --timeout --fuel --max-memory --max-stack --max-table-elements --max-instances --dir --env --policy --preset --log-denials --help"; files="*.wasm" ;;
+    up) opts="--foreground --metrics --help"; files="*.toml" ;;
     ps|down) opts="--help" ;;
     logs) opts="-f --follow --app --help" ;;
     diag) opts="--mermaid --prometheus --help" ;;

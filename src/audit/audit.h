@@ -163,6 +163,14 @@ typedef struct audit_wasi_fn {
 const audit_wasi_fn *audit_wasi_lookup(const char *name);
 extern const audit_wasi_fn audit_wasi_fns[];
 extern const size_t audit_wasi_nfns;
+/* The WASI 0.2 table: what importing an interface `wasi:NS/NAME@0.2.x` implies (by
+ * prefix); NULL for other names. */
+typedef struct audit_wasi2_iface {
+  const char *prefix;
+  uint32_t caps;
+  const char *implies;
+} audit_wasi2_iface;
+const audit_wasi2_iface *audit_wasi2_lookup(const char *name);
 
 /* Maps m's imports to capabilities and fills r->imports and r->boundary, the first
  * step of audit_module. Exposed for unit tests, which score and verify reports built

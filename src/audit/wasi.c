@@ -74,3 +74,30 @@ static int by_name(const void *key, const void *elem) {
 const audit_wasi_fn *audit_wasi_lookup(const char *name) {
   return bsearch(name, audit_wasi_fns, audit_wasi_nfns, sizeof audit_wasi_fns[0], by_name);
 }
+
+/* WASI 0.2 interfaces (a component's imports, `wasi:NS/NAME@0.2.x`), by prefix, first
+ * match: what importing one lets a component do. wasi:http/outgoing-handler opens
+ * connections (the policy's `[net] connect`); wasi:http/types alone only builds and reads
+ * messages (a server's requests and responses come through it, and weld serve listens on
+ * the operator's address, not the component's). */
+static const audit_wasi2_iface wasi2_ifaces[] = {
+    {"wasi:http/outgoing-handler", CAP(NETWORK), "make outgoing HTTP requests (wasi:http)"},
+    {"wasi:http/", 0, "build and read HTTP requests and responses (wasi:http)"},
+    {"wasi:sockets/", CAP(NETWORK), "open network sockets (wasi:sockets)"},
+    {"wasi:filesystem/", CAP(FILE), "read and write files beneath the preopened directories"},
+    {"wasi:cli/environment", CAP(ENV), "read environment variables and arguments"},
+    {"wasi:cli/exit", CAP(PROCESS), "end the run with an exit code"},
+    {"wasi:cli/std", CAP(STDIO), "use the standard streams"},
+    {"wasi:cli/terminal", CAP(STDIO), "ask whether the standard streams are terminals"},
+    {"wasi:clocks/", CAP(CLOCK), "read clocks and wait for timers"},
+    {"wasi:random/", CAP(RANDOM), "read the host's random source"},
+    {"wasi:io/", 0, "use streams and wait on pollables"},
+};
+
+const audit_wasi2_iface *audit_wasi2_lookup(const char *name) {
+  const char *at = strchr(name, '@');
+  if (strncmp(name, "wasi:", 5) != 0 || !at || strncmp(at + 1, "0.2.", 4) != 0) return NULL;
+  for (size_t i = 0; i < sizeof wasi2_ifaces / sizeof wasi2_ifaces[0]; i++)
+    if (strncmp(name, wasi2_ifaces[i].prefix, strlen(wasi2_ifaces[i].prefix)) == 0) return &wasi2_ifaces[i];
+  return NULL;
+}

@@ -73,6 +73,7 @@ static const char *stream_fail(wasi2 *w, comp_val *res, util_arena *a, int e) {
 /* Reads up to len bytes into the scratch memory at offset 16: *n bytes, or an errno. */
 static int read_some(wasi2 *w, uint32_t idx, uint64_t len, uint32_t *n) {
   w2_obj *o = &w->objs[idx];
+  if (o->h) return w2_http_read(w, idx, len, n);
   if (len > W2_MAX_IO) len = W2_MAX_IO;
   if (!w2_scratch(w, 16 + len)) return w2_trap(w, "wasi: out of memory"), -1;
   put32(w->mem, 16);
@@ -155,6 +156,7 @@ static const char *input_skip(wasi2 *w, const comp_val *args, comp_val *res, uti
 /* Writes n bytes (at offset 128 of the scratch memory) to an output stream, all of them
  * or up to an error. */
 static int write_all(wasi2 *w, uint32_t idx, uint64_t n) {
+  if (w->objs[idx].h) return w2_http_write(w, idx, n);
   uint64_t done = 0;
   while (done < n) {
     w2_obj *o = &w->objs[idx];
@@ -256,6 +258,7 @@ static const char *output_splice(wasi2 *w, const comp_val *args, comp_val *res, 
 }
 
 static const char *subscribe(wasi2 *w, comp_val *res, uint32_t idx, uint8_t kind) {
+  if (w->objs[idx].h) return w2_http_subscribe(w, res, idx);
   uint32_t fd = w->objs[idx].fd;
   /* a file is always ready; a pipe, terminal or socket when the host says so */
   bool plain = w->objs[idx].positional || w->objs[idx].append;
@@ -311,7 +314,8 @@ static const char *wait_ready(wasi2 *w, const uint32_t *reps, uint32_t n, bool o
   for (uint32_t i = 0; i < n; i++) {
     w2_obj *o = w2_get(w, W2_R_POLLABLE, reps[i]);
     if (!o) return w2_trap(w, "wasi:io/poll: not a pollable");
-    ready[i] = o->poll == W2_POLL_READY || (o->poll == W2_POLL_CLOCK && o->deadline <= now);
+    ready[i] = o->poll == W2_POLL_READY || (o->poll == W2_POLL_CLOCK && o->deadline <= now) ||
+               (o->poll == W2_POLL_HTTP && w2_http_ready(w, o));
     any |= ready[i];
   }
   if (any) return NULL;
@@ -327,6 +331,11 @@ static const char *wait_ready(wasi2 *w, const uint32_t *reps, uint32_t n, bool o
       s[8] = 0;
       put32(s + 16, 1); /* monotonic */
       put64(s + 24, o->deadline - now);
+    } else if (o->poll == W2_POLL_HTTP) { /* a transfer: look again after a tick */
+      put64(s, UINT64_MAX - 1);
+      s[8] = 0;
+      put32(s + 16, 1);
+      put64(s + 24, W2_HTTP_TICK);
     } else {
       s[8] = o->poll == W2_POLL_READ ? 1 : 2;
       put32(s + 16, o->fd);

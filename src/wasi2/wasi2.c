@@ -19,8 +19,13 @@ wasi2 *wasi2_new(wasi_ctx *ctx, util_error *err) {
   return w;
 }
 
-static void free_obj(w2_obj *o) {
+static void free_obj(wasi2 *w, w2_obj *o) {
   w2_sock_free(o);
+  if (o->h) {
+    struct w2_h *h = o->h;
+    o->h = NULL;
+    w2_http_unref(w, h);
+  }
   for (size_t i = 0; i < o->nents; i++) free(o->ents[i].name);
   free(o->ents);
   o->ents = NULL;
@@ -29,7 +34,8 @@ static void free_obj(w2_obj *o) {
 
 void wasi2_free(wasi2 *w) {
   if (!w) return;
-  for (size_t i = 0; i < w->nobjs; i++) free_obj(&w->objs[i]);
+  for (size_t i = 0; i < w->nobjs; i++) free_obj(w, &w->objs[i]);
+  w2_http_free(w);
   free(w->objs);
   for (size_t i = 0; i < w->nbinds; i++) free(w->binds[i]);
   free(w->binds);
@@ -92,7 +98,7 @@ w2_obj *w2_get(wasi2 *w, uint8_t res, uint32_t idx) {
 
 void w2_release(wasi2 *w, uint32_t idx) {
   if (idx >= w->nobjs) return;
-  free_obj(&w->objs[idx]);
+  free_obj(w, &w->objs[idx]);
   w->objs[idx].res = W2_R_COUNT;
 }
 
@@ -517,7 +523,7 @@ static const w2_func seed_funcs[] = {{"insecure-seed", insecure_seed, S_FN("", S
 typedef struct w2_iface {
   const char *name;              /* without the version */
   const w2_func *funcs;
-  struct { const char *name; uint8_t res; } res[5];
+  struct { const char *name; uint8_t res; } res[16];
 } w2_iface;
 
 static const w2_iface ifaces[] = {
@@ -571,6 +577,28 @@ static const w2_iface ifaces[] = {
     {"pollable", W2_R_POLLABLE}}},
   {"wasi:sockets/ip-name-lookup", w2_net_lookup_funcs,
    {{"resolve-address-stream", W2_R_RESOLVE}, {"network", W2_R_NETWORK}, {"pollable", W2_R_POLLABLE}, {NULL, 0}}},
+  {"wasi:http/types", w2_http_types_funcs,
+   {{"fields", W2_R_FIELDS},
+    {"incoming-request", W2_R_INREQ},
+    {"outgoing-request", W2_R_OUTREQ},
+    {"request-options", W2_R_REQOPTS},
+    {"response-outparam", W2_R_OUTPARAM},
+    {"incoming-response", W2_R_INRESP},
+    {"incoming-body", W2_R_INBODY},
+    {"future-trailers", W2_R_FUTTRAILERS},
+    {"outgoing-response", W2_R_OUTRESP},
+    {"outgoing-body", W2_R_OUTBODY},
+    {"future-incoming-response", W2_R_FUTRESP},
+    {"io-error", W2_R_ERROR},
+    {"pollable", W2_R_POLLABLE},
+    {"input-stream", W2_R_INPUT},
+    {"output-stream", W2_R_OUTPUT},
+    {NULL, 0}}},
+  {"wasi:http/outgoing-handler", w2_http_outgoing_funcs,
+   {{"outgoing-request", W2_R_OUTREQ},
+    {"request-options", W2_R_REQOPTS},
+    {"future-incoming-response", W2_R_FUTRESP},
+    {NULL, 0}}},
 };
 
 /* The env of a registered host function. */

@@ -12,10 +12,13 @@
 enum { W2_R_ERROR, W2_R_POLLABLE, W2_R_INPUT, W2_R_OUTPUT, W2_R_DESC, W2_R_DIRSTREAM, W2_R_TERM_IN, W2_R_TERM_OUT,
        /* wasi:sockets (sockets.c) */
        W2_R_NETWORK, W2_R_TCP, W2_R_UDP, W2_R_INDGRAM, W2_R_OUTDGRAM, W2_R_RESOLVE,
+       /* wasi:http/types (http.c) */
+       W2_R_FIELDS, W2_R_INREQ, W2_R_OUTREQ, W2_R_REQOPTS, W2_R_OUTPARAM, W2_R_INRESP, W2_R_INBODY, W2_R_FUTTRAILERS,
+       W2_R_OUTRESP, W2_R_OUTBODY, W2_R_FUTRESP,
        W2_R_COUNT };
 
 /* What a pollable waits for. */
-enum { W2_POLL_READY, W2_POLL_READ, W2_POLL_WRITE, W2_POLL_CLOCK };
+enum { W2_POLL_READY, W2_POLL_READ, W2_POLL_WRITE, W2_POLL_CLOCK, W2_POLL_HTTP /* http.c: w2_http_ready */ };
 
 typedef struct w2_dirent {
   char *name;
@@ -38,6 +41,9 @@ typedef struct w2_obj {
   size_t nents, pos;
   bool netfd;                    /* fd is a socket sockets.c opened (closed with its last holder) */
   struct w2_sock *sock;          /* sockets, resolve-address streams (sockets.c) */
+  struct w2_h *h;                /* wasi:http objects, and streams and pollables of theirs
+                                    (http.c; counted references) */
+  bool ro;                       /* fields: immutable */
 } w2_obj;
 
 struct wasi2 {
@@ -52,6 +58,7 @@ struct wasi2 {
   struct w2_net *net;            /* addresses granted names resolved to (sockets.c) */
   bool exited;
   int exit_code;
+  struct w2_http *http;          /* wasi:http's state (http.c); NULL until used */
   char msg[512];                 /* a trap's message */
 };
 
@@ -113,5 +120,16 @@ extern const w2_func w2_net_network_funcs[], w2_net_instance_funcs[], w2_net_tcp
 void w2_sock_drop(wasi2 *w, uint32_t rep);
 void w2_sock_free(w2_obj *o);
 void w2_net_free(wasi2 *w);
+/* http.c: wasi:http. Streams and pollables of HTTP bodies and responses (o->h set) are
+ * answered here; the stream functions of io.c hand them over. */
+extern const w2_func w2_http_types_funcs[], w2_http_outgoing_funcs[];
+int w2_http_read(wasi2 *w, uint32_t idx, uint64_t len, uint32_t *n);   /* into mem + 16 */
+int w2_http_write(wasi2 *w, uint32_t idx, uint64_t n);                 /* from mem + 128 */
+bool w2_http_ready(wasi2 *w, w2_obj *pollable);
+const char *w2_http_subscribe(wasi2 *w, comp_val *res, uint32_t idx);
+void w2_http_unref(wasi2 *w, struct w2_h *h);
+void w2_http_free(wasi2 *w);
+/* How long a wait on an unfinished HTTP transfer sleeps before looking again (ns). */
+#define W2_HTTP_TICK 2000000ull
 
 #endif

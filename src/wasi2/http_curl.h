@@ -1,0 +1,15 @@
+/* wasi2: the libcurl client of wasi:http's outgoing requests (http_curl.c, in the weld
+ * command's weld_http library; libweld links no libcurl). */
+#ifndef WELD_WASI2_HTTP_CURL_H
+#define WELD_WASI2_HTTP_CURL_H
+
+#include "wasi2.h"
+
+typedef struct w2_curl w2_curl;
+/* NULL when libcurl cannot start (or weld was built without it). */
+w2_curl *w2_curl_new(void);
+/* The client to give wasi2_http_set_client; NULL for a NULL k. */
+const wasi2_http_client *w2_curl_client(w2_curl *k);
+void w2_curl_free(w2_curl *k);
+
+#endif
