@@ -440,8 +440,9 @@ run 1 run comp.wasm
 err_line "$running"
 run 1 comp.wasm
 err_line "$running"
-run 2 audit comp.wasm
-err_line "$component"
+run 0 audit comp.wasm   # a component's WASI 0.2 imports (none here), and what is not checked yet
+out_has "# weld audit: comp.wasm (component)"
+out_has "Not done for components yet"
 # version 13 layer 0 is still a core module of an unknown version
 printf '\0asm\x0d\x00\x00\x00' >v13.wasm
 run 1 validate v13.wasm
