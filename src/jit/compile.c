@@ -47,7 +47,8 @@ void jc_add_stub(jc *j, uint8_t kind, uint32_t trap, uint32_t off, size_t jump, 
     return;
   }
   j->capstubs = cap;
-  j->stubs[j->nstubs++] = (stub){kind, trap, off, jump, resume, 0, 0};
+  int32_t t = kind == S_UNWIND || kind == S_CALL ? j->cur_try : -1;
+  j->stubs[j->nstubs++] = (stub){kind, trap, off, jump, resume, 0, 0, t};
 }
 
 /* A conditional trap: jcc to a stub reporting `kind` at `off`. */
@@ -221,7 +222,7 @@ static void add_fwd(jc *j, ctl *c, size_t at) {
 }
 
 /* The taken path of a branch: moves, the back-edge check, the jump. */
-static void branch_taken(jc *j, uint32_t depth, uint32_t off) {
+void jc_branch_taken(jc *j, uint32_t depth, uint32_t off) {
   ctl *c = label(j, depth);
   uint32_t a = arity(c), d = dest_slot(j, c);
   for (uint32_t i = 0; i < a; i++) copy_to(j, j->n - a + i, d + i);
@@ -244,7 +245,7 @@ static void branch_taken(jc *j, uint32_t depth, uint32_t off) {
 static void branch(jc *j, uint32_t depth, int cc, uint32_t off) {
   ctl *c = label(j, depth);
   if (cc < 0) {
-    branch_taken(j, depth, off);
+    jc_branch_taken(j, depth, off);
     return;
   }
   if (c->kind == C_BLOCK || c->kind == C_IF) {
@@ -254,13 +255,13 @@ static void branch(jc *j, uint32_t depth, int cc, uint32_t off) {
     }
   }
   size_t skip = x64_jcc(j->b, cc ^ 1, X64_UNBOUND);
-  branch_taken(j, depth, off);
+  jc_branch_taken(j, depth, off);
   x64_bind(j->b, skip, j->b->len);
 }
 
 /* ---------- blocks ---------- */
 
-static bool block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
+bool jc_block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
   wasm_vtype scratch;
   const wasm_vtype *p, *r;
   if (!wasm_blocktype_sig(j->m, in, &scratch, np, &p, nr, &r)) return false;
@@ -271,7 +272,7 @@ static bool block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
   return true;
 }
 
-static ctl *open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
+ctl *jc_open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
   size_t cap = j->capctl;
   if (!jc_grow_arr((void **)&j->ctl, &cap, (size_t)j->nctl + 1, sizeof *j->ctl)) {
     j->oom = true;
@@ -289,7 +290,7 @@ static ctl *open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
 }
 
 /* Entering a block: every path into its labels must find values in the same places. */
-static void enter_block(jc *j, uint32_t np) {
+void jc_enter_block(jc *j, uint32_t np) {
   jc_spill_regs(j);
   spill_locals(j, j->n);
   for (uint32_t i = 0; i < np; i++) jc_materialize(j, j->n - np + i);
@@ -652,10 +653,10 @@ static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
   }
   if (nx.op == WASM_OP_IF) {
     uint32_t np, nr;
-    if (!block_sig(j, &nx, &np, &nr) || np) return false;
+    if (!jc_block_sig(j, &nx, &np, &nr) || np) return false;
     *r = peek;
-    enter_block(j, 0);
-    ctl *b = open_block(j, C_IF, 0, nr);
+    jc_enter_block(j, 0);
+    ctl *b = jc_open_block(j, C_IF, 0, nr);
     if (!b) return true;
     int f = emit_cond_flags(j, c, cc);
     b->else_jump = x64_jcc(j->b, f ^ 1, X64_UNBOUND);
@@ -780,25 +781,36 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_LOOP:
     case WASM_OP_IF: {
       uint32_t np, nr;
-      if (!block_sig(j, &in, &np, &nr)) return "not supported: v128 block values";
+      if (!jc_block_sig(j, &in, &np, &nr)) return "not supported: v128 block values";
       if (op == WASM_OP_IF) {
         if (np) return "not supported: if with parameters";
         ent c = jc_pop(j);
         uint32_t cpos = j->n;
-        enter_block(j, 0);
-        ctl *b = open_block(j, C_IF, 0, nr);
+        jc_enter_block(j, 0);
+        ctl *b = jc_open_block(j, C_IF, 0, nr);
         if (!b) break;
         jc_load(j, RAX, c, cpos, false);
         x64_test_rr(j->b, false, RAX, RAX);
         b->else_jump = x64_jcc(j->b, X64_CC_E, X64_UNBOUND);
         break;
       }
-      enter_block(j, np);
-      ctl *b = open_block(j, op == WASM_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
+      jc_enter_block(j, np);
+      ctl *b = jc_open_block(j, op == WASM_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
       if (b) b->loop_pos = j->b->len;
       if (b && op == WASM_OP_LOOP && j->want_osr) osr_header(j, b, off);
       break;
     }
+    case WASM_OP_TRY_TABLE: {
+      const char *why = jc_try_open(j, &in);
+      if (why) return why;
+      break;
+    }
+    case WASM_OP_THROW: {
+      const char *why = jc_throw(j, &in, off);
+      if (why) return why;
+      break;
+    }
+    case WASM_OP_THROW_REF: jc_throw_ref(j, off); break;
     case WASM_OP_ELSE: {
       ctl *c = label(j, 0);
       if (!j->dead) {
@@ -817,12 +829,13 @@ static const char *body(jc *j, util_reader *r) {
       if (c->kind == C_FUNC) {
         if (!j->dead) {
           prep_branch(j, 0, 0);
-          branch_taken(j, 0, off);
+          jc_branch_taken(j, 0, off);
         }
         j->nctl--;
         break;
       }
       if (!j->dead) results_home(j, c);
+      if (c->is_try) jc_try_end(j, c, off);
       if (c->else_jump != X64_UNBOUND) x64_bind(j->b, c->else_jump, j->b->len);
       for (size_t i = 0; i < c->nfwd; i++) x64_bind(j->b, c->fwd[i], j->b->len);
       free(c->fwd);
@@ -893,7 +906,7 @@ static const char *body(jc *j, util_reader *r) {
           continue;
         }
         x64_patch32(j->b, table + 4 * i, (uint32_t)(j->b->len - table));
-        branch_taken(j, depths[i], off);
+        jc_branch_taken(j, depths[i], off);
       }
       free(depths);
       j->dead = true;
@@ -1219,6 +1232,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->guard = guard;
   j->sites = sites;
   j->want_osr = out->want_osr;
+  j->cur_try = -1;
   j->nlocals = ft->nparams + f->nlocals;
   if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) return "not supported: frame layout";
   size_t start = b->len, ncalls = calls->n, nsites = sites->n;
@@ -1252,7 +1266,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   prologue(j);
   x64_bind(b, to_body, b->len);
 
-  open_block(j, C_FUNC, 0, ft->nresults);
+  jc_open_block(j, C_FUNC, 0, ft->nresults);
   util_reader r = {f->code, f->code, f->code + f->code_len, f->code_offset};
   const char *why = j->oom ? "out of memory" : body(j, &r);
   if (!why && (j->oom || b->oom)) why = "out of memory";
@@ -1292,6 +1306,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
         x64_test_rr(b, false, RAX, RAX);
         x64_jcc(b, X64_CC_E, s->resume);
       }
+      jc_route_exn(j, s); /* inside a try_table: an exception to its handler */
       x64_mov_rr(b, true, RDI, R12);
       x64_mov_ri(b, false, RDX, s->off);
       x64_mov_ri(b, false, RCX, k);
@@ -1307,6 +1322,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
       }
       x64_jmp(b, epi);
     }
+    jc_emit_handlers(j, epi);
     /* on-stack replacement entries: called like the interpreter's entry (fp in rdi,
      * through the trampoline), they go straight to a loop header */
     for (size_t i = 0; i < j->nosr; i++) {
@@ -1332,6 +1348,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   free(j->st);
   free(j->stubs);
   free(j->to_epi);
+  jc_free_tries(j);
   free(j->osr_fix0);
   free(j->fix);
   if (!why && j->nosr) {

@@ -1,5 +1,6 @@
 /* Private to the baseline compiler (compile.c and the files split from it by concern:
- * compile_mem.c for memories other than 0, 64-bit memories and tables): the compile-time
+ * compile_mem.c for memories other than 0, 64-bit memories and tables, compile_exn.c for
+ * exceptions): the compile-time
  * operand stack, control frames, out-of-line paths, and the helpers they share. */
 #ifndef WELD_JIT_COMPILE_INT_H
 #define WELD_JIT_COMPILE_INT_H
@@ -30,6 +31,8 @@ typedef struct ctl {
   size_t else_jump;     /* IF: the jump to the else part (X64_UNBOUND once bound) */
   size_t *fwd;          /* forward branches to the end */
   size_t nfwd, capfwd;
+  bool is_try;          /* a try_table (compile_exn.c): tries[try_idx] */
+  uint32_t try_idx;
 } ctl;
 
 /* Out-of-line paths, emitted after the body. */
@@ -43,7 +46,19 @@ typedef struct stub {
   size_t jump;          /* the rel32 that reaches the stub */
   size_t resume;        /* S_INTERRUPT, S_CALL: where to go on */
   uint32_t nfp, top;    /* S_CALL: the callee's frame and the end of the arguments (slots) */
+  int32_t try_idx;      /* S_UNWIND, S_CALL: the innermost try_table around it, or -1 */
 } stub;
+
+/* A try_table (compile_exn.c): its clauses, where their landing pads are, the slot its
+ * payload goes to, the try_table around it. */
+typedef struct jc_try {
+  uint32_t dst;         /* first payload slot: the try_table's height */
+  int32_t outer;
+  uint32_t ncatch;
+  wasm_catch *catches;
+  size_t *pads;         /* per clause, once the try_table's end is compiled */
+  size_t handler;       /* its handler's code offset, once emitted */
+} jc_try;
 
 typedef struct jc {
   const exec_module *em;
@@ -81,6 +96,16 @@ typedef struct jc {
     uint64_t val;
   } *fix;
   size_t nfix, capfix;
+  /* try_tables (compile_exn.c): all of the function's, the innermost open one (-1: none),
+   * and jumps to their handlers, bound when the handlers are emitted after the body */
+  jc_try *tries;
+  size_t ntries, captries;
+  int32_t cur_try;
+  struct jc_hjump {
+    size_t at;
+    uint32_t t;
+  } *hjumps;
+  size_t nhjumps, caphjumps;
 } jc;
 
 #define RAX X64_RAX
@@ -124,6 +149,29 @@ void jc_spill_regs(jc *j);
 void jc_unreg(jc *j, ent *e, uint32_t pos);
 /* An instruction done by a runtime helper (operands home, results in their slots). */
 void jc_emit_helper(jc *j, jit_helper fn, uint32_t nargs, uint32_t nres, uint32_t x, uint32_t y, uint32_t off);
+
+ctl *jc_open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr);
+void jc_enter_block(jc *j, uint32_t np);
+/* The taken path of a branch to label `depth`: moves, the back-edge check, the jump. */
+void jc_branch_taken(jc *j, uint32_t depth, uint32_t off);
+bool jc_block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr);
+/* The epilogue's offset is known: stubs and handlers jump there. */
+
+/* compile_exn.c: try_table, throw, throw_ref */
+/* try_table: opens its block; NULL, or why the function stays interpreted. */
+const char *jc_try_open(jc *j, const wasm_instr *in);
+/* At a try_table's end (its ctl still open, the body's results home): the clauses'
+ * landing pads, each a branch to its label with the payload from the try's slots. */
+void jc_try_end(jc *j, ctl *c, uint32_t off);
+const char *jc_throw(jc *j, const wasm_instr *in, uint32_t off);
+void jc_throw_ref(jc *j, uint32_t off);
+/* In an S_UNWIND or S_CALL stub inside a try_table (eax the kind): an exception goes to
+ * the try_table's handler, anything else on to the stub's unwinding. */
+void jc_route_exn(jc *j, const stub *s);
+/* After the stubs: each try_table's handler (the clause search, the landing pads, the
+ * enclosing try_table's handler or the unwinding to the caller). */
+void jc_emit_handlers(jc *j, size_t epi);
+void jc_free_tries(jc *j);
 
 /* compile_mem.c */
 /* Loads, stores and memory.size/grow/fill/copy/init on any memory (32- or 64-bit): false

@@ -174,6 +174,13 @@ uint32_t jit_rt_table_grow(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
 uint32_t jit_rt_table_fill(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
 uint32_t jit_rt_table_copy(jit_ctx *c, exec_slot *a, uint32_t dst, uint32_t src);
 uint32_t jit_rt_table_init(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t seg);
+/* Exceptions (rt_exn.c): throw with the payload in a[0..] (EXEC_TRAP_EXCEPTION, th->exn
+ * set; EXEC_TRAP_LIMIT out of memory), throw_ref (a null one traps), and the clause search
+ * of a try_table: t = {count, payload slot, (tag or EXEC_CATCH_ALL, ref) per clause};
+ * returns the catching clause's number from 1 (payload and exnref delivered to fp), or 0. */
+uint32_t jit_rt_throw(jit_ctx *c, exec_slot *a, uint32_t tag);
+uint32_t jit_rt_throw_ref(jit_ctx *c, exec_exn *exn);
+uint32_t jit_rt_catch(jit_ctx *c, exec_slot *fp, const uint32_t *t);
 /* Float operations and conversions, on slot bits (rt_float.c). */
 typedef uint64_t (*jit_f1)(uint64_t a);
 typedef uint64_t (*jit_f2)(uint64_t a, uint64_t b);

@@ -3,6 +3,9 @@
 #ifndef WELD_TESTS_JIT_TEST_H
 #define WELD_TESTS_JIT_TEST_H
 
+#include <stdint.h>
+#include <string.h>
+
 #include "unit.h"
 #include "weld.h"
 
@@ -56,6 +59,53 @@ static inline void jit_same_frames(const weld_trap *ta, const weld_trap *tb, con
                __LINE__, "%s frame %zu: func %u at 0x%x depth %u vs %s func %u at 0x%x depth %u", name, k,
                x->func_index, x->code_offset, x->depth, tier, y->func_index, y->code_offset, y->depth);
   }
+}
+
+#define JIT_MAX_RUNS 4
+
+/* Calls `name` in every run (at most JIT_MAX_RUNS, at most 2 results); each must do what
+ * run 0 (the interpreter) did: the same results, or the same trap (message, kind,
+ * backtrace), want_trap being run 0's message (NULL: no trap). Returns run 0's first
+ * result (UINT64_MAX - 1 after a trap) for absolute checks. */
+static inline uint64_t jit_same_calls(jit_run *r, int nruns, const char *name, const weld_val *args, size_t nargs, size_t nres,
+                     const char *want_trap) {
+  weld_val res[JIT_MAX_RUNS][2];
+  weld_trap *tr[JIT_MAX_RUNS];
+  for (int k = 0; k < nruns; k++) {
+    memset(res[k], 0, sizeof res[k]);
+    weld_func *f = weld_instance_func(r[k].i, name);
+    if (!unit_check(f != NULL, __FILE__, __LINE__, "export %s", name)) return 0;
+    tr[k] = weld_func_call(f, args, nargs, res[k], nres);
+  }
+  if (want_trap) {
+    unit_check(tr[0] && strcmp(weld_trap_message(tr[0]), want_trap) == 0, __FILE__, __LINE__,
+               "%s: interpreter says \"%s\", want \"%s\"", name, tr[0] ? weld_trap_message(tr[0]) : "(no trap)",
+               want_trap);
+  } else {
+    unit_check(!tr[0], __FILE__, __LINE__, "%s: interpreter traps: %s", name, tr[0] ? weld_trap_message(tr[0]) : "");
+  }
+  for (int k = 1; k < nruns; k++) {
+    if (!unit_check(!tr[0] == !tr[k], __FILE__, __LINE__, "%s: run %d %s, the interpreter %s", name, k,
+                    tr[k] ? "traps" : "returns", tr[0] ? "traps" : "returns"))
+      continue;
+    if (tr[0]) {
+      unit_check(strcmp(weld_trap_message(tr[0]), weld_trap_message(tr[k])) == 0, __FILE__, __LINE__,
+                 "%s: \"%s\" vs run %d \"%s\"", name, weld_trap_message(tr[0]), k, weld_trap_message(tr[k]));
+      unit_check(weld_trap_get_kind(tr[0]) == weld_trap_get_kind(tr[k]), __FILE__, __LINE__, "%s: kinds", name);
+      jit_same_frames(tr[0], tr[k], name, "compiled");
+    } else {
+      for (size_t q = 0; q < nres; q++)
+        unit_check(res[0][q].kind == res[k][q].kind && res[0][q].of.i64 == res[k][q].of.i64, __FILE__, __LINE__,
+                   "%s result %zu: %lld vs run %d %lld", name, q, (long long)res[0][q].of.i64, k,
+                   (long long)res[k][q].of.i64);
+    }
+  }
+  uint64_t first = tr[0] ? UINT64_MAX - 1 : nres ? (res[0][0].kind == WELD_I32 ? (uint32_t)res[0][0].of.i32
+                                                                                 : (uint64_t)res[0][0].of.i64)
+                                                 : 0;
+  for (int k = 0; k < nruns; k++)
+    if (tr[k]) weld_trap_free(tr[k]);
+  return first;
 }
 
 #endif

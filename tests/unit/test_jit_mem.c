@@ -62,54 +62,12 @@ static bool mem_open(mem_run *t, weld_tier tier, weld_bounds_mode bounds, const 
   return jit_run_open(t, &cfg, bin, len) && jit_run_instantiate(t, NULL, 0);
 }
 
-/* Calls `name` in every run; each must do what run 0 (the interpreter) did. Returns the
- * interpreter's first result (or UINT64_MAX - 1 after a trap) for absolute checks. */
-static uint64_t same(mem_run *r, const char *name, const weld_val *args, size_t nargs, size_t nres,
-                     const char *want_trap) {
-  weld_val res[NRUNS][2];
-  weld_trap *tr[NRUNS];
-  for (int k = 0; k < NRUNS; k++) {
-    memset(res[k], 0, sizeof res[k]);
-    weld_func *f = weld_instance_func(r[k].i, name);
-    if (!unit_check(f != NULL, __FILE__, __LINE__, "export %s", name)) return 0;
-    tr[k] = weld_func_call(f, args, nargs, res[k], nres);
-  }
-  if (want_trap) {
-    unit_check(tr[0] && strcmp(weld_trap_message(tr[0]), want_trap) == 0, __FILE__, __LINE__,
-               "%s: interpreter says \"%s\", want \"%s\"", name, tr[0] ? weld_trap_message(tr[0]) : "(no trap)",
-               want_trap);
-  } else {
-    unit_check(!tr[0], __FILE__, __LINE__, "%s: interpreter traps: %s", name, tr[0] ? weld_trap_message(tr[0]) : "");
-  }
-  for (int k = 1; k < NRUNS; k++) {
-    if (!unit_check(!tr[0] == !tr[k], __FILE__, __LINE__, "%s: run %d %s, the interpreter %s", name, k,
-                    tr[k] ? "traps" : "returns", tr[0] ? "traps" : "returns"))
-      continue;
-    if (tr[0]) {
-      unit_check(strcmp(weld_trap_message(tr[0]), weld_trap_message(tr[k])) == 0, __FILE__, __LINE__,
-                 "%s: \"%s\" vs run %d \"%s\"", name, weld_trap_message(tr[0]), k, weld_trap_message(tr[k]));
-      unit_check(weld_trap_get_kind(tr[0]) == weld_trap_get_kind(tr[k]), __FILE__, __LINE__, "%s: kinds", name);
-      jit_same_frames(tr[0], tr[k], name, k == 3 ? "auto" : "baseline");
-    } else {
-      for (size_t q = 0; q < nres; q++)
-        unit_check(res[0][q].kind == res[k][q].kind && res[0][q].of.i64 == res[k][q].of.i64, __FILE__, __LINE__,
-                   "%s result %zu: %lld vs run %d %lld", name, q, (long long)res[0][q].of.i64, k,
-                   (long long)res[k][q].of.i64);
-    }
-  }
-  uint64_t first = tr[0] ? UINT64_MAX - 1 : nres ? (res[0][0].kind == WELD_I32 ? (uint32_t)res[0][0].of.i32
-                                                                                 : (uint64_t)res[0][0].of.i64)
-                                                 : 0;
-  for (int k = 0; k < NRUNS; k++)
-    if (tr[k]) weld_trap_free(tr[k]);
-  return first;
-}
-
 #define I32(x) WELD_I32_VAL(x)
 #define I64(x) WELD_I64_VAL(x)
 #define CALL(name, want_trap, nres, ...)                                                 \
-  same(r, name, (weld_val[]){__VA_ARGS__}, sizeof((weld_val[]){__VA_ARGS__}) / sizeof(weld_val), nres, want_trap)
-#define CALL0(name, want_trap, nres) same(r, name, NULL, 0, nres, want_trap)
+  jit_same_calls(r, NRUNS, name, (weld_val[]){__VA_ARGS__}, sizeof((weld_val[]){__VA_ARGS__}) / sizeof(weld_val), \
+                 nres, want_trap)
+#define CALL0(name, want_trap, nres) jit_same_calls(r, NRUNS, name, NULL, 0, nres, want_trap)
 
 static const char oob[] = "out of bounds memory access";
 
