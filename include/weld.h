@@ -288,8 +288,9 @@ typedef struct weld_config {
                                   default, 65,536 */
 } weld_config;
 
-/* Fills a config with the defaults: the interpreter, unless the environment variable
- * WELD_TIER names another tier ("interp", "baseline", "auto", "optimized");
+/* Fills a config with the defaults: the auto tier where the baseline compiler runs
+ * (x86-64; the interpreter elsewhere), unless the environment variable WELD_TIER names
+ * another tier ("interp", "baseline", "auto", "optimized");
  * WELD_TIER_UP_THRESHOLD (a number) sets tier_up_threshold, WELD_OSR_THRESHOLD osr_threshold. */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory, or when the pool's address

@@ -357,6 +357,9 @@ void weld_config_default(weld_config *c) {
   memset(c, 0, sizeof *c);
   c->bounds = WELD_BOUNDS_GUARD;
   c->tier_up_threshold = JIT_TIER_UP_DEFAULT;
+  /* the auto tier where there is a compiler: hot functions and long loops (on-stack
+   * replacement) run compiled, the rest interpreted */
+  c->tier = jit_available() ? WELD_TIER_AUTO : WELD_TIER_INTERP;
   jit_tier t;
   if (jit_tier_parse(getenv("WELD_TIER"), &t) && (t == JIT_TIER_INTERP || jit_available())) c->tier = (weld_tier)t;
   /* asked for by name: a build without it refuses to make modules, saying why */

@@ -17,90 +17,11 @@
 #include <string.h>
 
 #include "../wasm/instr.h"
+#include "compile_int.h"
 #include "image.h"
-#include "jit_int.h"
 
-enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
-typedef struct ent {
-  uint8_t kind;
-  uint8_t reg;      /* E_REG: the register holding it */
-  bool konst;       /* may be a constant the interpreter's translator keeps pending (see
-                       osr_header): a constant, or the same value passed on unchanged */
-  uint32_t local;
-  uint64_t imm;
-} ent;
 
-enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
-typedef struct ctl {
-  uint8_t kind;
-  bool has_else;
-  uint32_t height;      /* stack height below the block's parameters */
-  uint32_t nparams, nresults;
-  size_t loop_pos;      /* LOOP: the branch target */
-  size_t else_jump;     /* IF: the jump to the else part (X64_UNBOUND once bound) */
-  size_t *fwd;          /* forward branches to the end */
-  size_t nfwd, capfwd;
-} ctl;
-
-/* Out-of-line paths, emitted after the body. */
-/* S_TRAPK: the kind is in eax; S_CALL: after a direct call (eax a trap kind, or
- * JIT_TAILCALL: the callee's tail calls are made here, then the code resumes) */
-enum { S_TRAP, S_TRAPK, S_UNWIND, S_INTERRUPT, S_CALL };
-typedef struct stub {
-  uint8_t kind;
-  uint32_t trap;        /* S_TRAP: the kind */
-  uint32_t off;         /* wasm offset reported */
-  size_t jump;          /* the rel32 that reaches the stub */
-  size_t resume;        /* S_INTERRUPT, S_CALL: where to go on */
-  uint32_t nfp, top;    /* S_CALL: the callee's frame and the end of the arguments (slots) */
-} stub;
-
-typedef struct jc {
-  const exec_module *em;
-  const wasm_module *m;
-  uint32_t k;           /* defined index */
-  x64_buf *b;
-  jit_patches *calls;
-  const uint8_t *calltab; /* NULL: direct calls are rel32, bound by the module driver */
-  uint32_t nlocals;     /* slots: params + declared locals */
-  ent *st;
-  uint32_t n, cap, maxn;
-  ctl *ctl;
-  uint32_t nctl, capctl;
-  stub *stubs;
-  size_t nstubs, capstubs;
-  bool dead;
-  uint32_t dead_nest;
-  bool guard;
-  jit_sites *sites;
-  size_t *to_epi;       /* jumps to the epilogue */
-  size_t nto_epi, capto_epi;
-  const char *fail;     /* why the function stays interpreted */
-  bool oom;
-  /* loops an interpreted frame may enter (on-stack replacement, osr.c): the `loop`
-   * instruction's module offset and its header's code offset */
-  jit_osr_entry *osr;
-  size_t nosr, caposr;
-  bool want_osr;
-} jc;
-
-#define RAX X64_RAX
-#define RCX X64_RCX
-#define RDX X64_RDX
-#define RBX X64_RBX
-#define RSI X64_RSI
-#define RDI X64_RDI
-#define R8 X64_R8
-#define R9 X64_R9
-#define R12 X64_R12
-#define R13 X64_R13
-#define R14 X64_R14
-#define R15 X64_R15
-#define NOREG X64_NOREG
-
-#define CTX(f) ((int32_t)offsetof(jit_ctx, f))
-
-static bool grow_arr(void **p, size_t *cap, size_t need, size_t elem) {
+bool jc_grow_arr(void **p, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return true;
   size_t c = *cap < 16 ? 16 : *cap;
   while (c < need) c *= 2;
@@ -113,36 +34,35 @@ static bool grow_arr(void **p, size_t *cap, size_t need, size_t elem) {
 
 /* ---------- small emitters ---------- */
 
-static int32_t slot_disp(uint32_t slot) { return (int32_t)(slot * 8); }
-static int32_t home(jc *j, uint32_t pos) { return slot_disp(j->nlocals + pos); }
 
-static void call_abs(jc *j, const void *fn) {
+void jc_call_abs(jc *j, const void *fn) {
   x64_mov_reloc(j->b, RAX, X64_RELOC_ADDR, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)fn);
   x64_call_r(j->b, RAX);
 }
 
-static void add_stub(jc *j, uint8_t kind, uint32_t trap, uint32_t off, size_t jump, size_t resume) {
+void jc_add_stub(jc *j, uint8_t kind, uint32_t trap, uint32_t off, size_t jump, size_t resume) {
   size_t cap = j->capstubs;
-  if (!grow_arr((void **)&j->stubs, &cap, j->nstubs + 1, sizeof *j->stubs)) {
+  if (!jc_grow_arr((void **)&j->stubs, &cap, j->nstubs + 1, sizeof *j->stubs)) {
     j->oom = true;
     return;
   }
   j->capstubs = cap;
-  j->stubs[j->nstubs++] = (stub){kind, trap, off, jump, resume, 0, 0};
+  int32_t t = kind == S_UNWIND || kind == S_CALL ? j->cur_try : -1;
+  j->stubs[j->nstubs++] = (stub){kind, trap, off, jump, resume, 0, 0, t};
 }
 
 /* A conditional trap: jcc to a stub reporting `kind` at `off`. */
-static void trap_if(jc *j, int cc, uint32_t kind, uint32_t off) {
-  add_stub(j, S_TRAP, kind, off, x64_jcc(j->b, cc, X64_UNBOUND), 0);
+void jc_trap_if(jc *j, int cc, uint32_t kind, uint32_t off) {
+  jc_add_stub(j, S_TRAP, kind, off, x64_jcc(j->b, cc, X64_UNBOUND), 0);
 }
 
 /* After a helper or callee that returns a trap kind in eax. */
-static void check_eax(jc *j, uint32_t off) {
+void jc_check_eax(jc *j, uint32_t off) {
   x64_test_rr(j->b, false, RAX, RAX);
-  add_stub(j, S_UNWIND, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0);
+  jc_add_stub(j, S_UNWIND, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0);
 }
 
-static void reload_mem(jc *j) {
+void jc_reload_mem(jc *j) {
   x64_mov_rm(j->b, true, RCX, R12, NOREG, 1, CTX(mem));
   x64_mov_rm(j->b, true, R13, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, base));
   x64_mov_rm(j->b, true, R15, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, size));
@@ -152,14 +72,14 @@ static void reload_mem(jc *j) {
 static void budget(jc *j, uint32_t off) {
   x64_alu_mi(j->b, X64_SUB, true, R14, (int32_t)offsetof(exec_thread, budget), 1);
   size_t jump = x64_jcc(j->b, X64_CC_S, X64_UNBOUND);
-  add_stub(j, S_INTERRUPT, 0, off, jump, j->b->len);
+  jc_add_stub(j, S_INTERRUPT, 0, off, jump, j->b->len);
 }
 
 /* ---------- the operand stack ---------- */
 
-static bool push(jc *j, ent e) {
+bool jc_push(jc *j, ent e) {
   size_t cap = j->cap;
-  if (!grow_arr((void **)&j->st, &cap, (size_t)j->n + 1, sizeof *j->st)) {
+  if (!jc_grow_arr((void **)&j->st, &cap, (size_t)j->n + 1, sizeof *j->st)) {
     j->oom = true;
     return false;
   }
@@ -168,11 +88,11 @@ static bool push(jc *j, ent e) {
   if (j->n > j->maxn) j->maxn = j->n;
   return true;
 }
-static void push_slot(jc *j) { push(j, (ent){.kind = E_SLOT}); }
-static ent pop(jc *j) { return j->st[--j->n]; }
+void jc_push_slot(jc *j) { jc_push(j, (ent){.kind = E_SLOT}); }
+ent jc_pop(jc *j) { return j->st[--j->n]; }
 
 /* Loads an entry into reg (w: all 64 bits; else the low 32, zero-extended). */
-static void load(jc *j, int reg, ent e, uint32_t pos, bool w) {
+void jc_load(jc *j, int reg, ent e, uint32_t pos, bool w) {
   switch (e.kind) {
   case E_SLOT: x64_mov_rm(j->b, w, reg, RBX, NOREG, 1, home(j, pos)); break;
   case E_LOCAL: x64_mov_rm(j->b, w, reg, RBX, NOREG, 1, slot_disp(e.local)); break;
@@ -204,11 +124,11 @@ static void copy_to(jc *j, uint32_t pos, uint32_t slot) {
     x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), RAX);
     return;
   }
-  load(j, RAX, e, pos, true);
+  jc_load(j, RAX, e, pos, true);
   x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), RAX);
 }
 
-static void materialize(jc *j, uint32_t pos) {
+void jc_materialize(jc *j, uint32_t pos) {
   if (j->st[pos].kind == E_SLOT) return;
   copy_to(j, pos, j->nlocals + pos);
   j->st[pos].kind = E_SLOT;
@@ -217,11 +137,11 @@ static void materialize(jc *j, uint32_t pos) {
 /* Pending local.gets of local x are copied home before x is written. */
 static void spill_local(jc *j, uint32_t x) {
   for (uint32_t p = 0; p < j->n; p++)
-    if (j->st[p].kind == E_LOCAL && j->st[p].local == x) materialize(j, p);
+    if (j->st[p].kind == E_LOCAL && j->st[p].local == x) jc_materialize(j, p);
 }
 static void spill_locals(jc *j, uint32_t below) {
   for (uint32_t p = 0; p < below; p++)
-    if (j->st[p].kind == E_LOCAL) materialize(j, p);
+    if (j->st[p].kind == E_LOCAL) jc_materialize(j, p);
 }
 
 /* The registers that hold operand-stack values (caller-saved: spilled before calls). */
@@ -238,29 +158,29 @@ static int alloc_reg(jc *j, int avoid) {
   for (uint32_t p = 0; p < j->n; p++)
     if (j->st[p].kind == E_REG && j->st[p].reg != avoid) {
       int r = j->st[p].reg;
-      materialize(j, p);
+      jc_materialize(j, p);
       return r;
     }
   return X64_RSI; /* not reached: the pool outnumbers `avoid` */
 }
 
-static void push_reg(jc *j, int r) { push(j, (ent){.kind = E_REG, .reg = (uint8_t)r}); }
+static void push_reg(jc *j, int r) { jc_push(j, (ent){.kind = E_REG, .reg = (uint8_t)r}); }
 
 /* Makes rax (all 64 bits) the value of a new top entry. */
-static void push_rax(jc *j) {
+void jc_push_rax(jc *j) {
   int r = alloc_reg(j, -1);
   x64_mov_rr(j->b, true, r, RAX);
   push_reg(j, r);
 }
 
 /* Every value held in a register goes home (before calls and at merges). */
-static void spill_regs(jc *j) {
+void jc_spill_regs(jc *j) {
   for (uint32_t p = 0; p < j->n; p++)
-    if (j->st[p].kind == E_REG) materialize(j, p);
+    if (j->st[p].kind == E_REG) jc_materialize(j, p);
 }
 
 /* A popped operand at position pos goes to its (free) home slot, out of its register. */
-static void unreg(jc *j, ent *e, uint32_t pos) {
+void jc_unreg(jc *j, ent *e, uint32_t pos) {
   if (e->kind != E_REG) return;
   x64_mov_mr(j->b, true, RBX, NOREG, 1, home(j, pos), e->reg);
   e->kind = E_SLOT;
@@ -281,7 +201,7 @@ static void prep_branch(jc *j, uint32_t depth, uint32_t skip) {
   if (c->kind != C_FUNC) return;
   uint32_t a = arity(c), top = j->n - skip;
   for (uint32_t i = 0; i < a; i++)
-    if (j->st[top - a + i].kind == E_LOCAL) materialize(j, top - a + i);
+    if (j->st[top - a + i].kind == E_LOCAL) jc_materialize(j, top - a + i);
 }
 
 static bool needs_moves(jc *j, const ctl *c) {
@@ -294,7 +214,7 @@ static bool needs_moves(jc *j, const ctl *c) {
 }
 
 static void add_fwd(jc *j, ctl *c, size_t at) {
-  if (!grow_arr((void **)&c->fwd, &c->capfwd, c->nfwd + 1, sizeof *c->fwd)) {
+  if (!jc_grow_arr((void **)&c->fwd, &c->capfwd, c->nfwd + 1, sizeof *c->fwd)) {
     j->oom = true;
     return;
   }
@@ -302,7 +222,7 @@ static void add_fwd(jc *j, ctl *c, size_t at) {
 }
 
 /* The taken path of a branch: moves, the back-edge check, the jump. */
-static void branch_taken(jc *j, uint32_t depth, uint32_t off) {
+void jc_branch_taken(jc *j, uint32_t depth, uint32_t off) {
   ctl *c = label(j, depth);
   uint32_t a = arity(c), d = dest_slot(j, c);
   for (uint32_t i = 0; i < a; i++) copy_to(j, j->n - a + i, d + i);
@@ -310,7 +230,7 @@ static void branch_taken(jc *j, uint32_t depth, uint32_t off) {
     budget(j, off);
     x64_jmp(j->b, c->loop_pos);
   } else if (c->kind == C_FUNC) {
-    if (!grow_arr((void **)&j->to_epi, &j->capto_epi, j->nto_epi + 1, sizeof *j->to_epi)) {
+    if (!jc_grow_arr((void **)&j->to_epi, &j->capto_epi, j->nto_epi + 1, sizeof *j->to_epi)) {
       j->oom = true;
       return;
     }
@@ -325,7 +245,7 @@ static void branch_taken(jc *j, uint32_t depth, uint32_t off) {
 static void branch(jc *j, uint32_t depth, int cc, uint32_t off) {
   ctl *c = label(j, depth);
   if (cc < 0) {
-    branch_taken(j, depth, off);
+    jc_branch_taken(j, depth, off);
     return;
   }
   if (c->kind == C_BLOCK || c->kind == C_IF) {
@@ -335,13 +255,13 @@ static void branch(jc *j, uint32_t depth, int cc, uint32_t off) {
     }
   }
   size_t skip = x64_jcc(j->b, cc ^ 1, X64_UNBOUND);
-  branch_taken(j, depth, off);
+  jc_branch_taken(j, depth, off);
   x64_bind(j->b, skip, j->b->len);
 }
 
 /* ---------- blocks ---------- */
 
-static bool block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
+bool jc_block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
   wasm_vtype scratch;
   const wasm_vtype *p, *r;
   if (!wasm_blocktype_sig(j->m, in, &scratch, np, &p, nr, &r)) return false;
@@ -352,9 +272,9 @@ static bool block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
   return true;
 }
 
-static ctl *open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
+ctl *jc_open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
   size_t cap = j->capctl;
-  if (!grow_arr((void **)&j->ctl, &cap, (size_t)j->nctl + 1, sizeof *j->ctl)) {
+  if (!jc_grow_arr((void **)&j->ctl, &cap, (size_t)j->nctl + 1, sizeof *j->ctl)) {
     j->oom = true;
     return NULL;
   }
@@ -370,15 +290,15 @@ static ctl *open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
 }
 
 /* Entering a block: every path into its labels must find values in the same places. */
-static void enter_block(jc *j, uint32_t np) {
-  spill_regs(j);
+void jc_enter_block(jc *j, uint32_t np) {
+  jc_spill_regs(j);
   spill_locals(j, j->n);
-  for (uint32_t i = 0; i < np; i++) materialize(j, j->n - np + i);
+  for (uint32_t i = 0; i < np; i++) jc_materialize(j, j->n - np + i);
 }
 
 /* Values of a block's end go to its result slots. */
 static void results_home(jc *j, ctl *c) {
-  for (uint32_t i = 0; i < c->nresults; i++) materialize(j, c->height + i);
+  for (uint32_t i = 0; i < c->nresults; i++) jc_materialize(j, c->height + i);
 }
 
 /* A loop header an interpreted frame may jump into (on-stack replacement). At the header
@@ -388,14 +308,23 @@ static void results_home(jc *j, ctl *c) {
  * The interpreter's translator has each such value in its slot too (a pending local.get
  * is flushed at every block entry), except a constant it keeps pending: it makes that
  * choice independently, so a slot the compiled code reads might never have been written
- * by the interpreter. Hence no entry for a loop over a value in its slot here that may
- * be such a constant (`konst`); its frame stays interpreted, the next call runs compiled. */
+ * by the interpreter. Such a value (`konst`: a constant, or the same value passed on) is
+ * known here (`kval`), so the entry's stub writes it to its slot before it jumps to the
+ * header: whether the interpreter wrote it or not, the slot then holds it. */
 static void osr_header(jc *j, const ctl *c, uint32_t off) {
-  for (uint32_t p = 0; p < c->height; p++)
-    if (j->st[p].kind != E_CONST && (j->st[p].kind != E_SLOT || j->st[p].konst)) return;
-  if (!grow_arr((void **)&j->osr, &j->caposr, j->nosr + 1, sizeof *j->osr)) {
+  if (!jc_grow_arr((void **)&j->osr, &j->caposr, j->nosr + 1, sizeof *j->osr) ||
+      !jc_grow_arr((void **)&j->osr_fix0, &j->capfix0, j->nosr + 1, sizeof *j->osr_fix0)) {
     j->oom = true;
     return;
+  }
+  j->osr_fix0[j->nosr] = (uint32_t)j->nfix;
+  for (uint32_t p = 0; p < c->height; p++) {
+    if (j->st[p].kind != E_SLOT || !j->st[p].konst) continue;
+    if (!jc_grow_arr((void **)&j->fix, &j->capfix, j->nfix + 1, sizeof *j->fix)) {
+      j->oom = true;
+      return;
+    }
+    j->fix[j->nfix++] = (struct jc_fix){home(j, p), j->st[p].kval};
   }
   j->osr[j->nosr++] = (jit_osr_entry){off, c->loop_pos};
 }
@@ -431,59 +360,59 @@ static bool fits32(ent e, bool w) {
 
 /* rax = a; compares with b; returns the condition for "a OP b" given `cc`. */
 static void emit_cmp(jc *j, ent a, uint32_t apos, ent b, uint32_t bpos, bool w) {
-  load(j, RAX, a, apos, w);
+  jc_load(j, RAX, a, apos, w);
   if (b.kind == E_CONST && fits32(b, w)) x64_alu_ri(j->b, X64_CMP, w, RAX, (int32_t)b.imm);
   else if (b.kind == E_SLOT) x64_alu_rm(j->b, X64_CMP, w, RAX, RBX, home(j, bpos));
   else if (b.kind == E_LOCAL) x64_alu_rm(j->b, X64_CMP, w, RAX, RBX, slot_disp(b.local));
   else if (b.kind == E_REG) x64_alu_rr(j->b, X64_CMP, w, RAX, b.reg);
   else {
-    load(j, RCX, b, bpos, w);
+    jc_load(j, RCX, b, bpos, w);
     x64_alu_rr(j->b, X64_CMP, w, RAX, RCX);
   }
 }
 
 /* A binary integer op: rax = a OP b. */
 static void emit_alu(jc *j, int op, bool w) {
-  ent b = pop(j), a = pop(j);
+  ent b = jc_pop(j), a = jc_pop(j);
   uint32_t pos = j->n;
   int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
-  load(j, r, a, pos, w);
+  jc_load(j, r, a, pos, w);
   if (b.kind == E_CONST && fits32(b, w)) x64_alu_ri(j->b, op, w, r, (int32_t)b.imm);
   else if (b.kind == E_SLOT) x64_alu_rm(j->b, op, w, r, RBX, home(j, pos + 1));
   else if (b.kind == E_LOCAL) x64_alu_rm(j->b, op, w, r, RBX, slot_disp(b.local));
   else if (b.kind == E_REG) x64_alu_rr(j->b, op, w, r, b.reg);
   else {
-    load(j, RCX, b, pos + 1, w);
+    jc_load(j, RCX, b, pos + 1, w);
     x64_alu_rr(j->b, op, w, r, RCX);
   }
   push_reg(j, r);
 }
 
 static void emit_mul(jc *j, bool w) {
-  ent b = pop(j), a = pop(j);
+  ent b = jc_pop(j), a = jc_pop(j);
   uint32_t pos = j->n;
   int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
-  load(j, r, a, pos, w);
+  jc_load(j, r, a, pos, w);
   if (b.kind == E_CONST && fits32(b, w)) {
     x64_imul_rri(j->b, w, r, r, (int32_t)b.imm);
   } else if (b.kind == E_REG) {
     x64_imul_rr(j->b, w, r, b.reg);
   } else {
-    load(j, RCX, b, pos + 1, w);
+    jc_load(j, RCX, b, pos + 1, w);
     x64_imul_rr(j->b, w, r, RCX);
   }
   push_reg(j, r);
 }
 
 static void emit_shift(jc *j, int ext, bool w) {
-  ent b = pop(j), a = pop(j);
+  ent b = jc_pop(j), a = jc_pop(j);
   uint32_t pos = j->n;
   int r = a.kind == E_REG ? a.reg : alloc_reg(j, b.kind == E_REG ? b.reg : -1);
-  load(j, r, a, pos, w);
+  jc_load(j, r, a, pos, w);
   if (b.kind == E_CONST) {
     x64_shift_ri(j->b, ext, w, r, (uint8_t)(b.imm & (w ? 63 : 31)));
   } else {
-    load(j, RCX, b, pos + 1, false);
+    jc_load(j, RCX, b, pos + 1, false);
     x64_shift_cl(j->b, ext, w, r);
   }
   push_reg(j, r);
@@ -491,12 +420,12 @@ static void emit_shift(jc *j, int ext, bool w) {
 
 /* Division and remainder with the interpreter's traps. */
 static void emit_div(jc *j, bool w, bool sign, bool rem, uint32_t off) {
-  ent b = pop(j), a = pop(j);
+  ent b = jc_pop(j), a = jc_pop(j);
   uint32_t pos = j->n;
-  load(j, RAX, a, pos, w);
-  load(j, RCX, b, pos + 1, w);
+  jc_load(j, RAX, a, pos, w);
+  jc_load(j, RCX, b, pos + 1, w);
   x64_test_rr(j->b, w, RCX, RCX);
-  trap_if(j, X64_CC_E, EXEC_TRAP_INT_DIV_ZERO, off);
+  jc_trap_if(j, X64_CC_E, EXEC_TRAP_INT_DIV_ZERO, off);
   if (sign) {
     x64_alu_ri(j->b, X64_CMP, w, RCX, -1);
     size_t not_m1 = x64_jcc(j->b, X64_CC_NE, X64_UNBOUND);
@@ -512,7 +441,7 @@ static void emit_div(jc *j, bool w, bool sign, bool rem, uint32_t off) {
     } else {
       x64_mov_ri(j->b, w, RDX, w ? 0x8000000000000000ull : 0x80000000u);
       x64_alu_rr(j->b, X64_CMP, w, RAX, RDX);
-      trap_if(j, X64_CC_E, EXEC_TRAP_INT_OVERFLOW, off);
+      jc_trap_if(j, X64_CC_E, EXEC_TRAP_INT_OVERFLOW, off);
       x64_bind(j->b, not_m1, j->b->len);
       x64_cdq(j->b, w);
       x64_unary(j->b, X64_IDIV, w, RCX);
@@ -522,90 +451,7 @@ static void emit_div(jc *j, bool w, bool sign, bool rem, uint32_t off) {
     x64_unary(j->b, X64_DIV, w, RCX);
     if (rem) x64_mov_rr(j->b, w, RAX, RDX);
   }
-  push_rax(j);
-}
-
-/* ---------- memory ---------- */
-
-typedef struct memop {
-  uint8_t bytes;
-  x64_ld ld;     /* loads */
-  bool store, w; /* stores: width of the value */
-} memop;
-
-static bool mem_form(uint16_t op, memop *mo) {
-  switch (op) {
-#define L(id, n, k)                                                                      \
-  case WASM_OP_##id:                                                                     \
-    *mo = (memop){n, k, false, false};                                                   \
-    return true;
-#define S(id, n, w)                                                                      \
-  case WASM_OP_##id:                                                                     \
-    *mo = (memop){n, X64_LD64, true, w};                                                 \
-    return true;
-    L(I32_LOAD, 4, X64_LD32) L(I64_LOAD, 8, X64_LD64) L(F32_LOAD, 4, X64_LD32) L(F64_LOAD, 8, X64_LD64)
-    L(I32_LOAD8_S, 1, X64_LD8S) L(I32_LOAD8_U, 1, X64_LD8U) L(I32_LOAD16_S, 2, X64_LD16S)
-    L(I32_LOAD16_U, 2, X64_LD16U) L(I64_LOAD8_S, 1, X64_LD8S64) L(I64_LOAD8_U, 1, X64_LD8U)
-    L(I64_LOAD16_S, 2, X64_LD16S64) L(I64_LOAD16_U, 2, X64_LD16U) L(I64_LOAD32_S, 4, X64_LD32S)
-    L(I64_LOAD32_U, 4, X64_LD32)
-    S(I32_STORE, 4, false) S(I64_STORE, 8, true) S(F32_STORE, 4, false) S(F64_STORE, 8, true)
-    S(I32_STORE8, 1, false) S(I32_STORE16, 2, false) S(I64_STORE8, 1, false) S(I64_STORE16, 2, false)
-    S(I64_STORE32, 4, false)
-#undef L
-#undef S
-  default: return false;
-  }
-}
-
-/* rax = the 32-bit address, plus the offset when it does not fit a displacement (then
- * *offset becomes 0): the access is [r13 + rax + *offset]. */
-static void addr_rax(jc *j, ent a, uint32_t pos, uint32_t *offset) {
-  load(j, RAX, a, pos, false);
-  if (*offset > 0x7fff0000u) {
-    x64_mov_ri(j->b, false, RCX, *offset);
-    x64_alu_rr(j->b, X64_ADD, true, RAX, RCX);
-    *offset = 0;
-  }
-}
-
-/* rax as above, checked against the memory's size. */
-static void mem_addr(jc *j, ent a, uint32_t pos, uint32_t *offsetp, uint32_t bytes, uint32_t off) {
-  addr_rax(j, a, pos, offsetp);
-  uint32_t offset = *offsetp;
-  x64_lea(j->b, true, RCX, RAX, NOREG, 1, (int32_t)(offset + bytes));
-  x64_alu_rr(j->b, X64_CMP, true, RCX, R15);
-  trap_if(j, X64_CC_A, EXEC_TRAP_MEMORY_OOB, off);
-}
-
-/* Guard mode: the access at the current position faults past the memory's end. */
-static void add_site(jc *j, uint32_t off) {
-  if (!grow_arr((void **)&j->sites->v, &j->sites->cap, j->sites->n + 1, sizeof *j->sites->v)) {
-    j->oom = true;
-    return;
-  }
-  j->sites->v[j->sites->n++] = (jit_site){(uint32_t)j->b->len, off, j->k};
-}
-
-static void emit_mem(jc *j, const memop *mo, uint32_t offset, uint32_t off) {
-  if (!mo->store) {
-    ent a = pop(j);
-    if (j->guard) {
-      addr_rax(j, a, j->n, &offset); /* below 8 GiB: inside the reservation */
-      add_site(j, off);
-    } else {
-      mem_addr(j, a, j->n, &offset, mo->bytes, off);
-    }
-    x64_load(j->b, mo->ld, RAX, R13, RAX, (int32_t)offset);
-    push_rax(j);
-    return;
-  }
-  ent v = pop(j), a = pop(j);
-  uint32_t pos = j->n;
-  if (j->guard) addr_rax(j, a, pos, &offset);
-  else mem_addr(j, a, pos, &offset, mo->bytes, off);
-  load(j, RDX, v, pos + 1, mo->bytes == 8);
-  if (j->guard) add_site(j, off);
-  x64_store(j->b, mo->bytes, R13, RAX, (int32_t)offset, RDX);
+  jc_push_rax(j);
 }
 
 /* ---------- calls ---------- */
@@ -620,18 +466,18 @@ static bool sig_scalar(const wasm_functype *ft) {
 
 /* Arguments go home; returns the callee frame's first slot. */
 static uint32_t call_args(jc *j, const wasm_functype *ft) {
-  for (uint32_t i = 0; i < ft->nparams; i++) materialize(j, j->n - ft->nparams + i);
+  for (uint32_t i = 0; i < ft->nparams; i++) jc_materialize(j, j->n - ft->nparams + i);
   return j->nlocals + j->n - ft->nparams;
 }
 
 static void call_results(jc *j, const wasm_functype *ft) {
   j->n -= ft->nparams;
-  for (uint32_t i = 0; i < ft->nresults; i++) push_slot(j);
+  for (uint32_t i = 0; i < ft->nresults; i++) jc_push_slot(j);
 }
 
 static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
   const wasm_functype *ft = wasm_ir_func_type(j->m, funcidx);
-  spill_regs(j);
+  jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
   if (funcidx >= j->m->nfunc_imports) {
@@ -644,15 +490,15 @@ static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
       x64_u8(j->b, 0xff), x64_u8(j->b, 0x10);
     } else {
       size_t at = x64_call_rel(j->b, X64_UNBOUND);
-      if (!grow_arr((void **)&j->calls->v, &j->calls->cap, j->calls->n + 1, sizeof *j->calls->v)) j->oom = true;
+      if (!jc_grow_arr((void **)&j->calls->v, &j->calls->cap, j->calls->n + 1, sizeof *j->calls->v)) j->oom = true;
       else j->calls->v[j->calls->n++] = (jit_call_patch){at, funcidx - j->m->nfunc_imports};
     }
     x64_alu_mi(j->b, X64_SUB, false, R12, CTX(depth), 1);
     /* a compiled callee may end in a tail call: S_CALL makes it and resumes here */
-    reload_mem(j);
+    jc_reload_mem(j);
     x64_test_rr(j->b, false, RAX, RAX);
     size_t jump = x64_jcc(j->b, X64_CC_NE, X64_UNBOUND);
-    add_stub(j, S_CALL, 0, off, jump, j->b->len);
+    jc_add_stub(j, S_CALL, 0, off, jump, j->b->len);
     if (!j->oom) {
       j->stubs[j->nstubs - 1].nfp = nfp;
       j->stubs[j->nstubs - 1].top = nfp + span;
@@ -664,30 +510,30 @@ static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
     x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
     x64_mov_ri(j->b, false, RDX, funcidx);
     x64_lea(j->b, true, RCX, RBX, NOREG, 1, slot_disp(nfp + span));
-    call_abs(j, (const void *)jit_rt_call_import);
+    jc_call_abs(j, (const void *)jit_rt_call_import);
   }
-  reload_mem(j);
-  check_eax(j, off);
+  jc_reload_mem(j);
+  jc_check_eax(j, off);
   call_results(j, ft);
 }
 
 static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t off) {
   const wasm_functype *ft = &j->m->types[typeidx];
-  ent idx = pop(j);
+  ent idx = jc_pop(j);
   uint32_t ipos = j->n;
-  unreg(j, &idx, ipos);
-  spill_regs(j);
+  jc_unreg(j, &idx, ipos);
+  jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
-  load(j, RDX, idx, ipos, false);
+  jc_load(j, RDX, idx, ipos, false);
   x64_mov_rr(j->b, true, RDI, R12);
   x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
   x64_mov_ri(j->b, false, RCX, table);
   x64_mov_reloc(j->b, R8, X64_RELOC_TYPEID, j->em->typeids[typeidx], typeidx);
   x64_lea(j->b, true, R9, RBX, NOREG, 1, slot_disp(nfp + span));
-  call_abs(j, (const void *)jit_rt_call_indirect);
-  reload_mem(j);
-  check_eax(j, off);
+  jc_call_abs(j, (const void *)jit_rt_call_indirect);
+  jc_reload_mem(j);
+  jc_check_eax(j, off);
   call_results(j, ft);
 }
 
@@ -699,35 +545,35 @@ static void emit_tail(jc *j, uint16_t op, uint32_t idx, uint32_t table, const wa
   ent x = {0};
   uint32_t xpos = 0;
   if (op != WASM_OP_RETURN_CALL) {
-    x = pop(j);
+    x = jc_pop(j);
     xpos = j->n;
-    unreg(j, &x, xpos);
+    jc_unreg(j, &x, xpos);
   }
-  spill_regs(j);
+  jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   x64_mov_rr(j->b, true, RDI, R12);
   if (op == WASM_OP_RETURN_CALL) {
     x64_mov_ri(j->b, false, RSI, idx);
-    call_abs(j, (const void *)jit_rt_tail_func);
+    jc_call_abs(j, (const void *)jit_rt_tail_func);
   } else {
     if (op == WASM_OP_RETURN_CALL_INDIRECT) {
-      load(j, RSI, x, xpos, false);
+      jc_load(j, RSI, x, xpos, false);
       x64_mov_ri(j->b, false, RDX, table);
       x64_mov_reloc(j->b, RCX, X64_RELOC_TYPEID, j->em->typeids[idx], idx);
-      call_abs(j, (const void *)jit_rt_tail_indirect);
+      jc_call_abs(j, (const void *)jit_rt_tail_indirect);
     } else {
-      load(j, RSI, x, xpos, true);
-      call_abs(j, (const void *)jit_rt_tail_ref);
+      jc_load(j, RSI, x, xpos, true);
+      jc_call_abs(j, (const void *)jit_rt_tail_ref);
     }
     x64_alu_ri(j->b, X64_CMP, false, RAX, JIT_TAILCALL);
-    add_stub(j, S_UNWIND, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0);
+    jc_add_stub(j, S_UNWIND, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0);
   }
   for (uint32_t i = 0; i < ft->nparams && nfp; i++) {
     x64_mov_rm(j->b, true, RCX, RBX, NOREG, 1, slot_disp(nfp + i));
     x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(i), RCX);
   }
   x64_mov_ri(j->b, false, RAX, JIT_TAILCALL);
-  if (!grow_arr((void **)&j->to_epi, &j->capto_epi, j->nto_epi + 1, sizeof *j->to_epi)) {
+  if (!jc_grow_arr((void **)&j->to_epi, &j->capto_epi, j->nto_epi + 1, sizeof *j->to_epi)) {
     j->oom = true;
     return;
   }
@@ -738,39 +584,39 @@ static void emit_tail(jc *j, uint16_t op, uint32_t idx, uint32_t table, const wa
 /* call_ref: the callee is a reference on top of the arguments (null traps). */
 static void emit_call_ref(jc *j, uint32_t typeidx, uint32_t off) {
   const wasm_functype *ft = &j->m->types[typeidx];
-  ent ref = pop(j);
+  ent ref = jc_pop(j);
   uint32_t rpos = j->n;
-  unreg(j, &ref, rpos);
-  spill_regs(j);
+  jc_unreg(j, &ref, rpos);
+  jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
-  load(j, RDX, ref, rpos, true);
+  jc_load(j, RDX, ref, rpos, true);
   x64_mov_rr(j->b, true, RDI, R12);
   x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
   x64_lea(j->b, true, RCX, RBX, NOREG, 1, slot_disp(nfp + span));
-  call_abs(j, (const void *)jit_rt_call_ref);
-  reload_mem(j);
-  check_eax(j, off);
+  jc_call_abs(j, (const void *)jit_rt_call_ref);
+  jc_reload_mem(j);
+  jc_check_eax(j, off);
   call_results(j, ft);
 }
 
 /* An instruction done by a runtime helper: nargs operands go home, the helper gets their
  * slots (and where a result goes), then nres results are in those slots. */
-static void emit_helper(jc *j, jit_helper fn, uint32_t nargs, uint32_t nres, uint32_t x, uint32_t y, uint32_t off) {
-  spill_regs(j);
-  for (uint32_t i = 0; i < nargs; i++) materialize(j, j->n - nargs + i);
+void jc_emit_helper(jc *j, jit_helper fn, uint32_t nargs, uint32_t nres, uint32_t x, uint32_t y, uint32_t off) {
+  jc_spill_regs(j);
+  for (uint32_t i = 0; i < nargs; i++) jc_materialize(j, j->n - nargs + i);
   uint32_t base = j->n - nargs;
-  if (nres && !nargs && !push(j, (ent){.kind = E_SLOT})) return; /* room for the result */
+  if (nres && !nargs && !jc_push(j, (ent){.kind = E_SLOT})) return; /* room for the result */
   if (nres && !nargs) j->n--;
   x64_mov_rr(j->b, true, RDI, R12);
   x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, base));
   x64_mov_ri(j->b, false, RDX, x);
   x64_mov_ri(j->b, false, RCX, y);
-  call_abs(j, (const void *)fn);
-  reload_mem(j);
-  check_eax(j, off);
+  jc_call_abs(j, (const void *)fn);
+  jc_reload_mem(j);
+  jc_check_eax(j, off);
   j->n = base;
-  for (uint32_t i = 0; i < nres; i++) push_slot(j);
+  for (uint32_t i = 0; i < nres; i++) jc_push_slot(j);
 }
 
 /* ---------- fused conditions ---------- */
@@ -783,7 +629,7 @@ typedef struct cond {
 
 static int emit_cond_flags(jc *j, const cond *c, int cc) {
   if (c->eqz) {
-    load(j, RAX, c->a, c->pos, c->w);
+    jc_load(j, RAX, c->a, c->pos, c->w);
     x64_test_rr(j->b, c->w, RAX, RAX);
     return X64_CC_E;
   }
@@ -807,10 +653,10 @@ static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
   }
   if (nx.op == WASM_OP_IF) {
     uint32_t np, nr;
-    if (!block_sig(j, &nx, &np, &nr) || np) return false;
+    if (!jc_block_sig(j, &nx, &np, &nr) || np) return false;
     *r = peek;
-    enter_block(j, 0);
-    ctl *b = open_block(j, C_IF, 0, nr);
+    jc_enter_block(j, 0);
+    ctl *b = jc_open_block(j, C_IF, 0, nr);
     if (!b) return true;
     int f = emit_cond_flags(j, c, cc);
     b->else_jump = x64_jcc(j->b, f ^ 1, X64_UNBOUND);
@@ -840,21 +686,21 @@ static bool emit_sse(jc *j, uint16_t op) {
   default: return false;
   }
   if (code == 0x51) {
-    ent a = pop(j);
-    load(j, RAX, a, j->n, true);
+    ent a = jc_pop(j);
+    jc_load(j, RAX, a, j->n, true);
     x64_movq_xr(j->b, 0, RAX);
     x64_sse(j->b, dbl, code, 0, 0);
   } else {
-    ent b = pop(j), a = pop(j);
+    ent b = jc_pop(j), a = jc_pop(j);
     uint32_t pos = j->n;
-    load(j, RAX, a, pos, true);
-    load(j, RCX, b, pos + 1, true);
+    jc_load(j, RAX, a, pos, true);
+    jc_load(j, RCX, b, pos + 1, true);
     x64_movq_xr(j->b, 0, RAX);
     x64_movq_xr(j->b, 1, RCX);
     x64_sse(j->b, dbl, code, 0, 1);
   }
   x64_movq_rx(j->b, RAX, 0);
-  push_rax(j);
+  jc_push_rax(j);
   return true;
 }
 
@@ -864,33 +710,33 @@ static bool emit_float(jc *j, uint16_t op, uint32_t off) {
   void *fn = jit_float_helper(op, &shape);
   if (!fn) return false;
   if (shape == 2) {
-    ent b = pop(j), a = pop(j);
+    ent b = jc_pop(j), a = jc_pop(j);
     uint32_t pos = j->n;
-    unreg(j, &a, pos);
-    unreg(j, &b, pos + 1);
-    spill_regs(j);
-    load(j, RDI, a, pos, true);
-    load(j, RSI, b, pos + 1, true);
-    call_abs(j, fn);
-    push_rax(j);
+    jc_unreg(j, &a, pos);
+    jc_unreg(j, &b, pos + 1);
+    jc_spill_regs(j);
+    jc_load(j, RDI, a, pos, true);
+    jc_load(j, RSI, b, pos + 1, true);
+    jc_call_abs(j, fn);
+    jc_push_rax(j);
   } else if (shape == 1) {
-    ent a = pop(j);
-    unreg(j, &a, j->n);
-    spill_regs(j);
-    load(j, RDI, a, j->n, true);
-    call_abs(j, fn);
-    push_rax(j);
+    ent a = jc_pop(j);
+    jc_unreg(j, &a, j->n);
+    jc_spill_regs(j);
+    jc_load(j, RDI, a, j->n, true);
+    jc_call_abs(j, fn);
+    jc_push_rax(j);
   } else {
-    ent a = pop(j);
+    ent a = jc_pop(j);
     uint32_t pos = j->n;
-    unreg(j, &a, pos);
-    spill_regs(j);
-    load(j, RDI, a, pos, true);
+    jc_unreg(j, &a, pos);
+    jc_spill_regs(j);
+    jc_load(j, RDI, a, pos, true);
     x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, pos));
-    call_abs(j, fn);
+    jc_call_abs(j, fn);
     x64_test_rr(j->b, false, RAX, RAX);
-    add_stub(j, S_TRAPK, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0); /* trap kind in eax */
-    push_slot(j);
+    jc_add_stub(j, S_TRAPK, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0); /* trap kind in eax */
+    jc_push_slot(j);
   }
   return true;
 }
@@ -928,32 +774,43 @@ static const char *body(jc *j, util_reader *r) {
     switch (op) {
     case WASM_OP_NOP: break;
     case WASM_OP_UNREACHABLE:
-      add_stub(j, S_TRAP, EXEC_TRAP_UNREACHABLE, off, x64_jmp(j->b, X64_UNBOUND), 0);
+      jc_add_stub(j, S_TRAP, EXEC_TRAP_UNREACHABLE, off, x64_jmp(j->b, X64_UNBOUND), 0);
       j->dead = true;
       break;
     case WASM_OP_BLOCK:
     case WASM_OP_LOOP:
     case WASM_OP_IF: {
       uint32_t np, nr;
-      if (!block_sig(j, &in, &np, &nr)) return "not supported: v128 block values";
+      if (!jc_block_sig(j, &in, &np, &nr)) return "not supported: v128 block values";
       if (op == WASM_OP_IF) {
         if (np) return "not supported: if with parameters";
-        ent c = pop(j);
+        ent c = jc_pop(j);
         uint32_t cpos = j->n;
-        enter_block(j, 0);
-        ctl *b = open_block(j, C_IF, 0, nr);
+        jc_enter_block(j, 0);
+        ctl *b = jc_open_block(j, C_IF, 0, nr);
         if (!b) break;
-        load(j, RAX, c, cpos, false);
+        jc_load(j, RAX, c, cpos, false);
         x64_test_rr(j->b, false, RAX, RAX);
         b->else_jump = x64_jcc(j->b, X64_CC_E, X64_UNBOUND);
         break;
       }
-      enter_block(j, np);
-      ctl *b = open_block(j, op == WASM_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
+      jc_enter_block(j, np);
+      ctl *b = jc_open_block(j, op == WASM_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
       if (b) b->loop_pos = j->b->len;
       if (b && op == WASM_OP_LOOP && j->want_osr) osr_header(j, b, off);
       break;
     }
+    case WASM_OP_TRY_TABLE: {
+      const char *why = jc_try_open(j, &in);
+      if (why) return why;
+      break;
+    }
+    case WASM_OP_THROW: {
+      const char *why = jc_throw(j, &in, off);
+      if (why) return why;
+      break;
+    }
+    case WASM_OP_THROW_REF: jc_throw_ref(j, off); break;
     case WASM_OP_ELSE: {
       ctl *c = label(j, 0);
       if (!j->dead) {
@@ -972,19 +829,20 @@ static const char *body(jc *j, util_reader *r) {
       if (c->kind == C_FUNC) {
         if (!j->dead) {
           prep_branch(j, 0, 0);
-          branch_taken(j, 0, off);
+          jc_branch_taken(j, 0, off);
         }
         j->nctl--;
         break;
       }
       if (!j->dead) results_home(j, c);
+      if (c->is_try) jc_try_end(j, c, off);
       if (c->else_jump != X64_UNBOUND) x64_bind(j->b, c->else_jump, j->b->len);
       for (size_t i = 0; i < c->nfwd; i++) x64_bind(j->b, c->fwd[i], j->b->len);
       free(c->fwd);
       j->n = c->height;
       uint32_t nr = c->nresults;
       j->nctl--;
-      for (uint32_t i = 0; i < nr; i++) push_slot(j);
+      for (uint32_t i = 0; i < nr; i++) jc_push_slot(j);
       j->dead = false;
       break;
     }
@@ -999,16 +857,16 @@ static const char *body(jc *j, util_reader *r) {
       j->dead = true;
       break;
     case WASM_OP_BR_IF: {
-      ent c = pop(j);
+      ent c = jc_pop(j);
       uint32_t cpos = j->n;
       prep_branch(j, in.idx, 0);
-      load(j, RAX, c, cpos, false);
+      jc_load(j, RAX, c, cpos, false);
       x64_test_rr(j->b, false, RAX, RAX);
       branch(j, in.idx, X64_CC_NE, off);
       break;
     }
     case WASM_OP_BR_TABLE: {
-      ent c = pop(j);
+      ent c = jc_pop(j);
       uint32_t cpos = j->n;
       uint32_t n = in.ntargets;
       uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
@@ -1017,7 +875,7 @@ static const char *body(jc *j, util_reader *r) {
       for (uint32_t i = 0; i < n; i++) depths[i] = wasm_br_table_next(&tp);
       depths[n] = in.idx;
       for (uint32_t i = 0; i <= n; i++) prep_branch(j, depths[i], 0);
-      load(j, RAX, c, cpos, false);
+      jc_load(j, RAX, c, cpos, false);
       x64_mov_ri(j->b, false, RCX, n);
       x64_alu_rr(j->b, X64_CMP, false, RAX, RCX);
       x64_cmov(j->b, X64_CC_A, false, RAX, RCX);
@@ -1048,7 +906,7 @@ static const char *body(jc *j, util_reader *r) {
           continue;
         }
         x64_patch32(j->b, table + 4 * i, (uint32_t)(j->b->len - table));
-        branch_taken(j, depths[i], off);
+        jc_branch_taken(j, depths[i], off);
       }
       free(depths);
       j->dead = true;
@@ -1063,6 +921,7 @@ static const char *body(jc *j, util_reader *r) {
       /* the compiled check compares type ids: a type with subtypes needs the
        * interpreter's subtype walk */
       if (!j->m->deftypes[in.idx].final) return "not supported: call_indirect to a non-final type";
+      jc_table_narrow(j, &in);
       emit_call_indirect(j, in.idx, in.idx2, off);
       break;
     case WASM_OP_RETURN_CALL:
@@ -1070,6 +929,7 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_RETURN_CALL_REF: {
       const wasm_functype *ft = op == WASM_OP_RETURN_CALL ? wasm_ir_func_type(j->m, in.idx) : &j->m->types[in.idx];
       if (!sig_scalar(ft)) return "not supported: v128 call";
+      jc_table_narrow(j, &in);
       emit_tail(j, op, in.idx, in.idx2, ft, off);
       j->dead = true;
       break;
@@ -1079,49 +939,50 @@ static const char *body(jc *j, util_reader *r) {
       emit_call_ref(j, in.idx, off);
       break;
     case WASM_OP_REF_AS_NON_NULL:
-      load(j, RAX, j->st[j->n - 1], j->n - 1, true);
+      jc_load(j, RAX, j->st[j->n - 1], j->n - 1, true);
       x64_test_rr(j->b, true, RAX, RAX);
-      trap_if(j, X64_CC_E, EXEC_TRAP_NULL_REF, off);
+      jc_trap_if(j, X64_CC_E, EXEC_TRAP_NULL_REF, off);
       break;
     case WASM_OP_BR_ON_NULL: {
       /* the reference stays on the fall-through path: it goes home first, so the
        * branch's moves cannot disturb it */
-      materialize(j, j->n - 1);
+      jc_materialize(j, j->n - 1);
       uint32_t rpos = j->n - 1;
-      bool k = pop(j).konst;
+      ent was = jc_pop(j);
       prep_branch(j, in.idx, 0);
       x64_mov_rm(j->b, true, RAX, RBX, NOREG, 1, home(j, rpos));
       x64_test_rr(j->b, true, RAX, RAX);
       branch(j, in.idx, X64_CC_E, off);
-      push_slot(j);
-      j->st[j->n - 1].konst = k;
+      jc_push_slot(j);
+      j->st[j->n - 1].konst = was.konst;
+      j->st[j->n - 1].kval = was.kval;
       break;
     }
     case WASM_OP_BR_ON_NON_NULL: {
       /* the label's last value is the reference itself */
-      materialize(j, j->n - 1);
+      jc_materialize(j, j->n - 1);
       prep_branch(j, in.idx, 0);
       x64_mov_rm(j->b, true, RAX, RBX, NOREG, 1, home(j, j->n - 1));
       x64_test_rr(j->b, true, RAX, RAX);
       branch(j, in.idx, X64_CC_NE, off);
-      pop(j);
+      jc_pop(j);
       break;
     }
-    case WASM_OP_DROP: pop(j); break;
+    case WASM_OP_DROP: jc_pop(j); break;
     case WASM_OP_SELECT:
     case WASM_OP_SELECT_T: {
       if (op == WASM_OP_SELECT_T && in.ntargets && in.reftype == WASM_V128) return "not supported: v128 select";
-      ent c = pop(j), bb = pop(j), a = pop(j);
+      ent c = jc_pop(j), bb = jc_pop(j), a = jc_pop(j);
       uint32_t pos = j->n;
-      load(j, RAX, a, pos, true);
-      load(j, RCX, bb, pos + 1, true);
-      load(j, RDX, c, pos + 2, false);
+      jc_load(j, RAX, a, pos, true);
+      jc_load(j, RCX, bb, pos + 1, true);
+      jc_load(j, RDX, c, pos + 2, false);
       x64_test_rr(j->b, false, RDX, RDX);
       x64_cmov(j->b, X64_CC_E, true, RAX, RCX);
-      push_rax(j);
+      jc_push_rax(j);
       break;
     }
-    case WASM_OP_LOCAL_GET: push(j, (ent){.kind = E_LOCAL, .local = in.idx}); break;
+    case WASM_OP_LOCAL_GET: jc_push(j, (ent){.kind = E_LOCAL, .local = in.idx}); break;
     case WASM_OP_LOCAL_SET:
     case WASM_OP_LOCAL_TEE: {
       uint32_t x = in.idx;
@@ -1135,7 +996,7 @@ static const char *body(jc *j, util_reader *r) {
       j->n++;
       copy_to(j, j->n - 1, x);
       if (op == WASM_OP_LOCAL_SET) j->n--;
-      else j->st[j->n - 1] = (ent){.kind = E_LOCAL, .local = x, .konst = v.konst};
+      else j->st[j->n - 1] = (ent){.kind = E_LOCAL, .local = x, .konst = v.konst, .kval = v.kval};
       break;
     }
     case WASM_OP_GLOBAL_GET:
@@ -1146,65 +1007,61 @@ static const char *body(jc *j, util_reader *r) {
       x64_mov_rm(j->b, true, RCX, RCX, NOREG, 1, slot_disp(gi));
       if (op == WASM_OP_GLOBAL_GET) {
         x64_mov_rm(j->b, true, RAX, RCX, NOREG, 1, (int32_t)offsetof(exec_global, val));
-        push_rax(j);
+        jc_push_rax(j);
       } else {
-        ent v = pop(j);
-        load(j, RAX, v, j->n, true);
+        ent v = jc_pop(j);
+        jc_load(j, RAX, v, j->n, true);
         x64_mov_mr(j->b, true, RCX, NOREG, 1, (int32_t)offsetof(exec_global, val), RAX);
       }
       break;
     }
-    case WASM_OP_MEMORY_FILL: emit_helper(j, jit_rt_memory_fill, 3, 0, 0, 0, off); break;
-    case WASM_OP_MEMORY_COPY: emit_helper(j, jit_rt_memory_copy, 3, 0, 0, 0, off); break;
-    case WASM_OP_MEMORY_INIT: emit_helper(j, jit_rt_memory_init, 3, 0, in.idx, 0, off); break;
-    case WASM_OP_DATA_DROP: emit_helper(j, jit_rt_data_drop, 0, 0, in.idx, 0, off); break;
-    case WASM_OP_ELEM_DROP: emit_helper(j, jit_rt_elem_drop, 0, 0, in.idx, 0, off); break;
-    case WASM_OP_REF_FUNC: emit_helper(j, jit_rt_ref_func, 0, 1, in.idx, 0, off); break;
-    case WASM_OP_TABLE_GET: emit_helper(j, jit_rt_table_get, 1, 1, in.idx, 0, off); break;
-    case WASM_OP_TABLE_SET: emit_helper(j, jit_rt_table_set, 2, 0, in.idx, 0, off); break;
-    case WASM_OP_TABLE_SIZE: emit_helper(j, jit_rt_table_size, 0, 1, in.idx, 0, off); break;
-    case WASM_OP_TABLE_GROW: emit_helper(j, jit_rt_table_grow, 2, 1, in.idx, 0, off); break;
-    case WASM_OP_TABLE_FILL: emit_helper(j, jit_rt_table_fill, 3, 0, in.idx, 0, off); break;
-    case WASM_OP_TABLE_COPY: emit_helper(j, jit_rt_table_copy, 3, 0, in.idx, in.idx2, off); break;
-    case WASM_OP_TABLE_INIT: emit_helper(j, jit_rt_table_init, 3, 0, in.idx2, in.idx, off); break;
-    case WASM_OP_REF_NULL: push(j, (ent){.kind = E_CONST, .konst = true, .imm = 0}); break;
+    case WASM_OP_DATA_DROP: jc_emit_helper(j, jit_rt_data_drop, 0, 0, in.idx, 0, off); break;
+    case WASM_OP_ELEM_DROP: jc_emit_helper(j, jit_rt_elem_drop, 0, 0, in.idx, 0, off); break;
+    case WASM_OP_REF_FUNC: jc_emit_helper(j, jit_rt_ref_func, 0, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_GET:
+      jc_table_narrow(j, &in);
+      jc_emit_helper(j, jit_rt_table_get, 1, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_SET:
+      jc_table_narrow(j, &in);
+      jc_emit_helper(j, jit_rt_table_set, 2, 0, in.idx, 0, off); break;
+    case WASM_OP_TABLE_SIZE: jc_emit_helper(j, jit_rt_table_size, 0, 1, in.idx, 0, off); break;
+    case WASM_OP_TABLE_GROW:
+      jc_table_narrow(j, &in);
+      /* y: a 64-bit table (a failure is -1 in 64 bits) */
+      jc_emit_helper(j, jit_rt_table_grow, 2, 1, in.idx, j->m->tables[in.idx].type.limits.is64, off);
+      break;
+    case WASM_OP_TABLE_FILL:
+      jc_table_narrow(j, &in);
+      jc_emit_helper(j, jit_rt_table_fill, 3, 0, in.idx, 0, off); break;
+    case WASM_OP_TABLE_COPY:
+      jc_table_narrow(j, &in);
+      jc_emit_helper(j, jit_rt_table_copy, 3, 0, in.idx, in.idx2, off); break;
+    case WASM_OP_TABLE_INIT:
+      jc_table_narrow(j, &in);
+      jc_emit_helper(j, jit_rt_table_init, 3, 0, in.idx2, in.idx, off); break;
+    case WASM_OP_REF_NULL: jc_push(j, (ent){.kind = E_CONST, .konst = true, .imm = 0, .kval = 0}); break;
     case WASM_OP_REF_IS_NULL: {
-      cond c = {.a = pop(j), .pos = j->n, .w = true, .eqz = true};
+      cond c = {.a = jc_pop(j), .pos = j->n, .w = true, .eqz = true};
       if (try_fuse(j, r, &c, X64_CC_E)) break;
       emit_cond_flags(j, &c, X64_CC_E);
       x64_setcc(j->b, X64_CC_E, RAX);
       x64_movzx8(j->b, RAX, RAX);
-      push_rax(j);
+      jc_push_rax(j);
       break;
     }
-    case WASM_OP_MEMORY_SIZE:
-      x64_mov_rr(j->b, true, RAX, R15);
-      x64_shift_ri(j->b, X64_SHR, true, RAX, 16);
-      push_rax(j);
-      break;
-    case WASM_OP_MEMORY_GROW: {
-      spill_regs(j);
-      materialize(j, j->n - 1);
-      x64_mov_rr(j->b, true, RDI, R12);
-      x64_lea(j->b, true, RSI, RBX, NOREG, 1, home(j, j->n - 1));
-      call_abs(j, (const void *)jit_rt_memory_grow);
-      reload_mem(j);
-      check_eax(j, off);
-      break;
-    }
-    case WASM_OP_I32_CONST: push(j, (ent){.kind = E_CONST, .konst = true, .imm = (uint32_t)in.c.i32}); break;
-    case WASM_OP_I64_CONST: push(j, (ent){.kind = E_CONST, .konst = true, .imm = (uint64_t)in.c.i64}); break;
-    case WASM_OP_F32_CONST: push(j, (ent){.kind = E_CONST, .konst = true, .imm = in.c.f32}); break;
-    case WASM_OP_F64_CONST: push(j, (ent){.kind = E_CONST, .konst = true, .imm = in.c.f64}); break;
+    case WASM_OP_I32_CONST: jc_push(j, (ent){.kind = E_CONST, .konst = true, .imm = (uint32_t)in.c.i32, .kval = (uint32_t)in.c.i32}); break;
+    case WASM_OP_I64_CONST: jc_push(j, (ent){.kind = E_CONST, .konst = true, .imm = (uint64_t)in.c.i64, .kval = (uint64_t)in.c.i64}); break;
+    case WASM_OP_F32_CONST: jc_push(j, (ent){.kind = E_CONST, .konst = true, .imm = in.c.f32, .kval = in.c.f32}); break;
+    case WASM_OP_F64_CONST: jc_push(j, (ent){.kind = E_CONST, .konst = true, .imm = in.c.f64, .kval = in.c.f64}); break;
     case WASM_OP_I32_EQZ:
     case WASM_OP_I64_EQZ: {
       bool w = op == WASM_OP_I64_EQZ;
-      cond c = {.a = pop(j), .pos = j->n, .w = w, .eqz = true};
+      cond c = {.a = jc_pop(j), .pos = j->n, .w = w, .eqz = true};
       if (try_fuse(j, r, &c, X64_CC_E)) break;
       emit_cond_flags(j, &c, X64_CC_E);
       x64_setcc(j->b, X64_CC_E, RAX);
       x64_movzx8(j->b, RAX, RAX);
-      push_rax(j);
+      jc_push_rax(j);
       break;
     }
     case WASM_OP_I32_ADD: emit_alu(j, X64_ADD, false); break;
@@ -1243,8 +1100,8 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_I64_CTZ: {
       bool w = op == WASM_OP_I64_CLZ || op == WASM_OP_I64_CTZ;
       bool clz = op == WASM_OP_I32_CLZ || op == WASM_OP_I64_CLZ;
-      ent a = pop(j);
-      load(j, RAX, a, j->n, w);
+      ent a = jc_pop(j);
+      jc_load(j, RAX, a, j->n, w);
       /* bsr/bsf leave ZF set for a zero input; the cmov supplies that case */
       x64_mov_ri(j->b, w, RCX, clz ? (w ? UINT64_MAX : 0xffffffffu) : (w ? 64 : 32));
       x64_bsx(j->b, clz ? 0xbd : 0xbc, w, RAX, RAX);
@@ -1253,33 +1110,34 @@ static const char *body(jc *j, util_reader *r) {
         x64_unary(j->b, X64_NEG, w, RAX);
         x64_alu_ri(j->b, X64_ADD, w, RAX, w ? 63 : 31);
       }
-      push_rax(j);
+      jc_push_rax(j);
       break;
     }
     case WASM_OP_I32_POPCNT:
     case WASM_OP_I64_POPCNT: {
       if (!have_popcnt()) return "not supported: popcnt (the CPU lacks it)";
       bool w = op == WASM_OP_I64_POPCNT;
-      ent a = pop(j);
-      load(j, RAX, a, j->n, w);
+      ent a = jc_pop(j);
+      jc_load(j, RAX, a, j->n, w);
       x64_bitscan(j->b, 0xb8, w, RAX, RAX);
-      push_rax(j);
+      jc_push_rax(j);
       break;
     }
     case WASM_OP_I32_WRAP_I64:
     case WASM_OP_I64_EXTEND_I32_U: {
-      ent a = pop(j);
-      load(j, RAX, a, j->n, false);
-      push_rax(j);
+      ent a = jc_pop(j);
+      jc_load(j, RAX, a, j->n, false);
+      jc_push_rax(j);
       j->st[j->n - 1].konst = a.konst; /* the interpreter retypes a pending constant */
+      j->st[j->n - 1].kval = (uint32_t)a.kval;
       break;
     }
     case WASM_OP_I64_EXTEND_I32_S:
     case WASM_OP_I64_EXTEND32_S: {
-      ent a = pop(j);
-      load(j, RAX, a, j->n, false);
+      ent a = jc_pop(j);
+      jc_load(j, RAX, a, j->n, false);
       x64_movsxd(j->b, RAX, RAX);
-      push_rax(j);
+      jc_push_rax(j);
       break;
     }
     case WASM_OP_I32_EXTEND8_S:
@@ -1288,10 +1146,10 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_I64_EXTEND16_S: {
       bool w = op == WASM_OP_I64_EXTEND8_S || op == WASM_OP_I64_EXTEND16_S;
       int bits = op == WASM_OP_I32_EXTEND8_S || op == WASM_OP_I64_EXTEND8_S ? 8 : 16;
-      ent a = pop(j);
-      load(j, RAX, a, j->n, false);
+      ent a = jc_pop(j);
+      jc_load(j, RAX, a, j->n, false);
       x64_movx(j->b, w, true, bits, RAX, RAX);
-      push_rax(j);
+      jc_push_rax(j);
       break;
     }
     case WASM_OP_I32_REINTERPRET_F32:
@@ -1302,20 +1160,16 @@ static const char *body(jc *j, util_reader *r) {
       int cc = cmp_cc(op);
       if (cc >= 0) {
         bool w = op >= WASM_OP_I64_EQ && op <= WASM_OP_I64_GE_U;
-        ent b = pop(j), a = pop(j);
+        ent b = jc_pop(j), a = jc_pop(j);
         cond c = {.a = a, .b = b, .pos = j->n, .w = w, .eqz = false};
         if (try_fuse(j, r, &c, cc)) break;
         emit_cmp(j, a, c.pos, b, c.pos + 1, w);
         x64_setcc(j->b, cc, RAX);
         x64_movzx8(j->b, RAX, RAX);
-        push_rax(j);
+        jc_push_rax(j);
         break;
       }
-      memop mo;
-      if (mem_form(op, &mo)) {
-        emit_mem(j, &mo, (uint32_t)in.mem.offset, off);
-        break;
-      }
+      if (jc_memory(j, &in)) break;
       if (emit_float(j, op, off)) break;
       return unsupported(j, op);
     }
@@ -1361,12 +1215,6 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   const wasm_functype *ft = &m->types[f->type];
   const exec_code *code = &em->codes[k];
   if (!sig_scalar(ft)) return "not supported: v128 parameters or results";
-  /* Compiled memory and table code addresses memory 0 with 32-bit indices only: a module
-   * with more memories or a 64-bit memory or table keeps every function interpreted. */
-  if (m->nmemories > 1) return "not supported: multiple memories";
-  if (m->nmemories && m->memories[0].type.limits.is64) return "not supported: 64-bit memory";
-  for (uint32_t i = 0; i < m->ntables; i++)
-    if (m->tables[i].type.limits.is64) return "not supported: 64-bit table";
   for (uint32_t i = 0; i < f->nlocals; i++)
     if (f->local_types[i] == WASM_V128) return "not supported: v128 locals";
   /* The collector finds references in interpreted frames only (src/exec/gc.c): a function
@@ -1384,6 +1232,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->guard = guard;
   j->sites = sites;
   j->want_osr = out->want_osr;
+  j->cur_try = -1;
   j->nlocals = ft->nparams + f->nlocals;
   if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) return "not supported: frame layout";
   size_t start = b->len, ncalls = calls->n, nsites = sites->n;
@@ -1417,7 +1266,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   prologue(j);
   x64_bind(b, to_body, b->len);
 
-  open_block(j, C_FUNC, 0, ft->nresults);
+  jc_open_block(j, C_FUNC, 0, ft->nresults);
   util_reader r = {f->code, f->code, f->code + f->code_len, f->code_offset};
   const char *why = j->oom ? "out of memory" : body(j, &r);
   if (!why && (j->oom || b->oom)) why = "out of memory";
@@ -1434,7 +1283,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     x64_bind(b, st2, b->len);
     x64_bind(b, st3, b->len);
     x64_mov_rr(b, true, RDI, R12);
-    call_abs(j, (const void *)jit_rt_stack_trap);
+    jc_call_abs(j, (const void *)jit_rt_stack_trap);
     x64_jmp(b, epi);
     for (size_t i = 0; i < j->nstubs; i++) {
       stub *s = &j->stubs[i];
@@ -1445,38 +1294,45 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
         x64_mov_rr(b, true, RDI, R12);
         x64_lea(b, true, RSI, RBX, NOREG, 1, slot_disp(s->nfp));
         x64_lea(b, true, RDX, RBX, NOREG, 1, slot_disp(s->top));
-        call_abs(j, (const void *)jit_rt_tail_run);
-        reload_mem(j);
+        jc_call_abs(j, (const void *)jit_rt_tail_run);
+        jc_reload_mem(j);
         x64_test_rr(b, false, RAX, RAX);
         x64_jcc(b, X64_CC_E, s->resume);
         x64_bind(b, notail, b->len);
       }
       if (s->kind == S_INTERRUPT) {
         x64_mov_rr(b, true, RDI, R12);
-        call_abs(j, (const void *)jit_rt_interrupt);
+        jc_call_abs(j, (const void *)jit_rt_interrupt);
         x64_test_rr(b, false, RAX, RAX);
         x64_jcc(b, X64_CC_E, s->resume);
       }
+      jc_route_exn(j, s); /* inside a try_table: an exception to its handler */
       x64_mov_rr(b, true, RDI, R12);
       x64_mov_ri(b, false, RDX, s->off);
       x64_mov_ri(b, false, RCX, k);
       if (s->kind == S_TRAP) {
         x64_mov_ri(b, false, RSI, s->trap);
-        call_abs(j, (const void *)jit_rt_trap);
+        jc_call_abs(j, (const void *)jit_rt_trap);
       } else if (s->kind == S_TRAPK) {
         x64_mov_rr(b, false, RSI, RAX); /* a trapping conversion's kind */
-        call_abs(j, (const void *)jit_rt_trap);
+        jc_call_abs(j, (const void *)jit_rt_trap);
       } else {
         x64_mov_rr(b, false, RSI, RAX);
-        call_abs(j, (const void *)jit_rt_unwind);
+        jc_call_abs(j, (const void *)jit_rt_unwind);
       }
       x64_jmp(b, epi);
     }
+    jc_emit_handlers(j, epi);
     /* on-stack replacement entries: called like the interpreter's entry (fp in rdi,
      * through the trampoline), they go straight to a loop header */
     for (size_t i = 0; i < j->nosr; i++) {
       size_t at = b->len;
       prologue(j);
+      size_t fend = i + 1 < j->nosr ? j->osr_fix0[i + 1] : j->nfix;
+      for (size_t q = j->osr_fix0[i]; q < fend; q++) {
+        x64_mov_ri(b, true, RAX, j->fix[q].val);
+        x64_mov_mr(b, true, RBX, NOREG, 1, j->fix[q].disp, RAX);
+      }
       x64_jmp(b, j->osr[i].code);
       j->osr[i].code = at;
     }
@@ -1492,6 +1348,9 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   free(j->st);
   free(j->stubs);
   free(j->to_epi);
+  jc_free_tries(j);
+  free(j->osr_fix0);
+  free(j->fix);
   if (!why && j->nosr) {
     out->osr = j->osr;
     out->nosr = j->nosr;

@@ -23,7 +23,8 @@ static const sym syms[] = {
     S(jit_rt_memory_grow), S(jit_rt_memory_fill), S(jit_rt_memory_copy), S(jit_rt_memory_init),
     S(jit_rt_data_drop), S(jit_rt_elem_drop), S(jit_rt_ref_func), S(jit_rt_table_get),
     S(jit_rt_table_set), S(jit_rt_table_size), S(jit_rt_table_grow), S(jit_rt_table_fill),
-    S(jit_rt_table_copy), S(jit_rt_table_init),
+    S(jit_rt_table_copy), S(jit_rt_table_init), S(jit_rt_memory_grow_at),
+    S(jit_rt_throw), S(jit_rt_throw_ref), S(jit_rt_catch),
     /* what LLVM may call by itself */
     S(memcpy), S(memmove), S(memset), S(ceil), S(ceilf), S(floor), S(floorf), S(trunc), S(truncf),
     S(nearbyint), S(nearbyintf), S(rint), S(rintf), S(sqrt), S(sqrtf), S(fmin), S(fminf), S(fmax),

@@ -154,8 +154,12 @@ uint32_t jit_rt_tail_run(jit_ctx *c, exec_slot *nfp, exec_slot *top);
 /* call_ref: f is the reference (an exec_func *; null traps). */
 uint32_t jit_rt_call_ref(jit_ctx *c, exec_slot *nfp, exec_func *f, exec_slot *top);
 uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d); /* d[0]: delta in, result out */
+/* memory.grow on the instance's memory `mem` (wide: a 64-bit memory, -1 as 64 bits). */
+uint32_t jit_rt_memory_grow_at(jit_ctx *c, exec_slot *a, uint32_t mem, uint32_t wide);
 /* Bulk memory, table and reference instructions (rt_bulk.c): operands in a[0..], the
- * result to a[0]; x and y are the instruction's indices. */
+ * result to a[0]; x and y are the instruction's indices (memory.fill: x the memory;
+ * memory.copy: x, y the destination and source memories; memory.init: y the memory;
+ * table.grow: y nonzero for a 64-bit table). */
 typedef uint32_t (*jit_helper)(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
 uint32_t jit_rt_memory_fill(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
 uint32_t jit_rt_memory_copy(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
@@ -170,6 +174,13 @@ uint32_t jit_rt_table_grow(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
 uint32_t jit_rt_table_fill(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
 uint32_t jit_rt_table_copy(jit_ctx *c, exec_slot *a, uint32_t dst, uint32_t src);
 uint32_t jit_rt_table_init(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t seg);
+/* Exceptions (rt_exn.c): throw with the payload in a[0..] (EXEC_TRAP_EXCEPTION, th->exn
+ * set; EXEC_TRAP_LIMIT out of memory), throw_ref (a null one traps), and the clause search
+ * of a try_table: t = {count, payload slot, (tag or EXEC_CATCH_ALL, ref) per clause};
+ * returns the catching clause's number from 1 (payload and exnref delivered to fp), or 0. */
+uint32_t jit_rt_throw(jit_ctx *c, exec_slot *a, uint32_t tag);
+uint32_t jit_rt_throw_ref(jit_ctx *c, exec_exn *exn);
+uint32_t jit_rt_catch(jit_ctx *c, exec_slot *fp, const uint32_t *t);
 /* Float operations and conversions, on slot bits (rt_float.c). */
 typedef uint64_t (*jit_f1)(uint64_t a);
 typedef uint64_t (*jit_f2)(uint64_t a, uint64_t b);

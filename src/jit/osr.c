@@ -8,7 +8,9 @@
  * parameters into their slots and paid the back-edge's interruption unit. So the frame
  * needs no copying: the compiler emits, per loop it can enter, an entry that takes the
  * frame pointer like the function's interpreter entry and jumps to the header
- * (compile.c, osr_header), and the interpreter's frame becomes the compiled frame. The
+ * (compile.c, osr_header), and the interpreter's frame becomes the compiled frame. (The
+ * one exception, a constant below the loop that the interpreter may have kept pending
+ * while compiled code reads its slot, is written to that slot by the entry first.) The
  * interpreter's translator records each reachable loop's header position with the
  * module offset of its `loop` instruction (exec_code.loop_pos, loop_wasm); the compiler
  * records its entries by the same offsets; the two meet here. */

@@ -219,9 +219,10 @@ uint32_t jit_rt_call_ref(jit_ctx *c, exec_slot *nfp, exec_func *f, exec_slot *to
   return call_func(c, f, nfp, top);
 }
 
-uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d) {
+/* memory.grow on mem; a failure's -1 as 64 bits when wide (a 64-bit memory, whose delta
+ * compiled code has narrowed to 32 bits as the interpreter does) */
+static uint32_t grow(jit_ctx *c, exec_memory *mem, exec_slot *d, bool wide) {
   exec_thread *th = c->th;
-  exec_memory *mem = c->mem;
   uint32_t delta = (uint32_t)d[0];
   uint64_t msize = mem->size;
   /* as the interpreter: a grow past the maximum fails without work and costs nothing;
@@ -241,6 +242,12 @@ uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d) {
              (unsigned long long)th->store->limits.memory_bytes);
     return EXEC_TRAP_LIMIT;
   }
-  d[0] = r < 0 ? 0xffffffffu : (uint32_t)r;
+  d[0] = r >= 0 ? (uint32_t)r : wide ? UINT64_MAX : 0xffffffffu;
   return 0;
+}
+
+uint32_t jit_rt_memory_grow(jit_ctx *c, exec_slot *d) { return grow(c, c->mem, d, false); }
+
+uint32_t jit_rt_memory_grow_at(jit_ctx *c, exec_slot *a, uint32_t mem, uint32_t wide) {
+  return grow(c, c->inst->memories[mem], a, wide != 0);
 }

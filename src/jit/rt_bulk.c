@@ -29,9 +29,12 @@ static uint32_t charge(jit_ctx *c, uint64_t units) {
   return 0;
 }
 
+/* The instance's memory k (memory 0 is the context's). */
+static exec_memory *mem_at(jit_ctx *c, uint32_t k) { return k ? c->inst->memories[k] : c->mem; }
+
 uint32_t jit_rt_memory_fill(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
-  (void)x, (void)y;
-  exec_memory *m = c->mem;
+  (void)y;
+  exec_memory *m = mem_at(c, x);
   uint64_t d = (uint32_t)a[0], n = (uint32_t)a[2];
   int v = (int)(uint8_t)a[1];
   if (d + n > m->size) return fail(c, EXEC_TRAP_MEMORY_OOB);
@@ -43,20 +46,18 @@ uint32_t jit_rt_memory_fill(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
 }
 
 uint32_t jit_rt_memory_copy(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
-  (void)x, (void)y;
-  exec_memory *m = c->mem;
+  exec_memory *dm = mem_at(c, x), *sm = mem_at(c, y);
   uint64_t d = (uint32_t)a[0], s = (uint32_t)a[1], n = (uint32_t)a[2];
-  if (d + n > m->size || s + n > m->size) return fail(c, EXEC_TRAP_MEMORY_OOB);
+  if (d + n > dm->size || s + n > sm->size) return fail(c, EXEC_TRAP_MEMORY_OOB);
   uint32_t k = charge(c, n >> BULK_SHIFT);
   if (k) return k;
-  if (n <= EXEC_BULK_CHUNK) memmove(m->base + d, m->base + s, n);
-  else if ((k = exec_bulk_move(c->th, m->base + d, m->base + s, n))) return fail(c, (exec_trap_kind)k);
+  if (n <= EXEC_BULK_CHUNK) memmove(dm->base + d, sm->base + s, n);
+  else if ((k = exec_bulk_move(c->th, dm->base + d, sm->base + s, n))) return fail(c, (exec_trap_kind)k);
   return 0;
 }
 
 uint32_t jit_rt_memory_init(jit_ctx *c, exec_slot *a, uint32_t seg, uint32_t y) {
-  (void)y;
-  exec_memory *m = c->mem;
+  exec_memory *m = mem_at(c, y);
   const exec_data_inst *ds = &c->inst->datas[seg];
   uint64_t d = (uint32_t)a[0], s = (uint32_t)a[1], n = (uint32_t)a[2];
   if (s + n > ds->len || d + n > m->size) return fail(c, EXEC_TRAP_MEMORY_OOB);
@@ -111,7 +112,6 @@ uint32_t jit_rt_table_size(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
 }
 
 uint32_t jit_rt_table_grow(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
-  (void)y;
   exec_thread *th = c->th;
   exec_table *tb = c->inst->tables[t];
   void *init = (void *)(uintptr_t)a[0];
@@ -138,7 +138,7 @@ uint32_t jit_rt_table_grow(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
                want, (unsigned long long)st->limits.table_elements);
     return EXEC_TRAP_LIMIT;
   }
-  a[0] = r < 0 ? 0xffffffffu : (uint32_t)r;
+  a[0] = r >= 0 ? (uint32_t)r : y ? UINT64_MAX : 0xffffffffu; /* y: a 64-bit table */
   return 0;
 }
 

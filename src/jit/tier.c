@@ -142,6 +142,8 @@ static bool promote(jit_func *f) {
 
 static exec_trap_kind counting_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
   jit_func *f = (jit_func *)(void *)((char *)(uintptr_t)n - offsetof(jit_func, counting));
+  /* a store being sampled stays interpreted: the profiler cannot see compiled frames */
+  if (th->store && th->store->sampler) return JIT_DECLINE;
   if (atomic_fetch_sub_explicit(&f->count, 1, memory_order_relaxed) > 0) return JIT_DECLINE;
   if (!promote(f)) return JIT_DECLINE;
   return jit_enter(&f->native, th, inst, fp);
@@ -154,7 +156,7 @@ static exec_trap_kind counting_enter(const exec_native *n, exec_thread *th, exec
 static exec_trap_kind osr(exec_module *em, uint32_t k, uint32_t pos, exec_thread *th, exec_instance *inst,
                           exec_slot *fp) {
   jit_module *jm = em->jit;
-  if (!jm || k >= jm->nfuncs) return JIT_DECLINE;
+  if (!jm || k >= jm->nfuncs || (th->store && th->store->sampler)) return JIT_DECLINE;
   jit_func *f = &jm->funcs[k];
   int st = atomic_load_explicit(&f->state, memory_order_acquire);
   if (st == JIT_COUNTING) {

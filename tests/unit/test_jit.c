@@ -16,9 +16,8 @@
 #include <unistd.h>
 
 #include "jit/jit_int.h"
+#include "jit_test.h"
 #include "text/text.h"
-#include "unit.h"
-#include "weld.h"
 
 /* ---------- encoder against objdump ---------- */
 
@@ -232,12 +231,7 @@ static weld_trap *host_fail(weld_caller *c, void *env, const weld_val *args, wel
   return weld_trap_new("host says no");
 }
 
-typedef struct tier_run {
-  weld_engine *e;
-  weld_module *m;
-  weld_store *s;
-  weld_instance *i;
-} tier_run;
+typedef jit_run tier_run;
 
 static uint32_t open_threshold = 1; /* for WELD_TIER_AUTO */
 
@@ -251,27 +245,14 @@ static bool tier_open(tier_run *t, weld_tier tier, weld_bounds_mode bounds, cons
    * through call_indirect (C frames between compiled ones) fits the native stack of a
    * sanitizer build too */
   cfg.max_call_depth = 2000;
-  weld_error *err = NULL;
-  t->e = weld_engine_new(&cfg);
-  t->m = weld_module_new(t->e, bin, len, &err);
-  if (!CHECK(t->m != NULL)) {
-    weld_error_free(err);
-    return false;
-  }
-  t->s = weld_store_new(t->e);
+  if (!jit_run_open(t, &cfg, bin, len)) return false;
   weld_valkind none[1];
   weld_func *fail = weld_func_new(t->s, none, 0, none, 0, host_fail, NULL, NULL);
   weld_import imp = {"host", "fail", {.kind = WELD_EXTERN_FUNC, .of.func = fail}};
-  weld_trap *trap = NULL;
-  t->i = weld_instance_new(t->s, t->m, &imp, 1, &trap, &err);
-  return CHECK(t->i != NULL);
+  return jit_run_instantiate(t, &imp, 1);
 }
 
-static void tier_close(tier_run *t) {
-  weld_store_free(t->s);
-  weld_module_free(t->m);
-  weld_engine_free(t->e);
-}
+static void tier_close(tier_run *t) { jit_run_close(t); }
 
 static void same_trap(tier_run *a, tier_run *b, const char *name, int32_t arg, const char *want_msg) {
   weld_val args[1] = {WELD_I32_VAL(arg)}, res[1];
@@ -287,18 +268,7 @@ static void same_trap(tier_run *a, tier_run *b, const char *name, int32_t arg, c
   unit_check(strcmp(weld_trap_message(ta), weld_trap_message(tb)) == 0, __FILE__, __LINE__,
              "%s: \"%s\" vs baseline \"%s\"", name, weld_trap_message(ta), weld_trap_message(tb));
   unit_check(weld_trap_get_kind(ta) == weld_trap_get_kind(tb), __FILE__, __LINE__, "%s: kinds", name);
-  unit_check(weld_trap_frame_total(ta) == weld_trap_frame_total(tb), __FILE__, __LINE__,
-             "%s: %zu frames vs baseline %zu", name, weld_trap_frame_total(ta), weld_trap_frame_total(tb));
-  size_t n = weld_trap_frame_count(ta);
-  unit_check(n == weld_trap_frame_count(tb), __FILE__, __LINE__, "%s: recorded frames %zu vs %zu", name, n,
-             weld_trap_frame_count(tb));
-  CHECK(n > 0);
-  for (size_t k = 0; k < n && k < weld_trap_frame_count(tb); k++) {
-    const weld_frame *fa = weld_trap_frame(ta, k), *fb = weld_trap_frame(tb, k);
-    unit_check(fa->func_index == fb->func_index && fa->code_offset == fb->code_offset && fa->depth == fb->depth,
-               __FILE__, __LINE__, "%s frame %zu: func %u at 0x%x depth %u vs baseline func %u at 0x%x depth %u", name,
-               k, fa->func_index, fa->code_offset, fa->depth, fb->func_index, fb->code_offset, fb->depth);
-  }
+  jit_same_frames(ta, tb, name, "baseline");
   const weld_frame *sa = weld_trap_skipped_func(ta), *sb = weld_trap_skipped_func(tb);
   unit_check((!sa && !sb) || (sa && sb && sa->func_index == sb->func_index && sa->depth == sb->depth), __FILE__,
              __LINE__, "%s: the skipped frames' function differs", name);

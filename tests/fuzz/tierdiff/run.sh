@@ -5,7 +5,8 @@
 # a run is repeatable and a failure names its seed), without imports (--remove-imports),
 # NaNs made zero at run time (--denan: their bits are nondeterministic), and runs them
 # through weld_tierdiff: interpreter, baseline and auto tier must agree. A bounded count,
-# not a time limit. The modules are kept in $TIERDIFF_OUT (default build/tierdiff).
+# not a time limit. The modules are kept in $TIERDIFF_OUT (default build/tierdiff). The
+# modules in tests/fuzz/seeds/fuzz_tiers run too.
 set -u
 driver=${1:?usage: run.sh WELD_TIERDIFF [COUNT] [FIRST_SEED]}
 count=${2:-40}
@@ -37,5 +38,10 @@ for ((seed = first; seed < first + count; seed++)); do
   fi
 done
 echo "$made modules from seeds $first..$((first + count - 1))"
+# and the hand-written modules binaryen's fuzzer cannot make (several memories, a 64-bit
+# memory: tests/fuzz/seeds/fuzz_tiers, also fuzz_tiers' seeds)
+for f in "$(dirname "$0")"/../seeds/fuzz_tiers/*.wasm; do
+  [ -f "$f" ] && mods+=("$f")
+done
 [ ${#mods[@]} -gt 0 ] || { echo "0 passed, 1 failed"; exit 1; }
 "$driver" "${mods[@]}"

@@ -1,0 +1,184 @@
+/* Private to the baseline compiler (compile.c and the files split from it by concern:
+ * compile_mem.c for memories other than 0, 64-bit memories and tables, compile_exn.c for
+ * exceptions): the compile-time
+ * operand stack, control frames, out-of-line paths, and the helpers they share. */
+#ifndef WELD_JIT_COMPILE_INT_H
+#define WELD_JIT_COMPILE_INT_H
+
+#include <stddef.h>
+
+#include "../wasm/instr.h"
+#include "jit_int.h"
+
+enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
+typedef struct ent {
+  uint8_t kind;
+  uint8_t reg;      /* E_REG: the register holding it */
+  bool konst;       /* may be a constant the interpreter's translator keeps pending (see
+                       osr_header): a constant, or the same value passed on unchanged */
+  uint64_t kval;    /* konst: that constant's bits */
+  uint32_t local;
+  uint64_t imm;
+} ent;
+
+enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
+typedef struct ctl {
+  uint8_t kind;
+  bool has_else;
+  uint32_t height;      /* stack height below the block's parameters */
+  uint32_t nparams, nresults;
+  size_t loop_pos;      /* LOOP: the branch target */
+  size_t else_jump;     /* IF: the jump to the else part (X64_UNBOUND once bound) */
+  size_t *fwd;          /* forward branches to the end */
+  size_t nfwd, capfwd;
+  bool is_try;          /* a try_table (compile_exn.c): tries[try_idx] */
+  uint32_t try_idx;
+} ctl;
+
+/* Out-of-line paths, emitted after the body. */
+/* S_TRAPK: the kind is in eax; S_CALL: after a direct call (eax a trap kind, or
+ * JIT_TAILCALL: the callee's tail calls are made here, then the code resumes) */
+enum { S_TRAP, S_TRAPK, S_UNWIND, S_INTERRUPT, S_CALL };
+typedef struct stub {
+  uint8_t kind;
+  uint32_t trap;        /* S_TRAP: the kind */
+  uint32_t off;         /* wasm offset reported */
+  size_t jump;          /* the rel32 that reaches the stub */
+  size_t resume;        /* S_INTERRUPT, S_CALL: where to go on */
+  uint32_t nfp, top;    /* S_CALL: the callee's frame and the end of the arguments (slots) */
+  int32_t try_idx;      /* S_UNWIND, S_CALL: the innermost try_table around it, or -1 */
+} stub;
+
+/* A try_table (compile_exn.c): its clauses, where their landing pads are, the slot its
+ * payload goes to, the try_table around it. */
+typedef struct jc_try {
+  uint32_t dst;         /* first payload slot: the try_table's height */
+  int32_t outer;
+  uint32_t ncatch;
+  wasm_catch *catches;
+  size_t *pads;         /* per clause, once the try_table's end is compiled */
+  size_t handler;       /* its handler's code offset, once emitted */
+} jc_try;
+
+typedef struct jc {
+  const exec_module *em;
+  const wasm_module *m;
+  uint32_t k;           /* defined index */
+  x64_buf *b;
+  jit_patches *calls;
+  const uint8_t *calltab; /* NULL: direct calls are rel32, bound by the module driver */
+  uint32_t nlocals;     /* slots: params + declared locals */
+  ent *st;
+  uint32_t n, cap, maxn;
+  ctl *ctl;
+  uint32_t nctl, capctl;
+  stub *stubs;
+  size_t nstubs, capstubs;
+  bool dead;
+  uint32_t dead_nest;
+  bool guard;
+  jit_sites *sites;
+  size_t *to_epi;       /* jumps to the epilogue */
+  size_t nto_epi, capto_epi;
+  const char *fail;     /* why the function stays interpreted */
+  bool oom;
+  /* loops an interpreted frame may enter (on-stack replacement, osr.c): the `loop`
+   * instruction's module offset and its header's code offset */
+  jit_osr_entry *osr;
+  size_t nosr, caposr;
+  bool want_osr;
+  /* per entry, the slots its stub writes first (osr_header): osr_fix0[i] is entry i's
+   * first in fix[], entry i + 1's first ends them */
+  uint32_t *osr_fix0;
+  size_t capfix0;
+  struct jc_fix {
+    int32_t disp;
+    uint64_t val;
+  } *fix;
+  size_t nfix, capfix;
+  /* try_tables (compile_exn.c): all of the function's, the innermost open one (-1: none),
+   * and jumps to their handlers, bound when the handlers are emitted after the body */
+  jc_try *tries;
+  size_t ntries, captries;
+  int32_t cur_try;
+  struct jc_hjump {
+    size_t at;
+    uint32_t t;
+  } *hjumps;
+  size_t nhjumps, caphjumps;
+} jc;
+
+#define RAX X64_RAX
+#define RCX X64_RCX
+#define RDX X64_RDX
+#define RBX X64_RBX
+#define RSI X64_RSI
+#define RDI X64_RDI
+#define R8 X64_R8
+#define R9 X64_R9
+#define R12 X64_R12
+#define R13 X64_R13
+#define R14 X64_R14
+#define R15 X64_R15
+#define NOREG X64_NOREG
+
+#define CTX(f) ((int32_t)offsetof(jit_ctx, f))
+
+static inline int32_t slot_disp(uint32_t slot) { return (int32_t)(slot * 8); }
+static inline int32_t home(jc *j, uint32_t pos) { return slot_disp(j->nlocals + pos); }
+
+/* compile.c */
+bool jc_grow_arr(void **p, size_t *cap, size_t need, size_t elem);
+void jc_call_abs(jc *j, const void *fn);
+void jc_add_stub(jc *j, uint8_t kind, uint32_t trap, uint32_t off, size_t jump, size_t resume);
+/* A conditional trap: jcc to a stub reporting `kind` at `off`. */
+void jc_trap_if(jc *j, int cc, uint32_t kind, uint32_t off);
+/* After a helper or callee that returns a trap kind in eax. */
+void jc_check_eax(jc *j, uint32_t off);
+/* r13/r15 = memory 0's base and size again (after calls, and after another memory's access). */
+void jc_reload_mem(jc *j);
+bool jc_push(jc *j, ent e);
+void jc_push_slot(jc *j);
+ent jc_pop(jc *j);
+/* Loads an entry into reg (w: all 64 bits; else the low 32, zero-extended). */
+void jc_load(jc *j, int reg, ent e, uint32_t pos, bool w);
+void jc_materialize(jc *j, uint32_t pos);
+/* Makes rax (all 64 bits) the value of a new top entry. */
+void jc_push_rax(jc *j);
+void jc_spill_regs(jc *j);
+void jc_unreg(jc *j, ent *e, uint32_t pos);
+/* An instruction done by a runtime helper (operands home, results in their slots). */
+void jc_emit_helper(jc *j, jit_helper fn, uint32_t nargs, uint32_t nres, uint32_t x, uint32_t y, uint32_t off);
+
+ctl *jc_open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr);
+void jc_enter_block(jc *j, uint32_t np);
+/* The taken path of a branch to label `depth`: moves, the back-edge check, the jump. */
+void jc_branch_taken(jc *j, uint32_t depth, uint32_t off);
+bool jc_block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr);
+/* The epilogue's offset is known: stubs and handlers jump there. */
+
+/* compile_exn.c: try_table, throw, throw_ref */
+/* try_table: opens its block; NULL, or why the function stays interpreted. */
+const char *jc_try_open(jc *j, const wasm_instr *in);
+/* At a try_table's end (its ctl still open, the body's results home): the clauses'
+ * landing pads, each a branch to its label with the payload from the try's slots. */
+void jc_try_end(jc *j, ctl *c, uint32_t off);
+const char *jc_throw(jc *j, const wasm_instr *in, uint32_t off);
+void jc_throw_ref(jc *j, uint32_t off);
+/* In an S_UNWIND or S_CALL stub inside a try_table (eax the kind): an exception goes to
+ * the try_table's handler, anything else on to the stub's unwinding. */
+void jc_route_exn(jc *j, const stub *s);
+/* After the stubs: each try_table's handler (the clause search, the landing pads, the
+ * enclosing try_table's handler or the unwinding to the caller). */
+void jc_emit_handlers(jc *j, size_t epi);
+void jc_free_tries(jc *j);
+
+/* compile_mem.c */
+/* Loads, stores and memory.size/grow/fill/copy/init on any memory (32- or 64-bit): false
+ * when `in` is none of them. */
+bool jc_memory(jc *j, const wasm_instr *in);
+/* A 64-bit table's index, length or size operands of `in` (table.*, call_indirect,
+ * return_call_indirect) narrowed to 32 bits before it, as the interpreter does. */
+void jc_table_narrow(jc *j, const wasm_instr *in);
+
+#endif
