@@ -275,6 +275,10 @@ bool jit_fault_install(void);
 /* Registers a region of code for the handler / removes it. False when the table is full. */
 bool jit_fault_register(const jit_region *r);
 void jit_fault_unregister(const jit_region *r);
+/* The same for code made by LLVM (code, len only): a fault at an access src/opt/access.c
+ * marked resumes at the access's trap block. */
+bool jit_fault_register_marked(const jit_region *r);
+void jit_fault_unregister_marked(const jit_region *r);
 /* Returned by jit_enter when the instance's memory is not guarded but the code was
  * compiled for a guarded one: the interpreter runs the function's internal code instead. */
 #define JIT_DECLINE EXEC_NATIVE_DECLINE

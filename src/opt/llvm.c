@@ -60,6 +60,7 @@ static void init(void) {
   LLVMInitializeX86Target();
   LLVMInitializeX86TargetMC();
   LLVMInitializeX86AsmPrinter();
+  LLVMInitializeX86AsmParser();
   LLVMOrcLLJITBuilderRef b = LLVMOrcCreateLLJITBuilder();
   LLVMErrorRef e = LLVMOrcCreateLLJIT(&jit, b);
   if (e) {
@@ -104,6 +105,7 @@ static double now(void) {
 static void module_free(void *p) {
   opt_module *om = p;
   if (!om) return;
+  if (om->base.region.len) jit_fault_unregister_marked(&om->base.region);
   if (om->rt) {
     pthread_mutex_lock(&jit_lock);
     LLVMErrorRef e = LLVMOrcResourceTrackerRemove(om->rt);
@@ -123,11 +125,43 @@ static bool fail(util_error *err, opt_module *om, const char *msg) {
   return util_fail(err, UTIL_ERR_OOM, -1, "%s", msg);
 }
 
+/* The code of a module compiled in guard mode for the fault handler: from its first
+ * function to `end`, an empty function LLVM emits after all the others. False when the
+ * functions are not laid out so (the module is then compiled again with checks). */
+static bool register_code(opt_module *om, uint64_t end) {
+  uintptr_t lo = UINTPTR_MAX;
+  for (uint32_t k = 0; k < om->base.nfuncs; k++)
+    if (om->fns[k] && (uintptr_t)om->fns[k] < lo) lo = (uintptr_t)om->fns[k];
+  if (lo == UINTPTR_MAX) return true; /* nothing compiled */
+  if (!end || end <= lo) return false;
+  for (uint32_t k = 0; k < om->base.nfuncs; k++)
+    if (om->fns[k] && (uintptr_t)om->fns[k] >= end) return false;
+  om->base.region = (jit_region){(const uint8_t *)lo, (size_t)(end - lo), NULL, 0, &om->base};
+  om->base.stats.code_bytes = (size_t)(end - lo);
+  if (jit_fault_register_marked(&om->base.region)) return true;
+  om->base.region.len = 0;
+  return false;
+}
+
+static bool compile_module(exec_module *em, bool guard, util_error *err);
+
 bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   if (em->jit) return true;
   if (!opt_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "%s", opt_unavailable_reason());
   pthread_once(&once, init);
   if (!jit) return util_fail(err, UTIL_ERR_USAGE, -1, "%s", init_error);
+  /* guard mode needs the fault handler; without it every access is checked */
+  if (guard && !jit_fault_install()) guard = false;
+  if (compile_module(em, guard, err)) return true;
+  /* the fault handler cannot take the code: the same with explicit checks */
+  if (guard && err->kind == UTIL_ERR_LIMIT) {
+    util_error_clear(err);
+    return compile_module(em, false, err);
+  }
+  return false;
+}
+
+static bool compile_module(exec_module *em, bool guard, util_error *err) {
   double t0 = now();
   const wasm_module *m = em->wasm;
   uint32_t n = m->nfuncs - m->nfunc_imports;
@@ -152,7 +186,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
-                  (void *const *)om->fns, NULL, NULL};
+                  (void *const *)om->fns, NULL, NULL, NULL, false};
   char name[48];
   for (uint32_t k = 0; k < n; k++) {
     snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);
@@ -170,6 +204,17 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
     char *copy = strdup(why);
     if (!copy) oom = true;
     om->base.funcs[k].fallback = copy;
+  }
+  opt_access_free(ol.access);
+  ol.access = NULL;
+  /* guard mode: an empty function after all the others marks where the code ends */
+  snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)serial);
+  LLVMValueRef endf = LLVMAddFunction(mod, name, LLVMFunctionType(LLVMVoidTypeInContext(cx), NULL, 0, false));
+  {
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(cx);
+    LLVMPositionBuilderAtEnd(eb, LLVMAppendBasicBlockInContext(cx, endf, ""));
+    LLVMBuildRetVoid(eb);
+    LLVMDisposeBuilder(eb);
   }
   /* nounwind: no unwind tables are needed (traps are return values) */
   unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
@@ -232,7 +277,22 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
       }
       om->fns[k] = (uint32_t(*)(exec_slot *, jit_ctx *))(uintptr_t)addr;
     }
+    LLVMOrcExecutorAddress end = 0;
+    if (!bad && guard) {
+      snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)serial);
+      e = LLVMOrcLLJITLookup(jit, &end, name);
+      if (e) {
+        set_error("LLVM", e);
+        bad = init_error;
+      }
+    }
     pthread_mutex_unlock(&jit_lock);
+    if (!bad && guard && !register_code(om, end)) {
+      free(frames);
+      free(fns);
+      module_free(om);
+      return util_fail(err, UTIL_ERR_LIMIT, -1, "the fault handler cannot take the code");
+    }
     if (bad) {
       free(frames);
       free(fns);
@@ -250,6 +310,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
     jit_func_install(f, &em->codes[k], jit_enter_llvm, frames[k]);
   }
   free(frames);
+  om->base.guard = guard;
   om->base.stats.functions = n;
   om->base.stats.tier = JIT_TIER_OPTIMIZED;
   om->base.stats.compile_seconds = now() - t0;

@@ -362,7 +362,35 @@ static LLVMTypeRef int_of(lw *l, uint32_t bytes) {
   return bytes == 1 ? l->i8 : bytes == 2 ? l->i16 : bytes == 4 ? l->i32 : l->i64;
 }
 
-static void emit_mem(lw *l, const memop *mo, uint64_t offset, uint32_t off) {
+/* An access left to the guard region (access.c): no comparison, the fault is the check.
+ * False when this access needs the explicit check (not guard mode, an offset of 2 GiB or
+ * more, no templates). */
+static bool guard_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off) {
+  opt_lower *ol = l->ol;
+  if (!ol->guard || offset >= ((uint64_t)1 << 31) || ol->access_failed) return false;
+  if (!ol->access && !(ol->access = opt_access_new(l->cx))) {
+    ol->access_failed = true;
+    return false;
+  }
+  LLVMValueRef v = mo->store ? pop(l) : NULL;
+  LLVMValueRef ea = LLVMBuildZExt(l->b, pop(l), l->i64, "");
+  if (offset) ea = LLVMBuildAdd(l->b, ea, ci64(l, offset), "");
+  LLVMValueRef base = LLVMBuildLoad2(l->b, l->ptr, l->mbase, "");
+  LLVMValueRef p = LLVMBuildGEP2(l->b, l->i8, base, &ea, 1, "");
+  bool fl = mo->t == WASM_F32 || mo->t == WASM_F64;
+  if (v && !fl && LLVMTypeOf(v) != int_of(l, mo->bytes)) v = LLVMBuildTrunc(l->b, v, int_of(l, mo->bytes), "");
+  LLVMBasicBlockRef trap = leave_bb(l, (const void *)jit_rt_trap, ci32(l, EXEC_TRAP_MEMORY_OOB), off);
+  LLVMValueRef r = opt_access_emit(ol->access, l->b, op, p, v, new_bb(l, ""), trap);
+  if (!mo->store) {
+    LLVMTypeRef t = vt(l, mo->t);
+    if (LLVMTypeOf(r) != t) r = LLVMBuildZExt(l->b, r, t, "");
+    push(l, r);
+  }
+  return true;
+}
+
+static void emit_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off) {
+  if (guard_mem(l, op, mo, offset, off)) return;
   LLVMTypeRef t = vt(l, mo->t);
   if (!mo->store) {
     LLVMValueRef p = mem_addr(l, pop(l), offset, mo->bytes, off);
@@ -1007,7 +1035,7 @@ static const char *body(lw *l, util_reader *r) {
       memop mo;
       if (mem_form(op, &mo)) {
         if (in.mem.memidx != 0) return "not supported: multiple memories";
-        emit_mem(l, &mo, in.mem.offset, off);
+        emit_mem(l, op, &mo, in.mem.offset, off);
         break;
       }
       if (oi->nparams == 2 && (oi->result == WASM_I32 || oi->result == WASM_I64) && oi->params[0] == oi->result &&
