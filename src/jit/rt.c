@@ -98,6 +98,8 @@ uint32_t jit_rt_unwind(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
 uint32_t jit_rt_stack_trap(jit_ctx *c) { return trap_here(c, EXEC_TRAP_STACK_EXHAUSTED); }
 
 uint32_t jit_rt_interrupt(jit_ctx *c) {
+  /* the auto tier's heat sample: the compiled function this was called from */
+  if (c->jm->up) jit_tierup_sample((jit_module *)c->jm, __builtin_return_address(0));
   exec_trap_kind k = exec_check_interrupt(c->th);
   if (!k) exec_budget_clamp(c->th, c->jm->em->osr_grant); /* the interpreter looks again as soon */
   return k ? trap_here(c, k) : 0;

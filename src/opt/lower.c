@@ -1160,7 +1160,9 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   }
   uint32_t fs = nlocals + l->maxn;
   if (fs < ft->nresults) fs = ft->nresults;
-  if (fs < code->frame_slots) fs = code->frame_slots;
+  /* read atomically: under the auto tier another thread may raise it (tier.c) */
+  uint32_t cfs = __atomic_load_n(&code->frame_slots, __ATOMIC_ACQUIRE);
+  if (fs < cfs) fs = cfs;
   *frame_slots = fs;
   LLVMSetOperand(frame_end, 1, ci64(l, (uint64_t)fs * 8));
   /* the declared function becomes the body */
@@ -1183,8 +1185,23 @@ void opt_lower_thunk(opt_lower *ol, uint32_t k) {
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ol->cx, fn, ""));
   LLVMTypeRef i32 = LLVMInt32TypeInContext(ol->cx), i64 = LLVMInt64TypeInContext(ol->cx),
               ptr = LLVMPointerTypeInContext(ol->cx, 0);
+  LLVMValueRef fp = LLVMGetParam(fn, 0), ctx = LLVMGetParam(fn, 1);
+  if (!ol->symbol && ol->code) {
+    /* in this process: a function whose LLVM code exists by now (the auto tier compiles
+     * one function per module, src/jit/tierup.c) is called directly, with the same
+     * contract; else, and for an interpreted one, through the runtime */
+    LLVMValueRef at = LLVMConstIntToPtr(LLVMConstInt(i64, (uint64_t)(uintptr_t)&ol->code[k], false), ptr);
+    LLVMValueRef p = LLVMBuildLoad2(b, ptr, at, "");
+    LLVMBasicBlockRef direct = LLVMAppendBasicBlockInContext(ol->cx, fn, "direct"),
+                      slow = LLVMAppendBasicBlockInContext(ol->cx, fn, "runtime");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, p, LLVMConstNull(ptr), ""), direct, slow);
+    LLVMPositionBuilderAtEnd(b, direct);
+    LLVMValueRef a2[2] = {fp, ctx};
+    LLVMBuildRet(b, LLVMBuildCall2(b, ol->fn_type, p, a2, 2, ""));
+    LLVMPositionBuilderAtEnd(b, slow);
+  }
   LLVMTypeRef pt[3] = {ptr, ptr, i32};
-  LLVMValueRef args[3] = {LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMConstInt(i32, k, false)};
+  LLVMValueRef args[3] = {fp, ctx, LLVMConstInt(i32, k, false)};
   LLVMValueRef callee = ol->symbol ? ol->symbol(ol, (const void *)jit_rt_call_defined)
                                    : LLVMConstIntToPtr(LLVMConstInt(i64, (uint64_t)(uintptr_t)jit_rt_call_defined, false), ptr);
   LLVMValueRef r = LLVMBuildCall2(b, LLVMFunctionType(i32, pt, 3, false), callee, args, 3, "");

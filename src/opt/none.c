@@ -21,3 +21,5 @@ bool opt_image_compile(const exec_module *em, bool guard, struct jit_bytes *out,
   (void)features;
   return util_fail(err, UTIL_ERR_USAGE, -1, "%s", opt_unavailable_reason());
 }
+
+const struct jit_opt_hooks *opt_tierup_hooks(void) { return NULL; }

@@ -29,6 +29,12 @@ const char *opt_unavailable_quick(void);
  * (every function interpreted) and err says why. */
 bool opt_compile_module(exec_module *em, bool guard, util_error *err);
 
+struct jit_opt_hooks;
+/* The optimising step of the auto tier (src/jit/tierup.c): compiles one function at a
+ * time through LLVM. NULL when the build or the CPU has no such tier (the auto tier then
+ * stops at the baseline); LLVM itself is opened at the first compilation. */
+const struct jit_opt_hooks *opt_tierup_hooks(void);
+
 struct jit_bytes;
 /* A precompiled image's code section for `em` (which stays as it is): every function
  * lowered, optimised and emitted as an ELF object (object.c; src/jit/elf.c loads it);
