@@ -61,6 +61,8 @@ static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_work = PTHREAD_COND_INITIALIZER, pool_idle = PTHREAD_COND_INITIALIZER;
 static job *queue_head, *queue_tail;
 static uint32_t pool_threads;
+static uint32_t pool_active; /* threads compiling now */
+static bool pool_stopping;   /* the process is exiting: no more jobs start */
 
 static double now(void) {
   struct timespec ts;
@@ -102,7 +104,7 @@ static void *worker(void *arg) {
   (void)arg;
   pthread_mutex_lock(&pool_mu);
   for (;;) {
-    while (!queue_head) pthread_cond_wait(&pool_work, &pool_mu);
+    while (!queue_head || pool_stopping) pthread_cond_wait(&pool_work, &pool_mu);
     job *j = queue_head;
     queue_head = j->next;
     if (!queue_head) queue_tail = NULL;
@@ -110,19 +112,37 @@ static void *worker(void *arg) {
     uint32_t k = j->k;
     free(j);
     jm->up->busy++; /* jit_tierup_free waits for this to come back to 0 */
+    pool_active++;
     pthread_mutex_unlock(&pool_mu);
     compile_and_switch(jm, k);
     pthread_mutex_lock(&pool_mu);
     jm->up->busy--;
+    pool_active--;
     pthread_cond_broadcast(&pool_idle);
   }
   return NULL;
+}
+
+/* At exit: no job starts any more and the ones running finish first, so no thread is
+ * inside LLVM when the process's (and libLLVM's) destructors run. */
+static void pool_stop(void) {
+  pthread_mutex_lock(&pool_mu);
+  pool_stopping = true;
+  while (queue_head) {
+    job *j = queue_head;
+    queue_head = j->next;
+    free(j);
+  }
+  queue_tail = NULL;
+  while (pool_active) pthread_cond_wait(&pool_idle, &pool_mu);
+  pthread_mutex_unlock(&pool_mu);
 }
 
 /* Starts pool threads up to n (never more than JIT_MAX_COMPILE_THREADS); the number
  * running (pool mutex held). */
 static uint32_t pool_grow(uint32_t n) {
   if (n > JIT_MAX_COMPILE_THREADS) n = JIT_MAX_COMPILE_THREADS;
+  if (!pool_threads && n && atexit(pool_stop) != 0) return 0;
   while (pool_threads < n) {
     pthread_t t;
     pthread_attr_t a;
@@ -183,7 +203,7 @@ void jit_tierup_hot(jit_module *jm, uint32_t k) {
   j->jm = jm;
   j->k = k;
   pthread_mutex_lock(&pool_mu);
-  if (up->dead) {
+  if (up->dead || pool_stopping) {
     pthread_mutex_unlock(&pool_mu);
     free(j);
     return;
