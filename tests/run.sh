@@ -484,6 +484,13 @@ if need "$build/weld" "$build" "opt"; then
         WELD_SPEC_OUT="$build/spec/optimized-3.0" WELD="$build/weld" \
         stage "spec 3.0 (optimized tier)" "$logs/spec3-optimized.log" tests/spec/run.sh "$suite3"
     fi
+    # the auto tier's optimising step: every function hot after one call goes on to LLVM
+    # code on two compile threads while the scripts run (src/jit/tierup.c)
+    if [ -d "$suite" ]; then
+      WELD_TIER=auto WELD_TIER_UP_THRESHOLD=1 WELD_COMPILE_THREADS=2 WELD_SPEC_OUT="$build/spec/auto-opt" \
+        WELD="$build/weld" stage "spec (auto tier to optimized, 2 compile threads)" "$logs/spec-auto-opt.log" \
+        tests/spec/run.sh "$suite"
+    fi
     WELD_TIER=optimized stage "guard (optimized tier)" "$logs/guard-optimized.log" \
       tests/guard/run.sh "$build/weld" "$build/weld_unit"
   fi
