@@ -503,7 +503,11 @@ if need "$build/weld" "$build" "opt"; then
   # the same command-line checks under ASan and UBSan (LLVM-compiled code calling the
   # instrumented runtime, and the reverse)
   if need "$asan/weld" "$asan" "opt-asan"; then
-    stage "opt (asan)" "$logs/opt-asan.log" tests/opt/opt_test.sh "$asan/weld"
+    # use_tls=0: LeakSanitizer's tracer crashes reading a dynamic TLS block of the
+    # dlopen'd libLLVM ("DTLS ... at 0x2b0", then "Tracer caught signal 11") on some modules
+    # of this script; leaks are still looked for, from every other root
+    LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}use_tls=0" \
+      stage "opt (asan)" "$logs/opt-asan.log" tests/opt/opt_test.sh "$asan/weld"
   fi
 else
   record "opt (cli)" 0 1 "($build/weld missing)"

@@ -257,6 +257,9 @@ bool jit_tierup_new(jit_module *jm, const jit_options *o);
 void jit_tierup_hot(jit_module *jm, uint32_t k);
 exec_trap_kind jit_tierup_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
 void jit_tierup_free(jit_module *jm);
+/* One call of baseline-compiled f counted towards the optimising tier (jit_tierup_enter,
+ * and the runtime's direct calls of such a function, rt.c). */
+void jit_tierup_count(const jit_func *f);
 /* Waits until the module has no compilation queued or in flight (tests, --tier-stats). */
 void jit_tierup_wait(jit_module *jm);
 /* The interruption check's slow path was taken from code address pc (once per budget

@@ -155,9 +155,10 @@ static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *t
   if (f->inst == c->inst && exec_rd64(code) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
     const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(code + 2);
     const jit_func *jf = (const jit_func *)n;
-    if (n->enter == jit_enter && jf->jm == c->jm && !(c->jm->guard && c->mem->base && !c->mem->guarded)) {
+    if ((n->enter == jit_enter || n->enter == jit_tierup_enter) && jf->jm == c->jm && !(c->jm->guard && c->mem->base && !c->mem->guarded)) {
       /* compiled in this module: its checked entry, as a direct call would (no
-       * interpreter activation on the native stack) */
+       * interpreter activation on the native stack); the auto tier counts the call */
+      if (n->enter == jit_tierup_enter) jit_tierup_count(jf);
       jit_tramp tramp = (jit_tramp)(void *)(c->jm->code + c->jm->tramp);
       c->depth++;
       uint32_t r = tramp(nfp, c, jf->checked);

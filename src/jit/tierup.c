@@ -228,10 +228,13 @@ void jit_tierup_sample(jit_module *jm, const void *pc) {
   }
 }
 
-exec_trap_kind jit_tierup_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
-  const jit_func *f = (const jit_func *)n;
+void jit_tierup_count(const jit_func *f) {
   jit_module *jm = (jit_module *)f->jm;
   if (atomic_fetch_sub_explicit(&jm->up->count[f->k], 1, memory_order_relaxed) == 0) jit_tierup_hot(jm, f->k);
+}
+
+exec_trap_kind jit_tierup_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
+  jit_tierup_count((const jit_func *)n);
   return jit_enter(n, th, inst, fp);
 }
 
