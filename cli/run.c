@@ -263,7 +263,7 @@ static int report_trap(weld_trap *t, run_outcome *out) {
 
 enum {
   RUN_INVOKE, RUN_BOUNDS, RUN_LIMIT, /* the limit, --report and --audit-first options */
-  RUN_WASI, RUN_PRESET, RUN_PROFILE, RUN_TIER, RUN_TIER_STATS, RUN_TIER_UP,
+  RUN_WASI, RUN_PRESET, RUN_PROFILE, RUN_TIER, RUN_TIER_STATS, RUN_TIER_UP, RUN_COMPILE_THREADS,
   RUN_ALLOW_PRECOMPILED, RUN_NO_CACHE, RUN_CACHE_DIR, RUN_CACHE_MAX
 };
 
@@ -273,6 +273,7 @@ static const cli_opt run_opts[] = {
     {"--tier", NULL, "interp|baseline|auto|optimized", RUN_TIER},
     {"--tier-stats", NULL, NULL, RUN_TIER_STATS},
     {"--tier-up-threshold", NULL, "N", RUN_TIER_UP},
+    {"--compile-threads", NULL, "N", RUN_COMPILE_THREADS},
     {"--allow-precompiled", NULL, NULL, RUN_ALLOW_PRECOMPILED},
     {"--no-cache", NULL, NULL, RUN_NO_CACHE},
     {"--cache-dir", NULL, "DIR", RUN_CACHE_DIR},
@@ -377,6 +378,10 @@ int cli_cmd_run(int argc, char **argv) {
     case RUN_TIER_UP:
       if (!cli_threshold_value(v, &cfg.tier_up_threshold))
         ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--tier-up-threshold: '%s' is not a count (0 to 4294967295)", v);
+      break;
+    case RUN_COMPILE_THREADS:
+      if (!cli_threshold_value(v, &cfg.compile_threads) || cfg.compile_threads > 8)
+        ok = util_fail(&werr, UTIL_ERR_USAGE, -1, "--compile-threads: '%s' is not a count from 0 to 8", v);
       break;
     case RUN_ALLOW_PRECOMPILED: cfg.allow_precompiled = true; break;
     case RUN_NO_CACHE: no_cache = true; break;
@@ -657,7 +662,10 @@ void cli_print_tier_stats(const struct weld_module *mod, int tier) {
             ts.compiled, ts.functions, ts.promoted_by_loop, (unsigned long long)ts.code_bytes,
             (unsigned long long)ts.wasm_bytes, ts.compile_seconds * 1e3, ts.fell_back,
             ts.functions - ts.compiled - ts.fell_back, (unsigned long long)ts.osr_entered);
-  else {
+  if (ts.tier == WELD_TIER_AUTO && (ts.optimized || ts.opt_failed))
+    fprintf(stderr, "weld: tier auto: %u went on to the optimising tier (%.3f ms of LLVM), %u it did not take\n",
+            ts.optimized, ts.opt_seconds * 1e3, ts.opt_failed);
+  if (ts.tier != WELD_TIER_AUTO) {
     static const char *const from[] = {"", "; stored in the code cache", "; from the code cache, not compiled",
                                        "; from the precompiled module, not compiled"};
     fprintf(stderr,

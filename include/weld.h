@@ -286,12 +286,17 @@ typedef struct weld_config {
                                   code; a function whose loop is seen at two looks goes on
                                   compiled from that loop (on-stack replacement). 0: the
                                   default, 65,536 */
+  uint32_t compile_threads;    /* WELD_TIER_AUTO in a build with the optimising tier: threads
+                                  (a process-wide pool, at most 8) that compile functions
+                                  still hot in baseline code through LLVM in the background;
+                                  0: the call that finds one hot compiles it. Default 1 */
 } weld_config;
 
 /* Fills a config with the defaults: the auto tier where the baseline compiler runs
  * (x86-64; the interpreter elsewhere), unless the environment variable WELD_TIER names
  * another tier ("interp", "baseline", "auto", "optimized");
- * WELD_TIER_UP_THRESHOLD (a number) sets tier_up_threshold, WELD_OSR_THRESHOLD osr_threshold. */
+ * WELD_TIER_UP_THRESHOLD (a number) sets tier_up_threshold, WELD_OSR_THRESHOLD osr_threshold,
+ * WELD_COMPILE_THREADS compile_threads. */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory, or when the pool's address
  * space cannot be reserved (weld_engine_new_err says which). */
@@ -368,6 +373,10 @@ typedef struct weld_tier_stats {
   weld_code_source source; /* where the machine code came from */
   uint64_t osr_entered;    /* WELD_TIER_AUTO: interpreted calls that went on as machine code
                               from a loop (on-stack replacement) */
+  uint32_t optimized;      /* WELD_TIER_AUTO: of `compiled`, those switched to LLVM code (the
+                              optimising tier) because they stayed hot */
+  uint32_t opt_failed;     /* WELD_TIER_AUTO: hot ones the optimising tier did not take */
+  double opt_seconds;      /* WELD_TIER_AUTO: time spent compiling those (on any thread) */
 } weld_tier_stats;
 void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
 /* Why the module's k-th defined function (0 = the first function after the imported ones)

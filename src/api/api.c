@@ -360,6 +360,7 @@ void weld_config_default(weld_config *c) {
   /* the auto tier where there is a compiler: hot functions and long loops (on-stack
    * replacement) run compiled, the rest interpreted */
   c->tier = jit_available() ? WELD_TIER_AUTO : WELD_TIER_INTERP;
+  c->compile_threads = JIT_COMPILE_THREADS_DEFAULT;
   jit_tier t;
   if (jit_tier_parse(getenv("WELD_TIER"), &t) && (t == JIT_TIER_INTERP || jit_available())) c->tier = (weld_tier)t;
   /* asked for by name: a build without it refuses to make modules, saying why */
@@ -374,6 +375,12 @@ void weld_config_default(weld_config *c) {
     char *end;
     unsigned long v = strtoul(th, &end, 10);
     if (!*end && v <= UINT32_MAX) c->tier_up_threshold = (uint32_t)v;
+  }
+  const char *ct = getenv("WELD_COMPILE_THREADS");
+  if (ct && *ct) {
+    char *end;
+    unsigned long v = strtoul(ct, &end, 10);
+    if (!*end && v <= JIT_MAX_COMPILE_THREADS) c->compile_threads = (uint32_t)v;
   }
   const char *oth = getenv("WELD_OSR_THRESHOLD");
   if (oth && *oth) {
@@ -495,7 +502,9 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
     jit_options jo = {.tier = e ? (jit_tier)e->cfg.tier : JIT_TIER_INTERP,
                       .guard = e && e->cfg.bounds == WELD_BOUNDS_GUARD,
                       .threshold = e ? e->cfg.tier_up_threshold : JIT_TIER_UP_DEFAULT,
-                      .osr_grant = e ? e->cfg.osr_threshold : 0};
+                      .osr_grant = e ? e->cfg.osr_threshold : 0,
+                      .opt = e && e->cfg.tier == WELD_TIER_AUTO ? opt_tierup_hooks() : NULL,
+                      .compile_threads = e ? e->cfg.compile_threads : 0};
     ok = jit_prepare_module(em, &jo, &ue);
   }
   if (!ok) {
@@ -604,6 +613,9 @@ void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
   out->wasm_bytes = st.wasm_bytes;
   out->compile_seconds = st.compile_seconds;
   out->source = (weld_code_source)st.source;
+  out->optimized = st.optimized;
+  out->opt_failed = st.opt_failed;
+  out->opt_seconds = st.opt_seconds;
 }
 
 const char *weld_module_func_fallback(const weld_module *m, uint32_t k) {

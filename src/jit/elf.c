@@ -31,6 +31,7 @@ static exec_memory no_memory;
 static void aot_free(void *p) {
   aot_module *am = p;
   if (!am) return;
+  if (am->base.region.len) jit_fault_unregister_marked(&am->base.region);
   jit_code_unmap(am->map, am->map_len);
   if (am->base.funcs)
     for (uint32_t k = 0; k < am->base.nfuncs; k++) free((char *)am->base.funcs[k].fallback);
@@ -45,6 +46,8 @@ exec_trap_kind jit_enter_llvm(const exec_native *n, exec_thread *th, exec_instan
   c.th = th;
   c.inst = inst;
   c.mem = inst->module->wasm->nmemories ? inst->memories[0] : &no_memory;
+  /* code relying on the guard region runs only on a guarded memory */
+  if (f->jm->guard && c.mem != &no_memory && !c.mem->guarded) return JIT_DECLINE;
   c.stack_limit = (exec_slot *)(void *)((exec_frame_rec *)th->rec_top - 1);
   c.depth = th->depth;
   c.max_depth = th->max_depth ? th->max_depth : EXEC_DEFAULT_MAX_DEPTH;
@@ -311,13 +314,20 @@ static const char *load_object(exec_module *em, const uint8_t *obj, size_t len, 
   return NULL;
 }
 
-bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, util_error *err) {
+bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, bool guard, util_error *err) {
   if (em->jit) return true;
   if (!jit_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: the optimised tier needs x86-64");
   jit_rd r = {code, code + len, false};
   const uint8_t *tag = jit_rd_bytes(&r, 4);
-  if (!tag || memcmp(tag, "OPTZ", 4) != 0)
+  /* OPTZ: every access checked; OPTG: accesses rely on the guard region (src/opt/access.c) */
+  bool code_guard = tag && memcmp(tag, "OPTG", 4) == 0;
+  if (!tag || (!code_guard && memcmp(tag, "OPTZ", 4) != 0))
     return util_fail(err, UTIL_ERR_MALFORMED, -1, "precompiled module is corrupt (not an optimised code section)");
+  if (code_guard && !guard)
+    return util_fail(err, UTIL_ERR_MALFORMED, -1, "precompiled module is corrupt (bounds mode of the code)");
+  if (code_guard && !jit_fault_install())
+    return util_fail(err, UTIL_ERR_USAGE, -1,
+                     "not supported: the fault handler cannot be installed (the code relies on guard regions)");
   const wasm_module *m = em->wasm;
   uint32_t n = jit_rd_u32(&r);
   if (r.bad || n != m->nfuncs - m->nfunc_imports || (uint64_t)n * 8 > (size_t)(r.end - r.p))
@@ -349,6 +359,13 @@ bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, 
   const uint8_t *obj = why ? NULL : jit_rd_bytes(&r, olen);
   if (!why && (!obj || r.p != r.end)) why = "object length";
   if (!why && am->base.stats.compiled) why = load_object(em, obj, olen, am);
+  if (!why && code_guard && am->map) {
+    am->base.region = (jit_region){am->map, am->base.stats.code_bytes, NULL, 0, &am->base};
+    if (!jit_fault_register_marked(&am->base.region)) {
+      am->base.region.len = 0;
+      why = "the fault handler's table is full";
+    }
+  }
   if (why) {
     free(frames);
     aot_free(am);
@@ -365,6 +382,7 @@ bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, 
     jit_func_install(f, &em->codes[k], jit_enter_llvm, frames[k]);
   }
   free(frames);
+  am->base.guard = code_guard;
   am->base.stats.functions = n;
   am->base.stats.tier = JIT_TIER_OPTIMIZED;
   am->base.stats.fell_back = n - am->base.stats.compiled;

@@ -51,6 +51,43 @@ static const jit_site *site_at(const jit_region *g, uint32_t at) {
   return lo < g->nsites && g->sites[lo].code == at ? &g->sites[lo] : NULL;
 }
 
+/* Code made by LLVM (src/opt/access.c): no table of sites; each access is preceded by an
+ * eight-byte NOP whose displacement is the distance from the access to its trap block. */
+#define MAX_MARKED 4096
+static _Atomic(const jit_region *) marked[MAX_MARKED];
+
+bool jit_fault_register_marked(const jit_region *r) {
+  for (size_t i = 0; i < MAX_MARKED; i++) {
+    const jit_region *expect = NULL;
+    if (atomic_compare_exchange_strong(&marked[i], &expect, r)) return true;
+  }
+  return false;
+}
+
+void jit_fault_unregister_marked(const jit_region *r) {
+  for (size_t i = 0; i < MAX_MARKED; i++) {
+    const jit_region *expect = r;
+    if (atomic_compare_exchange_strong(&marked[i], &expect, NULL)) return;
+  }
+}
+
+/* The trap block of a marked access faulting at pc, or 0 when pc is not one. */
+static uintptr_t marked_landing(uintptr_t pc) {
+  for (size_t i = 0; i < MAX_MARKED; i++) {
+    const jit_region *g = atomic_load_explicit(&marked[i], memory_order_acquire);
+    if (!g) continue;
+    uintptr_t lo = (uintptr_t)g->code, hi = lo + g->len;
+    if (pc < lo + 8 || pc >= hi) continue;
+    const uint8_t *m = (const uint8_t *)(pc - 8);
+    if (m[0] != 0x0f || m[1] != 0x1f || m[2] != 0x84 || m[3] != 0x00) return 0;
+    int32_t d;
+    memcpy(&d, m + 4, 4);
+    uintptr_t to = pc + (uintptr_t)(intptr_t)d;
+    return to >= lo && to < hi ? to : 0;
+  }
+  return 0;
+}
+
 static void chain(int sig, siginfo_t *si, void *uc) {
   struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
   if (old->sa_flags & SA_SIGINFO) {
@@ -88,6 +125,12 @@ static void on_fault(int sig, siginfo_t *si, void *ucv) {
     r[REG_RDX] = (greg_t)s->wasm;
     r[REG_RCX] = (greg_t)s->k;
     r[REG_RIP] = (greg_t)(uintptr_t)jit_rt_trap;
+    return;
+  }
+  /* LLVM code: the access's own trap block reports it (with the function's frame) */
+  uintptr_t to = marked_landing(pc);
+  if (to) {
+    r[REG_RIP] = (greg_t)to;
     return;
   }
   chain(sig, si, ucv);

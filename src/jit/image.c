@@ -210,7 +210,7 @@ void jit_module_set_source(exec_module *em, uint32_t source, double compile_seco
 }
 
 bool jit_image_load(exec_module *em, const jit_image *img, util_error *err) {
-  if (img->set.tier == JIT_TIER_OPTIMIZED) return jit_image_load_optimized(em, img->code, img->code_len, err);
+  if (img->set.tier == JIT_TIER_OPTIMIZED) return jit_image_load_optimized(em, img->code, img->code_len, img->set.guard, err);
   return jit_image_load_baseline(em, img->code, img->code_len, img->set.guard, err);
 }
 

@@ -86,7 +86,7 @@ bool jit_image_baseline(const exec_module *em, bool guard, jit_bytes *code, uint
 /* Installs a code section made by jit_image_baseline (em made from the image's module). */
 bool jit_image_load_baseline(exec_module *em, const uint8_t *code, size_t len, bool guard, util_error *err);
 /* The optimising tier's section (elf.c): frames, fallbacks and an ELF object. */
-bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, util_error *err);
+bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, bool guard, util_error *err);
 /* Either, by tier. */
 bool jit_image_load(exec_module *em, const jit_image *img, util_error *err);
 

@@ -25,6 +25,21 @@ typedef enum jit_tier {
 /* Calls (or loop ticks, README.md) before a function is compiled under JIT_TIER_AUTO. */
 #define JIT_TIER_UP_DEFAULT 1000u
 
+/* The optimising tier as the auto tier sees it: src/opt fills this in (src/jit cannot
+ * call src/opt, which depends on it). compile lowers defined function k of em by itself
+ * through LLVM (guard: accesses rely on the guard region; code: the table of per-function
+ * LLVM code its call_indirect may call directly) and returns NULL with *out filled, or
+ * why not; release frees out->handle's code. Both may run on any thread. */
+typedef struct jit_opt_code {
+  const uint8_t *entry;  /* i32 (exec_slot *fp, jit_ctx *ctx), as jit_enter_llvm calls it */
+  uint32_t frame_slots;
+  void *handle;
+} jit_opt_code;
+typedef struct jit_opt_hooks {
+  const char *(*compile)(exec_module *em, uint32_t k, bool guard, void *const *code, struct jit_opt_code *out);
+  void (*release)(void *handle);
+} jit_opt_hooks;
+
 /* How jit_prepare_module sets a module up. */
 typedef struct jit_options {
   jit_tier tier;
@@ -34,7 +49,14 @@ typedef struct jit_options {
   uint32_t osr_grant;  /* JIT_TIER_AUTO: units of work (function entries and loop
                           back-edges) between two looks for a loop to continue compiled
                           (on-stack replacement); 0: the interruption check's 65,536 */
+  const jit_opt_hooks *opt; /* JIT_TIER_AUTO: NULL (the baseline tier is the last) or the
+                               optimising tier a hot compiled function goes on to */
+  uint32_t compile_threads; /* threads compiling for the optimising tier in the background
+                               (a process-wide pool, at most JIT_MAX_COMPILE_THREADS); 0:
+                               the call that makes a function hot compiles it */
 } jit_options;
+#define JIT_MAX_COMPILE_THREADS 8u
+#define JIT_COMPILE_THREADS_DEFAULT 1u
 
 /* True when this build and CPU can run compiled code (x86-64 on a POSIX system). */
 bool jit_available(void);
@@ -67,6 +89,9 @@ typedef struct jit_stats {
   uint64_t wasm_bytes;     /* body bytes of the compiled functions */
   double compile_seconds;  /* wall time of compiling (the sum of every promotion) */
   uint32_t source;         /* weld_code_source: compiled, cache stored, cache hit, image */
+  uint32_t optimized;      /* JIT_TIER_AUTO: of `compiled`, those now running LLVM code */
+  uint32_t opt_failed;     /* JIT_TIER_AUTO: hot functions the optimising tier did not take */
+  double opt_seconds;      /* JIT_TIER_AUTO: time spent compiling them (on any thread) */
 } jit_stats;
 /* Records where em's code came from (src/api: the code cache, a precompiled image) and,
  * when it was compiled on the way, how long that took. */

@@ -97,6 +97,7 @@ typedef struct jit_module {
    * serialised by lock */
   bool lazy;
   uint32_t threshold;
+  struct jit_tierup *up;  /* JIT_TIER_AUTO with an optimising tier: tierup.c's state */
   const uint8_t *_Atomic *callee;
   void *lock;             /* a pthread_mutex_t */
   _Atomic uint64_t osr_entered; /* frames that went on compiled from a loop header */
@@ -257,6 +258,24 @@ void jit_build_free(jit_build *bd);
 
 /* ---- JIT_TIER_AUTO (tier.c) ---- */
 bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err);
+/* tierup.c: the optimising step of JIT_TIER_AUTO. jit_tierup_new sets jm->up (false when
+ * out of memory); jit_tierup_hot says defined function k (just compiled by the baseline
+ * tier) is hot: it is compiled through the hooks on a pool thread (or now, with no
+ * threads) and switched to; jit_tierup_enter is the NATIVE entry of a baseline-compiled
+ * function that counts calls towards that; jit_tierup_free waits for the module's
+ * compilations in flight, drops its queued ones and frees the code. */
+bool jit_tierup_new(jit_module *jm, const jit_options *o);
+void jit_tierup_hot(jit_module *jm, uint32_t k);
+exec_trap_kind jit_tierup_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp);
+void jit_tierup_free(jit_module *jm);
+/* One call of baseline-compiled f counted towards the optimising tier (jit_tierup_enter,
+ * and the runtime's direct calls of such a function, rt.c). */
+void jit_tierup_count(const jit_func *f);
+/* Waits until the module has no compilation queued or in flight (tests, --tier-stats). */
+void jit_tierup_wait(jit_module *jm);
+/* The interruption check's slow path was taken from code address pc (once per budget
+ * grant): a baseline-compiled function it lies in is hot. */
+void jit_tierup_sample(jit_module *jm, const void *pc);
 /* Frees what tier.c added to jm (the functions' mappings and regions). */
 void jit_lazy_free(jit_module *jm);
 /* Frees a module's compiled state (exec_module.jit_free). */
@@ -286,6 +305,10 @@ bool jit_fault_install(void);
 /* Registers a region of code for the handler / removes it. False when the table is full. */
 bool jit_fault_register(const jit_region *r);
 void jit_fault_unregister(const jit_region *r);
+/* The same for code made by LLVM (code, len only): a fault at an access src/opt/access.c
+ * marked resumes at the access's trap block. */
+bool jit_fault_register_marked(const jit_region *r);
+void jit_fault_unregister_marked(const jit_region *r);
 /* Returned by jit_enter when the instance's memory is not guarded but the code was
  * compiled for a guarded one: the interpreter runs the function's internal code instead. */
 #define JIT_DECLINE EXEC_NATIVE_DECLINE

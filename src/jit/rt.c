@@ -98,6 +98,8 @@ uint32_t jit_rt_unwind(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
 uint32_t jit_rt_stack_trap(jit_ctx *c) { return trap_here(c, EXEC_TRAP_STACK_EXHAUSTED); }
 
 uint32_t jit_rt_interrupt(jit_ctx *c) {
+  /* the auto tier's heat sample: the compiled function this was called from */
+  if (c->jm->up) jit_tierup_sample((jit_module *)c->jm, __builtin_return_address(0));
   exec_trap_kind k = exec_check_interrupt(c->th);
   if (!k) exec_budget_clamp(c->th, c->jm->em->osr_grant); /* the interpreter looks again as soon */
   return k ? trap_here(c, k) : 0;
@@ -153,9 +155,10 @@ static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *t
   if (f->inst == c->inst && exec_rd64(code) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
     const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(code + 2);
     const jit_func *jf = (const jit_func *)n;
-    if (n->enter == jit_enter && jf->jm == c->jm && !(c->jm->guard && c->mem->base && !c->mem->guarded)) {
+    if ((n->enter == jit_enter || n->enter == jit_tierup_enter) && jf->jm == c->jm && !(c->jm->guard && c->mem->base && !c->mem->guarded)) {
       /* compiled in this module: its checked entry, as a direct call would (no
-       * interpreter activation on the native stack) */
+       * interpreter activation on the native stack); the auto tier counts the call */
+      if (n->enter == jit_tierup_enter) jit_tierup_count(jf);
       jit_tramp tramp = (jit_tramp)(void *)(c->jm->code + c->jm->tramp);
       c->depth++;
       uint32_t r = tramp(nfp, c, jf->checked);

@@ -31,9 +31,9 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The tier a hot function goes to next: today the baseline compiler for every function
- * still counting. An optimising tier decides here when a compiled function is hot enough
- * to be compiled again. */
+/* The tier a hot function goes to next: the baseline compiler for every function still
+ * counting. The optimising step after it (tierup.c) has its own count in the baseline
+ * code's NATIVE entry, so promote only decides the first. */
 static jit_tier jit_tier_next(const jit_func *f) {
   return atomic_load_explicit(&f->state, memory_order_relaxed) == JIT_COUNTING ? JIT_TIER_BASELINE : JIT_TIER_INTERP;
 }
@@ -132,11 +132,14 @@ static bool promote(jit_func *f) {
   /* the frame only grows, before the code that needs it is visible (jit_enter checks
    * it again for a caller that read the old size) */
   if (f->frame_slots > c->frame_slots) __atomic_store_n(&c->frame_slots, f->frame_slots, __ATOMIC_RELEASE);
-  jit_func_set_stub(f, jit_enter, f->counting.code, f->counting.code_len);
+  /* with an optimising tier the entry counts calls towards it (tierup.c) */
+  jit_func_set_stub(f, jm->up ? jit_tierup_enter : jit_enter, f->counting.code, f->counting.code_len);
   atomic_store_explicit(&jm->callee[f->k], f->checked, memory_order_release);
   install(c, f->stub);
   atomic_store_explicit(&f->state, JIT_COMPILED, memory_order_release);
   pthread_mutex_unlock(jm->lock);
+  /* a long loop made it hot: its time goes to loops, which calls do not count */
+  if (jm->up && atomic_load_explicit(&f->by_loop, memory_order_relaxed)) jit_tierup_hot(jm, f->k);
   return true;
 }
 
@@ -169,6 +172,7 @@ static exec_trap_kind osr(exec_module *em, uint32_t k, uint32_t pos, exec_thread
   } else if (st != JIT_COMPILED) {
     return JIT_DECLINE;
   }
+  if (jm->up) jit_tierup_hot(jm, k); /* a loop still hot in a compiled function */
   return jit_osr_enter(f, pos, th, inst, fp);
 }
 
@@ -184,6 +188,7 @@ static void tick(exec_module *em, uint32_t k) {
 }
 
 void jit_lazy_free(jit_module *jm) {
+  jit_tierup_free(jm); /* first: no compilation for this module is in flight after it */
   for (uint32_t k = 0; jm->funcs && k < jm->nfuncs; k++) {
     jit_func *f = &jm->funcs[k];
     if (f->region.nsites) jit_fault_unregister(&f->region);
@@ -238,6 +243,7 @@ bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err) {
     }
   }
   x64_free(&b);
+  if (ok && !jit_tierup_new(jm, o)) ok = false;
   if (!ok) {
     free(thunk);
     jit_module_free(jm);

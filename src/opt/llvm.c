@@ -60,6 +60,7 @@ static void init(void) {
   LLVMInitializeX86Target();
   LLVMInitializeX86TargetMC();
   LLVMInitializeX86AsmPrinter();
+  LLVMInitializeX86AsmParser();
   LLVMOrcLLJITBuilderRef b = LLVMOrcCreateLLJITBuilder();
   LLVMErrorRef e = LLVMOrcCreateLLJIT(&jit, b);
   if (e) {
@@ -104,6 +105,7 @@ static double now(void) {
 static void module_free(void *p) {
   opt_module *om = p;
   if (!om) return;
+  if (om->base.region.len) jit_fault_unregister_marked(&om->base.region);
   if (om->rt) {
     pthread_mutex_lock(&jit_lock);
     LLVMErrorRef e = LLVMOrcResourceTrackerRemove(om->rt);
@@ -123,11 +125,43 @@ static bool fail(util_error *err, opt_module *om, const char *msg) {
   return util_fail(err, UTIL_ERR_OOM, -1, "%s", msg);
 }
 
+/* The code of a module compiled in guard mode for the fault handler: from its first
+ * function to `end`, an empty function LLVM emits after all the others. False when the
+ * functions are not laid out so (the module is then compiled again with checks). */
+static bool register_code(opt_module *om, uint64_t end) {
+  uintptr_t lo = UINTPTR_MAX;
+  for (uint32_t k = 0; k < om->base.nfuncs; k++)
+    if (om->fns[k] && (uintptr_t)om->fns[k] < lo) lo = (uintptr_t)om->fns[k];
+  if (lo == UINTPTR_MAX) return true; /* nothing compiled */
+  if (!end || end <= lo) return false;
+  for (uint32_t k = 0; k < om->base.nfuncs; k++)
+    if (om->fns[k] && (uintptr_t)om->fns[k] >= end) return false;
+  om->base.region = (jit_region){(const uint8_t *)lo, (size_t)(end - lo), NULL, 0, &om->base};
+  om->base.stats.code_bytes = (size_t)(end - lo);
+  if (jit_fault_register_marked(&om->base.region)) return true;
+  om->base.region.len = 0;
+  return false;
+}
+
+static bool compile_module(exec_module *em, bool guard, util_error *err);
+
 bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   if (em->jit) return true;
   if (!opt_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "%s", opt_unavailable_reason());
   pthread_once(&once, init);
   if (!jit) return util_fail(err, UTIL_ERR_USAGE, -1, "%s", init_error);
+  /* guard mode needs the fault handler; without it every access is checked */
+  if (guard && !jit_fault_install()) guard = false;
+  if (compile_module(em, guard, err)) return true;
+  /* the fault handler cannot take the code: the same with explicit checks */
+  if (guard && err->kind == UTIL_ERR_LIMIT) {
+    util_error_clear(err);
+    return compile_module(em, false, err);
+  }
+  return false;
+}
+
+static bool compile_module(exec_module *em, bool guard, util_error *err) {
   double t0 = now();
   const wasm_module *m = em->wasm;
   uint32_t n = m->nfuncs - m->nfunc_imports;
@@ -152,7 +186,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
-                  (void *const *)om->fns, NULL, NULL};
+                  (void *const *)om->fns, NULL, NULL, NULL, false};
   char name[48];
   for (uint32_t k = 0; k < n; k++) {
     snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);
@@ -170,6 +204,17 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
     char *copy = strdup(why);
     if (!copy) oom = true;
     om->base.funcs[k].fallback = copy;
+  }
+  opt_access_free(ol.access);
+  ol.access = NULL;
+  /* guard mode: an empty function after all the others marks where the code ends */
+  snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)serial);
+  LLVMValueRef endf = LLVMAddFunction(mod, name, LLVMFunctionType(LLVMVoidTypeInContext(cx), NULL, 0, false));
+  {
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(cx);
+    LLVMPositionBuilderAtEnd(eb, LLVMAppendBasicBlockInContext(cx, endf, ""));
+    LLVMBuildRetVoid(eb);
+    LLVMDisposeBuilder(eb);
   }
   /* nounwind: no unwind tables are needed (traps are return values) */
   unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
@@ -232,7 +277,22 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
       }
       om->fns[k] = (uint32_t(*)(exec_slot *, jit_ctx *))(uintptr_t)addr;
     }
+    LLVMOrcExecutorAddress end = 0;
+    if (!bad && guard) {
+      snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)serial);
+      e = LLVMOrcLLJITLookup(jit, &end, name);
+      if (e) {
+        set_error("LLVM", e);
+        bad = init_error;
+      }
+    }
     pthread_mutex_unlock(&jit_lock);
+    if (!bad && guard && !register_code(om, end)) {
+      free(frames);
+      free(fns);
+      module_free(om);
+      return util_fail(err, UTIL_ERR_LIMIT, -1, "the fault handler cannot take the code");
+    }
     if (bad) {
       free(frames);
       free(fns);
@@ -250,6 +310,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
     jit_func_install(f, &em->codes[k], jit_enter_llvm, frames[k]);
   }
   free(frames);
+  om->base.guard = guard;
   om->base.stats.functions = n;
   om->base.stats.tier = JIT_TIER_OPTIMIZED;
   om->base.stats.compile_seconds = now() - t0;
@@ -257,3 +318,153 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   em->jit_free = module_free;
   return true;
 }
+
+/* ---------- one function at a time: the auto tier's optimising step ---------- */
+
+typedef struct func_code {
+  LLVMOrcResourceTrackerRef rt;
+  jit_region region; /* marked for the fault handler (guard mode), len 0 if not */
+} func_code;
+
+static void release_func(void *p) {
+  func_code *fc = p;
+  if (!fc) return;
+  if (fc->region.len) jit_fault_unregister_marked(&fc->region);
+  pthread_mutex_lock(&jit_lock);
+  LLVMErrorRef e = LLVMOrcResourceTrackerRemove(fc->rt);
+  if (e) LLVMConsumeError(e);
+  LLVMOrcReleaseResourceTracker(fc->rt);
+  pthread_mutex_unlock(&jit_lock);
+  free(fc);
+}
+
+/* Defined function k of em by itself in an LLVM module: the other functions are thunks
+ * into the runtime. *limit: the fault handler could not take the code. */
+static const char *compile_one(exec_module *em, uint32_t k, bool guard, void *const *code, jit_opt_code *out,
+                               bool *limit) {
+  const wasm_module *m = em->wasm;
+  uint32_t n = m->nfuncs - m->nfunc_imports;
+  LLVMValueRef *fns = calloc(n ? n : 1, sizeof *fns);
+  func_code *fc = calloc(1, sizeof *fc);
+  if (!fns || !fc) {
+    free(fns);
+    free(fc);
+    return "out of memory";
+  }
+  uint64_t serial = atomic_fetch_add(&module_serial, 1);
+  LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
+  LLVMContextRef cx = LLVMOrcThreadSafeContextGetContext(tsc);
+  LLVMModuleRef mod = LLVMModuleCreateWithNameInContext("wasm", cx);
+  LLVMSetTarget(mod, LLVMOrcLLJITGetTripleString(jit));
+  LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
+  opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
+                  code, NULL, NULL, NULL, false};
+  char name[48];
+  for (uint32_t j = 0; j < n; j++) {
+    snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, j);
+    fns[j] = LLVMAddFunction(mod, name, ol.fn_type);
+  }
+  uint32_t frame = 0;
+  const char *why = opt_lower_func(&ol, k, &frame);
+  for (uint32_t j = 0; !why && j < n; j++)
+    if (j != k) opt_lower_thunk(&ol, j);
+  opt_access_free(ol.access);
+  if (!why) {
+    snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)serial);
+    LLVMValueRef endf = LLVMAddFunction(mod, name, LLVMFunctionType(LLVMVoidTypeInContext(cx), NULL, 0, false));
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(cx);
+    LLVMPositionBuilderAtEnd(eb, LLVMAppendBasicBlockInContext(cx, endf, ""));
+    LLVMBuildRetVoid(eb);
+    LLVMDisposeBuilder(eb);
+    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+      if (!LLVMIsDeclaration(f))
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cx, nounwind, 0));
+    /* a target machine of its own: pool threads run pipelines at the same time, and
+     * LLVM's target machine is not made to be shared by them */
+    LLVMTargetRef t;
+    char *terr = NULL, *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+    const char *triple = LLVMOrcLLJITGetTripleString(jit);
+    LLVMTargetMachineRef mytm = LLVMGetTargetFromTriple(triple, &t, &terr)
+                                    ? NULL
+                                    : LLVMCreateTargetMachine(t, triple, cpu, feat, LLVMCodeGenLevelDefault,
+                                                              LLVMRelocDefault, LLVMCodeModelJITDefault);
+    LLVMDisposeMessage(terr);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(feat);
+    if (!mytm) {
+      why = "LLVM: cannot create a target machine";
+    } else {
+      LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+      LLVMErrorRef e = LLVMRunPasses(mod, "default<O2>", mytm, po);
+      LLVMDisposePassBuilderOptions(po);
+      LLVMDisposeTargetMachine(mytm);
+      if (e) {
+        LLVMConsumeError(e);
+        why = "LLVM: the O2 pipeline failed";
+      }
+    }
+  }
+  free(fns);
+  if (why) {
+    LLVMDisposeModule(mod);
+    LLVMOrcDisposeThreadSafeContext(tsc);
+    free(fc);
+    return why;
+  }
+  LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(mod, tsc);
+  LLVMOrcDisposeThreadSafeContext(tsc);
+  LLVMOrcExecutorAddress addr = 0, end = 0;
+  pthread_mutex_lock(&jit_lock);
+  fc->rt = LLVMOrcJITDylibCreateResourceTracker(LLVMOrcLLJITGetMainJITDylib(jit));
+  LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModuleWithRT(jit, fc->rt, tsm);
+  if (e) {
+    LLVMOrcDisposeThreadSafeModule(tsm);
+    LLVMConsumeError(e);
+    why = "LLVM: cannot add the module";
+  }
+  snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);
+  if (!why && (e = LLVMOrcLLJITLookup(jit, &addr, name))) {
+    LLVMConsumeError(e);
+    why = "LLVM: the function was not compiled";
+  }
+  snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)serial);
+  if (!why && guard && (e = LLVMOrcLLJITLookup(jit, &end, name))) {
+    LLVMConsumeError(e);
+    why = "LLVM: the function was not compiled";
+  }
+  pthread_mutex_unlock(&jit_lock);
+  if (!why && guard) {
+    fc->region = (jit_region){(const uint8_t *)(uintptr_t)addr, (size_t)(end - addr), NULL, 0, NULL};
+    if (end <= addr || !jit_fault_register_marked(&fc->region)) {
+      fc->region.len = 0;
+      *limit = true;
+      why = "the fault handler cannot take the code";
+    }
+  }
+  if (why) {
+    release_func(fc);
+    return why;
+  }
+  out->entry = (const uint8_t *)(uintptr_t)addr;
+  out->frame_slots = frame;
+  out->handle = fc;
+  return NULL;
+}
+
+static const char *compile_func(exec_module *em, uint32_t k, bool guard, void *const *code, jit_opt_code *out) {
+  if (!opt_available()) return opt_unavailable_reason();
+  pthread_once(&once, init);
+  if (!jit) return init_error;
+  if (guard && !jit_fault_install()) guard = false;
+  bool limit = false;
+  const char *why = compile_one(em, k, guard, code, out, &limit);
+  /* the fault handler's table is full: the same with explicit checks */
+  if (why && limit) why = compile_one(em, k, false, code, out, &limit);
+  return why;
+}
+
+static const jit_opt_hooks hooks = {compile_func, release_func};
+
+const jit_opt_hooks *opt_tierup_hooks(void) { return opt_unavailable_quick() ? NULL : &hooks; }

@@ -15,6 +15,7 @@
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
+#include <llvm-c/IRReader.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
 #include <llvm-c/Target.h>
@@ -26,9 +27,18 @@ void LLVMInitializeX86TargetInfo(void);
 void LLVMInitializeX86Target(void);
 void LLVMInitializeX86TargetMC(void);
 void LLVMInitializeX86AsmPrinter(void);
+void LLVMInitializeX86AsmParser(void); /* the access markers are inline assembly */
 
 #define OPT_LLVM_FUNCS(X) \
   X(LLVMAddAttributeAtIndex) \
+  X(LLVMBuildRetVoid) \
+  X(LLVMVoidTypeInContext) \
+  X(LLVMParseIRInContext) \
+  X(LLVMCreateMemoryBufferWithMemoryRangeCopy) \
+  X(LLVMInstructionClone) \
+  X(LLVMInsertIntoBuilder) \
+  X(LLVMSetSuccessor) \
+  X(LLVMGetFirstBasicBlock) \
   X(LLVMAddCase) \
   X(LLVMAddFunction) \
   X(LLVMAddGlobal) \
@@ -126,6 +136,7 @@ void LLVMInitializeX86AsmPrinter(void);
   X(LLVMGetTypeKind) \
   X(LLVMGetValueName2) \
   X(LLVMGlobalGetValueType) \
+  X(LLVMInitializeX86AsmParser) \
   X(LLVMInitializeX86AsmPrinter) \
   X(LLVMInitializeX86Target) \
   X(LLVMInitializeX86TargetInfo) \
@@ -290,6 +301,7 @@ bool opt_llvm_load(const char **why);
 #define LLVMGetTypeKind (opt_llvm.LLVMGetTypeKind)
 #define LLVMGetValueName2 (opt_llvm.LLVMGetValueName2)
 #define LLVMGlobalGetValueType (opt_llvm.LLVMGlobalGetValueType)
+#define LLVMInitializeX86AsmParser (opt_llvm.LLVMInitializeX86AsmParser)
 #define LLVMInitializeX86AsmPrinter (opt_llvm.LLVMInitializeX86AsmPrinter)
 #define LLVMInitializeX86Target (opt_llvm.LLVMInitializeX86Target)
 #define LLVMInitializeX86TargetInfo (opt_llvm.LLVMInitializeX86TargetInfo)
@@ -343,6 +355,14 @@ bool opt_llvm_load(const char **why);
 #define LLVMTargetMachineEmitToMemoryBuffer (opt_llvm.LLVMTargetMachineEmitToMemoryBuffer)
 #define LLVMTypeOf (opt_llvm.LLVMTypeOf)
 #define LLVMVerifyModule (opt_llvm.LLVMVerifyModule)
+#define LLVMBuildRetVoid (opt_llvm.LLVMBuildRetVoid)
+#define LLVMVoidTypeInContext (opt_llvm.LLVMVoidTypeInContext)
+#define LLVMParseIRInContext (opt_llvm.LLVMParseIRInContext)
+#define LLVMCreateMemoryBufferWithMemoryRangeCopy (opt_llvm.LLVMCreateMemoryBufferWithMemoryRangeCopy)
+#define LLVMInstructionClone (opt_llvm.LLVMInstructionClone)
+#define LLVMInsertIntoBuilder (opt_llvm.LLVMInsertIntoBuilder)
+#define LLVMSetSuccessor (opt_llvm.LLVMSetSuccessor)
+#define LLVMGetFirstBasicBlock (opt_llvm.LLVMGetFirstBasicBlock)
 #endif
 
 #endif

@@ -362,7 +362,35 @@ static LLVMTypeRef int_of(lw *l, uint32_t bytes) {
   return bytes == 1 ? l->i8 : bytes == 2 ? l->i16 : bytes == 4 ? l->i32 : l->i64;
 }
 
-static void emit_mem(lw *l, const memop *mo, uint64_t offset, uint32_t off) {
+/* An access left to the guard region (access.c): no comparison, the fault is the check.
+ * False when this access needs the explicit check (not guard mode, an offset of 2 GiB or
+ * more, no templates). */
+static bool guard_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off) {
+  opt_lower *ol = l->ol;
+  if (!ol->guard || offset >= ((uint64_t)1 << 31) || ol->access_failed) return false;
+  if (!ol->access && !(ol->access = opt_access_new(l->cx))) {
+    ol->access_failed = true;
+    return false;
+  }
+  LLVMValueRef v = mo->store ? pop(l) : NULL;
+  LLVMValueRef ea = LLVMBuildZExt(l->b, pop(l), l->i64, "");
+  if (offset) ea = LLVMBuildAdd(l->b, ea, ci64(l, offset), "");
+  LLVMValueRef base = LLVMBuildLoad2(l->b, l->ptr, l->mbase, "");
+  LLVMValueRef p = LLVMBuildGEP2(l->b, l->i8, base, &ea, 1, "");
+  bool fl = mo->t == WASM_F32 || mo->t == WASM_F64;
+  if (v && !fl && LLVMTypeOf(v) != int_of(l, mo->bytes)) v = LLVMBuildTrunc(l->b, v, int_of(l, mo->bytes), "");
+  LLVMBasicBlockRef trap = leave_bb(l, (const void *)jit_rt_trap, ci32(l, EXEC_TRAP_MEMORY_OOB), off);
+  LLVMValueRef r = opt_access_emit(ol->access, l->b, op, p, v, new_bb(l, ""), trap);
+  if (!mo->store) {
+    LLVMTypeRef t = vt(l, mo->t);
+    if (LLVMTypeOf(r) != t) r = LLVMBuildZExt(l->b, r, t, "");
+    push(l, r);
+  }
+  return true;
+}
+
+static void emit_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off) {
+  if (guard_mem(l, op, mo, offset, off)) return;
   LLVMTypeRef t = vt(l, mo->t);
   if (!mo->store) {
     LLVMValueRef p = mem_addr(l, pop(l), offset, mo->bytes, off);
@@ -1007,7 +1035,7 @@ static const char *body(lw *l, util_reader *r) {
       memop mo;
       if (mem_form(op, &mo)) {
         if (in.mem.memidx != 0) return "not supported: multiple memories";
-        emit_mem(l, &mo, in.mem.offset, off);
+        emit_mem(l, op, &mo, in.mem.offset, off);
         break;
       }
       if (oi->nparams == 2 && (oi->result == WASM_I32 || oi->result == WASM_I64) && oi->params[0] == oi->result &&
@@ -1132,7 +1160,9 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   }
   uint32_t fs = nlocals + l->maxn;
   if (fs < ft->nresults) fs = ft->nresults;
-  if (fs < code->frame_slots) fs = code->frame_slots;
+  /* read atomically: under the auto tier another thread may raise it (tier.c) */
+  uint32_t cfs = __atomic_load_n(&code->frame_slots, __ATOMIC_ACQUIRE);
+  if (fs < cfs) fs = cfs;
   *frame_slots = fs;
   LLVMSetOperand(frame_end, 1, ci64(l, (uint64_t)fs * 8));
   /* the declared function becomes the body */
@@ -1155,8 +1185,23 @@ void opt_lower_thunk(opt_lower *ol, uint32_t k) {
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ol->cx, fn, ""));
   LLVMTypeRef i32 = LLVMInt32TypeInContext(ol->cx), i64 = LLVMInt64TypeInContext(ol->cx),
               ptr = LLVMPointerTypeInContext(ol->cx, 0);
+  LLVMValueRef fp = LLVMGetParam(fn, 0), ctx = LLVMGetParam(fn, 1);
+  if (!ol->symbol && ol->code) {
+    /* in this process: a function whose LLVM code exists by now (the auto tier compiles
+     * one function per module, src/jit/tierup.c) is called directly, with the same
+     * contract; else, and for an interpreted one, through the runtime */
+    LLVMValueRef at = LLVMConstIntToPtr(LLVMConstInt(i64, (uint64_t)(uintptr_t)&ol->code[k], false), ptr);
+    LLVMValueRef p = LLVMBuildLoad2(b, ptr, at, "");
+    LLVMBasicBlockRef direct = LLVMAppendBasicBlockInContext(ol->cx, fn, "direct"),
+                      slow = LLVMAppendBasicBlockInContext(ol->cx, fn, "runtime");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, p, LLVMConstNull(ptr), ""), direct, slow);
+    LLVMPositionBuilderAtEnd(b, direct);
+    LLVMValueRef a2[2] = {fp, ctx};
+    LLVMBuildRet(b, LLVMBuildCall2(b, ol->fn_type, p, a2, 2, ""));
+    LLVMPositionBuilderAtEnd(b, slow);
+  }
   LLVMTypeRef pt[3] = {ptr, ptr, i32};
-  LLVMValueRef args[3] = {LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMConstInt(i32, k, false)};
+  LLVMValueRef args[3] = {fp, ctx, LLVMConstInt(i32, k, false)};
   LLVMValueRef callee = ol->symbol ? ol->symbol(ol, (const void *)jit_rt_call_defined)
                                    : LLVMConstIntToPtr(LLVMConstInt(i64, (uint64_t)(uintptr_t)jit_rt_call_defined, false), ptr);
   LLVMValueRef r = LLVMBuildCall2(b, LLVMFunctionType(i32, pt, 3, false), callee, args, 3, "");

@@ -14,9 +14,12 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   return util_fail(err, UTIL_ERR_USAGE, -1, "%s", opt_unavailable_reason());
 }
 
-bool opt_image_compile(const exec_module *em, struct jit_bytes *out, uint64_t *features, util_error *err) {
+bool opt_image_compile(const exec_module *em, bool guard, struct jit_bytes *out, uint64_t *features, util_error *err) {
   (void)em;
+  (void)guard;
   (void)out;
   (void)features;
   return util_fail(err, UTIL_ERR_USAGE, -1, "%s", opt_unavailable_reason());
 }
+
+const struct jit_opt_hooks *opt_tierup_hooks(void) { return NULL; }

@@ -41,13 +41,16 @@ static LLVMValueRef symbol(opt_lower *ol, const void *addr) {
 
 static bool fail(util_error *err, const char *what) { return util_fail(err, UTIL_ERR_USAGE, -1, "%s", what); }
 
-bool opt_image_compile(const exec_module *em, jit_bytes *out, uint64_t *features, util_error *err) {
+bool opt_image_compile(const exec_module *em, bool guard, jit_bytes *out, uint64_t *features, util_error *err) {
   const char *why = opt_unavailable_reason();
   if (why) return fail(err, why);
+  /* the loader needs the fault handler for such code; without it every access is checked */
+  if (guard && !jit_fault_install()) guard = false;
   LLVMInitializeX86TargetInfo();
   LLVMInitializeX86Target();
   LLVMInitializeX86TargetMC();
   LLVMInitializeX86AsmPrinter();
+  LLVMInitializeX86AsmParser();
   LLVMTargetRef t;
   char *msg = NULL;
   if (LLVMGetTargetFromTriple(TRIPLE, &t, &msg)) {
@@ -73,7 +76,7 @@ bool opt_image_compile(const exec_module *em, jit_bytes *out, uint64_t *features
   bool unnamed = false, oom = !fns || !frames || !fallback;
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx,    mod,   em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false),
-                  false, (void *const *)(const void *)&code_marker, symbol, &unnamed};
+                  guard, (void *const *)(const void *)&code_marker, symbol, &unnamed, NULL, false};
   char name[32];
   for (uint32_t k = 0; !oom && k < n; k++) {
     snprintf(name, sizeof name, "wf%u", k);
@@ -89,6 +92,8 @@ bool opt_image_compile(const exec_module *em, jit_bytes *out, uint64_t *features
     }
     if (strcmp(w, "out of memory") == 0 || !(fallback[k] = strdup(w))) oom = true;
   }
+  opt_access_free(ol.access);
+  ol.access = NULL;
   unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
   char *host = LLVMGetHostCPUName();
   for (LLVMValueRef f = LLVMGetFirstFunction(mod); f && !oom; f = LLVMGetNextFunction(f)) {
@@ -116,7 +121,9 @@ bool opt_image_compile(const exec_module *em, jit_bytes *out, uint64_t *features
     obj = NULL;
   }
   if (!oom && !bad) {
-    jit_bytes_put(out, "OPTZ", 4);
+    /* OPTG: accesses rely on the guard region (the loader registers the code with the
+     * fault handler); OPTZ: every access is checked */
+    jit_bytes_put(out, guard && !ol.access_failed ? "OPTG" : "OPTZ", 4);
     jit_bytes_u32(out, n);
     for (uint32_t k = 0; k < n; k++) {
       jit_bytes_u32(out, frames[k]);

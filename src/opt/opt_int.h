@@ -17,7 +17,7 @@ typedef struct opt_lower {
   const exec_module *em;
   LLVMValueRef *fns;       /* per defined function */
   LLVMTypeRef fn_type;
-  bool guard;              /* reserved: accesses are checked explicitly in both modes */
+  bool guard;              /* accesses to a 32-bit memory rely on the guard region (access.c) */
   void *const *code;       /* per defined function: its machine code once compiled (NULL
                               for the interpreted ones); read by call_indirect's fast path */
   /* NULL when the code runs in this process (addresses are constants). Else the code is
@@ -26,6 +26,9 @@ typedef struct opt_lower {
    * value this returns, a declaration of a symbol the loader resolves. */
   LLVMValueRef (*symbol)(struct opt_lower *ol, const void *addr);
   void *symbol_data;
+  struct opt_access *access; /* guard: the access templates (made on first use; the
+                                driver frees them with opt_access_free after lowering) */
+  bool access_failed;        /* the templates could not be made: accesses are checked */
 } opt_lower;
 
 /* Lowers defined function k into ol->fns[k]. NULL on success, else why it stays in the
@@ -34,5 +37,16 @@ typedef struct opt_lower {
 const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots);
 /* Makes fns[k] call defined function k through the runtime (jit_rt_call_defined). */
 void opt_lower_thunk(opt_lower *ol, uint32_t k);
+
+/* access.c: guard-region accesses, one `callbr` of inline assembly each whose indirect
+ * destination is the access's trap block (src/jit/fault.c jumps there on a fault). */
+typedef struct opt_access opt_access;
+opt_access *opt_access_new(LLVMContextRef cx); /* NULL: out of memory or LLVM refused */
+void opt_access_free(opt_access *a);
+/* Emits the access `op` (a plain load or store) of ptr (a store's value: val, already of
+ * the stored width) and leaves the builder at the end of cont; a load's value is
+ * returned (an i32 for the zero-extending i64 loads of 1, 2 and 4 bytes). */
+LLVMValueRef opt_access_emit(opt_access *a, LLVMBuilderRef b, uint16_t op, LLVMValueRef ptr, LLVMValueRef val,
+                             LLVMBasicBlockRef cont, LLVMBasicBlockRef trap);
 
 #endif

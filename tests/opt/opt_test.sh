@@ -153,6 +153,32 @@ same_as_interp --invoke rec traps.wat 1
 same_as_interp --max-stack 500 --invoke rec traps.wat 1
 same_as_interp --invoke grow traps.wat 2
 same_as_interp --max-memory 128KiB --invoke grow traps.wat 5
+# guard mode: accesses to the memory are left to the guard region (a marked callbr of
+# inline assembly per access, no comparison with the size); explicit mode compares
+# $load's IR in each mode: its comparisons (the stack checks, plus the bounds check in
+# explicit mode only) and its accesses
+load_ir() { awk '/^define .*_f0\(/ {p=1} p {print} p && /^}/ {exit}' err.txt; }
+WELD_OPT_DUMP=1 "$weld" run --tier optimized --invoke oob traps.wat 1 >out.txt 2>err.txt
+g_cmp=$(load_ir | grep -c icmp) g_br=$(load_ir | grep -c "callbr i32 asm sideeffect")
+WELD_OPT_DUMP=1 "$weld" run --tier optimized --bounds explicit --invoke oob traps.wat 1 >out.txt 2>err.txt
+x_cmp=$(load_ir | grep -c icmp) x_br=$(load_ir | grep -c "callbr")
+label="guard mode: the access is a marked callbr and has no bounds comparison"
+if [ "$g_br" -eq 1 ] && [ "$x_br" -eq 0 ] && [ "$g_cmp" -eq $((x_cmp - 1)) ]; then ok; else bad "guard: $g_br callbr, $g_cmp icmp; explicit: $x_br callbr, $x_cmp icmp"; fi
+# the same traps from precompiled images (guard code: tag OPTG, registered by elf.c's loader)
+for bounds in guard explicit; do
+  run 0 compile --tier optimized --bounds $bounds -o traps.$bounds.cwasm traps.wat
+  for a in "oob 65532" "oob 4294967295" "store 65529" "oob 1"; do
+    label="precompiled ($bounds) = interp: $a"
+    "$weld" run --tier interp --invoke $a traps.wat >ref.out 2>ref.err
+    r1=$?
+    "$weld" run --bounds $bounds --allow-precompiled --invoke $a traps.$bounds.cwasm >opt.out 2>opt.err
+    r2=$?
+    if [ $r1 -eq $r2 ] && cmp -s ref.out opt.out && cmp -s ref.err opt.err; then ok; else bad "$(cat ref.err) / $(cat opt.err)"; fi
+  done
+done
+label="precompiled guard code is tagged OPTG, checked code OPTZ"
+if grep -qa OPTG traps.guard.cwasm && grep -qa OPTZ traps.explicit.cwasm && ! grep -qa OPTG traps.explicit.cwasm; then ok; else bad "tags"; fi
+
 # fuel: spent as in the interpreter, unit for unit (function entries, loop iterations)
 for fuel in 1 2 3 100 101 102 103 104; do same_as_interp --fuel $fuel --invoke count traps.wat 50; done
 same_as_interp --fuel 100000 --invoke spin traps.wat

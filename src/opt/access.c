@@ -1,0 +1,162 @@
+/* Memory accesses left to the guard region (`--bounds guard`, a 32-bit memory).
+ *
+ * The code does not compare the address with the memory's size: the access itself is
+ * the check. Every address it can form (a 32-bit index plus an offset below 2 GiB) lies
+ * inside the memory's 8 GiB reservation, and the part past the memory's size is not
+ * accessible, so an out-of-bounds access faults; src/jit/fault.c turns that fault into a
+ * jump to the access's trap block, which reports the trap as the explicit check would.
+ *
+ * What makes that jump possible is that LLVM cannot tell us where it put an access. So
+ * each access is one `callbr` of inline assembly, two instructions:
+ *
+ *     nopl disp32(%rax,%rax,1)   # 0f 1f 84 00, then disp32 = trap block - next instruction
+ *   1: mov.. mem, reg            # the access (LLVM chose its addressing mode and register)
+ *
+ * with the trap block as the `callbr`'s indirect destination. The eight-byte NOP costs no
+ * execution unit; the fault handler finds it right before the faulting instruction and
+ * resumes the thread at the address it names, with the registers and stack of the
+ * access, which is exactly what a jump from the access to the trap block would see. The
+ * asm is marked as touching only the memory it is given (`memory(argmem: ...)`), so the
+ * optimiser still moves other code around it.
+ *
+ * The C API of LLVM 16 cannot build a `callbr`, so each form is written once as IR text
+ * (a template function per opcode), parsed into the module's context, and cloned per
+ * access with its operands and destinations replaced. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../wasm/instr.h"
+#include "opt_int.h"
+
+typedef struct form {
+  uint16_t op;
+  const char *insn;  /* AT&T mnemonic */
+  const char *rt;    /* loads: the asm's result type; stores: "" */
+  const char *et;    /* the memory's element type */
+  const char *vt;    /* stores: the value's type */
+  const char *vc;    /* stores: the value's constraint */
+} form;
+
+static const form forms[] = {
+    {WASM_OP_I32_LOAD, "movl", "i32", "i32", NULL, NULL},
+    {WASM_OP_I64_LOAD, "movq", "i64", "i64", NULL, NULL},
+    {WASM_OP_F32_LOAD, "movss", "float", "float", NULL, NULL},
+    {WASM_OP_F64_LOAD, "movsd", "double", "double", NULL, NULL},
+    {WASM_OP_I32_LOAD8_S, "movsbl", "i32", "i8", NULL, NULL},
+    {WASM_OP_I32_LOAD8_U, "movzbl", "i32", "i8", NULL, NULL},
+    {WASM_OP_I32_LOAD16_S, "movswl", "i32", "i16", NULL, NULL},
+    {WASM_OP_I32_LOAD16_U, "movzwl", "i32", "i16", NULL, NULL},
+    {WASM_OP_I64_LOAD8_S, "movsbq", "i64", "i8", NULL, NULL},
+    {WASM_OP_I64_LOAD8_U, "movzbl", "i32", "i8", NULL, NULL},
+    {WASM_OP_I64_LOAD16_S, "movswq", "i64", "i16", NULL, NULL},
+    {WASM_OP_I64_LOAD16_U, "movzwl", "i32", "i16", NULL, NULL},
+    {WASM_OP_I64_LOAD32_S, "movslq", "i64", "i32", NULL, NULL},
+    {WASM_OP_I64_LOAD32_U, "movl", "i32", "i32", NULL, NULL},
+    {WASM_OP_I32_STORE, "movl", "", "i32", "i32", "ri"},
+    {WASM_OP_I64_STORE, "movq", "", "i64", "i64", "r"},
+    {WASM_OP_F32_STORE, "movss", "", "float", "float", "x"},
+    {WASM_OP_F64_STORE, "movsd", "", "double", "double", "x"},
+    {WASM_OP_I32_STORE8, "movb", "", "i8", "i8", "ri"},
+    {WASM_OP_I32_STORE16, "movw", "", "i16", "i16", "ri"},
+    {WASM_OP_I64_STORE8, "movb", "", "i8", "i8", "ri"},
+    {WASM_OP_I64_STORE16, "movw", "", "i16", "i16", "ri"},
+    {WASM_OP_I64_STORE32, "movl", "", "i32", "i32", "ri"},
+};
+#define NFORMS (sizeof forms / sizeof forms[0])
+
+/* The marker: `nopl disp32(%rax,%rax,1)` whose displacement is the trap block's distance
+ * from the access (operand 2 is the indirect destination in both forms). */
+#define MARK ".byte 0x0f,0x1f,0x84,0x00\\0A.long ${2:l}-1f\\0A1: "
+
+struct opt_access {
+  LLVMModuleRef mod;            /* the templates */
+  LLVMValueRef tpl[NFORMS];     /* per form: its callbr */
+};
+
+static int form_of(uint16_t op) {
+  for (size_t i = 0; i < NFORMS; i++)
+    if (forms[i].op == op) return (int)i;
+  return -1;
+}
+
+static char *templates(void) {
+  size_t cap = NFORMS * 640 + 256, len = 0;
+  char *s = malloc(cap);
+  if (!s) return NULL;
+  for (size_t i = 0; i < NFORMS; i++) {
+    const form *f = &forms[i];
+    if (*f->rt)
+      len += (size_t)snprintf(s + len, cap - len,
+                              "define void @t%zu(ptr %%p) {\ne:\n  %%r = callbr %s asm sideeffect \"" MARK
+                              "%s $1, $0\", \"=%s,*m,!i\"(ptr elementtype(%s) %%p) #0 to label %%a [label %%b]\n"
+                              "a:\n  ret void\nb:\n  ret void\n}\n",
+                              i, f->rt, f->insn, strcmp(f->rt, "float") && strcmp(f->rt, "double") ? "r" : "x", f->et);
+    else
+      len += (size_t)snprintf(s + len, cap - len,
+                              "define void @t%zu(ptr %%p, %s %%v) {\ne:\n  callbr void asm sideeffect \"" MARK
+                              "%s $0, $1\", \"%s,*m,!i\"(%s %%v, ptr elementtype(%s) %%p) #1 to label %%a [label %%b]\n"
+                              "a:\n  ret void\nb:\n  ret void\n}\n",
+                              i, f->vt, f->insn, f->vc, f->vt, f->et);
+  }
+  snprintf(s + len, cap - len,
+           "attributes #0 = { nounwind memory(argmem: read) }\nattributes #1 = { nounwind memory(argmem: write) }\n");
+  return s;
+}
+
+opt_access *opt_access_new(LLVMContextRef cx) {
+  opt_access *a = calloc(1, sizeof *a);
+  char *text = templates();
+  if (!a || !text) {
+    free(a);
+    free(text);
+    return NULL;
+  }
+  LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(text, strlen(text), "weld-access");
+  free(text);
+  char *msg = NULL;
+  if (!buf || LLVMParseIRInContext(cx, buf, &a->mod, &msg)) {
+    /* a template LLVM does not take is a bug here: the caller checks explicitly */
+    if (msg) fprintf(stderr, "weld: internal: access templates: %s\n", msg);
+    LLVMDisposeMessage(msg);
+    free(a);
+    return NULL;
+  }
+  for (size_t i = 0; i < NFORMS; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "t%zu", i);
+    LLVMValueRef f = LLVMGetNamedFunction(a->mod, name);
+    a->tpl[i] = f ? LLVMGetFirstInstruction(LLVMGetFirstBasicBlock(f)) : NULL;
+    if (!a->tpl[i]) {
+      opt_access_free(a);
+      return NULL;
+    }
+  }
+  return a;
+}
+
+void opt_access_free(opt_access *a) {
+  if (!a) return;
+  if (a->mod) LLVMDisposeModule(a->mod);
+  free(a);
+}
+
+bool opt_access_has(uint16_t op) { return form_of(op) >= 0; }
+
+LLVMValueRef opt_access_emit(opt_access *a, LLVMBuilderRef b, uint16_t op, LLVMValueRef ptr, LLVMValueRef val,
+                             LLVMBasicBlockRef cont, LLVMBasicBlockRef trap) {
+  int i = form_of(op);
+  if (i < 0) return NULL;
+  LLVMValueRef c = LLVMInstructionClone(a->tpl[i]);
+  LLVMInsertIntoBuilder(b, c);
+  if (*forms[i].rt) {
+    LLVMSetOperand(c, 0, ptr);
+  } else {
+    LLVMSetOperand(c, 0, val);
+    LLVMSetOperand(c, 1, ptr);
+  }
+  LLVMSetSuccessor(c, 0, cont);
+  LLVMSetSuccessor(c, 1, trap);
+  LLVMPositionBuilderAtEnd(b, cont);
+  return c;
+}
