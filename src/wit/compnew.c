@@ -133,10 +133,12 @@ static size_t flat(const wit_type *t0, bool *mem) {
   }
 }
 
-static bool functype(cn *c, const wit_func *f) {
+/* `(func (param ..)* (result ..)?)`; with `inner` only the parameters and result, for a
+ * function import's abbreviated type. */
+static bool functype_(cn *c, const wit_func *f, bool inner) {
   if (f->kind != WIT_FUNC_PLAIN || f->async)
     return fail(c, UTIL_ERR_LIMIT, "not supported: `%s` is a resource or async function", f->name);
-  put(c->o, "(func");
+  if (!inner) put(c->o, "(func");
   for (size_t i = 0; i < f->nparams; i++) {
     putf(c->o, " (param \"%s\" ", f->params[i].name);
     if (!valtype(c, f->params[i].type, f->name)) return false;
@@ -147,9 +149,11 @@ static bool functype(cn *c, const wit_func *f) {
     if (!valtype(c, f->result, f->name)) return false;
     put(c->o, ")");
   }
-  put(c->o, ")");
+  if (!inner) put(c->o, ")");
   return true;
 }
+
+static bool functype(cn *c, const wit_func *f) { return functype_(c, f, false); }
 
 /* What a lifted or lowered function needs: memory, and realloc for the side that
  * receives strings or lists. */
@@ -202,6 +206,9 @@ static const wit_func *find_import(const cn *c, const char *mod, const char *fie
 static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx) {
   bool memory, realloc;
   needs(f, true, &memory, &realloc);
+  putf(c->o, "  (type $et%zu ", idx);
+  if (!functype(c, f)) return false;
+  put(c->o, ")\n");
   if (!core_exports(c, core_name))
     return fail(c, UTIL_ERR_LINK, "the core module does not export `%s`, which world `%s` needs", core_name, c->w->name);
   if (memory && !core_exports(c, "memory"))
@@ -213,9 +220,7 @@ static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx
   snprintf(post, sizeof post, "cabi_post_%s", core_name);
   bool has_post = core_exports(c, post);
   if (has_post) putf(c->o, "  (alias core export $main \"%s\" (core func $cp%zu))\n", post, idx);
-  putf(c->o, "  (type $et%zu ", idx);
-  if (!functype(c, f)) return false;
-  putf(c->o, ")\n  (func $e%zu (type $et%zu) (canon lift (core func $ce%zu)", idx, idx, idx);
+  putf(c->o, "  (func $e%zu (type $et%zu) (canon lift (core func $ce%zu)", idx, idx, idx);
   if (memory) put(c->o, " (memory $mem)");
   if (realloc) put(c->o, " (realloc $realloc)");
   if (has_post) putf(c->o, " (post-return $cp%zu)", idx);
@@ -235,7 +240,7 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
     const char *mod = names->import_modules[i], *field = names->import_fields[i];
     const wit_func *f = find_import(&c, mod, field);
     if (!f)
-      return fail(&c, UTIL_ERR_LINK, "not supported: the core module imports `%s` `%s`, which world `%s` does not import",
+      return fail(&c, UTIL_ERR_LINK, "the core module imports `%s` `%s`, which world `%s` does not import",
                   mod, field, w->name);
     bool memory, realloc;
     needs(f, false, &memory, &realloc);
@@ -245,13 +250,13 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
                   "the module's memory)",
                   field);
     if (strcmp(mod, "$root") == 0) {
-      putf(out, "  (import \"%s\" (func $i%zu ", field, i);
-      if (!functype(&c, f)) return false;
+      putf(out, "  (import \"%s\" (func $i%zu", field, i);
+      if (!functype_(&c, f, true)) return false;
       put(out, "))\n");
     } else {
-      putf(out, "  (import \"%s\" (instance $ii%zu (export \"%s\" ", mod, i, field);
-      if (!functype(&c, f)) return false;
-      putf(out, ")))\n  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, field, i);
+      putf(out, "  (import \"%s\" (instance $ii%zu (export \"%s\" (func", mod, i, field);
+      if (!functype_(&c, f, true)) return false;
+      putf(out, "))))\n  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, field, i);
     }
     putf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
   }
