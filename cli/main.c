@@ -352,7 +352,7 @@ static const cli_command commands[] = {
      "  print PATH                 the resolved package in canonical form, dependencies\n"
      "                             as nested packages; a component: its world\n"
      "  bindgen --lang c [--world W] -o DIR PATH\n"
-     "                             guest bindings (not supported yet)\n"
+     "                             C guest bindings: DIR/WORLD.h and DIR/WORLD.c\n"
      "\n"
      "Options:\n"
      "  --quiet, -q   check: no output when valid\n"

@@ -248,6 +248,11 @@ typedef struct wit_core_names {
 bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen, const wit_core_names *names,
                         util_buf *out, util_error *err);
 
+/* C guest bindings for world `w` (bindgen_c.c): the header in *h (named WORLD.h, the
+ * world's name in snake case) and the glue in *c. False with err set ("not supported:
+ * ...") for what is not covered yet. */
+bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err);
+
 /* `ns:pkg@ver` / `ns:pkg/name@ver` spellings of a package and interface. */
 void wit_print_pkg_name(const wit_pkg *p, util_buf *out);
 

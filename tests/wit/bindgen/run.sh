@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `weld component new`: a C guest (guest.c, written against the canonical ABI) built with
+# `weld component new` and `weld wit bindgen --lang c`: C guests (guest.c written against the
+# canonical ABI by hand; guest_bindings.c and guest_calls.c against the generated bindings) built with
 # clang --target=wasm32-wasi, wrapped for the worlds of echo.wit, validated by weld and
 # transpiled by jco; every call's result under `weld run --invoke` must equal the result
 # jco's JavaScript gives (calls.mjs prints both the WAVE call and jco's result). Then the
@@ -24,32 +25,54 @@ if ! command -v clang >/dev/null || ! cc -o "$tmp/pure.wasm" "$here/guest.c" 2>"
   exit 0
 fi
 
-for w in pure echo; do
-  if "$WELD" component new "$tmp/$w.wasm" --wit "$here/echo.wit" --world $w -o "$tmp/$w.comp.wasm" 2>"$tmp/err" &&
-    "$WELD" validate -q "$tmp/$w.comp.wasm" 2>>"$tmp/err"; then ok; else bad "component new --world $w: $(cat "$tmp/err")"; fi
+# the same exports through the generated bindings, and world `calls` (imports) through them
+mkdir -p "$tmp/gen"
+for w in pure calls; do
+  if "$WELD" wit bindgen --lang c --world $w -o "$tmp/gen" "$here/echo.wit" 2>"$tmp/err"; then ok; else
+    bad "wit bindgen --world $w: $(cat "$tmp/err")"
+  fi
+done
+src_pure=guest_bindings.c src_calls=guest_calls.c
+for w in pure calls; do
+  src=src_$w
+  if cc -Wall -Werror -I"$tmp/gen" -o "$tmp/b$w.wasm" "$here/${!src}" "$tmp/gen/$w.c" 2>"$tmp/err"; then ok; else
+    bad "clang with the $w bindings: $(head -5 "$tmp/err")"
+  fi
 done
 
+for w in pure echo bpure:pure bcalls:calls; do
+  f=${w%%:*} w=${w#*:}
+  if "$WELD" component new "$tmp/$f.wasm" --wit "$here/echo.wit" --world $w -o "$tmp/$f.comp.wasm" 2>"$tmp/err" &&
+    "$WELD" validate -q "$tmp/$f.comp.wasm" 2>>"$tmp/err"; then ok; else bad "component new $f --world $w: $(cat "$tmp/err")"; fi
+done
+
+# every call of calls.mjs: weld run's result against jco's
+compare() {
+  local f=$1
+  if ! node "$here/calls.mjs" "$tmp/js-$f" >"$tmp/want.tsv" 2>"$tmp/err"; then bad "node calls.mjs ($f): $(tail -3 "$tmp/err")"; return; fi
+  args=()
+  while IFS=$'\t' read -r call _; do args+=(--invoke "$call"); done <"$tmp/want.tsv"
+  cut -f2 "$tmp/want.tsv" >"$tmp/want.txt"
+  if ! "$WELD" run "${args[@]}" "$tmp/$f.comp.wasm" >"$tmp/got.txt" 2>"$tmp/err"; then bad "weld run ($f): $(cat "$tmp/err")"; return; fi
+  if cmp -s "$tmp/want.txt" "$tmp/got.txt"; then pass=$((pass + $(wc -l <"$tmp/want.txt"))); else
+    bad "$f: weld run differs from jco (call, want, got):"
+    paste "$tmp/want.tsv" "$tmp/got.txt" | awk -F'\t' '$2 != $3'
+  fi
+}
 if [ -n "$JCO" ] && [ -f "$tmp/pure.comp.wasm" ]; then
-  for w in pure echo; do
-    if "$JCO" transpile "$tmp/$w.comp.wasm" -o "$tmp/js-$w" --name guest >"$tmp/out" 2>&1; then ok; else
-      bad "jco transpile ($w): $(tail -3 "$tmp/out")"
+  for f in pure echo bpure; do
+    if "$JCO" transpile "$tmp/$f.comp.wasm" -o "$tmp/js-$f" --name guest >"$tmp/out" 2>&1; then ok; else
+      bad "jco transpile ($f): $(tail -3 "$tmp/out")"
     fi
   done
-  if node "$here/calls.mjs" "$tmp/js-pure" >"$tmp/want.tsv" 2>"$tmp/err"; then
-    args=()
-    while IFS=$'\t' read -r call _; do args+=(--invoke "$call"); done <"$tmp/want.tsv"
-    cut -f2 "$tmp/want.tsv" >"$tmp/want.txt"
-    if "$WELD" run "${args[@]}" "$tmp/pure.comp.wasm" >"$tmp/got.txt" 2>"$tmp/err"; then
-      if cmp -s "$tmp/want.txt" "$tmp/got.txt"; then pass=$((pass + $(wc -l <"$tmp/want.txt"))); else
-        bad "weld run differs from jco (want, got):"
-        paste "$tmp/want.tsv" "$tmp/got.txt" | awk -F'\t' '$2 != $3'
-      fi
-    else
-      bad "weld run: $(cat "$tmp/err")"
-    fi
-  else
-    bad "node calls.mjs: $(tail -3 "$tmp/err")"
-  fi
+  compare pure
+  compare bpure
+  # world `calls`: its imports from host.mjs and scale.mjs, run under Node
+  if "$JCO" transpile "$tmp/bcalls.comp.wasm" -o "$tmp/js-bcalls" --name guest --map "scale=$here/scale.mjs" \
+    --map "test:echo/host=$here/host.mjs" >"$tmp/out" 2>&1 &&
+    got=$(node --input-type=module -e "const g = await import('$tmp/js-bcalls/guest.js');
+      console.log(String(g.twice(5)), String(g.twice(4294967295)));" 2>&1) &&
+    [ "$got" = "23 8589934579" ]; then ok; else bad "calls under jco: ${got:-$(tail -3 "$tmp/out")}"; fi
 else
   echo "bindgen: jco missing: the comparison with jco skipped"
   skip=$((skip + 1))
@@ -75,6 +98,17 @@ expect "weld: TMP/pure.wasm: the core module does not export \`missing\`, which 
   "$tmp/pure.wasm" --wit "$here/echo.wit" --world extra
 expect "weld: TMP/echo.wasm: the core module imports \`\$root\` \`scale\`, which world \`pure\` does not import" 1 \
   "$tmp/echo.wasm" --wit "$here/echo.wit" --world pure
+
+# bindgen errors
+bexpect() {
+  local want=$1 rc_want=$2 got rc
+  shift 2
+  got=$("$WELD" wit bindgen --lang c -o "$tmp/gen" "$@" "$here/echo.wit" 2>&1)
+  rc=$?
+  if [ "$rc" = "$rc_want" ] && [ "$got" = "$want" ]; then ok; else bad "wit bindgen $*: exit $rc, '$got', want $rc_want, '$want'"; fi
+}
+bexpect "weld: wit bindgen: package test:echo has no world \`nope\`" 2 --world nope
+bexpect "weld: wit bindgen: not supported: function \`move\` uses the named type \`point\` (C bindings cover structural types only)" 1 --world named
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
