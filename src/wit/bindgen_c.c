@@ -21,12 +21,16 @@ static void put(util_buf *o, const char *s) { util_buf_put(o, s, strlen(s)); }
 
 static void putf(util_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(util_buf *o, const char *fmt, ...) {
-  char b[1024];
-  va_list ap;
+  va_list ap, ap2;
   va_start(ap, fmt);
-  int n = vsnprintf(b, sizeof b, fmt, ap);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n > 0) util_buf_put(o, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+  if (n > 0 && util_buf_reserve(o, (size_t)n + 1)) {
+    vsnprintf((char *)o->p + o->len, (size_t)n + 1, fmt, ap2);
+    o->len += (size_t)n;
+  }
+  va_end(ap2);
 }
 
 static bool fail(bg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -160,7 +164,12 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
     util_buf_free(&def);
     return fail(g, "not supported: function `%s` uses a handle, future, stream, map or error-context", fn);
   }
-  snprintf(ct, cn, "%s_%s_t", g->world, m);
+  if (strlen(m) + 1 >= mn || strlen(m) + strlen(g->world) + 4 >= cn) {
+    util_buf_free(&def);
+    return fail(g, "not supported: function `%s` uses a type nested too deeply for a C name", fn);
+  }
+  cat2(ct, cn, g->world, "_");
+  cat2(ct + strlen(ct), cn - strlen(ct), m, "_t");
   if (!seen(g, m)) util_buf_put(g->h, def.p, def.len);
   util_buf_free(&def);
   return true;
@@ -171,7 +180,10 @@ static bool flatten(bg *g, const wit_type *t0, const char *fn, char *fl, size_t 
   const wit_def *d;
   const wit_type *t = unalias(t0, &d);
   if (!t) return fail(g, "not supported: function `%s` uses the named type `%s`", fn, d ? d->name : "?");
-  if (*n >= 32) return fail(g, "not supported: function `%s` has more than 16 flat parameters", fn);
+  if (*n >= 32) { /* enough to tell: parameters past 16 are refused, results go through memory */
+    if (!in_param) return true;
+    return fail(g, "not supported: function `%s` has more than 16 flat parameters", fn);
+  }
   switch (t->kind) {
   case WIT_S64:
   case WIT_U64: fl[(*n)++] = 'J'; return true;

@@ -18,12 +18,16 @@ static void put(util_buf *o, const char *s) { util_buf_put(o, s, strlen(s)); }
 
 static void putf(util_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(util_buf *o, const char *fmt, ...) {
-  char b[512];
-  va_list ap;
+  va_list ap, ap2;
   va_start(ap, fmt);
-  int n = vsnprintf(b, sizeof b, fmt, ap);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n > 0) util_buf_put(o, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+  if (n > 0 && util_buf_reserve(o, (size_t)n + 1)) {
+    vsnprintf((char *)o->p + o->len, (size_t)n + 1, fmt, ap2);
+    o->len += (size_t)n;
+  }
+  va_end(ap2);
 }
 
 static bool fail(cn *c, util_err_kind k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
