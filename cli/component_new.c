@@ -55,7 +55,8 @@ static int cmd_new(int argc, char **argv) {
   if (cli_read_component(core, &bytes, &len, &err) || !bytes) {
     free(bytes);
     wit_set_free(s);
-    fprintf(stderr, "weld: %s: %s\n", cli_display_name(core), bytes ? "a component, not a core module" : err.msg);
+    if (bytes) fprintf(stderr, "weld: %s: a component, not a core module\n", cli_display_name(core));
+    else fprintf(stderr, "weld: %s\n", err.msg);
     return bytes ? CLI_EXIT_BAD_MODULE : CLI_EXIT_USAGE;
   }
   wasm_module *m = wasm_decode(bytes, len, &err);
