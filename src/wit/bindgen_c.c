@@ -99,10 +99,72 @@ static bool seen(bg *g, const char *name) {
   return false;
 }
 
+static const char *disc_c(size_t n) { return n <= 256 ? "uint8_t" : n <= 65536 ? "uint16_t" : "uint32_t"; }
+
+/* A record, variant, enum or flags: `WORLD_NAME_t`, with constants for cases and flags. */
+static bool named_ctype(bg *g, const wit_def *d, const char *fn, char *m, size_t mn, char *ct, size_t cn) {
+  if (!d || d->kind > WIT_D_FLAGS)
+    return fail(g, "not supported: function `%s` uses the resource `%s` (handles)", fn, d ? d->name : "?");
+  if (d->kind == WIT_D_FLAGS && d->nfields > 32)
+    return fail(g, "not supported: flags `%s` with more than 32 flags", d->name);
+  char nm[128], up[300], fm[256], fc[256];
+  snake(nm, sizeof nm, d->name);
+  cat2(m, mn, nm, "");
+  cat2(ct, cn, g->world, "_");
+  cat2(ct + strlen(ct), cn - strlen(ct), nm, "_t");
+  if (seen(g, m)) return true;
+  util_buf def = {0};
+  size_t i;
+  cat2(up, sizeof up, g->world, "_");
+  cat2(up + strlen(up), sizeof up - strlen(up), nm, "");
+  for (i = 0; up[i]; i++) up[i] = (char)(up[i] >= 'a' && up[i] <= 'z' ? up[i] - 32 : up[i]);
+  switch (d->kind) {
+  case WIT_D_RECORD:
+    put(&def, "typedef struct {");
+    for (i = 0; i < d->nfields; i++) {
+      if (!ctype(g, d->fields[i].type, fn, fm, sizeof fm, fc, sizeof fc)) return util_buf_free(&def), false;
+      snake(nm, sizeof nm, d->fields[i].name);
+      putf(&def, " %s %s;", fc, nm);
+    }
+    putf(&def, " } %s;\n", ct);
+    break;
+  case WIT_D_ENUM:
+  case WIT_D_FLAGS:
+    putf(&def, "typedef %s %s;\n", d->kind == WIT_D_ENUM ? disc_c(d->nfields) : d->nfields <= 8 ? "uint8_t" : d->nfields <= 16 ? "uint16_t" : "uint32_t", ct);
+    for (i = 0; i < d->nfields; i++) {
+      snake(nm, sizeof nm, d->fields[i].name);
+      for (char *q = nm; *q; q++) *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+      if (d->kind == WIT_D_ENUM) putf(&def, "#define %s_%s %zu\n", up, nm, i);
+      else putf(&def, "#define %s_%s (1u << %zu)\n", up, nm, i);
+    }
+    break;
+  default: { /* variant */
+    util_buf u = {0};
+    for (i = 0; i < d->nfields; i++) {
+      snake(nm, sizeof nm, d->fields[i].name);
+      if (d->fields[i].type) {
+        if (!ctype(g, d->fields[i].type, fn, fm, sizeof fm, fc, sizeof fc)) return util_buf_free(&def), util_buf_free(&u), false;
+        putf(&u, " %s %s;", fc, nm);
+      }
+      for (char *q = nm; *q; q++) *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+      putf(&def, "#define %s_%s %zu\n", up, nm, i);
+    }
+    putf(&def, "typedef struct { %s tag;", disc_c(d->nfields));
+    if (u.len) putf(&def, " union {%s } val;", (const char *)u.p);
+    putf(&def, " } %s;\n", ct);
+    util_buf_free(&u);
+    break;
+  }
+  }
+  util_buf_put(g->h, def.p, def.len);
+  util_buf_free(&def);
+  return true;
+}
+
 static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn, char *ct, size_t cn) {
   const wit_def *d;
   const wit_type *t = unalias(t0, &d);
-  if (!t) return fail(g, "not supported: function `%s` uses the named type `%s` (C bindings cover structural types only)", fn, d ? d->name : "?");
+  if (!t) return named_ctype(g, d, fn, m, mn, ct, cn);
   if (t->kind <= WIT_CHAR) {
     snprintf(m, mn, "%s", prim_w(t->kind));
     snprintf(ct, cn, "%s", prim_c(t->kind));
@@ -179,7 +241,29 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
 static bool flatten(bg *g, const wit_type *t0, const char *fn, char *fl, size_t *n, bool in_param) {
   const wit_def *d;
   const wit_type *t = unalias(t0, &d);
-  if (!t) return fail(g, "not supported: function `%s` uses the named type `%s`", fn, d ? d->name : "?");
+  if (!t) {
+    if (!d || d->kind > WIT_D_FLAGS) return fail(g, "not supported: function `%s` uses `%s`", fn, d ? d->name : "?");
+    if (d->kind == WIT_D_RECORD) {
+      for (size_t i = 0; i < d->nfields; i++)
+        if (!flatten(g, d->fields[i].type, fn, fl, n, in_param)) return false;
+      return true;
+    }
+    if (*n >= 32) return in_param ? fail(g, "not supported: function `%s` has more than 16 flat parameters", fn) : true;
+    fl[(*n)++] = 'I';
+    if (d->kind == WIT_D_VARIANT) {
+      size_t more = 0;
+      for (size_t i = 0; i < d->nfields; i++) {
+        if (!d->fields[i].type) continue;
+        if (in_param) return fail(g, "not supported: function `%s` takes variant `%s` with payloads (joined flat values)", fn, d->name);
+        char a[40];
+        size_t na = 0;
+        if (!flatten(g, d->fields[i].type, fn, a, &na, false)) return false;
+        if (na > more) more = na;
+      }
+      for (size_t i = 0; i < more && *n < 32; i++) fl[(*n)++] = 'I';
+    }
+    return true;
+  }
   if (*n >= 32) { /* enough to tell: parameters past 16 are refused, results go through memory */
     if (!in_param) return true;
     return fail(g, "not supported: function `%s` has more than 16 flat parameters", fn);
@@ -219,7 +303,21 @@ static const char *core_c(char f) { return f == 'J' ? "int64_t" : f == 'F' ? "fl
 static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind) {
   const wit_def *d;
   const wit_type *t = unalias(t0, &d);
-  char sub[512];
+  char sub[512], nm[128];
+  if (!t) {
+    if (d->kind == WIT_D_RECORD) {
+      for (size_t i = 0; i < d->nfields; i++) {
+        snake(nm, sizeof nm, d->fields[i].name);
+        snprintf(sub, sizeof sub, "%s.%s", lv, nm);
+        lift(g, d->fields[i].type, sub, k, ind);
+      }
+    } else if (d->kind == WIT_D_VARIANT) {
+      putf(g->c, "%*s%s.tag = p%zu;\n", ind, "", lv, (*k)++);
+    } else {
+      putf(g->c, "%*s%s = p%zu;\n", ind, "", lv, (*k)++);
+    }
+    return;
+  }
   switch (t->kind) {
   case WIT_BOOL: putf(g->c, "%*s%s = p%zu != 0;\n", ind, "", lv, (*k)++); return;
   case WIT_STRING:
@@ -249,7 +347,12 @@ static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind) 
 static bool has_mem(const wit_type *t0) {
   const wit_def *d;
   const wit_type *t = unalias(t0, &d);
-  if (!t) return false;
+  if (!t) {
+    if (d && (d->kind == WIT_D_RECORD || d->kind == WIT_D_VARIANT))
+      for (size_t i = 0; i < d->nfields; i++)
+        if (d->fields[i].type && has_mem(d->fields[i].type)) return true;
+    return false;
+  }
   switch (t->kind) {
   case WIT_STRING:
   case WIT_LIST: return true;
@@ -267,8 +370,24 @@ static bool has_mem(const wit_type *t0) {
 static void free_value(bg *g, const wit_type *t0, const char *lv, int ind, int depth) {
   const wit_def *d;
   const wit_type *t = unalias(t0, &d);
-  char sub[512];
-  if (!has_mem(t)) return;
+  char sub[512], nm[128];
+  if (!has_mem(t0)) return;
+  if (!t) {
+    for (size_t i = 0; i < d->nfields; i++) {
+      if (!d->fields[i].type || !has_mem(d->fields[i].type)) continue;
+      snake(nm, sizeof nm, d->fields[i].name);
+      if (d->kind == WIT_D_VARIANT) {
+        putf(g->c, "%*sif (%s.tag == %zu) {\n", ind, "", lv, i);
+        snprintf(sub, sizeof sub, "%s.val.%s", lv, nm);
+        free_value(g, d->fields[i].type, sub, ind + 2, depth);
+        putf(g->c, "%*s}\n", ind, "");
+      } else {
+        snprintf(sub, sizeof sub, "%s.%s", lv, nm);
+        free_value(g, d->fields[i].type, sub, ind, depth);
+      }
+    }
+    return;
+  }
   switch (t->kind) {
   case WIT_STRING: putf(g->c, "%*sif (%s.len) free(%s.ptr);\n", ind, "", lv, lv); return;
   case WIT_LIST:
@@ -340,9 +459,11 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
     util_buf_free(&proto);
     return false;
   }
-  const wit_def *d;
+  const wit_def *d = NULL;
   const wit_type *rt0 = f->result ? unalias(f->result, &d) : NULL;
-  if (nr == 1 && rt0->kind > WIT_CHAR) {
+  if (nr == 1 && !rt0 && d && (d->kind == WIT_D_ENUM || d->kind == WIT_D_FLAGS)) {
+    /* one i32 */
+  } else if (nr == 1 && (!rt0 || rt0->kind > WIT_CHAR)) {
     util_buf_free(&proto);
     return fail(g, "not supported: function `%s` returns a one-value %s", f->name, "tuple or result");
   }

@@ -12,6 +12,8 @@ typedef struct cn {
   util_error *err;
   const wit_core_names *core;
   const wit_world *w;
+  const wit_def *named[256]; /* the world's own named types, imported in this order as $n<i> */
+  size_t nnamed;
 } cn;
 
 static void put(util_buf *o, const char *s) { util_buf_put(o, s, strlen(s)); }
@@ -67,9 +69,16 @@ static const char *prim(wit_tkind k) {
 static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
   const wit_type *t = unalias(t0, &d);
+  if (!t && d) {
+    for (size_t i = 0; i < c->nnamed; i++)
+      if (c->named[i] == d) {
+        putf(c->o, "$n%zu", i);
+        return true;
+      }
+  }
   if (!t) {
     static const char *const kinds[] = {"record", "variant", "enum", "flags", "resource"};
-    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s `%s` (named types are not wrapped yet)", fn,
+    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s `%s` (only the world's own records, variants, enums and flags are wrapped yet)", fn,
                 d && d->kind <= WIT_D_RESOURCE ? kinds[d->kind] : "type", d ? d->name : "?");
   }
   const char *p = prim(t->kind);
@@ -119,7 +128,21 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
 static size_t flat(const wit_type *t0, bool *mem) {
   const wit_def *d;
   const wit_type *t = unalias(t0, &d);
-  if (!t) return 1;
+  if (!t) {
+    if (!d) return 1;
+    size_t n = 0, m = 0;
+    switch (d->kind) {
+    case WIT_D_RECORD:
+      for (size_t i = 0; i < d->nfields; i++) n += flat(d->fields[i].type, mem);
+      return n;
+    case WIT_D_VARIANT:
+      for (size_t i = 0; i < d->nfields; i++)
+        if (d->fields[i].type && (n = flat(d->fields[i].type, mem)) > m) m = n;
+      return 1 + m;
+    case WIT_D_FLAGS: return d->nfields > 32 ? (d->nfields + 31) / 32 : 1;
+    default: return 1;
+    }
+  }
   switch (t->kind) {
   case WIT_STRING:
   case WIT_LIST: *mem = true; return 2;
@@ -135,6 +158,56 @@ static size_t flat(const wit_type *t0, bool *mem) {
   }
   default: return 1;
   }
+}
+
+/* Imports the world's own named types that t reaches (`(import "point" (type $nI (eq
+ * $dI)))`), the ones they use first. Others stay for valtype to refuse. */
+static bool declare(cn *c, const wit_type *t0, const char *fn) {
+  const wit_def *d;
+  const wit_type *t = unalias(t0, &d);
+  if (t) {
+    switch (t->kind) {
+    case WIT_LIST:
+    case WIT_OPTION: return declare(c, t->a, fn);
+    case WIT_RESULT: return (!t->a || declare(c, t->a, fn)) && (!t->b || declare(c, t->b, fn));
+    case WIT_TUPLE:
+      for (size_t i = 0; i < t->n; i++)
+        if (!declare(c, t->elems[i], fn)) return false;
+      return true;
+    default: return true;
+    }
+  }
+  if (!d || d->owner != &c->w->scope || d->kind > WIT_D_FLAGS) return true;
+  for (size_t i = 0; i < c->nnamed; i++)
+    if (c->named[i] == d) return true;
+  for (size_t i = 0; i < d->nfields; i++)
+    if (d->fields[i].type && !declare(c, d->fields[i].type, fn)) return false;
+  if (c->nnamed == sizeof c->named / sizeof c->named[0])
+    return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+  size_t k = c->nnamed;
+  static const char *const kw[] = {"record", "variant", "enum", "flags"};
+  putf(c->o, "  (type $d%zu (%s", k, kw[d->kind]);
+  for (size_t i = 0; i < d->nfields; i++) {
+    const wit_field *f = &d->fields[i];
+    if (d->kind == WIT_D_RECORD || (d->kind == WIT_D_VARIANT && f->type)) {
+      putf(c->o, d->kind == WIT_D_RECORD ? " (field \"%s\" " : " (case \"%s\" ", f->name);
+      if (!valtype(c, f->type, fn)) return false;
+      put(c->o, ")");
+    } else if (d->kind == WIT_D_VARIANT) {
+      putf(c->o, " (case \"%s\")", f->name);
+    } else {
+      putf(c->o, " \"%s\"", f->name);
+    }
+  }
+  putf(c->o, "))\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
+  c->named[c->nnamed++] = d;
+  return true;
+}
+
+static bool declare_func(cn *c, const wit_func *f) {
+  for (size_t i = 0; i < f->nparams; i++)
+    if (!declare(c, f->params[i].type, f->name)) return false;
+  return !f->result || declare(c, f->result, f->name);
 }
 
 /* `(func (param ..)* (result ..)?)`; with `inner` only the parameters and result, for a
@@ -210,6 +283,7 @@ static const wit_func *find_import(const cn *c, const char *mod, const char *fie
 static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx) {
   bool memory, realloc;
   needs(f, true, &memory, &realloc);
+  if (!declare_func(c, f)) return false;
   putf(c->o, "  (type $et%zu ", idx);
   if (!functype(c, f)) return false;
   put(c->o, ")\n");
@@ -234,7 +308,7 @@ static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx
 
 bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen, const wit_core_names *names,
                         util_buf *out, util_error *err) {
-  cn c = {out, err, names, w};
+  cn c = {out, err, names, w, {0}, 0};
   util_error_clear(err);
   put(out, "(component\n  (core module $m binary \"");
   for (size_t i = 0; i < corelen; i++) putf(out, "\\%02x", core[i]);
@@ -253,6 +327,7 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
                   "not supported: imported function `%s` passes strings, lists or several flat values (lowering with "
                   "the module's memory)",
                   field);
+    if (!declare_func(&c, f)) return false;
     if (strcmp(mod, "$root") == 0) {
       putf(out, "  (import \"%s\" (func $i%zu", field, i);
       if (!functype_(&c, f, true)) return false;

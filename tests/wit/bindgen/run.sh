@@ -27,29 +27,29 @@ fi
 
 # the same exports through the generated bindings, and world `calls` (imports) through them
 mkdir -p "$tmp/gen"
-for w in pure calls; do
+for w in pure calls shapes; do
   if "$WELD" wit bindgen --lang c --world $w -o "$tmp/gen" "$here/echo.wit" 2>"$tmp/err"; then ok; else
     bad "wit bindgen --world $w: $(cat "$tmp/err")"
   fi
 done
-src_pure=guest_bindings.c src_calls=guest_calls.c
-for w in pure calls; do
+src_pure=guest_bindings.c src_calls=guest_calls.c src_shapes=guest_shapes.c
+for w in pure calls shapes; do
   src=src_$w
   if cc -Wall -Werror -I"$tmp/gen" -o "$tmp/b$w.wasm" "$here/${!src}" "$tmp/gen/$w.c" 2>"$tmp/err"; then ok; else
     bad "clang with the $w bindings: $(head -5 "$tmp/err")"
   fi
 done
 
-for w in pure echo bpure:pure bcalls:calls; do
+for w in pure echo bpure:pure bcalls:calls bshapes:shapes; do
   f=${w%%:*} w=${w#*:}
   if "$WELD" component new "$tmp/$f.wasm" --wit "$here/echo.wit" --world $w -o "$tmp/$f.comp.wasm" 2>"$tmp/err" &&
     "$WELD" validate -q "$tmp/$f.comp.wasm" 2>>"$tmp/err"; then ok; else bad "component new $f --world $w: $(cat "$tmp/err")"; fi
 done
 
-# every call of calls.mjs: weld run's result against jco's
+# every call of SCRIPT (calls.mjs, shapes.mjs): weld run's result against jco's
 compare() {
-  local f=$1
-  if ! node "$here/calls.mjs" "$tmp/js-$f" >"$tmp/want.tsv" 2>"$tmp/err"; then bad "node calls.mjs ($f): $(tail -3 "$tmp/err")"; return; fi
+  local f=$1 script=${2:-calls.mjs}
+  if ! node "$here/$script" "$tmp/js-$f" >"$tmp/want.tsv" 2>"$tmp/err"; then bad "node $script ($f): $(tail -3 "$tmp/err")"; return; fi
   args=()
   while IFS=$'\t' read -r call _; do args+=(--invoke "$call"); done <"$tmp/want.tsv"
   cut -f2 "$tmp/want.tsv" >"$tmp/want.txt"
@@ -60,13 +60,14 @@ compare() {
   fi
 }
 if [ -n "$JCO" ] && [ -f "$tmp/pure.comp.wasm" ]; then
-  for f in pure echo bpure; do
+  for f in pure echo bpure bshapes; do
     if "$JCO" transpile "$tmp/$f.comp.wasm" -o "$tmp/js-$f" --name guest >"$tmp/out" 2>&1; then ok; else
       bad "jco transpile ($f): $(tail -3 "$tmp/out")"
     fi
   done
   compare pure
   compare bpure
+  compare bshapes shapes.mjs
   # world `calls`: its imports from host.mjs and scale.mjs, run under Node
   if "$JCO" transpile "$tmp/bcalls.comp.wasm" -o "$tmp/js-bcalls" --name guest --map "scale=$here/scale.mjs" \
     --map "test:echo/host=$here/host.mjs" >"$tmp/out" 2>&1 &&
@@ -92,7 +93,7 @@ expect() {
   ok
 }
 expect "weld: component new: package test:echo has no world \`nope\`" 2 "$tmp/pure.wasm" --wit "$here/echo.wit" --world nope
-expect "weld: TMP/pure.wasm: not supported: function \`move\` uses record \`point\` (named types are not wrapped yet)" 1 \
+expect "weld: TMP/pure.wasm: not supported: function \`f\` uses record \`pt\` (only the world's own records, variants, enums and flags are wrapped yet)" 1 \
   "$tmp/pure.wasm" --wit "$here/echo.wit" --world named
 expect "weld: TMP/pure.wasm: the core module does not export \`missing\`, which world \`extra\` needs" 1 \
   "$tmp/pure.wasm" --wit "$here/echo.wit" --world extra
@@ -108,7 +109,7 @@ bexpect() {
   if [ "$rc" = "$rc_want" ] && [ "$got" = "$want" ]; then ok; else bad "wit bindgen $*: exit $rc, '$got', want $rc_want, '$want'"; fi
 }
 bexpect "weld: wit bindgen: package test:echo has no world \`nope\`" 2 --world nope
-bexpect "weld: wit bindgen: not supported: function \`move\` uses the named type \`point\` (C bindings cover structural types only)" 1 --world named
+bexpect "weld: wit bindgen: not supported: function \`f\` uses the resource \`r\` (handles)" 1 --world named
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
