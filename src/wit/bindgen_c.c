@@ -604,10 +604,11 @@ bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err
       }
     }
   }
+  bool seen_oom = g.seen.oom;
   util_buf_free(&g.seen);
   if (!ok) return false;
   putf(h, "\n#endif\n");
-  if (h->oom || c->oom) {
+  if (h->oom || c->oom || seen_oom) {
     err->kind = UTIL_ERR_OOM;
     snprintf(err->msg, sizeof err->msg, "out of memory");
     return false;
