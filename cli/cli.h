@@ -201,6 +201,7 @@ int cli_cmd_encode(int argc, char **argv);  /* encode.c: text to binary */
 int cli_cmd_cache(int argc, char **argv);   /* compile.c: the compiled-code cache */
 int cli_cmd_wit(int argc, char **argv);     /* wit.c: WIT packages */
 int cli_cmd_compose(int argc, char **argv); /* compose.c: component composition */
+int cli_cmd_component(int argc, char **argv); /* component_new.c: component new */
 /* `weld run`'s own options beyond the library's: the guest profiler. */
 typedef struct cli_run_opts {
   bool profile_guest;       /* --profile=guest[,PATH] */

@@ -392,7 +392,7 @@ static const cli_command commands[] = {
      "  print PATH                 the resolved package in canonical form, dependencies\n"
      "                             as nested packages; a component: its world\n"
      "  bindgen --lang c [--world W] -o DIR PATH\n"
-     "                             guest bindings (not supported yet)\n"
+     "                             C guest bindings: DIR/WORLD.h and DIR/WORLD.c\n"
      "\n"
      "Options:\n"
      "  --quiet, -q   check: no output when valid\n"
@@ -402,6 +402,19 @@ static const cli_command commands[] = {
      "\n"
      "Exit status: 0 valid, 1 invalid or not supported, 2 usage error or unreadable path.\n",
      cli_cmd_wit},
+    {"component", "new --wit PATH [--world W] -o OUT CORE.wasm", "wrap a core module into a component for a WIT world",
+     "Wraps a core module built for the canonical ABI (exports NAME or INTERFACE#NAME,\n"
+     "cabi_realloc, cabi_post_NAME; imports $root or interface functions) into a\n"
+     "component for the world, validated before it is written (docs/wit.md).\n"
+     "\n"
+     "Options:\n"
+     "  --wit PATH     the WIT package (a .wit file or a directory)\n"
+     "  --world W      the world (default: the package's only world)\n"
+     "  --output, -o OUT  the component to write\n"
+     "  --emit-wat     write the component text instead of the binary\n"
+     "\n"
+     "Exit status: 0 written, 1 refused or not supported, 2 usage error.\n",
+     cli_cmd_component},
     {"help", "[COMMAND]", "show help for weld or for one command", NULL, cmd_help},
     {"version", "", "print the version and the git commit", NULL, cmd_version},
 };

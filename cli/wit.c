@@ -1,5 +1,5 @@
 /* weld wit: WIT packages — check, print (WIT files and directories, and components),
- * bindgen (not supported yet). */
+ * bindgen (C guest bindings). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,13 +106,32 @@ static int cmd_bindgen(int argc, char **argv) {
   wit_set *s = wit_load(path, &err);
   if (!s) return wit_error(&err);
   wit_world *w = wit_find_world(s, world, &err);
-  wit_set_free(s);
   if (!w) {
+    wit_set_free(s);
     fprintf(stderr, "weld: wit bindgen: %s\n", err.msg);
     return CLI_EXIT_USAGE;
   }
-  fprintf(stderr, "weld: wit bindgen: not supported: C bindings are not generated yet\n");
-  return CLI_EXIT_BAD_MODULE;
+  util_buf h = {0}, c = {0};
+  int rc = CLI_EXIT_OK;
+  if (!wit_bindgen_c(w, &h, &c, &err)) {
+    fprintf(stderr, "weld: wit bindgen: %s\n", err.msg);
+    rc = CLI_EXIT_BAD_MODULE;
+  } else {
+    char name[600], hp[4096], cp[4096];
+    size_t i = 0;
+    for (; w->name[i] && i + 1 < sizeof name; i++) name[i] = w->name[i] == '-' ? '_' : w->name[i];
+    name[i] = 0;
+    snprintf(hp, sizeof hp, "%s/%s.h", out, name);
+    snprintf(cp, sizeof cp, "%s/%s.c", out, name);
+    if (!cli_write_file(hp, h.p, h.len) || !cli_write_file(cp, c.p, c.len)) {
+      fprintf(stderr, "weld: wit bindgen: %s: cannot write\n", out);
+      rc = CLI_EXIT_USAGE;
+    }
+  }
+  util_buf_free(&h);
+  util_buf_free(&c);
+  wit_set_free(s);
+  return rc;
 }
 
 int cli_cmd_wit(int argc, char **argv) {

@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run compile compose cache validate inspect print encode audit wast plan serve up ps logs down diag pkg wit help version"
+  local commands="run compile compose cache validate inspect print encode audit wast plan serve up ps logs down diag pkg wit component help version"
   local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -29,7 +29,7 @@ _weld() {
     esac
   done
   case "$cmd" in
-    run|compile|compose|cache|validate|inspect|print|encode|audit|wast|plan|up|ps|logs|down|diag|pkg|wit|help|version) ;;
+    run|compile|compose|cache|validate|inspect|print|encode|audit|wast|plan|serve|up|ps|logs|down|diag|pkg|wit|component|help|version) ;;
     "") ;;
     *) return 0 ;;                       # after weld FILE: the module's own arguments
   esac
@@ -107,6 +107,12 @@ _weld() {
     logs) opts="-f --follow --app --help" ;;
     diag) opts="--mermaid --prometheus --help" ;;
     wast) opts="--log --name --fuel --bounds --tier --tier-stats --tier-up-threshold --standard -v --verbose --help"; files="*.wast" ;;
+    component)
+      if [ "$cword" -eq $((i + 1)) ]; then
+        COMPREPLY=($(compgen -W "new" -- "$cur"))
+        return 0
+      fi
+      opts="--wit --world -o --output --emit-wat --help"; files="*.wasm" ;;
     wit)
       local sub="" j
       for ((j = i + 1; j < cword; j++)); do

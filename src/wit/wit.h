@@ -230,6 +230,29 @@ wit_world *wit_find_world(const wit_set *s, const char *name, util_error *err);
  * decoder's and validator's errors), or a part has no WIT form ("not supported: ..."). */
 bool wit_print_component(const uint8_t *bytes, size_t len, util_buf *out, util_error *err);
 
+/* The names a core module imports and exports (compnew.c's input). */
+typedef struct wit_core_names {
+  const char **exports;
+  size_t nexports;
+  const char **import_modules, **import_fields;
+  size_t nimports;
+} wit_core_names;
+
+/* A core module wrapped into a component for world `w` (compnew.c): the component text,
+ * with the module embedded, its imports lowered from the world's imported functions
+ * (`$root` for the world's own, the interface name for an interface's), the world's
+ * exported functions lifted from the module's `NAME` / `INTERFACE#NAME` exports with
+ * `memory`, `cabi_realloc` and `cabi_post_NAME` where used. False with err set: an
+ * export the world needs is missing (LINK), a core import the world does not provide,
+ * or a type not handled yet ("not supported: ..."). */
+bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen, const wit_core_names *names,
+                        util_buf *out, util_error *err);
+
+/* C guest bindings for world `w` (bindgen_c.c): the header in *h (named WORLD.h, the
+ * world's name in snake case) and the glue in *c. False with err set ("not supported:
+ * ...") for what is not covered yet. */
+bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err);
+
 /* `ns:pkg@ver` / `ns:pkg/name@ver` spellings of a package and interface. */
 void wit_print_pkg_name(const wit_pkg *p, util_buf *out);
 

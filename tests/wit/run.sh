@@ -118,5 +118,13 @@ for f in "$here"/invalid/*.wit; do
   ok
 done
 
+# 5. `weld component new` on a C guest, compared with jco (tests/wit/bindgen/run.sh)
+jco_bin=${jco:-}
+[ -n "$jco_bin" ] && [ -x "$jco_bin" ] || jco_bin=
+"$here/bindgen/run.sh" "$WELD" "$jco_bin" >"$tmp/bindgen.out" 2>&1
+sed "s/^\([0-9]* passed\)/bindgen: \1/" "$tmp/bindgen.out"
+read -r bp _ bf _ bs _ < <(grep '^[0-9]* passed' "$tmp/bindgen.out" | tr -d ',')
+pass=$((pass + ${bp:-0})) fail=$((fail + ${bf:-1})) skip=$((skip + ${bs:-0}))
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

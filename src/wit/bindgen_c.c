@@ -1,0 +1,617 @@
+/* C guest bindings for a world: a header (C types for the WIT types, prototypes of the
+ * imported functions and of the exported functions the user defines) and the glue that
+ * lifts and lowers through the flat canonical ABI. On wasm32 the C layouts chosen here
+ * (`{ptr, len}` with 4-byte size_t and pointers, `{bool tag; payload}`, structs of
+ * naturally aligned fields) are the canonical ABI's memory layouts, so a value stored by
+ * the glue in its return area is the C value itself. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wit.h"
+
+typedef struct bg {
+  util_buf *h, *c;
+  util_error *err;
+  const char *world; /* the world's name in snake case */
+  util_buf seen;     /* "\n"-separated names of the types already defined */
+} bg;
+
+static void put(util_buf *o, const char *s) { util_buf_put(o, s, strlen(s)); }
+
+static void putf(util_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(util_buf *o, const char *fmt, ...) {
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n > 0 && util_buf_reserve(o, (size_t)n + 1)) {
+    vsnprintf((char *)o->p + o->len, (size_t)n + 1, fmt, ap2);
+    o->len += (size_t)n;
+  }
+  va_end(ap2);
+}
+
+static bool fail(bg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(bg *g, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  g->err->kind = UTIL_ERR_LIMIT;
+  vsnprintf(g->err->msg, sizeof g->err->msg, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+/* kebab-case to snake_case */
+static void snake(char *dst, size_t n, const char *s) {
+  size_t i = 0;
+  for (; s[i] && i + 1 < n; i++) dst[i] = s[i] == '-' ? '_' : s[i];
+  dst[i] = 0;
+}
+
+/* d = a followed by b, cut to n - 1 bytes */
+static void cat2(char *d, size_t n, const char *a, const char *b) {
+  size_t k = 0;
+  for (; *a && k + 1 < n; a++) d[k++] = *a;
+  for (; *b && k + 1 < n; b++) d[k++] = *b;
+  d[k] = 0;
+}
+
+static const wit_type *unalias(const wit_type *t, const wit_def **def) {
+  *def = NULL;
+  while (t && t->kind == WIT_REF) {
+    const wit_def *d = t->def;
+    while (d && d->kind == WIT_D_USE) d = d->target;
+    if (!d) return NULL;
+    if (d->kind != WIT_D_ALIAS) {
+      *def = d;
+      return NULL;
+    }
+    t = d->alias;
+  }
+  return t;
+}
+
+static const char *prim_c(wit_tkind k) {
+  static const char *const c[] = {"bool",     "int8_t",   "int16_t", "int32_t",  "int64_t",
+                                  "uint8_t",  "uint16_t", "uint32_t", "uint64_t", "float",
+                                  "double",   "uint32_t"};
+  return k <= WIT_CHAR ? c[k] : NULL;
+}
+static const char *prim_w(wit_tkind k) {
+  static const char *const w[] = {"bool", "s8", "s16", "s32", "s64", "u8", "u16", "u32",
+                                  "u64",  "f32", "f64", "char", "string"};
+  return k <= WIT_STRING ? w[k] : NULL;
+}
+
+/* The mangled name of a type (`list_u32`, `option_f64`, `tuple2_s64_u8`), its C type
+ * name in *ctype; defines the C type in the header the first time. */
+static bool ctype(bg *g, const wit_type *t0, const char *fn, char *mangle, size_t mn, char *ct, size_t cn);
+
+static bool seen(bg *g, const char *name) {
+  size_t n = strlen(name);
+  const char *p = g->seen.p ? (const char *)g->seen.p : "";
+  for (const char *s = p; (s = strstr(s, name)) != NULL; s++)
+    if ((s == p || s[-1] == '\n') && s[n] == '\n') return true;
+  put(&g->seen, name);
+  put(&g->seen, "\n");
+  return false;
+}
+
+static const char *disc_c(size_t n) { return n <= 256 ? "uint8_t" : n <= 65536 ? "uint16_t" : "uint32_t"; }
+
+/* A record, variant, enum or flags: `WORLD_NAME_t`, with constants for cases and flags. */
+static bool named_ctype(bg *g, const wit_def *d, const char *fn, char *m, size_t mn, char *ct, size_t cn) {
+  if (!d || d->kind > WIT_D_FLAGS)
+    return fail(g, "not supported: function `%s` uses the resource `%s` (handles)", fn, d ? d->name : "?");
+  if (d->kind == WIT_D_FLAGS && d->nfields > 32)
+    return fail(g, "not supported: flags `%s` with more than 32 flags", d->name);
+  char nm[128], up[300], fm[256], fc[256];
+  snake(nm, sizeof nm, d->name);
+  cat2(m, mn, nm, "");
+  cat2(ct, cn, g->world, "_");
+  cat2(ct + strlen(ct), cn - strlen(ct), nm, "_t");
+  if (seen(g, m)) return true;
+  util_buf def = {0};
+  size_t i;
+  cat2(up, sizeof up, g->world, "_");
+  cat2(up + strlen(up), sizeof up - strlen(up), nm, "");
+  for (i = 0; up[i]; i++) up[i] = (char)(up[i] >= 'a' && up[i] <= 'z' ? up[i] - 32 : up[i]);
+  switch (d->kind) {
+  case WIT_D_RECORD:
+    put(&def, "typedef struct {");
+    for (i = 0; i < d->nfields; i++) {
+      if (!ctype(g, d->fields[i].type, fn, fm, sizeof fm, fc, sizeof fc)) return util_buf_free(&def), false;
+      snake(nm, sizeof nm, d->fields[i].name);
+      putf(&def, " %s %s;", fc, nm);
+    }
+    putf(&def, " } %s;\n", ct);
+    break;
+  case WIT_D_ENUM:
+  case WIT_D_FLAGS:
+    putf(&def, "typedef %s %s;\n", d->kind == WIT_D_ENUM ? disc_c(d->nfields) : d->nfields <= 8 ? "uint8_t" : d->nfields <= 16 ? "uint16_t" : "uint32_t", ct);
+    for (i = 0; i < d->nfields; i++) {
+      snake(nm, sizeof nm, d->fields[i].name);
+      for (char *q = nm; *q; q++) *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+      if (d->kind == WIT_D_ENUM) putf(&def, "#define %s_%s %zu\n", up, nm, i);
+      else putf(&def, "#define %s_%s (1u << %zu)\n", up, nm, i);
+    }
+    break;
+  default: { /* variant */
+    util_buf u = {0};
+    for (i = 0; i < d->nfields; i++) {
+      snake(nm, sizeof nm, d->fields[i].name);
+      if (d->fields[i].type) {
+        if (!ctype(g, d->fields[i].type, fn, fm, sizeof fm, fc, sizeof fc)) return util_buf_free(&def), util_buf_free(&u), false;
+        putf(&u, " %s %s;", fc, nm);
+      }
+      for (char *q = nm; *q; q++) *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+      putf(&def, "#define %s_%s %zu\n", up, nm, i);
+    }
+    putf(&def, "typedef struct { %s tag;", disc_c(d->nfields));
+    if (u.len) putf(&def, " union {%s } val;", (const char *)u.p);
+    putf(&def, " } %s;\n", ct);
+    util_buf_free(&u);
+    break;
+  }
+  }
+  util_buf_put(g->h, def.p, def.len);
+  util_buf_free(&def);
+  return true;
+}
+
+static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn, char *ct, size_t cn) {
+  const wit_def *d;
+  const wit_type *t = unalias(t0, &d);
+  if (!t) return named_ctype(g, d, fn, m, mn, ct, cn);
+  if (t->kind <= WIT_CHAR) {
+    snprintf(m, mn, "%s", prim_w(t->kind));
+    snprintf(ct, cn, "%s", prim_c(t->kind));
+    return true;
+  }
+  char am[256], ac[256], bm[256], bc[256];
+  util_buf def = {0};
+  switch (t->kind) {
+  case WIT_STRING:
+    snprintf(m, mn, "string");
+    putf(&def, "typedef struct { uint8_t *ptr; size_t len; } %s_string_t;\n", g->world);
+    break;
+  case WIT_LIST:
+    if (t->fixed) return fail(g, "not supported: function `%s` uses a fixed-length list", fn);
+    if (!ctype(g, t->a, fn, am, sizeof am, ac, sizeof ac)) return false;
+    cat2(m, mn, "list_", am);
+    putf(&def, "typedef struct { %s *ptr; size_t len; } %s_%s_t;\n", ac, g->world, m);
+    break;
+  case WIT_OPTION:
+    if (!ctype(g, t->a, fn, am, sizeof am, ac, sizeof ac)) return false;
+    cat2(m, mn, "option_", am);
+    putf(&def, "typedef struct { bool is_some; %s val; } %s_%s_t;\n", ac, g->world, m);
+    break;
+  case WIT_TUPLE: {
+    char buf[512];
+    int k = snprintf(buf, sizeof buf, "tuple%zu", t->n);
+    util_buf fields = {0};
+    for (size_t i = 0; i < t->n; i++) {
+      if (!ctype(g, t->elems[i], fn, am, sizeof am, ac, sizeof ac)) {
+        util_buf_free(&fields);
+        return false;
+      }
+      k += snprintf(buf + k, sizeof buf - (size_t)k, "_%s", am);
+      if ((size_t)k >= sizeof buf) k = (int)sizeof buf - 1;
+      putf(&fields, " %s f%zu;", ac, i);
+    }
+    cat2(m, mn, buf, "");
+    putf(&def, "typedef struct {%s } %s_%s_t;\n", fields.p ? (const char *)fields.p : "", g->world, m);
+    util_buf_free(&fields);
+    break;
+  }
+  case WIT_RESULT:
+    snprintf(am, sizeof am, "void");
+    snprintf(bm, sizeof bm, "void");
+    if (t->a && !ctype(g, t->a, fn, am, sizeof am, ac, sizeof ac)) return false;
+    if (t->b && !ctype(g, t->b, fn, bm, sizeof bm, bc, sizeof bc)) return false;
+    cat2(m, mn, "result_", am);
+    cat2(m + strlen(m), mn - strlen(m), "_", bm);
+    put(&def, "typedef struct { bool is_err;");
+    if (t->a || t->b) {
+      put(&def, " union {");
+      if (t->a) putf(&def, " %s ok;", ac);
+      if (t->b) putf(&def, " %s err;", bc);
+      put(&def, " } val;");
+    }
+    putf(&def, " } %s_%s_t;\n", g->world, m);
+    break;
+  default:
+    util_buf_free(&def);
+    return fail(g, "not supported: function `%s` uses a handle, future, stream, map or error-context", fn);
+  }
+  if (strlen(m) + 1 >= mn || strlen(m) + strlen(g->world) + 4 >= cn) {
+    util_buf_free(&def);
+    return fail(g, "not supported: function `%s` uses a type nested too deeply for a C name", fn);
+  }
+  cat2(ct, cn, g->world, "_");
+  cat2(ct + strlen(ct), cn - strlen(ct), m, "_t");
+  if (!seen(g, m)) util_buf_put(g->h, def.p, def.len);
+  util_buf_free(&def);
+  return true;
+}
+
+/* The flat core types of a type (canonical ABI flattening) appended to fl[]. */
+static bool flatten(bg *g, const wit_type *t0, const char *fn, char *fl, size_t *n, bool in_param) {
+  const wit_def *d;
+  const wit_type *t = unalias(t0, &d);
+  if (!t) {
+    if (!d || d->kind > WIT_D_FLAGS) return fail(g, "not supported: function `%s` uses `%s`", fn, d ? d->name : "?");
+    if (d->kind == WIT_D_RECORD) {
+      for (size_t i = 0; i < d->nfields; i++)
+        if (!flatten(g, d->fields[i].type, fn, fl, n, in_param)) return false;
+      return true;
+    }
+    if (*n >= 32) return in_param ? fail(g, "not supported: function `%s` has more than 16 flat parameters", fn) : true;
+    fl[(*n)++] = 'I';
+    if (d->kind == WIT_D_VARIANT) {
+      size_t more = 0;
+      for (size_t i = 0; i < d->nfields; i++) {
+        if (!d->fields[i].type) continue;
+        if (in_param) return fail(g, "not supported: function `%s` takes variant `%s` with payloads (joined flat values)", fn, d->name);
+        char a[40];
+        size_t na = 0;
+        if (!flatten(g, d->fields[i].type, fn, a, &na, false)) return false;
+        if (na > more) more = na;
+      }
+      for (size_t i = 0; i < more && *n < 32; i++) fl[(*n)++] = 'I';
+    }
+    return true;
+  }
+  if (*n >= 32) { /* enough to tell: parameters past 16 are refused, results go through memory */
+    if (!in_param) return true;
+    return fail(g, "not supported: function `%s` has more than 16 flat parameters", fn);
+  }
+  switch (t->kind) {
+  case WIT_S64:
+  case WIT_U64: fl[(*n)++] = 'J'; return true;
+  case WIT_F32: fl[(*n)++] = 'F'; return true;
+  case WIT_F64: fl[(*n)++] = 'D'; return true;
+  case WIT_STRING:
+  case WIT_LIST: fl[(*n)++] = 'I'; fl[(*n)++] = 'I'; return true;
+  case WIT_OPTION: fl[(*n)++] = 'I'; return flatten(g, t->a, fn, fl, n, in_param);
+  case WIT_TUPLE:
+    for (size_t i = 0; i < t->n; i++)
+      if (!flatten(g, t->elems[i], fn, fl, n, in_param)) return false;
+    return true;
+  case WIT_RESULT:
+    if (in_param && (t->a || t->b))
+      return fail(g, "not supported: function `%s` takes a result with a payload (joined flat values)", fn);
+    fl[(*n)++] = 'I';
+    if (!in_param) { /* a result's flat count only says whether it goes through memory */
+      char a[40], b[40];
+      size_t na = 0, nb = 0;
+      if ((t->a && !flatten(g, t->a, fn, a, &na, false)) || (t->b && !flatten(g, t->b, fn, b, &nb, false)))
+        return false;
+      size_t more = na > nb ? na : nb;
+      for (size_t i = 0; i < more && *n < 32; i++) fl[(*n)++] = 'I';
+    }
+    return true;
+  default: fl[(*n)++] = 'I'; return true;
+  }
+}
+
+static const char *core_c(char f) { return f == 'J' ? "int64_t" : f == 'F' ? "float" : f == 'D' ? "double" : "int32_t"; }
+
+/* C statements assigning lvalue `lv` from the flat parameters p<*k>.. */
+static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind) {
+  const wit_def *d;
+  const wit_type *t = unalias(t0, &d);
+  char sub[512], nm[128];
+  if (!t) {
+    if (d->kind == WIT_D_RECORD) {
+      for (size_t i = 0; i < d->nfields; i++) {
+        snake(nm, sizeof nm, d->fields[i].name);
+        snprintf(sub, sizeof sub, "%s.%s", lv, nm);
+        lift(g, d->fields[i].type, sub, k, ind);
+      }
+    } else if (d->kind == WIT_D_VARIANT) {
+      putf(g->c, "%*s%s.tag = p%zu;\n", ind, "", lv, (*k)++);
+    } else {
+      putf(g->c, "%*s%s = p%zu;\n", ind, "", lv, (*k)++);
+    }
+    return;
+  }
+  switch (t->kind) {
+  case WIT_BOOL: putf(g->c, "%*s%s = p%zu != 0;\n", ind, "", lv, (*k)++); return;
+  case WIT_STRING:
+  case WIT_LIST:
+    putf(g->c, "%*s%s.ptr = (void *)(uintptr_t)p%zu;\n", ind, "", lv, *k);
+    putf(g->c, "%*s%s.len = (size_t)p%zu;\n", ind, "", lv, *k + 1);
+    *k += 2;
+    return;
+  case WIT_OPTION:
+    putf(g->c, "%*s%s.is_some = p%zu != 0;\n", ind, "", lv, (*k)++);
+    putf(g->c, "%*sif (%s.is_some) {\n", ind, "", lv);
+    snprintf(sub, sizeof sub, "%s.val", lv);
+    lift(g, t->a, sub, k, ind + 2);
+    putf(g->c, "%*s}\n", ind, "");
+    return;
+  case WIT_TUPLE:
+    for (size_t i = 0; i < t->n; i++) {
+      snprintf(sub, sizeof sub, "%s.f%zu", lv, i);
+      lift(g, t->elems[i], sub, k, ind);
+    }
+    return;
+  case WIT_RESULT: putf(g->c, "%*s%s.is_err = p%zu != 0;\n", ind, "", lv, (*k)++); return;
+  default: putf(g->c, "%*s%s = (%s)p%zu;\n", ind, "", lv, prim_c(t->kind), (*k)++); return;
+  }
+}
+
+static bool has_mem(const wit_type *t0) {
+  const wit_def *d;
+  const wit_type *t = unalias(t0, &d);
+  if (!t) {
+    if (d && (d->kind == WIT_D_RECORD || d->kind == WIT_D_VARIANT))
+      for (size_t i = 0; i < d->nfields; i++)
+        if (d->fields[i].type && has_mem(d->fields[i].type)) return true;
+    return false;
+  }
+  switch (t->kind) {
+  case WIT_STRING:
+  case WIT_LIST: return true;
+  case WIT_OPTION: return has_mem(t->a);
+  case WIT_RESULT: return (t->a && has_mem(t->a)) || (t->b && has_mem(t->b));
+  case WIT_TUPLE:
+    for (size_t i = 0; i < t->n; i++)
+      if (has_mem(t->elems[i])) return true;
+    return false;
+  default: return false;
+  }
+}
+
+/* C statements freeing what `lv` (of type t) owns. */
+static void free_value(bg *g, const wit_type *t0, const char *lv, int ind, int depth) {
+  const wit_def *d;
+  const wit_type *t = unalias(t0, &d);
+  char sub[512], nm[128];
+  if (!has_mem(t0)) return;
+  if (!t) {
+    for (size_t i = 0; i < d->nfields; i++) {
+      if (!d->fields[i].type || !has_mem(d->fields[i].type)) continue;
+      snake(nm, sizeof nm, d->fields[i].name);
+      if (d->kind == WIT_D_VARIANT) {
+        putf(g->c, "%*sif (%s.tag == %zu) {\n", ind, "", lv, i);
+        snprintf(sub, sizeof sub, "%s.val.%s", lv, nm);
+        free_value(g, d->fields[i].type, sub, ind + 2, depth);
+        putf(g->c, "%*s}\n", ind, "");
+      } else {
+        snprintf(sub, sizeof sub, "%s.%s", lv, nm);
+        free_value(g, d->fields[i].type, sub, ind, depth);
+      }
+    }
+    return;
+  }
+  switch (t->kind) {
+  case WIT_STRING: putf(g->c, "%*sif (%s.len) free(%s.ptr);\n", ind, "", lv, lv); return;
+  case WIT_LIST:
+    if (has_mem(t->a)) {
+      putf(g->c, "%*sfor (size_t i%d = 0; i%d < %s.len; i%d++) {\n", ind, "", depth, depth, lv, depth);
+      snprintf(sub, sizeof sub, "%s.ptr[i%d]", lv, depth);
+      free_value(g, t->a, sub, ind + 2, depth + 1);
+      putf(g->c, "%*s}\n", ind, "");
+    }
+    putf(g->c, "%*sif (%s.len) free(%s.ptr);\n", ind, "", lv, lv);
+    return;
+  case WIT_OPTION:
+    putf(g->c, "%*sif (%s.is_some) {\n", ind, "", lv);
+    snprintf(sub, sizeof sub, "%s.val", lv);
+    free_value(g, t->a, sub, ind + 2, depth);
+    putf(g->c, "%*s}\n", ind, "");
+    return;
+  case WIT_RESULT:
+    if (t->a && has_mem(t->a)) {
+      putf(g->c, "%*sif (!%s.is_err) {\n", ind, "", lv);
+      snprintf(sub, sizeof sub, "%s.val.ok", lv);
+      free_value(g, t->a, sub, ind + 2, depth);
+      putf(g->c, "%*s}\n", ind, "");
+    }
+    if (t->b && has_mem(t->b)) {
+      putf(g->c, "%*sif (%s.is_err) {\n", ind, "", lv);
+      snprintf(sub, sizeof sub, "%s.val.err", lv);
+      free_value(g, t->b, sub, ind + 2, depth);
+      putf(g->c, "%*s}\n", ind, "");
+    }
+    return;
+  case WIT_TUPLE:
+    for (size_t i = 0; i < t->n; i++) {
+      snprintf(sub, sizeof sub, "%s.f%zu", lv, i);
+      free_value(g, t->elems[i], sub, ind, depth);
+    }
+    return;
+  default: return;
+  }
+}
+
+/* An exported function: the prototype the user defines and the core export wrapping it. */
+static bool export_func(bg *g, const wit_func *f, const char *core_name, const char *cname) {
+  if (f->kind != WIT_FUNC_PLAIN || f->async) return fail(g, "not supported: `%s` is a resource or async function", f->name);
+  char m[256], rt[256], pt[256], pn[128], fl[40];
+  size_t nfl = 0;
+  util_buf proto = {0};
+  if (f->result && !ctype(g, f->result, f->name, m, sizeof m, rt, sizeof rt)) return false;
+  putf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
+  for (size_t i = 0; i < f->nparams; i++) {
+    if (!ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt) ||
+        !flatten(g, f->params[i].type, f->name, fl, &nfl, true)) {
+      util_buf_free(&proto);
+      return false;
+    }
+    snprintf(pn, sizeof pn, "%s", f->params[i].name);
+    snake(pn, sizeof pn, f->params[i].name);
+    putf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
+  }
+  if (!f->nparams) put(&proto, "void");
+  put(&proto, ")");
+  if (nfl > 16) {
+    util_buf_free(&proto);
+    return fail(g, "not supported: function `%s` has more than 16 flat parameters", f->name);
+  }
+  char rfl[40];
+  size_t nr = 0;
+  if (f->result && !flatten(g, f->result, f->name, rfl, &nr, false)) {
+    util_buf_free(&proto);
+    return false;
+  }
+  const wit_def *d = NULL;
+  const wit_type *rt0 = f->result ? unalias(f->result, &d) : NULL;
+  if (nr == 1 && !rt0 && d && (d->kind == WIT_D_ENUM || d->kind == WIT_D_FLAGS)) {
+    /* one i32 */
+  } else if (nr == 1 && (!rt0 || rt0->kind > WIT_CHAR)) {
+    util_buf_free(&proto);
+    return fail(g, "not supported: function `%s` returns a one-value %s", f->name, "tuple or result");
+  }
+  putf(g->h, "/* export %s */\n%s;\n", core_name, (const char *)proto.p);
+  util_buf_free(&proto);
+  /* the core export */
+  putf(g->c, "\n__attribute__((export_name(\"%s\")))\n%s __wasm_export_%s_%s(", core_name,
+       nr == 0 ? "void" : nr == 1 ? core_c(rfl[0]) : "void *", g->world, cname);
+  for (size_t i = 0; i < nfl; i++) putf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
+  if (!nfl) put(g->c, "void");
+  put(g->c, ") {\n");
+  size_t k = 0;
+  for (size_t i = 0; i < f->nparams; i++) {
+    snake(pn, sizeof pn, f->params[i].name);
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
+    putf(g->c, "  %s %s;\n", pt, pn);
+    lift(g, f->params[i].type, pn, &k, 2);
+  }
+  put(g->c, "  ");
+  if (nr == 1) putf(g->c, "return (%s)", core_c(rfl[0]));
+  else if (nr > 1) putf(g->c, "static %s ret;\n  ret = ", rt);
+  putf(g->c, "exports_%s_%s(", g->world, cname);
+  for (size_t i = 0; i < f->nparams; i++) {
+    snake(pn, sizeof pn, f->params[i].name);
+    putf(g->c, "%s%s", i ? ", " : "", pn);
+  }
+  put(g->c, ");\n");
+  if (nr > 1) put(g->c, "  return &ret;\n");
+  put(g->c, "}\n");
+  if (f->result && has_mem(f->result)) {
+    putf(g->c, "\n__attribute__((export_name(\"cabi_post_%s\")))\nvoid __wasm_post_%s_%s(void *p) {\n", core_name,
+         g->world, cname);
+    putf(g->c, "  %s *r = p;\n", rt);
+    free_value(g, f->result, "(*r)", 2, 0);
+    put(g->c, "}\n");
+  }
+  return true;
+}
+
+static bool import_func(bg *g, const wit_func *f, const char *module, const char *cname) {
+  if (f->kind != WIT_FUNC_PLAIN || f->async) return fail(g, "not supported: `%s` is a resource or async function", f->name);
+  char pn[128];
+  const wit_def *d;
+  const wit_type *r = f->result ? unalias(f->result, &d) : NULL;
+  if (f->result && (!r || r->kind > WIT_CHAR))
+    return fail(g, "not supported: imported function `%s` returns more than a scalar", f->name);
+  util_buf proto = {0}, raw = {0}, call = {0};
+  putf(&proto, "%s %s_%s(", r ? prim_c(r->kind) : "void", g->world, cname);
+  putf(&raw, "%s __wasm_import_%s_%s(", r ? (r->kind == WIT_S64 || r->kind == WIT_U64 ? "int64_t" : r->kind == WIT_F32 ? "float" : r->kind == WIT_F64 ? "double" : "int32_t") : "void", g->world, cname);
+  for (size_t i = 0; i < f->nparams; i++) {
+    const wit_type *t = unalias(f->params[i].type, &d);
+    if (!t || t->kind > WIT_CHAR) {
+      util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call);
+      return fail(g, "not supported: imported function `%s` takes more than scalars", f->name);
+    }
+    snake(pn, sizeof pn, f->params[i].name);
+    char fl[2];
+    size_t n = 0;
+    flatten(g, f->params[i].type, f->name, fl, &n, true);
+    putf(&proto, "%s%s %s", i ? ", " : "", prim_c(t->kind), pn);
+    putf(&raw, "%s%s", i ? ", " : "", core_c(fl[0]));
+    putf(&call, "%s(%s)%s", i ? ", " : "", core_c(fl[0]), pn);
+  }
+  if (!f->nparams) put(&proto, "void"), put(&raw, "void");
+  put(&proto, ")");
+  put(&raw, ")");
+  putf(g->h, "/* import %s %s */\n%s;\n", module, f->name, (const char *)proto.p);
+  putf(g->c, "\n__attribute__((import_module(\"%s\"), import_name(\"%s\")))\nextern %s;\n", module, f->name,
+       (const char *)raw.p);
+  putf(g->c, "%s {\n  %s__wasm_import_%s_%s(%s)%s;\n}\n", (const char *)proto.p, r ? (r->kind == WIT_BOOL ? "return 0 != " : "return ") : "",
+       g->world, cname, call.p ? (const char *)call.p : "", "");
+  util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call);
+  return true;
+}
+
+static void iface_path(char *b, size_t n, const wit_witem *it) {
+  if (it->kind == WIT_ITEM_INLINE) {
+    snprintf(b, n, "%s", it->name);
+    return;
+  }
+  const wit_iface *in = it->iface;
+  int k = snprintf(b, n, "%s:%s/%s", in->pkg->ns, in->pkg->name, in->name);
+  if (in->pkg->version && k > 0 && (size_t)k < n) snprintf(b + k, n - (size_t)k, "@%s", in->pkg->version);
+}
+
+bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err) {
+  char world[128], guard[160], cname[384], path[256], core[700];
+  snake(world, sizeof world, w->name);
+  bg g = {h, c, err, world, {0}};
+  util_error_clear(err);
+  size_t i;
+  for (i = 0; world[i]; i++) guard[i] = (char)(world[i] >= 'a' && world[i] <= 'z' ? world[i] - 32 : world[i]);
+  guard[i] = 0;
+  putf(h, "/* Generated by weld wit bindgen for world `%s`. Exported functions take ownership of\n"
+          " * their string and list arguments (free them with free()); their results' strings and\n"
+          " * lists must come from malloc (the glue frees them after the caller has read them). */\n",
+       w->name);
+  putf(h, "#ifndef %s_BINDINGS_H\n#define %s_BINDINGS_H\n\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n",
+       guard, guard);
+  putf(c, "/* Generated by weld wit bindgen for world `%s`. */\n#include <stdlib.h>\n\n#include \"%s.h\"\n\n", w->name, world);
+  put(c, "__attribute__((export_name(\"cabi_realloc\")))\n"
+         "void *cabi_realloc(void *old, size_t old_size, size_t align, size_t size) {\n"
+         "  (void)old_size;\n"
+         "  if (size == 0) return (void *)align;\n"
+         "  void *p = realloc(old, size);\n"
+         "  if (!p) abort();\n"
+         "  return p;\n"
+         "}\n");
+  bool ok = true;
+  for (i = 0; ok && i < w->nimports; i++) {
+    const wit_witem *it = &w->imports[i];
+    if (it->kind == WIT_ITEM_FUNC) {
+      snake(cname, sizeof cname, it->name);
+      ok = import_func(&g, it->func, "$root", cname);
+    } else if (it->kind == WIT_ITEM_IFACE || it->kind == WIT_ITEM_INLINE) {
+      iface_path(path, sizeof path, it);
+      for (size_t k = 0; ok && k < it->iface->nfuncs; k++) {
+        snprintf(core, sizeof core, "%s_%s", it->kind == WIT_ITEM_INLINE ? it->name : it->iface->name,
+                 it->iface->funcs[k].name);
+        snake(cname, sizeof cname, core);
+        ok = import_func(&g, &it->iface->funcs[k], path, cname);
+      }
+    }
+  }
+  for (i = 0; ok && i < w->nexports; i++) {
+    const wit_witem *it = &w->exports[i];
+    if (it->kind == WIT_ITEM_FUNC) {
+      snake(cname, sizeof cname, it->name);
+      ok = export_func(&g, it->func, it->name, cname);
+    } else if (it->kind == WIT_ITEM_IFACE || it->kind == WIT_ITEM_INLINE) {
+      iface_path(path, sizeof path, it);
+      for (size_t k = 0; ok && k < it->iface->nfuncs; k++) {
+        snprintf(core, sizeof core, "%s_%s", it->kind == WIT_ITEM_INLINE ? it->name : it->iface->name,
+                 it->iface->funcs[k].name);
+        snake(cname, sizeof cname, core);
+        snprintf(core, sizeof core, "%s#%s", path, it->iface->funcs[k].name);
+        ok = export_func(&g, &it->iface->funcs[k], core, cname);
+      }
+    }
+  }
+  bool seen_oom = g.seen.oom;
+  util_buf_free(&g.seen);
+  if (!ok) return false;
+  putf(h, "\n#endif\n");
+  if (h->oom || c->oom || seen_oom) {
+    err->kind = UTIL_ERR_OOM;
+    snprintf(err->msg, sizeof err->msg, "out of memory");
+    return false;
+  }
+  return true;
+}
