@@ -15,7 +15,7 @@ _weld() {
   fi
 
   local commands="run compile compose cache validate inspect print encode audit wast plan serve up ps logs down diag pkg wit component help version"
-  local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
+  local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --compile-threads --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
   local presets="isolated readonly-fs cli"
