@@ -184,9 +184,8 @@ bool pkg_open_registry(const pkg_cli *c, pkg_registry *reg, util_error *err) {
 
 static int cmd_new(const pkg_cli *c) {
   const char *name = c->operands[0];
-  if (c->lang) {
-    fprintf(stderr, "weld: pkg new: not supported: `--lang %s` needs the WIT bindings generator, which weld does not "
-                    "have yet (`weld pkg new NAME` makes the manifest and the WIT world)\n", c->lang);
+  if (c->lang && strcmp(c->lang, "c")) {
+    fprintf(stderr, "weld: pkg new: not supported: `--lang %s` (weld generates bindings for C: --lang c)\n", c->lang);
     return 1;
   }
   if (!pkg_name_valid(name)) {
@@ -210,27 +209,43 @@ static int cmd_new(const pkg_cli *c) {
   else snprintf(ns, sizeof ns, "local");
   for (char *p = ns; *p; p++)
     if (*p == '_' || *p == '/') *p = '-';
-  char toml[4096], wit[1024], witdir[4200], witpath[4300];
-  snprintf(toml, sizeof toml,
-           "[package]\n"
-           "name = \"%s\"\n"
-           "version = \"0.1.0\"\n"
-           "description = \"\"\n"
-           "component = \"%s.wasm\"\n"
-           "\n"
-           "[[interface]]\n"
-           "kind = \"export\"\n"
-           "name = \"%s:%s/%s\"\n"
-           "wit = \"wit/world.wit\"\n"
-           "world = \"%s\"\n",
-           name, last, ns, world, world, world);
+  char toml[8192], wit[1024], witdir[4200], witpath[4300], cid[200];
+  /* the C identifier the bindings use for the world */
+  snprintf(cid, sizeof cid, "%s", world);
+  for (char *p = cid; *p; p++)
+    if (*p == '-') *p = '_';
+  int k = snprintf(toml, sizeof toml,
+                   "[package]\n"
+                   "name = \"%s\"\n"
+                   "version = \"0.1.0\"\n"
+                   "description = \"\"\n"
+                   "component = \"%s.wasm\"\n"
+                   "\n"
+                   "[[interface]]\n"
+                   "kind = \"export\"\n"
+                   "name = \"%s:%s/%s\"\n"
+                   "wit = \"wit/world.wit\"\n"
+                   "world = \"%s\"\n",
+                   name, last, ns, world, world, world);
+  if (c->lang)
+    snprintf(toml + k, sizeof toml - (size_t)k,
+             "\n"
+             "# `weld pkg build` runs the command with $WELD set to the weld that runs it: bindings\n"
+             "# from the WIT world, the C compiled for wasm32-wasi, the core module made a component\n"
+             "[build]\n"
+             "lang = \"c\"\n"
+             "command = \"mkdir -p gen build && \\\"$WELD\\\" wit bindgen --lang c --world %s -o gen wit && clang "
+             "--target=wasm32-wasi -O2 -nostartfiles -Wl,--no-entry -Igen -o build/core.wasm src/%s.c gen/%s.c && "
+             "\\\"$WELD\\\" component new build/core.wasm --wit wit --world %s -o %s.wasm\"\n"
+             "output = \"%s.wasm\"\n",
+             world, cid, cid, world, last, last);
   snprintf(wit, sizeof wit,
            "package %s:%s@0.1.0;\n"
            "\n"
            "world %s {\n"
-           "  export run: func();\n"
+           "  export %s: func%s;\n"
            "}\n",
-           ns, world, world);
+           ns, world, world, c->lang ? "greet" : "run", c->lang ? "(name: string) -> string" : "()");
   util_error err;
   util_error_clear(&err);
   snprintf(witdir, sizeof witdir, "%s/wit", dir);
@@ -239,10 +254,40 @@ static int cmd_new(const pkg_cli *c) {
   pkg_manifest m;
   if (!pkg_manifest_parse(&m, toml, strlen(toml), path, &err)) return pkg_fail(c, &err);
   pkg_manifest_free(&m);
-  if (!oci_mkdirs(witdir, &err) || !oci_write_file_atomic(witpath, wit, strlen(wit), &err) ||
-      !oci_write_file_atomic(path, toml, strlen(toml), &err))
-    return pkg_fail(c, &err);
-  printf("created %s (component.toml, wit/world.wit)\n", dir);
+  if (!oci_mkdirs(witdir, &err) || !oci_write_file_atomic(witpath, wit, strlen(wit), &err)) return pkg_fail(c, &err);
+  if (c->lang) {
+    char src[2048], srcdir[4200], srcpath[4500];
+    snprintf(src, sizeof src,
+             "/* The component's code: the functions world %s exports (wit/world.wit), with the\n"
+             " * types and glue `weld wit bindgen` writes into gen/. */\n"
+             "#include <stdlib.h>\n"
+             "#include <string.h>\n"
+             "\n"
+             "#include \"%s.h\"\n"
+             "\n"
+             "/* greet: \"hello, \" and the name. The argument is ours to free; the result must come\n"
+             " * from malloc (the glue frees it once the caller has read it). */\n"
+             "%s_string_t exports_%s_greet(%s_string_t name) {\n"
+             "  static const char hi[] = \"hello, \";\n"
+             "  %s_string_t out;\n"
+             "  out.len = sizeof hi - 1 + name.len;\n"
+             "  out.ptr = malloc(out.len);\n"
+             "  if (out.ptr) {\n"
+             "    memcpy(out.ptr, hi, sizeof hi - 1);\n"
+             "    memcpy(out.ptr + sizeof hi - 1, name.ptr, name.len);\n"
+             "  } else {\n"
+             "    out.len = 0;\n"
+             "  }\n"
+             "  free(name.ptr);\n"
+             "  return out;\n"
+             "}\n",
+             world, cid, cid, cid, cid, cid);
+    snprintf(srcdir, sizeof srcdir, "%s/src", dir);
+    snprintf(srcpath, sizeof srcpath, "%s/%s.c", srcdir, cid);
+    if (!oci_mkdirs(srcdir, &err) || !oci_write_file_atomic(srcpath, src, strlen(src), &err)) return pkg_fail(c, &err);
+  }
+  if (!oci_write_file_atomic(path, toml, strlen(toml), &err)) return pkg_fail(c, &err);
+  printf("created %s (component.toml, wit/world.wit%s)\n", dir, c->lang ? ", src/*.c; build it with `weld pkg build`" : "");
   return 0;
 }
 

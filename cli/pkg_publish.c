@@ -364,6 +364,13 @@ int pkg_cmd_build(const pkg_cli *c) {
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+      /* $WELD: this weld, for build commands that generate bindings or wrap components */
+      char self[4096];
+      ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+      if (n > 0) {
+        self[n] = '\0';
+        setenv("WELD", self, 1);
+      }
       if (chdir(c->project) != 0) _exit(127);
       execl("/bin/sh", "sh", "-c", m.build_command, (char *)NULL);
       _exit(127);

@@ -8,8 +8,8 @@
 #   tests/pkg/run.sh [WELD]        (default: build/weld)
 #
 # Prints each failed check and ends with `N passed, M failed, K skipped`. Checks that need
-# what weld does not do yet (`new --lang c` needs the bindings generator), or a registry
-# that could not start, or jco for `pkg run`'s command component, count as skipped.
+# a registry that could not start, clang without wasm32-wasi, or jco for `pkg run`'s
+# command component, count as skipped.
 # Signatures are checked by Node's ed25519 too (sig.mjs), and forged by it the way a
 # hostile registry would (a swapped component with every digest fixed).
 set -uo pipefail
@@ -134,14 +134,23 @@ check "grep -q 'world hello' hello/wit/world.wit && grep -q 'package acme:hello@
   "the WIT world is wrong: $(cat hello/wit/world.wit)"
 run 1 pkg new hello
 err_has "already exists"
-label="weld pkg new --lang c"
-if "$weld" pkg new cproj --lang c >"$tmp/out.txt" 2>"$tmp/err.txt"; then
-  bad "--lang c claimed to work but there is no bindings generator"
-elif grep -q "^weld: pkg new: not supported:" "$tmp/err.txt" && [ ! -e cproj ]; then
-  skip "C source with generated bindings needs the WIT bindings generator"
+# new --lang c: a WIT world, C source, and a build that generates the bindings, compiles
+# for wasm32-wasi and wraps the module as a component
+run 0 pkg new acme/c-greeter --lang c --dir cproj
+has "src/*.c"
+label="clang for wasm32-wasi (pkg new --lang c)"
+if command -v clang >/dev/null && echo 'int f(void){return 0;}' | clang --target=wasm32-wasi -nostartfiles -Wl,--no-entry -x c - -o "$tmp/probe2.wasm" 2>/dev/null; then
+  run 0 pkg build --project cproj
+  has "built c-greeter.wasm (component"
+  run 0 run --invoke 'greet("weld")' cproj/c-greeter.wasm
+  has '"hello, weld"'
+  (cd cproj && run 0 pkg publish --registry "$tmp/creg")
+  has "published acme/c-greeter 0.1.0 (component"
 else
-  bad "unexpected: $(cat "$tmp/err.txt")"
+  skip "clang cannot build wasm32-wasi (tests/deps.sh installs clang, lld and wasi-libc)"
 fi
+run 1 pkg new other --lang rust
+err_has "not supported: \`--lang rust\`"
 # build: the [build] command runs in the project, and what it makes must be valid
 mkdir -p "$tmp/cb"
 cat >"$tmp/cb/hello.c" <<'C'
