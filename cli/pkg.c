@@ -13,7 +13,7 @@
 
 enum {
   O_REGISTRY, O_PROJECT, O_JSON, O_LOCKED, O_UNDO, O_OPTIONAL, O_FEATURES, O_NO_DEFAULT, O_LANG, O_DIR,
-  O_SIGN, O_TRUSTED_KEY, O_REQUIRE_SIGNATURES
+  O_SIGN, O_TRUSTED_KEY, O_REQUIRE_SIGNATURES, O_POLICY
 };
 
 static const cli_opt pkg_opts[] = {
@@ -23,7 +23,7 @@ static const cli_opt pkg_opts[] = {
     {"--features", NULL, "LIST", O_FEATURES},    {"--no-default-features", NULL, NULL, O_NO_DEFAULT},
     {"--lang", NULL, "LANG", O_LANG},            {"--dir", NULL, "DIR", O_DIR},
     {"--sign", NULL, "KEYFILE", O_SIGN},         {"--trusted-key", NULL, "FILE", O_TRUSTED_KEY},
-    {"--require-signatures", NULL, NULL, O_REQUIRE_SIGNATURES},
+    {"--require-signatures", NULL, NULL, O_REQUIRE_SIGNATURES}, {"--policy", NULL, "FILE", O_POLICY},
 };
 
 /* Which options each subcommand takes. */
@@ -36,7 +36,7 @@ static const struct {
     {"add", 1u << O_PROJECT | 1u << O_REGISTRY | 1u << O_OPTIONAL | 1u << O_FEATURES, 1, 1},
     {"install",
      1u << O_PROJECT | 1u << O_REGISTRY | 1u << O_LOCKED | 1u << O_FEATURES | 1u << O_NO_DEFAULT | 1u << O_TRUSTED_KEY |
-         1u << O_REQUIRE_SIGNATURES,
+         1u << O_REQUIRE_SIGNATURES | 1u << O_POLICY,
      0, 0},
     {"tree", 1u << O_PROJECT | 1u << O_JSON, 0, 0},
     {"publish", 1u << O_PROJECT | 1u << O_REGISTRY | 1u << O_SIGN, 0, 0},
@@ -588,6 +588,7 @@ int cli_cmd_pkg(int argc, char **argv) {
     case O_SIGN: c.sign = p.value; break;
     case O_TRUSTED_KEY: c.trusted_keys[c.ntrusted_keys++] = p.value; break;
     case O_REQUIRE_SIGNATURES: c.require_signatures = true; break;
+    case O_POLICY: c.policy = p.value; break;
     }
   }
   if (r == CLI_ARG_EXIT) {

@@ -17,6 +17,7 @@ typedef struct pkg_cli {
   const char **trusted_keys;    /* install --trusted-key FILE (repeatable) */
   int ntrusted_keys;
   bool require_signatures;      /* install --require-signatures */
+  const char *policy;           /* install --policy FILE: every package audited against it */
   const char **operands;
   int noperands;
 } pkg_cli;

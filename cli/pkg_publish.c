@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "pkg.h"
 #include "util/sha256.h"
 
@@ -41,6 +42,37 @@ bool pkg_cli_trust(const pkg_cli *c, pkg_pubkey **trusted, size_t *ntrusted, boo
   return ok;
 }
 
+/* install --policy: a package (component or module) whose audit finds a violation of the
+ * policy is refused, naming the first violation. */
+static bool audit_package(void *ud, const pkg_release *rel, const uint8_t *wasm, size_t len, util_error *err) {
+  const policy *pol = ud;
+  char vt[300];
+  semver_format(&rel->version, vt, sizeof vt);
+  util_error e;
+  util_error_clear(&e);
+  audit_report r;
+  bool audited;
+  bool is_component = len >= 8 && !memcmp(wasm, "\0asm", 4) && wasm[6] == 1 && wasm[7] == 0;
+  if (is_component) {
+    comp_component *cc = comp_decode(wasm, len, &e);
+    comp_info *info = NULL;
+    audited = cc && comp_validate(cc, &info, &e) && audit_component(info, pol, &r, &e);
+    comp_info_free(info);
+    if (cc) comp_free(cc);
+  } else {
+    wasm_module *m = wasm_decode(wasm, len, &e);
+    audited = m && audit_module(m, pol, &r, &e);
+    if (m) wasm_module_free(m);
+  }
+  if (!audited) return util_fail(err, UTIL_ERR_INVALID, -1, "%s %s cannot be audited: %s", rel->name, vt, e.msg);
+  bool ok = audit_passed(&r);
+  if (!ok)
+    util_fail(err, UTIL_ERR_USAGE, -1, "%s %s asks for more than the policy %s grants (%zu violation%s; the first: %s)", rel->name,
+              vt, pol->name ? pol->name : "", r.nviolations, r.nviolations == 1 ? "" : "s", r.violations[0].message);
+  audit_report_free(&r);
+  return ok;
+}
+
 int pkg_cmd_install(const pkg_cli *c) {
   util_error err;
   util_error_clear(&err);
@@ -56,8 +88,13 @@ int pkg_cmd_install(const pkg_cli *c) {
   size_t nf;
   char *copy;
   const char **fs = pkg_split_features(c->features, &nf, &copy);
-  pkg_install_opts o = {c->project, c->locked, fs, nf, c->no_default_features, false, trusted, ntrusted, require, NULL, NULL};
-  ok = pkg_install(&reg, &o, &err);
+  policy pol;
+  policy_init(&pol);
+  ok = !c->policy || policy_parse_file(&pol, c->policy, &err);
+  pkg_install_opts o = {c->project, c->locked, fs, nf, c->no_default_features, false, trusted, ntrusted, require,
+                        c->policy ? audit_package : NULL, &pol};
+  if (ok) ok = pkg_install(&reg, &o, &err);
+  policy_free(&pol);
   free(fs), free(copy);
   free(trusted);
   pkg_registry_close(&reg);

@@ -136,7 +136,7 @@ _weld() {
       case "$sub" in
         new) opts="--dir --lang" ;;
         add) opts="--registry --project --optional --features" ;;
-        install) opts="--registry --project --locked --features --no-default-features --trusted-key --require-signatures" ;;
+        install) opts="--registry --project --locked --features --no-default-features --trusted-key --require-signatures --policy" ;;
         tree) opts="--project --json" ;;
         publish) opts="--registry --project --sign" ;;
         verify) opts="--registry --project" ;;

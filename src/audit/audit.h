@@ -168,9 +168,20 @@ extern const size_t audit_wasi_nfns;
 typedef struct audit_wasi2_iface {
   const char *prefix;
   uint32_t caps;
+  uint32_t file_ops; /* POLICY_OP_* */
+  uint32_t ops;      /* AUDIT_OP_* */
   const char *implies;
 } audit_wasi2_iface;
 const audit_wasi2_iface *audit_wasi2_lookup(const char *name);
+
+/* Audits a validated component's imports against a policy (p may be NULL): each import
+ * of a WASI 0.2 interface is mapped to its capabilities and operations (the table above),
+ * other interfaces are what another component or the embedder provides (no capability of
+ * the host); with a policy, audit_verify's rules decide the violations. The report's
+ * module fields (memories, exports, risk) stay empty: the core modules inside are not
+ * audited yet. */
+struct comp_info;
+bool audit_component(const struct comp_info *info, const policy *p, audit_report *out, util_error *err);
 
 /* Maps m's imports to capabilities and fills r->imports and r->boundary, the first
  * step of audit_module. Exposed for unit tests, which score and verify reports built

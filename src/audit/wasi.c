@@ -80,18 +80,25 @@ const audit_wasi_fn *audit_wasi_lookup(const char *name) {
  * connections (the policy's `[net] connect`); wasi:http/types alone only builds and reads
  * messages (a server's requests and responses come through it, and weld serve listens on
  * the operator's address, not the component's). */
+#define ALLF POLICY_OP_ALL
 static const audit_wasi2_iface wasi2_ifaces[] = {
-    {"wasi:http/outgoing-handler", CAP(NETWORK), "make outgoing HTTP requests (wasi:http)"},
-    {"wasi:http/", 0, "build and read HTTP requests and responses (wasi:http)"},
-    {"wasi:sockets/", CAP(NETWORK), "open network sockets (wasi:sockets)"},
-    {"wasi:filesystem/", CAP(FILE), "read and write files beneath the preopened directories"},
-    {"wasi:cli/environment", CAP(ENV), "read environment variables and arguments"},
-    {"wasi:cli/exit", CAP(PROCESS), "end the run with an exit code"},
-    {"wasi:cli/std", CAP(STDIO), "use the standard streams"},
-    {"wasi:cli/terminal", CAP(STDIO), "ask whether the standard streams are terminals"},
-    {"wasi:clocks/", CAP(CLOCK), "read clocks and wait for timers"},
-    {"wasi:random/", CAP(RANDOM), "read the host's random source"},
-    {"wasi:io/", 0, "use streams and wait on pollables"},
+    {"wasi:http/outgoing-handler", CAP(NETWORK), 0, AUDIT_OP_NET_IO, "make outgoing HTTP requests (wasi:http)"},
+    {"wasi:http/", 0, 0, 0, "build and read HTTP requests and responses (wasi:http)"},
+    {"wasi:sockets/ip-name-lookup", CAP(NETWORK), 0, AUDIT_OP_NET_IO, "resolve host names (wasi:sockets)"},
+    {"wasi:sockets/tcp", CAP(NETWORK), 0, AUDIT_OP_NET_IO | AUDIT_OP_NET_LISTEN, "open, accept and use TCP sockets (wasi:sockets)"},
+    {"wasi:sockets/udp", CAP(NETWORK), 0, AUDIT_OP_NET_IO, "open and use UDP sockets (wasi:sockets)"},
+    {"wasi:sockets/", CAP(NETWORK), 0, 0, "reach the network (wasi:sockets)"},
+    {"wasi:filesystem/", CAP(FILE), ALLF, 0, "read and write files beneath the preopened directories"},
+    {"wasi:cli/environment", CAP(ENV), 0, AUDIT_OP_ENV_VARS | AUDIT_OP_ENV_ARGS, "read environment variables and arguments"},
+    {"wasi:cli/exit", CAP(PROCESS), 0, AUDIT_OP_EXIT, "end the run with an exit code"},
+    {"wasi:cli/stdin", CAP(STDIO), 0, AUDIT_OP_STDIN, "read standard input"},
+    {"wasi:cli/stdout", CAP(STDIO), 0, AUDIT_OP_STDOUT, "write standard output"},
+    {"wasi:cli/stderr", CAP(STDIO), 0, AUDIT_OP_STDOUT, "write standard error"},
+    {"wasi:cli/std", CAP(STDIO), 0, 0, "use the standard streams"},
+    {"wasi:cli/terminal", CAP(STDIO), 0, 0, "ask whether the standard streams are terminals"},
+    {"wasi:clocks/", CAP(CLOCK), 0, AUDIT_OP_CLOCK_READ | AUDIT_OP_CLOCK_WAIT, "read clocks and wait for timers"},
+    {"wasi:random/", CAP(RANDOM), 0, AUDIT_OP_RANDOM, "read the host's random source"},
+    {"wasi:io/", 0, 0, 0, "use streams and wait on pollables"},
 };
 
 const audit_wasi2_iface *audit_wasi2_lookup(const char *name) {

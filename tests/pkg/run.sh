@@ -383,6 +383,19 @@ else
   run 0 pkg run runner@1.0.0 --require-signatures --trusted-key "$tmp/keys/alice.pub" --registry "$runreg"
   run 1 pkg run runner@1.0.0 --require-signatures --trusted-key "$tmp/keys/mallory.pub" --registry "$runreg"
   err_has "is signed by key $alice_id, which is not a trusted key"
+  # install --policy: every package audited; hello's WASI imports need what the policy grants
+  mkpkg "$tmp/papp" papp 0.1.0 "$(dep runner 1)"
+  cd "$tmp/papp" || exit 1
+  printf '[stdio]\nstdin = false\n' >"$tmp/deny.toml"
+  run 1 pkg install --policy "$tmp/deny.toml" --registry "$runreg"
+  err_has "hello 1.0.0 asks for more than the policy"
+  err_has "file system access (read, write, create, delete, list) is not granted"
+  check "[ ! -e weld.lock ] && [ ! -e .weld/packages ]" "a refused package left a lock or packages"
+  mkdir -p "$tmp/pdata"
+  printf '[[fs.dir]]\nhost = "%s"\nops = ["read", "write", "create", "delete", "list"]\n[env]\ninherit = true\n[stdio]\nstdin = true\n[system]\nclocks = true\nrandom = true\n' "$tmp/pdata" >"$tmp/allow.toml"
+  run 0 pkg install --policy "$tmp/allow.toml" --registry "$runreg"
+  has "3 packages installed"
+  cd "$tmp" || exit 1
   run 1 pkg run runner@2.0.0 --registry "$runreg"
   err_has "no version of runner matches =2.0.0"
   run 2 pkg run runner --registry "$runreg"
