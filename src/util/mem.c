@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,21 @@ void util_buf_put(util_buf *b, const void *p, size_t n) {
   if (n) memcpy(b->p + b->len, p, n);
   b->len += n;
   b->p[b->len] = 0;
+}
+
+void util_buf_puts(util_buf *b, const char *s) { util_buf_put(b, s, strlen(s)); }
+
+void util_buf_printf(util_buf *b, const char *fmt, ...) {
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n > 0 && util_buf_reserve(b, (size_t)n + 1)) {
+    vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap2);
+    b->len += (size_t)n;
+  }
+  va_end(ap2);
 }
 
 void util_buf_free(util_buf *b) {

@@ -125,6 +125,9 @@ typedef struct util_buf {
 /* Room for n more bytes (and the NUL); false (with oom set) when there is no memory. */
 bool util_buf_reserve(util_buf *b, size_t n);
 void util_buf_put(util_buf *b, const void *p, size_t n);
+/* Appends a NUL-terminated string / printf-formatted text (b->oom when out of memory). */
+void util_buf_puts(util_buf *b, const char *s);
+void util_buf_printf(util_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void util_buf_free(util_buf *b);
 
 /* An expression: true after appending, false (array unchanged) when out of memory. */

@@ -17,22 +17,6 @@ typedef struct bg {
   util_buf seen;     /* "\n"-separated names of the types already defined */
 } bg;
 
-static void put(util_buf *o, const char *s) { util_buf_put(o, s, strlen(s)); }
-
-static void putf(util_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(util_buf *o, const char *fmt, ...) {
-  va_list ap, ap2;
-  va_start(ap, fmt);
-  va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n > 0 && util_buf_reserve(o, (size_t)n + 1)) {
-    vsnprintf((char *)o->p + o->len, (size_t)n + 1, fmt, ap2);
-    o->len += (size_t)n;
-  }
-  va_end(ap2);
-}
-
 static bool fail(bg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool fail(bg *g, const char *fmt, ...) {
   va_list ap;
@@ -94,8 +78,8 @@ static bool seen(bg *g, const char *name) {
   const char *p = g->seen.p ? (const char *)g->seen.p : "";
   for (const char *s = p; (s = strstr(s, name)) != NULL; s++)
     if ((s == p || s[-1] == '\n') && s[n] == '\n') return true;
-  put(&g->seen, name);
-  put(&g->seen, "\n");
+  util_buf_puts(&g->seen, name);
+  util_buf_puts(&g->seen, "\n");
   return false;
 }
 
@@ -120,22 +104,22 @@ static bool named_ctype(bg *g, const wit_def *d, const char *fn, char *m, size_t
   for (i = 0; up[i]; i++) up[i] = (char)(up[i] >= 'a' && up[i] <= 'z' ? up[i] - 32 : up[i]);
   switch (d->kind) {
   case WIT_D_RECORD:
-    put(&def, "typedef struct {");
+    util_buf_puts(&def, "typedef struct {");
     for (i = 0; i < d->nfields; i++) {
       if (!ctype(g, d->fields[i].type, fn, fm, sizeof fm, fc, sizeof fc)) return util_buf_free(&def), false;
       snake(nm, sizeof nm, d->fields[i].name);
-      putf(&def, " %s %s;", fc, nm);
+      util_buf_printf(&def, " %s %s;", fc, nm);
     }
-    putf(&def, " } %s;\n", ct);
+    util_buf_printf(&def, " } %s;\n", ct);
     break;
   case WIT_D_ENUM:
   case WIT_D_FLAGS:
-    putf(&def, "typedef %s %s;\n", d->kind == WIT_D_ENUM ? disc_c(d->nfields) : d->nfields <= 8 ? "uint8_t" : d->nfields <= 16 ? "uint16_t" : "uint32_t", ct);
+    util_buf_printf(&def, "typedef %s %s;\n", d->kind == WIT_D_ENUM ? disc_c(d->nfields) : d->nfields <= 8 ? "uint8_t" : d->nfields <= 16 ? "uint16_t" : "uint32_t", ct);
     for (i = 0; i < d->nfields; i++) {
       snake(nm, sizeof nm, d->fields[i].name);
       for (char *q = nm; *q; q++) *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
-      if (d->kind == WIT_D_ENUM) putf(&def, "#define %s_%s %zu\n", up, nm, i);
-      else putf(&def, "#define %s_%s (1u << %zu)\n", up, nm, i);
+      if (d->kind == WIT_D_ENUM) util_buf_printf(&def, "#define %s_%s %zu\n", up, nm, i);
+      else util_buf_printf(&def, "#define %s_%s (1u << %zu)\n", up, nm, i);
     }
     break;
   default: { /* variant */
@@ -144,14 +128,14 @@ static bool named_ctype(bg *g, const wit_def *d, const char *fn, char *m, size_t
       snake(nm, sizeof nm, d->fields[i].name);
       if (d->fields[i].type) {
         if (!ctype(g, d->fields[i].type, fn, fm, sizeof fm, fc, sizeof fc)) return util_buf_free(&def), util_buf_free(&u), false;
-        putf(&u, " %s %s;", fc, nm);
+        util_buf_printf(&u, " %s %s;", fc, nm);
       }
       for (char *q = nm; *q; q++) *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
-      putf(&def, "#define %s_%s %zu\n", up, nm, i);
+      util_buf_printf(&def, "#define %s_%s %zu\n", up, nm, i);
     }
-    putf(&def, "typedef struct { %s tag;", disc_c(d->nfields));
-    if (u.len) putf(&def, " union {%s } val;", (const char *)u.p);
-    putf(&def, " } %s;\n", ct);
+    util_buf_printf(&def, "typedef struct { %s tag;", disc_c(d->nfields));
+    if (u.len) util_buf_printf(&def, " union {%s } val;", (const char *)u.p);
+    util_buf_printf(&def, " } %s;\n", ct);
     util_buf_free(&u);
     break;
   }
@@ -175,18 +159,18 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
   switch (t->kind) {
   case WIT_STRING:
     snprintf(m, mn, "string");
-    putf(&def, "typedef struct { uint8_t *ptr; size_t len; } %s_string_t;\n", g->world);
+    util_buf_printf(&def, "typedef struct { uint8_t *ptr; size_t len; } %s_string_t;\n", g->world);
     break;
   case WIT_LIST:
     if (t->fixed) return fail(g, "not supported: function `%s` uses a fixed-length list", fn);
     if (!ctype(g, t->a, fn, am, sizeof am, ac, sizeof ac)) return false;
     cat2(m, mn, "list_", am);
-    putf(&def, "typedef struct { %s *ptr; size_t len; } %s_%s_t;\n", ac, g->world, m);
+    util_buf_printf(&def, "typedef struct { %s *ptr; size_t len; } %s_%s_t;\n", ac, g->world, m);
     break;
   case WIT_OPTION:
     if (!ctype(g, t->a, fn, am, sizeof am, ac, sizeof ac)) return false;
     cat2(m, mn, "option_", am);
-    putf(&def, "typedef struct { bool is_some; %s val; } %s_%s_t;\n", ac, g->world, m);
+    util_buf_printf(&def, "typedef struct { bool is_some; %s val; } %s_%s_t;\n", ac, g->world, m);
     break;
   case WIT_TUPLE: {
     char buf[512];
@@ -199,10 +183,10 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
       }
       k += snprintf(buf + k, sizeof buf - (size_t)k, "_%s", am);
       if ((size_t)k >= sizeof buf) k = (int)sizeof buf - 1;
-      putf(&fields, " %s f%zu;", ac, i);
+      util_buf_printf(&fields, " %s f%zu;", ac, i);
     }
     cat2(m, mn, buf, "");
-    putf(&def, "typedef struct {%s } %s_%s_t;\n", fields.p ? (const char *)fields.p : "", g->world, m);
+    util_buf_printf(&def, "typedef struct {%s } %s_%s_t;\n", fields.p ? (const char *)fields.p : "", g->world, m);
     util_buf_free(&fields);
     break;
   }
@@ -213,14 +197,14 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
     if (t->b && !ctype(g, t->b, fn, bm, sizeof bm, bc, sizeof bc)) return false;
     cat2(m, mn, "result_", am);
     cat2(m + strlen(m), mn - strlen(m), "_", bm);
-    put(&def, "typedef struct { bool is_err;");
+    util_buf_puts(&def, "typedef struct { bool is_err;");
     if (t->a || t->b) {
-      put(&def, " union {");
-      if (t->a) putf(&def, " %s ok;", ac);
-      if (t->b) putf(&def, " %s err;", bc);
-      put(&def, " } val;");
+      util_buf_puts(&def, " union {");
+      if (t->a) util_buf_printf(&def, " %s ok;", ac);
+      if (t->b) util_buf_printf(&def, " %s err;", bc);
+      util_buf_puts(&def, " } val;");
     }
-    putf(&def, " } %s_%s_t;\n", g->world, m);
+    util_buf_printf(&def, " } %s_%s_t;\n", g->world, m);
     break;
   default:
     util_buf_free(&def);
@@ -312,26 +296,26 @@ static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind) 
         lift(g, d->fields[i].type, sub, k, ind);
       }
     } else if (d->kind == WIT_D_VARIANT) {
-      putf(g->c, "%*s%s.tag = p%zu;\n", ind, "", lv, (*k)++);
+      util_buf_printf(g->c, "%*s%s.tag = p%zu;\n", ind, "", lv, (*k)++);
     } else {
-      putf(g->c, "%*s%s = p%zu;\n", ind, "", lv, (*k)++);
+      util_buf_printf(g->c, "%*s%s = p%zu;\n", ind, "", lv, (*k)++);
     }
     return;
   }
   switch (t->kind) {
-  case WIT_BOOL: putf(g->c, "%*s%s = p%zu != 0;\n", ind, "", lv, (*k)++); return;
+  case WIT_BOOL: util_buf_printf(g->c, "%*s%s = p%zu != 0;\n", ind, "", lv, (*k)++); return;
   case WIT_STRING:
   case WIT_LIST:
-    putf(g->c, "%*s%s.ptr = (void *)(uintptr_t)p%zu;\n", ind, "", lv, *k);
-    putf(g->c, "%*s%s.len = (size_t)p%zu;\n", ind, "", lv, *k + 1);
+    util_buf_printf(g->c, "%*s%s.ptr = (void *)(uintptr_t)p%zu;\n", ind, "", lv, *k);
+    util_buf_printf(g->c, "%*s%s.len = (size_t)p%zu;\n", ind, "", lv, *k + 1);
     *k += 2;
     return;
   case WIT_OPTION:
-    putf(g->c, "%*s%s.is_some = p%zu != 0;\n", ind, "", lv, (*k)++);
-    putf(g->c, "%*sif (%s.is_some) {\n", ind, "", lv);
+    util_buf_printf(g->c, "%*s%s.is_some = p%zu != 0;\n", ind, "", lv, (*k)++);
+    util_buf_printf(g->c, "%*sif (%s.is_some) {\n", ind, "", lv);
     snprintf(sub, sizeof sub, "%s.val", lv);
     lift(g, t->a, sub, k, ind + 2);
-    putf(g->c, "%*s}\n", ind, "");
+    util_buf_printf(g->c, "%*s}\n", ind, "");
     return;
   case WIT_TUPLE:
     for (size_t i = 0; i < t->n; i++) {
@@ -339,8 +323,8 @@ static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind) 
       lift(g, t->elems[i], sub, k, ind);
     }
     return;
-  case WIT_RESULT: putf(g->c, "%*s%s.is_err = p%zu != 0;\n", ind, "", lv, (*k)++); return;
-  default: putf(g->c, "%*s%s = (%s)p%zu;\n", ind, "", lv, prim_c(t->kind), (*k)++); return;
+  case WIT_RESULT: util_buf_printf(g->c, "%*s%s.is_err = p%zu != 0;\n", ind, "", lv, (*k)++); return;
+  default: util_buf_printf(g->c, "%*s%s = (%s)p%zu;\n", ind, "", lv, prim_c(t->kind), (*k)++); return;
   }
 }
 
@@ -377,10 +361,10 @@ static void free_value(bg *g, const wit_type *t0, const char *lv, int ind, int d
       if (!d->fields[i].type || !has_mem(d->fields[i].type)) continue;
       snake(nm, sizeof nm, d->fields[i].name);
       if (d->kind == WIT_D_VARIANT) {
-        putf(g->c, "%*sif (%s.tag == %zu) {\n", ind, "", lv, i);
+        util_buf_printf(g->c, "%*sif (%s.tag == %zu) {\n", ind, "", lv, i);
         snprintf(sub, sizeof sub, "%s.val.%s", lv, nm);
         free_value(g, d->fields[i].type, sub, ind + 2, depth);
-        putf(g->c, "%*s}\n", ind, "");
+        util_buf_printf(g->c, "%*s}\n", ind, "");
       } else {
         snprintf(sub, sizeof sub, "%s.%s", lv, nm);
         free_value(g, d->fields[i].type, sub, ind, depth);
@@ -389,34 +373,34 @@ static void free_value(bg *g, const wit_type *t0, const char *lv, int ind, int d
     return;
   }
   switch (t->kind) {
-  case WIT_STRING: putf(g->c, "%*sif (%s.len) free(%s.ptr);\n", ind, "", lv, lv); return;
+  case WIT_STRING: util_buf_printf(g->c, "%*sif (%s.len) free(%s.ptr);\n", ind, "", lv, lv); return;
   case WIT_LIST:
     if (has_mem(t->a)) {
-      putf(g->c, "%*sfor (size_t i%d = 0; i%d < %s.len; i%d++) {\n", ind, "", depth, depth, lv, depth);
+      util_buf_printf(g->c, "%*sfor (size_t i%d = 0; i%d < %s.len; i%d++) {\n", ind, "", depth, depth, lv, depth);
       snprintf(sub, sizeof sub, "%s.ptr[i%d]", lv, depth);
       free_value(g, t->a, sub, ind + 2, depth + 1);
-      putf(g->c, "%*s}\n", ind, "");
+      util_buf_printf(g->c, "%*s}\n", ind, "");
     }
-    putf(g->c, "%*sif (%s.len) free(%s.ptr);\n", ind, "", lv, lv);
+    util_buf_printf(g->c, "%*sif (%s.len) free(%s.ptr);\n", ind, "", lv, lv);
     return;
   case WIT_OPTION:
-    putf(g->c, "%*sif (%s.is_some) {\n", ind, "", lv);
+    util_buf_printf(g->c, "%*sif (%s.is_some) {\n", ind, "", lv);
     snprintf(sub, sizeof sub, "%s.val", lv);
     free_value(g, t->a, sub, ind + 2, depth);
-    putf(g->c, "%*s}\n", ind, "");
+    util_buf_printf(g->c, "%*s}\n", ind, "");
     return;
   case WIT_RESULT:
     if (t->a && has_mem(t->a)) {
-      putf(g->c, "%*sif (!%s.is_err) {\n", ind, "", lv);
+      util_buf_printf(g->c, "%*sif (!%s.is_err) {\n", ind, "", lv);
       snprintf(sub, sizeof sub, "%s.val.ok", lv);
       free_value(g, t->a, sub, ind + 2, depth);
-      putf(g->c, "%*s}\n", ind, "");
+      util_buf_printf(g->c, "%*s}\n", ind, "");
     }
     if (t->b && has_mem(t->b)) {
-      putf(g->c, "%*sif (%s.is_err) {\n", ind, "", lv);
+      util_buf_printf(g->c, "%*sif (%s.is_err) {\n", ind, "", lv);
       snprintf(sub, sizeof sub, "%s.val.err", lv);
       free_value(g, t->b, sub, ind + 2, depth);
-      putf(g->c, "%*s}\n", ind, "");
+      util_buf_printf(g->c, "%*s}\n", ind, "");
     }
     return;
   case WIT_TUPLE:
@@ -436,7 +420,7 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   size_t nfl = 0;
   util_buf proto = {0};
   if (f->result && !ctype(g, f->result, f->name, m, sizeof m, rt, sizeof rt)) return false;
-  putf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
+  util_buf_printf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
   for (size_t i = 0; i < f->nparams; i++) {
     if (!ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt) ||
         !flatten(g, f->params[i].type, f->name, fl, &nfl, true)) {
@@ -445,10 +429,10 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
     }
     snprintf(pn, sizeof pn, "%s", f->params[i].name);
     snake(pn, sizeof pn, f->params[i].name);
-    putf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
+    util_buf_printf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
   }
-  if (!f->nparams) put(&proto, "void");
-  put(&proto, ")");
+  if (!f->nparams) util_buf_puts(&proto, "void");
+  util_buf_puts(&proto, ")");
   if (nfl > 16) {
     util_buf_free(&proto);
     return fail(g, "not supported: function `%s` has more than 16 flat parameters", f->name);
@@ -467,38 +451,38 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
     util_buf_free(&proto);
     return fail(g, "not supported: function `%s` returns a one-value %s", f->name, "tuple or result");
   }
-  putf(g->h, "/* export %s */\n%s;\n", core_name, (const char *)proto.p);
+  util_buf_printf(g->h, "/* export %s */\n%s;\n", core_name, (const char *)proto.p);
   util_buf_free(&proto);
   /* the core export */
-  putf(g->c, "\n__attribute__((export_name(\"%s\")))\n%s __wasm_export_%s_%s(", core_name,
+  util_buf_printf(g->c, "\n__attribute__((export_name(\"%s\")))\n%s __wasm_export_%s_%s(", core_name,
        nr == 0 ? "void" : nr == 1 ? core_c(rfl[0]) : "void *", g->world, cname);
-  for (size_t i = 0; i < nfl; i++) putf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
-  if (!nfl) put(g->c, "void");
-  put(g->c, ") {\n");
+  for (size_t i = 0; i < nfl; i++) util_buf_printf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
+  if (!nfl) util_buf_puts(g->c, "void");
+  util_buf_puts(g->c, ") {\n");
   size_t k = 0;
   for (size_t i = 0; i < f->nparams; i++) {
     snake(pn, sizeof pn, f->params[i].name);
     ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
-    putf(g->c, "  %s %s;\n", pt, pn);
+    util_buf_printf(g->c, "  %s %s;\n", pt, pn);
     lift(g, f->params[i].type, pn, &k, 2);
   }
-  put(g->c, "  ");
-  if (nr == 1) putf(g->c, "return (%s)", core_c(rfl[0]));
-  else if (nr > 1) putf(g->c, "static %s ret;\n  ret = ", rt);
-  putf(g->c, "exports_%s_%s(", g->world, cname);
+  util_buf_puts(g->c, "  ");
+  if (nr == 1) util_buf_printf(g->c, "return (%s)", core_c(rfl[0]));
+  else if (nr > 1) util_buf_printf(g->c, "static %s ret;\n  ret = ", rt);
+  util_buf_printf(g->c, "exports_%s_%s(", g->world, cname);
   for (size_t i = 0; i < f->nparams; i++) {
     snake(pn, sizeof pn, f->params[i].name);
-    putf(g->c, "%s%s", i ? ", " : "", pn);
+    util_buf_printf(g->c, "%s%s", i ? ", " : "", pn);
   }
-  put(g->c, ");\n");
-  if (nr > 1) put(g->c, "  return &ret;\n");
-  put(g->c, "}\n");
+  util_buf_puts(g->c, ");\n");
+  if (nr > 1) util_buf_puts(g->c, "  return &ret;\n");
+  util_buf_puts(g->c, "}\n");
   if (f->result && has_mem(f->result)) {
-    putf(g->c, "\n__attribute__((export_name(\"cabi_post_%s\")))\nvoid __wasm_post_%s_%s(void *p) {\n", core_name,
+    util_buf_printf(g->c, "\n__attribute__((export_name(\"cabi_post_%s\")))\nvoid __wasm_post_%s_%s(void *p) {\n", core_name,
          g->world, cname);
-    putf(g->c, "  %s *r = p;\n", rt);
+    util_buf_printf(g->c, "  %s *r = p;\n", rt);
     free_value(g, f->result, "(*r)", 2, 0);
-    put(g->c, "}\n");
+    util_buf_puts(g->c, "}\n");
   }
   return true;
 }
@@ -511,8 +495,8 @@ static bool import_func(bg *g, const wit_func *f, const char *module, const char
   if (f->result && (!r || r->kind > WIT_CHAR))
     return fail(g, "not supported: imported function `%s` returns more than a scalar", f->name);
   util_buf proto = {0}, raw = {0}, call = {0};
-  putf(&proto, "%s %s_%s(", r ? prim_c(r->kind) : "void", g->world, cname);
-  putf(&raw, "%s __wasm_import_%s_%s(", r ? (r->kind == WIT_S64 || r->kind == WIT_U64 ? "int64_t" : r->kind == WIT_F32 ? "float" : r->kind == WIT_F64 ? "double" : "int32_t") : "void", g->world, cname);
+  util_buf_printf(&proto, "%s %s_%s(", r ? prim_c(r->kind) : "void", g->world, cname);
+  util_buf_printf(&raw, "%s __wasm_import_%s_%s(", r ? (r->kind == WIT_S64 || r->kind == WIT_U64 ? "int64_t" : r->kind == WIT_F32 ? "float" : r->kind == WIT_F64 ? "double" : "int32_t") : "void", g->world, cname);
   for (size_t i = 0; i < f->nparams; i++) {
     const wit_type *t = unalias(f->params[i].type, &d);
     if (!t || t->kind > WIT_CHAR) {
@@ -523,17 +507,17 @@ static bool import_func(bg *g, const wit_func *f, const char *module, const char
     char fl[2];
     size_t n = 0;
     flatten(g, f->params[i].type, f->name, fl, &n, true);
-    putf(&proto, "%s%s %s", i ? ", " : "", prim_c(t->kind), pn);
-    putf(&raw, "%s%s", i ? ", " : "", core_c(fl[0]));
-    putf(&call, "%s(%s)%s", i ? ", " : "", core_c(fl[0]), pn);
+    util_buf_printf(&proto, "%s%s %s", i ? ", " : "", prim_c(t->kind), pn);
+    util_buf_printf(&raw, "%s%s", i ? ", " : "", core_c(fl[0]));
+    util_buf_printf(&call, "%s(%s)%s", i ? ", " : "", core_c(fl[0]), pn);
   }
-  if (!f->nparams) put(&proto, "void"), put(&raw, "void");
-  put(&proto, ")");
-  put(&raw, ")");
-  putf(g->h, "/* import %s %s */\n%s;\n", module, f->name, (const char *)proto.p);
-  putf(g->c, "\n__attribute__((import_module(\"%s\"), import_name(\"%s\")))\nextern %s;\n", module, f->name,
+  if (!f->nparams) util_buf_puts(&proto, "void"), util_buf_puts(&raw, "void");
+  util_buf_puts(&proto, ")");
+  util_buf_puts(&raw, ")");
+  util_buf_printf(g->h, "/* import %s %s */\n%s;\n", module, f->name, (const char *)proto.p);
+  util_buf_printf(g->c, "\n__attribute__((import_module(\"%s\"), import_name(\"%s\")))\nextern %s;\n", module, f->name,
        (const char *)raw.p);
-  putf(g->c, "%s {\n  %s__wasm_import_%s_%s(%s)%s;\n}\n", (const char *)proto.p, r ? (r->kind == WIT_BOOL ? "return 0 != " : "return ") : "",
+  util_buf_printf(g->c, "%s {\n  %s__wasm_import_%s_%s(%s)%s;\n}\n", (const char *)proto.p, r ? (r->kind == WIT_BOOL ? "return 0 != " : "return ") : "",
        g->world, cname, call.p ? (const char *)call.p : "", "");
   util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call);
   return true;
@@ -557,14 +541,14 @@ bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err
   size_t i;
   for (i = 0; world[i]; i++) guard[i] = (char)(world[i] >= 'a' && world[i] <= 'z' ? world[i] - 32 : world[i]);
   guard[i] = 0;
-  putf(h, "/* Generated by weld wit bindgen for world `%s`. Exported functions take ownership of\n"
+  util_buf_printf(h, "/* Generated by weld wit bindgen for world `%s`. Exported functions take ownership of\n"
           " * their string and list arguments (free them with free()); their results' strings and\n"
           " * lists must come from malloc (the glue frees them after the caller has read them). */\n",
        w->name);
-  putf(h, "#ifndef %s_BINDINGS_H\n#define %s_BINDINGS_H\n\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n",
+  util_buf_printf(h, "#ifndef %s_BINDINGS_H\n#define %s_BINDINGS_H\n\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n",
        guard, guard);
-  putf(c, "/* Generated by weld wit bindgen for world `%s`. */\n#include <stdlib.h>\n\n#include \"%s.h\"\n\n", w->name, world);
-  put(c, "__attribute__((export_name(\"cabi_realloc\")))\n"
+  util_buf_printf(c, "/* Generated by weld wit bindgen for world `%s`. */\n#include <stdlib.h>\n\n#include \"%s.h\"\n\n", w->name, world);
+  util_buf_puts(c, "__attribute__((export_name(\"cabi_realloc\")))\n"
          "void *cabi_realloc(void *old, size_t old_size, size_t align, size_t size) {\n"
          "  (void)old_size;\n"
          "  if (size == 0) return (void *)align;\n"
@@ -607,7 +591,7 @@ bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err
   bool seen_oom = g.seen.oom;
   util_buf_free(&g.seen);
   if (!ok) return false;
-  putf(h, "\n#endif\n");
+  util_buf_printf(h, "\n#endif\n");
   if (h->oom || c->oom || seen_oom) {
     err->kind = UTIL_ERR_OOM;
     snprintf(err->msg, sizeof err->msg, "out of memory");

@@ -16,22 +16,6 @@ typedef struct cn {
   size_t nnamed;
 } cn;
 
-static void put(util_buf *o, const char *s) { util_buf_put(o, s, strlen(s)); }
-
-static void putf(util_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(util_buf *o, const char *fmt, ...) {
-  va_list ap, ap2;
-  va_start(ap, fmt);
-  va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n > 0 && util_buf_reserve(o, (size_t)n + 1)) {
-    vsnprintf((char *)o->p + o->len, (size_t)n + 1, fmt, ap2);
-    o->len += (size_t)n;
-  }
-  va_end(ap2);
-}
-
 static bool fail(cn *c, util_err_kind k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static bool fail(cn *c, util_err_kind k, const char *fmt, ...) {
   va_list ap;
@@ -72,7 +56,7 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   if (!t && d) {
     for (size_t i = 0; i < c->nnamed; i++)
       if (c->named[i] == d) {
-        putf(c->o, "$n%zu", i);
+        util_buf_printf(c->o, "$n%zu", i);
         return true;
       }
   }
@@ -83,41 +67,41 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   }
   const char *p = prim(t->kind);
   if (p) {
-    put(c->o, p);
+    util_buf_puts(c->o, p);
     return true;
   }
   switch (t->kind) {
   case WIT_LIST:
     if (t->fixed) return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses a fixed-length list", fn);
-    put(c->o, "(list ");
+    util_buf_puts(c->o, "(list ");
     if (!valtype(c, t->a, fn)) return false;
-    put(c->o, ")");
+    util_buf_puts(c->o, ")");
     return true;
   case WIT_OPTION:
-    put(c->o, "(option ");
+    util_buf_puts(c->o, "(option ");
     if (!valtype(c, t->a, fn)) return false;
-    put(c->o, ")");
+    util_buf_puts(c->o, ")");
     return true;
   case WIT_TUPLE:
-    put(c->o, "(tuple");
+    util_buf_puts(c->o, "(tuple");
     for (size_t i = 0; i < t->n; i++) {
-      put(c->o, " ");
+      util_buf_puts(c->o, " ");
       if (!valtype(c, t->elems[i], fn)) return false;
     }
-    put(c->o, ")");
+    util_buf_puts(c->o, ")");
     return true;
   case WIT_RESULT:
-    put(c->o, "(result");
+    util_buf_puts(c->o, "(result");
     if (t->a) {
-      put(c->o, " ");
+      util_buf_puts(c->o, " ");
       if (!valtype(c, t->a, fn)) return false;
     }
     if (t->b) {
-      put(c->o, " (error ");
+      util_buf_puts(c->o, " (error ");
       if (!valtype(c, t->b, fn)) return false;
-      put(c->o, ")");
+      util_buf_puts(c->o, ")");
     }
-    put(c->o, ")");
+    util_buf_puts(c->o, ")");
     return true;
   default:
     return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses a handle, future, stream, map or error-context", fn);
@@ -186,20 +170,20 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
     return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
   size_t k = c->nnamed;
   static const char *const kw[] = {"record", "variant", "enum", "flags"};
-  putf(c->o, "  (type $d%zu (%s", k, kw[d->kind]);
+  util_buf_printf(c->o, "  (type $d%zu (%s", k, kw[d->kind]);
   for (size_t i = 0; i < d->nfields; i++) {
     const wit_field *f = &d->fields[i];
     if (d->kind == WIT_D_RECORD || (d->kind == WIT_D_VARIANT && f->type)) {
-      putf(c->o, d->kind == WIT_D_RECORD ? " (field \"%s\" " : " (case \"%s\" ", f->name);
+      util_buf_printf(c->o, d->kind == WIT_D_RECORD ? " (field \"%s\" " : " (case \"%s\" ", f->name);
       if (!valtype(c, f->type, fn)) return false;
-      put(c->o, ")");
+      util_buf_puts(c->o, ")");
     } else if (d->kind == WIT_D_VARIANT) {
-      putf(c->o, " (case \"%s\")", f->name);
+      util_buf_printf(c->o, " (case \"%s\")", f->name);
     } else {
-      putf(c->o, " \"%s\"", f->name);
+      util_buf_printf(c->o, " \"%s\"", f->name);
     }
   }
-  putf(c->o, "))\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
+  util_buf_printf(c->o, "))\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
   c->named[c->nnamed++] = d;
   return true;
 }
@@ -215,18 +199,18 @@ static bool declare_func(cn *c, const wit_func *f) {
 static bool functype_(cn *c, const wit_func *f, bool inner) {
   if (f->kind != WIT_FUNC_PLAIN || f->async)
     return fail(c, UTIL_ERR_LIMIT, "not supported: `%s` is a resource or async function", f->name);
-  if (!inner) put(c->o, "(func");
+  if (!inner) util_buf_puts(c->o, "(func");
   for (size_t i = 0; i < f->nparams; i++) {
-    putf(c->o, " (param \"%s\" ", f->params[i].name);
+    util_buf_printf(c->o, " (param \"%s\" ", f->params[i].name);
     if (!valtype(c, f->params[i].type, f->name)) return false;
-    put(c->o, ")");
+    util_buf_puts(c->o, ")");
   }
   if (f->result) {
-    put(c->o, " (result ");
+    util_buf_puts(c->o, " (result ");
     if (!valtype(c, f->result, f->name)) return false;
-    put(c->o, ")");
+    util_buf_puts(c->o, ")");
   }
-  if (!inner) put(c->o, ")");
+  if (!inner) util_buf_puts(c->o, ")");
   return true;
 }
 
@@ -245,12 +229,12 @@ static void needs(const wit_func *f, bool lift, bool *memory, bool *realloc) {
 
 static void iface_name(util_buf *o, const wit_witem *it) {
   if (it->kind == WIT_ITEM_INLINE) {
-    put(o, it->name);
+    util_buf_puts(o, it->name);
     return;
   }
   const wit_iface *in = it->iface;
-  putf(o, "%s:%s/%s", in->pkg->ns, in->pkg->name, in->name);
-  if (in->pkg->version) putf(o, "@%s", in->pkg->version);
+  util_buf_printf(o, "%s:%s/%s", in->pkg->ns, in->pkg->name, in->name);
+  if (in->pkg->version) util_buf_printf(o, "@%s", in->pkg->version);
 }
 
 static bool core_exports(const cn *c, const char *name) {
@@ -284,25 +268,25 @@ static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx
   bool memory, realloc;
   needs(f, true, &memory, &realloc);
   if (!declare_func(c, f)) return false;
-  putf(c->o, "  (type $et%zu ", idx);
+  util_buf_printf(c->o, "  (type $et%zu ", idx);
   if (!functype(c, f)) return false;
-  put(c->o, ")\n");
+  util_buf_puts(c->o, ")\n");
   if (!core_exports(c, core_name))
     return fail(c, UTIL_ERR_LINK, "the core module does not export `%s`, which world `%s` needs", core_name, c->w->name);
   if (memory && !core_exports(c, "memory"))
     return fail(c, UTIL_ERR_LINK, "the core module does not export `memory`, which `%s` needs", core_name);
   if (realloc && !core_exports(c, "cabi_realloc"))
     return fail(c, UTIL_ERR_LINK, "the core module does not export `cabi_realloc`, which `%s` needs", core_name);
-  putf(c->o, "  (alias core export $main \"%s\" (core func $ce%zu))\n", core_name, idx);
+  util_buf_printf(c->o, "  (alias core export $main \"%s\" (core func $ce%zu))\n", core_name, idx);
   char post[600];
   snprintf(post, sizeof post, "cabi_post_%s", core_name);
   bool has_post = core_exports(c, post);
-  if (has_post) putf(c->o, "  (alias core export $main \"%s\" (core func $cp%zu))\n", post, idx);
-  putf(c->o, "  (func $e%zu (type $et%zu) (canon lift (core func $ce%zu)", idx, idx, idx);
-  if (memory) put(c->o, " (memory $mem)");
-  if (realloc) put(c->o, " (realloc $realloc)");
-  if (has_post) putf(c->o, " (post-return $cp%zu)", idx);
-  put(c->o, "))\n");
+  if (has_post) util_buf_printf(c->o, "  (alias core export $main \"%s\" (core func $cp%zu))\n", post, idx);
+  util_buf_printf(c->o, "  (func $e%zu (type $et%zu) (canon lift (core func $ce%zu)", idx, idx, idx);
+  if (memory) util_buf_puts(c->o, " (memory $mem)");
+  if (realloc) util_buf_puts(c->o, " (realloc $realloc)");
+  if (has_post) util_buf_printf(c->o, " (post-return $cp%zu)", idx);
+  util_buf_puts(c->o, "))\n");
   return true;
 }
 
@@ -310,9 +294,9 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
                         util_buf *out, util_error *err) {
   cn c = {out, err, names, w, {0}, 0};
   util_error_clear(err);
-  put(out, "(component\n  (core module $m binary \"");
-  for (size_t i = 0; i < corelen; i++) putf(out, "\\%02x", core[i]);
-  put(out, "\")\n");
+  util_buf_puts(out, "(component\n  (core module $m binary \"");
+  for (size_t i = 0; i < corelen; i++) util_buf_printf(out, "\\%02x", core[i]);
+  util_buf_puts(out, "\")\n");
   /* imports: each core import must be a function the world imports */
   for (size_t i = 0; i < names->nimports; i++) {
     const char *mod = names->import_modules[i], *field = names->import_fields[i];
@@ -329,36 +313,36 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
                   field);
     if (!declare_func(&c, f)) return false;
     if (strcmp(mod, "$root") == 0) {
-      putf(out, "  (import \"%s\" (func $i%zu", field, i);
+      util_buf_printf(out, "  (import \"%s\" (func $i%zu", field, i);
       if (!functype_(&c, f, true)) return false;
-      put(out, "))\n");
+      util_buf_puts(out, "))\n");
     } else {
-      putf(out, "  (import \"%s\" (instance $ii%zu (export \"%s\" (func", mod, i, field);
+      util_buf_printf(out, "  (import \"%s\" (instance $ii%zu (export \"%s\" (func", mod, i, field);
       if (!functype_(&c, f, true)) return false;
-      putf(out, "))))\n  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, field, i);
+      util_buf_printf(out, "))))\n  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, field, i);
     }
-    putf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
+    util_buf_printf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
   }
   /* one core instance per imported module name, in first-seen order */
   for (size_t i = 0; i < names->nimports; i++) {
     size_t first = 0;
     while (strcmp(names->import_modules[first], names->import_modules[i]) != 0) first++;
     if (first != i) continue;
-    putf(out, "  (core instance $cm%zu", i);
+    util_buf_printf(out, "  (core instance $cm%zu", i);
     for (size_t k = i; k < names->nimports; k++)
       if (strcmp(names->import_modules[k], names->import_modules[i]) == 0)
-        putf(out, " (export \"%s\" (func $ci%zu))", names->import_fields[k], k);
-    put(out, ")\n");
+        util_buf_printf(out, " (export \"%s\" (func $ci%zu))", names->import_fields[k], k);
+    util_buf_puts(out, ")\n");
   }
-  put(out, "  (core instance $main (instantiate $m");
+  util_buf_puts(out, "  (core instance $main (instantiate $m");
   for (size_t i = 0; i < names->nimports; i++) {
     size_t first = 0;
     while (strcmp(names->import_modules[first], names->import_modules[i]) != 0) first++;
-    if (first == i) putf(out, " (with \"%s\" (instance $cm%zu))", names->import_modules[i], i);
+    if (first == i) util_buf_printf(out, " (with \"%s\" (instance $cm%zu))", names->import_modules[i], i);
   }
-  put(out, "))\n");
-  if (core_exports(&c, "memory")) put(out, "  (alias core export $main \"memory\" (core memory $mem))\n");
-  if (core_exports(&c, "cabi_realloc")) put(out, "  (alias core export $main \"cabi_realloc\" (core func $realloc))\n");
+  util_buf_puts(out, "))\n");
+  if (core_exports(&c, "memory")) util_buf_puts(out, "  (alias core export $main \"memory\" (core memory $mem))\n");
+  if (core_exports(&c, "cabi_realloc")) util_buf_puts(out, "  (alias core export $main \"cabi_realloc\" (core func $realloc))\n");
   /* exports */
   size_t idx = 0;
   char cname[600];
@@ -366,7 +350,7 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
     const wit_witem *it = &w->exports[i];
     if (it->kind == WIT_ITEM_FUNC) {
       if (!lift_one(&c, it->func, it->name, idx)) return false;
-      putf(out, "  (export \"%s\" (func $e%zu))\n", it->name, idx);
+      util_buf_printf(out, "  (export \"%s\" (func $e%zu))\n", it->name, idx);
       idx++;
     } else if (it->kind == WIT_ITEM_IFACE || it->kind == WIT_ITEM_INLINE) {
       util_buf n = {0};
@@ -380,14 +364,14 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
           return false;
         }
       }
-      putf(out, "  (instance $ei%zu", i);
+      util_buf_printf(out, "  (instance $ei%zu", i);
       for (size_t k = 0; k < it->iface->nfuncs; k++)
-        putf(out, " (export \"%s\" (func $e%zu))", it->iface->funcs[k].name, first + k);
-      putf(out, ")\n  (export \"%s\" (instance $ei%zu))\n", (const char *)n.p, i);
+        util_buf_printf(out, " (export \"%s\" (func $e%zu))", it->iface->funcs[k].name, first + k);
+      util_buf_printf(out, ")\n  (export \"%s\" (instance $ei%zu))\n", (const char *)n.p, i);
       util_buf_free(&n);
     }
   }
-  put(out, ")\n");
+  util_buf_puts(out, ")\n");
   if (out->oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
   return true;
 }

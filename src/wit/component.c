@@ -25,8 +25,6 @@ typedef struct cprinter {
   bool failed;
 } cprinter;
 
-static void put(util_buf *o, const char *s) { util_buf_put(o, s, strlen(s)); }
-
 static void fail(cprinter *P, const char *fmt, ...) {
   if (P->failed) return;
   P->failed = true;
@@ -48,7 +46,7 @@ static const char *const kws[] = {
 static void label(util_buf *o, const char *s, size_t n) {
   for (size_t i = 0; i < sizeof kws / sizeof *kws; i++)
     if (strlen(kws[i]) == n && memcmp(kws[i], s, n) == 0) {
-      put(o, "%");
+      util_buf_puts(o, "%");
       break;
     }
   util_buf_put(o, s, n);
@@ -116,10 +114,10 @@ static const char *prim(uint8_t code) {
 static void vtype(cprinter *P, const comp_ctype *t, int scope, int depth);
 
 static void angle(cprinter *P, const char *kw, const comp_ctype *a, int scope, int depth) {
-  put(P->o, kw);
-  put(P->o, "<");
+  util_buf_puts(P->o, kw);
+  util_buf_puts(P->o, "<");
   vtype(P, a, scope, depth + 1);
-  put(P->o, ">");
+  util_buf_puts(P->o, ">");
 }
 
 static void vtype(cprinter *P, const comp_ctype *t, int scope, int depth) {
@@ -138,38 +136,38 @@ static void vtype(cprinter *P, const comp_ctype *t, int scope, int depth) {
   }
   switch (t->kind) {
   case CT_PRIM:
-  case CT_ERROR_CONTEXT: put(P->o, prim(t->prim)); break;
+  case CT_ERROR_CONTEXT: util_buf_puts(P->o, prim(t->prim)); break;
   case CT_LIST: angle(P, "list", t->a, scope, depth); break;
   case CT_FIXED_LIST: {
-    put(P->o, "list<");
+    util_buf_puts(P->o, "list<");
     vtype(P, t->a, scope, depth + 1);
     char b[24];
     snprintf(b, sizeof b, ", %u>", t->len);
-    put(P->o, b);
+    util_buf_puts(P->o, b);
     break;
   }
   case CT_OPTION: angle(P, "option", t->a, scope, depth); break;
   case CT_RESULT:
     if (!t->a && !t->b) {
-      put(P->o, "result");
+      util_buf_puts(P->o, "result");
       break;
     }
-    put(P->o, "result<");
+    util_buf_puts(P->o, "result<");
     if (t->a) vtype(P, t->a, scope, depth + 1);
-    else put(P->o, "_");
+    else util_buf_puts(P->o, "_");
     if (t->b) {
-      put(P->o, ", ");
+      util_buf_puts(P->o, ", ");
       vtype(P, t->b, scope, depth + 1);
     }
-    put(P->o, ">");
+    util_buf_puts(P->o, ">");
     break;
   case CT_TUPLE:
-    put(P->o, "tuple<");
+    util_buf_puts(P->o, "tuple<");
     for (uint32_t i = 0; i < t->n; i++) {
-      if (i) put(P->o, ", ");
+      if (i) util_buf_puts(P->o, ", ");
       vtype(P, t->elems[i], scope, depth + 1);
     }
-    put(P->o, ">");
+    util_buf_puts(P->o, ">");
     break;
   case CT_OWN:
   case CT_BORROW: {
@@ -178,49 +176,49 @@ static void vtype(cprinter *P, const comp_ctype *t, int scope, int depth) {
       fail(P, "a handle of a resource without a name");
       return;
     }
-    if (t->kind == CT_BORROW) put(P->o, "borrow<");
+    if (t->kind == CT_BORROW) util_buf_puts(P->o, "borrow<");
     label(P->o, rn, strlen(rn));
-    if (t->kind == CT_BORROW) put(P->o, ">");
+    if (t->kind == CT_BORROW) util_buf_puts(P->o, ">");
     break;
   }
   case CT_FUTURE:
   case CT_STREAM:
-    put(P->o, t->kind == CT_FUTURE ? "future" : "stream");
+    util_buf_puts(P->o, t->kind == CT_FUTURE ? "future" : "stream");
     if (t->a) {
-      put(P->o, "<");
+      util_buf_puts(P->o, "<");
       vtype(P, t->a, scope, depth + 1);
-      put(P->o, ">");
+      util_buf_puts(P->o, ">");
     }
     break;
   case CT_MAP:
-    put(P->o, "map<");
+    util_buf_puts(P->o, "map<");
     vtype(P, t->a, scope, depth + 1);
-    put(P->o, ", ");
+    util_buf_puts(P->o, ", ");
     vtype(P, t->b, scope, depth + 1);
-    put(P->o, ">");
+    util_buf_puts(P->o, ">");
     break;
   default: fail(P, "an unnamed record, variant, enum, flags or resource type in WIT"); break;
   }
 }
 
 static void indent(util_buf *o, int n) {
-  for (int i = 0; i < n; i++) put(o, "  ");
+  for (int i = 0; i < n; i++) util_buf_puts(o, "  ");
 }
 
 /* `func(a: T) -> R` (skip_self: a method's `self`) */
 static void functype(cprinter *P, const comp_ctype *f, int scope, bool skip_self, bool ctor) {
-  if (f->async) put(P->o, "async ");
-  if (!ctor) put(P->o, "func");
-  put(P->o, "(");
+  if (f->async) util_buf_puts(P->o, "async ");
+  if (!ctor) util_buf_puts(P->o, "func");
+  util_buf_puts(P->o, "(");
   for (uint32_t i = skip_self ? 1 : 0; i < f->n; i++) {
-    if (i > (skip_self ? 1u : 0u)) put(P->o, ", ");
+    if (i > (skip_self ? 1u : 0u)) util_buf_puts(P->o, ", ");
     wname(P->o, &f->names[i]);
-    put(P->o, ": ");
+    util_buf_puts(P->o, ": ");
     vtype(P, f->elems[i], scope, 0);
   }
-  put(P->o, ")");
+  util_buf_puts(P->o, ")");
   if (f->a && !ctor) {
-    put(P->o, " -> ");
+    util_buf_puts(P->o, " -> ");
     vtype(P, f->a, scope, 0);
   }
 }
@@ -235,28 +233,28 @@ static void typedef_(cprinter *P, const char *name, const comp_ctype *t, int sco
   case CT_VARIANT:
   case CT_ENUM:
   case CT_FLAGS: {
-    put(o, t->kind == CT_RECORD ? "record " : t->kind == CT_VARIANT ? "variant " : t->kind == CT_ENUM ? "enum " : "flags ");
+    util_buf_puts(o, t->kind == CT_RECORD ? "record " : t->kind == CT_VARIANT ? "variant " : t->kind == CT_ENUM ? "enum " : "flags ");
     label(o, name, strlen(name));
-    put(o, " {\n");
+    util_buf_puts(o, " {\n");
     for (uint32_t i = 0; i < t->n; i++) {
       indent(o, ind + 1);
       wname(o, &t->names[i]);
       if (t->kind == CT_RECORD) {
-        put(o, ": ");
+        util_buf_puts(o, ": ");
         vtype(P, t->elems[i], scope, 0);
       } else if (t->kind == CT_VARIANT && t->elems[i]) {
-        put(o, "(");
+        util_buf_puts(o, "(");
         vtype(P, t->elems[i], scope, 0);
-        put(o, ")");
+        util_buf_puts(o, ")");
       }
-      put(o, ",\n");
+      util_buf_puts(o, ",\n");
     }
     indent(o, ind);
-    put(o, "}\n");
+    util_buf_puts(o, "}\n");
     break;
   }
   case CT_RESOURCE: {
-    put(o, "resource ");
+    util_buf_puts(o, "resource ");
     label(o, name, strlen(name));
     size_t nl = strlen(name);
     bool any = false;
@@ -266,34 +264,34 @@ static void typedef_(cprinter *P, const char *name, const comp_ctype *t, int sco
       int ann;
       if (funcs[i].kind != COMP_EXT_FUNC || !comp_name_resource(fn, &res, &ann)) continue;
       if (res.len != nl || memcmp(res.str, name, nl) != 0) continue;
-      if (!any) put(o, " {\n");
+      if (!any) util_buf_puts(o, " {\n");
       any = true;
       indent(o, ind + 1);
       const comp_ctype *ft = funcs[i].type;
       if (ann == COMP_ANN_CONSTRUCTOR) {
-        put(o, "constructor");
+        util_buf_puts(o, "constructor");
         functype(P, ft, scope, false, true);
       } else {
         const char *dot = memchr(fn->str, '.', fn->len);
         const char *m = dot ? dot + 1 : fn->str;
         label(o, m, fn->len - (size_t)(m - fn->str));
-        put(o, ann == COMP_ANN_STATIC ? ": static " : ": ");
+        util_buf_puts(o, ann == COMP_ANN_STATIC ? ": static " : ": ");
         functype(P, ft, scope, ann == COMP_ANN_METHOD, false);
       }
-      put(o, ";\n");
+      util_buf_puts(o, ";\n");
     }
     if (any) {
       indent(o, ind);
-      put(o, "}\n");
+      util_buf_puts(o, "}\n");
     } else {
-      put(o, ";\n");
+      util_buf_puts(o, ";\n");
     }
     break;
   }
   default:
-    put(o, "type ");
+    util_buf_puts(o, "type ");
     label(o, name, strlen(name));
-    put(o, " = ");
+    util_buf_puts(o, " = ");
     /* the alias's target, not its own name */
     {
       size_t keep = P->nnames;
@@ -309,7 +307,7 @@ static void typedef_(cprinter *P, const char *name, const comp_ctype *t, int sco
       if (!saved) vtype(P, t, scope, 0);
       (void)keep;
     }
-    put(o, ";\n");
+    util_buf_puts(o, ";\n");
     break;
   }
 }
@@ -327,7 +325,7 @@ static void iface_body(cprinter *P, const comp_ctype *it, int scope, int ind) {
   for (uint32_t i = 0; i < it->nexports; i++) {
     const ct_extern *e = &it->exports[i];
     if (e->kind != COMP_EXT_TYPE) continue;
-    if (!first) put(P->o, "\n");
+    if (!first) util_buf_puts(P->o, "\n");
     first = false;
     char *nm = util_try_malloc(e->name.len + 1);
     if (!nm) {
@@ -345,13 +343,13 @@ static void iface_body(cprinter *P, const comp_ctype *it, int scope, int ind) {
     wasm_name res;
     int ann;
     if (e->kind != COMP_EXT_FUNC || comp_name_resource(&e->name, &res, &ann)) continue;
-    if (any_func || !first) put(P->o, "\n");
+    if (any_func || !first) util_buf_puts(P->o, "\n");
     any_func = true;
     indent(P->o, ind);
     wname(P->o, &e->name);
-    put(P->o, ": ");
+    util_buf_puts(P->o, ": ");
     functype(P, e->type, scope, false, false);
-    put(P->o, ";\n");
+    util_buf_puts(P->o, ";\n");
   }
   for (uint32_t i = 0; i < it->nexports; i++)
     if (it->exports[i].kind != COMP_EXT_TYPE && it->exports[i].kind != COMP_EXT_FUNC)
@@ -371,19 +369,19 @@ static void externs(cprinter *P, const comp_extern *ex, uint32_t n, const char *
         if (ex[i].type->exports[k].kind == COMP_EXT_TYPE)
           add_name(P, ex[i].type->exports[k].type, ex[i].type->exports[k].name.str, ex[i].type->exports[k].name.len, sc);
       indent(o, 1);
-      put(o, dir);
-      put(o, " ");
+      util_buf_puts(o, dir);
+      util_buf_puts(o, " ");
       util_buf_put(o, nm->str, nm->len);
-      put(o, ";\n");
+      util_buf_puts(o, ";\n");
     } else {
       indent(o, 1);
-      put(o, dir);
-      put(o, " ");
+      util_buf_puts(o, dir);
+      util_buf_puts(o, " ");
       wname(o, nm);
-      put(o, ": interface {\n");
+      util_buf_puts(o, ": interface {\n");
       iface_body(P, ex[i].type, sc, 2);
       indent(o, 1);
-      put(o, "}\n");
+      util_buf_puts(o, "}\n");
     }
   }
   /* the world's types */
@@ -391,7 +389,7 @@ static void externs(cprinter *P, const comp_extern *ex, uint32_t n, const char *
     if (ex[i].kind == COMP_EXT_TYPE) add_name(P, ex[i].type, ex[i].name->name.str, ex[i].name->name.len, 0);
   for (uint32_t i = 0; i < n; i++) {
     if (ex[i].kind != COMP_EXT_TYPE) continue;
-    put(o, "\n");
+    util_buf_puts(o, "\n");
     char *nm = util_try_malloc(ex[i].name->name.len + 1);
     if (!nm) {
       fail(P, "out of memory");
@@ -422,12 +420,12 @@ static void externs(cprinter *P, const comp_extern *ex, uint32_t n, const char *
     int ann;
     if (ex[i].kind != COMP_EXT_FUNC || comp_name_resource(&ex[i].name->name, &res, &ann)) continue;
     indent(o, 1);
-    put(o, dir);
-    put(o, " ");
+    util_buf_puts(o, dir);
+    util_buf_puts(o, " ");
     wname(o, &ex[i].name->name);
-    put(o, ": ");
+    util_buf_puts(o, ": ");
     functype(P, ex[i].type, 0, false, false);
-    put(o, ";\n");
+    util_buf_puts(o, ";\n");
   }
   for (uint32_t i = 0; i < n; i++)
     if (ex[i].kind != COMP_EXT_TYPE && ex[i].kind != COMP_EXT_FUNC && ex[i].kind != COMP_EXT_INSTANCE)
@@ -449,13 +447,13 @@ bool wit_print_component(const uint8_t *bytes, size_t len, util_buf *out, util_e
   P.o = out;
   P.err = err;
   int scope = 0;
-  put(out, "package root:component;\n\nworld root {\n");
+  util_buf_puts(out, "package root:component;\n\nworld root {\n");
   externs(&P, info->imports, info->nimports, "import", &scope);
   if (info->nexports) {
-    if (info->nimports) put(out, "\n");
+    if (info->nimports) util_buf_puts(out, "\n");
     externs(&P, info->exports, info->nexports, "export", &scope);
   }
-  put(out, "}\n");
+  util_buf_puts(out, "}\n");
   for (size_t i = 0; i < P.nnames; i++) free(P.names[i].name);
   free(P.names);
   comp_info_free(info);

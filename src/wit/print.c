@@ -7,30 +7,8 @@
 
 #include "wit/internal.h"
 
-static void put(util_buf *o, const char *s) { util_buf_put(o, s, strlen(s)); }
-
-static void putf(util_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(util_buf *o, const char *fmt, ...) {
-  char b[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(b, sizeof b, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof b) {
-    util_buf_put(o, b, (size_t)n);
-    return;
-  }
-  va_start(ap, fmt);
-  if (util_buf_reserve(o, (size_t)n + 1)) {
-    vsnprintf((char *)o->p + o->len, (size_t)n + 1, fmt, ap);
-    o->len += (size_t)n;
-  }
-  va_end(ap);
-}
-
 static void indent(util_buf *o, int n) {
-  for (int i = 0; i < n; i++) put(o, "  ");
+  for (int i = 0; i < n; i++) util_buf_puts(o, "  ");
 }
 
 static const char *const kws[] = {
@@ -44,10 +22,10 @@ static const char *const kws[] = {
 static void name(util_buf *o, const char *n) {
   for (size_t i = 0; i < sizeof kws / sizeof *kws; i++)
     if (strcmp(kws[i], n) == 0) {
-      put(o, "%");
+      util_buf_puts(o, "%");
       break;
     }
-  put(o, n);
+  util_buf_puts(o, n);
 }
 
 static void docs(util_buf *o, const char *d, int ind) {
@@ -57,9 +35,9 @@ static void docs(util_buf *o, const char *d, int ind) {
     const char *nl = strchr(p, '\n');
     size_t n = nl ? (size_t)(nl - p) : strlen(p);
     indent(o, ind);
-    put(o, "///");
+    util_buf_puts(o, "///");
     util_buf_put(o, p, n);
-    put(o, "\n");
+    util_buf_puts(o, "\n");
     if (!nl) break;
     p = nl + 1;
   }
@@ -69,18 +47,18 @@ static void gates(util_buf *o, const wit_gates *g, int ind) {
   for (size_t i = 0; i < g->n; i++) {
     indent(o, ind);
     switch (g->items[i].kind) {
-    case WIT_GATE_SINCE: putf(o, "@since(version = %s)\n", g->items[i].value); break;
-    case WIT_GATE_UNSTABLE: putf(o, "@unstable(feature = %s)\n", g->items[i].value); break;
-    default: putf(o, "@deprecated(version = %s)\n", g->items[i].value); break;
+    case WIT_GATE_SINCE: util_buf_printf(o, "@since(version = %s)\n", g->items[i].value); break;
+    case WIT_GATE_UNSTABLE: util_buf_printf(o, "@unstable(feature = %s)\n", g->items[i].value); break;
+    default: util_buf_printf(o, "@deprecated(version = %s)\n", g->items[i].value); break;
     }
   }
 }
 
 void wit_print_pkg_name(const wit_pkg *p, util_buf *o) {
   name(o, p->ns);
-  put(o, ":");
+  util_buf_puts(o, ":");
   name(o, p->name);
-  if (p->version) putf(o, "@%s", p->version);
+  if (p->version) util_buf_printf(o, "@%s", p->version);
 }
 
 static const char *prim_name(wit_tkind k) {
@@ -106,82 +84,82 @@ static const char *prim_name(wit_tkind k) {
 static void type(util_buf *o, const wit_type *t) {
   const char *p = prim_name(t->kind);
   if (p) {
-    put(o, p);
+    util_buf_puts(o, p);
     return;
   }
   switch (t->kind) {
   case WIT_LIST:
-    put(o, "list<");
+    util_buf_puts(o, "list<");
     type(o, t->a);
-    if (t->fixed) putf(o, ", %u", t->fixed);
-    put(o, ">");
+    if (t->fixed) util_buf_printf(o, ", %u", t->fixed);
+    util_buf_puts(o, ">");
     break;
   case WIT_OPTION:
-    put(o, "option<");
+    util_buf_puts(o, "option<");
     type(o, t->a);
-    put(o, ">");
+    util_buf_puts(o, ">");
     break;
   case WIT_RESULT:
     if (!t->a && !t->b) {
-      put(o, "result");
+      util_buf_puts(o, "result");
       break;
     }
-    put(o, "result<");
+    util_buf_puts(o, "result<");
     if (t->a) type(o, t->a);
-    else put(o, "_");
+    else util_buf_puts(o, "_");
     if (t->b) {
-      put(o, ", ");
+      util_buf_puts(o, ", ");
       type(o, t->b);
     }
-    put(o, ">");
+    util_buf_puts(o, ">");
     break;
   case WIT_TUPLE:
-    put(o, "tuple<");
+    util_buf_puts(o, "tuple<");
     for (size_t i = 0; i < t->n; i++) {
-      if (i) put(o, ", ");
+      if (i) util_buf_puts(o, ", ");
       type(o, t->elems[i]);
     }
-    put(o, ">");
+    util_buf_puts(o, ">");
     break;
   case WIT_OWN: name(o, t->name); break;
   case WIT_BORROW:
-    put(o, "borrow<");
+    util_buf_puts(o, "borrow<");
     name(o, t->name);
-    put(o, ">");
+    util_buf_puts(o, ">");
     break;
   case WIT_FUTURE:
   case WIT_STREAM:
-    put(o, t->kind == WIT_FUTURE ? "future" : "stream");
+    util_buf_puts(o, t->kind == WIT_FUTURE ? "future" : "stream");
     if (t->a) {
-      put(o, "<");
+      util_buf_puts(o, "<");
       type(o, t->a);
-      put(o, ">");
+      util_buf_puts(o, ">");
     }
     break;
   case WIT_MAP:
-    put(o, "map<");
+    util_buf_puts(o, "map<");
     type(o, t->a);
-    put(o, ", ");
+    util_buf_puts(o, ", ");
     type(o, t->b);
-    put(o, ">");
+    util_buf_puts(o, ">");
     break;
   default: name(o, t->name); break;
   }
 }
 
 static void func_sig(util_buf *o, const wit_func *f) {
-  if (f->async) put(o, "async ");
-  if (f->kind != WIT_FUNC_CONSTRUCTOR) put(o, "func");
-  put(o, "(");
+  if (f->async) util_buf_puts(o, "async ");
+  if (f->kind != WIT_FUNC_CONSTRUCTOR) util_buf_puts(o, "func");
+  util_buf_puts(o, "(");
   for (size_t i = 0; i < f->nparams; i++) {
-    if (i) put(o, ", ");
+    if (i) util_buf_puts(o, ", ");
     name(o, f->params[i].name);
-    put(o, ": ");
+    util_buf_puts(o, ": ");
     type(o, f->params[i].type);
   }
-  put(o, ")");
+  util_buf_puts(o, ")");
   if (f->result) {
-    put(o, " -> ");
+    util_buf_puts(o, " -> ");
     type(o, f->result);
   }
 }
@@ -191,24 +169,24 @@ static void func(util_buf *o, const wit_func *f, int ind) {
   gates(o, &f->gates, ind);
   indent(o, ind);
   if (f->kind == WIT_FUNC_CONSTRUCTOR) {
-    put(o, "constructor");
+    util_buf_puts(o, "constructor");
   } else {
     name(o, f->name);
-    put(o, ": ");
-    if (f->kind == WIT_FUNC_STATIC) put(o, "static ");
+    util_buf_puts(o, ": ");
+    if (f->kind == WIT_FUNC_STATIC) util_buf_puts(o, "static ");
   }
   func_sig(o, f);
-  put(o, ";\n");
+  util_buf_puts(o, ";\n");
 }
 
 static void path_to(util_buf *o, const wit_iface *target, const wit_pkg *from) {
   if (target->pkg != from) {
     name(o, target->pkg->ns);
-    put(o, ":");
+    util_buf_puts(o, ":");
     name(o, target->pkg->name);
-    put(o, "/");
+    util_buf_puts(o, "/");
     name(o, target->name);
-    if (target->pkg->version) putf(o, "@%s", target->pkg->version);
+    if (target->pkg->version) util_buf_printf(o, "@%s", target->pkg->version);
   } else {
     name(o, target->name);
   }
@@ -219,27 +197,27 @@ static void def(util_buf *o, const wit_def *d, int ind) {
   gates(o, &d->gates, ind);
   indent(o, ind);
   static const char *const kw[] = {"record", "variant", "enum", "flags", "resource", "type"};
-  put(o, kw[d->kind]);
-  put(o, " ");
+  util_buf_puts(o, kw[d->kind]);
+  util_buf_puts(o, " ");
   name(o, d->name);
   if (d->kind == WIT_D_ALIAS) {
-    put(o, " = ");
+    util_buf_puts(o, " = ");
     type(o, d->alias);
-    put(o, ";\n");
+    util_buf_puts(o, ";\n");
     return;
   }
   if (d->kind == WIT_D_RESOURCE) {
     if (!d->nfuncs) {
-      put(o, ";\n");
+      util_buf_puts(o, ";\n");
       return;
     }
-    put(o, " {\n");
+    util_buf_puts(o, " {\n");
     for (size_t i = 0; i < d->nfuncs; i++) func(o, &d->funcs[i], ind + 1);
     indent(o, ind);
-    put(o, "}\n");
+    util_buf_puts(o, "}\n");
     return;
   }
-  put(o, " {\n");
+  util_buf_puts(o, " {\n");
   for (size_t i = 0; i < d->nfields; i++) {
     const wit_field *f = &d->fields[i];
     docs(o, f->docs, ind + 1);
@@ -248,18 +226,18 @@ static void def(util_buf *o, const wit_def *d, int ind) {
     name(o, f->name);
     if (f->type) {
       if (d->kind == WIT_D_RECORD) {
-        put(o, ": ");
+        util_buf_puts(o, ": ");
         type(o, f->type);
       } else {
-        put(o, "(");
+        util_buf_puts(o, "(");
         type(o, f->type);
-        put(o, ")");
+        util_buf_puts(o, ")");
       }
     }
-    put(o, ",\n");
+    util_buf_puts(o, ",\n");
   }
   indent(o, ind);
-  put(o, "}\n");
+  util_buf_puts(o, "}\n");
 }
 
 /* An interface's (or a world's) body: uses, types, functions. */
@@ -268,29 +246,29 @@ static void scope_body(util_buf *o, const wit_iface *in, int ind, bool funcs) {
     const wit_use *u = &in->uses[i];
     gates(o, &u->gates, ind);
     indent(o, ind);
-    put(o, "use ");
+    util_buf_puts(o, "use ");
     path_to(o, u->target, in->pkg);
-    put(o, ".{");
+    util_buf_puts(o, ".{");
     for (size_t j = 0; j < u->nnames; j++) {
-      if (j) put(o, ", ");
+      if (j) util_buf_puts(o, ", ");
       name(o, u->names[j].name);
       if (u->names[j].as) {
-        put(o, " as ");
+        util_buf_puts(o, " as ");
         name(o, u->names[j].as);
       }
     }
-    put(o, "};\n");
+    util_buf_puts(o, "};\n");
   }
   bool sep = in->nuses > 0;
   for (size_t i = 0; i < in->ndefs; i++) {
     if (in->defs[i]->kind == WIT_D_USE) continue;
-    if (sep) put(o, "\n");
+    if (sep) util_buf_puts(o, "\n");
     sep = true;
     def(o, in->defs[i], ind);
   }
   if (!funcs) return;
   for (size_t i = 0; i < in->nfuncs; i++) {
-    if (sep) put(o, "\n");
+    if (sep) util_buf_puts(o, "\n");
     sep = false;
     func(o, &in->funcs[i], ind);
   }
@@ -300,24 +278,24 @@ static void witem(util_buf *o, const wit_witem *it, const wit_pkg *from, int ind
   docs(o, it->docs, ind);
   gates(o, &it->gates, ind);
   indent(o, ind);
-  put(o, it->dir == WIT_IMPORT ? "import " : "export ");
+  util_buf_puts(o, it->dir == WIT_IMPORT ? "import " : "export ");
   switch (it->kind) {
   case WIT_ITEM_IFACE:
     path_to(o, it->iface, from);
-    put(o, ";\n");
+    util_buf_puts(o, ";\n");
     break;
   case WIT_ITEM_FUNC:
     name(o, it->name);
-    put(o, ": ");
+    util_buf_puts(o, ": ");
     func_sig(o, it->func);
-    put(o, ";\n");
+    util_buf_puts(o, ";\n");
     break;
   default:
     name(o, it->name);
-    put(o, ": interface {\n");
+    util_buf_puts(o, ": interface {\n");
     scope_body(o, it->iface, ind + 1, true);
     indent(o, ind);
-    put(o, "}\n");
+    util_buf_puts(o, "}\n");
     break;
   }
 }
@@ -325,47 +303,47 @@ static void witem(util_buf *o, const wit_witem *it, const wit_pkg *from, int ind
 static void pkg(util_buf *o, const wit_pkg *p, bool nested) {
   int ind = nested ? 1 : 0;
   docs(o, p->docs, 0);
-  put(o, "package ");
+  util_buf_puts(o, "package ");
   wit_print_pkg_name(p, o);
-  put(o, nested ? " {\n" : ";\n");
+  util_buf_puts(o, nested ? " {\n" : ";\n");
   for (size_t i = 0; i < p->nifaces; i++) {
     const wit_iface *in = p->ifaces[i];
-    if (i || !nested) put(o, "\n");
+    if (i || !nested) util_buf_puts(o, "\n");
     docs(o, in->docs, ind);
     gates(o, &in->gates, ind);
     indent(o, ind);
-    put(o, "interface ");
+    util_buf_puts(o, "interface ");
     name(o, in->name);
-    put(o, " {\n");
+    util_buf_puts(o, " {\n");
     scope_body(o, in, ind + 1, true);
     indent(o, ind);
-    put(o, "}\n");
+    util_buf_puts(o, "}\n");
   }
   for (size_t i = 0; i < p->nworlds; i++) {
     const wit_world *w = p->worlds[i];
-    if (i || p->nifaces || !nested) put(o, "\n");
+    if (i || p->nifaces || !nested) util_buf_puts(o, "\n");
     docs(o, w->docs, ind);
     gates(o, &w->gates, ind);
     indent(o, ind);
-    put(o, "world ");
+    util_buf_puts(o, "world ");
     name(o, w->name);
-    put(o, " {\n");
+    util_buf_puts(o, " {\n");
     scope_body(o, &w->scope, ind + 1, false);
-    if ((w->scope.ndefs) && (w->nimports || w->nexports)) put(o, "\n");
+    if ((w->scope.ndefs) && (w->nimports || w->nexports)) util_buf_puts(o, "\n");
     for (size_t j = 0; j < w->nimports; j++) witem(o, &w->imports[j], p, ind + 1);
-    if (w->nimports && w->nexports) put(o, "\n");
+    if (w->nimports && w->nexports) util_buf_puts(o, "\n");
     for (size_t j = 0; j < w->nexports; j++) witem(o, &w->exports[j], p, ind + 1);
     indent(o, ind);
-    put(o, "}\n");
+    util_buf_puts(o, "}\n");
   }
-  if (nested) put(o, "}\n");
+  if (nested) util_buf_puts(o, "}\n");
 }
 
 bool wit_print(const wit_set *s, util_buf *o) {
   pkg(o, s->main, false);
   for (size_t i = 0; i < s->npkgs; i++) {
     if (s->pkgs[i] == s->main) continue;
-    put(o, "\n");
+    util_buf_puts(o, "\n");
     pkg(o, s->pkgs[i], true);
   }
   return !o->oom;
