@@ -379,7 +379,7 @@ if [ "$(uname -m)" = x86_64 ]; then
   map_ok /tmp/perf-$pid.map top middle other leaf
   rm -f /tmp/perf-$pid.map
   label="--profile=perfmap in the interpreter is refused"
-  run 2 run --profile=perfmap --invoke top loop.wat 20
+  run 2 run --tier interp --profile=perfmap --invoke top loop.wat 20
   err_has "weld: run: not supported: --profile=perfmap names the baseline compiler's code (--tier baseline or auto); in the interpreter use --profile=guest (see 'weld help run')"
   # perf itself, where the kernel lets this user sample (perf_event_paranoid, containers)
   if command -v perf >/dev/null && perf record -q -e cpu-clock -o probe.data true >/dev/null 2>&1; then
