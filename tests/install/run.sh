@@ -292,7 +292,9 @@ make -n -C "$root" run >make-n.txt 2>&1
 if grep -qx '\./tests/deps\.sh build' make-n.txt && ! grep -q 'deps\.sh test' make-n.txt &&
   PATH="$(pwd)/fakebin:$PATH" "$root/tests/deps.sh" build >/dev/null 2>&1; then
   pkgs="$(sed -n 's/^install -y -qq //p' apt.log | tr ' ' '\n' | sort)"
-  allowed="binutils cmake gcc libarchive-dev libc6-dev libcurl4-openssl-dev make" # the libraries the build links (curl: registries, archive: image layers)
+  # the libraries the build links (curl: registries and wasi:http, archive: image layers,
+  # sodium: package signatures, microhttpd: weld serve)
+  allowed="binutils cmake gcc libarchive-dev libc6-dev libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev make"
   stray="$(comm -23 <(echo "$pkgs") <(tr ' ' '\n' <<<"$allowed" | sort))"
   if [ -n "$pkgs" ] && [ -z "$stray" ] && grep -qx cmake <<<"$pkgs" && grep -qx gcc <<<"$pkgs"; then
     ok
