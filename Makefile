@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SUITE ?= ../shared/testsuite/wasm-2.0
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 10
 PREFIX ?= /usr/local
 
 .PHONY: all build build-asan build-fuzz run test deps deps-build install spec spec-asan unit fuzz fuzz-smoke bench clean

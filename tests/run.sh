@@ -6,7 +6,7 @@
 #
 # Environment (defaults in parentheses):
 #   WELD_BUILD (build), WELD_ASAN_BUILD (build-asan), WELD_FUZZ_BUILD (build-fuzz)
-#   SUITE (../shared/testsuite/wasm-2.0)   FUZZ_SECONDS (15 per target; 0 skips fuzzing)
+#   SUITE (../shared/testsuite/wasm-2.0)   FUZZ_SECONDS (10 per target; 0 skips fuzzing)
 #   SUITE3 (../shared/testsuite/wasm-3.0)
 #   CM_SUITE (the component-model scripts beside SUITE)   WELD_TEST_JCO=0 (no jco stage)
 #   TIERDIFF_COUNT (40 binaryen modules in the tier-difference stage)
@@ -20,7 +20,7 @@ asan="${WELD_ASAN_BUILD:-build-asan}"
 fuzz="${WELD_FUZZ_BUILD:-build-fuzz}"
 suite="${SUITE:-../shared/testsuite/wasm-2.0}"
 suite3="${SUITE3:-../shared/testsuite/wasm-3.0}"
-fuzz_seconds="${FUZZ_SECONDS:-15}"
+fuzz_seconds="${FUZZ_SECONDS:-10}"
 logs="$build/test-logs"
 mkdir -p "$logs"
 

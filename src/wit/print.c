@@ -35,7 +35,9 @@ static void docs(util_buf *o, const char *d, int ind) {
     const char *nl = strchr(p, '\n');
     size_t n = nl ? (size_t)(nl - p) : strlen(p);
     indent(o, ind);
-    util_buf_puts(o, "///");
+    /* a line whose text starts with '/' would make "////", a plain comment: a space keeps it
+     * a doc comment (read back, the line keeps that space, and prints the same again) */
+    util_buf_puts(o, n && *p == '/' ? "/// " : "///");
     util_buf_put(o, p, n);
     util_buf_puts(o, "\n");
     if (!nl) break;
