@@ -42,21 +42,6 @@ static void cat2(char *d, size_t n, const char *a, const char *b) {
   d[k] = 0;
 }
 
-static const wit_type *unalias(const wit_type *t, const wit_def **def) {
-  *def = NULL;
-  while (t && t->kind == WIT_REF) {
-    const wit_def *d = t->def;
-    while (d && d->kind == WIT_D_USE) d = d->target;
-    if (!d) return NULL;
-    if (d->kind != WIT_D_ALIAS) {
-      *def = d;
-      return NULL;
-    }
-    t = d->alias;
-  }
-  return t;
-}
-
 static const char *prim_c(wit_tkind k) {
   static const char *const c[] = {"bool",     "int8_t",   "int16_t", "int32_t",  "int64_t",
                                   "uint8_t",  "uint16_t", "uint32_t", "uint64_t", "float",
@@ -147,7 +132,7 @@ static bool named_ctype(bg *g, const wit_def *d, const char *fn, char *m, size_t
 
 static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn, char *ct, size_t cn) {
   const wit_def *d;
-  const wit_type *t = unalias(t0, &d);
+  const wit_type *t = wit_unalias(t0, &d);
   if (!t) return named_ctype(g, d, fn, m, mn, ct, cn);
   if (t->kind <= WIT_CHAR) {
     snprintf(m, mn, "%s", prim_w(t->kind));
@@ -224,7 +209,7 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
 /* The flat core types of a type (canonical ABI flattening) appended to fl[]. */
 static bool flatten(bg *g, const wit_type *t0, const char *fn, char *fl, size_t *n, bool in_param) {
   const wit_def *d;
-  const wit_type *t = unalias(t0, &d);
+  const wit_type *t = wit_unalias(t0, &d);
   if (!t) {
     if (!d || d->kind > WIT_D_FLAGS) return fail(g, "not supported: function `%s` uses `%s`", fn, d ? d->name : "?");
     if (d->kind == WIT_D_RECORD) {
@@ -286,7 +271,7 @@ static const char *core_c(char f) { return f == 'J' ? "int64_t" : f == 'F' ? "fl
 /* C statements assigning lvalue `lv` from the flat parameters p<*k>.. */
 static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind) {
   const wit_def *d;
-  const wit_type *t = unalias(t0, &d);
+  const wit_type *t = wit_unalias(t0, &d);
   char sub[512], nm[128];
   if (!t) {
     if (d->kind == WIT_D_RECORD) {
@@ -330,7 +315,7 @@ static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind) 
 
 static bool has_mem(const wit_type *t0) {
   const wit_def *d;
-  const wit_type *t = unalias(t0, &d);
+  const wit_type *t = wit_unalias(t0, &d);
   if (!t) {
     if (d && (d->kind == WIT_D_RECORD || d->kind == WIT_D_VARIANT))
       for (size_t i = 0; i < d->nfields; i++)
@@ -353,7 +338,7 @@ static bool has_mem(const wit_type *t0) {
 /* C statements freeing what `lv` (of type t) owns. */
 static void free_value(bg *g, const wit_type *t0, const char *lv, int ind, int depth) {
   const wit_def *d;
-  const wit_type *t = unalias(t0, &d);
+  const wit_type *t = wit_unalias(t0, &d);
   char sub[512], nm[128];
   if (!has_mem(t0)) return;
   if (!t) {
@@ -444,7 +429,7 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
     return false;
   }
   const wit_def *d = NULL;
-  const wit_type *rt0 = f->result ? unalias(f->result, &d) : NULL;
+  const wit_type *rt0 = f->result ? wit_unalias(f->result, &d) : NULL;
   if (nr == 1 && !rt0 && d && (d->kind == WIT_D_ENUM || d->kind == WIT_D_FLAGS)) {
     /* one i32 */
   } else if (nr == 1 && (!rt0 || rt0->kind > WIT_CHAR)) {
@@ -491,14 +476,14 @@ static bool import_func(bg *g, const wit_func *f, const char *module, const char
   if (f->kind != WIT_FUNC_PLAIN || f->async) return fail(g, "not supported: `%s` is a resource or async function", f->name);
   char pn[128];
   const wit_def *d;
-  const wit_type *r = f->result ? unalias(f->result, &d) : NULL;
-  if (f->result && (!r || r->kind > WIT_CHAR))
+  const wit_type *r = f->result ? wit_unalias(f->result, &d) : NULL;
+  if (r ? r->kind > WIT_CHAR : f->result != NULL)
     return fail(g, "not supported: imported function `%s` returns more than a scalar", f->name);
   util_buf proto = {0}, raw = {0}, call = {0};
   util_buf_printf(&proto, "%s %s_%s(", r ? prim_c(r->kind) : "void", g->world, cname);
   util_buf_printf(&raw, "%s __wasm_import_%s_%s(", r ? (r->kind == WIT_S64 || r->kind == WIT_U64 ? "int64_t" : r->kind == WIT_F32 ? "float" : r->kind == WIT_F64 ? "double" : "int32_t") : "void", g->world, cname);
   for (size_t i = 0; i < f->nparams; i++) {
-    const wit_type *t = unalias(f->params[i].type, &d);
+    const wit_type *t = wit_unalias(f->params[i].type, &d);
     if (!t || t->kind > WIT_CHAR) {
       util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call);
       return fail(g, "not supported: imported function `%s` takes more than scalars", f->name);

@@ -26,23 +26,6 @@ static bool fail(cn *c, util_err_kind k, const char *fmt, ...) {
   return false;
 }
 
-/* The type a reference names, through `use` and `type` aliases; NULL for a definition
- * (record, variant, ...) which *def receives. */
-static const wit_type *unalias(const wit_type *t, const wit_def **def) {
-  *def = NULL;
-  while (t && t->kind == WIT_REF) {
-    const wit_def *d = t->def;
-    while (d && d->kind == WIT_D_USE) d = d->target;
-    if (!d) return NULL;
-    if (d->kind != WIT_D_ALIAS) {
-      *def = d;
-      return NULL;
-    }
-    t = d->alias;
-  }
-  return t;
-}
-
 static const char *prim(wit_tkind k) {
   static const char *const names[] = {"bool", "s8", "s16", "s32", "s64", "u8", "u16", "u32",
                                       "u64",  "f32", "f64", "char", "string"};
@@ -52,7 +35,7 @@ static const char *prim(wit_tkind k) {
 /* A value type as component text; false with "not supported" for what is not reached. */
 static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
-  const wit_type *t = unalias(t0, &d);
+  const wit_type *t = wit_unalias(t0, &d);
   if (!t && d) {
     for (size_t i = 0; i < c->nnamed; i++)
       if (c->named[i] == d) {
@@ -111,7 +94,7 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
 /* Flat value count (canonical ABI flattening) and whether strings or lists occur. */
 static size_t flat(const wit_type *t0, bool *mem) {
   const wit_def *d;
-  const wit_type *t = unalias(t0, &d);
+  const wit_type *t = wit_unalias(t0, &d);
   if (!t) {
     if (!d) return 1;
     size_t n = 0, m = 0;
@@ -148,7 +131,7 @@ static size_t flat(const wit_type *t0, bool *mem) {
  * $dI)))`), the ones they use first. Others stay for valtype to refuse. */
 static bool declare(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
-  const wit_type *t = unalias(t0, &d);
+  const wit_type *t = wit_unalias(t0, &d);
   if (t) {
     switch (t->kind) {
     case WIT_LIST:

@@ -15,6 +15,20 @@ wit_def *wit_def_base(wit_def *d) {
   return d;
 }
 
+const wit_type *wit_unalias(const wit_type *t, const wit_def **def) {
+  *def = NULL;
+  while (t && t->kind == WIT_REF) {
+    const wit_def *d = wit_def_base(t->def);
+    if (!d) return NULL;
+    if (d->kind != WIT_D_ALIAS) {
+      *def = d;
+      return NULL;
+    }
+    t = d->alias;
+  }
+  return t;
+}
+
 /* ---------- finding packages, interfaces and worlds ----------------------------------- */
 
 static void pkg_text(const char *ns, const char *name, const char *ver, char *buf, size_t n) {

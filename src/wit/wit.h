@@ -253,6 +253,10 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
  * ...") for what is not covered yet. */
 bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err);
 
+/* The type a reference names, through `use` and `type` aliases (for the generators); NULL
+ * for a definition (record, variant, ...), which *def receives, or a dangling `use`. */
+const wit_type *wit_unalias(const wit_type *t, const wit_def **def);
+
 /* `ns:pkg@ver` / `ns:pkg/name@ver` spellings of a package and interface. */
 void wit_print_pkg_name(const wit_pkg *p, util_buf *out);
 
