@@ -39,6 +39,25 @@ static inline bool jit_run_instantiate(jit_run *t, const weld_import *imports, s
   return CHECK(t->i != NULL);
 }
 
+/* The four configurations the tier tests compare, in order: the interpreter (the reference),
+ * baseline with the guard region, baseline with explicit checks, and auto compiling at the
+ * first call; each instantiated without imports. */
+static inline bool jit_run_open_tier(jit_run *t, weld_tier tier, weld_bounds_mode bounds, const uint8_t *bin, size_t len) {
+  weld_config cfg;
+  weld_config_default(&cfg);
+  cfg.tier = tier;
+  cfg.tier_up_threshold = 0; /* auto: compiled at the first call */
+  cfg.bounds = bounds;
+  return jit_run_open(t, &cfg, bin, len) && jit_run_instantiate(t, NULL, 0);
+}
+
+static inline bool jit_run_open_four(jit_run r[4], const uint8_t *bin, size_t len) {
+  return jit_run_open_tier(&r[0], WELD_TIER_INTERP, WELD_BOUNDS_GUARD, bin, len) &&
+         jit_run_open_tier(&r[1], WELD_TIER_BASELINE, WELD_BOUNDS_GUARD, bin, len) &&
+         jit_run_open_tier(&r[2], WELD_TIER_BASELINE, WELD_BOUNDS_EXPLICIT, bin, len) &&
+         jit_run_open_tier(&r[3], WELD_TIER_AUTO, WELD_BOUNDS_GUARD, bin, len);
+}
+
 static inline void jit_run_close(jit_run *t) {
   if (t->s) weld_store_free(t->s);
   if (t->m) weld_module_free(t->m);

@@ -102,15 +102,6 @@ static const char exn_wat[] =
 
 enum { NRUNS = 4 };
 
-static bool exn_open(jit_run *t, weld_tier tier, weld_bounds_mode bounds, const uint8_t *bin, size_t len) {
-  weld_config cfg;
-  weld_config_default(&cfg);
-  cfg.tier = tier;
-  cfg.tier_up_threshold = 0; /* auto: compiled at the first call */
-  cfg.bounds = bounds;
-  return jit_run_open(t, &cfg, bin, len) && jit_run_instantiate(t, NULL, 0);
-}
-
 #define CALL(name, arg, want_trap) jit_same_calls(r, NRUNS, name, (weld_val[]){WELD_I32_VAL(arg)}, 1, 1, want_trap)
 
 UNIT_GROUP(jit_exn) {
@@ -125,10 +116,7 @@ UNIT_GROUP(jit_exn) {
   if (!CHECK(text_wat_to_binary(exn_wat, sizeof exn_wat - 1, "exn", &bin, &len, &uerr))) return;
   jit_run r[NRUNS];
   memset(r, 0, sizeof r);
-  if (exn_open(&r[0], WELD_TIER_INTERP, WELD_BOUNDS_GUARD, bin, len) &&
-      exn_open(&r[1], WELD_TIER_BASELINE, WELD_BOUNDS_GUARD, bin, len) &&
-      exn_open(&r[2], WELD_TIER_BASELINE, WELD_BOUNDS_EXPLICIT, bin, len) &&
-      exn_open(&r[3], WELD_TIER_AUTO, WELD_BOUNDS_GUARD, bin, len)) {
+  if (jit_run_open_four(r, bin, len)) {
     static const char uncaught[] = "uncaught exception";
     CHECK_EQ_U64(CALL("catch", 0, NULL), 0xffffffff);
     CHECK_EQ_U64(CALL("catch", 1, NULL), 1010);

@@ -53,15 +53,6 @@ static const char mem_wat[] =
 enum { NRUNS = 4 };
 typedef jit_run mem_run;
 
-static bool mem_open(mem_run *t, weld_tier tier, weld_bounds_mode bounds, const uint8_t *bin, size_t len) {
-  weld_config cfg;
-  weld_config_default(&cfg);
-  cfg.tier = tier;
-  cfg.tier_up_threshold = 0; /* auto: compiled at the first call */
-  cfg.bounds = bounds;
-  return jit_run_open(t, &cfg, bin, len) && jit_run_instantiate(t, NULL, 0);
-}
-
 #define I32(x) WELD_I32_VAL(x)
 #define I64(x) WELD_I64_VAL(x)
 #define CALL(name, want_trap, nres, ...)                                                 \
@@ -83,10 +74,7 @@ UNIT_GROUP(jit_mem) {
   if (!CHECK(text_wat_to_binary(mem_wat, sizeof mem_wat - 1, "mem", &bin, &len, &uerr))) return;
   mem_run r[NRUNS];
   memset(r, 0, sizeof r);
-  if (mem_open(&r[0], WELD_TIER_INTERP, WELD_BOUNDS_GUARD, bin, len) &&
-      mem_open(&r[1], WELD_TIER_BASELINE, WELD_BOUNDS_GUARD, bin, len) &&
-      mem_open(&r[2], WELD_TIER_BASELINE, WELD_BOUNDS_EXPLICIT, bin, len) &&
-      mem_open(&r[3], WELD_TIER_AUTO, WELD_BOUNDS_GUARD, bin, len)) {
+  if (jit_run_open_four(r, bin, len)) {
     /* the 64-bit memory: addresses and offsets past 32 bits */
     CALL("st1", NULL, 0, I64(16), I64(0x1122334455667788LL));
     CHECK_EQ_U64(CALL("ld1", NULL, 1, I64(16)), 0x1122334455667788ULL);
