@@ -7,10 +7,12 @@
  * the instances accept on it together. Standard output goes to the log or the next
  * service of a pipeline, standard error to the log.
  *
- * A component service (`component = "..."`) is a wasi:cli/run command: decoded and
- * validated once, instantiated per instance with WASI 0.2 (src/wasi2) over the same
- * wasi_ctx, policy and limits; it cannot take the executor's listening socket (a component
- * opens its own through wasi:sockets, under the policy's [net] grants).
+ * A component service (`component = "..."`) is decoded and validated once. A wasi:cli/run
+ * command is instantiated per instance with WASI 0.2 (src/wasi2) over the same wasi_ctx,
+ * policy and limits; it cannot take the executor's listening socket (a component opens its
+ * own through wasi:sockets, under the policy's [net] grants). A wasi:http/incoming-handler
+ * component (the wasi:http/proxy world) is served on its `listen` port by src/wasi2's
+ * server, each request in a fresh instance under the policy and limits.
  *
  * Stopping interrupts each store (weld_store_interrupt: a call blocked in sock_accept or a
  * read wakes at once) and joins the thread. */
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "component/runtime.h"
@@ -28,6 +31,7 @@
 #include "guard/guard.h"
 #include "text/text.h"
 #include "wasi/wasi.h"
+#include "wasi2/http_serve.h"
 #include "wasi2/wasi2.h"
 #include "weld.h"
 
@@ -38,6 +42,7 @@ typedef struct wasm_shared {
   comp_component *comp; /* a component service: decoded and validated once */
   comp_info *cinfo;
   char run_name[256]; /* its wasi:cli/run export */
+  char handle_name[256]; /* or its wasi:http/incoming-handler export (an HTTP service) */
 } wasm_shared;
 
 /* Decodes and validates a component service (binary or text) and finds its wasi:cli/run. */
@@ -55,9 +60,21 @@ static bool prepare_component(hy_svc *s, wasm_shared *sh, const uint8_t *bytes, 
   free(bin);
   if (!sh->comp || !comp_validate(sh->comp, &sh->cinfo, &e))
     return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: %s", s->ms->name, sh->path, e.msg);
-  if (!wasi2_run_export(sh->cinfo, sh->run_name, sizeof sh->run_name))
-    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: the component exports no wasi:cli/run interface", s->ms->name,
-                     sh->path);
+  if (wasi2_run_export(sh->cinfo, sh->run_name, sizeof sh->run_name)) {
+    if (s->ms->wasm.listen)
+      return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: `listen` for a wasi:cli/run component (it opens "
+                       "its own socket with wasi:sockets; grant the address in its policy's [net] listen)", s->ms->name);
+  } else if (w2_serve_handler(sh->cinfo, sh->handle_name, sizeof sh->handle_name)) {
+    if (!s->ms->wasm.listen)
+      return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: a wasi:http/incoming-handler component needs `listen` "
+                       "(the port weld serves it on)", s->ms->name, sh->path);
+    if (!w2_serve_available())
+      return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: HTTP components (this weld was built without "
+                       "libmicrohttpd)", s->ms->name);
+  } else {
+    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: the component exports neither wasi:cli/run nor "
+                     "wasi:http/incoming-handler", s->ms->name, sh->path);
+  }
   return true;
 }
 
@@ -74,9 +91,6 @@ bool hy_wasm_prepare(hy_svc *s, util_error *err) {
   if (!file)
     return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: a package reference as a service (name a module "
                      "or a component file)", s->ms->name);
-  if (w->component && w->listen)
-    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: `listen` for a component (it opens its own socket "
-                     "with wasi:sockets; grant the address in its policy's [net] listen)", s->ms->name);
   wasm_shared *sh = calloc(1, sizeof *sh);
   if (!sh) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   s->module = NULL;
@@ -205,6 +219,51 @@ out:
   comp_host_free(host);
 }
 
+/* An HTTP component instance: a server on the service's listening socket (each instance
+ * has its own, accepting on the same socket), every request in a fresh component instance,
+ * until weld down. The store of the request in flight is the one stopping interrupts. */
+static bool http_store(void *env, struct weld_store *store, util_error *err) {
+  hy_inst *in = env;
+  pthread_mutex_lock(in->mu);
+  bool go = !in->svc->app->stopping;
+  if (go) in->store = store;
+  pthread_mutex_unlock(in->mu);
+  return go || util_fail(err, UTIL_ERR_USAGE, -1, "stopped");
+}
+
+static void http_request_end(void *env) {
+  hy_inst *in = env;
+  pthread_mutex_lock(in->mu);
+  in->store = NULL;
+  pthread_mutex_unlock(in->mu);
+}
+
+static void run_http(hy_inst *in, const int stdio[3]) {
+  hy_svc *s = in->svc;
+  wasm_shared *sh = s->wasm_shared;
+  util_error err;
+  util_error_clear(&err);
+  w2_serve_config cfg = {.name = sh->path, .c = sh->comp, .info = sh->cinfo, .handle_name = sh->handle_name,
+                         .pol = &sh->opt.pol, .stdio = stdio, .log_fd = s->log_fd, .on_store = http_store,
+                         .on_store_env = in, .on_request_end = http_request_end};
+  w2_server *srv = w2_serve_start(&cfg, s->listen_fd, NULL, &err);
+  if (!srv) {
+    snprintf(in->why, sizeof in->why, "%s", err.msg);
+    return;
+  }
+  for (;;) {
+    pthread_mutex_lock(in->mu);
+    bool stop = s->app->stopping;
+    pthread_mutex_unlock(in->mu);
+    if (stop) break;
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  w2_serve_stop(srv);
+  in->exit_code = 0;
+  snprintf(in->why, sizeof in->why, "stopped");
+}
+
 /* Runs one instance to its end; the exit code and reason land in `in`. */
 static void run_instance(hy_inst *in) {
   hy_svc *s = in->svc;
@@ -240,6 +299,10 @@ static void run_instance(hy_inst *in) {
                     .nsockets = s->listen_fd >= 0 ? 1 : 0, .stdio = stdio};
   if (!(ctx = wasi_ctx_new(&sh->opt.pol, &wc, &err))) {
     snprintf(in->why, sizeof in->why, "%s", err.msg);
+    goto out;
+  }
+  if (sh->comp && sh->handle_name[0]) {
+    run_http(in, stdio);
     goto out;
   }
   if (sh->comp) {

@@ -70,9 +70,9 @@ ok
 export WELD_RUN_DIR="$tmp/run"
 W() { "$weld" "$@"; }
 # free loopback ports, all at once (each python3 start costs on a busy machine)
-read -r rport pin pagg prender pcrash pk pmet < <(python3 -c '
+read -r rport pin pagg prender pcrash pk pmet phttp < <(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(7)]
+ss = [socket.socket() for _ in range(8)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 # svc:1 and svc:2 (a second tag: DIR:TAG must pick), and the hostile layouts
@@ -382,12 +382,44 @@ else
   if W down cpipe >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
   label="component pipeline: nothing left"
   check_gone cpipe
-  # a component cannot take the executor's listening socket
+  # a wasi:cli/run component cannot take the executor's listening socket
   printf 'name = "clisten"\n[[service]]\nname = "c"\ntech = "wasm"\n[service.wasm]\ncomponent = "agg.comp.wasm"\nlisten = %s\n' "$pk" >clisten.toml
   label="component service with listen: refused"
   if W up clisten.toml >up.out 2>&1; then bad "weld up accepted it"; W down clisten >/dev/null 2>&1
-  elif grep -q "not supported: \`listen\` for a component" up.out; then ok; else bad "$(cat up.out)"; fi
+  elif grep -q "not supported: \`listen\` for a wasi:cli/run component" up.out; then ok; else bad "$(cat up.out)"; fi
   check_gone clisten
+fi
+
+# ---- a wasi:http/proxy component as a service (served on its listen port) ----------------------------
+# tests/http/handler.wat (its answers are checked against jco's in tests/http): weld serves it
+# on the service's port, each request in a fresh instance under the service's policy
+if "$weld" serve --help 2>&1 | grep -q "not supported"; then
+  label="http component service"
+  skip "weld was built without libmicrohttpd"
+else
+  printf 'name = "hweb"\n[[service]]\nname = "web"\ntech = "wasm"\n[service.wasm]\ncomponent = "%s"\nlisten = %s\ninstances = 2\n' \
+    "$root/tests/http/handler.wat" "$phttp" >hweb.toml
+  label="http component: weld up"
+  if W up hweb.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+  label="http component: a GET answered by the handler"
+  python3 "$root/tests/http/client.py" "$phttp" GET '/abc?x=1' '' 'x-test-in:from the host' >get.out 2>&1
+  if [ "$(head -1 get.out)" = 200 ] && grep -q '^x-test-echo: from the host$' get.out &&
+    grep -q '^method=0 path=/abc?x=1$' get.out && grep -q '^checks=1112$' get.out; then ok; else bad "$(cat get.out)"; fi
+  label="http component: a POST to /missing is its 404 with the body"
+  python3 "$root/tests/http/client.py" "$phttp" POST /missing 'the body' >post.out 2>&1
+  if [ "$(head -1 post.out)" = 404 ] && grep -q 'the body' post.out; then ok; else bad "$(cat post.out)"; fi
+  # no [net] grant in its (default) policy: the handler's outgoing request is denied
+  # (error-code case 15, HTTP-request-denied)
+  label="http component: an outgoing request without a grant is denied"
+  python3 "$root/tests/http/client.py" "$phttp" GET /fetch '' "x-upstream:127.0.0.1:$pk" >fetch.out 2>&1
+  if [ "$(head -1 fetch.out)" = 502 ] && grep -q "^error=15$" fetch.out; then ok; else bad "$(cat fetch.out)"; fi
+  label="http component: ps shows it running"
+  W ps hweb >ps.out 2>&1
+  if grep -qE '^web .*running' ps.out; then ok; else bad "$(cat ps.out)"; fi
+  label="http component: weld down"
+  if W down hweb >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+  label="http component: nothing left, the port closed"
+  check_gone hweb "$phttp"
 fi
 
 # ---- restarts, and errors the proxy sees -------------------------------------------------------------
