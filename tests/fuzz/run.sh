@@ -105,8 +105,18 @@ for t in "${targets[@]}"; do
   else
     status=1
     echo "fuzz $name: FAILED (exit $rc), log $log"
-    grep -m1 -E 'ERROR:|runtime error:|deadly signal' "$log" | sed 's/^/  /' || true
-    ls "$artifacts" | sed "s|^|  artifact: $artifacts/|" || true
+    # what a log of the whole test run keeps: the lines before the first report (a tier
+    # difference or an out-of-memory abort prints its reason there), the report, and each
+    # input that failed in base64 (they are small), so a failure far away can be replayed
+    n="$(grep -n -m1 -E 'ERROR:|runtime error:|deadly signal' "$log" | cut -d: -f1)"
+    if [ -n "$n" ]; then
+      sed -n "$((n > 6 ? n - 6 : 1)),${n}p" "$log" | grep -v '^INFO:\|^#[0-9]' | sed "s/^/FAIL $name: /" || true
+    fi
+    for a in "$artifacts"/*; do
+      [ -f "$a" ] || continue
+      echo "FAIL $name: artifact $a"
+      [ "$(stat -c %s "$a")" -le 8192 ] && echo "FAIL $name: base64 $(base64 -w0 "$a")"
+    done
   fi
 done
 exit $status
