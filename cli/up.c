@@ -1,8 +1,11 @@
 /* weld up / ps / logs / down / diag: an application of WebAssembly services and containers,
  * over src/hybrid's executor (docs/executor.md). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "hybrid/executor.h"
@@ -14,7 +17,7 @@ static int fail(const char *cmd, const util_error *err) {
   return err->kind == UTIL_ERR_USAGE || err->kind == UTIL_ERR_MALFORMED ? CLI_EXIT_USAGE : 1;
 }
 
-enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP, OPT_METRICS, OPT_PROMETHEUS, OPT_REPLAN, OPT_HISTORY };
+enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP, OPT_METRICS, OPT_PROMETHEUS, OPT_REPLAN, OPT_HISTORY, OPT_DOT, OPT_PNG };
 
 /* One optional operand: an application's name or its manifest. */
 static int one_operand(cli_parser *p, const char *cmd, const char **out, int *opt_seen) {
@@ -67,22 +70,73 @@ int cli_cmd_up(int argc, char **argv) {
   return CLI_EXIT_OK;
 }
 
+/* weld diag --png FILE: the graph in DOT, rendered by Graphviz's dot into FILE. */
+static int render_png(const char *dir, const char *file) {
+  util_error err;
+  util_error_clear(&err);
+  FILE *dot = tmpfile();
+  if (!dot) {
+    fprintf(stderr, "weld: diag: cannot make a temporary file: %s\n", strerror(errno));
+    return 1;
+  }
+  if (!hybrid_query(dir, "dot", dot, &err)) {
+    fclose(dot);
+    return fail("diag", &err);
+  }
+  fflush(dot);
+  rewind(dot);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fileno(dot), 0);
+    execlp("dot", "dot", "-Tpng", "-o", file, (char *)NULL);
+    fprintf(stderr, "weld: diag: --png: not supported: Graphviz's dot is not installed (Debian: graphviz): %s\n",
+            strerror(errno));
+    _exit(127);
+  }
+  int st = 0;
+  bool ok = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  fclose(dot);
+  if (pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127) return CLI_EXIT_USAGE;
+  if (!ok) {
+    fprintf(stderr, "weld: diag: --png: dot could not write '%s'\n", file);
+    unlink(file);
+    return 1;
+  }
+  return CLI_EXIT_OK;
+}
+
 static int query(const char *cmd, const char *what, int argc, char **argv) {
-  static const cli_opt none[] = {{"--mermaid", NULL, NULL, OPT_MERMAID}, {"--prometheus", NULL, NULL, OPT_PROMETHEUS}};
+  static const cli_opt none[] = {{"--mermaid", NULL, NULL, OPT_MERMAID},
+                                 {"--prometheus", NULL, NULL, OPT_PROMETHEUS},
+                                 {"--dot", NULL, NULL, OPT_DOT},
+                                 {"--png", NULL, "FILE", OPT_PNG}};
   bool diag = !strcmp(cmd, "diag");
   cli_parser p;
-  cli_parser_init(&p, cmd, none, diag ? 2 : 0, argc, argv);
-  const char *app = NULL;
-  int seen[8] = {0};
-  int rc = one_operand(&p, cmd, &app, seen);
-  if (rc >= 0) return rc;
+  cli_parser_init(&p, cmd, none, diag ? 4 : 0, argc, argv);
+  const char *app = NULL, *png = NULL;
+  int seen[16] = {0};
+  int next;
+  while ((next = cli_parser_next(&p)) != CLI_ARG_DONE) {
+    if (next == CLI_ARG_EXIT) return p.rc;
+    if (next == CLI_ARG_OPERAND) {
+      if (app) return cli_usage_error(cmd, "one application at a time ('%s' and '%s')", app, p.operand);
+      app = p.operand;
+      continue;
+    }
+    seen[p.opt->id] = 1;
+    if (p.opt->id == OPT_PNG) png = p.value;
+  }
+  if (seen[OPT_MERMAID] + seen[OPT_PROMETHEUS] + seen[OPT_DOT] + seen[OPT_PNG] > 1)
+    return cli_usage_error(cmd, "one of --mermaid, --prometheus, --dot and --png");
   util_error err;
   util_error_clear(&err);
   char dir[4096];
   if (!hybrid_find(app, dir, sizeof dir, &err)) return fail(cmd, &err);
-  if (seen[OPT_MERMAID] && seen[OPT_PROMETHEUS]) return cli_usage_error(cmd, "--mermaid or --prometheus, not both");
-  if (!hybrid_query(dir, seen[OPT_MERMAID] ? "mermaid" : seen[OPT_PROMETHEUS] ? "metrics" : what, stdout, &err))
-    return fail(cmd, &err);
+  if (png) return render_png(dir, png);
+  if (seen[OPT_MERMAID]) what = "mermaid";
+  else if (seen[OPT_PROMETHEUS]) what = "metrics";
+  else if (seen[OPT_DOT]) what = "dot";
+  if (!hybrid_query(dir, what, stdout, &err)) return fail(cmd, &err);
   return CLI_EXIT_OK;
 }
 

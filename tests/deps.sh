@@ -28,11 +28,12 @@ build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-de
 # docker-registry, skopeo: tests/pkg publishes to a Distribution registry on loopback and
 # cross-checks with skopeo.
 # python3-prometheus-client: tests/hybrid parses weld's /metrics with it.
+# graphviz: weld diag --png renders the interaction graph with its dot (tests/hybrid).
 # runc: tests/hybrid runs the executor's containers (weld up needs it at run time).
 # llvm-16-dev: the optimising tier (src/opt) is built and tested when llvm-config-16 is there.
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
   rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3 libglpk-dev docker-registry skopeo
-  llvm-16-dev runc python3-prometheus-client linux-perf librsvg2-bin libsqlite3-dev sqlite3)
+  llvm-16-dev runc python3-prometheus-client linux-perf librsvg2-bin libsqlite3-dev sqlite3 graphviz)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

@@ -227,6 +227,62 @@ void hy_write_mermaid(hy_app *a, FILE *out) {
   }
 }
 
+/* The same graph in Graphviz's DOT language (weld diag --dot; --png renders it with dot):
+ * WebAssembly services rounded, containers boxes, edges labelled and coloured as above. */
+static void dot_quoted(FILE *out, const char *s) {
+  fputc('"', out);
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') fputc('\\', out);
+    fputc(*s, out);
+  }
+  fputc('"', out);
+}
+
+void hy_write_dot(hy_app *a, FILE *out) {
+  fprintf(out, "digraph ");
+  dot_quoted(out, a->name);
+  fprintf(out, " {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+  bool host = false;
+  for (size_t i = 0; i < a->nedges; i++) host |= a->edges[i].from < 0;
+  if (host) fprintf(out, "  host [label=\"host\", shape=circle];\n");
+  for (size_t i = 0; i < a->nsvcs; i++) {
+    char id[80];
+    node_id(a->svcs[i].ms->name, id, sizeof id);
+    bool wasm = a->svcs[i].tech == PLAN_WASM;
+    fprintf(out, "  s_%s [label=", id);
+    char label[300];
+    snprintf(label, sizeof label, "%s (%s)", a->svcs[i].ms->name, wasm ? "wasm" : "container");
+    dot_quoted(out, label);
+    fprintf(out, ", shape=box%s];\n", wasm ? ", style=rounded" : "");
+  }
+  for (size_t i = 0; i < a->nedges; i++) {
+    hy_edge *e = &a->edges[i];
+    char f[80] = "host", t[80], id[72], label[200];
+    if (e->from >= 0) {
+      node_id(a->svcs[e->from].ms->name, id, sizeof id);
+      snprintf(f, sizeof f, "s_%s", id);
+    }
+    node_id(a->svcs[e->to].ms->name, id, sizeof id);
+    snprintf(t, sizeof t, "s_%s", id);
+    hy_snap s = hy_stats_take(&e->stats);
+    const char *colour, *style = "solid";
+    if (e->unsupported) {
+      snprintf(label, sizeof label, "%s: not wired", kind_name(e->kind));
+      colour = "#999999", style = "dashed";
+    } else {
+      double avg = s.calls ? (double)s.sum / (double)s.calls / 1000.0 : 0;
+      snprintf(label, sizeof label, "%s: %" PRIu64 " calls, %" PRIu64 " errors, avg %.2f ms", kind_name(e->kind), s.calls,
+               s.errors, avg);
+      double rate = s.calls ? (double)s.errors / (double)s.calls : 0;
+      colour = rate > 0.05 ? "#d62728" : rate > 0 ? "#ff7f0e" : "#2ca02c";
+    }
+    fprintf(out, "  %s -> %s [label=", f, t);
+    dot_quoted(out, label);
+    fprintf(out, ", color=\"%s\", style=%s];\n", colour, style);
+  }
+  fprintf(out, "}\n");
+}
+
 /* ---------- Prometheus text exposition (format 0.0.4) ---------- */
 
 static void labels(hy_app *a, const hy_edge *e, FILE *out) {

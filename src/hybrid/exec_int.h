@@ -237,6 +237,7 @@ void hy_usage_of(hy_svc *s, int64_t *mem, int64_t *cpu_ns);
 void hy_write_ps(hy_app *a, FILE *out);
 void hy_write_diag(hy_app *a, FILE *out);
 void hy_write_mermaid(hy_app *a, FILE *out);
+void hy_write_dot(hy_app *a, FILE *out);
 void hy_write_prometheus(hy_app *a, FILE *out);
 
 /* ---------- history (history.c; SQLite, docs/executor.md "History") ---------- */

@@ -249,6 +249,24 @@ label="workflow: mermaid"
 W diag --mermaid >graph.mmd 2>&1
 if head -1 graph.mmd | grep -qx "graph LR" && grep -q "s_ingest -->|\"http: $N calls, 0 errors" graph.mmd &&
   grep -q 's_aggregate(\["aggregate (wasm)"\])' graph.mmd && [ "$(grep -c linkStyle graph.mmd)" = 4 ]; then ok; else bad "$(cat graph.mmd)"; fi
+label="workflow: the graph in DOT, as Graphviz reads it"
+# dot -Tplain lays the graph out and lists it back: one node line per service and the host,
+# one edge line per interaction (with its label)
+W diag --dot >graph.dot 2>&1
+if ! command -v dot >/dev/null; then
+  skip "Graphviz's dot is not installed (tests/deps.sh installs graphviz)"
+elif dot -Tplain graph.dot >graph.plain 2>&1 && [ "$(grep -c '^node ' graph.plain)" = 4 ] &&
+  [ "$(grep -c '^edge ' graph.plain)" = 4 ] && grep -q "^edge s_ingest s_aggregate .*\"http: $N calls, 0 errors" graph.plain &&
+  grep -q '^node s_aggregate .*"aggregate (wasm)"' graph.plain; then ok; else bad "$(cat graph.dot graph.plain)"; fi
+label="workflow: diag --png writes a PNG"
+if ! command -v dot >/dev/null; then
+  skip "Graphviz's dot is not installed"
+elif W diag --png graph.png >png.out 2>&1 && python3 -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR"
+w, h = struct.unpack(">II", b[16:24])
+assert w > 100 and h > 50, (w, h)' graph.png 2>png.err; then ok; else bad "$(cat png.out png.err)"; fi
 if command -v mmdc >/dev/null; then
   label="workflow: mermaid renders"
   if mmdc -i graph.mmd -o graph.svg >/dev/null 2>&1; then ok; else bad "mmdc failed"; fi
