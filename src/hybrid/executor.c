@@ -150,8 +150,9 @@ static bool choose_tech(hy_app *a, const plan_history *h, util_error *err) {
 void hy_edge_check(hy_app *a, hy_edge *e) {
   e->unsupported = NULL;
   if (e->from < 0 || e->kind == PLAN_PIPE) return;
-  if (a->svcs[e->from].tech == PLAN_WASM)
-    e->unsupported = "not supported: a WebAssembly service cannot open connections (WASI preview1 has no connect)";
+  if (a->svcs[e->from].tech == PLAN_WASM && !a->svcs[e->from].ms->wasm.component)
+    e->unsupported = "not supported: a WebAssembly module service cannot open connections (WASI preview1 has no "
+                     "connect; a component can, with wasi:sockets or wasi:http)";
   else if (!a->svcs[e->to].port)
     e->unsupported = "not supported: the callee has no port (wasm listen, or container ports)";
 }

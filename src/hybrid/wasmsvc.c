@@ -108,17 +108,36 @@ bool hy_wasm_prepare(hy_svc *s, util_error *err) {
     else ok = opt_add(&sh->opt, "--env", kv, err);
     free(kv);
   }
-  /* the addresses of the services it may call */
+  /* the addresses of the services it may call: a component's calls go through a route of
+   * the proxy (counted in weld diag) on a loopback port its policy is granted to connect to */
+  uint32_t *via = calloc(s->app->nedges + 1, sizeof *via);
+  if (!via) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   for (size_t i = 0; ok && i < s->app->nedges; i++) {
-    const hy_edge *e = &s->app->edges[i];
-    if (e->from != (int)s->index || e->kind == PLAN_PIPE || !s->app->svcs[e->to].port) continue;
+    hy_edge *e = &s->app->edges[i];
+    hy_svc *t = &s->app->svcs[e->to];
+    if (e->from != (int)s->index || e->kind == PLAN_PIPE || !t->port) continue;
+    uint32_t port = t->port;
+    if (w->component && !e->unsupported) {
+      port = 0;
+      int fd = hy_listen(-1, &port, err);
+      ok = fd >= 0 && hy_route_add(s->app, s, fd, t, t->port, e->kind == PLAN_HTTP, &e->stats, err);
+      if (!ok) break;
+      via[i] = port;
+      hy_log(s->app, "%s: its calls to %s go through 127.0.0.1:%u", s->ms->name, t->ms->name, port);
+    }
     char var[300], *kv = NULL;
-    hy_addr_var(s->app->svcs[e->to].ms->name, var, sizeof var);
-    if (asprintf(&kv, "%s=127.0.0.1:%u", var, s->app->svcs[e->to].port) < 0) ok = false;
+    hy_addr_var(t->ms->name, var, sizeof var);
+    if (asprintf(&kv, "%s=127.0.0.1:%u", var, port) < 0) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
     else ok = opt_add(&sh->opt, "--env", kv, err);
     free(kv);
   }
   if (ok) ok = wasi_options_finish(&sh->opt, err);
+  for (size_t i = 0; ok && i < s->app->nedges; i++) {
+    char addr[32];
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", via[i]);
+    if (via[i]) ok = policy_add_net(&sh->opt.pol, addr, POLICY_NET_CONNECT, err);
+  }
+  free(via);
   if (ok) {
     policy_limits *l = &sh->opt.pol.limits;
     if (w->max_memory) l->memory_bytes = w->max_memory;

@@ -52,7 +52,6 @@ void w2_serve_stop(w2_server *s) { (void)s; }
 
 struct w2_server {
   w2_serve_config cfg;
-  w2_curl *curl;
   struct MHD_Daemon *d;
   uint16_t port;
 };
@@ -133,6 +132,9 @@ static enum MHD_Result handle(w2_server *s, struct MHD_Connection *con, const ch
   wasi_config wc = {.argc = 1, .argv = &argv0, .log_denials = cfg->log_denials, .stdio = cfg->stdio};
   wasi_ctx *wctx = wasi_ctx_new(cfg->pol, &wc, &err);
   wasi2 *w = wctx ? wasi2_new(wctx, &err) : NULL;
+  /* the request's own client: its connections end with it (nothing of one request's outgoing
+   * traffic is kept for the next, and a proxy between counts each call when it closes) */
+  w2_curl *curl = w2_curl_new();
   comp_inst *inst = NULL;
   util_arena arena;
   util_arena_init(&arena);
@@ -141,7 +143,7 @@ static enum MHD_Result handle(w2_server *s, struct MHD_Connection *con, const ch
     failure = err.msg[0] ? err.msg : "out of memory";
     goto done;
   }
-  wasi2_http_set_client(w, w2_curl_client(s->curl));
+  wasi2_http_set_client(w, w2_curl_client(curl));
   request_arm arm = {cfg, wctx};
   comp_host_on_store(host, arm_store, &arm);
   inst = comp_instantiate(cfg->c, cfg->info, host, &err);
@@ -197,6 +199,7 @@ done:
   if (wctx) wasi_ctx_set_call_store(wctx, NULL);
   comp_inst_free(inst);
   wasi2_free(w);
+  w2_curl_free(curl);
   comp_host_free(host);
   wasi_ctx_free(wctx);
   util_arena_free(&arena);
@@ -267,7 +270,6 @@ w2_server *w2_serve_start(const w2_serve_config *cfg, int listen_fd, const struc
     return NULL;
   }
   s->cfg = *cfg;
-  s->curl = w2_curl_new();
   int fd = -1;
   if (listen_fd >= 0 && (fd = dup(listen_fd)) < 0) {
     util_fail(err, UTIL_ERR_IO, -1, "cannot take the listening socket: %s", strerror(errno));
@@ -302,7 +304,6 @@ uint16_t w2_serve_port(const w2_server *s) { return s->port; }
 void w2_serve_stop(w2_server *s) {
   if (!s) return;
   if (s->d) MHD_stop_daemon(s->d);
-  w2_curl_free(s->curl);
   free(s);
 }
 

@@ -70,9 +70,9 @@ ok
 export WELD_RUN_DIR="$tmp/run"
 W() { "$weld" "$@"; }
 # free loopback ports, all at once (each python3 start costs on a busy machine)
-read -r rport pin pagg prender pcrash pk pmet phttp < <(python3 -c '
+read -r rport pin pagg prender pcrash pk pmet phttp pback < <(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(8)]
+ss = [socket.socket() for _ in range(9)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 # svc:1 and svc:2 (a second tag: DIR:TAG must pick), and the hostile layouts
@@ -408,15 +408,36 @@ else
   check_gone clisten
 fi
 
-# ---- a wasi:http/proxy component as a service (served on its listen port) ----------------------------
+# ---- wasi:http/proxy components as services (served on their listen ports) --------------------------
 # tests/http/handler.wat (its answers are checked against jco's in tests/http): weld serves it
-# on the service's port, each request in a fresh instance under the service's policy
+# on the service's port, each request in a fresh instance under the service's policy. Two of
+# them, web calling back: web's outgoing request goes through the proxy's route (the port
+# supervisor.log names, the one address web's policy is granted) and counts in weld diag.
 if "$weld" serve --help 2>&1 | grep -q "not supported"; then
   label="http component service"
   skip "weld was built without libmicrohttpd"
 else
-  printf 'name = "hweb"\n[[service]]\nname = "web"\ntech = "wasm"\n[service.wasm]\ncomponent = "%s"\nlisten = %s\ninstances = 2\n' \
-    "$root/tests/http/handler.wat" "$phttp" >hweb.toml
+  cat >hweb.toml <<T
+name = "hweb"
+[[service]]
+name = "web"
+tech = "wasm"
+[service.wasm]
+component = "$root/tests/http/handler.wat"
+listen = $phttp
+instances = 2
+[[service]]
+name = "back"
+tech = "wasm"
+[service.wasm]
+component = "$root/tests/http/handler.wat"
+listen = $pback
+[[interaction]]
+from = "web"
+to = "back"
+kind = "http"
+calls_per_second = 1
+T
   label="http component: weld up"
   if W up hweb.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
   label="http component: a GET answered by the handler"
@@ -426,18 +447,32 @@ else
   label="http component: a POST to /missing is its 404 with the body"
   python3 "$root/tests/http/client.py" "$phttp" POST /missing 'the body' >post.out 2>&1
   if [ "$(head -1 post.out)" = 404 ] && grep -q 'the body' post.out; then ok; else bad "$(cat post.out)"; fi
-  # no [net] grant in its (default) policy: the handler's outgoing request is denied
-  # (error-code case 15, HTTP-request-denied)
-  label="http component: an outgoing request without a grant is denied"
-  python3 "$root/tests/http/client.py" "$phttp" GET /fetch '' "x-upstream:127.0.0.1:$pk" >fetch.out 2>&1
-  if [ "$(head -1 fetch.out)" = 502 ] && grep -q "^error=15$" fetch.out; then ok; else bad "$(cat fetch.out)"; fi
+  # the handler fetches http://<x-upstream>/data: through the route, back's answer
+  via=$(sed -n 's/.*web: its calls to back go through 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WELD_RUN_DIR/hweb/supervisor.log")
+  label="http component: a call to another component through the proxy"
+  python3 "$root/tests/http/client.py" "$phttp" GET /fetch '' "x-upstream:127.0.0.1:$via" >fetch.out 2>&1
+  if [ -n "$via" ] && [ "$(head -1 fetch.out)" = 200 ] && grep -q '^upstream=200$' fetch.out &&
+    grep -q '^method=0 path=/data$' fetch.out; then ok; else bad "route '$via': $(cat fetch.out)"; fi
+  # its policy grants the route alone: back's own port is denied (error-code case 15,
+  # HTTP-request-denied)
+  label="http component: an address it is not granted is denied"
+  python3 "$root/tests/http/client.py" "$phttp" GET /fetch '' "x-upstream:127.0.0.1:$pback" >denied.out 2>&1
+  if [ "$(head -1 denied.out)" = 502 ] && grep -q "^error=15$" denied.out; then ok; else bad "$(cat denied.out)"; fi
+  # (counted when the connection closes, as the request that made it ends)
+  label="http component: diag counts the call"
+  for _ in $(seq 1 50); do
+    W diag hweb >diag.out 2>&1
+    grep -qE "^web -> back +http +1 +0 " diag.out && break
+    sleep 0.1
+  done
+  if grep -qE "^web -> back +http +1 +0 " diag.out; then ok; else bad "$(cat diag.out)"; fi
   label="http component: ps shows it running"
   W ps hweb >ps.out 2>&1
   if grep -qE '^web .*running' ps.out; then ok; else bad "$(cat ps.out)"; fi
   label="http component: weld down"
   if W down hweb >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
   label="http component: nothing left, the port closed"
-  check_gone hweb "$phttp"
+  check_gone hweb "$phttp $pback $via"
 fi
 
 # ---- restarts, and errors the proxy sees -------------------------------------------------------------
