@@ -94,6 +94,17 @@ bool pkg_key_load_secret(const char *path, pkg_seckey *out, util_error *err) {
   sodium_memzero(text, strlen(text));
   free(text);
   if (!ok) return util_fail(err, UTIL_ERR_MALFORMED, -1, "%s:1:%zu: the secret key is not 64 bytes in base64", path, strlen(SEC_TAG) + 2);
+  /* the 64 bytes are the seed and the public key: a public half that is not the seed's
+   * would sign with one key and name another (every signature would fail to verify) */
+  uint8_t pk[32], sk[64];
+  crypto_sign_seed_keypair(pk, sk, out->sk);
+  bool same = sodium_memcmp(pk, out->sk + 32, 32) == 0;
+  sodium_memzero(sk, sizeof sk);
+  if (!same) {
+    sodium_memzero(out->sk, sizeof out->sk);
+    return util_fail(err, UTIL_ERR_MALFORMED, -1, "%s:1:%zu: the secret key is damaged (its public half is not its seed's)", path,
+                     strlen(SEC_TAG) + 2);
+  }
   crypto_sign_ed25519_sk_to_pk(out->pub.pk, out->sk);
   key_id(out->pub.pk, out->pub.id);
   return true;

@@ -6,7 +6,12 @@
  *   2  an OCI image manifest: what parses is written, read back and written to the
  *      same bytes;
  *   3  a semver version and a requirement (the input split at its first NUL): what
- *      parses formats to text that parses to the same value and the same matching.
+ *      parses formats to text that parses to the same value and the same matching;
+ *   4  a public key file (src/pkg/sign.c): a rejection is one line naming the file;
+ *   5  a secret key file: one that loads signs a statement its public half verifies,
+ *      and the signature of another statement does not verify;
+ *   6  a Docker config.json (src/oci/auth.c, looked up for a registry on loopback): a
+ *      rejection is one line naming the file, found credentials are NUL-terminated.
  * Nothing may crash, leak or trip a sanitizer. */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +22,85 @@
 #include "oci/oci.h"
 #include "pkg/manifest.h"
 #include "pkg/semver.h"
+#include "pkg/sign.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A scratch directory per process for the file-reading modes, removed at exit. */
+static char scratch_dir[64];
+
+static void scratch_remove(void) {
+  static const char *const files[] = {"k.pub", "k.sec", "config.json"};
+  char path[128];
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", scratch_dir, files[i]);
+    unlink(path);
+  }
+  rmdir(scratch_dir);
+}
+
+static const char *scratch(void) {
+  if (!scratch_dir[0]) {
+    snprintf(scratch_dir, sizeof scratch_dir, "/tmp/weld-fuzz-pkg-%ld", (long)getpid());
+    mkdir(scratch_dir, 0700);
+    atexit(scratch_remove);
+  }
+  return scratch_dir;
+}
+
+static void put_file(const char *path, const uint8_t *bytes, size_t len, mode_t mode) {
+  FILE *f = fopen(path, "wb");
+  if (!f) __builtin_trap();
+  if (len && fwrite(bytes, 1, len, f) != len) __builtin_trap();
+  fclose(f);
+  chmod(path, mode);
+}
+
+static void one_line_about(const util_error *err, const char *path) {
+  if (err->kind == UTIL_ERR_NONE || strchr(err->msg, '\n')) __builtin_trap();
+  if (err->kind != UTIL_ERR_OOM && strstr(err->msg, path) == NULL) __builtin_trap();
+}
+
+static void check_key(const uint8_t *bytes, size_t len, bool secret) {
+  if (!pkg_sign_supported()) return;
+  char path[128];
+  snprintf(path, sizeof path, "%s/%s", scratch(), secret ? "k.sec" : "k.pub");
+  put_file(path, bytes, len, 0600);
+  util_error err;
+  util_error_clear(&err);
+  if (!secret) {
+    pkg_pubkey pk;
+    if (!pkg_key_load_public(path, &pk, &err)) one_line_about(&err, path);
+    return;
+  }
+  pkg_seckey sk;
+  if (!pkg_key_load_secret(path, &sk, &err)) {
+    one_line_about(&err, path);
+    return;
+  }
+  char sig[96], key[48];
+  if (!pkg_sign(&sk, "statement one", sig, key, &err)) __builtin_trap();
+  if (!pkg_sign_verify(&sk.pub, "statement one", sig)) __builtin_trap();
+  if (pkg_sign_verify(&sk.pub, "statement two", sig)) __builtin_trap();
+}
+
+static void check_docker_config(const uint8_t *bytes, size_t len) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/config.json", scratch());
+  put_file(path, bytes, len, 0600);
+  setenv("DOCKER_CONFIG", scratch(), 1);
+  char user[256], pass[256];
+  bool found = false;
+  util_error err;
+  util_error_clear(&err);
+  if (!oci_docker_credentials("http://127.0.0.1:5000/v2/", user, sizeof user, pass, sizeof pass, &found, &err)) {
+    one_line_about(&err, path);
+    return;
+  }
+  if (found && (!memchr(user, 0, sizeof user) || !memchr(pass, 0, sizeof pass))) __builtin_trap();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -106,11 +190,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   const char *text = (const char *)data + 1;
   size_t len = size - 1;
-  switch (data[0] % 4) {
+  switch (data[0] % 7) {
   case 0: check_manifest(text, len); break;
   case 1: check_json(text, len); break;
   case 2: check_oci(data + 1, len); break;
-  default: check_semver(text, len); break;
+  case 3: check_semver(text, len); break;
+  case 4: check_key(data + 1, len, false); break;
+  case 5: check_key(data + 1, len, true); break;
+  default: check_docker_config(data + 1, len); break;
   }
   return 0;
 }

@@ -318,6 +318,16 @@ chmod 644 "$tmp/keys/mallory.key"
 (cd "$tmp/src/sc" && run 1 pkg publish --sign "$tmp/keys/mallory.key" --registry "$sigreg")
 err_has "mallory.key: a secret key must be readable by its owner only"
 chmod 600 "$tmp/keys/mallory.key"
+# a secret key whose public half is not its seed's (one byte of it changed): refused, not
+# used to make signatures that cannot verify
+python3 -c '
+import base64, sys
+tag, b64 = open(sys.argv[1]).read().split()[:2]
+k = bytearray(base64.b64decode(b64)); k[40] ^= 1
+open(sys.argv[2], "w").write(tag + " " + base64.b64encode(bytes(k)).decode() + "\n")' "$tmp/keys/mallory.key" "$tmp/keys/damaged.key"
+chmod 600 "$tmp/keys/damaged.key"
+(cd "$tmp/src/sc" && run 1 pkg publish --sign "$tmp/keys/damaged.key" --registry "$sigreg")
+err_has "damaged.key:1:21: the secret key is damaged (its public half is not its seed's)"
 printf 'weld-ed25519 bm90IGEga2V5\n' >"$tmp/keys/broken.pub"
 mkpkg "$tmp/sapp" sapp 0.1.0 "$(dep sb 1)"
 cd "$tmp/sapp" || exit 1
