@@ -275,8 +275,9 @@ void jc_emit_handlers(jc *j, size_t epi) {
       x64_jmp(j->b, t->clauses[k].pad);
     }
     free(pre);
-    /* the clause table jit_rt_catch reads: count, payload slot, then (tag, ref, the
-     * exnref's slot) each */
+    /* the clause table jit_rt_catch reads: count, payload slot, then (tag, ref) each;
+     * ref is 0 (no exnref), 1 (after the payload) or 2 + the slot it goes to (a legacy
+     * catch's hidden local), the form of images written before the legacy catches */
     while (j->b->len % 4) x64_u8(j->b, 0xcc);
     x64_bind(j->b, lea, j->b->len);
     x64_u32(j->b, t->ncatch);
@@ -284,8 +285,7 @@ void jc_emit_handlers(jc *j, size_t epi) {
     for (uint32_t k = 0; k < t->ncatch; k++) {
       const jc_clause *c = &t->clauses[k];
       x64_u32(j->b, c->tag);
-      x64_u32(j->b, c->ref);
-      x64_u32(j->b, c->ref_slot);
+      x64_u32(j->b, !c->ref ? 0 : c->ref_slot == EXEC_NO_SLOT ? 1 : 2 + c->ref_slot);
     }
   }
   for (size_t i = 0; i < j->nhjumps; i++) x64_bind(j->b, j->hjumps[i].at, j->tries[j->hjumps[i].t].handler);

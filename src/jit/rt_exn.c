@@ -41,17 +41,17 @@ uint32_t jit_rt_throw_ref(jit_ctx *c, exec_exn *exn) {
 }
 
 /* t: the try's clause table (compile_exn.c): count, payload slot, then per clause its
- * tag (EXEC_CATCH_ALL: any), whether the exnref is delivered, and where (EXEC_NO_SLOT:
- * after the payload; a legacy catch's hidden local otherwise). */
+ * tag (EXEC_CATCH_ALL: any) and where the exnref goes: 0 nowhere, 1 after the payload,
+ * 2 + s to slot s (a legacy catch's hidden local). */
 uint32_t jit_rt_catch(jit_ctx *c, exec_slot *fp, const uint32_t *t) {
   exec_thread *th = c->th;
   exec_exn *exn = th->exn;
   uint32_t n = t[0];
   for (uint32_t i = 0; i < n; i++) {
-    const uint32_t *k = &t[2 + 3 * i];
+    const uint32_t *k = &t[2 + 2 * i];
     uint32_t tag = k[0];
     if (tag != EXEC_CATCH_ALL && c->inst->tags[tag] != exn->tag) continue;
-    exec_catch_site cs = {0, 0, t[1], k[1] != 0, tag == EXEC_CATCH_ALL, k[2]};
+    exec_catch_site cs = {0, 0, t[1], k[1] != 0, tag == EXEC_CATCH_ALL, k[1] >= 2 ? k[1] - 2 : EXEC_NO_SLOT};
     exec_exn_deliver(th->store, exn, fp, &cs);
     th->exn = NULL;
     th->trap = EXEC_OK;
