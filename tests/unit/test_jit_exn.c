@@ -7,11 +7,12 @@
  *            and traps (message, kind, backtrace) must be the interpreter's, and every
  *            function but the one kept interpreted on purpose must have been compiled.
  *   jit_exn_legacy  the legacy form, the same way: try with catch, catch_all and block
- *            parameters; delegate to an outer try, to a block inside a try_table, to a try
- *            in its catch, out of the function; rethrow from a nested catch, from catch_all
- *            into a try_table and on with throw_ref; a catch that rethrows in a loop;
- *            exceptions through an interpreted frame with a legacy try between compiled
- *            ones; uncaught exceptions and traps.
+ *            parameters; a catch branching out; delegate to an outer try, to a block
+ *            inside a try_table, to a try in its catch, to an if, out of the function;
+ *            rethrow from nested catches, from catch_all into a try_table and on with
+ *            throw_ref, into a try_table inside the catch; a catch that rethrows in a loop;
+ *            tries in unreachable code; exceptions through an interpreted frame with a
+ *            legacy try between compiled ones; uncaught exceptions and traps.
  *   jit_exn_legacy_osr  an interpreted frame going on compiled at a loop inside a catch
  *            (on-stack replacement), whose rethrow then finds the exception the
  *            interpreter kept for it. */
@@ -319,6 +320,70 @@ static const char legacy_wat[] =
     "              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
     "            (rethrow 0))))\n"
     "      (catch $e (local.get $i) (i32.add))))\n"
+  /* unreachable code with whole tries (their catch and delegate skipped with them) */
+    "  (func (export \"deadnest\") (param i32) (result i32)\n"
+    "    (block $b (result i32)\n"
+    "      (try (result i32)\n"
+    "        (do (br $b (i32.const 1))\n"
+    "            (try (do (call $thrower (local.get 0))) (catch $e (drop)) (catch_all))\n"
+    "            (try (do (nop)) (delegate 0))\n"
+    "            (i32.const 2))\n"
+    "        (catch $e (i32.const 100) (i32.add)))))\n"
+  /* unreachable code in a catch, up to the next catch_all */
+    "  (func (export \"deadcatch\") (param i32) (result i32) (local $s i32)\n"
+    "    (try (do (call $thrower (local.get 0)))\n"
+    "      (catch $e (local.set $s) (br 0) (try (do) (catch_all)) (local.set $s (i32.const -1)))\n"
+    "      (catch_all (local.set $s (i32.const 77))))\n"
+    "    (local.get $s))\n"
+  /* rethrow 2 from a catch in a catch_all in a catch */
+    "  (func (export \"deep\") (param i32) (result i32)\n"
+    "    (try (result i32)\n"
+    "      (do\n"
+    "        (try (result i32)\n"
+    "          (do (call $thrower (local.get 0)) (i32.const 0))\n"
+    "          (catch $e\n"
+    "            (drop)\n"
+    "            (try (result i32)\n"
+    "              (do (throw $e0))\n"
+    "              (catch_all\n"
+    "                (try (result i32)\n"
+    "                  (do (throw $e0))\n"
+    "                  (catch $e0 (rethrow 2))))))))\n"
+    "      (catch $e (i32.const 1000) (i32.add))))\n"
+  /* a catch branching out of the try with its payload */
+    "  (func (export \"brout\") (param i32) (result i32)\n"
+    "    (block $out (result i32)\n"
+    "      (try (result i32)\n"
+    "        (do (call $thrower (local.get 0)) (i32.const 3))\n"
+    "        (catch $e (br $out (i32.const 50) (i32.add)))\n"
+    "      )\n"
+    "      (i32.const 1) (i32.add)))\n"
+  /* rethrow inside a try_table inside the catch: the try_table catches it */
+    "  (func (export \"tablein\") (param i32) (result i32)\n"
+    "    (try (result i32)\n"
+    "      (do (call $thrower (local.get 0)) (i32.const 3))\n"
+    "      (catch $e\n"
+    "        (drop)\n"
+    "        (block $h (result i32)\n"
+    "          (try_table (catch $e $h) (rethrow 2))\n"
+    "          (unreachable))\n"
+    "        (i32.const 2000) (i32.add))))\n"
+  /* delegate 0 to an if: the try around it */
+    "  (func (export \"ifdel\") (param i32) (result i32)\n"
+    "    (try (result i32)\n"
+    "      (do\n"
+    "        (if (result i32) (local.get 0)\n"
+    "          (then (try (result i32) (do (call $thrower (local.get 0)) (i32.const 9)) (delegate 0)))\n"
+    "          (else (i32.const 8))))\n"
+    "      (catch $e (i32.const 300) (i32.add))))\n"
+  /* several catches before the ones that rethrow (the sixth and seventh hidden locals) */
+    "  (func (export \"many\") (param i32) (result i32) (local $s i32)\n"
+    "    (try (do (call $thrower (local.get 0))) (catch_all))\n"
+    "    (try (do (call $thrower (local.get 0))) (catch $e (drop)) (catch_all))\n"
+    "    (try (do (call $thrower (local.get 0))) (catch $e (local.set $s)) (catch_all))\n"
+    "    (try (result i32)\n"
+    "      (do (try (do (call $thrower (local.get 0))) (catch $e (drop) (rethrow 0)) (catch_all (rethrow 0))) (i32.const 0))\n"
+    "      (catch $e (local.get $s) (i32.add))))\n"
     ")\n";
 
 /* each function with each argument: the result, or the trap's message (the values are
@@ -353,7 +418,15 @@ static const struct legacy_case {
     {"uncaught", 5, 0, "unreachable"},     {"throw_in", 4, 0, "uncaught exception"},
     {"rethrow_out", 0, 4, NULL},           {"rethrow_out", 2, 0, "uncaught exception"},
     {"rethrow_out", 5, 0, "unreachable"},  {"loop", 100000, 1666716666u, NULL}, /* 3 + 6 + ... + 99999 + 33333 */
-    {"osr_rethrow", 1000, 2000, NULL},
+    {"osr_rethrow", 1000, 2000, NULL},     {"deadnest", 1, 1, NULL},
+    {"deadcatch", 0, 0, NULL},             {"deadcatch", 1, 10, NULL},
+    {"deadcatch", 2, 77, NULL},            {"deep", 0, 0, NULL},
+    {"deep", 1, 1010, NULL},               {"deep", 3, 0, "uncaught exception"},
+    {"brout", 0, 4, NULL},                 {"brout", 1, 60, NULL},
+    {"tablein", 0, 3, NULL},               {"tablein", 1, 2010, NULL},
+    {"ifdel", 0, 8, NULL},                 {"ifdel", 1, 310, NULL},
+    {"ifdel", 2, 0, "uncaught exception"}, {"many", 0, 0, NULL},
+    {"many", 1, 20, NULL},                 {"many", 2, 0, "uncaught exception"},
 };
 
 static bool legacy_module(uint8_t **bin, size_t *len) {
