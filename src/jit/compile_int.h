@@ -46,7 +46,7 @@ typedef struct stub {
   size_t jump;          /* the rel32 that reaches the stub */
   size_t resume;        /* S_INTERRUPT, S_CALL: where to go on */
   uint32_t nfp, top;    /* S_CALL: the callee's frame and the end of the arguments (slots) */
-  int32_t try_idx;      /* S_UNWIND, S_CALL: the innermost try_table around it, or -1 */
+  int32_t try_idx;      /* S_UNWIND, S_CALL: the innermost try (or try_table) around it, or -1 */
 } stub;
 
 /* One clause of a try_table, or one catch / catch_all of a legacy try (compile_exn.c). */
