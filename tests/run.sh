@@ -476,14 +476,28 @@ else
   record "tier diff (binaryen)" 0 1 "($build/weld_tierdiff missing)"
 fi
 # The 3.0 suite in the baseline tier: several and 64-bit memories and tables, try_table,
-# throw and throw_ref compiled; what the compiler does not handle (SIMD, the legacy
-# exception instructions, GC) must fall back per function, never miscompile.
+# throw and throw_ref compiled; what the compiler does not handle (SIMD, GC) must fall
+# back per function, never miscompile.
 if need "$build/weld" "$build" "spec3-baseline" && [ -d "$suite3" ]; then
   WELD_TIER=baseline SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures \
     WELD_SPEC_OUT="$build/spec/baseline-3.0" WELD="$build/weld" \
     stage "spec 3.0 (baseline tier)" "$logs/spec3-baseline.log" tests/spec/run.sh "$suite3"
 else
   record "spec 3.0 (baseline tier)" 0 1 "($build/weld or $suite3 missing)"
+fi
+# The legacy exception instructions compiled (try, catch, catch_all, delegate, rethrow):
+# the legacy/ folder in the baseline tier, then in the auto tier with calls and loops
+# crossing tiers (promotion after 2 calls, on-stack replacement every 2 units).
+if need "$build/weld" "$build" "spec3-legacy-baseline" && [ -d "$suite3/legacy" ]; then
+  WELD_TIER=baseline SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures \
+    WELD_SPEC_OUT="$build/spec/baseline-3.0-legacy" WELD="$build/weld" \
+    stage "spec 3.0 legacy (baseline tier)" "$logs/spec3-legacy-baseline.log" tests/spec/run.sh "$suite3/legacy"
+  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 SPEC_VERSION=3.0 \
+    SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures WELD_SPEC_OUT="$build/spec/osr-3.0-legacy" \
+    WELD="$build/weld" stage "spec 3.0 legacy (auto tier, OSR threshold 2)" "$logs/spec3-legacy-osr.log" \
+    tests/spec/run.sh "$suite3/legacy"
+else
+  record "spec 3.0 legacy (baseline tier)" 0 1 "($build/weld or $suite3/legacy missing)"
 fi
 
 # ---- precompiled modules (weld compile) and the compiled-code cache ------------------------------

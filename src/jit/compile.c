@@ -766,8 +766,11 @@ static const char *body(jc *j, util_reader *r) {
         j->dead_nest--;
         continue;
       }
-      if (op != WASM_OP_END && op != WASM_OP_ELSE) continue;
-      if (op == WASM_OP_ELSE && j->dead_nest) continue;
+      /* else, catch, catch_all, delegate and end of the live frame end its dead code */
+      if (op != WASM_OP_END && op != WASM_OP_ELSE && op != WASM_OP_CATCH && op != WASM_OP_CATCH_ALL &&
+          op != WASM_OP_DELEGATE)
+        continue;
+      if (op != WASM_OP_END && j->dead_nest) continue;
     }
     const wasm_opinfo *oi = &wasm_opinfo_table[op];
     if (oi->prefix == 0xfd) return unsupported(j, op);
@@ -811,6 +814,17 @@ static const char *body(jc *j, util_reader *r) {
       break;
     }
     case WASM_OP_THROW_REF: jc_throw_ref(j, off); break;
+    case WASM_OP_TRY:
+    case WASM_OP_CATCH:
+    case WASM_OP_CATCH_ALL:
+    case WASM_OP_RETHROW: {
+      /* the legacy form (compile_exn.c) */
+      const char *why = op == WASM_OP_TRY       ? jc_legacy_try(j, &in)
+                        : op == WASM_OP_RETHROW ? jc_rethrow(j, in.idx, off)
+                                                : jc_legacy_catch(j, &in, off);
+      if (why) return why;
+      break;
+    }
     case WASM_OP_ELSE: {
       ctl *c = label(j, 0);
       if (!j->dead) {
@@ -824,6 +838,9 @@ static const char *body(jc *j, util_reader *r) {
       j->dead = false;
       break;
     }
+    case WASM_OP_DELEGATE: /* a legacy try's end: where its exceptions go, then as `end` */
+      jc_delegate(j, in.idx);
+      /* fall through */
     case WASM_OP_END: {
       ctl *c = label(j, 0);
       if (c->kind == C_FUNC) {
@@ -1234,6 +1251,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->want_osr = out->want_osr;
   j->cur_try = -1;
   j->nlocals = ft->nparams + f->nlocals;
+  jc_hidden_locals(j, code); /* legacy catches' hidden locals follow the declared ones */
   if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) return "not supported: frame layout";
   size_t start = b->len, ncalls = calls->n, nsites = sites->n;
   uint32_t entry_off = exec_code_wasm_offset(code, 0);

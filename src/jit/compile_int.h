@@ -31,7 +31,7 @@ typedef struct ctl {
   size_t else_jump;     /* IF: the jump to the else part (X64_UNBOUND once bound) */
   size_t *fwd;          /* forward branches to the end */
   size_t nfwd, capfwd;
-  bool is_try;          /* a try_table (compile_exn.c): tries[try_idx] */
+  bool is_try;          /* a try_table or legacy try (compile_exn.c): tries[try_idx] */
   uint32_t try_idx;
 } ctl;
 
@@ -46,17 +46,28 @@ typedef struct stub {
   size_t jump;          /* the rel32 that reaches the stub */
   size_t resume;        /* S_INTERRUPT, S_CALL: where to go on */
   uint32_t nfp, top;    /* S_CALL: the callee's frame and the end of the arguments (slots) */
-  int32_t try_idx;      /* S_UNWIND, S_CALL: the innermost try_table around it, or -1 */
+  int32_t try_idx;      /* S_UNWIND, S_CALL: the innermost try (or try_table) around it, or -1 */
 } stub;
 
-/* A try_table (compile_exn.c): its clauses, where their landing pads are, the slot its
- * payload goes to, the try_table around it. */
+/* One clause of a try_table, or one catch / catch_all of a legacy try (compile_exn.c). */
+typedef struct jc_clause {
+  uint32_t tag;         /* EXEC_CATCH_ALL: any exception, no payload */
+  uint32_t label;       /* try_table: the clause's label, counted from outside it */
+  bool ref;             /* the exnref is delivered: catch_ref, or a legacy catch a rethrow names */
+  uint32_t ref_slot;    /* legacy: its hidden local; EXEC_NO_SLOT: after the payload */
+  size_t pad;           /* its landing pad's code offset, once known */
+} jc_clause;
+
+/* A try_table or a legacy try (compile_exn.c): its clauses, the slot its payload goes to,
+ * the try around it, and where an exception none of its clauses catches goes on to. */
 typedef struct jc_try {
-  uint32_t dst;         /* first payload slot: the try_table's height */
-  int32_t outer;
-  uint32_t ncatch;
-  wasm_catch *catches;
-  size_t *pads;         /* per clause, once the try_table's end is compiled */
+  uint32_t dst;         /* first payload slot: the try's height */
+  int32_t outer;        /* the innermost try open around it (-1: none) */
+  int32_t next;         /* an uncaught exception's next handler: outer, a delegate's target;
+                           -1: the caller */
+  bool legacy;          /* try ... catch / delegate: clauses come as its catches are compiled */
+  uint32_t ncatch, capcatch;
+  jc_clause *clauses;
   size_t handler;       /* its handler's code offset, once emitted */
 } jc_try;
 
@@ -106,6 +117,9 @@ typedef struct jc {
     uint32_t t;
   } *hjumps;
   size_t nhjumps, caphjumps;
+  /* legacy catches keep their exception (for rethrow) in hidden locals after the declared
+   * ones, assigned in order as in the interpreter's frame (src/exec/compile_exn.c) */
+  uint32_t hidden, nhidden, hidden_used;
 } jc;
 
 #define RAX X64_RAX
@@ -157,19 +171,30 @@ void jc_branch_taken(jc *j, uint32_t depth, uint32_t off);
 bool jc_block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr);
 /* The epilogue's offset is known: stubs and handlers jump there. */
 
-/* compile_exn.c: try_table, throw, throw_ref */
+/* compile_exn.c: try_table, throw, throw_ref; try, catch, catch_all, delegate, rethrow */
+/* The hidden locals of legacy catches (the interpreter's frame has them after the
+ * declared locals): j->nlocals grows to code's frame layout. */
+void jc_hidden_locals(jc *j, const exec_code *code);
 /* try_table: opens its block; NULL, or why the function stays interpreted. */
 const char *jc_try_open(jc *j, const wasm_instr *in);
-/* At a try_table's end (its ctl still open, the body's results home): the clauses'
- * landing pads, each a branch to its label with the payload from the try's slots. */
+/* At a try_table's or a legacy try's end (its ctl still open, the results home; a
+ * delegate's end too): a try_table's landing pads, each a branch to its label with the
+ * payload from the try's slots. */
 void jc_try_end(jc *j, ctl *c, uint32_t off);
 const char *jc_throw(jc *j, const wasm_instr *in, uint32_t off);
 void jc_throw_ref(jc *j, uint32_t off);
-/* In an S_UNWIND or S_CALL stub inside a try_table (eax the kind): an exception goes to
- * the try_table's handler, anything else on to the stub's unwinding. */
+/* The legacy form. try: opens its block; catch, catch_all: ends the body or the previous
+ * handler and starts this one (its landing pad); delegate: before the block's end, where
+ * the try's uncaught exceptions go; rethrow: throws a catch's exception again. */
+const char *jc_legacy_try(jc *j, const wasm_instr *in);
+const char *jc_legacy_catch(jc *j, const wasm_instr *in, uint32_t off);
+void jc_delegate(jc *j, uint32_t depth);
+const char *jc_rethrow(jc *j, uint32_t depth, uint32_t off);
+/* In an S_UNWIND or S_CALL stub inside a try (eax the kind): an exception goes to the
+ * try's handler, anything else on to the stub's unwinding. */
 void jc_route_exn(jc *j, const stub *s);
-/* After the stubs: each try_table's handler (the clause search, the landing pads, the
- * enclosing try_table's handler or the unwinding to the caller). */
+/* After the stubs: each try's handler (the clause search, the landing pads, the next
+ * handler or the unwinding to the caller). */
 void jc_emit_handlers(jc *j, size_t epi);
 void jc_free_tries(jc *j);
 

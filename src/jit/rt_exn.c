@@ -1,5 +1,5 @@
-/* Exception handling for compiled code (compile_exn.c): throw, throw_ref and the search of
- * a try_table's clauses. As the interpreter's THROW, THROW_REF and handler search
+/* Exception handling for compiled code (compile_exn.c): throw, throw_ref (and rethrow) and
+ * the search of a try's clauses. As the interpreter's THROW, THROW_REF and handler search
  * (src/exec/interp.c, exn.c): the exception in flight is th->exn with
  * EXEC_TRAP_EXCEPTION; a caught one's payload and exnref go to the frame's slots. */
 #include <stdio.h>
@@ -40,14 +40,18 @@ uint32_t jit_rt_throw_ref(jit_ctx *c, exec_exn *exn) {
   return thrown(c, exn);
 }
 
+/* t: the try's clause table (compile_exn.c): count, payload slot, then per clause its
+ * tag (EXEC_CATCH_ALL: any) and where the exnref goes: 0 nowhere, 1 after the payload,
+ * 2 + s to slot s (a legacy catch's hidden local). */
 uint32_t jit_rt_catch(jit_ctx *c, exec_slot *fp, const uint32_t *t) {
   exec_thread *th = c->th;
   exec_exn *exn = th->exn;
   uint32_t n = t[0];
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t tag = t[2 + 2 * i];
+    const uint32_t *k = &t[2 + 2 * i];
+    uint32_t tag = k[0];
     if (tag != EXEC_CATCH_ALL && c->inst->tags[tag] != exn->tag) continue;
-    exec_catch_site cs = {0, 0, t[1], t[3 + 2 * i] != 0, tag == EXEC_CATCH_ALL, EXEC_NO_SLOT};
+    exec_catch_site cs = {0, 0, t[1], k[1] != 0, tag == EXEC_CATCH_ALL, k[1] >= 2 ? k[1] - 2 : EXEC_NO_SLOT};
     exec_exn_deliver(th->store, exn, fp, &cs);
     th->exn = NULL;
     th->trap = EXEC_OK;
