@@ -557,8 +557,11 @@ static weld_module *module_cached(weld_engine *e, const uint8_t *bytes, size_t l
   cache_mem_entry *entry;
   exec_module *em = cache_mem_acquire(e->modules, key, &entry);
   if (em) return (weld_module *)em;
+  if (!entry) {
+    if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
+    return NULL;
+  }
   em = (exec_module *)module_new(e, bytes, len, err);
-  if (!entry) return (weld_module *)em; /* out of memory for the entry: uncached */
   if (!em) {
     cache_mem_abandon(entry);
     return NULL;

@@ -26,8 +26,8 @@ void cache_mem_free(cache_mem *c);
 /* The value under key with one more reference for the caller (*entry: what to release),
  * waiting while another thread makes it. NULL when absent: the key is then reserved for
  * the caller (*entry), who must call cache_mem_fill or cache_mem_abandon; requests for it
- * wait until then. Also NULL, with *entry NULL, when out of memory (make the value
- * without the cache). */
+ * wait until then. Also NULL, with *entry NULL, when out of memory (or after
+ * cache_mem_free). */
 void *cache_mem_acquire(cache_mem *c, const uint8_t key[32], cache_mem_entry **entry);
 /* The reserved entry gets its value of `bytes` bytes: the caller holds one reference, the
  * index another; then values are evicted down to the budget (this one too, when it alone
