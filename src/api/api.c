@@ -555,7 +555,7 @@ static weld_module *module_cached(weld_engine *e, const uint8_t *bytes, size_t l
   uint8_t key[32];
   api_module_key(&e->cfg, bytes, len, key);
   cache_mem_entry *entry;
-  exec_module *em = cache_mem_acquire(e->modules, key, &entry);
+  exec_module *em = cache_mem_acquire(e->modules, key, bytes, len, &entry);
   if (em) return (weld_module *)em;
   if (!entry) {
     if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");

@@ -13,6 +13,8 @@
 struct cache_mem_entry {
   cache_mem *c;
   uint8_t key[32];
+  uint8_t *data;    /* what the value is made of (compared on every match of the key) */
+  size_t len;
   void *value;
   uint64_t bytes;
   uint64_t refs;    /* holders, plus one while indexed and filled */
@@ -70,6 +72,7 @@ static void cache_unref(cache_mem *c) {
 static void entry_free(cache_mem_entry *e) {
   cache_mem *c = e->c;
   if (e->value) c->free_value(e->value);
+  free(e->data);
   free(e);
   cache_unref(c);
 }
@@ -125,12 +128,14 @@ void cache_mem_free(cache_mem *c) {
   cache_unref(c);
 }
 
-void *cache_mem_acquire(cache_mem *c, const uint8_t key[32], cache_mem_entry **entry) {
+void *cache_mem_acquire(cache_mem *c, const uint8_t key[32], const void *data, size_t len, cache_mem_entry **entry) {
   *entry = NULL;
+  uint8_t *copy = NULL; /* the data's copy for a new entry, made without the lock */
   pthread_mutex_lock(&c->lock);
   for (;;) {
     cache_mem_entry *e = c->buckets[bucket(key)];
-    while (e && memcmp(e->key, key, 32) != 0) e = e->chain;
+    while (e && (memcmp(e->key, key, 32) != 0 || e->len != len || (len && memcmp(e->data, data, len) != 0)))
+      e = e->chain;
     if (e && e->pending) {
       pthread_cond_wait(&c->made, &c->lock); /* then look again: it may have been abandoned */
       continue;
@@ -141,13 +146,24 @@ void *cache_mem_acquire(cache_mem *c, const uint8_t key[32], cache_mem_entry **e
       lru_unlink(c, e);
       lru_push(c, e);
       pthread_mutex_unlock(&c->lock);
+      free(copy);
       *entry = e;
       return e->value;
+    }
+    if (!copy && !c->owner_gone) {
+      pthread_mutex_unlock(&c->lock);
+      if (!(copy = malloc(len ? len : 1))) return NULL;
+      if (len) memcpy(copy, data, len);
+      pthread_mutex_lock(&c->lock);
+      continue; /* look again: another thread may have reserved it meanwhile */
     }
     c->st.misses++;
     if (c->owner_gone || !(e = calloc(1, sizeof *e))) break;
     e->c = c;
     memcpy(e->key, key, 32);
+    e->data = copy;
+    e->len = len;
+    copy = NULL;
     e->refs = 1;
     e->pending = e->indexed = true;
     e->chain = c->buckets[bucket(key)];
@@ -157,6 +173,7 @@ void *cache_mem_acquire(cache_mem *c, const uint8_t key[32], cache_mem_entry **e
     break;
   }
   pthread_mutex_unlock(&c->lock);
+  free(copy);
   return NULL;
 }
 
@@ -165,12 +182,12 @@ void cache_mem_fill(cache_mem_entry *e, void *value, uint64_t bytes) {
   cache_mem_entry *dead = NULL;
   pthread_mutex_lock(&c->lock);
   e->value = value;
-  e->bytes = bytes;
+  e->bytes = bytes + e->len;
   e->pending = false;
   if (e->indexed) {
     e->refs++; /* the index's */
     lru_push(c, e);
-    c->st.bytes += bytes;
+    c->st.bytes += e->bytes;
     c->st.entries++;
     /* least recently used first; a value larger than the whole budget goes at once */
     while (c->st.bytes > c->max_bytes && c->oldest) {

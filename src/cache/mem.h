@@ -24,13 +24,15 @@ cache_mem *cache_mem_new(uint64_t max_bytes, void (*free_value)(void *value));
 void cache_mem_free(cache_mem *c);
 
 /* The value under key with one more reference for the caller (*entry: what to release),
- * waiting while another thread makes it. NULL when absent: the key is then reserved for
- * the caller (*entry), who must call cache_mem_fill or cache_mem_abandon; requests for it
+ * waiting while another thread makes it. The key need not be collision-free: an entry
+ * keeps a copy of `data` (what the value is made of) and a lookup matches only an entry
+ * whose data equals it byte for byte. NULL when absent: the key is then reserved for the
+ * caller (*entry), who must call cache_mem_fill or cache_mem_abandon; requests for it
  * wait until then. Also NULL, with *entry NULL, when out of memory (or after
  * cache_mem_free). */
-void *cache_mem_acquire(cache_mem *c, const uint8_t key[32], cache_mem_entry **entry);
-/* The reserved entry gets its value of `bytes` bytes: the caller holds one reference, the
- * index another; then values are evicted down to the budget (this one too, when it alone
+void *cache_mem_acquire(cache_mem *c, const uint8_t key[32], const void *data, size_t len, cache_mem_entry **entry);
+/* The reserved entry gets its value of `bytes` bytes (the copy of its data is counted
+ * too): the caller holds one reference, the index another; then values are evicted down to the budget (this one too, when it alone
  * is over it: it is then the caller's only). */
 void cache_mem_fill(cache_mem_entry *e, void *value, uint64_t bytes);
 /* Making the value failed: the reservation goes and the waiters make it themselves. */

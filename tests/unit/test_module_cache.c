@@ -300,28 +300,34 @@ UNIT_GROUP(cache_mem) {
   if (!c) return;
   uint8_t k1[32] = {1}, k2[32] = {2}, k3[32] = {3};
   cache_mem_entry *e1, *e2, *e3, *h;
-  CHECK(cache_mem_acquire(c, k1, &e1) == NULL && e1);
+  CHECK(cache_mem_acquire(c, k1, "one", 3, &e1) == NULL && e1);
   int *v1 = malloc(sizeof *v1);
   cache_mem_fill(e1, v1, 60);
-  CHECK(cache_mem_acquire(c, k1, &h) == v1 && h == e1);
+  CHECK(cache_mem_acquire(c, k1, "one", 3, &h) == v1 && h == e1);
   cache_mem_release(h);
   cache_mem_release(e1); /* the index still holds it */
   CHECK_EQ_U64(freed, 0);
   /* 60 + 60 > 100: k1 goes, freed at once (no holder) */
-  CHECK(cache_mem_acquire(c, k2, &e2) == NULL && e2);
+  CHECK(cache_mem_acquire(c, k2, "two", 3, &e2) == NULL && e2);
   cache_mem_fill(e2, malloc(sizeof(int)), 60);
   CHECK_EQ_U64(freed, 1);
   cache_mem_stats st;
   cache_mem_get_stats(c, &st);
   CHECK_EQ_U64(st.entries, 1);
-  CHECK_EQ_U64(st.bytes, 60);
+  CHECK_EQ_U64(st.bytes, 63); /* the value's 60 and its data's copy */
   CHECK_EQ_U64(st.evictions, 1);
   CHECK_EQ_U64(st.hits, 1);
   CHECK_EQ_U64(st.misses, 2);
+  /* the same key for other data (a collision of the key) is another entry */
+  cache_mem_entry *x;
+  CHECK(cache_mem_acquire(c, k2, "TWO", 3, &x) == NULL && x && x != e2);
+  if (x) cache_mem_abandon(x);
+  CHECK(cache_mem_acquire(c, k2, "two", 3, &h) != NULL && h == e2);
+  cache_mem_release(h);
   /* abandoning a reservation leaves the key free for the next request */
-  CHECK(cache_mem_acquire(c, k3, &e3) == NULL && e3);
+  CHECK(cache_mem_acquire(c, k3, "three", 5, &e3) == NULL && e3);
   cache_mem_abandon(e3);
-  CHECK(cache_mem_acquire(c, k3, &e3) == NULL && e3);
+  CHECK(cache_mem_acquire(c, k3, "three", 5, &e3) == NULL && e3);
   cache_mem_fill(e3, malloc(sizeof(int)), 500); /* larger than the budget: not kept */
   cache_mem_get_stats(c, &st);
   CHECK_EQ_U64(st.entries, 0); /* k2 went first (older), then k3 itself */
@@ -330,7 +336,7 @@ UNIT_GROUP(cache_mem) {
   cache_mem_release(e2);
   CHECK_EQ_U64(freed, 2);
   /* the owner lets go while a value is held: it goes with its holder */
-  CHECK(cache_mem_acquire(c, k1, &e1) == NULL && e1);
+  CHECK(cache_mem_acquire(c, k1, "one", 3, &e1) == NULL && e1);
   cache_mem_fill(e1, malloc(sizeof(int)), 10);
   cache_mem_free(c);
   CHECK_EQ_U64(freed, 2);
