@@ -55,14 +55,24 @@ int cli_cmd_validate(int argc, char **argv) {
     if (st == CLI_EXIT_OK) {
       util_error err;
       util_error_clear(&err);
-      if (wasm_validate(m, &err)) {
-        /* an image: its checksum and its module's sha256 were checked when it was read */
+      bool valid = wasm_validate(m, &err);
+      if (!valid && img.format) cli_embedded_error(&err);
+      /* an image: its checksum and its module's sha256 were checked when it was read; its
+       * code section must describe this module's functions */
+      int64_t code_at = (int64_t)(JIT_IMAGE_HEADER + img.img.module_len);
+      if (valid && img.format && img.section_error) {
+        valid = util_fail(&err, UTIL_ERR_MALFORMED, code_at, "precompiled module is corrupt (%s)", img.section_error);
+      } else if (valid && img.format && img.functions != m->nfuncs - m->nfunc_imports) {
+        valid = util_fail(&err, UTIL_ERR_MALFORMED, code_at,
+                          "precompiled module is corrupt (its code section lists %u functions, the module defines %u)",
+                          img.functions, m->nfuncs - m->nfunc_imports);
+      }
+      if (valid) {
         if (!quiet && img.format)
           printf("%s: valid (precompiled by weld %s for the %s tier; the module's sha256 matches)\n",
                  cli_display_name(a), img.img.version, cli_image_tier_name(img.img.set.tier));
         else if (!quiet) printf("%s: valid\n", cli_display_name(a));
       } else {
-        if (img.format) cli_embedded_error(&err);
         cli_print_module_error(a, &err);
         st = CLI_EXIT_BAD_MODULE;
       }

@@ -212,6 +212,17 @@ b[112:144] = hashlib.sha256(bytes(b[:112]) + bytes(b[160:])).digest()
 open(sys.argv[2], "wb").write(bytes(b))
 PY
 run 1 validate z.cwasm; err_line "z.cwasm: embedded module: type mismatch"
+# a code section that does not describe the module's functions (as loading would refuse it)
+python3 - calc-baseline.cwasm w.cwasm <<'PY'
+import hashlib, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+m = int.from_bytes(b[96:104], "little")
+b[160 + m + 4:160 + m + 8] = (5).to_bytes(4, "little")   # "BASE", then the function count
+b[112:144] = hashlib.sha256(bytes(b[:112]) + bytes(b[160:])).digest()
+open(sys.argv[2], "wb").write(bytes(b))
+PY
+run 1 validate w.cwasm; err_line "its code section lists 5 functions, the module defines 6\) \(at offset 0x"
+run 1 run --allow-precompiled --invoke fac w.cwasm 3; err_line "corrupt \(function count differs from the module's\)"
 
 # weld compile's own errors
 run 2 compile calc.wasm; err_has "missing -o FILE"
