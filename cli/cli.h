@@ -124,6 +124,24 @@ bool cli_read_component(const char *path, uint8_t **bytes, size_t *len, util_err
 /* Writes a whole file: to PATH.tmp, then renamed over PATH (nothing half-written stays). */
 bool cli_write_file(const char *path, const uint8_t *p, size_t n);
 int cli_load_module_bytes(const char *path, const uint8_t *bytes, size_t len, wasm_module **out, util_error *err);
+/* The same, and a precompiled image (`weld compile`'s .cwasm) is read leniently
+ * (jit_image_read: structure, checksum and the module's sha256; not this weld's version,
+ * CPU or settings, since nothing is mapped or run) and its embedded module decoded; *img
+ * (may be NULL) says what the header says, img->format 0 when the file is not an image.
+ * The embedded module's errors start "embedded module: " and their offsets are within it
+ * (it starts at file offset 160). */
+struct jit_image_info;
+int cli_load_module_image(const char *path, const uint8_t *bytes, size_t len, wasm_module **out,
+                          struct jit_image_info *img, util_error *err);
+/* Prefixes an error of an image's module with "embedded module: ". */
+void cli_embedded_error(util_error *err);
+/* "baseline", "optimized" or "unknown" for an image's tier field. */
+const char *cli_image_tier_name(uint32_t tier);
+/* The header and code section of an image as text (inspect.c) or as the inspect JSON's
+ * "precompiled" member (inspect_json.c). */
+void cli_inspect_image_text(FILE *out, const struct jit_image_info *img);
+struct cli_json;
+void cli_inspect_image_json(struct cli_json *j, const struct jit_image_info *img);
 
 /* Prints `weld: FILE: message (at offset 0x..)` to stderr. */
 void cli_print_module_error(const char *path, const util_error *err);
@@ -271,6 +289,7 @@ bool cli_profile_start(cli_profile *c, struct weld_store *store);
 bool cli_profile_finish(cli_profile *c, const char *module_path);
 /* Text and JSON renderings of `weld inspect`; `verr` is the validation result. */
 void cli_inspect_text(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
-void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr);
+void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const struct jit_image_info *img,
+                      const util_error *verr);
 
 #endif

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jit/image.h"
+#include "jit/jit.h"
 
 static const cli_opt inspect_opts[] = {{"--json", NULL, NULL, 0}};
 
@@ -24,6 +26,8 @@ int cli_cmd_inspect(int argc, char **argv) {
   if (!path) return cli_usage_error("inspect", "missing FILE");
 
   wasm_module *m = NULL;
+  jit_image_info img;
+  memset(&img, 0, sizeof img);
   util_error lerr;
   uint8_t *bytes;
   size_t len;
@@ -36,7 +40,7 @@ int cli_cmd_inspect(int argc, char **argv) {
   if (!bytes) {
     rc = CLI_EXIT_USAGE;
   } else {
-    rc = cli_load_module_bytes(path, bytes, len, &m, &lerr);
+    rc = cli_load_module_image(path, bytes, len, &m, &img, &lerr);
     free(bytes);
   }
   if (rc != CLI_EXIT_OK) {
@@ -48,8 +52,12 @@ int cli_cmd_inspect(int argc, char **argv) {
   util_error verr;
   util_error_clear(&verr);
   bool valid = wasm_validate(m, &verr);
-  if (json) cli_inspect_json(stdout, path, m, &verr);
-  else cli_inspect_text(stdout, path, m, &verr);
+  if (!valid && img.format) cli_embedded_error(&verr);
+  if (json) cli_inspect_json(stdout, path, m, img.format ? &img : NULL, &verr);
+  else {
+    if (img.format) cli_inspect_image_text(stdout, &img);
+    cli_inspect_text(stdout, path, m, &verr);
+  }
   if (!valid) {
     fflush(stdout);
     cli_print_module_error(path, &verr);
@@ -59,6 +67,34 @@ int cli_cmd_inspect(int argc, char **argv) {
 }
 
 /* ---------- text -------------------------------------------------------------------- */
+
+static void hex(char *buf, const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++) snprintf(buf + 2 * i, 3, "%02x", p[i]);
+}
+
+void cli_inspect_image_text(FILE *out, const jit_image_info *in) {
+  const jit_image *img = &in->img;
+  char sha[65], feats[512];
+  hex(sha, img->module_sha, 32);
+  fprintf(out, "precompiled module (weld compile), format %" PRIu32 ", checksum ok\n", in->format);
+  fprintf(out, "  made by weld %s\n", img->version);
+  fprintf(out, "  tier: %s", cli_image_tier_name(img->set.tier));
+  if (img->set.tier != JIT_TIER_BASELINE && img->set.tier != JIT_TIER_OPTIMIZED) fprintf(out, " (%" PRIu32 ")", img->set.tier);
+  fprintf(out, "\n  settings: --bounds %s, --standard %s", img->set.guard ? "guard" : "explicit",
+          img->set.standard_2_0 ? "2.0" : "3.0");
+  if (in->flags & ~3u) fprintf(out, ", unknown flags 0x%" PRIx32, in->flags & ~3u);
+  jit_cpu_feature_list(img->features, "", feats, sizeof feats);
+  fprintf(out, "\n  CPU features: %s", img->features ? feats : "none beyond x86-64");
+  if (img->features >> JIT_CPU_NFEATURES)
+    fprintf(out, " (and unknown bits 0x%" PRIx64 ")", img->features >> JIT_CPU_NFEATURES << JIT_CPU_NFEATURES);
+  fprintf(out, "\n  module: %zu bytes at file offset %u, sha256 %s (matches)\n", img->module_len, JIT_IMAGE_HEADER, sha);
+  fprintf(out, "  code section: %zu bytes", img->code_len);
+  if (in->section[0])
+    fprintf(out, ", %s, %" PRIu64 " bytes of %s, %" PRIu32 " of %" PRIu32 " functions compiled", in->section,
+            in->machine_code, in->section[0] == 'B' ? "machine code" : "ELF object", in->compiled, in->functions);
+  if (in->section_error) fprintf(out, " (%s)", in->section_error);
+  fputs("\n\nEmbedded module (offsets below are within it):\n", out);
+}
 
 static void print_types(FILE *out, const wasm_vtype *t, uint32_t n) {
   fputc('(', out);

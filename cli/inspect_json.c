@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jit/image.h"
 
 static void valtypes(cli_json *j, const wasm_vtype *t, uint32_t n) {
   cli_json_array_inline(j);
@@ -323,10 +324,62 @@ static void customs(cli_json *j, const wasm_module *m) {
   cli_json_end(j);
 }
 
-void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const util_error *verr) {
+void cli_inspect_image_json(cli_json *j, const jit_image_info *in) {
+  const jit_image *img = &in->img;
+  char sha[65];
+  for (int i = 0; i < 32; i++) snprintf(sha + 2 * i, 3, "%02x", img->module_sha[i]);
+  cli_json_object(j);
+  cli_json_key(j, "format");
+  cli_json_uint(j, in->format);
+  cli_json_key(j, "weld_version");
+  cli_json_str(j, img->version);
+  cli_json_key(j, "tier");
+  cli_json_str(j, cli_image_tier_name(img->set.tier));
+  cli_json_key(j, "bounds");
+  cli_json_str(j, img->set.guard ? "guard" : "explicit");
+  cli_json_key(j, "standard");
+  cli_json_str(j, img->set.standard_2_0 ? "2.0" : "3.0");
+  cli_json_key(j, "flags");
+  cli_json_uint(j, in->flags);
+  cli_json_key(j, "cpu_features");
+  cli_json_array_inline(j);
+  for (unsigned b = 0; b < JIT_CPU_NFEATURES; b++)
+    if (img->features & (1ull << b)) cli_json_str(j, jit_cpu_feature_name(b));
+  cli_json_end(j);
+  cli_json_key(j, "cpu_feature_bits");
+  cli_json_uint(j, img->features);
+  cli_json_key(j, "module_sha256");
+  cli_json_str(j, sha);
+  cli_json_key(j, "module_offset");
+  cli_json_uint(j, JIT_IMAGE_HEADER);
+  cli_json_key(j, "module_size");
+  cli_json_uint(j, img->module_len);
+  cli_json_key(j, "code_size");
+  cli_json_uint(j, img->code_len);
+  cli_json_key(j, "code_section");
+  if (in->section[0]) cli_json_str(j, in->section);
+  else cli_json_null(j);
+  cli_json_key(j, "machine_code_size");
+  cli_json_uint(j, in->machine_code);
+  cli_json_key(j, "functions");
+  cli_json_uint(j, in->functions);
+  cli_json_key(j, "compiled_functions");
+  cli_json_uint(j, in->compiled);
+  cli_json_key(j, "section_error");
+  if (in->section_error) cli_json_str(j, in->section_error);
+  else cli_json_null(j);
+  cli_json_end(j);
+}
+
+void cli_inspect_json(FILE *out, const char *path, const wasm_module *m, const jit_image_info *img,
+                      const util_error *verr) {
   cli_json j;
   cli_json_init(&j, out);
   cli_json_doc_begin(&j, "inspect", path);
+  if (img) {
+    cli_json_key(&j, "precompiled");
+    cli_inspect_image_json(&j, img);
+  }
   cli_json_key(&j, "version");
   cli_json_uint(&j, 1);
   cli_json_key(&j, "size");

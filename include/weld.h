@@ -290,6 +290,15 @@ typedef struct weld_config {
                                   (a process-wide pool, at most 8) that compile functions
                                   still hot in baseline code through LLVM in the background;
                                   0: the call that finds one hot compiles it. Default 1 */
+  uint64_t module_cache_bytes; /* the engine's in-memory cache of compiled modules: a
+                                  weld_module_new of bytes (either format, or a precompiled
+                                  image) the engine made a module of before gets that same
+                                  module again, compiled once, while it stays cached; modules
+                                  least recently asked for are dropped from the cache first
+                                  once the cached ones pass this many bytes (their IR,
+                                  internal code and machine code); 0: 64 MiB (also the
+                                  environment variable WELD_MODULE_CACHE_BYTES) */
+  bool module_cache_off;       /* no in-memory cache: every weld_module_new compiles */
 } weld_config;
 
 /* Fills a config with the defaults: the auto tier where the baseline compiler runs
@@ -317,6 +326,19 @@ typedef struct weld_pool_stats {
   uint64_t exhausted;           /* slot requests refused */
 } weld_pool_stats;
 bool weld_engine_pool_stats(const weld_engine *e, weld_pool_stats *out);
+
+/* The engine's in-memory module cache (weld_config.module_cache_bytes). */
+typedef struct weld_module_cache_stats {
+  uint64_t entries, bytes, max_bytes; /* modules cached, their bytes, the budget */
+  uint64_t hits;      /* weld_module_new calls answered with a cached module: nothing compiled */
+  uint64_t misses;    /* ... that were not (the module was compiled, and cached) */
+  uint64_t evictions; /* modules dropped from the cache for the budget (one still held by a
+                         weld_module_new caller lives on until freed) */
+  uint64_t compiles;  /* modules the engine compiled (decoded, validated, translated and
+                         prepared for its tier, or loaded from an image or the code cache) */
+} weld_module_cache_stats;
+/* false (and the counts zero but `compiles`) when the engine keeps no cache. */
+bool weld_engine_module_cache_stats(const weld_engine *e, weld_module_cache_stats *out);
 void weld_engine_free(weld_engine *e);
 
 /* ---------- modules ---------------------------------------------------------------- */
@@ -324,7 +346,11 @@ void weld_engine_free(weld_engine *e);
 /* Decodes, validates and compiles. Accepts the binary format, and the text format (input
  * that starts with `(` after white space and comments); text errors carry a line and
  * column. Running out of memory while loading, from either format, is a WELD_ERROR_LIMIT
- * error "out of memory". */
+ * error "out of memory". Modules are immutable: with the engine's in-memory cache (on by
+ * default, weld_config.module_cache_bytes) the same bytes give the same module object
+ * again, compiled once and shared (its weld_module_tier_stats too); each call still
+ * needs its own weld_module_free, in any order. Thread-safe on a shared engine: two
+ * threads asking for the same bytes at once get the one module, compiled once. */
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
 /* Compiles a module (either format) ahead of time for the engine's tier, which must be
  * WELD_TIER_BASELINE or WELD_TIER_OPTIMIZED, into a precompiled image (*out, to be

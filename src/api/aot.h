@@ -1,4 +1,5 @@
-/* Private to src/api: precompiled images and the code cache (aot.c). */
+/* Private to src/api: precompiled images and the code cache (aot.c); the in-memory module
+ * cache's key and sizes (modcache.c). */
 #ifndef WELD_API_AOT_H
 #define WELD_API_AOT_H
 
@@ -15,5 +16,13 @@ bool api_image_make(const weld_config *c, const exec_module *em, const uint8_t *
 bool api_cache_applies(const weld_config *c, const uint8_t *bytes, size_t len);
 /* em's code from the cache, or compiled and stored there. */
 bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, util_error *err);
+
+/* The engine's in-memory module cache (modcache.c): the key of `bytes` under the engine's
+ * settings (a sha256 of the settings, the length and a fast hash of the bytes: where to
+ * look, the bytes are compared on a match), and the bytes a module holds (IR, internal
+ * code, machine code). */
+#define API_MODULE_CACHE_DEFAULT ((uint64_t)64 << 20)
+void api_module_key(const weld_config *c, const uint8_t *bytes, size_t len, uint8_t out[32]);
+uint64_t api_module_bytes(const exec_module *em);
 
 #endif

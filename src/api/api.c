@@ -16,12 +16,15 @@
 #include "text/text.h"
 #include "api_int.h"
 #include "aot.h"
+#include "cache/mem.h"
 
 struct weld_engine {
   weld_config cfg;
   exec_typetab *types; /* signatures of its modules and host functions */
   exec_pool *pool;     /* with cfg.pooling: its stores' memories and tables */
   char *cache_dir;     /* cfg.cache_dir's copy */
+  cache_mem *modules;  /* the in-memory module cache (NULL with cfg.module_cache_off) */
+  _Atomic uint64_t compiles; /* modules made without the cache's help */
 };
 
 
@@ -382,6 +385,12 @@ void weld_config_default(weld_config *c) {
     unsigned long v = strtoul(ct, &end, 10);
     if (!*end && v <= JIT_MAX_COMPILE_THREADS) c->compile_threads = (uint32_t)v;
   }
+  const char *mc = getenv("WELD_MODULE_CACHE_BYTES");
+  if (mc && *mc) {
+    char *end;
+    unsigned long long v = strtoull(mc, &end, 10);
+    if (!*end) c->module_cache_bytes = v;
+  }
   const char *oth = getenv("WELD_OSR_THRESHOLD");
   if (oth && *oth) {
     char *end;
@@ -400,6 +409,8 @@ const char *weld_tier_unsupported(weld_tier t) {
   return "not supported: an unknown tier";
 }
 
+static void free_cached_module(void *em) { exec_module_free(em); }
+
 weld_engine *weld_engine_new_err(const weld_config *cfg, weld_error **err) {
   weld_engine *e = calloc(1, sizeof *e);
   if (!e) {
@@ -411,7 +422,11 @@ weld_engine *weld_engine_new_err(const weld_config *cfg, weld_error **err) {
   e->types = exec_typetab_new();
   bool copied = !e->cfg.cache_dir || (e->cache_dir = strdup(e->cfg.cache_dir)) != NULL;
   e->cfg.cache_dir = e->cache_dir;
-  if (!e->types || !copied) {
+  if (!e->cfg.module_cache_off) {
+    uint64_t budget = e->cfg.module_cache_bytes ? e->cfg.module_cache_bytes : API_MODULE_CACHE_DEFAULT;
+    e->modules = cache_mem_new(budget, free_cached_module);
+  }
+  if (!e->types || !copied || (!e->cfg.module_cache_off && !e->modules)) {
     weld_engine_free(e);
     if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
     return NULL;
@@ -451,8 +466,25 @@ bool weld_engine_pool_stats(const weld_engine *e, weld_pool_stats *out) {
   return true;
 }
 
+bool weld_engine_module_cache_stats(const weld_engine *e, weld_module_cache_stats *out) {
+  memset(out, 0, sizeof *out);
+  if (!e) return false;
+  out->compiles = atomic_load(&e->compiles);
+  if (!e->modules) return false;
+  cache_mem_stats st;
+  cache_mem_get_stats(e->modules, &st);
+  out->entries = st.entries;
+  out->bytes = st.bytes;
+  out->max_bytes = st.max_bytes;
+  out->hits = st.hits;
+  out->misses = st.misses;
+  out->evictions = st.evictions;
+  return true;
+}
+
 void weld_engine_free(weld_engine *e) {
   if (!e) return;
+  cache_mem_free(e->modules); /* modules must be freed first (their type ids are the engine's) */
   exec_pool_free(e->pool);
   exec_typetab_free(e->types);
   free(e->cache_dir);
@@ -512,6 +544,30 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
+  if (e) atomic_fetch_add(&e->compiles, 1);
+  return (weld_module *)em;
+}
+
+/* Through the engine's in-memory cache: a hit is the cached module with one more holder;
+ * a miss reserves the key (other threads asking for it wait), compiles, and caches. */
+static weld_module *module_cached(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
+  if (!e || !e->modules || (!bytes && len)) return module_new(e, bytes, len, err);
+  uint8_t key[32];
+  api_module_key(&e->cfg, bytes, len, key);
+  cache_mem_entry *entry;
+  exec_module *em = cache_mem_acquire(e->modules, key, bytes, len, &entry);
+  if (em) return (weld_module *)em;
+  if (!entry) {
+    if (err) *err = error_new(UTIL_ERR_LIMIT, "out of memory");
+    return NULL;
+  }
+  em = (exec_module *)module_new(e, bytes, len, err);
+  if (!em) {
+    cache_mem_abandon(entry);
+    return NULL;
+  }
+  em->shared = entry;
+  cache_mem_fill(entry, em, api_module_bytes(em));
   return (weld_module *)em;
 }
 
@@ -520,7 +576,7 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
   int edition = util_spec_edition();
   util_set_spec_edition(e && e->cfg.standard == WELD_STANDARD_2_0 ? 2 : 3);
-  weld_module *m = module_new(e, bytes, len, err);
+  weld_module *m = module_cached(e, bytes, len, err);
   util_set_spec_edition(edition);
   return m;
 }
@@ -569,7 +625,10 @@ bool weld_module_precompile(weld_engine *e, const uint8_t *bytes, size_t len, ui
   return ok;
 }
 
-void weld_module_free(weld_module *m) { exec_module_free(AS_EXEC_MODULE(m)); }
+void weld_module_free(weld_module *m) {
+  if (m && AS_EXEC_MODULE(m)->shared) cache_mem_release(AS_EXEC_MODULE(m)->shared);
+  else exec_module_free(AS_EXEC_MODULE(m));
+}
 
 size_t weld_module_import_count(const weld_module *m) { return AS_EXEC_MODULE(m)->wasm->nimports; }
 

@@ -244,6 +244,10 @@ typedef struct exec_module {
   /* With jit_osr: the interpreter's budget grant is at most this many units (0: the
    * usual 65,536), so loops are looked at more often (a testing knob). */
   uint32_t osr_grant;
+  /* src/api: the engine's in-memory cache entry that counts this module's holders (one
+   * module object serves every weld_module_new of the same bytes and settings), or NULL
+   * when the module is its one holder's. exec_module_free does not look at it. */
+  void *shared;
 } exec_module;
 
 /* Decodes nothing: takes a decoded module, validates it and translates every function,

@@ -187,6 +187,100 @@ bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error
   return true;
 }
 
+/* The code section's summary: counts only, nothing allocated, nothing followed that the
+ * lengths do not cover. */
+static void summarise(jit_image_info *in) {
+  jit_rd r = {in->img.code, in->img.code + in->img.code_len, false};
+  const uint8_t *tag = jit_rd_bytes(&r, 4);
+  if (!tag || (memcmp(tag, "BASE", 4) && memcmp(tag, "OPTZ", 4) && memcmp(tag, "OPTG", 4))) {
+    in->section_error = "unknown code section";
+    return;
+  }
+  memcpy(in->section, tag, 4);
+  in->section[4] = 0;
+  bool base = tag[0] == 'B';
+  uint32_t n = jit_rd_u32(&r), clen = 0;
+  if (base) {
+    jit_rd_u32(&r); /* trampoline */
+    clen = jit_rd_u32(&r);
+    for (int i = 0; i < 4; i++) jit_rd_u32(&r); /* relocations, sites, names, guard */
+  }
+  in->functions = n;
+  for (uint32_t k = 0; !r.bad && k < n; k++) {
+    jit_rd_bytes(&r, base ? 20 : 4); /* offsets and frame slots */
+    uint32_t fl = jit_rd_u32(&r);
+    jit_rd_bytes(&r, fl);
+    if (!r.bad && !fl) in->compiled++;
+  }
+  if (!base) clen = jit_rd_u32(&r);
+  if (!r.bad) jit_rd_bytes(&r, clen);
+  if (r.bad) {
+    in->section_error = "truncated code section";
+    return;
+  }
+  in->machine_code = clen;
+}
+
+bool jit_image_read(const uint8_t *bytes, size_t len, jit_image_info *in, util_error *err) {
+  memset(in, 0, sizeof *in);
+  jit_image *img = &in->img;
+  if (!jit_image_is(bytes, len)) return util_fail(err, UTIL_ERR_MALFORMED, 0, "not a precompiled weld module (bad magic)");
+  if (len < 16) return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)len, "precompiled module truncated (in the header)");
+  in->format = get32(bytes + H_FORMAT);
+  if (in->format != JIT_IMAGE_FORMAT)
+    return util_fail(err, UTIL_ERR_MALFORMED, H_FORMAT,
+                     "precompiled module has format version %u, this weld reads version %u", in->format,
+                     JIT_IMAGE_FORMAT);
+  if (get32(bytes + H_HEADER) != JIT_IMAGE_HEADER)
+    return util_fail(err, UTIL_ERR_MALFORMED, H_HEADER, "precompiled module has a header of %u bytes, expected %u",
+                     get32(bytes + H_HEADER), JIT_IMAGE_HEADER);
+  if (len < JIT_IMAGE_HEADER)
+    return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)len, "precompiled module truncated (in the header)");
+  uint64_t mlen = get64(bytes + H_MODULE_LEN), clen = get64(bytes + H_CODE_LEN);
+  size_t body = len - JIT_IMAGE_HEADER;
+  if (mlen > body)
+    return util_fail(err, UTIL_ERR_MALFORMED, H_MODULE_LEN,
+                     "precompiled module truncated (%llu bytes, the header says the module alone has %llu)",
+                     (unsigned long long)len, (unsigned long long)mlen);
+  if (clen > body - mlen)
+    return util_fail(err, UTIL_ERR_MALFORMED, H_CODE_LEN,
+                     "precompiled module truncated (%llu bytes, the header says %llu)", (unsigned long long)len,
+                     (unsigned long long)(JIT_IMAGE_HEADER + mlen + clen));
+  if (mlen + clen != body)
+    return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)(JIT_IMAGE_HEADER + mlen + clen),
+                     "precompiled module has %llu bytes after its end", (unsigned long long)(body - mlen - clen));
+  if (memchr(bytes + H_VERSION, 0, 32) == NULL)
+    return util_fail(err, UTIL_ERR_MALFORMED, H_VERSION, "precompiled module's weld version is not terminated");
+  for (const uint8_t *v = bytes + H_VERSION; *v; v++)
+    if (*v < 0x20 || *v > 0x7e)
+      return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)(v - bytes),
+                       "precompiled module's weld version has a byte that is not printable");
+  memcpy(img->version, bytes + H_VERSION, 32);
+  img->version[32] = 0;
+  uint8_t sum[32];
+  checksum(bytes, len, sum);
+  if (memcmp(sum, bytes + H_CHECKSUM, 32) != 0)
+    return util_fail(err, UTIL_ERR_MALFORMED, H_CHECKSUM, "precompiled module is corrupt (checksum mismatch)");
+  memcpy(img->module_sha, bytes + H_MODULE_SHA, 32);
+  img->module = bytes + JIT_IMAGE_HEADER;
+  img->module_len = (size_t)mlen;
+  img->code = img->module + mlen;
+  img->code_len = (size_t)clen;
+  util_sha256 sh;
+  util_sha256_init(&sh);
+  util_sha256_update(&sh, img->module, img->module_len);
+  util_sha256_final(&sh, sum);
+  if (memcmp(sum, img->module_sha, 32) != 0)
+    return util_fail(err, UTIL_ERR_MALFORMED, H_MODULE_SHA, "precompiled module is corrupt (the module's sha256 differs)");
+  img->set.tier = get32(bytes + H_TIER);
+  in->flags = get32(bytes + H_FLAGS);
+  img->set.guard = in->flags & F_GUARD;
+  img->set.standard_2_0 = in->flags & F_STANDARD_2_0;
+  img->features = get64(bytes + H_FEATURES);
+  summarise(in);
+  return true;
+}
+
 static const char *tier_name(uint32_t t) { return t == JIT_TIER_OPTIMIZED ? "optimized" : "baseline"; }
 
 bool jit_image_check_settings(const jit_image *img, const jit_image_settings *want, util_error *err) {

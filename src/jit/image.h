@@ -76,6 +76,25 @@ bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8
 /* Checks the magic, the format version, the lengths, the checksum, weld's version and
  * the CPU features, and fills img (pointing into bytes). The error is one sentence. */
 bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error *err);
+/* What an image says about itself, read without trusting it or checking it against this
+ * weld and machine (weld inspect, audit, validate and print never map or run the code):
+ * the structure must hold (magic, format version, header size, lengths, a terminated
+ * version string), and so must the checksum and the module's sha256, so the module
+ * handed on is the one that was compiled. Header values this weld would refuse to load
+ * (another version, unknown tier, settings or CPU features) are reported, not refused. */
+typedef struct jit_image_info {
+  jit_image img;            /* img.set.tier may be any value here */
+  uint32_t format;
+  uint32_t flags;           /* the settings word as written (img.set holds the known bits) */
+  /* the code section, summarised without loading it ("" and zeros when unreadable) */
+  char section[5];          /* "BASE", "OPTZ" (checked accesses) or "OPTG" (guard regions) */
+  uint32_t functions;       /* defined functions the section describes */
+  uint32_t compiled;        /* of them, those with machine code (the rest are interpreted) */
+  uint64_t machine_code;    /* bytes of machine code, or of the ELF object holding it */
+  const char *section_error; /* why the summary stopped, or NULL */
+} jit_image_info;
+/* Errors are one sentence with the file offset of the field at fault. */
+bool jit_image_read(const uint8_t *bytes, size_t len, jit_image_info *info, util_error *err);
 /* The settings the image was compiled with against the engine's: equal or an error. */
 bool jit_image_check_settings(const jit_image *img, const jit_image_settings *want, util_error *err);
 

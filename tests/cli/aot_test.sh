@@ -129,6 +129,101 @@ if [ $have_opt = 1 ]; then
   err_line "needs CPU features this machine lacks"
 fi
 
+# ---- weld inspect, validate, print and audit on a precompiled module ---------------------------
+# No --allow-precompiled: they read the header leniently and never map or run the code. The
+# references: the module embedded is calc.wasm byte for byte, its sha256 and sizes are
+# computed here by python's hashlib, and print and audit say of it what they say of calc.wasm.
+version=$("$weld" --version | awk '{print $2}')
+for t in $tiers; do
+  label="$t: the embedded module is calc.wasm"
+  if python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); m = int.from_bytes(b[96:104], "little"); sys.exit(b[160:160 + m] != open(sys.argv[2], "rb").read())' calc-$t.cwasm calc.wasm; then ok; else bad "differs"; fi
+  run 0 validate calc-$t.cwasm
+  out_is "calc-$t.cwasm: valid (precompiled by weld $version for the $t tier; the module's sha256 matches)"
+  "$weld" print calc.wasm >want.txt
+  run 0 print calc-$t.cwasm; out_is "$(cat want.txt)"
+  "$weld" audit calc.wasm | sed 's/calc\.wasm/FILE/g' >want.txt
+  run 0 audit calc-$t.cwasm; label="$t: audit as of calc.wasm"
+  if [ "$(sed "s/calc-$t\.cwasm/FILE/g" out.txt)" = "$(cat want.txt)" ]; then ok; else bad "$(diff want.txt <(sed "s/calc-$t\.cwasm/FILE/g" out.txt) | head -5)"; fi
+  "$weld" audit --preset isolated --format json calc.wasm | sed 's/calc\.wasm/FILE/g' >want.txt
+  want_rc=${PIPESTATUS[0]}
+  run "$want_rc" audit --preset isolated --format json calc-$t.cwasm; label="$t: audit --format json as of calc.wasm"
+  if [ "$(sed "s/calc-$t\.cwasm/FILE/g" out.txt)" = "$(cat want.txt)" ]; then ok; else bad "differs"; fi
+  run 0 inspect calc-$t.cwasm; label="$t: inspect text"
+  if grep -q "^precompiled module (weld compile), format 1, checksum ok$" out.txt && grep -q "^  tier: $t$" out.txt &&
+    grep -q "^  made by weld $version$" out.txt && grep -q "^calc-$t.cwasm: WebAssembly module, version 1, $(stat -c %s calc.wasm) bytes$" out.txt
+  then ok; else bad "$out"; fi
+  run 0 inspect --json calc-$t.cwasm
+  label="$t: inspect --json"
+  if python3 - out.txt calc-$t.cwasm calc.wasm "$t" "$version" <<'PY'
+import hashlib, json, sys
+doc = json.load(open(sys.argv[1]))
+img, mod, tier, version = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read(), sys.argv[4], sys.argv[5]
+p = doc["precompiled"]
+want = {"format": 1, "weld_version": version, "tier": tier, "bounds": "guard", "standard": "3.0",
+        "module_sha256": hashlib.sha256(mod).hexdigest(), "module_offset": 160, "module_size": len(mod),
+        "code_size": len(img) - 160 - len(mod), "code_section": "BASE" if tier == "baseline" else "OPTG",
+        "functions": 6, "section_error": None}
+bad = {k: (p.get(k), v) for k, v in want.items() if p.get(k) != v}
+# the SIMD function stays interpreted in both tiers; the other five are compiled
+if p["compiled_functions"] != 5: bad["compiled_functions"] = p["compiled_functions"]
+if not 0 < p["machine_code_size"] < p["code_size"]: bad["machine_code_size"] = p["machine_code_size"]
+if doc["schema_version"] != 1 or doc["valid"] is not True or doc["size"] != len(mod): bad["doc"] = doc["valid"]
+if len(p["cpu_features"]) != bin(p["cpu_feature_bits"]).count("1"): bad["cpu"] = p["cpu_features"]
+if bad: print(bad)
+sys.exit(1 if bad else 0)
+PY
+  then ok; else bad "$(tail -1 out.txt)"; fi
+  # what loading refuses, reading reports: another weld, every CPU feature
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 16 "392e392e3900" resign
+  run 0 validate x.cwasm; out_is "x.cwasm: valid (precompiled by weld 9.9.9 for the $t tier; the module's sha256 matches)"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 48 ffff010000000000 resign
+  WELD_CPU_FEATURES=0 run 0 inspect x.cwasm; label="$t: inspect lists the features"
+  if grep -q "CPU features: sse3,ssse3,sse4.1,.*,aes$" out.txt; then ok; else bad "$(grep CPU out.txt)"; fi
+done
+# damage: one line with the offset, exit 1 (audit: 2), never a crash; --json still JSON
+cp calc-baseline.cwasm x.cwasm; flip x.cwasm 200
+for cmd in validate inspect print; do
+  run 1 $cmd x.cwasm; err_line "x.cwasm: precompiled module is corrupt \(checksum mismatch\) \(at offset 0x70\)$"
+done
+run 2 audit x.cwasm; err_line "corrupt \(checksum mismatch\) \(at offset 0x70\)$"
+cp calc-baseline.cwasm x.cwasm; patch x.cwasm 64 00 resign
+run 1 validate x.cwasm; err_line "corrupt \(the module's sha256 differs\) \(at offset 0x40\)$"
+head -c 100 calc-baseline.cwasm >x.cwasm
+for cmd in validate inspect print; do
+  run 1 $cmd x.cwasm; err_line "truncated \(in the header\) \(at offset 0x64\)$"
+done
+run 1 inspect --json x.cwasm; label="inspect --json on a truncated image"
+if python3 -c 'import json, sys; d = json.load(open("out.txt")); sys.exit(not d["error"]["message"].startswith("precompiled module truncated"))'; then ok; else bad "$out"; fi
+cp calc-baseline.cwasm x.cwasm; patch x.cwasm 96 ffffffff resign   # a module longer than the file
+run 1 validate x.cwasm; err_line "truncated \(.*the module alone has 4294967295\) \(at offset 0x60\)$"
+cp calc-baseline.cwasm x.cwasm; patch x.cwasm 16 "41414141414141414141414141414141414141414141414141414141414141ff" resign
+run 1 inspect x.cwasm; err_line "weld version is not terminated \(at offset 0x10\)$"
+# an image whose embedded module is not valid: the validator's message, marked as the module's
+python3 - calc-baseline.cwasm z.cwasm <<'PY'
+import hashlib, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+m = int.from_bytes(b[96:104], "little")
+# (module (func (result i32) i64.const 1))
+bad = bytes.fromhex("0061736d0100000001050160017f00030201000a0601040042010b".replace("60017f00", "6000017f"))
+b = b[:160] + bad + b[160 + m:]
+b[64:96] = hashlib.sha256(bad).digest()
+b[96:104] = len(bad).to_bytes(8, "little")
+b[112:144] = hashlib.sha256(bytes(b[:112]) + bytes(b[160:])).digest()
+open(sys.argv[2], "wb").write(bytes(b))
+PY
+run 1 validate z.cwasm; err_line "z.cwasm: embedded module: type mismatch"
+# a code section that does not describe the module's functions (as loading would refuse it)
+python3 - calc-baseline.cwasm w.cwasm <<'PY'
+import hashlib, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+m = int.from_bytes(b[96:104], "little")
+b[160 + m + 4:160 + m + 8] = (5).to_bytes(4, "little")   # "BASE", then the function count
+b[112:144] = hashlib.sha256(bytes(b[:112]) + bytes(b[160:])).digest()
+open(sys.argv[2], "wb").write(bytes(b))
+PY
+run 1 validate w.cwasm; err_line "its code section lists 5 functions, the module defines 6\) \(at offset 0x"
+run 1 run --allow-precompiled --invoke fac w.cwasm 3; err_line "corrupt \(function count differs from the module's\)"
+
 # weld compile's own errors
 run 2 compile calc.wasm; err_has "missing -o FILE"
 run 2 compile --tier auto -o y.cwasm calc.wasm; err_has "is not 'baseline' or 'optimized'"

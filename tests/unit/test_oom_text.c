@@ -277,6 +277,32 @@ static bool op_api(void *ctx, util_error *err, uint8_t **out, size_t *outlen) {
   return ok || util_fail(err, UTIL_ERR_MALFORMED, -1, "no exports");
 }
 
+/* An engine with its module cache, a module made twice (a miss, then a hit: the same
+ * module), both holders freed, the engine freed. */
+static bool op_api_cached(void *ctx, util_error *err, uint8_t **out, size_t *outlen) {
+  const char *src = ctx;
+  (void)out, (void)outlen;
+  weld_config c;
+  weld_config_default(&c);
+  c.module_cache_off = false;
+  weld_error *we = NULL;
+  weld_engine *e = weld_engine_new_err(&c, &we);
+  weld_module *a = e ? weld_module_new(e, (const uint8_t *)src, strlen(src), &we) : NULL;
+  weld_module *b = a ? weld_module_new(e, (const uint8_t *)src, strlen(src), &we) : NULL;
+  bool ok = a && b == a;
+  if (!b && !we) return util_fail(err, UTIL_ERR_MALFORMED, -1, "no error");
+  if (a && b && a != b) util_fail(err, UTIL_ERR_MALFORMED, -1, "the second module is not the first");
+  else if (!b) {
+    bool oom = weld_error_get_kind(we) == WELD_ERROR_LIMIT;
+    util_fail(err, oom ? UTIL_ERR_OOM : UTIL_ERR_MALFORMED, -1, "%s", weld_error_message(we));
+  }
+  weld_error_free(we);
+  weld_module_free(b);
+  weld_module_free(a);
+  weld_engine_free(e);
+  return ok;
+}
+
 /* The script parsed, and every module command's bytes (concatenated into *out). */
 static bool op_wast(void *ctx, util_error *err, uint8_t **out, size_t *outlen) {
   const char *src = ctx;
@@ -367,8 +393,12 @@ void oom_text_tests(void) {
     free(big);
     return;
   }
-  /* the module is valid and complete (imports: h, a table, a global) */
-  weld_engine *e = weld_engine_new(NULL);
+  /* the module is valid and complete (imports: h, a table, a global); the engine keeps
+   * no module cache, so that every run below compiles */
+  weld_config cfg;
+  weld_config_default(&cfg);
+  cfg.module_cache_off = true;
+  weld_engine *e = weld_engine_new(&cfg);
   weld_error *we = NULL;
   weld_module *wm = weld_module_new(e, bin, len, &we);
   if (!CHECK(wm)) fprintf(stderr, "big.wat: %s\n", weld_error_message(we));
@@ -406,6 +436,8 @@ void oom_text_tests(void) {
   api_ctx ac = {e, small};
   run api = {"weld_module_new (text)", op_api, &ac, false};
   each_allocation(&api);
+  run cached = {"weld_module_new twice through the module cache", op_api_cached, small, false};
+  each_allocation(&cached);
   free(small);
   weld_engine_free(e);
 
