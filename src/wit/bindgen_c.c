@@ -405,27 +405,28 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   size_t nfl = 0;
   util_buf proto = {0};
   if (f->result && !ctype(g, f->result, f->name, m, sizeof m, rt, sizeof rt)) return false;
-  util_buf_printf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
-  for (size_t i = 0; i < f->nparams; i++) {
+  for (size_t i = 0; i < f->nparams; i++) /* the count first: past 16 the types do not matter */
     if (!ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt) ||
-        !flatten(g, f->params[i].type, f->name, fl, &nfl, true)) {
-      util_buf_free(&proto);
+        !flatten(g, f->params[i].type, f->name, fl, &nfl, false))
       return false;
-    }
-    snprintf(pn, sizeof pn, "%s", f->params[i].name);
+  bool pmem = nfl > 16; /* the parameters in memory the caller allocated with cabi_realloc */
+  nfl = 0;
+  for (size_t i = 0; !pmem && i < f->nparams; i++)
+    if (!flatten(g, f->params[i].type, f->name, fl, &nfl, true)) return false;
+  util_buf_printf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
+  util_buf pack = {0};
+  for (size_t i = 0; i < f->nparams; i++) {
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
     snake(pn, sizeof pn, f->params[i].name);
     util_buf_printf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
+    util_buf_printf(&pack, " %s %s;", pt, pn);
   }
   if (!f->nparams) util_buf_puts(&proto, "void");
   util_buf_puts(&proto, ")");
-  if (nfl > 16) {
-    util_buf_free(&proto);
-    return fail(g, "not supported: function `%s` has more than 16 flat parameters", f->name);
-  }
   char rfl[40];
   size_t nr = 0;
   if (f->result && !flatten(g, f->result, f->name, rfl, &nr, false)) {
-    util_buf_free(&proto);
+    util_buf_free(&proto), util_buf_free(&pack);
     return false;
   }
   const wit_def *d = NULL;
@@ -433,7 +434,7 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   if (nr == 1 && !rt0 && d && (d->kind == WIT_D_ENUM || d->kind == WIT_D_FLAGS)) {
     /* one i32 */
   } else if (nr == 1 && (!rt0 || rt0->kind > WIT_CHAR)) {
-    util_buf_free(&proto);
+    util_buf_free(&proto), util_buf_free(&pack);
     return fail(g, "not supported: function `%s` returns a one-value %s", f->name, "tuple or result");
   }
   util_buf_printf(g->h, "/* export %s */\n%s;\n", core_name, (const char *)proto.p);
@@ -441,11 +442,22 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   /* the core export */
   util_buf_printf(g->c, "\n__attribute__((export_name(\"%s\")))\n%s __wasm_export_%s_%s(", core_name,
        nr == 0 ? "void" : nr == 1 ? core_c(rfl[0]) : "void *", g->world, cname);
-  for (size_t i = 0; i < nfl; i++) util_buf_printf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
-  if (!nfl) util_buf_puts(g->c, "void");
+  for (size_t i = 0; !pmem && i < nfl; i++) util_buf_printf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
+  if (pmem) util_buf_puts(g->c, "void *args");
+  else if (!nfl) util_buf_puts(g->c, "void");
   util_buf_puts(g->c, ") {\n");
+  if (pmem) {
+    util_buf_printf(g->c, "  struct params {%s } a = *(const struct params *)args;\n  free(args);\n",
+                    (const char *)pack.p);
+  }
+  util_buf_free(&pack);
   size_t k = 0;
-  for (size_t i = 0; i < f->nparams; i++) {
+  for (size_t i = 0; pmem && i < f->nparams; i++) {
+    snake(pn, sizeof pn, f->params[i].name);
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
+    util_buf_printf(g->c, "  %s %s = a.%s;\n", pt, pn, pn);
+  }
+  for (size_t i = 0; !pmem && i < f->nparams; i++) {
     snake(pn, sizeof pn, f->params[i].name);
     ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
     util_buf_printf(g->c, "  %s %s;\n", pt, pn);
@@ -472,39 +484,134 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   return true;
 }
 
+/* One flat argument `(CT)EX` for the raw import's call, `(COND ? (CT)EX : 0)` under an
+ * option (a none's payload is zeros). */
+static void arg(util_buf *o, const char *cond, const char *ct, const char *ex) {
+  if (o->len) util_buf_puts(o, ", ");
+  if (cond) util_buf_printf(o, "(%s ? (%s)%s : 0)", cond, ct, ex);
+  else util_buf_printf(o, "(%s)%s", ct, ex);
+}
+
+/* The flat arguments of the C value `ex` (of type t): the canonical ABI's lowering of a
+ * parameter (variants and results without payloads only, as flatten checked). */
+static void lower(const wit_type *t0, const char *ex, const char *cond, util_buf *o) {
+  const wit_def *d;
+  const wit_type *t = wit_unalias(t0, &d);
+  char sub[512], nm[128], c2[600];
+  if (!t) {
+    if (d->kind == WIT_D_RECORD) {
+      for (size_t i = 0; i < d->nfields; i++) {
+        snake(nm, sizeof nm, d->fields[i].name);
+        snprintf(sub, sizeof sub, "%s.%s", ex, nm);
+        lower(d->fields[i].type, sub, cond, o);
+      }
+    } else {
+      snprintf(sub, sizeof sub, d->kind == WIT_D_VARIANT ? "%s.tag" : "%s", ex);
+      arg(o, cond, "int32_t", sub);
+    }
+    return;
+  }
+  switch (t->kind) {
+  case WIT_STRING:
+  case WIT_LIST:
+    snprintf(sub, sizeof sub, "(uintptr_t)%s.ptr", ex);
+    arg(o, cond, "int32_t", sub);
+    snprintf(sub, sizeof sub, "%s.len", ex);
+    arg(o, cond, "int32_t", sub);
+    return;
+  case WIT_OPTION:
+    snprintf(sub, sizeof sub, "%s.is_some", ex);
+    arg(o, cond, "int32_t", sub);
+    if (cond) snprintf(c2, sizeof c2, "(%s && %s.is_some)", cond, ex);
+    else snprintf(c2, sizeof c2, "%s.is_some", ex);
+    snprintf(sub, sizeof sub, "%s.val", ex);
+    lower(t->a, sub, c2, o);
+    return;
+  case WIT_TUPLE:
+    for (size_t i = 0; i < t->n; i++) {
+      snprintf(sub, sizeof sub, "%s.f%zu", ex, i);
+      lower(t->elems[i], sub, cond, o);
+    }
+    return;
+  case WIT_RESULT:
+    snprintf(sub, sizeof sub, "%s.is_err", ex);
+    arg(o, cond, "int32_t", sub);
+    return;
+  case WIT_S64:
+  case WIT_U64: arg(o, cond, "int64_t", ex); return;
+  case WIT_F32: arg(o, cond, "float", ex); return;
+  case WIT_F64: arg(o, cond, "double", ex); return;
+  default: arg(o, cond, "int32_t", ex); return;
+  }
+}
+
+/* An imported function: the C function the user calls, lowering its arguments to the
+ * core import's flat parameters (through memory past 16) and lifting its result (through
+ * a return area passed last past one flat value). */
 static bool import_func(bg *g, const wit_func *f, const char *module, const char *cname) {
   if (f->kind != WIT_FUNC_PLAIN || f->async) return fail(g, "not supported: `%s` is a resource or async function", f->name);
-  char pn[128];
-  const wit_def *d;
-  const wit_type *r = f->result ? wit_unalias(f->result, &d) : NULL;
-  if (r ? r->kind > WIT_CHAR : f->result != NULL)
-    return fail(g, "not supported: imported function `%s` returns more than a scalar", f->name);
-  util_buf proto = {0}, raw = {0}, call = {0};
-  util_buf_printf(&proto, "%s %s_%s(", r ? prim_c(r->kind) : "void", g->world, cname);
-  util_buf_printf(&raw, "%s __wasm_import_%s_%s(", r ? (r->kind == WIT_S64 || r->kind == WIT_U64 ? "int64_t" : r->kind == WIT_F32 ? "float" : r->kind == WIT_F64 ? "double" : "int32_t") : "void", g->world, cname);
+  char m[256], rt[256], pt[256], pn[128], fl[40], rfl[40];
+  size_t nfl = 0, nr = 0;
+  if (f->result && (!ctype(g, f->result, f->name, m, sizeof m, rt, sizeof rt) ||
+                    !flatten(g, f->result, f->name, rfl, &nr, false)))
+    return false;
+  for (size_t i = 0; i < f->nparams; i++) /* the count first: past 16 the types do not matter */
+    if (!ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt) ||
+        !flatten(g, f->params[i].type, f->name, fl, &nfl, false))
+      return false;
+  bool pmem = nfl > 16;
+  nfl = 0;
+  for (size_t i = 0; !pmem && i < f->nparams; i++)
+    if (!flatten(g, f->params[i].type, f->name, fl, &nfl, true)) return false;
+  util_buf proto = {0}, raw = {0}, call = {0}, pack = {0};
+  util_buf_printf(&proto, "%s %s_%s(", f->result ? rt : "void", g->world, cname);
+  util_buf_printf(&raw, "%s __wasm_import_%s_%s(", nr == 1 ? core_c(rfl[0]) : "void", g->world, cname);
   for (size_t i = 0; i < f->nparams; i++) {
-    const wit_type *t = wit_unalias(f->params[i].type, &d);
-    if (!t || t->kind > WIT_CHAR) {
-      util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call);
-      return fail(g, "not supported: imported function `%s` takes more than scalars", f->name);
-    }
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
     snake(pn, sizeof pn, f->params[i].name);
-    char fl[2];
-    size_t n = 0;
-    flatten(g, f->params[i].type, f->name, fl, &n, true);
-    util_buf_printf(&proto, "%s%s %s", i ? ", " : "", prim_c(t->kind), pn);
-    util_buf_printf(&raw, "%s%s", i ? ", " : "", core_c(fl[0]));
-    util_buf_printf(&call, "%s(%s)%s", i ? ", " : "", core_c(fl[0]), pn);
+    util_buf_printf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
+    if (pmem) util_buf_printf(&pack, " %s %s;", pt, pn);
+    else lower(f->params[i].type, pn, NULL, &call);
   }
-  if (!f->nparams) util_buf_puts(&proto, "void"), util_buf_puts(&raw, "void");
+  if (!f->nparams) util_buf_puts(&proto, "void");
   util_buf_puts(&proto, ")");
+  if (pmem) {
+    util_buf_puts(&raw, "void *");
+    util_buf_puts(&call, "&args");
+  }
+  for (size_t i = 0; !pmem && i < nfl; i++) util_buf_printf(&raw, "%s%s", i ? ", " : "", core_c(fl[i]));
+  if (nr > 1) {
+    util_buf_puts(&raw, pmem || nfl ? ", void *" : "void *");
+    util_buf_puts(&call, call.len ? ", &ret" : "&ret");
+  } else if (!pmem && !nfl) {
+    util_buf_puts(&raw, "void");
+  }
   util_buf_puts(&raw, ")");
   util_buf_printf(g->h, "/* import %s %s */\n%s;\n", module, f->name, (const char *)proto.p);
   util_buf_printf(g->c, "\n__attribute__((import_module(\"%s\"), import_name(\"%s\")))\nextern %s;\n", module, f->name,
-       (const char *)raw.p);
-  util_buf_printf(g->c, "%s {\n  %s__wasm_import_%s_%s(%s)%s;\n}\n", (const char *)proto.p, r ? (r->kind == WIT_BOOL ? "return 0 != " : "return ") : "",
-       g->world, cname, call.p ? (const char *)call.p : "", "");
-  util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call);
+                  (const char *)raw.p);
+  util_buf_printf(g->c, "%s {\n", (const char *)proto.p);
+  if (pmem) {
+    util_buf_printf(g->c, "  struct {%s } args = {", (const char *)pack.p);
+    for (size_t i = 0; i < f->nparams; i++) {
+      snake(pn, sizeof pn, f->params[i].name);
+      util_buf_printf(g->c, "%s%s", i ? ", " : "", pn);
+    }
+    util_buf_puts(g->c, "};\n");
+  }
+  const char *cl = call.p ? (const char *)call.p : "";
+  if (nr == 0) {
+    util_buf_printf(g->c, "  __wasm_import_%s_%s(%s);\n", g->world, cname, cl);
+  } else if (nr == 1) {
+    size_t k = 0;
+    util_buf_printf(g->c, "  %s p0 = __wasm_import_%s_%s(%s);\n  %s ret;\n", core_c(rfl[0]), g->world, cname, cl, rt);
+    lift(g, f->result, "ret", &k, 2);
+    util_buf_puts(g->c, "  return ret;\n");
+  } else {
+    util_buf_printf(g->c, "  %s ret;\n  __wasm_import_%s_%s(%s);\n  return ret;\n", rt, g->world, cname, cl);
+  }
+  util_buf_puts(g->c, "}\n");
+  util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call), util_buf_free(&pack);
   return true;
 }
 
@@ -528,7 +635,9 @@ bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err
   guard[i] = 0;
   util_buf_printf(h, "/* Generated by weld wit bindgen for world `%s`. Exported functions take ownership of\n"
           " * their string and list arguments (free them with free()); their results' strings and\n"
-          " * lists must come from malloc (the glue frees them after the caller has read them). */\n",
+          " * lists must come from malloc (the glue frees them after the caller has read them).\n"
+          " * Imported functions borrow their arguments; the strings and lists of their results\n"
+          " * are the caller's (malloc'd: free ptr when len is not 0). */\n",
        w->name);
   util_buf_printf(h, "#ifndef %s_BINDINGS_H\n#define %s_BINDINGS_H\n\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n",
        guard, guard);

@@ -91,40 +91,109 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   }
 }
 
-/* Flat value count (canonical ABI flattening) and whether strings or lists occur. */
-static size_t flat(const wit_type *t0, bool *mem) {
+/* The canonical ABI's flattening: the core types of a value ('i' i32, 'I' i64, 'f' f32,
+ * 'F' f64) appended to fl[FLAT_MAX], *n counting on past the room; *mem set when strings
+ * or lists occur. A variant's cases share their flat values, each slot joined. */
+enum { FLAT_MAX = 40 };
+
+static void push(char *fl, size_t *n, char c) {
+  if (*n < FLAT_MAX) fl[*n] = c;
+  (*n)++;
+}
+
+static char join(char a, char b) {
+  if (a == b) return a;
+  if ((a == 'i' && b == 'f') || (a == 'f' && b == 'i')) return 'i';
+  return 'I';
+}
+
+static void flat(const wit_type *t0, char *fl, size_t *n, bool *mem);
+
+/* i32 for the discriminant, then the cases' flat values joined slot by slot */
+static void flat_cases(const wit_type *const *cases, size_t ncases, char *fl, size_t *n, bool *mem) {
+  char acc[FLAT_MAX], one[FLAT_MAX];
+  size_t nacc = 0;
+  push(fl, n, 'i');
+  for (size_t i = 0; i < ncases; i++) {
+    if (!cases[i]) continue;
+    size_t k = 0;
+    flat(cases[i], one, &k, mem);
+    for (size_t j = 0; j < k && j < FLAT_MAX; j++) acc[j] = j < nacc ? join(acc[j], one[j]) : one[j];
+    if (k > nacc) nacc = k;
+  }
+  for (size_t j = 0; j < nacc; j++) push(fl, n, j < FLAT_MAX ? acc[j] : 'i');
+}
+
+static void flat(const wit_type *t0, char *fl, size_t *n, bool *mem) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
   if (!t) {
-    if (!d) return 1;
-    size_t n = 0, m = 0;
+    if (!d) {
+      push(fl, n, 'i');
+      return;
+    }
     switch (d->kind) {
     case WIT_D_RECORD:
-      for (size_t i = 0; i < d->nfields; i++) n += flat(d->fields[i].type, mem);
-      return n;
-    case WIT_D_VARIANT:
-      for (size_t i = 0; i < d->nfields; i++)
-        if (d->fields[i].type && (n = flat(d->fields[i].type, mem)) > m) m = n;
-      return 1 + m;
-    case WIT_D_FLAGS: return d->nfields > 32 ? (d->nfields + 31) / 32 : 1;
-    default: return 1;
+      for (size_t i = 0; i < d->nfields; i++) flat(d->fields[i].type, fl, n, mem);
+      return;
+    case WIT_D_VARIANT: {
+      const wit_type *cases[256];
+      size_t nc = 0;
+      for (size_t i = 0; i < d->nfields && nc < 256; i++) cases[nc++] = d->fields[i].type;
+      flat_cases(cases, nc, fl, n, mem);
+      return;
+    }
+    case WIT_D_FLAGS:
+      for (size_t i = 0; i < (d->nfields > 32 ? (d->nfields + 31) / 32 : 1); i++) push(fl, n, 'i');
+      return;
+    default: push(fl, n, 'i'); return;
     }
   }
   switch (t->kind) {
+  case WIT_S64:
+  case WIT_U64: push(fl, n, 'I'); return;
+  case WIT_F32: push(fl, n, 'f'); return;
+  case WIT_F64: push(fl, n, 'F'); return;
   case WIT_STRING:
-  case WIT_LIST: *mem = true; return 2;
-  case WIT_OPTION: return 1 + flat(t->a, mem);
-  case WIT_TUPLE: {
-    size_t n = 0;
-    for (size_t i = 0; i < t->n; i++) n += flat(t->elems[i], mem);
-    return n;
+  case WIT_LIST:
+    *mem = true;
+    push(fl, n, 'i');
+    push(fl, n, 'i');
+    return;
+  case WIT_OPTION: {
+    const wit_type *cases[2] = {NULL, t->a};
+    flat_cases(cases, 2, fl, n, mem);
+    return;
   }
   case WIT_RESULT: {
-    size_t a = t->a ? flat(t->a, mem) : 0, b = t->b ? flat(t->b, mem) : 0;
-    return 1 + (a > b ? a : b);
+    const wit_type *cases[2] = {t->a, t->b};
+    flat_cases(cases, 2, fl, n, mem);
+    return;
   }
-  default: return 1;
+  case WIT_TUPLE:
+    for (size_t i = 0; i < t->n; i++) flat(t->elems[i], fl, n, mem);
+    return;
+  default: push(fl, n, 'i'); return;
   }
+}
+
+static const char *core_name(char f) { return f == 'I' ? "i64" : f == 'f' ? "f32" : f == 'F' ? "f64" : "i32"; }
+
+/* A function's lowered core type `(param ..) (result ..)`: more than 16 flat parameters
+ * become one pointer, more than one flat result a pointer passed last. Returns the number
+ * of core parameters. */
+static size_t core_sig(util_buf *o, const wit_func *f) {
+  char fl[FLAT_MAX];
+  size_t n = 0;
+  bool mem = false;
+  for (size_t i = 0; i < f->nparams; i++) flat(f->params[i].type, fl, &n, &mem);
+  if (n > 16) n = 1, fl[0] = 'i';
+  for (size_t i = 0; i < n; i++) util_buf_printf(o, " (param %s)", core_name(fl[i]));
+  size_t nr = 0;
+  if (f->result) flat(f->result, fl, &nr, &mem);
+  if (nr > 1) util_buf_puts(o, " (param i32)");
+  else if (nr == 1) util_buf_printf(o, " (result %s)", core_name(fl[0]));
+  return n + (nr > 1);
 }
 
 /* Imports the world's own named types that t reaches (`(import "point" (type $nI (eq
@@ -203,9 +272,10 @@ static bool functype(cn *c, const wit_func *f) { return functype_(c, f, false); 
  * receives strings or lists. */
 static void needs(const wit_func *f, bool lift, bool *memory, bool *realloc) {
   bool pm = false, rm = false;
-  size_t np = 0;
-  for (size_t i = 0; i < f->nparams; i++) np += flat(f->params[i].type, &pm);
-  size_t nr = f->result ? flat(f->result, &rm) : 0;
+  char fl[FLAT_MAX];
+  size_t np = 0, nr = 0;
+  for (size_t i = 0; i < f->nparams; i++) flat(f->params[i].type, fl, &np, &pm);
+  if (f->result) flat(f->result, fl, &nr, &rm);
   *memory = pm || rm || np > 16 || nr > 1;
   *realloc = lift ? (pm || np > 16) : rm;
 }
@@ -280,7 +350,13 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
   util_buf_puts(out, "(component\n  (core module $m binary \"");
   for (size_t i = 0; i < corelen; i++) util_buf_printf(out, "\\%02x", core[i]);
   util_buf_puts(out, "\")\n");
-  /* imports: each core import must be a function the world imports */
+  /* imports: each core import must be a function the world imports. One that passes
+   * strings, lists or values through memory is lowered with the module's memory and
+   * realloc, which exist only once the module is instantiated: the module is given the
+   * trampolines of a shim instead (a core module exporting a funcref table and, per such
+   * import, a function calling through the table with the same core type), and a fixup
+   * module fills the table with the lowered functions once the memory exists. */
+  size_t nshim = 0;
   for (size_t i = 0; i < names->nimports; i++) {
     const char *mod = names->import_modules[i], *field = names->import_fields[i];
     const wit_func *f = find_import(&c, mod, field);
@@ -289,22 +365,65 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
                   mod, field, w->name);
     bool memory, realloc;
     needs(f, false, &memory, &realloc);
-    if (memory)
-      return fail(&c, UTIL_ERR_LIMIT,
-                  "not supported: imported function `%s` passes strings, lists or several flat values (lowering with "
-                  "the module's memory)",
-                  field);
+    if (memory && !core_exports(&c, "memory"))
+      return fail(&c, UTIL_ERR_LINK, "the core module does not export `memory`, which imported `%s` needs", field);
+    if (realloc && !core_exports(&c, "cabi_realloc"))
+      return fail(&c, UTIL_ERR_LINK, "the core module does not export `cabi_realloc`, which imported `%s` needs", field);
     if (!declare_func(&c, f)) return false;
+    if (memory) nshim++;
+  }
+  /* the world's functions one by one, an interface's in one instance import */
+  for (size_t i = 0; i < names->nimports; i++) {
+    const char *mod = names->import_modules[i];
     if (strcmp(mod, "$root") == 0) {
-      util_buf_printf(out, "  (import \"%s\" (func $i%zu", field, i);
-      if (!functype_(&c, f, true)) return false;
+      util_buf_printf(out, "  (import \"%s\" (func $i%zu", names->import_fields[i], i);
+      if (!functype_(&c, find_import(&c, mod, names->import_fields[i]), true)) return false;
       util_buf_puts(out, "))\n");
-    } else {
-      util_buf_printf(out, "  (import \"%s\" (instance $ii%zu (export \"%s\" (func", mod, i, field);
-      if (!functype_(&c, f, true)) return false;
-      util_buf_printf(out, "))))\n  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, field, i);
+      continue;
     }
-    util_buf_printf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
+    size_t first = 0;
+    while (strcmp(names->import_modules[first], mod) != 0) first++;
+    if (first != i) continue;
+    util_buf_printf(out, "  (import \"%s\" (instance $ii%zu", mod, i);
+    for (size_t k = i; k < names->nimports; k++) {
+      if (strcmp(names->import_modules[k], mod) != 0) continue;
+      util_buf_printf(out, "\n    (export \"%s\" (func", names->import_fields[k]);
+      if (!functype_(&c, find_import(&c, mod, names->import_fields[k]), true)) return false;
+      util_buf_puts(out, "))");
+    }
+    util_buf_puts(out, "))\n");
+    for (size_t k = i; k < names->nimports; k++)
+      if (strcmp(names->import_modules[k], mod) == 0)
+        util_buf_printf(out, "  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, names->import_fields[k], k);
+  }
+  for (size_t i = 0; i < names->nimports; i++) {
+    bool memory, realloc;
+    needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
+    if (!memory) util_buf_printf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
+  }
+  if (nshim) {
+    util_buf_printf(out, "  (core module $shim\n    (table (export \"$imports\") %zu %zu funcref)\n", nshim, nshim);
+    for (size_t i = 0, k = 0; i < names->nimports; i++) {
+      const wit_func *f = find_import(&c, names->import_modules[i], names->import_fields[i]);
+      bool memory, realloc;
+      needs(f, false, &memory, &realloc);
+      if (!memory) continue;
+      util_buf sig = {0};
+      size_t np = core_sig(&sig, f);
+      const char *sg = sig.p ? (const char *)sig.p : "";
+      util_buf_printf(out, "    (func (export \"%zu\")%s\n     ", k, sg);
+      for (size_t p = 0; p < np; p++) util_buf_printf(out, " local.get %zu", p);
+      util_buf_printf(out, " i32.const %zu call_indirect%s)\n", k, sg);
+      util_buf_free(&sig);
+      k++;
+    }
+    util_buf_puts(out, "  )\n  (core instance $shim (instantiate $shim))\n"
+                       "  (alias core export $shim \"$imports\" (core table $shimtab))\n");
+    for (size_t i = 0, k = 0; i < names->nimports; i++) {
+      bool memory, realloc;
+      needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
+      if (memory) util_buf_printf(out, "  (alias core export $shim \"%zu\" (core func $ci%zu))\n", k++, i);
+    }
   }
   /* one core instance per imported module name, in first-seen order */
   for (size_t i = 0; i < names->nimports; i++) {
@@ -326,6 +445,37 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
   util_buf_puts(out, "))\n");
   if (core_exports(&c, "memory")) util_buf_puts(out, "  (alias core export $main \"memory\" (core memory $mem))\n");
   if (core_exports(&c, "cabi_realloc")) util_buf_puts(out, "  (alias core export $main \"cabi_realloc\" (core func $realloc))\n");
+  if (nshim) {
+    util_buf_printf(out, "  (core module $fixup\n    (import \"\" \"$imports\" (table %zu funcref))\n", nshim);
+    util_buf fx = {0};
+    for (size_t i = 0, k = 0; i < names->nimports; i++) {
+      const wit_func *f = find_import(&c, names->import_modules[i], names->import_fields[i]);
+      bool memory, realloc;
+      needs(f, false, &memory, &realloc);
+      if (!memory) continue;
+      util_buf_printf(out, "    (import \"\" \"%zu\" (func $f%zu", k, k);
+      core_sig(out, f);
+      util_buf_puts(out, "))\n");
+      util_buf_printf(&fx, " (export \"%zu\" (func $lo%zu))", k, i);
+      k++;
+    }
+    util_buf_puts(out, "    (elem (i32.const 0) func");
+    for (size_t k = 0; k < nshim; k++) util_buf_printf(out, " $f%zu", k);
+    util_buf_puts(out, "))\n");
+    for (size_t i = 0; i < names->nimports; i++) {
+      bool memory, realloc;
+      needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
+      if (!memory) continue;
+      util_buf_printf(out, "  (core func $lo%zu (canon lower (func $i%zu) (memory $mem)%s))\n", i, i,
+                      realloc ? " (realloc $realloc)" : "");
+    }
+    util_buf_printf(out, "  (core instance $fixargs (export \"$imports\" (table $shimtab))%s)\n"
+                         "  (core instance (instantiate $fixup (with \"\" (instance $fixargs))))\n",
+                    fx.p ? (const char *)fx.p : "");
+    bool oom = fx.oom;
+    util_buf_free(&fx);
+    if (oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
+  }
   /* exports */
   size_t idx = 0;
   char cname[600];

@@ -1,0 +1,66 @@
+/* World `provider` (text.wit) through the generated bindings: the functions of interface
+ * `text`, called by the consumer component once both are composed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "provider.h"
+
+typedef provider_string_t str_t;
+typedef provider_list_u8_t bytes_t;
+
+static str_t copy(const uint8_t *p, size_t n) {
+  str_t s = {n ? malloc(n) : NULL, n};
+  if (n && !s.ptr) abort();
+  if (n) memcpy(s.ptr, p, n);
+  return s;
+}
+
+str_t exports_provider_text_shout(str_t s) {
+  str_t r = {malloc(s.len + 1), s.len + 1};
+  if (!r.ptr) abort();
+  for (size_t i = 0; i < s.len; i++) r.ptr[i] = s.ptr[i] >= 'a' && s.ptr[i] <= 'z' ? s.ptr[i] - 32 : s.ptr[i];
+  r.ptr[s.len] = '!';
+  if (s.len) free(s.ptr);
+  return r;
+}
+
+uint32_t exports_provider_text_sum(bytes_t b) {
+  uint32_t n = 0;
+  for (size_t i = 0; i < b.len; i++) n += b.ptr[i];
+  if (b.len) free(b.ptr);
+  return n;
+}
+
+bytes_t exports_provider_text_reverse(bytes_t b) {
+  for (size_t i = 0; i < b.len / 2; i++) {
+    uint8_t t = b.ptr[i];
+    b.ptr[i] = b.ptr[b.len - 1 - i];
+    b.ptr[b.len - 1 - i] = t;
+  }
+  return b; /* the argument's memory, handed back: freed after the caller has read it */
+}
+
+provider_tuple2_string_string_t exports_provider_text_split(str_t s, uint32_t at) {
+  size_t k = at < s.len ? at : s.len;
+  provider_tuple2_string_string_t r = {copy(s.ptr, k), copy(s.ptr + k, s.len - k)};
+  if (s.len) free(s.ptr);
+  return r;
+}
+
+provider_option_u32_t exports_provider_text_find(str_t s, uint32_t c) {
+  provider_option_u32_t r = {false, 0};
+  for (size_t i = 0; c < 128 && i < s.len && !r.is_some; i++)
+    if (s.ptr[i] == c) r.is_some = true, r.val = (uint32_t)i;
+  if (s.len) free(s.ptr);
+  return r;
+}
+
+uint64_t exports_provider_text_wide(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5, uint32_t a6,
+                                    uint32_t a7, uint32_t a8, uint32_t a9, uint32_t a10, uint32_t a11, uint32_t a12,
+                                    uint32_t a13, uint32_t a14, uint32_t a15, uint32_t a16, str_t a17, uint32_t a18) {
+  uint32_t a[] = {a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, (uint32_t)a17.len, a18};
+  uint64_t n = 0;
+  for (unsigned i = 0; i < 18; i++) n += (uint64_t)(i + 1) * a[i];
+  if (a17.len) free(a17.ptr);
+  return n;
+}
