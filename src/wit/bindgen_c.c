@@ -446,6 +446,12 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   if (pmem) util_buf_puts(g->c, "void *args");
   else if (!nfl) util_buf_puts(g->c, "void");
   util_buf_puts(g->c, ") {\n");
+  if (pmem && pack.oom) {
+    util_buf_free(&pack);
+    g->err->kind = UTIL_ERR_OOM;
+    snprintf(g->err->msg, sizeof g->err->msg, "out of memory");
+    return false;
+  }
   if (pmem) {
     util_buf_printf(g->c, "  struct params {%s } a = *(const struct params *)args;\n  free(args);\n",
                     (const char *)pack.p);
@@ -587,6 +593,12 @@ static bool import_func(bg *g, const wit_func *f, const char *module, const char
     util_buf_puts(&raw, "void");
   }
   util_buf_puts(&raw, ")");
+  if (proto.oom || raw.oom || call.oom || pack.oom) {
+    util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call), util_buf_free(&pack);
+    g->err->kind = UTIL_ERR_OOM;
+    snprintf(g->err->msg, sizeof g->err->msg, "out of memory");
+    return false;
+  }
   util_buf_printf(g->h, "/* import %s %s */\n%s;\n", module, f->name, (const char *)proto.p);
   util_buf_printf(g->c, "\n__attribute__((import_module(\"%s\"), import_name(\"%s\")))\nextern %s;\n", module, f->name,
                   (const char *)raw.p);

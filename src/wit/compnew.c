@@ -43,6 +43,8 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
         return true;
       }
   }
+  if (!t && d && d->kind == WIT_D_RESOURCE)
+    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses resource `%s` (a handle: resources are not wrapped yet)", fn, d->name);
   if (!t) {
     static const char *const kinds[] = {"record", "variant", "enum", "flags", "resource"};
     return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s `%s` (only the world's own records, variants, enums and flags are wrapped yet)", fn,
@@ -86,8 +88,14 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
     }
     util_buf_puts(c->o, ")");
     return true;
-  default:
-    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses a handle, future, stream, map or error-context", fn);
+  case WIT_OWN:
+  case WIT_BORROW:
+    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s<%s> (a handle: resources are not wrapped yet)", fn,
+                t->kind == WIT_OWN ? "own" : "borrow", t->name ? t->name : "?");
+  default: {
+    const char *what = t->kind == WIT_FUTURE ? "a future" : t->kind == WIT_STREAM ? "a stream" : t->kind == WIT_MAP ? "a map" : "an error-context";
+    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s (async values and maps are not wrapped yet)", fn, what);
+  }
   }
 }
 
@@ -306,10 +314,13 @@ static const wit_func *find_import(const cn *c, const char *mod, const char *fie
       continue;
     }
     if (it->kind != WIT_ITEM_IFACE && it->kind != WIT_ITEM_INLINE) continue;
-    util_buf n = {0};
-    iface_name(&n, it);
-    snprintf(b, sizeof b, "%s", n.oom || !n.p ? "" : (const char *)n.p);
-    util_buf_free(&n);
+    if (it->kind == WIT_ITEM_INLINE) {
+      snprintf(b, sizeof b, "%s", it->name);
+    } else {
+      const wit_iface *in = it->iface;
+      snprintf(b, sizeof b, "%s:%s/%s%s%s", in->pkg->ns, in->pkg->name, in->name, in->pkg->version ? "@" : "",
+               in->pkg->version ? in->pkg->version : "");
+    }
     if (strcmp(b, mod) != 0) continue;
     for (size_t k = 0; k < it->iface->nfuncs; k++)
       if (strcmp(it->iface->funcs[k].name, field) == 0) return &it->iface->funcs[k];
@@ -410,6 +421,7 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
       if (!memory) continue;
       util_buf sig = {0};
       size_t np = core_sig(&sig, f);
+      if (sig.oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
       const char *sg = sig.p ? (const char *)sig.p : "";
       util_buf_printf(out, "    (func (export \"%zu\")%s\n     ", k, sg);
       for (size_t p = 0; p < np; p++) util_buf_printf(out, " local.get %zu", p);
@@ -469,12 +481,14 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
       util_buf_printf(out, "  (core func $lo%zu (canon lower (func $i%zu) (memory $mem)%s))\n", i, i,
                       realloc ? " (realloc $realloc)" : "");
     }
+    if (fx.oom) {
+      util_buf_free(&fx);
+      return fail(&c, UTIL_ERR_OOM, "out of memory");
+    }
     util_buf_printf(out, "  (core instance $fixargs (export \"$imports\" (table $shimtab))%s)\n"
                          "  (core instance (instantiate $fixup (with \"\" (instance $fixargs))))\n",
                     fx.p ? (const char *)fx.p : "");
-    bool oom = fx.oom;
     util_buf_free(&fx);
-    if (oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
   }
   /* exports */
   size_t idx = 0;

@@ -11,17 +11,19 @@
 static const char world_text[] =
     "package t:b@1.0.0;\n"
     "interface i { up: func(s: string) -> string; }\n"
+    "interface j { greet: func(s: string, n: list<u8>) -> string; }\n"
     "world w {\n"
     "  record point { x: s32, y: s32 }\n"
     "  enum color { red, green }\n"
     "  import tick: func(n: u32) -> u64;\n"
+    "  import j;\n"
     "  export move: func(p: point, c: color) -> point;\n"
     "  export i;\n"
     "}\n"
     "world bad { export f: func(x: result<u32, string>); }\n";
 
 static const char *exports[] = {"move", "t:b/i@1.0.0#up", "cabi_post_t:b/i@1.0.0#up", "memory", "cabi_realloc"};
-static const char *imods[] = {"$root"}, *ifields[] = {"tick"};
+static const char *imods[] = {"$root", "t:b/j@1.0.0"}, *ifields[] = {"tick", "greet"};
 
 /* bindings and component text; false (err set) on failure */
 static bool both(util_buf *h, util_buf *c, util_buf *t, util_error *err) {
@@ -29,7 +31,7 @@ static bool both(util_buf *h, util_buf *c, util_buf *t, util_error *err) {
   if (!s) return false;
   wit_world *w = wit_find_world(s, "w", err);
   static const uint8_t core[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
-  wit_core_names names = {exports, 5, imods, ifields, 1};
+  wit_core_names names = {exports, 5, imods, ifields, 2};
   bool ok = w && wit_bindgen_c(w, h, c, err) && wit_component_text(w, core, sizeof core, &names, t, err);
   wit_set_free(s);
   return ok;
@@ -48,6 +50,14 @@ UNIT_GROUP(wit_bindgen) {
     CHECK(strstr((char *)t.p, "(import \"point\" (type $n0 (eq $d0)))") != NULL);
     CHECK(strstr((char *)t.p, "(import \"tick\" (func $i0 (param \"n\" u32) (result u64)))") != NULL);
     CHECK(strstr((char *)t.p, "(post-return $cp1)") != NULL);
+    /* an import through memory: the shim's trampoline, lowered once the memory exists */
+    CHECK(strstr((char *)h.p, "w_string_t w_j_greet(w_string_t s, w_list_u8_t n);\n") != NULL);
+    CHECK(strstr((char *)c.p, "extern void __wasm_import_w_j_greet(int32_t, int32_t, int32_t, int32_t, void *);") != NULL);
+    CHECK(strstr((char *)t.p, "(func (export \"0\") (param i32) (param i32) (param i32) (param i32) (param i32)\n"
+                              "      local.get 0 local.get 1 local.get 2 local.get 3 local.get 4 i32.const 0 call_indirect") != NULL);
+    CHECK(strstr((char *)t.p, "(alias core export $shim \"0\" (core func $ci1))") != NULL);
+    CHECK(strstr((char *)t.p, "(core func $lo1 (canon lower (func $i1) (memory $mem) (realloc $realloc)))") != NULL);
+    CHECK(strstr((char *)t.p, "(elem (i32.const 0) func $f0)") != NULL);
   }
   util_buf_free(&h), util_buf_free(&c), util_buf_free(&t);
 

@@ -1,0 +1,54 @@
+// Calls the exports of the composed consumer + provider (text.wit) through jco's
+// transpilation, checks each result against the one computed here in JavaScript, and
+// prints each call (WAVE) and its result (WAVE), tab-separated, for `weld run --invoke`.
+// Exits 1 when jco's result differs from the JavaScript one.
+// Usage: node calls.mjs DIR (where `jco transpile --name app` wrote app.js)
+import { pathToFileURL } from 'node:url';
+const g = await import(pathToFileURL(process.argv[2] + '/app.js').href);
+
+const enc = new TextEncoder(), dec = new TextDecoder();
+const str = (s) => JSON.stringify(s);
+const bytes = (v) => '[' + Array.from(v).join(', ') + ']';
+const int = (x) => String(x);
+const eq = (a, b) => (a instanceof Uint8Array || Array.isArray(a) ? bytes(a) === bytes(b) : a === b);
+
+// the reference: what interface `text` and the consumer's exports compute
+const shout = (s) => s.replace(/[a-z]/g, (c) => c.toUpperCase()) + '!';
+const halves = (s) => {
+  const b = enc.encode(s), k = Math.floor(b.length / 2);
+  return dec.decode(b.slice(0, k)) + '|' + dec.decode(b.slice(k));
+};
+const whereIs = (s, c) => BigInt(enc.encode(s).indexOf(c.codePointAt(0) < 128 ? c.codePointAt(0) : -2));
+const wideSum = (x, tail) => {
+  let n = 0n;
+  for (let i = 1; i <= 18; i++) {
+    const a = i === 17 ? enc.encode(tail).length : (x + i - 1) % 2 ** 32;
+    n += BigInt(i) * BigInt(a);
+  }
+  return n;
+};
+
+const cases = [
+  ['shout-twice("hello, wörld")', () => g.shoutTwice('hello, wörld'), shout(shout('hello, wörld')), str],
+  ['shout-twice("")', () => g.shoutTwice(''), shout(shout('')), str],
+  ['sum-of([1, 2, 250, 255])', () => g.sumOf(new Uint8Array([1, 2, 250, 255])), 508, int],
+  ['sum-of([])', () => g.sumOf(new Uint8Array([])), 0, int],
+  ['reversed([1, 2, 3, 200])', () => g.reversed(new Uint8Array([1, 2, 3, 200])), [200, 3, 2, 1], bytes],
+  ['reversed([])', () => g.reversed(new Uint8Array([])), [], bytes],
+  ['halves("abcde")', () => g.halves('abcde'), halves('abcde'), str],
+  ['halves("")', () => g.halves(''), halves(''), str],
+  ['where-is("hello", \'l\')', () => g.whereIs('hello', 'l'), whereIs('hello', 'l'), int],
+  ['where-is("hello", \'z\')', () => g.whereIs('hello', 'z'), whereIs('hello', 'z'), int],
+  ['wide-sum(1, "xyz")', () => g.wideSum(1, 'xyz'), wideSum(1, 'xyz'), int],
+  ['wide-sum(4294967290, "")', () => g.wideSum(4294967290, ''), wideSum(4294967290, ''), int],
+];
+let bad = 0;
+for (const [call, fn, want, fmt] of cases) {
+  const got = fn();
+  if (!eq(got, want)) {
+    console.error(`${call}: jco gives ${fmt(got)}, JavaScript ${fmt(want)}`);
+    bad++;
+  }
+  console.log(call + '\t' + fmt(want));
+}
+process.exit(bad ? 1 : 0);
