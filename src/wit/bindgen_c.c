@@ -27,6 +27,12 @@ static bool fail(bg *g, const char *fmt, ...) {
   return false;
 }
 
+static bool fail_oom(bg *g) {
+  g->err->kind = UTIL_ERR_OOM;
+  snprintf(g->err->msg, sizeof g->err->msg, "out of memory");
+  return false;
+}
+
 /* kebab-case to snake_case */
 static void snake(char *dst, size_t n, const char *s) {
   size_t i = 0;
@@ -398,98 +404,6 @@ static void free_value(bg *g, const wit_type *t0, const char *lv, int ind, int d
   }
 }
 
-/* An exported function: the prototype the user defines and the core export wrapping it. */
-static bool export_func(bg *g, const wit_func *f, const char *core_name, const char *cname) {
-  if (f->kind != WIT_FUNC_PLAIN || f->async) return fail(g, "not supported: `%s` is a resource or async function", f->name);
-  char m[256], rt[256], pt[256], pn[128], fl[40];
-  size_t nfl = 0;
-  util_buf proto = {0};
-  if (f->result && !ctype(g, f->result, f->name, m, sizeof m, rt, sizeof rt)) return false;
-  for (size_t i = 0; i < f->nparams; i++) /* the count first: past 16 the types do not matter */
-    if (!ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt) ||
-        !flatten(g, f->params[i].type, f->name, fl, &nfl, false))
-      return false;
-  bool pmem = nfl > 16; /* the parameters in memory the caller allocated with cabi_realloc */
-  nfl = 0;
-  for (size_t i = 0; !pmem && i < f->nparams; i++)
-    if (!flatten(g, f->params[i].type, f->name, fl, &nfl, true)) return false;
-  util_buf_printf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
-  util_buf pack = {0};
-  for (size_t i = 0; i < f->nparams; i++) {
-    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
-    snake(pn, sizeof pn, f->params[i].name);
-    util_buf_printf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
-    util_buf_printf(&pack, " %s %s;", pt, pn);
-  }
-  if (!f->nparams) util_buf_puts(&proto, "void");
-  util_buf_puts(&proto, ")");
-  char rfl[40];
-  size_t nr = 0;
-  if (f->result && !flatten(g, f->result, f->name, rfl, &nr, false)) {
-    util_buf_free(&proto), util_buf_free(&pack);
-    return false;
-  }
-  const wit_def *d = NULL;
-  const wit_type *rt0 = f->result ? wit_unalias(f->result, &d) : NULL;
-  if (nr == 1 && !rt0 && d && (d->kind == WIT_D_ENUM || d->kind == WIT_D_FLAGS)) {
-    /* one i32 */
-  } else if (nr == 1 && (!rt0 || rt0->kind > WIT_CHAR)) {
-    util_buf_free(&proto), util_buf_free(&pack);
-    return fail(g, "not supported: function `%s` returns a one-value %s", f->name, "tuple or result");
-  }
-  util_buf_printf(g->h, "/* export %s */\n%s;\n", core_name, (const char *)proto.p);
-  util_buf_free(&proto);
-  /* the core export */
-  util_buf_printf(g->c, "\n__attribute__((export_name(\"%s\")))\n%s __wasm_export_%s_%s(", core_name,
-       nr == 0 ? "void" : nr == 1 ? core_c(rfl[0]) : "void *", g->world, cname);
-  for (size_t i = 0; !pmem && i < nfl; i++) util_buf_printf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
-  if (pmem) util_buf_puts(g->c, "void *args");
-  else if (!nfl) util_buf_puts(g->c, "void");
-  util_buf_puts(g->c, ") {\n");
-  if (pmem && pack.oom) {
-    util_buf_free(&pack);
-    g->err->kind = UTIL_ERR_OOM;
-    snprintf(g->err->msg, sizeof g->err->msg, "out of memory");
-    return false;
-  }
-  if (pmem) {
-    util_buf_printf(g->c, "  struct params {%s } a = *(const struct params *)args;\n  free(args);\n",
-                    (const char *)pack.p);
-  }
-  util_buf_free(&pack);
-  size_t k = 0;
-  for (size_t i = 0; pmem && i < f->nparams; i++) {
-    snake(pn, sizeof pn, f->params[i].name);
-    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
-    util_buf_printf(g->c, "  %s %s = a.%s;\n", pt, pn, pn);
-  }
-  for (size_t i = 0; !pmem && i < f->nparams; i++) {
-    snake(pn, sizeof pn, f->params[i].name);
-    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
-    util_buf_printf(g->c, "  %s %s;\n", pt, pn);
-    lift(g, f->params[i].type, pn, &k, 2);
-  }
-  util_buf_puts(g->c, "  ");
-  if (nr == 1) util_buf_printf(g->c, "return (%s)", core_c(rfl[0]));
-  else if (nr > 1) util_buf_printf(g->c, "static %s ret;\n  ret = ", rt);
-  util_buf_printf(g->c, "exports_%s_%s(", g->world, cname);
-  for (size_t i = 0; i < f->nparams; i++) {
-    snake(pn, sizeof pn, f->params[i].name);
-    util_buf_printf(g->c, "%s%s", i ? ", " : "", pn);
-  }
-  util_buf_puts(g->c, ");\n");
-  if (nr > 1) util_buf_puts(g->c, "  return &ret;\n");
-  util_buf_puts(g->c, "}\n");
-  if (f->result && has_mem(f->result)) {
-    util_buf_printf(g->c, "\n__attribute__((export_name(\"cabi_post_%s\")))\nvoid __wasm_post_%s_%s(void *p) {\n", core_name,
-         g->world, cname);
-    util_buf_printf(g->c, "  %s *r = p;\n", rt);
-    free_value(g, f->result, "(*r)", 2, 0);
-    util_buf_puts(g->c, "}\n");
-  }
-  return true;
-}
-
 /* One flat argument `(CT)EX` for the raw import's call, `(COND ? (CT)EX : 0)` under an
  * option (a none's payload is zeros). */
 static void arg(util_buf *o, const char *cond, const char *ct, const char *ex) {
@@ -551,6 +465,96 @@ static void lower(const wit_type *t0, const char *ex, const char *cond, util_buf
   }
 }
 
+/* An exported function: the prototype the user defines and the core export wrapping it. */
+static bool export_func(bg *g, const wit_func *f, const char *core_name, const char *cname) {
+  if (f->kind != WIT_FUNC_PLAIN || f->async) return fail(g, "not supported: `%s` is a resource or async function", f->name);
+  char m[256], rt[256], pt[256], pn[128], fl[40];
+  size_t nfl = 0;
+  util_buf proto = {0};
+  if (f->result && !ctype(g, f->result, f->name, m, sizeof m, rt, sizeof rt)) return false;
+  for (size_t i = 0; i < f->nparams; i++) /* the count first: past 16 the types do not matter */
+    if (!ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt) ||
+        !flatten(g, f->params[i].type, f->name, fl, &nfl, false))
+      return false;
+  bool pmem = nfl > 16; /* the parameters in memory the caller allocated with cabi_realloc */
+  nfl = 0;
+  for (size_t i = 0; !pmem && i < f->nparams; i++)
+    if (!flatten(g, f->params[i].type, f->name, fl, &nfl, true)) return false;
+  util_buf_printf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
+  util_buf pack = {0};
+  for (size_t i = 0; i < f->nparams; i++) {
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
+    snake(pn, sizeof pn, f->params[i].name);
+    util_buf_printf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
+    util_buf_printf(&pack, " %s %s;", pt, pn);
+  }
+  if (!f->nparams) util_buf_puts(&proto, "void");
+  util_buf_puts(&proto, ")");
+  char rfl[40];
+  size_t nr = 0;
+  if (f->result && !flatten(g, f->result, f->name, rfl, &nr, false)) {
+    util_buf_free(&proto), util_buf_free(&pack);
+    return false;
+  }
+  util_buf_printf(g->h, "/* export %s */\n%s;\n", core_name, (const char *)proto.p);
+  util_buf_free(&proto);
+  /* the core export */
+  util_buf_printf(g->c, "\n__attribute__((export_name(\"%s\")))\n%s __wasm_export_%s_%s(", core_name,
+       nr == 0 ? "void" : nr == 1 ? core_c(rfl[0]) : "void *", g->world, cname);
+  for (size_t i = 0; !pmem && i < nfl; i++) util_buf_printf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
+  if (pmem) util_buf_puts(g->c, "void *args");
+  else if (!nfl) util_buf_puts(g->c, "void");
+  util_buf_puts(g->c, ") {\n");
+  if (pmem && pack.oom) {
+    util_buf_free(&pack);
+    return fail_oom(g);
+  }
+  if (pmem) {
+    util_buf_printf(g->c, "  struct params {%s } a = *(const struct params *)args;\n  free(args);\n",
+                    (const char *)pack.p);
+  }
+  util_buf_free(&pack);
+  size_t k = 0;
+  for (size_t i = 0; pmem && i < f->nparams; i++) {
+    snake(pn, sizeof pn, f->params[i].name);
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
+    util_buf_printf(g->c, "  %s %s = a.%s;\n", pt, pn, pn);
+  }
+  for (size_t i = 0; !pmem && i < f->nparams; i++) {
+    snake(pn, sizeof pn, f->params[i].name);
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
+    util_buf_printf(g->c, "  %s %s;\n", pt, pn);
+    lift(g, f->params[i].type, pn, &k, 2);
+  }
+  util_buf_puts(g->c, "  ");
+  if (nr == 1) util_buf_printf(g->c, "%s ret = ", rt); /* one flat value: lowered as a parameter is */
+  else if (nr > 1) util_buf_printf(g->c, "static %s ret;\n  ret = ", rt);
+  util_buf_printf(g->c, "exports_%s_%s(", g->world, cname);
+  for (size_t i = 0; i < f->nparams; i++) {
+    snake(pn, sizeof pn, f->params[i].name);
+    util_buf_printf(g->c, "%s%s", i ? ", " : "", pn);
+  }
+  util_buf_puts(g->c, ");\n");
+  if (nr > 1) util_buf_puts(g->c, "  return &ret;\n");
+  if (nr == 1) {
+    util_buf one = {0};
+    lower(f->result, "ret", NULL, &one);
+    util_buf_printf(g->c, "  return %s;\n", one.p ? (const char *)one.p : "0");
+    bool oom = one.oom;
+    util_buf_free(&one);
+    if (oom) return fail_oom(g);
+  }
+  util_buf_puts(g->c, "}\n");
+  if (f->result && has_mem(f->result)) {
+    util_buf_printf(g->c, "\n__attribute__((export_name(\"cabi_post_%s\")))\nvoid __wasm_post_%s_%s(void *p) {\n", core_name,
+         g->world, cname);
+    util_buf_printf(g->c, "  %s *r = p;\n", rt);
+    free_value(g, f->result, "(*r)", 2, 0);
+    util_buf_puts(g->c, "}\n");
+  }
+  return true;
+}
+
 /* An imported function: the C function the user calls, lowering its arguments to the
  * core import's flat parameters (through memory past 16) and lifting its result (through
  * a return area passed last past one flat value). */
@@ -595,9 +599,7 @@ static bool import_func(bg *g, const wit_func *f, const char *module, const char
   util_buf_puts(&raw, ")");
   if (proto.oom || raw.oom || call.oom || pack.oom) {
     util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call), util_buf_free(&pack);
-    g->err->kind = UTIL_ERR_OOM;
-    snprintf(g->err->msg, sizeof g->err->msg, "out of memory");
-    return false;
+    return fail_oom(g);
   }
   util_buf_printf(g->h, "/* import %s %s */\n%s;\n", module, f->name, (const char *)proto.p);
   util_buf_printf(g->c, "\n__attribute__((import_module(\"%s\"), import_name(\"%s\")))\nextern %s;\n", module, f->name,
