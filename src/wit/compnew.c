@@ -12,8 +12,13 @@ typedef struct cn {
   util_error *err;
   const wit_core_names *core;
   const wit_world *w;
-  const wit_def *named[256]; /* the world's own named types, imported in this order as $n<i> */
+  const wit_def *named[256]; /* named types at the top: the world's own (imported as $n<i>) and those of
+                                the interfaces it exports (defined as $n<i>) */
   size_t nnamed;
+  const wit_iface *local;     /* the interface whose instance type is being written, */
+  const wit_def *lnamed[256]; /* its named types, exported from the instance type as $l<i> */
+  size_t nlnamed;
+  const wit_iface *exporting; /* the interface whose functions are being lifted */
 } cn;
 
 static bool fail(cn *c, util_err_kind k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -37,6 +42,11 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
   if (!t && d) {
+    for (size_t i = 0; c->local && i < c->nlnamed; i++)
+      if (c->lnamed[i] == d) {
+        util_buf_printf(c->o, "$l%zu", i);
+        return true;
+      }
     for (size_t i = 0; i < c->nnamed; i++)
       if (c->named[i] == d) {
         util_buf_printf(c->o, "$n%zu", i);
@@ -47,7 +57,7 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
     return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses resource `%s` (a handle: resources are not wrapped yet)", fn, d->name);
   if (!t) {
     static const char *const kinds[] = {"record", "variant", "enum", "flags", "resource"};
-    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s `%s` (only the world's own records, variants, enums and flags are wrapped yet)", fn,
+    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s `%s` of another interface (only the records, variants, enums and flags of the world or of the function's interface are wrapped yet)", fn,
                 d && d->kind <= WIT_D_RESOURCE ? kinds[d->kind] : "type", d ? d->name : "?");
   }
   const char *p = prim(t->kind);
@@ -204,8 +214,11 @@ static size_t core_sig(util_buf *o, const wit_func *f) {
   return n + (nr > 1);
 }
 
-/* Imports the world's own named types that t reaches (`(import "point" (type $nI (eq
- * $dI)))`), the ones they use first. Others stay for valtype to refuse. */
+/* Declares the named types that t reaches, the ones they use first: the world's own
+ * imported (`(type $dI (record ..)) (import "point" (type $nI (eq $dI)))`), those of the
+ * interface whose instance type is being written exported from it (`$lI`), those of an
+ * exported interface defined (`$nI`, exported with its instance). Others stay for valtype
+ * to refuse. */
 static bool declare(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
@@ -221,16 +234,20 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
     default: return true;
     }
   }
-  if (!d || d->owner != &c->w->scope || d->kind > WIT_D_FLAGS) return true;
-  for (size_t i = 0; i < c->nnamed; i++)
-    if (c->named[i] == d) return true;
+  if (!d || d->kind > WIT_D_FLAGS) return true;
+  bool local = c->local && d->owner == c->local;
+  if (!local && d->owner != &c->w->scope && (!c->exporting || d->owner != c->exporting)) return true;
+  const wit_def **tab = local ? c->lnamed : c->named;
+  size_t *n = local ? &c->nlnamed : &c->nnamed;
+  for (size_t i = 0; i < *n; i++)
+    if (tab[i] == d) return true;
   for (size_t i = 0; i < d->nfields; i++)
     if (d->fields[i].type && !declare(c, d->fields[i].type, fn)) return false;
-  if (c->nnamed == sizeof c->named / sizeof c->named[0])
-    return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
-  size_t k = c->nnamed;
+  if (*n == 256) return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+  size_t k = *n;
   static const char *const kw[] = {"record", "variant", "enum", "flags"};
-  util_buf_printf(c->o, "  (type $d%zu (%s", k, kw[d->kind]);
+  bool world = !local && d->owner == &c->w->scope;
+  util_buf_printf(c->o, local ? "    (type $ld%zu (%s" : world ? "  (type $d%zu (%s" : "  (type $n%zu (%s", k, kw[d->kind]);
   for (size_t i = 0; i < d->nfields; i++) {
     const wit_field *f = &d->fields[i];
     if (d->kind == WIT_D_RECORD || (d->kind == WIT_D_VARIANT && f->type)) {
@@ -243,8 +260,10 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
       util_buf_printf(c->o, " \"%s\"", f->name);
     }
   }
-  util_buf_printf(c->o, "))\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
-  c->named[c->nnamed++] = d;
+  if (local) util_buf_printf(c->o, "))\n    (export \"%s\" (type $l%zu (eq $ld%zu)))\n", d->name, k, k);
+  else if (world) util_buf_printf(c->o, "))\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
+  else util_buf_puts(c->o, "))\n");
+  tab[(*n)++] = d;
   return true;
 }
 
@@ -304,8 +323,9 @@ static bool core_exports(const cn *c, const char *name) {
   return false;
 }
 
-/* The world import (an interface's or the world's own function) a core import names. */
-static const wit_func *find_import(const cn *c, const char *mod, const char *field) {
+/* The world import (an interface's or the world's own function) a core import names;
+ * *iface (when asked) the interface, NULL for the world's own. */
+static const wit_func *find_import_in(const cn *c, const char *mod, const char *field, const wit_iface **iface) {
   char b[512];
   for (size_t i = 0; i < c->w->nimports; i++) {
     const wit_witem *it = &c->w->imports[i];
@@ -323,9 +343,16 @@ static const wit_func *find_import(const cn *c, const char *mod, const char *fie
     }
     if (strcmp(b, mod) != 0) continue;
     for (size_t k = 0; k < it->iface->nfuncs; k++)
-      if (strcmp(it->iface->funcs[k].name, field) == 0) return &it->iface->funcs[k];
+      if (strcmp(it->iface->funcs[k].name, field) == 0) {
+        if (iface) *iface = it->iface;
+        return &it->iface->funcs[k];
+      }
   }
   return NULL;
+}
+
+static const wit_func *find_import(const cn *c, const char *mod, const char *field) {
+  return find_import_in(c, mod, field, NULL);
 }
 
 static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx) {
@@ -356,7 +383,7 @@ static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx
 
 bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen, const wit_core_names *names,
                         util_buf *out, util_error *err) {
-  cn c = {out, err, names, w, {0}, 0};
+  cn c = {out, err, names, w, {0}, 0, NULL, {0}, 0, NULL};
   util_error_clear(err);
   util_buf_puts(out, "(component\n  (core module $m binary \"");
   for (size_t i = 0; i < corelen; i++) util_buf_printf(out, "\\%02x", core[i]);
@@ -395,14 +422,21 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
     size_t first = 0;
     while (strcmp(names->import_modules[first], mod) != 0) first++;
     if (first != i) continue;
-    util_buf_printf(out, "  (import \"%s\" (instance $ii%zu", mod, i);
+    util_buf_printf(out, "  (import \"%s\" (instance $ii%zu\n", mod, i);
+    find_import_in(&c, mod, names->import_fields[i], &c.local);
+    c.nlnamed = 0;
     for (size_t k = i; k < names->nimports; k++) {
       if (strcmp(names->import_modules[k], mod) != 0) continue;
-      util_buf_printf(out, "\n    (export \"%s\" (func", names->import_fields[k]);
-      if (!functype_(&c, find_import(&c, mod, names->import_fields[k]), true)) return false;
-      util_buf_puts(out, "))");
+      if (!declare_func(&c, find_import(&c, mod, names->import_fields[k]))) return false;
     }
-    util_buf_puts(out, "))\n");
+    for (size_t k = i; k < names->nimports; k++) {
+      if (strcmp(names->import_modules[k], mod) != 0) continue;
+      util_buf_printf(out, "    (export \"%s\" (func", names->import_fields[k]);
+      if (!functype_(&c, find_import(&c, mod, names->import_fields[k]), true)) return false;
+      util_buf_puts(out, "))\n");
+    }
+    util_buf_puts(out, "  ))\n");
+    c.local = NULL;
     for (size_t k = i; k < names->nimports; k++)
       if (strcmp(names->import_modules[k], mod) == 0)
         util_buf_printf(out, "  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, names->import_fields[k], k);
@@ -503,7 +537,8 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
       util_buf n = {0};
       iface_name(&n, it);
       if (n.oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
-      size_t first = idx;
+      size_t first = idx, firstnamed = c.nnamed;
+      c.exporting = it->iface;
       for (size_t k = 0; k < it->iface->nfuncs; k++) {
         snprintf(cname, sizeof cname, "%s#%s", (const char *)n.p, it->iface->funcs[k].name);
         if (!lift_one(&c, &it->iface->funcs[k], cname, idx++)) {
@@ -511,7 +546,10 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
           return false;
         }
       }
+      c.exporting = NULL;
       util_buf_printf(out, "  (instance $ei%zu", i);
+      for (size_t k = firstnamed; k < c.nnamed; k++)
+        if (c.named[k]->owner == it->iface) util_buf_printf(out, " (export \"%s\" (type $n%zu))", c.named[k]->name, k);
       for (size_t k = 0; k < it->iface->nfuncs; k++)
         util_buf_printf(out, " (export \"%s\" (func $e%zu))", it->iface->funcs[k].name, first + k);
       util_buf_printf(out, ")\n  (export \"%s\" (instance $ei%zu))\n", (const char *)n.p, i);

@@ -28,6 +28,8 @@ const wideSum = (x, tail) => {
   return n;
 };
 
+const celebrate = (name, age) => `${name}* (${age + 1})`;
+
 const cases = [
   ['shout-twice("hello, wörld")', () => g.shoutTwice('hello, wörld'), shout(shout('hello, wörld')), str],
   ['shout-twice("")', () => g.shoutTwice(''), shout(shout('')), str],
@@ -41,6 +43,8 @@ const cases = [
   ['where-is("hello", \'z\')', () => g.whereIs('hello', 'z'), whereIs('hello', 'z'), int],
   ['wide-sum(1, "xyz")', () => g.wideSum(1, 'xyz'), wideSum(1, 'xyz'), int],
   ['wide-sum(4294967290, "")', () => g.wideSum(4294967290, ''), wideSum(4294967290, ''), int],
+  ['celebrate("ann", 41)', () => g.celebrate('ann', 41), celebrate('ann', 41), str],
+  ['celebrate("", 4294967294)', () => g.celebrate('', 4294967294), celebrate('', 4294967294), str],
 ];
 let bad = 0;
 for (const [call, fn, want, fmt] of cases) {

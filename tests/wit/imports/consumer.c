@@ -59,3 +59,12 @@ uint64_t exports_consumer_wide_sum(uint32_t x, str_t tail) {
   drop(tail);
   return n;
 }
+
+/* describe(birthday({name, age})): a record with a string both ways */
+str_t exports_consumer_celebrate(str_t name, uint32_t age) {
+  consumer_person_t p = {name, age};
+  consumer_person_t older = consumer_text_birthday(p);
+  str_t r = consumer_text_describe(older);
+  drop(older.name), drop(name);
+  return r;
+}

@@ -64,3 +64,29 @@ uint64_t exports_provider_text_wide(uint32_t a1, uint32_t a2, uint32_t a3, uint3
   if (a17.len) free(a17.ptr);
   return n;
 }
+
+provider_person_t exports_provider_text_birthday(provider_person_t p) {
+  provider_person_t r = {{malloc(p.name.len + 1), p.name.len + 1}, p.age + 1};
+  if (!r.name.ptr) abort();
+  if (p.name.len) memcpy(r.name.ptr, p.name.ptr, p.name.len);
+  r.name.ptr[p.name.len] = '*';
+  if (p.name.len) free(p.name.ptr);
+  return r;
+}
+
+str_t exports_provider_text_describe(provider_person_t p) {
+  char age[16];
+  size_t n = 0;
+  uint32_t a = p.age;
+  do age[n++] = (char)('0' + a % 10), a /= 10;
+  while (a);
+  str_t r = {malloc(p.name.len + n + 3), p.name.len + n + 3};
+  if (!r.ptr) abort();
+  memcpy(r.ptr, p.name.ptr, p.name.len);
+  r.ptr[p.name.len] = ' ';
+  r.ptr[p.name.len + 1] = '(';
+  for (size_t i = 0; i < n; i++) r.ptr[p.name.len + 2 + i] = (uint8_t)age[n - 1 - i];
+  r.ptr[r.len - 1] = ')';
+  if (p.name.len) free(p.name.ptr);
+  return r;
+}

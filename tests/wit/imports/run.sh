@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Imported functions that pass strings, lists, a tuple, an option and more than 16 flat
-# parameters: world `consumer` (consumer.c) imports interface `text`, world `provider`
-# (provider.c) exports it, both through `weld wit bindgen --lang c`, built with clang
-# --target=wasm32-wasi, wrapped by `weld component new` and joined by `weld compose`.
-# jco transpiles the composed component; calls.mjs checks its results against JavaScript's
-# and prints them; `weld run --invoke` must give the same. Then the error for what is not
-# lowered yet (handles).
+# Imported functions that pass strings, lists, a tuple, an option, a record with a string
+# and more than 16 flat parameters: world `consumer` (consumer.c) imports interface `text`,
+# world `provider` (provider.c) exports it, both through `weld wit bindgen --lang c`, built
+# with clang --target=wasm32-wasi, wrapped by `weld component new` and joined by `weld
+# compose`. jco transpiles each component (its world printed by `jco wit` as `weld wit
+# print` prints it) and the composed one; calls.mjs checks the composed one's results
+# against JavaScript's and prints them; `weld run --invoke` must give the same. Then the
+# errors for what is not lowered yet (handles).
 # Usage: run.sh WELD JCO   (JCO: the jco executable, or empty to skip the jco half)
 set -u
 WELD=${1:?usage: run.sh WELD JCO}
@@ -34,6 +35,14 @@ if "$WELD" compose "$tmp/consumer.wasm" --plug "$tmp/provider.wasm" -o "$tmp/app
 fi
 
 if [ -n "$JCO" ] && [ -f "$tmp/app.wasm" ]; then
+  # each component as jco reads it: transpiled, its world as `jco wit` prints it
+  for w in provider consumer; do
+    if "$JCO" transpile "$tmp/$w.wasm" -o "$tmp/js-$w" --name $w >"$tmp/out" 2>&1 && "$JCO" wit "$tmp/$w.wasm" >"$tmp/$w.jco.wit" 2>"$tmp/out" &&
+      "$WELD" wit print "$tmp/$w.wasm" >"$tmp/$w.weld.wit" 2>>"$tmp/out" &&
+      [ "$(cat "$tmp/$w.jco.wit")" = "$(cat "$tmp/$w.weld.wit")" ]; then ok; else
+      bad "$w under jco: $(tail -3 "$tmp/out"; diff "$tmp/$w.jco.wit" "$tmp/$w.weld.wit" 2>/dev/null | head -10)"
+    fi
+  done
   if "$JCO" transpile "$tmp/app.wasm" -o "$tmp/js" --name app >"$tmp/out" 2>&1; then ok; else
     bad "jco transpile: $(tail -3 "$tmp/out")"
   fi
