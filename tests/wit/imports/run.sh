@@ -86,5 +86,26 @@ want="weld: $tmp/h.wasm: not supported: function \`open\` uses resource \`file\`
 got=$("$WELD" component new "$tmp/h.wasm" --wit "$tmp/h.wit" -o "$tmp/x.wasm" 2>&1)
 if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of a handle: '$got', want '$want'"; fi
 
+# a record another interface's `use` brings in: not wrapped yet
+cat >"$tmp/u.wit" <<'WIT'
+package test:u;
+interface shapes {
+  record pt { x: s32 }
+}
+interface geo {
+  use shapes.{pt};
+  len: func(p: pt) -> u32;
+}
+world user {
+  import geo;
+  export go: func();
+}
+WIT
+printf '(module (import "test:u/geo" "len" (func (param i32) (result i32))) (func (export "go")))' >"$tmp/u.wat"
+"$WELD" encode "$tmp/u.wat" -o "$tmp/u.wasm"
+want="weld: $tmp/u.wasm: not supported: function \`len\` uses record \`pt\` of another interface (only the records, variants, enums and flags of the world or of the function's interface are wrapped yet)"
+got=$("$WELD" component new "$tmp/u.wasm" --wit "$tmp/u.wit" -o "$tmp/x.wasm" 2>&1)
+if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of a used record: '$got', want '$want'"; fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
