@@ -496,6 +496,10 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
     util_buf_free(&proto), util_buf_free(&pack);
     return false;
   }
+  if (proto.oom || pack.oom) {
+    util_buf_free(&proto), util_buf_free(&pack);
+    return fail_oom(g);
+  }
   util_buf_printf(g->h, "/* export %s */\n%s;\n", core_name, (const char *)proto.p);
   util_buf_free(&proto);
   /* the core export */
@@ -505,10 +509,6 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   if (pmem) util_buf_puts(g->c, "void *args");
   else if (!nfl) util_buf_puts(g->c, "void");
   util_buf_puts(g->c, ") {\n");
-  if (pmem && pack.oom) {
-    util_buf_free(&pack);
-    return fail_oom(g);
-  }
   if (pmem) {
     util_buf_printf(g->c, "  struct params {%s } a = *(const struct params *)args;\n  free(args);\n",
                     (const char *)pack.p);

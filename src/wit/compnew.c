@@ -127,15 +127,17 @@ static char join(char a, char b) {
 
 static void flat(const wit_type *t0, char *fl, size_t *n, bool *mem);
 
-/* i32 for the discriminant, then the cases' flat values joined slot by slot */
-static void flat_cases(const wit_type *const *cases, size_t ncases, char *fl, size_t *n, bool *mem) {
+/* i32 for the discriminant, then the cases' flat values joined slot by slot: the cases
+ * of variant d, or the two of cases[] */
+static void flat_cases(const wit_def *d, const wit_type *const *cases, char *fl, size_t *n, bool *mem) {
   char acc[FLAT_MAX], one[FLAT_MAX];
-  size_t nacc = 0;
+  size_t nacc = 0, ncases = d ? d->nfields : 2;
   push(fl, n, 'i');
   for (size_t i = 0; i < ncases; i++) {
-    if (!cases[i]) continue;
+    const wit_type *ct = d ? d->fields[i].type : cases[i];
+    if (!ct) continue;
     size_t k = 0;
-    flat(cases[i], one, &k, mem);
+    flat(ct, one, &k, mem);
     for (size_t j = 0; j < k && j < FLAT_MAX; j++) acc[j] = j < nacc ? join(acc[j], one[j]) : one[j];
     if (k > nacc) nacc = k;
   }
@@ -154,13 +156,7 @@ static void flat(const wit_type *t0, char *fl, size_t *n, bool *mem) {
     case WIT_D_RECORD:
       for (size_t i = 0; i < d->nfields; i++) flat(d->fields[i].type, fl, n, mem);
       return;
-    case WIT_D_VARIANT: {
-      const wit_type *cases[256];
-      size_t nc = 0;
-      for (size_t i = 0; i < d->nfields && nc < 256; i++) cases[nc++] = d->fields[i].type;
-      flat_cases(cases, nc, fl, n, mem);
-      return;
-    }
+    case WIT_D_VARIANT: flat_cases(d, NULL, fl, n, mem); return;
     case WIT_D_FLAGS:
       for (size_t i = 0; i < (d->nfields > 32 ? (d->nfields + 31) / 32 : 1); i++) push(fl, n, 'i');
       return;
@@ -180,12 +176,12 @@ static void flat(const wit_type *t0, char *fl, size_t *n, bool *mem) {
     return;
   case WIT_OPTION: {
     const wit_type *cases[2] = {NULL, t->a};
-    flat_cases(cases, 2, fl, n, mem);
+    flat_cases(NULL, cases, fl, n, mem);
     return;
   }
   case WIT_RESULT: {
     const wit_type *cases[2] = {t->a, t->b};
-    flat_cases(cases, 2, fl, n, mem);
+    flat_cases(NULL, cases, fl, n, mem);
     return;
   }
   case WIT_TUPLE:
@@ -455,7 +451,10 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
       if (!memory) continue;
       util_buf sig = {0};
       size_t np = core_sig(&sig, f);
-      if (sig.oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
+      if (sig.oom) {
+        util_buf_free(&sig);
+        return fail(&c, UTIL_ERR_OOM, "out of memory");
+      }
       const char *sg = sig.p ? (const char *)sig.p : "";
       util_buf_printf(out, "    (func (export \"%zu\")%s\n     ", k, sg);
       for (size_t p = 0; p < np; p++) util_buf_printf(out, " local.get %zu", p);
