@@ -397,6 +397,9 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
     if (!f)
       return fail(&c, UTIL_ERR_LINK, "the core module imports `%s` `%s`, which world `%s` does not import",
                   mod, field, w->name);
+    for (size_t k = 0; k < i; k++)
+      if (strcmp(names->import_modules[k], mod) == 0 && strcmp(names->import_fields[k], field) == 0)
+        return fail(&c, UTIL_ERR_LIMIT, "not supported: the core module imports `%s` `%s` twice", mod, field);
     bool memory, realloc;
     needs(f, false, &memory, &realloc);
     if (memory && !core_exports(&c, "memory"))

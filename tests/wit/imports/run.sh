@@ -86,6 +86,18 @@ want="weld: $tmp/h.wasm: not supported: function \`open\` uses resource \`file\`
 got=$("$WELD" component new "$tmp/h.wasm" --wit "$tmp/h.wit" -o "$tmp/x.wasm" 2>&1)
 if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of a handle: '$got', want '$want'"; fi
 
+# an import through memory needs the module's memory; a core import twice
+printf '(module (import "test:text/text@0.1.0" "sum" (func (param i32 i32) (result i32))) (func (export "sum-of") (param i32 i32) (result i32) i32.const 0))' >"$tmp/m.wat"
+"$WELD" encode "$tmp/m.wat" -o "$tmp/m.wasm"
+want="weld: $tmp/m.wasm: the core module does not export \`memory\`, which imported \`sum\` needs"
+got=$("$WELD" component new "$tmp/m.wasm" --wit "$here/text.wit" --world consumer -o "$tmp/x.wasm" 2>&1)
+if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new without memory: '$got', want '$want'"; fi
+printf '(module (import "test:text/text@0.1.0" "sum" (func (param i32 i32) (result i32))) (import "test:text/text@0.1.0" "sum" (func (param i32 i32) (result i32))) (memory (export "memory") 1))' >"$tmp/m.wat"
+"$WELD" encode "$tmp/m.wat" -o "$tmp/m.wasm"
+want="weld: $tmp/m.wasm: not supported: the core module imports \`test:text/text@0.1.0\` \`sum\` twice"
+got=$("$WELD" component new "$tmp/m.wasm" --wit "$here/text.wit" --world consumer -o "$tmp/x.wasm" 2>&1)
+if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of an import twice: '$got', want '$want'"; fi
+
 # a record another interface's `use` brings in: not wrapped yet
 cat >"$tmp/u.wit" <<'WIT'
 package test:u;
