@@ -30,6 +30,10 @@ const wideSum = (x, tail) => {
 
 const celebrate = (name, age) => `${name}* (${age + 1})`;
 
+const parseOr = (s) => (s === '' ? -5n : /^[0-9]+$/.test(s) ? BigInt(Number(s) % 2 ** 32) : -11n); // "empty", "not a digit"
+const pickOr = (some, s, fallback) => (some ? s : fallback);
+const nextOf = (c) => ((c % 3) + 1) % 3;
+
 const cases = [
   ['shout-twice("hello, wörld")', () => g.shoutTwice('hello, wörld'), shout(shout('hello, wörld')), str],
   ['shout-twice("")', () => g.shoutTwice(''), shout(shout('')), str],
@@ -45,6 +49,13 @@ const cases = [
   ['wide-sum(4294967290, "")', () => g.wideSum(4294967290, ''), wideSum(4294967290, ''), int],
   ['celebrate("ann", 41)', () => g.celebrate('ann', 41), celebrate('ann', 41), str],
   ['celebrate("", 4294967294)', () => g.celebrate('', 4294967294), celebrate('', 4294967294), str],
+  ['parse-or("4294967295")', () => g.parseOr('4294967295'), parseOr('4294967295'), int],
+  ['parse-or("12x")', () => g.parseOr('12x'), parseOr('12x'), int],
+  ['parse-or("")', () => g.parseOr(''), parseOr(''), int],
+  ['pick-or(true, "kept", "fallback")', () => g.pickOr(true, 'kept', 'fallback'), pickOr(true, 'kept', 'fallback'), str],
+  ['pick-or(false, "kept", "fallback")', () => g.pickOr(false, 'kept', 'fallback'), pickOr(false, 'kept', 'fallback'), str],
+  ['next-of(2)', () => g.nextOf(2), nextOf(2), int],
+  ['next-of(7)', () => g.nextOf(7), nextOf(7), int],
 ];
 let bad = 0;
 for (const [call, fn, want, fmt] of cases) {

@@ -68,3 +68,22 @@ str_t exports_consumer_celebrate(str_t name, uint32_t age) {
   drop(older.name), drop(name);
   return r;
 }
+
+/* the number, or minus the length of the error's text */
+int64_t exports_consumer_parse_or(str_t s) {
+  consumer_result_u32_string_t r = consumer_text_parse(s);
+  drop(s);
+  if (!r.is_err) return r.val.ok;
+  int64_t n = -(int64_t)r.val.err.len;
+  drop(r.val.err);
+  return n;
+}
+
+str_t exports_consumer_pick_or(bool some, str_t s, str_t fallback) {
+  consumer_option_string_t o = {some, s};
+  str_t r = consumer_text_pick(o, fallback);
+  drop(s), drop(fallback);
+  return r;
+}
+
+uint8_t exports_consumer_next_of(uint8_t c) { return consumer_text_next((consumer_color_t)(c % 3)); }

@@ -90,3 +90,26 @@ str_t exports_provider_text_describe(provider_person_t p) {
   if (p.name.len) free(p.name.ptr);
   return r;
 }
+
+provider_result_u32_string_t exports_provider_text_parse(str_t s) {
+  provider_result_u32_string_t r = {false, {.ok = 0}};
+  static const char empty[] = "empty", digit[] = "not a digit";
+  const char *why = s.len ? NULL : empty;
+  for (size_t i = 0; !why && i < s.len; i++) {
+    if (s.ptr[i] < '0' || s.ptr[i] > '9') why = digit;
+    else r.val.ok = r.val.ok * 10 + (uint32_t)(s.ptr[i] - '0');
+  }
+  if (why) r.is_err = true, r.val.err = copy((const uint8_t *)why, strlen(why));
+  if (s.len) free(s.ptr);
+  return r;
+}
+
+str_t exports_provider_text_pick(provider_option_string_t o, str_t fallback) {
+  if (o.is_some) {
+    if (fallback.len) free(fallback.ptr);
+    return o.val;
+  }
+  return fallback;
+}
+
+provider_color_t exports_provider_text_next(provider_color_t c) { return (provider_color_t)((c + 1) % 3); }

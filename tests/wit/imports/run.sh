@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Imported functions that pass strings, lists, a tuple, an option, a record with a string
-# and more than 16 flat parameters: world `consumer` (consumer.c) imports interface `text`,
+# Imported functions that pass strings, lists, a tuple, options, a result, an enum, a
+# record with a string and more than 16 flat parameters: world `consumer` (consumer.c) imports interface `text`,
 # world `provider` (provider.c) exports it, both through `weld wit bindgen --lang c`, built
 # with clang --target=wasm32-wasi, wrapped by `weld component new` and joined by `weld
 # compose`. jco transpiles each component (its world printed by `jco wit` as `weld wit
