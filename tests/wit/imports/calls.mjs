@@ -34,6 +34,11 @@ const parseOr = (s) => (s === '' ? -5n : /^[0-9]+$/.test(s) ? BigInt(Number(s) %
 const pickOr = (some, s, fallback) => (some ? s : fallback);
 const nextOf = (c) => ((c % 3) + 1) % 3;
 
+const f64 = (x) => (Number.isInteger(x) ? x.toFixed(1) : String(x));
+const measure = (n) =>
+  ({ small: Number, big: Number, ratio: Math.fround, precise: Number, text: (t) => enc.encode(t).length })[n.tag]?.(n.val) ?? -1;
+const weigh = (r) => (r.tag === 'ok' ? Math.fround(r.val) : -enc.encode(r.val).length);
+
 const cases = [
   ['shout-twice("hello, wörld")', () => g.shoutTwice('hello, wörld'), shout(shout('hello, wörld')), str],
   ['shout-twice("")', () => g.shoutTwice(''), shout(shout('')), str],
@@ -56,6 +61,17 @@ const cases = [
   ['pick-or(false, "kept", "fallback")', () => g.pickOr(false, 'kept', 'fallback'), pickOr(false, 'kept', 'fallback'), str],
   ['next-of(2)', () => g.nextOf(2), nextOf(2), int],
   ['next-of(7)', () => g.nextOf(7), nextOf(7), int],
+  ...[
+    ['small(5)', { tag: 'small', val: 5 }],
+    ['big(1099511627777)', { tag: 'big', val: 1099511627777n }],
+    ['ratio(0.5)', { tag: 'ratio', val: 0.5 }],
+    ['ratio(-3.75)', { tag: 'ratio', val: -3.75 }],
+    ['precise(-1.25)', { tag: 'precise', val: -1.25 }],
+    ['text("abcd")', { tag: 'text', val: 'abcd' }],
+    ['none', { tag: 'none' }],
+  ].map(([w, v]) => [`measure-via(${w})`, () => g.measureVia(v), measure(v), f64]),
+  ['weigh-via(ok(1.5))', () => g.weighVia({ tag: 'ok', val: 1.5 }), weigh({ tag: 'ok', val: 1.5 }), f64],
+  ['weigh-via(err("abc"))', () => g.weighVia({ tag: 'err', val: 'abc' }), weigh({ tag: 'err', val: 'abc' }), f64],
 ];
 let bad = 0;
 for (const [call, fn, want, fmt] of cases) {

@@ -87,3 +87,19 @@ str_t exports_consumer_pick_or(bool some, str_t s, str_t fallback) {
 }
 
 uint8_t exports_consumer_next_of(uint8_t c) { return consumer_text_next((consumer_color_t)(c % 3)); }
+
+/* the world's variant passed on as the interface's (the same layout) */
+_Static_assert(sizeof(consumer_wnum_t) == sizeof(consumer_num_t), "one layout");
+double exports_consumer_measure_via(consumer_wnum_t n) {
+  consumer_num_t m;
+  memcpy(&m, &n, sizeof m);
+  double r = consumer_text_measure(m);
+  if (n.tag == CONSUMER_WNUM_TEXT) drop(n.val.text);
+  return r;
+}
+
+double exports_consumer_weigh_via(consumer_result_f32_string_t r) {
+  double n = consumer_text_weigh(r);
+  if (r.is_err) drop(r.val.err);
+  return n;
+}

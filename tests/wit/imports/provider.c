@@ -113,3 +113,25 @@ str_t exports_provider_text_pick(provider_option_string_t o, str_t fallback) {
 }
 
 provider_color_t exports_provider_text_next(provider_color_t c) { return (provider_color_t)((c + 1) % 3); }
+
+double exports_provider_text_measure(provider_num_t n) {
+  switch (n.tag) {
+  case PROVIDER_NUM_SMALL: return n.val.small;
+  case PROVIDER_NUM_BIG: return (double)n.val.big;
+  case PROVIDER_NUM_RATIO: return n.val.ratio;
+  case PROVIDER_NUM_PRECISE: return n.val.precise;
+  case PROVIDER_NUM_TEXT: {
+    double r = (double)n.val.text.len;
+    if (n.val.text.len) free(n.val.text.ptr);
+    return r;
+  }
+  default: return -1;
+  }
+}
+
+double exports_provider_text_weigh(provider_result_f32_string_t r) {
+  if (!r.is_err) return r.val.ok;
+  double n = -(double)r.val.err.len;
+  if (r.val.err.len) free(r.val.err.ptr);
+  return n;
+}

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Imported functions that pass strings, lists, a tuple, options, a result, an enum, a
-# record with a string and more than 16 flat parameters: world `consumer` (consumer.c) imports interface `text`,
-# world `provider` (provider.c) exports it, both through `weld wit bindgen --lang c`, built
-# with clang --target=wasm32-wasi, wrapped by `weld component new` and joined by `weld
-# compose`. jco transpiles each component (its world printed by `jco wit` as `weld wit
-# print` prints it) and the composed one; calls.mjs checks the composed one's results
-# against JavaScript's and prints them; `weld run --invoke` must give the same. Then the
-# errors for what is not lowered yet (handles).
+# Imported functions that pass strings, lists, a tuple, options, results, an enum, a
+# variant whose payloads share joined flat slots (i32, i64, f32, f64, string), a record
+# with a string and more than 16 flat parameters: world `consumer` (consumer.c) imports
+# interface `text`, world `provider` (provider.c) exports it, both through `weld wit
+# bindgen --lang c`, built with clang --target=wasm32-wasi, wrapped by `weld component
+# new` and joined by `weld compose`. jco transpiles each component (its world printed by
+# `jco wit` as `weld wit print` prints it) and the composed one; calls.mjs checks the
+# composed one's results against JavaScript's and prints them; `weld run --invoke` must
+# give the same. Then the errors for what is not lowered yet (handles, a type another
+# interface's `use` brings in) and for a module that lacks what an import needs.
 # Usage: run.sh WELD JCO   (JCO: the jco executable, or empty to skip the jco half)
 set -u
 WELD=${1:?usage: run.sh WELD JCO}
@@ -61,7 +63,7 @@ if [ -n "$JCO" ] && [ -f "$tmp/app.wasm" ]; then
     paste "$tmp/want.tsv" "$tmp/got.txt" | awk -F'\t' '$2 != $3'
   fi
 else
-  echo "imports: jco missing: the run under jco and weld skipped"
+  echo "imports: jco missing (or nothing composed): the run under jco and weld skipped"
   skip=$((skip + 1))
 fi
 
