@@ -11,7 +11,7 @@
 static const char world_text[] =
     "package t:b@1.0.0;\n"
     "interface i { up: func(s: string) -> string; }\n"
-    "interface j { greet: func(s: string, n: list<u8>) -> string; }\n"
+    "interface j { greet: func(s: string, n: list<u8>) -> string; pick: func(v: result<f32, string>) -> u32; }\n"
     "world w {\n"
     "  record point { x: s32, y: s32 }\n"
     "  enum color { red, green }\n"
@@ -60,6 +60,8 @@ UNIT_GROUP(wit_bindgen) {
     CHECK(strstr((char *)t.p, "(alias core export $shim \"0\" (core func $ci1))") != NULL);
     CHECK(strstr((char *)t.p, "(core func $lo1 (canon lower (func $i1) (memory $mem) (realloc $realloc)))") != NULL);
     CHECK(strstr((char *)t.p, "(elem (i32.const 0) func $f0)") != NULL);
+    /* a result's f32 payload joined into the i32 slot of the string's pointer */
+    CHECK(strstr((char *)c.p, "((!v.is_err) ? __wasm_i32f(((!v.is_err) ? (float)v.val.ok : 0)) : 0)") != NULL);
   }
   util_buf_free(&h), util_buf_free(&c), util_buf_free(&t);
 
