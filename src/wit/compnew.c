@@ -19,6 +19,9 @@ typedef struct cn {
   const wit_def *lnamed[256]; /* its named types, exported from the instance type as $l<i> */
   size_t nlnamed;
   const wit_iface *exporting; /* the interface whose functions are being lifted */
+  const wit_def *used[256];   /* the interfaces' named types the functions reach: each declared in its
+                                 interface's instance import, aliased out for the others */
+  size_t nused;
 } cn;
 
 static bool fail(cn *c, util_err_kind k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -57,8 +60,11 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
     return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses resource `%s` (a handle: resources are not wrapped yet)", fn, d->name);
   if (!t) {
     static const char *const kinds[] = {"record", "variant", "enum", "flags", "resource"};
-    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s `%s` of another interface (only the records, variants, enums and flags of the world or of the function's interface are wrapped yet)", fn,
-                d && d->kind <= WIT_D_RESOURCE ? kinds[d->kind] : "type", d ? d->name : "?");
+    return fail(c, UTIL_ERR_LIMIT,
+                "not supported: function `%s` uses %s `%s` of interface `%s`, which the world does not import (types of "
+                "an exported interface used by another are not wrapped yet)",
+                fn, d && d->kind <= WIT_D_RESOURCE ? kinds[d->kind] : "type", d ? d->name : "?",
+                d && d->owner && d->owner->name ? d->owner->name : "?");
   }
   const char *p = prim(t->kind);
   if (p) {
@@ -215,6 +221,8 @@ static size_t core_sig(util_buf *o, const wit_func *f) {
  * interface whose instance type is being written exported from it (`$lI`), those of an
  * exported interface defined (`$nI`, exported with its instance). Others stay for valtype
  * to refuse. */
+static bool declare_def(cn *c, const wit_def *d, const char *fn);
+
 static bool declare(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
@@ -230,6 +238,10 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
     default: return true;
     }
   }
+  return declare_def(c, d, fn);
+}
+
+static bool declare_def(cn *c, const wit_def *d, const char *fn) {
   if (!d || d->kind > WIT_D_FLAGS) return true;
   bool local = c->local && d->owner == c->local;
   if (!local && d->owner != &c->w->scope && (!c->exporting || d->owner != c->exporting)) return true;
@@ -261,6 +273,38 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
   else util_buf_puts(c->o, "))\n");
   tab[(*n)++] = d;
   return true;
+}
+
+/* Notes the interfaces' named types t reaches (c->used). */
+static bool mark(cn *c, const wit_type *t0) {
+  const wit_def *d;
+  const wit_type *t = wit_unalias(t0, &d);
+  if (t) {
+    switch (t->kind) {
+    case WIT_LIST:
+    case WIT_OPTION: return mark(c, t->a);
+    case WIT_RESULT: return (!t->a || mark(c, t->a)) && (!t->b || mark(c, t->b));
+    case WIT_TUPLE:
+      for (size_t i = 0; i < t->n; i++)
+        if (!mark(c, t->elems[i])) return false;
+      return true;
+    default: return true;
+    }
+  }
+  if (!d || d->kind > WIT_D_FLAGS || d->owner == &c->w->scope) return true;
+  for (size_t i = 0; i < c->nused; i++)
+    if (c->used[i] == d) return true;
+  if (c->nused == 256) return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+  c->used[c->nused++] = d;
+  for (size_t i = 0; i < d->nfields; i++)
+    if (d->fields[i].type && !mark(c, d->fields[i].type)) return false;
+  return true;
+}
+
+static bool mark_func(cn *c, const wit_func *f) {
+  for (size_t i = 0; i < f->nparams; i++)
+    if (!mark(c, f->params[i].type)) return false;
+  return !f->result || mark(c, f->result);
 }
 
 static bool declare_func(cn *c, const wit_func *f) {
@@ -379,7 +423,7 @@ static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx
 
 bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen, const wit_core_names *names,
                         util_buf *out, util_error *err) {
-  cn c = {out, err, names, w, {0}, 0, NULL, {0}, 0, NULL};
+  cn c = {out, err, names, w, {0}, 0, NULL, {0}, 0, NULL, {0}, 0};
   util_error_clear(err);
   util_buf_puts(out, "(component\n  (core module $m binary \"");
   for (size_t i = 0; i < corelen; i++) util_buf_printf(out, "\\%02x", core[i]);
@@ -409,26 +453,42 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
     if (!declare_func(&c, f)) return false;
     if (memory) nshim++;
   }
-  /* the world's functions one by one, an interface's in one instance import */
-  for (size_t i = 0; i < names->nimports; i++) {
-    const char *mod = names->import_modules[i];
-    if (strcmp(mod, "$root") == 0) {
-      util_buf_printf(out, "  (import \"%s\" (func $i%zu", names->import_fields[i], i);
-      if (!functype_(&c, find_import(&c, mod, names->import_fields[i]), true)) return false;
-      util_buf_puts(out, "))\n");
-      continue;
+  /* an interface's functions in one instance import, in the world's order (an interface
+   * before those that use its types), with its named types that any function reaches:
+   * declared and exported inside, aliased out for the interfaces and exports using them */
+  for (size_t i = 0; i < names->nimports; i++)
+    if (!mark_func(&c, find_import(&c, names->import_modules[i], names->import_fields[i]))) return false;
+  for (size_t i = 0; i < w->nexports; i++) {
+    const wit_witem *it = &w->exports[i];
+    if (it->kind == WIT_ITEM_FUNC && !mark_func(&c, it->func)) return false;
+    if (it->kind == WIT_ITEM_IFACE || it->kind == WIT_ITEM_INLINE)
+      for (size_t k = 0; k < it->iface->nfuncs; k++)
+        if (!mark_func(&c, &it->iface->funcs[k])) return false;
+  }
+  for (size_t j = 0; j < w->nimports; j++) {
+    const wit_witem *it = &w->imports[j];
+    if (it->kind != WIT_ITEM_IFACE && it->kind != WIT_ITEM_INLINE) continue;
+    char mod[512];
+    if (it->kind == WIT_ITEM_INLINE) {
+      snprintf(mod, sizeof mod, "%s", it->name);
+    } else {
+      const wit_iface *in = it->iface;
+      snprintf(mod, sizeof mod, "%s:%s/%s%s%s", in->pkg->ns, in->pkg->name, in->name, in->pkg->version ? "@" : "",
+               in->pkg->version ? in->pkg->version : "");
     }
-    size_t first = 0;
-    while (strcmp(names->import_modules[first], mod) != 0) first++;
-    if (first != i) continue;
-    util_buf_printf(out, "  (import \"%s\" (instance $ii%zu\n", mod, i);
-    find_import_in(&c, mod, names->import_fields[i], &c.local);
+    bool any = false;
+    for (size_t i = 0; !any && i < names->nimports; i++) any = strcmp(names->import_modules[i], mod) == 0;
+    for (size_t i = 0; !any && i < c.nused; i++) any = c.used[i]->owner == it->iface;
+    if (!any) continue;
+    util_buf_printf(out, "  (import \"%s\" (instance $ii%zu\n", mod, j);
+    c.local = it->iface;
     c.nlnamed = 0;
-    for (size_t k = i; k < names->nimports; k++) {
-      if (strcmp(names->import_modules[k], mod) != 0) continue;
-      if (!declare_func(&c, find_import(&c, mod, names->import_fields[k]))) return false;
-    }
-    for (size_t k = i; k < names->nimports; k++) {
+    for (size_t i = 0; i < c.nused; i++)
+      if (c.used[i]->owner == it->iface && !declare_def(&c, c.used[i], c.used[i]->name)) return false;
+    for (size_t k = 0; k < names->nimports; k++)
+      if (strcmp(names->import_modules[k], mod) == 0 && !declare_func(&c, find_import(&c, mod, names->import_fields[k])))
+        return false;
+    for (size_t k = 0; k < names->nimports; k++) {
       if (strcmp(names->import_modules[k], mod) != 0) continue;
       util_buf_printf(out, "    (export \"%s\" (func", names->import_fields[k]);
       if (!functype_(&c, find_import(&c, mod, names->import_fields[k]), true)) return false;
@@ -436,9 +496,22 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
     }
     util_buf_puts(out, "  ))\n");
     c.local = NULL;
-    for (size_t k = i; k < names->nimports; k++)
+    for (size_t k = 0; k < names->nimports; k++)
       if (strcmp(names->import_modules[k], mod) == 0)
-        util_buf_printf(out, "  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, names->import_fields[k], k);
+        util_buf_printf(out, "  (alias export $ii%zu \"%s\" (func $i%zu))\n", j, names->import_fields[k], k);
+    for (size_t k = 0; k < c.nlnamed; k++) {
+      if (c.nnamed == 256) return fail(&c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+      util_buf_printf(out, "  (alias export $ii%zu \"%s\" (type $n%zu))\n", j, c.lnamed[k]->name, c.nnamed);
+      c.named[c.nnamed++] = c.lnamed[k];
+    }
+  }
+  /* the world's own functions one by one */
+  for (size_t i = 0; i < names->nimports; i++) {
+    const char *mod = names->import_modules[i];
+    if (strcmp(mod, "$root") != 0) continue;
+    util_buf_printf(out, "  (import \"%s\" (func $i%zu", names->import_fields[i], i);
+    if (!functype_(&c, find_import(&c, mod, names->import_fields[i]), true)) return false;
+    util_buf_puts(out, "))\n");
   }
   for (size_t i = 0; i < names->nimports; i++) {
     bool memory, realloc;

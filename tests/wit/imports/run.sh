@@ -7,8 +7,9 @@
 # new` and joined by `weld compose`. jco transpiles each component (its world printed by
 # `jco wit` as `weld wit print` prints it) and the composed one; calls.mjs checks the
 # composed one's results against JavaScript's and prints them; `weld run --invoke` must
-# give the same. Then the errors for what is not lowered yet (handles, a type another
-# interface's `use` brings in) and for a module that lacks what an import needs.
+# give the same. A record one interface uses from another (use.wit), under jco. Then the
+# errors for what is not lowered yet (handles, an exported interface's type used by another
+# exported one) and for a module that lacks what an import needs.
 # Usage: run.sh WELD JCO   (JCO: the jco executable, or empty to skip the jco half)
 set -u
 WELD=${1:?usage: run.sh WELD JCO}
@@ -109,26 +110,35 @@ want="weld: $tmp/m.wasm: not supported: the core module imports \`test:text/text
 got=$("$WELD" component new "$tmp/m.wasm" --wit "$here/text.wit" --world consumer -o "$tmp/x.wasm" 2>&1)
 if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of an import twice: '$got', want '$want'"; fi
 
-# a record another interface's `use` brings in: not wrapped yet
-cat >"$tmp/u.wit" <<'WIT'
-package test:u;
-interface shapes {
-  record pt { x: s32 }
-}
-interface geo {
-  use shapes.{pt};
-  len: func(p: pt) -> u32;
-}
-world user {
-  import geo;
-  export go: func();
-}
-WIT
-printf '(module (import "test:u/geo" "len" (func (param i32) (result i32))) (func (export "go")))' >"$tmp/u.wat"
-"$WELD" encode "$tmp/u.wat" -o "$tmp/u.wasm"
-want="weld: $tmp/u.wasm: not supported: function \`len\` uses record \`pt\` of another interface (only the records, variants, enums and flags of the world or of the function's interface are wrapped yet)"
-got=$("$WELD" component new "$tmp/u.wasm" --wit "$tmp/u.wit" -o "$tmp/x.wasm" 2>&1)
-if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of a used record: '$got', want '$want'"; fi
+# a record of interface shapes that geo uses: declared in the shapes instance import, aliased
+# out for geo's; under jco the composed component (its import of shapes holds only the
+# type) must give len(mk(x)). An exported interface's types used by another exported one
+# are not wrapped yet.
+for w in prov:use_provider user:use_user; do
+  src=${w#*:} w=${w%%:*}
+  if "$WELD" wit bindgen --lang c --world $w -o "$tmp/use" "$here/use.wit" 2>"$tmp/err" &&
+    cc -I"$tmp/use" -o "$tmp/use-$w.core.wasm" "$here/$src.c" "$tmp/use/$w.c" 2>"$tmp/err" &&
+    "$WELD" component new "$tmp/use-$w.core.wasm" --wit "$here/use.wit" --world $w -o "$tmp/use-$w.wasm" 2>"$tmp/err"; then ok; else
+    bad "use.wit $w: $(head -5 "$tmp/err")"
+  fi
+done
+if [ -n "$JCO" ] && "$WELD" compose "$tmp/use-user.wasm" --plug "$tmp/use-prov.wasm" -o "$tmp/use-app.wasm" 2>"$tmp/err"; then
+  echo 'export {};' >"$tmp/empty.mjs"
+  for w in prov user; do
+    if "$JCO" wit "$tmp/use-$w.wasm" >"$tmp/a.wit" 2>"$tmp/err" && "$WELD" wit print "$tmp/use-$w.wasm" >"$tmp/b.wit" 2>>"$tmp/err" &&
+      [ "$(cat "$tmp/a.wit")" = "$(cat "$tmp/b.wit")" ]; then ok; else bad "use.wit $w: jco wit and weld wit print differ: $(cat "$tmp/err")"; fi
+  done
+  if "$JCO" transpile "$tmp/use-app.wasm" -o "$tmp/js-use" --name app --map "test:u/shapes=$tmp/empty.mjs" >"$tmp/out" 2>&1 &&
+    got=$(node --input-type=module -e "const g = await import('$tmp/js-use/app.js'); console.log(g.go(10), g.go(-3));" 2>&1) &&
+    [ "$got" = "13 0" ]; then ok; else bad "use.wit under jco: ${got:-$(tail -3 "$tmp/out")}"; fi
+elif [ -n "$JCO" ]; then
+  bad "compose use.wit: $(cat "$tmp/err")"
+fi
+printf '(module (memory (export "memory") 1) (func (export "test:u/geo#len") (param i32 i32 i32) (result i32) i32.const 0)\n (func (export "test:u/geo#mk") (param i32) (result i32) i32.const 0) (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 0))' >"$tmp/b.wat"
+"$WELD" encode "$tmp/b.wat" -o "$tmp/b.wasm"
+want="weld: $tmp/b.wasm: not supported: function \`len\` uses record \`pt\` of interface \`shapes\`, which the world does not import (types of an exported interface used by another are not wrapped yet)"
+got=$("$WELD" component new "$tmp/b.wasm" --wit "$here/use.wit" --world both -o "$tmp/x.wasm" 2>&1)
+if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of an exported interface's type: '$got', want '$want'"; fi
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
