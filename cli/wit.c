@@ -1,7 +1,9 @@
 /* weld wit: WIT packages — check, print (WIT files and directories, and components),
  * bindgen (C guest bindings). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "wit/wit.h"
@@ -123,7 +125,11 @@ static int cmd_bindgen(int argc, char **argv) {
     name[i] = 0;
     snprintf(hp, sizeof hp, "%s/%s.h", out, name);
     snprintf(cp, sizeof cp, "%s/%s.c", out, name);
-    if (!cli_write_file(hp, h.p, h.len) || !cli_write_file(cp, c.p, c.len)) {
+    /* DIR is made when missing (its parent must exist) */
+    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+      fprintf(stderr, "weld: wit bindgen: %s: cannot make the directory: %s\n", out, strerror(errno));
+      rc = CLI_EXIT_USAGE;
+    } else if (!cli_write_file(hp, h.p, h.len) || !cli_write_file(cp, c.p, c.len)) {
       fprintf(stderr, "weld: wit bindgen: %s: cannot write\n", out);
       rc = CLI_EXIT_USAGE;
     }

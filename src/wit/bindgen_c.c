@@ -27,6 +27,12 @@ static bool fail(bg *g, const char *fmt, ...) {
   return false;
 }
 
+static bool fail_oom(bg *g) {
+  g->err->kind = UTIL_ERR_OOM;
+  snprintf(g->err->msg, sizeof g->err->msg, "out of memory");
+  return false;
+}
+
 /* kebab-case to snake_case */
 static void snake(char *dst, size_t n, const char *s) {
   size_t i = 0;
@@ -191,9 +197,15 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
     }
     util_buf_printf(&def, " } %s_%s_t;\n", g->world, m);
     break;
+  case WIT_OWN:
+  case WIT_BORROW:
+    util_buf_free(&def);
+    return fail(g, "not supported: function `%s` uses %s<%s> (a handle: resources are not wrapped yet)", fn,
+                t->kind == WIT_OWN ? "own" : "borrow", t->name ? t->name : "?");
   default:
     util_buf_free(&def);
-    return fail(g, "not supported: function `%s` uses a handle, future, stream, map or error-context", fn);
+    return fail(g, "not supported: function `%s` uses %s (async values and maps are not wrapped yet)", fn,
+                t->kind == WIT_FUTURE ? "a future" : t->kind == WIT_STREAM ? "a stream" : t->kind == WIT_MAP ? "a map" : "an error-context");
   }
   if (strlen(m) + 1 >= mn || strlen(m) + strlen(g->world) + 4 >= cn) {
     util_buf_free(&def);
@@ -206,110 +218,190 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
   return true;
 }
 
-/* The flat core types of a type (canonical ABI flattening) appended to fl[]. */
-static bool flatten(bg *g, const wit_type *t0, const char *fn, char *fl, size_t *n, bool in_param) {
+/* The flat core types of a type (canonical ABI flattening: 'I' i32, 'J' i64, 'F' f32,
+ * 'D' f64) appended to fl[FLAT_CAP], *n counting on past the room. A variant's (a
+ * result's) cases share the slots after the discriminant, each slot joined. */
+enum { FLAT_CAP = 40 };
+
+static void push(char *fl, size_t *n, char c) {
+  if (*n < FLAT_CAP) fl[*n] = c;
+  (*n)++;
+}
+
+static char join(char a, char b) {
+  if (a == b) return a;
+  if ((a == 'I' && b == 'F') || (a == 'F' && b == 'I')) return 'I';
+  return 'J';
+}
+
+static bool flatten(bg *g, const wit_type *t0, const char *fn, char *fl, size_t *n);
+
+/* the joined slots of the cases of variant d, or of the two of cases[] (ok and err) */
+static bool flatten_cases(bg *g, const wit_def *d, const wit_type *const *cases, const char *fn, char *jt, size_t *nj) {
+  char one[FLAT_CAP];
+  size_t nc = d ? d->nfields : 2;
+  *nj = 0;
+  for (size_t i = 0; i < nc; i++) {
+    const wit_type *ct = d ? d->fields[i].type : cases[i];
+    if (!ct) continue;
+    size_t k = 0;
+    if (!flatten(g, ct, fn, one, &k)) return false;
+    for (size_t j = 0; j < k && j < FLAT_CAP; j++) jt[j] = j < *nj ? join(jt[j], one[j]) : one[j];
+    if (k > *nj) *nj = k < FLAT_CAP ? k : FLAT_CAP;
+  }
+  return true;
+}
+
+static bool flatten(bg *g, const wit_type *t0, const char *fn, char *fl, size_t *n) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
+  char jt[FLAT_CAP];
+  size_t nj;
   if (!t) {
     if (!d || d->kind > WIT_D_FLAGS) return fail(g, "not supported: function `%s` uses `%s`", fn, d ? d->name : "?");
     if (d->kind == WIT_D_RECORD) {
       for (size_t i = 0; i < d->nfields; i++)
-        if (!flatten(g, d->fields[i].type, fn, fl, n, in_param)) return false;
+        if (!flatten(g, d->fields[i].type, fn, fl, n)) return false;
       return true;
     }
-    if (*n >= 32) return in_param ? fail(g, "not supported: function `%s` has more than 16 flat parameters", fn) : true;
-    fl[(*n)++] = 'I';
+    push(fl, n, 'I');
     if (d->kind == WIT_D_VARIANT) {
-      size_t more = 0;
-      for (size_t i = 0; i < d->nfields; i++) {
-        if (!d->fields[i].type) continue;
-        if (in_param) return fail(g, "not supported: function `%s` takes variant `%s` with payloads (joined flat values)", fn, d->name);
-        char a[40];
-        size_t na = 0;
-        if (!flatten(g, d->fields[i].type, fn, a, &na, false)) return false;
-        if (na > more) more = na;
-      }
-      for (size_t i = 0; i < more && *n < 32; i++) fl[(*n)++] = 'I';
+      if (!flatten_cases(g, d, NULL, fn, jt, &nj)) return false;
+      for (size_t j = 0; j < nj; j++) push(fl, n, jt[j]);
     }
     return true;
-  }
-  if (*n >= 32) { /* enough to tell: parameters past 16 are refused, results go through memory */
-    if (!in_param) return true;
-    return fail(g, "not supported: function `%s` has more than 16 flat parameters", fn);
   }
   switch (t->kind) {
   case WIT_S64:
-  case WIT_U64: fl[(*n)++] = 'J'; return true;
-  case WIT_F32: fl[(*n)++] = 'F'; return true;
-  case WIT_F64: fl[(*n)++] = 'D'; return true;
+  case WIT_U64: push(fl, n, 'J'); return true;
+  case WIT_F32: push(fl, n, 'F'); return true;
+  case WIT_F64: push(fl, n, 'D'); return true;
   case WIT_STRING:
-  case WIT_LIST: fl[(*n)++] = 'I'; fl[(*n)++] = 'I'; return true;
-  case WIT_OPTION: fl[(*n)++] = 'I'; return flatten(g, t->a, fn, fl, n, in_param);
+  case WIT_LIST: push(fl, n, 'I'); push(fl, n, 'I'); return true;
+  case WIT_OPTION: push(fl, n, 'I'); return flatten(g, t->a, fn, fl, n);
   case WIT_TUPLE:
     for (size_t i = 0; i < t->n; i++)
-      if (!flatten(g, t->elems[i], fn, fl, n, in_param)) return false;
+      if (!flatten(g, t->elems[i], fn, fl, n)) return false;
     return true;
-  case WIT_RESULT:
-    if (in_param && (t->a || t->b))
-      return fail(g, "not supported: function `%s` takes a result with a payload (joined flat values)", fn);
-    fl[(*n)++] = 'I';
-    if (!in_param) { /* a result's flat count only says whether it goes through memory */
-      char a[40], b[40];
-      size_t na = 0, nb = 0;
-      if ((t->a && !flatten(g, t->a, fn, a, &na, false)) || (t->b && !flatten(g, t->b, fn, b, &nb, false)))
-        return false;
-      size_t more = na > nb ? na : nb;
-      for (size_t i = 0; i < more && *n < 32; i++) fl[(*n)++] = 'I';
-    }
+  case WIT_RESULT: {
+    const wit_type *cases[2] = {t->a, t->b};
+    push(fl, n, 'I');
+    if (!flatten_cases(g, NULL, cases, fn, jt, &nj)) return false;
+    for (size_t j = 0; j < nj; j++) push(fl, n, jt[j]);
     return true;
-  default: fl[(*n)++] = 'I'; return true;
+  }
+  default: push(fl, n, 'I'); return true;
   }
 }
 
 static const char *core_c(char f) { return f == 'J' ? "int64_t" : f == 'F' ? "float" : f == 'D' ? "double" : "int32_t"; }
 
-/* C statements assigning lvalue `lv` from the flat parameters p<*k>.. */
-static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind) {
+/* The bit casts the glue uses for joined slots. */
+static const char bitcasts[] =
+    "static inline __attribute__((unused)) float __wasm_f32(int32_t x) { union { int32_t i; float f; } u = {x}; return u.f; }\n"
+    "static inline __attribute__((unused)) double __wasm_f64(int64_t x) { union { int64_t i; double f; } u = {x}; return u.f; }\n"
+    "static inline __attribute__((unused)) int32_t __wasm_i32f(float x) { union { float f; int32_t i; } u = {x}; return u.i; }\n"
+    "static inline __attribute__((unused)) int64_t __wasm_i64d(double x) { union { double f; int64_t i; } u = {x}; return u.i; }\n";
+
+static char want_of(const wit_type *t) {
+  return t && (t->kind == WIT_S64 || t->kind == WIT_U64) ? 'J' : t && t->kind == WIT_F32 ? 'F' : t && t->kind == WIT_F64 ? 'D' : 'I';
+}
+
+/* p<k> (a slot of core type slots[k], or `want` itself without slots) as core type want */
+static void rd(char *b, size_t n, const char *slots, size_t k, char want) {
+  char s = slots && k < FLAT_CAP ? slots[k] : want;
+  if (s == want) snprintf(b, n, "p%zu", k);
+  else if (s == 'I') snprintf(b, n, "__wasm_f32(p%zu)", k);
+  else if (want == 'I') snprintf(b, n, "(int32_t)p%zu", k);
+  else if (want == 'F') snprintf(b, n, "__wasm_f32((int32_t)p%zu)", k);
+  else snprintf(b, n, "__wasm_f64(p%zu)", k);
+}
+
+static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind, const char *slots);
+
+/* the cases of a variant (d) or a result: the discriminant in `tagv` was lifted; each
+ * case's payload from the joined slots after it */
+static void lift_cases(bg *g, const wit_def *d, const wit_type *const *cases, const char *lv, size_t *k, int ind,
+                       const char *slots) {
+  char jt[FLAT_CAP], sub[600], nm[128];
+  size_t nj = 0, nc = d ? d->nfields : 2;
+  flatten_cases(g, d, cases, "", jt, &nj);
+  for (size_t i = 0; i < nc; i++) {
+    const wit_type *ct = d ? d->fields[i].type : cases[i];
+    if (!ct) continue;
+    size_t kk = *k;
+    if (d) {
+      snake(nm, sizeof nm, d->fields[i].name);
+      snprintf(sub, sizeof sub, "%s.val.%s", lv, nm);
+      util_buf_printf(g->c, "%*sif (%s.tag == %zu) {\n", ind, "", lv, i);
+    } else {
+      snprintf(sub, sizeof sub, "%s.val.%s", lv, i ? "err" : "ok");
+      util_buf_printf(g->c, "%*sif (%s%s.is_err) {\n", ind, "", i ? "" : "!", lv);
+    }
+    lift(g, ct, sub, &kk, ind + 2, slots);
+    util_buf_printf(g->c, "%*s}\n", ind, "");
+  }
+  *k += nj;
+}
+
+/* C statements assigning lvalue `lv` from the flat parameters p<*k>.. (slots: their core
+ * types, joined where variants share them) */
+static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind, const char *slots) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
-  char sub[512], nm[128];
+  char sub[512], nm[128], r[64], r2[64];
   if (!t) {
     if (d->kind == WIT_D_RECORD) {
       for (size_t i = 0; i < d->nfields; i++) {
         snake(nm, sizeof nm, d->fields[i].name);
         snprintf(sub, sizeof sub, "%s.%s", lv, nm);
-        lift(g, d->fields[i].type, sub, k, ind);
+        lift(g, d->fields[i].type, sub, k, ind, slots);
       }
-    } else if (d->kind == WIT_D_VARIANT) {
-      util_buf_printf(g->c, "%*s%s.tag = p%zu;\n", ind, "", lv, (*k)++);
-    } else {
-      util_buf_printf(g->c, "%*s%s = p%zu;\n", ind, "", lv, (*k)++);
+      return;
     }
+    rd(r, sizeof r, slots, (*k)++, 'I');
+    util_buf_printf(g->c, "%*s%s%s = %s;\n", ind, "", lv, d->kind == WIT_D_VARIANT ? ".tag" : "", r);
+    if (d->kind == WIT_D_VARIANT) lift_cases(g, d, NULL, lv, k, ind, slots);
     return;
   }
   switch (t->kind) {
-  case WIT_BOOL: util_buf_printf(g->c, "%*s%s = p%zu != 0;\n", ind, "", lv, (*k)++); return;
+  case WIT_BOOL:
+    rd(r, sizeof r, slots, (*k)++, 'I');
+    util_buf_printf(g->c, "%*s%s = %s != 0;\n", ind, "", lv, r);
+    return;
   case WIT_STRING:
   case WIT_LIST:
-    util_buf_printf(g->c, "%*s%s.ptr = (void *)(uintptr_t)p%zu;\n", ind, "", lv, *k);
-    util_buf_printf(g->c, "%*s%s.len = (size_t)p%zu;\n", ind, "", lv, *k + 1);
+    rd(r, sizeof r, slots, *k, 'I');
+    rd(r2, sizeof r2, slots, *k + 1, 'I');
+    util_buf_printf(g->c, "%*s%s.ptr = (void *)(uintptr_t)%s;\n", ind, "", lv, r);
+    util_buf_printf(g->c, "%*s%s.len = (size_t)%s;\n", ind, "", lv, r2);
     *k += 2;
     return;
   case WIT_OPTION:
-    util_buf_printf(g->c, "%*s%s.is_some = p%zu != 0;\n", ind, "", lv, (*k)++);
+    rd(r, sizeof r, slots, (*k)++, 'I');
+    util_buf_printf(g->c, "%*s%s.is_some = %s != 0;\n", ind, "", lv, r);
     util_buf_printf(g->c, "%*sif (%s.is_some) {\n", ind, "", lv);
     snprintf(sub, sizeof sub, "%s.val", lv);
-    lift(g, t->a, sub, k, ind + 2);
+    lift(g, t->a, sub, k, ind + 2, slots);
     util_buf_printf(g->c, "%*s}\n", ind, "");
     return;
   case WIT_TUPLE:
     for (size_t i = 0; i < t->n; i++) {
       snprintf(sub, sizeof sub, "%s.f%zu", lv, i);
-      lift(g, t->elems[i], sub, k, ind);
+      lift(g, t->elems[i], sub, k, ind, slots);
     }
     return;
-  case WIT_RESULT: util_buf_printf(g->c, "%*s%s.is_err = p%zu != 0;\n", ind, "", lv, (*k)++); return;
-  default: util_buf_printf(g->c, "%*s%s = (%s)p%zu;\n", ind, "", lv, prim_c(t->kind), (*k)++); return;
+  case WIT_RESULT: {
+    const wit_type *cases[2] = {t->a, t->b};
+    rd(r, sizeof r, slots, (*k)++, 'I');
+    util_buf_printf(g->c, "%*s%s.is_err = %s != 0;\n", ind, "", lv, r);
+    lift_cases(g, NULL, cases, lv, k, ind, slots);
+    return;
+  }
+  default:
+    rd(r, sizeof r, slots, (*k)++, want_of(t));
+    util_buf_printf(g->c, "%*s%s = (%s)%s;\n", ind, "", lv, prim_c(t->kind), r);
+    return;
   }
 }
 
@@ -398,61 +490,216 @@ static void free_value(bg *g, const wit_type *t0, const char *lv, int ind, int d
   }
 }
 
+/* Flat argument expressions with their core types (FLAT_CAP at most: the callers lower
+ * at most 16 parameters, or one result value). */
+typedef struct fx {
+  util_buf e[FLAT_CAP];
+  char t[FLAT_CAP];
+  size_t n;
+} fx;
+
+static void fx_free(fx *x) {
+  for (size_t i = 0; i < FLAT_CAP; i++) util_buf_free(&x->e[i]);
+}
+
+static bool fx_oom(const fx *x) {
+  for (size_t i = 0; i < FLAT_CAP; i++)
+    if (x->e[i].oom) return true;
+  return false;
+}
+
+/* `a, b, ..` */
+static void fx_join(const fx *x, util_buf *o) {
+  for (size_t i = 0; i < x->n && i < FLAT_CAP; i++)
+    util_buf_printf(o, "%s%s", i ? ", " : "", x->e[i].p ? (const char *)x->e[i].p : "0");
+}
+
+/* One flat argument `(CT)EX`, `(COND ? (CT)EX : 0)` under a case (an inactive case's
+ * values are zeros). */
+static void arg(fx *o, const char *cond, char ty, const char *ex) {
+  if (o->n >= FLAT_CAP) {
+    o->n++;
+    return;
+  }
+  util_buf *b = &o->e[o->n];
+  o->t[o->n++] = ty;
+  if (cond) util_buf_printf(b, "(%s ? (%s)%s : 0)", cond, core_c(ty), ex);
+  else util_buf_printf(b, "(%s)%s", core_c(ty), ex);
+}
+
+static void lower(bg *g, const wit_type *t0, const char *ex, const char *cond, fx *o);
+
+/* The payload slots of a variant (d) or a result (cases[]: ok, err) whose value is `ex`:
+ * each slot the active case's value converted to the joined type. */
+static void lower_cases(bg *g, const wit_def *d, const wit_type *const *cases, const char *ex, const char *cond, fx *o) {
+  char jt[FLAT_CAP], cc[700], c2[1400], sub[600], nm[128];
+  size_t nj = 0, nc = d ? d->nfields : 2;
+  flatten_cases(g, d, cases, "", jt, &nj);
+  util_buf slot[FLAT_CAP];
+  memset(slot, 0, sizeof slot);
+  for (size_t i = 0; i < nc; i++) {
+    const wit_type *ct = d ? d->fields[i].type : cases[i];
+    if (!ct) continue;
+    if (d) {
+      snake(nm, sizeof nm, d->fields[i].name);
+      snprintf(sub, sizeof sub, "%s.val.%s", ex, nm);
+      snprintf(cc, sizeof cc, "%s.tag == %zu", ex, i);
+    } else {
+      snprintf(sub, sizeof sub, "%s.val.%s", ex, i ? "err" : "ok");
+      snprintf(cc, sizeof cc, "%s%s.is_err", i ? "" : "!", ex);
+    }
+    if (cond) snprintf(c2, sizeof c2, "(%s && %s)", cond, cc);
+    else snprintf(c2, sizeof c2, "(%s)", cc);
+    fx one;
+    memset(&one, 0, sizeof one);
+    lower(g, ct, sub, c2, &one);
+    for (size_t j = 0; j < one.n && j < nj; j++) {
+      const char *v = one.e[j].p ? (const char *)one.e[j].p : "0";
+      char h = one.t[j], s = jt[j];
+      util_buf conv = {0};
+      if (h == s) util_buf_puts(&conv, v);
+      else if (s == 'I') util_buf_printf(&conv, "__wasm_i32f(%s)", v);
+      else if (h == 'I') util_buf_printf(&conv, "(int64_t)(uint32_t)(%s)", v);
+      else if (h == 'F') util_buf_printf(&conv, "(int64_t)(uint32_t)__wasm_i32f(%s)", v);
+      else util_buf_printf(&conv, "__wasm_i64d(%s)", v);
+      util_buf next = {0};
+      util_buf_printf(&next, "(%s ? %s : %s)", c2, conv.p ? (const char *)conv.p : "0",
+                      slot[j].p ? (const char *)slot[j].p : "0");
+      if (conv.oom) next.oom = true;
+      util_buf_free(&conv);
+      bool oom = slot[j].oom;
+      util_buf_free(&slot[j]);
+      slot[j] = next;
+      if (oom) slot[j].oom = true;
+    }
+    if (fx_oom(&one))
+      for (size_t j = 0; j < nj; j++) slot[j].oom = true;
+    fx_free(&one);
+  }
+  for (size_t j = 0; j < nj; j++) {
+    if (o->n < FLAT_CAP) {
+      o->t[o->n] = jt[j];
+      util_buf_printf(&o->e[o->n], "(%s)%s", core_c(jt[j]), slot[j].p ? (const char *)slot[j].p : "0");
+      if (slot[j].oom) o->e[o->n].oom = true;
+    }
+    o->n++;
+    util_buf_free(&slot[j]);
+  }
+}
+
+/* The flat arguments of the C value `ex` (of type t): the canonical ABI's lowering of a
+ * parameter. */
+static void lower(bg *g, const wit_type *t0, const char *ex, const char *cond, fx *o) {
+  const wit_def *d;
+  const wit_type *t = wit_unalias(t0, &d);
+  char sub[512], nm[128], c2[700];
+  if (!t) {
+    if (d->kind == WIT_D_RECORD) {
+      for (size_t i = 0; i < d->nfields; i++) {
+        snake(nm, sizeof nm, d->fields[i].name);
+        snprintf(sub, sizeof sub, "%s.%s", ex, nm);
+        lower(g, d->fields[i].type, sub, cond, o);
+      }
+    } else {
+      snprintf(sub, sizeof sub, d->kind == WIT_D_VARIANT ? "%s.tag" : "%s", ex);
+      arg(o, cond, 'I', sub);
+      if (d->kind == WIT_D_VARIANT) lower_cases(g, d, NULL, ex, cond, o);
+    }
+    return;
+  }
+  switch (t->kind) {
+  case WIT_STRING:
+  case WIT_LIST:
+    snprintf(sub, sizeof sub, "(uintptr_t)%s.ptr", ex);
+    arg(o, cond, 'I', sub);
+    snprintf(sub, sizeof sub, "%s.len", ex);
+    arg(o, cond, 'I', sub);
+    return;
+  case WIT_OPTION:
+    snprintf(sub, sizeof sub, "%s.is_some", ex);
+    arg(o, cond, 'I', sub);
+    if (cond) snprintf(c2, sizeof c2, "(%s && %s.is_some)", cond, ex);
+    else snprintf(c2, sizeof c2, "%s.is_some", ex);
+    snprintf(sub, sizeof sub, "%s.val", ex);
+    lower(g, t->a, sub, c2, o);
+    return;
+  case WIT_TUPLE:
+    for (size_t i = 0; i < t->n; i++) {
+      snprintf(sub, sizeof sub, "%s.f%zu", ex, i);
+      lower(g, t->elems[i], sub, cond, o);
+    }
+    return;
+  case WIT_RESULT: {
+    const wit_type *cases[2] = {t->a, t->b};
+    snprintf(sub, sizeof sub, "%s.is_err", ex);
+    arg(o, cond, 'I', sub);
+    lower_cases(g, NULL, cases, ex, cond, o);
+    return;
+  }
+  default: arg(o, cond, want_of(t), ex); return;
+  }
+}
+
 /* An exported function: the prototype the user defines and the core export wrapping it. */
 static bool export_func(bg *g, const wit_func *f, const char *core_name, const char *cname) {
   if (f->kind != WIT_FUNC_PLAIN || f->async) return fail(g, "not supported: `%s` is a resource or async function", f->name);
-  char m[256], rt[256], pt[256], pn[128], fl[40];
+  char m[256], rt[256], pt[256], pn[128], fl[FLAT_CAP];
   size_t nfl = 0;
   util_buf proto = {0};
   if (f->result && !ctype(g, f->result, f->name, m, sizeof m, rt, sizeof rt)) return false;
-  util_buf_printf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
-  for (size_t i = 0; i < f->nparams; i++) {
+  for (size_t i = 0; i < f->nparams; i++)
     if (!ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt) ||
-        !flatten(g, f->params[i].type, f->name, fl, &nfl, true)) {
-      util_buf_free(&proto);
+        !flatten(g, f->params[i].type, f->name, fl, &nfl))
       return false;
-    }
-    snprintf(pn, sizeof pn, "%s", f->params[i].name);
+  bool pmem = nfl > 16; /* the parameters in memory the caller allocated with cabi_realloc */
+  util_buf_printf(&proto, "%s exports_%s_%s(", f->result ? rt : "void", g->world, cname);
+  util_buf pack = {0};
+  for (size_t i = 0; i < f->nparams; i++) {
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
     snake(pn, sizeof pn, f->params[i].name);
     util_buf_printf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
+    util_buf_printf(&pack, " %s %s;", pt, pn);
   }
   if (!f->nparams) util_buf_puts(&proto, "void");
   util_buf_puts(&proto, ")");
-  if (nfl > 16) {
-    util_buf_free(&proto);
-    return fail(g, "not supported: function `%s` has more than 16 flat parameters", f->name);
-  }
-  char rfl[40];
+  char rfl[FLAT_CAP];
   size_t nr = 0;
-  if (f->result && !flatten(g, f->result, f->name, rfl, &nr, false)) {
-    util_buf_free(&proto);
+  if (f->result && !flatten(g, f->result, f->name, rfl, &nr)) {
+    util_buf_free(&proto), util_buf_free(&pack);
     return false;
   }
-  const wit_def *d = NULL;
-  const wit_type *rt0 = f->result ? wit_unalias(f->result, &d) : NULL;
-  if (nr == 1 && !rt0 && d && (d->kind == WIT_D_ENUM || d->kind == WIT_D_FLAGS)) {
-    /* one i32 */
-  } else if (nr == 1 && (!rt0 || rt0->kind > WIT_CHAR)) {
-    util_buf_free(&proto);
-    return fail(g, "not supported: function `%s` returns a one-value %s", f->name, "tuple or result");
+  if (proto.oom || pack.oom) {
+    util_buf_free(&proto), util_buf_free(&pack);
+    return fail_oom(g);
   }
   util_buf_printf(g->h, "/* export %s */\n%s;\n", core_name, (const char *)proto.p);
   util_buf_free(&proto);
   /* the core export */
   util_buf_printf(g->c, "\n__attribute__((export_name(\"%s\")))\n%s __wasm_export_%s_%s(", core_name,
        nr == 0 ? "void" : nr == 1 ? core_c(rfl[0]) : "void *", g->world, cname);
-  for (size_t i = 0; i < nfl; i++) util_buf_printf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
-  if (!nfl) util_buf_puts(g->c, "void");
+  for (size_t i = 0; !pmem && i < nfl; i++) util_buf_printf(g->c, "%s%s p%zu", i ? ", " : "", core_c(fl[i]), i);
+  if (pmem) util_buf_puts(g->c, "void *args");
+  else if (!nfl) util_buf_puts(g->c, "void");
   util_buf_puts(g->c, ") {\n");
+  if (pmem) {
+    util_buf_printf(g->c, "  struct params {%s } a = *(const struct params *)args;\n  free(args);\n",
+                    (const char *)pack.p);
+  }
+  util_buf_free(&pack);
   size_t k = 0;
-  for (size_t i = 0; i < f->nparams; i++) {
+  for (size_t i = 0; pmem && i < f->nparams; i++) {
+    snake(pn, sizeof pn, f->params[i].name);
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
+    util_buf_printf(g->c, "  %s %s = a.%s;\n", pt, pn, pn);
+  }
+  for (size_t i = 0; !pmem && i < f->nparams; i++) {
     snake(pn, sizeof pn, f->params[i].name);
     ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
     util_buf_printf(g->c, "  %s %s;\n", pt, pn);
-    lift(g, f->params[i].type, pn, &k, 2);
+    lift(g, f->params[i].type, pn, &k, 2, fl);
   }
   util_buf_puts(g->c, "  ");
-  if (nr == 1) util_buf_printf(g->c, "return (%s)", core_c(rfl[0]));
+  if (nr == 1) util_buf_printf(g->c, "%s ret = ", rt); /* one flat value: lowered as a parameter is */
   else if (nr > 1) util_buf_printf(g->c, "static %s ret;\n  ret = ", rt);
   util_buf_printf(g->c, "exports_%s_%s(", g->world, cname);
   for (size_t i = 0; i < f->nparams; i++) {
@@ -461,6 +708,17 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   }
   util_buf_puts(g->c, ");\n");
   if (nr > 1) util_buf_puts(g->c, "  return &ret;\n");
+  if (nr == 1) {
+    fx one;
+    memset(&one, 0, sizeof one);
+    lower(g, f->result, "ret", NULL, &one);
+    util_buf_puts(g->c, "  return ");
+    fx_join(&one, g->c);
+    util_buf_puts(g->c, ";\n");
+    bool oom = fx_oom(&one);
+    fx_free(&one);
+    if (oom) return fail_oom(g);
+  }
   util_buf_puts(g->c, "}\n");
   if (f->result && has_mem(f->result)) {
     util_buf_printf(g->c, "\n__attribute__((export_name(\"cabi_post_%s\")))\nvoid __wasm_post_%s_%s(void *p) {\n", core_name,
@@ -472,39 +730,79 @@ static bool export_func(bg *g, const wit_func *f, const char *core_name, const c
   return true;
 }
 
+/* An imported function: the C function the user calls, lowering its arguments to the
+ * core import's flat parameters (through memory past 16) and lifting its result (through
+ * a return area passed last past one flat value). */
 static bool import_func(bg *g, const wit_func *f, const char *module, const char *cname) {
   if (f->kind != WIT_FUNC_PLAIN || f->async) return fail(g, "not supported: `%s` is a resource or async function", f->name);
-  char pn[128];
-  const wit_def *d;
-  const wit_type *r = f->result ? wit_unalias(f->result, &d) : NULL;
-  if (r ? r->kind > WIT_CHAR : f->result != NULL)
-    return fail(g, "not supported: imported function `%s` returns more than a scalar", f->name);
-  util_buf proto = {0}, raw = {0}, call = {0};
-  util_buf_printf(&proto, "%s %s_%s(", r ? prim_c(r->kind) : "void", g->world, cname);
-  util_buf_printf(&raw, "%s __wasm_import_%s_%s(", r ? (r->kind == WIT_S64 || r->kind == WIT_U64 ? "int64_t" : r->kind == WIT_F32 ? "float" : r->kind == WIT_F64 ? "double" : "int32_t") : "void", g->world, cname);
+  char m[256], rt[256], pt[256], pn[128], fl[FLAT_CAP], rfl[FLAT_CAP];
+  size_t nfl = 0, nr = 0;
+  if (f->result && (!ctype(g, f->result, f->name, m, sizeof m, rt, sizeof rt) ||
+                    !flatten(g, f->result, f->name, rfl, &nr)))
+    return false;
+  for (size_t i = 0; i < f->nparams; i++)
+    if (!ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt) ||
+        !flatten(g, f->params[i].type, f->name, fl, &nfl))
+      return false;
+  bool pmem = nfl > 16;
+  util_buf proto = {0}, raw = {0}, call = {0}, pack = {0};
+  fx args;
+  memset(&args, 0, sizeof args);
+  util_buf_printf(&proto, "%s %s_%s(", f->result ? rt : "void", g->world, cname);
+  util_buf_printf(&raw, "%s __wasm_import_%s_%s(", nr == 1 ? core_c(rfl[0]) : "void", g->world, cname);
   for (size_t i = 0; i < f->nparams; i++) {
-    const wit_type *t = wit_unalias(f->params[i].type, &d);
-    if (!t || t->kind > WIT_CHAR) {
-      util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call);
-      return fail(g, "not supported: imported function `%s` takes more than scalars", f->name);
-    }
+    ctype(g, f->params[i].type, f->name, m, sizeof m, pt, sizeof pt);
     snake(pn, sizeof pn, f->params[i].name);
-    char fl[2];
-    size_t n = 0;
-    flatten(g, f->params[i].type, f->name, fl, &n, true);
-    util_buf_printf(&proto, "%s%s %s", i ? ", " : "", prim_c(t->kind), pn);
-    util_buf_printf(&raw, "%s%s", i ? ", " : "", core_c(fl[0]));
-    util_buf_printf(&call, "%s(%s)%s", i ? ", " : "", core_c(fl[0]), pn);
+    util_buf_printf(&proto, "%s%s %s", i ? ", " : "", pt, pn);
+    if (pmem) util_buf_printf(&pack, " %s %s;", pt, pn);
+    else lower(g, f->params[i].type, pn, NULL, &args);
   }
-  if (!f->nparams) util_buf_puts(&proto, "void"), util_buf_puts(&raw, "void");
+  fx_join(&args, &call);
+  bool args_oom = fx_oom(&args);
+  fx_free(&args);
+  if (!f->nparams) util_buf_puts(&proto, "void");
   util_buf_puts(&proto, ")");
+  if (pmem) {
+    util_buf_puts(&raw, "void *");
+    util_buf_puts(&call, "&args");
+  }
+  for (size_t i = 0; !pmem && i < nfl; i++) util_buf_printf(&raw, "%s%s", i ? ", " : "", core_c(fl[i]));
+  if (nr > 1) {
+    util_buf_puts(&raw, pmem || nfl ? ", void *" : "void *");
+    util_buf_puts(&call, call.len ? ", &ret" : "&ret");
+  } else if (!pmem && !nfl) {
+    util_buf_puts(&raw, "void");
+  }
   util_buf_puts(&raw, ")");
+  if (proto.oom || raw.oom || call.oom || pack.oom || args_oom) {
+    util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call), util_buf_free(&pack);
+    return fail_oom(g);
+  }
   util_buf_printf(g->h, "/* import %s %s */\n%s;\n", module, f->name, (const char *)proto.p);
   util_buf_printf(g->c, "\n__attribute__((import_module(\"%s\"), import_name(\"%s\")))\nextern %s;\n", module, f->name,
-       (const char *)raw.p);
-  util_buf_printf(g->c, "%s {\n  %s__wasm_import_%s_%s(%s)%s;\n}\n", (const char *)proto.p, r ? (r->kind == WIT_BOOL ? "return 0 != " : "return ") : "",
-       g->world, cname, call.p ? (const char *)call.p : "", "");
-  util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call);
+                  (const char *)raw.p);
+  util_buf_printf(g->c, "%s {\n", (const char *)proto.p);
+  if (pmem) {
+    util_buf_printf(g->c, "  struct {%s } args = {", (const char *)pack.p);
+    for (size_t i = 0; i < f->nparams; i++) {
+      snake(pn, sizeof pn, f->params[i].name);
+      util_buf_printf(g->c, "%s%s", i ? ", " : "", pn);
+    }
+    util_buf_puts(g->c, "};\n");
+  }
+  const char *cl = call.p ? (const char *)call.p : "";
+  if (nr == 0) {
+    util_buf_printf(g->c, "  __wasm_import_%s_%s(%s);\n", g->world, cname, cl);
+  } else if (nr == 1) {
+    size_t k = 0;
+    util_buf_printf(g->c, "  %s p0 = __wasm_import_%s_%s(%s);\n  %s ret;\n", core_c(rfl[0]), g->world, cname, cl, rt);
+    lift(g, f->result, "ret", &k, 2, rfl);
+    util_buf_puts(g->c, "  return ret;\n");
+  } else {
+    util_buf_printf(g->c, "  %s ret;\n  __wasm_import_%s_%s(%s);\n  return ret;\n", rt, g->world, cname, cl);
+  }
+  util_buf_puts(g->c, "}\n");
+  util_buf_free(&proto), util_buf_free(&raw), util_buf_free(&call), util_buf_free(&pack);
   return true;
 }
 
@@ -528,12 +826,15 @@ bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err
   guard[i] = 0;
   util_buf_printf(h, "/* Generated by weld wit bindgen for world `%s`. Exported functions take ownership of\n"
           " * their string and list arguments (free them with free()); their results' strings and\n"
-          " * lists must come from malloc (the glue frees them after the caller has read them). */\n",
+          " * lists must come from malloc (the glue frees them after the caller has read them).\n"
+          " * Imported functions borrow their arguments; the strings and lists of their results\n"
+          " * are the caller's (malloc'd: free ptr when len is not 0). */\n",
        w->name);
   util_buf_printf(h, "#ifndef %s_BINDINGS_H\n#define %s_BINDINGS_H\n\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n",
        guard, guard);
   util_buf_printf(c, "/* Generated by weld wit bindgen for world `%s`. */\n#include <stdlib.h>\n\n#include \"%s.h\"\n\n", w->name, world);
-  util_buf_puts(c, "__attribute__((export_name(\"cabi_realloc\")))\n"
+  util_buf_puts(c, bitcasts);
+  util_buf_puts(c, "\n__attribute__((export_name(\"cabi_realloc\")))\n"
          "void *cabi_realloc(void *old, size_t old_size, size_t align, size_t size) {\n"
          "  (void)old_size;\n"
          "  if (size == 0) return (void *)align;\n"

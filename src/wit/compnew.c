@@ -12,8 +12,16 @@ typedef struct cn {
   util_error *err;
   const wit_core_names *core;
   const wit_world *w;
-  const wit_def *named[256]; /* the world's own named types, imported in this order as $n<i> */
+  const wit_def *named[256]; /* named types at the top: the world's own (imported as $n<i>) and those of
+                                the interfaces it exports (defined as $n<i>) */
   size_t nnamed;
+  const wit_iface *local;     /* the interface whose instance type is being written, */
+  const wit_def *lnamed[256]; /* its named types, exported from the instance type as $l<i> */
+  size_t nlnamed;
+  const wit_iface *exporting; /* the interface whose functions are being lifted */
+  const wit_def *used[256];   /* the interfaces' named types the functions reach: each declared in its
+                                 interface's instance import, aliased out for the others */
+  size_t nused;
 } cn;
 
 static bool fail(cn *c, util_err_kind k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -37,16 +45,26 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
   if (!t && d) {
+    for (size_t i = 0; c->local && i < c->nlnamed; i++)
+      if (c->lnamed[i] == d) {
+        util_buf_printf(c->o, "$l%zu", i);
+        return true;
+      }
     for (size_t i = 0; i < c->nnamed; i++)
       if (c->named[i] == d) {
         util_buf_printf(c->o, "$n%zu", i);
         return true;
       }
   }
+  if (!t && d && d->kind == WIT_D_RESOURCE)
+    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses resource `%s` (a handle: resources are not wrapped yet)", fn, d->name);
   if (!t) {
     static const char *const kinds[] = {"record", "variant", "enum", "flags", "resource"};
-    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s `%s` (only the world's own records, variants, enums and flags are wrapped yet)", fn,
-                d && d->kind <= WIT_D_RESOURCE ? kinds[d->kind] : "type", d ? d->name : "?");
+    return fail(c, UTIL_ERR_LIMIT,
+                "not supported: function `%s` uses %s `%s` of interface `%s`, which the world does not import (types of "
+                "an exported interface used by another are not wrapped yet)",
+                fn, d && d->kind <= WIT_D_RESOURCE ? kinds[d->kind] : "type", d ? d->name : "?",
+                d && d->owner && d->owner->name ? d->owner->name : "?");
   }
   const char *p = prim(t->kind);
   if (p) {
@@ -86,49 +104,125 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
     }
     util_buf_puts(c->o, ")");
     return true;
-  default:
-    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses a handle, future, stream, map or error-context", fn);
+  case WIT_OWN:
+  case WIT_BORROW:
+    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s<%s> (a handle: resources are not wrapped yet)", fn,
+                t->kind == WIT_OWN ? "own" : "borrow", t->name ? t->name : "?");
+  default: {
+    const char *what = t->kind == WIT_FUTURE ? "a future" : t->kind == WIT_STREAM ? "a stream" : t->kind == WIT_MAP ? "a map" : "an error-context";
+    return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses %s (async values and maps are not wrapped yet)", fn, what);
+  }
   }
 }
 
-/* Flat value count (canonical ABI flattening) and whether strings or lists occur. */
-static size_t flat(const wit_type *t0, bool *mem) {
+/* The canonical ABI's flattening: the core types of a value ('i' i32, 'I' i64, 'f' f32,
+ * 'F' f64) appended to fl[FLAT_MAX], *n counting on past the room; *mem set when strings
+ * or lists occur. A variant's cases share their flat values, each slot joined. */
+enum { FLAT_MAX = 40 };
+
+static void push(char *fl, size_t *n, char c) {
+  if (*n < FLAT_MAX) fl[*n] = c;
+  (*n)++;
+}
+
+static char join(char a, char b) {
+  if (a == b) return a;
+  if ((a == 'i' && b == 'f') || (a == 'f' && b == 'i')) return 'i';
+  return 'I';
+}
+
+static void flat(const wit_type *t0, char *fl, size_t *n, bool *mem);
+
+/* i32 for the discriminant, then the cases' flat values joined slot by slot: the cases
+ * of variant d, or the two of cases[] */
+static void flat_cases(const wit_def *d, const wit_type *const *cases, char *fl, size_t *n, bool *mem) {
+  char acc[FLAT_MAX], one[FLAT_MAX];
+  size_t nacc = 0, ncases = d ? d->nfields : 2;
+  push(fl, n, 'i');
+  for (size_t i = 0; i < ncases; i++) {
+    const wit_type *ct = d ? d->fields[i].type : cases[i];
+    if (!ct) continue;
+    size_t k = 0;
+    flat(ct, one, &k, mem);
+    for (size_t j = 0; j < k && j < FLAT_MAX; j++) acc[j] = j < nacc ? join(acc[j], one[j]) : one[j];
+    if (k > nacc) nacc = k;
+  }
+  for (size_t j = 0; j < nacc; j++) push(fl, n, j < FLAT_MAX ? acc[j] : 'i');
+}
+
+static void flat(const wit_type *t0, char *fl, size_t *n, bool *mem) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
   if (!t) {
-    if (!d) return 1;
-    size_t n = 0, m = 0;
+    if (!d) {
+      push(fl, n, 'i');
+      return;
+    }
     switch (d->kind) {
     case WIT_D_RECORD:
-      for (size_t i = 0; i < d->nfields; i++) n += flat(d->fields[i].type, mem);
-      return n;
-    case WIT_D_VARIANT:
-      for (size_t i = 0; i < d->nfields; i++)
-        if (d->fields[i].type && (n = flat(d->fields[i].type, mem)) > m) m = n;
-      return 1 + m;
-    case WIT_D_FLAGS: return d->nfields > 32 ? (d->nfields + 31) / 32 : 1;
-    default: return 1;
+      for (size_t i = 0; i < d->nfields; i++) flat(d->fields[i].type, fl, n, mem);
+      return;
+    case WIT_D_VARIANT: flat_cases(d, NULL, fl, n, mem); return;
+    case WIT_D_FLAGS:
+      for (size_t i = 0; i < (d->nfields > 32 ? (d->nfields + 31) / 32 : 1); i++) push(fl, n, 'i');
+      return;
+    default: push(fl, n, 'i'); return;
     }
   }
   switch (t->kind) {
+  case WIT_S64:
+  case WIT_U64: push(fl, n, 'I'); return;
+  case WIT_F32: push(fl, n, 'f'); return;
+  case WIT_F64: push(fl, n, 'F'); return;
   case WIT_STRING:
-  case WIT_LIST: *mem = true; return 2;
-  case WIT_OPTION: return 1 + flat(t->a, mem);
-  case WIT_TUPLE: {
-    size_t n = 0;
-    for (size_t i = 0; i < t->n; i++) n += flat(t->elems[i], mem);
-    return n;
+  case WIT_LIST:
+    *mem = true;
+    push(fl, n, 'i');
+    push(fl, n, 'i');
+    return;
+  case WIT_OPTION: {
+    const wit_type *cases[2] = {NULL, t->a};
+    flat_cases(NULL, cases, fl, n, mem);
+    return;
   }
   case WIT_RESULT: {
-    size_t a = t->a ? flat(t->a, mem) : 0, b = t->b ? flat(t->b, mem) : 0;
-    return 1 + (a > b ? a : b);
+    const wit_type *cases[2] = {t->a, t->b};
+    flat_cases(NULL, cases, fl, n, mem);
+    return;
   }
-  default: return 1;
+  case WIT_TUPLE:
+    for (size_t i = 0; i < t->n; i++) flat(t->elems[i], fl, n, mem);
+    return;
+  default: push(fl, n, 'i'); return;
   }
 }
 
-/* Imports the world's own named types that t reaches (`(import "point" (type $nI (eq
- * $dI)))`), the ones they use first. Others stay for valtype to refuse. */
+static const char *core_name(char f) { return f == 'I' ? "i64" : f == 'f' ? "f32" : f == 'F' ? "f64" : "i32"; }
+
+/* A function's lowered core type `(param ..) (result ..)`: more than 16 flat parameters
+ * become one pointer, more than one flat result a pointer passed last. Returns the number
+ * of core parameters. */
+static size_t core_sig(util_buf *o, const wit_func *f) {
+  char fl[FLAT_MAX];
+  size_t n = 0;
+  bool mem = false;
+  for (size_t i = 0; i < f->nparams; i++) flat(f->params[i].type, fl, &n, &mem);
+  if (n > 16) n = 1, fl[0] = 'i';
+  for (size_t i = 0; i < n; i++) util_buf_printf(o, " (param %s)", core_name(fl[i]));
+  size_t nr = 0;
+  if (f->result) flat(f->result, fl, &nr, &mem);
+  if (nr > 1) util_buf_puts(o, " (param i32)");
+  else if (nr == 1) util_buf_printf(o, " (result %s)", core_name(fl[0]));
+  return n + (nr > 1);
+}
+
+/* Declares the named types that t reaches, the ones they use first: the world's own
+ * imported (`(type $dI (record ..)) (import "point" (type $nI (eq $dI)))`), those of the
+ * interface whose instance type is being written exported from it (`$lI`), those of an
+ * exported interface defined (`$nI`, exported with its instance). Others stay for valtype
+ * to refuse. */
+static bool declare_def(cn *c, const wit_def *d, const char *fn);
+
 static bool declare(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
@@ -144,16 +238,24 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
     default: return true;
     }
   }
-  if (!d || d->owner != &c->w->scope || d->kind > WIT_D_FLAGS) return true;
-  for (size_t i = 0; i < c->nnamed; i++)
-    if (c->named[i] == d) return true;
+  return declare_def(c, d, fn);
+}
+
+static bool declare_def(cn *c, const wit_def *d, const char *fn) {
+  if (!d || d->kind > WIT_D_FLAGS) return true;
+  bool local = c->local && d->owner == c->local;
+  if (!local && d->owner != &c->w->scope && (!c->exporting || d->owner != c->exporting)) return true;
+  const wit_def **tab = local ? c->lnamed : c->named;
+  size_t *n = local ? &c->nlnamed : &c->nnamed;
+  for (size_t i = 0; i < *n; i++)
+    if (tab[i] == d) return true;
   for (size_t i = 0; i < d->nfields; i++)
     if (d->fields[i].type && !declare(c, d->fields[i].type, fn)) return false;
-  if (c->nnamed == sizeof c->named / sizeof c->named[0])
-    return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
-  size_t k = c->nnamed;
+  if (*n == 256) return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+  size_t k = *n;
   static const char *const kw[] = {"record", "variant", "enum", "flags"};
-  util_buf_printf(c->o, "  (type $d%zu (%s", k, kw[d->kind]);
+  bool world = !local && d->owner == &c->w->scope;
+  util_buf_printf(c->o, local ? "    (type $ld%zu (%s" : world ? "  (type $d%zu (%s" : "  (type $n%zu (%s", k, kw[d->kind]);
   for (size_t i = 0; i < d->nfields; i++) {
     const wit_field *f = &d->fields[i];
     if (d->kind == WIT_D_RECORD || (d->kind == WIT_D_VARIANT && f->type)) {
@@ -166,9 +268,43 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
       util_buf_printf(c->o, " \"%s\"", f->name);
     }
   }
-  util_buf_printf(c->o, "))\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
-  c->named[c->nnamed++] = d;
+  if (local) util_buf_printf(c->o, "))\n    (export \"%s\" (type $l%zu (eq $ld%zu)))\n", d->name, k, k);
+  else if (world) util_buf_printf(c->o, "))\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
+  else util_buf_puts(c->o, "))\n");
+  tab[(*n)++] = d;
   return true;
+}
+
+/* Notes the interfaces' named types t reaches (c->used). */
+static bool mark(cn *c, const wit_type *t0) {
+  const wit_def *d;
+  const wit_type *t = wit_unalias(t0, &d);
+  if (t) {
+    switch (t->kind) {
+    case WIT_LIST:
+    case WIT_OPTION: return mark(c, t->a);
+    case WIT_RESULT: return (!t->a || mark(c, t->a)) && (!t->b || mark(c, t->b));
+    case WIT_TUPLE:
+      for (size_t i = 0; i < t->n; i++)
+        if (!mark(c, t->elems[i])) return false;
+      return true;
+    default: return true;
+    }
+  }
+  if (!d || d->kind > WIT_D_FLAGS || d->owner == &c->w->scope) return true;
+  for (size_t i = 0; i < c->nused; i++)
+    if (c->used[i] == d) return true;
+  if (c->nused == 256) return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+  c->used[c->nused++] = d;
+  for (size_t i = 0; i < d->nfields; i++)
+    if (d->fields[i].type && !mark(c, d->fields[i].type)) return false;
+  return true;
+}
+
+static bool mark_func(cn *c, const wit_func *f) {
+  for (size_t i = 0; i < f->nparams; i++)
+    if (!mark(c, f->params[i].type)) return false;
+  return !f->result || mark(c, f->result);
 }
 
 static bool declare_func(cn *c, const wit_func *f) {
@@ -203,9 +339,10 @@ static bool functype(cn *c, const wit_func *f) { return functype_(c, f, false); 
  * receives strings or lists. */
 static void needs(const wit_func *f, bool lift, bool *memory, bool *realloc) {
   bool pm = false, rm = false;
-  size_t np = 0;
-  for (size_t i = 0; i < f->nparams; i++) np += flat(f->params[i].type, &pm);
-  size_t nr = f->result ? flat(f->result, &rm) : 0;
+  char fl[FLAT_MAX];
+  size_t np = 0, nr = 0;
+  for (size_t i = 0; i < f->nparams; i++) flat(f->params[i].type, fl, &np, &pm);
+  if (f->result) flat(f->result, fl, &nr, &rm);
   *memory = pm || rm || np > 16 || nr > 1;
   *realloc = lift ? (pm || np > 16) : rm;
 }
@@ -226,8 +363,9 @@ static bool core_exports(const cn *c, const char *name) {
   return false;
 }
 
-/* The world import (an interface's or the world's own function) a core import names. */
-static const wit_func *find_import(const cn *c, const char *mod, const char *field) {
+/* The world import (an interface's or the world's own function) a core import names;
+ * *iface (when asked) the interface, NULL for the world's own. */
+static const wit_func *find_import_in(const cn *c, const char *mod, const char *field, const wit_iface **iface) {
   char b[512];
   for (size_t i = 0; i < c->w->nimports; i++) {
     const wit_witem *it = &c->w->imports[i];
@@ -236,15 +374,25 @@ static const wit_func *find_import(const cn *c, const char *mod, const char *fie
       continue;
     }
     if (it->kind != WIT_ITEM_IFACE && it->kind != WIT_ITEM_INLINE) continue;
-    util_buf n = {0};
-    iface_name(&n, it);
-    snprintf(b, sizeof b, "%s", n.oom || !n.p ? "" : (const char *)n.p);
-    util_buf_free(&n);
+    if (it->kind == WIT_ITEM_INLINE) {
+      snprintf(b, sizeof b, "%s", it->name);
+    } else {
+      const wit_iface *in = it->iface;
+      snprintf(b, sizeof b, "%s:%s/%s%s%s", in->pkg->ns, in->pkg->name, in->name, in->pkg->version ? "@" : "",
+               in->pkg->version ? in->pkg->version : "");
+    }
     if (strcmp(b, mod) != 0) continue;
     for (size_t k = 0; k < it->iface->nfuncs; k++)
-      if (strcmp(it->iface->funcs[k].name, field) == 0) return &it->iface->funcs[k];
+      if (strcmp(it->iface->funcs[k].name, field) == 0) {
+        if (iface) *iface = it->iface;
+        return &it->iface->funcs[k];
+      }
   }
   return NULL;
+}
+
+static const wit_func *find_import(const cn *c, const char *mod, const char *field) {
+  return find_import_in(c, mod, field, NULL);
 }
 
 static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx) {
@@ -275,36 +423,128 @@ static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx
 
 bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen, const wit_core_names *names,
                         util_buf *out, util_error *err) {
-  cn c = {out, err, names, w, {0}, 0};
+  cn c = {out, err, names, w, {0}, 0, NULL, {0}, 0, NULL, {0}, 0};
   util_error_clear(err);
   util_buf_puts(out, "(component\n  (core module $m binary \"");
   for (size_t i = 0; i < corelen; i++) util_buf_printf(out, "\\%02x", core[i]);
   util_buf_puts(out, "\")\n");
-  /* imports: each core import must be a function the world imports */
+  /* imports: each core import must be a function the world imports. One that passes
+   * strings, lists or values through memory is lowered with the module's memory and
+   * realloc, which exist only once the module is instantiated: the module is given the
+   * trampolines of a shim instead (a core module exporting a funcref table and, per such
+   * import, a function calling through the table with the same core type), and a fixup
+   * module fills the table with the lowered functions once the memory exists. */
+  size_t nshim = 0;
   for (size_t i = 0; i < names->nimports; i++) {
     const char *mod = names->import_modules[i], *field = names->import_fields[i];
     const wit_func *f = find_import(&c, mod, field);
     if (!f)
       return fail(&c, UTIL_ERR_LINK, "the core module imports `%s` `%s`, which world `%s` does not import",
                   mod, field, w->name);
+    for (size_t k = 0; k < i; k++)
+      if (strcmp(names->import_modules[k], mod) == 0 && strcmp(names->import_fields[k], field) == 0)
+        return fail(&c, UTIL_ERR_LIMIT, "not supported: the core module imports `%s` `%s` twice", mod, field);
     bool memory, realloc;
     needs(f, false, &memory, &realloc);
-    if (memory)
-      return fail(&c, UTIL_ERR_LIMIT,
-                  "not supported: imported function `%s` passes strings, lists or several flat values (lowering with "
-                  "the module's memory)",
-                  field);
+    if (memory && !core_exports(&c, "memory"))
+      return fail(&c, UTIL_ERR_LINK, "the core module does not export `memory`, which imported `%s` needs", field);
+    if (realloc && !core_exports(&c, "cabi_realloc"))
+      return fail(&c, UTIL_ERR_LINK, "the core module does not export `cabi_realloc`, which imported `%s` needs", field);
     if (!declare_func(&c, f)) return false;
-    if (strcmp(mod, "$root") == 0) {
-      util_buf_printf(out, "  (import \"%s\" (func $i%zu", field, i);
-      if (!functype_(&c, f, true)) return false;
-      util_buf_puts(out, "))\n");
+    if (memory) nshim++;
+  }
+  /* an interface's functions in one instance import, in the world's order (an interface
+   * before those that use its types), with its named types that any function reaches:
+   * declared and exported inside, aliased out for the interfaces and exports using them */
+  for (size_t i = 0; i < names->nimports; i++)
+    if (!mark_func(&c, find_import(&c, names->import_modules[i], names->import_fields[i]))) return false;
+  for (size_t i = 0; i < w->nexports; i++) {
+    const wit_witem *it = &w->exports[i];
+    if (it->kind == WIT_ITEM_FUNC && !mark_func(&c, it->func)) return false;
+    if (it->kind == WIT_ITEM_IFACE || it->kind == WIT_ITEM_INLINE)
+      for (size_t k = 0; k < it->iface->nfuncs; k++)
+        if (!mark_func(&c, &it->iface->funcs[k])) return false;
+  }
+  for (size_t j = 0; j < w->nimports; j++) {
+    const wit_witem *it = &w->imports[j];
+    if (it->kind != WIT_ITEM_IFACE && it->kind != WIT_ITEM_INLINE) continue;
+    char mod[512];
+    if (it->kind == WIT_ITEM_INLINE) {
+      snprintf(mod, sizeof mod, "%s", it->name);
     } else {
-      util_buf_printf(out, "  (import \"%s\" (instance $ii%zu (export \"%s\" (func", mod, i, field);
-      if (!functype_(&c, f, true)) return false;
-      util_buf_printf(out, "))))\n  (alias export $ii%zu \"%s\" (func $i%zu))\n", i, field, i);
+      const wit_iface *in = it->iface;
+      snprintf(mod, sizeof mod, "%s:%s/%s%s%s", in->pkg->ns, in->pkg->name, in->name, in->pkg->version ? "@" : "",
+               in->pkg->version ? in->pkg->version : "");
     }
-    util_buf_printf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
+    bool any = false;
+    for (size_t i = 0; !any && i < names->nimports; i++) any = strcmp(names->import_modules[i], mod) == 0;
+    for (size_t i = 0; !any && i < c.nused; i++) any = c.used[i]->owner == it->iface;
+    if (!any) continue;
+    util_buf_printf(out, "  (import \"%s\" (instance $ii%zu\n", mod, j);
+    c.local = it->iface;
+    c.nlnamed = 0;
+    for (size_t i = 0; i < c.nused; i++)
+      if (c.used[i]->owner == it->iface && !declare_def(&c, c.used[i], c.used[i]->name)) return false;
+    for (size_t k = 0; k < names->nimports; k++)
+      if (strcmp(names->import_modules[k], mod) == 0 && !declare_func(&c, find_import(&c, mod, names->import_fields[k])))
+        return false;
+    for (size_t k = 0; k < names->nimports; k++) {
+      if (strcmp(names->import_modules[k], mod) != 0) continue;
+      util_buf_printf(out, "    (export \"%s\" (func", names->import_fields[k]);
+      if (!functype_(&c, find_import(&c, mod, names->import_fields[k]), true)) return false;
+      util_buf_puts(out, "))\n");
+    }
+    util_buf_puts(out, "  ))\n");
+    c.local = NULL;
+    for (size_t k = 0; k < names->nimports; k++)
+      if (strcmp(names->import_modules[k], mod) == 0)
+        util_buf_printf(out, "  (alias export $ii%zu \"%s\" (func $i%zu))\n", j, names->import_fields[k], k);
+    for (size_t k = 0; k < c.nlnamed; k++) {
+      if (c.nnamed == 256) return fail(&c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+      util_buf_printf(out, "  (alias export $ii%zu \"%s\" (type $n%zu))\n", j, c.lnamed[k]->name, c.nnamed);
+      c.named[c.nnamed++] = c.lnamed[k];
+    }
+  }
+  /* the world's own functions one by one */
+  for (size_t i = 0; i < names->nimports; i++) {
+    const char *mod = names->import_modules[i];
+    if (strcmp(mod, "$root") != 0) continue;
+    util_buf_printf(out, "  (import \"%s\" (func $i%zu", names->import_fields[i], i);
+    if (!functype_(&c, find_import(&c, mod, names->import_fields[i]), true)) return false;
+    util_buf_puts(out, "))\n");
+  }
+  for (size_t i = 0; i < names->nimports; i++) {
+    bool memory, realloc;
+    needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
+    if (!memory) util_buf_printf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
+  }
+  if (nshim) {
+    util_buf_printf(out, "  (core module $shim\n    (table (export \"$imports\") %zu %zu funcref)\n", nshim, nshim);
+    for (size_t i = 0, k = 0; i < names->nimports; i++) {
+      const wit_func *f = find_import(&c, names->import_modules[i], names->import_fields[i]);
+      bool memory, realloc;
+      needs(f, false, &memory, &realloc);
+      if (!memory) continue;
+      util_buf sig = {0};
+      size_t np = core_sig(&sig, f);
+      if (sig.oom) {
+        util_buf_free(&sig);
+        return fail(&c, UTIL_ERR_OOM, "out of memory");
+      }
+      const char *sg = sig.p ? (const char *)sig.p : "";
+      util_buf_printf(out, "    (func (export \"%zu\")%s\n     ", k, sg);
+      for (size_t p = 0; p < np; p++) util_buf_printf(out, " local.get %zu", p);
+      util_buf_printf(out, " i32.const %zu call_indirect%s)\n", k, sg);
+      util_buf_free(&sig);
+      k++;
+    }
+    util_buf_puts(out, "  )\n  (core instance $shim (instantiate $shim))\n"
+                       "  (alias core export $shim \"$imports\" (core table $shimtab))\n");
+    for (size_t i = 0, k = 0; i < names->nimports; i++) {
+      bool memory, realloc;
+      needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
+      if (memory) util_buf_printf(out, "  (alias core export $shim \"%zu\" (core func $ci%zu))\n", k++, i);
+    }
   }
   /* one core instance per imported module name, in first-seen order */
   for (size_t i = 0; i < names->nimports; i++) {
@@ -326,6 +566,39 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
   util_buf_puts(out, "))\n");
   if (core_exports(&c, "memory")) util_buf_puts(out, "  (alias core export $main \"memory\" (core memory $mem))\n");
   if (core_exports(&c, "cabi_realloc")) util_buf_puts(out, "  (alias core export $main \"cabi_realloc\" (core func $realloc))\n");
+  if (nshim) {
+    util_buf_printf(out, "  (core module $fixup\n    (import \"\" \"$imports\" (table %zu funcref))\n", nshim);
+    util_buf fx = {0};
+    for (size_t i = 0, k = 0; i < names->nimports; i++) {
+      const wit_func *f = find_import(&c, names->import_modules[i], names->import_fields[i]);
+      bool memory, realloc;
+      needs(f, false, &memory, &realloc);
+      if (!memory) continue;
+      util_buf_printf(out, "    (import \"\" \"%zu\" (func $f%zu", k, k);
+      core_sig(out, f);
+      util_buf_puts(out, "))\n");
+      util_buf_printf(&fx, " (export \"%zu\" (func $lo%zu))", k, i);
+      k++;
+    }
+    util_buf_puts(out, "    (elem (i32.const 0) func");
+    for (size_t k = 0; k < nshim; k++) util_buf_printf(out, " $f%zu", k);
+    util_buf_puts(out, "))\n");
+    for (size_t i = 0; i < names->nimports; i++) {
+      bool memory, realloc;
+      needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
+      if (!memory) continue;
+      util_buf_printf(out, "  (core func $lo%zu (canon lower (func $i%zu) (memory $mem)%s))\n", i, i,
+                      realloc ? " (realloc $realloc)" : "");
+    }
+    if (fx.oom) {
+      util_buf_free(&fx);
+      return fail(&c, UTIL_ERR_OOM, "out of memory");
+    }
+    util_buf_printf(out, "  (core instance $fixargs (export \"$imports\" (table $shimtab))%s)\n"
+                         "  (core instance (instantiate $fixup (with \"\" (instance $fixargs))))\n",
+                    fx.p ? (const char *)fx.p : "");
+    util_buf_free(&fx);
+  }
   /* exports */
   size_t idx = 0;
   char cname[600];
@@ -339,7 +612,8 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
       util_buf n = {0};
       iface_name(&n, it);
       if (n.oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
-      size_t first = idx;
+      size_t first = idx, firstnamed = c.nnamed;
+      c.exporting = it->iface;
       for (size_t k = 0; k < it->iface->nfuncs; k++) {
         snprintf(cname, sizeof cname, "%s#%s", (const char *)n.p, it->iface->funcs[k].name);
         if (!lift_one(&c, &it->iface->funcs[k], cname, idx++)) {
@@ -347,7 +621,10 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
           return false;
         }
       }
+      c.exporting = NULL;
       util_buf_printf(out, "  (instance $ei%zu", i);
+      for (size_t k = firstnamed; k < c.nnamed; k++)
+        if (c.named[k]->owner == it->iface) util_buf_printf(out, " (export \"%s\" (type $n%zu))", c.named[k]->name, k);
       for (size_t k = 0; k < it->iface->nfuncs; k++)
         util_buf_printf(out, " (export \"%s\" (func $e%zu))", it->iface->funcs[k].name, first + k);
       util_buf_printf(out, ")\n  (export \"%s\" (instance $ei%zu))\n", (const char *)n.p, i);

@@ -648,5 +648,12 @@ fi
 kill $badpid 2>/dev/null
 wait $badpid 2>/dev/null
 
+# ---- three C packages from `weld pkg new --lang c`: built, published, run (chain/run.sh) ---------
+label="pkg chain"
+"$root/tests/pkg/chain/run.sh" "$weld" >"$tmp/chain.out" 2>&1
+sed -n 's/^\(FAIL\|SKIP\) /\1 [chain] /p' "$tmp/chain.out"
+read -r cp _ cf _ cs _ < <(grep '^[0-9]* passed' "$tmp/chain.out" | tr -d ',')
+passed=$((passed + ${cp:-0})) failed=$((failed + ${cf:-1})) skipped=$((skipped + ${cs:-0}))
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -126,5 +126,11 @@ sed "s/^\([0-9]* passed\)/bindgen: \1/" "$tmp/bindgen.out"
 read -r bp _ bf _ bs _ < <(grep '^[0-9]* passed' "$tmp/bindgen.out" | tr -d ',')
 pass=$((pass + ${bp:-0})) fail=$((fail + ${bf:-1})) skip=$((skip + ${bs:-0}))
 
+# 6. imported functions through memory: two C guests composed, against jco and JavaScript
+"$here/imports/run.sh" "$WELD" "$jco_bin" >"$tmp/imports.out" 2>&1
+sed "s/^\([0-9]* passed\)/imports: \1/" "$tmp/imports.out"
+read -r bp _ bf _ bs _ < <(grep '^[0-9]* passed' "$tmp/imports.out" | tr -d ',')
+pass=$((pass + ${bp:-0})) fail=$((fail + ${bf:-1})) skip=$((skip + ${bs:-0}))
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

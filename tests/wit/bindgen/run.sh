@@ -93,7 +93,7 @@ expect() {
   ok
 }
 expect "weld: component new: package test:echo has no world \`nope\`" 2 "$tmp/pure.wasm" --wit "$here/echo.wit" --world nope
-expect "weld: TMP/pure.wasm: not supported: function \`f\` uses record \`pt\` (only the world's own records, variants, enums and flags are wrapped yet)" 1 \
+expect "weld: TMP/pure.wasm: not supported: function \`f\` uses resource \`r\` (a handle: resources are not wrapped yet)" 1 \
   "$tmp/pure.wasm" --wit "$here/echo.wit" --world named
 expect "weld: TMP/pure.wasm: the core module does not export \`missing\`, which world \`extra\` needs" 1 \
   "$tmp/pure.wasm" --wit "$here/echo.wit" --world extra
