@@ -577,6 +577,12 @@ if [ -n "$port" ]; then
   cd "$tmp/rapp4" && run 1 pkg install --registry "$url/weld"
   err_has "digest mismatch: expected sha256:$logdigest"
   check "[ ! -e weld.lock ] && [ ! -e .weld/packages ]" "a refused blob left a lock or packages"
+  # the C package round trip (chain/run.sh) through this registry, tampering in its storage
+  label="pkg chain (docker-registry)"
+  CHAIN_REGISTRY="$url/chain" CHAIN_REGISTRY_STORE="$tmp/regdata" "$root/tests/pkg/chain/run.sh" "$weld" >"$tmp/chain-reg.out" 2>&1
+  sed -n 's/^\(FAIL\|SKIP\) /\1 [chain, docker-registry] /p' "$tmp/chain-reg.out"
+  read -r cp _ cf _ cs _ < <(grep '^[0-9]* passed' "$tmp/chain-reg.out" | tr -d ',')
+  passed=$((passed + ${cp:-0})) failed=$((failed + ${cf:-1})) skipped=$((skipped + ${cs:-0}))
   # unknown packages, and a registry that is not there
   mkpkg "$tmp/rapp5" rapp5 0.1.0 "$(dep nosuch 1)"
   cd "$tmp/rapp5" && run 1 pkg install --registry "$url/weld"
@@ -649,6 +655,7 @@ kill $badpid 2>/dev/null
 wait $badpid 2>/dev/null
 
 # ---- three C packages from `weld pkg new --lang c`: built, published, run (chain/run.sh) ---------
+# (through a registry directory here; through docker-registry above)
 label="pkg chain"
 "$root/tests/pkg/chain/run.sh" "$weld" >"$tmp/chain.out" 2>&1
 sed -n 's/^\(FAIL\|SKIP\) /\1 [chain] /p' "$tmp/chain.out"

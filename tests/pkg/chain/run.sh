@@ -10,7 +10,16 @@
 # and formatter, composed by `weld compose`, must print the greeting under `weld run
 # --invoke`. The greetings are written here by hand.
 #
+# Then, as a project installing app from an empty cache: the lock (three exact versions,
+# each component's digest as sha256sum computes it), --locked refusing a changed manifest,
+# a blob modified in the registry's storage refused, unsigned packages refused when
+# signatures are required, and a policy refusal (app reads its arguments, which the
+# policy does not grant) — each refusal leaving no lock and no packages.
+#
 #   tests/pkg/chain/run.sh [WELD]     (ends with `N passed, M failed, K skipped`)
+#   CHAIN_REGISTRY=URL CHAIN_REGISTRY_STORE=DIR: publish to a distribution registry (tests/pkg
+#   passes its docker-registry and the directory it stores blobs in) instead of a registry
+#   directory
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -19,7 +28,8 @@ root=$(cd "$here/../../.." && pwd)
 harness_init pkg-chain "${1:-$root/build/weld}"
 export WELD_CONFIG="$tmp/no-config.toml" WELD_CACHE_DIR="$tmp/cache" DOCKER_CONFIG="$tmp/no-docker"
 unset WELD_REGISTRY WELD_REGISTRY_CHUNK_SIZE
-reg="$tmp/reg"
+reg="${CHAIN_REGISTRY:-$tmp/reg}"
+store="${CHAIN_REGISTRY_STORE:-$reg}"
 
 # run RC ARGS...: weld in the current directory, its exit code checked
 run() {
@@ -77,5 +87,59 @@ label="the installed greeter's greetings"
 want=$'"hello, ann and bob and cy!"\n"hello, !"'
 if [ "$(cat "$tmp/out.txt")" = "$want" ]; then ok; else bad "got $(cat "$tmp/out.txt")"; fi
 
+
+# the lock: three exact versions, each digest the installed component's (sha256sum)
+cd "$tmp/user" || exit 1
+for p in app greeter formatter; do
+  want=$(sed -n "/^name = \"$p\"/,/^\$/p" weld.lock | sed -n 's/^component = "sha256:\(.*\)"/\1/p')
+  ver=$(sed -n "/^name = \"$p\"/,/^\$/p" weld.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+  got=$(sha256sum "$pk/$p/0.1.0/component.wasm" 2>/dev/null | cut -d' ' -f1)
+  label="weld.lock: $p 0.1.0 and its digest"
+  if [ "$ver" = 0.1.0 ] && [ -n "$want" ] && [ "$want" = "$got" ]; then ok; else bad "locked '$ver' '$want', on disk '$got'"; fi
+done
+run 0 pkg install --locked --registry "$reg"
+cp weld.lock "$tmp/lock.before"
+printf '\n[[dependency]]\nname = "formatter"\nversion = "^0.1"\n' >>component.toml
+run 1 pkg install --locked --registry "$reg"
+label="--locked: refused, weld.lock unchanged"
+if grep -q -- "--locked" "$tmp/err.txt" && cmp -s weld.lock "$tmp/lock.before"; then ok; else bad "$(cat "$tmp/err.txt")"; fi
+
+# refusals, each into a fresh project from an empty cache: nothing left behind
+fresh() {
+  rm -rf "$tmp/cache" "$tmp/p2"
+  mkdir -p "$tmp/p2" && cd "$tmp/p2" || exit 1
+  printf '[package]\nname = "p2"\nversion = "1.0.0"\n\n[[dependency]]\nname = "app"\nversion = "^0.1"\n' >component.toml
+}
+nothing_left() {
+  label="$1: no lock, no packages"
+  if [ ! -e weld.lock ] && [ ! -e .weld/packages ]; then ok; else bad "left $(ls -a)"; fi
+}
+fresh
+run 0 pkg keygen "$tmp/trust"
+run 1 pkg install --require-signatures --trusted-key "$tmp/trust.pub" --registry "$reg"
+label="unsigned: refused"
+if grep -q "is not signed, and signatures are required" "$tmp/err.txt"; then ok; else bad "$(cat "$tmp/err.txt")"; fi
+nothing_left unsigned
+printf '[stdio]\nstdin = false\n' >"$tmp/deny.toml"
+run 1 pkg install --policy "$tmp/deny.toml" --registry "$reg"
+label="policy: app refused"
+if grep -q "app 0.1.0 asks for more than the policy" "$tmp/err.txt"; then ok; else bad "$(cat "$tmp/err.txt")"; fi
+nothing_left policy
+# formatter's component blob, modified where the registry stores it
+fdig=$(sed -n '/^name = "formatter"/,/^$/p' "$tmp/user/weld.lock" | sed -n 's/^component = "sha256:\(.*\)"/\1/p')
+blob=$(find "$store" -type f -path "*/blobs/*$fdig*" 2>/dev/null | head -1)
+label="the registry stores formatter's blob"
+if [ -n "$fdig" ] && [ -f "$blob" ]; then ok; else bad "no file for sha256:$fdig under $store"; fi
+if [ -f "$blob" ]; then
+  cp "$blob" "$tmp/blob.saved"
+  # one byte changed, the size kept (a registry that remembers the size serves it whole)
+  python3 -c 'import sys; f = open(sys.argv[1], "r+b"); b = f.read(1); f.seek(0); f.write(bytes([b[0] ^ 0x20]))' "$blob"
+  run 1 pkg install --registry "$reg"
+  label="tampered blob: refused"
+  if grep -q "digest mismatch: expected sha256:$fdig" "$tmp/err.txt"; then ok; else bad "$(cat "$tmp/err.txt")"; fi
+  nothing_left "tampered blob"
+  cp "$tmp/blob.saved" "$blob"
+  run 0 pkg install --registry "$reg"
+fi
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
