@@ -121,34 +121,42 @@ void jc_load(jc *j, int reg, ent e, uint32_t pos, bool w) {
   }
 }
 
-/* Writes position pos's value to slot `slot` (not changing the entry). */
-static void copy_to(jc *j, uint32_t pos, uint32_t slot) {
+/* Writes position pos's value to slot `slot` (not changing the entry); returns the slots
+ * written: 2 when pos starts a v128 moved whole (one 16-byte store, so the next 16-byte
+ * read of it is forwarded from the store), else 1. */
+static uint32_t copy_to1(jc *j, uint32_t pos, uint32_t slot);
+static uint32_t copy_to(jc *j, uint32_t pos, uint32_t slot) {
+  if (j->st[pos].vh == 1 && pos + 1 < j->n && jc_v128_copy(j, pos, slot)) return 2;
+  return copy_to1(j, pos, slot);
+}
+static uint32_t copy_to1(jc *j, uint32_t pos, uint32_t slot) {
   ent e = j->st[pos];
-  if (e.kind == E_SLOT && j->nlocals + pos == slot) return;
+  if (e.kind == E_SLOT && j->nlocals + pos == slot) return 1;
   if (e.kind == E_REG) {
     x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), e.reg);
-    return;
+    return 1;
   }
   if (e.kind == E_CONST && (int64_t)e.imm >= INT32_MIN && (int64_t)e.imm <= INT32_MAX) {
     x64_mov_mi(j->b, true, RBX, slot_disp(slot), (int32_t)e.imm);
-    return;
+    return 1;
   }
   if (e.kind == E_CONST && e.imm <= 0xffffffffu) {
     /* an i32 constant with the top bit set: the slot's high half is unspecified */
     x64_mov_mi(j->b, true, RBX, slot_disp(slot), (int32_t)(uint32_t)e.imm);
-    if ((int64_t)(int32_t)(uint32_t)e.imm == (int64_t)e.imm) return;
+    if ((int64_t)(int32_t)(uint32_t)e.imm == (int64_t)e.imm) return 1;
     /* an i64 constant: the exact 64 bits */
     x64_mov_ri(j->b, true, RAX, e.imm);
     x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), RAX);
-    return;
+    return 1;
   }
   jc_load(j, RAX, e, pos, true);
   x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), RAX);
+  return 1;
 }
 
 void jc_materialize(jc *j, uint32_t pos) {
   if (j->st[pos].kind == E_SLOT) return;
-  copy_to(j, pos, j->nlocals + pos);
+  if (copy_to(j, pos, j->nlocals + pos) == 2) j->st[pos + 1].kind = E_SLOT;
   j->st[pos].kind = E_SLOT;
 }
 
@@ -243,7 +251,7 @@ static void add_fwd(jc *j, ctl *c, size_t at) {
 void jc_branch_taken(jc *j, uint32_t depth, uint32_t off) {
   ctl *c = label(j, depth);
   uint32_t a = arity(c), d = dest_slot(j, c);
-  for (uint32_t i = 0; i < a; i++) copy_to(j, j->n - a + i, d + i);
+  for (uint32_t i = 0; i < a;) i += copy_to(j, j->n - a + i, d + i);
   if (c->kind == C_LOOP) {
     budget(j, off);
     x64_jmp(j->b, c->loop_pos);
@@ -1074,8 +1082,7 @@ static const char *body(jc *j, util_reader *r) {
           spill_local(j, x);
           spill_local(j, x + 1);
           j->n += 2;
-          copy_to(j, j->n - 2, x);
-          copy_to(j, j->n - 1, x + 1);
+          if (copy_to(j, j->n - 2, x) == 1) copy_to(j, j->n - 1, x + 1);
         }
         j->n -= 2;
         if (op == WASM_OP_LOCAL_TEE) {

@@ -188,6 +188,9 @@ const char *jc_simd(jc *j, const wasm_instr *in);
 /* A v128 at positions pos, pos+1 is readable at [rbx + disp] (pending halves go home
  * first unless they are a local's two slots): returns disp. */
 int32_t jc_vaddr(jc *j, uint32_t pos);
+/* The v128 at positions pos, pos+1 written to slots slot, slot+1 with one 16-byte store
+ * (false: its halves are not both in the frame or constants; copy them one by one). */
+bool jc_v128_copy(jc *j, uint32_t pos, uint32_t slot);
 /* Pushes a v128 (two entries) whose value is written to its home slots by the caller. */
 void jc_push_v128(jc *j);
 

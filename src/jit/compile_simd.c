@@ -63,6 +63,19 @@ static void vload(jc *j, int xmm, uint32_t pos) {
   MOVDQU_LD(j->b, xmm, RBX, NOREG, jc_vaddr(j, pos));
 }
 
+bool jc_v128_copy(jc *j, uint32_t pos, uint32_t slot) {
+  ent lo = j->st[pos], hi = j->st[pos + 1];
+  if (hi.vh != 2 || lo.kind != hi.kind) return false;
+  if (lo.kind == E_SLOT && j->nlocals + pos == slot) return true;
+  if (lo.kind == E_LOCAL && lo.local == slot && hi.local == slot + 1) return true;
+  if (lo.kind == E_REG || (lo.kind == E_LOCAL && hi.local != lo.local + 1)) return false;
+  /* xmm14: an instruction may hold operands in xmm0-xmm2 while others go home */
+  if (lo.kind == E_CONST) vload(j, 14, pos);
+  else MOVDQU_LD(j->b, 14, RBX, NOREG, lo.kind == E_SLOT ? home(j, pos) : slot_disp(lo.local));
+  MOVDQU_ST(j->b, 14, RBX, NOREG, slot_disp(slot));
+  return true;
+}
+
 /* The result in xmm0 goes to the home slots of position pos, a new v128 on top. */
 static void vresult(jc *j, uint32_t pos) {
   j->n = pos;
