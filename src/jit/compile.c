@@ -117,6 +117,7 @@ void jc_load(jc *j, int reg, ent e, uint32_t pos, bool w) {
   case E_REG:
     if (e.reg != reg) x64_mov_rr(j->b, w, reg, e.reg);
     break;
+  case E_XREG: jc_xreg_load(j, reg, e); break;
   default: x64_mov_ri(j->b, w, reg, w ? e.imm : (uint32_t)e.imm); break;
   }
 }
@@ -132,6 +133,10 @@ static uint32_t copy_to(jc *j, uint32_t pos, uint32_t slot) {
 static uint32_t copy_to1(jc *j, uint32_t pos, uint32_t slot) {
   ent e = j->st[pos];
   if (e.kind == E_SLOT && j->nlocals + pos == slot) return 1;
+  if (e.kind == E_XREG) {
+    jc_xreg_half(j, e, slot);
+    return 1;
+  }
   if (e.kind == E_REG) {
     x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), e.reg);
     return 1;
@@ -202,7 +207,7 @@ void jc_push_rax(jc *j) {
 /* Every value held in a register goes home (before calls and at merges). */
 void jc_spill_regs(jc *j) {
   for (uint32_t p = 0; p < j->n; p++)
-    if (j->st[p].kind == E_REG) jc_materialize(j, p);
+    if (j->st[p].kind == E_REG || j->st[p].kind == E_XREG) jc_materialize(j, p);
 }
 
 /* A popped operand at position pos goes to its (free) home slot, out of its register. */

@@ -10,7 +10,8 @@
 #include "../wasm/instr.h"
 #include "jit_int.h"
 
-enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
+/* E_XREG: a v128 held in an xmm register (both halves name it, compile_simd.c) */
+enum { E_SLOT, E_CONST, E_LOCAL, E_REG, E_XREG };
 typedef struct ent {
   uint8_t kind;
   uint8_t reg;      /* E_REG: the register holding it */
@@ -191,6 +192,10 @@ int32_t jc_vaddr(jc *j, uint32_t pos);
 /* The v128 at positions pos, pos+1 written to slots slot, slot+1 with one 16-byte store
  * (false: its halves are not both in the frame or constants; copy them one by one). */
 bool jc_v128_copy(jc *j, uint32_t pos, uint32_t slot);
+/* A half of a v128 held in an xmm register goes to `slot` alone (8 bytes). */
+void jc_xreg_half(jc *j, ent e, uint32_t slot);
+/* A half of a v128 held in an xmm register into a general register. */
+void jc_xreg_load(jc *j, int reg, ent e);
 /* Pushes a v128 (two entries) whose value is written to its home slots by the caller. */
 void jc_push_v128(jc *j);
 

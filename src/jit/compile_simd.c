@@ -35,6 +35,42 @@
 static bool sse41(void) { return (jit_cpu_features() & JIT_CPU_SSE41) != 0; }
 static bool ssse3(void) { return (jit_cpu_features() & JIT_CPU_SSSE3) != 0; }
 
+/* v128 values stay in xmm3-xmm13 from the instruction that makes them to the one that
+ * uses them (xmm0-xmm2 and xmm14-xmm15 are scratch, and the scalar SSE code uses xmm0
+ * and xmm1); like the general pool they go home before every call and merge
+ * (jc_spill_regs), since calls clobber every xmm register. */
+enum { XFIRST = 3, XLAST = 13 };
+
+static int alloc_xreg(jc *j) {
+  uint32_t used = 0;
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_XREG) used |= 1u << j->st[p].reg;
+  for (int r = XFIRST; r <= XLAST; r++)
+    if (!(used & (1u << r))) return r;
+  for (uint32_t p = 0; p < j->n; p++)
+    if (j->st[p].kind == E_XREG) {
+      int r = j->st[p].reg;
+      jc_materialize(j, p);
+      return r;
+    }
+  return XFIRST; /* not reached */
+}
+
+void jc_xreg_half(jc *j, ent e, uint32_t slot) {
+  if (e.vh == 1) x64_vop_rm(j->b, P66, 0x0fd6, e.reg, RBX, NOREG, slot_disp(slot)); /* movq m64, xmm */
+  else x64_vop_rm(j->b, 0, 0x0f17, e.reg, RBX, NOREG, slot_disp(slot));             /* movhps m64, xmm */
+}
+
+void jc_xreg_load(jc *j, int reg, ent e) {
+  if (e.vh == 1) {
+    x64_movq_rx(j->b, reg, e.reg);
+    return;
+  }
+  x64_vop_rr(j->b, P66, 0x0f70, 15, e.reg); /* pshufd xmm15, x, 0xee: the high half down */
+  x64_u8(j->b, 0xee);
+  x64_movq_rx(j->b, reg, 15);
+}
+
 int32_t jc_vaddr(jc *j, uint32_t pos) {
   ent lo = j->st[pos], hi = j->st[pos + 1];
   if (lo.kind == E_LOCAL && hi.kind == E_LOCAL && hi.local == lo.local + 1) return slot_disp(lo.local);
@@ -46,6 +82,10 @@ int32_t jc_vaddr(jc *j, uint32_t pos) {
 /* xmm = the v128 at pos (constants without a trip through memory). */
 static void vload(jc *j, int xmm, uint32_t pos) {
   ent lo = j->st[pos], hi = j->st[pos + 1];
+  if (lo.kind == E_XREG && hi.kind == E_XREG && lo.reg == hi.reg) {
+    if (lo.reg != xmm) x64_vop_rr(j->b, P66, 0x0f6f, xmm, lo.reg); /* movdqa */
+    return;
+  }
   if (lo.kind == E_CONST && hi.kind == E_CONST) {
     if (!lo.imm && !hi.imm) {
       x64_vop_rr(j->b, P66, 0x0fef, xmm, xmm); /* pxor */
@@ -70,6 +110,11 @@ bool jc_v128_copy(jc *j, uint32_t pos, uint32_t slot) {
   if (lo.kind == E_LOCAL && lo.local == slot && hi.local == slot + 1) return true;
   if (lo.kind == E_REG || (lo.kind == E_LOCAL && hi.local != lo.local + 1)) return false;
   /* xmm14: an instruction may hold operands in xmm0-xmm2 while others go home */
+  if (lo.kind == E_XREG) {
+    if (lo.reg != hi.reg) return false;
+    MOVDQU_ST(j->b, lo.reg, RBX, NOREG, slot_disp(slot));
+    return true;
+  }
   if (lo.kind == E_CONST) vload(j, 14, pos);
   else MOVDQU_LD(j->b, 14, RBX, NOREG, lo.kind == E_SLOT ? home(j, pos) : slot_disp(lo.local));
   MOVDQU_ST(j->b, 14, RBX, NOREG, slot_disp(slot));
@@ -79,8 +124,10 @@ bool jc_v128_copy(jc *j, uint32_t pos, uint32_t slot) {
 /* The result in xmm0 goes to the home slots of position pos, a new v128 on top. */
 static void vresult(jc *j, uint32_t pos) {
   j->n = pos;
-  MOVDQU_ST(j->b, 0, RBX, NOREG, home(j, pos));
-  jc_push_v128(j);
+  int r = alloc_xreg(j);
+  x64_vop_rr(j->b, P66, 0x0f6f, r, 0); /* movdqa */
+  jc_push(j, (ent){.kind = E_XREG, .reg = (uint8_t)r, .vh = 1});
+  jc_push(j, (ent){.kind = E_XREG, .reg = (uint8_t)r, .vh = 2});
 }
 
 /* ---------- inline arithmetic ---------- */
