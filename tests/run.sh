@@ -448,8 +448,8 @@ else
   record "tier diff (binaryen)" 0 1 "($build/weld_tierdiff missing)"
 fi
 # The 3.0 suite in the baseline tier: several and 64-bit memories and tables, try_table,
-# throw and throw_ref compiled; what the compiler does not handle (SIMD, the legacy
-# exception instructions, GC) must fall back per function, never miscompile.
+# throw, throw_ref, SIMD and relaxed SIMD compiled; what the compiler does not handle (the
+# legacy exception instructions, GC) must fall back per function, never miscompile.
 if need "$build/weld" "$build" "spec3-baseline" && [ -d "$suite3" ]; then
   WELD_TIER=baseline SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures \
     WELD_SPEC_OUT="$build/spec/baseline-3.0" WELD="$build/weld" \
