@@ -1044,19 +1044,8 @@ static const char *body(jc *j, util_reader *r) {
       break;
     case WASM_OP_SELECT:
     case WASM_OP_SELECT_T: {
-      if (j->st[j->n - 2].vh == 2) { /* v128: c ? a : b, 16 bytes */
-        ent c = jc_pop(j);
-        uint32_t pos = j->n - 4;
-        int32_t da = jc_vaddr(j, pos), db = jc_vaddr(j, pos + 2);
-        jc_load(j, RDX, c, pos + 4, false);
-        x64_vop_rm(j->b, 0xf3, 0x0f6f, 0, RBX, NOREG, da); /* movdqu xmm0, a */
-        x64_test_rr(j->b, false, RDX, RDX);
-        size_t keep = x64_jcc(j->b, X64_CC_NE, X64_UNBOUND);
-        x64_vop_rm(j->b, 0xf3, 0x0f6f, 0, RBX, NOREG, db);
-        x64_bind(j->b, keep, j->b->len);
-        j->n -= 4;
-        x64_vop_rm(j->b, 0xf3, 0x0f7f, 0, RBX, NOREG, home(j, pos)); /* movdqu */
-        jc_push_v128(j);
+      if (j->st[j->n - 2].vh == 2) { /* v128 (typed or not) */
+        jc_v128_select(j);
         break;
       }
       ent c = jc_pop(j), bb = jc_pop(j), a = jc_pop(j);
@@ -1113,19 +1102,7 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_GLOBAL_SET: {
       uint32_t gi = in.idx;
       if (j->m->globals[gi].type.type == WASM_V128) {
-        int32_t d = op == WASM_OP_GLOBAL_SET ? jc_vaddr(j, j->n - 2) : 0;
-        x64_mov_rm(j->b, true, RCX, R12, NOREG, 1, CTX(globals));
-        x64_mov_rm(j->b, true, RCX, RCX, NOREG, 1, slot_disp(gi));
-        int32_t gv = (int32_t)offsetof(exec_global, val);
-        if (op == WASM_OP_GLOBAL_GET) {
-          x64_vop_rm(j->b, 0xf3, 0x0f6f, 0, RCX, NOREG, gv);
-          jc_push_v128(j);
-          x64_vop_rm(j->b, 0xf3, 0x0f7f, 0, RBX, NOREG, home(j, j->n - 2));
-        } else {
-          x64_vop_rm(j->b, 0xf3, 0x0f6f, 0, RBX, NOREG, d);
-          x64_vop_rm(j->b, 0xf3, 0x0f7f, 0, RCX, NOREG, gv);
-          j->n -= 2;
-        }
+        jc_v128_global(j, op == WASM_OP_GLOBAL_SET, gi);
         break;
       }
       x64_mov_rm(j->b, true, RCX, R12, NOREG, 1, CTX(globals));

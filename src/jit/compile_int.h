@@ -196,6 +196,10 @@ bool jc_v128_copy(jc *j, uint32_t pos, uint32_t slot);
 void jc_xreg_half(jc *j, ent e, uint32_t slot);
 /* A half of a v128 held in an xmm register into a general register. */
 void jc_xreg_load(jc *j, int reg, ent e);
+/* select of two v128 values (the condition on top). */
+void jc_v128_select(jc *j);
+/* global.get / global.set of v128 global gi. */
+void jc_v128_global(jc *j, bool set, uint32_t gi);
 /* Pushes a v128 (two entries) whose value is written to its home slots by the caller. */
 void jc_push_v128(jc *j);
 

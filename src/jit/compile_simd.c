@@ -130,6 +130,35 @@ static void vresult(jc *j, uint32_t pos) {
   jc_push(j, (ent){.kind = E_XREG, .reg = (uint8_t)r, .vh = 2});
 }
 
+/* ---------- values ---------- */
+
+void jc_v128_select(jc *j) {
+  ent c = jc_pop(j);
+  uint32_t pos = j->n - 4;
+  vload(j, 0, pos + 2);
+  vload(j, 1, pos);
+  jc_load(j, RDX, c, pos + 4, false);
+  x64_test_rr(j->b, false, RDX, RDX);
+  size_t keep = x64_jcc(j->b, X64_CC_E, X64_UNBOUND);
+  x64_vop_rr(j->b, P66, 0x0f6f, 0, 1); /* c != 0: the first */
+  x64_bind(j->b, keep, j->b->len);
+  vresult(j, pos);
+}
+
+void jc_v128_global(jc *j, bool set, uint32_t gi) {
+  if (set) vload(j, 0, j->n - 2);
+  x64_mov_rm(j->b, true, RCX, R12, NOREG, 1, CTX(globals));
+  x64_mov_rm(j->b, true, RCX, RCX, NOREG, 1, slot_disp(gi));
+  int32_t gv = (int32_t)offsetof(exec_global, val);
+  if (set) {
+    MOVDQU_ST(j->b, 0, RCX, NOREG, gv);
+    j->n -= 2;
+    return;
+  }
+  MOVDQU_LD(j->b, 0, RCX, NOREG, gv);
+  vresult(j, j->n);
+}
+
 /* ---------- inline arithmetic ---------- */
 
 enum { F_SWAP = 1, F_NOT = 2, F_41 = 4, F_PS = 8 };
