@@ -210,6 +210,11 @@ if need "$build/weld" "$build" "spec-simd-portable" && [ -d "$suite" ]; then
   WELD_SIMD=portable WELD_SPEC_ONLY='simd_*.wast' WELD_SPEC_OUT="$build/spec/simd-portable" \
     WELD="$build/weld" \
     stage "spec (portable SIMD)" "$logs/spec-simd-portable.log" tests/spec/run.sh "$suite"
+  # and compiled: the baseline tier then calls the portable library for every SIMD
+  # operation, so each way compiled code calls it (by shape) runs (about 10 s)
+  WELD_SIMD=portable WELD_TIER=baseline WELD_SPEC_ONLY='simd_*.wast' \
+    WELD_SPEC_OUT="$build/spec/simd-portable-baseline" WELD="$build/weld" \
+    stage "spec (portable SIMD, baseline tier)" "$logs/spec-simd-portable-baseline.log" tests/spec/run.sh "$suite"
 else
   record "spec (portable SIMD)" 0 1 "($build/weld or $suite missing)"
 fi

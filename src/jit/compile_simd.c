@@ -17,6 +17,9 @@
  *   So every SIMD instruction, relaxed SIMD included, compiles, and the called ones give
  *   the interpreter's results by construction (relaxed SIMD's deterministic choices too).
  *
+ * With WELD_SIMD=portable (or a -DWELD_PORTABLE_SIMD=ON build) only the memory forms stay
+ * inline and every operation calls the portable library, as in the interpreter.
+ *
  * Memory forms check bounds as the scalar loads do (compile_mem.c): inline accesses to
  * memory 0 with 32-bit addresses in guard mode are access sites for the fault handler;
  * everything else is checked explicitly first (and a library call's access always). */
@@ -609,13 +612,17 @@ const char *jc_simd(jc *j, const wasm_instr *in) {
     jc_push(j, (ent){.kind = E_CONST, .vh = 2, .konst = true, .imm = hi, .kval = hi});
     return NULL;
   }
-  if (inline_mem(j, in) || inline_lane(j, in) || inline_shift(j, op)) return NULL;
-  if (op == WASM_OP_I8X16_SHUFFLE && ssse3()) {
+  if (inline_mem(j, in)) return NULL;
+  /* WELD_SIMD=portable (or a portable build): like the interpreter, no inline vector code;
+   * every operation calls the portable library */
+  bool vec = exec_simd_vector_inline() != 0;
+  if (vec && (inline_lane(j, in) || inline_shift(j, op))) return NULL;
+  if (vec && op == WASM_OP_I8X16_SHUFFLE && ssse3()) {
     inline_shuffle(j, in);
     return NULL;
   }
   const exec_simd_entry *e = exec_simd_op((wasm_opcode)op);
-  if (e && e->fn.any && e->shape == EXEC_SIMD_BINOP && inline_bin(j, op)) return NULL;
+  if (vec && e && e->fn.any && e->shape == EXEC_SIMD_BINOP && inline_bin(j, op)) return NULL;
   if (!e || !e->fn.any || e->shape == EXEC_SIMD_NONE) {
     static _Thread_local char buf[96];
     snprintf(buf, sizeof buf, "not supported: %s", wasm_opinfo_table[op].name);
