@@ -254,6 +254,11 @@ if need "$build/weld" "$build" "spec-simd-portable" && [ -d "$suite" ]; then
   WELD_SIMD=portable WELD_SPEC_ONLY='simd_*.wast' WELD_SPEC_OUT="$build/spec/simd-portable" \
     WELD="$build/weld" \
     stage "spec (portable SIMD)" "$logs/spec-simd-portable.log" tests/spec/run.sh "$suite"
+  # and compiled: the baseline tier then calls the portable library for every SIMD
+  # operation, so each way compiled code calls it (by shape) runs (about 10 s)
+  WELD_SIMD=portable WELD_TIER=baseline WELD_SPEC_ONLY='simd_*.wast' \
+    WELD_SPEC_OUT="$build/spec/simd-portable-baseline" WELD="$build/weld" \
+    stage "spec (portable SIMD, baseline tier)" "$logs/spec-simd-portable-baseline.log" tests/spec/run.sh "$suite"
 else
   record "spec (portable SIMD)" 0 1 "($build/weld or $suite missing)"
 fi
@@ -476,8 +481,9 @@ else
   record "tier diff (binaryen)" 0 1 "($build/weld_tierdiff missing)"
 fi
 # The 3.0 suite in the baseline tier: several and 64-bit memories and tables, try_table,
-# throw and throw_ref compiled; what the compiler does not handle (SIMD, GC) must fall
-# back per function, never miscompile.
+# throw, throw_ref, the legacy try/catch/delegate/rethrow, SIMD and relaxed SIMD compiled;
+# what the compiler does not handle (GC references across calls) must fall back per
+# function, never miscompile.
 if need "$build/weld" "$build" "spec3-baseline" && [ -d "$suite3" ]; then
   WELD_TIER=baseline SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures \
     WELD_SPEC_OUT="$build/spec/baseline-3.0" WELD="$build/weld" \

@@ -89,6 +89,24 @@ bool jc_push(jc *j, ent e) {
   return true;
 }
 void jc_push_slot(jc *j) { jc_push(j, (ent){.kind = E_SLOT}); }
+
+uint32_t jc_slots(const wasm_vtype *t, uint32_t n) {
+  uint32_t s = 0;
+  for (uint32_t i = 0; i < n; i++) s += t[i] == WASM_V128 ? 2 : 1;
+  return s;
+}
+
+void jc_push_v128(jc *j) {
+  jc_push(j, (ent){.kind = E_SLOT, .vh = 1});
+  jc_push(j, (ent){.kind = E_SLOT, .vh = 2});
+}
+
+void jc_push_typed(jc *j, const wasm_vtype *t, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    if (t[i] == WASM_V128) jc_push_v128(j);
+    else jc_push_slot(j);
+  }
+}
 ent jc_pop(jc *j) { return j->st[--j->n]; }
 
 /* Loads an entry into reg (w: all 64 bits; else the low 32, zero-extended). */
@@ -99,38 +117,51 @@ void jc_load(jc *j, int reg, ent e, uint32_t pos, bool w) {
   case E_REG:
     if (e.reg != reg) x64_mov_rr(j->b, w, reg, e.reg);
     break;
+  case E_XREG: jc_xreg_load(j, reg, e); break;
   default: x64_mov_ri(j->b, w, reg, w ? e.imm : (uint32_t)e.imm); break;
   }
 }
 
-/* Writes position pos's value to slot `slot` (not changing the entry). */
-static void copy_to(jc *j, uint32_t pos, uint32_t slot) {
+/* Writes position pos's value to slot `slot` (not changing the entry); returns the slots
+ * written: 2 when pos starts a v128 moved whole (one 16-byte store, so the next 16-byte
+ * read of it is forwarded from the store), else 1. */
+static uint32_t copy_to1(jc *j, uint32_t pos, uint32_t slot);
+static uint32_t copy_to(jc *j, uint32_t pos, uint32_t slot) {
+  if (j->st[pos].vh == 1 && pos + 1 < j->n && jc_v128_copy(j, pos, slot)) return 2;
+  return copy_to1(j, pos, slot);
+}
+static uint32_t copy_to1(jc *j, uint32_t pos, uint32_t slot) {
   ent e = j->st[pos];
-  if (e.kind == E_SLOT && j->nlocals + pos == slot) return;
+  if (e.kind == E_SLOT && j->nlocals + pos == slot) return 1;
+  if (e.kind == E_XREG) {
+    jc_xreg_half(j, e, slot);
+    return 1;
+  }
   if (e.kind == E_REG) {
     x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), e.reg);
-    return;
+    return 1;
   }
   if (e.kind == E_CONST && (int64_t)e.imm >= INT32_MIN && (int64_t)e.imm <= INT32_MAX) {
     x64_mov_mi(j->b, true, RBX, slot_disp(slot), (int32_t)e.imm);
-    return;
+    return 1;
   }
   if (e.kind == E_CONST && e.imm <= 0xffffffffu) {
     /* an i32 constant with the top bit set: the slot's high half is unspecified */
     x64_mov_mi(j->b, true, RBX, slot_disp(slot), (int32_t)(uint32_t)e.imm);
-    if ((int64_t)(int32_t)(uint32_t)e.imm == (int64_t)e.imm) return;
+    if ((int64_t)(int32_t)(uint32_t)e.imm == (int64_t)e.imm) return 1;
     /* an i64 constant: the exact 64 bits */
     x64_mov_ri(j->b, true, RAX, e.imm);
     x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), RAX);
-    return;
+    return 1;
   }
   jc_load(j, RAX, e, pos, true);
   x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(slot), RAX);
+  return 1;
 }
 
 void jc_materialize(jc *j, uint32_t pos) {
   if (j->st[pos].kind == E_SLOT) return;
-  copy_to(j, pos, j->nlocals + pos);
+  if (copy_to(j, pos, j->nlocals + pos) == 2) j->st[pos + 1].kind = E_SLOT;
   j->st[pos].kind = E_SLOT;
 }
 
@@ -176,7 +207,7 @@ void jc_push_rax(jc *j) {
 /* Every value held in a register goes home (before calls and at merges). */
 void jc_spill_regs(jc *j) {
   for (uint32_t p = 0; p < j->n; p++)
-    if (j->st[p].kind == E_REG) jc_materialize(j, p);
+    if (j->st[p].kind == E_REG || j->st[p].kind == E_XREG) jc_materialize(j, p);
 }
 
 /* A popped operand at position pos goes to its (free) home slot, out of its register. */
@@ -225,7 +256,7 @@ static void add_fwd(jc *j, ctl *c, size_t at) {
 void jc_branch_taken(jc *j, uint32_t depth, uint32_t off) {
   ctl *c = label(j, depth);
   uint32_t a = arity(c), d = dest_slot(j, c);
-  for (uint32_t i = 0; i < a; i++) copy_to(j, j->n - a + i, d + i);
+  for (uint32_t i = 0; i < a;) i += copy_to(j, j->n - a + i, d + i);
   if (c->kind == C_LOOP) {
     budget(j, off);
     x64_jmp(j->b, c->loop_pos);
@@ -270,6 +301,40 @@ bool jc_block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
   for (uint32_t i = 0; i < *nr; i++)
     if (r[i] == WASM_V128) return false;
   return true;
+}
+
+/* A block type's parameter and result slots (v128 included); false for a bad type. */
+static bool block_slots(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr) {
+  wasm_vtype scratch;
+  const wasm_vtype *p, *r;
+  uint32_t n, m;
+  if (!wasm_blocktype_sig(j->m, in, &scratch, &n, &p, &m, &r)) return false;
+  *np = jc_slots(p, n);
+  *nr = jc_slots(r, m);
+  return true;
+}
+
+/* A block's results at its end, typed (so a v128 keeps its two halves). */
+static void push_results(jc *j, const ctl *c) {
+  if (!c->typed) {
+    for (uint32_t i = 0; i < c->nresults; i++) jc_push_slot(j);
+    return;
+  }
+  wasm_instr in;
+  memset(&in, 0, sizeof in);
+  in.blocktype = c->bt;
+  in.bt_type = c->bt_type;
+  wasm_vtype scratch;
+  const wasm_vtype *p, *r;
+  uint32_t n, m;
+  if (!wasm_blocktype_sig(j->m, &in, &scratch, &n, &p, &m, &r)) return;
+  jc_push_typed(j, r, m);
+}
+
+static void set_typed(ctl *c, const wasm_instr *in) {
+  c->typed = true;
+  c->bt = in->blocktype;
+  c->bt_type = in->bt_type;
 }
 
 ctl *jc_open_block(jc *j, uint8_t kind, uint32_t np, uint32_t nr) {
@@ -456,30 +521,32 @@ static void emit_div(jc *j, bool w, bool sign, bool rem, uint32_t off) {
 
 /* ---------- calls ---------- */
 
-static bool sig_scalar(const wasm_functype *ft) {
-  for (uint32_t i = 0; i < ft->nparams; i++)
-    if (ft->params[i] == WASM_V128) return false;
-  for (uint32_t i = 0; i < ft->nresults; i++)
-    if (ft->results[i] == WASM_V128) return false;
-  return true;
+/* Slots of a signature's parameters and results (a v128 takes two), and the span a
+ * call's frame needs for both. */
+static uint32_t pslots(const wasm_functype *ft) { return jc_slots(ft->params, ft->nparams); }
+static uint32_t rslots(const wasm_functype *ft) { return jc_slots(ft->results, ft->nresults); }
+static uint32_t span_of(const wasm_functype *ft) {
+  uint32_t p = pslots(ft), r = rslots(ft);
+  return p > r ? p : r;
 }
 
 /* Arguments go home; returns the callee frame's first slot. */
 static uint32_t call_args(jc *j, const wasm_functype *ft) {
-  for (uint32_t i = 0; i < ft->nparams; i++) jc_materialize(j, j->n - ft->nparams + i);
-  return j->nlocals + j->n - ft->nparams;
+  uint32_t np = pslots(ft);
+  for (uint32_t i = 0; i < np; i++) jc_materialize(j, j->n - np + i);
+  return j->nlocals + j->n - np;
 }
 
 static void call_results(jc *j, const wasm_functype *ft) {
-  j->n -= ft->nparams;
-  for (uint32_t i = 0; i < ft->nresults; i++) jc_push_slot(j);
+  j->n -= pslots(ft);
+  jc_push_typed(j, ft->results, ft->nresults);
 }
 
 static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
   const wasm_functype *ft = wasm_ir_func_type(j->m, funcidx);
   jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
-  uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  uint32_t span = span_of(ft);
   if (funcidx >= j->m->nfunc_imports) {
     x64_lea(j->b, true, RDI, RBX, NOREG, 1, slot_disp(nfp));
     x64_mov_rr(j->b, true, RSI, R12);
@@ -524,7 +591,7 @@ static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t
   jc_unreg(j, &idx, ipos);
   jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
-  uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  uint32_t span = span_of(ft);
   jc_load(j, RDX, idx, ipos, false);
   x64_mov_rr(j->b, true, RDI, R12);
   x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
@@ -568,7 +635,8 @@ static void emit_tail(jc *j, uint16_t op, uint32_t idx, uint32_t table, const wa
     x64_alu_ri(j->b, X64_CMP, false, RAX, JIT_TAILCALL);
     jc_add_stub(j, S_UNWIND, 0, off, x64_jcc(j->b, X64_CC_NE, X64_UNBOUND), 0);
   }
-  for (uint32_t i = 0; i < ft->nparams && nfp; i++) {
+  uint32_t np = pslots(ft);
+  for (uint32_t i = 0; i < np && nfp; i++) {
     x64_mov_rm(j->b, true, RCX, RBX, NOREG, 1, slot_disp(nfp + i));
     x64_mov_mr(j->b, true, RBX, NOREG, 1, slot_disp(i), RCX);
   }
@@ -578,7 +646,7 @@ static void emit_tail(jc *j, uint16_t op, uint32_t idx, uint32_t table, const wa
     return;
   }
   j->to_epi[j->nto_epi++] = x64_jmp(j->b, X64_UNBOUND);
-  j->n -= ft->nparams;
+  j->n -= np;
 }
 
 /* call_ref: the callee is a reference on top of the arguments (null traps). */
@@ -589,7 +657,7 @@ static void emit_call_ref(jc *j, uint32_t typeidx, uint32_t off) {
   jc_unreg(j, &ref, rpos);
   jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
-  uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  uint32_t span = span_of(ft);
   jc_load(j, RDX, ref, rpos, true);
   x64_mov_rr(j->b, true, RDI, R12);
   x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
@@ -653,11 +721,12 @@ static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
   }
   if (nx.op == WASM_OP_IF) {
     uint32_t np, nr;
-    if (!jc_block_sig(j, &nx, &np, &nr) || np) return false;
+    if (!block_slots(j, &nx, &np, &nr) || np) return false;
     *r = peek;
     jc_enter_block(j, 0);
     ctl *b = jc_open_block(j, C_IF, 0, nr);
     if (!b) return true;
+    set_typed(b, &nx);
     int f = emit_cond_flags(j, c, cc);
     b->else_jump = x64_jcc(j->b, f ^ 1, X64_UNBOUND);
     return true;
@@ -773,7 +842,11 @@ static const char *body(jc *j, util_reader *r) {
       if (op != WASM_OP_END && j->dead_nest) continue;
     }
     const wasm_opinfo *oi = &wasm_opinfo_table[op];
-    if (oi->prefix == 0xfd) return unsupported(j, op);
+    if (oi->prefix == 0xfd) {
+      const char *why = jc_simd(j, &in);
+      if (why) return why;
+      continue;
+    }
     switch (op) {
     case WASM_OP_NOP: break;
     case WASM_OP_UNREACHABLE:
@@ -784,7 +857,7 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_LOOP:
     case WASM_OP_IF: {
       uint32_t np, nr;
-      if (!jc_block_sig(j, &in, &np, &nr)) return "not supported: v128 block values";
+      if (!block_slots(j, &in, &np, &nr)) return "unreadable block type";
       if (op == WASM_OP_IF) {
         if (np) return "not supported: if with parameters";
         ent c = jc_pop(j);
@@ -792,6 +865,7 @@ static const char *body(jc *j, util_reader *r) {
         jc_enter_block(j, 0);
         ctl *b = jc_open_block(j, C_IF, 0, nr);
         if (!b) break;
+        set_typed(b, &in);
         jc_load(j, RAX, c, cpos, false);
         x64_test_rr(j->b, false, RAX, RAX);
         b->else_jump = x64_jcc(j->b, X64_CC_E, X64_UNBOUND);
@@ -799,6 +873,7 @@ static const char *body(jc *j, util_reader *r) {
       }
       jc_enter_block(j, np);
       ctl *b = jc_open_block(j, op == WASM_OP_LOOP ? C_LOOP : C_BLOCK, np, nr);
+      if (b) set_typed(b, &in);
       if (b) b->loop_pos = j->b->len;
       if (b && op == WASM_OP_LOOP && j->want_osr) osr_header(j, b, off);
       break;
@@ -857,9 +932,9 @@ static const char *body(jc *j, util_reader *r) {
       for (size_t i = 0; i < c->nfwd; i++) x64_bind(j->b, c->fwd[i], j->b->len);
       free(c->fwd);
       j->n = c->height;
-      uint32_t nr = c->nresults;
+      ctl cc = *c;
       j->nctl--;
-      for (uint32_t i = 0; i < nr; i++) jc_push_slot(j);
+      push_results(j, &cc);
       j->dead = false;
       break;
     }
@@ -930,11 +1005,9 @@ static const char *body(jc *j, util_reader *r) {
       break;
     }
     case WASM_OP_CALL:
-      if (!sig_scalar(wasm_ir_func_type(j->m, in.idx))) return "not supported: v128 call";
       emit_call(j, in.idx, off);
       break;
     case WASM_OP_CALL_INDIRECT:
-      if (!sig_scalar(&j->m->types[in.idx])) return "not supported: v128 call";
       /* the compiled check compares type ids: a type with subtypes needs the
        * interpreter's subtype walk */
       if (!j->m->deftypes[in.idx].final) return "not supported: call_indirect to a non-final type";
@@ -945,14 +1018,12 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_RETURN_CALL_INDIRECT:
     case WASM_OP_RETURN_CALL_REF: {
       const wasm_functype *ft = op == WASM_OP_RETURN_CALL ? wasm_ir_func_type(j->m, in.idx) : &j->m->types[in.idx];
-      if (!sig_scalar(ft)) return "not supported: v128 call";
       jc_table_narrow(j, &in);
       emit_tail(j, op, in.idx, in.idx2, ft, off);
       j->dead = true;
       break;
     }
     case WASM_OP_CALL_REF:
-      if (!sig_scalar(&j->m->types[in.idx])) return "not supported: v128 call";
       emit_call_ref(j, in.idx, off);
       break;
     case WASM_OP_REF_AS_NON_NULL:
@@ -985,10 +1056,15 @@ static const char *body(jc *j, util_reader *r) {
       jc_pop(j);
       break;
     }
-    case WASM_OP_DROP: jc_pop(j); break;
+    case WASM_OP_DROP:
+      if (jc_pop(j).vh == 2) jc_pop(j);
+      break;
     case WASM_OP_SELECT:
     case WASM_OP_SELECT_T: {
-      if (op == WASM_OP_SELECT_T && in.ntargets && in.reftype == WASM_V128) return "not supported: v128 select";
+      if (j->st[j->n - 2].vh == 2) { /* v128 (typed or not) */
+        jc_v128_select(j);
+        break;
+      }
       ent c = jc_pop(j), bb = jc_pop(j), a = jc_pop(j);
       uint32_t pos = j->n;
       jc_load(j, RAX, a, pos, true);
@@ -999,10 +1075,33 @@ static const char *body(jc *j, util_reader *r) {
       jc_push_rax(j);
       break;
     }
-    case WASM_OP_LOCAL_GET: jc_push(j, (ent){.kind = E_LOCAL, .local = in.idx}); break;
+    case WASM_OP_LOCAL_GET:
+      if (j->lv128[in.idx]) {
+        jc_push(j, (ent){.kind = E_LOCAL, .local = j->lslot[in.idx], .vh = 1});
+        jc_push(j, (ent){.kind = E_LOCAL, .local = j->lslot[in.idx] + 1, .vh = 2});
+      } else {
+        jc_push(j, (ent){.kind = E_LOCAL, .local = j->lslot[in.idx]});
+      }
+      break;
     case WASM_OP_LOCAL_SET:
     case WASM_OP_LOCAL_TEE: {
-      uint32_t x = in.idx;
+      uint32_t x = j->lslot[in.idx];
+      if (j->lv128[in.idx]) {
+        ent lo = j->st[j->n - 2], hi = j->st[j->n - 1];
+        if (!(lo.kind == E_LOCAL && lo.local == x && hi.kind == E_LOCAL && hi.local == x + 1)) {
+          j->n -= 2;
+          spill_local(j, x);
+          spill_local(j, x + 1);
+          j->n += 2;
+          if (copy_to(j, j->n - 2, x) == 1) copy_to(j, j->n - 1, x + 1);
+        }
+        j->n -= 2;
+        if (op == WASM_OP_LOCAL_TEE) {
+          jc_push(j, (ent){.kind = E_LOCAL, .local = x, .vh = 1, .konst = lo.konst, .kval = lo.kval});
+          jc_push(j, (ent){.kind = E_LOCAL, .local = x + 1, .vh = 2, .konst = hi.konst, .kval = hi.kval});
+        }
+        break;
+      }
       ent v = j->st[j->n - 1];
       if (v.kind == E_LOCAL && v.local == x) { /* writes the value it holds */
         if (op == WASM_OP_LOCAL_SET) j->n--;
@@ -1019,7 +1118,10 @@ static const char *body(jc *j, util_reader *r) {
     case WASM_OP_GLOBAL_GET:
     case WASM_OP_GLOBAL_SET: {
       uint32_t gi = in.idx;
-      if (j->m->globals[gi].type.type == WASM_V128) return "not supported: v128 global";
+      if (j->m->globals[gi].type.type == WASM_V128) {
+        jc_v128_global(j, op == WASM_OP_GLOBAL_SET, gi);
+        break;
+      }
       x64_mov_rm(j->b, true, RCX, R12, NOREG, 1, CTX(globals));
       x64_mov_rm(j->b, true, RCX, RCX, NOREG, 1, slot_disp(gi));
       if (op == WASM_OP_GLOBAL_GET) {
@@ -1231,9 +1333,6 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   const wasm_func *f = &m->funcs[m->nfunc_imports + k];
   const wasm_functype *ft = &m->types[f->type];
   const exec_code *code = &em->codes[k];
-  if (!sig_scalar(ft)) return "not supported: v128 parameters or results";
-  for (uint32_t i = 0; i < f->nlocals; i++)
-    if (f->local_types[i] == WASM_V128) return "not supported: v128 locals";
   /* The collector finds references in interpreted frames only (src/exec/gc.c): a function
    * that holds an any or extern reference across a call (it has stack maps) stays
    * interpreted, so compiled frames never hold one where a collection can happen. */
@@ -1250,9 +1349,26 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   j->sites = sites;
   j->want_osr = out->want_osr;
   j->cur_try = -1;
-  j->nlocals = ft->nparams + f->nlocals;
+  uint32_t nloc = ft->nparams + f->nlocals;
+  j->lslot = malloc(((size_t)nloc + 1) * sizeof *j->lslot);
+  j->lv128 = malloc((size_t)nloc + 1);
+  if (!j->lslot || !j->lv128) {
+    free(j->lslot);
+    free(j->lv128);
+    return "out of memory";
+  }
+  for (uint32_t i = 0; i < nloc; i++) {
+    wasm_vtype t = i < ft->nparams ? ft->params[i] : f->local_types[i - ft->nparams];
+    j->lslot[i] = j->nlocals;
+    j->lv128[i] = t == WASM_V128;
+    j->nlocals += t == WASM_V128 ? 2 : 1;
+  }
   jc_hidden_locals(j, code); /* legacy catches' hidden locals follow the declared ones */
-  if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) return "not supported: frame layout";
+  if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) {
+    free(j->lslot);
+    free(j->lv128);
+    return "not supported: frame layout";
+  }
   size_t start = b->len, ncalls = calls->n, nsites = sites->n;
   uint32_t entry_off = exec_code_wasm_offset(code, 0);
   if (!entry_off) entry_off = f->code_offset;
@@ -1284,7 +1400,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   prologue(j);
   x64_bind(b, to_body, b->len);
 
-  jc_open_block(j, C_FUNC, 0, ft->nresults);
+  jc_open_block(j, C_FUNC, 0, rslots(ft));
   util_reader r = {f->code, f->code, f->code + f->code_len, f->code_offset};
   const char *why = j->oom ? "out of memory" : body(j, &r);
   if (!why && (j->oom || b->oom)) why = "out of memory";
@@ -1355,7 +1471,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
       j->osr[i].code = at;
     }
     uint32_t fs = j->nlocals + j->maxn;
-    if (fs < ft->nresults) fs = ft->nresults;
+    if (fs < rslots(ft)) fs = rslots(ft);
     if (fs < code->frame_slots) fs = code->frame_slots;
     *frame_slots = fs;
     x64_patch32(b, frame_disp, (uint32_t)slot_disp(fs));
@@ -1364,6 +1480,8 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   for (uint32_t i = 0; i < j->nctl; i++) free(j->ctl[i].fwd);
   free(j->ctl);
   free(j->st);
+  free(j->lslot);
+  free(j->lv128);
   free(j->stubs);
   free(j->to_epi);
   jc_free_tries(j);

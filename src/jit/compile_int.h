@@ -10,10 +10,12 @@
 #include "../wasm/instr.h"
 #include "jit_int.h"
 
-enum { E_SLOT, E_CONST, E_LOCAL, E_REG };
+/* E_XREG: a v128 held in an xmm register (both halves name it, compile_simd.c) */
+enum { E_SLOT, E_CONST, E_LOCAL, E_REG, E_XREG };
 typedef struct ent {
   uint8_t kind;
   uint8_t reg;      /* E_REG: the register holding it */
+  uint8_t vh;       /* half of a v128 (two entries, like its two slots): 1 low, 2 high; 0 scalar */
   bool konst;       /* may be a constant the interpreter's translator keeps pending (see
                        osr_header): a constant, or the same value passed on unchanged */
   uint64_t kval;    /* konst: that constant's bits */
@@ -32,6 +34,9 @@ typedef struct ctl {
   size_t *fwd;          /* forward branches to the end */
   size_t nfwd, capfwd;
   bool is_try;          /* a try_table or legacy try (compile_exn.c): tries[try_idx] */
+  bool typed;           /* block/loop/if: bt, bt_type give its result types (END pushes them) */
+  int64_t bt;
+  uint32_t bt_type;
   uint32_t try_idx;
 } ctl;
 
@@ -79,6 +84,8 @@ typedef struct jc {
   jit_patches *calls;
   const uint8_t *calltab; /* NULL: direct calls are rel32, bound by the module driver */
   uint32_t nlocals;     /* slots: params + declared locals */
+  uint32_t *lslot;      /* per local index: its first slot (a v128 takes two) */
+  uint8_t *lv128;       /* per local index: 1 for a v128 */
   ent *st;
   uint32_t n, cap, maxn;
   ctl *ctl;
@@ -169,6 +176,10 @@ void jc_enter_block(jc *j, uint32_t np);
 /* The taken path of a branch to label `depth`: moves, the back-edge check, the jump. */
 void jc_branch_taken(jc *j, uint32_t depth, uint32_t off);
 bool jc_block_sig(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr);
+/* Slots taken by n values of these types (a v128 takes two). */
+uint32_t jc_slots(const wasm_vtype *t, uint32_t n);
+/* Pushes n values of these types, in their home slots (a v128 as its two halves). */
+void jc_push_typed(jc *j, const wasm_vtype *t, uint32_t n);
 /* The epilogue's offset is known: stubs and handlers jump there. */
 
 /* compile_exn.c: try_table, throw, throw_ref; try, catch, catch_all, delegate, rethrow */
@@ -198,7 +209,36 @@ void jc_route_exn(jc *j, const stub *s);
 void jc_emit_handlers(jc *j, size_t epi);
 void jc_free_tries(jc *j);
 
+/* compile_simd.c: the 0xFD instructions; NULL, or why the function stays interpreted. */
+const char *jc_simd(jc *j, const wasm_instr *in);
+/* A v128 at positions pos, pos+1 is readable at [rbx + disp] (pending halves go home
+ * first unless they are a local's two slots): returns disp. */
+int32_t jc_vaddr(jc *j, uint32_t pos);
+/* The v128 at positions pos, pos+1 written to slots slot, slot+1 with one 16-byte store
+ * (false: its halves are not both in the frame or constants; copy them one by one). */
+bool jc_v128_copy(jc *j, uint32_t pos, uint32_t slot);
+/* A half of a v128 held in an xmm register goes to `slot` alone (8 bytes). */
+void jc_xreg_half(jc *j, ent e, uint32_t slot);
+/* A half of a v128 held in an xmm register into a general register. */
+void jc_xreg_load(jc *j, int reg, ent e);
+/* select of two v128 values (the condition on top). */
+void jc_v128_select(jc *j);
+/* global.get / global.set of v128 global gi. */
+void jc_v128_global(jc *j, bool set, uint32_t gi);
+/* Pushes a v128 (two entries) whose value is written to its home slots by the caller. */
+void jc_push_v128(jc *j);
+
 /* compile_mem.c */
+/* A SIMD memory access of `bytes` bytes with the memarg of `in`, its address at stack
+ * position apos: on return the access is [r13 + rax + *disp] (r13/r15 switched to
+ * memory k's base and size for k != 0; jc_mem_end switches back). Checked explicitly
+ * unless `site_ok` and the fast path applies (memory 0, 32-bit, guard mode): then the
+ * return is true and the caller records the access instruction with jc_mem_site right
+ * before emitting it. */
+bool jc_mem_begin(jc *j, const wasm_instr *in, uint32_t apos, uint32_t bytes, bool site_ok, int32_t *disp);
+void jc_mem_site(jc *j, uint32_t off);
+void jc_mem_end(jc *j, const wasm_instr *in);
+
 /* Loads, stores and memory.size/grow/fill/copy/init on any memory (32- or 64-bit): false
  * when `in` is none of them. */
 bool jc_memory(jc *j, const wasm_instr *in);

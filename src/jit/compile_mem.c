@@ -208,6 +208,33 @@ bool jc_memory(jc *j, const wasm_instr *in) {
   }
 }
 
+bool jc_mem_begin(jc *j, const wasm_instr *in, uint32_t apos, uint32_t bytes, bool site_ok, int32_t *disp) {
+  uint32_t k = in->mem.memidx;
+  bool w = mem64(j, k);
+  uint64_t offset = in->mem.offset;
+  if (w) {
+    narrow(j, apos, offset);
+    offset = 0;
+  }
+  if (k) {
+    mem_ptr(j, k);
+    x64_mov_rm(j->b, true, R13, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, base));
+    x64_mov_rm(j->b, true, R15, RCX, NOREG, 1, (int32_t)offsetof(exec_memory, size));
+  }
+  uint32_t o = (uint32_t)offset;
+  bool site = site_ok && j->guard && !k && !w;
+  if (site) addr_rax(j, j->st[apos], apos, &o);
+  else mem_addr(j, j->st[apos], apos, &o, bytes, in->offset);
+  *disp = (int32_t)o;
+  return site;
+}
+
+void jc_mem_site(jc *j, uint32_t off) { add_site(j, off); }
+
+void jc_mem_end(jc *j, const wasm_instr *in) {
+  if (in->mem.memidx) jc_reload_mem(j);
+}
+
 void jc_table_narrow(jc *j, const wasm_instr *in) {
   switch (in->op) {
   case WASM_OP_TABLE_GET:

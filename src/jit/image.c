@@ -381,7 +381,8 @@ bool jit_image_baseline(const exec_module *em, bool guard, jit_bytes *out, uint6
     jit_bytes_u32(b, bd.sites.v[i].wasm);
     jit_bytes_u32(b, bd.sites.v[i].k);
   }
-  *features = jit_cpu_features() & JIT_CPU_POPCNT; /* the one extension the compiler uses */
+  /* the extensions the compiler uses: popcnt, and SSSE3/SSE4.1 in SIMD code */
+  *features = jit_cpu_features() & (JIT_CPU_POPCNT | JIT_CPU_SSSE3 | JIT_CPU_SSE41);
   free(names);
   free(ix);
   jit_build_free(&bd);

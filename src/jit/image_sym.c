@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../exec/simd.h"
 #include "image.h"
 #include "jit_int.h"
 
@@ -46,6 +47,14 @@ bool jit_sym_name(const void *addr, char *buf, size_t n) {
       return true;
     }
   }
+  /* the SIMD library's functions by opcode: the loading process's own choice for it */
+  for (unsigned op = EXEC_SIMD_FIRST; op < EXEC_SIMD_FIRST + EXEC_SIMD_NOPS; op++) {
+    const exec_simd_entry *e = exec_simd_op((wasm_opcode)op);
+    if (e && e->fn.any && (const void *)e->fn.any == addr) {
+      snprintf(buf, n, "weld_simd_%u", op);
+      return true;
+    }
+  }
   return false;
 }
 
@@ -58,6 +67,13 @@ const void *jit_sym_addr(const char *name) {
     int shape;
     if (*end || end == name + 11 || op >= WASM_OP_COUNT) return NULL;
     return jit_float_helper((uint16_t)op, &shape);
+  }
+  if (strncmp(name, "weld_simd_", 10) == 0) {
+    char *end;
+    unsigned long op = strtoul(name + 10, &end, 10);
+    if (*end || end == name + 10 || op < EXEC_SIMD_FIRST || op >= EXEC_SIMD_FIRST + EXEC_SIMD_NOPS) return NULL;
+    const exec_simd_entry *e = exec_simd_op((wasm_opcode)op);
+    return e && e->fn.any ? (const void *)e->fn.any : NULL;
   }
   return NULL;
 }

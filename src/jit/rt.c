@@ -114,7 +114,10 @@ static uint32_t tail_calls(jit_ctx *c, exec_slot *nfp, exec_slot *top) {
   uint32_t r = JIT_TAILCALL;
   while (r == JIT_TAILCALL) {
     exec_func *f = c->th->tail_call;
-    uint32_t n = f->type->nparams > f->type->nresults ? f->type->nparams : f->type->nresults;
+    uint32_t np = 0, nr = 0; /* slots: a v128 takes two */
+    for (uint32_t i = 0; i < f->type->nparams; i++) np += f->type->params[i] == WASM_V128 ? 2 : 1;
+    for (uint32_t i = 0; i < f->type->nresults; i++) nr += f->type->results[i] == WASM_V128 ? 2 : 1;
+    uint32_t n = np > nr ? np : nr;
     exec_slot *t = nfp + n > top ? nfp + n : top;
     r = call_func(c, f, nfp, t);
   }

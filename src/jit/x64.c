@@ -325,6 +325,27 @@ void x64_sse(x64_buf *b, bool dbl, uint8_t op, int dst, int src) {
   modrm_reg(b, dst, src);
 }
 
+/* ---------- packed SSE ---------- */
+
+/* [pfx] [REX] 0F [38|3A] op: the map is op's second byte (0x0fXX, 0x0f38XX, 0x0f3aXX). */
+static void vop_head(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int index, int rm) {
+  if (pfx) x64_u8(b, pfx);
+  rex(b, false, reg, index, rm, false);
+  x64_u8(b, 0x0f);
+  if (op > 0xffff) x64_u8(b, (uint8_t)(op >> 8));
+  x64_u8(b, (uint8_t)op);
+}
+
+void x64_vop_rr(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int rm) {
+  vop_head(b, pfx, op, reg, X64_NOREG, rm);
+  modrm_reg(b, reg, rm);
+}
+
+void x64_vop_rm(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int base, int index, int32_t disp) {
+  vop_head(b, pfx, op, reg, index, base);
+  modrm_mem(b, reg, base, index, 1, disp);
+}
+
 /* ---------- control ---------- */
 
 void x64_bind(x64_buf *b, size_t at, size_t target) {

@@ -104,6 +104,13 @@ void x64_movq_xr(x64_buf *b, int xmm, int reg);
 void x64_movq_rx(x64_buf *b, int reg, int xmm);
 void x64_sse(x64_buf *b, bool dbl, uint8_t op, int dst, int src);
 
+/* Packed SSE on xmm0-xmm15: [pfx] [REX] 0F [38|3A] op ModRM, the map given by op's middle
+ * byte (0x0fXX, 0x0f38XX, 0x0f3aXX; pfx 0 for none, else 66/F2/F3). `reg` is ModRM.reg
+ * (an xmm register, or a general one for movd/pextr forms), the operand a register or
+ * [base + index + disp]; an imm8 follows from the caller (x64_u8). */
+void x64_vop_rr(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int rm);
+void x64_vop_rm(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int base, int index, int32_t disp);
+
 /* Control. Jumps are rel32; they return the position of the displacement to patch with
  * x64_bind (or take a known target). */
 size_t x64_jcc(x64_buf *b, int cc, size_t target); /* target SIZE_MAX: patched later */

@@ -69,7 +69,9 @@ cat > calc.wat <<'EOF2'
   (func (export "f32min") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))
   (memory 1)
   (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
-  (func (export "simd") (result i32) (i32x4.extract_lane 1 (i32x4.splat (i32.const 7)))))
+  (func (export "simd") (result i32) (i32x4.extract_lane 1 (i32x4.splat (i32.const 7))))
+  (func (export "ifp") (param i32) (result i32)
+    local.get 0 local.get 0 if (param i32) (result i32) i32.const 1 i32.add end))
 EOF2
 wat2wasm calc.wat -o calc.wasm || { echo "wat2wasm failed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -85,7 +87,7 @@ for t in $tiers; do
   # refused without the flag, one line
   run 1 run --invoke fac calc-$t.cwasm 20; err_line "precompiled module refused: .*--allow-precompiled"
   # results equal to the interpreter's
-  for call in "fac 20" "pop 255" "ind 10" "f32min -0 0" "load 4" "simd"; do
+  for call in "fac 20" "pop 255" "ind 10" "f32min -0 0" "load 4" "simd" "ifp 5" "ifp 0"; do
     set -- $call
     "$weld" run --invoke "$1" calc.wasm "${@:2}" >want.txt 2>&1
     run 0 run --allow-precompiled --invoke "$1" calc-$t.cwasm "${@:2}"; out_is "$(cat want.txt)"
@@ -96,7 +98,7 @@ for t in $tiers; do
   label="$t: trap as in the interpreter"
   if diff -q want.txt err.txt >/dev/null; then ok; else bad "$(diff want.txt err.txt | head -5)"; fi
   run 0 run --allow-precompiled --tier-stats --invoke pop calc-$t.cwasm 3; err_has "from the precompiled module, not compiled"
-  err_has "interpreted: not supported"   # the SIMD function stays in the interpreter
+  err_has "interpreted: not supported"   # the if with parameters stays in the interpreter
 
   # mismatches: one line each, exit 1
   cp calc-$t.cwasm x.cwasm; flip x.cwasm 200   # a byte of the module flipped

@@ -19,7 +19,7 @@ if ! command -v wasm-opt >/dev/null || ! command -v python3 >/dev/null; then
 fi
 mkdir -p "$out"
 features="--enable-multivalue --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
-  --enable-mutable-globals --enable-tail-call"
+  --enable-mutable-globals --enable-tail-call --enable-simd"
 mods=()
 made=0
 # the entropy of every seed, in one interpreter start
