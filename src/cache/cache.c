@@ -29,9 +29,10 @@ const char *cache_default_dir(char *buf, size_t n) {
 void cache_key(const uint8_t *module, size_t len, uint64_t features, const char *settings, char out[65]) {
   util_sha256 s;
   util_sha256_init(&s);
-  char head[256];
-  int n = snprintf(head, sizeof head, "weld %s\nfeatures %llx\n%s\n", WELD_VERSION, (unsigned long long)features,
-                   settings);
+  char head[512];
+  /* the build too: a rebuilt weld of the same version may compile differently */
+  int n = snprintf(head, sizeof head, "weld %s\nbuild %s\nfeatures %llx\n%s\n", WELD_VERSION, util_build_id(),
+                   (unsigned long long)features, settings);
   util_sha256_update(&s, head, (size_t)n);
   util_sha256_update(&s, module, len);
   uint8_t d[32];

@@ -49,6 +49,10 @@ bool util_vfail(util_error *e, util_err_kind kind, int64_t offset, const char *f
 /* Formats "msg (at offset 0x1a, function 3)" into buf. */
 const char *util_error_format(const util_error *e, char *buf, size_t n);
 
+/* The GNU build ID (hex) of the binary this code is linked into, or the time buildid.c
+ * was compiled where there is none: what tells two builds of one version apart. */
+const char *util_build_id(void);
+
 /* ---------- memory ---------------------------------------------------------------- */
 
 /* Two kinds of allocation. The util_try_* functions (and util_arena_try_alloc,
