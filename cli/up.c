@@ -17,7 +17,7 @@ static int fail(const char *cmd, const util_error *err) {
   return err->kind == UTIL_ERR_USAGE || err->kind == UTIL_ERR_MALFORMED ? CLI_EXIT_USAGE : 1;
 }
 
-enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP, OPT_METRICS, OPT_PROMETHEUS, OPT_REPLAN, OPT_HISTORY, OPT_DOT, OPT_PNG };
+enum { OPT_FOREGROUND, OPT_FOLLOW, OPT_MERMAID, OPT_APP, OPT_METRICS, OPT_PROMETHEUS, OPT_REPLAN, OPT_HISTORY, OPT_DOT, OPT_PNG, OPT_OTEL };
 
 /* One optional operand: an application's name or its manifest. */
 static int one_operand(cli_parser *p, const char *cmd, const char **out, int *opt_seen) {
@@ -109,10 +109,11 @@ static int query(const char *cmd, const char *what, int argc, char **argv) {
   static const cli_opt none[] = {{"--mermaid", NULL, NULL, OPT_MERMAID},
                                  {"--prometheus", NULL, NULL, OPT_PROMETHEUS},
                                  {"--dot", NULL, NULL, OPT_DOT},
-                                 {"--png", NULL, "FILE", OPT_PNG}};
+                                 {"--png", NULL, "FILE", OPT_PNG},
+                                 {"--otel", NULL, NULL, OPT_OTEL}};
   bool diag = !strcmp(cmd, "diag");
   cli_parser p;
-  cli_parser_init(&p, cmd, none, diag ? 4 : 0, argc, argv);
+  cli_parser_init(&p, cmd, none, diag ? 5 : 0, argc, argv);
   const char *app = NULL, *png = NULL;
   int seen[16] = {0};
   int next;
@@ -126,8 +127,8 @@ static int query(const char *cmd, const char *what, int argc, char **argv) {
     seen[p.opt->id] = 1;
     if (p.opt->id == OPT_PNG) png = p.value;
   }
-  if (seen[OPT_MERMAID] + seen[OPT_PROMETHEUS] + seen[OPT_DOT] + seen[OPT_PNG] > 1)
-    return cli_usage_error(cmd, "one of --mermaid, --prometheus, --dot and --png");
+  if (seen[OPT_MERMAID] + seen[OPT_PROMETHEUS] + seen[OPT_DOT] + seen[OPT_PNG] + seen[OPT_OTEL] > 1)
+    return cli_usage_error(cmd, "one of --mermaid, --prometheus, --dot, --png and --otel");
   util_error err;
   util_error_clear(&err);
   char dir[4096];
@@ -136,6 +137,7 @@ static int query(const char *cmd, const char *what, int argc, char **argv) {
   if (seen[OPT_MERMAID]) what = "mermaid";
   else if (seen[OPT_PROMETHEUS]) what = "metrics";
   else if (seen[OPT_DOT]) what = "dot";
+  else if (seen[OPT_OTEL]) what = "otel";
   if (!hybrid_query(dir, what, stdout, &err)) return fail(cmd, &err);
   return CLI_EXIT_OK;
 }

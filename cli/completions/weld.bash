@@ -105,7 +105,7 @@ _weld() {
     up) opts="--foreground --metrics --help"; files="*.toml" ;;
     ps|down) opts="--help" ;;
     logs) opts="-f --follow --app --help" ;;
-    diag) opts="--mermaid --prometheus --dot --png --help" ;;
+    diag) opts="--mermaid --prometheus --dot --png --otel --help" ;;
     wast) opts="--log --name --fuel --bounds --tier --tier-stats --tier-up-threshold --standard -v --verbose --help"; files="*.wast" ;;
     component)
       if [ "$cword" -eq $((i + 1)) ]; then

@@ -283,6 +283,70 @@ void hy_write_dot(hy_app *a, FILE *out) {
   fprintf(out, "}\n");
 }
 
+/* OTLP/JSON (the JSON form of an ExportTraceServiceRequest): one resource (the application),
+ * one scope (weld's proxy), a span per kept call: the caller's client span, named
+ * "KIND FROM -> TO", its times and IDs as the JSON mapping writes them (64-bit integers as
+ * strings, IDs in hex), status ERROR for a failed call, OK otherwise. */
+static void json_str(FILE *out, const char *s) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+    else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+    else fputc(*p, out);
+  }
+  fputc('"', out);
+}
+
+static void otel_attr_str(FILE *out, const char *key, const char *v, bool first) {
+  fprintf(out, "%s{\"key\":\"%s\",\"value\":{\"stringValue\":", first ? "" : ",", key);
+  json_str(out, v);
+  fprintf(out, "}}");
+}
+
+static void hex(FILE *out, const uint8_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++) fprintf(out, "%02x", b[i]);
+}
+
+void hy_write_otel(hy_app *a, FILE *out) {
+  fprintf(out, "{\"resourceSpans\":[{\"resource\":{\"attributes\":[");
+  otel_attr_str(out, "service.name", "weld", true);
+  otel_attr_str(out, "service.namespace", a->name, false);
+  fprintf(out, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"weld.proxy\",\"version\":\"%s\"},\"spans\":[", WELD_VERSION);
+  bool first = true;
+  hy_span *kept = malloc(HY_SPANS * sizeof *kept);
+  for (size_t i = 0; kept && i < a->nedges; i++) {
+    hy_edge *e = &a->edges[i];
+    if (e->kind == PLAN_PIPE || e->unsupported) continue; /* streams are not calls */
+    pthread_mutex_lock(&e->stats.mu);
+    uint64_t calls = e->stats.calls, n = calls < HY_SPANS ? calls : HY_SPANS;
+    for (uint64_t k = 0; k < n; k++) kept[k] = e->stats.spans[(calls - n + k) % HY_SPANS];
+    pthread_mutex_unlock(&e->stats.mu);
+    const char *from = e->from >= 0 ? a->svcs[e->from].ms->name : "host", *to = a->svcs[e->to].ms->name;
+    char name[300];
+    snprintf(name, sizeof name, "%s %s -> %s", kind_name(e->kind), from, to);
+    for (uint64_t k = 0; k < n; k++) {
+      const hy_span *s = &kept[k];
+      fprintf(out, "%s{\"traceId\":\"", first ? "" : ",");
+      hex(out, s->id, 16);
+      fprintf(out, "\",\"spanId\":\"");
+      hex(out, s->id + 16, 8);
+      fprintf(out, "\",\"name\":");
+      json_str(out, name);
+      fprintf(out, ",\"kind\":3,\"startTimeUnixNano\":\"%" PRIu64 "\",\"endTimeUnixNano\":\"%" PRIu64 "\",\"attributes\":[",
+              s->start_unix_ns, s->end_unix_ns);
+      otel_attr_str(out, "weld.from", from, true);
+      otel_attr_str(out, "weld.to", to, false);
+      otel_attr_str(out, "weld.interaction", kind_name(e->kind), false);
+      fprintf(out, ",{\"key\":\"weld.bytes_received\",\"value\":{\"intValue\":\"%" PRIu64 "\"}}", s->in);
+      fprintf(out, ",{\"key\":\"weld.bytes_sent\",\"value\":{\"intValue\":\"%" PRIu64 "\"}}", s->out);
+      fprintf(out, "],\"status\":{\"code\":%d}}", s->error ? 2 : 1);
+      first = false;
+    }
+  }
+  free(kept);
+  fprintf(out, "]}]}]}\n");
+}
+
 /* ---------- Prometheus text exposition (format 0.0.4) ---------- */
 
 static void labels(hy_app *a, const hy_edge *e, FILE *out) {

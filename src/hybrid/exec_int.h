@@ -23,11 +23,21 @@ const char *hy_state_name(hy_state s);
 
 /* The counters of one measured path (an interaction, or calls from the host to a
  * published port). Updated by relay threads under mu. */
+/* One measured call, kept for traces (weld diag --otel). */
+typedef struct hy_span {
+  uint64_t start_unix_ns, end_unix_ns, in, out;
+  uint8_t id[24]; /* trace ID (16 bytes), then span ID (8) */
+  bool error;
+} hy_span;
+
+#define HY_SPANS 256 /* the last calls per path kept as spans */
+
 typedef struct hy_stats {
   pthread_mutex_t mu;
   uint64_t calls, errors, bytes_in, bytes_out;
   uint64_t lat_sum_us, lat_max_us;
   uint64_t lat_hist[HY_LAT_BUCKETS];
+  hy_span spans[HY_SPANS]; /* a ring: call k is spans[k % HY_SPANS] */
 } hy_stats;
 
 /* A copy of a path's counters, taken under its lock. */
@@ -238,6 +248,8 @@ void hy_write_ps(hy_app *a, FILE *out);
 void hy_write_diag(hy_app *a, FILE *out);
 void hy_write_mermaid(hy_app *a, FILE *out);
 void hy_write_dot(hy_app *a, FILE *out);
+/* The kept calls of every path as OpenTelemetry traces (OTLP/JSON). */
+void hy_write_otel(hy_app *a, FILE *out);
 void hy_write_prometheus(hy_app *a, FILE *out);
 
 /* ---------- history (history.c; SQLite, docs/executor.md "History") ---------- */

@@ -601,6 +601,7 @@ static void serve_ctl(hy_app *a, int lfd) {
   else if (!strcmp(line, "diag")) hy_write_diag(a, f);
   else if (!strcmp(line, "mermaid")) hy_write_mermaid(a, f);
   else if (!strcmp(line, "dot")) hy_write_dot(a, f);
+  else if (!strcmp(line, "otel")) hy_write_otel(a, f);
   else if (!strcmp(line, "metrics")) hy_write_prometheus(a, f);
   else if (!strcmp(line, "replan")) hy_replan(a, f);
   else fprintf(f, "weld: unknown request '%s'\n", line);

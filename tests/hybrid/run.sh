@@ -173,6 +173,7 @@ if grep -q "instance pool: 6 memory slots, copy-on-write images" "$WELD_RUN_DIR/
 fi
 
 N=12
+t_before=$(date +%s%N)
 label="workflow: $N requests, then the diagnostics' counts"
 # one python3 for both (its start is slow on a busy machine)
 python3 - "$pin" "$N" "$weld" >requests.out 2>&1 <<'P'
@@ -258,6 +259,39 @@ if ! command -v dot >/dev/null; then
 elif dot -Tplain graph.dot >graph.plain 2>&1 && [ "$(grep -c '^node ' graph.plain)" = 4 ] &&
   [ "$(grep -c '^edge ' graph.plain)" = 4 ] && grep -q "^edge s_ingest s_aggregate .*\"http: $N calls, 0 errors" graph.plain &&
   grep -q '^node s_aggregate .*"aggregate (wasm)"' graph.plain; then ok; else bad "$(cat graph.dot graph.plain)"; fi
+label="workflow: diag --otel: a span per call, in OTLP/JSON"
+# the OTLP/JSON encoding of ExportTraceServiceRequest (opentelemetry-proto): IDs in hex,
+# 64-bit times as decimal strings, kind 3 (client), status 1 (ok) or 2 (error)
+W diag --otel >traces.json 2>&1
+if python3 - traces.json "$N" "$t_before" "$(date +%s%N)" >otel.out 2>&1 <<'P'
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+n, t0, t1 = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rs = doc["resourceSpans"]
+assert len(rs) == 1, rs
+attrs = {a["key"]: a["value"] for a in rs[0]["resource"]["attributes"]}
+assert attrs["service.name"] == {"stringValue": "weld"} and attrs["service.namespace"] == {"stringValue": "csv"}, attrs
+ss = rs[0]["scopeSpans"]
+assert len(ss) == 1 and ss[0]["scope"]["name"] == "weld.proxy", ss
+spans = ss[0]["spans"]
+ids = set()
+by = {}
+for s in spans:
+    assert re.fullmatch(r"[0-9a-f]{32}", s["traceId"]) and s["traceId"] != "0" * 32, s
+    assert re.fullmatch(r"[0-9a-f]{16}", s["spanId"]) and s["spanId"] != "0" * 16, s
+    ids.add(s["spanId"])
+    start, end = int(s["startTimeUnixNano"]), int(s["endTimeUnixNano"])
+    assert isinstance(s["startTimeUnixNano"], str) and t0 <= start <= end <= t1, (t0, start, end, t1)
+    assert s["kind"] == 3 and s["status"]["code"] in (1, 2), s
+    a = {x["key"]: x["value"] for x in s["attributes"]}
+    assert s["name"] == f'{a["weld.interaction"]["stringValue"]} {a["weld.from"]["stringValue"]} -> {a["weld.to"]["stringValue"]}', s
+    assert int(a["weld.bytes_received"]["intValue"]) > 0, s
+    by[s["name"]] = by.get(s["name"], 0) + 1
+assert len(ids) == len(spans), "span IDs repeat"
+assert by.get("http ingest -> aggregate") == n and by.get("http host -> ingest") == n, by
+print("ok", by)
+P
+then ok; else bad "$(tail -3 otel.out)"; fi
 label="workflow: diag --png writes a PNG"
 if ! command -v dot >/dev/null; then
   skip "Graphviz's dot is not installed"
