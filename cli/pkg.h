@@ -49,6 +49,10 @@ int pkg_cmd_verify(const pkg_cli *c);
 int pkg_cmd_keygen(const pkg_cli *c);
 int pkg_cmd_build(const pkg_cli *c);
 int pkg_cmd_run(const pkg_cli *c);
+/* The release ref (NAME@VERSION) and its dependencies, from the configured registry (the
+ * configuration, then WELD_REGISTRY) under the configuration's trust settings, composed into
+ * one component written to out_path: what `weld up` runs for a `package` service. */
+bool pkg_fetch_release(const char *ref, const char *out_path, util_error *err);
 /* The trusted keys (configuration and --trusted-key) and whether signatures are required. */
 bool pkg_cli_trust(const pkg_cli *c, pkg_pubkey **trusted, size_t *ntrusted, bool *require, util_error *err);
 

@@ -32,33 +32,19 @@ static bool read_pkg(const char *dir, const pkg_lock_entry *e, comp_compose_inpu
   return true;
 }
 
-int pkg_cmd_run(const pkg_cli *c) {
-  util_error err;
-  util_error_clear(&err);
-  char spec[512];
-  snprintf(spec, sizeof spec, "%s", c->operands[0]);
-  char *at = strchr(spec, '@');
-  semver v;
-  char why_v[200];
-  if (!at || !pkg_name_valid((*at = '\0', spec)) || !semver_parse(at + 1, &v, why_v, sizeof why_v)) {
-    fprintf(stderr, "weld: pkg run: \"%s\" is not NAME@VERSION (an exact version)\n", c->operands[0]);
-    return CLI_EXIT_USAGE;
-  }
-  const char *name = spec, *version = at + 1;
-  char dir[] = "/tmp/weld-pkg-run-XXXXXX";
-  if (!mkdtemp(dir)) {
-    fprintf(stderr, "weld: pkg run: cannot make a scratch directory: %s\n", strerror(errno));
-    return 1;
-  }
+/* The release NAME VERSION and its dependencies fetched into the scratch project dir and
+ * composed into one component at out_path. */
+static bool fetch_composed(const pkg_cli *c, const char *dir, const char *name, const semver *v, const char *version,
+                           const char *out_path, util_error *err) {
   pkg_pubkey *trusted = NULL;
   size_t ntrusted = 0;
-  bool require = false, have_reg = false, ok = pkg_cli_trust(c, &trusted, &ntrusted, &require, &err);
+  bool require = false, have_reg = false, ok = pkg_cli_trust(c, &trusted, &ntrusted, &require, err);
   pkg_registry reg;
-  if (ok) ok = have_reg = pkg_open_registry(c, &reg, &err);
-  if (ok) ok = make_project(dir, name, version, &err);
+  if (ok) ok = have_reg = pkg_open_registry(c, &reg, err);
+  if (ok) ok = make_project(dir, name, version, err);
   if (ok) {
     pkg_install_opts o = {dir, false, NULL, 0, false, true, trusted, ntrusted, require, NULL, NULL};
-    ok = pkg_install(&reg, &o, &err);
+    ok = pkg_install(&reg, &o, err);
   }
   if (have_reg) pkg_registry_close(&reg);
   free(trusted);
@@ -67,34 +53,79 @@ int pkg_cmd_run(const pkg_cli *c) {
   bool exists;
   char lpath[4200];
   snprintf(lpath, sizeof lpath, "%s/weld.lock", dir);
-  if (ok) ok = pkg_lock_load(&lock, lpath, &exists, &err);
+  if (ok) ok = pkg_lock_load(&lock, lpath, &exists, err);
   comp_compose_input *in = ok ? calloc(lock.n + 1, sizeof *in) : NULL;
   uint8_t **owned = ok ? calloc(lock.n + 1, sizeof *owned) : NULL;
-  if (ok && (!in || !owned)) ok = util_fail(&err, UTIL_ERR_OOM, -1, "out of memory");
+  if (ok && (!in || !owned)) ok = util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   size_t nin = 1;
   for (size_t i = 0; ok && i < lock.n; i++) {
     const pkg_lock_entry *e = &lock.e[i];
     if (!*e->manifest) continue; /* the scratch root */
-    bool root = !strcmp(e->name, name) && !semver_cmp(&e->version, &v);
-    ok = read_pkg(dir, e, &in[root ? 0 : nin], &owned[root ? 0 : nin], &err);
+    bool root = !strcmp(e->name, name) && !semver_cmp(&e->version, v);
+    ok = read_pkg(dir, e, &in[root ? 0 : nin], &owned[root ? 0 : nin], err);
     if (!root) nin++;
   }
-  if (ok && !owned[0]) ok = util_fail(&err, UTIL_ERR_USAGE, -1, "%s %s was not installed", name, version);
-  /* composed (when it has dependencies) and written beside the packages */
-  char run_path[4200];
-  snprintf(run_path, sizeof run_path, "%s/run.wasm", dir);
+  if (ok && !owned[0]) ok = util_fail(err, UTIL_ERR_USAGE, -1, "%s %s was not installed", name, version);
+  /* composed when it has dependencies */
   if (ok && nin == 1) {
-    ok = oci_write_file_atomic(run_path, in[0].bytes, in[0].len, &err);
+    ok = oci_write_file_atomic(out_path, in[0].bytes, in[0].len, err);
   } else if (ok) {
     util_buf out = {0};
     char why[600] = "";
-    if (!comp_compose(in, nin, &out, why, sizeof why)) ok = util_fail(&err, UTIL_ERR_USAGE, -1, "composing %s with its dependencies: %s", name, why);
-    else ok = oci_write_file_atomic(run_path, out.p, out.len, &err);
+    if (!comp_compose(in, nin, &out, why, sizeof why)) ok = util_fail(err, UTIL_ERR_USAGE, -1, "composing %s with its dependencies: %s", name, why);
+    else ok = oci_write_file_atomic(out_path, out.p, out.len, err);
     util_buf_free(&out);
   }
   for (size_t i = 0; owned && i < nin; i++) free(owned[i]);
   free(owned), free(in);
   pkg_lock_free(&lock);
+  return ok;
+}
+
+/* NAME@VERSION (an exact version) into name (NUL-terminated inside spec) and v. */
+static bool parse_ref(char *spec, semver *v, const char **version) {
+  char *at = strchr(spec, '@');
+  char why_v[200];
+  if (!at || !pkg_name_valid((*at = '\0', spec)) || !semver_parse(at + 1, v, why_v, sizeof why_v)) return false;
+  *version = at + 1;
+  return true;
+}
+
+bool pkg_fetch_release(const char *ref, const char *out_path, util_error *err) {
+  char spec[512];
+  snprintf(spec, sizeof spec, "%s", ref);
+  semver v;
+  const char *version;
+  if (!parse_ref(spec, &v, &version))
+    return util_fail(err, UTIL_ERR_USAGE, -1, "package \"%s\" is not NAME@VERSION (an exact version)", ref);
+  char dir[] = "/tmp/weld-pkg-run-XXXXXX";
+  if (!mkdtemp(dir)) return util_fail(err, UTIL_ERR_IO, -1, "cannot make a scratch directory: %s", strerror(errno));
+  pkg_cli c = {.sub = "run", .project = dir};
+  bool ok = fetch_composed(&c, dir, spec, &v, version, out_path, err);
+  pkg_rm_tree(dir);
+  return ok;
+}
+
+int pkg_cmd_run(const pkg_cli *c) {
+  util_error err;
+  util_error_clear(&err);
+  char spec[512];
+  snprintf(spec, sizeof spec, "%s", c->operands[0]);
+  semver v;
+  const char *version;
+  if (!parse_ref(spec, &v, &version)) {
+    fprintf(stderr, "weld: pkg run: \"%s\" is not NAME@VERSION (an exact version)\n", c->operands[0]);
+    return CLI_EXIT_USAGE;
+  }
+  const char *name = spec;
+  char dir[] = "/tmp/weld-pkg-run-XXXXXX";
+  if (!mkdtemp(dir)) {
+    fprintf(stderr, "weld: pkg run: cannot make a scratch directory: %s\n", strerror(errno));
+    return 1;
+  }
+  char run_path[4200];
+  snprintf(run_path, sizeof run_path, "%s/run.wasm", dir);
+  bool ok = fetch_composed(c, dir, name, &v, version, run_path, &err);
   int rc = 0;
   if (!ok) {
     rc = pkg_fail(c, &err);

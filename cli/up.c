@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "hybrid/executor.h"
+#include "pkg.h"
 
 /* Exit statuses: 0 done, 1 the application could not start or is not running as asked, 2
  * bad manifest or usage. */
@@ -42,7 +43,7 @@ int cli_cmd_up(int argc, char **argv) {
   cli_parser p;
   cli_parser_init(&p, "up", opts, 4, argc, argv);
   const char *file = NULL;
-  hybrid_up_opts o = {.out = stdout};
+  hybrid_up_opts o = {.out = stdout, .fetch_package = pkg_fetch_release};
   int next;
   while ((next = cli_parser_next(&p)) != CLI_ARG_DONE) {
     if (next == CLI_ARG_EXIT) return p.rc;

@@ -148,6 +148,7 @@ typedef struct hy_app {
   volatile int stopping;
   FILE *events;        /* the supervisor's own log (state dir/supervisor.log) */
   uint32_t metrics_port; /* serve /metrics on 127.0.0.1:PORT, 0 = not */
+  bool (*fetch_package)(const char *ref, const char *out_path, util_error *err); /* hybrid_up_opts' */
   int metrics_fd;
   char history[4096];  /* the history database ("" = none) */
   uint64_t sampled_ns; /* the last memory sample */

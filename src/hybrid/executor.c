@@ -150,7 +150,8 @@ static bool choose_tech(hy_app *a, const plan_history *h, util_error *err) {
 void hy_edge_check(hy_app *a, hy_edge *e) {
   e->unsupported = NULL;
   if (e->from < 0 || e->kind == PLAN_PIPE) return;
-  if (a->svcs[e->from].tech == PLAN_WASM && !a->svcs[e->from].ms->wasm.component)
+  const manifest_wasm *fw = &a->svcs[e->from].ms->wasm;
+  if (a->svcs[e->from].tech == PLAN_WASM && !fw->component && !fw->package)
     e->unsupported = "not supported: a WebAssembly module service cannot open connections (WASI preview1 has no "
                      "connect; a component can, with wasi:sockets or wasi:http)";
   else if (!a->svcs[e->to].port)
@@ -790,6 +791,7 @@ bool hybrid_up(const char *path, const hybrid_up_opts *o, util_error *err) {
 static bool up(hy_app *a, const char *path, const hybrid_up_opts *o, bool *supervised, util_error *err) {
   if (!app_load(a, path, o, err)) return false;
   a->metrics_port = o->metrics_port;
+  a->fetch_package = o->fetch_package;
   char root[PATH_MAX];
   if (!hybrid_state_root(root, sizeof root, err)) return false;
   snprintf(a->dir, sizeof a->dir, "%s/%s", root, a->name);

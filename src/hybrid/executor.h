@@ -23,6 +23,9 @@ typedef struct hybrid_up_opts {
   const char *history;   /* the history database, NULL: STATE_ROOT/.history/NAME.db */
   bool replan;           /* plan from the history; when the application is up, move the
                             services whose technology changes and only those */
+  /* Writes the component a `package` reference (NAME@VERSION) names to out_path (the weld
+   * command fetches and composes it from its registry); NULL: package services are refused */
+  bool (*fetch_package)(const char *ref, const char *out_path, util_error *err);
 } hybrid_up_opts;
 
 /* Starts the application of the manifest at path. Returns once every service started

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,14 +89,33 @@ static bool opt_add(wasi_options *o, const char *flag, const char *value, util_e
 bool hy_wasm_prepare(hy_svc *s, util_error *err) {
   const manifest_wasm *w = &s->ms->wasm;
   const char *file = w->module ? w->module : w->component;
-  if (!file)
-    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: a package reference as a service (name a module "
-                     "or a component file)", s->ms->name);
+  bool is_comp = w->component || w->package;
+  if (w->package && !s->app->fetch_package)
+    return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: a package reference here (name a module or a "
+                     "component file)", s->ms->name);
   wasm_shared *sh = calloc(1, sizeof *sh);
   if (!sh) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   s->module = NULL;
   wasi_options_init(&sh->opt);
-  snprintf(sh->path, sizeof sh->path, "%s%s%s", file[0] == '/' ? "" : s->app->base, file[0] == '/' ? "" : "/", file);
+  if (w->package) {
+    /* fetched and composed once, into the state directory: <dir>/packages/<service>.wasm */
+    char pdir[PATH_MAX];
+    snprintf(pdir, sizeof pdir, "%s/packages", s->app->dir);
+    if (mkdir(pdir, 0755) != 0 && errno != EEXIST) {
+      free(sh);
+      return util_fail(err, UTIL_ERR_IO, -1, "%s: %s", pdir, strerror(errno));
+    }
+    snprintf(sh->path, sizeof sh->path, "%s/%s.wasm", pdir, s->ms->name);
+    util_error e;
+    util_error_clear(&e);
+    if (!s->app->fetch_package(w->package, sh->path, &e)) {
+      free(sh);
+      return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': package %s: %s", s->ms->name, w->package, e.msg);
+    }
+    hy_log(s->app, "%s: package %s fetched and composed into %s", s->ms->name, w->package, sh->path);
+  } else {
+    snprintf(sh->path, sizeof sh->path, "%s%s%s", file[0] == '/' ? "" : s->app->base, file[0] == '/' ? "" : "/", file);
+  }
   bool ok = true;
   char pol[PATH_MAX];
   if (w->policy) {
@@ -117,7 +137,7 @@ bool hy_wasm_prepare(hy_svc *s, util_error *err) {
     hy_svc *t = &s->app->svcs[e->to];
     if (e->from != (int)s->index || e->kind == PLAN_PIPE || !t->port) continue;
     uint32_t port = t->port;
-    if (w->component && !e->unsupported) {
+    if (is_comp && !e->unsupported) {
       port = 0;
       int fd = hy_listen(-1, &port, err);
       ok = fd >= 0 && hy_route_add(s->app, s, fd, t, t->port, e->kind == PLAN_HTTP, &e->stats, err);
@@ -147,7 +167,7 @@ bool hy_wasm_prepare(hy_svc *s, util_error *err) {
   uint8_t *bytes = NULL;
   size_t len = 0;
   if (ok) ok = util_read_file(sh->path, &bytes, &len, err);
-  if (ok && w->component) {
+  if (ok && is_comp) {
     ok = prepare_component(s, sh, bytes, len, err);
   } else if (ok) {
     weld_error *we = NULL;
@@ -310,7 +330,7 @@ static void run_instance(hy_inst *in) {
   }
   argv = calloc(w->nargs + 2, sizeof *argv);
   if (!argv) goto oom;
-  argv[0] = (char *)(w->module ? w->module : w->component);
+  argv[0] = (char *)(w->module ? w->module : w->component ? w->component : w->package);
   for (size_t i = 0; i < w->nargs; i++) argv[i + 1] = (char *)w->args[i];
   int stdio[3] = {s->stdin_fd >= 0 ? s->stdin_fd : s->app->null_fd, s->stdout_fd >= 0 ? s->stdout_fd : s->log_fd,
                   s->log_fd};

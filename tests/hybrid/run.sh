@@ -70,9 +70,9 @@ ok
 export WELD_RUN_DIR="$tmp/run"
 W() { "$weld" "$@"; }
 # free loopback ports, all at once (each python3 start costs on a busy machine)
-read -r rport pin pagg prender pcrash pk pmet phttp pback < <(python3 -c '
+read -r rport pin pagg prender pcrash pk pmet phttp pback ppkg < <(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(9)]
+ss = [socket.socket() for _ in range(10)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 # svc:1 and svc:2 (a second tag: DIR:TAG must pick), and the hostile layouts
@@ -451,8 +451,23 @@ if "$weld" serve --help 2>&1 | grep -q "not supported"; then
   label="http component service"
   skip "weld was built without libmicrohttpd"
 else
+  # the same handler as a package (weld pkg publish into a registry directory), run by
+  # reference: weld up fetches and composes it as weld pkg run does
+  mkdir -p hpkg
+  "$weld" encode -o hpkg/c.wasm "$root/tests/http/handler.wat" >pub.out 2>&1
+  printf '[package]\nname = "web-handler"\nversion = "1.0.0"\ncomponent = "c.wasm"\n' >hpkg/component.toml
+  label="http component: published as a package"
+  if (cd hpkg && WELD_CONFIG="$tmp/no-config.toml" "$weld" pkg publish --registry "$tmp/hreg") >>pub.out 2>&1; then ok; else
+    bad "$(cat pub.out)"
+  fi
   cat >hweb.toml <<T
 name = "hweb"
+[[service]]
+name = "pweb"
+tech = "wasm"
+[service.wasm]
+package = "web-handler@1.0.0"
+listen = $ppkg
 [[service]]
 name = "web"
 tech = "wasm"
@@ -473,7 +488,13 @@ kind = "http"
 calls_per_second = 1
 T
   label="http component: weld up"
-  if W up hweb.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+  if WELD_CONFIG="$tmp/no-config.toml" WELD_REGISTRY="$tmp/hreg" W up hweb.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+  label="http component: the package service answers"
+  python3 "$root/tests/http/client.py" "$ppkg" GET '/pkg?y=2' >pget.out 2>&1
+  if [ "$(head -1 pget.out)" = 200 ] && grep -q '^method=0 path=/pkg?y=2$' pget.out &&
+    grep -q "pweb: package web-handler@1.0.0 fetched and composed" "$WELD_RUN_DIR/hweb/supervisor.log"; then ok; else
+    bad "$(cat pget.out)"
+  fi
   label="http component: a GET answered by the handler"
   python3 "$root/tests/http/client.py" "$phttp" GET '/abc?x=1' '' 'x-test-in:from the host' >get.out 2>&1
   if [ "$(head -1 get.out)" = 200 ] && grep -q '^x-test-echo: from the host$' get.out &&
@@ -506,7 +527,13 @@ T
   label="http component: weld down"
   if W down hweb >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
   label="http component: nothing left, the port closed"
-  check_gone hweb "$phttp $pback $via"
+  check_gone hweb "$phttp $pback $via $ppkg"
+  printf 'name = "nopkg"\n[[service]]\nname = "p"\ntech = "wasm"\n[service.wasm]\npackage = "nosuch@1.0.0"\nlisten = %s\n' "$ppkg" >nopkg.toml
+  label="a package service whose package is not in the registry: refused"
+  if WELD_CONFIG="$tmp/no-config.toml" WELD_REGISTRY="$tmp/hreg" W up nopkg.toml >up.out 2>&1; then
+    bad "weld up accepted it"; W down nopkg >/dev/null 2>&1
+  elif grep -q "service 'p': package nosuch@1.0.0: no package named \"nosuch\"" up.out; then ok; else bad "$(cat up.out)"; fi
+  check_gone nopkg
 fi
 
 # ---- restarts, and errors the proxy sees -------------------------------------------------------------
