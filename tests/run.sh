@@ -65,6 +65,19 @@ need() {
   fi
 }
 
+# flavour_stage NAME FLAVOUR CMD ARGS...: the stage "NAME (FLAVOUR)" on that build's weld;
+# @DIR@ in an argument is the build directory (release: $build, asan: $asan).
+flavour_stage() {
+  local name=$1 flavour=$2 dir=$build
+  shift 2
+  [ "$flavour" = asan ] && dir=$asan
+  if need "$dir/weld" "$dir" "$name-$flavour"; then
+    stage "$name ($flavour)" "$logs/$name-$flavour.log" "${@//@DIR@/$dir}"
+  else
+    record "$name ($flavour)" 0 1 "($dir/weld missing)"
+  fi
+}
+
 # ---- unit tests ---------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build
@@ -78,10 +91,16 @@ done
 
 # ---- the second lane ---------------------------------------------------------------------------
 # The stages below are single-threaded and long (the fuzzers one target at a time, the deep
-# nesting shapes one command at a time) and share nothing with the others (no ports, their own
-# temporary directories), so they run beside the rest on the second core. Their lines are
-# printed, and their counts added to the total, when the rest is done.
+# nesting shapes one command at a time, the ASan runs of the command-line, trace, precompiled
+# and guard checks) and share nothing with the others (ports the kernel hands out, their own
+# temporary directories and caches), so they run beside the rest on the second core. Their
+# lines are printed, and their counts added to the total, when the rest is done.
 lane_b() {
+  flavour_stage cli asan tests/cli/cli_test.sh @DIR@/weld
+  flavour_stage trace asan tests/trace/trace_test.sh @DIR@/weld
+  flavour_stage aot asan tests/cli/aot_test.sh @DIR@/weld
+  flavour_stage guard asan tests/guard/run.sh @DIR@/weld @DIR@/weld_unit
+
   # ---- deeply nested text and binaries through every command -----------------------------------
   for flavour in release asan; do
     dir=$build
@@ -357,27 +376,11 @@ for flavour in release asan; do
   fi
 done
 
-# ---- the command line ------------------------------------------------------------------------
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "cli-$flavour"; then
-    stage "cli ($flavour)" "$logs/cli-$flavour.log" tests/cli/cli_test.sh "$dir/weld"
-  else
-    record "cli ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# ---- the command line (the ASan run is in the second lane) -------------------------------------
+flavour_stage cli release tests/cli/cli_test.sh @DIR@/weld
 
-# ---- backtraces, names, DWARF lines, profiling ----------------------------------------------------
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "trace-$flavour"; then
-    stage "trace ($flavour)" "$logs/trace-$flavour.log" tests/trace/trace_test.sh "$dir/weld"
-  else
-    record "trace ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# ---- backtraces, names, DWARF lines, profiling (the ASan run is in the second lane) ---------------
+flavour_stage trace release tests/trace/trace_test.sh @DIR@/weld
 
 # ---- WASI corpus (weld vs Node.js, escapes, policy) ------------------------------------------
 for flavour in release asan; do
@@ -516,15 +519,7 @@ if need "$build/weld" "$build" "spec-precompiled" && [ -d "$suite" ]; then
 else
   record "spec (precompiled, baseline)" 0 1 "($build/weld or $suite missing)"
 fi
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "aot-$flavour"; then
-    stage "aot ($flavour)" "$logs/aot-$flavour.log" tests/cli/aot_test.sh "$dir/weld"
-  else
-    record "aot ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+flavour_stage aot release tests/cli/aot_test.sh @DIR@/weld # (ASan: the second lane)
 
 # ---- the placement planner: exact == exhaustive == an independent search; manifest errors -----
 for flavour in release asan; do
@@ -593,16 +588,8 @@ else
   record "opt (cli)" 0 1 "($build/weld missing)"
 fi
 
-# ---- the resource guard (adversarial modules, limits, report, API) ------------------------------
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "guard-$flavour"; then
-    stage "guard ($flavour)" "$logs/guard-$flavour.log" tests/guard/run.sh "$dir/weld" "$dir/weld_unit"
-  else
-    record "guard ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# ---- the resource guard (adversarial modules, limits, report, API; ASan: the second lane) --------
+flavour_stage guard release tests/guard/run.sh @DIR@/weld @DIR@/weld_unit
 
 # ---- the standard C API: programs written against wasm.h, built against libweld.a -----------------
 for flavour in release asan; do
