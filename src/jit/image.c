@@ -122,6 +122,24 @@ bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8
   return true;
 }
 
+/* Points img at the module and code after a checked header and checks the module's
+ * recorded sha256 (jit_image_open and jit_image_read). */
+static bool attach_module(jit_image *img, const uint8_t *bytes, uint64_t mlen, uint64_t clen, util_error *err) {
+  memcpy(img->module_sha, bytes + H_MODULE_SHA, 32);
+  img->module = bytes + JIT_IMAGE_HEADER;
+  img->module_len = (size_t)mlen;
+  img->code = img->module + mlen;
+  img->code_len = (size_t)clen;
+  uint8_t sum[32];
+  util_sha256 sh;
+  util_sha256_init(&sh);
+  util_sha256_update(&sh, img->module, img->module_len);
+  util_sha256_final(&sh, sum);
+  if (memcmp(sum, img->module_sha, 32) != 0)
+    return util_fail(err, UTIL_ERR_MALFORMED, H_MODULE_SHA, "precompiled module is corrupt (the module's sha256 differs)");
+  return true;
+}
+
 bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error *err) {
   memset(img, 0, sizeof *img);
   if (!jit_image_is(bytes, len)) return util_fail(err, UTIL_ERR_MALFORMED, 0, "not a precompiled weld module (bad magic)");
@@ -173,17 +191,7 @@ bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error
     return util_fail(err, UTIL_ERR_USAGE, H_FEATURES, "precompiled module needs CPU features this machine lacks: %s",
                      list);
   }
-  memcpy(img->module_sha, bytes + H_MODULE_SHA, 32);
-  img->module = bytes + JIT_IMAGE_HEADER;
-  img->module_len = (size_t)mlen;
-  img->code = img->module + mlen;
-  img->code_len = (size_t)clen;
-  util_sha256 sh;
-  util_sha256_init(&sh);
-  util_sha256_update(&sh, img->module, img->module_len);
-  util_sha256_final(&sh, sum);
-  if (memcmp(sum, img->module_sha, 32) != 0)
-    return util_fail(err, UTIL_ERR_MALFORMED, H_MODULE_SHA, "precompiled module is corrupt (the module's sha256 differs)");
+  if (!attach_module(img, bytes, mlen, clen, err)) return false;
   return true;
 }
 
@@ -261,17 +269,7 @@ bool jit_image_read(const uint8_t *bytes, size_t len, jit_image_info *in, util_e
   checksum(bytes, len, sum);
   if (memcmp(sum, bytes + H_CHECKSUM, 32) != 0)
     return util_fail(err, UTIL_ERR_MALFORMED, H_CHECKSUM, "precompiled module is corrupt (checksum mismatch)");
-  memcpy(img->module_sha, bytes + H_MODULE_SHA, 32);
-  img->module = bytes + JIT_IMAGE_HEADER;
-  img->module_len = (size_t)mlen;
-  img->code = img->module + mlen;
-  img->code_len = (size_t)clen;
-  util_sha256 sh;
-  util_sha256_init(&sh);
-  util_sha256_update(&sh, img->module, img->module_len);
-  util_sha256_final(&sh, sum);
-  if (memcmp(sum, img->module_sha, 32) != 0)
-    return util_fail(err, UTIL_ERR_MALFORMED, H_MODULE_SHA, "precompiled module is corrupt (the module's sha256 differs)");
+  if (!attach_module(img, bytes, mlen, clen, err)) return false;
   img->set.tier = get32(bytes + H_TIER);
   in->flags = get32(bytes + H_FLAGS);
   img->set.guard = in->flags & F_GUARD;
