@@ -80,6 +80,31 @@ static inline void jit_same_frames(const weld_trap *ta, const weld_trap *tb, con
   }
 }
 
+/* Runs 1..nruns-1 (the compiling ones of jit_run_open_four) compiled every function: none
+ * fell back; the two forced-baseline runs compiled all, the auto run (run 3, functions
+ * compiled at their first call) at least auto_min; run 0, the interpreter, none. */
+#define JIT_CHECK_ALL_COMPILED(r, nruns, auto_min) jit_check_all_compiled(r, nruns, auto_min, __FILE__, __LINE__)
+static inline void jit_check_all_compiled(jit_run *r, int nruns, uint32_t auto_min, const char *file, int line) {
+  for (int k = 1; k < nruns; k++) {
+    weld_tier_stats ts;
+    weld_module_tier_stats(r[k].m, &ts);
+    const char *first = weld_module_func_fallback(r[k].m, 0);
+    unit_check(ts.fell_back == 0, file, line, "run %d: %u functions fell back (first: %s)", k, ts.fell_back,
+               first ? first : "?");
+    if (k < 3) unit_check(ts.compiled == ts.functions, file, line, "run %d: %u of %u compiled", k, ts.compiled,
+                          ts.functions);
+    else unit_check(ts.compiled >= auto_min, file, line, "run %d: %u compiled, want at least %u", k, ts.compiled,
+                    auto_min);
+    for (uint32_t q = 0; q < ts.functions; q++) {
+      const char *why = weld_module_func_fallback(r[k].m, q);
+      unit_check(why == NULL, file, line, "run %d function %u: %s", k, q, why ? why : "");
+    }
+  }
+  weld_tier_stats ts;
+  weld_module_tier_stats(r[0].m, &ts);
+  unit_check(ts.compiled == 0, file, line, "run 0 (interpreter): %u compiled", ts.compiled);
+}
+
 #define JIT_MAX_RUNS 4
 
 /* Calls `name` in every run (at most JIT_MAX_RUNS, at most 2 results); each must do what

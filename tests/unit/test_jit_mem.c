@@ -135,22 +135,9 @@ UNIT_GROUP(jit_mem) {
     CHECK_EQ_U64(CALL("tgrow", NULL, 1, I64(0x100000000LL)), UINT64_MAX);
     CHECK_EQ_U64(CALL0("tsize", NULL, 1), 5);
     CHECK_EQ_U64(CALL("tget", NULL, 1, I64(4)), 1);
-    /* compiled, every function: none left to the interpreter */
-    for (int k = 1; k < NRUNS; k++) {
-      weld_tier_stats ts;
-      weld_module_tier_stats(r[k].m, &ts);
-      unit_check(ts.fell_back == 0, __FILE__, __LINE__, "run %d: %u functions fell back (first: %s)", k,
-                 ts.fell_back, weld_module_func_fallback(r[k].m, 0) ? weld_module_func_fallback(r[k].m, 0) : "?");
-      if (k < 3) CHECK_EQ_U64(ts.compiled, ts.functions);
-      else CHECK(ts.compiled >= 20); /* auto: every function called, each compiled at its first call */
-      for (uint32_t q = 0; q < ts.functions; q++) {
-        const char *why = weld_module_func_fallback(r[k].m, q);
-        unit_check(why == NULL, __FILE__, __LINE__, "run %d function %u: %s", k, q, why ? why : "");
-      }
-    }
-    weld_tier_stats ts;
-    weld_module_tier_stats(r[0].m, &ts);
-    CHECK_EQ_U64(ts.compiled, 0);
+    /* compiled, every function: none left to the interpreter (auto: every function called,
+     * each compiled at its first call) */
+    JIT_CHECK_ALL_COMPILED(r, NRUNS, 20);
   }
   for (int k = 0; k < NRUNS; k++) jit_run_close(&r[k]);
   free(bin);

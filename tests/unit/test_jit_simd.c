@@ -302,22 +302,9 @@ UNIT_GROUP(jit_simd) {
     CALL("m2", oob, 1, I64(0x100000000LL), I64(3), I64(4));
     CALL("m2", oob, 1, I64(-16), I64(3), I64(4));
     CALL("ld", NULL, 1, I32(300)); /* memory 0 saw nothing of memory 1's stores */
-    /* compiled, every function: none left to the interpreter */
-    for (int k = 1; k < NRUNS; k++) {
-      weld_tier_stats ts;
-      weld_module_tier_stats(r[k].m, &ts);
-      unit_check(ts.fell_back == 0, __FILE__, __LINE__, "run %d: %u functions fell back (first: %s)", k,
-                 ts.fell_back, weld_module_func_fallback(r[k].m, 0) ? weld_module_func_fallback(r[k].m, 0) : "?");
-      if (k < 3) CHECK_EQ_U64(ts.compiled, ts.functions);
-      else CHECK(ts.compiled >= 150); /* auto: every function called, each compiled at its first call */
-      for (uint32_t q = 0; q < ts.functions; q++) {
-        const char *why = weld_module_func_fallback(r[k].m, q);
-        unit_check(why == NULL, __FILE__, __LINE__, "run %d function %u: %s", k, q, why ? why : "");
-      }
-    }
-    weld_tier_stats ts;
-    weld_module_tier_stats(r[0].m, &ts);
-    CHECK_EQ_U64(ts.compiled, 0);
+    /* compiled, every function: none left to the interpreter (auto: every function called,
+     * each compiled at its first call) */
+    JIT_CHECK_ALL_COMPILED(r, NRUNS, 150);
   }
   for (int k = 0; k < NRUNS; k++) jit_run_close(&r[k]);
   free(bin);
