@@ -1058,8 +1058,8 @@ static const char *body(lw *l, util_reader *r) {
 
 /* ---------- the function ---------- */
 
-const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
-  const exec_module *em = ol->em;
+/* Why function k is left to the interpreter before its body is read, or NULL. */
+static const char *refused_up_front(const exec_module *em, uint32_t k) {
   const wasm_module *m = em->wasm;
   const wasm_func *f = &m->funcs[m->nfunc_imports + k];
   const wasm_functype *ft = &m->types[f->type];
@@ -1077,6 +1077,23 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   if (code->nsafe) return "not supported: references held across a call or allocation (GC stack maps)";
   uint32_t nlocals = ft->nparams + f->nlocals;
   if (nlocals != code->nlocal_slots || nlocals > (1u << 24)) return "not supported: frame layout";
+  return NULL;
+}
+
+const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
+  const exec_module *em = ol->em;
+  const wasm_module *m = em->wasm;
+  const wasm_func *f = &m->funcs[m->nfunc_imports + k];
+  const wasm_functype *ft = &m->types[f->type];
+  const exec_code *code = &em->codes[k];
+  /* a function left interpreted still gets its symbol: a thunk into the runtime, which
+   * the other functions' direct calls reach */
+  const char *no = refused_up_front(em, k);
+  if (no) {
+    opt_lower_thunk(ol, k);
+    return no;
+  }
+  uint32_t nlocals = ft->nparams + f->nlocals;
 
   lw ll, *l = &ll;
   memset(l, 0, sizeof *l);
