@@ -314,10 +314,12 @@ static bool block_slots(jc *j, const wasm_instr *in, uint32_t *np, uint32_t *nr)
   return true;
 }
 
-/* A block's results at its end, typed (so a v128 keeps its two halves). */
-static void push_results(jc *j, const ctl *c) {
+/* A block's results at its end, or an if's parameters at its else, typed (so a v128
+ * keeps its two halves). */
+static void push_block_vals(jc *j, const ctl *c, bool params) {
+  uint32_t count = params ? c->nparams : c->nresults;
   if (!c->typed) {
-    for (uint32_t i = 0; i < c->nresults; i++) jc_push_slot(j);
+    for (uint32_t i = 0; i < count; i++) jc_push_slot(j);
     return;
   }
   wasm_instr in;
@@ -328,7 +330,8 @@ static void push_results(jc *j, const ctl *c) {
   const wasm_vtype *p, *r;
   uint32_t n, m;
   if (!wasm_blocktype_sig(j->m, &in, &scratch, &n, &p, &m, &r)) return;
-  jc_push_typed(j, r, m);
+  if (params) jc_push_typed(j, p, n);
+  else jc_push_typed(j, r, m);
 }
 
 static void set_typed(ctl *c, const wasm_instr *in) {
@@ -859,11 +862,11 @@ static const char *body(jc *j, util_reader *r) {
       uint32_t np, nr;
       if (!block_slots(j, &in, &np, &nr)) return "unreadable block type";
       if (op == WASM_OP_IF) {
-        if (np) return "not supported: if with parameters";
+        /* the parameters go to their slots, where the else arm finds them untouched */
         ent c = jc_pop(j);
         uint32_t cpos = j->n;
-        jc_enter_block(j, 0);
-        ctl *b = jc_open_block(j, C_IF, 0, nr);
+        jc_enter_block(j, np);
+        ctl *b = jc_open_block(j, C_IF, np, nr);
         if (!b) break;
         set_typed(b, &in);
         jc_load(j, RAX, c, cpos, false);
@@ -909,7 +912,8 @@ static const char *body(jc *j, util_reader *r) {
       x64_bind(j->b, c->else_jump, j->b->len);
       c->else_jump = X64_UNBOUND;
       c->has_else = true;
-      j->n = c->height + c->nparams;
+      j->n = c->height;
+      push_block_vals(j, c, true);
       j->dead = false;
       break;
     }
@@ -934,7 +938,7 @@ static const char *body(jc *j, util_reader *r) {
       j->n = c->height;
       ctl cc = *c;
       j->nctl--;
-      push_results(j, &cc);
+      push_block_vals(j, &cc, false);
       j->dead = false;
       break;
     }

@@ -35,9 +35,9 @@ static const char exn_wat[] =
     "    (if (i32.eq (local.get $p) (i32.const 3)) (then (throw $e0)))\n"
     "    (if (i32.eq (local.get $p) (i32.const 4)) (then (throw_ref (ref.null exn))))\n"
     "    (if (i32.eq (local.get $p) (i32.const 5)) (then (unreachable))))\n"
-    /* kept interpreted (an if with parameters): exceptions from an interpreted callee */
+    /* kept interpreted (a GC instruction): exceptions from an interpreted callee */
     "  (func $ithrower (param $p i32)\n"
-    "    (drop (if (param i32) (result i32) (local.get $p) (local.get $p) (then) (else)))\n"
+    "    (drop (ref.i31 (local.get $p)))\n"
     "    (call $thrower (local.get $p)))\n"
     "  (func (export \"catch\") (param $p i32) (result i32) (local $t i32)\n"
     "    (block $all\n"
@@ -154,7 +154,7 @@ UNIT_GROUP(jit_exn) {
     CALL("uncaught", 1, uncaught);
     CALL("uncaught", 5, "unreachable");
     CALL("direct", 4, uncaught);
-    /* every function compiled but $ithrower (an if with parameters keeps it interpreted) */
+    /* every function compiled but $ithrower (a GC instruction keeps it interpreted) */
     for (int k = 1; k < 3; k++) {
       weld_tier_stats ts;
       weld_module_tier_stats(r[k].m, &ts);
