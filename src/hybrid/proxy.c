@@ -190,8 +190,6 @@ static void http_follow(hy_route *r, hf_conn *h, hf_dir d, const char *p, size_t
       pthread_mutex_lock(&r->stats->mu);
       if (!r->stats->unframed++) snprintf(r->stats->unframed_why, sizeof r->stats->unframed_why, "%s", ev.why);
       pthread_mutex_unlock(&r->stats->mu);
-      hy_log(r->app, "%s -> %s: a connection stopped looking like HTTP (%s): the rest of it counts as one call",
-             r->from ? r->from->ms->name : "(host)", r->to->ms->name, ev.why);
     }
     if (!k && ev.kind == HF_EV_NONE) break; /* cannot happen: the framing always moves */
   }

@@ -15,7 +15,8 @@
 #     published port (status answers, 5xx among them, chunked answers and a chunked body,
 #     100-continue, HEAD, an answer read to the end), pipelined requests read back by
 #     http.client, and a connection that stops looking like HTTP (one call, said in diag);
-#     diag's calls and errors, the bytes of the pipelined exchange and the spans checked
+#     diag's calls and errors, the bytes of the pipelined exchange and the spans checked;
+#     container ids unique per run, weld up refused while the last supervisor holds its lock
 #   - restarts of a crashing container, its published port answering 502 (an error)
 #   - hostile layers (.., a symbolic link out, a hard link out): refused, nothing written
 #   - weld down after a killed supervisor
@@ -670,9 +671,26 @@ P
 rc=$?
 label="per request: keep-alive, chunked, 5xx, 100-continue, pipelined, not HTTP: diag's exact counts"
 if [ $rc = 0 ]; then ok; else bad "$(tail -25 keep.out)"; fi
+label="per request: the container's id carries the run's tag"
+id1=$("${WELD_RUNC:-runc}" list -q 2>/dev/null | grep '^weld-keep-keep-' | tr '\n' ' ')
+if [[ "$id1" =~ ^weld-keep-keep-[0-9a-f]{8}\ $ ]]; then ok; else bad "runc list: '$id1'"; fi
 label="per request: weld down"
 if W down keep >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
 label="per request: nothing left"
+check_gone keep "$pkeep"
+# a supervisor that has not finished stopping holds the application's lock: weld up says so
+# and starts nothing (the lock held here by flock(1), as the supervisor holds it)
+label="per request: weld up while the last supervisor still holds the lock: refused"
+flock "$WELD_RUN_DIR/.keep.lock" "$weld" up keep.toml >up.out 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q "application 'keep' is still stopping" up.out && [ ! -e "$WELD_RUN_DIR/keep" ]; then ok; else
+  bad "exit $rc: $(cat up.out)"
+fi
+label="per request: the next run's container has another id"
+W up keep.toml >up.out 2>&1
+id2=$("${WELD_RUNC:-runc}" list -q 2>/dev/null | grep '^weld-keep-keep-' | tr '\n' ' ')
+W down keep >down.out 2>&1
+if [[ "$id2" =~ ^weld-keep-keep-[0-9a-f]{8}\ $ ]] && [ "$id1" != "$id2" ]; then ok; else bad "ids '$id1' then '$id2': $(cat up.out)"; fi
 check_gone keep "$pkeep"
 
 # ---- restarts, and errors the proxy sees -------------------------------------------------------------
