@@ -277,6 +277,10 @@ size_t hf_feed(hf_conn *c, hf_dir d, const uint8_t *p, size_t n, uint64_t now, h
         i++;
         continue;
       }
+      /* a binary protocol (TLS starts with 0x16) is told at its first byte, not at a line end
+       * it may never send */
+      if (d == HF_REQUEST ? !tchar(p[i]) : p[i] != 'H')
+        return fail(c, ev, i, now, d == HF_REQUEST ? "not an HTTP request" : "not an HTTP answer");
       reset_headers(s);
       s->nline = 0, s->overlong = false;
       if (d == HF_REQUEST) {

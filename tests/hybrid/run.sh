@@ -651,7 +651,7 @@ else:
     f = row[0]
     expect(f[3] == "http" and int(f[4]) == calls and int(f[5]) == fails,
            f"diag: {f[4]} calls {f[5]} errors, want {calls} calls {fails} errors")
-expect("(host) -> keep: 1 connection(s) stopped looking like HTTP (the first: not an HTTP request line)" in diag,
+expect("(host) -> keep: 1 connection(s) stopped looking like HTTP (the first: not an HTTP request)" in diag,
        "diag does not say one connection stopped looking like HTTP")
 # the spans: one per request (the last 256 kept), the pipelined ones with their exact bytes
 doc = json.loads(subprocess.run([weld, "diag", "--otel", "keep"], capture_output=True, text=True).stdout)
