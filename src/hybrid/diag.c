@@ -156,9 +156,26 @@ void hy_write_diag(hy_app *a, FILE *out) {
             kind_name(e->kind), s.calls, s.errors, s.in, s.out, avg, hy_snap_quantile_ms(&s, 0.5), hy_snap_quantile_ms(&s, 0.95),
             hy_snap_quantile_ms(&s, 0.99), (double)s.max / 1000.0);
   }
+  /* HTTP connections whose framing could not be followed: counted one call each from there */
+  fprintf(out, "\nUNFRAMED HTTP\n");
+  int found = 0;
+  for (size_t i = 0; i < a->nedges; i++) {
+    hy_edge *e = &a->edges[i];
+    if (e->unsupported || e->kind != PLAN_HTTP) continue;
+    pthread_mutex_lock(&e->stats.mu);
+    uint64_t n = e->stats.unframed;
+    char why[sizeof e->stats.unframed_why];
+    memcpy(why, e->stats.unframed_why, sizeof why);
+    pthread_mutex_unlock(&e->stats.mu);
+    if (!n) continue;
+    found++;
+    fprintf(out, "%s -> %s: %" PRIu64 " connection(s) stopped looking like HTTP (the first: %s); each counted one call from there\n",
+            end_name(a, e->from), end_name(a, e->to), n, why);
+  }
+  if (!found) fprintf(out, "none (every HTTP connection was followed request by request)\n");
   /* hotspots: the design's three signals, each with its reason */
   fprintf(out, "\nHOTSPOTS\n");
-  int found = 0;
+  found = 0;
   for (size_t i = 0; i < a->nedges; i++) {
     hy_edge *e = &a->edges[i];
     if (e->unsupported) continue;
@@ -364,7 +381,7 @@ void hy_write_prometheus(hy_app *a, FILE *out) {
     fprintf(out, "weld_service_restarts_total{app=\"%s\",service=\"%s\",tech=\"%s\"} %u\n", a->name, a->svcs[i].ms->name,
             plan_tech_name(a->svcs[i].tech), a->svcs[i].restarts);
   static const char *const names[] = {"calls", "errors", "received_bytes", "sent_bytes"};
-  static const char *const help[] = {"Calls through the proxy (one per connection, or per stream).",
+  static const char *const help[] = {"Calls through the proxy (one per HTTP request, TCP connection or pipeline stream).",
                                      "Calls that failed: unreachable, HTTP status 500 or more, nothing moved.",
                                      "Bytes from the caller to the callee.", "Bytes from the callee to the caller (and pipeline bytes)."};
   for (int k = 0; k < 4; k++) {
@@ -379,7 +396,20 @@ void hy_write_prometheus(hy_app *a, FILE *out) {
       fprintf(out, "} %" PRIu64 "\n", v);
     }
   }
-  fprintf(out, "# HELP weld_interaction_latency_seconds Time from accept to the end of the exchange.\n"
+  fprintf(out, "# HELP weld_interaction_http_unframed_connections_total HTTP connections that stopped looking like HTTP "
+               "(each counted one call from there).\n# TYPE weld_interaction_http_unframed_connections_total counter\n");
+  for (size_t i = 0; i < a->nedges; i++) {
+    hy_edge *e = &a->edges[i];
+    if (e->unsupported || e->kind != PLAN_HTTP) continue;
+    pthread_mutex_lock(&e->stats.mu);
+    uint64_t n = e->stats.unframed;
+    pthread_mutex_unlock(&e->stats.mu);
+    fprintf(out, "weld_interaction_http_unframed_connections_total");
+    labels(a, e, out);
+    fprintf(out, "} %" PRIu64 "\n", n);
+  }
+  fprintf(out, "# HELP weld_interaction_latency_seconds Time from a request's first byte to its answer's last (HTTP), "
+               "from accept to the end of the exchange (TCP), or how long a stream flowed.\n"
                "# TYPE weld_interaction_latency_seconds histogram\n");
   for (size_t i = 0; i < a->nedges; i++) {
     hy_edge *e = &a->edges[i];

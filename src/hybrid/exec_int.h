@@ -38,6 +38,8 @@ typedef struct hy_stats {
   uint64_t lat_sum_us, lat_max_us;
   uint64_t lat_hist[HY_LAT_BUCKETS];
   hy_span spans[HY_SPANS]; /* a ring: call k is spans[k % HY_SPANS] */
+  uint64_t unframed;       /* HTTP connections that stopped looking like HTTP (each then one call) */
+  char unframed_why[128];  /* the first one's reason */
 } hy_stats;
 
 /* A copy of a path's counters, taken under its lock. */
@@ -109,8 +111,8 @@ typedef struct hy_route {
   hy_svc *to;
   uint32_t to_port;  /* the port to reach inside `to`'s network namespace (containers) or on
                         the host's loopback (wasm) */
-  bool http;         /* count HTTP status codes >= 500 as errors, answer 502 when the
-                        callee cannot be reached */
+  bool http;         /* one call per request (httpframe.c), status codes >= 500 as errors,
+                        a 502 answer when the callee cannot be reached */
   hy_stats *stats;
   pthread_t thread;
   bool started;
@@ -223,7 +225,9 @@ void hy_wasm_release(hy_svc *s);
 
 /* ---------- the proxy (proxy.c) ---------- */
 void hy_stats_init(hy_stats *st);
+/* One call that took lat_us and ended now; _at: one from t0_ns to t1_ns (hy_now_ns times). */
 void hy_stats_record(hy_stats *st, uint64_t lat_us, bool error, uint64_t in, uint64_t out);
+void hy_stats_record_at(hy_stats *st, uint64_t t0_ns, uint64_t t1_ns, bool error, uint64_t in, uint64_t out);
 /* A loopback listening socket on port (0: any) in the network namespace nsfd (-1: the
  * host's); *port receives the port. */
 int hy_listen(int nsfd, uint32_t *port, util_error *err);

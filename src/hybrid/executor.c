@@ -4,7 +4,14 @@
  * state directory — its pid, a control socket `weld ps/diag` ask, the services' logs, the
  * container bundles, the ids of the containers it made — reaps its children (it is a
  * child subreaper, so container processes come back to it), restarts services per their
- * policy and, on SIGTERM (`weld down`), stops everything and removes the directory. */
+ * policy and, on SIGTERM (`weld down`), stops everything and removes the directory.
+ *
+ * The supervisor holds a lock (flock on STATE_ROOT/.NAME.lock) from before it exists until
+ * its last thread is gone: `weld up` refuses an application whose previous supervisor still
+ * holds it, and `weld down` returns only once it is released. Container ids carry a tag
+ * drawn for the run (weld-APP-SERVICE-TAG), so nothing left running from one run — a `runc
+ * delete` of a supervisor killed in the middle of it — can touch the next run's containers
+ * or their cgroups. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -98,6 +107,13 @@ static pid_t read_pid(const char *dir) {
   if (fscanf(f, "%ld", &p) != 1) p = 0;
   fclose(f);
   return (pid_t)p;
+}
+
+/* STATE_ROOT/.NAME.lock for the state directory STATE_ROOT/NAME. */
+static void lock_path(const char *dir, char *buf, size_t n) {
+  const char *slash = strrchr(dir, '/');
+  if (!slash) snprintf(buf, n, ".%s.lock", dir);
+  else snprintf(buf, n, "%.*s/.%s.lock", (int)(slash - dir), dir, slash + 1);
 }
 
 /* A live process (not a zombie). */
@@ -229,6 +245,9 @@ static bool app_load(hy_app *a, const char *path, const hybrid_up_opts *o, util_
   if (!name_ok(a->name))
     return util_fail(err, UTIL_ERR_USAGE, -1, "%s: the application's name '%s' must be letters, digits, '-', '_' or '.' (at most 64)",
                      path, a->name);
+  /* the run's tag in container ids: random, else the time and the pid */
+  uint32_t tag;
+  if (getrandom(&tag, sizeof tag, GRND_NONBLOCK) != (ssize_t)sizeof tag) tag = (uint32_t)(hy_now_ns() ^ ((uint64_t)getpid() << 16));
   a->nsvcs = a->m.nservices;
   a->svcs = calloc(a->nsvcs, sizeof *a->svcs);
   if (!a->svcs) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
@@ -240,7 +259,7 @@ static bool app_load(hy_app *a, const char *path, const hybrid_up_opts *o, util_
     if (!name_ok(s->ms->name))
       return util_fail(err, UTIL_ERR_USAGE, -1, "%s: service name '%s' must be letters, digits, '-', '_' or '.' to run",
                        path, s->ms->name);
-    snprintf(s->id, sizeof s->id, "weld-%s-%s", a->name, s->ms->name);
+    snprintf(s->id, sizeof s->id, "weld-%s-%s-%08x", a->name, s->ms->name, tag);
     s->start_ms = -1, s->peak_mem = -1;
   }
   /* the history: recorded when SQLite is there, read back with --replan */
@@ -776,6 +795,7 @@ static void app_free(hy_app *a) {
 }
 
 static bool up(hy_app *a, const char *path, const hybrid_up_opts *o, bool *supervised, util_error *err);
+static bool up_locked(hy_app *a, const hybrid_up_opts *o, bool *supervised, util_error *err);
 
 bool hybrid_up(const char *path, const hybrid_up_opts *o, util_error *err) {
   hy_app *a = calloc(1, sizeof *a);
@@ -795,6 +815,28 @@ static bool up(hy_app *a, const char *path, const hybrid_up_opts *o, bool *super
   char root[PATH_MAX];
   if (!hybrid_state_root(root, sizeof root, err)) return false;
   snprintf(a->dir, sizeof a->dir, "%s/%s", root, a->name);
+  /* the application's lock: held by its supervisor for as long as it lives */
+  char lock[PATH_MAX + 80];
+  lock_path(a->dir, lock, sizeof lock);
+  int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lfd < 0) return util_fail(err, UTIL_ERR_IO, -1, "cannot open %s: %s", lock, strerror(errno));
+  if (flock(lfd, LOCK_EX | LOCK_NB) != 0) {
+    close(lfd);
+    pid_t pid = read_pid(a->dir);
+    if (alive(pid) && o->replan) return hy_replan_ask(a, o->out, err);
+    if (alive(pid))
+      return util_fail(err, UTIL_ERR_USAGE, -1, "application '%s' is already up (supervisor pid %d); weld down %s first",
+                       a->name, (int)pid, a->name);
+    return util_fail(err, UTIL_ERR_USAGE, -1,
+                     "application '%s' is still stopping (its supervisor has not finished cleaning up); try again once weld down %s has returned",
+                     a->name, a->name);
+  }
+  bool ok = up_locked(a, o, supervised, err);
+  close(lfd); /* the supervisor keeps its own copy, and with it the lock */
+  return ok;
+}
+
+static bool up_locked(hy_app *a, const hybrid_up_opts *o, bool *supervised, util_error *err) {
   if (mkdir(a->dir, 0700) != 0) {
     if (errno != EEXIST) return util_fail(err, UTIL_ERR_IO, -1, "cannot create %s: %s", a->dir, strerror(errno));
     pid_t pid = read_pid(a->dir);
@@ -951,6 +993,10 @@ bool hybrid_logs(const char *dir, const char *service, bool follow, FILE *out, u
 bool hybrid_down(const char *dir, FILE *out, util_error *err) {
   pid_t pid = read_pid(dir);
   if (alive(pid)) {
+    /* its process group when weld up's setsid made it (a session of its own): the
+     * supervisor and the runc it runs */
+    pid_t pgid = getpgid(pid);
+    if (getsid(pid) != pgid) pgid = -1;
     kill(pid, SIGTERM);
     for (int t = 0; alive(pid) && t < 3000; t++) { /* 30 s */
       struct timespec ts = {0, 10 * 1000000L};
@@ -958,8 +1004,23 @@ bool hybrid_down(const char *dir, FILE *out, util_error *err) {
     }
     if (alive(pid)) {
       if (out) fprintf(out, "weld: the supervisor (pid %d) did not stop in 30 s: killed\n", (int)pid);
+      /* with the runc it was running: a `runc delete` left behind would go on by itself */
+      if (pgid > 1 && pgid != getpgrp()) kill(-pgid, SIGKILL);
       kill(pid, SIGKILL);
     }
+  }
+  /* the supervisor is gone once its lock is free: its last thread ended */
+  char lock[PATH_MAX + 80];
+  lock_path(dir, lock, sizeof lock);
+  int lfd = open(lock, O_RDWR | O_CLOEXEC);
+  if (lfd >= 0) {
+    int t = 0;
+    for (; flock(lfd, LOCK_EX | LOCK_NB) != 0 && t < 3000; t++) { /* 30 s */
+      struct timespec ts = {0, 10 * 1000000L};
+      nanosleep(&ts, NULL);
+    }
+    if (t == 3000 && out) fprintf(out, "weld: %s is still held after 30 s\n", lock);
+    close(lfd);
   }
   /* what a killed supervisor left: its containers (their processes die with them) */
   char path[PATH_MAX + 32];

@@ -5,10 +5,15 @@
  * container's port inside its own network namespace (the socket is made there with
  * setns(2) on a short-lived thread, so no interface or address is ever configured).
  *
- * One call is one connection: calls, bytes each way, the time from accept to the end of
- * the exchange, and errors (the callee could not be reached, or, for HTTP, answered with a
- * status of 500 or more; a caller of an unreachable HTTP callee gets a 502 answer).
- * Pipeline streams (stdout to stdin) are copied by a pump that counts their bytes. */
+ * A TCP call is one connection: bytes each way, the time from accept to the end of the
+ * exchange, an error when the callee could not be reached or nothing moved. An HTTP call
+ * is one request: the relay follows the framing of both directions as the bytes pass
+ * (httpframe.c, nothing held back), and each request counts with its bytes, the time from
+ * its first byte to its answer's last, and an error when the answer's status is 500 or
+ * more or no whole answer came. A connection that stops looking like HTTP is counted from
+ * there on as one call (and as such in the path's counters, for weld diag). A caller of an
+ * unreachable HTTP callee gets a 502 answer, one failed call. Pipeline streams (stdout to
+ * stdin) are copied by a pump that counts their bytes. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,6 +26,7 @@
 #include <unistd.h>
 
 #include "exec_int.h"
+#include "hybrid/httpframe.h"
 
 void hy_stats_init(hy_stats *st) {
   memset(st, 0, sizeof *st);
@@ -28,9 +34,17 @@ void hy_stats_init(hy_stats *st) {
 }
 
 void hy_stats_record(hy_stats *st, uint64_t lat_us, bool error, uint64_t in, uint64_t out) {
+  uint64_t now = hy_now_ns();
+  hy_stats_record_at(st, now - lat_us * 1000, now, error, in, out);
+}
+
+void hy_stats_record_at(hy_stats *st, uint64_t t0_ns, uint64_t t1_ns, bool error, uint64_t in, uint64_t out) {
+  uint64_t lat_us = t1_ns > t0_ns ? (t1_ns - t0_ns) / 1000 : 0;
+  /* the monotonic times on the wall clock, by how long ago the call ended */
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  hy_span sp = {.end_unix_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec, .in = in, .out = out,
+  uint64_t mono = hy_now_ns(), ago = mono > t1_ns ? mono - t1_ns : 0;
+  hy_span sp = {.end_unix_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec - ago, .in = in, .out = out,
                 .error = error};
   sp.start_unix_ns = sp.end_unix_ns - lat_us * 1000;
   /* random IDs (a trace per call: nothing carries a trace context across the proxy) */
@@ -156,6 +170,31 @@ static void relay_done(hy_app *a) {
   pthread_mutex_unlock(&a->routes_mu);
 }
 
+/* An HTTP call the framing reported: an error when no whole answer came or its status is
+ * 500 or more; the rest of a connection that stopped looking like HTTP, when nothing came
+ * back. */
+static void http_record(hy_stats *st, const hf_call *c) {
+  bool error = c->fallback ? c->out == 0 : !c->complete || c->status >= 500;
+  hy_stats_record_at(st, c->start_ns, c->end_ns, error, c->in, c->out);
+}
+
+/* Follows n bytes of direction d through the framing, recording the calls they end. */
+static void http_follow(hy_route *r, hf_conn *h, hf_dir d, const char *p, size_t n) {
+  uint64_t now = hy_now_ns();
+  while (n) {
+    hf_event ev;
+    size_t k = hf_feed(h, d, (const uint8_t *)p, n, now, &ev);
+    p += k, n -= k;
+    if (ev.has_call) http_record(r->stats, &ev.call);
+    if (ev.kind == HF_EV_ERROR) {
+      pthread_mutex_lock(&r->stats->mu);
+      if (!r->stats->unframed++) snprintf(r->stats->unframed_why, sizeof r->stats->unframed_why, "%s", ev.why);
+      pthread_mutex_unlock(&r->stats->mu);
+    }
+    if (!k && ev.kind == HF_EV_NONE) break; /* cannot happen: the framing always moves */
+  }
+}
+
 static void *relay(void *arg) {
   conn *c = arg;
   hy_route route = c->r, *r = &route;
@@ -164,6 +203,12 @@ static void *relay(void *arg) {
   free(c);
   bool error = false;
   int up = connect_callee(r);
+  hf_conn *h = NULL;
+  if (up >= 0 && r->http && !(h = malloc(sizeof *h))) {
+    close(up);
+    up = -1; /* out of memory: answered as unreachable */
+  }
+  if (h) hf_init(h);
   if (up < 0) {
     error = true;
     if (r->http) {
@@ -180,8 +225,7 @@ static void *relay(void *arg) {
       }
     }
   } else {
-    char buf[16384], head[16];
-    size_t nhead = 0;
+    char buf[16384];
     bool cin = true, uin = true; /* each side may still send */
     while (cin || uin) {
       struct pollfd p[2] = {{cfd, cin ? POLLIN : 0, 0}, {up, uin ? POLLIN : 0, 0}};
@@ -195,6 +239,7 @@ static void *relay(void *arg) {
         if (n > 0) {
           in += (uint64_t)n;
           if (!write_all(up, buf, (size_t)n)) error = true, cin = uin = false;
+          if (h) http_follow(r, h, HF_REQUEST, buf, (size_t)n);
         } else {
           cin = false;
           shutdown(up, SHUT_WR);
@@ -203,13 +248,9 @@ static void *relay(void *arg) {
       if (uin && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
         ssize_t n = recv(up, buf, sizeof buf, 0);
         if (n > 0) {
-          if (nhead < sizeof head) {
-            size_t k = (size_t)n < sizeof head - nhead ? (size_t)n : sizeof head - nhead;
-            memcpy(head + nhead, buf, k);
-            nhead += k;
-          }
           out += (uint64_t)n;
           if (!write_all(cfd, buf, (size_t)n)) error = true, cin = uin = false;
+          if (h) http_follow(r, h, HF_RESPONSE, buf, (size_t)n);
         } else {
           if (n < 0) error = true;
           uin = false;
@@ -219,16 +260,20 @@ static void *relay(void *arg) {
       }
     }
     close(up);
-    if (r->http) {
-      /* "HTTP/1.x NNN" */
-      if (nhead < 12 || memcmp(head, "HTTP/", 5) != 0) error = true;
-      else if (head[9] >= '5') error = true;
-    } else if (out == 0 && in == 0) {
-      error = true;
-    }
   }
   close(cfd);
-  hy_stats_record(r->stats, (hy_now_ns() - t0) / 1000, error, in, out);
+  if (h) {
+    /* the requests the connection's end completes or leaves unanswered */
+    uint64_t now = hy_now_ns();
+    hf_call call;
+    while (hf_close(h, now, &call)) http_record(r->stats, &call);
+    free(h);
+  } else if (r->http) {
+    hy_stats_record(r->stats, (hy_now_ns() - t0) / 1000, true, in, out); /* unreachable */
+  } else {
+    if (out == 0 && in == 0) error = true;
+    hy_stats_record(r->stats, (hy_now_ns() - t0) / 1000, error, in, out);
+  }
   relay_done(r->app);
   return NULL;
 }

@@ -226,7 +226,7 @@ bool hy_runc_create(hy_svc *s, util_error *err) {
   char pidfile[PATH_MAX + 16];
   snprintf(pidfile, sizeof pidfile, "%s/pid", s->bundle);
   unlink(pidfile);
-  hy_runc_force_delete(s->id); /* what an earlier run of this service left */
+  hy_runc_force_delete(s->id); /* what an earlier start of this service in this run left (ids differ per run) */
   const char *args[] = {"create", "--bundle", s->bundle, "--pid-file", pidfile, s->id, NULL};
   int out = s->stdout_fd >= 0 ? s->stdout_fd : s->log_fd;
   int rc = hy_runc(args, s->stdin_fd, out, s->log_fd);

@@ -11,6 +11,12 @@
 #     the Mermaid graph, ps, logs, the image's whiteouts
 #   - a pipeline: container stdout -> WebAssembly stdin/stdout -> container stdin, with the
 #     WebAssembly step as a module and as a command component (jco new's preview1 adapter)
+#   - HTTP counted per request: Python's http.client keeping one connection alive through a
+#     published port (status answers, 5xx among them, chunked answers and a chunked body,
+#     100-continue, HEAD, an answer read to the end), pipelined requests read back by
+#     http.client, and a connection that stops looking like HTTP (one call, said in diag);
+#     diag's calls and errors, the bytes of the pipelined exchange and the spans checked;
+#     container ids unique per run, weld up refused while the last supervisor holds its lock
 #   - restarts of a crashing container, its published port answering 502 (an error)
 #   - hostile layers (.., a symbolic link out, a hard link out): refused, nothing written
 #   - weld down after a killed supervisor
@@ -70,9 +76,9 @@ ok
 export WELD_RUN_DIR="$tmp/run"
 W() { "$weld" "$@"; }
 # free loopback ports, all at once (each python3 start costs on a busy machine)
-read -r rport pin pagg prender pcrash pk pmet phttp pback ppkg < <(python3 -c '
+read -r rport pin pagg prender pcrash pk pmet phttp pback ppkg pkeep < <(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(10)]
+ss = [socket.socket() for _ in range(11)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 # svc:1 and svc:2 (a second tag: DIR:TAG must pick), and the hostile layouts
@@ -535,6 +541,157 @@ T
   elif grep -q "service 'p': package nosuch@1.0.0: no package named \"nosuch\"" up.out; then ok; else bad "$(cat up.out)"; fi
   check_gone nopkg
 fi
+
+# ---- HTTP counted per request: keep-alive, pipelining, chunked, 5xx ------------------------------------
+cat >keep.toml <<T
+name = "keep"
+[[service]]
+name = "keep"
+tech = "container"
+[service.container]
+layout = "oci/svc:1"
+command = ["/svc", "keep", "8080"]
+ports = ["$pkeep:8080"]
+T
+label="per request: weld up"
+if W up keep.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+# Python's http.client is the client and the judge of the answers; the proxy's counts must
+# match what it sent, request for request
+python3 - "$pkeep" "$weld" >keep.out 2>&1 <<'P'
+import http.client, io, json, socket, subprocess, sys
+port, weld = int(sys.argv[1]), sys.argv[2]
+errs, calls, fails = [], 0, 0
+def expect(cond, what):
+    if not cond: errs.append(what)
+
+# one connection kept alive for every request of this part
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+statuses = [200, 500, 200, 404, 503, 200, 502, 201, 599, 200] * 3
+sock = None
+for st in statuses:
+    c.request("GET", f"/status/{st}")
+    r = c.getresponse()
+    body = r.read()
+    expect(r.status == st and body == f"status {st}\n".encode(), f"/status/{st}: {r.status} {body!r}")
+    sock = sock or c.sock
+    expect(c.sock is sock, "http.client opened a second connection")
+    calls += 1
+    fails += st >= 500
+for parts in (1, 7, 40):
+    c.request("GET", f"/chunked/{parts}")
+    r = c.getresponse()
+    want = "".join(f"part {i + 1} of {parts}\n" for i in range(parts)).encode()
+    expect(r.read() == want and r.getheader("Transfer-Encoding") == "chunked", f"/chunked/{parts}")
+    calls += 1
+big = bytes(range(256)) * 400  # 100 KiB: many reads through the proxy
+c.request("POST", "/echo", body=big, headers={"Expect": "100-continue"})
+r = c.getresponse()
+expect(r.status == 200 and r.read() == big, "POST /echo with 100-continue")
+calls += 1
+c.request("POST", "/echo", body=iter([b"chunked ", b"request ", b"body"]), encode_chunked=True)
+r = c.getresponse()
+expect(r.read() == b"chunked request body", "a chunked request body")
+calls += 1
+c.request("HEAD", "/status/200")
+r = c.getresponse()
+expect(r.status == 200 and r.read() == b"" and r.getheader("Content-Length") == "11", "HEAD")
+calls += 1
+c.request("GET", "/eof")
+r = c.getresponse()
+expect(r.read() == b"the body ends with the connection\n", "an answer read to the end of the connection")
+calls += 1
+expect(c.sock is None or c.sock is sock, "reconnected")
+c.close()
+
+# pipelined: three requests in one write, then the answers, read in order by http.client
+s = socket.create_connection(("127.0.0.1", port), timeout=30)
+reqs = (b"GET /status/200 HTTP/1.1\r\nHost: k\r\n\r\n"
+        b"POST /echo HTTP/1.1\r\nHost: k\r\nContent-Length: 5\r\n\r\nhello"
+        b"GET /status/500 HTTP/1.1\r\nHost: k\r\nConnection: close\r\n\r\n")
+s.sendall(reqs)
+raw = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    raw += b
+s.close()
+class Kept(io.BufferedReader):  # each response closes its file when read: keep it for the next
+    def close(self): pass
+class Sock:
+    def __init__(self, f): self.f = f
+    def makefile(self, *a, **k): return self.f
+f = Kept(io.BytesIO(raw))
+got = []
+for _ in range(3):
+    r = http.client.HTTPResponse(Sock(f))
+    r.begin()
+    got.append((r.status, r.read()))
+expect(got == [(200, b"status 200\n"), (200, b"hello"), (500, b"status 500\n")] and f.read() == b"", f"pipelined: {got}")
+calls += 3
+fails += 1
+pipe_in, pipe_out = len(reqs), len(raw)
+
+# a connection that stops looking like HTTP: the server's 400 still arrives, and it is one call
+s = socket.create_connection(("127.0.0.1", port), timeout=30)
+s.sendall(b"\x16\x03\x01 not HTTP at all\r\n\r\n")
+raw = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    raw += b
+s.close()
+expect(raw.startswith(b"HTTP/1.1 400 "), f"the answer to a stream that is not HTTP: {raw!r}")
+calls += 1
+
+diag = subprocess.run([weld, "diag", "keep"], capture_output=True, text=True).stdout
+row = [l.split() for l in diag.splitlines() if l.startswith("(host) -> keep ")]
+if not row:
+    errs.append("no diag row")
+else:
+    f = row[0]
+    expect(f[3] == "http" and int(f[4]) == calls and int(f[5]) == fails,
+           f"diag: {f[4]} calls {f[5]} errors, want {calls} calls {fails} errors")
+expect("(host) -> keep: 1 connection(s) stopped looking like HTTP (the first: not an HTTP request)" in diag,
+       "diag does not say one connection stopped looking like HTTP")
+# the spans: one per request (the last 256 kept), the pipelined ones with their exact bytes
+doc = json.loads(subprocess.run([weld, "diag", "--otel", "keep"], capture_output=True, text=True).stdout)
+spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+expect(len(spans) == min(calls, 256), f"{len(spans)} spans, want {calls}")
+sizes = [(int(a["weld.bytes_received"]["intValue"]), int(a["weld.bytes_sent"]["intValue"]))
+         for a in ({x["key"]: x["value"] for x in s["attributes"]} for s in spans)]
+p = sizes[-4:-1]  # the pipelined three (the fallback call is last)
+expect(sum(i for i, _ in p) == pipe_in and sum(o for _, o in p) == pipe_out and p[1][0] == len(reqs.split(b"GET /status/500")[0]) - len(b"GET /status/200 HTTP/1.1\r\nHost: k\r\n\r\n"),
+       f"the pipelined spans' bytes {p}, want {pipe_in} in, {pipe_out} out")
+errors = [s["status"]["code"] == 2 for s in spans]
+expect(sum(errors) == fails, f"{sum(errors)} spans failed, want {fails}")
+print("\n".join(errs) or f"ok: {calls} calls, {fails} errors")
+if errs: print(diag)
+sys.exit(1 if errs else 0)
+P
+rc=$?
+label="per request: keep-alive, chunked, 5xx, 100-continue, pipelined, not HTTP: diag's exact counts"
+if [ $rc = 0 ]; then ok; else bad "$(tail -25 keep.out)"; fi
+label="per request: the container's id carries the run's tag"
+id1=$("${WELD_RUNC:-runc}" list -q 2>/dev/null | grep '^weld-keep-keep-' | tr '\n' ' ')
+if [[ "$id1" =~ ^weld-keep-keep-[0-9a-f]{8}\ $ ]]; then ok; else bad "runc list: '$id1'"; fi
+label="per request: weld down"
+if W down keep >down.out 2>&1; then ok; else bad "$(cat down.out)"; fi
+label="per request: nothing left"
+check_gone keep "$pkeep"
+# a supervisor that has not finished stopping holds the application's lock: weld up says so
+# and starts nothing (the lock held here by flock(1), as the supervisor holds it)
+label="per request: weld up while the last supervisor still holds the lock: refused"
+flock "$WELD_RUN_DIR/.keep.lock" "$weld" up keep.toml >up.out 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q "application 'keep' is still stopping" up.out && [ ! -e "$WELD_RUN_DIR/keep" ]; then ok; else
+  bad "exit $rc: $(cat up.out)"
+fi
+label="per request: the next run's container has another id"
+W up keep.toml >up.out 2>&1
+id2=$("${WELD_RUNC:-runc}" list -q 2>/dev/null | grep '^weld-keep-keep-' | tr '\n' ' ')
+W down keep >down.out 2>&1
+if [[ "$id2" =~ ^weld-keep-keep-[0-9a-f]{8}\ $ ]] && [ "$id1" != "$id2" ]; then ok; else bad "ids '$id1' then '$id2': $(cat up.out)"; fi
+check_gone keep "$pkeep"
 
 # ---- restarts, and errors the proxy sees -------------------------------------------------------------
 cat >crash.toml <<T

@@ -6,11 +6,20 @@
  *   svc post PORT   HTTP: "name total" lines into a report ("NAME = total", then a total)
  *   svc gen N       writes N CSV lines "kK,V" to stdout (a pipeline's first step)
  *   svc upper       copies stdin to stdout upper-cased (a pipeline's last step)
- *   svc crash       says so on stderr and exits with status 3 */
+ *   svc crash       says so on stderr and exits with status 3
+ *   svc keep PORT   HTTP/1.1 with keep-alive (a thread per connection, pipelined requests
+ *                   answered in order): bodies by Content-Length or chunked, 100-continue;
+ *                   GET /status/NNN answers NNN, /chunked/N in N chunks and a trailer,
+ *                   /eof without a length and closes, POST /echo echoes the body; a request
+ *                   it cannot read gets 400 and the connection closes */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +183,166 @@ static int serve(int port, int pre) {
   }
 }
 
+/* ---------- svc keep: HTTP/1.1 with keep-alive ---------- */
+
+typedef struct kconn {
+  int fd;
+  char *buf;
+  size_t n, cap;
+} kconn;
+
+/* At least want bytes buffered; false at the end of the connection. */
+static bool kfill(kconn *k, size_t want) {
+  while (k->n < want) {
+    if (k->n == k->cap) k->buf = realloc(k->buf, (k->cap *= 2) + 1);
+    ssize_t r = read(k->fd, k->buf + k->n, k->cap - k->n);
+    if (r <= 0) return false;
+    k->n += (size_t)r;
+  }
+  return true;
+}
+
+/* The offset just after the next "\r\n" from off (reading more as needed), 0 at the end. */
+static size_t kline(kconn *k, size_t off) {
+  for (size_t i = off;; i++) {
+    if (!kfill(k, i + 2)) return 0;
+    if (k->buf[i] == '\r' && k->buf[i + 1] == '\n') return i + 2;
+  }
+}
+
+static void kwrite(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w <= 0) return;
+    p += w, n -= (size_t)w;
+  }
+}
+
+static void kanswer(int fd, int status, const char *extra, const char *body, size_t len, bool head) {
+  char h[512];
+  int n = snprintf(h, sizeof h, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\n%s\r\n", status, status < 400 ? "OK" : "Failed", len,
+                   extra);
+  kwrite(fd, h, (size_t)n);
+  if (!head) kwrite(fd, body, len);
+}
+
+static void *keep_conn(void *arg) {
+  kconn k = {(int)(intptr_t)arg, malloc(4097), 0, 4096};
+  for (;;) {
+    /* the request line and headers */
+    size_t end = 0;
+    for (size_t at = 0;;) {
+      size_t next = kline(&k, at);
+      if (!next) goto done;
+      if (next == at + 2) {
+        end = next;
+        break;
+      }
+      at = next;
+    }
+    k.buf[end - 2] = 0;
+    char method[16] = "", path[256] = "";
+    size_t ll = strcspn(k.buf, "\r");
+    if (ll < 9 || memcmp(k.buf + ll - 9, " HTTP/1.", 8) != 0 || sscanf(k.buf, "%15s %255s ", method, path) != 2) {
+      kanswer(k.fd, 400, "Connection: close\r\n", "bad request\n", 12, false);
+      goto done;
+    }
+    bool head = !strcmp(method, "HEAD"), chunked = false, close_after = false, cont = false;
+    long clen = 0;
+    for (char *h = strstr(k.buf, "\r\n"); h && h[2]; h = strstr(h + 2, "\r\n")) {
+      char *v = h + 2;
+      if (!strncasecmp(v, "content-length:", 15)) clen = strtol(v + 15, NULL, 10);
+      if (!strncasecmp(v, "transfer-encoding:", 18)) chunked = strstr(v, "chunked") != NULL;
+      if (!strncasecmp(v, "connection:", 11)) close_after = strcasestr(v, "close") != NULL;
+      if (!strncasecmp(v, "expect:", 7)) cont = strcasestr(v, "100-continue") != NULL;
+    }
+    if (cont) kwrite(k.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+    /* the body, gathered at its end */
+    size_t bstart = end, blen = 0;
+    char *body = malloc(1);
+    if (chunked) {
+      size_t at = end;
+      for (;;) {
+        size_t next = kline(&k, at);
+        if (!next) goto done;
+        size_t sz = strtoul(k.buf + at, NULL, 16);
+        at = next;
+        if (!sz) {
+          while ((next = kline(&k, at)) && next != at + 2) at = next; /* trailers */
+          if (!next) goto done;
+          at = next;
+          break;
+        }
+        if (!kfill(&k, at + sz + 2)) goto done;
+        body = realloc(body, blen + sz + 1);
+        memcpy(body + blen, k.buf + at, sz);
+        blen += sz, at += sz + 2;
+      }
+      bstart = at;
+    } else {
+      if (!kfill(&k, end + (size_t)clen)) goto done;
+      body = realloc(body, (size_t)clen + 1);
+      memcpy(body, k.buf + end, (size_t)clen);
+      blen = (size_t)clen, bstart = end + (size_t)clen;
+    }
+    /* the answer */
+    char msg[256];
+    const char *extra = close_after ? "Connection: close\r\n" : "";
+    bool eof = false;
+    if (!strncmp(path, "/status/", 8)) {
+      int st = atoi(path + 8);
+      int n = snprintf(msg, sizeof msg, "status %d\n", st);
+      kanswer(k.fd, st, extra, msg, (size_t)n, head);
+    } else if (!strncmp(path, "/chunked/", 9)) {
+      int parts = atoi(path + 9);
+      int n = snprintf(msg, sizeof msg, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Parts\r\n%s\r\n", extra);
+      kwrite(k.fd, msg, (size_t)n);
+      for (int i = 0; i < parts; i++) {
+        char piece[64];
+        int pl = snprintf(piece, sizeof piece, "part %d of %d\n", i + 1, parts);
+        n = snprintf(msg, sizeof msg, "%x;n=%d\r\n%s\r\n", pl, i, piece);
+        kwrite(k.fd, msg, (size_t)n);
+      }
+      n = snprintf(msg, sizeof msg, "0\r\nX-Parts: %d\r\n\r\n", parts);
+      kwrite(k.fd, msg, (size_t)n);
+    } else if (!strcmp(path, "/eof")) {
+      static const char e[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nthe body ends with the connection\n";
+      kwrite(k.fd, e, sizeof e - 1);
+      eof = true;
+    } else if (!strcmp(path, "/echo")) {
+      kanswer(k.fd, 200, extra, body, blen, head);
+    } else {
+      kanswer(k.fd, 404, extra, "no such path\n", 13, head);
+    }
+    free(body);
+    if (close_after || eof) goto done;
+    memmove(k.buf, k.buf + bstart, k.n - bstart);
+    k.n -= bstart;
+  }
+done:
+  close(k.fd);
+  free(k.buf);
+  return NULL;
+}
+
+static int keep(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  if (bind(s, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(s, 64) != 0) {
+    perror("listen");
+    return 1;
+  }
+  fprintf(stderr, "svc keep listening on %d\n", port);
+  for (;;) {
+    int c = accept(s, NULL, NULL);
+    if (c < 0) continue;
+    pthread_t t;
+    if (pthread_create(&t, NULL, keep_conn, (void *)(intptr_t)c) == 0) pthread_detach(t);
+    else close(c);
+  }
+}
+
 static void on_term(int sig) {
   (void)sig;
   _exit(0);
@@ -184,6 +353,7 @@ int main(int argc, char **argv) {
   signal(SIGTERM, on_term); /* as the container's init, SIGTERM is ignored unless handled */
   if (argc >= 3 && !strcmp(argv[1], "pre")) return serve(atoi(argv[2]), 1);
   if (argc >= 3 && !strcmp(argv[1], "post")) return serve(atoi(argv[2]), 0);
+  if (argc >= 3 && !strcmp(argv[1], "keep")) return keep(atoi(argv[2]));
   if (argc >= 3 && !strcmp(argv[1], "gen")) {
     int n = atoi(argv[2]);
     for (int i = 0; i < n; i++) printf("k%d,%d\n", i % 7, i);
@@ -198,6 +368,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "svc: crashing on purpose\n");
     return 3;
   }
-  fprintf(stderr, "usage: svc pre|post PORT | gen N | upper | crash\n");
+  fprintf(stderr, "usage: svc pre|post|keep PORT | gen N | upper | crash\n");
   return 2;
 }
