@@ -9,7 +9,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 weld="${1:?usage: tests/plan/run.sh WELD [INSTANCES]}"
 p=0 f=0 s=0 rc=0
-for part in "check.py $weld ${2:-160}" "history.py $weld"; do
+for part in "check.py $weld ${2:-160}" "history.py $weld" "coeffs.py $weld"; do
   # shellcheck disable=SC2086
   out=$(python3 "$root"/tests/plan/$part 2>&1) || rc=1
   printf '%s\n' "$out" | sed '$d'
