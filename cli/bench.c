@@ -517,7 +517,7 @@ static int bench_efficiency(int argc, char **argv) {
   bool json = false;
   const char *pool = "both";
   cli_parser ps;
-  cli_parser_init(&ps, "bench efficiency", bench_opts, sizeof bench_opts / sizeof bench_opts[0], argc, argv);
+  cli_parser_init(&ps, "bench", bench_opts, sizeof bench_opts / sizeof bench_opts[0], argc, argv);
   int next;
   while ((next = cli_parser_next(&ps)) != CLI_ARG_DONE) {
     if (next == CLI_ARG_EXIT) return ps.rc;

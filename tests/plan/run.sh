@@ -3,7 +3,9 @@
 # (tests/plan/check.py: its own exhaustive search over the costs weld reports, the
 # constraints it wrote, every node placement) and the manifest's error messages; then
 # `weld plan --history` (tests/plan/history.py: the blended costs computed on its own from
-# databases it writes, the plan that changes, the errors of bad databases).
+# databases it writes, the plan that changes, the errors of bad databases); then
+# coefficient files (tests/plan/coeffs.py: TOML and JSON changing plans as it computes them,
+# malformed JSON, `weld bench efficiency`'s exit codes and JSON).
 # Ends with `N passed, M failed[, K skipped]` over both.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
