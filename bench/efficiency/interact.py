@@ -31,6 +31,7 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.abspath(os.path.join(here, "..", ".."))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, here)
 import httplat  # noqa: E402
 
@@ -65,36 +66,18 @@ def measure(weld, reqs):
                    check=True, stdout=subprocess.DEVNULL)
     pw, pb, pc, pcc = free_ports(4)
     handler = f"{root}/tests/http/handler.wat"
+    def wasm(name, port):
+        return f'[[service]]\nname = "{name}"\ntech = "wasm"\n[service.wasm]\ncomponent = "{handler}"\nlisten = {port}\n'
+
+    def container(name, inside, port):
+        return (f'[[service]]\nname = "{name}"\ntech = "container"\n[service.container]\nlayout = "{tmp}/oci/agg:1"\n'
+                f'command = ["/svc", "serve", "{inside}"]\nports = ["{port}:{inside}"]\n')
+
     with open(f"{tmp}/app.toml", "w") as f:
-        f.write(f'''name = "effcall"
-[[service]]
-name = "web"
-tech = "wasm"
-[service.wasm]
-component = "{handler}"
-listen = {pw}
-[[service]]
-name = "back"
-tech = "wasm"
-[service.wasm]
-component = "{handler}"
-listen = {pb}
-[[service]]
-name = "ca"
-tech = "container"
-[service.container]
-layout = "{tmp}/oci/agg:1"
-command = ["/svc", "serve", "8080"]
-ports = ["{pc}:8080"]
-[[service]]
-name = "cc"
-tech = "container"
-[service.container]
-layout = "{tmp}/oci/agg:1"
-command = ["/svc", "serve", "9090"]
-ports = ["{pcc}:9090"]
-''' + "".join(f'[[interaction]]\nfrom = "{a}"\nto = "{b}"\nkind = "http"\ncalls_per_second = 1\n'
-              for a, b in (("web", "back"), ("web", "ca"), ("cc", "ca"), ("cc", "back"))))
+        f.write('name = "effcall"\n' + wasm("web", pw) + wasm("back", pb) + container("ca", 8080, pc) +
+                container("cc", 9090, pcc) +
+                "".join(f'[[interaction]]\nfrom = "{a}"\nto = "{b}"\nkind = "http"\ncalls_per_second = 1\n'
+                        for a, b in (("web", "back"), ("web", "ca"), ("cc", "ca"), ("cc", "back"))))
     up = subprocess.run([weld, "up", f"{tmp}/app.toml"], capture_output=True, text=True, env=env)
     if up.returncode != 0:
         raise RuntimeError(f"weld up: {up.stderr.strip()[:300]}")
