@@ -401,8 +401,7 @@ static void print_text(const settings *set, const pool_result *pr, int npools, d
 #undef ROW
   if (native_ms > 0) printf("\nnative reference (the same algorithm in C): %.1f ms\n", native_ms);
   printf("density: counted = instances made until PSS grew by the budget; est. = the budget over the PSS\n"
-         "per instance of the %ld made before --cap stopped the count\n",
-         pr[0].density_made);
+         "per instance of those made before --cap stopped the count\n");
   const pool_result *c = coeff_pool(pr, npools);
   printf("\ncoefficients (weld plan --coefficients; the %s pool):\n[wasm]\nstart_ms = %.6g\n", c->name,
          c->warm_us / 1e3);
