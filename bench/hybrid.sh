@@ -67,25 +67,8 @@ while True:
     time.sleep(0.001)
 print(f"{(time.perf_counter() - t0) * 1000:.1f}")
 P
-cat >reqs.py <<'P'
-import socket, statistics, sys, time
-port, n = int(sys.argv[1]), int(sys.argv[2])
-req = b"POST / HTTP/1.0\r\nContent-Length: 8\r\n\r\na,1\na,2\n"
-lat = []
-for _ in range(n):
-    t = time.perf_counter()
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(req)
-    data = b""
-    while True:
-        b = s.recv(65536)
-        if not b: break
-        data += b
-    s.close()
-    lat.append((time.perf_counter() - t) * 1e6)
-    assert data.endswith(b"\r\n\r\na 3\n"), data
-print(f"{statistics.median(lat):.0f} {statistics.mean(lat):.0f}")
-P
+# one connection per request, the answer checked (bench/efficiency/httplat.py)
+lat="$root/bench/efficiency/httplat.py" csv=(--post 'a,1\na,2\n' --expect 'a 3\n')
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$(cat "$WELD_RUN_DIR/$1/supervisor.pid")/status"; }
 
@@ -100,8 +83,8 @@ for app in wasmbench ctrbench; do
     sup[$app]=$(rss_kib "$app")
     if [ $app = ctrbench ] && [ -z "${direct_med:-}" ]; then
       cpid=$("$weld" ps ctrbench | awk '$1=="agg"{print $4}')
-      read -r direct_med direct_mean < <(nsenter --net="/proc/$cpid/ns/net" python3 reqs.py 8080 "$reqs")
-      read -r proxy_med proxy_mean < <(python3 reqs.py "$pc" "$reqs")
+      read -r direct_med direct_mean < <(nsenter --net="/proc/$cpid/ns/net" python3 "$lat" 8080 "$reqs" "${csv[@]}")
+      read -r proxy_med proxy_mean < <(python3 "$lat" "$pc" "$reqs" "${csv[@]}")
     fi
     "$weld" down "$app" >/dev/null
   done
@@ -109,7 +92,7 @@ for app in wasmbench ctrbench; do
 done
 # the WebAssembly service answers on the host's loopback itself (no proxy on the way in)
 "$weld" up wasm.toml >/dev/null
-read -r wasm_med wasm_mean < <(python3 reqs.py "$pw" "$reqs")
+read -r wasm_med wasm_mean < <(python3 "$lat" "$pw" "$reqs" "${csv[@]}")
 "$weld" down wasmbench >/dev/null
 
 echo "| | WebAssembly service (weld) | container (runc) |"

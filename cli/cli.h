@@ -182,6 +182,7 @@ void cli_json_uint(cli_json *j, uint64_t v);
 void cli_json_int(cli_json *j, int64_t v);
 void cli_json_bool(cli_json *j, bool v);
 void cli_json_fixed3(cli_json *j, int64_t thousandths); /* a number with three decimals */
+void cli_json_double(cli_json *j, double v); /* six significant digits; null if not finite */
 void cli_json_null(cli_json *j);
 void cli_json_finish(cli_json *j); /* final newline */
 
@@ -220,6 +221,7 @@ int cli_cmd_cache(int argc, char **argv);   /* compile.c: the compiled-code cach
 int cli_cmd_wit(int argc, char **argv);     /* wit.c: WIT packages */
 int cli_cmd_compose(int argc, char **argv); /* compose.c: component composition */
 int cli_cmd_component(int argc, char **argv); /* component_new.c: component new */
+int cli_cmd_bench(int argc, char **argv);     /* bench.c: bench efficiency */
 /* `weld run`'s own options beyond the library's: the guest profiler. */
 typedef struct cli_run_opts {
   bool profile_guest;       /* --profile=guest[,PATH] */

@@ -2,6 +2,7 @@
  * lists can be kept on one line. Strings are escaped so the output is always valid JSON,
  * whatever bytes a module's names hold. */
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "cli.h"
@@ -122,6 +123,12 @@ void cli_json_fixed3(cli_json *j, int64_t v) {
   before_item(j);
   uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
   fprintf(j->out, "%s%" PRIu64 ".%03u", v < 0 ? "-" : "", m / 1000, (unsigned)(m % 1000));
+}
+
+void cli_json_double(cli_json *j, double v) {
+  before_item(j);
+  if (isfinite(v)) fprintf(j->out, "%.6g", v);
+  else fputs("null", j->out);
 }
 
 void cli_json_bool(cli_json *j, bool v) {

@@ -278,6 +278,37 @@ static const cli_command commands[] = {
      "is printed) or the nodes cannot hold the services, 2 bad manifest, bad\n"
      "coefficients, usage error or an unsupported request (`not supported: ...`).\n",
      cli_cmd_plan},
+    {"bench", "efficiency [OPTIONS] [MODULE]", "measure pooled instances: start, memory, density, CPU",
+     "`weld bench efficiency` measures, inside this process, pooled instances of one workload\n"
+     "for each pool (copy-on-write: memories mapped from the module's image, discarded on\n"
+     "release; resident: memories copied and kept resident): the cold start (engine, compile,\n"
+     "store, instance, one call), the warm start (store + instance + work(1) + the store freed;\n"
+     "median and 90th percentile of --runs), PSS and RSS per live instance (the growth of the\n"
+     "process over --live instances), density (instances made until PSS grew by --budget, at\n"
+     "most --cap) and the CPU time of work(--work). It prints a table and the `[wasm]`\n"
+     "coefficients of `weld plan` (docs/plan.md); --json writes all of it (docs/json.md), and\n"
+     "`weld plan --coefficients` reads that document.\n"
+     "\n"
+     "The workload is a built-in one-page module (bench/efficiency/service.c's algorithm in\n"
+     "WebAssembly text), checked against the same algorithm in C, which also gives the CPU\n"
+     "overhead over native; or MODULE, which must export `work: (i32) -> i32` (--invoke names\n"
+     "another), import nothing and keep its memory within the pool's 16 MiB slots; its\n"
+     "answers are checked from instance to instance.\n"
+     "\n"
+     "Options:\n"
+     "  --json              print one JSON object\n"
+     "  --pool both|copy-on-write|resident   which pools (default both)\n"
+     "  --work N            rounds for the CPU figure (default 200000)\n"
+     "  --runs N            warm starts (default 2000)\n"
+     "  --live N            live instances for the memory figures (default 1000)\n"
+     "  --budget SIZE       memory budget for density (default 256MiB)\n"
+     "  --cap N             instances made at most (default 16000)\n"
+     "  --invoke NAME       the workload's export (default work)\n"
+     "  --tier T            interp, baseline, auto or optimized (default: WELD_TIER or auto)\n"
+     "\n"
+     "Exit status: 0 measured, 1 the module is malformed or invalid, fails to instantiate or\n"
+     "traps, 2 usage error, unreadable file or a module without the export.\n",
+     cli_cmd_bench},
     {"up", "[--foreground] [--metrics PORT] [--replan] [--history DB] APP.toml", "start an application: WebAssembly services and containers",
      "Starts every service of an application manifest (docs/app-manifest.md): WebAssembly\n"
      "services inside a supervisor process (one store per instance, the policy and limits\n"

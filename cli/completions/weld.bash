@@ -14,7 +14,7 @@ _weld() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run compile compose cache validate inspect print encode audit wast plan serve up ps logs down diag pkg wit component help version"
+  local commands="run compile compose cache validate inspect print encode audit wast plan bench serve up ps logs down diag pkg wit component help version"
   local run_opts="--invoke --bounds --tier --tier-stats --tier-up-threshold --compile-threads --allow-precompiled --no-cache --cache-dir --cache-max-bytes --fuel --max-memory --max-gc-heap --max-table-elements --max-stack
     --max-instances --timeout --trap-on-grow-failure --report --audit-first --dir --env
     --policy --preset --profile --log-denials --tcplisten --help"
@@ -29,7 +29,7 @@ _weld() {
     esac
   done
   case "$cmd" in
-    run|compile|compose|cache|validate|inspect|print|encode|audit|wast|plan|serve|up|ps|logs|down|diag|pkg|wit|component|help|version) ;;
+    run|compile|compose|cache|validate|inspect|print|encode|audit|wast|plan|bench|serve|up|ps|logs|down|diag|pkg|wit|component|help|version) ;;
     "") ;;
     *) return 0 ;;                       # after weld FILE: the module's own arguments
   esac
@@ -99,6 +99,7 @@ _weld() {
     encode) opts="--output -o --help" ;;
     audit) opts="--policy --preset --profile --format --help" ;;
     plan) opts="--explain --json --method --coefficients --history --help"; files="*.toml" ;;
+    bench) opts="efficiency --json --pool --work --runs --live --budget --cap --invoke --tier --help"; files="*.wasm" ;;
     up) opts="--foreground --metrics --replan --history --help"; files="*.toml" ;;
     plan) opts="--explain --json --method --coefficients --help"; files="*.toml" ;;
     serve) opts="--addr --timeout --fuel --max-memory --max-stack --max-table-elements --max-instances --dir --env --policy --preset --log-denials --help"; files="*.wasm" ;;

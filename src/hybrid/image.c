@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "exec_int.h"
-#include "oci/json.h"
+#include "util/json.h"
 #include "oci/oci.h"
 
 /* ---------- names inside a layer ---------- */

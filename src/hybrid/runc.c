@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "exec_int.h"
-#include "oci/json.h"
+#include "util/json.h"
 #include "oci/oci.h"
 
 extern char **environ;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oci/json.h"
+#include "util/json.h"
 #include "oci/oci_int.h"
 
 #ifndef WELD_HAVE_CURL

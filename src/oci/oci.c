@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "oci/json.h"
+#include "util/json.h"
 #include "oci/oci_int.h"
 #include "util/sha256.h"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oci/json.h"
+#include "util/json.h"
 #include "pkg/registry.h"
 
 struct pkg_known {

@@ -1,6 +1,7 @@
 /* The cost model's coefficients: the defaults (measured by bench/efficiency.sh where it
- * measures them, estimates otherwise; docs/plan.md says which) and the TOML file that
- * overrides them, which bench/efficiency.sh also writes. */
+ * measures them, estimates otherwise; docs/plan.md says which) and the file that
+ * overrides them — TOML, or the JSON that bench/efficiency.sh and `weld bench efficiency
+ * --json` write (the same keys, at the root or under "coefficients"). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "util/json.h"
 #include "util/toml.h"
 
 const char *plan_tech_name(int tech) { return tech == PLAN_WASM ? "wasm" : tech == PLAN_CONTAINER ? "container" : "?"; }
@@ -151,14 +153,122 @@ static bool parse_root(ctx *c, plan_coeffs *k, const toml_value *root) {
   return true;
 }
 
+/* ---------- JSON: read into the TOML reader's tree, so one reader checks both ---------- */
+
+typedef struct jctx {
+  const char *text;
+  const char *filename;
+  util_arena *arena;
+  util_error *err;
+} jctx;
+
+static void line_col(const char *text, size_t pos, int *line, int *col) {
+  *line = 1, *col = 1;
+  for (size_t i = 0; i < pos; i++) {
+    if (text[i] == '\n') ++*line, *col = 1;
+    else if (((unsigned char)text[i] & 0xC0) != 0x80) ++*col; /* columns count characters */
+  }
+}
+
+static toml_value *from_json(jctx *c, const json_value *j) {
+  int line, col;
+  line_col(c->text, j->pos, &line, &col);
+  toml_value *v = util_arena_try_alloc(c->arena, sizeof *v);
+  if (!v) return util_fail(c->err, UTIL_ERR_OOM, -1, "%s: out of memory", c->filename), NULL;
+  v->line = line, v->col = col;
+  switch (j->type) {
+  case JSON_NULL:
+    toml_fail_at(c->err, UTIL_ERR_USAGE, c->filename, line, col, "null is not a coefficient (leave the key out)");
+    return NULL;
+  case JSON_BOOL: v->type = TOML_BOOL, v->b = j->b; break;
+  case JSON_STRING: v->type = TOML_STRING, v->str = j->s, v->len = j->len; break;
+  case JSON_NUMBER:
+    if (j->is_int) v->type = TOML_INT, v->i = j->i;
+    else v->type = TOML_FLOAT, v->f = strtod(j->s, NULL);
+    break;
+  case JSON_ARRAY:
+  case JSON_OBJECT:
+    v->type = j->type == JSON_ARRAY ? TOML_ARRAY : TOML_TABLE;
+    if (j->type == JSON_ARRAY) {
+      v->items = util_arena_try_alloc(c->arena, (j->n ? j->n : 1) * sizeof *v->items);
+      if (!v->items) return util_fail(c->err, UTIL_ERR_OOM, -1, "%s: out of memory", c->filename), NULL;
+    } else {
+      v->kvs = util_arena_try_alloc(c->arena, (j->n ? j->n : 1) * sizeof *v->kvs);
+      if (!v->kvs) return util_fail(c->err, UTIL_ERR_OOM, -1, "%s: out of memory", c->filename), NULL;
+    }
+    for (size_t i = 0; i < j->n; i++) {
+      toml_value *item = from_json(c, j->items[i]);
+      if (!item) return NULL;
+      if (j->type == JSON_ARRAY) {
+        v->items[v->nitems++] = item;
+      } else {
+        /* a key's position: its value's (the JSON tree keeps no key offsets) */
+        v->kvs[v->nkvs++] = (toml_kv){j->keys[i], item, item->line, item->col};
+      }
+    }
+    break;
+  }
+  return v;
+}
+
+static bool parse_json(plan_coeffs *k, const char *text, size_t len, const char *filename, util_error *err) {
+  json_doc doc;
+  if (!json_parse(&doc, text, len, filename, err)) {
+    /* "FILE: JSON message at offset N" becomes "FILE:LINE:COL: JSON message at offset N" */
+    util_error e = *err;
+    int line = 1, col = 1;
+    if (e.offset >= 0 && (size_t)e.offset <= len) line_col(text, (size_t)e.offset, &line, &col);
+    size_t skip = strlen(filename) + 2;
+    const char *msg = strlen(e.msg) > skip && strncmp(e.msg, filename, skip - 2) == 0 ? e.msg + skip : e.msg;
+    util_error_clear(err);
+    json_free(&doc);
+    return toml_fail_at(err, e.kind == UTIL_ERR_OOM ? UTIL_ERR_OOM : UTIL_ERR_USAGE, filename, line, col, "%s", msg);
+  }
+  util_arena arena;
+  util_arena_init(&arena);
+  jctx jc = {text, filename, &arena, err};
+  ctx c = {filename, err};
+  const json_value *root = doc.root;
+  bool ok;
+  if (root->type != JSON_OBJECT) {
+    int line, col;
+    line_col(text, root->pos, &line, &col);
+    ok = toml_fail_at(err, UTIL_ERR_USAGE, filename, line, col,
+                      "a coefficients file in JSON is one object (the coefficients, or a \"coefficients\" member)");
+  } else {
+    const json_value *inner = json_get(root, "coefficients");
+    toml_value *t = from_json(&jc, inner ? inner : root);
+    ok = t && (t->type == TOML_TABLE ||
+               toml_fail_at(err, UTIL_ERR_USAGE, filename, t->line, t->col, "\"coefficients\" must be an object, not %s",
+                            toml_type_name(t->type)));
+    ok = ok && parse_root(&c, k, t);
+  }
+  util_arena_free(&arena);
+  json_free(&doc);
+  return ok;
+}
+
+/* JSON when the first character that is not white space is '{': no TOML document starts
+ * with one (it starts with a key, a [table] header or a comment). */
+static bool looks_json(const char *text, size_t len) {
+  size_t i = 0;
+  while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) i++;
+  return i < len && text[i] == '{';
+}
+
 bool plan_coeffs_parse(plan_coeffs *k, const char *text, size_t len, const char *filename, util_error *err) {
   util_error_clear(err);
-  static const toml_options opts = {"coefficients files", true};
-  toml_doc doc;
   plan_coeffs tmp = *k;
-  ctx c = {filename, err};
-  bool ok = toml_parse(&doc, text, len, filename, &opts, err) && parse_root(&c, &tmp, doc.root);
-  toml_free(&doc);
+  bool ok;
+  if (looks_json(text, len)) {
+    ok = parse_json(&tmp, text, len, filename, err);
+  } else {
+    static const toml_options opts = {"coefficients files", true};
+    toml_doc doc;
+    ctx c = {filename, err};
+    ok = toml_parse(&doc, text, len, filename, &opts, err) && parse_root(&c, &tmp, doc.root);
+    toml_free(&doc);
+  }
   if (ok) {
     tmp.source = filename;
     *k = tmp;

@@ -110,8 +110,10 @@ typedef struct plan_coeffs {
 } plan_coeffs;
 
 void plan_coeffs_default(plan_coeffs *c);
-/* Reads a coefficients file (TOML; docs/plan.md) over the defaults already in c. Unknown
- * keys, wrong types, negative or non-finite values are errors "FILE:LINE:COL: message". */
+/* Reads a coefficients file (TOML, or JSON when it starts with '{'; docs/plan.md) over the
+ * defaults already in c. Unknown keys, wrong types, negative or non-finite values and
+ * malformed text are errors "FILE:LINE:COL: message" (a JSON key's position is its
+ * value's). */
 bool plan_coeffs_load(plan_coeffs *c, const char *path, util_error *err);
 bool plan_coeffs_parse(plan_coeffs *c, const char *text, size_t len, const char *filename, util_error *err);
 

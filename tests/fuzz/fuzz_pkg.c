@@ -1,7 +1,7 @@
 /* libFuzzer target: the package manager's readers. The first byte picks one:
  *   0  component.toml (src/pkg/manifest.c): a rejection is one "FILE:LINE:COL: message"
  *      line (or out of memory); a manifest that reads has a valid name and a checksum;
- *   1  JSON (src/oci/json.c): what parses is written back, and the writing parses again
+ *   1  JSON (src/util/json.c): what parses is written back, and the writing parses again
  *      to the same bytes (the writer's output is a fixed point);
  *   2  an OCI image manifest: what parses is written, read back and written to the
  *      same bytes;
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oci/json.h"
+#include "util/json.h"
 #include "oci/oci.h"
 #include "pkg/manifest.h"
 #include "pkg/semver.h"

@@ -3,13 +3,15 @@
 # (tests/plan/check.py: its own exhaustive search over the costs weld reports, the
 # constraints it wrote, every node placement) and the manifest's error messages; then
 # `weld plan --history` (tests/plan/history.py: the blended costs computed on its own from
-# databases it writes, the plan that changes, the errors of bad databases).
+# databases it writes, the plan that changes, the errors of bad databases); then
+# coefficient files (tests/plan/coeffs.py: TOML and JSON changing plans as it computes them,
+# malformed JSON, `weld bench efficiency`'s exit codes and JSON).
 # Ends with `N passed, M failed[, K skipped]` over both.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 weld="${1:?usage: tests/plan/run.sh WELD [INSTANCES]}"
 p=0 f=0 s=0 rc=0
-for part in "check.py $weld ${2:-160}" "history.py $weld"; do
+for part in "check.py $weld ${2:-160}" "history.py $weld" "coeffs.py $weld"; do
   # shellcheck disable=SC2086
   out=$(python3 "$root"/tests/plan/$part 2>&1) || rc=1
   printf '%s\n' "$out" | sed '$d'

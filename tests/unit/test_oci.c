@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "oci/json.h"
+#include "util/json.h"
 #include "oci/oci.h"
 #include "unit.h"
 #include "util/sha256.h"

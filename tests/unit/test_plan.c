@@ -283,6 +283,43 @@ UNIT_GROUP(plan_coefficients) {
   }
 }
 
+/* The same keys in JSON: at the root, or under "coefficients" beside whatever else an
+ * efficiency report holds; positions as LINE:COL of the text (a key's is its value's). */
+UNIT_GROUP(plan_coefficients_json) {
+  plan_coeffs k;
+  plan_coeffs_default(&k);
+  util_error err;
+  const char *root = " {\"alpha\": 2, \"wasm\": {\"start_ms\": 0.5, \"memory_factor\": 3},\n"
+                     "  \"interaction\": {\"pipe\": {\"call_us\": [1, 2.5, 3e1]}}, \"nodes\": {\"mib_ms\": 4}}";
+  CHECK(plan_coeffs_parse(&k, root, strlen(root), "c.json", &err));
+  CHECK(k.alpha == 2 && k.start_ms[PLAN_WASM] == 0.5 && k.mem_factor[PLAN_WASM] == 3 && k.call_us[PLAN_PIPE][1] == 2.5 &&
+        k.call_us[PLAN_PIPE][2] == 30 && k.node_mib_ms == 4 && k.beta == 0.1 && strcmp(k.source, "c.json") == 0);
+  plan_coeffs_default(&k);
+  const char *report = "{\"ways\": {\"x\": [null, true]}, \"coefficients\": {\"container\": {\"io_overhead\": 0.25}}}";
+  CHECK(plan_coeffs_parse(&k, report, strlen(report), "e.json", &err));
+  CHECK(k.io_overhead[PLAN_CONTAINER] == 0.25 && k.alpha == 1.0);
+  static const struct {
+    const char *text, *msg;
+  } bad[] = {
+      {"{\"alpha\": 1,\n \"beta\" 2}", "c.json:2:9: JSON expected ':'"},
+      {"{\"alpha\": 01}", "c.json:1:11: JSON number with a leading zero"},
+      {"{\"alpha\": 1} x", "c.json:1:14: JSON trailing characters"},
+      {"{\"alpah\": 1}", "c.json:1:11: unknown key 'alpah'"},
+      {"{\"wasm\": 5}", "c.json:1:10: [wasm] must be a table, not an integer"},
+      {"{\"alpha\": 1e400}", "c.json:1:11: alpha must be a finite number"},
+      {"{\"alpha\": null}", "c.json:1:11: null is not a coefficient"},
+      {"{\"coefficients\": 1}", "c.json:1:18: \"coefficients\" must be an object"},
+      {"{\"ways\": \"\u00e9\u00e9\", \"coefficients\": {\"beta\": true}}", "c.json:1:41: beta must be a number, not a boolean"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    plan_coeffs_default(&k);
+    CHECK(!plan_coeffs_parse(&k, bad[i].text, strlen(bad[i].text), "c.json", &err));
+    unit_check(strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)) == 0, __FILE__, __LINE__, "got '%s', want '%s...'",
+               err.msg, bad[i].msg);
+    CHECK(k.alpha == 1.0 && k.beta == 0.1); /* nothing changed */
+  }
+}
+
 /* The history's weighted means and blend, against values worked out by hand (docs/plan.md,
  * "History"), and an empty history changing nothing. */
 UNIT_GROUP(plan_history) {

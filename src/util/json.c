@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oci/json.h"
+#include "util/json.h"
 
 #define JSON_MAX_DEPTH 64
 
@@ -138,6 +138,7 @@ static bool parse_value(rd *r, json_value **out) {
   ws(r);
   if (r->pos >= r->n) return fail(r, "unexpected end");
   char c = r->s[r->pos];
+  size_t at = r->pos;
   json_value *v;
   if (c == '{' || c == '[') {
     if (++r->depth > JSON_MAX_DEPTH) return fail(r, "nested too deeply");
@@ -218,6 +219,7 @@ static bool parse_value(rd *r, json_value **out) {
   } else {
     return fail(r, "unexpected character");
   }
+  v->pos = at;
   *out = v;
   return true;
 }

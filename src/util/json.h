@@ -1,8 +1,9 @@
-/* JSON for OCI documents: a reader into a tree held in one arena, and a writer into a
- * growable buffer. Strings are UTF-8 (\u escapes and surrogate pairs decoded); numbers
- * keep their text and, when they are integers, their value. Used by src/oci and src/pkg. */
-#ifndef WELD_OCI_JSON_H
-#define WELD_OCI_JSON_H
+/* JSON: a reader into a tree held in one arena, and a writer into a growable buffer.
+ * Strings are UTF-8 (\u escapes and surrogate pairs decoded); numbers keep their text
+ * and, when they are integers, their value; every value its byte offset. Used by src/oci,
+ * src/pkg, the executor (OCI documents) and src/plan (coefficients files). */
+#ifndef WELD_UTIL_JSON_H
+#define WELD_UTIL_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@ struct json_value {
   json_value **items; /* ARRAY items, OBJECT values */
   const char **keys;  /* OBJECT keys */
   size_t n;
+  size_t pos; /* byte offset of the value's first character in the text */
 };
 
 typedef struct json_doc {
