@@ -79,6 +79,8 @@ struct comp_inst {
   bool busy;                     /* a call into it is running (no reentrance) */
   bool trapped;                  /* a call trapped: the instance may not be entered again */
   bool no_leave;                 /* post-return is running: no calls out of the instance */
+  uint32_t context[2];           /* context.get/set: the running task's storage (zero at entry) */
+  uint32_t backpressure;         /* backpressure.inc/dec */
 };
 
 /* ---------- the host registry ---------------------------------------------------------------- */
@@ -353,6 +355,8 @@ static bool call(comp_func *f, const comp_val *args, comp_val *result, util_aren
   bool ok = true;
   in->busy = true;
   in->root->depth++;
+  /* a new task's context storage starts zeroed (the instance runs one task at a time) */
+  memset(in->context, 0, sizeof in->context);
   if (np <= ABI_MAX_FLAT_PARAMS) {
     for (uint32_t i = 0; ok && i < ft->n; i++) ok = abi_lower_flat(&cx, ft->elems[i], &args[i], flat, &k);
   } else {
@@ -522,6 +526,102 @@ static bool instantiate_into(comp_inst *in, item **args, const wasm_name *argnam
 
 static bool unsupported(util_error *err, uint32_t off, const char *what) {
   return util_fail(err, UTIL_ERR_LIMIT, off, "not supported: %s", what);
+}
+
+/* The async ABI's built-ins. A synchronous task (the only kind weld runs) can use
+ * context.get/set, backpressure.inc/dec and thread.yield (which, with no other thread to
+ * run, returns "not cancelled" at once, as the Canonical ABI does for a task that may not
+ * block); like every call out of an instance, the others trap in post-return ("cannot
+ * leave component instance"), and otherwise say that weld does not run them. */
+typedef struct task_builtin {
+  comp_inst *inst;
+  uint8_t code;
+  uint32_t idx;                  /* context.get/set: the storage slot */
+  const char *name;
+} task_builtin;
+
+static weld_trap *task_builtin_call(weld_caller *caller, void *env, const weld_val *args, weld_val *results) {
+  (void)caller;
+  task_builtin *b = env;
+  comp_inst *in = b->inst;
+  switch (b->code) {
+  case 0x0a: results[0] = WELD_I32_VAL((int32_t)in->context[b->idx]); return NULL;
+  case 0x0b: in->context[b->idx] = (uint32_t)args[0].of.i32; return NULL;
+  case 0x24:
+    if (in->backpressure == 0xffff) return weld_trap_new("canonical ABI: backpressure counter overflow");
+    in->backpressure++;
+    return NULL;
+  case 0x25:
+    if (in->backpressure == 0) return weld_trap_new("canonical ABI: backpressure counter underflow");
+    in->backpressure--;
+    return NULL;
+  default: break;
+  }
+  if (in->no_leave) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "cannot leave component instance (%s in post-return)", b->name);
+    return weld_trap_new(msg);
+  }
+  if (b->code == 0x0c) {
+    results[0] = WELD_I32_VAL(0);
+    return NULL;
+  }
+  char msg[200];
+  snprintf(msg, sizeof msg, "not supported: the component model's async ABI at run time (%s)", b->name);
+  return weld_trap_new(msg);
+}
+
+/* A task built-in's name and core signature ('i' i32, 'I' i64), or NULL for one weld
+ * does not define (error-context, threads, task.return with a result). */
+static const char *task_builtin_sig(const comp_canon *c, const char **params, const char **results) {
+  static const struct {
+    uint8_t code;
+    const char *name, *p, *r;
+  } t[] = {
+      {0x05, "task.cancel", "", ""},           {0x06, "subtask.cancel", "i", "i"},
+      {0x09, "task.return", "", ""},           {0x0a, "context.get", "", "i"},
+      {0x0b, "context.set", "i", ""},          {0x0c, "thread.yield", "", "i"},
+      {0x0d, "subtask.drop", "i", ""},         {0x0e, "stream.new", "", "I"},
+      {0x0f, "stream.read", "iii", "i"},       {0x10, "stream.write", "iii", "i"},
+      {0x11, "stream.cancel-read", "i", "i"},  {0x12, "stream.cancel-write", "i", "i"},
+      {0x13, "stream.drop-readable", "i", ""}, {0x14, "stream.drop-writable", "i", ""},
+      {0x15, "future.new", "", "I"},           {0x16, "future.read", "ii", "i"},
+      {0x17, "future.write", "ii", "i"},       {0x18, "future.cancel-read", "i", "i"},
+      {0x19, "future.cancel-write", "i", "i"}, {0x1a, "future.drop-readable", "i", ""},
+      {0x1b, "future.drop-writable", "i", ""}, {0x1f, "waitable-set.new", "", "i"},
+      {0x20, "waitable-set.wait", "ii", "i"},  {0x21, "waitable-set.poll", "ii", "i"},
+      {0x22, "waitable-set.drop", "i", ""},    {0x23, "waitable.join", "ii", ""},
+      {0x24, "backpressure.inc", "", ""},      {0x25, "backpressure.dec", "", ""},
+      {0x26, "thread.index", "", "i"},
+  };
+  if (c->code == 0x09 && c->has_result) return NULL;
+  if ((c->code == 0x0a || c->code == 0x0b) && c->a >= 2) return NULL;
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (t[i].code == c->code) {
+      *params = t[i].p;
+      *results = t[i].r;
+      return t[i].name;
+    }
+  return NULL;
+}
+
+static bool def_task_builtin(comp_inst *in, const comp_canon *c, util_error *err) {
+  root *r = in->root;
+  const char *ps, *rs, *name = task_builtin_sig(c, &ps, &rs);
+  if (!name) return unsupported(err, c->offset, "the async, error-context and thread built-ins at run time");
+  task_builtin *b = alloc(r, sizeof *b, err);
+  if (!b) return false;
+  *b = (task_builtin){in, c->code, c->a, name};
+  weld_valkind p[3], res[1];
+  size_t np = strlen(ps), nr = strlen(rs);
+  for (size_t i = 0; i < np; i++) p[i] = ps[i] == 'I' ? WELD_I64 : WELD_I32;
+  for (size_t i = 0; i < nr; i++) res[i] = rs[i] == 'I' ? WELD_I64 : WELD_I32;
+  item *it = new_item(r, COMP_SORT_CORE_FUNC, err);
+  if (!it) return false;
+  it->core.kind = WELD_EXTERN_FUNC;
+  it->core.of.func = weld_func_new(r->store, p, np, res, nr, task_builtin_call, b, NULL);
+  if (!it->core.of.func) return oom(err);
+  return push_item(in, COMP_SORT_CORE_FUNC, it, err);
 }
 
 static weld_module *compile(comp_inst *in, const wasm_module *m, uint32_t off, util_error *err) {
@@ -759,7 +859,7 @@ static bool def_canon(comp_inst *in, const comp_canon *c, util_error *err) {
     if (!it->core.of.func) return oom(err);
     return push_item(in, COMP_SORT_CORE_FUNC, it, err);
   }
-  default: return unsupported(err, off, "the async, error-context and thread built-ins at run time");
+  default: return def_task_builtin(in, c, err);
   }
 }
 

@@ -140,7 +140,13 @@ static inst_status instantiate(wast_comp *def, wast_comp **out, char *msg, size_
   if ((*out)->inst) return INST_OK;
   snprintf(msg, nmsg, "%s", err.msg);
   switch (err.kind) {
-  case UTIL_ERR_TRAP: return INST_TRAP;
+  case UTIL_ERR_TRAP:
+    /* a start function calling a built-in weld does not run */
+    if (starts_with(err.msg, "not supported")) {
+      (*out)->skip = *skip = wast_comp_unsupported(err.msg);
+      return INST_SKIP;
+    }
+    return INST_TRAP;
   case UTIL_ERR_LINK:
     /* the script has no way to give a component imports but `register`, which weld
      * does not link components with */
@@ -420,8 +426,10 @@ static int invoke(wast_comp *wc, const wast_action *a, util_arena *arena, call *
   util_error err;
   if (comp_call(cl->f, args, &cl->result, arena, &err)) return WAST_COMP_PASS;
   if (starts_with(err.msg, "not supported")) {
-    /* a value or built-in the runtime lacks (some report it as a trap) */
+    /* a value or built-in the runtime lacks (some report it as a trap); a trap leaves
+     * the instance unusable, so the script's later commands on it are skipped too */
     *skip = wast_comp_unsupported(err.msg);
+    if (err.kind == UTIL_ERR_TRAP) wc->skip = *skip;
     return WAST_COMP_SKIP;
   }
   if (err.kind == UTIL_ERR_TRAP) {
