@@ -46,6 +46,8 @@ static const char *prim(wit_tkind k) {
   return k <= WIT_STRING ? names[k] : NULL;
 }
 
+static const wit_witem *export_item_of(const cn *c, const wit_def *r);
+
 /* A value type as component text; false with "not supported" for what is not reached. */
 static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
@@ -61,6 +63,11 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
       }
     for (size_t i = 0; i < c->nnamed; i++)
       if (c->named[i] == res) {
+        if (c->exporting != res->owner && export_item_of(c, res))
+          return fail(c, UTIL_ERR_LIMIT,
+                      "not supported: function `%s` uses resource `%s` of exported interface `%s` (types of an exported "
+                      "interface used by another are not wrapped yet)",
+                      fn, res->name, res->owner && res->owner->name ? res->owner->name : "?");
         util_buf_printf(c->o, "(%s $n%zu)", k, i);
         return true;
       }

@@ -103,5 +103,39 @@ want="weld: wit bindgen: not supported: \`read\` of resource \`file\` is async"
 got=$("$WELD" wit bindgen --lang c -o "$tmp/a" "$tmp/a.wit" 2>&1)
 if [ "$?" = 1 ] && [ "$got" = "$want" ]; then ok; else bad "bindgen of an async method: '$got', want '$want'"; fi
 
+# an exported interface using an imported interface's resource (borrowed: a handle of the
+# import); the same resource exported is refused (like an exported interface's record)
+cat >"$tmp/u.wit" <<'WIT'
+package test:u@0.1.0;
+interface a {
+  resource r { constructor(x: u32); get: func() -> u32; }
+}
+interface b {
+  use a.{r};
+  twice: func(x: borrow<r>) -> u32;
+}
+world mid {
+  import a;
+  export b;
+}
+world both {
+  export a;
+  export b;
+}
+WIT
+printf '#include "mid.h"\nuint32_t exports_mid_b_twice(mid_borrow_r_t x) { return 2 * mid_a_method_r_get(x); }\n' >"$tmp/mid.c"
+if "$WELD" wit bindgen --lang c --world mid -o "$tmp/u" "$tmp/u.wit" 2>"$tmp/err" &&
+  cc -I"$tmp/u" -o "$tmp/mid.core.wasm" "$tmp/mid.c" "$tmp/u/mid.c" 2>"$tmp/err" &&
+  "$WELD" component new "$tmp/mid.core.wasm" --wit "$tmp/u.wit" --world mid -o "$tmp/mid.wasm" 2>"$tmp/err" &&
+  "$WELD" validate -q "$tmp/mid.wasm" 2>"$tmp/err" &&
+  { [ -z "$JCO" ] || "$JCO" transpile "$tmp/mid.wasm" -o "$tmp/js-mid" --name mid >"$tmp/err" 2>&1; }; then ok; else
+  bad "an exported interface using an imported resource: $(tail -3 "$tmp/err")"
+fi
+printf '(module (func (export "test:u/b@0.1.0#twice") (param i32) (result i32) i32.const 0)\n (func (export "test:u/a@0.1.0#[constructor]r") (param i32) (result i32) i32.const 0)\n (func (export "test:u/a@0.1.0#[method]r.get") (param i32) (result i32) i32.const 0))' >"$tmp/b.wat"
+"$WELD" encode "$tmp/b.wat" -o "$tmp/b.wasm"
+want="weld: $tmp/b.wasm: not supported: function \`twice\` uses resource \`r\` of exported interface \`a\` (types of an exported interface used by another are not wrapped yet)"
+got=$("$WELD" component new "$tmp/b.wasm" --wit "$tmp/u.wit" --world both -o "$tmp/x.wasm" 2>&1)
+if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of an exported resource used by another export: '$got', want '$want'"; fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
