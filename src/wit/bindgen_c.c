@@ -76,7 +76,6 @@ static bool seen(bg *g, const char *name) {
   return false;
 }
 
-
 /* ---------- resources ---------------------------------------------------------------- */
 
 /* Whether resource r belongs to an interface the world exports (the program implements
@@ -870,7 +869,6 @@ static void iface_path(char *b, size_t n, const wit_witem *it) {
   int k = snprintf(b, n, "%s:%s/%s", in->pkg->ns, in->pkg->name, in->name);
   if (in->pkg->version && k > 0 && (size_t)k < n) snprintf(b + k, n - (size_t)k, "@%s", in->pkg->version);
 }
-
 
 /* Text with `@W` (the world), `@N` (the resource in snake case), `@R` (its WIT name) and
  * `@M` (the module of its interface) replaced. */

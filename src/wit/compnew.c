@@ -458,8 +458,6 @@ static const wit_func *find_import_in(const cn *c, const char *mod, const char *
   return NULL;
 }
 
-
-
 /* Whether interface item it (an interface or an inline one) is named `name`. */
 static bool iface_is(const wit_witem *it, const char *name) {
   char b[512];
@@ -583,7 +581,6 @@ static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx
   util_buf_puts(c->o, "))\n");
   return true;
 }
-
 
 /* An exported interface with resources, as the reference tools make it: a component that
  * imports the resources (`t<i>`), the interface's other named types (`t<i>`, defined over

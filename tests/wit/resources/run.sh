@@ -7,7 +7,8 @@
 # wit` as `weld wit print` prints it); host.mjs calls the provider from JavaScript as a
 # host; calls.mjs checks the composed one's results against a model in JavaScript and
 # prints them; `weld run --invoke` must give the same, and trap on a dropped handle used
-# or dropped again (exit 134, weld's message). Then what is refused.
+# or dropped again (exit 134, weld's message). The provider alone called by `weld run`
+# as the host. An exported interface using an imported resource; then what is refused.
 # Usage: run.sh WELD JCO   (JCO: the jco executable, or empty to skip the jco half)
 set -u
 WELD=${1:?usage: run.sh WELD JCO}
@@ -68,6 +69,17 @@ if [ -n "$JCO" ] && [ -f "$tmp/app.wasm" ]; then
 else
   echo "resources: jco missing (or nothing composed): the runs under jco skipped"
   skip=$((skip + 1))
+fi
+
+# the provider alone under weld, the host calling its exports: handles made by the C
+# constructor (resource.new) come back as own handles (the representation, a malloc'd
+# address, shown as N), in an option, a record and a result; the error; no destructor ran
+if [ -f "$tmp/provider.wasm" ]; then
+  got=$("$WELD" run --invoke '[constructor]counter(3)' --invoke 'maybe(4)' --invoke 'maybe(-4)' --invoke 'label("x", 1)' \
+    --invoke '[static]counter.parse("12")' --invoke '[static]counter.parse("zz")' --invoke 'total([])' \
+    --invoke '[static]counter.destroyed()' "$tmp/provider.wasm" 2>&1 | sed 's/rep [0-9][0-9]*/rep N/g')
+  want=$'own<resource rep N>\nsome(own<resource rep N>)\nnone\n{name: "x", c: own<resource rep N>}\nok(own<resource rep N>)\nerr("not a number: zz")\n0\n0'
+  if [ "$got" = "$want" ]; then ok; else bad "the provider under weld run: got '$got', want '$want'"; fi
 fi
 
 # the canonical ABI's traps under weld: a method through a dropped handle, a handle
