@@ -3,7 +3,10 @@
  * lifts and lowers through the flat canonical ABI. On wasm32 the C layouts chosen here
  * (`{ptr, len}` with 4-byte size_t and pointers, `{bool tag; payload}`, structs of
  * naturally aligned fields) are the canonical ABI's memory layouts, so a value stored by
- * the glue in its return area is the C value itself. */
+ * the glue in its return area is the C value itself. Resources: an imported one's handles
+ * (`{int32_t handle}`), drop and functions; an exported one's representation (the
+ * program's struct; a borrow is its pointer), own handles, the canonical built-ins
+ * (resource.new/rep/drop) and the destructor export. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
