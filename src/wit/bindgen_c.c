@@ -3,18 +3,23 @@
  * lifts and lowers through the flat canonical ABI. On wasm32 the C layouts chosen here
  * (`{ptr, len}` with 4-byte size_t and pointers, `{bool tag; payload}`, structs of
  * naturally aligned fields) are the canonical ABI's memory layouts, so a value stored by
- * the glue in its return area is the C value itself. */
+ * the glue in its return area is the C value itself. Resources: an imported one's handles
+ * (`{int32_t handle}`), drop and functions; an exported one's representation (the
+ * program's struct; a borrow is its pointer), own handles, the canonical built-ins
+ * (resource.new/rep/drop) and the destructor export. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "wit.h"
+#include "internal.h"
 
 typedef struct bg {
   util_buf *h, *c;
   util_error *err;
   const char *world; /* the world's name in snake case */
   util_buf seen;     /* "\n"-separated names of the types already defined */
+  const wit_world *w;
 } bg;
 
 static bool fail(bg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -74,10 +79,36 @@ static bool seen(bg *g, const char *name) {
   return false;
 }
 
+/* ---------- resources ---------------------------------------------------------------- */
+
+/* Whether resource r belongs to an interface the world exports (the program implements
+ * it) rather than one it imports. */
+static bool res_exported(const bg *g, const wit_def *r) {
+  for (size_t i = 0; i < g->w->nexports; i++)
+    if ((g->w->exports[i].kind == WIT_ITEM_IFACE || g->w->exports[i].kind == WIT_ITEM_INLINE) &&
+        g->w->exports[i].iface == r->owner)
+      return true;
+  return false;
+}
+
+/* The C type of a handle: an imported resource's `WORLD_own_R_t` / `WORLD_borrow_R_t`
+ * (the handle's index), an exported one's `exports_WORLD_own_R_t` (an own handle's index)
+ * and `exports_WORLD_R_t *` (a borrow reaching its own component is the representation). */
+static bool handle_ctype(bg *g, const wit_def *r, wit_tkind kind, char *m, size_t mn, char *ct, size_t cn) {
+  char nm[128];
+  snake(nm, sizeof nm, r->name);
+  bool ex = res_exported(g, r);
+  snprintf(m, mn, "%s%s_%s", ex ? "x" : "", kind == WIT_OWN ? "own" : "borrow", nm);
+  if (ex && kind == WIT_BORROW) snprintf(ct, cn, "exports_%s_%s_t *", g->world, nm);
+  else snprintf(ct, cn, "%s%s_%s_%s_t", ex ? "exports_" : "", g->world, kind == WIT_OWN ? "own" : "borrow", nm);
+  return true;
+}
+
 static const char *disc_c(size_t n) { return n <= 256 ? "uint8_t" : n <= 65536 ? "uint16_t" : "uint32_t"; }
 
 /* A record, variant, enum or flags: `WORLD_NAME_t`, with constants for cases and flags. */
 static bool named_ctype(bg *g, const wit_def *d, const char *fn, char *m, size_t mn, char *ct, size_t cn) {
+  if (d && d->kind == WIT_D_RESOURCE) return handle_ctype(g, d, WIT_OWN, m, mn, ct, cn);
   if (!d || d->kind > WIT_D_FLAGS)
     return fail(g, "not supported: function `%s` uses the resource `%s` (handles)", fn, d ? d->name : "?");
   if (d->kind == WIT_D_FLAGS && d->nfields > 32)
@@ -198,10 +229,12 @@ static bool ctype(bg *g, const wit_type *t0, const char *fn, char *m, size_t mn,
     util_buf_printf(&def, " } %s_%s_t;\n", g->world, m);
     break;
   case WIT_OWN:
-  case WIT_BORROW:
+  case WIT_BORROW: {
     util_buf_free(&def);
-    return fail(g, "not supported: function `%s` uses %s<%s> (a handle: resources are not wrapped yet)", fn,
-                t->kind == WIT_OWN ? "own" : "borrow", t->name ? t->name : "?");
+    const wit_def *r = wit_res_base(t->def);
+    if (!r) return fail(g, "not supported: function `%s` uses a handle of `%s`", fn, t->name ? t->name : "?");
+    return handle_ctype(g, r, t->kind, m, mn, ct, cn);
+  }
   default:
     util_buf_free(&def);
     return fail(g, "not supported: function `%s` uses %s (async values and maps are not wrapped yet)", fn,
@@ -258,6 +291,10 @@ static bool flatten(bg *g, const wit_type *t0, const char *fn, char *fl, size_t 
   char jt[FLAT_CAP];
   size_t nj;
   if (!t) {
+    if (d && d->kind == WIT_D_RESOURCE) {
+      push(fl, n, 'I');
+      return true;
+    }
     if (!d || d->kind > WIT_D_FLAGS) return fail(g, "not supported: function `%s` uses `%s`", fn, d ? d->name : "?");
     if (d->kind == WIT_D_RECORD) {
       for (size_t i = 0; i < d->nfields; i++)
@@ -350,6 +387,18 @@ static void lift(bg *g, const wit_type *t0, const char *lv, size_t *k, int ind, 
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
   char sub[512], nm[128], r[64], r2[64];
+  wit_tkind hk;
+  const wit_def *res = wit_handle(t0, &hk);
+  if (res) {
+    rd(r, sizeof r, slots, (*k)++, 'I');
+    if (hk == WIT_BORROW && res_exported(g, res)) {
+      snake(nm, sizeof nm, res->name);
+      util_buf_printf(g->c, "%*s%s = (exports_%s_%s_t *)(uintptr_t)%s;\n", ind, "", lv, g->world, nm, r);
+    } else {
+      util_buf_printf(g->c, "%*s%s.handle = %s;\n", ind, "", lv, r);
+    }
+    return;
+  }
   if (!t) {
     if (d->kind == WIT_D_RECORD) {
       for (size_t i = 0; i < d->nfields; i++) {
@@ -593,6 +642,14 @@ static void lower(bg *g, const wit_type *t0, const char *ex, const char *cond, f
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
   char sub[512], nm[128], c2[700];
+  wit_tkind hk;
+  const wit_def *res = wit_handle(t0, &hk);
+  if (res) {
+    if (hk == WIT_BORROW && res_exported(g, res)) snprintf(sub, sizeof sub, "(uintptr_t)%s", ex);
+    else snprintf(sub, sizeof sub, "%s.handle", ex);
+    arg(o, cond, 'I', sub);
+    return;
+  }
   if (!t) {
     if (d->kind == WIT_D_RECORD) {
       for (size_t i = 0; i < d->nfields; i++) {
@@ -816,10 +873,119 @@ static void iface_path(char *b, size_t n, const wit_witem *it) {
   if (in->pkg->version && k > 0 && (size_t)k < n) snprintf(b + k, n - (size_t)k, "@%s", in->pkg->version);
 }
 
+/* Text with `@W` (the world), `@N` (the resource in snake case), `@R` (its WIT name) and
+ * `@M` (the module of its interface) replaced. */
+static void tpl(util_buf *o, const char *text, const char *w, const char *n, const char *r, const char *m) {
+  for (const char *p = text; *p; p++) {
+    if (p[0] == '@' && (p[1] == 'W' || p[1] == 'N' || p[1] == 'R' || p[1] == 'M')) {
+      util_buf_puts(o, p[1] == 'W' ? w : p[1] == 'N' ? n : p[1] == 'R' ? r : m);
+      p++;
+    } else {
+      util_buf_put(o, p, 1);
+    }
+  }
+}
+
+/* An imported resource: its handle types, the drop and borrow helpers. */
+static void import_res(bg *g, const wit_def *r, const char *module) {
+  char nm[128], k[160];
+  snake(nm, sizeof nm, r->name);
+  snprintf(k, sizeof k, "own_%s", nm);
+  seen(g, k);
+  snprintf(k, sizeof k, "borrow_%s", nm);
+  seen(g, k);
+  tpl(g->h,
+      "/* resource @R (imported from @M): own and borrowed handles */\n"
+      "typedef struct { int32_t handle; } @W_own_@N_t;\n"
+      "typedef struct { int32_t handle; } @W_borrow_@N_t;\n"
+      "/* drops an own handle (the resource is destroyed when it was the last) */\n"
+      "void @W_@N_drop_own(@W_own_@N_t h);\n"
+      "/* a borrow of an own handle, valid while the own handle lives */\n"
+      "static inline @W_borrow_@N_t @W_borrow_@N(@W_own_@N_t h) { return (@W_borrow_@N_t){h.handle}; }\n",
+      g->world, nm, r->name, module);
+  tpl(g->c,
+      "\n__attribute__((import_module(\"@M\"), import_name(\"[resource-drop]@R\")))\n"
+      "extern void __wasm_import_@W_@N_drop(int32_t);\n"
+      "void @W_@N_drop_own(@W_own_@N_t h) { __wasm_import_@W_@N_drop(h.handle); }\n",
+      g->world, nm, r->name, module);
+}
+
+/* An exported resource: the representation the program defines, own handles, the
+ * canonical built-ins (resource.new, .rep, .drop, imported from `[export]IFACE`) and the
+ * destructor export calling the program's. */
+static void export_res(bg *g, const wit_def *r, const char *module) {
+  char nm[128], k[160];
+  snake(nm, sizeof nm, r->name);
+  snprintf(k, sizeof k, "xown_%s", nm);
+  seen(g, k);
+  snprintf(k, sizeof k, "xborrow_%s", nm);
+  seen(g, k);
+  tpl(g->h,
+      "/* resource @R (exported by @M): the program defines struct exports_@W_@N (the\n"
+      " * representation; a borrow is a pointer to it) and exports_@W_@N_destructor, called\n"
+      " * when the last handle is dropped */\n"
+      "typedef struct exports_@W_@N exports_@W_@N_t;\n"
+      "typedef struct { int32_t handle; } exports_@W_own_@N_t;\n"
+      "/* a new own handle for rep (canon resource.new) */\n"
+      "exports_@W_own_@N_t exports_@W_@N_new(exports_@W_@N_t *rep);\n"
+      "/* the representation of an own handle of this component's table (canon resource.rep) */\n"
+      "exports_@W_@N_t *exports_@W_@N_rep(exports_@W_own_@N_t h);\n"
+      "/* drops an own handle (canon resource.drop: the destructor runs when it was the last) */\n"
+      "void exports_@W_@N_drop_own(exports_@W_own_@N_t h);\n"
+      "void exports_@W_@N_destructor(exports_@W_@N_t *rep);\n",
+      g->world, nm, r->name, module);
+  tpl(g->c,
+      "\n__attribute__((import_module(\"[export]@M\"), import_name(\"[resource-new]@R\")))\n"
+      "extern int32_t __wasm_resource_new_@W_@N(int32_t);\n"
+      "__attribute__((import_module(\"[export]@M\"), import_name(\"[resource-rep]@R\")))\n"
+      "extern int32_t __wasm_resource_rep_@W_@N(int32_t);\n"
+      "__attribute__((import_module(\"[export]@M\"), import_name(\"[resource-drop]@R\")))\n"
+      "extern void __wasm_resource_drop_@W_@N(int32_t);\n"
+      "exports_@W_own_@N_t exports_@W_@N_new(exports_@W_@N_t *rep) {\n"
+      "  return (exports_@W_own_@N_t){__wasm_resource_new_@W_@N((int32_t)(uintptr_t)rep)};\n}\n"
+      "exports_@W_@N_t *exports_@W_@N_rep(exports_@W_own_@N_t h) {\n"
+      "  return (exports_@W_@N_t *)(uintptr_t)__wasm_resource_rep_@W_@N(h.handle);\n}\n"
+      "void exports_@W_@N_drop_own(exports_@W_own_@N_t h) { __wasm_resource_drop_@W_@N(h.handle); }\n"
+      "__attribute__((export_name(\"@M#[dtor]@R\")))\n"
+      "void __wasm_dtor_@W_@N(int32_t rep) { exports_@W_@N_destructor((exports_@W_@N_t *)(uintptr_t)rep); }\n",
+      g->world, nm, r->name, module);
+}
+
+/* The resources an interface defines and their functions, imported or exported. */
+static bool iface_res(bg *g, const wit_witem *it, const char *path, bool exp) {
+  char cname[600], core[900], base[300];
+  for (size_t i = 0; i < it->iface->ndefs; i++) {
+    const wit_def *r = it->iface->defs[i];
+    if (r->kind != WIT_D_RESOURCE || r->owner != it->iface) continue;
+    if (exp) export_res(g, r, path);
+    else import_res(g, r, path);
+    for (size_t k = 0; k < r->nfuncs; k++) {
+      const wit_func *f = &r->funcs[k];
+      if (f->async) return fail(g, "not supported: `%s` of resource `%s` is async", f->name, r->name);
+      wit_plain pf;
+      if (!wit_res_plain(r, f, &pf)) return fail_oom(g);
+      if (f->kind == WIT_FUNC_CONSTRUCTOR) snprintf(base, sizeof base, "constructor_%s", r->name);
+      else snprintf(base, sizeof base, "%s_%s_%s", f->kind == WIT_FUNC_METHOD ? "method" : "static", r->name, f->name);
+      snprintf(core, sizeof core, "%s_%s", it->kind == WIT_ITEM_INLINE ? it->name : it->iface->name, base);
+      snake(cname, sizeof cname, core);
+      bool ok;
+      if (exp) {
+        snprintf(core, sizeof core, "%s#%s", path, pf.name);
+        ok = export_func(g, &pf.f, core, cname);
+      } else {
+        ok = import_func(g, &pf.f, path, cname);
+      }
+      free(pf.params);
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
 bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err) {
   char world[128], guard[160], cname[384], path[256], core[700];
   snake(world, sizeof world, w->name);
-  bg g = {h, c, err, world, {0}};
+  bg g = {h, c, err, world, {0}, w};
   util_error_clear(err);
   size_t i;
   for (i = 0; world[i]; i++) guard[i] = (char)(world[i] >= 'a' && world[i] <= 'z' ? world[i] - 32 : world[i]);
@@ -850,6 +1016,7 @@ bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err
       ok = import_func(&g, it->func, "$root", cname);
     } else if (it->kind == WIT_ITEM_IFACE || it->kind == WIT_ITEM_INLINE) {
       iface_path(path, sizeof path, it);
+      ok = iface_res(&g, it, path, false);
       for (size_t k = 0; ok && k < it->iface->nfuncs; k++) {
         snprintf(core, sizeof core, "%s_%s", it->kind == WIT_ITEM_INLINE ? it->name : it->iface->name,
                  it->iface->funcs[k].name);
@@ -865,6 +1032,7 @@ bool wit_bindgen_c(const wit_world *w, util_buf *h, util_buf *c, util_error *err
       ok = export_func(&g, it->func, it->name, cname);
     } else if (it->kind == WIT_ITEM_IFACE || it->kind == WIT_ITEM_INLINE) {
       iface_path(path, sizeof path, it);
+      ok = iface_res(&g, it, path, true);
       for (size_t k = 0; ok && k < it->iface->nfuncs; k++) {
         snprintf(core, sizeof core, "%s_%s", it->kind == WIT_ITEM_INLINE ? it->name : it->iface->name,
                  it->iface->funcs[k].name);

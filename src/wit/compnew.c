@@ -3,9 +3,10 @@
  * canon lift for the functions the world exports). The caller encodes the text. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "wit.h"
+#include "internal.h"
 
 typedef struct cn {
   util_buf *o;
@@ -18,10 +19,15 @@ typedef struct cn {
   const wit_iface *local;     /* the interface whose instance type is being written, */
   const wit_def *lnamed[256]; /* its named types, exported from the instance type as $l<i> */
   size_t nlnamed;
+  bool xmode; /* in an exported interface's wrapper component: the exported names $x<i> of lnamed */
   const wit_iface *exporting; /* the interface whose functions are being lifted */
   const wit_def *used[256];   /* the interfaces' named types the functions reach: each declared in its
                                  interface's instance import, aliased out for the others */
   size_t nused;
+  const wit_func **imp;  /* per core import: the world's function it is (NULL: a resource built-in) */
+  const wit_def **ires;  /* per core import: the resource of a built-in */
+  char *ikind;           /* per core import: 'f' function, 'd' resource.drop of an imported resource,
+                            'n'/'r'/'x' resource.new/.rep/.drop of an exported one */
 } cn;
 
 static bool fail(cn *c, util_err_kind k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -40,14 +46,40 @@ static const char *prim(wit_tkind k) {
   return k <= WIT_STRING ? names[k] : NULL;
 }
 
+static const wit_witem *export_item_of(const cn *c, const wit_def *r);
+
 /* A value type as component text; false with "not supported" for what is not reached. */
 static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
+  wit_tkind hk;
+  const wit_def *res = wit_handle(t0, &hk);
+  if (res) {
+    const char *k = hk == WIT_OWN ? "own" : "borrow";
+    for (size_t i = 0; c->local && i < c->nlnamed; i++)
+      if (c->lnamed[i] == res) {
+        util_buf_printf(c->o, "(%s $%s%zu)", k, c->xmode ? "x" : "l", i);
+        return true;
+      }
+    for (size_t i = 0; i < c->nnamed; i++)
+      if (c->named[i] == res) {
+        if (c->exporting != res->owner && export_item_of(c, res))
+          return fail(c, UTIL_ERR_LIMIT,
+                      "not supported: function `%s` uses resource `%s` of exported interface `%s` (types of an exported "
+                      "interface used by another are not wrapped yet)",
+                      fn, res->name, res->owner && res->owner->name ? res->owner->name : "?");
+        util_buf_printf(c->o, "(%s $n%zu)", k, i);
+        return true;
+      }
+    return fail(c, UTIL_ERR_LIMIT,
+                "not supported: function `%s` uses resource `%s`, which is not of an interface the world imports "
+                "or exports",
+                fn, res->name);
+  }
   if (!t && d) {
     for (size_t i = 0; c->local && i < c->nlnamed; i++)
       if (c->lnamed[i] == d) {
-        util_buf_printf(c->o, "$l%zu", i);
+        util_buf_printf(c->o, "$%s%zu", c->xmode ? "x" : "l", i);
         return true;
       }
     for (size_t i = 0; i < c->nnamed; i++)
@@ -226,6 +258,9 @@ static bool declare_def(cn *c, const wit_def *d, const char *fn);
 static bool declare(cn *c, const wit_type *t0, const char *fn) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
+  wit_tkind hk;
+  const wit_def *res = wit_handle(t0, &hk);
+  if (res) return declare_def(c, res, fn);
   if (t) {
     switch (t->kind) {
     case WIT_LIST:
@@ -241,21 +276,10 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
   return declare_def(c, d, fn);
 }
 
-static bool declare_def(cn *c, const wit_def *d, const char *fn) {
-  if (!d || d->kind > WIT_D_FLAGS) return true;
-  bool local = c->local && d->owner == c->local;
-  if (!local && d->owner != &c->w->scope && (!c->exporting || d->owner != c->exporting)) return true;
-  const wit_def **tab = local ? c->lnamed : c->named;
-  size_t *n = local ? &c->nlnamed : &c->nnamed;
-  for (size_t i = 0; i < *n; i++)
-    if (tab[i] == d) return true;
-  for (size_t i = 0; i < d->nfields; i++)
-    if (d->fields[i].type && !declare(c, d->fields[i].type, fn)) return false;
-  if (*n == 256) return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
-  size_t k = *n;
+/* `(record ..)`, `(variant ..)`, `(enum ..)` or `(flags ..)` for d. */
+static bool def_body(cn *c, const wit_def *d, const char *fn) {
   static const char *const kw[] = {"record", "variant", "enum", "flags"};
-  bool world = !local && d->owner == &c->w->scope;
-  util_buf_printf(c->o, local ? "    (type $ld%zu (%s" : world ? "  (type $d%zu (%s" : "  (type $n%zu (%s", k, kw[d->kind]);
+  util_buf_printf(c->o, "(%s", kw[d->kind]);
   for (size_t i = 0; i < d->nfields; i++) {
     const wit_field *f = &d->fields[i];
     if (d->kind == WIT_D_RECORD || (d->kind == WIT_D_VARIANT && f->type)) {
@@ -268,17 +292,52 @@ static bool declare_def(cn *c, const wit_def *d, const char *fn) {
       util_buf_printf(c->o, " \"%s\"", f->name);
     }
   }
-  if (local) util_buf_printf(c->o, "))\n    (export \"%s\" (type $l%zu (eq $ld%zu)))\n", d->name, k, k);
-  else if (world) util_buf_printf(c->o, "))\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
-  else util_buf_puts(c->o, "))\n");
+  util_buf_puts(c->o, ")");
+  return true;
+}
+
+static bool declare_def(cn *c, const wit_def *d, const char *fn) {
+  if (d && d->kind == WIT_D_RESOURCE) {
+    /* an imported interface's resource is declared in its instance type; an exported
+     * one's is defined before the module is instantiated (c->named) */
+    if (!c->local || d->owner != c->local) return true;
+    for (size_t i = 0; i < c->nlnamed; i++)
+      if (c->lnamed[i] == d) return true;
+    if (c->nlnamed == 256) return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+    util_buf_printf(c->o, "    (export \"%s\" (type $l%zu (sub resource)))\n", d->name, c->nlnamed);
+    c->lnamed[c->nlnamed++] = d;
+    return true;
+  }
+  if (!d || d->kind > WIT_D_FLAGS) return true;
+  bool local = c->local && d->owner == c->local;
+  if (!local && d->owner != &c->w->scope && (!c->exporting || d->owner != c->exporting)) return true;
+  const wit_def **tab = local ? c->lnamed : c->named;
+  size_t *n = local ? &c->nlnamed : &c->nnamed;
+  for (size_t i = 0; i < *n; i++)
+    if (tab[i] == d) return true;
+  for (size_t i = 0; i < d->nfields; i++)
+    if (d->fields[i].type && !declare(c, d->fields[i].type, fn)) return false;
+  if (*n == 256) return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+  size_t k = *n;
+  bool world = !local && d->owner == &c->w->scope;
+  util_buf_printf(c->o, local ? "    (type $ld%zu " : world ? "  (type $d%zu " : "  (type $n%zu ", k);
+  if (!def_body(c, d, fn)) return false;
+  if (local) util_buf_printf(c->o, ")\n    (export \"%s\" (type $l%zu (eq $ld%zu)))\n", d->name, k, k);
+  else if (world) util_buf_printf(c->o, ")\n  (import \"%s\" (type $n%zu (eq $d%zu)))\n", d->name, k, k);
+  else util_buf_puts(c->o, ")\n");
   tab[(*n)++] = d;
   return true;
 }
 
 /* Notes the interfaces' named types t reaches (c->used). */
+static bool mark_def(cn *c, const wit_def *d);
+
 static bool mark(cn *c, const wit_type *t0) {
   const wit_def *d;
   const wit_type *t = wit_unalias(t0, &d);
+  wit_tkind hk;
+  const wit_def *res = wit_handle(t0, &hk);
+  if (res) return mark_def(c, res);
   if (t) {
     switch (t->kind) {
     case WIT_LIST:
@@ -291,7 +350,11 @@ static bool mark(cn *c, const wit_type *t0) {
     default: return true;
     }
   }
-  if (!d || d->kind > WIT_D_FLAGS || d->owner == &c->w->scope) return true;
+  return mark_def(c, d);
+}
+
+static bool mark_def(cn *c, const wit_def *d) {
+  if (!d || d->kind > WIT_D_RESOURCE || d->owner == &c->w->scope) return true;
   for (size_t i = 0; i < c->nused; i++)
     if (c->used[i] == d) return true;
   if (c->nused == 256) return fail(c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
@@ -302,12 +365,14 @@ static bool mark(cn *c, const wit_type *t0) {
 }
 
 static bool mark_func(cn *c, const wit_func *f) {
+  if (!f) return true;
   for (size_t i = 0; i < f->nparams; i++)
     if (!mark(c, f->params[i].type)) return false;
   return !f->result || mark(c, f->result);
 }
 
 static bool declare_func(cn *c, const wit_func *f) {
+  if (!f) return true;
   for (size_t i = 0; i < f->nparams; i++)
     if (!declare(c, f->params[i].type, f->name)) return false;
   return !f->result || declare(c, f->result, f->name);
@@ -341,6 +406,8 @@ static void needs(const wit_func *f, bool lift, bool *memory, bool *realloc) {
   bool pm = false, rm = false;
   char fl[FLAT_MAX];
   size_t np = 0, nr = 0;
+  *memory = *realloc = false;
+  if (!f) return; /* a resource built-in */
   for (size_t i = 0; i < f->nparams; i++) flat(f->params[i].type, fl, &np, &pm);
   if (f->result) flat(f->result, fl, &nr, &rm);
   *memory = pm || rm || np > 16 || nr > 1;
@@ -391,8 +458,102 @@ static const wit_func *find_import_in(const cn *c, const char *mod, const char *
   return NULL;
 }
 
-static const wit_func *find_import(const cn *c, const char *mod, const char *field) {
-  return find_import_in(c, mod, field, NULL);
+/* Whether interface item it (an interface or an inline one) is named `name`. */
+static bool iface_is(const wit_witem *it, const char *name) {
+  char b[512];
+  if (it->kind == WIT_ITEM_INLINE) return strcmp(it->name, name) == 0;
+  if (it->kind != WIT_ITEM_IFACE) return false;
+  const wit_iface *in = it->iface;
+  snprintf(b, sizeof b, "%s:%s/%s%s%s", in->pkg->ns, in->pkg->name, in->name, in->pkg->version ? "@" : "",
+           in->pkg->version ? in->pkg->version : "");
+  return strcmp(b, name) == 0;
+}
+
+/* The exported interface item named `name`, or NULL. */
+static const wit_witem *export_iface(const cn *c, const char *name) {
+  for (size_t i = 0; i < c->w->nexports; i++)
+    if (iface_is(&c->w->exports[i], name)) return &c->w->exports[i];
+  return NULL;
+}
+
+/* The exported interface item of resource r. */
+static const wit_witem *export_item_of(const cn *c, const wit_def *r) {
+  for (size_t i = 0; i < c->w->nexports; i++)
+    if ((c->w->exports[i].kind == WIT_ITEM_IFACE || c->w->exports[i].kind == WIT_ITEM_INLINE) &&
+        c->w->exports[i].iface == r->owner)
+      return &c->w->exports[i];
+  return NULL;
+}
+
+/* The resource `name` that interface `in` defines, or NULL. */
+static const wit_def *iface_res(const wit_iface *in, const char *name, size_t len) {
+  for (size_t i = 0; in && i < in->ndefs; i++)
+    if (in->defs[i]->kind == WIT_D_RESOURCE && in->defs[i]->owner == in && strlen(in->defs[i]->name) == len &&
+        memcmp(in->defs[i]->name, name, len) == 0)
+      return in->defs[i];
+  return NULL;
+}
+
+/* What core import i is (c->imp, c->ires, c->ikind): a function the world imports (a
+ * resource's `[constructor]r`, `[method]r.m`, `[static]r.f` too, made plain in
+ * plains[i]), `[resource-drop]r` of an imported interface's resource, or
+ * `[resource-new]r` / `-rep` / `-drop` of an exported one (module `[export]IFACE`).
+ * False: none of these (err not set), or out of memory (err set). */
+static bool classify(cn *c, size_t i, wit_plain *plains) {
+  const char *mod = c->core->import_modules[i], *field = c->core->import_fields[i];
+  static const char *const pre[] = {"[resource-new]", "[resource-rep]", "[resource-drop]"};
+  if (strncmp(mod, "[export]", 8) == 0) {
+    const wit_witem *it = export_iface(c, mod + 8);
+    for (int k = 0; it && k < 3; k++)
+      if (strncmp(field, pre[k], strlen(pre[k])) == 0) {
+        const char *rn = field + strlen(pre[k]);
+        c->ires[i] = iface_res(it->iface, rn, strlen(rn));
+        c->ikind[i] = "nrx"[k];
+        return c->ires[i] != NULL;
+      }
+    return false;
+  }
+  const wit_iface *in = NULL;
+  const wit_func *f = find_import_in(c, mod, field, &in);
+  if (f) {
+    c->imp[i] = f;
+    c->ikind[i] = 'f';
+    return true;
+  }
+  /* the imported interface of that name */
+  for (size_t k = 0; !in && k < c->w->nimports; k++)
+    if (iface_is(&c->w->imports[k], mod)) in = c->w->imports[k].iface;
+  if (!in) return false;
+  if (strncmp(field, pre[2], strlen(pre[2])) == 0) {
+    const char *rn = field + strlen(pre[2]);
+    c->ires[i] = iface_res(in, rn, strlen(rn));
+    c->ikind[i] = 'd';
+    return c->ires[i] != NULL;
+  }
+  const char *rn, *dot = NULL;
+  int kind;
+  if (strncmp(field, "[constructor]", 13) == 0) kind = WIT_FUNC_CONSTRUCTOR, rn = field + 13;
+  else if (strncmp(field, "[method]", 8) == 0) kind = WIT_FUNC_METHOD, rn = field + 8;
+  else if (strncmp(field, "[static]", 8) == 0) kind = WIT_FUNC_STATIC, rn = field + 8;
+  else return false;
+  if (kind != WIT_FUNC_CONSTRUCTOR && !(dot = strchr(rn, '.'))) return false;
+  const wit_def *r = iface_res(in, rn, dot ? (size_t)(dot - rn) : strlen(rn));
+  for (size_t k = 0; r && k < r->nfuncs; k++) {
+    const wit_func *rf = &r->funcs[k];
+    if (rf->kind != kind || (dot && strcmp(rf->name, dot + 1) != 0)) continue;
+    if (!wit_res_plain(r, rf, &plains[i])) return fail(c, UTIL_ERR_OOM, "out of memory");
+    c->imp[i] = &plains[i].f;
+    c->ikind[i] = 'f';
+    return true;
+  }
+  return false;
+}
+
+/* The index of resource r among the top-level named types. */
+static size_t named_index(const cn *c, const wit_def *r) {
+  for (size_t i = 0; i < c->nnamed; i++)
+    if (c->named[i] == r) return i;
+  return 0;
 }
 
 static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx) {
@@ -421,10 +582,71 @@ static bool lift_one(cn *c, const wit_func *f, const char *core_name, size_t idx
   return true;
 }
 
-bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen, const wit_core_names *names,
-                        util_buf *out, util_error *err) {
-  cn c = {out, err, names, w, {0}, 0, NULL, {0}, 0, NULL, {0}, 0};
-  util_error_clear(err);
+/* An exported interface with resources, as the reference tools make it: a component that
+ * imports the resources (`t<i>`), the interface's other named types (`t<i>`, defined over
+ * the imported ones) and the lifted functions (`f<i>`), and exports them under the
+ * interface's names, each function with its type over the exported types (a bag of inline
+ * exports would not name the resources its functions use); instantiated as $ei<item>
+ * (its `(export ..)` follows). */
+static bool wrap_iface(cn *c, const wit_iface *in, size_t item, const wit_func *const *fs, size_t nf, size_t first) {
+  util_buf *o = c->o;
+  util_buf_printf(o, "  (component $w%zu\n", item);
+  c->local = in;
+  c->nlnamed = 0;
+  c->xmode = false;
+  size_t top[256];
+  for (size_t k = 0; k < c->nnamed; k++) {
+    const wit_def *d = c->named[k];
+    if (d->owner != in) continue;
+    size_t j = c->nlnamed;
+    if (d->kind == WIT_D_RESOURCE) {
+      util_buf_printf(o, "    (import \"t%zu\" (type $l%zu (sub resource)))\n", j, j);
+    } else {
+      util_buf_printf(o, "    (type $ld%zu ", j);
+      if (!def_body(c, d, d->name)) return false;
+      util_buf_printf(o, ")\n    (import \"t%zu\" (type $l%zu (eq $ld%zu)))\n", j, j, j);
+    }
+    top[j] = k;
+    c->lnamed[c->nlnamed++] = d;
+  }
+  for (size_t k = 0; k < nf; k++) {
+    util_buf_printf(o, "    (import \"f%zu\" (func $f%zu", k, k);
+    if (!functype_(c, fs[k], true)) return false;
+    util_buf_puts(o, "))\n");
+  }
+  c->xmode = true;
+  for (size_t j = 0; j < c->nlnamed; j++) {
+    const wit_def *d = c->lnamed[j];
+    if (d->kind == WIT_D_RESOURCE) {
+      util_buf_printf(o, "    (export $x%zu \"%s\" (type $l%zu))\n", j, d->name, j);
+    } else {
+      util_buf_printf(o, "    (type $xd%zu ", j);
+      if (!def_body(c, d, d->name)) return false;
+      util_buf_printf(o, ")\n    (export $x%zu \"%s\" (type $xd%zu))\n", j, d->name, j);
+    }
+  }
+  for (size_t k = 0; k < nf; k++) {
+    util_buf_printf(o, "    (export \"%s\" (func $f%zu) (func", fs[k]->name, k);
+    if (!functype_(c, fs[k], true)) return false;
+    util_buf_puts(o, "))\n");
+  }
+  util_buf_printf(o, "  )\n  (instance $ei%zu (instantiate $w%zu", item, item);
+  for (size_t j = 0; j < c->nlnamed; j++) util_buf_printf(o, " (with \"t%zu\" (type $n%zu))", j, top[j]);
+  for (size_t k = 0; k < nf; k++) util_buf_printf(o, " (with \"f%zu\" (func $e%zu))", k, first + k);
+  util_buf_puts(o, ")");
+  c->xmode = false;
+  c->local = NULL;
+  c->nlnamed = 0;
+  return true;
+}
+
+static bool err_set(const cn *c);
+
+static bool component_text(cn *cp, wit_plain *plains, const uint8_t *core, size_t corelen) {
+  cn c = *cp;
+  util_buf *out = c.o;
+  const wit_world *w = c.w;
+  const wit_core_names *names = c.core;
   util_buf_puts(out, "(component\n  (core module $m binary \"");
   for (size_t i = 0; i < corelen; i++) util_buf_printf(out, "\\%02x", core[i]);
   util_buf_puts(out, "\")\n");
@@ -437,10 +659,12 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
   size_t nshim = 0;
   for (size_t i = 0; i < names->nimports; i++) {
     const char *mod = names->import_modules[i], *field = names->import_fields[i];
-    const wit_func *f = find_import(&c, mod, field);
-    if (!f)
+    if (!classify(&c, i, plains)) {
+      if (err_set(&c)) return false;
       return fail(&c, UTIL_ERR_LINK, "the core module imports `%s` `%s`, which world `%s` does not import",
                   mod, field, w->name);
+    }
+    const wit_func *f = c.imp[i];
     for (size_t k = 0; k < i; k++)
       if (strcmp(names->import_modules[k], mod) == 0 && strcmp(names->import_fields[k], field) == 0)
         return fail(&c, UTIL_ERR_LIMIT, "not supported: the core module imports `%s` `%s` twice", mod, field);
@@ -457,7 +681,7 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
    * before those that use its types), with its named types that any function reaches:
    * declared and exported inside, aliased out for the interfaces and exports using them */
   for (size_t i = 0; i < names->nimports; i++)
-    if (!mark_func(&c, find_import(&c, names->import_modules[i], names->import_fields[i]))) return false;
+    if (!mark_func(&c, c.imp[i]) || (c.ikind[i] == 'd' && !mark_def(&c, c.ires[i]))) return false;
   for (size_t i = 0; i < w->nexports; i++) {
     const wit_witem *it = &w->exports[i];
     if (it->kind == WIT_ITEM_FUNC && !mark_func(&c, it->func)) return false;
@@ -486,18 +710,18 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
     for (size_t i = 0; i < c.nused; i++)
       if (c.used[i]->owner == it->iface && !declare_def(&c, c.used[i], c.used[i]->name)) return false;
     for (size_t k = 0; k < names->nimports; k++)
-      if (strcmp(names->import_modules[k], mod) == 0 && !declare_func(&c, find_import(&c, mod, names->import_fields[k])))
+      if (strcmp(names->import_modules[k], mod) == 0 && !declare_func(&c, c.imp[k]))
         return false;
     for (size_t k = 0; k < names->nimports; k++) {
-      if (strcmp(names->import_modules[k], mod) != 0) continue;
+      if (strcmp(names->import_modules[k], mod) != 0 || c.ikind[k] != 'f') continue;
       util_buf_printf(out, "    (export \"%s\" (func", names->import_fields[k]);
-      if (!functype_(&c, find_import(&c, mod, names->import_fields[k]), true)) return false;
+      if (!functype_(&c, c.imp[k], true)) return false;
       util_buf_puts(out, "))\n");
     }
     util_buf_puts(out, "  ))\n");
     c.local = NULL;
     for (size_t k = 0; k < names->nimports; k++)
-      if (strcmp(names->import_modules[k], mod) == 0)
+      if (strcmp(names->import_modules[k], mod) == 0 && c.ikind[k] == 'f')
         util_buf_printf(out, "  (alias export $ii%zu \"%s\" (func $i%zu))\n", j, names->import_fields[k], k);
     for (size_t k = 0; k < c.nlnamed; k++) {
       if (c.nnamed == 256) return fail(&c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
@@ -510,18 +734,52 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
     const char *mod = names->import_modules[i];
     if (strcmp(mod, "$root") != 0) continue;
     util_buf_printf(out, "  (import \"%s\" (func $i%zu", names->import_fields[i], i);
-    if (!functype_(&c, find_import(&c, mod, names->import_fields[i]), true)) return false;
+    if (!functype_(&c, c.imp[i], true)) return false;
     util_buf_puts(out, "))\n");
   }
   for (size_t i = 0; i < names->nimports; i++) {
     bool memory, realloc;
-    needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
-    if (!memory) util_buf_printf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
+    needs(c.imp[i], false, &memory, &realloc);
+    if (c.ikind[i] == 'd')
+      util_buf_printf(out, "  (core func $ci%zu (canon resource.drop $n%zu))\n", i, named_index(&c, c.ires[i]));
+    else if (c.ikind[i] == 'f' && !memory)
+      util_buf_printf(out, "  (core func $ci%zu (canon lower (func $i%zu)))\n", i, i);
   }
-  if (nshim) {
-    util_buf_printf(out, "  (core module $shim\n    (table (export \"$imports\") %zu %zu funcref)\n", nshim, nshim);
+  /* the exported interfaces' resources, with the module's destructor (`IFACE#[dtor]r`)
+   * reached through the shim's table too: the resource type must exist before the module
+   * is instantiated (it imports resource.new), the destructor only after */
+  const wit_def *xres[256];
+  bool xdtor[256];
+  size_t nxres = 0, ndtor = 0;
+  char dname[700];
+  for (size_t i = 0; i < w->nexports; i++) {
+    const wit_witem *it = &w->exports[i];
+    if (it->kind != WIT_ITEM_IFACE && it->kind != WIT_ITEM_INLINE) continue;
+    util_buf n = {0};
+    iface_name(&n, it);
+    if (n.oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
+    for (size_t k = 0; k < it->iface->ndefs; k++) {
+      const wit_def *r = it->iface->defs[k];
+      if (r->kind != WIT_D_RESOURCE || r->owner != it->iface) continue;
+      if (nxres == 256) {
+        util_buf_free(&n);
+        return fail(&c, UTIL_ERR_LIMIT, "not supported: more than 256 resources");
+      }
+      snprintf(dname, sizeof dname, "%s#[dtor]%s", (const char *)n.p, r->name);
+      xdtor[nxres] = core_exports(&c, dname);
+      ndtor += xdtor[nxres];
+      xres[nxres++] = r;
+    }
+    util_buf_free(&n);
+  }
+  if (nshim || ndtor) {
+    util_buf_printf(out, "  (core module $shim\n    (table (export \"$imports\") %zu %zu funcref)\n", nshim + ndtor,
+                    nshim + ndtor);
+    for (size_t j = 0; j < ndtor; j++)
+      util_buf_printf(out, "    (func (export \"%zu\") (param i32) local.get 0 i32.const %zu call_indirect (param i32))\n",
+                      nshim + j, nshim + j);
     for (size_t i = 0, k = 0; i < names->nimports; i++) {
-      const wit_func *f = find_import(&c, names->import_modules[i], names->import_fields[i]);
+      const wit_func *f = c.imp[i];
       bool memory, realloc;
       needs(f, false, &memory, &realloc);
       if (!memory) continue;
@@ -542,10 +800,23 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
                        "  (alias core export $shim \"$imports\" (core table $shimtab))\n");
     for (size_t i = 0, k = 0; i < names->nimports; i++) {
       bool memory, realloc;
-      needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
+      needs(c.imp[i], false, &memory, &realloc);
       if (memory) util_buf_printf(out, "  (alias core export $shim \"%zu\" (core func $ci%zu))\n", k++, i);
     }
+    for (size_t j = 0; j < ndtor; j++)
+      util_buf_printf(out, "  (alias core export $shim \"%zu\" (core func $dt%zu))\n", nshim + j, j);
   }
+  for (size_t j = 0, k = 0; j < nxres; j++) {
+    if (c.nnamed == 256) return fail(&c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+    util_buf_printf(out, "  (type $n%zu (resource (rep i32)", c.nnamed);
+    if (xdtor[j]) util_buf_printf(out, " (dtor (core func $dt%zu))", k++);
+    util_buf_puts(out, "))\n");
+    c.named[c.nnamed++] = xres[j];
+  }
+  for (size_t i = 0; i < names->nimports; i++)
+    if (c.ikind[i] == 'n' || c.ikind[i] == 'r' || c.ikind[i] == 'x')
+      util_buf_printf(out, "  (core func $ci%zu (canon resource.%s $n%zu))\n", i,
+                      c.ikind[i] == 'n' ? "new" : c.ikind[i] == 'r' ? "rep" : "drop", named_index(&c, c.ires[i]));
   /* one core instance per imported module name, in first-seen order */
   for (size_t i = 0; i < names->nimports; i++) {
     size_t first = 0;
@@ -566,11 +837,20 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
   util_buf_puts(out, "))\n");
   if (core_exports(&c, "memory")) util_buf_puts(out, "  (alias core export $main \"memory\" (core memory $mem))\n");
   if (core_exports(&c, "cabi_realloc")) util_buf_puts(out, "  (alias core export $main \"cabi_realloc\" (core func $realloc))\n");
-  if (nshim) {
-    util_buf_printf(out, "  (core module $fixup\n    (import \"\" \"$imports\" (table %zu funcref))\n", nshim);
+  for (size_t j = 0, k = 0; j < nxres; j++) {
+    if (!xdtor[j]) continue;
+    util_buf n = {0};
+    iface_name(&n, export_item_of(&c, xres[j]));
+    if (n.oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
+    util_buf_printf(out, "  (alias core export $main \"%s#[dtor]%s\" (core func $md%zu))\n", n.p ? (const char *)n.p : "",
+                    xres[j]->name, k++);
+    util_buf_free(&n);
+  }
+  if (nshim || ndtor) {
+    util_buf_printf(out, "  (core module $fixup\n    (import \"\" \"$imports\" (table %zu funcref))\n", nshim + ndtor);
     util_buf fx = {0};
     for (size_t i = 0, k = 0; i < names->nimports; i++) {
-      const wit_func *f = find_import(&c, names->import_modules[i], names->import_fields[i]);
+      const wit_func *f = c.imp[i];
       bool memory, realloc;
       needs(f, false, &memory, &realloc);
       if (!memory) continue;
@@ -580,12 +860,16 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
       util_buf_printf(&fx, " (export \"%zu\" (func $lo%zu))", k, i);
       k++;
     }
+    for (size_t j = 0; j < ndtor; j++) {
+      util_buf_printf(out, "    (import \"\" \"%zu\" (func $f%zu (param i32)))\n", nshim + j, nshim + j);
+      util_buf_printf(&fx, " (export \"%zu\" (func $md%zu))", nshim + j, j);
+    }
     util_buf_puts(out, "    (elem (i32.const 0) func");
-    for (size_t k = 0; k < nshim; k++) util_buf_printf(out, " $f%zu", k);
+    for (size_t k = 0; k < nshim + ndtor; k++) util_buf_printf(out, " $f%zu", k);
     util_buf_puts(out, "))\n");
     for (size_t i = 0; i < names->nimports; i++) {
       bool memory, realloc;
-      needs(find_import(&c, names->import_modules[i], names->import_fields[i]), false, &memory, &realloc);
+      needs(c.imp[i], false, &memory, &realloc);
       if (!memory) continue;
       util_buf_printf(out, "  (core func $lo%zu (canon lower (func $i%zu) (memory $mem)%s))\n", i, i,
                       realloc ? " (realloc $realloc)" : "");
@@ -612,21 +896,52 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
       util_buf n = {0};
       iface_name(&n, it);
       if (n.oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
-      size_t first = idx, firstnamed = c.nnamed;
+      size_t first = idx;
       c.exporting = it->iface;
-      for (size_t k = 0; k < it->iface->nfuncs; k++) {
-        snprintf(cname, sizeof cname, "%s#%s", (const char *)n.p, it->iface->funcs[k].name);
-        if (!lift_one(&c, &it->iface->funcs[k], cname, idx++)) {
-          util_buf_free(&n);
-          return false;
+      /* the functions in lifting order: the interface's, then its resources' (plain) */
+      size_t nf = it->iface->nfuncs;
+      for (size_t r = 0; r < it->iface->ndefs; r++)
+        if (it->iface->defs[r]->kind == WIT_D_RESOURCE && it->iface->defs[r]->owner == it->iface)
+          nf += it->iface->defs[r]->nfuncs;
+      wit_plain *pl = calloc(nf ? nf : 1, sizeof *pl);
+      const wit_func **fs = calloc(nf ? nf : 1, sizeof *fs);
+      bool ok = pl && fs;
+      if (!ok) fail(&c, UTIL_ERR_OOM, "out of memory");
+      size_t m = 0;
+      for (size_t k = 0; ok && k < it->iface->nfuncs; k++) fs[m++] = &it->iface->funcs[k];
+      for (size_t r = 0; ok && r < it->iface->ndefs; r++) {
+        const wit_def *rd = it->iface->defs[r];
+        if (rd->kind != WIT_D_RESOURCE || rd->owner != it->iface) continue;
+        for (size_t k = 0; ok && k < rd->nfuncs; k++) {
+          if (rd->funcs[k].async)
+            ok = fail(&c, UTIL_ERR_LIMIT, "not supported: `%s` of resource `%s` is async", rd->funcs[k].name, rd->name);
+          else if (!wit_res_plain(rd, &rd->funcs[k], &pl[m]))
+            ok = fail(&c, UTIL_ERR_OOM, "out of memory");
+          else
+            fs[m] = &pl[m].f, m++;
         }
       }
+      for (size_t k = 0; ok && k < m; k++) {
+        snprintf(cname, sizeof cname, "%s#%s", (const char *)n.p, fs[k]->name);
+        ok = lift_one(&c, fs[k], cname, idx++);
+      }
       c.exporting = NULL;
-      util_buf_printf(out, "  (instance $ei%zu", i);
-      for (size_t k = firstnamed; k < c.nnamed; k++)
-        if (c.named[k]->owner == it->iface) util_buf_printf(out, " (export \"%s\" (type $n%zu))", c.named[k]->name, k);
-      for (size_t k = 0; k < it->iface->nfuncs; k++)
-        util_buf_printf(out, " (export \"%s\" (func $e%zu))", it->iface->funcs[k].name, first + k);
+      bool has_res = false;
+      for (size_t k = 0; k < c.nnamed; k++) has_res |= c.named[k]->owner == it->iface && c.named[k]->kind == WIT_D_RESOURCE;
+      if (ok && has_res) {
+        ok = wrap_iface(&c, it->iface, i, fs, m, first);
+      } else if (ok) {
+        util_buf_printf(out, "  (instance $ei%zu", i);
+        for (size_t k = 0; k < c.nnamed; k++)
+          if (c.named[k]->owner == it->iface) util_buf_printf(out, " (export \"%s\" (type $n%zu))", c.named[k]->name, k);
+        for (size_t k = 0; k < m; k++) util_buf_printf(out, " (export \"%s\" (func $e%zu))", fs[k]->name, first + k);
+      }
+      for (size_t k = 0; pl && k < nf; k++) free(pl[k].params);
+      free(pl), free(fs);
+      if (!ok) {
+        util_buf_free(&n);
+        return false;
+      }
       util_buf_printf(out, ")\n  (export \"%s\" (instance $ei%zu))\n", (const char *)n.p, i);
       util_buf_free(&n);
     }
@@ -634,4 +949,24 @@ bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen,
   util_buf_puts(out, ")\n");
   if (out->oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
   return true;
+}
+
+static bool err_set(const cn *c) { return c->err->kind != UTIL_ERR_NONE; }
+
+bool wit_component_text(const wit_world *w, const uint8_t *core, size_t corelen, const wit_core_names *names,
+                        util_buf *out, util_error *err) {
+  cn c;
+  memset(&c, 0, sizeof c);
+  c.o = out, c.err = err, c.core = names, c.w = w;
+  util_error_clear(err);
+  size_t n = names->nimports ? names->nimports : 1;
+  wit_plain *plains = calloc(n, sizeof *plains);
+  c.imp = calloc(n, sizeof *c.imp);
+  c.ires = calloc(n, sizeof *c.ires);
+  c.ikind = calloc(n, 1);
+  bool ok = plains && c.imp && c.ires && c.ikind ? component_text(&c, plains, core, corelen)
+                                                  : fail(&c, UTIL_ERR_OOM, "out of memory");
+  for (size_t i = 0; plains && i < names->nimports; i++) free(plains[i].params);
+  free(plains), free(c.imp), free(c.ires), free(c.ikind);
+  return ok;
 }

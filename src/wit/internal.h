@@ -45,4 +45,22 @@ void wit_resolve(wit_ctx *c);
 /* A definition through `use` chains: the record/variant/.../alias it stands for. */
 wit_def *wit_def_base(wit_def *d);
 
+/* Resources, for the generators (resolve.c). The resource a definition stands for
+ * (through `use`s and aliases), or NULL. */
+const wit_def *wit_res_base(const wit_def *d);
+/* The resource of a handle type (own<r>, borrow<r>, or r itself: own), *kind WIT_OWN or
+ * WIT_BORROW; NULL for other types. */
+const wit_def *wit_handle(const wit_type *t, wit_tkind *kind);
+/* A resource's function as a plain one (WIT_FUNC_PLAIN): a method's `self: borrow<r>`
+ * first, a constructor's result `own<r>` when not written, `name` the canonical name
+ * (`[constructor]r`, `[method]r.m`, `[static]r.f`). It points into itself (do not copy
+ * it); free `params` after use. False: out of memory. */
+typedef struct wit_plain {
+  wit_func f;
+  wit_field *params;
+  wit_type self, own;
+  char name[300];
+} wit_plain;
+bool wit_res_plain(const wit_def *r, const wit_func *f, wit_plain *out);
+
 #endif

@@ -2,6 +2,7 @@
  * definitions they name, type references bound, cycles refused, worlds elaborated
  * (includes merged, the interfaces an interface uses imported before it). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wit/internal.h"
@@ -27,6 +28,61 @@ const wit_type *wit_unalias(const wit_type *t, const wit_def **def) {
     t = d->alias;
   }
   return t;
+}
+
+/* The resource a definition stands for (through `use`s and aliases), or NULL. */
+const wit_def *wit_res_base(const wit_def *d) {
+  for (int i = 0; d && i < 100; i++) {
+    d = wit_def_base((wit_def *)d);
+    if (!d || d->kind == WIT_D_RESOURCE) return d;
+    if (d->kind != WIT_D_ALIAS || !d->alias || (d->alias->kind != WIT_REF && d->alias->kind != WIT_OWN)) return NULL;
+    d = d->alias->def;
+  }
+  return NULL;
+}
+
+/* The resource of a handle type (own<r>, borrow<r>, or r itself: own), *kind WIT_OWN or
+ * WIT_BORROW; NULL for other types. */
+const wit_def *wit_handle(const wit_type *t0, wit_tkind *kind) {
+  const wit_def *d;
+  const wit_type *t = wit_unalias(t0, &d);
+  if (!t) {
+    *kind = WIT_OWN;
+    return d && d->kind == WIT_D_RESOURCE ? d : NULL;
+  }
+  if (t->kind != WIT_OWN && t->kind != WIT_BORROW) return NULL;
+  *kind = t->kind;
+  return wit_res_base(t->def);
+}
+
+bool wit_res_plain(const wit_def *r, const wit_func *f, wit_plain *out) {
+  memset(out, 0, sizeof *out);
+  out->f = *f;
+  out->self.kind = WIT_BORROW;
+  out->self.name = r->name;
+  out->self.def = (wit_def *)r;
+  out->own = out->self;
+  out->own.kind = WIT_OWN;
+  if (f->kind == WIT_FUNC_CONSTRUCTOR) {
+    snprintf(out->name, sizeof out->name, "[constructor]%s", r->name);
+    if (!f->result) out->f.result = &out->own;
+  } else {
+    snprintf(out->name, sizeof out->name, "[%s]%s.%s", f->kind == WIT_FUNC_METHOD ? "method" : "static", r->name,
+             f->name);
+  }
+  if (f->kind == WIT_FUNC_METHOD) {
+    out->params = malloc((f->nparams + 1) * sizeof *out->params);
+    if (!out->params) return false;
+    memset(&out->params[0], 0, sizeof *out->params);
+    out->params[0].name = "self";
+    out->params[0].type = &out->self;
+    if (f->nparams) memcpy(out->params + 1, f->params, f->nparams * sizeof *out->params);
+    out->f.params = out->params;
+    out->f.nparams = f->nparams + 1;
+  }
+  out->f.name = out->name;
+  out->f.kind = WIT_FUNC_PLAIN;
+  return true;
 }
 
 /* ---------- finding packages, interfaces and worlds ----------------------------------- */

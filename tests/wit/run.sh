@@ -132,5 +132,12 @@ sed "s/^\([0-9]* passed\)/imports: \1/" "$tmp/imports.out"
 read -r bp _ bf _ bs _ < <(grep '^[0-9]* passed' "$tmp/imports.out" | tr -d ',')
 pass=$((pass + ${bp:-0})) fail=$((fail + ${bf:-1})) skip=$((skip + ${bs:-0}))
 
+# 7. resources: a C guest exporting one, another importing it, composed, against jco and
+#    JavaScript (tests/wit/resources/run.sh)
+"$here/resources/run.sh" "$WELD" "$jco_bin" >"$tmp/resources.out" 2>&1
+sed "s/^\([0-9]* passed\)/resources: \1/" "$tmp/resources.out"
+read -r bp _ bf _ bs _ < <(grep '^[0-9]* passed' "$tmp/resources.out" | tr -d ',')
+pass=$((pass + ${bp:-0})) fail=$((fail + ${bf:-1})) skip=$((skip + ${bs:-0}))
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

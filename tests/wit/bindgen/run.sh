@@ -93,7 +93,7 @@ expect() {
   ok
 }
 expect "weld: component new: package test:echo has no world \`nope\`" 2 "$tmp/pure.wasm" --wit "$here/echo.wit" --world nope
-expect "weld: TMP/pure.wasm: not supported: function \`f\` uses resource \`r\` (a handle: resources are not wrapped yet)" 1 \
+expect "weld: TMP/pure.wasm: not supported: function \`f\` uses a future (async values and maps are not wrapped yet)" 1 \
   "$tmp/pure.wasm" --wit "$here/echo.wit" --world named
 expect "weld: TMP/pure.wasm: the core module does not export \`missing\`, which world \`extra\` needs" 1 \
   "$tmp/pure.wasm" --wit "$here/echo.wit" --world extra
@@ -109,7 +109,7 @@ bexpect() {
   if [ "$rc" = "$rc_want" ] && [ "$got" = "$want" ]; then ok; else bad "wit bindgen $*: exit $rc, '$got', want $rc_want, '$want'"; fi
 }
 bexpect "weld: wit bindgen: package test:echo has no world \`nope\`" 2 --world nope
-bexpect "weld: wit bindgen: not supported: function \`f\` uses the resource \`r\` (handles)" 1 --world named
+bexpect "weld: wit bindgen: not supported: function \`f\` uses a future (async values and maps are not wrapped yet)" 1 --world named
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -8,8 +8,9 @@
 # `jco wit` as `weld wit print` prints it) and the composed one; calls.mjs checks the
 # composed one's results against JavaScript's and prints them; `weld run --invoke` must
 # give the same. A record one interface uses from another (use.wit), under jco. Then the
-# errors for what is not lowered yet (handles, an exported interface's type used by another
-# exported one) and for a module that lacks what an import needs.
+# errors for what is not lowered yet (an exported interface's type used by another
+# exported one) and for a module that lacks what an import needs. (Handles:
+# tests/wit/resources.)
 # Usage: run.sh WELD JCO   (JCO: the jco executable, or empty to skip the jco half)
 set -u
 WELD=${1:?usage: run.sh WELD JCO}
@@ -76,27 +77,6 @@ if "$WELD" wit bindgen --lang c -o "$tmp/rnd" "$here/random.wit" 2>"$tmp/err" &&
   [ "$(cat "$tmp/got.txt")" = $'0\n7\n65537\ntrue' ]; then ok; else
   bad "wasi:random from the host: $(cat "$tmp/got.txt" "$tmp/err" 2>/dev/null | head -5)"
 fi
-
-# what is not lowered yet: an imported function passing a handle
-cat >"$tmp/h.wit" <<'WIT'
-package test:h;
-interface files {
-  resource file;
-  open: func(name: string) -> file;
-}
-world user {
-  import files;
-  export go: func();
-}
-WIT
-want="weld: wit bindgen: not supported: function \`open\` uses the resource \`file\` (handles)"
-got=$("$WELD" wit bindgen --lang c -o "$tmp" "$tmp/h.wit" 2>&1)
-if [ "$?" = 1 ] && [ "$got" = "$want" ]; then ok; else bad "bindgen of a handle: '$got', want '$want'"; fi
-printf '(module (import "test:h/files" "open" (func (param i32 i32) (result i32))) (memory (export "memory") 1)\n (func (export "go")))' >"$tmp/h.wat"
-"$WELD" encode "$tmp/h.wat" -o "$tmp/h.wasm"
-want="weld: $tmp/h.wasm: not supported: function \`open\` uses resource \`file\` (a handle: resources are not wrapped yet)"
-got=$("$WELD" component new "$tmp/h.wasm" --wit "$tmp/h.wit" -o "$tmp/x.wasm" 2>&1)
-if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of a handle: '$got', want '$want'"; fi
 
 # an import through memory needs the module's memory; a core import twice
 printf '(module (import "test:text/text@0.1.0" "sum" (func (param i32 i32) (result i32))) (func (export "sum-of") (param i32 i32) (result i32) i32.const 0))' >"$tmp/m.wat"
