@@ -403,6 +403,15 @@ static void close_fd(int *fd) {
 static bool engine_new(hy_app *a, util_error *err) {
   weld_config cfg;
   weld_config_default(&cfg);
+  if (a->m.tier >= 0) {
+    /* the manifest's `tier`, for every WebAssembly service (one engine serves them all) */
+    const char *no = weld_tier_unsupported((weld_tier)a->m.tier);
+    if (no)
+      return util_fail(err, UTIL_ERR_USAGE, -1, "%s:%d:%d: %s", a->m.filename, a->m.tier_src.line, a->m.tier_src.col, no);
+    cfg.tier = (weld_tier)a->m.tier;
+  }
+  static const char *const tier_names[] = {"interp", "baseline", "optimized", "auto"};
+  hy_log(a, "WebAssembly services run in the %s tier", cfg.tier <= WELD_TIER_AUTO ? tier_names[cfg.tier] : "?");
   const char *env = getenv("WELD_POOL");
   uint32_t instances = 0;
   for (size_t i = 0; i < a->nsvcs; i++)

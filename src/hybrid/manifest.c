@@ -485,6 +485,16 @@ static bool parse_root(ctx *c, const toml_value *root) {
     const toml_kv *kv = &root->kvs[i];
     if (strcmp(kv->key, "name") == 0) {
       if (!get_str(c, kv, &m->name)) return false;
+    } else if (strcmp(kv->key, "tier") == 0) {
+      /* the numbers are weld_tier's (include/weld.h) */
+      static const char *const tiers[] = {"interp", "baseline", "optimized", "auto"};
+      const char *t;
+      if (!get_str(c, kv, &t)) return false;
+      m->tier = -1;
+      for (int k = 0; k < 4; k++)
+        if (strcmp(t, tiers[k]) == 0) m->tier = k;
+      if (m->tier < 0) return fail_at(c, kv->val->line, kv->val->col, "tier must be \"interp\", \"baseline\", \"auto\" or \"optimized\"");
+      m->tier_src = (plan_src){kv->val->line, kv->val->col};
     } else if (strcmp(kv->key, "service") == 0) {
       if (!table_array(c, kv)) return false;
       services = kv;
@@ -495,7 +505,7 @@ static bool parse_root(ctx *c, const toml_value *root) {
       if (!table_array(c, kv)) return false;
       nodes = kv;
     } else {
-      return unknown_key(c, kv, "the manifest", "name, [[service]], [[interaction]], [[node]]");
+      return unknown_key(c, kv, "the manifest", "name, tier, [[service]], [[interaction]], [[node]]");
     }
   }
   if (!services) return fail_at(c, 1, 1, "the manifest declares no [[service]]");
@@ -583,6 +593,7 @@ bool manifest_parse(manifest *m, const char *text, size_t len, const char *filen
   util_arena_init(&m->arena);
   m->filename = filename ? filename : "<manifest>";
   m->app.filename = m->filename;
+  m->tier = -1;
   static const toml_options opts = {"manifests", true};
   ctx c = {m, err, 0, UTIL_ERR_USAGE, NULL, 0};
   bool ok = toml_parse(&m->doc, text, len, m->filename, &opts, err) && parse_root(&c, m->doc.root);

@@ -82,6 +82,8 @@ typedef struct manifest {
   util_arena arena;
   const char *filename;
   const char *name; /* the application's, or NULL */
+  int tier;         /* -1 (the engine's default) or the weld_tier of the WebAssembly services */
+  plan_src tier_src;
   manifest_service *services;
   size_t nservices;
   plan_app app; /* the planner's view: services, interactions, relations, nodes */

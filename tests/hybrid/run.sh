@@ -173,8 +173,9 @@ label="workflow: ps"
 W ps >ps.out 2>&1
 if [ "$(grep -cE '^(ingest|render) +container +running +[0-9]+ ' ps.out)" = 2 ] &&
   grep -qE '^aggregate +wasm +running +2/2 ' ps.out; then ok; else bad "$(cat ps.out)"; fi
-label="workflow: the WebAssembly instances' memories come from the instance pool"
-if grep -q "instance pool: 6 memory slots, copy-on-write images" "$WELD_RUN_DIR/csv/supervisor.log"; then ok; else
+label="workflow: the WebAssembly instances' memories come from the instance pool, in the default tier"
+if grep -q "instance pool: 6 memory slots, copy-on-write images" "$WELD_RUN_DIR/csv/supervisor.log" &&
+  grep -qE "WebAssembly services run in the (auto|interp) tier" "$WELD_RUN_DIR/csv/supervisor.log"; then ok; else
   bad "$(cat "$WELD_RUN_DIR/csv/supervisor.log")"
 fi
 
@@ -354,6 +355,7 @@ fi
 # ---- a pipeline: container -> WebAssembly -> container ---------------------------------------------
 cat >pipe.toml <<T
 name = "pipe"
+tier = "baseline"
 [[service]]
 name = "gen"
 tech = "container"
@@ -385,6 +387,10 @@ bytes_per_second = 100
 T
 label="pipeline: weld up"
 if W up pipe.toml >up.out 2>&1; then ok; else bad "$(cat up.out)"; fi
+label="pipeline: the manifest's tier is the WebAssembly services'"
+if grep -q "WebAssembly services run in the baseline tier" "$WELD_RUN_DIR/pipe/supervisor.log"; then ok; else
+  bad "$(cat "$WELD_RUN_DIR/pipe/supervisor.log")"
+fi
 # what the pipeline must make, by awk
 want=$(awk 'BEGIN { for (i = 0; i < 100; i++) s["K" (i % 7)] += i; for (k = 0; k < 7; k++) print "K" k, s["K" k] }')
 label="pipeline: the last step's output"

@@ -11,6 +11,7 @@
 
 UNIT_GROUP(manifest_good) {
   const char *t = "name = \"app\"\n"
+                  "tier = \"baseline\"\n"
                   "[[service]]\n"
                   "name = \"a\"\n"
                   "tech = \"auto\"\n"
@@ -67,6 +68,7 @@ UNIT_GROUP(manifest_good) {
   bool ok = manifest_parse(&m, t, strlen(t), "app.toml", &err);
   if (!unit_check(ok, __FILE__, __LINE__, "%s", err.msg)) return;
   CHECK_STR(m.name, "app");
+  CHECK(m.tier == 1 && m.tier_src.line == 2 && m.tier_src.col == 8); /* WELD_TIER_BASELINE */
   CHECK_EQ_U64(m.nservices, 3);
   const manifest_service *a = &m.services[0];
   CHECK(a->tech == -1 && a->wasm.present && a->container.present);
@@ -121,6 +123,8 @@ UNIT_GROUP(manifest_errors) {
   BAD("", 1, 1, "no [[service]]");
   /* unknown keys at every level */
   BAD("nmae = 1\n", 1, 1, "unknown key 'nmae' in the manifest");
+  BAD("tier = \"fast\"\n" SVC("a"), 1, 8, "tier must be \"interp\", \"baseline\", \"auto\" or \"optimized\"");
+  BAD("tier = 1\n" SVC("a"), 1, 8, "tier");
   BAD(SVC("a") "teck = \"wasm\"\n", 4, 1, "unknown key 'teck' in [[service]]");
   BAD("[[service]]\nname = \"a\"\n[service.wasm]\nmodul = \"a.wasm\"\n", 4, 1, "unknown key 'modul' in a wasm variant");
   BAD("[[service]]\nname = \"a\"\n[service.container]\nimage = \"i\"\ncpu = 1\n", 5, 1, "unknown key 'cpu' in a container variant");
