@@ -724,6 +724,122 @@ uint64_t weld_profiler_sample_count(const weld_profiler *p);
 bool weld_profiler_write_folded(const weld_profiler *p, const char *path, weld_error **err);
 bool weld_profiler_write_svg(const weld_profiler *p, const char *path, const char *title, weld_error **err);
 
+/* ---------- components --------------------------------------------------------------
+ *
+ * The component model (docs/components.md): a component is decoded and validated once
+ * (weld_component_new, binary or text), instantiated any number of times against a
+ * linker holding the host's functions, and its exported functions are called with
+ * typed values (weld_cval) or with WAVE text, the value notation `weld run --invoke`
+ * reads. Values cross through the Canonical ABI exactly as between two components
+ * (strings in each side's encoding, lists, records, variants, resources, the spec's
+ * traps). Each instance has its own engine and store (default configuration); the
+ * linker's store hook can set limits, fuel or a deadline before anything runs. WASI 0.2
+ * imports are not provided through this API (`weld run` provides them); the async ABI
+ * is not supported (its built-ins say so). */
+typedef struct weld_component weld_component;
+typedef struct weld_component_linker weld_component_linker;
+typedef struct weld_component_instance weld_component_instance;
+typedef struct weld_component_func weld_component_func;
+typedef struct weld_component_resource weld_component_resource; /* a resource type */
+typedef struct weld_component_scratch weld_component_scratch;   /* a host call's memory */
+
+/* The kinds of component value types (WIT's). A fixed-length list is a LIST; a map is
+ * a MAP whose items are 2-element TUPLEs (key, value). */
+typedef enum weld_ctype_kind {
+  WELD_CT_BOOL = 1, WELD_CT_S8, WELD_CT_U8, WELD_CT_S16, WELD_CT_U16, WELD_CT_S32, WELD_CT_U32, WELD_CT_S64,
+  WELD_CT_U64, WELD_CT_F32, WELD_CT_F64, WELD_CT_CHAR, WELD_CT_STRING, WELD_CT_LIST, WELD_CT_RECORD,
+  WELD_CT_TUPLE, WELD_CT_VARIANT, WELD_CT_ENUM, WELD_CT_OPTION, WELD_CT_RESULT, WELD_CT_FLAGS, WELD_CT_OWN,
+  WELD_CT_BORROW, WELD_CT_MAP,
+  WELD_CT_OTHER = 100, /* a type this API cannot carry (streams, futures, error contexts) */
+} weld_ctype_kind;
+
+/* A component value. `kind` must be the kind of the type it is passed as (checked). */
+typedef struct weld_cval weld_cval;
+struct weld_cval {
+  weld_ctype_kind kind;
+  union {
+    bool b;                                         /* BOOL */
+    int64_t s;                                      /* S8..S64 */
+    uint64_t u;                                     /* U8..U64 */
+    float f32;
+    double f64;
+    uint32_t ch;                                    /* CHAR: a Unicode scalar value */
+    struct { const char *ptr; size_t len; } str;    /* STRING: UTF-8 */
+    struct { weld_cval *items; size_t n; } seq;     /* LIST, MAP, RECORD (fields in order), TUPLE */
+    struct { uint32_t index; weld_cval *payload; } var; /* VARIANT and ENUM: the case's index;
+                                                       OPTION: 0 none, 1 some; RESULT: 0 ok,
+                                                       1 err; payload NULL when the case has
+                                                       none */
+    uint32_t flags;                                 /* FLAGS: bit i is flag i */
+    struct { weld_component_resource *type; uint32_t rep; } handle; /* OWN, BORROW: the
+                                                       resource type and the representation
+                                                       the host sees */
+  } of;
+};
+
+/* Decodes and validates a component (binary, or the text format). NULL with *err
+ * (MALFORMED or INVALID, with the byte offset) on failure. The bytes are copied. */
+weld_component *weld_component_new(const uint8_t *bytes, size_t len, weld_error **err);
+void weld_component_free(weld_component *c); /* after every instance made of it */
+/* The component's exports and imports by name (`iface#name` style names are not
+ * expanded: an exported interface is one entry). */
+size_t weld_component_export_count(const weld_component *c);
+const char *weld_component_export_name(const weld_component *c, size_t i);
+size_t weld_component_import_count(const weld_component *c);
+const char *weld_component_import_name(const weld_component *c, size_t i);
+
+/* A host function: args are the function's parameters (nargs of them, typed); when the
+ * function has a result it fills *result, allocating strings and arrays with
+ * weld_component_scratch_alloc (freed after the call). Returns NULL, or a trap message
+ * (copied). */
+typedef const char *(*weld_component_host_fn)(void *env, const weld_cval *args, size_t nargs, weld_cval *result,
+                                              weld_component_scratch *scratch);
+void *weld_component_scratch_alloc(weld_component_scratch *s, size_t n); /* NULL when out of memory */
+/* Called once an instance's store exists, before anything runs in it. */
+typedef void (*weld_component_store_fn)(void *env, weld_store *store);
+
+weld_component_linker *weld_component_linker_new(void);
+void weld_component_linker_free(weld_component_linker *l); /* after the instances made with it */
+/* The function `name` of the imported instance `iface` (e.g. "my:pkg/api@1.0.0"), or a
+ * function imported directly (iface NULL). False when out of memory. */
+bool weld_component_linker_define_func(weld_component_linker *l, const char *iface, const char *name,
+                                       weld_component_host_fn fn, void *env);
+/* A resource type the host implements (`name` in the imported instance `iface`): host
+ * functions hand out handles as {this type, a representation of the host's choosing};
+ * drop(env, rep) runs when the guest drops an own handle (drop may be NULL). Owned by
+ * the linker; NULL when out of memory. */
+weld_component_resource *weld_component_linker_define_resource(weld_component_linker *l, const char *iface,
+                                                               const char *name, void (*drop)(void *env, uint32_t rep),
+                                                               void *env);
+void weld_component_linker_on_store(weld_component_linker *l, weld_component_store_fn fn, void *env);
+
+/* Instantiates c with the imports in l (NULL: none). NULL with *err on failure: LINK for
+ * an import the linker lacks or whose type differs, a trap in a start function, LIMIT
+ * with "not supported: ..." for a feature weld does not run. */
+weld_component_instance *weld_component_instantiate(const weld_component *c, const weld_component_linker *l,
+                                                    weld_error **err);
+void weld_component_instance_free(weld_component_instance *inst);
+/* An exported function: "name", or "iface#name" for a function of an exported instance
+ * (a plain name also finds the one exported instance that has it). NULL when none. */
+weld_component_func *weld_component_instance_func(weld_component_instance *inst, const char *name);
+size_t weld_component_func_param_count(const weld_component_func *f);
+const char *weld_component_func_param_name(const weld_component_func *f, size_t i);
+weld_ctype_kind weld_component_func_param_kind(const weld_component_func *f, size_t i);
+bool weld_component_func_has_result(const weld_component_func *f);
+weld_ctype_kind weld_component_func_result_kind(const weld_component_func *f); /* 0 without */
+
+/* Calls f. args must match its parameters (kinds checked all the way down, integers
+ * range-checked, strings valid UTF-8): otherwise false with *err (USAGE) and nothing runs.
+ * A trap: false with *trap (the instance may not be entered again, as the component
+ * model requires). *result (when f has one) and everything it points to stay valid until
+ * the next call on this instance or its free. */
+bool weld_component_call(weld_component_func *f, const weld_cval *args, size_t nargs, weld_cval *result,
+                         weld_trap **trap, weld_error **err);
+/* The same with WAVE text: `name(arg, ...)`; *result_text (malloc'd, free it) is the
+ * result in WAVE, "" for a function without one. */
+bool weld_component_call_wave(weld_component_instance *inst, const char *call, char **result_text, weld_trap **trap,
+                              weld_error **err);
+
 /* ---------- misc ---------------------------------------------------------------- */
 
 const char *weld_version(void);

@@ -109,4 +109,20 @@ uint32_t comp_functype_nparams(const comp_ctype *ft);
 const comp_ctype *comp_functype_param(const comp_ctype *ft, uint32_t i);
 const comp_ctype *comp_functype_result(const comp_ctype *ft); /* NULL: none */
 
+/* ---------- the embedding API's values (embed.c; include/weld.h, weld_cval) -------------- */
+
+struct weld_cval;
+/* The public kind of a value type (a weld_ctype_kind; WELD_CT_OTHER for streams,
+ * futures and error contexts, 0 for NULL). */
+int comp_public_kind(const comp_ctype *t);
+/* A public value checked against t (kinds all the way down, integer ranges, UTF-8, case
+ * indices) and copied into arena as *out; false with a one-line reason in why, which
+ * starts with `what` and names the part at fault. */
+bool comp_val_from_public(const comp_ctype *t, const struct weld_cval *in, util_arena *arena, comp_val *out,
+                          const char *what, char *why, size_t nwhy);
+/* A value of type t as a public value, its parts in arena; false when out of memory. */
+bool comp_val_to_public(const comp_ctype *t, const comp_val *in, util_arena *arena, struct weld_cval *out);
+/* The name of parameter i, NULL past the end. */
+const char *comp_functype_param_name(const comp_ctype *ft, uint32_t i);
+
 #endif
