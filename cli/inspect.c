@@ -77,7 +77,7 @@ void cli_inspect_image_text(FILE *out, const jit_image_info *in) {
   char sha[65], feats[512];
   hex(sha, img->module_sha, 32);
   fprintf(out, "precompiled module (weld compile), format %" PRIu32 ", checksum ok\n", in->format);
-  fprintf(out, "  made by weld %s\n", img->version);
+  fprintf(out, "  made by weld %s%s\n", img->version, in->same_build ? "" : " (another build of it: this weld will not load its code)");
   fprintf(out, "  tier: %s", cli_image_tier_name(img->set.tier));
   if (img->set.tier != JIT_TIER_BASELINE && img->set.tier != JIT_TIER_OPTIMIZED) fprintf(out, " (%" PRIu32 ")", img->set.tier);
   fprintf(out, "\n  settings: --bounds %s, --standard %s", img->set.guard ? "guard" : "explicit",

@@ -333,6 +333,8 @@ void cli_inspect_image_json(cli_json *j, const jit_image_info *in) {
   cli_json_uint(j, in->format);
   cli_json_key(j, "weld_version");
   cli_json_str(j, img->version);
+  cli_json_key(j, "same_build");
+  cli_json_bool(j, in->same_build);
   cli_json_key(j, "tier");
   cli_json_str(j, cli_image_tier_name(img->set.tier));
   cli_json_key(j, "bounds");

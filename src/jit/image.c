@@ -82,7 +82,7 @@ static void set64(uint8_t *p, uint64_t v) {
 /* Header layout (docs/precompiled.md). */
 enum {
   H_MAGIC = 0, H_FORMAT = 8, H_HEADER = 12, H_VERSION = 16, H_FEATURES = 48, H_TIER = 56, H_FLAGS = 60,
-  H_MODULE_SHA = 64, H_MODULE_LEN = 96, H_CODE_LEN = 104, H_CHECKSUM = 112, H_RESERVED = 144
+  H_MODULE_SHA = 64, H_MODULE_LEN = 96, H_CODE_LEN = 104, H_CHECKSUM = 112, H_BUILD = 144
 };
 enum { F_GUARD = 1, F_STANDARD_2_0 = 2, F_KNOWN = 3 };
 
@@ -97,6 +97,25 @@ static void checksum(const uint8_t *file, size_t len, uint8_t out[32]) {
   util_sha256_final(&s, out);
 }
 
+/* This weld build's stamp: the first 16 bytes of the sha256 of its build ID, so code
+ * compiled by one build of a version is never loaded by another (helpers' addresses and
+ * calling contracts may differ between them). */
+static void build_stamp(uint8_t out[16]) {
+  const char *id = util_build_id();
+  uint8_t sum[32];
+  util_sha256 sh;
+  util_sha256_init(&sh);
+  util_sha256_update(&sh, id, strlen(id));
+  util_sha256_final(&sh, sum);
+  memcpy(out, sum, 16);
+}
+
+bool jit_image_same_build(const uint8_t *bytes, size_t len) {
+  uint8_t mine[16];
+  build_stamp(mine);
+  return len >= JIT_IMAGE_HEADER && memcmp(bytes + H_BUILD, mine, 16) == 0;
+}
+
 bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8_t *module, size_t module_len,
                      const uint8_t *code, size_t code_len, jit_bytes *out) {
   uint8_t h[JIT_IMAGE_HEADER];
@@ -108,6 +127,7 @@ bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8
   set64(h + H_FEATURES, features);
   set32(h + H_TIER, s->tier);
   set32(h + H_FLAGS, (s->guard ? F_GUARD : 0) | (s->standard_2_0 ? F_STANDARD_2_0 : 0));
+  build_stamp(h + H_BUILD);
   util_sha256 sh;
   util_sha256_init(&sh);
   util_sha256_update(&sh, module, module_len);
@@ -173,6 +193,10 @@ bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error
     return util_fail(err, UTIL_ERR_MALFORMED, H_VERSION,
                      "precompiled module was made by weld %.32s, this is weld %s (recompile it with `weld compile`)",
                      img->version, WELD_VERSION);
+  if (!jit_image_same_build(bytes, len))
+    return util_fail(err, UTIL_ERR_MALFORMED, H_BUILD,
+                     "precompiled module was made by another build of weld %s (recompile it with `weld compile`)",
+                     WELD_VERSION);
   uint32_t flags = get32(bytes + H_FLAGS);
   img->set.tier = get32(bytes + H_TIER);
   if (img->set.tier != JIT_TIER_BASELINE && img->set.tier != JIT_TIER_OPTIMIZED)
@@ -242,6 +266,7 @@ bool jit_image_read(const uint8_t *bytes, size_t len, jit_image_info *in, util_e
   if (get32(bytes + H_HEADER) != JIT_IMAGE_HEADER)
     return util_fail(err, UTIL_ERR_MALFORMED, H_HEADER, "precompiled module has a header of %u bytes, expected %u",
                      get32(bytes + H_HEADER), JIT_IMAGE_HEADER);
+  in->same_build = jit_image_same_build(bytes, len);
   if (len < JIT_IMAGE_HEADER)
     return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)len, "precompiled module truncated (in the header)");
   uint64_t mlen = get64(bytes + H_MODULE_LEN), clen = get64(bytes + H_CODE_LEN);

@@ -68,6 +68,9 @@ typedef struct jit_image {
   size_t code_len;
 } jit_image;
 
+/* True when a header's build stamp is this weld build's (two builds of one version may
+ * differ in their runtime's helpers: jit_image_open refuses another build's code). */
+bool jit_image_same_build(const uint8_t *bytes, size_t len);
 /* True when `bytes` starts like a precompiled image. */
 bool jit_image_is(const uint8_t *bytes, size_t len);
 /* The whole file: header, the module's bytes, the code section. */
@@ -86,6 +89,7 @@ typedef struct jit_image_info {
   jit_image img;            /* img.set.tier may be any value here */
   uint32_t format;
   uint32_t flags;           /* the settings word as written (img.set holds the known bits) */
+  bool same_build;          /* written by this very build of weld (else jit_image_open refuses it) */
   /* the code section, summarised without loading it ("" and zeros when unreadable) */
   char section[5];          /* "BASE", "OPTZ" (checked accesses) or "OPTG" (guard regions) */
   uint32_t functions;       /* defined functions the section describes */

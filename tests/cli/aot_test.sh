@@ -122,6 +122,12 @@ for t in $tiers; do
   run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "truncated \(in the header\)"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 16 "392e392e3900" resign   # weld version 9.9.9
   run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "made by weld 9\.9\.9, this is weld .*recompile"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 144 00000000000000000000000000000000 resign   # another build's stamp
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "made by another build of weld .*recompile it with"
+  run 0 inspect --json x.cwasm; label="$t: inspect says the image is another build's"
+  if grep -q '"same_build": false' out.txt; then ok; else bad "$(grep same_build out.txt)"; fi
+  run 0 inspect x.cwasm; label="$t: inspect text says the image is another build's"
+  if grep -qF "(another build of it: this weld will not load its code)" out.txt; then ok; else bad "$(grep made out.txt)"; fi
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 02000000 resign       # format version 2
   run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 2, this weld reads version 1"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 64 00 resign             # the module's sha256
