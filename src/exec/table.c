@@ -21,6 +21,10 @@
  * recorded after the earlier one and wins, as the eager copy would. When the last due
  * element is materialised the record goes. Tables are not shared between threads (a
  * store runs on one thread at a time), so no atomics. */
+/* Segments recorded per table at most; later ones are copied at once. A materialisation
+ * searches the list from its end, so this bounds its cost (a C program's table has one). */
+#define LAZY_MAX_SEGS 64
+
 typedef struct {
   const exec_instance *inst; /* the segment's instance: whose function index space */
   const uint32_t *funcs;     /* its function indices (the module's IR) */
@@ -47,6 +51,12 @@ bool exec_table_init_lazy(exec_table *t, const exec_instance *inst, const uint32
                           bool clear) {
   if (!n) return true;
   exec_table_lazy *z = t->lazy;
+  if (z && z->nsegs >= LAZY_MAX_SEGS) {
+    /* copied now, as without laziness: a read must not search a long list */
+    exec_table_forget(t, d, n);
+    for (uint32_t k = 0; k < n; k++) t->elems[d + k] = inst->funcs[funcs[k]];
+    return true;
+  }
   if (!z && !(z = t->lazy = util_try_calloc(1, sizeof *z))) return false;
   uint64_t end = (uint64_t)d + n, words = (end + 63) / 64;
   if (words > z->nwords) {
