@@ -1124,9 +1124,10 @@ bool weld_table_is_i64(const weld_table *t) { return ((const exec_table *)t)->is
 uint32_t weld_table_size(const weld_table *t) { return ((const exec_table *)t)->size; }
 
 bool weld_table_get(const weld_table *wt, uint32_t i, weld_val *out) {
-  const exec_table *t = (const exec_table *)wt;
+  /* a read materialises a lazily initialised element, as the program's would */
+  exec_table *t = (exec_table *)(uintptr_t)wt;
   if (i >= t->size) return false;
-  exec_slot s[2] = {(exec_slot)(uintptr_t)t->elems[i], 0};
+  exec_slot s[2] = {(exec_slot)(uintptr_t)exec_table_get(t, i), 0};
   slots_to_val(t->store, api_valkind(t->kind), s, out);
   return true;
 }
@@ -1135,7 +1136,11 @@ bool weld_table_set(weld_table *wt, uint32_t i, weld_val v) {
   exec_table *t = (exec_table *)wt;
   if (i >= t->size || v.kind != api_valkind(t->kind) || !val_in_store(t->store, &v)) return false;
   if (!exec_ref_fits(t->elemtype, ref_of(v))) return false;
-  return ref_in(t->store, v, &t->elems[i]);
+  void *r;
+  if (!ref_in(t->store, v, &r)) return false;
+  exec_table_forget(t, i, 1);
+  t->elems[i] = r;
+  return true;
 }
 
 int64_t weld_table_grow(weld_table *wt, uint32_t delta, weld_val init) {

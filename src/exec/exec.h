@@ -306,7 +306,8 @@ typedef struct exec_memory {
 #define EXEC_MAX_PAGES_64 65535ull
 
 typedef struct exec_table {
-  void **elems;         /* funcref: exec_func*; externref: host pointer; NULL = null */
+  void **elems;         /* funcref: exec_func*; externref: host pointer; NULL = null, or an
+                           element still to be materialised when `lazy` says so */
   uint32_t size;
   uint32_t max;
   bool has_max;
@@ -319,6 +320,11 @@ typedef struct exec_table {
   uint8_t kind;         /* how elements are stored (exec_kind_of_m of the module's type) */
   void *pool_slot;      /* from an instance pool (pool.c), as for memories; NULL otherwise */
   struct exec_pool *pool;
+  /* Elements placed by active element segments of function indices and not yet read or
+   * written (table.c): they read NULL in `elems` until materialised, so only a reader
+   * that sees NULL looks here. NULL = every element is in `elems`. */
+  struct exec_table_lazy *lazy;
+  uint64_t materialised; /* elements materialised from `lazy` so far */
 } exec_table;
 
 /* What one table element occupies, for the memory limit: a pointer. */
@@ -538,6 +544,36 @@ exec_limit_kind exec_table_limit_hit(const exec_store *s, uint64_t size_after, u
 exec_table *exec_table_new(wasm_vtype elemtype, uint32_t min, uint32_t max, bool has_max, void *init);
 void exec_table_free(exec_table *t);
 int64_t exec_table_grow(exec_table *t, uint32_t delta, void *init);
+/* Lazy table initialisation (table.c). Instantiation records an active segment of
+ * function indices over elements [d, d+n) (in bounds) instead of writing them: element
+ * d+k becomes inst->funcs[funcs[k]] when first read or written. `funcs` (the module's)
+ * and `inst` must outlive the table (the store owns both). `clear`: the range may hold
+ * non-null elements (false only for a new table nothing has written). False when out
+ * of memory. */
+bool exec_table_init_lazy(exec_table *t, const exec_instance *inst, const uint32_t *funcs, uint32_t d, uint32_t n,
+                          bool clear);
+/* The slow path of exec_table_get: element i materialised if it was still due. */
+void *exec_table_materialise(exec_table *t, uint32_t i);
+/* Materialises every element still due in [i, i+n) (in bounds), before a bulk read or
+ * write of that range (table.copy, table.fill, table.init, a host write). */
+void exec_table_settle_range(exec_table *t, uint64_t i, uint64_t n);
+/* Element i (in bounds) as the program sees it. */
+static inline void *exec_table_get(exec_table *t, uint32_t i) {
+  void *r = t->elems[i];
+  return r || !t->lazy ? r : exec_table_materialise(t, i);
+}
+static inline void exec_table_settle(exec_table *t, uint64_t i, uint64_t n) {
+  if (t->lazy && n) exec_table_settle_range(t, i, n);
+}
+/* Elements [i, i+n) (in bounds) will be overwritten whole, with nothing able to stop
+ * the write half-way (table.set, a segment at instantiation): no longer due, and not
+ * materialised. */
+void exec_table_forget_range(exec_table *t, uint64_t i, uint64_t n);
+static inline void exec_table_forget(exec_table *t, uint64_t i, uint64_t n) {
+  if (t->lazy && n) exec_table_forget_range(t, i, n);
+}
+/* Elements still due (0 when none). */
+uint64_t exec_table_pending(const exec_table *t);
 
 #define EXEC_PAGE_SIZE 65536u
 

@@ -549,10 +549,13 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
   for (uint32_t i = 0; i < m->nelems; i++) {
     const wasm_elem *el = &m->elems[i];
     exec_elem_inst *ei = &inst->elems[i];
-    ei->refs = util_arena_try_alloc(a, ((size_t)el->count + 1) * sizeof(void *));
-    if (!ei->refs) return oom_fail(err), NULL;
     ei->count = el->count;
-    for (uint32_t k = 0; k < el->count; k++) {
+    /* an active or declarative segment of function indices is never read from here:
+     * the active one goes into its table lazily (table.c), both are dropped below */
+    bool lazy = el->func_indices && el->mode != WASM_SEG_PASSIVE;
+    ei->refs = util_arena_try_alloc(a, ((size_t)(lazy ? 0 : el->count) + 1) * sizeof(void *));
+    if (!ei->refs) return oom_fail(err), NULL;
+    for (uint32_t k = 0; !lazy && k < el->count; k++) {
       if (el->func_indices) {
         ei->refs[k] = inst->funcs[el->func_indices[k]];
       } else {
@@ -567,7 +570,15 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
     inst->datas[i].len = m->datas[i].len;
   }
 
-  /* Active element segments: table.init then elem.drop; declarative ones are dropped. */
+  /* Active element segments: table.init then elem.drop; declarative ones are dropped.
+   * A segment of function indices is recorded in its table rather than copied (lazy
+   * initialisation, table.c): instantiation costs nothing per element, and an element
+   * becomes its function reference when first read. written[t]: table t may hold
+   * non-null elements (imported, with an initial value, or written by a segment of
+   * expressions), which a lazy range must clear. */
+  bool *written = util_arena_try_alloc(a, ((size_t)m->ntables + 1) * sizeof(bool));
+  if (!written) return oom_fail(err), NULL;
+  for (uint32_t i = 0; i < m->ntables; i++) written[i] = i < m->ntable_imports || m->tables[i].init.len;
   for (uint32_t i = 0; i < m->nelems; i++) {
     const wasm_elem *el = &m->elems[i];
     exec_elem_inst *ei = &inst->elems[i];
@@ -583,7 +594,14 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
         for (uint32_t k = m->nmemory_imports; k < m->nmemories; k++) exec_pool_memory_drop_image(inst->memories[k]);
         return NULL;
       }
-      if (ei->count) memcpy(t->elems + d, ei->refs, ei->count * sizeof(void *));
+      if (el->func_indices) {
+        if (!exec_table_init_lazy(t, inst, el->func_indices, (uint32_t)d, ei->count, written[el->table]))
+          return oom_fail(err), NULL;
+      } else if (ei->count) {
+        exec_table_forget(t, d, ei->count);
+        memcpy(t->elems + d, ei->refs, ei->count * sizeof(void *));
+        written[el->table] = true;
+      }
     }
     if (el->mode != WASM_SEG_PASSIVE) ei->count = 0;
   }

@@ -862,7 +862,7 @@ dispatch:
     uint32_t i = (uint32_t)S(3);                                                         \
     if (UNLIKELY(i >= tab->size)) TRAP(EXEC_TRAP_UNDEFINED_ELEMENT);                      \
     cf = (exec_func *)tab->elems[i];                                                     \
-    if (UNLIKELY(!cf)) {                                                                 \
+    if (UNLIKELY(!cf) && !(cf = exec_table_get(tab, i))) {                               \
       /* the reference interpreter's full wording names the element */                   \
       snprintf(th->trap_msg, sizeof th->trap_msg, "uninitialized element %u", i);        \
       msg_set = true;                                                                    \
@@ -1050,13 +1050,14 @@ dispatch:
     exec_table *tb = inst->tables[U(1)];
     uint32_t i = (uint32_t)S(2);
     if (UNLIKELY(i >= tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
-    S(0) = (exec_slot)(uintptr_t)tb->elems[i];
+    S(0) = (exec_slot)(uintptr_t)exec_table_get(tb, i);
     DISPATCH(SZ(3));
   }
   HANDLER(TABLE_SET) {
     exec_table *tb = inst->tables[U(0)];
     uint32_t i = (uint32_t)S(1);
     if (UNLIKELY(i >= tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
+    exec_table_forget(tb, i, 1);
     tb->elems[i] = (void *)(uintptr_t)S(2);
     DISPATCH(SZ(3));
   }
@@ -1096,6 +1097,7 @@ dispatch:
     void *v = (void *)(uintptr_t)S(2);
     if (UNLIKELY(i + n > tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
     BULK_CHARGE(n >> BULK_ELEM_SHIFT);
+    exec_table_settle(tb, i, n); /* a fill stopped half-way leaves the rest as it was */
     BULK_DO(n * sizeof(void *), for (uint64_t k = 0; k < n; k++) tb->elems[i + k] = v,
             exec_bulk_fill_refs(th, tb->elems + i, v, n));
     DISPATCH(SZ(4));
@@ -1105,6 +1107,8 @@ dispatch:
     uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
     if (UNLIKELY(d + n > dt->size || s + n > st->size)) TRAP(EXEC_TRAP_TABLE_OOB);
     BULK_CHARGE(n >> BULK_ELEM_SHIFT);
+    exec_table_settle(st, s, n);
+    exec_table_settle(dt, d, n);
     if (n) BULK_DO(n * sizeof(void *), memmove(dt->elems + d, st->elems + s, n * sizeof(void *)),
                    exec_bulk_move(th, (uint8_t *)(dt->elems + d), (const uint8_t *)(st->elems + s), n * sizeof(void *)));
     DISPATCH(SZ(5));
@@ -1115,6 +1119,7 @@ dispatch:
     uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
     if (UNLIKELY(s + n > es->count || d + n > tb->size)) TRAP(EXEC_TRAP_TABLE_OOB);
     BULK_CHARGE(n >> BULK_ELEM_SHIFT);
+    exec_table_settle(tb, d, n);
     if (n) BULK_DO(n * sizeof(void *), memcpy(tb->elems + d, es->refs + s, n * sizeof(void *)),
                    exec_bulk_move(th, (uint8_t *)(tb->elems + d), (const uint8_t *)(es->refs + s), n * sizeof(void *)));
     DISPATCH(SZ(5));

@@ -485,6 +485,33 @@ exec_table *exec_pool_table_new(exec_pool *p, wasm_vtype elemtype, uint32_t min,
   return t;
 }
 
+/* Clears the resident pages of a large table slot when they are few (a lazily
+ * initialised table whose instance touched a handful of elements): cheaper than
+ * discarding them, which flushes the TLB. False when there are more, or mincore fails. */
+static bool clear_resident_pages(exec_pool *p, void **elems, size_t whole) {
+  size_t npages = whole / p->page, resident = 0;
+  unsigned char vec[512];
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t at = 0; at < npages; at += sizeof vec) {
+      size_t n = npages - at < sizeof vec ? npages - at : sizeof vec;
+      char *base = (char *)elems + at * p->page;
+      if (mincore(base, n * p->page, vec) != 0) return false;
+      for (size_t k = 0; k < n; k++) {
+        if (!(vec[k] & 1)) continue;
+        if (pass == 0) {
+          if (++resident * p->page > TABLE_MEMSET_BYTES) return false;
+          continue;
+        }
+        void **pg = (void **)(base + k * p->page);
+        size_t words = p->page / sizeof(void *), i = 0;
+        while (i < words && !pg[i]) i++; /* a page only read (the zero page) stays as it is */
+        if (i < words) memset(pg, 0, p->page);
+      }
+    }
+  }
+  return true;
+}
+
 void exec_pool_table_release(exec_table *t) {
   tab_slot *s = t->pool_slot;
   exec_pool *p = t->pool;
@@ -493,7 +520,8 @@ void exec_pool_table_release(exec_table *t) {
     memset(s->elems, 0, bytes);
   } else {
     size_t whole = (bytes + p->page - 1) / p->page * p->page;
-    if (madvise(s->elems, whole, MADV_DONTNEED) != 0) memset(s->elems, 0, bytes);
+    if (!clear_resident_pages(p, s->elems, whole) && madvise(s->elems, whole, MADV_DONTNEED) != 0)
+      memset(s->elems, 0, bytes);
   }
   pthread_mutex_lock(&p->lock);
   s->used = false;

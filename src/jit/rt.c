@@ -193,7 +193,7 @@ static exec_func *indirect_callee(jit_ctx *c, uint32_t i, uint32_t table, uint32
     trap_here(c, EXEC_TRAP_UNDEFINED_ELEMENT);
     return NULL;
   }
-  exec_func *f = (exec_func *)tab->elems[i];
+  exec_func *f = exec_table_get(tab, i);
   if (!f) {
     trap_here(c, EXEC_TRAP_UNINITIALIZED_ELEMENT);
     snprintf(c->th->trap_msg, sizeof c->th->trap_msg, "uninitialized element %u", i);

@@ -92,7 +92,7 @@ uint32_t jit_rt_table_get(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
   exec_table *tb = c->inst->tables[t];
   uint32_t i = (uint32_t)a[0];
   if (i >= tb->size) return fail(c, EXEC_TRAP_TABLE_OOB);
-  a[0] = (exec_slot)(uintptr_t)tb->elems[i];
+  a[0] = (exec_slot)(uintptr_t)exec_table_get(tb, i);
   return 0;
 }
 
@@ -101,6 +101,7 @@ uint32_t jit_rt_table_set(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
   exec_table *tb = c->inst->tables[t];
   uint32_t i = (uint32_t)a[0];
   if (i >= tb->size) return fail(c, EXEC_TRAP_TABLE_OOB);
+  exec_table_forget(tb, i, 1);
   tb->elems[i] = (void *)(uintptr_t)a[1];
   return 0;
 }
@@ -150,6 +151,7 @@ uint32_t jit_rt_table_fill(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
   if (i + n > tb->size) return fail(c, EXEC_TRAP_TABLE_OOB);
   uint32_t k = charge(c, n >> BULK_ELEM_SHIFT);
   if (k) return k;
+  exec_table_settle(tb, i, n); /* a fill stopped half-way leaves the rest as it was */
   if (n * sizeof(void *) <= EXEC_BULK_CHUNK) {
     for (uint64_t q = 0; q < n; q++) tb->elems[i + q] = v;
   } else if ((k = exec_bulk_fill_refs(c->th, tb->elems + i, v, n))) {
@@ -164,6 +166,8 @@ uint32_t jit_rt_table_copy(jit_ctx *c, exec_slot *a, uint32_t dti, uint32_t sti)
   if (d + n > dt->size || s + n > st->size) return fail(c, EXEC_TRAP_TABLE_OOB);
   uint32_t k = charge(c, n >> BULK_ELEM_SHIFT);
   if (k || !n) return k;
+  exec_table_settle(st, s, n);
+  exec_table_settle(dt, d, n);
   size_t bytes = n * sizeof(void *);
   if (bytes <= EXEC_BULK_CHUNK) memmove(dt->elems + d, st->elems + s, bytes);
   else if ((k = exec_bulk_move(c->th, (uint8_t *)(dt->elems + d), (const uint8_t *)(st->elems + s), bytes)))
@@ -178,6 +182,7 @@ uint32_t jit_rt_table_init(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t seg) {
   if (s + n > es->count || d + n > tb->size) return fail(c, EXEC_TRAP_TABLE_OOB);
   uint32_t k = charge(c, n >> BULK_ELEM_SHIFT);
   if (k || !n) return k;
+  exec_table_settle(tb, d, n);
   size_t bytes = n * sizeof(void *);
   if (bytes <= EXEC_BULK_CHUNK) memcpy(tb->elems + d, es->refs + s, bytes);
   else if ((k = exec_bulk_move(c->th, (uint8_t *)(tb->elems + d), (const uint8_t *)(es->refs + s), bytes)))
