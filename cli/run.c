@@ -511,7 +511,7 @@ int cli_cmd_run(int argc, char **argv) {
     free(bytes);
     if (why[0]) {
       outcome.what = strcmp(what, "trap") == 0 ? "trap" : strcmp(what, "refused") == 0 ? "refused" : "error";
-      if (strcmp(what, "trap") == 0) snprintf(outcome.trap, sizeof outcome.trap, "%s", why);
+      if (strcmp(what, "trap") == 0) snprintf(outcome.trap, sizeof outcome.trap, "%.*s", (int)sizeof outcome.trap - 1, why);
       run_error(&outcome, outcome.what, "%s", why);
     }
     goto out;

@@ -75,7 +75,7 @@ typedef struct gen {
   plan_service s[24];
   plan_interaction in[64];
   plan_relation rel[24];
-  char names[24][8];
+  char names[24][12];
   plan_app app;
 } gen;
 
