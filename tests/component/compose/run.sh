@@ -109,6 +109,18 @@ if "$jco" transpile res.wasm -o "$gen/res" --name res --no-typescript >out.txt 2
 echo 'import * as c from "./res.js"; console.log(c.run(4));' >"$gen/res/t.mjs"
 check "Node.js runs res.wasm" 41 node "$gen/res/t.mjs"
 
+# an import of an interface that exports only types (a record another interface uses, and
+# a resource) passes through and needs nothing from the host at run time
+label="compose typesonly.wat --plug shape_api.wat"
+if "$weld" compose "$here/typesonly.wat" --plug "$here/shape_api.wat" -o typesonly.wasm 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+check "the types-only import passes through" '"local:shape/types" instance' sh -c "\"$weld\" inspect typesonly.wasm | sed -n '/^Imports/{n;p;}' | cut -d' ' -f3,4"
+weld_ts="$("$weld" run --invoke 'run(5)' typesonly.wasm 2>&1; "$weld" run --invoke 'run(-9)' typesonly.wasm 2>&1)"
+check "run typesonly.wasm" $'12\n16' echo "$weld_ts"
+label="jco transpile typesonly.wasm"
+if "$jco" transpile typesonly.wasm -o "$gen/typesonly" --name typesonly --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+echo 'import * as c from "./typesonly.js"; console.log(c.run(5)); console.log(c.run(-9));' >"$gen/typesonly/t.mjs"
+check "Node.js runs typesonly.wasm as weld does" "$weld_ts" node "$gen/typesonly/t.mjs"
+
 # 3. a C program made a WASI command by jco, its wasi:cli/environment from a plug; the
 # other WASI imports (streams and their resources among them) pass through
 label="clang wasm32-wasi hello.c"
