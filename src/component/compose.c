@@ -820,19 +820,36 @@ static bool write_all(ctx *x) {
   }
   for (size_t i = 0; i < x->norder; i++)
     if (!instantiate(x, x->order[i])) return false;
+  /* The root's exports, each an alias of the root instance's export exported again. A
+   * type exported here is a new name, which only a type ascription can make a function
+   * export use (Explainer.md, external visibility): once the root exports a type, its
+   * later function exports are ascribed their type, written with the exported names. */
   node *root = &x->nodes[0];
+  bool named = false;
   for (uint32_t e = 0; e < root->info->nexports; e++) {
     const comp_extern *ex = &root->info->exports[e];
-    uint32_t idx = export_index(x, 0, e);
+    uint32_t idx = export_index(x, 0, e), ti = 0;
+    bool ascribe = named && ex->kind == COMP_EXT_FUNC;
+    if (ascribe && !deftype(x->top, ex->type, &ti, 0)) return false;
     util_buf item = {0};
     put_byte(&item, 0x00);
     put_name(&item, &ex->name->name);
     put_sort(&item, ex->kind);
     put_u32(&item, idx);
-    put_byte(&item, 0x00); /* no type ascription */
+    put_byte(&item, ascribe ? 0x01 : 0x00);
+    if (ascribe) {
+      put_byte(&item, COMP_EXT_FUNC);
+      put_u32(&item, ti);
+    }
     put_section1(&x->out, 11, &item);
     util_buf_free(&item);
-    x->count[ex->kind]++;
+    uint32_t out_idx = x->count[ex->kind]++;
+    if (ex->kind == COMP_EXT_TYPE) {
+      named = true;
+      bool ok = ex->type->kind == CT_RESOURCE ? scope_map_res(x->top, rid_of(x, ex->type), out_idx)
+                                              : scope_map_type(x->top, ex->type, out_idx);
+      if (!ok) return false;
+    }
   }
   return !x->out.oom || oom(x);
 }
