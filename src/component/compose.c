@@ -67,6 +67,8 @@ typedef struct ctx {
   size_t nsrcs, srccap;
   provided_type *provided;
   size_t nprovided, providedcap;
+  uint32_t *irids;       /* resources the composition imports (after substitution) */
+  size_t nirids, iridcap;
   int *order;
   size_t norder;
   tscope *top;
@@ -681,6 +683,34 @@ static bool add_sources(ctx *x, const comp_ctype *t, uint32_t inst) {
   return true;
 }
 
+static bool imported_rid(const ctx *x, uint32_t rid) {
+  for (size_t i = 0; i < x->nirids; i++)
+    if (x->irids[i] == rid) return true;
+  return false;
+}
+
+static bool add_imported_rid(ctx *x, uint32_t rid) {
+  return imported_rid(x, rid) || UTIL_VEC_TRY_PUSH(x->irids, x->nirids, x->iridcap, rid) || oom(x);
+}
+
+/* Whether t uses a resource known here that the composition does not import (a plug's):
+ * an import may only use imported types. */
+static bool uses_plug_resource(const ctx *x, const comp_ctype *t, unsigned depth) {
+  if (!t || depth > 100) return false;
+  if (t->kind == CT_RESOURCE) {
+    uint32_t rid = rid_of((ctx *)x, t);
+    return res_known(x->top, rid) && !imported_rid(x, rid);
+  }
+  if (uses_plug_resource(x, t->a, depth + 1) || uses_plug_resource(x, t->b, depth + 1)) return true;
+  for (uint32_t i = 0; t->elems && i < t->n; i++)
+    if (uses_plug_resource(x, t->elems[i], depth + 1)) return true;
+  for (uint32_t i = 0; i < t->nimports; i++)
+    if (uses_plug_resource(x, t->imports[i].type, depth + 1)) return true;
+  for (uint32_t i = 0; i < t->nexports; i++)
+    if (uses_plug_resource(x, t->exports[i].type, depth + 1)) return true;
+  return false;
+}
+
 /* Import k of node c goes through: a new import of the composition, or a check against
  * the one an earlier input made for the same name. */
 static bool pass_through(ctx *x, int c, uint32_t k, uint32_t *idx) {
@@ -703,6 +733,9 @@ static bool pass_through(ctx *x, int c, uint32_t k, uint32_t *idx) {
       *idx = o->idx;
       return true;
     }
+  if (uses_plug_resource(x, im->type, 0))
+    return fail(x, "not supported: the import `%s` passes through and uses a resource type a plug provides (an import "
+                   "may only use imported types)", im->name->name.str);
   if (!mark_known(x, im->type, 0)) return false;
   uint32_t ti = 0;
   util_buf item = {0};
@@ -735,10 +768,15 @@ static bool pass_through(ctx *x, int c, uint32_t k, uint32_t *idx) {
     put_section1(&x->out, 10, &item);
     *idx = x->count[im->kind]++;
     if (im->kind == COMP_EXT_TYPE && im->type->kind == CT_RESOURCE)
-      ok = scope_map_res(x->top, rid_of(x, im->type), *idx);
+      ok = scope_map_res(x->top, rid_of(x, im->type), *idx) && add_imported_rid(x, rid_of(x, im->type));
     else if (im->kind == COMP_EXT_TYPE)
       ok = scope_map_type(x->top, im->type, *idx); /* later imports use the imported name */
-    if (im->kind == COMP_EXT_INSTANCE) ok = ok && add_sources(x, im->type, *idx);
+    if (im->kind == COMP_EXT_INSTANCE) {
+      ok = ok && add_sources(x, im->type, *idx);
+      for (uint32_t i = 0; ok && i < im->type->nexports; i++)
+        if (im->type->exports[i].kind == COMP_EXT_TYPE && im->type->exports[i].type->kind == CT_RESOURCE)
+          ok = add_imported_rid(x, rid_of(x, im->type->exports[i].type));
+    }
     outer_import o = {&im->name->name, im->kind, im->type, c, *idx};
     ok = ok && (UTIL_VEC_TRY_PUSH(x->imps, x->nimps, x->impcap, o) || oom(x));
   }
@@ -903,6 +941,7 @@ bool comp_compose(const comp_compose_input *in, size_t n, util_buf *out, char *w
   free(x.imps);
   free(x.srcs);
   free(x.provided);
+  free(x.irids);
   scope_free(&top);
   ct_subst_free(&x.s);
   util_arena_free(&x.arena);
