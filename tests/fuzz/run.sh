@@ -107,6 +107,7 @@ types types_root ping_v020
 res res_root res_lib
 res-export res_export pong_leaf
 typesonly typesonly shape_api
+shape shape_user shape_both
 rec rec_root rec_plug
 PAIRS
     rm -f "$cs/part.wasm"

@@ -121,6 +121,20 @@ if "$jco" transpile typesonly.wasm -o "$gen/typesonly" --name typesonly --no-typ
 echo 'import * as c from "./typesonly.js"; console.log(c.run(5)); console.log(c.run(-9));' >"$gen/typesonly/t.mjs"
 check "Node.js runs typesonly.wasm as weld does" "$weld_ts" node "$gen/typesonly/t.mjs"
 
+# a plug exporting an interface whose function uses the record of another interface it
+# exports: both imports of the root satisfied; its world as jco prints it
+label="compose shape_user.wat --plug shape_both.wat"
+if "$weld" compose "$here/shape_user.wat" --plug "$here/shape_both.wat" -o shape.wasm 2>err.txt; then ok; else bad "$(cat err.txt)"; fi
+check "shape.wasm imports nothing" 'Imports (0):' sh -c "\"$weld\" inspect shape.wasm | grep '^Imports'"
+weld_sh="$("$weld" run --invoke 'run(5)' shape.wasm 2>&1)"
+check "run shape.wasm" 12 echo "$weld_sh"
+"$weld" encode "$here/shape_both.wat" -o shape_both.wasm 2>/dev/null
+check "weld wit print shape_both.wasm as jco wit" "$("$jco" wit shape_both.wasm 2>&1)" "$weld" wit print shape_both.wasm
+label="jco transpile shape.wasm"
+if "$jco" transpile shape.wasm -o "$gen/shape" --name shape --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+echo 'import * as c from "./shape.js"; console.log(c.run(5));' >"$gen/shape/t.mjs"
+check "Node.js runs shape.wasm as weld does" "$weld_sh" node "$gen/shape/t.mjs"
+
 # a root exporting a resource and a record with functions that use them: composed, those
 # function exports are ascribed types naming the exported ones, else the composition is
 # invalid (found by fuzz_component). jco cannot take it (a world exports no bare types):
