@@ -67,6 +67,8 @@ typedef struct ctx {
   size_t nsrcs, srccap;
   provided_type *provided;
   size_t nprovided, providedcap;
+  uint32_t *irids;       /* resources the composition imports (after substitution) */
+  size_t nirids, iridcap;
   int *order;
   size_t norder;
   tscope *top;
@@ -681,6 +683,34 @@ static bool add_sources(ctx *x, const comp_ctype *t, uint32_t inst) {
   return true;
 }
 
+static bool imported_rid(const ctx *x, uint32_t rid) {
+  for (size_t i = 0; i < x->nirids; i++)
+    if (x->irids[i] == rid) return true;
+  return false;
+}
+
+static bool add_imported_rid(ctx *x, uint32_t rid) {
+  return imported_rid(x, rid) || UTIL_VEC_TRY_PUSH(x->irids, x->nirids, x->iridcap, rid) || oom(x);
+}
+
+/* Whether t uses a resource known here that the composition does not import (a plug's):
+ * an import may only use imported types. */
+static bool uses_plug_resource(const ctx *x, const comp_ctype *t, unsigned depth) {
+  if (!t || depth > 100) return false;
+  if (t->kind == CT_RESOURCE) {
+    uint32_t rid = rid_of((ctx *)x, t);
+    return res_known(x->top, rid) && !imported_rid(x, rid);
+  }
+  if (uses_plug_resource(x, t->a, depth + 1) || uses_plug_resource(x, t->b, depth + 1)) return true;
+  for (uint32_t i = 0; t->elems && i < t->n; i++)
+    if (uses_plug_resource(x, t->elems[i], depth + 1)) return true;
+  for (uint32_t i = 0; i < t->nimports; i++)
+    if (uses_plug_resource(x, t->imports[i].type, depth + 1)) return true;
+  for (uint32_t i = 0; i < t->nexports; i++)
+    if (uses_plug_resource(x, t->exports[i].type, depth + 1)) return true;
+  return false;
+}
+
 /* Import k of node c goes through: a new import of the composition, or a check against
  * the one an earlier input made for the same name. */
 static bool pass_through(ctx *x, int c, uint32_t k, uint32_t *idx) {
@@ -703,6 +733,9 @@ static bool pass_through(ctx *x, int c, uint32_t k, uint32_t *idx) {
       *idx = o->idx;
       return true;
     }
+  if (uses_plug_resource(x, im->type, 0))
+    return fail(x, "not supported: the import `%s` passes through and uses a resource type a plug provides (an import "
+                   "may only use imported types)", im->name->name.str);
   if (!mark_known(x, im->type, 0)) return false;
   uint32_t ti = 0;
   util_buf item = {0};
@@ -735,10 +768,15 @@ static bool pass_through(ctx *x, int c, uint32_t k, uint32_t *idx) {
     put_section1(&x->out, 10, &item);
     *idx = x->count[im->kind]++;
     if (im->kind == COMP_EXT_TYPE && im->type->kind == CT_RESOURCE)
-      ok = scope_map_res(x->top, rid_of(x, im->type), *idx);
+      ok = scope_map_res(x->top, rid_of(x, im->type), *idx) && add_imported_rid(x, rid_of(x, im->type));
     else if (im->kind == COMP_EXT_TYPE)
       ok = scope_map_type(x->top, im->type, *idx); /* later imports use the imported name */
-    if (im->kind == COMP_EXT_INSTANCE) ok = ok && add_sources(x, im->type, *idx);
+    if (im->kind == COMP_EXT_INSTANCE) {
+      ok = ok && add_sources(x, im->type, *idx);
+      for (uint32_t i = 0; ok && i < im->type->nexports; i++)
+        if (im->type->exports[i].kind == COMP_EXT_TYPE && im->type->exports[i].type->kind == CT_RESOURCE)
+          ok = add_imported_rid(x, rid_of(x, im->type->exports[i].type));
+    }
     outer_import o = {&im->name->name, im->kind, im->type, c, *idx};
     ok = ok && (UTIL_VEC_TRY_PUSH(x->imps, x->nimps, x->impcap, o) || oom(x));
   }
@@ -820,19 +858,36 @@ static bool write_all(ctx *x) {
   }
   for (size_t i = 0; i < x->norder; i++)
     if (!instantiate(x, x->order[i])) return false;
+  /* The root's exports, each an alias of the root instance's export exported again. A
+   * type exported here is a new name, which only a type ascription can make a function
+   * export use (Explainer.md, external visibility): once the root exports a type, its
+   * later function exports are ascribed their type, written with the exported names. */
   node *root = &x->nodes[0];
+  bool named = false;
   for (uint32_t e = 0; e < root->info->nexports; e++) {
     const comp_extern *ex = &root->info->exports[e];
-    uint32_t idx = export_index(x, 0, e);
+    uint32_t idx = export_index(x, 0, e), ti = 0;
+    bool ascribe = named && ex->kind == COMP_EXT_FUNC;
+    if (ascribe && !deftype(x->top, ex->type, &ti, 0)) return false;
     util_buf item = {0};
     put_byte(&item, 0x00);
     put_name(&item, &ex->name->name);
     put_sort(&item, ex->kind);
     put_u32(&item, idx);
-    put_byte(&item, 0x00); /* no type ascription */
+    put_byte(&item, ascribe ? 0x01 : 0x00);
+    if (ascribe) {
+      put_byte(&item, COMP_EXT_FUNC);
+      put_u32(&item, ti);
+    }
     put_section1(&x->out, 11, &item);
     util_buf_free(&item);
-    x->count[ex->kind]++;
+    uint32_t out_idx = x->count[ex->kind]++;
+    if (ex->kind == COMP_EXT_TYPE) {
+      named = true;
+      bool ok = ex->type->kind == CT_RESOURCE ? scope_map_res(x->top, rid_of(x, ex->type), out_idx)
+                                              : scope_map_type(x->top, ex->type, out_idx);
+      if (!ok) return false;
+    }
   }
   return !x->out.oom || oom(x);
 }
@@ -886,6 +941,7 @@ bool comp_compose(const comp_compose_input *in, size_t n, util_buf *out, char *w
   free(x.imps);
   free(x.srcs);
   free(x.provided);
+  free(x.irids);
   scope_free(&top);
   ct_subst_free(&x.s);
   util_arena_free(&x.arena);

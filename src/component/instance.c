@@ -915,7 +915,13 @@ static bool host_import(comp_inst *in, const comp_import *im, uint32_t off, item
     *out = it;
     return true;
   }
-  if (!host_has_instance(r->host, name)) {
+  /* An instance that exports only types needs nothing at run time (an interface whose
+   * types another one uses): one the host does not know is an instance of those types.
+   * A resource among them gets a run-time type of its own (or the one it already has
+   * through another import), which no host function makes handles of. */
+  bool types_only = true;
+  for (uint32_t i = 0; i < t->nexports && types_only; i++) types_only = t->exports[i].kind == COMP_EXT_TYPE;
+  if (!types_only && !host_has_instance(r->host, name)) {
     if (strncmp(name, "wasi:", 5) == 0)
       return util_fail(err, UTIL_ERR_LIMIT, off, "not supported: the WASI 0.2 interface `%s`", name);
     return util_fail(err, UTIL_ERR_LINK, off, "unsatisfied import `%s`: the host provides no such instance", name);

@@ -1,6 +1,14 @@
 /* libFuzzer target: arbitrary bytes through the component decoder and, when they decode,
  * the component validator (which validates nested core modules) and the type printer.
- * None may crash, leak or trip a sanitizer; every rejection carries a message. */
+ * None may crash, leak or trip a sanitizer; every rejection carries a message.
+ *
+ * Composition (src/component/compose.c) runs here too, on two kinds of input:
+ * - a component that validates is composed alone (every import passes through, its type
+ *   encoded again from the resolved types, every export re-exported);
+ * - an input holding the separator `WELDPLUG` is a root and its plugs (at most 3), each
+ *   part a component binary (the seeds are the compositions of tests/component/compose).
+ * comp_compose may refuse with one line, never with an empty one or an "internal
+ * error" (what it writes must validate), and what it returns must decode and validate. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,13 +16,52 @@
 #include <string.h>
 
 #include "component/component.h"
+#include "component/compose.h"
 #include "util/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define SEP "WELDPLUG"
+#define MAX_PARTS 4
+
+static void compose(const comp_compose_input *in, size_t n) {
+  util_buf out = {0};
+  char why[512];
+  if (!comp_compose(in, n, &out, why, sizeof why)) {
+    /* the message's start: names from the input may hold any words */
+    if (why[0] == '\0' || strncmp(why, "internal error:", 15) == 0) {
+      fprintf(stderr, "compose: %s\n", why[0] ? why : "(no message)");
+      __builtin_trap();
+    }
+    return;
+  }
+  util_error err;
+  comp_component *c = comp_decode(out.p, out.len, &err);
+  if (!c || !comp_validate(c, NULL, &err)) __builtin_trap();
+  comp_free(c);
+  util_buf_free(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   util_error err;
   char buf[512];
+  const uint8_t *sep = size >= 8 ? memmem(data, size, SEP, 8) : NULL;
+  if (sep) {
+    comp_compose_input in[MAX_PARTS];
+    static const char *const names[MAX_PARTS] = {"root.wasm", "plug1.wasm", "plug2.wasm", "plug3.wasm"};
+    size_t n = 0;
+    const uint8_t *p = data, *end = data + size;
+    while (n < MAX_PARTS) {
+      const uint8_t *q = memmem(p, (size_t)(end - p), SEP, 8);
+      if (!q || n == MAX_PARTS - 1) q = end;
+      in[n] = (comp_compose_input){names[n], p, (size_t)(q - p)};
+      n++;
+      if (q == end) break;
+      p = q + 8;
+    }
+    compose(in, n);
+    return 0;
+  }
   /* most mutations of a seed keep its preamble; inputs without one are given it, so the
    * fuzzer spends its time on sections */
   uint8_t *input = NULL;
@@ -34,7 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   comp_info *info = NULL;
-  if (!comp_validate(c, &info, &err)) {
+  bool valid = comp_validate(c, &info, &err);
+  if (!valid) {
     util_error_format(&err, buf, sizeof buf);
     if (err.kind == UTIL_ERR_NONE || err.msg[0] == '\0') __builtin_trap();
   }
@@ -48,6 +96,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   comp_info_free(info);
   comp_free(c);
+  if (valid) {
+    comp_compose_input one = {"root.wasm", data, size};
+    compose(&one, 1);
+  }
   free(input);
   return 0;
 }

@@ -81,6 +81,38 @@ for t in "${targets[@]}"; do
     fi
     [ -d "$cm" ] && extra+=("$cm")
   fi
+  # Its composition mode starts from the compositions of tests/component/compose: the root
+  # and its plugs, encoded by the release build's weld, joined by the separator WELDPLUG.
+  if [ "$name" = fuzz_component ] && [ -x build/weld ]; then
+    cs="$build/seeds-compose"
+    mkdir -p "$cs"
+    d=tests/component/compose
+    while read -r out parts; do
+      : >"$cs/$out.tmp"
+      first=1
+      for p in $parts; do
+        [ $first = 1 ] || printf WELDPLUG >>"$cs/$out.tmp"
+        first=0
+        build/weld encode "$d/$p.wat" -o "$cs/part.wasm" 2>/dev/null && cat "$cs/part.wasm" >>"$cs/$out.tmp"
+      done
+      mv "$cs/$out.tmp" "$cs/$out"
+    done <<'PAIRS'
+app+calc app calc
+app+mismatch app calc_mismatch
+app+nogreet app calc_nogreet
+chain pinger ping pong_leaf calc
+cycle pinger ping pong
+shared pinger2 ping pong_leaf
+types types_root ping_v020
+res res_root res_lib
+res-export res_export pong_leaf
+typesonly typesonly shape_api
+shape shape_user shape_both
+rec rec_root rec_plug
+PAIRS
+    rm -f "$cs/part.wasm"
+    extra+=("$cs")
+  fi
   # The image loader starts from precompiled modules of the examples, both tiers (made
   # by the release build's weld compile, when there is one).
   if [ "$name" = fuzz_image ] && [ -x build/weld ]; then

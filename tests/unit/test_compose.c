@@ -118,3 +118,54 @@ UNIT_GROUP(compose) {
   free(lib);
   free(root);
 }
+
+/* A root that exports a resource and a record and then functions using them (found by
+ * fuzz_component): composed (here alone), its function exports must name the exported
+ * types through a type ascription, or the output does not validate ("internal error"). */
+static const char exports_types_wat[] =
+    "(component\n"
+    "  (core module $m (func (export \"f\") (param i32) (result i32) (local.get 0)))\n"
+    "  (core instance $i (instantiate $m))\n"
+    "  (type $r (resource (rep i32)))\n"
+    "  (type $rec (record (field \"x\" u32)))\n"
+    "  (export $R \"r\" (type $r))\n"
+    "  (export $P \"pt\" (type $rec))\n"
+    "  (func (export \"get\") (param \"h\" (borrow $R)) (result u32) (canon lift (core func $i \"f\")))\n"
+    "  (func (export \"mk\") (param \"x\" u32) (result $P) (canon lift (core func $i \"f\"))))\n";
+
+UNIT_GROUP(compose_export_types) {
+  uint8_t *root;
+  size_t nroot;
+  if (!CHECK(encode(exports_types_wat, &root, &nroot))) return;
+  comp_compose_input in[1] = {{"root", root, nroot}};
+  util_buf out = {0};
+  char why[512];
+  bool ok = comp_compose(in, 1, &out, why, sizeof why);
+  if (!CHECK(ok)) fprintf(stderr, "  %s\n", why);
+  if (ok) {
+    util_error err;
+    comp_component *c = comp_decode(out.p, out.len, &err);
+    comp_info *info = NULL;
+    CHECK(c && comp_validate(c, &info, &err));
+    CHECK(info && info->nimports == 0 && info->nexports == 4);
+    comp_info_free(info);
+    comp_free(c);
+  }
+  util_buf_free(&out);
+  /* every allocation failing in turn: "out of memory" or done */
+  bool finished = false;
+  for (unsigned long n = 1; n < 200000; n++) {
+    util_buf o = {0};
+    util_alloc_fail_at(n);
+    bool r = comp_compose(in, 1, &o, why, sizeof why);
+    unsigned long made = util_alloc_fail_at(0);
+    util_buf_free(&o);
+    if (made < n) {
+      finished = CHECK(r);
+      break;
+    }
+    if (!r && !CHECK(strstr(why, "out of memory"))) fprintf(stderr, "  %lu: %s\n", n, why);
+  }
+  CHECK(finished);
+  free(root);
+}
