@@ -360,10 +360,14 @@ enum { CALLBACK_EXIT = 0, CALLBACK_YIELD = 1, CALLBACK_WAIT = 2, SUBTASK_RETURNE
  * code, CanonicalABI.md's unpack_callback_result. EXIT ends the task. YIELD and WAIT give
  * the other tasks a turn and wait for an event: that needs the event loop, which weld
  * does not have (a task cannot be suspended and resumed here). */
+static weld_trap *waitable_set_get(comp_inst *in, uint32_t idx, const char *what);
+
 static bool callback_code(abi_cx *cx, uint32_t packed) {
   uint32_t code = packed & 0xf;
   if (code == CALLBACK_EXIT) return true;
   if (code > CALLBACK_WAIT) return abi_trap(cx, "canonical ABI: unsupported callback code %u", code);
+  weld_trap *t = code == CALLBACK_WAIT ? waitable_set_get(cx->inst, packed >> 4, "a callback's WAIT") : NULL;
+  if (t) return abi_core_trap(cx, t);
   return abi_trap(cx, "not supported: the component model's async ABI at run time (a callback returning %s)",
                   code == CALLBACK_YIELD ? "YIELD" : "WAIT");
 }
@@ -592,7 +596,76 @@ typedef struct task_builtin {
   uint8_t code;
   uint32_t idx;                  /* context.get/set: the storage slot */
   const char *name;
+  weld_memory *mem;              /* waitable-set.wait/poll: where the event goes */
+  bool flag;                     /* async / cancellable */
 } task_builtin;
+
+/* Waitable sets live in the instance's handle table, beside resource handles, with this
+ * identity in place of a resource type (a resource built-in given one traps "wrong
+ * type"). No waitable (subtask, stream or future end) is ever made here (an async
+ * lower's callee always returns before it), so a set stays empty: poll finds no event,
+ * join has nothing to join, and a wait would need the event loop. */
+static comp_resource waitable_set_rt;
+
+static weld_trap *waitable_set_get(comp_inst *in, uint32_t idx, const char *what) {
+  char msg[160];
+  if (idx == 0 || idx >= in->nhandles || !in->handles[idx].rt) {
+    snprintf(msg, sizeof msg, "canonical ABI: unknown handle index %u (%s)", idx, what);
+    return weld_trap_new(msg);
+  }
+  if (in->handles[idx].rt != &waitable_set_rt) {
+    snprintf(msg, sizeof msg, "canonical ABI: handle index %u is not a waitable set (%s)", idx, what);
+    return weld_trap_new(msg);
+  }
+  return NULL;
+}
+
+static weld_trap *waitable_set_builtin(task_builtin *b, const weld_val *args, weld_val *results) {
+  comp_inst *in = b->inst;
+  util_error err;
+  util_error_clear(&err);
+  comp_opts o = {.mem = b->mem};
+  abi_cx cx = {in, &o, NULL, &err, NULL, 0};
+  uint32_t x = (uint32_t)args[0].of.i32;
+  weld_trap *t;
+  switch (b->code) {
+  case 0x1f: {
+    uint32_t idx;
+    if (!rt_handle_add(&cx, in, (comp_handle){.rt = &waitable_set_rt}, &idx)) return weld_trap_new(err.msg);
+    results[0] = WELD_I32_VAL((int32_t)idx);
+    return NULL;
+  }
+  case 0x20:
+    if (!task_may_block(in->task)) return weld_trap_new("canonical ABI: cannot block a synchronous task before returning (waitable-set.wait)");
+    if ((t = waitable_set_get(in, x, "waitable-set.wait"))) return t;
+    return weld_trap_new("not supported: the component model's async ABI at run time (waitable-set.wait: waiting needs the event loop)");
+  case 0x21: {
+    /* no event: NONE, with 0 and 0 stored at the pointer */
+    if ((t = waitable_set_get(in, x, "waitable-set.poll"))) return t;
+    uint32_t ptr = (uint32_t)args[1].of.i32;
+    comp_val zero = {.u.u = 0};
+    const comp_ctype *u32 = ct_prim(COMP_T_U32);
+    if (!abi_check_ptr(&cx, ptr, 4, 8, "event") || !abi_store(&cx, u32, &zero, ptr) || !abi_store(&cx, u32, &zero, ptr + 4))
+      return weld_trap_new(err.msg);
+    results[0] = WELD_I32_VAL(0);
+    return NULL;
+  }
+  case 0x22:
+    if ((t = waitable_set_get(in, x, "waitable-set.drop"))) return t;
+    rt_handle_remove(in, x);
+    return NULL;
+  default: {
+    /* waitable.join: the first index must be a waitable, which none of the table's
+     * entries (resource handles, waitable sets) is */
+    char msg[160];
+    if (x == 0 || x >= in->nhandles || !in->handles[x].rt)
+      snprintf(msg, sizeof msg, "canonical ABI: unknown handle index %u (waitable.join)", x);
+    else
+      snprintf(msg, sizeof msg, "canonical ABI: handle index %u is not a waitable (waitable.join)", x);
+    return weld_trap_new(msg);
+  }
+  }
+}
 
 static weld_trap *task_builtin_call(weld_caller *caller, void *env, const weld_val *args, weld_val *results) {
   (void)caller;
@@ -619,6 +692,20 @@ static weld_trap *task_builtin_call(weld_caller *caller, void *env, const weld_v
   if (b->code == 0x0c) {
     results[0] = WELD_I32_VAL(0);
     return NULL;
+  }
+  if (b->code >= 0x1f && b->code <= 0x23) return waitable_set_builtin(b, args, results);
+  if (b->code == 0x06 || b->code == 0x0d) {
+    /* subtask.cancel, subtask.drop: an async lower here never makes a subtask handle (its
+     * callee has returned), so the index is never a subtask's */
+    if (b->code == 0x06 && !b->flag && !task_may_block(in->task))
+      return weld_trap_new("canonical ABI: cannot block a synchronous task before returning (subtask.cancel)");
+    uint32_t x = (uint32_t)args[0].of.i32;
+    char msg[160];
+    if (x == 0 || x >= in->nhandles || !in->handles[x].rt)
+      snprintf(msg, sizeof msg, "canonical ABI: unknown handle index %u (%s)", x, b->name);
+    else
+      snprintf(msg, sizeof msg, "canonical ABI: handle index %u is not a subtask (%s)", x, b->name);
+    return weld_trap_new(msg);
   }
   if (b->code == 0x05) {
     /* Task.cancel: only after a cancellation request was delivered to the task, which
@@ -673,7 +760,12 @@ static bool def_task_builtin(comp_inst *in, const comp_canon *c, util_error *err
   if (!name) return unsupported(err, c->offset, "the async, error-context and thread built-ins at run time");
   task_builtin *b = alloc(r, sizeof *b, err);
   if (!b) return false;
-  *b = (task_builtin){in, c->code, c->a, name};
+  *b = (task_builtin){in, c->code, c->a, name, NULL, c->flag};
+  if (c->code == 0x20 || c->code == 0x21) {
+    item *m = get_item(in, COMP_SORT_CORE_MEMORY, c->a);
+    if (!m || m->core.kind != WELD_EXTERN_MEMORY) return util_fail(err, UTIL_ERR_INVALID, c->offset, "unknown memory %u", c->a);
+    b->mem = m->core.of.memory;
+  }
   weld_valkind p[3], res[1];
   size_t np = strlen(ps), nr = strlen(rs);
   for (size_t i = 0; i < np; i++) p[i] = ps[i] == 'I' ? WELD_I64 : WELD_I32;
