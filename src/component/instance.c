@@ -605,7 +605,7 @@ typedef struct task_builtin {
  * type"). No waitable (subtask, stream or future end) is ever made here (an async
  * lower's callee always returns before it), so a set stays empty: poll finds no event,
  * join has nothing to join, and a wait would need the event loop. */
-static comp_resource waitable_set_rt;
+comp_resource rt_waitable_set;
 
 static weld_trap *waitable_set_get(comp_inst *in, uint32_t idx, const char *what) {
   char msg[160];
@@ -613,7 +613,7 @@ static weld_trap *waitable_set_get(comp_inst *in, uint32_t idx, const char *what
     snprintf(msg, sizeof msg, "canonical ABI: unknown handle index %u (%s)", idx, what);
     return weld_trap_new(msg);
   }
-  if (in->handles[idx].rt != &waitable_set_rt) {
+  if (in->handles[idx].rt != &rt_waitable_set) {
     snprintf(msg, sizeof msg, "canonical ABI: handle index %u is not a waitable set (%s)", idx, what);
     return weld_trap_new(msg);
   }
@@ -631,7 +631,7 @@ static weld_trap *waitable_set_builtin(task_builtin *b, const weld_val *args, we
   switch (b->code) {
   case 0x1f: {
     uint32_t idx;
-    if (!rt_handle_add(&cx, in, (comp_handle){.rt = &waitable_set_rt}, &idx)) return weld_trap_new(err.msg);
+    if (!rt_handle_add(&cx, in, (comp_handle){.rt = &rt_waitable_set}, &idx)) return weld_trap_new(err.msg);
     results[0] = WELD_I32_VAL((int32_t)idx);
     return NULL;
   }

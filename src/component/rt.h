@@ -82,6 +82,8 @@ weld_valkind abi_core_kind(uint8_t wasm_vtype);
 bool rt_handle_add(abi_cx *cx, comp_inst *inst, comp_handle h, uint32_t *idx);
 comp_handle *rt_handle_get(abi_cx *cx, comp_inst *inst, uint32_t idx);
 void rt_handle_remove(comp_inst *inst, uint32_t idx);
+/* The identity waitable sets have in a handle table in place of a resource type. */
+extern comp_resource rt_waitable_set;
 /* The runtime resource type for a resource type (by its identity) in inst; NULL: unknown. */
 comp_resource *rt_resource_of(comp_inst *inst, const comp_ctype *r);
 
