@@ -346,6 +346,7 @@ static bool lift_handle(abi_cx *cx, const comp_ctype *t, uint32_t idx, comp_val 
   comp_handle *h = rt_handle_get(cx, cx->inst, idx);
   if (!h) return false;
   comp_resource *want = rt_resource_of(cx->inst, t->a);
+  if (h->rt == &rt_waitable_set) return abi_trap(cx, "canonical ABI: handle index %u is a waitable set, not a resource handle", idx);
   if (want && h->rt != want)
     return abi_trap(cx, "canonical ABI: handle index %u used with the wrong type, expected guest-defined resource but "
                     "found a different guest-defined resource", idx);

@@ -77,6 +77,7 @@ struct comp_inst {
   struct { uint32_t rid; comp_resource *rt; } *res;
   size_t nres, capres;
   bool busy;                     /* a call into it is running (no reentrance) */
+  struct task *task;             /* the task running in it (NULL: none) */
   bool trapped;                  /* a call trapped: the instance may not be entered again */
   bool no_leave;                 /* post-return is running: no calls out of the instance */
   uint32_t context[2];           /* context.get/set: the running task's storage (zero at entry) */
@@ -334,8 +335,46 @@ static void scope_release(comp_scope *sc) {
   sc->nlends = sc->cap = 0;
 }
 
+/* A task: one call of a lifted function (CanonicalABI.md, "Task State"). A synchronously
+ * lifted function's core function returns the result; an async-lifted one passes it to
+ * `task.return`, before it returns (stackful) or before its callback says EXIT. weld
+ * runs each task to its end inside the call: a task that would wait on an event traps
+ * "not supported". */
+typedef struct task {
+  const comp_ctype *ft;
+  const comp_opts *opts;         /* the lift's */
+  bool resolved;                 /* the result is given (task.return, or the sync return) */
+  comp_val *result;              /* where task.return lifts the result to */
+  util_arena *arena;
+  comp_scope *scope;             /* the borrows lent to the task */
+  struct task *prev;             /* the instance's task before this one */
+} task;
+
+/* The Canonical ABI's Task.may_block: an async-typed function, or one that returned. */
+static bool task_may_block(const task *t) { return t && (t->ft->async || t->resolved); }
+
+enum { CALLBACK_EXIT = 0, CALLBACK_YIELD = 1, CALLBACK_WAIT = 2, SUBTASK_RETURNED = 2 };
+
+
+/* An async lift with a callback: the core function's (and each callback's) packed
+ * code, CanonicalABI.md's unpack_callback_result. EXIT ends the task. YIELD and WAIT give
+ * the other tasks a turn and wait for an event: that needs the event loop, which weld
+ * does not have (a task cannot be suspended and resumed here). */
+static weld_trap *waitable_set_get(comp_inst *in, uint32_t idx, const char *what);
+
+static bool callback_code(abi_cx *cx, uint32_t packed) {
+  uint32_t code = packed & 0xf;
+  if (code == CALLBACK_EXIT) return true;
+  if (code > CALLBACK_WAIT) return abi_trap(cx, "canonical ABI: unsupported callback code %u", code);
+  weld_trap *t = code == CALLBACK_WAIT ? waitable_set_get(cx->inst, packed >> 4, "a callback's WAIT") : NULL;
+  if (t) return abi_core_trap(cx, t);
+  return abi_trap(cx, "not supported: the component model's async ABI at run time (a callback returning %s)",
+                  code == CALLBACK_YIELD ? "YIELD" : "WAIT");
+}
+
 /* Calls a component function: a lifted one lowers the arguments into its instance's
- * memory, runs the core function, lifts the result and runs post-return. */
+ * memory, runs the core function, lifts the result (or takes task.return's) and runs
+ * post-return. */
 static bool call(comp_func *f, const comp_val *args, comp_val *result, util_arena *arena, util_error *err) {
   const comp_ctype *ft = f->type;
   if (f->host) {
@@ -349,11 +388,13 @@ static bool call(comp_func *f, const comp_val *args, comp_val *result, util_aren
   if (in->root->depth > 1000) return util_fail(err, UTIL_ERR_TRAP, -1, "call stack exhausted (component calls)");
   comp_scope sc = {0};
   abi_cx cx = {in, &f->opts, arena, err, &sc, 0};
+  task tk = {ft, &f->opts, false, result, arena, &sc, in->task};
   uint32_t np = params_flat(ft);
   weld_val flat[ABI_MAX_FLAT_PARAMS + 1];
   uint32_t k = 0;
   bool ok = true;
   in->busy = true;
+  in->task = &tk;
   in->root->depth++;
   /* a new task's context storage starts zeroed (the instance runs one task at a time) */
   memset(in->context, 0, sizeof in->context);
@@ -367,12 +408,16 @@ static bool call(comp_func *f, const comp_val *args, comp_val *result, util_aren
     flat[k++] = WELD_I32_VAL((int32_t)ptr);
   }
   weld_val res[2];
-  uint32_t nres = ft->a ? 1 : 0;
+  uint32_t nres = f->opts.async ? (f->opts.callback ? 1 : 0) : ft->a ? 1 : 0;
   if (ok) {
     weld_trap *t = weld_func_call(f->core, flat, k, res, nres);
     if (t) ok = abi_core_trap(&cx, t);
   }
-  if (ok && ft->a) {
+  if (f->opts.async) {
+    if (ok && f->opts.callback) ok = callback_code(&cx, (uint32_t)res[0].of.i32);
+    if (ok && !tk.resolved) ok = abi_trap(&cx, "canonical ABI: the async task ended without calling task.return");
+    nres = 0;
+  } else if (ok && ft->a) {
     uint32_t j = 0;
     if (abi_flat_count(ft->a) <= ABI_MAX_FLAT_RESULTS) {
       ok = abi_lift_flat(&cx, ft->a, res, &j, result);
@@ -381,6 +426,7 @@ static bool call(comp_func *f, const comp_val *args, comp_val *result, util_aren
       ok = abi_check_ptr(&cx, ptr, ft->a->align, ft->a->size, "result") && abi_load(&cx, ft->a, ptr, result);
     }
   }
+  tk.resolved = true;
   if (ok && f->opts.post_return) {
     in->no_leave = true;
     weld_trap *t = weld_func_call(f->opts.post_return, res, nres, NULL, 0);
@@ -390,6 +436,7 @@ static bool call(comp_func *f, const comp_val *args, comp_val *result, util_aren
   if (ok && sc.num_borrows)
     ok = abi_trap(&cx, "canonical ABI: %u borrow handle(s) still remain at the end of the call", sc.num_borrows);
   scope_release(&sc);
+  in->task = tk.prev;
   in->busy = false;
   in->root->depth--;
   if (!ok && err->kind == UTIL_ERR_TRAP) in->trapped = true;
@@ -416,11 +463,21 @@ typedef struct lowered {
   comp_opts opts;
 } lowered;
 
+/* A lowered call (CanonicalABI.md, canon_lower). A synchronous lower passes the result
+ * back flat or through the out-pointer last in args; an async lower takes at most 4 flat
+ * parameters, stores the result through its out-pointer and returns the subtask's state:
+ * the callee always runs to its end here, so the state is RETURNED and no subtask handle
+ * is made. */
 static weld_trap *lowered_call(weld_caller *caller, void *env, const weld_val *args, weld_val *results) {
   (void)caller;
   lowered *lw = env;
   const comp_ctype *ft = lw->ft;
+  bool async = lw->opts.async;
   if (lw->inst->no_leave) return weld_trap_new("cannot leave component instance (a call out of post-return)");
+  /* a synchronous task may not block before it returns: a synchronous call of an
+   * async-typed function might */
+  if (!async && ft->async && !task_may_block(lw->inst->task))
+    return weld_trap_new("canonical ABI: cannot block a synchronous task before returning (a synchronous call of an async function)");
   /* the Canonical ABI's call_might_be_recursive: no calls between an instance and its
    * ancestors or descendants, either way */
   comp_inst *callee = lw->callee->host ? NULL : lw->callee->inst;
@@ -439,7 +496,7 @@ static weld_trap *lowered_call(weld_caller *caller, void *env, const weld_val *a
   bool ok = vals != NULL;
   if (!ok) oom(&err);
   uint32_t k = 0;
-  if (ok && np <= ABI_MAX_FLAT_PARAMS) {
+  if (ok && np <= (async ? (uint32_t)ABI_MAX_FLAT_ASYNC_PARAMS : (uint32_t)ABI_MAX_FLAT_PARAMS)) {
     for (uint32_t i = 0; ok && i < ft->n; i++) ok = abi_lift_flat(&cx, ft->elems[i], args, &k, &vals[i]);
   } else if (ok) {
     uint64_t size;
@@ -452,7 +509,7 @@ static weld_trap *lowered_call(weld_caller *caller, void *env, const weld_val *a
   scope_release(&sc);
   cx.scope = NULL;
   if (ok && ft->a) {
-    if (abi_flat_count(ft->a) <= ABI_MAX_FLAT_RESULTS) {
+    if (!async && abi_flat_count(ft->a) <= ABI_MAX_FLAT_RESULTS) {
       uint32_t j = 0;
       ok = abi_lower_flat(&cx, ft->a, &result, results, &j);
     } else {
@@ -460,6 +517,7 @@ static weld_trap *lowered_call(weld_caller *caller, void *env, const weld_val *a
       ok = abi_check_ptr(&cx, ptr, ft->a->align, ft->a->size, "result") && abi_store(&cx, ft->a, &result, ptr);
     }
   }
+  if (ok && async) results[0] = WELD_I32_VAL(SUBTASK_RETURNED);
   weld_trap *t = ok ? NULL : weld_trap_new(err.msg);
   util_arena_free(&arena);
   return t;
@@ -538,7 +596,76 @@ typedef struct task_builtin {
   uint8_t code;
   uint32_t idx;                  /* context.get/set: the storage slot */
   const char *name;
+  weld_memory *mem;              /* waitable-set.wait/poll: where the event goes */
+  bool flag;                     /* async / cancellable */
 } task_builtin;
+
+/* Waitable sets live in the instance's handle table, beside resource handles, with this
+ * identity in place of a resource type (a resource built-in given one traps "wrong
+ * type"). No waitable (subtask, stream or future end) is ever made here (an async
+ * lower's callee always returns before it), so a set stays empty: poll finds no event,
+ * join has nothing to join, and a wait would need the event loop. */
+comp_resource rt_waitable_set;
+
+static weld_trap *waitable_set_get(comp_inst *in, uint32_t idx, const char *what) {
+  char msg[160];
+  if (idx == 0 || idx >= in->nhandles || !in->handles[idx].rt) {
+    snprintf(msg, sizeof msg, "canonical ABI: unknown handle index %u (%s)", idx, what);
+    return weld_trap_new(msg);
+  }
+  if (in->handles[idx].rt != &rt_waitable_set) {
+    snprintf(msg, sizeof msg, "canonical ABI: handle index %u is not a waitable set (%s)", idx, what);
+    return weld_trap_new(msg);
+  }
+  return NULL;
+}
+
+static weld_trap *waitable_set_builtin(task_builtin *b, const weld_val *args, weld_val *results) {
+  comp_inst *in = b->inst;
+  util_error err;
+  util_error_clear(&err);
+  comp_opts o = {.mem = b->mem};
+  abi_cx cx = {in, &o, NULL, &err, NULL, 0};
+  uint32_t x = (uint32_t)args[0].of.i32;
+  weld_trap *t;
+  switch (b->code) {
+  case 0x1f: {
+    uint32_t idx;
+    if (!rt_handle_add(&cx, in, (comp_handle){.rt = &rt_waitable_set}, &idx)) return weld_trap_new(err.msg);
+    results[0] = WELD_I32_VAL((int32_t)idx);
+    return NULL;
+  }
+  case 0x20:
+    if (!task_may_block(in->task)) return weld_trap_new("canonical ABI: cannot block a synchronous task before returning (waitable-set.wait)");
+    if ((t = waitable_set_get(in, x, "waitable-set.wait"))) return t;
+    return weld_trap_new("not supported: the component model's async ABI at run time (waitable-set.wait: waiting needs the event loop)");
+  case 0x21: {
+    /* no event: NONE, with 0 and 0 stored at the pointer */
+    if ((t = waitable_set_get(in, x, "waitable-set.poll"))) return t;
+    uint32_t ptr = (uint32_t)args[1].of.i32;
+    comp_val zero = {.u.u = 0};
+    const comp_ctype *u32 = ct_prim(COMP_T_U32);
+    if (!abi_check_ptr(&cx, ptr, 4, 8, "event") || !abi_store(&cx, u32, &zero, ptr) || !abi_store(&cx, u32, &zero, ptr + 4))
+      return weld_trap_new(err.msg);
+    results[0] = WELD_I32_VAL(0);
+    return NULL;
+  }
+  case 0x22:
+    if ((t = waitable_set_get(in, x, "waitable-set.drop"))) return t;
+    rt_handle_remove(in, x);
+    return NULL;
+  default: {
+    /* waitable.join: the first index must be a waitable, which none of the table's
+     * entries (resource handles, waitable sets) is */
+    char msg[160];
+    if (x == 0 || x >= in->nhandles || !in->handles[x].rt)
+      snprintf(msg, sizeof msg, "canonical ABI: unknown handle index %u (waitable.join)", x);
+    else
+      snprintf(msg, sizeof msg, "canonical ABI: handle index %u is not a waitable (waitable.join)", x);
+    return weld_trap_new(msg);
+  }
+  }
+}
 
 static weld_trap *task_builtin_call(weld_caller *caller, void *env, const weld_val *args, weld_val *results) {
   (void)caller;
@@ -566,6 +693,26 @@ static weld_trap *task_builtin_call(weld_caller *caller, void *env, const weld_v
     results[0] = WELD_I32_VAL(0);
     return NULL;
   }
+  if (b->code >= 0x1f && b->code <= 0x23) return waitable_set_builtin(b, args, results);
+  if (b->code == 0x06 || b->code == 0x0d) {
+    /* subtask.cancel, subtask.drop: an async lower here never makes a subtask handle (its
+     * callee has returned), so the index is never a subtask's */
+    if (b->code == 0x06 && !b->flag && !task_may_block(in->task))
+      return weld_trap_new("canonical ABI: cannot block a synchronous task before returning (subtask.cancel)");
+    uint32_t x = (uint32_t)args[0].of.i32;
+    char msg[160];
+    if (x == 0 || x >= in->nhandles || !in->handles[x].rt)
+      snprintf(msg, sizeof msg, "canonical ABI: unknown handle index %u (%s)", x, b->name);
+    else
+      snprintf(msg, sizeof msg, "canonical ABI: handle index %u is not a subtask (%s)", x, b->name);
+    return weld_trap_new(msg);
+  }
+  if (b->code == 0x05) {
+    /* Task.cancel: only after a cancellation request was delivered to the task, which
+     * never happens in weld (every subtask runs to its end inside the call) */
+    if (!in->task || !in->task->opts->async) return weld_trap_new("canonical ABI: task.cancel from a synchronously lifted function");
+    return weld_trap_new("canonical ABI: task.cancel from a task whose cancellation was not requested");
+  }
   char msg[200];
   snprintf(msg, sizeof msg, "not supported: the component model's async ABI at run time (%s)", b->name);
   return weld_trap_new(msg);
@@ -592,9 +739,11 @@ static const char *task_builtin_sig(const comp_canon *c, const char **params, co
       {0x20, "waitable-set.wait", "ii", "i"},  {0x21, "waitable-set.poll", "ii", "i"},
       {0x22, "waitable-set.drop", "i", ""},    {0x23, "waitable.join", "ii", ""},
       {0x24, "backpressure.inc", "", ""},      {0x25, "backpressure.dec", "", ""},
-      {0x26, "thread.index", "", "i"},
+      {0x26, "thread.index", "", "i"},        {0x27, "thread.new-indirect", "ii", "i"},
+      {0x28, "thread.resume-later", "i", ""},  {0x29, "thread.suspend", "", "i"},
+      {0x2a, "thread.suspend-then-resume", "i", "i"}, {0x2b, "thread.yield-then-resume", "i", "i"},
+      {0x2c, "thread.suspend-then-promote", "i", "i"}, {0x2d, "thread.yield-then-promote", "i", "i"},
   };
-  if (c->code == 0x09 && c->has_result) return NULL;
   if ((c->code == 0x0a || c->code == 0x0b) && c->a >= 2) return NULL;
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     if (t[i].code == c->code) {
@@ -611,7 +760,12 @@ static bool def_task_builtin(comp_inst *in, const comp_canon *c, util_error *err
   if (!name) return unsupported(err, c->offset, "the async, error-context and thread built-ins at run time");
   task_builtin *b = alloc(r, sizeof *b, err);
   if (!b) return false;
-  *b = (task_builtin){in, c->code, c->a, name};
+  *b = (task_builtin){in, c->code, c->a, name, NULL, c->flag};
+  if (c->code == 0x20 || c->code == 0x21) {
+    item *m = get_item(in, COMP_SORT_CORE_MEMORY, c->a);
+    if (!m || m->core.kind != WELD_EXTERN_MEMORY) return util_fail(err, UTIL_ERR_INVALID, c->offset, "unknown memory %u", c->a);
+    b->mem = m->core.of.memory;
+  }
   weld_valkind p[3], res[1];
   size_t np = strlen(ps), nr = strlen(rs);
   for (size_t i = 0; i < np; i++) p[i] = ps[i] == 'I' ? WELD_I64 : WELD_I32;
@@ -796,10 +950,92 @@ static bool opts_of(comp_inst *in, const comp_canon *c, comp_opts *o, util_error
       if (op->code == 4) o->realloc = it->core.of.func;
       else o->post_return = it->core.of.func;
       break;
-    default: return unsupported(err, op->offset, "the async canonical options at run time");
+    case 6: o->async = true; break;
+    case 7:
+      it = get_item(in, COMP_SORT_CORE_FUNC, op->idx);
+      if (!it || it->core.kind != WELD_EXTERN_FUNC) return util_fail(err, UTIL_ERR_INVALID, op->offset, "unknown core func %u", op->idx);
+      o->callback = it->core.of.func;
+      break;
+    default: return unsupported(err, op->offset, "the core-type and gc canonical options at run time");
     }
   }
   return true;
+}
+
+/* canon task.return (CanonicalABI.md, canon_task_return): lifts the flat arguments (at
+ * most 16, else a pointer to them in memory) as the running task's result. */
+typedef struct task_return {
+  comp_inst *inst;
+  const comp_ctype *t;           /* the result type (NULL: none) */
+  comp_opts opts;
+} task_return;
+
+static bool same_type(const comp_ctype *a, const comp_ctype *b) {
+  if (a == b) return true;
+  if (!a || !b) return false;
+  char why[8];
+  return ct_match(a, b, NULL, why, sizeof why) && ct_match(b, a, NULL, why, sizeof why);
+}
+
+static weld_trap *task_return_call(weld_caller *caller, void *env, const weld_val *args, weld_val *results) {
+  (void)caller;
+  (void)results;
+  task_return *tr = env;
+  comp_inst *in = tr->inst;
+  task *tk = in->task;
+  if (in->no_leave) return weld_trap_new("cannot leave component instance (task.return in post-return)");
+  if (!tk || !tk->opts->async) return weld_trap_new("canonical ABI: task.return from a synchronously lifted function");
+  if (tk->resolved) return weld_trap_new("canonical ABI: task.return called after the task returned (a second time)");
+  if (!same_type(tr->t, tk->ft->a)) return weld_trap_new("canonical ABI: task.return's result type is not the task's function's");
+  /* the lifting options must be the lift's where lifting the result uses them (the
+   * component-model tests let a task.return with no memory end a task lifted with one
+   * for its parameters) */
+  bool uses_mem = tr->t && (tr->t->needs_memory || abi_flat_count(tr->t) > ABI_MAX_FLAT_PARAMS);
+  if (uses_mem && (tr->opts.mem != tk->opts->mem || tr->opts.enc != tk->opts->enc))
+    return weld_trap_new("canonical ABI: task.return's options (memory, string encoding) are not the lift's");
+  if (tk->scope->num_borrows)
+    return weld_trap_new("canonical ABI: borrow handle(s) still remain at task.return");
+  util_error err;
+  util_error_clear(&err);
+  abi_cx cx = {in, &tr->opts, tk->arena, &err, tk->scope, 0};
+  bool ok = true;
+  if (tr->t) {
+    if (abi_flat_count(tr->t) <= ABI_MAX_FLAT_PARAMS) {
+      uint32_t k = 0;
+      ok = abi_lift_flat(&cx, tr->t, args, &k, tk->result);
+    } else {
+      uint32_t ptr = (uint32_t)args[0].of.i32;
+      ok = abi_check_ptr(&cx, ptr, tr->t->align, tr->t->size, "result") && abi_load(&cx, tr->t, ptr, tk->result);
+    }
+  }
+  if (!ok) return weld_trap_new(err.msg);
+  tk->resolved = true;
+  return NULL;
+}
+
+static bool def_task_return(comp_inst *in, const comp_canon *c, util_error *err) {
+  root *r = in->root;
+  task_return *tr = alloc(r, sizeof *tr, err);
+  if (!tr || !opts_of(in, c, &tr->opts, err)) return false;
+  tr->inst = in;
+  tr->t = !c->has_result ? NULL : comp_vt_is_prim(c->result) ? ct_prim((uint8_t)(c->result & 0xff))
+                                                             : vtype(in, COMP_SORT_TYPE, c->result);
+  if (c->has_result && !tr->t) return util_fail(err, UTIL_ERR_INVALID, c->offset, "task.return: unknown result type");
+  weld_valkind p[ABI_MAX_FLAT_PARAMS];
+  uint8_t flat[ABI_MAX_FLAT_PARAMS + 1];
+  uint32_t np = tr->t ? ct_flatten(tr->t, flat, ABI_MAX_FLAT_PARAMS + 1) : 0;
+  if (np > ABI_MAX_FLAT_PARAMS) {
+    np = 1;
+    p[0] = WELD_I32;
+  } else {
+    for (uint32_t i = 0; i < np; i++) p[i] = abi_core_kind(flat[i]);
+  }
+  item *it = new_item(r, COMP_SORT_CORE_FUNC, err);
+  if (!it) return false;
+  it->core.kind = WELD_EXTERN_FUNC;
+  it->core.of.func = weld_func_new(r->store, p, np, NULL, 0, task_return_call, tr, NULL);
+  if (!it->core.of.func) return oom(err);
+  return push_item(in, COMP_SORT_CORE_FUNC, it, err);
 }
 
 static bool def_canon(comp_inst *in, const comp_canon *c, util_error *err) {
@@ -811,7 +1047,6 @@ static bool def_canon(comp_inst *in, const comp_canon *c, util_error *err) {
     item *core = get_item(in, COMP_SORT_CORE_FUNC, c->a);
     if (!ft || !core || core->core.kind != WELD_EXTERN_FUNC)
       return util_fail(err, UTIL_ERR_INVALID, off, "canon lift: unknown core func %u", c->a);
-    if (ft->async) return unsupported(err, off, "async functions at run time");
     item *it = new_item(r, COMP_SORT_FUNC, err);
     comp_func *f = it ? alloc(r, sizeof *f, err) : NULL;
     if (!f || !opts_of(in, c, &f->opts, err)) return false;
@@ -825,14 +1060,13 @@ static bool def_canon(comp_inst *in, const comp_canon *c, util_error *err) {
     item *fi = get_item(in, COMP_SORT_FUNC, c->a);
     const comp_ctype *ft = vtype(in, COMP_SORT_FUNC, c->a);
     if (!fi || !ft) return util_fail(err, UTIL_ERR_INVALID, off, "canon lower: unknown func %u", c->a);
-    if (ft->async) return unsupported(err, off, "async functions at run time");
     lowered *lw = alloc(r, sizeof *lw, err);
     if (!lw || !opts_of(in, c, &lw->opts, err)) return false;
     lw->callee = fi->func;
     lw->inst = in;
     lw->ft = ft;
     wasm_functype core;
-    if (!ct_flatten_func(ft, false, false, false, &r->arena, &core)) return oom(err);
+    if (!ct_flatten_func(ft, false, lw->opts.async, false, &r->arena, &core)) return oom(err);
     weld_valkind p[ABI_MAX_FLAT_PARAMS + 2], res[2];
     for (uint32_t i = 0; i < core.nparams; i++) p[i] = abi_core_kind((uint8_t)core.params[i]);
     for (uint32_t i = 0; i < core.nresults; i++) res[i] = abi_core_kind((uint8_t)core.results[i]);
@@ -859,6 +1093,7 @@ static bool def_canon(comp_inst *in, const comp_canon *c, util_error *err) {
     if (!it->core.of.func) return oom(err);
     return push_item(in, COMP_SORT_CORE_FUNC, it, err);
   }
+  case 0x09: return def_task_return(in, c, err);
   default: return def_task_builtin(in, c, err);
   }
 }

@@ -38,6 +38,8 @@ typedef struct comp_opts {
   weld_func *realloc;
   weld_func *post_return;
   uint8_t enc;                   /* 0 utf8, 1 utf16, 2 latin1+utf16 */
+  bool async;                    /* the `async` option */
+  weld_func *callback;           /* a lift's `callback` (NULL: stackful or synchronous) */
 } comp_opts;
 
 /* The context of one lifting or lowering: the instance on the core side, its options,
@@ -51,7 +53,7 @@ typedef struct abi_cx {
   unsigned depth;                /* of the value being lifted or lowered */
 } abi_cx;
 
-enum { ABI_MAX_FLAT_PARAMS = 16, ABI_MAX_FLAT_RESULTS = 1 };
+enum { ABI_MAX_FLAT_PARAMS = 16, ABI_MAX_FLAT_RESULTS = 1, ABI_MAX_FLAT_ASYNC_PARAMS = 4 };
 
 /* Sets a trap (kind TRAP) in cx->err; returns false. */
 bool abi_trap(abi_cx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -80,6 +82,8 @@ weld_valkind abi_core_kind(uint8_t wasm_vtype);
 bool rt_handle_add(abi_cx *cx, comp_inst *inst, comp_handle h, uint32_t *idx);
 comp_handle *rt_handle_get(abi_cx *cx, comp_inst *inst, uint32_t idx);
 void rt_handle_remove(comp_inst *inst, uint32_t idx);
+/* The identity waitable sets have in a handle table in place of a resource type. */
+extern comp_resource rt_waitable_set;
 /* The runtime resource type for a resource type (by its identity) in inst; NULL: unknown. */
 comp_resource *rt_resource_of(comp_inst *inst, const comp_ctype *r);
 

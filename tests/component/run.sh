@@ -4,8 +4,8 @@
 #   tests/component/run.sh [WELD] [SUITE]
 #
 # SUITE is the component model's test scripts (default ../shared/testsuite/component-model).
-#  1. every script of SUITE through `weld wast`: components (binary, and text encoded by
-#     src/text's component reader) are decoded and validated against the script's
+#  1. tests/component/wast/*.wast and every script of SUITE through `weld wast`:
+#     components (binary, and text encoded by src/text's component reader) are decoded and validated against the script's
 #     verdicts, instantiated and invoked with the scripts' values (src/wast/component.c);
 #     what needs a feature weld lacks (the async ABI, WASI 0.2, ...) is skipped with the
 #     reason; the failures listed in known_failures.txt are counted apart;
@@ -59,7 +59,9 @@ wast() {
   fi
 }
 
-# 1. the suite's scripts
+# 1. weld's own scripts (tests/component/wast: the async ABI's calls and traps), then the
+#    suite's scripts
+for f in "$root"/tests/component/wast/*.wast; do wast "$f"; done
 if [ -d "$suite" ]; then
   while IFS= read -r f; do wast "$f"; done < <(find "$suite" -name '*.wast' | LC_ALL=C sort)
   label="known failures ($known_list)"
