@@ -11,21 +11,10 @@
 # as the host. An exported interface using an imported resource; then what is refused.
 # Usage: run.sh WELD JCO   (JCO: the jco executable, or empty to skip the jco half)
 set -u
-WELD=${1:?usage: run.sh WELD JCO}
-JCO=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: resources: $*"; }
-
-cc() { clang --target=wasm32-wasi -O2 -nostartfiles -Wl,--no-entry -Wall -Werror "$@"; }
-if ! command -v clang >/dev/null || ! echo 'int f(void){return 0;}' >"$tmp/t.c" || ! cc -o "$tmp/t.wasm" "$tmp/t.c" 2>/dev/null; then
-  echo "resources: clang --target=wasm32-wasi (wasi-libc) not available: skipped"
-  echo "$pass passed, $fail failed, 1 skipped"
-  exit 0
-fi
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
+wit_init resources "${1:?usage: run.sh WELD JCO}" "${2:-}"
 wit=$here/counters.wit
 for w in provider consumer; do
   if "$WELD" wit bindgen --lang c --world $w -o "$tmp" "$wit" 2>"$tmp/err" &&
@@ -49,23 +38,7 @@ if [ -n "$JCO" ] && [ -f "$tmp/app.wasm" ]; then
   done
   # the exported resource used by JavaScript as the host
   if node "$here/host.mjs" "$tmp/js-provider" >"$tmp/out" 2>&1; then ok; else bad "provider from JavaScript: $(tail -5 "$tmp/out")"; fi
-  if "$JCO" transpile "$tmp/app.wasm" -o "$tmp/js" --name app >"$tmp/out" 2>&1; then ok; else
-    bad "jco transpile: $(tail -3 "$tmp/out")"
-  fi
-  if node "$here/calls.mjs" "$tmp/js" >"$tmp/want.tsv" 2>"$tmp/err"; then ok; else bad "under jco: $(tail -5 "$tmp/err")"; fi
-  args=()
-  while IFS=$'\t' read -r call _; do args+=(--invoke "$call"); done <"$tmp/want.tsv"
-  cut -f2 "$tmp/want.tsv" >"$tmp/want.txt"
-  if [ "${#args[@]}" = 0 ]; then
-    bad "no calls to make"
-  elif ! "$WELD" run "${args[@]}" "$tmp/app.wasm" >"$tmp/got.txt" 2>"$tmp/err"; then
-    bad "weld run: $(cat "$tmp/err")"
-  elif cmp -s "$tmp/want.txt" "$tmp/got.txt"; then
-    pass=$((pass + $(wc -l <"$tmp/want.txt")))
-  else
-    bad "weld run differs from jco and JavaScript (call, want, got):"
-    paste "$tmp/want.tsv" "$tmp/got.txt" | awk -F'\t' '$2 != $3'
-  fi
+  same_as_jco "$here"
 else
   echo "resources: jco missing (or nothing composed): the runs under jco skipped"
   skip=$((skip + 1))
