@@ -820,6 +820,15 @@ static bool emit_float(jc *j, uint16_t op, uint32_t off) {
  * it is missing) */
 static bool have_popcnt(void) { return (jit_cpu_features() & JIT_CPU_POPCNT) != 0; }
 
+void jc_br_if(jc *j, uint32_t depth, uint32_t off) {
+  ent c = jc_pop(j);
+  uint32_t cpos = j->n;
+  prep_branch(j, depth, 0);
+  jc_load(j, RAX, c, cpos, false);
+  x64_test_rr(j->b, false, RAX, RAX);
+  branch(j, depth, X64_CC_NE, off);
+}
+
 static const char *body(jc *j, util_reader *r) {
   wasm_instr in;
   util_error e;
@@ -849,6 +858,11 @@ static const char *body(jc *j, util_reader *r) {
       if (op != WASM_OP_END && j->dead_nest) continue;
     }
     const wasm_opinfo *oi = &wasm_opinfo_table[op];
+    if (oi->prefix == 0xfb || op == WASM_OP_REF_EQ) {
+      const char *why = jc_gc(j, &in, off);
+      if (why) return why;
+      continue;
+    }
     if (oi->prefix == 0xfd) {
       const char *why = jc_simd(j, &in);
       if (why) return why;
@@ -956,15 +970,7 @@ static const char *body(jc *j, util_reader *r) {
       branch(j, j->nctl - 1, -1, off);
       j->dead = true;
       break;
-    case WASM_OP_BR_IF: {
-      ent c = jc_pop(j);
-      uint32_t cpos = j->n;
-      prep_branch(j, in.idx, 0);
-      jc_load(j, RAX, c, cpos, false);
-      x64_test_rr(j->b, false, RAX, RAX);
-      branch(j, in.idx, X64_CC_NE, off);
-      break;
-    }
+    case WASM_OP_BR_IF: jc_br_if(j, in.idx, off); break;
     case WASM_OP_BR_TABLE: {
       ent c = jc_pop(j);
       uint32_t cpos = j->n;

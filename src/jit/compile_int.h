@@ -222,6 +222,12 @@ void jc_route_exn(jc *j, const stub *s);
 void jc_emit_handlers(jc *j, size_t epi);
 void jc_free_tries(jc *j);
 
+/* br_if to label `depth` on the condition on top. */
+void jc_br_if(jc *j, uint32_t depth, uint32_t off);
+/* compile_gc.c: the 0xFB instructions and ref.eq; NULL, or why the function stays
+ * interpreted. */
+const char *jc_gc(jc *j, const wasm_instr *in, uint32_t off);
+
 /* compile_simd.c: the 0xFD instructions; NULL, or why the function stays interpreted. */
 const char *jc_simd(jc *j, const wasm_instr *in);
 /* A v128 at positions pos, pos+1 is readable at [rbx + disp] (pending halves go home
