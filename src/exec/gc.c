@@ -26,6 +26,19 @@ static uint32_t storage_align(uint8_t storage) {
   return n > 8 ? 8 : n;
 }
 
+uint32_t exec_gc_field_offset(const wasm_module *m, uint32_t typeidx, uint32_t field) {
+  const wasm_deftype *d = &m->deftypes[typeidx];
+  uint64_t off = 0;
+  for (uint32_t i = 0; i <= field && i < d->nfields; i++) {
+    uint8_t st = exec_gc_storage_of(m, d->fields[i].type);
+    uint32_t a = storage_align(st);
+    off = (off + a - 1) & ~(uint64_t)(a - 1); /* as exec_gc_layout_get places it */
+    if (i == field) break;
+    off += exec_gc_storage_size(st);
+  }
+  return (uint32_t)off;
+}
+
 void exec_gc_load(uint8_t storage, const uint8_t *p, bool sign, exec_slot *out) {
   switch (storage) {
   case EXEC_GC_I8: out[0] = sign ? (uint32_t)(int32_t)(int8_t)p[0] : p[0]; return;

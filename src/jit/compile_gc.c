@@ -1,9 +1,10 @@
 /* The baseline compiler's GC instructions (0xFB and ref.eq): ref.eq, ref.i31, i31.get_s/u
- * inline, any.convert_extern/extern.convert_any nothing (one encoding for both
+ * and struct.get/set of 4- and 8-byte fields inline, any.convert_extern/extern.convert_any nothing (one encoding for both
  * hierarchies, src/exec/gc.h), everything else a call to a helper of rt_gc.c with the
  * operands home. An allocating instruction is a collection point: jc_gc_site names the
  * interpreter's stack map for it before the call, its operands still counted on the
  * stack (the helper reads them after allocating), as the translator records it. */
+#include "../exec/gc.h"
 #include "compile_int.h"
 
 static const wasm_deftype *deftype(jc *j, uint32_t idx) { return &j->m->deftypes[idx]; }
@@ -42,6 +43,20 @@ static uint32_t struct_slots(jc *j, uint32_t idx) {
 
 static wasm_vtype field_type(jc *j, uint32_t idx, uint32_t f) { return wasm_unpacked(deftype(j, idx)->fields[f].type); }
 
+/* A struct field accessed inline: its size (4 or 8 bytes: i32, f32, i64, f64, references),
+ * or 0 (packed and v128 fields go through the helpers). */
+static uint32_t inline_size(jc *j, uint32_t idx, uint32_t f) {
+  uint8_t st = exec_gc_storage_of(j->m, deftype(j, idx)->fields[f].type);
+  if (st == EXEC_GC_I8 || st == EXEC_GC_I16 || st == EXEC_GC_V128) return 0;
+  return exec_gc_storage_size(st) == 4 ? 4 : 8;
+}
+
+/* The field's displacement from the object's address (a subtype's objects have it at the
+ * same place, src/exec/gc.c). */
+static int32_t field_disp(jc *j, uint32_t idx, uint32_t f) {
+  return (int32_t)(sizeof(exec_gc_obj) + exec_gc_field_offset(j->m, idx, f));
+}
+
 const char *jc_gc(jc *j, const wasm_instr *in, uint32_t off) {
   static const wasm_vtype ref = WASM_ANYREF, i32 = WASM_I32;
   switch (in->op) {
@@ -55,10 +70,34 @@ const char *jc_gc(jc *j, const wasm_instr *in, uint32_t off) {
   case WASM_OP_STRUCT_GET_S:
   case WASM_OP_STRUCT_GET_U: {
     wasm_vtype t = field_type(j, in->idx, in->idx2);
+    uint32_t sz = inline_size(j, in->idx, in->idx2);
+    if (sz) {
+      /* the null test, then one load from the object's data (zero-extended for 4 bytes) */
+      ent o = jc_pop(j);
+      jc_load(j, RAX, o, j->n, true);
+      x64_test_rr(j->b, true, RAX, RAX);
+      jc_trap_if(j, X64_CC_E, EXEC_TRAP_NULL_STRUCT, off);
+      x64_mov_rm(j->b, sz == 8, RAX, RAX, NOREG, 1, field_disp(j, in->idx, in->idx2));
+      jc_push_rax(j);
+      return NULL;
+    }
     gc_helper(j, jit_rt_struct_get, 1, &t, in->idx2, in->op == WASM_OP_STRUCT_GET_S, off, false, true);
     return NULL;
   }
-  case WASM_OP_STRUCT_SET:
+  case WASM_OP_STRUCT_SET: {
+    uint32_t sz = inline_size(j, in->idx, in->idx2);
+    if (sz) {
+      ent v = jc_pop(j);
+      uint32_t vpos = j->n;
+      ent o = jc_pop(j);
+      jc_load(j, X64_RCX, v, vpos, true);
+      jc_load(j, RAX, o, j->n, true);
+      x64_test_rr(j->b, true, RAX, RAX);
+      jc_trap_if(j, X64_CC_E, EXEC_TRAP_NULL_STRUCT, off);
+      x64_mov_mr(j->b, sz == 8, RAX, NOREG, 1, field_disp(j, in->idx, in->idx2), X64_RCX);
+      return NULL;
+    }
+  }
     gc_helper(j, jit_rt_struct_set, 1 + vslots(field_type(j, in->idx, in->idx2)), NULL, in->idx2, 0, off, false,
               true);
     return NULL;

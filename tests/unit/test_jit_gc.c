@@ -82,6 +82,10 @@ static const char gc_wat[] =
     "  (func (export \"trees\") (param $d i32) (result i32) (call $check (call $make (local.get $d))))\n"
     /* the other instructions, with their traps */
     "  (func (export \"null_get\") (result i64) (struct.get $p 0 (ref.null $p)))\n"
+    "  (func (export \"set\") (param $k i32) (result i64) (local $a (ref null $p))\n"
+    "    (if (local.get $k) (then (local.set $a (struct.new_default $p))))\n"
+    "    (struct.set $p 0 (local.get $a) (i64.const 0x123456789))\n"
+    "    (struct.get $p 0 (local.get $a)))\n"
     "  (func (export \"arr_oob\") (param $i i32) (result i32)\n"
     "    (array.get_s $bytes (array.new_data $bytes $d (i32.const 0) (i32.const 4)) (local.get $i)))\n"
     "  (func (export \"data_oob\") (param $n i32) (result i32)\n"
@@ -153,6 +157,8 @@ UNIT_GROUP(jit_gc) {
     /* a tree of depth d: sum over levels of 2^(d-l) nodes of value l (leaves 1) */
     CHECK_EQ_U64(CALL("trees", NULL, 1, I32(6)), 64 + 32 * 1 + 16 * 2 + 8 * 3 + 4 * 4 + 2 * 5 + 6);
     CALL0("null_get", "null structure reference", 1);
+    CHECK_EQ_U64(CALL("set", NULL, 1, I32(1)), 0x123456789ULL);
+    CALL("set", "null structure reference", 1, I32(0));
     CHECK_EQ_U64(CALL("arr_oob", NULL, 1, I32(3)), 4);
     CALL("arr_oob", "out of bounds array access", 1, I32(4));
     CHECK_EQ_U64(CALL("data_oob", NULL, 1, I32(3)), 3);
