@@ -107,6 +107,20 @@ typedef struct exec_act {
   const exec_unit *ip;
 } exec_act;
 
+/* A compiled frame the collector must scan (src/jit): a function with stack maps keeps
+ * one on the native stack while it runs, linked from th->jit_frames, and writes `pos`
+ * (an interpreter position just after a safepoint instruction, the key of the stack map
+ * that describes the frame there: compiled code keeps the interpreter's frame layout and
+ * puts every operand home before a call) before each call. pos 0: no map applies. The
+ * layout is fixed: compiled code writes it (src/jit/compile.c). */
+typedef struct exec_jit_frame {
+  struct exec_jit_frame *prev;
+  exec_slot *fp;
+  exec_instance *inst;
+  uint32_t k;   /* defined function index in inst's module */
+  uint32_t pos;
+} exec_jit_frame;
+
 static inline uint64_t exec_rd64(const exec_unit *p) {
   uint64_t v;
   memcpy(&v, p, 8);

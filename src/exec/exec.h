@@ -410,6 +410,9 @@ struct exec_thread {
   /* The innermost running interpreter activation (code.h exec_act), NULL when none: the
    * collector walks the frames from here. */
   struct exec_act *act;
+  /* The innermost compiled frame that holds references at its calls (src/jit), NULL when
+   * none: the collector walks these too (code.h exec_jit_frame). */
+  struct exec_jit_frame *jit_frames;
 };
 
 /* Resource limits a store enforces (src/guard fills them from a policy; the defaults set

@@ -26,6 +26,19 @@ static uint32_t storage_align(uint8_t storage) {
   return n > 8 ? 8 : n;
 }
 
+uint32_t exec_gc_field_offset(const wasm_module *m, uint32_t typeidx, uint32_t field) {
+  const wasm_deftype *d = &m->deftypes[typeidx];
+  uint64_t off = 0;
+  for (uint32_t i = 0; i <= field && i < d->nfields; i++) {
+    uint8_t st = exec_gc_storage_of(m, d->fields[i].type);
+    uint32_t a = storage_align(st);
+    off = (off + a - 1) & ~(uint64_t)(a - 1); /* as exec_gc_layout_get places it */
+    if (i == field) break;
+    off += exec_gc_storage_size(st);
+  }
+  return (uint32_t)off;
+}
+
 void exec_gc_load(uint8_t storage, const uint8_t *p, bool sign, exec_slot *out) {
   switch (storage) {
   case EXEC_GC_I8: out[0] = sign ? (uint32_t)(int32_t)(int8_t)p[0] : p[0]; return;
@@ -318,13 +331,19 @@ static void drain(marker *mk) {
 /* A frame stopped at `ip` (just after a safepoint instruction) in `code`. Positions are
  * relative to the internal code (exec_code_base): under the auto tier c->code is a
  * counting entry, and a declined entry runs the internal code behind it. A position
- * outside the internal code's range is compiled code or the entry itself (src/jit),
- * whose functions hold no heap references (the tier compiles only functions without
- * stack maps); a position with no map has no references either. */
+ * outside the internal code's range is the NATIVE entry of a compiled function: that
+ * frame is scanned through its exec_jit_frame (mark_roots) instead; a position with no
+ * map has no references. */
 static void mark_frame(marker *mk, const exec_code *c, const exec_slot *fp, const exec_unit *ip) {
   if (!c || !ip || !c->nsafe) return;
-  const exec_unit *base = exec_code_base(c);
-  if (ip < base || ip > base + c->code_len / sizeof(exec_unit)) return;
+  const exec_unit *base = c->code;
+  size_t len = c->code_len;
+  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
+    const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
+    base = n->code;
+    len = n->code_len;
+  }
+  if (ip < base || ip > base + len / sizeof(exec_unit)) return;
   uint32_t pos = (uint32_t)(ip - base);
   uint32_t lo = 0, hi = c->nsafe;
   while (lo < hi) {
@@ -378,10 +397,17 @@ static void mark_roots(marker *mk, exec_store *s) {
     mark_frame(mk, a->code, a->fp, a->ip);
     for (const exec_frame_rec *r = a->rp; r && r < a->rp_entry; r++) mark_frame(mk, r->code, r->fp, r->ip);
   }
+  /* compiled frames with stack maps, each at the call it is in (the same maps: compiled
+   * code keeps the interpreter's frame layout and has every operand home at a call) */
+  for (const exec_jit_frame *jf = s->thread.jit_frames; jf; jf = jf->prev) {
+    if (!jf->pos) continue;
+    const exec_code *c = &jf->inst->module->codes[jf->k];
+    mark_frame(mk, c, jf->fp, exec_code_base(c) + jf->pos);
+  }
 }
 
 /* Roots: the host's handles, every global and table of the store, the element segments
- * of its instances, the payloads of the exceptions it keeps, and the interpreter's frames
+ * of its instances, the payloads of the exceptions it keeps, and the frames of both tiers
  * through their stack maps. */
 void exec_gc_collect(exec_store *s) {
   exec_gc_heap *h = s->gc;

@@ -172,6 +172,9 @@ size_t exec_gc_count(const exec_store *s);
 
 /* The storage kind of a struct field or array element type of module m. */
 uint8_t exec_gc_storage_of(const wasm_module *m, wasm_vtype t);
+/* The byte offset of a struct type's field in its objects' data (the layout's rule: in
+ * order, natural alignment up to 8), for code that accesses fields directly (src/jit). */
+uint32_t exec_gc_field_offset(const wasm_module *m, uint32_t typeidx, uint32_t field);
 /* The layouts of a module's struct and array types in s's heap (NULL for function
  * types): false when out of memory. */
 bool exec_gc_instance_layouts(exec_store *s, const exec_module *em, exec_gc_layout **out);

@@ -550,6 +550,7 @@ static void emit_call(jc *j, uint32_t funcidx, uint32_t off) {
   jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   uint32_t span = span_of(ft);
+  jc_gc_site(j, off);
   if (funcidx >= j->m->nfunc_imports) {
     x64_lea(j->b, true, RDI, RBX, NOREG, 1, slot_disp(nfp));
     x64_mov_rr(j->b, true, RSI, R12);
@@ -595,6 +596,7 @@ static void emit_call_indirect(jc *j, uint32_t typeidx, uint32_t table, uint32_t
   jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   uint32_t span = span_of(ft);
+  jc_gc_site(j, off);
   jc_load(j, RDX, idx, ipos, false);
   x64_mov_rr(j->b, true, RDI, R12);
   x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
@@ -661,6 +663,7 @@ static void emit_call_ref(jc *j, uint32_t typeidx, uint32_t off) {
   jc_spill_regs(j);
   uint32_t nfp = call_args(j, ft);
   uint32_t span = span_of(ft);
+  jc_gc_site(j, off);
   jc_load(j, RDX, ref, rpos, true);
   x64_mov_rr(j->b, true, RDI, R12);
   x64_lea(j->b, true, RSI, RBX, NOREG, 1, slot_disp(nfp));
@@ -817,12 +820,22 @@ static bool emit_float(jc *j, uint16_t op, uint32_t off) {
  * it is missing) */
 static bool have_popcnt(void) { return (jit_cpu_features() & JIT_CPU_POPCNT) != 0; }
 
+void jc_br_if(jc *j, uint32_t depth, uint32_t off) {
+  ent c = jc_pop(j);
+  uint32_t cpos = j->n;
+  prep_branch(j, depth, 0);
+  jc_load(j, RAX, c, cpos, false);
+  x64_test_rr(j->b, false, RAX, RAX);
+  branch(j, depth, X64_CC_NE, off);
+}
+
 static const char *body(jc *j, util_reader *r) {
   wasm_instr in;
   util_error e;
   util_error_clear(&e);
   while (j->nctl) {
     if (j->oom || j->b->oom) return "out of memory";
+    if (j->fail) return j->fail;
     if (!wasm_read_instr(r, &in, &e)) return "unreadable body";
     uint16_t op = in.op;
     uint32_t off = in.offset;
@@ -845,6 +858,11 @@ static const char *body(jc *j, util_reader *r) {
       if (op != WASM_OP_END && j->dead_nest) continue;
     }
     const wasm_opinfo *oi = &wasm_opinfo_table[op];
+    if (oi->prefix == 0xfb || op == WASM_OP_REF_EQ) {
+      const char *why = jc_gc(j, &in, off);
+      if (why) return why;
+      continue;
+    }
     if (oi->prefix == 0xfd) {
       const char *why = jc_simd(j, &in);
       if (why) return why;
@@ -952,15 +970,7 @@ static const char *body(jc *j, util_reader *r) {
       branch(j, j->nctl - 1, -1, off);
       j->dead = true;
       break;
-    case WASM_OP_BR_IF: {
-      ent c = jc_pop(j);
-      uint32_t cpos = j->n;
-      prep_branch(j, in.idx, 0);
-      jc_load(j, RAX, c, cpos, false);
-      x64_test_rr(j->b, false, RAX, RAX);
-      branch(j, in.idx, X64_CC_NE, off);
-      break;
-    }
+    case WASM_OP_BR_IF: jc_br_if(j, in.idx, off); break;
     case WASM_OP_BR_TABLE: {
       ent c = jc_pop(j);
       uint32_t cpos = j->n;
@@ -1012,9 +1022,6 @@ static const char *body(jc *j, util_reader *r) {
       emit_call(j, in.idx, off);
       break;
     case WASM_OP_CALL_INDIRECT:
-      /* the compiled check compares type ids: a type with subtypes needs the
-       * interpreter's subtype walk */
-      if (!j->m->deftypes[in.idx].final) return "not supported: call_indirect to a non-final type";
       jc_table_narrow(j, &in);
       emit_call_indirect(j, in.idx, in.idx2, off);
       break;
@@ -1309,6 +1316,44 @@ static const char *body(jc *j, util_reader *r) {
 static void prologue(jc *j) {
   x64_push(j->b, RBX);
   x64_mov_rr(j->b, true, RBX, RDI);
+  if (!j->gcmap) return;
+  /* a function with stack maps links an exec_jit_frame (32 bytes: rsp stays aligned)
+   * into th->jit_frames for the collector: prev, fp, instance, k, pos (none yet) */
+  x64_alu_ri(j->b, X64_SUB, true, X64_RSP, (int32_t)sizeof(exec_jit_frame));
+  x64_mov_rm(j->b, true, RAX, R14, NOREG, 1, TH(jit_frames));
+  x64_mov_mr(j->b, true, X64_RSP, NOREG, 1, JF(prev), RAX);
+  x64_mov_mr(j->b, true, X64_RSP, NOREG, 1, JF(fp), RBX);
+  x64_mov_rm(j->b, true, RAX, R12, NOREG, 1, CTX(inst));
+  x64_mov_mr(j->b, true, X64_RSP, NOREG, 1, JF(inst), RAX);
+  x64_mov_mi(j->b, false, X64_RSP, JF(k), (int32_t)j->k);
+  x64_mov_mi(j->b, false, X64_RSP, JF(pos), 0);
+  x64_mov_mr(j->b, true, R14, NOREG, 1, TH(jit_frames), X64_RSP);
+}
+
+/* The epilogue's: the exec_jit_frame unlinked (eax, the trap kind, kept). */
+static void unlink_frame(jc *j) {
+  if (!j->gcmap) return;
+  x64_mov_rm(j->b, true, RCX, X64_RSP, NOREG, 1, JF(prev));
+  x64_mov_mr(j->b, true, R14, NOREG, 1, TH(jit_frames), RCX);
+  x64_alu_ri(j->b, X64_ADD, true, X64_RSP, (int32_t)sizeof(exec_jit_frame));
+}
+
+void jc_gc_site(jc *j, uint32_t off) {
+  if (!j->gcmap) return;
+  /* the interpreter's map lists operand slots by position: every operand goes home (a
+   * pending local.get or constant included: the map may name its slot) */
+  for (uint32_t p = 0; p < j->n; p++) jc_materialize(j, p);
+  uint32_t pos = 0;
+  for (uint32_t i = 0; i < j->code->nsafe; i++) {
+    if (j->map_woff[i] == off) {
+      pos = j->code->safe_pos[i];
+      break;
+    }
+  }
+  /* with traced locals every safepoint has a map: none found means the two translators
+   * disagree on where calls are, and the frame cannot be described */
+  if (!pos && j->code->nref_locals && !j->fail) j->fail = "not supported: a call without the interpreter's stack map";
+  x64_mov_mi(j->b, false, X64_RSP, JF(pos), (int32_t)pos);
 }
 
 static const int saved[] = {X64_RBP, RBX, R12, R13, R14, R15};
@@ -1337,12 +1382,18 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   const wasm_func *f = &m->funcs[m->nfunc_imports + k];
   const wasm_functype *ft = &m->types[f->type];
   const exec_code *code = &em->codes[k];
-  /* The collector finds references in interpreted frames only (src/exec/gc.c): a function
-   * that holds an any or extern reference across a call (it has stack maps) stays
-   * interpreted, so compiled frames never hold one where a collection can happen. */
-  if (code->nsafe) return "not supported: references held across a call or allocation (GC stack maps)";
   jc jj, *j = &jj;
   memset(j, 0, sizeof *j);
+  /* A function that holds an any or extern reference across a call has stack maps: its
+   * frame is scanned with them (prologue, jc_gc_site; src/exec/gc.c) */
+  j->code = code;
+  j->gcmap = code->nsafe > 0;
+  if (j->gcmap) {
+    j->map_woff = malloc(code->nsafe * sizeof *j->map_woff);
+    if (!j->map_woff) return "out of memory";
+    for (uint32_t i = 0; i < code->nsafe; i++)
+      j->map_woff[i] = exec_code_wasm_offset(code, code->safe_pos[i] - 1);
+  }
   j->em = em;
   j->m = m;
   j->k = k;
@@ -1359,6 +1410,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   if (!j->lslot || !j->lv128) {
     free(j->lslot);
     free(j->lv128);
+    free(j->map_woff);
     return "out of memory";
   }
   for (uint32_t i = 0; i < nloc; i++) {
@@ -1371,6 +1423,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   if (j->nlocals != code->nlocal_slots || j->nlocals > (1u << 24)) {
     free(j->lslot);
     free(j->lv128);
+    free(j->map_woff);
     return "not supported: frame layout";
   }
   size_t start = b->len, ncalls = calls->n, nsites = sites->n;
@@ -1413,6 +1466,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     /* epilogue: eax holds the trap kind (0 on return) */
     size_t epi = b->len;
     out->epilogue = epi;
+    unlink_frame(j);
     x64_pop(b, RBX);
     x64_ret(b);
     for (size_t i = 0; i < j->nto_epi; i++) x64_bind(b, j->to_epi[i], epi);
@@ -1486,6 +1540,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   free(j->st);
   free(j->lslot);
   free(j->lv128);
+  free(j->map_woff);
   free(j->stubs);
   free(j->to_epi);
   jc_free_tries(j);

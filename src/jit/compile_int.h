@@ -127,6 +127,12 @@ typedef struct jc {
   /* legacy catches keep their exception (for rethrow) in hidden locals after the declared
    * ones, assigned in order as in the interpreter's frame (src/exec/compile_exn.c) */
   uint32_t hidden, nhidden, hidden_used;
+  /* GC stack maps (the function's internal code has some): the frame keeps an
+   * exec_jit_frame below its saved rbx, and every call or allocation first puts every
+   * operand home and names the interpreter's map of that instruction (jc_gc_site) */
+  const exec_code *code;
+  bool gcmap;
+  uint32_t *map_woff;   /* per interpreter safepoint: its instruction's module offset */
 } jc;
 
 #define RAX X64_RAX
@@ -144,6 +150,8 @@ typedef struct jc {
 #define NOREG X64_NOREG
 
 #define CTX(f) ((int32_t)offsetof(jit_ctx, f))
+#define TH(f) ((int32_t)offsetof(exec_thread, f))
+#define JF(f) ((int32_t)offsetof(exec_jit_frame, f))
 
 static inline int32_t slot_disp(uint32_t slot) { return (int32_t)(slot * 8); }
 static inline int32_t home(jc *j, uint32_t pos) { return slot_disp(j->nlocals + pos); }
@@ -168,6 +176,11 @@ void jc_materialize(jc *j, uint32_t pos);
 void jc_push_rax(jc *j);
 void jc_spill_regs(jc *j);
 void jc_unreg(jc *j, ent *e, uint32_t pos);
+/* Before a call or an allocating helper (after its operands went home): in a function
+ * with stack maps, every operand goes home and the frame's exec_jit_frame names the map
+ * of the instruction at module offset `off`, so the collector finds the frame's
+ * references. */
+void jc_gc_site(jc *j, uint32_t off);
 /* An instruction done by a runtime helper (operands home, results in their slots). */
 void jc_emit_helper(jc *j, jit_helper fn, uint32_t nargs, uint32_t nres, uint32_t x, uint32_t y, uint32_t off);
 
@@ -208,6 +221,12 @@ void jc_route_exn(jc *j, const stub *s);
  * handler or the unwinding to the caller). */
 void jc_emit_handlers(jc *j, size_t epi);
 void jc_free_tries(jc *j);
+
+/* br_if to label `depth` on the condition on top. */
+void jc_br_if(jc *j, uint32_t depth, uint32_t off);
+/* compile_gc.c: the 0xFB instructions and ref.eq; NULL, or why the function stays
+ * interpreted. */
+const char *jc_gc(jc *j, const wasm_instr *in, uint32_t off);
 
 /* compile_simd.c: the 0xFD instructions; NULL, or why the function stays interpreted. */
 const char *jc_simd(jc *j, const wasm_instr *in);

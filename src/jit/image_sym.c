@@ -26,6 +26,11 @@ static const sym syms[] = {
     S(jit_rt_table_set), S(jit_rt_table_size), S(jit_rt_table_grow), S(jit_rt_table_fill),
     S(jit_rt_table_copy), S(jit_rt_table_init), S(jit_rt_memory_grow_at),
     S(jit_rt_throw), S(jit_rt_throw_ref), S(jit_rt_catch),
+    S(jit_rt_struct_new), S(jit_rt_struct_new_default), S(jit_rt_struct_get), S(jit_rt_struct_set),
+    S(jit_rt_array_new), S(jit_rt_array_new_default), S(jit_rt_array_new_fixed), S(jit_rt_array_new_data),
+    S(jit_rt_array_new_elem), S(jit_rt_array_get), S(jit_rt_array_set), S(jit_rt_array_len),
+    S(jit_rt_array_fill), S(jit_rt_array_copy), S(jit_rt_array_init_data), S(jit_rt_array_init_elem),
+    S(jit_rt_ref_test), S(jit_rt_ref_cast),
     /* what LLVM may call by itself */
     S(memcpy), S(memmove), S(memset), S(ceil), S(ceilf), S(floor), S(floorf), S(trunc), S(truncf),
     S(nearbyint), S(nearbyintf), S(rint), S(rintf), S(sqrt), S(sqrtf), S(fmin), S(fminf), S(fmax),

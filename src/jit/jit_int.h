@@ -175,6 +175,25 @@ uint32_t jit_rt_table_grow(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
 uint32_t jit_rt_table_fill(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y);
 uint32_t jit_rt_table_copy(jit_ctx *c, exec_slot *a, uint32_t dst, uint32_t src);
 uint32_t jit_rt_table_init(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t seg);
+/* GC instructions (rt_gc.c): the same form (x, y as each names them). */
+uint32_t jit_rt_struct_new(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t y);
+uint32_t jit_rt_struct_new_default(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t y);
+uint32_t jit_rt_struct_get(jit_ctx *c, exec_slot *a, uint32_t field, uint32_t sign);
+uint32_t jit_rt_struct_set(jit_ctx *c, exec_slot *a, uint32_t field, uint32_t y);
+uint32_t jit_rt_array_new(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t vslots);
+uint32_t jit_rt_array_new_default(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t y);
+uint32_t jit_rt_array_new_fixed(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t n);
+uint32_t jit_rt_array_new_data(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t data);
+uint32_t jit_rt_array_new_elem(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t el);
+uint32_t jit_rt_array_get(jit_ctx *c, exec_slot *a, uint32_t sign, uint32_t y);
+uint32_t jit_rt_array_set(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
+uint32_t jit_rt_array_len(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
+uint32_t jit_rt_array_fill(jit_ctx *c, exec_slot *a, uint32_t vslots, uint32_t y);
+uint32_t jit_rt_array_copy(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
+uint32_t jit_rt_array_init_data(jit_ctx *c, exec_slot *a, uint32_t data, uint32_t y);
+uint32_t jit_rt_array_init_elem(jit_ctx *c, exec_slot *a, uint32_t el, uint32_t y);
+uint32_t jit_rt_ref_test(jit_ctx *c, exec_slot *a, uint32_t heap, uint32_t flags);
+uint32_t jit_rt_ref_cast(jit_ctx *c, exec_slot *a, uint32_t heap, uint32_t nullable);
 /* Exceptions (rt_exn.c): throw with the payload in a[0..] (EXEC_TRAP_EXCEPTION, th->exn
  * set; EXEC_TRAP_LIMIT out of memory), throw_ref (a null one traps), and the clause search
  * of a try_table: t = {count, payload slot, (tag or EXEC_CATCH_ALL, ref) per clause};

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../exec/gc.h"
 #include "jit_int.h"
 
 static exec_memory no_memory;
@@ -199,7 +200,8 @@ static exec_func *indirect_callee(jit_ctx *c, uint32_t i, uint32_t table, uint32
     snprintf(c->th->trap_msg, sizeof c->th->trap_msg, "uninitialized element %u", i);
     return NULL;
   }
-  if (f->typeid != typeid) {
+  /* ids equal, or a declared subtype (the interpreter's walk) */
+  if (f->typeid != typeid && !exec_gc_func_sub(f, typeid)) {
     trap_here(c, EXEC_TRAP_INDIRECT_TYPE_MISMATCH);
     return NULL;
   }

@@ -400,9 +400,11 @@ static const char tierup_wat[] =
     "    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))\n"
     "      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))\n"
     "                     (call $odd (i32.sub (local.get 0) (i32.const 2)))))))\n"
-    /* $odd uses a GC instruction, so it stays interpreted: fib's stack alternates tiers */
+    /* $odd throws a v128 payload (never), so it stays interpreted: fib's stack
+     * alternates tiers */
+    "  (tag $ev (param v128))\n"
     "  (func $odd (param i32) (result i32)\n"
-    "    (drop (ref.i31 (local.get 0)))\n"
+    "    (if (i32.const 0) (then (throw $ev (v128.const i64x2 0 0))))\n"
     "    (call $fib (local.get 0)))\n"
     "  (func (export \"loop\") (param i32) (result i32) (local i32)\n"
     "    (block (loop (br_if 1 (i32.eqz (local.get 0)))\n"
