@@ -869,9 +869,10 @@ if grep -qF "tier: 2 of 2 defined functions compiled to machine code" err.txt; t
 # every function the compiler handles is compiled at its first call, with 1 and 2 the
 # first calls are interpreted, so one call stack holds both tiers: an exception thrown
 # in an interpreted function crosses a compiled one to an interpreted try_table; $odd
-# (a GC instruction, never compiled) and $fib call each other; traps cross tiers.
+# (a v128 exception payload, never compiled) and $fib call each other; traps cross tiers.
 cat > tierx.wast <<'EOF2'
 (module
+  (tag $ev (param v128))
   (tag $e (param i32))
   (func $thrower (param i32) (throw $e (local.get 0)))
   (func $mid (param i32) (call $thrower (local.get 0)))
@@ -884,12 +885,12 @@ cat > tierx.wast <<'EOF2'
       (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
                      (call $odd (i32.sub (local.get 0) (i32.const 2)))))))
   (func $odd (param i32) (result i32)
-    (drop (ref.i31 (local.get 0)))
+    (if (i32.const 0) (then (throw $ev (v128.const i64x2 0 0))))
     (call $fib (local.get 0)))
   (func $div (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
   (func (export "div") (param i32) (result i32) (call $odd2 (local.get 0)))
   (func $odd2 (param i32) (result i32)
-    (drop (ref.i31 (local.get 0)))
+    (if (i32.const 0) (then (throw $ev (v128.const i64x2 0 0))))
     (call $div (local.get 0)))
 )
 (assert_return (invoke "catch" (i32.const 7)) (i32.const 7))
@@ -905,7 +906,7 @@ EOF2
 for t in "interp" "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1" "auto --tier-up-threshold 2"; do
   run 0 wast --tier $t --tier-stats tierx.wast; out_has "tierx: 10 passed, 0 failed, 0 skipped"
 done
-# after the run: $odd, $odd2 (a GC instruction) hot but left interpreted; $thrower (throw), "catch"
+# after the run: $odd, $odd2 (a v128 exception payload) hot but left interpreted; $thrower (throw), "catch"
 # (try_table), $mid, $fib, $div and "div" promoted
 if grep -qF "(auto tier: 6 promoted, 0 of them by a long loop; 2 hot but left interpreted; 0 never hot; 0 calls went on compiled from a loop)" err.txt; then ok; else bad "auto tier-stats: $err"; fi
 run 0 wast --tier auto --tier-up-threshold 100000 --tier-stats tierx.wast; out_has "tierx: 10 passed, 0 failed, 0 skipped"
@@ -915,9 +916,10 @@ run 2 run --tier fast tierx.wast; err_line "'fast' is not 'interp', 'baseline', 
 # A trap's backtrace is the interpreter's whichever tier runs each frame.
 cat > tierbt.wat <<'EOF2'
 (module
+  (tag $ev (param v128))
   (func $div (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
   (func $interp (param i32) (result i32)
-    (drop (ref.i31 (local.get 0)))
+    (if (i32.const 0) (then (throw $ev (v128.const i64x2 0 0))))
     (call $div (local.get 0)))
   (func $mid (param i32) (result i32) (i32.add (i32.const 1) (call $interp (local.get 0))))
   (func (export "go") (param i32) (result i32) (call $mid (local.get 0)))
@@ -929,17 +931,18 @@ for t in "baseline" "auto --tier-up-threshold 0"; do
   run 134 run --tier $t --invoke go tierbt.wat 0
   if cmp -s err.txt bt-interp.txt; then ok; else bad "backtrace differs from the interpreter's: $err vs $(cat bt-interp.txt)"; fi
 done
-# A recursion alternating between a compiled function and an interpreted one (a GC
-# instruction) goes as deep as in the interpreter (calls from compiled code into the interpreter once
+# A recursion alternating between a compiled function and an interpreted one (a v128
+# exception payload) goes as deep as in the interpreter (calls from compiled code into the interpreter once
 # counted against a nesting limit of 1000), and stops at the same depth with the same
 # backtrace.
 cat > tierdeep.wat <<'EOF2'
 (module
+  (tag $ev (param v128))
   (func $a (export "a") (param i32) (result i32)
     (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
       (else (i32.add (i32.const 1) (call $b (i32.sub (local.get 0) (i32.const 1)))))))
   (func $b (param i32) (result i32)
-    (drop (ref.i31 (local.get 0)))
+    (if (i32.const 0) (then (throw $ev (v128.const i64x2 0 0))))
     (call $a (local.get 0)))
 )
 EOF2
@@ -960,19 +963,20 @@ for t in "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1"; d
   if cmp -s err.txt bt-interp.txt; then ok; else bad "deep backtrace differs from the interpreter's: $(head -3 err.txt)"; fi
 done
 # Tail calls in compiled code: return_call, return_call_indirect and return_call_ref
-# through a cycle $a (compiled) -> $b (a GC instruction: interpreted) -> $c (compiled) -> $a run
+# through a cycle $a (compiled) -> $b (a v128 exception payload: interpreted) -> $c (compiled) -> $a run
 # in constant stack whichever tier runs each function (a million calls, far past the
 # depth limit); an endless cycle stops by fuel at the same function and offset in
 # every tier; the callee's traps are the tail-calling frame's.
 cat > tailx.wat <<'EOF2'
 (module
+  (tag $ev (param v128))
   (type $t (func (param i64 i64) (result i64)))
   (table funcref (elem $a $b $c))
   (func $a (export "a") (param i64 i64) (result i64)
     (if (result i64) (i64.eqz (local.get 0)) (then (local.get 1))
       (else (return_call $b (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 1))))))
   (func $b (param i64 i64) (result i64)
-    (drop (ref.i31 (i32.wrap_i64 (local.get 0))))
+    (if (i32.const 0) (then (throw $ev (v128.const i64x2 0 0))))
     (return_call_indirect (type $t) (local.get 0) (local.get 1) (i32.const 2)))
   (func $c (param i64 i64) (result i64)
     (return_call_ref $t (local.get 0) (local.get 1) (ref.func $a)))
@@ -984,9 +988,9 @@ EOF2
 for t in "interp" "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1"; do
   run 0 run --tier $t --invoke a tailx.wat 1000000 0; out_has "1000000"
   run 134 run --tier $t --fuel 1002 --invoke a tailx.wat -1 0
-  if [ "$(head -2 err.txt | tr '\n' ' ')" = "weld: trap: out of fuel   0: a (func 0) at offset 0x54 " ]; then ok; else bad "fuel in a tail-call cycle: $err"; fi
+  if [ "$(head -2 err.txt | tr '\n' ' ')" = "weld: trap: out of fuel   0: a (func 0) at offset 0x5d " ]; then ok; else bad "fuel in a tail-call cycle: $err"; fi
   run 134 run --tier $t --invoke bad tailx.wat 7
-  if [ "$(head -2 err.txt | tr '\n' ' ')" = "weld: trap: undefined element   0: func 3 at offset 0x8c " ]; then ok; else bad "return_call_indirect trap: $err"; fi
+  if [ "$(head -2 err.txt | tr '\n' ' ')" = "weld: trap: undefined element   0: func 3 at offset 0xa8 " ]; then ok; else bad "return_call_indirect trap: $err"; fi
 done
 run 0 run --tier baseline --tier-stats --invoke a tailx.wat 1 0
 if grep -qF "tier baseline: 4 of 5 defined functions compiled" err.txt; then ok; else bad "tail calls not compiled: $err"; fi
