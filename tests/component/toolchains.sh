@@ -45,9 +45,7 @@ if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ] && [ -f "$cac
   ok
 else
   # as tests/http/run.sh does: componentize's wasm-tools gets `/` preopened, and the WASI
-  # packages jco ships (0.2.12) are used at 0.2.10 (StarlingMonkey's), without wasi:sockets.
-  # Without fetch() (`-d http fetch-event`): weld compose cannot yet compose a component
-  # importing wasi:http/outgoing-handler (its error-code's records are written unnamed)
+  # packages jco ships (0.2.12) are used at 0.2.10 (StarlingMonkey's), without wasi:sockets
   shim="$(ls -d "$jco_dir"/node_modules/@bytecodealliance/jco-transpile/node_modules/@bytecodealliance/preview2-shim \
     "$jco_dir"/node_modules/@bytecodealliance/preview2-shim 2>/dev/null | head -1)"
   printf 'import { _setPreopens } from "%s/dist/nodejs/filesystem.js";\n_setPreopens({ "/": "/" });\n' "$shim" >preopen.mjs
@@ -59,7 +57,7 @@ else
   cp "$here/world.wit" wit/world.wit
   cp "$here/app.js" app.js
   if node --import "$tmp/preopen.mjs" "$jco_dir/node_modules/@bytecodealliance/jco/dist/jco.js" componentize app.js \
-    --wit "$tmp/wit" -n app -d http fetch-event -o app.wasm >out.txt 2>&1; then
+    --wit "$tmp/wit" -n app -o app.wasm >out.txt 2>&1; then
     ok
     mkdir -p "$cache" && cp app.wasm "$cache/" && echo "$stamp" >"$cache/stamp"
   else
@@ -149,7 +147,9 @@ if [ $rc = 0 ] && grep -q '^own<resource rep' ctor.out; then ok; else bad "statu
 
 # the resource across a component boundary: toolchains/user.wat imports lib and calls the
 # constructor, a method, the static merge, a borrow-taking function and resource.drop;
-# weld compose plugs app.js's component in; weld and Node.js (jco's transpilation) run it
+# weld compose plugs app.js's component in (its imports pass through: wasi:http's
+# outgoing-handler uses records of wasi:http/types, aliased from that import); weld and
+# Node.js (jco's transpilation) run it
 label="weld compose user.wat --plug app.wasm"
 if "$weld" compose "$here/user.wat" --plug app.wasm -o comp.wasm >out.txt 2>&1; then ok; else bad "$(head -3 out.txt)"; fi
 label="jco transpile comp.wasm"
