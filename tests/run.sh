@@ -100,6 +100,19 @@ lane_b() {
   flavour_stage trace asan tests/trace/trace_test.sh @DIR@/weld
   flavour_stage aot asan tests/cli/aot_test.sh @DIR@/weld
   flavour_stage guard asan tests/guard/run.sh @DIR@/weld @DIR@/weld_unit
+  # a JavaScript component made by jco componentize (minutes the first time, then cached)
+  # under weld against Node.js with jco
+  if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
+    if need "$build/weld" "$build" "component-toolchains"; then
+      stage "component toolchains" "$logs/component-toolchains.log" tests/component/toolchains.sh "$build/weld"
+      grep -q '^toolchains: skipped' "$logs/component-toolchains.log" &&
+        echo "  $(grep '^toolchains: skipped' "$logs/component-toolchains.log")"
+    else
+      record "component toolchains" 0 1 "($build/weld missing)"
+    fi
+  else
+    echo "component toolchains: skipped (WELD_TEST_JCO=0)"
+  fi
 
   # ---- deeply nested text and binaries through every command -----------------------------------
   for flavour in release asan; do

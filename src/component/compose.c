@@ -47,6 +47,12 @@ typedef struct res_source {  /* a resource an outer instance exports: aliased on
   const wasm_name *name;
 } res_source;
 
+typedef struct named_source { /* a record, variant, enum or flags an outer instance exports */
+  const comp_ctype *t;
+  uint32_t inst;
+  const wasm_name *name;
+} named_source;
+
 typedef struct provided_type { /* a type import satisfied by a plug */
   const comp_ctype *t;
   const wasm_name *name;
@@ -65,6 +71,8 @@ typedef struct ctx {
   size_t nimps, impcap;
   res_source *srcs;
   size_t nsrcs, srccap;
+  named_source *tsrcs;
+  size_t ntsrcs, tsrccap;
   provided_type *provided;
   size_t nprovided, providedcap;
   uint32_t *irids;       /* resources the composition imports (after substitution) */
@@ -461,6 +469,50 @@ static bool deftype_body(tscope *s, const comp_ctype *t, util_buf *d, unsigned d
   }
 }
 
+static bool is_named(const comp_ctype *t) {
+  return t->kind == CT_RECORD || t->kind == CT_VARIANT || t->kind == CT_ENUM || t->kind == CT_FLAGS;
+}
+
+/* Whether a record, variant, enum or flags type is exported by an outer instance the
+ * composition imports (or a plug's instance): then it is aliased from there, not
+ * written again (a copy would be a new type, one the import's instance type would have
+ * to export to name it). */
+static bool named_known(const tscope *s, const comp_ctype *t) {
+  for (size_t i = 0; i < s->x->ntsrcs; i++)
+    if (s->x->tsrcs[i].t == t) return true;
+  return false;
+}
+
+static bool named_index(tscope *s, const comp_ctype *t, uint32_t *idx) {
+  for (size_t i = 0; i < s->nt; i++)
+    if (s->tp[i] == t) {
+      *idx = s->ti[i];
+      return true;
+    }
+  util_buf a = {0};
+  if (s->top) {
+    const named_source *src = NULL;
+    for (size_t i = 0; i < s->x->ntsrcs && !src; i++)
+      if (s->x->tsrcs[i].t == t) src = &s->x->tsrcs[i];
+    if (!src) return fail(s->x, "internal error: a named type without a source");
+    put_byte(&a, 0x03);
+    put_byte(&a, 0x00);
+    put_u32(&a, src->inst);
+    put_name(&a, src->name);
+  } else {
+    uint32_t p;
+    if (!s->parent || !named_index(s->parent, t, &p)) return false;
+    put_byte(&a, 0x03);
+    put_byte(&a, 0x02);
+    put_u32(&a, 1);
+    put_u32(&a, p);
+  }
+  *idx = scope_emit_type(s, 0x02, &a);
+  bool ok = !a.oom || oom(s->x);
+  util_buf_free(&a);
+  return ok && scope_map_type(s, t, *idx);
+}
+
 static bool deftype(tscope *s, const comp_ctype *t, uint32_t *idx, unsigned depth) {
   if (depth > 100) return fail(s->x, "not supported: types nested deeper than 100 levels");
   for (size_t i = 0; i < s->nt; i++)
@@ -475,6 +527,7 @@ static bool deftype(tscope *s, const comp_ctype *t, uint32_t *idx, unsigned dept
                         "(an import may only use imported types)", s->x->provided[i].name->str);
   if (t->kind == CT_INSTANCE) return instance_type(s, t, idx, depth) && scope_map_type(s, t, *idx);
   if (t->kind == CT_RESOURCE) return res_index(s, rid_of(s->x, t), idx);
+  if (is_named(t) && named_known(s, t)) return named_index(s, t, idx);
   util_buf d = {0};
   bool ok = deftype_body(s, t, &d, depth);
   if (ok && d.oom) ok = oom(s->x);
@@ -518,7 +571,11 @@ static bool instance_type(tscope *s, const comp_ctype *t, uint32_t *idx, unsigne
         } else {
           export_decl(&in, &e->name, COMP_EXT_TYPE, 0x01, 0);
         }
-        if (ok) ok = scope_map_res(&in, rid, in.ntypes++);
+        /* a resource exported under a second name (`type trailers = fields`) keeps
+         * its first name for the functions that follow (`[constructor]fields`) */
+        uint32_t first;
+        if (ok && scope_find_res(&in, rid, &first)) in.ntypes++;
+        else if (ok) ok = scope_map_res(&in, rid, in.ntypes++);
       } else {
         ok = deftype(&in, e->type, &ti, depth + 1);
         if (ok) export_decl(&in, &e->name, COMP_EXT_TYPE, 0x00, ti);
@@ -676,10 +733,17 @@ static bool add_source(ctx *x, uint32_t rid, uint32_t inst, const wasm_name *nam
 
 /* An outer instance's resources become available to later imports' types. */
 static bool add_sources(ctx *x, const comp_ctype *t, uint32_t inst) {
-  for (uint32_t i = 0; i < t->nexports; i++)
-    if (t->exports[i].kind == COMP_EXT_TYPE && t->exports[i].type->kind == CT_RESOURCE &&
-        !add_source(x, rid_of(x, t->exports[i].type), inst, &t->exports[i].name))
-      return false;
+  for (uint32_t i = 0; i < t->nexports; i++) {
+    const ct_extern *e = &t->exports[i];
+    if (e->kind != COMP_EXT_TYPE) continue;
+    if (e->type->kind == CT_RESOURCE && !add_source(x, rid_of(x, e->type), inst, &e->name)) return false;
+    if (is_named(e->type)) {
+      bool have = false;
+      for (size_t k = 0; k < x->ntsrcs && !have; k++) have = x->tsrcs[k].t == e->type;
+      named_source r = {e->type, inst, &e->name};
+      if (!have && !UTIL_VEC_TRY_PUSH(x->tsrcs, x->ntsrcs, x->tsrccap, r)) return oom(x);
+    }
+  }
   return true;
 }
 
@@ -940,6 +1004,7 @@ bool comp_compose(const comp_compose_input *in, size_t n, util_buf *out, char *w
   free(path);
   free(x.imps);
   free(x.srcs);
+  free(x.tsrcs);
   free(x.provided);
   free(x.irids);
   scope_free(&top);

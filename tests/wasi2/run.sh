@@ -11,13 +11,19 @@
 # program with the same flags: denials inside a read-only grant, `..` and a symlink out
 # of the grant, the environment and clocks not granted, the denial log and summary; then
 # src/guard's limits (fuel, memory, a deadline that wakes a blocking read) and the
-# refusals (--tcplisten, --report, an interface or function not implemented). wasi:sockets
-# has its own script, tests/wasi2/sockets.sh.
+# refusals (--tcplisten, --report, an interface or function not implemented). Then a Rust
+# program (tests/wasi2/rsprog.rs: std's arguments, environment, stdin, stdout, stderr, a
+# file read and one written in a granted directory, a non-zero exit) built by Debian's
+# rustc for wasm32-wasi and made a component the same way, under `weld run --policy`
+# (the directory, the variables and stdin granted) and under Node.js: both must agree,
+# and match what this script computes. wasi:sockets has its own script,
+# tests/wasi2/sockets.sh.
 #
 #   tests/wasi2/run.sh [WELD]
 #
 # Needs node, npm (and the network the first time: jco is installed as
-# tests/component/jco.sh does), clang with wasm32-wasi. Ends with `N passed, M failed`.
+# tests/component/jco.sh does), clang with wasm32-wasi, python3. Ends with `N passed, M
+# failed`, and `, 1 skipped` when /usr/bin/rustc or its wasm32-wasi std is missing.
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -25,7 +31,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 . "$root/tests/lib.sh"
 # shellcheck source=../component/jco_env.sh
 . "$root/tests/component/jco_env.sh"
-harness_init wasi2 "${1:-$root/build/weld}" node npm clang
+harness_init wasi2 "${1:-$root/build/weld}" node npm clang python3
 label="install jco $JCO_VERSION"
 if ! jco_install "$root/build/component-jco"; then
   bad "npm install failed"
@@ -37,7 +43,15 @@ jco="$jco_dir/node_modules/.bin/jco"
 # The core module, the component and jco's JavaScript depend only on the inputs: kept
 # between runs (the release and the sanitizer stage share them) under a stamp of those.
 cache="$jco_dir/wasi2-cache"
-stamp="$(cat "$root/tests/wasi2/w2prog.c" "$root/tests/wasi2/node_run.mjs" "$root/tests/wasi2/run.sh" | sha256sum | cut -c1-16)-$JCO_VERSION-$(node --version)-$(clang --version | head -1 | tr -c 'a-zA-Z0-9.\n' _)"
+# The Rust program (tests/wasi2/rsprog.rs) needs Debian's rustc and its wasm32-wasi standard
+# library (libstd-rust-dev-wasm32); without them its checks are skipped, and counted so.
+rustc=/usr/bin/rustc
+rust=no rust_why="$rustc or its wasm32-wasi standard library (libstd-rust-dev-wasm32) is absent"
+if [ -x "$rustc" ] && [ -d "$("$rustc" --print sysroot 2>/dev/null)/lib/rustlib/wasm32-wasi/lib" ]; then
+  rust=yes
+fi
+skipped=0
+stamp="$(cat "$root/tests/wasi2/w2prog.c" "$root/tests/wasi2/rsprog.rs" "$root/tests/wasi2/node_run.mjs" "$root/tests/wasi2/run.sh" | sha256sum | cut -c1-16)-$JCO_VERSION-$(node --version)-$(clang --version | head -1 | tr -c 'a-zA-Z0-9.\n' _)-rust_$rust$([ $rust = yes ] && "$rustc" --version | tr -c 'a-zA-Z0-9.\n' _)"
 if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ]; then
   cp -r "$cache/gen" gen
   echo "the program, its component, jco's JavaScript and Node.js's results from $cache"
@@ -49,6 +63,14 @@ else
   if "$jco" new gen/w2.wasm --wasi-command -o gen/w2.comp.wasm >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
   label="jco transpile"
   if "$jco" transpile gen/w2.comp.wasm -o gen/w2 --name w2 --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+  if [ $rust = yes ]; then
+    label="rustc wasm32-wasi rsprog.rs"
+    if "$rustc" -O --edition 2021 -C strip=debuginfo --target wasm32-wasi -o gen/rs.wasm "$root/tests/wasi2/rsprog.rs" 2>err.txt; then ok; else bad "$(head -5 err.txt)"; fi
+    label="jco new --wasi-command (Rust)"
+    if "$jco" new gen/rs.wasm --wasi-command -o gen/rs.comp.wasm >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+    label="jco transpile (Rust)"
+    if "$jco" transpile gen/rs.comp.wasm -o gen/rs --name rs --no-typescript >out.txt 2>&1; then ok; else bad "$(head -5 out.txt)"; fi
+  fi
   cp "$root/tests/wasi2/node_run.mjs" gen/
   # components importing an interface weld does not implement, and a function it lacks
   printf '(component\n  (import "wasi:keyvalue/store@0.2.0" (instance (export "f" (func))))\n)\n' >gen/noiface.wat
@@ -315,6 +337,111 @@ expect unsupported "an interface not implemented" 'not supported: the WASI 0.2 i
 "$weld" run --invoke 'x()' gen/nofunc.wasm >nofunc.out 2>&1
 expect unsupported "a function not implemented" 'not supported: wasi:cli/environment@0\.2\.0#no-such-function' nofunc.out
 
+# ---- a Rust program through jco new: weld against Node.js, both against the script ----------------
+
+# rs_run NAME STDIN ARGS...: tests/wasi2/rsprog.rs's component under weld (the policy rs.toml:
+# the directory `data`, two variables, stdin) and under Node.js (the same grants as flags),
+# each after fresh_data, into NAME.rs.{weld,node}.{out,err,rc,tree}
+rs_run() {
+  local name=$1 input=$2
+  shift 2
+  fresh_data
+  printf 'one\ntwo wörds\n\nlast ü' >data/in.txt
+  "$weld" run --policy rs.toml gen/rs.comp.wasm "$@" <"$input" >"$name.rs.weld.out" 2>"$name.rs.weld.err"
+  echo $? >"$name.rs.weld.rc"
+  cat data/out.txt >"$name.rs.weld.tree" 2>/dev/null
+  if [ ! -f "gen/node/rs-$name.rc" ]; then
+    fresh_data
+    printf 'one\ntwo wörds\n\nlast ü' >data/in.txt
+    mkdir -p gen/node
+    node gen/node_run.mjs gen/rs/rs.js --dir data=data --env RS_A=1 --env "RS_B=two words" -- rs "$@" \
+      <"$input" >"gen/node/rs-$name.out" 2>"gen/node/rs-$name.err"
+    echo $? >"gen/node/rs-$name.rc"
+    cat data/out.txt >"gen/node/rs-$name.tree" 2>/dev/null
+    node_ran=1
+  fi
+  for f in out err rc tree; do cp "gen/node/rs-$name.$f" "$name.rs.node.$f"; done
+}
+
+# rs_check NAME: weld and Node.js agree (stdout, stderr, status, data/out.txt), and weld's
+# stdout, stderr and status are what the script computed (NAME.want.{out,err,rc})
+rs_check() {
+  local name=$1 f why=""
+  label="rust $name: weld = Node.js (jco + preview2 shim)"
+  for f in out err rc tree; do
+    cmp -s "$name.rs.weld.$f" "$name.rs.node.$f" || why+="$f: $(diff "$name.rs.weld.$f" "$name.rs.node.$f" | head -4 | tr '\n' ' ') "
+  done
+  if [ -z "$why" ]; then ok; else bad "$why"; fi
+  label="rust $name: the output the script expects"
+  why=""
+  for f in out err rc; do
+    cmp -s "$name.rs.weld.$f" "$name.want.$f" || why+="$f: $(diff "$name.rs.weld.$f" "$name.want.$f" | head -4 | tr '\n' ' ') "
+  done
+  if [ -z "$why" ]; then ok; else bad "$why"; fi
+}
+
+if [ $rust = yes ]; then
+  cat >rs.toml <<'TOML'
+[stdio]
+stdin = true
+[env]
+set = { RS_A = "1", RS_B = "two words" }
+[[fs.dir]]
+host = "data"
+guest = "data"
+ops = ["read", "write", "create", "list"]
+TOML
+  seq 1 5000 >small.txt
+  # what the program must print, computed here: data/out.txt numbers and upper-cases the
+  # lines of data/in.txt and counts them
+  python3 - <<'PY'
+import os
+text = "one\ntwo wörds\n\nlast ü"
+lines = text.split("\n")
+out = "".join("%03d %s\n" % (i + 1, l.upper()) for i, l in enumerate(lines))
+out += "%d bytes, %d lines\n" % (len(text.encode()), len(lines))
+n = len(out.encode())
+open("files.want.tree", "w").write(out)
+open("files.want.out", "w").write(
+    "data/out.txt: %d bytes written and read back, same: true\n" % n
+    + "metadata data/out.txt: len %d, file true\n" % n
+    + "data: a.txt escape in.txt inner out.txt\n"
+    + "data/no-such-file: NotFound\n")
+open("files.want.err", "w").write("files: done\n")
+args = ["a b", "", "ü", "--flag=x"]
+open("args.want.out", "w").write("%d arguments\n" % len(args) + "".join(
+    "arg %d: [%s] %d chars\n" % (i + 1, a, len(a)) for i, a in enumerate(args)))
+data = open("small.txt", "rb").read()
+s = 0
+for b in data:
+    s = (s * 31 + b) % 2**32
+open("stdin.want.out", "w").write("%d bytes, %d lines, checksum %d\n" % (len(data), data.count(b"\n"), s))
+open("env.want.out", "w").write("RS_A=1\nRS_B=two words\nHOME set: false\n")
+open("fail.want.out", "w").write("failing with 3\n")
+open("fail.want.err", "w").write("error: asked to fail\n")
+for name, rc in (("files", 0), ("args", 0), ("stdin", 0), ("env", 0), ("fail", 1)):
+    open(name + ".want.rc", "w").write("%d\n" % rc)
+    if not os.path.exists(name + ".want.err"):
+        open(name + ".want.err", "w").write("")
+PY
+  rs_run files empty.txt files data/in.txt data/out.txt
+  rs_check files
+  label="rust files: data/out.txt as the script computed it (weld)"
+  if cmp -s files.rs.weld.tree files.want.tree; then ok; else bad "$(diff files.rs.weld.tree files.want.tree | head -6 | tr '\n' ' ')"; fi
+  rs_run args empty.txt args "a b" "" "ü" "--flag=x"
+  rs_check args
+  rs_run stdin small.txt stdin
+  rs_check stdin
+  HOME=/root rs_run env empty.txt env
+  rs_check env
+  # exit(3): the adapter's exit is err, a failure (status 1) under both
+  rs_run fail empty.txt fail 3
+  rs_check fail
+else
+  echo "rust: skipped: $rust_why"
+  skipped=$((skipped + 1))
+fi
+
 if [ "$node_ran" = 1 ] && [ "$failed" -eq 0 ] && [ -f "$cache/stamp" ]; then
   rm -rf "$cache/gen/node" && cp -r gen/node "$cache/gen/node"
 fi
@@ -328,5 +455,9 @@ rc=$?
 label="a command whose run is not func() -> result is refused"
 if [ $rc -eq 1 ] && grep -q 'is not `func() -> result`' badrun.out; then ok; else bad "status $rc: $(cat badrun.out)"; fi
 
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
