@@ -332,4 +332,9 @@ void jit_fault_unregister_marked(const jit_region *r);
  * compiled for a guarded one: the interpreter runs the function's internal code instead. */
 #define JIT_DECLINE EXEC_NATIVE_DECLINE
 
+/* rt_bulk.c, shared with rt_gc.c: a trap with its kind's message; bulk work charged
+ * against the budget as the interpreter's BULK_CHARGE does (0, or the trap). */
+uint32_t jit_rt_fail(jit_ctx *c, exec_trap_kind k);
+uint32_t jit_rt_charge(jit_ctx *c, uint64_t units);
+
 #endif

@@ -11,20 +11,23 @@
 #define BULK_SHIFT 6
 #define BULK_ELEM_SHIFT 3
 
-static uint32_t fail(jit_ctx *c, exec_trap_kind k) {
+/* A trap of kind k with the kind's own message (shared with rt_gc.c). */
+uint32_t jit_rt_fail(jit_ctx *c, exec_trap_kind k) {
   c->th->trap = k;
   c->th->trap_msg[0] = 0;
   exec_bt_reset(c->th);
   return k;
 }
 
-static uint32_t charge(jit_ctx *c, uint64_t units) {
+/* The interpreter's BULK_CHARGE: units of bulk work, the slow path when the budget is
+ * spent (shared with rt_gc.c). */
+uint32_t jit_rt_charge(jit_ctx *c, uint64_t units) {
   exec_thread *th = c->th;
   if (units > (uint64_t)INT64_MAX / 2) units = (uint64_t)INT64_MAX / 2;
   th->budget -= (int64_t)units;
   if (th->budget < 0) {
     exec_trap_kind k = exec_check_interrupt(th);
-    if (k) return fail(c, k);
+    if (k) return jit_rt_fail(c, k);
   }
   return 0;
 }
@@ -37,22 +40,22 @@ uint32_t jit_rt_memory_fill(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
   exec_memory *m = mem_at(c, x);
   uint64_t d = (uint32_t)a[0], n = (uint32_t)a[2];
   int v = (int)(uint8_t)a[1];
-  if (d + n > m->size) return fail(c, EXEC_TRAP_MEMORY_OOB);
-  uint32_t k = charge(c, n >> BULK_SHIFT);
+  if (d + n > m->size) return jit_rt_fail(c, EXEC_TRAP_MEMORY_OOB);
+  uint32_t k = jit_rt_charge(c, n >> BULK_SHIFT);
   if (k) return k;
   if (n <= EXEC_BULK_CHUNK) memset(m->base + d, v, n);
-  else if ((k = exec_bulk_fill(c->th, m->base + d, v, n))) return fail(c, (exec_trap_kind)k);
+  else if ((k = exec_bulk_fill(c->th, m->base + d, v, n))) return jit_rt_fail(c, (exec_trap_kind)k);
   return 0;
 }
 
 uint32_t jit_rt_memory_copy(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
   exec_memory *dm = mem_at(c, x), *sm = mem_at(c, y);
   uint64_t d = (uint32_t)a[0], s = (uint32_t)a[1], n = (uint32_t)a[2];
-  if (d + n > dm->size || s + n > sm->size) return fail(c, EXEC_TRAP_MEMORY_OOB);
-  uint32_t k = charge(c, n >> BULK_SHIFT);
+  if (d + n > dm->size || s + n > sm->size) return jit_rt_fail(c, EXEC_TRAP_MEMORY_OOB);
+  uint32_t k = jit_rt_charge(c, n >> BULK_SHIFT);
   if (k) return k;
   if (n <= EXEC_BULK_CHUNK) memmove(dm->base + d, sm->base + s, n);
-  else if ((k = exec_bulk_move(c->th, dm->base + d, sm->base + s, n))) return fail(c, (exec_trap_kind)k);
+  else if ((k = exec_bulk_move(c->th, dm->base + d, sm->base + s, n))) return jit_rt_fail(c, (exec_trap_kind)k);
   return 0;
 }
 
@@ -60,12 +63,12 @@ uint32_t jit_rt_memory_init(jit_ctx *c, exec_slot *a, uint32_t seg, uint32_t y) 
   exec_memory *m = mem_at(c, y);
   const exec_data_inst *ds = &c->inst->datas[seg];
   uint64_t d = (uint32_t)a[0], s = (uint32_t)a[1], n = (uint32_t)a[2];
-  if (s + n > ds->len || d + n > m->size) return fail(c, EXEC_TRAP_MEMORY_OOB);
-  uint32_t k = charge(c, n >> BULK_SHIFT);
+  if (s + n > ds->len || d + n > m->size) return jit_rt_fail(c, EXEC_TRAP_MEMORY_OOB);
+  uint32_t k = jit_rt_charge(c, n >> BULK_SHIFT);
   if (k) return k;
   if (!n) return 0;
   if (n <= EXEC_BULK_CHUNK) memcpy(m->base + d, ds->bytes + s, n);
-  else if ((k = exec_bulk_move(c->th, m->base + d, ds->bytes + s, n))) return fail(c, (exec_trap_kind)k);
+  else if ((k = exec_bulk_move(c->th, m->base + d, ds->bytes + s, n))) return jit_rt_fail(c, (exec_trap_kind)k);
   return 0;
 }
 
@@ -91,7 +94,7 @@ uint32_t jit_rt_table_get(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
   (void)y;
   exec_table *tb = c->inst->tables[t];
   uint32_t i = (uint32_t)a[0];
-  if (i >= tb->size) return fail(c, EXEC_TRAP_TABLE_OOB);
+  if (i >= tb->size) return jit_rt_fail(c, EXEC_TRAP_TABLE_OOB);
   a[0] = (exec_slot)(uintptr_t)exec_table_get(tb, i);
   return 0;
 }
@@ -100,7 +103,7 @@ uint32_t jit_rt_table_set(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
   (void)y;
   exec_table *tb = c->inst->tables[t];
   uint32_t i = (uint32_t)a[0];
-  if (i >= tb->size) return fail(c, EXEC_TRAP_TABLE_OOB);
+  if (i >= tb->size) return jit_rt_fail(c, EXEC_TRAP_TABLE_OOB);
   exec_table_forget(tb, i, 1);
   tb->elems[i] = (void *)(uintptr_t)a[1];
   return 0;
@@ -118,12 +121,12 @@ uint32_t jit_rt_table_grow(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
   void *init = (void *)(uintptr_t)a[0];
   uint32_t n = (uint32_t)a[1];
   if (n <= tb->max - tb->size) {
-    uint32_t k = charge(c, n >> BULK_ELEM_SHIFT);
+    uint32_t k = jit_rt_charge(c, n >> BULK_ELEM_SHIFT);
     if (k) return k;
   }
   int64_t r = exec_table_grow(tb, n, init);
   if (r == EXEC_GROW_TRAP) {
-    fail(c, EXEC_TRAP_LIMIT);
+    jit_rt_fail(c, EXEC_TRAP_LIMIT);
     exec_store *st = th->store;
     unsigned long long want = (unsigned long long)tb->size + n;
     if (st->usage.stopped_by == EXEC_LIMIT_MEMORY)
@@ -148,14 +151,14 @@ uint32_t jit_rt_table_fill(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
   exec_table *tb = c->inst->tables[t];
   uint64_t i = (uint32_t)a[0], n = (uint32_t)a[2];
   void *v = (void *)(uintptr_t)a[1];
-  if (i + n > tb->size) return fail(c, EXEC_TRAP_TABLE_OOB);
-  uint32_t k = charge(c, n >> BULK_ELEM_SHIFT);
+  if (i + n > tb->size) return jit_rt_fail(c, EXEC_TRAP_TABLE_OOB);
+  uint32_t k = jit_rt_charge(c, n >> BULK_ELEM_SHIFT);
   if (k) return k;
   exec_table_settle(tb, i, n); /* a fill stopped half-way leaves the rest as it was */
   if (n * sizeof(void *) <= EXEC_BULK_CHUNK) {
     for (uint64_t q = 0; q < n; q++) tb->elems[i + q] = v;
   } else if ((k = exec_bulk_fill_refs(c->th, tb->elems + i, v, n))) {
-    return fail(c, (exec_trap_kind)k);
+    return jit_rt_fail(c, (exec_trap_kind)k);
   }
   return 0;
 }
@@ -163,15 +166,15 @@ uint32_t jit_rt_table_fill(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t y) {
 uint32_t jit_rt_table_copy(jit_ctx *c, exec_slot *a, uint32_t dti, uint32_t sti) {
   exec_table *dt = c->inst->tables[dti], *st = c->inst->tables[sti];
   uint64_t d = (uint32_t)a[0], s = (uint32_t)a[1], n = (uint32_t)a[2];
-  if (d + n > dt->size || s + n > st->size) return fail(c, EXEC_TRAP_TABLE_OOB);
-  uint32_t k = charge(c, n >> BULK_ELEM_SHIFT);
+  if (d + n > dt->size || s + n > st->size) return jit_rt_fail(c, EXEC_TRAP_TABLE_OOB);
+  uint32_t k = jit_rt_charge(c, n >> BULK_ELEM_SHIFT);
   if (k || !n) return k;
   exec_table_settle(st, s, n);
   exec_table_settle(dt, d, n);
   size_t bytes = n * sizeof(void *);
   if (bytes <= EXEC_BULK_CHUNK) memmove(dt->elems + d, st->elems + s, bytes);
   else if ((k = exec_bulk_move(c->th, (uint8_t *)(dt->elems + d), (const uint8_t *)(st->elems + s), bytes)))
-    return fail(c, (exec_trap_kind)k);
+    return jit_rt_fail(c, (exec_trap_kind)k);
   return 0;
 }
 
@@ -179,13 +182,13 @@ uint32_t jit_rt_table_init(jit_ctx *c, exec_slot *a, uint32_t t, uint32_t seg) {
   exec_table *tb = c->inst->tables[t];
   const exec_elem_inst *es = &c->inst->elems[seg];
   uint64_t d = (uint32_t)a[0], s = (uint32_t)a[1], n = (uint32_t)a[2];
-  if (s + n > es->count || d + n > tb->size) return fail(c, EXEC_TRAP_TABLE_OOB);
-  uint32_t k = charge(c, n >> BULK_ELEM_SHIFT);
+  if (s + n > es->count || d + n > tb->size) return jit_rt_fail(c, EXEC_TRAP_TABLE_OOB);
+  uint32_t k = jit_rt_charge(c, n >> BULK_ELEM_SHIFT);
   if (k || !n) return k;
   exec_table_settle(tb, d, n);
   size_t bytes = n * sizeof(void *);
   if (bytes <= EXEC_BULK_CHUNK) memcpy(tb->elems + d, es->refs + s, bytes);
   else if ((k = exec_bulk_move(c->th, (uint8_t *)(tb->elems + d), (const uint8_t *)(es->refs + s), bytes)))
-    return fail(c, (exec_trap_kind)k);
+    return jit_rt_fail(c, (exec_trap_kind)k);
   return 0;
 }

@@ -12,13 +12,6 @@
 
 #define BULK_SHIFT 6
 
-static uint32_t fail(jit_ctx *c, exec_trap_kind k) {
-  c->th->trap = k;
-  c->th->trap_msg[0] = 0;
-  exec_bt_reset(c->th);
-  return k;
-}
-
 /* A trap whose message is written already (a GC heap limit). */
 static uint32_t fail_msg(jit_ctx *c, exec_trap_kind k) {
   c->th->trap = k;
@@ -26,19 +19,7 @@ static uint32_t fail_msg(jit_ctx *c, exec_trap_kind k) {
   return k;
 }
 
-static uint32_t fail_kind(jit_ctx *c, exec_trap_kind k) { return k == EXEC_TRAP_LIMIT ? fail_msg(c, k) : fail(c, k); }
-
-/* The interpreter's BULK_CHARGE: units of bulk work, the slow path when the budget is spent. */
-static uint32_t charge(jit_ctx *c, uint64_t units) {
-  exec_thread *th = c->th;
-  if (units > (uint64_t)INT64_MAX / 2) units = (uint64_t)INT64_MAX / 2;
-  th->budget -= (int64_t)units;
-  if (th->budget < 0) {
-    exec_trap_kind k = exec_check_interrupt(th);
-    if (k) return fail(c, k);
-  }
-  return 0;
-}
+static uint32_t fail_kind(jit_ctx *c, exec_trap_kind k) { return k == EXEC_TRAP_LIMIT ? fail_msg(c, k) : jit_rt_fail(c, k); }
 
 static uint32_t alloc_fail(jit_ctx *c) { return fail_msg(c, exec_gc_alloc_trap(c->th)); }
 
@@ -69,7 +50,7 @@ uint32_t jit_rt_struct_new_default(jit_ctx *c, exec_slot *a, uint32_t type, uint
 /* y: 1 sign-extends a packed field */
 uint32_t jit_rt_struct_get(jit_ctx *c, exec_slot *a, uint32_t field, uint32_t y) {
   exec_gc_obj *o = exec_gc_obj_of(a[0]);
-  if (!o) return fail(c, EXEC_TRAP_NULL_STRUCT);
+  if (!o) return jit_rt_fail(c, EXEC_TRAP_NULL_STRUCT);
   const exec_gc_layout *l = o->layout;
   exec_gc_load(l->storage[field], exec_gc_data(o) + l->offsets[field], y != 0, a);
   return 0;
@@ -78,7 +59,7 @@ uint32_t jit_rt_struct_get(jit_ctx *c, exec_slot *a, uint32_t field, uint32_t y)
 uint32_t jit_rt_struct_set(jit_ctx *c, exec_slot *a, uint32_t field, uint32_t y) {
   (void)y;
   exec_gc_obj *o = exec_gc_obj_of(a[0]);
-  if (!o) return fail(c, EXEC_TRAP_NULL_STRUCT);
+  if (!o) return jit_rt_fail(c, EXEC_TRAP_NULL_STRUCT);
   const exec_gc_layout *l = o->layout;
   exec_gc_store(l->storage[field], exec_gc_data(o) + l->offsets[field], &a[1]);
   return 0;
@@ -88,7 +69,7 @@ uint32_t jit_rt_struct_set(jit_ctx *c, exec_slot *a, uint32_t field, uint32_t y)
 uint32_t jit_rt_array_new(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t vslots) {
   const exec_gc_layout *l = c->inst->layouts[type];
   uint32_t n = (uint32_t)a[vslots];
-  uint32_t k = charge(c, ((uint64_t)n * l->size) >> BULK_SHIFT);
+  uint32_t k = jit_rt_charge(c, ((uint64_t)n * l->size) >> BULK_SHIFT);
   if (k) return k;
   exec_gc_obj *o = exec_gc_new_array(c->th->store, l, n, true);
   if (!o) return alloc_fail(c);
@@ -101,7 +82,7 @@ uint32_t jit_rt_array_new_default(jit_ctx *c, exec_slot *a, uint32_t type, uint3
   (void)y;
   const exec_gc_layout *l = c->inst->layouts[type];
   uint32_t n = (uint32_t)a[0];
-  uint32_t k = charge(c, ((uint64_t)n * l->size) >> BULK_SHIFT);
+  uint32_t k = jit_rt_charge(c, ((uint64_t)n * l->size) >> BULK_SHIFT);
   if (k) return k;
   exec_gc_obj *o = exec_gc_new_array(c->th->store, l, n, true);
   if (!o) return alloc_fail(c);
@@ -139,9 +120,9 @@ uint32_t jit_rt_array_new_elem(jit_ctx *c, exec_slot *a, uint32_t type, uint32_t
 uint32_t jit_rt_array_get(jit_ctx *c, exec_slot *a, uint32_t sign, uint32_t y) {
   (void)y;
   exec_gc_obj *o = exec_gc_obj_of(a[0]);
-  if (!o) return fail(c, EXEC_TRAP_NULL_ARRAY);
+  if (!o) return jit_rt_fail(c, EXEC_TRAP_NULL_ARRAY);
   uint32_t i = (uint32_t)a[1];
-  if (i >= o->len) return fail(c, EXEC_TRAP_ARRAY_OOB);
+  if (i >= o->len) return jit_rt_fail(c, EXEC_TRAP_ARRAY_OOB);
   exec_gc_load(o->layout->storage[0], elem(o, i), sign != 0, a);
   return 0;
 }
@@ -149,9 +130,9 @@ uint32_t jit_rt_array_get(jit_ctx *c, exec_slot *a, uint32_t sign, uint32_t y) {
 uint32_t jit_rt_array_set(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
   (void)x, (void)y;
   exec_gc_obj *o = exec_gc_obj_of(a[0]);
-  if (!o) return fail(c, EXEC_TRAP_NULL_ARRAY);
+  if (!o) return jit_rt_fail(c, EXEC_TRAP_NULL_ARRAY);
   uint32_t i = (uint32_t)a[1];
-  if (i >= o->len) return fail(c, EXEC_TRAP_ARRAY_OOB);
+  if (i >= o->len) return jit_rt_fail(c, EXEC_TRAP_ARRAY_OOB);
   exec_gc_store(o->layout->storage[0], elem(o, i), &a[2]);
   return 0;
 }
@@ -159,7 +140,7 @@ uint32_t jit_rt_array_set(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
 uint32_t jit_rt_array_len(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
   (void)x, (void)y;
   exec_gc_obj *o = exec_gc_obj_of(a[0]);
-  if (!o) return fail(c, EXEC_TRAP_NULL_ARRAY);
+  if (!o) return jit_rt_fail(c, EXEC_TRAP_NULL_ARRAY);
   a[0] = o->len;
   return 0;
 }
@@ -168,35 +149,35 @@ uint32_t jit_rt_array_len(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
 uint32_t jit_rt_array_fill(jit_ctx *c, exec_slot *a, uint32_t vslots, uint32_t y) {
   (void)y;
   exec_gc_obj *o = exec_gc_obj_of(a[0]);
-  if (!o) return fail(c, EXEC_TRAP_NULL_ARRAY);
+  if (!o) return jit_rt_fail(c, EXEC_TRAP_NULL_ARRAY);
   exec_trap_kind k = exec_gc_array_fill(c->th, o, (uint32_t)a[1], &a[2], (uint32_t)a[2 + vslots]);
-  return k ? fail(c, k) : 0;
+  return k ? jit_rt_fail(c, k) : 0;
 }
 
 uint32_t jit_rt_array_copy(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y) {
   (void)x, (void)y;
   exec_gc_obj *d = exec_gc_obj_of(a[0]);
-  if (!d) return fail(c, EXEC_TRAP_NULL_ARRAY);
+  if (!d) return jit_rt_fail(c, EXEC_TRAP_NULL_ARRAY);
   exec_gc_obj *s = exec_gc_obj_of(a[2]);
-  if (!s) return fail(c, EXEC_TRAP_NULL_ARRAY);
+  if (!s) return jit_rt_fail(c, EXEC_TRAP_NULL_ARRAY);
   exec_trap_kind k = exec_gc_array_copy(c->th, d, (uint32_t)a[1], s, (uint32_t)a[3], (uint32_t)a[4]);
-  return k ? fail(c, k) : 0;
+  return k ? jit_rt_fail(c, k) : 0;
 }
 
 uint32_t jit_rt_array_init_data(jit_ctx *c, exec_slot *a, uint32_t data, uint32_t y) {
   (void)y;
   exec_gc_obj *o = exec_gc_obj_of(a[0]);
-  if (!o) return fail(c, EXEC_TRAP_NULL_ARRAY);
+  if (!o) return jit_rt_fail(c, EXEC_TRAP_NULL_ARRAY);
   exec_trap_kind k = exec_gc_array_init_data(c->th, c->inst, o, (uint32_t)a[1], data, (uint32_t)a[2], (uint32_t)a[3]);
-  return k ? fail(c, k) : 0;
+  return k ? jit_rt_fail(c, k) : 0;
 }
 
 uint32_t jit_rt_array_init_elem(jit_ctx *c, exec_slot *a, uint32_t el, uint32_t y) {
   (void)y;
   exec_gc_obj *o = exec_gc_obj_of(a[0]);
-  if (!o) return fail(c, EXEC_TRAP_NULL_ARRAY);
+  if (!o) return jit_rt_fail(c, EXEC_TRAP_NULL_ARRAY);
   exec_trap_kind k = exec_gc_array_init_elem(c->th, c->inst, o, (uint32_t)a[1], el, (uint32_t)a[2], (uint32_t)a[3]);
-  return k ? fail(c, k) : 0;
+  return k ? jit_rt_fail(c, k) : 0;
 }
 
 /* ref.test: flags 1 nullable, 2 negate (br_on_cast_fail); the result goes to a[1] when
@@ -208,5 +189,5 @@ uint32_t jit_rt_ref_test(jit_ctx *c, exec_slot *a, uint32_t heap, uint32_t flags
 }
 
 uint32_t jit_rt_ref_cast(jit_ctx *c, exec_slot *a, uint32_t heap, uint32_t nullable) {
-  return exec_gc_test(c->inst, a[0], heap, nullable != 0) ? 0 : fail(c, EXEC_TRAP_CAST);
+  return exec_gc_test(c->inst, a[0], heap, nullable != 0) ? 0 : jit_rt_fail(c, EXEC_TRAP_CAST);
 }
