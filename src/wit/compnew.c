@@ -2,6 +2,7 @@
  * resolved WIT, the module embedded as binary, canon lower for the functions it imports,
  * canon lift for the functions the world exports). The caller encodes the text. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ static const char *prim(wit_tkind k) {
 }
 
 static const wit_witem *export_item_of(const cn *c, const wit_def *r);
+static bool iface_exported(const cn *c, const wit_iface *in);
 
 /* A value type as component text; false with "not supported" for what is not reached. */
 static bool valtype(cn *c, const wit_type *t0, const char *fn) {
@@ -65,8 +67,8 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
       if (c->named[i] == res) {
         if (c->exporting != res->owner && export_item_of(c, res))
           return fail(c, UTIL_ERR_LIMIT,
-                      "not supported: function `%s` uses resource `%s` of exported interface `%s` (types of an exported "
-                      "interface used by another are not wrapped yet)",
+                      "not supported: function `%s` uses resource `%s` of exported interface `%s` (resources of an "
+                      "exported interface used by another are not wrapped yet)",
                       fn, res->name, res->owner && res->owner->name ? res->owner->name : "?");
         util_buf_printf(c->o, "(%s $n%zu)", k, i);
         return true;
@@ -82,7 +84,9 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
         util_buf_printf(c->o, "$%s%zu", c->xmode ? "x" : "l", i);
         return true;
       }
-    for (size_t i = 0; i < c->nnamed; i++)
+    /* the latest: a type of an exported interface is aliased out of its export once
+     * that is written, and later uses name the alias */
+    for (size_t i = c->nnamed; i-- > 0;)
       if (c->named[i] == d) {
         util_buf_printf(c->o, "$n%zu", i);
         return true;
@@ -92,9 +96,8 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
     return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses resource `%s` (a handle: resources are not wrapped yet)", fn, d->name);
   if (!t) {
     static const char *const kinds[] = {"record", "variant", "enum", "flags", "resource"};
-    return fail(c, UTIL_ERR_LIMIT,
-                "not supported: function `%s` uses %s `%s` of interface `%s`, which the world does not import (types of "
-                "an exported interface used by another are not wrapped yet)",
+    return fail(c, UTIL_ERR_LINK,
+                "function `%s` uses %s `%s` of interface `%s`, which the world neither imports nor exports",
                 fn, d && d->kind <= WIT_D_RESOURCE ? kinds[d->kind] : "type", d ? d->name : "?",
                 d && d->owner && d->owner->name ? d->owner->name : "?");
   }
@@ -310,7 +313,10 @@ static bool declare_def(cn *c, const wit_def *d, const char *fn) {
   }
   if (!d || d->kind > WIT_D_FLAGS) return true;
   bool local = c->local && d->owner == c->local;
-  if (!local && d->owner != &c->w->scope && (!c->exporting || d->owner != c->exporting)) return true;
+  /* a type of an exported interface is defined at the top, whether the interface's own
+   * functions reach it or another exported interface's (by `use`) */
+  if (!local && d->owner != &c->w->scope && (!c->exporting || d->owner != c->exporting) && !iface_exported(c, d->owner))
+    return true;
   const wit_def **tab = local ? c->lnamed : c->named;
   size_t *n = local ? &c->nlnamed : &c->nnamed;
   for (size_t i = 0; i < *n; i++)
@@ -485,6 +491,26 @@ static const wit_witem *export_item_of(const cn *c, const wit_def *r) {
   return NULL;
 }
 
+/* Whether the world exports interface in. */
+static bool iface_exported(const cn *c, const wit_iface *in) {
+  for (size_t i = 0; in && i < c->w->nexports; i++)
+    if ((c->w->exports[i].kind == WIT_ITEM_IFACE || c->w->exports[i].kind == WIT_ITEM_INLINE) &&
+        c->w->exports[i].iface == in)
+      return true;
+  return false;
+}
+
+/* The name under which interface in knows named type d: its own, or the one a `use`
+ * gave it (`use types.{pt as point}`); NULL when in neither defines nor uses d. */
+static const char *local_name(const wit_iface *in, const wit_def *d) {
+  for (size_t i = 0; i < in->ndefs; i++) {
+    const wit_def *e = in->defs[i], *t = e;
+    while (t && t->kind == WIT_D_USE) t = t->target;
+    if (t == d) return e->name;
+  }
+  return NULL;
+}
+
 /* The resource `name` that interface `in` defines, or NULL. */
 static const wit_def *iface_res(const wit_iface *in, const char *name, size_t len) {
   for (size_t i = 0; in && i < in->ndefs; i++)
@@ -549,6 +575,24 @@ static bool classify(cn *c, size_t i, wit_plain *plains) {
   return false;
 }
 
+/* Whether entry k of the top-level named types is the latest for its type (an exported
+ * interface's types are aliased out of its export: the alias is the one to use). */
+static bool latest_named(const cn *c, size_t k) {
+  for (size_t i = k + 1; i < c->nnamed; i++)
+    if (c->named[i] == c->named[k]) return false;
+  return true;
+}
+
+/* Whether exported interface a uses (by `use`) a type of exported interface b. */
+static bool iface_uses(const wit_iface *a, const wit_iface *b) {
+  for (size_t i = 0; i < a->ndefs; i++) {
+    const wit_def *t = a->defs[i];
+    while (t && t->kind == WIT_D_USE) t = t->target;
+    if (t && t->owner == b && a != b) return true;
+  }
+  return false;
+}
+
 /* The index of resource r among the top-level named types. */
 static size_t named_index(const cn *c, const wit_def *r) {
   for (size_t i = 0; i < c->nnamed; i++)
@@ -597,7 +641,8 @@ static bool wrap_iface(cn *c, const wit_iface *in, size_t item, const wit_func *
   size_t top[256];
   for (size_t k = 0; k < c->nnamed; k++) {
     const wit_def *d = c->named[k];
-    if (d->owner != in) continue;
+    if (!latest_named(c, k)) continue;
+    if (d->owner != in && (d->kind == WIT_D_RESOURCE || !iface_exported(c, d->owner) || !local_name(in, d))) continue;
     size_t j = c->nlnamed;
     if (d->kind == WIT_D_RESOURCE) {
       util_buf_printf(o, "    (import \"t%zu\" (type $l%zu (sub resource)))\n", j, j);
@@ -617,12 +662,14 @@ static bool wrap_iface(cn *c, const wit_iface *in, size_t item, const wit_func *
   c->xmode = true;
   for (size_t j = 0; j < c->nlnamed; j++) {
     const wit_def *d = c->lnamed[j];
-    if (d->kind == WIT_D_RESOURCE) {
-      util_buf_printf(o, "    (export $x%zu \"%s\" (type $l%zu))\n", j, d->name, j);
+    if (d->kind == WIT_D_RESOURCE || d->owner != in) {
+      /* a resource, or a type another exported interface defines: the imported one
+       * itself (WIT reads the second as `use`) */
+      util_buf_printf(o, "    (export $x%zu \"%s\" (type $l%zu))\n", j, local_name(in, d), j);
     } else {
       util_buf_printf(o, "    (type $xd%zu ", j);
       if (!def_body(c, d, d->name)) return false;
-      util_buf_printf(o, ")\n    (export $x%zu \"%s\" (type $xd%zu))\n", j, d->name, j);
+      util_buf_printf(o, ")\n    (export $x%zu \"%s\" (type $xd%zu))\n", j, local_name(in, d), j);
     }
   }
   for (size_t k = 0; k < nf; k++) {
@@ -886,7 +933,26 @@ static bool component_text(cn *cp, wit_plain *plains, const uint8_t *core, size_
   /* exports */
   size_t idx = 0;
   char cname[600];
-  for (size_t i = 0; i < w->nexports; i++) {
+  /* an exported interface after the exported interfaces whose types it uses */
+  size_t order[256];
+  bool done[256] = {false};
+  if (w->nexports > 256) return fail(&c, UTIL_ERR_LIMIT, "not supported: more than 256 exports");
+  for (size_t m = 0; m < w->nexports; m++) {
+    size_t pick = SIZE_MAX, any = SIZE_MAX;
+    for (size_t i = 0; i < w->nexports && pick == SIZE_MAX; i++) {
+      if (done[i]) continue;
+      if (any == SIZE_MAX) any = i;
+      bool ready = true;
+      for (size_t j = 0; ready && j < w->nexports; j++)
+        ready = done[j] || j == i || !w->exports[i].iface || !w->exports[j].iface ||
+                w->exports[j].kind == WIT_ITEM_FUNC || !iface_uses(w->exports[i].iface, w->exports[j].iface);
+      if (ready) pick = i;
+    }
+    order[m] = pick == SIZE_MAX ? any : pick;
+    done[order[m]] = true;
+  }
+  for (size_t oi = 0; oi < w->nexports; oi++) {
+    size_t i = order[oi];
     const wit_witem *it = &w->exports[i];
     if (it->kind == WIT_ITEM_FUNC) {
       if (!lift_one(&c, it->func, it->name, idx)) return false;
@@ -898,6 +964,17 @@ static bool component_text(cn *cp, wit_plain *plains, const uint8_t *core, size_
       if (n.oom) return fail(&c, UTIL_ERR_OOM, "out of memory");
       size_t first = idx;
       c.exporting = it->iface;
+      /* every named type the interface defines or takes by `use` from another exported
+       * interface is part of its instance, whether a function reaches it or not */
+      for (size_t r = 0; r < it->iface->ndefs; r++) {
+        const wit_def *d = it->iface->defs[r];
+        while (d && d->kind == WIT_D_USE) d = d->target;
+        if (d && d->kind <= WIT_D_FLAGS && (d->owner == it->iface || iface_exported(&c, d->owner)) &&
+            !declare_def(&c, d, d->name)) {
+          util_buf_free(&n);
+          return false;
+        }
+      }
       /* the functions in lifting order: the interface's, then its resources' (plain) */
       size_t nf = it->iface->nfuncs;
       for (size_t r = 0; r < it->iface->ndefs; r++)
@@ -928,12 +1005,17 @@ static bool component_text(cn *cp, wit_plain *plains, const uint8_t *core, size_
       c.exporting = NULL;
       bool has_res = false;
       for (size_t k = 0; k < c.nnamed; k++) has_res |= c.named[k]->owner == it->iface && c.named[k]->kind == WIT_D_RESOURCE;
+      for (size_t j = 0; j < w->nexports; j++)
+        has_res |= w->exports[j].kind != WIT_ITEM_FUNC && iface_uses(it->iface, w->exports[j].iface);
       if (ok && has_res) {
         ok = wrap_iface(&c, it->iface, i, fs, m, first);
       } else if (ok) {
         util_buf_printf(out, "  (instance $ei%zu", i);
         for (size_t k = 0; k < c.nnamed; k++)
-          if (c.named[k]->owner == it->iface) util_buf_printf(out, " (export \"%s\" (type $n%zu))", c.named[k]->name, k);
+          if (latest_named(&c, k) &&
+              (c.named[k]->owner == it->iface || (c.named[k]->kind != WIT_D_RESOURCE && iface_exported(&c, c.named[k]->owner) &&
+                                                  local_name(it->iface, c.named[k]))))
+            util_buf_printf(out, " (export \"%s\" (type $n%zu))", local_name(it->iface, c.named[k]), k);
         for (size_t k = 0; k < m; k++) util_buf_printf(out, " (export \"%s\" (func $e%zu))", fs[k]->name, first + k);
       }
       for (size_t k = 0; pl && k < nf; k++) free(pl[k].params);
@@ -942,8 +1024,18 @@ static bool component_text(cn *cp, wit_plain *plains, const uint8_t *core, size_
         util_buf_free(&n);
         return false;
       }
-      util_buf_printf(out, ")\n  (export \"%s\" (instance $ei%zu))\n", (const char *)n.p, i);
+      util_buf_printf(out, ")\n  (export $xe%zu \"%s\" (instance $ei%zu))\n", i, (const char *)n.p, i);
       util_buf_free(&n);
+      /* its value types, aliased out of the export, for the exported interfaces that
+       * `use` them: WIT then sees one type, not a copy per interface */
+      size_t nn = c.nnamed;
+      for (size_t k = 0; k < nn; k++) {
+        const wit_def *d = c.named[k];
+        if (d->owner != it->iface || d->kind == WIT_D_RESOURCE || !latest_named(&c, k)) continue;
+        if (c.nnamed == 256) return fail(&c, UTIL_ERR_LIMIT, "not supported: more than 256 named types");
+        util_buf_printf(out, "  (alias export $xe%zu \"%s\" (type $n%zu))\n", i, d->name, c.nnamed);
+        c.named[c.nnamed++] = d;
+      }
     }
   }
   util_buf_puts(out, ")\n");

@@ -79,6 +79,26 @@ else
   skip=$((skip + 1))
 fi
 
+# exported interfaces using each other's types (uses.wit): geom takes pt and dir from
+# types; jco must read them as one type each (`use`), and every call agree
+mkdir -p "$tmp/gen-uses"
+if "$WELD" wit bindgen --lang c --world both -o "$tmp/gen-uses" "$here/uses.wit" 2>"$tmp/err" &&
+  cc -Wall -Werror -I"$tmp/gen-uses" -o "$tmp/uses.wasm" "$here/guest_uses.c" "$tmp/gen-uses/both.c" 2>>"$tmp/err" &&
+  "$WELD" component new "$tmp/uses.wasm" --wit "$here/uses.wit" --world both -o "$tmp/uses.comp.wasm" 2>>"$tmp/err" &&
+  "$WELD" validate -q "$tmp/uses.comp.wasm" 2>>"$tmp/err"; then ok; else bad "uses.wit, world both: $(head -5 "$tmp/err")"; fi
+if [ -n "$JCO" ] && [ -f "$tmp/uses.comp.wasm" ]; then
+  if "$JCO" transpile "$tmp/uses.comp.wasm" -o "$tmp/js-uses" --name guest >"$tmp/out" 2>&1; then ok; else
+    bad "jco transpile (uses): $(tail -3 "$tmp/out")"
+  fi
+  # jco's view of the interfaces: geom's pt and heading are types' pt and dir; types has all three
+  if grep -q "export type Pt = import('./test-uses-types.js').Pt;" "$tmp/js-uses/interfaces/test-uses-geom.d.ts" &&
+    grep -q "export type Heading = import('./test-uses-types.js').Dir;" "$tmp/js-uses/interfaces/test-uses-geom.d.ts" &&
+    grep -q "export interface Unused" "$tmp/js-uses/interfaces/test-uses-types.d.ts"; then ok; else
+    bad "uses: jco does not see geom's types as types' own: $(cat "$tmp/js-uses/interfaces/"*.d.ts 2>&1 | head -20)"
+  fi
+  compare uses uses.mjs
+fi
+
 # errors: exact one-line messages, exit 1 (2 for a usage error), nothing written
 expect() {
   local want=$1 rc_want=$2 got rc

@@ -8,8 +8,8 @@
 # `jco wit` as `weld wit print` prints it) and the composed one; calls.mjs checks the
 # composed one's results against JavaScript's and prints them; `weld run --invoke` must
 # give the same. A record one interface uses from another (use.wit), under weld run and jco.
-# Then the errors for what is not lowered yet (an exported interface's type used by another
-# exported one) and for a module that lacks what an import needs. (Handles:
+# World `both` exports shapes and geo (geo's pt is the shapes export's). Then the errors
+# for a module that lacks what an import needs. (Handles:
 # tests/wit/resources.)
 # Usage: run.sh WELD JCO   (JCO: the jco executable, or empty to skip the jco half)
 set -u
@@ -65,8 +65,7 @@ if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else
 
 # a record of interface shapes that geo uses: declared in the shapes instance import, aliased
 # out for geo's; under jco the composed component (its import of shapes holds only the
-# type) must give len(mk(x)). An exported interface's types used by another exported one
-# are not wrapped yet.
+# type) must give len(mk(x)).
 for w in prov:use_provider user:use_user; do
   src=${w#*:} w=${w%%:*}
   if "$WELD" wit bindgen --lang c --world $w -o "$tmp/use" "$here/use.wit" 2>"$tmp/err" &&
@@ -94,11 +93,26 @@ if [ -n "$JCO" ] && [ -f "$tmp/use-app.wasm" ]; then
     got=$(node --input-type=module -e "const g = await import('$tmp/js-use/app.js'); console.log(g.go(10), g.go(-3));" 2>&1) &&
     [ "$got" = "13 0" ]; then ok; else bad "use.wit under jco: ${got:-$(tail -3 "$tmp/out")}"; fi
 fi
-printf '(module (memory (export "memory") 1) (func (export "test:u/geo#len") (param i32 i32 i32) (result i32) i32.const 0)\n (func (export "test:u/geo#mk") (param i32) (result i32) i32.const 0) (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 0))' >"$tmp/b.wat"
+# world both (shapes and geo exported): geo's functions take the pt of the shapes export;
+# a hand-written core module (len gives x plus the label's length, read through the
+# pointers it is passed) under weld run
+cat >"$tmp/b.wat" <<'WAT'
+(module (memory (export "memory") 1)
+  (global $top (mut i32) (i32.const 1024))
+  (func (export "test:u/geo#len") (param i32 i32 i32) (result i32) (i32.add (local.get 0) (local.get 2)))
+  (func (export "test:u/geo#mk") (param i32) (result i32) (i32.const 0))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (global.get $top) (global.set $top (i32.add (global.get $top) (local.get 3)))))
+WAT
 "$WELD" encode "$tmp/b.wat" -o "$tmp/b.wasm"
-want="weld: $tmp/b.wasm: not supported: function \`len\` uses record \`pt\` of interface \`shapes\`, which the world does not import (types of an exported interface used by another are not wrapped yet)"
-got=$("$WELD" component new "$tmp/b.wasm" --wit "$here/use.wit" --world both -o "$tmp/x.wasm" 2>&1)
-if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of an exported interface's type: '$got', want '$want'"; fi
+if "$WELD" component new "$tmp/b.wasm" --wit "$here/use.wit" --world both -o "$tmp/both.wasm" 2>"$tmp/err" &&
+  got=$("$WELD" run --invoke 'test:u/geo#len({x: 40, label: "abcd"})' "$tmp/both.wasm" 2>&1) && [ "$got" = 44 ]; then ok; else
+  bad "use.wit world both: ${got:-$(cat "$tmp/err")}, want 44"
+fi
+if [ -n "$JCO" ] && [ -f "$tmp/both.wasm" ]; then
+  if "$JCO" wit "$tmp/both.wasm" >"$tmp/a.wit" 2>"$tmp/err" && "$WELD" wit print "$tmp/both.wasm" >"$tmp/b.wit" 2>>"$tmp/err" &&
+    [ "$(cat "$tmp/a.wit")" = "$(cat "$tmp/b.wit")" ]; then ok; else bad "use.wit both: jco wit and weld wit print differ: $(cat "$tmp/err")"; fi
+fi
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

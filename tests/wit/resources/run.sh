@@ -118,7 +118,7 @@ if "$WELD" wit bindgen --lang c --world mid -o "$tmp/u" "$tmp/u.wit" 2>"$tmp/err
 fi
 printf '(module (func (export "test:u/b@0.1.0#twice") (param i32) (result i32) i32.const 0)\n (func (export "test:u/a@0.1.0#[constructor]r") (param i32) (result i32) i32.const 0)\n (func (export "test:u/a@0.1.0#[method]r.get") (param i32) (result i32) i32.const 0))' >"$tmp/b.wat"
 "$WELD" encode "$tmp/b.wat" -o "$tmp/b.wasm"
-want="weld: $tmp/b.wasm: not supported: function \`twice\` uses resource \`r\` of exported interface \`a\` (types of an exported interface used by another are not wrapped yet)"
+want="weld: $tmp/b.wasm: not supported: function \`twice\` uses resource \`r\` of exported interface \`a\` (resources of an exported interface used by another are not wrapped yet)"
 got=$("$WELD" component new "$tmp/b.wasm" --wit "$tmp/u.wit" --world both -o "$tmp/x.wasm" 2>&1)
 if [ "$?" = 1 ] && [ "$got" = "$want" ] && [ ! -e "$tmp/x.wasm" ]; then ok; else bad "component new of an exported resource used by another export: '$got', want '$want'"; fi
 
