@@ -20,3 +20,29 @@ jco_install() {
     fi
   ) 9>"$jco_dir/.install.lock"
 }
+
+# jco_componentize_wit: in the current directory, what `jco componentize` needs here:
+# jco 1.35.0's componentize reads the WIT through a WebAssembly wasm-tools whose
+# filesystem has no preopened directory, so node first loads preopen.mjs, which gives that
+# filesystem `/`; StarlingMonkey (componentize-js, as jco installs it) builds against the
+# WASI 0.2.10 packages, so the WIT jco ships (0.2.12) is put in wit/deps at that version,
+# without wasi:sockets (which the engine's own world has). The caller writes
+# wit/world.wit.
+jco_componentize_wit() {
+  local shim
+  shim="$(ls -d "$jco_dir"/node_modules/@bytecodealliance/jco-transpile/node_modules/@bytecodealliance/preview2-shim \
+    "$jco_dir"/node_modules/@bytecodealliance/preview2-shim 2>/dev/null | head -1)"
+  printf 'import { _setPreopens } from "%s/dist/nodejs/filesystem.js";\n_setPreopens({ "/": "/" });\n' "$shim" >preopen.mjs
+  mkdir -p wit/deps
+  cp -r "$jco_dir/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/"wasi-* wit/deps/
+  rm -rf wit/deps/wasi-sockets
+  sed -i '/include wasi:sockets/d' wit/deps/wasi-cli/package.wit
+  find wit -name '*.wit' -exec sed -i 's/@0\.2\.12/@0.2.10/g' {} +
+}
+
+# jco_componentize JS NAME OUT: `jco componentize JS` against ./wit (jco_componentize_wit
+# first), its output in out.txt.
+jco_componentize() {
+  node --import "$(pwd)/preopen.mjs" "$jco_dir/node_modules/@bytecodealliance/jco/dist/jco.js" componentize "$1" \
+    --wit "$(pwd)/wit" -n "$2" -o "$3" >out.txt 2>&1
+}

@@ -44,20 +44,10 @@ if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ] && [ -f "$cac
   cp "$cache/app.wasm" app.wasm
   ok
 else
-  # as tests/http/run.sh does: componentize's wasm-tools gets `/` preopened, and the WASI
-  # packages jco ships (0.2.12) are used at 0.2.10 (StarlingMonkey's), without wasi:sockets
-  shim="$(ls -d "$jco_dir"/node_modules/@bytecodealliance/jco-transpile/node_modules/@bytecodealliance/preview2-shim \
-    "$jco_dir"/node_modules/@bytecodealliance/preview2-shim 2>/dev/null | head -1)"
-  printf 'import { _setPreopens } from "%s/dist/nodejs/filesystem.js";\n_setPreopens({ "/": "/" });\n' "$shim" >preopen.mjs
-  mkdir -p wit/deps
-  cp -r "$jco_dir/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/"wasi-* wit/deps/
-  rm -rf wit/deps/wasi-sockets
-  sed -i '/include wasi:sockets/d' wit/deps/wasi-cli/package.wit
-  find wit -name '*.wit' -exec sed -i 's/@0\.2\.12/@0.2.10/g' {} +
+  jco_componentize_wit
   cp "$here/world.wit" wit/world.wit
   cp "$here/app.js" app.js
-  if node --import "$tmp/preopen.mjs" "$jco_dir/node_modules/@bytecodealliance/jco/dist/jco.js" componentize app.js \
-    --wit "$tmp/wit" -n app -o app.wasm >out.txt 2>&1; then
+  if jco_componentize app.js app app.wasm; then
     ok
     mkdir -p "$cache" && cp app.wasm "$cache/" && echo "$stamp" >"$cache/stamp"
   else

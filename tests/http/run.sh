@@ -144,12 +144,8 @@ fi
 
 # ---- the same in JavaScript: tests/http/handler.js, made a component by jco componentize ----
 
-# jco 1.35.0's componentize reads the WIT through a WebAssembly wasm-tools whose filesystem
-# has no preopened directory: node first loads a module that gives that filesystem `/`.
-# StarlingMonkey (componentize-js, as jco installs it) exports
-# wasi:http/incoming-handler@0.2.10, so the WIT jco ships (0.2.12) is used at that version,
-# without wasi:sockets (which the engine's own world has). The component takes minutes to
-# build: kept under a stamp of its inputs.
+# componentize (tests/component/jco_env.sh) builds a component exporting
+# wasi:http/incoming-handler@0.2.10. It takes minutes: kept under a stamp of its inputs.
 cache="$jco_dir/http-cache"
 stamp="$(cat "$root/tests/http/handler.js" "$root/tests/http/run.sh" | sha256sum | cut -c1-16)-$JCO_VERSION-$(node --version)"
 label="jco componentize handler.js"
@@ -157,18 +153,10 @@ if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ] && [ -f "$cac
   cp "$cache/handler-js.wasm" handler-js.wasm
   ok
 else
-  shim="$(ls -d "$jco_dir"/node_modules/@bytecodealliance/jco-transpile/node_modules/@bytecodealliance/preview2-shim \
-    "$jco_dir"/node_modules/@bytecodealliance/preview2-shim 2>/dev/null | head -1)"
-  printf 'import { _setPreopens } from "%s/dist/nodejs/filesystem.js";\n_setPreopens({ "/": "/" });\n' "$shim" >preopen.mjs
-  mkdir -p wit/deps
-  cp -r "$jco_dir/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/"wasi-* wit/deps/
-  rm -rf wit/deps/wasi-sockets
-  sed -i '/include wasi:sockets/d' wit/deps/wasi-cli/package.wit
-  find wit -name '*.wit' -exec sed -i 's/@0\.2\.12/@0.2.10/g' {} +
+  jco_componentize_wit
   printf 'package weld:test;\nworld handler {\n  include wasi:http/proxy@0.2.10;\n}\n' >wit/world.wit
   cp "$root/tests/http/handler.js" handler.js
-  if node --import "$tmp/preopen.mjs" "$jco_dir/node_modules/@bytecodealliance/jco/dist/jco.js" componentize handler.js \
-    --wit "$tmp/wit" -n handler -o handler-js.wasm >out.txt 2>&1; then
+  if jco_componentize handler.js handler handler-js.wasm; then
     ok
     mkdir -p "$cache" && cp handler-js.wasm "$cache/" && echo "$stamp" >"$cache/stamp"
   else
