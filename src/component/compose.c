@@ -316,9 +316,28 @@ static bool res_known(const tscope *s, uint32_t rid) {
 
 /* The index of resource rid in scope s: aliased from an outer instance's export (at the
  * top) or from the enclosing scope (an outer alias). */
+/* A type alias emitted into scope s, its index in *idx: with `name`, export `name` of
+ * instance n (the composition's top level); without, type n of the enclosing scope. */
+static bool emit_alias(tscope *s, const wasm_name *name, uint32_t n, uint32_t *idx) {
+  util_buf a = {0};
+  put_byte(&a, 0x03);
+  if (name) {
+    put_byte(&a, 0x00);
+    put_u32(&a, n);
+    put_name(&a, name);
+  } else {
+    put_byte(&a, 0x02);
+    put_u32(&a, 1);
+    put_u32(&a, n);
+  }
+  *idx = scope_emit_type(s, 0x02, &a);
+  bool ok = !a.oom || oom(s->x);
+  util_buf_free(&a);
+  return ok;
+}
+
 static bool res_index(tscope *s, uint32_t rid, uint32_t *idx) {
   if (scope_find_res(s, rid, idx)) return true;
-  util_buf a = {0};
   if (s->top) {
     const res_source *src = NULL;
     for (size_t i = 0; i < s->x->nsrcs && !src; i++)
@@ -326,22 +345,11 @@ static bool res_index(tscope *s, uint32_t rid, uint32_t *idx) {
     if (!src)
       return fail(s->x, "not supported: an import that passes through uses a resource type that no import or plug of "
                         "the composition exports");
-    put_byte(&a, 0x03);
-    put_byte(&a, 0x00);
-    put_u32(&a, src->inst);
-    put_name(&a, src->name);
-  } else {
-    uint32_t p;
-    if (!s->parent || !res_index(s->parent, rid, &p)) return false;
-    put_byte(&a, 0x03);
-    put_byte(&a, 0x02);
-    put_u32(&a, 1);
-    put_u32(&a, p);
+    return emit_alias(s, src->name, src->inst, idx) && scope_map_res(s, rid, *idx);
   }
-  *idx = scope_emit_type(s, 0x02, &a);
-  bool ok = !a.oom || oom(s->x);
-  util_buf_free(&a);
-  return ok && scope_map_res(s, rid, *idx);
+  uint32_t p;
+  if (!s->parent || !res_index(s->parent, rid, &p)) return false;
+  return emit_alias(s, NULL, p, idx) && scope_map_res(s, rid, *idx);
 }
 
 static bool deftype(tscope *s, const comp_ctype *t, uint32_t *idx, unsigned depth);
@@ -489,28 +497,16 @@ static bool named_index(tscope *s, const comp_ctype *t, uint32_t *idx) {
       *idx = s->ti[i];
       return true;
     }
-  util_buf a = {0};
   if (s->top) {
     const named_source *src = NULL;
     for (size_t i = 0; i < s->x->ntsrcs && !src; i++)
       if (s->x->tsrcs[i].t == t) src = &s->x->tsrcs[i];
     if (!src) return fail(s->x, "internal error: a named type without a source");
-    put_byte(&a, 0x03);
-    put_byte(&a, 0x00);
-    put_u32(&a, src->inst);
-    put_name(&a, src->name);
-  } else {
-    uint32_t p;
-    if (!s->parent || !named_index(s->parent, t, &p)) return false;
-    put_byte(&a, 0x03);
-    put_byte(&a, 0x02);
-    put_u32(&a, 1);
-    put_u32(&a, p);
+    return emit_alias(s, src->name, src->inst, idx) && scope_map_type(s, t, *idx);
   }
-  *idx = scope_emit_type(s, 0x02, &a);
-  bool ok = !a.oom || oom(s->x);
-  util_buf_free(&a);
-  return ok && scope_map_type(s, t, *idx);
+  uint32_t p;
+  if (!s->parent || !named_index(s->parent, t, &p)) return false;
+  return emit_alias(s, NULL, p, idx) && scope_map_type(s, t, *idx);
 }
 
 static bool deftype(tscope *s, const comp_ctype *t, uint32_t *idx, unsigned depth) {
