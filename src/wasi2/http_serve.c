@@ -276,7 +276,7 @@ w2_server *w2_serve_start(const w2_serve_config *cfg, int listen_fd, const struc
   util_error cerr;
   util_error_clear(&cerr);
   w2_curl *probe = outgoing ? w2_curl_new(&cerr) : NULL;
-  if (outgoing && !probe) fprintf(stderr, "weld: %s: %s (they will fail)\n", cfg->name ? cfg->name : "serve", cerr.msg);
+  if (outgoing && !probe) fprintf(stderr, "weld: %s: %s (its requests will fail)\n", cfg->name ? cfg->name : "serve", cerr.msg);
   w2_curl_free(probe);
   w2_server *s = calloc(1, sizeof *s);
   if (!s) {
