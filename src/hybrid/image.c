@@ -75,6 +75,7 @@ __attribute__((unused)) static bool real_dirs(const char *rootfs, const char *re
   }
 }
 
+#ifdef WELD_HAVE_ARCHIVE /* only the unpacking uses it */
 /* Checks the directories an entry is written beneath: each one that exists must be a real
  * directory, not a symbolic link (which could lead anywhere). Missing ones are created by
  * the extraction. */
@@ -98,6 +99,7 @@ static bool parents_safe(const char *rootfs, const char *rel, const char *what, 
     p = e + 1;
   }
 }
+#endif
 
 /* Removes the contents of directory fd (not following links). */
 static bool clear_dirfd(int fd) {
