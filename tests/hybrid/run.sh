@@ -825,7 +825,7 @@ T
   label="libarchive missing: weld up refused"
   LD_AUDIT="$tmp/hide_libs.so" "$weld" up na.toml >up.out 2>&1
   rc=$?
-  if [ $rc = 1 ] && grep -q "unpacking container images needs libarchive.so.13: cannot open shared object file" up.out; then ok
+  if [ $rc = 2 ] && grep -q "unpacking container images needs libarchive.so.13: cannot open shared object file" up.out; then ok
   else bad "exit $rc: $(cat up.out)"; fi
   label="libarchive missing: nothing left"
   check_gone noarchive
