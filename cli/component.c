@@ -314,10 +314,18 @@ int cli_component_run(const char *path, const uint8_t *bytes, size_t len, const 
     goto done;
   }
   /* wasi:http's outgoing requests (made only when the component imports it) */
-  bool http = false;
-  for (uint32_t i = 0; i < info->nimports; i++)
-    http |= info->imports[i].name && strncmp(info->imports[i].name->name.str, "wasi:http/", 10) == 0;
-  if (http && (curl = w2_curl_new())) wasi2_http_set_client(w, w2_curl_client(curl));
+  bool http = false, outgoing = false;
+  for (uint32_t i = 0; i < info->nimports; i++) {
+    const char *in = info->imports[i].name ? info->imports[i].name->name.str : "";
+    http |= strncmp(in, "wasi:http/", 10) == 0;
+    outgoing |= strncmp(in, "wasi:http/outgoing-handler", 26) == 0;
+  }
+  if (http) {
+    util_error cerr;
+    util_error_clear(&cerr);
+    if ((curl = w2_curl_new(&cerr))) wasi2_http_set_client(w, w2_curl_client(curl));
+    else if (outgoing) fprintf(stderr, "weld: %s: %s (its requests will fail)\n", name, cerr.msg);
+  }
   store_arm arm = {limits, clk, wctx};
   comp_host_on_store(host, arm_store, &arm);
   inst = comp_instantiate(c, info, host, &err);

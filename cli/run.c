@@ -517,6 +517,9 @@ int cli_cmd_run(int argc, char **argv) {
     goto out;
   }
   cli_guard_override(&gopt, &wopt.pol);
+  /* one module per process: the engine's in-memory cache could never hit, and keying it
+   * costs a hash and a copy of the module's bytes */
+  cfg.module_cache_off = true;
   engine = weld_engine_new(&cfg);
   mod = weld_module_new(engine, bytes, len, &err);
   free(bytes);

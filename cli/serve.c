@@ -82,9 +82,10 @@ static bool parse_addr(const char *a, struct sockaddr_in *sa) {
 }
 
 int cli_cmd_serve(int argc, char **argv) {
-  if (!w2_serve_available()) {
-    fprintf(stderr, "weld: serve: not supported: this weld was built without libmicrohttpd "
-                    "(Debian: libmicrohttpd-dev)\n");
+  util_error aerr;
+  util_error_clear(&aerr);
+  if (!w2_serve_available(&aerr)) {
+    fprintf(stderr, "weld: serve: %s\n", aerr.msg);
     return CLI_EXIT_USAGE;
   }
   const char *addr = "127.0.0.1:8080";

@@ -13,6 +13,8 @@ what="${1:-test}"
 # libsodium-dev: weld pkg signs packages and checks signatures (ed25519).
 # libmicrohttpd-dev: weld serve's HTTP server (without it, weld serve says it is not
 # supported); libcurl also carries wasi:http's outgoing requests.
+# Of these four (and libsqlite3-dev below) the build uses the headers: weld does not link
+# the libraries but opens them when a command first needs them (docs/cli.md).
 build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-dev libsodium-dev libmicrohttpd-dev)
 # binaryen: wasm-opt makes the random modules of tests/diff and tests/fuzz/tierdiff.
 # rustc, libstd-rust-dev-wasm32: the Rust programs of tests/wasi/rust (wasm32-wasi and native).

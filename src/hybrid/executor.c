@@ -264,10 +264,10 @@ static bool app_load(hy_app *a, const char *path, const hybrid_up_opts *o, util_
   }
   /* the history: recorded when SQLite is there, read back with --replan */
   if (o->history || o->replan) {
-    if (!hybrid_history_supported()) return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: history (built without SQLite)");
+    if (!hybrid_history_supported(err)) return false;
   }
   if (o->history) snprintf(a->history, sizeof a->history, "%s", o->history);
-  else if (hybrid_history_supported() && !hybrid_history_default(a->name, a->history, sizeof a->history, err))
+  else if (hybrid_history_supported(NULL) && !hybrid_history_default(a->name, a->history, sizeof a->history, err))
     return false;
   plan_history h, *hp = NULL;
   if (o->replan) {

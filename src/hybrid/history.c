@@ -17,7 +17,7 @@
 #include "oci/oci.h"
 
 #ifdef WELD_HAVE_SQLITE
-#include <sqlite3.h>
+#include "util/dl_sqlite.h"
 #endif
 
 #define HISTORY_APP_ID 0x57454c44 /* "WELD" */
@@ -58,7 +58,9 @@ void hy_history_begin(hy_app *a, hy_svc *s) {
 
 #ifndef WELD_HAVE_SQLITE
 
-bool hybrid_history_supported(void) { return false; }
+bool hybrid_history_supported(util_error *err) {
+  return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: history (built without SQLite)");
+}
 
 bool hy_history_record(hy_app *a, util_error *err) {
   (void)a;
@@ -72,7 +74,9 @@ bool hybrid_history_load(const char *path, const manifest *m, plan_history *h, u
 
 #else
 
-bool hybrid_history_supported(void) { return true; }
+bool hybrid_history_supported(util_error *err) {
+  return util_dynlib_need(&dl_sqlite_lib, "the placement history", err);
+}
 
 static const char *const schema_sql =
     "CREATE TABLE run(id INTEGER PRIMARY KEY, app TEXT NOT NULL, at REAL NOT NULL, uptime_s REAL NOT NULL);"
@@ -110,6 +114,7 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out) {
 /* Opens the database and checks (or, when writing an empty one, creates) the schema. */
 static bool db_open(const char *path, bool write, sqlite3 **out, util_error *err) {
   *out = NULL;
+  if (!hybrid_history_supported(err)) return false;
   struct stat stt;
   if (!write && stat(path, &stt) != 0)
     return util_fail(err, UTIL_ERR_USAGE, -1, "%s: no history database there (%s)", path, strerror(errno));

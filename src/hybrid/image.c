@@ -6,10 +6,10 @@
  * to such a name, or a write through a symbolic link (SECURE_SYMLINKS) fails the whole
  * image with a message naming the layer and the entry; nothing is written outside the
  * root. Whiteouts (`.wh.NAME`, `.wh..wh..opq`) are applied first within each layer, to what
- * the lower layers left, as the OCI image specification asks. */
+ * the lower layers left, as the OCI image specification asks. libarchive is opened when the
+ * first image is unpacked (util/dynlib.h). */
 #ifdef WELD_HAVE_ARCHIVE
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/dl_archive.h"
 #endif
 #include <dirent.h>
 #include <errno.h>
@@ -75,6 +75,7 @@ __attribute__((unused)) static bool real_dirs(const char *rootfs, const char *re
   }
 }
 
+#ifdef WELD_HAVE_ARCHIVE /* only the unpacking uses it */
 /* Checks the directories an entry is written beneath: each one that exists must be a real
  * directory, not a symbolic link (which could lead anywhere). Missing ones are created by
  * the extraction. */
@@ -98,6 +99,7 @@ static bool parents_safe(const char *rootfs, const char *rel, const char *what, 
     p = e + 1;
   }
 }
+#endif
 
 /* Removes the contents of directory fd (not following links). */
 static bool clear_dirfd(int fd) {
@@ -138,6 +140,8 @@ bool hy_rmtree(const char *path, util_error *err) {
 /* ---------- one layer ---------- */
 
 #ifdef WELD_HAVE_ARCHIVE
+
+static bool archive_ready(util_error *err) { return util_dynlib_need(&dl_archive_lib, "unpacking container images", err); }
 
 static struct archive *open_layer(const uint8_t *data, size_t len) {
   struct archive *a = archive_read_new();
@@ -185,6 +189,7 @@ static bool whiteouts(const uint8_t *data, size_t len, const char *rootfs, const
 }
 
 bool hy_layer_unpack(const uint8_t *data, size_t len, const char *rootfs, const char *what, util_error *err) {
+  if (!archive_ready(err)) return false;
   if (!whiteouts(data, len, rootfs, what, err)) return false;
   struct archive *a = open_layer(data, len);
   if (!a) return util_fail(err, UTIL_ERR_MALFORMED, -1, "%s: not a tar archive", what);
@@ -259,6 +264,10 @@ bool hy_layer_unpack(const uint8_t *data, size_t len, const char *rootfs, const 
 }
 
 #else
+static bool archive_ready(util_error *err) {
+  return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: container images (weld was built without libarchive)");
+}
+
 bool hy_layer_unpack(const uint8_t *data, size_t len, const char *rootfs, const char *what, util_error *err) {
   (void)data, (void)len, (void)rootfs;
   return util_fail(err, UTIL_ERR_USAGE, -1, "%s: not supported: container images (weld was built without libarchive)", what);
@@ -393,6 +402,7 @@ static bool split_ref(const char *image, char *url, size_t nu, char *repo, size_
 bool hy_image_unpack(const manifest_container *k, const char *base, const char *rootfs, hy_image_config *cfg,
                      util_error *err) {
   memset(cfg, 0, sizeof *cfg);
+  if (!archive_ready(err)) return false; /* before anything is fetched */
   source s = {0};
   char dir[PATH_MAX], ref[256] = "";
   uint8_t *mbytes = NULL;

@@ -69,9 +69,9 @@ static bool prepare_component(hy_svc *s, wasm_shared *sh, const uint8_t *bytes, 
     if (!s->ms->wasm.listen)
       return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: a wasi:http/incoming-handler component needs `listen` "
                        "(the port weld serves it on)", s->ms->name, sh->path);
-    if (!w2_serve_available())
-      return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': not supported: HTTP components (this weld was built without "
-                       "libmicrohttpd)", s->ms->name);
+    util_error aerr;
+    util_error_clear(&aerr);
+    if (!w2_serve_available(&aerr)) return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s", s->ms->name, aerr.msg);
   } else {
     return util_fail(err, UTIL_ERR_USAGE, -1, "service '%s': %s: the component exports neither wasi:cli/run nor "
                      "wasi:http/incoming-handler", s->ms->name, sh->path);

@@ -12,7 +12,9 @@
  *
  * Compiling. A process-wide pool of at most JIT_MAX_COMPILE_THREADS threads takes jobs
  * (module, function) from one queue in order; with compile_threads 0 the call that asks
- * compiles the function itself. Each job lowers the one function into its own LLVM
+ * compiles the function itself. The threads start with the first job, not with the
+ * module: most runs (a hello world, a short command) never make a function hot, and
+ * would pay for a thread and its 16 MiB stack mapping at start-up for nothing. Each job lowers the one function into its own LLVM
  * module (calls to other functions go through the runtime; a call_indirect may call
  * another optimised function directly through up->code).
  *
@@ -46,6 +48,7 @@ typedef struct job {
 typedef struct jit_tierup {
   const jit_opt_hooks *hooks;
   bool sync;                 /* compile_threads 0 */
+  uint32_t threads;          /* compile_threads: the pool grows to this with the first job */
   jit_func *ofuncs;          /* per defined function: its LLVM descriptor once switched */
   void **code;               /* per defined function: its LLVM code (call_indirect's table) */
   void **handles;            /* per defined function: what release frees */
@@ -181,9 +184,8 @@ bool jit_tierup_new(jit_module *jm, const jit_options *o) {
     atomic_init(&up->count[k], (int64_t)o->threshold);
     atomic_init(&up->asked[k], 0);
   }
-  pthread_mutex_lock(&pool_mu);
-  up->sync = o->compile_threads == 0 || pool_grow(o->compile_threads) == 0;
-  pthread_mutex_unlock(&pool_mu);
+  up->sync = o->compile_threads == 0;
+  up->threads = o->compile_threads;
   jm->up = up;
   return true;
 }
@@ -206,6 +208,12 @@ void jit_tierup_hot(jit_module *jm, uint32_t k) {
   if (up->dead || pool_stopping) {
     pthread_mutex_unlock(&pool_mu);
     free(j);
+    return;
+  }
+  if (pool_grow(up->threads) == 0) { /* no thread: compiled here, as with compile_threads 0 */
+    pthread_mutex_unlock(&pool_mu);
+    free(j);
+    compile_and_switch(jm, k);
     return;
   }
   if (queue_tail) queue_tail->next = j;

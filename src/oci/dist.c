@@ -39,7 +39,7 @@ bool oci_dist_put_manifest(oci_registry *r, const char *repo, const char *tag, c
 
 #else
 
-#include <curl/curl.h>
+#include "util/dl_curl.h"
 
 #include "util/sha256.h"
 
@@ -122,6 +122,7 @@ static int progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t u
 
 bool oci_dist_open(oci_registry *r, util_error *err) {
   static bool inited;
+  if (!util_dynlib_need(&dl_curl_lib, "reaching a registry over HTTP", err)) return false;
   if (!inited) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT)) return util_fail(err, UTIL_ERR_IO, -1, "cannot start libcurl");
     inited = true;

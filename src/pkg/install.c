@@ -408,8 +408,7 @@ bool pkg_check_signature(const pkg_release *rel, const pkg_pubkey *trusted, size
   pkg_pubkey k;
   if (!pkg_key_from_base64(rel->signature_key, &k)) {
     if (!pkg_sign_supported())
-      return required ? util_fail(err, UTIL_ERR_LIMIT, -1, "not supported: package signatures (weld was built without libsodium)")
-                      : true;
+      return required ? pkg_sign_need(err) : true;
     return util_fail(err, UTIL_ERR_MALFORMED, -1, "%s %s: its %s annotation is not an ed25519 public key", rel->name, vt,
                      PKG_ANN_SIGNATURE_KEY);
   }

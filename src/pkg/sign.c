@@ -28,14 +28,17 @@ void pkg_sign_statement(const char *name, const char *version, const char *wasm_
 }
 
 #ifdef WELD_HAVE_SODIUM
-#include <sodium.h>
+#include "util/dl_sodium.h"
 
-bool pkg_sign_supported(void) { return sodium_init() >= 0; }
+bool pkg_sign_supported(void) { return util_dynlib_load(&dl_sodium_lib, NULL) && sodium_init() >= 0; }
 
 static bool ready(util_error *err) {
+  if (!util_dynlib_need(&dl_sodium_lib, "package signing", err)) return false;
   if (sodium_init() < 0) return util_fail(err, UTIL_ERR_IO, -1, "libsodium could not be initialised");
   return true;
 }
+
+bool pkg_sign_need(util_error *err) { return ready(err); }
 
 static bool b64_decode(const char *s, size_t slen, uint8_t *out, size_t want) {
   size_t got = 0;
@@ -172,6 +175,7 @@ static bool unsupported(util_error *err) {
   return util_fail(err, UTIL_ERR_LIMIT, -1, "not supported: package signatures (weld was built without libsodium; Debian: libsodium-dev)");
 }
 bool pkg_sign_supported(void) { return false; }
+bool pkg_sign_need(util_error *err) { return unsupported(err); }
 bool pkg_key_generate(const char *base, const char *comment, pkg_pubkey *out, util_error *err) { return unsupported(err); }
 bool pkg_key_load_public(const char *path, pkg_pubkey *out, util_error *err) { return unsupported(err); }
 bool pkg_key_load_secret(const char *path, pkg_seckey *out, util_error *err) { return unsupported(err); }

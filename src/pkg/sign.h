@@ -8,9 +8,10 @@
  *   NAME.pub  "weld-ed25519 BASE64(32-byte public key) COMMENT"
  *   NAME.key  "weld-ed25519-secret BASE64(64-byte secret key)", mode 0600 (refused when
  *             group or others may read it)
- * A key's id is the first 16 hex digits of the sha256 of its public key. Without libsodium
- * every function fails with "not supported: package signatures (weld was built without
- * libsodium)". */
+ * A key's id is the first 16 hex digits of the sha256 of its public key. In a weld built
+ * without libsodium every function fails with "not supported: package signatures (weld was
+ * built without libsodium)"; when libsodium.so.23 cannot be opened at run time, with
+ * "package signing needs libsodium.so.23: REASON". */
 #ifndef WELD_PKG_SIGN_H
 #define WELD_PKG_SIGN_H
 
@@ -34,7 +35,11 @@ typedef struct pkg_seckey {
   pkg_pubkey pub;
 } pkg_seckey;
 
+/* Whether signatures can be made and checked: libsodium is opened on first use
+ * (util/dynlib.h), so a weld built with it may still find it missing. pkg_sign_need fills
+ * err with why not ("package signing needs libsodium.so.23: ..."). */
 bool pkg_sign_supported(void);
+bool pkg_sign_need(util_error *err);
 /* Writes BASE.key (0600, never over an existing file) and BASE.pub. */
 bool pkg_key_generate(const char *base, const char *comment, pkg_pubkey *out, util_error *err);
 bool pkg_key_load_public(const char *path, pkg_pubkey *out, util_error *err);

@@ -11,7 +11,7 @@
 #include "http_curl.h"
 
 #ifdef WELD_HAVE_CURL
-#include <curl/curl.h>
+#include "util/dl_curl.h"
 
 typedef struct cxfer {
   CURL *easy;
@@ -198,16 +198,20 @@ static void step(void *env) {
 
 static void cancel(void *env, void *handle) { drop(env, handle); }
 
-w2_curl *w2_curl_new(void) {
+w2_curl *w2_curl_new(util_error *err) {
   static bool inited;
+  if (!util_dynlib_need(&dl_curl_lib, "making outgoing HTTP requests", err)) return NULL;
   if (!inited) {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return NULL;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      util_fail(err, UTIL_ERR_IO, -1, "making outgoing HTTP requests: cannot start libcurl");
+      return NULL;
+    }
     inited = true;
   }
   w2_curl *k = calloc(1, sizeof *k);
-  if (!k) return NULL;
-  if (!(k->multi = curl_multi_init())) {
+  if (!(k && (k->multi = curl_multi_init()))) {
     free(k);
+    util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
     return NULL;
   }
   k->client = (wasi2_http_client){start, step, cancel, k};
@@ -225,7 +229,10 @@ void w2_curl_free(w2_curl *k) {
 
 #else /* without libcurl: outgoing requests answer "not supported" */
 
-w2_curl *w2_curl_new(void) { return NULL; }
+w2_curl *w2_curl_new(util_error *err) {
+  util_fail(err, UTIL_ERR_USAGE, -1, "not supported: outgoing HTTP requests (this weld was built without libcurl)");
+  return NULL;
+}
 const wasi2_http_client *w2_curl_client(w2_curl *k) { (void)k; return NULL; }
 void w2_curl_free(w2_curl *k) { (void)k; }
 

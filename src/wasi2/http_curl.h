@@ -6,8 +6,9 @@
 #include "wasi2.h"
 
 typedef struct w2_curl w2_curl;
-/* NULL when libcurl cannot start (or weld was built without it). */
-w2_curl *w2_curl_new(void);
+/* NULL when libcurl cannot be opened (util/dynlib.h) or started, or weld was built without
+ * it; err (may be NULL) then says why. */
+w2_curl *w2_curl_new(util_error *err);
 /* The client to give wasi2_http_set_client; NULL for a NULL k. */
 const wasi2_http_client *w2_curl_client(w2_curl *k);
 void w2_curl_free(w2_curl *k);

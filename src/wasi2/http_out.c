@@ -43,7 +43,7 @@ void h_xfer_start(hxfer *x) {
   if (x->started || x->ended) return;
   x->started = true;
   if (!c) {
-    wasi2_http_got_end(x, WASI2_HTTP_E_INTERNAL, "not supported: outgoing HTTP requests (no HTTP client in this build)");
+    wasi2_http_got_end(x, WASI2_HTTP_E_INTERNAL, "not supported: outgoing HTTP requests (no HTTP client: weld was built without libcurl or could not open it)");
     return;
   }
   wasi2_http_req r = {x->method, x->url, (const char *const *)x->lines, x->nlines,

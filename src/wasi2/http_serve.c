@@ -29,7 +29,10 @@ bool w2_serve_handler(const comp_info *info, char *name, size_t cap) {
 
 #ifndef WELD_HAVE_MHD
 
-bool w2_serve_available(void) { return false; }
+bool w2_serve_available(util_error *err) {
+  return util_fail(err, UTIL_ERR_USAGE, -1,
+                   "not supported: serving HTTP (this weld was built without libmicrohttpd; Debian: libmicrohttpd-dev)");
+}
 
 w2_server *w2_serve_start(const w2_serve_config *cfg, int listen_fd, const struct sockaddr_in *addr,
                           util_error *err) {
@@ -48,7 +51,7 @@ void w2_serve_stop(w2_server *s) { (void)s; }
 
 #else
 #include <arpa/inet.h>
-#include <microhttpd.h>
+#include "util/dl_mhd.h"
 
 struct w2_server {
   w2_serve_config cfg;
@@ -56,7 +59,7 @@ struct w2_server {
   uint16_t port;
 };
 
-bool w2_serve_available(void) { return true; }
+bool w2_serve_available(util_error *err) { return util_dynlib_need(&dl_mhd_lib, "serving HTTP", err); }
 
 /* One request's bytes as they arrive. */
 typedef struct upload {
@@ -134,7 +137,7 @@ static enum MHD_Result handle(w2_server *s, struct MHD_Connection *con, const ch
   wasi2 *w = wctx ? wasi2_new(wctx, &err) : NULL;
   /* the request's own client: its connections end with it (nothing of one request's outgoing
    * traffic is kept for the next, and a proxy between counts each call when it closes) */
-  w2_curl *curl = w2_curl_new();
+  w2_curl *curl = w2_curl_new(NULL); /* none: outgoing requests fail (w2_serve_start said why) */
   comp_inst *inst = NULL;
   util_arena arena;
   util_arena_init(&arena);
@@ -264,6 +267,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con) {
 
 w2_server *w2_serve_start(const w2_serve_config *cfg, int listen_fd, const struct sockaddr_in *addr,
                           util_error *err) {
+  if (!w2_serve_available(err)) return NULL;
+  /* without libcurl a handler's outgoing requests fail: said once here, not per request */
+  bool outgoing = false;
+  for (uint32_t i = 0; cfg->info && i < cfg->info->nimports; i++)
+    outgoing |= cfg->info->imports[i].name &&
+                strncmp(cfg->info->imports[i].name->name.str, "wasi:http/outgoing-handler", 26) == 0;
+  util_error cerr;
+  util_error_clear(&cerr);
+  w2_curl *probe = outgoing ? w2_curl_new(&cerr) : NULL;
+  if (outgoing && !probe) fprintf(stderr, "weld: %s: %s (its requests will fail)\n", cfg->name ? cfg->name : "serve", cerr.msg);
+  w2_curl_free(probe);
   w2_server *s = calloc(1, sizeof *s);
   if (!s) {
     util_fail(err, UTIL_ERR_OOM, -1, "out of memory");

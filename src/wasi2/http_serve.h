@@ -17,8 +17,10 @@
 #include "component/runtime.h"
 #include "policy/policy.h"
 
-/* True when this weld was built with libmicrohttpd. */
-bool w2_serve_available(void);
+/* True when this weld was built with libmicrohttpd and can open it (it is opened on first
+ * use, util/dynlib.h); otherwise false with why in err ("serving HTTP needs
+ * libmicrohttpd.so.12: ..." or "not supported: ..."). */
+bool w2_serve_available(util_error *err);
 
 /* The `wasi:http/incoming-handler@0.2.x#handle` export of a validated component into
  * name; false when it exports no such interface. */

@@ -19,6 +19,7 @@
 #     container ids unique per run, weld up refused while the last supervisor holds its lock
 #   - restarts of a crashing container, its published port answering 502 (an error)
 #   - hostile layers (.., a symbolic link out, a hard link out): refused, nothing written
+#   - libarchive missing at run time (hidden from the loader): refused, naming it
 #   - weld down after a killed supervisor
 #   - the history: what weld up records (checked with the sqlite3 command), runs added
 #     with it that make weld plan --history and weld up --replan move one service, which
@@ -808,6 +809,30 @@ T
   label="hostile layer ($kind): nothing left"
   check_gone hostile
 done
+
+# ---- libarchive missing at run time ---------------------------------------------------------------
+# weld opens libarchive when it unpacks the first image (src/util/dynlib.h). Hidden from the
+# dynamic loader (tests/cli/hide_libs.c, with the other libraries weld opens on first use), a
+# container service fails with the library's name and nothing is left.
+if cc -shared -fPIC -o hide_libs.so "$root/tests/cli/hide_libs.c" 2>cc.err; then
+  cat >na.toml <<T
+name = "noarchive"
+[[service]]
+name = "svc"
+[service.container]
+layout = "oci/svc:1"
+T
+  label="libarchive missing: weld up refused"
+  LD_AUDIT="$tmp/hide_libs.so" "$weld" up na.toml >up.out 2>&1
+  rc=$?
+  if [ $rc = 2 ] && grep -q "unpacking container images needs libarchive.so.13: cannot open shared object file" up.out; then ok
+  else bad "exit $rc: $(cat up.out)"; fi
+  label="libarchive missing: nothing left"
+  check_gone noarchive
+else
+  label="libarchive missing"
+  skip "cc cannot build tests/cli/hide_libs.c: $(head -c 200 cc.err)"
+fi
 
 # ---- the adaptive selector: history recorded by weld up, read by weld plan and weld up --replan ----------
 if ! command -v sqlite3 >/dev/null; then

@@ -32,7 +32,8 @@ UNIT_GROUP(pkg_sign) {
     util_error_clear(&err);
     pkg_pubkey k;
     CHECK(!pkg_key_load_public("/nonexistent", &k, &err));
-    CHECK(strstr(err.msg, "not supported") != NULL);
+    /* built without libsodium, or it cannot be opened */
+    CHECK(strstr(err.msg, "not supported") != NULL || strstr(err.msg, "needs libsodium.so.23: ") != NULL);
     return;
   }
   /* RFC 8032 7.1, TEST 2: a one-byte message 0x72 */
