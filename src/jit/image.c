@@ -470,9 +470,9 @@ bool jit_image_load_baseline(exec_module *em, const uint8_t *code, size_t len, b
   const uint8_t *cp = why ? NULL : jit_rd_bytes(&r, clen);
   if (!why && !cp) why = "truncated code";
   if (!why) {
-    bd.b.p = malloc(clen ? clen : 1);
-    if (!bd.b.p) why = "out of memory";
-    else memcpy(bd.b.p, cp, clen), bd.b.len = bd.b.cap = clen;
+    bd.b.mapped = true; /* installed where it is patched, without another copy */
+    if (!x64_grow(&bd.b, clen ? clen : 1)) why = "out of memory";
+    else memcpy(bd.b.p, cp, clen), bd.b.len = clen;
   }
   for (uint32_t j = 0; !why && j < nnames; j++) {
     uint32_t sl = jit_rd_u32(&r);
