@@ -15,19 +15,27 @@
 
 /* ---------- bytes ---------- */
 
-void jit_bytes_put(jit_bytes *b, const void *p, size_t n) {
-  if (b->oom || !n) return;
+static bool room(jit_bytes *b, size_t n, bool exact) {
+  if (b->oom) return false;
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
+    if (exact) cap = b->len + n;
     while (cap < b->len + n) cap *= 2;
     uint8_t *q = util_try_realloc(b->p, cap);
     if (!q) {
       b->oom = true;
-      return;
+      return false;
     }
     b->p = q;
     b->cap = cap;
   }
+  return true;
+}
+
+void jit_bytes_reserve(jit_bytes *b, size_t n) { (void)room(b, n, true); }
+
+void jit_bytes_put(jit_bytes *b, const void *p, size_t n) {
+  if (!n || !room(b, n, false)) return;
   memcpy(b->p + b->len, p, n);
   b->len += n;
 }
@@ -134,6 +142,7 @@ bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8
   util_sha256_final(&sh, h + H_MODULE_SHA);
   set64(h + H_MODULE_LEN, module_len);
   set64(h + H_CODE_LEN, code_len);
+  jit_bytes_reserve(out, sizeof h + module_len + code_len);
   jit_bytes_put(out, h, sizeof h);
   jit_bytes_put(out, module, module_len);
   jit_bytes_put(out, code, code_len);
@@ -368,6 +377,9 @@ bool jit_image_baseline(const exec_module *em, bool guard, jit_bytes *out, uint6
     ix[i] = j;
   }
   jit_bytes *b = out;
+  /* everything below at once: the function table (its reasons' lengths are not counted,
+   * a fallback is rare), the code, the names, relocations and sites */
+  jit_bytes_reserve(b, 32 + (size_t)bd.n * 24 + bd.b.len + (size_t)nnames * 52 + (bd.b.nrel + bd.sites.n) * 12);
   jit_bytes_put(b, "BASE", 4);
   jit_bytes_u32(b, bd.n);
   jit_bytes_u32(b, (uint32_t)bd.tramp);

@@ -40,6 +40,8 @@ typedef struct jit_bytes {
   bool oom;
 } jit_bytes;
 void jit_bytes_put(jit_bytes *b, const void *p, size_t n);
+/* Room for n more bytes at once (so a large image is not copied as it grows). */
+void jit_bytes_reserve(jit_bytes *b, size_t n);
 void jit_bytes_u32(jit_bytes *b, uint32_t v);
 void jit_bytes_u64(jit_bytes *b, uint64_t v);
 void jit_bytes_free(jit_bytes *b);
