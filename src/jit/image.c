@@ -124,10 +124,17 @@ bool jit_image_same_build(const uint8_t *bytes, size_t len) {
   return len >= JIT_IMAGE_HEADER && memcmp(bytes + H_BUILD, mine, 16) == 0;
 }
 
-bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8_t *module, size_t module_len,
-                     const uint8_t *code, size_t code_len, jit_bytes *out) {
+void jit_image_begin(jit_bytes *out, const uint8_t *module, size_t module_len) {
   uint8_t h[JIT_IMAGE_HEADER];
   memset(h, 0, sizeof h);
+  jit_bytes_reserve(out, sizeof h + module_len);
+  jit_bytes_put(out, h, sizeof h);
+  jit_bytes_put(out, module, module_len);
+}
+
+bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module_len, jit_bytes *out) {
+  if (out->oom || out->len < JIT_IMAGE_HEADER + module_len) return false;
+  uint8_t *h = out->p;
   memcpy(h + H_MAGIC, JIT_IMAGE_MAGIC, 8);
   set32(h + H_FORMAT, JIT_IMAGE_FORMAT);
   set32(h + H_HEADER, JIT_IMAGE_HEADER);
@@ -138,17 +145,20 @@ bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8
   build_stamp(h + H_BUILD);
   util_sha256 sh;
   util_sha256_init(&sh);
-  util_sha256_update(&sh, module, module_len);
+  util_sha256_update(&sh, h + JIT_IMAGE_HEADER, module_len);
   util_sha256_final(&sh, h + H_MODULE_SHA);
   set64(h + H_MODULE_LEN, module_len);
-  set64(h + H_CODE_LEN, code_len);
-  jit_bytes_reserve(out, sizeof h + module_len + code_len);
-  jit_bytes_put(out, h, sizeof h);
-  jit_bytes_put(out, module, module_len);
-  jit_bytes_put(out, code, code_len);
-  if (out->oom) return false;
+  set64(h + H_CODE_LEN, out->len - JIT_IMAGE_HEADER - module_len);
   checksum(out->p, out->len, out->p + H_CHECKSUM);
   return true;
+}
+
+bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8_t *module, size_t module_len,
+                     const uint8_t *code, size_t code_len, jit_bytes *out) {
+  jit_image_begin(out, module, module_len);
+  jit_bytes_reserve(out, code_len);
+  jit_bytes_put(out, code, code_len);
+  return jit_image_end(s, features, module_len, out);
 }
 
 /* Points img at the module and code after a checked header and checks the module's
