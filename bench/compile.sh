@@ -10,7 +10,8 @@
 #            validated and translated for the interpreter by then;
 #   total ms `weld compile --tier baseline -o FILE`, the whole process: reading, decoding
 #            and validating the module, the interpreter's translation, the compiler, the
-#            precompiled image (with its sha256 sums) and writing it.
+#            precompiled image (with its sha256 sums) and writing it; wall time, and its
+#            CPU time (user + system), which a machine busy with other work disturbs less.
 #
 # MB/s is bodies (the functions compiled, from --tier-stats) over each time. A module that
 # cannot be instantiated (imports weld does not provide) still compiles: its run fails
@@ -26,7 +27,6 @@ weld="${WELD:-build/weld}"
 B="${BENCH_DIR:-build/bench-compile}"
 runs="${BENCH_RUNS:-5}"
 mkdir -p "$B"
-[ -f "$B/measure" ] && [ "$B/measure" -nt bench/tools/measure.c ] || gcc -O2 -o "$B/measure" bench/tools/measure.c
 
 mods=("$@")
 if [ ${#mods[@]} -eq 0 ]; then
@@ -43,11 +43,11 @@ fi
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mbs() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.1f", b / 1e6 / (ms / 1e3) }'; }
 
-echo "| module | functions | bodies bytes | code bytes | jit ms | jit MB/s | total ms | total MB/s |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| module | functions | bodies bytes | code bytes | jit ms | jit MB/s | total ms | total MB/s | total CPU ms | total CPU MB/s |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 status=0
 for m in "${mods[@]}"; do
-  jit=() tot=() line=""
+  jit=() tot=() cpu=() line=""
   for ((r = 0; r < runs; r++)); do
     line=$("$weld" run --tier baseline --no-cache --tier-stats "$m" </dev/null 2>&1 >/dev/null |
       grep -m1 'defined functions compiled' || true)
@@ -58,19 +58,22 @@ for m in "${mods[@]}"; do
       continue 2
     fi
     jit+=("$ms")
-    read -r wall _ st < <("$B/measure" -- "$weld" compile --tier baseline -o "$B/out.cwasm" "$m")
-    if [ "$st" != 0 ]; then
-      echo "$m: weld compile failed (status $st)" >&2
+    # bash's time: wall, user and system seconds of the child
+    if ! t=$({ TIMEFORMAT='%3R %3U %3S'; time "$weld" compile --tier baseline -o "$B/out.cwasm" "$m" >/dev/null 2>&1; } 2>&1); then
+      echo "$m: weld compile failed" >&2
       status=1
       continue 2
     fi
-    tot+=("$wall")
+    read -r wall usr sys <<<"$t"
+    tot+=("$(awk -v w="$wall" 'BEGIN { print w * 1000 }')")
+    cpu+=("$(awk -v u="$usr" -v s="$sys" 'BEGIN { print (u + s) * 1000 }')")
   done
   # "N of M defined functions compiled to machine code (C bytes from B bytes of bodies in T ms)"
   read -r nf code bodies < <(sed -n 's/.*: \([0-9]*\) of [0-9]* defined functions compiled to machine code (\([0-9]*\) bytes from \([0-9]*\) bytes of bodies.*/\1 \2 \3/p' <<<"$line")
   j=$(printf '%s\n' "${jit[@]}" | median)
   t=$(printf '%s\n' "${tot[@]}" | median)
-  echo "| $(basename "$m") | $nf | $bodies | $code | $j | $(mbs "$bodies" "$j") | $t | $(mbs "$bodies" "$t") |"
+  c=$(printf '%s\n' "${cpu[@]}" | median)
+  echo "| $(basename "$m") | $nf | $bodies | $code | $j | $(mbs "$bodies" "$j") | $t | $(mbs "$bodies" "$t") | $c | $(mbs "$bodies" "$c") |"
 done
 rm -f "$B/out.cwasm"
 exit $status
