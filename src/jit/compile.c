@@ -1343,11 +1343,21 @@ void jc_gc_site(jc *j, uint32_t off) {
   /* the interpreter's map lists operand slots by position: every operand goes home (a
    * pending local.get or constant included: the map may name its slot) */
   for (uint32_t p = 0; p < j->n; p++) jc_materialize(j, p);
-  uint32_t pos = 0;
-  for (uint32_t i = 0; i < j->code->nsafe; i++) {
-    if (j->map_woff[i] == off) {
-      pos = j->code->safe_pos[i];
-      break;
+  uint32_t pos = 0, n = j->code->nsafe;
+  if (j->woff_sorted) { /* the first safepoint at off, without a pass over all per call */
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (j->map_woff[mid] < off) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < n && j->map_woff[lo] == off) pos = j->code->safe_pos[lo];
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      if (j->map_woff[i] == off) {
+        pos = j->code->safe_pos[i];
+        break;
+      }
     }
   }
   /* with traced locals every safepoint has a map: none found means the two translators
@@ -1393,6 +1403,9 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     if (!j->map_woff) return "out of memory";
     for (uint32_t i = 0; i < code->nsafe; i++)
       j->map_woff[i] = exec_code_wasm_offset(code, code->safe_pos[i] - 1);
+    j->woff_sorted = true;
+    for (uint32_t i = 1; i < code->nsafe; i++)
+      if (j->map_woff[i] < j->map_woff[i - 1]) j->woff_sorted = false;
   }
   j->em = em;
   j->m = m;
