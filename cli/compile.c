@@ -23,8 +23,7 @@ int cli_cmd_compile(int argc, char **argv) {
   const char *out = NULL, *path = NULL;
   weld_config cfg;
   weld_config_default(&cfg);
-  /* optimised where this weld has LLVM, else the baseline tier */
-  cfg.tier = weld_tier_unsupported(WELD_TIER_OPTIMIZED) ? WELD_TIER_BASELINE : WELD_TIER_OPTIMIZED;
+  bool tier_given = false;
   cli_parser p;
   cli_parser_init(&p, "compile", compile_opts, sizeof compile_opts / sizeof compile_opts[0], argc, argv);
   int r;
@@ -39,6 +38,7 @@ int cli_cmd_compile(int argc, char **argv) {
     switch (p.opt->id) {
     case C_OUT: out = v; break;
     case C_TIER:
+      tier_given = true;
       if (strcmp(v, "baseline") == 0) cfg.tier = WELD_TIER_BASELINE;
       else if (strcmp(v, "optimized") == 0) cfg.tier = WELD_TIER_OPTIMIZED;
       else return cli_usage_error("compile", "--tier: '%s' is not 'baseline' or 'optimized'", v);
@@ -57,6 +57,10 @@ int cli_cmd_compile(int argc, char **argv) {
   }
   if (!path) return cli_usage_error("compile", "missing module file");
   if (!out) return cli_usage_error("compile", "missing -o FILE (the precompiled module to write)");
+  /* optimised where this weld has LLVM, else the baseline tier; asked only without
+   * --tier, since asking loads LLVM (a tenth of a second) */
+  if (!tier_given)
+    cfg.tier = weld_tier_unsupported(WELD_TIER_OPTIMIZED) ? WELD_TIER_BASELINE : WELD_TIER_OPTIMIZED;
   const char *why = weld_tier_unsupported(cfg.tier);
   if (why) {
     fprintf(stderr, "weld: compile: %s\n", why);

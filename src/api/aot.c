@@ -40,16 +40,13 @@ static bool section(const weld_config *c, const exec_module *em, jit_bytes *out,
 
 bool api_image_make(const weld_config *c, const exec_module *em, const uint8_t *module, size_t len, jit_bytes *out,
                     util_error *err) {
-  jit_bytes code = {0};
+  /* the code section is written after the header and the module, in place */
   uint64_t features = 0;
-  if (!section(c, em, &code, &features, err)) {
-    jit_bytes_free(&code);
-    return false;
-  }
+  jit_image_begin(out, module, len);
+  if (!section(c, em, out, &features, err)) return false;
   jit_image_settings s = settings_of(c);
-  bool ok = jit_image_write(&s, features, module, len, code.p, code.len, out);
-  jit_bytes_free(&code);
-  if (!ok) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (writing a precompiled module)");
+  if (!jit_image_end(&s, features, len, out))
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (writing a precompiled module)");
   return true;
 }
 

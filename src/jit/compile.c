@@ -1343,11 +1343,21 @@ void jc_gc_site(jc *j, uint32_t off) {
   /* the interpreter's map lists operand slots by position: every operand goes home (a
    * pending local.get or constant included: the map may name its slot) */
   for (uint32_t p = 0; p < j->n; p++) jc_materialize(j, p);
-  uint32_t pos = 0;
-  for (uint32_t i = 0; i < j->code->nsafe; i++) {
-    if (j->map_woff[i] == off) {
-      pos = j->code->safe_pos[i];
-      break;
+  uint32_t pos = 0, n = j->code->nsafe;
+  if (j->woff_sorted) { /* the first safepoint at off, without a pass over all per call */
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (j->map_woff[mid] < off) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < n && j->map_woff[lo] == off) pos = j->code->safe_pos[lo];
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      if (j->map_woff[i] == off) {
+        pos = j->code->safe_pos[i];
+        break;
+      }
     }
   }
   /* with traced locals every safepoint has a map: none found means the two translators
@@ -1393,6 +1403,9 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     if (!j->map_woff) return "out of memory";
     for (uint32_t i = 0; i < code->nsafe; i++)
       j->map_woff[i] = exec_code_wasm_offset(code, code->safe_pos[i] - 1);
+    j->woff_sorted = true;
+    for (uint32_t i = 1; i < code->nsafe; i++)
+      if (j->map_woff[i] < j->map_woff[i - 1]) j->woff_sorted = false;
   }
   j->em = em;
   j->m = m;
@@ -1477,17 +1490,46 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     x64_mov_rr(b, true, RDI, R12);
     jc_call_abs(j, (const void *)jit_rt_stack_trap);
     x64_jmp(b, epi);
+    /* the stubs' shared parts, once per function: two tails reporting a trap (esi the
+     * kind, edx the offset) through jit_rt_trap or jit_rt_unwind, and the subroutine that
+     * makes a callee's pending tail calls (rsi, rdx: its frame and the arguments' end) */
+    bool any_trap = false, any_call = false;
+    for (size_t i = 0; i < j->nstubs; i++) {
+      any_trap |= j->stubs[i].kind == S_TRAP || j->stubs[i].kind == S_TRAPK;
+      any_call |= j->stubs[i].kind == S_CALL;
+    }
+    size_t trap_tail = b->len;
+    if (any_trap) {
+      x64_mov_rr(b, true, RDI, R12);
+      x64_mov_ri(b, false, RCX, k);
+      jc_call_abs(j, (const void *)jit_rt_trap);
+      x64_jmp(b, epi);
+    }
+    size_t unwind_tail = b->len;
+    if (j->nstubs) {
+      x64_mov_rr(b, true, RDI, R12);
+      x64_mov_ri(b, false, RCX, k);
+      jc_call_abs(j, (const void *)jit_rt_unwind);
+      x64_jmp(b, epi);
+    }
+    size_t tail_sub = b->len;
+    if (any_call) {
+      x64_alu_ri(b, X64_SUB, true, X64_RSP, 8); /* called: rsp aligned again for C */
+      x64_mov_rr(b, true, RDI, R12);
+      jc_call_abs(j, (const void *)jit_rt_tail_run);
+      x64_alu_ri(b, X64_ADD, true, X64_RSP, 8);
+      jc_reload_mem(j);
+      x64_ret(b);
+    }
     for (size_t i = 0; i < j->nstubs; i++) {
       stub *s = &j->stubs[i];
       x64_bind(b, s->jump, b->len);
       if (s->kind == S_CALL) {
         x64_alu_ri(b, X64_CMP, false, RAX, JIT_TAILCALL);
         size_t notail = x64_jcc(b, X64_CC_NE, X64_UNBOUND);
-        x64_mov_rr(b, true, RDI, R12);
         x64_lea(b, true, RSI, RBX, NOREG, 1, slot_disp(s->nfp));
         x64_lea(b, true, RDX, RBX, NOREG, 1, slot_disp(s->top));
-        jc_call_abs(j, (const void *)jit_rt_tail_run);
-        jc_reload_mem(j);
+        x64_call_rel(b, tail_sub);
         x64_test_rr(b, false, RAX, RAX);
         x64_jcc(b, X64_CC_E, s->resume);
         x64_bind(b, notail, b->len);
@@ -1499,20 +1541,10 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
         x64_jcc(b, X64_CC_E, s->resume);
       }
       jc_route_exn(j, s); /* inside a try_table: an exception to its handler */
-      x64_mov_rr(b, true, RDI, R12);
+      if (s->kind == S_TRAP) x64_mov_ri(b, false, RSI, s->trap);
+      else x64_mov_rr(b, false, RSI, RAX); /* the kind a helper, callee or conversion returned */
       x64_mov_ri(b, false, RDX, s->off);
-      x64_mov_ri(b, false, RCX, k);
-      if (s->kind == S_TRAP) {
-        x64_mov_ri(b, false, RSI, s->trap);
-        jc_call_abs(j, (const void *)jit_rt_trap);
-      } else if (s->kind == S_TRAPK) {
-        x64_mov_rr(b, false, RSI, RAX); /* a trapping conversion's kind */
-        jc_call_abs(j, (const void *)jit_rt_trap);
-      } else {
-        x64_mov_rr(b, false, RSI, RAX);
-        jc_call_abs(j, (const void *)jit_rt_unwind);
-      }
-      x64_jmp(b, epi);
+      x64_jmp(b, s->kind == S_TRAP || s->kind == S_TRAPK ? trap_tail : unwind_tail);
     }
     jc_emit_handlers(j, epi);
     /* on-stack replacement entries: called like the interpreter's entry (fp in rdi,

@@ -133,6 +133,7 @@ typedef struct jc {
   const exec_code *code;
   bool gcmap;
   uint32_t *map_woff;   /* per interpreter safepoint: its instruction's module offset */
+  bool woff_sorted;     /* map_woff ascending (the usual case): searched by bisection */
 } jc;
 
 #define RAX X64_RAX

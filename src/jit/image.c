@@ -15,19 +15,27 @@
 
 /* ---------- bytes ---------- */
 
-void jit_bytes_put(jit_bytes *b, const void *p, size_t n) {
-  if (b->oom || !n) return;
+static bool room(jit_bytes *b, size_t n, bool exact) {
+  if (b->oom) return false;
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
+    if (exact) cap = b->len + n;
     while (cap < b->len + n) cap *= 2;
     uint8_t *q = util_try_realloc(b->p, cap);
     if (!q) {
       b->oom = true;
-      return;
+      return false;
     }
     b->p = q;
     b->cap = cap;
   }
+  return true;
+}
+
+void jit_bytes_reserve(jit_bytes *b, size_t n) { (void)room(b, n, true); }
+
+void jit_bytes_put(jit_bytes *b, const void *p, size_t n) {
+  if (!n || !room(b, n, false)) return;
   memcpy(b->p + b->len, p, n);
   b->len += n;
 }
@@ -116,10 +124,17 @@ bool jit_image_same_build(const uint8_t *bytes, size_t len) {
   return len >= JIT_IMAGE_HEADER && memcmp(bytes + H_BUILD, mine, 16) == 0;
 }
 
-bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8_t *module, size_t module_len,
-                     const uint8_t *code, size_t code_len, jit_bytes *out) {
+void jit_image_begin(jit_bytes *out, const uint8_t *module, size_t module_len) {
   uint8_t h[JIT_IMAGE_HEADER];
   memset(h, 0, sizeof h);
+  jit_bytes_reserve(out, sizeof h + module_len);
+  jit_bytes_put(out, h, sizeof h);
+  jit_bytes_put(out, module, module_len);
+}
+
+bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module_len, jit_bytes *out) {
+  if (out->oom || out->len < JIT_IMAGE_HEADER + module_len) return false;
+  uint8_t *h = out->p;
   memcpy(h + H_MAGIC, JIT_IMAGE_MAGIC, 8);
   set32(h + H_FORMAT, JIT_IMAGE_FORMAT);
   set32(h + H_HEADER, JIT_IMAGE_HEADER);
@@ -130,16 +145,20 @@ bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8
   build_stamp(h + H_BUILD);
   util_sha256 sh;
   util_sha256_init(&sh);
-  util_sha256_update(&sh, module, module_len);
+  util_sha256_update(&sh, h + JIT_IMAGE_HEADER, module_len);
   util_sha256_final(&sh, h + H_MODULE_SHA);
   set64(h + H_MODULE_LEN, module_len);
-  set64(h + H_CODE_LEN, code_len);
-  jit_bytes_put(out, h, sizeof h);
-  jit_bytes_put(out, module, module_len);
-  jit_bytes_put(out, code, code_len);
-  if (out->oom) return false;
+  set64(h + H_CODE_LEN, out->len - JIT_IMAGE_HEADER - module_len);
   checksum(out->p, out->len, out->p + H_CHECKSUM);
   return true;
+}
+
+bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8_t *module, size_t module_len,
+                     const uint8_t *code, size_t code_len, jit_bytes *out) {
+  jit_image_begin(out, module, module_len);
+  jit_bytes_reserve(out, code_len);
+  jit_bytes_put(out, code, code_len);
+  return jit_image_end(s, features, module_len, out);
 }
 
 /* Points img at the module and code after a checked header and checks the module's
@@ -368,6 +387,9 @@ bool jit_image_baseline(const exec_module *em, bool guard, jit_bytes *out, uint6
     ix[i] = j;
   }
   jit_bytes *b = out;
+  /* everything below at once: the function table (its reasons' lengths are not counted,
+   * a fallback is rare), the code, the names, relocations and sites */
+  jit_bytes_reserve(b, 32 + (size_t)bd.n * 24 + bd.b.len + (size_t)nnames * 52 + (bd.b.nrel + bd.sites.n) * 12);
   jit_bytes_put(b, "BASE", 4);
   jit_bytes_u32(b, bd.n);
   jit_bytes_u32(b, (uint32_t)bd.tramp);
@@ -470,9 +492,9 @@ bool jit_image_load_baseline(exec_module *em, const uint8_t *code, size_t len, b
   const uint8_t *cp = why ? NULL : jit_rd_bytes(&r, clen);
   if (!why && !cp) why = "truncated code";
   if (!why) {
-    bd.b.p = malloc(clen ? clen : 1);
-    if (!bd.b.p) why = "out of memory";
-    else memcpy(bd.b.p, cp, clen), bd.b.len = bd.b.cap = clen;
+    bd.b.mapped = true; /* installed where it is patched, without another copy */
+    if (!x64_grow(&bd.b, clen ? clen : 1)) why = "out of memory";
+    else memcpy(bd.b.p, cp, clen), bd.b.len = clen;
   }
   for (uint32_t j = 0; !why && j < nnames; j++) {
     uint32_t sl = jit_rd_u32(&r);

@@ -40,6 +40,8 @@ typedef struct jit_bytes {
   bool oom;
 } jit_bytes;
 void jit_bytes_put(jit_bytes *b, const void *p, size_t n);
+/* Room for n more bytes at once (so a large image is not copied as it grows). */
+void jit_bytes_reserve(jit_bytes *b, size_t n);
 void jit_bytes_u32(jit_bytes *b, uint32_t v);
 void jit_bytes_u64(jit_bytes *b, uint64_t v);
 void jit_bytes_free(jit_bytes *b);
@@ -76,6 +78,11 @@ bool jit_image_is(const uint8_t *bytes, size_t len);
 /* The whole file: header, the module's bytes, the code section. */
 bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8_t *module, size_t module_len,
                      const uint8_t *code, size_t code_len, jit_bytes *out);
+/* The same in place, so the code section is not copied: jit_image_begin puts a blank
+ * header and the module into the empty out; the caller appends the code section; then
+ * jit_image_end fills the header (lengths, sums). */
+void jit_image_begin(jit_bytes *out, const uint8_t *module, size_t module_len);
+bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module_len, jit_bytes *out);
 /* Checks the magic, the format version, the lengths, the checksum, weld's version and
  * the CPU features, and fills img (pointing into bytes). The error is one sentence. */
 bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error *err);

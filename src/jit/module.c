@@ -118,6 +118,7 @@ bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, jit_b
   bd->n = n;
   bd->funcs = n ? calloc(n, sizeof *bd->funcs) : NULL;
   bd->b.keep_relocs = keep_relocs;
+  bd->b.mapped = true;
   jit_patches calls = {0};
   /* guard mode needs the fault handler; without it every access is checked */
   if (guard && !jit_fault_install()) guard = false;
@@ -180,12 +181,14 @@ bool jit_install_module(exec_module *em, jit_build *bd, double seconds, util_err
   jm->stats.compiled = bd->compiled;
   jm->stats.wasm_bytes = bd->wasm_bytes;
   if (ok && bd->compiled) {
-    jm->code = jit_code_map(bd->b.len, &jm->code_map);
+    /* a mapped buffer is sealed where the code was written; another is copied */
+    size_t len = bd->b.len;
+    jm->code = x64_take_mapping(&bd->b, &jm->code_map);
+    if (!jm->code && (jm->code = jit_code_map(len, &jm->code_map))) memcpy(jm->code, bd->b.p, len);
     if (!jm->code) {
       ok = false;
     } else {
-      memcpy(jm->code, bd->b.p, bd->b.len);
-      jm->code_len = bd->b.len;
+      jm->code_len = len;
       if (!jit_code_seal(jm->code, jm->code_map)) ok = false;
     }
   }

@@ -5,20 +5,66 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../util/util.h"
 
 void x64_free(x64_buf *b) {
-  free(b->p);
+  if (b->mapped) {
+    if (b->p) munmap(b->p, b->map);
+  } else {
+    free(b->p);
+  }
   free(b->rel);
   b->p = NULL;
   b->rel = NULL;
-  b->len = b->cap = b->nrel = b->caprel = 0;
+  b->len = b->cap = b->map = b->nrel = b->caprel = 0;
 }
 
-static bool grow(x64_buf *b, size_t n) {
+static size_t page_size(void) {
+  long pg = sysconf(_SC_PAGESIZE);
+  return pg > 0 ? (size_t)pg : 4096;
+}
+
+/* A mapped buffer grows its mapping by doubling (mremap moves pages, it copies nothing)
+ * and makes the next part present ahead of the writes (as much as is written, between
+ * 16 and 256 KiB at a time) by one madvise
+ * instead of one page fault per page (where the kernel has MADV_POPULATE_WRITE; else the
+ * pages fault in as they are written). */
+#define X64_FILL_AHEAD ((size_t)256 * 1024)
+
+static bool grow_mapped(x64_buf *b, size_t need) {
+  if (need > b->map) {
+    size_t map = b->map ? b->map : 4 * X64_FILL_AHEAD;
+    while (map < need) map *= 2;
+    void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE)
+                   : mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return false;
+    b->p = p;
+    b->map = map;
+  }
+  size_t ahead = need < X64_FILL_AHEAD / 16 ? X64_FILL_AHEAD / 16 : need < X64_FILL_AHEAD ? need : X64_FILL_AHEAD;
+  size_t cap = need + ahead;
+  cap = (cap + page_size() - 1) / page_size() * page_size();
+  if (cap > b->map) cap = b->map;
+#ifdef MADV_POPULATE_WRITE
+  if (cap > b->cap) (void)madvise(b->p + b->cap, cap - b->cap, MADV_POPULATE_WRITE);
+#endif
+  b->cap = cap;
+  return true;
+}
+
+bool x64_grow(x64_buf *b, size_t n) {
   if (b->oom) return false;
   if (b->len + n <= b->cap) return true;
+  if (b->mapped) {
+    if (!grow_mapped(b, b->len + n)) {
+      b->oom = true;
+      return false;
+    }
+    return true;
+  }
   size_t cap = b->cap < 4096 ? 4096 : b->cap;
   while (cap < b->len + n) cap *= 2;
   uint8_t *p = util_try_realloc(b->p, cap);
@@ -31,20 +77,15 @@ static bool grow(x64_buf *b, size_t n) {
   return true;
 }
 
-void x64_u8(x64_buf *b, uint8_t v) {
-  if (grow(b, 1)) b->p[b->len++] = v;
-}
-
-void x64_u32(x64_buf *b, uint32_t v) {
-  if (!grow(b, 4)) return;
-  memcpy(b->p + b->len, &v, 4);
-  b->len += 4;
-}
-
-void x64_u64(x64_buf *b, uint64_t v) {
-  if (!grow(b, 8)) return;
-  memcpy(b->p + b->len, &v, 8);
-  b->len += 8;
+uint8_t *x64_take_mapping(x64_buf *b, size_t *mapped) {
+  if (!b->mapped || !b->p || !b->len || b->oom) return NULL;
+  size_t pg = page_size(), keep = (b->len + pg - 1) / pg * pg;
+  if (keep < b->map) munmap(b->p + keep, b->map - keep);
+  uint8_t *p = b->p;
+  *mapped = keep;
+  b->p = NULL;
+  b->len = b->cap = b->map = 0;
+  return p;
 }
 
 void x64_patch32(x64_buf *b, size_t at, uint32_t v) {

@@ -50,17 +50,40 @@ typedef struct x64_reloc {
 
 typedef struct x64_buf {
   uint8_t *p;
-  size_t len, cap;
-  bool oom; /* a grow failed: len stops growing, the result is discarded */
+  size_t len, cap; /* cap: the bytes writable without x64_grow */
+  bool oom; /* a grow failed: the result is discarded */
   bool keep_relocs;  /* record x64_mov_reloc's immediates in rel[] */
+  /* set before the first byte: p is an anonymous read+write mapping of `map` bytes, grown
+   * with mremap (no copy) and filled ahead in pages made present by one madvise each, so
+   * a whole module's code is written where it will run (x64_take_mapping) */
+  bool mapped;
+  size_t map;
   x64_reloc *rel;
   size_t nrel, caprel;
 } x64_buf;
 
 void x64_free(x64_buf *b);
-void x64_u8(x64_buf *b, uint8_t v);
-void x64_u32(x64_buf *b, uint32_t v);
-void x64_u64(x64_buf *b, uint64_t v);
+/* Makes room for n more bytes (the slow path of the writers below); false once oom. */
+bool x64_grow(x64_buf *b, size_t n);
+/* A mapped buffer's code: the mapping trimmed to whole pages of len, still read+write;
+ * *mapped its length. The buffer is left empty. NULL if it is not mapped or empty. */
+uint8_t *x64_take_mapping(x64_buf *b, size_t *mapped);
+
+static inline void x64_u8(x64_buf *b, uint8_t v) {
+  if (b->len < b->cap || x64_grow(b, 1)) b->p[b->len++] = v;
+}
+static inline void x64_u32(x64_buf *b, uint32_t v) {
+  if (b->cap - b->len >= 4 || x64_grow(b, 4)) {
+    __builtin_memcpy(b->p + b->len, &v, 4);
+    b->len += 4;
+  }
+}
+static inline void x64_u64(x64_buf *b, uint64_t v) {
+  if (b->cap - b->len >= 8 || x64_grow(b, 8)) {
+    __builtin_memcpy(b->p + b->len, &v, 8);
+    b->len += 8;
+  }
+}
 /* Writes a 32-bit value at `at` (patching a displacement). */
 void x64_patch32(x64_buf *b, size_t at, uint32_t v);
 

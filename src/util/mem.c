@@ -101,7 +101,8 @@ void *util_arena_alloc(util_arena *a, size_t n) {
   return p;
 }
 
-void *util_arena_try_alloc(util_arena *a, size_t n) {
+/* Room for n bytes, not zeroed (util_arena_try_dup fills it at once). */
+static void *arena_raw(util_arena *a, size_t n) {
   if (n > SIZE_MAX - 64 * 1024) return NULL;
   n = (n + 15) & ~(size_t)15;
   util_arena_chunk *c = a->head;
@@ -124,7 +125,12 @@ void *util_arena_try_alloc(util_arena *a, size_t n) {
   void *p = c->data + c->used;
   c->used += n;
   a->used_total += n;
-  memset(p, 0, n);
+  return p;
+}
+
+void *util_arena_try_alloc(util_arena *a, size_t n) {
+  void *p = arena_raw(a, n);
+  if (p) memset(p, 0, (n + 15) & ~(size_t)15);
   return p;
 }
 
@@ -142,8 +148,10 @@ char *util_arena_strndup(util_arena *a, const char *s, size_t n) {
 }
 
 void *util_arena_try_dup(util_arena *a, const void *p, size_t n) {
-  void *q = util_arena_try_alloc(a, n);
-  if (q && n) memcpy(q, p, n);
+  void *q = arena_raw(a, n);
+  if (!q) return NULL;
+  if (n) memcpy(q, p, n);
+  memset((unsigned char *)q + n, 0, ((n + 15) & ~(size_t)15) - n); /* the padding, as alloc leaves it */
   return q;
 }
 
