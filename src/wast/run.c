@@ -285,12 +285,6 @@ static void instantiate(runner *cx, weld_module *mod, inst_result *ir) {
     if (strcmp(mname, "spectest") == 0) {
       for (size_t j = 0; j < cx->spectest.n; j++)
         if (strcmp(cx->spectest.items[j].name, fname) == 0) imps[k++] = cx->spectest.items[j];
-      if (strcmp(fname, "shared_memory") == 0) { /* the threads scripts' spectest has a shared memory */
-        ir->status = INST_SKIP;
-        ir->skip = feature_reason(WAST_FEAT_THREADS);
-        free(imps);
-        return;
-      }
       continue;
     }
     for (size_t r = cx->nregs; r-- > 0;) {
