@@ -77,8 +77,10 @@ exec_trap_kind exec_atomic(exec_thread *th, exec_memory *mem, unsigned op, uint6
   unsigned size = 1u << oi->arg;
   bool is_wait = op == WASM_OP_MEMORY_ATOMIC_WAIT32 || op == WASM_OP_MEMORY_ATOMIC_WAIT64;
   if (is_wait && !mem->shared) return EXEC_TRAP_EXPECTED_SHARED;
-  if (ea & (size - 1)) return EXEC_TRAP_UNALIGNED_ATOMIC;
+  /* bounds first: a 64-bit address past 4 GiB arrives saturated to 2^32-1 (compile_mem.c),
+   * which is out of bounds whatever its alignment */
   if (ea > mem->size || mem->size - ea < size) return EXEC_TRAP_MEMORY_OOB;
+  if (ea & (size - 1)) return EXEC_TRAP_UNALIGNED_ATOMIC;
   uint8_t *p = mem->base + ea;
   if (is_wait) return wait(th, p, size, b, (int64_t)c, res);
   if (op == WASM_OP_MEMORY_ATOMIC_NOTIFY) {

@@ -508,7 +508,7 @@ exec_trap_kind exec_check_interrupt(exec_thread *th);
  * (address + offset, unwrapped), b and c the operands after the address (the value;
  * cmpxchg's expected and replacement values; wait's expected value and timeout; notify's
  * count). Writes the result (if any) to *res, zero-extended, or returns the trap:
- * "unaligned atomic", out of bounds, "expected shared memory" (wait on an unshared
+ * out of bounds, then "unaligned atomic", "expected shared memory" (wait on an unshared
  * memory), or EXEC_TRAP_WAIT_FOREVER. A store runs one thread, so no other agent can
  * notify a waiter: notify returns 0, a wait whose value differs returns 1 ("not-equal"),
  * and one whose value matches sleeps its timeout out (interruptible: a cancel or a
