@@ -10,6 +10,8 @@
 
 #include "../wasm/opcodes.h"
 
+#define WAIT_SHIFT 10 /* ns of a wait's timeout per fuel unit: 1,024 */
+
 /* The read-modify-write operations, in opcodes.def's order: seven widths each. */
 enum { RMW_ADD, RMW_SUB, RMW_AND, RMW_OR, RMW_XOR, RMW_XCHG, RMW_CMPXCHG };
 
@@ -62,6 +64,15 @@ static exec_trap_kind wait(exec_thread *th, const uint8_t *p, unsigned size, uin
   }
   if (timeout < 0) return EXEC_TRAP_WAIT_FOREVER;
   if (timeout > 0) {
+    /* fuel bounds sleeping too: one unit per 1,024 ns of the timeout, charged whole
+     * through the budget before the sleep (as bulk work is), so a metered store runs out
+     * of fuel instead of sleeping past it */
+    uint64_t units = (uint64_t)timeout >> WAIT_SHIFT;
+    th->budget -= (int64_t)units;
+    if (th->budget < 0) {
+      exec_trap_kind k = exec_check_interrupt(th);
+      if (k) return k;
+    }
     exec_trap_kind trap = EXEC_OK;
     /* the store's interruption (a cancel, a deadline) ends the sleep with its trap */
     int r = exec_store_poll(th->store, NULL, 0, (uint64_t)timeout, &trap);

@@ -512,7 +512,8 @@ exec_trap_kind exec_check_interrupt(exec_thread *th);
  * memory), or EXEC_TRAP_WAIT_FOREVER. A store runs one thread, so no other agent can
  * notify a waiter: notify returns 0, a wait whose value differs returns 1 ("not-equal"),
  * and one whose value matches sleeps its timeout out (interruptible: a cancel or a
- * deadline ends it with that trap) and returns 2 ("timed-out"), or with no timeout
+ * deadline ends it with that trap; it costs one fuel unit per 1,024 ns of timeout,
+ * charged before the sleep) and returns 2 ("timed-out"), or with no timeout
  * (negative) traps at once instead of hanging. */
 exec_trap_kind exec_atomic(exec_thread *th, exec_memory *mem, unsigned op, uint64_t ea, uint64_t b, uint64_t c,
                            uint64_t *res);

@@ -118,6 +118,16 @@ UNIT_GROUP(threads_traps) {
     CHECK_EQ_I64(r, 0);
     CHECK_EQ_I64(call(&f, "rmw", 8, 7, 0, &r, msg, sizeof msg), -1);
     CHECK_EQ_I64(r, 5);
+    /* fuel bounds a wait's sleep: 1 unit per 1,024 ns of timeout, charged before it.
+     * 10 s is 9,765,625 units: more than 1,000 */
+    weld_store_set_fuel(f.s, 1000);
+    CHECK_EQ_I64(call(&f, "wait32", 0, 0, 10ll * 1000000000ll, &r, msg, sizeof msg), WELD_TRAP_OUT_OF_FUEL);
+    /* 1,024,000 ns is 1,000 units (and the call's own entry one more) */
+    weld_store_set_fuel(f.s, 5000);
+    CHECK_EQ_I64(call(&f, "wait32", 0, 0, 1024000, &r, msg, sizeof msg), -1);
+    CHECK_EQ_I64(r, 2);
+    uint64_t left = weld_store_get_fuel(f.s);
+    CHECK(left <= 4000 && left >= 3990);
     weld_extern mem = weld_instance_export(f.i, "mem");
     if (CHECK(mem.kind == WELD_EXTERN_MEMORY)) {
       CHECK(weld_memory_is_shared(mem.of.memory));
