@@ -652,6 +652,28 @@ wat2wasm printed.wat -o printed.wasm 2>err.txt && ok || bad "wat2wasm rejects we
 run 0 print --folded fac.wat; out_has "(if"
 run_stdin 0 printed.wat print -; out_has "(module"
 run 2 print; err_line 'missing FILE'
+# threads: weld's encoding of shared memories and atomics is wabt's, byte for byte, and
+# weld print's output reads back (in wabt too) to the same bytes
+cat > atomics.wat <<'EOF2'
+(module (memory 1 2 shared)
+  (func (param i32 i64) (result i64)
+    (drop (memory.atomic.notify offset=4 (local.get 0) (i32.const 1)))
+    (drop (memory.atomic.wait32 (local.get 0) (i32.const 0) (i64.const 0)))
+    (drop (memory.atomic.wait64 (local.get 0) (local.get 1) (i64.const -1)))
+    (atomic.fence)
+    (drop (i32.atomic.load8_u (local.get 0))) (drop (i64.atomic.load32_u offset=8 (local.get 0)))
+    (i32.atomic.store16 (local.get 0) (i32.const 3)) (i64.atomic.store (local.get 0) (local.get 1))
+    (drop (i32.atomic.rmw.xor (local.get 0) (i32.const 1))) (drop (i64.atomic.rmw16.xchg_u (local.get 0) (i64.const 1)))
+    (drop (i32.atomic.rmw8.cmpxchg_u (local.get 0) (i32.const 1) (i32.const 2)))
+    (i64.atomic.rmw32.cmpxchg_u (local.get 0) (local.get 1) (i64.const 2))))
+EOF2
+run 0 encode -o atomics.wasm atomics.wat
+wat2wasm --enable-threads atomics.wat -o atomics-wabt.wasm 2>err.txt && cmp -s atomics.wasm atomics-wabt.wasm && ok || bad "weld's atomics encoding differs from wat2wasm's: $(cat err.txt)"
+run 0 print atomics.wasm; out_has "(memory (;0;) 1 2 shared)"; cp out.txt atomics-printed.wat
+run 0 encode -o atomics-again.wasm atomics-printed.wat
+cmp -s atomics.wasm atomics-again.wasm && ok || bad "weld print of atomics does not read back to the same bytes"
+wat2wasm --enable-threads atomics-printed.wat -o atomics-p.wasm 2>err.txt && cmp -s atomics.wasm atomics-p.wasm && ok || bad "wat2wasm reads weld print's atomics differently: $(cat err.txt)"
+rm -f atomics*.wat atomics*.wasm
 # names that are not plain identifiers print quoted (3.0 `$"..."`, escapes for quote,
 # backslash and control characters) and read back: f0 return_calls "q\"\\\n\u00e9", which calls $plain
 printf '\x00\x61\x73\x6d\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x03\x04\x03\x00\x00\x00\x07\x05\x01\x01\x66\x00\x00\x0a\x0e\x03\x04\x00\x12\x01\x0b\x04\x00\x10\x02\x0b\x02\x00\x0b\x00\x1c\x04\x6e\x61\x6d\x65\x01\x15\x03\x00\x03\x61\x20\x62\x01\x06\x71\x22\x5c\x0a\xc3\xa9\x02\x05\x70\x6c\x61\x69\x6e' >names.wasm
