@@ -669,6 +669,8 @@ cat > atomics.wat <<'EOF2'
 EOF2
 run 0 encode -o atomics.wasm atomics.wat
 wat2wasm --enable-threads atomics.wat -o atomics-wabt.wasm 2>err.txt && cmp -s atomics.wasm atomics-wabt.wasm && ok || bad "weld's atomics encoding differs from wat2wasm's: $(cat err.txt)"
+run 0 inspect atomics.wasm; out_has "memory[0] shared min 1 max 2 pages"
+run 0 inspect --json atomics.wasm; out_has '"shared": true'
 run 0 print atomics.wasm; out_has "(memory (;0;) 1 2 shared)"; cp out.txt atomics-printed.wat
 run 0 encode -o atomics-again.wasm atomics-printed.wat
 cmp -s atomics.wasm atomics-again.wasm && ok || bad "weld print of atomics does not read back to the same bytes"
