@@ -2,8 +2,6 @@
  * keywords, from each proposal's overview, as far as needed to name the proposal. */
 #include "proposals.h"
 
-#include "opcodes.h"
-
 #include <stdio.h>
 #include <string.h>
 
@@ -71,13 +69,6 @@ static bool prefix(const char *kw, size_t len, const char *p) {
   return len >= n && memcmp(kw, p, n) == 0;
 }
 
-static bool contains(const char *kw, size_t len, const char *p) {
-  size_t n = strlen(p);
-  for (size_t i = 0; i + n <= len; i++)
-    if (memcmp(kw + i, p, n) == 0) return true;
-  return false;
-}
-
 wasm_proposal wasm_proposal_of_keyword(const char *kw, size_t len, bool after_lpar, const char *form, size_t form_len) {
   /* keywords that may stand anywhere: instruction names and heap types */
   static const struct { const char *kw; wasm_proposal p; } words[] = {
@@ -121,12 +112,8 @@ wasm_proposal wasm_proposal_of_keyword(const char *kw, size_t len, bool after_lp
   if (prefix(kw, len, "struct.atomic.") || prefix(kw, len, "array.atomic.") || prefix(kw, len, "global.atomic.") ||
       prefix(kw, len, "table.atomic."))
     return WASM_PROPOSAL_SHARED_EVERYTHING;
-  if (prefix(kw, len, "memory.atomic.") || contains(kw, len, ".atomic.")) {
-    /* the threads proposal's atomics are implemented (opcodes.def); other names are not */
-    for (int op = 0; op < WASM_OP_COUNT; op++)
-      if (wasm_opinfo_table[op].prefix == 0xfe && eq(kw, len, wasm_opinfo_table[op].name)) return WASM_PROPOSAL_NONE;
-    return WASM_PROPOSAL_THREADS;
-  }
+  /* memory.atomic.*, i32.atomic.*, i64.atomic.*: threads, implemented (opcodes.def); a
+   * name of that shape that is none of its instructions is plainly unknown */
   if (prefix(kw, len, "f16x8.")) return WASM_PROPOSAL_FP16;
   return WASM_PROPOSAL_NONE;
 }
