@@ -125,6 +125,7 @@ static void print_func_ref(FILE *out, const wasm_module *m, uint32_t idx) {
 }
 
 static void print_limits(FILE *out, const wasm_limits *l) {
+  if (l->shared) fputs("shared ", out); /* a shared memory (threads) */
   if (l->is64) fputs("i64 ", out);
   fprintf(out, "min %" PRIu64, l->min);
   if (l->has_max) fprintf(out, " max %" PRIu64, l->max);

@@ -11,7 +11,7 @@ static void valtypes(cli_json *j, const wasm_vtype *t, uint32_t n) {
   cli_json_end(j);
 }
 
-static void limits(cli_json *j, const wasm_limits *l) {
+static void limits(cli_json *j, const wasm_limits *l, bool memory) {
   cli_json_key(j, "min");
   cli_json_uint(j, l->min);
   cli_json_key(j, "max");
@@ -19,6 +19,10 @@ static void limits(cli_json *j, const wasm_limits *l) {
   else cli_json_null(j);
   cli_json_key(j, "index_type");
   cli_json_str(j, l->is64 ? "i64" : "i32");
+  if (memory) {
+    cli_json_key(j, "shared");
+    cli_json_bool(j, l->shared);
+  }
 }
 
 static void expr(cli_json *j, const wasm_expr *e) {
@@ -121,9 +125,9 @@ static void imports(cli_json *j, const wasm_module *m) {
     case WASM_EXTERN_TABLE:
       cli_json_key(j, "elem");
       cli_json_str(j, wasm_valtype_name(im->u.table.elem));
-      limits(j, &im->u.table.limits);
+      limits(j, &im->u.table.limits, false);
       break;
-    case WASM_EXTERN_MEMORY: limits(j, &im->u.memory.limits); break;
+    case WASM_EXTERN_MEMORY: limits(j, &im->u.memory.limits, true); break;
     case WASM_EXTERN_GLOBAL:
       cli_json_key(j, "valtype");
       cli_json_str(j, wasm_valtype_name(im->u.global.type));
@@ -182,7 +186,7 @@ static void tables_memories_globals(cli_json *j, const wasm_module *m) {
     cli_json_uint(j, i);
     cli_json_key(j, "elem");
     cli_json_str(j, wasm_valtype_name(m->tables[i].type.elem));
-    limits(j, &m->tables[i].type.limits);
+    limits(j, &m->tables[i].type.limits, false);
     cli_json_key(j, "imported");
     cli_json_bool(j, m->tables[i].imported);
     cli_json_end(j);
@@ -195,7 +199,7 @@ static void tables_memories_globals(cli_json *j, const wasm_module *m) {
     cli_json_object(j);
     cli_json_key(j, "index");
     cli_json_uint(j, i);
-    limits(j, &m->memories[i].type.limits);
+    limits(j, &m->memories[i].type.limits, true);
     cli_json_key(j, "imported");
     cli_json_bool(j, m->memories[i].imported);
     cli_json_end(j);

@@ -166,6 +166,10 @@ typedef enum weld_trap_kind {
   WELD_TRAP_NULL_I31,               /* "null i31 reference" (GC) */
   WELD_TRAP_ARRAY_OOB,              /* "out of bounds array access" (GC) */
   WELD_TRAP_CAST,                   /* "cast failure" (GC: ref.cast) */
+  WELD_TRAP_UNALIGNED_ATOMIC,       /* "unaligned atomic" (threads: a misaligned atomic access) */
+  WELD_TRAP_EXPECTED_SHARED,        /* "expected shared memory" (memory.atomic.wait on an unshared memory) */
+  WELD_TRAP_WAIT_FOREVER,           /* memory.atomic.wait with no timeout: weld runs one thread per
+                                       store, so nothing could notify it; it traps instead of hanging */
 } weld_trap_kind;
 
 weld_trap_kind weld_trap_get_kind(const weld_trap *t);
@@ -575,6 +579,12 @@ weld_memory *weld_memory_new(weld_store *s, uint64_t min_pages, uint64_t max_pag
  * (NULL) and growing past it fails. */
 weld_memory *weld_memory_new_i64(weld_store *s, uint64_t min_pages, uint64_t max_pages);
 bool weld_memory_is_i64(const weld_memory *m);
+/* A shared memory (threads): it matches only `shared` memory imports, and
+ * memory.atomic.wait may block on it. It must have a maximum (NULL when max_pages is
+ * UINT64_MAX). weld runs one thread per store: it does not spawn threads (no
+ * wasi-threads), so a wait is only ever ended by its timeout. */
+weld_memory *weld_memory_new_shared(weld_store *s, uint64_t min_pages, uint64_t max_pages);
+bool weld_memory_is_shared(const weld_memory *m);
 uint8_t *weld_memory_data(weld_memory *m);       /* valid until the next grow */
 size_t weld_memory_size(const weld_memory *m);   /* bytes */
 uint64_t weld_memory_pages(const weld_memory *m);

@@ -233,7 +233,8 @@ else
   record "spec 3.0 (asan)" 0 1 "($asan/weld or $suite3 missing)"
 fi
 
-# ---- proposals after 3.0: skipped by proposal, never failed or passed (docs/proposals.md) -------
+# ---- proposals after 3.0: skipped by proposal, never failed or passed (docs/proposals.md); -------
+# threads, implemented, runs (its scripts and tests/spec/threads/) in interp, baseline, auto at 0
 if need "$build/weld" "$build" "spec-proposals"; then
   stage "spec post-3.0 proposals" "$logs/spec-proposals.log" tests/spec/proposals.sh "$build/weld" "$suite3"
 else

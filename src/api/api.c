@@ -1066,7 +1066,15 @@ weld_memory *weld_memory_new_i64(weld_store *s, uint64_t min_pages, uint64_t max
   return (weld_memory *)m;
 }
 
+weld_memory *weld_memory_new_shared(weld_store *s, uint64_t min_pages, uint64_t max_pages) {
+  if (max_pages == UINT64_MAX) return NULL; /* a shared memory has a maximum */
+  exec_memory *m = (exec_memory *)weld_memory_new(s, min_pages, max_pages);
+  if (m) m->shared = true;
+  return (weld_memory *)m;
+}
+
 bool weld_memory_is_i64(const weld_memory *m) { return ((const exec_memory *)m)->is64; }
+bool weld_memory_is_shared(const weld_memory *m) { return ((const exec_memory *)m)->shared; }
 
 uint8_t *weld_memory_data(weld_memory *m) { return ((exec_memory *)m)->base; }
 size_t weld_memory_size(const weld_memory *m) { return (size_t)((const exec_memory *)m)->size; }

@@ -190,6 +190,7 @@ static void scan_code(const wasm_module *m, audit_report *r) {
       if (!wasm_read_instr_features(&rd, &in, m->features, &e)) break;
       if (in.op == WASM_OP_MEMORY_GROW) r->memory_grow_sites++;
       else if (in.op == WASM_OP_TABLE_GROW) r->table_grow_sites++;
+      else if (in.op == WASM_OP_MEMORY_ATOMIC_WAIT32 || in.op == WASM_OP_MEMORY_ATOMIC_WAIT64) r->atomic_wait_sites++;
       else if (in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_RETURN_CALL_INDIRECT) r->indirect_call_sites++;
     }
   }

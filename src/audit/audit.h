@@ -133,6 +133,7 @@ typedef struct audit_report {
   uint32_t ntables;
   uint32_t nfuncs_defined;
   uint32_t memory_grow_sites, table_grow_sites, indirect_call_sites;
+  uint32_t atomic_wait_sites; /* memory.atomic.wait32/64: each may sleep its timeout out */
   uint32_t ndatas;
   uint64_t data_bytes;
   audit_embedded *embedded;

@@ -156,8 +156,8 @@ void audit_print_json(FILE *f, const char *file, const audit_report *r) {
   json_limits(f, r->tables, r->ntables, true);
   fprintf(f,
           ",\n  \"code\": {\"defined_functions\": %u, \"memory_grow\": %u, \"table_grow\": %u, "
-          "\"indirect_calls\": %u},\n",
-          r->nfuncs_defined, r->memory_grow_sites, r->table_grow_sites, r->indirect_call_sites);
+          "\"indirect_calls\": %u, \"atomic_wait\": %u},\n",
+          r->nfuncs_defined, r->memory_grow_sites, r->table_grow_sites, r->indirect_call_sites, r->atomic_wait_sites);
   fprintf(f, "  \"data\": {\"segments\": %u, \"bytes\": %llu, \"embedded\": [", r->ndatas,
           (unsigned long long)r->data_bytes);
   for (size_t i = 0; i < r->nembedded; i++) {
@@ -296,6 +296,9 @@ void audit_print_markdown(FILE *f, const char *file, const audit_report *r) {
   fprintf(f, "- memory.grow: %s (%u site%s)\n", r->memory_grow_sites ? "yes, the module can grow its memory" : "no",
           r->memory_grow_sites, r->memory_grow_sites == 1 ? "" : "s");
   if (r->table_grow_sites) fprintf(f, "- table.grow: %u site%s\n", r->table_grow_sites, r->table_grow_sites == 1 ? "" : "s");
+  if (r->atomic_wait_sites)
+    fprintf(f, "- memory.atomic.wait: %u site%s (each may sleep up to its timeout; a deadline or a cancel ends it)\n",
+            r->atomic_wait_sites, r->atomic_wait_sites == 1 ? "" : "s");
   fprintf(f, "- indirect calls: %s (%u site%s)\n", r->indirect_call_sites ? "yes" : "no", r->indirect_call_sites,
           r->indirect_call_sites == 1 ? "" : "s");
   fprintf(f, "- data: %u segment%s, %llu bytes\n", r->ndatas, r->ndatas == 1 ? "" : "s", (unsigned long long)r->data_bytes);

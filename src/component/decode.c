@@ -381,10 +381,12 @@ static bool core_import_desc(dec *d, wasm_import *imp) {
     uint8_t flag;
     uint32_t v;
     if (!u8(d, &flag)) return false;
-    if (flag > 1) return fail_at(d, o2, "integer too large");
+    /* bit 1: a shared memory (threads) */
+    if (flag > (imp->kind == WASM_EXTERN_MEMORY ? 3 : 1)) return fail_at(d, o2, "integer too large");
     if (!fix_end(d, util_read_u32(r, &v, d->err))) return false;
     l->min = v;
-    l->has_max = flag == 1;
+    l->shared = (flag & 2) != 0;
+    l->has_max = (flag & 1) != 0;
     if (l->has_max) {
       if (!fix_end(d, util_read_u32(r, &v, d->err))) return false;
       l->max = v;

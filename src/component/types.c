@@ -244,6 +244,7 @@ bool ct_match_core_extern(const ct_core_extern *a, const ct_core_extern *b, char
                      wasm_valtype_name(a->table.elem));
     return limits_match(&a->table.limits, &b->table.limits) || why_set(why, n, "mismatch in table limits");
   case WASM_EXTERN_MEMORY:
+    if (a->memory.limits.shared != b->memory.limits.shared) return why_set(why, n, "mismatch in the shared flag for memories");
     return limits_match(&a->memory.limits, &b->memory.limits) || why_set(why, n, "mismatch in memory limits");
   default:
     if (a->global.type != b->global.type)

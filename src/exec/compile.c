@@ -50,6 +50,7 @@ static bool hook_before(void *ctx, const wasm_vstate *st, const wasm_instr *in, 
     if (t->dead) break;
     if (exec_tr_needs_ext(t, in)) ok = exec_tr_ext(t, in, err);
     else if (wasm_opinfo_table[in->op].prefix == 0xfd) ok = exec_tr_simd(t, in, err);
+    else if (wasm_opinfo_table[in->op].prefix == 0xfe) ok = exec_tr_atomic(t, in, err);
     else if (wasm_opinfo_table[in->op].prefix == 0xfb || in->op == WASM_OP_REF_EQ) ok = exec_tr_gc(t, in, err);
     else ok = exec_tr_instr(t, in, err);
     break;

@@ -660,6 +660,8 @@ bool exec_tr_ext(exec_tr *t, const wasm_instr *in, util_error *err);
 
 /* compile_gc.c: a 0xFB instruction or ref.eq */
 bool exec_tr_gc(exec_tr *t, const wasm_instr *in, util_error *err);
+/* compile_atomic.c: the threads proposal's 0xFE instructions */
+bool exec_tr_atomic(exec_tr *t, const wasm_instr *in, util_error *err);
 
 /* compile_ops.c */
 bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err);

@@ -52,6 +52,7 @@ static void widen(exec_tr *t, bool grow) {
 
 static bool inner(exec_tr *t, const wasm_instr *in, util_error *err) {
   if (wasm_opinfo_table[in->op].prefix == 0xfd) return exec_tr_simd(t, in, err);
+  if (wasm_opinfo_table[in->op].prefix == 0xfe) return exec_tr_atomic(t, in, err);
   return exec_tr_instr(t, in, err);
 }
 

@@ -89,6 +89,9 @@ typedef enum exec_trap_kind {
   EXEC_TRAP_NULL_I31,      /* GC: i31.get_s/u of null */
   EXEC_TRAP_ARRAY_OOB,     /* GC: an array index or range past its length */
   EXEC_TRAP_CAST,          /* GC: ref.cast of a value not of the type */
+  EXEC_TRAP_UNALIGNED_ATOMIC, /* threads: an atomic access at an address not a multiple of its size */
+  EXEC_TRAP_EXPECTED_SHARED,  /* threads: memory.atomic.wait on a memory that is not shared */
+  EXEC_TRAP_WAIT_FOREVER,     /* threads: a wait without timeout, which nothing could ever end */
   EXEC_TRAP_COUNT
 } exec_trap_kind;
 
@@ -294,6 +297,7 @@ typedef struct exec_memory {
   exec_store *store;
   uint64_t *inst_bytes; /* the defining instance's total over its memories, or NULL */
   bool is64;            /* memory64: i64 addresses (kept below 4 GiB: EXEC_MAX_PAGES_64) */
+  bool shared;          /* a shared memory (threads): declared max; wait is allowed on it */
   /* From an instance pool (pool.c): the slot it occupies, returned to `pool` when freed;
    * NULL otherwise. image_bytes: how much of it is mapped from the module's image. */
   void *pool_slot;
@@ -498,6 +502,21 @@ struct exec_store {
 /* Slow path of the interruption check: returns EXEC_OK to continue (after refilling the
  * budget) or the trap kind that stops the run. */
 exec_trap_kind exec_check_interrupt(exec_thread *th);
+
+/* The threads proposal's atomic instructions (atomic.c), for the interpreter and compiled
+ * code alike: `op` a wasm_opcode of the 0xFE memarg group, `ea` the effective address
+ * (address + offset, unwrapped), b and c the operands after the address (the value;
+ * cmpxchg's expected and replacement values; wait's expected value and timeout; notify's
+ * count). Writes the result (if any) to *res, zero-extended, or returns the trap:
+ * out of bounds, then "unaligned atomic", "expected shared memory" (wait on an unshared
+ * memory), or EXEC_TRAP_WAIT_FOREVER. A store runs one thread, so no other agent can
+ * notify a waiter: notify returns 0, a wait whose value differs returns 1 ("not-equal"),
+ * and one whose value matches sleeps its timeout out (interruptible: a cancel or a
+ * deadline ends it with that trap; it costs one fuel unit per 1,024 ns of timeout,
+ * charged before the sleep) and returns 2 ("timed-out"), or with no timeout
+ * (negative) traps at once instead of hanging. */
+exec_trap_kind exec_atomic(exec_thread *th, exec_memory *mem, unsigned op, uint64_t ea, uint64_t b, uint64_t c,
+                           uint64_t *res);
 
 /* Interruption of blocking host calls (wake.c). Raising sets the store's interrupt flag —
  * EXEC_INTERRUPT_DEADLINE always, EXEC_INTERRUPT_CANCEL only when no reason (or only a

@@ -336,7 +336,8 @@ static bool match_import(const exec_store *s, const exec_module *em, const wasm_
   }
   case WASM_EXTERN_MEMORY: {
     const exec_memory *m = x->ptr;
-    if (m->is64 != im->u.memory.limits.is64) return link_fail(err, im, "incompatible import type");
+    if (m->is64 != im->u.memory.limits.is64 || m->shared != im->u.memory.limits.shared)
+      return link_fail(err, im, "incompatible import type");
     if (!limits_match(m->size / EXEC_PAGE_SIZE, m->has_max, m->max_pages, &im->u.memory.limits))
       return link_fail(err, im, "incompatible import type");
     return true;
@@ -523,6 +524,7 @@ exec_instance *exec_instantiate(exec_store *s, const exec_module *em, const exec
                                : exec_memory_new(l->min, l->max, l->has_max, s->guard_mode, err);
     if (!mem) return NULL;
     mem->is64 = l->is64;
+    mem->shared = l->shared;
     if (l->is64 && mem->max_pages > EXEC_MAX_PAGES_64) mem->max_pages = EXEC_MAX_PAGES_64;
     if (!UTIL_VEC_TRY_PUSH(s->memories, s->nmemories, s->capmemories, mem)) {
       exec_memory_free(mem);

@@ -1041,6 +1041,19 @@ dispatch:
     DISPATCH(SZ(5));
   }
 
+  /* threads: operands b and c read slot 0 when the instruction has fewer */
+  HANDLER(ATOMIC) {
+    uint64_t r = 0;
+    exec_trap_kind k = exec_atomic(th, mem, U(0), (uint64_t)(uint32_t)S(2) + U(5), S(3), S(4), &r);
+    if (UNLIKELY(k)) TRAP(k);
+    if (wasm_opinfo_table[U(0)].result) S(1) = r;
+    DISPATCH(SZ(6));
+  }
+  HANDLER(ATOMIC_FENCE) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    DISPATCH(SZ(0));
+  }
+
   /* ---- references and tables ---- */
   HANDLER(REF_FUNC) {
     S(0) = (exec_slot)(uintptr_t)inst->funcs[U(1)];

@@ -29,6 +29,10 @@ const char *exec_trap_message(exec_trap_kind k) {
   case EXEC_TRAP_NULL_I31: return "null i31 reference";
   case EXEC_TRAP_ARRAY_OOB: return "out of bounds array access";
   case EXEC_TRAP_CAST: return "cast failure";
+  case EXEC_TRAP_UNALIGNED_ATOMIC: return "unaligned atomic";
+  case EXEC_TRAP_EXPECTED_SHARED: return "expected shared memory";
+  case EXEC_TRAP_WAIT_FOREVER:
+    return "memory.atomic.wait without a timeout would block forever (no other thread can notify: weld runs one thread per store)";
   case EXEC_TRAP_COUNT: break;
   }
   return "unknown trap";

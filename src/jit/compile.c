@@ -868,6 +868,11 @@ static const char *body(jc *j, util_reader *r) {
       if (why) return why;
       continue;
     }
+    if (oi->prefix == 0xfe) {
+      const char *why = jc_atomic(j, &in, off);
+      if (why) return why;
+      continue;
+    }
     switch (op) {
     case WASM_OP_NOP: break;
     case WASM_OP_UNREACHABLE:

@@ -229,6 +229,10 @@ void jc_br_if(jc *j, uint32_t depth, uint32_t off);
  * interpreted. */
 const char *jc_gc(jc *j, const wasm_instr *in, uint32_t off);
 
+/* compile_atomic.c: the 0xFE (threads) instructions; NULL, or why the function stays
+ * interpreted. */
+const char *jc_atomic(jc *j, const wasm_instr *in, uint32_t off);
+
 /* compile_simd.c: the 0xFD instructions; NULL, or why the function stays interpreted. */
 const char *jc_simd(jc *j, const wasm_instr *in);
 /* A v128 at positions pos, pos+1 is readable at [rbx + disp] (pending halves go home
@@ -265,5 +269,7 @@ bool jc_memory(jc *j, const wasm_instr *in);
 /* A 64-bit table's index, length or size operands of `in` (table.*, call_indirect,
  * return_call_indirect) narrowed to 32 bits before it, as the interpreter does. */
 void jc_table_narrow(jc *j, const wasm_instr *in);
+/* The 64-bit address at `pos` narrowed to 32 bits (saturating) with `offset` folded in. */
+void jc_mem_narrow(jc *j, uint32_t pos, uint64_t offset);
 
 #endif

@@ -231,6 +231,8 @@ bool jc_mem_begin(jc *j, const wasm_instr *in, uint32_t apos, uint32_t bytes, bo
 
 void jc_mem_site(jc *j, uint32_t off) { add_site(j, off); }
 
+void jc_mem_narrow(jc *j, uint32_t pos, uint64_t offset) { narrow(j, pos, offset); }
+
 void jc_mem_end(jc *j, const wasm_instr *in) {
   if (in->mem.memidx) jc_reload_mem(j);
 }

@@ -30,7 +30,7 @@ static const sym syms[] = {
     S(jit_rt_array_new), S(jit_rt_array_new_default), S(jit_rt_array_new_fixed), S(jit_rt_array_new_data),
     S(jit_rt_array_new_elem), S(jit_rt_array_get), S(jit_rt_array_set), S(jit_rt_array_len),
     S(jit_rt_array_fill), S(jit_rt_array_copy), S(jit_rt_array_init_data), S(jit_rt_array_init_elem),
-    S(jit_rt_ref_test), S(jit_rt_ref_cast),
+    S(jit_rt_ref_test), S(jit_rt_ref_cast), S(jit_rt_atomic), S(jit_rt_atomic_fence),
     /* what LLVM may call by itself */
     S(memcpy), S(memmove), S(memset), S(ceil), S(ceilf), S(floor), S(floorf), S(trunc), S(truncf),
     S(nearbyint), S(nearbyintf), S(rint), S(rintf), S(sqrt), S(sqrtf), S(fmin), S(fminf), S(fmax),

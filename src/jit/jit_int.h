@@ -163,6 +163,8 @@ uint32_t jit_rt_memory_grow_at(jit_ctx *c, exec_slot *a, uint32_t mem, uint32_t 
  * table.grow: y nonzero for a 64-bit table). */
 typedef uint32_t (*jit_helper)(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
 uint32_t jit_rt_memory_fill(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
+uint32_t jit_rt_atomic(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);       /* rt_atomic.c */
+uint32_t jit_rt_atomic_fence(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
 uint32_t jit_rt_memory_copy(jit_ctx *c, exec_slot *a, uint32_t x, uint32_t y);
 uint32_t jit_rt_memory_init(jit_ctx *c, exec_slot *a, uint32_t seg, uint32_t y);
 uint32_t jit_rt_data_drop(jit_ctx *c, exec_slot *a, uint32_t seg, uint32_t y);

@@ -770,6 +770,7 @@ static const char *body(lw *l, util_reader *r) {
     }
     const wasm_opinfo *oi = &wasm_opinfo_table[op];
     if (oi->prefix == 0xfd) return unsupported(op);
+    if (oi->prefix == 0xfe) return unsupported(op); /* threads' atomics: left to the baseline tier */
     switch (op) {
     case WASM_OP_NOP: break;
     case WASM_OP_UNREACHABLE:

@@ -216,6 +216,7 @@ static void limits(pr *p, const wasm_limits *l) {
   if (l->is64) fputs(" i64", p->f);
   fprintf(p->f, " %" PRIu64, l->min);
   if (l->has_max) fprintf(p->f, " %" PRIu64, l->max);
+  if (l->shared) fputs(" shared", p->f); /* a shared memory (threads) */
 }
 
 static void f32(FILE *f, uint32_t bits) {
@@ -270,7 +271,8 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   const wasm_opinfo *info = &wasm_opinfo_table[in->op];
   FILE *f = p->f;
   switch ((wasm_imm_kind)info->imm) {
-  case WASM_IMM_NONE: break;
+  case WASM_IMM_NONE:
+  case WASM_IMM_FENCE: break;
   /* memory 0 is implicit, as in 2.0 text */
   case WASM_IMM_MEMIDX:
     if (in->idx) ref(p, ID_MEM, in->idx);

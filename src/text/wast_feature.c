@@ -1,7 +1,8 @@
 /* Which post-2.0 proposal a script module's syntax belongs to, read from its tokens.
  *
- * weld implements WebAssembly 3.0 (GC included). A runner that meets a module written in
- * the syntax of a proposal weld lacks (threads, custom page sizes, stack switching, ...:
+ * weld implements WebAssembly 3.0 (GC included) and threads' shared memories and atomics.
+ * A runner that meets a module written in the syntax of a proposal weld lacks
+ * (shared-everything threads, custom page sizes, stack switching, ...:
  * the keywords src/wasm/proposals.c knows) must count the commands on it as skipped
  * for that feature, not as failures (the feature is missing, not broken) and never as
  * passes (an assertion that such a module is malformed proves nothing about the feature). The markers are keywords and field
@@ -101,7 +102,7 @@ static void fields(scan *s, size_t first) {
 static int scan_tokens(const char *src, const text_token *toks, size_t from, size_t first, size_t end) {
   (void)from; /* annotations are read (skipped) by the lexer: no longer a feature marker */
   scan s = {src, toks, end, 0, 0, WAST_FEAT_NONE};
-  /* keywords of the proposals after 3.0 (threads among them): src/wasm/proposals.c */
+  /* keywords of the proposals after 3.0 weld lacks: src/wasm/proposals.c */
   for (size_t k = first; k < end; k++) {
     int f = text_wast_feature_of_proposal(text_token_proposal(src, toks, k, first));
     if (f != WAST_FEAT_NONE) found(&s, f);

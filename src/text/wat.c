@@ -541,6 +541,17 @@ static bool limits(wat *w, text_buf *out) {
   return limits_at(w, out, &is64);
 }
 
+/* A memory type: limits, then `shared` for a shared memory (threads: flags bit 1). */
+static bool memtype(wat *w, text_buf *out) {
+  size_t at = out->len;
+  if (!limits(w, out)) return false;
+  if (wat_tok(w)->kind == TOK_KEYWORD && wat_is_kw(wat_tok(w), w->src, "shared") && (w->features & WASM_FEATURE_THREADS)) {
+    w->pos++;
+    if (!out->oom && at < out->len) out->p[at] |= 2;
+  }
+  return true;
+}
+
 static bool tabletype(wat *w, text_buf *out) {
   text_buf lim = {0};
   uint32_t rt = 0;
@@ -880,7 +891,7 @@ static bool memory_field(wat *w, sections *s) {
   if (wat_is_lpar_kw(w, "import")) {
     if (!inline_import(w, s)) return false;
     text_buf_byte(&s->import, 2);
-    return limits(w, &s->import);
+    return memtype(w, &s->import);
   }
   bool is64 = false;
   if (wat_tok(w)->kind == TOK_KEYWORD && wat_is_kw(wat_tok(w), w->src, "i64") && wat_is_lpar_kw_at(w, 1, "data")) {
@@ -906,7 +917,7 @@ static bool memory_field(wat *w, sections *s) {
     return true;
   }
   s->nmem++;
-  return limits(w, &s->mem);
+  return memtype(w, &s->mem);
 }
 
 static bool global_field(wat *w, sections *s) {
@@ -964,7 +975,7 @@ static bool import_field(wat *w, sections *s) {
     break;
   }
   case SPACE_TABLE: text_buf_byte(&s->import, 1); ok = tabletype(w, &s->import); break;
-  case SPACE_MEM: text_buf_byte(&s->import, 2); ok = limits(w, &s->import); break;
+  case SPACE_MEM: text_buf_byte(&s->import, 2); ok = memtype(w, &s->import); break;
   case SPACE_TAG: {
     uint32_t x;
     reset_func(w);

@@ -338,7 +338,13 @@ static bool core_desc(cp *p, text_buf *out) {
     ok = ok && cs_define(p, CS_CORE_TABLE, id, NULL);
   } else if (cp_is_kw(p, k, "memory")) {
     text_buf_byte(out, 0x02);
-    ok = limits(p, out) && cs_define(p, CS_CORE_MEMORY, id, NULL);
+    size_t at = out->len;
+    ok = limits(p, out);
+    if (ok && cp_tok(p)->kind == TOK_KEYWORD && cp_is_kw(p, cp_tok(p), "shared")) { /* threads: flags bit 1 */
+      p->pos++;
+      if (!out->oom && at < out->len) out->p[at] |= 2;
+    }
+    ok = ok && cs_define(p, CS_CORE_MEMORY, id, NULL);
   } else if (cp_is_kw(p, k, "global")) {
     bool mut = cp_lpar_kw(p, "mut");
     if (mut) p->pos += 2;

@@ -234,6 +234,10 @@ static bool plain(wat *w, int op, text_buf *out) {
   case WASM_IMM_NONE:
     emit_op(out, op);
     return true;
+  case WASM_IMM_FENCE: /* atomic.fence: a reserved zero byte */
+    emit_op(out, op);
+    text_buf_byte(out, 0);
+    return true;
   case WASM_IMM_BLOCKTYPE:
     return wat_fail(w, wat_tok(w), "unexpected token");
   case WASM_IMM_TYPE:

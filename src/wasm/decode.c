@@ -114,17 +114,20 @@ static bool read_valtype(decoder *d, wasm_vtype *out) { return wasm_read_valtype
 
 static bool read_reftype(decoder *d, wasm_vtype *out) { return wasm_read_reftype(&d->r, out, d->err); }
 
-/* 3.0's limits: a flags byte (bit 0: a maximum follows, bit 2: 64-bit addressing) and
- * u64 bounds, which the validator holds to the index type's range. */
+/* 3.0's limits: a flags byte (bit 0: a maximum follows, bit 1: a shared memory (threads),
+ * bit 2: 64-bit addressing) and u64 bounds, which the validator holds to the index type's
+ * range (and a shared memory to having a maximum). A shared table is a later proposal's. */
 static bool read_limits3(decoder *d, wasm_limits *l, bool table) {
   size_t off = pos(d);
   uint8_t flag;
   if (!read_u8(d, &flag)) return false;
-  if (flag & ~0x05u) {
+  uint8_t known = !table && (d->features & WASM_FEATURE_THREADS) ? 0x07 : 0x05;
+  if (flag & ~known) {
     fail(d, off, "malformed limits flags");
     return wasm_proposal_note(d->err, wasm_proposal_of_limits_flags(flag, table)); /* shared, page size */
   }
   l->is64 = (flag & 4) != 0;
+  l->shared = (flag & 2) != 0;
   l->has_max = (flag & 1) != 0;
   if (!util_read_u64(&d->r, &l->min, d->err)) return false;
   return !l->has_max || util_read_u64(&d->r, &l->max, d->err);

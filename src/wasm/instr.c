@@ -164,14 +164,14 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
   if (!util_read_u8(r, &b, err)) return false;
   int op;
   uint32_t sub = 0;
-  if (b == 0xfb || b == 0xfc || b == 0xfd) {
+  if (b == 0xfb || b == 0xfc || b == 0xfd || (b == 0xfe && (features & WASM_FEATURE_THREADS))) {
     if (!util_read_u32(r, &sub, err)) return false;
     op = wasm_opcode_lookup(b, sub);
   } else {
     op = wasm_opcode_lookup(0, b);
   }
   if (op < 0) {
-    if (b == 0xfb || b == 0xfc || b == 0xfd) {
+    if (b == 0xfb || b == 0xfc || b == 0xfd || (b == 0xfe && (features & WASM_FEATURE_THREADS))) {
       fail_at(err, start, "illegal opcode");
       return wasm_proposal_note(err, wasm_proposal_of_opcode(b, sub));
     }
@@ -247,6 +247,7 @@ bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features,
   case WASM_IMM_MEM: return read_memarg(r, &in->mem, features, err);
   case WASM_IMM_MEMLANE: return read_memarg(r, &in->mem, features, err) && util_read_u8(r, &in->lane, err);
   case WASM_IMM_MEMIDX: return read_memidx(r, &in->idx, features, err);
+  case WASM_IMM_FENCE: return read_zero_byte(r, &in->idx, err); /* atomic.fence's reserved byte */
   case WASM_IMM_I32C: return util_read_s32(r, &in->c.i32, err);
   case WASM_IMM_I64C: return util_read_s64(r, &in->c.i64, err);
   case WASM_IMM_F32C: return util_read_fixed32(r, &in->c.f32, err);

@@ -151,7 +151,7 @@ static inline wasm_vtype wasm_unpacked(wasm_vtype t) { return wasm_is_packed(t) 
 typedef struct wasm_limits {
   uint64_t min, max;
   bool has_max;
-  bool shared;  /* threads proposal; always false in 2.0 */
+  bool shared;  /* a shared memory (threads); always false in 2.0 and for tables */
   bool is64;    /* memory64; always false in 2.0 */
 } wasm_limits;
 
@@ -348,10 +348,11 @@ typedef struct wasm_module {
 #define WASM_FEATURE_EXTENDED_CONST 0x8u /* add, sub, mul in constant expressions */
 #define WASM_FEATURE_TYPED_REFS 0x10u /* call_ref, return_call_ref, ref.as_non_null, br_on_(non_)null */
 #define WASM_FEATURE_GC 0x20u /* rec groups, sub, struct and array types, the 0xFB instructions, ref.eq */
+#define WASM_FEATURE_THREADS 0x40u /* shared memories (limits flag bit 1) and the 0xFE atomic instructions */
 #define WASM_FEATURES_2_0 0u
 #define WASM_FEATURES_ALL                                                                                   \
   (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | WASM_FEATURE_EXCEPTIONS | WASM_FEATURE_EXTENDED_CONST | \
-   WASM_FEATURE_TYPED_REFS | WASM_FEATURE_GC)
+   WASM_FEATURE_TYPED_REFS | WASM_FEATURE_GC | WASM_FEATURE_THREADS)
 
 /* Decodes a binary module. On success returns a module the caller frees with
  * wasm_module_free; on failure returns NULL with a MALFORMED error carrying the offset. */

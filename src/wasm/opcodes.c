@@ -22,19 +22,21 @@ const wasm_opinfo wasm_opinfo_table[WASM_OP_COUNT] = {
 };
 
 /* Dense lookup tables built on first use; the opcode spaces are small. */
-static int16_t single[256], fb[32], fc[32], fd[0x120]; /* 0xFD: SIMD, then relaxed SIMD from 0x100 */
+static int16_t single[256], fb[32], fc[32], fd[0x120], fe[0x50]; /* 0xFD: SIMD, then relaxed SIMD from 0x100 */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void build(void) {
   for (int i = 0; i < 256; i++) single[i] = -1;
   for (int i = 0; i < 0x120; i++) fd[i] = -1;
   for (int i = 0; i < 32; i++) fb[i] = fc[i] = -1;
+  for (int i = 0; i < 0x50; i++) fe[i] = -1;
   for (int op = 0; op < WASM_OP_COUNT; op++) {
     const wasm_opinfo *o = &wasm_opinfo_table[op];
     if (o->prefix == 0) single[o->code] = (int16_t)op;
     else if (o->prefix == 0xfb) fb[o->code] = (int16_t)op;
     else if (o->prefix == 0xfc) fc[o->code] = (int16_t)op;
-    else fd[o->code] = (int16_t)op;
+    else if (o->prefix == 0xfd) fd[o->code] = (int16_t)op;
+    else fe[o->code] = (int16_t)op;
   }
 }
 
@@ -45,6 +47,7 @@ int wasm_opcode_lookup(uint8_t prefix, uint32_t code) {
   case 0xfb: return code < 32 ? fb[code] : -1;
   case 0xfc: return code < 32 ? fc[code] : -1;
   case 0xfd: return code < 0x120 ? fd[code] : -1;
+  case 0xfe: return code < 0x50 ? fe[code] : -1;
   default: return -1;
   }
 }

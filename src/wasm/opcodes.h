@@ -52,6 +52,7 @@ typedef enum {
   WASM_IMM_HEAPTYPE,      /* heap type; `reftype` = (ref null? ht), nullable when ARG is 1 */
   WASM_IMM_BR_ON_CAST,    /* flags byte, u32 label, two heap types: `idx` the label,
                              `reftype` the source type, `reftype2` the target type */
+  WASM_IMM_FENCE,         /* atomic.fence: one zero byte (threads) */
 } wasm_imm_kind;
 
 /* Operand type codes of the P0..R columns. */
@@ -70,7 +71,7 @@ enum {
 
 typedef struct wasm_opinfo {
   const char *name;
-  uint8_t prefix;   /* 0, 0xfb, 0xfc, 0xfd */
+  uint8_t prefix;   /* 0, 0xfb, 0xfc, 0xfd, 0xfe */
   uint32_t code;
   uint8_t imm;      /* wasm_imm_kind */
   uint16_t arg;     /* see opcodes.def */
@@ -81,6 +82,12 @@ typedef struct wasm_opinfo {
 } wasm_opinfo;
 
 extern const wasm_opinfo wasm_opinfo_table[WASM_OP_COUNT];
+
+/* An atomic memory access of the threads proposal (0xFE, with a memarg): its alignment
+ * must be the natural one, and a misaligned effective address traps. */
+static inline int wasm_op_is_atomic(unsigned op) {
+  return wasm_opinfo_table[op].prefix == 0xfe && wasm_opinfo_table[op].imm == WASM_IMM_MEM;
+}
 
 /* Maps an encoding to the internal opcode; returns -1 for an unknown opcode. */
 int wasm_opcode_lookup(uint8_t prefix, uint32_t code);

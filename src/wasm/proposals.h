@@ -1,4 +1,6 @@
-/* Proposals that came after WebAssembly 3.0, which weld does not implement. Their
+/* Proposals that came after WebAssembly 3.0, which weld does not implement (threads, which
+ * weld implements, keeps its entry for the scripts' feature names — a script's
+ * `(thread ...)` commands — and nothing here maps to it). Their
  * encodings and keywords are recognised here, only so that a module using one is refused
  * with the proposal's name ("malformed limits flags (not supported: custom page sizes)")
  * rather than a bare format error, and so that script runners can count its commands as

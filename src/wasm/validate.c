@@ -425,10 +425,11 @@ static bool check_tabletype(const wasm_module *m, const wasm_tabletype *t, int64
 }
 
 static bool check_memtype(const wasm_memtype *t, int64_t off, util_error *err) {
-  if (t->limits.is64)
-    return check_limits(&t->limits, 1ull << 48, "memory size must be at most 2^48 pages (256 TiB)", off, err);
-  return check_limits(&t->limits, MAX_MEMORY_PAGES, "memory size must be at most 65536 pages (4GiB)",
-                      off, err);
+  bool ok = t->limits.is64
+                ? check_limits(&t->limits, 1ull << 48, "memory size must be at most 2^48 pages (256 TiB)", off, err)
+                : check_limits(&t->limits, MAX_MEMORY_PAGES, "memory size must be at most 65536 pages (4GiB)", off, err);
+  if (ok && t->limits.shared && !t->limits.has_max) return invalid(err, off, "shared memory must have maximum");
+  return ok;
 }
 
 /* ---------- exports ---------------------------------------------------------------- */

@@ -167,7 +167,12 @@ static bool check_immediates(vfn *v, const wasm_instr *in) {
     }
     return true;
   case WASM_IMM_TABLE: return check_table(v, in->idx);
-  case WASM_IMM_MEM: return check_memarg(v, &in->mem, oi->arg);
+  case WASM_IMM_MEM:
+    if (!check_memarg(v, &in->mem, oi->arg)) return false;
+    /* threads: an atomic access's alignment is exactly its size */
+    if (wasm_op_is_atomic(in->op) && in->mem.align != oi->arg) return fail(v, "atomic alignment must be natural");
+    return true;
+  case WASM_IMM_FENCE: return true;
   case WASM_IMM_MEMLANE:
     if (!check_memarg(v, &in->mem, oi->arg & 0xf)) return false;
     if (in->lane >= (oi->arg >> 4)) return fail(v, "invalid lane index");

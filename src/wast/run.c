@@ -242,7 +242,7 @@ static void load(runner *cx, const wast_module *m, loaded *ld) {
   }
   if (!ld->mod) {
     /* The decoder names a proposal after 3.0 whose encoding it met ("malformed limits
-     * flags (not supported: threads)"): the bytes are malformed under 3.0, so a script
+     * flags (not supported: custom page sizes)"): the bytes are malformed under 3.0, so a script
      * that says so passes, and any other verdict is a skip for that proposal. */
     int later = text_wast_feature_of_proposal(wasm_proposal_in_message(weld_error_message(err)));
     if (later != WAST_FEAT_NONE) cx->soft = later;
@@ -285,12 +285,6 @@ static void instantiate(runner *cx, weld_module *mod, inst_result *ir) {
     if (strcmp(mname, "spectest") == 0) {
       for (size_t j = 0; j < cx->spectest.n; j++)
         if (strcmp(cx->spectest.items[j].name, fname) == 0) imps[k++] = cx->spectest.items[j];
-      if (strcmp(fname, "shared_memory") == 0) { /* the threads scripts' spectest has a shared memory */
-        ir->status = INST_SKIP;
-        ir->skip = feature_reason(WAST_FEAT_THREADS);
-        free(imps);
-        return;
-      }
       continue;
     }
     for (size_t r = cx->nregs; r-- > 0;) {
@@ -673,8 +667,10 @@ void wast_stats_skip(wast_run_stats *st, const char *reason, unsigned count) {
   if (st->nskips < WAST_MAX_SKIP_REASONS) st->skips[st->nskips++] = (wast_skip_count){reason, count};
 }
 
-/* Threads run their commands concurrently with shared modules; weld has no threads
- * proposal, so a thread and everything in it is skipped. */
+/* A script's `(thread ...)` runs its commands concurrently with the others on shared
+ * modules, and `(wait $t)` joins it. weld implements the threads proposal's shared
+ * memories and atomics but runs one thread per store (no thread spawning, no
+ * wasi-threads), so a thread and everything in it is skipped ("needs threads"). */
 static unsigned count_commands(const wast_command *c, uint32_t n) {
   unsigned k = 0;
   for (uint32_t i = 0; i < n; i++) k += 1 + (c[i].kind == WAST_THREAD ? count_commands(c[i].sub, c[i].nsub) : 0);

@@ -63,5 +63,10 @@ void wast_spectest_define(weld_store *s, wast_spectest *out) {
   m->name = "memory";
   m->item.kind = WELD_EXTERN_MEMORY;
   m->item.of.memory = weld_memory_new(s, 1, 2);
+  weld_import *sm = &out->items[n++]; /* the threads scripts' shared memory */
+  sm->module = "spectest";
+  sm->name = "shared_memory";
+  sm->item.kind = WELD_EXTERN_MEMORY;
+  sm->item.of.memory = weld_memory_new_shared(s, 1, 2);
   out->n = n;
 }

@@ -219,11 +219,23 @@ json 'r.policy.violations.some(v => /clocks/.test(v.message)) && r.policy.violat
 run 0 facts.wasm --format json
 json 'r.code.memory_grow === 1 && r.code.indirect_calls === 2 && r.code.defined_functions === 2'
 json 'r.start !== null && r.start.index === 3'
+json 'r.code.atomic_wait === 0'
 json 'r.memories[0].max === null && r.tables[0].min === 2 && r.tables[0].element_type === "funcref"'
 json 'r.data.segments === 1 && r.data.embedded.map(e => e.kind.split(" ")[0]).join() === "PNG,ZIP,WebAssembly"'
 json 'r.data.embedded[0].offset === 4'
 json 'r.boundary.capabilities.includes("random") && r.boundary.capabilities.includes("clock") && r.boundary.capabilities.includes("environment")'
 json 'r.producers.length === 0 && r.producers_error === null'
+# threads: a shared memory and its wait sites (weld reads the text itself)
+cat >waits.wat <<'W'
+(module (memory 1 1 shared)
+  (func (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 10))))
+  (func (drop (memory.atomic.wait64 (i32.const 0) (i64.const 0) (i64.const -1)))))
+W
+run 0 waits.wat --format json
+json 'r.code.atomic_wait === 2 && r.memories[0].shared === true && r.memories[0].max === 1'
+run 0 waits.wat
+has "- memory.atomic.wait: 2 sites"
+has "memory 0: min 1 pages, max 1 pages, shared"
 run 0 facts.wasm
 has "memory.grow: yes"
 has "indirect calls: yes (2 sites)"

@@ -68,6 +68,14 @@ for m in loop loop_nested loop_br_table loop_recursion_tail; do
   expect 134 "$DEADLINE" run --timeout 20ms "$wat/$m.wat"
   expect 134 "$DEADLINE" run --timeout 20ms --fuel 100000000000 "$wat/$m.wat"
 done
+# memory.atomic.wait's sleep (threads): the deadline and fuel stop a long one, in both tiers
+for t in interp baseline; do
+  expect 134 "$DEADLINE" run --tier $t --timeout 20ms --invoke wait "$wat/atomic_wait.wat" 3600000000000
+  expect 134 "$FUEL" run --tier $t --fuel 100000 --invoke wait "$wat/atomic_wait.wat" 3600000000000
+  # 1 ms is 976 units: within 100,000, so it times out ("timed-out", 2)
+  expect 0 "" run --tier $t --fuel 100000 --invoke wait "$wat/atomic_wait.wat" 1000000
+  stdout_is 2
+done
 # a policy file's limits apply, and the flag overrides them
 printf '[limits]\nfuel = 5000\n' >fuel.toml
 expect 134 "$FUEL" run --policy fuel.toml "$wat/loop.wat"

@@ -318,9 +318,13 @@ UNIT_GROUP(decode_types) {
   o = header();
   SEC(&o, 5, "\x01\x81\x00\x00");
   CHECK_PREFIX(decode_msg2(&o), "integer representation too long");
-  /* in 3.0 a byte of which bits 0 (a maximum) and 2 (64-bit) are defined */
+  /* in 3.0 a byte of which bits 0 (a maximum), 1 (shared: threads) and 2 (64-bit) are
+   * defined for memories; a table's bit 1 is a later proposal's */
   o = header();
   SEC(&o, 5, "\x01\x03\x00\x00");
+  CHECK(decode_msg(&o) == NULL);
+  o = header();
+  SEC(&o, 4, "\x01\x70\x03\x00\x00");
   CHECK_PREFIX(decode_msg(&o), "malformed limits flags");
   o = header();
   SEC(&o, 5, "\x01\x81\x00\x00");
@@ -588,8 +592,8 @@ static void check_proposal(const char *msg, const char *want, wasm_proposal p) {
 
 UNIT_GROUP(decode_proposals) {
   wbuf o = header();
-  SEC(&o, 5, "\x01\x03\x01\x01"); /* shared memory */
-  check_proposal(decode_msg(&o), "malformed limits flags (not supported: threads)", WASM_PROPOSAL_THREADS);
+  SEC(&o, 5, "\x01\x03\x01\x01"); /* shared memory: threads, implemented */
+  CHECK(decode_msg(&o) == NULL);
   o = header();
   SEC(&o, 5, "\x01\x08\x01\x00"); /* a page size follows */
   check_proposal(decode_msg(&o), "malformed limits flags (not supported: custom page sizes)", WASM_PROPOSAL_CUSTOM_PAGE_SIZES);
@@ -615,7 +619,8 @@ UNIT_GROUP(decode_proposals) {
   SEC(&o, 2, "\x01\x01m\x00\x7f\x01\x01" "f\x00\x00"); /* compact import group */
   check_proposal(decode_msg(&o), "malformed import kind (not supported: compact import section)", WASM_PROPOSAL_COMPACT_IMPORTS);
   static const struct { const char *body, *msg; wasm_proposal p; } code[] = {
-      {"\x04\x00\xfe\x03\x00", "illegal opcode fe (not supported: threads)", WASM_PROPOSAL_THREADS},
+      /* 0xfe past threads' last atomic (0x4e): shared-everything's */
+      {"\x04\x00\xfe\x4f\x00", "illegal opcode (not supported: shared-everything threads)", WASM_PROPOSAL_SHARED_EVERYTHING},
       {"\x04\x00\xe3\x00\x00", "illegal opcode e3 (not supported: stack switching)", WASM_PROPOSAL_STACK_SWITCHING},
       {"\x03\x00\xfc\x13", "illegal opcode (not supported: wide arithmetic)", WASM_PROPOSAL_WIDE_ARITHMETIC},
       {"\x04\x00\xfc\x12\x00", "illegal opcode (not supported: memory control)", WASM_PROPOSAL_MEMORY_CONTROL},
