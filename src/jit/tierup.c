@@ -19,13 +19,13 @@
  * LLVM's copy alone.
  *
  * Budget. LLVM is slow (tens of KB of bodies a second), so a pool thread starts a job only
- * once the process has run long enough to pay for it: the LLVM seconds spent so far plus
- * the job's estimate (its body's bytes at the rate measured so far, at first
- * BUDGET_SECONDS_PER_BYTE) must stay below BUDGET_RATIO times the seconds since the pool
- * started. The first job it can afford starts; the others wait. A short run so never pays
- * for LLVM code it would not live to use, and a long one spends at most about as much
- * time compiling as running. WELD_TIER_UP_BUDGET=0 turns the rule off (tests, which want
- * every hot function compiled at once); a number sets the ratio.
+ * once the program has run long enough to pay for it: the CPU seconds the pool's jobs took
+ * so far plus the job's estimate (BUDGET_* below) must stay below BUDGET_RATIO times the
+ * program's CPU seconds (the process's, less the pool's). The first job it can afford
+ * starts; the others wait. A short run so never pays for LLVM code it would not live to
+ * use, and a long one spends at most about a fifth of its CPU compiling.
+ * WELD_TIER_UP_BUDGET=R sets the ratio, 0 turns the rule off (tests that want every hot
+ * function compiled at once); a thread in jit_tierup_wait lifts it meanwhile.
  *
  * Switching. Under the module's lock: the frame size only grows (release store, as in
  * promote), the function's LLVM descriptor (ofuncs[k], entered by jit_enter_llvm) gets
