@@ -63,7 +63,7 @@
 #define BUDGET_RATIO 0.25
 #define BUDGET_JOB_SECONDS 0.02
 #define BUDGET_SECONDS_PER_BYTE 50e-6
-#define BUDGET_LOAD_SECONDS 0.1 /* the first job opens libLLVM (src/opt/README.md) */
+#define BUDGET_LOAD_SECONDS 0.25 /* the first job opens libLLVM and sets LLJIT up */
 
 typedef struct job {
   struct job *next;
