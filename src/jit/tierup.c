@@ -64,6 +64,14 @@
 #define BUDGET_JOB_SECONDS 0.02
 #define BUDGET_SECONDS_PER_BYTE 50e-6
 #define BUDGET_LOAD_SECONDS 0.25 /* the first job opens libLLVM and sets LLJIT up */
+#define BUDGET_GROWTH_BYTES 16384.0 /* LLVM's time per byte doubles every this many bytes
+                                       of a function (its passes grow faster than linearly) */
+
+/* The estimated CPU seconds of LLVM for a body of `bytes` (before scaling). */
+static double job_estimate(uint32_t bytes) {
+  double b = (double)bytes;
+  return BUDGET_JOB_SECONDS + b * BUDGET_SECONDS_PER_BYTE * (1 + b / BUDGET_GROWTH_BYTES);
+}
 
 typedef struct job {
   struct job *next;
@@ -201,7 +209,7 @@ static void run_job(job *j) {
   up->busy--;
   if (!why) {
     llvm_seconds += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-    llvm_estimated += BUDGET_JOB_SECONDS + (double)j->bytes * BUDGET_SECONDS_PER_BYTE;
+    llvm_estimated += job_estimate(j->bytes);
   }
   pthread_cond_broadcast(&pool_idle);
   pthread_mutex_unlock(&pool_mu);
@@ -215,7 +223,7 @@ static job *take_job(double *wait) {
   double scale = llvm_estimated > 0 ? llvm_seconds / llvm_estimated : 1;
   double best = -1;
   for (job **p = &queue_head; *p; p = &(*p)->next) {
-    double cost = (BUDGET_JOB_SECONDS + (double)(*p)->bytes * BUDGET_SECONDS_PER_BYTE) * scale +
+    double cost = job_estimate((*p)->bytes) * scale +
                   (exit_registered ? 0 : BUDGET_LOAD_SECONDS);
     double ready = budget_ratio > 0 && !waiters ? (llvm_cpu + cost) / budget_ratio : 0;
     if (ready <= t) {
