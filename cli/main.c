@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "jit/jit.h"
 /* WELD_COMMIT: the git commit this was built from, written at build time by
  * cli/commit.cmake ("unknown" outside a git checkout). */
 #include "weld_commit.h"
@@ -550,6 +551,8 @@ int main(int argc, char **argv) {
   if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) return cmd_version(1, argv + 1);
   const cli_command *c = cli_find_command(name);
   int rc;
+  /* a compile the auto tier runs in the background does not hold up the exit */
+  jit_tierup_exit_abandons();
   if (c) {
     rc = c->run(argc - 1, argv + 1);
   } else if (implies_run(name)) {

@@ -26,17 +26,25 @@ typedef enum jit_tier {
 #define JIT_TIER_UP_DEFAULT 1000u
 
 /* The optimising tier as the auto tier sees it: src/opt fills this in (src/jit cannot
- * call src/opt, which depends on it). compile lowers defined function k of em by itself
- * through LLVM (guard: accesses rely on the guard region; code: the table of per-function
- * LLVM code its call_indirect may call directly) and returns NULL with *out filled, or
- * why not; release frees out->handle's code. Both may run on any thread. */
+ * call src/opt, which depends on it). load opens LLVM (false: the tier cannot run).
+ * lower lowers defined function k of em by itself into LLVM IR (guard: accesses rely on
+ * the guard region; code: the table of per-function LLVM code its call_indirect may call
+ * directly) and returns it, or NULL with *why set; it is the only step that reads em.
+ * finish optimises and compiles what lower returned (consuming it), without em, so the
+ * module may be freed meanwhile; it returns NULL with *out filled, or why not, with
+ * *unguarded set when the code needs lowering again without the guard region. drop frees
+ * what lower returned without compiling it; release frees out->handle's code. All may run
+ * on any thread. */
 typedef struct jit_opt_code {
   const uint8_t *entry;  /* i32 (exec_slot *fp, jit_ctx *ctx), as jit_enter_llvm calls it */
   uint32_t frame_slots;
   void *handle;
 } jit_opt_code;
 typedef struct jit_opt_hooks {
-  const char *(*compile)(exec_module *em, uint32_t k, bool guard, void *const *code, struct jit_opt_code *out);
+  bool (*load)(void);
+  void *(*lower)(exec_module *em, uint32_t k, bool guard, void *const *code, const char **why);
+  const char *(*finish)(void *lowered, struct jit_opt_code *out, bool *unguarded);
+  void (*drop)(void *lowered);
   void (*release)(void *handle);
 } jit_opt_hooks;
 
@@ -56,6 +64,12 @@ typedef struct jit_options {
                                the call that makes a function hot compiles it */
 } jit_options;
 #define JIT_MAX_COMPILE_THREADS 8u
+/* The process ends without waiting for an optimising compile still running in the
+ * background when it exits (tierup.c: stdio is flushed, then _exit with the exit status;
+ * atexit handlers registered before the auto tier's first module do not run). Off by
+ * default: exit then waits for the compile, so libLLVM's destructors never run under it.
+ * The command line turns it on. */
+void jit_tierup_exit_abandons(void);
 #define JIT_COMPILE_THREADS_DEFAULT 1u
 
 /* True when this build and CPU can run compiled code (x86-64 on a POSIX system). */

@@ -169,6 +169,14 @@ static uint32_t call_func(jit_ctx *c, exec_func *f, exec_slot *nfp, exec_slot *t
       c->depth--;
       return r == JIT_TAILCALL ? tail_calls(c, nfp, top) : r;
     }
+    if (n->enter == jit_enter_llvm && jf->jm == c->jm && !(c->jm->guard && c->mem->base && !c->mem->guarded)) {
+      /* switched to LLVM code by the auto tier (tierup.c): an ordinary C function with
+       * the checked entry's contract and this same context */
+      c->depth++;
+      uint32_t r = ((uint32_t(*)(exec_slot *, jit_ctx *))(uintptr_t)jf->entry)(nfp, c);
+      c->depth--;
+      return r == JIT_TAILCALL ? tail_calls(c, nfp, top) : r;
+    }
   }
   th->stack_top = nfp; /* argres == the new frame: nothing is copied */
   th->depth = c->depth;

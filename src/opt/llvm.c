@@ -338,83 +338,125 @@ static void release_func(void *p) {
   free(fc);
 }
 
-/* Defined function k of em by itself in an LLVM module: the other functions are thunks
- * into the runtime. *limit: the fault handler could not take the code. */
-static const char *compile_one(exec_module *em, uint32_t k, bool guard, void *const *code, jit_opt_code *out,
-                               bool *limit) {
+/* Defined function k of em lowered by itself into an LLVM module (the other functions
+ * it calls are thunks into the runtime), not yet optimised: what the lowering phase hands
+ * to the LLVM phase, which no longer reads the weld module. */
+typedef struct lowered {
+  LLVMOrcThreadSafeContextRef tsc;
+  LLVMModuleRef mod;
+  uint64_t serial;
+  uint32_t k, frame;
+  bool guard;
+} lowered;
+
+static void lowered_free(lowered *lo) {
+  if (!lo) return;
+  LLVMDisposeModule(lo->mod);
+  LLVMOrcDisposeThreadSafeContext(lo->tsc);
+  free(lo);
+}
+
+static void *lower_one(exec_module *em, uint32_t k, bool guard, void *const *code, const char **whyp) {
   const wasm_module *m = em->wasm;
   uint32_t n = m->nfuncs - m->nfunc_imports;
   LLVMValueRef *fns = calloc(n ? n : 1, sizeof *fns);
-  func_code *fc = calloc(1, sizeof *fc);
-  if (!fns || !fc) {
+  lowered *lo = calloc(1, sizeof *lo);
+  if (!fns || !lo) {
     free(fns);
-    free(fc);
-    return "out of memory";
+    free(lo);
+    *whyp = "out of memory";
+    return NULL;
   }
-  uint64_t serial = atomic_fetch_add(&module_serial, 1);
-  LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
-  LLVMContextRef cx = LLVMOrcThreadSafeContextGetContext(tsc);
-  LLVMModuleRef mod = LLVMModuleCreateWithNameInContext("wasm", cx);
-  LLVMSetTarget(mod, LLVMOrcLLJITGetTripleString(jit));
-  LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
+  lo->serial = atomic_fetch_add(&module_serial, 1);
+  lo->k = k;
+  lo->guard = guard;
+  lo->tsc = LLVMOrcCreateNewThreadSafeContext();
+  LLVMContextRef cx = LLVMOrcThreadSafeContextGetContext(lo->tsc);
+  lo->mod = LLVMModuleCreateWithNameInContext("wasm", cx);
+  LLVMSetTarget(lo->mod, LLVMOrcLLJITGetTripleString(jit));
+  LLVMSetDataLayout(lo->mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
-  opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
+  opt_lower ol = {cx, lo->mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
                   code, NULL, NULL, NULL, false};
   char name[48];
   for (uint32_t j = 0; j < n; j++) {
-    snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, j);
-    fns[j] = LLVMAddFunction(mod, name, ol.fn_type);
+    snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)lo->serial, j);
+    fns[j] = LLVMAddFunction(lo->mod, name, ol.fn_type);
   }
-  uint32_t frame = 0;
-  const char *why = opt_lower_func(&ol, k, &frame);
-  for (uint32_t j = 0; !why && j < n; j++)
-    if (j != k) opt_lower_thunk(&ol, j);
+  const char *why = opt_lower_func(&ol, k, &lo->frame);
+  /* a thunk for each function the body refers to; the other declarations go (lowering
+   * and compiling a thunk for every function of a big module cost more than the body) */
+  for (uint32_t j = 0; !why && j < n; j++) {
+    if (j == k) continue;
+    if (LLVMGetFirstUse(fns[j])) opt_lower_thunk(&ol, j);
+    else LLVMDeleteFunction(fns[j]);
+  }
   opt_access_free(ol.access);
-  if (!why) {
-    snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)serial);
-    LLVMValueRef endf = LLVMAddFunction(mod, name, LLVMFunctionType(LLVMVoidTypeInContext(cx), NULL, 0, false));
-    LLVMBuilderRef eb = LLVMCreateBuilderInContext(cx);
-    LLVMPositionBuilderAtEnd(eb, LLVMAppendBasicBlockInContext(cx, endf, ""));
-    LLVMBuildRetVoid(eb);
-    LLVMDisposeBuilder(eb);
-    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
-    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
-      if (!LLVMIsDeclaration(f))
-        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cx, nounwind, 0));
-    /* a target machine of its own: pool threads run pipelines at the same time, and
-     * LLVM's target machine is not made to be shared by them */
-    LLVMTargetRef t;
-    char *terr = NULL, *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
-    const char *triple = LLVMOrcLLJITGetTripleString(jit);
-    LLVMTargetMachineRef mytm = LLVMGetTargetFromTriple(triple, &t, &terr)
-                                    ? NULL
-                                    : LLVMCreateTargetMachine(t, triple, cpu, feat, LLVMCodeGenLevelDefault,
-                                                              LLVMRelocDefault, LLVMCodeModelJITDefault);
-    LLVMDisposeMessage(terr);
-    LLVMDisposeMessage(cpu);
-    LLVMDisposeMessage(feat);
-    if (!mytm) {
-      why = "LLVM: cannot create a target machine";
-    } else {
-      LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-      LLVMErrorRef e = LLVMRunPasses(mod, "default<O2>", mytm, po);
-      LLVMDisposePassBuilderOptions(po);
-      LLVMDisposeTargetMachine(mytm);
-      if (e) {
-        LLVMConsumeError(e);
-        why = "LLVM: the O2 pipeline failed";
-      }
-    }
-  }
   free(fns);
   if (why) {
-    LLVMDisposeModule(mod);
-    LLVMOrcDisposeThreadSafeContext(tsc);
+    lowered_free(lo);
+    *whyp = why;
+    return NULL;
+  }
+  snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)lo->serial);
+  LLVMValueRef endf = LLVMAddFunction(lo->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(cx), NULL, 0, false));
+  LLVMBuilderRef eb = LLVMCreateBuilderInContext(cx);
+  LLVMPositionBuilderAtEnd(eb, LLVMAppendBasicBlockInContext(cx, endf, ""));
+  LLVMBuildRetVoid(eb);
+  LLVMDisposeBuilder(eb);
+  unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+  for (LLVMValueRef f = LLVMGetFirstFunction(lo->mod); f; f = LLVMGetNextFunction(f))
+    if (!LLVMIsDeclaration(f))
+      LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cx, nounwind, 0));
+  *whyp = NULL;
+  return lo;
+}
+
+/* The LLVM phase: O2, machine code, the fault handler's region. Consumes lo. *limit: the
+ * fault handler could not take the code (lower again without the guard region). */
+static const char *finish_one(lowered *lo, jit_opt_code *out, bool *limit) {
+  const char *why = NULL;
+  func_code *fc = calloc(1, sizeof *fc);
+  if (!fc) {
+    lowered_free(lo);
+    return "out of memory";
+  }
+  /* a target machine of its own: pool threads run pipelines at the same time, and
+   * LLVM's target machine is not made to be shared by them */
+  LLVMTargetRef t;
+  char *terr = NULL, *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+  const char *triple = LLVMOrcLLJITGetTripleString(jit);
+  LLVMTargetMachineRef mytm = LLVMGetTargetFromTriple(triple, &t, &terr)
+                                  ? NULL
+                                  : LLVMCreateTargetMachine(t, triple, cpu, feat, LLVMCodeGenLevelDefault,
+                                                            LLVMRelocDefault, LLVMCodeModelJITDefault);
+  LLVMDisposeMessage(terr);
+  LLVMDisposeMessage(cpu);
+  LLVMDisposeMessage(feat);
+  if (!mytm) {
+    why = "LLVM: cannot create a target machine";
+  } else {
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(lo->mod, "default<O2>", mytm, po);
+    LLVMDisposePassBuilderOptions(po);
+    LLVMDisposeTargetMachine(mytm);
+    if (e) {
+      LLVMConsumeError(e);
+      why = "LLVM: the O2 pipeline failed";
+    }
+  }
+  if (why) {
+    lowered_free(lo);
     free(fc);
     return why;
   }
-  LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(mod, tsc);
-  LLVMOrcDisposeThreadSafeContext(tsc);
+  bool guard = lo->guard;
+  uint64_t serial = lo->serial;
+  uint32_t k = lo->k, frame = lo->frame;
+  LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(lo->mod, lo->tsc);
+  LLVMOrcDisposeThreadSafeContext(lo->tsc);
+  free(lo);
+  char name[48];
   LLVMOrcExecutorAddress addr = 0, end = 0;
   pthread_mutex_lock(&jit_lock);
   fc->rt = LLVMOrcJITDylibCreateResourceTracker(LLVMOrcLLJITGetMainJITDylib(jit));
@@ -453,18 +495,36 @@ static const char *compile_one(exec_module *em, uint32_t k, bool guard, void *co
   return NULL;
 }
 
-static const char *compile_func(exec_module *em, uint32_t k, bool guard, void *const *code, jit_opt_code *out) {
-  if (!opt_available()) return opt_unavailable_reason();
+static void *lower_func(exec_module *em, uint32_t k, bool guard, void *const *code, const char **why) {
+  if (!opt_available()) {
+    *why = opt_unavailable_reason();
+    return NULL;
+  }
   pthread_once(&once, init);
-  if (!jit) return init_error;
+  if (!jit) {
+    *why = init_error;
+    return NULL;
+  }
   if (guard && !jit_fault_install()) guard = false;
+  return lower_one(em, k, guard, code, why);
+}
+
+static const char *finish_func(void *lo, jit_opt_code *out, bool *unguarded) {
   bool limit = false;
-  const char *why = compile_one(em, k, guard, code, out, &limit);
-  /* the fault handler's table is full: the same with explicit checks */
-  if (why && limit) why = compile_one(em, k, false, code, out, &limit);
+  const char *why = finish_one(lo, out, &limit);
+  /* the fault handler's table is full: the caller lowers the function again with checks */
+  *unguarded = limit;
   return why;
 }
 
-static const jit_opt_hooks hooks = {compile_func, release_func};
+static void drop_func(void *lo) { lowered_free(lo); }
+
+static bool load_func(void) {
+  if (!opt_available()) return false;
+  pthread_once(&once, init);
+  return jit != NULL;
+}
+
+static const jit_opt_hooks hooks = {load_func, lower_func, finish_func, drop_func, release_func};
 
 const jit_opt_hooks *opt_tierup_hooks(void) { return opt_unavailable_quick() ? NULL : &hooks; }

@@ -18,6 +18,7 @@
 #include <llvm-c/IRReader.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -123,6 +124,7 @@ void LLVMInitializeX86AsmParser(void); /* the access markers are inline assembly
   X(LLVMGetFirstUse) \
   X(LLVMGetHostCPUFeatures) \
   X(LLVMGetHostCPUName) \
+  X(LLVMParseCommandLineOptions) \
   X(LLVMGetInlineAsm) \
   X(LLVMGetInsertBlock) \
   X(LLVMGetIntrinsicDeclaration) \
@@ -288,6 +290,7 @@ bool opt_llvm_load(const char **why);
 #define LLVMGetFirstUse (opt_llvm.LLVMGetFirstUse)
 #define LLVMGetHostCPUFeatures (opt_llvm.LLVMGetHostCPUFeatures)
 #define LLVMGetHostCPUName (opt_llvm.LLVMGetHostCPUName)
+#define LLVMParseCommandLineOptions (opt_llvm.LLVMParseCommandLineOptions)
 #define LLVMGetInlineAsm (opt_llvm.LLVMGetInlineAsm)
 #define LLVMGetInsertBlock (opt_llvm.LLVMGetInsertBlock)
 #define LLVMGetIntrinsicDeclaration (opt_llvm.LLVMGetIntrinsicDeclaration)

@@ -184,5 +184,44 @@ for fuel in 1 2 3 100 101 102 103 104; do same_as_interp --fuel $fuel --invoke c
 same_as_interp --fuel 100000 --invoke spin traps.wat
 same_as_interp --timeout 200ms --invoke spin traps.wat
 
+# the auto tier: a process ends while a background LLVM compile of a big hot function
+# still runs (the budget off, so it starts at once): the program's output and exit status
+# are its own, nothing crashes and nothing is printed (the compile is abandoned: the
+# handler flushes stdio and ends the process with the status, src/jit/tierup.c); the
+# interpreter's run is the reference
+{
+  echo '(module'
+  echo '  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))'
+  echo '  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))'
+  echo '  (memory 1) (export "memory" (memory 0)) (data (i32.const 16) "done\n")'
+  echo '  (func $big (param i32) (result i32) (local i32)'
+  for i in $(seq 1 400); do
+    echo "    (local.set 1 (i32.add (local.get 1) (i32.mul (i32.load offset=$((i * 4 % 4000)) (local.get 0)) (i32.const $i))))"
+    echo "    (i32.store offset=$((i * 8 % 4000)) (local.get 0) (i32.xor (local.get 1) (i32.const $i)))"
+  done
+  echo '    (local.get 1))'
+  echo '  (func (export "_start") (local i32)'
+  echo '    (loop (drop (call $big (i32.const 1024))) (local.set 0 (i32.add (local.get 0) (i32.const 1)))'
+  echo '      (br_if 0 (i32.lt_u (local.get 0) (i32.const 4))))'
+  echo '    (loop (local.set 0 (i32.add (local.get 0) (i32.const 1))) (br_if 0 (i32.lt_u (local.get 0) (i32.const 300000000))))'
+  echo '    (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 5))'
+  echo '    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))'
+  echo '    (call $exit (i32.const 3))))'
+} > big.wat
+"$weld" run --tier interp big.wat >ref.out 2>ref.err
+r1=$?
+# three times: whether the compile is still lowering (then the module's free drops it) or
+# in LLVM at the exit depends on the machine
+for attempt in 1 2 3; do
+  label="auto tier: exit while a background LLVM compile runs ($attempt)"
+  WELD_TIER_UP_BUDGET=0 WELD_COMPILE_THREADS=1 "$weld" run --tier auto --tier-up-threshold 1 big.wat >opt.out 2>opt.err
+  r2=$?
+  if [ $r1 -eq 3 ] && [ $r2 -eq 3 ] && [ "$(cat opt.out)" = done ] && cmp -s ref.out opt.out && [ ! -s opt.err ] && [ ! -s ref.err ]; then
+    ok
+  else
+    bad "exit $r2 (interpreter $r1); stdout '$(cat opt.out)'; stderr $(head -c 300 opt.err)"
+  fi
+done
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
