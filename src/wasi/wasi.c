@@ -248,6 +248,12 @@ static bool stdio_fd(wasi_ctx *c, int host, bool allowed) {
   int fl = fcntl(host, F_GETFL);
   if (fl >= 0 && (fl & O_APPEND)) f->fdflags |= WASI_FDFLAG_APPEND;
   uint64_t r = f->filetype == WASI_FILETYPE_REGULAR_FILE ? WASI_RIGHTS_FILE : WASI_RIGHTS_TTY;
+  /* a character device that is no terminal (/dev/null, /dev/zero) can seek, as on the
+   * host: wasi-libc's isatty() takes a character device without seek and tell rights
+   * for a terminal, and programs refusing to write binary data to one would refuse
+   * `> /dev/null` */
+  if (f->filetype == WASI_FILETYPE_CHARACTER_DEVICE && !isatty(host))
+    r |= WASI_RIGHT(R_FD_SEEK) | WASI_RIGHT(R_FD_TELL);
   f->rights = r;
   f->inheriting = 0;
   /* a denied stream stays open (so fd numbering is what programs expect) but grants
