@@ -318,12 +318,39 @@ static const char *get_stderr(wasi2 *w, const comp_val *args, comp_val *res, uti
   return w2_stream(w, res, W2_R_OUTPUT, 2, false, 0, false);
 }
 
-/* No terminal is ever reported: the guest treats stdio as plain streams. */
-static const char *no_terminal(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
-  (void)w, (void)args, (void)a;
+/* get-terminal-stdin/stdout/stderr: a terminal-input/-output handle when stdio stream fd
+ * is a terminal, decided as preview1 shows it (src/wasi: a character device without the
+ * seek and tell rights, what wasi-libc's isatty() reads), else none. */
+static const char *terminal_of(wasi2 *w, comp_val *res, util_arena *a, uint32_t fd, uint8_t rk) {
+  uint64_t p[2] = {fd, 0};
+  int e = w2_p1(w, "fd_fdstat_get", p);
+  if (e < 0) return w->msg;
   res->u.var.disc = 0;
   res->u.var.p = NULL;
+  if (e || w->mem[0] != WASI_FILETYPE_CHARACTER_DEVICE ||
+      (get64(w->mem + 8) & (WASI_RIGHT(R_FD_SEEK) | WASI_RIGHT(R_FD_TELL))))
+    return NULL;
+  comp_val *h = w2_vals(a, 1);
+  uint32_t idx;
+  w2_obj *o = h ? w2_new(w, rk, &idx) : NULL;
+  if (!o) return W2_OOM(w);
+  o->fd = fd;
+  w2_handle(w, h, rk, idx);
+  res->u.var.disc = 1;
+  res->u.var.p = h;
   return NULL;
+}
+static const char *term_stdin(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
+  (void)args;
+  return terminal_of(w, res, a, 0, W2_R_TERM_IN);
+}
+static const char *term_stdout(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
+  (void)args;
+  return terminal_of(w, res, a, 1, W2_R_TERM_OUT);
+}
+static const char *term_stderr(wasi2 *w, const comp_val *args, comp_val *res, util_arena *a) {
+  (void)args;
+  return terminal_of(w, res, a, 2, W2_R_TERM_OUT);
 }
 
 /* ---------- wasi:clocks ---------------------------------------------------------------- */
@@ -495,11 +522,11 @@ static const w2_func stdout_funcs[] = {{"get-stdout", get_stdout, S_FN("", S_R(S
 static const w2_func stderr_funcs[] = {{"get-stderr", get_stderr, S_FN("", S_R(S_OWN))},
     {NULL, NULL, NULL}};
 static const w2_func none_funcs[] = {{NULL, NULL, NULL}};
-static const w2_func term_stdin_funcs[] = {{"get-terminal-stdin", no_terminal, S_FN("", S_R("(option " S_OWN ")"))},
+static const w2_func term_stdin_funcs[] = {{"get-terminal-stdin", term_stdin, S_FN("", S_R("(option " S_OWN ")"))},
     {NULL, NULL, NULL}};
-static const w2_func term_stdout_funcs[] = {{"get-terminal-stdout", no_terminal, S_FN("", S_R("(option " S_OWN ")"))},
+static const w2_func term_stdout_funcs[] = {{"get-terminal-stdout", term_stdout, S_FN("", S_R("(option " S_OWN ")"))},
     {NULL, NULL, NULL}};
-static const w2_func term_stderr_funcs[] = {{"get-terminal-stderr", no_terminal, S_FN("", S_R("(option " S_OWN ")"))},
+static const w2_func term_stderr_funcs[] = {{"get-terminal-stderr", term_stderr, S_FN("", S_R("(option " S_OWN ")"))},
     {NULL, NULL, NULL}};
 static const w2_func mono_funcs[] = {{"now", mono_now, S_FN("", S_R("u64"))},
     {"resolution", mono_resolution, S_FN("", S_R("u64"))},

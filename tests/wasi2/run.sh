@@ -294,6 +294,30 @@ else
   bad "status $rc: $(head -3 noclock.err | tr '\n' ' ')"
 fi
 
+# ---- terminals: get-terminal-stdin/stdout/stderr (what the preview1 adapter's isatty reads)
+# against the same isatty() calls natively (tests/wasi/progs/tty.c), the streams on
+# /dev/null, a pipe and a terminal (script(1))
+if gcc -O2 -w -o tty.native "$root/tests/wasi/progs/tty.c" 2>err.txt; then
+  for how in devnull pipe terminal; do
+    for who in native weld; do
+      cmd=(./tty.native)
+      [ $who = weld ] && cmd=("$weld" run $comp tty)
+      case $how in
+        devnull) "${cmd[@]}" err </dev/null >/dev/null 2>"tty.$how.$who" ;;
+        pipe) echo x | "${cmd[@]}" 2>/dev/null | cat >"tty.$how.$who" ;;
+        terminal) script -qec "$(printf '%q ' "${cmd[@]}")" /dev/null </dev/null | tr -d '\r' >"tty.$how.$who" ;;
+      esac
+    done
+    label="isatty, streams on $how (weld = native)"
+    if [ -s "tty.$how.native" ] && cmp -s "tty.$how.native" "tty.$how.weld"; then ok; else
+      bad "native: $(cat "tty.$how.native"); weld: $(cat "tty.$how.weld")"
+    fi
+  done
+else
+  label="gcc tty.c"
+  bad "$(head -3 err.txt)"
+fi
+
 # ---- refusals -------------------------------------------------------------------------------------
 
 # src/guard's limits hold the component's store as they hold a module's

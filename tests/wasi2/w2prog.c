@@ -197,6 +197,11 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) printf("argv[%d] = \"%s\"\n", i, argv[i]);
     return 0;
   }
+  if (strcmp(mode, "tty") == 0) { /* isatty() of stdio, on stdout or (tty err) stderr */
+    int fd = argc > 2 && strcmp(argv[2], "err") == 0 ? 2 : 1;
+    dprintf(fd, "isatty: stdin %d stdout %d stderr %d\n", isatty(0), isatty(1), isatty(2));
+    return 0;
+  }
   if (strcmp(mode, "env") == 0) {
     const char *a = getenv("W2_A"), *m = getenv("W2_MISSING");
     printf("W2_A=%s\nW2_MISSING=%s\n", a ? a : "(unset)", m ? m : "(unset)");
