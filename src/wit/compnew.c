@@ -504,9 +504,7 @@ static bool iface_exported(const cn *c, const wit_iface *in) {
  * gave it (`use types.{pt as point}`); NULL when in neither defines nor uses d. */
 static const char *local_name(const wit_iface *in, const wit_def *d) {
   for (size_t i = 0; i < in->ndefs; i++) {
-    const wit_def *e = in->defs[i], *t = e;
-    while (t && t->kind == WIT_D_USE) t = t->target;
-    if (t == d) return e->name;
+    if (wit_def_base(in->defs[i]) == d) return in->defs[i]->name;
   }
   return NULL;
 }
@@ -586,8 +584,7 @@ static bool latest_named(const cn *c, size_t k) {
 /* Whether exported interface a uses (by `use`) a type of exported interface b. */
 static bool iface_uses(const wit_iface *a, const wit_iface *b) {
   for (size_t i = 0; i < a->ndefs; i++) {
-    const wit_def *t = a->defs[i];
-    while (t && t->kind == WIT_D_USE) t = t->target;
+    const wit_def *t = wit_def_base(a->defs[i]);
     if (t && t->owner == b && a != b) return true;
   }
   return false;
@@ -967,8 +964,7 @@ static bool component_text(cn *cp, wit_plain *plains, const uint8_t *core, size_
       /* every named type the interface defines or takes by `use` from another exported
        * interface is part of its instance, whether a function reaches it or not */
       for (size_t r = 0; r < it->iface->ndefs; r++) {
-        const wit_def *d = it->iface->defs[r];
-        while (d && d->kind == WIT_D_USE) d = d->target;
+        const wit_def *d = wit_def_base(it->iface->defs[r]);
         if (d && d->kind <= WIT_D_FLAGS && (d->owner == it->iface || iface_exported(&c, d->owner)) &&
             !declare_def(&c, d, d->name)) {
           util_buf_free(&n);
