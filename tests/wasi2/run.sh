@@ -11,7 +11,8 @@
 # program with the same flags: denials inside a read-only grant, `..` and a symlink out
 # of the grant, the environment and clocks not granted, the denial log and summary; then
 # src/guard's limits (fuel, memory, a deadline that wakes a blocking read) and the
-# refusals (--tcplisten, --report, an interface or function not implemented). Then a Rust
+# refusals (--tcplisten, --report, an interface or function not implemented); isatty() of
+# the streams (get-terminal-*) against native on /dev/null, a pipe and a terminal. Then a Rust
 # program (tests/wasi2/rsprog.rs: std's arguments, environment, stdin, stdout, stderr, a
 # file read and one written in a granted directory, a non-zero exit) built by Debian's
 # rustc for wasm32-wasi and made a component the same way, under `weld run --policy`
