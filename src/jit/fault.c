@@ -51,8 +51,12 @@ static const jit_site *site_at(const jit_region *g, uint32_t at) {
   return lo < g->nsites && g->sites[lo].code == at ? &g->sites[lo] : NULL;
 }
 
-/* Code made by LLVM (src/opt/access.c): no table of sites; each access is preceded by an
- * eight-byte NOP whose displacement is the distance from the access to its trap block. */
+/* Code made by LLVM (src/opt/access.c): no table of sites; each access is preceded by two
+ * eight-byte NOPs: the first's displacement is the access's wasm offset, the second's the
+ * distance from the access to its function's trap block. The offset is handed to that
+ * block (one per function) through jit_fault_wasm_off, which jit_rt_trap_access reads. */
+_Thread_local uint32_t jit_fault_wasm_off;
+
 #define MAX_MARKED 4096
 static _Atomic(const jit_region *) marked[MAX_MARKED];
 
@@ -77,13 +81,16 @@ static uintptr_t marked_landing(uintptr_t pc) {
     const jit_region *g = atomic_load_explicit(&marked[i], memory_order_acquire);
     if (!g) continue;
     uintptr_t lo = (uintptr_t)g->code, hi = lo + g->len;
-    if (pc < lo + 8 || pc >= hi) continue;
-    const uint8_t *m = (const uint8_t *)(pc - 8);
+    if (pc < lo + 16 || pc >= hi) continue;
+    const uint8_t *o = (const uint8_t *)(pc - 16), *m = o + 8;
     if (m[0] != 0x0f || m[1] != 0x1f || m[2] != 0x84 || m[3] != 0x00) return 0;
+    if (o[0] != 0x0f || o[1] != 0x1f || o[2] != 0x84 || o[3] != 0x00) return 0;
     int32_t d;
     memcpy(&d, m + 4, 4);
     uintptr_t to = pc + (uintptr_t)(intptr_t)d;
-    return to >= lo && to < hi ? to : 0;
+    if (to < lo || to >= hi) return 0;
+    memcpy(&jit_fault_wasm_off, o + 4, 4);
+    return to;
   }
   return 0;
 }
@@ -127,7 +134,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucv) {
     r[REG_RIP] = (greg_t)(uintptr_t)jit_rt_trap;
     return;
   }
-  /* LLVM code: the access's own trap block reports it (with the function's frame) */
+  /* LLVM code: the function's access trap block reports it (with the function's frame) */
   uintptr_t to = marked_landing(pc);
   if (to) {
     r[REG_RIP] = (greg_t)to;

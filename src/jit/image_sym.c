@@ -18,7 +18,7 @@ typedef struct sym {
 
 #define S(f) {#f, (const void *)f}
 static const sym syms[] = {
-    S(jit_rt_trap), S(jit_rt_unwind), S(jit_rt_stack_trap), S(jit_rt_interrupt),
+    S(jit_rt_trap), S(jit_rt_trap_access), S(jit_rt_unwind), S(jit_rt_stack_trap), S(jit_rt_interrupt),
     S(jit_rt_call_defined), S(jit_rt_call_import), S(jit_rt_call_indirect), S(jit_rt_tail_func),
     S(jit_rt_tail_indirect), S(jit_rt_tail_ref), S(jit_rt_tail_run), S(jit_rt_call_ref),
     S(jit_rt_memory_grow), S(jit_rt_memory_fill), S(jit_rt_memory_copy), S(jit_rt_memory_init),

@@ -129,6 +129,10 @@ uintptr_t jit_rt_cstack_limit(void);
 uint32_t jit_rt_trap(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k);
 /* A callee returned a trap: adds the caller's frame (k, off) to the backtrace. */
 uint32_t jit_rt_unwind(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k);
+/* LLVM code's guard-region trap (src/opt/access.c): `out of bounds memory access` at the
+ * wasm offset the fault handler took from the faulting access's marker. */
+extern _Thread_local uint32_t jit_fault_wasm_off;
+uint32_t jit_rt_trap_access(jit_ctx *c, uint32_t k);
 /* A stack limit hit in a callee's entry: the trap carries no frame of the callee (the
  * interpreter reports it at the caller's call, which the caller's unwind adds). */
 uint32_t jit_rt_stack_trap(jit_ctx *c);

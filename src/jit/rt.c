@@ -96,6 +96,10 @@ uint32_t jit_rt_unwind(jit_ctx *c, uint32_t kind, uint32_t off, uint32_t k) {
   return kind;
 }
 
+uint32_t jit_rt_trap_access(jit_ctx *c, uint32_t k) {
+  return jit_rt_trap(c, EXEC_TRAP_MEMORY_OOB, jit_fault_wasm_off, k);
+}
+
 uint32_t jit_rt_stack_trap(jit_ctx *c) { return trap_here(c, EXEC_TRAP_STACK_EXHAUSTED); }
 
 uint32_t jit_rt_interrupt(jit_ctx *c) {

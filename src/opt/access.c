@@ -4,18 +4,21 @@
  * the check. Every address it can form (a 32-bit index plus an offset below 2 GiB) lies
  * inside the memory's 8 GiB reservation, and the part past the memory's size is not
  * accessible, so an out-of-bounds access faults; src/jit/fault.c turns that fault into a
- * jump to the access's trap block, which reports the trap as the explicit check would.
+ * jump to the function's access trap block, handing it the access's wasm offset, and the
+ * block reports the trap as the explicit check would (jit_rt_trap_access).
  *
  * What makes that jump possible is that LLVM cannot tell us where it put an access. So
- * each access is one `callbr` of inline assembly, two instructions:
+ * each access is one `callbr` of inline assembly, three instructions:
  *
+ *     nopl disp32(%rax,%rax,1)   # 0f 1f 84 00, then disp32 = the access's wasm offset
  *     nopl disp32(%rax,%rax,1)   # 0f 1f 84 00, then disp32 = trap block - next instruction
  *   1: mov.. mem, reg            # the access (LLVM chose its addressing mode and register)
  *
- * with the trap block as the `callbr`'s indirect destination. The eight-byte NOP costs no
- * execution unit; the fault handler finds it right before the faulting instruction and
- * resumes the thread at the address it names, with the registers and stack of the
- * access, which is exactly what a jump from the access to the trap block would see. The
+ * with the function's access trap block as the `callbr`'s indirect destination (one per
+ * function: the offset reaches it through the fault handler, not a phi). The eight-byte
+ * NOPs cost no execution unit; the fault handler finds them right before the faulting
+ * instruction, stores the offset (jit_fault_wasm_off) and resumes the thread at the
+ * address the second names, with the registers and stack of the access, which is exactly what a jump from the access to the trap block would see. The
  * asm is marked as touching only the memory it is given (`memory(argmem: ...)`), so the
  * optimiser still moves other code around it.
  *
@@ -65,9 +68,10 @@ static const form forms[] = {
 };
 #define NFORMS (sizeof forms / sizeof forms[0])
 
-/* The marker: `nopl disp32(%rax,%rax,1)` whose displacement is the trap block's distance
- * from the access (operand 2 is the indirect destination in both forms). */
-#define MARK ".byte 0x0f,0x1f,0x84,0x00\\0A.long ${2:l}-1f\\0A1: "
+/* The marker: two `nopl disp32(%rax,%rax,1)`, the first's displacement the access's wasm
+ * offset (operand 2, an immediate), the second's the trap block's distance from the
+ * access (operand 3, the indirect destination, in both forms). */
+#define MARK ".byte 0x0f,0x1f,0x84,0x00\\0A.long ${2:c}\\0A.byte 0x0f,0x1f,0x84,0x00\\0A.long ${3:l}-1f\\0A1: "
 
 struct opt_access {
   LLVMModuleRef mod;            /* the templates */
@@ -89,13 +93,13 @@ static char *templates(void) {
     if (*f->rt)
       len += (size_t)snprintf(s + len, cap - len,
                               "define void @t%zu(ptr %%p) {\ne:\n  %%r = callbr %s asm sideeffect \"" MARK
-                              "%s $1, $0\", \"=%s,*m,!i\"(ptr elementtype(%s) %%p) #0 to label %%a [label %%b]\n"
+                              "%s $1, $0\", \"=%s,*m,i,!i\"(ptr elementtype(%s) %%p, i32 0) #0 to label %%a [label %%b]\n"
                               "a:\n  ret void\nb:\n  ret void\n}\n",
                               i, f->rt, f->insn, strcmp(f->rt, "float") && strcmp(f->rt, "double") ? "r" : "x", f->et);
     else
       len += (size_t)snprintf(s + len, cap - len,
                               "define void @t%zu(ptr %%p, %s %%v) {\ne:\n  callbr void asm sideeffect \"" MARK
-                              "%s $0, $1\", \"%s,*m,!i\"(%s %%v, ptr elementtype(%s) %%p) #1 to label %%a [label %%b]\n"
+                              "%s $0, $1\", \"%s,*m,i,!i\"(%s %%v, ptr elementtype(%s) %%p, i32 0) #1 to label %%a [label %%b]\n"
                               "a:\n  ret void\nb:\n  ret void\n}\n",
                               i, f->vt, f->insn, f->vc, f->vt, f->et);
   }
@@ -144,16 +148,18 @@ void opt_access_free(opt_access *a) {
 bool opt_access_has(uint16_t op) { return form_of(op) >= 0; }
 
 LLVMValueRef opt_access_emit(opt_access *a, LLVMBuilderRef b, uint16_t op, LLVMValueRef ptr, LLVMValueRef val,
-                             LLVMBasicBlockRef cont, LLVMBasicBlockRef trap) {
+                             LLVMValueRef woff, LLVMBasicBlockRef cont, LLVMBasicBlockRef trap) {
   int i = form_of(op);
   if (i < 0) return NULL;
   LLVMValueRef c = LLVMInstructionClone(a->tpl[i]);
   LLVMInsertIntoBuilder(b, c);
   if (*forms[i].rt) {
     LLVMSetOperand(c, 0, ptr);
+    LLVMSetOperand(c, 1, woff);
   } else {
     LLVMSetOperand(c, 0, val);
     LLVMSetOperand(c, 1, ptr);
+    LLVMSetOperand(c, 2, woff);
   }
   LLVMSetSuccessor(c, 0, cont);
   LLVMSetSuccessor(c, 1, trap);

@@ -50,6 +50,7 @@ typedef struct lw {
   bool dead;
   uint32_t dead_nest;
   bool oom;
+  LLVMBasicBlockRef acc_trap; /* guard-region accesses' trap block (one per function) */
 } lw;
 
 static bool grow(void **p, uint32_t *cap, size_t need, size_t elem) {
@@ -379,8 +380,18 @@ static bool guard_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint
   LLVMValueRef p = LLVMBuildGEP2(l->b, l->i8, base, &ea, 1, "");
   bool fl = mo->t == WASM_F32 || mo->t == WASM_F64;
   if (v && !fl && LLVMTypeOf(v) != int_of(l, mo->bytes)) v = LLVMBuildTrunc(l->b, v, int_of(l, mo->bytes), "");
-  LLVMBasicBlockRef trap = leave_bb(l, (const void *)jit_rt_trap, ci32(l, EXEC_TRAP_MEMORY_OOB), off);
-  LLVMValueRef r = opt_access_emit(ol->access, l->b, op, p, v, new_bb(l, ""), trap);
+  if (!l->acc_trap) {
+    /* one per function: the fault handler hands it the access's offset (no phi) */
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(l->b);
+    l->acc_trap = new_bb(l, "oob");
+    LLVMPositionBuilderAtEnd(l->b, l->acc_trap);
+    LLVMTypeRef pt[2] = {l->ptr, l->i32};
+    LLVMValueRef args[2] = {l->ctx, ci32(l, l->k)};
+    call_c(l, (const void *)jit_rt_trap_access, l->i32, pt, 2, args);
+    LLVMBuildRet(l->b, ci32(l, EXEC_TRAP_MEMORY_OOB));
+    LLVMPositionBuilderAtEnd(l->b, here);
+  }
+  LLVMValueRef r = opt_access_emit(ol->access, l->b, op, p, v, ci32(l, off), new_bb(l, ""), l->acc_trap);
   if (!mo->store) {
     LLVMTypeRef t = vt(l, mo->t);
     if (LLVMTypeOf(r) != t) r = LLVMBuildZExt(l->b, r, t, "");

@@ -39,14 +39,17 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots);
 void opt_lower_thunk(opt_lower *ol, uint32_t k);
 
 /* access.c: guard-region accesses, one `callbr` of inline assembly each whose indirect
- * destination is the access's trap block (src/jit/fault.c jumps there on a fault). */
+ * destination is the function's access trap block (src/jit/fault.c jumps there on a
+ * fault, handing over the access's wasm offset). */
 typedef struct opt_access opt_access;
 opt_access *opt_access_new(LLVMContextRef cx); /* NULL: out of memory or LLVM refused */
 void opt_access_free(opt_access *a);
 /* Emits the access `op` (a plain load or store) of ptr (a store's value: val, already of
- * the stored width) and leaves the builder at the end of cont; a load's value is
- * returned (an i32 for the zero-extending i64 loads of 1, 2 and 4 bytes). */
+ * the stored width) at wasm offset woff (an i32 constant, in the marker for the fault
+ * handler) and leaves the builder at the end of cont; a load's value is returned (an i32
+ * for the zero-extending i64 loads of 1, 2 and 4 bytes). trap: the function's access
+ * trap block (jit_rt_trap_access). */
 LLVMValueRef opt_access_emit(opt_access *a, LLVMBuilderRef b, uint16_t op, LLVMValueRef ptr, LLVMValueRef val,
-                             LLVMBasicBlockRef cont, LLVMBasicBlockRef trap);
+                             LLVMValueRef woff, LLVMBasicBlockRef cont, LLVMBasicBlockRef trap);
 
 #endif
