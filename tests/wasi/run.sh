@@ -413,6 +413,8 @@ native_one dirs
 
 # isatty() natively and under weld with the streams on /dev/null, a pipe, a file and a
 # terminal (script(1) gives one): /dev/null is a character device but no terminal
+# shellcheck source=tty_streams.sh
+. "$here/tty_streams.sh"
 tty_case() {
   local bin="$out/tty.native" d="$out/tty" how
   if ! gcc -O2 -w -o "$bin" "$here/progs/tty.c" 2>"$out/tty.gcc.log"; then fail "native tty (gcc)" "$(cat "$out/tty.gcc.log")"; return; fi
@@ -421,17 +423,7 @@ tty_case() {
     for who in native weld; do
       local cmd=("$bin")
       [ $who = weld ] && cmd=("$weld" run "$out/tty.wasm")
-      case $how in
-        devnull) "${cmd[@]}" err </dev/null >/dev/null 2>"$d/$how.$who" ;;
-        pipe) echo x | "${cmd[@]}" 2>/dev/null | cat >"$d/$how.$who" ;;
-        file) "${cmd[@]}" <"$here/progs/tty.c" >"$d/$how.$who" 2>"$d/$how.$who.err" ;;
-        terminal)
-          if command -v script >/dev/null; then
-            script -qec "$(printf '%q ' "${cmd[@]}")" /dev/null </dev/null | tr -d '\r' >"$d/$how.$who"
-          else
-            echo "no script(1)" >"$d/$how.$who"
-          fi ;;
-      esac
+      TTY_INPUT_FILE="$here/progs/tty.c" tty_streams $how "$d/$how.$who" "${cmd[@]}"
     done
     if [ -s "$d/$how.native" ] && cmp -s "$d/$how.native" "$d/$how.weld"; then pass "isatty, streams on $how (weld = native)"; else
       fail "isatty, streams on $how (weld = native)" "native: $(cat "$d/$how.native"); weld: $(cat "$d/$how.weld")"

@@ -298,16 +298,13 @@ fi
 # ---- terminals: get-terminal-stdin/stdout/stderr (what the preview1 adapter's isatty reads)
 # against the same isatty() calls natively (tests/wasi/progs/tty.c), the streams on
 # /dev/null, a pipe and a terminal (script(1))
+. "$root/tests/wasi/tty_streams.sh"
 if gcc -O2 -w -o tty.native "$root/tests/wasi/progs/tty.c" 2>err.txt; then
   for how in devnull pipe terminal; do
     for who in native weld; do
       cmd=(./tty.native)
       [ $who = weld ] && cmd=("$weld" run $comp tty)
-      case $how in
-        devnull) "${cmd[@]}" err </dev/null >/dev/null 2>"tty.$how.$who" ;;
-        pipe) echo x | "${cmd[@]}" 2>/dev/null | cat >"tty.$how.$who" ;;
-        terminal) script -qec "$(printf '%q ' "${cmd[@]}")" /dev/null </dev/null | tr -d '\r' >"tty.$how.$who" ;;
-      esac
+      tty_streams $how "tty.$how.$who" "${cmd[@]}"
     done
     label="isatty, streams on $how (weld = native)"
     if [ -s "tty.$how.native" ] && cmp -s "tty.$how.native" "tty.$how.weld"; then ok; else
