@@ -51,26 +51,7 @@ typedef enum exec_iop {
 #include "interp_simd.def"
 #define GHAND(n) EXEC_IOP_##n,
 #include "interp_gc.def"
-#undef GHAND
-#undef VLOAD
-#undef SHAND
-#undef VUN
-#undef VBIN
-#undef VSHIFT
-#undef VSPLAT
-#undef VEXTRACT
-#undef VREPLACE
-#undef CMP32
-#undef FCMP
-#undef HAND
-#undef NUMH
-#undef NUMHI
-#undef LOAD
-#undef STORE
-#undef NUM1
-#undef NUM2
-#undef NUM2I
-#undef CMP
+#include "interp_undef.h"
   EXEC_IOP_COUNT
 } exec_iop;
 

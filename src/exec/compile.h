@@ -310,26 +310,7 @@ static const char *const iop_names[] = {
 #include "interp_simd.def"
 #define GHAND(n) #n,
 #include "interp_gc.def"
-#undef GHAND
-#undef VLOAD
-#undef SHAND
-#undef VUN
-#undef VBIN
-#undef VSHIFT
-#undef VSPLAT
-#undef VEXTRACT
-#undef VREPLACE
-#undef CMP32
-#undef FCMP
-#undef HAND
-#undef NUMH
-#undef NUMHI
-#undef LOAD
-#undef STORE
-#undef NUM1
-#undef NUM2
-#undef NUM2I
-#undef CMP
+#include "interp_undef.h"
 };
 #define TRACE(...) fprintf(stderr, __VA_ARGS__)
 #else

@@ -616,26 +616,7 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
 #include "interp_simd.def"
 #define GHAND(n) [EXEC_IOP_##n] = &&L_##n,
 #include "interp_gc.def"
-#undef GHAND
-#undef VLOAD
-#undef SHAND
-#undef VUN
-#undef VBIN
-#undef VSHIFT
-#undef VSPLAT
-#undef VEXTRACT
-#undef VREPLACE
-#undef CMP32
-#undef FCMP
-#undef HAND
-#undef NUMH
-#undef NUMHI
-#undef LOAD
-#undef STORE
-#undef NUM1
-#undef NUM2
-#undef NUM2I
-#undef CMP
+#include "interp_undef.h"
     };
     for (int i = 0; i < EXEC_IOP_COUNT; i++) table_out[i] = (uint64_t)(uintptr_t)labels[i];
 #endif
