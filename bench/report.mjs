@@ -2,10 +2,13 @@
 // results.md), results.json, and chart.dat for gnuplot. Exits 1 if any run gave a wrong
 // answer or failed.
 //
-//   node report.mjs SAMPLES.tsv META.json OUT_DIR
+//   node report.mjs SAMPLES.tsv META.json OUT_DIR [FIRST.tsv]
+//
+// FIRST.tsv (benchmark, runtime, round, first_ms, wall_ms, ok): the runs with standard
+// output on a pseudo-terminal; they add a table of the time to the first byte of output.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [samplesFile, metaFile, outDir] = process.argv.slice(2);
+const [samplesFile, metaFile, outDir, firstFile] = process.argv.slice(2);
 const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
 const lines = readFileSync(samplesFile, 'utf8').trim().split('\n').slice(1);
 const runtimes = ['native', 'node', 'weld', 'ref'];
@@ -94,6 +97,49 @@ for (const [kind, title] of groups) {
   const gm = (key) => geomean(rows.map((r) => r.ratio[key]).filter((x) => x != null));
   md += `| **geometric mean** | | | | | ${fmtX(gm('weld_native'))} | ${fmtX(gm('weld_node'))} | ${fmtX(gm('node_native'))} | |\n\n`;
 }
+// time to first output: medians of the timed rounds, per program and runtime
+const firsts = new Map(); // name -> runtime -> {first: [], wall: [], bad}
+if (firstFile) {
+  for (const line of readFileSync(firstFile, 'utf8').trim().split('\n').slice(1)) {
+    const [name, rt, round, fms, wall, ok] = line.split('\t');
+    if (!firsts.has(name)) firsts.set(name, {});
+    const r = (firsts.get(name)[rt] ??= { first: [], wall: [], bad: false });
+    if (ok !== '1') r.bad = true;
+    else if (round !== '0' && Number(fms) >= 0) {
+      r.first.push(Number(fms));
+      r.wall.push(Number(wall));
+    }
+  }
+}
+const firstRows = [];
+if (firsts.size) {
+  md += '### Time to first output (standard output on a pseudo-terminal, so line-buffered)\n\n';
+  md += '| program | native ms | node ms | weld ms | weld − native ms | node − native ms | weld, whole run ms |\n';
+  md += '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+  for (const [name, per] of firsts) {
+    const row = { benchmark: name, first_ms: {}, wall_ms: {} };
+    for (const rt of ['native', 'node', 'weld']) {
+      const r = per[rt];
+      if (!r) continue;
+      if (r.bad) {
+        failed = true;
+        row.first_ms[rt] = 'WRONG';
+        continue;
+      }
+      row.first_ms[rt] = median(r.first);
+      row.wall_ms[rt] = median(r.wall);
+    }
+    const f = (rt) => (typeof row.first_ms[rt] === 'number' ? row.first_ms[rt].toFixed(1) : row.first_ms[rt] ?? '–');
+    const d = (rt) =>
+      typeof row.first_ms[rt] === 'number' && typeof row.first_ms.native === 'number'
+        ? (row.first_ms[rt] - row.first_ms.native).toFixed(1)
+        : '–';
+    const w = typeof row.wall_ms.weld === 'number' ? row.wall_ms.weld.toFixed(1) : '–';
+    md += `| ${name} | ${f('native')} | ${f('node')} | ${f('weld')} | ${d('weld')} | ${d('node')} | ${w} |\n`;
+    firstRows.push(row);
+  }
+  md += '\n';
+}
 const refRan = results.some((r) => r.ms.ref != null);
 md += `Median of ${meta.runs} timed run(s)${meta.quick ? "" : " after one warm-up"}${refRan ? " (wasm-interp: one run)" : ""}, whole process `;
 md += `wall-clock time including start-up; ${meta.cpu}, ${meta.cores} cores, ${meta.date}; `;
@@ -102,7 +148,7 @@ md += meta.quick ? ' **Quick mode (tiny inputs): the times mean nothing.**\n' : 
 
 process.stdout.write(`\n${md}`);
 writeFileSync(`${outDir}/results.md`, md);
-writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ meta, results }, null, 2)}\n`);
+writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ meta, results, first_output: firstRows }, null, 2)}\n`);
 
 // chart.dat: benchmark, then time relative to native for node, weld, wasm-interp ("?" = none)
 let dat = '# benchmark node weld wasm-interp (time / native time)\n';

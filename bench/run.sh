@@ -13,6 +13,9 @@
 #                                wasm-interp unless BENCH_REF=1 (a smoke check that
 #                                everything builds and every runtime agrees)
 #   BENCH_ONLY                   a regular expression: run only the benchmarks it matches
+#   BENCH_FIRST ('^(lua|sqlite)$') the programs also timed to their first output: standard
+#                                output on a pseudo-terminal (line-buffered, as a user at a
+#                                terminal sees it), the same rounds again (empty: none)
 #   BENCH_SETUP (1)              0 skips bench/setup.sh (package installs)
 # Exit status: 0 when every runtime that ran gave the native build's output, 1 otherwise.
 set -euo pipefail
@@ -29,6 +32,7 @@ quick="${BENCH_QUICK:-0}"
 use_ref="${BENCH_REF:-1}"
 [ "$quick" = 1 ] && use_ref="${BENCH_REF:-0}"
 only="${BENCH_ONLY:-}"
+first_re="${BENCH_FIRST-^(lua|sqlite)\$}"
 [ "$quick" = 1 ] && runs=1
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -278,6 +282,8 @@ cmd_for() {
 # ---- measuring -----------------------------------------------------------------------------------
 samples="$B/samples.tsv"
 printf 'benchmark\tkind\truntime\tround\twall_ms\trss_kb\tstatus\tok\n' >"$samples"
+first="$B/first.tsv"
+printf 'benchmark\truntime\tround\tfirst_ms\twall_ms\tok\n' >"$first"
 failed=0
 for entry in "${benchmarks[@]}"; do
   IFS='|' read -r name kind bin args qargs repeat stdin <<<"$entry"
@@ -335,6 +341,29 @@ for entry in "${benchmarks[@]}"; do
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$rt" "$round" "$wall" "$rss" "$status" "$ok" >>"$samples"
     done
   done
+  # time to first output: the same rounds with standard output on a pseudo-terminal
+  if [ -n "$first_re" ] && [[ "$name" =~ $first_re ]] && [ "$repeat" = 1 ]; then
+    log "$name: time to first output (standard output on a pseudo-terminal)"
+    for ((round = first_round; round <= runs; round++)); do
+      n=${#rts[@]}
+      for ((j = 0; j < n; j++)); do
+        rt=${rts[$(((j + round) % n))]}
+        [ "$rt" = ref ] && continue
+        cmd_for "$rt" "$kind" "$bin" "${argv[@]}"
+        out="$B/out/$rt.tty.out"
+        res="$(cd "$B/run" && "$measure" -t "${in_opt[@]}" -o "$out" -- "${cmd[@]}")"
+        read -r wall _ status fms <<<"$res"
+        ok=1
+        { [ "$status" = 0 ] && cmp -s "$out" "$expected"; } || ok=0
+        if [ $ok = 0 ]; then
+          failed=1
+          log "$name: $rt on a terminal gave a wrong answer or failed (status $status; output in $out.bad)"
+          cp "$out" "$out.bad"
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rt" "$round" "$fms" "$wall" "$ok" >>"$first"
+      done
+    done
+  fi
 done
 
 # ---- report ---------------------------------------------------------------------------------------
@@ -352,7 +381,7 @@ cat >"$B/meta.json" <<JSON
  "weld_version": "$("$weld" --version 2>/dev/null | head -n 1 || true)",
  "node_version": "$(node --version 2>/dev/null || true)", "notes": $notes_json}
 JSON
-node "$here/report.mjs" "$samples" "$B/meta.json" "$B" || failed=1
+node "$here/report.mjs" "$samples" "$B/meta.json" "$B" "$first" || failed=1
 if command -v gnuplot >/dev/null && [ -s "$B/chart.dat" ]; then
   gnuplot -e "datafile='$B/chart.dat'; outfile='$B/chart.png'" "$here/chart.gp" 2>"$B/chart.log" &&
     log "chart: $B/chart.png" || log "chart: gnuplot failed (see $B/chart.log)"

@@ -1,6 +1,6 @@
 /* measure: runs one command and reports its wall-clock time and peak memory.
  *
- *   measure [-r COUNT] [-i STDIN_FILE] [-o STDOUT_FILE] -- COMMAND [ARGS...]
+ *   measure [-r COUNT] [-t] [-i STDIN_FILE] [-o STDOUT_FILE] -- COMMAND [ARGS...]
  *
  * Prints one line to standard output: `WALL_MS MAXRSS_KB STATUS`, where STATUS is the
  * exit code, or 128+N when killed by signal N, or 127 when the command could not be run.
@@ -8,7 +8,12 @@
  * error is left alone. Wall time covers fork to reap, so it includes the process's own
  * start-up; peak memory is the child's ru_maxrss from wait4. With -r the command runs
  * COUNT times one after another (for start-up costs): the time is the total, the memory
- * the largest peak, the status the first non-zero one, the output the last run's. */
+ * the largest peak, the status the first non-zero one, the output the last run's.
+ *
+ * With -t the command's standard output is a pseudo-terminal in raw mode (so a C library
+ * flushes it line by line, as for a user at a terminal, and no byte is changed) whose
+ * bytes go on to STDOUT_FILE, and the line gets a fourth field, FIRST_MS: the time from
+ * fork to the first byte of output (of the last run), or -1 when it wrote none. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +22,12 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 static int usage(void) {
-  fprintf(stderr, "usage: measure [-r COUNT] [-i STDIN_FILE] [-o STDOUT_FILE] -- COMMAND [ARGS...]\n");
+  fprintf(stderr, "usage: measure [-r COUNT] [-t] [-i STDIN_FILE] [-o STDOUT_FILE] -- COMMAND [ARGS...]\n");
   return 2;
 }
 
@@ -31,14 +37,64 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* A pseudo-terminal pair, the slave in raw mode, both close-on-exec (the child gets the
+ * slave through dup2). */
+static int open_pty(int *master, int *slave) {
+  int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0) {
+    fprintf(stderr, "measure: no pseudo-terminal: %s\n", strerror(errno));
+    return -1;
+  }
+  const char *name = ptsname(m);
+  int s = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+  struct termios t;
+  if (s < 0 || tcgetattr(s, &t) != 0) {
+    fprintf(stderr, "measure: cannot open the pseudo-terminal: %s\n", strerror(errno));
+    return -1;
+  }
+  cfmakeraw(&t);
+  tcsetattr(s, TCSANOW, &t);
+  *master = m;
+  *slave = s;
+  return 0;
+}
+
+/* Copies what the child writes to the terminal into out until every writer has closed it
+ * (Linux then reads EIO); returns ms from t0 to the first byte, -1 for none, -2 on a
+ * write error. */
+static double relay(int master, int out, double t0) {
+  double first = -1;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(master, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (first < 0) first = now_ms() - t0;
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = write(out, buf + off, (size_t)(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        fprintf(stderr, "measure: write: %s\n", strerror(errno));
+        return -2;
+      }
+      off += w;
+    }
+  }
+  return first;
+}
+
 int main(int argc, char **argv) {
   const char *in = NULL, *out = "/dev/null";
   long count = 1;
-  int i = 1;
+  int i = 1, tty = 0;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
       i++;
       break;
+    }
+    if (strcmp(argv[i], "-t") == 0) {
+      tty = 1;
+      continue;
     }
     if (i + 1 >= argc) return usage();
     if (strcmp(argv[i], "-i") == 0) {
@@ -63,6 +119,7 @@ int main(int argc, char **argv) {
   double start = now_ms();
   long peak = 0;
   int code = 0;
+  double first = -1;
   for (long run = 0; run < count; run++) {
     int out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out_fd < 0) {
@@ -73,6 +130,9 @@ int main(int argc, char **argv) {
       fprintf(stderr, "measure: cannot rewind %s: %s\n", in, strerror(errno));
       return 2;
     }
+    int master = -1, slave = -1;
+    if (tty && open_pty(&master, &slave) != 0) return 2;
+    double t0 = now_ms();
     pid_t pid = fork();
     if (pid < 0) {
       fprintf(stderr, "measure: fork: %s\n", strerror(errno));
@@ -80,10 +140,16 @@ int main(int argc, char **argv) {
     }
     if (pid == 0) {
       if (in_fd >= 0 && dup2(in_fd, 0) < 0) _exit(127);
-      if (dup2(out_fd, 1) < 0) _exit(127);
+      if (dup2(tty ? slave : out_fd, 1) < 0) _exit(127);
       execvp(argv[i], argv + i);
       fprintf(stderr, "measure: cannot run %s: %s\n", argv[i], strerror(errno));
       _exit(127);
+    }
+    if (tty) {
+      close(slave);
+      first = relay(master, out_fd, t0);
+      close(master);
+      if (first == -2) return 2;
     }
     close(out_fd);
     int status;
@@ -99,6 +165,9 @@ int main(int argc, char **argv) {
     if (ru.ru_maxrss > peak) peak = ru.ru_maxrss;
   }
   double wall = now_ms() - start;
-  printf("%.3f %ld %d\n", wall, peak, code);
+  if (tty)
+    printf("%.3f %ld %d %.3f\n", wall, peak, code, first);
+  else
+    printf("%.3f %ld %d\n", wall, peak, code);
   return 0;
 }
