@@ -46,3 +46,20 @@ jco_componentize() {
   node --import "$(pwd)/preopen.mjs" "$jco_dir/node_modules/@bytecodealliance/jco/dist/jco.js" componentize "$1" \
     --wit "$(pwd)/wit" -n "$2" -o "$3" >out.txt 2>&1
 }
+
+# jco_componentize_cached CACHE STAMP WORLD JS NAME OUT: OUT (in the current directory)
+# from CACHE when CACHE/stamp holds STAMP, else made by `jco componentize` of the JS file JS
+# against the world file WORLD (copied to wit/world.wit beside WASI's packages) and kept in
+# CACHE under STAMP. Status 0 when OUT is there; on failure jco's output is in out.txt.
+jco_componentize_cached() {
+  local cache=$1 stamp=$2 world=$3 js=$4 name=$5 out=$6
+  if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ] && [ -f "$cache/$out" ]; then
+    cp "$cache/$out" "$out"
+    return 0
+  fi
+  jco_componentize_wit
+  cp "$world" wit/world.wit
+  [ "$js" -ef "$(basename "$js")" ] || cp "$js" "$(basename "$js")"
+  jco_componentize "$(basename "$js")" "$name" "$out" || return 1
+  mkdir -p "$cache" && cp "$out" "$cache/" && echo "$stamp" >"$cache/stamp"
+}

@@ -40,21 +40,10 @@ jco="$jco_dir/node_modules/.bin/jco"
 cache="$jco_dir/toolchains-cache"
 stamp="$(cat "$here/app.js" "$here/world.wit" "$root/tests/component/toolchains.sh" | sha256sum | cut -c1-16)-$JCO_VERSION-$(node --version)"
 label="jco componentize app.js"
-if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ] && [ -f "$cache/app.wasm" ]; then
-  cp "$cache/app.wasm" app.wasm
-  ok
-else
-  jco_componentize_wit
-  cp "$here/world.wit" wit/world.wit
-  cp "$here/app.js" app.js
-  if jco_componentize app.js app app.wasm; then
-    ok
-    mkdir -p "$cache" && cp app.wasm "$cache/" && echo "$stamp" >"$cache/stamp"
-  else
-    bad "$(head -8 out.txt)"
-    echo "$passed passed, $failed failed"
-    exit 1
-  fi
+if jco_componentize_cached "$cache" "$stamp" "$here/world.wit" "$here/app.js" app app.wasm; then ok; else
+  bad "$(head -8 out.txt)"
+  echo "$passed passed, $failed failed"
+  exit 1
 fi
 label="jco transpile app.wasm"
 if "$jco" transpile app.wasm -o t/app --name app --no-typescript >out.txt 2>&1; then ok; else

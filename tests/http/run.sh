@@ -149,19 +149,9 @@ fi
 cache="$jco_dir/http-cache"
 stamp="$(cat "$root/tests/http/handler.js" "$root/tests/http/run.sh" | sha256sum | cut -c1-16)-$JCO_VERSION-$(node --version)"
 label="jco componentize handler.js"
-if [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp" ] && [ -f "$cache/handler-js.wasm" ]; then
-  cp "$cache/handler-js.wasm" handler-js.wasm
-  ok
-else
-  jco_componentize_wit
-  printf 'package weld:test;\nworld handler {\n  include wasi:http/proxy@0.2.10;\n}\n' >wit/world.wit
-  cp "$root/tests/http/handler.js" handler.js
-  if jco_componentize handler.js handler handler-js.wasm; then
-    ok
-    mkdir -p "$cache" && cp handler-js.wasm "$cache/" && echo "$stamp" >"$cache/stamp"
-  else
-    bad "$(head -8 out.txt)"
-  fi
+printf 'package weld:test;\nworld handler {\n  include wasi:http/proxy@0.2.10;\n}\n' >handler-world.wit
+if jco_componentize_cached "$cache" "$stamp" handler-world.wit "$root/tests/http/handler.js" handler handler-js.wasm; then ok; else
+  bad "$(head -8 out.txt)"
 fi
 if [ -f handler-js.wasm ]; then
   label="weld serve (JavaScript)"
