@@ -143,7 +143,7 @@ if (firsts.size) {
 const refRan = results.some((r) => r.ms.ref != null);
 md += `Median of ${meta.runs} timed run(s)${meta.quick ? "" : " after one warm-up"}${refRan ? " (wasm-interp: one run)" : ""}, whole process `;
 md += `wall-clock time including start-up; ${meta.cpu}, ${meta.cores} cores, ${meta.date}; `;
-md += `node ${meta.node_version || '?'}, ${meta.weld_version || 'weld (version unknown)'}.`;
+md += `node ${meta.node_version || '?'}, ${meta.weld_version || 'weld (version unknown)'}, weld's tier ${meta.weld_tier || 'auto (default)'}.`;
 md += meta.quick ? ' **Quick mode (tiny inputs): the times mean nothing.**\n' : '\n';
 
 process.stdout.write(`\n${md}`);

@@ -13,6 +13,9 @@
 #                                wasm-interp unless BENCH_REF=1 (a smoke check that
 #                                everything builds and every runtime agrees)
 #   BENCH_ONLY                   a regular expression: run only the benchmarks it matches
+#   BENCH_TIER (weld's default)  weld's tier for every weld run: interp, baseline, auto or
+#                                optimized (passed as WELD_TIER; the warm-up round fills
+#                                the compiled-code cache, so the timed rounds run warm)
 #   BENCH_FIRST ('^(lua|sqlite)$') the programs also timed to their first output: standard
 #                                output on a pseudo-terminal (line-buffered, as a user at a
 #                                terminal sees it), the same rounds again (empty: none)
@@ -33,6 +36,12 @@ use_ref="${BENCH_REF:-1}"
 [ "$quick" = 1 ] && use_ref="${BENCH_REF:-0}"
 only="${BENCH_ONLY:-}"
 first_re="${BENCH_FIRST-^(lua|sqlite)\$}"
+weld_tier="${BENCH_TIER:-}"
+case "$weld_tier" in
+  "" | interp | baseline | auto | optimized) ;;
+  *) echo "bench: BENCH_TIER must be interp, baseline, auto or optimized, not '$weld_tier'" >&2; exit 2 ;;
+esac
+if [ -n "$weld_tier" ]; then export WELD_TIER="$weld_tier"; else unset WELD_TIER; fi
 [ "$quick" = 1 ] && runs=1
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -378,7 +387,7 @@ cpu="$(lscpu | sed -nE 's/^Model name: +//p' | head -n 1)"
 cat >"$B/meta.json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%MZ)", "cpu": "$cpu", "cores": $(nproc), "runs": $runs,
  "quick": $([ "$quick" = 1 ] && echo true || echo false), "weld": "${weld#$root/}",
- "weld_version": "$("$weld" --version 2>/dev/null | head -n 1 || true)",
+ "weld_version": "$("$weld" --version 2>/dev/null | head -n 1 || true)", "weld_tier": "${weld_tier:-auto (default)}",
  "node_version": "$(node --version 2>/dev/null || true)", "notes": $notes_json}
 JSON
 node "$here/report.mjs" "$samples" "$B/meta.json" "$B" "$first" || failed=1
