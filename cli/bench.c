@@ -370,6 +370,9 @@ static double overhead(const pool_result *p, double native_ms) {
   return native_ms > 0 ? p->cpu_ms / native_ms - 1 : NAN;
 }
 
+/* fmax(x, 0): a NaN or a negative overhead is 0 */
+static double nonneg(double x) { return x > 0 ? x : 0; }
+
 static void print_text(const settings *set, const pool_result *pr, int npools, double native_ms) {
   printf("weld bench efficiency: %s, %s(%" PRIu32 ") for CPU; tier %s; %" PRIu32 " warm starts, %" PRIu32
          " live instances, budget %.0f MiB, at most %" PRIu32 "\n\n",
@@ -405,7 +408,7 @@ static void print_text(const settings *set, const pool_result *pr, int npools, d
   const pool_result *c = coeff_pool(pr, npools);
   printf("\ncoefficients (weld plan --coefficients; the %s pool):\n[wasm]\nstart_ms = %.6g\n", c->name,
          c->warm_us / 1e3);
-  if (native_ms > 0) printf("cpu_overhead = %.6g\n", fmax(overhead(c, native_ms), 0));
+  if (native_ms > 0) printf("cpu_overhead = %.6g\n", nonneg(overhead(c, native_ms)));
   printf("memory_base_mib = %.6g\n", (double)c->pss / (1 << 20));
 }
 
@@ -491,7 +494,7 @@ static void print_json(const settings *set, const pool_result *pr, int npools, d
   cli_json_double(&j, c->warm_us / 1e3);
   if (native_ms > 0) {
     cli_json_key(&j, "cpu_overhead");
-    cli_json_double(&j, fmax(overhead(c, native_ms), 0));
+    cli_json_double(&j, nonneg(overhead(c, native_ms)));
   }
   cli_json_key(&j, "memory_base_mib");
   cli_json_double(&j, (double)c->pss / (1 << 20));

@@ -3,9 +3,12 @@
  * lane, straight from the spec's definitions; unsigned lanes wherever the arithmetic
  * wraps, so nothing here relies on signed overflow. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "simd.h"
+#include "util/libm.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "exec_v128 keeps WebAssembly lane order in host memory");
@@ -586,11 +589,23 @@ static void f32x4_demote_f64x2_zero(exec_v128 *d, const exec_v128 *pa) {
 
 /* madd: fused, one rounding (C's fma is correctly rounded on every host). nmadd is
  * -(a * b) + c; negating a is exact, so it is fma(-a, b, c). */
+/* fma and fmaf are libm's, opened on first use (util/libm.h): libm.so.6 is part of the C
+ * library's package, so failing to open it is a broken system, reported as such. */
+static const util_libm *libm(void) {
+  const char *why = "libm.so.6";
+  const util_libm *m = util_libm_get(&why);
+  if (!m) {
+    fprintf(stderr, "weld: relaxed madd needs %s\n", why);
+    abort();
+  }
+  return m;
+}
 #define MADD(name, F, N, fn, sign)                                                       \
   static void name(exec_v128 *d, const exec_v128 *pa, const exec_v128 *pb,               \
                    const exec_v128 *pc) {                                                \
     exec_v128 a = ld(pa), b = ld(pb), c = ld(pc), r;                                     \
-    for (int i = 0; i < (N); i++) r.F[i] = fn(sign a.F[i], b.F[i], c.F[i]);              \
+    const util_libm *m = libm();                                                         \
+    for (int i = 0; i < (N); i++) r.F[i] = m->fn(sign a.F[i], b.F[i], c.F[i]);           \
     st(d, r);                                                                            \
   }
 MADD(f32x4_relaxed_madd, f32, 4, fmaf, +)

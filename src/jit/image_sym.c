@@ -2,12 +2,12 @@
  * this process's addresses in their place. The runtime helpers of rt*.c by their C names,
  * the float helpers by opcode (`weld_float_N`), and the C library functions LLVM's code
  * generator may call on its own (memcpy, libm's rounding). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../exec/simd.h"
+#include "util/libm.h"
 #include "image.h"
 #include "jit_int.h"
 
@@ -31,10 +31,9 @@ static const sym syms[] = {
     S(jit_rt_array_new_elem), S(jit_rt_array_get), S(jit_rt_array_set), S(jit_rt_array_len),
     S(jit_rt_array_fill), S(jit_rt_array_copy), S(jit_rt_array_init_data), S(jit_rt_array_init_elem),
     S(jit_rt_ref_test), S(jit_rt_ref_cast), S(jit_rt_atomic), S(jit_rt_atomic_fence),
-    /* what LLVM may call by itself */
-    S(memcpy), S(memmove), S(memset), S(ceil), S(ceilf), S(floor), S(floorf), S(trunc), S(truncf),
-    S(nearbyint), S(nearbyintf), S(rint), S(rintf), S(sqrt), S(sqrtf), S(fmin), S(fminf), S(fmax),
-    S(fmaxf), S(copysign), S(copysignf), S(fabs), S(fabsf),
+    /* what LLVM may call by itself: these, and libm's rounding and the like, which are
+     * looked up in libm when first named (src/util/libm.h: weld does not link libm) */
+    S(memcpy), S(memmove), S(memset),
 };
 #undef S
 #define NSYMS (sizeof syms / sizeof syms[0])
@@ -45,6 +44,11 @@ bool jit_sym_name(const void *addr, char *buf, size_t n) {
       snprintf(buf, n, "%s", syms[i].name);
       return true;
     }
+  const char *lm = util_libm_name(addr);
+  if (lm) {
+    snprintf(buf, n, "%s", lm);
+    return true;
+  }
   for (unsigned op = 0; op < WASM_OP_COUNT; op++) {
     int shape;
     if (jit_float_helper((uint16_t)op, &shape) == addr) {
@@ -66,6 +70,8 @@ bool jit_sym_name(const void *addr, char *buf, size_t n) {
 const void *jit_sym_addr(const char *name) {
   for (size_t i = 0; i < NSYMS; i++)
     if (strcmp(syms[i].name, name) == 0) return syms[i].addr;
+  const void *lm = util_libm_addr(name);
+  if (lm) return lm;
   if (strncmp(name, "weld_float_", 11) == 0) {
     char *end;
     unsigned long op = strtoul(name + 11, &end, 10);

@@ -88,11 +88,11 @@ static uint64_t f64_neg(uint64_t a) { return a ^ 0x8000000000000000ull; }
 ROUND32(f32_ceil, ceilf)
 ROUND32(f32_floor, floorf)
 ROUND32(f32_trunc, truncf)
-ROUND32(f32_nearest, nearbyintf)
+ROUND32(f32_nearest, rintf) /* = nearbyintf but for the inexact flag; inlined */
 ROUND64(f64_ceil, ceil)
 ROUND64(f64_floor, floor)
 ROUND64(f64_trunc, trunc)
-ROUND64(f64_nearest, nearbyint)
+ROUND64(f64_nearest, rint)
 static uint64_t f32_sqrt(uint64_t a) { return BF(sqrtf(F(a))); }
 static uint64_t f64_sqrt(uint64_t a) { return BD(sqrt(D(a))); }
 

@@ -1,16 +1,27 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
+/* A regular file is read with one read() into a buffer of its size plus one byte (the
+ * terminating NUL, and room to see a file that grew meanwhile): no stdio buffer and no 64 KiB guess, which for a small
+ * module is heap touched for nothing at every start. Pipes, terminals and "-" (stdin) are
+ * read in growing chunks until end of file. */
 bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e) {
   bool is_stdin = strcmp(path, "-") == 0;
-  FILE *f = is_stdin ? stdin : fopen(path, "rb");
-  if (!f) return util_fail(e, UTIL_ERR_IO, -1, "cannot open %s: %s", path, strerror(errno));
+  int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return util_fail(e, UTIL_ERR_IO, -1, "cannot open %s: %s", path, strerror(errno));
+  struct stat st;
   size_t cap = 64 * 1024, n = 0;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && (uint64_t)st.st_size < SIZE_MAX - 1)
+    cap = (size_t)st.st_size + 1;
   uint8_t *buf = util_try_malloc(cap);
+  int err = 0;
   for (;;) {
     if (buf && n == cap) {
       uint8_t *bigger = cap <= SIZE_MAX / 2 ? util_try_realloc(buf, cap * 2) : NULL;
@@ -19,20 +30,21 @@ bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e
       cap *= 2;
     }
     if (!buf) {
-      if (!is_stdin) fclose(f);
+      if (!is_stdin) close(fd);
       return util_fail(e, UTIL_ERR_OOM, -1, "cannot read %s: out of memory", path);
     }
-    size_t k = fread(buf + n, 1, cap - n, f);
-    n += k;
-    if (k == 0) break;
+    ssize_t k = read(fd, buf + n, cap - n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) err = errno;
+    if (k <= 0) break;
+    n += (size_t)k;
   }
-  bool bad = ferror(f);
-  int err = errno;
-  if (!is_stdin) fclose(f);
-  if (bad) {
+  if (!is_stdin) close(fd);
+  if (err) {
     free(buf);
     return util_fail(e, UTIL_ERR_IO, -1, "cannot read %s: %s", path, strerror(err));
   }
+  buf[n] = 0; /* n < cap: the last read had room and found the end */
   *data = buf;
   *len = n;
   return true;

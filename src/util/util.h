@@ -176,7 +176,9 @@ bool util_utf8_valid(const uint8_t *s, size_t n);
 
 /* ---------- files ------------------------------------------------------------------ */
 
-/* Reads a whole file ("-" = stdin). On failure sets an IO error naming the path. */
+/* Reads a whole file ("-" = stdin) into a malloc'd buffer the caller frees; data[len] is
+ * a NUL byte past the contents (not counted in len), so text can be read as a C string.
+ * On failure sets an IO error naming the path. */
 bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e);
 
 #endif
