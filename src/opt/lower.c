@@ -331,7 +331,7 @@ static ctl *label(lw *l, uint32_t depth) { return &l->ctl[l->nctl - 1 - depth]; 
 /* The function's return: trap kind 0 and the results. */
 static void emit_return(lw *l) {
   const wasm_functype *ft = &l->m->types[l->m->funcs[l->m->nfunc_imports + l->k].type];
-  ret_with(l, ci32(l, 0), l->st + l->n - ft->nresults);
+  ret_with(l, ci32(l, 0), ft->nresults ? l->st + (l->n - ft->nresults) : NULL);
 }
 
 static void budget(lw *l, uint32_t off);
