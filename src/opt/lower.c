@@ -1,11 +1,15 @@
 /* Lowers one validated function body to LLVM IR.
  *
- * The function is `i32 @f(ptr fp, ptr ctx)`: fp is its frame on the value stack (the
- * interpreter's layout: parameters, declared locals, then one slot per operand-stack
- * position), ctx the baseline tier's jit_ctx, and the result a trap kind (0: returned,
- * results in fp[0..]). Parameters are read from the frame once; locals and operand-stack
- * values are SSA values (locals through allocas that mem2reg promotes), and only calls
- * and runtime helpers see the frame again: their arguments go to the home slots of the
+ * The body is the internal entry `fastcc {i32 kind, i64 budget, results...} @bodyK(ptr
+ * fp, ptr ctx, i32 depth, i64 budget, params...)`: fp is its frame on the value stack
+ * (the interpreter's layout: parameters, declared locals, then one slot per operand-stack
+ * position), ctx the baseline tier's jit_ctx, depth the call's depth and budget the
+ * thread's interruption budget (both kept in registers, stored to ctx->depth and
+ * th->budget before any call into the runtime), kind a trap kind (0: returned). The
+ * module's other functions call it directly; the ABI entry `i32 @f(ptr fp, ptr ctx)`
+ * (results in fp[0..]) is a wrapper for the runtime. Locals and operand-stack values are
+ * SSA values (locals through allocas that mem2reg promotes), and only calls into the
+ * runtime and helpers see the frame: their arguments go to the home slots of the
  * operand-stack positions they occupy, as in the interpreter, so a callee's frame starts
  * where the interpreter's would.
  *
