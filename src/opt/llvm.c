@@ -186,7 +186,7 @@ static bool compile_module(exec_module *em, bool guard, util_error *err) {
   LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
-                  (void *const *)om->fns, NULL, NULL, NULL, false};
+                  (void *const *)om->fns, NULL, NULL, NULL, false, NULL};
   char name[48];
   for (uint32_t k = 0; k < n; k++) {
     snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);
@@ -205,6 +205,7 @@ static bool compile_module(exec_module *em, bool guard, util_error *err) {
     if (!copy) oom = true;
     om->base.funcs[k].fallback = copy;
   }
+  opt_lower_end(&ol);
   opt_access_free(ol.access);
   ol.access = NULL;
   /* guard mode: an empty function after all the others marks where the code ends */
@@ -377,13 +378,15 @@ static void *lower_one(exec_module *em, uint32_t k, bool guard, void *const *cod
   LLVMSetDataLayout(lo->mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx, lo->mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
-                  code, NULL, NULL, NULL, false};
+                  code, NULL, NULL, NULL, false, NULL};
   char name[48];
   for (uint32_t j = 0; j < n; j++) {
     snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)lo->serial, j);
     fns[j] = LLVMAddFunction(lo->mod, name, ol.fn_type);
   }
   const char *why = opt_lower_func(&ol, k, &lo->frame);
+  /* the internal entries of the functions the body calls (they call their ABI entries) */
+  opt_lower_end(&ol);
   /* a thunk for each function the body refers to; the other declarations go (lowering
    * and compiling a thunk for every function of a big module cost more than the body) */
   for (uint32_t j = 0; !why && j < n; j++) {

@@ -122,6 +122,14 @@ void LLVMInitializeX86AsmParser(void); /* the access markers are inline assembly
   X(LLVMGetFirstFunction) \
   X(LLVMGetFirstInstruction) \
   X(LLVMGetFirstUse) \
+  X(LLVMSetFunctionCallConv) \
+  X(LLVMSetInstructionCallConv) \
+  X(LLVMCountBasicBlocks) \
+  X(LLVMGetReturnType) \
+  X(LLVMBuildExtractValue) \
+  X(LLVMBuildInsertValue) \
+  X(LLVMGetUndef) \
+  X(LLVMStructTypeInContext) \
   X(LLVMGetHostCPUFeatures) \
   X(LLVMGetHostCPUName) \
   X(LLVMParseCommandLineOptions) \
@@ -288,6 +296,14 @@ bool opt_llvm_load(const char **why);
 #define LLVMGetFirstFunction (opt_llvm.LLVMGetFirstFunction)
 #define LLVMGetFirstInstruction (opt_llvm.LLVMGetFirstInstruction)
 #define LLVMGetFirstUse (opt_llvm.LLVMGetFirstUse)
+#define LLVMSetFunctionCallConv (opt_llvm.LLVMSetFunctionCallConv)
+#define LLVMSetInstructionCallConv (opt_llvm.LLVMSetInstructionCallConv)
+#define LLVMCountBasicBlocks (opt_llvm.LLVMCountBasicBlocks)
+#define LLVMGetReturnType (opt_llvm.LLVMGetReturnType)
+#define LLVMBuildExtractValue (opt_llvm.LLVMBuildExtractValue)
+#define LLVMBuildInsertValue (opt_llvm.LLVMBuildInsertValue)
+#define LLVMGetUndef (opt_llvm.LLVMGetUndef)
+#define LLVMStructTypeInContext (opt_llvm.LLVMStructTypeInContext)
 #define LLVMGetHostCPUFeatures (opt_llvm.LLVMGetHostCPUFeatures)
 #define LLVMGetHostCPUName (opt_llvm.LLVMGetHostCPUName)
 #define LLVMParseCommandLineOptions (opt_llvm.LLVMParseCommandLineOptions)

@@ -1,11 +1,15 @@
 /* Lowers one validated function body to LLVM IR.
  *
- * The function is `i32 @f(ptr fp, ptr ctx)`: fp is its frame on the value stack (the
- * interpreter's layout: parameters, declared locals, then one slot per operand-stack
- * position), ctx the baseline tier's jit_ctx, and the result a trap kind (0: returned,
- * results in fp[0..]). Parameters are read from the frame once; locals and operand-stack
- * values are SSA values (locals through allocas that mem2reg promotes), and only calls
- * and runtime helpers see the frame again: their arguments go to the home slots of the
+ * The body is the internal entry `fastcc {i32 kind, i64 budget, results...} @bodyK(ptr
+ * fp, ptr ctx, i32 depth, i64 budget, params...)`: fp is its frame on the value stack
+ * (the interpreter's layout: parameters, declared locals, then one slot per operand-stack
+ * position), ctx the baseline tier's jit_ctx, depth the call's depth and budget the
+ * thread's interruption budget (both kept in registers, stored to ctx->depth and
+ * th->budget before any call into the runtime), kind a trap kind (0: returned). The
+ * module's other functions call it directly; the ABI entry `i32 @f(ptr fp, ptr ctx)`
+ * (results in fp[0..]) is a wrapper for the runtime. Locals and operand-stack values are
+ * SSA values (locals through allocas that mem2reg promotes), and only calls into the
+ * runtime and helpers see the frame: their arguments go to the home slots of the
  * operand-stack positions they occupy, as in the interpreter, so a callee's frame starts
  * where the interpreter's would.
  *
@@ -51,6 +55,9 @@ typedef struct lw {
   uint32_t dead_nest;
   bool oom;
   LLVMBasicBlockRef acc_trap; /* guard-region accesses' trap block (one per function) */
+  LLVMValueRef depth;         /* i32: this call's depth (a parameter of the internal entry) */
+  LLVMValueRef bud;           /* alloca i64: the thread's interruption budget, in a register
+                                 between calls into the runtime (th->budget outside) */
 } lw;
 
 static bool grow(void **p, uint32_t *cap, size_t need, size_t elem) {
@@ -129,11 +136,67 @@ static LLVMValueRef load_slot(lw *l, uint32_t i, LLVMTypeRef t) {
   return from_slot(l, LLVMBuildLoad2(l->b, l->i64, slot_ptr(l, i), ""), t);
 }
 
-/* A call to a C function at a fixed address. */
-static LLVMValueRef call_c(lw *l, const void *fn, LLVMTypeRef ret, LLVMTypeRef *pt, unsigned n, LLVMValueRef *args) {
+/* A call to a C function at a fixed address that reads nothing of the context. */
+static LLVMValueRef call_pure(lw *l, const void *fn, LLVMTypeRef ret, LLVMTypeRef *pt, unsigned n,
+                              LLVMValueRef *args) {
   LLVMTypeRef ft = LLVMFunctionType(ret, pt, n, false);
   return LLVMBuildCall2(l->b, ft, cptr(l, fn), args, n, "");
 }
+
+/* A call to a runtime helper: the call depth, kept in a register, goes to ctx->depth
+ * first (the runtime reads it there: calls out, traps, backtraces). */
+static LLVMValueRef budget_ptr(lw *l) {
+  LLVMValueRef th = load_at(l, l->ptr, l->ctx, CTXOFF(th), true);
+  LLVMValueRef o = ci64(l, offsetof(exec_thread, budget));
+  return LLVMBuildGEP2(l->b, l->i8, th, &o, 1, "");
+}
+/* The budget to th->budget (before code that reads or spends it there), and back. */
+static void budget_out(lw *l) {
+  if (l->bud) LLVMBuildStore(l->b, LLVMBuildLoad2(l->b, l->i64, l->bud, ""), budget_ptr(l));
+}
+static void budget_in(lw *l) {
+  if (l->bud) LLVMBuildStore(l->b, LLVMBuildLoad2(l->b, l->i64, budget_ptr(l), ""), l->bud);
+}
+
+static LLVMValueRef call_c(lw *l, const void *fn, LLVMTypeRef ret, LLVMTypeRef *pt, unsigned n, LLVMValueRef *args) {
+  if (l->depth) LLVMBuildStore(l->b, l->depth, ctx_field(l, CTXOFF(depth)));
+  budget_out(l);
+  LLVMValueRef r = call_pure(l, fn, ret, pt, n, args);
+  budget_in(l);
+  return r;
+}
+
+static LLVMTypeRef ivt(LLVMContextRef cx, wasm_vtype t) {
+  switch (t) {
+  case WASM_I32: return LLVMInt32TypeInContext(cx);
+  case WASM_F32: return LLVMFloatTypeInContext(cx);
+  case WASM_F64: return LLVMDoubleTypeInContext(cx);
+  default: return LLVMInt64TypeInContext(cx); /* i64, references */
+  }
+}
+
+/* The internal entry's return: {i32 trap kind, i64 budget, results...} (the results
+ * undefined when the kind is not 0). NULL: out of memory. */
+static LLVMTypeRef iret_type(LLVMContextRef cx, const wasm_functype *ft) {
+  LLVMTypeRef *t = malloc((2 + (size_t)ft->nresults) * sizeof *t);
+  if (!t) return NULL;
+  t[0] = LLVMInt32TypeInContext(cx);
+  t[1] = LLVMInt64TypeInContext(cx);
+  for (uint32_t i = 0; i < ft->nresults; i++) t[2 + i] = ivt(cx, ft->results[i]);
+  LLVMTypeRef r = LLVMStructTypeInContext(cx, t, 2 + ft->nresults, false);
+  free(t);
+  return r;
+}
+/* Returns kind, the budget and the values res (NULL: a trap). */
+static void ret_with(lw *l, LLVMValueRef kind, LLVMValueRef *res) {
+  LLVMValueRef v = LLVMGetUndef(LLVMGetReturnType(LLVMGlobalGetValueType(l->fn)));
+  v = LLVMBuildInsertValue(l->b, v, kind, 0, "");
+  v = LLVMBuildInsertValue(l->b, v, LLVMBuildLoad2(l->b, l->i64, l->bud, ""), 1, "");
+  const wasm_functype *ft = &l->m->types[l->m->funcs[l->m->nfunc_imports + l->k].type];
+  for (uint32_t i = 0; res && i < ft->nresults; i++) v = LLVMBuildInsertValue(l->b, v, res[i], 2 + i, "");
+  LLVMBuildRet(l->b, v);
+}
+static void ret(lw *l, LLVMValueRef kind) { ret_with(l, kind, NULL); }
 
 static LLVMValueRef intrinsic(lw *l, const char *name, LLVMTypeRef *tys, size_t ntys, LLVMValueRef *args, unsigned n) {
   unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
@@ -154,7 +217,7 @@ static LLVMBasicBlockRef leave_bb(lw *l, const void *fn, LLVMValueRef kind, uint
   LLVMTypeRef pt[4] = {l->ptr, l->i32, l->i32, l->i32};
   LLVMValueRef args[4] = {l->ctx, kind, ci32(l, off), ci32(l, l->k)};
   call_c(l, fn, l->i32, pt, 4, args);
-  LLVMBuildRet(l->b, kind);
+  ret(l, kind);
   LLVMPositionBuilderAtEnd(l->b, here);
   return bb;
 }
@@ -188,11 +251,8 @@ static void reload_mem(lw *l) {
 
 /* The interruption check: one decrement of the thread's budget, the slow path out of line. */
 static void budget(lw *l, uint32_t off) {
-  LLVMValueRef th = load_at(l, l->ptr, l->ctx, CTXOFF(th), true);
-  LLVMValueRef o = ci64(l, offsetof(exec_thread, budget));
-  LLVMValueRef bp = LLVMBuildGEP2(l->b, l->i8, th, &o, 1, "");
-  LLVMValueRef v = LLVMBuildSub(l->b, LLVMBuildLoad2(l->b, l->i64, bp, ""), ci64(l, 1), "");
-  LLVMBuildStore(l->b, v, bp);
+  LLVMValueRef v = LLVMBuildSub(l->b, LLVMBuildLoad2(l->b, l->i64, l->bud, ""), ci64(l, 1), "");
+  LLVMBuildStore(l->b, v, l->bud);
   LLVMBasicBlockRef slow = new_bb(l, "interrupt"), go = new_bb(l, "");
   LLVMValueRef neg = LLVMBuildICmp(l->b, LLVMIntSLT, v, ci64(l, 0), "");
   LLVMValueRef ex[2] = {neg, LLVMConstInt(l->i1, 0, false)};
@@ -272,11 +332,10 @@ static void free_ctl(ctl *c) {
 
 static ctl *label(lw *l, uint32_t depth) { return &l->ctl[l->nctl - 1 - depth]; }
 
-/* The function's return: results to fp[0..], trap kind 0. */
+/* The function's return: trap kind 0 and the results. */
 static void emit_return(lw *l) {
   const wasm_functype *ft = &l->m->types[l->m->funcs[l->m->nfunc_imports + l->k].type];
-  for (uint32_t i = 0; i < ft->nresults; i++) store_slot(l, i, l->st[l->n - ft->nresults + i]);
-  LLVMBuildRet(l->b, ci32(l, 0));
+  ret_with(l, ci32(l, 0), ft->nresults ? l->st + (l->n - ft->nresults) : NULL);
 }
 
 static void budget(lw *l, uint32_t off);
@@ -388,7 +447,7 @@ static bool guard_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint
     LLVMTypeRef pt[2] = {l->ptr, l->i32};
     LLVMValueRef args[2] = {l->ctx, ci32(l, l->k)};
     call_c(l, (const void *)jit_rt_trap_access, l->i32, pt, 2, args);
-    LLVMBuildRet(l->b, ci32(l, EXEC_TRAP_MEMORY_OOB));
+    ret(l, ci32(l, EXEC_TRAP_MEMORY_OOB));
     LLVMPositionBuilderAtEnd(l->b, here);
   }
   LLVMValueRef r = opt_access_emit(ol->access, l->b, op, p, v, ci32(l, off), new_bb(l, ""), l->acc_trap);
@@ -446,20 +505,90 @@ static void call_results(lw *l, const wasm_functype *ft, uint32_t nfp) {
 
 static LLVMValueRef depth_ptr(lw *l) { return ctx_field(l, CTXOFF(depth)); }
 
+static bool ifns_alloc(opt_lower *ol) {
+  uint32_t n = ol->em->wasm->nfuncs - ol->em->wasm->nfunc_imports;
+  if (!ol->ifns) ol->ifns = calloc(n ? n : 1, sizeof *ol->ifns);
+  return ol->ifns != NULL;
+}
+
+/* The internal entry's type: fastcc {i32 kind, i64 budget} (ptr fp, ptr ctx, i32 depth,
+ * i64 budget, params...). */
+#define IARGS 4
+static LLVMTypeRef ifn_type(opt_lower *ol, const wasm_functype *ft) {
+  LLVMTypeRef *pt = malloc((IARGS + (size_t)ft->nparams) * sizeof *pt);
+  if (!pt) return NULL;
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(ol->cx, 0);
+  pt[0] = ptr;
+  pt[1] = ptr;
+  pt[2] = LLVMInt32TypeInContext(ol->cx);
+  pt[3] = LLVMInt64TypeInContext(ol->cx);
+  for (uint32_t i = 0; i < ft->nparams; i++) pt[IARGS + i] = ivt(ol->cx, ft->params[i]);
+  LLVMTypeRef rt = iret_type(ol->cx, ft);
+  LLVMTypeRef t = rt ? LLVMFunctionType(rt, pt, IARGS + ft->nparams, false) : NULL;
+  free(pt);
+  return t;
+}
+
+/* Defined function j's internal entry (a declaration until j is lowered); NULL when it
+ * has none (v128 in its signature) or out of memory. */
+static LLVMValueRef get_ifn(opt_lower *ol, uint32_t j) {
+  const wasm_module *m = ol->em->wasm;
+  const wasm_functype *ft = &m->types[m->funcs[m->nfunc_imports + j].type];
+  if (!sig_scalar(ft) || !ifns_alloc(ol)) return NULL;
+  if (ol->ifns[j]) return ol->ifns[j];
+  LLVMTypeRef t = ifn_type(ol, ft);
+  if (!t) return NULL;
+  char name[32];
+  snprintf(name, sizeof name, "i%u", j);
+  LLVMValueRef fn = LLVMAddFunction(ol->mod, name, t);
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
+  LLVMSetFunctionCallConv(fn, LLVMFastCallConv);
+  ol->ifns[j] = fn;
+  return fn;
+}
+
 static void emit_call(lw *l, uint32_t funcidx, uint32_t off) {
   const wasm_functype *ft = wasm_ir_func_type(l->m, funcidx);
-  uint32_t nfp = call_args(l, ft);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
-  if (l->n - ft->nparams + span > l->maxn) l->maxn = l->n - ft->nparams + span;
   LLVMValueRef r;
+  LLVMValueRef ifn = funcidx >= l->m->nfunc_imports ? get_ifn(l->ol, funcidx - l->m->nfunc_imports) : NULL;
+  if (ifn) {
+    /* a function of this module: its internal entry, arguments and depth in registers
+     * (the callee's frame starts at the arguments' home slots all the same) */
+    uint32_t nfp = l->nlocals + l->n - ft->nparams;
+    if (l->n - ft->nparams + span > l->maxn) l->maxn = l->n - ft->nparams + span;
+    LLVMValueRef *args = malloc((IARGS + (size_t)ft->nparams) * sizeof *args);
+    if (!args) {
+      l->oom = true;
+      return;
+    }
+    args[0] = slot_ptr(l, nfp);
+    args[1] = l->ctx;
+    args[2] = LLVMBuildAdd(l->b, l->depth, ci32(l, 1), "");
+    args[3] = LLVMBuildLoad2(l->b, l->i64, l->bud, "");
+    for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = l->st[l->n - ft->nparams + i];
+    LLVMValueRef rs = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(ifn), ifn, args, IARGS + ft->nparams, "");
+    LLVMSetInstructionCallConv(rs, LLVMFastCallConv);
+    free(args);
+    r = LLVMBuildExtractValue(l->b, rs, 0, "");
+    LLVMBuildStore(l->b, LLVMBuildExtractValue(l->b, rs, 1, ""), l->bud);
+    reload_mem(l);
+    check(l, r, off);
+    /* the results come back in registers */
+    l->n -= ft->nparams;
+    for (uint32_t i = 0; i < ft->nresults; i++) push(l, LLVMBuildExtractValue(l->b, rs, 2 + i, ""));
+    if (l->n > l->maxn) l->maxn = l->n;
+    return;
+  }
+  uint32_t nfp = call_args(l, ft);
+  if (l->n - ft->nparams + span > l->maxn) l->maxn = l->n - ft->nparams + span;
   if (funcidx >= l->m->nfunc_imports) {
-    LLVMValueRef dp = depth_ptr(l);
-    LLVMValueRef d = LLVMBuildLoad2(l->b, l->i32, dp, "");
-    LLVMBuildStore(l->b, LLVMBuildAdd(l->b, d, ci32(l, 1), ""), dp);
+    /* the ABI entry (fp, ctx): the caller counts the call in ctx->depth */
+    LLVMBuildStore(l->b, LLVMBuildAdd(l->b, l->depth, ci32(l, 1), ""), depth_ptr(l));
     LLVMValueRef args[2] = {slot_ptr(l, nfp), l->ctx};
+    budget_out(l);
     r = LLVMBuildCall2(l->b, l->ol->fn_type, l->ol->fns[funcidx - l->m->nfunc_imports], args, 2, "");
-    d = LLVMBuildLoad2(l->b, l->i32, dp, "");
-    LLVMBuildStore(l->b, LLVMBuildSub(l->b, d, ci32(l, 1), ""), dp);
+    budget_in(l);
   } else {
     LLVMTypeRef pt[4] = {l->ptr, l->ptr, l->i32, l->ptr};
     LLVMValueRef args[4] = {l->ctx, slot_ptr(l, nfp), ci32(l, funcidx), slot_ptr(l, nfp + span)};
@@ -512,13 +641,13 @@ static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t
   LLVMValueRef code = LLVMBuildLoad2(l->b, l->ptr, LLVMBuildGEP2(l->b, l->ptr, cptr(l, l->ol->code), &kx, 1, ""), "");
   LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, code, LLVMConstNull(l->ptr), ""), fast, slow);
   LLVMPositionBuilderAtEnd(l->b, fast);
-  LLVMValueRef dp = depth_ptr(l);
-  LLVMValueRef d = LLVMBuildLoad2(l->b, l->i32, dp, "");
-  LLVMBuildStore(l->b, LLVMBuildAdd(l->b, d, ci32(l, 1), ""), dp);
+  /* the ABI entry: the call counted in ctx->depth (it is left so: this code reads the
+   * depth from its register, and stores it again before the runtime reads it) */
+  LLVMBuildStore(l->b, LLVMBuildAdd(l->b, l->depth, ci32(l, 1), ""), depth_ptr(l));
   LLVMValueRef fargs[2] = {slot_ptr(l, nfp), l->ctx};
+  budget_out(l);
   LLVMValueRef r1 = LLVMBuildCall2(l->b, l->ol->fn_type, code, fargs, 2, "");
-  d = LLVMBuildLoad2(l->b, l->i32, dp, "");
-  LLVMBuildStore(l->b, LLVMBuildSub(l->b, d, ci32(l, 1), ""), dp);
+  budget_in(l);
   LLVMBasicBlockRef fast_end = LLVMGetInsertBlock(l->b);
   LLVMBuildBr(l->b, done);
   LLVMPositionBuilderAtEnd(l->b, slow);
@@ -724,14 +853,14 @@ static bool emit_float(lw *l, uint16_t op, uint32_t off) {
     LLVMValueRef b = pop(l), a = pop(l);
     LLVMTypeRef pt[2] = {l->i64, l->i64};
     LLVMValueRef args[2] = {to_slot(l, a), to_slot(l, b)};
-    push(l, from_slot(l, call_c(l, fn, l->i64, pt, 2, args), rt));
+    push(l, from_slot(l, call_pure(l, fn, l->i64, pt, 2, args), rt));
     return true;
   }
   if (shape == 3) { /* the trapping truncations */
     LLVMValueRef a = pop(l);
     LLVMTypeRef pt[2] = {l->i64, l->ptr};
     LLVMValueRef args[2] = {to_slot(l, a), l->scratch};
-    trap_kind_if(l, call_c(l, fn, l->i32, pt, 2, args), off);
+    trap_kind_if(l, call_pure(l, fn, l->i32, pt, 2, args), off);
     push(l, from_slot(l, LLVMBuildLoad2(l->b, l->i64, l->scratch, ""), rt));
     return true;
   }
@@ -1124,10 +1253,17 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   l->ptr = LLVMPointerTypeInContext(l->cx, 0);
   char name[32];
   snprintf(name, sizeof name, "body%u", k);
-  l->fn = LLVMAddFunction(ol->mod, name, ol->fn_type);
+  LLVMTypeRef ity = ifns_alloc(ol) ? ifn_type(ol, ft) : NULL;
+  if (!ity) {
+    opt_lower_thunk(ol, k);
+    return "out of memory";
+  }
+  l->fn = LLVMAddFunction(ol->mod, name, ity);
   LLVMSetLinkage(l->fn, LLVMInternalLinkage);
+  LLVMSetFunctionCallConv(l->fn, LLVMFastCallConv);
   l->fp = LLVMGetParam(l->fn, 0);
   l->ctx = LLVMGetParam(l->fn, 1);
+  l->depth = LLVMGetParam(l->fn, 2);
   l->b = LLVMCreateBuilderInContext(l->cx);
   l->locals = nlocals ? calloc(nlocals, sizeof *l->locals) : NULL;
   const char *why = NULL;
@@ -1140,6 +1276,8 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
     l->mbase = LLVMBuildAlloca(l->b, l->ptr, "mbase");
     l->msize = LLVMBuildAlloca(l->b, l->i64, "msize");
     l->scratch = LLVMBuildAlloca(l->b, l->i64, "scratch");
+    l->bud = LLVMBuildAlloca(l->b, l->i64, "budget");
+    LLVMBuildStore(l->b, LLVMGetParam(l->fn, 3), l->bud);
     for (uint32_t i = 0; i < nlocals; i++) {
       wasm_vtype t = i < ft->nparams ? ft->params[i] : f->local_types[i - ft->nparams];
       l->locals[i] = LLVMBuildAlloca(l->b, vt(l, t), "");
@@ -1147,12 +1285,12 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
     /* the stack checks of a call (the caller counted this call's depth); a limit hit
      * reports no frame of this function, as in the interpreter */
     LLVMBasicBlockRef st = new_bb(l, "stack"), ok = new_bb(l, "");
-    LLVMValueRef depth = load_at(l, l->i32, l->ctx, CTXOFF(depth), false);
     LLVMValueRef maxd = load_at(l, l->i32, l->ctx, CTXOFF(max_depth), true);
-    LLVMValueRef bad = LLVMBuildICmp(l->b, LLVMIntUGT, depth, maxd, "");
+    LLVMValueRef bad = LLVMBuildICmp(l->b, LLVMIntUGT, l->depth, maxd, "");
     LLVMTypeRef pt = l->ptr;
-    LLVMValueRef zero = ci32(l, 0);
-    LLVMValueRef sp = LLVMBuildPtrToInt(l->b, intrinsic(l, "llvm.frameaddress", &pt, 1, &zero, 1), l->i64, "");
+    /* the native stack: the address of the return address (the stack pointer at entry;
+     * llvm.frameaddress would make every function keep a frame pointer) */
+    LLVMValueRef sp = LLVMBuildPtrToInt(l->b, intrinsic(l, "llvm.addressofreturnaddress", &pt, 1, NULL, 0), l->i64, "");
     LLVMValueRef climit = load_at(l, l->i64, l->ctx, CTXOFF(cstack_limit), true);
     bad = LLVMBuildOr(l->b, bad, LLVMBuildICmp(l->b, LLVMIntULT, sp, climit, ""), "");
     /* fp + frame size <= stack_limit: the size is known at the end (a placeholder now) */
@@ -1161,11 +1299,11 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
     bad = LLVMBuildOr(l->b, bad, LLVMBuildICmp(l->b, LLVMIntUGT, frame_end, slimit, ""), "");
     LLVMBuildCondBr(l->b, bad, st, ok);
     LLVMPositionBuilderAtEnd(l->b, st);
-    LLVMBuildRet(l->b, call_c(l, (const void *)jit_rt_stack_trap, l->i32, &pt, 1, &l->ctx));
+    ret(l, call_c(l, (const void *)jit_rt_stack_trap, l->i32, &pt, 1, &l->ctx));
     LLVMPositionBuilderAtEnd(l->b, ok);
     for (uint32_t i = 0; i < nlocals; i++) {
       LLVMTypeRef t = LLVMGetAllocatedType(l->locals[i]);
-      LLVMValueRef v = i < ft->nparams ? load_slot(l, i, t) : LLVMConstNull(t);
+      LLVMValueRef v = i < ft->nparams ? LLVMGetParam(l->fn, IARGS + i) : LLVMConstNull(t);
       LLVMBuildStore(l->b, v, l->locals[i]);
     }
     reload_mem(l);
@@ -1194,18 +1332,89 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   if (fs < cfs) fs = cfs;
   *frame_slots = fs;
   LLVMSetOperand(frame_end, 1, ci64(l, (uint64_t)fs * 8));
-  /* the declared function becomes the body */
-  LLVMValueRef decl = ol->fns[k];
-  LLVMReplaceAllUsesWith(decl, l->fn);
-  char keep[64];
-  size_t len = 0;
-  const char *nm = LLVMGetValueName2(decl, &len);
-  snprintf(keep, sizeof keep, "%.*s", (int)len, nm);
-  LLVMDeleteFunction(decl);
-  LLVMSetValueName2(l->fn, keep, strlen(keep));
-  LLVMSetLinkage(l->fn, LLVMExternalLinkage);
-  ol->fns[k] = l->fn;
+  /* the body becomes the internal entry the other functions' calls name */
+  if (ol->ifns[k]) {
+    LLVMReplaceAllUsesWith(ol->ifns[k], l->fn);
+    LLVMDeleteFunction(ol->ifns[k]);
+  }
+  ol->ifns[k] = l->fn;
+  /* and the declared function (the ABI entry: the runtime, the interpreter, call_indirect
+   * and the other tiers call it) a wrapper: the caller counted the call in ctx->depth,
+   * the arguments are in the frame; the depth is left as it was found */
+  LLVMValueRef w = ol->fns[k];
+  l->b = LLVMCreateBuilderInContext(l->cx);
+  l->fn = w;
+  l->fp = LLVMGetParam(w, 0);
+  l->ctx = LLVMGetParam(w, 1);
+  LLVMPositionBuilderAtEnd(l->b, new_bb(l, ""));
+  LLVMValueRef *args = malloc((IARGS + (size_t)ft->nparams) * sizeof *args);
+  if (!args) {
+    LLVMDisposeBuilder(l->b);
+    opt_lower_thunk(ol, k);
+    return "out of memory";
+  }
+  LLVMValueRef d = load_at(l, l->i32, l->ctx, CTXOFF(depth), false);
+  args[0] = l->fp;
+  args[1] = l->ctx;
+  args[2] = d;
+  args[3] = LLVMBuildLoad2(l->b, l->i64, budget_ptr(l), "");
+  for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = load_slot(l, i, vt(l, ft->params[i]));
+  LLVMValueRef r = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(ol->ifns[k]), ol->ifns[k], args, IARGS + ft->nparams, "");
+  LLVMSetInstructionCallConv(r, LLVMFastCallConv);
+  free(args);
+  LLVMBuildStore(l->b, d, depth_ptr(l));
+  LLVMBuildStore(l->b, LLVMBuildExtractValue(l->b, r, 1, ""), budget_ptr(l));
+  /* the results to fp[0..] (undefined values after a trap: nobody reads them) */
+  for (uint32_t i = 0; i < ft->nresults; i++) store_slot(l, i, LLVMBuildExtractValue(l->b, r, 2 + i, ""));
+  LLVMBuildRet(l->b, LLVMBuildExtractValue(l->b, r, 0, ""));
+  LLVMDisposeBuilder(l->b);
+  LLVMSetLinkage(w, LLVMExternalLinkage);
   return NULL;
+}
+
+void opt_lower_end(opt_lower *ol) {
+  if (!ol->ifns) return;
+  const wasm_module *m = ol->em->wasm;
+  uint32_t n = m->nfuncs - m->nfunc_imports;
+  lw ll, *l = &ll;
+  memset(l, 0, sizeof *l);
+  l->ol = ol;
+  l->cx = ol->cx;
+  l->i8 = LLVMInt8TypeInContext(l->cx);
+  l->i32 = LLVMInt32TypeInContext(l->cx);
+  l->i64 = LLVMInt64TypeInContext(l->cx);
+  l->f32 = LLVMFloatTypeInContext(l->cx);
+  l->f64 = LLVMDoubleTypeInContext(l->cx);
+  l->ptr = LLVMPointerTypeInContext(l->cx, 0);
+  l->b = LLVMCreateBuilderInContext(l->cx);
+  for (uint32_t j = 0; j < n; j++) {
+    LLVMValueRef fn = ol->ifns[j];
+    if (!fn || LLVMCountBasicBlocks(fn) != 0) continue;
+    if (!LLVMGetFirstUse(fn)) {
+      LLVMDeleteFunction(fn);
+      continue;
+    }
+    /* function j was not lowered: its internal entry calls its ABI entry (a thunk into
+     * the runtime), with the arguments in the frame and the call counted in ctx->depth */
+    const wasm_functype *ft = &m->types[m->funcs[m->nfunc_imports + j].type];
+    l->fn = fn;
+    l->fp = LLVMGetParam(fn, 0);
+    l->ctx = LLVMGetParam(fn, 1);
+    LLVMPositionBuilderAtEnd(l->b, new_bb(l, ""));
+    for (uint32_t i = 0; i < ft->nparams; i++) store_slot(l, i, LLVMGetParam(fn, IARGS + i));
+    LLVMBuildStore(l->b, LLVMGetParam(fn, 2), depth_ptr(l));
+    LLVMBuildStore(l->b, LLVMGetParam(fn, 3), budget_ptr(l));
+    LLVMValueRef args[2] = {l->fp, l->ctx};
+    LLVMValueRef r = LLVMBuildCall2(l->b, ol->fn_type, ol->fns[j], args, 2, "");
+    LLVMValueRef v = LLVMBuildInsertValue(l->b, LLVMGetUndef(LLVMGetReturnType(LLVMGlobalGetValueType(fn))), r, 0, "");
+    v = LLVMBuildInsertValue(l->b, v, LLVMBuildLoad2(l->b, l->i64, budget_ptr(l), ""), 1, "");
+    for (uint32_t i = 0; i < ft->nresults; i++)
+      v = LLVMBuildInsertValue(l->b, v, load_slot(l, i, ivt(l->cx, ft->results[i])), 2 + i, "");
+    LLVMBuildRet(l->b, v);
+  }
+  LLVMDisposeBuilder(l->b);
+  free(ol->ifns);
+  ol->ifns = NULL;
 }
 
 void opt_lower_thunk(opt_lower *ol, uint32_t k) {

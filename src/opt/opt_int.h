@@ -29,6 +29,10 @@ typedef struct opt_lower {
   struct opt_access *access; /* guard: the access templates (made on first use; the
                                 driver frees them with opt_access_free after lowering) */
   bool access_failed;        /* the templates could not be made: accesses are checked */
+  /* Per defined function, made on first use: its internal entry, `fastcc i32 (ptr fp,
+   * ptr ctx, i32 depth, params...)`, which direct calls between the module's functions
+   * use (arguments and call depth in registers); fns[k] is a wrapper around it. */
+  LLVMValueRef *ifns;
 } opt_lower;
 
 /* Lowers defined function k into ol->fns[k]. NULL on success, else why it stays in the
@@ -37,6 +41,9 @@ typedef struct opt_lower {
 const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots);
 /* Makes fns[k] call defined function k through the runtime (jit_rt_call_defined). */
 void opt_lower_thunk(opt_lower *ol, uint32_t k);
+/* After the module's functions are lowered: gives each internal entry still without a
+ * body (its function was not lowered) one that calls fns[k], and frees ol->ifns. */
+void opt_lower_end(opt_lower *ol);
 
 /* access.c: guard-region accesses, one `callbr` of inline assembly each whose indirect
  * destination is the function's access trap block (src/jit/fault.c jumps there on a
