@@ -1444,7 +1444,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     free(j->map_woff);
     return "not supported: frame layout";
   }
-  size_t start = b->len, ncalls = calls->n, nsites = sites->n;
+  size_t start = b->len, ncalls = calls->n, nsites = sites->n, nrel = b->nrel;
   uint32_t entry_off = exec_code_wasm_offset(code, 0);
   if (!entry_off) entry_off = f->code_offset;
 
@@ -1592,6 +1592,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   if (why) {
     /* nothing of this function stays */
     if (!b->oom) b->len = start;
+    b->nrel = nrel; /* its relocations too: they would patch the next function's code */
     calls->n = ncalls;
     sites->n = nsites;
   }
