@@ -713,6 +713,7 @@ static int emit_cond_flags(jc *j, const cond *c, int cc) {
 
 /* The instruction after a compare, when it is br_if or if, takes the flags directly. */
 static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
+  if (r->p >= r->end || (*r->p != 0x0d && *r->p != 0x04)) return false; /* br_if, if */
   util_reader peek = *r;
   wasm_instr nx;
   util_error e;
