@@ -419,6 +419,8 @@ typedef struct weld_tier_stats {
   double opt_seconds;      /* WELD_TIER_AUTO: time spent compiling those (on any thread) */
   uint32_t compile_threads; /* WELD_TIER_BASELINE: the threads that compiled the module (0:
                                its code was not compiled by this process) */
+  double compile_cpu_seconds; /* WELD_TIER_BASELINE, compiled by this process: the CPU time
+                                 of all its threads during compile_seconds */
 } weld_tier_stats;
 void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
 /* Why the module's k-th defined function (0 = the first function after the imported ones)

@@ -675,6 +675,7 @@ void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
   out->wasm_bytes = st.wasm_bytes;
   out->compile_seconds = st.compile_seconds;
   out->compile_threads = st.compile_threads;
+  out->compile_cpu_seconds = st.compile_cpu_seconds;
   out->source = (weld_code_source)st.source;
   out->optimized = st.optimized;
   out->opt_failed = st.opt_failed;

@@ -119,6 +119,8 @@ typedef struct jit_stats {
   double opt_seconds;      /* JIT_TIER_AUTO: time spent compiling them (on any thread) */
   uint32_t compile_threads; /* JIT_TIER_BASELINE: threads that compiled the module (0: its
                                code was not compiled here) */
+  double compile_cpu_seconds; /* JIT_TIER_BASELINE: the process's CPU time (every thread's)
+                                 over compile_seconds */
 } jit_stats;
 /* Records where em's code came from (src/api: the code cache, a precompiled image) and,
  * when it was compiled on the way, how long that took. */
