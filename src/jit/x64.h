@@ -58,8 +58,8 @@ typedef struct x64_buf {
    * a whole module's code is written where it will run (x64_take_mapping) */
   bool mapped;
   size_t map;
-  /* a mapped buffer's expected size, set before the first byte (0: unknown): its first
-   * mapping is that large, and from 2 MiB it is aligned to 2 MiB and asks for
+  /* a mapped buffer's expected size, set before the first byte (0: unknown): from 1 MiB
+   * its first mapping is that large rounded up to 2 MiB, aligned to 2 MiB, and asks for
    * transparent huge pages (one fault per 2 MiB instead of one per 4 KiB page) */
   size_t hint;
   x64_reloc *rel;
