@@ -5,9 +5,14 @@
 # alternate:
 #
 #   jit ms   the baseline compiler itself, as `weld run --tier baseline --no-cache
-#            --tier-stats` reports it: every function compiled into one buffer and
-#            installed (mapped, sealed, pointed at); the module is already decoded,
-#            validated and translated for the interpreter by then;
+#            --tier-stats` reports it: every function compiled (on the threads the
+#            `threads` column gives: --compile-threads, default the online CPUs up to 8)
+#            and laid out into one buffer, and installed (mapped, sealed, pointed at);
+#            wall time; the module is already decoded, validated and translated for the
+#            interpreter by then;
+#   jit CPU ms the CPU time of the process's threads over that wall time (--tier-stats:
+#            "ms of CPU"), which a machine busy with other work disturbs less; with
+#            threads it is the sum of theirs (so above the wall time when they overlap);
 #   total ms `weld compile --tier baseline -o FILE`, the whole process: reading, decoding
 #            and validating the module, the interpreter's translation, the compiler, the
 #            precompiled image (with its sha256 sums) and writing it; wall time, and its
@@ -19,7 +24,8 @@
 #
 #   bench/compile.sh [MODULE.wasm...]
 #
-# Environment: WELD (build/weld), BENCH_DIR (build/bench-compile), BENCH_RUNS (5).
+# Environment: WELD (build/weld), BENCH_DIR (build/bench-compile), BENCH_RUNS (5),
+# WELD_COMPILE_THREADS (both commands' threads; default the online CPUs, at most 8).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -43,11 +49,11 @@ fi
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mbs() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.1f", b / 1e6 / (ms / 1e3) }'; }
 
-echo "| module | functions | bodies bytes | code bytes | jit ms | jit MB/s | total ms | total MB/s | total CPU ms | total CPU MB/s |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| module | functions | bodies bytes | code bytes | threads | jit ms | jit MB/s | jit CPU ms | jit CPU MB/s | total ms | total MB/s | total CPU ms | total CPU MB/s |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 status=0
 for m in "${mods[@]}"; do
-  jit=() tot=() cpu=() line=""
+  jit=() jcpu=() tot=() cpu=() line=""
   for ((r = 0; r < runs; r++)); do
     line=$("$weld" run --tier baseline --no-cache --tier-stats "$m" </dev/null 2>&1 >/dev/null |
       grep -m1 'defined functions compiled' || true)
@@ -58,6 +64,7 @@ for m in "${mods[@]}"; do
       continue 2
     fi
     jit+=("$ms")
+    jcpu+=("$(sed -n 's/.*, \([0-9.]*\) ms of CPU.*/\1/p' <<<"$line")")
     # bash's time: wall, user and system seconds of the child
     if ! t=$({ TIMEFORMAT='%3R %3U %3S'; time "$weld" compile --tier baseline -o "$B/out.cwasm" "$m" >/dev/null 2>&1; } 2>&1); then
       echo "$m: weld compile failed" >&2
@@ -70,10 +77,13 @@ for m in "${mods[@]}"; do
   done
   # "N of M defined functions compiled to machine code (C bytes from B bytes of bodies in T ms)"
   read -r nf code bodies < <(sed -n 's/.*: \([0-9]*\) of [0-9]* defined functions compiled to machine code (\([0-9]*\) bytes from \([0-9]*\) bytes of bodies.*/\1 \2 \3/p' <<<"$line")
+  # "... in T ms on N threads)"; a weld from before the threads says nothing: 1
+  th=$(sed -n 's/.* ms on \([0-9]*\) thread.*/\1/p' <<<"$line")
   j=$(printf '%s\n' "${jit[@]}" | median)
+  jc=$(printf '%s\n' "${jcpu[@]}" | median)
   t=$(printf '%s\n' "${tot[@]}" | median)
   c=$(printf '%s\n' "${cpu[@]}" | median)
-  echo "| $(basename "$m") | $nf | $bodies | $code | $j | $(mbs "$bodies" "$j") | $t | $(mbs "$bodies" "$t") | $c | $(mbs "$bodies" "$c") |"
+  echo "| $(basename "$m") | $nf | $bodies | $code | ${th:-1} | $j | $(mbs "$bodies" "$j") | ${jc:--} | $([ -n "$jc" ] && mbs "$bodies" "$jc" || echo -) | $t | $(mbs "$bodies" "$t") | $c | $(mbs "$bodies" "$c") |"
 done
 rm -f "$B/out.cwasm"
 exit $status

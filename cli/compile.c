@@ -10,13 +10,14 @@
 #include "policy/policy.h"
 #include "weld.h"
 
-enum { C_OUT, C_TIER, C_BOUNDS, C_STANDARD };
+enum { C_OUT, C_TIER, C_BOUNDS, C_STANDARD, C_THREADS };
 
 static const cli_opt compile_opts[] = {
     {"--output", "-o", "FILE", C_OUT},
     {"--tier", NULL, "baseline|optimized", C_TIER},
     {"--bounds", NULL, "guard|explicit", C_BOUNDS},
     {"--standard", NULL, "2.0|3.0", C_STANDARD},
+    {"--compile-threads", NULL, "N", C_THREADS},
 };
 
 int cli_cmd_compile(int argc, char **argv) {
@@ -47,6 +48,10 @@ int cli_cmd_compile(int argc, char **argv) {
       if (strcmp(v, "guard") == 0) cfg.bounds = WELD_BOUNDS_GUARD;
       else if (strcmp(v, "explicit") == 0) cfg.bounds = WELD_BOUNDS_EXPLICIT;
       else return cli_usage_error("compile", "--bounds: '%s' is not 'guard' or 'explicit'", v);
+      break;
+    case C_THREADS:
+      if (!cli_threshold_value(v, &cfg.compile_threads) || cfg.compile_threads > 8)
+        return cli_usage_error("compile", "--compile-threads: '%s' is not a count from 0 to 8", v);
       break;
     case C_STANDARD:
       if (strcmp(v, "2.0") == 0) cfg.standard = WELD_STANDARD_2_0;

@@ -94,9 +94,11 @@ static const cli_command commands[] = {
      "                         (builds with LLVM only)\n"
      "  --tier-up-threshold N  auto: calls before a function is compiled (default 1000;\n"
      "                         or WELD_TIER_UP_THRESHOLD)\n"
-     "  --compile-threads N    auto with LLVM: threads compiling still-hot functions\n"
-     "                         through LLVM in the background (0-8, default 1, 0: the\n"
-     "                         call that finds one hot; or WELD_COMPILE_THREADS)\n"
+     "  --compile-threads N    threads compiling (0-8, or WELD_COMPILE_THREADS):\n"
+     "                         baseline: the module's functions (default the CPUs\n"
+     "                         online; 0 and 1: one); auto with LLVM: still-hot\n"
+     "                         functions through LLVM in the background (default 1,\n"
+     "                         0: the call that finds one hot)\n"
      "  --tier-stats           print what was compiled, and why the rest was not\n"
      "  --allow-precompiled    FILE may be a precompiled module (`weld compile`): its\n"
      "                         machine code runs as is, trusted like a shared library\n"
@@ -163,7 +165,7 @@ static const cli_command commands[] = {
      "(one line: which interface, which function, both types), 2 usage error or\n"
      "unreadable file.\n",
      cli_cmd_compose},
-    {"compile", "[--tier baseline|optimized] [--bounds B] [--standard V] -o OUT.cwasm FILE",
+    {"compile", "[--tier baseline|optimized] [--bounds B] [--standard V] [--compile-threads N] -o OUT.cwasm FILE",
      "compile a module ahead of time into a precompiled module (.cwasm)",
      "Compiles every function of the module (binary or text) to x86-64 machine code and\n"
      "writes a precompiled module: the original module, the code, and what the code\n"
@@ -178,6 +180,9 @@ static const cli_command commands[] = {
      "  --bounds guard|explicit  the bounds mode the code is made for (default guard;\n"
      "                     run it with the same)\n"
      "  --standard 2.0|3.0 the edition modules are held to (default 3.0)\n"
+     "  --compile-threads N  baseline: threads compiling the functions (0-8; default the\n"
+     "                     CPUs online, at most 8; 0 and 1: one; or WELD_COMPILE_THREADS);\n"
+     "                     the image is the same whatever the number\n"
      "\n"
      "Exit status: 0 written, 1 malformed or invalid module, 2 usage error, unreadable\n"
      "file or tier not available.\n",

@@ -671,12 +671,16 @@ void cli_print_tier_stats(const struct weld_module *mod, int tier) {
   if (ts.tier != WELD_TIER_AUTO) {
     static const char *const from[] = {"", "; stored in the code cache", "; from the code cache, not compiled",
                                        "; from the precompiled module, not compiled"};
+    char on[80] = "";
+    if (ts.compile_threads)
+      snprintf(on, sizeof on, " on %u thread%s, %.3f ms of CPU", ts.compile_threads, ts.compile_threads == 1 ? "" : "s",
+               ts.compile_cpu_seconds * 1e3);
     fprintf(stderr,
             "weld: tier %s: %u of %u defined functions compiled to machine code (%llu bytes from %llu "
-            "bytes of bodies in %.3f ms%s)\n",
+            "bytes of bodies in %.3f ms%s%s)\n",
             ts.tier == WELD_TIER_OPTIMIZED || tier == WELD_TIER_OPTIMIZED ? "optimized" : "baseline", ts.compiled,
             ts.functions, (unsigned long long)ts.code_bytes, (unsigned long long)ts.wasm_bytes,
-            ts.compile_seconds * 1e3, ts.source < 4 ? from[ts.source] : "");
+            ts.compile_seconds * 1e3, on, ts.source < 4 ? from[ts.source] : "");
   }
   uint32_t nimp = 0;
   for (size_t i = 0; i < weld_module_import_count(mod); i++) {

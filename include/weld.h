@@ -263,6 +263,10 @@ typedef struct weld_pool_config {
                                  held between instances); 0: always discarded (the default) */
 } weld_pool_config;
 
+/* weld_config.compile_threads's default: as many threads as the machine has CPUs online (at
+ * most 8) for a baseline compile, 1 for the optimising tier's pool. */
+#define WELD_COMPILE_THREADS_AUTO 0xffffffffu
+
 typedef struct weld_config {
   size_t stack_bytes;          /* value stack per call; 0 = default (8 MiB) */
   uint32_t max_call_depth;     /* 0 = default (10000) */
@@ -290,10 +294,16 @@ typedef struct weld_config {
                                   code; a function whose loop is seen at two looks goes on
                                   compiled from that loop (on-stack replacement). 0: the
                                   default, 65,536 */
-  uint32_t compile_threads;    /* WELD_TIER_AUTO in a build with the optimising tier: threads
-                                  (a process-wide pool, at most 8) that compile functions
-                                  still hot in baseline code through LLVM in the background;
-                                  0: the call that finds one hot compiles it. Default 1 */
+  uint32_t compile_threads;    /* threads that compile. WELD_TIER_BASELINE (and precompiling
+                                  for it): a module's functions are compiled on this many
+                                  threads, the calling one among them (at most 8; 0 or 1:
+                                  the calling thread alone; the code is the same whatever
+                                  the number). WELD_TIER_AUTO in a build with the optimising
+                                  tier: threads (a process-wide pool, at most 8) that compile
+                                  functions still hot in baseline code through LLVM in the
+                                  background; 0: the call that finds one hot compiles it.
+                                  Default WELD_COMPILE_THREADS_AUTO: the online CPUs (at most
+                                  8) for a baseline compile, 1 for the pool */
   uint64_t module_cache_bytes; /* the engine's in-memory cache of compiled modules: a
                                   weld_module_new of bytes (either format, or a precompiled
                                   image) the engine made a module of before gets that same
@@ -407,6 +417,10 @@ typedef struct weld_tier_stats {
                               optimising tier) because they stayed hot */
   uint32_t opt_failed;     /* WELD_TIER_AUTO: hot ones the optimising tier did not take */
   double opt_seconds;      /* WELD_TIER_AUTO: time spent compiling those (on any thread) */
+  uint32_t compile_threads; /* WELD_TIER_BASELINE: the threads that compiled the module (0:
+                               its code was not compiled by this process) */
+  double compile_cpu_seconds; /* WELD_TIER_BASELINE, compiled by this process: the CPU time
+                                 of all its threads during compile_seconds */
 } weld_tier_stats;
 void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
 /* Why the module's k-th defined function (0 = the first function after the imported ones)

@@ -32,7 +32,8 @@ bool api_image_open(const weld_config *c, const uint8_t *bytes, size_t len, jit_
 
 /* A code section for em by the engine's tier. */
 static bool section(const weld_config *c, const exec_module *em, jit_bytes *out, uint64_t *features, util_error *err) {
-  if (c->tier == WELD_TIER_BASELINE) return jit_image_baseline(em, c->bounds == WELD_BOUNDS_GUARD, out, features, err);
+  if (c->tier == WELD_TIER_BASELINE)
+    return jit_image_baseline(em, c->bounds == WELD_BOUNDS_GUARD, c->compile_threads, out, features, err);
   if (c->tier == WELD_TIER_OPTIMIZED) return opt_image_compile(em, c->bounds == WELD_BOUNDS_GUARD, out, features, err);
   return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: precompiling for the %s tier (only baseline and optimized)",
                    c->tier == WELD_TIER_AUTO ? "auto" : "interp");

@@ -363,7 +363,7 @@ void weld_config_default(weld_config *c) {
   /* the auto tier where there is a compiler: hot functions and long loops (on-stack
    * replacement) run compiled, the rest interpreted */
   c->tier = jit_available() ? WELD_TIER_AUTO : WELD_TIER_INTERP;
-  c->compile_threads = JIT_COMPILE_THREADS_DEFAULT;
+  c->compile_threads = WELD_COMPILE_THREADS_AUTO;
   jit_tier t;
   if (jit_tier_parse(getenv("WELD_TIER"), &t) && (t == JIT_TIER_INTERP || jit_available())) c->tier = (weld_tier)t;
   /* asked for by name: a build without it refuses to make modules, saying why */
@@ -536,7 +536,10 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
                       .threshold = e ? e->cfg.tier_up_threshold : JIT_TIER_UP_DEFAULT,
                       .osr_grant = e ? e->cfg.osr_threshold : 0,
                       .opt = e && e->cfg.tier == WELD_TIER_AUTO ? opt_tierup_hooks() : NULL,
-                      .compile_threads = e ? e->cfg.compile_threads : 0};
+                      .compile_threads = !e                                              ? 0
+                                         : e->cfg.compile_threads == WELD_COMPILE_THREADS_AUTO ? JIT_COMPILE_THREADS_DEFAULT
+                                                                                               : e->cfg.compile_threads,
+                      .build_threads = e ? e->cfg.compile_threads : 1};
     ok = jit_prepare_module(em, &jo, &ue);
   }
   if (!ok) {
@@ -671,6 +674,8 @@ void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
   out->code_bytes = st.code_bytes;
   out->wasm_bytes = st.wasm_bytes;
   out->compile_seconds = st.compile_seconds;
+  out->compile_threads = st.compile_threads;
+  out->compile_cpu_seconds = st.compile_cpu_seconds;
   out->source = (weld_code_source)st.source;
   out->optimized = st.optimized;
   out->opt_failed = st.opt_failed;

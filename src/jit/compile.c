@@ -713,6 +713,7 @@ static int emit_cond_flags(jc *j, const cond *c, int cc) {
 
 /* The instruction after a compare, when it is br_if or if, takes the flags directly. */
 static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
+  if (r->p >= r->end || (*r->p != 0x0d && *r->p != 0x04)) return false; /* br_if, if */
   util_reader peek = *r;
   wasm_instr nx;
   util_error e;
@@ -1444,7 +1445,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
     free(j->map_woff);
     return "not supported: frame layout";
   }
-  size_t start = b->len, ncalls = calls->n, nsites = sites->n;
+  size_t start = b->len, ncalls = calls->n, nsites = sites->n, nrel = b->nrel;
   uint32_t entry_off = exec_code_wasm_offset(code, 0);
   if (!entry_off) entry_off = f->code_offset;
 
@@ -1592,6 +1593,7 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   if (why) {
     /* nothing of this function stays */
     if (!b->oom) b->len = start;
+    b->nrel = nrel; /* its relocations too: they would patch the next function's code */
     calls->n = ncalls;
     sites->n = nsites;
   }

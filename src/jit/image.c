@@ -363,9 +363,10 @@ static bool put_str(jit_bytes *b, const char *s) {
   return !b->oom;
 }
 
-bool jit_image_baseline(const exec_module *em, bool guard, jit_bytes *out, uint64_t *features, util_error *err) {
+bool jit_image_baseline(const exec_module *em, bool guard, uint32_t threads, jit_bytes *out, uint64_t *features,
+                        util_error *err) {
   jit_build bd;
-  if (!jit_build_module(em, guard, true, &bd, err)) return false;
+  if (!jit_build_module(em, guard, true, threads, &bd, err)) return false;
   /* the names of the helper addresses, each once */
   char (*names)[48] = bd.b.nrel ? calloc(bd.b.nrel, sizeof *names) : NULL;
   uint32_t *ix = bd.b.nrel ? calloc(bd.b.nrel, sizeof *ix) : NULL;
@@ -493,6 +494,7 @@ bool jit_image_load_baseline(exec_module *em, const uint8_t *code, size_t len, b
   if (!why && !cp) why = "truncated code";
   if (!why) {
     bd.b.mapped = true; /* installed where it is patched, without another copy */
+    bd.b.hint = clen;
     if (!x64_grow(&bd.b, clen ? clen : 1)) why = "out of memory";
     else memcpy(bd.b.p, cp, clen), bd.b.len = clen;
   }

@@ -110,9 +110,11 @@ bool jit_image_read(const uint8_t *bytes, size_t len, jit_image_info *info, util
 bool jit_image_check_settings(const jit_image *img, const jit_image_settings *want, util_error *err);
 
 /* ---- code sections ---- */
-/* The baseline tier: compiles em (which must not be compiled yet) into a code section;
- * *features: what the code needs of the CPU. */
-bool jit_image_baseline(const exec_module *em, bool guard, jit_bytes *code, uint64_t *features, util_error *err);
+/* The baseline tier: compiles em (which must not be compiled yet) into a code section, on
+ * up to `threads` threads (jit_build_threads: the section is the same whatever the
+ * number); *features: what the code needs of the CPU. */
+bool jit_image_baseline(const exec_module *em, bool guard, uint32_t threads, jit_bytes *code, uint64_t *features,
+                        util_error *err);
 /* Installs a code section made by jit_image_baseline (em made from the image's module). */
 bool jit_image_load_baseline(exec_module *em, const uint8_t *code, size_t len, bool guard, util_error *err);
 /* The optimising tier's section (elf.c): frames, fallbacks and an ELF object. */

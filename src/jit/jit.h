@@ -62,6 +62,9 @@ typedef struct jit_options {
   uint32_t compile_threads; /* threads compiling for the optimising tier in the background
                                (a process-wide pool, at most JIT_MAX_COMPILE_THREADS); 0:
                                the call that makes a function hot compiles it */
+  uint32_t build_threads;   /* JIT_TIER_BASELINE: threads compiling the module's functions
+                               (jit_build_threads: JIT_COMPILE_THREADS_AUTO, or 0 and 1 for
+                               the calling thread alone) */
 } jit_options;
 #define JIT_MAX_COMPILE_THREADS 8u
 /* The process ends without waiting for an optimising compile still running in the
@@ -71,6 +74,14 @@ typedef struct jit_options {
  * The command line turns it on. */
 void jit_tierup_exit_abandons(void);
 #define JIT_COMPILE_THREADS_DEFAULT 1u
+/* weld_config.compile_threads's default (WELD_COMPILE_THREADS_AUTO): the optimising tier's
+ * pool has JIT_COMPILE_THREADS_DEFAULT threads, a whole-module baseline compile as many
+ * as jit_build_threads says. */
+#define JIT_COMPILE_THREADS_AUTO 0xffffffffu
+/* The threads a whole-module baseline compile uses for a compile_threads setting: the
+ * online CPUs for JIT_COMPILE_THREADS_AUTO, at most JIT_MAX_COMPILE_THREADS, and 1 (the
+ * calling thread alone) for 0 or 1. */
+uint32_t jit_build_threads(uint32_t compile_threads);
 
 /* True when this build and CPU can run compiled code (x86-64 on a POSIX system). */
 bool jit_available(void);
@@ -88,7 +99,7 @@ bool jit_prepare_module(exec_module *em, const jit_options *o, util_error *err);
  * instance whose memory is not guarded after all runs the functions in the interpreter. False only when out
  * of memory or when code memory cannot be mapped: then `em` is unchanged (every function
  * interpreted) and err says why. */
-bool jit_compile_module(exec_module *em, bool guard, util_error *err);
+bool jit_compile_module(exec_module *em, bool guard, uint32_t threads, util_error *err);
 
 /* Per-module numbers for `weld inspect` and --tier-stats. */
 typedef struct jit_stats {
@@ -106,6 +117,10 @@ typedef struct jit_stats {
   uint32_t optimized;      /* JIT_TIER_AUTO: of `compiled`, those now running LLVM code */
   uint32_t opt_failed;     /* JIT_TIER_AUTO: hot functions the optimising tier did not take */
   double opt_seconds;      /* JIT_TIER_AUTO: time spent compiling them (on any thread) */
+  uint32_t compile_threads; /* JIT_TIER_BASELINE: threads that compiled the module (0: its
+                               code was not compiled here) */
+  double compile_cpu_seconds; /* JIT_TIER_BASELINE: the process's CPU time (every thread's)
+                                 over compile_seconds */
 } jit_stats;
 /* Records where em's code came from (src/api: the code cache, a precompiled image) and,
  * when it was compiled on the way, how long that took. */

@@ -272,10 +272,13 @@ typedef struct jit_build {
   bool guard;
   uint32_t compiled;
   uint64_t wasm_bytes;
+  uint32_t threads;     /* the threads that compiled it (1: the calling one alone) */
 } jit_build;
 /* Compiles every function of em it can into bd (keep_relocs: bd->b records the
- * process-specific immediates). False when out of memory (bd is then empty). */
-bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, jit_build *bd, util_error *err);
+ * process-specific immediates), on up to `threads` threads (jit_build_threads; the
+ * code is the same whatever the number). False when out of memory (bd is then empty). */
+bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, uint32_t threads, jit_build *bd,
+                      util_error *err);
 /* Maps bd's code, seals it and makes em's compiled functions run it; consumes bd. A
  * UTIL_ERR_LIMIT error: the fault handler could not take the region (em unchanged). */
 bool jit_install_module(exec_module *em, jit_build *bd, double seconds, util_error *err);

@@ -34,13 +34,35 @@ static size_t page_size(void) {
  * pages fault in as they are written). */
 #define X64_FILL_AHEAD ((size_t)256 * 1024)
 
+#define X64_HUGE ((size_t)2 << 20)
+
+/* The first mapping of a buffer expected to reach `map` bytes: from 2 MiB, aligned to
+ * 2 MiB (so that the kernel can back it with huge pages) and advised so. */
+static void *first_map(size_t map) {
+  if (map < X64_HUGE) {
+    void *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+  }
+  uint8_t *p = mmap(NULL, map + X64_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  size_t lead = (X64_HUGE - (uintptr_t)p % X64_HUGE) % X64_HUGE;
+  if (lead) munmap(p, lead);
+  munmap(p + lead + map, X64_HUGE - lead);
+#ifdef MADV_HUGEPAGE
+  (void)madvise(p + lead, map, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+  return p + lead;
+}
+
 static bool grow_mapped(x64_buf *b, size_t need) {
   if (need > b->map) {
     size_t map = b->map ? b->map : 4 * X64_FILL_AHEAD;
+    /* from half a huge page on, whole huge pages: the rest of the last one is only
+     * address space until written, and is unmapped when the code is sealed */
+    if (!b->map && b->hint >= X64_HUGE / 2) map = (b->hint + X64_HUGE - 1) / X64_HUGE * X64_HUGE;
     while (map < need) map *= 2;
-    void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE)
-                   : mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return false;
+    void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE) : first_map(map);
+    if (!p || p == MAP_FAILED) return false;
     b->p = p;
     b->map = map;
   }
@@ -86,6 +108,31 @@ uint8_t *x64_take_mapping(x64_buf *b, size_t *mapped) {
   b->p = NULL;
   b->len = b->cap = b->map = 0;
   return p;
+}
+
+bool x64_append(x64_buf *dst, const x64_buf *src, size_t from, size_t to, size_t r0, size_t r1) {
+  size_t n = to - from, base = dst->len;
+  if (!x64_grow(dst, n)) return false;
+  memcpy(dst->p + base, src->p + from, n);
+  dst->len += n;
+  if (!dst->keep_relocs || r0 == r1) return true;
+  if (dst->nrel + (r1 - r0) > dst->caprel) {
+    size_t cap = dst->caprel ? dst->caprel : 64;
+    while (cap < dst->nrel + (r1 - r0)) cap *= 2;
+    x64_reloc *r = util_try_realloc(dst->rel, cap * sizeof *r);
+    if (!r) {
+      dst->oom = true;
+      return false;
+    }
+    dst->rel = r;
+    dst->caprel = cap;
+  }
+  for (size_t i = r0; i < r1; i++) {
+    x64_reloc r = src->rel[i];
+    r.at = r.at - from + base;
+    dst->rel[dst->nrel++] = r;
+  }
+  return true;
 }
 
 void x64_patch32(x64_buf *b, size_t at, uint32_t v) {

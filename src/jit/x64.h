@@ -58,6 +58,10 @@ typedef struct x64_buf {
    * a whole module's code is written where it will run (x64_take_mapping) */
   bool mapped;
   size_t map;
+  /* a mapped buffer's expected size, set before the first byte (0: unknown): from 1 MiB
+   * its first mapping is that large rounded up to 2 MiB, aligned to 2 MiB, and asks for
+   * transparent huge pages (one fault per 2 MiB instead of one per 4 KiB page) */
+  size_t hint;
   x64_reloc *rel;
   size_t nrel, caprel;
 } x64_buf;
@@ -84,6 +88,10 @@ static inline void x64_u64(x64_buf *b, uint64_t v) {
     b->len += 8;
   }
 }
+/* Appends src's bytes [from, to) and the relocations rel[r0, r1) recorded in them to dst,
+ * moved to where they land (code compiled elsewhere laid out into one buffer: every jump
+ * the encoder writes is relative, so the bytes do not change). False once dst is oom. */
+bool x64_append(x64_buf *dst, const x64_buf *src, size_t from, size_t to, size_t r0, size_t r1);
 /* Writes a 32-bit value at `at` (patching a displacement). */
 void x64_patch32(x64_buf *b, size_t at, uint32_t v);
 

@@ -9,7 +9,7 @@ static bool unexpected_end(util_reader *r, util_error *e) {
   return util_fail(e, UTIL_ERR_MALFORMED, (int64_t)util_reader_offset(r), "unexpected end");
 }
 
-bool util_read_u8(util_reader *r, uint8_t *out, util_error *e) {
+bool util_read_u8_long(util_reader *r, uint8_t *out, util_error *e) {
   if (r->p >= r->end) return unexpected_end(r, e);
   *out = *r->p++;
   return true;
@@ -91,7 +91,7 @@ static bool read_sleb(util_reader *r, unsigned bits, int64_t *out, util_error *e
   return true;
 }
 
-bool util_read_u32(util_reader *r, uint32_t *out, util_error *e) {
+bool util_read_u32_long(util_reader *r, uint32_t *out, util_error *e) {
   uint64_t v;
   if (!read_uleb(r, 32, &v, e)) return false;
   *out = (uint32_t)v;
@@ -100,7 +100,7 @@ bool util_read_u32(util_reader *r, uint32_t *out, util_error *e) {
 
 bool util_read_u64(util_reader *r, uint64_t *out, util_error *e) { return read_uleb(r, 64, out, e); }
 
-bool util_read_s32(util_reader *r, int32_t *out, util_error *e) {
+bool util_read_s32_long(util_reader *r, int32_t *out, util_error *e) {
   int64_t v;
   if (!read_sleb(r, 32, &v, e)) return false;
   *out = (int32_t)v;
@@ -109,7 +109,7 @@ bool util_read_s32(util_reader *r, int32_t *out, util_error *e) {
 
 bool util_read_s33(util_reader *r, int64_t *out, util_error *e) { return read_sleb(r, 33, out, e); }
 
-bool util_read_s64(util_reader *r, int64_t *out, util_error *e) { return read_sleb(r, 64, out, e); }
+bool util_read_s64_long(util_reader *r, int64_t *out, util_error *e) { return read_sleb(r, 64, out, e); }
 
 size_t util_write_u64(uint8_t *buf, uint64_t v) {
   size_t n = 0;

@@ -155,12 +155,44 @@ static inline bool util_reader_eof(const util_reader *r) { return r->p >= r->end
 
 /* Each returns false and sets the error (kind MALFORMED) on failure, with the spec's
  * wording: "unexpected end", "integer representation too long", "integer too large". */
-bool util_read_u8(util_reader *r, uint8_t *out, util_error *e);
-bool util_read_u32(util_reader *r, uint32_t *out, util_error *e);   /* unsigned LEB128 */
-bool util_read_s32(util_reader *r, int32_t *out, util_error *e);    /* signed LEB128 */
+/* u8, u32, s32 and s64 are inline for the common one-byte case (most indices and
+ * constants of code), the rest in leb.c (the *_long functions). */
+bool util_read_u8_long(util_reader *r, uint8_t *out, util_error *e);
+bool util_read_u32_long(util_reader *r, uint32_t *out, util_error *e);
+bool util_read_s32_long(util_reader *r, int32_t *out, util_error *e);
+bool util_read_s64_long(util_reader *r, int64_t *out, util_error *e);
+static inline bool util_read_u8(util_reader *r, uint8_t *out, util_error *e) {
+  if (r->p < r->end) {
+    *out = *r->p++;
+    return true;
+  }
+  return util_read_u8_long(r, out, e);
+}
+/* unsigned LEB128 */
+static inline bool util_read_u32(util_reader *r, uint32_t *out, util_error *e) {
+  if (r->p < r->end && !(*r->p & 0x80)) {
+    *out = *r->p++;
+    return true;
+  }
+  return util_read_u32_long(r, out, e);
+}
+/* signed LEB128 */
+static inline bool util_read_s32(util_reader *r, int32_t *out, util_error *e) {
+  if (r->p < r->end && !(*r->p & 0x80)) {
+    *out = (int32_t)((uint32_t)*r->p++ << 25) >> 25; /* bit 6 is the sign */
+    return true;
+  }
+  return util_read_s32_long(r, out, e);
+}
+static inline bool util_read_s64(util_reader *r, int64_t *out, util_error *e) {
+  if (r->p < r->end && !(*r->p & 0x80)) {
+    *out = (int64_t)((uint64_t)*r->p++ << 57) >> 57;
+    return true;
+  }
+  return util_read_s64_long(r, out, e);
+}
 bool util_read_s33(util_reader *r, int64_t *out, util_error *e);    /* block types */
 bool util_read_u64(util_reader *r, uint64_t *out, util_error *e);
-bool util_read_s64(util_reader *r, int64_t *out, util_error *e);
 bool util_read_bytes(util_reader *r, size_t n, const uint8_t **out, util_error *e);
 bool util_read_fixed32(util_reader *r, uint32_t *out, util_error *e); /* little endian */
 bool util_read_fixed64(util_reader *r, uint64_t *out, util_error *e);

@@ -300,6 +300,72 @@ if [ "$(ls "$c"/*.cwasm | wc -l)" -eq 1 ]; then ok; else bad "$(ls "$c")"; fi
 run 2 cache evict --cache-dir "$c"; err_has "evict needs --cache-max-bytes"
 run 2 cache frobnicate; err_has "unknown action 'frobnicate'"
 
+# the baseline compiler on several threads (src/jit/module.c): a module with hundreds of
+# functions calling each other (directly and through a table), with memory accesses, big
+# enough to be cut into parts; the image is the same byte for byte for 1, 2 and 3
+# threads, and the code runs right (against the result Python computes) and traps with
+# the interpreter's backtrace.
+python3 - <<'PY'
+n = 400
+M = 0xffffffff
+def filler(i):
+    out = []
+    for r in range(12):
+        out.append("local.get $x i32.const %d i32.xor i32.const %d i32.mul local.set $x" % ((i * 131 + r * 7919) & 0x7fffffff, (i * 17 + r * 2 + 1) & 0x7fffffff))
+    return "\n    ".join(out)
+def callee(i): return i - 1 - (i % 3)
+lines = ["(module", "  (type $t (func (param i32) (result i32)))", "  (memory 1)",
+         "  (table %d funcref)" % n, "  (elem (i32.const 0) %s)" % " ".join("$f%d" % i for i in range(n))]
+for i in range(n):
+    a = (i * 4) % 65532
+    body = [filler(i),
+            "(i32.store (i32.const %d) (local.get $x))" % a,
+            "(local.set $y (i32.add (i32.load (i32.const %d)) (i32.const %d)))" % (a, i)]
+    if i < 3:
+        body.append("(i32.xor (local.get $y) (i32.const %d))" % i)
+    elif i % 4 == 0:
+        body.append("(i32.xor (call_indirect (type $t) (local.get $y) (i32.const %d)) (i32.const %d))" % (callee(i), i))
+    else:
+        body.append("(i32.xor (call $f%d (local.get $y)) (i32.const %d))" % (callee(i), i))
+    lines.append("  (func $f%d (export \"f%d\") (param $x i32) (result i32) (local $y i32)\n    %s)" % (i, i, "\n    ".join(body)))
+for i in range(50):
+    lines.append("  (func $t%d%s (param i32) (result i32) %s)" % (
+        i, ' (export "t")' if i == 49 else "",
+        "unreachable" if i == 0 else "(i32.add (call $t%d (local.get 0)) (i32.const 1))" % (i - 1)))
+lines.append(")")
+open("many.wat", "w").write("\n".join(lines) + "\n")
+def f(i, x):
+    for r in range(12):
+        x = ((x ^ ((i * 131 + r * 7919) & 0x7fffffff)) * ((i * 17 + r * 2 + 1) & 0x7fffffff)) & M
+    y = (x + i) & M
+    if i >= 3: y = f(callee(i), y)
+    return y ^ i
+v = f(n - 1, 7)
+open("many.want", "w").write(str(v - (1 << 32) if v >= 1 << 31 else v) + "\n")
+PY
+wat2wasm many.wat -o many.wasm
+for t in 1 2 3; do run 0 compile --tier baseline --compile-threads $t -o many-$t.cwasm many.wasm; done
+label="baseline image: the same for 1, 2 and 3 compile threads"
+if cmp -s many-1.cwasm many-2.cwasm && cmp -s many-1.cwasm many-3.cwasm; then ok; else bad "the images differ"; fi
+"$weld" run --tier interp --invoke f399 many.wasm 7 >want.txt 2>&1
+label="interpreter: f399 as Python computes it"
+if diff -q want.txt many.want >/dev/null; then ok; else bad "$(cat want.txt) vs $(cat many.want)"; fi
+run 0 run --tier baseline --no-cache --compile-threads 3 --tier-stats --invoke f399 many.wasm 7
+out_is "$(cat many.want)"
+err_has "450 of 450 defined functions compiled to machine code"
+err_has "on 3 threads"
+run 0 run --tier baseline --no-cache --bounds explicit --compile-threads 2 --invoke f399 many.wasm 7
+out_is "$(cat many.want)"
+for t in 1 3; do
+  run 0 run --allow-precompiled --invoke f399 many-$t.cwasm 7; out_is "$(cat many.want)"
+done
+"$weld" run --tier interp --invoke t many.wasm 1 >/dev/null 2>want.txt
+run 134 run --tier baseline --no-cache --compile-threads 2 --invoke t many.wasm 1
+label="baseline on 2 threads: trap and backtrace as in the interpreter"
+if diff -q want.txt err.txt >/dev/null; then ok; else bad "$(diff want.txt err.txt | head -5)"; fi
+run 2 compile --tier baseline --compile-threads 9 -o x.cwasm many.wasm
+err_has "--compile-threads: '9' is not a count from 0 to 8"
+
 # concurrent processes on one cache: every run right, one entry, no temporary file left
 c="$tmp/conc"
 pids=()
