@@ -418,9 +418,16 @@ void jit_tierup_sample(jit_module *jm, const void *pc) {
   }
 }
 
+/* A load and a store, not a locked decrement (every call from the runtime into baseline
+ * code passes here: lua's calls through tables): two threads may lose a decrement, which
+ * only delays the ask. The count stops at -1 once it has asked. */
 void jit_tierup_count(const jit_func *f) {
   jit_module *jm = (jit_module *)f->jm;
-  if (atomic_fetch_sub_explicit(&jm->up->count[f->k], 1, memory_order_relaxed) == 0) jit_tierup_hot(jm, f->k);
+  _Atomic int64_t *n = &jm->up->count[f->k];
+  int64_t left = atomic_load_explicit(n, memory_order_relaxed);
+  if (left < 0) return;
+  atomic_store_explicit(n, left - 1, memory_order_relaxed);
+  if (left == 0) jit_tierup_hot(jm, f->k);
 }
 
 exec_trap_kind jit_tierup_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {
