@@ -665,6 +665,8 @@ void cli_print_tier_stats(const struct weld_module *mod, int tier) {
             ts.compiled, ts.functions, ts.promoted_by_loop, (unsigned long long)ts.code_bytes,
             (unsigned long long)ts.wasm_bytes, ts.compile_seconds * 1e3, ts.fell_back,
             ts.functions - ts.compiled - ts.fell_back, (unsigned long long)ts.osr_entered);
+  if (ts.tier == WELD_TIER_AUTO && ts.compiled_ahead)
+    fprintf(stderr, "weld: tier auto: %u of them compiled with the module (WELD_TIER_EAGER_BYTES)\n", ts.compiled_ahead);
   if (ts.tier == WELD_TIER_AUTO && (ts.optimized || ts.opt_failed))
     fprintf(stderr, "weld: tier auto: %u went on to the optimising tier (%.3f ms of LLVM), %u it did not take\n",
             ts.optimized, ts.opt_seconds * 1e3, ts.opt_failed);

@@ -224,10 +224,13 @@ typedef enum weld_tier {
   WELD_TIER_OPTIMIZED = 2, /* machine code optimised by LLVM for every function it handles,
                               compiled when the module is made; the others stay interpreted.
                               Only in builds with LLVM: see weld_tier_unsupported */
-  WELD_TIER_AUTO = 3,     /* functions start in the interpreter; one that is called
+  WELD_TIER_AUTO = 3,     /* a module of at most tier_eager_bytes of function bodies is
+                             compiled by the baseline compiler when made; in a larger one
+                             functions start in the interpreter, and one that is called
                              tier_up_threshold times (or runs a long loop) is compiled by the
-                             baseline compiler for its next call. The interpreter alone where
-                             there is no compiler */
+                             baseline compiler for its next call. Either way, a compiled
+                             function that stays hot goes on to LLVM code where weld has it.
+                             The interpreter alone where there is no compiler */
 } weld_tier;
 
 /* NULL when this build and machine can run tier t, else why not ("not supported: the
@@ -313,13 +316,20 @@ typedef struct weld_config {
                                   internal code and machine code); 0: 64 MiB (also the
                                   environment variable WELD_MODULE_CACHE_BYTES) */
   bool module_cache_off;       /* no in-memory cache: every weld_module_new compiles */
+  uint64_t tier_eager_bytes;   /* WELD_TIER_AUTO: a module whose function bodies total at most
+                                  this many bytes is compiled whole by the baseline compiler
+                                  when it is made, as under WELD_TIER_BASELINE (hot functions
+                                  still go on to the optimising tier); a larger one starts
+                                  interpreted and goes by tier_up_threshold. 0: never. The
+                                  default is 1 MiB (1048576; also the environment variable
+                                  WELD_TIER_EAGER_BYTES) */
 } weld_config;
 
 /* Fills a config with the defaults: the auto tier where the baseline compiler runs
  * (x86-64; the interpreter elsewhere), unless the environment variable WELD_TIER names
  * another tier ("interp", "baseline", "auto", "optimized");
  * WELD_TIER_UP_THRESHOLD (a number) sets tier_up_threshold, WELD_OSR_THRESHOLD osr_threshold,
- * WELD_COMPILE_THREADS compile_threads. */
+ * WELD_TIER_EAGER_BYTES tier_eager_bytes, WELD_COMPILE_THREADS compile_threads. */
 void weld_config_default(weld_config *c);
 /* cfg may be NULL for the defaults. NULL when out of memory, or when the pool's address
  * space cannot be reserved (weld_engine_new_err says which). */
@@ -421,6 +431,8 @@ typedef struct weld_tier_stats {
                                its code was not compiled by this process) */
   double compile_cpu_seconds; /* WELD_TIER_BASELINE, compiled by this process: the CPU time
                                  of all its threads during compile_seconds */
+  uint32_t compiled_ahead; /* WELD_TIER_AUTO: of `compiled`, those compiled when the module
+                              was made (weld_config.tier_eager_bytes) */
 } weld_tier_stats;
 void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
 /* Why the module's k-th defined function (0 = the first function after the imported ones)

@@ -254,7 +254,7 @@ fi
 # The same under the auto tier at threshold 1: each function's first call runs the interpreter
 # behind its counting entry, whose frames the collector must read against the internal code.
 if need "$build/weld" "$build" "spec3-gc-stress-auto" && [ -d "$suite3" ]; then
-  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=1 WELD_GC_STRESS=1 SPEC_VERSION=3.0 \
+  WELD_TIER=auto WELD_TIER_EAGER_BYTES=0 WELD_TIER_UP_THRESHOLD=1 WELD_GC_STRESS=1 SPEC_VERSION=3.0 \
     WELD_SPEC_ONLY='struct*.wast array*.wast i31.wast ref_*.wast br_on_cast*.wast extern.wast type-*.wast' \
     WELD_SPEC_OUT="$build/spec/gc-stress-auto" WELD="$build/weld" \
     stage "spec 3.0 GC (auto tier, collect at every allocation)" "$logs/spec3-gc-stress-auto.log" tests/spec/run.sh "$suite3"
@@ -478,13 +478,13 @@ fi
 # cross tiers) with on-stack replacement looked for every 2 units of work, so frames also
 # leave the interpreter at loop headers (src/jit/osr.c), all through both suites.
 if need "$build/weld" "$build" "spec-osr" && [ -d "$suite" ]; then
-  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 WELD_SPEC_OUT="$build/spec/osr" WELD="$build/weld" \
+  WELD_TIER=auto WELD_TIER_EAGER_BYTES=0 WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 WELD_SPEC_OUT="$build/spec/osr" WELD="$build/weld" \
     stage "spec (auto tier, OSR threshold 2)" "$logs/spec-osr.log" tests/spec/run.sh "$suite"
 else
   record "spec (auto tier, OSR threshold 2)" 0 1 "($build/weld or $suite missing)"
 fi
 if need "$build/weld" "$build" "spec3-osr" && [ -d "$suite3" ]; then
-  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 SPEC_VERSION=3.0 \
+  WELD_TIER=auto WELD_TIER_EAGER_BYTES=0 WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 SPEC_VERSION=3.0 \
     SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures WELD_SPEC_OUT="$build/spec/osr-3.0" WELD="$build/weld" \
     stage "spec 3.0 (auto tier, OSR threshold 2)" "$logs/spec3-osr.log" tests/spec/run.sh "$suite3"
 else
@@ -515,7 +515,7 @@ if need "$build/weld" "$build" "spec3-legacy-baseline" && [ -d "$suite3/legacy" 
   WELD_TIER=baseline SPEC_VERSION=3.0 SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures \
     WELD_SPEC_OUT="$build/spec/baseline-3.0-legacy" WELD="$build/weld" \
     stage "spec 3.0 legacy (baseline tier)" "$logs/spec3-legacy-baseline.log" tests/spec/run.sh "$suite3/legacy"
-  WELD_TIER=auto WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 SPEC_VERSION=3.0 \
+  WELD_TIER=auto WELD_TIER_EAGER_BYTES=0 WELD_TIER_UP_THRESHOLD=2 WELD_OSR_THRESHOLD=2 SPEC_VERSION=3.0 \
     SPEC_KNOWN_FAILURES=tests/spec/wasm-3.0.known-failures WELD_SPEC_OUT="$build/spec/osr-3.0-legacy" \
     WELD="$build/weld" stage "spec 3.0 legacy (auto tier, OSR threshold 2)" "$logs/spec3-legacy-osr.log" \
     tests/spec/run.sh "$suite3/legacy"
@@ -577,7 +577,7 @@ if need "$build/weld" "$build" "opt"; then
     # no CPU budget (WELD_TIER_UP_BUDGET=0), so jobs start at once
     if [ -d "$suite" ]; then
       WELD_SPEC_ONLY="fac.wast call.wast call_indirect.wast loop.wast block.wast if.wast br.wast br_if.wast br_table.wast return.wast select.wast local_tee.wast global.wast memory.wast memory_grow.wast address.wast left-to-right.wast conversions.wast int_exprs.wast float_exprs.wast endianness.wast stack.wast traps.wast unwind.wast" \
-      WELD_TIER=auto WELD_TIER_UP_THRESHOLD=1 WELD_COMPILE_THREADS=2 WELD_TIER_UP_BUDGET=0 WELD_SPEC_OUT="$build/spec/auto-opt" \
+      WELD_TIER=auto WELD_TIER_EAGER_BYTES=0 WELD_TIER_UP_THRESHOLD=1 WELD_COMPILE_THREADS=2 WELD_TIER_UP_BUDGET=0 WELD_SPEC_OUT="$build/spec/auto-opt" \
         WELD="$build/weld" stage "spec (auto tier to optimized, 2 compile threads)" "$logs/spec-auto-opt.log" \
         tests/spec/run.sh "$suite"
     fi

@@ -360,6 +360,7 @@ void weld_config_default(weld_config *c) {
   memset(c, 0, sizeof *c);
   c->bounds = WELD_BOUNDS_GUARD;
   c->tier_up_threshold = JIT_TIER_UP_DEFAULT;
+  c->tier_eager_bytes = JIT_TIER_EAGER_DEFAULT;
   /* the auto tier where there is a compiler: hot functions and long loops (on-stack
    * replacement) run compiled, the rest interpreted */
   c->tier = jit_available() ? WELD_TIER_AUTO : WELD_TIER_INTERP;
@@ -378,6 +379,12 @@ void weld_config_default(weld_config *c) {
     char *end;
     unsigned long v = strtoul(th, &end, 10);
     if (!*end && v <= UINT32_MAX) c->tier_up_threshold = (uint32_t)v;
+  }
+  const char *eb = getenv("WELD_TIER_EAGER_BYTES");
+  if (eb && *eb) {
+    char *end;
+    unsigned long long v = strtoull(eb, &end, 10);
+    if (!*end) c->tier_eager_bytes = v;
   }
   const char *ct = getenv("WELD_COMPILE_THREADS");
   if (ct && *ct) {
@@ -535,6 +542,7 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
                       .guard = e && e->cfg.bounds == WELD_BOUNDS_GUARD,
                       .threshold = e ? e->cfg.tier_up_threshold : JIT_TIER_UP_DEFAULT,
                       .osr_grant = e ? e->cfg.osr_threshold : 0,
+                      .eager_bytes = e ? e->cfg.tier_eager_bytes : JIT_TIER_EAGER_DEFAULT,
                       .opt = e && e->cfg.tier == WELD_TIER_AUTO ? opt_tierup_hooks() : NULL,
                       .compile_threads = !e                                              ? 0
                                          : e->cfg.compile_threads == WELD_COMPILE_THREADS_AUTO ? JIT_COMPILE_THREADS_DEFAULT
@@ -670,6 +678,7 @@ void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
   out->tier = (weld_tier)st.tier;
   out->promoted_by_loop = st.promoted_by_loop;
   out->osr_entered = st.osr_entered;
+  out->compiled_ahead = st.ahead;
   out->fell_back = st.fell_back;
   out->code_bytes = st.code_bytes;
   out->wasm_bytes = st.wasm_bytes;

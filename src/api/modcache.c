@@ -43,10 +43,10 @@ void api_module_key(const weld_config *c, const uint8_t *bytes, size_t len, uint
    * module made under others) */
   char head[256];
   int n = snprintf(head, sizeof head,
-                   "weld %s module\ntier %d bounds %d standard %d threshold %u osr %u threads %u precompiled %d "
-                   "cache %s\n",
+                   "weld %s module\ntier %d bounds %d standard %d threshold %u osr %u eager %llu threads %u "
+                   "precompiled %d cache %s\n",
                    WELD_VERSION, (int)c->tier, (int)c->bounds, (int)c->standard, c->tier_up_threshold,
-                   c->osr_threshold, c->compile_threads, (int)c->allow_precompiled, c->cache_dir ? "on" : "off");
+                   c->osr_threshold, (unsigned long long)c->tier_eager_bytes, c->compile_threads, (int)c->allow_precompiled, c->cache_dir ? "on" : "off");
   util_sha256 s;
   util_sha256_init(&s);
   util_sha256_update(&s, head, (size_t)n < sizeof head ? (size_t)n : sizeof head - 1);

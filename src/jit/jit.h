@@ -24,6 +24,9 @@ typedef enum jit_tier {
 
 /* Calls (or loop ticks, README.md) before a function is compiled under JIT_TIER_AUTO. */
 #define JIT_TIER_UP_DEFAULT 1000u
+/* Under JIT_TIER_AUTO a module with at most this many bytes of function bodies is
+ * compiled whole when it is made (1 MiB: about 45 ms of the baseline compiler). */
+#define JIT_TIER_EAGER_DEFAULT (1u << 20)
 
 /* The optimising tier as the auto tier sees it: src/opt fills this in (src/jit cannot
  * call src/opt, which depends on it). load opens LLVM (false: the tier cannot run).
@@ -59,6 +62,9 @@ typedef struct jit_options {
                           (on-stack replacement); 0: the interruption check's 65,536 */
   const jit_opt_hooks *opt; /* JIT_TIER_AUTO: NULL (the baseline tier is the last) or the
                                optimising tier a hot compiled function goes on to */
+  uint64_t eager_bytes; /* JIT_TIER_AUTO: a module whose function bodies total at most this
+                           many bytes is compiled whole when prepared (no interpreted
+                           warm-up); 0: never */
   uint32_t compile_threads; /* threads compiling for the optimising tier in the background
                                (a process-wide pool, at most JIT_MAX_COMPILE_THREADS); 0:
                                the call that makes a function hot compiles it */
@@ -121,6 +127,8 @@ typedef struct jit_stats {
                                code was not compiled here) */
   double compile_cpu_seconds; /* JIT_TIER_BASELINE: the process's CPU time (every thread's)
                                  over compile_seconds */
+  uint32_t ahead;          /* JIT_TIER_AUTO: of `compiled`, those compiled with the module
+                              (jit_options.eager_bytes) */
 } jit_stats;
 /* Records where em's code came from (src/api: the code cache, a precompiled image) and,
  * when it was compiled on the way, how long that took. */

@@ -68,12 +68,14 @@ typedef struct jit_func {
   _Atomic int64_t count;
   _Atomic int state;
   _Atomic bool by_loop;
-  uint8_t *map;
+  uint8_t *map;           /* its own mapping (NULL when compiled with the module) */
   size_t map_len;
-  jit_region region;
+  const uint8_t *base;    /* where its code's offsets count from: map, or the module's
+                             mapping of functions compiled ahead (jit_module.ahead) */
+  jit_region region;      /* its code's range (and, in its own mapping, its sites) */
   struct jit_site *sites;
   /* once compiled under JIT_TIER_AUTO: the loops an interpreted frame may enter
-   * (osr.c), entry offsets relative to `map` */
+   * (osr.c), entry offsets relative to `base` */
   jit_osr_entry *osr;
   size_t nosr;
 } jit_func;
@@ -100,6 +102,11 @@ typedef struct jit_module {
   struct jit_tierup *up;  /* JIT_TIER_AUTO with an optimising tier: tierup.c's state */
   const uint8_t *_Atomic *callee;
   void *lock;             /* a pthread_mutex_t */
+  /* JIT_TIER_AUTO, a module of at most jit_options.eager_bytes of bodies: its functions
+   * compiled whole when it was prepared (tier.c, compile_ahead), their sites' region */
+  uint8_t *ahead;
+  size_t ahead_map;
+  jit_region ahead_region;
   _Atomic uint64_t osr_entered; /* frames that went on compiled from a loop header */
 } jit_module;
 

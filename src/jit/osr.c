@@ -44,7 +44,7 @@ exec_trap_kind jit_osr_enter(jit_func *f, uint32_t pos, exec_thread *th, exec_in
     if (!e) e = ei;
   }
   if (!e) return JIT_DECLINE;
-  exec_trap_kind k = jit_run_at(f, f->map + e->code, th, inst, fp, true);
+  exec_trap_kind k = jit_run_at(f, f->base + e->code, th, inst, fp, true);
   if (k != JIT_DECLINE) atomic_fetch_add_explicit(&((jit_module *)f->jm)->osr_entered, 1, memory_order_relaxed);
   return k;
 }

@@ -1,4 +1,7 @@
-/* JIT_TIER_AUTO: functions start in the interpreter and are compiled one by one once hot.
+/* JIT_TIER_AUTO: functions start in the interpreter and are compiled one by one once hot;
+ * a module of at most jit_options.eager_bytes of bodies is instead compiled whole when it
+ * is prepared (compile_ahead, below: one mapping, direct calls), its functions installed
+ * as a promotion installs one.
  *
  * Every defined function's internal code is replaced by a counting entry: a NATIVE
  * instruction whose `enter` (counting_enter) takes one from the function's count and
@@ -76,6 +79,7 @@ static const char *compile_one(jit_module *jm, jit_func *f, bool guard) {
     return "out of memory (code memory)";
   }
   f->map = p;
+  f->base = p;
   f->map_len = mapped;
   f->sites = sites.v;
   f->region = (jit_region){p, len, sites.v, sites.n, jm};
@@ -187,6 +191,106 @@ static void tick(exec_module *em, uint32_t k) {
   }
 }
 
+/* Compiles every defined function of a module just prepared (nothing runs it yet) into
+ * one mapping, as the baseline tier does, with the loops' entries for on-stack
+ * replacement: calls between them are direct (call rel32), a call to a function the
+ * compiler does not handle goes through a thunk into the runtime. Each compiled function
+ * is installed at once (no counting); one not handled is marked failed with its reason
+ * and runs its internal code. False (and nothing changed) when out of memory or when
+ * the fault handler's table is full: the module then stays on the counting path. */
+static bool compile_ahead(jit_module *jm) {
+  exec_module *em = jm->em;
+  const wasm_module *m = em->wasm;
+  uint32_t n = jm->nfuncs;
+  double t0 = now();
+  x64_buf b = {0};
+  b.mapped = true; /* written where it will run (x64_take_mapping) */
+  jit_patches calls = {0};
+  jit_sites sites = {0};
+  jit_func_out *out = calloc(n, sizeof *out);
+  size_t *end = calloc(n, sizeof *end);
+  const char **why = calloc(n, sizeof *why);
+  char **fallback = calloc(n, sizeof *fallback);
+  bool ok = out && end && why && fallback;
+  for (uint32_t k = 0; ok && k < n; k++) {
+    out[k].want_osr = true;
+    why[k] = jit_compile_func(em, k, &b, &calls, jm->guard, &sites, &out[k], NULL);
+    end[k] = b.len;
+    if (b.oom || calls.oom) ok = false;
+    else if (why[k] && !(fallback[k] = strdup(why[k]))) ok = false;
+  }
+  /* thunks: a direct call to a function left interpreted goes through the runtime */
+  for (uint32_t k = 0; ok && k < n; k++) {
+    if (!fallback[k]) continue;
+    out[k].checked = b.len;
+    x64_mov_ri(&b, false, X64_RDX, k);
+    x64_mov_ri(&b, true, X64_RAX, (uint64_t)(uintptr_t)jit_rt_call_defined);
+    x64_u8(&b, 0xff), x64_u8(&b, 0xe0); /* jmp rax */
+  }
+  for (size_t i = 0; ok && i < calls.n; i++) x64_bind(&b, calls.v[i].at, out[calls.v[i].callee].checked);
+  if (b.oom) ok = false;
+  size_t len = b.len, mapped = 0;
+  uint8_t *p = ok ? x64_take_mapping(&b, &mapped) : NULL;
+  if (ok && !p && (p = jit_code_map(len, &mapped))) memcpy(p, b.p, len);
+  if (p && !jit_code_seal(p, mapped)) {
+    jit_code_unmap(p, mapped);
+    p = NULL;
+  }
+  jm->ahead_region = (jit_region){p, len, sites.v, sites.n, jm};
+  if (p && jm->guard && sites.n && !jit_fault_register(&jm->ahead_region)) {
+    jit_code_unmap(p, mapped);
+    p = NULL;
+  }
+  x64_free(&b);
+  free(calls.v);
+  if (!p) {
+    for (uint32_t k = 0; out && k < n; k++) free(out[k].osr);
+    for (uint32_t k = 0; fallback && k < n; k++) free(fallback[k]);
+    free(out), free(end), free((void *)why), free(fallback), free(sites.v);
+    jm->ahead_region = (jit_region){0};
+    return false;
+  }
+  jm->ahead = p;
+  jm->ahead_map = mapped;
+  size_t *from_checked = calloc(n, sizeof *from_checked);
+  for (uint32_t k = 0; k < n; k++) {
+    jit_func *f = &jm->funcs[k];
+    exec_code *c = &em->codes[k];
+    if (fallback[k]) {
+      free(out[k].osr);
+      f->fallback = fallback[k];
+      jm->stats.fell_back++;
+      atomic_store_explicit(&f->state, JIT_FAILED, memory_order_relaxed);
+      install(c, f->counting.code); /* the internal code, without the count */
+      continue;
+    }
+    size_t start = k ? end[k - 1] : 0;
+    f->base = p;
+    f->region = (jit_region){p + start, end[k] - start, NULL, 0, jm}; /* its code's range */
+    f->entry = p + out[k].entry;
+    f->checked = p + out[k].checked;
+    f->epilogue = p + out[k].epilogue;
+    f->frame_slots = out[k].frame_slots;
+    f->osr = out[k].osr;
+    f->nosr = out[k].nosr;
+    if (from_checked) from_checked[k] = end[k] - out[k].checked;
+    if (f->frame_slots > c->frame_slots) c->frame_slots = f->frame_slots;
+    jit_func_set_stub(f, jm->up ? jit_tierup_enter : jit_enter, f->counting.code, f->counting.code_len);
+    atomic_store_explicit(&jm->callee[k], f->checked, memory_order_relaxed);
+    install(c, f->stub);
+    atomic_store_explicit(&f->state, JIT_COMPILED, memory_order_relaxed);
+    jm->stats.compiled++;
+    jm->stats.ahead++;
+    jm->stats.wasm_bytes += m->funcs[m->nfunc_imports + k].code_len;
+  }
+  if (from_checked) jit_perf_map(jm, 0, n, from_checked);
+  free(from_checked);
+  jm->stats.code_bytes += len;
+  jm->stats.compile_seconds += now() - t0;
+  free(out), free(end), free((void *)why), free(fallback);
+  return true;
+}
+
 void jit_lazy_free(jit_module *jm) {
   jit_tierup_free(jm); /* first: no compilation for this module is in flight after it */
   for (uint32_t k = 0; jm->funcs && k < jm->nfuncs; k++) {
@@ -196,6 +300,9 @@ void jit_lazy_free(jit_module *jm) {
     free(f->sites);
     free(f->osr);
   }
+  if (jm->ahead_region.nsites && jm->ahead) jit_fault_unregister(&jm->ahead_region);
+  jit_code_unmap(jm->ahead, jm->ahead_map);
+  free((void *)jm->ahead_region.sites);
   free((void *)jm->callee);
   if (jm->lock) pthread_mutex_destroy(jm->lock);
   free(jm->lock);
@@ -274,5 +381,11 @@ bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err) {
   em->jit_tick = tick;
   em->jit_osr = osr;
   em->osr_grant = o->osr_grant;
+  /* a module small enough is compiled whole now: what its functions would run as once
+   * hot, without the interpreted warm-up or the per-function mappings and calls through
+   * the callee table (README.md measures both) */
+  uint64_t body = 0;
+  for (uint32_t k = 0; k < n; k++) body += m->funcs[m->nfunc_imports + k].code_len;
+  if (n && body <= o->eager_bytes) compile_ahead(jm);
   return true;
 }

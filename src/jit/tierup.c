@@ -25,7 +25,8 @@
  * so far plus the job's estimate (BUDGET_* below) must stay below BUDGET_RATIO times the
  * program's CPU seconds (the process's, less the pool's). The first job it can afford
  * starts; the others wait. A short run so never pays for LLVM code it would not live to
- * use, and a long one spends at most about a fifth of its CPU compiling.
+ * use, and a long one spends at most about a twentieth of its CPU compiling (README.md
+ * measures why so little: sqlite's runs of 1.2 and 4 s of CPU were slower with a quarter).
  * WELD_TIER_UP_BUDGET=R sets the ratio, 0 turns the rule off (tests that want every hot
  * function compiled at once); a thread in jit_tierup_wait lifts it meanwhile.
  *
@@ -58,11 +59,11 @@
 
 #include "jit_int.h"
 
-/* the budget: LLVM's CPU time at most a quarter of the program's so far; a job's cost
+/* the budget: LLVM's CPU time at most a twentieth of the program's so far; a job's cost
  * estimated as 20 ms plus 50 us per byte of body (LLVM 16 at O2 on a 2020s x86-64 core,
  * measured on lua, sqlite and bzip2), scaled by what the jobs done so far took against
  * their estimates */
-#define BUDGET_RATIO 0.25
+#define BUDGET_RATIO 0.05
 #define BUDGET_JOB_SECONDS 0.02
 #define BUDGET_SECONDS_PER_BYTE 50e-6
 #define BUDGET_LOAD_SECONDS 0.25 /* the first job opens libLLVM and sets LLJIT up */
@@ -408,18 +409,25 @@ void jit_tierup_sample(jit_module *jm, const void *pc) {
   uintptr_t a = (uintptr_t)pc;
   for (uint32_t k = 0; k < jm->nfuncs; k++) {
     const jit_func *f = &jm->funcs[k];
-    /* map is written before the state becomes JIT_COMPILED (release, tier.c) */
+    /* region is written before the state becomes JIT_COMPILED (release, tier.c) */
     if (atomic_load_explicit(&f->state, memory_order_acquire) != JIT_COMPILED) continue;
-    if (a >= (uintptr_t)f->map && a < (uintptr_t)f->map + f->map_len) {
+    if (a >= (uintptr_t)f->region.code && a < (uintptr_t)f->region.code + f->region.len) {
       jit_tierup_hot(jm, k);
       return;
     }
   }
 }
 
+/* A load and a store, not a locked decrement (every call from the runtime into baseline
+ * code passes here: lua's calls through tables): two threads may lose a decrement, which
+ * only delays the ask. The count stops at -1 once it has asked. */
 void jit_tierup_count(const jit_func *f) {
   jit_module *jm = (jit_module *)f->jm;
-  if (atomic_fetch_sub_explicit(&jm->up->count[f->k], 1, memory_order_relaxed) == 0) jit_tierup_hot(jm, f->k);
+  _Atomic int64_t *n = &jm->up->count[f->k];
+  int64_t left = atomic_load_explicit(n, memory_order_relaxed);
+  if (left < 0) return;
+  atomic_store_explicit(n, left - 1, memory_order_relaxed);
+  if (left == 0) jit_tierup_hot(jm, f->k);
 }
 
 exec_trap_kind jit_tierup_enter(const exec_native *n, exec_thread *th, exec_instance *inst, exec_slot *fp) {

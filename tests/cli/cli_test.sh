@@ -927,6 +927,8 @@ cat > tierx.wast <<'EOF2'
 (assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
 (assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
 EOF2
+# functions compiled one by one as they get hot (not the whole module when made)
+export WELD_TIER_EAGER_BYTES=0
 for t in "interp" "baseline" "auto --tier-up-threshold 0" "auto --tier-up-threshold 1" "auto --tier-up-threshold 2"; do
   run 0 wast --tier $t --tier-stats tierx.wast; out_has "tierx: 10 passed, 0 failed, 0 skipped"
 done
@@ -1018,6 +1020,10 @@ for t in "interp" "baseline" "auto --tier-up-threshold 0" "auto --tier-up-thresh
 done
 run 0 run --tier baseline --tier-stats --invoke a tailx.wat 1 0
 if grep -qF "tier baseline: 4 of 5 defined functions compiled" err.txt; then ok; else bad "tail calls not compiled: $err"; fi
+unset WELD_TIER_EAGER_BYTES
+# the default: a module this small is compiled whole when made, $odd and $odd2 left interpreted
+run 0 wast --tier auto --tier-stats tierx.wast; out_has "tierx: 10 passed, 0 failed, 0 skipped"
+if grep -qF "(auto tier: 6 promoted, 0 of them by a long loop; 2 hot but left interpreted; 0 never hot; 0 calls went on compiled from a loop)" err.txt; then ok; else bad "auto tier-stats (compiled whole): $err"; fi
 # A long loop makes its function hot: the call running it stays interpreted, the next
 # one is compiled.
 cat > tierloop.wat <<'EOF2'
@@ -1031,8 +1037,14 @@ cat > tierloop.wat <<'EOF2'
     (i32.sub (call $sum (local.get 0)) (call $sum (local.get 0))))
 )
 EOF2
+label="weld run --tier auto --tier-stats --invoke go tierloop.wat 3000000 (WELD_TIER_EAGER_BYTES=0)"
+WELD_TIER_EAGER_BYTES=0 "$weld" run --tier auto --tier-stats --invoke go tierloop.wat 3000000 >out.txt 2>err.txt
+err="$(cat err.txt)"
+if [ "$(cat out.txt)" = 0 ] && grep -qF "tier auto: 1 of 2 defined functions promoted to machine code (1 by a long loop;" err.txt; then ok; else bad "no loop promotion: $err"; fi
+# by default the module (40 bytes of bodies) is compiled whole when made: nothing to promote
 run 0 run --tier auto --tier-stats --invoke go tierloop.wat 3000000; out_has "0"
-if grep -qF "tier auto: 1 of 2 defined functions promoted to machine code (1 by a long loop;" err.txt; then ok; else bad "no loop promotion: $err"; fi
+if grep -qF "tier auto: 2 of 2 defined functions promoted to machine code (0 by a long loop;" err.txt &&
+  grep -qF "tier auto: 2 of them compiled with the module (WELD_TIER_EAGER_BYTES)" err.txt; then ok; else bad "not compiled whole: $err"; fi
 # Features of later proposals: skipped by feature, never passed; 2.0's own verdicts on
 # the same text still pass; a skipped module taints the instance it would have written.
 # Multiple memories, memory64 and extended constants run; 2.0's verdict that the

@@ -366,11 +366,17 @@ if [ "$(uname -m)" = x86_64 ]; then
   if [ ! -e /tmp/perf-$pid.map ]; then ok; else bad "/tmp/perf-$pid.map written"; rm -f /tmp/perf-$pid.map; fi
   # (top is called once, so it stays in the interpreter)
   label="the auto tier maps the functions it compiles"
-  WELD_PERF_MAP=1 "$weld" run --tier auto --tier-up-threshold 1 --invoke top loop.wat 20 >out.txt 2>err.txt &
+  WELD_TIER_EAGER_BYTES=0 WELD_PERF_MAP=1 "$weld" run --tier auto --tier-up-threshold 1 --invoke top loop.wat 20 >out.txt 2>err.txt &
   pid=$!
   wait $pid
   map_ok /tmp/perf-$pid.map middle other leaf
   if ! grep -q ' wasm:top$' /tmp/perf-$pid.map 2>/dev/null; then ok; else bad "top was never compiled but is mapped"; fi
+  rm -f /tmp/perf-$pid.map
+  label="the auto tier maps a module it compiles whole when made"
+  WELD_PERF_MAP=1 "$weld" run --tier auto --invoke top loop.wat 20 >out.txt 2>err.txt &
+  pid=$!
+  wait $pid
+  map_ok /tmp/perf-$pid.map top middle other leaf
   rm -f /tmp/perf-$pid.map
   label="--profile=perfmap (wasmtime's spelling) writes the same map"
   "$weld" run --tier baseline --profile=perfmap --invoke top loop.wat 20 >out.txt 2>err.txt &

@@ -47,6 +47,7 @@ static inline bool jit_run_open_tier(jit_run *t, weld_tier tier, weld_bounds_mod
   weld_config_default(&cfg);
   cfg.tier = tier;
   cfg.tier_up_threshold = 0; /* auto: compiled at the first call */
+  cfg.tier_eager_bytes = 0;  /* one by one (not compiled whole when made) */
   cfg.bounds = bounds;
   return jit_run_open(t, &cfg, bin, len) && jit_run_instantiate(t, NULL, 0);
 }

@@ -296,6 +296,7 @@ static void run_frames(weld_tier tier, uint32_t threshold) {
   weld_config_default(&cfg);
   cfg.tier = tier;
   cfg.tier_up_threshold = threshold;
+  cfg.tier_eager_bytes = 0; /* functions compiled one by one */
   weld_engine *e = weld_engine_new(&cfg);
   weld_store *s = weld_store_new(e);
   weld_error *err = NULL;

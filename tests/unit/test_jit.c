@@ -249,12 +249,14 @@ static weld_trap *host_fail(weld_caller *c, void *env, const weld_val *args, wel
 typedef jit_run tier_run;
 
 static uint32_t open_threshold = 1; /* for WELD_TIER_AUTO */
+static uint64_t open_eager = 0;     /* for WELD_TIER_AUTO: 0, functions compiled one by one */
 
 static bool tier_open(tier_run *t, weld_tier tier, weld_bounds_mode bounds, const uint8_t *bin, size_t len) {
   weld_config cfg;
   weld_config_default(&cfg);
   cfg.tier = tier;
   cfg.tier_up_threshold = open_threshold;
+  cfg.tier_eager_bytes = open_eager;
   cfg.bounds = bounds;
   /* deep enough for the deep-stack backtrace checks; shallow enough that a recursion
    * through call_indirect (C frames between compiled ones) fits the native stack of a
@@ -356,9 +358,45 @@ UNIT_GROUP(jit_traps) {
     if (t1) weld_trap_free(t1);
     if (t2) weld_trap_free(t2);
   }
-  tier_close(&a);
   tier_close(&b);
   tier_close(&x);
+  /* the auto tier with the module compiled whole when made (tier_eager_bytes): every
+   * function machine code before the first call, the same traps (out-of-bounds accesses
+   * through the fault handler and this code's own region), the same fuel */
+  tier_run w = {0};
+  open_eager = 1u << 20;
+  if (a.i && tier_open(&w, WELD_TIER_AUTO, WELD_BOUNDS_GUARD, bin, len)) {
+    weld_tier_stats ts;
+    weld_module_tier_stats(w.m, &ts);
+    CHECK_EQ_U64(ts.tier, WELD_TIER_AUTO);
+    CHECK_EQ_U64(ts.compiled, ts.functions);
+    CHECK_EQ_U64(ts.compiled_ahead, ts.functions);
+    CHECK_EQ_U64(ts.fell_back, 0);
+    const char *names[] = {"div", "ovf", "load", "load", "store", "unreach", "rec", "indrec", "ind", "ind",
+                           "ind_type", "host", "trunc"};
+    const int32_t args[] = {0, -1, 65533, -1, 65529, 0, 0, 0, 5, 0, 0, 1, 0};
+    const char *msgs[] = {"integer divide by zero", "integer overflow", "out of bounds memory access",
+                          "out of bounds memory access", "out of bounds memory access", "unreachable",
+                          "call stack exhausted", "call stack exhausted", "undefined element",
+                          "integer divide by zero", "indirect call type mismatch", "host says no",
+                          "invalid conversion to integer"};
+    for (size_t q = 0; q < sizeof args / sizeof args[0]; q++) same_trap(&a, &w, names[q], args[q], msgs[q]);
+    weld_store_set_fuel(a.s, 100000);
+    weld_store_set_fuel(w.s, 100000);
+    weld_val arg[1] = {WELD_I32_VAL(500)}, ra[1], rw[1];
+    weld_trap *t1 = weld_func_call(weld_instance_func(a.i, "count"), arg, 1, ra, 1);
+    weld_trap *t2 = weld_func_call(weld_instance_func(w.i, "count"), arg, 1, rw, 1);
+    CHECK(!t1 && !t2);
+    CHECK_EQ_I64(ra[0].of.i32, rw[0].of.i32);
+    CHECK_EQ_U64(weld_store_get_fuel(a.s), weld_store_get_fuel(w.s));
+    if (t1) weld_trap_free(t1);
+    if (t2) weld_trap_free(t2);
+    weld_module_tier_stats(w.m, &ts);
+    CHECK_EQ_U64(ts.compiled_ahead, ts.functions); /* nothing compiled again */
+  }
+  open_eager = 0;
+  tier_close(&w);
+  tier_close(&a);
   free(bin);
 }
 
@@ -500,6 +538,7 @@ UNIT_GROUP(jit_tierup) {
   weld_config_default(&cfg);
   cfg.tier = WELD_TIER_AUTO;
   cfg.tier_up_threshold = 1000000;
+  cfg.tier_eager_bytes = 0; /* one by one, as they get hot */
   weld_engine *e = weld_engine_new(&cfg);
   weld_error *err = NULL;
   weld_module *m = e ? weld_module_new(e, bin, len, &err) : NULL;
@@ -555,5 +594,31 @@ UNIT_GROUP(jit_tierup) {
   }
   weld_error_free(err);
   weld_engine_free(e);
+
+  /* compiled whole when made: fib and loop ahead, $odd (a v128 payload) left to the
+   * interpreter with its reason, calls between fib and $odd crossing tiers; a module larger than tier_eager_bytes starts on the counting path */
+  for (int big = 0; big < 2; big++) {
+    cfg.tier_up_threshold = 1000000;
+    cfg.tier_eager_bytes = big ? 1 : 1u << 20;
+    e = weld_engine_new(&cfg);
+    m = e ? weld_module_new(e, bin, len, &err) : NULL;
+    if (CHECK(m != NULL)) {
+      weld_tier_stats ts;
+      weld_module_tier_stats(m, &ts);
+      CHECK_EQ_U64(ts.compiled, (big ? 0 : 2));
+      CHECK_EQ_U64(ts.compiled_ahead, (big ? 0 : 2));
+      CHECK_EQ_U64(ts.fell_back, (big ? 0 : 1));
+      const char *why = weld_module_func_fallback(m, 1);
+      CHECK(big ? why == NULL : why && strstr(why, "not supported") != NULL);
+      tier_thread th = {e, m, 0};
+      tier_worker(&th);
+      CHECK_EQ_I64(th.bad, 0);
+      weld_module_tier_stats(m, &ts);
+      CHECK_EQ_U64(ts.compiled_ahead, (big ? 0 : 2));
+      weld_module_free(m);
+    }
+    weld_error_free(err);
+    weld_engine_free(e);
+  }
   free(bin);
 }

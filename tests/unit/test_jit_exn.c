@@ -491,6 +491,7 @@ UNIT_GROUP(jit_exn_legacy_osr) {
   bool ok = jit_run_open(&r[0], &cfg, bin, len) && jit_run_instantiate(&r[0], NULL, 0);
   cfg.tier = WELD_TIER_AUTO;
   cfg.tier_up_threshold = 1000000;
+  cfg.tier_eager_bytes = 0; /* functions compiled one by one */
   cfg.osr_threshold = 2;
   ok = ok && jit_run_open(&r[1], &cfg, bin, len) && jit_run_instantiate(&r[1], NULL, 0);
   if (ok) {

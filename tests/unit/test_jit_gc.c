@@ -121,6 +121,7 @@ static bool open_stress(jit_run *t, weld_tier tier, weld_bounds_mode bounds, con
   weld_config_default(&cfg);
   cfg.tier = tier;
   cfg.tier_up_threshold = 0;
+  cfg.tier_eager_bytes = 0; /* functions compiled one by one */
   cfg.bounds = bounds;
   cfg.gc_stress = true;
   return jit_run_open(t, &cfg, bin, len) && jit_run_instantiate(t, NULL, 0);

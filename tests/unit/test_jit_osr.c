@@ -99,6 +99,7 @@ static bool osr_open(osr_run *t, weld_tier tier, const uint8_t *bin, size_t len)
   weld_config_default(&cfg);
   cfg.tier = tier;
   cfg.tier_up_threshold = 1000000; /* no promotion by calls: each function is called once */
+  cfg.tier_eager_bytes = 0; /* functions compiled one by one */
   cfg.osr_threshold = 2;
   return jit_run_open(t, &cfg, bin, len) && jit_run_instantiate(t, NULL, 0);
 }

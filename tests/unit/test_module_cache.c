@@ -138,6 +138,10 @@ UNIT_GROUP(module_cache) {
     d.tier_up_threshold++;
     api_module_key(&d, bytes, sizeof bytes, k2);
     CHECK(memcmp(k1, k2, 32) != 0);
+    d = c;
+    d.tier_eager_bytes++;
+    api_module_key(&d, bytes, sizeof bytes, k2);
+    CHECK(memcmp(k1, k2, 32) != 0);
     api_module_key(&c, bytes, sizeof bytes - 1, k2);
     CHECK(memcmp(k1, k2, 32) != 0);
   }

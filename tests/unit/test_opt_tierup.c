@@ -43,6 +43,7 @@ static bool open_run(run *r, weld_tier tier, uint32_t threads, const uint8_t *bi
   weld_config_default(&cfg);
   cfg.tier = tier;
   cfg.tier_up_threshold = 2;
+  cfg.tier_eager_bytes = 0; /* functions compiled one by one */
   cfg.compile_threads = threads;
   weld_error *err = NULL;
   r->e = weld_engine_new(&cfg);

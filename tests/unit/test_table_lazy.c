@@ -74,6 +74,7 @@ static bool open_setup(setup *st, weld_tier tier, bool pooling) {
   weld_config_default(&c);
   c.tier = tier;
   c.tier_up_threshold = 0;
+  c.tier_eager_bytes = 0; /* functions compiled one by one */
   c.stack_bytes = 64 << 10;
   if (pooling) {
     c.pooling = true;
