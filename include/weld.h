@@ -749,7 +749,10 @@ void weld_audit_print(const weld_audit *a, FILE *out, const char *name, bool jso
  * stop (or free) it before freeing the store, from the thread that runs the
  * store's calls or while none is running. In the interpreter there is no guest machine
  * code for `perf` to attribute, so the profile comes from here (the baseline tier's code
- * can be named to perf with WELD_PERF_MAP=1: docs/debugging.md). */
+ * can be named to perf with WELD_PERF_MAP=1: docs/debugging.md). Compiled frames are not
+ * sampled: under WELD_TIER_AUTO a store being profiled compiles nothing more, but a module
+ * of at most tier_eager_bytes of bodies was compiled whole when it was made, so profile
+ * with WELD_TIER_INTERP (as `weld run --profile=guest` does) or tier_eager_bytes = 0. */
 typedef struct weld_profiler weld_profiler;
 weld_profiler *weld_profiler_start(weld_store *s, uint64_t interval_ns, weld_error **err);
 void weld_profiler_stop(weld_profiler *p); /* detaches from the store; samples stay */
