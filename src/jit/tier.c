@@ -196,9 +196,11 @@ static void tick(exec_module *em, uint32_t k) {
  * replacement: calls between them are direct (call rel32), a call to a function the
  * compiler does not handle goes through a thunk into the runtime. Each compiled function
  * is installed at once (no counting); one not handled is marked failed with its reason
- * and runs its internal code. False (and nothing changed) when out of memory or when
- * the fault handler's table is full: the module then stays on the counting path. */
-static bool compile_ahead(jit_module *jm) {
+ * and runs its internal code. False (and nothing changed) when out of memory (*oom set:
+ * the module is refused as out of memory, as any other allocation of it would be) or when
+ * the code cannot be mapped or the fault handler's table is full (the module then stays
+ * on the counting path). */
+static bool compile_ahead(jit_module *jm, bool *oom) {
   exec_module *em = jm->em;
   const wasm_module *m = em->wasm;
   uint32_t n = jm->nfuncs;
@@ -211,12 +213,13 @@ static bool compile_ahead(jit_module *jm) {
   size_t *end = calloc(n, sizeof *end);
   const char **why = calloc(n, sizeof *why);
   char **fallback = calloc(n, sizeof *fallback);
-  bool ok = out && end && why && fallback;
+  size_t *from_checked = calloc(n, sizeof *from_checked);
+  bool ok = out && end && why && fallback && from_checked;
   for (uint32_t k = 0; ok && k < n; k++) {
     out[k].want_osr = true;
     why[k] = jit_compile_func(em, k, &b, &calls, jm->guard, &sites, &out[k], NULL);
     end[k] = b.len;
-    if (b.oom || calls.oom) ok = false;
+    if (b.oom || calls.oom || (why[k] && strcmp(why[k], "out of memory") == 0)) ok = false;
     else if (why[k] && !(fallback[k] = strdup(why[k]))) ok = false;
   }
   /* thunks: a direct call to a function left interpreted goes through the runtime */
@@ -229,6 +232,7 @@ static bool compile_ahead(jit_module *jm) {
   }
   for (size_t i = 0; ok && i < calls.n; i++) x64_bind(&b, calls.v[i].at, out[calls.v[i].callee].checked);
   if (b.oom) ok = false;
+  *oom = !ok;
   size_t len = b.len, mapped = 0;
   uint8_t *p = ok ? x64_take_mapping(&b, &mapped) : NULL;
   if (ok && !p && (p = jit_code_map(len, &mapped))) memcpy(p, b.p, len);
@@ -246,13 +250,12 @@ static bool compile_ahead(jit_module *jm) {
   if (!p) {
     for (uint32_t k = 0; out && k < n; k++) free(out[k].osr);
     for (uint32_t k = 0; fallback && k < n; k++) free(fallback[k]);
-    free(out), free(end), free((void *)why), free(fallback), free(sites.v);
+    free(out), free(end), free((void *)why), free(fallback), free(sites.v), free(from_checked);
     jm->ahead_region = (jit_region){0};
     return false;
   }
   jm->ahead = p;
   jm->ahead_map = mapped;
-  size_t *from_checked = calloc(n, sizeof *from_checked);
   for (uint32_t k = 0; k < n; k++) {
     jit_func *f = &jm->funcs[k];
     exec_code *c = &em->codes[k];
@@ -273,7 +276,7 @@ static bool compile_ahead(jit_module *jm) {
     f->frame_slots = out[k].frame_slots;
     f->osr = out[k].osr;
     f->nosr = out[k].nosr;
-    if (from_checked) from_checked[k] = end[k] - out[k].checked;
+    from_checked[k] = end[k] - out[k].checked;
     if (f->frame_slots > c->frame_slots) c->frame_slots = f->frame_slots;
     jit_func_set_stub(f, jm->up ? jit_tierup_enter : jit_enter, f->counting.code, f->counting.code_len);
     atomic_store_explicit(&jm->callee[k], f->checked, memory_order_relaxed);
@@ -283,7 +286,7 @@ static bool compile_ahead(jit_module *jm) {
     jm->stats.ahead++;
     jm->stats.wasm_bytes += m->funcs[m->nfunc_imports + k].code_len;
   }
-  if (from_checked) jit_perf_map(jm, 0, n, from_checked);
+  jit_perf_map(jm, 0, n, from_checked);
   free(from_checked);
   jm->stats.code_bytes += len;
   jm->stats.compile_seconds += now() - t0;
@@ -386,6 +389,8 @@ bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err) {
    * the callee table (README.md measures both) */
   uint64_t body = 0;
   for (uint32_t k = 0; k < n; k++) body += m->funcs[m->nfunc_imports + k].code_len;
-  if (n && body <= o->eager_bytes) compile_ahead(jm);
+  bool oom = false;
+  if (n && body <= o->eager_bytes && !compile_ahead(jm, &oom) && oom)
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"); /* the caller frees em, and jm with it */
   return true;
 }
