@@ -593,11 +593,8 @@ if need "$build/weld" "$build" "opt"; then
   # the same command-line checks under ASan and UBSan (LLVM-compiled code calling the
   # instrumented runtime, and the reverse)
   if need "$asan/weld" "$asan" "opt-asan"; then
-    # use_tls=0: LeakSanitizer's tracer crashes reading a dynamic TLS block of the
-    # dlopen'd libLLVM ("DTLS ... at 0x2b0", then "Tracer caught signal 11") on some modules
-    # of this script; leaks are still looked for, from every other root
-    LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}use_tls=0:print_suppressions=0" \
-      stage "opt (asan)" "$logs/opt-asan.log" tests/opt/opt_test.sh "$asan/weld"
+    # (the script sets what LeakSanitizer needs with the dlopen'd libLLVM)
+    stage "opt (asan)" "$logs/opt-asan.log" tests/opt/opt_test.sh "$asan/weld"
   fi
 else
   record "opt (cli)" 0 1 "($build/weld missing)"

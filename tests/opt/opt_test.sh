@@ -15,6 +15,14 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=../lib.sh
 . "$root/tests/lib.sh"
 harness_init opt "${1:-$root/build/weld}"
+# In a sanitizer build, LeakSanitizer's exit scan reads the dynamic TLS blocks ASan records
+# through __tls_get_addr; with libLLVM loaded by dlopen one of them has a bogus range and the
+# scan's tracer crashes ("Tracer caught signal 11") after the program finished correctly.
+# Not tracking dynamic TLS avoids the crash while static TLS is still scanned (turning TLS
+# scanning off altogether instead makes the loader's own dlopen bookkeeping look leaked).
+if grep -q __asan_init "$weld" 2>/dev/null; then
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}intercept_tls_get_addr=0"
+fi
 skipped=0
 
 run() {
