@@ -419,10 +419,12 @@ int cli_cmd_run(int argc, char **argv) {
   }
   if (ropt.profile_perfmap) {
     /* src/jit writes the map of what it compiles when WELD_PERF_MAP is set */
-    if (cfg.tier != WELD_TIER_BASELINE && cfg.tier != WELD_TIER_AUTO) {
+    /* the optimising tier's code is named when it is loaded from a code image (elf.c), as
+     * it is through the cache; what ORC LLJIT compiles in process is not */
+    if (cfg.tier != WELD_TIER_BASELINE && cfg.tier != WELD_TIER_AUTO && !(cfg.tier == WELD_TIER_OPTIMIZED && !no_cache)) {
       wasi_options_free(&wopt);
-      return cli_usage_error("run", "not supported: --profile=perfmap names the baseline compiler's code "
-                                    "(--tier baseline or auto); in the interpreter use --profile=guest");
+      return cli_usage_error("run", "not supported: --profile=perfmap names compiled code (--tier baseline, auto, "
+                                    "or optimized with the code cache); in the interpreter use --profile=guest");
     }
     setenv("WELD_PERF_MAP", "1", 1);
   }

@@ -22,6 +22,7 @@ build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-de
 # profiler's SVG (tests/trace).
 # librsvg2-bin: rsvg-convert renders the profiler's flame graphs (tests/trace).
 # linux-perf: tests/trace checks that `perf report` names guest functions from weld's perf map.
+# gdb: tests/trace checks that gdb names them through the GDB JIT interface.
 # python3: tests/component builds components byte by byte and extracts them from scripts;
 # tests/plan generates applications and checks plans with it.
 # libglpk-dev: multi-node placement (src/plan/nodes.c; optional for a build, tested here).
@@ -35,7 +36,7 @@ build_pkgs=(cmake make gcc libc6-dev binutils libcurl4-openssl-dev libarchive-de
 # llvm-16-dev: the optimising tier (src/opt) is built and tested when llvm-config-16 is there.
 test_pkgs=(clang lld wabt libclang-rt-14-dev nodejs wasi-libc libclang-rt-14-dev-wasm32 pkg-config
   rustc libstd-rust-dev-wasm32 binaryen llvm libxml2-utils python3 libglpk-dev docker-registry skopeo
-  llvm-16-dev runc python3-prometheus-client linux-perf librsvg2-bin libsqlite3-dev sqlite3 graphviz)
+  llvm-16-dev runc python3-prometheus-client linux-perf librsvg2-bin libsqlite3-dev sqlite3 graphviz gdb)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;

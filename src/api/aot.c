@@ -75,13 +75,13 @@ bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *mod
   /* the features the code may use: the optimising tier compiles for all of them */
   cache_key(module, len, jit_cpu_features(), settings, key);
   uint64_t budget = c->cache_max_bytes ? c->cache_max_bytes : CACHE_DEFAULT_MAX_BYTES;
-  uint8_t *bytes;
+  const uint8_t *bytes;
   size_t blen;
   if (cache_get(c->cache_dir, key, &bytes, &blen)) {
     util_error e;
     util_error_clear(&e);
     bool ok = load_entry(c, em, module, len, bytes, blen, &e);
-    free(bytes);
+    cache_release(bytes, blen);
     if (ok) {
       jit_module_set_source(em, WELD_CODE_CACHE_HIT, 0);
       return true;

@@ -42,16 +42,20 @@ void cache_key(const uint8_t *module, size_t len, uint64_t features, const char 
 
 static bool key_ok(const char *key) { return strlen(key) == 64 && strspn(key, "0123456789abcdef") == 64; }
 
-bool cache_get(const char *dir, const char *key, uint8_t **bytes, size_t *len) {
+bool cache_get(const char *dir, const char *key, const uint8_t **bytes, size_t *len) {
   if (!key_ok(key)) return false;
   char path[4200];
   snprintf(path, sizeof path, "%s/%s.cwasm", dir, key);
   util_error e;
   util_error_clear(&e);
-  if (!util_read_file(path, bytes, len, &e)) return false;
+  /* mapped, not read: an entry of megabytes read into fresh memory costs a page fault per
+   * 4 KiB (and a copy) before any of it is used */
+  if (!util_map_file(path, bytes, len, &e)) return false;
   utimensat(AT_FDCWD, path, NULL, 0); /* used now: the least recently used goes first */
   return true;
 }
+
+void cache_release(const uint8_t *bytes, size_t len) { util_unmap_file(bytes, len); }
 
 void cache_remove(const char *dir, const char *key) {
   if (!key_ok(key)) return;

@@ -23,8 +23,10 @@ const char *cache_default_dir(char *buf, size_t n);
  * features, the settings that change code (`settings`, a short text) and the module. */
 void cache_key(const uint8_t *module, size_t len, uint64_t features, const char *settings, char out[65]);
 
-/* The entry's bytes (the caller frees them), marking it used; false when absent. */
-bool cache_get(const char *dir, const char *key, uint8_t **bytes, size_t *len);
+/* The entry's bytes, mapped read-only (entries are replaced by rename, never rewritten
+ * in place), marking it used; false when absent. cache_release gives them back. */
+bool cache_get(const char *dir, const char *key, const uint8_t **bytes, size_t *len);
+void cache_release(const uint8_t *bytes, size_t len);
 /* Stores an entry (temporary file, then rename), then evicts down to max_bytes. */
 bool cache_put(const char *dir, const char *key, const uint8_t *bytes, size_t len, uint64_t max_bytes, util_error *err);
 /* Removes an entry (a damaged one). */

@@ -6,13 +6,27 @@
 
 #include "jit_int.h"
 
+/* Code is written whole right after it is mapped, so its pages are made present at once
+ * (one madvise instead of a fault per 4 KiB page, which costs about twice as much); from
+ * 1 MiB on, whole 2 MiB huge pages (a code cache entry of several MiB loads without
+ * thousands of faults). */
 void *jit_code_map(size_t len, size_t *mapped) {
   long pg = sysconf(_SC_PAGESIZE);
-  size_t page = pg > 0 ? (size_t)pg : 4096;
+  size_t page = pg > 0 ? (size_t)pg : 4096, huge = (size_t)2 << 20;
   size_t n = (len + page - 1) / page * page;
   if (!n) n = page;
+  if (n >= huge / 2) {
+    n = (n + huge - 1) / huge * huge;
+    void *p = x64_map_huge(n);
+    if (!p) return NULL;
+    *mapped = n;
+    return p;
+  }
   void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return NULL;
+#ifdef MADV_POPULATE_WRITE
+  (void)madvise(p, n, MADV_POPULATE_WRITE); /* a hint: without it, the pages fault in */
+#endif
   *mapped = n;
   return p;
 }

@@ -31,6 +31,7 @@ static exec_memory no_memory;
 static void aot_free(void *p) {
   aot_module *am = p;
   if (!am) return;
+  jit_announce_free(&am->base);
   if (am->base.region.len) jit_fault_unregister_marked(&am->base.region);
   jit_code_unmap(am->map, am->map_len);
   if (am->base.funcs)
@@ -69,6 +70,7 @@ exec_trap_kind jit_enter_llvm(const exec_native *n, exec_thread *th, exec_instan
 enum { SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOBITS = 8 };
 enum { SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400 };
 enum { SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2 };
+enum { STT_FUNC = 2 };
 enum {
   R_NONE = 0, R_64 = 1, R_PC32 = 2, R_PLT32 = 4, R_GOTPCREL = 9, R_32 = 10, R_32S = 11, R_PC64 = 24,
   R_GOTPCRELX = 41, R_REX_GOTPCRELX = 42
@@ -240,6 +242,34 @@ static const char *relocate(const elf *e, loaded *L, const shdr *rs, const shdr 
   return NULL;
 }
 
+/* Names the functions for perf and gdb (announce.c) when asked: a defined function k
+ * has its ABI entry wfK, its internal entry iK and its body bodyK (src/opt/lower.c). */
+static void announce(const elf *e, const loaded *L, aot_module *am) {
+  if (!getenv("WELD_PERF_MAP") && !getenv("WELD_GDB_JIT")) return;
+  jit_code_sym *syms = calloc(e->nsyms ? e->nsyms : 1, sizeof *syms);
+  if (!syms) return;
+  size_t n = 0;
+  static const char *const prefixes[] = {"wf", "i", "body"};
+  for (uint32_t i = 0; i < e->nsyms; i++) {
+    const uint8_t *s = e->syms + (size_t)i * 24;
+    uint16_t shndx = g16(s + 6);
+    uint64_t size = g64(s + 16);
+    const char *nm = sym_name(e, g32(s));
+    if ((s[4] & 0xf) != STT_FUNC || !nm || !size || !L->addr[i] || shndx == SHN_UNDEF || shndx >= e->nsh) continue;
+    for (size_t p = 0; p < sizeof prefixes / sizeof *prefixes; p++) {
+      size_t pl = strlen(prefixes[p]);
+      if (strncmp(nm, prefixes[p], pl) != 0 || nm[pl] < '0' || nm[pl] > '9') continue;
+      char *end;
+      unsigned long k = strtoul(nm + pl, &end, 10);
+      if (!*end && k < am->base.nfuncs)
+        syms[n++] = (jit_code_sym){(uint32_t)k, (const uint8_t *)(uintptr_t)L->addr[i], (size_t)size};
+      break;
+    }
+  }
+  jit_announce(&am->base, syms, n);
+  free(syms);
+}
+
 /* Lays the object out, resolves, relocates and seals; fills fns[k] from the symbols wfK. */
 static const char *load_object(exec_module *em, const uint8_t *obj, size_t len, aot_module *am) {
   elf e = {obj, len, NULL, 0, NULL, 0, NULL, 0};
@@ -302,6 +332,7 @@ static const char *load_object(exec_module *em, const uint8_t *obj, size_t len, 
   for (uint32_t k = 0; !why && k < n; k++)
     if (!am->base.funcs[k].fallback && !am->fns[k]) why = "a compiled function is missing from the object";
   if (!why && !jit_code_seal(L.map, L.map_len)) why = "cannot make the code executable";
+  if (!why) announce(&e, &L, am);
   free(e.sh);
   free(L.addr);
   if (why) {

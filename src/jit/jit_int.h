@@ -108,7 +108,19 @@ typedef struct jit_module {
   size_t ahead_map;
   jit_region ahead_region;
   _Atomic uint64_t osr_entered; /* frames that went on compiled from a loop header */
+  struct jit_dbg *dbg;          /* WELD_GDB_JIT: this module's entries in gdb's list */
 } jit_module;
+
+/* ---- naming code for perf and gdb (announce.c) ---- */
+typedef struct jit_code_sym {
+  uint32_t k;           /* defined function */
+  const uint8_t *start; /* its code */
+  size_t len;
+} jit_code_sym;
+/* WELD_PERF_MAP=1: lines in /tmp/perf-PID.map; WELD_GDB_JIT=1: one entry in the GDB JIT
+ * interface's list, owned by jm and taken out by jit_announce_free. */
+void jit_announce(jit_module *jm, const jit_code_sym *s, size_t n);
+void jit_announce_free(jit_module *jm);
 
 /* The NATIVE entry of a function compiled by LLVM (src/opt's JIT, or a precompiled
  * image's object, elf.c), `uint32_t f(exec_slot *fp, jit_ctx *ctx)` at f->entry: builds
@@ -149,8 +161,9 @@ uint32_t jit_rt_interrupt(jit_ctx *c);
  * one (function index), an element of a table after the type check. `top` is the end of
  * the caller's frame. */
 uint32_t jit_rt_call_defined(exec_slot *nfp, jit_ctx *c, uint32_t k);
-/* Writes a perf map line per compiled function in [k0, k1) when WELD_PERF_MAP is set. */
-void jit_perf_map(const struct jit_module *jm, uint32_t k0, uint32_t k1, const size_t *len);
+/* Names compiled functions [k0, k1) (len[k - k0] bytes from each one's checked entry)
+ * for perf and gdb when WELD_PERF_MAP / WELD_GDB_JIT ask for it (announce.c). */
+void jit_perf_map(struct jit_module *jm, uint32_t k0, uint32_t k1, const size_t *len);
 uint32_t jit_rt_call_import(jit_ctx *c, exec_slot *nfp, uint32_t funcidx, exec_slot *top);
 uint32_t jit_rt_call_indirect(jit_ctx *c, exec_slot *nfp, uint32_t elem, uint32_t table, uint32_t typeid,
                               exec_slot *top);

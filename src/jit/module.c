@@ -65,6 +65,7 @@ bool jit_prepare_module(exec_module *em, const jit_options *o, util_error *err) 
 void jit_module_free(void *p) {
   jit_module *jm = p;
   if (!jm) return;
+  jit_announce_free(jm);
   if (jm->lazy) jit_lazy_free(jm);
   if (jm->guard && jm->nsites) jit_fault_unregister(&jm->region);
   free(jm->sites);
@@ -75,28 +76,6 @@ void jit_module_free(void *p) {
   free(jm);
 }
 
-
-/* WELD_PERF_MAP set: each compiled function's code range and name go to
- * /tmp/perf-PID.map, where `perf report` looks for names of generated code. len[k - k0]:
- * the size of function k's code from its checked entry. */
-void jit_perf_map(const jit_module *jm, uint32_t k0, uint32_t k1, const size_t *len) {
-  if (!getenv("WELD_PERF_MAP")) return;
-  char path[64];
-  snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
-  FILE *f = fopen(path, "a");
-  if (!f) return;
-  const wasm_module *m = jm->em->wasm;
-  for (uint32_t k = k0; k < k1; k++) {
-    if (jm->funcs[k].fallback) continue;
-    uint32_t idx = m->nfunc_imports + k;
-    const wasm_name *nm = m->func_names && m->func_names[idx].str ? &m->func_names[idx] : NULL;
-    fprintf(f, "%llx %llx ", (unsigned long long)(uintptr_t)jm->funcs[k].checked,
-            (unsigned long long)len[k - k0]);
-    if (nm) fprintf(f, "wasm:%.*s\n", (int)nm->len, nm->str);
-    else fprintf(f, "wasm-function[%u]\n", idx);
-  }
-  fclose(f);
-}
 
 void jit_build_free(jit_build *bd) {
   x64_free(&bd->b);

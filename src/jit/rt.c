@@ -5,6 +5,10 @@
  * its own frame (jit_rt_unwind), exactly as the interpreter's trap path would. */
 
 #include <pthread.h>
+#include <sys/auxv.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +22,28 @@ static exec_memory no_memory;
 #define CSTACK_RESERVE ((uintptr_t)512 * 1024)
 static _Thread_local uintptr_t cstack_low;
 
+/* The main thread's stack without pthread_getattr_np, which for it parses
+ * /proc/self/maps (a file open, a read of every mapping and sscanf: a noticeable part of
+ * a short run's start): the kernel puts the executable's path (AT_EXECFN) at the very top
+ * of the initial stack, below one null pointer, and the stack may grow down to its
+ * rlimit. 0 when that does not hold up (no finite limit, a path that is not above this
+ * frame): the caller then asks pthread. */
+static uintptr_t main_stack_low(void) {
+  if (getpid() != (pid_t)syscall(SYS_gettid)) return 0;
+  struct rlimit rl;
+  const char *fn = (const char *)getauxval(AT_EXECFN);
+  if (!fn || getrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), here = (uintptr_t)__builtin_frame_address(0);
+  uintptr_t top = ((uintptr_t)fn + strlen(fn) + 1 + sizeof(void *) + page - 1) / page * page;
+  if (top <= here || top - here >= rl.rlim_cur || rl.rlim_cur >= top) return 0;
+  return top - (uintptr_t)rl.rlim_cur;
+}
+
 uintptr_t jit_rt_cstack_limit(void) {
   if (!cstack_low) {
-    uintptr_t low = 0;
+    uintptr_t low = main_stack_low();
     pthread_attr_t a;
-    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+    if (!low && pthread_getattr_np(pthread_self(), &a) == 0) {
       void *addr = NULL;
       size_t size = 0;
       if (pthread_attr_getstack(&a, &addr, &size) == 0) low = (uintptr_t)addr;

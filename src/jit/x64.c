@@ -38,7 +38,7 @@ static size_t page_size(void) {
 
 /* The first mapping of a buffer expected to reach `map` bytes: from 2 MiB, aligned to
  * 2 MiB (so that the kernel can back it with huge pages) and advised so. */
-static void *first_map(size_t map) {
+void *x64_map_huge(size_t map) {
   if (map < X64_HUGE) {
     void *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
@@ -61,7 +61,7 @@ static bool grow_mapped(x64_buf *b, size_t need) {
      * address space until written, and is unmapped when the code is sealed */
     if (!b->map && b->hint >= X64_HUGE / 2) map = (b->hint + X64_HUGE - 1) / X64_HUGE * X64_HUGE;
     while (map < need) map *= 2;
-    void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE) : first_map(map);
+    void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE) : x64_map_huge(map);
     if (!p || p == MAP_FAILED) return false;
     b->p = p;
     b->map = map;

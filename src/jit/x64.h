@@ -68,6 +68,10 @@ typedef struct x64_buf {
 
 void x64_free(x64_buf *b);
 /* Makes room for n more bytes (the slow path of the writers below); false once oom. */
+/* A read+write anonymous mapping of `map` bytes; from 2 MiB on, aligned to 2 MiB and
+ * advised MADV_HUGEPAGE so that the kernel can back it with transparent huge pages (a
+ * fresh 4 KiB page costs a fault each). NULL on failure. */
+void *x64_map_huge(size_t map);
 bool x64_grow(x64_buf *b, size_t n);
 /* A mapped buffer's code: the mapping trimmed to whole pages of len, still read+write;
  * *mapped its length. The buffer is left empty. NULL if it is not mapped or empty. */

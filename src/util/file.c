@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,4 +49,29 @@ bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e
   *data = buf;
   *len = n;
   return true;
+}
+
+bool util_map_file(const char *path, const uint8_t **data, size_t *len, util_error *e) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return util_fail(e, UTIL_ERR_IO, -1, "cannot open %s: %s", path, strerror(errno));
+  struct stat st;
+  const char *why = NULL;
+  if (fstat(fd, &st) != 0) why = strerror(errno);
+  else if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) why = "empty or not a regular file";
+  if (why) {
+    util_fail(e, UTIL_ERR_IO, -1, "cannot map %s: %s", path, why);
+    close(fd);
+    return false;
+  }
+  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  int err = errno;
+  close(fd);
+  if (p == MAP_FAILED) return util_fail(e, UTIL_ERR_IO, -1, "cannot map %s: %s", path, strerror(err));
+  *data = p;
+  *len = (size_t)st.st_size;
+  return true;
+}
+
+void util_unmap_file(const uint8_t *data, size_t len) {
+  if (data) munmap((void *)(uintptr_t)data, len);
 }

@@ -213,4 +213,12 @@ bool util_utf8_valid(const uint8_t *s, size_t n);
  * On failure sets an IO error naming the path. */
 bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e);
 
+/* Maps a regular, non-empty file read-only (private, its pages mapped at once): for large
+ * files read once, it costs neither a copy nor a fresh page per 4 KiB, as a read into
+ * new memory does. The file must not be truncated while mapped (touching a page past its
+ * end is SIGBUS): meant for files that are replaced by rename, never rewritten in place.
+ * False with an IO error naming the path; util_unmap_file releases the mapping. */
+bool util_map_file(const char *path, const uint8_t **data, size_t *len, util_error *e);
+void util_unmap_file(const uint8_t *data, size_t len);
+
 #endif

@@ -265,6 +265,19 @@ for t in $tiers; do
   run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
   err_has "stored in the code cache"
   run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; err_has "from the code cache"
+  # entries are mapped, not read: a truncated one, an empty one and a directory in its
+  # place are refused the same way (compiled again), never a crash
+  entry=$(ls "$c"/*.cwasm); head -c 200 "$entry" >trunc.tmp && mv trunc.tmp "$entry"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  err_has "stored in the code cache"
+  : >"$entry"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  err_has "stored in the code cache"
+  rm -f "$entry" && mkdir "$entry"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  rmdir "$entry"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; err_has "stored in the code cache"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; err_has "from the code cache"
   # settings are part of the key
   run 0 run --cache-dir "$c" --tier $t --bounds explicit --tier-stats --invoke fac calc.wasm 10; err_has "stored in the code cache"
   run 0 run --cache-dir "$c" --tier $t --no-cache --tier-stats --invoke fac calc.wasm 10; out_is 3628800

@@ -386,7 +386,29 @@ if [ "$(uname -m)" = x86_64 ]; then
   rm -f /tmp/perf-$pid.map
   label="--profile=perfmap in the interpreter is refused"
   run 2 run --tier interp --profile=perfmap --invoke top loop.wat 20
-  err_has "weld: run: not supported: --profile=perfmap names the baseline compiler's code (--tier baseline or auto); in the interpreter use --profile=guest (see 'weld help run')"
+  err_has "weld: run: not supported: --profile=perfmap names compiled code (--tier baseline, auto, or optimized with the code cache); in the interpreter use --profile=guest (see 'weld help run')"
+  run 2 run --tier optimized --no-cache --profile=perfmap --invoke top loop.wat 20
+  err_has "weld: run: not supported: --profile=perfmap names compiled code (--tier baseline, auto, or optimized with the code cache); in the interpreter use --profile=guest (see 'weld help run')"
+  # the optimising tier's code, loaded from the code cache (a binary module: text is not
+  # cached): every function has its entry, named, whatever LLVM inlined
+  if "$weld" compile --tier optimized -o probe.cwasm loop.wat >/dev/null 2>&1; then
+    wat2wasm --debug-names loop.wat -o loop.wasm
+    label="--tier optimized from the code cache: perf map"
+    WELD_CACHE_DIR="$tmp/perfcache" "$weld" run --tier optimized --profile=perfmap --invoke top loop.wasm 20 >out.txt 2>err.txt &
+    pid=$!
+    wait $pid
+    map_ok /tmp/perf-$pid.map top middle other leaf
+    rm -f /tmp/perf-$pid.map
+    label="--tier optimized, a cache hit: perf map"
+    WELD_CACHE_DIR="$tmp/perfcache" WELD_PERF_MAP=1 "$weld" run --tier optimized --tier-stats --invoke top loop.wasm 20 >out.txt 2>err.txt &
+    pid=$!
+    wait $pid
+    if grep -q "from the code cache" err.txt; then ok; else bad "not a hit: $(cat err.txt)"; fi
+    map_ok /tmp/perf-$pid.map top middle other leaf
+    rm -f /tmp/perf-$pid.map
+  else
+    echo "skipped: perf map of the optimising tier (LLVM is not available)"
+  fi
   # perf itself, where the kernel lets this user sample (perf_event_paranoid, containers)
   if command -v perf >/dev/null && perf record -q -e cpu-clock -o probe.data true >/dev/null 2>&1; then
     label="perf report names the guest's hot function"
@@ -397,6 +419,41 @@ if [ "$(uname -m)" = x86_64 ]; then
     [ -n "$pid" ] && rm -f /tmp/perf-$pid.map
   else
     echo "skipped: perf report (perf is missing or cannot record here)"
+  fi
+  # ---- gdb: the GDB JIT interface names the compiled functions (WELD_GDB_JIT=1) ----------
+  # An access past the memory in guard mode faults inside the generated code; gdb stops
+  # there, and `info symbol $pc` must name the guest function it is in.
+  cat >fault.wat <<'W'
+(module
+  (memory 1)
+  (func $load_it (param i32) (result i32) (i32.load (local.get 0)))
+  (func $middle (param i32) (result i32) (i32.add (call $load_it (local.get 0)) (i32.const 1)))
+  (func (export "oob") (param i32) (result i32) (call $middle (local.get 0))))
+W
+  wat2wasm --debug-names fault.wat -o fault.wasm
+  if command -v gdb >/dev/null; then
+    in_gdb() { # ENV... -- WELD ARGS...: gdb's answer to `info symbol $pc` at the fault
+      local envs=()
+      while [ "$1" != -- ]; do envs+=("$1"); shift; done
+      shift
+      env "${envs[@]}" gdb -batch -nx -ex run -ex 'info symbol $pc' -ex 'bt 3' --args "$weld" "$@" >gdb.txt 2>&1
+    }
+    for t in baseline auto; do
+      label="gdb names the faulting function (--tier $t)"
+      in_gdb WELD_GDB_JIT=1 -- run --tier $t --no-cache --invoke oob fault.wasm 70000
+      if grep -q "SIGSEGV" gdb.txt && grep -qE '^wasm:load_it \+ [0-9]+ in section \.text' gdb.txt; then ok; else bad "$(grep -v '^\[' gdb.txt | head -8)"; fi
+    done
+    label="gdb without WELD_GDB_JIT: no name (the check above can fail)"
+    in_gdb WELD_GDB_JIT=0 -- run --tier baseline --no-cache --invoke oob fault.wasm 70000
+    if grep -q "SIGSEGV" gdb.txt && grep -q "No symbol matches" gdb.txt; then ok; else bad "$(grep -v '^\[' gdb.txt | head -8)"; fi
+    if [ -f probe.cwasm ]; then
+      # LLVM may inline load_it into middle: either name, never none
+      label="gdb names the faulting function (--tier optimized, from the code cache)"
+      in_gdb WELD_GDB_JIT=1 WELD_CACHE_DIR="$tmp/gdbcache" -- run --tier optimized --invoke oob fault.wasm 70000
+      if grep -q "SIGSEGV" gdb.txt && grep -qE '^wasm:(load_it|middle) \+ [0-9]+ in section \.text' gdb.txt; then ok; else bad "$(grep -v '^\[' gdb.txt | head -8)"; fi
+    fi
+  else
+    echo "skipped: the GDB JIT interface (gdb is not installed)"
   fi
 fi
 echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]

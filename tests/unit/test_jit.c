@@ -622,3 +622,75 @@ UNIT_GROUP(jit_tierup) {
   }
   free(bin);
 }
+
+/* ---------- naming code for gdb (announce.c) ---------- */
+
+/* The GDB JIT interface's list, as the debugger reads it. */
+struct gdb_entry {
+  struct gdb_entry *next, *prev;
+  const char *file;
+  uint64_t size;
+};
+struct gdb_descriptor {
+  uint32_t version, action;
+  struct gdb_entry *relevant, *first;
+};
+extern struct gdb_descriptor __jit_debug_descriptor;
+
+/* With WELD_GDB_JIT=1 a baseline module adds one symbol file to the list; binutils'
+ * readelf (an independent ELF reader) finds a function symbol per compiled function, at an
+ * address inside the module's code; freeing the module takes the entry out. Without the
+ * variable nothing is added. */
+UNIT_GROUP(jit_gdb) {
+  static const char wat[] = "(module (func $alpha (export \"a\") (result i32) (i32.const 1))\n"
+                            "  (func $beta (export \"b\") (result i32) (i32.add (call $alpha) (i32.const 2))))";
+  uint8_t *bin = NULL;
+  size_t len = 0;
+  util_error uerr;
+  util_error_clear(&uerr);
+  if (!CHECK(text_wat_to_binary(wat, sizeof wat - 1, "gdb", &bin, &len, &uerr))) return;
+  struct gdb_entry *before = __jit_debug_descriptor.first;
+  CHECK_EQ_I64(__jit_debug_descriptor.version, 1);
+  jit_run t = {0};
+  setenv("WELD_GDB_JIT", "0", 1);
+  if (jit_run_open_tier(&t, WELD_TIER_BASELINE, WELD_BOUNDS_GUARD, bin, len)) CHECK(__jit_debug_descriptor.first == before);
+  jit_run_close(&t);
+  memset(&t, 0, sizeof t);
+  setenv("WELD_GDB_JIT", "1", 1);
+  bool opened = jit_run_open_tier(&t, WELD_TIER_BASELINE, WELD_BOUNDS_GUARD, bin, len);
+  unsetenv("WELD_GDB_JIT");
+  struct gdb_entry *e = __jit_debug_descriptor.first;
+  if (opened && CHECK(e != NULL && e != before)) {
+    CHECK(e->next == before);
+    CHECK_EQ_I64(__jit_debug_descriptor.action, 1); /* JIT_REGISTER_FN */
+    CHECK(__jit_debug_descriptor.relevant == e);
+    CHECK(e->size > 64 && memcmp(e->file, "\177ELF", 4) == 0);
+    char path[] = "/tmp/weld-gdbjit-XXXXXX";
+    int fd = mkstemp(path);
+    if (CHECK(fd >= 0)) {
+      CHECK(write(fd, e->file, e->size) == (ssize_t)e->size);
+      close(fd);
+      char cmd[128], line[256];
+      snprintf(cmd, sizeof cmd, "readelf -sW %s 2>&1", path);
+      FILE *p = popen(cmd, "r");
+      int found = 0;
+      const jit_module *jm = (const jit_module *)((const exec_module *)(const void *)t.m)->jit; /* a weld_module is its exec_module */
+      while (p && fgets(line, sizeof line, p)) {
+        unsigned long long value, size;
+        char type[16], bind[16], name[64];
+        if (sscanf(line, " %*d: %llx %llu %15s %15s %*s %*s %63s", &value, &size, type, bind, name) != 5) continue;
+        if (strcmp(type, "FUNC") != 0 || strcmp(bind, "GLOBAL") != 0) continue;
+        bool inside = value >= (uintptr_t)jm->code && value + size <= (uintptr_t)jm->code + jm->code_len && size > 0;
+        if ((strcmp(name, "wasm:alpha") == 0 || strcmp(name, "wasm:beta") == 0) && inside) found++;
+        else unit_check(false, __FILE__, __LINE__, "unexpected symbol: %s", line);
+      }
+      if (p) pclose(p);
+      unit_check(found == 2, __FILE__, __LINE__, "readelf found %d of the 2 functions", found);
+      unlink(path);
+    }
+  }
+  jit_run_close(&t);
+  CHECK(__jit_debug_descriptor.first == before);
+  CHECK_EQ_I64(__jit_debug_descriptor.action, 2); /* JIT_UNREGISTER_FN */
+  free(bin);
+}
