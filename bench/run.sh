@@ -24,6 +24,8 @@
 #   BENCH_FIRST ('^(lua|sqlite)$') the programs also timed to their first output: standard
 #                                output on a pseudo-terminal (line-buffered, as a user at a
 #                                terminal sees it), the same rounds again (empty: none)
+#   BENCH_COMPILE (1)            0 leaves out the compile-throughput table (bench/compile.sh
+#                                on the real programs built; not in quick mode)
 #   BENCH_SETUP (1)              0 skips bench/setup.sh (package installs)
 # Exit status: 0 when every runtime that ran gave the native build's output, 1 otherwise.
 set -euo pipefail
@@ -417,6 +419,24 @@ cat >"$B/meta.json" <<JSON
  "node_version": "$(node --version 2>/dev/null || true)", "notes": $notes_json}
 JSON
 node "$here/report.mjs" "$samples" "$B/meta.json" "$B" "$first" || failed=1
+# the baseline compiler's throughput on the real programs this run built (bench/compile.sh)
+progs=()
+for p in lua sqlite bzip2; do
+  [ -n "$only" ] && ! [[ "$p" =~ $only ]] && continue
+  [ -f "$B/prog/wasi/$p.wasm" ] && [ -z "${prog_skip[$p]:-}" ] && progs+=("$B/prog/wasi/$p.wasm")
+done
+if [ "$quick" != 1 ] && [ "${BENCH_COMPILE:-1}" = 1 ] && [ ${#progs[@]} -gt 0 ] && [ -z "${note[weld,wasi]:-}" ]; then
+  log "compile throughput: ${progs[*]##*/}"
+  if ct="$(WELD="$weld" BENCH_DIR="$B/compile" BENCH_RUNS="$runs" "$here/compile.sh" "${progs[@]}")"; then
+    {
+      printf '### Compile throughput (bench/compile.sh: the baseline compiler, MB of function bodies per second)\n\n'
+      printf '%s\n\n' "$ct"
+    } | tee -a "$B/results.md"
+  else
+    log "compile throughput: bench/compile.sh failed"
+    failed=1
+  fi
+fi
 if command -v gnuplot >/dev/null && [ -s "$B/chart.dat" ]; then
   gnuplot -e "datafile='$B/chart.dat'; outfile='$B/chart.png'" "$here/chart.gp" 2>"$B/chart.log" &&
     log "chart: $B/chart.png" || log "chart: gnuplot failed (see $B/chart.log)"
