@@ -11,8 +11,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const [samplesFile, metaFile, outDir, firstFile] = process.argv.slice(2);
 const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
 const lines = readFileSync(samplesFile, 'utf8').trim().split('\n').slice(1);
-const runtimes = ['native', 'node', 'weld', 'ref'];
+// weld's extra tiers (BENCH_TIERS): runtimes weld-interp, weld-baseline, weld-optimized
+const tierOrder = ['weld-interp', 'weld-baseline', 'weld-optimized'];
+const tiers = tierOrder.filter((t) => (meta.weld_tiers || '').split(' ').includes(t));
+const runtimes = ['native', 'node', 'weld', ...tiers, 'ref'];
 const label = { native: 'native', node: 'node', weld: 'weld', ref: 'wasm-interp' };
+for (const t of tiers) label[t] = `weld ${t.slice(5)}`;
 
 const benches = new Map(); // name -> {kind, skip, per runtime: {walls, rss, bad}}
 for (const line of lines) {
@@ -67,6 +71,10 @@ for (const b of benches.values()) {
     node_native: ratio('node', 'native'),
     ref_native: ratio('ref', 'native'),
   };
+  for (const t of tiers) {
+    row.ratio[`${t}_native`] = ratio(t, 'native');
+    row.ratio[`${t}_node`] = ratio(t, 'node');
+  }
   results.push(row);
 }
 
@@ -97,6 +105,32 @@ for (const [kind, title] of groups) {
   const gm = (key) => geomean(rows.map((r) => r.ratio[key]).filter((x) => x != null));
   md += `| **geometric mean** | | | | | ${fmtX(gm('weld_native'))} | ${fmtX(gm('weld_node'))} | ${fmtX(gm('node_native'))} | |\n\n`;
 }
+// weld's tiers side by side (the same rounds as above)
+if (tiers.length) {
+  for (const [kind, title] of groups) {
+    const rows = results.filter((r) => r.kind === kind && !r.skipped);
+    if (!rows.length) continue;
+    md += `### weld's tiers: ${title.replace(/ \(.*/, '').toLowerCase()} (time / native time)\n\n`;
+    md += `| benchmark | native ms | weld ${(meta.weld_tier || 'auto').replace(' (default)', '')} |`;
+    for (const t of tiers) md += ` ${label[t]} |`;
+    md += ' node |';
+    for (const t of tiers) md += ` ${label[t]}/node |`;
+    md += '\n| --- | ---: | ---: |' + ' ---: |'.repeat(tiers.length * 2 + 1) + '\n';
+    for (const r of rows) {
+      md += `| ${r.benchmark} | ${fmtMs(r, 'native')} | ${fmtX(r.ratio.weld_native)} |`;
+      for (const t of tiers) md += ` ${r.ms[t] != null ? fmtX(r.ratio[`${t}_native`]) : r.status[t]} |`;
+      md += ` ${fmtX(r.ratio.node_native)} |`;
+      for (const t of tiers) md += ` ${fmtX(r.ratio[`${t}_node`])} |`;
+      md += '\n';
+    }
+    const gm = (key) => geomean(rows.map((r) => r.ratio[key]).filter((x) => x != null));
+    md += `| **geometric mean** | | ${fmtX(gm('weld_native'))} |`;
+    for (const t of tiers) md += ` ${fmtX(gm(`${t}_native`))} |`;
+    md += ` ${fmtX(gm('node_native'))} |`;
+    for (const t of tiers) md += ` ${fmtX(gm(`${t}_node`))} |`;
+    md += '\n\n';
+  }
+}
 // time to first output: medians of the timed rounds, per program and runtime
 const firsts = new Map(); // name -> runtime -> {first: [], wall: [], bad}
 if (firstFile) {
@@ -114,11 +148,13 @@ if (firstFile) {
 const firstRows = [];
 if (firsts.size) {
   md += '### Time to first output (standard output on a pseudo-terminal, so line-buffered)\n\n';
-  md += '| program | native ms | node ms | weld ms | weld − native ms | node − native ms | weld, whole run ms |\n';
-  md += '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+  md += '| program | native ms | node ms | weld ms |' + tiers.map((t) => ` ${label[t]} ms |`).join('');
+  md += ' weld − native ms |' + tiers.map((t) => ` ${label[t]} − native ms |`).join('');
+  md += ' node − native ms | weld, whole run ms |\n';
+  md += '| --- | ---: | ---: | ---: | ---: | ---: | ---: |' + ' ---: | ---: |'.repeat(tiers.length) + '\n';
   for (const [name, per] of firsts) {
     const row = { benchmark: name, first_ms: {}, wall_ms: {} };
-    for (const rt of ['native', 'node', 'weld']) {
+    for (const rt of ['native', 'node', 'weld', ...tiers]) {
       const r = per[rt];
       if (!r) continue;
       if (r.bad) {
@@ -135,7 +171,8 @@ if (firsts.size) {
         ? (row.first_ms[rt] - row.first_ms.native).toFixed(1)
         : '–';
     const w = typeof row.wall_ms.weld === 'number' ? row.wall_ms.weld.toFixed(1) : '–';
-    md += `| ${name} | ${f('native')} | ${f('node')} | ${f('weld')} | ${d('weld')} | ${d('node')} | ${w} |\n`;
+    md += `| ${name} | ${f('native')} | ${f('node')} | ${f('weld')} |` + tiers.map((t) => ` ${f(t)} |`).join('');
+    md += ` ${d('weld')} |` + tiers.map((t) => ` ${d(t)} |`).join('') + ` ${d('node')} | ${w} |\n`;
     firstRows.push(row);
   }
   md += '\n';

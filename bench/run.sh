@@ -16,9 +16,16 @@
 #   BENCH_TIER (weld's default)  weld's tier for every weld run: interp, baseline, auto or
 #                                optimized (passed as WELD_TIER; the warm-up round fills
 #                                the compiled-code cache, so the timed rounds run warm)
+#   BENCH_TIERS (baseline)       weld's tiers also timed as columns of their own, beside
+#                                weld's default: a space-separated list of interp,
+#                                baseline, optimized (`weld run --tier T`; optimized runs
+#                                from the code cache, which the warm-up round fills; it is
+#                                "n/a" where weld has no LLVM); empty: none
 #   BENCH_FIRST ('^(lua|sqlite)$') the programs also timed to their first output: standard
 #                                output on a pseudo-terminal (line-buffered, as a user at a
 #                                terminal sees it), the same rounds again (empty: none)
+#   BENCH_COMPILE (1)            0 leaves out the compile-throughput table (bench/compile.sh
+#                                on the real programs built; not in quick mode)
 #   BENCH_SETUP (1)              0 skips bench/setup.sh (package installs)
 # Exit status: 0 when every runtime that ran gave the native build's output, 1 otherwise.
 set -euo pipefail
@@ -42,6 +49,14 @@ case "$weld_tier" in
   *) echo "bench: BENCH_TIER must be interp, baseline, auto or optimized, not '$weld_tier'" >&2; exit 2 ;;
 esac
 if [ -n "$weld_tier" ]; then export WELD_TIER="$weld_tier"; else unset WELD_TIER; fi
+read -r -a extra_tiers <<<"${BENCH_TIERS-baseline}"
+tier_rts=()
+for t in "${extra_tiers[@]}"; do
+  case "$t" in
+    interp | baseline | optimized) tier_rts+=("weld-$t") ;;
+    *) echo "bench: BENCH_TIERS takes interp, baseline and optimized, not '$t'" >&2; exit 2 ;;
+  esac
+done
 [ "$quick" = 1 ] && runs=1
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -268,7 +283,18 @@ if [ "$use_ref" != 1 ]; then
 elif ! command -v wasm-interp >/dev/null; then
   note[ref,kernel]="n/a (wasm-interp missing)"
 fi
-for k in weld node ref; do
+# weld's extra tiers run where weld runs; the optimising tier also needs LLVM
+for rt in "${tier_rts[@]}"; do
+  for kind in kernel wasi; do
+    [ -n "${note[weld,$kind]:-}" ] && note[$rt,$kind]="${note[weld,$kind]}"
+  done
+  if [ "$rt" = weld-optimized ] && [ -z "${note[$rt,kernel]:-}" ] &&
+    ! "$weld" compile --tier optimized -o "$B/out/probe.cwasm" "$B/wasm/small.wasm" >"$B/out/probe.opt.err" 2>&1; then
+    note[$rt,kernel]="n/a ($(head -n 1 "$B/out/probe.opt.err" | cut -c1-60))"
+    note[$rt,wasi]="${note[$rt,kernel]}"
+  fi
+done
+for k in weld node ref "${tier_rts[@]}"; do
   for kind in kernel wasi; do
     [ -n "${note[$k,$kind]:-}" ] && log "$k, $kind benchmarks: ${note[$k,$kind]}"
   done
@@ -284,6 +310,8 @@ cmd_for() {
     node,wasi) cmd=(node --no-warnings "$here/node_run.mjs" --wasi "$(wasi_bin "$kind" "$bin")" "$@") ;;
     weld,kernel) cmd=("$weld" run --invoke run "$B/wasm/$bin.wasm" "$@") ;;
     weld,wasi) cmd=("$weld" run --dir .::. "$(wasi_bin "$kind" "$bin")" "$@") ;;
+    weld-*,kernel) cmd=("$weld" run --tier "${rt#weld-}" --invoke run "$B/wasm/$bin.wasm" "$@") ;;
+    weld-*,wasi) cmd=("$weld" run --tier "${rt#weld-}" --dir .::. "$(wasi_bin "$kind" "$bin")" "$@") ;;
     ref,kernel) cmd=(wasm-interp "$B/ref/$bin-$1.wasm" --run-all-exports) ;;
   esac
 }
@@ -310,7 +338,7 @@ for entry in "${benchmarks[@]}"; do
   in_opt=()
   [ -n "$stdin" ] && in_opt=(-i "$B/run/$stdin")
   rts=(native)
-  for rt in node weld ref; do [ -z "${note[$rt,$kind]:-}" ] && rts+=("$rt"); done
+  for rt in node weld "${tier_rts[@]}" ref; do [ -z "${note[$rt,$kind]:-}" ] && rts+=("$rt"); done
   if [[ " ${rts[*]} " = *" ref "* ]]; then
     n_arg="${argv[0]}"
     if stale "$B/ref/$bin-$n_arg.wasm" "$K/$bin.c" "$K/ref_main.c"; then
@@ -387,10 +415,28 @@ cpu="$(lscpu | sed -nE 's/^Model name: +//p' | head -n 1)"
 cat >"$B/meta.json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%MZ)", "cpu": "$cpu", "cores": $(nproc), "runs": $runs,
  "quick": $([ "$quick" = 1 ] && echo true || echo false), "weld": "${weld#$root/}",
- "weld_version": "$("$weld" --version 2>/dev/null | head -n 1 || true)", "weld_tier": "${weld_tier:-auto (default)}",
+ "weld_version": "$("$weld" --version 2>/dev/null | head -n 1 || true)", "weld_tier": "${weld_tier:-auto (default)}", "weld_tiers": "${tier_rts[*]}",
  "node_version": "$(node --version 2>/dev/null || true)", "notes": $notes_json}
 JSON
 node "$here/report.mjs" "$samples" "$B/meta.json" "$B" "$first" || failed=1
+# the baseline compiler's throughput on the real programs this run built (bench/compile.sh)
+progs=()
+for p in lua sqlite bzip2; do
+  [ -n "$only" ] && ! [[ "$p" =~ $only ]] && continue
+  [ -f "$B/prog/wasi/$p.wasm" ] && [ -z "${prog_skip[$p]:-}" ] && progs+=("$B/prog/wasi/$p.wasm")
+done
+if [ "$quick" != 1 ] && [ "${BENCH_COMPILE:-1}" = 1 ] && [ ${#progs[@]} -gt 0 ] && [ -z "${note[weld,wasi]:-}" ]; then
+  log "compile throughput: ${progs[*]##*/}"
+  if ct="$(WELD="$weld" BENCH_DIR="$B/compile" BENCH_RUNS="$runs" "$here/compile.sh" "${progs[@]}")"; then
+    {
+      printf '### Compile throughput (bench/compile.sh: the baseline compiler, MB of function bodies per second)\n\n'
+      printf '%s\n\n' "$ct"
+    } | tee -a "$B/results.md"
+  else
+    log "compile throughput: bench/compile.sh failed"
+    failed=1
+  fi
+fi
 if command -v gnuplot >/dev/null && [ -s "$B/chart.dat" ]; then
   gnuplot -e "datafile='$B/chart.dat'; outfile='$B/chart.png'" "$here/chart.gp" 2>"$B/chart.log" &&
     log "chart: $B/chart.png" || log "chart: gnuplot failed (see $B/chart.log)"
