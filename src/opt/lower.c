@@ -535,6 +535,23 @@ static LLVMTypeRef ifn_type(opt_lower *ol, const wasm_functype *ft) {
   return t;
 }
 
+/* The internal entries' calling convention. GHC's (LLVM's `ghccc`) has no callee-saved
+ * registers: a function saves nothing at its entry, and a caller keeps what lives across
+ * a call of one in its own frame, so a call that returns at once (a recursion's base
+ * case) pushes and pops nothing. It passes at most 10 integers and 6 floats, all in
+ * registers (LLVM cannot pass more): a signature beyond that uses fastcc. */
+static unsigned ifn_cc(const wasm_functype *ft) {
+  uint32_t ni = IARGS, nf = 0;
+  for (uint32_t i = 0; i < ft->nparams; i++) {
+    if (ft->params[i] == WASM_F32 || ft->params[i] == WASM_F64) nf++;
+    else ni++;
+  }
+  /* more results than the return registers hold come back through a hidden pointer, one
+   * more integer argument */
+  if (ft->nresults > 2) ni++;
+  return ni <= 10 && nf <= 6 ? 10 /* GHC */ : LLVMFastCallConv;
+}
+
 /* Defined function j's internal entry (a declaration until j is lowered); NULL when it
  * has none (v128 in its signature) or out of memory. */
 static LLVMValueRef get_ifn(opt_lower *ol, uint32_t j) {
@@ -548,7 +565,7 @@ static LLVMValueRef get_ifn(opt_lower *ol, uint32_t j) {
   snprintf(name, sizeof name, "i%u", j);
   LLVMValueRef fn = LLVMAddFunction(ol->mod, name, t);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
-  LLVMSetFunctionCallConv(fn, LLVMFastCallConv);
+  LLVMSetFunctionCallConv(fn, ifn_cc(ft));
   ol->ifns[j] = fn;
   return fn;
 }
@@ -574,7 +591,7 @@ static void emit_call(lw *l, uint32_t funcidx, uint32_t off) {
     args[3] = LLVMBuildLoad2(l->b, l->i64, l->bud, "");
     for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = l->st[l->n - ft->nparams + i];
     LLVMValueRef rs = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(ifn), ifn, args, IARGS + ft->nparams, "");
-    LLVMSetInstructionCallConv(rs, LLVMFastCallConv);
+    LLVMSetInstructionCallConv(rs, ifn_cc(ft));
     free(args);
     r = LLVMBuildExtractValue(l->b, rs, 0, "");
     LLVMBuildStore(l->b, LLVMBuildExtractValue(l->b, rs, 1, ""), l->bud);
@@ -678,7 +695,7 @@ static bool build_disps(opt_lower *ol) {
       LLVMAddCase(sw, LLVMConstInt(LLVMInt32TypeInContext(ol->cx), j, false), bb);
       LLVMPositionBuilderAtEnd(b, bb);
       LLVMValueRef r = LLVMBuildCall2(b, LLVMGlobalGetValueType(ifn), ifn, args, nargs, "");
-      LLVMSetInstructionCallConv(r, LLVMFastCallConv);
+      LLVMSetInstructionCallConv(r, ifn_cc(&m->types[m->funcs[m->nfunc_imports + j].type]));
       LLVMSetTailCall(r, true);
       LLVMBuildRet(b, r);
     }
@@ -1422,7 +1439,7 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   }
   l->fn = LLVMAddFunction(ol->mod, name, ity);
   LLVMSetLinkage(l->fn, LLVMInternalLinkage);
-  LLVMSetFunctionCallConv(l->fn, LLVMFastCallConv);
+  LLVMSetFunctionCallConv(l->fn, ifn_cc(ft));
   l->fp = LLVMGetParam(l->fn, 0);
   l->ctx = LLVMGetParam(l->fn, 1);
   l->depth = LLVMGetParam(l->fn, 2);
@@ -1522,7 +1539,7 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   args[3] = LLVMBuildLoad2(l->b, l->i64, budget_ptr(l), "");
   for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = load_slot(l, i, vt(l, ft->params[i]));
   LLVMValueRef r = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(ol->ifns[k]), ol->ifns[k], args, IARGS + ft->nparams, "");
-  LLVMSetInstructionCallConv(r, LLVMFastCallConv);
+  LLVMSetInstructionCallConv(r, ifn_cc(ft));
   free(args);
   LLVMBuildStore(l->b, d, depth_ptr(l));
   LLVMBuildStore(l->b, LLVMBuildExtractValue(l->b, r, 1, ""), budget_ptr(l));

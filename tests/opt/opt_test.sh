@@ -166,6 +166,50 @@ for i in range(1000):
 print(s - (1 << 32) if s >= 1 << 31 else s)')
 if [ "$out" = "$want" ]; then ok; else bad "got $out, want $want"; fi
 
+# the internal entries' convention (GHC's) up to its register limits and past them (fastcc):
+# 6 and 7 integer parameters, 8 results, 6 and 7 floats, directly and through call_indirect
+cat > cc.wat <<'EOF'
+(module
+  (type $r8 (func (param i32 i32 i32 i32 i32 i32) (result i64 i64 i64 i64 i64 i64 i64 i64)))
+  (type $p7 (func (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type $f6 (func (param f64 f64 f64 f64 f64 f64 i32 i32 i32 i32 i32 i32) (result f64 i32)))
+  (type $f7 (func (param f64 f64 f64 f64 f64 f64 f64) (result f64)))
+  (table 4 funcref)
+  (elem (i32.const 0) $r8 $p7 $f6 $f7)
+  (func $r8 (type $r8)
+    (i64.extend_i32_u (local.get 0)) (i64.extend_i32_u (local.get 1)) (i64.extend_i32_u (local.get 2))
+    (i64.extend_i32_u (local.get 3)) (i64.extend_i32_u (local.get 4)) (i64.extend_i32_u (local.get 5))
+    (i64.const 7) (i64.const 8))
+  (func $p7 (type $p7) (i32.add (local.get 0) (i32.mul (local.get 6) (i32.const 1000))))
+  (func $f6 (type $f6) (f64.add (local.get 0) (f64.mul (local.get 5) (f64.const 10))) (i32.add (local.get 6) (local.get 11)))
+  (func $f7 (type $f7) (f64.add (local.get 0) (f64.mul (local.get 6) (f64.const 100))))
+  (func (export "t") (param i32) (result i64) (local $i i32) (local $s i64)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get 0)))
+      (call $r8 (local.get $i) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5) (i32.const 6))
+      (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (local.get $s) (i64.add) (local.set $s)
+      (call_indirect (type $r8) (local.get $i) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5) (i32.const 6) (i32.const 0))
+      (i64.sub) (i64.sub) (i64.sub) (i64.sub) (i64.sub) (i64.sub) (i64.sub) (local.get $s) (i64.add) (local.set $s)
+      (local.set $s (i64.add (local.get $s) (i64.extend_i32_u (call $p7 (local.get $i) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 9)))))
+      (local.set $s (i64.add (local.get $s) (i64.extend_i32_u (call_indirect (type $p7) (local.get $i) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 9) (i32.const 1)))))
+      (call $f6 (f64.convert_i32_u (local.get $i)) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 2) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (local.get $i))
+      (i64.extend_i32_u) (local.get $s) (i64.add) (local.set $s)
+      (i64.trunc_f64_s) (local.get $s) (i64.add) (local.set $s)
+      (call_indirect (type $f6) (f64.convert_i32_u (local.get $i)) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 2) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (local.get $i) (i32.const 2))
+      (i64.extend_i32_u) (local.get $s) (i64.add) (local.set $s)
+      (i64.trunc_f64_s) (local.get $s) (i64.add) (local.set $s)
+      (local.set $s (i64.add (local.get $s) (i64.trunc_f64_s (call $f7 (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.convert_i32_u (local.get $i))))))
+      (local.set $s (i64.add (local.get $s) (i64.trunc_f64_s (call_indirect (type $f7) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.convert_i32_u (local.get $i)) (i32.const 3)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
+)
+EOF
+same_as_interp --invoke t cc.wat 100
+label="precompiled: the conventions' limits"
+"$weld" compile --tier optimized -o cc.cwasm cc.wat 2>err.txt &&
+  if [ "$("$weld" run --allow-precompiled --invoke t cc.cwasm 100)" = 2837000 ]; then ok; else bad "$(cat err.txt)"; fi
+
 # ---- traps and backtraces as in the interpreter ----------------------------------------------
 cat > traps.wat <<'EOF'
 (module
