@@ -1,6 +1,6 @@
 /* Lowers one validated function body to LLVM IR.
  *
- * The body is the internal entry `fastcc {i32 kind, i64 budget, results...} @bodyK(ptr
+ * The body is the internal entry `ghccc|fastcc {i32 kind, i64 budget, results...} @bodyK(ptr
  * fp, ptr ctx, i32 depth, i64 budget, params...)`: fp is its frame on the value stack
  * (the interpreter's layout: parameters, declared locals, then one slot per operand-stack
  * position), ctx the baseline tier's jit_ctx, depth the call's depth and budget the
@@ -517,7 +517,7 @@ static bool ifns_alloc(opt_lower *ol) {
   return ol->ifns != NULL;
 }
 
-/* The internal entry's type: fastcc {i32 kind, i64 budget} (ptr fp, ptr ctx, i32 depth,
+/* The internal entry's type: {i32 kind, i64 budget} (ptr fp, ptr ctx, i32 depth,
  * i64 budget, params...). */
 #define IARGS 4
 static LLVMTypeRef ifn_type(opt_lower *ol, const wasm_functype *ft) {

@@ -29,9 +29,10 @@ typedef struct opt_lower {
   struct opt_access *access; /* guard: the access templates (made on first use; the
                                 driver frees them with opt_access_free after lowering) */
   bool access_failed;        /* the templates could not be made: accesses are checked */
-  /* Per defined function, made on first use: its internal entry, `fastcc i32 (ptr fp,
-   * ptr ctx, i32 depth, params...)`, which direct calls between the module's functions
-   * use (arguments and call depth in registers); fns[k] is a wrapper around it. */
+  /* Per defined function, made on first use: its internal entry, `{i32, i64, results...}
+   * (ptr fp, ptr ctx, i32 depth, i64 budget, params...)` in the GHC convention or fastcc
+   * (lower.c ifn_cc), which direct calls between the module's functions use (arguments,
+   * depth, budget and results in registers); fns[k] is a wrapper around it. */
   LLVMValueRef *ifns;
   /* Every function of the module is lowered into this LLVM module (not the auto tier's
    * one function per module): call_indirect's fast path calls a function of its type
