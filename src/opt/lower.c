@@ -538,8 +538,9 @@ static LLVMTypeRef ifn_type(opt_lower *ol, const wasm_functype *ft) {
 /* The internal entries' calling convention. GHC's (LLVM's `ghccc`) has no callee-saved
  * registers: a function saves nothing at its entry, and a caller keeps what lives across
  * a call of one in its own frame, so a call that returns at once (a recursion's base
- * case) pushes and pops nothing. It passes at most 10 integers and 6 floats, all in
- * registers (LLVM cannot pass more): a signature beyond that uses fastcc. */
+ * case) pushes and pops nothing. Its argument registers are 10 integers and 6 floats; a
+ * signature beyond them uses fastcc (whose further arguments go on the stack as in C),
+ * so only register passing is relied on. */
 static unsigned ifn_cc(const wasm_functype *ft) {
   uint32_t ni = IARGS, nf = 0;
   for (uint32_t i = 0; i < ft->nparams; i++) {
