@@ -186,7 +186,7 @@ static bool compile_module(exec_module *em, bool guard, util_error *err) {
   LLVMSetDataLayout(mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx, mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
-                  (void *const *)om->fns, NULL, NULL, NULL, false, NULL};
+                  (void *const *)om->fns, NULL, NULL, NULL, false, NULL, true, NULL, 0, 0};
   char name[48];
   for (uint32_t k = 0; k < n; k++) {
     snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)serial, k);
@@ -205,7 +205,7 @@ static bool compile_module(exec_module *em, bool guard, util_error *err) {
     if (!copy) oom = true;
     om->base.funcs[k].fallback = copy;
   }
-  opt_lower_end(&ol);
+  if (!opt_lower_end(&ol)) oom = true;
   opt_access_free(ol.access);
   ol.access = NULL;
   /* guard mode: an empty function after all the others marks where the code ends */
@@ -378,7 +378,7 @@ static void *lower_one(exec_module *em, uint32_t k, bool guard, void *const *cod
   LLVMSetDataLayout(lo->mod, LLVMOrcLLJITGetDataLayoutStr(jit));
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx, lo->mod, em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false), guard,
-                  code, NULL, NULL, NULL, false, NULL};
+                  code, NULL, NULL, NULL, false, NULL, false, NULL, 0, 0};
   char name[48];
   for (uint32_t j = 0; j < n; j++) {
     snprintf(name, sizeof name, "weld%llu_f%u", (unsigned long long)lo->serial, j);
@@ -386,7 +386,7 @@ static void *lower_one(exec_module *em, uint32_t k, bool guard, void *const *cod
   }
   const char *why = opt_lower_func(&ol, k, &lo->frame);
   /* the internal entries of the functions the body calls (they call their ABI entries) */
-  opt_lower_end(&ol);
+  if (!opt_lower_end(&ol) && !why) why = "out of memory";
   /* a thunk for each function the body refers to; the other declarations go (lowering
    * and compiling a thunk for every function of a big module cost more than the body) */
   for (uint32_t j = 0; !why && j < n; j++) {

@@ -194,6 +194,10 @@ void LLVMInitializeX86AsmParser(void); /* the access markers are inline assembly
   X(LLVMSetMetadata) \
   X(LLVMSetModuleDataLayout) \
   X(LLVMSetOperand) \
+  X(LLVMCountParamTypes) \
+  X(LLVMGetParamTypes) \
+  X(LLVMCountParams) \
+  X(LLVMSetTailCall) \
   X(LLVMSetTarget) \
   X(LLVMSetValueName2) \
   X(LLVMSetVisibility) \
@@ -368,6 +372,10 @@ bool opt_llvm_load(const char **why);
 #define LLVMSetMetadata (opt_llvm.LLVMSetMetadata)
 #define LLVMSetModuleDataLayout (opt_llvm.LLVMSetModuleDataLayout)
 #define LLVMSetOperand (opt_llvm.LLVMSetOperand)
+#define LLVMCountParamTypes (opt_llvm.LLVMCountParamTypes)
+#define LLVMGetParamTypes (opt_llvm.LLVMGetParamTypes)
+#define LLVMCountParams (opt_llvm.LLVMCountParams)
+#define LLVMSetTailCall (opt_llvm.LLVMSetTailCall)
 #define LLVMSetTarget (opt_llvm.LLVMSetTarget)
 #define LLVMSetValueName2 (opt_llvm.LLVMSetValueName2)
 #define LLVMSetVisibility (opt_llvm.LLVMSetVisibility)

@@ -1,6 +1,6 @@
 /* Lowers one validated function body to LLVM IR.
  *
- * The body is the internal entry `fastcc {i32 kind, i64 budget, results...} @bodyK(ptr
+ * The body is the internal entry `ghccc|fastcc {i32 kind, i64 budget, results...} @bodyK(ptr
  * fp, ptr ctx, i32 depth, i64 budget, params...)`: fp is its frame on the value stack
  * (the interpreter's layout: parameters, declared locals, then one slot per operand-stack
  * position), ctx the baseline tier's jit_ctx, depth the call's depth and budget the
@@ -243,9 +243,15 @@ static void trap_kind_if(lw *l, LLVMValueRef r, uint32_t off) {
   LLVMPositionBuilderAtEnd(l->b, go);
 }
 
-static void reload_mem(lw *l) {
+/* The memory's base and size to their variables: at the entry, and again after anything
+ * that may grow the memory (a call, a helper, memory.grow; unused values are dropped by
+ * LLVM). Code made for the guard region runs only with a memory that has one (jit_enter
+ * declines it else), whose base never moves (growing opens pages of the reservation,
+ * src/exec/memory.c, pool.c): the base is read once, at the entry, and LLVM may keep it in
+ * a register or read it again at will (invariant). The size is always read again. */
+static void reload_mem(lw *l, bool entry) {
   LLVMValueRef mem = load_at(l, l->ptr, l->ctx, CTXOFF(mem), true);
-  LLVMBuildStore(l->b, load_at(l, l->ptr, mem, offsetof(exec_memory, base), false), l->mbase);
+  if (entry || !l->ol->guard) LLVMBuildStore(l->b, load_at(l, l->ptr, mem, offsetof(exec_memory, base), l->ol->guard), l->mbase);
   LLVMBuildStore(l->b, load_at(l, l->i64, mem, offsetof(exec_memory, size), false), l->msize);
 }
 
@@ -511,7 +517,7 @@ static bool ifns_alloc(opt_lower *ol) {
   return ol->ifns != NULL;
 }
 
-/* The internal entry's type: fastcc {i32 kind, i64 budget} (ptr fp, ptr ctx, i32 depth,
+/* The internal entry's type: {i32 kind, i64 budget} (ptr fp, ptr ctx, i32 depth,
  * i64 budget, params...). */
 #define IARGS 4
 static LLVMTypeRef ifn_type(opt_lower *ol, const wasm_functype *ft) {
@@ -529,6 +535,24 @@ static LLVMTypeRef ifn_type(opt_lower *ol, const wasm_functype *ft) {
   return t;
 }
 
+/* The internal entries' calling convention. GHC's (LLVM's `ghccc`) has no callee-saved
+ * registers: a function saves nothing at its entry, and a caller keeps what lives across
+ * a call of one in its own frame, so a call that returns at once (a recursion's base
+ * case) pushes and pops nothing. Its argument registers are 10 integers and 6 floats; a
+ * signature beyond them uses fastcc (whose further arguments go on the stack as in C),
+ * so only register passing is relied on. */
+static unsigned ifn_cc(const wasm_functype *ft) {
+  uint32_t ni = IARGS, nf = 0;
+  for (uint32_t i = 0; i < ft->nparams; i++) {
+    if (ft->params[i] == WASM_F32 || ft->params[i] == WASM_F64) nf++;
+    else ni++;
+  }
+  /* more results than the return registers hold come back through a hidden pointer, one
+   * more integer argument */
+  if (ft->nresults > 2) ni++;
+  return ni <= 10 && nf <= 6 ? 10 /* GHC */ : LLVMFastCallConv;
+}
+
 /* Defined function j's internal entry (a declaration until j is lowered); NULL when it
  * has none (v128 in its signature) or out of memory. */
 static LLVMValueRef get_ifn(opt_lower *ol, uint32_t j) {
@@ -542,7 +566,7 @@ static LLVMValueRef get_ifn(opt_lower *ol, uint32_t j) {
   snprintf(name, sizeof name, "i%u", j);
   LLVMValueRef fn = LLVMAddFunction(ol->mod, name, t);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
-  LLVMSetFunctionCallConv(fn, LLVMFastCallConv);
+  LLVMSetFunctionCallConv(fn, ifn_cc(ft));
   ol->ifns[j] = fn;
   return fn;
 }
@@ -568,11 +592,11 @@ static void emit_call(lw *l, uint32_t funcidx, uint32_t off) {
     args[3] = LLVMBuildLoad2(l->b, l->i64, l->bud, "");
     for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = l->st[l->n - ft->nparams + i];
     LLVMValueRef rs = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(ifn), ifn, args, IARGS + ft->nparams, "");
-    LLVMSetInstructionCallConv(rs, LLVMFastCallConv);
+    LLVMSetInstructionCallConv(rs, ifn_cc(ft));
     free(args);
     r = LLVMBuildExtractValue(l->b, rs, 0, "");
     LLVMBuildStore(l->b, LLVMBuildExtractValue(l->b, rs, 1, ""), l->bud);
-    reload_mem(l);
+    reload_mem(l, false);
     check(l, r, off);
     /* the results come back in registers */
     l->n -= ft->nparams;
@@ -594,15 +618,104 @@ static void emit_call(lw *l, uint32_t funcidx, uint32_t off) {
     LLVMValueRef args[4] = {l->ctx, slot_ptr(l, nfp), ci32(l, funcidx), slot_ptr(l, nfp + span)};
     r = call_c(l, (const void *)jit_rt_call_import, l->i32, pt, 4, args);
   }
-  reload_mem(l);
+  reload_mem(l, false);
   check(l, r, off);
   call_results(l, ft, nfp);
+}
+
+/* call_indirect's dispatcher for a type id: `fastcc {i32 kind, i64 budget, results...}
+ * (ptr fp, ptr ctx, i32 depth, i64 budget, params..., i32 k)`, a switch on the defined
+ * function k to a tail call (a jump) of its internal entry: the internal entries' type
+ * follows from the signature, so one dispatcher serves every function of the type. Its
+ * body is made by opt_lower_end, when all functions are known. NULL: out of memory. */
+typedef struct opt_disp {
+  uint32_t typeid, typeidx;
+  LLVMValueRef fn;
+} opt_disp;
+
+static LLVMTypeRef disp_type(opt_lower *ol, const wasm_functype *ft) {
+  LLVMTypeRef it = ifn_type(ol, ft);
+  if (!it) return NULL;
+  uint32_t n = LLVMCountParamTypes(it);
+  LLVMTypeRef *pt = malloc(((size_t)n + 1) * sizeof *pt);
+  if (!pt) return NULL;
+  LLVMGetParamTypes(it, pt);
+  pt[n] = LLVMInt32TypeInContext(ol->cx);
+  LLVMTypeRef t = LLVMFunctionType(LLVMGetReturnType(it), pt, n + 1, false);
+  free(pt);
+  return t;
+}
+
+static LLVMValueRef get_disp(opt_lower *ol, uint32_t typeidx) {
+  uint32_t id = ol->em->typeids[typeidx];
+  for (uint32_t i = 0; i < ol->ndisp; i++)
+    if (ol->disp[i].typeid == id) return ol->disp[i].fn;
+  if (!ifns_alloc(ol) || !grow((void **)&ol->disp, &ol->capdisp, (size_t)ol->ndisp + 1, sizeof *ol->disp)) return NULL;
+  LLVMTypeRef t = disp_type(ol, &ol->em->wasm->types[typeidx]);
+  if (!t) return NULL;
+  char name[32];
+  snprintf(name, sizeof name, "disp%u", ol->ndisp);
+  LLVMValueRef fn = LLVMAddFunction(ol->mod, name, t);
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
+  LLVMSetFunctionCallConv(fn, LLVMFastCallConv);
+  ol->disp[ol->ndisp++] = (opt_disp){id, typeidx, fn};
+  return fn;
+}
+
+/* The dispatchers' bodies: every defined function whose type has the dispatcher's id (a
+ * call_indirect's fast path comes here only with such a function of this instance, whose
+ * code this tier made). False: out of memory. */
+static bool build_disps(opt_lower *ol) {
+  const wasm_module *m = ol->em->wasm;
+  uint32_t n = m->nfuncs - m->nfunc_imports;
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(ol->cx);
+  bool ok = true;
+  for (uint32_t d = 0; d < ol->ndisp && ok; d++) {
+    LLVMValueRef fn = ol->disp[d].fn;
+    uint32_t nargs = LLVMCountParams(fn) - 1;
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ol->cx, fn, "entry"));
+    LLVMBasicBlockRef none = LLVMAppendBasicBlockInContext(ol->cx, fn, "none");
+    uint32_t ncases = 0;
+    for (uint32_t j = 0; j < n; j++)
+      if (ol->em->typeids[m->funcs[m->nfunc_imports + j].type] == ol->disp[d].typeid) ncases++;
+    LLVMValueRef sw = LLVMBuildSwitch(b, LLVMGetParam(fn, nargs), none, ncases);
+    LLVMValueRef *args = malloc(((size_t)nargs + 1) * sizeof *args);
+    if (!args) {
+      ok = false;
+      break;
+    }
+    for (uint32_t i = 0; i < nargs; i++) args[i] = LLVMGetParam(fn, i);
+    for (uint32_t j = 0; j < n && ok; j++) {
+      if (ol->em->typeids[m->funcs[m->nfunc_imports + j].type] != ol->disp[d].typeid) continue;
+      LLVMValueRef ifn = get_ifn(ol, j);
+      if (!ifn) {
+        ok = false;
+        break;
+      }
+      LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(ol->cx, fn, "");
+      LLVMAddCase(sw, LLVMConstInt(LLVMInt32TypeInContext(ol->cx), j, false), bb);
+      LLVMPositionBuilderAtEnd(b, bb);
+      LLVMValueRef r = LLVMBuildCall2(b, LLVMGlobalGetValueType(ifn), ifn, args, nargs, "");
+      LLVMSetInstructionCallConv(r, ifn_cc(&m->types[m->funcs[m->nfunc_imports + j].type]));
+      LLVMSetTailCall(r, true);
+      LLVMBuildRet(b, r);
+    }
+    free(args);
+    /* no other function can come here (above) */
+    LLVMPositionBuilderAtEnd(b, none);
+    LLVMBuildUnreachable(b);
+  }
+  LLVMDisposeBuilder(b);
+  free(ol->disp);
+  ol->disp = NULL;
+  ol->ndisp = ol->capdisp = 0;
+  return ok;
 }
 
 static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t off) {
   const wasm_functype *ft = &l->m->types[typeidx];
   LLVMValueRef idx = pop(l);
-  uint32_t nfp = call_args(l, ft);
+  uint32_t nfp = l->nlocals + l->n - ft->nparams;
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
   if (l->n - ft->nparams + span > l->maxn) l->maxn = l->n - ft->nparams + span;
   /* the engine's id of the type; an image to be loaded elsewhere reads it from the
@@ -614,8 +727,11 @@ static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t
     LLVMSetMetadata(typeid_v, LLVMGetMDKindIDInContext(l->cx, "invariant.load", 14), LLVMMDNodeInContext(l->cx, NULL, 0));
   }
   /* the fast path: an element that is a function of this instance compiled by this tier
-   * is called directly, as `call` would; anything else (and every trap) goes through
-   * the runtime */
+   * is called directly, as `call` would: through the type's dispatcher to its internal
+   * entry (arguments, depth, budget and results in registers) when the whole module is
+   * lowered here, else its ABI entry; anything else (and every trap) goes through the
+   * runtime, with the arguments in their home slots */
+  LLVMValueRef disp = l->ol->whole ? get_disp(l->ol, typeidx) : NULL;
   LLVMBasicBlockRef b1 = new_bb(l, ""), b2 = new_bb(l, ""), b3 = new_bb(l, ""), fast = new_bb(l, "");
   LLVMBasicBlockRef slow = new_bb(l, ""), done = new_bb(l, "");
   LLVMValueRef inst = load_at(l, l->ptr, l->ctx, CTXOFF(inst), true);
@@ -641,28 +757,92 @@ static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t
   LLVMValueRef code = LLVMBuildLoad2(l->b, l->ptr, LLVMBuildGEP2(l->b, l->ptr, cptr(l, l->ol->code), &kx, 1, ""), "");
   LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, code, LLVMConstNull(l->ptr), ""), fast, slow);
   LLVMPositionBuilderAtEnd(l->b, fast);
-  /* the ABI entry: the call counted in ctx->depth (it is left so: this code reads the
-   * depth from its register, and stores it again before the runtime reads it) */
-  LLVMBuildStore(l->b, LLVMBuildAdd(l->b, l->depth, ci32(l, 1), ""), depth_ptr(l));
-  LLVMValueRef fargs[2] = {slot_ptr(l, nfp), l->ctx};
-  budget_out(l);
-  LLVMValueRef r1 = LLVMBuildCall2(l->b, l->ol->fn_type, code, fargs, 2, "");
-  budget_in(l);
+  LLVMValueRef r1, rs = NULL;
+  if (disp) {
+    LLVMValueRef *args = malloc((IARGS + (size_t)ft->nparams + 1) * sizeof *args);
+    if (!args) {
+      l->oom = true;
+      return;
+    }
+    args[0] = slot_ptr(l, nfp);
+    args[1] = l->ctx;
+    args[2] = LLVMBuildAdd(l->b, l->depth, ci32(l, 1), "");
+    args[3] = LLVMBuildLoad2(l->b, l->i64, l->bud, "");
+    for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = l->st[l->n - ft->nparams + i];
+    args[IARGS + ft->nparams] = k;
+    rs = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(disp), disp, args, IARGS + ft->nparams + 1, "");
+    LLVMSetInstructionCallConv(rs, LLVMFastCallConv);
+    free(args);
+    r1 = LLVMBuildExtractValue(l->b, rs, 0, "");
+    LLVMBuildStore(l->b, LLVMBuildExtractValue(l->b, rs, 1, ""), l->bud);
+  } else {
+    /* the ABI entry: the call counted in ctx->depth (it is left so: this code reads the
+     * depth from its register, and stores it again before the runtime reads it) */
+    call_args(l, ft);
+    LLVMBuildStore(l->b, LLVMBuildAdd(l->b, l->depth, ci32(l, 1), ""), depth_ptr(l));
+    LLVMValueRef fargs[2] = {slot_ptr(l, nfp), l->ctx};
+    budget_out(l);
+    r1 = LLVMBuildCall2(l->b, l->ol->fn_type, code, fargs, 2, "");
+    budget_in(l);
+  }
   LLVMBasicBlockRef fast_end = LLVMGetInsertBlock(l->b);
+  LLVMValueRef *fres = NULL;
+  if (ft->nresults) {
+    fres = malloc(ft->nresults * sizeof *fres);
+    if (!fres) {
+      l->oom = true;
+      return;
+    }
+    for (uint32_t i = 0; i < ft->nresults; i++)
+      fres[i] = rs ? LLVMBuildExtractValue(l->b, rs, 2 + i, "") : load_slot(l, nfp + i, vt(l, ft->results[i]));
+  }
   LLVMBuildBr(l->b, done);
   LLVMPositionBuilderAtEnd(l->b, slow);
+  call_args(l, ft);
   LLVMTypeRef pt[6] = {l->ptr, l->ptr, l->i32, l->i32, l->i32, l->ptr};
   LLVMValueRef args[6] = {l->ctx, slot_ptr(l, nfp), idx, ci32(l, table), typeid_v, slot_ptr(l, nfp + span)};
   LLVMValueRef r2 = call_c(l, (const void *)jit_rt_call_indirect, l->i32, pt, 6, args);
+  LLVMValueRef *sres = NULL;
+  if (ft->nresults) {
+    sres = malloc(ft->nresults * sizeof *sres);
+    if (!sres) {
+      free(fres);
+      l->oom = true;
+      return;
+    }
+    for (uint32_t i = 0; i < ft->nresults; i++) sres[i] = load_slot(l, nfp + i, vt(l, ft->results[i]));
+  }
+  LLVMBasicBlockRef slow_end = LLVMGetInsertBlock(l->b);
   LLVMBuildBr(l->b, done);
   LLVMPositionBuilderAtEnd(l->b, done);
   LLVMValueRef r = LLVMBuildPhi(l->b, l->i32, "");
   LLVMValueRef rv[2] = {r1, r2};
-  LLVMBasicBlockRef rb[2] = {fast_end, slow};
+  LLVMBasicBlockRef rb[2] = {fast_end, slow_end};
   LLVMAddIncoming(r, rv, rb, 2);
-  reload_mem(l);
+  LLVMValueRef *res = NULL;
+  if (ft->nresults) {
+    res = malloc(ft->nresults * sizeof *res);
+    if (!res) {
+      free(fres);
+      free(sres);
+      l->oom = true;
+      return;
+    }
+    for (uint32_t i = 0; i < ft->nresults; i++) {
+      res[i] = LLVMBuildPhi(l->b, vt(l, ft->results[i]), "");
+      LLVMValueRef v[2] = {fres[i], sres[i]};
+      LLVMAddIncoming(res[i], v, rb, 2);
+    }
+  }
+  free(fres);
+  free(sres);
+  reload_mem(l, false);
   check(l, r, off);
-  call_results(l, ft, nfp);
+  /* the results (undefined after a trap: check left) */
+  l->n -= ft->nparams;
+  for (uint32_t i = 0; i < ft->nresults; i++) push(l, res[i]);
+  free(res);
+  if (l->n > l->maxn) l->maxn = l->n;
 }
 
 /* An instruction done by a runtime helper (rt_bulk.c): nargs operands to their home
@@ -675,7 +855,7 @@ static void emit_helper(lw *l, jit_helper fn, uint32_t nargs, uint32_t nres, LLV
   LLVMTypeRef pt[4] = {l->ptr, l->ptr, l->i32, l->i32};
   LLVMValueRef args[4] = {l->ctx, slot_ptr(l, l->nlocals + base), ci32(l, x), ci32(l, y)};
   LLVMValueRef r = call_c(l, (const void *)fn, l->i32, pt, 4, args);
-  reload_mem(l);
+  reload_mem(l, false);
   check(l, r, off);
   l->n = base;
   for (uint32_t i = 0; i < nres; i++) push(l, load_slot(l, l->nlocals + base + i, rt));
@@ -1100,7 +1280,7 @@ static const char *body(lw *l, util_reader *r) {
       LLVMTypeRef pt[2] = {l->ptr, l->ptr};
       LLVMValueRef args[2] = {l->ctx, slot_ptr(l, pos)};
       LLVMValueRef rr = call_c(l, (const void *)jit_rt_memory_grow, l->i32, pt, 2, args);
-      reload_mem(l);
+      reload_mem(l, false);
       check(l, rr, off);
       push(l, load_slot(l, pos, l->i32));
       break;
@@ -1260,7 +1440,7 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   }
   l->fn = LLVMAddFunction(ol->mod, name, ity);
   LLVMSetLinkage(l->fn, LLVMInternalLinkage);
-  LLVMSetFunctionCallConv(l->fn, LLVMFastCallConv);
+  LLVMSetFunctionCallConv(l->fn, ifn_cc(ft));
   l->fp = LLVMGetParam(l->fn, 0);
   l->ctx = LLVMGetParam(l->fn, 1);
   l->depth = LLVMGetParam(l->fn, 2);
@@ -1306,7 +1486,7 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
       LLVMValueRef v = i < ft->nparams ? LLVMGetParam(l->fn, IARGS + i) : LLVMConstNull(t);
       LLVMBuildStore(l->b, v, l->locals[i]);
     }
-    reload_mem(l);
+    reload_mem(l, true);
     uint32_t entry_off = exec_code_wasm_offset(code, 0);
     if (!entry_off) entry_off = f->code_offset;
     budget(l, entry_off);
@@ -1360,7 +1540,7 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   args[3] = LLVMBuildLoad2(l->b, l->i64, budget_ptr(l), "");
   for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = load_slot(l, i, vt(l, ft->params[i]));
   LLVMValueRef r = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(ol->ifns[k]), ol->ifns[k], args, IARGS + ft->nparams, "");
-  LLVMSetInstructionCallConv(r, LLVMFastCallConv);
+  LLVMSetInstructionCallConv(r, ifn_cc(ft));
   free(args);
   LLVMBuildStore(l->b, d, depth_ptr(l));
   LLVMBuildStore(l->b, LLVMBuildExtractValue(l->b, r, 1, ""), budget_ptr(l));
@@ -1372,8 +1552,10 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   return NULL;
 }
 
-void opt_lower_end(opt_lower *ol) {
-  if (!ol->ifns) return;
+bool opt_lower_end(opt_lower *ol) {
+  if (!ol->ifns) return true;
+  /* the dispatchers first: they name internal entries that may still need a body */
+  bool ok = build_disps(ol);
   const wasm_module *m = ol->em->wasm;
   uint32_t n = m->nfuncs - m->nfunc_imports;
   lw ll, *l = &ll;
@@ -1415,6 +1597,7 @@ void opt_lower_end(opt_lower *ol) {
   LLVMDisposeBuilder(l->b);
   free(ol->ifns);
   ol->ifns = NULL;
+  return ok;
 }
 
 void opt_lower_thunk(opt_lower *ol, uint32_t k) {

@@ -76,7 +76,7 @@ bool opt_image_compile(const exec_module *em, bool guard, jit_bytes *out, uint64
   bool unnamed = false, oom = !fns || !frames || !fallback;
   LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), args[2] = {ptr, ptr};
   opt_lower ol = {cx,    mod,   em, fns, LLVMFunctionType(LLVMInt32TypeInContext(cx), args, 2, false),
-                  guard, (void *const *)(const void *)&code_marker, symbol, &unnamed, NULL, false, NULL};
+                  guard, (void *const *)(const void *)&code_marker, symbol, &unnamed, NULL, false, NULL, true, NULL, 0, 0};
   char name[32];
   for (uint32_t k = 0; !oom && k < n; k++) {
     snprintf(name, sizeof name, "wf%u", k);
@@ -92,7 +92,7 @@ bool opt_image_compile(const exec_module *em, bool guard, jit_bytes *out, uint64
     }
     if (strcmp(w, "out of memory") == 0 || !(fallback[k] = strdup(w))) oom = true;
   }
-  opt_lower_end(&ol);
+  if (!opt_lower_end(&ol)) oom = true;
   opt_access_free(ol.access);
   ol.access = NULL;
   unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);

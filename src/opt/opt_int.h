@@ -29,10 +29,17 @@ typedef struct opt_lower {
   struct opt_access *access; /* guard: the access templates (made on first use; the
                                 driver frees them with opt_access_free after lowering) */
   bool access_failed;        /* the templates could not be made: accesses are checked */
-  /* Per defined function, made on first use: its internal entry, `fastcc i32 (ptr fp,
-   * ptr ctx, i32 depth, params...)`, which direct calls between the module's functions
-   * use (arguments and call depth in registers); fns[k] is a wrapper around it. */
+  /* Per defined function, made on first use: its internal entry, `{i32, i64, results...}
+   * (ptr fp, ptr ctx, i32 depth, i64 budget, params...)` in the GHC convention or fastcc
+   * (lower.c ifn_cc), which direct calls between the module's functions use (arguments,
+   * depth, budget and results in registers); fns[k] is a wrapper around it. */
   LLVMValueRef *ifns;
+  /* Every function of the module is lowered into this LLVM module (not the auto tier's
+   * one function per module): call_indirect's fast path calls a function of its type
+   * through a dispatcher (lower.c) that jumps to the internal entry. */
+  bool whole;
+  struct opt_disp *disp; /* the dispatchers made, one per type id (lower.c) */
+  uint32_t ndisp, capdisp;
 } opt_lower;
 
 /* Lowers defined function k into ol->fns[k]. NULL on success, else why it stays in the
@@ -42,8 +49,9 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots);
 /* Makes fns[k] call defined function k through the runtime (jit_rt_call_defined). */
 void opt_lower_thunk(opt_lower *ol, uint32_t k);
 /* After the module's functions are lowered: gives each internal entry still without a
- * body (its function was not lowered) one that calls fns[k], and frees ol->ifns. */
-void opt_lower_end(opt_lower *ol);
+ * body (its function was not lowered) one that calls fns[k], makes call_indirect's
+ * dispatchers, and frees ol->ifns. */
+bool opt_lower_end(opt_lower *ol); /* false: out of memory (the module is unusable) */
 
 /* access.c: guard-region accesses, one `callbr` of inline assembly each whose indirect
  * destination is the function's access trap block (src/jit/fault.c jumps there on a

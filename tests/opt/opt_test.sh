@@ -118,6 +118,98 @@ run 0 run --tier optimized --tier-stats --invoke opt mixed.wat 10
 out_has 180
 err_has "weld: tier optimized: 4 of 5 defined functions compiled to machine code"
 
+# ---- call_indirect through the type's dispatcher (src/opt/lower.c) --------------------------
+# several functions of one type, a trap and a memory.grow inside the callee, results in
+# registers (two of them), a recursion through the table, fuel, a type mismatch
+cat > disp.wat <<'EOF'
+(module
+  (memory 1)
+  (type $t (func (param i32) (result i32)))
+  (type $u (func (param i32 i32) (result i32 i32)))
+  (table 8 funcref)
+  (elem (i32.const 0) $a $b $c $trap $grow $rec $swap)
+  (func $a (type $t) (i32.add (local.get 0) (i32.const 1)))
+  (func $b (type $t) (i32.mul (local.get 0) (i32.const 3)))
+  (func $c (type $t) (i32.sub (i32.const 100) (local.get 0)))
+  (func $trap (type $t) (i32.div_u (i32.const 1) (i32.sub (local.get 0) (local.get 0))))
+  (func $grow (type $t) (drop (memory.grow (i32.const 1))) (i32.store (i32.const 70000) (local.get 0)) (memory.size))
+  (func $rec (type $t) (call_indirect (type $t) (local.get 0) (i32.const 5)))
+  (func $swap (type $u) (local.get 1) (local.get 0))
+  (func (export "sum") (param i32) (result i32) (local $i i32) (local $s i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get 0)))
+      (local.set $s (i32.add (local.get $s)
+        (call_indirect (type $t) (i32.xor (local.get $s) (local.get $i)) (i32.rem_u (local.get $i) (i32.const 3)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
+  (func (export "idx") (param i32 i32) (result i32) (call_indirect (type $t) (local.get 1) (local.get 0)))
+  (func (export "grown") (result i32)
+    (i32.add (call_indirect (type $t) (i32.const 9) (i32.const 4))
+             (i32.add (i32.mul (memory.size) (i32.const 1000)) (i32.load (i32.const 70000)))))
+  (func (export "swap") (param i32 i32) (result i32)
+    (call_indirect (type $u) (local.get 0) (local.get 1) (i32.const 6)) (i32.sub))
+)
+EOF
+same_as_interp --invoke sum disp.wat 1000
+for i in 0 1 2 3 5 6 8; do same_as_interp --invoke idx disp.wat $i 7; done
+same_as_interp --invoke grown disp.wat
+same_as_interp --invoke swap disp.wat 10 3
+same_as_interp --fuel 2000 --invoke sum disp.wat 1000
+run 0 run --tier optimized --invoke sum disp.wat 1000
+label="call_indirect dispatcher: sum matches a Python model"
+want=$(python3 -c '
+s = 0
+for i in range(1000):
+    x = (s ^ i) & 0xffffffff
+    s = (s + [x + 1, x * 3, 100 - x][i % 3]) & 0xffffffff
+print(s - (1 << 32) if s >= 1 << 31 else s)')
+if [ "$out" = "$want" ]; then ok; else bad "got $out, want $want"; fi
+
+# the internal entries' convention (GHC's) up to its register limits and past them (fastcc):
+# 6 and 7 integer parameters, 8 results, 6 and 7 floats, directly and through call_indirect
+cat > cc.wat <<'EOF'
+(module
+  (type $r8 (func (param i32 i32 i32 i32 i32 i32) (result i64 i64 i64 i64 i64 i64 i64 i64)))
+  (type $p7 (func (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (type $f6 (func (param f64 f64 f64 f64 f64 f64 i32 i32 i32 i32 i32 i32) (result f64 i32)))
+  (type $f7 (func (param f64 f64 f64 f64 f64 f64 f64) (result f64)))
+  (table 4 funcref)
+  (elem (i32.const 0) $r8 $p7 $f6 $f7)
+  (func $r8 (type $r8)
+    (i64.extend_i32_u (local.get 0)) (i64.extend_i32_u (local.get 1)) (i64.extend_i32_u (local.get 2))
+    (i64.extend_i32_u (local.get 3)) (i64.extend_i32_u (local.get 4)) (i64.extend_i32_u (local.get 5))
+    (i64.const 7) (i64.const 8))
+  (func $p7 (type $p7) (i32.add (local.get 0) (i32.mul (local.get 6) (i32.const 1000))))
+  (func $f6 (type $f6) (f64.add (local.get 0) (f64.mul (local.get 5) (f64.const 10))) (i32.add (local.get 6) (local.get 11)))
+  (func $f7 (type $f7) (f64.add (local.get 0) (f64.mul (local.get 6) (f64.const 100))))
+  (func (export "t") (param i32) (result i64) (local $i i32) (local $s i64)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get 0)))
+      (call $r8 (local.get $i) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5) (i32.const 6))
+      (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (local.get $s) (i64.add) (local.set $s)
+      (call_indirect (type $r8) (local.get $i) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5) (i32.const 6) (i32.const 0))
+      (i64.sub) (i64.sub) (i64.sub) (i64.sub) (i64.sub) (i64.sub) (i64.sub) (local.get $s) (i64.add) (local.set $s)
+      (local.set $s (i64.add (local.get $s) (i64.extend_i32_u (call $p7 (local.get $i) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 9)))))
+      (local.set $s (i64.add (local.get $s) (i64.extend_i32_u (call_indirect (type $p7) (local.get $i) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 9) (i32.const 1)))))
+      (call $f6 (f64.convert_i32_u (local.get $i)) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 2) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (local.get $i))
+      (i64.extend_i32_u) (local.get $s) (i64.add) (local.set $s)
+      (i64.trunc_f64_s) (local.get $s) (i64.add) (local.set $s)
+      (call_indirect (type $f6) (f64.convert_i32_u (local.get $i)) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 2) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (local.get $i) (i32.const 2))
+      (i64.extend_i32_u) (local.get $s) (i64.add) (local.set $s)
+      (i64.trunc_f64_s) (local.get $s) (i64.add) (local.set $s)
+      (local.set $s (i64.add (local.get $s) (i64.trunc_f64_s (call $f7 (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.convert_i32_u (local.get $i))))))
+      (local.set $s (i64.add (local.get $s) (i64.trunc_f64_s (call_indirect (type $f7) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.const 1) (f64.convert_i32_u (local.get $i)) (i32.const 3)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
+)
+EOF
+same_as_interp --invoke t cc.wat 100
+label="precompiled: the conventions' limits"
+"$weld" compile --tier optimized -o cc.cwasm cc.wat 2>err.txt &&
+  if [ "$("$weld" run --allow-precompiled --invoke t cc.cwasm 100)" = 2837000 ]; then ok; else bad "$(cat err.txt)"; fi
+
 # ---- traps and backtraces as in the interpreter ----------------------------------------------
 cat > traps.wat <<'EOF'
 (module
