@@ -67,7 +67,7 @@ void jit_module_free(void *p) {
   if (!jm) return;
   if (jm->lazy) jit_lazy_free(jm);
   if (jm->guard && jm->nsites) jit_fault_unregister(&jm->region);
-  free(jm->sites);
+  if (jm->sites) jit_sites_release(jm->sites, jm->sites_map);
   jit_code_unmap(jm->code, jm->code_map);
   if (jm->funcs)
     for (uint32_t k = 0; k < jm->nfuncs; k++) free((char *)jm->funcs[k].fallback);
@@ -103,7 +103,7 @@ void jit_build_free(jit_build *bd) {
   if (bd->funcs)
     for (uint32_t k = 0; k < bd->n; k++) free(bd->funcs[k].fallback);
   free(bd->funcs);
-  free(bd->sites.v);
+  jit_sites_free(&bd->sites);
   memset(bd, 0, sizeof *bd);
 }
 
@@ -223,9 +223,7 @@ static bool grow_calls(jit_patches *c, size_t need) {
 static bool reserve_lists(jit_patches *calls, jit_sites *sites, uint64_t bytes, bool guard) {
   size_t nc = (size_t)(bytes / 64) + 64, ns = guard ? (size_t)(bytes / 8) + 64 : 0;
   if (!grow_calls(calls, nc)) return false;
-  if (ns && !(sites->v = malloc(ns * sizeof *sites->v))) return false;
-  sites->cap = ns;
-  return true;
+  return !ns || jit_sites_reserve(sites, ns);
 }
 
 /* Compiles the functions on `threads` threads (the calling one among them) and lays the
@@ -285,8 +283,7 @@ static bool build_parallel(const exec_module *em, uint32_t threads, uint64_t tot
     nsites += p->site1 - p->site0;
   }
   ok = ok && x64_grow(&bd->b, code) && grow_calls(calls, ncalls);
-  if (ok && nsites && !(bd->sites.v = malloc(nsites * sizeof *bd->sites.v))) ok = false;
-  if (ok) bd->sites.cap = nsites;
+  if (ok && nsites && !jit_sites_reserve(&bd->sites, nsites)) ok = false;
   for (uint32_t i = 0; ok && i < fan.nparts; i++) {
     const build_part *p = &fan.parts[i];
     const build_worker *w = &ws[p->w];
@@ -316,7 +313,7 @@ static bool build_parallel(const exec_module *em, uint32_t threads, uint64_t tot
   for (uint32_t i = 0; ws && i < threads; i++) {
     x64_free(&ws[i].b);
     free(ws[i].calls.v);
-    free(ws[i].sites.v);
+    jit_sites_free(&ws[i].sites);
   }
   free(ws);
   free(fan.parts);
@@ -423,8 +420,9 @@ bool jit_install_module(exec_module *em, jit_build *bd, double seconds, util_err
   jm->guard = bd->guard;
   jm->sites = bd->sites.v;
   jm->nsites = bd->sites.n;
+  jm->sites_map = bd->sites.map;
   bd->sites.v = NULL;
-  bd->sites.n = 0;
+  bd->sites.n = bd->sites.cap = bd->sites.map = 0;
   jm->region = (jit_region){jm->code, jm->code_len, jm->sites, jm->nsites, jm};
   bool unregistered = ok && jm->guard && jm->nsites && !jit_fault_register(&jm->region);
   if (!ok || unregistered) {

@@ -67,6 +67,9 @@ typedef struct x64_buf {
 } x64_buf;
 
 void x64_free(x64_buf *b);
+/* A fresh read+write anonymous mapping of `map` bytes: from 2 MiB, aligned to 2 MiB (so
+ * that the kernel can back it with huge pages) and advised MADV_HUGEPAGE. NULL on failure. */
+void *x64_map_fresh(size_t map);
 /* Makes room for n more bytes (the slow path of the writers below); false once oom. */
 bool x64_grow(x64_buf *b, size_t n);
 /* A mapped buffer's code: the mapping trimmed to whole pages of len, still read+write;
