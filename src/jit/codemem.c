@@ -25,7 +25,7 @@ void jit_code_unmap(void *p, size_t mapped) {
 }
 
 /* From half a huge page on, whole huge pages (as the code buffer: x64.c) */
-#define SITES_MAPPED ((size_t)1 << 20)
+#define SITES_MAPPED ((size_t)256 << 10)
 
 bool jit_sites_reserve(jit_sites *s, size_t need) {
   if (need <= s->cap) return true;

@@ -77,7 +77,7 @@ static void budget(jc *j, uint32_t off) {
 
 /* ---------- the operand stack ---------- */
 
-bool jc_push(jc *j, ent e) {
+bool jc_push_grow(jc *j, ent e) {
   size_t cap = j->cap;
   if (!jc_grow_arr((void **)&j->st, &cap, (size_t)j->n + 1, sizeof *j->st)) {
     j->oom = true;
@@ -107,7 +107,6 @@ void jc_push_typed(jc *j, const wasm_vtype *t, uint32_t n) {
     else jc_push_slot(j);
   }
 }
-ent jc_pop(jc *j) { return j->st[--j->n]; }
 
 /* Loads an entry into reg (w: all 64 bits; else the low 32, zero-extended). */
 void jc_load(jc *j, int reg, ent e, uint32_t pos, bool w) {

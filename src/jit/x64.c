@@ -58,7 +58,7 @@ static bool grow_mapped(x64_buf *b, size_t need) {
     size_t map = b->map ? b->map : 4 * X64_FILL_AHEAD;
     /* from half a huge page on, whole huge pages: the rest of the last one is only
      * address space until written, and is unmapped when the code is sealed */
-    if (!b->map && b->hint >= X64_HUGE / 2) map = (b->hint + X64_HUGE - 1) / X64_HUGE * X64_HUGE;
+    if (!b->map && b->hint >= X64_HUGE / 8) map = (b->hint + X64_HUGE - 1) / X64_HUGE * X64_HUGE;
     while (map < need) map *= 2;
     void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE) : x64_map_fresh(map);
     if (!p || p == MAP_FAILED) return false;
