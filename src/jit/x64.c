@@ -1,4 +1,4 @@
-/* The x86-64 encoder (x64.h). Every form goes through rex() and modrm_*(), which know the
+/* The x86-64 encoder (x64.h). Every form goes through x64_rex() and modrm_*(), which know the
  * two irregular cases of the ModRM byte: a base of rsp/r12 needs a SIB byte, and a base
  * of rbp/r13 has no "no displacement" encoding. */
 #include "x64.h"
@@ -138,123 +138,47 @@ void x64_patch32(x64_buf *b, size_t at, uint32_t v) {
   if (!b->oom && at + 4 <= b->len) memcpy(b->p + at, &v, 4);
 }
 
-/* Every encoder below makes room for the longest instruction once (x64_grow when the
- * buffer is short, nothing written once it is out of memory), writes through a local
- * cursor and sets the length once: no bounds check per byte, and no reload of the
- * buffer's fields after each byte (a byte store may alias them). */
-#define X64_MAX_INSN 16
-static inline uint8_t *begin(x64_buf *b) {
-  return b->cap - b->len >= X64_MAX_INSN || x64_grow(b, X64_MAX_INSN) ? b->p + b->len : NULL;
-}
-static inline void end(x64_buf *b, uint8_t *q) { b->len = (size_t)(q - b->p); }
-static inline uint8_t *put32(uint8_t *q, uint32_t v) {
-  memcpy(q, &v, 4);
-  return q + 4;
-}
-static inline uint8_t *put64(uint8_t *q, uint64_t v) {
-  memcpy(q, &v, 8);
-  return q + 8;
-}
-
-/* REX prefix: W, R (reg field high bit), X (index), B (base / rm). `force` emits it even
- * when all bits are clear (byte registers spl..dil). */
-static inline uint8_t *rex(uint8_t *q, bool w, int reg, int index, int rm, bool force) {
-  uint8_t r = 0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index != X64_NOREG && (index & 8)) ? 2 : 0) |
-              ((rm & 8) ? 1 : 0);
-  if (r != 0x40 || force) *q++ = r;
-  return q;
-}
-
-static inline uint8_t *modrm_reg(uint8_t *q, int reg, int rm) {
-  *q++ = (uint8_t)(0xc0 | ((reg & 7) << 3) | (rm & 7));
-  return q;
-}
-
-static int log2_scale(int scale) { return scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0; }
-
-/* [base + index*scale + disp]; base is never X64_NOREG here. */
-static inline uint8_t *modrm_mem(uint8_t *q, int reg, int base, int index, int scale, int32_t disp) {
-  int mod = disp == 0 && (base & 7) != X64_RBP ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
-  if (index == X64_NOREG && (base & 7) != X64_RSP) {
-    *q++ = (uint8_t)((mod << 6) | ((reg & 7) << 3) | (base & 7));
-  } else {
-    *q++ = (uint8_t)((mod << 6) | ((reg & 7) << 3) | 4);
-    int ix = index == X64_NOREG ? 4 : (index & 7); /* 4 = no index */
-    *q++ = (uint8_t)((log2_scale(scale) << 6) | (ix << 3) | (base & 7));
-  }
-  if (mod == 1) *q++ = (uint8_t)(int8_t)disp;
-  else if (mod == 2) q = put32(q, (uint32_t)disp);
-  return q;
-}
-
 /* ---------- moves ---------- */
 
-void x64_mov_rr(x64_buf *b, bool w, int dst, int src) {
-  uint8_t *q = begin(b);
-  if (!q) return;
-  q = rex(q, w, src, X64_NOREG, dst, false);
-  *q++ = 0x89;
-  q = modrm_reg(q, src, dst);
-  end(b, q);
-}
-
 void x64_mov_ri(x64_buf *b, bool w, int dst, uint64_t imm) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   if (!w || imm <= 0xffffffffu) {
     if (imm == 0) { /* xor r32, r32 (clears the whole register; flags change) */
-      q = rex(q, false, dst, X64_NOREG, dst, false);
+      q = x64_rex(q, false, dst, X64_NOREG, dst, false);
       *q++ = 0x31;
-      q = modrm_reg(q, dst, dst);
-      end(b, q);
+      q = x64_modrm_reg(q, dst, dst);
+      x64_end(b, q);
       return;
     }
-    q = rex(q, false, 0, X64_NOREG, dst, false);
+    q = x64_rex(q, false, 0, X64_NOREG, dst, false);
     *q++ = (uint8_t)(0xb8 + (dst & 7));
-    q = put32(q, (uint32_t)imm);
+    q = x64_put32(q, (uint32_t)imm);
   } else if ((int64_t)imm >= INT32_MIN && (int64_t)imm <= INT32_MAX) {
-    q = rex(q, true, 0, X64_NOREG, dst, false);
+    q = x64_rex(q, true, 0, X64_NOREG, dst, false);
     *q++ = 0xc7;
-    q = modrm_reg(q, 0, dst);
-    q = put32(q, (uint32_t)imm);
+    q = x64_modrm_reg(q, 0, dst);
+    q = x64_put32(q, (uint32_t)imm);
   } else {
-    q = rex(q, true, 0, X64_NOREG, dst, false);
+    q = x64_rex(q, true, 0, X64_NOREG, dst, false);
     *q++ = (uint8_t)(0xb8 + (dst & 7));
-    q = put64(q, imm);
+    q = x64_put64(q, imm);
   }
-  end(b, q);
-}
-
-void x64_mov_rm(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp) {
-  uint8_t *q = begin(b);
-  if (!q) return;
-  q = rex(q, w, dst, index, base, false);
-  *q++ = 0x8b;
-  q = modrm_mem(q, dst, base, index, scale, disp);
-  end(b, q);
-}
-
-void x64_mov_mr(x64_buf *b, bool w, int base, int index, int scale, int32_t disp, int src) {
-  uint8_t *q = begin(b);
-  if (!q) return;
-  q = rex(q, w, src, index, base, false);
-  *q++ = 0x89;
-  q = modrm_mem(q, src, base, index, scale, disp);
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_mov_mi(x64_buf *b, bool w, int base, int32_t disp, int32_t imm) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, 0, X64_NOREG, base, false);
+  q = x64_rex(q, w, 0, X64_NOREG, base, false);
   *q++ = 0xc7;
-  q = modrm_mem(q, 0, base, X64_NOREG, 1, disp);
-  q = put32(q, (uint32_t)imm);
-  end(b, q);
+  q = x64_modrm_mem(q, 0, base, X64_NOREG, 1, disp);
+  q = x64_put32(q, (uint32_t)imm);
+  x64_end(b, q);
 }
 
 void x64_load(x64_buf *b, x64_ld kind, int dst, int base, int index, int32_t disp) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   switch (kind) {
   case X64_LD8U:
@@ -266,258 +190,258 @@ void x64_load(x64_buf *b, x64_ld kind, int dst, int base, int index, int32_t dis
     bool w = kind == X64_LD8S64 || kind == X64_LD16S64;
     bool b8 = kind == X64_LD8U || kind == X64_LD8S || kind == X64_LD8S64;
     bool s = kind != X64_LD8U && kind != X64_LD16U;
-    q = rex(q, w, dst, index, base, false);
+    q = x64_rex(q, w, dst, index, base, false);
     *q++ = 0x0f;
     *q++ = (uint8_t)((s ? 0xbe : 0xb6) + (b8 ? 0 : 1));
     break;
   }
   case X64_LD32:
   case X64_LD64:
-    q = rex(q, kind == X64_LD64, dst, index, base, false);
+    q = x64_rex(q, kind == X64_LD64, dst, index, base, false);
     *q++ = 0x8b;
     break;
   case X64_LD32S:
-    q = rex(q, true, dst, index, base, false);
+    q = x64_rex(q, true, dst, index, base, false);
     *q++ = 0x63;
     break;
   }
-  q = modrm_mem(q, dst, base, index, 1, disp);
-  end(b, q);
+  q = x64_modrm_mem(q, dst, base, index, 1, disp);
+  x64_end(b, q);
 }
 
 void x64_store(x64_buf *b, int bytes, int base, int index, int32_t disp, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   if (bytes == 2) *q++ = 0x66;
-  q = rex(q, bytes == 8, src, index, base, bytes == 1 && src >= 4);
+  q = x64_rex(q, bytes == 8, src, index, base, bytes == 1 && src >= 4);
   *q++ = bytes == 1 ? 0x88 : 0x89;
-  q = modrm_mem(q, src, base, index, 1, disp);
-  end(b, q);
+  q = x64_modrm_mem(q, src, base, index, 1, disp);
+  x64_end(b, q);
 }
 
 void x64_lea(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, dst, index, base, false);
+  q = x64_rex(q, w, dst, index, base, false);
   *q++ = 0x8d;
-  q = modrm_mem(q, dst, base, index, scale, disp);
-  end(b, q);
+  q = x64_modrm_mem(q, dst, base, index, scale, disp);
+  x64_end(b, q);
 }
 
 void x64_movsxd(x64_buf *b, int dst, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, true, dst, X64_NOREG, src, false);
+  q = x64_rex(q, true, dst, X64_NOREG, src, false);
   *q++ = 0x63;
-  q = modrm_reg(q, dst, src);
-  end(b, q);
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 void x64_movzx8(x64_buf *b, int dst, int src) { x64_movx(b, false, false, 8, dst, src); }
 
 void x64_movx(x64_buf *b, bool w, bool sign, int bits, int dst, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, dst, X64_NOREG, src, bits == 8 && src >= 4);
+  q = x64_rex(q, w, dst, X64_NOREG, src, bits == 8 && src >= 4);
   *q++ = 0x0f;
   *q++ = (uint8_t)((sign ? 0xbe : 0xb6) + (bits == 8 ? 0 : 1));
-  q = modrm_reg(q, dst, src);
-  end(b, q);
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 /* ---------- arithmetic ---------- */
 
 void x64_alu_rr(x64_buf *b, int op, bool w, int dst, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, src, X64_NOREG, dst, false);
+  q = x64_rex(q, w, src, X64_NOREG, dst, false);
   *q++ = (uint8_t)(op * 8 + 1);
-  q = modrm_reg(q, src, dst);
-  end(b, q);
+  q = x64_modrm_reg(q, src, dst);
+  x64_end(b, q);
 }
 
 void x64_alu_ri(x64_buf *b, int op, bool w, int dst, int32_t imm) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, 0, X64_NOREG, dst, false);
+  q = x64_rex(q, w, 0, X64_NOREG, dst, false);
   if (imm >= -128 && imm <= 127) {
     *q++ = 0x83;
-    q = modrm_reg(q, op, dst);
+    q = x64_modrm_reg(q, op, dst);
     *q++ = (uint8_t)(int8_t)imm;
   } else {
     *q++ = 0x81;
-    q = modrm_reg(q, op, dst);
-    q = put32(q, (uint32_t)imm);
+    q = x64_modrm_reg(q, op, dst);
+    q = x64_put32(q, (uint32_t)imm);
   }
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_alu_rm(x64_buf *b, int op, bool w, int dst, int base, int32_t disp) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, dst, X64_NOREG, base, false);
+  q = x64_rex(q, w, dst, X64_NOREG, base, false);
   *q++ = (uint8_t)(op * 8 + 3);
-  q = modrm_mem(q, dst, base, X64_NOREG, 1, disp);
-  end(b, q);
+  q = x64_modrm_mem(q, dst, base, X64_NOREG, 1, disp);
+  x64_end(b, q);
 }
 
 void x64_alu_mi(x64_buf *b, int op, bool w, int base, int32_t disp, int32_t imm) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, 0, X64_NOREG, base, false);
+  q = x64_rex(q, w, 0, X64_NOREG, base, false);
   bool small = imm >= -128 && imm <= 127;
   *q++ = small ? 0x83 : 0x81;
-  q = modrm_mem(q, op, base, X64_NOREG, 1, disp);
+  q = x64_modrm_mem(q, op, base, X64_NOREG, 1, disp);
   if (small) *q++ = (uint8_t)(int8_t)imm;
-  else q = put32(q, (uint32_t)imm);
-  end(b, q);
+  else q = x64_put32(q, (uint32_t)imm);
+  x64_end(b, q);
 }
 
 void x64_test_rr(x64_buf *b, bool w, int a, int c) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, c, X64_NOREG, a, false);
+  q = x64_rex(q, w, c, X64_NOREG, a, false);
   *q++ = 0x85;
-  q = modrm_reg(q, c, a);
-  end(b, q);
+  q = x64_modrm_reg(q, c, a);
+  x64_end(b, q);
 }
 
 void x64_imul_rr(x64_buf *b, bool w, int dst, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, dst, X64_NOREG, src, false);
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
   *q++ = 0x0f;
   *q++ = 0xaf;
-  q = modrm_reg(q, dst, src);
-  end(b, q);
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 void x64_imul_rri(x64_buf *b, bool w, int dst, int src, int32_t imm) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, dst, X64_NOREG, src, false);
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
   if (imm >= -128 && imm <= 127) {
     *q++ = 0x6b;
-    q = modrm_reg(q, dst, src);
+    q = x64_modrm_reg(q, dst, src);
     *q++ = (uint8_t)(int8_t)imm;
   } else {
     *q++ = 0x69;
-    q = modrm_reg(q, dst, src);
-    q = put32(q, (uint32_t)imm);
+    q = x64_modrm_reg(q, dst, src);
+    q = x64_put32(q, (uint32_t)imm);
   }
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_unary(x64_buf *b, int ext, bool w, int reg) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, 0, X64_NOREG, reg, false);
+  q = x64_rex(q, w, 0, X64_NOREG, reg, false);
   *q++ = 0xf7;
-  q = modrm_reg(q, ext, reg);
-  end(b, q);
+  q = x64_modrm_reg(q, ext, reg);
+  x64_end(b, q);
 }
 
 void x64_shift_cl(x64_buf *b, int ext, bool w, int reg) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, 0, X64_NOREG, reg, false);
+  q = x64_rex(q, w, 0, X64_NOREG, reg, false);
   *q++ = 0xd3;
-  q = modrm_reg(q, ext, reg);
-  end(b, q);
+  q = x64_modrm_reg(q, ext, reg);
+  x64_end(b, q);
 }
 
 void x64_shift_ri(x64_buf *b, int ext, bool w, int reg, uint8_t imm) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, 0, X64_NOREG, reg, false);
+  q = x64_rex(q, w, 0, X64_NOREG, reg, false);
   *q++ = 0xc1;
-  q = modrm_reg(q, ext, reg);
+  q = x64_modrm_reg(q, ext, reg);
   *q++ = imm;
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_cdq(x64_buf *b, bool w) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   if (w) *q++ = 0x48;
   *q++ = 0x99;
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_bitscan(x64_buf *b, uint8_t op, bool w, int dst, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   *q++ = 0xf3;
-  q = rex(q, w, dst, X64_NOREG, src, false);
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
   *q++ = 0x0f;
   *q++ = op;
-  q = modrm_reg(q, dst, src);
-  end(b, q);
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 void x64_bsx(x64_buf *b, uint8_t op, bool w, int dst, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, dst, X64_NOREG, src, false);
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
   *q++ = 0x0f;
   *q++ = op;
-  q = modrm_reg(q, dst, src);
-  end(b, q);
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 void x64_setcc(x64_buf *b, int cc, int reg) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, false, 0, X64_NOREG, reg, reg >= 4);
+  q = x64_rex(q, false, 0, X64_NOREG, reg, reg >= 4);
   *q++ = 0x0f;
   *q++ = (uint8_t)(0x90 + cc);
-  q = modrm_reg(q, 0, reg);
-  end(b, q);
+  q = x64_modrm_reg(q, 0, reg);
+  x64_end(b, q);
 }
 
 void x64_cmov(x64_buf *b, int cc, bool w, int dst, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, w, dst, X64_NOREG, src, false);
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
   *q++ = 0x0f;
   *q++ = (uint8_t)(0x40 + cc);
-  q = modrm_reg(q, dst, src);
-  end(b, q);
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 /* ---------- scalar SSE ---------- */
 
 void x64_movq_xr(x64_buf *b, int xmm, int reg) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   *q++ = 0x66;
-  q = rex(q, true, xmm, X64_NOREG, reg, false);
+  q = x64_rex(q, true, xmm, X64_NOREG, reg, false);
   *q++ = 0x0f;
   *q++ = 0x6e;
-  q = modrm_reg(q, xmm, reg);
-  end(b, q);
+  q = x64_modrm_reg(q, xmm, reg);
+  x64_end(b, q);
 }
 
 void x64_movq_rx(x64_buf *b, int reg, int xmm) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   *q++ = 0x66;
-  q = rex(q, true, xmm, X64_NOREG, reg, false);
+  q = x64_rex(q, true, xmm, X64_NOREG, reg, false);
   *q++ = 0x0f;
   *q++ = 0x7e;
-  q = modrm_reg(q, xmm, reg);
-  end(b, q);
+  q = x64_modrm_reg(q, xmm, reg);
+  x64_end(b, q);
 }
 
 void x64_sse(x64_buf *b, bool dbl, uint8_t op, int dst, int src) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   *q++ = dbl ? 0xf2 : 0xf3;
-  q = rex(q, false, dst, X64_NOREG, src, false);
+  q = x64_rex(q, false, dst, X64_NOREG, src, false);
   *q++ = 0x0f;
   *q++ = op;
-  q = modrm_reg(q, dst, src);
-  end(b, q);
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 /* ---------- packed SSE ---------- */
@@ -525,7 +449,7 @@ void x64_sse(x64_buf *b, bool dbl, uint8_t op, int dst, int src) {
 /* [pfx] [REX] 0F [38|3A] op: the map is op's second byte (0x0fXX, 0x0f38XX, 0x0f3aXX). */
 static inline uint8_t *vop_head(uint8_t *q, uint8_t pfx, uint32_t op, int reg, int index, int rm) {
   if (pfx) *q++ = pfx;
-  q = rex(q, false, reg, index, rm, false);
+  q = x64_rex(q, false, reg, index, rm, false);
   *q++ = 0x0f;
   if (op > 0xffff) *q++ = (uint8_t)(op >> 8);
   *q++ = (uint8_t)op;
@@ -533,19 +457,19 @@ static inline uint8_t *vop_head(uint8_t *q, uint8_t pfx, uint32_t op, int reg, i
 }
 
 void x64_vop_rr(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int rm) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   q = vop_head(q, pfx, op, reg, X64_NOREG, rm);
-  q = modrm_reg(q, reg, rm);
-  end(b, q);
+  q = x64_modrm_reg(q, reg, rm);
+  x64_end(b, q);
 }
 
 void x64_vop_rm(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int base, int index, int32_t disp) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   q = vop_head(q, pfx, op, reg, index, base);
-  q = modrm_mem(q, reg, base, index, 1, disp);
-  end(b, q);
+  q = x64_modrm_mem(q, reg, base, index, 1, disp);
+  x64_end(b, q);
 }
 
 /* ---------- control ---------- */
@@ -557,13 +481,13 @@ void x64_bind(x64_buf *b, size_t at, size_t target) {
 /* A jump or call: its opcode bytes (1 or 2) and a rel32 to target (X64_UNBOUND: bound
  * later); returns where the rel32 is. */
 static size_t rel32(x64_buf *b, uint8_t op0, uint8_t op1, size_t target) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return b->len;
   *q++ = op0;
   if (op1) *q++ = op1;
   size_t at = (size_t)(q - b->p);
-  q = put32(q, 0);
-  end(b, q);
+  q = x64_put32(q, 0);
+  x64_end(b, q);
   if (target != X64_UNBOUND) x64_bind(b, at, target);
   return at;
 }
@@ -575,62 +499,62 @@ size_t x64_jmp(x64_buf *b, size_t target) { return rel32(b, 0xe9, 0, target); }
 size_t x64_call_rel(x64_buf *b, size_t target) { return rel32(b, 0xe8, 0, target); }
 
 void x64_call_r(x64_buf *b, int reg) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, false, 0, X64_NOREG, reg, false);
+  q = x64_rex(q, false, 0, X64_NOREG, reg, false);
   *q++ = 0xff;
-  q = modrm_reg(q, 2, reg);
-  end(b, q);
+  q = x64_modrm_reg(q, 2, reg);
+  x64_end(b, q);
 }
 
 void x64_jmp_m(x64_buf *b, int base, int index, int32_t disp) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, false, 0, index, base, false);
+  q = x64_rex(q, false, 0, index, base, false);
   *q++ = 0xff;
-  q = modrm_mem(q, 4, base, index, 8, disp);
-  end(b, q);
+  q = x64_modrm_mem(q, 4, base, index, 8, disp);
+  x64_end(b, q);
 }
 
 void x64_push(x64_buf *b, int reg) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, false, 0, X64_NOREG, reg, false);
+  q = x64_rex(q, false, 0, X64_NOREG, reg, false);
   *q++ = (uint8_t)(0x50 + (reg & 7));
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_pop(x64_buf *b, int reg) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, false, 0, X64_NOREG, reg, false);
+  q = x64_rex(q, false, 0, X64_NOREG, reg, false);
   *q++ = (uint8_t)(0x58 + (reg & 7));
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_ret(x64_buf *b) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   *q++ = 0xc3;
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_ud2(x64_buf *b) {
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
   *q++ = 0x0f;
   *q++ = 0x0b;
-  end(b, q);
+  x64_end(b, q);
 }
 
 void x64_mov_reloc(x64_buf *b, int dst, uint8_t kind, uint64_t imm, uint64_t value) {
   bool wide = kind == X64_RELOC_ADDR;
-  uint8_t *q = begin(b);
+  uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = rex(q, wide, 0, X64_NOREG, dst, false);
+  q = x64_rex(q, wide, 0, X64_NOREG, dst, false);
   *q++ = (uint8_t)(0xb8 + (dst & 7));
-  q = wide ? put64(q, imm) : put32(q, (uint32_t)imm);
-  end(b, q);
+  q = wide ? x64_put64(q, imm) : x64_put32(q, (uint32_t)imm);
+  x64_end(b, q);
   if (!b->keep_relocs || b->oom) return;
   if (b->nrel == b->caprel) {
     size_t cap = b->caprel ? b->caprel * 2 : 64;
