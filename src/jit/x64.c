@@ -56,7 +56,8 @@ void *x64_map_fresh(size_t map) {
 static bool grow_mapped(x64_buf *b, size_t need) {
   if (need > b->map) {
     size_t map = b->map ? b->map : 4 * X64_FILL_AHEAD;
-    /* from half a huge page on, whole huge pages: the rest of the last one is only
+    /* from an eighth of a huge page on (256 KiB), whole huge pages: one page fault where
+     * 64 or more 4 KiB ones cost more; the rest of the last one is only
      * address space until written, and is unmapped when the code is sealed */
     if (!b->map && b->hint >= X64_HUGE / 8) map = (b->hint + X64_HUGE - 1) / X64_HUGE * X64_HUGE;
     while (map < need) map *= 2;

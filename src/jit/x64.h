@@ -98,10 +98,11 @@ bool x64_append(x64_buf *dst, const x64_buf *src, size_t from, size_t to, size_t
 /* Writes a 32-bit value at `at` (patching a displacement). */
 void x64_patch32(x64_buf *b, size_t at, uint32_t v);
 
-/* Every encoder below makes room for the longest instruction once (x64_grow when the
- * buffer is short, nothing written once it is out of memory), writes through a local
- * cursor and sets the length once: no bounds check per byte, and no reload of the
- * buffer's fields after each byte (a byte store may alias them). */
+/* Every encoder (here and in x64.c) makes room for the longest instruction once
+ * (x64_grow when the buffer is short, nothing written once it is out of memory), writes
+ * through a local cursor and sets the length once: no bounds check per byte, and no
+ * reload of the buffer's fields after each byte (a byte store may alias them). The
+ * commonest moves are inline here, so their constant operands fold. */
 #define X64_MAX_INSN 16
 static inline uint8_t *x64_begin(x64_buf *b) {
   return b->cap - b->len >= X64_MAX_INSN || x64_grow(b, X64_MAX_INSN) ? b->p + b->len : NULL;
