@@ -333,6 +333,10 @@ uint32_t jit_build_threads(uint32_t compile_threads) {
 /* Below this many bytes of bodies a module is compiled on the calling thread alone:
  * starting a thread costs about what compiling 2 KB does. */
 #define JIT_PARALLEL_MIN_BYTES ((uint64_t)32 * 1024)
+/* With the default thread count, each thread has at least this many bytes of bodies:
+ * one thread compiles 1 MiB in about 20 ms (50 MB/s), against the parallel path's
+ * 3-4 ms more (README.md, Compile throughput). */
+#define JIT_AUTO_THREAD_BYTES ((uint64_t)1 << 20)
 
 bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, uint32_t threads, jit_build *bd,
                       util_error *err) {
@@ -352,7 +356,13 @@ bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, uint3
   bool ok = !n || bd->funcs;
   uint64_t total = 0;
   for (uint32_t k = 0; k < n; k++) total += m->funcs[m->nfunc_imports + k].code_len;
+  bool by_default = threads == JIT_COMPILE_THREADS_AUTO;
   threads = jit_build_threads(threads);
+  /* by default, a thread per JIT_AUTO_THREAD_BYTES of bodies at most: the parallel path
+   * costs some 3-4 ms of CPU more than one thread (each thread's fresh buffers and
+   * lists, the layout's copy), which a smaller share does not win back */
+  if (by_default && threads > total / JIT_AUTO_THREAD_BYTES)
+    threads = total / JIT_AUTO_THREAD_BYTES > 1 ? (uint32_t)(total / JIT_AUTO_THREAD_BYTES) : 1;
   /* code is 4-5 bytes per byte of body (lua, sqlite) */
   bd->b.hint = (size_t)total * 5;
   bd->tramp = jit_emit_trampoline(&bd->b);
