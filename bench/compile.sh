@@ -6,7 +6,8 @@
 #
 #   jit ms   the baseline compiler itself, as `weld run --tier baseline --no-cache
 #            --tier-stats` reports it: every function compiled (on the threads the
-#            `threads` column gives: --compile-threads, default the online CPUs up to 8)
+#            `threads` column gives: --compile-threads, default the online CPUs up to 8
+#            and one per MiB of bodies)
 #            and laid out into one buffer, and installed (mapped, sealed, pointed at);
 #            wall time; the module is already decoded, validated and translated for the
 #            interpreter by then;
@@ -25,7 +26,8 @@
 #   bench/compile.sh [MODULE.wasm...]
 #
 # Environment: WELD (build/weld), BENCH_DIR (build/bench-compile), BENCH_RUNS (5),
-# WELD_COMPILE_THREADS (both commands' threads; default the online CPUs, at most 8).
+# WELD_COMPILE_THREADS (both commands' threads; default the online CPUs, at most 8 and one
+# per MiB of bodies).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

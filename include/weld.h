@@ -267,7 +267,8 @@ typedef struct weld_pool_config {
 } weld_pool_config;
 
 /* weld_config.compile_threads's default: as many threads as the machine has CPUs online (at
- * most 8) for a baseline compile, 1 for the optimising tier's pool. */
+ * most 8, and at most one per MiB of function bodies) for a baseline compile, 1 for the
+ * optimising tier's pool. */
 #define WELD_COMPILE_THREADS_AUTO 0xffffffffu
 
 typedef struct weld_config {
@@ -306,7 +307,8 @@ typedef struct weld_config {
                                   functions still hot in baseline code through LLVM in the
                                   background; 0: the call that finds one hot compiles it.
                                   Default WELD_COMPILE_THREADS_AUTO: the online CPUs (at most
-                                  8) for a baseline compile, 1 for the pool */
+                                  8, and one per MiB of bodies) for a baseline compile, 1 for
+                                  the pool */
   uint64_t module_cache_bytes; /* the engine's in-memory cache of compiled modules: a
                                   weld_module_new of bytes (either format, or a precompiled
                                   image) the engine made a module of before gets that same

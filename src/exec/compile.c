@@ -223,8 +223,17 @@ static bool finish_func(exec_tr *t, exec_module *em, exec_code *code) {
 }
 
 uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos) {
-  uint32_t lo = 0, hi = code->nsrcmap;
-  if (!hi) return 0;
+  uint32_t n = code->nsrcmap;
+  if (!n) return 0;
+  /* the last entry at or before pos, bracketed by steps that double from the start, then
+   * halved: an early position (the baseline compiler asks for 0 of every function) reads
+   * a cache line or two of a map it has not touched since the translation */
+  uint32_t lo = 0, step = 1;
+  while (step < n - lo && code->srcmap_code[lo + step] <= pos) {
+    lo += step;
+    step *= 2;
+  }
+  uint32_t hi = step < n - lo ? lo + step : n;
   while (hi - lo > 1) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (code->srcmap_code[mid] <= pos) lo = mid;

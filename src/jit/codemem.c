@@ -1,6 +1,7 @@
 /* Code memory: mapped read+write while the compiler copies code in, then switched to
  * read+execute before anything runs it. No page is ever writable and executable at once
  * (W^X). The mapping belongs to one compiled module and is shared by all its instances. */
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ void *jit_code_map(size_t len, size_t *mapped) {
   if (!n) n = page;
   if (n >= huge / 2) {
     n = (n + huge - 1) / huge * huge;
-    void *p = x64_map_huge(n);
+    void *p = x64_map_fresh(n);
     if (!p) return NULL;
     *mapped = n;
     return p;
@@ -35,4 +36,39 @@ bool jit_code_seal(void *p, size_t mapped) { return mprotect(p, mapped, PROT_REA
 
 void jit_code_unmap(void *p, size_t mapped) {
   if (p) munmap(p, mapped);
+}
+
+/* From half a huge page on, whole huge pages (as the code buffer: x64.c) */
+#define SITES_MAPPED ((size_t)256 << 10)
+
+bool jit_sites_reserve(jit_sites *s, size_t need) {
+  if (need <= s->cap) return true;
+  size_t bytes = need * sizeof *s->v;
+  if (s->map || (!s->v && bytes >= SITES_MAPPED)) {
+    size_t huge = (size_t)2 << 20, map = (bytes + huge - 1) / huge * huge; /* whole huge pages */
+    void *p = s->v ? mremap(s->v, s->map, map, MREMAP_MAYMOVE) : x64_map_fresh(map);
+    if (!p || p == MAP_FAILED) return false;
+    s->v = p;
+    s->map = map;
+    s->cap = map / sizeof *s->v;
+    return true;
+  }
+  size_t cap = s->cap ? s->cap : 16;
+  while (cap < need) cap *= 2;
+  jit_site *v = realloc(s->v, cap * sizeof *v);
+  if (!v) return false;
+  s->v = v;
+  s->cap = cap;
+  return true;
+}
+
+void jit_sites_release(jit_site *v, size_t map) {
+  if (map) munmap(v, map);
+  else free(v);
+}
+
+void jit_sites_free(jit_sites *s) {
+  if (s->v) jit_sites_release(s->v, s->map);
+  s->v = NULL;
+  s->n = s->cap = s->map = 0;
 }

@@ -77,7 +77,7 @@ static void budget(jc *j, uint32_t off) {
 
 /* ---------- the operand stack ---------- */
 
-bool jc_push(jc *j, ent e) {
+bool jc_push_grow(jc *j, ent e) {
   size_t cap = j->cap;
   if (!jc_grow_arr((void **)&j->st, &cap, (size_t)j->n + 1, sizeof *j->st)) {
     j->oom = true;
@@ -107,7 +107,6 @@ void jc_push_typed(jc *j, const wasm_vtype *t, uint32_t n) {
     else jc_push_slot(j);
   }
 }
-ent jc_pop(jc *j) { return j->st[--j->n]; }
 
 /* Loads an entry into reg (w: all 64 bits; else the low 32, zero-extended). */
 void jc_load(jc *j, int reg, ent e, uint32_t pos, bool w) {
@@ -716,9 +715,7 @@ static bool try_fuse(jc *j, util_reader *r, const cond *c, int cc) {
   if (r->p >= r->end || (*r->p != 0x0d && *r->p != 0x04)) return false; /* br_if, if */
   util_reader peek = *r;
   wasm_instr nx;
-  util_error e;
-  util_error_clear(&e);
-  if (!wasm_read_instr(&peek, &nx, &e)) return false;
+  if (!wasm_read_instr(&peek, &nx, NULL)) return false; /* validated code: no error to keep */
   if (nx.op == WASM_OP_BR_IF) {
     *r = peek;
     prep_branch(j, nx.idx, 0);
@@ -832,12 +829,10 @@ void jc_br_if(jc *j, uint32_t depth, uint32_t off) {
 
 static const char *body(jc *j, util_reader *r) {
   wasm_instr in;
-  util_error e;
-  util_error_clear(&e);
   while (j->nctl) {
     if (j->oom || j->b->oom) return "out of memory";
     if (j->fail) return j->fail;
-    if (!wasm_read_instr(r, &in, &e)) return "unreadable body";
+    if (!wasm_read_instr(r, &in, NULL)) return "unreadable body"; /* validated: never */
     uint16_t op = in.op;
     uint32_t off = in.offset;
     if (j->dead) {

@@ -167,9 +167,17 @@ void jc_trap_if(jc *j, int cc, uint32_t kind, uint32_t off);
 void jc_check_eax(jc *j, uint32_t off);
 /* r13/r15 = memory 0's base and size again (after calls, and after another memory's access). */
 void jc_reload_mem(jc *j);
-bool jc_push(jc *j, ent e);
+/* The operand stack's push and pop are inline (an entry passed by value to a call went
+ * through memory, and they are the commonest calls of the compiler); growing is not. */
+bool jc_push_grow(jc *j, ent e);
+static inline bool jc_push(jc *j, ent e) {
+  if (j->n == j->cap) return jc_push_grow(j, e);
+  j->st[j->n++] = e;
+  if (j->n > j->maxn) j->maxn = j->n;
+  return true;
+}
 void jc_push_slot(jc *j);
-ent jc_pop(jc *j);
+static inline ent jc_pop(jc *j) { return j->st[--j->n]; }
 /* Loads an entry into reg (w: all 64 bits; else the low 32, zero-extended). */
 void jc_load(jc *j, int reg, ent e, uint32_t pos, bool w);
 void jc_materialize(jc *j, uint32_t pos);

@@ -74,7 +74,7 @@ static void mem_addr(jc *j, ent a, uint32_t pos, uint32_t *offsetp, uint32_t byt
 
 /* Guard mode: the access at the current position faults past the memory's end. */
 static void add_site(jc *j, uint32_t off) {
-  if (!jc_grow_arr((void **)&j->sites->v, &j->sites->cap, j->sites->n + 1, sizeof *j->sites->v)) {
+  if (j->sites->n == j->sites->cap && !jit_sites_reserve(j->sites, j->sites->n + 1)) {
     j->oom = true;
     return;
   }

@@ -370,23 +370,38 @@ bool jit_image_baseline(const exec_module *em, bool guard, uint32_t threads, jit
   /* the names of the helper addresses, each once */
   char (*names)[48] = bd.b.nrel ? calloc(bd.b.nrel, sizeof *names) : NULL;
   uint32_t *ix = bd.b.nrel ? calloc(bd.b.nrel, sizeof *ix) : NULL;
+  /* the address each name was found for: an address met again (most are) is not named
+   * again (naming one outside the table asks the dynamic loader whether libm is in the
+   * process, which maps and unmaps its cache: with threads, a TLB shootdown each time) */
+  uint64_t *named = bd.b.nrel ? calloc(bd.b.nrel, sizeof *named) : NULL;
   uint32_t nnames = 0;
-  bool ok = !bd.b.nrel || (names && ix);
+  bool ok = !bd.b.nrel || (names && ix && named);
   for (size_t i = 0; ok && i < bd.b.nrel; i++) {
     x64_reloc *r = &bd.b.rel[i];
     if (r->kind != X64_RELOC_ADDR) continue;
+    uint32_t j = 0;
+    while (j < nnames && named[j] != r->value) j++;
+    if (j < nnames) {
+      ix[i] = j;
+      continue;
+    }
     char nm[48];
     if (!jit_sym_name((const void *)(uintptr_t)r->value, nm, sizeof nm)) {
       free(names);
       free(ix);
+      free(named);
       jit_build_free(&bd);
       return util_fail(err, UTIL_ERR_USAGE, -1, "internal: compiled code calls an address without a name");
     }
-    uint32_t j = 0;
+    j = 0;
     while (j < nnames && strcmp(names[j], nm) != 0) j++;
-    if (j == nnames) memcpy(names[nnames++], nm, sizeof nm);
+    if (j == nnames) {
+      named[nnames] = r->value;
+      memcpy(names[nnames++], nm, sizeof nm);
+    }
     ix[i] = j;
   }
+  free(named);
   jit_bytes *b = out;
   /* everything below at once: the function table (its reasons' lengths are not counted,
    * a fallback is rare), the code, the names, relocations and sites */

@@ -86,7 +86,8 @@ void jit_tierup_exit_abandons(void);
 #define JIT_COMPILE_THREADS_AUTO 0xffffffffu
 /* The threads a whole-module baseline compile uses for a compile_threads setting: the
  * online CPUs for JIT_COMPILE_THREADS_AUTO, at most JIT_MAX_COMPILE_THREADS, and 1 (the
- * calling thread alone) for 0 or 1. */
+ * calling thread alone) for 0 or 1. jit_build_module further gives the default at most
+ * one thread per MiB of bodies. */
 uint32_t jit_build_threads(uint32_t compile_threads);
 
 /* True when this build and CPU can run compiled code (x86-64 on a POSIX system). */

@@ -93,6 +93,7 @@ typedef struct jit_module {
   bool guard;             /* memory accesses rely on the guard region */
   struct jit_site *sites; /* guard mode: the accesses, sorted by code offset */
   size_t nsites;
+  size_t sites_map;       /* sites is a mapping of this length (jit_sites.map), or 0 */
   jit_region region;      /* JIT_TIER_BASELINE: code and sites for the fault handler */
   /* JIT_TIER_AUTO: compiled callers call defined function k through callee[k] (its
    * checked entry once compiled, a thunk into the runtime before); promotions are
@@ -258,7 +259,16 @@ typedef struct jit_site {
 typedef struct jit_sites {
   jit_site *v;
   size_t n, cap;
+  size_t map;   /* v is a mapping of this length (jit_sites_reserve), else malloc'd (0) */
 } jit_sites;
+/* Room for `need` accesses. A whole module's list is reserved at once, from 1 MiB on in
+ * a mapping of its own on huge pages (x64_map_fresh): its fresh 4 KiB pages cost a page
+ * fault each, dear in a virtual machine (Code memory in README.md). Grows a list kept in
+ * either form; frees one. False when out of memory. */
+bool jit_sites_reserve(jit_sites *s, size_t need);
+void jit_sites_free(jit_sites *s);
+/* Frees a list taken out of a jit_sites (v and map). */
+void jit_sites_release(struct jit_site *v, size_t map);
 /* The function's output: entries, frame size, epilogue (for the fault handler). With
  * want_osr set by the caller, also the loops' on-stack replacement entries (osr, nosr:
  * ascending module offsets; malloc'd, the caller frees them). */

@@ -68,7 +68,7 @@ void jit_module_free(void *p) {
   jit_announce_free(jm);
   if (jm->lazy) jit_lazy_free(jm);
   if (jm->guard && jm->nsites) jit_fault_unregister(&jm->region);
-  free(jm->sites);
+  if (jm->sites) jit_sites_release(jm->sites, jm->sites_map);
   jit_code_unmap(jm->code, jm->code_map);
   if (jm->funcs)
     for (uint32_t k = 0; k < jm->nfuncs; k++) free((char *)jm->funcs[k].fallback);
@@ -82,7 +82,7 @@ void jit_build_free(jit_build *bd) {
   if (bd->funcs)
     for (uint32_t k = 0; k < bd->n; k++) free(bd->funcs[k].fallback);
   free(bd->funcs);
-  free(bd->sites.v);
+  jit_sites_free(&bd->sites);
   memset(bd, 0, sizeof *bd);
 }
 
@@ -202,9 +202,7 @@ static bool grow_calls(jit_patches *c, size_t need) {
 static bool reserve_lists(jit_patches *calls, jit_sites *sites, uint64_t bytes, bool guard) {
   size_t nc = (size_t)(bytes / 64) + 64, ns = guard ? (size_t)(bytes / 8) + 64 : 0;
   if (!grow_calls(calls, nc)) return false;
-  if (ns && !(sites->v = malloc(ns * sizeof *sites->v))) return false;
-  sites->cap = ns;
-  return true;
+  return !ns || jit_sites_reserve(sites, ns);
 }
 
 /* Compiles the functions on `threads` threads (the calling one among them) and lays the
@@ -264,8 +262,7 @@ static bool build_parallel(const exec_module *em, uint32_t threads, uint64_t tot
     nsites += p->site1 - p->site0;
   }
   ok = ok && x64_grow(&bd->b, code) && grow_calls(calls, ncalls);
-  if (ok && nsites && !(bd->sites.v = malloc(nsites * sizeof *bd->sites.v))) ok = false;
-  if (ok) bd->sites.cap = nsites;
+  if (ok && nsites && !jit_sites_reserve(&bd->sites, nsites)) ok = false;
   for (uint32_t i = 0; ok && i < fan.nparts; i++) {
     const build_part *p = &fan.parts[i];
     const build_worker *w = &ws[p->w];
@@ -295,7 +292,7 @@ static bool build_parallel(const exec_module *em, uint32_t threads, uint64_t tot
   for (uint32_t i = 0; ws && i < threads; i++) {
     x64_free(&ws[i].b);
     free(ws[i].calls.v);
-    free(ws[i].sites.v);
+    jit_sites_free(&ws[i].sites);
   }
   free(ws);
   free(fan.parts);
@@ -315,6 +312,10 @@ uint32_t jit_build_threads(uint32_t compile_threads) {
 /* Below this many bytes of bodies a module is compiled on the calling thread alone:
  * starting a thread costs about what compiling 2 KB does. */
 #define JIT_PARALLEL_MIN_BYTES ((uint64_t)32 * 1024)
+/* With the default thread count, each thread has at least this many bytes of bodies:
+ * one thread compiles 1 MiB in about 20 ms (50 MB/s), against the parallel path's
+ * 3-4 ms more (README.md, Compile throughput). */
+#define JIT_AUTO_THREAD_BYTES ((uint64_t)1 << 20)
 
 bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, uint32_t threads, jit_build *bd,
                       util_error *err) {
@@ -334,7 +335,13 @@ bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, uint3
   bool ok = !n || bd->funcs;
   uint64_t total = 0;
   for (uint32_t k = 0; k < n; k++) total += m->funcs[m->nfunc_imports + k].code_len;
+  bool by_default = threads == JIT_COMPILE_THREADS_AUTO;
   threads = jit_build_threads(threads);
+  /* by default, a thread per JIT_AUTO_THREAD_BYTES of bodies at most: the parallel path
+   * costs some 3-4 ms of CPU more than one thread (each thread's fresh buffers and
+   * lists, the layout's copy), which a smaller share does not win back */
+  if (by_default && threads > total / JIT_AUTO_THREAD_BYTES)
+    threads = total / JIT_AUTO_THREAD_BYTES > 1 ? (uint32_t)(total / JIT_AUTO_THREAD_BYTES) : 1;
   /* code is 4-5 bytes per byte of body (lua, sqlite) */
   bd->b.hint = (size_t)total * 5;
   bd->tramp = jit_emit_trampoline(&bd->b);
@@ -402,8 +409,9 @@ bool jit_install_module(exec_module *em, jit_build *bd, double seconds, util_err
   jm->guard = bd->guard;
   jm->sites = bd->sites.v;
   jm->nsites = bd->sites.n;
+  jm->sites_map = bd->sites.map;
   bd->sites.v = NULL;
-  bd->sites.n = 0;
+  bd->sites.n = bd->sites.cap = bd->sites.map = 0;
   jm->region = (jit_region){jm->code, jm->code_len, jm->sites, jm->nsites, jm};
   bool unregistered = ok && jm->guard && jm->nsites && !jit_fault_register(&jm->region);
   if (!ok || unregistered) {

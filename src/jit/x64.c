@@ -1,4 +1,4 @@
-/* The x86-64 encoder (x64.h). Every form goes through rex() and modrm_*(), which know the
+/* The x86-64 encoder (x64.h). Every form goes through x64_rex() and modrm_*(), which know the
  * two irregular cases of the ModRM byte: a base of rsp/r12 needs a SIB byte, and a base
  * of rbp/r13 has no "no displacement" encoding. */
 #include "x64.h"
@@ -36,9 +36,8 @@ static size_t page_size(void) {
 
 #define X64_HUGE ((size_t)2 << 20)
 
-/* The first mapping of a buffer expected to reach `map` bytes: from 2 MiB, aligned to
- * 2 MiB (so that the kernel can back it with huge pages) and advised so. */
-void *x64_map_huge(size_t map) {
+/* The first mapping of a buffer expected to reach `map` bytes (x64.h). */
+void *x64_map_fresh(size_t map) {
   if (map < X64_HUGE) {
     void *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
@@ -57,11 +56,12 @@ void *x64_map_huge(size_t map) {
 static bool grow_mapped(x64_buf *b, size_t need) {
   if (need > b->map) {
     size_t map = b->map ? b->map : 4 * X64_FILL_AHEAD;
-    /* from half a huge page on, whole huge pages: the rest of the last one is only
+    /* from an eighth of a huge page on (256 KiB), whole huge pages: one page fault where
+     * 64 or more 4 KiB ones cost more; the rest of the last one is only
      * address space until written, and is unmapped when the code is sealed */
-    if (!b->map && b->hint >= X64_HUGE / 2) map = (b->hint + X64_HUGE - 1) / X64_HUGE * X64_HUGE;
+    if (!b->map && b->hint >= X64_HUGE / 8) map = (b->hint + X64_HUGE - 1) / X64_HUGE * X64_HUGE;
     while (map < need) map *= 2;
-    void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE) : x64_map_huge(map);
+    void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE) : x64_map_fresh(map);
     if (!p || p == MAP_FAILED) return false;
     b->p = p;
     b->map = map;
@@ -139,83 +139,48 @@ void x64_patch32(x64_buf *b, size_t at, uint32_t v) {
   if (!b->oom && at + 4 <= b->len) memcpy(b->p + at, &v, 4);
 }
 
-/* REX prefix: W, R (reg field high bit), X (index), B (base / rm). `force` emits it even
- * when all bits are clear (byte registers spl..dil). */
-static void rex(x64_buf *b, bool w, int reg, int index, int rm, bool force) {
-  uint8_t r = 0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index != X64_NOREG && (index & 8)) ? 2 : 0) |
-              ((rm & 8) ? 1 : 0);
-  if (r != 0x40 || force) x64_u8(b, r);
-}
-
-static void modrm_reg(x64_buf *b, int reg, int rm) { x64_u8(b, (uint8_t)(0xc0 | ((reg & 7) << 3) | (rm & 7))); }
-
-static int log2_scale(int scale) { return scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0; }
-
-/* [base + index*scale + disp]; base is never X64_NOREG here. */
-static void modrm_mem(x64_buf *b, int reg, int base, int index, int scale, int32_t disp) {
-  int mod = disp == 0 && (base & 7) != X64_RBP ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
-  if (index == X64_NOREG && (base & 7) != X64_RSP) {
-    x64_u8(b, (uint8_t)((mod << 6) | ((reg & 7) << 3) | (base & 7)));
-  } else {
-    x64_u8(b, (uint8_t)((mod << 6) | ((reg & 7) << 3) | 4));
-    int ix = index == X64_NOREG ? 4 : (index & 7); /* 4 = no index */
-    x64_u8(b, (uint8_t)((log2_scale(scale) << 6) | (ix << 3) | (base & 7)));
-  }
-  if (mod == 1) x64_u8(b, (uint8_t)(int8_t)disp);
-  else if (mod == 2) x64_u32(b, (uint32_t)disp);
-}
-
 /* ---------- moves ---------- */
 
-void x64_mov_rr(x64_buf *b, bool w, int dst, int src) {
-  rex(b, w, src, X64_NOREG, dst, false);
-  x64_u8(b, 0x89);
-  modrm_reg(b, src, dst);
-}
-
 void x64_mov_ri(x64_buf *b, bool w, int dst, uint64_t imm) {
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
   if (!w || imm <= 0xffffffffu) {
     if (imm == 0) { /* xor r32, r32 (clears the whole register; flags change) */
-      rex(b, false, dst, X64_NOREG, dst, false);
-      x64_u8(b, 0x31);
-      modrm_reg(b, dst, dst);
+      q = x64_rex(q, false, dst, X64_NOREG, dst, false);
+      *q++ = 0x31;
+      q = x64_modrm_reg(q, dst, dst);
+      x64_end(b, q);
       return;
     }
-    rex(b, false, 0, X64_NOREG, dst, false);
-    x64_u8(b, (uint8_t)(0xb8 + (dst & 7)));
-    x64_u32(b, (uint32_t)imm);
+    q = x64_rex(q, false, 0, X64_NOREG, dst, false);
+    *q++ = (uint8_t)(0xb8 + (dst & 7));
+    q = x64_put32(q, (uint32_t)imm);
   } else if ((int64_t)imm >= INT32_MIN && (int64_t)imm <= INT32_MAX) {
-    rex(b, true, 0, X64_NOREG, dst, false);
-    x64_u8(b, 0xc7);
-    modrm_reg(b, 0, dst);
-    x64_u32(b, (uint32_t)imm);
+    q = x64_rex(q, true, 0, X64_NOREG, dst, false);
+    *q++ = 0xc7;
+    q = x64_modrm_reg(q, 0, dst);
+    q = x64_put32(q, (uint32_t)imm);
   } else {
-    rex(b, true, 0, X64_NOREG, dst, false);
-    x64_u8(b, (uint8_t)(0xb8 + (dst & 7)));
-    x64_u64(b, imm);
+    q = x64_rex(q, true, 0, X64_NOREG, dst, false);
+    *q++ = (uint8_t)(0xb8 + (dst & 7));
+    q = x64_put64(q, imm);
   }
-}
-
-void x64_mov_rm(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp) {
-  rex(b, w, dst, index, base, false);
-  x64_u8(b, 0x8b);
-  modrm_mem(b, dst, base, index, scale, disp);
-}
-
-void x64_mov_mr(x64_buf *b, bool w, int base, int index, int scale, int32_t disp, int src) {
-  rex(b, w, src, index, base, false);
-  x64_u8(b, 0x89);
-  modrm_mem(b, src, base, index, scale, disp);
+  x64_end(b, q);
 }
 
 void x64_mov_mi(x64_buf *b, bool w, int base, int32_t disp, int32_t imm) {
-  rex(b, w, 0, X64_NOREG, base, false);
-  x64_u8(b, 0xc7);
-  modrm_mem(b, 0, base, X64_NOREG, 1, disp);
-  x64_u32(b, (uint32_t)imm);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, 0, X64_NOREG, base, false);
+  *q++ = 0xc7;
+  q = x64_modrm_mem(q, 0, base, X64_NOREG, 1, disp);
+  q = x64_put32(q, (uint32_t)imm);
+  x64_end(b, q);
 }
 
 void x64_load(x64_buf *b, x64_ld kind, int dst, int base, int index, int32_t disp) {
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
   switch (kind) {
   case X64_LD8U:
   case X64_LD8S:
@@ -226,212 +191,286 @@ void x64_load(x64_buf *b, x64_ld kind, int dst, int base, int index, int32_t dis
     bool w = kind == X64_LD8S64 || kind == X64_LD16S64;
     bool b8 = kind == X64_LD8U || kind == X64_LD8S || kind == X64_LD8S64;
     bool s = kind != X64_LD8U && kind != X64_LD16U;
-    rex(b, w, dst, index, base, false);
-    x64_u8(b, 0x0f);
-    x64_u8(b, (uint8_t)((s ? 0xbe : 0xb6) + (b8 ? 0 : 1)));
+    q = x64_rex(q, w, dst, index, base, false);
+    *q++ = 0x0f;
+    *q++ = (uint8_t)((s ? 0xbe : 0xb6) + (b8 ? 0 : 1));
     break;
   }
   case X64_LD32:
   case X64_LD64:
-    rex(b, kind == X64_LD64, dst, index, base, false);
-    x64_u8(b, 0x8b);
+    q = x64_rex(q, kind == X64_LD64, dst, index, base, false);
+    *q++ = 0x8b;
     break;
   case X64_LD32S:
-    rex(b, true, dst, index, base, false);
-    x64_u8(b, 0x63);
+    q = x64_rex(q, true, dst, index, base, false);
+    *q++ = 0x63;
     break;
   }
-  modrm_mem(b, dst, base, index, 1, disp);
+  q = x64_modrm_mem(q, dst, base, index, 1, disp);
+  x64_end(b, q);
 }
 
 void x64_store(x64_buf *b, int bytes, int base, int index, int32_t disp, int src) {
-  if (bytes == 2) x64_u8(b, 0x66);
-  rex(b, bytes == 8, src, index, base, bytes == 1 && src >= 4);
-  x64_u8(b, bytes == 1 ? 0x88 : 0x89);
-  modrm_mem(b, src, base, index, 1, disp);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  if (bytes == 2) *q++ = 0x66;
+  q = x64_rex(q, bytes == 8, src, index, base, bytes == 1 && src >= 4);
+  *q++ = bytes == 1 ? 0x88 : 0x89;
+  q = x64_modrm_mem(q, src, base, index, 1, disp);
+  x64_end(b, q);
 }
 
 void x64_lea(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp) {
-  rex(b, w, dst, index, base, false);
-  x64_u8(b, 0x8d);
-  modrm_mem(b, dst, base, index, scale, disp);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, dst, index, base, false);
+  *q++ = 0x8d;
+  q = x64_modrm_mem(q, dst, base, index, scale, disp);
+  x64_end(b, q);
 }
 
 void x64_movsxd(x64_buf *b, int dst, int src) {
-  rex(b, true, dst, X64_NOREG, src, false);
-  x64_u8(b, 0x63);
-  modrm_reg(b, dst, src);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, true, dst, X64_NOREG, src, false);
+  *q++ = 0x63;
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 void x64_movzx8(x64_buf *b, int dst, int src) { x64_movx(b, false, false, 8, dst, src); }
 
 void x64_movx(x64_buf *b, bool w, bool sign, int bits, int dst, int src) {
-  rex(b, w, dst, X64_NOREG, src, bits == 8 && src >= 4);
-  x64_u8(b, 0x0f);
-  x64_u8(b, (uint8_t)((sign ? 0xbe : 0xb6) + (bits == 8 ? 0 : 1)));
-  modrm_reg(b, dst, src);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, dst, X64_NOREG, src, bits == 8 && src >= 4);
+  *q++ = 0x0f;
+  *q++ = (uint8_t)((sign ? 0xbe : 0xb6) + (bits == 8 ? 0 : 1));
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 /* ---------- arithmetic ---------- */
 
 void x64_alu_rr(x64_buf *b, int op, bool w, int dst, int src) {
-  rex(b, w, src, X64_NOREG, dst, false);
-  x64_u8(b, (uint8_t)(op * 8 + 1));
-  modrm_reg(b, src, dst);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, src, X64_NOREG, dst, false);
+  *q++ = (uint8_t)(op * 8 + 1);
+  q = x64_modrm_reg(q, src, dst);
+  x64_end(b, q);
 }
 
 void x64_alu_ri(x64_buf *b, int op, bool w, int dst, int32_t imm) {
-  rex(b, w, 0, X64_NOREG, dst, false);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, 0, X64_NOREG, dst, false);
   if (imm >= -128 && imm <= 127) {
-    x64_u8(b, 0x83);
-    modrm_reg(b, op, dst);
-    x64_u8(b, (uint8_t)(int8_t)imm);
+    *q++ = 0x83;
+    q = x64_modrm_reg(q, op, dst);
+    *q++ = (uint8_t)(int8_t)imm;
   } else {
-    x64_u8(b, 0x81);
-    modrm_reg(b, op, dst);
-    x64_u32(b, (uint32_t)imm);
+    *q++ = 0x81;
+    q = x64_modrm_reg(q, op, dst);
+    q = x64_put32(q, (uint32_t)imm);
   }
+  x64_end(b, q);
 }
 
 void x64_alu_rm(x64_buf *b, int op, bool w, int dst, int base, int32_t disp) {
-  rex(b, w, dst, X64_NOREG, base, false);
-  x64_u8(b, (uint8_t)(op * 8 + 3));
-  modrm_mem(b, dst, base, X64_NOREG, 1, disp);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, dst, X64_NOREG, base, false);
+  *q++ = (uint8_t)(op * 8 + 3);
+  q = x64_modrm_mem(q, dst, base, X64_NOREG, 1, disp);
+  x64_end(b, q);
 }
 
 void x64_alu_mi(x64_buf *b, int op, bool w, int base, int32_t disp, int32_t imm) {
-  rex(b, w, 0, X64_NOREG, base, false);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, 0, X64_NOREG, base, false);
   bool small = imm >= -128 && imm <= 127;
-  x64_u8(b, small ? 0x83 : 0x81);
-  modrm_mem(b, op, base, X64_NOREG, 1, disp);
-  if (small) x64_u8(b, (uint8_t)(int8_t)imm);
-  else x64_u32(b, (uint32_t)imm);
+  *q++ = small ? 0x83 : 0x81;
+  q = x64_modrm_mem(q, op, base, X64_NOREG, 1, disp);
+  if (small) *q++ = (uint8_t)(int8_t)imm;
+  else q = x64_put32(q, (uint32_t)imm);
+  x64_end(b, q);
 }
 
 void x64_test_rr(x64_buf *b, bool w, int a, int c) {
-  rex(b, w, c, X64_NOREG, a, false);
-  x64_u8(b, 0x85);
-  modrm_reg(b, c, a);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, c, X64_NOREG, a, false);
+  *q++ = 0x85;
+  q = x64_modrm_reg(q, c, a);
+  x64_end(b, q);
 }
 
 void x64_imul_rr(x64_buf *b, bool w, int dst, int src) {
-  rex(b, w, dst, X64_NOREG, src, false);
-  x64_u8(b, 0x0f);
-  x64_u8(b, 0xaf);
-  modrm_reg(b, dst, src);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
+  *q++ = 0x0f;
+  *q++ = 0xaf;
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 void x64_imul_rri(x64_buf *b, bool w, int dst, int src, int32_t imm) {
-  rex(b, w, dst, X64_NOREG, src, false);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
   if (imm >= -128 && imm <= 127) {
-    x64_u8(b, 0x6b);
-    modrm_reg(b, dst, src);
-    x64_u8(b, (uint8_t)(int8_t)imm);
+    *q++ = 0x6b;
+    q = x64_modrm_reg(q, dst, src);
+    *q++ = (uint8_t)(int8_t)imm;
   } else {
-    x64_u8(b, 0x69);
-    modrm_reg(b, dst, src);
-    x64_u32(b, (uint32_t)imm);
+    *q++ = 0x69;
+    q = x64_modrm_reg(q, dst, src);
+    q = x64_put32(q, (uint32_t)imm);
   }
+  x64_end(b, q);
 }
 
 void x64_unary(x64_buf *b, int ext, bool w, int reg) {
-  rex(b, w, 0, X64_NOREG, reg, false);
-  x64_u8(b, 0xf7);
-  modrm_reg(b, ext, reg);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, 0, X64_NOREG, reg, false);
+  *q++ = 0xf7;
+  q = x64_modrm_reg(q, ext, reg);
+  x64_end(b, q);
 }
 
 void x64_shift_cl(x64_buf *b, int ext, bool w, int reg) {
-  rex(b, w, 0, X64_NOREG, reg, false);
-  x64_u8(b, 0xd3);
-  modrm_reg(b, ext, reg);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, 0, X64_NOREG, reg, false);
+  *q++ = 0xd3;
+  q = x64_modrm_reg(q, ext, reg);
+  x64_end(b, q);
 }
 
 void x64_shift_ri(x64_buf *b, int ext, bool w, int reg, uint8_t imm) {
-  rex(b, w, 0, X64_NOREG, reg, false);
-  x64_u8(b, 0xc1);
-  modrm_reg(b, ext, reg);
-  x64_u8(b, imm);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, 0, X64_NOREG, reg, false);
+  *q++ = 0xc1;
+  q = x64_modrm_reg(q, ext, reg);
+  *q++ = imm;
+  x64_end(b, q);
 }
 
 void x64_cdq(x64_buf *b, bool w) {
-  if (w) x64_u8(b, 0x48);
-  x64_u8(b, 0x99);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  if (w) *q++ = 0x48;
+  *q++ = 0x99;
+  x64_end(b, q);
 }
 
 void x64_bitscan(x64_buf *b, uint8_t op, bool w, int dst, int src) {
-  x64_u8(b, 0xf3);
-  rex(b, w, dst, X64_NOREG, src, false);
-  x64_u8(b, 0x0f);
-  x64_u8(b, op);
-  modrm_reg(b, dst, src);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  *q++ = 0xf3;
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
+  *q++ = 0x0f;
+  *q++ = op;
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 void x64_bsx(x64_buf *b, uint8_t op, bool w, int dst, int src) {
-  rex(b, w, dst, X64_NOREG, src, false);
-  x64_u8(b, 0x0f);
-  x64_u8(b, op);
-  modrm_reg(b, dst, src);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
+  *q++ = 0x0f;
+  *q++ = op;
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 void x64_setcc(x64_buf *b, int cc, int reg) {
-  rex(b, false, 0, X64_NOREG, reg, reg >= 4);
-  x64_u8(b, 0x0f);
-  x64_u8(b, (uint8_t)(0x90 + cc));
-  modrm_reg(b, 0, reg);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, false, 0, X64_NOREG, reg, reg >= 4);
+  *q++ = 0x0f;
+  *q++ = (uint8_t)(0x90 + cc);
+  q = x64_modrm_reg(q, 0, reg);
+  x64_end(b, q);
 }
 
 void x64_cmov(x64_buf *b, int cc, bool w, int dst, int src) {
-  rex(b, w, dst, X64_NOREG, src, false);
-  x64_u8(b, 0x0f);
-  x64_u8(b, (uint8_t)(0x40 + cc));
-  modrm_reg(b, dst, src);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, dst, X64_NOREG, src, false);
+  *q++ = 0x0f;
+  *q++ = (uint8_t)(0x40 + cc);
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 /* ---------- scalar SSE ---------- */
 
 void x64_movq_xr(x64_buf *b, int xmm, int reg) {
-  x64_u8(b, 0x66);
-  rex(b, true, xmm, X64_NOREG, reg, false);
-  x64_u8(b, 0x0f);
-  x64_u8(b, 0x6e);
-  modrm_reg(b, xmm, reg);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  *q++ = 0x66;
+  q = x64_rex(q, true, xmm, X64_NOREG, reg, false);
+  *q++ = 0x0f;
+  *q++ = 0x6e;
+  q = x64_modrm_reg(q, xmm, reg);
+  x64_end(b, q);
 }
 
 void x64_movq_rx(x64_buf *b, int reg, int xmm) {
-  x64_u8(b, 0x66);
-  rex(b, true, xmm, X64_NOREG, reg, false);
-  x64_u8(b, 0x0f);
-  x64_u8(b, 0x7e);
-  modrm_reg(b, xmm, reg);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  *q++ = 0x66;
+  q = x64_rex(q, true, xmm, X64_NOREG, reg, false);
+  *q++ = 0x0f;
+  *q++ = 0x7e;
+  q = x64_modrm_reg(q, xmm, reg);
+  x64_end(b, q);
 }
 
 void x64_sse(x64_buf *b, bool dbl, uint8_t op, int dst, int src) {
-  x64_u8(b, dbl ? 0xf2 : 0xf3);
-  rex(b, false, dst, X64_NOREG, src, false);
-  x64_u8(b, 0x0f);
-  x64_u8(b, op);
-  modrm_reg(b, dst, src);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  *q++ = dbl ? 0xf2 : 0xf3;
+  q = x64_rex(q, false, dst, X64_NOREG, src, false);
+  *q++ = 0x0f;
+  *q++ = op;
+  q = x64_modrm_reg(q, dst, src);
+  x64_end(b, q);
 }
 
 /* ---------- packed SSE ---------- */
 
 /* [pfx] [REX] 0F [38|3A] op: the map is op's second byte (0x0fXX, 0x0f38XX, 0x0f3aXX). */
-static void vop_head(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int index, int rm) {
-  if (pfx) x64_u8(b, pfx);
-  rex(b, false, reg, index, rm, false);
-  x64_u8(b, 0x0f);
-  if (op > 0xffff) x64_u8(b, (uint8_t)(op >> 8));
-  x64_u8(b, (uint8_t)op);
+static inline uint8_t *vop_head(uint8_t *q, uint8_t pfx, uint32_t op, int reg, int index, int rm) {
+  if (pfx) *q++ = pfx;
+  q = x64_rex(q, false, reg, index, rm, false);
+  *q++ = 0x0f;
+  if (op > 0xffff) *q++ = (uint8_t)(op >> 8);
+  *q++ = (uint8_t)op;
+  return q;
 }
 
 void x64_vop_rr(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int rm) {
-  vop_head(b, pfx, op, reg, X64_NOREG, rm);
-  modrm_reg(b, reg, rm);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = vop_head(q, pfx, op, reg, X64_NOREG, rm);
+  q = x64_modrm_reg(q, reg, rm);
+  x64_end(b, q);
 }
 
 void x64_vop_rm(x64_buf *b, uint8_t pfx, uint32_t op, int reg, int base, int index, int32_t disp) {
-  vop_head(b, pfx, op, reg, index, base);
-  modrm_mem(b, reg, base, index, 1, disp);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = vop_head(q, pfx, op, reg, index, base);
+  q = x64_modrm_mem(q, reg, base, index, 1, disp);
+  x64_end(b, q);
 }
 
 /* ---------- control ---------- */
@@ -440,64 +479,83 @@ void x64_bind(x64_buf *b, size_t at, size_t target) {
   x64_patch32(b, at, (uint32_t)(int32_t)((int64_t)target - (int64_t)(at + 4)));
 }
 
-static size_t rel32(x64_buf *b, size_t target) {
-  size_t at = b->len;
-  x64_u32(b, 0);
+/* A jump or call: its opcode bytes (1 or 2) and a rel32 to target (X64_UNBOUND: bound
+ * later); returns where the rel32 is. */
+static size_t rel32(x64_buf *b, uint8_t op0, uint8_t op1, size_t target) {
+  uint8_t *q = x64_begin(b);
+  if (!q) return b->len;
+  *q++ = op0;
+  if (op1) *q++ = op1;
+  size_t at = (size_t)(q - b->p);
+  q = x64_put32(q, 0);
+  x64_end(b, q);
   if (target != X64_UNBOUND) x64_bind(b, at, target);
   return at;
 }
 
-size_t x64_jcc(x64_buf *b, int cc, size_t target) {
-  x64_u8(b, 0x0f);
-  x64_u8(b, (uint8_t)(0x80 + cc));
-  return rel32(b, target);
-}
+size_t x64_jcc(x64_buf *b, int cc, size_t target) { return rel32(b, 0x0f, (uint8_t)(0x80 + cc), target); }
 
-size_t x64_jmp(x64_buf *b, size_t target) {
-  x64_u8(b, 0xe9);
-  return rel32(b, target);
-}
+size_t x64_jmp(x64_buf *b, size_t target) { return rel32(b, 0xe9, 0, target); }
 
-size_t x64_call_rel(x64_buf *b, size_t target) {
-  x64_u8(b, 0xe8);
-  return rel32(b, target);
-}
+size_t x64_call_rel(x64_buf *b, size_t target) { return rel32(b, 0xe8, 0, target); }
 
 void x64_call_r(x64_buf *b, int reg) {
-  rex(b, false, 0, X64_NOREG, reg, false);
-  x64_u8(b, 0xff);
-  modrm_reg(b, 2, reg);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, false, 0, X64_NOREG, reg, false);
+  *q++ = 0xff;
+  q = x64_modrm_reg(q, 2, reg);
+  x64_end(b, q);
 }
 
 void x64_jmp_m(x64_buf *b, int base, int index, int32_t disp) {
-  rex(b, false, 0, index, base, false);
-  x64_u8(b, 0xff);
-  modrm_mem(b, 4, base, index, 8, disp);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, false, 0, index, base, false);
+  *q++ = 0xff;
+  q = x64_modrm_mem(q, 4, base, index, 8, disp);
+  x64_end(b, q);
 }
 
 void x64_push(x64_buf *b, int reg) {
-  rex(b, false, 0, X64_NOREG, reg, false);
-  x64_u8(b, (uint8_t)(0x50 + (reg & 7)));
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, false, 0, X64_NOREG, reg, false);
+  *q++ = (uint8_t)(0x50 + (reg & 7));
+  x64_end(b, q);
 }
 
 void x64_pop(x64_buf *b, int reg) {
-  rex(b, false, 0, X64_NOREG, reg, false);
-  x64_u8(b, (uint8_t)(0x58 + (reg & 7)));
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, false, 0, X64_NOREG, reg, false);
+  *q++ = (uint8_t)(0x58 + (reg & 7));
+  x64_end(b, q);
 }
 
-void x64_ret(x64_buf *b) { x64_u8(b, 0xc3); }
+void x64_ret(x64_buf *b) {
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  *q++ = 0xc3;
+  x64_end(b, q);
+}
 
 void x64_ud2(x64_buf *b) {
-  x64_u8(b, 0x0f);
-  x64_u8(b, 0x0b);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  *q++ = 0x0f;
+  *q++ = 0x0b;
+  x64_end(b, q);
 }
 
 void x64_mov_reloc(x64_buf *b, int dst, uint8_t kind, uint64_t imm, uint64_t value) {
   bool wide = kind == X64_RELOC_ADDR;
-  rex(b, wide, 0, X64_NOREG, dst, false);
-  x64_u8(b, (uint8_t)(0xb8 + (dst & 7)));
-  if (wide) x64_u64(b, imm);
-  else x64_u32(b, (uint32_t)imm);
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, wide, 0, X64_NOREG, dst, false);
+  *q++ = (uint8_t)(0xb8 + (dst & 7));
+  q = wide ? x64_put64(q, imm) : x64_put32(q, (uint32_t)imm);
+  x64_end(b, q);
   if (!b->keep_relocs || b->oom) return;
   if (b->nrel == b->caprel) {
     size_t cap = b->caprel ? b->caprel * 2 : 64;

@@ -67,11 +67,10 @@ typedef struct x64_buf {
 } x64_buf;
 
 void x64_free(x64_buf *b);
+/* A fresh read+write anonymous mapping of `map` bytes: from 2 MiB, aligned to 2 MiB (so
+ * that the kernel can back it with huge pages) and advised MADV_HUGEPAGE. NULL on failure. */
+void *x64_map_fresh(size_t map);
 /* Makes room for n more bytes (the slow path of the writers below); false once oom. */
-/* A read+write anonymous mapping of `map` bytes; from 2 MiB on, aligned to 2 MiB and
- * advised MADV_HUGEPAGE so that the kernel can back it with transparent huge pages (a
- * fresh 4 KiB page costs a fault each). NULL on failure. */
-void *x64_map_huge(size_t map);
 bool x64_grow(x64_buf *b, size_t n);
 /* A mapped buffer's code: the mapping trimmed to whole pages of len, still read+write;
  * *mapped its length. The buffer is left empty. NULL if it is not mapped or empty. */
@@ -99,15 +98,86 @@ bool x64_append(x64_buf *dst, const x64_buf *src, size_t from, size_t to, size_t
 /* Writes a 32-bit value at `at` (patching a displacement). */
 void x64_patch32(x64_buf *b, size_t at, uint32_t v);
 
+/* Every encoder (here and in x64.c) makes room for the longest instruction once
+ * (x64_grow when the buffer is short, nothing written once it is out of memory), writes
+ * through a local cursor and sets the length once: no bounds check per byte, and no
+ * reload of the buffer's fields after each byte (a byte store may alias them). The
+ * commonest moves are inline here, so their constant operands fold. */
+#define X64_MAX_INSN 16
+static inline uint8_t *x64_begin(x64_buf *b) {
+  return b->cap - b->len >= X64_MAX_INSN || x64_grow(b, X64_MAX_INSN) ? b->p + b->len : NULL;
+}
+static inline void x64_end(x64_buf *b, uint8_t *q) { b->len = (size_t)(q - b->p); }
+static inline uint8_t *x64_put32(uint8_t *q, uint32_t v) {
+  __builtin_memcpy(q, &v, 4);
+  return q + 4;
+}
+static inline uint8_t *x64_put64(uint8_t *q, uint64_t v) {
+  __builtin_memcpy(q, &v, 8);
+  return q + 8;
+}
+
+/* REX prefix: W, R (reg field high bit), X (index), B (base / rm). `force` emits it even
+ * when all bits are clear (byte registers spl..dil). */
+static inline uint8_t *x64_rex(uint8_t *q, bool w, int reg, int index, int rm, bool force) {
+  uint8_t r = 0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index != X64_NOREG && (index & 8)) ? 2 : 0) |
+              ((rm & 8) ? 1 : 0);
+  if (r != 0x40 || force) *q++ = r;
+  return q;
+}
+
+static inline uint8_t *x64_modrm_reg(uint8_t *q, int reg, int rm) {
+  *q++ = (uint8_t)(0xc0 | ((reg & 7) << 3) | (rm & 7));
+  return q;
+}
+
+static inline int x64_log2_scale(int scale) { return scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0; }
+
+/* [base + index*scale + disp]; base is never X64_NOREG here. */
+static inline uint8_t *x64_modrm_mem(uint8_t *q, int reg, int base, int index, int scale, int32_t disp) {
+  int mod = disp == 0 && (base & 7) != X64_RBP ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
+  if (index == X64_NOREG && (base & 7) != X64_RSP) {
+    *q++ = (uint8_t)((mod << 6) | ((reg & 7) << 3) | (base & 7));
+  } else {
+    *q++ = (uint8_t)((mod << 6) | ((reg & 7) << 3) | 4);
+    int ix = index == X64_NOREG ? 4 : (index & 7); /* 4 = no index */
+    *q++ = (uint8_t)((x64_log2_scale(scale) << 6) | (ix << 3) | (base & 7));
+  }
+  if (mod == 1) *q++ = (uint8_t)(int8_t)disp;
+  else if (mod == 2) q = x64_put32(q, (uint32_t)disp);
+  return q;
+}
+
 /* Moves. */
-void x64_mov_rr(x64_buf *b, bool w, int dst, int src);
+static inline void x64_mov_rr(x64_buf *b, bool w, int dst, int src) {
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, src, X64_NOREG, dst, false);
+  *q++ = 0x89;
+  q = x64_modrm_reg(q, src, dst);
+  x64_end(b, q);
+}
 void x64_mov_ri(x64_buf *b, bool w, int dst, uint64_t imm); /* shortest exact form */
-void x64_mov_rm(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp);
+static inline void x64_mov_rm(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp) {
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, dst, index, base, false);
+  *q++ = 0x8b;
+  q = x64_modrm_mem(q, dst, base, index, scale, disp);
+  x64_end(b, q);
+}
 /* mov with a relocatable immediate: X64_RELOC_ADDR is always `movabs dst, imm64`,
  * X64_RELOC_TYPEID always `mov dst32, imm32` (fixed forms, so a loader can patch them);
  * `imm` is the value in this process. */
 void x64_mov_reloc(x64_buf *b, int dst, uint8_t kind, uint64_t imm, uint64_t value);
-void x64_mov_mr(x64_buf *b, bool w, int base, int index, int scale, int32_t disp, int src);
+static inline void x64_mov_mr(x64_buf *b, bool w, int base, int index, int scale, int32_t disp, int src) {
+  uint8_t *q = x64_begin(b);
+  if (!q) return;
+  q = x64_rex(q, w, src, index, base, false);
+  *q++ = 0x89;
+  q = x64_modrm_mem(q, src, base, index, scale, disp);
+  x64_end(b, q);
+}
 void x64_mov_mi(x64_buf *b, bool w, int base, int32_t disp, int32_t imm);
 void x64_load(x64_buf *b, x64_ld kind, int dst, int base, int index, int32_t disp);
 void x64_store(x64_buf *b, int bytes, int base, int index, int32_t disp, int src);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
@@ -79,8 +80,31 @@ char *util_try_strdup(const char *s) {
 struct util_arena_chunk {
   util_arena_chunk *next;
   size_t size, used;
+  size_t mapped; /* a mapping of this length of its own (huge pages), else 0: malloc'd */
   _Alignas(16) unsigned char data[];
 };
+
+/* An arena that has grown past ARENA_HUGE takes its next chunks in whole huge pages of a
+ * mapping advised MADV_HUGEPAGE: a large module's translated code and tables are written
+ * once into fresh memory, and a fresh 4 KiB page costs a page fault each (dear in a
+ * virtual machine); a huge page costs one. */
+#define ARENA_HUGE ((size_t)2 << 20)
+
+static util_arena_chunk *chunk_map(size_t need) {
+  size_t map = (need + ARENA_HUGE - 1) / ARENA_HUGE * ARENA_HUGE;
+  unsigned char *p = mmap(NULL, map + ARENA_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  size_t lead = (ARENA_HUGE - (uintptr_t)p % ARENA_HUGE) % ARENA_HUGE;
+  if (lead) munmap(p, lead);
+  munmap(p + lead + map, ARENA_HUGE - lead);
+#ifdef MADV_HUGEPAGE
+  (void)madvise(p + lead, map, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+  util_arena_chunk *c = (util_arena_chunk *)(p + lead);
+  c->mapped = map;
+  c->size = map - sizeof *c;
+  return c;
+}
 
 void util_arena_init(util_arena *a) { memset(a, 0, sizeof *a); }
 
@@ -88,7 +112,8 @@ void util_arena_free(util_arena *a) {
   util_arena_chunk *c = a->head;
   while (c) {
     util_arena_chunk *n = c->next;
-    free(c);
+    if (c->mapped) munmap(c, c->mapped);
+    else free(c);
     c = n;
   }
   a->head = NULL;
@@ -108,10 +133,18 @@ static void *arena_raw(util_arena *a, size_t n) {
   util_arena_chunk *c = a->head;
   if (!c || c->size - c->used < n) {
     size_t sz = 64 * 1024;
-    if (n > sz / 4) sz = n; /* big requests get a chunk of their own */
-    util_arena_chunk *nc = util_try_malloc(sizeof *nc + sz);
-    if (!nc) return NULL;
-    nc->size = sz;
+    util_arena_chunk *nc = NULL;
+    if (a->used_total >= ARENA_HUGE) {
+      nc = chunk_map(sizeof *nc + n);
+      if (nc) sz = nc->size;
+    }
+    if (!nc) {
+      if (n > sz / 4) sz = n; /* big requests get a chunk of their own */
+      nc = util_try_malloc(sizeof *nc + sz);
+      if (!nc) return NULL;
+      nc->size = sz;
+      nc->mapped = 0;
+    }
     nc->used = 0;
     if (c && n == sz) { /* keep the current chunk on top: it still has room */
       nc->next = c->next;

@@ -154,11 +154,7 @@ static bool read_blocktype(util_reader *r, wasm_instr *in, util_error *err) {
   return true;
 }
 
-bool wasm_read_instr(util_reader *r, wasm_instr *in, util_error *err) {
-  return wasm_read_instr_features(r, in, WASM_FEATURES_ALL, err);
-}
-
-bool wasm_read_instr_features(util_reader *r, wasm_instr *in, uint32_t features, util_error *err) {
+bool wasm_read_instr_long(util_reader *r, wasm_instr *in, uint32_t features, util_error *err) {
   size_t start = util_reader_offset(r);
   uint8_t b;
   if (!util_read_u8(r, &b, err)) return false;

@@ -1,5 +1,3 @@
-#include <pthread.h>
-
 #include "opcodes.h"
 
 #define WASM_SIG___ 0
@@ -21,33 +19,18 @@ const wasm_opinfo wasm_opinfo_table[WASM_OP_COUNT] = {
 #undef OP
 };
 
-/* Dense lookup tables built on first use; the opcode spaces are small. */
-static int16_t single[256], fb[32], fc[32], fd[0x120], fe[0x50]; /* 0xFD: SIMD, then relaxed SIMD from 0x100 */
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void build(void) {
-  for (int i = 0; i < 256; i++) single[i] = -1;
-  for (int i = 0; i < 0x120; i++) fd[i] = -1;
-  for (int i = 0; i < 32; i++) fb[i] = fc[i] = -1;
-  for (int i = 0; i < 0x50; i++) fe[i] = -1;
-  for (int op = 0; op < WASM_OP_COUNT; op++) {
-    const wasm_opinfo *o = &wasm_opinfo_table[op];
-    if (o->prefix == 0) single[o->code] = (int16_t)op;
-    else if (o->prefix == 0xfb) fb[o->code] = (int16_t)op;
-    else if (o->prefix == 0xfc) fc[o->code] = (int16_t)op;
-    else if (o->prefix == 0xfd) fd[o->code] = (int16_t)op;
-    else fe[o->code] = (int16_t)op;
-  }
-}
-
-int wasm_opcode_lookup(uint8_t prefix, uint32_t code) {
-  pthread_once(&once, build);
-  switch (prefix) {
-  case 0: return code < 256 ? single[code] : -1;
-  case 0xfb: return code < 32 ? fb[code] : -1;
-  case 0xfc: return code < 32 ? fc[code] : -1;
-  case 0xfd: return code < 0x120 ? fd[code] : -1;
-  case 0xfe: return code < 0x50 ? fe[code] : -1;
-  default: return -1;
-  }
-}
+/* Every encoding's entry at WASM_OPCODE_SLOT(prefix) * WASM_OPCODE_STRIDE + code, built
+ * by the compiler from opcodes.def (no start-up work, no lock on the readers' path); two
+ * instructions with one encoding would be one index given twice, which -Woverride-init
+ * (-Wextra) refuses. */
+#define GATED(id)                                                                                   \
+  (WASM_OP_##id == WASM_OP_CALL_REF || WASM_OP_##id == WASM_OP_RETURN_CALL_REF ||                   \
+   WASM_OP_##id == WASM_OP_REF_AS_NON_NULL || WASM_OP_##id == WASM_OP_BR_ON_NULL ||                 \
+   WASM_OP_##id == WASM_OP_BR_ON_NON_NULL || WASM_OP_##id == WASM_OP_REF_EQ)
+const wasm_opcode_entry wasm_opcode_index[WASM_OPCODE_SLOTS * WASM_OPCODE_STRIDE] = {
+#define OP(id, nm, pfx, cd, im, ag, p0, p1, p2, r)                                        \
+  [WASM_OPCODE_SLOT(pfx) * WASM_OPCODE_STRIDE + (cd)] = {                                  \
+      .op1 = WASM_OP_##id + 1, .imm = WASM_IMM_##im, .gated = (pfx) == 0 && GATED(id)},
+#include "opcodes.def"
+#undef OP
+};

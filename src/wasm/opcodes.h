@@ -89,7 +89,23 @@ static inline int wasm_op_is_atomic(unsigned op) {
   return wasm_opinfo_table[op].prefix == 0xfe && wasm_opinfo_table[op].imm == WASM_IMM_MEM;
 }
 
+/* The encodings, for wasm_opcode_lookup and the instruction reader's inline path
+ * (instr.h): one entry per (prefix, code), at WASM_OPCODE_SLOT(prefix) *
+ * WASM_OPCODE_STRIDE + code, so the one-byte opcodes are the first 256. */
+typedef struct wasm_opcode_entry {
+  uint16_t op1;   /* the internal opcode + 1; 0: no such instruction */
+  uint8_t imm;    /* its wasm_imm_kind */
+  uint8_t gated;  /* a one-byte opcode that only the typed-references or GC feature allows */
+} wasm_opcode_entry;
+#define WASM_OPCODE_STRIDE 0x200 /* above every sub-opcode (0xFD's reach 0x113) */
+#define WASM_OPCODE_SLOTS 5      /* no prefix, 0xFB, 0xFC, 0xFD, 0xFE */
+#define WASM_OPCODE_SLOT(prefix) ((prefix) == 0 ? 0 : (prefix) - 0xfa)
+extern const wasm_opcode_entry wasm_opcode_index[WASM_OPCODE_SLOTS * WASM_OPCODE_STRIDE];
+
 /* Maps an encoding to the internal opcode; returns -1 for an unknown opcode. */
-int wasm_opcode_lookup(uint8_t prefix, uint32_t code);
+static inline int wasm_opcode_lookup(uint8_t prefix, uint32_t code) {
+  if ((prefix != 0 && (prefix < 0xfb || prefix > 0xfe)) || code >= WASM_OPCODE_STRIDE) return -1;
+  return (int)wasm_opcode_index[WASM_OPCODE_SLOT(prefix) * WASM_OPCODE_STRIDE + code].op1 - 1;
+}
 
 #endif

@@ -367,6 +367,10 @@ run 0 run --tier baseline --no-cache --compile-threads 3 --tier-stats --invoke f
 out_is "$(cat many.want)"
 err_has "450 of 450 defined functions compiled to machine code"
 err_has "on 3 threads"
+# by default a thread per MiB of bodies at most: this module's few KB compile on one
+(unset WELD_COMPILE_THREADS; "$weld" run --tier baseline --no-cache --tier-stats --invoke f399 many.wasm 7 >out.txt 2>err.txt)
+label="default compile threads for a small module"
+err_has "on 1 thread,"
 run 0 run --tier baseline --no-cache --bounds explicit --compile-threads 2 --invoke f399 many.wasm 7
 out_is "$(cat many.want)"
 for t in 1 3; do
