@@ -192,8 +192,10 @@ void jit_announce_free(jit_module *jm) {
 
 /* The baseline tier's functions [k0, k1): from each one's checked entry, len[k - k0]
  * bytes. */
+bool jit_announce_wanted(void) { return want("WELD_PERF_MAP") || want("WELD_GDB_JIT"); }
+
 void jit_perf_map(jit_module *jm, uint32_t k0, uint32_t k1, const size_t *len) {
-  if (!want("WELD_PERF_MAP") && !want("WELD_GDB_JIT")) return;
+  if (!jit_announce_wanted()) return;
   jit_code_sym *s = calloc(k1 > k0 ? k1 - k0 : 1, sizeof *s);
   if (!s) return;
   size_t n = 0;

@@ -245,7 +245,7 @@ static const char *relocate(const elf *e, loaded *L, const shdr *rs, const shdr 
 /* Names the functions for perf and gdb (announce.c) when asked: a defined function k
  * has its ABI entry wfK, its internal entry iK and its body bodyK (src/opt/lower.c). */
 static void announce(const elf *e, const loaded *L, aot_module *am) {
-  if (!getenv("WELD_PERF_MAP") && !getenv("WELD_GDB_JIT")) return;
+  if (!jit_announce_wanted()) return;
   jit_code_sym *syms = calloc(e->nsyms ? e->nsyms : 1, sizeof *syms);
   if (!syms) return;
   size_t n = 0;

@@ -122,6 +122,8 @@ typedef struct jit_code_sym {
  * interface's list, owned by jm and taken out by jit_announce_free. */
 void jit_announce(jit_module *jm, const jit_code_sym *s, size_t n);
 void jit_announce_free(jit_module *jm);
+/* Whether either is asked for (then callers gather the symbols). */
+bool jit_announce_wanted(void);
 
 /* The NATIVE entry of a function compiled by LLVM (src/opt's JIT, or a precompiled
  * image's object, elf.c), `uint32_t f(exec_slot *fp, jit_ctx *ctx)` at f->entry: builds

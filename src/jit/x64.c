@@ -42,15 +42,7 @@ void *x64_map_fresh(size_t map) {
     void *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
   }
-  uint8_t *p = mmap(NULL, map + X64_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return NULL;
-  size_t lead = (X64_HUGE - (uintptr_t)p % X64_HUGE) % X64_HUGE;
-  if (lead) munmap(p, lead);
-  munmap(p + lead + map, X64_HUGE - lead);
-#ifdef MADV_HUGEPAGE
-  (void)madvise(p + lead, map, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
-#endif
-  return p + lead;
+  return util_map_huge(map);
 }
 
 static bool grow_mapped(x64_buf *b, size_t need) {

@@ -158,25 +158,25 @@ static inline void x64_mov_rr(x64_buf *b, bool w, int dst, int src) {
   x64_end(b, q);
 }
 void x64_mov_ri(x64_buf *b, bool w, int dst, uint64_t imm); /* shortest exact form */
-static inline void x64_mov_rm(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp) {
+/* One-byte opcode `op` with a register and a memory operand: REX, op, ModRM/SIB/disp. */
+static inline void x64_op_reg_mem(x64_buf *b, bool w, uint8_t op, int reg, int base, int index, int scale,
+                                  int32_t disp) {
   uint8_t *q = x64_begin(b);
   if (!q) return;
-  q = x64_rex(q, w, dst, index, base, false);
-  *q++ = 0x8b;
-  q = x64_modrm_mem(q, dst, base, index, scale, disp);
+  q = x64_rex(q, w, reg, index, base, false);
+  *q++ = op;
+  q = x64_modrm_mem(q, reg, base, index, scale, disp);
   x64_end(b, q);
+}
+static inline void x64_mov_rm(x64_buf *b, bool w, int dst, int base, int index, int scale, int32_t disp) {
+  x64_op_reg_mem(b, w, 0x8b, dst, base, index, scale, disp);
 }
 /* mov with a relocatable immediate: X64_RELOC_ADDR is always `movabs dst, imm64`,
  * X64_RELOC_TYPEID always `mov dst32, imm32` (fixed forms, so a loader can patch them);
  * `imm` is the value in this process. */
 void x64_mov_reloc(x64_buf *b, int dst, uint8_t kind, uint64_t imm, uint64_t value);
 static inline void x64_mov_mr(x64_buf *b, bool w, int base, int index, int scale, int32_t disp, int src) {
-  uint8_t *q = x64_begin(b);
-  if (!q) return;
-  q = x64_rex(q, w, src, index, base, false);
-  *q++ = 0x89;
-  q = x64_modrm_mem(q, src, base, index, scale, disp);
-  x64_end(b, q);
+  x64_op_reg_mem(b, w, 0x89, src, base, index, scale, disp);
 }
 void x64_mov_mi(x64_buf *b, bool w, int base, int32_t disp, int32_t imm);
 void x64_load(x64_buf *b, x64_ld kind, int dst, int base, int index, int32_t disp);

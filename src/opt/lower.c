@@ -571,6 +571,24 @@ static LLVMValueRef get_ifn(opt_lower *ol, uint32_t j) {
   return fn;
 }
 
+/* The arguments of a call to an internal entry (or a dispatcher): the callee's frame at
+ * slot nfp, the context, depth + 1, the budget, then ft's parameters from the operand
+ * stack, and `extra` more slots for the caller to fill. NULL (l->oom set) when out of
+ * memory; the caller frees it. */
+static LLVMValueRef *internal_args(lw *l, uint32_t nfp, const wasm_functype *ft, size_t extra) {
+  LLVMValueRef *args = malloc((IARGS + (size_t)ft->nparams + extra) * sizeof *args);
+  if (!args) {
+    l->oom = true;
+    return NULL;
+  }
+  args[0] = slot_ptr(l, nfp);
+  args[1] = l->ctx;
+  args[2] = LLVMBuildAdd(l->b, l->depth, ci32(l, 1), "");
+  args[3] = LLVMBuildLoad2(l->b, l->i64, l->bud, "");
+  for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = l->st[l->n - ft->nparams + i];
+  return args;
+}
+
 static void emit_call(lw *l, uint32_t funcidx, uint32_t off) {
   const wasm_functype *ft = wasm_ir_func_type(l->m, funcidx);
   uint32_t span = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
@@ -581,16 +599,8 @@ static void emit_call(lw *l, uint32_t funcidx, uint32_t off) {
      * (the callee's frame starts at the arguments' home slots all the same) */
     uint32_t nfp = l->nlocals + l->n - ft->nparams;
     if (l->n - ft->nparams + span > l->maxn) l->maxn = l->n - ft->nparams + span;
-    LLVMValueRef *args = malloc((IARGS + (size_t)ft->nparams) * sizeof *args);
-    if (!args) {
-      l->oom = true;
-      return;
-    }
-    args[0] = slot_ptr(l, nfp);
-    args[1] = l->ctx;
-    args[2] = LLVMBuildAdd(l->b, l->depth, ci32(l, 1), "");
-    args[3] = LLVMBuildLoad2(l->b, l->i64, l->bud, "");
-    for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = l->st[l->n - ft->nparams + i];
+    LLVMValueRef *args = internal_args(l, nfp, ft, 0);
+    if (!args) return;
     LLVMValueRef rs = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(ifn), ifn, args, IARGS + ft->nparams, "");
     LLVMSetInstructionCallConv(rs, ifn_cc(ft));
     free(args);
@@ -759,16 +769,8 @@ static void emit_call_indirect(lw *l, uint32_t typeidx, uint32_t table, uint32_t
   LLVMPositionBuilderAtEnd(l->b, fast);
   LLVMValueRef r1, rs = NULL;
   if (disp) {
-    LLVMValueRef *args = malloc((IARGS + (size_t)ft->nparams + 1) * sizeof *args);
-    if (!args) {
-      l->oom = true;
-      return;
-    }
-    args[0] = slot_ptr(l, nfp);
-    args[1] = l->ctx;
-    args[2] = LLVMBuildAdd(l->b, l->depth, ci32(l, 1), "");
-    args[3] = LLVMBuildLoad2(l->b, l->i64, l->bud, "");
-    for (uint32_t i = 0; i < ft->nparams; i++) args[IARGS + i] = l->st[l->n - ft->nparams + i];
+    LLVMValueRef *args = internal_args(l, nfp, ft, 1);
+    if (!args) return;
     args[IARGS + ft->nparams] = k;
     rs = LLVMBuildCall2(l->b, LLVMGlobalGetValueType(disp), disp, args, IARGS + ft->nparams + 1, "");
     LLVMSetInstructionCallConv(rs, LLVMFastCallConv);

@@ -90,17 +90,22 @@ struct util_arena_chunk {
  * virtual machine); a huge page costs one. */
 #define ARENA_HUGE ((size_t)2 << 20)
 
-static util_arena_chunk *chunk_map(size_t need) {
-  size_t map = (need + ARENA_HUGE - 1) / ARENA_HUGE * ARENA_HUGE;
-  unsigned char *p = mmap(NULL, map + ARENA_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+void *util_map_huge(size_t bytes) {
+  unsigned char *p = mmap(NULL, bytes + ARENA_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return NULL;
   size_t lead = (ARENA_HUGE - (uintptr_t)p % ARENA_HUGE) % ARENA_HUGE;
   if (lead) munmap(p, lead);
-  munmap(p + lead + map, ARENA_HUGE - lead);
+  munmap(p + lead + bytes, ARENA_HUGE - lead);
 #ifdef MADV_HUGEPAGE
-  (void)madvise(p + lead, map, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+  (void)madvise(p + lead, bytes, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
 #endif
-  util_arena_chunk *c = (util_arena_chunk *)(p + lead);
+  return p + lead;
+}
+
+static util_arena_chunk *chunk_map(size_t need) {
+  size_t map = (need + ARENA_HUGE - 1) / ARENA_HUGE * ARENA_HUGE;
+  util_arena_chunk *c = util_map_huge(map);
+  if (!c) return NULL;
   c->mapped = map;
   c->size = map - sizeof *c;
   return c;

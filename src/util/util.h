@@ -87,6 +87,11 @@ typedef struct util_arena {
   size_t used_total;
 } util_arena;
 
+/* A fresh read+write anonymous mapping of `bytes` bytes aligned to 2 MiB and advised
+ * MADV_HUGEPAGE, so that the kernel can back it with transparent huge pages (one fault per
+ * 2 MiB instead of one per 4 KiB); NULL on failure. Freed with munmap(p, bytes). */
+void *util_map_huge(size_t bytes);
+
 void util_arena_init(util_arena *a);
 void util_arena_free(util_arena *a);
 void *util_arena_alloc(util_arena *a, size_t n);           /* 16-byte aligned, zeroed */
