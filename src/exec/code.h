@@ -154,16 +154,32 @@ struct exec_native {
  * interpreter makes the call in the frame's place (constant stack across tiers). */
 #define EXEC_NATIVE_TAILCALL ((exec_trap_kind)0x7ffe)
 
-/* The internal code c stands for: c->code, or the code behind its NATIVE instruction
- * (compiled, or a counting entry on the way to compiled code). An activation that began
+/* The entry of every function not yet translated (compile.c): one LAZY instruction,
+ * which translates the running function (exec_code_translate) and goes on in its internal
+ * code. Its handler word is written when the handler table is built. */
+extern exec_unit exec_lazy_stub[4];
+
+/* The internal code c stands for, and its length in bytes: c->code, or the code behind
+ * its NATIVE instruction (compiled, or a counting entry on the way to compiled code), and
+ * behind the lazy entry the translation (NULL before it). An activation that began
  * before a function was compiled keeps running that code, so positions (backtraces,
  * exception handlers) are relative to it. */
-static inline const exec_unit *exec_code_base(const exec_code *c) {
-  const exec_unit *base = (const exec_unit *)c->code;
-  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE])
-    return ((const exec_native *)(uintptr_t)exec_rd64(base + 2))->code;
+static inline const exec_unit *exec_code_internal(const exec_code *c, size_t *len) {
+  const exec_unit *base = (const exec_unit *)__atomic_load_n(&c->code, __ATOMIC_ACQUIRE);
+  size_t l = c->code_len;
+  if (base != exec_lazy_stub && exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
+    const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
+    base = n->code;
+    l = n->code_len;
+  }
+  if (base == exec_lazy_stub) {
+    base = (const exec_unit *)__atomic_load_n(&c->icode, __ATOMIC_ACQUIRE);
+    l = base ? c->icode_len : 0;
+  }
+  if (len) *len = l;
   return base;
 }
+static inline const exec_unit *exec_code_base(const exec_code *c) { return exec_code_internal(c, NULL); }
 
 /* Lowers the thread's interruption budget to at most `grant` units (0: leaves it), giving
  * the excess back to the store's fuel: exec_module.osr_grant (interp.c). */

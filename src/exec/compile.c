@@ -5,6 +5,9 @@
  * instructions name their operands directly and local.get / i32.const emit nothing.
  * This file: the module driver and the hooks. README.md describes the code format and
  * the peepholes. */
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "compile.h"
 
 /* ---------- hooks ---------------------------------------------------------------------- */
@@ -244,84 +247,204 @@ uint32_t exec_code_wasm_offset(const exec_code *code, uint32_t pos) {
 
 /* ---------- modules --------------------------------------------------------------------- */
 
+/* ---------- lazy translation ------------------------------------------------------------ */
+
+/* What a module keeps to translate its functions on their first call: the validator's
+ * module state (the translator rides on wasm_validate_func again), one translator whose
+ * buffers every translation reuses, and the lock that makes a translation one at a time
+ * (the arena and the translator are the module's). */
+struct exec_lazy {
+  pthread_mutex_t lock;
+  wasm_vmodule vm;
+  exec_tr t;
+  _Atomic uint32_t translated; /* functions translated so far */
+};
+
+/* The entry every function not yet translated starts at: one LAZY instruction. Filled
+ * with the handler word when the handler table is built (interp.c). */
+exec_unit exec_lazy_stub[4];
+
+static void lazy_free(exec_lazy *lz) {
+  if (!lz) return;
+  translator_free(&lz->t);
+  wasm_vmodule_free(&lz->vm);
+  pthread_mutex_destroy(&lz->lock);
+  free(lz);
+}
+
+/* Translates defined function k (lz->lock held). On failure the function stays as it was
+ * (its lazy entry), so a later call tries again. */
+static bool translate_locked(exec_module *em, uint32_t k, util_error *err) {
+  exec_lazy *lz = em->lazy;
+  exec_tr *t = &lz->t;
+  const wasm_module *m = em->wasm;
+  uint32_t fidx = m->nfunc_imports + k;
+  exec_code *code = &em->codes[k];
+  wasm_code_hooks hooks = {t, hook_before, hook_after};
+  if (!setup_func(t, fidx, err) || !wasm_validate_func(&lz->vm, fidx, &hooks, err)) return false;
+  if (t->overflow) return util_fail(err, UTIL_ERR_LIMIT, m->funcs[fidx].body_offset, "function too large");
+  if (t->oom) /* a hook missed it: the translator's state is not to be used */
+    return util_fail(err, UTIL_ERR_OOM, m->funcs[fidx].body_offset, "out of memory");
+  /* filled in a copy, so a failure leaves the lazy entry's fields whole */
+  exec_code c = *code;
+  if (!finish_func(t, em, &c)) return util_fail(err, UTIL_ERR_OOM, m->funcs[fidx].body_offset, "out of memory");
+  if (c.nlocal_slots != code->nlocal_slots || c.nparam_slots != code->nparam_slots ||
+      c.nresult_slots != code->nresult_slots)
+    return util_fail(err, UTIL_ERR_LIMIT, m->funcs[fidx].body_offset, "internal: frame layout changed in translation");
+  /* Everything but the entry is written before the translated code is published (release):
+   * a caller that reads the new icode or code (acquire) sees the final frame size; one that
+   * read the lazy entry runs LAZY, which checks the frame again. The frame only grows (a
+   * compiling tier may have raised it already). */
+  code->srcmap_code = c.srcmap_code;
+  code->srcmap_wasm = c.srcmap_wasm;
+  code->nsrcmap = c.nsrcmap;
+  code->ntries = c.ntries;
+  code->tries = c.tries;
+  code->nref_locals = c.nref_locals;
+  code->ref_locals = c.ref_locals;
+  code->nsafe = c.nsafe;
+  code->safe_pos = c.safe_pos;
+  code->safe_off = c.safe_off;
+  code->safe_slots = c.safe_slots;
+  code->nloops = c.nloops;
+  code->loop_pos = c.loop_pos;
+  code->loop_wasm = c.loop_wasm;
+  if (c.frame_slots > code->frame_slots) __atomic_store_n(&code->frame_slots, c.frame_slots, __ATOMIC_RELEASE);
+  code->icode_len = c.code_len;
+  __atomic_store_n(&code->icode, c.code, __ATOMIC_RELEASE);
+  /* a function nobody replaced (a compiling tier puts its own entry there) runs its
+   * internal code directly from now on */
+  void *expect = exec_lazy_stub;
+  __atomic_store_n(&code->code_len, c.code_len, __ATOMIC_RELAXED);
+  __atomic_compare_exchange_n(&code->code, &expect, c.code, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+  atomic_fetch_add_explicit(&lz->translated, 1, memory_order_relaxed);
+  return true;
+}
+
+bool exec_code_translate(exec_module *em, uint32_t k, util_error *err) {
+  exec_code *code = &em->codes[k];
+  if (__atomic_load_n(&code->icode, __ATOMIC_ACQUIRE)) return true;
+  pthread_mutex_lock(&em->lazy->lock);
+  bool ok = __atomic_load_n(&code->icode, __ATOMIC_ACQUIRE) || translate_locked(em, k, err);
+  pthread_mutex_unlock(&em->lazy->lock);
+  return ok;
+}
+
+bool exec_module_translate_all(exec_module *em, util_error *err) {
+  uint32_t n = em->wasm->nfuncs - em->wasm->nfunc_imports;
+  if (exec_module_translated(em) == n) return true;
+  bool ok = true;
+  pthread_mutex_lock(&em->lazy->lock);
+  for (uint32_t k = 0; k < n && ok; k++)
+    if (!__atomic_load_n(&em->codes[k].icode, __ATOMIC_ACQUIRE)) ok = translate_locked(em, k, err);
+  pthread_mutex_unlock(&em->lazy->lock);
+  return ok;
+}
+
+uint32_t exec_module_translated(const exec_module *em) {
+  return em->lazy ? atomic_load_explicit(&em->lazy->translated, memory_order_relaxed) : 0;
+}
+
+/* The entry of a function not yet translated: what a call needs before the first
+ * instruction runs (parameters, declared locals, results; the frame is the locals until
+ * the translation says how deep the operands go). */
+static void lazy_entry(exec_tr *t, exec_code *code) {
+  memset(code, 0, sizeof *code);
+  code->code = exec_lazy_stub;
+  code->code_len = sizeof exec_lazy_stub;
+  code->nparam_slots = t->nparam_slots;
+  code->nlocal_slots = t->nlocal_slots;
+  code->nresult_slots = t->nresult_slots;
+  code->frame_slots = t->nlocal_slots > t->nresult_slots ? t->nlocal_slots : t->nresult_slots;
+}
+
+/* ---------- modules --------------------------------------------------------------------- */
+
 void exec_module_free(exec_module *em) {
   if (!em) return;
   if (em->jit && em->jit_free) em->jit_free(em->jit);
   exec_image_set_free(atomic_load(&em->images));
   for (uint32_t i = 0; i < em->ntypeids; i++) exec_typeid_release(em->types, em->typeids[i]);
+  lazy_free(em->lazy);
   if (em->wasm) wasm_module_free(em->wasm);
   util_arena_free(&em->arena);
   free(em);
 }
 
+/* WELD_TRANSLATE=eager translates every function when the module is made (a measuring
+ * and testing knob); the default translates a function on its first call. */
+static bool translate_eager_env(void) {
+  static int v = -1;
+  int c = __atomic_load_n(&v, __ATOMIC_RELAXED);
+  if (c < 0) {
+    const char *e = getenv("WELD_TRANSLATE");
+    c = e && strcmp(e, "eager") == 0;
+    __atomic_store_n(&v, c, __ATOMIC_RELAXED);
+  }
+  return c;
+}
+
 exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err) {
   if (!types) types = exec_typetab_default();
   if (!types) return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
-  wasm_vmodule vm;
-  memset(&vm, 0, sizeof vm);
-  if (!wasm_validate_module(m, &vm, err)) {
-    wasm_vmodule_free(&vm);
+  exec_lazy *lz = util_try_calloc(1, sizeof *lz);
+  if (!lz) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
+  if (pthread_mutex_init(&lz->lock, NULL) != 0) {
+    free(lz);
+    return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
+  }
+  if (!wasm_validate_module(m, &lz->vm, err)) {
+    lazy_free(lz);
     return NULL;
   }
   exec_module *em = util_try_calloc(1, sizeof *em);
   if (!em) {
-    wasm_vmodule_free(&vm);
+    lazy_free(lz);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
   }
   util_arena_init(&em->arena);
+  em->lazy = lz;
   em->types = types;
   em->typeids = util_arena_try_alloc(&em->arena, (m->ntypes + 1) * sizeof(exec_typeid));
   if (!em->typeids) {
     exec_module_free(em);
-    wasm_vmodule_free(&vm);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
   }
   memset(em->typeids, 0, (m->ntypes + 1) * sizeof(exec_typeid));
   if (!exec_typeids_intern(types, m, em->typeids, &em->ntypeids)) {
     exec_module_free(em);
-    wasm_vmodule_free(&vm);
     return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
   }
   uint32_t ndef = m->nfuncs - m->nfunc_imports;
   em->codes = util_arena_try_alloc(&em->arena, (ndef + 1) * sizeof(exec_code));
   if (!em->codes) {
     exec_module_free(em);
-    wasm_vmodule_free(&vm);
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"), NULL;
   }
 
-  exec_tr t;
-  memset(&t, 0, sizeof t);
-  t.m = m;
-  t.em = em;
-  t.handlers = exec_interp_handlers();
+  exec_tr *t = &lz->t;
+  t->m = m;
+  t->em = em;
+  t->handlers = exec_interp_handlers(); /* also fills exec_lazy_stub */
   for (uint32_t i = 0; i < m->ntypes; i++) {
     size_t a = (size_t)m->types[i].nparams + m->types[i].nresults;
-    if (a > t.max_arity) t.max_arity = a;
+    if (a > t->max_arity) t->max_arity = a;
   }
-  wasm_code_hooks hooks = {&t, hook_before, hook_after};
+  /* Validation is eager: every body now, with no translator on the hooks; each function
+   * gets its lazy entry (setup_func has worked out its frame's locals, hidden ones of
+   * legacy catches included) and is translated on its first call. */
+  bool eager = translate_eager_env();
+  em->wasm = m;
   bool ok = true;
   for (uint32_t k = 0; k < ndef && ok; k++) {
     uint32_t fidx = m->nfunc_imports + k;
-    if (!setup_func(&t, fidx, err) || !wasm_validate_func(&vm, fidx, &hooks, err)) {
+    if (!setup_func(t, fidx, err)) {
       ok = false;
       break;
     }
-    if (t.overflow) {
-      ok = util_fail(err, UTIL_ERR_LIMIT, m->funcs[fidx].body_offset, "function too large");
-      break;
-    }
-    if (t.oom) { /* a hook missed it: the translator's state is not to be used */
-      ok = util_fail(err, UTIL_ERR_OOM, m->funcs[fidx].body_offset, "out of memory");
-      break;
-    }
-    if (!finish_func(&t, em, &em->codes[k])) {
-      ok = util_fail(err, UTIL_ERR_OOM, m->funcs[fidx].body_offset, "out of memory");
-      break;
-    }
+    lazy_entry(t, &em->codes[k]);
+    ok = eager ? translate_locked(em, k, err) : wasm_validate_func(&lz->vm, fidx, NULL, err);
   }
-  translator_free(&t);
-  wasm_vmodule_free(&vm);
   if (!ok) {
     em->wasm = NULL; /* the caller keeps the module on failure */
     exec_module_free(em);

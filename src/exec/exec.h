@@ -125,8 +125,14 @@ typedef struct exec_exn exec_exn;
 
 /* The internal code of one defined function (format private to compile.c/interp.c). */
 typedef struct exec_code {
-  void *code;              /* internal code; owned by the compiled module */
+  /* What a call runs: the internal code; before the function's first call, the shared lazy
+   * entry (exec_lazy_stub, code.h), whose LAZY instruction translates it; or a compiling
+   * tier's NATIVE entry. Read with acquire (the translation publishes with release). */
+  void *code;
   uint32_t code_len;       /* in bytes */
+  /* The internal code once translated (NULL before; set once, release) and its length. */
+  void *icode;
+  uint32_t icode_len;
   uint32_t nparam_slots;   /* slots taken by parameters */
   uint32_t nlocal_slots;   /* parameters + declared locals */
   uint32_t nresult_slots;
@@ -251,13 +257,26 @@ typedef struct exec_module {
    * module object serves every weld_module_new of the same bytes and settings), or NULL
    * when the module is its one holder's. exec_module_free does not look at it. */
   void *shared;
+  /* Lazy translation (compile.c): the validator's state, the translator, the lock. */
+  struct exec_lazy *lazy;
 } exec_module;
 
-/* Decodes nothing: takes a decoded module, validates it and translates every function,
- * interning its signatures in `types` (NULL: exec_typetab_default()). The module may only
- * be instantiated in stores using the same table. On success owns `m`. On failure
- * returns NULL with an INVALID error (m is not freed). */
+/* Decodes nothing: takes a decoded module, validates it (every function body) and
+ * interns its signatures in `types` (NULL: exec_typetab_default()). Each function is
+ * translated to internal code on its first call (exec_code_translate; WELD_TRANSLATE=eager
+ * in the environment translates every one now). The module may only be instantiated in
+ * stores using the same table. On success owns `m`. On failure returns NULL with an
+ * INVALID error (m is not freed). */
 exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err);
+typedef struct exec_lazy exec_lazy;
+/* Translates defined function k now if it is not yet (thread-safe: one translation at a
+ * time per module; others wait for it). false with an error (out of memory, "function
+ * too large"), the function left untranslated. */
+bool exec_code_translate(exec_module *em, uint32_t k, util_error *err);
+/* Every defined function (a compiling tier that wants them all). */
+bool exec_module_translate_all(exec_module *em, util_error *err);
+/* How many defined functions have been translated so far. */
+uint32_t exec_module_translated(const exec_module *em);
 void exec_module_free(exec_module *em);
 /* One more reference to the store-level id of the module's function type `typeidx` (the
  * id em->typeids holds): 0 when out of memory. */

@@ -336,14 +336,9 @@ static void drain(marker *mk) {
  * map has no references. */
 static void mark_frame(marker *mk, const exec_code *c, const exec_slot *fp, const exec_unit *ip) {
   if (!c || !ip || !c->nsafe) return;
-  const exec_unit *base = c->code;
-  size_t len = c->code_len;
-  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
-    const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
-    base = n->code;
-    len = n->code_len;
-  }
-  if (ip < base || ip > base + len / sizeof(exec_unit)) return;
+  size_t len = 0;
+  const exec_unit *base = exec_code_internal(c, &len);
+  if (!base || ip < base || ip > base + len / sizeof(exec_unit)) return;
   uint32_t pos = (uint32_t)(ip - base);
   uint32_t lo = 0, hi = c->nsafe;
   while (lo < hi) {

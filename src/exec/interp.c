@@ -344,18 +344,28 @@ static void budget_end(exec_thread *th) {
 static uint32_t frame_offset(const exec_func *f, const exec_unit *ip, bool is_return) {
   const exec_code *c = f->code;
   if (!c || !c->code) return 0;
-  const exec_unit *base = c->code;
-  size_t len = c->code_len;
-  if (exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
+  const exec_unit *base = __atomic_load_n((const exec_unit *const *)&c->code, __ATOMIC_ACQUIRE);
+  if (base != exec_lazy_stub && exec_rd64(base) == exec_interp_handlers()[EXEC_IOP_NATIVE]) {
     /* compiled, running its internal code (the NATIVE instruction declined) */
     const exec_native *n = (const exec_native *)(uintptr_t)exec_rd64(base + 2);
     /* at the NATIVE instruction itself (the entry's interruption check, before it ran):
      * the function's first position */
     if (ip == base) ip = n->code;
     base = n->code;
-    len = n->code_len;
   }
-  if (ip < base || ip >= base + len / sizeof(exec_unit)) {
+  if (base == exec_lazy_stub && ip == base && f->inst && !c->icode) {
+    /* stopped at its lazy entry (the entry's interruption check) before its first
+     * instruction was ever translated: the first position, as for any other function */
+    exec_module *em = (exec_module *)f->inst->module;
+    util_error e = {0};
+    (void)exec_code_translate(em, (uint32_t)(c - em->codes), &e);
+    util_error_clear(&e);
+  }
+  size_t len = 0;
+  const exec_unit *icode = exec_code_internal(c, &len);
+  if (ip == exec_lazy_stub && icode) ip = icode;
+  base = icode;
+  if (!base || ip < base || ip >= base + len / sizeof(exec_unit)) {
     return f->inst ? f->inst->module->wasm->funcs[f->index].code_offset : 0;
   }
   uint32_t pos = (uint32_t)(ip - base);
@@ -628,7 +638,7 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
   exec_act *const act = th->act;
   /* The running function is (inst, code); the exec_func is only needed for backtraces. */
   const exec_code *code = entry->code;
-  const exec_unit *ip = code->code;
+  const exec_unit *ip = __atomic_load_n((const exec_unit *const *)&code->code, __ATOMIC_ACQUIRE);
   exec_instance *inst = NULL;
   exec_memory *mem = &no_memory;
   uint8_t *mbase = NULL;
@@ -694,6 +704,27 @@ dispatch:
     }
     native_k = k;
     goto native_done;
+  }
+  HANDLER(LAZY) {
+    /* The function's first call, or a call that read its entry before the translation
+     * was published: translate it (once, whichever thread comes first), check the frame
+     * again with its final size, and go on in the translated code. */
+    exec_module *const lem = (exec_module *)inst->module;
+    const exec_unit *icode = __atomic_load_n((const exec_unit *const *)&code->icode, __ATOMIC_ACQUIRE);
+    if (UNLIKELY(!icode)) {
+      util_error e = {0};
+      if (!exec_code_translate(lem, (uint32_t)(code - lem->codes), &e)) {
+        snprintf(th->trap_msg, sizeof th->trap_msg, "%s", e.msg[0] ? e.msg : "out of memory");
+        util_error_clear(&e);
+        msg_set = true;
+        TRAP(EXEC_TRAP_LIMIT);
+      }
+      icode = __atomic_load_n((const exec_unit *const *)&code->icode, __ATOMIC_ACQUIRE);
+    }
+    if (UNLIKELY(fp + __atomic_load_n(&code->frame_slots, __ATOMIC_ACQUIRE) > (exec_slot *)(rp - 1)))
+      TRAP(EXEC_TRAP_STACK_EXHAUSTED);
+    ip = icode;
+    NEXT();
   }
   HANDLER(BR) { JUMP(0); }
   HANDLER(BR_B) {
@@ -814,6 +845,8 @@ dispatch:
   HANDLER(CALL) {
     const exec_code *cc = (const exec_code *)(uintptr_t)IMM64;
     exec_slot *nfp = fp + U(2);
+    /* the entry before the frame size: a translation publishes them the other way round */
+    const exec_unit *nip = __atomic_load_n((const exec_unit *const *)&cc->code, __ATOMIC_ACQUIRE);
     if (UNLIKELY(nfp + cc->frame_slots > (exec_slot *)(rp - 1) || rp <= rp_min)) {
       TRAP(EXEC_TRAP_STACK_EXHAUSTED);
     }
@@ -825,7 +858,7 @@ dispatch:
     rp->inst = inst;
     code = cc;
     fp = nfp;
-    ip = cc->code;
+    ip = nip;
     BUDGET();
     NEXT();
   }
@@ -1707,6 +1740,7 @@ call_any: {
     NEXT();
   }
   const exec_code *cc = cf->code;
+  const exec_unit *nip = __atomic_load_n((const exec_unit *const *)&cc->code, __ATOMIC_ACQUIRE);
   if (UNLIKELY(nfp + cc->frame_slots > (exec_slot *)(rp - 1) || rp <= rp_min)) {
     TRAP(EXEC_TRAP_STACK_EXHAUSTED);
   }
@@ -1719,7 +1753,7 @@ call_any: {
   if (cf->inst != inst) SET_INST(cf->inst);
   code = cc;
   fp = nfp;
-  ip = cc->code;
+  ip = nip;
   BUDGET();
   NEXT();
 }
@@ -1793,12 +1827,13 @@ tail_any: {
     goto do_return;
   }
   const exec_code *cc = cf->code;
+  const exec_unit *nip = __atomic_load_n((const exec_unit *const *)&cc->code, __ATOMIC_ACQUIRE);
   if (UNLIKELY(fp + cc->frame_slots > (exec_slot *)(rp - 1))) TRAP(EXEC_TRAP_STACK_EXHAUSTED);
   memmove(fp, nfp, cc->nparam_slots * sizeof *fp);
   ZERO_LOCALS(fp, cc);
   if (cf->inst != inst) SET_INST(cf->inst);
   code = cc;
-  ip = cc->code;
+  ip = nip;
   BUDGET();
   NEXT();
 }
@@ -1847,7 +1882,10 @@ done:
 static uint64_t handler_table[EXEC_IOP_COUNT];
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 
-static void build_handlers(void) { run(NULL, NULL, NULL, NULL, handler_table); }
+static void build_handlers(void) {
+  run(NULL, NULL, NULL, NULL, handler_table);
+  memcpy(exec_lazy_stub, &handler_table[EXEC_IOP_LAZY], 8);
+}
 
 const uint64_t *exec_interp_handlers(void) {
   pthread_once(&handler_once, build_handlers);
@@ -1894,6 +1932,19 @@ static exec_trap_kind invoke(exec_thread *th, exec_func *f, exec_slot *argres) {
     return k;
   }
   const exec_code *c = f->code;
+  /* a function not yet translated is translated here, so the frame size read below is
+   * the translation's (a call site reads the entry first, and LAZY checks the frame) */
+  if (c && __atomic_load_n(&c->code, __ATOMIC_ACQUIRE) == (void *)exec_lazy_stub && f->inst) {
+    exec_module *em = (exec_module *)f->inst->module;
+    util_error e = {0};
+    if (!exec_code_translate(em, (uint32_t)(c - em->codes), &e)) {
+      th->trap = EXEC_TRAP_LIMIT;
+      snprintf(th->trap_msg, sizeof th->trap_msg, "%s", e.msg[0] ? e.msg : "out of memory");
+      bt_reset(th);
+      bt_add(th, f, 0);
+      return th->trap;
+    }
+  }
   exec_slot *const old_top = th->stack_top;
   void *const old_rec = th->rec_top;
   exec_slot *fp = old_top ? old_top : th->stack;

@@ -1393,6 +1393,10 @@ const char *jit_compile_func(const exec_module *em, uint32_t k, x64_buf *b, jit_
   const wasm_func *f = &m->funcs[m->nfunc_imports + k];
   const wasm_functype *ft = &m->types[f->type];
   const exec_code *code = &em->codes[k];
+  /* the compiler reads the internal code's side tables (offsets, stack maps, loops, the
+   * frame's hidden locals): a function not yet translated is translated now */
+  util_error te = {0};
+  if (!exec_code_translate((exec_module *)em, k, &te)) return te.kind == UTIL_ERR_OOM ? "out of memory" : "function too large";
   jc jj, *j = &jj;
   memset(j, 0, sizeof *j);
   /* A function that holds an any or extern reference across a call has stack maps: its

@@ -321,6 +321,9 @@ bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, uint3
                       util_error *err) {
   memset(bd, 0, sizeof *bd);
   if (!jit_available()) return util_fail(err, UTIL_ERR_USAGE, -1, "not supported: the baseline tier needs x86-64");
+  /* every function's internal code first (its side tables: offsets, stack maps, loops),
+   * here on one thread: translations take the module's lock one at a time */
+  if (!exec_module_translate_all((exec_module *)em, err)) return false;
   const wasm_module *m = em->wasm;
   uint32_t n = m->nfuncs - m->nfunc_imports;
   bd->n = n;

@@ -152,6 +152,7 @@ bool opt_compile_module(exec_module *em, bool guard, util_error *err) {
   if (!jit) return util_fail(err, UTIL_ERR_USAGE, -1, "%s", init_error);
   /* guard mode needs the fault handler; without it every access is checked */
   if (guard && !jit_fault_install()) guard = false;
+  if (!exec_module_translate_all(em, err)) return false; /* the lowering reads its side tables */
   if (compile_module(em, guard, err)) return true;
   /* the fault handler cannot take the code: the same with explicit checks */
   if (guard && err->kind == UTIL_ERR_LIMIT) {

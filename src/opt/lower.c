@@ -1383,6 +1383,9 @@ static const char *body(lw *l, util_reader *r) {
 
 /* Why function k is left to the interpreter before its body is read, or NULL. */
 static const char *refused_up_front(const exec_module *em, uint32_t k) {
+  /* the lowering reads the function's internal code's side tables */
+  util_error te = {0};
+  if (!exec_code_translate((exec_module *)em, k, &te)) return te.kind == UTIL_ERR_OOM ? "out of memory" : "function too large";
   const wasm_module *m = em->wasm;
   const wasm_func *f = &m->funcs[m->nfunc_imports + k];
   const wasm_functype *ft = &m->types[f->type];
