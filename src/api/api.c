@@ -523,7 +523,19 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
     if (err) *err = api_error_from(&ue);
     return NULL;
   }
-  exec_module *em = exec_module_compile(m, e ? e->types : NULL, &ue);
+  /* Lazy translation when functions may never need internal code: machine code from an
+   * image or the cache, or a large module in the interpreter or in the auto tier above
+   * its compile-ahead size. A tier that compiles the whole module now needs every
+   * translation at once (one pass of the validator instead of two). */
+  bool lazy;
+  if (from_image || (e && api_cache_applies(&e->cfg, bytes, len))) lazy = true;
+  else if (e && (e->cfg.tier == WELD_TIER_OPTIMIZED || e->cfg.tier == WELD_TIER_BASELINE)) lazy = false;
+  else if (e && e->cfg.tier == WELD_TIER_AUTO && jit_available()) {
+    uint64_t body = 0;
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) body += m->funcs[i].code_len;
+    lazy = body > e->cfg.tier_eager_bytes && exec_module_lazy_pays(m);
+  } else lazy = exec_module_lazy_pays(m);
+  exec_module *em = exec_module_compile_lazy(m, e ? e->types : NULL, lazy, &ue);
   if (!em) {
     wasm_module_free(m);
     if (err) *err = api_error_from(&ue);

@@ -371,20 +371,24 @@ void exec_module_free(exec_module *em) {
   free(em);
 }
 
-/* WELD_TRANSLATE=eager translates every function when the module is made (a measuring
- * and testing knob); the default translates a function on its first call. */
-static bool translate_eager_env(void) {
-  static int v = -1;
-  int c = __atomic_load_n(&v, __ATOMIC_RELAXED);
-  if (c < 0) {
-    const char *e = getenv("WELD_TRANSLATE");
-    c = e && strcmp(e, "eager") == 0;
-    __atomic_store_n(&v, c, __ATOMIC_RELAXED);
-  }
-  return c;
+/* WELD_TRANSLATE=eager or =lazy in the environment overrides the caller's choice (a
+ * measuring and testing knob): 0 unset, 1 eager, 2 lazy. */
+static int translate_env(void) {
+  const char *e = getenv("WELD_TRANSLATE");
+  return !e ? 0 : strcmp(e, "eager") == 0 ? 1 : strcmp(e, "lazy") == 0 ? 2 : 0;
+}
+
+bool exec_module_lazy_pays(const wasm_module *m) {
+  uint64_t body = 0;
+  for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) body += m->funcs[i].code_len;
+  return body >= EXEC_LAZY_MIN_BYTES;
 }
 
 exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err) {
+  return exec_module_compile_lazy(m, types, false, err);
+}
+
+exec_module *exec_module_compile_lazy(wasm_module *m, exec_typetab *types, bool lazy, util_error *err) {
   if (!types) types = exec_typetab_default();
   if (!types) return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
   exec_lazy *lz = util_try_calloc(1, sizeof *lz);
@@ -430,10 +434,12 @@ exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error
     size_t a = (size_t)m->types[i].nparams + m->types[i].nresults;
     if (a > t->max_arity) t->max_arity = a;
   }
-  /* Validation is eager: every body now, with no translator on the hooks; each function
-   * gets its lazy entry (setup_func has worked out its frame's locals, hidden ones of
-   * legacy catches included) and is translated on its first call. */
-  bool eager = translate_eager_env();
+  /* Validation is always eager: every body now. Lazily, with no translator on the hooks:
+   * each function gets its lazy entry (setup_func has worked out its frame's locals,
+   * hidden ones of legacy catches included) and is translated on its first call (the
+   * validator runs over it again then). Eagerly, validated and translated in one pass. */
+  int env = translate_env();
+  bool eager = env ? env == 1 : !lazy;
   em->wasm = m;
   bool ok = true;
   for (uint32_t k = 0; k < ndef && ok; k++) {

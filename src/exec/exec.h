@@ -262,12 +262,21 @@ typedef struct exec_module {
 } exec_module;
 
 /* Decodes nothing: takes a decoded module, validates it (every function body) and
- * interns its signatures in `types` (NULL: exec_typetab_default()). Each function is
- * translated to internal code on its first call (exec_code_translate; WELD_TRANSLATE=eager
- * in the environment translates every one now). The module may only be instantiated in
- * stores using the same table. On success owns `m`. On failure returns NULL with an
- * INVALID error (m is not freed). */
+ * interns its signatures in `types` (NULL: exec_typetab_default()). exec_module_compile
+ * translates every function to internal code now; exec_module_compile_lazy with `lazy`
+ * translates each on its first call instead (exec_code_translate), which pays when many
+ * are never called: the validator runs again over each one translated, so a module whose
+ * functions nearly all run pays ~20% more (bench/README.md, Start-up).
+ * WELD_TRANSLATE=eager or =lazy in the environment overrides the choice. The module may
+ * only be instantiated in stores using the same table. On success owns `m`. On failure
+ * returns NULL with an INVALID error (m is not freed). */
 exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err);
+exec_module *exec_module_compile_lazy(wasm_module *m, exec_typetab *types, bool lazy, util_error *err);
+/* Whether translating lazily is likely to pay for a module run by the interpreter: at
+ * least EXEC_LAZY_MIN_BYTES of function bodies (a smaller one tends to call most of its
+ * code: the C hello world runs 5 of its 7 functions, 2.9 KB of 3). */
+#define EXEC_LAZY_MIN_BYTES ((uint64_t)64 * 1024)
+bool exec_module_lazy_pays(const wasm_module *m);
 typedef struct exec_lazy exec_lazy;
 /* Translates defined function k now if it is not yet (thread-safe: one translation at a
  * time per module; others wait for it). false with an error (out of memory, "function
