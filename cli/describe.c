@@ -83,7 +83,7 @@ const char *cli_expr_format(const wasm_expr *e, char *buf, size_t n) {
     }
     if (in.op == WASM_OP_END && util_reader_eof(&r)) break;
     const wasm_opinfo *oi = &wasm_opinfo_table[in.op];
-    put(buf, n, &k, "%s%s", k ? "; " : "", oi->name);
+    put(buf, n, &k, "%s%s", k ? "; " : "", wasm_op_name(in.op));
     switch (oi->imm) {
     case WASM_IMM_I32C: put(buf, n, &k, " %" PRId32, in.c.i32); break;
     case WASM_IMM_I64C: put(buf, n, &k, " %" PRId64, in.c.i64); break;

@@ -201,6 +201,6 @@ bool exec_tr_gc(exec_tr *t, const wasm_instr *in, util_error *err) {
     need(t, 1);
     return true;
   default: return util_fail(err, UTIL_ERR_INVALID, in->offset, "not supported: GC instruction %s",
-                            wasm_opinfo_table[in->op].name);
+                            wasm_op_name(in->op));
   }
 }

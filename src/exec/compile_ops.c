@@ -789,5 +789,5 @@ bool exec_tr_instr(exec_tr *t, const wasm_instr *in, util_error *err) {
   default: break;
   }
   return util_fail(err, UTIL_ERR_LIMIT, in->offset, "instruction %s is not supported",
-                   wasm_opinfo_table[op].name);
+                   wasm_op_name(op));
 }

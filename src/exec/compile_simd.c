@@ -117,7 +117,7 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err) {
   const exec_simd_entry *e = exec_simd_op((wasm_opcode)op);
   if (!e || !e->fn.any || e->shape == EXEC_SIMD_NONE) {
     return util_fail(err, UTIL_ERR_LIMIT, in->offset, "instruction %s is not supported",
-                     wasm_opinfo_table[op].name);
+                     wasm_op_name(op));
   }
   bool use_inline = exec_simd_vector_inline() != 0;
   uint8_t rtype = wasm_opinfo_table[op].result;
@@ -254,6 +254,6 @@ bool exec_tr_simd(exec_tr *t, const wasm_instr *in, util_error *err) {
   }
   default:
     return util_fail(err, UTIL_ERR_LIMIT, in->offset, "instruction %s is not supported",
-                     wasm_opinfo_table[op].name);
+                     wasm_op_name(op));
   }
 }

@@ -401,7 +401,7 @@ static void osr_header(jc *j, const ctl *c, uint32_t off) {
 static const char *unsupported(jc *j, uint16_t op) {
   (void)j;
   static _Thread_local char buf[96];
-  snprintf(buf, sizeof buf, "not supported: %s", wasm_opinfo_table[op].name);
+  snprintf(buf, sizeof buf, "not supported: %s", wasm_op_name(op));
   return buf;
 }
 

@@ -625,7 +625,7 @@ const char *jc_simd(jc *j, const wasm_instr *in) {
   if (vec && e && e->fn.any && e->shape == EXEC_SIMD_BINOP && inline_bin(j, op)) return NULL;
   if (!e || !e->fn.any || e->shape == EXEC_SIMD_NONE) {
     static _Thread_local char buf[96];
-    snprintf(buf, sizeof buf, "not supported: %s", wasm_opinfo_table[op].name);
+    snprintf(buf, sizeof buf, "not supported: %s", wasm_op_name(op));
     return buf;
   }
   return call_lib(j, in, e);

@@ -1064,7 +1064,7 @@ static LLVMValueRef opaque(lw *l, LLVMValueRef v) {
 
 static const char *unsupported(uint16_t op) {
   static _Thread_local char buf[96];
-  snprintf(buf, sizeof buf, "not supported: %s", wasm_opinfo_table[op].name);
+  snprintf(buf, sizeof buf, "not supported: %s", wasm_op_name(op));
   return buf;
 }
 

@@ -372,7 +372,7 @@ static bool code(pr *p, const uint8_t *bytes, uint32_t len, uint32_t base, util_
   while (!util_reader_eof(&r)) {
     wasm_instr in;
     if (!(ok = wasm_read_instr_features(&r, &in, p->m->features, err))) break;
-    const char *name = wasm_opinfo_table[in.op].name;
+    const char *name = wasm_op_name(in.op);
     if (in.op == WASM_OP_END || (in.op == WASM_OP_DELEGATE && depth > 0)) {
       if (depth == 0) break;
       depth--;

@@ -116,7 +116,7 @@ static pthread_once_t op_once = PTHREAD_ONCE_INIT;
 
 static void init_op_names(void) {
   for (int i = 0; i < WASM_OP_COUNT; i++) {
-    const char *n = wasm_opinfo_table[i].name;
+    const char *n = wasm_op_name(i);
     /* The first entry of a shared name (select) wins; the parser picks the other form. */
     text_names_add(&op_names, n, (uint32_t)strlen(n), (uint32_t)i);
   }

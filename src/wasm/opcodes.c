@@ -1,12 +1,30 @@
+#include <stddef.h>
+
 #include "opcodes.h"
 
 #define WASM_SIG___ 0
 #define SIGV(t) WASM_SIG_##t
 #define NP(a, b, c) ((SIGV(a) != 0 && SIGV(a) != 0xff) + (SIGV(b) != 0) + (SIGV(c) != 0))
 
+/* Every name, one after the other with its NUL, as the fields of one struct: a name's
+ * offset is its field's. */
+typedef struct opnames {
+#define OP(id, nm, pfx, cd, im, ag, p0, p1, p2, r) char id[sizeof nm];
+#include "opcodes.def"
+#undef OP
+} opnames;
+static const opnames names = {
+#define OP(id, nm, pfx, cd, im, ag, p0, p1, p2, r) nm,
+#include "opcodes.def"
+#undef OP
+};
+_Static_assert(sizeof(opnames) <= 65535, "instruction names must fit 16-bit offsets");
+
+const char *wasm_op_name(unsigned op) { return (const char *)&names + wasm_opinfo_table[op].name_off; }
+
 const wasm_opinfo wasm_opinfo_table[WASM_OP_COUNT] = {
 #define OP(id, nm, pfx, cd, im, ag, p0, p1, p2, r)                                        \
-  [WASM_OP_##id] = {.name = nm,                                                           \
+  [WASM_OP_##id] = {.name_off = offsetof(opnames, id),                                    \
                     .prefix = pfx,                                                        \
                     .code = cd,                                                           \
                     .imm = WASM_IMM_##im,                                                 \

@@ -69,19 +69,24 @@ enum {
   WASM_SIG_ARRAYREF = 0x6a, /* (ref null array) */
 };
 
+/* No pointers in it: the table is plain read-only data, which the dynamic loader of a
+ * position-independent weld does not have to relocate (and so copy) at every start; the
+ * name is an offset into one string of all the names (wasm_op_name). */
 typedef struct wasm_opinfo {
-  const char *name;
-  uint8_t prefix;   /* 0, 0xfb, 0xfc, 0xfd, 0xfe */
   uint32_t code;
-  uint8_t imm;      /* wasm_imm_kind */
-  uint16_t arg;     /* see opcodes.def */
+  uint16_t name_off; /* wasm_op_name */
+  uint16_t arg;      /* see opcodes.def */
+  uint8_t prefix;    /* 0, 0xfb, 0xfc, 0xfd, 0xfe */
+  uint8_t imm;       /* wasm_imm_kind */
   uint8_t params[3];
   uint8_t nparams;
-  uint8_t result;   /* 0 = none */
-  uint8_t special;  /* typed by hand */
+  uint8_t result;    /* 0 = none */
+  uint8_t special;   /* typed by hand */
 } wasm_opinfo;
 
 extern const wasm_opinfo wasm_opinfo_table[WASM_OP_COUNT];
+/* The instruction's text name ("i32.add"). */
+const char *wasm_op_name(unsigned op);
 
 /* An atomic memory access of the threads proposal (0xFE, with a memarg): its alignment
  * must be the natural one, and a misaligned effective address traps. */

@@ -532,7 +532,7 @@ static bool effect_special(vfn *v, const wasm_instr *in) {
     if (wasm_opinfo_table[in->op].prefix == 0xfb) return wasm_gc_effect(v, in);
     break;
   }
-  return fail(v, "unexpected instruction %s", wasm_opinfo_table[in->op].name);
+  return fail(v, "unexpected instruction %s", wasm_op_name(in->op));
 }
 
 static bool effect_plain(vfn *v, const wasm_opinfo *oi);

@@ -127,7 +127,7 @@ static bool effect_br_on_cast(vfn *v, const wasm_instr *in) {
   const wasm_vtype *ts = wasm_label_types(c);
   uint32_t n = wasm_label_arity(c);
   bool fail_form = in->op == WASM_OP_BR_ON_CAST_FAIL;
-  if (n == 0) return fail(v, "type mismatch: %s needs a label that takes a reference", wasm_opinfo_table[in->op].name);
+  if (n == 0) return fail(v, "type mismatch: %s needs a label that takes a reference", wasm_op_name(in->op));
   /* the value that branches: the target type, or for _fail what is left of the source */
   wasm_vtype branch = fail_form ? ref_diff(in->reftype, in->reftype2) : in->reftype2;
   wasm_vtype stays = fail_form ? in->reftype2 : ref_diff(in->reftype, in->reftype2);
@@ -231,7 +231,7 @@ bool wasm_gc_effect(vfn *v, const wasm_instr *in) {
     if (!pop_expect(v, WASM_I32)) return false;
     push(v, wasm_reftype(false, WASM_HEAP_I31));
     return true;
-  default: return fail(v, "unexpected instruction %s", wasm_opinfo_table[in->op].name);
+  default: return fail(v, "unexpected instruction %s", wasm_op_name(in->op));
   }
 }
 

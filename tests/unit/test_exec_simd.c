@@ -268,7 +268,7 @@ static void reference(const op_case *c, uint8_t *mem, ref_out *r) {
 
 /* Float results whose NaN bits may differ between a vector unit and plain C. */
 static int float_lanes(wasm_opcode op) {
-  const char *n = wasm_opinfo_table[op].name;
+  const char *n = wasm_op_name(op);
   static const char *const arith[] = {"sqrt", "add", "sub", "mul", "div", "min", "max", "ceil",
                                       "floor", "trunc", "nearest", "demote", "promote"};
   int w = strncmp(n, "f32x4.", 6) == 0 ? 4 : strncmp(n, "f64x2.", 6) == 0 ? 8 : 0;
@@ -443,7 +443,7 @@ UNIT_GROUP(exec_simd_ops) {
       if (why) {
         bad++;
         unit_check(false, __FILE__, __LINE__, "%s (variant %d, lane %u, x %llx): %s",
-                   wasm_opinfo_table[op].name, c.variant, c.lane, (unsigned long long)c.x, why);
+                   wasm_op_name(op), c.variant, c.lane, (unsigned long long)c.x, why);
       }
     }
     if (bad == 0) covered++;
@@ -474,7 +474,7 @@ static bool parse_v8_line(char *line, op_case *c, ref_out *want) {
   memset(want, 0, sizeof *want);
   int op = -1;
   for (int k = 0; k < EXEC_SIMD_NOPS; k++)
-    if (strcmp(wasm_opinfo_table[EXEC_SIMD_FIRST + k].name, tok[0]) == 0) op = EXEC_SIMD_FIRST + k;
+    if (strcmp(wasm_op_name(EXEC_SIMD_FIRST + k), tok[0]) == 0) op = EXEC_SIMD_FIRST + k;
   if (op < 0) return false;
   c->op = (wasm_opcode)op;
   c->lane = (uint32_t)strtoul(tok[1], NULL, 16);
@@ -518,7 +518,7 @@ UNIT_GROUP(exec_simd_v8) {
       c.variant = variant;
       const char *why = run_case(eng, &c, &want);
       if (!unit_check(why == NULL, __FILE__, __LINE__, "simd_v8.txt:%u %s (variant %d): %s", lines,
-                      wasm_opinfo_table[c.op].name, variant, why ? why : ""))
+                      wasm_op_name(c.op), variant, why ? why : ""))
         bad++;
     }
   }

@@ -1178,7 +1178,7 @@ static void hex_v128(const char *s, exec_v128 *v) {
 
 static int simd_op_named(const char *name) {
   for (int op = EXEC_SIMD_FIRST; op < EXEC_SIMD_FIRST + EXEC_SIMD_NOPS; op++)
-    if (strcmp(wasm_opinfo_table[op].name, name) == 0) return op;
+    if (strcmp(wasm_op_name(op), name) == 0) return op;
   return -1;
 }
 
@@ -1333,10 +1333,10 @@ UNIT_GROUP(simd_tables) {
     CHECK(o->prefix == 0xfd);
     int copy = op == WASM_OP_V128_LOAD || op == WASM_OP_V128_STORE || op == WASM_OP_V128_CONST;
     const exec_simd_entry *p = exec_simd_op_in(EXEC_SIMD_IMPL_PORTABLE, op);
-    unit_check((p == NULL) == copy, __FILE__, __LINE__, "portable entry for %s", o->name);
+    unit_check((p == NULL) == copy, __FILE__, __LINE__, "portable entry for %s", wasm_op_name(op));
     if (!p) continue;
     provided++;
-    unit_check(p->fn.any && simd_shape_fits(o, p), __FILE__, __LINE__, "shape of %s", o->name);
+    unit_check(p->fn.any && simd_shape_fits(o, p), __FILE__, __LINE__, "shape of %s", wasm_op_name(op));
     for (int impl = 1; impl < EXEC_SIMD_IMPL_COUNT; impl++) {
       exec_simd_impl im = (exec_simd_impl)impl;
       const exec_simd_entry *x = exec_simd_op_in(im, op);
@@ -1346,7 +1346,7 @@ UNIT_GROUP(simd_tables) {
       }
       unit_check(x && x->fn.any && x->shape == p->shape && x->bytes == p->bytes &&
                      x->lanes == p->lanes,
-                 __FILE__, __LINE__, "%s entry for %s", exec_simd_impl_label(im), o->name);
+                 __FILE__, __LINE__, "%s entry for %s", exec_simd_impl_label(im), wasm_op_name(op));
     }
   }
   CHECK_EQ_U64(provided, 233 + 20); /* 2.0 SIMD, relaxed SIMD */
@@ -1376,7 +1376,7 @@ UNIT_GROUP(simd_differential) {
     wasm_opcode op = (wasm_opcode)(EXEC_SIMD_FIRST + i);
     const exec_simd_entry *p = exec_simd_op_in(EXEC_SIMD_IMPL_PORTABLE, op);
     if (!p) continue;
-    const char *name = wasm_opinfo_table[op].name;
+    const char *name = wasm_op_name(op);
     /* the reference itself: the NaN rule and aliasing */
     const char *why = NULL;
     for (int k = 0; k < SIMD_RANDOM_CASES && !why; k++) {

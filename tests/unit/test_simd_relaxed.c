@@ -81,7 +81,7 @@ static void check_impl(exec_simd_impl im) {
   }
   for (size_t k = 0; k < sizeof sel / sizeof sel[0]; k++) {
     run(exec_simd_op_in(im, sel[k]), &d, &a, &b, &c);
-    SAME(wasm_opinfo_table[sel[k]].name);
+    SAME(wasm_op_name(sel[k]));
   }
 
   /* min/max: NaN wins, -0 < +0. */
