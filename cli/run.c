@@ -523,8 +523,8 @@ int cli_cmd_run(int argc, char **argv) {
    * costs a hash and a copy of the module's bytes */
   cfg.module_cache_off = true;
   engine = weld_engine_new(&cfg);
-  mod = weld_module_new(engine, bytes, len, &err);
-  free(bytes);
+  mod = weld_module_new_take(engine, bytes, len, &err); /* no copy of the bytes */
+  bytes = NULL;
   if (!mod) {
     char at[48] = "";
     if (weld_error_offset(err) >= 0)

@@ -378,6 +378,10 @@ void weld_engine_free(weld_engine *e);
  * needs its own weld_module_free, in any order. Thread-safe on a shared engine: two
  * threads asking for the same bytes at once get the one module, compiled once. */
 weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err);
+/* The same, taking `bytes` (allocated with malloc): a binary module keeps them instead of
+ * a copy, so the caller must not use them afterwards; they are freed with the module, or
+ * before this returns (failure, another format, an engine with the module cache on). */
+weld_module *weld_module_new_take(weld_engine *e, uint8_t *bytes, size_t len, weld_error **err);
 /* Compiles a module (either format) ahead of time for the engine's tier, which must be
  * WELD_TIER_BASELINE or WELD_TIER_OPTIMIZED, into a precompiled image (*out, to be
  * released with free()) that weld_module_new loads without compiling when the engine

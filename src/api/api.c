@@ -498,7 +498,21 @@ void weld_engine_free(weld_engine *e) {
   free(e);
 }
 
+/* take: bytes come from malloc and are the module's (weld_module_new_take): a binary
+ * module keeps them instead of a copy; any other input frees them when done. */
+static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **take, size_t len, weld_error **err);
+
+static weld_module *module_new_take(weld_engine *e, const uint8_t *bytes, uint8_t *take, size_t len, weld_error **err) {
+  weld_module *m = module_make(e, bytes, &take, len, err);
+  free(take); /* not taken by the module */
+  return m;
+}
+
 static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len, weld_error **err) {
+  return module_make(e, bytes, NULL, len, err);
+}
+
+static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **take, size_t len, weld_error **err) {
   util_error ue;
   util_error_clear(&ue);
   if (!bytes && len) {
@@ -518,7 +532,11 @@ static weld_module *module_new(weld_engine *e, const uint8_t *bytes, size_t len,
   }
   /* The text format is read into the binary format first (src/text). */
   uint32_t features = e && e->cfg.standard == WELD_STANDARD_2_0 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
-  wasm_module *m = text_load_module_features(bytes, len, NULL, features, &ue);
+  wasm_module *m;
+  if (take && *take && !from_image && text_is_binary(bytes, len)) {
+    m = wasm_decode_take(*take, len, features, &ue); /* the module's now, or freed */
+    *take = NULL;
+  } else m = text_load_module_features(bytes, len, NULL, features, &ue);
   if (!m) {
     if (err) *err = api_error_from(&ue);
     return NULL;
@@ -600,6 +618,19 @@ weld_module *weld_module_new(weld_engine *e, const uint8_t *bytes, size_t len, w
   int edition = util_spec_edition();
   util_set_spec_edition(e && e->cfg.standard == WELD_STANDARD_2_0 ? 2 : 3);
   weld_module *m = module_cached(e, bytes, len, err);
+  util_set_spec_edition(edition);
+  return m;
+}
+
+weld_module *weld_module_new_take(weld_engine *e, uint8_t *bytes, size_t len, weld_error **err) {
+  if (e && e->modules) { /* the cache keeps a copy of what it keys anyway */
+    weld_module *m = weld_module_new(e, bytes, len, err);
+    free(bytes);
+    return m;
+  }
+  int edition = util_spec_edition();
+  util_set_spec_edition(e && e->cfg.standard == WELD_STANDARD_2_0 ? 2 : 3);
+  weld_module *m = module_new_take(e, bytes, bytes, len, err);
   util_set_spec_edition(edition);
   return m;
 }

@@ -277,8 +277,9 @@ typedef struct wasm_local_names {
 
 typedef struct wasm_module {
   util_arena arena;
-  const uint8_t *bytes; /* private copy of the input */
+  const uint8_t *bytes; /* private copy of the input, or the input itself (wasm_decode_take) */
   uint32_t size;
+  uint8_t *owned;       /* the input taken by wasm_decode_take: freed with the module */
 
   uint32_t ntypes;
   wasm_functype *types;     /* the signature of each function type (zero for the others) */
@@ -359,6 +360,9 @@ typedef struct wasm_module {
 wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err);
 /* The same under a feature set (wasm_decode: WASM_FEATURES_ALL). */
 wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t features, util_error *err);
+/* The same, the module taking `bytes` (from malloc) instead of copying them: freed with
+ * the module, or before this returns NULL. Nothing else may write them afterwards. */
+wasm_module *wasm_decode_take(uint8_t *bytes, size_t len, uint32_t features, util_error *err);
 void wasm_module_free(wasm_module *m);
 void wasm_line_table_free(wasm_module *m); /* by wasm_module_free */
 
