@@ -272,16 +272,32 @@ static void lazy_free(exec_lazy *lz) {
   free(lz);
 }
 
+/* The entry of a function not yet translated: what a call needs before the first
+ * instruction runs (parameters, declared locals, results; the frame is the locals until
+ * the translation says how deep the operands go). */
+static void lazy_entry(exec_tr *t, exec_code *code) {
+  memset(code, 0, sizeof *code);
+  code->code = exec_lazy_stub;
+  code->code_len = sizeof exec_lazy_stub;
+  code->nparam_slots = t->nparam_slots;
+  code->nlocal_slots = t->nlocal_slots;
+  code->nresult_slots = t->nresult_slots;
+  code->frame_slots = t->nlocal_slots > t->nresult_slots ? t->nlocal_slots : t->nresult_slots;
+}
+
 /* Translates defined function k (lz->lock held). On failure the function stays as it was
- * (its lazy entry), so a later call tries again. */
-static bool translate_locked(exec_module *em, uint32_t k, util_error *err) {
+ * (its lazy entry), so a later call tries again. fresh: its exec_code is not filled yet
+ * (the eager pass of exec_module_compile_lazy): it gets its lazy entry first. */
+static bool translate_locked(exec_module *em, uint32_t k, bool fresh, util_error *err) {
   exec_lazy *lz = em->lazy;
   exec_tr *t = &lz->t;
   const wasm_module *m = em->wasm;
   uint32_t fidx = m->nfunc_imports + k;
   exec_code *code = &em->codes[k];
   wasm_code_hooks hooks = {t, hook_before, hook_after};
-  if (!setup_func(t, fidx, err) || !wasm_validate_func(&lz->vm, fidx, &hooks, err)) return false;
+  if (!setup_func(t, fidx, err)) return false;
+  if (fresh) lazy_entry(t, code);
+  if (!wasm_validate_func(&lz->vm, fidx, &hooks, err)) return false;
   if (t->overflow) return util_fail(err, UTIL_ERR_LIMIT, m->funcs[fidx].body_offset, "function too large");
   if (t->oom) /* a hook missed it: the translator's state is not to be used */
     return util_fail(err, UTIL_ERR_OOM, m->funcs[fidx].body_offset, "out of memory");
@@ -325,7 +341,7 @@ bool exec_code_translate(exec_module *em, uint32_t k, util_error *err) {
   exec_code *code = &em->codes[k];
   if (__atomic_load_n(&code->icode, __ATOMIC_ACQUIRE)) return true;
   pthread_mutex_lock(&em->lazy->lock);
-  bool ok = __atomic_load_n(&code->icode, __ATOMIC_ACQUIRE) || translate_locked(em, k, err);
+  bool ok = __atomic_load_n(&code->icode, __ATOMIC_ACQUIRE) || translate_locked(em, k, false, err);
   pthread_mutex_unlock(&em->lazy->lock);
   return ok;
 }
@@ -336,26 +352,13 @@ bool exec_module_translate_all(exec_module *em, util_error *err) {
   bool ok = true;
   pthread_mutex_lock(&em->lazy->lock);
   for (uint32_t k = 0; k < n && ok; k++)
-    if (!__atomic_load_n(&em->codes[k].icode, __ATOMIC_ACQUIRE)) ok = translate_locked(em, k, err);
+    if (!__atomic_load_n(&em->codes[k].icode, __ATOMIC_ACQUIRE)) ok = translate_locked(em, k, false, err);
   pthread_mutex_unlock(&em->lazy->lock);
   return ok;
 }
 
 uint32_t exec_module_translated(const exec_module *em) {
   return em->lazy ? atomic_load_explicit(&em->lazy->translated, memory_order_relaxed) : 0;
-}
-
-/* The entry of a function not yet translated: what a call needs before the first
- * instruction runs (parameters, declared locals, results; the frame is the locals until
- * the translation says how deep the operands go). */
-static void lazy_entry(exec_tr *t, exec_code *code) {
-  memset(code, 0, sizeof *code);
-  code->code = exec_lazy_stub;
-  code->code_len = sizeof exec_lazy_stub;
-  code->nparam_slots = t->nparam_slots;
-  code->nlocal_slots = t->nlocal_slots;
-  code->nresult_slots = t->nresult_slots;
-  code->frame_slots = t->nlocal_slots > t->nresult_slots ? t->nlocal_slots : t->nresult_slots;
 }
 
 /* ---------- modules --------------------------------------------------------------------- */
@@ -444,12 +447,16 @@ exec_module *exec_module_compile_lazy(wasm_module *m, exec_typetab *types, bool 
   bool ok = true;
   for (uint32_t k = 0; k < ndef && ok; k++) {
     uint32_t fidx = m->nfunc_imports + k;
+    if (eager) {
+      ok = translate_locked(em, k, true, err);
+      continue;
+    }
     if (!setup_func(t, fidx, err)) {
       ok = false;
       break;
     }
     lazy_entry(t, &em->codes[k]);
-    ok = eager ? translate_locked(em, k, err) : wasm_validate_func(&lz->vm, fidx, NULL, err);
+    ok = wasm_validate_func(&lz->vm, fidx, NULL, err);
   }
   if (!ok) {
     em->wasm = NULL; /* the caller keeps the module on failure */
