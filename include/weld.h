@@ -439,6 +439,10 @@ typedef struct weld_tier_stats {
                                  of all its threads during compile_seconds */
   uint32_t compiled_ahead; /* WELD_TIER_AUTO: of `compiled`, those compiled when the module
                               was made (weld_config.tier_eager_bytes) */
+  uint32_t translated;     /* functions translated to the interpreter's internal code so far:
+                              all of them when the module is made, or, when translation is
+                              lazy (a large module in the interpreter, code from an image),
+                              those called at least once */
 } weld_tier_stats;
 void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out);
 /* Why the module's k-th defined function (0 = the first function after the imported ones)

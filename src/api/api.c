@@ -732,6 +732,7 @@ void weld_module_tier_stats(const weld_module *m, weld_tier_stats *out) {
   out->optimized = st.optimized;
   out->opt_failed = st.opt_failed;
   out->opt_seconds = st.opt_seconds;
+  out->translated = exec_module_translated(AS_EXEC_MODULE(m));
 }
 
 const char *weld_module_func_fallback(const weld_module *m, uint32_t k) {

@@ -92,6 +92,9 @@ static void called_only(weld_tier tier) {
   CHECK_EQ_U64(exec_module_translated(em_of(&f)), 0);
   CHECK_EQ_U64((uint64_t)sum(&f, 10, NULL, 0), 55);
   CHECK_EQ_U64(exec_module_translated(em_of(&f)), 2); /* sum and $add_to, not $never */
+  weld_tier_stats ts;
+  weld_module_tier_stats(f.m, &ts);
+  CHECK_EQ_U64(ts.translated, 2);
   CHECK_EQ_U64((uint64_t)sum(&f, 100, NULL, 0), 5050);
   CHECK_EQ_U64(exec_module_translated(em_of(&f)), 2);
   unmake(&f);
