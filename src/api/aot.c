@@ -61,11 +61,9 @@ bool api_cache_applies(const weld_config *c, const uint8_t *bytes, size_t len) {
 static bool load_entry(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, const uint8_t *bytes,
                        size_t blen, util_error *err) {
   jit_image img;
-  if (!jit_image_open(bytes, blen, &img, err)) return false;
+  if (!jit_image_open_of(bytes, blen, module, len, &img, err)) return false;
   jit_image_settings want = settings_of(c);
   if (!jit_image_check_settings(&img, &want, err)) return false;
-  if (img.module_len != len || memcmp(img.module, module, len) != 0)
-    return util_fail(err, UTIL_ERR_MALFORMED, -1, "cache entry of another module");
   return jit_image_load(em, &img, err);
 }
 
