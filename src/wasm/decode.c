@@ -881,7 +881,20 @@ wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
   return wasm_decode_features(bytes, len, WASM_FEATURES_ALL, err);
 }
 
+static wasm_module *decode(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len, uint32_t features,
+                           util_error *err);
+
 wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t features, util_error *err) {
+  return decode(bytes, len, NULL, 0, features, err);
+}
+
+wasm_module *wasm_decode_mapped(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len,
+                                uint32_t features, util_error *err) {
+  return decode(bytes, len, map, map_len, features, err);
+}
+
+static wasm_module *decode(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len, uint32_t features,
+                           util_error *err) {
   util_error_clear(err);
   if (len > UINT32_MAX) {
     util_fail(err, UTIL_ERR_LIMIT, -1, "module too large: %zu bytes", len);
@@ -894,7 +907,9 @@ wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t fea
   }
   util_arena_init(&m->arena);
   m->size = (uint32_t)len;
-  m->bytes = util_arena_try_dup(&m->arena, bytes, len);
+  /* a copy of megabytes is a page fault per 4 KiB of fresh memory: a mapped file's bytes
+   * are used where they are */
+  m->bytes = map ? bytes : util_arena_try_dup(&m->arena, bytes, len);
   if (!m->bytes) {
     util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
     wasm_module_free(m);
@@ -922,8 +937,10 @@ wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t fea
     if (err && in_sections && strcmp(err->msg, "unexpected end") == 0) {
       snprintf(err->msg, sizeof err->msg, "unexpected end of section or function");
     }
-    wasm_module_free(m);
+    wasm_module_free(m); /* m->mapped is still NULL: the caller keeps the mapping */
     return NULL;
   }
+  m->mapped = map;
+  m->mapped_len = map_len;
   return m;
 }

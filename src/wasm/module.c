@@ -8,5 +8,6 @@ void wasm_module_free(wasm_module *m) {
   if (!m) return;
   wasm_line_table_free(m);
   util_arena_free(&m->arena);
+  util_unmap_file(m->mapped, m->mapped_len);
   free(m);
 }

@@ -334,6 +334,15 @@ run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stat
 err_has "from the code cache"   # kept
 run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stats --invoke f m2.wasm
 err_has "stored in the code cache"   # evicted (least recently used), so compiled again
+# an entry holding another module (a file renamed over another key): its module is
+# compared with the one run, so it is refused and compiled again, never run
+c2="$tmp/swap"
+run 0 run --cache-dir "$c2" --tier baseline --invoke f m1.wasm; out_is 1
+e1=$(ls "$c2"/*.cwasm)
+run 0 run --cache-dir "$c2" --tier baseline --invoke f m2.wasm; out_is 2
+for f in "$c2"/*.cwasm; do [ "$f" = "$e1" ] || cp "$e1" "$f"; done
+run 0 run --cache-dir "$c2" --tier baseline --tier-stats --invoke f m2.wasm; out_is 2; err_has "stored in the code cache"
+run 0 run --cache-dir "$c2" --tier baseline --tier-stats --invoke f m2.wasm; out_is 2; err_has "from the code cache"
 run 0 cache evict --cache-dir "$c" --cache-max-bytes $one; out_is "removed 1 entries ($one bytes) from $c"
 label="evict to one entry"
 if [ "$(ls "$c"/*.cwasm | wc -l)" -eq 1 ]; then ok; else bad "$(ls "$c")"; fi
