@@ -56,38 +56,50 @@ bool api_cache_applies(const weld_config *c, const uint8_t *bytes, size_t len) {
          (c->tier == WELD_TIER_BASELINE || c->tier == WELD_TIER_OPTIMIZED) && text_is_binary(bytes, len);
 }
 
-/* Loads em's code from an image (bytes) made for exactly this module and these
- * settings; false (err set) when it is not one or is damaged. */
-static bool load_entry(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, const uint8_t *bytes,
-                       size_t blen, util_error *err) {
-  jit_image img;
-  if (!jit_image_open(bytes, blen, &img, err)) return false;
-  jit_image_settings want = settings_of(c);
-  if (!jit_image_check_settings(&img, &want, err)) return false;
-  if (img.module_len != len || memcmp(img.module, module, len) != 0)
-    return util_fail(err, UTIL_ERR_MALFORMED, -1, "cache entry of another module");
-  return jit_image_load(em, &img, err);
-}
-
-bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, util_error *err) {
-  char key[65], settings[96];
+void api_cache_key(const weld_config *c, const uint8_t *module, size_t len, char key[65]) {
+  char settings[96];
   snprintf(settings, sizeof settings, "tier %d bounds %d standard %d", (int)c->tier, (int)c->bounds, (int)c->standard);
   /* the features the code may use: the optimising tier compiles for all of them */
   cache_key(module, len, jit_cpu_features(), settings, key);
+}
+
+/* An image (bytes) made for exactly this module and these settings, opened; false (err
+ * set) when it is not one or is damaged. */
+static bool open_entry(const weld_config *c, const uint8_t *module, size_t len, const uint8_t *bytes, size_t blen,
+                       jit_image *img, util_error *err) {
+  if (!jit_image_open_of(bytes, blen, module, len, img, err)) return false;
+  jit_image_settings want = settings_of(c);
+  return jit_image_check_settings(img, &want, err);
+}
+
+bool api_cache_lookup(const weld_config *c, const uint8_t *module, size_t len, const char *key, const uint8_t **entry,
+                      size_t *entry_len, jit_image *img) {
+  if (!cache_get(c->cache_dir, key, entry, entry_len)) return false;
+  util_error e;
+  util_error_clear(&e);
+  if (open_entry(c, module, len, *entry, *entry_len, img, &e)) return true;
+  cache_release(*entry, *entry_len);
+  *entry = NULL;
+  cache_remove(c->cache_dir, key); /* damaged or stale: compiled again */
+  return false;
+}
+
+bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, const char *key,
+                       const jit_image *hit, util_error *err) {
   uint64_t budget = c->cache_max_bytes ? c->cache_max_bytes : CACHE_DEFAULT_MAX_BYTES;
-  const uint8_t *bytes;
-  size_t blen;
-  if (cache_get(c->cache_dir, key, &bytes, &blen)) {
+  if (hit) {
     util_error e;
     util_error_clear(&e);
-    bool ok = load_entry(c, em, module, len, bytes, blen, &e);
-    cache_release(bytes, blen);
-    if (ok) {
+    if (jit_image_load(em, hit, &e)) {
       jit_module_set_source(em, WELD_CODE_CACHE_HIT, 0);
+      /* the module keeps the entry mapped for its bytes; the code section's pages, read
+       * once by the loader, leave this process's resident set (a file's pages: they stay
+       * in the page cache, and would be read again from there) */
+      util_drop_pages(hit->code, hit->code_len);
       return true;
     }
     if (e.kind == UTIL_ERR_OOM) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
-    cache_remove(c->cache_dir, key); /* damaged or stale: compiled again below */
+    cache_remove(c->cache_dir, key); /* a code section that does not load: compiled again below */
   }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -100,7 +112,8 @@ bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *mod
   util_error_clear(&e);
   /* a cache that cannot be written costs the next run a compile, not this one its run */
   bool stored = cache_put(c->cache_dir, key, img.p, img.len, budget, &e);
-  bool ok = load_entry(c, em, module, len, img.p, img.len, err);
+  jit_image opened;
+  bool ok = open_entry(c, module, len, img.p, img.len, &opened, err) && jit_image_load(em, &opened, err);
   jit_bytes_free(&img);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;

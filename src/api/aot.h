@@ -14,8 +14,17 @@ bool api_image_make(const weld_config *c, const exec_module *em, const uint8_t *
                     util_error *err);
 /* True when the engine keeps a code cache for these bytes (a binary module, a compiling tier). */
 bool api_cache_applies(const weld_config *c, const uint8_t *bytes, size_t len);
-/* em's code from the cache, or compiled and stored there. */
-bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, util_error *err);
+/* The cache key of `module` under the engine's settings (64 hex digits). */
+void api_cache_key(const weld_config *c, const uint8_t *module, size_t len, char key[65]);
+/* The entry of `key`, mapped (*entry, *entry_len: util_map_file's) and opened (img points
+ * into it): checksum, this weld's build, the settings, and its module equal to `module`.
+ * False when there is none or it does not hold (then it is removed, to be compiled again). */
+bool api_cache_lookup(const weld_config *c, const uint8_t *module, size_t len, const char *key, const uint8_t **entry,
+                      size_t *entry_len, jit_image *img);
+/* em's code from `hit` (api_cache_lookup's), or, when it is NULL or its code does not
+ * load, compiled and stored under `key`. */
+bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, const char *key,
+                       const jit_image *hit, util_error *err);
 
 /* The engine's in-memory module cache (modcache.c): the key of `bytes` under the engine's
  * settings (a sha256 of the settings, the length and a fast hash of the bytes: where to

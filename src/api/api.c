@@ -532,11 +532,27 @@ static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **
   }
   /* The text format is read into the binary format first (src/text). */
   uint32_t features = e && e->cfg.standard == WELD_STANDARD_2_0 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
-  wasm_module *m;
-  if (take && *take && !from_image && text_is_binary(bytes, len)) {
+  /* The code cache (aot.c) is looked up first: a hit's module is decoded where it lies in
+   * the mapped entry (equal to `bytes`, checked), not copied, and the mapping is the
+   * module's from then on. */
+  bool cache = !from_image && e && api_cache_applies(&e->cfg, bytes, len);
+  char key[65];
+  jit_image hit;
+  const uint8_t *entry = NULL;
+  size_t entry_len = 0;
+  wasm_module *m = NULL;
+  if (cache) {
+    api_cache_key(&e->cfg, bytes, len, key);
+    if (api_cache_lookup(&e->cfg, bytes, len, key, &entry, &entry_len, &hit)) {
+      m = wasm_decode_mapped(hit.module, hit.module_len, entry, entry_len, features, &ue);
+      if (!m) util_unmap_file(entry, entry_len), entry = NULL; /* decoded below again, for its error */
+    }
+  }
+  if (!m && take && *take && !from_image && text_is_binary(bytes, len)) {
     m = wasm_decode_take(*take, len, features, &ue); /* the module's now, or freed */
     *take = NULL;
-  } else m = text_load_module_features(bytes, len, NULL, features, &ue);
+  } else if (!m)
+    m = text_load_module_features(bytes, len, NULL, features, &ue);
   if (!m) {
     if (err) *err = api_error_from(&ue);
     return NULL;
@@ -546,7 +562,7 @@ static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **
    * its compile-ahead size. A tier that compiles the whole module now needs every
    * translation at once (one pass of the validator instead of two). */
   bool lazy;
-  if (from_image || (e && api_cache_applies(&e->cfg, bytes, len))) lazy = true;
+  if (from_image || cache) lazy = true;
   else if (e && (e->cfg.tier == WELD_TIER_OPTIMIZED || e->cfg.tier == WELD_TIER_BASELINE)) lazy = false;
   else if (e && e->cfg.tier == WELD_TIER_AUTO && jit_available()) {
     uint64_t body = 0;
@@ -563,8 +579,8 @@ static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **
   if (from_image) {
     ok = jit_image_load(em, &img, &ue);
     if (ok) jit_module_set_source(em, WELD_CODE_PRECOMPILED, 0);
-  } else if (e && api_cache_applies(&e->cfg, bytes, len)) {
-    ok = api_cache_prepare(&e->cfg, em, bytes, len, &ue);
+  } else if (cache) {
+    ok = api_cache_prepare(&e->cfg, em, bytes, len, key, entry ? &hit : NULL, &ue);
   } else if (e && e->cfg.tier == WELD_TIER_OPTIMIZED) {
     ok = opt_compile_module(em, e->cfg.bounds == WELD_BOUNDS_GUARD, &ue);
   } else {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/crc32c.h"
 #include "../util/sha256.h"
 #include "image.h"
 #include "jit_int.h"
@@ -96,13 +97,18 @@ enum { F_GUARD = 1, F_STANDARD_2_0 = 2, F_KNOWN = 3 };
 
 bool jit_image_is(const uint8_t *bytes, size_t len) { return len >= 8 && memcmp(bytes, JIT_IMAGE_MAGIC, 8) == 0; }
 
-/* sha256 of the header up to the checksum and of everything after the header */
-static void checksum(const uint8_t *file, size_t len, uint8_t out[32]) {
-  util_sha256 s;
-  util_sha256_init(&s);
-  util_sha256_update(&s, file, H_CHECKSUM);
-  util_sha256_update(&s, file + JIT_IMAGE_HEADER, len - JIT_IMAGE_HEADER);
-  util_sha256_final(&s, out);
+/* CRC-32C of the header but its checksum field (bytes 112-115) and of everything after
+ * the header: damage is what it detects, not tampering (whoever can write the file can
+ * write its checksum); it replaced a sha256 that cost a warm start of sqlite 4-5 ms. */
+static uint32_t checksum(const uint8_t *file, size_t len) {
+  uint32_t c = util_crc32c(0, file, H_CHECKSUM);
+  return util_crc32c(c, file + H_CHECKSUM + 4, len - H_CHECKSUM - 4);
+}
+
+/* The checksum field holds the CRC and 28 zero bytes. */
+static bool checksum_ok(const uint8_t *file, size_t len) {
+  static const uint8_t zero[28];
+  return get32(file + H_CHECKSUM) == checksum(file, len) && memcmp(file + H_CHECKSUM + 4, zero, 28) == 0;
 }
 
 /* This weld build's stamp: the first 16 bytes of the sha256 of its build ID, so code
@@ -149,7 +155,8 @@ bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module
   util_sha256_final(&sh, h + H_MODULE_SHA);
   set64(h + H_MODULE_LEN, module_len);
   set64(h + H_CODE_LEN, out->len - JIT_IMAGE_HEADER - module_len);
-  checksum(out->p, out->len, out->p + H_CHECKSUM);
+  memset(h + H_CHECKSUM, 0, 32);
+  set32(h + H_CHECKSUM, checksum(out->p, out->len));
   return true;
 }
 
@@ -161,14 +168,21 @@ bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8
   return jit_image_end(s, features, module_len, out);
 }
 
-/* Points img at the module and code after a checked header and checks the module's
- * recorded sha256 (jit_image_open and jit_image_read). */
-static bool attach_module(jit_image *img, const uint8_t *bytes, uint64_t mlen, uint64_t clen, util_error *err) {
+/* Points img at the module and code after a checked header and checks the module: its
+ * recorded sha256, or (`expect`, the cache's lookups) equal to the bytes the caller has,
+ * whose sha256 the cache key already took (jit_image_open and jit_image_read). */
+static bool attach_module(jit_image *img, const uint8_t *bytes, uint64_t mlen, uint64_t clen, const uint8_t *expect,
+                          size_t expect_len, util_error *err) {
   memcpy(img->module_sha, bytes + H_MODULE_SHA, 32);
   img->module = bytes + JIT_IMAGE_HEADER;
   img->module_len = (size_t)mlen;
   img->code = img->module + mlen;
   img->code_len = (size_t)clen;
+  if (expect) {
+    if (img->module_len != expect_len || memcmp(img->module, expect, expect_len) != 0)
+      return util_fail(err, UTIL_ERR_MALFORMED, JIT_IMAGE_HEADER, "precompiled module holds another module");
+    return true;
+  }
   uint8_t sum[32];
   util_sha256 sh;
   util_sha256_init(&sh);
@@ -179,7 +193,8 @@ static bool attach_module(jit_image *img, const uint8_t *bytes, uint64_t mlen, u
   return true;
 }
 
-bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error *err) {
+static bool open_image(const uint8_t *bytes, size_t len, const uint8_t *expect, size_t expect_len, jit_image *img,
+                       util_error *err) {
   memset(img, 0, sizeof *img);
   if (!jit_image_is(bytes, len)) return util_fail(err, UTIL_ERR_MALFORMED, 0, "not a precompiled weld module (bad magic)");
   if (len < 16) return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)len, "precompiled module truncated (in the header)");
@@ -202,9 +217,7 @@ bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error
   if (mlen + clen != body)
     return util_fail(err, UTIL_ERR_MALFORMED, (int64_t)(JIT_IMAGE_HEADER + mlen + clen),
                      "precompiled module has %llu bytes after its end", (unsigned long long)(body - mlen - clen));
-  uint8_t sum[32];
-  checksum(bytes, len, sum);
-  if (memcmp(sum, bytes + H_CHECKSUM, 32) != 0)
+  if (!checksum_ok(bytes, len))
     return util_fail(err, UTIL_ERR_MALFORMED, H_CHECKSUM, "precompiled module is corrupt (checksum mismatch)");
   memcpy(img->version, bytes + H_VERSION, 32);
   img->version[32] = 0;
@@ -234,8 +247,16 @@ bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error
     return util_fail(err, UTIL_ERR_USAGE, H_FEATURES, "precompiled module needs CPU features this machine lacks: %s",
                      list);
   }
-  if (!attach_module(img, bytes, mlen, clen, err)) return false;
-  return true;
+  return attach_module(img, bytes, mlen, clen, expect, expect_len, err);
+}
+
+bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error *err) {
+  return open_image(bytes, len, NULL, 0, img, err);
+}
+
+bool jit_image_open_of(const uint8_t *bytes, size_t len, const uint8_t *module, size_t module_len, jit_image *img,
+                       util_error *err) {
+  return open_image(bytes, len, module, module_len, img, err);
 }
 
 /* The code section's summary: counts only, nothing allocated, nothing followed that the
@@ -309,11 +330,9 @@ bool jit_image_read(const uint8_t *bytes, size_t len, jit_image_info *in, util_e
                        "precompiled module's weld version has a byte that is not printable");
   memcpy(img->version, bytes + H_VERSION, 32);
   img->version[32] = 0;
-  uint8_t sum[32];
-  checksum(bytes, len, sum);
-  if (memcmp(sum, bytes + H_CHECKSUM, 32) != 0)
+  if (!checksum_ok(bytes, len))
     return util_fail(err, UTIL_ERR_MALFORMED, H_CHECKSUM, "precompiled module is corrupt (checksum mismatch)");
-  if (!attach_module(img, bytes, mlen, clen, err)) return false;
+  if (!attach_module(img, bytes, mlen, clen, NULL, 0, err)) return false;
   img->set.tier = get32(bytes + H_TIER);
   in->flags = get32(bytes + H_FLAGS);
   img->set.guard = in->flags & F_GUARD;

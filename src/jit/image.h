@@ -48,7 +48,7 @@ void jit_bytes_free(jit_bytes *b);
 
 /* ---- the container (image.c) ---- */
 #define JIT_IMAGE_MAGIC "\0weldAOT"
-#define JIT_IMAGE_FORMAT 1u
+#define JIT_IMAGE_FORMAT 2u
 #define JIT_IMAGE_HEADER 160u
 
 /* What changes the code, besides the module, weld's version and the CPU features. */
@@ -86,6 +86,10 @@ bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module
 /* Checks the magic, the format version, the lengths, the checksum, weld's version and
  * the CPU features, and fills img (pointing into bytes). The error is one sentence. */
 bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error *err);
+/* The same for an image that must hold exactly `module` (a cache entry, found under a key
+ * that hashed the module): its bytes are compared instead of their recorded sha256. */
+bool jit_image_open_of(const uint8_t *bytes, size_t len, const uint8_t *module, size_t module_len, jit_image *img,
+                       util_error *err);
 /* What an image says about itself, read without trusting it or checking it against this
  * weld and machine (weld inspect, audit, validate and print never map or run the code):
  * the structure must hold (magic, format version, header size, lengths, a terminated

@@ -83,3 +83,8 @@ bool util_map_file(const char *path, const uint8_t **data, size_t *len, util_err
 void util_unmap_file(const uint8_t *data, size_t len) {
   if (data) munmap((void *)(uintptr_t)data, len);
 }
+
+void util_drop_pages(const uint8_t *data, size_t len) {
+  uintptr_t lo = ((uintptr_t)data + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)data + len) & ~(uintptr_t)4095;
+  if (data && hi > lo) (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}

@@ -881,17 +881,24 @@ wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
   return wasm_decode_features(bytes, len, WASM_FEATURES_ALL, err);
 }
 
-static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, uint32_t features, util_error *err);
+static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, const uint8_t *map, size_t map_len,
+                           uint32_t features, util_error *err);
 
 wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t features, util_error *err) {
-  return decode(bytes, NULL, len, features, err);
+  return decode(bytes, NULL, len, NULL, 0, features, err);
 }
 
 wasm_module *wasm_decode_take(uint8_t *bytes, size_t len, uint32_t features, util_error *err) {
-  return decode(bytes, bytes, len, features, err);
+  return decode(bytes, bytes, len, NULL, 0, features, err);
 }
 
-static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, uint32_t features, util_error *err) {
+wasm_module *wasm_decode_mapped(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len,
+                                uint32_t features, util_error *err) {
+  return decode(bytes, NULL, len, map, map_len, features, err);
+}
+
+static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, const uint8_t *map, size_t map_len,
+                           uint32_t features, util_error *err) {
   util_error_clear(err);
   if (len > UINT32_MAX) {
     free(take);
@@ -906,9 +913,11 @@ static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, uint
   }
   util_arena_init(&m->arena);
   m->size = (uint32_t)len;
-  /* taken: no copy (36 KB of a C hello world are 9 pages the process need not touch) */
+  /* taken: no copy (36 KB of a C hello world are 9 pages the process need not touch); a
+   * copy of megabytes is a page fault per 4 KiB of fresh memory: a mapped file's bytes are
+   * used where they are */
   m->owned = take;
-  m->bytes = take ? take : util_arena_try_dup(&m->arena, bytes, len);
+  m->bytes = take ? take : map ? bytes : util_arena_try_dup(&m->arena, bytes, len);
   if (!m->bytes) {
     util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
     wasm_module_free(m);
@@ -936,8 +945,10 @@ static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, uint
     if (err && in_sections && strcmp(err->msg, "unexpected end") == 0) {
       snprintf(err->msg, sizeof err->msg, "unexpected end of section or function");
     }
-    wasm_module_free(m);
+    wasm_module_free(m); /* m->mapped is still NULL: the caller keeps the mapping */
     return NULL;
   }
+  m->mapped = map;
+  m->mapped_len = map_len;
   return m;
 }

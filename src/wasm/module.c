@@ -9,5 +9,6 @@ void wasm_module_free(wasm_module *m) {
   wasm_line_table_free(m);
   util_arena_free(&m->arena);
   free(m->owned);
+  util_unmap_file(m->mapped, m->mapped_len);
   free(m);
 }

@@ -280,6 +280,12 @@ typedef struct wasm_module {
   const uint8_t *bytes; /* private copy of the input, or the input itself (wasm_decode_take) */
   uint32_t size;
   uint8_t *owned;       /* the input taken by wasm_decode_take: freed with the module */
+  const uint8_t *bytes; /* private copy of the input, or within `mapped` */
+  uint32_t size;
+  /* A read-only file mapping `bytes` lies in (wasm_decode_mapped), unmapped with the
+   * module; else NULL. */
+  const uint8_t *mapped;
+  size_t mapped_len;
 
   uint32_t ntypes;
   wasm_functype *types;     /* the signature of each function type (zero for the others) */
@@ -363,6 +369,12 @@ wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t fea
 /* The same, the module taking `bytes` (from malloc) instead of copying them: freed with
  * the module, or before this returns NULL. Nothing else may write them afterwards. */
 wasm_module *wasm_decode_take(uint8_t *bytes, size_t len, uint32_t features, util_error *err);
+/* The same without copying the bytes: they lie in the read-only file mapping (map,
+ * map_len) of util_map_file, which the module takes over on success and unmaps when freed
+ * (on failure the caller keeps it). For a code cache entry, which embeds the module and is
+ * only ever replaced by rename, never written in place: its pages are the page cache's. */
+wasm_module *wasm_decode_mapped(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len,
+                                uint32_t features, util_error *err);
 void wasm_module_free(wasm_module *m);
 void wasm_line_table_free(wasm_module *m); /* by wasm_module_free */
 

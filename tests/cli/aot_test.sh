@@ -42,17 +42,31 @@ err_line() {
 }
 # flip FILE OFFSET: inverts one byte
 flip() { python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 0xff; open(p, "wb").write(bytes(b))' "$1" "$2"; }
+# imgsum.py: the image's checksum (docs/precompiled.md), written here from the polynomial:
+# CRC-32C of the header but bytes 112-115 and of everything after the header, in bytes
+# 112-115, then 28 zero bytes
+cat >imgsum.py <<'PY'
+def crc32c(data, c=0xffffffff):
+    for x in data:
+        c ^= x
+        for _ in range(8):
+            c = (c >> 1) ^ (0x82f63b78 if c & 1 else 0)
+    return c
+def resign(b):
+    b[112:144] = bytes(32)
+    b[112:116] = (crc32c(bytes(b[:112]) + bytes(b[116:])) ^ 0xffffffff).to_bytes(4, "little")
+PY
 # patch FILE OFFSET HEXBYTES [resign]: overwrite bytes; `resign` recomputes the image's
 # checksum (so that the check after it is reached)
 patch() {
   python3 - "$@" <<'PY'
-import hashlib, sys
+import hashlib, imgsum, sys
 path, off, hexb = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
 resign = len(sys.argv) > 4
 b = bytearray(open(path, "rb").read())
 b[off:off + len(hexb)] = hexb
 if resign:
-    b[112:144] = hashlib.sha256(bytes(b[:112]) + bytes(b[160:])).digest()
+    imgsum.resign(b)
 open(path, "wb").write(bytes(b))
 PY
 }
@@ -129,8 +143,12 @@ for t in $tiers; do
   if grep -q '"same_build": false' out.txt; then ok; else bad "$(grep same_build out.txt)"; fi
   run 0 inspect x.cwasm; label="$t: inspect text says the image is another build's"
   if grep -qF "(another build of it: this weld will not load its code)" out.txt; then ok; else bad "$(grep made out.txt)"; fi
-  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 02000000 resign       # format version 2
-  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 2, this weld reads version 1"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 03000000 resign       # format version 3
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 3, this weld reads version 2"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 01000000 resign       # an image of the first format
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 1, this weld reads version 2 \(recompile it"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 130 01               # the checksum field's zero bytes
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "corrupt \(checksum mismatch\)"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 64 00 resign             # the module's sha256
   run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "module's sha256 differs"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 48 ffff010000000000 resign # every known CPU feature
@@ -168,7 +186,7 @@ for t in $tiers; do
   run "$want_rc" audit --preset isolated --format json calc-$t.cwasm; label="$t: audit --format json as of calc.wasm"
   if [ "$(sed "s/calc-$t\.cwasm/FILE/g" out.txt)" = "$(cat want.txt)" ]; then ok; else bad "differs"; fi
   run 0 inspect calc-$t.cwasm; label="$t: inspect text"
-  if grep -q "^precompiled module (weld compile), format 1, checksum ok$" out.txt && grep -q "^  tier: $t$" out.txt &&
+  if grep -q "^precompiled module (weld compile), format 2, checksum ok$" out.txt && grep -q "^  tier: $t$" out.txt &&
     grep -q "^  made by weld $version$" out.txt && grep -q "^calc-$t.cwasm: WebAssembly module, version 1, $(stat -c %s calc.wasm) bytes$" out.txt
   then ok; else bad "$out"; fi
   run 0 inspect --json calc-$t.cwasm
@@ -178,7 +196,7 @@ import hashlib, json, sys
 doc = json.load(open(sys.argv[1]))
 img, mod, tier, version = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read(), sys.argv[4], sys.argv[5]
 p = doc["precompiled"]
-want = {"format": 1, "weld_version": version, "tier": tier, "bounds": "guard", "standard": "3.0",
+want = {"format": 2, "weld_version": version, "tier": tier, "bounds": "guard", "standard": "3.0",
         "module_sha256": hashlib.sha256(mod).hexdigest(), "module_offset": 160, "module_size": len(mod),
         "code_size": len(img) - 160 - len(mod), "code_section": "BASE" if tier == "baseline" else "OPTG",
         "functions": 9, "section_error": None}
@@ -221,7 +239,7 @@ cp calc-baseline.cwasm x.cwasm; patch x.cwasm 16 "414141414141414141414141414141
 run 1 inspect x.cwasm; err_line "weld version is not terminated \(at offset 0x10\)$"
 # an image whose embedded module is not valid: the validator's message, marked as the module's
 python3 - calc-baseline.cwasm z.cwasm <<'PY'
-import hashlib, sys
+import hashlib, imgsum, sys
 b = bytearray(open(sys.argv[1], "rb").read())
 m = int.from_bytes(b[96:104], "little")
 # (module (func (result i32) i64.const 1))
@@ -229,17 +247,17 @@ bad = bytes.fromhex("0061736d0100000001050160017f00030201000a0601040042010b".rep
 b = b[:160] + bad + b[160 + m:]
 b[64:96] = hashlib.sha256(bad).digest()
 b[96:104] = len(bad).to_bytes(8, "little")
-b[112:144] = hashlib.sha256(bytes(b[:112]) + bytes(b[160:])).digest()
+imgsum.resign(b)
 open(sys.argv[2], "wb").write(bytes(b))
 PY
 run 1 validate z.cwasm; err_line "z.cwasm: embedded module: type mismatch"
 # a code section that does not describe the module's functions (as loading would refuse it)
 python3 - calc-baseline.cwasm w.cwasm <<'PY'
-import hashlib, sys
+import hashlib, imgsum, sys
 b = bytearray(open(sys.argv[1], "rb").read())
 m = int.from_bytes(b[96:104], "little")
 b[160 + m + 4:160 + m + 8] = (6).to_bytes(4, "little")   # "BASE", then the function count
-b[112:144] = hashlib.sha256(bytes(b[:112]) + bytes(b[160:])).digest()
+imgsum.resign(b)
 open(sys.argv[2], "wb").write(bytes(b))
 PY
 run 1 validate w.cwasm; err_line "its code section lists 6 functions, the module defines 9\) \(at offset 0x"
@@ -265,6 +283,15 @@ for t in $tiers; do
   run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
   err_has "stored in the code cache"
   run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; err_has "from the code cache"
+  # an entry an older weld wrote in the first format (checksum right): refused, compiled again
+  entry=$(ls "$c"/*.cwasm); patch "$entry" 8 01000000 resign
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  err_has "stored in the code cache"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; err_has "from the code cache"
+  # a byte of the code section flipped (the entry's last byte)
+  entry=$(ls "$c"/*.cwasm); flip "$entry" $(($(stat -c %s "$entry") - 1))
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
+  err_has "stored in the code cache"
   # entries are mapped, not read: a truncated one, an empty one and a directory in its
   # place are refused the same way (compiled again), never a crash
   entry=$(ls "$c"/*.cwasm); head -c 200 "$entry" >trunc.tmp && mv trunc.tmp "$entry"
@@ -307,6 +334,15 @@ run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stat
 err_has "from the code cache"   # kept
 run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stats --invoke f m2.wasm
 err_has "stored in the code cache"   # evicted (least recently used), so compiled again
+# an entry holding another module (a file renamed over another key): its module is
+# compared with the one run, so it is refused and compiled again, never run
+c2="$tmp/swap"
+run 0 run --cache-dir "$c2" --tier baseline --invoke f m1.wasm; out_is 1
+e1=$(ls "$c2"/*.cwasm)
+run 0 run --cache-dir "$c2" --tier baseline --invoke f m2.wasm; out_is 2
+for f in "$c2"/*.cwasm; do [ "$f" = "$e1" ] || cp "$e1" "$f"; done
+run 0 run --cache-dir "$c2" --tier baseline --tier-stats --invoke f m2.wasm; out_is 2; err_has "stored in the code cache"
+run 0 run --cache-dir "$c2" --tier baseline --tier-stats --invoke f m2.wasm; out_is 2; err_has "from the code cache"
 run 0 cache evict --cache-dir "$c" --cache-max-bytes $one; out_is "removed 1 entries ($one bytes) from $c"
 label="evict to one entry"
 if [ "$(ls "$c"/*.cwasm | wc -l)" -eq 1 ]; then ok; else bad "$(ls "$c")"; fi

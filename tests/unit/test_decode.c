@@ -2,6 +2,8 @@
  * custom and name sections. The spec suite covers the malformed corners in bulk; these
  * tests pin down what the IR looks like. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "wasm/module.h"
@@ -639,4 +641,49 @@ UNIT_GROUP(decode_proposals) {
     section(&o, 10, sec, n + 1);
     check_proposal(decode_msg(&o), code[i].msg, code[i].p);
   }
+}
+
+/* wasm_decode_mapped: a module decoded where its bytes lie in a file mapping (a code cache
+ * entry: the module after a header) uses them in place and owns the mapping; on failure
+ * the caller keeps it. */
+UNIT_GROUP(decode_mapped) {
+  /* a 7-byte prefix, then (module (func (export "f") (result i32) i32.const 42)) */
+  static const uint8_t file[] = {'p', 'r', 'e', 'f', 'i', 'x', 0,
+                                 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00,
+                                 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00,
+                                 0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b};
+  char path[] = "/tmp/weld-decode-mapped-XXXXXX";
+  int fd = mkstemp(path);
+  if (!CHECK(fd >= 0)) return;
+  bool wrote = write(fd, file, sizeof file) == (ssize_t)sizeof file;
+  close(fd);
+  CHECK(wrote);
+  const uint8_t *map;
+  size_t len;
+  util_error e;
+  util_error_clear(&e);
+  bool mapped = util_map_file(path, &map, &len, &e);
+  if (!CHECK(mapped && len == sizeof file)) {
+    unlink(path);
+    return;
+  }
+  wasm_module *m = wasm_decode_mapped(map + 7, len - 7, map, len, WASM_FEATURES_ALL, &e);
+  CHECK(m != NULL);
+  if (m) {
+    CHECK(m->bytes == map + 7); /* not copied */
+    CHECK(m->mapped == map && m->mapped_len == len);
+    CHECK_EQ_U64(m->nfuncs, 1);
+    CHECK(m->nexports == 1 && m->exports[0].name.len == 1 && m->exports[0].name.str[0] == 'f');
+    wasm_module_free(m); /* unmaps */
+  }
+  /* a malformed module (cut short): NULL, and the mapping is still the caller's */
+  util_error_clear(&e);
+  mapped = util_map_file(path, &map, &len, &e);
+  if (CHECK(mapped)) {
+    m = wasm_decode_mapped(map + 7, len - 9, map, len, WASM_FEATURES_ALL, &e);
+    CHECK(m == NULL && e.kind == UTIL_ERR_MALFORMED);
+    CHECK(map[7] == 0 && map[8] == 0x61); /* still mapped */
+    util_unmap_file(map, len);
+  }
+  unlink(path);
 }
