@@ -33,7 +33,7 @@ typedef struct ctl {
   LLVMBasicBlockRef end, head, els; /* head: a loop's header; els: an if's else part */
   LLVMValueRef *vars;               /* allocas: a loop's parameters */
   LLVMValueRef *res;                /* allocas: the results */
-  uint32_t nfacts, ffloor;          /* the bounds facts at the opening (restored at its end) */
+  uint32_t nfacts;                  /* the bounds facts at the opening (restored at its end) */
   LLVMValueRef *params;             /* an if's parameter values (for the else part) */
 } ctl;
 
@@ -63,7 +63,7 @@ typedef struct lw {
   struct fact {
     uint64_t key, end;
   } *facts;
-  uint32_t nfacts, capfacts, ffloor; /* lookups see facts[ffloor..nfacts) */
+  uint32_t nfacts, capfacts;
   uint32_t *lver, nver;              /* per local: its version (a new one at each set) */
   uint64_t mem_min;                  /* bytes the memory has at least (its minimum) */
   LLVMValueRef bud;           /* alloca i64: the thread's interruption budget, in a register
@@ -324,8 +324,6 @@ static ctl *open_ctl(lw *l, uint8_t kind, uint32_t np, uint32_t nr, const wasm_v
   c->nr = nr;
   c->height = l->n - np;
   c->nfacts = l->nfacts;
-  c->ffloor = l->ffloor;
-  if (kind == C_LOOP) l->ffloor = l->nfacts;
   if (kind == C_FUNC) return c;
   if (kind == C_LOOP && np) {
     c->vars = calloc(np, sizeof *c->vars);
@@ -455,14 +453,31 @@ static LLVMTypeRef int_of(lw *l, uint32_t bytes) {
  * it, or code before the enclosing blocks), and this access's offset + size at most the
  * earlier one's. A constant address ending within the memory's declared minimum is in
  * bounds from the start. Facts are dropped at an `else` and at the end of the construct
- * that made them, and a loop's body starts without the facts from before it (a local
- * set later in the body holds another value on the next iteration). */
+ * that made them, and every local the body of a loop sets gets a new version at the
+ * loop's start (on the next iteration it holds another value than before the loop). */
 #define KEY_LOCAL(i, v) ((1ull << 63) | ((uint64_t)(i) << 32) | (uint64_t)(v))
 #define KEY_CONST (1ull << 62)
 
+/* At a loop's start (r just past the `loop`): a new version of every local its body sets. */
+static void loop_versions(lw *l, const util_reader *r) {
+  util_reader sc = *r;
+  wasm_instr in;
+  util_error e;
+  util_error_clear(&e);
+  for (uint32_t nest = 1; nest && wasm_read_instr(&sc, &in, &e);) {
+    if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF || in.op == WASM_OP_TRY_TABLE ||
+        in.op == WASM_OP_TRY)
+      nest++;
+    else if (in.op == WASM_OP_END || in.op == WASM_OP_DELEGATE)
+      nest--;
+    else if ((in.op == WASM_OP_LOCAL_SET || in.op == WASM_OP_LOCAL_TEE) && in.idx < l->nlocals)
+      l->lver[in.idx] = ++l->nver;
+  }
+}
+
 static uint64_t fact_end(lw *l, uint64_t key) {
   /* the latest fact of the key (each new one raises the end); a bounded look back */
-  for (uint32_t i = l->nfacts, seen = 0; i > l->ffloor && seen < 512; i--, seen++)
+  for (uint32_t i = l->nfacts, seen = 0; i > 0 && seen < 512; i--, seen++)
     if (l->facts[i - 1].key == key) return l->facts[i - 1].end;
   return 0;
 }
@@ -1204,6 +1219,7 @@ static const char *body(lw *l, util_reader *r) {
       wasm_vtype scratch;
       if (!block_sig(l, &in, &np, &pt, &nr, &rt, &scratch)) return "not supported: v128 block values";
       LLVMValueRef cond = op == WASM_OP_IF ? pop(l) : NULL;
+      if (op == WASM_OP_LOOP) loop_versions(l, r);
       ctl *c = open_ctl(l, op == WASM_OP_BLOCK ? C_BLOCK : op == WASM_OP_LOOP ? C_LOOP : C_IF, np, nr, pt, rt);
       if (!c || l->oom) return "out of memory";
       c->end = new_bb(l, "end");
@@ -1256,7 +1272,6 @@ static const char *body(lw *l, util_reader *r) {
       LLVMMoveBasicBlockAfter(c->end, LLVMGetLastBasicBlock(l->fn));
       LLVMPositionBuilderAtEnd(l->b, c->end);
       l->nfacts = c->nfacts;
-      l->ffloor = c->ffloor;
       l->n = c->height;
       for (uint32_t i = 0; i < c->nr; i++)
         push(l, LLVMBuildLoad2(l->b, LLVMGetAllocatedType(c->res[i]), c->res[i], ""));

@@ -333,24 +333,30 @@ cat > cover.wat <<'EOF'
   (func (export "const2") (result i32)
     (i32.store (i32.const 65532) (i32.const 5))
     (i32.load (i32.const 65536)))
+  (func (export "inv") (param $p i32) (param $n i32) (result i32) (local $s i32)
+    (local.set $s (i32.load offset=12 (local.get $p)))
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.load offset=4 (local.get $p))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
 )
 EOF
 for bounds in guard explicit; do
   for a in "down 65524" "down 65528" "up 65524" "up 65527" "st 65524" "st 65526" "set 60000" "set 61500" \
     "loop 0" "ifelse 65532 1" "ifelse 65532 0" "ifelse 65524 0" "ifend 65532 0" "ifend 65532 1" \
-    "tee 65520" "tee 65524" "const 8" "const 65534" "const2"; do
+    "tee 65520" "tee 65524" "const 8" "const 65534" "const2" "inv 65520 3" "inv 65528 3"; do
     read -r fn args <<<"$a"
     # shellcheck disable=SC2086 # the export's arguments
     same_as_interp --bounds $bounds --invoke "$fn" cover.wat $args
   done
 done
-# the proof's effect: down's second load and const's load of 65532 are plain (one access
-# form left in each), up keeps both
+# the proof's effect: down's second load, const's accesses of 65532 and inv's load in the
+# loop (its local is not set there) are plain (one access form left in each), up keeps both
 WELD_OPT_DUMP=1 "$weld" run --tier optimized --invoke down cover.wat 0 >out.txt 2>err.txt
 fn_ir() { awk -v f="$1" '$0 ~ "^define .*(_f" f "|@body" f ")\\(" {p=1} p {print} p && /^}/ {p=0}' err.txt; }
-d_br=$(fn_ir 0 | grep -c "callbr") u_br=$(fn_ir 1 | grep -c "callbr") c_br=$(fn_ir 8 | grep -c "callbr")
-label="proven accesses are plain: down 1 callbr (of 2 loads), up 2, const 1 (of 3 accesses)"
-if [ "$d_br" -eq 1 ] && [ "$u_br" -eq 2 ] && [ "$c_br" -eq 1 ]; then ok; else bad "down $d_br, up $u_br, const $c_br"; fi
+d_br=$(fn_ir 0 | grep -c "callbr") u_br=$(fn_ir 1 | grep -c "callbr") c_br=$(fn_ir 8 | grep -c "callbr") i_br=$(fn_ir 10 | grep -c "callbr")
+label="proven accesses are plain: down 1 callbr (of 2 loads), up 2, const 1 (of 3 accesses), inv 1 (of 2)"
+if [ "$d_br" -eq 1 ] && [ "$u_br" -eq 2 ] && [ "$c_br" -eq 1 ] && [ "$i_br" -eq 1 ]; then ok; else bad "down $d_br, up $u_br, const $c_br, inv $i_br"; fi
 
 # fuel: spent as in the interpreter, unit for unit (function entries, loop iterations)
 for fuel in 1 2 3 100 101 102 103 104; do same_as_interp --fuel $fuel --invoke count traps.wat 50; done
