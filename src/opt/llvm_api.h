@@ -89,6 +89,7 @@ void LLVMInitializeX86AsmParser(void); /* the access markers are inline assembly
   X(LLVMBuildZExt) \
   X(LLVMConstAllOnes) \
   X(LLVMConstInt) \
+  X(LLVMConstIntGetZExtValue) \
   X(LLVMConstIntToPtr) \
   X(LLVMConstNull) \
   X(LLVMConsumeError) \
@@ -267,6 +268,7 @@ bool opt_llvm_load(const char **why);
 #define LLVMBuildZExt (opt_llvm.LLVMBuildZExt)
 #define LLVMConstAllOnes (opt_llvm.LLVMConstAllOnes)
 #define LLVMConstInt (opt_llvm.LLVMConstInt)
+#define LLVMConstIntGetZExtValue (opt_llvm.LLVMConstIntGetZExtValue)
 #define LLVMConstIntToPtr (opt_llvm.LLVMConstIntToPtr)
 #define LLVMConstNull (opt_llvm.LLVMConstNull)
 #define LLVMConsumeError (opt_llvm.LLVMConsumeError)

@@ -33,6 +33,7 @@ typedef struct ctl {
   LLVMBasicBlockRef end, head, els; /* head: a loop's header; els: an if's else part */
   LLVMValueRef *vars;               /* allocas: a loop's parameters */
   LLVMValueRef *res;                /* allocas: the results */
+  uint32_t nfacts;                  /* the bounds facts at the opening (restored at its end) */
   LLVMValueRef *params;             /* an if's parameter values (for the else part) */
 } ctl;
 
@@ -48,7 +49,8 @@ typedef struct lw {
   uint32_t nlocals;
   LLVMValueRef mbase, msize, scratch; /* allocas: memory base and size, a helper's out slot */
   LLVMValueRef *st;
-  uint32_t n, cap, maxn;
+  uint64_t *org;              /* per operand-stack entry: the address key of its value (0: none) */
+  uint32_t n, cap, maxn, capo;
   ctl *ctl;
   uint32_t nctl, capctl;
   bool dead;
@@ -56,6 +58,14 @@ typedef struct lw {
   bool oom;
   LLVMBasicBlockRef acc_trap; /* guard-region accesses' trap block (one per function) */
   LLVMValueRef depth;         /* i32: this call's depth (a parameter of the internal entry) */
+  /* Accesses proven in bounds (below): what the accesses executed so far have shown
+   * the memory's size to be at least, per address key. */
+  struct fact {
+    uint64_t key, end;
+  } *facts;
+  uint32_t nfacts, capfacts;
+  uint32_t *lver, nver;              /* per local: its version (a new one at each set) */
+  uint64_t mem_min;                  /* bytes the memory has at least (its minimum) */
   LLVMValueRef bud;           /* alloca i64: the thread's interruption budget, in a register
                                  between calls into the runtime (th->budget outside) */
 } lw;
@@ -275,14 +285,17 @@ static void budget(lw *l, uint32_t off) {
 
 /* ---------- the operand stack ---------- */
 
-static void push(lw *l, LLVMValueRef v) {
-  if (!grow((void **)&l->st, &l->cap, (size_t)l->n + 1, sizeof *l->st)) {
+static void push_key(lw *l, LLVMValueRef v, uint64_t key) {
+  if (!grow((void **)&l->st, &l->cap, (size_t)l->n + 1, sizeof *l->st) ||
+      !grow((void **)&l->org, &l->capo, (size_t)l->n + 1, sizeof *l->org)) {
     l->oom = true;
     return;
   }
+  l->org[l->n] = key;
   l->st[l->n++] = v;
   if (l->n > l->maxn) l->maxn = l->n;
 }
+static void push(lw *l, LLVMValueRef v) { push_key(l, v, 0); }
 static LLVMValueRef pop(lw *l) { return l->st[--l->n]; }
 static LLVMValueRef bool32(lw *l, LLVMValueRef c) { return LLVMBuildZExt(l->b, c, l->i32, ""); }
 
@@ -310,6 +323,7 @@ static ctl *open_ctl(lw *l, uint8_t kind, uint32_t np, uint32_t nr, const wasm_v
   c->np = np;
   c->nr = nr;
   c->height = l->n - np;
+  c->nfacts = l->nfacts;
   if (kind == C_FUNC) return c;
   if (kind == C_LOOP && np) {
     c->vars = calloc(np, sizeof *c->vars);
@@ -428,6 +442,90 @@ static LLVMTypeRef int_of(lw *l, uint32_t bytes) {
   return bytes == 1 ? l->i8 : bytes == 2 ? l->i16 : bytes == 4 ? l->i32 : l->i64;
 }
 
+/* ---------- accesses proven in bounds ----------
+ *
+ * A memory never shrinks, so once an access reaching address E has executed (not
+ * trapped), every later access that ends at or below E is in bounds: it cannot trap,
+ * and is lowered as a plain LLVM load or store (no check, no guard-region form), which
+ * LLVM optimises as it does C code. The lowering proves it with what it sees: an
+ * address that is a local's value (the same local, not set in between) or a constant,
+ * an earlier access of that address that dominates this one (straight-line code before
+ * it, or code before the enclosing blocks), and this access's offset + size at most the
+ * earlier one's. A constant address ending within the memory's declared minimum is in
+ * bounds from the start. Facts are dropped at an `else` and at the end of the construct
+ * that made them, and every local the body of a loop sets gets a new version at the
+ * loop's start (on the next iteration it holds another value than before the loop). */
+#define KEY_LOCAL(i, v) ((1ull << 63) | ((uint64_t)(i) << 32) | (uint64_t)(v))
+#define KEY_CONST (1ull << 62)
+
+/* At a loop's start (r just past the `loop`): a new version of every local its body sets. */
+static void loop_versions(lw *l, const util_reader *r) {
+  util_reader sc = *r;
+  wasm_instr in;
+  util_error e;
+  util_error_clear(&e);
+  for (uint32_t nest = 1; nest && wasm_read_instr(&sc, &in, &e);) {
+    if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF || in.op == WASM_OP_TRY_TABLE ||
+        in.op == WASM_OP_TRY)
+      nest++;
+    else if (in.op == WASM_OP_END || in.op == WASM_OP_DELEGATE)
+      nest--;
+    else if ((in.op == WASM_OP_LOCAL_SET || in.op == WASM_OP_LOCAL_TEE) && in.idx < l->nlocals)
+      l->lver[in.idx] = ++l->nver;
+  }
+}
+
+static uint64_t fact_end(lw *l, uint64_t key) {
+  /* the latest fact of the key (each new one raises the end); a bounded look back */
+  for (uint32_t i = l->nfacts, seen = 0; i > 0 && seen < 512; i--, seen++)
+    if (l->facts[i - 1].key == key) return l->facts[i - 1].end;
+  return 0;
+}
+
+/* The key and end of an access whose address is operand-stack entry pos: the end is
+ * relative to the local's value, absolute for a constant. False: no key. */
+static bool access_end(lw *l, uint32_t pos, uint64_t offset, uint32_t bytes, uint64_t *key, uint64_t *end) {
+  *key = l->org[pos];
+  if (!*key) return false;
+  *end = offset + bytes;
+  if (*key == KEY_CONST) *end += (uint32_t)LLVMConstIntGetZExtValue(l->st[pos]);
+  return true;
+}
+
+static bool covered(lw *l, uint64_t key, uint64_t end) {
+  if (key == KEY_CONST && end <= l->mem_min) return true;
+  return fact_end(l, key) >= end;
+}
+
+static void add_fact(lw *l, uint64_t key, uint64_t end) {
+  if (fact_end(l, key) >= end) return;
+  if (!grow((void **)&l->facts, &l->capfacts, (size_t)l->nfacts + 1, sizeof *l->facts)) {
+    l->oom = true;
+    return;
+  }
+  l->facts[l->nfacts++] = (struct fact){key, end};
+}
+
+/* An access proven in bounds: a plain load or store. */
+static void plain_mem(lw *l, const memop *mo, uint64_t offset) {
+  LLVMValueRef v = mo->store ? pop(l) : NULL;
+  LLVMValueRef ea = LLVMBuildZExt(l->b, pop(l), l->i64, "");
+  if (offset) ea = LLVMBuildAdd(l->b, ea, ci64(l, offset), "");
+  LLVMValueRef base = LLVMBuildLoad2(l->b, l->ptr, l->mbase, "");
+  LLVMValueRef p = LLVMBuildGEP2(l->b, l->i8, base, &ea, 1, "");
+  bool fl = mo->t == WASM_F32 || mo->t == WASM_F64;
+  LLVMTypeRef t = vt(l, mo->t);
+  if (!mo->store) {
+    LLVMValueRef x = LLVMBuildLoad2(l->b, fl ? t : int_of(l, mo->bytes), p, "");
+    LLVMSetAlignment(x, 1);
+    if (!fl && LLVMTypeOf(x) != t) x = mo->sign ? LLVMBuildSExt(l->b, x, t, "") : LLVMBuildZExt(l->b, x, t, "");
+    push(l, x);
+    return;
+  }
+  if (!fl && LLVMTypeOf(v) != int_of(l, mo->bytes)) v = LLVMBuildTrunc(l->b, v, int_of(l, mo->bytes), "");
+  LLVMSetAlignment(LLVMBuildStore(l->b, v, p), 1);
+}
+
 /* An access left to the guard region (access.c): no comparison, the fault is the check.
  * False when this access needs the explicit check (not guard mode, an offset of 2 GiB or
  * more, no templates). */
@@ -465,7 +563,20 @@ static bool guard_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint
   return true;
 }
 
+static void emit_mem_checked(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off);
 static void emit_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off) {
+  uint64_t key, end;
+  bool keyed = access_end(l, l->n - (mo->store ? 2 : 1), offset, mo->bytes, &key, &end);
+  if (keyed && covered(l, key, end)) {
+    plain_mem(l, mo, offset);
+    return;
+  }
+  emit_mem_checked(l, op, mo, offset, off);
+  /* this access executed: what it reached is in bounds for the code it dominates */
+  if (keyed) add_fact(l, key, end);
+}
+
+static void emit_mem_checked(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off) {
   if (guard_mem(l, op, mo, offset, off)) return;
   LLVMTypeRef t = vt(l, mo->t);
   if (!mo->store) {
@@ -1108,6 +1219,7 @@ static const char *body(lw *l, util_reader *r) {
       wasm_vtype scratch;
       if (!block_sig(l, &in, &np, &pt, &nr, &rt, &scratch)) return "not supported: v128 block values";
       LLVMValueRef cond = op == WASM_OP_IF ? pop(l) : NULL;
+      if (op == WASM_OP_LOOP) loop_versions(l, r);
       ctl *c = open_ctl(l, op == WASM_OP_BLOCK ? C_BLOCK : op == WASM_OP_LOOP ? C_LOOP : C_IF, np, nr, pt, rt);
       if (!c || l->oom) return "out of memory";
       c->end = new_bb(l, "end");
@@ -1136,6 +1248,7 @@ static const char *body(lw *l, util_reader *r) {
       if (!l->dead) fall_through(l, c);
       LLVMPositionBuilderAtEnd(l->b, c->els);
       c->has_else = true;
+      l->nfacts = c->nfacts;
       l->n = c->height;
       for (uint32_t i = 0; i < c->np; i++) push(l, c->params[i]);
       l->dead = false;
@@ -1158,6 +1271,7 @@ static const char *body(lw *l, util_reader *r) {
       }
       LLVMMoveBasicBlockAfter(c->end, LLVMGetLastBasicBlock(l->fn));
       LLVMPositionBuilderAtEnd(l->b, c->end);
+      l->nfacts = c->nfacts;
       l->n = c->height;
       for (uint32_t i = 0; i < c->nr; i++)
         push(l, LLVMBuildLoad2(l->b, LLVMGetAllocatedType(c->res[i]), c->res[i], ""));
@@ -1239,10 +1353,18 @@ static const char *body(lw *l, util_reader *r) {
       break;
     }
     case WASM_OP_LOCAL_GET:
-      push(l, LLVMBuildLoad2(l->b, LLVMGetAllocatedType(l->locals[in.idx]), l->locals[in.idx], ""));
+      push_key(l, LLVMBuildLoad2(l->b, LLVMGetAllocatedType(l->locals[in.idx]), l->locals[in.idx], ""),
+               KEY_LOCAL(in.idx, l->lver[in.idx]));
       break;
-    case WASM_OP_LOCAL_SET: LLVMBuildStore(l->b, pop(l), l->locals[in.idx]); break;
-    case WASM_OP_LOCAL_TEE: LLVMBuildStore(l->b, l->st[l->n - 1], l->locals[in.idx]); break;
+    case WASM_OP_LOCAL_SET:
+      LLVMBuildStore(l->b, pop(l), l->locals[in.idx]);
+      l->lver[in.idx] = ++l->nver;
+      break;
+    case WASM_OP_LOCAL_TEE:
+      LLVMBuildStore(l->b, l->st[l->n - 1], l->locals[in.idx]);
+      l->lver[in.idx] = ++l->nver;
+      l->org[l->n - 1] = KEY_LOCAL(in.idx, l->nver);
+      break;
     case WASM_OP_GLOBAL_GET:
     case WASM_OP_GLOBAL_SET: {
       uint32_t gi = in.idx;
@@ -1287,7 +1409,7 @@ static const char *body(lw *l, util_reader *r) {
       push(l, load_slot(l, pos, l->i32));
       break;
     }
-    case WASM_OP_I32_CONST: push(l, ci32(l, (uint32_t)in.c.i32)); break;
+    case WASM_OP_I32_CONST: push_key(l, ci32(l, (uint32_t)in.c.i32), KEY_CONST); break;
     case WASM_OP_I64_CONST: push(l, ci64(l, (uint64_t)in.c.i64)); break;
     case WASM_OP_F32_CONST: {
       LLVMValueRef v = LLVMBuildBitCast(l->b, ci32(l, in.c.f32), l->f32, "");
@@ -1451,8 +1573,10 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   l->depth = LLVMGetParam(l->fn, 2);
   l->b = LLVMCreateBuilderInContext(l->cx);
   l->locals = nlocals ? calloc(nlocals, sizeof *l->locals) : NULL;
+  l->lver = nlocals ? calloc(nlocals, sizeof *l->lver) : NULL;
+  if (m->nmemories) l->mem_min = m->memories[0].type.limits.min * 65536;
   const char *why = NULL;
-  if (nlocals && !l->locals) why = "out of memory";
+  if (nlocals && (!l->locals || !l->lver)) why = "out of memory";
 
   LLVMBasicBlockRef entry = new_bb(l, "entry");
   LLVMPositionBuilderAtEnd(l->b, entry);
@@ -1504,6 +1628,9 @@ const char *opt_lower_func(opt_lower *ol, uint32_t k, uint32_t *frame_slots) {
   free(l->ctl);
   free(l->st);
   free(l->locals);
+  free(l->lver);
+  free(l->org);
+  free(l->facts);
   LLVMDisposeBuilder(l->b);
   if (why) {
     LLVMDeleteFunction(l->fn);

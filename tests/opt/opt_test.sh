@@ -289,6 +289,75 @@ done
 label="precompiled guard code is tagged OPTG, checked code OPTZ"
 if grep -qa OPTG traps.guard.cwasm && grep -qa OPTZ traps.explicit.cwasm && ! grep -qa OPTG traps.explicit.cwasm; then ok; else bad "tags"; fi
 
+# accesses proven in bounds (src/opt/lower.c, "accesses proven in bounds"): an access
+# within the reach of an earlier one of the same local (not set in between) that
+# dominates it, or at a constant address within the memory's minimum, is a plain load or
+# store. Each case below traps (or not) where the interpreter does; a wrongly proven
+# access would be a plain access of unmapped memory in guard mode (a crash, not the trap)
+# or a missing trap in explicit mode.
+cat > cover.wat <<'EOF'
+(module
+  (memory 1)
+  (func (export "down") (param $p i32) (result i32)
+    (i32.add (i32.load offset=8 (local.get $p)) (i32.load offset=4 (local.get $p))))
+  (func (export "up") (param $p i32) (result i32)
+    (i32.add (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p))))
+  (func (export "st") (param $p i32) (result i32)
+    (i32.store offset=4 (local.get $p) (i32.add (i32.load offset=4 (local.get $p)) (i32.const 1)))
+    (i32.store offset=8 (local.get $p) (i32.const 7))
+    (i32.load offset=4 (local.get $p)))
+  (func (export "set") (param $p i32) (result i32)
+    (drop (i32.load (local.get $p)))
+    (local.set $p (i32.add (local.get $p) (i32.const 4096)))
+    (i32.load (local.get $p)))
+  (func (export "loop") (param $p i32) (result i32) (local $n i32)
+    (drop (i32.load offset=8 (local.get $p)))
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (i32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4096)))
+      (br_if $l (i32.lt_u (local.get $p) (i32.const 200000))))
+    (local.get $n))
+  (func (export "ifelse") (param $p i32) (param $c i32) (result i32)
+    (if (result i32) (local.get $c)
+      (then (i32.load offset=8 (local.get $p)))
+      (else (i32.load offset=4 (local.get $p)))))
+  (func (export "ifend") (param $p i32) (param $c i32) (result i32)
+    (if (local.get $c) (then (drop (i32.load offset=8 (local.get $p)))))
+    (i32.load offset=4 (local.get $p)))
+  (func (export "tee") (param $p i32) (result i32)
+    (drop (i32.load offset=8 (local.get $p)))
+    (i32.load offset=4 (local.tee $p (i32.add (local.get $p) (i32.const 8)))))
+  (func (export "const") (param $a i32) (result i32)
+    (i32.store (i32.const 65532) (local.get $a))
+    (i32.add (i32.load (i32.const 65532)) (i32.load (local.get $a))))
+  (func (export "const2") (result i32)
+    (i32.store (i32.const 65532) (i32.const 5))
+    (i32.load (i32.const 65536)))
+  (func (export "inv") (param $p i32) (param $n i32) (result i32) (local $s i32)
+    (local.set $s (i32.load offset=12 (local.get $p)))
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.load offset=4 (local.get $p))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
+)
+EOF
+for bounds in guard explicit; do
+  for a in "down 65524" "down 65528" "up 65524" "up 65527" "st 65524" "st 65526" "set 60000" "set 61500" \
+    "loop 0" "ifelse 65532 1" "ifelse 65532 0" "ifelse 65524 0" "ifend 65532 0" "ifend 65532 1" \
+    "tee 65520" "tee 65524" "const 8" "const 65534" "const2" "inv 65520 3" "inv 65528 3"; do
+    read -r fn args <<<"$a"
+    # shellcheck disable=SC2086 # the export's arguments
+    same_as_interp --bounds $bounds --invoke "$fn" cover.wat $args
+  done
+done
+# the proof's effect: down's second load, const's accesses of 65532 and inv's load in the
+# loop (its local is not set there) are plain (one access form left in each), up keeps both
+WELD_OPT_DUMP=1 "$weld" run --tier optimized --invoke down cover.wat 0 >out.txt 2>err.txt
+fn_ir() { awk -v f="$1" '$0 ~ "^define .*(_f" f "|@body" f ")\\(" {p=1} p {print} p && /^}/ {p=0}' err.txt; }
+d_br=$(fn_ir 0 | grep -c "callbr") u_br=$(fn_ir 1 | grep -c "callbr") c_br=$(fn_ir 8 | grep -c "callbr") i_br=$(fn_ir 10 | grep -c "callbr")
+label="proven accesses are plain: down 1 callbr (of 2 loads), up 2, const 1 (of 3 accesses), inv 1 (of 2)"
+if [ "$d_br" -eq 1 ] && [ "$u_br" -eq 2 ] && [ "$c_br" -eq 1 ] && [ "$i_br" -eq 1 ]; then ok; else bad "down $d_br, up $u_br, const $c_br, inv $i_br"; fi
+
 # fuel: spent as in the interpreter, unit for unit (function entries, loop iterations)
 for fuel in 1 2 3 100 101 102 103 104; do same_as_interp --fuel $fuel --invoke count traps.wat 50; done
 same_as_interp --fuel 100000 --invoke spin traps.wat

@@ -39,6 +39,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   unsigned passed = 0, failed = 0, skipped = 0;
+  const char *oe = getenv("TIERDIFF_OPTIMIZED");
+  bool opt = oe && *oe == '1';
   for (int i = 1; i < argc; i++) {
     uint8_t *bin;
     size_t len;
@@ -47,21 +49,28 @@ int main(int argc, char **argv) {
       failed++;
       continue;
     }
-    td_trace ti = {0}, tb = {0}, ta = {0};
+    td_trace ti = {0}, tb = {0}, ta = {0}, to = {0};
     bool li = td_run(bin, len, WELD_TIER_INTERP, &ti);
     bool lb = td_run(bin, len, WELD_TIER_BASELINE, &tb);
     bool la = td_run(bin, len, WELD_TIER_AUTO, &ta);
+    /* the optimising tier too when asked (TIERDIFF_OPTIMIZED=1: LLVM compiles every
+     * function of every module, seconds per module) */
+    bool lo = opt ? td_run(bin, len, WELD_TIER_OPTIMIZED, &to) : li;
     const char *pi = ti.p ? ti.p : "", *pb = tb.p ? tb.p : "", *pa = ta.p ? ta.p : "";
-    if (ti.oom || tb.oom || ta.oom) {
+    const char *po = !opt ? pi : to.p ? to.p : "";
+    if (ti.oom || tb.oom || ta.oom || to.oom) {
       fprintf(stderr, "%s: out of memory\n", argv[i]);
       failed++;
     } else if (!li && !lb && !la) {
       skipped++;
-    } else if (li != lb || li != la || strcmp(pi, pb) != 0 || strcmp(pi, pa) != 0) {
+    } else if (li != lb || li != la || li != lo || strcmp(pi, pb) != 0 || strcmp(pi, pa) != 0 ||
+               strcmp(pi, po) != 0) {
       fprintf(stderr, "%s: the tiers differ\n", argv[i]);
-      if (li != lb || li != la) fprintf(stderr, "  loads: interp %d baseline %d auto %d\n", li, lb, la);
+      if (li != lb || li != la || li != lo)
+        fprintf(stderr, "  loads: interp %d baseline %d auto %d optimized %d\n", li, lb, la, lo);
       if (strcmp(pi, pb) != 0) td_show_diff("baseline", &ti, &tb);
       if (strcmp(pi, pa) != 0) td_show_diff("auto", &ti, &ta);
+      if (strcmp(pi, po) != 0) td_show_diff("optimized", &ti, &to);
       failed++;
     } else {
       passed++;
@@ -69,6 +78,7 @@ int main(int argc, char **argv) {
     free(ti.p);
     free(tb.p);
     free(ta.p);
+    free(to.p);
     free(bin);
   }
   printf("compiled functions (baseline and auto): %llu; calls that went on compiled from a loop: %llu\n",
