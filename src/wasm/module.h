@@ -277,11 +277,10 @@ typedef struct wasm_local_names {
 
 typedef struct wasm_module {
   util_arena arena;
-  const uint8_t *bytes; /* private copy of the input, or the input itself (wasm_decode_take) */
+  /* private copy of the input, the input itself (wasm_decode_take), or within `mapped` */
+  const uint8_t *bytes;
   uint32_t size;
   uint8_t *owned;       /* the input taken by wasm_decode_take: freed with the module */
-  const uint8_t *bytes; /* private copy of the input, or within `mapped` */
-  uint32_t size;
   /* A read-only file mapping `bytes` lies in (wasm_decode_mapped), unmapped with the
    * module; else NULL. */
   const uint8_t *mapped;
