@@ -569,7 +569,12 @@ static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) body += m->funcs[i].code_len;
     lazy = body > e->cfg.tier_eager_bytes && exec_module_lazy_pays(m);
   } else lazy = exec_module_lazy_pays(m);
-  exec_module *em = exec_module_compile_lazy(m, e ? e->types : NULL, lazy, &ue);
+  /* The module of an image, or of a cache hit (byte for byte the module the entry was
+   * made from, by this weld build, for this edition): weld validated it when it made the
+   * code it is about to run as is, so its bodies are validated only if they are ever
+   * translated for the interpreter (exec_module_compile_known_valid). */
+  exec_module *em = from_image || entry ? exec_module_compile_known_valid(m, e ? e->types : NULL, &ue)
+                                        : exec_module_compile_lazy(m, e ? e->types : NULL, lazy, &ue);
   if (!em) {
     wasm_module_free(m);
     if (err) *err = api_error_from(&ue);

@@ -387,11 +387,21 @@ bool exec_module_lazy_pays(const wasm_module *m) {
   return body >= EXEC_LAZY_MIN_BYTES;
 }
 
+static exec_module *compile(wasm_module *m, exec_typetab *types, bool lazy, bool known_valid, util_error *err);
+
 exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err) {
-  return exec_module_compile_lazy(m, types, false, err);
+  return compile(m, types, false, false, err);
 }
 
 exec_module *exec_module_compile_lazy(wasm_module *m, exec_typetab *types, bool lazy, util_error *err) {
+  return compile(m, types, lazy, false, err);
+}
+
+exec_module *exec_module_compile_known_valid(wasm_module *m, exec_typetab *types, util_error *err) {
+  return compile(m, types, true, true, err);
+}
+
+static exec_module *compile(wasm_module *m, exec_typetab *types, bool lazy, bool known_valid, util_error *err) {
   if (!types) types = exec_typetab_default();
   if (!types) return util_fail(err, UTIL_ERR_LIMIT, -1, "out of memory"), NULL;
   exec_lazy *lz = util_try_calloc(1, sizeof *lz);
@@ -443,6 +453,8 @@ exec_module *exec_module_compile_lazy(wasm_module *m, exec_typetab *types, bool 
    * validator runs over it again then). Eagerly, validated and translated in one pass. */
   int env = translate_env();
   bool eager = env ? env == 1 : !lazy;
+  /* known valid: each body is validated when it is translated (first call), if ever */
+  bool validate_now = !known_valid || eager;
   em->wasm = m;
   bool ok = true;
   for (uint32_t k = 0; k < ndef && ok; k++) {
@@ -456,7 +468,7 @@ exec_module *exec_module_compile_lazy(wasm_module *m, exec_typetab *types, bool 
       break;
     }
     lazy_entry(t, &em->codes[k]);
-    ok = wasm_validate_func(&lz->vm, fidx, NULL, err);
+    if (validate_now) ok = wasm_validate_func(&lz->vm, fidx, NULL, err);
   }
   if (!ok) {
     em->wasm = NULL; /* the caller keeps the module on failure */

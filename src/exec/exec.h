@@ -272,6 +272,14 @@ typedef struct exec_module {
  * returns NULL with an INVALID error (m is not freed). */
 exec_module *exec_module_compile(wasm_module *m, exec_typetab *types, util_error *err);
 exec_module *exec_module_compile_lazy(wasm_module *m, exec_typetab *types, bool lazy, util_error *err);
+/* The lazy form for a module whose bodies are known valid: the bytes, the edition and
+ * the weld build are those of a module weld validated before (a compiled-code image or
+ * cache entry, whose machine code is run as is: src/api). The module is validated (its
+ * types, imports, globals, segments, exports...), but a body only when it is translated,
+ * on its first call — functions whose code comes from the image never are. A body that
+ * is not valid after all fails its first call with the validator's message as an
+ * EXEC_TRAP_LIMIT trap, never runs. */
+exec_module *exec_module_compile_known_valid(wasm_module *m, exec_typetab *types, util_error *err);
 /* Whether translating lazily is likely to pay for a module run by the interpreter: at
  * least EXEC_LAZY_MIN_BYTES of function bodies (a smaller one tends to call most of its
  * code: the C hello world runs 5 of its 7 functions, 2.9 KB of 3). */

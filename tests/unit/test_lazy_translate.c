@@ -176,3 +176,45 @@ UNIT_GROUP(lazy_translate_oom) {
   oom_at_call(WELD_TIER_INTERP);
   if (!weld_tier_unsupported(WELD_TIER_AUTO)) oom_at_call(WELD_TIER_AUTO);
 }
+
+/* exec_module_compile_known_valid (a module weld validated before: an image or a cache
+ * hit) leaves each body's validation to its translation. Two functions of type
+ * [] -> [i32]: the first `i32.const 7`, the second `i64.const 1` (invalid: i64 where the
+ * result is i32). The ordinary compile refuses the module; the known-valid one accepts it,
+ * translates nothing yet, translates the first function, and refuses the second at its
+ * translation with the validator's message, so invalid code never runs. */
+static const uint8_t known_valid_bin[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,             /* magic, version */
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                   /* type: [] -> [i32] */
+    0x03, 0x03, 0x02, 0x00, 0x00,                               /* two functions of it */
+    0x0a, 0x0b, 0x02, 0x04, 0x00, 0x41, 0x07, 0x0b,             /* code: i32.const 7 */
+    0x04, 0x00, 0x42, 0x01, 0x0b};                              /*       i64.const 1 */
+
+UNIT_GROUP(lazy_translate_known_valid) {
+  util_error err;
+  util_error_clear(&err);
+  wasm_module *m = wasm_decode(known_valid_bin, sizeof known_valid_bin, &err);
+  if (!CHECK(m != NULL)) return;
+  exec_module *em = exec_module_compile_lazy(m, NULL, true, &err);
+  CHECK(em == NULL);
+  CHECK(strstr(err.msg, "type mismatch") != NULL);
+  if (em) exec_module_free(em);
+  else wasm_module_free(m);
+
+  util_error_clear(&err);
+  m = wasm_decode(known_valid_bin, sizeof known_valid_bin, &err);
+  if (!CHECK(m != NULL)) return;
+  em = exec_module_compile_known_valid(m, NULL, &err);
+  if (!CHECK(em != NULL)) {
+    wasm_module_free(m);
+    return;
+  }
+  CHECK_EQ_U64(exec_module_translated(em), 0);
+  CHECK(exec_code_translate(em, 0, &err));
+  CHECK_EQ_U64(exec_module_translated(em), 1);
+  util_error_clear(&err);
+  CHECK(!exec_code_translate(em, 1, &err));
+  CHECK(strstr(err.msg, "type mismatch") != NULL);
+  CHECK_EQ_U64(exec_module_translated(em), 1);
+  exec_module_free(em);
+}
