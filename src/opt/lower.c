@@ -427,19 +427,44 @@ static bool mem_form(uint16_t op, memop *mo) {
   }
 }
 
-/* The host address of an access of `bytes` at addr + offset, checked against the size. */
-static LLVMValueRef mem_addr(lw *l, LLVMValueRef addr, uint64_t offset, uint32_t bytes, uint32_t off) {
+static LLVMTypeRef int_of(lw *l, uint32_t bytes) {
+  return bytes == 1 ? l->i8 : bytes == 2 ? l->i16 : bytes == 4 ? l->i32 : l->i64;
+}
+
+/* The effective address addr + offset (64 bits: it does not wrap). */
+static LLVMValueRef mem_ea(lw *l, LLVMValueRef addr, uint64_t offset) {
   LLVMValueRef ea = LLVMBuildZExt(l->b, addr, l->i64, "");
-  if (offset) ea = LLVMBuildAdd(l->b, ea, ci64(l, offset), "");
-  LLVMValueRef end = LLVMBuildAdd(l->b, ea, ci64(l, bytes), "");
-  LLVMValueRef size = LLVMBuildLoad2(l->b, l->i64, l->msize, "");
-  trap_if(l, LLVMBuildICmp(l->b, LLVMIntUGT, end, size, ""), EXEC_TRAP_MEMORY_OOB, off);
+  return offset ? LLVMBuildAdd(l->b, ea, ci64(l, offset), "") : ea;
+}
+
+/* The host address of effective address ea. */
+static LLVMValueRef mem_ptr(lw *l, LLVMValueRef ea) {
   LLVMValueRef base = LLVMBuildLoad2(l->b, l->ptr, l->mbase, "");
   return LLVMBuildGEP2(l->b, l->i8, base, &ea, 1, "");
 }
 
-static LLVMTypeRef int_of(lw *l, uint32_t bytes) {
-  return bytes == 1 ? l->i8 : bytes == 2 ? l->i16 : bytes == 4 ? l->i32 : l->i64;
+/* The host address of an access of `bytes` at addr + offset, checked against the size. */
+static LLVMValueRef mem_addr(lw *l, LLVMValueRef addr, uint64_t offset, uint32_t bytes, uint32_t off) {
+  LLVMValueRef ea = mem_ea(l, addr, offset);
+  LLVMValueRef end = LLVMBuildAdd(l->b, ea, ci64(l, bytes), "");
+  LLVMValueRef size = LLVMBuildLoad2(l->b, l->i64, l->msize, "");
+  trap_if(l, LLVMBuildICmp(l->b, LLVMIntUGT, end, size, ""), EXEC_TRAP_MEMORY_OOB, off);
+  return mem_ptr(l, ea);
+}
+
+/* The access itself at host address p, as an LLVM load or store (store: its value v). */
+static void mem_plain(lw *l, const memop *mo, LLVMValueRef p, LLVMValueRef v) {
+  bool fl = mo->t == WASM_F32 || mo->t == WASM_F64;
+  LLVMTypeRef t = vt(l, mo->t);
+  if (!mo->store) {
+    LLVMValueRef x = LLVMBuildLoad2(l->b, fl ? t : int_of(l, mo->bytes), p, "");
+    LLVMSetAlignment(x, 1);
+    if (!fl && LLVMTypeOf(x) != t) x = mo->sign ? LLVMBuildSExt(l->b, x, t, "") : LLVMBuildZExt(l->b, x, t, "");
+    push(l, x);
+    return;
+  }
+  if (!fl && LLVMTypeOf(v) != int_of(l, mo->bytes)) v = LLVMBuildTrunc(l->b, v, int_of(l, mo->bytes), "");
+  LLVMSetAlignment(LLVMBuildStore(l->b, v, p), 1);
 }
 
 /* ---------- accesses proven in bounds ----------
@@ -506,26 +531,6 @@ static void add_fact(lw *l, uint64_t key, uint64_t end) {
   l->facts[l->nfacts++] = (struct fact){key, end};
 }
 
-/* An access proven in bounds: a plain load or store. */
-static void plain_mem(lw *l, const memop *mo, uint64_t offset) {
-  LLVMValueRef v = mo->store ? pop(l) : NULL;
-  LLVMValueRef ea = LLVMBuildZExt(l->b, pop(l), l->i64, "");
-  if (offset) ea = LLVMBuildAdd(l->b, ea, ci64(l, offset), "");
-  LLVMValueRef base = LLVMBuildLoad2(l->b, l->ptr, l->mbase, "");
-  LLVMValueRef p = LLVMBuildGEP2(l->b, l->i8, base, &ea, 1, "");
-  bool fl = mo->t == WASM_F32 || mo->t == WASM_F64;
-  LLVMTypeRef t = vt(l, mo->t);
-  if (!mo->store) {
-    LLVMValueRef x = LLVMBuildLoad2(l->b, fl ? t : int_of(l, mo->bytes), p, "");
-    LLVMSetAlignment(x, 1);
-    if (!fl && LLVMTypeOf(x) != t) x = mo->sign ? LLVMBuildSExt(l->b, x, t, "") : LLVMBuildZExt(l->b, x, t, "");
-    push(l, x);
-    return;
-  }
-  if (!fl && LLVMTypeOf(v) != int_of(l, mo->bytes)) v = LLVMBuildTrunc(l->b, v, int_of(l, mo->bytes), "");
-  LLVMSetAlignment(LLVMBuildStore(l->b, v, p), 1);
-}
-
 /* An access left to the guard region (access.c): no comparison, the fault is the check.
  * False when this access needs the explicit check (not guard mode, an offset of 2 GiB or
  * more, no templates). */
@@ -537,10 +542,7 @@ static bool guard_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint
     return false;
   }
   LLVMValueRef v = mo->store ? pop(l) : NULL;
-  LLVMValueRef ea = LLVMBuildZExt(l->b, pop(l), l->i64, "");
-  if (offset) ea = LLVMBuildAdd(l->b, ea, ci64(l, offset), "");
-  LLVMValueRef base = LLVMBuildLoad2(l->b, l->ptr, l->mbase, "");
-  LLVMValueRef p = LLVMBuildGEP2(l->b, l->i8, base, &ea, 1, "");
+  LLVMValueRef p = mem_ptr(l, mem_ea(l, pop(l), offset));
   bool fl = mo->t == WASM_F32 || mo->t == WASM_F64;
   if (v && !fl && LLVMTypeOf(v) != int_of(l, mo->bytes)) v = LLVMBuildTrunc(l->b, v, int_of(l, mo->bytes), "");
   if (!l->acc_trap) {
@@ -563,37 +565,17 @@ static bool guard_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint
   return true;
 }
 
-static void emit_mem_checked(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off);
+/* A memory access: a plain one when proven in bounds (above), else left to the guard
+ * region or checked explicitly; then what it reached is a fact for the code it dominates. */
 static void emit_mem(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off) {
   uint64_t key, end;
   bool keyed = access_end(l, l->n - (mo->store ? 2 : 1), offset, mo->bytes, &key, &end);
-  if (keyed && covered(l, key, end)) {
-    plain_mem(l, mo, offset);
-    return;
+  bool proven = keyed && covered(l, key, end);
+  if (proven || !guard_mem(l, op, mo, offset, off)) {
+    LLVMValueRef v = mo->store ? pop(l) : NULL, a = pop(l);
+    mem_plain(l, mo, proven ? mem_ptr(l, mem_ea(l, a, offset)) : mem_addr(l, a, offset, mo->bytes, off), v);
   }
-  emit_mem_checked(l, op, mo, offset, off);
-  /* this access executed: what it reached is in bounds for the code it dominates */
-  if (keyed) add_fact(l, key, end);
-}
-
-static void emit_mem_checked(lw *l, uint16_t op, const memop *mo, uint64_t offset, uint32_t off) {
-  if (guard_mem(l, op, mo, offset, off)) return;
-  LLVMTypeRef t = vt(l, mo->t);
-  if (!mo->store) {
-    LLVMValueRef p = mem_addr(l, pop(l), offset, mo->bytes, off);
-    bool fl = mo->t == WASM_F32 || mo->t == WASM_F64;
-    LLVMValueRef v = LLVMBuildLoad2(l->b, fl ? t : int_of(l, mo->bytes), p, "");
-    LLVMSetAlignment(v, 1);
-    if (!fl && LLVMTypeOf(v) != t) v = mo->sign ? LLVMBuildSExt(l->b, v, t, "") : LLVMBuildZExt(l->b, v, t, "");
-    push(l, v);
-    return;
-  }
-  LLVMValueRef v = pop(l);
-  LLVMValueRef p = mem_addr(l, pop(l), offset, mo->bytes, off);
-  if (mo->t != WASM_F32 && mo->t != WASM_F64 && LLVMTypeOf(v) != int_of(l, mo->bytes))
-    v = LLVMBuildTrunc(l->b, v, int_of(l, mo->bytes), "");
-  LLVMValueRef s = LLVMBuildStore(l->b, v, p);
-  LLVMSetAlignment(s, 1);
+  if (keyed && !proven) add_fact(l, key, end);
 }
 
 /* ---------- calls ---------- */
