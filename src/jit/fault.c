@@ -51,11 +51,40 @@ static const jit_site *site_at(const jit_region *g, uint32_t at) {
   return lo < g->nsites && g->sites[lo].code == at ? &g->sites[lo] : NULL;
 }
 
-/* Code made by LLVM (src/opt/access.c): no table of sites; each access is preceded by two
- * eight-byte NOPs: the first's displacement is the access's wasm offset, the second's the
- * distance from the access to its function's trap block. The offset is handed to that
- * block (one per function) through jit_fault_wasm_off, which jit_rt_trap_access reads. */
+/* Code made by LLVM (src/opt/access.c): each access has a record in a table after the
+ * code, {int32 access - &record, int32 trap block - &record.trap, uint32 wasm offset}, in
+ * the order of the accesses in the code. The offset is handed to the trap block (one per
+ * function) through jit_fault_wasm_off, which jit_rt_trap_access reads. */
 _Thread_local uint32_t jit_fault_wasm_off;
+
+static int32_t rd32(const uint8_t *p) {
+  int32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+static uintptr_t mark_access(const uint8_t *rec) { return (uintptr_t)rec + (uintptr_t)(intptr_t)rd32(rec); }
+static uintptr_t mark_trap(const uint8_t *rec) { return (uintptr_t)rec + 4 + (uintptr_t)(intptr_t)rd32(rec + 4); }
+
+/* The end function's header: ud2, "WACC", then the table's start and end, each relative
+ * to its own field. Looked for in the function's first bytes (a prologue may precede). */
+bool jit_fault_marks(jit_region *r, const uint8_t *end_fn) {
+  static const uint8_t magic[6] = {0x0f, 0x0b, 'W', 'A', 'C', 'C'};
+  const uint8_t *h = NULL;
+  for (size_t i = 0; i < 32 && !h; i++)
+    if (memcmp(end_fn + i, magic, sizeof magic) == 0) h = end_fn + i + sizeof magic;
+  if (!h) return false;
+  uintptr_t b = (uintptr_t)h + (uintptr_t)(intptr_t)rd32(h), e = (uintptr_t)h + 4 + (uintptr_t)(intptr_t)rd32(h + 4);
+  if (e < b || (e - b) % JIT_MARK_SIZE) return false;
+  uintptr_t lo = (uintptr_t)r->code, hi = lo + r->len, last = 0;
+  for (uintptr_t rec = b; rec < e; rec += JIT_MARK_SIZE) {
+    uintptr_t a = mark_access((const uint8_t *)rec), t = mark_trap((const uint8_t *)rec);
+    if (a < lo || a >= hi || t < lo || t >= hi || a <= last) return false;
+    last = a;
+  }
+  r->marks = (const uint8_t *)b;
+  r->nmarks = (e - b) / JIT_MARK_SIZE;
+  return true;
+}
 
 #define MAX_MARKED 4096
 static _Atomic(const jit_region *) marked[MAX_MARKED];
@@ -75,22 +104,24 @@ void jit_fault_unregister_marked(const jit_region *r) {
   }
 }
 
-/* The trap block of a marked access faulting at pc, or 0 when pc is not one. */
+/* The trap block of an access of LLVM code faulting at pc, or 0 when pc is not one. */
 static uintptr_t marked_landing(uintptr_t pc) {
   for (size_t i = 0; i < MAX_MARKED; i++) {
     const jit_region *g = atomic_load_explicit(&marked[i], memory_order_acquire);
     if (!g) continue;
     uintptr_t lo = (uintptr_t)g->code, hi = lo + g->len;
-    if (pc < lo + 16 || pc >= hi) continue;
-    const uint8_t *o = (const uint8_t *)(pc - 16), *m = o + 8;
-    if (m[0] != 0x0f || m[1] != 0x1f || m[2] != 0x84 || m[3] != 0x00) return 0;
-    if (o[0] != 0x0f || o[1] != 0x1f || o[2] != 0x84 || o[3] != 0x00) return 0;
-    int32_t d;
-    memcpy(&d, m + 4, 4);
-    uintptr_t to = pc + (uintptr_t)(intptr_t)d;
-    if (to < lo || to >= hi) return 0;
-    memcpy(&jit_fault_wasm_off, o + 4, 4);
-    return to;
+    if (pc < lo || pc >= hi) continue;
+    size_t a = 0, b = g->nmarks;
+    while (a < b) {
+      size_t mid = a + (b - a) / 2;
+      if (mark_access(g->marks + mid * JIT_MARK_SIZE) < pc) a = mid + 1;
+      else b = mid;
+    }
+    if (a == g->nmarks) return 0;
+    const uint8_t *rec = g->marks + a * JIT_MARK_SIZE;
+    if (mark_access(rec) != pc) return 0;
+    memcpy(&jit_fault_wasm_off, rec + 8, 4);
+    return mark_trap(rec);
   }
   return 0;
 }

@@ -48,7 +48,7 @@ void jit_bytes_free(jit_bytes *b);
 
 /* ---- the container (image.c) ---- */
 #define JIT_IMAGE_MAGIC "\0weldAOT"
-#define JIT_IMAGE_FORMAT 2u
+#define JIT_IMAGE_FORMAT 3u
 #define JIT_IMAGE_HEADER 160u
 
 /* What changes the code, besides the module, weld's version and the CPU features. */

@@ -39,6 +39,10 @@ typedef struct jit_region {
   const struct jit_site *sites; /* sorted by code offset */
   size_t nsites;
   const struct jit_module *jm;
+  /* code made by LLVM: its table of accesses (src/opt/access.c), nmarks records of
+   * JIT_MARK_SIZE bytes, sorted by the access's address */
+  const uint8_t *marks;
+  size_t nmarks;
 } jit_region;
 
 /* A loop an interpreted frame can continue in compiled code (on-stack replacement):
@@ -365,9 +369,15 @@ bool jit_fault_install(void);
 /* Registers a region of code for the handler / removes it. False when the table is full. */
 bool jit_fault_register(const jit_region *r);
 void jit_fault_unregister(const jit_region *r);
-/* The same for code made by LLVM (code, len only): a fault at an access src/opt/access.c
- * marked resumes at the access's trap block. */
+/* The same for code made by LLVM (code, len, marks): a fault at an access of its table
+ * (src/opt/access.c) resumes at the access's trap block. */
 bool jit_fault_register_marked(const jit_region *r);
+/* The table of accesses of LLVM code whose end function (src/opt/access.c,
+ * opt_access_end) starts at end_fn, checked (every record inside the table's bounds, each
+ * access and trap block inside [r->code, r->code + r->len), accesses in increasing order)
+ * and set as r->marks, r->nmarks. False when there is none or it is not so. */
+#define JIT_MARK_SIZE 12u
+bool jit_fault_marks(jit_region *r, const uint8_t *end_fn);
 void jit_fault_unregister_marked(const jit_region *r);
 /* Returned by jit_enter when the instance's memory is not guarded but the code was
  * compiled for a guarded one: the interpreter runs the function's internal code instead. */

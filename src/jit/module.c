@@ -415,7 +415,7 @@ bool jit_install_module(exec_module *em, jit_build *bd, double seconds, util_err
   jm->sites_map = bd->sites.map;
   bd->sites.v = NULL;
   bd->sites.n = bd->sites.cap = bd->sites.map = 0;
-  jm->region = (jit_region){jm->code, jm->code_len, jm->sites, jm->nsites, jm};
+  jm->region = (jit_region){jm->code, jm->code_len, jm->sites, jm->nsites, jm, NULL, 0};
   bool unregistered = ok && jm->guard && jm->nsites && !jit_fault_register(&jm->region);
   if (!ok || unregistered) {
     jm->guard = false;

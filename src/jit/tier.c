@@ -82,7 +82,7 @@ static const char *compile_one(jit_module *jm, jit_func *f, bool guard) {
   f->base = p;
   f->map_len = mapped;
   f->sites = sites.v;
-  f->region = (jit_region){p, len, sites.v, sites.n, jm};
+  f->region = (jit_region){p, len, sites.v, sites.n, jm, NULL, 0};
   f->entry = p + o.entry;
   f->checked = p + o.checked;
   f->epilogue = p + o.epilogue;
@@ -240,7 +240,7 @@ static bool compile_ahead(jit_module *jm, bool *oom) {
     jit_code_unmap(p, mapped);
     p = NULL;
   }
-  jm->ahead_region = (jit_region){p, len, sites.v, sites.n, jm};
+  jm->ahead_region = (jit_region){p, len, sites.v, sites.n, jm, NULL, 0};
   if (p && jm->guard && sites.n && !jit_fault_register(&jm->ahead_region)) {
     jit_code_unmap(p, mapped);
     p = NULL;
@@ -269,7 +269,7 @@ static bool compile_ahead(jit_module *jm, bool *oom) {
     }
     size_t start = k ? end[k - 1] : 0;
     f->base = p;
-    f->region = (jit_region){p + start, end[k] - start, NULL, 0, jm}; /* its code's range */
+    f->region = (jit_region){p + start, end[k] - start, NULL, 0, jm, NULL, 0}; /* its code's range */
     f->entry = p + out[k].entry;
     f->checked = p + out[k].checked;
     f->epilogue = p + out[k].epilogue;

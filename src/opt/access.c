@@ -8,19 +8,29 @@
  * block reports the trap as the explicit check would (jit_rt_trap_access).
  *
  * What makes that jump possible is that LLVM cannot tell us where it put an access. So
- * each access is one `callbr` of inline assembly, three instructions:
+ * each access is one `callbr` of inline assembly: the access itself (LLVM chooses its
+ * addressing mode and register), labelled, and a record of it written to another part
+ * of the code section, which the assembler places after all the code:
  *
- *     nopl disp32(%rax,%rax,1)   # 0f 1f 84 00, then disp32 = the access's wasm offset
- *     nopl disp32(%rax,%rax,1)   # 0f 1f 84 00, then disp32 = trap block - next instruction
- *   1: mov.. mem, reg            # the access (LLVM chose its addressing mode and register)
+ *     .pushsection .text,2
+ *     .long 1f - .            # the access, relative to this field
+ *     .long <trap block> - .  # the function's access trap block, relative to this field
+ *     .long <wasm offset>
+ *     .popsection
+ *   1: mov.. mem, reg
  *
  * with the function's access trap block as the `callbr`'s indirect destination (one per
- * function: the offset reaches it through the fault handler, not a phi). The eight-byte
- * NOPs cost no execution unit; the fault handler finds them right before the faulting
- * instruction, stores the offset (jit_fault_wasm_off) and resumes the thread at the
- * address the second names, with the registers and stack of the access, which is exactly what a jump from the access to the trap block would see. The
- * asm is marked as touching only the memory it is given (`memory(argmem: ...)`), so the
- * optimiser still moves other code around it.
+ * function: the offset reaches it through the fault handler, not a phi). Subsection 2
+ * of .text follows the code (subsection 0), so the records lie in the order of their
+ * accesses, between a start label in subsection 1 and an end label in subsection 3 that
+ * the module's last function (opt_access_end) writes and points at. Nothing of it is in
+ * the instruction stream (an earlier form put two eight-byte NOPs before each access,
+ * which cost SQLite's run about 15 %). The fault handler (src/jit/fault.c) finds the
+ * faulting address in the table, stores the offset (jit_fault_wasm_off) and resumes the
+ * thread at the trap block, with the registers and stack of the access, which is
+ * exactly what a jump from the access to the trap block would see. The asm is marked as
+ * touching only the memory it is given (`memory(argmem: ...)`), so the optimiser still
+ * moves other code around it.
  *
  * The C API of LLVM 16 cannot build a `callbr`, so each form is written once as IR text
  * (a template function per opcode), parsed into the module's context, and cloned per
@@ -68,10 +78,9 @@ static const form forms[] = {
 };
 #define NFORMS (sizeof forms / sizeof forms[0])
 
-/* The marker: two `nopl disp32(%rax,%rax,1)`, the first's displacement the access's wasm
- * offset (operand 2, an immediate), the second's the trap block's distance from the
- * access (operand 3, the indirect destination, in both forms). */
-#define MARK ".byte 0x0f,0x1f,0x84,0x00\\0A.long ${2:c}\\0A.byte 0x0f,0x1f,0x84,0x00\\0A.long ${3:l}-1f\\0A1: "
+/* The access's record (above): operand 2 is its wasm offset (an immediate), operand 3 the
+ * trap block (the indirect destination, in both forms). */
+#define MARK ".pushsection .text,2\\0A.long 1f-.\\0A.long ${3:l}-.\\0A.long ${2:c}\\0A.popsection\\0A1: "
 
 struct opt_access {
   LLVMModuleRef mod;            /* the templates */
@@ -165,4 +174,21 @@ LLVMValueRef opt_access_emit(opt_access *a, LLVMBuilderRef b, uint16_t op, LLVMV
   LLVMSetSuccessor(c, 1, trap);
   LLVMPositionBuilderAtEnd(b, cont);
   return c;
+}
+
+void opt_access_end(LLVMModuleRef mod, LLVMContextRef cx, const char *name) {
+  /* never called: ud2, "WACC", the table's start and end (each relative to its field);
+   * subsections 1 and 3 of .text come before and after every record (subsection 2) */
+  static const char text[] = ".pushsection .text,1\n.p2align 2\n.Lweld_acc_begin:\n.popsection\n"
+                             ".pushsection .text,3\n.Lweld_acc_end:\n.popsection\n"
+                             "ud2\n.ascii \"WACC\"\n.long .Lweld_acc_begin-.\n.long .Lweld_acc_end-.\n";
+  LLVMTypeRef ft = LLVMFunctionType(LLVMVoidTypeInContext(cx), NULL, 0, false);
+  LLVMValueRef f = LLVMAddFunction(mod, name, ft);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(cx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(cx, f, ""));
+  LLVMValueRef as = LLVMGetInlineAsm(ft, (char *)text, sizeof text - 1, (char *)"", 0, true, false,
+                                     LLVMInlineAsmDialectATT, false);
+  LLVMBuildCall2(b, ft, as, NULL, 0, "");
+  LLVMBuildRetVoid(b);
+  LLVMDisposeBuilder(b);
 }

@@ -126,8 +126,9 @@ static bool fail(util_error *err, opt_module *om, const char *msg) {
 }
 
 /* The code of a module compiled in guard mode for the fault handler: from its first
- * function to `end`, an empty function LLVM emits after all the others. False when the
- * functions are not laid out so (the module is then compiled again with checks). */
+ * function to `end`, the function LLVM emits after all the others, which locates the
+ * table of the accesses (src/opt/access.c). False when the functions are not laid out so
+ * or the table is not as it must be. */
 static bool register_code(opt_module *om, uint64_t end) {
   uintptr_t lo = UINTPTR_MAX;
   for (uint32_t k = 0; k < om->base.nfuncs; k++)
@@ -136,9 +137,11 @@ static bool register_code(opt_module *om, uint64_t end) {
   if (!end || end <= lo) return false;
   for (uint32_t k = 0; k < om->base.nfuncs; k++)
     if (om->fns[k] && (uintptr_t)om->fns[k] >= end) return false;
-  om->base.region = (jit_region){(const uint8_t *)lo, (size_t)(end - lo), NULL, 0, &om->base};
+  om->base.region = (jit_region){(const uint8_t *)lo, (size_t)(end - lo), NULL, 0, &om->base, NULL, 0};
   om->base.stats.code_bytes = (size_t)(end - lo);
-  if (jit_fault_register_marked(&om->base.region)) return true;
+  if (jit_fault_marks(&om->base.region, (const uint8_t *)(uintptr_t)end) &&
+      jit_fault_register_marked(&om->base.region))
+    return true;
   om->base.region.len = 0;
   return false;
 }
@@ -211,13 +214,7 @@ static bool compile_module(exec_module *em, bool guard, util_error *err) {
   ol.access = NULL;
   /* guard mode: an empty function after all the others marks where the code ends */
   snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)serial);
-  LLVMValueRef endf = LLVMAddFunction(mod, name, LLVMFunctionType(LLVMVoidTypeInContext(cx), NULL, 0, false));
-  {
-    LLVMBuilderRef eb = LLVMCreateBuilderInContext(cx);
-    LLVMPositionBuilderAtEnd(eb, LLVMAppendBasicBlockInContext(cx, endf, ""));
-    LLVMBuildRetVoid(eb);
-    LLVMDisposeBuilder(eb);
-  }
+  opt_access_end(mod, cx, name);
   /* nounwind: no unwind tables are needed (traps are return values) */
   unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
   for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
@@ -403,11 +400,7 @@ static void *lower_one(exec_module *em, uint32_t k, bool guard, void *const *cod
     return NULL;
   }
   snprintf(name, sizeof name, "weld%llu_end", (unsigned long long)lo->serial);
-  LLVMValueRef endf = LLVMAddFunction(lo->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(cx), NULL, 0, false));
-  LLVMBuilderRef eb = LLVMCreateBuilderInContext(cx);
-  LLVMPositionBuilderAtEnd(eb, LLVMAppendBasicBlockInContext(cx, endf, ""));
-  LLVMBuildRetVoid(eb);
-  LLVMDisposeBuilder(eb);
+  opt_access_end(lo->mod, cx, name);
   unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
   for (LLVMValueRef f = LLVMGetFirstFunction(lo->mod); f; f = LLVMGetNextFunction(f))
     if (!LLVMIsDeclaration(f))
@@ -482,8 +475,9 @@ static const char *finish_one(lowered *lo, jit_opt_code *out, bool *limit) {
   }
   pthread_mutex_unlock(&jit_lock);
   if (!why && guard) {
-    fc->region = (jit_region){(const uint8_t *)(uintptr_t)addr, (size_t)(end - addr), NULL, 0, NULL};
-    if (end <= addr || !jit_fault_register_marked(&fc->region)) {
+    fc->region = (jit_region){(const uint8_t *)(uintptr_t)addr, (size_t)(end - addr), NULL, 0, NULL, NULL, 0};
+    if (end <= addr || !jit_fault_marks(&fc->region, (const uint8_t *)(uintptr_t)end) ||
+        !jit_fault_register_marked(&fc->region)) {
       fc->region.len = 0;
       *limit = true;
       why = "the fault handler cannot take the code";

@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define OPT_LLVM_NO_DEFINES
@@ -36,8 +37,15 @@ static void load(void) {
   /* Code generation options, once for the process. The X86 domain reassignment pass
    * (moving integer chains to AVX-512 mask registers) took 13 % of the code generation
    * of bzip2's lowered functions for no measured gain in the code (src/opt/README.md). */
-  static const char *const args[] = {"weld", "-disable-x86-domain-reassignment"};
-  opt_llvm.LLVMParseCommandLineOptions(2, args, NULL);
+  const char *args[8] = {"weld", "-disable-x86-domain-reassignment"};
+  int n = 2;
+  char extra[256];
+  const char *x = getenv("WELD_LLVM_ARGS");
+  if (x) {
+    snprintf(extra, sizeof extra, "%s", x);
+    for (char *save = NULL, *t = strtok_r(extra, " ", &save); t && n < 8; t = strtok_r(NULL, " ", &save)) args[n++] = t;
+  }
+  opt_llvm.LLVMParseCommandLineOptions(n, args, NULL);
   loaded = true;
 }
 

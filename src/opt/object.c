@@ -95,6 +95,8 @@ bool opt_image_compile(const exec_module *em, bool guard, jit_bytes *out, uint64
   if (!opt_lower_end(&ol)) oom = true;
   opt_access_free(ol.access);
   ol.access = NULL;
+  /* guard mode: the last function locates the table of the accesses (the loader reads it) */
+  if (!oom && guard && !ol.access_failed) opt_access_end(mod, cx, "wend");
   unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
   char *host = LLVMGetHostCPUName();
   for (LLVMValueRef f = LLVMGetFirstFunction(mod); f && !oom; f = LLVMGetNextFunction(f)) {

@@ -55,7 +55,7 @@ bool opt_lower_end(opt_lower *ol); /* false: out of memory (the module is unusab
 
 /* access.c: guard-region accesses, one `callbr` of inline assembly each whose indirect
  * destination is the function's access trap block (src/jit/fault.c jumps there on a
- * fault, handing over the access's wasm offset). */
+ * fault, handing over the access's wasm offset, from the table of the accesses). */
 typedef struct opt_access opt_access;
 opt_access *opt_access_new(LLVMContextRef cx); /* NULL: out of memory or LLVM refused */
 void opt_access_free(opt_access *a);
@@ -66,5 +66,9 @@ void opt_access_free(opt_access *a);
  * trap block (jit_rt_trap_access). */
 LLVMValueRef opt_access_emit(opt_access *a, LLVMBuilderRef b, uint16_t op, LLVMValueRef ptr, LLVMValueRef val,
                              LLVMValueRef woff, LLVMBasicBlockRef cont, LLVMBasicBlockRef trap);
+/* Adds the module's last function, `name`: never called, it locates the table of the
+ * accesses' records (src/jit/fault.c, jit_fault_marks); its start is the end of the
+ * module's other functions' code. */
+void opt_access_end(LLVMModuleRef mod, LLVMContextRef cx, const char *name);
 
 #endif

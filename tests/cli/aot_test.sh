@@ -143,10 +143,12 @@ for t in $tiers; do
   if grep -q '"same_build": false' out.txt; then ok; else bad "$(grep same_build out.txt)"; fi
   run 0 inspect x.cwasm; label="$t: inspect text says the image is another build's"
   if grep -qF "(another build of it: this weld will not load its code)" out.txt; then ok; else bad "$(grep made out.txt)"; fi
-  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 03000000 resign       # format version 3
-  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 3, this weld reads version 2"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 04000000 resign       # format version 4
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 4, this weld reads version 3"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 01000000 resign       # an image of the first format
-  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 1, this weld reads version 2 \(recompile it"
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 1, this weld reads version 3 \(recompile it"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 02000000 resign       # the second (NOPs before each access)
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 2, this weld reads version 3 \(recompile it"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 130 01               # the checksum field's zero bytes
   run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "corrupt \(checksum mismatch\)"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 64 00 resign             # the module's sha256
@@ -186,7 +188,7 @@ for t in $tiers; do
   run "$want_rc" audit --preset isolated --format json calc-$t.cwasm; label="$t: audit --format json as of calc.wasm"
   if [ "$(sed "s/calc-$t\.cwasm/FILE/g" out.txt)" = "$(cat want.txt)" ]; then ok; else bad "differs"; fi
   run 0 inspect calc-$t.cwasm; label="$t: inspect text"
-  if grep -q "^precompiled module (weld compile), format 2, checksum ok$" out.txt && grep -q "^  tier: $t$" out.txt &&
+  if grep -q "^precompiled module (weld compile), format 3, checksum ok$" out.txt && grep -q "^  tier: $t$" out.txt &&
     grep -q "^  made by weld $version$" out.txt && grep -q "^calc-$t.cwasm: WebAssembly module, version 1, $(stat -c %s calc.wasm) bytes$" out.txt
   then ok; else bad "$out"; fi
   run 0 inspect --json calc-$t.cwasm
@@ -196,7 +198,7 @@ import hashlib, json, sys
 doc = json.load(open(sys.argv[1]))
 img, mod, tier, version = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read(), sys.argv[4], sys.argv[5]
 p = doc["precompiled"]
-want = {"format": 2, "weld_version": version, "tier": tier, "bounds": "guard", "standard": "3.0",
+want = {"format": 3, "weld_version": version, "tier": tier, "bounds": "guard", "standard": "3.0",
         "module_sha256": hashlib.sha256(mod).hexdigest(), "module_offset": 160, "module_size": len(mod),
         "code_size": len(img) - 160 - len(mod), "code_section": "BASE" if tier == "baseline" else "OPTG",
         "functions": 9, "section_error": None}
