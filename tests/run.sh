@@ -110,13 +110,15 @@ done
 
 # ---- the second lane ---------------------------------------------------------------------------
 # The stages below are single-threaded (the fuzzers one target at a time, the deep nesting
-# shapes one command at a time, the ASan runs of the checks that are not conformance suites:
-# command line, trace, precompiled, guard, optimising tier, WIT, packages, planner,
-# components, WASI, audit, C API) and share nothing with the others (ports the kernel hands
-# out, their own temporary directories and caches; jco's one install is locked), so they run
-# beside the rest on the second core; they are chosen so that both lanes take about as long.
+# shapes one command at a time, the command line's checks, the ASan runs of the checks that
+# are not conformance suites: command line, trace, precompiled, guard, optimising tier, WIT,
+# packages, planner, components, WASI, audit, C API) and share nothing with the others
+# (ports the kernel hands out, their own temporary directories and caches; jco's one
+# install is locked), so they run beside the rest on the second core; they are chosen so
+# that both lanes take about as long.
 # Their lines are printed, and their counts added to the total, when the rest is done.
 lane_b() {
+  flavour_stage cli release tests/cli/cli_test.sh @DIR@/weld
   flavour_stage cli asan tests/cli/cli_test.sh @DIR@/weld
   flavour_stage trace asan tests/trace/trace_test.sh @DIR@/weld
   flavour_stage aot asan tests/cli/aot_test.sh @DIR@/weld
@@ -405,8 +407,7 @@ fi
 # ---- WIT: the WASI packages jco ships, valid and hostile inputs (ASan: the second lane) ----------
 flavour_stage wit release tests/wit/run.sh @DIR@/weld
 
-# ---- the command line (the ASan run is in the second lane) -------------------------------------
-flavour_stage cli release tests/cli/cli_test.sh @DIR@/weld
+# ---- the command line: both runs are in the second lane ------------------------------------------
 
 # ---- backtraces, names, DWARF lines, profiling (the ASan run is in the second lane) ---------------
 flavour_stage trace release tests/trace/trace_test.sh @DIR@/weld
