@@ -889,6 +889,22 @@ cat > jitdead.wast <<'EOF2'
 EOF2
 run 0 wast --tier baseline --tier-stats jitdead.wast; out_has "jitdead: 3 passed, 0 failed, 0 skipped"
 if grep -qF "tier: 2 of 2 defined functions compiled to machine code" err.txt; then ok; else bad "no tier line: $err"; fi
+# The baseline tier: a call's arguments go home and are popped, and a value computed from
+# its result is then in a register below where the stack had been; the registers handed
+# out for the next operand must not include that one (the expected values by hand:
+# (a - b) * a + b * (a + 3))
+cat > jitregs.wast <<'EOF2'
+(module
+  (func $h (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+  (func (export "g") (param i32 i32) (result i32)
+    (i32.add
+      (i32.mul (call $h (local.get 0) (local.get 1)) (local.get 0))
+      (i32.mul (local.get 1) (i32.add (local.get 0) (i32.const 3))))))
+(assert_return (invoke "g" (i32.const 7) (i32.const 2)) (i32.const 55))
+(assert_return (invoke "g" (i32.const -3) (i32.const 4)) (i32.const 21))
+EOF2
+run 0 wast --tier baseline --tier-stats jitregs.wast; out_has "jitregs: 3 passed, 0 failed, 0 skipped"
+if grep -qF "tier: 2 of 2 defined functions compiled to machine code" err.txt; then ok; else bad "no tier line: $err"; fi
 # The auto tier: functions start interpreted and are compiled once hot; with threshold 0
 # every function the compiler handles is compiled at its first call, with 1 and 2 the
 # first calls are interpreted, so one call stack holds both tiers: an exception thrown
