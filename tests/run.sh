@@ -78,6 +78,25 @@ flavour_stage() {
   fi
 }
 
+cm_suite="${CM_SUITE:-$(dirname "$suite")/component-model}"
+
+# pkg_stage FLAVOUR: weld pkg, then the reasons of what it skipped
+pkg_stage() {
+  flavour_stage pkg "$1" tests/pkg/run.sh @DIR@/weld
+  sed -n 's/^SKIP \[\(.*\)\] \(.*\)$/  skipped: \1: \2/p' "$logs/pkg-$1.log"
+}
+# capi_stage FLAVOUR: the C API programs, built by gcc against the release library or by
+# clang with the sanitizers against the ASan one
+capi_stage() {
+  local dir=$build cc=cc san=0
+  [ "$1" = asan ] && dir=$asan cc=clang san=1
+  if [ -f "$dir/libweld.a" ]; then
+    CC=$cc SANITIZE=$san stage "capi ($1)" "$logs/capi-$1.log" tests/capi/run.sh "$dir"
+  else
+    record "capi ($1)" 0 1 "($dir/libweld.a missing)"
+  fi
+}
+
 # ---- unit tests ---------------------------------------------------------------------------
 for flavour in release asan; do
   dir=$build
@@ -90,16 +109,31 @@ for flavour in release asan; do
 done
 
 # ---- the second lane ---------------------------------------------------------------------------
-# The stages below are single-threaded and long (the fuzzers one target at a time, the deep
-# nesting shapes one command at a time, the ASan runs of the command-line, trace, precompiled
-# and guard checks) and share nothing with the others (ports the kernel hands out, their own
-# temporary directories and caches), so they run beside the rest on the second core. Their
-# lines are printed, and their counts added to the total, when the rest is done.
+# The stages below are single-threaded (the fuzzers one target at a time, the deep nesting
+# shapes one command at a time, the command line's checks, the ASan runs of the checks that
+# are not conformance suites: command line, trace, precompiled, guard, optimising tier, WIT,
+# packages, planner, components, WASI, audit, C API) and share nothing with the others
+# (ports the kernel hands out, their own temporary directories and caches; jco's one
+# install is locked), so they run beside the rest on the second core; they are chosen so
+# that both lanes take about as long.
+# Their lines are printed, and their counts added to the total, when the rest is done.
 lane_b() {
+  flavour_stage cli release tests/cli/cli_test.sh @DIR@/weld
   flavour_stage cli asan tests/cli/cli_test.sh @DIR@/weld
   flavour_stage trace asan tests/trace/trace_test.sh @DIR@/weld
   flavour_stage aot asan tests/cli/aot_test.sh @DIR@/weld
   flavour_stage guard asan tests/guard/run.sh @DIR@/weld @DIR@/weld_unit
+  # the optimising tier's command-line checks under ASan and UBSan (LLVM-compiled code
+  # calling the instrumented runtime, and the reverse; the script sets what LeakSanitizer
+  # needs with the dlopen'd libLLVM)
+  flavour_stage opt asan tests/opt/opt_test.sh @DIR@/weld
+  flavour_stage wit asan tests/wit/run.sh @DIR@/weld
+  pkg_stage asan
+  flavour_stage plan asan tests/plan/run.sh @DIR@/weld 40
+  flavour_stage component asan tests/component/run.sh @DIR@/weld "$cm_suite"
+  flavour_stage wasi asan tests/wasi/run.sh @DIR@/weld
+  flavour_stage audit asan tests/audit/audit_test.sh @DIR@/weld
+  capi_stage asan
   # a JavaScript component made by jco componentize (minutes the first time, then cached)
   # under weld against Node.js with jco
   if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
@@ -315,17 +349,8 @@ fi
 # ---- differential: random modules under weld and Node.js (V8) ----------------------------------
 stage "diff (Node.js)" "$logs/diff.log" tests/diff/run.sh "$build/weld" "${DIFF_MODULES:-40}"
 
-# ---- the component model: binary components decoded and validated ----------------------------
-cm_suite="${CM_SUITE:-$(dirname "$suite")/component-model}"
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "component-$flavour"; then
-    stage "component ($flavour)" "$logs/component-$flavour.log" tests/component/run.sh "$dir/weld" "$cm_suite"
-  else
-    record "component ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# ---- the component model: binary components decoded and validated (ASan: the second lane) -------
+flavour_stage component release tests/component/run.sh @DIR@/weld "$cm_suite"
 # components made by an independent toolchain: jco (pinned, from the npm registry, as the
 # AssemblyScript stage does); WELD_TEST_JCO=0 leaves it out on a machine without npm access
 if [ "${WELD_TEST_JCO:-1}" = 1 ]; then
@@ -379,33 +404,16 @@ else
   echo "http:              skipped (WELD_TEST_JCO=0)"
 fi
 
-# ---- WIT: the WASI packages jco ships, valid and hostile inputs (release and ASan) -----------
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "wit-$flavour"; then
-    stage "wit ($flavour)" "$logs/wit-$flavour.log" tests/wit/run.sh "$dir/weld"
-  else
-    record "wit ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# ---- WIT: the WASI packages jco ships, valid and hostile inputs (ASan: the second lane) ----------
+flavour_stage wit release tests/wit/run.sh @DIR@/weld
 
-# ---- the command line (the ASan run is in the second lane) -------------------------------------
-flavour_stage cli release tests/cli/cli_test.sh @DIR@/weld
+# ---- the command line: both runs are in the second lane ------------------------------------------
 
 # ---- backtraces, names, DWARF lines, profiling (the ASan run is in the second lane) ---------------
 flavour_stage trace release tests/trace/trace_test.sh @DIR@/weld
 
-# ---- WASI corpus (weld vs Node.js, escapes, policy) ------------------------------------------
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "wasi-$flavour"; then
-    stage "wasi ($flavour)" "$logs/wasi-$flavour.log" tests/wasi/run.sh "$dir/weld"
-  else
-    record "wasi ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# ---- WASI corpus (weld vs Node.js, escapes, policy; ASan: the second lane) ----------------------
+flavour_stage wasi release tests/wasi/run.sh @DIR@/weld
 
 # ---- Rust programs (std::fs/env/io/exit) under weld against the same programs built natively ---
 if need "$build/weld" "$build" "wasi-rust"; then
@@ -437,28 +445,12 @@ for flavour in release asan; do
   fi
 done
 
-# ---- the static audit --------------------------------------------------------------------------
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "audit-$flavour"; then
-    stage "audit ($flavour)" "$logs/audit-$flavour.log" tests/audit/audit_test.sh "$dir/weld"
-  else
-    record "audit ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# ---- the static audit (ASan: the second lane) ---------------------------------------------------
+flavour_stage audit release tests/audit/audit_test.sh @DIR@/weld
 # ---- packages: weld pkg with a registry directory, and Debian's docker-registry on loopback ---------
-# (a registry that cannot start, and what needs component composition, count as skipped)
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  if need "$dir/weld" "$dir" "pkg-$flavour"; then
-    stage "pkg ($flavour)" "$logs/pkg-$flavour.log" tests/pkg/run.sh "$dir/weld"
-    sed -n 's/^SKIP \[\(.*\)\] \(.*\)$/  skipped: \1: \2/p' "$logs/pkg-$flavour.log"
-  else
-    record "pkg ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# (a registry that cannot start, and what needs component composition, count as skipped; ASan:
+# the second lane)
+pkg_stage release
 # The whole suite again with every function the baseline compiler handles running as
 # machine code (src/jit; the rest stays interpreted, per function).
 if need "$build/weld" "$build" "spec-baseline" && [ -d "$suite" ]; then
@@ -536,17 +528,8 @@ fi
 flavour_stage aot release tests/cli/aot_test.sh @DIR@/weld # (ASan: the second lane)
 
 # ---- the placement planner: exact == exhaustive == an independent search; manifest errors -----
-for flavour in release asan; do
-  dir=$build
-  [ $flavour = asan ] && dir=$asan
-  n=160
-  [ $flavour = asan ] && n=40
-  if need "$dir/weld" "$dir" "plan-$flavour"; then
-    stage "plan ($flavour)" "$logs/plan-$flavour.log" tests/plan/run.sh "$dir/weld" $n
-  else
-    record "plan ($flavour)" 0 1 "($dir/weld missing)"
-  fi
-done
+# (160 random cases; ASan, in the second lane: 40)
+flavour_stage plan release tests/plan/run.sh @DIR@/weld 160
 # ---- the executor: WebAssembly services and runc containers end to end (root; skipped with the
 # reason when runc cannot run a container here) ------------------------------------------------------
 stage "hybrid" "$logs/hybrid.log" tests/hybrid/run.sh "$build/weld"
@@ -590,12 +573,7 @@ if need "$build/weld" "$build" "opt"; then
     WELD_AOT=1 WELD_TIER=optimized WELD_SPEC_OUT="$build/spec/precompiled-optimized" WELD="$build/weld" \
       stage "spec (precompiled, optimized)" "$logs/spec-precompiled-optimized.log" tests/spec/run.sh "$suite"
   fi
-  # the same command-line checks under ASan and UBSan (LLVM-compiled code calling the
-  # instrumented runtime, and the reverse)
-  if need "$asan/weld" "$asan" "opt-asan"; then
-    # (the script sets what LeakSanitizer needs with the dlopen'd libLLVM)
-    stage "opt (asan)" "$logs/opt-asan.log" tests/opt/opt_test.sh "$asan/weld"
-  fi
+  # (the same command-line checks under ASan and UBSan run in the second lane)
 else
   record "opt (cli)" 0 1 "($build/weld missing)"
 fi
@@ -604,15 +582,7 @@ fi
 flavour_stage guard release tests/guard/run.sh @DIR@/weld @DIR@/weld_unit
 
 # ---- the standard C API: programs written against wasm.h, built against libweld.a -----------------
-for flavour in release asan; do
-  dir=$build cc=cc san=0
-  [ $flavour = asan ] && dir=$asan cc=clang san=1
-  if [ -f "$dir/libweld.a" ]; then
-    CC=$cc SANITIZE=$san stage "capi ($flavour)" "$logs/capi-$flavour.log" tests/capi/run.sh "$dir"
-  else
-    record "capi ($flavour)" 0 1 "($dir/libweld.a missing)"
-  fi
-done
+capi_stage release # (ASan: the second lane)
 
 example() {
   if examples/run.sh "$1"; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi

@@ -166,12 +166,13 @@ void jc_materialize(jc *j, uint32_t pos) {
 
 /* Pending local.gets of local x are copied home before x is written. */
 static void spill_local(jc *j, uint32_t x) {
-  for (uint32_t p = 0; p < j->n; p++)
+  for (uint32_t p = j->noloc; p < j->n; p++)
     if (j->st[p].kind == E_LOCAL && j->st[p].local == x) jc_materialize(j, p);
 }
 static void spill_locals(jc *j, uint32_t below) {
-  for (uint32_t p = 0; p < below; p++)
+  for (uint32_t p = j->noloc; p < below; p++)
     if (j->st[p].kind == E_LOCAL) jc_materialize(j, p);
+  if (below > j->noloc) j->noloc = below;
 }
 
 /* The registers that hold operand-stack values (caller-saved: spilled before calls). */
@@ -180,12 +181,12 @@ static const uint8_t pool[] = {X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64_R1
 /* A free pool register (not `avoid`); when all hold values, the deepest goes home. */
 static int alloc_reg(jc *j, int avoid) {
   uint32_t used = 0;
-  for (uint32_t p = 0; p < j->n; p++)
+  for (uint32_t p = j->noreg; p < j->n; p++)
     if (j->st[p].kind == E_REG) used |= 1u << j->st[p].reg;
   if (avoid >= 0) used |= 1u << avoid;
   for (size_t i = 0; i < sizeof pool; i++)
     if (!(used & (1u << pool[i]))) return pool[i];
-  for (uint32_t p = 0; p < j->n; p++)
+  for (uint32_t p = j->noreg; p < j->n; p++)
     if (j->st[p].kind == E_REG && j->st[p].reg != avoid) {
       int r = j->st[p].reg;
       jc_materialize(j, p);
@@ -205,8 +206,9 @@ void jc_push_rax(jc *j) {
 
 /* Every value held in a register goes home (before calls and at merges). */
 void jc_spill_regs(jc *j) {
-  for (uint32_t p = 0; p < j->n; p++)
+  for (uint32_t p = j->noreg; p < j->n; p++)
     if (j->st[p].kind == E_REG || j->st[p].kind == E_XREG) jc_materialize(j, p);
+  if (j->n > j->noreg) j->noreg = j->n;
 }
 
 /* A popped operand at position pos goes to its (free) home slot, out of its register. */
@@ -1124,7 +1126,10 @@ static const char *body(jc *j, util_reader *r) {
       j->n++;
       copy_to(j, j->n - 1, x);
       if (op == WASM_OP_LOCAL_SET) j->n--;
-      else j->st[j->n - 1] = (ent){.kind = E_LOCAL, .local = x, .konst = v.konst, .kval = v.kval};
+      else {
+        j->st[j->n - 1] = (ent){.kind = E_LOCAL, .local = x, .konst = v.konst, .kval = v.kval};
+        if (j->noloc > j->n - 1) j->noloc = j->n - 1;
+      }
       break;
     }
     case WASM_OP_GLOBAL_GET:

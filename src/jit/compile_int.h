@@ -88,6 +88,14 @@ typedef struct jc {
   uint8_t *lv128;       /* per local index: 1 for a v128 */
   ent *st;
   uint32_t n, cap, maxn;
+  /* Positions below noreg hold no value in a register (E_REG, E_XREG), below noloc no
+   * pending local.get (E_LOCAL): the passes that look for such entries (a free register,
+   * the spills at a block's entry, before a local is written) start there, so a deep
+   * operand stack is not walked again at every level. Each may exceed n (the entries
+   * above n it covered are left as they were); a push lowers both to n, which is all it
+   * takes, since entries become registers or local.gets only by a push or by local.tee's
+   * rewrite of the top. */
+  uint32_t noreg, noloc;
   ctl *ctl;
   uint32_t nctl, capctl;
   stub *stubs;
@@ -171,6 +179,8 @@ void jc_reload_mem(jc *j);
  * through memory, and they are the commonest calls of the compiler); growing is not. */
 bool jc_push_grow(jc *j, ent e);
 static inline bool jc_push(jc *j, ent e) {
+  if (j->noreg > j->n) j->noreg = j->n;
+  if (j->noloc > j->n) j->noloc = j->n;
   if (j->n == j->cap) return jc_push_grow(j, e);
   j->st[j->n++] = e;
   if (j->n > j->maxn) j->maxn = j->n;

@@ -46,11 +46,11 @@ enum { XFIRST = 3, XLAST = 13 };
 
 static int alloc_xreg(jc *j) {
   uint32_t used = 0;
-  for (uint32_t p = 0; p < j->n; p++)
+  for (uint32_t p = j->noreg; p < j->n; p++)
     if (j->st[p].kind == E_XREG) used |= 1u << j->st[p].reg;
   for (int r = XFIRST; r <= XLAST; r++)
     if (!(used & (1u << r))) return r;
-  for (uint32_t p = 0; p < j->n; p++)
+  for (uint32_t p = j->noreg; p < j->n; p++)
     if (j->st[p].kind == E_XREG) {
       int r = j->st[p].reg;
       jc_materialize(j, p);

@@ -37,6 +37,11 @@ typedef struct text_lexed {
 
 /* Splits src into tokens and pairs the parentheses. Errors are MALFORMED with a line. */
 bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err);
+/* Only the first `max` tokens (fewer when the text ends first: then the last is TOK_EOF),
+ * each exactly as text_lex makes it; parentheses are not paired (no `match`, and an
+ * unclosed one is no error). False for an error within those tokens, which text_lex
+ * reports too. */
+bool text_lex_first(const char *src, size_t len, size_t max, text_lexed *out, util_error *err);
 void text_lexed_free(text_lexed *lx);
 
 /* Growable byte buffer (util_buf: on running out of memory `oom` is set and stays set;

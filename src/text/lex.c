@@ -199,7 +199,8 @@ static bool scan_string(lexer *l) {
   return lex_fail(l, start, "unclosed string");
 }
 
-bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
+/* max: stop after that many tokens, without pairing parentheses (text_lex_first); 0: all */
+static bool lex(const char *src, size_t len, size_t max, text_lexed *out, util_error *err) {
   lexer l = {src, len, 0, 1, 0, err};
   text_buf ids = {0};
   text_token *toks = NULL;
@@ -282,8 +283,9 @@ bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
       else t.kind = TOK_RESERVED;
     }
     if (!UTIL_VEC_TRY_PUSH(toks, n, cap, t)) { lex_oom(&l, t.start); goto fail; }
+    if (n == max) break;
   }
-  if (depth > 0) {
+  if (depth > 0 && !max) {
     lex_fail(&l, toks[stack[depth - 1]].start, "unclosed parenthesis");
     goto fail;
   }
@@ -305,6 +307,14 @@ fail:
   free(toks);
   text_buf_free(&ids);
   return false;
+}
+
+bool text_lex(const char *src, size_t len, text_lexed *out, util_error *err) {
+  return lex(src, len, 0, out, err);
+}
+
+bool text_lex_first(const char *src, size_t len, size_t max, text_lexed *out, util_error *err) {
+  return lex(src, len, max ? max : 1, out, err);
 }
 
 void text_lexed_free(text_lexed *lx) {

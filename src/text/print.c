@@ -34,8 +34,12 @@ typedef struct pr {
 #define MAX_INDENT 64
 
 static void nl(pr *p) {
-  fputc('\n', p->f);
-  for (int i = 0; i < p->indent && i < MAX_INDENT; i++) fputs("  ", p->f);
+  /* the newline and the indentation in one write (two spaces a level) */
+  static const char line[1 + 2 * MAX_INDENT + 1] =
+    "\n                                                                "
+    "                                                                ";
+  int levels = p->indent < 0 ? 0 : p->indent < MAX_INDENT ? p->indent : MAX_INDENT;
+  fwrite(line, 1, 1 + 2 * (size_t)levels, p->f);
 }
 
 static void str(FILE *f, const char *s, size_t n) {

@@ -1078,22 +1078,40 @@ bool text_component_to_binary(const char *src, size_t len, uint8_t **out, size_t
   return *out ? true : util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
 }
 
+/* An unreadable text is a component when it starts so: its first `(` (wherever it is),
+ * blanks, then `component`. */
+static bool raw_starts_component(const char *s, size_t len) {
+  size_t i = 0;
+  while (i < len && s[i] != '(') i++;
+  if (i == len) return false;
+  i++;
+  while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+  return len - i >= 9 && memcmp(s + i, "component", 9) == 0;
+}
+
+static bool toks_start_component(const text_lexed *lx) {
+  return lx->ntoks >= 2 && lx->toks[0].kind == TOK_LPAR && lx->toks[1].kind == TOK_KEYWORD &&
+         lx->toks[1].len == 9 && memcmp(lx->src + lx->toks[1].start, "component", 9) == 0;
+}
+
+/* A text that lexes is a component when its first tokens are `(` `component`; one that does
+ * not, when it starts so (raw_starts_component). Both tests read only the start, and the
+ * first two tokens are the same whatever follows, so the whole text is lexed only when
+ * the two tests disagree (a `(` in a comment before the first token, say): for a large
+ * module that whole pass was as long as reading the module itself. */
 bool text_is_component(const uint8_t *bytes, size_t len) {
   if (text_is_binary(bytes, len)) return false;
+  const char *s = (const char *)bytes;
+  bool raw = raw_starts_component(s, len);
   util_error e;
   text_lexed lx;
-  /* only the start matters: lex a bounded prefix would split tokens, so lex it all */
-  if (!text_lex((const char *)bytes, len, &lx, &e)) {
-    /* an unreadable text: a component when it starts so */
-    const char *s = (const char *)bytes;
-    size_t i = 0;
-    while (i < len && s[i] != '(') i++;
-    i++;
-    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-    return len - i >= 9 && memcmp(s + i, "component", 9) == 0;
-  }
-  bool yes = lx.toks[0].kind == TOK_LPAR && lx.toks[1].kind == TOK_KEYWORD && lx.toks[1].len == 9 &&
-             memcmp(lx.src + lx.toks[1].start, "component", 9) == 0;
+  /* an error within the first two tokens is an error of the whole text */
+  if (!text_lex_first(s, len, 2, &lx, &e)) return raw;
+  bool toks = toks_start_component(&lx);
   text_lexed_free(&lx);
-  return yes;
+  if (toks == raw) return toks;
+  if (!text_lex(s, len, &lx, &e)) return raw;
+  toks = toks_start_component(&lx);
+  text_lexed_free(&lx);
+  return toks;
 }

@@ -889,6 +889,32 @@ cat > jitdead.wast <<'EOF2'
 EOF2
 run 0 wast --tier baseline --tier-stats jitdead.wast; out_has "jitdead: 3 passed, 0 failed, 0 skipped"
 if grep -qF "tier: 2 of 2 defined functions compiled to machine code" err.txt; then ok; else bad "no tier line: $err"; fi
+# The baseline tier's watermarks below which no operand is in a register or a pending
+# local.get: in "g" a call's arguments go home and are popped, and a value computed from
+# its result is then in a register below where the stack had been; the registers handed
+# out for the next operand must not include that one ((a - b) * a + b * (a + 3)). In "t"
+# a block's entry puts the 5 home, then local.tee makes it a pending local.get of the
+# local below the mark, which the local.set of 9 must put home first (5 + 9).
+cat > jitregs.wast <<'EOF2'
+(module
+  (func $h (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+  (func (export "g") (param i32 i32) (result i32)
+    (i32.add
+      (i32.mul (call $h (local.get 0) (local.get 1)) (local.get 0))
+      (i32.mul (local.get 1) (i32.add (local.get 0) (i32.const 3)))))
+  (func (export "t") (result i32) (local i32)
+    (i32.const 5)
+    (block)
+    (local.tee 0)
+    (local.set 0 (i32.const 9))
+    (local.get 0)
+    (i32.add)))
+(assert_return (invoke "g" (i32.const 7) (i32.const 2)) (i32.const 55))
+(assert_return (invoke "g" (i32.const -3) (i32.const 4)) (i32.const 21))
+(assert_return (invoke "t") (i32.const 14))
+EOF2
+run 0 wast --tier baseline --tier-stats jitregs.wast; out_has "jitregs: 4 passed, 0 failed, 0 skipped"
+if grep -qF "tier: 3 of 3 defined functions compiled to machine code" err.txt; then ok; else bad "no tier line: $err"; fi
 # The auto tier: functions start interpreted and are compiled once hot; with threshold 0
 # every function the compiler handles is compiled at its first call, with 1 and 2 the
 # first calls are interpreted, so one call stack holds both tiers: an exception thrown

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "component/component.h"
+#include "text/text.h"
 #include "unit.h"
 #include "util/util.h"
 
@@ -178,4 +179,25 @@ UNIT_GROUP(component) {
   CHECK_STR(err.msg, "unknown binary version");
   CHECK(!comp_decode((const uint8_t *)"\0asm\x0d\0\1", 7, &err));
   CHECK_STR(err.msg, "unexpected end-of-file");
+  /* text: a component when its first tokens are `(` `component`; a text that does not lex
+   * when its first `(` (a comment's too) is followed by `component` */
+  static const struct {
+    const char *text;
+    bool component;
+  } texts[] = {
+    {"(component)", true},
+    {"  ;; c\n(module)", false},
+    {";; (component\n(module)", false},
+    {"(; (component ;)(module)", false},
+    {";; (module\n(component (core module))", true},
+    {"(component \"unterminated", true},
+    {";; (x\n(component \"unterminated", false},
+    {";; (component\n(module \"unterminated", true},
+    {"(\"unterminated", false},
+    {"component", false},
+    {"", false},
+  };
+  for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
+    if (!CHECK(text_is_component((const uint8_t *)texts[k].text, strlen(texts[k].text)) == texts[k].component))
+      fprintf(stderr, "text_is_component(\"%s\")\n", texts[k].text);
 }
