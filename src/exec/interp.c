@@ -580,11 +580,13 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
 #if WELD_SWITCH_DISPATCH
     for (int i = 0; i < EXEC_IOP_COUNT; i++) table_out[i] = (uint64_t)i;
 #else
-    /* Offsets from one label, not addresses: a table of addresses would be relocated
-     * (and so written) by the dynamic loader at every start of a position-independent
-     * weld. The label is L_NO_HANDLER's, so an instruction without a handler (offset 0)
-     * traps as the null address it had before. */
-#define LOFF(l) (int32_t)(&&l - &&L_NO_HANDLER)
+    /* Offsets from one handler's label, not addresses: a table of addresses would be
+     * relocated (and so written) by the dynamic loader at every start of a
+     * position-independent weld. Every entry is set: the lists below expand the same
+     * .def files, macro for macro, as the exec_iop enum (code.h). A plain difference of
+     * two labels of this function, which GCC and clang both take as a constant (and
+     * only GCC with anything added to it). */
+#define LOFF(l) (int32_t)(&&l - &&L_MOV)
     static const int32_t labels[EXEC_IOP_COUNT] = {
 #define HAND(n) [EXEC_IOP_##n] = LOFF(L_##n),
 #define NUMH(id) [EXEC_IOP_##id] = LOFF(L_##id),
@@ -635,7 +637,7 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
     };
 #undef LOFF
     for (int i = 0; i < EXEC_IOP_COUNT; i++)
-      table_out[i] = (uint64_t)(uintptr_t)((const char *)&&L_NO_HANDLER + labels[i]);
+      table_out[i] = (uint64_t)(uintptr_t)((const char *)&&L_MOV + labels[i]);
 #endif
     return EXEC_OK;
   }
@@ -1881,11 +1883,6 @@ do_trap:
   }
   bt_activation(th, native_trap ? NULL : func_of(inst, code), ip, rp, rp_entry);
   return trap;
-
-#if !WELD_SWITCH_DISPATCH
-L_NO_HANDLER: /* the handler table's offset 0 (above): never translated, never reached */
-  __builtin_trap();
-#endif
 
 done:
   return EXEC_OK;
