@@ -644,6 +644,9 @@ out:
       rc == CLI_EXIT_OK)
     rc = CLI_EXIT_USAGE;
   if (err) weld_error_free(err);
+  /* the process exits when this returns: the store's, module's and engine's mappings go
+   * with it, without an munmap each (util_unmap) */
+  util_unmap_at_exit();
   weld_store_free(store);
   wasi_ctx_free(wctx);
   free(wimports);
