@@ -330,7 +330,7 @@ int cli_cmd_run(int argc, char **argv) {
   bool tier_stats = false, tier_given = false;
   bool no_cache = false;
   const char *cache_dir = NULL;
-  char cache_buf[4200];
+  char *cache_buf = NULL; /* a path of up to 4 KiB: on the heap, not in the frame the whole run sits under */
   cli_run_opts ropt = {0};
   cli_guard_opts gopt;
   cli_guard_init(&gopt);
@@ -443,7 +443,8 @@ int cli_cmd_run(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   /* the compiled-code cache: on for the compiling tiers unless --no-cache */
-  if (!no_cache) cfg.cache_dir = cache_dir ? cache_dir : cache_default_dir(cache_buf, sizeof cache_buf);
+  if (!no_cache && !(cfg.cache_dir = cache_dir) && (cache_buf = malloc(4200)))
+    cfg.cache_dir = cache_default_dir(cache_buf, 4200); /* out of memory: no cache */
   prof.path = ropt.profile_path;
   path = p.operand;
   int nargs = argc - p.i;
@@ -643,12 +644,16 @@ out:
       rc == CLI_EXIT_OK)
     rc = CLI_EXIT_USAGE;
   if (err) weld_error_free(err);
+  /* the process exits when this returns: the store's, module's and engine's mappings go
+   * with it, without an munmap each (util_unmap) */
+  util_unmap_at_exit();
   weld_store_free(store);
   wasi_ctx_free(wctx);
   free(wimports);
   wasi_options_free(&wopt);
   weld_module_free(mod);
   weld_engine_free(engine);
+  free(cache_buf);
   return rc;
 }
 

@@ -78,7 +78,7 @@ void exec_store_free(exec_store *s) {
   free(s->tables);
   free(s->globals);
   size_t stack_bytes = (size_t)((uint8_t *)s->thread.stack_end - (uint8_t *)s->thread.stack);
-  if (!s->pool || !exec_pool_stack_put(s->pool, s->thread.stack, stack_bytes)) munmap(s->thread.stack, stack_bytes);
+  if (!s->pool || !exec_pool_stack_put(s->pool, s->thread.stack, stack_bytes)) util_unmap(s->thread.stack, stack_bytes);
   free(s);
 }
 

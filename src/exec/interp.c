@@ -580,55 +580,64 @@ static exec_trap_kind run(exec_thread *th, exec_func *entry, exec_slot *fp, exec
 #if WELD_SWITCH_DISPATCH
     for (int i = 0; i < EXEC_IOP_COUNT; i++) table_out[i] = (uint64_t)i;
 #else
-    static const void *const labels[EXEC_IOP_COUNT] = {
-#define HAND(n) [EXEC_IOP_##n] = &&L_##n,
-#define NUMH(id) [EXEC_IOP_##id] = &&L_##id,
-#define NUMHI(id) [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,
+    /* Offsets from one handler's label, not addresses: a table of addresses would be
+     * relocated (and so written) by the dynamic loader at every start of a
+     * position-independent weld. Every entry is set: the lists below expand the same
+     * .def files, macro for macro, as the exec_iop enum (code.h). A plain difference of
+     * two labels of this function, which GCC and clang both take as a constant (and
+     * only GCC with anything added to it). */
+#define LOFF(l) (int32_t)(&&l - &&L_MOV)
+    static const int32_t labels[EXEC_IOP_COUNT] = {
+#define HAND(n) [EXEC_IOP_##n] = LOFF(L_##n),
+#define NUMH(id) [EXEC_IOP_##id] = LOFF(L_##id),
+#define NUMHI(id) [EXEC_IOP_##id] = LOFF(L_##id), [EXEC_IOP_##id##_I] = LOFF(L_##id##_I),
 #define LOAD(n, sz, e)                                                                   \
-  [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI, [EXEC_IOP_##n##_AR] = &&L_##n##_AR, \
-  [EXEC_IOP_##n##_K] = &&L_##n##_K, [EXEC_IOP_##n##_SI] = &&L_##n##_SI, \
-  [EXEC_IOP_##n##_SR] = &&L_##n##_SR,
+  [EXEC_IOP_##n] = LOFF(L_##n), [EXEC_IOP_##n##_AI] = LOFF(L_##n##_AI), [EXEC_IOP_##n##_AR] = LOFF(L_##n##_AR), \
+  [EXEC_IOP_##n##_K] = LOFF(L_##n##_K), [EXEC_IOP_##n##_SI] = LOFF(L_##n##_SI), \
+  [EXEC_IOP_##n##_SR] = LOFF(L_##n##_SR),
 #define STORE(n, sz, st)                                                                 \
-  [EXEC_IOP_##n] = &&L_##n, [EXEC_IOP_##n##_AI] = &&L_##n##_AI,                          \
-  [EXEC_IOP_##n##_AR] = &&L_##n##_AR, [EXEC_IOP_##n##_I] = &&L_##n##_I,                  \
-  [EXEC_IOP_##n##_AI_I] = &&L_##n##_AI_I, [EXEC_IOP_##n##_AR_I] = &&L_##n##_AR_I,        \
-  [EXEC_IOP_##n##_K] = &&L_##n##_K, [EXEC_IOP_##n##_K_I] = &&L_##n##_K_I,
-#define NUM1(id, ta, tr, e) [EXEC_IOP_##id] = &&L_##id,
-#define NUM2(id, ta, tr, e) [EXEC_IOP_##id] = &&L_##id,
-#define NUM2I(id, ta, tr, sw, e) [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,
+  [EXEC_IOP_##n] = LOFF(L_##n), [EXEC_IOP_##n##_AI] = LOFF(L_##n##_AI),                          \
+  [EXEC_IOP_##n##_AR] = LOFF(L_##n##_AR), [EXEC_IOP_##n##_I] = LOFF(L_##n##_I),                  \
+  [EXEC_IOP_##n##_AI_I] = LOFF(L_##n##_AI_I), [EXEC_IOP_##n##_AR_I] = LOFF(L_##n##_AR_I),        \
+  [EXEC_IOP_##n##_K] = LOFF(L_##n##_K), [EXEC_IOP_##n##_K_I] = LOFF(L_##n##_K_I),
+#define NUM1(id, ta, tr, e) [EXEC_IOP_##id] = LOFF(L_##id),
+#define NUM2(id, ta, tr, e) [EXEC_IOP_##id] = LOFF(L_##id),
+#define NUM2I(id, ta, tr, sw, e) [EXEC_IOP_##id] = LOFF(L_##id), [EXEC_IOP_##id##_I] = LOFF(L_##id##_I),
 #define CMP(id, ta, inv, sw, e)                                                          \
-  [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_##id##_I] = &&L_##id##_I,                        \
-  [EXEC_IOP_BR_##id] = &&L_BR_##id, [EXEC_IOP_BR_##id##_I] = &&L_BR_##id##_I,            \
-  [EXEC_IOP_BR_##id##_B] = &&L_BR_##id##_B, [EXEC_IOP_BR_##id##_IB] = &&L_BR_##id##_IB,
+  [EXEC_IOP_##id] = LOFF(L_##id), [EXEC_IOP_##id##_I] = LOFF(L_##id##_I),                        \
+  [EXEC_IOP_BR_##id] = LOFF(L_BR_##id), [EXEC_IOP_BR_##id##_I] = LOFF(L_BR_##id##_I),            \
+  [EXEC_IOP_BR_##id##_B] = LOFF(L_BR_##id##_B), [EXEC_IOP_BR_##id##_IB] = LOFF(L_BR_##id##_IB),
 #define CMP32(id, ta, inv, sw, e)                                                        \
   CMP(id, ta, inv, sw, e)                                                                \
-  [EXEC_IOP_BRINC_##id] = &&L_BRINC_##id, [EXEC_IOP_BRINC_##id##_I] = &&L_BRINC_##id##_I, \
-  [EXEC_IOP_BRINC_##id##_B] = &&L_BRINC_##id##_B,                                        \
-  [EXEC_IOP_BRINC_##id##_IB] = &&L_BRINC_##id##_IB,                                      \
-  [EXEC_IOP_BRINCR_##id] = &&L_BRINCR_##id, [EXEC_IOP_BRINCR_##id##_I] = &&L_BRINCR_##id##_I, \
-  [EXEC_IOP_BRINCR_##id##_B] = &&L_BRINCR_##id##_B,                                      \
-  [EXEC_IOP_BRINCR_##id##_IB] = &&L_BRINCR_##id##_IB,
+  [EXEC_IOP_BRINC_##id] = LOFF(L_BRINC_##id), [EXEC_IOP_BRINC_##id##_I] = LOFF(L_BRINC_##id##_I), \
+  [EXEC_IOP_BRINC_##id##_B] = LOFF(L_BRINC_##id##_B),                                        \
+  [EXEC_IOP_BRINC_##id##_IB] = LOFF(L_BRINC_##id##_IB),                                      \
+  [EXEC_IOP_BRINCR_##id] = LOFF(L_BRINCR_##id), [EXEC_IOP_BRINCR_##id##_I] = LOFF(L_BRINCR_##id##_I), \
+  [EXEC_IOP_BRINCR_##id##_B] = LOFF(L_BRINCR_##id##_B),                                      \
+  [EXEC_IOP_BRINCR_##id##_IB] = LOFF(L_BRINCR_##id##_IB),
 #define FCMP(id, ta, e)                                                                  \
-  [EXEC_IOP_##id] = &&L_##id, [EXEC_IOP_BR_##id] = &&L_BR_##id,                          \
-  [EXEC_IOP_BR_##id##_B] = &&L_BR_##id##_B, [EXEC_IOP_BRN_##id] = &&L_BRN_##id,          \
-  [EXEC_IOP_BRN_##id##_B] = &&L_BRN_##id##_B,
+  [EXEC_IOP_##id] = LOFF(L_##id), [EXEC_IOP_BR_##id] = LOFF(L_BR_##id),                          \
+  [EXEC_IOP_BR_##id##_B] = LOFF(L_BR_##id##_B), [EXEC_IOP_BRN_##id] = LOFF(L_BRN_##id),          \
+  [EXEC_IOP_BRN_##id##_B] = LOFF(L_BRN_##id##_B),
 #include "interp_ops.def"
-#define SHAND(n) [EXEC_IOP_##n] = &&L_##n,
-#define VUN(id, vt, e) [EXEC_IOP_V_##id] = &&L_V_##id,
-#define VBIN(id, vt, e) [EXEC_IOP_V_##id] = &&L_V_##id,
-#define VSHIFT(id, vt, bits, o) [EXEC_IOP_V_##id] = &&L_V_##id,
-#define VSPLAT(id, vt, et) [EXEC_IOP_V_##id] = &&L_V_##id,
-#define VEXTRACT(id, et, wt) [EXEC_IOP_V_##id] = &&L_V_##id,
-#define VREPLACE(id, et) [EXEC_IOP_V_##id] = &&L_V_##id,
+#define SHAND(n) [EXEC_IOP_##n] = LOFF(L_##n),
+#define VUN(id, vt, e) [EXEC_IOP_V_##id] = LOFF(L_V_##id),
+#define VBIN(id, vt, e) [EXEC_IOP_V_##id] = LOFF(L_V_##id),
+#define VSHIFT(id, vt, bits, o) [EXEC_IOP_V_##id] = LOFF(L_V_##id),
+#define VSPLAT(id, vt, et) [EXEC_IOP_V_##id] = LOFF(L_V_##id),
+#define VEXTRACT(id, et, wt) [EXEC_IOP_V_##id] = LOFF(L_V_##id),
+#define VREPLACE(id, et) [EXEC_IOP_V_##id] = LOFF(L_V_##id),
 #define VLOAD(id, fn, n)                                                                 \
-  [EXEC_IOP_V_##id] = &&L_V_##id, [EXEC_IOP_V_##id##_AI] = &&L_V_##id##_AI,              \
-  [EXEC_IOP_V_##id##_AR] = &&L_V_##id##_AR,
+  [EXEC_IOP_V_##id] = LOFF(L_V_##id), [EXEC_IOP_V_##id##_AI] = LOFF(L_V_##id##_AI),              \
+  [EXEC_IOP_V_##id##_AR] = LOFF(L_V_##id##_AR),
 #include "interp_simd.def"
-#define GHAND(n) [EXEC_IOP_##n] = &&L_##n,
+#define GHAND(n) [EXEC_IOP_##n] = LOFF(L_##n),
 #include "interp_gc.def"
 #include "interp_undef.h"
     };
-    for (int i = 0; i < EXEC_IOP_COUNT; i++) table_out[i] = (uint64_t)(uintptr_t)labels[i];
+#undef LOFF
+    for (int i = 0; i < EXEC_IOP_COUNT; i++)
+      table_out[i] = (uint64_t)(uintptr_t)((const char *)&&L_MOV + labels[i]);
 #endif
     return EXEC_OK;
   }

@@ -83,7 +83,7 @@ void exec_memory_free(exec_memory *m) {
     exec_pool_memory_release(m); /* the slot's pages are discarded, not unmapped */
     return;
   }
-  if (m->reserved) munmap(m->base, m->reserved);
+  if (m->reserved) util_unmap(m->base, m->reserved);
   free(m);
 }
 

@@ -143,10 +143,14 @@ const exec_simd_entry *exec_simd_op_in(exec_simd_impl impl, wasm_opcode op);
 #define EXEC_SIMD_RELAXED_FIRST WASM_OP_I8X16_RELAXED_SWIZZLE
 
 #define EXEC_SIMD_IDX(id) (WASM_OP_##id - EXEC_SIMD_FIRST)
-/* A designated table initializer: EXEC_SIMD_ENTRY(I8X16_ADD, BINOP, binop, fn, 0, 0). */
-#define EXEC_SIMD_ENTRY(id, SHAPE, member, f, nbytes, nlanes)                           \
-  [EXEC_SIMD_IDX(id)] = {.shape = EXEC_SIMD_##SHAPE, .bytes = (nbytes), .lanes = (nlanes), \
-                         .fn.member = (f)}
+/* One entry stored into the table `t` of a fill function (exec_simd_*_fill), entries
+ * separated by commas: EXEC_SIMD_ENTRY(I8X16_ADD, BINOP, binop, fn, 0, 0). The tables are
+ * filled on first use, not initialised: tables of function pointers in a
+ * position-independent weld are relocated, so written, by the dynamic loader at every
+ * start of every process (3 x 4 KiB, 1,500 relocations), SIMD or not. */
+#define EXEC_SIMD_ENTRY(id, SHAPE, member, f, nbytes, nlanes)                             \
+  (t[EXEC_SIMD_IDX(id)] = (exec_simd_entry){.shape = EXEC_SIMD_##SHAPE, .bytes = (nbytes), \
+                                            .lanes = (nlanes), .fn.member = (f)})
 #define EXEC_SIMD_E_UNOP(id, f) EXEC_SIMD_ENTRY(id, UNOP, unop, f, 0, 0)
 #define EXEC_SIMD_E_BINOP(id, f) EXEC_SIMD_ENTRY(id, BINOP, binop, f, 0, 0)
 #define EXEC_SIMD_E_TERNOP(id, f) EXEC_SIMD_ENTRY(id, TERNOP, ternop, f, 0, 0)
@@ -170,11 +174,15 @@ const exec_simd_entry *exec_simd_op_in(exec_simd_impl impl, wasm_opcode op);
 #endif
 
 /* Complete portable table (simd_portable.c). */
-extern const exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS];
+extern exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS];
 /* Partial tables (simd_x86.c): an entry with shape NONE falls back to the tier below
  * (AVX2 -> SSE4.1 -> portable). Only linked on x86 builds without WELD_PORTABLE_SIMD. */
-extern const exec_simd_entry exec_simd_sse41_ops[EXEC_SIMD_NOPS];
-extern const exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS];
+extern exec_simd_entry exec_simd_sse41_ops[EXEC_SIMD_NOPS];
+extern exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS];
+/* Fill the tables above; called once, by exec_simd_op_in (simd_select.c), before any
+ * read of them. */
+void exec_simd_portable_fill(void);
+void exec_simd_x86_fill(void);
 /* The SSE4.1 form of exec_simd_shuffle_masked (simd_x86.c). */
 void exec_simd_sse41_shuffle_masked(exec_v128 *d, const exec_v128 *a, const exec_v128 *b,
                                     const uint8_t masks[32]);

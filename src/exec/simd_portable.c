@@ -646,7 +646,10 @@ static void i32x4_relaxed_dot_i8x16_i7x16_add_s(exec_v128 *d, const exec_v128 *p
 #define E_LOAD_LANE EXEC_SIMD_E_LOAD_LANE
 #define E_STORE_LANE EXEC_SIMD_E_STORE_LANE
 
-const exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS] = {
+exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS];
+
+void exec_simd_portable_fill(void) {
+  exec_simd_entry *t = exec_simd_portable_ops;
 #include "simd_ops.def"
   /* the portable file alone: lane loads and stores, lane extract/replace, madd/nmadd */
   E_LOAD_LANE(V128_LOAD8_LANE, load8_lane, 1),
@@ -675,4 +678,5 @@ const exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS] = {
   EXEC_SIMD_E_TERNOP(F32X4_RELAXED_NMADD, f32x4_relaxed_nmadd),
   EXEC_SIMD_E_TERNOP(F64X2_RELAXED_MADD, f64x2_relaxed_madd),
   EXEC_SIMD_E_TERNOP(F64X2_RELAXED_NMADD, f64x2_relaxed_nmadd),
-};
+  (void)0; /* after the last entry's comma */
+}

@@ -1,6 +1,7 @@
 /* Chooses the SIMD implementation once per process: the best tier the CPU runs, unless
  * the build (WELD_PORTABLE_SIMD) or the environment (WELD_SIMD=portable, or sse4.1 / avx2
  * to cap the tier) asks for less. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,20 @@ const char *exec_simd_impl_label(exec_simd_impl impl) {
   return (unsigned)impl < EXEC_SIMD_IMPL_COUNT ? impl_labels[impl] : "?";
 }
 
+static void fill(void) {
+  exec_simd_portable_fill();
+#if EXEC_SIMD_HAVE_X86
+  exec_simd_x86_fill();
+#endif
+}
+
+static pthread_once_t filled = PTHREAD_ONCE_INIT;
+
 const exec_simd_entry *exec_simd_op_in(exec_simd_impl impl, wasm_opcode op) {
   int k = (int)op - (int)EXEC_SIMD_FIRST;
   if (k < 0 || k >= EXEC_SIMD_NOPS) return NULL;
   if (!exec_simd_impl_available(impl)) return NULL;
+  pthread_once(&filled, fill); /* the tables are filled on first use (simd.h) */
   size_t i = (size_t)k;
 #if EXEC_SIMD_HAVE_X86
   if (impl >= EXEC_SIMD_IMPL_AVX2 && exec_simd_avx2_ops[i].shape) return &exec_simd_avx2_ops[i];

@@ -533,11 +533,14 @@ static SSE41 void i32x4_relaxed_dot_i8x16_i7x16_add_s(exec_v128 *d, const exec_v
 #define E_SPLAT EXEC_SIMD_E_SPLAT
 #define E_LOAD EXEC_SIMD_E_LOAD
 
-const exec_simd_entry exec_simd_sse41_ops[EXEC_SIMD_NOPS] = {
-#include "simd_ops.def"
-};
+exec_simd_entry exec_simd_sse41_ops[EXEC_SIMD_NOPS];
+exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS];
 
-const exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS] = {
+void exec_simd_x86_fill(void) {
+  exec_simd_entry *t = exec_simd_sse41_ops;
+#include "simd_ops.def"
+  (void)0; /* after the last entry's comma */
+  t = exec_simd_avx2_ops;
   E_LOAD(V128_LOAD8_SPLAT, avx2_load8_splat, 1),
   E_LOAD(V128_LOAD16_SPLAT, avx2_load16_splat, 2),
   E_LOAD(V128_LOAD32_SPLAT, avx2_load32_splat, 4),
@@ -552,6 +555,7 @@ const exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS] = {
   E_BIN(I64X2_GT_S, avx2_i64x2_gt_s),
   E_BIN(I64X2_LE_S, avx2_i64x2_le_s),
   E_BIN(I64X2_GE_S, avx2_i64x2_ge_s),
-};
+  (void)0;
+}
 
 #endif

@@ -34,9 +34,7 @@ void *jit_code_map(size_t len, size_t *mapped) {
 
 bool jit_code_seal(void *p, size_t mapped) { return mprotect(p, mapped, PROT_READ | PROT_EXEC) == 0; }
 
-void jit_code_unmap(void *p, size_t mapped) {
-  if (p) munmap(p, mapped);
-}
+void jit_code_unmap(void *p, size_t mapped) { util_unmap(p, mapped); }
 
 /* From half a huge page on, whole huge pages (as the code buffer: x64.c) */
 #define SITES_MAPPED ((size_t)256 << 10)

@@ -12,7 +12,7 @@
 
 void x64_free(x64_buf *b) {
   if (b->mapped) {
-    if (b->p) munmap(b->p, b->map);
+    util_unmap(b->p, b->map);
   } else {
     free(b->p);
   }

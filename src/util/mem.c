@@ -1,4 +1,6 @@
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,11 +115,19 @@ static util_arena_chunk *chunk_map(size_t need) {
 
 void util_arena_init(util_arena *a) { memset(a, 0, sizeof *a); }
 
+static atomic_bool exiting;
+
+void util_unmap_at_exit(void) { atomic_store_explicit(&exiting, true, memory_order_relaxed); }
+
+void util_unmap(void *p, size_t bytes) {
+  if (p && bytes && !atomic_load_explicit(&exiting, memory_order_relaxed)) munmap(p, bytes);
+}
+
 void util_arena_free(util_arena *a) {
   util_arena_chunk *c = a->head;
   while (c) {
     util_arena_chunk *n = c->next;
-    if (c->mapped) munmap(c, c->mapped);
+    if (c->mapped) util_unmap(c, c->mapped);
     else free(c);
     c = n;
   }

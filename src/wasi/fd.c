@@ -67,19 +67,9 @@ static bool at_eof(int fd, int64_t at) {
 }
 
 /* offset < 0: at the current position */
-static uint16_t do_read(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights, const char *call,
-                        uint32_t outp) {
+static uint16_t read_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov, uint64_t want, int64_t off,
+                          const char *call, uint32_t outp) {
   uint16_t e;
-  wasi_fd *f = wasi_fd_get(c, A32(0), rights, &e);
-  if (!f) return e;
-  if (f->kind == WASI_FD_DIR) return WASI_EISDIR;
-  if (!(f->ops & POLICY_OP_READ))
-    return wasi_deny(c, WASI_EACCES, call, f->guest ? f->guest : "<stdin>", "not granted read");
-  if (!wasi_mem(c, outp, 4)) return WASI_EFAULT;
-  struct iovec iov[WASI_MAX_IOVS];
-  int niov;
-  uint64_t want;
-  if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &want))) return e;
   uint64_t left = read_left(c, f);
   if (left < want) {
     if (left == 0 && !at_eof(f->host, off)) {
@@ -97,21 +87,27 @@ static uint16_t do_read(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights,
   return 0;
 }
 
-static uint16_t do_write(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights, const char *call,
-                         uint32_t outp) {
+static uint16_t do_read(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights, const char *call,
+                        uint32_t outp) {
   uint16_t e;
   wasi_fd *f = wasi_fd_get(c, A32(0), rights, &e);
   if (!f) return e;
   if (f->kind == WASI_FD_DIR) return WASI_EISDIR;
-  if (!(f->ops & POLICY_OP_WRITE)) {
-    const char *name = f->guest ? f->guest : A32(0) == 1 ? "<stdout>" : "<stderr>";
-    return wasi_deny(c, WASI_EACCES, call, name, "not granted write");
-  }
+  if (!(f->ops & POLICY_OP_READ))
+    return wasi_deny(c, WASI_EACCES, call, f->guest ? f->guest : "<stdin>", "not granted read");
   if (!wasi_mem(c, outp, 4)) return WASI_EFAULT;
-  struct iovec iov[WASI_MAX_IOVS];
+  struct iovec small[WASI_SMALL_IOVS], *iov;
   int niov;
   uint64_t want;
-  if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &want))) return e;
+  if ((e = wasi_get_iovs(c, A32(1), A32(2), small, &iov, &niov, &want))) return e;
+  e = read_iovs(c, f, iov, niov, want, off, call, outp);
+  wasi_free_iovs(iov, small);
+  return e;
+}
+
+static uint16_t write_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov, uint64_t want, int64_t off,
+                           const char *call, uint32_t outp) {
+  uint16_t e;
   int64_t at = off;
   if (f->kind == WASI_FD_FILE && f->max_write != POLICY_UNLIMITED) {
     /* Where the bytes land: on an append fd the end of the file whatever the offset
@@ -141,6 +137,26 @@ static uint16_t do_write(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights
   if (f->count != SIZE_MAX) c->counts[f->count].written += (uint64_t)n;
   wasi_put_u32(wasi_mem(c, outp, 4), (uint32_t)n);
   return 0;
+}
+
+static uint16_t do_write(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights, const char *call,
+                         uint32_t outp) {
+  uint16_t e;
+  wasi_fd *f = wasi_fd_get(c, A32(0), rights, &e);
+  if (!f) return e;
+  if (f->kind == WASI_FD_DIR) return WASI_EISDIR;
+  if (!(f->ops & POLICY_OP_WRITE)) {
+    const char *name = f->guest ? f->guest : A32(0) == 1 ? "<stdout>" : "<stderr>";
+    return wasi_deny(c, WASI_EACCES, call, name, "not granted write");
+  }
+  if (!wasi_mem(c, outp, 4)) return WASI_EFAULT;
+  struct iovec small[WASI_SMALL_IOVS], *iov;
+  int niov;
+  uint64_t want;
+  if ((e = wasi_get_iovs(c, A32(1), A32(2), small, &iov, &niov, &want))) return e;
+  e = write_iovs(c, f, iov, niov, want, off, call, outp);
+  wasi_free_iovs(iov, small);
+  return e;
 }
 
 WASI_HOST(fd_read) { RET(do_read(WASI_CTX, a, -1, WASI_RIGHT(R_FD_READ), "fd_read", A32(3))); }

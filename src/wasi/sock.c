@@ -63,30 +63,21 @@ WASI_HOST(sock_accept) {
   RET(0);
 }
 
-WASI_HOST(sock_recv) {
-  wasi_ctx *c = WASI_CTX;
+static uint16_t recv_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov, uint64_t total, uint32_t riflags,
+                          uint32_t outp, uint32_t flagsp) {
   uint16_t e;
-  wasi_fd *f = sock_get(c, A32(0), WASI_RIGHT(R_FD_READ), &e);
-  if (!f) RET(e);
-  uint32_t riflags = A32(3);
-  if (riflags & ~3u) RET(WASI_EINVAL);
-  if (!wasi_mem(c, A32(4), 4) || !wasi_mem(c, A32(5), 2)) RET(WASI_EFAULT);
-  struct iovec iov[WASI_MAX_IOVS];
-  int niov;
-  uint64_t total;
-  if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &total))) RET(e);
   struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
   bool peek = riflags & 1, waitall = (riflags & 2) && !peek;
   uint64_t got = 0;
   ssize_t r;
   for (;;) {
-    if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) RET(e);
+    if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) return e;
     r = recvmsg(f->host, &mh, (peek ? MSG_PEEK : 0) | MSG_DONTWAIT);
     if (r < 0 && (errno == EINTR || (errno == EAGAIN && !(f->fdflags & WASI_FDFLAG_NONBLOCK))))
       continue;
     if (r < 0) {
       if (got) break;
-      RET(wasi_errno(errno));
+      return wasi_errno(errno);
     }
     got += (uint64_t)r;
     if (!waitall || r == 0 || got >= total) break;
@@ -104,9 +95,43 @@ WASI_HOST(sock_recv) {
   }
   r = (ssize_t)got;
   c->stats.bytes_read += (uint64_t)r;
-  wasi_put_u32(wasi_mem(c, A32(4), 4), (uint32_t)r);
-  wasi_put_u16(wasi_mem(c, A32(5), 2), (mh.msg_flags & MSG_TRUNC) ? 1 : 0);
-  RET(0);
+  wasi_put_u32(wasi_mem(c, outp, 4), (uint32_t)r);
+  wasi_put_u16(wasi_mem(c, flagsp, 2), (mh.msg_flags & MSG_TRUNC) ? 1 : 0);
+  return 0;
+}
+
+WASI_HOST(sock_recv) {
+  wasi_ctx *c = WASI_CTX;
+  uint16_t e;
+  wasi_fd *f = sock_get(c, A32(0), WASI_RIGHT(R_FD_READ), &e);
+  if (!f) RET(e);
+  uint32_t riflags = A32(3);
+  if (riflags & ~3u) RET(WASI_EINVAL);
+  if (!wasi_mem(c, A32(4), 4) || !wasi_mem(c, A32(5), 2)) RET(WASI_EFAULT);
+  struct iovec small[WASI_SMALL_IOVS], *iov;
+  int niov;
+  uint64_t total;
+  if ((e = wasi_get_iovs(c, A32(1), A32(2), small, &iov, &niov, &total))) RET(e);
+  e = recv_iovs(c, f, iov, niov, total, riflags, A32(4), A32(5));
+  wasi_free_iovs(iov, small);
+  RET(e);
+}
+
+static uint16_t send_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov, uint32_t outp) {
+  uint16_t e;
+  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
+  ssize_t r;
+  for (;;) {
+    if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLOUT))) return e;
+    r = sendmsg(f->host, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r < 0 && (errno == EINTR || (errno == EAGAIN && !(f->fdflags & WASI_FDFLAG_NONBLOCK))))
+      continue;
+    break;
+  }
+  if (r < 0) return wasi_errno(errno);
+  c->stats.bytes_written += (uint64_t)r;
+  wasi_put_u32(wasi_mem(c, outp, 4), (uint32_t)r);
+  return 0;
 }
 
 WASI_HOST(sock_send) {
@@ -116,23 +141,13 @@ WASI_HOST(sock_send) {
   if (!f) RET(e);
   if (A32(3) != 0) RET(WASI_EINVAL);
   if (!wasi_mem(c, A32(4), 4)) RET(WASI_EFAULT);
-  struct iovec iov[WASI_MAX_IOVS];
+  struct iovec small[WASI_SMALL_IOVS], *iov;
   int niov;
   uint64_t total;
-  if ((e = wasi_get_iovs(c, A32(1), A32(2), iov, &niov, &total))) RET(e);
-  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
-  ssize_t r;
-  for (;;) {
-    if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLOUT))) RET(e);
-    r = sendmsg(f->host, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (r < 0 && (errno == EINTR || (errno == EAGAIN && !(f->fdflags & WASI_FDFLAG_NONBLOCK))))
-      continue;
-    break;
-  }
-  if (r < 0) RET(wasi_errno(errno));
-  c->stats.bytes_written += (uint64_t)r;
-  wasi_put_u32(wasi_mem(c, A32(4), 4), (uint32_t)r);
-  RET(0);
+  if ((e = wasi_get_iovs(c, A32(1), A32(2), small, &iov, &niov, &total))) RET(e);
+  e = send_iovs(c, f, iov, niov, A32(4));
+  wasi_free_iovs(iov, small);
+  RET(e);
 }
 
 WASI_HOST(sock_shutdown) {

@@ -623,23 +623,35 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   return true;
 }
 
-uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *iov, int *niov,
+uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *small, struct iovec **out, int *niov,
                        uint64_t *total) {
   *niov = 0;
   *total = 0;
+  *out = small;
   const uint8_t *v = wasi_mem(c, ptr, (uint64_t)n * 8);
   if (!v) return WASI_EFAULT;
+  struct iovec *iov = small;
+  if (n > WASI_SMALL_IOVS && !(iov = malloc((n < WASI_MAX_IOVS ? n : WASI_MAX_IOVS) * sizeof *iov)))
+    return WASI_ENOMEM;
   for (uint32_t i = 0; i < n; i++) {
     uint32_t buf = wasi_get_u32(v + i * 8), len = wasi_get_u32(v + i * 8 + 4);
     uint8_t *p = wasi_mem(c, buf, len);
-    if (!p) return WASI_EFAULT;
+    if (!p) {
+      wasi_free_iovs(iov, small);
+      return WASI_EFAULT;
+    }
     if (len == 0 || *niov >= WASI_MAX_IOVS) continue;
     iov[*niov].iov_base = p;
     iov[*niov].iov_len = len;
     (*niov)++;
     *total += len;
   }
+  *out = iov;
   return 0;
+}
+
+void wasi_free_iovs(struct iovec *iov, struct iovec *small) {
+  if (iov != small) free(iov);
 }
 
 long wasi_resolve_imports(wasi_ctx *ctx, exec_store *store, const wasm_module *m, exec_func **funcs,

@@ -95,11 +95,17 @@ static inline uint8_t *wasi_mem(wasi_ctx *c, uint32_t ptr, uint64_t len) {
 
 /* Host iovecs for a guest iovec array (at most WASI_MAX_IOVS non-empty ones; the rest
  * are left out, as a short read or write the guest retries); EFAULT for anything out of
- * bounds. *total is the bytes covered. */
+ * bounds, ENOMEM. *total is the bytes covered. *iov is `small` (the caller's
+ * WASI_SMALL_IOVS) for an array that fits, else allocated: wasi_free_iovs gives it back
+ * (after a 0 return only). A frame of WASI_MAX_IOVS iovecs (16 KiB) would put everything
+ * the call does below it (writev, the dynamic loader's first binding of it) on stack
+ * pages that nothing else touches: page faults at every start. */
 #define WASI_MAX_IOVS 1024
+#define WASI_SMALL_IOVS 8
 struct iovec;
-uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *iov, int *niov,
+uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *small, struct iovec **iov, int *niov,
                        uint64_t *total);
+void wasi_free_iovs(struct iovec *iov, struct iovec *small);
 static inline void wasi_put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static inline void wasi_put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static inline void wasi_put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }

@@ -330,6 +330,35 @@ wat2wasm echoargs.wat -o echoargs.wasm
 # out_is TEXT: stdout is exactly TEXT (printf escapes).
 out_is() { if [ "$(cat out.txt)" = "$(printf -- "$1")" ]; then ok; else bad "stdout is '$(cat out.txt)', expected '$1'"; fi; }
 
+# fd_write with N one-byte iovecs (the host keeps up to 8 in its frame, more on the heap,
+# at most 1,024 non-empty ones per call: a short write past that); the exit status is the
+# count written, mod 256
+abc=abcdefghijklmnopqrstuvwxyz
+letters=$abc$abc$abc$abc$abc$abc$abc$abc$abc$abc
+letters=$letters$letters$letters$letters$letters$letters$letters
+for n in 3 20 1500; do
+  cat >iovs$n.wat <<WAT
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func \$w (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func \$x (param i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 65536) "${letters:0:$n}")
+  (func (export "_start") (local \$i i32)
+    (loop \$l
+      (i32.store (i32.add (i32.const 1024) (i32.shl (local.get \$i) (i32.const 3)))
+                 (i32.add (i32.const 65536) (local.get \$i)))
+      (i32.store (i32.add (i32.const 1028) (i32.shl (local.get \$i) (i32.const 3))) (i32.const 1))
+      (local.set \$i (i32.add (local.get \$i) (i32.const 1)))
+      (br_if \$l (i32.lt_u (local.get \$i) (i32.const $n))))
+    (drop (call \$w (i32.const 1) (i32.const 1024) (i32.const $n) (i32.const 512)))
+    (call \$x (i32.and (i32.load (i32.const 512)) (i32.const 255)))))
+WAT
+  wat2wasm iovs$n.wat -o iovs$n.wasm
+  w=$((n < 1024 ? n : 1024))
+  run $((w % 256)) run iovs$n.wasm
+  out_is "${letters:0:$w}"
+done
+
 # everything after the module belongs to the guest
 run 0 run echoargs.wasm --help -x --fuel 3
 out_is 'echoargs.wasm\n--help\n-x\n--fuel\n3'
