@@ -330,6 +330,7 @@ int cli_cmd_run(int argc, char **argv) {
   bool tier_stats = false, tier_given = false;
   bool no_cache = false;
   const char *cache_dir = NULL;
+  enum { CACHE_PATH = 4200 };
   char *cache_buf = NULL; /* a path of up to 4 KiB: on the heap, not in the frame the whole run sits under */
   cli_run_opts ropt = {0};
   cli_guard_opts gopt;
@@ -443,8 +444,8 @@ int cli_cmd_run(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   /* the compiled-code cache: on for the compiling tiers unless --no-cache */
-  if (!no_cache && !(cfg.cache_dir = cache_dir) && (cache_buf = malloc(4200)))
-    cfg.cache_dir = cache_default_dir(cache_buf, 4200); /* out of memory: no cache */
+  if (!no_cache && !(cfg.cache_dir = cache_dir) && (cache_buf = malloc(CACHE_PATH)))
+    cfg.cache_dir = cache_default_dir(cache_buf, CACHE_PATH); /* out of memory: no cache */
   prof.path = ropt.profile_path;
   path = p.operand;
   int nargs = argc - p.i;

@@ -67,11 +67,12 @@ static bool at_eof(int fd, int64_t at) {
 }
 
 /* offset < 0: at the current position */
-static uint16_t read_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov, uint64_t want, int64_t off,
-                          const char *call, uint32_t outp) {
+static uint16_t read_iovs(wasi_ctx *c, wasi_fd *f, wasi_iovs *v, int64_t off, const char *call, uint32_t outp) {
   uint16_t e;
+  struct iovec *iov = v->iov;
+  int niov = v->n;
   uint64_t left = read_left(c, f);
-  if (left < want) {
+  if (left < v->total) {
     if (left == 0 && !at_eof(f->host, off)) {
       return wasi_deny(c, WASI_EACCES, call, f->guest, "read limit reached");
     }
@@ -96,18 +97,17 @@ static uint16_t do_read(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights,
   if (!(f->ops & POLICY_OP_READ))
     return wasi_deny(c, WASI_EACCES, call, f->guest ? f->guest : "<stdin>", "not granted read");
   if (!wasi_mem(c, outp, 4)) return WASI_EFAULT;
-  struct iovec small[WASI_SMALL_IOVS], *iov;
-  int niov;
-  uint64_t want;
-  if ((e = wasi_get_iovs(c, A32(1), A32(2), small, &iov, &niov, &want))) return e;
-  e = read_iovs(c, f, iov, niov, want, off, call, outp);
-  wasi_free_iovs(iov, small);
+  wasi_iovs v;
+  if ((e = wasi_iovs_get(c, A32(1), A32(2), &v))) return e;
+  e = read_iovs(c, f, &v, off, call, outp);
+  wasi_iovs_free(&v);
   return e;
 }
 
-static uint16_t write_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov, uint64_t want, int64_t off,
-                           const char *call, uint32_t outp) {
+static uint16_t write_iovs(wasi_ctx *c, wasi_fd *f, wasi_iovs *v, int64_t off, const char *call, uint32_t outp) {
   uint16_t e;
+  struct iovec *iov = v->iov;
+  int niov = v->n;
   int64_t at = off;
   if (f->kind == WASI_FD_FILE && f->max_write != POLICY_UNLIMITED) {
     /* Where the bytes land: on an append fd the end of the file whatever the offset
@@ -123,8 +123,8 @@ static uint16_t write_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov,
     }
   }
   uint64_t left = write_left(c, f, at);
-  if (left < want) {
-    if (left == 0 && want > 0) return wasi_deny(c, WASI_EACCES, call, f->guest, "write limit reached");
+  if (left < v->total) {
+    if (left == 0 && v->total > 0) return wasi_deny(c, WASI_EACCES, call, f->guest, "write limit reached");
     clamp_iovs(iov, &niov, left);
   }
   /* A pipe, terminal or socket that is full waits here, where the deadline and a cancel
@@ -150,12 +150,10 @@ static uint16_t do_write(wasi_ctx *c, exec_slot *a, int64_t off, uint64_t rights
     return wasi_deny(c, WASI_EACCES, call, name, "not granted write");
   }
   if (!wasi_mem(c, outp, 4)) return WASI_EFAULT;
-  struct iovec small[WASI_SMALL_IOVS], *iov;
-  int niov;
-  uint64_t want;
-  if ((e = wasi_get_iovs(c, A32(1), A32(2), small, &iov, &niov, &want))) return e;
-  e = write_iovs(c, f, iov, niov, want, off, call, outp);
-  wasi_free_iovs(iov, small);
+  wasi_iovs v;
+  if ((e = wasi_iovs_get(c, A32(1), A32(2), &v))) return e;
+  e = write_iovs(c, f, &v, off, call, outp);
+  wasi_iovs_free(&v);
   return e;
 }
 

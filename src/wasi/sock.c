@@ -63,10 +63,11 @@ WASI_HOST(sock_accept) {
   RET(0);
 }
 
-static uint16_t recv_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov, uint64_t total, uint32_t riflags,
-                          uint32_t outp, uint32_t flagsp) {
+static uint16_t recv_iovs(wasi_ctx *c, wasi_fd *f, const wasi_iovs *v, uint32_t riflags, uint32_t outp,
+                          uint32_t flagsp) {
   uint16_t e;
-  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
+  uint64_t total = v->total;
+  struct msghdr mh = {.msg_iov = v->iov, .msg_iovlen = (size_t)v->n};
   bool peek = riflags & 1, waitall = (riflags & 2) && !peek;
   uint64_t got = 0;
   ssize_t r;
@@ -108,18 +109,16 @@ WASI_HOST(sock_recv) {
   uint32_t riflags = A32(3);
   if (riflags & ~3u) RET(WASI_EINVAL);
   if (!wasi_mem(c, A32(4), 4) || !wasi_mem(c, A32(5), 2)) RET(WASI_EFAULT);
-  struct iovec small[WASI_SMALL_IOVS], *iov;
-  int niov;
-  uint64_t total;
-  if ((e = wasi_get_iovs(c, A32(1), A32(2), small, &iov, &niov, &total))) RET(e);
-  e = recv_iovs(c, f, iov, niov, total, riflags, A32(4), A32(5));
-  wasi_free_iovs(iov, small);
+  wasi_iovs v;
+  if ((e = wasi_iovs_get(c, A32(1), A32(2), &v))) RET(e);
+  e = recv_iovs(c, f, &v, riflags, A32(4), A32(5));
+  wasi_iovs_free(&v);
   RET(e);
 }
 
-static uint16_t send_iovs(wasi_ctx *c, wasi_fd *f, struct iovec *iov, int niov, uint32_t outp) {
+static uint16_t send_iovs(wasi_ctx *c, wasi_fd *f, const wasi_iovs *v, uint32_t outp) {
   uint16_t e;
-  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
+  struct msghdr mh = {.msg_iov = v->iov, .msg_iovlen = (size_t)v->n};
   ssize_t r;
   for (;;) {
     if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLOUT))) return e;
@@ -141,12 +140,10 @@ WASI_HOST(sock_send) {
   if (!f) RET(e);
   if (A32(3) != 0) RET(WASI_EINVAL);
   if (!wasi_mem(c, A32(4), 4)) RET(WASI_EFAULT);
-  struct iovec small[WASI_SMALL_IOVS], *iov;
-  int niov;
-  uint64_t total;
-  if ((e = wasi_get_iovs(c, A32(1), A32(2), small, &iov, &niov, &total))) RET(e);
-  e = send_iovs(c, f, iov, niov, A32(4));
-  wasi_free_iovs(iov, small);
+  wasi_iovs v;
+  if ((e = wasi_iovs_get(c, A32(1), A32(2), &v))) RET(e);
+  e = send_iovs(c, f, &v, A32(4));
+  wasi_iovs_free(&v);
   RET(e);
 }
 

@@ -623,35 +623,35 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   return true;
 }
 
-uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *small, struct iovec **out, int *niov,
-                       uint64_t *total) {
-  *niov = 0;
-  *total = 0;
-  *out = small;
-  const uint8_t *v = wasi_mem(c, ptr, (uint64_t)n * 8);
-  if (!v) return WASI_EFAULT;
-  struct iovec *iov = small;
-  if (n > WASI_SMALL_IOVS && !(iov = malloc((n < WASI_MAX_IOVS ? n : WASI_MAX_IOVS) * sizeof *iov)))
+uint16_t wasi_iovs_get(wasi_ctx *c, uint32_t ptr, uint32_t n, wasi_iovs *v) {
+  v->iov = v->small;
+  v->n = 0;
+  v->total = 0;
+  const uint8_t *g = wasi_mem(c, ptr, (uint64_t)n * 8);
+  if (!g) return WASI_EFAULT;
+  if (n > WASI_SMALL_IOVS && !(v->iov = malloc((n < WASI_MAX_IOVS ? n : WASI_MAX_IOVS) * sizeof *v->iov))) {
+    v->iov = v->small;
     return WASI_ENOMEM;
+  }
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t buf = wasi_get_u32(v + i * 8), len = wasi_get_u32(v + i * 8 + 4);
+    uint32_t buf = wasi_get_u32(g + i * 8), len = wasi_get_u32(g + i * 8 + 4);
     uint8_t *p = wasi_mem(c, buf, len);
     if (!p) {
-      wasi_free_iovs(iov, small);
+      wasi_iovs_free(v);
       return WASI_EFAULT;
     }
-    if (len == 0 || *niov >= WASI_MAX_IOVS) continue;
-    iov[*niov].iov_base = p;
-    iov[*niov].iov_len = len;
-    (*niov)++;
-    *total += len;
+    if (len == 0 || v->n >= WASI_MAX_IOVS) continue;
+    v->iov[v->n].iov_base = p;
+    v->iov[v->n].iov_len = len;
+    v->n++;
+    v->total += len;
   }
-  *out = iov;
   return 0;
 }
 
-void wasi_free_iovs(struct iovec *iov, struct iovec *small) {
-  if (iov != small) free(iov);
+void wasi_iovs_free(wasi_iovs *v) {
+  if (v->iov != v->small) free(v->iov);
+  v->iov = v->small;
 }
 
 long wasi_resolve_imports(wasi_ctx *ctx, exec_store *store, const wasm_module *m, exec_func **funcs,

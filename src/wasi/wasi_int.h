@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 /* Room for per-call counters: more than the preview1 functions there are. */
 #define WASI_MAX_CALLS 64
@@ -95,17 +96,21 @@ static inline uint8_t *wasi_mem(wasi_ctx *c, uint32_t ptr, uint64_t len) {
 
 /* Host iovecs for a guest iovec array (at most WASI_MAX_IOVS non-empty ones; the rest
  * are left out, as a short read or write the guest retries); EFAULT for anything out of
- * bounds, ENOMEM. *total is the bytes covered. *iov is `small` (the caller's
- * WASI_SMALL_IOVS) for an array that fits, else allocated: wasi_free_iovs gives it back
- * (after a 0 return only). A frame of WASI_MAX_IOVS iovecs (16 KiB) would put everything
- * the call does below it (writev, the dynamic loader's first binding of it) on stack
- * pages that nothing else touches: page faults at every start. */
+ * bounds, ENOMEM. `total` is the bytes covered. `iov` is the struct's own `small` for an
+ * array that fits, else allocated: wasi_iovs_free gives it back (after a 0 return only).
+ * A frame of WASI_MAX_IOVS iovecs (16 KiB) would put everything the call does below it
+ * (writev, the dynamic loader's first binding of it) on stack pages that nothing else
+ * touches: page faults at every start. */
 #define WASI_MAX_IOVS 1024
 #define WASI_SMALL_IOVS 8
-struct iovec;
-uint16_t wasi_get_iovs(wasi_ctx *c, uint32_t ptr, uint32_t n, struct iovec *small, struct iovec **iov, int *niov,
-                       uint64_t *total);
-void wasi_free_iovs(struct iovec *iov, struct iovec *small);
+typedef struct wasi_iovs {
+  struct iovec *iov; /* `small` or allocated: the struct is not moved once filled */
+  int n;
+  uint64_t total;
+  struct iovec small[WASI_SMALL_IOVS];
+} wasi_iovs;
+uint16_t wasi_iovs_get(wasi_ctx *c, uint32_t ptr, uint32_t n, wasi_iovs *v);
+void wasi_iovs_free(wasi_iovs *v);
 static inline void wasi_put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static inline void wasi_put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static inline void wasi_put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
