@@ -319,15 +319,13 @@ static const char *load_object(exec_module *em, const uint8_t *obj, size_t len, 
   }
   /* the functions: symbols wfK */
   uint32_t n = am->base.nfuncs;
-  am->wend = NULL;
   for (uint32_t i = 0; !why && i < e.nsyms; i++) {
     const uint8_t *s = e.syms + (size_t)i * 24;
     const char *nm = sym_name(&e, g32(s));
     uint16_t shndx = g16(s + 6);
     if (!nm || shndx == SHN_UNDEF || shndx >= e.nsh) continue;
     /* wend: the last function, which locates the table of the accesses (guard mode) */
-    if (strcmp(nm, "wend") == 0 && (e.sh[shndx].flags & SHF_EXECINSTR) && L.addr[i] >= (uintptr_t)L.map &&
-        L.addr[i] + 64 <= (uintptr_t)L.map + L.len)
+    if (strcmp(nm, "wend") == 0 && (e.sh[shndx].flags & SHF_EXECINSTR))
       am->wend = (const uint8_t *)(uintptr_t)L.addr[i];
     if (strncmp(nm, "wf", 2) != 0) continue;
     char *end;
@@ -399,7 +397,7 @@ bool jit_image_load_optimized(exec_module *em, const uint8_t *code, size_t len, 
   if (!why && am->base.stats.compiled) why = load_object(em, obj, olen, am);
   if (!why && code_guard && am->map) {
     am->base.region = (jit_region){am->map, am->base.stats.code_bytes, NULL, 0, &am->base, NULL, 0};
-    if (!am->wend || !jit_fault_marks(&am->base.region, am->wend)) {
+    if (!am->wend || !jit_fault_marks(&am->base.region, am->wend, am->map, am->map_len)) {
       am->base.region.len = 0;
       why = "no table of the accesses";
     } else if (!jit_fault_register_marked(&am->base.region)) {

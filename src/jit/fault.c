@@ -67,14 +67,17 @@ static uintptr_t mark_trap(const uint8_t *rec) { return (uintptr_t)rec + 4 + (ui
 
 /* The end function's header: ud2, "WACC", then the table's start and end, each relative
  * to its own field. Looked for in the function's first bytes (a prologue may precede). */
-bool jit_fault_marks(jit_region *r, const uint8_t *end_fn) {
+bool jit_fault_marks(jit_region *r, const uint8_t *end_fn, const uint8_t *lim, size_t lim_len) {
   static const uint8_t magic[6] = {0x0f, 0x0b, 'W', 'A', 'C', 'C'};
+  enum { SCAN = 32, HEAD = SCAN + sizeof magic + 8 }; /* where the magic may start; its end */
+  uintptr_t llo = lim ? (uintptr_t)lim : 0, lhi = lim ? llo + lim_len : UINTPTR_MAX;
+  if ((uintptr_t)end_fn < llo || (uintptr_t)end_fn > lhi || lhi - (uintptr_t)end_fn < HEAD) return false;
   const uint8_t *h = NULL;
-  for (size_t i = 0; i < 32 && !h; i++)
+  for (size_t i = 0; i < SCAN && !h; i++)
     if (memcmp(end_fn + i, magic, sizeof magic) == 0) h = end_fn + i + sizeof magic;
   if (!h) return false;
   uintptr_t b = (uintptr_t)h + (uintptr_t)(intptr_t)rd32(h), e = (uintptr_t)h + 4 + (uintptr_t)(intptr_t)rd32(h + 4);
-  if (e < b || (e - b) % JIT_MARK_SIZE) return false;
+  if (e < b || (e - b) % JIT_MARK_SIZE || b < llo || e > lhi) return false;
   uintptr_t lo = (uintptr_t)r->code, hi = lo + r->len, last = 0;
   for (uintptr_t rec = b; rec < e; rec += JIT_MARK_SIZE) {
     uintptr_t a = mark_access((const uint8_t *)rec), t = mark_trap((const uint8_t *)rec);

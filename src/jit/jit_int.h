@@ -373,11 +373,12 @@ void jit_fault_unregister(const jit_region *r);
  * (src/opt/access.c) resumes at the access's trap block. */
 bool jit_fault_register_marked(const jit_region *r);
 /* The table of accesses of LLVM code whose end function (src/opt/access.c,
- * opt_access_end) starts at end_fn, checked (every record inside the table's bounds, each
- * access and trap block inside [r->code, r->code + r->len), accesses in increasing order)
- * and set as r->marks, r->nmarks. False when there is none or it is not so. */
+ * opt_access_end) starts at end_fn, checked (the end function's header and the table
+ * inside [lim, lim + lim_len), each access and trap block inside [r->code, r->code +
+ * r->len), accesses in increasing order) and set as r->marks, r->nmarks. False when there
+ * is none or it is not so. lim NULL: code this process just made (the JIT), not bounded. */
 #define JIT_MARK_SIZE 12u
-bool jit_fault_marks(jit_region *r, const uint8_t *end_fn);
+bool jit_fault_marks(jit_region *r, const uint8_t *end_fn, const uint8_t *lim, size_t lim_len);
 void jit_fault_unregister_marked(const jit_region *r);
 /* Returned by jit_enter when the instance's memory is not guarded but the code was
  * compiled for a guarded one: the interpreter runs the function's internal code instead. */

@@ -139,7 +139,7 @@ static bool register_code(opt_module *om, uint64_t end) {
     if (om->fns[k] && (uintptr_t)om->fns[k] >= end) return false;
   om->base.region = (jit_region){(const uint8_t *)lo, (size_t)(end - lo), NULL, 0, &om->base, NULL, 0};
   om->base.stats.code_bytes = (size_t)(end - lo);
-  if (jit_fault_marks(&om->base.region, (const uint8_t *)(uintptr_t)end) &&
+  if (jit_fault_marks(&om->base.region, (const uint8_t *)(uintptr_t)end, NULL, 0) &&
       jit_fault_register_marked(&om->base.region))
     return true;
   om->base.region.len = 0;
@@ -476,7 +476,7 @@ static const char *finish_one(lowered *lo, jit_opt_code *out, bool *limit) {
   pthread_mutex_unlock(&jit_lock);
   if (!why && guard) {
     fc->region = (jit_region){(const uint8_t *)(uintptr_t)addr, (size_t)(end - addr), NULL, 0, NULL, NULL, 0};
-    if (end <= addr || !jit_fault_marks(&fc->region, (const uint8_t *)(uintptr_t)end) ||
+    if (end <= addr || !jit_fault_marks(&fc->region, (const uint8_t *)(uintptr_t)end, NULL, 0) ||
         !jit_fault_register_marked(&fc->region)) {
       fc->region.len = 0;
       *limit = true;

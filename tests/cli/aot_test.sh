@@ -166,6 +166,17 @@ if [ $have_opt = 1 ]; then
   # the optimised code uses the CPU's features: a machine without them refuses it
   WELD_CPU_FEATURES=0 run 1 run --allow-precompiled --invoke fac calc-optimized.cwasm 3
   err_line "needs CPU features this machine lacks"
+  # the table of the guard-region accesses (its start and end follow `ud2 "WACC"` in the
+  # function wend, src/opt/access.c) pointing outside the loaded code: refused, not read
+  woff=$(python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); print(b.find(b"\x0f\x0bWACC"))' calc-optimized.cwasm)
+  label="calc-optimized.cwasm has the table's header"
+  if [ "$woff" -gt 160 ]; then ok; else bad "no ud2 WACC in the image"; fi
+  # (start, end): one record 1 GiB past the code, one 1 GiB before it, a table reaching
+  # 2 GiB past it, an end before the start
+  for rel in "00000040 08000040" "000000c0 080000c0" "00000000 f4ffff7f" "10000000 04000000"; do
+    cp calc-optimized.cwasm x.cwasm; patch x.cwasm $((woff + 6)) "${rel// /}" resign
+    run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "corrupt \(no table of the accesses\)"
+  done
 fi
 
 # ---- weld inspect, validate, print and audit on a precompiled module ---------------------------
