@@ -1,9 +1,13 @@
 /* weld: the command-line front end. Thin by design: it parses arguments and calls the
  * library. A subcommand is one entry in `commands[]` plus a function in its own file. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "jit/jit.h"
@@ -551,7 +555,34 @@ static bool implies_run(const char *arg) {
   return stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+/* ---- start-up: the functions a start runs, mapped in one call -------------------------------
+ * A start of weld runs code from some dozens of pages of its executable, and each first
+ * touch of a page is a page fault (the kernel then maps up to 16 neighbouring pages that
+ * are in the page cache). On a virtual machine a fault costs some 10 us, while mapping
+ * pages already in the page cache costs about 0.2 us each when one system call asks for a
+ * range. cmake/startup-order.ld puts the functions a start runs together at the front of
+ * the text and bounds them with the two symbols below; before a command runs, weld maps
+ * that range (some 100 pages) with MADV_POPULATE_READ, which reads nothing the start would
+ * not read anyway. Without the linker script (the symbols are then null) or on a kernel
+ * before Linux 5.14 (the call fails) nothing changes. The read-only data and the zeroed
+ * data were measured the same way and left alone: a start touches few of their pages, so
+ * mapping them all costs about what it saves. */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+extern const char weld_startup_text_begin[] __attribute__((weak, visibility("hidden")));
+extern const char weld_startup_text_end[] __attribute__((weak, visibility("hidden")));
+
+static void map_startup_text(void) {
+  if (!weld_startup_text_begin || !weld_startup_text_end) return;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t from = (uintptr_t)weld_startup_text_begin & ~(page - 1);
+  uintptr_t to = (uintptr_t)weld_startup_text_end;
+  if (to > from) (void)madvise((void *)from, to - from, MADV_POPULATE_READ);
+}
+
 int main(int argc, char **argv) {
+  map_startup_text();
   if (argc < 2) {
     print_usage(stderr);
     return CLI_EXIT_USAGE;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "simd.h"
+#include "../util/cpu.h"
 
 static const char *const impl_labels[EXEC_SIMD_IMPL_COUNT] = {
   [EXEC_SIMD_IMPL_PORTABLE] = "portable",
@@ -18,12 +19,9 @@ int exec_simd_impl_available(exec_simd_impl impl) {
   switch (impl) {
   case EXEC_SIMD_IMPL_PORTABLE: return 1;
 #if EXEC_SIMD_HAVE_X86
-  case EXEC_SIMD_IMPL_SSE41:
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("sse4.1") != 0;
-  case EXEC_SIMD_IMPL_AVX2: /* the check includes the OS saving the AVX state */
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
+  case EXEC_SIMD_IMPL_SSE41: return (util_cpu_x86() & UTIL_CPU_SSE41) != 0;
+  case EXEC_SIMD_IMPL_AVX2: /* usable only when the OS saves the AVX state */
+    return (util_cpu_x86() & UTIL_CPU_AVX2) != 0;
 #endif
   default: return 0;
   }

@@ -1,14 +1,18 @@
 /* The CPU features compiled code may use, as one bit mask: what a precompiled image
  * records (the features its code was compiled for) and what the loading machine must
- * have. Read with cpuid; AVX and AVX2 count only when the OS saves the YMM registers. */
+ * have (src/util/cpu.c reads them once per process; AVX and AVX2 count only when the OS
+ * saves the YMM registers). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "image.h"
+#include "../util/cpu.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
-#endif
+_Static_assert((unsigned)JIT_CPU_SSE3 == (unsigned)UTIL_CPU_SSE3 &&
+                   (unsigned)JIT_CPU_SAHF == (unsigned)UTIL_CPU_SAHF &&
+                   (unsigned)JIT_CPU_AVX2 == (unsigned)UTIL_CPU_AVX2 &&
+                   (unsigned)JIT_CPU_AES == (unsigned)UTIL_CPU_AES && JIT_CPU_NFEATURES == 17u,
+               "an image's CPU feature bits are util_cpu_x86's first 17");
 
 /* bit -> LLVM's name of the feature (the optimising tier compiles for exactly these) */
 static const char *const names[JIT_CPU_NFEATURES] = {
@@ -37,44 +41,7 @@ uint64_t jit_cpu_features(void) {
   return f;
 }
 
-static uint64_t detect(void) {
-  uint64_t f = 0;
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-  unsigned c1 = c;
-  if (c1 & (1u << 0)) f |= JIT_CPU_SSE3;
-  if (c1 & (1u << 1)) f |= JIT_CPU_PCLMUL;
-  if (c1 & (1u << 9)) f |= JIT_CPU_SSSE3;
-  if (c1 & (1u << 13)) f |= JIT_CPU_CX16;
-  if (c1 & (1u << 19)) f |= JIT_CPU_SSE41;
-  if (c1 & (1u << 20)) f |= JIT_CPU_SSE42;
-  if (c1 & (1u << 22)) f |= JIT_CPU_MOVBE;
-  if (c1 & (1u << 23)) f |= JIT_CPU_POPCNT;
-  if (c1 & (1u << 25)) f |= JIT_CPU_AES;
-  bool ymm = false;
-  if ((c1 & (1u << 27)) && (c1 & (1u << 28))) { /* OSXSAVE and AVX: does the OS save YMM? */
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    ymm = (lo & 6u) == 6u;
-  }
-  if (ymm) {
-    f |= JIT_CPU_AVX;
-    if (c1 & (1u << 12)) f |= JIT_CPU_FMA;
-    if (c1 & (1u << 29)) f |= JIT_CPU_F16C;
-  }
-  if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-    if (b & (1u << 3)) f |= JIT_CPU_BMI;
-    if ((b & (1u << 5)) && ymm) f |= JIT_CPU_AVX2;
-    if (b & (1u << 8)) f |= JIT_CPU_BMI2;
-  }
-  if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) {
-    if (c & (1u << 0)) f |= JIT_CPU_SAHF;
-    if (c & (1u << 5)) f |= JIT_CPU_LZCNT;
-  }
-#endif
-  return f;
-}
+static uint64_t detect(void) { return util_cpu_x86() & ((1u << JIT_CPU_NFEATURES) - 1); }
 
 size_t jit_cpu_feature_list(uint64_t mask, const char *prefix, char *buf, size_t n) {
   size_t len = 0;

@@ -54,15 +54,14 @@ static uint32_t x_pow_bytes(size_t n) {
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
+#include "cpu.h"
 #include <nmmintrin.h>
 
 static int have_sse42(void) {
   static _Atomic int have = -1;
   int v = atomic_load_explicit(&have, memory_order_relaxed);
   if (v < 0) {
-    unsigned a, b, c, d;
-    v = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 20)) && !getenv("WELD_NO_SSE42");
+    v = (util_cpu_x86() & UTIL_CPU_SSE42) && !getenv("WELD_NO_SSE42");
     atomic_store_explicit(&have, v, memory_order_relaxed);
   }
   return v;

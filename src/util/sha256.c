@@ -37,7 +37,7 @@ static void block(uint32_t h[8], const uint8_t *p) {
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
+#include "cpu.h"
 #include <immintrin.h>
 
 /* The same compression with the SHA extensions (SHA-NI): four rounds per group, the
@@ -80,9 +80,8 @@ static int have_shani(void) {
   static _Atomic int have = -1; /* two threads asking first both compute the same answer */
   int v = atomic_load_explicit(&have, memory_order_relaxed);
   if (v < 0) {
-    unsigned a, b, c, d;
-    int sse = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) && (c & (1u << 19)); /* SSSE3, SSE4.1 */
-    v = sse && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) && !getenv("WELD_NO_SHANI");
+    uint32_t need = UTIL_CPU_SHA | UTIL_CPU_SSSE3 | UTIL_CPU_SSE41;
+    v = (util_cpu_x86() & need) == need && !getenv("WELD_NO_SHANI");
     atomic_store_explicit(&have, v, memory_order_relaxed);
   }
   return v;
