@@ -82,7 +82,7 @@ void cli_inspect_image_text(FILE *out, const jit_image_info *in) {
   if (img->set.tier != JIT_TIER_BASELINE && img->set.tier != JIT_TIER_OPTIMIZED) fprintf(out, " (%" PRIu32 ")", img->set.tier);
   fprintf(out, "\n  settings: --bounds %s, --standard %s", img->set.guard ? "guard" : "explicit",
           img->set.standard_2_0 ? "2.0" : "3.0");
-  if (in->flags & ~3u) fprintf(out, ", unknown flags 0x%" PRIx32, in->flags & ~3u);
+  if (in->flags & ~7u) fprintf(out, ", unknown flags 0x%" PRIx32, in->flags & ~7u);
   jit_cpu_feature_list(img->features, "", feats, sizeof feats);
   fprintf(out, "\n  CPU features: %s", img->features ? feats : "none beyond x86-64");
   if (img->features >> JIT_CPU_NFEATURES)

@@ -46,7 +46,7 @@ bool api_image_make(const weld_config *c, const exec_module *em, const uint8_t *
   jit_image_begin(out, module, len);
   if (!section(c, em, out, &features, err)) return false;
   jit_image_settings s = settings_of(c);
-  if (!jit_image_end(&s, features, len, out))
+  if (!jit_image_end(&s, features, len, em->wasm->legacy_exceptions, out))
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory (writing a precompiled module)");
   return true;
 }

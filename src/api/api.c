@@ -534,7 +534,9 @@ static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **
   uint32_t features = e && e->cfg.standard == WELD_STANDARD_2_0 ? WASM_FEATURES_2_0 : WASM_FEATURES_ALL;
   /* The code cache (aot.c) is looked up first: a hit's module is decoded where it lies in
    * the mapped entry (equal to `bytes`, checked), not copied, and the mapping is the
-   * module's from then on. */
+   * module's from then on. It is byte for byte the module this weld build decoded and
+   * validated when it wrote the entry, so its function bodies are not walked again
+   * (wasm_decode_known): a body is read if something ever needs it. */
   bool cache = !from_image && e && api_cache_applies(&e->cfg, bytes, len);
   char key[65];
   jit_image hit;
@@ -544,7 +546,7 @@ static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **
   if (cache) {
     api_cache_key(&e->cfg, bytes, len, key);
     if (api_cache_lookup(&e->cfg, bytes, len, key, &entry, &entry_len, &hit)) {
-      m = wasm_decode_mapped(hit.module, hit.module_len, entry, entry_len, features, &ue);
+      m = wasm_decode_known(hit.module, hit.module_len, entry, entry_len, features, hit.legacy_exceptions, &ue);
       if (!m) util_unmap_file(entry, entry_len), entry = NULL; /* decoded below again, for its error */
     }
   }
@@ -555,6 +557,13 @@ static weld_module *module_make(weld_engine *e, const uint8_t *bytes, uint8_t **
     m = text_load_module_features(bytes, len, NULL, features, &ue);
   if (!m) {
     if (err) *err = api_error_from(&ue);
+    return NULL;
+  }
+  /* an image's record of the module (what a cache hit trusts instead of the bodies) is
+   * the module's */
+  if (from_image && img.legacy_exceptions != m->legacy_exceptions) {
+    wasm_module_free(m);
+    if (err) *err = error_new(UTIL_ERR_MALFORMED, "precompiled module is corrupt (its record of the legacy exception instructions)");
     return NULL;
   }
   /* Lazy translation when functions may never need internal code: machine code from an

@@ -93,7 +93,8 @@ enum {
   H_MAGIC = 0, H_FORMAT = 8, H_HEADER = 12, H_VERSION = 16, H_FEATURES = 48, H_TIER = 56, H_FLAGS = 60,
   H_MODULE_SHA = 64, H_MODULE_LEN = 96, H_CODE_LEN = 104, H_CHECKSUM = 112, H_BUILD = 144
 };
-enum { F_GUARD = 1, F_STANDARD_2_0 = 2, F_KNOWN = 3 };
+/* F_LEGACY_EXCEPTIONS is the module's, not a setting: wasm_module.legacy_exceptions */
+enum { F_GUARD = 1, F_STANDARD_2_0 = 2, F_LEGACY_EXCEPTIONS = 4, F_KNOWN = 7 };
 
 bool jit_image_is(const uint8_t *bytes, size_t len) { return len >= 8 && memcmp(bytes, JIT_IMAGE_MAGIC, 8) == 0; }
 
@@ -138,7 +139,8 @@ void jit_image_begin(jit_bytes *out, const uint8_t *module, size_t module_len) {
   jit_bytes_put(out, module, module_len);
 }
 
-bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module_len, jit_bytes *out) {
+bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module_len, bool legacy_exceptions,
+                   jit_bytes *out) {
   if (out->oom || out->len < JIT_IMAGE_HEADER + module_len) return false;
   uint8_t *h = out->p;
   memcpy(h + H_MAGIC, JIT_IMAGE_MAGIC, 8);
@@ -147,7 +149,8 @@ bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module
   snprintf((char *)h + H_VERSION, 32, "%s", WELD_VERSION);
   set64(h + H_FEATURES, features);
   set32(h + H_TIER, s->tier);
-  set32(h + H_FLAGS, (s->guard ? F_GUARD : 0) | (s->standard_2_0 ? F_STANDARD_2_0 : 0));
+  set32(h + H_FLAGS, (s->guard ? F_GUARD : 0) | (s->standard_2_0 ? F_STANDARD_2_0 : 0) |
+                         (legacy_exceptions ? F_LEGACY_EXCEPTIONS : 0));
   build_stamp(h + H_BUILD);
   util_sha256 sh;
   util_sha256_init(&sh);
@@ -161,11 +164,11 @@ bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module
 }
 
 bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8_t *module, size_t module_len,
-                     const uint8_t *code, size_t code_len, jit_bytes *out) {
+                     bool legacy_exceptions, const uint8_t *code, size_t code_len, jit_bytes *out) {
   jit_image_begin(out, module, module_len);
   jit_bytes_reserve(out, code_len);
   jit_bytes_put(out, code, code_len);
-  return jit_image_end(s, features, module_len, out);
+  return jit_image_end(s, features, module_len, legacy_exceptions, out);
 }
 
 /* Points img at the module and code after a checked header and checks the module: its
@@ -237,6 +240,7 @@ static bool open_image(const uint8_t *bytes, size_t len, const uint8_t *expect, 
     return util_fail(err, UTIL_ERR_MALFORMED, H_FLAGS, "precompiled module has unknown settings (flags 0x%x)", flags);
   img->set.guard = flags & F_GUARD;
   img->set.standard_2_0 = flags & F_STANDARD_2_0;
+  img->legacy_exceptions = flags & F_LEGACY_EXCEPTIONS;
   img->features = get64(bytes + H_FEATURES);
   uint64_t missing = img->features & ~jit_cpu_features();
   if (img->features >> JIT_CPU_NFEATURES)
@@ -337,6 +341,7 @@ bool jit_image_read(const uint8_t *bytes, size_t len, jit_image_info *in, util_e
   in->flags = get32(bytes + H_FLAGS);
   img->set.guard = in->flags & F_GUARD;
   img->set.standard_2_0 = in->flags & F_STANDARD_2_0;
+  img->legacy_exceptions = in->flags & F_LEGACY_EXCEPTIONS;
   img->features = get64(bytes + H_FEATURES);
   summarise(in);
   return true;

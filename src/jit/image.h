@@ -48,7 +48,7 @@ void jit_bytes_free(jit_bytes *b);
 
 /* ---- the container (image.c) ---- */
 #define JIT_IMAGE_MAGIC "\0weldAOT"
-#define JIT_IMAGE_FORMAT 3u
+#define JIT_IMAGE_FORMAT 4u
 #define JIT_IMAGE_HEADER 160u
 
 /* What changes the code, besides the module, weld's version and the CPU features. */
@@ -64,6 +64,9 @@ typedef struct jit_image {
   uint64_t features;        /* the CPU features the code needs */
   char version[33];         /* weld's version that wrote it */
   uint8_t module_sha[32];
+  /* the module uses the legacy try/catch (recorded with it, so that a loader trusting the
+   * module, the code cache, need not walk its bodies to know: wasm_decode_known) */
+  bool legacy_exceptions;
   const uint8_t *module;    /* the original module's bytes */
   size_t module_len;
   const uint8_t *code;      /* the tier's code section */
@@ -77,12 +80,13 @@ bool jit_image_same_build(const uint8_t *bytes, size_t len);
 bool jit_image_is(const uint8_t *bytes, size_t len);
 /* The whole file: header, the module's bytes, the code section. */
 bool jit_image_write(const jit_image_settings *s, uint64_t features, const uint8_t *module, size_t module_len,
-                     const uint8_t *code, size_t code_len, jit_bytes *out);
+                     bool legacy_exceptions, const uint8_t *code, size_t code_len, jit_bytes *out);
 /* The same in place, so the code section is not copied: jit_image_begin puts a blank
  * header and the module into the empty out; the caller appends the code section; then
  * jit_image_end fills the header (lengths, sums). */
 void jit_image_begin(jit_bytes *out, const uint8_t *module, size_t module_len);
-bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module_len, jit_bytes *out);
+bool jit_image_end(const jit_image_settings *s, uint64_t features, size_t module_len, bool legacy_exceptions,
+                   jit_bytes *out);
 /* Checks the magic, the format version, the lengths, the checksum, weld's version and
  * the CPU features, and fills img (pointing into bytes). The error is one sentence. */
 bool jit_image_open(const uint8_t *bytes, size_t len, jit_image *img, util_error *err);

@@ -47,6 +47,8 @@ typedef struct decoder {
   uint32_t ncode;
   wasm_func *code;
   bool uses_data_index; /* memory.init or data.drop seen */
+  /* wasm_decode_known: the bodies are not walked (each one's extent is its size) */
+  bool bodies_known;
   bool have_tables, have_memories, have_globals, have_funcs, have_tags;
 
   /* block nesting of the instruction sequence being read: one byte per open block */
@@ -714,7 +716,16 @@ static bool code_section(decoder *d) {
     if (!read_locals(d, f)) goto fail_in_func;
     f->code = d->r.p;
     f->code_offset = (uint32_t)pos(d);
-    if (!read_instrs(d)) goto fail_in_func;
+    if (d->bodies_known) {
+      /* the instructions are the module's that was decoded and validated before: the body
+       * ends where its size says (read_len bounded it by the input) */
+      if (f->code_offset >= start + f->body_size) {
+        fail(d, start, "section size mismatch");
+        goto fail_in_func;
+      }
+      d->r.p += start + f->body_size - f->code_offset;
+    } else if (!read_instrs(d))
+      goto fail_in_func;
     f->code_len = (uint32_t)(pos(d) - f->code_offset);
     if (pos(d) != start + f->body_size) {
       fail(d, start, "section size mismatch");
@@ -881,24 +892,30 @@ wasm_module *wasm_decode(const uint8_t *bytes, size_t len, util_error *err) {
   return wasm_decode_features(bytes, len, WASM_FEATURES_ALL, err);
 }
 
+/* known: the bodies are not walked, and legacy_exceptions is the module's (wasm_decode_known) */
 static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, const uint8_t *map, size_t map_len,
-                           uint32_t features, util_error *err);
+                           uint32_t features, bool known, bool legacy_exceptions, util_error *err);
 
 wasm_module *wasm_decode_features(const uint8_t *bytes, size_t len, uint32_t features, util_error *err) {
-  return decode(bytes, NULL, len, NULL, 0, features, err);
+  return decode(bytes, NULL, len, NULL, 0, features, false, false, err);
 }
 
 wasm_module *wasm_decode_take(uint8_t *bytes, size_t len, uint32_t features, util_error *err) {
-  return decode(bytes, bytes, len, NULL, 0, features, err);
+  return decode(bytes, bytes, len, NULL, 0, features, false, false, err);
 }
 
 wasm_module *wasm_decode_mapped(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len,
                                 uint32_t features, util_error *err) {
-  return decode(bytes, NULL, len, map, map_len, features, err);
+  return decode(bytes, NULL, len, map, map_len, features, false, false, err);
+}
+
+wasm_module *wasm_decode_known(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len,
+                               uint32_t features, bool legacy_exceptions, util_error *err) {
+  return decode(bytes, NULL, len, map, map_len, features, true, legacy_exceptions, err);
 }
 
 static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, const uint8_t *map, size_t map_len,
-                           uint32_t features, util_error *err) {
+                           uint32_t features, bool known, bool legacy_exceptions, util_error *err) {
   util_error_clear(err);
   if (len > UINT32_MAX) {
     free(take);
@@ -928,6 +945,8 @@ static wasm_module *decode(const uint8_t *bytes, uint8_t *take, size_t len, cons
   d.m = m;
   d.err = err;
   d.features = m->features = features;
+  d.bodies_known = known;
+  m->legacy_exceptions = known && legacy_exceptions;
   d.r.start = d.r.p = m->bytes;
   d.r.end = m->bytes + len;
   d.r.base = 0;

@@ -374,6 +374,16 @@ wasm_module *wasm_decode_take(uint8_t *bytes, size_t len, uint32_t features, uti
  * only ever replaced by rename, never written in place: its pages are the page cache's. */
 wasm_module *wasm_decode_mapped(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len,
                                 uint32_t features, util_error *err);
+/* wasm_decode_mapped for a module known valid: byte for byte one this weld build decoded
+ * and validated under the same features before (a code cache entry's, compared with the
+ * module asked for). Its function bodies are not walked: each one's code is where its
+ * size says, and legacy_exceptions (whether some body uses the legacy try/catch, which
+ * the walk would find) is what the caller recorded. Everything else is decoded and
+ * checked as usual. A body is read only when something needs it (a translation for the
+ * interpreter validates it then: exec_module_compile_known_valid). map NULL: the bytes
+ * are copied, as wasm_decode_features does. */
+wasm_module *wasm_decode_known(const uint8_t *bytes, size_t len, const uint8_t *map, size_t map_len,
+                               uint32_t features, bool legacy_exceptions, util_error *err);
 void wasm_module_free(wasm_module *m);
 void wasm_line_table_free(wasm_module *m); /* by wasm_module_free */
 

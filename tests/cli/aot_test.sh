@@ -143,12 +143,16 @@ for t in $tiers; do
   if grep -q '"same_build": false' out.txt; then ok; else bad "$(grep same_build out.txt)"; fi
   run 0 inspect x.cwasm; label="$t: inspect text says the image is another build's"
   if grep -qF "(another build of it: this weld will not load its code)" out.txt; then ok; else bad "$(grep made out.txt)"; fi
-  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 04000000 resign       # format version 4
-  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 4, this weld reads version 3"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 05000000 resign       # format version 5
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 5, this weld reads version 4"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 01000000 resign       # an image of the first format
-  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 1, this weld reads version 3 \(recompile it"
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 1, this weld reads version 4 \(recompile it"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 02000000 resign       # the second (NOPs before each access)
-  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 2, this weld reads version 3 \(recompile it"
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 2, this weld reads version 4 \(recompile it"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 8 03000000 resign       # the third (no record of legacy exceptions)
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "format version 3, this weld reads version 4 \(recompile it"
+  cp calc-$t.cwasm x.cwasm; patch x.cwasm 60 "$(printf %02x $(($(od -An -tu1 -j60 -N1 calc-$t.cwasm) | 4)))" resign # a record the module contradicts
+  run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "corrupt \(its record of the legacy exception instructions\)"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 130 01               # the checksum field's zero bytes
   run 1 run --allow-precompiled --invoke fac x.cwasm 3; err_line "corrupt \(checksum mismatch\)"
   cp calc-$t.cwasm x.cwasm; patch x.cwasm 64 00 resign             # the module's sha256
@@ -199,7 +203,7 @@ for t in $tiers; do
   run "$want_rc" audit --preset isolated --format json calc-$t.cwasm; label="$t: audit --format json as of calc.wasm"
   if [ "$(sed "s/calc-$t\.cwasm/FILE/g" out.txt)" = "$(cat want.txt)" ]; then ok; else bad "differs"; fi
   run 0 inspect calc-$t.cwasm; label="$t: inspect text"
-  if grep -q "^precompiled module (weld compile), format 3, checksum ok$" out.txt && grep -q "^  tier: $t$" out.txt &&
+  if grep -q "^precompiled module (weld compile), format 4, checksum ok$" out.txt && grep -q "^  tier: $t$" out.txt &&
     grep -q "^  made by weld $version$" out.txt && grep -q "^calc-$t.cwasm: WebAssembly module, version 1, $(stat -c %s calc.wasm) bytes$" out.txt
   then ok; else bad "$out"; fi
   run 0 inspect --json calc-$t.cwasm
@@ -209,7 +213,7 @@ import hashlib, json, sys
 doc = json.load(open(sys.argv[1]))
 img, mod, tier, version = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read(), sys.argv[4], sys.argv[5]
 p = doc["precompiled"]
-want = {"format": 3, "weld_version": version, "tier": tier, "bounds": "guard", "standard": "3.0",
+want = {"format": 4, "weld_version": version, "tier": tier, "bounds": "guard", "standard": "3.0",
         "module_sha256": hashlib.sha256(mod).hexdigest(), "module_offset": 160, "module_size": len(mod),
         "code_size": len(img) - 160 - len(mod), "code_section": "BASE" if tier == "baseline" else "OPTG",
         "functions": 9, "section_error": None}
@@ -290,6 +294,17 @@ for t in $tiers; do
   err_has "stored in the code cache"
   run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke fac calc.wasm 10; out_is 3628800
   err_has "from the code cache, not compiled"
+  # a hit's module is decoded without walking its function bodies (they are the ones weld
+  # validated when it wrote the entry): a function left to the interpreter ($keep, under
+  # the optimised tier) is decoded when first called, and a trap's message and backtrace
+  # are the interpreter's
+  "$weld" run --invoke ext calc.wasm 4 >want.txt 2>&1
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke ext calc.wasm 4; out_is "$(cat want.txt)"
+  err_has "from the code cache, not compiled"
+  "$weld" run --invoke load calc.wasm 70000 >/dev/null 2>want.txt
+  run 134 run --cache-dir "$c" --tier $t --invoke load calc.wasm 70000
+  label="$t: a cache hit's trap as in the interpreter"
+  if diff -q want.txt err.txt >/dev/null; then ok; else bad "$(diff want.txt err.txt | head -5)"; fi
   run 0 cache info --cache-dir "$c"; out_is "$(printf 'directory: %s\nentries: 1\nbytes: %s' "$c" "$(stat -c %s "$c"/*.cwasm)")"
   # a damaged entry: found by the checksum, compiled again, the run goes on
   entry=$(ls "$c"/*.cwasm); flip "$entry" 300
@@ -326,6 +341,37 @@ for t in $tiers; do
   total=$(cat "$c"/*.cwasm | wc -c)
   run 0 cache clean --cache-dir "$c"; out_is "removed 2 entries ($total bytes) from $c"
   run 0 cache info --cache-dir "$c"; out_is "$(printf 'directory: %s\nentries: 0\nbytes: 0' "$c")"
+done
+
+# legacy try/catch through the cache: catch clauses keep their exception in hidden locals,
+# which a frame is laid out with, so whether the module uses them is recorded in the entry
+# (settings bit 2) for a hit, which does not walk the bodies to find out; the optimised
+# tier leaves these functions to the interpreter, which translates them from the entry's
+# module (with the bit lost, `f` traps "uncaught exception")
+cat >legacy.wat <<'EOF2'
+(module
+  (tag $e (param i32))
+  (func $thrower (param i32) (throw $e (local.get 0)))
+  (func (export "f") (param i32) (result i32) (local i32)
+    (try (result i32)
+      (do (call $thrower (local.get 0)) (i32.const 0))
+      (catch $e (local.set 1) (try (do (rethrow 1)) (catch $e (drop)))
+        (i32.add (local.get 1) (i32.const 100)))))
+  (func (export "g") (param i32) (result i32)
+    (try (result i32) (do (call $thrower (local.get 0)) (i32.const 0)) (catch_all (i32.const 7)))))
+EOF2
+wat2wasm --enable-exceptions legacy.wat -o legacy.wasm || { label="wat2wasm legacy.wat"; bad "failed"; }
+for t in $tiers; do
+  c="$tmp/legacy-$t"
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke f legacy.wasm 5; out_is 105
+  err_has "stored in the code cache"
+  run 0 inspect --json "$c"/*.cwasm; label="$t: the entry records the legacy exception instructions"
+  if grep -qE '"flags": (4|5),' out.txt; then ok; else bad "$(grep flags out.txt)"; fi
+  run 0 run --cache-dir "$c" --tier $t --tier-stats --invoke f legacy.wasm 5; out_is 105
+  err_has "from the code cache, not compiled"
+  run 0 run --cache-dir "$c" --tier $t --invoke g legacy.wasm 5; out_is 7
+  run 0 inspect --json calc-$t.cwasm; label="$t: an image of a module without them does not"
+  if grep -qE '"flags": (0|1),' out.txt; then ok; else bad "$(grep flags out.txt)"; fi
 done
 
 # LRU eviction: three modules of the same size, room for two

@@ -54,8 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                           .standard_2_0 = data[60] & 2};
   jit_bytes out = {0};
   const uint8_t *module = data + JIT_IMAGE_HEADER;
-  if (!jit_image_write(&s, g64(data + 48) & jit_cpu_features(), module, (size_t)mlen, module + mlen, (size_t)clen,
-                       &out))
+  if (!jit_image_write(&s, g64(data + 48) & jit_cpu_features(), module, (size_t)mlen, data[60] & 4, module + mlen,
+                       (size_t)clen, &out))
     return 0;
   util_error_clear(&err);
   if (!jit_image_open(out.p, out.len, &img, &err)) __builtin_trap(); /* written well-formed */

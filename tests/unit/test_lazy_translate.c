@@ -218,3 +218,61 @@ UNIT_GROUP(lazy_translate_known_valid) {
   CHECK_EQ_U64(exec_module_translated(em), 1);
   exec_module_free(em);
 }
+
+/* wasm_decode_known (a code cache hit: the module byte for byte one weld decoded and
+ * validated before) does not walk the function bodies, and exec_module_compile_known_valid
+ * does not validate them: a body is decoded and checked only when it is translated. Two
+ * functions of type [] -> [i32]: `i32.const 7`, and a body whose first byte is no opcode
+ * (0xff). The ordinary decoder refuses the module; the known one takes it, with each
+ * body's code where its size says and the legacy exceptions flag as told; the first
+ * function translates and runs, the second fails at its translation with the decoder's
+ * message, so a body that is not what the cache entry promised never runs. */
+static const uint8_t known_bodies_bin[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,             /* magic, version */
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                   /* type: [] -> [i32] */
+    0x03, 0x03, 0x02, 0x00, 0x00,                               /* two functions of it */
+    0x0a, 0x0b, 0x02, 0x04, 0x00, 0x41, 0x07, 0x0b,             /* code: i32.const 7 */
+    0x04, 0x00, 0xff, 0x00, 0x0b};                              /*       0xff: no opcode */
+
+UNIT_GROUP(lazy_translate_known_bodies) {
+  util_error err;
+  util_error_clear(&err);
+  wasm_module *m = wasm_decode(known_bodies_bin, sizeof known_bodies_bin, &err);
+  CHECK(m == NULL);
+  CHECK(strstr(err.msg, "illegal opcode") != NULL);
+  if (m) wasm_module_free(m);
+
+  for (int legacy = 0; legacy < 2; legacy++) {
+    util_error_clear(&err);
+    m = wasm_decode_known(known_bodies_bin, sizeof known_bodies_bin, NULL, 0, WASM_FEATURES_ALL, legacy, &err);
+    if (!CHECK(m != NULL)) return;
+    CHECK(m->legacy_exceptions == (legacy == 1));
+    CHECK_EQ_U64(m->nfuncs, 2);
+    CHECK_EQ_U64(m->funcs[0].code_offset, 25);
+    CHECK_EQ_U64(m->funcs[0].code_len, 3); /* 41 07 0b */
+    CHECK_EQ_U64(m->funcs[1].code_offset, 30);
+    CHECK_EQ_U64(m->funcs[1].code_len, 3); /* ff 00 0b */
+    CHECK(m->funcs[1].code == m->bytes + 30);
+    exec_module *em = exec_module_compile_known_valid(m, NULL, &err);
+    if (!CHECK(em != NULL)) {
+      wasm_module_free(m);
+      return;
+    }
+    CHECK_EQ_U64(exec_module_translated(em), 0);
+    CHECK(exec_code_translate(em, 0, &err));
+    util_error_clear(&err);
+    CHECK(!exec_code_translate(em, 1, &err));
+    CHECK(strstr(err.msg, "illegal opcode") != NULL);
+    CHECK_EQ_U64(exec_module_translated(em), 1);
+    exec_module_free(em);
+  }
+
+  /* a body whose size does not cover its local declarations: refused */
+  uint8_t bad[sizeof known_bodies_bin];
+  memcpy(bad, known_bodies_bin, sizeof bad);
+  bad[23] = 0x00; /* the first body's size: 0 */
+  util_error_clear(&err);
+  m = wasm_decode_known(bad, sizeof bad, NULL, 0, WASM_FEATURES_ALL, false, &err);
+  CHECK(m == NULL && err.kind == UTIL_ERR_MALFORMED);
+  if (m) wasm_module_free(m);
+}
