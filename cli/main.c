@@ -581,8 +581,35 @@ static void map_startup_text(void) {
   if (to > from) (void)madvise((void *)from, to - from, MADV_POPULATE_READ);
 }
 
+/* The same for the first part of the heap: the C library's allocator takes its first
+ * 132 KiB from the data segment's break at the first malloc, and a start writes most of
+ * those pages (the module's bytes, its decoded form, the engine): made present in one call
+ * (~0.65 us a page) instead of a fault each (~9 us). Only where the first block does come
+ * from below the break (glibc's main arena; not an allocator of a sanitizer, nor a break
+ * that could not grow). Faults of `run hello.wasm`: 114 -> 98. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+static void map_heap_top(void) {
+#if defined(__SANITIZE_ADDRESS__)
+  return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+  return;
+#endif
+#endif
+  void *volatile first = malloc(1);
+  uintptr_t p = (uintptr_t)first, top = (uintptr_t)sbrk(0);
+  free(first);
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t from = (p + page - 1) & ~(page - 1);
+  if (p && top != (uintptr_t)-1 && top > from && top - from <= ((uintptr_t)1 << 20))
+    (void)madvise((void *)from, top - from, MADV_POPULATE_WRITE);
+}
+
 int main(int argc, char **argv) {
   map_startup_text();
+  map_heap_top();
   if (argc < 2) {
     print_usage(stderr);
     return CLI_EXIT_USAGE;
