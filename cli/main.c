@@ -587,9 +587,6 @@ static void map_startup_text(void) {
  * (~0.65 us a page) instead of a fault each (~9 us). Only where the first block does come
  * from below the break (glibc's main arena; not an allocator of a sanitizer, nor a break
  * that could not grow). Faults of `run hello.wasm`: 114 -> 98. */
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 static void map_heap_top(void) {
 #if defined(__SANITIZE_ADDRESS__)
   return;
@@ -601,10 +598,7 @@ static void map_heap_top(void) {
   void *volatile first = malloc(1);
   uintptr_t p = (uintptr_t)first, top = (uintptr_t)sbrk(0);
   free(first);
-  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-  uintptr_t from = (p + page - 1) & ~(page - 1);
-  if (p && top != (uintptr_t)-1 && top > from && top - from <= ((uintptr_t)1 << 20))
-    (void)madvise((void *)from, top - from, MADV_POPULATE_WRITE);
+  if (p && top != (uintptr_t)-1 && top > p && top - p <= ((uintptr_t)1 << 20)) util_populate((void *)p, top - p);
 }
 
 int main(int argc, char **argv) {

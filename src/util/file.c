@@ -29,12 +29,7 @@ bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e
    * touch of each 4 KiB page cost about 4 µs more, by read() and by the process alike). */
   bool huge = cap >= UTIL_HUGE_MIN;
   uint8_t *buf = huge ? util_try_malloc_huge(cap) : util_try_malloc(cap);
-#ifdef MADV_POPULATE_WRITE
-  if (!huge && buf && cap >= ((size_t)256 << 10)) {
-    uintptr_t lo = ((uintptr_t)buf + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)buf + cap) & ~(uintptr_t)4095;
-    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-  }
-#endif
+  if (!huge && buf && cap >= ((size_t)256 << 10)) util_populate(buf, cap);
   int err = 0;
   for (;;) {
     if (buf && n == cap) {

@@ -45,18 +45,14 @@ void *util_try_malloc_huge(size_t n) {
   void *p = aligned_alloc(huge, whole ? whole : huge);
 #if defined(MADV_HUGEPAGE) && defined(MADV_POPULATE_WRITE)
   if (p) {
-    (void)madvise(p, whole, MADV_HUGEPAGE); /* hints: without them, 4 KiB pages as they are touched */
-    (void)madvise(p, whole, MADV_POPULATE_WRITE);
+    (void)madvise(p, whole, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages as they are touched */
+    util_populate(p, whole);
   }
 #endif
   return p;
 }
 
-/* The whole 4 KiB pages within [p, p + n) made present and writable in one call: memory
- * about to be written whole (a fresh page costs a fault on its first write, about 9 µs on
- * this VM, and twice when it is read first: the zero page, then a copy; made present
- * ahead, about 0.65 µs). */
-static void populate(void *p, size_t n) {
+void util_populate(void *p, size_t n) {
 #ifdef MADV_POPULATE_WRITE
   uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)p + n) & ~(uintptr_t)4095;
   if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
@@ -69,7 +65,7 @@ void *util_try_calloc_big(size_t n, size_t sz) {
   if (sz && n > SIZE_MAX / sz) return NULL;
   if (n * sz < UTIL_HUGE_MIN) {
     void *p = util_try_calloc(n, sz);
-    if (p && n * sz >= UTIL_POPULATE_MIN) populate(p, n * sz);
+    if (p && n * sz >= UTIL_POPULATE_MIN) util_populate(p, n * sz);
     return p;
   }
   void *p = util_try_malloc_huge(n * sz);
@@ -220,7 +216,7 @@ void *util_arena_try_alloc(util_arena *a, size_t n) {
   void *p = arena_raw(a, n);
   /* a large array (a module's per-function tables) is written whole by the memset: its
    * fresh pages made present first */
-  if (p && n >= UTIL_POPULATE_MIN) populate(p, n);
+  if (p && n >= UTIL_POPULATE_MIN) util_populate(p, n);
   if (p) memset(p, 0, (n + 15) & ~(size_t)15);
   return p;
 }

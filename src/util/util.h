@@ -82,6 +82,12 @@ void *util_try_malloc_huge(size_t n);
 /* From this size on, util_try_calloc_big and util_arena_try_alloc make the pages of what
  * they hand out present in one call (MADV_POPULATE_WRITE) before it is written. */
 #define UTIL_POPULATE_MIN ((size_t)16 << 10)
+/* The whole 4 KiB pages within [p, p + n) made present and writable in one call
+ * (MADV_POPULATE_WRITE; nothing where the kernel lacks it): for memory about to be written
+ * whole. A fresh page costs a fault on its first write (about 9 µs on the benchmarks' VM,
+ * and two when it is read first: the zero page, then a copy); made present ahead, about
+ * 0.65 µs. */
+void util_populate(void *p, size_t n);
 /* util_try_calloc for an array that is written whole soon: from UTIL_HUGE_MIN bytes on, in
  * huge pages (util_try_malloc_huge), zeroed; from UTIL_POPULATE_MIN, its pages made present
  * at once. free() releases it. */
