@@ -1,6 +1,9 @@
 /* libFuzzer target: arbitrary bytes through the decoder and, when they decode, the
  * validator. Neither may crash, leak or trip a sanitizer, whatever the input; a module
- * that decodes must also survive validation, printing, line-table lookups and freeing. */
+ * that decodes must also survive validation, printing, line-table lookups and freeing.
+ * The same bytes also go through wasm_decode_known (a code cache hit's decode, which does
+ * not walk the bodies): it must not crash either, and whatever wasm_decode accepts it
+ * accepts too, with the same functions (everything outside the bodies is checked alike). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   util_error err;
   char buf[512];
+  wasm_module *known = wasm_decode_known(data, size, NULL, 0, WASM_FEATURES_ALL, size & 2, &err);
+  if (!known) {
+    util_error_format(&err, buf, sizeof buf);
+    if (err.kind == UTIL_ERR_NONE || err.msg[0] == '\0') __builtin_trap();
+  }
   wasm_module *m = wasm_decode(data, size, &err);
+  if (m && (!known || known->nfuncs != m->nfuncs)) __builtin_trap();
+  wasm_module_free(known);
   if (!m) {
     /* Every rejection carries a message; formatting it must be safe too. */
     util_error_format(&err, buf, sizeof buf);
