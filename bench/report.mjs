@@ -4,8 +4,9 @@
 //
 //   node report.mjs SAMPLES.tsv META.json OUT_DIR [FIRST.tsv]
 //
-// FIRST.tsv (benchmark, runtime, round, first_ms, wall_ms, ok): the runs with standard
-// output on a pseudo-terminal; they add a table of the time to the first byte of output.
+// FIRST.tsv (benchmark, runtime, round, first_ms, wall_ms, ok, second_ms): the runs with
+// standard output on a pseudo-terminal; they add tables of the time to the first byte of
+// output and to the first byte of its second line.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [samplesFile, metaFile, outDir, firstFile] = process.argv.slice(2);
@@ -132,50 +133,57 @@ if (tiers.length) {
   }
 }
 // time to first output: medians of the timed rounds, per program and runtime
-const firsts = new Map(); // name -> runtime -> {first: [], wall: [], bad}
+const firsts = new Map(); // name -> runtime -> {first: [], second: [], wall: [], bad}
 if (firstFile) {
   for (const line of readFileSync(firstFile, 'utf8').trim().split('\n').slice(1)) {
-    const [name, rt, round, fms, wall, ok] = line.split('\t');
+    const [name, rt, round, fms, wall, ok, sms] = line.split('\t');
     if (!firsts.has(name)) firsts.set(name, {});
-    const r = (firsts.get(name)[rt] ??= { first: [], wall: [], bad: false });
+    const r = (firsts.get(name)[rt] ??= { first: [], second: [], wall: [], bad: false });
     if (ok !== '1') r.bad = true;
     else if (round !== '0' && Number(fms) >= 0) {
       r.first.push(Number(fms));
       r.wall.push(Number(wall));
+      if (sms !== undefined && Number(sms) >= 0) r.second.push(Number(sms));
     }
   }
 }
 const firstRows = [];
-if (firsts.size) {
-  md += '### Time to first output (standard output on a pseudo-terminal, so line-buffered)\n\n';
-  md += '| program | native ms | node ms | weld ms |' + tiers.map((t) => ` ${label[t]} ms |`).join('');
-  md += ' weld − native ms |' + tiers.map((t) => ` ${label[t]} − native ms |`).join('');
-  md += ' node − native ms | weld, whole run ms |\n';
-  md += '| --- | ---: | ---: | ---: | ---: | ---: | ---: |' + ' ---: | ---: |'.repeat(tiers.length) + '\n';
-  for (const [name, per] of firsts) {
-    const row = { benchmark: name, first_ms: {}, wall_ms: {} };
-    for (const rt of ['native', 'node', 'weld', ...tiers]) {
-      const r = per[rt];
-      if (!r) continue;
-      if (r.bad) {
-        failed = true;
-        row.first_ms[rt] = 'WRONG';
-        continue;
-      }
-      row.first_ms[rt] = median(r.first);
-      row.wall_ms[rt] = median(r.wall);
+for (const [name, per] of firsts) {
+  const row = { benchmark: name, first_ms: {}, second_ms: {}, wall_ms: {} };
+  for (const rt of ['native', 'node', 'weld', ...tiers]) {
+    const r = per[rt];
+    if (!r) continue;
+    if (r.bad) {
+      failed = true;
+      row.first_ms[rt] = row.second_ms[rt] = 'WRONG';
+      continue;
     }
-    const f = (rt) => (typeof row.first_ms[rt] === 'number' ? row.first_ms[rt].toFixed(1) : row.first_ms[rt] ?? '–');
-    const d = (rt) =>
-      typeof row.first_ms[rt] === 'number' && typeof row.first_ms.native === 'number'
-        ? (row.first_ms[rt] - row.first_ms.native).toFixed(1)
-        : '–';
-    const w = typeof row.wall_ms.weld === 'number' ? row.wall_ms.weld.toFixed(1) : '–';
-    md += `| ${name} | ${f('native')} | ${f('node')} | ${f('weld')} |` + tiers.map((t) => ` ${f(t)} |`).join('');
-    md += ` ${d('weld')} |` + tiers.map((t) => ` ${d(t)} |`).join('') + ` ${d('node')} | ${w} |\n`;
-    firstRows.push(row);
+    row.first_ms[rt] = median(r.first);
+    if (r.second.length) row.second_ms[rt] = median(r.second);
+    row.wall_ms[rt] = median(r.wall);
   }
-  md += '\n';
+  firstRows.push(row);
+}
+// one table per time: to the first byte of output, to the first byte of its second line
+const timeTable = (title, key) => {
+  let t = `### ${title}\n\n`;
+  t += '| program | native ms | node ms | weld ms |' + tiers.map((x) => ` ${label[x]} ms |`).join('');
+  t += ' weld − native ms |' + tiers.map((x) => ` ${label[x]} − native ms |`).join('');
+  t += ' node − native ms | weld, whole run ms |\n';
+  t += '| --- | ---: | ---: | ---: | ---: | ---: | ---: |' + ' ---: | ---: |'.repeat(tiers.length) + '\n';
+  for (const row of firstRows) {
+    const v = row[key];
+    const f = (rt) => (typeof v[rt] === 'number' ? v[rt].toFixed(1) : v[rt] ?? '–');
+    const d = (rt) => (typeof v[rt] === 'number' && typeof v.native === 'number' ? (v[rt] - v.native).toFixed(1) : '–');
+    const w = typeof row.wall_ms.weld === 'number' ? row.wall_ms.weld.toFixed(1) : '–';
+    t += `| ${row.benchmark} | ${f('native')} | ${f('node')} | ${f('weld')} |` + tiers.map((x) => ` ${f(x)} |`).join('');
+    t += ` ${d('weld')} |` + tiers.map((x) => ` ${d(x)} |`).join('') + ` ${d('node')} | ${w} |\n`;
+  }
+  return t + '\n';
+};
+if (firstRows.length) {
+  md += timeTable('Time to first output (standard output on a pseudo-terminal, so line-buffered)', 'first_ms');
+  md += timeTable('Time to the second line of output (sqlite: its first query result)', 'second_ms');
 }
 const refRan = results.some((r) => r.ms.ref != null);
 md += `Median of ${meta.runs} timed run(s)${meta.quick ? "" : " after one warm-up"}${refRan ? " (wasm-interp: one run)" : ""}, whole process `;

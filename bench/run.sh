@@ -320,7 +320,7 @@ cmd_for() {
 samples="$B/samples.tsv"
 printf 'benchmark\tkind\truntime\tround\twall_ms\trss_kb\tstatus\tok\n' >"$samples"
 first="$B/first.tsv"
-printf 'benchmark\truntime\tround\tfirst_ms\twall_ms\tok\n' >"$first"
+printf 'benchmark\truntime\tround\tfirst_ms\twall_ms\tok\tsecond_ms\n' >"$first"
 failed=0
 for entry in "${benchmarks[@]}"; do
   IFS='|' read -r name kind bin args qargs repeat stdin <<<"$entry"
@@ -389,7 +389,7 @@ for entry in "${benchmarks[@]}"; do
         cmd_for "$rt" "$kind" "$bin" "${argv[@]}"
         out="$B/out/$rt.tty.out"
         res="$(cd "$B/run" && "$measure" -t "${in_opt[@]}" -o "$out" -- "${cmd[@]}")"
-        read -r wall _ status fms <<<"$res"
+        read -r wall _ status fms sms <<<"$res"
         ok=1
         { [ "$status" = 0 ] && cmp -s "$out" "$expected"; } || ok=0
         if [ $ok = 0 ]; then
@@ -397,7 +397,7 @@ for entry in "${benchmarks[@]}"; do
           log "$name: $rt on a terminal gave a wrong answer or failed (status $status; output in $out.bad)"
           cp "$out" "$out.bad"
         fi
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rt" "$round" "$fms" "$wall" "$ok" >>"$first"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rt" "$round" "$fms" "$wall" "$ok" "$sms" >>"$first"
       done
     done
   fi

@@ -12,10 +12,12 @@
  *
  * With -t the command's standard output is a pseudo-terminal in raw mode (so a C library
  * flushes it line by line, as for a user at a terminal, and no byte is changed) whose
- * bytes go on to STDOUT_FILE, and the line gets a fourth field, FIRST_MS: the time from
- * fork to the first byte of output (of the last run), or -1 when it wrote none. */
+ * bytes go on to STDOUT_FILE, and the line gets a fourth and a fifth field, FIRST_MS and
+ * SECOND_MS: the time from fork to the first byte of output and to the first byte of its
+ * second line (of the last run), or -1 when it wrote none. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,15 +63,23 @@ static int open_pty(int *master, int *slave) {
 
 /* Copies what the child writes to the terminal into out until every writer has closed it
  * (Linux then reads EIO); returns ms from t0 to the first byte, -1 for none, -2 on a
- * write error. */
-static double relay(int master, int out, double t0) {
+ * write error; *second: ms to the first byte after the first newline, -1 for none. */
+static double relay(int master, int out, double t0, double *second) {
   double first = -1;
+  bool newline = false; /* the first line has ended */
   char buf[65536];
+  *second = -1;
   for (;;) {
     ssize_t n = read(master, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    if (first < 0) first = now_ms() - t0;
+    double t = now_ms() - t0;
+    if (first < 0) first = t;
+    if (*second < 0) {
+      const char *nl = newline ? buf : memchr(buf, '\n', (size_t)n);
+      if (nl && (newline || nl + 1 < buf + n)) *second = t; /* the second line starts in this read */
+      else if (nl) newline = true;
+    }
     for (ssize_t off = 0; off < n;) {
       ssize_t w = write(out, buf + off, (size_t)(n - off));
       if (w < 0 && errno == EINTR) continue;
@@ -119,7 +129,7 @@ int main(int argc, char **argv) {
   double start = now_ms();
   long peak = 0;
   int code = 0;
-  double first = -1;
+  double first = -1, second = -1;
   for (long run = 0; run < count; run++) {
     int out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out_fd < 0) {
@@ -147,7 +157,7 @@ int main(int argc, char **argv) {
     }
     if (tty) {
       close(slave);
-      first = relay(master, out_fd, t0);
+      first = relay(master, out_fd, t0, &second);
       close(master);
       if (first == -2) return 2;
     }
@@ -166,7 +176,7 @@ int main(int argc, char **argv) {
   }
   double wall = now_ms() - start;
   if (tty)
-    printf("%.3f %ld %d %.3f\n", wall, peak, code, first);
+    printf("%.3f %ld %d %.3f %.3f\n", wall, peak, code, first, second);
   else
     printf("%.3f %ld %d\n", wall, peak, code);
   return 0;
