@@ -78,7 +78,7 @@ static uint16_t read_iovs(wasi_ctx *c, wasi_fd *f, wasi_iovs *v, int64_t off, co
     }
     clamp_iovs(iov, &niov, left);
   }
-  if (off < 0 && niov > 0 && (e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) return e;
+  if (off < 0 && niov > 0 && (e = wasi_wait_ready(c, f, POLLIN))) return e;
   ssize_t n = niov == 0 ? 0 : off >= 0 ? preadv(f->host, iov, niov, off) : readv(f->host, iov, niov);
   if (n < 0) return wasi_errno(errno);
   c->stats.bytes_read += (uint64_t)n;
@@ -129,7 +129,7 @@ static uint16_t write_iovs(wasi_ctx *c, wasi_fd *f, wasi_iovs *v, int64_t off, c
   }
   /* A pipe, terminal or socket that is full waits here, where the deadline and a cancel
    * can end the wait, not inside writev. */
-  if (off < 0 && niov > 0 && (e = wasi_wait_ready(c, f->host, f->fdflags, POLLOUT))) return e;
+  if (off < 0 && niov > 0 && (e = wasi_wait_ready(c, f, POLLOUT))) return e;
   ssize_t n = niov == 0 ? 0 : off >= 0 ? pwritev(f->host, iov, niov, off) : writev(f->host, iov, niov);
   if (n < 0) return wasi_errno(errno);
   c->stats.bytes_written += (uint64_t)n;

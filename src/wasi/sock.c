@@ -39,7 +39,7 @@ WASI_HOST(sock_accept) {
   uint64_t max_open = c->pol->max_open_files;
   if (max_open != POLICY_UNLIMITED && c->open_files >= max_open)
     RET(wasi_deny(c, WASI_EMFILE, "sock_accept", NULL, "open-file limit reached"));
-  if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) RET(e);
+  if ((e = wasi_wait_ready(c, f, POLLIN))) RET(e);
   /* the slot first, so a connection is never taken and then dropped for lack of one */
   uint32_t n;
   if ((e = wasi_fd_alloc(c, &n))) RET(e);
@@ -72,7 +72,7 @@ static uint16_t recv_iovs(wasi_ctx *c, wasi_fd *f, const wasi_iovs *v, uint32_t 
   uint64_t got = 0;
   ssize_t r;
   for (;;) {
-    if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLIN))) return e;
+    if ((e = wasi_wait_ready(c, f, POLLIN))) return e;
     r = recvmsg(f->host, &mh, (peek ? MSG_PEEK : 0) | MSG_DONTWAIT);
     if (r < 0 && (errno == EINTR || (errno == EAGAIN && !(f->fdflags & WASI_FDFLAG_NONBLOCK))))
       continue;
@@ -121,7 +121,7 @@ static uint16_t send_iovs(wasi_ctx *c, wasi_fd *f, const wasi_iovs *v, uint32_t 
   struct msghdr mh = {.msg_iov = v->iov, .msg_iovlen = (size_t)v->n};
   ssize_t r;
   for (;;) {
-    if ((e = wasi_wait_ready(c, f->host, f->fdflags, POLLOUT))) return e;
+    if ((e = wasi_wait_ready(c, f, POLLOUT))) return e;
     r = sendmsg(f->host, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (r < 0 && (errno == EINTR || (errno == EAGAIN && !(f->fdflags & WASI_FDFLAG_NONBLOCK))))
       continue;

@@ -50,7 +50,14 @@ typedef struct wasi_fd {
   wasi_dirent *ents;         /* fd_readdir snapshot, taken at cookie 0 */
   size_t nents;
   bool have_ents;
+  /* whether reads and writes may block, so wasi_wait_ready waits first: 0 not known yet,
+   * WASI_WAITS_NEVER (a regular file, a directory, a block device), WASI_WAITS_MAYBE
+   * (anything else). The type of an open file never changes, so one fstat answers for
+   * the fd's life. */
+  uint8_t waits;
 } wasi_fd;
+
+enum { WASI_WAITS_NEVER = 1, WASI_WAITS_MAYBE = 2 };
 
 struct wasi_ctx {
   const policy *pol;
@@ -149,7 +156,7 @@ uint16_t wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec 
  * cancellation. Returns 0 (go ahead; an error is left to the call itself) or, when
  * interrupted, WASI_EINTR with c->trap set: the trampoline then ends the call with that
  * trap. */
-uint16_t wasi_wait_ready(wasi_ctx *c, int host, uint16_t fdflags, short events);
+uint16_t wasi_wait_ready(wasi_ctx *c, wasi_fd *f, short events);
 
 /* clock.c: preview1 clock id -> host clock; false for an unknown id. */
 #include <time.h>
