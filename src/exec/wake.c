@@ -45,11 +45,15 @@ void exec_store_wake_close(exec_store *s) {
 static bool wake_pipe(exec_store *s) {
   if (atomic_load(&s->wake_r)) return true;
   int p[2];
+#ifdef __linux__
+  if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return false; /* one call, not five */
+#else
   if (pipe(p) != 0) return false;
   for (int i = 0; i < 2; i++) {
     fcntl(p[i], F_SETFD, FD_CLOEXEC);
     fcntl(p[i], F_SETFL, O_NONBLOCK);
   }
+#endif
   atomic_store(&s->wake_r, p[0] + 1);
   atomic_store(&s->wake_w, p[1] + 1);
   return true;
