@@ -17,7 +17,7 @@ if [ ! -s "$samples" ]; then
   exit 1
 fi
 # a (benchmark, runtime) pair passes when all its runs gave the native answer
-awk -F'\t' -v rc="$rc" 'NR > 1 {
+awk -F'\t' -v rc="$rc" -v cf="$dir/smoke-counts" 'NR > 1 {
     key = $1 "\t" $3
     if ($7 == "skip") { skip[$1] = 1; next }
     seen[key] = 1
@@ -28,5 +28,21 @@ awk -F'\t' -v rc="$rc" 'NR > 1 {
     for (k in seen) { if (k in bad) { f++; print "FAIL " k } else p++ }
     for (k in skip) s++
     if (rc != 0 && f == 0) { f = 1; print "FAIL runner exit status " rc }
-    printf "%d passed, %d failed, %d skipped\n", p, f, s
+    printf "%d %d %d\n", p, f, s >cf
   }' "$samples"
+read -r p f s <"$dir/smoke-counts"
+# the measuring tool's terminal mode (the first-output tables): the times to the first byte
+# and to the second line are measured, the second line cannot come before the pause
+# between the two lines, and a one-line output has no second line
+measure="$dir/tools/measure"
+check() {
+  if eval "$2"; then p=$((p + 1)); else f=$((f + 1)); echo "FAIL measure -t: $1 ($res)"; fi
+}
+res="$("$measure" -t -o /dev/null -- sh -c 'printf "a\n"; sleep 0.2; printf "b\n"' 2>&1)"
+read -r _ _ st first second <<<"$res"
+check "two lines: status 0, first byte, then the second line after the pause" \
+  '[ "$st" = 0 ] && awk -v a="$first" -v b="$second" "BEGIN { exit !(a >= 0 && b - a >= 190) }"'
+res="$("$measure" -t -o /dev/null -- sh -c 'printf "only\n"' 2>&1)"
+read -r _ _ st first second <<<"$res"
+check "one line: no second line" '[ "$st" = 0 ] && [ "$second" = -1.000 ] && awk -v a="$first" "BEGIN { exit !(a >= 0) }"'
+echo "$p passed, $f failed, $s skipped"
