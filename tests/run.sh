@@ -10,6 +10,7 @@
 #   SUITE3 (../shared/testsuite/wasm-3.0)
 #   CM_SUITE (the component-model scripts beside SUITE)   WELD_TEST_JCO=0 (no jco stage)
 #   TIERDIFF_COUNT (40 binaryen modules in the tier-difference stage)
+#   TIERDIFF_OPT_COUNT (16 more through the optimising tier too)
 # Each stage's full output is kept in $WELD_BUILD/test-logs/<stage>.log.
 set -uo pipefail
 
@@ -566,6 +567,13 @@ if need "$build/weld" "$build" "opt"; then
     fi
     WELD_TIER=optimized stage "guard (optimized tier)" "$logs/guard-optimized.log" \
       tests/guard/run.sh "$build/weld" "$build/weld_unit"
+    # binaryen's random modules through the optimising tier as well (LLVM compiles every
+    # function of each, about two seconds a module, so fewer than the stage above, from
+    # other seeds): its results, traps, fuel and memory against the interpreter's
+    if [ -x "$build/weld_tierdiff" ]; then
+      TIERDIFF_OPTIMIZED=1 TIERDIFF_OUT="$build/tierdiff-opt" stage "tier diff (binaryen, optimized)" \
+        "$logs/tierdiff-opt.log" tests/fuzz/tierdiff/run.sh "$build/weld_tierdiff" "${TIERDIFF_OPT_COUNT:-16}" 5001
+    fi
   fi
   # the whole 2.0 suite again from precompiled modules: every module compiled by this tier
   # into an image (weld_module_precompile), then loaded back from it (WELD_AOT=1)
