@@ -23,8 +23,10 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 . "$root/tests/component/jco_env.sh"
 harness_init http "${1:-$root/build/weld}" node npm python3
 pids=()
+groups=() # process groups: jco serve runs each component in a child node process
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for g in "${groups[@]}"; do kill -- "-$g" 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$tmp"
 }
@@ -76,8 +78,9 @@ start() {
 jco_serve() {
   local p
   p="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  "$jco" serve --host 127.0.0.1 --port "$p" "$2" >"$2.jco.out" 2>&1 &
-  pids+=($!)
+  # a group of its own, so the node process it starts for the component goes with it
+  setsid "$jco" serve --host 127.0.0.1 --port "$p" "$2" >"$2.jco.out" 2>&1 &
+  groups+=($!)
   for i in $(seq 1200); do
     grep -q "listening" "$2.jco.out" && break
     sleep 0.1
