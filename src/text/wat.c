@@ -820,7 +820,8 @@ static bool table_field(wat *w, sections *s) {
       if (ok && !el.exprs && rt != WASM_FUNCREF) {
         /* the segment takes the table's type: function indices become ref.func items */
         text_buf items = {0};
-        util_reader r = {el.items.p, el.items.p, el.items.p + el.items.len, 0};
+        const uint8_t *ip = el.items.p; /* NULL for an empty list: no pointer arithmetic on it */
+        util_reader r = {ip, ip, ip ? ip + el.items.len : ip, 0};
         util_error ignore;
         util_error_clear(&ignore);
         for (uint32_t k = 0; k < el.n; k++) {

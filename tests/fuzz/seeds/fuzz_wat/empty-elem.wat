@@ -1,0 +1,4 @@
+(module
+  (table externref (elem))
+  (table funcref (elem))
+  (table nullref (elem) 0))
