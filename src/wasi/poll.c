@@ -61,12 +61,11 @@ static int wait_on(wasi_ctx *c, struct pollfd *pfds, unsigned n, uint64_t timeou
 
 uint16_t wasi_wait_ready(wasi_ctx *c, wasi_fd *f, short events) {
   if (f->fdflags & WASI_FDFLAG_NONBLOCK) return 0;
-  if (!f->waits) {
-    struct stat st;
-    if (fstat(f->host, &st) != 0) return 0; /* not recorded: asked again next time */
-    f->waits = S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode) ? WASI_WAITS_NEVER : WASI_WAITS_MAYBE;
-  }
-  if (f->waits == WASI_WAITS_NEVER) return 0;
+  /* never blocks: known from the fd's file type, read when it was opened (the type of
+   * an open file never changes) */
+  if (f->filetype == WASI_FILETYPE_REGULAR_FILE || f->filetype == WASI_FILETYPE_DIRECTORY ||
+      f->filetype == WASI_FILETYPE_BLOCK_DEVICE)
+    return 0;
   struct pollfd p = {.fd = f->host, .events = events};
   exec_trap_kind k = EXEC_OK;
   if (wait_on(c, &p, 1, UINT64_MAX, &k) == EXEC_POLL_INTERRUPTED) {

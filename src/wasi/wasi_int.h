@@ -50,14 +50,8 @@ typedef struct wasi_fd {
   wasi_dirent *ents;         /* fd_readdir snapshot, taken at cookie 0 */
   size_t nents;
   bool have_ents;
-  /* whether reads and writes may block, so wasi_wait_ready waits first: 0 not known yet,
-   * WASI_WAITS_NEVER (a regular file, a directory, a block device), WASI_WAITS_MAYBE
-   * (anything else). The type of an open file never changes, so one fstat answers for
-   * the fd's life. */
-  uint8_t waits;
 } wasi_fd;
 
-enum { WASI_WAITS_NEVER = 1, WASI_WAITS_MAYBE = 2 };
 
 struct wasi_ctx {
   const policy *pol;
