@@ -40,7 +40,7 @@ static uint32_t table_word(uint32_t i) { return i * 2654435761u; }
 /* (The same loop as bench/efficiency/service.c on purpose: weld carries its own reference,
  * and the benchmark's sources are not part of weld's build.) */
 static uint32_t work_native(uint32_t n) {
-  static uint32_t table[1024];
+  static UTIL_COLD_BSS uint32_t table[1024];
   uint32_t state[256] = {0};
   for (uint32_t i = 0; i < 1024; i++) table[i] = table_word(i);
   uint32_t h = 2166136261u;

@@ -168,7 +168,7 @@ bool pkg_open_registry(const pkg_cli *c, pkg_registry *reg, util_error *err) {
   const char *cs = getenv("WELD_REGISTRY_CHUNK_SIZE");
   if (cs && *cs) chunk = (size_t)strtoull(cs, NULL, 10);
   /* credentials: the environment, else a Docker-style config.json (held for the process's life) */
-  static char duser[512], dpass[512];
+  static UTIL_COLD_BSS char duser[512], dpass[512];
   const char *user = getenv("WELD_REGISTRY_USERNAME"), *pass = getenv("WELD_REGISTRY_PASSWORD");
   if (!user && (!strncmp(where, "http://", 7) || !strncmp(where, "https://", 8))) {
     bool found;

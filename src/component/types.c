@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-static comp_ctype prims[0x80];
+static UTIL_COLD_BSS comp_ctype prims[0x80];
 static comp_ctype error_context = {.kind = CT_ERROR_CONTEXT, .prim = COMP_T_ERROR_CONTEXT};
 
 const comp_ctype *ct_prim(uint8_t code) {

@@ -646,7 +646,7 @@ static void i32x4_relaxed_dot_i8x16_i7x16_add_s(exec_v128 *d, const exec_v128 *p
 #define E_LOAD_LANE EXEC_SIMD_E_LOAD_LANE
 #define E_STORE_LANE EXEC_SIMD_E_STORE_LANE
 
-exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS];
+UTIL_COLD_BSS exec_simd_entry exec_simd_portable_ops[EXEC_SIMD_NOPS];
 
 void exec_simd_portable_fill(void) {
   exec_simd_entry *t = exec_simd_portable_ops;

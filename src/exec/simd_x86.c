@@ -5,6 +5,7 @@
  * Operations on one lane chosen at run time (extract, replace, lane loads and stores)
  * are scalar by nature and come from simd_portable.c. */
 #include "simd.h"
+#include "../util/util.h"
 
 #if EXEC_SIMD_HAVE_X86
 
@@ -533,8 +534,8 @@ static SSE41 void i32x4_relaxed_dot_i8x16_i7x16_add_s(exec_v128 *d, const exec_v
 #define E_SPLAT EXEC_SIMD_E_SPLAT
 #define E_LOAD EXEC_SIMD_E_LOAD
 
-exec_simd_entry exec_simd_sse41_ops[EXEC_SIMD_NOPS];
-exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS];
+UTIL_COLD_BSS exec_simd_entry exec_simd_sse41_ops[EXEC_SIMD_NOPS];
+UTIL_COLD_BSS exec_simd_entry exec_simd_avx2_ops[EXEC_SIMD_NOPS];
 
 void exec_simd_x86_fill(void) {
   exec_simd_entry *t = exec_simd_sse41_ops;

@@ -20,7 +20,7 @@
 /* Regions of code: one per module compiled whole, one per function compiled on its own. */
 #define MAX_REGIONS 16384
 
-static _Atomic(const jit_region *) regions[MAX_REGIONS];
+static UTIL_COLD_BSS _Atomic(const jit_region *) regions[MAX_REGIONS];
 static struct sigaction old_segv, old_bus;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static bool installed;
@@ -90,7 +90,7 @@ bool jit_fault_marks(jit_region *r, const uint8_t *end_fn, const uint8_t *lim, s
 }
 
 #define MAX_MARKED 4096
-static _Atomic(const jit_region *) marked[MAX_MARKED];
+static UTIL_COLD_BSS _Atomic(const jit_region *) marked[MAX_MARKED];
 
 bool jit_fault_register_marked(const jit_region *r) {
   for (size_t i = 0; i < MAX_MARKED; i++) {

@@ -207,6 +207,9 @@ static bool compile_ahead(jit_module *jm, bool *oom) {
   double t0 = now();
   x64_buf b = {0};
   b.mapped = true; /* written where it will run (x64_take_mapping) */
+  uint64_t total = 0;
+  for (uint32_t k = 0; k < n; k++) total += m->funcs[m->nfunc_imports + k].code_len;
+  b.hint = (size_t)total * 5; /* code is 4-5 bytes per byte of body (jit_build_module) */
   jit_patches calls = {0};
   jit_sites sites = {0};
   jit_func_out *out = calloc(n, sizeof *out);

@@ -50,8 +50,12 @@ static bool grow_mapped(x64_buf *b, size_t need) {
     size_t map = b->map ? b->map : 4 * X64_FILL_AHEAD;
     /* from an eighth of a huge page on (256 KiB), whole huge pages: one page fault where
      * 64 or more 4 KiB ones cost more; the rest of the last one is only
-     * address space until written, and is unmapped when the code is sealed */
+     * address space until written, and is unmapped when the code is sealed. Below that,
+     * about the size expected (and the part made present ahead): a small module's code
+     * (hello's 12 KiB) gets a mapping of its size, not 1 MiB whose tail is unmapped again
+     * at the seal (on this VM the large mapping and its trim cost ~35 us a start). */
     if (!b->map && b->hint >= X64_HUGE / 8) map = (b->hint + X64_HUGE - 1) / X64_HUGE * X64_HUGE;
+    else if (!b->map && b->hint) map = (b->hint + X64_FILL_AHEAD / 16 + page_size() - 1) / page_size() * page_size();
     while (map < need) map *= 2;
     void *p = b->p ? mremap(b->p, b->map, map, MREMAP_MAYMOVE) : x64_map_fresh(map);
     if (!p || p == MAP_FAILED) return false;

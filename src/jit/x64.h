@@ -58,9 +58,11 @@ typedef struct x64_buf {
    * a whole module's code is written where it will run (x64_take_mapping) */
   bool mapped;
   size_t map;
-  /* a mapped buffer's expected size, set before the first byte (0: unknown): from 1 MiB
-   * its first mapping is that large rounded up to 2 MiB, aligned to 2 MiB, and asks for
-   * transparent huge pages (one fault per 2 MiB instead of one per 4 KiB page) */
+  /* a mapped buffer's expected size, set before the first byte (0: unknown, a first
+   * mapping of 1 MiB): below 256 KiB its first mapping is that size and the 16 KiB made
+   * present ahead, in pages (grown by mremap if the code is larger); from 256 KiB that
+   * size rounded up to 2 MiB, aligned to 2 MiB (x64_map_fresh: transparent huge pages
+   * from 2 MiB, one fault per 2 MiB instead of one per 4 KiB page) */
   size_t hint;
   x64_reloc *rel;
   size_t nrel, caprel;

@@ -7,8 +7,9 @@
 
 #define OPT_LLVM_NO_DEFINES
 #include "llvm_api.h"
+#include "../util/util.h"
 
-opt_llvm_api opt_llvm;
+UTIL_COLD_BSS opt_llvm_api opt_llvm;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char error[300];

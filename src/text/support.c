@@ -110,7 +110,7 @@ void text_names_free(text_namemap *m) {
  * full, the map never grows. */
 #define OP_SLOTS 2048
 _Static_assert(WASM_OP_COUNT * 2 <= OP_SLOTS, "OP_SLOTS too small for the opcode table");
-static struct text_name_slot op_slots[OP_SLOTS];
+static UTIL_COLD_BSS struct text_name_slot op_slots[OP_SLOTS];
 static text_namemap op_names = {op_slots, OP_SLOTS, 0, false};
 static pthread_once_t op_once = PTHREAD_ONCE_INIT;
 

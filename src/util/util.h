@@ -88,6 +88,15 @@ void *util_try_malloc_huge(size_t n);
  * and two when it is read first: the zero page, then a copy); made present ahead, about
  * 0.65 µs. */
 void util_populate(void *p, size_t n);
+/* Zero-filled static arrays that a start does not write (or writes one page of) are
+ * declared UTIL_COLD_BSS: GCC on x86-64 gives them the section .lbss, which the linker
+ * places after .bss, so the small statics a start does write share fewer pages (each
+ * page a process first writes costs it a fault, above). Elsewhere it is nothing. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
+#define UTIL_COLD_BSS __attribute__((section(".lbss")))
+#else
+#define UTIL_COLD_BSS
+#endif
 /* util_try_calloc for an array that is written whole soon: from UTIL_HUGE_MIN bytes on, in
  * huge pages (util_try_malloc_huge), zeroed; from UTIL_POPULATE_MIN, its pages made present
  * at once. free() releases it. */
