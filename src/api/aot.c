@@ -84,6 +84,9 @@ bool api_cache_lookup(const weld_config *c, const uint8_t *module, size_t len, c
   return false;
 }
 
+/* From this size on a cache hit's code pages leave the resident set once loaded. */
+#define API_DROP_CODE_MIN ((size_t)256 << 10)
+
 bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *module, size_t len, const char *key,
                        const jit_image *hit, util_error *err) {
   uint64_t budget = c->cache_max_bytes ? c->cache_max_bytes : CACHE_DEFAULT_MAX_BYTES;
@@ -94,8 +97,10 @@ bool api_cache_prepare(const weld_config *c, exec_module *em, const uint8_t *mod
       jit_module_set_source(em, WELD_CODE_CACHE_HIT, 0);
       /* the module keeps the entry mapped for its bytes; the code section's pages, read
        * once by the loader, leave this process's resident set (a file's pages: they stay
-       * in the page cache, and would be read again from there) */
-      util_drop_pages(hit->code, hit->code_len);
+       * in the page cache, and would be read again from there). Not for a small section:
+       * the madvise and its TLB flush cost ~60 us on this VM (a warm hello: 3 pages), for
+       * a few pages of resident set */
+      if (hit->code_len >= API_DROP_CODE_MIN) util_drop_pages(hit->code, hit->code_len);
       return true;
     }
     if (e.kind == UTIL_ERR_OOM) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");

@@ -81,7 +81,7 @@ bool util_map_file(const char *path, const uint8_t **data, size_t *len, util_err
 }
 
 void util_unmap_file(const uint8_t *data, size_t len) {
-  if (data) munmap((void *)(uintptr_t)data, len);
+  if (data) util_unmap((void *)(uintptr_t)data, len); /* left in place by a process about to exit */
 }
 
 void util_drop_pages(const uint8_t *data, size_t len) {
