@@ -723,7 +723,7 @@ static weld_trap *task_builtin_call(weld_caller *caller, void *env, const weld_v
 static const char *task_builtin_sig(const comp_canon *c, const char **params, const char **results) {
   static const struct {
     uint8_t code;
-    const char *name, *p, *r;
+    char name[28], p[4], r[2]; /* arrays, not pointers: the table needs no relocations at start-up */
   } t[] = {
       {0x05, "task.cancel", "", ""},           {0x06, "subtask.cancel", "i", "i"},
       {0x09, "task.return", "", ""},           {0x0a, "context.get", "", "i"},

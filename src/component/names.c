@@ -102,7 +102,8 @@ static const char *sv_idents(cur *c, bool prerelease, char *why, size_t nwhy) {
 
 static const char *semver(cur *c, char *why, size_t nwhy) {
   if (c->p >= c->end) return "empty string, expected a semver version";
-  static const char *const part[] = {"major version number", "minor version number", "patch version number"};
+  /* names here are char arrays, not pointers: their tables need no relocations at start-up */
+  static const char part[][21] = {"major version number", "minor version number", "patch version number"};
   const char *r;
   for (int i = 0; i < 3; i++) {
     if ((r = sv_number(c, part[i], why, nwhy))) return r;
@@ -135,7 +136,7 @@ static const char *not_kebab(const char *s, size_t n, char *why, size_t nwhy) {
 
 /* [constructor]r, [method]r.f, [static]r.f, and the async forms: NULL when valid. */
 static const char *plain_name(const char *s, size_t n, int *ann, wasm_name *res, char *why, size_t nwhy) {
-  static const struct { const char *p; int ann; bool dotted; } forms[] = {
+  static const struct { char p[15]; int ann; bool dotted; } forms[] = {
       {"[constructor]", COMP_ANN_CONSTRUCTOR, false}, {"[method]", COMP_ANN_METHOD, true},
       {"[static]", COMP_ANN_STATIC, true},           {"[async]", COMP_ANN_NONE, false},
       {"[async method]", COMP_ANN_METHOD, true},     {"[async static]", COMP_ANN_STATIC, true}};

@@ -179,10 +179,11 @@ __attribute__((format(printf, 3, 4))) static bool why_in(char *why, size_t n, co
 }
 
 static const char *kind_name(int k) {
-  static const char *const names[] = {"primitive", "record", "variant", "list", "fixed-length list", "tuple",
-                                      "flags", "enum", "option", "result", "own", "borrow", "stream", "future",
-                                      "map", "error-context", "func", "component", "instance", "resource",
-                                      "core func", "core module"};
+  /* names here are char arrays, not pointers: their tables need no relocations at start-up */
+  static const char names[][18] = {"primitive", "record", "variant", "list", "fixed-length list", "tuple",
+                                   "flags", "enum", "option", "result", "own", "borrow", "stream", "future",
+                                   "map", "error-context", "func", "component", "instance", "resource",
+                                   "core func", "core module"};
   return k >= 0 && k <= CT_CORE_MODULE ? names[k] : "?";
 }
 
@@ -194,7 +195,7 @@ static const char *type_desc(const comp_ctype *t) {
 }
 
 static const char *core_kind_name(int k) {
-  static const char *const names[] = {"func", "table", "memory", "global", "tag"};
+  static const char names[][7] = {"func", "table", "memory", "global", "tag"};
   return k >= 0 && k <= WASM_EXTERN_TAG ? names[k] : "?";
 }
 
@@ -649,8 +650,8 @@ bool ct_flatten_func(const comp_ctype *ft, bool lift, bool async, bool callback,
 /* ---------- printing ----------------------------------------------------------------- */
 
 static const char *prim_name(uint8_t c) {
-  static const char *const names[] = {"string", "char", "f64", "f32", "u64", "s64", "u32",
-                                      "s32", "u16", "s16", "u8", "s8", "bool"};
+  static const char names[][7] = {"string", "char", "f64", "f32", "u64", "s64", "u32",
+                                  "s32", "u16", "s16", "u8", "s8", "bool"};
   if (c == COMP_T_ERROR_CONTEXT) return "error-context";
   return c >= COMP_T_STRING && c <= COMP_T_BOOL ? names[c - COMP_T_STRING] : "?";
 }
@@ -700,8 +701,8 @@ void comp_ctype_print(FILE *out, const comp_ctype *t, int depth) {
   case CT_BORROW:
   case CT_STREAM:
   case CT_FUTURE: {
-    static const char *const kw[] = {[CT_LIST] = "list", [CT_OPTION] = "option", [CT_OWN] = "own",
-                                     [CT_BORROW] = "borrow", [CT_STREAM] = "stream", [CT_FUTURE] = "future"};
+    static const char kw[][7] = {[CT_LIST] = "list", [CT_OPTION] = "option", [CT_OWN] = "own",
+                                 [CT_BORROW] = "borrow", [CT_STREAM] = "stream", [CT_FUTURE] = "future"};
     fprintf(out, "(%s", kw[t->kind]);
     if (t->a) { fputc(' ', out); comp_ctype_print(out, t->a, depth + 1); }
     fputc(')', out);
@@ -776,6 +777,6 @@ void comp_ctype_print(FILE *out, const comp_ctype *t, int depth) {
 }
 
 const char *comp_extern_kind_name(uint8_t kind) {
-  static const char *const names[] = {"core module", "func", "value", "type", "component", "instance"};
+  static const char names[][12] = {"core module", "func", "value", "type", "component", "instance"};
   return kind <= COMP_EXT_INSTANCE ? names[kind] : "?";
 }

@@ -76,7 +76,8 @@ static bool same(const wasm_name *a, const wasm_name *b) {
   return a->len == b->len && (a->len == 0 || memcmp(a->str, b->str, a->len) == 0);
 }
 
-static const char *const sort_names[COMP_SORT_COUNT] = {
+/* Names here are char arrays, not pointers, so their tables need no relocations at start-up. */
+static const char sort_names[COMP_SORT_COUNT][14] = {
     "core func", "core table", "core memory", "core global", "core type", "module", "core instance",
     "func", "value", "type", "component", "instance", "core tag"};
 const char *comp_sort_name(int sort) { return sort >= 0 && sort < COMP_SORT_COUNT ? sort_names[sort] : "?"; }
@@ -436,7 +437,7 @@ static bool externdesc(val *v, scope *s, const comp_externdesc *d, uint32_t off,
     return true;
   default: {
     static const int want[] = {0, CT_FUNC, 0, 0, CT_COMPONENT, CT_INSTANCE};
-    static const char *const what[] = {"", "a function", "", "", "a component", "an instance"};
+    static const char what[][12] = {"", "a function", "", "", "a component", "an instance"};
     if (!index_ok(v, s, COMP_SORT_TYPE, d->idx, off)) return false;
     *out = get(s, COMP_SORT_TYPE, d->idx);
     if ((*out)->kind != want[d->kind]) return bad(v, off, "type index %u is not %s type", d->idx, what[d->kind]);
@@ -977,8 +978,8 @@ typedef struct opts {
 } opts;
 
 static bool canon_opts(val *v, scope *s, const comp_canon *c, opts *o, bool lift) {
-  static const char *const enc[] = {"utf8", "utf16", "latin1-utf16"};
-  static const char *const names[] = {"", "", "", "memory", "realloc", "post-return", "async", "callback", "core-type", "gc"};
+  static const char enc[][13] = {"utf8", "utf16", "latin1-utf16"};
+  static const char names[][12] = {"", "", "", "memory", "realloc", "post-return", "async", "callback", "core-type", "gc"};
   memset(o, 0, sizeof *o);
   o->encoding = -1;
   bool seen[10] = {false};

@@ -512,10 +512,11 @@ bool comp_wave_parse_args(const comp_ctype *ft, const char *text, util_arena *ar
 
 /* ---------- printing ------------------------------------------------------------------- */
 
-static const char *const keywords[] = {"true", "false", "some", "none", "ok", "err", "inf", "nan", NULL};
+/* char arrays, not pointers: the table needs no relocations at start-up */
+static const char keywords[][6] = {"true", "false", "some", "none", "ok", "err", "inf", "nan"};
 
 static void print_label(FILE *out, const wasm_name *l) {
-  for (int k = 0; keywords[k]; k++)
+  for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
     if (strlen(keywords[k]) == l->len && memcmp(keywords[k], l->str, l->len) == 0) { fputc('%', out); break; }
   fwrite(l->str, 1, l->len, out);
 }

@@ -346,7 +346,8 @@ static void immediates(pr *p, const wasm_instr *in, char **labels, int depth) {
   case WASM_IMM_TABLECOPY: ref(p, ID_TABLE, in->idx); ref(p, ID_TABLE, in->idx2); break;
   case WASM_IMM_TAG: fprintf(f, " %" PRIu32, in->idx); break;
   case WASM_IMM_TRY_TABLE: {
-    static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+    /* names here are char arrays, not pointers: their tables need no relocations at start-up */
+    static const char kinds[][14] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
     blocktype(p, in->blocktype, in->bt_type);
     const uint8_t *t = in->targets;
     for (uint32_t i = 0; i < in->ntargets; i++) {
@@ -659,7 +660,7 @@ bool text_print_module(const wasm_module *m, text_print_style style, FILE *f, ut
     expr(&p, &g->init, err);
     fputc(')', f);
   }
-  static const char *const kinds[] = {"func", "table", "memory", "global"};
+  static const char kinds[][7] = {"func", "table", "memory", "global"};
   for (uint32_t i = 0; i < m->nexports && err->kind == UTIL_ERR_NONE; i++) {
     const wasm_export *e = &m->exports[i];
     nl(&p);

@@ -95,7 +95,8 @@ static bool module(sp *p, wast_module *m) {
   return true;
 }
 
-static const struct { const char *name; unsigned lanes, bits; bool fl; } shapes[] = {
+/* Names here are char arrays, not pointers, so their tables need no relocations at start-up. */
+static const struct { char name[6]; unsigned lanes, bits; bool fl; } shapes[] = {
     {"i8x16", 16, 8, false}, {"i16x8", 8, 16, false}, {"i32x4", 4, 32, false},
     {"i64x2", 2, 64, false}, {"f32x4", 4, 32, true},  {"f64x2", 2, 64, true}};
 
@@ -135,7 +136,7 @@ static bool value_list(sp *p, wast_value **out, uint32_t *n, bool result) {
 
 /* ---------- component-level values ------------------------------------------------------- */
 
-static const struct { const char *kw; int8_t kind; } cval_forms[] = {
+static const struct { char kw[14]; int8_t kind; } cval_forms[] = {
     {"bool.const", WAST_CV_BOOL},     {"s8.const", WAST_CV_S8},         {"u8.const", WAST_CV_U8},
     {"s16.const", WAST_CV_S16},       {"u16.const", WAST_CV_U16},       {"s32.const", WAST_CV_S32},
     {"u32.const", WAST_CV_U32},       {"s64.const", WAST_CV_S64},       {"u64.const", WAST_CV_U64},
@@ -525,7 +526,7 @@ static bool command(sp *p, wast_command *c) {
     if (c->kind != WAST_ASSERT_EXCEPTION && !message(p, c)) return false;
     return expect_rpar(p);
   }
-  static const struct { const char *kw; uint8_t kind; } mod_asserts[] = {
+  static const struct { char kw[24]; uint8_t kind; } mod_asserts[] = {
       {"assert_malformed", WAST_ASSERT_MALFORMED}, {"assert_invalid", WAST_ASSERT_INVALID},
       {"assert_unlinkable", WAST_ASSERT_UNLINKABLE}, {"assert_uninstantiable", WAST_ASSERT_UNINSTANTIABLE},
       {"assert_malformed_custom", WAST_ASSERT_MALFORMED_CUSTOM}, {"assert_invalid_custom", WAST_ASSERT_INVALID_CUSTOM}};
@@ -641,10 +642,10 @@ bool text_wast_module_bytes_features(const wast_script *s, const wast_module *m,
 }
 
 const char *text_wast_cmd_name(int kind) {
-  static const char *const names[] = {"module", "module instance", "register", "action", "assert_return",
-                                      "assert_trap", "assert_exhaustion", "assert_exception", "assert_malformed",
-                                      "assert_invalid", "assert_unlinkable", "assert_uninstantiable", "thread",
-                                      "wait", "assert_malformed_custom", "assert_invalid_custom",
-                                      "assert_suspension"};
+  static const char names[][24] = {"module", "module instance", "register", "action", "assert_return",
+                                   "assert_trap", "assert_exhaustion", "assert_exception", "assert_malformed",
+                                   "assert_invalid", "assert_unlinkable", "assert_uninstantiable", "thread",
+                                   "wait", "assert_malformed_custom", "assert_invalid_custom",
+                                   "assert_suspension"};
   return kind >= 0 && kind < (int)(sizeof names / sizeof names[0]) ? names[kind] : "?";
 }

@@ -145,7 +145,8 @@ int text_wast_module_feature(const wast_script *s, const wast_module *m) {
 }
 
 const char *text_wast_feature_name(int f) {
-  static const char *const names[] = {
+  /* char arrays, not pointers: the table needs no relocations at start-up */
+  static const char names[][44] = {
       [WAST_FEAT_NONE] = "none",
       [WAST_FEAT_GC] = "garbage collection (GC)",
       [WAST_FEAT_EXCEPTIONS] = "exception handling",

@@ -10,8 +10,9 @@
 #include "../wasm/proposals.h"
 #include "wat.h"
 
-static const char *const space_names[SPACE_COUNT] = {"type", "func", "table", "memory", "global", "elem", "data", "tag"};
-static const char *const def_names[SPACE_COUNT] = {"type", "function", "table", "memory", "global", "elem", "data", "tag"};
+/* Names here are char arrays, not pointers, so their tables need no relocations at start-up. */
+static const char space_names[SPACE_COUNT][7] = {"type", "func", "table", "memory", "global", "elem", "data", "tag"};
+static const char def_names[SPACE_COUNT][9] = {"type", "function", "table", "memory", "global", "elem", "data", "tag"};
 
 bool wat_fail(wat *w, const text_token *t, const char *fmt, ...) {
   if (w->err->kind != UTIL_ERR_NONE) return false;
@@ -92,14 +93,14 @@ bool wat_index(wat *w, int space, uint32_t *out) {
  * the reference reader's lexer does ("unknown operator anyfunc"); a known one in the wrong
  * place is an unexpected token. */
 static bool type_expected(wat *w, const text_token *t) {
-  static const char *const known[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref", "anyref",
-                                      "eqref", "i31ref", "structref", "arrayref", "nullref", "nullfuncref",
-                                      "nullexternref", "exnref", "nullexnref", "any", "eq", "i31", "struct",
-                                      "array", "none", "nofunc", "noextern", "noexn", "field", "sub", "rec",
-                                      "final", "i8", "i16",
-                                      "func", "extern", "param", "result", "local", "type", "export",
-                                      "import", "then", "else", "item", "offset", "mut", "table",
-                                      "memory", "global", "elem", "data", "start", "module", "declare"};
+  static const char known[][14] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref", "anyref",
+                                   "eqref", "i31ref", "structref", "arrayref", "nullref", "nullfuncref",
+                                   "nullexternref", "exnref", "nullexnref", "any", "eq", "i31", "struct",
+                                   "array", "none", "nofunc", "noextern", "noexn", "field", "sub", "rec",
+                                   "final", "i8", "i16",
+                                   "func", "extern", "param", "result", "local", "type", "export",
+                                   "import", "then", "else", "item", "offset", "mut", "table",
+                                   "memory", "global", "elem", "data", "start", "module", "declare"};
   if (t->kind != TOK_KEYWORD || text_opcode_by_name(w->src + t->start, t->len) >= 0)
     return wat_fail(w, t, "unexpected token");
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -108,7 +109,7 @@ static bool type_expected(wat *w, const text_token *t) {
 }
 
 /* The abstract heap types by name, and their nullable references' shorthands. */
-static const struct { const char *heap, *ref; uint8_t code; } abstract_heaps[] = {
+static const struct { char heap[9], ref[14]; uint8_t code; } abstract_heaps[] = {
     {"func", "funcref", WASM_HEAP_FUNC},         {"extern", "externref", WASM_HEAP_EXTERN},
     {"exn", "exnref", WASM_HEAP_EXN},            {"any", "anyref", WASM_HEAP_ANY},
     {"eq", "eqref", WASM_HEAP_EQ},               {"i31", "i31ref", WASM_HEAP_I31},
@@ -177,7 +178,7 @@ void wat_emit_valtype(text_buf *out, uint32_t t) {
 }
 
 bool wat_valtype(wat *w, uint32_t *out) {
-  static const struct { const char *n; uint8_t t; } vt[] = {
+  static const struct { char n[5]; uint8_t t; } vt[] = {
       {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b}};
   if (wat_is_lpar_kw(w, "ref")) return ref_form(w, out);
   const text_token *t = wat_tok(w);

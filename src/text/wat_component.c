@@ -93,7 +93,8 @@ bool cp_name(cp *p, text_buf *out) {
 
 /* ---------- index spaces ------------------------------------------------------------ */
 
-static const char *const sort_names[CS_COUNT] = {
+/* Names here are char arrays, not pointers, so their tables need no relocations at start-up. */
+static const char sort_names[CS_COUNT][14] = {
     "core func", "core table", "core memory", "core global", "core tag", "core type", "core module",
     "core instance", "func", "value", "type", "component", "instance"};
 
@@ -121,7 +122,7 @@ bool cs_define(cp *p, int sort, const text_token *id, uint32_t *index) {
 }
 
 int cs_sort_kw(cp *p, bool core_prefix) {
-  static const struct { const char *kw; int core, plain; } kws[] = {
+  static const struct { char kw[10]; int core, plain; } kws[] = {
       {"func", CS_CORE_FUNC, CS_FUNC},       {"table", CS_CORE_TABLE, -1},   {"memory", CS_CORE_MEMORY, -1},
       {"global", CS_CORE_GLOBAL, -1},        {"tag", CS_CORE_TAG, -1},       {"type", CS_CORE_TYPE, CS_TYPE},
       {"module", CS_CORE_MODULE, -1},        {"instance", CS_CORE_INSTANCE, CS_INSTANCE},
@@ -307,7 +308,7 @@ bool cp_extname(cp *p, text_buf *out) {
   uint32_t n = 0, seen = 0;
   bool ok = cp_name(p, &name);
   while (ok && cp_tok(p)->kind == TOK_LPAR) {
-    static const char *const kinds[] = {"implements", "versionsuffix", "external-id"};
+    static const char kinds[][14] = {"implements", "versionsuffix", "external-id"};
     int k = -1;
     for (int i = 0; i < 3; i++)
       if (cp_is_kw(p, cp_peek(p, 1), kinds[i])) k = i;
@@ -457,30 +458,31 @@ static bool canon_opts(cp *p, text_buf *out) {
 enum { IM_NONE, IM_TYPE, IM_TYPE_OPTS, IM_OPTS, IM_FLAG, IM_TYPE_FLAG, IM_CONTEXT, IM_WAIT, IM_RETURN,
        IM_INDIRECT };
 
+/* The strings are char arrays, not pointers, so the table needs no relocations at start-up. */
 static const struct builtin {
-  const char *name;
+  char name[28];
   uint8_t code, imm;
-  const char *flag; /* the keyword of the boolean immediate */
+  char flag[12]; /* the keyword of the boolean immediate, "" when there is none */
 } builtins[] = {
-    {"resource.new", 0x02, IM_TYPE, NULL},          {"resource.drop", 0x03, IM_TYPE, NULL},
-    {"resource.rep", 0x04, IM_TYPE, NULL},          {"task.cancel", 0x05, IM_NONE, NULL},
-    {"subtask.cancel", 0x06, IM_FLAG, "async"},     {"task.return", 0x09, IM_RETURN, NULL},
-    {"context.get", 0x0a, IM_CONTEXT, NULL},        {"context.set", 0x0b, IM_CONTEXT, NULL},
-    {"thread.yield", 0x0c, IM_FLAG, "cancellable"}, {"subtask.drop", 0x0d, IM_NONE, NULL},
-    {"stream.new", 0x0e, IM_TYPE, NULL},            {"stream.read", 0x0f, IM_TYPE_OPTS, NULL},
-    {"stream.write", 0x10, IM_TYPE_OPTS, NULL},     {"stream.cancel-read", 0x11, IM_TYPE_FLAG, "async"},
-    {"stream.cancel-write", 0x12, IM_TYPE_FLAG, "async"}, {"stream.drop-readable", 0x13, IM_TYPE, NULL},
-    {"stream.drop-writable", 0x14, IM_TYPE, NULL},  {"future.new", 0x15, IM_TYPE, NULL},
-    {"future.read", 0x16, IM_TYPE_OPTS, NULL},      {"future.write", 0x17, IM_TYPE_OPTS, NULL},
+    {"resource.new", 0x02, IM_TYPE, ""},            {"resource.drop", 0x03, IM_TYPE, ""},
+    {"resource.rep", 0x04, IM_TYPE, ""},            {"task.cancel", 0x05, IM_NONE, ""},
+    {"subtask.cancel", 0x06, IM_FLAG, "async"},     {"task.return", 0x09, IM_RETURN, ""},
+    {"context.get", 0x0a, IM_CONTEXT, ""},          {"context.set", 0x0b, IM_CONTEXT, ""},
+    {"thread.yield", 0x0c, IM_FLAG, "cancellable"}, {"subtask.drop", 0x0d, IM_NONE, ""},
+    {"stream.new", 0x0e, IM_TYPE, ""},              {"stream.read", 0x0f, IM_TYPE_OPTS, ""},
+    {"stream.write", 0x10, IM_TYPE_OPTS, ""},       {"stream.cancel-read", 0x11, IM_TYPE_FLAG, "async"},
+    {"stream.cancel-write", 0x12, IM_TYPE_FLAG, "async"}, {"stream.drop-readable", 0x13, IM_TYPE, ""},
+    {"stream.drop-writable", 0x14, IM_TYPE, ""},    {"future.new", 0x15, IM_TYPE, ""},
+    {"future.read", 0x16, IM_TYPE_OPTS, ""},        {"future.write", 0x17, IM_TYPE_OPTS, ""},
     {"future.cancel-read", 0x18, IM_TYPE_FLAG, "async"}, {"future.cancel-write", 0x19, IM_TYPE_FLAG, "async"},
-    {"future.drop-readable", 0x1a, IM_TYPE, NULL},  {"future.drop-writable", 0x1b, IM_TYPE, NULL},
-    {"error-context.new", 0x1c, IM_OPTS, NULL},     {"error-context.debug-message", 0x1d, IM_OPTS, NULL},
-    {"error-context.drop", 0x1e, IM_NONE, NULL},    {"waitable-set.new", 0x1f, IM_NONE, NULL},
+    {"future.drop-readable", 0x1a, IM_TYPE, ""},    {"future.drop-writable", 0x1b, IM_TYPE, ""},
+    {"error-context.new", 0x1c, IM_OPTS, ""},       {"error-context.debug-message", 0x1d, IM_OPTS, ""},
+    {"error-context.drop", 0x1e, IM_NONE, ""},      {"waitable-set.new", 0x1f, IM_NONE, ""},
     {"waitable-set.wait", 0x20, IM_WAIT, "cancellable"}, {"waitable-set.poll", 0x21, IM_WAIT, "cancellable"},
-    {"waitable-set.drop", 0x22, IM_NONE, NULL},     {"waitable.join", 0x23, IM_NONE, NULL},
-    {"backpressure.inc", 0x24, IM_NONE, NULL},      {"backpressure.dec", 0x25, IM_NONE, NULL},
-    {"thread.index", 0x26, IM_NONE, NULL},          {"thread.new-indirect", 0x27, IM_INDIRECT, NULL},
-    {"thread.resume-later", 0x28, IM_NONE, NULL},   {"thread.suspend", 0x29, IM_FLAG, "cancellable"},
+    {"waitable-set.drop", 0x22, IM_NONE, ""},       {"waitable.join", 0x23, IM_NONE, ""},
+    {"backpressure.inc", 0x24, IM_NONE, ""},        {"backpressure.dec", 0x25, IM_NONE, ""},
+    {"thread.index", 0x26, IM_NONE, ""},            {"thread.new-indirect", 0x27, IM_INDIRECT, ""},
+    {"thread.resume-later", 0x28, IM_NONE, ""},     {"thread.suspend", 0x29, IM_FLAG, "cancellable"},
     {"thread.suspend-then-resume", 0x2a, IM_FLAG, "cancellable"},
     {"thread.yield-then-resume", 0x2b, IM_FLAG, "cancellable"},
 };

@@ -6,7 +6,8 @@
 
 #include "wat_component.h"
 
-static const struct { const char *kw; uint8_t code; } prims[] = {
+/* Keywords here are char arrays, not pointers, so their tables need no relocations at start-up. */
+static const struct { char kw[14]; uint8_t code; } prims[] = {
     {"bool", 0x7f},   {"s8", 0x7e},     {"u8", 0x7d},      {"s16", 0x7c},     {"u16", 0x7b},
     {"s32", 0x7a},    {"u32", 0x79},    {"s64", 0x78},     {"u64", 0x77},     {"f32", 0x76},
     {"float32", 0x76}, {"f64", 0x75},   {"float64", 0x75}, {"char", 0x74},    {"string", 0x73},
@@ -242,7 +243,7 @@ bool cp_type_field(cp *p) {
 /* ---------- core types ------------------------------------------------------------------ */
 
 static int core_valtype_code(cp *p, const text_token *t) {
-  static const struct { const char *kw; uint8_t code; } v[] = {
+  static const struct { char kw[10]; uint8_t code; } v[] = {
       {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c}, {"v128", 0x7b}, {"funcref", 0x70}, {"externref", 0x6f},
   };
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)

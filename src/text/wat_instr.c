@@ -171,7 +171,8 @@ static void put_le(text_buf *out, uint64_t v, unsigned bytes) {
 
 static bool v128_const(wat *w, text_buf *out) {
   const text_token *t = wat_tok(w);
-  static const struct { const char *name; unsigned lanes, bits; bool fl; } shapes[] = {
+  /* names here are char arrays, not pointers: their tables need no relocations at start-up */
+  static const struct { char name[6]; unsigned lanes, bits; bool fl; } shapes[] = {
       {"i8x16", 16, 8, false}, {"i16x8", 8, 16, false}, {"i32x4", 4, 32, false},
       {"i64x2", 2, 64, false}, {"f32x4", 4, 32, true},  {"f64x2", 2, 64, true}};
   int s = -1;
@@ -442,7 +443,7 @@ static bool try_table_head(wat *w, text_buf *out, int64_t *bt) {
     w->pos++;
   }
   if (!wat_blocktype(w, bt)) return false;
-  static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+  static const char kinds[][14] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
   text_buf clauses = {0};
   uint32_t n = 0;
   for (;;) {
@@ -484,10 +485,10 @@ static int op_at(wat *w, const text_token *t) {
 /* Where an instruction is expected, a keyword of the module syntax (a misplaced
  * `(param`, `(local` ...) is an unexpected token rather than an unknown operator. */
 static bool not_an_instr(wat *w, const text_token *t) {
-  static const char *const syntax[] = {"param", "result", "local", "type", "export", "import", "then", "else",
-                                       "item", "offset", "mut", "func", "table", "memory", "global", "elem",
-                                       "data", "start", "module", "declare", "catch", "catch_ref",
-                                       "catch_all", "catch_all_ref"};
+  static const char syntax[][14] = {"param", "result", "local", "type", "export", "import", "then", "else",
+                                    "item", "offset", "mut", "func", "table", "memory", "global", "elem",
+                                    "data", "start", "module", "declare", "catch", "catch_ref",
+                                    "catch_all", "catch_all_ref"};
   if (t->kind == TOK_KEYWORD) {
     for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++)
       if (wat_is_kw(t, w->src, syntax[i])) return wat_fail(w, t, "unexpected token");

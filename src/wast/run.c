@@ -86,7 +86,8 @@ static bool starts_with(const char *s, const char *prefix) { return strncmp(s, p
 static bool name_eq(wast_name a, wast_name b) { return a.len == b.len && memcmp(a.s, b.s, a.len) == 0; }
 
 static const char *feature_reason(int f) {
-  static const char *const reasons[WAST_FEAT_COUNT] = {
+  /* char arrays, not pointers: the table needs no relocations at start-up */
+  static const char reasons[WAST_FEAT_COUNT][50] = {
       [WAST_FEAT_GC] = "needs garbage collection (GC)",
       [WAST_FEAT_EXCEPTIONS] = "needs exception handling",
       [WAST_FEAT_FUNC_REFS] = "needs typed function references",

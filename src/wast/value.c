@@ -160,7 +160,8 @@ void wast_value_format_got(const weld_store *s, const weld_val *v, char *buf, si
     else snprintf(buf, n, "externref:null");
     break;
   case WELD_ANYREF: {
-    static const char *const kinds[] = {"?", "i31", "struct", "array", "host"};
+    /* names here are char arrays, not pointers: their tables need no relocations at start-up */
+    static const char kinds[][7] = {"?", "i31", "struct", "array", "host"};
     weld_ref_kind k = v->of.anyref ? weld_ref_get_kind(s, v->of.anyref) : (weld_ref_kind)0;
     if (!v->of.anyref) snprintf(buf, n, "anyref:null");
     else if (k == WELD_REF_I31) snprintf(buf, n, "anyref:i31 %u", weld_ref_i31_value(s, v->of.anyref));
@@ -171,7 +172,7 @@ void wast_value_format_got(const weld_store *s, const weld_val *v, char *buf, si
 }
 
 void wast_value_format_expected(const wast_value *v, char *buf, size_t n) {
-  static const char *const nans[] = {"", "nan:canonical", "nan:arithmetic"};
+  static const char nans[][15] = {"", "nan:canonical", "nan:arithmetic"};
   switch (v->kind) {
   case WAST_V_I32: snprintf(buf, n, "i32:%u", v->u.i32); break;
   case WAST_V_I64: snprintf(buf, n, "i64:%llu", (unsigned long long)v->u.i64); break;

@@ -54,14 +54,15 @@ static void cat2(char *d, size_t n, const char *a, const char *b) {
 }
 
 static const char *prim_c(wit_tkind k) {
-  static const char *const c[] = {"bool",     "int8_t",   "int16_t", "int32_t",  "int64_t",
-                                  "uint8_t",  "uint16_t", "uint32_t", "uint64_t", "float",
-                                  "double",   "uint32_t"};
+  /* names here are char arrays, not pointers: their tables need no relocations at start-up */
+  static const char c[][9] = {"bool",     "int8_t",   "int16_t", "int32_t",  "int64_t",
+                              "uint8_t",  "uint16_t", "uint32_t", "uint64_t", "float",
+                              "double",   "uint32_t"};
   return k <= WIT_CHAR ? c[k] : NULL;
 }
 static const char *prim_w(wit_tkind k) {
-  static const char *const w[] = {"bool", "s8", "s16", "s32", "s64", "u8", "u16", "u32",
-                                  "u64",  "f32", "f64", "char", "string"};
+  static const char w[][7] = {"bool", "s8", "s16", "s32", "s64", "u8", "u16", "u32",
+                              "u64",  "f32", "f64", "char", "string"};
   return k <= WIT_STRING ? w[k] : NULL;
 }
 

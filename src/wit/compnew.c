@@ -42,8 +42,9 @@ static bool fail(cn *c, util_err_kind k, const char *fmt, ...) {
 }
 
 static const char *prim(wit_tkind k) {
-  static const char *const names[] = {"bool", "s8", "s16", "s32", "s64", "u8", "u16", "u32",
-                                      "u64",  "f32", "f64", "char", "string"};
+  /* names here are char arrays, not pointers: their tables need no relocations at start-up */
+  static const char names[][7] = {"bool", "s8", "s16", "s32", "s64", "u8", "u16", "u32",
+                                  "u64",  "f32", "f64", "char", "string"};
   return k <= WIT_STRING ? names[k] : NULL;
 }
 
@@ -95,7 +96,7 @@ static bool valtype(cn *c, const wit_type *t0, const char *fn) {
   if (!t && d && d->kind == WIT_D_RESOURCE)
     return fail(c, UTIL_ERR_LIMIT, "not supported: function `%s` uses resource `%s` (a handle: resources are not wrapped yet)", fn, d->name);
   if (!t) {
-    static const char *const kinds[] = {"record", "variant", "enum", "flags", "resource"};
+    static const char kinds[][9] = {"record", "variant", "enum", "flags", "resource"};
     return fail(c, UTIL_ERR_LINK,
                 "function `%s` uses %s `%s` of interface `%s`, which the world neither imports nor exports",
                 fn, d && d->kind <= WIT_D_RESOURCE ? kinds[d->kind] : "type", d ? d->name : "?",
@@ -281,7 +282,7 @@ static bool declare(cn *c, const wit_type *t0, const char *fn) {
 
 /* `(record ..)`, `(variant ..)`, `(enum ..)` or `(flags ..)` for d. */
 static bool def_body(cn *c, const wit_def *d, const char *fn) {
-  static const char *const kw[] = {"record", "variant", "enum", "flags"};
+  static const char kw[][8] = {"record", "variant", "enum", "flags"};
   util_buf_printf(c->o, "(%s", kw[d->kind]);
   for (size_t i = 0; i < d->nfields; i++) {
     const wit_field *f = &d->fields[i];

@@ -36,7 +36,8 @@ static void fail(cprinter *P, const char *fmt, ...) {
   util_fail(P->err, UTIL_ERR_INVALID, -1, "not supported: %s", msg);
 }
 
-static const char *const kws[] = {
+/* Names here are char arrays, not pointers, so their tables need no relocations at start-up. */
+static const char kws[][14] = {
     "use", "type", "func", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64",
     "float32", "float64", "char", "resource", "own", "borrow", "record", "flags", "variant", "enum",
     "bool", "string", "option", "result", "future", "stream", "error-context", "list", "as",

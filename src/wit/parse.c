@@ -332,7 +332,8 @@ static void expect_kw(parser *P, const char *kw) {
   }
 }
 
-static const char *const keywords[] = {
+/* Keywords here are char arrays, not pointers, so their tables need no relocations at start-up. */
+static const char keywords[][14] = {
     "use", "type", "func", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "resource", "own", "borrow", "record", "flags", "variant", "enum",
     "bool", "string", "option", "result", "future", "stream", "error-context", "list", "as",
     "static", "interface", "tuple", "import", "export", "world", "package", "constructor",
@@ -470,7 +471,7 @@ static wit_type *angle_type(parser *P) {
 }
 
 static const struct {
-  const char *name;
+  char name[14];
   wit_tkind kind;
 } prims[] = {{"bool", WIT_BOOL}, {"s8", WIT_S8}, {"s16", WIT_S16}, {"s32", WIT_S32},
              {"s64", WIT_S64}, {"u8", WIT_U8}, {"u16", WIT_U16}, {"u32", WIT_U32},

@@ -11,7 +11,8 @@ static void indent(util_buf *o, int n) {
   for (int i = 0; i < n; i++) util_buf_puts(o, "  ");
 }
 
-static const char *const kws[] = {
+/* Names here are char arrays, not pointers, so their tables need no relocations at start-up. */
+static const char kws[][14] = {
     "use", "type", "func", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64",
     "float32", "float64", "char", "resource", "own", "borrow", "record", "flags", "variant", "enum",
     "bool", "string", "option", "result", "future", "stream", "error-context", "list", "as",
@@ -198,7 +199,7 @@ static void def(util_buf *o, const wit_def *d, int ind) {
   docs(o, d->docs, ind);
   gates(o, &d->gates, ind);
   indent(o, ind);
-  static const char *const kw[] = {"record", "variant", "enum", "flags", "resource", "type"};
+  static const char kw[][9] = {"record", "variant", "enum", "flags", "resource", "type"};
   util_buf_puts(o, kw[d->kind]);
   util_buf_puts(o, " ");
   name(o, d->name);
