@@ -13,10 +13,10 @@ enum { AUDIT_EXIT_OK = 0, AUDIT_EXIT_VIOLATIONS = 1, AUDIT_EXIT_BAD_INPUT = 2 };
 
 enum { AUDIT_POLICY, AUDIT_PRESET, AUDIT_PROFILE, AUDIT_FORMAT };
 static const cli_opt audit_opts[] = {
-    {"--policy", NULL, "FILE", AUDIT_POLICY},
-    {"--preset", NULL, "NAME", AUDIT_PRESET},
-    {"--profile", NULL, "NAME", AUDIT_PROFILE},
-    {"--format", NULL, "md|json", AUDIT_FORMAT},
+    {"--policy", "", "FILE", AUDIT_POLICY},
+    {"--preset", "", "NAME", AUDIT_PRESET},
+    {"--profile", "", "NAME", AUDIT_PROFILE},
+    {"--format", "", "md|json", AUDIT_FORMAT},
 };
 
 /* A component: its WASI 0.2 imports and what each implies (audit_component); with a

@@ -20,15 +20,15 @@
 
 enum { OPT_JSON, OPT_INVOKE, OPT_WORK, OPT_RUNS, OPT_LIVE, OPT_BUDGET, OPT_CAP, OPT_POOL, OPT_TIER };
 static const cli_opt bench_opts[] = {
-    {"--json", NULL, NULL, OPT_JSON},
-    {"--invoke", NULL, "NAME", OPT_INVOKE},
-    {"--work", NULL, "N", OPT_WORK},
-    {"--runs", NULL, "N", OPT_RUNS},
-    {"--live", NULL, "N", OPT_LIVE},
-    {"--budget", NULL, "SIZE", OPT_BUDGET},
-    {"--cap", NULL, "N", OPT_CAP},
-    {"--pool", NULL, "both|copy-on-write|resident", OPT_POOL},
-    {"--tier", NULL, "interp|baseline|auto|optimized", OPT_TIER},
+    {"--json", "", "", OPT_JSON},
+    {"--invoke", "", "NAME", OPT_INVOKE},
+    {"--work", "", "N", OPT_WORK},
+    {"--runs", "", "N", OPT_RUNS},
+    {"--live", "", "N", OPT_LIVE},
+    {"--budget", "", "SIZE", OPT_BUDGET},
+    {"--cap", "", "N", OPT_CAP},
+    {"--pool", "", "both|copy-on-write|resident", OPT_POOL},
+    {"--tier", "", "interp|baseline|auto|optimized", OPT_TIER},
 };
 
 /* ---------- the built-in workload ---------------------------------------------------- */
@@ -346,7 +346,7 @@ out:
 
 
 static const char *tier_name(weld_tier t) {
-  static const char *names[] = {"interp", "baseline", "optimized", "auto"};
+  static const char names[][10] = {"interp", "baseline", "optimized", "auto"};
   return (unsigned)t < 4 ? names[t] : "?";
 }
 

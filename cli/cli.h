@@ -40,11 +40,12 @@ void cli_print_command_help(FILE *f, const cli_command *c);
 /* ---------- option parsing (options.c) ------------------------------------------------ */
 
 /* One option of a command. Every option with a value is accepted as `--name VALUE` and
- * `--name=VALUE`; a flag (no metavar) refuses `--name=VALUE`. */
+ * `--name=VALUE`; a flag (no metavar) refuses `--name=VALUE`. The strings are arrays, not
+ * pointers, so the option tables need no relocations when the program starts. */
 typedef struct cli_opt {
-  const char *name;    /* "--fuel" */
-  const char *alias;   /* a short spelling ("-q") or NULL */
-  const char *metavar; /* the value's name in messages ("N"); NULL for a flag */
+  char name[24];    /* "--fuel" */
+  char alias[4];    /* a short spelling ("-q") or "" */
+  char metavar[32]; /* the value's name in messages ("N"); "" for a flag */
   int id;
 } cli_opt;
 

@@ -14,10 +14,10 @@ enum { C_OUT, C_TIER, C_BOUNDS, C_STANDARD, C_THREADS };
 
 static const cli_opt compile_opts[] = {
     {"--output", "-o", "FILE", C_OUT},
-    {"--tier", NULL, "baseline|optimized", C_TIER},
-    {"--bounds", NULL, "guard|explicit", C_BOUNDS},
-    {"--standard", NULL, "2.0|3.0", C_STANDARD},
-    {"--compile-threads", NULL, "N", C_THREADS},
+    {"--tier", "", "baseline|optimized", C_TIER},
+    {"--bounds", "", "guard|explicit", C_BOUNDS},
+    {"--standard", "", "2.0|3.0", C_STANDARD},
+    {"--compile-threads", "", "N", C_THREADS},
 };
 
 int cli_cmd_compile(int argc, char **argv) {
@@ -109,8 +109,8 @@ int cli_cmd_compile(int argc, char **argv) {
 enum { K_DIR, K_MAX };
 
 static const cli_opt cache_opts[] = {
-    {"--cache-dir", NULL, "DIR", K_DIR},
-    {"--cache-max-bytes", NULL, "SIZE", K_MAX},
+    {"--cache-dir", "", "DIR", K_DIR},
+    {"--cache-max-bytes", "", "SIZE", K_MAX},
 };
 
 int cli_cmd_cache(int argc, char **argv) {

@@ -10,8 +10,8 @@
 #include "wasi2/http_curl.h"
 #include "wasi2/wasi2.h"
 
-static const char *const section_names[] = {"custom", "core module", "core instance", "core type", "component",
-                                            "instance", "alias", "type", "canon", "start", "import", "export", "value"};
+static const char section_names[][14] = {"custom", "core module", "core instance", "core type", "component",
+                                          "instance", "alias", "type", "canon", "start", "import", "export", "value"};
 
 static void print_extname(FILE *out, const comp_extname *n) {
   char buf[256];

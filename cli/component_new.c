@@ -9,10 +9,10 @@
 
 enum { OPT_WIT, OPT_WORLD, OPT_OUT, OPT_WAT };
 
-static const cli_opt new_opts[] = {{"--wit", NULL, "PATH", OPT_WIT},
-                                   {"--world", NULL, "W", OPT_WORLD},
+static const cli_opt new_opts[] = {{"--wit", "", "PATH", OPT_WIT},
+                                   {"--world", "", "W", OPT_WORLD},
                                    {"--output", "-o", "OUT", OPT_OUT},
-                                   {"--emit-wat", NULL, NULL, OPT_WAT}};
+                                   {"--emit-wat", "", "", OPT_WAT}};
 
 static int cmd_new(int argc, char **argv) {
   const char *core = NULL, *witp = NULL, *world = NULL, *out = NULL;

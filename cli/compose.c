@@ -12,7 +12,7 @@
 enum { O_PLUG, O_OUT };
 
 static const cli_opt compose_opts[] = {
-    {"--plug", NULL, "FILE", O_PLUG},
+    {"--plug", "", "FILE", O_PLUG},
     {"--output", "-o", "FILE", O_OUT},
 };
 

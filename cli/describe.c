@@ -8,9 +8,9 @@
 #include "wasm/instr.h"
 
 const char *cli_section_name(uint8_t id) {
-  static const char *const names[] = {"custom", "type", "import", "function", "table",
-                                      "memory", "global", "export", "start", "element",
-                                      "code", "data", "datacount", "tag"};
+  static const char names[][10] = {"custom", "type", "import", "function", "table",
+                                   "memory", "global", "export", "start", "element",
+                                   "code", "data", "datacount", "tag"};
   return id < sizeof names / sizeof names[0] ? names[id] : "unknown";
 }
 

@@ -9,7 +9,7 @@
 #include "jit/image.h"
 #include "jit/jit.h"
 
-static const cli_opt inspect_opts[] = {{"--json", NULL, NULL, 0}};
+static const cli_opt inspect_opts[] = {{"--json", "", "", 0}};
 
 int cli_cmd_inspect(int argc, char **argv) {
   bool json = false;
@@ -185,7 +185,7 @@ static void print_funcs(FILE *out, const wasm_module *m) {
 }
 
 static void print_elems(FILE *out, const wasm_module *m) {
-  static const char *const modes[] = {"active", "passive", "declarative"};
+  static const char modes[][12] = {"active", "passive", "declarative"};
   char buf[512];
   if (!m->nelems) return;
   fprintf(out, "\nElements (%" PRIu32 "):\n", m->nelems);

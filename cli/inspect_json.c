@@ -248,7 +248,7 @@ static void exports(cli_json *j, const wasm_module *m) {
 }
 
 static void segments(cli_json *j, const wasm_module *m) {
-  static const char *const modes[] = {"active", "passive", "declarative"};
+  static const char modes[][12] = {"active", "passive", "declarative"};
   cli_json_key(j, "elements");
   cli_json_array(j);
   for (uint32_t i = 0; i < m->nelems; i++) {

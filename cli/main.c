@@ -622,7 +622,7 @@ int main(int argc, char **argv) {
     argv[0] = (char *)"run";
     rc = cli_find_command("run")->run(argc, argv);
   } else if (cli_is_option(name)) {
-    static const char *const top[] = {"--help", "--version"};
+    const char *const top[] = {"--help", "--version"};
     const char *s = cli_suggest(name, top, 2);
     if (s) snprintf(buf, sizeof buf, "; did you mean '%s'?", s);
     return cli_usage_error(NULL, "unknown option '%s'%s", name, s ? buf : "");

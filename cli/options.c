@@ -71,7 +71,7 @@ static const char *suggestion(const cli_parser *p, const char *arg, char *buf, s
   size_t k = 0;
   for (size_t o = 0; o < p->nopts && k + 2 < sizeof names / sizeof names[0]; o++) {
     names[k++] = p->opts[o].name;
-    if (p->opts[o].alias) names[k++] = p->opts[o].alias;
+    if (p->opts[o].alias[0]) names[k++] = p->opts[o].alias;
   }
   names[k++] = "--help";
   const char *s = cli_suggest(arg, names, k);
@@ -106,10 +106,10 @@ int cli_parser_next(cli_parser *p) {
   for (size_t k = 0; k < p->nopts; k++) {
     const cli_opt *o = &p->opts[k];
     bool long_match = strlen(o->name) == nl && strncmp(o->name, a, nl) == 0;
-    bool alias_match = !eq && o->alias && strcmp(o->alias, a) == 0;
+    bool alias_match = !eq && o->alias[0] && strcmp(o->alias, a) == 0;
     if (!long_match && !alias_match) continue;
     p->opt = o;
-    if (!o->metavar) {
+    if (!o->metavar[0]) {
       if (eq) {
         p->rc = cli_usage_error(p->cmd, "%s is a flag and takes no value (got '%s')", o->name, a);
         return CLI_ARG_EXIT;
@@ -138,7 +138,7 @@ bool cli_parser_knows(const cli_opt *opts, size_t nopts, const char *arg) {
   size_t nl = eq ? (size_t)(eq - arg) : strlen(arg);
   for (size_t k = 0; k < nopts; k++) {
     if (strlen(opts[k].name) == nl && strncmp(opts[k].name, arg, nl) == 0) return true;
-    if (!eq && opts[k].alias && strcmp(opts[k].alias, arg) == 0) return true;
+    if (!eq && opts[k].alias[0] && strcmp(opts[k].alias, arg) == 0) return true;
   }
   return false;
 }

@@ -17,18 +17,19 @@ enum {
 };
 
 static const cli_opt pkg_opts[] = {
-    {"--registry", NULL, "URL|DIR", O_REGISTRY}, {"--project", NULL, "DIR", O_PROJECT},
-    {"--json", NULL, NULL, O_JSON},              {"--locked", NULL, NULL, O_LOCKED},
-    {"--undo", NULL, NULL, O_UNDO},              {"--optional", NULL, NULL, O_OPTIONAL},
-    {"--features", NULL, "LIST", O_FEATURES},    {"--no-default-features", NULL, NULL, O_NO_DEFAULT},
-    {"--lang", NULL, "LANG", O_LANG},            {"--dir", NULL, "DIR", O_DIR},
-    {"--sign", NULL, "KEYFILE", O_SIGN},         {"--trusted-key", NULL, "FILE", O_TRUSTED_KEY},
-    {"--require-signatures", NULL, NULL, O_REQUIRE_SIGNATURES}, {"--policy", NULL, "FILE", O_POLICY},
+    {"--registry", "", "URL|DIR", O_REGISTRY}, {"--project", "", "DIR", O_PROJECT},
+    {"--json", "", "", O_JSON},              {"--locked", "", "", O_LOCKED},
+    {"--undo", "", "", O_UNDO},              {"--optional", "", "", O_OPTIONAL},
+    {"--features", "", "LIST", O_FEATURES},  {"--no-default-features", "", "", O_NO_DEFAULT},
+    {"--lang", "", "LANG", O_LANG},          {"--dir", "", "DIR", O_DIR},
+    {"--sign", "", "KEYFILE", O_SIGN},       {"--trusted-key", "", "FILE", O_TRUSTED_KEY},
+    {"--require-signatures", "", "", O_REQUIRE_SIGNATURES}, {"--policy", "", "FILE", O_POLICY},
 };
 
-/* Which options each subcommand takes. */
+/* Which options each subcommand takes (the names are arrays, not pointers, so the table
+ * needs no relocations when the program starts). */
 static const struct {
-  const char *name;
+  char name[8];
   unsigned opts;
   int min, max; /* operands */
 } subs[] = {
@@ -544,11 +545,10 @@ int cli_cmd_pkg(int argc, char **argv) {
   pkg_cli c = {0};
   c.sub = argv[1];
   c.project = ".";
+  const char *names[sizeof subs / sizeof *subs]; /* those before the subcommand, for a suggestion */
   size_t si = 0;
-  while (si < sizeof subs / sizeof *subs && strcmp(subs[si].name, c.sub)) si++;
+  for (; si < sizeof subs / sizeof *subs && strcmp(subs[si].name, c.sub); si++) names[si] = subs[si].name;
   if (si == sizeof subs / sizeof *subs) {
-    const char *names[sizeof subs / sizeof *subs];
-    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++) names[i] = subs[i].name;
     const char *s = cli_suggest(c.sub, names, sizeof subs / sizeof *subs);
     char hint[80] = "";
     if (s) snprintf(hint, sizeof hint, " (did you mean '%s'?)", s);

@@ -17,11 +17,11 @@ enum { PLAN_EXIT_OK = 0, PLAN_EXIT_INFEASIBLE = 1, PLAN_EXIT_BAD_INPUT = 2 };
 
 enum { OPT_EXPLAIN, OPT_JSON, OPT_METHOD, OPT_COEFFS, OPT_HISTORY };
 static const cli_opt plan_opts[] = {
-    {"--explain", NULL, NULL, OPT_EXPLAIN},
-    {"--json", NULL, NULL, OPT_JSON},
-    {"--method", NULL, "exact|exhaustive|greedy", OPT_METHOD},
-    {"--coefficients", NULL, "FILE", OPT_COEFFS},
-    {"--history", NULL, "DB", OPT_HISTORY},
+    {"--explain", "", "", OPT_EXPLAIN},
+    {"--json", "", "", OPT_JSON},
+    {"--method", "", "exact|exhaustive|greedy", OPT_METHOD},
+    {"--coefficients", "", "FILE", OPT_COEFFS},
+    {"--history", "", "DB", OPT_HISTORY},
 };
 
 /* thousandths as "12.345" */

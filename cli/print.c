@@ -5,7 +5,7 @@
 #include "text/text.h"
 
 enum { PRINT_FLAT, PRINT_FOLDED };
-static const cli_opt print_opts[] = {{"--flat", NULL, NULL, PRINT_FLAT}, {"--folded", NULL, NULL, PRINT_FOLDED}};
+static const cli_opt print_opts[] = {{"--flat", "", "", PRINT_FLAT}, {"--folded", "", "", PRINT_FOLDED}};
 
 int cli_cmd_print(int argc, char **argv) {
   text_print_style style = TEXT_PRINT_FLAT;

@@ -81,7 +81,7 @@ static bool parse_v128(const char *s, uint8_t out[16]) {
     return true;
   }
   static const struct {
-    const char *name;
+    char name[6]; /* an array: the table needs no relocations at start-up */
     unsigned lanes, size;
     bool is_float;
   } shapes[] = {{"i8x16", 16, 1, false}, {"i16x8", 8, 2, false}, {"i32x4", 4, 4, false},
@@ -268,33 +268,33 @@ enum {
 };
 
 static const cli_opt run_opts[] = {
-    {"--invoke", NULL, "NAME", RUN_INVOKE},
-    {"--bounds", NULL, "guard|explicit", RUN_BOUNDS},
-    {"--tier", NULL, "interp|baseline|auto|optimized", RUN_TIER},
-    {"--tier-stats", NULL, NULL, RUN_TIER_STATS},
-    {"--tier-up-threshold", NULL, "N", RUN_TIER_UP},
-    {"--compile-threads", NULL, "N", RUN_COMPILE_THREADS},
-    {"--allow-precompiled", NULL, NULL, RUN_ALLOW_PRECOMPILED},
-    {"--no-cache", NULL, NULL, RUN_NO_CACHE},
-    {"--cache-dir", NULL, "DIR", RUN_CACHE_DIR},
-    {"--cache-max-bytes", NULL, "SIZE", RUN_CACHE_MAX},
-    {"--fuel", NULL, "N", RUN_LIMIT},
-    {"--max-memory", NULL, "SIZE", RUN_LIMIT},
-    {"--max-gc-heap", NULL, "SIZE", RUN_LIMIT},
-    {"--max-table-elements", NULL, "N", RUN_LIMIT},
-    {"--max-stack", NULL, "N", RUN_LIMIT},
-    {"--max-instances", NULL, "N", RUN_LIMIT},
-    {"--timeout", NULL, "DURATION", RUN_LIMIT},
-    {"--trap-on-grow-failure", NULL, NULL, RUN_LIMIT},
-    {"--report", NULL, "FILE", RUN_LIMIT},
-    {"--audit-first", NULL, NULL, RUN_LIMIT},
-    {"--dir", NULL, "HOST[::GUEST]", RUN_WASI},
-    {"--env", NULL, "NAME[=VALUE]", RUN_WASI},
-    {"--policy", NULL, "FILE", RUN_WASI},
-    {"--preset", NULL, "NAME", RUN_PRESET},
-    {"--profile", NULL, "guest[,PATH]", RUN_PROFILE},
-    {"--log-denials", NULL, NULL, RUN_WASI},
-    {"--tcplisten", NULL, "HOST:PORT", RUN_WASI},
+    {"--invoke", "", "NAME", RUN_INVOKE},
+    {"--bounds", "", "guard|explicit", RUN_BOUNDS},
+    {"--tier", "", "interp|baseline|auto|optimized", RUN_TIER},
+    {"--tier-stats", "", "", RUN_TIER_STATS},
+    {"--tier-up-threshold", "", "N", RUN_TIER_UP},
+    {"--compile-threads", "", "N", RUN_COMPILE_THREADS},
+    {"--allow-precompiled", "", "", RUN_ALLOW_PRECOMPILED},
+    {"--no-cache", "", "", RUN_NO_CACHE},
+    {"--cache-dir", "", "DIR", RUN_CACHE_DIR},
+    {"--cache-max-bytes", "", "SIZE", RUN_CACHE_MAX},
+    {"--fuel", "", "N", RUN_LIMIT},
+    {"--max-memory", "", "SIZE", RUN_LIMIT},
+    {"--max-gc-heap", "", "SIZE", RUN_LIMIT},
+    {"--max-table-elements", "", "N", RUN_LIMIT},
+    {"--max-stack", "", "N", RUN_LIMIT},
+    {"--max-instances", "", "N", RUN_LIMIT},
+    {"--timeout", "", "DURATION", RUN_LIMIT},
+    {"--trap-on-grow-failure", "", "", RUN_LIMIT},
+    {"--report", "", "FILE", RUN_LIMIT},
+    {"--audit-first", "", "", RUN_LIMIT},
+    {"--dir", "", "HOST[::GUEST]", RUN_WASI},
+    {"--env", "", "NAME[=VALUE]", RUN_WASI},
+    {"--policy", "", "FILE", RUN_WASI},
+    {"--preset", "", "NAME", RUN_PRESET},
+    {"--profile", "", "guest[,PATH]", RUN_PROFILE},
+    {"--log-denials", "", "", RUN_WASI},
+    {"--tcplisten", "", "HOST:PORT", RUN_WASI},
 };
 #define NRUN_OPTS (sizeof run_opts / sizeof run_opts[0])
 
@@ -679,8 +679,8 @@ void cli_print_tier_stats(const struct weld_module *mod, int tier) {
     fprintf(stderr, "weld: tier auto: %u went on to the optimising tier (%.3f ms of LLVM), %u it did not take\n",
             ts.optimized, ts.opt_seconds * 1e3, ts.opt_failed);
   if (ts.tier != WELD_TIER_AUTO) {
-    static const char *const from[] = {"", "; stored in the code cache", "; from the code cache, not compiled",
-                                       "; from the precompiled module, not compiled"};
+    static const char from[][44] = {"", "; stored in the code cache", "; from the code cache, not compiled",
+                                    "; from the precompiled module, not compiled"};
     char on[80] = "";
     if (ts.compile_threads)
       snprintf(on, sizeof on, " on %u thread%s, %.3f ms of CPU", ts.compile_threads, ts.compile_threads == 1 ? "" : "s",

@@ -19,18 +19,18 @@
 enum { SERVE_ADDR, SERVE_LIMIT, SERVE_WASI };
 
 static const cli_opt serve_opts[] = {
-    {"--addr", NULL, "HOST:PORT", SERVE_ADDR},
-    {"--fuel", NULL, "N", SERVE_LIMIT},
-    {"--max-memory", NULL, "SIZE", SERVE_LIMIT},
-    {"--max-table-elements", NULL, "N", SERVE_LIMIT},
-    {"--max-stack", NULL, "N", SERVE_LIMIT},
-    {"--max-instances", NULL, "N", SERVE_LIMIT},
-    {"--timeout", NULL, "DURATION", SERVE_LIMIT},
-    {"--dir", NULL, "HOST[::GUEST]", SERVE_WASI},
-    {"--env", NULL, "NAME[=VALUE]", SERVE_WASI},
-    {"--policy", NULL, "FILE", SERVE_WASI},
-    {"--preset", NULL, "NAME", SERVE_WASI},
-    {"--log-denials", NULL, NULL, SERVE_WASI},
+    {"--addr", "", "HOST:PORT", SERVE_ADDR},
+    {"--fuel", "", "N", SERVE_LIMIT},
+    {"--max-memory", "", "SIZE", SERVE_LIMIT},
+    {"--max-table-elements", "", "N", SERVE_LIMIT},
+    {"--max-stack", "", "N", SERVE_LIMIT},
+    {"--max-instances", "", "N", SERVE_LIMIT},
+    {"--timeout", "", "DURATION", SERVE_LIMIT},
+    {"--dir", "", "HOST[::GUEST]", SERVE_WASI},
+    {"--env", "", "NAME[=VALUE]", SERVE_WASI},
+    {"--policy", "", "FILE", SERVE_WASI},
+    {"--preset", "", "NAME", SERVE_WASI},
+    {"--log-denials", "", "", SERVE_WASI},
 };
 #define NSERVE_OPTS (sizeof serve_opts / sizeof serve_opts[0])
 

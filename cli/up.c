@@ -36,10 +36,10 @@ static int one_operand(cli_parser *p, const char *cmd, const char **out, int *op
 }
 
 int cli_cmd_up(int argc, char **argv) {
-  static const cli_opt opts[] = {{"--foreground", NULL, NULL, OPT_FOREGROUND},
-                                 {"--metrics", NULL, "PORT", OPT_METRICS},
-                                 {"--replan", NULL, NULL, OPT_REPLAN},
-                                 {"--history", NULL, "DB", OPT_HISTORY}};
+  static const cli_opt opts[] = {{"--foreground", "", "", OPT_FOREGROUND},
+                                 {"--metrics", "", "PORT", OPT_METRICS},
+                                 {"--replan", "", "", OPT_REPLAN},
+                                 {"--history", "", "DB", OPT_HISTORY}};
   cli_parser p;
   cli_parser_init(&p, "up", opts, 4, argc, argv);
   const char *file = NULL;
@@ -107,11 +107,11 @@ static int render_png(const char *dir, const char *file) {
 }
 
 static int query(const char *cmd, const char *what, int argc, char **argv) {
-  static const cli_opt none[] = {{"--mermaid", NULL, NULL, OPT_MERMAID},
-                                 {"--prometheus", NULL, NULL, OPT_PROMETHEUS},
-                                 {"--dot", NULL, NULL, OPT_DOT},
-                                 {"--png", NULL, "FILE", OPT_PNG},
-                                 {"--otel", NULL, NULL, OPT_OTEL}};
+  static const cli_opt none[] = {{"--mermaid", "", "", OPT_MERMAID},
+                                 {"--prometheus", "", "", OPT_PROMETHEUS},
+                                 {"--dot", "", "", OPT_DOT},
+                                 {"--png", "", "FILE", OPT_PNG},
+                                 {"--otel", "", "", OPT_OTEL}};
   bool diag = !strcmp(cmd, "diag");
   cli_parser p;
   cli_parser_init(&p, cmd, none, diag ? 5 : 0, argc, argv);
@@ -147,7 +147,7 @@ int cli_cmd_ps(int argc, char **argv) { return query("ps", "ps", argc, argv); }
 int cli_cmd_diag(int argc, char **argv) { return query("diag", "diag", argc, argv); }
 
 int cli_cmd_logs(int argc, char **argv) {
-  static const cli_opt opts[] = {{"--follow", "-f", NULL, OPT_FOLLOW}, {"--app", NULL, "NAME", OPT_APP}};
+  static const cli_opt opts[] = {{"--follow", "-f", "", OPT_FOLLOW}, {"--app", "", "NAME", OPT_APP}};
   cli_parser p;
   cli_parser_init(&p, "logs", opts, 2, argc, argv);
   const char *svc = NULL, *app = NULL;

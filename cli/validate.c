@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "jit/image.h"
 
-static const cli_opt validate_opts[] = {{"--quiet", "-q", NULL, 0}};
+static const cli_opt validate_opts[] = {{"--quiet", "-q", "", 0}};
 
 int cli_cmd_validate(int argc, char **argv) {
   bool quiet = false;

@@ -29,15 +29,15 @@ static bool parse_u64(const char *s, uint64_t *out) {
 enum { WAST_LOG, WAST_NAME, WAST_FUEL, WAST_VERBOSE, WAST_TIER, WAST_TIER_STATS, WAST_BOUNDS, WAST_STANDARD,
        WAST_TIER_UP };
 static const cli_opt wast_opts[] = {
-    {"--log", NULL, "FILE", WAST_LOG},
-    {"--standard", NULL, "VERSION", WAST_STANDARD},
-    {"--name", NULL, "NAME", WAST_NAME},
-    {"--fuel", NULL, "N", WAST_FUEL},
-    {"--verbose", "-v", NULL, WAST_VERBOSE},
-    {"--tier", NULL, "interp|baseline|auto|optimized", WAST_TIER},
-    {"--tier-stats", NULL, NULL, WAST_TIER_STATS},
-    {"--tier-up-threshold", NULL, "N", WAST_TIER_UP},
-    {"--bounds", NULL, "guard|explicit", WAST_BOUNDS},
+    {"--log", "", "FILE", WAST_LOG},
+    {"--standard", "", "VERSION", WAST_STANDARD},
+    {"--name", "", "NAME", WAST_NAME},
+    {"--fuel", "", "N", WAST_FUEL},
+    {"--verbose", "-v", "", WAST_VERBOSE},
+    {"--tier", "", "interp|baseline|auto|optimized", WAST_TIER},
+    {"--tier-stats", "", "", WAST_TIER_STATS},
+    {"--tier-up-threshold", "", "N", WAST_TIER_UP},
+    {"--bounds", "", "guard|explicit", WAST_BOUNDS},
 };
 
 int cli_cmd_wast(int argc, char **argv) {

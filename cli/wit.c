@@ -10,9 +10,9 @@
 
 enum { OPT_WORLD, OPT_LANG, OPT_OUT };
 
-static const cli_opt check_opts[] = {{"--quiet", "-q", NULL, 0}};
+static const cli_opt check_opts[] = {{"--quiet", "-q", "", 0}};
 static const cli_opt bindgen_opts[] = {
-    {"--world", NULL, "W", OPT_WORLD}, {"--lang", NULL, "LANG", OPT_LANG}, {"--out-dir", "-o", "DIR", OPT_OUT}};
+    {"--world", "", "W", OPT_WORLD}, {"--lang", "", "LANG", OPT_LANG}, {"--out-dir", "-o", "DIR", OPT_OUT}};
 
 static int wit_error(const util_error *err) {
   fprintf(stderr, "weld: %s\n", err->msg);

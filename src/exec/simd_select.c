@@ -9,7 +9,7 @@
 #include "simd.h"
 #include "../util/cpu.h"
 
-static const char *const impl_labels[EXEC_SIMD_IMPL_COUNT] = {
+static const char impl_labels[EXEC_SIMD_IMPL_COUNT][10] = {
   [EXEC_SIMD_IMPL_PORTABLE] = "portable",
   [EXEC_SIMD_IMPL_SSE41] = "sse4.1",
   [EXEC_SIMD_IMPL_AVX2] = "avx2",

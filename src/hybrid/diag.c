@@ -380,10 +380,10 @@ void hy_write_prometheus(hy_app *a, FILE *out) {
   for (size_t i = 0; i < a->nsvcs; i++)
     fprintf(out, "weld_service_restarts_total{app=\"%s\",service=\"%s\",tech=\"%s\"} %u\n", a->name, a->svcs[i].ms->name,
             plan_tech_name(a->svcs[i].tech), a->svcs[i].restarts);
-  static const char *const names[] = {"calls", "errors", "received_bytes", "sent_bytes"};
-  static const char *const help[] = {"Calls through the proxy (one per HTTP request, TCP connection or pipeline stream).",
-                                     "Calls that failed: unreachable, HTTP status 500 or more, nothing moved.",
-                                     "Bytes from the caller to the callee.", "Bytes from the callee to the caller (and pipeline bytes)."};
+  static const char names[][16] = {"calls", "errors", "received_bytes", "sent_bytes"};
+  static const char help[][84] = {"Calls through the proxy (one per HTTP request, TCP connection or pipeline stream).",
+                                  "Calls that failed: unreachable, HTTP status 500 or more, nothing moved.",
+                                  "Bytes from the caller to the callee.", "Bytes from the callee to the caller (and pipeline bytes)."};
   for (int k = 0; k < 4; k++) {
     fprintf(out, "# HELP weld_interaction_%s_total %s\n# TYPE weld_interaction_%s_total counter\n", names[k], help[k], names[k]);
     for (size_t i = 0; i < a->nedges; i++) {

@@ -70,7 +70,7 @@ void hy_addr_var(const char *name, char *buf, size_t n) {
 }
 
 const char *hy_state_name(hy_state s) {
-  static const char *const names[] = {"created", "starting", "running", "exited", "failed", "restarting", "stopped"};
+  static const char names[][11] = {"created", "starting", "running", "exited", "failed", "restarting", "stopped"};
   return names[s];
 }
 
@@ -410,7 +410,7 @@ static bool engine_new(hy_app *a, util_error *err) {
       return util_fail(err, UTIL_ERR_USAGE, -1, "%s:%d:%d: %s", a->m.filename, a->m.tier_src.line, a->m.tier_src.col, no);
     cfg.tier = (weld_tier)a->m.tier;
   }
-  static const char *const tier_names[] = {"interp", "baseline", "optimized", "auto"};
+  static const char tier_names[][10] = {"interp", "baseline", "optimized", "auto"};
   hy_log(a, "WebAssembly services run in the %s tier", cfg.tier <= WELD_TIER_AUTO ? tier_names[cfg.tier] : "?");
   const char *env = getenv("WELD_POOL");
   uint32_t instances = 0;

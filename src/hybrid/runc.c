@@ -72,12 +72,22 @@ static void str_array(json_buf *b, const char *const *v, size_t n) {
   json_arr_end(b);
 }
 
-static void add_mount(json_buf *b, const char *dest, const char *type, const char *src, const char *const *opts, size_t n) {
+/* A fixed word of the config (a mount option, a capability, a masked path): the tables of
+ * them hold arrays, not pointers, so they need no relocations when the program starts. */
+typedef char runc_word[24];
+
+static void word_array(json_buf *b, const runc_word *v, size_t n) {
+  json_arr_begin(b);
+  for (size_t i = 0; i < n; i++) json_str(b, v[i]);
+  json_arr_end(b);
+}
+
+static void add_mount(json_buf *b, const char *dest, const char *type, const char *src, const runc_word *opts, size_t n) {
   json_obj_begin(b);
   json_key(b, "destination"), json_str(b, dest);
   json_key(b, "type"), json_str(b, type);
   json_key(b, "source"), json_str(b, src);
-  if (n) json_key(b, "options"), str_array(b, opts, n);
+  if (n) json_key(b, "options"), word_array(b, opts, n);
   json_obj_end(b);
 }
 
@@ -126,11 +136,11 @@ bool hy_runc_spec(hy_svc *s, const hy_image_config *img, char **extra_env, size_
   for (size_t i = 0; i < nextra; i++) json_str(&b, extra_env[i]);
   json_arr_end(&b);
   json_key(&b, "cwd"), json_str(&b, img->workdir[0] == '/' ? img->workdir : "/");
-  static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  static const runc_word caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
   json_key(&b, "capabilities");
   json_obj_begin(&b);
-  static const char *const sets[] = {"bounding", "effective", "permitted", "ambient"};
-  for (size_t i = 0; i < N(sets); i++) json_key(&b, sets[i]), str_array(&b, caps, N(caps));
+  static const char sets[][10] = {"bounding", "effective", "permitted", "ambient"};
+  for (size_t i = 0; i < N(sets); i++) json_key(&b, sets[i]), word_array(&b, caps, N(caps));
   json_obj_end(&b);
   json_key(&b, "rlimits");
   json_arr_begin(&b);
@@ -151,17 +161,17 @@ bool hy_runc_spec(hy_svc *s, const hy_image_config *img, char **extra_env, size_
   json_key(&b, "mounts");
   json_arr_begin(&b);
   add_mount(&b, "/proc", "proc", "proc", NULL, 0);
-  static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k"};
+  static const runc_word dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k"};
   add_mount(&b, "/dev", "tmpfs", "tmpfs", dev, N(dev));
-  static const char *const pts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"};
+  static const runc_word pts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"};
   add_mount(&b, "/dev/pts", "devpts", "devpts", pts, N(pts));
-  static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"};
+  static const runc_word shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"};
   add_mount(&b, "/dev/shm", "tmpfs", "shm", shm, N(shm));
-  static const char *const mq[] = {"nosuid", "noexec", "nodev"};
+  static const runc_word mq[] = {"nosuid", "noexec", "nodev"};
   add_mount(&b, "/dev/mqueue", "mqueue", "mqueue", mq, N(mq));
-  static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro"};
+  static const runc_word sys[] = {"nosuid", "noexec", "nodev", "ro"};
   add_mount(&b, "/sys", "sysfs", "sysfs", sys, N(sys));
-  static const char *const tmp[] = {"nosuid", "nodev", "mode=1777", "size=65536k"};
+  static const runc_word tmp[] = {"nosuid", "nodev", "mode=1777", "size=65536k"};
   add_mount(&b, "/tmp", "tmpfs", "tmpfs", tmp, N(tmp));
   bool ok = true;
   for (size_t i = 0; i < k->nmounts; i++) {
@@ -173,7 +183,7 @@ bool hy_runc_spec(hy_svc *s, const hy_image_config *img, char **extra_env, size_
       ok = util_fail(err, UTIL_ERR_IO, -1, "service '%s': mount source %s: %s", s->ms->name, joined, strerror(errno));
       break;
     }
-    static const char *const rw[] = {"rbind", "rprivate"}, *const ro[] = {"rbind", "rprivate", "ro"};
+    static const runc_word rw[] = {"rbind", "rprivate"}, ro[] = {"rbind", "rprivate", "ro"};
     add_mount(&b, mt->target, "bind", src, mt->readonly ? ro : rw, mt->readonly ? N(ro) : N(rw));
   }
   json_arr_end(&b);
@@ -198,15 +208,15 @@ bool hy_runc_spec(hy_svc *s, const hy_image_config *img, char **extra_env, size_
   }
   json_key(&b, "namespaces");
   json_arr_begin(&b);
-  static const char *const ns[] = {"pid", "network", "ipc", "uts", "mount"};
+  static const char ns[][8] = {"pid", "network", "ipc", "uts", "mount"};
   for (size_t i = 0; i < N(ns); i++) json_obj_begin(&b), json_key(&b, "type"), json_str(&b, ns[i]), json_obj_end(&b);
   json_arr_end(&b);
-  static const char *const masked[] = {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-                                       "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-                                       "/proc/scsi"};
-  json_key(&b, "maskedPaths"), str_array(&b, masked, N(masked));
-  static const char *const rop[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
-  json_key(&b, "readonlyPaths"), str_array(&b, rop, N(rop));
+  static const runc_word masked[] = {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                                     "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
+                                     "/proc/scsi"};
+  json_key(&b, "maskedPaths"), word_array(&b, masked, N(masked));
+  static const runc_word rop[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+  json_key(&b, "readonlyPaths"), word_array(&b, rop, N(rop));
   json_obj_end(&b); /* linux */
   json_obj_end(&b);
   if (!k->ncommand) free(args);

@@ -15,7 +15,7 @@ _Static_assert((unsigned)JIT_CPU_SSE3 == (unsigned)UTIL_CPU_SSE3 &&
                "an image's CPU feature bits are util_cpu_x86's first 17");
 
 /* bit -> LLVM's name of the feature (the optimising tier compiles for exactly these) */
-static const char *const names[JIT_CPU_NFEATURES] = {
+static const char names[JIT_CPU_NFEATURES][8] = {
     "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "cx16", "movbe", "sahf", "lzcnt",
     "avx",  "avx2",  "fma",    "f16c",   "bmi",    "bmi2", "pclmul", "aes",
 };

@@ -250,7 +250,7 @@ static void announce(const elf *e, const loaded *L, aot_module *am) {
   jit_code_sym *syms = calloc(e->nsyms ? e->nsyms : 1, sizeof *syms);
   if (!syms) return;
   size_t n = 0;
-  static const char *const prefixes[] = {"wf", "i", "body"};
+  static const char prefixes[][6] = {"wf", "i", "body"};
   for (uint32_t i = 0; i < e->nsyms; i++) {
     const uint8_t *s = e->syms + (size_t)i * 24;
     uint16_t shndx = g16(s + 6);

@@ -42,30 +42,32 @@
 #include "../wasm/instr.h"
 #include "opt_int.h"
 
+/* The strings are arrays, not pointers, so the table needs no relocations when the
+ * program starts. */
 typedef struct form {
   uint16_t op;
-  const char *insn;  /* AT&T mnemonic */
-  const char *rt;    /* loads: the asm's result type; stores: "" */
-  const char *et;    /* the memory's element type */
-  const char *vt;    /* stores: the value's type */
-  const char *vc;    /* stores: the value's constraint */
+  char insn[8]; /* AT&T mnemonic */
+  char rt[8];   /* loads: the asm's result type; stores: "" */
+  char et[8];   /* the memory's element type */
+  char vt[8];   /* stores: the value's type */
+  char vc[4];   /* stores: the value's constraint */
 } form;
 
 static const form forms[] = {
-    {WASM_OP_I32_LOAD, "movl", "i32", "i32", NULL, NULL},
-    {WASM_OP_I64_LOAD, "movq", "i64", "i64", NULL, NULL},
-    {WASM_OP_F32_LOAD, "movss", "float", "float", NULL, NULL},
-    {WASM_OP_F64_LOAD, "movsd", "double", "double", NULL, NULL},
-    {WASM_OP_I32_LOAD8_S, "movsbl", "i32", "i8", NULL, NULL},
-    {WASM_OP_I32_LOAD8_U, "movzbl", "i32", "i8", NULL, NULL},
-    {WASM_OP_I32_LOAD16_S, "movswl", "i32", "i16", NULL, NULL},
-    {WASM_OP_I32_LOAD16_U, "movzwl", "i32", "i16", NULL, NULL},
-    {WASM_OP_I64_LOAD8_S, "movsbq", "i64", "i8", NULL, NULL},
-    {WASM_OP_I64_LOAD8_U, "movzbl", "i32", "i8", NULL, NULL},
-    {WASM_OP_I64_LOAD16_S, "movswq", "i64", "i16", NULL, NULL},
-    {WASM_OP_I64_LOAD16_U, "movzwl", "i32", "i16", NULL, NULL},
-    {WASM_OP_I64_LOAD32_S, "movslq", "i64", "i32", NULL, NULL},
-    {WASM_OP_I64_LOAD32_U, "movl", "i32", "i32", NULL, NULL},
+    {WASM_OP_I32_LOAD, "movl", "i32", "i32", "", ""},
+    {WASM_OP_I64_LOAD, "movq", "i64", "i64", "", ""},
+    {WASM_OP_F32_LOAD, "movss", "float", "float", "", ""},
+    {WASM_OP_F64_LOAD, "movsd", "double", "double", "", ""},
+    {WASM_OP_I32_LOAD8_S, "movsbl", "i32", "i8", "", ""},
+    {WASM_OP_I32_LOAD8_U, "movzbl", "i32", "i8", "", ""},
+    {WASM_OP_I32_LOAD16_S, "movswl", "i32", "i16", "", ""},
+    {WASM_OP_I32_LOAD16_U, "movzwl", "i32", "i16", "", ""},
+    {WASM_OP_I64_LOAD8_S, "movsbq", "i64", "i8", "", ""},
+    {WASM_OP_I64_LOAD8_U, "movzbl", "i32", "i8", "", ""},
+    {WASM_OP_I64_LOAD16_S, "movswq", "i64", "i16", "", ""},
+    {WASM_OP_I64_LOAD16_U, "movzwl", "i32", "i16", "", ""},
+    {WASM_OP_I64_LOAD32_S, "movslq", "i64", "i32", "", ""},
+    {WASM_OP_I64_LOAD32_U, "movl", "i32", "i32", "", ""},
     {WASM_OP_I32_STORE, "movl", "", "i32", "i32", "ri"},
     {WASM_OP_I64_STORE, "movq", "", "i64", "i64", "r"},
     {WASM_OP_F32_STORE, "movss", "", "float", "float", "x"},

@@ -164,7 +164,7 @@ static bool parse_comparator(const char **sp, semver_comparator *c, char *why, s
   }
   uint64_t *parts[3] = {&c->major, &c->minor, &c->patch};
   bool *has[3] = {&c->has_major, &c->has_minor, &c->has_patch};
-  static const char *const names[3] = {"major", "minor", "patch"};
+  static const char names[3][6] = {"major", "minor", "patch"};
   for (int i = 0; i < 3; i++) {
     if (i) {
       if (*s != '.') break;
@@ -295,7 +295,7 @@ bool semver_req_matches(const semver_req *r, const semver *v) {
 }
 
 const char *semver_req_format(const semver_req *r, char *buf, size_t n) {
-  static const char *const ops[] = {"=", ">", ">=", "<", "<=", "~", "^", ""};
+  static const char ops[][3] = {"=", ">", ">=", "<", "<=", "~", "^", ""};
   size_t k = 0;
   if (n) buf[0] = '\0';
   for (size_t i = 0; i < r->n && k < n; i++) {

@@ -608,7 +608,7 @@ bool toml_parse(toml_doc *doc, const char *text, size_t len, const char *filenam
                 util_error *err) {
   util_arena_init(&doc->arena);
   parser ps = {doc, text, len, 0, 1, 0, filename ? filename : "<input>", err, 0,
-               opt && opt->what ? opt->what : "this file", opt && opt->floats};
+               opt && opt->what[0] ? opt->what : "this file", opt && opt->floats};
   doc->root = new_value(&ps, TOML_TABLE, 1, 1);
   if (!doc->root) return false;
   doc->root->header_defined = true;

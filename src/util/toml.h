@@ -47,11 +47,12 @@ typedef struct toml_doc {
   toml_value *root;
 } toml_doc;
 
-/* What a caller accepts. */
+/* What a caller accepts. The name is an array, not a pointer, so a static toml_options
+ * needs no relocation when the program starts. */
 typedef struct toml_options {
-  const char *what; /* the kind of file, in "not supported in ..." messages ("policy files");
-                       NULL: "this file" */
-  bool floats;      /* read floating-point numbers as TOML_FLOAT (otherwise an error) */
+  char what[24]; /* the kind of file, in "not supported in ..." messages ("policy files");
+                    "": "this file" */
+  bool floats;   /* read floating-point numbers as TOML_FLOAT (otherwise an error) */
 } toml_options;
 
 /* Parses text into doc (free with toml_free even on failure); opt may be NULL (no floats).

@@ -6,7 +6,7 @@
 #include <string.h>
 
 const char *wasm_proposal_name(wasm_proposal p) {
-  static const char *const names[WASM_PROPOSAL_COUNT] = {
+  static const char names[WASM_PROPOSAL_COUNT][28] = {
       [WASM_PROPOSAL_NONE] = "none",
       [WASM_PROPOSAL_THREADS] = "threads",
       [WASM_PROPOSAL_SHARED_EVERYTHING] = "shared-everything threads",
@@ -70,8 +70,9 @@ static bool prefix(const char *kw, size_t len, const char *p) {
 }
 
 wasm_proposal wasm_proposal_of_keyword(const char *kw, size_t len, bool after_lpar, const char *form, size_t form_len) {
-  /* keywords that may stand anywhere: instruction names and heap types */
-  static const struct { const char *kw; wasm_proposal p; } words[] = {
+  /* keywords that may stand anywhere: instruction names and heap types (the names are
+   * arrays, not pointers, so the tables need no relocations when the program starts) */
+  static const struct { char kw[24]; wasm_proposal p; } words[] = {
       {"i64.add128", WASM_PROPOSAL_WIDE_ARITHMETIC},       {"i64.sub128", WASM_PROPOSAL_WIDE_ARITHMETIC},
       {"i64.mul_wide_s", WASM_PROPOSAL_WIDE_ARITHMETIC},   {"i64.mul_wide_u", WASM_PROPOSAL_WIDE_ARITHMETIC},
       {"cont", WASM_PROPOSAL_STACK_SWITCHING},             {"nocont", WASM_PROPOSAL_STACK_SWITCHING},
@@ -90,7 +91,7 @@ wasm_proposal wasm_proposal_of_keyword(const char *kw, size_t len, bool after_lp
       {"f32.load_f16", WASM_PROPOSAL_FP16},                {"f32.store_f16", WASM_PROPOSAL_FP16},
   };
   /* keywords that only open a form: (pagesize 1), (type (cont $f)), (ref (exact $t)) */
-  static const struct { const char *kw; wasm_proposal p; } forms[] = {
+  static const struct { char kw[12]; wasm_proposal p; } forms[] = {
       {"shared", WASM_PROPOSAL_SHARED_EVERYTHING},  /* (shared (func)), (ref (shared any)) */
       {"pagesize", WASM_PROPOSAL_CUSTOM_PAGE_SIZES},
       {"on", WASM_PROPOSAL_STACK_SWITCHING},        /* resume's handlers */
