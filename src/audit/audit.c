@@ -23,21 +23,22 @@ static char *name_dup(audit_report *r, const wasm_name *n) {
   return s;
 }
 
+/* The name tables below are arrays of strings, so they need no relocations at start-up. */
 const char *audit_cap_name(audit_cap c) {
-  static const char *const names[] = {"file", "network", "environment", "clock",
-                                      "random", "process", "stdio", "opaque"};
+  static const char names[][12] = {"file", "network", "environment", "clock",
+                                   "random", "process", "stdio", "opaque"};
   return (unsigned)c < AUDIT_CAP_COUNT ? names[c] : "unknown";
 }
 
 const char *audit_severity_name(audit_severity s) {
-  static const char *const names[] = {"low", "medium", "high"};
+  static const char names[][7] = {"low", "medium", "high"};
   return (unsigned)s <= AUDIT_SEV_HIGH ? names[s] : "unknown";
 }
 
 const char *audit_ops_format(uint32_t ops, char *buf, size_t n) {
-  static const char *const names[] = {"listen", "socket-io", "env-vars", "args", "clock-read",
-                                      "clock-wait", "random", "exit", "raise", "yield",
-                                      "read-fd", "write-fd", "fd-meta"};
+  static const char names[][11] = {"listen", "socket-io", "env-vars", "args", "clock-read",
+                                   "clock-wait", "random", "exit", "raise", "yield",
+                                   "read-fd", "write-fd", "fd-meta"};
   size_t k = 0;
   if (n == 0) return buf;
   buf[0] = '\0';
@@ -56,8 +57,8 @@ const char *audit_ops_format(uint32_t ops, char *buf, size_t n) {
  * work on a preopened directory (fd_filestat_get, fd_readdir, fd_filestat_set_times) are
  * not listed. */
 static bool needs_opened_file(const char *name) {
-  static const char *const names[] = {"fd_allocate", "fd_datasync", "fd_filestat_set_size", "fd_pread",
-                                      "fd_pwrite",   "fd_read",     "fd_sync",              "fd_write"};
+  static const char names[][21] = {"fd_allocate", "fd_datasync", "fd_filestat_set_size", "fd_pread",
+                                   "fd_pwrite",   "fd_read",     "fd_sync",              "fd_write"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (strcmp(names[i], name) == 0) return true;
   return false;
@@ -69,7 +70,7 @@ static bool needs_opened_file(const char *name) {
  * snapshots differ in some data layouts (filestat's nlink width, fd_seek's whence
  * numbering) but not in what any function can reach, which is all the table records. */
 static bool is_wasi_module(const wasm_name *n) {
-  static const char *const names[] = {"wasi_snapshot_preview1", "wasi_unstable"};
+  static const char names[][23] = {"wasi_snapshot_preview1", "wasi_unstable"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (n->len == strlen(names[i]) && memcmp(n->str, names[i], n->len) == 0) return true;
   return false;
@@ -198,11 +199,12 @@ static void scan_code(const wasm_module *m, audit_report *r) {
 
 /* File signatures worth flagging in data: executables, archives, compressed streams,
  * documents and images. Only signatures of 4 bytes or more are searched anywhere in a
- * segment; shorter ones would match ordinary data by chance. */
+ * segment; shorter ones would match ordinary data by chance. The bytes and the kind are
+ * arrays, so the table needs no relocations at start-up. */
 typedef struct magic {
-  const char *bytes;
-  size_t len;
-  const char *kind;
+  char bytes[17];
+  uint8_t len;
+  char kind[38];
 } magic;
 
 #define M(s, k) {s, sizeof(s) - 1, k}

@@ -165,13 +165,14 @@ const audit_wasi_fn *audit_wasi_lookup(const char *name);
 extern const audit_wasi_fn audit_wasi_fns[];
 extern const size_t audit_wasi_nfns;
 /* The WASI 0.2 table: what importing an interface `wasi:NS/NAME@0.2.x` implies (by
- * prefix); NULL for other names. */
+ * prefix); NULL for other names. Its strings are arrays, so the table needs no
+ * relocations at start-up. */
 typedef struct audit_wasi2_iface {
-  const char *prefix;
+  char prefix[28];
   uint32_t caps;
   uint32_t file_ops; /* POLICY_OP_* */
   uint32_t ops;      /* AUDIT_OP_* */
-  const char *implies;
+  char implies[55];
 } audit_wasi2_iface;
 const audit_wasi2_iface *audit_wasi2_lookup(const char *name);
 

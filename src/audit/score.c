@@ -167,7 +167,7 @@ void audit_score(audit_report *r) {
 
 /* "64 MiB" when exact in a binary unit, else bytes. */
 static const char *size_text(uint64_t v, char *buf, size_t n) {
-  static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  static const char units[][4] = {"KiB", "MiB", "GiB", "TiB"}; /* arrays: no relocations at start-up */
   int u = -1;
   while (u < 3 && v && (v & 1023) == 0) v >>= 10, u++;
   if (u < 0) snprintf(buf, n, "%llu bytes", (unsigned long long)v);

@@ -598,6 +598,9 @@ bool policy_net_allowed(const policy *p, const char *host, uint32_t port, uint32
 
 /* ---------- sizes, durations, names ----------------------------------------------- */
 
+/* The unit and name tables here hold their strings as arrays, so they need no
+ * relocations at start-up. */
+
 /* Reads the leading decimal digits (underscores allowed between digits). */
 static bool leading_number(const char **s, uint64_t *out) {
   const char *c = *s;
@@ -623,7 +626,7 @@ bool policy_parse_size(const char *s, uint64_t *out, util_error *err) {
   uint64_t v;
   if (!leading_number(&c, &v))
     return util_fail(err, UTIL_ERR_USAGE, -1, "bad size '%s' (expected e.g. 4096, 64KiB, 16M, 1GiB)", s);
-  static const struct { const char *unit; unsigned shift; } units[] = {
+  static const struct { char unit[4]; unsigned shift; } units[] = {
       {"", 0},     {"B", 0},    {"K", 10},   {"KB", 10},   {"KiB", 10}, {"M", 20},
       {"MB", 20},  {"MiB", 20}, {"G", 30},   {"GB", 30},   {"GiB", 30}, {"T", 40},
       {"TB", 40},  {"TiB", 40},
@@ -643,7 +646,7 @@ bool policy_parse_duration(const char *s, uint64_t *out, util_error *err) {
   uint64_t v;
   if (!leading_number(&c, &v))
     return util_fail(err, UTIL_ERR_USAGE, -1, "bad duration '%s' (expected e.g. 500us, 100ms, 2s, 1m)", s);
-  static const struct { const char *unit; uint64_t ns; } units[] = {
+  static const struct { char unit[3]; uint64_t ns; } units[] = {
       {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000ull},
       {"m", 60000000000ull}, {"h", 3600000000000ull},
   };
@@ -657,7 +660,7 @@ bool policy_parse_duration(const char *s, uint64_t *out, util_error *err) {
   return util_fail(err, UTIL_ERR_USAGE, -1, "bad duration unit in '%s' (use ns, us, ms, s, m, h)", s);
 }
 
-static const char *const risk_names[] = {"minimal", "low", "moderate", "high", "critical"};
+static const char risk_names[][9] = {"minimal", "low", "moderate", "high", "critical"};
 
 const char *policy_risk_name(policy_risk r) {
   return (unsigned)r <= POLICY_RISK_CRITICAL ? risk_names[r] : "unknown";
@@ -673,7 +676,7 @@ bool policy_risk_parse(const char *s, policy_risk *out) {
 }
 
 const char *policy_ops_format(uint32_t ops, char *buf, size_t n) {
-  static const char *const names[] = {"read", "write", "create", "delete", "list"};
+  static const char names[][7] = {"read", "write", "create", "delete", "list"};
   size_t k = 0;
   if (n == 0) return buf;
   buf[0] = '\0';

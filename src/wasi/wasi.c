@@ -499,15 +499,19 @@ WASI_HOST(environ_sizes_get) {
 
 /* ---------- imports ---------------------------------------------------------------------- */
 
+/* The calls' names and types are arrays, so their table needs no relocations at
+ * start-up; the implementations are in call_fns, in the same order. */
 typedef struct wasi_call {
-  const char *name;
-  const char *params, *results; /* 'i' = i32, 'I' = i64 */
-  exec_host_fn fn;
+  char name[24];
+  char params[10], results[2]; /* 'i' = i32, 'I' = i64 */
 } wasi_call;
 
-#define WASI_ENTRY(n, p, r) {#n, p, r, wasi_##n},
+#define WASI_ENTRY(n, p, r) {#n, p, r},
 static const wasi_call calls[] = {WASI_CALLS(WASI_ENTRY)};
 #undef WASI_ENTRY
+#define WASI_FN(n, p, r) wasi_##n,
+static const exec_host_fn call_fns[] = {WASI_CALLS(WASI_FN)};
+#undef WASI_FN
 
 _Static_assert(sizeof calls / sizeof calls[0] <= WASI_MAX_CALLS, "raise WASI_MAX_CALLS");
 
@@ -516,14 +520,14 @@ int wasi_ctx_call(wasi_ctx *c, const char *name, uint8_t *mem, uint64_t size, co
   size_t i = 0;
   while (i < sizeof calls / sizeof calls[0] && strcmp(calls[i].name, name) != 0) i++;
   /* proc_exit ends a guest's thread, which a caller outside the interpreter has not */
-  if (i == sizeof calls / sizeof calls[0] || calls[i].fn == wasi_proc_exit)
+  if (i == sizeof calls / sizeof calls[0] || call_fns[i] == wasi_proc_exit)
     return util_fail(err, UTIL_ERR_LINK, -1, "wasi: no call %s for another layer", name), -1;
   c->stats.calls++;
   c->call_counts[i]++;
   uint64_t max = c->pol->limits.max_host_calls;
   if (max != POLICY_UNLIMITED && max != 0 && c->stats.calls > max)
     return util_fail(err, UTIL_ERR_LIMIT, -1, "host call limit exceeded (%llu WASI calls)", (unsigned long long)max), -1;
-  wasi_binding b = {c, i, calls[i].fn, calls[i].name};
+  wasi_binding b = {c, i, call_fns[i], calls[i].name};
   exec_func self;
   memset(&self, 0, sizeof self);
   self.host_env = &b;
@@ -538,7 +542,7 @@ int wasi_ctx_call(wasi_ctx *c, const char *name, uint8_t *mem, uint64_t size, co
   c->mem = &m;
   c->th = NULL;
   c->trap = EXEC_OK;
-  exec_trap_kind k = calls[i].fn(NULL, &self, a);
+  exec_trap_kind k = call_fns[i](NULL, &self, a);
   c->mem = saved;
   if (k == EXEC_OK && c->trap != EXEC_OK) k = c->trap;
   if (k != EXEC_OK)
@@ -612,9 +616,9 @@ bool wasi_resolve_import(wasi_ctx *c, exec_store *store, const char *module, con
   wasi_binding *b = util_try_malloc(sizeof *b);
   if (!b) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
   b->ctx = c;
-  b->fn = call->fn;
-  b->name = call->name;
   b->index = (size_t)(call - calls);
+  b->fn = call_fns[b->index];
+  b->name = call->name;
   *out = exec_host_func_new(store, params, np, results, nr, trampoline, b, free);
   if (!*out) {
     free(b);

@@ -119,8 +119,9 @@ static void *start(void *env, wasi2_http_xfer *x, const wasi2_http_req *r, char 
     if (!s) ok = false;
     else c->hdrs = s;
   }
-  /* what curl would add unasked: the guest's request is sent as it made it */
-  static const char *const unasked[] = {"Accept:", "Expect:"};
+  /* what curl would add unasked: the guest's request is sent as it made it (arrays: no
+   * relocations at start-up) */
+  static const char unasked[][8] = {"Accept:", "Expect:"};
   for (size_t i = 0; ok && i < 2; i++) {
     bool has = false;
     for (size_t j = 0; j < r->nheaders; j++) has |= strncasecmp(r->headers[j], unasked[i], strlen(unasked[i])) == 0;

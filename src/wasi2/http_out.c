@@ -101,7 +101,8 @@ void wasi2_http_got_end(wasi2_http_xfer *x, int error, const char *msg) {
 
 /* ---------- outgoing-handler.handle ----------------------------------------------------- */
 
-static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+/* The method cases; the strings are arrays, so the table needs no relocations at start-up. */
+static const char methods[][8] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
 
 /* host and port of an authority (host, host:port, [v6]:port) into host[]; false when
  * malformed. */
@@ -277,7 +278,9 @@ bool wasi2_http_incoming(wasi2 *w, const wasi2_http_in *in, comp_val args[2]) {
   return oo != NULL;
 }
 
-static const char *const ec_names[] = {
+/* The error-code cases; the strings are arrays, so the table needs no relocations at
+ * start-up. */
+static const char ec_names[][35] = {
   "DNS-timeout", "DNS-error", "destination-not-found", "destination-unavailable", "destination-IP-prohibited",
   "destination-IP-unroutable", "connection-refused", "connection-terminated", "connection-timeout",
   "connection-read-timeout", "connection-write-timeout", "connection-limit-reached", "TLS-protocol-error",

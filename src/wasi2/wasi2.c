@@ -124,7 +124,7 @@ comp_val *w2_vals(util_arena *a, uint32_t n) {
 
 /* ---------- error codes ---------------------------------------------------------------- */
 
-const char *const w2_error_code_names[] = {
+const char w2_error_code_names[][22] = {
   "access", "would-block", "already", "bad-descriptor", "busy", "deadlock", "quota", "exist", "file-too-large",
   "illegal-byte-sequence", "in-progress", "interrupted", "invalid", "io", "is-directory", "loop", "too-many-links",
   "message-size", "name-too-long", "no-device", "no-entry", "no-lock", "insufficient-memory", "insufficient-space",
@@ -546,86 +546,81 @@ static const w2_func insecure_funcs[] = {{"get-insecure-random-bytes", get_insec
 static const w2_func seed_funcs[] = {{"insecure-seed", insecure_seed, S_FN("", S_R("(tuple u64 u64)"))},
     {NULL, NULL, NULL}};
 
-/* Each interface: its functions and the resource types it exports (by name). */
+/* The names of the resource types an interface exports, by W2_R_*; RES_IO_ERROR is
+ * wasi:io/error's error under the name wasi:http/types gives it. */
+enum { RES_IO_ERROR = W2_R_COUNT, RES_END = 0xff };
+static const char res_names[W2_R_COUNT + 1][25] = {
+  [W2_R_ERROR] = "error",
+  [W2_R_POLLABLE] = "pollable",
+  [W2_R_INPUT] = "input-stream",
+  [W2_R_OUTPUT] = "output-stream",
+  [W2_R_DESC] = "descriptor",
+  [W2_R_DIRSTREAM] = "directory-entry-stream",
+  [W2_R_TERM_IN] = "terminal-input",
+  [W2_R_TERM_OUT] = "terminal-output",
+  [W2_R_NETWORK] = "network",
+  [W2_R_TCP] = "tcp-socket",
+  [W2_R_UDP] = "udp-socket",
+  [W2_R_INDGRAM] = "incoming-datagram-stream",
+  [W2_R_OUTDGRAM] = "outgoing-datagram-stream",
+  [W2_R_RESOLVE] = "resolve-address-stream",
+  [W2_R_FIELDS] = "fields",
+  [W2_R_INREQ] = "incoming-request",
+  [W2_R_OUTREQ] = "outgoing-request",
+  [W2_R_REQOPTS] = "request-options",
+  [W2_R_OUTPARAM] = "response-outparam",
+  [W2_R_INRESP] = "incoming-response",
+  [W2_R_INBODY] = "incoming-body",
+  [W2_R_FUTTRAILERS] = "future-trailers",
+  [W2_R_OUTRESP] = "outgoing-response",
+  [W2_R_OUTBODY] = "outgoing-body",
+  [W2_R_FUTRESP] = "future-incoming-response",
+  [RES_IO_ERROR] = "io-error",
+};
+
+/* Each interface: its functions and the resource types it exports (W2_R_* or
+ * RES_IO_ERROR, up to RES_END). The name is an array and the resources are codes, so the
+ * only pointers the loader relocates at start-up are the funcs. */
 typedef struct w2_iface {
-  const char *name;              /* without the version */
+  char name[32];                 /* without the version */
   const w2_func *funcs;
-  struct { const char *name; uint8_t res; } res[16];
+  uint8_t res[16];
 } w2_iface;
 
 static const w2_iface ifaces[] = {
-  {"wasi:cli/environment", environment_funcs, {{NULL, 0}}},
-  {"wasi:cli/exit", exit_funcs, {{NULL, 0}}},
-  {"wasi:cli/stdin", stdin_funcs, {{"input-stream", W2_R_INPUT}, {NULL, 0}}},
-  {"wasi:cli/stdout", stdout_funcs, {{"output-stream", W2_R_OUTPUT}, {NULL, 0}}},
-  {"wasi:cli/stderr", stderr_funcs, {{"output-stream", W2_R_OUTPUT}, {NULL, 0}}},
-  {"wasi:cli/terminal-input", none_funcs, {{"terminal-input", W2_R_TERM_IN}, {NULL, 0}}},
-  {"wasi:cli/terminal-output", none_funcs, {{"terminal-output", W2_R_TERM_OUT}, {NULL, 0}}},
-  {"wasi:cli/terminal-stdin", term_stdin_funcs, {{"terminal-input", W2_R_TERM_IN}, {NULL, 0}}},
-  {"wasi:cli/terminal-stdout", term_stdout_funcs, {{"terminal-output", W2_R_TERM_OUT}, {NULL, 0}}},
-  {"wasi:cli/terminal-stderr", term_stderr_funcs, {{"terminal-output", W2_R_TERM_OUT}, {NULL, 0}}},
-  {"wasi:clocks/monotonic-clock", mono_funcs, {{"pollable", W2_R_POLLABLE}, {NULL, 0}}},
-  {"wasi:clocks/wall-clock", wall_funcs, {{NULL, 0}}},
-  {"wasi:random/random", random_funcs, {{NULL, 0}}},
-  {"wasi:random/insecure", insecure_funcs, {{NULL, 0}}},
-  {"wasi:random/insecure-seed", seed_funcs, {{NULL, 0}}},
-  {"wasi:io/error", w2_error_funcs, {{"error", W2_R_ERROR}, {NULL, 0}}},
-  {"wasi:io/poll", w2_poll_funcs, {{"pollable", W2_R_POLLABLE}, {NULL, 0}}},
-  {"wasi:io/streams", w2_streams_funcs,
-   {{"error", W2_R_ERROR},
-    {"pollable", W2_R_POLLABLE},
-    {"input-stream", W2_R_INPUT},
-    {"output-stream", W2_R_OUTPUT},
-    {NULL, 0}}},
+  {"wasi:cli/environment", environment_funcs, {RES_END}},
+  {"wasi:cli/exit", exit_funcs, {RES_END}},
+  {"wasi:cli/stdin", stdin_funcs, {W2_R_INPUT, RES_END}},
+  {"wasi:cli/stdout", stdout_funcs, {W2_R_OUTPUT, RES_END}},
+  {"wasi:cli/stderr", stderr_funcs, {W2_R_OUTPUT, RES_END}},
+  {"wasi:cli/terminal-input", none_funcs, {W2_R_TERM_IN, RES_END}},
+  {"wasi:cli/terminal-output", none_funcs, {W2_R_TERM_OUT, RES_END}},
+  {"wasi:cli/terminal-stdin", term_stdin_funcs, {W2_R_TERM_IN, RES_END}},
+  {"wasi:cli/terminal-stdout", term_stdout_funcs, {W2_R_TERM_OUT, RES_END}},
+  {"wasi:cli/terminal-stderr", term_stderr_funcs, {W2_R_TERM_OUT, RES_END}},
+  {"wasi:clocks/monotonic-clock", mono_funcs, {W2_R_POLLABLE, RES_END}},
+  {"wasi:clocks/wall-clock", wall_funcs, {RES_END}},
+  {"wasi:random/random", random_funcs, {RES_END}},
+  {"wasi:random/insecure", insecure_funcs, {RES_END}},
+  {"wasi:random/insecure-seed", seed_funcs, {RES_END}},
+  {"wasi:io/error", w2_error_funcs, {W2_R_ERROR, RES_END}},
+  {"wasi:io/poll", w2_poll_funcs, {W2_R_POLLABLE, RES_END}},
+  {"wasi:io/streams", w2_streams_funcs, {W2_R_ERROR, W2_R_POLLABLE, W2_R_INPUT, W2_R_OUTPUT, RES_END}},
   {"wasi:filesystem/types", w2_types_funcs,
-   {{"descriptor", W2_R_DESC},
-    {"directory-entry-stream", W2_R_DIRSTREAM},
-    {"error", W2_R_ERROR},
-    {"input-stream", W2_R_INPUT},
-    {"output-stream", W2_R_OUTPUT}}},
-  {"wasi:filesystem/preopens", w2_preopens_funcs, {{"descriptor", W2_R_DESC}, {NULL, 0}}},
-  {"wasi:sockets/network", w2_net_network_funcs, {{"network", W2_R_NETWORK}, {"error", W2_R_ERROR}, {NULL, 0}}},
-  {"wasi:sockets/instance-network", w2_net_instance_funcs, {{"network", W2_R_NETWORK}, {NULL, 0}}},
-  {"wasi:sockets/tcp-create-socket", w2_net_tcp_create_funcs,
-   {{"network", W2_R_NETWORK}, {"tcp-socket", W2_R_TCP}, {NULL, 0}}},
-  {"wasi:sockets/tcp", w2_net_tcp_funcs,
-   {{"tcp-socket", W2_R_TCP},
-    {"network", W2_R_NETWORK},
-    {"input-stream", W2_R_INPUT},
-    {"output-stream", W2_R_OUTPUT},
-    {"pollable", W2_R_POLLABLE}}},
-  {"wasi:sockets/udp-create-socket", w2_net_udp_create_funcs,
-   {{"network", W2_R_NETWORK}, {"udp-socket", W2_R_UDP}, {NULL, 0}}},
+   {W2_R_DESC, W2_R_DIRSTREAM, W2_R_ERROR, W2_R_INPUT, W2_R_OUTPUT, RES_END}},
+  {"wasi:filesystem/preopens", w2_preopens_funcs, {W2_R_DESC, RES_END}},
+  {"wasi:sockets/network", w2_net_network_funcs, {W2_R_NETWORK, W2_R_ERROR, RES_END}},
+  {"wasi:sockets/instance-network", w2_net_instance_funcs, {W2_R_NETWORK, RES_END}},
+  {"wasi:sockets/tcp-create-socket", w2_net_tcp_create_funcs, {W2_R_NETWORK, W2_R_TCP, RES_END}},
+  {"wasi:sockets/tcp", w2_net_tcp_funcs, {W2_R_TCP, W2_R_NETWORK, W2_R_INPUT, W2_R_OUTPUT, W2_R_POLLABLE, RES_END}},
+  {"wasi:sockets/udp-create-socket", w2_net_udp_create_funcs, {W2_R_NETWORK, W2_R_UDP, RES_END}},
   {"wasi:sockets/udp", w2_net_udp_funcs,
-   {{"udp-socket", W2_R_UDP},
-    {"incoming-datagram-stream", W2_R_INDGRAM},
-    {"outgoing-datagram-stream", W2_R_OUTDGRAM},
-    {"network", W2_R_NETWORK},
-    {"pollable", W2_R_POLLABLE}}},
-  {"wasi:sockets/ip-name-lookup", w2_net_lookup_funcs,
-   {{"resolve-address-stream", W2_R_RESOLVE}, {"network", W2_R_NETWORK}, {"pollable", W2_R_POLLABLE}, {NULL, 0}}},
+   {W2_R_UDP, W2_R_INDGRAM, W2_R_OUTDGRAM, W2_R_NETWORK, W2_R_POLLABLE, RES_END}},
+  {"wasi:sockets/ip-name-lookup", w2_net_lookup_funcs, {W2_R_RESOLVE, W2_R_NETWORK, W2_R_POLLABLE, RES_END}},
   {"wasi:http/types", w2_http_types_funcs,
-   {{"fields", W2_R_FIELDS},
-    {"incoming-request", W2_R_INREQ},
-    {"outgoing-request", W2_R_OUTREQ},
-    {"request-options", W2_R_REQOPTS},
-    {"response-outparam", W2_R_OUTPARAM},
-    {"incoming-response", W2_R_INRESP},
-    {"incoming-body", W2_R_INBODY},
-    {"future-trailers", W2_R_FUTTRAILERS},
-    {"outgoing-response", W2_R_OUTRESP},
-    {"outgoing-body", W2_R_OUTBODY},
-    {"future-incoming-response", W2_R_FUTRESP},
-    {"io-error", W2_R_ERROR},
-    {"pollable", W2_R_POLLABLE},
-    {"input-stream", W2_R_INPUT},
-    {"output-stream", W2_R_OUTPUT},
-    {NULL, 0}}},
-  {"wasi:http/outgoing-handler", w2_http_outgoing_funcs,
-   {{"outgoing-request", W2_R_OUTREQ},
-    {"request-options", W2_R_REQOPTS},
-    {"future-incoming-response", W2_R_FUTRESP},
-    {NULL, 0}}},
+   {W2_R_FIELDS, W2_R_INREQ, W2_R_OUTREQ, W2_R_REQOPTS, W2_R_OUTPARAM, W2_R_INRESP, W2_R_INBODY, W2_R_FUTTRAILERS,
+    W2_R_OUTRESP, W2_R_OUTBODY, W2_R_FUTRESP, RES_IO_ERROR, W2_R_POLLABLE, W2_R_INPUT, W2_R_OUTPUT, RES_END}},
+  {"wasi:http/outgoing-handler", w2_http_outgoing_funcs, {W2_R_OUTREQ, W2_R_REQOPTS, W2_R_FUTRESP, RES_END}},
 };
 
 /* The env of a registered host function. */
@@ -701,9 +696,9 @@ bool wasi2_link(wasi2 *w, comp_host *host, const comp_info *info, util_error *er
     const char *name = im->name->name.str;
     const w2_iface *f = iface_of(name);
     if (!f) continue;
-    for (size_t r = 0; r < sizeof f->res / sizeof f->res[0] && f->res[r].name; r++) {
-      uint8_t k = f->res[r].res;
-      comp_resource *rt = comp_host_resource(host, name, f->res[r].name, w->rt[k], drop, w);
+    for (size_t r = 0; r < sizeof f->res / sizeof f->res[0] && f->res[r] != RES_END; r++) {
+      uint8_t k = f->res[r] == RES_IO_ERROR ? W2_R_ERROR : f->res[r];
+      comp_resource *rt = comp_host_resource(host, name, res_names[f->res[r]], w->rt[k], drop, w);
       if (!rt) return util_fail(err, UTIL_ERR_OOM, -1, "out of memory");
       w->rt[k] = rt;
     }

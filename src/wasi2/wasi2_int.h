@@ -91,7 +91,8 @@ static inline void w2_handle(wasi2 *w, comp_val *v, uint8_t res, uint32_t idx) {
 }
 /* preview1 errno -> wasi:filesystem/types error-code (an enum case index) */
 uint32_t w2_error_code(uint16_t p1errno);
-extern const char *const w2_error_code_names[];
+/* The case names of error-code (arrays: no relocations at start-up). */
+extern const char w2_error_code_names[][22];
 /* result<_, error-code> from a preview1 errno; NULL or a trap (out of memory). */
 const char *w2_fs_result(wasi2 *w, comp_val *r, int e, util_arena *a);
 
