@@ -156,10 +156,11 @@ void audit_report_free(audit_report *r);
 static inline bool audit_passed(const audit_report *r) { return r->nviolations == 0; }
 
 /* The WASI preview1 table: what one function implies. NULL for unknown names. */
+/* Its strings are arrays, so the table needs no relocations at start-up. */
 typedef struct audit_wasi_fn {
-  const char *name;
+  char name[24];
   uint32_t caps, file_ops, ops;
-  const char *implies;
+  char implies[104];
 } audit_wasi_fn;
 const audit_wasi_fn *audit_wasi_lookup(const char *name);
 extern const audit_wasi_fn audit_wasi_fns[];

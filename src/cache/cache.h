@@ -14,6 +14,9 @@
 #include "../util/util.h"
 
 #define CACHE_DEFAULT_MAX_BYTES ((uint64_t)512 << 20)
+/* An entry's use is recorded in its modification time, to this many seconds: one used
+ * again sooner is not touched again. */
+#define CACHE_TOUCH_SECONDS 60
 
 /* The directory: $WELD_CACHE_DIR, else $XDG_CACHE_HOME/weld, else ~/.cache/weld (the root
  * `weld pkg cache` shares), then /code. */
@@ -24,7 +27,8 @@ const char *cache_default_dir(char *buf, size_t n);
 void cache_key(const uint8_t *module, size_t len, uint64_t features, const char *settings, char out[65]);
 
 /* The entry's bytes, mapped read-only (entries are replaced by rename, never rewritten
- * in place), marking it used; false when absent. cache_release gives them back. */
+ * in place), marking it used (its modification time set to now, unless it is less than
+ * CACHE_TOUCH_SECONDS old); false when absent. cache_release gives them back. */
 bool cache_get(const char *dir, const char *key, const uint8_t **bytes, size_t *len);
 void cache_release(const uint8_t *bytes, size_t len);
 /* Stores an entry (temporary file, then rename), then evicts down to max_bytes. */

@@ -27,11 +27,12 @@ static void load(util_dynlib *lib) {
     __atomic_store_n(&lib->state, -1, __ATOMIC_RELEASE);
     return;
   }
-  for (size_t i = 0; lib->names[i]; i++) {
+  size_t i = 0;
+  for (const char *name = lib->names; *name; name += strlen(name) + 1, i++) {
     dlerror();
-    void *p = dlsym(h, lib->names[i]);
+    void *p = dlsym(h, name);
     if (!p) {
-      set_why(lib, dlerror(), lib->names[i]);
+      set_why(lib, dlerror(), name);
       dlclose(h);
       __atomic_store_n(&lib->state, -1, __ATOMIC_RELEASE);
       return;

@@ -25,7 +25,9 @@
 
 typedef struct util_dynlib {
   const char *soname;            /* "libcurl.so.4": the name the dynamic loader searches for */
-  const char *const *names;      /* the functions, NULL-terminated */
+  const char *names;             /* the functions' names one after another, each ending in NUL, then an
+                                  * empty one ("cos\0sin\0"): one string, so the list needs no
+                                  * relocations at start-up */
   const size_t *offsets;         /* where each one's pointer goes in *table */
   void *table;                   /* the library's table of function pointers */
   int state;                     /* 0 not tried, 1 loaded, -1 failed (atomic) */
@@ -35,14 +37,14 @@ typedef struct util_dynlib {
 /* A library's header lists its functions as FUNCS(X, T) { X(T, name) ... }: these make the
  * table's fields (each function's own pointer type), the names and their offsets. */
 #define UTIL_DYNLIB_FIELD(T, n) __typeof__(n) *n;
-#define UTIL_DYNLIB_NAME(T, n) #n,
+#define UTIL_DYNLIB_NAME(T, n) #n "\0"
 #define UTIL_DYNLIB_OFFSET(T, n) offsetof(T, n),
 
 /* Defines the table TABLE (of type TYPE) and its descriptor LIB for the list FUNCS: one use
  * per library, in src/util/dynlibs.c, where the names are not yet redirected to the table. */
 #define UTIL_DYNLIB_DEFINE(TYPE, TABLE, LIB, SONAME, FUNCS)                          \
   TYPE TABLE;                                                                         \
-  static const char *const TABLE##_names[] = {FUNCS(UTIL_DYNLIB_NAME, TYPE) NULL};    \
+  static const char TABLE##_names[] = FUNCS(UTIL_DYNLIB_NAME, TYPE) "";               \
   static const size_t TABLE##_offsets[] = {FUNCS(UTIL_DYNLIB_OFFSET, TYPE)};          \
   util_dynlib LIB = {SONAME, TABLE##_names, TABLE##_offsets, &TABLE, 0, ""};
 

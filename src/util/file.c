@@ -60,6 +60,10 @@ bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e
 }
 
 bool util_map_file(const char *path, const uint8_t **data, size_t *len, util_error *e) {
+  return util_map_file_mtime(path, data, len, NULL, e);
+}
+
+bool util_map_file_mtime(const char *path, const uint8_t **data, size_t *len, int64_t *mtime, util_error *e) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return util_fail(e, UTIL_ERR_IO, -1, "cannot open %s: %s", path, strerror(errno));
   struct stat st;
@@ -77,6 +81,7 @@ bool util_map_file(const char *path, const uint8_t **data, size_t *len, util_err
   if (p == MAP_FAILED) return util_fail(e, UTIL_ERR_IO, -1, "cannot map %s: %s", path, strerror(err));
   *data = p;
   *len = (size_t)st.st_size;
+  if (mtime) *mtime = (int64_t)st.st_mtime;
   return true;
 }
 

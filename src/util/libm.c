@@ -17,8 +17,9 @@ static const void *entry(size_t i) {
 }
 
 const void *util_libm_addr(const char *name) {
-  for (size_t i = 0; libm_table_names[i]; i++)
-    if (strcmp(libm_table_names[i], name) == 0) return util_libm_get(NULL) ? entry(i) : NULL;
+  size_t i = 0;
+  for (const char *n = libm_table_names; *n; n += strlen(n) + 1, i++)
+    if (strcmp(n, name) == 0) return util_libm_get(NULL) ? entry(i) : NULL;
   return NULL;
 }
 
@@ -30,7 +31,8 @@ const char *util_libm_name(const void *addr) {
   if (!h) return NULL;
   dlclose(h);
   if (!util_libm_get(NULL)) return NULL;
-  for (size_t i = 0; libm_table_names[i]; i++)
-    if (entry(i) == addr) return libm_table_names[i];
+  size_t i = 0;
+  for (const char *n = libm_table_names; *n; n += strlen(n) + 1, i++)
+    if (entry(i) == addr) return n;
   return NULL;
 }

@@ -266,6 +266,8 @@ bool util_read_file(const char *path, uint8_t **data, size_t *len, util_error *e
  * end is SIGBUS): meant for files that are replaced by rename, never rewritten in place.
  * False with an IO error naming the path; util_unmap_file releases the mapping. */
 bool util_map_file(const char *path, const uint8_t **data, size_t *len, util_error *e);
+/* The same, and the file's modification time (seconds since the epoch) in *mtime. */
+bool util_map_file_mtime(const char *path, const uint8_t **data, size_t *len, int64_t *mtime, util_error *e);
 void util_unmap_file(const uint8_t *data, size_t len);
 /* The whole pages within [data, data + len) of such a mapping leave the resident set
  * (MADV_DONTNEED; read again from the file if touched). */

@@ -382,10 +382,24 @@ done
 c="$tmp/lru"
 run 0 run --cache-dir "$c" --tier baseline --invoke f m1.wasm; out_is 1
 one=$(stat -c %s "$c"/*.cwasm)
+e1=$(ls "$c"/*.cwasm)
 budget=$((one * 5 / 2))
 run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --invoke f m2.wasm; out_is 2
+e2=$(ls "$c"/*.cwasm | grep -v "$e1")
+# a hit records its use in the entry's modification time, to the minute: an entry used
+# less than a minute ago is left as it is, an older one is set to now
+touch -d '-30 sec' "$e1"
+t0=$(stat -c %Y "$e1")
+run 0 run --cache-dir "$c" --tier baseline --invoke f m1.wasm; out_is 1
+label="a hit less than a minute after the last leaves the entry's time"
+if [ "$(stat -c %Y "$e1")" = "$t0" ]; then ok; else bad "mtime $(stat -c %Y "$e1"), was $t0"; fi
+# m1 and m2 last used an hour and half an hour ago
+touch -d '-1 hour' "$e1"
+touch -d '-30 min' "$e2"
 run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stats --invoke f m1.wasm
 err_has "from the code cache"   # m1 is now the most recently used
+label="a hit an hour after the last sets the entry's time to now"
+if [ $(($(date +%s) - $(stat -c %Y "$e1"))) -lt 60 ]; then ok; else bad "mtime $(stat -c %Y "$e1"), now $(date +%s)"; fi
 run 0 run --cache-dir "$c" --cache-max-bytes $budget --tier baseline --tier-stats --invoke f m3.wasm
 err_has "stored in the code cache"
 run 0 cache info --cache-dir "$c"; out_is "$(printf 'directory: %s\nentries: 2\nbytes: %s' "$c" $((one * 2)))"

@@ -24,7 +24,7 @@ UNIT_GROUP(dynlib) {
   CHECK(util_dynlib_load(&m_lib, NULL)); /* once: the second call finds it loaded */
 
   /* a library that is not: the soname, then the loader's reason; asked again, the same */
-  static const char *const none_names[] = {"cos", NULL};
+  static const char none_names[] = "cos\0";
   static const size_t none_offsets[] = {0};
   void *none_table[1] = {NULL};
   util_dynlib none = {"libweld-no-such-library.so.9", none_names, none_offsets, none_table, 0, ""};
@@ -41,7 +41,7 @@ UNIT_GROUP(dynlib) {
   CHECK(strncmp(err.msg, "testing needs libweld-no-such-library.so.9: cannot open", 55) == 0);
 
   /* a library without one of the functions: it is named, and the library counts as missing */
-  static const char *const lacks_names[] = {"cos", "weld_no_such_function", NULL};
+  static const char lacks_names[] = "cos\0weld_no_such_function\0";
   static const size_t lacks_offsets[] = {0, sizeof(void *)};
   void *lacks_table[2] = {NULL, NULL};
   util_dynlib lacks = {"libm.so.6", lacks_names, lacks_offsets, lacks_table, 0, ""};
