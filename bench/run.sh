@@ -79,7 +79,7 @@ stale() {
 }
 
 # ---- tools and kernels ------------------------------------------------------------------------
-for tool in measure gen_text; do
+for tool in measure gen_text alternate; do
   if stale "$B/tools/$tool" "$here/tools/$tool.c"; then
     "${NATIVE_CC[@]}" -Wall -Wextra -o "$B/tools/$tool" "$here/tools/$tool.c"
   fi

@@ -36,7 +36,7 @@ read -r p f s <"$dir/smoke-counts"
 # between the two lines, and a one-line output has no second line
 measure="$dir/tools/measure"
 check() {
-  if eval "$2"; then p=$((p + 1)); else f=$((f + 1)); echo "FAIL measure -t: $1 ($res)"; fi
+  if eval "$2"; then p=$((p + 1)); else f=$((f + 1)); echo "FAIL bench tools: $1 ($res)"; fi
 }
 res="$("$measure" -t -o /dev/null -- sh -c 'printf "a\n"; sleep 0.2; printf "b\n"' 2>&1)"
 read -r _ _ st first second <<<"$res"
@@ -45,4 +45,12 @@ check "two lines: status 0, first byte, then the second line after the pause" \
 res="$("$measure" -t -o /dev/null -- sh -c 'printf "only\n"' 2>&1)"
 read -r _ _ st first second <<<"$res"
 check "one line: no second line" '[ "$st" = 0 ] && [ "$second" = -1.000 ] && awk -v a="$first" "BEGIN { exit !(a >= 0) }"'
+# the start-up comparer: medians per command, the ratio to the first, a failing command
+# reported and the exit status 1
+alt="$dir/tools/alternate"
+res="$("$alt" 3 /bin/true '/bin/sleep 0.05' 2>&1)"
+check "alternate: true, then a 50 ms sleep at a ratio above 1" \
+  'awk "NR == 1 { ok = \$1 > 0 && \$5 == 1 } NR == 2 { ok = ok && \$1 >= 50000 && \$5 > 1 } END { exit !ok }" <<<"$res"'
+res="$("$alt" 2 '/bin/sh -c false' 2>&1)"; rc=$?
+check "alternate: a command that fails is reported" '[ "$rc" = 1 ] && grep -q "(exit 1)" <<<"$res"'
 echo "$p passed, $f failed, $s skipped"
