@@ -372,6 +372,11 @@ void jit_fault_unregister(const jit_region *r);
 /* The same for code made by LLVM (code, len, marks): a fault at an access of its table
  * (src/opt/access.c) resumes at the access's trap block. */
 bool jit_fault_register_marked(const jit_region *r);
+
+/* Machine code is 4-5 bytes per byte of function bodies (lua, sqlite): the size a module's
+ * code buffer is first mapped at (x64_buf.hint). */
+#define JIT_CODE_PER_BODY_BYTE 5u
+
 /* The table of accesses of LLVM code whose end function (src/opt/access.c,
  * opt_access_end) starts at end_fn, checked (the end function's header and the table
  * inside [lim, lim + lim_len), each access and trap block inside [r->code, r->code +

@@ -238,7 +238,7 @@ static bool build_parallel(const exec_module *em, uint32_t threads, uint64_t tot
       ws[i].index = i;
       ws[i].b.keep_relocs = bd->b.keep_relocs;
       ws[i].b.mapped = true;
-      ws[i].b.hint = (size_t)(total * 5 / threads + total);
+      ws[i].b.hint = (size_t)(total * JIT_CODE_PER_BODY_BYTE / threads + total);
       /* room for about as many accesses and calls as the bodies have (sqlite: a byte in
        * 14 is an access, one in 100 a call), reserved: pages are touched as written */
       if (!reserve_lists(&ws[i].calls, &ws[i].sites, total / threads, bd->guard)) ok = false;
@@ -345,8 +345,7 @@ bool jit_build_module(const exec_module *em, bool guard, bool keep_relocs, uint3
    * lists, the layout's copy), which a smaller share does not win back */
   if (by_default && threads > total / JIT_AUTO_THREAD_BYTES)
     threads = total / JIT_AUTO_THREAD_BYTES > 1 ? (uint32_t)(total / JIT_AUTO_THREAD_BYTES) : 1;
-  /* code is 4-5 bytes per byte of body (lua, sqlite) */
-  bd->b.hint = (size_t)total * 5;
+  bd->b.hint = (size_t)total * JIT_CODE_PER_BODY_BYTE;
   bd->tramp = jit_emit_trampoline(&bd->b);
   if (ok && threads > 1 && n > 1 && total >= JIT_PARALLEL_MIN_BYTES)
     ok = build_parallel(em, threads, total, bd, &calls);

@@ -200,16 +200,14 @@ static void tick(exec_module *em, uint32_t k) {
  * the module is refused as out of memory, as any other allocation of it would be) or when
  * the code cannot be mapped or the fault handler's table is full (the module then stays
  * on the counting path). */
-static bool compile_ahead(jit_module *jm, bool *oom) {
+static bool compile_ahead(jit_module *jm, uint64_t body, bool *oom) {
   exec_module *em = jm->em;
   const wasm_module *m = em->wasm;
   uint32_t n = jm->nfuncs;
   double t0 = now();
   x64_buf b = {0};
   b.mapped = true; /* written where it will run (x64_take_mapping) */
-  uint64_t total = 0;
-  for (uint32_t k = 0; k < n; k++) total += m->funcs[m->nfunc_imports + k].code_len;
-  b.hint = (size_t)total * 5; /* code is 4-5 bytes per byte of body (jit_build_module) */
+  b.hint = (size_t)body * JIT_CODE_PER_BODY_BYTE; /* `body`: the bytes of its function bodies */
   jit_patches calls = {0};
   jit_sites sites = {0};
   jit_func_out *out = calloc(n, sizeof *out);
@@ -393,7 +391,7 @@ bool jit_prepare_lazy(exec_module *em, const jit_options *o, util_error *err) {
   uint64_t body = 0;
   for (uint32_t k = 0; k < n; k++) body += m->funcs[m->nfunc_imports + k].code_len;
   bool oom = false;
-  if (n && body <= o->eager_bytes && !compile_ahead(jm, &oom) && oom)
+  if (n && body <= o->eager_bytes && !compile_ahead(jm, body, &oom) && oom)
     return util_fail(err, UTIL_ERR_OOM, -1, "out of memory"); /* the caller frees em, and jm with it */
   return true;
 }
